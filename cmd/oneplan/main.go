@@ -1,0 +1,328 @@
+// Command oneplan runs the OnePlan API and its operator tasks.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/config"
+	"github.com/oneplan-send/oneplan/internal/demo"
+	"github.com/oneplan-send/oneplan/internal/httpapi"
+	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+const usage = `oneplan: the 0-25 SEND pathway API
+
+Usage:
+  oneplan serve [--demo]                                 migrate, then serve the API
+  oneplan migrate                                        apply database migrations
+  oneplan apikey create --org ID --role ROLE [--name N]  make an API key (printed once)
+  oneplan apikey generate                                print a fresh key to use as ONEPLAN_ADMIN_API_KEY
+  oneplan seed --demo                                    load the fictional demo data set
+
+Run "oneplan COMMAND --help" for a command's flags. Configuration comes from the environment:
+`
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "oneplan:", err)
+		os.Exit(1)
+	}
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, usage)
+	for _, v := range config.Vars {
+		def := v[1]
+		if def == "" {
+			def = "(unset)"
+		}
+		fmt.Fprintf(w, "  %-32s default %-24s %s\n", v[0], def, v[2])
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		printUsage(stdout)
+		if len(args) == 0 {
+			return errors.New("no command given")
+		}
+		return nil
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, rest, stdout, stderr)
+	case "apikey":
+		return apikey(ctx, rest, stdout, stderr)
+	case "seed":
+		return seed(ctx, rest, stdout, stderr)
+	}
+	printUsage(stderr)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func flags(name, summary string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: oneplan %s\n\n%s\n", name, summary)
+		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "\nEnvironment:")
+		for _, v := range config.Vars {
+			fmt.Fprintf(stderr, "  %s (default %q): %s\n", v[0], v[1], v[2])
+		}
+	}
+	return fs
+}
+
+// parse handles --help as success.
+func parse(fs *flag.FlagSet, args []string) (bool, error) {
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return false, nil
+	}
+	if err == nil && fs.NArg() > 0 {
+		return false, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return err == nil, err
+}
+
+type app struct {
+	cfg   config.Config
+	store *store.Store
+	svc   *casework.Service
+}
+
+func open(ctx context.Context) (*app, error) {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	svc := casework.New(st, casework.Options{Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers}})
+	return &app{cfg: cfg, store: st, svc: svc}, nil
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flags("serve [--demo]", "Apply migrations, then serve the API until SIGINT or SIGTERM.", stderr)
+	withDemo := fs.Bool("demo", false, "load the demo data set if the database is empty, and print a demo SEND officer key")
+	if ok, err := parse(fs, args); !ok {
+		return err
+	}
+	a, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level(a.cfg.LogLevel)}))
+
+	key, made, err := a.svc.EnsureAdminKey(ctx, a.cfg.CouncilName, a.cfg.AdminAPIKey)
+	if err != nil {
+		return fmt.Errorf("first admin key: %w", err)
+	}
+	var officerKey string
+	if *withDemo {
+		if officerKey, err = loadDemo(ctx, a, stdout); err != nil {
+			return err
+		}
+	}
+	e, err := httpapi.New(a.svc, a.store, httpapi.Options{MaxBodyBytes: a.cfg.MaxBodyBytes, CORSOrigins: a.cfg.CORSOrigins, Logger: logger})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: a.cfg.Addr, Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+
+	fmt.Fprintf(stdout, "OnePlan is serving on http://%s (database: %s)\n", a.cfg.Addr, a.store.Dialect())
+	fmt.Fprintf(stdout, "  contract: http://%s/openapi.yaml\n", a.cfg.Addr)
+	if made && a.cfg.AdminAPIKey == "" {
+		fmt.Fprintf(stdout, "  admin API key (shown once, keep it safe): %s\n", key)
+	}
+	if officerKey != "" {
+		fmt.Fprintf(stdout, "  demo SEND officer API key: %s\n", officerKey)
+		fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' http://%s/v1/referrals?limit=2\n", officerKey, a.cfg.Addr)
+	}
+
+	stop, cancel := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	select {
+	case err := <-errc:
+		return err
+	case <-stop.Done():
+	}
+	fmt.Fprintln(stdout, "shutting down")
+	shutdown, cancelShutdown := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancelShutdown()
+	return srv.Shutdown(shutdown)
+}
+
+// loadDemo seeds the demo data when the database is empty and issues a fresh demo key.
+func loadDemo(ctx context.Context, a *app, stdout io.Writer) (string, error) {
+	councilID, err := councilOrganisation(ctx, a)
+	if err != nil {
+		return "", err
+	}
+	res, err := demo.Seed(ctx, a.svc, a.store, councilID, a.cfg.AllowTestNHSNumbers)
+	if err != nil {
+		return "", fmt.Errorf("demo data: %w", err)
+	}
+	if !res.AlreadyPresent {
+		fmt.Fprintf(stdout, "Loaded demo data: %d organisations, %d practitioners, %d young people, %d referrals (all fictional)\n",
+			res.Organisations+1, res.Practitioners, res.YoungPeople, res.Referrals)
+	}
+	key, _, err := a.svc.IssueAPIKey(ctx, councilID, auth.RoleSENDOfficer, "demo SEND officer", "")
+	return key, err
+}
+
+// councilOrganisation is the organisation owning the oldest admin key's: the council itself.
+func councilOrganisation(ctx context.Context, a *app) (string, error) {
+	var id string
+	err := a.store.Read(ctx, func(tx *store.Tx) error {
+		orgs, _, err := tx.Organisations(store.OrganisationFilter{Type: "local_authority_send"}, store.Page{Limit: 200})
+		if err == nil && len(orgs) > 0 {
+			id = orgs[len(orgs)-1].ID
+		}
+		return err
+	})
+	if err == nil && id == "" {
+		err = errors.New("no local_authority_send organisation: run `oneplan serve` once to create it")
+	}
+	return id, err
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flags("migrate", "Apply any pending database migrations and list those applied.", stderr)
+	if ok, err := parse(fs, args); !ok {
+		return err
+	}
+	a, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	ids, err := a.store.AppliedMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s database is at migration %s (%d applied)\n", a.store.Dialect(), ids[len(ids)-1], len(ids))
+	return nil
+}
+
+func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "create" && args[0] != "generate") {
+		fmt.Fprintln(stderr, "Usage: oneplan apikey create --org ID --role ROLE [--name N] | oneplan apikey generate")
+		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
+			return nil
+		}
+		return errors.New("apikey needs a subcommand: create or generate")
+	}
+	if args[0] == "generate" {
+		fs := flags("apikey generate", "Print a fresh key in OnePlan's format, without storing it (for ONEPLAN_ADMIN_API_KEY).", stderr)
+		if ok, err := parse(fs, args[1:]); !ok {
+			return err
+		}
+		key, _, _, err := auth.NewKey()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, key)
+		return nil
+	}
+	roles := make([]string, len(auth.Roles))
+	for i, r := range auth.Roles {
+		roles[i] = string(r)
+	}
+	fs := flags("apikey create --org ID --role ROLE [--name N]", "Create an API key bound to an organisation and a role. The key is printed once; only its hash is kept.", stderr)
+	org := fs.String("org", "", "organisation id the key acts for (required)")
+	roleName := fs.String("role", "", "role: "+strings.Join(roles, ", ")+" (required)")
+	name := fs.String("name", "", "a label to recognise the key by")
+	if ok, err := parse(fs, args[1:]); !ok {
+		return err
+	}
+	if *org == "" || *roleName == "" {
+		fs.Usage()
+		return errors.New("--org and --role are required")
+	}
+	role, err := auth.ParseRole(*roleName)
+	if err != nil {
+		return err
+	}
+	a, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	if *name == "" {
+		*name = string(role) + " key"
+	}
+	key, k, err := a.svc.IssueAPIKey(ctx, *org, role, *name, "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "created key %s (%s for organisation %s); it is shown once:\n", k.ID, role, k.OrganisationID)
+	fmt.Fprintln(stdout, key)
+	return nil
+}
+
+func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flags("seed --demo", "Load the fictional demo data set into an empty database.", stderr)
+	withDemo := fs.Bool("demo", false, "load the demo data set (required)")
+	if ok, err := parse(fs, args); !ok {
+		return err
+	}
+	if !*withDemo {
+		fs.Usage()
+		return errors.New("only --demo data can be seeded")
+	}
+	a, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	key, _, err := a.svc.EnsureAdminKey(ctx, a.cfg.CouncilName, a.cfg.AdminAPIKey)
+	if err != nil {
+		return err
+	}
+	if key != "" && a.cfg.AdminAPIKey == "" {
+		fmt.Fprintf(stdout, "admin API key (shown once, keep it safe): %s\n", key)
+	}
+	officer, err := loadDemo(ctx, a, stdout)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo SEND officer API key: %s\n", officer)
+	return nil
+}
+
+func level(s string) slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}

@@ -1,0 +1,54 @@
+// Package audit describes the append-only trail of who did what to which record, and why.
+package audit
+
+import "time"
+
+// Actions.
+const (
+	Create = "create"
+	Read   = "read"
+	List   = "list"
+	Update = "update"
+	Triage = "triage"
+	Delete = "delete"
+	Export = "export"
+)
+
+// Record types.
+const (
+	Organisation = "organisation"
+	Practitioner = "practitioner"
+	YoungPerson  = "young_person"
+	Referral     = "referral"
+	APIKey       = "api_key"
+)
+
+// Event is one entry in the audit trail. It holds identifiers and field names, never values.
+type Event struct {
+	ID            string
+	OccurredAt    time.Time
+	Action        string
+	RecordType    string
+	RecordID      string
+	YoungPersonID string
+	ActorKeyID    string
+	ActorOrgID    string
+	ActorRole     string
+	Purpose       string
+	ChangedFields []string
+	RequestID     string
+	IP            string
+}
+
+// Filter selects events for listing.
+type Filter struct {
+	RecordType     string
+	RecordID       string
+	YoungPersonID  string
+	Action         string
+	ActorKeyID     string
+	ActorOrgID     string
+	RequestID      string
+	OccurredAfter  *time.Time
+	OccurredBefore *time.Time
+}

@@ -1,0 +1,185 @@
+package casework
+
+import (
+	"context"
+
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// CreateOrganisation registers an organisation.
+func (s *Service) CreateOrganisation(ctx context.Context, o directory.Organisation) (directory.Organisation, error) {
+	p, err := allow(ctx, auth.ManageOrganisations)
+	if err != nil {
+		return o, err
+	}
+	o.ID, o.CreatedAt, o.UpdatedAt, o.Version = newID(), s.now(), s.now(), 1
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateOrganisation(o); err != nil {
+			return err
+		}
+		return record(tx, s.event(ctx, p, audit.Create, audit.Organisation, o.ID, "", nil),
+			s.notice("organisation.created", audit.Organisation, o.ID, map[string]any{"type": o.Type}))
+	})
+	return o, err
+}
+
+// Organisation reads one organisation.
+func (s *Service) Organisation(ctx context.Context, id string) (o directory.Organisation, err error) {
+	if _, err := allow(ctx, auth.ReadDirectory); err != nil {
+		return o, err
+	}
+	err = s.store.Read(ctx, func(tx *store.Tx) error {
+		o, err = tx.Organisation(id)
+		return err
+	})
+	return o, err
+}
+
+// Organisations lists organisations.
+func (s *Service) Organisations(ctx context.Context, f store.OrganisationFilter, pg store.Page) (out []directory.Organisation, next string, err error) {
+	if _, err := allow(ctx, auth.ReadDirectory); err != nil {
+		return nil, "", err
+	}
+	err = s.store.Read(ctx, func(tx *store.Tx) error {
+		out, next, err = tx.Organisations(f, pg)
+		return err
+	})
+	return out, next, err
+}
+
+// UpdateOrganisation changes an organisation.
+func (s *Service) UpdateOrganisation(ctx context.Context, id string, ifMatch *int, mutate Mutation[directory.Organisation]) (o directory.Organisation, err error) {
+	p, err := allow(ctx, auth.ManageOrganisations)
+	if err != nil {
+		return o, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		cur, err := tx.Organisation(id)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, cur.Version); err != nil {
+			return err
+		}
+		next, changed, err := mutate(cur)
+		if err != nil {
+			return err
+		}
+		o = cur
+		if len(changed) == 0 {
+			return nil
+		}
+		next.ID, next.CreatedAt, next.UpdatedAt, next.Version = cur.ID, cur.CreatedAt, s.now(), cur.Version+1
+		if err := tx.UpdateOrganisation(next); err != nil {
+			return err
+		}
+		o = next
+		return record(tx, s.event(ctx, p, audit.Update, audit.Organisation, id, "", changed),
+			s.notice("organisation.updated", audit.Organisation, id, map[string]any{"changed_fields": changed}))
+	})
+	return o, err
+}
+
+// CreatePractitioner registers a practitioner in an existing organisation.
+func (s *Service) CreatePractitioner(ctx context.Context, pr directory.Practitioner) (directory.Practitioner, error) {
+	p, err := allow(ctx, auth.ManagePractitioners)
+	if err != nil {
+		return pr, err
+	}
+	pr.ID, pr.CreatedAt, pr.UpdatedAt, pr.Version = newID(), s.now(), s.now(), 1
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := organisationExists(tx, pr.OrganisationID, "/organisation_id"); err != nil {
+			return err
+		}
+		if err := tx.CreatePractitioner(pr); err != nil {
+			return emailConflict(err)
+		}
+		return record(tx, s.event(ctx, p, audit.Create, audit.Practitioner, pr.ID, "", nil),
+			s.notice("practitioner.created", audit.Practitioner, pr.ID, map[string]any{"organisation_id": pr.OrganisationID}))
+	})
+	return pr, err
+}
+
+func emailConflict(err error) error {
+	if fault.KindOf(err) == fault.Conflict {
+		return &fault.Error{Kind: fault.Conflict, Detail: "A practitioner with this email is already registered.",
+			Fields: []fault.FieldError{{Pointer: "/email", Detail: "is already registered"}}}
+	}
+	return err
+}
+
+func organisationExists(tx *store.Tx, id, pointer string) error {
+	if _, err := tx.Organisation(id); err != nil {
+		if fault.KindOf(err) == fault.NotFound {
+			return fault.Field(fault.Unprocessable, pointer, "no such organisation")
+		}
+		return err
+	}
+	return nil
+}
+
+// Practitioner reads one practitioner.
+func (s *Service) Practitioner(ctx context.Context, id string) (pr directory.Practitioner, err error) {
+	if _, err := allow(ctx, auth.ReadDirectory); err != nil {
+		return pr, err
+	}
+	err = s.store.Read(ctx, func(tx *store.Tx) error {
+		pr, err = tx.Practitioner(id)
+		return err
+	})
+	return pr, err
+}
+
+// Practitioners lists practitioners.
+func (s *Service) Practitioners(ctx context.Context, f store.PractitionerFilter, pg store.Page) (out []directory.Practitioner, next string, err error) {
+	if _, err := allow(ctx, auth.ReadDirectory); err != nil {
+		return nil, "", err
+	}
+	err = s.store.Read(ctx, func(tx *store.Tx) error {
+		out, next, err = tx.Practitioners(f, pg)
+		return err
+	})
+	return out, next, err
+}
+
+// UpdatePractitioner changes a practitioner.
+func (s *Service) UpdatePractitioner(ctx context.Context, id string, ifMatch *int, mutate Mutation[directory.Practitioner]) (pr directory.Practitioner, err error) {
+	p, err := allow(ctx, auth.ManagePractitioners)
+	if err != nil {
+		return pr, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		cur, err := tx.Practitioner(id)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, cur.Version); err != nil {
+			return err
+		}
+		next, changed, err := mutate(cur)
+		if err != nil {
+			return err
+		}
+		pr = cur
+		if len(changed) == 0 {
+			return nil
+		}
+		if next.OrganisationID != cur.OrganisationID {
+			if err := organisationExists(tx, next.OrganisationID, "/organisation_id"); err != nil {
+				return err
+			}
+		}
+		next.ID, next.CreatedAt, next.UpdatedAt, next.Version = cur.ID, cur.CreatedAt, s.now(), cur.Version+1
+		if err := tx.UpdatePractitioner(next); err != nil {
+			return emailConflict(err)
+		}
+		pr = next
+		return record(tx, s.event(ctx, p, audit.Update, audit.Practitioner, id, "", changed),
+			s.notice("practitioner.updated", audit.Practitioner, id, map[string]any{"changed_fields": changed}))
+	})
+	return pr, err
+}

@@ -1,0 +1,77 @@
+package casework
+
+import (
+	"context"
+
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// system is the actor recorded for operator commands run on the server itself (the CLI).
+var system = auth.Principal{Role: "system"}
+
+// IssueAPIKey creates a key for an organisation and role, as the operator. The key is returned
+// once; only its hash is stored. If key is non-empty it is installed instead of a fresh one.
+func (s *Service) IssueAPIKey(ctx context.Context, orgID string, role auth.Role, name, key string) (string, auth.APIKey, error) {
+	k := auth.APIKey{ID: newID(), Name: name, OrganisationID: orgID, Role: role, CreatedAt: s.now()}
+	var err error
+	if key == "" {
+		key, k.Prefix, k.Hash, err = auth.NewKey()
+		if err != nil {
+			return "", k, err
+		}
+	} else {
+		if k.Prefix, err = auth.ParseKey(key); err != nil {
+			return "", k, fault.New(fault.Invalid, "the key must look like op_<8 characters>_<32 characters>; generate one with `oneplan apikey generate`")
+		}
+		k.Hash = auth.HashKey(key)
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := organisationExists(tx, orgID, "/organisation_id"); err != nil {
+			return err
+		}
+		if err := tx.CreateAPIKey(k); err != nil {
+			return err
+		}
+		return record(tx, s.event(ctx, system, audit.Create, audit.APIKey, k.ID, "", nil),
+			s.notice("api_key.created", audit.APIKey, k.ID, map[string]any{"role": string(role), "organisation_id": orgID}))
+	})
+	return key, k, err
+}
+
+// EnsureAdminKey installs the first admin key when no active one exists, creating the council's
+// own organisation if the directory is empty. It returns the key when it made or installed one.
+func (s *Service) EnsureAdminKey(ctx context.Context, councilName, key string) (string, bool, error) {
+	var n int64
+	var orgID string
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if n, err = tx.ActiveKeysWithRole(auth.RoleAdmin); err != nil || n > 0 {
+			return err
+		}
+		orgs, _, err := tx.Organisations(store.OrganisationFilter{Type: "local_authority_send"}, store.Page{Limit: 200})
+		if err != nil {
+			return err
+		}
+		if len(orgs) > 0 {
+			orgID = orgs[len(orgs)-1].ID // the oldest
+		}
+		return nil
+	})
+	if err != nil || n > 0 {
+		return "", false, err
+	}
+	if orgID == "" {
+		o, err := s.CreateOrganisation(auth.WithPrincipal(ctx, auth.Principal{Role: auth.RoleAdmin}),
+			directory.Organisation{Name: councilName, Type: "local_authority_send"})
+		if err != nil {
+			return "", false, err
+		}
+		orgID = o.ID
+	}
+	key, _, err = s.IssueAPIKey(ctx, orgID, auth.RoleAdmin, "first admin key", key)
+	return key, err == nil, err
+}

@@ -1,0 +1,201 @@
+package casework
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// CreateReferral receives a referral: it gets a reference, status received and its eligibility.
+func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (referral.Referral, error) {
+	p, err := allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return r, err
+	}
+	if r.ReceivedOn.IsZero() {
+		r.ReceivedOn = s.today()
+	}
+	if err := r.Normalise(s.today()); err != nil {
+		return r, err
+	}
+	r.ID, r.Status, r.CreatedAt, r.UpdatedAt, r.Version = newID(), referral.Received, s.now(), s.now(), 1
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.fillReferrer(tx, p, &r); err != nil {
+			return err
+		}
+		if err := s.assess(tx, p, &r); err != nil {
+			return err
+		}
+		n, err := tx.NextReference(fmt.Sprintf("referral:%d", r.ReceivedOn.Year()))
+		if err != nil {
+			return err
+		}
+		r.Reference = referral.FormatReference(r.ReceivedOn.Year(), n)
+		if err := tx.CreateReferral(r); err != nil {
+			return err
+		}
+		return record(tx, s.event(ctx, p, audit.Create, audit.Referral, r.ID, r.YoungPersonID, nil),
+			s.notice("referral.received", audit.Referral, r.ID, map[string]any{"reference": r.Reference, "status": r.Status, "young_person_id": r.YoungPersonID}))
+	})
+	return r, err
+}
+
+// fillReferrer checks the referring practitioner and takes their organisation. A partner's
+// practitioner can only refer in their own organisation's name.
+func (s *Service) fillReferrer(tx *store.Tx, p auth.Principal, r *referral.Referral) error {
+	pr, err := tx.Practitioner(r.ReferrerPractitionerID)
+	if fault.KindOf(err) == fault.NotFound {
+		return fault.Field(fault.Unprocessable, "/referrer_practitioner_id", "no such practitioner")
+	}
+	if err != nil {
+		return err
+	}
+	if !pr.Active {
+		return fault.Field(fault.Unprocessable, "/referrer_practitioner_id", "the practitioner is not active")
+	}
+	if !p.SeesWholeCouncil() && pr.OrganisationID != p.OrganisationID {
+		return fault.Field(fault.Unprocessable, "/referrer_practitioner_id", "must be a practitioner of your own organisation")
+	}
+	r.ReferrerOrganisationID = pr.OrganisationID
+	return nil
+}
+
+// assess works out eligibility on the day of receipt from the young person's record.
+func (s *Service) assess(tx *store.Tx, p auth.Principal, r *referral.Referral) error {
+	yp, err := tx.YoungPerson(r.YoungPersonID, scope(p))
+	if fault.KindOf(err) == fault.NotFound {
+		return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
+	}
+	if err != nil {
+		return err
+	}
+	settingLocality := ""
+	if yp.EducationSettingID != "" {
+		if o, err := tx.Organisation(yp.EducationSettingID); err == nil {
+			settingLocality = o.Locality
+		}
+	}
+	inArea := referral.InArea(s.opts.Area, yp.Locality, settingLocality)
+	r.Eligibility = referral.AssessEligibility(yp.DateOfBirth, r.ReceivedOn, len(r.ServicesInvolved), inArea)
+	return nil
+}
+
+// Referral reads one referral the caller may see, auditing the read.
+func (s *Service) Referral(ctx context.Context, id string) (r referral.Referral, err error) {
+	p, err := allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return r, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if r, err = tx.Referral(id, scope(p)); err != nil {
+			return err
+		}
+		return tx.Audit(s.event(ctx, p, audit.Read, audit.Referral, id, r.YoungPersonID, nil))
+	})
+	return r, err
+}
+
+// Referrals lists the referrals the caller may see, auditing each hit.
+func (s *Service) Referrals(ctx context.Context, f store.ReferralFilter, pg store.Page) (out []referral.Referral, next string, err error) {
+	p, err := allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return nil, "", err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if out, next, err = tx.Referrals(f, scope(p), pg); err != nil {
+			return err
+		}
+		events := make([]audit.Event, len(out))
+		for i, r := range out {
+			events[i] = s.event(ctx, p, audit.List, audit.Referral, r.ID, r.YoungPersonID, nil)
+		}
+		return tx.Audit(events...)
+	})
+	return out, next, err
+}
+
+// UpdateReferral corrects a referral that has not been triaged yet; eligibility is recomputed.
+func (s *Service) UpdateReferral(ctx context.Context, id string, ifMatch *int, mutate Mutation[referral.Referral]) (r referral.Referral, err error) {
+	p, err := allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return r, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		cur, err := tx.Referral(id, scope(p))
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, cur.Version); err != nil {
+			return err
+		}
+		if err := cur.CheckEditable(); err != nil {
+			return err
+		}
+		next, changed, err := mutate(cur)
+		if err != nil {
+			return err
+		}
+		r = cur
+		if len(changed) == 0 {
+			return nil
+		}
+		if err := next.Normalise(s.today()); err != nil {
+			return err
+		}
+		if err := s.assess(tx, p, &next); err != nil {
+			return err
+		}
+		next.UpdatedAt, next.Version = s.now(), cur.Version+1
+		if err := tx.UpdateReferral(next); err != nil {
+			return err
+		}
+		r = next
+		return record(tx, s.event(ctx, p, audit.Update, audit.Referral, id, r.YoungPersonID, changed),
+			s.notice("referral.updated", audit.Referral, id, map[string]any{"changed_fields": changed}))
+	})
+	return r, err
+}
+
+// TriageReferral records the front door's decision on a received referral.
+func (s *Service) TriageReferral(ctx context.Context, id string, ifMatch *int, t referral.Triage) (r referral.Referral, err error) {
+	p, err := allow(ctx, auth.TriageReferrals)
+	if err != nil {
+		return r, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if r, err = tx.Referral(id, scope(p)); err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, r.Version); err != nil {
+			return err
+		}
+		t.TriagedAt, t.TriagedBy = s.now(), p.KeyID
+		if err := r.ApplyTriage(t); err != nil {
+			return err
+		}
+		r.UpdatedAt, r.Version = s.now(), r.Version+1
+		if err := tx.UpdateReferral(r); err != nil {
+			return err
+		}
+		return record(tx, s.event(ctx, p, audit.Triage, audit.Referral, id, r.YoungPersonID, []string{"status", "route", "triage"}),
+			s.notice("referral.triaged", audit.Referral, id, map[string]any{"status": r.Status, "decision": t.Decision, "route": r.Route}))
+	})
+	return r, err
+}
+
+// AuditEvents lists the audit trail.
+func (s *Service) AuditEvents(ctx context.Context, f audit.Filter, pg store.Page) (out []audit.Event, next string, err error) {
+	if _, err := allow(ctx, auth.ReadAudit); err != nil {
+		return nil, "", err
+	}
+	err = s.store.Read(ctx, func(tx *store.Tx) error {
+		out, next, err = tx.AuditEvents(f, pg)
+		return err
+	})
+	return out, next, err
+}

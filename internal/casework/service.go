@@ -1,0 +1,133 @@
+// Package casework holds OnePlan's use cases. Each command checks the caller's permission, runs
+// the domain rules and writes the record, its audit event and its outbox event in one
+// transaction; each read of a person's record writes its audit event in the same transaction.
+package casework
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// Options are the deployment's choices.
+type Options struct {
+	// Area lists the localities that make up the council's area for pathway eligibility; empty
+	// means the whole council.
+	Area []string
+	// PersonRules are the validation choices for young people's records.
+	PersonRules person.Rules
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Service runs the use cases.
+type Service struct {
+	store *store.Store
+	opts  Options
+}
+
+// New returns a Service on st.
+func New(st *store.Store, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Service{store: st, opts: opts}
+}
+
+// Meta is what the transport knows about a request, kept in the audit trail.
+type Meta struct {
+	RequestID string
+	IP        string
+	Purpose   string
+}
+
+type metaKey struct{}
+
+// WithMeta returns ctx carrying m.
+func WithMeta(ctx context.Context, m Meta) context.Context { return context.WithValue(ctx, metaKey{}, m) }
+
+func metaFrom(ctx context.Context) Meta {
+	m, _ := ctx.Value(metaKey{}).(Meta)
+	return m
+}
+
+func (s *Service) now() time.Time { return s.opts.Now().UTC() }
+
+// today is the civil date in England; UTC is close enough at midnight for a date of receipt.
+func (s *Service) today() time.Time {
+	n := s.now()
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// allow returns the caller if it holds perm.
+func allow(ctx context.Context, perm auth.Permission) (auth.Principal, error) {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return p, fault.New(fault.Unauthenticated, "Credentials are required.")
+	}
+	if !p.Can(perm) {
+		return p, fault.New(fault.Forbidden, "Your role ("+string(p.Role)+") may not do this.")
+	}
+	return p, nil
+}
+
+// scope is the slice of casework the caller may read.
+func scope(p auth.Principal) store.Scope {
+	if p.SeesWholeCouncil() {
+		return store.Scope{}
+	}
+	return store.Scope{OrganisationID: p.OrganisationID}
+}
+
+// event builds an audit event for the caller.
+func (s *Service) event(ctx context.Context, p auth.Principal, action, recordType, recordID, youngPersonID string, changed []string) audit.Event {
+	m := metaFrom(ctx)
+	return audit.Event{ID: newID(), OccurredAt: s.now(), Action: action, RecordType: recordType, RecordID: recordID,
+		YoungPersonID: youngPersonID, ActorKeyID: p.KeyID, ActorOrgID: p.OrganisationID, ActorRole: string(p.Role),
+		Purpose: m.Purpose, ChangedFields: changed, RequestID: m.RequestID, IP: m.IP}
+}
+
+// notice builds an outbox event. Payloads hold ids and states only.
+func (s *Service) notice(eventType, recordType, recordID string, payload map[string]any) outbox.Event {
+	if payload == nil {
+		payload = map[string]any{}
+	}
+	payload["id"] = recordID
+	return outbox.Event{ID: newID(), OccurredAt: s.now(), Type: eventType, RecordType: recordType, RecordID: recordID, Payload: payload}
+}
+
+// record writes the audit and outbox events of a change.
+func record(tx *store.Tx, e audit.Event, n outbox.Event) error {
+	if err := tx.Audit(e); err != nil {
+		return err
+	}
+	return tx.Publish(n)
+}
+
+// checkVersion refuses a change based on a stale read.
+func checkVersion(ifMatch *int, current int) error {
+	if ifMatch != nil && *ifMatch != current {
+		return fault.Stale(current)
+	}
+	return nil
+}
+
+// Mutation is how a caller changes a loaded record: it returns the changed record and the names
+// of the fields it changed.
+type Mutation[T any] func(current T) (T, []string, error)
+
+// Ready reports whether the database answers.
+func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// Dialect names the database in use.
+func (s *Service) Dialect() string { return s.store.Dialect() }

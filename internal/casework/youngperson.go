@@ -1,0 +1,120 @@
+package casework
+
+import (
+	"context"
+
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// CreateYoungPerson records a child or young person for the caller's organisation.
+func (s *Service) CreateYoungPerson(ctx context.Context, yp person.YoungPerson) (person.YoungPerson, error) {
+	p, err := allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return yp, err
+	}
+	if err := yp.Validate(s.today(), s.opts.PersonRules); err != nil {
+		return yp, err
+	}
+	yp.ID, yp.RecordedByOrgID, yp.CreatedAt, yp.UpdatedAt, yp.Version = newID(), p.OrganisationID, s.now(), s.now(), 1
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if yp.EducationSettingID != "" {
+			if err := organisationExists(tx, yp.EducationSettingID, "/education_setting_id"); err != nil {
+				return err
+			}
+		}
+		if err := tx.CreateYoungPerson(yp); err != nil {
+			return identifierConflict(err)
+		}
+		return record(tx, s.event(ctx, p, audit.Create, audit.YoungPerson, yp.ID, yp.ID, nil),
+			s.notice("young_person.created", audit.YoungPerson, yp.ID, nil))
+	})
+	return yp, err
+}
+
+// identifierConflict names the field behind a uniqueness conflict without echoing the value.
+func identifierConflict(err error) error {
+	if fault.KindOf(err) == fault.Conflict {
+		return &fault.Error{Kind: fault.Conflict, Detail: "Another young person already has this NHS number or UPN.",
+			Fields: []fault.FieldError{{Pointer: "/nhs_number", Detail: "may already be recorded"}, {Pointer: "/upn", Detail: "may already be recorded"}}}
+	}
+	return err
+}
+
+// YoungPerson reads one record the caller may see, auditing the read.
+func (s *Service) YoungPerson(ctx context.Context, id string) (yp person.YoungPerson, err error) {
+	p, err := allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return yp, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if yp, err = tx.YoungPerson(id, scope(p)); err != nil {
+			return err
+		}
+		return tx.Audit(s.event(ctx, p, audit.Read, audit.YoungPerson, id, id, nil))
+	})
+	return yp, err
+}
+
+// YoungPeople lists the records the caller may see, auditing each hit.
+func (s *Service) YoungPeople(ctx context.Context, f store.YoungPersonFilter, pg store.Page) (out []person.YoungPerson, next string, err error) {
+	p, err := allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return nil, "", err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if out, next, err = tx.YoungPeople(f, scope(p), pg); err != nil {
+			return err
+		}
+		events := make([]audit.Event, len(out))
+		for i, yp := range out {
+			events[i] = s.event(ctx, p, audit.List, audit.YoungPerson, yp.ID, yp.ID, nil)
+		}
+		return tx.Audit(events...)
+	})
+	return out, next, err
+}
+
+// UpdateYoungPerson changes a record the caller may see.
+func (s *Service) UpdateYoungPerson(ctx context.Context, id string, ifMatch *int, mutate Mutation[person.YoungPerson]) (yp person.YoungPerson, err error) {
+	p, err := allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return yp, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		cur, err := tx.YoungPerson(id, scope(p))
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, cur.Version); err != nil {
+			return err
+		}
+		next, changed, err := mutate(cur)
+		if err != nil {
+			return err
+		}
+		yp = cur
+		if len(changed) == 0 {
+			return nil
+		}
+		if err := next.Validate(s.today(), s.opts.PersonRules); err != nil {
+			return err
+		}
+		if next.EducationSettingID != "" && next.EducationSettingID != cur.EducationSettingID {
+			if err := organisationExists(tx, next.EducationSettingID, "/education_setting_id"); err != nil {
+				return err
+			}
+		}
+		next.ID, next.RecordedByOrgID, next.CreatedAt, next.UpdatedAt, next.Version = cur.ID, cur.RecordedByOrgID, cur.CreatedAt, s.now(), cur.Version+1
+		if err := tx.UpdateYoungPerson(next); err != nil {
+			return identifierConflict(err)
+		}
+		yp = next
+		return record(tx, s.event(ctx, p, audit.Update, audit.YoungPerson, id, id, changed),
+			s.notice("young_person.updated", audit.YoungPerson, id, map[string]any{"changed_fields": changed}))
+	})
+	return yp, err
+}

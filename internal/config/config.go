@@ -1,0 +1,80 @@
+// Package config reads OnePlan's settings from the environment, with documented defaults.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Config is every setting. The README's configuration table lists the same variables.
+type Config struct {
+	DatabaseURL         string   // ONEPLAN_DATABASE_URL: postgres://... or a SQLite file path
+	Addr                string   // ONEPLAN_ADDR
+	AdminAPIKey         string   // ONEPLAN_ADMIN_API_KEY: installed as the first admin key
+	CouncilName         string   // ONEPLAN_COUNCIL_NAME: the organisation that owns the first admin key
+	MaxBodyBytes        int64    // ONEPLAN_MAX_BODY_BYTES
+	AreaLocalities      []string // ONEPLAN_AREA_LOCALITIES: comma-separated; empty = the whole council
+	AllowTestNHSNumbers bool     // ONEPLAN_ALLOW_TEST_NHS_NUMBERS: admit the 999 test range
+	CORSOrigins         []string // ONEPLAN_CORS_ORIGINS: comma-separated front-end origins
+	LogLevel            string   // ONEPLAN_LOG_LEVEL: debug, info, warn, error
+}
+
+// Vars documents each variable with its default, for --help.
+var Vars = [][3]string{
+	{"ONEPLAN_DATABASE_URL", "oneplan.db", "postgres://user@host/db selects PostgreSQL; anything else is a SQLite file"},
+	{"ONEPLAN_ADDR", "127.0.0.1:8080", "address to listen on"},
+	{"ONEPLAN_ADMIN_API_KEY", "", "installed as the first admin key when none exists; if unset one is generated and printed once"},
+	{"ONEPLAN_COUNCIL_NAME", "Council SEND service", "name of the organisation the first admin key belongs to"},
+	{"ONEPLAN_MAX_BODY_BYTES", "1048576", "largest request body accepted (413 above)"},
+	{"ONEPLAN_AREA_LOCALITIES", "", "localities forming the pathway's area, comma-separated; empty means everyone is in the area"},
+	{"ONEPLAN_ALLOW_TEST_NHS_NUMBERS", "false", "accept NHS numbers in the 999 test range (test and training only)"},
+	{"ONEPLAN_CORS_ORIGINS", "", "browser front-end origins allowed to call the API, comma-separated"},
+	{"ONEPLAN_LOG_LEVEL", "info", "debug, info, warn or error"},
+}
+
+// FromEnv reads the configuration.
+func FromEnv() (Config, error) {
+	get := func(name string) string {
+		if v, ok := os.LookupEnv(name); ok {
+			return strings.TrimSpace(v)
+		}
+		for _, v := range Vars {
+			if v[0] == name {
+				return v[1]
+			}
+		}
+		return ""
+	}
+	c := Config{
+		DatabaseURL:    get("ONEPLAN_DATABASE_URL"),
+		Addr:           get("ONEPLAN_ADDR"),
+		AdminAPIKey:    get("ONEPLAN_ADMIN_API_KEY"),
+		CouncilName:    get("ONEPLAN_COUNCIL_NAME"),
+		AreaLocalities: list(get("ONEPLAN_AREA_LOCALITIES")),
+		CORSOrigins:    list(get("ONEPLAN_CORS_ORIGINS")),
+		LogLevel:       get("ONEPLAN_LOG_LEVEL"),
+	}
+	var err error
+	if c.MaxBodyBytes, err = strconv.ParseInt(get("ONEPLAN_MAX_BODY_BYTES"), 10, 64); err != nil || c.MaxBodyBytes < 1024 {
+		return c, fmt.Errorf("ONEPLAN_MAX_BODY_BYTES must be a whole number of bytes, at least 1024")
+	}
+	if c.AllowTestNHSNumbers, err = strconv.ParseBool(get("ONEPLAN_ALLOW_TEST_NHS_NUMBERS")); err != nil {
+		return c, fmt.Errorf("ONEPLAN_ALLOW_TEST_NHS_NUMBERS must be true or false")
+	}
+	if c.DatabaseURL == "" {
+		return c, fmt.Errorf("ONEPLAN_DATABASE_URL must not be empty")
+	}
+	return c, nil
+}
+
+func list(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,228 @@
+// Package demo fills an empty database with a realistic, entirely fictional data set: partner
+// organisations of every type, practitioners, and about fifty young people referred for the
+// reasons and in the proportions of the Salford 0-25 pathfinder's first term.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/identifier"
+	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// Result says what was created.
+type Result struct {
+	CouncilID      string
+	Organisations  int
+	Practitioners  int
+	YoungPeople    int
+	Referrals      int
+	SENDOfficerID  string
+	AlreadyPresent bool
+}
+
+var localities = []string{"South", "North", "East", "West", "Central"}
+
+// The seed's referral reasons with their counts in the pilot (DOMAIN.md section 0).
+var reasonWeights = []struct {
+	reason string
+	weight int
+}{
+	{"adhd", 4}, {"asd_asc", 15}, {"attachment", 2}, {"behaviour", 20}, {"complex_health_needs", 6}, {"complex_needs", 7},
+	{"development", 7}, {"hearing_deaf", 3}, {"physical_mobility", 6}, {"semh", 15}, {"sen", 22}, {"speech_language", 31},
+	{"transitional_support", 12}, {"visual_impairment", 3}, {"social_care", 13},
+}
+
+var services = []string{"school", "early_years_setting", "health_visiting", "school_nursing", "paediatrics", "speech_and_language_therapy",
+	"occupational_therapy", "physiotherapy", "camhs", "educational_psychology", "sensory_support", "social_care", "early_help"}
+
+var givenNames = []string{"Amelia", "Oliver", "Isla", "Noah", "Ava", "Leo", "Mia", "Arthur", "Ivy", "Muhammad", "Freya", "Harry",
+	"Zara", "Oscar", "Lily", "Theo", "Grace", "Jack", "Aisha", "Finley", "Maya", "Reggie", "Poppy", "Kacper", "Sofia", "Ethan"}
+var familyNames = []string{"Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Robinson",
+	"Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Khan", "Nowak", "Lewis", "Clarke", "Okafor"}
+
+// Seed creates the demo data set unless the directory already has practitioners.
+func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID string, allowTestNHS bool) (Result, error) {
+	res := Result{CouncilID: councilID}
+	var existing []directory.Practitioner
+	err := st.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		existing, _, err = tx.Practitioners(store.PractitionerFilter{}, store.Page{Limit: 1})
+		return err
+	})
+	if err != nil {
+		return res, err
+	}
+	if len(existing) > 0 {
+		res.AlreadyPresent = true
+		return res, nil
+	}
+	rng := rand.New(rand.NewPCG(2017, 9)) // fixed: the same demo every time
+	admin := auth.WithPrincipal(ctx, auth.Principal{Role: auth.RoleAdmin, OrganisationID: councilID})
+	officer := auth.WithPrincipal(ctx, auth.Principal{Role: auth.RoleSENDOfficer, OrganisationID: councilID})
+
+	orgSpecs := []struct{ name, typ, urn string }{
+		{"Early Help Hub", "early_help", ""}, {"Children's Social Care", "social_care_children", ""},
+		{"Adult Social Care", "social_care_adults", ""},
+		{"Oakfield Primary School", "school_primary", "105901"}, {"St Mary's RC Primary School", "school_primary", "105902"},
+		{"Brookside Primary School", "school_primary", "105903"}, {"Irwell Valley High School", "school_secondary", "105910"},
+		{"Cromwell Academy", "school_secondary", "105911"}, {"Chatsworth Special School", "school_special", "105920"},
+		{"Little Acorns Nursery", "pvi_nursery", "EY4001"}, {"Sunflowers Day Nursery", "pvi_nursery", "EY4002"},
+		{"Ordsall Children's Centre", "childrens_centre", ""}, {"Riverside Primary PRU", "pru", "105930"},
+		{"City Sixth Form College", "further_education", ""}, {"Community Health NHS Trust", "health_trust", ""},
+		{"Weaste Medical Practice", "gp_practice", ""}, {"Parents' Forum", "vcs", ""},
+	}
+	var orgs []directory.Organisation
+	for i, spec := range orgSpecs {
+		o := directory.Organisation{Name: spec.name, Type: spec.typ, Locality: localities[i%len(localities)]}
+		if len(spec.urn) == 6 {
+			o.URN = spec.urn
+		}
+		created, err := svc.CreateOrganisation(admin, o)
+		if err != nil {
+			return res, fmt.Errorf("organisation %s: %w", spec.name, err)
+		}
+		orgs = append(orgs, created)
+	}
+	res.Organisations = len(orgs)
+
+	roleFor := map[string][]string{
+		"early_help": {"family_support_worker", "early_help_worker"}, "social_care_children": {"social_worker", "social_worker", "manager"},
+		"social_care_adults": {"social_worker"}, "school_primary": {"senco", "teacher"}, "school_secondary": {"senco"},
+		"school_special": {"senco", "teacher"}, "pvi_nursery": {"senco"}, "childrens_centre": {"family_support_worker"},
+		"pru": {"teacher"}, "further_education": {"senco"}, "health_trust": {"health_visitor", "therapist", "paediatrician", "school_nurse"},
+		"gp_practice": {"other"}, "vcs": {"other"},
+	}
+	var practitioners []directory.Practitioner
+	council := directory.Organisation{ID: councilID}
+	for _, o := range append([]directory.Organisation{council}, orgs...) {
+		roles := roleFor[o.Type]
+		if o.ID == councilID {
+			roles = []string{"send_officer", "send_officer", "educational_psychologist"}
+		}
+		for _, role := range roles {
+			n := len(practitioners) + 1
+			p, err := svc.CreatePractitioner(admin, directory.Practitioner{OrganisationID: o.ID, Role: role, Active: true,
+				Name:  fmt.Sprintf("%s %s", givenNames[(n*7)%len(givenNames)], familyNames[(n*5)%len(familyNames)]),
+				Email: fmt.Sprintf("practitioner%02d@example.org", n)})
+			if err != nil {
+				return res, fmt.Errorf("practitioner: %w", err)
+			}
+			practitioners = append(practitioners, p)
+			if role == "send_officer" && res.SENDOfficerID == "" {
+				res.SENDOfficerID = p.ID
+			}
+		}
+	}
+	res.Practitioners = len(practitioners)
+
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	needs := []string{"SLCN", "ASD", "SEMH", "MLD", "SPLD", "PD", "HI", "VI", "SLD", "PMLD", "MSI", "DS", "OTH"}
+	for i := range 50 {
+		setting := orgs[3+rng.IntN(11)] // a school, nursery, centre, PRU or college
+		yp := person.YoungPerson{
+			GivenName: givenNames[rng.IntN(len(givenNames))], FamilyName: familyNames[rng.IntN(len(familyNames))],
+			DateOfBirth: today.AddDate(-1-rng.IntN(22), -rng.IntN(12), -rng.IntN(28)),
+			Gender:      []string{"female", "male", "male", "female", "non_binary", "not_known"}[rng.IntN(6)],
+			Locality:    localities[rng.IntN(len(localities))], Postcode: fmt.Sprintf("M%d %d%s", 5+rng.IntN(3), 1+rng.IntN(9), []string{"AB", "DL", "GT", "QW", "RS"}[rng.IntN(5)]),
+			PrimarySENNeed:     needs[rng.IntN(len(needs))],
+			EducationSettingID: setting.ID,
+			Contacts: []person.Contact{{Name: "Parent of child " + fmt.Sprint(i+1), Relationship: "parent", ParentalResponsibility: true, MainContact: true,
+				Phone: fmt.Sprintf("0161 496 %04d", rng.IntN(10000))}},
+			Communication: &person.Communication{Language: "English", Methods: []string{"phone", "email"}},
+		}
+		if allowTestNHS {
+			yp.NHSNumber = testNHSNumber(i)
+		}
+		yp.UPN = upn(i)
+		created, err := svc.CreateYoungPerson(officer, yp)
+		if err != nil {
+			return res, fmt.Errorf("young person %d: %w", i, err)
+		}
+		res.YoungPeople++
+
+		referrer := practitioners[rng.IntN(len(practitioners))]
+		reasons := []string{pickReason(rng)}
+		if extra := pickReason(rng); extra != reasons[0] && rng.IntN(3) == 0 {
+			reasons = append(reasons, extra)
+		}
+		svcCount := 1 + rng.IntN(4)
+		involved := map[string]bool{}
+		for len(involved) < svcCount {
+			involved[services[rng.IntN(len(services))]] = true
+		}
+		var inv []string
+		for _, s := range services {
+			if involved[s] {
+				inv = append(inv, s)
+			}
+		}
+		r := referral.Referral{YoungPersonID: created.ID, ReferrerPractitionerID: referrer.ID, Reasons: reasons, ServicesInvolved: inv,
+			SafeguardingConcern: rng.IntN(8) == 0, Summary: "Fictional demo referral.",
+			ReceivedOn: today.AddDate(0, 0, -rng.IntN(120)),
+			Consent:    &referral.Consent{GivenBy: "Parent of child " + fmt.Sprint(i+1), Relationship: "parent", GivenOn: today.AddDate(0, 0, -130)}}
+		made, err := svc.CreateReferral(officer, r)
+		if err != nil {
+			return res, fmt.Errorf("referral %d: %w", i, err)
+		}
+		res.Referrals++
+		// Triage about two thirds, as a front door would have by now.
+		if i%3 != 0 {
+			t := referral.Triage{Decision: referral.DecisionAccept, Reason: "Two or more services involved; family consents."}
+			switch {
+			case !made.Eligibility.Eligible && i%2 == 0:
+				t = referral.Triage{Decision: referral.DecisionRedirect, RedirectTo: "Early Help Hub", Reason: "Single service: early help is the right offer."}
+			case !made.Eligibility.Eligible:
+				t.OverrideReason = "Complex needs emerging; services agree the pathway is right."
+			}
+			if _, err := svc.TriageReferral(officer, made.ID, nil, t); err != nil {
+				return res, fmt.Errorf("triage %d: %w", i, err)
+			}
+		}
+	}
+	return res, nil
+}
+
+func pickReason(rng *rand.Rand) string {
+	total := 0
+	for _, w := range reasonWeights {
+		total += w.weight
+	}
+	n := rng.IntN(total)
+	for _, w := range reasonWeights {
+		if n < w.weight {
+			return w.reason
+		}
+		n -= w.weight
+	}
+	return "sen"
+}
+
+// testNHSNumber returns the i-th valid number in the NHS test range (999...), never a real one.
+func testNHSNumber(i int) string {
+	for n := 100000 + i*1000; ; n++ {
+		s := fmt.Sprintf("999%07d", n)
+		if identifier.CheckNHSNumber(s) == nil {
+			return s
+		}
+	}
+}
+
+// upn returns a well-formed fictional UPN (LA code 999 is not a real authority).
+func upn(i int) string {
+	body := fmt.Sprintf("9991234%02d%03d", 17, i)
+	for _, c := range "ABCDEFGHJKLMNPQRTUVWXYZ" {
+		if s := string(c) + body; identifier.CheckUPN(s) == nil {
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,247 @@
+package httpapi
+
+import (
+	"time"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	"github.com/oneplan-send/oneplan/api"
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/referral"
+)
+
+// Converters between the contract's types and the domain's, one pair per resource.
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func ptr[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
+}
+
+func uuidStr(p *openapi_types.UUID) string {
+	if p == nil {
+		return ""
+	}
+	return p.String()
+}
+
+func uuidPtr(s string) *openapi_types.UUID {
+	if s == "" {
+		return nil
+	}
+	u := mustUUID(s)
+	return &u
+}
+
+func mustUUID(s string) openapi_types.UUID {
+	var u openapi_types.UUID
+	_ = u.UnmarshalText([]byte(s))
+	return u
+}
+
+func date(t time.Time) openapi_types.Date { return openapi_types.Date{Time: t} }
+
+func enumStrings[T ~string](in []T) []string {
+	out := make([]string, len(in))
+	for i, v := range in {
+		out[i] = string(v)
+	}
+	return out
+}
+
+func toEnums[T ~string](in []string) []T {
+	out := make([]T, len(in))
+	for i, v := range in {
+		out[i] = T(v)
+	}
+	return out
+}
+
+func slicePtr[T any](in []T) *[]T {
+	if len(in) == 0 {
+		return nil
+	}
+	return &in
+}
+
+func fromOrganisationInput(in api.OrganisationInput) directory.Organisation {
+	return directory.Organisation{Name: in.Name, Type: string(in.Type), Locality: str(in.Locality), URN: str(in.Urn), UKPRN: str(in.Ukprn), ODSCode: str(in.OdsCode)}
+}
+
+func toOrganisationInput(o directory.Organisation) api.OrganisationInput {
+	return api.OrganisationInput{Name: o.Name, Type: api.OrganisationType(o.Type), Locality: ptr(o.Locality), Urn: ptr(o.URN), Ukprn: ptr(o.UKPRN), OdsCode: ptr(o.ODSCode)}
+}
+
+func toOrganisation(o directory.Organisation) api.Organisation {
+	return api.Organisation{Id: mustUUID(o.ID), Name: o.Name, Type: api.OrganisationType(o.Type), Locality: ptr(o.Locality), Urn: ptr(o.URN),
+		Ukprn: ptr(o.UKPRN), OdsCode: ptr(o.ODSCode), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
+}
+
+func fromPractitionerInput(in api.PractitionerInput) directory.Practitioner {
+	active := true
+	if in.Active != nil {
+		active = *in.Active
+	}
+	return directory.Practitioner{OrganisationID: in.OrganisationId.String(), Name: in.Name, Email: string(in.Email), Role: string(in.Role), Phone: str(in.Phone), Active: active}
+}
+
+func toPractitionerInput(p directory.Practitioner) api.PractitionerInput {
+	return api.PractitionerInput{OrganisationId: mustUUID(p.OrganisationID), Name: p.Name, Email: openapi_types.Email(p.Email),
+		Role: api.PractitionerRole(p.Role), Phone: ptr(p.Phone), Active: &p.Active}
+}
+
+func toPractitioner(p directory.Practitioner) api.Practitioner {
+	return api.Practitioner{Id: mustUUID(p.ID), OrganisationId: mustUUID(p.OrganisationID), Name: p.Name, Email: p.Email,
+		Role: api.PractitionerRole(p.Role), Phone: ptr(p.Phone), Active: p.Active, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
+}
+
+func fromContacts(in *[]api.Contact) []person.Contact {
+	if in == nil {
+		return nil
+	}
+	out := make([]person.Contact, len(*in))
+	for i, c := range *in {
+		out[i] = person.Contact{Name: c.Name, Relationship: string(c.Relationship), Phone: str(c.Phone), Email: string(ptrVal(c.Email)),
+			ParentalResponsibility: ptrVal(c.ParentalResponsibility), MainContact: ptrVal(c.MainContact)}
+	}
+	return out
+}
+
+func toContacts(in []person.Contact) []api.Contact {
+	out := make([]api.Contact, len(in))
+	for i, c := range in {
+		pr, main := c.ParentalResponsibility, c.MainContact
+		var email *openapi_types.Email
+		if c.Email != "" {
+			e := openapi_types.Email(c.Email)
+			email = &e
+		}
+		out[i] = api.Contact{Name: c.Name, Relationship: api.ContactRelationship(c.Relationship), Phone: ptr(c.Phone), Email: email,
+			ParentalResponsibility: &pr, MainContact: &main}
+	}
+	return out
+}
+
+func ptrVal[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func fromCommunication(in *api.CommunicationPreferences) *person.Communication {
+	if in == nil {
+		return nil
+	}
+	return &person.Communication{Language: str(in.Language), InterpreterNeeded: ptrVal(in.InterpreterNeeded),
+		Methods: enumStrings(ptrVal(in.Methods)), Formats: enumStrings(ptrVal(in.Formats)), Notes: str(in.Notes)}
+}
+
+func toCommunication(in *person.Communication) *api.CommunicationPreferences {
+	if in == nil {
+		return nil
+	}
+	need := in.InterpreterNeeded
+	return &api.CommunicationPreferences{Language: ptr(in.Language), InterpreterNeeded: &need,
+		Methods: slicePtr(toEnums[api.CommunicationPreferencesMethods](in.Methods)), Formats: slicePtr(toEnums[api.CommunicationPreferencesFormats](in.Formats)), Notes: ptr(in.Notes)}
+}
+
+func fromYoungPersonInput(in api.YoungPersonInput) person.YoungPerson {
+	return person.YoungPerson{GivenName: in.GivenName, FamilyName: in.FamilyName, PreferredName: str(in.PreferredName), DateOfBirth: in.DateOfBirth.Time,
+		NHSNumber: str(in.NhsNumber), UPN: str(in.Upn), Gender: string(ptrVal(in.Gender)), Locality: str(in.Locality), Postcode: str(in.Postcode),
+		PrimarySENNeed: string(ptrVal(in.PrimarySenNeed)), EducationSettingID: uuidStr(in.EducationSettingId),
+		Contacts: fromContacts(in.Contacts), Communication: fromCommunication(in.CommunicationPreferences)}
+}
+
+func toYoungPersonInput(p person.YoungPerson) api.YoungPersonInput {
+	contacts := toContacts(p.Contacts)
+	return api.YoungPersonInput{GivenName: p.GivenName, FamilyName: p.FamilyName, PreferredName: ptr(p.PreferredName), DateOfBirth: date(p.DateOfBirth),
+		NhsNumber: ptr(p.NHSNumber), Upn: ptr(p.UPN), Gender: ptr(api.Gender(p.Gender)), Locality: ptr(p.Locality), Postcode: ptr(p.Postcode),
+		PrimarySenNeed: ptr(api.SenNeed(p.PrimarySENNeed)), EducationSettingId: uuidPtr(p.EducationSettingID),
+		Contacts: slicePtr(contacts), CommunicationPreferences: toCommunication(p.Communication)}
+}
+
+func toYoungPerson(p person.YoungPerson, today time.Time) api.YoungPerson {
+	return api.YoungPerson{Id: mustUUID(p.ID), GivenName: p.GivenName, FamilyName: p.FamilyName, PreferredName: ptr(p.PreferredName),
+		DateOfBirth: date(p.DateOfBirth), Age: max(p.AgeOn(today), 0), NhsNumber: ptr(p.NHSNumber), Upn: ptr(p.UPN), Gender: ptr(api.Gender(p.Gender)),
+		Locality: ptr(p.Locality), Postcode: ptr(p.Postcode), PrimarySenNeed: ptr(api.SenNeed(p.PrimarySENNeed)),
+		EducationSettingId: uuidPtr(p.EducationSettingID), Contacts: toContacts(p.Contacts), CommunicationPreferences: toCommunication(p.Communication),
+		RecordedByOrganisationId: mustUUID(p.RecordedByOrgID), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
+}
+
+func fromConsent(in *api.ReferralConsent) *referral.Consent {
+	if in == nil {
+		return nil
+	}
+	return &referral.Consent{GivenBy: in.GivenBy, Relationship: string(in.Relationship), GivenOn: in.GivenOn.Time}
+}
+
+func toConsent(in *referral.Consent) *api.ReferralConsent {
+	if in == nil {
+		return nil
+	}
+	return &api.ReferralConsent{GivenBy: in.GivenBy, Relationship: api.ReferralConsentRelationship(in.Relationship), GivenOn: date(in.GivenOn)}
+}
+
+func fromReferralInput(in api.ReferralInput) referral.Referral {
+	r := referral.Referral{YoungPersonID: in.YoungPersonId.String(), ReferrerPractitionerID: in.ReferrerPractitionerId.String(),
+		Reasons: enumStrings(in.Reasons), MainReason: string(ptrVal(in.MainReason)), ServicesInvolved: enumStrings(in.ServicesInvolved),
+		SafeguardingConcern: ptrVal(in.SafeguardingConcern), Consent: fromConsent(in.Consent), Summary: str(in.Summary)}
+	if in.ReceivedOn != nil {
+		r.ReceivedOn = in.ReceivedOn.Time
+	}
+	return r
+}
+
+func toReferralInput(r referral.Referral) api.ReferralInput {
+	sg := r.SafeguardingConcern
+	ro := date(r.ReceivedOn)
+	return api.ReferralInput{YoungPersonId: mustUUID(r.YoungPersonID), ReferrerPractitionerId: mustUUID(r.ReferrerPractitionerID),
+		Reasons: toEnums[api.ReferralReason](r.Reasons), MainReason: ptr(api.ReferralReason(r.MainReason)),
+		ServicesInvolved: toEnums[api.ServiceType](r.ServicesInvolved), SafeguardingConcern: &sg, Consent: toConsent(r.Consent),
+		Summary: ptr(r.Summary), ReceivedOn: &ro}
+}
+
+func toReferral(r referral.Referral) api.Referral {
+	e := r.Eligibility
+	age := e.Age
+	out := api.Referral{Id: mustUUID(r.ID), Reference: r.Reference, Status: api.ReferralStatus(r.Status), YoungPersonId: mustUUID(r.YoungPersonID),
+		ReferrerPractitionerId: mustUUID(r.ReferrerPractitionerID), ReferrerOrganisationId: mustUUID(r.ReferrerOrganisationID),
+		Reasons: toEnums[api.ReferralReason](r.Reasons), MainReason: api.ReferralReason(r.MainReason), ServicesInvolved: toEnums[api.ServiceType](r.ServicesInvolved),
+		SafeguardingConcern: r.SafeguardingConcern, Consent: toConsent(r.Consent), Summary: ptr(r.Summary), ReceivedOn: date(r.ReceivedOn),
+		Route: ptr(api.Route(r.Route)),
+		Eligibility: api.Eligibility{Eligible: e.Eligible, AgeInRange: e.AgeInRange, Age: &age, TwoOrMoreServices: e.TwoOrMoreServices,
+			ServicesCount: e.ServicesCount, InArea: e.InArea, AssessedOn: date(e.AssessedOn), Unmet: slicePtr(e.Unmet)},
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
+	if t := r.Triage; t != nil {
+		out.Triage = &api.Triage{Decision: api.TriageDecision(t.Decision), Route: ptr(api.Route(t.Route)), Reason: t.Reason,
+			RedirectTo: ptr(t.RedirectTo), OverrideReason: ptr(t.OverrideReason), TriagedAt: t.TriagedAt, TriagedByApiKeyId: uuidPtr(t.TriagedBy)}
+	}
+	return out
+}
+
+func fromTriageInput(in api.TriageInput) referral.Triage {
+	return referral.Triage{Decision: string(in.Decision), Route: string(ptrVal(in.Route)), Reason: in.Reason, RedirectTo: str(in.RedirectTo), OverrideReason: str(in.OverrideReason)}
+}
+
+func toAuditEvent(e audit.Event) api.AuditEvent {
+	out := api.AuditEvent{Id: mustUUID(e.ID), OccurredAt: e.OccurredAt, Action: api.AuditAction(e.Action), RecordType: api.RecordType(e.RecordType),
+		RecordId: uuidPtr(e.RecordID), YoungPersonId: uuidPtr(e.YoungPersonID), Purpose: ptr(e.Purpose), ChangedFields: slicePtr(e.ChangedFields),
+		RequestId: ptr(e.RequestID), Ip: ptr(e.IP)}
+	out.Actor.ApiKeyId = uuidPtr(e.ActorKeyID)
+	out.Actor.OrganisationId = uuidPtr(e.ActorOrgID)
+	out.Actor.Role = e.ActorRole
+	return out
+}

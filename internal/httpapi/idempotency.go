@@ -1,0 +1,90 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// idempotency makes a POST with an Idempotency-Key safe to retry: the first successful answer is
+// kept per API key and replayed for a retry with the same body; the same key with another body
+// is refused with 422; a retry while the first is still running gets 409.
+func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		key := c.Request().Header.Get("Idempotency-Key")
+		p, authed := auth.FromContext(c.Request().Context())
+		if c.Request().Method != http.MethodPost || key == "" || !authed {
+			return next(c)
+		}
+		body, err := io.ReadAll(c.Request().Body)
+		if err != nil {
+			return err
+		}
+		c.Request().Body = io.NopCloser(bytes.NewReader(body))
+		sum := sha256.Sum256(append([]byte(c.Request().Method+" "+c.Request().URL.Path+"\n"), body...))
+		hash := hex.EncodeToString(sum[:])
+		ctx := c.Request().Context()
+		claimed, prev, err := s.store.ClaimIdempotencyKey(ctx, p.KeyID, key, store.IdempotentResponse{
+			RequestHash: hash, Method: c.Request().Method, Path: c.Request().URL.Path})
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			switch {
+			case prev.RequestHash != hash:
+				return fault.Field(fault.Unprocessable, "/header/Idempotency-Key",
+					"this key was already used for a different request; use a new key for a new request")
+			case !prev.Done:
+				return fault.New(fault.Conflict, "A request with this Idempotency-Key is still being processed; retry shortly.")
+			}
+			h := c.Response().Header()
+			h.Set("Idempotent-Replayed", "true")
+			if prev.Location != "" {
+				h.Set("Location", prev.Location)
+			}
+			if prev.ETag != "" {
+				h.Set("ETag", prev.ETag)
+			}
+			return c.Blob(prev.StatusCode, prev.ContentType, prev.Body)
+		}
+		rec := &recorder{ResponseWriter: c.Response().Writer}
+		c.Response().Writer = rec
+		err = next(c)
+		if err != nil {
+			c.Error(err) // render now, so the outcome is known
+		}
+		status := c.Response().Status
+		if status >= 200 && status < 300 {
+			h := c.Response().Header()
+			err = s.store.CompleteIdempotencyKey(ctx, p.KeyID, key, store.IdempotentResponse{StatusCode: status,
+				ContentType: h.Get(echo.HeaderContentType), Location: h.Get("Location"), ETag: h.Get("ETag"), Body: rec.buf.Bytes()})
+			if err != nil {
+				s.log.Error("keep idempotent response", "request_id", requestID(c), "error", err.Error())
+			}
+			return nil
+		}
+		if err := s.store.ReleaseIdempotencyKey(ctx, p.KeyID, key); err != nil {
+			s.log.Error("release idempotency key", "request_id", requestID(c), "error", err.Error())
+		}
+		return nil
+	}
+}
+
+// recorder copies the response body as it is written.
+type recorder struct {
+	http.ResponseWriter
+	buf bytes.Buffer
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.buf.Write(b)
+	return r.ResponseWriter.Write(b)
+}

@@ -1,0 +1,340 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/labstack/echo/v4"
+
+	"github.com/oneplan-send/oneplan/api"
+	"github.com/oneplan-send/oneplan/internal/fault"
+)
+
+// problemBase prefixes problem type URIs; each names a section of the README.
+const problemBase = "https://oneplan.example/problems/"
+
+var titles = map[int]string{
+	http.StatusBadRequest:            "Invalid request",
+	http.StatusUnauthorized:          "Unauthenticated",
+	http.StatusForbidden:             "Forbidden",
+	http.StatusNotFound:              "Not found",
+	http.StatusMethodNotAllowed:      "Method not allowed",
+	http.StatusConflict:              "Conflict",
+	http.StatusPreconditionFailed:    "Precondition failed",
+	http.StatusRequestEntityTooLarge: "Request too large",
+	http.StatusUnsupportedMediaType:  "Unsupported media type",
+	http.StatusUnprocessableEntity:   "Unprocessable request",
+	http.StatusTooManyRequests:       "Too many requests",
+	http.StatusInternalServerError:   "Internal error",
+	http.StatusServiceUnavailable:    "Service unavailable",
+}
+
+var kindStatus = map[fault.Kind]int{
+	fault.Invalid:            http.StatusBadRequest,
+	fault.Unauthenticated:    http.StatusUnauthorized,
+	fault.Forbidden:          http.StatusForbidden,
+	fault.NotFound:           http.StatusNotFound,
+	fault.Conflict:           http.StatusConflict,
+	fault.PreconditionFailed: http.StatusPreconditionFailed,
+	fault.Unprocessable:      http.StatusUnprocessableEntity,
+	fault.Unavailable:        http.StatusServiceUnavailable,
+}
+
+func problemType(status int) string {
+	return problemBase + strings.ReplaceAll(strings.ToLower(titles[status]), " ", "-")
+}
+
+// newProblem builds a problem for status.
+func newProblem(status int, detail string) api.Problem {
+	p := api.Problem{Type: problemType(status), Title: titles[status], Status: status}
+	if detail != "" {
+		p.Detail = &detail
+	}
+	return p
+}
+
+// errorHandler renders every error as RFC 9457 problem details and logs it once.
+func (s *Server) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	p := s.toProblem(err, c)
+	rid := requestID(c)
+	p.RequestId = &rid
+	inst := c.Request().URL.Path
+	p.Instance = &inst
+	if p.Status == http.StatusUnauthorized {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="oneplan"`)
+	}
+	if p.Status == http.StatusPreconditionFailed && p.CurrentEtag != nil {
+		c.Response().Header().Set("ETag", *p.CurrentEtag)
+	}
+	if p.Status >= 500 {
+		// The error text may carry SQL but never arguments; it stays in the log, not the answer.
+		s.log.Error("request failed", "request_id", rid, "route", c.Path(), "error", err.Error())
+	}
+	body, _ := json.Marshal(p)
+	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	c.Response().WriteHeader(p.Status)
+	_, _ = c.Response().Write(body)
+}
+
+func (s *Server) toProblem(err error, c echo.Context) api.Problem {
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		status, ok := kindStatus[fe.Kind]
+		if !ok {
+			status = http.StatusInternalServerError
+		}
+		p := newProblem(status, fe.Detail)
+		if len(fe.Fields) > 0 {
+			p.Errors = toFieldErrors(fe.Fields)
+		}
+		if fe.CurrentStatus != "" {
+			p.CurrentStatus = &fe.CurrentStatus
+		}
+		if fe.Kind == fault.PreconditionFailed && fe.CurrentVersion > 0 {
+			etag := etagOf(fe.CurrentVersion)
+			p.CurrentEtag = &etag
+		}
+		return p
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		if he.Internal != nil {
+			if p, ok := validationProblem(he.Internal); ok {
+				return p
+			}
+		}
+		switch he.Code {
+		case http.StatusNotFound:
+			return newProblem(he.Code, "No such resource: check the path against the contract at /openapi.yaml.")
+		case http.StatusMethodNotAllowed:
+			return newProblem(he.Code, "This resource does not support the "+c.Request().Method+" method.")
+		case http.StatusRequestEntityTooLarge:
+			return newProblem(he.Code, fmt.Sprintf("The request body is over the limit of %d bytes.", s.opts.MaxBodyBytes))
+		case http.StatusUnsupportedMediaType:
+			return newProblem(he.Code, "The body's media type is not one this operation accepts.")
+		}
+		if he.Code >= 400 && he.Code < 500 {
+			// Binding errors from the generated wrapper: the validator normally catches these first.
+			return newProblem(he.Code, "The request could not be read: "+fmt.Sprint(he.Message))
+		}
+	}
+	return newProblem(http.StatusInternalServerError, "Something went wrong on our side; quote the request id if you report it.")
+}
+
+func toFieldErrors(fs []fault.FieldError) *[]api.FieldError {
+	out := make([]api.FieldError, len(fs))
+	for i, f := range fs {
+		out[i] = api.FieldError{Pointer: f.Pointer, Detail: f.Detail}
+	}
+	return &out
+}
+
+// validationProblem turns kin-openapi's request validation errors into one problem listing every
+// bad field with a JSON pointer.
+func validationProblem(err error) (api.Problem, bool) {
+	var fields []fault.FieldError
+	status := http.StatusBadRequest
+	var walk func(error) bool
+	walk = func(err error) bool {
+		var me openapi3.MultiError
+		if errors.As(err, &me) {
+			ok := false
+			for _, e := range me {
+				ok = walk(e) || ok
+			}
+			return ok
+		}
+		var re *openapi3filter.RequestError
+		if errors.As(err, &re) {
+			switch {
+			case re.Parameter != nil:
+				ptr := "/" + re.Parameter.In + "/" + re.Parameter.Name
+				fields = append(fields, fault.FieldError{Pointer: ptr, Detail: paramDetail(re)})
+			case re.RequestBody != nil && strings.HasPrefix(re.Reason, "header Content-Type has unexpected value"):
+				status = http.StatusUnsupportedMediaType
+			case re.RequestBody != nil:
+				fields = append(fields, bodyFields(re)...)
+			default:
+				fields = append(fields, fault.FieldError{Pointer: "", Detail: re.Reason})
+			}
+			return true
+		}
+		var se *openapi3filter.SecurityRequirementsError
+		return errors.As(err, &se)
+	}
+	if !walk(err) {
+		return api.Problem{}, false
+	}
+	if status == http.StatusUnsupportedMediaType {
+		return newProblem(status, "The body's media type is not one this operation accepts (see the contract at /openapi.yaml)."), true
+	}
+	sort.SliceStable(fields, func(i, j int) bool { return fields[i].Pointer < fields[j].Pointer })
+	p := newProblem(status, "The request does not match the contract; see errors for each field.")
+	if len(fields) > 0 {
+		p.Errors = toFieldErrors(dedupe(fields))
+	}
+	return p, true
+}
+
+func dedupe(fs []fault.FieldError) []fault.FieldError {
+	seen := map[fault.FieldError]bool{}
+	out := fs[:0]
+	for _, f := range fs {
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func paramDetail(re *openapi3filter.RequestError) string {
+	var se *openapi3.SchemaError
+	if errors.As(re.Err, &se) {
+		return schemaDetail(se)
+	}
+	if re.Err != nil {
+		if errors.Is(re.Err, openapi3filter.ErrInvalidRequired) {
+			return "is required"
+		}
+		var pe *openapi3filter.ParseError
+		if errors.As(re.Err, &pe) {
+			return "cannot be parsed: " + pe.Reason
+		}
+		return firstLine(re.Err.Error())
+	}
+	return re.Reason
+}
+
+func bodyFields(re *openapi3filter.RequestError) []fault.FieldError {
+	if re.Err == nil {
+		return []fault.FieldError{{Pointer: "", Detail: re.Reason}}
+	}
+	var out []fault.FieldError
+	var walk func(error)
+	walk = func(err error) {
+		var me openapi3.MultiError
+		if errors.As(err, &me) {
+			for _, e := range me {
+				walk(e)
+			}
+			return
+		}
+		var se *openapi3.SchemaError
+		if errors.As(err, &se) {
+			out = append(out, fault.FieldError{Pointer: schemaPointer(se), Detail: schemaDetail(se)})
+			return
+		}
+		var pe *openapi3filter.ParseError
+		if errors.As(err, &pe) {
+			out = append(out, fault.FieldError{Pointer: "", Detail: "the body is not valid JSON"})
+			return
+		}
+		if errors.Is(err, openapi3filter.ErrInvalidRequired) {
+			out = append(out, fault.FieldError{Pointer: "", Detail: "a request body is required"})
+			return
+		}
+		out = append(out, fault.FieldError{Pointer: "", Detail: firstLine(err.Error())})
+	}
+	walk(re.Err)
+	return out
+}
+
+// schemaFieldErrors converts a schema validation of a whole document (a merged patch).
+func schemaFieldErrors(err error) []fault.FieldError {
+	return bodyFields(&openapi3filter.RequestError{Err: err})
+}
+
+func schemaPointer(se *openapi3.SchemaError) string {
+	parts := se.JSONPointer()
+	// A missing required property is reported on its parent object; name the property itself.
+	if se.SchemaField == "required" {
+		if name := missingProperty(se.Reason); name != "" {
+			parts = append(parts, name)
+		}
+	}
+	if se.SchemaField == "additionalProperties" {
+		if name := quoted(se.Reason); name != "" {
+			parts = append(parts, name)
+		}
+	}
+	var b strings.Builder
+	for _, p := range parts {
+		b.WriteByte('/')
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(p, "~", "~0"), "/", "~1"))
+	}
+	return b.String()
+}
+
+func missingProperty(reason string) string {
+	if strings.HasPrefix(reason, "property ") && strings.HasSuffix(reason, " is missing") {
+		return quoted(reason)
+	}
+	return ""
+}
+
+func quoted(s string) string {
+	i := strings.IndexByte(s, '"')
+	if i < 0 {
+		return ""
+	}
+	j := strings.IndexByte(s[i+1:], '"')
+	if j < 0 {
+		return ""
+	}
+	return s[i+1 : i+1+j]
+}
+
+func schemaDetail(se *openapi3.SchemaError) string {
+	switch se.SchemaField {
+	case "required":
+		return "is required"
+	case "additionalProperties":
+		return "is not a field of this resource"
+	case "enum":
+		if se.Schema != nil {
+			vals := make([]string, 0, len(se.Schema.Enum))
+			for _, v := range se.Schema.Enum {
+				vals = append(vals, fmt.Sprint(v))
+			}
+			return "must be one of: " + strings.Join(vals, ", ")
+		}
+	case "nullable":
+		return "may not be null"
+	}
+	return se.Reason
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// etagOf renders a row version as a strong entity tag.
+func etagOf(version int) string { return `"` + strconv.Itoa(version) + `"` }
+
+// parseIfMatch reads an If-Match header: nil when absent or "*", the version otherwise.
+func parseIfMatch(h *string) (*int, error) {
+	if h == nil || strings.TrimSpace(*h) == "*" {
+		return nil, nil
+	}
+	v := strings.TrimPrefix(strings.TrimSpace(*h), "W/")
+	v = strings.Trim(v, `"`)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return nil, fault.Field(fault.Invalid, "/header/If-Match", `must be an ETag this API issued, such as "3"`)
+	}
+	return &n, nil
+}

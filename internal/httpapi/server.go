@@ -1,0 +1,308 @@
+// Package httpapi serves the OnePlan contract over HTTP: Echo, the request validator built from
+// the embedded openapi.yaml, authentication, idempotency, problem details, and the strict-server
+// handlers that call casework.
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/mail"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	oapimw "github.com/oapi-codegen/echo-middleware"
+
+	"github.com/oneplan-send/oneplan/api"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// Options configure the HTTP layer.
+type Options struct {
+	// MaxBodyBytes caps request bodies; larger ones get 413.
+	MaxBodyBytes int64
+	// CORSOrigins lists front-end origins allowed to call the API from a browser.
+	CORSOrigins []string
+	// Logger receives one line per request; nothing personal is ever logged.
+	Logger *slog.Logger
+}
+
+// Server holds what the handlers need.
+type Server struct {
+	svc   *casework.Service
+	store *store.Store
+	spec  *openapi3.T
+	raw   []byte
+	opts  Options
+	log   *slog.Logger
+	keys  *keyCache
+}
+
+var formatsOnce sync.Once
+
+// defineFormats makes kin-openapi check formats as strictly as the handlers parse them, so a
+// value that passes validation can never fail later (e.g. 2026-02-31).
+func defineFormats() {
+	formatsOnce.Do(func() {
+		openapi3.DefineStringFormatValidator("date", openapi3.NewCallbackValidator(func(s string) error {
+			_, err := time.Parse("2006-01-02", s)
+			if err != nil {
+				return fmt.Errorf("must be a real calendar date YYYY-MM-DD")
+			}
+			return nil
+		}))
+		openapi3.DefineStringFormatValidator("date-time", openapi3.NewCallbackValidator(func(s string) error {
+			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
+				return fmt.Errorf("must be an RFC 3339 date-time such as 2026-01-31T09:00:00Z")
+			}
+			return nil
+		}))
+		openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`))
+		openapi3.DefineStringFormatValidator("email", openapi3.NewCallbackValidator(func(s string) error {
+			a, err := mail.ParseAddress(s)
+			if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
+				return fmt.Errorf("must be an email address such as name@example.org")
+			}
+			return nil
+		}))
+	})
+}
+
+// New builds the Echo server.
+func New(svc *casework.Service, st *store.Store, opts Options) (*echo.Echo, error) {
+	defineFormats()
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	spec, err := api.GetSpec()
+	if err != nil {
+		return nil, fmt.Errorf("load embedded contract: %w", err)
+	}
+	// The validator must not check the Host against servers[].
+	spec.Servers = nil
+	s := &Server{svc: svc, store: st, spec: spec, raw: api.SpecYAML, opts: opts, log: opts.Logger, keys: newKeyCache()}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(s.requestID, s.accessLog, s.recover, s.securityHeaders)
+	if len(opts.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: opts.CORSOrigins,
+			AllowHeaders:  []string{"Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-Id", "X-Purpose"},
+			ExposeHeaders: []string{"ETag", "Location", "X-Request-Id", "Retry-After"}}))
+	}
+	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", opts.MaxBodyBytes)), s.authenticate, s.keepPatchBody)
+	e.Use(oapimw.OapiRequestValidatorWithOptions(spec, &oapimw.Options{
+		Options: openapi3filter.Options{
+			MultiError:         true,
+			KeepValidatedValue: true,
+			// Authentication is the authenticate middleware's job; the validator checks shapes.
+			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+		},
+		SilenceServersWarning: true,
+		MultiErrorHandler: func(me openapi3.MultiError) *echo.HTTPError {
+			return &echo.HTTPError{Code: http.StatusBadRequest, Message: "invalid request", Internal: me}
+		},
+	}))
+	e.Use(s.idempotency)
+	api.RegisterHandlers(e, api.NewStrictHandler(&handlers{s: s}, nil))
+	return e, nil
+}
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+type ridKey struct{}
+
+// requestID echoes a well-formed X-Request-Id or makes one, and puts it in the context.
+func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		rid := c.Request().Header.Get("X-Request-Id")
+		if !requestIDPattern.MatchString(rid) {
+			b := make([]byte, 12)
+			_, _ = rand.Read(b)
+			rid = hex.EncodeToString(b)
+		}
+		c.Set("request_id", rid)
+		c.Response().Header().Set("X-Request-Id", rid)
+		return next(c)
+	}
+}
+
+func requestID(c echo.Context) string {
+	rid, _ := c.Get("request_id").(string)
+	return rid
+}
+
+// accessLog writes one line per request: route template, never the URL's values or query,
+// which may hold names or NHS numbers.
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		attrs := []any{"request_id", requestID(c), "method", c.Request().Method, "route", c.Path(),
+			"status", c.Response().Status, "duration_ms", float64(time.Since(start).Microseconds()) / 1000}
+		if p, ok := auth.FromContext(c.Request().Context()); ok {
+			attrs = append(attrs, "key_id", p.KeyID, "role", string(p.Role))
+		}
+		s.log.Info("request", attrs...)
+		return nil
+	}
+}
+
+// recover turns a panic into a 500 problem, logging the panic without request data.
+func (s *Server) recover(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("panic", "request_id", requestID(c), "route", c.Path(), "panic", fmt.Sprint(r))
+				err = fmt.Errorf("panic in handler")
+			}
+		}()
+		return next(c)
+	}
+}
+
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		h.Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// authenticate resolves the bearer key of every /v1 call into a principal.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !strings.HasPrefix(c.Request().URL.Path, "/v1/") && c.Request().URL.Path != "/v1" {
+			return next(c)
+		}
+		if c.Request().Method == http.MethodOptions {
+			return next(c)
+		}
+		h := c.Request().Header.Get("Authorization")
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || token == "" {
+			return fault.New(fault.Unauthenticated, "Send an API key as 'Authorization: Bearer <key>'.")
+		}
+		p, err := s.principalForKey(c.Request().Context(), strings.TrimSpace(token))
+		if err != nil {
+			return err
+		}
+		ctx := auth.WithPrincipal(c.Request().Context(), p)
+		meta := casework.Meta{RequestID: requestID(c), IP: c.RealIP(), Purpose: c.Request().Header.Get("X-Purpose")}
+		if len(meta.Purpose) > 200 {
+			meta.Purpose = meta.Purpose[:200]
+		}
+		c.SetRequest(c.Request().WithContext(casework.WithMeta(ctx, meta)))
+		return next(c)
+	}
+}
+
+func (s *Server) principalForKey(ctx context.Context, key string) (auth.Principal, error) {
+	denied := fault.New(fault.Unauthenticated, "The API key is not valid.")
+	prefix, err := auth.ParseKey(key)
+	if err != nil {
+		return auth.Principal{}, denied
+	}
+	k, ok := s.keys.get(prefix)
+	if !ok {
+		err := s.store.Read(ctx, func(tx *store.Tx) error {
+			k, err = tx.APIKeyByPrefix(prefix)
+			return err
+		})
+		if fault.KindOf(err) == fault.NotFound {
+			return auth.Principal{}, denied
+		}
+		if err != nil {
+			return auth.Principal{}, err
+		}
+		s.keys.put(prefix, k)
+	}
+	if !auth.KeyMatches(key, k.Hash) || k.RevokedAt != nil {
+		return auth.Principal{}, denied
+	}
+	return auth.Principal{KeyID: k.ID, OrganisationID: k.OrganisationID, Role: k.Role}, nil
+}
+
+// keyCache spares a database round trip per request. Entries live briefly so that a key revoked
+// by another instance stops working within the TTL; this instance drops it at once.
+type keyCache struct {
+	mu      sync.Mutex
+	entries map[string]cachedKey
+}
+
+type cachedKey struct {
+	key     auth.APIKey
+	expires time.Time
+}
+
+const keyCacheTTL = 10 * time.Second
+
+func newKeyCache() *keyCache { return &keyCache{entries: map[string]cachedKey{}} }
+
+func (k *keyCache) get(prefix string) (auth.APIKey, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	e, ok := k.entries[prefix]
+	if !ok || time.Now().After(e.expires) {
+		return auth.APIKey{}, false
+	}
+	return e.key, true
+}
+
+func (k *keyCache) put(prefix string, key auth.APIKey) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.entries) > 10000 {
+		k.entries = map[string]cachedKey{}
+	}
+	k.entries[prefix] = cachedKey{key: key, expires: time.Now().Add(keyCacheTTL)}
+}
+
+type patchKey struct{}
+
+// keepPatchBody keeps the raw body of a PATCH: a JSON merge patch tells "remove" (null) from
+// "leave alone" (absent), which the decoded struct cannot.
+func (s *Server) keepPatchBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().Method != http.MethodPatch || c.Request().Body == nil {
+			return next(c)
+		}
+		body, err := io.ReadAll(c.Request().Body)
+		if err != nil {
+			return err
+		}
+		c.Request().Body = io.NopCloser(bytes.NewReader(body))
+		c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), patchKey{}, body)))
+		return next(c)
+	}
+}
+
+func patchBody(ctx context.Context) []byte {
+	b, _ := ctx.Value(patchKey{}).([]byte)
+	return b
+}

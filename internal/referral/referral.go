@@ -1,0 +1,219 @@
+package referral
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/age"
+	"github.com/oneplan-send/oneplan/internal/fault"
+)
+
+// Referral is the pathway's intake record.
+type Referral struct {
+	ID                     string
+	Reference              string
+	Status                 Status
+	YoungPersonID          string
+	ReferrerPractitionerID string
+	ReferrerOrganisationID string
+	Reasons                []string
+	MainReason             string
+	ServicesInvolved       []string
+	SafeguardingConcern    bool
+	Consent                *Consent
+	Summary                string
+	ReceivedOn             time.Time
+	Route                  string
+	Eligibility            Eligibility
+	Triage                 *Triage
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+	Version                int
+}
+
+// Consent to share information, as given at referral. The JSON tags are the stored form.
+type Consent struct {
+	GivenBy      string    `json:"given_by"`
+	Relationship string    `json:"relationship"`
+	GivenOn      time.Time `json:"given_on"`
+}
+
+// Routes after acceptance.
+const (
+	RouteFamilyAssessment       = "family_assessment"
+	RouteSafeguardingAssessment = "safeguarding_assessment"
+)
+
+// FormatReference renders the human reference of the n-th referral received in year.
+func FormatReference(year int, n int64) string { return fmt.Sprintf("REF-%04d-%06d", year, n) }
+
+// Normalise fills the defaults a received referral must have and checks the cross-field rules.
+func (r *Referral) Normalise(today time.Time) error {
+	var errs []fault.FieldError
+	if r.MainReason == "" && len(r.Reasons) > 0 {
+		r.MainReason = r.Reasons[0]
+	}
+	if r.MainReason != "" && !slices.Contains(r.Reasons, r.MainReason) {
+		errs = append(errs, fault.FieldError{Pointer: "/main_reason", Detail: "must be one of the reasons"})
+	}
+	if r.ReceivedOn.After(today) {
+		errs = append(errs, fault.FieldError{Pointer: "/received_on", Detail: "must not be in the future"})
+	}
+	if r.Consent != nil && r.Consent.GivenOn.After(today) {
+		errs = append(errs, fault.FieldError{Pointer: "/consent/given_on", Detail: "must not be in the future"})
+	}
+	return fault.Fields(fault.Invalid, errs)
+}
+
+// Eligibility for the 0-25 pathway: aged 0 to 25, supported by two or more services, and living
+// in or attending a setting in the area.
+type Eligibility struct {
+	Eligible          bool      `json:"eligible"`
+	AgeInRange        bool      `json:"age_in_range"`
+	Age               int       `json:"age"`
+	TwoOrMoreServices bool      `json:"two_or_more_services"`
+	ServicesCount     int       `json:"services_count"`
+	InArea            bool      `json:"in_area"`
+	AssessedOn        time.Time `json:"assessed_on"`
+	Unmet             []string  `json:"unmet,omitempty"`
+}
+
+// AssessEligibility applies the pathway's criteria on the day of receipt.
+func AssessEligibility(dob, on time.Time, services int, inArea bool) Eligibility {
+	e := Eligibility{
+		AgeInRange:        age.InRange0to25(dob, on),
+		Age:               age.YearsOn(dob, on),
+		ServicesCount:     services,
+		TwoOrMoreServices: services >= 2,
+		InArea:            inArea,
+		AssessedOn:        on,
+	}
+	if !e.AgeInRange {
+		e.Unmet = append(e.Unmet, "not aged 0 to 25 on the day of receipt")
+	}
+	if !e.TwoOrMoreServices {
+		e.Unmet = append(e.Unmet, "fewer than two services involved")
+	}
+	if !e.InArea {
+		e.Unmet = append(e.Unmet, "neither lives in nor attends a setting in the area")
+	}
+	e.Eligible = len(e.Unmet) == 0
+	return e
+}
+
+// InArea reports whether either locality is one of the area's. An empty area means the whole
+// council, so everyone is in it.
+func InArea(area []string, localities ...string) bool {
+	if len(area) == 0 {
+		return true
+	}
+	for _, l := range localities {
+		for _, a := range area {
+			if l != "" && strings.EqualFold(strings.TrimSpace(l), strings.TrimSpace(a)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Triage decisions.
+const (
+	DecisionAccept   = "accept"
+	DecisionRedirect = "redirect"
+	DecisionDecline  = "decline"
+)
+
+// Triage is the front door's decision on a received referral.
+type Triage struct {
+	Decision       string    `json:"decision"`
+	Route          string    `json:"route,omitempty"`
+	Reason         string    `json:"reason"`
+	RedirectTo     string    `json:"redirect_to,omitempty"`
+	OverrideReason string    `json:"override_reason,omitempty"`
+	TriagedAt      time.Time `json:"triaged_at"`
+	TriagedBy      string    `json:"triaged_by,omitempty"`
+}
+
+// ApplyTriage records the decision t on r, enforcing the pathway's rules.
+func (r *Referral) ApplyTriage(t Triage) error {
+	var to Status
+	switch t.Decision {
+	case DecisionAccept:
+		to = Accepted
+	case DecisionRedirect:
+		to = Redirected
+	case DecisionDecline:
+		to = Declined
+	default:
+		return fault.Field(fault.Invalid, "/decision", "must be accept, redirect or decline")
+	}
+	next, err := Move(r.Status, to)
+	if err != nil {
+		return err
+	}
+	switch t.Decision {
+	case DecisionAccept:
+		want := RouteFamilyAssessment
+		if r.SafeguardingConcern {
+			want = RouteSafeguardingAssessment
+		}
+		if t.Route == "" {
+			t.Route = want
+		}
+		if t.Route != want {
+			detail := "a referral without a recorded safeguarding concern goes to family_assessment; record the concern first"
+			if r.SafeguardingConcern {
+				detail = "a referral with a safeguarding concern goes to safeguarding_assessment"
+			}
+			return fault.Field(fault.Unprocessable, "/route", detail)
+		}
+		if !r.Eligibility.Eligible && t.OverrideReason == "" {
+			return fault.Field(fault.Unprocessable, "/override_reason",
+				"the referral is not eligible ("+strings.Join(r.Eligibility.Unmet, "; ")+"); accepting it needs an override reason")
+		}
+		if t.RedirectTo != "" {
+			return fault.Field(fault.Invalid, "/redirect_to", "only a redirect names a service to redirect to")
+		}
+	case DecisionRedirect:
+		if t.RedirectTo == "" {
+			return fault.Field(fault.Invalid, "/redirect_to", "is required when redirecting")
+		}
+		if err := onlyWhenAccepting(t); err != nil {
+			return err
+		}
+	case DecisionDecline:
+		if t.RedirectTo != "" {
+			return fault.Field(fault.Invalid, "/redirect_to", "only a redirect names a service to redirect to")
+		}
+		if err := onlyWhenAccepting(t); err != nil {
+			return err
+		}
+	}
+	r.Status = next
+	r.Route = t.Route
+	r.Triage = &t
+	return nil
+}
+
+// onlyWhenAccepting refuses the fields that make sense only for an acceptance.
+func onlyWhenAccepting(t Triage) error {
+	var errs []fault.FieldError
+	if t.Route != "" {
+		errs = append(errs, fault.FieldError{Pointer: "/route", Detail: "applies only when accepting"})
+	}
+	if t.OverrideReason != "" {
+		errs = append(errs, fault.FieldError{Pointer: "/override_reason", Detail: "applies only when accepting"})
+	}
+	return fault.Fields(fault.Invalid, errs)
+}
+
+// CheckEditable refuses changes to the referral's intake details once it has been triaged.
+func (r *Referral) CheckEditable() error {
+	if r.Status != Received {
+		return fault.StateConflict(fmt.Sprintf("A referral that is %s can no longer be changed.", r.Status), string(r.Status))
+	}
+	return nil
+}

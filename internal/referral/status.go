@@ -1,0 +1,67 @@
+// Package referral holds the pathway's intake and lifecycle: a referral's status machine, its
+// eligibility for the 0-25 pathway, and triage.
+package referral
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/oneplan-send/oneplan/internal/fault"
+)
+
+// Status is where a referral stands on the pathway.
+type Status string
+
+// Statuses, in pathway order; redirected and declined end a referral at triage.
+const (
+	Received    Status = "received"
+	Accepted    Status = "accepted"
+	Assessing   Status = "assessing"
+	Allocated   Status = "allocated"
+	MAMHeld     Status = "mam_held"
+	Panel       Status = "panel"
+	PlanInPlace Status = "plan_in_place"
+	Reviewing   Status = "reviewing"
+	Closed      Status = "closed"
+	Redirected  Status = "redirected"
+	Declined    Status = "declined"
+)
+
+// transitions is the whole pathway (Salford 0-25 pathfinder): referral, family assessment,
+// allocation of an engagement lead, multi-agency meeting, optional panel, plan and reviews.
+// Any open referral can be closed; triage is the only way out of received.
+var transitions = map[Status][]Status{
+	Received:    {Accepted, Redirected, Declined},
+	Accepted:    {Assessing, Closed},
+	Assessing:   {Allocated, Closed},
+	Allocated:   {MAMHeld, Closed},
+	MAMHeld:     {Panel, PlanInPlace, Reviewing, Closed},
+	Panel:       {MAMHeld, PlanInPlace, Closed},
+	PlanInPlace: {Reviewing, Closed},
+	Reviewing:   {MAMHeld, PlanInPlace, Closed},
+}
+
+// Statuses lists every status.
+var Statuses = []Status{Received, Accepted, Assessing, Allocated, MAMHeld, Panel, PlanInPlace, Reviewing, Closed, Redirected, Declined}
+
+// ParseStatus accepts a status name.
+func ParseStatus(s string) (Status, error) {
+	if !slices.Contains(Statuses, Status(s)) {
+		return "", fmt.Errorf("unknown referral status %q", s)
+	}
+	return Status(s), nil
+}
+
+// CanMove reports whether the pathway allows from -> to.
+func CanMove(from, to Status) bool { return slices.Contains(transitions[from], to) }
+
+// Terminal reports whether no further move is possible.
+func (s Status) Terminal() bool { return len(transitions[s]) == 0 }
+
+// Move returns to, or a conflict naming the current status when the move is not allowed.
+func Move(from, to Status) (Status, error) {
+	if !CanMove(from, to) {
+		return from, fault.StateConflict(fmt.Sprintf("A referral that is %s cannot become %s.", from, to), string(from))
+	}
+	return to, nil
+}

@@ -1,0 +1,170 @@
+// Package store keeps OnePlan's records with GORM, on PostgreSQL in production or an embedded,
+// pure-Go SQLite file by default. Row structs never leave this package: repositories take and
+// return domain types, and database errors come out as fault categories.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/oneplan-send/oneplan/internal/fault"
+)
+
+// Dialects.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// Store is an open database.
+type Store struct {
+	db      *gorm.DB
+	dialect string
+}
+
+// DialectOf names the database a DSN selects: postgres:// and postgresql:// select PostgreSQL;
+// anything else (a path, file:..., sqlite:...) is a SQLite file.
+func DialectOf(dsn string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return Postgres
+	}
+	return SQLite
+}
+
+// Open connects to dsn and sizes the connection pool.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg := &gorm.Config{
+		// Writes open their own transaction (record + audit + outbox); reads need none.
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+		// SQL carries personal data in its arguments: never log it.
+		Logger:  logger.Discard,
+		NowFunc: func() time.Time { return time.Now().UTC() },
+	}
+	var (
+		db  *gorm.DB
+		err error
+	)
+	dialect := DialectOf(dsn)
+	switch dialect {
+	case Postgres:
+		db, err = gorm.Open(postgres.Open(dsn), cfg)
+	default:
+		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	// database/sql keeps 2 idle connections by default, which made PostgreSQL open a new session
+	// for most requests under load (see TOOLING.md): keep as many idle as may be open.
+	if dialect == Postgres {
+		sqlDB.SetMaxOpenConns(16)
+		sqlDB.SetMaxIdleConns(16)
+	} else {
+		// One writer at a time in SQLite anyway; a few connections let reads run beside it.
+		sqlDB.SetMaxOpenConns(4)
+		sqlDB.SetMaxIdleConns(4)
+	}
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	s := &Store{db: db, dialect: dialect}
+	if err := s.Ping(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// sqliteDSN turns a path or sqlite: URL into a modernc DSN with WAL, a busy timeout, foreign
+// keys and immediate transactions (so a read-then-write transaction never fails to upgrade).
+func sqliteDSN(dsn string) string {
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "sqlite:")
+	path = strings.TrimPrefix(path, "file:")
+	query := ""
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path, query = path[:i], path[i+1:]
+	}
+	q, _ := url.ParseQuery(query)
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Dialect names the database in use.
+func (s *Store) Dialect() string { return s.dialect }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return &fault.Error{Kind: fault.Unavailable, Detail: "The database is not reachable."}
+	}
+	return nil
+}
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Tx is one database transaction; repositories hang off it.
+type Tx struct {
+	db      *gorm.DB
+	dialect string
+}
+
+// InTx runs fn in one transaction, committed only when fn returns nil.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		return fn(&Tx{db: db, dialect: s.dialect})
+	})
+	return translate(err)
+}
+
+// Read runs fn outside a transaction, for reads that write nothing.
+func (s *Store) Read(ctx context.Context, fn func(tx *Tx) error) error {
+	return translate(fn(&Tx{db: s.db.WithContext(ctx), dialect: s.dialect}))
+}
+
+// translate maps database errors to fault categories, leaving fault errors as they are.
+func translate(err error) error {
+	var fe *fault.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &fe):
+		return err
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return fmt.Errorf("%w", fault.New(fault.NotFound, "No such record."))
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return fault.New(fault.Conflict, "A record with the same unique value already exists.")
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return fault.New(fault.Unprocessable, "The record refers to another record that does not exist.")
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	}
+	return err
+}

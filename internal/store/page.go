@@ -1,0 +1,60 @@
+package store
+
+import (
+	"encoding/base64"
+	"fmt"
+	"regexp"
+
+	"gorm.io/gorm"
+
+	"github.com/oneplan-send/oneplan/internal/fault"
+)
+
+// Page asks for one page of a list, newest first. Ids are UUIDv7, so ordering by id is ordering
+// by creation time, and the keyset "id < cursor" never skips or repeats a row.
+type Page struct {
+	Limit  int
+	Cursor string // opaque, from a previous page's Next
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// EncodeCursor makes the opaque cursor for the page after the row with this id.
+func EncodeCursor(lastID string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("v1:" + lastID))
+}
+
+func decodeCursor(c string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil && len(b) > 3 && string(b[:3]) == "v1:" && uuidPattern.MatchString(string(b[3:])) {
+		return string(b[3:]), nil
+	}
+	return "", fault.Field(fault.Invalid, "/query/cursor", "is not a cursor this API issued")
+}
+
+// paginate applies the keyset and asks for one row more than the limit, to know if there is more.
+func paginate(q *gorm.DB, table string, p Page) (*gorm.DB, error) {
+	if p.Limit <= 0 || p.Limit > 200 {
+		p.Limit = 50
+	}
+	if p.Cursor != "" {
+		after, err := decodeCursor(p.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where(fmt.Sprintf("%s.id < ?", table), after)
+	}
+	return q.Order(fmt.Sprintf("%s.id DESC", table)).Limit(p.Limit + 1), nil
+}
+
+// trim cuts the extra row and returns the next cursor, "" on the last page.
+func trim[R any](rows []R, limit int, id func(R) string) ([]R, string) {
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	if len(rows) <= limit {
+		return rows, ""
+	}
+	rows = rows[:limit]
+	return rows, EncodeCursor(id(rows[len(rows)-1]))
+}

@@ -1,0 +1,487 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/referral"
+)
+
+// get loads one row by id, or a NotFound naming what.
+func get[R any](tx *Tx, what, id string) (R, error) {
+	var row R
+	err := tx.db.Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return row, fault.New(fault.NotFound, "No such "+what+".")
+	}
+	return row, translate(err)
+}
+
+// updateVersioned writes row if its stored version is still version, so a concurrent change is
+// never overwritten: the loser gets a stale-precondition error naming the current version.
+func updateVersioned(tx *Tx, row any, table, id string, version int) error {
+	res := tx.db.Table(table).Where("id = ? AND version = ?", id, version).Select("*").Omit("id", "created_at").Updates(row)
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	var current int
+	err := tx.db.Table(table).Where("id = ?", id).Select("version").Row().Scan(&current)
+	if err != nil {
+		return fault.New(fault.NotFound, "No such record.")
+	}
+	return fault.Stale(current)
+}
+
+func like(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(q)) + "%"
+}
+
+// Organisations.
+
+// OrganisationFilter selects organisations.
+type OrganisationFilter struct {
+	Type, Locality, Query string
+}
+
+// CreateOrganisation inserts o.
+func (tx *Tx) CreateOrganisation(o directory.Organisation) error {
+	row := toOrganisationRow(o)
+	return translate(tx.db.Create(&row).Error)
+}
+
+// Organisation loads one organisation.
+func (tx *Tx) Organisation(id string) (directory.Organisation, error) {
+	row, err := get[organisationRow](tx, "organisation", id)
+	return row.toDomain(), err
+}
+
+// UpdateOrganisation writes o if o.Version-1 is still current.
+func (tx *Tx) UpdateOrganisation(o directory.Organisation) error {
+	row := toOrganisationRow(o)
+	return updateVersioned(tx, &row, "organisations", o.ID, o.Version-1)
+}
+
+// Organisations lists one page.
+func (tx *Tx) Organisations(f OrganisationFilter, p Page) ([]directory.Organisation, string, error) {
+	q := tx.db.Model(&organisationRow{})
+	if f.Type != "" {
+		q = q.Where("type = ?", f.Type)
+	}
+	if f.Locality != "" {
+		q = q.Where("LOWER(locality) = ?", strings.ToLower(f.Locality))
+	}
+	if f.Query != "" {
+		q = q.Where(`LOWER(name) LIKE ? ESCAPE '\'`, like(f.Query))
+	}
+	q, err := paginate(q, "organisations", p)
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []organisationRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, "", translate(err)
+	}
+	rows, next := trim(rows, p.Limit, func(r organisationRow) string { return r.ID })
+	out := make([]directory.Organisation, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, next, nil
+}
+
+// Practitioners.
+
+// PractitionerFilter selects practitioners.
+type PractitionerFilter struct {
+	OrganisationID, Role, Query string
+}
+
+// CreatePractitioner inserts p.
+func (tx *Tx) CreatePractitioner(p directory.Practitioner) error {
+	row := toPractitionerRow(p)
+	return translate(tx.db.Create(&row).Error)
+}
+
+// Practitioner loads one practitioner.
+func (tx *Tx) Practitioner(id string) (directory.Practitioner, error) {
+	row, err := get[practitionerRow](tx, "practitioner", id)
+	return row.toDomain(), err
+}
+
+// UpdatePractitioner writes p if p.Version-1 is still current.
+func (tx *Tx) UpdatePractitioner(p directory.Practitioner) error {
+	row := toPractitionerRow(p)
+	return updateVersioned(tx, &row, "practitioners", p.ID, p.Version-1)
+}
+
+// Practitioners lists one page.
+func (tx *Tx) Practitioners(f PractitionerFilter, p Page) ([]directory.Practitioner, string, error) {
+	q := tx.db.Model(&practitionerRow{})
+	if f.OrganisationID != "" {
+		q = q.Where("organisation_id = ?", f.OrganisationID)
+	}
+	if f.Role != "" {
+		q = q.Where("role = ?", f.Role)
+	}
+	if f.Query != "" {
+		q = q.Where(`LOWER(name) LIKE ? ESCAPE '\'`, like(f.Query))
+	}
+	q, err := paginate(q, "practitioners", p)
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []practitionerRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, "", translate(err)
+	}
+	rows, next := trim(rows, p.Limit, func(r practitionerRow) string { return r.ID })
+	out := make([]directory.Practitioner, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, next, nil
+}
+
+// Young people.
+
+// Scope limits casework reads to one organisation's records; empty means the whole council.
+type Scope struct {
+	OrganisationID string
+}
+
+// YoungPersonFilter selects young people.
+type YoungPersonFilter struct {
+	Query, Locality, PrimarySENNeed, EducationSettingID string
+}
+
+// youngPersonScope: an organisation sees the young people it recorded, attends its setting, or
+// it has referred. (Issue 3 widens this to the team around the child.)
+func youngPersonScope(q *gorm.DB, s Scope) *gorm.DB {
+	if s.OrganisationID == "" {
+		return q
+	}
+	return q.Where(`(young_people.recorded_by_org_id = ? OR young_people.education_setting_id = ? OR EXISTS (
+		SELECT 1 FROM referrals r WHERE r.young_person_id = young_people.id AND r.referrer_organisation_id = ?))`,
+		s.OrganisationID, s.OrganisationID, s.OrganisationID)
+}
+
+// CreateYoungPerson inserts p.
+func (tx *Tx) CreateYoungPerson(p person.YoungPerson) error {
+	row := toYoungPersonRow(p)
+	return translate(tx.db.Create(&row).Error)
+}
+
+// YoungPerson loads one young person within scope.
+func (tx *Tx) YoungPerson(id string, s Scope) (person.YoungPerson, error) {
+	var row youngPersonRow
+	err := youngPersonScope(tx.db.Where("young_people.id = ?", id), s).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return person.YoungPerson{}, fault.New(fault.NotFound, "No such young person.")
+	}
+	return row.toDomain(), translate(err)
+}
+
+// UpdateYoungPerson writes p if p.Version-1 is still current.
+func (tx *Tx) UpdateYoungPerson(p person.YoungPerson) error {
+	row := toYoungPersonRow(p)
+	return updateVersioned(tx, &row, "young_people", p.ID, p.Version-1)
+}
+
+// YoungPeople lists one page within scope.
+func (tx *Tx) YoungPeople(f YoungPersonFilter, s Scope, p Page) ([]person.YoungPerson, string, error) {
+	q := youngPersonScope(tx.db.Model(&youngPersonRow{}), s)
+	if f.Query != "" {
+		q = q.Where(`(young_people.search_name LIKE ? ESCAPE '\' OR young_people.nhs_number = ? OR young_people.upn = ?)`,
+			like(f.Query), f.Query, strings.ToUpper(f.Query))
+	}
+	if f.Locality != "" {
+		q = q.Where("LOWER(young_people.locality) = ?", strings.ToLower(f.Locality))
+	}
+	if f.PrimarySENNeed != "" {
+		q = q.Where("young_people.primary_sen_need = ?", f.PrimarySENNeed)
+	}
+	if f.EducationSettingID != "" {
+		q = q.Where("young_people.education_setting_id = ?", f.EducationSettingID)
+	}
+	q, err := paginate(q, "young_people", p)
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []youngPersonRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, "", translate(err)
+	}
+	rows, next := trim(rows, p.Limit, func(r youngPersonRow) string { return r.ID })
+	out := make([]person.YoungPerson, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, next, nil
+}
+
+// Referrals.
+
+// ReferralFilter selects referrals.
+type ReferralFilter struct {
+	Status, Reason, OrganisationID, YoungPersonID, Locality, Query string
+	CreatedAfter, CreatedBefore                                  *time.Time
+}
+
+// referralScope: an organisation sees the referrals it made and those about young people it
+// recorded or teaches. (Issue 3 widens this to the team around the child.)
+func referralScope(q *gorm.DB, s Scope) *gorm.DB {
+	if s.OrganisationID == "" {
+		return q
+	}
+	return q.Where(`(referrals.referrer_organisation_id = ? OR EXISTS (SELECT 1 FROM young_people y
+		WHERE y.id = referrals.young_person_id AND (y.recorded_by_org_id = ? OR y.education_setting_id = ?)))`,
+		s.OrganisationID, s.OrganisationID, s.OrganisationID)
+}
+
+// NextReference allocates the next number in a per-year sequence. The upsert takes a row lock
+// (PostgreSQL) or runs under the write lock (SQLite), so numbers are never handed out twice.
+func (tx *Tx) NextReference(scope string) (int64, error) {
+	var n int64
+	err := tx.db.Raw(`INSERT INTO reference_counters (scope, value) VALUES (?, 1)
+		ON CONFLICT (scope) DO UPDATE SET value = reference_counters.value + 1 RETURNING value`, scope).Scan(&n).Error
+	return n, translate(err)
+}
+
+// CreateReferral inserts r.
+func (tx *Tx) CreateReferral(r referral.Referral) error {
+	row := toReferralRow(r)
+	return translate(tx.db.Create(&row).Error)
+}
+
+// Referral loads one referral within scope.
+func (tx *Tx) Referral(id string, s Scope) (referral.Referral, error) {
+	var row referralRow
+	err := referralScope(tx.db.Where("referrals.id = ?", id), s).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return referral.Referral{}, fault.New(fault.NotFound, "No such referral.")
+	}
+	return row.toDomain(), translate(err)
+}
+
+// UpdateReferral writes r if r.Version-1 is still current.
+func (tx *Tx) UpdateReferral(r referral.Referral) error {
+	row := toReferralRow(r)
+	return updateVersioned(tx, &row, "referrals", r.ID, r.Version-1)
+}
+
+// Referrals lists one page within scope.
+func (tx *Tx) Referrals(f ReferralFilter, s Scope, p Page) ([]referral.Referral, string, error) {
+	q := referralScope(tx.db.Model(&referralRow{}), s)
+	if f.Status != "" {
+		q = q.Where("referrals.status = ?", f.Status)
+	}
+	if f.Reason != "" {
+		// Reasons are a JSON array of enum values; a quoted value cannot match inside another.
+		q = q.Where("referrals.reasons LIKE ?", `%"`+f.Reason+`"%`)
+	}
+	if f.OrganisationID != "" {
+		q = q.Where("referrals.referrer_organisation_id = ?", f.OrganisationID)
+	}
+	if f.YoungPersonID != "" {
+		q = q.Where("referrals.young_person_id = ?", f.YoungPersonID)
+	}
+	if f.CreatedAfter != nil {
+		q = q.Where("referrals.created_at >= ?", f.CreatedAfter.UTC())
+	}
+	if f.CreatedBefore != nil {
+		q = q.Where("referrals.created_at < ?", f.CreatedBefore.UTC())
+	}
+	if f.Locality != "" || f.Query != "" {
+		sub := tx.db.Table("young_people yp").Select("yp.id")
+		if f.Locality != "" {
+			sub = sub.Where("LOWER(yp.locality) = ?", strings.ToLower(f.Locality))
+		}
+		if f.Query != "" && !strings.HasPrefix(strings.ToUpper(f.Query), "REF-") {
+			sub = sub.Where(`yp.search_name LIKE ? ESCAPE '\'`, like(f.Query))
+		}
+		if f.Query != "" && strings.HasPrefix(strings.ToUpper(f.Query), "REF-") {
+			q = q.Where("referrals.reference = ?", strings.ToUpper(f.Query))
+			if f.Locality != "" {
+				q = q.Where("referrals.young_person_id IN (?)", sub)
+			}
+		} else {
+			q = q.Where("referrals.young_person_id IN (?)", sub)
+		}
+	}
+	q, err := paginate(q, "referrals", p)
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []referralRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, "", translate(err)
+	}
+	rows, next := trim(rows, p.Limit, func(r referralRow) string { return r.ID })
+	out := make([]referral.Referral, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, next, nil
+}
+
+// Audit and outbox.
+
+type auditRow struct {
+	ID            string
+	OccurredAt    time.Time
+	Action        string
+	RecordType    string
+	RecordID      *string
+	YoungPersonID *string
+	ActorKeyID    *string
+	ActorOrgID    *string
+	ActorRole     string
+	Purpose       *string
+	ChangedFields *string
+	RequestID     *string
+	IP            *string `gorm:"column:ip"`
+}
+
+func (auditRow) TableName() string { return "audit_events" }
+
+// Audit appends events to the trail.
+func (tx *Tx) Audit(events ...audit.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	rows := make([]auditRow, len(events))
+	for i, e := range events {
+		rows[i] = auditRow{ID: e.ID, OccurredAt: e.OccurredAt, Action: e.Action, RecordType: e.RecordType,
+			RecordID: nullable(e.RecordID), YoungPersonID: nullable(e.YoungPersonID), ActorKeyID: nullable(e.ActorKeyID),
+			ActorOrgID: nullable(e.ActorOrgID), ActorRole: e.ActorRole, Purpose: nullable(e.Purpose),
+			ChangedFields: toJSONOrNull(e.ChangedFields, len(e.ChangedFields) == 0), RequestID: nullable(e.RequestID), IP: nullable(e.IP)}
+	}
+	return translate(tx.db.CreateInBatches(rows, 100).Error)
+}
+
+// AuditEvents lists one page of the trail.
+func (tx *Tx) AuditEvents(f audit.Filter, p Page) ([]audit.Event, string, error) {
+	q := tx.db.Model(&auditRow{})
+	for col, v := range map[string]string{"record_type": f.RecordType, "record_id": f.RecordID, "young_person_id": f.YoungPersonID,
+		"action": f.Action, "actor_key_id": f.ActorKeyID, "actor_org_id": f.ActorOrgID, "request_id": f.RequestID} {
+		if v != "" {
+			q = q.Where(fmt.Sprintf("%s = ?", col), v)
+		}
+	}
+	if f.OccurredAfter != nil {
+		q = q.Where("occurred_at >= ?", f.OccurredAfter.UTC())
+	}
+	if f.OccurredBefore != nil {
+		q = q.Where("occurred_at < ?", f.OccurredBefore.UTC())
+	}
+	q, err := paginate(q, "audit_events", p)
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []auditRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, "", translate(err)
+	}
+	rows, next := trim(rows, p.Limit, func(r auditRow) string { return r.ID })
+	out := make([]audit.Event, len(rows))
+	for i, r := range rows {
+		out[i] = audit.Event{ID: r.ID, OccurredAt: r.OccurredAt.UTC(), Action: r.Action, RecordType: r.RecordType,
+			RecordID: deref(r.RecordID), YoungPersonID: deref(r.YoungPersonID), ActorKeyID: deref(r.ActorKeyID),
+			ActorOrgID: deref(r.ActorOrgID), ActorRole: r.ActorRole, Purpose: deref(r.Purpose),
+			ChangedFields: fromJSON[[]string](r.ChangedFields), RequestID: deref(r.RequestID), IP: deref(r.IP)}
+	}
+	return out, next, nil
+}
+
+type outboxRow struct {
+	ID          string
+	OccurredAt  time.Time
+	EventType   string
+	RecordType  string
+	RecordID    string
+	Payload     string
+	PublishedAt *time.Time
+}
+
+func (outboxRow) TableName() string { return "outbox_events" }
+
+// Publish writes events to the outbox, for delivery after commit.
+func (tx *Tx) Publish(events ...outbox.Event) error {
+	for _, e := range events {
+		row := outboxRow{ID: e.ID, OccurredAt: e.OccurredAt, EventType: e.Type, RecordType: e.RecordType, RecordID: e.RecordID, Payload: toJSON(e.Payload)}
+		if err := tx.db.Create(&row).Error; err != nil {
+			return translate(err)
+		}
+	}
+	return nil
+}
+
+// OutboxEvents returns the events about one record, oldest first (for tests and delivery).
+func (tx *Tx) OutboxEvents(recordID string) ([]outbox.Event, error) {
+	var rows []outboxRow
+	if err := tx.db.Where("record_id = ?", recordID).Order("id").Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]outbox.Event, len(rows))
+	for i, r := range rows {
+		out[i] = outbox.Event{ID: r.ID, OccurredAt: r.OccurredAt.UTC(), Type: r.EventType, RecordType: r.RecordType, RecordID: r.RecordID,
+			Payload: fromJSON[map[string]any](&r.Payload)}
+	}
+	return out, nil
+}
+
+// API keys.
+
+type apiKeyRow struct {
+	ID             string
+	Prefix         string
+	Hash           string
+	Name           string
+	OrganisationID string
+	Role           string
+	CreatedAt      time.Time
+	RevokedAt      *time.Time
+}
+
+func (apiKeyRow) TableName() string { return "api_keys" }
+
+// CreateAPIKey stores a key's hash.
+func (tx *Tx) CreateAPIKey(k auth.APIKey) error {
+	row := apiKeyRow{ID: k.ID, Prefix: k.Prefix, Hash: k.Hash, Name: k.Name, OrganisationID: k.OrganisationID, Role: string(k.Role), CreatedAt: k.CreatedAt}
+	return translate(tx.db.Create(&row).Error)
+}
+
+// APIKeyByPrefix finds a key by its lookup prefix.
+func (tx *Tx) APIKeyByPrefix(prefix string) (auth.APIKey, error) {
+	var row apiKeyRow
+	err := tx.db.Where("prefix = ?", prefix).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return auth.APIKey{}, fault.New(fault.NotFound, "No such key.")
+	}
+	if err != nil {
+		return auth.APIKey{}, translate(err)
+	}
+	return auth.APIKey{ID: row.ID, Prefix: row.Prefix, Hash: row.Hash, Name: row.Name, OrganisationID: row.OrganisationID,
+		Role: auth.Role(row.Role), CreatedAt: row.CreatedAt.UTC(), RevokedAt: row.RevokedAt}, nil
+}
+
+// ActiveKeysWithRole counts unrevoked keys holding role.
+func (tx *Tx) ActiveKeysWithRole(role auth.Role) (int64, error) {
+	var n int64
+	err := tx.db.Model(&apiKeyRow{}).Where("role = ? AND revoked_at IS NULL", string(role)).Count(&n).Error
+	return n, translate(err)
+}

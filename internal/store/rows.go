@@ -1,0 +1,207 @@
+package store
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/referral"
+)
+
+const dateLayout = "2006-01-02"
+
+// Dates are stored as YYYY-MM-DD text on both databases, which sorts and compares correctly.
+func fromDate(t time.Time) string { return t.Format(dateLayout) }
+
+func toDate(s string) time.Time {
+	t, _ := time.Parse(dateLayout, s)
+	return t
+}
+
+// nullable stores "" as NULL, so optional unique columns (NHS number, URN) admit many blanks.
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func toJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func toJSONOrNull(v any, isNil bool) *string {
+	if isNil {
+		return nil
+	}
+	s := toJSON(v)
+	return &s
+}
+
+func fromJSON[T any](s *string) T {
+	var v T
+	if s != nil {
+		_ = json.Unmarshal([]byte(*s), &v)
+	}
+	return v
+}
+
+type organisationRow struct {
+	ID        string
+	Name      string
+	Type      string
+	Locality  *string
+	URN       *string `gorm:"column:urn"`
+	UKPRN     *string `gorm:"column:ukprn"`
+	ODSCode   *string `gorm:"column:ods_code"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int
+}
+
+func (organisationRow) TableName() string { return "organisations" }
+
+func toOrganisationRow(o directory.Organisation) organisationRow {
+	return organisationRow{ID: o.ID, Name: o.Name, Type: o.Type, Locality: nullable(o.Locality), URN: nullable(o.URN),
+		UKPRN: nullable(o.UKPRN), ODSCode: nullable(o.ODSCode), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
+}
+
+func (r organisationRow) toDomain() directory.Organisation {
+	return directory.Organisation{ID: r.ID, Name: r.Name, Type: r.Type, Locality: deref(r.Locality), URN: deref(r.URN),
+		UKPRN: deref(r.UKPRN), ODSCode: deref(r.ODSCode), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+}
+
+type practitionerRow struct {
+	ID             string
+	OrganisationID string
+	Name           string
+	Email          string
+	Role           string
+	Phone          *string
+	Active         bool
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Version        int
+}
+
+func (practitionerRow) TableName() string { return "practitioners" }
+
+func toPractitionerRow(p directory.Practitioner) practitionerRow {
+	return practitionerRow{ID: p.ID, OrganisationID: p.OrganisationID, Name: p.Name, Email: strings.ToLower(p.Email), Role: p.Role,
+		Phone: nullable(p.Phone), Active: p.Active, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
+}
+
+func (r practitionerRow) toDomain() directory.Practitioner {
+	return directory.Practitioner{ID: r.ID, OrganisationID: r.OrganisationID, Name: r.Name, Email: r.Email, Role: r.Role,
+		Phone: deref(r.Phone), Active: r.Active, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+}
+
+type youngPersonRow struct {
+	ID                 string
+	GivenName          string
+	FamilyName         string
+	PreferredName      *string
+	SearchName         string
+	DateOfBirth        string
+	NHSNumber          *string `gorm:"column:nhs_number"`
+	UPN                *string `gorm:"column:upn"`
+	Gender             *string
+	Locality           *string
+	Postcode           *string
+	PrimarySENNeed     *string `gorm:"column:primary_sen_need"`
+	EducationSettingID *string
+	Contacts           string
+	Communication      *string
+	RecordedByOrgID    string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	Version            int
+}
+
+func (youngPersonRow) TableName() string { return "young_people" }
+
+func toYoungPersonRow(p person.YoungPerson) youngPersonRow {
+	contacts := p.Contacts
+	if contacts == nil {
+		contacts = []person.Contact{}
+	}
+	return youngPersonRow{
+		ID: p.ID, GivenName: p.GivenName, FamilyName: p.FamilyName, PreferredName: nullable(p.PreferredName),
+		SearchName:  strings.ToLower(strings.Join([]string{p.GivenName, p.FamilyName, p.PreferredName}, " ")),
+		DateOfBirth: fromDate(p.DateOfBirth), NHSNumber: nullable(p.NHSNumber), UPN: nullable(p.UPN), Gender: nullable(p.Gender),
+		Locality: nullable(p.Locality), Postcode: nullable(p.Postcode), PrimarySENNeed: nullable(p.PrimarySENNeed),
+		EducationSettingID: nullable(p.EducationSettingID), Contacts: toJSON(contacts),
+		Communication:   toJSONOrNull(p.Communication, p.Communication == nil),
+		RecordedByOrgID: p.RecordedByOrgID, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version,
+	}
+}
+
+func (r youngPersonRow) toDomain() person.YoungPerson {
+	return person.YoungPerson{
+		ID: r.ID, GivenName: r.GivenName, FamilyName: r.FamilyName, PreferredName: deref(r.PreferredName),
+		DateOfBirth: toDate(r.DateOfBirth), NHSNumber: deref(r.NHSNumber), UPN: deref(r.UPN), Gender: deref(r.Gender),
+		Locality: deref(r.Locality), Postcode: deref(r.Postcode), PrimarySENNeed: deref(r.PrimarySENNeed),
+		EducationSettingID: deref(r.EducationSettingID), Contacts: fromJSON[[]person.Contact](&r.Contacts),
+		Communication:   fromJSON[*person.Communication](r.Communication),
+		RecordedByOrgID: r.RecordedByOrgID, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
+	}
+}
+
+type referralRow struct {
+	ID                     string
+	Reference              string
+	Status                 string
+	YoungPersonID          string
+	ReferrerPractitionerID string
+	ReferrerOrganisationID string
+	Reasons                string
+	MainReason             string
+	ServicesInvolved       string
+	ServicesCount          int
+	SafeguardingConcern    bool
+	Consent                *string
+	Summary                *string
+	ReceivedOn             string
+	Route                  *string
+	Eligible               bool
+	Eligibility            string
+	Triage                 *string
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+	Version                int
+}
+
+func (referralRow) TableName() string { return "referrals" }
+
+func toReferralRow(r referral.Referral) referralRow {
+	return referralRow{
+		ID: r.ID, Reference: r.Reference, Status: string(r.Status), YoungPersonID: r.YoungPersonID,
+		ReferrerPractitionerID: r.ReferrerPractitionerID, ReferrerOrganisationID: r.ReferrerOrganisationID,
+		Reasons: toJSON(r.Reasons), MainReason: r.MainReason, ServicesInvolved: toJSON(r.ServicesInvolved),
+		ServicesCount: len(r.ServicesInvolved), SafeguardingConcern: r.SafeguardingConcern,
+		Consent: toJSONOrNull(r.Consent, r.Consent == nil), Summary: nullable(r.Summary), ReceivedOn: fromDate(r.ReceivedOn),
+		Route: nullable(r.Route), Eligible: r.Eligibility.Eligible, Eligibility: toJSON(r.Eligibility),
+		Triage: toJSONOrNull(r.Triage, r.Triage == nil), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version,
+	}
+}
+
+func (r referralRow) toDomain() referral.Referral {
+	return referral.Referral{
+		ID: r.ID, Reference: r.Reference, Status: referral.Status(r.Status), YoungPersonID: r.YoungPersonID,
+		ReferrerPractitionerID: r.ReferrerPractitionerID, ReferrerOrganisationID: r.ReferrerOrganisationID,
+		Reasons: fromJSON[[]string](&r.Reasons), MainReason: r.MainReason, ServicesInvolved: fromJSON[[]string](&r.ServicesInvolved),
+		SafeguardingConcern: r.SafeguardingConcern, Consent: fromJSON[*referral.Consent](r.Consent), Summary: deref(r.Summary),
+		ReceivedOn: toDate(r.ReceivedOn), Route: deref(r.Route), Eligibility: fromJSON[referral.Eligibility](&r.Eligibility),
+		Triage: fromJSON[*referral.Triage](r.Triage), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
+	}
+}
