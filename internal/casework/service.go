@@ -52,7 +52,9 @@ type Meta struct {
 type metaKey struct{}
 
 // WithMeta returns ctx carrying m.
-func WithMeta(ctx context.Context, m Meta) context.Context { return context.WithValue(ctx, metaKey{}, m) }
+func WithMeta(ctx context.Context, m Meta) context.Context {
+	return context.WithValue(ctx, metaKey{}, m)
+}
 
 func metaFrom(ctx context.Context) Meta {
 	m, _ := ctx.Value(metaKey{}).(Meta)

@@ -28,10 +28,12 @@ func ddl(script string) gormigrate.MigrateFunc {
 		if dialect != Postgres {
 			dialect = SQLite
 		}
+		// Substitute into a copy: the closure outlives one database (tests open several).
+		sql := script
 		for name, typ := range typeNames[dialect] {
-			script = strings.ReplaceAll(script, name, typ)
+			sql = strings.ReplaceAll(sql, name, typ)
 		}
-		for _, stmt := range strings.Split(script, ";\n") {
+		for _, stmt := range strings.Split(sql, ";\n") {
 			if strings.TrimSpace(stmt) == "" {
 				continue
 			}

@@ -238,7 +238,7 @@ func (tx *Tx) YoungPeople(f YoungPersonFilter, s Scope, p Page) ([]person.YoungP
 // ReferralFilter selects referrals.
 type ReferralFilter struct {
 	Status, Reason, OrganisationID, YoungPersonID, Locality, Query string
-	CreatedAfter, CreatedBefore                                  *time.Time
+	CreatedAfter, CreatedBefore                                    *time.Time
 }
 
 // referralScope: an organisation sees the referrals it made and those about young people it

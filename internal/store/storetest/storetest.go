@@ -1,0 +1,197 @@
+// Package storetest gives tests real databases: a fresh SQLite file for every test, always, and
+// a fresh PostgreSQL database for every test when one is reachable (TEST_DATABASE_URL, else
+// postgres@127.0.0.1:5432). REQUIRE_POSTGRES=1 turns "unreachable" into a failure, so CI cannot
+// skip PostgreSQL silently. Each PostgreSQL test database is cloned from a template migrated once
+// per test binary, and dropped when the test ends.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// Backend is one database the suites run against.
+type Backend struct {
+	Name string
+	// Open returns a freshly migrated, empty database that is removed after the test.
+	Open func(t testing.TB) *store.Store
+	// DSN returns the connection string of a fresh database (for tests that open it themselves).
+	DSN func(t testing.TB) string
+}
+
+var (
+	pgOnce     sync.Once
+	pgAdmin    *gorm.DB
+	pgBase     *url.URL
+	pgTemplate string
+	pgErr      error
+	ranMu      sync.Mutex
+	ran        = map[string]bool{}
+)
+
+func adminURL() string {
+	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+func randomName(prefix string) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// setupPostgres connects as an administrator and migrates a template database once.
+func setupPostgres() {
+	pgOnce.Do(func() {
+		u, err := url.Parse(adminURL())
+		if err != nil {
+			pgErr = err
+			return
+		}
+		pgBase = u
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		db, err := gorm.Open(postgres.Open(u.String()), &gorm.Config{Logger: logger.Discard})
+		if err == nil {
+			var sqlDB interface{ PingContext(context.Context) error }
+			if sqlDB, err = db.DB(); err == nil {
+				err = sqlDB.PingContext(ctx)
+			}
+		}
+		if err != nil {
+			pgErr = fmt.Errorf("PostgreSQL not reachable at %s: %w", u.Redacted(), err)
+			return
+		}
+		pgAdmin = db
+		pgTemplate = randomName("oneplan_tpl_")
+		if err := db.Exec("CREATE DATABASE " + pgTemplate).Error; err != nil {
+			pgErr = err
+			return
+		}
+		st, err := store.Open(ctx, dbURL(pgTemplate))
+		if err != nil {
+			pgErr = err
+			return
+		}
+		if err := st.Migrate(context.Background()); err != nil {
+			pgErr = err
+		}
+		_ = st.Close()
+	})
+}
+
+func dbURL(name string) string {
+	u := *pgBase
+	u.Path = "/" + name
+	return u.String()
+}
+
+func sqliteBackend() Backend {
+	dsn := func(t testing.TB) string {
+		return filepath.Join(t.TempDir(), "oneplan.db")
+	}
+	return Backend{Name: store.SQLite, DSN: dsn, Open: func(t testing.TB) *store.Store {
+		mark(store.SQLite)
+		return openMigrated(t, dsn(t))
+	}}
+}
+
+func postgresBackend() Backend {
+	dsn := func(t testing.TB) string {
+		name := randomName("oneplan_test_")
+		if err := pgAdmin.Exec("CREATE DATABASE " + name + " TEMPLATE " + pgTemplate).Error; err != nil {
+			t.Fatalf("create test database: %v", err)
+		}
+		t.Cleanup(func() { _ = pgAdmin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").Error })
+		return dbURL(name)
+	}
+	return Backend{Name: store.Postgres, DSN: dsn, Open: func(t testing.TB) *store.Store {
+		mark(store.Postgres)
+		return openMigrated(t, dsn(t))
+	}}
+}
+
+func openMigrated(t testing.TB, dsn string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("open %s: %v", store.DialectOf(dsn), err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return st
+}
+
+func mark(name string) {
+	ranMu.Lock()
+	ran[name] = true
+	ranMu.Unlock()
+}
+
+// Backends lists the databases to test against.
+func Backends(t testing.TB) []Backend {
+	out := []Backend{sqliteBackend()}
+	setupPostgres()
+	switch {
+	case pgErr == nil:
+		out = append(out, postgresBackend())
+	case os.Getenv("REQUIRE_POSTGRES") == "1":
+		t.Fatalf("REQUIRE_POSTGRES=1 but %v", pgErr)
+	}
+	return out
+}
+
+// Each runs fn as a subtest on every backend, with a fresh database each.
+func Each(t *testing.T, fn func(t *testing.T, st *store.Store)) {
+	for _, b := range Backends(t) {
+		t.Run(b.Name, func(t *testing.T) { fn(t, b.Open(t)) })
+	}
+}
+
+// Main runs a package's tests, then drops the template database and records which databases
+// the package exercised in $ONEPLAN_TEST_REPORT (a directory), for `make test` to summarise.
+func Main(m *testing.M) {
+	code := m.Run()
+	if pgAdmin != nil && pgTemplate != "" {
+		_ = pgAdmin.Exec("DROP DATABASE IF EXISTS " + pgTemplate + " WITH (FORCE)").Error
+	}
+	if dir := os.Getenv("ONEPLAN_TEST_REPORT"); dir != "" {
+		ranMu.Lock()
+		var names []string
+		for _, n := range []string{store.SQLite, store.Postgres} {
+			if ran[n] {
+				names = append(names, n)
+			}
+		}
+		ranMu.Unlock()
+		pkg := filepath.Base(must(os.Getwd()))
+		_ = os.WriteFile(filepath.Join(dir, pkg), []byte(strings.Join(names, " ")+"\n"), 0o644)
+	}
+	os.Exit(code)
+}
+
+func must(s string, err error) string {
+	if err != nil {
+		return "unknown"
+	}
+	return s
+}
