@@ -145,32 +145,36 @@ func validationProblem(err error) (api.Problem, bool) {
 	var fields []fault.FieldError
 	status := http.StatusBadRequest
 	var walk func(error) bool
+	// A type switch, not errors.As: a RequestError unwraps to its own nested MultiError, which
+	// must be read in the RequestError's context (parameter or body).
 	walk = func(err error) bool {
-		var me openapi3.MultiError
-		if errors.As(err, &me) {
+		switch e := err.(type) {
+		case openapi3.MultiError:
 			ok := false
-			for _, e := range me {
-				ok = walk(e) || ok
+			for _, inner := range e {
+				ok = walk(inner) || ok
 			}
 			return ok
-		}
-		var re *openapi3filter.RequestError
-		if errors.As(err, &re) {
+		case *openapi3filter.RequestError:
 			switch {
-			case re.Parameter != nil:
-				ptr := "/" + re.Parameter.In + "/" + re.Parameter.Name
-				fields = append(fields, fault.FieldError{Pointer: ptr, Detail: paramDetail(re)})
-			case re.RequestBody != nil && strings.HasPrefix(re.Reason, "header Content-Type has unexpected value"):
+			case e.Parameter != nil:
+				ptr := "/" + e.Parameter.In + "/" + e.Parameter.Name
+				fields = append(fields, fault.FieldError{Pointer: ptr, Detail: paramDetail(e)})
+			case e.RequestBody != nil && strings.HasPrefix(e.Reason, "header Content-Type has unexpected value"):
 				status = http.StatusUnsupportedMediaType
-			case re.RequestBody != nil:
-				fields = append(fields, bodyFields(re)...)
+			case e.RequestBody != nil:
+				fields = append(fields, bodyFields(e)...)
 			default:
-				fields = append(fields, fault.FieldError{Pointer: "", Detail: re.Reason})
+				fields = append(fields, fault.FieldError{Pointer: "", Detail: e.Reason})
 			}
 			return true
+		case *openapi3filter.SecurityRequirementsError:
+			return true
 		}
-		var se *openapi3filter.SecurityRequirementsError
-		return errors.As(err, &se)
+		if u := errors.Unwrap(err); u != nil {
+			return walk(u)
+		}
+		return false
 	}
 	if !walk(err) {
 		return api.Problem{}, false
@@ -199,6 +203,17 @@ func dedupe(fs []fault.FieldError) []fault.FieldError {
 }
 
 func paramDetail(re *openapi3filter.RequestError) string {
+	var details []string
+	if me, ok := re.Err.(openapi3.MultiError); ok {
+		for _, e := range me {
+			if se, ok := e.(*openapi3.SchemaError); ok {
+				details = append(details, schemaDetail(se))
+			}
+		}
+		if len(details) > 0 {
+			return strings.Join(details, "; ")
+		}
+	}
 	var se *openapi3.SchemaError
 	if errors.As(re.Err, &se) {
 		return schemaDetail(se)
@@ -223,25 +238,25 @@ func bodyFields(re *openapi3filter.RequestError) []fault.FieldError {
 	var out []fault.FieldError
 	var walk func(error)
 	walk = func(err error) {
-		var me openapi3.MultiError
-		if errors.As(err, &me) {
-			for _, e := range me {
-				walk(e)
+		switch e := err.(type) {
+		case openapi3.MultiError:
+			for _, inner := range e {
+				walk(inner)
 			}
 			return
-		}
-		var se *openapi3.SchemaError
-		if errors.As(err, &se) {
-			out = append(out, fault.FieldError{Pointer: schemaPointer(se), Detail: schemaDetail(se)})
+		case *openapi3.SchemaError:
+			out = append(out, fault.FieldError{Pointer: schemaPointer(e), Detail: schemaDetail(e)})
 			return
-		}
-		var pe *openapi3filter.ParseError
-		if errors.As(err, &pe) {
+		case *openapi3filter.ParseError:
 			out = append(out, fault.FieldError{Pointer: "", Detail: "the body is not valid JSON"})
 			return
 		}
 		if errors.Is(err, openapi3filter.ErrInvalidRequired) {
 			out = append(out, fault.FieldError{Pointer: "", Detail: "a request body is required"})
+			return
+		}
+		if u := errors.Unwrap(err); u != nil {
+			walk(u)
 			return
 		}
 		out = append(out, fault.FieldError{Pointer: "", Detail: firstLine(err.Error())})
@@ -257,16 +272,10 @@ func schemaFieldErrors(err error) []fault.FieldError {
 
 func schemaPointer(se *openapi3.SchemaError) string {
 	parts := se.JSONPointer()
-	// A missing required property is reported on its parent object; name the property itself.
-	if se.SchemaField == "required" {
-		if name := missingProperty(se.Reason); name != "" {
-			parts = append(parts, name)
-		}
-	}
-	if se.SchemaField == "additionalProperties" {
-		if name := quoted(se.Reason); name != "" {
-			parts = append(parts, name)
-		}
+	// An unknown property is reported on its parent object; name the property itself. (A
+	// missing required one already carries its name.)
+	if unknown := unsupportedProperty(se); unknown != "" {
+		parts = append(parts, unknown)
 	}
 	var b strings.Builder
 	for _, p := range parts {
@@ -276,9 +285,9 @@ func schemaPointer(se *openapi3.SchemaError) string {
 	return b.String()
 }
 
-func missingProperty(reason string) string {
-	if strings.HasPrefix(reason, "property ") && strings.HasSuffix(reason, " is missing") {
-		return quoted(reason)
+func unsupportedProperty(se *openapi3.SchemaError) string {
+	if se.SchemaField == "properties" && strings.HasSuffix(se.Reason, " is unsupported") {
+		return quoted(se.Reason)
 	}
 	return ""
 }
@@ -296,11 +305,12 @@ func quoted(s string) string {
 }
 
 func schemaDetail(se *openapi3.SchemaError) string {
+	if unsupportedProperty(se) != "" {
+		return "is not a field of this resource"
+	}
 	switch se.SchemaField {
 	case "required":
 		return "is required"
-	case "additionalProperties":
-		return "is not a field of this resource"
 	case "enum":
 		if se.Schema != nil {
 			vals := make([]string, 0, len(se.Schema.Enum))

@@ -1,0 +1,27 @@
+package store
+
+// Helpers for the conformance suite (package store_test), which cannot reach the gorm handle.
+// They bypass the repositories on purpose, to check what the schema itself enforces (the
+// append-only audit trail) and to set up states no method produces (a revoked key). They live
+// in an internal test file because package store cannot import storetest (an import cycle),
+// so the suite itself stays in store_test and runs on every backend through storetest.Each.
+
+// RawExec runs one statement straight on the database and returns the rows it affected.
+func RawExec(st *Store, sql string, args ...any) (int64, error) {
+	res := st.db.Exec(sql, args...)
+	return res.RowsAffected, res.Error
+}
+
+// RawCount runs a query returning one integer, such as SELECT COUNT(*).
+func RawCount(st *Store, sql string, args ...any) (int64, error) {
+	var n int64
+	err := st.db.Raw(sql, args...).Scan(&n).Error
+	return n, err
+}
+
+// RawString runs a query returning one text value.
+func RawString(st *Store, sql string, args ...any) (string, error) {
+	var s string
+	err := st.db.Raw(sql, args...).Row().Scan(&s)
+	return s, err
+}
