@@ -136,7 +136,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
+	defer func() { _ = a.store.Close() }()
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level(a.cfg.LogLevel)}))
 
 	key, made, err := a.svc.EnsureAdminKey(ctx, a.cfg.CouncilName, a.cfg.AdminAPIKey)
@@ -224,7 +224,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
+	defer func() { _ = a.store.Close() }()
 	ids, err := a.store.AppliedMigrations(ctx)
 	if err != nil {
 		return err
@@ -276,7 +276,7 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
+	defer func() { _ = a.store.Close() }()
 	if *name == "" {
 		*name = string(role) + " key"
 	}
@@ -303,7 +303,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
+	defer func() { _ = a.store.Close() }()
 	key, _, err := a.svc.EnsureAdminKey(ctx, a.cfg.CouncilName, a.cfg.AdminAPIKey)
 	if err != nil {
 		return err

@@ -65,7 +65,7 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 		res.AlreadyPresent = true
 		return res, nil
 	}
-	rng := rand.New(rand.NewPCG(2017, 9)) // fixed: the same demo every time
+	rng := rand.New(rand.NewPCG(2017, 9)) //nolint:gosec // fictional demo data: a fixed seed makes the same demo every time
 	admin := auth.WithPrincipal(ctx, auth.Principal{Role: auth.RoleAdmin, OrganisationID: councilID})
 	officer := auth.WithPrincipal(ctx, auth.Principal{Role: auth.RoleSENDOfficer, OrganisationID: councilID})
 

@@ -260,7 +260,7 @@ func (h *handlers) UpdateReferral(ctx context.Context, req api.UpdateReferralReq
 		// Only the intake details are patchable; the rest of the record is carried over.
 		cur.Reasons, cur.MainReason, cur.ServicesInvolved = next.Reasons, next.MainReason, next.ServicesInvolved
 		cur.SafeguardingConcern, cur.Consent, cur.Summary = next.SafeguardingConcern, next.Consent, next.Summary
-		if containsAny(changed, "main_reason") == false && containsAny(changed, "reasons") {
+		if !containsAny(changed, "main_reason") && containsAny(changed, "reasons") {
 			cur.MainReason = "" // let it default to the first of the new reasons
 		}
 		return cur, changed, err

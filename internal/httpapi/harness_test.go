@@ -31,14 +31,14 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 // env is a running server on one database, with an organisation and a key for each role.
 type env struct {
-	t       *testing.T
-	srv     *httptest.Server
-	st      *store.Store
-	logs    *syncBuffer
-	httpc   *http.Client
-	council string // the council's SEND service
-	school  string // a partner school
-	other   string // a partner with no link to anyone's records
+	t                                               *testing.T
+	srv                                             *httptest.Server
+	st                                              *store.Store
+	logs                                            *syncBuffer
+	httpc                                           *http.Client
+	council                                         string // the council's SEND service
+	school                                          string // a partner school
+	other                                           string // a partner with no link to anyone's records
 	admin, officer, practitioner, analyst, outsider string
 	schoolSENCO                                     string // a practitioner of the school
 }

@@ -148,7 +148,7 @@ func validationProblem(err error) (api.Problem, bool) {
 	// A type switch, not errors.As: a RequestError unwraps to its own nested MultiError, which
 	// must be read in the RequestError's context (parameter or body).
 	walk = func(err error) bool {
-		switch e := err.(type) {
+		switch e := err.(type) { //nolint:errorlint // deliberate: see above
 		case openapi3.MultiError:
 			ok := false
 			for _, inner := range e {
@@ -204,9 +204,11 @@ func dedupe(fs []fault.FieldError) []fault.FieldError {
 
 func paramDetail(re *openapi3filter.RequestError) string {
 	var details []string
-	if me, ok := re.Err.(openapi3.MultiError); ok {
+	var me openapi3.MultiError
+	if errors.As(re.Err, &me) {
 		for _, e := range me {
-			if se, ok := e.(*openapi3.SchemaError); ok {
+			var se *openapi3.SchemaError
+			if errors.As(e, &se) {
 				details = append(details, schemaDetail(se))
 			}
 		}
@@ -238,7 +240,7 @@ func bodyFields(re *openapi3filter.RequestError) []fault.FieldError {
 	var out []fault.FieldError
 	var walk func(error)
 	walk = func(err error) {
-		switch e := err.(type) {
+		switch e := err.(type) { //nolint:errorlint // each level is read in its own context, as above
 		case openapi3.MultiError:
 			for _, inner := range e {
 				walk(inner)

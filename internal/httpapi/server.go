@@ -128,8 +128,6 @@ func New(svc *casework.Service, st *store.Store, opts Options) (*echo.Echo, erro
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
-type ridKey struct{}
-
 // requestID echoes a well-formed X-Request-Id or makes one, and puts it in the context.
 func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {

