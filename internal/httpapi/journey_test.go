@@ -249,3 +249,8 @@ func TestTriageRules(t *testing.T) {
 		}
 	})
 }
+
+func referralFor(youngPersonID, practitionerID string) client.ReferralInput {
+	return client.ReferralInput{YoungPersonId: uid(youngPersonID), ReferrerPractitionerId: uid(practitionerID),
+		Reasons: []client.ReferralReason{client.ReferralReason("sen")}, ServicesInvolved: []client.ServiceType{client.ServiceTypeSchool, client.ServiceType("camhs")}}
+}
