@@ -1,8 +1,6 @@
 package main
 
 import (
-	"database/sql"
-	_ "github.com/glebarez/go-sqlite"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -504,27 +502,4 @@ func TestServe(t *testing.T) {
 	if !strings.Contains(stdout.String(), "shutting down") {
 		t.Errorf("no shutdown message:\n%s", stdout.String())
 	}
-}
-
-func TestDebugTimes(t *testing.T) {
-	dsn := storetest.Backends(t)[0].DSN(t)
-	setEnv(t, dsn)
-	_, _, err := runCmd(t, "seed", "--demo")
-	t.Logf("seed: %v", err)
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := db.Query("SELECT typeof(created_at), created_at, typeof(updated_at), updated_at FROM organisations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var a, b, c, d string
-		_ = rows.Scan(&a, &b, &c, &d)
-		t.Logf("%s %q %s %q", a, b, c, d)
-	}
-	var tm time.Time
-	err = db.QueryRow("SELECT created_at FROM organisations").Scan(&tm)
-	t.Logf("scan time: %v %v", tm, err)
 }
