@@ -76,8 +76,10 @@ const schema0001 = `
 CREATE TABLE organisations (
   id {uuid} PRIMARY KEY,
   name {text} NOT NULL,
+  search_name {text} NOT NULL,
   type {text} NOT NULL,
   locality {text},
+  locality_key {text},
   urn {text},
   ukprn {text},
   ods_code {text},
@@ -86,7 +88,7 @@ CREATE TABLE organisations (
   version {int} NOT NULL
 );
 CREATE INDEX organisations_type ON organisations (type, id);
-CREATE INDEX organisations_locality ON organisations (locality, id);
+CREATE INDEX organisations_locality ON organisations (locality_key, id);
 CREATE UNIQUE INDEX organisations_urn ON organisations (urn);
 CREATE UNIQUE INDEX organisations_ukprn ON organisations (ukprn);
 CREATE UNIQUE INDEX organisations_ods_code ON organisations (ods_code);
@@ -95,6 +97,7 @@ CREATE TABLE practitioners (
   id {uuid} PRIMARY KEY,
   organisation_id {uuid} NOT NULL REFERENCES organisations (id),
   name {text} NOT NULL,
+  search_name {text} NOT NULL,
   email {text} NOT NULL,
   role {text} NOT NULL,
   phone {text},
@@ -118,6 +121,7 @@ CREATE TABLE young_people (
   upn {text},
   gender {text},
   locality {text},
+  locality_key {text},
   postcode {text},
   primary_sen_need {text},
   education_setting_id {uuid} REFERENCES organisations (id),
@@ -130,7 +134,7 @@ CREATE TABLE young_people (
 );
 CREATE UNIQUE INDEX young_people_nhs_number ON young_people (nhs_number);
 CREATE UNIQUE INDEX young_people_upn ON young_people (upn);
-CREATE INDEX young_people_locality ON young_people (locality, id);
+CREATE INDEX young_people_locality ON young_people (locality_key, id);
 CREATE INDEX young_people_setting ON young_people (education_setting_id, id);
 CREATE INDEX young_people_recorded_by ON young_people (recorded_by_org_id, id);
 CREATE INDEX young_people_need ON young_people (primary_sen_need, id);

@@ -30,7 +30,8 @@ func get[R any](tx *Tx, what, id string) (R, error) {
 // updateVersioned writes row if its stored version is still version, so a concurrent change is
 // never overwritten: the loser gets a stale-precondition error naming the current version.
 func updateVersioned(tx *Tx, row any, table, id string, version int) error {
-	res := tx.db.Table(table).Where("id = ? AND version = ?", id, version).Select("*").Omit("id", "created_at").Updates(row)
+	// UpdateColumns, not Updates: the caller's updated_at stands (GORM would stamp its own clock).
+	res := tx.db.Table(table).Where("id = ? AND version = ?", id, version).Select("*").Omit("id", "created_at").UpdateColumns(row)
 	if res.Error != nil {
 		return translate(res.Error)
 	}
@@ -45,9 +46,13 @@ func updateVersioned(tx *Tx, row any, table, id string, version int) error {
 	return fault.Stale(current)
 }
 
+// key is the case-folded form kept in *_key and search_name columns. Folding happens in Go
+// because SQLite's LOWER() folds ASCII letters only.
+func key(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
 func like(q string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(strings.ToLower(q)) + "%"
+	return "%" + r.Replace(key(q)) + "%"
 }
 
 // Organisations.
@@ -82,10 +87,10 @@ func (tx *Tx) Organisations(f OrganisationFilter, p Page) ([]directory.Organisat
 		q = q.Where("type = ?", f.Type)
 	}
 	if f.Locality != "" {
-		q = q.Where("LOWER(locality) = ?", strings.ToLower(f.Locality))
+		q = q.Where("locality_key = ?", key(f.Locality))
 	}
 	if f.Query != "" {
-		q = q.Where(`LOWER(name) LIKE ? ESCAPE '\'`, like(f.Query))
+		q = q.Where(`search_name LIKE ? ESCAPE '\'`, like(f.Query))
 	}
 	q, err := paginate(q, "organisations", p)
 	if err != nil {
@@ -138,7 +143,7 @@ func (tx *Tx) Practitioners(f PractitionerFilter, p Page) ([]directory.Practitio
 		q = q.Where("role = ?", f.Role)
 	}
 	if f.Query != "" {
-		q = q.Where(`LOWER(name) LIKE ? ESCAPE '\'`, like(f.Query))
+		q = q.Where(`search_name LIKE ? ESCAPE '\'`, like(f.Query))
 	}
 	q, err := paginate(q, "practitioners", p)
 	if err != nil {
@@ -209,7 +214,7 @@ func (tx *Tx) YoungPeople(f YoungPersonFilter, s Scope, p Page) ([]person.YoungP
 			like(f.Query), f.Query, strings.ToUpper(f.Query))
 	}
 	if f.Locality != "" {
-		q = q.Where("LOWER(young_people.locality) = ?", strings.ToLower(f.Locality))
+		q = q.Where("young_people.locality_key = ?", key(f.Locality))
 	}
 	if f.PrimarySENNeed != "" {
 		q = q.Where("young_people.primary_sen_need = ?", f.PrimarySENNeed)
@@ -308,7 +313,7 @@ func (tx *Tx) Referrals(f ReferralFilter, s Scope, p Page) ([]referral.Referral,
 	if f.Locality != "" || f.Query != "" {
 		sub := tx.db.Table("young_people yp").Select("yp.id")
 		if f.Locality != "" {
-			sub = sub.Where("LOWER(yp.locality) = ?", strings.ToLower(f.Locality))
+			sub = sub.Where("yp.locality_key = ?", key(f.Locality))
 		}
 		if f.Query != "" && !strings.HasPrefix(strings.ToUpper(f.Query), "REF-") {
 			sub = sub.Where(`yp.search_name LIKE ? ESCAPE '\'`, like(f.Query))

@@ -57,22 +57,24 @@ func fromJSON[T any](s *string) T {
 }
 
 type organisationRow struct {
-	ID        string
-	Name      string
-	Type      string
-	Locality  *string
-	URN       *string `gorm:"column:urn"`
-	UKPRN     *string `gorm:"column:ukprn"`
-	ODSCode   *string `gorm:"column:ods_code"`
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	Version   int
+	ID          string
+	Name        string
+	SearchName  string
+	Type        string
+	Locality    *string
+	LocalityKey *string
+	URN         *string `gorm:"column:urn"`
+	UKPRN       *string `gorm:"column:ukprn"`
+	ODSCode     *string `gorm:"column:ods_code"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Version     int
 }
 
 func (organisationRow) TableName() string { return "organisations" }
 
 func toOrganisationRow(o directory.Organisation) organisationRow {
-	return organisationRow{ID: o.ID, Name: o.Name, Type: o.Type, Locality: nullable(o.Locality), URN: nullable(o.URN),
+	return organisationRow{ID: o.ID, Name: o.Name, SearchName: key(o.Name), Type: o.Type, Locality: nullable(o.Locality), LocalityKey: nullable(key(o.Locality)), URN: nullable(o.URN),
 		UKPRN: nullable(o.UKPRN), ODSCode: nullable(o.ODSCode), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
 }
 
@@ -85,6 +87,7 @@ type practitionerRow struct {
 	ID             string
 	OrganisationID string
 	Name           string
+	SearchName     string
 	Email          string
 	Role           string
 	Phone          *string
@@ -97,7 +100,7 @@ type practitionerRow struct {
 func (practitionerRow) TableName() string { return "practitioners" }
 
 func toPractitionerRow(p directory.Practitioner) practitionerRow {
-	return practitionerRow{ID: p.ID, OrganisationID: p.OrganisationID, Name: p.Name, Email: strings.ToLower(p.Email), Role: p.Role,
+	return practitionerRow{ID: p.ID, OrganisationID: p.OrganisationID, Name: p.Name, SearchName: key(p.Name), Email: strings.ToLower(p.Email), Role: p.Role,
 		Phone: nullable(p.Phone), Active: p.Active, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
 }
 
@@ -117,6 +120,7 @@ type youngPersonRow struct {
 	UPN                *string `gorm:"column:upn"`
 	Gender             *string
 	Locality           *string
+	LocalityKey        *string
 	Postcode           *string
 	PrimarySENNeed     *string `gorm:"column:primary_sen_need"`
 	EducationSettingID *string
@@ -137,9 +141,9 @@ func toYoungPersonRow(p person.YoungPerson) youngPersonRow {
 	}
 	return youngPersonRow{
 		ID: p.ID, GivenName: p.GivenName, FamilyName: p.FamilyName, PreferredName: nullable(p.PreferredName),
-		SearchName:  strings.ToLower(strings.Join([]string{p.GivenName, p.FamilyName, p.PreferredName}, " ")),
+		SearchName:  key(strings.Join([]string{p.GivenName, p.FamilyName, p.PreferredName}, " ")),
 		DateOfBirth: fromDate(p.DateOfBirth), NHSNumber: nullable(p.NHSNumber), UPN: nullable(p.UPN), Gender: nullable(p.Gender),
-		Locality: nullable(p.Locality), Postcode: nullable(p.Postcode), PrimarySENNeed: nullable(p.PrimarySENNeed),
+		Locality: nullable(p.Locality), LocalityKey: nullable(key(p.Locality)), Postcode: nullable(p.Postcode), PrimarySENNeed: nullable(p.PrimarySENNeed),
 		EducationSettingID: nullable(p.EducationSettingID), Contacts: toJSON(contacts),
 		Communication:   toJSONOrNull(p.Communication, p.Communication == nil),
 		RecordedByOrgID: p.RecordedByOrgID, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version,

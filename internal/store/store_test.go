@@ -970,7 +970,7 @@ func TestTransactions(t *testing.T) {
 			}
 			return refused
 		})
-		if err != refused {
+		if err != refused { //nolint:errorlint // the very same error value must come out
 			t.Fatalf("InTx error = %v, want the fault unchanged", err)
 		}
 		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Organisation(p.ID); return err }))
