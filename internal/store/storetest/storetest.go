@@ -105,16 +105,15 @@ func dbURL(name string) string {
 
 func sqliteBackend() Backend {
 	dsn := func(t testing.TB) string {
+		mark(store.SQLite)
 		return filepath.Join(t.TempDir(), "oneplan.db")
 	}
-	return Backend{Name: store.SQLite, DSN: dsn, Open: func(t testing.TB) *store.Store {
-		mark(store.SQLite)
-		return openMigrated(t, dsn(t))
-	}}
+	return Backend{Name: store.SQLite, DSN: dsn, Open: func(t testing.TB) *store.Store { return openMigrated(t, dsn(t)) }}
 }
 
 func postgresBackend() Backend {
 	dsn := func(t testing.TB) string {
+		mark(store.Postgres)
 		name := randomName("oneplan_test_")
 		if err := pgAdmin.Exec("CREATE DATABASE " + name + " TEMPLATE " + pgTemplate).Error; err != nil {
 			t.Fatalf("create test database: %v", err)
@@ -122,10 +121,7 @@ func postgresBackend() Backend {
 		t.Cleanup(func() { _ = pgAdmin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").Error })
 		return dbURL(name)
 	}
-	return Backend{Name: store.Postgres, DSN: dsn, Open: func(t testing.TB) *store.Store {
-		mark(store.Postgres)
-		return openMigrated(t, dsn(t))
-	}}
+	return Backend{Name: store.Postgres, DSN: dsn, Open: func(t testing.TB) *store.Store { return openMigrated(t, dsn(t)) }}
 }
 
 func openMigrated(t testing.TB, dsn string) *store.Store {
