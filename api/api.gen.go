@@ -25,13 +25,15 @@ import (
 
 // Defines values for AuditAction.
 const (
-	AuditActionCreate AuditAction = "create"
-	AuditActionDelete AuditAction = "delete"
-	AuditActionExport AuditAction = "export"
-	AuditActionList   AuditAction = "list"
-	AuditActionRead   AuditAction = "read"
-	AuditActionTriage AuditAction = "triage"
-	AuditActionUpdate AuditAction = "update"
+	AuditActionCreate   AuditAction = "create"
+	AuditActionDelete   AuditAction = "delete"
+	AuditActionExport   AuditAction = "export"
+	AuditActionList     AuditAction = "list"
+	AuditActionRead     AuditAction = "read"
+	AuditActionRevoke   AuditAction = "revoke"
+	AuditActionTriage   AuditAction = "triage"
+	AuditActionUpdate   AuditAction = "update"
+	AuditActionWithdraw AuditAction = "withdraw"
 )
 
 // Valid indicates whether the value is a known member of the AuditAction enum.
@@ -47,9 +49,13 @@ func (e AuditAction) Valid() bool {
 		return true
 	case AuditActionRead:
 		return true
+	case AuditActionRevoke:
+		return true
 	case AuditActionTriage:
 		return true
 	case AuditActionUpdate:
+		return true
+	case AuditActionWithdraw:
 		return true
 	default:
 		return false
@@ -113,6 +119,54 @@ func (e CommunicationPreferencesMethods) Valid() bool {
 	case TextMessage:
 		return true
 	case VideoCall:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsentInputRelationship.
+const (
+	ConsentInputRelationshipCarer       ConsentInputRelationship = "carer"
+	ConsentInputRelationshipGuardian    ConsentInputRelationship = "guardian"
+	ConsentInputRelationshipOther       ConsentInputRelationship = "other"
+	ConsentInputRelationshipParent      ConsentInputRelationship = "parent"
+	ConsentInputRelationshipYoungPerson ConsentInputRelationship = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the ConsentInputRelationship enum.
+func (e ConsentInputRelationship) Valid() bool {
+	switch e {
+	case ConsentInputRelationshipCarer:
+		return true
+	case ConsentInputRelationshipGuardian:
+		return true
+	case ConsentInputRelationshipOther:
+		return true
+	case ConsentInputRelationshipParent:
+		return true
+	case ConsentInputRelationshipYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsentScope.
+const (
+	AllInvolved       ConsentScope = "all_involved"
+	OrganisationTypes ConsentScope = "organisation_types"
+	Organisations     ConsentScope = "organisations"
+)
+
+// Valid indicates whether the value is a known member of the ConsentScope enum.
+func (e ConsentScope) Valid() bool {
+	switch e {
+	case AllInvolved:
+		return true
+	case OrganisationTypes:
+		return true
+	case Organisations:
 		return true
 	default:
 		return false
@@ -203,6 +257,36 @@ func (e HealthStatus) Valid() bool {
 	case Ok:
 		return true
 	case Unavailable:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InvolvementRole.
+const (
+	InvolvementRoleEducationSetting InvolvementRole = "education_setting"
+	InvolvementRoleEngagementLead   InvolvementRole = "engagement_lead"
+	InvolvementRoleLeadProfessional InvolvementRole = "lead_professional"
+	InvolvementRoleRecordedBy       InvolvementRole = "recorded_by"
+	InvolvementRoleReferrer         InvolvementRole = "referrer"
+	InvolvementRoleTeamMember       InvolvementRole = "team_member"
+)
+
+// Valid indicates whether the value is a known member of the InvolvementRole enum.
+func (e InvolvementRole) Valid() bool {
+	switch e {
+	case InvolvementRoleEducationSetting:
+		return true
+	case InvolvementRoleEngagementLead:
+		return true
+	case InvolvementRoleLeadProfessional:
+		return true
+	case InvolvementRoleRecordedBy:
+		return true
+	case InvolvementRoleReferrer:
+		return true
+	case InvolvementRoleTeamMember:
 		return true
 	default:
 		return false
@@ -320,6 +404,8 @@ func (e PractitionerRole) Valid() bool {
 // Defines values for RecordType.
 const (
 	RecordTypeApiKey       RecordType = "api_key"
+	RecordTypeConsent      RecordType = "consent"
+	RecordTypeInvolvement  RecordType = "involvement"
 	RecordTypeOrganisation RecordType = "organisation"
 	RecordTypePractitioner RecordType = "practitioner"
 	RecordTypeReferral     RecordType = "referral"
@@ -330,6 +416,10 @@ const (
 func (e RecordType) Valid() bool {
 	switch e {
 	case RecordTypeApiKey:
+		return true
+	case RecordTypeConsent:
+		return true
+	case RecordTypeInvolvement:
 		return true
 	case RecordTypeOrganisation:
 		return true
@@ -467,6 +557,39 @@ func (e ReferralStatus) Valid() bool {
 	case Redirected:
 		return true
 	case Reviewing:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Role.
+const (
+	RoleAdmin          Role = "admin"
+	RoleAnalyst        Role = "analyst"
+	RoleEngagementLead Role = "engagement_lead"
+	RoleFamily         Role = "family"
+	RolePanelMember    Role = "panel_member"
+	RolePractitioner   Role = "practitioner"
+	RoleSendOfficer    Role = "send_officer"
+)
+
+// Valid indicates whether the value is a known member of the Role enum.
+func (e Role) Valid() bool {
+	switch e {
+	case RoleAdmin:
+		return true
+	case RoleAnalyst:
+		return true
+	case RoleEngagementLead:
+		return true
+	case RoleFamily:
+		return true
+	case RolePanelMember:
+		return true
+	case RolePractitioner:
+		return true
+	case RoleSendOfficer:
 		return true
 	default:
 		return false
@@ -626,6 +749,44 @@ func (e TriageDecision) Valid() bool {
 	}
 }
 
+// ApiKey defines model for ApiKey.
+type ApiKey struct {
+	CreatedAt      time.Time           `json:"created_at"`
+	Id             openapi_types.UUID  `json:"id"`
+	Name           string              `json:"name"`
+	OrganisationId openapi_types.UUID  `json:"organisation_id"`
+	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+
+	// Prefix The key's visible start (op_<prefix>_...), to recognise it.
+	Prefix    string     `json:"prefix"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	Role      Role       `json:"role"`
+}
+
+// ApiKeyInput defines model for ApiKeyInput.
+type ApiKeyInput struct {
+	Name           string             `json:"name"`
+	OrganisationId openapi_types.UUID `json:"organisation_id"`
+
+	// PractitionerId The practitioner acting with this key (engagement leads); must belong to the organisation.
+	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+	Role           Role                `json:"role"`
+}
+
+// ApiKeyIssued defines model for ApiKeyIssued.
+type ApiKeyIssued struct {
+	ApiKey ApiKey `json:"api_key"`
+
+	// Key The key itself. It is never shown again: store it now.
+	Key string `json:"key"`
+}
+
+// ApiKeyPage defines model for ApiKeyPage.
+type ApiKeyPage struct {
+	Items      []ApiKey `json:"items"`
+	NextCursor *string  `json:"next_cursor,omitempty"`
+}
+
 // AuditAction defines model for AuditAction.
 type AuditAction string
 
@@ -635,7 +796,11 @@ type AuditEvent struct {
 	Actor  struct {
 		ApiKeyId       *openapi_types.UUID `json:"api_key_id,omitempty"`
 		OrganisationId *openapi_types.UUID `json:"organisation_id,omitempty"`
+		PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
 		Role           string              `json:"role"`
+
+		// Subject The identity provider's subject, for signed-in users.
+		Subject *string `json:"subject,omitempty"`
 	} `json:"actor"`
 	ChangedFields *[]string           `json:"changed_fields,omitempty"`
 	Id            openapi_types.UUID  `json:"id"`
@@ -670,6 +835,62 @@ type CommunicationPreferencesFormats string
 
 // CommunicationPreferencesMethods defines model for CommunicationPreferences.Methods.
 type CommunicationPreferencesMethods string
+
+// Consent defines model for Consent.
+type Consent struct {
+	CreatedAt time.Time          `json:"created_at"`
+	GivenBy   string             `json:"given_by"`
+	GivenOn   openapi_types.Date `json:"given_on"`
+	Id        openapi_types.UUID `json:"id"`
+
+	// InForce In force today.
+	InForce           bool                 `json:"in_force"`
+	Notes             *string              `json:"notes,omitempty"`
+	OrganisationIds   []openapi_types.UUID `json:"organisation_ids"`
+	OrganisationTypes []OrganisationType   `json:"organisation_types"`
+	Relationship      string               `json:"relationship"`
+
+	// Scope all_involved: any organisation in the team around the child; organisations: only those named; organisation_types: only those of the named types.
+	Scope           ConsentScope        `json:"scope"`
+	UpdatedAt       time.Time           `json:"updated_at"`
+	Version         int                 `json:"version"`
+	WithdrawnOn     *openapi_types.Date `json:"withdrawn_on,omitempty"`
+	WithdrawnReason *string             `json:"withdrawn_reason,omitempty"`
+	YoungPersonId   openapi_types.UUID  `json:"young_person_id"`
+}
+
+// ConsentInput defines model for ConsentInput.
+type ConsentInput struct {
+	GivenBy           string                   `json:"given_by"`
+	GivenOn           openapi_types.Date       `json:"given_on"`
+	Notes             *string                  `json:"notes,omitempty"`
+	OrganisationIds   *[]openapi_types.UUID    `json:"organisation_ids,omitempty"`
+	OrganisationTypes *[]OrganisationType      `json:"organisation_types,omitempty"`
+	Relationship      ConsentInputRelationship `json:"relationship"`
+
+	// Scope all_involved: any organisation in the team around the child; organisations: only those named; organisation_types: only those of the named types.
+	Scope ConsentScope `json:"scope"`
+}
+
+// ConsentInputRelationship defines model for ConsentInput.Relationship.
+type ConsentInputRelationship string
+
+// ConsentPage defines model for ConsentPage.
+type ConsentPage struct {
+	Items      []Consent `json:"items"`
+	NextCursor *string   `json:"next_cursor,omitempty"`
+}
+
+// ConsentScope all_involved: any organisation in the team around the child; organisations: only those named; organisation_types: only those of the named types.
+type ConsentScope string
+
+// ConsentWithdrawal defines model for ConsentWithdrawal.
+type ConsentWithdrawal struct {
+	Reason string `json:"reason"`
+
+	// WithdrawnOn Defaults to today.
+	WithdrawnOn *openapi_types.Date `json:"withdrawn_on,omitempty"`
+}
 
 // Contact defines model for Contact.
 type Contact struct {
@@ -722,6 +943,67 @@ type Health struct {
 
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
+
+// Involvement defines model for Involvement.
+type Involvement struct {
+	// ConsentId The consent relied on.
+	ConsentId *openapi_types.UUID `json:"consent_id,omitempty"`
+	CreatedAt time.Time           `json:"created_at"`
+
+	// Current In effect today.
+	Current        bool                `json:"current"`
+	EndedOn        *openapi_types.Date `json:"ended_on,omitempty"`
+	Id             openapi_types.UUID  `json:"id"`
+	Notes          *string             `json:"notes,omitempty"`
+	OrganisationId openapi_types.UUID  `json:"organisation_id"`
+	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+
+	// Role recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
+	Role               InvolvementRole    `json:"role"`
+	SafeguardingReason *string            `json:"safeguarding_reason,omitempty"`
+	StartedOn          openapi_types.Date `json:"started_on"`
+	UpdatedAt          time.Time          `json:"updated_at"`
+	Version            int                `json:"version"`
+	YoungPersonId      openapi_types.UUID `json:"young_person_id"`
+}
+
+// InvolvementInput defines model for InvolvementInput.
+type InvolvementInput struct {
+	EndedOn        *openapi_types.Date `json:"ended_on,omitempty"`
+	Notes          *string             `json:"notes,omitempty"`
+	OrganisationId openapi_types.UUID  `json:"organisation_id"`
+
+	// PractitionerId Must belong to the organisation.
+	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+
+	// Role recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
+	Role InvolvementRole `json:"role"`
+
+	// SafeguardingReason Why the record is shared without consent.
+	SafeguardingReason *string `json:"safeguarding_reason,omitempty"`
+
+	// StartedOn Defaults to today.
+	StartedOn *openapi_types.Date `json:"started_on,omitempty"`
+}
+
+// InvolvementPage defines model for InvolvementPage.
+type InvolvementPage struct {
+	Items      []Involvement `json:"items"`
+	NextCursor *string       `json:"next_cursor,omitempty"`
+}
+
+// InvolvementPatch defines model for InvolvementPatch.
+type InvolvementPatch struct {
+	EndedOn        *openapi_types.Date `json:"ended_on,omitempty"`
+	Notes          *string             `json:"notes,omitempty"`
+	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+
+	// Role recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
+	Role *InvolvementRole `json:"role,omitempty"`
+}
+
+// InvolvementRole recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
+type InvolvementRole string
 
 // Organisation defines model for Organisation.
 type Organisation struct {
@@ -920,6 +1202,21 @@ type ReferralReason string
 // ReferralStatus The pathway: received -> accepted -> assessing -> allocated -> mam_held -> panel -> plan_in_place -> reviewing -> closed; or redirected / declined at triage.
 type ReferralStatus string
 
+// RetentionDue defines model for RetentionDue.
+type RetentionDue struct {
+	RetainUntil   openapi_types.Date `json:"retain_until"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// RetentionPage defines model for RetentionPage.
+type RetentionPage struct {
+	Items      []RetentionDue `json:"items"`
+	NextCursor *string        `json:"next_cursor,omitempty"`
+}
+
+// Role defines model for Role.
+type Role string
+
 // Route defines model for Route.
 type Route string
 
@@ -928,6 +1225,16 @@ type SenNeed string
 
 // ServiceType defines model for ServiceType.
 type ServiceType string
+
+// SubjectAccessExport defines model for SubjectAccessExport.
+type SubjectAccessExport struct {
+	AccessLog    []AuditEvent  `json:"access_log"`
+	Consents     []Consent     `json:"consents"`
+	ExportedAt   time.Time     `json:"exported_at"`
+	Involvements []Involvement `json:"involvements"`
+	Referrals    []Referral    `json:"referrals"`
+	YoungPerson  YoungPerson   `json:"young_person"`
+}
 
 // Triage defines model for Triage.
 type Triage struct {
@@ -1073,6 +1380,9 @@ type PreconditionFailed = Problem
 // ServiceUnavailable RFC 9457 problem details.
 type ServiceUnavailable = Problem
 
+// TooManyRequests RFC 9457 problem details.
+type TooManyRequests = Problem
+
 // Unauthorized RFC 9457 problem details.
 type Unauthorized = Problem
 
@@ -1081,6 +1391,25 @@ type Unprocessable = Problem
 
 // UnsupportedMediaType RFC 9457 problem details.
 type UnsupportedMediaType = Problem
+
+// ListApiKeysParams defines parameters for ListApiKeys.
+type ListApiKeysParams struct {
+	OrganisationId *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+	Role           *Role               `form:"role,omitempty" json:"role,omitempty"`
+	IncludeRevoked *bool               `form:"include_revoked,omitempty" json:"include_revoked,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateApiKeyParams defines parameters for CreateApiKey.
+type CreateApiKeyParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
 
 // ListAuditEventsParams defines parameters for ListAuditEvents.
 type ListAuditEventsParams struct {
@@ -1214,6 +1543,15 @@ type TriageReferralParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// ListRetentionDueParams defines parameters for ListRetentionDue.
+type ListRetentionDueParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListYoungPeopleParams defines parameters for ListYoungPeople.
 type ListYoungPeopleParams struct {
 	// Q Case-insensitive match on given, family or preferred name, or an exact NHS number or UPN.
@@ -1247,6 +1585,60 @@ type UpdateYoungPersonParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// GetAccessLogParams defines parameters for GetAccessLog.
+type GetAccessLogParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateConsentParams defines parameters for CreateConsent.
+type CreateConsentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// WithdrawConsentParams defines parameters for WithdrawConsent.
+type WithdrawConsentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ExportYoungPersonParams defines parameters for ExportYoungPerson.
+type ExportYoungPersonParams struct {
+	// XPurpose Why the record is being read; kept in the audit trail.
+	XPurpose *Purpose `json:"X-Purpose,omitempty"`
+}
+
+// ListInvolvementsParams defines parameters for ListInvolvements.
+type ListInvolvementsParams struct {
+	// Current Only involvements in effect today.
+	Current *bool `form:"current,omitempty" json:"current,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateInvolvementParams defines parameters for CreateInvolvement.
+type CreateInvolvementParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateInvolvementParams defines parameters for UpdateInvolvement.
+type UpdateInvolvementParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
+type CreateApiKeyJSONRequestBody = ApiKeyInput
+
 // CreateOrganisationJSONRequestBody defines body for CreateOrganisation for application/json ContentType.
 type CreateOrganisationJSONRequestBody = OrganisationInput
 
@@ -1274,6 +1666,18 @@ type CreateYoungPersonJSONRequestBody = YoungPersonInput
 // UpdateYoungPersonApplicationMergePatchPlusJSONRequestBody defines body for UpdateYoungPerson for application/merge-patch+json ContentType.
 type UpdateYoungPersonApplicationMergePatchPlusJSONRequestBody = YoungPersonPatch
 
+// CreateConsentJSONRequestBody defines body for CreateConsent for application/json ContentType.
+type CreateConsentJSONRequestBody = ConsentInput
+
+// WithdrawConsentJSONRequestBody defines body for WithdrawConsent for application/json ContentType.
+type WithdrawConsentJSONRequestBody = ConsentWithdrawal
+
+// CreateInvolvementJSONRequestBody defines body for CreateInvolvement for application/json ContentType.
+type CreateInvolvementJSONRequestBody = InvolvementInput
+
+// UpdateInvolvementApplicationMergePatchPlusJSONRequestBody defines body for UpdateInvolvement for application/merge-patch+json ContentType.
+type UpdateInvolvementApplicationMergePatchPlusJSONRequestBody = InvolvementPatch
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// Healthz Liveness probe
@@ -1285,6 +1689,21 @@ type ServerInterface interface {
 	// Readyz Readiness probe (checks the database)
 	// (GET /readyz)
 	Readyz(ctx echo.Context) error
+	// ListApiKeys List API keys (admin; never the keys themselves)
+	// (GET /v1/api-keys)
+	ListApiKeys(ctx echo.Context, params ListApiKeysParams) error
+	// CreateApiKey Issue an API key (admin); the key is in this answer only
+	// (POST /v1/api-keys)
+	CreateApiKey(ctx echo.Context, params CreateApiKeyParams) error
+	// GetApiKey Read a key's details (admin)
+	// (GET /v1/api-keys/{id})
+	GetApiKey(ctx echo.Context, id ID) error
+	// RevokeApiKey Revoke a key (admin); it fails at once
+	// (POST /v1/api-keys/{id}/revoke)
+	RevokeApiKey(ctx echo.Context, id ID) error
+	// RotateApiKey Replace a key with a new one for the same organisation and role (admin)
+	// (POST /v1/api-keys/{id}/rotate)
+	RotateApiKey(ctx echo.Context, id ID) error
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
@@ -1327,6 +1746,12 @@ type ServerInterface interface {
 	// TriageReferral Triage a received referral (SEND officer)
 	// (POST /v1/referrals/{id}/triage)
 	TriageReferral(ctx echo.Context, id ID, params TriageReferralParams) error
+	// ListRetentionDue Records past their retention date (admin)
+	// (GET /v1/retention/due)
+	ListRetentionDue(ctx echo.Context, params ListRetentionDueParams) error
+	// EraseYoungPerson Erase a young person's records past retention (admin)
+	// (POST /v1/retention/due/{id}/erase)
+	EraseYoungPerson(ctx echo.Context, id ID) error
 	// ListYoungPeople List young people the caller may see
 	// (GET /v1/young-people)
 	ListYoungPeople(ctx echo.Context, params ListYoungPeopleParams) error
@@ -1339,6 +1764,30 @@ type ServerInterface interface {
 	// UpdateYoungPerson Change a young person's record (JSON merge patch)
 	// (PATCH /v1/young-people/{id})
 	UpdateYoungPerson(ctx echo.Context, id ID, params UpdateYoungPersonParams) error
+	// GetAccessLog Who has looked at or changed this child's record (SEND team and the family)
+	// (GET /v1/young-people/{id}/access-log)
+	GetAccessLog(ctx echo.Context, id ID, params GetAccessLogParams) error
+	// ListConsents Consents to share recorded for the young person
+	// (GET /v1/young-people/{id}/consents)
+	ListConsents(ctx echo.Context, id ID) error
+	// CreateConsent Record consent to share
+	// (POST /v1/young-people/{id}/consents)
+	CreateConsent(ctx echo.Context, id ID, params CreateConsentParams) error
+	// WithdrawConsent Record that consent was withdrawn
+	// (POST /v1/young-people/{id}/consents/{consent_id}/withdraw)
+	WithdrawConsent(ctx echo.Context, id ID, consentId openapi_types.UUID, params WithdrawConsentParams) error
+	// ExportYoungPerson Everything held about one young person, for a subject access request
+	// (GET /v1/young-people/{id}/export)
+	ExportYoungPerson(ctx echo.Context, id ID, params ExportYoungPersonParams) error
+	// ListInvolvements The team around the child
+	// (GET /v1/young-people/{id}/involvements)
+	ListInvolvements(ctx echo.Context, id ID, params ListInvolvementsParams) error
+	// CreateInvolvement Involve an organisation (and practitioner) in the team around the child
+	// (POST /v1/young-people/{id}/involvements)
+	CreateInvolvement(ctx echo.Context, id ID, params CreateInvolvementParams) error
+	// UpdateInvolvement Change or end an involvement (JSON merge patch)
+	// (PATCH /v1/young-people/{id}/involvements/{involvement_id})
+	UpdateInvolvement(ctx echo.Context, id ID, involvementId openapi_types.UUID, params UpdateInvolvementParams) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -1370,6 +1819,129 @@ func (w *ServerInterfaceWrapper) Readyz(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.Readyz(ctx)
+	return err
+}
+
+// ListApiKeys converts echo context to params.
+func (w *ServerInterfaceWrapper) ListApiKeys(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListApiKeysParams
+	// ------------- Optional query parameter "organisation_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "role" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "role", ctx.QueryParams(), &params.Role, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter role: %s", err))
+	}
+
+	// ------------- Optional query parameter "include_revoked" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "include_revoked", ctx.QueryParams(), &params.IncludeRevoked, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include_revoked: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListApiKeys(ctx, params)
+	return err
+}
+
+// CreateApiKey converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateApiKey(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateApiKeyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateApiKey(ctx, params)
+	return err
+}
+
+// GetApiKey converts echo context to params.
+func (w *ServerInterfaceWrapper) GetApiKey(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetApiKey(ctx, id)
+	return err
+}
+
+// RevokeApiKey converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeApiKey(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeApiKey(ctx, id)
+	return err
+}
+
+// RotateApiKey converts echo context to params.
+func (w *ServerInterfaceWrapper) RotateApiKey(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RotateApiKey(ctx, id)
 	return err
 }
 
@@ -1948,6 +2520,47 @@ func (w *ServerInterfaceWrapper) TriageReferral(ctx echo.Context) error {
 	return err
 }
 
+// ListRetentionDue converts echo context to params.
+func (w *ServerInterfaceWrapper) ListRetentionDue(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRetentionDueParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListRetentionDue(ctx, params)
+	return err
+}
+
+// EraseYoungPerson converts echo context to params.
+func (w *ServerInterfaceWrapper) EraseYoungPerson(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.EraseYoungPerson(ctx, id)
+	return err
+}
+
 // ListYoungPeople converts echo context to params.
 func (w *ServerInterfaceWrapper) ListYoungPeople(ctx echo.Context) error {
 	var err error
@@ -2102,6 +2715,289 @@ func (w *ServerInterfaceWrapper) UpdateYoungPerson(ctx echo.Context) error {
 	return err
 }
 
+// GetAccessLog converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAccessLog(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetAccessLogParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAccessLog(ctx, id, params)
+	return err
+}
+
+// ListConsents converts echo context to params.
+func (w *ServerInterfaceWrapper) ListConsents(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListConsents(ctx, id)
+	return err
+}
+
+// CreateConsent converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateConsent(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateConsentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateConsent(ctx, id, params)
+	return err
+}
+
+// WithdrawConsent converts echo context to params.
+func (w *ServerInterfaceWrapper) WithdrawConsent(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "consent_id" -------------
+	var consentId openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "consent_id", ctx.Param("consent_id"), &consentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter consent_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params WithdrawConsentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.WithdrawConsent(ctx, id, consentId, params)
+	return err
+}
+
+// ExportYoungPerson converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportYoungPerson(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportYoungPersonParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Purpose")]; found {
+		var XPurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Purpose", valueList[0], &XPurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Purpose: %s", err))
+		}
+
+		params.XPurpose = &XPurpose
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportYoungPerson(ctx, id, params)
+	return err
+}
+
+// ListInvolvements converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInvolvements(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInvolvementsParams
+	// ------------- Optional query parameter "current" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "current", ctx.QueryParams(), &params.Current, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter current: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInvolvements(ctx, id, params)
+	return err
+}
+
+// CreateInvolvement converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateInvolvement(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateInvolvementParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateInvolvement(ctx, id, params)
+	return err
+}
+
+// UpdateInvolvement converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateInvolvement(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "involvement_id" -------------
+	var involvementId openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "involvement_id", ctx.Param("involvement_id"), &involvementId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter involvement_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateInvolvementParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateInvolvement(ctx, id, involvementId, params)
+	return err
+}
+
 // This is a simple interface which specifies echo.Route addition functions which
 // are present on both echo.Echo and echo.Group, since we want to allow using
 // either of them for path registration
@@ -2169,6 +3065,21 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/referrals/:id", wrapper.GetReferral, options.OperationMiddlewares["getReferral"]...)
 	router.PATCH(options.BaseURL+"/v1/referrals/:id", wrapper.UpdateReferral, options.OperationMiddlewares["updateReferral"]...)
 	router.POST(options.BaseURL+"/v1/referrals/:id/triage", wrapper.TriageReferral, options.OperationMiddlewares["triageReferral"]...)
+	router.GET(options.BaseURL+"/v1/young-people/:id/involvements", wrapper.ListInvolvements, options.OperationMiddlewares["listInvolvements"]...)
+	router.POST(options.BaseURL+"/v1/young-people/:id/involvements", wrapper.CreateInvolvement, options.OperationMiddlewares["createInvolvement"]...)
+	router.PATCH(options.BaseURL+"/v1/young-people/:id/involvements/:involvement_id", wrapper.UpdateInvolvement, options.OperationMiddlewares["updateInvolvement"]...)
+	router.GET(options.BaseURL+"/v1/young-people/:id/consents", wrapper.ListConsents, options.OperationMiddlewares["listConsents"]...)
+	router.POST(options.BaseURL+"/v1/young-people/:id/consents", wrapper.CreateConsent, options.OperationMiddlewares["createConsent"]...)
+	router.POST(options.BaseURL+"/v1/young-people/:id/consents/:consent_id/withdraw", wrapper.WithdrawConsent, options.OperationMiddlewares["withdrawConsent"]...)
+	router.GET(options.BaseURL+"/v1/young-people/:id/access-log", wrapper.GetAccessLog, options.OperationMiddlewares["getAccessLog"]...)
+	router.GET(options.BaseURL+"/v1/young-people/:id/export", wrapper.ExportYoungPerson, options.OperationMiddlewares["exportYoungPerson"]...)
+	router.GET(options.BaseURL+"/v1/api-keys", wrapper.ListApiKeys, options.OperationMiddlewares["listApiKeys"]...)
+	router.POST(options.BaseURL+"/v1/api-keys", wrapper.CreateApiKey, options.OperationMiddlewares["createApiKey"]...)
+	router.GET(options.BaseURL+"/v1/api-keys/:id", wrapper.GetApiKey, options.OperationMiddlewares["getApiKey"]...)
+	router.POST(options.BaseURL+"/v1/api-keys/:id/revoke", wrapper.RevokeApiKey, options.OperationMiddlewares["revokeApiKey"]...)
+	router.POST(options.BaseURL+"/v1/api-keys/:id/rotate", wrapper.RotateApiKey, options.OperationMiddlewares["rotateApiKey"]...)
+	router.GET(options.BaseURL+"/v1/retention/due", wrapper.ListRetentionDue, options.OperationMiddlewares["listRetentionDue"]...)
+	router.POST(options.BaseURL+"/v1/retention/due/:id/erase", wrapper.EraseYoungPerson, options.OperationMiddlewares["eraseYoungPerson"]...)
 	router.GET(options.BaseURL+"/v1/audit-events", wrapper.ListAuditEvents, options.OperationMiddlewares["listAuditEvents"]...)
 
 }
@@ -2193,6 +3104,15 @@ type PreconditionFailedApplicationProblemPlusJSONResponse struct {
 }
 
 type ServiceUnavailableApplicationProblemPlusJSONResponse Problem
+
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter *int
+}
+type TooManyRequestsApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers TooManyRequestsResponseHeaders
+}
 
 type UnauthorizedApplicationProblemPlusJSONResponse Problem
 
@@ -2285,6 +3205,616 @@ func (response Readyz503ApplicationProblemPlusJSONResponse) VisitReadyzResponse(
 	return err
 }
 
+type ListApiKeysRequestObject struct {
+	Params ListApiKeysParams
+}
+
+type ListApiKeysResponseObject interface {
+	VisitListApiKeysResponse(w http.ResponseWriter) error
+}
+
+type ListApiKeys200JSONResponse ApiKeyPage
+
+func (response ListApiKeys200JSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApiKeys400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListApiKeys400ApplicationProblemPlusJSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApiKeys401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListApiKeys401ApplicationProblemPlusJSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApiKeys403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListApiKeys403ApplicationProblemPlusJSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApiKeys429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListApiKeys429ApplicationProblemPlusJSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKeyRequestObject struct {
+	Params CreateApiKeyParams
+	Body   *CreateApiKeyJSONRequestBody
+}
+
+type CreateApiKeyResponseObject interface {
+	VisitCreateApiKeyResponse(w http.ResponseWriter) error
+}
+
+type CreateApiKey201ResponseHeaders struct {
+	Location *string
+}
+
+type CreateApiKey201JSONResponse struct {
+	Body    ApiKeyIssued
+	Headers CreateApiKey201ResponseHeaders
+}
+
+func (response CreateApiKey201JSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKey400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApiKey400ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKey401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApiKey401ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKey403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApiKey403ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKey409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApiKey409ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKey413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApiKey413ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKey415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApiKey415ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKey422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApiKey422ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKey429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApiKey429ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetApiKeyRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetApiKeyResponseObject interface {
+	VisitGetApiKeyResponse(w http.ResponseWriter) error
+}
+
+type GetApiKey200JSONResponse ApiKey
+
+func (response GetApiKey200JSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetApiKey400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetApiKey400ApplicationProblemPlusJSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetApiKey401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetApiKey401ApplicationProblemPlusJSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetApiKey403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetApiKey403ApplicationProblemPlusJSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetApiKey404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetApiKey404ApplicationProblemPlusJSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetApiKey429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetApiKey429ApplicationProblemPlusJSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeApiKeyRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type RevokeApiKeyResponseObject interface {
+	VisitRevokeApiKeyResponse(w http.ResponseWriter) error
+}
+
+type RevokeApiKey200JSONResponse ApiKey
+
+func (response RevokeApiKey200JSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeApiKey400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeApiKey400ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeApiKey401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeApiKey401ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeApiKey403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeApiKey403ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeApiKey404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeApiKey404ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeApiKey409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeApiKey409ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeApiKey429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeApiKey429ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateApiKeyRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type RotateApiKeyResponseObject interface {
+	VisitRotateApiKeyResponse(w http.ResponseWriter) error
+}
+
+type RotateApiKey201ResponseHeaders struct {
+	Location *string
+}
+
+type RotateApiKey201JSONResponse struct {
+	Body    ApiKeyIssued
+	Headers RotateApiKey201ResponseHeaders
+}
+
+func (response RotateApiKey201JSONResponse) VisitRotateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateApiKey400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RotateApiKey400ApplicationProblemPlusJSONResponse) VisitRotateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateApiKey401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RotateApiKey401ApplicationProblemPlusJSONResponse) VisitRotateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateApiKey403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RotateApiKey403ApplicationProblemPlusJSONResponse) VisitRotateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateApiKey404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RotateApiKey404ApplicationProblemPlusJSONResponse) VisitRotateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateApiKey409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RotateApiKey409ApplicationProblemPlusJSONResponse) VisitRotateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateApiKey429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RotateApiKey429ApplicationProblemPlusJSONResponse) VisitRotateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListAuditEventsRequestObject struct {
 	Params ListAuditEventsParams
 }
@@ -2355,6 +3885,25 @@ func (response ListAuditEvents403ApplicationProblemPlusJSONResponse) VisitListAu
 	return err
 }
 
+type ListAuditEvents429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents429ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListOrganisationsRequestObject struct {
 	Params ListOrganisationsParams
 }
@@ -2421,6 +3970,25 @@ func (response ListOrganisations403ApplicationProblemPlusJSONResponse) VisitList
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganisations429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganisations429ApplicationProblemPlusJSONResponse) VisitListOrganisationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2574,6 +4142,25 @@ func (response CreateOrganisation422ApplicationProblemPlusJSONResponse) VisitCre
 	return err
 }
 
+type CreateOrganisation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganisation429ApplicationProblemPlusJSONResponse) VisitCreateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOrganisationRequestObject struct {
 	Id ID `json:"id"`
 }
@@ -2666,6 +4253,25 @@ func (response GetOrganisation404ApplicationProblemPlusJSONResponse) VisitGetOrg
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganisation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganisation429ApplicationProblemPlusJSONResponse) VisitGetOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2851,6 +4457,25 @@ func (response UpdateOrganisation422ApplicationProblemPlusJSONResponse) VisitUpd
 	return err
 }
 
+type UpdateOrganisation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganisation429ApplicationProblemPlusJSONResponse) VisitUpdateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPractitionersRequestObject struct {
 	Params ListPractitionersParams
 }
@@ -2917,6 +4542,25 @@ func (response ListPractitioners403ApplicationProblemPlusJSONResponse) VisitList
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPractitioners429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPractitioners429ApplicationProblemPlusJSONResponse) VisitListPractitionersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3070,6 +4714,25 @@ func (response CreatePractitioner422ApplicationProblemPlusJSONResponse) VisitCre
 	return err
 }
 
+type CreatePractitioner429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePractitioner429ApplicationProblemPlusJSONResponse) VisitCreatePractitionerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPractitionerRequestObject struct {
 	Id ID `json:"id"`
 }
@@ -3162,6 +4825,25 @@ func (response GetPractitioner404ApplicationProblemPlusJSONResponse) VisitGetPra
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPractitioner429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPractitioner429ApplicationProblemPlusJSONResponse) VisitGetPractitionerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3347,6 +5029,25 @@ func (response UpdatePractitioner422ApplicationProblemPlusJSONResponse) VisitUpd
 	return err
 }
 
+type UpdatePractitioner429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePractitioner429ApplicationProblemPlusJSONResponse) VisitUpdatePractitionerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListReferralsRequestObject struct {
 	Params ListReferralsParams
 }
@@ -3413,6 +5114,25 @@ func (response ListReferrals403ApplicationProblemPlusJSONResponse) VisitListRefe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferrals429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListReferrals429ApplicationProblemPlusJSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3566,6 +5286,25 @@ func (response CreateReferral422ApplicationProblemPlusJSONResponse) VisitCreateR
 	return err
 }
 
+type CreateReferral429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateReferral429ApplicationProblemPlusJSONResponse) VisitCreateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetReferralRequestObject struct {
 	Id     ID `json:"id"`
 	Params GetReferralParams
@@ -3659,6 +5398,25 @@ func (response GetReferral404ApplicationProblemPlusJSONResponse) VisitGetReferra
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferral429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetReferral429ApplicationProblemPlusJSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3844,6 +5602,25 @@ func (response UpdateReferral422ApplicationProblemPlusJSONResponse) VisitUpdateR
 	return err
 }
 
+type UpdateReferral429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateReferral429ApplicationProblemPlusJSONResponse) VisitUpdateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type TriageReferralRequestObject struct {
 	Id     ID `json:"id"`
 	Params TriageReferralParams
@@ -4025,6 +5802,229 @@ func (response TriageReferral422ApplicationProblemPlusJSONResponse) VisitTriageR
 	return err
 }
 
+type TriageReferral429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response TriageReferral429ApplicationProblemPlusJSONResponse) VisitTriageReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRetentionDueRequestObject struct {
+	Params ListRetentionDueParams
+}
+
+type ListRetentionDueResponseObject interface {
+	VisitListRetentionDueResponse(w http.ResponseWriter) error
+}
+
+type ListRetentionDue200JSONResponse RetentionPage
+
+func (response ListRetentionDue200JSONResponse) VisitListRetentionDueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRetentionDue400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRetentionDue400ApplicationProblemPlusJSONResponse) VisitListRetentionDueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRetentionDue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRetentionDue401ApplicationProblemPlusJSONResponse) VisitListRetentionDueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRetentionDue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRetentionDue403ApplicationProblemPlusJSONResponse) VisitListRetentionDueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRetentionDue429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListRetentionDue429ApplicationProblemPlusJSONResponse) VisitListRetentionDueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EraseYoungPersonRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type EraseYoungPersonResponseObject interface {
+	VisitEraseYoungPersonResponse(w http.ResponseWriter) error
+}
+
+type EraseYoungPerson204Response struct {
+}
+
+func (response EraseYoungPerson204Response) VisitEraseYoungPersonResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type EraseYoungPerson400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response EraseYoungPerson400ApplicationProblemPlusJSONResponse) VisitEraseYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EraseYoungPerson401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response EraseYoungPerson401ApplicationProblemPlusJSONResponse) VisitEraseYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EraseYoungPerson403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response EraseYoungPerson403ApplicationProblemPlusJSONResponse) VisitEraseYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EraseYoungPerson404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response EraseYoungPerson404ApplicationProblemPlusJSONResponse) VisitEraseYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EraseYoungPerson409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response EraseYoungPerson409ApplicationProblemPlusJSONResponse) VisitEraseYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EraseYoungPerson429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response EraseYoungPerson429ApplicationProblemPlusJSONResponse) VisitEraseYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListYoungPeopleRequestObject struct {
 	Params ListYoungPeopleParams
 }
@@ -4091,6 +6091,25 @@ func (response ListYoungPeople403ApplicationProblemPlusJSONResponse) VisitListYo
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListYoungPeople429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListYoungPeople429ApplicationProblemPlusJSONResponse) VisitListYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4244,6 +6263,25 @@ func (response CreateYoungPerson422ApplicationProblemPlusJSONResponse) VisitCrea
 	return err
 }
 
+type CreateYoungPerson429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateYoungPerson429ApplicationProblemPlusJSONResponse) VisitCreateYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetYoungPersonRequestObject struct {
 	Id     ID `json:"id"`
 	Params GetYoungPersonParams
@@ -4337,6 +6375,25 @@ func (response GetYoungPerson404ApplicationProblemPlusJSONResponse) VisitGetYoun
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetYoungPerson429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetYoungPerson429ApplicationProblemPlusJSONResponse) VisitGetYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4522,6 +6579,1201 @@ func (response UpdateYoungPerson422ApplicationProblemPlusJSONResponse) VisitUpda
 	return err
 }
 
+type UpdateYoungPerson429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateYoungPerson429ApplicationProblemPlusJSONResponse) VisitUpdateYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessLogRequestObject struct {
+	Id     ID `json:"id"`
+	Params GetAccessLogParams
+}
+
+type GetAccessLogResponseObject interface {
+	VisitGetAccessLogResponse(w http.ResponseWriter) error
+}
+
+type GetAccessLog200JSONResponse AuditEventPage
+
+func (response GetAccessLog200JSONResponse) VisitGetAccessLogResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessLog400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessLog400ApplicationProblemPlusJSONResponse) VisitGetAccessLogResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessLog401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessLog401ApplicationProblemPlusJSONResponse) VisitGetAccessLogResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessLog403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessLog403ApplicationProblemPlusJSONResponse) VisitGetAccessLogResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessLog404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessLog404ApplicationProblemPlusJSONResponse) VisitGetAccessLogResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccessLog429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessLog429ApplicationProblemPlusJSONResponse) VisitGetAccessLogResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsentsRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type ListConsentsResponseObject interface {
+	VisitListConsentsResponse(w http.ResponseWriter) error
+}
+
+type ListConsents200JSONResponse ConsentPage
+
+func (response ListConsents200JSONResponse) VisitListConsentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsents400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListConsents400ApplicationProblemPlusJSONResponse) VisitListConsentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsents401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListConsents401ApplicationProblemPlusJSONResponse) VisitListConsentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsents403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListConsents403ApplicationProblemPlusJSONResponse) VisitListConsentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsents404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListConsents404ApplicationProblemPlusJSONResponse) VisitListConsentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsents429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListConsents429ApplicationProblemPlusJSONResponse) VisitListConsentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsentRequestObject struct {
+	Id     ID `json:"id"`
+	Params CreateConsentParams
+	Body   *CreateConsentJSONRequestBody
+}
+
+type CreateConsentResponseObject interface {
+	VisitCreateConsentResponse(w http.ResponseWriter) error
+}
+
+type CreateConsent201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateConsent201JSONResponse struct {
+	Body    Consent
+	Headers CreateConsent201ResponseHeaders
+}
+
+func (response CreateConsent201JSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsent400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateConsent400ApplicationProblemPlusJSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsent401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateConsent401ApplicationProblemPlusJSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsent403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateConsent403ApplicationProblemPlusJSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsent404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateConsent404ApplicationProblemPlusJSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsent409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateConsent409ApplicationProblemPlusJSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsent413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateConsent413ApplicationProblemPlusJSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsent415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateConsent415ApplicationProblemPlusJSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsent422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateConsent422ApplicationProblemPlusJSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsent429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateConsent429ApplicationProblemPlusJSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawConsentRequestObject struct {
+	Id        ID                 `json:"id"`
+	ConsentId openapi_types.UUID `json:"consent_id"`
+	Params    WithdrawConsentParams
+	Body      *WithdrawConsentJSONRequestBody
+}
+
+type WithdrawConsentResponseObject interface {
+	VisitWithdrawConsentResponse(w http.ResponseWriter) error
+}
+
+type WithdrawConsent200ResponseHeaders struct {
+	ETag *string
+}
+
+type WithdrawConsent200JSONResponse struct {
+	Body    Consent
+	Headers WithdrawConsent200ResponseHeaders
+}
+
+func (response WithdrawConsent200JSONResponse) VisitWithdrawConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawConsent400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawConsent400ApplicationProblemPlusJSONResponse) VisitWithdrawConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawConsent401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawConsent401ApplicationProblemPlusJSONResponse) VisitWithdrawConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawConsent403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawConsent403ApplicationProblemPlusJSONResponse) VisitWithdrawConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawConsent404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawConsent404ApplicationProblemPlusJSONResponse) VisitWithdrawConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawConsent409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawConsent409ApplicationProblemPlusJSONResponse) VisitWithdrawConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawConsent413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawConsent413ApplicationProblemPlusJSONResponse) VisitWithdrawConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawConsent415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawConsent415ApplicationProblemPlusJSONResponse) VisitWithdrawConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawConsent422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawConsent422ApplicationProblemPlusJSONResponse) VisitWithdrawConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawConsent429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawConsent429ApplicationProblemPlusJSONResponse) VisitWithdrawConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportYoungPersonRequestObject struct {
+	Id     ID `json:"id"`
+	Params ExportYoungPersonParams
+}
+
+type ExportYoungPersonResponseObject interface {
+	VisitExportYoungPersonResponse(w http.ResponseWriter) error
+}
+
+type ExportYoungPerson200JSONResponse SubjectAccessExport
+
+func (response ExportYoungPerson200JSONResponse) VisitExportYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportYoungPerson400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ExportYoungPerson400ApplicationProblemPlusJSONResponse) VisitExportYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportYoungPerson401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportYoungPerson401ApplicationProblemPlusJSONResponse) VisitExportYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportYoungPerson403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ExportYoungPerson403ApplicationProblemPlusJSONResponse) VisitExportYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportYoungPerson404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ExportYoungPerson404ApplicationProblemPlusJSONResponse) VisitExportYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportYoungPerson429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportYoungPerson429ApplicationProblemPlusJSONResponse) VisitExportYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvolvementsRequestObject struct {
+	Id     ID `json:"id"`
+	Params ListInvolvementsParams
+}
+
+type ListInvolvementsResponseObject interface {
+	VisitListInvolvementsResponse(w http.ResponseWriter) error
+}
+
+type ListInvolvements200JSONResponse InvolvementPage
+
+func (response ListInvolvements200JSONResponse) VisitListInvolvementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvolvements400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvolvements400ApplicationProblemPlusJSONResponse) VisitListInvolvementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvolvements401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvolvements401ApplicationProblemPlusJSONResponse) VisitListInvolvementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvolvements403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvolvements403ApplicationProblemPlusJSONResponse) VisitListInvolvementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvolvements404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvolvements404ApplicationProblemPlusJSONResponse) VisitListInvolvementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvolvements429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvolvements429ApplicationProblemPlusJSONResponse) VisitListInvolvementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvolvementRequestObject struct {
+	Id     ID `json:"id"`
+	Params CreateInvolvementParams
+	Body   *CreateInvolvementJSONRequestBody
+}
+
+type CreateInvolvementResponseObject interface {
+	VisitCreateInvolvementResponse(w http.ResponseWriter) error
+}
+
+type CreateInvolvement201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateInvolvement201JSONResponse struct {
+	Body    Involvement
+	Headers CreateInvolvement201ResponseHeaders
+}
+
+func (response CreateInvolvement201JSONResponse) VisitCreateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvolvement400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvolvement400ApplicationProblemPlusJSONResponse) VisitCreateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvolvement401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvolvement401ApplicationProblemPlusJSONResponse) VisitCreateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvolvement403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvolvement403ApplicationProblemPlusJSONResponse) VisitCreateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvolvement404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvolvement404ApplicationProblemPlusJSONResponse) VisitCreateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvolvement409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvolvement409ApplicationProblemPlusJSONResponse) VisitCreateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvolvement413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvolvement413ApplicationProblemPlusJSONResponse) VisitCreateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvolvement415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvolvement415ApplicationProblemPlusJSONResponse) VisitCreateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvolvement422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvolvement422ApplicationProblemPlusJSONResponse) VisitCreateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvolvement429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvolvement429ApplicationProblemPlusJSONResponse) VisitCreateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInvolvementRequestObject struct {
+	Id            ID                 `json:"id"`
+	InvolvementId openapi_types.UUID `json:"involvement_id"`
+	Params        UpdateInvolvementParams
+	Body          *UpdateInvolvementApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateInvolvementResponseObject interface {
+	VisitUpdateInvolvementResponse(w http.ResponseWriter) error
+}
+
+type UpdateInvolvement200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateInvolvement200JSONResponse struct {
+	Body    Involvement
+	Headers UpdateInvolvement200ResponseHeaders
+}
+
+func (response UpdateInvolvement200JSONResponse) VisitUpdateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInvolvement400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInvolvement400ApplicationProblemPlusJSONResponse) VisitUpdateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInvolvement401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInvolvement401ApplicationProblemPlusJSONResponse) VisitUpdateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInvolvement403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInvolvement403ApplicationProblemPlusJSONResponse) VisitUpdateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInvolvement404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInvolvement404ApplicationProblemPlusJSONResponse) VisitUpdateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInvolvement409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInvolvement409ApplicationProblemPlusJSONResponse) VisitUpdateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInvolvement412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInvolvement412ApplicationProblemPlusJSONResponse) VisitUpdateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInvolvement413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInvolvement413ApplicationProblemPlusJSONResponse) VisitUpdateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInvolvement415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInvolvement415ApplicationProblemPlusJSONResponse) VisitUpdateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInvolvement422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInvolvement422ApplicationProblemPlusJSONResponse) VisitUpdateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInvolvement429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInvolvement429ApplicationProblemPlusJSONResponse) VisitUpdateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// Healthz Liveness probe
@@ -4533,6 +7785,21 @@ type StrictServerInterface interface {
 	// Readyz Readiness probe (checks the database)
 	// (GET /readyz)
 	Readyz(ctx context.Context, request ReadyzRequestObject) (ReadyzResponseObject, error)
+	// ListApiKeys List API keys (admin; never the keys themselves)
+	// (GET /v1/api-keys)
+	ListApiKeys(ctx context.Context, request ListApiKeysRequestObject) (ListApiKeysResponseObject, error)
+	// CreateApiKey Issue an API key (admin); the key is in this answer only
+	// (POST /v1/api-keys)
+	CreateApiKey(ctx context.Context, request CreateApiKeyRequestObject) (CreateApiKeyResponseObject, error)
+	// GetApiKey Read a key's details (admin)
+	// (GET /v1/api-keys/{id})
+	GetApiKey(ctx context.Context, request GetApiKeyRequestObject) (GetApiKeyResponseObject, error)
+	// RevokeApiKey Revoke a key (admin); it fails at once
+	// (POST /v1/api-keys/{id}/revoke)
+	RevokeApiKey(ctx context.Context, request RevokeApiKeyRequestObject) (RevokeApiKeyResponseObject, error)
+	// RotateApiKey Replace a key with a new one for the same organisation and role (admin)
+	// (POST /v1/api-keys/{id}/rotate)
+	RotateApiKey(ctx context.Context, request RotateApiKeyRequestObject) (RotateApiKeyResponseObject, error)
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
@@ -4575,6 +7842,12 @@ type StrictServerInterface interface {
 	// TriageReferral Triage a received referral (SEND officer)
 	// (POST /v1/referrals/{id}/triage)
 	TriageReferral(ctx context.Context, request TriageReferralRequestObject) (TriageReferralResponseObject, error)
+	// ListRetentionDue Records past their retention date (admin)
+	// (GET /v1/retention/due)
+	ListRetentionDue(ctx context.Context, request ListRetentionDueRequestObject) (ListRetentionDueResponseObject, error)
+	// EraseYoungPerson Erase a young person's records past retention (admin)
+	// (POST /v1/retention/due/{id}/erase)
+	EraseYoungPerson(ctx context.Context, request EraseYoungPersonRequestObject) (EraseYoungPersonResponseObject, error)
 	// ListYoungPeople List young people the caller may see
 	// (GET /v1/young-people)
 	ListYoungPeople(ctx context.Context, request ListYoungPeopleRequestObject) (ListYoungPeopleResponseObject, error)
@@ -4587,6 +7860,30 @@ type StrictServerInterface interface {
 	// UpdateYoungPerson Change a young person's record (JSON merge patch)
 	// (PATCH /v1/young-people/{id})
 	UpdateYoungPerson(ctx context.Context, request UpdateYoungPersonRequestObject) (UpdateYoungPersonResponseObject, error)
+	// GetAccessLog Who has looked at or changed this child's record (SEND team and the family)
+	// (GET /v1/young-people/{id}/access-log)
+	GetAccessLog(ctx context.Context, request GetAccessLogRequestObject) (GetAccessLogResponseObject, error)
+	// ListConsents Consents to share recorded for the young person
+	// (GET /v1/young-people/{id}/consents)
+	ListConsents(ctx context.Context, request ListConsentsRequestObject) (ListConsentsResponseObject, error)
+	// CreateConsent Record consent to share
+	// (POST /v1/young-people/{id}/consents)
+	CreateConsent(ctx context.Context, request CreateConsentRequestObject) (CreateConsentResponseObject, error)
+	// WithdrawConsent Record that consent was withdrawn
+	// (POST /v1/young-people/{id}/consents/{consent_id}/withdraw)
+	WithdrawConsent(ctx context.Context, request WithdrawConsentRequestObject) (WithdrawConsentResponseObject, error)
+	// ExportYoungPerson Everything held about one young person, for a subject access request
+	// (GET /v1/young-people/{id}/export)
+	ExportYoungPerson(ctx context.Context, request ExportYoungPersonRequestObject) (ExportYoungPersonResponseObject, error)
+	// ListInvolvements The team around the child
+	// (GET /v1/young-people/{id}/involvements)
+	ListInvolvements(ctx context.Context, request ListInvolvementsRequestObject) (ListInvolvementsResponseObject, error)
+	// CreateInvolvement Involve an organisation (and practitioner) in the team around the child
+	// (POST /v1/young-people/{id}/involvements)
+	CreateInvolvement(ctx context.Context, request CreateInvolvementRequestObject) (CreateInvolvementResponseObject, error)
+	// UpdateInvolvement Change or end an involvement (JSON merge patch)
+	// (PATCH /v1/young-people/{id}/involvements/{involvement_id})
+	UpdateInvolvement(ctx context.Context, request UpdateInvolvementRequestObject) (UpdateInvolvementResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -4664,6 +7961,154 @@ func (sh *strictHandler) Readyz(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ReadyzResponseObject); ok {
 		return validResponse.VisitReadyzResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListApiKeys operation middleware
+func (sh *strictHandler) ListApiKeys(ctx echo.Context, params ListApiKeysParams) error {
+	var request ListApiKeysRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListApiKeys(ctx.Request().Context(), request.(ListApiKeysRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListApiKeys")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListApiKeysResponseObject); ok {
+		return validResponse.VisitListApiKeysResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateApiKey operation middleware
+func (sh *strictHandler) CreateApiKey(ctx echo.Context, params CreateApiKeyParams) error {
+	var request CreateApiKeyRequestObject
+
+	request.Params = params
+
+	var body CreateApiKeyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateApiKey(ctx.Request().Context(), request.(CreateApiKeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateApiKey")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateApiKeyResponseObject); ok {
+		return validResponse.VisitCreateApiKeyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetApiKey operation middleware
+func (sh *strictHandler) GetApiKey(ctx echo.Context, id ID) error {
+	var request GetApiKeyRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetApiKey(ctx.Request().Context(), request.(GetApiKeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetApiKey")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetApiKeyResponseObject); ok {
+		return validResponse.VisitGetApiKeyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeApiKey operation middleware
+func (sh *strictHandler) RevokeApiKey(ctx echo.Context, id ID) error {
+	var request RevokeApiKeyRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeApiKey(ctx.Request().Context(), request.(RevokeApiKeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeApiKey")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeApiKeyResponseObject); ok {
+		return validResponse.VisitRevokeApiKeyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RotateApiKey operation middleware
+func (sh *strictHandler) RotateApiKey(ctx echo.Context, id ID) error {
+	var request RotateApiKeyRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RotateApiKey(ctx.Request().Context(), request.(RotateApiKeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RotateApiKey")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RotateApiKeyResponseObject); ok {
+		return validResponse.VisitRotateApiKeyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -5186,6 +8631,56 @@ func (sh *strictHandler) TriageReferral(ctx echo.Context, id ID, params TriageRe
 	return nil
 }
 
+// ListRetentionDue operation middleware
+func (sh *strictHandler) ListRetentionDue(ctx echo.Context, params ListRetentionDueParams) error {
+	var request ListRetentionDueRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRetentionDue(ctx.Request().Context(), request.(ListRetentionDueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRetentionDue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListRetentionDueResponseObject); ok {
+		return validResponse.VisitListRetentionDueResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// EraseYoungPerson operation middleware
+func (sh *strictHandler) EraseYoungPerson(ctx echo.Context, id ID) error {
+	var request EraseYoungPersonRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.EraseYoungPerson(ctx.Request().Context(), request.(EraseYoungPersonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EraseYoungPerson")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(EraseYoungPersonResponseObject); ok {
+		return validResponse.VisitEraseYoungPersonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListYoungPeople operation middleware
 func (sh *strictHandler) ListYoungPeople(ctx echo.Context, params ListYoungPeopleParams) error {
 	var request ListYoungPeopleRequestObject
@@ -5334,130 +8829,471 @@ func (sh *strictHandler) UpdateYoungPerson(ctx echo.Context, id ID, params Updat
 	return nil
 }
 
+// GetAccessLog operation middleware
+func (sh *strictHandler) GetAccessLog(ctx echo.Context, id ID, params GetAccessLogParams) error {
+	var request GetAccessLogRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAccessLog(ctx.Request().Context(), request.(GetAccessLogRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAccessLog")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAccessLogResponseObject); ok {
+		return validResponse.VisitGetAccessLogResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListConsents operation middleware
+func (sh *strictHandler) ListConsents(ctx echo.Context, id ID) error {
+	var request ListConsentsRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListConsents(ctx.Request().Context(), request.(ListConsentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListConsents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListConsentsResponseObject); ok {
+		return validResponse.VisitListConsentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateConsent operation middleware
+func (sh *strictHandler) CreateConsent(ctx echo.Context, id ID, params CreateConsentParams) error {
+	var request CreateConsentRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CreateConsentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateConsent(ctx.Request().Context(), request.(CreateConsentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateConsent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateConsentResponseObject); ok {
+		return validResponse.VisitCreateConsentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// WithdrawConsent operation middleware
+func (sh *strictHandler) WithdrawConsent(ctx echo.Context, id ID, consentId openapi_types.UUID, params WithdrawConsentParams) error {
+	var request WithdrawConsentRequestObject
+
+	request.Id = id
+	request.ConsentId = consentId
+	request.Params = params
+
+	var body WithdrawConsentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.WithdrawConsent(ctx.Request().Context(), request.(WithdrawConsentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "WithdrawConsent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(WithdrawConsentResponseObject); ok {
+		return validResponse.VisitWithdrawConsentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExportYoungPerson operation middleware
+func (sh *strictHandler) ExportYoungPerson(ctx echo.Context, id ID, params ExportYoungPersonParams) error {
+	var request ExportYoungPersonRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportYoungPerson(ctx.Request().Context(), request.(ExportYoungPersonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportYoungPerson")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportYoungPersonResponseObject); ok {
+		return validResponse.VisitExportYoungPersonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListInvolvements operation middleware
+func (sh *strictHandler) ListInvolvements(ctx echo.Context, id ID, params ListInvolvementsParams) error {
+	var request ListInvolvementsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInvolvements(ctx.Request().Context(), request.(ListInvolvementsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInvolvements")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInvolvementsResponseObject); ok {
+		return validResponse.VisitListInvolvementsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateInvolvement operation middleware
+func (sh *strictHandler) CreateInvolvement(ctx echo.Context, id ID, params CreateInvolvementParams) error {
+	var request CreateInvolvementRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CreateInvolvementJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateInvolvement(ctx.Request().Context(), request.(CreateInvolvementRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateInvolvement")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateInvolvementResponseObject); ok {
+		return validResponse.VisitCreateInvolvementResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateInvolvement operation middleware
+func (sh *strictHandler) UpdateInvolvement(ctx echo.Context, id ID, involvementId openapi_types.UUID, params UpdateInvolvementParams) error {
+	var request UpdateInvolvementRequestObject
+
+	request.Id = id
+	request.InvolvementId = involvementId
+	request.Params = params
+
+	var body UpdateInvolvementApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateInvolvement(ctx.Request().Context(), request.(UpdateInvolvementRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateInvolvement")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateInvolvementResponseObject); ok {
+		return validResponse.VisitUpdateInvolvementResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7D1rc9s4kn8FxduqsWspWXaSmYnzYctjOxvf5uGynd2di30UTLYkbCiAA4ByNCn/9ys0wDeplx3NpM75",
-	"4IgkCDQa/Uaj+dULxTQRHLhW3uFXbwI0Aok/T6/o2PwfgQolSzQT3Dv0riZAJCQSFHBNzc0fFJmBVEzw",
-	"V0QBjwjT5JaGnwnjZHg26r2jOpwM+57vqXACU2r61PMEvENPacn42Lu/9723IqR2iPqIHy/eEjEiegIk",
-	"lEA1RESCEqkMYXGn976XUEmnoN2MjlOphGyf05DDFx2E2GKYjZdImDGRKpLQMQ7GTPPfUpBzz/c4nZrx",
-	"7DsVSKb0y1vgYz3xDg8GA9+bMp5d7/stkz87MW9h5wnVk6JvFnm+J+G3lEmIvEMtUyiPMxJySrV36KUp",
-	"tmzpOYJpIjTwcP4PmDenfkRSzn5LgXyGOUlAkliMWUhjYgYFpckO9Md9QsnHj2cnu6+IBC0ZKHLH9ARR",
-	"pOjUvkx5RG5FNDfUEdM5PhwxqTShXN2BzNFnSayYYwnEnoGxA5H7Bz9XEPmzWV2tQZo+//fTUe9/aO/3",
-	"Qe9lPzjs3fz1L+3YGCExdlCAIfghianSRAKNXhFKlKYxEMGBMEUkjFIFkZ378/2D7hk5ou+ayo/Pl5PE",
-	"WzZlugnoOR0DUez3TmqM8b3ywBGMaBpr7/CFoUT6hU3TaUGX9qoAgXENY5AIw3kqE6GgCcW/JnZ9JYRC",
-	"RgY3t8D42KHtMyTaML9pQdOIaaIlZXEnuv7dywbanIfuDZuoRHAFyOq/0OjCUrC5CgXXwPEnTZKYWVGz",
-	"l0hxG8P0r/9RVu4Ug/9Fwsg79P5rr5COe/ap2ju3b9lBq3h5R2PDkhD5REjC+IzGLCJ0TBlXmugJU8SA",
-	"ImmoX5EhSCmkGhKDBkWAhhMyYhBHfe/e944FH8Us3Cr4R4beNRjYrVTgoBBihOQVGYaplMB1YJqlOeQo",
-	"BvDFuwlIQxUxzCjXOI/XQt6yKAK+zYkYdg5pHIP8QREpYiBTOidcaBIJXAYE7b3Qr0XKo21C9l4QlYYT",
-	"xzlIJtyIF51DjKB+5uKOiBGCeU7nsaDRlRBvqRzDtvGIMp0pImYgLZiCj9g4lRARFDYWSDMhHjHz4mvK",
-	"YtgqVgszg0QCFK701FyXaBa0ke5GS+lC2FtRREIqpZVorrUR+UZetZhDbSC6ZnvYBuG7BDljIXzkdEZZ",
-	"TG/jra9bRDW9pQo1l8GHNALGAILr9ZHTVE+EZL/Dtuk/lBAB14zGCum/dE30hGpCJSDEKD0dtIkUISi1",
-	"bUT+C+K4Z0U6uU11bgLczgklt6liKCFlGgPZEZJQTlhhzaBZJKGwGSgXegISWWrXTUylSSKkhugdRIxe",
-	"oVrbPoP/oMjUjE+MXs0oxvCDlU2G/ROQCATR9DMYAXqfaWtkjyOj6I/CzIQHbsyKT5612NGIpcZCjZky",
-	"1kmaRPa2loyOzY8IYsA78MXgw7tp6HjfjnE6c4hJpIFJM6vwaT70IlSUobz3zUvWH6j1lbDgM8wDFq1g",
-	"ZPuekGPKmULsrPqOUUrtjlBh7X+yrQpMiNv/QKjN6+GE8jFEAdoLCDPTMFUtPeYvUynp3FyvCCFLWnsT",
-	"IYrIKKC60o1Zz55mU2jrKykMySYmUBOujDfbWjs+WbTWF9gUOcqhFZR24zT6nYuUj4MEpFp1DWtLhU3K",
-	"yPEzkqwCnRFd26oW9G3M/CZd5muc/1hK65ZbWqig5O6ajngaOy1lfcwlk8Xx26ZwLKbTlDt5dS5hBBJ4",
-	"6NgqsvYBjc9L0xrRWIFfm6nFfXWumUgBquZBJk6MRRQkknGD8FvjZsSI4zRiwtxRcTBjEZjfU/qZalwP",
-	"NZ/eili1ypgp/XJmR/yxhjTfs0axe2zwZNiEa5CJBA0y4ACRVae5z+Vm5zq6FSIGiqInpnyculWuuXiI",
-	"NTSvXBufoBN+yscxUxOfnAv7/y+SaaYm5JKNOXnrGvdxqrnv9KLqOh20TRn0REQdyJ5SFnu+l0wER9Y2",
-	"ZDM1mhildgzGA0fHzjGP53uI8MBYs4+CYS60JYpyMGBgXMImkbbQI9fUelFrkJ+ddVkGZHgoe6UvnrfO",
-	"jvEgLEZdTgnWC17T4cXQFnBN48D5veyWxUzPVxvTLqcRMKUQyqD3kvx1Z7d38/VH/2Bw/5d2+Rsja6uJ",
-	"1Q8ZnUzRsvF8b0TdDwuf4TYNSZBfhVTadkIZlskuxymVEaOGfMaS8qh4m93GZmzfsyPcLJNNiM4aoG2S",
-	"6jRm4wrOqmEWPbmjcwJFIyJsRCOicyJGxoEDlmjDbTXjYVzWc3k4xTcPAsYDaTR3SyBuDBEZ9A5e9L22",
-	"BaNKgVIQBdbGqajdtnWygFdsjFJvjAdUAm1C8ZbNQBHG0TA3pMEjRShRoDXjY3xgXcCUhyz+QRlbnbZD",
-	"rKwHpALTWLejRN+JQMhgKiQEWft2iFM+Bd0etwsl0yAZtV4faJ8wTu6EjBRGnFa0i2pUlOOvtm4dMBco",
-	"bUy8unZtlPjaGHGnUraZohFoJ4qaAkCg7mki5b8vP7wn7inRwkViIY6cHtkzRBOIUXDLpJ6Yld7DIOKe",
-	"c+eXcVg2sJ9B1zapvwOPLHCZiBjBlCJC3X9c8OCWcYrRy0x8cKGDz1zcceQrowgDc0uLQNF5qzp5AzTW",
-	"kxbMOf+3iR/1W8xslCsRSo8lrl+jXxvjKk9AfEYNVXj0S2WR66MNPx9KTkMTeLfRsZaRvaIFHYuQZkKv",
-	"8TDTRU2zPzL0HMECTlpsjZbnm9nk6edE8tYerX+43vzTjr7c5lSTDi7EXbFzZZjk9IqOjfMbgWQziMhI",
-	"iimxHLEkUt7wBJwWciZ/aTkrcyuAW0YiZzxJ17ViyitdtZ2WGhcb2iRlKqnFfd5ckg8nl8Q8JTsT5FlS",
-	"dpyVT/5+ThJpnKYQ1C4q1ur+zqD38ubrM3+/wzR5MBXWth3/QRIpjC0rSe7HEJ5Ob0GSnVDEMYybcO5/",
-	"Qih/agcxbRvoZHSabcI1x1HhRIhY+QSojOe9OVCpMnXcRBKO/aPfOnq7mYSNlhHfY3ijFXm3PX+0Og23",
-	"97eQh6aMl+/ub85VS+bwKFxWH2PLLLNg+JU4YRH4S4h54VJncdRMdeOiBS7kreeBAm6kNDJVMIE4MXab",
-	"CBmN0SMJwgmLIwm8dptGaayV3aYUIg4SyabWfnE3FO6CVG8lYDownDpjAU+lsvu12RAqCIFrCWjwpMYz",
-	"SqUxhgKIUpcSgfsQsZ4EWqYYPh0nQSYpjQ4J1QL3yPfOsanpCWR74HTW4SdsYobkvvOmBkq3DbJBnDV3",
-	"dDsjsIsj5wXmLkz7DU2TkgmyriFRn3RuWmQRCZyHny3jprZGeaab2BoFFeXBh4rQKxHVA4IrmwrMhxDO",
-	"2hGSjeiqtvSrrfqyhXwMvV0RHtvT29VpPIbeXiTnvjOSXKI1vx2JLlymC9drpnONjg3EaMRC9OydHr0T",
-	"8jNeO5U2Y4rpLH3O6EvUkBhG4aHAiDMNbWzAKDia2A3EXDnSOEjUPJyIWIzto4RCxKiWLLTxxBGdsnge",
-	"uI3WAoBC+Rf3ppTTMf5apE7tdmrTn3x9TF4+f/ETcdu0xIZHVDNGWM5JaPbzWkjyfP/gsJKQYHzTftti",
-	"VnNy2nuz2TlZIo86LCVv/aDyIWwPrYMsCEPZLKaV5Ukp2NW2N8mVpjzs2ilcuIVXIKAl0Mh0vDh2Uc+E",
-	"+nhxRjidMj52maB2SU3z5REy5/bbUf1FYaDSJmU50lR2lgzxlGRwda8SI90jkBItTLdx3Uq2F1mzZrBJ",
-	"cOX21Bfvp9oOjl3zTe3Datx90YjlEP3q9iPuwEigank6QDalC9saV9H8Wp2cmz3USRo3CmarR+7zGAAS",
-	"xBc6TQzlehenr3sHg4Mfe4PBYP/gWdXxNw+tv/T8vpc5Tl0bOLi5KIONshayl8sUuXrKQ6qXb9pjI8PN",
-	"dAR2U4iPg1DwECrhvbaNBsZnIp7ZDdiVFs8laWVebX3lCoGyCgVc2tbmvXSKXmGruLH5Lkv6vLKtvq23",
-	"8VhJDwXB5ihrdr2AdhbQZMGPVbZuW/QOkqkyYFX8bOos1SXhMtO0qlvcW0QLoiZUAmHcYp0JXsqrdxMk",
-	"2QSbVsSYzYAHt/MNzE/76soSqX3Pt7GnW9rEremoFfdu8xnVBi0BvGg9NnFcN1d+f7CeKdIo9l/gemdX",
-	"KyVV1LRSLSJtXXiFm4ciovNXef70LWSZ/aNUpxJtodVUWofaaDtdZFobw6ssDghTzhAruvhBVYbvUjxd",
-	"qmR5mkSraqlCfJnxKY0l0Gie86vdUkpcIgFTZCQk0XeCCEmmwmJuEy1VWvcf11/3km4qiYznbek0j6Af",
-	"1tQCmahvon0R1z9GlCM3jrcX4SjAf4zoRkmM0Tj+MPIOP60p0G7qGxZNEbdez5moauv4jxZ/f4B1+e34",
-	"djlFdhLfRb62mVKn0STCnJUooCo0v7Sm4WRqNf0tTOiMidRoezPlGL4ELpDDASJVup1dRzCDWCSugwlQ",
-	"A1UQAR1hWuFcsZDGwVTkNpmC6cTGf8zfBCCcBHm2pLGgKVeOUbKgDiYdqpTGAZsmlEk3WGnrZqFLfNkR",
-	"OrkqBPghyTQm6V2ng8EzIDQMIdHlG5jnYxRXfieORUjLbaZ0GkwgLm4klENcXMWUB4wHSUxDyO9KmDG4",
-	"K3ccxkIZFSMkkRAxCaEZZI9EEMaMQ0SoJtbVMGomW9tsCrhdYIHP05Nsjl0OMBrcFlR0NTngDlYZPBTZ",
-	"DjCz7ggS3swAwtW3ALXjP/MI8xQhG6qzEGWLWGbV0pO2Di+Bv4dWLX36/oC43TpiKPOQXJ6/PSG4OTdi",
-	"IYmBSm4wHLHRiIVprOc+eff2hExFBJJq8MmlaQ8zkOCTc/MokWIkUh7hoaJpGmuWxKbd6bs3xJIegamw",
-	"lGrbYMImsQxjOjx+TyyB56m+2C4sJ1H75M0ZcWzjk3+eEUvpPnl3eWZH7SngSsi5T85PSMZRPjm6PCE0",
-	"1UxNfXJySU7EHSdqziMppuCTD1dvCFrlPnl/eUQuT98Tx0zog4hUE0rc3iVTmhSYL1OUQaLne+/w7yX+",
-	"PXcXp+/e4L3j957vvTnzfO+f5s+7S/P33DQ5ujR/Ty493/twZRq/vzzqWNZCkpYDzBgwziO5mBsRuNyI",
-	"WoDZ3ilFmO2NIlSsCllDeZTLm8DGnOcutz/JQs7FbcS3KK5DOp2orgC1FW+4WCXRVRZTtT3puUj1JPhP",
-	"qtxWL25AB9UXuiPVV3mwoZ5UGDK1wmkZ+/5J1vre98TMmOYRlIyCFmt/wSMrGgItOvZk1wkRWQG3Xmwk",
-	"e+d2Hqx1yqdm1uUYzKdbAafN3qshs6xyURaXJGchNxcs6ybO7qMufPNIOOWE8SxzlmRxaeP75LpyJ8Oi",
-	"8Y74bu2wwsFghdhFAcH6b1bIr6nsnbHntkcK8Es6VovSHEYl/dsyl+UArUHvSymwjeh+NQ7YuY3CNDM/",
-	"2vLQj9F8MzO1uWbo/1cyIAdtocSKygqS6sGfRbPrPDCEneIxitXdhOy0R4sXt8lWRSVPerW0+0zqZ3po",
-	"1eC4s3w6c1/GeTr1ovm7pOs8wNfZ3aPkCk9UYNMUO9LTle7MGE6yM07dIDprLVBmHs6oW+xuWdsvPyRo",
-	"pXzLNkeT7yuBpruJUEBShXmftiMUCBjMIDaYsVLcaaMk5mRpEvO6GUQlUqjSWZ3A8aiDV2K7xZjcNHpe",
-	"kkmbBWz/ZJKm5NgPmnKnIUNaXEzEBZmmCuOrNDsJVMjejeXOElJ36cU+cWmJPnF5zbsNis9OA61E+TVp",
-	"tmby+cNk3ZqDPSRJviIAq6j+J40Z8oPd0WFaGU8yjVPV298n4QTCzyRiY3u4oJH12pWvW5apzeJHN1/3",
-	"/YN77KEoh3TzN/K38q2brwcdfTdE8proeIDAdlKvloBvc+KTNGGxy4f3bU2IKl4tMu1J1JZTAzcOpfuI",
-	"GXNjeXL8yiJziXx7jNB02YTbXnS6MonHCVAvENurBZa7BXhbiPnxRHoHTrtF/KOZiUtPEDyWoF1tATKR",
-	"24buLQnh5WcqKkJ56fmCVSTtkjMWW5e8S3HQJolXW+FcJrctsZPSS9CxqrytiRzcaglTyfT80gCTV2Jp",
-	"L1vIydH5GRbY2RmKJOj3+8Nde15vKDgkMeWEJsw8t0bq0CeYdEEVGR65ykfIgYfkF6ASJMHIevgZ5jbE",
-	"XhSsxA0hcCkODuqJ1omtp8P4qCWY8IHDuYFBptxuW6M9d3n6/iTfER4JmVV0yM5Tq6w8FZMkoVJzkOow",
-	"D0T4xHL7NS9isT4BPqZjML9JDDTyXUiYjrEC0RQAT4r55PTNMQa+VSmSa8czyFI+KfZV+tf8mh8LPgOO",
-	"GRiH17xHTmcg52S4N9sfYqEy19mKyHxllgpPi5NbDJlrQSivGqMGForV2vpmQDzFjMeWXZk587Li9DME",
-	"IVXwihjhau8Of/3111977971Tk6Gr4jNIdX20cXrY/Ls2bOX5OPV8SvCInv348ezE4WjHCN1KFejkhwM",
-	"9q1hMczqkdqSYbZc2CsscKhcubDs3vD86Or4zdDWRSLUAj4FOYZrTsxyhxOyY+D46dnLH30yLBd0wmY9",
-	"bINFnYa7ONxEcJFKVSqfSnae7x8U2UEuZdcM4CqZ3U2A23KVuzix4fmHy6thqadqlc3hocE1aDlfXspT",
-	"NWp5mnF3LJ7yfnXvAltDdEiMYBjuvqr2aktg4QYLYL5xVlnu+cEBgvyWKZ2vxPDrtVXb194h+dTv9298",
-	"cl22dsz9a6/f719790OfcLgDpS2Ur0hClaqVdMWStFQhyrJ7mJIxAWIa2hqvtZeYIvRW2YJw2BKrg2LL",
-	"gikcxIYqGCgy/HfPlZ7snUVDsqNLxQh9wkaEaSeLyF2pvJjgbuVsp5hWbcbPs8qHXZXAhq8cn9hUbKTw",
-	"mCljJDNelJm0+DfzrxQIYNyVCMgqvuKy7AhJhq4sgGVmw4SOm30ydCXv2p8ZEdd8Up6dRFGFG0sTppHg",
-	"7iQeyh8RWvE7f1B2k9MFY4uKo1hZFKL+NceyYiFwe9bfFRV9d3ZVSvzOBfLR+VkpPHHoDfr7/QEGuBPg",
-	"NGHeofesP+i7/NoJKqE9u5P0O+bc2SoUeTW0s8g7dCUIfvdqNUgPBoMFtdzWq+Hmqhx0lHBz1fEMWtKk",
-	"X1Gm3uGnm1L6AFb4wKJ1hoLQOKVjhTnn2ZSUd2M62HMY6c/pNO6c+gfb6DKBcL3pZ72W69TWp2U6N2r+",
-	"WX9AIhGmVuNRRX49eve2lIWf2xCtyMl6yXrI0ytB5u6kyoq0LkbeVbmC6yLcYSpYN8Fc2Md/CL3g2Jh8",
-	"alCAVQhfDJ519ZcDuNdS0XIRqswwrCA0soNuunIldGxpjt1FKJzt7yGL92CWFSdvxaXRGkWpM+VVi35/",
-	"+tpaJblakW01lJbryd37C/tF522NMt3tnTWz5x7cZV6SbrUpV8oldvZZ7KOuCWGTV7E2Hor8wjDsqnTd",
-	"jEc/GD2lE0YrViHfX7nvojbgyBbPaYF2wdbA0m5vYSQkbNRvGwkUTLRnS5Gv0NDV1zfO4zcTbLUaia1V",
-	"rI19hpYEFh+38qNqIaLYe27BWiz2SoXE8ZX95a9UauviSyuI16JO9v19VV8bq7s0EbJDoynjZdmJjwux",
-	"WSmrslBufqi0XElyriUym7Ujusg4jwB18d0Kn1FobGVTBT3GFaBfOwNbEjqz5M3AXaLlt4eB8T3xU6PO",
-	"y0KOqpDWd8ZEokbsGffY9A0h596NC/w1mcWGCT7UjmVWuWXJYta+xGEXFXHyi4jm32Q97fbqfTXqn2dg",
-	"Vwhq/5sA0EZMFpXRxtXVq5+KWdQ+b4dQ/FkJ1bzxcvkb+fcgzAv7KwxR/2wAvvdilfm0lCQ3Lx8crPJy",
-	"uVB7lQkvYMyUBtkI/DUVWpkl25Ta3lcW3Xdqtr+DrnHqVqRnl/9Zt2U3/qbAn5mCny9/I//cRp0saFQn",
-	"iW7pvJ7IPUExm2QbmFUy+YgJKw+T6e57QqsL83rAd1NFjaOuIti3S+uuLv0TzTdofiMxv4LEbfnwyner",
-	"IY6Repr6odhRsdspPllFY5RPGC52g84rLVdyg75F8MEW8lr1mx7N8jxP/s8GUq1RL2uh/1Ohqe/M/0lq",
-	"VL6+/3NerUPzp/R/moXstuz/VAumPfk/T/5Pw/+psKJzf2zFfZsi4oqmraPflnpENd7dijzt3q4s2jxZ",
-	"hx0eEalV/dqWQ/QwIb9Fh6hZInLLDtEqpJ45RE8k/+QQbe4Q1RRG3R9aoiiy5JnFTtBF3molByiv9LXq",
-	"5nm1SlrTW8nHzxLS8NwlxaMnU2HLMDLpbqkuz6UoELYWWFldkfZd6faKRFvcl35gJkBzRrUMq2z3rfOj",
-	"0t9id859y51qtHxG+LEas+guf7Pzc+vZobONt9Hb4bD752uB8IAt97qDWXz5YQe+0FC7T/XUqj7uWiMx",
-	"XOjY19b2yc+vcPpyHz8Xl9+Zf5/DXf+YtIJynl+hDcrufpfQozEZg1aEkkk6pbxMp0NDnJh5/R7/DX13",
-	"SsuYOyDx/HjpS2m7viswfM2HWSGaoY+pn0yrypfWsrTcLFV+Jz8S6ZcrqDVrJPqE8Wve/ELZLjHoTDWm",
-	"2bZ9xQ2TSNtCHhdFcd0/ZbijWvpwy6GOompaW5qhXeKnOMf/vzgHrjyeL8hKaGQ55o6jO8RR3V5dGtTY",
-	"mDvP3QeJt6JyunzDbJ5P/mBXCKRU2rxDfT0o/FE/sxXPy0SrNIsN6Tq1RQqtRULKyW3u3L+qKC90WzJ1",
-	"02+oFRtk2VytbDHAUq1QueXgyjLmyQIrT0z0FFRZM6gipIRQl1k98/2w7NXi+MpSfbVXlHjfTDq1WuRD",
-	"W0FrSKZiBqpaoEoLMswKbA2NgUsJFpY6JMNGQcWhT4S85sOOqoruHCEl5efEFUjNRBtWxMFjbTgMcXWU",
-	"1TWnoXnK+Die7/bJEcJkOugoDOaOkNZqiw37RtTaONbQtkGXIa/dNeyTo9LsJ1QbyLjQZRFtD+Up8nzw",
-	"MvuOBxaLqH7rpMXut7XPHs3u97+BSF9PkpbLxf3JhLgrmfckxJ+E+JpC3BI1ynBXljcXCDtde6gtohtj",
-	"Zb0ERGI/D9QZHXf1ULBdQySsmnaDNTKyY/z4/ems8gNG6ewWMCcYACTv31xmX4EVknw8f/+NgnjfLt7b",
-	"1nOjNMWqkfq8MkVXz601VdYMlH9PAc16maGFMc0sJmzo9zsLa5ZBXxzZrDDzslymclmlP2lsr1Eob8vh",
-	"vUrlqadEpqcAXxHgEzIilOAnjI12qhQKLKL1u93M2aJ/l0b7HsKyWwn4LWGYq/yji092blfEr7Z5adG1",
-	"UMY/egLUgzTDFsNzjRJ9W3buVqD2Ikj3RPVP3t0GeU+t4mBxgK6uaKo1SoqScp9uDJPaOjCWt1MZu9Ju",
-	"h3t7+wc/9Qf9QX//8OfBzwNkaDdCXmKoVLKkmdJROVpv66xVzw7kjkuRsWV6KWf8ZLMo3S982NJNe/7/",
-	"/ub+/wIAAP//",
+	"7H15c9w28uhXQc3bqki11Oiwk02kP36lteS19udDJcmbzYv1OBDZM4MVB2AAUPLEpe/+Cg2QBK+5NJrY",
+	"G+UPR0OCOPvuRveXXiQmqeDAteodfumNgcYg8c/TKzoy/49BRZKlmgneO+xdjYFISCUo4Jqah98pcgdS",
+	"McGPiAIeE6bJDY1uCeNkcDbceUd1NB70e0FPRWOYUNOnnqbQO+wpLRkf9R4egt5bEVE7RH3EjxdviRgS",
+	"PQYSSaAaYiJBiUxGMLvTh6CXUkknoN2KXmVSCdm+pgGHzzqMsMUgHy+VcMdEpkhKRzgYM81/y0BOe0GP",
+	"04kZz35TmcmEfn4LfKTHvcODvb2gN2E8/70ftCz+7MR8hZ2nVI/LvlncC3oSfsuYhLh3qGUG/jhDISdU",
+	"9w57WYYtW3qOYZIKDTya/i9Mm0s/Jhlnv2VAbmFKUpAkESMW0YSYQUFpsgX9UZ9Q8vHj2cn2EZGgJQNF",
+	"7pke4xYpOrEfUx6TGxFPDXQkdIovh0wqTShX9yCL7bMgVq7Rm+KOmWPHRu4f/FjZyB/N6WoN0vT5/349",
+	"3vm/dOf3vZ2f+uHhzvVf/9K+G0MExg4IMAA/IAlVmkig8RGhRGmaABEcCFNEwjBTENu1v9w/6F6RA/qu",
+	"pfzwcj5IvGUTppsTPacjIIr93gmNCX7nDxzDkGaJ7h1+byCRfmaTbFLCpf1VToFxDSOQOIfzTKZCQXMW",
+	"P4/t+UqIhIzN3twA4yO3bbeQaoP8pgXNYqaJlpQlndv17518oNVx6MGgiUoFV4Co/ncaX1gINr8iwTVw",
+	"/JOmacIsqdlNpbhJYPLX/yhLd8rB/yJh2Dvs/Z/dkjru2rdq99x+ZQet7ss7mhiUhDggQhLG72jCYkJH",
+	"lHGliR4zRcxUJI30ERmAlEKqATHboAjQaEyGDJK433sIeq8EHyYs2uj0jw28azBzt1SBg8IZ40yOyCDK",
+	"pASuQ9MsK2aOZAA/vB+DNFCRwB3lGtfxWsgbFsfAN7kQg84RTRKQ3ykiRQJkQqeEC01igceAU3sv9GuR",
+	"8XiTM3sviMqiscMcBBNuyIsuZoxTveXinoghTvOcThNB4ysh3lI5gk3vI9J0poi4A2mnKfiQjTIJMUFi",
+	"YydpFsRjZj58TVkCG93VUswgsQCFJz0xvz2YBW2ou+FSuiT2lhSRiEppKZprbUi+oVct4lDbFF2zXWyD",
+	"87sEecci+MjpHWUJvUk2fm4x1fSGKuRcZj+kITBmInheV0K8o3zqaKTa5OQ+5IAkDclAECJDIS15NJKE",
+	"IT8KpBU2poQONUgyuDA/do7NjwFRCG2qdkRekybPurSfEC3IPTVQ2yI6lszPTPsjp5keC8l+h03TiEhC",
+	"DFwzmiikEd5vosdUEyoBTxU5DJ7oR55KEYFSmwa2nyFJdizbIzeZLsSkmymh5CZTDLmIzBIgW0ISygkr",
+	"JT48cAmlXEW50GOQSHa23cJUlqZCaojfQczoFZ7V5ongd4pMzPjEAEuOVQaOLf02JDIFiZMgmt6CYTIP",
+	"OZAhfB6nzAnhqTRtNbPCilNrQqorQn1MNexoNoGmLBsYzWC+ApCLWF+aL4QcUc4UTjdcsLPUCC5I4kEu",
+	"/g0M2ed2ifsWzKbeMcVuEhQhpCZbIg0/ZXt7LyL7Jf4NYb/f3w4M7ho+M+LM0DXE4caAEu7E7ZKbaUSE",
+	"eRByYdpYOTNXx361+hnucXNHXbfFFgT+OV8XsxA3/4FIm1lY8DjjaWaBOrbslCbnHrQMaaIgqAFQfspL",
+	"ycxrg4HmwfqNiPmTj3KN0dH4LeAjOoKJ4bUJ0FhtH5FJpjS5gUTwkTlpRC1vhua0505v5ZPsPD3c2xnH",
+	"pVRm2UP1SGjKwluL7LPm4kjCQ9C7bVPPHZYQphUkwz4500h4wLBQNRb33CoXh0RpIQ1KEC7u+626r7/Y",
+	"fHJ21O7FGW2zuTSmYVL9Y7EVukGolBR/exYXBOIscYKSNXPMXoIdu3XqRuU8jnJjEnCj4P7qkA/NKdQc",
+	"b8KU0ZOzNLaPtWRmtYb6J4BP4LPhOr2cpPSCnoHhWNJ7b9wS9HDc0zvHkmrQUExn5lZ5M38IzEd2Z1oh",
+	"a1GE3RShzzGv8UJl9mhagZuhWKOnJJXijsWosLkPApQKFRtxiHcYR5lQzYdtnEcbXERjykcQh6hjV+G3",
+	"Mec6qC64Byxt57URqhXL8aS0NL608DijPS58Mra1dnLTTNKITVHCctsKSrtxGv1ORcZHYQpSLQpZbdzT",
+	"35wgR5TqpHNU6MR2xLq1EKsShzdHsF6JySTjTn49lzAECTxyyL64EGD3vrrWnPgBVdMwJ3xUjiBMJeNm",
+	"w28kZQkyOprFTJgnKgkNKpq/J/SWajwPNZ3ciES1Ur4J/XxmR/yhtmlBzxqS3GuzTwZNuAaZStAgQw4Q",
+	"Q1yxU7rVuY5uhEiAIkFMKB9l7pRrZlHcNTRJuDYBQcP1KR8lTI0Dci7s//8umWZqTC7ZiJO3rnEfl1rI",
+	"Tt9XRaeDtiWDHou4Y7MnlCVG7hsLjqhtwGZiNDPkLwlojeZPxh3y9IIebngY0SRZyw5zoS1Q+Ab0PSMS",
+	"NoG0BR65auViq+gpI3YHPLyZtlIQ+9Iyxkp3j9B4GA+HQkYtQHLGCb4hWsR06nESD8SKjZvHR6tHP3dW",
+	"dVJS6c28XJxGffA+zSl1vXsJCb5X4w6WpCIxnxs4QLjEtg+5rLTc+TvXIMLiDG9DKVstDA/lBxKoU/af",
+	"iEfVe/HAurbX+c62wEvroXs44IFuRVWs7Hu5odfdmLuKCunj6ZJq5FJY3EaZDtoo02MxriSZ3+8tRDPX",
+	"jJLl+PvfLzR+HWdzdpJSCciqIyqRb4wyKmNGeQ0wDYDpMchWBrICvtcQYT7EF3AwAzTXIaTl/GmTEpq3",
+	"MQ2+QpMkZPxOJHcQHxLKpxWzRe4J1UAnhEqROQ9ENGZJfFRpqg6J4MmU6LFQgM61WgMLlpVWLlIBG6Nl",
+	"ElWkHHb8qdUIUAdBagMet/yfHcGlyZK0paTPDaSfQ1rqTKG68SdWYkSbfsHT51CgurZop9Zx6JpGy9JR",
+	"K/z5BCoXB/21f/+ylWIxHkblqPMF4hXtfpai0CR0LnN2wxKmp4uNaaVag8Je9MXezk/kr1vbO9dffggO",
+	"9h7+0q6GttO3iaVaQW9I3R8FxVMa0rBB/4ZCGc2hhRyOJOVx+TW7SczY3XSxBgzOkFuZaBtknCZsVNmz",
+	"aoSGHt/TKYGyERGWBMR0avBVQgQsRet1zbIzgjZnVGBehIyHkvI25ed4BDHZ2zn4vl2kpUqBUhAvyqHt",
+	"xCvGHK83xkMqgTZn8ZbdgSKMo7/KgAaPFaFEgUbzr3lhvccZj1jynSKmm/YZK+s8VaFprNu3RN+LUMhw",
+	"IiSEefv2GWd8Ah3Wp0gyDZJR6zAGHRhifS+k9Swuah6qQVGxf7Vz65hzuaWNhVfPrg0SXzNI4lMp2+yE",
+	"MWhHipoEQKAK3tyUf15+eE/c29wGj/Yyp07vGqAJxTC8YVKPzUnvYvzRrosEmIdh+cBBPru2Rf0DeGwn",
+	"l5OIIUwobqj7Hxc8vGGcYuBTTj640OEtF/fcuVxAhuaRFqGi01a+9gZoosctO+dc5839Ub8lzAbIpELp",
+	"kcTzawpbGB7jL0DcotBXBgPMpUWuj7b9ObMMfdKuo1te3emace+JhIRBTBZ0q6yi+btQilY9HIZDiPQs",
+	"RdzAQLxm08DCyv2TG8lnibfe8VpPVdBTdAiWzfHRLG0XXaiLb9uT6vNPpXl3Ouq8xZfAt6om7R3CKtr0",
+	"UtC7ukq8Ho/tuw35XRcH7HnRpmpMpQsYEZnOaVrNiruQglHFmLWrFx3AOgfi1qEk+0xic4pyZREu0nom",
+	"2kwY95/uL4NIcyY9C7HmfroAcZ/bx0o48TB7Vy9cn1VItZgBcXgzDQjEmXUlhbnsTXlMnINEYuQYjWMb",
+	"oPWBw3lCuYsvOLK4b+QpRfRYimzkQjaOz898s4I3nnlaHxB1KDscuj/oJJzA5AZ/JUDjMJViCEohUGC3",
+	"eSxIaF63ymq+iW2jEVSJiGiu6S0RXhUbIT6GGerD8ibF7DaV7Yx/FU6edfTlcfgqlF2I+/Kmj4GU0ys6",
+	"MuQ4BsnuICZDKSYuLGvOzYKuGCrn7l2NZ/tbtgrT9k+66jeby0ZWDcDyoKQWA/rmknw4uSTmLdkao6JS",
+	"tRUG5B/nLtAqArWN1oTqfZi9nZ+uv7wI9jvsMY+Gwto1rf8tYjhI4cMmPDN4T7YikSQwas5z/1ec5d/a",
+	"p5i1DXQyPM0vLTXHUdFYiEQFBKhMpjtToFLlNojmJuHYPwSto7fbhrDRPOBbB/+u0LvNMfDqMtbBwRfH",
+	"qvn8/PFYVh9jwygzY/iFMGHW9OcA88yjzmOqcwaPhxa68Hc9DRVwQ6URqcIxJOj2ERGjCZphQ3RmSOC1",
+	"xzQ28rONtBciCVPJJtZo4x7YOP7qoxRMBwZT71jIM6ns/bZ8CBVGwLW0gbWZkcgzaSSWsBBD7KWARI9D",
+	"LTMM8hulYU4pDQ+J1Exf2bkn+7WH8t11GEdXEUMKh8HXEeKdW/dXkmb9nctVvCc0MrSGkzU0Lke5czeM",
+	"sxa4Y1xV1vBXuoqsUUJR4XGpED3fEra6R2mTceEru4VWgqu5enbbqc87yHXw7Qrx2Bzfri5jHXx7Fp37",
+	"xkByDtd8OhCdeUy5Kp/zXMNjQzEcsggVZcdH74W8xd+Opd0xxXSebsDwS+SQ6DvikbDqdmQdIobB0dSG",
+	"uRfMkSZhqqbRWCRiZF+lFGJGtWSRdaIO6YQl09BduionUDL/8tmEcjrCv2axU3u1qqlPvn5Ffnr5/d+I",
+	"u7JFrE9INR2j/h3OZj+vhSQv9w8OKxc4jW7an+GWCEsnTbM3e5s5v/isDj3z43eqGML20DrIDN+bvfW9",
+	"MD3xPHxtcelcacqjrijxmeHb5Qa0eFeZTmbbLuo3xz9enBFOJ4yPXOYMe6Sm+Xy3oFP77ajBLN+XF6Du",
+	"u9d8ZalqvGsGSVnTFEqY5T0Y5plLg9yJ1grOF/nnXa63+TH2tgMvjGklubEahDBrRD9eYXG5EsNRSpv8",
+	"Iku6sK3xdM1fi4N5s4dmSGsE7G5xr0phG0BA+UwnqYHo3sXp652DvYMfdvb29vYPXlQNAual1aNePuzk",
+	"ClVXNIs1cIarcKbi49V8iJle4I6baVT3sESCR1Ax+7VFXRQBY4senrvs3hWMXBKaRSDg0rbGi0MT1BZb",
+	"yZC9rTWnzyvb6ttwdZYAW2xZm/+zE3ZmwGSJj1W0bjv0DpCpImCV/KyqRNUp4TyRtcpz3FdEC+sPJIzb",
+	"XWeCe/mJ3AJJvsCmdLGp0OcnDPBdOFZ3Zoxufh6rKLSrM78/mM9U47QnjOe/FgzarnClOQ7koyIPzQ3k",
+	"ccHDTGcSFnAtz2YbbVnaTGsjkFXDkZUT0MouvlML+fi7WMn8mNFW1lJPz+HwlCYSaDwt8NW6mlIXVcmU",
+	"zRVyL4iQZCLszq3Cpbxz/2H5c/d4k0cyXrZHbTyaPyzJBXJS39z2WVi/DutHIRxvzvJRTn8dVg+PjNEk",
+	"+TDsHf66JEG7rjsymiRuuZ5zUtXW8R9N/v4A6fLp8HY+RHYC30VxtsXNi3gcYwBvHFIVmb+0ptHYKZg3",
+	"MKZ3TGQSlU2jmnwOnYGHA+Blsfxx/juGO0hE6joYAzWzCmOgQ7xqOlUsokk4EYVMpmAytnYh828KEI3D",
+	"4gatkaApVw5RcmMPXkRVGU1CNkkpk24wz6UzUyW+7DCpXJUE/JDkHJPs2NQuhEYRpNp/gEHPhnEVT5JE",
+	"RNRvM6GTcAxJ+SClHJLyV0J5yHiYJjSC4qmEOwb3fsdRIpS9ZEMkxExCZAbZJTFECeMQE6qJVTVq4S+4",
+	"BHQj2MkXsdo2/KWYMArcdqqoanJAz5Y/PZtgwk7MnDtOCR/mE8LTtxPq2H8N3Oz1SdZCwSVoQ34yrms2",
+	"2y4x40nYlTeHdirulrAeLuTtxwY5Uc2gS+MJszpWxbBbs07Vg58clJQRU5TTZIqWWmuZbQeB3ChQhMxb",
+	"K64FyhyPfWrtvWnr8BL4e2gV1E7fHxDnyCWGOB2Sy/O3JwT9tkMWkQSo5AbJYmbWnCV6GpB3b0/IRMQg",
+	"qYaAXJr2cAcSAnJuXqVSDPFmHOUxmWSJZmli2p2+e0Ms9SEwEZZY2TZ4gYlYmmk6fPWeWBpXZADAdpGf",
+	"WyEgb86Io5wB+dcZscQuIO8uz+yoOwq4EnIakPMTkhPVgBxfnhCaaaYmATm5JCfinhM15bEUEwjIh6s3",
+	"NmguIO8vj8nl6Xvi6GkRoUqJc2szpUm58z5RMZvYC3rv8N9L/Pfc/Th99wafvXrfC3pvznpB71/mn3eX",
+	"5t9z0+T40vx7ctkLeh+uTOP3l8cdx1oyU9/3gL6EwsiPYTNeNJ/ve7BPPOeDfVB6EVTJbiiPC5YTWnfE",
+	"1KX8SHNvRPkY91uUvyM6Gasu34XlcHhYHvfyOVUtXGEqMj0O/5MpFwWAsQlh9YNuJ8alzUlzHEWg1KlN",
+	"DNQSGmDehokYrSnhiJNG13I11mYzWjZGsjSLry30OLe/r0erqBhI5vTzi2l7bps2bm1529PpMlC92pZ4",
+	"RxT4x9/GHq4Kk2X9nlbE1ALZoez3J3nrh6An7oyCH8OsKyEzX1kBI9SiI+JjGUOzFZOWA6/8m5tpuFRW",
+	"q9rZFTtYLLcyne7DOPG2vuDaKNF58lcpfbVSBtvTKiaztR5888oE5YTx/DIiyUGYMFVK3Fv5LhI9Br69",
+	"ygWK1e9218CvqTI4ldE5X8vpe5K6Ft4ahp4U37KW+RNaAt7nQmAb0Pn0p8k82q72vkIl0KzURrIW11AK",
+	"h8Rem0OiIvWEaTWl1Gz+0ZGKyjIjTaPlmBFeZW9jbCs4PCtXTxe7yVy/mLCoi80Jz52RdaPihuqs9bt7",
+	"rIWboLO7tdxEGKvQBkF33PhVuvM+Qppnz+qeohP4Q2XW4fSC2UYbqz4U6ecslW9xljbxvmKuvscsF5nC",
+	"qHLbERIE5NDEcuiFrNcrXZFI516RWDY+0QOFKpzVARxvj/c8tJu9k6v64DyatJrb5yujNJ55cK9Jdxo0",
+	"pMVQhXuRJ6MlNE+usPAVwG66MwfU3eWFgLig54C4WxPbDYjPEywsBPk1arbk1ZbH0bolB3vMFZwKAaxu",
+	"9b9owhAfrF+YaUUmIs6STO3s75NoDNEtidnIXl1qxNR33QbwaWqzFM31l/3g4AF7KIvTXP8P+R//0fWX",
+	"g46+GyR5ye14BMF2VK92vcfeuEmzlCXutk1gs89X99Vups1x2HIn6dpt6T7ujHkw/+rNwiRzDn1bh2mx",
+	"okJuzLJYWcR63FwzyPZi7qluAt7mqFofSe/Y024SvzYxce79pHUR2sUOICe5bdu9ISI8/8ZWhSjPvb20",
+	"CKWdc4Nr45R3gavkTUq82AkXNLntiB2VnrMdi9LbGslBh22USaanl2YyRebx9iJynByfn9m8/gORhv1+",
+	"f7BtbwMPBIc0oZzQlJn3VkgdECHJ4PzD5RXZvdvfpSnbuYWpGgQEI7qoIoNjV3oFEfOQ/B2oBElsZYhb",
+	"mFr/XVlVEL3N4OKn3GLGWqdoLWFxZCZt37/OsfqfP1/1mhWw/vnzlZ15NVnVhxT42Ql5JTiHSJc3Xbc+",
+	"vD89f3v8PvxwdvIqPLu8/Hh6sR3YgkJ5LHSUUDZRxO2EkdyD4gcWp6I8Dmq1s8oW1VoKPC5e5DZKkSaw",
+	"wD48oDl32GJryZMAyIzb2CAUdy9P358UYTdDIfNUyvmmqLyWEpMkpVJzkOqwsNMExBLDT7z0dgSkVvQh",
+	"cE4XOsJSMBMAvKYbkNM3r9C1pDxfiR3PrFwFpHRe9z/xT/yV4HfW46cOP/EdcnoHckoGu3f7A6yq5Tpb",
+	"EKiODCRjfjJyY9M1CkJ5VVY3c6FYWqxvBsS8WZgoy9VEMx8rTm8hjKiCI2J4j306+OWXX37Zefdu5+Rk",
+	"cERsAL+2ry5evyIvXrz4iXy8enVEWGyffvx4dqJwlFeIPMoVVCQHe/tW7hrkxTNtfStb2+oIq/EpV9sq",
+	"fzY4P7569WZgC9QQaic+ATmCT5yY447GZMvM428vfvohIAO/sg4228E2WF1nsI3DjQUXmVRerU+y9XL/",
+	"oAzBdPclzACu7Nb9GLitrbiNC0NSMPB6qpaEHByavcZiUHPrTqpG4Ukz7pbdp6JfvXOBrSE+JIZuDraP",
+	"qr3aWkTowgS87JGXQXt5cIBTfsuULk5i8OWTlWo+9Q7Jr/1+/zogn3xh0Dz/1Ov3+596D4OAcLgHpe0s",
+	"j0hKlarVH8X6qVThluXPbI0sIKahLUha+4gpQm+UrV6GLbGUJbYskcLN2EAFA0UG/95xNcB2zuIB2dJe",
+	"5byAsCFh2tFkcu/VeRLcnZztFO+0mPGLKz2DrpJMgyOHJ/YeDEJ4wpTRIRgvayLa/Tfrr6SkY9wlKMrL",
+	"k+KxbBlu4hLRWWQ2SOiwOSADV5+t/Z0hcc03/uokkip03Y6ZRoC7l5gGbkhoRS3/TtlIEmerLhMWYRlM",
+	"iPufOFYeiYDb7HKuAua7syvv1k1BkI/PzzzrzWFvr7/f30OOlgKnKesd9l709/ruEsMYefSu9dX+joHN",
+	"Nu9hUZbqLO4duqR3v/dqBTMP9vZmFNVarpiWy6vXUUvLlSkz25Kl/Yqs0Tv89dqL0cKcklg9zEAQyu50",
+	"pPDCT74k1bs2Hey6HelP6STpXPoH2+gyhWi55ee9+kVV68synRsp6EV/j8QiyizHo4r8cvzurXcFqhCx",
+	"Wjcn7yXvoYhhB1lo2yqvKDp78678cqOz9g7jbbsB5sK+/kPgBcfGCH+zBVgO7vu9F139FRPcbSm/OGur",
+	"zDCsBDSyhVYM5ZK22mSQ27O20BNiO/fRcAxbDEn1qpWpf/3SWsq3aeJdovJze5d5qryFjiW/xtreFeNR",
+	"kqELEuuttZcc7ogIN322jVxuyq6tf7xAQ1fU2+hITwagXjWs1rK5hscabmDOH4H0pR18NpB6NYrxk/35",
+	"n1RKUuJHCyBDWYLXfHHw0/wv6tVBHx6qVFnpXOFTZAvD3I5cUTJtC5Yh6kwUJHegfMSxIRK9a6fTN5HE",
+	"iriuZlgDS+aAQq3YuQUJXMLfRTxdMzRYb8lD1YhXhGVXAHF/3UPbmnMtoGjf1Mqi+qX1Z1WvLdphx18x",
+	"CO8tAMJF/Wzzwf4CQ9TLLON33y+ynpbypIhoB4t87BdtXQ96IgwQ6tlkEEOdhoPVBJW9fMQKBUbwZNqG",
+	"pjXetvuFxQ+dDO4foAvEfWJS3CU+2YqiRR6BrxyMX87/oqhRvh7YMIIOodVtyuGjg0wvR4FPeg/XbUCz",
+	"62oooqts6R67uMUFdvpHA52TgMyu/teB3NKkdh0warbTQmlJu5gmQ4RWqomwl6QXola7UmiqHw94Lb77",
+	"JM6paQ4B7konWpHQRGnLGR45u839DOpreHYNuHHiXcC9OZnCgjheVclj1v+rhYtvAkXsxSbq2yoNfAkO",
+	"hZ0QobBhtEaHwwyKn+NQFjO9A3d54He3RlsEsC+o1VYLey6oiXplSTtV26Im6hr05OYNpkd3WVQ2XRAr",
+	"/VrAnX2WQdNLzrCJ4lhiFQ2Y1dTvm7JMlMmK/N583+vBj3Nc1119lyVmh7b4SMtsZ8QBzu32BoZCwkr9",
+	"flNWkGqp3ZmWEKQfxNKPqr/jT2If8Tegjd6a1yW5rRZmm0VvP9RKuC1AcZcitc30tV3gX4SJdOHr3FCT",
+	"JiF6RRXsMK4Avbt3QCbokXT+LDNwF0n67XHT+JbwsJFqeiYmVkDrT4J89TqHOdbZuyFCTudaID/UMsp9",
+	"jXbIZr77DVsjqznKm0Bot7Jujjy9skkcZ2kL2OYheDZd/rlMlxcwYkpjnFMtNL7BQH1UbmOic02VNQzf",
+	"CLXuUq/rMvdK2PLwbO1stXZWQambG6xkHcqjsavg9RFv3zyOhwwxlmoJ5lEPz1pVoMBRF2Ekm8WRaEz5",
+	"COJnXFmLDWp/AQp/LrE6A4ZZvqYsccv5U3GkVwh1TX5Uxk3aoMmALMKh/Fje2WreeaXlNxEu0pYB/Vm/",
+	"W4EaNkoSzNTvKjD1J9Hv0hp2LK/fnVeTMH2V+l2zxsiG9btqLYtn/e5Zv1ubfldBYafe2crx9uKJS5e2",
+	"DD+dq/HVcH4j9Ls7CLps8yzFrju+pZZib1MK3+OYygYVvma1oA0rfIugSK7wPaPKs8K3eYWvxqDq+t4c",
+	"xlTJcdep5F14aeUWUPCKohCLBk1UC2o0tbFi/PxaHYYyUcwvMhH29iqT7pHq0szKWhJLTStPQd0ejdCe",
+	"vH6D8QiPjABprqh2Tyz3nnYt6Um8q1ZexxA6STAYwh66u4XaNZcis9DK4RPt87BxE0tN4RGhFnUFuiwe",
+	"vAWfaaQDAv1Rn9QKBG1boTSaabione2zHaOC6fNtGAW5/JPYL4r1kvK+LZYGUeAHtpZcxDdndBFLmpAR",
+	"aEUoGWcTyn34Hhigxnvn7/G/QeBS+BjxCiQmF7TnEAFL9Xbgatt94oM81/kgwPBBphXxSv8UwYZ5ooCt",
+	"Il9W4BfpaJbhCQjjn3g1yQKVQLeJ2dRM4yVjdwFv6s3NXqFtM+lclHXdvkpzTrW6zoZNOWUK3bZLlvaI",
+	"n+04z3acRdVshBjMypDnZc1v5jtK0EHG6vLxXKPNylh9nslUKNgMi+uOm7fvn/XWdZt4vCqeHezyUead",
+	"eoacZOoDu9IsMSDv2CQpuSSJKCc3hfHiqMIsUb3K2Vvzwoc1Iq3OxjZoQKoWXdqw8Wge0uWGo2fkezYa",
+	"bchoJKSESPskItdtMXf7bPvRXP64W1Y7XeMdtoFNAz8gE3EHqpplXQsyyLPED4wgTglmRz8kg0ZhmUFA",
+	"hPzEBx3VZVy2J0r898TVCstJIqZ1xuRDOAxxCSTUJ04j85bxUTLd7pNjnJPpoCO7vUv0VUuQP+gbEm3t",
+	"dAPbBlWbIgH9oE+OvdWPqTYz40L7pN3e1lPk5d5PealrzHhaLQfeop/YBP5r00+CJ2AFy1Fgv+bBV0b8",
+	"Xd2HZ+L/TPw3RPwtMiDtd5XtCkKy1eXLbiX5rmjZbmyruDmNqJbgI7Z5EG0eKLw4TAzYO4JJil4M/TKN",
+	"iBgSTIVL/kpe7LsyEkXWyovTq9P3V2cf3oe/nB5fXG43hVLrp/DqqS1Lvb4yk6RfZm6OTdIwHkXizF6p",
+	"BUkVFur9b7dQXriFp1TpwgOUQxWC1PzrwxVgtjKM2b91izAnkIB2sotvgw+KeTs0C4hftslVhrOFm+zl",
+	"fHtdT0vKEnILkCpCiRaTG6UFB5fdPM4R7jjP7GcEhClohBFPOmhi0alZvJ87vAHjL5urw4/i55QSjwdp",
+	"3MlmrkbpQ3oJ4/PBG/vZsal3Z3p43ZFjuwbhXDQ0FpN55wl1iZCkSFGNniYbNsUJOrHI+zeXzrZvHn88",
+	"f/9Ejqin81m29dzIob2ot7lIod3Vc2vy9yWdvd8SB6zXQ5jJA3N8sSmm/xSuOX/Js71zFSIwL964Svu/",
+	"Sv9UoxLQhl1U1eqMz8HGz06qdcixhJJozJLYcMNKBaXSU73djdQt/H6ux+oxqL4Rp9UcRLN+K7N3z7aT",
+	"dXutWgXQmTxl7UHKj+JEG3QxNWoebdjQuACWlI6mZ2x5tjRuMDa5lYzMdjItyNh2raq742qYd+Z5xVZv",
+	"xejbNgeumtGK0BuR6Raz07eU6OoP4II/jwUZU0USgekybRxyTkUxDBhlNQ+k0YCugU7yakPODLL2bLVN",
+	"TPCL73caeF6V5d+fDErdGF0gaouUuNlWQTCwlsv7MegxSMK0Sz46FDKCvKDpM5Q2vPn2TLHuxJhKKF3U",
+	"ebirj/UeJBpA3aE83nGn8QgRboYtwc3va7UjuOn9ITaEfGvao1zxDJ8NCBsV7f6EFgeH/AX5mE0g5vKf",
+	"3S/ur9A8NQQ9lvR+NU9abgRPKVYYzy/XFP336si6jCW800135vveMLhGQsJshD/DwJmp+dNS2aM8kbHC",
+	"QB0ylIBFB+2e4mWcSiSRjfBputx+dhv1bVDLfLZ5YMvm9NwZJNPouDm88fwIntXcZ1q4OC1EbM+R956q",
+	"Ep5WpIrw2ayyUyY/xddfvQn2MsMqcFaNtnNuQ8APHGz9w7wc3LO03vTtG/VHjw0rGEMSO9Vc8LpqPrSs",
+	"w248sTpjXkby6ZVJP/xkpkLp88p5IQN4LaES2MI4geHQLNApdx23aW3IasXP/a3XaPM2br4xx9+0Z6vN",
+	"vADHMTgTjLTlkNH0zZL4STXfNhHSBX5XUvGhiK3KSZXGIxu1pQOihBEzbWh4zotyK8gn7ljUHUjbi9+7",
+	"S0lUjW13MeVkywxtpmQGMkSn6FuRhN4Ps+QTNzpA/m3uijxysfaYaIEpcgup3u6TD3oM8p4pcDWGO665",
+	"enD+tcq03hT/ECuAv0VtRfLcFeRnS8Cz9PtUNfgsiLXksebVhEbbec2oFQjsQsLG7hfvV+hCF9ZlOKh2",
+	"/WjjwSy39aPI3gbd1hUx5A9wW8+hfb7b2ju9Z6X+2Xe9Ed+1kAR4bG/vFdA323PdRvmqtbwNvmCVvMNf",
+	"rw2lEiyO8O9r00ze5WQik0nvsDfWOj3c3d0/+Ft/r7/X3z/8ce/HPaQNbsSiLL9X5ruZQKhSiIfU6Tpm",
+	"y3LdlPnBTC9+fqncH+89L28GtaeRauUTAbkfs2hMYohYDIrcj0UesGrvJQkZB/6th8I27U2zsc8tSZNc",
+	"0eegfmciqCvWWGouj6jv+1XQUL32FmwrIT1cP/z/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

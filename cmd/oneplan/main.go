@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/auth/jwtauth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/config"
 	"github.com/oneplan-send/oneplan/internal/demo"
@@ -122,7 +123,8 @@ func open(ctx context.Context) (*app, error) {
 		_ = st.Close()
 		return nil, err
 	}
-	svc := casework.New(st, casework.Options{Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers}})
+	svc := casework.New(st, casework.Options{Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers},
+		RetentionYears: cfg.RetentionYears})
 	return &app{cfg: cfg, store: st, svc: svc}, nil
 }
 
@@ -149,10 +151,25 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	e, err := httpapi.New(a.svc, a.store, httpapi.Options{MaxBodyBytes: a.cfg.MaxBodyBytes, CORSOrigins: a.cfg.CORSOrigins, Logger: logger})
+	opts := httpapi.Options{MaxBodyBytes: a.cfg.MaxBodyBytes, CORSOrigins: a.cfg.CORSOrigins, Logger: logger,
+		RateLimit: a.cfg.RateLimit, RateBurst: a.cfg.RateBurst}
+	runCtx, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
+	if a.cfg.OIDCIssuer != "" {
+		v, err := jwtauth.New(runCtx, jwtauth.Config{Issuer: a.cfg.OIDCIssuer, Audience: a.cfg.OIDCAudience, JWKSURL: a.cfg.OIDCJWKSURL})
+		if err != nil {
+			return fmt.Errorf("sign-in tokens: %w", err)
+		}
+		opts.Tokens = func(token string) (auth.Principal, error) {
+			id, err := v.Verify(token)
+			return id.Principal(), err
+		}
+	}
+	e, err := httpapi.New(a.svc, a.store, opts)
 	if err != nil {
 		return err
 	}
+	go purgeIdempotency(runCtx, a.store, logger)
 	srv := &http.Server{Addr: a.cfg.Addr, Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
@@ -229,7 +246,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s database is at migration %s (%d applied)\n", a.store.Dialect(), ids[len(ids)-1], len(ids))
+	fmt.Fprintf(stdout, "%s database is at migration %s (%d applied: %s)\n", a.store.Dialect(), ids[len(ids)-1], len(ids), strings.Join(ids, ", "))
 	return nil
 }
 
@@ -317,6 +334,25 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "demo SEND officer API key: %s\n", officer)
 	return nil
+}
+
+// purgeIdempotency drops kept idempotent answers after a day: they may hold personal data, and
+// a retry a day later is a new request.
+func purgeIdempotency(ctx context.Context, st *store.Store, logger *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := st.PurgeIdempotencyKeys(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+			logger.Warn("purge idempotency keys", "error", err.Error())
+		} else if n > 0 {
+			logger.Info("purged idempotency keys", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func level(s string) slog.Level {

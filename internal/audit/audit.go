@@ -5,13 +5,15 @@ import "time"
 
 // Actions.
 const (
-	Create = "create"
-	Read   = "read"
-	List   = "list"
-	Update = "update"
-	Triage = "triage"
-	Delete = "delete"
-	Export = "export"
+	Create   = "create"
+	Read     = "read"
+	List     = "list"
+	Update   = "update"
+	Triage   = "triage"
+	Delete   = "delete"
+	Export   = "export"
+	Revoke   = "revoke"
+	Withdraw = "withdraw"
 )
 
 // Record types.
@@ -21,23 +23,27 @@ const (
 	YoungPerson  = "young_person"
 	Referral     = "referral"
 	APIKey       = "api_key"
+	Involvement  = "involvement"
+	Consent      = "consent"
 )
 
 // Event is one entry in the audit trail. It holds identifiers and field names, never values.
 type Event struct {
-	ID            string
-	OccurredAt    time.Time
-	Action        string
-	RecordType    string
-	RecordID      string
-	YoungPersonID string
-	ActorKeyID    string
-	ActorOrgID    string
-	ActorRole     string
-	Purpose       string
-	ChangedFields []string
-	RequestID     string
-	IP            string
+	ID                  string
+	OccurredAt          time.Time
+	Action              string
+	RecordType          string
+	RecordID            string
+	YoungPersonID       string
+	ActorKeyID          string
+	ActorSubject        string // a signed-in user's subject at the identity provider
+	ActorPractitionerID string
+	ActorOrgID          string
+	ActorRole           string
+	Purpose             string
+	ChangedFields       []string
+	RequestID           string
+	IP                  string
 }
 
 // Filter selects events for listing.

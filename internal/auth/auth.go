@@ -13,14 +13,17 @@ type Role string
 
 // Roles.
 const (
-	RoleAdmin        Role = "admin"        // manages organisations, practitioners and keys; reads no casework
-	RoleSENDOfficer  Role = "send_officer" // council SEND team: every pathway record in the council
-	RolePractitioner Role = "practitioner" // a partner's worker: records their organisation is part of
-	RoleAnalyst      Role = "analyst"      // aggregate figures only, never a named record
+	RoleAdmin          Role = "admin"           // manages organisations, practitioners and keys; reads no casework
+	RoleSENDOfficer    Role = "send_officer"    // council SEND team: every pathway record in the council
+	RolePractitioner   Role = "practitioner"    // a partner's worker: records of children their organisation is involved with
+	RoleEngagementLead Role = "engagement_lead" // a named lead: as practitioner, plus children they lead for themselves
+	RolePanelMember    Role = "panel_member"    // multi-agency panel: only records put before a panel they sit on
+	RoleAnalyst        Role = "analyst"         // aggregate figures only, never a named record
+	RoleFamily         Role = "family"          // a parent/carer or young person: only their own records
 )
 
 // Roles lists every role, in the order documentation shows them.
-var Roles = []Role{RoleAdmin, RoleSENDOfficer, RolePractitioner, RoleAnalyst}
+var Roles = []Role{RoleAdmin, RoleSENDOfficer, RolePractitioner, RoleEngagementLead, RolePanelMember, RoleAnalyst, RoleFamily}
 
 // ParseRole accepts a role name.
 func ParseRole(s string) (Role, error) {
@@ -39,18 +42,26 @@ const (
 	ReadDirectory       Permission = "directory:read"       // organisations and practitioners
 	ManageOrganisations Permission = "organisations:manage" // create and change organisations
 	ManagePractitioners Permission = "practitioners:manage" // create and change practitioners
-	ReadCasework        Permission = "casework:read"        // young people and referrals
-	WriteCasework       Permission = "casework:write"       // record young people, make referrals
+	ManageKeys          Permission = "keys:manage"          // list, create, rotate and revoke API keys
+	ReadCasework        Permission = "casework:read"        // young people, referrals, involvements, consents
+	WriteCasework       Permission = "casework:write"       // record young people, make referrals, involve, record consent
 	TriageReferrals     Permission = "referrals:triage"     // accept, redirect or decline
-	ReadAudit           Permission = "audit:read"           // the audit trail
+	ReadAccessLog       Permission = "access-log:read"      // who has looked at a child's record
+	ExportRecords       Permission = "records:export"       // subject access export of everything held
+	ReadAudit           Permission = "audit:read"           // the whole audit trail
+	ManageRetention     Permission = "retention:manage"     // list records past retention and erase them
 )
 
-// matrix is the single place that says which role holds which permission.
+// matrix is the single place that says which role holds which permission. Which records a
+// permission reaches is Reach's business.
 var matrix = map[Role][]Permission{
-	RoleAdmin:        {ReadDirectory, ManageOrganisations, ManagePractitioners, ReadAudit},
-	RoleSENDOfficer:  {ReadDirectory, ManagePractitioners, ReadCasework, WriteCasework, TriageReferrals},
-	RolePractitioner: {ReadDirectory, ReadCasework, WriteCasework},
-	RoleAnalyst:      {ReadDirectory},
+	RoleAdmin:          {ReadDirectory, ManageOrganisations, ManagePractitioners, ManageKeys, ReadAudit, ManageRetention},
+	RoleSENDOfficer:    {ReadDirectory, ManagePractitioners, ReadCasework, WriteCasework, TriageReferrals, ReadAccessLog, ExportRecords},
+	RolePractitioner:   {ReadDirectory, ReadCasework, WriteCasework},
+	RoleEngagementLead: {ReadDirectory, ReadCasework, WriteCasework},
+	RolePanelMember:    {ReadDirectory, ReadCasework},
+	RoleAnalyst:        {ReadDirectory},
+	RoleFamily:         {ReadCasework, ReadAccessLog, ExportRecords},
 }
 
 // Can reports whether role holds permission.
@@ -65,19 +76,56 @@ func Matrix() map[Role][]Permission {
 	return out
 }
 
-// Principal is the authenticated caller.
+// Principal is the authenticated caller: an API key or a signed-in user.
 type Principal struct {
-	KeyID          string
+	KeyID          string // the API key, when the caller used one
+	Subject        string // the identity provider's subject, when the caller used a token
 	OrganisationID string
 	Role           Role
+	PractitionerID string   // the practitioner acting, when known
+	YoungPersonIDs []string // for the family role: whose records are theirs
 }
 
 // Can reports whether the principal holds permission.
 func (p Principal) Can(perm Permission) bool { return Can(p.Role, perm) }
 
-// SeesWholeCouncil reports whether the caller's casework reads are not limited to their own
-// organisation's records.
-func (p Principal) SeesWholeCouncil() bool { return p.Role == RoleSENDOfficer }
+// Reach is how far a caller's casework permissions extend over children's records.
+type Reach int
+
+// Reaches.
+const (
+	ReachNone        Reach = iota // no named records
+	ReachCouncil                  // every record in the council
+	ReachInvolvement              // children their organisation (or they) are currently involved with
+	ReachPanel                    // children put before a panel they sit on
+	ReachOwn                      // the family's own children
+)
+
+// Reach returns how far the principal's casework permissions extend.
+func (p Principal) Reach() Reach {
+	switch p.Role {
+	case RoleSENDOfficer:
+		return ReachCouncil
+	case RolePractitioner, RoleEngagementLead:
+		return ReachInvolvement
+	case RolePanelMember:
+		return ReachPanel
+	case RoleFamily:
+		return ReachOwn
+	}
+	return ReachNone
+}
+
+// SeesWholeCouncil reports whether the caller's casework reaches every record.
+func (p Principal) SeesWholeCouncil() bool { return p.Reach() == ReachCouncil }
+
+// Actor names the caller in the audit trail: the key id, or the token's subject.
+func (p Principal) Actor() string {
+	if p.KeyID != "" {
+		return p.KeyID
+	}
+	return p.Subject
+}
 
 type principalKey struct{}
 

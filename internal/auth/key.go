@@ -61,6 +61,7 @@ type APIKey struct {
 	Name           string
 	OrganisationID string
 	Role           Role
+	PractitionerID string // the practitioner acting with this key, if bound to one
 	CreatedAt      time.Time
 	RevokedAt      *time.Time
 }

@@ -3,10 +3,8 @@ package casework
 import (
 	"context"
 
-	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/directory"
-	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
 
@@ -16,28 +14,11 @@ var system = auth.Principal{Role: "system"}
 // IssueAPIKey creates a key for an organisation and role, as the operator. The key is returned
 // once; only its hash is stored. If key is non-empty it is installed instead of a fresh one.
 func (s *Service) IssueAPIKey(ctx context.Context, orgID string, role auth.Role, name, key string) (string, auth.APIKey, error) {
-	k := auth.APIKey{ID: newID(), Name: name, OrganisationID: orgID, Role: role, CreatedAt: s.now()}
-	var err error
-	if key == "" {
-		key, k.Prefix, k.Hash, err = auth.NewKey()
-		if err != nil {
-			return "", k, err
-		}
-	} else {
-		if k.Prefix, err = auth.ParseKey(key); err != nil {
-			return "", k, fault.New(fault.Invalid, "the key must look like op_<8 characters>_<32 characters>; generate one with `oneplan apikey generate`")
-		}
-		k.Hash = auth.HashKey(key)
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if err := organisationExists(tx, orgID, "/organisation_id"); err != nil {
-			return err
-		}
-		if err := tx.CreateAPIKey(k); err != nil {
-			return err
-		}
-		return record(tx, s.event(ctx, system, audit.Create, audit.APIKey, k.ID, "", nil),
-			s.notice("api_key.created", audit.APIKey, k.ID, map[string]any{"role": string(role), "organisation_id": orgID}))
+	var k auth.APIKey
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		key, k, err = s.issueKey(ctx, tx, system, auth.APIKey{Name: name, OrganisationID: orgID, Role: role}, key)
+		return err
 	})
 	return key, k, err
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
 
@@ -39,6 +40,17 @@ func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (refe
 		if err := tx.CreateReferral(r); err != nil {
 			return err
 		}
+		if err := s.involve(tx, p, r.YoungPersonID, r.ReferrerOrganisationID, r.ReferrerPractitionerID, sharing.RoleReferrer); err != nil {
+			return err
+		}
+		if r.Consent != nil {
+			// Consent given on the referral form is recorded as consent to share with the team.
+			if err := s.recordConsent(ctx, tx, p, sharing.Consent{YoungPersonID: r.YoungPersonID, GivenBy: r.Consent.GivenBy,
+				Relationship: r.Consent.Relationship, Scope: sharing.ScopeAllInvolved, GivenOn: r.Consent.GivenOn,
+				Notes: "Given on referral " + r.Reference + "."}); err != nil {
+				return err
+			}
+		}
 		return record(tx, s.event(ctx, p, audit.Create, audit.Referral, r.ID, r.YoungPersonID, nil),
 			s.notice("referral.received", audit.Referral, r.ID, map[string]any{"reference": r.Reference, "status": r.Status, "young_person_id": r.YoungPersonID}))
 	})
@@ -67,7 +79,7 @@ func (s *Service) fillReferrer(tx *store.Tx, p auth.Principal, r *referral.Refer
 
 // assess works out eligibility on the day of receipt from the young person's record.
 func (s *Service) assess(tx *store.Tx, p auth.Principal, r *referral.Referral) error {
-	yp, err := tx.YoungPerson(r.YoungPersonID, scope(p))
+	yp, err := tx.YoungPerson(r.YoungPersonID, s.scope(p))
 	if fault.KindOf(err) == fault.NotFound {
 		return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
 	}
@@ -92,7 +104,7 @@ func (s *Service) Referral(ctx context.Context, id string) (r referral.Referral,
 		return r, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if r, err = tx.Referral(id, scope(p)); err != nil {
+		if r, err = tx.Referral(id, s.scope(p)); err != nil {
 			return err
 		}
 		return tx.Audit(s.event(ctx, p, audit.Read, audit.Referral, id, r.YoungPersonID, nil))
@@ -107,7 +119,7 @@ func (s *Service) Referrals(ctx context.Context, f store.ReferralFilter, pg stor
 		return nil, "", err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if out, next, err = tx.Referrals(f, scope(p), pg); err != nil {
+		if out, next, err = tx.Referrals(f, s.scope(p), pg); err != nil {
 			return err
 		}
 		events := make([]audit.Event, len(out))
@@ -126,7 +138,7 @@ func (s *Service) UpdateReferral(ctx context.Context, id string, ifMatch *int, m
 		return r, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		cur, err := tx.Referral(id, scope(p))
+		cur, err := tx.Referral(id, s.scope(p))
 		if err != nil {
 			return err
 		}
@@ -168,7 +180,7 @@ func (s *Service) TriageReferral(ctx context.Context, id string, ifMatch *int, t
 		return r, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if r, err = tx.Referral(id, scope(p)); err != nil {
+		if r, err = tx.Referral(id, s.scope(p)); err != nil {
 			return err
 		}
 		if err := checkVersion(ifMatch, r.Version); err != nil {

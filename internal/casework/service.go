@@ -5,6 +5,7 @@ package casework
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,6 +25,8 @@ type Options struct {
 	Area []string
 	// PersonRules are the validation choices for young people's records.
 	PersonRules person.Rules
+	// RetentionYears is how long after birth a young person's records are kept (default 31).
+	RetentionYears int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -38,6 +41,9 @@ type Service struct {
 func New(st *store.Store, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.RetentionYears <= 0 {
+		opts.RetentionYears = 31
 	}
 	return &Service{store: st, opts: opts}
 }
@@ -83,19 +89,26 @@ func allow(ctx context.Context, perm auth.Permission) (auth.Principal, error) {
 	return p, nil
 }
 
-// scope is the slice of casework the caller may read.
-func scope(p auth.Principal) store.Scope {
-	if p.SeesWholeCouncil() {
+// scope is the slice of casework the caller may read, from the reach of their role.
+func (s *Service) scope(p auth.Principal) store.Scope {
+	switch p.Reach() {
+	case auth.ReachCouncil:
 		return store.Scope{}
+	case auth.ReachInvolvement:
+		return store.Scope{Restricted: true, OrganisationID: p.OrganisationID, PractitionerID: p.PractitionerID, On: s.today()}
+	case auth.ReachOwn:
+		return store.Scope{Restricted: true, YoungPersonIDs: p.YoungPersonIDs, On: s.today()}
 	}
-	return store.Scope{OrganisationID: p.OrganisationID}
+	// Panels arrive with the pathway's meetings; until then a panel member reaches no record.
+	return store.Scope{Restricted: true, On: s.today()}
 }
 
 // event builds an audit event for the caller.
 func (s *Service) event(ctx context.Context, p auth.Principal, action, recordType, recordID, youngPersonID string, changed []string) audit.Event {
 	m := metaFrom(ctx)
 	return audit.Event{ID: newID(), OccurredAt: s.now(), Action: action, RecordType: recordType, RecordID: recordID,
-		YoungPersonID: youngPersonID, ActorKeyID: p.KeyID, ActorOrgID: p.OrganisationID, ActorRole: string(p.Role),
+		YoungPersonID: youngPersonID, ActorKeyID: p.KeyID, ActorSubject: p.Subject, ActorPractitionerID: p.PractitionerID,
+		ActorOrgID: p.OrganisationID, ActorRole: string(p.Role),
 		Purpose: m.Purpose, ChangedFields: changed, RequestID: m.RequestID, IP: m.IP}
 }
 
@@ -133,3 +146,8 @@ func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
 
 // Dialect names the database in use.
 func (s *Service) Dialect() string { return s.store.Dialect() }
+
+// timeDay is a civil date at UTC midnight.
+type timeDay = time.Time
+
+func itoa(i int) string { return strconv.Itoa(i) }

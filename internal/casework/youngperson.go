@@ -7,6 +7,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
 
@@ -28,6 +29,15 @@ func (s *Service) CreateYoungPerson(ctx context.Context, yp person.YoungPerson) 
 		}
 		if err := tx.CreateYoungPerson(yp); err != nil {
 			return identifierConflict(err)
+		}
+		// The recording organisation and the child's setting join the team around the child.
+		if err := s.involve(tx, p, yp.ID, p.OrganisationID, p.PractitionerID, sharing.RoleRecordedBy); err != nil {
+			return err
+		}
+		if yp.EducationSettingID != "" {
+			if err := s.involve(tx, p, yp.ID, yp.EducationSettingID, "", sharing.RoleEducationSetting); err != nil {
+				return err
+			}
 		}
 		return record(tx, s.event(ctx, p, audit.Create, audit.YoungPerson, yp.ID, yp.ID, nil),
 			s.notice("young_person.created", audit.YoungPerson, yp.ID, nil))
@@ -51,7 +61,7 @@ func (s *Service) YoungPerson(ctx context.Context, id string) (yp person.YoungPe
 		return yp, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if yp, err = tx.YoungPerson(id, scope(p)); err != nil {
+		if yp, err = tx.YoungPerson(id, s.scope(p)); err != nil {
 			return err
 		}
 		return tx.Audit(s.event(ctx, p, audit.Read, audit.YoungPerson, id, id, nil))
@@ -66,7 +76,7 @@ func (s *Service) YoungPeople(ctx context.Context, f store.YoungPersonFilter, pg
 		return nil, "", err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if out, next, err = tx.YoungPeople(f, scope(p), pg); err != nil {
+		if out, next, err = tx.YoungPeople(f, s.scope(p), pg); err != nil {
 			return err
 		}
 		events := make([]audit.Event, len(out))
@@ -85,7 +95,7 @@ func (s *Service) UpdateYoungPerson(ctx context.Context, id string, ifMatch *int
 		return yp, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		cur, err := tx.YoungPerson(id, scope(p))
+		cur, err := tx.YoungPerson(id, s.scope(p))
 		if err != nil {
 			return err
 		}
@@ -111,6 +121,11 @@ func (s *Service) UpdateYoungPerson(ctx context.Context, id string, ifMatch *int
 		next.ID, next.RecordedByOrgID, next.CreatedAt, next.UpdatedAt, next.Version = cur.ID, cur.RecordedByOrgID, cur.CreatedAt, s.now(), cur.Version+1
 		if err := tx.UpdateYoungPerson(next); err != nil {
 			return identifierConflict(err)
+		}
+		if next.EducationSettingID != cur.EducationSettingID {
+			if err := s.moveSetting(tx, p, id, cur.EducationSettingID, next.EducationSettingID); err != nil {
+				return err
+			}
 		}
 		yp = next
 		return record(tx, s.event(ctx, p, audit.Update, audit.YoungPerson, id, id, changed),

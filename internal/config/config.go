@@ -19,6 +19,12 @@ type Config struct {
 	AllowTestNHSNumbers bool     // ONEPLAN_ALLOW_TEST_NHS_NUMBERS: admit the 999 test range
 	CORSOrigins         []string // ONEPLAN_CORS_ORIGINS: comma-separated front-end origins
 	LogLevel            string   // ONEPLAN_LOG_LEVEL: debug, info, warn, error
+	OIDCIssuer          string   // ONEPLAN_OIDC_ISSUER: accept sign-in JWTs from this issuer
+	OIDCAudience        string   // ONEPLAN_OIDC_AUDIENCE: the audience those tokens must carry
+	OIDCJWKSURL         string   // ONEPLAN_OIDC_JWKS_URL: skip discovery and fetch keys here
+	RateLimit           float64  // ONEPLAN_RATE_LIMIT: requests per second per key or user
+	RateBurst           int      // ONEPLAN_RATE_BURST
+	RetentionYears      int      // ONEPLAN_RETENTION_YEARS: keep records until date of birth + this
 }
 
 // Vars documents each variable with its default, for --help.
@@ -32,6 +38,12 @@ var Vars = [][3]string{
 	{"ONEPLAN_ALLOW_TEST_NHS_NUMBERS", "false", "accept NHS numbers in the 999 test range (test and training only)"},
 	{"ONEPLAN_CORS_ORIGINS", "", "browser front-end origins allowed to call the API, comma-separated"},
 	{"ONEPLAN_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"ONEPLAN_OIDC_ISSUER", "", "OpenID Connect issuer whose sign-in JWTs are accepted besides API keys; unset means API keys only"},
+	{"ONEPLAN_OIDC_AUDIENCE", "", "audience the JWTs must carry (required with ONEPLAN_OIDC_ISSUER)"},
+	{"ONEPLAN_OIDC_JWKS_URL", "", "where to fetch the issuer's signing keys; unset means OpenID Connect discovery"},
+	{"ONEPLAN_RATE_LIMIT", "50", "sustained requests per second allowed per API key or user (429 above)"},
+	{"ONEPLAN_RATE_BURST", "100", "requests allowed in a burst per API key or user"},
+	{"ONEPLAN_RETENTION_YEARS", "31", "records are kept until date of birth + this many years, then listed by /v1/retention/due"},
 }
 
 // FromEnv reads the configuration.
@@ -55,6 +67,9 @@ func FromEnv() (Config, error) {
 		AreaLocalities: list(get("ONEPLAN_AREA_LOCALITIES")),
 		CORSOrigins:    list(get("ONEPLAN_CORS_ORIGINS")),
 		LogLevel:       get("ONEPLAN_LOG_LEVEL"),
+		OIDCIssuer:     get("ONEPLAN_OIDC_ISSUER"),
+		OIDCAudience:   get("ONEPLAN_OIDC_AUDIENCE"),
+		OIDCJWKSURL:    get("ONEPLAN_OIDC_JWKS_URL"),
 	}
 	var err error
 	if c.MaxBodyBytes, err = strconv.ParseInt(get("ONEPLAN_MAX_BODY_BYTES"), 10, 64); err != nil || c.MaxBodyBytes < 1024 {
@@ -62,6 +77,18 @@ func FromEnv() (Config, error) {
 	}
 	if c.AllowTestNHSNumbers, err = strconv.ParseBool(get("ONEPLAN_ALLOW_TEST_NHS_NUMBERS")); err != nil {
 		return c, fmt.Errorf("ONEPLAN_ALLOW_TEST_NHS_NUMBERS must be true or false")
+	}
+	if c.RateLimit, err = strconv.ParseFloat(get("ONEPLAN_RATE_LIMIT"), 64); err != nil || c.RateLimit <= 0 {
+		return c, fmt.Errorf("ONEPLAN_RATE_LIMIT must be a positive number of requests per second")
+	}
+	if c.RateBurst, err = strconv.Atoi(get("ONEPLAN_RATE_BURST")); err != nil || c.RateBurst < 1 {
+		return c, fmt.Errorf("ONEPLAN_RATE_BURST must be a whole number, at least 1")
+	}
+	if c.RetentionYears, err = strconv.Atoi(get("ONEPLAN_RETENTION_YEARS")); err != nil || c.RetentionYears < 1 || c.RetentionYears > 120 {
+		return c, fmt.Errorf("ONEPLAN_RETENTION_YEARS must be a whole number of years between 1 and 120")
+	}
+	if (c.OIDCIssuer == "") != (c.OIDCAudience == "") {
+		return c, fmt.Errorf("ONEPLAN_OIDC_ISSUER and ONEPLAN_OIDC_AUDIENCE are set together")
 	}
 	if c.DatabaseURL == "" {
 		return c, fmt.Errorf("ONEPLAN_DATABASE_URL must not be empty")

@@ -5,6 +5,7 @@ package fault
 import (
 	"errors"
 	"strings"
+	"time"
 )
 
 // Kind is the category of a failure.
@@ -20,6 +21,7 @@ const (
 	Conflict
 	PreconditionFailed
 	Unprocessable
+	RateLimited
 	Unavailable
 )
 
@@ -39,6 +41,8 @@ type Error struct {
 	CurrentStatus string
 	// CurrentVersion is the record's version for failed preconditions.
 	CurrentVersion int
+	// RetryAfter is how long a rate-limited caller should wait.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

@@ -188,7 +188,7 @@ func fromConsent(in *api.ReferralConsent) *referral.Consent {
 	return &referral.Consent{GivenBy: in.GivenBy, Relationship: string(in.Relationship), GivenOn: in.GivenOn.Time}
 }
 
-func toConsent(in *referral.Consent) *api.ReferralConsent {
+func toReferralConsent(in *referral.Consent) *api.ReferralConsent {
 	if in == nil {
 		return nil
 	}
@@ -210,7 +210,7 @@ func toReferralInput(r referral.Referral) api.ReferralInput {
 	ro := date(r.ReceivedOn)
 	return api.ReferralInput{YoungPersonId: mustUUID(r.YoungPersonID), ReferrerPractitionerId: mustUUID(r.ReferrerPractitionerID),
 		Reasons: toEnums[api.ReferralReason](r.Reasons), MainReason: ptr(api.ReferralReason(r.MainReason)),
-		ServicesInvolved: toEnums[api.ServiceType](r.ServicesInvolved), SafeguardingConcern: &sg, Consent: toConsent(r.Consent),
+		ServicesInvolved: toEnums[api.ServiceType](r.ServicesInvolved), SafeguardingConcern: &sg, Consent: toReferralConsent(r.Consent),
 		Summary: ptr(r.Summary), ReceivedOn: &ro}
 }
 
@@ -220,7 +220,7 @@ func toReferral(r referral.Referral) api.Referral {
 	out := api.Referral{Id: mustUUID(r.ID), Reference: r.Reference, Status: api.ReferralStatus(r.Status), YoungPersonId: mustUUID(r.YoungPersonID),
 		ReferrerPractitionerId: mustUUID(r.ReferrerPractitionerID), ReferrerOrganisationId: mustUUID(r.ReferrerOrganisationID),
 		Reasons: toEnums[api.ReferralReason](r.Reasons), MainReason: api.ReferralReason(r.MainReason), ServicesInvolved: toEnums[api.ServiceType](r.ServicesInvolved),
-		SafeguardingConcern: r.SafeguardingConcern, Consent: toConsent(r.Consent), Summary: ptr(r.Summary), ReceivedOn: date(r.ReceivedOn),
+		SafeguardingConcern: r.SafeguardingConcern, Consent: toReferralConsent(r.Consent), Summary: ptr(r.Summary), ReceivedOn: date(r.ReceivedOn),
 		Route: ptr(api.Route(r.Route)),
 		Eligibility: api.Eligibility{Eligible: e.Eligible, AgeInRange: e.AgeInRange, Age: &age, TwoOrMoreServices: e.TwoOrMoreServices,
 			ServicesCount: e.ServicesCount, InArea: e.InArea, AssessedOn: date(e.AssessedOn), Unmet: slicePtr(e.Unmet)},
@@ -241,6 +241,8 @@ func toAuditEvent(e audit.Event) api.AuditEvent {
 		RecordId: uuidPtr(e.RecordID), YoungPersonId: uuidPtr(e.YoungPersonID), Purpose: ptr(e.Purpose), ChangedFields: slicePtr(e.ChangedFields),
 		RequestId: ptr(e.RequestID), Ip: ptr(e.IP)}
 	out.Actor.ApiKeyId = uuidPtr(e.ActorKeyID)
+	out.Actor.Subject = ptr(e.ActorSubject)
+	out.Actor.PractitionerId = uuidPtr(e.ActorPractitionerID)
 	out.Actor.OrganisationId = uuidPtr(e.ActorOrgID)
 	out.Actor.Role = e.ActorRole
 	return out

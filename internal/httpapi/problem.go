@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -44,6 +45,7 @@ var kindStatus = map[fault.Kind]int{
 	fault.Conflict:           http.StatusConflict,
 	fault.PreconditionFailed: http.StatusPreconditionFailed,
 	fault.Unprocessable:      http.StatusUnprocessableEntity,
+	fault.RateLimited:        http.StatusTooManyRequests,
 	fault.Unavailable:        http.StatusServiceUnavailable,
 }
 
@@ -72,6 +74,10 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	p.Instance = &inst
 	if p.Status == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="oneplan"`)
+	}
+	var fe *fault.Error
+	if p.Status == http.StatusTooManyRequests && errors.As(err, &fe) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(fe.RetryAfter.Seconds()))))
 	}
 	if p.Status == http.StatusPreconditionFailed && p.CurrentEtag != nil {
 		c.Response().Header().Set("ETag", *p.CurrentEtag)

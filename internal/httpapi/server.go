@@ -23,6 +23,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	oapimw "github.com/oapi-codegen/echo-middleware"
+	"golang.org/x/time/rate"
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/auth"
@@ -39,17 +40,23 @@ type Options struct {
 	CORSOrigins []string
 	// Logger receives one line per request; nothing personal is ever logged.
 	Logger *slog.Logger
+	// Tokens verifies sign-in JWTs from the council's identity provider; nil accepts API keys only.
+	Tokens func(token string) (auth.Principal, error)
+	// RateLimit is the sustained requests per second allowed per key or user (default 50), with
+	// bursts up to RateBurst (default 100).
+	RateLimit float64
+	RateBurst int
 }
 
 // Server holds what the handlers need.
 type Server struct {
-	svc   *casework.Service
-	store *store.Store
-	spec  *openapi3.T
-	raw   []byte
-	opts  Options
-	log   *slog.Logger
-	keys  *keyCache
+	svc    *casework.Service
+	store  *store.Store
+	spec   *openapi3.T
+	raw    []byte
+	opts   Options
+	log    *slog.Logger
+	limits *limiter
 }
 
 var formatsOnce sync.Once
@@ -88,6 +95,12 @@ func New(svc *casework.Service, st *store.Store, opts Options) (*echo.Echo, erro
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
+	if opts.RateLimit <= 0 {
+		opts.RateLimit = 50
+	}
+	if opts.RateBurst <= 0 {
+		opts.RateBurst = 100
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
 	}
@@ -97,7 +110,7 @@ func New(svc *casework.Service, st *store.Store, opts Options) (*echo.Echo, erro
 	}
 	// The validator must not check the Host against servers[].
 	spec.Servers = nil
-	s := &Server{svc: svc, store: st, spec: spec, raw: api.SpecYAML, opts: opts, log: opts.Logger, keys: newKeyCache()}
+	s := &Server{svc: svc, store: st, spec: spec, raw: api.SpecYAML, opts: opts, log: opts.Logger, limits: newLimiter(opts.RateLimit, opts.RateBurst)}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -192,23 +205,34 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// authenticate resolves the bearer key of every /v1 call into a principal.
+// authenticate resolves the bearer credential of every /v1 call into a principal: an API key
+// (op_...), or a JWT from the council's identity provider when one is configured.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if !strings.HasPrefix(c.Request().URL.Path, "/v1/") && c.Request().URL.Path != "/v1" {
-			return next(c)
-		}
-		if c.Request().Method == http.MethodOptions {
+		if !strings.HasPrefix(c.Request().URL.Path, "/v1/") || c.Request().Method == http.MethodOptions {
 			return next(c)
 		}
 		h := c.Request().Header.Get("Authorization")
 		token, ok := strings.CutPrefix(h, "Bearer ")
+		token = strings.TrimSpace(token)
 		if !ok || token == "" {
-			return fault.New(fault.Unauthenticated, "Send an API key as 'Authorization: Bearer <key>'.")
+			return fault.New(fault.Unauthenticated, "Send an API key or a sign-in token as 'Authorization: Bearer <credential>'.")
 		}
-		p, err := s.principalForKey(c.Request().Context(), strings.TrimSpace(token))
+		var p auth.Principal
+		var err error
+		switch {
+		case strings.HasPrefix(token, "op_") || s.opts.Tokens == nil:
+			p, err = s.principalForKey(c.Request().Context(), token)
+		default:
+			if p, err = s.opts.Tokens(token); err != nil {
+				err = fault.New(fault.Unauthenticated, "The bearer token is not valid: it may have expired, or come from another issuer or audience.")
+			}
+		}
 		if err != nil {
 			return err
+		}
+		if ok, wait := s.limits.allow(p.Actor()); !ok {
+			return &fault.Error{Kind: fault.RateLimited, Detail: "Too many requests for this key or user; slow down.", RetryAfter: wait}
 		}
 		ctx := auth.WithPrincipal(c.Request().Context(), p)
 		meta := casework.Meta{RequestID: requestID(c), IP: c.RealIP(), Purpose: c.Request().Header.Get("X-Purpose")}
@@ -220,65 +244,71 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// principalForKey looks the key up on every request, so a revoked key fails at once.
 func (s *Server) principalForKey(ctx context.Context, key string) (auth.Principal, error) {
 	denied := fault.New(fault.Unauthenticated, "The API key is not valid.")
 	prefix, err := auth.ParseKey(key)
 	if err != nil {
 		return auth.Principal{}, denied
 	}
-	k, ok := s.keys.get(prefix)
-	if !ok {
-		err := s.store.Read(ctx, func(tx *store.Tx) error {
-			k, err = tx.APIKeyByPrefix(prefix)
-			return err
-		})
-		if fault.KindOf(err) == fault.NotFound {
-			return auth.Principal{}, denied
-		}
-		if err != nil {
-			return auth.Principal{}, err
-		}
-		s.keys.put(prefix, k)
+	var k auth.APIKey
+	err = s.store.Read(ctx, func(tx *store.Tx) error {
+		k, err = tx.APIKeyByPrefix(prefix)
+		return err
+	})
+	if fault.KindOf(err) == fault.NotFound {
+		return auth.Principal{}, denied
+	}
+	if err != nil {
+		return auth.Principal{}, err
 	}
 	if !auth.KeyMatches(key, k.Hash) || k.RevokedAt != nil {
 		return auth.Principal{}, denied
 	}
-	return auth.Principal{KeyID: k.ID, OrganisationID: k.OrganisationID, Role: k.Role}, nil
+	return auth.Principal{KeyID: k.ID, OrganisationID: k.OrganisationID, Role: k.Role, PractitionerID: k.PractitionerID}, nil
 }
 
-// keyCache spares a database round trip per request. Entries live briefly so that a key revoked
-// by another instance stops working within the TTL; this instance drops it at once.
-type keyCache struct {
+// limiter holds a token bucket per caller (key id or token subject).
+type limiter struct {
 	mu      sync.Mutex
-	entries map[string]cachedKey
+	rate    rate.Limit
+	burst   int
+	buckets map[string]*bucket
 }
 
-type cachedKey struct {
-	key     auth.APIKey
-	expires time.Time
+type bucket struct {
+	l    *rate.Limiter
+	seen time.Time
 }
 
-const keyCacheTTL = 10 * time.Second
+func newLimiter(perSecond float64, burst int) *limiter {
+	return &limiter{rate: rate.Limit(perSecond), burst: burst, buckets: map[string]*bucket{}}
+}
 
-func newKeyCache() *keyCache { return &keyCache{entries: map[string]cachedKey{}} }
-
-func (k *keyCache) get(prefix string) (auth.APIKey, bool) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	e, ok := k.entries[prefix]
-	if !ok || time.Now().After(e.expires) {
-		return auth.APIKey{}, false
+// allow takes one token for caller, or says how long to wait for one.
+func (l *limiter) allow(caller string) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if len(l.buckets) > 10000 {
+		for k, b := range l.buckets {
+			if now.Sub(b.seen) > 10*time.Minute {
+				delete(l.buckets, k)
+			}
+		}
 	}
-	return e.key, true
-}
-
-func (k *keyCache) put(prefix string, key auth.APIKey) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if len(k.entries) > 10000 {
-		k.entries = map[string]cachedKey{}
+	b, ok := l.buckets[caller]
+	if !ok {
+		b = &bucket{l: rate.NewLimiter(l.rate, l.burst)}
+		l.buckets[caller] = b
 	}
-	k.entries[prefix] = cachedKey{key: key, expires: time.Now().Add(keyCacheTTL)}
+	b.seen = now
+	r := b.l.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
 }
 
 type patchKey struct{}

@@ -12,7 +12,8 @@ import (
 // Migrations are append-only: never edit one that has shipped, add the next. Each is plain DDL
 // written once for both databases; typeNames below is the only place the dialects differ.
 var migrations = []*gormigrate.Migration{
-	{ID: "0001_foundation", Migrate: ddl(schema0001)},
+	{ID: "0001_foundation", Migrate: ddl(schema0001, appendOnlyGuards)},
+	{ID: "0002_team_consent_access", Migrate: ddl(schema0002, nil)},
 }
 
 // typeNames maps the column types used in the DDL to each dialect's.
@@ -22,7 +23,7 @@ var typeNames = map[string]map[string]string{
 }
 
 // ddl runs a dialect-neutral script statement by statement, then the dialect's extras.
-func ddl(script string) gormigrate.MigrateFunc {
+func ddl(script string, extras map[string][]string) gormigrate.MigrateFunc {
 	return func(db *gorm.DB) error {
 		dialect := db.Name()
 		if dialect != Postgres {
@@ -41,9 +42,9 @@ func ddl(script string) gormigrate.MigrateFunc {
 				return fmt.Errorf("%s: %w", firstLine(stmt), err)
 			}
 		}
-		for _, stmt := range appendOnlyGuards[dialect] {
+		for _, stmt := range extras[dialect] {
 			if err := db.Exec(stmt).Error; err != nil {
-				return fmt.Errorf("audit guard: %w", err)
+				return fmt.Errorf("%s: %w", firstLine(stmt), err)
 			}
 		}
 		return nil
@@ -234,6 +235,52 @@ CREATE TABLE idempotency_keys (
   PRIMARY KEY (api_key_id, idem_key)
 );
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)
+`
+
+// schema0002: the team around the child (involvements drive who may see a record), consent to
+// share, keys bound to a practitioner, and token subjects in the audit trail.
+const schema0002 = `
+CREATE TABLE involvements (
+  id {uuid} PRIMARY KEY,
+  young_person_id {uuid} NOT NULL REFERENCES young_people (id),
+  organisation_id {uuid} NOT NULL REFERENCES organisations (id),
+  practitioner_id {uuid} REFERENCES practitioners (id),
+  role {text} NOT NULL,
+  started_on {text} NOT NULL,
+  ended_on {text},
+  consent_id {uuid},
+  safeguarding_reason {text},
+  notes {text},
+  created_at {ts} NOT NULL,
+  updated_at {ts} NOT NULL,
+  version {int} NOT NULL
+);
+CREATE INDEX involvements_young_person ON involvements (young_person_id, id);
+CREATE INDEX involvements_organisation ON involvements (organisation_id, young_person_id);
+CREATE INDEX involvements_practitioner ON involvements (practitioner_id, young_person_id);
+
+CREATE TABLE consents (
+  id {uuid} PRIMARY KEY,
+  young_person_id {uuid} NOT NULL REFERENCES young_people (id),
+  given_by {text} NOT NULL,
+  relationship {text} NOT NULL,
+  scope {text} NOT NULL,
+  organisation_ids {text} NOT NULL,
+  organisation_types {text} NOT NULL,
+  given_on {text} NOT NULL,
+  withdrawn_on {text},
+  withdrawn_reason {text},
+  notes {text},
+  recorded_by_org_id {uuid},
+  created_at {ts} NOT NULL,
+  updated_at {ts} NOT NULL,
+  version {int} NOT NULL
+);
+CREATE INDEX consents_young_person ON consents (young_person_id, id);
+
+ALTER TABLE api_keys ADD COLUMN practitioner_id {uuid} REFERENCES practitioners (id);
+ALTER TABLE audit_events ADD COLUMN actor_subject {text};
+ALTER TABLE audit_events ADD COLUMN actor_practitioner_id {uuid}
 `
 
 // Migrate brings the schema up to date, recording each migration applied.

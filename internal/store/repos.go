@@ -163,9 +163,18 @@ func (tx *Tx) Practitioners(f PractitionerFilter, p Page) ([]directory.Practitio
 
 // Young people.
 
-// Scope limits casework reads to one organisation's records; empty means the whole council.
+// Scope limits casework reads to what a caller may see. The zero value reaches every record (the
+// council's SEND team); casework builds the others from the caller's role.
 type Scope struct {
+	// Restricted turns the fields below into the only ways in; with none set, nothing is visible.
+	Restricted bool
+	// OrganisationID and PractitionerID see children whose team they are currently part of.
 	OrganisationID string
+	PractitionerID string
+	// YoungPersonIDs are records visible by name (a family's own children).
+	YoungPersonIDs []string
+	// On is the day involvements are judged current.
+	On time.Time
 }
 
 // YoungPersonFilter selects young people.
@@ -173,15 +182,36 @@ type YoungPersonFilter struct {
 	Query, Locality, PrimarySENNeed, EducationSettingID string
 }
 
-// youngPersonScope: an organisation sees the young people it recorded, attends its setting, or
-// it has referred. (Issue 3 widens this to the team around the child.)
-func youngPersonScope(q *gorm.DB, s Scope) *gorm.DB {
-	if s.OrganisationID == "" {
+// visibleYoungPeople restricts q (whose young-person id column is col) to the scope.
+func visibleYoungPeople(q *gorm.DB, col string, s Scope) *gorm.DB {
+	if !s.Restricted {
 		return q
 	}
-	return q.Where(`(young_people.recorded_by_org_id = ? OR young_people.education_setting_id = ? OR EXISTS (
-		SELECT 1 FROM referrals r WHERE r.young_person_id = young_people.id AND r.referrer_organisation_id = ?))`,
-		s.OrganisationID, s.OrganisationID, s.OrganisationID)
+	var conds []string
+	var args []any
+	on := fromDate(s.On)
+	if s.OrganisationID != "" || s.PractitionerID != "" {
+		who := "i.organisation_id = ?"
+		args = append(args, s.OrganisationID)
+		if s.PractitionerID != "" {
+			who = "(i.organisation_id = ? OR i.practitioner_id = ?)"
+			args = append(args, s.PractitionerID)
+		}
+		if s.OrganisationID == "" {
+			who, args = "i.practitioner_id = ?", []any{s.PractitionerID}
+		}
+		conds = append(conds, col+` IN (SELECT i.young_person_id FROM involvements i WHERE `+who+
+			` AND i.started_on <= ? AND (i.ended_on IS NULL OR i.ended_on >= ?))`)
+		args = append(args, on, on)
+	}
+	if len(s.YoungPersonIDs) > 0 {
+		conds = append(conds, col+" IN ?")
+		args = append(args, s.YoungPersonIDs)
+	}
+	if len(conds) == 0 {
+		return q.Where("1 = 0")
+	}
+	return q.Where("("+strings.Join(conds, " OR ")+")", args...)
 }
 
 // CreateYoungPerson inserts p.
@@ -193,7 +223,7 @@ func (tx *Tx) CreateYoungPerson(p person.YoungPerson) error {
 // YoungPerson loads one young person within scope.
 func (tx *Tx) YoungPerson(id string, s Scope) (person.YoungPerson, error) {
 	var row youngPersonRow
-	err := youngPersonScope(tx.db.Where("young_people.id = ?", id), s).Take(&row).Error
+	err := visibleYoungPeople(tx.db.Where("young_people.id = ?", id), "young_people.id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return person.YoungPerson{}, fault.New(fault.NotFound, "No such young person.")
 	}
@@ -208,7 +238,7 @@ func (tx *Tx) UpdateYoungPerson(p person.YoungPerson) error {
 
 // YoungPeople lists one page within scope.
 func (tx *Tx) YoungPeople(f YoungPersonFilter, s Scope, p Page) ([]person.YoungPerson, string, error) {
-	q := youngPersonScope(tx.db.Model(&youngPersonRow{}), s)
+	q := visibleYoungPeople(tx.db.Model(&youngPersonRow{}), "young_people.id", s)
 	if f.Query != "" {
 		q = q.Where(`(young_people.search_name LIKE ? ESCAPE '\' OR young_people.nhs_number = ? OR young_people.upn = ?)`,
 			like(f.Query), f.Query, strings.ToUpper(f.Query))
@@ -246,17 +276,6 @@ type ReferralFilter struct {
 	CreatedAfter, CreatedBefore                                    *time.Time
 }
 
-// referralScope: an organisation sees the referrals it made and those about young people it
-// recorded or teaches. (Issue 3 widens this to the team around the child.)
-func referralScope(q *gorm.DB, s Scope) *gorm.DB {
-	if s.OrganisationID == "" {
-		return q
-	}
-	return q.Where(`(referrals.referrer_organisation_id = ? OR EXISTS (SELECT 1 FROM young_people y
-		WHERE y.id = referrals.young_person_id AND (y.recorded_by_org_id = ? OR y.education_setting_id = ?)))`,
-		s.OrganisationID, s.OrganisationID, s.OrganisationID)
-}
-
 // NextReference allocates the next number in a per-year sequence. The upsert takes a row lock
 // (PostgreSQL) or runs under the write lock (SQLite), so numbers are never handed out twice.
 func (tx *Tx) NextReference(scope string) (int64, error) {
@@ -275,7 +294,7 @@ func (tx *Tx) CreateReferral(r referral.Referral) error {
 // Referral loads one referral within scope.
 func (tx *Tx) Referral(id string, s Scope) (referral.Referral, error) {
 	var row referralRow
-	err := referralScope(tx.db.Where("referrals.id = ?", id), s).Take(&row).Error
+	err := visibleYoungPeople(tx.db.Where("referrals.id = ?", id), "referrals.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return referral.Referral{}, fault.New(fault.NotFound, "No such referral.")
 	}
@@ -290,7 +309,7 @@ func (tx *Tx) UpdateReferral(r referral.Referral) error {
 
 // Referrals lists one page within scope.
 func (tx *Tx) Referrals(f ReferralFilter, s Scope, p Page) ([]referral.Referral, string, error) {
-	q := referralScope(tx.db.Model(&referralRow{}), s)
+	q := visibleYoungPeople(tx.db.Model(&referralRow{}), "referrals.young_person_id", s)
 	if f.Status != "" {
 		q = q.Where("referrals.status = ?", f.Status)
 	}
@@ -346,19 +365,21 @@ func (tx *Tx) Referrals(f ReferralFilter, s Scope, p Page) ([]referral.Referral,
 // Audit and outbox.
 
 type auditRow struct {
-	ID            string
-	OccurredAt    time.Time
-	Action        string
-	RecordType    string
-	RecordID      *string
-	YoungPersonID *string
-	ActorKeyID    *string
-	ActorOrgID    *string
-	ActorRole     string
-	Purpose       *string
-	ChangedFields *string
-	RequestID     *string
-	IP            *string `gorm:"column:ip"`
+	ID                  string
+	OccurredAt          time.Time
+	Action              string
+	RecordType          string
+	RecordID            *string
+	YoungPersonID       *string
+	ActorKeyID          *string
+	ActorSubject        *string
+	ActorPractitionerID *string
+	ActorOrgID          *string
+	ActorRole           string
+	Purpose             *string
+	ChangedFields       *string
+	RequestID           *string
+	IP                  *string `gorm:"column:ip"`
 }
 
 func (auditRow) TableName() string { return "audit_events" }
@@ -372,7 +393,7 @@ func (tx *Tx) Audit(events ...audit.Event) error {
 	for i, e := range events {
 		rows[i] = auditRow{ID: e.ID, OccurredAt: e.OccurredAt, Action: e.Action, RecordType: e.RecordType,
 			RecordID: nullable(e.RecordID), YoungPersonID: nullable(e.YoungPersonID), ActorKeyID: nullable(e.ActorKeyID),
-			ActorOrgID: nullable(e.ActorOrgID), ActorRole: e.ActorRole, Purpose: nullable(e.Purpose),
+			ActorSubject: nullable(e.ActorSubject), ActorPractitionerID: nullable(e.ActorPractitionerID), ActorOrgID: nullable(e.ActorOrgID), ActorRole: e.ActorRole, Purpose: nullable(e.Purpose),
 			ChangedFields: toJSONOrNull(e.ChangedFields, len(e.ChangedFields) == 0), RequestID: nullable(e.RequestID), IP: nullable(e.IP)}
 	}
 	return translate(tx.db.CreateInBatches(rows, 100).Error)
@@ -406,7 +427,7 @@ func (tx *Tx) AuditEvents(f audit.Filter, p Page) ([]audit.Event, string, error)
 	for i, r := range rows {
 		out[i] = audit.Event{ID: r.ID, OccurredAt: r.OccurredAt.UTC(), Action: r.Action, RecordType: r.RecordType,
 			RecordID: deref(r.RecordID), YoungPersonID: deref(r.YoungPersonID), ActorKeyID: deref(r.ActorKeyID),
-			ActorOrgID: deref(r.ActorOrgID), ActorRole: r.ActorRole, Purpose: deref(r.Purpose),
+			ActorSubject: deref(r.ActorSubject), ActorPractitionerID: deref(r.ActorPractitionerID), ActorOrgID: deref(r.ActorOrgID), ActorRole: r.ActorRole, Purpose: deref(r.Purpose),
 			ChangedFields: fromJSON[[]string](r.ChangedFields), RequestID: deref(r.RequestID), IP: deref(r.IP)}
 	}
 	return out, next, nil
@@ -458,15 +479,27 @@ type apiKeyRow struct {
 	Name           string
 	OrganisationID string
 	Role           string
+	PractitionerID *string
 	CreatedAt      time.Time
 	RevokedAt      *time.Time
 }
 
 func (apiKeyRow) TableName() string { return "api_keys" }
 
+func (r apiKeyRow) toDomain() auth.APIKey {
+	k := auth.APIKey{ID: r.ID, Prefix: r.Prefix, Hash: r.Hash, Name: r.Name, OrganisationID: r.OrganisationID,
+		Role: auth.Role(r.Role), PractitionerID: deref(r.PractitionerID), CreatedAt: r.CreatedAt.UTC()}
+	if r.RevokedAt != nil {
+		at := r.RevokedAt.UTC()
+		k.RevokedAt = &at
+	}
+	return k
+}
+
 // CreateAPIKey stores a key's hash.
 func (tx *Tx) CreateAPIKey(k auth.APIKey) error {
-	row := apiKeyRow{ID: k.ID, Prefix: k.Prefix, Hash: k.Hash, Name: k.Name, OrganisationID: k.OrganisationID, Role: string(k.Role), CreatedAt: k.CreatedAt}
+	row := apiKeyRow{ID: k.ID, Prefix: k.Prefix, Hash: k.Hash, Name: k.Name, OrganisationID: k.OrganisationID, Role: string(k.Role),
+		PractitionerID: nullable(k.PractitionerID), CreatedAt: k.CreatedAt}
 	return translate(tx.db.Create(&row).Error)
 }
 
@@ -477,11 +510,62 @@ func (tx *Tx) APIKeyByPrefix(prefix string) (auth.APIKey, error) {
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return auth.APIKey{}, fault.New(fault.NotFound, "No such key.")
 	}
-	if err != nil {
-		return auth.APIKey{}, translate(err)
+	return row.toDomain(), translate(err)
+}
+
+// APIKey loads a key by id.
+func (tx *Tx) APIKey(id string) (auth.APIKey, error) {
+	row, err := get[apiKeyRow](tx, "API key", id)
+	return row.toDomain(), err
+}
+
+// APIKeyFilter selects keys.
+type APIKeyFilter struct {
+	OrganisationID, Role string
+	IncludeRevoked       bool
+}
+
+// APIKeys lists one page of keys.
+func (tx *Tx) APIKeys(f APIKeyFilter, p Page) ([]auth.APIKey, string, error) {
+	q := tx.db.Model(&apiKeyRow{})
+	if f.OrganisationID != "" {
+		q = q.Where("organisation_id = ?", f.OrganisationID)
 	}
-	return auth.APIKey{ID: row.ID, Prefix: row.Prefix, Hash: row.Hash, Name: row.Name, OrganisationID: row.OrganisationID,
-		Role: auth.Role(row.Role), CreatedAt: row.CreatedAt.UTC(), RevokedAt: row.RevokedAt}, nil
+	if f.Role != "" {
+		q = q.Where("role = ?", f.Role)
+	}
+	if !f.IncludeRevoked {
+		q = q.Where("revoked_at IS NULL")
+	}
+	q, err := paginate(q, "api_keys", p)
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []apiKeyRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, "", translate(err)
+	}
+	rows, next := trim(rows, p.Limit, func(r apiKeyRow) string { return r.ID })
+	out := make([]auth.APIKey, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, next, nil
+}
+
+// RevokeAPIKey marks a key revoked; revoking twice is a conflict.
+func (tx *Tx) RevokeAPIKey(id string, at time.Time) error {
+	res := tx.db.Model(&apiKeyRow{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", at.UTC())
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		if _, err := tx.APIKey(id); err != nil {
+			return err
+		}
+		return fault.StateConflict("This key is already revoked.", "revoked")
+	}
+	return nil
 }
 
 // ActiveKeysWithRole counts unrevoked keys holding role.

@@ -21,6 +21,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
 )
@@ -790,73 +791,79 @@ func ptr[T any](v T) *T { return &v }
 
 func TestScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		today := day(2026, 5, 10)
 		x := mkOrg(t, st, nil)
 		y := mkOrg(t, st, nil)
 		px := mkPractitioner(t, st, x.ID, nil)
-		py := mkPractitioner(t, st, y.ID, nil)
-		unlinked := mkPerson(t, st, y.ID, nil)
-		pupil := mkPerson(t, st, y.ID, func(p *person.YoungPerson) { p.EducationSettingID = x.ID })
-		referred := mkPerson(t, st, y.ID, nil)
-		own := mkPerson(t, st, x.ID, nil)
-		fromX := mkReferral(t, st, referred, px, nil)
-		aboutUnlinked := mkReferral(t, st, unlinked, py, nil)
-		aboutPupil := mkReferral(t, st, pupil, py, nil)
-		aboutOwn := mkReferral(t, st, own, py, nil)
+		lead := mkPractitioner(t, st, y.ID, nil)
+		none := mkPerson(t, st, y.ID, nil)
+		current := mkPerson(t, st, y.ID, nil)
+		ended := mkPerson(t, st, y.ID, nil)
+		future := mkPerson(t, st, y.ID, nil)
+		led := mkPerson(t, st, y.ID, nil)
+		involve := func(yp person.YoungPerson, org, practitioner string, from time.Time, to *time.Time) {
+			write(t, st, func(tx *store.Tx) error {
+				return tx.CreateInvolvement(sharing.Involvement{ID: newID(t), YoungPersonID: yp.ID, OrganisationID: org, PractitionerID: practitioner,
+					Role: sharing.RoleTeamMember, StartedOn: from, EndedOn: to, CreatedAt: now(), UpdatedAt: now(), Version: 1})
+			})
+		}
+		yesterday := today.AddDate(0, 0, -1)
+		involve(current, x.ID, "", today.AddDate(0, -1, 0), nil)
+		involve(ended, x.ID, "", today.AddDate(0, -2, 0), &yesterday)
+		involve(future, x.ID, "", today.AddDate(0, 0, 1), nil)
+		involve(led, y.ID, lead.ID, today, &today)
+		aboutCurrent := mkReferral(t, st, current, px, nil)
+		aboutNone := mkReferral(t, st, none, px, nil)
 
-		sx, sy := store.Scope{OrganisationID: x.ID}, store.Scope{OrganisationID: y.ID}
 		getPerson := func(id string, s store.Scope) error {
 			return readErr(st, func(tx *store.Tx) error { _, err := tx.YoungPerson(id, s); return err })
 		}
-		getReferral := func(id string, s store.Scope) error {
-			return readErr(st, func(tx *store.Tx) error { _, err := tx.Referral(id, s); return err })
+		visible := func(name string, s store.Scope, want ...person.YoungPerson) {
+			t.Helper()
+			people, _, err := listPeople(st, store.YoungPersonFilter{}, s, store.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := make([]string, len(want))
+			for i, p := range want {
+				ids[i] = p.ID
+			}
+			wantEqual(t, name, personIDs(people), newestFirst(ids...))
+			for _, p := range []person.YoungPerson{none, current, ended, future, led} {
+				err := getPerson(p.ID, s)
+				shown := slices.Contains(ids, p.ID)
+				if shown && err != nil {
+					t.Fatalf("%s: %s should be readable: %v", name, p.ID, err)
+				}
+				if !shown {
+					wantNotFound(t, err)
+				}
+			}
 		}
+		visible("organisation X: current involvements only", store.Scope{Restricted: true, OrganisationID: x.ID, On: today}, current)
+		visible("the lead practitioner, through their own involvement", store.Scope{Restricted: true, OrganisationID: newID(t), PractitionerID: lead.ID, On: today}, led)
+		visible("organisation Y sees its practitioner's involvement", store.Scope{Restricted: true, OrganisationID: y.ID, On: today}, led)
+		visible("the day after it ended", store.Scope{Restricted: true, PractitionerID: lead.ID, On: today.AddDate(0, 0, 1)})
+		visible("a family, by name", store.Scope{Restricted: true, YoungPersonIDs: []string{none.ID, ended.ID}, On: today}, none, ended)
+		visible("restricted with no way in", store.Scope{Restricted: true, On: today})
+		visible("the council", store.Scope{}, none, current, ended, future, led)
 
-		wantNotFound(t, getPerson(unlinked.ID, sx))
-		for _, p := range []person.YoungPerson{pupil, referred, own} {
-			if err := getPerson(p.ID, sx); err != nil {
-				t.Fatalf("young person %s in scope of X: %v", p.ID, err)
-			}
+		sx := store.Scope{Restricted: true, OrganisationID: x.ID, On: today}
+		if err := readErr(st, func(tx *store.Tx) error { _, err := tx.Referral(aboutCurrent.ID, sx); return err }); err != nil {
+			t.Fatalf("referral about a child in X's team: %v", err)
 		}
-		for _, p := range []person.YoungPerson{unlinked, pupil, referred, own} {
-			if err := getPerson(p.ID, store.Scope{}); err != nil {
-				t.Fatalf("young person %s, council-wide: %v", p.ID, err)
-			}
-		}
-		// Y recorded three of them, and a referral from Y makes X's own young person visible to Y.
-		for _, p := range []person.YoungPerson{unlinked, pupil, referred, own} {
-			if err := getPerson(p.ID, sy); err != nil {
-				t.Fatalf("young person %s in scope of Y: %v", p.ID, err)
-			}
-		}
-		wantNotFound(t, getPerson(unlinked.ID, store.Scope{OrganisationID: newID(t)}))
-
-		people, _, err := listPeople(st, store.YoungPersonFilter{}, sx, store.Page{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantEqual(t, "young people in scope of X", personIDs(people), newestFirst(pupil.ID, referred.ID, own.ID))
-		people, _, err = listPeople(st, store.YoungPersonFilter{Query: "alex"}, sx, store.Page{Limit: 1})
-		if err != nil || len(people) != 1 || people[0].ID != own.ID {
-			t.Fatalf("scoped, filtered page: %v, %v", personIDs(people), err)
-		}
-
-		wantNotFound(t, getReferral(aboutUnlinked.ID, sx))
-		for _, r := range []referral.Referral{fromX, aboutPupil, aboutOwn} {
-			if err := getReferral(r.ID, sx); err != nil {
-				t.Fatalf("referral %s in scope of X: %v", r.Reference, err)
-			}
-		}
+		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Referral(aboutNone.ID, sx); return err }))
 		refs, _, err := listReferrals(st, store.ReferralFilter{}, sx, store.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "referrals in scope of X", referralIDs(refs), newestFirst(fromX.ID, aboutPupil.ID, aboutOwn.ID))
-		refs, _, err = listReferrals(st, store.ReferralFilter{Query: aboutUnlinked.Reference}, sx, store.Page{})
+		wantEqual(t, "referrals in scope of X", referralIDs(refs), []string{aboutCurrent.ID})
+		refs, _, err = listReferrals(st, store.ReferralFilter{Query: aboutNone.Reference}, sx, store.Page{})
 		if err != nil || len(refs) != 0 {
 			t.Fatalf("out-of-scope referral found by reference: %v, %v", referralIDs(refs), err)
 		}
 		refs, _, err = listReferrals(st, store.ReferralFilter{}, store.Scope{}, store.Page{})
-		if err != nil || len(refs) != 4 {
+		if err != nil || len(refs) != 2 {
 			t.Fatalf("council-wide referrals: %d, %v", len(refs), err)
 		}
 	})

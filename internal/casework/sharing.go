@@ -1,0 +1,275 @@
+package casework
+
+import (
+	"context"
+
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/sharing"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// involve adds an organisation to the team around the child as part of another write (recording,
+// referring, a new setting). These hold the record already, so no consent check applies; an
+// identical current involvement is not repeated.
+func (s *Service) involve(tx *store.Tx, p auth.Principal, youngPersonID, orgID, practitionerID, role string) error {
+	today := s.today()
+	current, _, err := tx.Involvements(youngPersonID, &today, store.Page{Limit: 200})
+	if err != nil {
+		return err
+	}
+	for _, i := range current {
+		if i.OrganisationID == orgID && i.Role == role && i.PractitionerID == practitionerID {
+			return nil
+		}
+	}
+	i := sharing.Involvement{ID: newID(), YoungPersonID: youngPersonID, OrganisationID: orgID, PractitionerID: practitionerID,
+		Role: role, StartedOn: today, CreatedAt: s.now(), UpdatedAt: s.now(), Version: 1}
+	if err := tx.CreateInvolvement(i); err != nil {
+		return err
+	}
+	return tx.Publish(s.notice("involvement.started", audit.Involvement, i.ID,
+		map[string]any{"young_person_id": youngPersonID, "organisation_id": orgID, "role": role}))
+}
+
+// moveSetting ends the old education setting's involvement and starts the new one's.
+func (s *Service) moveSetting(tx *store.Tx, p auth.Principal, youngPersonID, from, to string) error {
+	today := s.today()
+	if from != "" {
+		current, _, err := tx.Involvements(youngPersonID, &today, store.Page{Limit: 200})
+		if err != nil {
+			return err
+		}
+		for _, i := range current {
+			if i.OrganisationID == from && i.Role == sharing.RoleEducationSetting {
+				i.EndedOn, i.UpdatedAt, i.Version = &today, s.now(), i.Version+1
+				if err := tx.UpdateInvolvement(i); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if to == "" {
+		return nil
+	}
+	return s.involve(tx, p, youngPersonID, to, "", sharing.RoleEducationSetting)
+}
+
+// visibleYoungPerson checks the caller may see the young person, or answers 404.
+func (s *Service) visibleYoungPerson(tx *store.Tx, p auth.Principal, id string) error {
+	_, err := tx.YoungPerson(id, s.scope(p))
+	return err
+}
+
+// Involvements lists the team around a child the caller may see.
+func (s *Service) Involvements(ctx context.Context, youngPersonID string, currentOnly bool, pg store.Page) (out []sharing.Involvement, next string, err error) {
+	p, err := allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return nil, "", err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.visibleYoungPerson(tx, p, youngPersonID); err != nil {
+			return err
+		}
+		var on *timeDay
+		if currentOnly {
+			t := s.today()
+			on = &t
+		}
+		if out, next, err = tx.Involvements(youngPersonID, on, pg); err != nil {
+			return err
+		}
+		return tx.Audit(s.event(ctx, p, audit.List, audit.Involvement, "", youngPersonID, nil))
+	})
+	return out, next, err
+}
+
+// CreateInvolvement adds an organisation to the team around the child: with consent in force
+// that covers it, or for safeguarding with the reason recorded.
+func (s *Service) CreateInvolvement(ctx context.Context, i sharing.Involvement) (sharing.Involvement, error) {
+	p, err := allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return i, err
+	}
+	if i.StartedOn.IsZero() {
+		i.StartedOn = s.today()
+	}
+	if err := i.Validate(); err != nil {
+		return i, err
+	}
+	switch i.Role {
+	case sharing.RoleRecordedBy, sharing.RoleEducationSetting, sharing.RoleReferrer:
+		return i, fault.Field(fault.Invalid, "/role", "is recorded by OnePlan itself when the child is recorded, their setting set, or a referral made")
+	}
+	i.ID, i.CreatedAt, i.UpdatedAt, i.Version = newID(), s.now(), s.now(), 1
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.visibleYoungPerson(tx, p, i.YoungPersonID); err != nil {
+			return err
+		}
+		org, err := tx.Organisation(i.OrganisationID)
+		if fault.KindOf(err) == fault.NotFound {
+			return fault.Field(fault.Unprocessable, "/organisation_id", "no such organisation")
+		}
+		if err != nil {
+			return err
+		}
+		if i.PractitionerID != "" {
+			pr, err := tx.Practitioner(i.PractitionerID)
+			if err != nil || pr.OrganisationID != org.ID {
+				return fault.Field(fault.Unprocessable, "/practitioner_id", "no such practitioner in that organisation")
+			}
+		}
+		consents, err := tx.Consents(i.YoungPersonID)
+		if err != nil {
+			return err
+		}
+		c, err := sharing.Authorise(consents, org.ID, org.Type, i.StartedOn, i.SafeguardingReason)
+		if err != nil {
+			return err
+		}
+		i.ConsentID = c.ID
+		if err := tx.CreateInvolvement(i); err != nil {
+			return err
+		}
+		return record(tx, s.event(ctx, p, audit.Create, audit.Involvement, i.ID, i.YoungPersonID, nil),
+			s.notice("involvement.started", audit.Involvement, i.ID, map[string]any{"young_person_id": i.YoungPersonID,
+				"organisation_id": i.OrganisationID, "role": i.Role, "without_consent": c.ID == ""}))
+	})
+	return i, err
+}
+
+// UpdateInvolvement changes or ends an involvement.
+func (s *Service) UpdateInvolvement(ctx context.Context, youngPersonID, id string, ifMatch *int, mutate Mutation[sharing.Involvement]) (i sharing.Involvement, err error) {
+	p, err := allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return i, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.visibleYoungPerson(tx, p, youngPersonID); err != nil {
+			return err
+		}
+		cur, err := tx.Involvement(youngPersonID, id)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, cur.Version); err != nil {
+			return err
+		}
+		next, changed, err := mutate(cur)
+		if err != nil {
+			return err
+		}
+		i = cur
+		if len(changed) == 0 {
+			return nil
+		}
+		if err := next.Validate(); err != nil {
+			return err
+		}
+		if next.PractitionerID != "" && next.PractitionerID != cur.PractitionerID {
+			pr, err := tx.Practitioner(next.PractitionerID)
+			if err != nil || pr.OrganisationID != cur.OrganisationID {
+				return fault.Field(fault.Unprocessable, "/practitioner_id", "no such practitioner in that organisation")
+			}
+		}
+		next.UpdatedAt, next.Version = s.now(), cur.Version+1
+		if err := tx.UpdateInvolvement(next); err != nil {
+			return err
+		}
+		i = next
+		return record(tx, s.event(ctx, p, audit.Update, audit.Involvement, id, youngPersonID, changed),
+			s.notice("involvement.updated", audit.Involvement, id, map[string]any{"young_person_id": youngPersonID, "changed_fields": changed}))
+	})
+	return i, err
+}
+
+// recordConsent stores a consent inside a caller's transaction.
+func (s *Service) recordConsent(ctx context.Context, tx *store.Tx, p auth.Principal, c sharing.Consent) error {
+	c.ID, c.RecordedByOrgID, c.CreatedAt, c.UpdatedAt, c.Version = newID(), p.OrganisationID, s.now(), s.now(), 1
+	if err := tx.CreateConsent(c); err != nil {
+		return err
+	}
+	return record(tx, s.event(ctx, p, audit.Create, audit.Consent, c.ID, c.YoungPersonID, nil),
+		s.notice("consent.recorded", audit.Consent, c.ID, map[string]any{"young_person_id": c.YoungPersonID, "scope": c.Scope}))
+}
+
+// Consents lists the consents recorded for a child the caller may see.
+func (s *Service) Consents(ctx context.Context, youngPersonID string) (out []sharing.Consent, err error) {
+	p, err := allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.visibleYoungPerson(tx, p, youngPersonID); err != nil {
+			return err
+		}
+		if out, err = tx.Consents(youngPersonID); err != nil {
+			return err
+		}
+		return tx.Audit(s.event(ctx, p, audit.List, audit.Consent, "", youngPersonID, nil))
+	})
+	return out, err
+}
+
+// CreateConsent records consent to share.
+func (s *Service) CreateConsent(ctx context.Context, c sharing.Consent) (sharing.Consent, error) {
+	p, err := allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return c, err
+	}
+	if err := c.Validate(s.today()); err != nil {
+		return c, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.visibleYoungPerson(tx, p, c.YoungPersonID); err != nil {
+			return err
+		}
+		for i, id := range c.OrganisationIDs {
+			if _, err := tx.Organisation(id); fault.KindOf(err) == fault.NotFound {
+				return fault.Field(fault.Unprocessable, "/organisation_ids/"+itoa(i), "no such organisation")
+			}
+		}
+		if err := s.recordConsent(ctx, tx, p, c); err != nil {
+			return err
+		}
+		cs, err := tx.Consents(c.YoungPersonID)
+		if err == nil && len(cs) > 0 {
+			c = cs[0]
+		}
+		return err
+	})
+	return c, err
+}
+
+// WithdrawConsent records the withdrawal of consent.
+func (s *Service) WithdrawConsent(ctx context.Context, youngPersonID, id string, on timeDay, reason string) (c sharing.Consent, err error) {
+	p, err := allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return c, err
+	}
+	if on.IsZero() {
+		on = s.today()
+	}
+	if on.After(s.today()) {
+		return c, fault.Field(fault.Invalid, "/withdrawn_on", "must not be in the future")
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.visibleYoungPerson(tx, p, youngPersonID); err != nil {
+			return err
+		}
+		if c, err = tx.Consent(youngPersonID, id); err != nil {
+			return err
+		}
+		if err := c.Withdraw(on, reason); err != nil {
+			return err
+		}
+		c.UpdatedAt, c.Version = s.now(), c.Version+1
+		if err := tx.UpdateConsent(c); err != nil {
+			return err
+		}
+		return record(tx, s.event(ctx, p, audit.Withdraw, audit.Consent, id, youngPersonID, []string{"withdrawn_on", "withdrawn_reason"}),
+			s.notice("consent.withdrawn", audit.Consent, id, map[string]any{"young_person_id": youngPersonID}))
+	})
+	return c, err
+}

@@ -1,0 +1,210 @@
+package store
+
+import (
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/sharing"
+)
+
+type involvementRow struct {
+	ID                 string
+	YoungPersonID      string
+	OrganisationID     string
+	PractitionerID     *string
+	Role               string
+	StartedOn          string
+	EndedOn            *string
+	ConsentID          *string
+	SafeguardingReason *string
+	Notes              *string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	Version            int
+}
+
+func (involvementRow) TableName() string { return "involvements" }
+
+func optDate(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := fromDate(*t)
+	return &s
+}
+
+func toOptDate(s *string) *time.Time {
+	if s == nil {
+		return nil
+	}
+	t := toDate(*s)
+	return &t
+}
+
+func toInvolvementRow(i sharing.Involvement) involvementRow {
+	return involvementRow{ID: i.ID, YoungPersonID: i.YoungPersonID, OrganisationID: i.OrganisationID, PractitionerID: nullable(i.PractitionerID),
+		Role: i.Role, StartedOn: fromDate(i.StartedOn), EndedOn: optDate(i.EndedOn), ConsentID: nullable(i.ConsentID),
+		SafeguardingReason: nullable(i.SafeguardingReason), Notes: nullable(i.Notes), CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt, Version: i.Version}
+}
+
+func (r involvementRow) toDomain() sharing.Involvement {
+	return sharing.Involvement{ID: r.ID, YoungPersonID: r.YoungPersonID, OrganisationID: r.OrganisationID, PractitionerID: deref(r.PractitionerID),
+		Role: r.Role, StartedOn: toDate(r.StartedOn), EndedOn: toOptDate(r.EndedOn), ConsentID: deref(r.ConsentID),
+		SafeguardingReason: deref(r.SafeguardingReason), Notes: deref(r.Notes), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+}
+
+// CreateInvolvement inserts i.
+func (tx *Tx) CreateInvolvement(i sharing.Involvement) error {
+	row := toInvolvementRow(i)
+	return translate(tx.db.Create(&row).Error)
+}
+
+// Involvement loads one involvement of a young person.
+func (tx *Tx) Involvement(youngPersonID, id string) (sharing.Involvement, error) {
+	row, err := get[involvementRow](tx, "involvement", id)
+	if err == nil && row.YoungPersonID != youngPersonID {
+		err = fault.New(fault.NotFound, "No such involvement.")
+	}
+	return row.toDomain(), err
+}
+
+// UpdateInvolvement writes i if i.Version-1 is still current.
+func (tx *Tx) UpdateInvolvement(i sharing.Involvement) error {
+	row := toInvolvementRow(i)
+	return updateVersioned(tx, &row, "involvements", i.ID, i.Version-1)
+}
+
+// Involvements lists one page of a young person's team, newest first.
+func (tx *Tx) Involvements(youngPersonID string, currentOn *time.Time, p Page) ([]sharing.Involvement, string, error) {
+	q := tx.db.Model(&involvementRow{}).Where("young_person_id = ?", youngPersonID)
+	if currentOn != nil {
+		on := fromDate(*currentOn)
+		q = q.Where("started_on <= ? AND (ended_on IS NULL OR ended_on >= ?)", on, on)
+	}
+	q, err := paginate(q, "involvements", p)
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []involvementRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, "", translate(err)
+	}
+	rows, next := trim(rows, p.Limit, func(r involvementRow) string { return r.ID })
+	out := make([]sharing.Involvement, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, next, nil
+}
+
+type consentRow struct {
+	ID                string
+	YoungPersonID     string
+	GivenBy           string
+	Relationship      string
+	Scope             string
+	OrganisationIDs   string `gorm:"column:organisation_ids"`
+	OrganisationTypes string
+	GivenOn           string
+	WithdrawnOn       *string
+	WithdrawnReason   *string
+	Notes             *string
+	RecordedByOrgID   *string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	Version           int
+}
+
+func (consentRow) TableName() string { return "consents" }
+
+func toConsentRow(c sharing.Consent) consentRow {
+	ids, types := c.OrganisationIDs, c.OrganisationTypes
+	if ids == nil {
+		ids = []string{}
+	}
+	if types == nil {
+		types = []string{}
+	}
+	return consentRow{ID: c.ID, YoungPersonID: c.YoungPersonID, GivenBy: c.GivenBy, Relationship: c.Relationship, Scope: c.Scope,
+		OrganisationIDs: toJSON(ids), OrganisationTypes: toJSON(types), GivenOn: fromDate(c.GivenOn), WithdrawnOn: optDate(c.WithdrawnOn),
+		WithdrawnReason: nullable(c.WithdrawnReason), Notes: nullable(c.Notes), RecordedByOrgID: nullable(c.RecordedByOrgID),
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version}
+}
+
+func (r consentRow) toDomain() sharing.Consent {
+	return sharing.Consent{ID: r.ID, YoungPersonID: r.YoungPersonID, GivenBy: r.GivenBy, Relationship: r.Relationship, Scope: r.Scope,
+		OrganisationIDs: fromJSON[[]string](&r.OrganisationIDs), OrganisationTypes: fromJSON[[]string](&r.OrganisationTypes),
+		GivenOn: toDate(r.GivenOn), WithdrawnOn: toOptDate(r.WithdrawnOn), WithdrawnReason: deref(r.WithdrawnReason), Notes: deref(r.Notes),
+		RecordedByOrgID: deref(r.RecordedByOrgID), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+}
+
+// CreateConsent inserts c.
+func (tx *Tx) CreateConsent(c sharing.Consent) error {
+	row := toConsentRow(c)
+	return translate(tx.db.Create(&row).Error)
+}
+
+// Consent loads one consent of a young person.
+func (tx *Tx) Consent(youngPersonID, id string) (sharing.Consent, error) {
+	row, err := get[consentRow](tx, "consent", id)
+	if err == nil && row.YoungPersonID != youngPersonID {
+		err = fault.New(fault.NotFound, "No such consent.")
+	}
+	return row.toDomain(), err
+}
+
+// UpdateConsent writes c if c.Version-1 is still current.
+func (tx *Tx) UpdateConsent(c sharing.Consent) error {
+	row := toConsentRow(c)
+	return updateVersioned(tx, &row, "consents", c.ID, c.Version-1)
+}
+
+// Consents lists every consent recorded for a young person, newest first. A child has few.
+func (tx *Tx) Consents(youngPersonID string) ([]sharing.Consent, error) {
+	var rows []consentRow
+	if err := tx.db.Where("young_person_id = ?", youngPersonID).Order("id DESC").Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]sharing.Consent, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
+
+// RetentionDue lists young people born on or before bornBy (so past retention), oldest first by id.
+func (tx *Tx) RetentionDue(bornBy time.Time, p Page) ([]person.YoungPerson, string, error) {
+	q, err := paginate(tx.db.Model(&youngPersonRow{}).Where("date_of_birth <= ?", fromDate(bornBy)), "young_people", p)
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []youngPersonRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, "", translate(err)
+	}
+	rows, next := trim(rows, p.Limit, func(r youngPersonRow) string { return r.ID })
+	out := make([]person.YoungPerson, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, next, nil
+}
+
+// EraseYoungPerson deletes a young person and every record hanging off them. The audit trail,
+// which holds ids only, is kept; so is the outbox.
+func (tx *Tx) EraseYoungPerson(id string) error {
+	for _, table := range []string{"consents", "involvements", "referrals"} {
+		if err := tx.db.Exec("DELETE FROM "+table+" WHERE young_person_id = ?", id).Error; err != nil {
+			return translate(err)
+		}
+	}
+	res := tx.db.Exec("DELETE FROM young_people WHERE id = ?", id)
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fault.New(fault.NotFound, "No such young person.")
+	}
+	return nil
+}
