@@ -3,14 +3,21 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -18,6 +25,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/auth/jwtauth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
@@ -41,6 +49,11 @@ type env struct {
 	other                                           string // a partner with no link to anyone's records
 	admin, officer, practitioner, analyst, outsider string
 	schoolSENCO                                     string // a practitioner of the school
+	health                                          string // a health trust
+	lead                                            string // a practitioner of the health trust, an engagement lead
+	otherWorker                                     string // a practitioner of the unrelated nursery
+	leadKey, panel, revoked                         string
+	idp                                             *testIssuer
 }
 
 type syncBuffer struct {
@@ -68,18 +81,31 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 	}
 }
 
-func newEnv(t *testing.T, st *store.Store) *env {
+func newEnv(t *testing.T, st *store.Store, tweak ...func(*httpapi.Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	svc := casework.New(st, casework.Options{PersonRules: person.Rules{AllowTestNHSNumbers: true}})
 	logs := &syncBuffer{}
-	e, err := httpapi.New(svc, st, httpapi.Options{MaxBodyBytes: 64 << 10, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	idp := newTestIssuer(t, "https://login.council.example")
+	verifier, err := jwtauth.New(ctx, jwtauth.Config{Issuer: idp.issuer, Audience: "oneplan", JWKSURL: idp.srv.URL + "/jwks", HTTPClient: idp.srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := httpapi.Options{MaxBodyBytes: 64 << 10, Logger: slog.New(slog.NewJSONHandler(logs, nil)), RateLimit: 10000, RateBurst: 10000,
+		Tokens: func(token string) (auth.Principal, error) {
+			id, err := verifier.Verify(token)
+			return id.Principal(), err
+		}}
+	for _, f := range tweak {
+		f(&opts)
+	}
+	e, err := httpapi.New(svc, st, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	en := &env{t: t, srv: srv, st: st, logs: logs}
+	en := &env{t: t, srv: srv, st: st, logs: logs, idp: idp}
 	en.httpc = &http.Client{Transport: newValidatingTransport(t)}
 
 	admin := auth.WithPrincipal(ctx, auth.Principal{Role: auth.RoleAdmin})
@@ -110,7 +136,112 @@ func newEnv(t *testing.T, st *store.Store) *env {
 		t.Fatal(err)
 	}
 	en.schoolSENCO = p.ID
+	en.health = mk("Community Health NHS Trust", "health_trust", "South")
+	lead, err := svc.CreatePractitioner(admin, directory.Practitioner{OrganisationID: en.health, Name: "Lee Lead", Email: "lead@health.example", Role: "health_visitor", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	en.lead = lead.ID
+	other, err := svc.CreatePractitioner(admin, directory.Practitioner{OrganisationID: en.other, Name: "Olu Other", Email: "olu@nursery.example", Role: "senco", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	en.otherWorker = other.ID
+	lk, _, err := svc.CreateAPIKey(admin, auth.APIKey{Name: "lead", OrganisationID: en.health, Role: auth.RoleEngagementLead, PractitionerID: lead.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	en.leadKey = lk
+	en.panel = key(en.council, auth.RolePanelMember)
+	en.revoked = key(en.school, auth.RolePractitioner)
+	prefix, _ := auth.ParseKey(en.revoked)
+	if err := st.InTx(ctx, func(tx *store.Tx) error {
+		k, err := tx.APIKeyByPrefix(prefix)
+		if err != nil {
+			return err
+		}
+		return tx.RevokeAPIKey(k.ID, time.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
 	return en
+}
+
+// testIssuer is a council identity provider: a JWKS endpoint and a signing key.
+type testIssuer struct {
+	issuer string
+	key    *rsa.PrivateKey
+	srv    *httptest.Server
+}
+
+var (
+	issuerKeyOnce sync.Once
+	issuerKey     *rsa.PrivateKey
+)
+
+func newTestIssuer(t *testing.T, issuer string) *testIssuer {
+	issuerKeyOnce.Do(func() {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(err)
+		}
+		issuerKey = k
+	})
+	i := &testIssuer{issuer: issuer, key: issuerKey}
+	i.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		pub := i.key.PublicKey
+		_ = json.NewEncoder(w).Encode(map[string]any{"keys": []map[string]string{{"kty": "RSA", "kid": "k1", "alg": "RS256", "use": "sig",
+			"n": base64.RawURLEncoding.EncodeToString(pub.N.Bytes()), "e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes())}}})
+	}))
+	t.Cleanup(i.srv.Close)
+	return i
+}
+
+// token signs a JWT for role in org; extra claims override the defaults.
+func (i *testIssuer) token(t *testing.T, role auth.Role, org string, extra map[string]any) string {
+	t.Helper()
+	claims := jwt.MapClaims{"iss": i.issuer, "aud": "oneplan", "sub": "user-" + string(role), "exp": time.Now().Add(time.Hour).Unix(),
+		"iat": time.Now().Unix(), "oneplan_org": org, "oneplan_role": string(role)}
+	for k, v := range extra {
+		claims[k] = v
+	}
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	tok.Header["kid"] = "k1"
+	s, err := tok.SignedString(i.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// fixture is a child with a team around them: their school (education setting, and the
+// referrer), a health trust whose practitioner is the engagement lead, and consent to share.
+type fixture struct {
+	child, referral, involvement, consent string
+}
+
+func (e *env) fixture() fixture {
+	e.t.Helper()
+	in := child(8)
+	in.NhsNumber, in.Upn = nil, nil
+	school := uid(e.school)
+	in.EducationSettingId = &school
+	f := fixture{child: e.youngPerson(e.officer, in)}
+	r := e.referral(e.officer, referralFor(f.child, e.schoolSENCO))
+	f.referral = r.Id.String()
+	c := e.do(http.MethodPost, "/v1/young-people/"+f.child+"/consents", e.officer, map[string]any{"given_by": "Parent", "relationship": "parent",
+		"scope": "all_involved", "given_on": time.Now().Format("2006-01-02")})
+	if c.status != http.StatusCreated {
+		e.t.Fatalf("consent: %d %s", c.status, c.body)
+	}
+	f.consent = c.json(e.t)["id"].(string)
+	i := e.do(http.MethodPost, "/v1/young-people/"+f.child+"/involvements", e.officer, map[string]any{"organisation_id": e.health,
+		"practitioner_id": e.lead, "role": "engagement_lead"})
+	if i.status != http.StatusCreated {
+		e.t.Fatalf("involvement: %d %s", i.status, i.body)
+	}
+	f.involvement = i.json(e.t)["id"].(string)
+	return f
 }
 
 // client returns the generated integrators' client acting with key.

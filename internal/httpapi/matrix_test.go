@@ -1,0 +1,295 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oneplan-send/oneplan/api"
+	"github.com/oneplan-send/oneplan/internal/auth"
+)
+
+// caller is one kind of requester in the matrix.
+type caller string
+
+const (
+	nobody         caller = "no credentials"
+	expiredJWT     caller = "expired token"
+	wrongIssuer    caller = "token from another issuer"
+	revokedKey     caller = "revoked key"
+	admin          caller = "admin"
+	sendOfficer    caller = "send_officer"
+	involved       caller = "practitioner, involved organisation"
+	uninvolved     caller = "practitioner, uninvolved organisation"
+	leadInvolved   caller = "engagement_lead, involved (key)"
+	leadUninvolved caller = "engagement_lead, uninvolved (token)"
+	panelMember    caller = "panel_member"
+	analyst        caller = "analyst"
+	familyOwn      caller = "family, own child (token)"
+	familyOther    caller = "family, another child (token)"
+)
+
+var callers = []caller{nobody, expiredJWT, wrongIssuer, revokedKey, admin, sendOfficer, involved, uninvolved, leadInvolved,
+	leadUninvolved, panelMember, analyst, familyOwn, familyOther}
+
+// credential returns the Authorization bearer for a caller about fixture f.
+func (e *env) credential(t *testing.T, c caller, f fixture) string {
+	switch c {
+	case nobody:
+		return ""
+	case expiredJWT:
+		return e.idp.token(t, auth.RoleSENDOfficer, e.council, map[string]any{"exp": time.Now().Add(-10 * time.Minute).Unix()})
+	case wrongIssuer:
+		other := newTestIssuer(t, "https://elsewhere.example")
+		return other.token(t, auth.RoleSENDOfficer, e.council, nil)
+	case revokedKey:
+		return e.revoked
+	case admin:
+		return e.admin
+	case sendOfficer:
+		return e.officer
+	case involved:
+		return e.practitioner
+	case uninvolved:
+		return e.outsider
+	case leadInvolved:
+		return e.leadKey
+	case leadUninvolved:
+		return e.idp.token(t, auth.RoleEngagementLead, e.other, map[string]any{"oneplan_practitioner": e.otherWorker})
+	case panelMember:
+		return e.panel
+	case analyst:
+		return e.analyst
+	case familyOwn:
+		return e.idp.token(t, auth.RoleFamily, e.council, map[string]any{"oneplan_young_people": []string{f.child}})
+	case familyOther:
+		return e.idp.token(t, auth.RoleFamily, e.council, map[string]any{"oneplan_young_people": []string{unknownID}})
+	}
+	t.Fatalf("unknown caller %s", c)
+	return ""
+}
+
+// practitionerOf is the practitioner a caller would name as the referrer.
+func (e *env) practitionerOf(c caller) string {
+	switch c {
+	case uninvolved, leadUninvolved:
+		return e.otherWorker
+	case leadInvolved:
+		return e.lead
+	}
+	return e.schoolSENCO
+}
+
+type row struct {
+	method, path string // path uses {child}, {referral}, {involvement}, {consent}, {org}, {practitioner}, {key}
+	body         func(e *env, c caller, f fixture) any
+	writes       bool // runs on a fresh fixture for each caller
+	want         map[caller]int
+}
+
+// expect builds the expected statuses: unauthenticated callers always get 401; the rest default
+// to def unless listed.
+func expect(def int, overrides map[caller]int) map[caller]int {
+	m := map[caller]int{}
+	for _, c := range callers {
+		m[c] = def
+	}
+	for _, c := range []caller{nobody, expiredJWT, wrongIssuer, revokedKey} {
+		m[c] = http.StatusUnauthorized
+	}
+	for c, s := range overrides {
+		m[c] = s
+	}
+	return m
+}
+
+const (
+	ok  = http.StatusOK
+	new = http.StatusCreated
+	nf  = http.StatusNotFound
+	fb  = http.StatusForbidden
+)
+
+// caseworkRead: the SEND team sees all; partners only children their team includes; a family
+// only their own; roles without casework permissions are refused outright.
+func caseworkRead(success int) map[caller]int {
+	return expect(nf, map[caller]int{sendOfficer: success, involved: success, leadInvolved: success, familyOwn: success, admin: fb, analyst: fb})
+}
+
+// caseworkWrite: as caseworkRead, but read-only roles are refused.
+func caseworkWrite(success int) map[caller]int {
+	return expect(nf, map[caller]int{sendOfficer: success, involved: success, leadInvolved: success, admin: fb, analyst: fb,
+		panelMember: fb, familyOwn: fb, familyOther: fb})
+}
+
+func only(success int, who ...caller) map[caller]int {
+	m := expect(fb, nil)
+	for _, c := range who {
+		m[c] = success
+	}
+	return m
+}
+
+func matrix() []row {
+	directoryRead := only(ok, admin, sendOfficer, involved, uninvolved, leadInvolved, leadUninvolved, panelMember, analyst)
+	today := time.Now().Format("2006-01-02")
+	return []row{
+		{method: "GET", path: "/v1/organisations", want: directoryRead},
+		{method: "GET", path: "/v1/organisations/{org}", want: directoryRead},
+		{method: "POST", path: "/v1/organisations", writes: true, want: only(new, admin),
+			body: func(*env, caller, fixture) any { return map[string]any{"name": "New Setting", "type": "vcs"} }},
+		{method: "PATCH", path: "/v1/organisations/{org}", writes: true, want: only(ok, admin),
+			body: func(*env, caller, fixture) any { return map[string]any{"locality": "North"} }},
+		{method: "GET", path: "/v1/practitioners", want: directoryRead},
+		{method: "GET", path: "/v1/practitioners/{practitioner}", want: directoryRead},
+		{method: "POST", path: "/v1/practitioners", writes: true, want: only(new, admin, sendOfficer),
+			body: func(e *env, c caller, _ fixture) any {
+				return map[string]any{"organisation_id": e.school, "name": "New Teacher", "email": "t" + strings.Trim(strings.Map(keepAlnum, string(c)), "-") + "@x.example", "role": "teacher"}
+			}},
+		{method: "PATCH", path: "/v1/practitioners/{practitioner}", writes: true, want: only(ok, admin, sendOfficer),
+			body: func(*env, caller, fixture) any { return map[string]any{"phone": "0161 000 0000"} }},
+
+		{method: "GET", path: "/v1/young-people", want: only(ok, sendOfficer, involved, uninvolved, leadInvolved, leadUninvolved, panelMember, familyOwn, familyOther)},
+		{method: "POST", path: "/v1/young-people", writes: true, want: only(new, sendOfficer, involved, uninvolved, leadInvolved, leadUninvolved),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"given_name": "New", "family_name": "Child", "date_of_birth": "2019-04-01"}
+			}},
+		{method: "GET", path: "/v1/young-people/{child}", want: caseworkRead(ok)},
+		{method: "PATCH", path: "/v1/young-people/{child}", writes: true, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"preferred_name": "Sunny"} }},
+		{method: "GET", path: "/v1/young-people/{child}/involvements", want: caseworkRead(ok)},
+		{method: "POST", path: "/v1/young-people/{child}/involvements", writes: true, want: caseworkWrite(new),
+			body: func(e *env, _ caller, _ fixture) any { return map[string]any{"organisation_id": e.other, "role": "team_member"} }},
+		{method: "PATCH", path: "/v1/young-people/{child}/involvements/{involvement}", writes: true, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"notes": "Weekly sessions."} }},
+		{method: "GET", path: "/v1/young-people/{child}/consents", want: caseworkRead(ok)},
+		{method: "POST", path: "/v1/young-people/{child}/consents", writes: true, want: caseworkWrite(new),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"given_by": "Parent", "relationship": "parent", "scope": "organisation_types", "organisation_types": []string{"health_trust"}, "given_on": today}
+			}},
+		{method: "POST", path: "/v1/young-people/{child}/consents/{consent}/withdraw", writes: true, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"reason": "Family asked."} }},
+		// A family may read the access log and export, but only of their own children.
+		{method: "GET", path: "/v1/young-people/{child}/access-log", want: expect(fb, map[caller]int{sendOfficer: ok, familyOwn: ok, familyOther: nf})},
+		{method: "GET", path: "/v1/young-people/{child}/export", want: expect(fb, map[caller]int{sendOfficer: ok, familyOwn: ok, familyOther: nf})},
+
+		{method: "GET", path: "/v1/referrals", want: only(ok, sendOfficer, involved, uninvolved, leadInvolved, leadUninvolved, panelMember, familyOwn, familyOther)},
+		{method: "POST", path: "/v1/referrals", writes: true,
+			// A partner who cannot see the child cannot refer them: the child is "no such young person".
+			want: expect(http.StatusUnprocessableEntity, map[caller]int{sendOfficer: new, involved: new, leadInvolved: new, admin: fb, analyst: fb,
+				panelMember: fb, familyOwn: fb, familyOther: fb}),
+			body: func(e *env, c caller, f fixture) any {
+				return map[string]any{"young_person_id": f.child, "referrer_practitioner_id": e.practitionerOf(c), "reasons": []string{"sen"},
+					"services_involved": []string{"school", "camhs"}}
+			}},
+		{method: "GET", path: "/v1/referrals/{referral}", want: caseworkRead(ok)},
+		{method: "PATCH", path: "/v1/referrals/{referral}", writes: true, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"summary": "Updated."} }},
+		{method: "POST", path: "/v1/referrals/{referral}/triage", writes: true,
+			want: expect(fb, map[caller]int{sendOfficer: ok}),
+			body: func(*env, caller, fixture) any { return map[string]any{"decision": "accept", "reason": "Meets the pathway."} }},
+
+		{method: "GET", path: "/v1/api-keys", want: only(ok, admin)},
+		{method: "POST", path: "/v1/api-keys", writes: true, want: only(new, admin),
+			body: func(e *env, _ caller, _ fixture) any {
+				return map[string]any{"organisation_id": e.school, "role": "practitioner", "name": "school MIS"}
+			}},
+		{method: "GET", path: "/v1/api-keys/{key}", want: only(ok, admin)},
+		{method: "POST", path: "/v1/api-keys/{key}/revoke", writes: true, want: only(ok, admin)},
+		{method: "POST", path: "/v1/api-keys/{key}/rotate", writes: true, want: only(new, admin)},
+		{method: "GET", path: "/v1/retention/due", want: only(ok, admin)},
+		{method: "POST", path: "/v1/retention/due/{child}/erase", writes: true, want: only(http.StatusConflict, admin)},
+		{method: "GET", path: "/v1/audit-events", want: only(ok, admin)},
+	}
+}
+
+// TestAuthorisationMatrix asks every /v1 operation as every kind of caller and checks the exact
+// status. A new operation without a row fails the test.
+func TestAuthorisationMatrix(t *testing.T) {
+	spec, err := api.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := matrix()
+	covered := map[string]bool{}
+	for _, r := range rows {
+		covered[r.method+" "+r.path] = true
+	}
+	var missing []string
+	for path, item := range spec.Paths.Map() {
+		if !strings.HasPrefix(path, "/v1/") {
+			continue
+		}
+		for method := range item.Operations() {
+			p := path
+			for _, ph := range []string{"{id}", "{involvement_id}", "{consent_id}"} {
+				p = strings.Replace(p, ph, "{x}", 1)
+			}
+			found := false
+			for k := range covered {
+				norm := k
+				for _, ph := range []string{"{child}", "{referral}", "{org}", "{practitioner}", "{key}", "{involvement}", "{consent}"} {
+					norm = strings.ReplaceAll(norm, ph, "{x}")
+				}
+				if norm == method+" "+p {
+					found = true
+				}
+			}
+			if !found {
+				missing = append(missing, method+" "+path)
+			}
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Fatalf("operations without a matrix row: %v", missing)
+	}
+
+	each(t, func(t *testing.T, e *env) {
+		shared := e.fixture()
+		for _, r := range rows {
+			for _, c := range callers {
+				f := shared
+				if r.writes {
+					f = e.fixture()
+				}
+				key := "/v1/api-keys/" + e.issueSpareKey()
+				path := strings.NewReplacer("{child}", f.child, "{referral}", f.referral, "{involvement}", f.involvement, "{consent}", f.consent,
+					"{org}", e.school, "{practitioner}", e.schoolSENCO, "/v1/api-keys/{key}", key).Replace(r.path)
+				var body any
+				if r.body != nil {
+					body = r.body(e, c, f)
+				}
+				got := e.do(r.method, path, "", body, "Authorization", bearer(e.credential(t, c, f)))
+				if want := r.want[c]; got.status != want {
+					t.Errorf("%s %s as %s: %d, want %d: %s", r.method, r.path, c, got.status, want, got.body)
+				}
+			}
+		}
+	})
+}
+
+func keepAlnum(r rune) rune {
+	if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+		return r
+	}
+	return '-'
+}
+
+func bearer(cred string) string {
+	if cred == "" {
+		return ""
+	}
+	return "Bearer " + cred
+}
+
+// issueSpareKey makes a key for the key-management rows to act on.
+func (e *env) issueSpareKey() string {
+	r := e.do(http.MethodPost, "/v1/api-keys", e.admin, map[string]any{"organisation_id": e.school, "role": "analyst", "name": "spare"})
+	if r.status != http.StatusCreated {
+		e.t.Fatalf("spare key: %d %s", r.status, r.body)
+	}
+	return r.json(e.t)["api_key"].(map[string]any)["id"].(string)
+}
