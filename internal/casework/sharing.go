@@ -124,7 +124,8 @@ func (s *Service) CreateInvolvement(ctx context.Context, i sharing.Involvement) 
 		if err != nil {
 			return err
 		}
-		c, err := sharing.Authorise(consents, org.ID, org.Type, i.StartedOn, i.SafeguardingReason)
+		// Sharing happens now, whatever start date is recorded: judge consent as of today.
+		c, err := sharing.Authorise(consents, org.ID, org.Type, s.today(), i.SafeguardingReason)
 		if err != nil {
 			return err
 		}

@@ -74,17 +74,26 @@ func (b *syncBuffer) String() string {
 }
 
 // each runs fn against a fresh server on every database backend.
-func each(t *testing.T, fn func(t *testing.T, e *env)) {
+func each(t *testing.T, fn func(t *testing.T, e *env), opts ...envOption) {
 	t.Helper()
 	for _, b := range storetest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) { fn(t, newEnv(t, b.Open(t))) })
+		t.Run(b.Name, func(t *testing.T) { fn(t, newEnv(t, b.Open(t), opts...)) })
 	}
 }
 
-func newEnv(t *testing.T, st *store.Store, tweak ...func(*httpapi.Options)) *env {
+// envOption adjusts a test server's settings.
+type envOption func(*httpapi.Options, *casework.Options)
+
+func newEnv(t *testing.T, st *store.Store, tweak ...envOption) *env {
 	t.Helper()
 	ctx := context.Background()
-	svc := casework.New(st, casework.Options{PersonRules: person.Rules{AllowTestNHSNumbers: true}})
+	copts := casework.Options{PersonRules: person.Rules{AllowTestNHSNumbers: true}}
+	var hopts []func(*httpapi.Options)
+	for _, f := range tweak {
+		hopts = append(hopts, func(o *httpapi.Options) { f(o, &copts) })
+		f(&httpapi.Options{}, &copts)
+	}
+	svc := casework.New(st, copts)
 	logs := &syncBuffer{}
 	idp := newTestIssuer(t, "https://login.council.example")
 	verifier, err := jwtauth.New(ctx, jwtauth.Config{Issuer: idp.issuer, Audience: "oneplan", JWKSURL: idp.srv.URL + "/jwks", HTTPClient: idp.srv.Client()})
@@ -96,7 +105,7 @@ func newEnv(t *testing.T, st *store.Store, tweak ...func(*httpapi.Options)) *env
 			id, err := verifier.Verify(token)
 			return id.Principal(), err
 		}}
-	for _, f := range tweak {
+	for _, f := range hopts {
 		f(&opts)
 	}
 	e, err := httpapi.New(svc, st, opts)

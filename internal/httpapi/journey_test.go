@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -253,4 +254,13 @@ func TestTriageRules(t *testing.T) {
 func referralFor(youngPersonID, practitionerID string) client.ReferralInput {
 	return client.ReferralInput{YoungPersonId: uid(youngPersonID), ReferrerPractitionerId: uid(practitionerID),
 		Reasons: []client.ReferralReason{client.ReferralReason("sen")}, ServicesInvolved: []client.ServiceType{client.ServiceTypeSchool, client.ServiceType("camhs")}}
+}
+
+type clientReferral = client.ReferralInput
+
+var consentOnForm = client.ReferralConsent{GivenBy: "Grace Okonkwo-Test", Relationship: client.ReferralConsentRelationship("parent"), GivenOn: day(time.Now().AddDate(0, 0, -1))}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
 }

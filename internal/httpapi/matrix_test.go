@@ -161,7 +161,9 @@ func matrix() []row {
 			body: func(*env, caller, fixture) any { return map[string]any{"preferred_name": "Sunny"} }},
 		{method: "GET", path: "/v1/young-people/{child}/involvements", want: caseworkRead(ok)},
 		{method: "POST", path: "/v1/young-people/{child}/involvements", writes: true, want: caseworkWrite(new),
-			body: func(e *env, _ caller, _ fixture) any { return map[string]any{"organisation_id": e.other, "role": "team_member"} }},
+			body: func(e *env, _ caller, _ fixture) any {
+				return map[string]any{"organisation_id": e.other, "role": "team_member"}
+			}},
 		{method: "PATCH", path: "/v1/young-people/{child}/involvements/{involvement}", writes: true, want: caseworkWrite(ok),
 			body: func(*env, caller, fixture) any { return map[string]any{"notes": "Weekly sessions."} }},
 		{method: "GET", path: "/v1/young-people/{child}/consents", want: caseworkRead(ok)},
@@ -189,7 +191,9 @@ func matrix() []row {
 			body: func(*env, caller, fixture) any { return map[string]any{"summary": "Updated."} }},
 		{method: "POST", path: "/v1/referrals/{referral}/triage", writes: true,
 			want: expect(fb, map[caller]int{sendOfficer: ok}),
-			body: func(*env, caller, fixture) any { return map[string]any{"decision": "accept", "reason": "Meets the pathway."} }},
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"decision": "accept", "reason": "Meets the pathway."}
+			}},
 
 		{method: "GET", path: "/v1/api-keys", want: only(ok, admin)},
 		{method: "POST", path: "/v1/api-keys", writes: true, want: only(new, admin),

@@ -28,18 +28,20 @@ type Involvement struct {
 	PractitionerID     string
 	Role               string
 	StartedOn          time.Time
-	EndedOn            *time.Time
-	ConsentID          string // the consent relied on, if any
-	SafeguardingReason string // why it was shared without consent, if so
+	EndedOn            *time.Time // the day it ended: from then on it grants nothing
+	ConsentID          string     // the consent relied on, if any
+	SafeguardingReason string     // why it was shared without consent, if so
 	Notes              string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	Version            int
 }
 
-// CurrentOn reports whether the involvement is in effect on day.
+// CurrentOn reports whether the involvement is in effect on day. Like a withdrawal of consent,
+// an end takes effect on its own day, so a child who moves school today is no longer visible
+// to the old school today.
 func (i Involvement) CurrentOn(day time.Time) bool {
-	return !i.StartedOn.After(day) && (i.EndedOn == nil || !i.EndedOn.Before(day))
+	return !i.StartedOn.After(day) && (i.EndedOn == nil || i.EndedOn.After(day))
 }
 
 // Validate checks the involvement's own fields.

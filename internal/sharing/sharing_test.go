@@ -16,7 +16,7 @@ func TestInvolvementCurrentOn(t *testing.T) {
 	for _, c := range []struct {
 		day  time.Time
 		want bool
-	}{{d(2025, 12, 31), false}, {d(2026, 1, 1), true}, {d(2026, 3, 31), true}, {d(2026, 4, 1), false}} {
+	}{{d(2025, 12, 31), false}, {d(2026, 1, 1), true}, {d(2026, 3, 30), true}, {d(2026, 3, 31), false}, {d(2026, 4, 1), false}} {
 		if got := i.CurrentOn(c.day); got != c.want {
 			t.Errorf("CurrentOn(%s) = %v", c.day.Format("2006-01-02"), got)
 		}

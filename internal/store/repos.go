@@ -201,7 +201,7 @@ func visibleYoungPeople(q *gorm.DB, col string, s Scope) *gorm.DB {
 			who, args = "i.practitioner_id = ?", []any{s.PractitionerID}
 		}
 		conds = append(conds, col+` IN (SELECT i.young_person_id FROM involvements i WHERE `+who+
-			` AND i.started_on <= ? AND (i.ended_on IS NULL OR i.ended_on >= ?))`)
+			` AND i.started_on <= ? AND (i.ended_on IS NULL OR i.ended_on > ?))`)
 		args = append(args, on, on)
 	}
 	if len(s.YoungPersonIDs) > 0 {

@@ -80,7 +80,7 @@ func (tx *Tx) Involvements(youngPersonID string, currentOn *time.Time, p Page) (
 	q := tx.db.Model(&involvementRow{}).Where("young_person_id = ?", youngPersonID)
 	if currentOn != nil {
 		on := fromDate(*currentOn)
-		q = q.Where("started_on <= ? AND (ended_on IS NULL OR ended_on >= ?)", on, on)
+		q = q.Where("started_on <= ? AND (ended_on IS NULL OR ended_on > ?)", on, on)
 	}
 	q, err := paginate(q, "involvements", p)
 	if err != nil {

@@ -807,11 +807,11 @@ func TestScope(t *testing.T) {
 					Role: sharing.RoleTeamMember, StartedOn: from, EndedOn: to, CreatedAt: now(), UpdatedAt: now(), Version: 1})
 			})
 		}
-		yesterday := today.AddDate(0, 0, -1)
+		tomorrow := today.AddDate(0, 0, 1)
 		involve(current, x.ID, "", today.AddDate(0, -1, 0), nil)
-		involve(ended, x.ID, "", today.AddDate(0, -2, 0), &yesterday)
+		involve(ended, x.ID, "", today.AddDate(0, -2, 0), &today) // ends today: no longer in effect
 		involve(future, x.ID, "", today.AddDate(0, 0, 1), nil)
-		involve(led, y.ID, lead.ID, today, &today)
+		involve(led, y.ID, lead.ID, today, &tomorrow)
 		aboutCurrent := mkReferral(t, st, current, px, nil)
 		aboutNone := mkReferral(t, st, none, px, nil)
 
@@ -843,7 +843,7 @@ func TestScope(t *testing.T) {
 		visible("organisation X: current involvements only", store.Scope{Restricted: true, OrganisationID: x.ID, On: today}, current)
 		visible("the lead practitioner, through their own involvement", store.Scope{Restricted: true, OrganisationID: newID(t), PractitionerID: lead.ID, On: today}, led)
 		visible("organisation Y sees its practitioner's involvement", store.Scope{Restricted: true, OrganisationID: y.ID, On: today}, led)
-		visible("the day after it ended", store.Scope{Restricted: true, PractitionerID: lead.ID, On: today.AddDate(0, 0, 1)})
+		visible("on the day it ended", store.Scope{Restricted: true, PractitionerID: lead.ID, On: tomorrow})
 		visible("a family, by name", store.Scope{Restricted: true, YoungPersonIDs: []string{none.ID, ended.ID}, On: today}, none, ended)
 		visible("restricted with no way in", store.Scope{Restricted: true, On: today})
 		visible("the council", store.Scope{}, none, current, ended, future, led)

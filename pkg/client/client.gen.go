@@ -966,6 +966,7 @@ type Involvement struct {
 
 // InvolvementInput defines model for InvolvementInput.
 type InvolvementInput struct {
+	// EndedOn The day the involvement ended; from that day it grants no access.
 	EndedOn        *openapi_types.Date `json:"ended_on,omitempty"`
 	Notes          *string             `json:"notes,omitempty"`
 	OrganisationId openapi_types.UUID  `json:"organisation_id"`
