@@ -303,3 +303,19 @@ func TestRetentionAndErasure(t *testing.T) {
 		}
 	}, func(_ *httpapi.Options, c *casework.Options) { c.RetentionYears = 5 })
 }
+
+// TestCORSNamedOriginsOnly: browsers may call the API only from the configured front ends.
+func TestCORSNamedOriginsOnly(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		pre := func(origin string) reply {
+			return e.do(http.MethodOptions, "/v1/young-people", "", nil, "Origin", origin, "Access-Control-Request-Method", "GET",
+				"Access-Control-Request-Headers", "authorization")
+		}
+		if got := pre("https://caseworker.council.example").header.Get("Access-Control-Allow-Origin"); got != "https://caseworker.council.example" {
+			t.Fatalf("allowed origin: %q", got)
+		}
+		if got := pre("https://evil.example").header.Get("Access-Control-Allow-Origin"); got != "" {
+			t.Fatalf("other origin allowed: %q", got)
+		}
+	}, func(o *httpapi.Options, _ *casework.Options) { o.CORSOrigins = []string{"https://caseworker.council.example"} })
+}
