@@ -23,22 +23,145 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for ActionStatus.
+const (
+	Done ActionStatus = "done"
+	Open ActionStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the ActionStatus enum.
+func (e ActionStatus) Valid() bool {
+	switch e {
+	case Done:
+		return true
+	case Open:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssessmentKind.
+const (
+	AssessmentKindFamilyAssessment       AssessmentKind = "family_assessment"
+	AssessmentKindSafeguardingAssessment AssessmentKind = "safeguarding_assessment"
+)
+
+// Valid indicates whether the value is a known member of the AssessmentKind enum.
+func (e AssessmentKind) Valid() bool {
+	switch e {
+	case AssessmentKindFamilyAssessment:
+		return true
+	case AssessmentKindSafeguardingAssessment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssessmentStatus.
+const (
+	Draft     AssessmentStatus = "draft"
+	Reviewed  AssessmentStatus = "reviewed"
+	Submitted AssessmentStatus = "submitted"
+)
+
+// Valid indicates whether the value is a known member of the AssessmentStatus enum.
+func (e AssessmentStatus) Valid() bool {
+	switch e {
+	case Draft:
+		return true
+	case Reviewed:
+		return true
+	case Submitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AttendeeHow.
+const (
+	AttendeeHowDidNotTakePart        AttendeeHow = "did_not_take_part"
+	AttendeeHowInPerson              AttendeeHow = "in_person"
+	AttendeeHowPhone                 AttendeeHow = "phone"
+	AttendeeHowThroughAdvocate       AttendeeHow = "through_advocate"
+	AttendeeHowVideo                 AttendeeHow = "video"
+	AttendeeHowViewsSharedBeforehand AttendeeHow = "views_shared_beforehand"
+)
+
+// Valid indicates whether the value is a known member of the AttendeeHow enum.
+func (e AttendeeHow) Valid() bool {
+	switch e {
+	case AttendeeHowDidNotTakePart:
+		return true
+	case AttendeeHowInPerson:
+		return true
+	case AttendeeHowPhone:
+		return true
+	case AttendeeHowThroughAdvocate:
+		return true
+	case AttendeeHowVideo:
+		return true
+	case AttendeeHowViewsSharedBeforehand:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AttendeeKind.
+const (
+	AttendeeKindChildYoungPerson AttendeeKind = "child_young_person"
+	AttendeeKindFamilyMember     AttendeeKind = "family_member"
+	AttendeeKindOrganisation     AttendeeKind = "organisation"
+	AttendeeKindPractitioner     AttendeeKind = "practitioner"
+)
+
+// Valid indicates whether the value is a known member of the AttendeeKind enum.
+func (e AttendeeKind) Valid() bool {
+	switch e {
+	case AttendeeKindChildYoungPerson:
+		return true
+	case AttendeeKindFamilyMember:
+		return true
+	case AttendeeKindOrganisation:
+		return true
+	case AttendeeKindPractitioner:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuditAction.
 const (
-	AuditActionCreate   AuditAction = "create"
-	AuditActionDelete   AuditAction = "delete"
-	AuditActionExport   AuditAction = "export"
-	AuditActionList     AuditAction = "list"
-	AuditActionRead     AuditAction = "read"
-	AuditActionRevoke   AuditAction = "revoke"
-	AuditActionTriage   AuditAction = "triage"
-	AuditActionUpdate   AuditAction = "update"
-	AuditActionWithdraw AuditAction = "withdraw"
+	AuditActionAllocate   AuditAction = "allocate"
+	AuditActionClose      AuditAction = "close"
+	AuditActionComplete   AuditAction = "complete"
+	AuditActionCreate     AuditAction = "create"
+	AuditActionDelete     AuditAction = "delete"
+	AuditActionExport     AuditAction = "export"
+	AuditActionList       AuditAction = "list"
+	AuditActionRead       AuditAction = "read"
+	AuditActionReview     AuditAction = "review"
+	AuditActionRevoke     AuditAction = "revoke"
+	AuditActionSubmit     AuditAction = "submit"
+	AuditActionTransition AuditAction = "transition"
+	AuditActionTriage     AuditAction = "triage"
+	AuditActionUpdate     AuditAction = "update"
+	AuditActionWithdraw   AuditAction = "withdraw"
 )
 
 // Valid indicates whether the value is a known member of the AuditAction enum.
 func (e AuditAction) Valid() bool {
 	switch e {
+	case AuditActionAllocate:
+		return true
+	case AuditActionClose:
+		return true
+	case AuditActionComplete:
+		return true
 	case AuditActionCreate:
 		return true
 	case AuditActionDelete:
@@ -49,13 +172,49 @@ func (e AuditAction) Valid() bool {
 		return true
 	case AuditActionRead:
 		return true
+	case AuditActionReview:
+		return true
 	case AuditActionRevoke:
+		return true
+	case AuditActionSubmit:
+		return true
+	case AuditActionTransition:
 		return true
 	case AuditActionTriage:
 		return true
 	case AuditActionUpdate:
 		return true
 	case AuditActionWithdraw:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CloseOutcome.
+const (
+	CloseOutcomeEhcNeedsAssessmentRequested CloseOutcome = "ehc_needs_assessment_requested"
+	CloseOutcomeFamilyWithdrew              CloseOutcome = "family_withdrew"
+	CloseOutcomeMovedAway                   CloseOutcome = "moved_away"
+	CloseOutcomeMovedToAdultServices        CloseOutcome = "moved_to_adult_services"
+	CloseOutcomeNeedsMet                    CloseOutcome = "needs_met"
+	CloseOutcomeOther                       CloseOutcome = "other"
+)
+
+// Valid indicates whether the value is a known member of the CloseOutcome enum.
+func (e CloseOutcome) Valid() bool {
+	switch e {
+	case CloseOutcomeEhcNeedsAssessmentRequested:
+		return true
+	case CloseOutcomeFamilyWithdrew:
+		return true
+	case CloseOutcomeMovedAway:
+		return true
+	case CloseOutcomeMovedToAdultServices:
+		return true
+	case CloseOutcomeNeedsMet:
+		return true
+	case CloseOutcomeOther:
 		return true
 	default:
 		return false
@@ -97,28 +256,28 @@ func (e CommunicationPreferencesFormats) Valid() bool {
 
 // Defines values for CommunicationPreferencesMethods.
 const (
-	Email       CommunicationPreferencesMethods = "email"
-	InPerson    CommunicationPreferencesMethods = "in_person"
-	Letter      CommunicationPreferencesMethods = "letter"
-	Phone       CommunicationPreferencesMethods = "phone"
-	TextMessage CommunicationPreferencesMethods = "text_message"
-	VideoCall   CommunicationPreferencesMethods = "video_call"
+	CommunicationPreferencesMethodsEmail       CommunicationPreferencesMethods = "email"
+	CommunicationPreferencesMethodsInPerson    CommunicationPreferencesMethods = "in_person"
+	CommunicationPreferencesMethodsLetter      CommunicationPreferencesMethods = "letter"
+	CommunicationPreferencesMethodsPhone       CommunicationPreferencesMethods = "phone"
+	CommunicationPreferencesMethodsTextMessage CommunicationPreferencesMethods = "text_message"
+	CommunicationPreferencesMethodsVideoCall   CommunicationPreferencesMethods = "video_call"
 )
 
 // Valid indicates whether the value is a known member of the CommunicationPreferencesMethods enum.
 func (e CommunicationPreferencesMethods) Valid() bool {
 	switch e {
-	case Email:
+	case CommunicationPreferencesMethodsEmail:
 		return true
-	case InPerson:
+	case CommunicationPreferencesMethodsInPerson:
 		return true
-	case Letter:
+	case CommunicationPreferencesMethodsLetter:
 		return true
-	case Phone:
+	case CommunicationPreferencesMethodsPhone:
 		return true
-	case TextMessage:
+	case CommunicationPreferencesMethodsTextMessage:
 		return true
-	case VideoCall:
+	case CommunicationPreferencesMethodsVideoCall:
 		return true
 	default:
 		return false
@@ -215,6 +374,27 @@ func (e ContactRelationship) Valid() bool {
 	}
 }
 
+// Defines values for FeedbackFrom.
+const (
+	FeedbackFromChildYoungPerson FeedbackFrom = "child_young_person"
+	FeedbackFromFamily           FeedbackFrom = "family"
+	FeedbackFromProfessional     FeedbackFrom = "professional"
+)
+
+// Valid indicates whether the value is a known member of the FeedbackFrom enum.
+func (e FeedbackFrom) Valid() bool {
+	switch e {
+	case FeedbackFromChildYoungPerson:
+		return true
+	case FeedbackFromFamily:
+		return true
+	case FeedbackFromProfessional:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Gender.
 const (
 	GenderFemale         Gender = "female"
@@ -293,6 +473,87 @@ func (e InvolvementRole) Valid() bool {
 	}
 }
 
+// Defines values for MapDecisionCostBand.
+const (
+	N20kTo50k  MapDecisionCostBand = "20k_to_50k"
+	N50kTo100k MapDecisionCostBand = "50k_to_100k"
+	N5kTo20k   MapDecisionCostBand = "5k_to_20k"
+	Over100k   MapDecisionCostBand = "over_100k"
+	Under5k    MapDecisionCostBand = "under_5k"
+)
+
+// Valid indicates whether the value is a known member of the MapDecisionCostBand enum.
+func (e MapDecisionCostBand) Valid() bool {
+	switch e {
+	case N20kTo50k:
+		return true
+	case N50kTo100k:
+		return true
+	case N5kTo20k:
+		return true
+	case Over100k:
+		return true
+	case Under5k:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MapDecisionOutcome.
+const (
+	MapDecisionOutcomeApproved                  MapDecisionOutcome = "approved"
+	MapDecisionOutcomeDeclined                  MapDecisionOutcome = "declined"
+	MapDecisionOutcomeDeferred                  MapDecisionOutcome = "deferred"
+	MapDecisionOutcomeRequestEhcNeedsAssessment MapDecisionOutcome = "request_ehc_needs_assessment"
+)
+
+// Valid indicates whether the value is a known member of the MapDecisionOutcome enum.
+func (e MapDecisionOutcome) Valid() bool {
+	switch e {
+	case MapDecisionOutcomeApproved:
+		return true
+	case MapDecisionOutcomeDeclined:
+		return true
+	case MapDecisionOutcomeDeferred:
+		return true
+	case MapDecisionOutcomeRequestEhcNeedsAssessment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeetingType.
+const (
+	MeetingTypeAllocation        MeetingType = "allocation"
+	MeetingTypeFamilyServicePlan MeetingType = "family_service_plan"
+	MeetingTypeMam               MeetingType = "mam"
+	MeetingTypeMap               MeetingType = "map"
+	MeetingTypeReview            MeetingType = "review"
+	MeetingTypeTaf               MeetingType = "taf"
+)
+
+// Valid indicates whether the value is a known member of the MeetingType enum.
+func (e MeetingType) Valid() bool {
+	switch e {
+	case MeetingTypeAllocation:
+		return true
+	case MeetingTypeFamilyServicePlan:
+		return true
+	case MeetingTypeMam:
+		return true
+	case MeetingTypeMap:
+		return true
+	case MeetingTypeReview:
+		return true
+	case MeetingTypeTaf:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OrganisationType.
 const (
 	OrganisationTypeChildrensCentre    OrganisationType = "childrens_centre"
@@ -344,6 +605,24 @@ func (e OrganisationType) Valid() bool {
 	case OrganisationTypeSocialCareChildren:
 		return true
 	case OrganisationTypeVcs:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PathwayFeedbackProfessionalRole.
+const (
+	PathwayFeedbackProfessionalRoleEngagementLead PathwayFeedbackProfessionalRole = "engagement_lead"
+	PathwayFeedbackProfessionalRoleOther          PathwayFeedbackProfessionalRole = "other"
+)
+
+// Valid indicates whether the value is a known member of the PathwayFeedbackProfessionalRole enum.
+func (e PathwayFeedbackProfessionalRole) Valid() bool {
+	switch e {
+	case PathwayFeedbackProfessionalRoleEngagementLead:
+		return true
+	case PathwayFeedbackProfessionalRoleOther:
 		return true
 	default:
 		return false
@@ -403,25 +682,40 @@ func (e PractitionerRole) Valid() bool {
 
 // Defines values for RecordType.
 const (
-	RecordTypeApiKey       RecordType = "api_key"
-	RecordTypeConsent      RecordType = "consent"
-	RecordTypeInvolvement  RecordType = "involvement"
-	RecordTypeOrganisation RecordType = "organisation"
-	RecordTypePractitioner RecordType = "practitioner"
-	RecordTypeReferral     RecordType = "referral"
-	RecordTypeYoungPerson  RecordType = "young_person"
+	RecordTypeAction           RecordType = "action"
+	RecordTypeAllocation       RecordType = "allocation"
+	RecordTypeApiKey           RecordType = "api_key"
+	RecordTypeConsent          RecordType = "consent"
+	RecordTypeFamilyAssessment RecordType = "family_assessment"
+	RecordTypeInvolvement      RecordType = "involvement"
+	RecordTypeMeeting          RecordType = "meeting"
+	RecordTypeOrganisation     RecordType = "organisation"
+	RecordTypePathwayFeedback  RecordType = "pathway_feedback"
+	RecordTypePractitioner     RecordType = "practitioner"
+	RecordTypeReferral         RecordType = "referral"
+	RecordTypeYoungPerson      RecordType = "young_person"
 )
 
 // Valid indicates whether the value is a known member of the RecordType enum.
 func (e RecordType) Valid() bool {
 	switch e {
+	case RecordTypeAction:
+		return true
+	case RecordTypeAllocation:
+		return true
 	case RecordTypeApiKey:
 		return true
 	case RecordTypeConsent:
 		return true
+	case RecordTypeFamilyAssessment:
+		return true
 	case RecordTypeInvolvement:
 		return true
+	case RecordTypeMeeting:
+		return true
 	case RecordTypeOrganisation:
+		return true
+	case RecordTypePathwayFeedback:
 		return true
 	case RecordTypePractitioner:
 		return true
@@ -520,43 +814,43 @@ func (e ReferralReason) Valid() bool {
 
 // Defines values for ReferralStatus.
 const (
-	Accepted    ReferralStatus = "accepted"
-	Allocated   ReferralStatus = "allocated"
-	Assessing   ReferralStatus = "assessing"
-	Closed      ReferralStatus = "closed"
-	Declined    ReferralStatus = "declined"
-	MamHeld     ReferralStatus = "mam_held"
-	Panel       ReferralStatus = "panel"
-	PlanInPlace ReferralStatus = "plan_in_place"
-	Received    ReferralStatus = "received"
-	Redirected  ReferralStatus = "redirected"
-	Reviewing   ReferralStatus = "reviewing"
+	ReferralStatusAccepted    ReferralStatus = "accepted"
+	ReferralStatusAllocated   ReferralStatus = "allocated"
+	ReferralStatusAssessing   ReferralStatus = "assessing"
+	ReferralStatusClosed      ReferralStatus = "closed"
+	ReferralStatusDeclined    ReferralStatus = "declined"
+	ReferralStatusMamHeld     ReferralStatus = "mam_held"
+	ReferralStatusPanel       ReferralStatus = "panel"
+	ReferralStatusPlanInPlace ReferralStatus = "plan_in_place"
+	ReferralStatusReceived    ReferralStatus = "received"
+	ReferralStatusRedirected  ReferralStatus = "redirected"
+	ReferralStatusReviewing   ReferralStatus = "reviewing"
 )
 
 // Valid indicates whether the value is a known member of the ReferralStatus enum.
 func (e ReferralStatus) Valid() bool {
 	switch e {
-	case Accepted:
+	case ReferralStatusAccepted:
 		return true
-	case Allocated:
+	case ReferralStatusAllocated:
 		return true
-	case Assessing:
+	case ReferralStatusAssessing:
 		return true
-	case Closed:
+	case ReferralStatusClosed:
 		return true
-	case Declined:
+	case ReferralStatusDeclined:
 		return true
-	case MamHeld:
+	case ReferralStatusMamHeld:
 		return true
-	case Panel:
+	case ReferralStatusPanel:
 		return true
-	case PlanInPlace:
+	case ReferralStatusPlanInPlace:
 		return true
-	case Received:
+	case ReferralStatusReceived:
 		return true
-	case Redirected:
+	case ReferralStatusRedirected:
 		return true
-	case Reviewing:
+	case ReferralStatusReviewing:
 		return true
 	default:
 		return false
@@ -598,16 +892,16 @@ func (e Role) Valid() bool {
 
 // Defines values for Route.
 const (
-	FamilyAssessment       Route = "family_assessment"
-	SafeguardingAssessment Route = "safeguarding_assessment"
+	RouteFamilyAssessment       Route = "family_assessment"
+	RouteSafeguardingAssessment Route = "safeguarding_assessment"
 )
 
 // Valid indicates whether the value is a known member of the Route enum.
 func (e Route) Valid() bool {
 	switch e {
-	case FamilyAssessment:
+	case RouteFamilyAssessment:
 		return true
-	case SafeguardingAssessment:
+	case RouteSafeguardingAssessment:
 		return true
 	default:
 		return false
@@ -749,6 +1043,77 @@ func (e TriageDecision) Valid() bool {
 	}
 }
 
+// Action defines model for Action.
+type Action struct {
+	CompletedAt               *time.Time          `json:"completed_at,omitempty"`
+	CompletedByPractitionerId *openapi_types.UUID `json:"completed_by_practitioner_id,omitempty"`
+	CompletionNote            *string             `json:"completion_note,omitempty"`
+	DueOn                     openapi_types.Date  `json:"due_on"`
+	Id                        openapi_types.UUID  `json:"id"`
+	MeetingId                 openapi_types.UUID  `json:"meeting_id"`
+	Overdue                   bool                `json:"overdue"`
+	OwnerDescription          *string             `json:"owner_description,omitempty"`
+	OwnerPractitionerId       *openapi_types.UUID `json:"owner_practitioner_id,omitempty"`
+	ReferralId                openapi_types.UUID  `json:"referral_id"`
+	Status                    ActionStatus        `json:"status"`
+	What                      string              `json:"what"`
+}
+
+// ActionCompletion defines model for ActionCompletion.
+type ActionCompletion struct {
+	CompletedByPractitionerId *openapi_types.UUID `json:"completed_by_practitioner_id,omitempty"`
+	Note                      *string             `json:"note,omitempty"`
+}
+
+// ActionInput defines model for ActionInput.
+type ActionInput struct {
+	DueOn openapi_types.Date `json:"due_on"`
+
+	// OwnerDescription When the owner is not a practitioner (the family, a service).
+	OwnerDescription    *string             `json:"owner_description,omitempty"`
+	OwnerPractitionerId *openapi_types.UUID `json:"owner_practitioner_id,omitempty"`
+	What                string              `json:"what"`
+}
+
+// ActionPage defines model for ActionPage.
+type ActionPage struct {
+	Items      []Action `json:"items"`
+	NextCursor *string  `json:"next_cursor,omitempty"`
+}
+
+// ActionStatus defines model for ActionStatus.
+type ActionStatus string
+
+// Allocation defines model for Allocation.
+type Allocation struct {
+	Active         bool                `json:"active"`
+	EndedAt        *time.Time          `json:"ended_at,omitempty"`
+	Id             openapi_types.UUID  `json:"id"`
+	MeetingId      *openapi_types.UUID `json:"meeting_id,omitempty"`
+	OrganisationId *openapi_types.UUID `json:"organisation_id,omitempty"`
+	PractitionerId openapi_types.UUID  `json:"practitioner_id"`
+	Reason         string              `json:"reason"`
+	ReferralId     openapi_types.UUID  `json:"referral_id"`
+	StartedAt      time.Time           `json:"started_at"`
+}
+
+// AllocationInput defines model for AllocationInput.
+type AllocationInput struct {
+	// MeetingId The allocation meeting that decided it, if recorded.
+	MeetingId *openapi_types.UUID `json:"meeting_id,omitempty"`
+
+	// PractitionerId The engagement lead.
+	PractitionerId openapi_types.UUID `json:"practitioner_id"`
+
+	// Reason Why this practitioner.
+	Reason string `json:"reason"`
+}
+
+// AllocationList defines model for AllocationList.
+type AllocationList struct {
+	Items []Allocation `json:"items"`
+}
+
 // ApiKey defines model for ApiKey.
 type ApiKey struct {
 	CreatedAt      time.Time           `json:"created_at"`
@@ -787,6 +1152,48 @@ type ApiKeyPage struct {
 	NextCursor *string  `json:"next_cursor,omitempty"`
 }
 
+// AssessmentKind family_assessment (early help, CAF-type) or safeguarding_assessment (CAFA, a social-work Children and Families Assessment).
+type AssessmentKind string
+
+// AssessmentSections One assessment with multiple dimensions.
+type AssessmentSections struct {
+	// ChildVoice The child's or young person's own words.
+	ChildVoice *string `json:"child_voice,omitempty"`
+
+	// DevelopmentalNeeds The child's developmental needs.
+	DevelopmentalNeeds *string `json:"developmental_needs,omitempty"`
+	Education          *string `json:"education,omitempty"`
+
+	// FamilyAndEnvironment Family and environmental factors.
+	FamilyAndEnvironment *string      `json:"family_and_environment,omitempty"`
+	FamilyViews          *FamilyViews `json:"family_views,omitempty"`
+	Health               *string      `json:"health,omitempty"`
+	ParentingCapacity    *string      `json:"parenting_capacity,omitempty"`
+	SocialCare           *string      `json:"social_care,omitempty"`
+}
+
+// AssessmentStatus defines model for AssessmentStatus.
+type AssessmentStatus string
+
+// Attendee defines model for Attendee.
+type Attendee struct {
+	How  *AttendeeHow `json:"how,omitempty"`
+	Kind AttendeeKind `json:"kind"`
+
+	// Name For family members.
+	Name           *string             `json:"name,omitempty"`
+	OrganisationId *openapi_types.UUID `json:"organisation_id,omitempty"`
+	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+	Relationship   *string             `json:"relationship,omitempty"`
+	TookPart       *bool               `json:"took_part,omitempty"`
+}
+
+// AttendeeHow defines model for Attendee.How.
+type AttendeeHow string
+
+// AttendeeKind defines model for Attendee.Kind.
+type AttendeeKind string
+
 // AuditAction defines model for AuditAction.
 type AuditAction string
 
@@ -817,6 +1224,22 @@ type AuditEvent struct {
 type AuditEventPage struct {
 	Items      []AuditEvent `json:"items"`
 	NextCursor *string      `json:"next_cursor,omitempty"`
+}
+
+// CloseInput defines model for CloseInput.
+type CloseInput struct {
+	Outcome CloseOutcome `json:"outcome"`
+	Reason  string       `json:"reason"`
+}
+
+// CloseOutcome defines model for CloseOutcome.
+type CloseOutcome string
+
+// Closure defines model for Closure.
+type Closure struct {
+	ClosedAt time.Time    `json:"closed_at"`
+	Outcome  CloseOutcome `json:"outcome"`
+	Reason   string       `json:"reason"`
 }
 
 // CommunicationPreferences defines model for CommunicationPreferences.
@@ -923,6 +1346,64 @@ type Eligibility struct {
 	Unmet *[]string `json:"unmet,omitempty"`
 }
 
+// FamilyAssessment defines model for FamilyAssessment.
+type FamilyAssessment struct {
+	// AssessmentNumber 1 for the first assessment, 2 for its first review, and so on.
+	AssessmentNumber       int                 `json:"assessment_number"`
+	AssessorPractitionerId *openapi_types.UUID `json:"assessor_practitioner_id,omitempty"`
+	CreatedAt              time.Time           `json:"created_at"`
+	Id                     openapi_types.UUID  `json:"id"`
+
+	// Kind family_assessment (early help, CAF-type) or safeguarding_assessment (CAFA, a social-work Children and Families Assessment).
+	Kind AssessmentKind `json:"kind"`
+
+	// PreviousId The assessment this one reviews.
+	PreviousId *openapi_types.UUID `json:"previous_id,omitempty"`
+	ReferralId openapi_types.UUID  `json:"referral_id"`
+	ReviewedAt *time.Time          `json:"reviewed_at,omitempty"`
+
+	// Sections One assessment with multiple dimensions.
+	Sections      AssessmentSections `json:"sections"`
+	Status        AssessmentStatus   `json:"status"`
+	SubmittedAt   *time.Time         `json:"submitted_at,omitempty"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// FamilyAssessmentInput defines model for FamilyAssessmentInput.
+type FamilyAssessmentInput struct {
+	AssessorPractitionerId *openapi_types.UUID `json:"assessor_practitioner_id,omitempty"`
+	ReferralId             openapi_types.UUID  `json:"referral_id"`
+
+	// Sections One assessment with multiple dimensions.
+	Sections *AssessmentSections `json:"sections,omitempty"`
+}
+
+// FamilyAssessmentPage defines model for FamilyAssessmentPage.
+type FamilyAssessmentPage struct {
+	Items      []FamilyAssessment `json:"items"`
+	NextCursor *string            `json:"next_cursor,omitempty"`
+}
+
+// FamilyAssessmentPatch defines model for FamilyAssessmentPatch.
+type FamilyAssessmentPatch struct {
+	AssessorPractitionerId *openapi_types.UUID `json:"assessor_practitioner_id,omitempty"`
+
+	// Sections One assessment with multiple dimensions.
+	Sections *AssessmentSections `json:"sections,omitempty"`
+}
+
+// FamilyViews defines model for FamilyViews.
+type FamilyViews struct {
+	WhatMatters         *string `json:"what_matters,omitempty"`
+	WhatWeWantToAchieve *string `json:"what_we_want_to_achieve,omitempty"`
+	WhoWeAre            *string `json:"who_we_are,omitempty"`
+}
+
+// FeedbackFrom defines model for FeedbackFrom.
+type FeedbackFrom string
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	Detail string `json:"detail"`
@@ -1006,6 +1487,77 @@ type InvolvementPatch struct {
 // InvolvementRole recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
 type InvolvementRole string
 
+// MapDecision defines model for MapDecision.
+type MapDecision struct {
+	CostBand MapDecisionCostBand `json:"cost_band"`
+	Outcome  MapDecisionOutcome  `json:"outcome"`
+
+	// Solution The high-cost or high-complexity solution considered.
+	Solution string `json:"solution"`
+}
+
+// MapDecisionCostBand defines model for MapDecision.CostBand.
+type MapDecisionCostBand string
+
+// MapDecisionOutcome defines model for MapDecision.Outcome.
+type MapDecisionOutcome string
+
+// Meeting defines model for Meeting.
+type Meeting struct {
+	Actions   []Action   `json:"actions"`
+	Attendees []Attendee `json:"attendees"`
+
+	// BeforeReferral Held before the referral was received.
+	BeforeReferral *bool              `json:"before_referral,omitempty"`
+	CreatedAt      time.Time          `json:"created_at"`
+	Decisions      []string           `json:"decisions"`
+	FamilySaid     *string            `json:"family_said,omitempty"`
+	HeldOn         openapi_types.Date `json:"held_on"`
+	Id             openapi_types.UUID `json:"id"`
+	MapDecision    *MapDecision       `json:"map_decision,omitempty"`
+	ReferralId     openapi_types.UUID `json:"referral_id"`
+
+	// Type allocation meeting; mam multi-agency meeting; map multi-agency panel; taf team around the family; family_service_plan; review.
+	Type          MeetingType        `json:"type"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// MeetingInput defines model for MeetingInput.
+type MeetingInput struct {
+	Actions   *[]ActionInput `json:"actions,omitempty"`
+	Attendees *[]Attendee    `json:"attendees,omitempty"`
+	Decisions *[]string      `json:"decisions,omitempty"`
+
+	// FamilySaid What the child and family said.
+	FamilySaid  *string            `json:"family_said,omitempty"`
+	HeldOn      openapi_types.Date `json:"held_on"`
+	MapDecision *MapDecision       `json:"map_decision,omitempty"`
+	ReferralId  openapi_types.UUID `json:"referral_id"`
+
+	// Type allocation meeting; mam multi-agency meeting; map multi-agency panel; taf team around the family; family_service_plan; review.
+	Type MeetingType `json:"type"`
+}
+
+// MeetingPage defines model for MeetingPage.
+type MeetingPage struct {
+	Items      []Meeting `json:"items"`
+	NextCursor *string   `json:"next_cursor,omitempty"`
+}
+
+// MeetingPatch defines model for MeetingPatch.
+type MeetingPatch struct {
+	Attendees   *[]Attendee         `json:"attendees,omitempty"`
+	Decisions   *[]string           `json:"decisions,omitempty"`
+	FamilySaid  *string             `json:"family_said,omitempty"`
+	HeldOn      *openapi_types.Date `json:"held_on,omitempty"`
+	MapDecision *MapDecision        `json:"map_decision,omitempty"`
+}
+
+// MeetingType allocation meeting; mam multi-agency meeting; map multi-agency panel; taf team around the family; family_service_plan; review.
+type MeetingType string
+
 // Organisation defines model for Organisation.
 type Organisation struct {
 	CreatedAt time.Time          `json:"created_at"`
@@ -1056,6 +1608,57 @@ type OrganisationPatch struct {
 
 // OrganisationType defines model for OrganisationType.
 type OrganisationType string
+
+// OutcomeRating defines model for OutcomeRating.
+type OutcomeRating struct {
+	// Outcome The agreed outcome.
+	Outcome string `json:"outcome"`
+
+	// Rating Progress, 1 (none) to 5 (achieved).
+	Rating int `json:"rating"`
+}
+
+// PathwayFeedback defines model for PathwayFeedback.
+type PathwayFeedback struct {
+	CreatedAt      time.Time           `json:"created_at"`
+	From           FeedbackFrom        `json:"from"`
+	Id             openapi_types.UUID  `json:"id"`
+	MeetingId      *openapi_types.UUID `json:"meeting_id,omitempty"`
+	NextSteps      *string             `json:"next_steps,omitempty"`
+	NotWorking     *string             `json:"not_working,omitempty"`
+	OutcomeRatings []OutcomeRating     `json:"outcome_ratings"`
+	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+
+	// ProfessionalRole For professionals: whether they are the referral's engagement lead.
+	ProfessionalRole *PathwayFeedbackProfessionalRole `json:"professional_role,omitempty"`
+	ReferralId       openapi_types.UUID               `json:"referral_id"`
+	Version          int                              `json:"version"`
+	WorkingWell      *string                          `json:"working_well,omitempty"`
+	YoungPersonId    openapi_types.UUID               `json:"young_person_id"`
+}
+
+// PathwayFeedbackProfessionalRole For professionals: whether they are the referral's engagement lead.
+type PathwayFeedbackProfessionalRole string
+
+// PathwayFeedbackInput defines model for PathwayFeedbackInput.
+type PathwayFeedbackInput struct {
+	From           FeedbackFrom        `json:"from"`
+	MeetingId      *openapi_types.UUID `json:"meeting_id,omitempty"`
+	NextSteps      *string             `json:"next_steps,omitempty"`
+	NotWorking     *string             `json:"not_working,omitempty"`
+	OutcomeRatings *[]OutcomeRating    `json:"outcome_ratings,omitempty"`
+
+	// PractitionerId For feedback from a professional.
+	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+	ReferralId     openapi_types.UUID  `json:"referral_id"`
+	WorkingWell    *string             `json:"working_well,omitempty"`
+}
+
+// PathwayFeedbackPage defines model for PathwayFeedbackPage.
+type PathwayFeedbackPage struct {
+	Items      []PathwayFeedback `json:"items"`
+	NextCursor *string           `json:"next_cursor,omitempty"`
+}
 
 // Practitioner defines model for Practitioner.
 type Practitioner struct {
@@ -1123,16 +1726,21 @@ type RecordType string
 
 // Referral defines model for Referral.
 type Referral struct {
+	Closure *Closure `json:"closure,omitempty"`
+
 	// Consent Consent to share information with the services involved.
 	Consent   *ReferralConsent `json:"consent,omitempty"`
 	CreatedAt time.Time        `json:"created_at"`
 
 	// Eligibility Pathway eligibility on the day of receipt.
-	Eligibility Eligibility        `json:"eligibility"`
-	Id          openapi_types.UUID `json:"id"`
-	MainReason  ReferralReason     `json:"main_reason"`
-	Reasons     []ReferralReason   `json:"reasons"`
-	ReceivedOn  openapi_types.Date `json:"received_on"`
+	Eligibility Eligibility `json:"eligibility"`
+
+	// EngagementLeadPractitionerId The current engagement lead.
+	EngagementLeadPractitionerId *openapi_types.UUID `json:"engagement_lead_practitioner_id,omitempty"`
+	Id                           openapi_types.UUID  `json:"id"`
+	MainReason                   ReferralReason      `json:"main_reason"`
+	Reasons                      []ReferralReason    `json:"reasons"`
+	ReceivedOn                   openapi_types.Date  `json:"received_on"`
 
 	// Reference Example: REF-2026-000123
 	Reference              string             `json:"reference"`
@@ -1235,6 +1843,38 @@ type SubjectAccessExport struct {
 	Involvements []Involvement `json:"involvements"`
 	Referrals    []Referral    `json:"referrals"`
 	YoungPerson  YoungPerson   `json:"young_person"`
+}
+
+// TimelineEvent defines model for TimelineEvent.
+type TimelineEvent struct {
+	Id openapi_types.UUID `json:"id"`
+
+	// Kind e.g. referral.received, referral.triaged, assessment.submitted, allocation.made, meeting.held, feedback.given, referral.closed
+	Kind string `json:"kind"`
+
+	// OccurredOn When it happened (a meeting's date, a referral's receipt).
+	OccurredOn openapi_types.Date  `json:"occurred_on"`
+	RecordId   openapi_types.UUID  `json:"record_id"`
+	RecordType string              `json:"record_type"`
+	RecordedAt time.Time           `json:"recorded_at"`
+	ReferralId *openapi_types.UUID `json:"referral_id,omitempty"`
+
+	// Summary A short description with codes and statuses, never free text.
+	Summary string `json:"summary"`
+}
+
+// TimelinePage defines model for TimelinePage.
+type TimelinePage struct {
+	Items      []TimelineEvent `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
+// TransitionInput defines model for TransitionInput.
+type TransitionInput struct {
+	Reason string `json:"reason"`
+
+	// To The pathway: received -> accepted -> assessing -> allocated -> mam_held -> panel -> plan_in_place -> reviewing -> closed; or redirected / declined at triage.
+	To ReferralStatus `json:"to"`
 }
 
 // Triage defines model for Triage.
@@ -1393,6 +2033,29 @@ type Unprocessable = Problem
 // UnsupportedMediaType RFC 9457 problem details.
 type UnsupportedMediaType = Problem
 
+// ListActionsParams defines parameters for ListActions.
+type ListActionsParams struct {
+	// Owner The owning practitioner.
+	Owner      *openapi_types.UUID `form:"owner,omitempty" json:"owner,omitempty"`
+	ReferralId *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	Status     *ActionStatus       `form:"status,omitempty" json:"status,omitempty"`
+
+	// Overdue true: open actions past their due date; false: the others.
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CompleteActionParams defines parameters for CompleteAction.
+type CompleteActionParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListApiKeysParams defines parameters for ListApiKeys.
 type ListApiKeysParams struct {
 	OrganisationId *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
@@ -1433,6 +2096,80 @@ type ListAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListFamilyAssessmentsParams defines parameters for ListFamilyAssessments.
+type ListFamilyAssessmentsParams struct {
+	ReferralId    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Status        *AssessmentStatus   `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateFamilyAssessmentParams defines parameters for CreateFamilyAssessment.
+type CreateFamilyAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateFamilyAssessmentParams defines parameters for UpdateFamilyAssessment.
+type UpdateFamilyAssessmentParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ReviewFamilyAssessmentParams defines parameters for ReviewFamilyAssessment.
+type ReviewFamilyAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// SubmitFamilyAssessmentParams defines parameters for SubmitFamilyAssessment.
+type SubmitFamilyAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListMeetingsParams defines parameters for ListMeetings.
+type ListMeetingsParams struct {
+	ReferralId    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Type          *MeetingType        `form:"type,omitempty" json:"type,omitempty"`
+
+	// HeldAfter Held on or after this date.
+	HeldAfter *openapi_types.Date `form:"held_after,omitempty" json:"held_after,omitempty"`
+
+	// HeldBefore Held before this date.
+	HeldBefore *openapi_types.Date `form:"held_before,omitempty" json:"held_before,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateMeetingParams defines parameters for CreateMeeting.
+type CreateMeetingParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateMeetingParams defines parameters for UpdateMeeting.
+type UpdateMeetingParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListOrganisationsParams defines parameters for ListOrganisations.
 type ListOrganisationsParams struct {
 	Type     *OrganisationType `form:"type,omitempty" json:"type,omitempty"`
@@ -1458,6 +2195,25 @@ type CreateOrganisationParams struct {
 type UpdateOrganisationParams struct {
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListPathwayFeedbackParams defines parameters for ListPathwayFeedback.
+type ListPathwayFeedbackParams struct {
+	ReferralId *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	MeetingId  *openapi_types.UUID `form:"meeting_id,omitempty" json:"meeting_id,omitempty"`
+	From       *FeedbackFrom       `form:"from,omitempty" json:"from,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreatePathwayFeedbackParams defines parameters for CreatePathwayFeedback.
+type CreatePathwayFeedbackParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListPractitionersParams defines parameters for ListPractitioners.
@@ -1531,6 +2287,33 @@ type GetReferralParams struct {
 
 // UpdateReferralParams defines parameters for UpdateReferral.
 type UpdateReferralParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// AllocateReferralParams defines parameters for AllocateReferral.
+type AllocateReferralParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// CloseReferralParams defines parameters for CloseReferral.
+type CloseReferralParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// TransitionReferralParams defines parameters for TransitionReferral.
+type TransitionReferralParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
@@ -1637,14 +2420,41 @@ type UpdateInvolvementParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// GetTimelineParams defines parameters for GetTimeline.
+type GetTimelineParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CompleteActionJSONRequestBody defines body for CompleteAction for application/json ContentType.
+type CompleteActionJSONRequestBody = ActionCompletion
+
 // CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
 type CreateApiKeyJSONRequestBody = ApiKeyInput
+
+// CreateFamilyAssessmentJSONRequestBody defines body for CreateFamilyAssessment for application/json ContentType.
+type CreateFamilyAssessmentJSONRequestBody = FamilyAssessmentInput
+
+// UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody defines body for UpdateFamilyAssessment for application/merge-patch+json ContentType.
+type UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody = FamilyAssessmentPatch
+
+// CreateMeetingJSONRequestBody defines body for CreateMeeting for application/json ContentType.
+type CreateMeetingJSONRequestBody = MeetingInput
+
+// UpdateMeetingApplicationMergePatchPlusJSONRequestBody defines body for UpdateMeeting for application/merge-patch+json ContentType.
+type UpdateMeetingApplicationMergePatchPlusJSONRequestBody = MeetingPatch
 
 // CreateOrganisationJSONRequestBody defines body for CreateOrganisation for application/json ContentType.
 type CreateOrganisationJSONRequestBody = OrganisationInput
 
 // UpdateOrganisationApplicationMergePatchPlusJSONRequestBody defines body for UpdateOrganisation for application/merge-patch+json ContentType.
 type UpdateOrganisationApplicationMergePatchPlusJSONRequestBody = OrganisationPatch
+
+// CreatePathwayFeedbackJSONRequestBody defines body for CreatePathwayFeedback for application/json ContentType.
+type CreatePathwayFeedbackJSONRequestBody = PathwayFeedbackInput
 
 // CreatePractitionerJSONRequestBody defines body for CreatePractitioner for application/json ContentType.
 type CreatePractitionerJSONRequestBody = PractitionerInput
@@ -1657,6 +2467,15 @@ type CreateReferralJSONRequestBody = ReferralInput
 
 // UpdateReferralApplicationMergePatchPlusJSONRequestBody defines body for UpdateReferral for application/merge-patch+json ContentType.
 type UpdateReferralApplicationMergePatchPlusJSONRequestBody = ReferralPatch
+
+// AllocateReferralJSONRequestBody defines body for AllocateReferral for application/json ContentType.
+type AllocateReferralJSONRequestBody = AllocationInput
+
+// CloseReferralJSONRequestBody defines body for CloseReferral for application/json ContentType.
+type CloseReferralJSONRequestBody = CloseInput
+
+// TransitionReferralJSONRequestBody defines body for TransitionReferral for application/json ContentType.
+type TransitionReferralJSONRequestBody = TransitionInput
 
 // TriageReferralJSONRequestBody defines body for TriageReferral for application/json ContentType.
 type TriageReferralJSONRequestBody = TriageInput
@@ -1690,6 +2509,12 @@ type ServerInterface interface {
 	// Readyz Readiness probe (checks the database)
 	// (GET /readyz)
 	Readyz(ctx echo.Context) error
+	// ListActions Actions agreed at meetings, across meetings
+	// (GET /v1/actions)
+	ListActions(ctx echo.Context, params ListActionsParams) error
+	// CompleteAction Mark an action done (who and when are recorded)
+	// (POST /v1/actions/{id}/complete)
+	CompleteAction(ctx echo.Context, id ID, params CompleteActionParams) error
 	// ListApiKeys List API keys (admin; never the keys themselves)
 	// (GET /v1/api-keys)
 	ListApiKeys(ctx echo.Context, params ListApiKeysParams) error
@@ -1708,6 +2533,36 @@ type ServerInterface interface {
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
+	// ListFamilyAssessments List family assessments
+	// (GET /v1/family-assessments)
+	ListFamilyAssessments(ctx echo.Context, params ListFamilyAssessmentsParams) error
+	// CreateFamilyAssessment Start the family assessment of an accepted referral
+	// (POST /v1/family-assessments)
+	CreateFamilyAssessment(ctx echo.Context, params CreateFamilyAssessmentParams) error
+	// GetFamilyAssessment Read a family assessment
+	// (GET /v1/family-assessments/{id})
+	GetFamilyAssessment(ctx echo.Context, id ID) error
+	// UpdateFamilyAssessment Change a draft assessment (JSON merge patch)
+	// (PATCH /v1/family-assessments/{id})
+	UpdateFamilyAssessment(ctx echo.Context, id ID, params UpdateFamilyAssessmentParams) error
+	// ReviewFamilyAssessment Start a Family Assessment Review
+	// (POST /v1/family-assessments/{id}/review)
+	ReviewFamilyAssessment(ctx echo.Context, id ID, params ReviewFamilyAssessmentParams) error
+	// SubmitFamilyAssessment Submit a draft assessment to the early-help team
+	// (POST /v1/family-assessments/{id}/submit)
+	SubmitFamilyAssessment(ctx echo.Context, id ID, params SubmitFamilyAssessmentParams) error
+	// ListMeetings List meetings
+	// (GET /v1/meetings)
+	ListMeetings(ctx echo.Context, params ListMeetingsParams) error
+	// CreateMeeting Record a meeting on the pathway
+	// (POST /v1/meetings)
+	CreateMeeting(ctx echo.Context, params CreateMeetingParams) error
+	// GetMeeting Read a meeting
+	// (GET /v1/meetings/{id})
+	GetMeeting(ctx echo.Context, id ID) error
+	// UpdateMeeting Correct a meeting's record (JSON merge patch)
+	// (PATCH /v1/meetings/{id})
+	UpdateMeeting(ctx echo.Context, id ID, params UpdateMeetingParams) error
 	// ListOrganisations List organisations
 	// (GET /v1/organisations)
 	ListOrganisations(ctx echo.Context, params ListOrganisationsParams) error
@@ -1720,6 +2575,15 @@ type ServerInterface interface {
 	// UpdateOrganisation Change an organisation (JSON merge patch, admin)
 	// (PATCH /v1/organisations/{id})
 	UpdateOrganisation(ctx echo.Context, id ID, params UpdateOrganisationParams) error
+	// ListPathwayFeedback List pathway feedback
+	// (GET /v1/pathway-feedback)
+	ListPathwayFeedback(ctx echo.Context, params ListPathwayFeedbackParams) error
+	// CreatePathwayFeedback Record a review of progress by the child, the family or a professional
+	// (POST /v1/pathway-feedback)
+	CreatePathwayFeedback(ctx echo.Context, params CreatePathwayFeedbackParams) error
+	// GetPathwayFeedback Read one piece of feedback
+	// (GET /v1/pathway-feedback/{id})
+	GetPathwayFeedback(ctx echo.Context, id ID) error
 	// ListPractitioners List practitioners
 	// (GET /v1/practitioners)
 	ListPractitioners(ctx echo.Context, params ListPractitionersParams) error
@@ -1744,6 +2608,18 @@ type ServerInterface interface {
 	// UpdateReferral Correct a referral before triage (JSON merge patch)
 	// (PATCH /v1/referrals/{id})
 	UpdateReferral(ctx echo.Context, id ID, params UpdateReferralParams) error
+	// AllocateReferral Record the allocation meeting's choice of engagement lead
+	// (POST /v1/referrals/{id}/allocation)
+	AllocateReferral(ctx echo.Context, id ID, params AllocateReferralParams) error
+	// ListAllocations The referral's engagement leads, current and past
+	// (GET /v1/referrals/{id}/allocations)
+	ListAllocations(ctx echo.Context, id ID) error
+	// CloseReferral Close a referral with its outcome
+	// (POST /v1/referrals/{id}/close)
+	CloseReferral(ctx echo.Context, id ID, params CloseReferralParams) error
+	// TransitionReferral Move a referral along the pathway
+	// (POST /v1/referrals/{id}/transitions)
+	TransitionReferral(ctx echo.Context, id ID, params TransitionReferralParams) error
 	// TriageReferral Triage a received referral (SEND officer)
 	// (POST /v1/referrals/{id}/triage)
 	TriageReferral(ctx echo.Context, id ID, params TriageReferralParams) error
@@ -1789,6 +2665,9 @@ type ServerInterface interface {
 	// UpdateInvolvement Change or end an involvement (JSON merge patch)
 	// (PATCH /v1/young-people/{id}/involvements/{involvement_id})
 	UpdateInvolvement(ctx echo.Context, id ID, involvementId openapi_types.UUID, params UpdateInvolvementParams) error
+	// GetTimeline Every event of the pathway for one young person, in time order
+	// (GET /v1/young-people/{id}/timeline)
+	GetTimeline(ctx echo.Context, id ID, params GetTimelineParams) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -1820,6 +2699,95 @@ func (w *ServerInterfaceWrapper) Readyz(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.Readyz(ctx)
+	return err
+}
+
+// ListActions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListActions(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListActionsParams
+	// ------------- Optional query parameter "owner" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "owner", ctx.QueryParams(), &params.Owner, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter owner: %s", err))
+	}
+
+	// ------------- Optional query parameter "referral_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter referral_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "overdue" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", ctx.QueryParams(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter overdue: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListActions(ctx, params)
+	return err
+}
+
+// CompleteAction converts echo context to params.
+func (w *ServerInterfaceWrapper) CompleteAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CompleteActionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CompleteAction(ctx, id, params)
 	return err
 }
 
@@ -2034,6 +3002,376 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 	return err
 }
 
+// ListFamilyAssessments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListFamilyAssessments(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListFamilyAssessmentsParams
+	// ------------- Optional query parameter "referral_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter referral_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListFamilyAssessments(ctx, params)
+	return err
+}
+
+// CreateFamilyAssessment converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateFamilyAssessment(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateFamilyAssessmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateFamilyAssessment(ctx, params)
+	return err
+}
+
+// GetFamilyAssessment converts echo context to params.
+func (w *ServerInterfaceWrapper) GetFamilyAssessment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetFamilyAssessment(ctx, id)
+	return err
+}
+
+// UpdateFamilyAssessment converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateFamilyAssessment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateFamilyAssessmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateFamilyAssessment(ctx, id, params)
+	return err
+}
+
+// ReviewFamilyAssessment converts echo context to params.
+func (w *ServerInterfaceWrapper) ReviewFamilyAssessment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReviewFamilyAssessmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReviewFamilyAssessment(ctx, id, params)
+	return err
+}
+
+// SubmitFamilyAssessment converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitFamilyAssessment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SubmitFamilyAssessmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitFamilyAssessment(ctx, id, params)
+	return err
+}
+
+// ListMeetings converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMeetings(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMeetingsParams
+	// ------------- Optional query parameter "referral_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter referral_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "held_after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "held_after", ctx.QueryParams(), &params.HeldAfter, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter held_after: %s", err))
+	}
+
+	// ------------- Optional query parameter "held_before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "held_before", ctx.QueryParams(), &params.HeldBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter held_before: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMeetings(ctx, params)
+	return err
+}
+
+// CreateMeeting converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateMeeting(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateMeetingParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateMeeting(ctx, params)
+	return err
+}
+
+// GetMeeting converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMeeting(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMeeting(ctx, id)
+	return err
+}
+
+// UpdateMeeting converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateMeeting(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateMeetingParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateMeeting(ctx, id, params)
+	return err
+}
+
 // ListOrganisations converts echo context to params.
 func (w *ServerInterfaceWrapper) ListOrganisations(ctx echo.Context) error {
 	var err error
@@ -2158,6 +3496,97 @@ func (w *ServerInterfaceWrapper) UpdateOrganisation(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateOrganisation(ctx, id, params)
+	return err
+}
+
+// ListPathwayFeedback converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPathwayFeedback(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPathwayFeedbackParams
+	// ------------- Optional query parameter "referral_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter referral_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "meeting_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "meeting_id", ctx.QueryParams(), &params.MeetingId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter meeting_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPathwayFeedback(ctx, params)
+	return err
+}
+
+// CreatePathwayFeedback converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePathwayFeedback(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePathwayFeedbackParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePathwayFeedback(ctx, params)
+	return err
+}
+
+// GetPathwayFeedback converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPathwayFeedback(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPathwayFeedback(ctx, id)
 	return err
 }
 
@@ -2467,6 +3896,175 @@ func (w *ServerInterfaceWrapper) UpdateReferral(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateReferral(ctx, id, params)
+	return err
+}
+
+// AllocateReferral converts echo context to params.
+func (w *ServerInterfaceWrapper) AllocateReferral(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AllocateReferralParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AllocateReferral(ctx, id, params)
+	return err
+}
+
+// ListAllocations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAllocations(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAllocations(ctx, id)
+	return err
+}
+
+// CloseReferral converts echo context to params.
+func (w *ServerInterfaceWrapper) CloseReferral(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CloseReferralParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CloseReferral(ctx, id, params)
+	return err
+}
+
+// TransitionReferral converts echo context to params.
+func (w *ServerInterfaceWrapper) TransitionReferral(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params TransitionReferralParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.TransitionReferral(ctx, id, params)
 	return err
 }
 
@@ -2999,6 +4597,38 @@ func (w *ServerInterfaceWrapper) UpdateInvolvement(ctx echo.Context) error {
 	return err
 }
 
+// GetTimeline converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTimeline(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTimelineParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTimeline(ctx, id, params)
+	return err
+}
+
 // This is a simple interface which specifies echo.Route addition functions which
 // are present on both echo.Echo and echo.Group, since we want to allow using
 // either of them for path registration
@@ -3074,6 +4704,26 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/young-people/:id/consents/:consent_id/withdraw", wrapper.WithdrawConsent, options.OperationMiddlewares["withdrawConsent"]...)
 	router.GET(options.BaseURL+"/v1/young-people/:id/access-log", wrapper.GetAccessLog, options.OperationMiddlewares["getAccessLog"]...)
 	router.GET(options.BaseURL+"/v1/young-people/:id/export", wrapper.ExportYoungPerson, options.OperationMiddlewares["exportYoungPerson"]...)
+	router.POST(options.BaseURL+"/v1/referrals/:id/allocation", wrapper.AllocateReferral, options.OperationMiddlewares["allocateReferral"]...)
+	router.GET(options.BaseURL+"/v1/referrals/:id/allocations", wrapper.ListAllocations, options.OperationMiddlewares["listAllocations"]...)
+	router.POST(options.BaseURL+"/v1/referrals/:id/transitions", wrapper.TransitionReferral, options.OperationMiddlewares["transitionReferral"]...)
+	router.POST(options.BaseURL+"/v1/referrals/:id/close", wrapper.CloseReferral, options.OperationMiddlewares["closeReferral"]...)
+	router.GET(options.BaseURL+"/v1/family-assessments", wrapper.ListFamilyAssessments, options.OperationMiddlewares["listFamilyAssessments"]...)
+	router.POST(options.BaseURL+"/v1/family-assessments", wrapper.CreateFamilyAssessment, options.OperationMiddlewares["createFamilyAssessment"]...)
+	router.GET(options.BaseURL+"/v1/family-assessments/:id", wrapper.GetFamilyAssessment, options.OperationMiddlewares["getFamilyAssessment"]...)
+	router.PATCH(options.BaseURL+"/v1/family-assessments/:id", wrapper.UpdateFamilyAssessment, options.OperationMiddlewares["updateFamilyAssessment"]...)
+	router.POST(options.BaseURL+"/v1/family-assessments/:id/submit", wrapper.SubmitFamilyAssessment, options.OperationMiddlewares["submitFamilyAssessment"]...)
+	router.POST(options.BaseURL+"/v1/family-assessments/:id/review", wrapper.ReviewFamilyAssessment, options.OperationMiddlewares["reviewFamilyAssessment"]...)
+	router.GET(options.BaseURL+"/v1/meetings", wrapper.ListMeetings, options.OperationMiddlewares["listMeetings"]...)
+	router.POST(options.BaseURL+"/v1/meetings", wrapper.CreateMeeting, options.OperationMiddlewares["createMeeting"]...)
+	router.GET(options.BaseURL+"/v1/meetings/:id", wrapper.GetMeeting, options.OperationMiddlewares["getMeeting"]...)
+	router.PATCH(options.BaseURL+"/v1/meetings/:id", wrapper.UpdateMeeting, options.OperationMiddlewares["updateMeeting"]...)
+	router.GET(options.BaseURL+"/v1/actions", wrapper.ListActions, options.OperationMiddlewares["listActions"]...)
+	router.POST(options.BaseURL+"/v1/actions/:id/complete", wrapper.CompleteAction, options.OperationMiddlewares["completeAction"]...)
+	router.GET(options.BaseURL+"/v1/pathway-feedback", wrapper.ListPathwayFeedback, options.OperationMiddlewares["listPathwayFeedback"]...)
+	router.POST(options.BaseURL+"/v1/pathway-feedback", wrapper.CreatePathwayFeedback, options.OperationMiddlewares["createPathwayFeedback"]...)
+	router.GET(options.BaseURL+"/v1/pathway-feedback/:id", wrapper.GetPathwayFeedback, options.OperationMiddlewares["getPathwayFeedback"]...)
+	router.GET(options.BaseURL+"/v1/young-people/:id/timeline", wrapper.GetTimeline, options.OperationMiddlewares["getTimeline"]...)
 	router.GET(options.BaseURL+"/v1/api-keys", wrapper.ListApiKeys, options.OperationMiddlewares["listApiKeys"]...)
 	router.POST(options.BaseURL+"/v1/api-keys", wrapper.CreateApiKey, options.OperationMiddlewares["createApiKey"]...)
 	router.GET(options.BaseURL+"/v1/api-keys/:id", wrapper.GetApiKey, options.OperationMiddlewares["getApiKey"]...)
@@ -3202,6 +4852,266 @@ func (response Readyz503ApplicationProblemPlusJSONResponse) VisitReadyzResponse(
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListActionsRequestObject struct {
+	Params ListActionsParams
+}
+
+type ListActionsResponseObject interface {
+	VisitListActionsResponse(w http.ResponseWriter) error
+}
+
+type ListActions200JSONResponse ActionPage
+
+func (response ListActions200JSONResponse) VisitListActionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListActions400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListActions400ApplicationProblemPlusJSONResponse) VisitListActionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListActions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListActions401ApplicationProblemPlusJSONResponse) VisitListActionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListActions403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListActions403ApplicationProblemPlusJSONResponse) VisitListActionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListActions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListActions429ApplicationProblemPlusJSONResponse) VisitListActionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteActionRequestObject struct {
+	Id     ID `json:"id"`
+	Params CompleteActionParams
+	Body   *CompleteActionJSONRequestBody
+}
+
+type CompleteActionResponseObject interface {
+	VisitCompleteActionResponse(w http.ResponseWriter) error
+}
+
+type CompleteAction200JSONResponse Action
+
+func (response CompleteAction200JSONResponse) VisitCompleteActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteAction400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteAction400ApplicationProblemPlusJSONResponse) VisitCompleteActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteAction401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteAction401ApplicationProblemPlusJSONResponse) VisitCompleteActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteAction403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteAction403ApplicationProblemPlusJSONResponse) VisitCompleteActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteAction404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteAction404ApplicationProblemPlusJSONResponse) VisitCompleteActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteAction409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteAction409ApplicationProblemPlusJSONResponse) VisitCompleteActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteAction413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteAction413ApplicationProblemPlusJSONResponse) VisitCompleteActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteAction415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteAction415ApplicationProblemPlusJSONResponse) VisitCompleteActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteAction422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteAction422ApplicationProblemPlusJSONResponse) VisitCompleteActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteAction429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteAction429ApplicationProblemPlusJSONResponse) VisitCompleteActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3905,6 +5815,1565 @@ func (response ListAuditEvents429ApplicationProblemPlusJSONResponse) VisitListAu
 	return err
 }
 
+type ListFamilyAssessmentsRequestObject struct {
+	Params ListFamilyAssessmentsParams
+}
+
+type ListFamilyAssessmentsResponseObject interface {
+	VisitListFamilyAssessmentsResponse(w http.ResponseWriter) error
+}
+
+type ListFamilyAssessments200JSONResponse FamilyAssessmentPage
+
+func (response ListFamilyAssessments200JSONResponse) VisitListFamilyAssessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyAssessments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListFamilyAssessments400ApplicationProblemPlusJSONResponse) VisitListFamilyAssessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyAssessments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListFamilyAssessments401ApplicationProblemPlusJSONResponse) VisitListFamilyAssessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyAssessments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListFamilyAssessments403ApplicationProblemPlusJSONResponse) VisitListFamilyAssessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyAssessments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListFamilyAssessments429ApplicationProblemPlusJSONResponse) VisitListFamilyAssessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyAssessmentRequestObject struct {
+	Params CreateFamilyAssessmentParams
+	Body   *CreateFamilyAssessmentJSONRequestBody
+}
+
+type CreateFamilyAssessmentResponseObject interface {
+	VisitCreateFamilyAssessmentResponse(w http.ResponseWriter) error
+}
+
+type CreateFamilyAssessment201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateFamilyAssessment201JSONResponse struct {
+	Body    FamilyAssessment
+	Headers CreateFamilyAssessment201ResponseHeaders
+}
+
+func (response CreateFamilyAssessment201JSONResponse) VisitCreateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyAssessment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyAssessment400ApplicationProblemPlusJSONResponse) VisitCreateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyAssessment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyAssessment401ApplicationProblemPlusJSONResponse) VisitCreateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyAssessment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyAssessment403ApplicationProblemPlusJSONResponse) VisitCreateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyAssessment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyAssessment404ApplicationProblemPlusJSONResponse) VisitCreateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyAssessment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyAssessment409ApplicationProblemPlusJSONResponse) VisitCreateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyAssessment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyAssessment413ApplicationProblemPlusJSONResponse) VisitCreateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyAssessment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyAssessment415ApplicationProblemPlusJSONResponse) VisitCreateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyAssessment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyAssessment422ApplicationProblemPlusJSONResponse) VisitCreateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyAssessment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyAssessment429ApplicationProblemPlusJSONResponse) VisitCreateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyAssessmentRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetFamilyAssessmentResponseObject interface {
+	VisitGetFamilyAssessmentResponse(w http.ResponseWriter) error
+}
+
+type GetFamilyAssessment200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetFamilyAssessment200JSONResponse struct {
+	Body    FamilyAssessment
+	Headers GetFamilyAssessment200ResponseHeaders
+}
+
+func (response GetFamilyAssessment200JSONResponse) VisitGetFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyAssessment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyAssessment400ApplicationProblemPlusJSONResponse) VisitGetFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyAssessment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyAssessment401ApplicationProblemPlusJSONResponse) VisitGetFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyAssessment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyAssessment403ApplicationProblemPlusJSONResponse) VisitGetFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyAssessment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyAssessment404ApplicationProblemPlusJSONResponse) VisitGetFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFamilyAssessment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyAssessment429ApplicationProblemPlusJSONResponse) VisitGetFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFamilyAssessmentRequestObject struct {
+	Id     ID `json:"id"`
+	Params UpdateFamilyAssessmentParams
+	Body   *UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateFamilyAssessmentResponseObject interface {
+	VisitUpdateFamilyAssessmentResponse(w http.ResponseWriter) error
+}
+
+type UpdateFamilyAssessment200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateFamilyAssessment200JSONResponse struct {
+	Body    FamilyAssessment
+	Headers UpdateFamilyAssessment200ResponseHeaders
+}
+
+func (response UpdateFamilyAssessment200JSONResponse) VisitUpdateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFamilyAssessment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFamilyAssessment400ApplicationProblemPlusJSONResponse) VisitUpdateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFamilyAssessment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFamilyAssessment401ApplicationProblemPlusJSONResponse) VisitUpdateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFamilyAssessment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFamilyAssessment403ApplicationProblemPlusJSONResponse) VisitUpdateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFamilyAssessment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFamilyAssessment404ApplicationProblemPlusJSONResponse) VisitUpdateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFamilyAssessment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFamilyAssessment409ApplicationProblemPlusJSONResponse) VisitUpdateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFamilyAssessment412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFamilyAssessment412ApplicationProblemPlusJSONResponse) VisitUpdateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFamilyAssessment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFamilyAssessment413ApplicationProblemPlusJSONResponse) VisitUpdateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFamilyAssessment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFamilyAssessment415ApplicationProblemPlusJSONResponse) VisitUpdateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFamilyAssessment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFamilyAssessment422ApplicationProblemPlusJSONResponse) VisitUpdateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFamilyAssessment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFamilyAssessment429ApplicationProblemPlusJSONResponse) VisitUpdateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewFamilyAssessmentRequestObject struct {
+	Id     ID `json:"id"`
+	Params ReviewFamilyAssessmentParams
+}
+
+type ReviewFamilyAssessmentResponseObject interface {
+	VisitReviewFamilyAssessmentResponse(w http.ResponseWriter) error
+}
+
+type ReviewFamilyAssessment201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type ReviewFamilyAssessment201JSONResponse struct {
+	Body    FamilyAssessment
+	Headers ReviewFamilyAssessment201ResponseHeaders
+}
+
+func (response ReviewFamilyAssessment201JSONResponse) VisitReviewFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewFamilyAssessment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewFamilyAssessment400ApplicationProblemPlusJSONResponse) VisitReviewFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewFamilyAssessment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewFamilyAssessment401ApplicationProblemPlusJSONResponse) VisitReviewFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewFamilyAssessment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewFamilyAssessment403ApplicationProblemPlusJSONResponse) VisitReviewFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewFamilyAssessment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewFamilyAssessment404ApplicationProblemPlusJSONResponse) VisitReviewFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewFamilyAssessment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewFamilyAssessment409ApplicationProblemPlusJSONResponse) VisitReviewFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewFamilyAssessment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewFamilyAssessment413ApplicationProblemPlusJSONResponse) VisitReviewFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewFamilyAssessment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewFamilyAssessment415ApplicationProblemPlusJSONResponse) VisitReviewFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewFamilyAssessment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewFamilyAssessment422ApplicationProblemPlusJSONResponse) VisitReviewFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewFamilyAssessment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewFamilyAssessment429ApplicationProblemPlusJSONResponse) VisitReviewFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitFamilyAssessmentRequestObject struct {
+	Id     ID `json:"id"`
+	Params SubmitFamilyAssessmentParams
+}
+
+type SubmitFamilyAssessmentResponseObject interface {
+	VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error
+}
+
+type SubmitFamilyAssessment200ResponseHeaders struct {
+	ETag *string
+}
+
+type SubmitFamilyAssessment200JSONResponse struct {
+	Body    FamilyAssessment
+	Headers SubmitFamilyAssessment200ResponseHeaders
+}
+
+func (response SubmitFamilyAssessment200JSONResponse) VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitFamilyAssessment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitFamilyAssessment400ApplicationProblemPlusJSONResponse) VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitFamilyAssessment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitFamilyAssessment401ApplicationProblemPlusJSONResponse) VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitFamilyAssessment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitFamilyAssessment403ApplicationProblemPlusJSONResponse) VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitFamilyAssessment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitFamilyAssessment404ApplicationProblemPlusJSONResponse) VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitFamilyAssessment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitFamilyAssessment409ApplicationProblemPlusJSONResponse) VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitFamilyAssessment412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitFamilyAssessment412ApplicationProblemPlusJSONResponse) VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitFamilyAssessment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitFamilyAssessment413ApplicationProblemPlusJSONResponse) VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitFamilyAssessment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitFamilyAssessment415ApplicationProblemPlusJSONResponse) VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitFamilyAssessment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitFamilyAssessment422ApplicationProblemPlusJSONResponse) VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitFamilyAssessment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitFamilyAssessment429ApplicationProblemPlusJSONResponse) VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMeetingsRequestObject struct {
+	Params ListMeetingsParams
+}
+
+type ListMeetingsResponseObject interface {
+	VisitListMeetingsResponse(w http.ResponseWriter) error
+}
+
+type ListMeetings200JSONResponse MeetingPage
+
+func (response ListMeetings200JSONResponse) VisitListMeetingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMeetings400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListMeetings400ApplicationProblemPlusJSONResponse) VisitListMeetingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMeetings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMeetings401ApplicationProblemPlusJSONResponse) VisitListMeetingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMeetings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMeetings403ApplicationProblemPlusJSONResponse) VisitListMeetingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMeetings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMeetings429ApplicationProblemPlusJSONResponse) VisitListMeetingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMeetingRequestObject struct {
+	Params CreateMeetingParams
+	Body   *CreateMeetingJSONRequestBody
+}
+
+type CreateMeetingResponseObject interface {
+	VisitCreateMeetingResponse(w http.ResponseWriter) error
+}
+
+type CreateMeeting201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateMeeting201JSONResponse struct {
+	Body    Meeting
+	Headers CreateMeeting201ResponseHeaders
+}
+
+func (response CreateMeeting201JSONResponse) VisitCreateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMeeting400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMeeting400ApplicationProblemPlusJSONResponse) VisitCreateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMeeting401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMeeting401ApplicationProblemPlusJSONResponse) VisitCreateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMeeting403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMeeting403ApplicationProblemPlusJSONResponse) VisitCreateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMeeting404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMeeting404ApplicationProblemPlusJSONResponse) VisitCreateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMeeting409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMeeting409ApplicationProblemPlusJSONResponse) VisitCreateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMeeting413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMeeting413ApplicationProblemPlusJSONResponse) VisitCreateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMeeting415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMeeting415ApplicationProblemPlusJSONResponse) VisitCreateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMeeting422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMeeting422ApplicationProblemPlusJSONResponse) VisitCreateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMeeting429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMeeting429ApplicationProblemPlusJSONResponse) VisitCreateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMeetingRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetMeetingResponseObject interface {
+	VisitGetMeetingResponse(w http.ResponseWriter) error
+}
+
+type GetMeeting200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetMeeting200JSONResponse struct {
+	Body    Meeting
+	Headers GetMeeting200ResponseHeaders
+}
+
+func (response GetMeeting200JSONResponse) VisitGetMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMeeting400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetMeeting400ApplicationProblemPlusJSONResponse) VisitGetMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMeeting401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMeeting401ApplicationProblemPlusJSONResponse) VisitGetMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMeeting403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetMeeting403ApplicationProblemPlusJSONResponse) VisitGetMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMeeting404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMeeting404ApplicationProblemPlusJSONResponse) VisitGetMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMeeting429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMeeting429ApplicationProblemPlusJSONResponse) VisitGetMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMeetingRequestObject struct {
+	Id     ID `json:"id"`
+	Params UpdateMeetingParams
+	Body   *UpdateMeetingApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateMeetingResponseObject interface {
+	VisitUpdateMeetingResponse(w http.ResponseWriter) error
+}
+
+type UpdateMeeting200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateMeeting200JSONResponse struct {
+	Body    Meeting
+	Headers UpdateMeeting200ResponseHeaders
+}
+
+func (response UpdateMeeting200JSONResponse) VisitUpdateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMeeting400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMeeting400ApplicationProblemPlusJSONResponse) VisitUpdateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMeeting401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMeeting401ApplicationProblemPlusJSONResponse) VisitUpdateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMeeting403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMeeting403ApplicationProblemPlusJSONResponse) VisitUpdateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMeeting404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMeeting404ApplicationProblemPlusJSONResponse) VisitUpdateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMeeting409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMeeting409ApplicationProblemPlusJSONResponse) VisitUpdateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMeeting412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMeeting412ApplicationProblemPlusJSONResponse) VisitUpdateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMeeting413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMeeting413ApplicationProblemPlusJSONResponse) VisitUpdateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMeeting415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMeeting415ApplicationProblemPlusJSONResponse) VisitUpdateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMeeting422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMeeting422ApplicationProblemPlusJSONResponse) VisitUpdateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMeeting429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMeeting429ApplicationProblemPlusJSONResponse) VisitUpdateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListOrganisationsRequestObject struct {
 	Params ListOrganisationsParams
 }
@@ -4463,6 +7932,394 @@ type UpdateOrganisation429ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateOrganisation429ApplicationProblemPlusJSONResponse) VisitUpdateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPathwayFeedbackRequestObject struct {
+	Params ListPathwayFeedbackParams
+}
+
+type ListPathwayFeedbackResponseObject interface {
+	VisitListPathwayFeedbackResponse(w http.ResponseWriter) error
+}
+
+type ListPathwayFeedback200JSONResponse PathwayFeedbackPage
+
+func (response ListPathwayFeedback200JSONResponse) VisitListPathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPathwayFeedback400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListPathwayFeedback400ApplicationProblemPlusJSONResponse) VisitListPathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPathwayFeedback401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPathwayFeedback401ApplicationProblemPlusJSONResponse) VisitListPathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPathwayFeedback403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPathwayFeedback403ApplicationProblemPlusJSONResponse) VisitListPathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPathwayFeedback429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPathwayFeedback429ApplicationProblemPlusJSONResponse) VisitListPathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePathwayFeedbackRequestObject struct {
+	Params CreatePathwayFeedbackParams
+	Body   *CreatePathwayFeedbackJSONRequestBody
+}
+
+type CreatePathwayFeedbackResponseObject interface {
+	VisitCreatePathwayFeedbackResponse(w http.ResponseWriter) error
+}
+
+type CreatePathwayFeedback201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreatePathwayFeedback201JSONResponse struct {
+	Body    PathwayFeedback
+	Headers CreatePathwayFeedback201ResponseHeaders
+}
+
+func (response CreatePathwayFeedback201JSONResponse) VisitCreatePathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePathwayFeedback400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePathwayFeedback400ApplicationProblemPlusJSONResponse) VisitCreatePathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePathwayFeedback401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePathwayFeedback401ApplicationProblemPlusJSONResponse) VisitCreatePathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePathwayFeedback403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePathwayFeedback403ApplicationProblemPlusJSONResponse) VisitCreatePathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePathwayFeedback404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePathwayFeedback404ApplicationProblemPlusJSONResponse) VisitCreatePathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePathwayFeedback409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePathwayFeedback409ApplicationProblemPlusJSONResponse) VisitCreatePathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePathwayFeedback413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePathwayFeedback413ApplicationProblemPlusJSONResponse) VisitCreatePathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePathwayFeedback415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePathwayFeedback415ApplicationProblemPlusJSONResponse) VisitCreatePathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePathwayFeedback422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePathwayFeedback422ApplicationProblemPlusJSONResponse) VisitCreatePathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePathwayFeedback429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePathwayFeedback429ApplicationProblemPlusJSONResponse) VisitCreatePathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPathwayFeedbackRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetPathwayFeedbackResponseObject interface {
+	VisitGetPathwayFeedbackResponse(w http.ResponseWriter) error
+}
+
+type GetPathwayFeedback200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetPathwayFeedback200JSONResponse struct {
+	Body    PathwayFeedback
+	Headers GetPathwayFeedback200ResponseHeaders
+}
+
+func (response GetPathwayFeedback200JSONResponse) VisitGetPathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPathwayFeedback400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetPathwayFeedback400ApplicationProblemPlusJSONResponse) VisitGetPathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPathwayFeedback401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPathwayFeedback401ApplicationProblemPlusJSONResponse) VisitGetPathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPathwayFeedback403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPathwayFeedback403ApplicationProblemPlusJSONResponse) VisitGetPathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPathwayFeedback404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPathwayFeedback404ApplicationProblemPlusJSONResponse) VisitGetPathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPathwayFeedback429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPathwayFeedback429ApplicationProblemPlusJSONResponse) VisitGetPathwayFeedbackResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -5608,6 +9465,711 @@ type UpdateReferral429ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateReferral429ApplicationProblemPlusJSONResponse) VisitUpdateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AllocateReferralRequestObject struct {
+	Id     ID `json:"id"`
+	Params AllocateReferralParams
+	Body   *AllocateReferralJSONRequestBody
+}
+
+type AllocateReferralResponseObject interface {
+	VisitAllocateReferralResponse(w http.ResponseWriter) error
+}
+
+type AllocateReferral200ResponseHeaders struct {
+	ETag *string
+}
+
+type AllocateReferral200JSONResponse struct {
+	Body    Referral
+	Headers AllocateReferral200ResponseHeaders
+}
+
+func (response AllocateReferral200JSONResponse) VisitAllocateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AllocateReferral400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AllocateReferral400ApplicationProblemPlusJSONResponse) VisitAllocateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AllocateReferral401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AllocateReferral401ApplicationProblemPlusJSONResponse) VisitAllocateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AllocateReferral403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AllocateReferral403ApplicationProblemPlusJSONResponse) VisitAllocateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AllocateReferral404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AllocateReferral404ApplicationProblemPlusJSONResponse) VisitAllocateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AllocateReferral409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AllocateReferral409ApplicationProblemPlusJSONResponse) VisitAllocateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AllocateReferral412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response AllocateReferral412ApplicationProblemPlusJSONResponse) VisitAllocateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AllocateReferral413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AllocateReferral413ApplicationProblemPlusJSONResponse) VisitAllocateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AllocateReferral415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AllocateReferral415ApplicationProblemPlusJSONResponse) VisitAllocateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AllocateReferral422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response AllocateReferral422ApplicationProblemPlusJSONResponse) VisitAllocateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AllocateReferral429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AllocateReferral429ApplicationProblemPlusJSONResponse) VisitAllocateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllocationsRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type ListAllocationsResponseObject interface {
+	VisitListAllocationsResponse(w http.ResponseWriter) error
+}
+
+type ListAllocations200JSONResponse AllocationList
+
+func (response ListAllocations200JSONResponse) VisitListAllocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllocations400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllocations400ApplicationProblemPlusJSONResponse) VisitListAllocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllocations401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllocations401ApplicationProblemPlusJSONResponse) VisitListAllocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllocations403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllocations403ApplicationProblemPlusJSONResponse) VisitListAllocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllocations404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllocations404ApplicationProblemPlusJSONResponse) VisitListAllocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllocations429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllocations429ApplicationProblemPlusJSONResponse) VisitListAllocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferralRequestObject struct {
+	Id     ID `json:"id"`
+	Params CloseReferralParams
+	Body   *CloseReferralJSONRequestBody
+}
+
+type CloseReferralResponseObject interface {
+	VisitCloseReferralResponse(w http.ResponseWriter) error
+}
+
+type CloseReferral200ResponseHeaders struct {
+	ETag *string
+}
+
+type CloseReferral200JSONResponse struct {
+	Body    Referral
+	Headers CloseReferral200ResponseHeaders
+}
+
+func (response CloseReferral200JSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral400ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral401ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral403ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral404ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral409ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral412ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral413ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral415ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral422ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral429ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TransitionReferralRequestObject struct {
+	Id     ID `json:"id"`
+	Params TransitionReferralParams
+	Body   *TransitionReferralJSONRequestBody
+}
+
+type TransitionReferralResponseObject interface {
+	VisitTransitionReferralResponse(w http.ResponseWriter) error
+}
+
+type TransitionReferral200ResponseHeaders struct {
+	ETag *string
+}
+
+type TransitionReferral200JSONResponse struct {
+	Body    Referral
+	Headers TransitionReferral200ResponseHeaders
+}
+
+func (response TransitionReferral200JSONResponse) VisitTransitionReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TransitionReferral400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response TransitionReferral400ApplicationProblemPlusJSONResponse) VisitTransitionReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TransitionReferral401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response TransitionReferral401ApplicationProblemPlusJSONResponse) VisitTransitionReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TransitionReferral403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response TransitionReferral403ApplicationProblemPlusJSONResponse) VisitTransitionReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TransitionReferral404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response TransitionReferral404ApplicationProblemPlusJSONResponse) VisitTransitionReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TransitionReferral409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response TransitionReferral409ApplicationProblemPlusJSONResponse) VisitTransitionReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TransitionReferral412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response TransitionReferral412ApplicationProblemPlusJSONResponse) VisitTransitionReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TransitionReferral413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response TransitionReferral413ApplicationProblemPlusJSONResponse) VisitTransitionReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TransitionReferral415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response TransitionReferral415ApplicationProblemPlusJSONResponse) VisitTransitionReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TransitionReferral422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response TransitionReferral422ApplicationProblemPlusJSONResponse) VisitTransitionReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TransitionReferral429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response TransitionReferral429ApplicationProblemPlusJSONResponse) VisitTransitionReferralResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -7775,6 +12337,112 @@ func (response UpdateInvolvement429ApplicationProblemPlusJSONResponse) VisitUpda
 	return err
 }
 
+type GetTimelineRequestObject struct {
+	Id     ID `json:"id"`
+	Params GetTimelineParams
+}
+
+type GetTimelineResponseObject interface {
+	VisitGetTimelineResponse(w http.ResponseWriter) error
+}
+
+type GetTimeline200JSONResponse TimelinePage
+
+func (response GetTimeline200JSONResponse) VisitGetTimelineResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTimeline400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetTimeline400ApplicationProblemPlusJSONResponse) VisitGetTimelineResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTimeline401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTimeline401ApplicationProblemPlusJSONResponse) VisitGetTimelineResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTimeline403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetTimeline403ApplicationProblemPlusJSONResponse) VisitGetTimelineResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTimeline404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetTimeline404ApplicationProblemPlusJSONResponse) VisitGetTimelineResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTimeline429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetTimeline429ApplicationProblemPlusJSONResponse) VisitGetTimelineResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// Healthz Liveness probe
@@ -7786,6 +12454,12 @@ type StrictServerInterface interface {
 	// Readyz Readiness probe (checks the database)
 	// (GET /readyz)
 	Readyz(ctx context.Context, request ReadyzRequestObject) (ReadyzResponseObject, error)
+	// ListActions Actions agreed at meetings, across meetings
+	// (GET /v1/actions)
+	ListActions(ctx context.Context, request ListActionsRequestObject) (ListActionsResponseObject, error)
+	// CompleteAction Mark an action done (who and when are recorded)
+	// (POST /v1/actions/{id}/complete)
+	CompleteAction(ctx context.Context, request CompleteActionRequestObject) (CompleteActionResponseObject, error)
 	// ListApiKeys List API keys (admin; never the keys themselves)
 	// (GET /v1/api-keys)
 	ListApiKeys(ctx context.Context, request ListApiKeysRequestObject) (ListApiKeysResponseObject, error)
@@ -7804,6 +12478,36 @@ type StrictServerInterface interface {
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
+	// ListFamilyAssessments List family assessments
+	// (GET /v1/family-assessments)
+	ListFamilyAssessments(ctx context.Context, request ListFamilyAssessmentsRequestObject) (ListFamilyAssessmentsResponseObject, error)
+	// CreateFamilyAssessment Start the family assessment of an accepted referral
+	// (POST /v1/family-assessments)
+	CreateFamilyAssessment(ctx context.Context, request CreateFamilyAssessmentRequestObject) (CreateFamilyAssessmentResponseObject, error)
+	// GetFamilyAssessment Read a family assessment
+	// (GET /v1/family-assessments/{id})
+	GetFamilyAssessment(ctx context.Context, request GetFamilyAssessmentRequestObject) (GetFamilyAssessmentResponseObject, error)
+	// UpdateFamilyAssessment Change a draft assessment (JSON merge patch)
+	// (PATCH /v1/family-assessments/{id})
+	UpdateFamilyAssessment(ctx context.Context, request UpdateFamilyAssessmentRequestObject) (UpdateFamilyAssessmentResponseObject, error)
+	// ReviewFamilyAssessment Start a Family Assessment Review
+	// (POST /v1/family-assessments/{id}/review)
+	ReviewFamilyAssessment(ctx context.Context, request ReviewFamilyAssessmentRequestObject) (ReviewFamilyAssessmentResponseObject, error)
+	// SubmitFamilyAssessment Submit a draft assessment to the early-help team
+	// (POST /v1/family-assessments/{id}/submit)
+	SubmitFamilyAssessment(ctx context.Context, request SubmitFamilyAssessmentRequestObject) (SubmitFamilyAssessmentResponseObject, error)
+	// ListMeetings List meetings
+	// (GET /v1/meetings)
+	ListMeetings(ctx context.Context, request ListMeetingsRequestObject) (ListMeetingsResponseObject, error)
+	// CreateMeeting Record a meeting on the pathway
+	// (POST /v1/meetings)
+	CreateMeeting(ctx context.Context, request CreateMeetingRequestObject) (CreateMeetingResponseObject, error)
+	// GetMeeting Read a meeting
+	// (GET /v1/meetings/{id})
+	GetMeeting(ctx context.Context, request GetMeetingRequestObject) (GetMeetingResponseObject, error)
+	// UpdateMeeting Correct a meeting's record (JSON merge patch)
+	// (PATCH /v1/meetings/{id})
+	UpdateMeeting(ctx context.Context, request UpdateMeetingRequestObject) (UpdateMeetingResponseObject, error)
 	// ListOrganisations List organisations
 	// (GET /v1/organisations)
 	ListOrganisations(ctx context.Context, request ListOrganisationsRequestObject) (ListOrganisationsResponseObject, error)
@@ -7816,6 +12520,15 @@ type StrictServerInterface interface {
 	// UpdateOrganisation Change an organisation (JSON merge patch, admin)
 	// (PATCH /v1/organisations/{id})
 	UpdateOrganisation(ctx context.Context, request UpdateOrganisationRequestObject) (UpdateOrganisationResponseObject, error)
+	// ListPathwayFeedback List pathway feedback
+	// (GET /v1/pathway-feedback)
+	ListPathwayFeedback(ctx context.Context, request ListPathwayFeedbackRequestObject) (ListPathwayFeedbackResponseObject, error)
+	// CreatePathwayFeedback Record a review of progress by the child, the family or a professional
+	// (POST /v1/pathway-feedback)
+	CreatePathwayFeedback(ctx context.Context, request CreatePathwayFeedbackRequestObject) (CreatePathwayFeedbackResponseObject, error)
+	// GetPathwayFeedback Read one piece of feedback
+	// (GET /v1/pathway-feedback/{id})
+	GetPathwayFeedback(ctx context.Context, request GetPathwayFeedbackRequestObject) (GetPathwayFeedbackResponseObject, error)
 	// ListPractitioners List practitioners
 	// (GET /v1/practitioners)
 	ListPractitioners(ctx context.Context, request ListPractitionersRequestObject) (ListPractitionersResponseObject, error)
@@ -7840,6 +12553,18 @@ type StrictServerInterface interface {
 	// UpdateReferral Correct a referral before triage (JSON merge patch)
 	// (PATCH /v1/referrals/{id})
 	UpdateReferral(ctx context.Context, request UpdateReferralRequestObject) (UpdateReferralResponseObject, error)
+	// AllocateReferral Record the allocation meeting's choice of engagement lead
+	// (POST /v1/referrals/{id}/allocation)
+	AllocateReferral(ctx context.Context, request AllocateReferralRequestObject) (AllocateReferralResponseObject, error)
+	// ListAllocations The referral's engagement leads, current and past
+	// (GET /v1/referrals/{id}/allocations)
+	ListAllocations(ctx context.Context, request ListAllocationsRequestObject) (ListAllocationsResponseObject, error)
+	// CloseReferral Close a referral with its outcome
+	// (POST /v1/referrals/{id}/close)
+	CloseReferral(ctx context.Context, request CloseReferralRequestObject) (CloseReferralResponseObject, error)
+	// TransitionReferral Move a referral along the pathway
+	// (POST /v1/referrals/{id}/transitions)
+	TransitionReferral(ctx context.Context, request TransitionReferralRequestObject) (TransitionReferralResponseObject, error)
 	// TriageReferral Triage a received referral (SEND officer)
 	// (POST /v1/referrals/{id}/triage)
 	TriageReferral(ctx context.Context, request TriageReferralRequestObject) (TriageReferralResponseObject, error)
@@ -7885,6 +12610,9 @@ type StrictServerInterface interface {
 	// UpdateInvolvement Change or end an involvement (JSON merge patch)
 	// (PATCH /v1/young-people/{id}/involvements/{involvement_id})
 	UpdateInvolvement(ctx context.Context, request UpdateInvolvementRequestObject) (UpdateInvolvementResponseObject, error)
+	// GetTimeline Every event of the pathway for one young person, in time order
+	// (GET /v1/young-people/{id}/timeline)
+	GetTimeline(ctx context.Context, request GetTimelineRequestObject) (GetTimelineResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -7962,6 +12690,80 @@ func (sh *strictHandler) Readyz(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ReadyzResponseObject); ok {
 		return validResponse.VisitReadyzResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListActions operation middleware
+func (sh *strictHandler) ListActions(ctx echo.Context, params ListActionsParams) error {
+	var request ListActionsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListActions(ctx.Request().Context(), request.(ListActionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListActions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListActionsResponseObject); ok {
+		return validResponse.VisitListActionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CompleteAction operation middleware
+func (sh *strictHandler) CompleteAction(ctx echo.Context, id ID, params CompleteActionParams) error {
+	var request CompleteActionRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CompleteActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CompleteAction(ctx.Request().Context(), request.(CompleteActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CompleteAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CompleteActionResponseObject); ok {
+		return validResponse.VisitCompleteActionResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -8141,6 +12943,352 @@ func (sh *strictHandler) ListAuditEvents(ctx echo.Context, params ListAuditEvent
 	return nil
 }
 
+// ListFamilyAssessments operation middleware
+func (sh *strictHandler) ListFamilyAssessments(ctx echo.Context, params ListFamilyAssessmentsParams) error {
+	var request ListFamilyAssessmentsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListFamilyAssessments(ctx.Request().Context(), request.(ListFamilyAssessmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListFamilyAssessments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListFamilyAssessmentsResponseObject); ok {
+		return validResponse.VisitListFamilyAssessmentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateFamilyAssessment operation middleware
+func (sh *strictHandler) CreateFamilyAssessment(ctx echo.Context, params CreateFamilyAssessmentParams) error {
+	var request CreateFamilyAssessmentRequestObject
+
+	request.Params = params
+
+	var body CreateFamilyAssessmentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFamilyAssessment(ctx.Request().Context(), request.(CreateFamilyAssessmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFamilyAssessment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateFamilyAssessmentResponseObject); ok {
+		return validResponse.VisitCreateFamilyAssessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetFamilyAssessment operation middleware
+func (sh *strictHandler) GetFamilyAssessment(ctx echo.Context, id ID) error {
+	var request GetFamilyAssessmentRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetFamilyAssessment(ctx.Request().Context(), request.(GetFamilyAssessmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetFamilyAssessment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetFamilyAssessmentResponseObject); ok {
+		return validResponse.VisitGetFamilyAssessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateFamilyAssessment operation middleware
+func (sh *strictHandler) UpdateFamilyAssessment(ctx echo.Context, id ID, params UpdateFamilyAssessmentParams) error {
+	var request UpdateFamilyAssessmentRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFamilyAssessment(ctx.Request().Context(), request.(UpdateFamilyAssessmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFamilyAssessment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateFamilyAssessmentResponseObject); ok {
+		return validResponse.VisitUpdateFamilyAssessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReviewFamilyAssessment operation middleware
+func (sh *strictHandler) ReviewFamilyAssessment(ctx echo.Context, id ID, params ReviewFamilyAssessmentParams) error {
+	var request ReviewFamilyAssessmentRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReviewFamilyAssessment(ctx.Request().Context(), request.(ReviewFamilyAssessmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReviewFamilyAssessment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReviewFamilyAssessmentResponseObject); ok {
+		return validResponse.VisitReviewFamilyAssessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitFamilyAssessment operation middleware
+func (sh *strictHandler) SubmitFamilyAssessment(ctx echo.Context, id ID, params SubmitFamilyAssessmentParams) error {
+	var request SubmitFamilyAssessmentRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitFamilyAssessment(ctx.Request().Context(), request.(SubmitFamilyAssessmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitFamilyAssessment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitFamilyAssessmentResponseObject); ok {
+		return validResponse.VisitSubmitFamilyAssessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMeetings operation middleware
+func (sh *strictHandler) ListMeetings(ctx echo.Context, params ListMeetingsParams) error {
+	var request ListMeetingsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMeetings(ctx.Request().Context(), request.(ListMeetingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMeetings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMeetingsResponseObject); ok {
+		return validResponse.VisitListMeetingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateMeeting operation middleware
+func (sh *strictHandler) CreateMeeting(ctx echo.Context, params CreateMeetingParams) error {
+	var request CreateMeetingRequestObject
+
+	request.Params = params
+
+	var body CreateMeetingJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateMeeting(ctx.Request().Context(), request.(CreateMeetingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateMeeting")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateMeetingResponseObject); ok {
+		return validResponse.VisitCreateMeetingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMeeting operation middleware
+func (sh *strictHandler) GetMeeting(ctx echo.Context, id ID) error {
+	var request GetMeetingRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMeeting(ctx.Request().Context(), request.(GetMeetingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMeeting")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMeetingResponseObject); ok {
+		return validResponse.VisitGetMeetingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateMeeting operation middleware
+func (sh *strictHandler) UpdateMeeting(ctx echo.Context, id ID, params UpdateMeetingParams) error {
+	var request UpdateMeetingRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateMeetingApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateMeeting(ctx.Request().Context(), request.(UpdateMeetingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateMeeting")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateMeetingResponseObject); ok {
+		return validResponse.VisitUpdateMeetingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListOrganisations operation middleware
 func (sh *strictHandler) ListOrganisations(ctx echo.Context, params ListOrganisationsParams) error {
 	var request ListOrganisationsRequestObject
@@ -8282,6 +13430,104 @@ func (sh *strictHandler) UpdateOrganisation(ctx echo.Context, id ID, params Upda
 		return err
 	} else if validResponse, ok := response.(UpdateOrganisationResponseObject); ok {
 		return validResponse.VisitUpdateOrganisationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPathwayFeedback operation middleware
+func (sh *strictHandler) ListPathwayFeedback(ctx echo.Context, params ListPathwayFeedbackParams) error {
+	var request ListPathwayFeedbackRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPathwayFeedback(ctx.Request().Context(), request.(ListPathwayFeedbackRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPathwayFeedback")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPathwayFeedbackResponseObject); ok {
+		return validResponse.VisitListPathwayFeedbackResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePathwayFeedback operation middleware
+func (sh *strictHandler) CreatePathwayFeedback(ctx echo.Context, params CreatePathwayFeedbackParams) error {
+	var request CreatePathwayFeedbackRequestObject
+
+	request.Params = params
+
+	var body CreatePathwayFeedbackJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePathwayFeedback(ctx.Request().Context(), request.(CreatePathwayFeedbackRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePathwayFeedback")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePathwayFeedbackResponseObject); ok {
+		return validResponse.VisitCreatePathwayFeedbackResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPathwayFeedback operation middleware
+func (sh *strictHandler) GetPathwayFeedback(ctx echo.Context, id ID) error {
+	var request GetPathwayFeedbackRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPathwayFeedback(ctx.Request().Context(), request.(GetPathwayFeedbackRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPathwayFeedback")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPathwayFeedbackResponseObject); ok {
+		return validResponse.VisitGetPathwayFeedbackResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -8577,6 +13823,178 @@ func (sh *strictHandler) UpdateReferral(ctx echo.Context, id ID, params UpdateRe
 		return err
 	} else if validResponse, ok := response.(UpdateReferralResponseObject); ok {
 		return validResponse.VisitUpdateReferralResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AllocateReferral operation middleware
+func (sh *strictHandler) AllocateReferral(ctx echo.Context, id ID, params AllocateReferralParams) error {
+	var request AllocateReferralRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body AllocateReferralJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AllocateReferral(ctx.Request().Context(), request.(AllocateReferralRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AllocateReferral")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AllocateReferralResponseObject); ok {
+		return validResponse.VisitAllocateReferralResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListAllocations operation middleware
+func (sh *strictHandler) ListAllocations(ctx echo.Context, id ID) error {
+	var request ListAllocationsRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAllocations(ctx.Request().Context(), request.(ListAllocationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAllocations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAllocationsResponseObject); ok {
+		return validResponse.VisitListAllocationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CloseReferral operation middleware
+func (sh *strictHandler) CloseReferral(ctx echo.Context, id ID, params CloseReferralParams) error {
+	var request CloseReferralRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CloseReferralJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseReferral(ctx.Request().Context(), request.(CloseReferralRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CloseReferral")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CloseReferralResponseObject); ok {
+		return validResponse.VisitCloseReferralResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// TransitionReferral operation middleware
+func (sh *strictHandler) TransitionReferral(ctx echo.Context, id ID, params TransitionReferralParams) error {
+	var request TransitionReferralRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body TransitionReferralJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.TransitionReferral(ctx.Request().Context(), request.(TransitionReferralRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "TransitionReferral")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(TransitionReferralResponseObject); ok {
+		return validResponse.VisitTransitionReferralResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -9131,171 +14549,261 @@ func (sh *strictHandler) UpdateInvolvement(ctx echo.Context, id ID, involvementI
 	return nil
 }
 
+// GetTimeline operation middleware
+func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimelineParams) error {
+	var request GetTimelineRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTimeline(ctx.Request().Context(), request.(GetTimelineRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTimeline")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTimelineResponseObject); ok {
+		return validResponse.VisitGetTimelineResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H15c9w28uhXQc3bqki11Oiwk02kP36lteS19udDJcmbzYv1OBDZM4MVB2AAUPLEpe/+Cg2QBK+5NJrY",
-	"G+UPR0OCOPvuRveXXiQmqeDAteodfumNgcYg8c/TKzoy/49BRZKlmgneO+xdjYFISCUo4Jqah98pcgdS",
-	"McGPiAIeE6bJDY1uCeNkcDbceUd1NB70e0FPRWOYUNOnnqbQO+wpLRkf9R4egt5bEVE7RH3EjxdviRgS",
-	"PQYSSaAaYiJBiUxGMLvTh6CXUkknoN2KXmVSCdm+pgGHzzqMsMUgHy+VcMdEpkhKRzgYM81/y0BOe0GP",
-	"04kZz35TmcmEfn4LfKTHvcODvb2gN2E8/70ftCz+7MR8hZ2nVI/LvlncC3oSfsuYhLh3qGUG/jhDISdU",
-	"9w57WYYtW3qOYZIKDTya/i9Mm0s/Jhlnv2VAbmFKUpAkESMW0YSYQUFpsgX9UZ9Q8vHj2cn2EZGgJQNF",
-	"7pke4xYpOrEfUx6TGxFPDXQkdIovh0wqTShX9yCL7bMgVq7Rm+KOmWPHRu4f/FjZyB/N6WoN0vT5/349",
-	"3vm/dOf3vZ2f+uHhzvVf/9K+G0MExg4IMAA/IAlVmkig8RGhRGmaABEcCFNEwjBTENu1v9w/6F6RA/qu",
-	"pfzwcj5IvGUTppsTPacjIIr93gmNCX7nDxzDkGaJ7h1+byCRfmaTbFLCpf1VToFxDSOQOIfzTKZCQXMW",
-	"P4/t+UqIhIzN3twA4yO3bbeQaoP8pgXNYqaJlpQlndv17518oNVx6MGgiUoFV4Co/ncaX1gINr8iwTVw",
-	"/JOmacIsqdlNpbhJYPLX/yhLd8rB/yJh2Dvs/Z/dkjru2rdq99x+ZQet7ss7mhiUhDggQhLG72jCYkJH",
-	"lHGliR4zRcxUJI30ERmAlEKqATHboAjQaEyGDJK433sIeq8EHyYs2uj0jw28azBzt1SBg8IZ40yOyCDK",
-	"pASuQ9MsK2aOZAA/vB+DNFCRwB3lGtfxWsgbFsfAN7kQg84RTRKQ3ykiRQJkQqeEC01igceAU3sv9GuR",
-	"8XiTM3sviMqiscMcBBNuyIsuZoxTveXinoghTvOcThNB4ysh3lI5gk3vI9J0poi4A2mnKfiQjTIJMUFi",
-	"YydpFsRjZj58TVkCG93VUswgsQCFJz0xvz2YBW2ou+FSuiT2lhSRiEppKZprbUi+oVct4lDbFF2zXWyD",
-	"87sEecci+MjpHWUJvUk2fm4x1fSGKuRcZj+kITBmInheV0K8o3zqaKTa5OQ+5IAkDclAECJDIS15NJKE",
-	"IT8KpBU2poQONUgyuDA/do7NjwFRCG2qdkRekybPurSfEC3IPTVQ2yI6lszPTPsjp5keC8l+h03TiEhC",
-	"DFwzmiikEd5vosdUEyoBTxU5DJ7oR55KEYFSmwa2nyFJdizbIzeZLsSkmymh5CZTDLmIzBIgW0ISygkr",
-	"JT48cAmlXEW50GOQSHa23cJUlqZCaojfQczoFZ7V5ongd4pMzPjEAEuOVQaOLf02JDIFiZMgmt6CYTIP",
-	"OZAhfB6nzAnhqTRtNbPCilNrQqorQn1MNexoNoGmLBsYzWC+ApCLWF+aL4QcUc4UTjdcsLPUCC5I4kEu",
-	"/g0M2ed2ifsWzKbeMcVuEhQhpCZbIg0/ZXt7LyL7Jf4NYb/f3w4M7ho+M+LM0DXE4caAEu7E7ZKbaUSE",
-	"eRByYdpYOTNXx361+hnucXNHXbfFFgT+OV8XsxA3/4FIm1lY8DjjaWaBOrbslCbnHrQMaaIgqAFQfspL",
-	"ycxrg4HmwfqNiPmTj3KN0dH4LeAjOoKJ4bUJ0FhtH5FJpjS5gUTwkTlpRC1vhua0505v5ZPsPD3c2xnH",
-	"pVRm2UP1SGjKwluL7LPm4kjCQ9C7bVPPHZYQphUkwz4500h4wLBQNRb33CoXh0RpIQ1KEC7u+626r7/Y",
-	"fHJ21O7FGW2zuTSmYVL9Y7EVukGolBR/exYXBOIscYKSNXPMXoIdu3XqRuU8jnJjEnCj4P7qkA/NKdQc",
-	"b8KU0ZOzNLaPtWRmtYb6J4BP4LPhOr2cpPSCnoHhWNJ7b9wS9HDc0zvHkmrQUExn5lZ5M38IzEd2Z1oh",
-	"a1GE3RShzzGv8UJl9mhagZuhWKOnJJXijsWosLkPApQKFRtxiHcYR5lQzYdtnEcbXERjykcQh6hjV+G3",
-	"Mec6qC64Byxt57URqhXL8aS0NL608DijPS58Mra1dnLTTNKITVHCctsKSrtxGv1ORcZHYQpSLQpZbdzT",
-	"35wgR5TqpHNU6MR2xLq1EKsShzdHsF6JySTjTn49lzAECTxyyL64EGD3vrrWnPgBVdMwJ3xUjiBMJeNm",
-	"w28kZQkyOprFTJgnKgkNKpq/J/SWajwPNZ3ciES1Ur4J/XxmR/yhtmlBzxqS3GuzTwZNuAaZStAgQw4Q",
-	"Q1yxU7rVuY5uhEiAIkFMKB9l7pRrZlHcNTRJuDYBQcP1KR8lTI0Dci7s//8umWZqTC7ZiJO3rnEfl1rI",
-	"Tt9XRaeDtiWDHou4Y7MnlCVG7hsLjqhtwGZiNDPkLwlojeZPxh3y9IIebngY0SRZyw5zoS1Q+Ab0PSMS",
-	"NoG0BR65auViq+gpI3YHPLyZtlIQ+9Iyxkp3j9B4GA+HQkYtQHLGCb4hWsR06nESD8SKjZvHR6tHP3dW",
-	"dVJS6c28XJxGffA+zSl1vXsJCb5X4w6WpCIxnxs4QLjEtg+5rLTc+TvXIMLiDG9DKVstDA/lBxKoU/af",
-	"iEfVe/HAurbX+c62wEvroXs44IFuRVWs7Hu5odfdmLuKCunj6ZJq5FJY3EaZDtoo02MxriSZ3+8tRDPX",
-	"jJLl+PvfLzR+HWdzdpJSCciqIyqRb4wyKmNGeQ0wDYDpMchWBrICvtcQYT7EF3AwAzTXIaTl/GmTEpq3",
-	"MQ2+QpMkZPxOJHcQHxLKpxWzRe4J1UAnhEqROQ9ENGZJfFRpqg6J4MmU6LFQgM61WgMLlpVWLlIBG6Nl",
-	"ElWkHHb8qdUIUAdBagMet/yfHcGlyZK0paTPDaSfQ1rqTKG68SdWYkSbfsHT51CgurZop9Zx6JpGy9JR",
-	"K/z5BCoXB/21f/+ylWIxHkblqPMF4hXtfpai0CR0LnN2wxKmp4uNaaVag8Je9MXezk/kr1vbO9dffggO",
-	"9h7+0q6GttO3iaVaQW9I3R8FxVMa0rBB/4ZCGc2hhRyOJOVx+TW7SczY3XSxBgzOkFuZaBtknCZsVNmz",
-	"aoSGHt/TKYGyERGWBMR0avBVQgQsRet1zbIzgjZnVGBehIyHkvI25ed4BDHZ2zn4vl2kpUqBUhAvyqHt",
-	"xCvGHK83xkMqgTZn8ZbdgSKMo7/KgAaPFaFEgUbzr3lhvccZj1jynSKmm/YZK+s8VaFprNu3RN+LUMhw",
-	"IiSEefv2GWd8Ah3Wp0gyDZJR6zAGHRhifS+k9Swuah6qQVGxf7Vz65hzuaWNhVfPrg0SXzNI4lMp2+yE",
-	"MWhHipoEQKAK3tyUf15+eE/c29wGj/Yyp07vGqAJxTC8YVKPzUnvYvzRrosEmIdh+cBBPru2Rf0DeGwn",
-	"l5OIIUwobqj7Hxc8vGGcYuBTTj640OEtF/fcuVxAhuaRFqGi01a+9gZoosctO+dc5839Ub8lzAbIpELp",
-	"kcTzawpbGB7jL0DcotBXBgPMpUWuj7b9ObMMfdKuo1te3emace+JhIRBTBZ0q6yi+btQilY9HIZDiPQs",
-	"RdzAQLxm08DCyv2TG8lnibfe8VpPVdBTdAiWzfHRLG0XXaiLb9uT6vNPpXl3Ouq8xZfAt6om7R3CKtq0",
-	"D71toTk22IiVgxD84ogMpZjYCA/TiGliRBqtCBeERhEotYCI+xglez0+4Hcb8uQujirz4lfVmEoXgiIy",
-	"nVPJml14IZWlioNrV1g6wH8ODK9D7fbZzuZU78oiXOz2TEScMO4/3Z+FmvWtnzPpWYg199MF2MXcPlbC",
-	"iYfZu3rh+qxCqsUMiMObaUAgzqxzKsylecpj4lwuEmPRaBzbkK8PHM4Tyl3EwpHFfSOhKaLHUmQjFwRy",
-	"fH7mGyq88czT+oColdnh0KFCJ+EEJjf4KwEah6kUQ1AKgQK7zaNLQvO6VfrzjXYbjclKRERz3XGJgK3Y",
-	"qAUxzFBIljdSZrepbBclVpENso6+PJmhCmUX4r68O2Qg5fSKjgw5jkGyO4gtO7SKxZy7Cl1RWc6BvJoU",
-	"4G/ZKmKAf9JVT9xcNrJqSJcHJbWo0jeX5MPJJTFvydYYVZ+q9TEg/zh3oVsRqG20T1Rv2Ozt/HT95UWw",
-	"32HheTQU1i5+/W8RFUIKrzjhmcF7shWJJIFRc577v+Is/9Y+xaxtoJPhaX4NqjmOisZCJCogQGUy3ZkC",
-	"lSq3ajQ3Ccf+IWgdvd3ahI3mAd86+HeF3m2OgVeXsQ4OvjhWzefnj8ey+hgbRpkZwy+ECbOmPweYZx51",
-	"HqWdM3g8tNAF1OtpqIAbKo1IFY4hQUeSiBhN0LAbontEAq89prGRn23svhBJmEo2sWYg98DeDKg+SsF0",
-	"YDD1joU8k8remMuHUGEEXEsbqpsZiTyTRmIJCzHEXjNI9DjUMsOwwVEa5pTS8JBIzfS+nXuyX3tw4F2H",
-	"uXUVMaRwQXwdQeO5v2AladbfuVzFe0KzRWuAWkPjcpQ7d+w4+4M7xlVlDX+lq8gaJRQVPpwK0fNta6v7",
-	"qDYZab6yo2kluJqrZ7ed+ryDXAffrhCPzfHt6jLWwbdn0blvDCTncM2nA9GZx5Sr8jnPNTw2FMMhi1BR",
-	"dnz0Xshb/O1Y2h1TTOcJDAy/RA6J3igeCatuR9bFYhgcTW3gfMEcaRKmahqNRSJG9lVKIWZUSxZZt+yQ",
-	"TlgyDd01rnICJfMvn00opyP8axY7tZe1mvrk61fkp5ff/424S2DEeplU09Xq3wpt9vNaSPJy/+CwciXU",
-	"6Kb9GY6OsHT7NHuz96Pzq9Tq0DM/fqeKIWwPrYPM8ObZe+QL0xPPZ9gW6c6VpjzqijufGRBebkCLv5bp",
-	"ZLbton4X/ePFGeF0wvjI5eKwR2qaz3c0OrXfjhrM8qZ5Ie++w85XlqrGu2bYlTVNoYRZ3qzxjPtGJnAx",
-	"S23gfJF/3uXMmx+1bzvwAqNWkhurYQ2zRvQjIBaXKzHApbTJL7KkC9saT9f8tTiYN3toBslGwO4Wd5cV",
-	"tgEElM90khqI7l2cvt452Dv4YWdvb2//4EXVIGBeWj3q5cNOrlB1xcdYA2e4CmcqPl7NK5npBW7NmUZ1",
-	"D0skeAQVs19bHEcRgrbo4bnr813hzSWhWQQCLm1rvIo0QW2xlQzZ+19z+ryyrb4N52kJsMWWtXlUO2Fn",
-	"BkyW+FhF67ZD7wCZKgJWyc+qSlSdEs4TWas8x31FtLD+QMK43XUmuJfxyC0wd9/GTeliU8HUTxgyvHD0",
-	"78yo3/w8VlFoV2d+fzCfqUZ+TxjPfy0YBl7hSnMcyEdFZpsbyCONh5nOJCwUKDCLbbTlfTOtjUBWDXBW",
-	"TkAru/hOLeTj72Il86NQW1lLPeGHw1OaSKDxtMBX62pKXZwmUzb7yL0gQpKJsDu3Cpfyzv2H5c/d400e",
-	"yXjZHrXxaP6wJBfISX1z22dh/TqsH4VwvDnLRzn9dVg9PDJGk+TDsHf465IE7bruyGiSuOV6zklVW8d/",
-	"NPn7A6TLp8Pb+RDZCXwXxdkWdznicYwhwXFIVWT+0ppGY6dg3sCY3jGRSVQ2jWryOXQGHg6A18/yx/nv",
-	"GO4gEanrYAzUzCqMgQ7x8upUsYgm4UQUMpmCydjahcy/KUA0Dos7uUaCplw5RMmNPXi1VWU0CdkkpUy6",
-	"wTyXzkyV+LLDpHJVEvBDknNMsmOTxWCkXKr9BxhGbRhX8SRJRET9NhM6CceQlA9SyiEpfyWUh4yHaUIj",
-	"KJ5KuGNw73ccJULZaztEQswkRGaQXRJDlDAOMaGaWFWjFv6CS0A3gp18Ef1tw1+KCaPAbaeKqiYH9Gz5",
-	"07MpK+zEzLnjlPBhPiE8fTuhjv3XwM1en2QtFFyCNuQn47pms+0SM56EXXlzaKfibgnr4ULefmyQE9UM",
-	"ujSeMKtjVQy7NetUPfjJQUkZMUU5TaZoqbWW2XYQyI0CRRC+teJaoMzx2KfW3pu2Di+Bv4dWQe30/QFx",
-	"jlxiiNMhuTx/e0LQbztkEUmASm6QLGZmzVmipwF59/aETEQMkmoIyKVpD3cgISDn5lUqxRDv2lEek0mW",
-	"aJYmpt3puzfEUh8CE2GJlW2DV6KIpZmmw1fviaVxRU4BbBf52RoC8uaMOMoZkH+dEUvsAvLu8syOuqOA",
-	"KyGnATk/ITlRDcjx5QmhmWZqEpCTS3Ii7jlRUx5LMYGAfLh6Y4PmAvL+8phcnr4njp4WEaqUOLc2U5qU",
-	"O+8TFbOJvaD3Dv+9xH/P3Y/Td2/w2av3vaD35qwX9P5l/nl3af49N02OL82/J5e9oPfhyjR+f3nccawl",
-	"M/V9D+hLKIz8GDbjRfP5vgf7xHM+2AelF0GV7IbyuGA5oXVHTF0SkTT3RpSPcb9F+Tuik7Hq8l1YDoeH",
-	"5XEvn1PVwhWmItPj8D+ZclEAGJsQVj/odmJc2iw3xxjVfWpTDbWEBpi3YSJGa0ph4qTRtVy2tfmRlo2R",
-	"LM3iaws9zu3v69EqKgaSOf38Ytqe26aNe2De9nS6DFSvtiXeEQX+8bexh6vCZFm/+RUxtUC+Kfv9Sd76",
-	"IeiJO6PgxzDrksnMV1bACLXoiPhYxtBsxaTlwCv/5mYaLpUnq3Z2xQ4Wy61Mp/swTrytL7g2SnSe/FVK",
-	"X62Uwfa0islsrQffvDJBOWE8v95IchAmTJUS91a+i0SPgW+vcoFi9dviNfBrqgxOZXTO13L6nqSuhbeG",
-	"oSfFt6xl/oSWgPe5ENgGdD79aTKPtsvCr1AJNCu1kazFNZTCIbHX5pCoSD1hWk1SNZt/dCS3ssxI02g5",
-	"ZoSX49sY2woOz8pl1sXuRtcvJizqYnPCc2dk3ai48zpr/e5mbOEm6OxuLTcRxiq0QdAdd4iV7ryPkOb5",
-	"uLqn6AT+UJl1OL1gttHGqg9FQjtL5VucpU28r5ir7zFvRqYwqtx2hAQBOTSxHHoh6/VKVyTSuVcklo1P",
-	"9EChCmd1AMf76D0P7Wbv5Ko+OI8mreb2+coojWce3GvSnQYNaTFU4V7k6W0JzdM1LHwFsJvuzAF1d3kh",
-	"IC7oOSDu1sR2A+LzlA0LQX6Nmi15teVxtG7JwR5zBadCAKtb/S+aMMQH6xdmWpGJiLMkUzv7+yQaQ3RL",
-	"YjayV5caMfVdtwF8mtosbnP9ZT84eMAeynI31/9D/sd/dP3loKPvBklecjseQbAd1atd77E3btIsZYm7",
-	"bRPYfPbVfbWbabMmttxJunZbuo87Yx7Mv3qzMMmcQ9/WYVqsqJAbsyxWFrEeN9cMsr2Ye6qbgLc5qtZH",
-	"0jv2tJvEr01MnHs/aV2EdrEDyElu23ZviAjPv7FVIcpzby8tQmnn3ODaOOVd4Cp5kxIvdsIFTW47Ykel",
-	"52zHovS2RnLQYRtlkunppZlMkcu8vSwdJ8fnZ7ZSwECkYb/fH2zb28ADwSFNKCc0Zea9FVIHREgyOP9w",
-	"eUV27/Z3acp2bmGqBgHBiC6qyODYFXNBxDwkfwcqQRJba+IWptZ/V9YpRG8zuPgpt5ix1ilaS1gcmUnb",
-	"969zrP7nz1e9Zk2tf/58laf18NNffUiBn52QV4JziHR503Xrw/vT87fH78MPZyevwrPLy4+nF9uBLVGU",
-	"x0JHCWUTRdxOGMk9KH5guSvK46BWjatsUa3OwOPiRW6jFGkCC+zDA5pzhy22ljwJgMy4jQ1Ccffy9P1J",
-	"EXYzFDJPzpxvisqrMzFJUio1B6kOCztNQCwx/MRLb0dAamUkAud0oSMsLjMBwGu6ATl98wpdS8rzldjx",
-	"zMpVQErndf8T/8RfCX5nPX7q8BPfIad3IKdksHu3P8A6Xa6zBYHqyEAyZjwjNzYBpCCUV2V1MxeKxcr6",
-	"ZkDMxIWpt1yVNfOx4vQWwogqOCKG99ing19++eWXnXfvdk5OBkfEBvBr++ri9Svy4sWLn8jHq1dHhMX2",
-	"6cePZycKR3mFyKNciUZysLdv5a5BXo7TVsyy1bKOsL6fctWy8meD8+OrV28GtuQNoXbiE5Aj+MSJOe5o",
-	"TLbMPP724qcfAjLwa/Vgsx1sg/V6Bts43FhwkUnlVQ8lWy/3D8oQTHdfwgzgCnndj4Hbao3buDAkBQOv",
-	"p2qRycGh2WssLzW3kqVqlLI0427ZfSr61TsX2BriQ2Lo5mD7qNqrrW6ELkzAyx55YbWXBwc45bdM6eIk",
-	"Bl8+WanmU++Q/Nrv968D8skXBs3zT71+v/+p9zAICId7UNrO8oikVKlaRVOsyEoVbln+zFbdAmIa2hKn",
-	"tY+YIvRG2Xpo2BKLY2LLEincjA1UMFBk8O8dV1Vs5ywekC3t1eILCBsSph1NJvde5SjB3cnZTvFOixm/",
-	"uNIz6CryNDhyeGLvwSCEJ0wZHYLxssqi3X+z/kqSO8ZdgqK84Ckey5bhJi61nUVmg4QOmwMycBXf2t8Z",
-	"Etd8469OIqlC1+2YaQS4e4mJ5YaEVtTy75SNJHG26jJhERbWhLj/iWMtkwi4zVfnamq+O7vybt0UBPn4",
-	"/Myz3hz29vr7/T3kaClwmrLeYe9Ff6/vLjGMkUfvWl/t7xjYbDMpFoWuzuLeoUuj93uvVoLzYG9vRpmu",
-	"5cpzuUx9HdW5XOEzsy1Z2q/IGr3DX6+9GC3MUon1yAwEoexORwov/ORLUr1r08Gu25H+lE6SzqV/sI0u",
-	"U4iWW37eq1+mtb4s07mRgl7090gsosxyPKrIL8fv3npXoAoRq3Vz8l7yHooYdpCFtq3yGqWzN+/KL2A6",
-	"a+8w3rYbYC7s6z8EXnBsjPA3W4AF5r7fe9HVXzHB3ZaCjrO2ygzDSkAjW2jFUC4NrE0vuT1rCz0htnMf",
-	"Dcew5ZVUr1rr+tcvrcWBmybeJWpJt3eZJ99b6Fjya6ztXTEeJRm6ILGCW3sR446IcNNn28jlpuzaisoL",
-	"NHRlwo2O9GQA6tXXai3Ea3is4Qbm/BFIX9rBZwOpV/UYP9mf/0mlyCV+tAAylEV9zRcHP83/ol5v9OGh",
-	"SpWVzhU+RbYwzO3IlTnTtgQaos5EQXIHykccGyLRu3Y6fRNJrIjrqpA1sGQOKNTKp1uQwCX8XcTTNUOD",
-	"9ZY8VI14RVh2BRD31z20rWLXAor2Ta3Qql+sf1Y93KIddvwVg/DeAiBcVOQ2H+wvMES9cDN+9/0i62kp",
-	"eIqIdrDIx34Z2PWgJ8IAoZ5NBjHUaThYn1DZy0esUGAET6ZtaFrjbbtfWPzQyeD+AbpA3CcmxV3ik61R",
-	"WuQR+MrB+OX8L4qq5+uBDSPoEFrdphw+Osj0chT4pPdw3QY0u64qI7rKlu6xi1tcYKd/NNA5Ccjs6n8d",
-	"yC1NatcBo2Y7LZSWtItpMkRopZoIe0l6IWq1K4Wm+vGA1+K7T+KcmuYQ4K50ohUJTZS2QOKRs9vcz6C+",
-	"hmfXgBsn3gXcm5MpLIjjVZU8Zv2/Wrj4JlDEXmyivq3SwJfgUNgJEQobRmt0OMyg+DkOZTHTO3CXB353",
-	"a7RFAPuCWm21VOiCmqhX6LRTtS2qrK5BT27eYHp0l0Wt1AWx0q8u3NlnGTS95AybKI5FW9GAWU39vinL",
-	"RJmsyO/N970e/DjHdd3Vd1m0dmjLmbTMdkYc4Nxub2AoJKzU7zdlBakW751pCUH6QSz9qPo7/iT2EX8D",
-	"2uiteV2S22qpt1n09kOtKNwCFHcpUttMX9sF/kWYSBe+zg01aRKiV1TBDuMK0Lt7B2SCHknnzzIDd5Gk",
-	"3x43jW8JDxuppmdiYgW0/iTIV6+cmGOdvRsi5HSuBfJDLaPc12iHbOa737A1spqjvAmEdivr5sjTK5vE",
-	"cZa2gG0egmfT5Z/LdHkBI6Y0xjnVQuMbDNRH5TYmOtdUWcPwjVDrLvW6LnOvhC0Pz9bOVmtnFZS6ucFK",
-	"1qE8GrsKXh/x9s3jeMgQY6mWYB718KxVBQocdRFGslkcicaUjyB+xpW12KD2F6Dw5xKrM2CY5WvKErec",
-	"PxVHeoVQ1+RHZdykDZoMyCIcyo/lna3mnVdafhPhIm0Z0J/1uxWoYaMkwUz9rgJTfxL9Lq1hx/L63Xk1",
-	"CdNXqd81a4xsWL+r1rJ41u+e9bu16XcVFHbqna1Fby+euHRpy/DTuRpfDec3Qr+7g6DLNs9S7LrjW2op",
-	"9jal8D2OqWxQ4WtWC9qwwrcIiuQK3zOqPCt8m1f4agyqru/NYUyVHHedSt6Fl1ZuAQWvKAqxaNBEtaBG",
-	"Uxsrxs+v1WEoE8X8IhNhb68y6R6pLs2srCWx1LTyFNTt0Qjtyes3GI/wyAiQ5opq98Ry72nXkp7Eu2rl",
-	"dQyhkwSDIeyhu1uoXXMpMgutHD7RPg8bN7HUFB4RalFXoMviwVvwmUY6INAf9UmtQNC2FUqjmYaL2tk+",
-	"2zEqmD7fhlGQyz+J/aJYLynv22JpEAV+YGvJRXxzRhexpAkZgVaEknE2odyH74EBarx3/h7/GwQuhY8R",
-	"r0BickF7DhGwVG8HrrbdJz7Ic50PAgwfZFoRr/RPEWyYJwrYKvJlBX6RjmYZnoAw/olXkyxQCXSbmE3N",
-	"NF4ydhfwpt7c7BXaNpPORVnX7as051Sr62zYlFOm0G27ZGmP+NmO82zHWVTNRojBrAx5Xtb8Zr6jBB1k",
-	"rC4fzzXarIzV55lMhYLNsLjuuHn7/llvXbeJx6vi2cEuH2XeqWfISaY+sCvNEgPyjk2SkkuSiHJyUxgv",
-	"jirMEtWrnL01L3xYI9LqbGyDBqRq0aUNG4/mIV1uOHpGvmej0YaMRkJKiLRPInLdFnO3z7YfzeWPu2W1",
-	"0zXeYRvYNPADMhF3oKpZ1rUggzxL/MAI4pRgdvRDMmgUlhkERMhPfNBRXcZle6LEf09crbCcJGJaZ0w+",
-	"hMMQl0BCfeI0Mm8ZHyXT7T45xjmZDjqy27tEX7UE+YO+IdHWTjewbVC1KRLQD/rk2Fv9mGozMy60T9rt",
-	"bT1FXu79lJe6xoyn1XLgLfqJTeC/Nv0keAJWsBwF9msefGXE39V9eCb+z8R/Q8TfIgPSflfZriAkW12+",
-	"7FaS74qW7ca2ipvTiGoJPmKbB9HmgcKLw8SAvSOYpOjF0C/TiIghwVS45K/kxb4rI1Fkrbw4vTp9f3X2",
-	"4X34y+nxxeV2Uyi1fgqvntqy1OsrM0n6Zebm2CQN41EkzuyVWpBUYaHe/3YL5YVbeEqVLjxAOVQhSM2/",
-	"PlwBZivDmP1btwhzAgloJ7v4NvigmLdDs4D4ZZtcZThbuMlezrfX9bSkLCG3AKkilGgxuVFacHDZzeMc",
-	"4Y7zzH5GQJiCRhjxpIMmFp2axfu5wxsw/rK5Ovwofk4p8XiQxp1s5mqUPqSXMD4fvLGfHZt6d6aH1x05",
-	"tmsQzkVDYzGZd55QlwhJihTV6GmyYVOcoBOLvH9z6Wz75vHH8/dP5Ih6Op9lW8+NHNqLepuLFNpdPbcm",
-	"f1/S2fstccB6PYSZPDDHF5ti+k/hmvOXPNs7VyEC8+KNq7T/q/RPNSoBbdhFVa3O+Bxs/OykWoccSyiJ",
-	"xiyJDTesVFAqPdXb3Ujdwu/neqweg+obcVrNQTTrtzJ792w7WbfXqlUAnclT1h6k/ChOtEEXU6Pm0YYN",
-	"jQtgSeloesaWZ0vjBmOTW8nIbCfTgoxt16q6O66GeWeeV2z1Voy+bXPgqhmtCL0RmW4xO31Lia7+AC74",
-	"81iQMVUkEZgu08Yh51QUw4BRVvNAGg3oGugkrzbkzCBrz1bbxAS/+H6ngedVWf79yaDUjdEForZIiZtt",
-	"FQQDa7m8H4MegyRMu+SjQyEjyAuaPkNpw5tvzxTrToyphNJFnYe7+ljvQaIB1B3K4x13Go8Q4WbYEtz8",
-	"vlY7gpveH2JDyLemPcoVz/DZgLBR0e5PaHFwyF+Qj9kEYi7/2f3i/grNU0PQY0nvV/Ok5UbwlGKF8fxy",
-	"TdF/r46sy1jCO910Z77vDYNrJCTMRvgzDJyZmj8tlT3KExkrDNQhQwlYdNDuKV7GqUQS2QifpsvtZ7dR",
-	"3wa1zGebB7ZsTs+dQTKNjpvDG8+P4FnNfaaFi9NCxPYcee+pKuFpRaoIn80qO2XyU3z91ZtgLzOsAmfV",
-	"aDvnNgT8wMHWP8zLwT1L603fvlF/9NiwgjEksVPNBa+r5kPLOuzGE6sz5mUkn16Z9MNPZiqUPq+cFzKA",
-	"1xIqgS2MExgOzQKdctdxm9aGrFb83N96jTZv4+Ybc/xNe7bazAtwHIMzwUhbDhlN3yyJn1TzbRMhXeB3",
-	"JRUfitiqnFRpPLJRWzogShgx04aG57wot4J84o5F3YG0vfi9u5RE1dh2F1NOtszQZkpmIEN0ir4VSej9",
-	"MEs+caMD5N/mrsgjF2uPiRaYIreQ6u0++aDHIO+ZAldjuOOaqwfnX6tM603xD7EC+FvUViTPXUF+tgQ8",
-	"S79PVYPPglhLHmteTWi0ndeMWoHALiRs7H7xfoUudGFdhoNq1482HsxyWz+K7G3QbV0RQ/4At/Uc2ue7",
-	"rb3Te1bqn33XG/FdC0mAx/b2XgF9sz3XbZSvWsvb4AtWyTv89dpQKsHiCP++Ns3kXU4mMpn0DntjrdPD",
-	"3d39g7/19/p7/f3DH/d+3EPa4EYsyvJ7Zb6bCYQqhXhIna5jtizXTZkfzPTi55fK/fHe8/JmUHsaqVY+",
-	"EZD7MYvGJIaIxaDI/VjkAav2XpKQceDfeihs0940G/vckjTJFX0O6ncmgrpijaXm8oj6vl8FDdVrb8G2",
-	"EtLD9cP/DwAA//8=",
+	"7L17c9s2vgD6VTC6Zyb2LCU/knS39h9nvI5z6rNx4rGd7eltcimY/ElCTQFcAJSqZvLd7+BBEnyKkmU5",
+	"abV/dGMRBEDg935+6QVsGjMKVIreyZfeBHAIXP/z4g6P1f+HIAJOYkkY7Z307iaAOMQcBFCJ1Y8vBJoB",
+	"F4TRUySAhohIdI+DB0QoGl6O+ldYBpPhoOf1RDCBKVZzykUMvZOekJzQce/rV6/3jgXYLFFe8ePNO8RG",
+	"SE4ABRywhBBxECzhAbRP+tXrxZjjKUj7RecJF4zXf9OQwu/SD/SIYbpezGFGWCJQjMd6MaKG/ycBvuh5",
+	"PYqnaj3zTmEnU/z7O6BjOemdHB8eer0poenfR17Nx1++UW/pyWMsJ/ncJOx5PQ7/SQiHsHcieQLuOiPG",
+	"p1j2TnpJokfWzBzCNGYSaLD4Fyyqn36GEkr+kwB6gAWKgaOIjUmAI6QWBSHRHgzGA4TRx4+Xb/ZPEQfJ",
+	"CQg0J3Kij0jgqXkZ0xDds3ChoCPCC/1wRLiQCFMxB54dnwGx/BudLfbVHhsO8uj4H4WD/Ie6XSmBqzn/",
+	"v1/P+v8v7v9x2P9x4J/0P//tv+pPY6SBsQECFMAPUYSFRBxweIowEhJHgBgFRATiMEoEhObbXx0dN3+R",
+	"BfqmT/nh1XKQeEemRFY3eo3HgAT5oxEaI/2eu3AII5xEsnfyWkEi/p1Mk2kOl+avfAuEShgD13u4TnjM",
+	"BFR38fPE3C+HgPFQnc09EDq2x/YAsVTIr0bgJCQSSY5J1Hhc/9dPF1ofh74qNBExowI0qv8ThzcGgtVf",
+	"AaMSqP4njuOIGFJzEHN2H8H0b78JQ3fyxf+Lw6h30vt/DnLqeGCeioNr85ZZtHguVzhSKAmhhxhHhM5w",
+	"REKEx5hQIZGcEIHUVjgO5CkaAueMiyFSxyAQ4GCCRgSicND76vXOGR1FJNjq9s8UvEtQezdUgYLQO9Y7",
+	"OUXDIOEcqPTVsCTbuSYD+sX5BLiCighmmEr9HW8ZvydhCHSbH6LQOcBRBPyFQJxFgKZ4gSiTKGT6GvTW",
+	"3jP5liU03ObO3jMkkmBiMUeDCVXkRWY71lt9oGyO2Ehv8xovIobDO8beYT6GbZ+jpulEIDYDbrbJ6IiM",
+	"Ew4h0sTGbFJ9EA2JevEtJhFs9VRzMQOFDIS+6an624FZkIq6Ky4lc2JvSBEKMOeGotnRiuQrelUjDtVt",
+	"0Q470GP0/m6Bz0gAHymeYRLh+2jr9xZiie+x0JxLnQdXBEZtRN/XHWNXmC4sjRTb3NyHFJC4IhkahNCI",
+	"cUMelSShyI8AboSNBcIjCRwNb9Qf/TP1xxAJDW2idEXOkCrPujWvIMnQHCuorREdc+antv2R4kROGCd/",
+	"wLZpRMAhBCoJjoSmEc7fSE6wRJiDvlXNYfSNfqQxZwEIsW1g+xmiqG/YHrpPZCYm3S8QRveJIJqL8CQC",
+	"tMc4whSRXOLTF84hl6swZXICXJOdffthIoljxiWEVxASfKfvavtE8IVAU7U+UsCSYpWCY0O/FYmMgetN",
+	"IIkfQDGZrymQafg8C1INJ+ZqrCRgMW8aRyAh9LEsiPUhltCXZApVadZz3rpf+LGSKTT1Be6TsINykE1A",
+	"GPUpk1CjQnm9MAHfbLmwqbrpOq46BZCEjrtuUrGdMHE3d89YBJjqh3P1uYXrqvkGM2qdE+IwAs5x1HW8",
+	"kYuWwZoBg1sz9qvXm0/MtVeVgFzz+9Wogs7hFXdnZ8kuLNtLfoKfsw2z+98gkGpps5XzDBA0MoWGjePo",
+	"2oHSEY4EeI2AuyYIpnBXFPYP6xSihr1f0jiRK257BaCuhbCyMgRG19FjU8KAkXseaE+rw3hKooWn9Eoj",
+	"HuwrLlRWdDYIvylkVY53mfbpAl4RsJqhSKmmVdpGJEyL/1iOGr38ujHneKEhJTfPqEloElmpythEluCO",
+	"Xrt567cZ3gJV6vCvPRaDQqKQURdx8pM9iyLHYFX8ZHVPswaKBTRckcw/EVnlY0yJ0F/Q9Z31KCgWDWR5",
+	"DeLKV+ORdRS0SDTLn5Rt2EtvsbBuLQRlkLAOKSpeW1XwwNnsyA418l8IAQkhRER6iIysOgmhoifr3GN1",
+	"YaBjPIap0oUiwN0mzi+7zlxERIEkVknfinSp8e7ab+kdMTahR5GpHPsrpKo76YmJNcmWmKoxcj8FkTAG",
+	"ty/PRw5iDiPyez3EPYASsWdEkPtIG5S4RHss9j8lh4cvA/Om/jf4g8Fg31OanIL7MSVKy9UaXQ1IztjD",
+	"iofJmVGg2iDgRo2pJTD6jKsnaqfNjsBz77kZPNahKektr2RB3RgMVC+2IAipf9Jx6j+wGv9eidqI/VM0",
+	"TYRE9xAxRfKYEbCcHXYjSOveZOPt6bNtuS4hEmMsKIkEMfEfDLK30hVDEr56vYc6Z43FEkSkgGg0QJdS",
+	"S5swA47EhM2pMTWfICEZVyiBKJsPlvLFdHNm1eaP24iAl33htgQ8IUAIBVn/IrQGQI1M7uNsGNoDzKMF",
+	"mkAUe+j87G1fzbmPGEcCj2CcYB4qju2+cX729kyL9SwgOOrPGX9A5xMShRyoNjm+VasQECjfjpb9U3Gz",
+	"sgsld9SvVi+OZo9vQUu0YinNKBnlKCDnizR6TpNIkjgCFJIpUKFmHfQqKqD6TH/GSAD1AKsHvBDq/BYs",
+	"oWMUAxfaa6wAds64MeM5xOofh7VqUAgziFis9ocjnwKEon3FwgtIv9BtJQiTXLZfPjy9PBr6QGeEMzq1",
+	"dqni3jQQGEepMw5HaIQDyXjHzdnVZgTmS7HNrPhvPfSrNpVGctLto2LMgWrRNMAxDohcdHvPoIAfYA5d",
+	"XvjairJVvSzkeKSRI7mfEinBiH3qMCCsxwwplc4FK/LQCZu7yxLqG7Dteb0ZCYEpPJgo5VD9DXPhiwnm",
+	"EPr3MGIcJphqfjThLBlPfBzOlLioBock9CmTvsQP4MeY16PzgyVV6fIuBy3JFr0MIqYwvdePDUpqZEt3",
+	"/blFGCwBKePWToHMhKLORrEdUaKDwhHpNcSExOVwgVrolIw9mGN3HeMFDpMp6yUWo++klsMkIZG5aTe9",
+	"MyPeGa1EbT5SeofXS+LU1MSJ4qeKrkWgf4HfY8ZlLxVae15PkeGQ47lSR43KYd7EVBB7+UFkHecaITJs",
+	"6OX24Xq0UJu+mFk6VbVfmG9p5eTOZ3/V6rJh3LWCzzdnlrCCYZV8JeZeaxkL0T4YuUAxZ4oK8BcC2Rc8",
+	"7cISZEwh7BOqHVhiueil91EHVMEE0zGEvg4IKIpXVaAuSVIdz8CgTPUKAu0DXU1livNIkRokDRgPu6O0",
+	"Hi2tk6dVctdDtTvIHisIadepzOuSw257qVPu3MPxUkQpbjpFhUZSobFuI7J0jsPbk6fPFb1ZRytliQzY",
+	"dOml6vk/2LEFm9KjjEXp6q1GosLaDinXoqM/BXXnMAmM7OmI5L6FPS2NTNkMQl8yH4dJJH1r6RfZEzzH",
+	"i5xpGwqv6bX2e9YSa7WvhNfAiyb+q2Hqo69hxXP2nE3WnjmbThNqnbfX2joLNACxInSZjy/iTnp9gMXC",
+	"T7kw5mPwY060inXPMYm0Xo+TkCih7l5EfirgTfEDlsaXtpjes0jUXs4U/35pVvyhhIRez0RR2ccK7xTZ",
+	"pRJ4zEEC14AEYUEWsV9X9RxEmI4TSzVKMYHGpg0hSsd4SEdtXtBxRMTEQ9fM/P8/OZFETNAtGVP0zg4u",
+	"yXevi5h1XOtrkBMWNhz2FJPIkY6lIkNTEMIIOxFIqYXUikTtBziKNnLClElrXC+Ig92Uj3NGRa1UtI5Z",
+	"dkxmQP37RS1HMg8361wn1B8xXqeKX1KknyDJQrxwJBMHxLKDWyaXFa9+6a7KrKkwm3rYned9cF5NOX95",
+	"+rJWUBXyArZcurCAcKvHfk0F99Xu38bFa1hsCbXNBf3O8JC/0OJh24zMU57FAevSWacnWwMvtZfu4IAD",
+	"ugXLeOHc8wP93Iy568gmLp6uqOquhMV1lOm43o7yOIzLSebrw040c8Moma9/9LrT+mWczSwf2gylYAJz",
+	"zTeMRRTTEmC2yk9r4HsJEZZDfAYHLaC5CaE/5U9blPjdg6nwFRxFPqEzFs0gPEGYLgpemjQNQAKeIsxZ",
+	"YsNvtYnqtDBUnCBGowWSEyZAR5aXBhiwLIyyaTp6sA7LE65R3d1aiQA1EKRa4dt8/s+W4OJoRdqyrgJT",
+	"ZQrFg39jJEYd0Jrx9CUUqGx9aFGFGJU4WJWOGuHPJVCpOOh+++tXtRSLUD/IV10uEK/p5jQUBUe+zRch",
+	"9ySy1u3laxqpVqGwk3p02P8R/W1vv//5yw/e8eHX/+piqUxhdGqoltIH7T8yiickxH6F/o2YUJpDDTkc",
+	"c0zD/G1yH6m1m+liCRis37qw0TrIuIjIuHBmxfQkOZnjBYJ8EGKGBIR4ofCVQwAkllVHkqWNVdkIj8En",
+	"1OeY1ik/Z2MI0WH/+HW9SGuUdAi7cmiz8agheotQH3PA1V28IzMQiFAdrI21y0HoMD+pvd3qgUmdSGhA",
+	"ohcCqWnqd5waDHw1WNYfiZwzn3F/yjjkBobaHSd0Cg3WzIATCZxgky0B0lPEOvPHdTU3lqAoO7/SvTXs",
+	"OT/SyocX764OEo13K/cW1VifcxMNTbR3pHISRzb3IEtWzF7x0LF+RqSwz4xp3dMePMGQCUJoF+zNdGy9",
+	"8M0njARKPUyt9sWi69yE7+h82OZwtdyFbCLiKdhTEx0jyFaLCUxdfysdkXBc5N2+P3Oqd4/xLvswvzo+",
+	"y5V2+6R652Y0xGJMZVVf1MDmRKRX0dK5lHXVvzI1WEcPfBS2rhzP+ggwrAhy+dJdzmYTikiF+m5PI6l+",
+	"jk3qbr3qKaHur0ePufwlX/Loy2345H+nQR8rwPR8gqU/1eKq6BbCod+Ygz/HVGpHRjAhMIOuLzP17iPC",
+	"P94ChPc4eHjL2bTgUK+GNaRuFCNMjkAIfSa1etxbAlF4wXmdlzoEaRWXqrrAtMG+yu7+9/bDe2SfpgGK",
+	"2ltrje8Him75bOTfEy4nSi480Kn6BzZpdml4s13YS3dXhwn/AzQ0m8siyWCKtfhl/48y6t8TinWNgFTZ",
+	"oEz6D5TNqY1HBW6CUpgv8KL29H7KQodKJ2ezTKvnI/4TEZNLHjMhx1xLey0ZU1nmxYM2EeV5s0s1FztH",
+	"3flcGvW/XjoMjGbfKMzY54hDRCBEHWNO1xHabNZxrdUeRiMIZJvZ3uSUbNaR0NkV8OQhGm3U07leE8Zb",
+	"ippssY2nWR0dj+07kMKqcldjFLPz8TnwrSt4OZewjszlQm9dFrvJyyf5Iki/cYpGnE1tMgxeICLRmGMq",
+	"BaIM4SAAIToYxB5jkt9MgPzVlsLcu6PKslIvJtJRhwizRKZUcvV0njIObty82QD+S2B4E7Kxy3a2JxYX",
+	"PmITEnEbY1kqATcj1tJXNyGAr4UTX9tP9cbOWYTUNPfOv194KAsd91PbH6YhsgEaXJdtwGFoqiN8oHAd",
+	"YWrTOU4N7isJTSAbOWyMKGfXl65bw1mv58Sqpwtm+riW9CTgaR4ZHAEO/YKkrKZNU2989bhW+rvC8RsI",
+	"iFgnQ1xI/x4Xw5kTJbT6r5Wg9/pBSZ3Hh+rfx4f6j9f6j9fmj6ND/RebATf//twe05T5fuKYM+P3CSGI",
+	"CLX/NIEyvTxcsC6eq96JyKKkPgFc8akJGU/66mOVwGv/mMYR/E7kAqWvalpJQuAmUdNBjFcrB7Rl2/Gc",
+	"M86Poo4+XJkE0qaA301kaWMbbb/CXGl8fs1sJpjeT60b1ZP/CaIQmVGWSZmRaI6F8TTMzFFXheZ1xPTQ",
+	"4sCK8bg21E/ghtDUCUSbFt+nOPZDB2PbbsBF7jXMWF0idS3kpdEBfwKTpg31Ta/OhXwXTrwMt9aVru3R",
+	"rWXNXAutzUrtMSSPxvT2uevxbFXpsn2NElKWhV4s8zgFzcJtTowa3y1PaxWs/pbRtcXUXEGDFgDehFid",
+	"MrDtidTZ5jdiYP5zoUwFBZbK5I9BCRxFH0a9k19XQI7P5S3VyvcusNdFN5XKb5yiKZ6a1Ng+HusSZs6T",
+	"uPgkxhSiUyTxqBIBZQ7zFKWHapzffhxhempdpqVYprTihDqbqf5vrA4Oj/JsAneWPBWsTpp1g/a2WoJC",
+	"fUYaO7JCfYpQ+AELoUXeWj1IMXmIeb1xcB0BJWmYyxFcirB1w+Z54WwFEhd3eIyIQCFwJbcaA5dxFSwp",
+	"1NtUhMKS5/UkD/fI1hE/3JsuJ2YuoUPrVrBwoKRUUvGnW/ThzS1ST9GeyYMuRh966H+ubaWKAIROzi+V",
+	"lz7s//j5y0vvqCHC69FQWKp6/q8syxBlWTHIuMvRXsCiCMbVfR79qnf59/otJnULvRldpDXAq+uIYMJY",
+	"JDykayL0F4C5SKOaqoek1/7Bq129PtpMD1oGfJsQHQr0bnvyQ/EzNiFEdMeq5Ra6x2NZeY0to0zL8p0w",
+	"oW37S4C59apTYSLl3vrSfFtNVio+rY01Gqn8CUQ6kDwvnOAHtnZI6WedUShM4VrGIj/mZGocu/YHUxa3",
+	"+FMMagKFqTPi04QLUy4+XUL4AVDJTWWiRIkSCZcT4H5eBCMtHOFLnugc9nHsp5RS8ZBAtEbf2yzCG5wa",
+	"n9ZLGq0JNhtzgBDZMZU0tuWQzLMtlRPq2JiDEB46QnuUUdhHkqHXaM9GQoRp3UbDk1+vxJ+dDEmzfB3d",
+	"sHG0aSjEZiS0kQ2oaI3qcYMvnqz6oKa2QkJcb0CjTPpzxh/s5TTZe31zgCswgQIk1nCB9Uqa5eZ0n9d6",
+	"CN4yjtxh4gTNJ6DLHMsJLLRXwDVfvhB15feyDMuSwb4N91a1DnRPWDPX488hip4w92yZGU6DdBUgSiJv",
+	"m5RbwrR1BN118OpRCFNxHCzDoOUvbAylchPCy8NOCFZTfsaelVGAcAF1niSKuAzMy46r1SSmoaEDpG1C",
+	"qi2zie0JttduRaKVKuCuw7myvKJvo/BlmgS0ltPZPbk0EuMJHSK1VUwqgRFWHUuztWyYUFYCdz0Dgvul",
+	"6/ovZtChUpP3mMSzbVbLXDt7bC24WhoOU3fryy5yI2TLJR7PQ7M2ZNFvq/T9fYHkElX46UC09ZrSiJtU",
+	"9lWKs89GIxKYpBGjHCv+rf+2euqMCCLTlnxKCdZqr04yoQEzUTGBiYRWkjOOTWm2TOPFkR+LRTBhERub",
+	"RzGGkGDJSWByLVN7u2lMkm8g1+jz36aY4rGp29cop6ftR6pG4rfn6MdXr/+ObFsTZILB6wpxOn2O6uWq",
+	"V0fHJ4UmRxd3eDxoiUf28+js6mym41faHEycOFGCL0S2hJlhUB9N0Rh0bzqjdU9FyUP768qhUSExDZqK",
+	"k7VWDcsPoCYJk8io3SFR7q728eYSUTw1Rdwhu1I1fHk+gLXlm1W9tqB3py6aG1dfLBpZKilZSqvIQm48",
+	"pzqwE4Oro45MIQKvtnht0V9l/bZOxbTYSK5+KuvXYsWNE/hTLXxlK2Itq2Klhn3Nt7u0ppxZ0imzsJbA",
+	"WkySblvRzaf+WgnH8ztV2E6xbZ2i/Z0jiohba6bLGd6Y0Vn1sO4IXZ2hWuPHBHd1dSdnrg2NEr/jaaxw",
+	"t3dz8bZ/fHj8Q//w8PDo+GXRn6EeGjPwq6/91B7clN5vIi79dXhw9vJ6aRKJ7FDjXA0qh3wHjAZQ8FrW",
+	"paFnFTS6Xp5tfddUnalb/mwKAW727FQbu2sJrqmlumTOOzPqOwpA0wDrJM5WDWCNsNMCkzk+FtG67tIb",
+	"QKaIgEV6t666WCa9qxUwt28hyUyCAiLUnDph1OlWbD8wzScJq3LUtmpBPWHFo87Fi1qLFqX3sY7qvj63",
+	"fWY+UyxcNSU0/atjFasCV1qS0XKadaW9h7RQ0iiRCYdOmUttbKOuZ7sarUTPYn0mYUXRfIoX3Uo1NLGS",
+	"5UV0allLuVmnxVMcccDhIsNXEyljpUe1e129Y84Q42jKzMmtw6Wce/9h9Xt3eNNyU/uj+cOKXCAl9dVj",
+	"b8P6Tdh5Mvl9ezaefPubsO84ZKxb/GGFoFVjECskbrWZU1JVN/Fzk79nkC6fDm+XQ2Qj8N1kd5uFb4aT",
+	"UBc+CX0sApMugIOJVZbvYYJnhCU8q9r/u29NWabNSf5z+rfT28TYvdSu/BB0NGg8WQgS4MifskwmEzCd",
+	"GAuY+m8MEEz8rKSw21MAR6lZS1fmFQmOfDKNMeFpXxqnw0eb1n7bYDy6ywn4SZakg/qmtZdO3Y2l+4M2",
+	"KyjGlf1iWyHkY6Z46k8gyn/Qgbf5XxGmPqF+HOEAsl9NdKw7salUfap4CYeQcAjUIgcozSBDWCKjapTy",
+	"8fQnaPOG2XxW48ZaPdINm9hdvVWtalLQgTnu9rKwXfOq2ZL+Md2Qm9JWf/4SqDrrN0kNBecgFflJqCxZ",
+	"p5vEjCdhV84e6qm4/YTNcCHnPLbIiUqmaxxOidGxCibskh2uGtyhoSRP4cQURwuRm93qQSA1Cmyqv9Qt",
+	"0PdQK6hdvD9GNg5Nt1g6QbfX794gHXY2IgGKAHOqkCwk6puTSC48dPXuDZqyEDiW4KFbNR5mwMFD1+pR",
+	"zNlIB8pjGmZdqDx0e3H1k22xhWDKDLEyY0wfJUMz1YTn75GhcVlJdD0ucIvNe+inS2Qpp4f+fYkMsfPQ",
+	"1e2lDeMXQAXjCw9dv0EpUfXQ2e0bhBNJxNRDb27RGzanSCxoyNkUPPTh7ieTxeuh97dn6PbiPbL0NEuZ",
+	"x8hG5ZFCwTmXqKhD7Hm9K/3fW/3fa/vHxdVP+rfz9z2v99Nlz+v9W/3n6lb991oNObtV/31z2/N6H+7U",
+	"4Pe3Zw3XmjNT18uivSaZO0NH/Trpxa6XxfziuFnMD7m/ROTsBtMwYzm+cbwsbE+NOPW75D/r82b53wGe",
+	"TkSTl8ZwOH1ZDvdyOVUp2nLBEjnxf0uEDWK0zRoKLzS7a25N05czXWbiwrTtqQmCUE/9iI031NHDSqMb",
+	"qRVseg2tmuKROwA2Vgsh9TRsRqsoGEiWzPOLGntthlbKWDrH0+gcEb3SkThX5LnXX8ce7sgUFA9v6MG0",
+	"YhnHIlHW9afSXQ5S+cTLfzJCTOi5xCerTug5TYcHUxyCl2Y4DSa6vFXqsxlo85EzbSasNDcVamygTiSa",
+	"4DgGJWbt4XTFFwKFmkdgNzjS1pDd72gmeUT7oYbnqzaUXbUyYK6WlF2IYqIYifOrsW0GLARh6pJqqRuE",
+	"Z/uCjjgAkvB7h4pjxQ5HTmOjFA9sHcdit6P8fPONtwH8JkS6IvJsT6a7y7SkdYyi61cCl2xVf0nZecza",
+	"Ox/dZQ6UcmG8bknJ5n03L5nNgHMSgt/aAb7lkVF3fPPpj3R7WXq3EtKm79wv/JWa2JVOPjtBpyOSs53m",
+	"y3ALrmQ6hNYvHW0w1wVr5RQz0zqwutGLr1aUwhQRmtaKzst2EJHr/3vpKSI5Abq/Tn2p9RGuBH5VA4Y1",
+	"YBWrjhDh2g0kc75h5NgU9tfoqLkKvC+FwDqgc6WhqihbV3n93PaXDJFJC8yqdGXu0cM692hBB/PjYsev",
+	"dmm2oVOYEY0lDlYTjXWngToxe53KMG6tz26F5st1m7oKB1aVb4xoHmclQdu+3xYOzZyWjdNtJK17Ipz6",
+	"6zUlVoVsTO6O0+ZmzVu05gdfqO+wVop2E7IxZrji3P2iLnSjivcF59lcNyFJhE7RNRNpguD2ue7kS1sr",
+	"3zxemm++aly4AwpFOCsDuC7u33PQrv0k140IcGjSek7ob4zSOM6KuhIeZRpSYzbXZ4GmpmYkwmnvi84V",
+	"EpvpzhJQt5ngHrIZpB6yKej7FYhP+190gvwSNVuxTsDjaN2Kiz2mnkGBABaP+t84IhofjCZHpEBTFiZR",
+	"IvpHRyiYQPCAQjI2dSAqCcpNqdUuTS0lZeP+H5+/HHnHX/UM9hf1z/9G/+3+9PnLccPcFZK84nE8gmBb",
+	"qleqlWDKF8RJTCJbusBDs+q5msM0LShrCjx8tkd6pE9G/bC8jkFnkrmEvm1CKy4YtLamExc+YjNO9xay",
+	"3c1Z3kzA69zmmyPpDWfaTOI3JiYuLfawKULb7QJSklt33FsiwsvLXxSI8tJSEF0o7ZJyGFunvB0q7VYp",
+	"cbcbzmhy3RVbKr3kOLrS2xLJMd01Ek7k4lZtxhKGmPwL6kymFJ1dX6IHWKC9IYv9wWAw3DeZxUNGIY4w",
+	"RTgm6rkRUoeIcTS8/nB7hw5mRwc4Jv0HWIihh3R8KRZoeGYKefyhEfME/RMwB450EEHwAAsTTTAcGMcY",
+	"THXsC9hoTvsxEyljbS0hYaA2bZ6/TbH6f3++63kV4+///nyXVj13e4l9iIFevkHnjFIIZF42aO/D+4vr",
+	"d2fv/Q+Xb879y9vbjxc3+x4KMOeLNAcliDCZ6j5NOgqB8bGX/cFZpN2mHppPgAPiEMEMU5mPcJ3X2vqc",
+	"Pkg9JiyOoMM5fNXOpVGNrSWtkcwTaiIVtbh7e/H+TRYEOGI87XSdHooxhcsJEI5izCUFLk4yO41ni659",
+	"om6zr1LuhFdb40146OKnc+3oFo7zxKynvlx4KA+lGXyin+g5ozMTfyBOPtE+upgBX6DhwexoiAIcRXay",
+	"jkB1qiBZt49D96aWHEOYFmV1tReM1O0N1IK6UYnuTKIbZZqXBcUP4AdYwKn2sJhfh7/88ssv/aur/ps3",
+	"w1NkEqekeXTz9hy9fPnyR/Tx7vwUkdD8+vHj5RuhVznXyKMOQsyBo+PDIyN3Dd9ZV9JQ72t4cYfHw1PE",
+	"AYfCgGL22/D67O78pyGS+EFNZDY+BT6GTxSp6w4maE/t4+8vf/zBQ0Mcx5Hl8Qd6WF+P+dtvgtHhvl5u",
+	"wihLuEDDy1H/Sj0cor1XR8d5QLjNnFELmG0oWKdISBzBvv4wTQqGzkwhTGMmFVT0/wWL4Yn2TUm+cKLM",
+	"8RQ0xVFbuGfhAnGFFgvh9pnT56TW3TPnlM0r+zd6NIQnSNHN4f5pcVY9HuuACtBpP3oJItCr42O95XdE",
+	"yOwmhl8+GanmU+8E/ToYDD576JMrDKrfP/UGg8Gn3tehhyjMQUizy1MUYyHQ0Bk9RLo0Axb6yNLf0h56",
+	"aiCK8RgGpZeIQPheE1DbDjLCwo7MkcLuWEEFAYGG/9e/Mel5/ctwiPb0feEoAv5CeIiMEJGWJqM5RFFf",
+	"yUS6T4u9OTOpziVU62eplAXAsUl4BmhOLZ6Y/EMN4RERSocgFA3Nr0N7/ur7Cz2ACLX9G2xOobmWPcVN",
+	"bOcfg8wKCS02e2h4MAEcAq9/pkhc9Yn7dVyTKh1IMiFSA9yc6747I4QLavkLYeLarK067+eAk5BICAef",
+	"aM/rRSQAatr5GBGjd3V552Q7ZgT57PrSsd6c9A4HR4NDzdFioDgmvZPey8HhwKZUTTSPPjCRI3/oNAvT",
+	"llIJ/qbCYKjreZvnSvfQzVkNbz8+PLTRuDKNxnVu8DdrsjaSyTLZ3TYy0iynxsDCWQBCqGNJ4kFB1uid",
+	"/PrZcc3qlp9UjVUQpGV3PBY60TL9JNH7rCY4sCcyWOBp1PjpH8yg2xiC1T4/nTX//OpnqcmVFPRycIhC",
+	"FiSG42GBfjm7euc4hjMRq/Zw0lnSGbKMGuCZti0QHmPFONoP725CBFIfpASItrPT0f/NAHNjHj8LvOi1",
+	"db6ROoKBgv3Xhy+b5ss2mEYwf3RaXLUdlVqG5ICG9rQVQ9ieuqb71n7bESohNq8EXnuMimGcZYXKY8zx",
+	"FEy/uF9rLYNzHdHnSn8670I915QurS1x0mNzE9eYH/ZS9+mX2omKRXYePV2WUtcNCszh5M718qkoPn2C",
+	"FKIje9aKc0orgoaJvio4RdoEcuJ0+mg8txnwMIHCBsth9GobdZvO7+/gHZkS2esw8NzYhZQ292SoZA5R",
+	"W7pq0OlMSwOabwW2Iqsrimj8emV2045f/8ShFRvMK0fLX/lIbW3GP4yV8VUXPH7L+D0JQ9DGtlfHPy5/",
+	"446xK0wXdncmSiNHdIuAaVlDLB2lAwecCZH94KC71YIquH7whYRfDwLrozVm4AJaLwGIyzcaGGImauhF",
+	"6vo9y9P5V5o7F6GVzm6ATp/JP1m42DC82b3q6ISiVTPLmnlSeG/ipkHmPjc39q0D+OGr5W+8Z/Kt0krN",
+	"Cx0w4tyWD9EvHHXY0zVeRAyHd4y9w9wkc786et3lAGxYMIRXEBKc5g+9Oj7u8rKVCw2z3gi2X2H+oDR3",
+	"c/koZBTQ3nzCjAivdFDMIXMr77divDVRtbN3bR+rYe+13KfiwH08/7adBzthTlocqH4qQoMo0QFGM/YA",
+	"xd0tyz797nimvrblPFPd/5+fRSpATs25Au3plJpTG+iqZCr9s5zAVEA0A+FijQnH7n3+2sjTtAHLnPc3",
+	"y9H07myHni7M7GjTSwuRqPuvgqJ5MjDpIaHtNZ3a/pomt0MPsnF64m+ZCe54Wgt6ahhA2PG4aAy19kv1",
+	"AxGm0AHJzJOM6vbdFTQt8TYtzjYyuP8BmSHuE5PiJnHuARYvRF6d7U8myz0eNm4AhwgXjymFjwYyvbq+",
+	"Ugc0B0ZM2LAGdKMnfW6gsxKQOtWd+rAJGFXHaaA0p11EopGGViwRMwWZOlGrA84k3oDqXWN/i8KUmqYQ",
+	"YMvHaB+RdkAaveLUemXmLdRX8ewScOuNNwH39mQKA+I6LT7Nj/1TCxffBYqYIgrY9UQq+FL6a+oF1FBY",
+	"cUnrcIIWip/iUBIS2YdZmmTarNFmybIdtdpi3lpHTTSvpdlimnYy4B6rJ1erJTx6yqzoZkesVOea2a6a",
+	"5sxTolbcYU0fl0Ayrt2Txb7327JM5CVg3dncyKrjfyxtztxgSEmzKfFINvlBWqL8l05reh+vNe93ZQXJ",
+	"UL2D90CNRYZ+/NVcCNo+4h5AHb1Vj3Nya0Kh+k4sUyvRfauHnzmjO5LejXrvnoBIruoQzE7AdQp+TzhV",
+	"vskOmJXf+l8SsWwLaFwA/qpVvkly/0DBeRfFwJ2IRDYqd4DSGZ8naFgp3TP0EOOf6LChfs8Q7Z2fvT3b",
+	"t04E5A5Dtiib0RyMa2GALnWZdi4FwgLhTzTkeCRPzW/qJSLRlM10bB8apvm5wzyUSDI0zMpdDU0cUZ1t",
+	"tQxx36qVtbzPZ7G3Vg6rBjXNsZaNrhd3pgFAm06kx3z1djrUzqLbSvduFQ1w+lW7BExxBJrn6zstAxo9",
+	"lVVhY6ldt4ZobI0lNtskFOlcG+2+7ozD9cbhCow18de1zGlpcloRxD7qZOTHs6aRDi9fgSeVI9YfI7np",
+	"lbcb3NIVV4IJpmMIS2XudnizFuvpwAWuue4BrMMy32IS2c/5S3Gtcw1zCCMtybo8ay/PKTEJJftrsKsD",
+	"U6B1w4b9K8wfhJLX0zps7r6HZkkldtsiX1pc15ZX85E2Eh9FhD6Y4jNEfqJ7w1i9yRLhk3DoJn/pfGhD",
+	"CNCI8Tnm4QAphAXMIwI8m5AIG2DBZsDnXG2N1sn4N3qHG5fxvRVJ704c34njf3JxHCMDjSgHR2Swbx1i",
+	"ZujNht3jt3rSb4sYbF/2qSPlO+lnJ/08MZHQUFcn/dj8RF0IuT+BKEYS8LSNaGQJB20+gas8K+FP4QpY",
+	"yUFsPz73EBfJwE8QhYhRxDjSLkATfaFUziYP5wSipe7CLp5VvbLxD3ZcdJkz8fv3I9rLWu7qyDNv/oJ+",
+	"jtYsoyb15SyrGe0cXm0JBbR3dXa1X3qouxzoR9f7niZLfcwVr+jLCfTTeg17d2dvTWK/NRWlZTh1GQ8n",
+	"XYqGtr2HGKC7s7dLX0EKAT7RDF2cop4BprrWmm7YkmpWA2QCQ5QmhdHV2ZXrIUm7fRRcJJ/oMG39MTzV",
+	"71yn76D8SdGpog/FaHy2SMQUx35az7PF03KVNVz9Jh0sdnvP4ldJj2anv+30t62LZoZooKy8fVoMIyWv",
+	"HSSxpQ6THPefmo3u3CPbdY/kbbS34xRZm4ts0ReSSXTP4AJZggap5yNtnrHDh53i/7RuD8Y5BBK53VNs",
+	"mZ/V/B5ukG276v+hMLKT/r+Sdu3O3x6EnRWGbIrhXVpcsqpCn2MBfUIF6HpuM0BTXYPMMm21cJM+/Z/H",
+	"beN70qndK1quWBdA6y+iT7MSkqR4Z7pBML5YmpXsnvG3qtS5e3wWza5wSDv1bpfO/Hixe0yE1JVNS8Xw",
+	"K0H1LirXMdGlWlsJw7dCrZsE13Iezk5q3aAWVwSlZm6wcW3ucTxkiypdUaB4Br2uC46kyt0OV3Ya3vYD",
+	"28r8qKzdeagLh7J6Xz/t59mq6V2bwW/Tsc/h67Vq7YZmG3E27ayIpt/9Vr303elopctbrqalIPGX9H9m",
+	"heVzWG/zg9YpbEux5dvQ2UrbfBa1rXxUO81t55h7PseciRpQJDDmbMxBCHS/MJ0CJiQKPTcXinGE1bAR",
+	"CKGbHbXZVMvMdqlGWCUh22IPO7/eNjVCRgHFBIIC392cjy8FP6dWd7tJ/7ow8rsoF+puOS8durPlr04I",
+	"nINcLiQWYOqvIhuWsGN1W757xt+sXOjs8XmEQveQdhLhzpa/OVt+AYWtKd8zspxuK8ZGIxIAX2Y7cenA",
+	"clmuiPNbod/NLW6KXTt2stwmY7Ti4k1vy7j/OKayReN+UcJ4BuN+FxRJjfs7VNkZ958ha73IoNoit2oY",
+	"U2pyb1fybrJRnRS8FYujpbM390vK1k+bJuqCVFh3j58y05uUcPtTY5Mk83jlbd2Y1xqqUZoD1MHZz1OP",
+	"8pEZbdUvKnUBTCPlmj7pSSLpjLyuSygXMuFsj9GmvZiWvI8pn1m/DzcvruMWHlFqs6xAZw3J0R78jgPp",
+	"IRiMB+jm4m3/+PD4h/7h4eHR8ct9I5QGrYaL0t3u7BgFTF9uw8jI5V/EfpF9L8q7qaIpXiABbmHznIs0",
+	"Z/zduVlyY9D1SCbJFFMXvocKqHVX4ff6f0MPmZ7rSrwCjhaAubmHAEgs9z1keM0nOtQ/zSAcmnw+IgWC",
+	"iIzJPVHUKSs2nXrr9rAS2Q77x689JOdMIc9U4bjN91N4PmPRDEIPEfqJFltoYw54X7fkSqRuIWvbKy6c",
+	"vTWn293kpc++SXNOur9nMeVkh1PbQtNc8c6Os7PjdHbUKYjRnjpLerK+y9UsOpeMleXjpUabtbH6OuEx",
+	"E7AdFtfsrDPPd3rrpk08NYUuS+zyUeadctHgaOECu5AkUiBv2STKuWSaqG6NF6cFZmnr/Rr2Vm34YYxI",
+	"67OxLRqQctHuGYxHy5AuNRztkG9nNNp2zl9GIlLdlhOl47Taj5byxwOclfXYcLnD93gKolzzHOgYj3Wv",
+	"HxQpYrtXNIbt2+aoiwH6ubW4+SeaVjfXK+i5pomQupAHEiwgOEJzxh+AD9AN9POvREBDs620cKJ+W6kI",
+	"2ZhPVG3jASAWiMi09dKECMn4Qndc4qAoLqO6t4kSV/QO3IrvptaijqoszOyUEckqqpcqrWflRcwceurf",
+	"GKFm2xLwFJnSKU7Y0ic6n5BgYsuIBAqyqN75iPEAUEIjEKJc94RzosuT1B1ynTJkS8BsTh3ynoDzrNh4",
+	"JLuaFXSn7Qt5xoqqNGQK8zIW7ZjQjgltJXpSkQ9cKQP1QqBgwoiJbyuBZlvAZCMjWtIVzBn3lB2JsmXU",
+	"onX4eTEDvnDO4/sKpX8G9equVRYQHtI9r6jUQkCMhdx4kGQJ5IJIafGbLYx6rub8EzFI/T3fJG/Ut7dT",
+	"xXZccGuqmAI4VxHLhDKWyIBNYQVup1u4kozbbVDvemvdJkbRoAwxpa+kdWKm+AHECRrGEaY+ob5u9jn0",
+	"0vrzShvx0D0OHrQqkpUtHKDLKIIxjnIFRreXfXX4I6J4SoxDPyPgxnY1QOrE1LMJFuac5lS7pOqUi7vs",
+	"RP5E1DP/qG+ShKq73FHQHQXdFgW9YkXPDo5sKFCXAokVCkrweNPNt233u6GlngV7ibbNZM3xGFUfsnYL",
+	"v469+9Ce3oJaBoUwwkkkxSeKA1uaNlrsD9CZ3pMuVEsRocYrEDkbt6Vl2Qw4JyH4JqpqOFBE3wSYDc0Y",
+	"7ZM3v/iSDQfozPn6CZa6VQiTrk/C8AHhMgLdeKTICGrJvbq+PxWpVx/0TZJ5gyo7Qr8j9Nsi9AYZNKk3",
+	"lCInJHtNSRi1vgqFHAohwgQcq1ARxC9DoU0GIZYgEKPRwhjOLcFE2SzIFslHbITuCZcT9Df08kiHKAm0",
+	"9+H9xfW7s/f+zcXdxfu7yw/v/V8uzm5u96veVBNgayd9k8DK1Osbi6WzX9IlmE4xHoHCBHR4FnAsEg5/",
+	"/tC6G/vhMRYyC11OoUqDVE0f7kAhVQMwGxlGnd+mRZg3EIG0sosbPOpl+7Zo5qUBc7pXkMYg6zcSp8bU",
+	"q/uMS45JZJ1hGEk2vReSUbDKb5gi3FmqYSoBYQFSw4gjHVSx6EJ9/C9qh9d6g1Vr7qvq1+mXwj+dcXVl",
+	"RvR4kNYniXA5wJi7kJ7D+HLw1vP0Y2BxBK0GfHvlelyFcHbN6R6TGVDPKdQQG7iGUIdIm3w/inT0NXr/",
+	"060NSlU/f7x+/0QR1E8XbF83c8yJukpfAPWV+N45TeIW6Hs1vnFmCBPDSXwBcs2CTN8TB3SI0HIemOKL",
+	"gt+/SEy5+8ntYeUFIrAsUb5I+7/JwGpni88SW+0e0S5LfhddvbEySDpqSHFDl/07KRb7zUhdw++Xhlo/",
+	"BtW3Em29BNF21ZGeLty6VgBt5Skbz65/FCfaYmx0QVB5hvDoDliSR0jvsGVnadxiUn0tGWmPju7I2A6M",
+	"qtuP2LiNx53pUe/Y+Ps2B54lIZEXM6ByuS5kLEQwMwake5bIGrPTLiquFYB/njAdHxEx9pAl0KdUVOev",
+	"a1nNAWltQDdh4DYG3JhBaq0zjwmXq2JCaiBsNfCcp4OeEErtGk0gamIz7W6LIOgZy+V8AjouhmivZhYo",
+	"L1mIFzsorUlDMXeKJENigjnkLuo0T9vFegcSTatXGvbtbTxChGuxJdj9fat2BLu9Z7EhpEdTn56t73Bn",
+	"QNgVXn5ai0OakZSSj3YCsZT/HHyx//LVr4qghxzP1/OkpUbwGMuJUxUmm79XRtZVLOGNbrpL1/emg2s4",
+	"RMSUpiA6cGah/mmo7KlO+2EUhA7UQSMOYpKdqa4iU4gkMhE+VZfbz/agvg9qme42DWzZnp7bQjKVjpvC",
+	"G02vYKfm7mjhKmlUWGbIO8cih6c1qSL8rr6yUSa/0I+/eRPsbXL/GwRWjTZ7rkPADxSQVupDFiRTjXw7",
+	"ab3s21fqj5zo0HuIQquaM1pWzUeGdZiDR0ZnRJaiP70y6YaftCqULq9cFjKg62kUAlsIRTAaqQ+0yl1D",
+	"GTgTslrwc1tufs9YBJh+f45t5+CWG3PcQ9tZbTrkMtZm4j+p5lsnQtrA70K/MC1ii3xTufHIpix5SDAl",
+	"ZtaXC/hELYuaATezuLPbWtrF2HYbU4721NJqS2ohRXSyuQWK8HyURJ+o0gHSd1NX5KmNtdcVQolADxDL",
+	"/QH6ICfA50QAenV83FyfzYHzb1Wmdbb4LFYA94hqyIB9vLME7KTfp5J+LYjVNNulYakKjK24sgaB7SRs",
+	"HHxx/vJt6MKmDAfFqR9tPGhzWz+K7G3RbV0QQ57Bbb2E9rlua+f2dkr9zne9Fd814whoaLL3Muhr91yv",
+	"QvkkmUJEaHP+zE2eEWAyxTyUpyoKzylxIry06ItIfY+EoxACIszTtL2ZySaImEg4eIhFoaNLeFXX+V26",
+	"xe/ac55+xXJVy3jMywezU7LqzBjmsNSpucWgR4zX2DOU3ECmCqPCQneWx1aPUbuCIOFELvRLOCZKVzj5",
+	"9bMCPUbCQP/7sxrGZ+nUCY96J72JlPHJwcHR8d8Hh4PDwdHJPw7/cagB0e7uS9ZqIEUL0asWlXd7lhvk",
+	"K3VnywSQvGeEmsXtOZCGuji/50l39a0F6qvNIVNsTiF+CALNJyyNBTcpf4yHnptQlLl9nG1WSFhNIf3r",
+	"S/QAC+GV05G8ss1KrZUlqziLWMtV/belsGS6FWQJin2H+nnlKkUlAhhjCpGniwBW6Z8WYS1NcPaUAqNz",
+	"C/rTFKD9/wEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -5,26 +5,37 @@ import "time"
 
 // Actions.
 const (
-	Create   = "create"
-	Read     = "read"
-	List     = "list"
-	Update   = "update"
-	Triage   = "triage"
-	Delete   = "delete"
-	Export   = "export"
-	Revoke   = "revoke"
-	Withdraw = "withdraw"
+	Create     = "create"
+	Read       = "read"
+	List       = "list"
+	Update     = "update"
+	Triage     = "triage"
+	Delete     = "delete"
+	Export     = "export"
+	Revoke     = "revoke"
+	Withdraw   = "withdraw"
+	Allocate   = "allocate"
+	Transition = "transition"
+	Close      = "close"
+	Submit     = "submit"
+	Review     = "review"
+	Complete   = "complete"
 )
 
 // Record types.
 const (
-	Organisation = "organisation"
-	Practitioner = "practitioner"
-	YoungPerson  = "young_person"
-	Referral     = "referral"
-	APIKey       = "api_key"
-	Involvement  = "involvement"
-	Consent      = "consent"
+	Organisation     = "organisation"
+	Practitioner     = "practitioner"
+	YoungPerson      = "young_person"
+	Referral         = "referral"
+	APIKey           = "api_key"
+	Involvement      = "involvement"
+	Consent          = "consent"
+	FamilyAssessment = "family_assessment"
+	Allocation       = "allocation"
+	Meeting          = "meeting"
+	Action           = "action"
+	PathwayFeedback  = "pathway_feedback"
 )
 
 // Event is one entry in the audit trail. It holds identifiers and field names, never values.

@@ -46,6 +46,8 @@ const (
 	ReadCasework        Permission = "casework:read"        // young people, referrals, involvements, consents
 	WriteCasework       Permission = "casework:write"       // record young people, make referrals, involve, record consent
 	TriageReferrals     Permission = "referrals:triage"     // accept, redirect or decline
+	RunPathway          Permission = "pathway:run"          // allocate the engagement lead, move and close referrals
+	GiveFeedback        Permission = "feedback:give"        // record pathway feedback
 	ReadAccessLog       Permission = "access-log:read"      // who has looked at a child's record
 	ExportRecords       Permission = "records:export"       // subject access export of everything held
 	ReadAudit           Permission = "audit:read"           // the whole audit trail
@@ -56,12 +58,12 @@ const (
 // permission reaches is Reach's business.
 var matrix = map[Role][]Permission{
 	RoleAdmin:          {ReadDirectory, ManageOrganisations, ManagePractitioners, ManageKeys, ReadAudit, ManageRetention},
-	RoleSENDOfficer:    {ReadDirectory, ManagePractitioners, ReadCasework, WriteCasework, TriageReferrals, ReadAccessLog, ExportRecords},
-	RolePractitioner:   {ReadDirectory, ReadCasework, WriteCasework},
-	RoleEngagementLead: {ReadDirectory, ReadCasework, WriteCasework},
+	RoleSENDOfficer:    {ReadDirectory, ManagePractitioners, ReadCasework, WriteCasework, TriageReferrals, RunPathway, GiveFeedback, ReadAccessLog, ExportRecords},
+	RolePractitioner:   {ReadDirectory, ReadCasework, WriteCasework, GiveFeedback},
+	RoleEngagementLead: {ReadDirectory, ReadCasework, WriteCasework, RunPathway, GiveFeedback},
 	RolePanelMember:    {ReadDirectory, ReadCasework},
 	RoleAnalyst:        {ReadDirectory},
-	RoleFamily:         {ReadCasework, ReadAccessLog, ExportRecords},
+	RoleFamily:         {ReadCasework, GiveFeedback, ReadAccessLog, ExportRecords},
 }
 
 // Can reports whether role holds permission.

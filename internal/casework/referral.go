@@ -40,6 +40,10 @@ func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (refe
 		if err := tx.CreateReferral(r); err != nil {
 			return err
 		}
+		if err := s.onTimeline(tx, r.YoungPersonID, r.ID, r.ReceivedOn, "referral.received", audit.Referral, r.ID,
+			"Referral "+r.Reference+" received"); err != nil {
+			return err
+		}
 		if err := s.involve(tx, p, r.YoungPersonID, r.ReferrerOrganisationID, r.ReferrerPractitionerID, sharing.RoleReferrer); err != nil {
 			return err
 		}
@@ -192,6 +196,13 @@ func (s *Service) TriageReferral(ctx context.Context, id string, ifMatch *int, t
 		}
 		r.UpdatedAt, r.Version = s.now(), r.Version+1
 		if err := tx.UpdateReferral(r); err != nil {
+			return err
+		}
+		summary := "Referral " + r.Reference + " " + string(r.Status)
+		if r.Route != "" {
+			summary += " (" + r.Route + ")"
+		}
+		if err := s.onTimeline(tx, r.YoungPersonID, r.ID, s.today(), "referral.triaged", audit.Referral, r.ID, summary); err != nil {
 			return err
 		}
 		return record(tx, s.event(ctx, p, audit.Triage, audit.Referral, id, r.YoungPersonID, []string{"status", "route", "triage"}),

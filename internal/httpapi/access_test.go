@@ -317,5 +317,7 @@ func TestCORSNamedOriginsOnly(t *testing.T) {
 		if got := pre("https://evil.example").header.Get("Access-Control-Allow-Origin"); got != "" {
 			t.Fatalf("other origin allowed: %q", got)
 		}
-	}, func(o *httpapi.Options, _ *casework.Options) { o.CORSOrigins = []string{"https://caseworker.council.example"} })
+	}, func(o *httpapi.Options, _ *casework.Options) {
+		o.CORSOrigins = []string{"https://caseworker.council.example"}
+	})
 }

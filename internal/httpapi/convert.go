@@ -225,6 +225,10 @@ func toReferral(r referral.Referral) api.Referral {
 		Eligibility: api.Eligibility{Eligible: e.Eligible, AgeInRange: e.AgeInRange, Age: &age, TwoOrMoreServices: e.TwoOrMoreServices,
 			ServicesCount: e.ServicesCount, InArea: e.InArea, AssessedOn: date(e.AssessedOn), Unmet: slicePtr(e.Unmet)},
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
+	out.EngagementLeadPractitionerId = uuidPtr(r.EngagementLeadID)
+	if c := r.Closure; c != nil {
+		out.Closure = &api.Closure{Outcome: api.CloseOutcome(c.Outcome), Reason: c.Reason, ClosedAt: c.ClosedAt}
+	}
 	if t := r.Triage; t != nil {
 		out.Triage = &api.Triage{Decision: api.TriageDecision(t.Decision), Route: ptr(api.Route(t.Route)), Reason: t.Reason,
 			RedirectTo: ptr(t.RedirectTo), OverrideReason: ptr(t.OverrideReason), TriagedAt: t.TriagedAt, TriagedByApiKeyId: uuidPtr(t.TriagedBy)}

@@ -273,3 +273,14 @@ func TestOperations(t *testing.T) {
 		}
 	})
 }
+
+// TestContractIsValid: the contract itself is a valid OpenAPI 3.0 document.
+func TestContractIsValid(t *testing.T) {
+	spec, err := api.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := spec.Validate(context.Background()); err != nil {
+		t.Fatalf("openapi.yaml is not valid: %v", err)
+	}
+}

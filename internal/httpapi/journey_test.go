@@ -54,7 +54,7 @@ func (e *env) referral(key string, in client.ReferralInput) client.Referral {
 func child(years int) client.YoungPersonInput {
 	return client.YoungPersonInput{GivenName: "Amelia", FamilyName: "Okonkwo-Test", DateOfBirth: day(time.Now().UTC().AddDate(-years, -2, 0)),
 		NhsNumber: ptr("9434765919"), Upn: ptr("B801200005001"), Locality: ptr("South"), Postcode: ptr("M6 5AB"),
-		Gender: ptr(client.GenderFemale), PrimarySenNeed: ptr(client.SLCN)}
+		Gender: ptr(client.Gender("female")), PrimarySenNeed: ptr(client.SenNeed("SLCN"))}
 }
 
 var refPattern = regexp.MustCompile(`^REF-\d{4}-\d{6}$`)
@@ -67,7 +67,7 @@ func TestReferralJourney(t *testing.T) {
 		admin, officer := e.client(e.admin), e.client(e.officer)
 
 		// Directory, as an admin.
-		org, err := admin.CreateOrganisationWithResponse(ctx, nil, client.OrganisationInput{Name: "Irwell High", Type: client.OrganisationTypeSchoolSecondary, Locality: ptr("South"), Urn: ptr("105910")})
+		org, err := admin.CreateOrganisationWithResponse(ctx, nil, client.OrganisationInput{Name: "Irwell High", Type: client.OrganisationType("school_secondary"), Locality: ptr("South"), Urn: ptr("105910")})
 		if err != nil || org.JSON201 == nil {
 			t.Fatalf("create organisation: %v %d %s", err, org.StatusCode(), org.Body)
 		}
@@ -77,7 +77,7 @@ func TestReferralJourney(t *testing.T) {
 		if et := org.HTTPResponse.Header.Get("ETag"); et != `"1"` {
 			t.Fatalf("ETag = %q", et)
 		}
-		pr, err := admin.CreatePractitionerWithResponse(ctx, nil, client.PractitionerInput{OrganisationId: org.JSON201.Id, Name: "Jo Senco", Email: "jo@irwell.example", Role: client.PractitionerRoleSenco})
+		pr, err := admin.CreatePractitionerWithResponse(ctx, nil, client.PractitionerInput{OrganisationId: org.JSON201.Id, Name: "Jo Senco", Email: "jo@irwell.example", Role: client.PractitionerRole("senco")})
 		if err != nil || pr.JSON201 == nil || !pr.JSON201.Active {
 			t.Fatalf("create practitioner: %v %s", err, pr.Body)
 		}
@@ -85,13 +85,13 @@ func TestReferralJourney(t *testing.T) {
 		// Casework, as the SEND officer.
 		in := child(9)
 		in.EducationSettingId = &org.JSON201.Id
-		in.Contacts = &[]client.Contact{{Name: "Grace Okonkwo-Test", Relationship: client.ContactRelationshipMother, ParentalResponsibility: ptr(true), MainContact: ptr(true)}}
+		in.Contacts = &[]client.Contact{{Name: "Grace Okonkwo-Test", Relationship: client.ContactRelationship("mother"), ParentalResponsibility: ptr(true), MainContact: ptr(true)}}
 		ypID := e.youngPerson(e.officer, in)
 
 		ref := e.referral(e.officer, client.ReferralInput{YoungPersonId: uid(ypID), ReferrerPractitionerId: pr.JSON201.Id,
-			Reasons: []client.ReferralReason{client.ReferralReason("speech_language"), client.ReferralReason("behaviour")}, ServicesInvolved: []client.ServiceType{client.ServiceTypeSchool, client.ServiceType("speech_and_language_therapy")},
+			Reasons: []client.ReferralReason{client.ReferralReason("speech_language"), client.ReferralReason("behaviour")}, ServicesInvolved: []client.ServiceType{client.ServiceType("school"), client.ServiceType("speech_and_language_therapy")},
 			Summary: ptr("Speech and behaviour concerns at school and home.")})
-		if !refPattern.MatchString(ref.Reference) || ref.Status != client.Received || !ref.Eligibility.Eligible || ref.MainReason != client.ReferralReason("speech_language") {
+		if !refPattern.MatchString(ref.Reference) || ref.Status != client.ReferralStatus("received") || !ref.Eligibility.Eligible || ref.MainReason != client.ReferralReason("speech_language") {
 			t.Fatalf("unexpected referral: %+v", ref)
 		}
 		if ref.ReferrerOrganisationId != org.JSON201.Id {
@@ -104,20 +104,20 @@ func TestReferralJourney(t *testing.T) {
 		}
 
 		// Search by reference and by name, filter by reason and locality.
-		for _, q := range []client.ListReferralsParams{{Q: ptr(strings.ToLower(ref.Reference))}, {Q: ptr("okonkwo")}, {Reason: ptr(client.ReferralReason("behaviour"))}, {Locality: ptr("south")}, {Status: ptr(client.Received)}} {
+		for _, q := range []client.ListReferralsParams{{Q: ptr(strings.ToLower(ref.Reference))}, {Q: ptr("okonkwo")}, {Reason: ptr(client.ReferralReason("behaviour"))}, {Locality: ptr("south")}, {Status: ptr(client.ReferralStatus("received"))}} {
 			list, err := officer.ListReferralsWithResponse(ctx, &q)
 			if err != nil || list.JSON200 == nil || len(list.JSON200.Items) != 1 || list.JSON200.Items[0].Id != ref.Id {
 				t.Fatalf("list %+v: %v %s", q, err, list.Body)
 			}
 		}
-		none, _ := officer.ListReferralsWithResponse(ctx, &client.ListReferralsParams{Reason: ptr(client.ReferralReasonAdhd)})
+		none, _ := officer.ListReferralsWithResponse(ctx, &client.ListReferralsParams{Reason: ptr(client.ReferralReason("adhd"))})
 		if len(none.JSON200.Items) != 0 {
 			t.Fatal("reason filter matched a referral without that reason")
 		}
 
 		// Merge patch with If-Match: drop one service, add safeguarding.
 		patch, err := officer.UpdateReferralWithApplicationMergePatchPlusJSONBodyWithResponse(ctx, ref.Id, &client.UpdateReferralParams{IfMatch: ptr(`"1"`)},
-			client.UpdateReferralApplicationMergePatchPlusJSONRequestBody{ServicesInvolved: &[]client.ServiceType{client.ServiceTypeSchool, client.ServiceType("camhs"), client.ServiceType("social_care")}, SafeguardingConcern: ptr(true)})
+			client.UpdateReferralApplicationMergePatchPlusJSONRequestBody{ServicesInvolved: &[]client.ServiceType{client.ServiceType("school"), client.ServiceType("camhs"), client.ServiceType("social_care")}, SafeguardingConcern: ptr(true)})
 		if err != nil || patch.JSON200 == nil || patch.JSON200.Version != 2 || !patch.JSON200.SafeguardingConcern || patch.JSON200.Eligibility.ServicesCount != 3 {
 			t.Fatalf("patch: %v %s", err, patch.Body)
 		}
@@ -127,8 +127,8 @@ func TestReferralJourney(t *testing.T) {
 
 		// Triage: safeguarding concern means the safeguarding route by default.
 		tri, err := officer.TriageReferralWithResponse(ctx, ref.Id, &client.TriageReferralParams{IfMatch: ptr(`"2"`)},
-			client.TriageInput{Decision: client.Accept, Reason: "Meets the pathway; safeguarding concern noted."})
-		if err != nil || tri.JSON200 == nil || tri.JSON200.Status != client.Accepted || tri.JSON200.Route == nil || *tri.JSON200.Route != client.SafeguardingAssessment {
+			client.TriageInput{Decision: client.TriageDecision("accept"), Reason: "Meets the pathway; safeguarding concern noted."})
+		if err != nil || tri.JSON200 == nil || tri.JSON200.Status != client.ReferralStatus("accepted") || tri.JSON200.Route == nil || *tri.JSON200.Route != client.Route("safeguarding_assessment") {
 			t.Fatalf("triage: %v %s", err, tri.Body)
 		}
 		again := e.do(http.MethodPost, "/v1/referrals/"+ref.Id.String()+"/triage", e.officer, map[string]any{"decision": "decline", "reason": "x"})
@@ -147,14 +147,14 @@ func TestReferralJourney(t *testing.T) {
 		actions := map[client.AuditAction]int{}
 		for _, ev := range events.JSON200.Items {
 			actions[ev.Action]++
-			if ev.Action == client.AuditActionRead && (ev.Purpose == nil || *ev.Purpose != "triage review") {
+			if ev.Action == client.AuditAction("read") && (ev.Purpose == nil || *ev.Purpose != "triage review") {
 				t.Error("the read's purpose should be kept")
 			}
 			if ev.YoungPersonId == nil || ev.YoungPersonId.String() != ypID {
 				t.Error("referral events must name the young person")
 			}
 		}
-		if actions[client.AuditAction("create")] != 1 || actions[client.AuditActionRead] != 1 || actions[client.AuditAction("list")] != 5 || actions[client.AuditAction("update")] != 1 || actions[client.AuditAction("triage")] != 1 {
+		if actions[client.AuditAction("create")] != 1 || actions[client.AuditAction("read")] != 1 || actions[client.AuditAction("list")] != 5 || actions[client.AuditAction("update")] != 1 || actions[client.AuditAction("triage")] != 1 {
 			t.Fatalf("audit actions = %v", actions)
 		}
 
@@ -188,7 +188,7 @@ func TestTriageRules(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		ypID := e.youngPerson(e.officer, child(5))
 		base := client.ReferralInput{YoungPersonId: uid(ypID), ReferrerPractitionerId: uid(e.schoolSENCO), Reasons: []client.ReferralReason{client.ReferralReason("sen")},
-			ServicesInvolved: []client.ServiceType{client.ServiceTypeSchool, client.ServiceType("paediatrics")}}
+			ServicesInvolved: []client.ServiceType{client.ServiceType("school"), client.ServiceType("paediatrics")}}
 		triage := func(id openapi_types.UUID, body map[string]any) reply {
 			return e.do(http.MethodPost, "/v1/referrals/"+id.String()+"/triage", e.officer, body)
 		}
@@ -204,7 +204,7 @@ func TestTriageRules(t *testing.T) {
 
 		// An ineligible referral (one service) needs an override reason to be accepted.
 		one := base
-		one.ServicesInvolved = []client.ServiceType{client.ServiceTypeSchool}
+		one.ServicesInvolved = []client.ServiceType{client.ServiceType("school")}
 		r = e.referral(e.officer, one)
 		if r.Eligibility.Eligible || r.Eligibility.TwoOrMoreServices || r.Eligibility.Unmet == nil {
 			t.Fatalf("eligibility = %+v", r.Eligibility)
@@ -253,7 +253,7 @@ func TestTriageRules(t *testing.T) {
 
 func referralFor(youngPersonID, practitionerID string) client.ReferralInput {
 	return client.ReferralInput{YoungPersonId: uid(youngPersonID), ReferrerPractitionerId: uid(practitionerID),
-		Reasons: []client.ReferralReason{client.ReferralReason("sen")}, ServicesInvolved: []client.ServiceType{client.ServiceTypeSchool, client.ServiceType("camhs")}}
+		Reasons: []client.ReferralReason{client.ReferralReason("sen")}, ServicesInvolved: []client.ServiceType{client.ServiceType("school"), client.ServiceType("camhs")}}
 }
 
 type clientReferral = client.ReferralInput

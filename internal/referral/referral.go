@@ -28,6 +28,8 @@ type Referral struct {
 	Route                  string
 	Eligibility            Eligibility
 	Triage                 *Triage
+	EngagementLeadID       string
+	Closure                *Closure
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
 	Version                int
@@ -208,6 +210,51 @@ func onlyWhenAccepting(t Triage) error {
 		errs = append(errs, fault.FieldError{Pointer: "/override_reason", Detail: "applies only when accepting"})
 	}
 	return fault.Fields(fault.Invalid, errs)
+}
+
+// Closing outcomes.
+var Outcomes = []string{"needs_met", "ehc_needs_assessment_requested", "moved_to_adult_services", "moved_away", "family_withdrew", "other"}
+
+// Closure records how a referral's pathway ended. The JSON tags are the stored form.
+type Closure struct {
+	Outcome  string    `json:"outcome"`
+	Reason   string    `json:"reason"`
+	ClosedAt time.Time `json:"closed_at"`
+}
+
+// Close ends the pathway with an outcome.
+func (r *Referral) Close(outcome, reason string, at time.Time) error {
+	if !slices.Contains(Outcomes, outcome) {
+		return fault.Field(fault.Invalid, "/outcome", "must be one of "+strings.Join(Outcomes, ", "))
+	}
+	next, err := Move(r.Status, Closed)
+	if err != nil {
+		return err
+	}
+	r.Status, r.Closure = next, &Closure{Outcome: outcome, Reason: reason, ClosedAt: at}
+	return nil
+}
+
+// Transition makes one of the pathway's moves that no other record makes. Triage and closing
+// have their own calls, which record what they decide.
+func (r *Referral) Transition(to Status) error {
+	switch to {
+	case Accepted, Redirected, Declined:
+		return fault.StateConflict("Use triage to accept, redirect or decline a referral.", string(r.Status))
+	case Closed:
+		return fault.StateConflict("Use close to close a referral with its outcome.", string(r.Status))
+	}
+	next, err := Move(r.Status, to)
+	if err != nil {
+		return err
+	}
+	r.Status = next
+	return nil
+}
+
+// Open reports whether the pathway is still running (triaged in and not closed).
+func (r *Referral) Open() bool {
+	return r.Status != Received && !r.Status.Terminal()
 }
 
 // CheckEditable refuses changes to the referral's intake details once it has been triaged.

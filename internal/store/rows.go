@@ -180,6 +180,8 @@ type referralRow struct {
 	Eligible               bool
 	Eligibility            string
 	Triage                 *string
+	EngagementLeadID       *string
+	Closure                *string
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
 	Version                int
@@ -195,7 +197,8 @@ func toReferralRow(r referral.Referral) referralRow {
 		ServicesCount: len(r.ServicesInvolved), SafeguardingConcern: r.SafeguardingConcern,
 		Consent: toJSONOrNull(r.Consent, r.Consent == nil), Summary: nullable(r.Summary), ReceivedOn: fromDate(r.ReceivedOn),
 		Route: nullable(r.Route), Eligible: r.Eligibility.Eligible, Eligibility: toJSON(r.Eligibility),
-		Triage: toJSONOrNull(r.Triage, r.Triage == nil), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version,
+		Triage: toJSONOrNull(r.Triage, r.Triage == nil), EngagementLeadID: nullable(r.EngagementLeadID),
+		Closure: toJSONOrNull(r.Closure, r.Closure == nil), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version,
 	}
 }
 
@@ -206,6 +209,7 @@ func (r referralRow) toDomain() referral.Referral {
 		Reasons: fromJSON[[]string](&r.Reasons), MainReason: r.MainReason, ServicesInvolved: fromJSON[[]string](&r.ServicesInvolved),
 		SafeguardingConcern: r.SafeguardingConcern, Consent: fromJSON[*referral.Consent](r.Consent), Summary: deref(r.Summary),
 		ReceivedOn: toDate(r.ReceivedOn), Route: deref(r.Route), Eligibility: fromJSON[referral.Eligibility](&r.Eligibility),
-		Triage: fromJSON[*referral.Triage](r.Triage), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
+		Triage: fromJSON[*referral.Triage](r.Triage), EngagementLeadID: deref(r.EngagementLeadID), Closure: fromJSON[*referral.Closure](r.Closure),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
 	}
 }

@@ -194,8 +194,21 @@ func (tx *Tx) RetentionDue(bornBy time.Time, p Page) ([]person.YoungPerson, stri
 // EraseYoungPerson deletes a young person and every record hanging off them. The audit trail,
 // which holds ids only, is kept; so is the outbox.
 func (tx *Tx) EraseYoungPerson(id string) error {
-	for _, table := range []string{"consents", "involvements", "referrals"} {
-		if err := tx.db.Exec("DELETE FROM "+table+" WHERE young_person_id = ?", id).Error; err != nil {
+	// Children first, so no foreign key is ever left dangling.
+	stmts := []string{
+		"DELETE FROM timeline_events WHERE young_person_id = ?",
+		"DELETE FROM pathway_feedback WHERE young_person_id = ?",
+		"DELETE FROM meeting_actions WHERE young_person_id = ?",
+		"DELETE FROM meetings WHERE young_person_id = ?",
+		"UPDATE family_assessments SET previous_id = NULL WHERE young_person_id = ?",
+		"DELETE FROM family_assessments WHERE young_person_id = ?",
+		"DELETE FROM allocations WHERE referral_id IN (SELECT id FROM referrals WHERE young_person_id = ?)",
+		"DELETE FROM consents WHERE young_person_id = ?",
+		"DELETE FROM involvements WHERE young_person_id = ?",
+		"DELETE FROM referrals WHERE young_person_id = ?",
+	}
+	for _, stmt := range stmts {
+		if err := tx.db.Exec(stmt, id).Error; err != nil {
 			return translate(err)
 		}
 	}

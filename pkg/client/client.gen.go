@@ -20,22 +20,145 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for ActionStatus.
+const (
+	Done ActionStatus = "done"
+	Open ActionStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the ActionStatus enum.
+func (e ActionStatus) Valid() bool {
+	switch e {
+	case Done:
+		return true
+	case Open:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssessmentKind.
+const (
+	AssessmentKindFamilyAssessment       AssessmentKind = "family_assessment"
+	AssessmentKindSafeguardingAssessment AssessmentKind = "safeguarding_assessment"
+)
+
+// Valid indicates whether the value is a known member of the AssessmentKind enum.
+func (e AssessmentKind) Valid() bool {
+	switch e {
+	case AssessmentKindFamilyAssessment:
+		return true
+	case AssessmentKindSafeguardingAssessment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssessmentStatus.
+const (
+	Draft     AssessmentStatus = "draft"
+	Reviewed  AssessmentStatus = "reviewed"
+	Submitted AssessmentStatus = "submitted"
+)
+
+// Valid indicates whether the value is a known member of the AssessmentStatus enum.
+func (e AssessmentStatus) Valid() bool {
+	switch e {
+	case Draft:
+		return true
+	case Reviewed:
+		return true
+	case Submitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AttendeeHow.
+const (
+	AttendeeHowDidNotTakePart        AttendeeHow = "did_not_take_part"
+	AttendeeHowInPerson              AttendeeHow = "in_person"
+	AttendeeHowPhone                 AttendeeHow = "phone"
+	AttendeeHowThroughAdvocate       AttendeeHow = "through_advocate"
+	AttendeeHowVideo                 AttendeeHow = "video"
+	AttendeeHowViewsSharedBeforehand AttendeeHow = "views_shared_beforehand"
+)
+
+// Valid indicates whether the value is a known member of the AttendeeHow enum.
+func (e AttendeeHow) Valid() bool {
+	switch e {
+	case AttendeeHowDidNotTakePart:
+		return true
+	case AttendeeHowInPerson:
+		return true
+	case AttendeeHowPhone:
+		return true
+	case AttendeeHowThroughAdvocate:
+		return true
+	case AttendeeHowVideo:
+		return true
+	case AttendeeHowViewsSharedBeforehand:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AttendeeKind.
+const (
+	AttendeeKindChildYoungPerson AttendeeKind = "child_young_person"
+	AttendeeKindFamilyMember     AttendeeKind = "family_member"
+	AttendeeKindOrganisation     AttendeeKind = "organisation"
+	AttendeeKindPractitioner     AttendeeKind = "practitioner"
+)
+
+// Valid indicates whether the value is a known member of the AttendeeKind enum.
+func (e AttendeeKind) Valid() bool {
+	switch e {
+	case AttendeeKindChildYoungPerson:
+		return true
+	case AttendeeKindFamilyMember:
+		return true
+	case AttendeeKindOrganisation:
+		return true
+	case AttendeeKindPractitioner:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuditAction.
 const (
-	AuditActionCreate   AuditAction = "create"
-	AuditActionDelete   AuditAction = "delete"
-	AuditActionExport   AuditAction = "export"
-	AuditActionList     AuditAction = "list"
-	AuditActionRead     AuditAction = "read"
-	AuditActionRevoke   AuditAction = "revoke"
-	AuditActionTriage   AuditAction = "triage"
-	AuditActionUpdate   AuditAction = "update"
-	AuditActionWithdraw AuditAction = "withdraw"
+	AuditActionAllocate   AuditAction = "allocate"
+	AuditActionClose      AuditAction = "close"
+	AuditActionComplete   AuditAction = "complete"
+	AuditActionCreate     AuditAction = "create"
+	AuditActionDelete     AuditAction = "delete"
+	AuditActionExport     AuditAction = "export"
+	AuditActionList       AuditAction = "list"
+	AuditActionRead       AuditAction = "read"
+	AuditActionReview     AuditAction = "review"
+	AuditActionRevoke     AuditAction = "revoke"
+	AuditActionSubmit     AuditAction = "submit"
+	AuditActionTransition AuditAction = "transition"
+	AuditActionTriage     AuditAction = "triage"
+	AuditActionUpdate     AuditAction = "update"
+	AuditActionWithdraw   AuditAction = "withdraw"
 )
 
 // Valid indicates whether the value is a known member of the AuditAction enum.
 func (e AuditAction) Valid() bool {
 	switch e {
+	case AuditActionAllocate:
+		return true
+	case AuditActionClose:
+		return true
+	case AuditActionComplete:
+		return true
 	case AuditActionCreate:
 		return true
 	case AuditActionDelete:
@@ -46,13 +169,49 @@ func (e AuditAction) Valid() bool {
 		return true
 	case AuditActionRead:
 		return true
+	case AuditActionReview:
+		return true
 	case AuditActionRevoke:
+		return true
+	case AuditActionSubmit:
+		return true
+	case AuditActionTransition:
 		return true
 	case AuditActionTriage:
 		return true
 	case AuditActionUpdate:
 		return true
 	case AuditActionWithdraw:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CloseOutcome.
+const (
+	CloseOutcomeEhcNeedsAssessmentRequested CloseOutcome = "ehc_needs_assessment_requested"
+	CloseOutcomeFamilyWithdrew              CloseOutcome = "family_withdrew"
+	CloseOutcomeMovedAway                   CloseOutcome = "moved_away"
+	CloseOutcomeMovedToAdultServices        CloseOutcome = "moved_to_adult_services"
+	CloseOutcomeNeedsMet                    CloseOutcome = "needs_met"
+	CloseOutcomeOther                       CloseOutcome = "other"
+)
+
+// Valid indicates whether the value is a known member of the CloseOutcome enum.
+func (e CloseOutcome) Valid() bool {
+	switch e {
+	case CloseOutcomeEhcNeedsAssessmentRequested:
+		return true
+	case CloseOutcomeFamilyWithdrew:
+		return true
+	case CloseOutcomeMovedAway:
+		return true
+	case CloseOutcomeMovedToAdultServices:
+		return true
+	case CloseOutcomeNeedsMet:
+		return true
+	case CloseOutcomeOther:
 		return true
 	default:
 		return false
@@ -94,28 +253,28 @@ func (e CommunicationPreferencesFormats) Valid() bool {
 
 // Defines values for CommunicationPreferencesMethods.
 const (
-	Email       CommunicationPreferencesMethods = "email"
-	InPerson    CommunicationPreferencesMethods = "in_person"
-	Letter      CommunicationPreferencesMethods = "letter"
-	Phone       CommunicationPreferencesMethods = "phone"
-	TextMessage CommunicationPreferencesMethods = "text_message"
-	VideoCall   CommunicationPreferencesMethods = "video_call"
+	CommunicationPreferencesMethodsEmail       CommunicationPreferencesMethods = "email"
+	CommunicationPreferencesMethodsInPerson    CommunicationPreferencesMethods = "in_person"
+	CommunicationPreferencesMethodsLetter      CommunicationPreferencesMethods = "letter"
+	CommunicationPreferencesMethodsPhone       CommunicationPreferencesMethods = "phone"
+	CommunicationPreferencesMethodsTextMessage CommunicationPreferencesMethods = "text_message"
+	CommunicationPreferencesMethodsVideoCall   CommunicationPreferencesMethods = "video_call"
 )
 
 // Valid indicates whether the value is a known member of the CommunicationPreferencesMethods enum.
 func (e CommunicationPreferencesMethods) Valid() bool {
 	switch e {
-	case Email:
+	case CommunicationPreferencesMethodsEmail:
 		return true
-	case InPerson:
+	case CommunicationPreferencesMethodsInPerson:
 		return true
-	case Letter:
+	case CommunicationPreferencesMethodsLetter:
 		return true
-	case Phone:
+	case CommunicationPreferencesMethodsPhone:
 		return true
-	case TextMessage:
+	case CommunicationPreferencesMethodsTextMessage:
 		return true
-	case VideoCall:
+	case CommunicationPreferencesMethodsVideoCall:
 		return true
 	default:
 		return false
@@ -212,6 +371,27 @@ func (e ContactRelationship) Valid() bool {
 	}
 }
 
+// Defines values for FeedbackFrom.
+const (
+	FeedbackFromChildYoungPerson FeedbackFrom = "child_young_person"
+	FeedbackFromFamily           FeedbackFrom = "family"
+	FeedbackFromProfessional     FeedbackFrom = "professional"
+)
+
+// Valid indicates whether the value is a known member of the FeedbackFrom enum.
+func (e FeedbackFrom) Valid() bool {
+	switch e {
+	case FeedbackFromChildYoungPerson:
+		return true
+	case FeedbackFromFamily:
+		return true
+	case FeedbackFromProfessional:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Gender.
 const (
 	GenderFemale         Gender = "female"
@@ -290,6 +470,87 @@ func (e InvolvementRole) Valid() bool {
 	}
 }
 
+// Defines values for MapDecisionCostBand.
+const (
+	N20kTo50k  MapDecisionCostBand = "20k_to_50k"
+	N50kTo100k MapDecisionCostBand = "50k_to_100k"
+	N5kTo20k   MapDecisionCostBand = "5k_to_20k"
+	Over100k   MapDecisionCostBand = "over_100k"
+	Under5k    MapDecisionCostBand = "under_5k"
+)
+
+// Valid indicates whether the value is a known member of the MapDecisionCostBand enum.
+func (e MapDecisionCostBand) Valid() bool {
+	switch e {
+	case N20kTo50k:
+		return true
+	case N50kTo100k:
+		return true
+	case N5kTo20k:
+		return true
+	case Over100k:
+		return true
+	case Under5k:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MapDecisionOutcome.
+const (
+	MapDecisionOutcomeApproved                  MapDecisionOutcome = "approved"
+	MapDecisionOutcomeDeclined                  MapDecisionOutcome = "declined"
+	MapDecisionOutcomeDeferred                  MapDecisionOutcome = "deferred"
+	MapDecisionOutcomeRequestEhcNeedsAssessment MapDecisionOutcome = "request_ehc_needs_assessment"
+)
+
+// Valid indicates whether the value is a known member of the MapDecisionOutcome enum.
+func (e MapDecisionOutcome) Valid() bool {
+	switch e {
+	case MapDecisionOutcomeApproved:
+		return true
+	case MapDecisionOutcomeDeclined:
+		return true
+	case MapDecisionOutcomeDeferred:
+		return true
+	case MapDecisionOutcomeRequestEhcNeedsAssessment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeetingType.
+const (
+	MeetingTypeAllocation        MeetingType = "allocation"
+	MeetingTypeFamilyServicePlan MeetingType = "family_service_plan"
+	MeetingTypeMam               MeetingType = "mam"
+	MeetingTypeMap               MeetingType = "map"
+	MeetingTypeReview            MeetingType = "review"
+	MeetingTypeTaf               MeetingType = "taf"
+)
+
+// Valid indicates whether the value is a known member of the MeetingType enum.
+func (e MeetingType) Valid() bool {
+	switch e {
+	case MeetingTypeAllocation:
+		return true
+	case MeetingTypeFamilyServicePlan:
+		return true
+	case MeetingTypeMam:
+		return true
+	case MeetingTypeMap:
+		return true
+	case MeetingTypeReview:
+		return true
+	case MeetingTypeTaf:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OrganisationType.
 const (
 	OrganisationTypeChildrensCentre    OrganisationType = "childrens_centre"
@@ -341,6 +602,24 @@ func (e OrganisationType) Valid() bool {
 	case OrganisationTypeSocialCareChildren:
 		return true
 	case OrganisationTypeVcs:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PathwayFeedbackProfessionalRole.
+const (
+	PathwayFeedbackProfessionalRoleEngagementLead PathwayFeedbackProfessionalRole = "engagement_lead"
+	PathwayFeedbackProfessionalRoleOther          PathwayFeedbackProfessionalRole = "other"
+)
+
+// Valid indicates whether the value is a known member of the PathwayFeedbackProfessionalRole enum.
+func (e PathwayFeedbackProfessionalRole) Valid() bool {
+	switch e {
+	case PathwayFeedbackProfessionalRoleEngagementLead:
+		return true
+	case PathwayFeedbackProfessionalRoleOther:
 		return true
 	default:
 		return false
@@ -400,25 +679,40 @@ func (e PractitionerRole) Valid() bool {
 
 // Defines values for RecordType.
 const (
-	RecordTypeApiKey       RecordType = "api_key"
-	RecordTypeConsent      RecordType = "consent"
-	RecordTypeInvolvement  RecordType = "involvement"
-	RecordTypeOrganisation RecordType = "organisation"
-	RecordTypePractitioner RecordType = "practitioner"
-	RecordTypeReferral     RecordType = "referral"
-	RecordTypeYoungPerson  RecordType = "young_person"
+	RecordTypeAction           RecordType = "action"
+	RecordTypeAllocation       RecordType = "allocation"
+	RecordTypeApiKey           RecordType = "api_key"
+	RecordTypeConsent          RecordType = "consent"
+	RecordTypeFamilyAssessment RecordType = "family_assessment"
+	RecordTypeInvolvement      RecordType = "involvement"
+	RecordTypeMeeting          RecordType = "meeting"
+	RecordTypeOrganisation     RecordType = "organisation"
+	RecordTypePathwayFeedback  RecordType = "pathway_feedback"
+	RecordTypePractitioner     RecordType = "practitioner"
+	RecordTypeReferral         RecordType = "referral"
+	RecordTypeYoungPerson      RecordType = "young_person"
 )
 
 // Valid indicates whether the value is a known member of the RecordType enum.
 func (e RecordType) Valid() bool {
 	switch e {
+	case RecordTypeAction:
+		return true
+	case RecordTypeAllocation:
+		return true
 	case RecordTypeApiKey:
 		return true
 	case RecordTypeConsent:
 		return true
+	case RecordTypeFamilyAssessment:
+		return true
 	case RecordTypeInvolvement:
 		return true
+	case RecordTypeMeeting:
+		return true
 	case RecordTypeOrganisation:
+		return true
+	case RecordTypePathwayFeedback:
 		return true
 	case RecordTypePractitioner:
 		return true
@@ -517,43 +811,43 @@ func (e ReferralReason) Valid() bool {
 
 // Defines values for ReferralStatus.
 const (
-	Accepted    ReferralStatus = "accepted"
-	Allocated   ReferralStatus = "allocated"
-	Assessing   ReferralStatus = "assessing"
-	Closed      ReferralStatus = "closed"
-	Declined    ReferralStatus = "declined"
-	MamHeld     ReferralStatus = "mam_held"
-	Panel       ReferralStatus = "panel"
-	PlanInPlace ReferralStatus = "plan_in_place"
-	Received    ReferralStatus = "received"
-	Redirected  ReferralStatus = "redirected"
-	Reviewing   ReferralStatus = "reviewing"
+	ReferralStatusAccepted    ReferralStatus = "accepted"
+	ReferralStatusAllocated   ReferralStatus = "allocated"
+	ReferralStatusAssessing   ReferralStatus = "assessing"
+	ReferralStatusClosed      ReferralStatus = "closed"
+	ReferralStatusDeclined    ReferralStatus = "declined"
+	ReferralStatusMamHeld     ReferralStatus = "mam_held"
+	ReferralStatusPanel       ReferralStatus = "panel"
+	ReferralStatusPlanInPlace ReferralStatus = "plan_in_place"
+	ReferralStatusReceived    ReferralStatus = "received"
+	ReferralStatusRedirected  ReferralStatus = "redirected"
+	ReferralStatusReviewing   ReferralStatus = "reviewing"
 )
 
 // Valid indicates whether the value is a known member of the ReferralStatus enum.
 func (e ReferralStatus) Valid() bool {
 	switch e {
-	case Accepted:
+	case ReferralStatusAccepted:
 		return true
-	case Allocated:
+	case ReferralStatusAllocated:
 		return true
-	case Assessing:
+	case ReferralStatusAssessing:
 		return true
-	case Closed:
+	case ReferralStatusClosed:
 		return true
-	case Declined:
+	case ReferralStatusDeclined:
 		return true
-	case MamHeld:
+	case ReferralStatusMamHeld:
 		return true
-	case Panel:
+	case ReferralStatusPanel:
 		return true
-	case PlanInPlace:
+	case ReferralStatusPlanInPlace:
 		return true
-	case Received:
+	case ReferralStatusReceived:
 		return true
-	case Redirected:
+	case ReferralStatusRedirected:
 		return true
-	case Reviewing:
+	case ReferralStatusReviewing:
 		return true
 	default:
 		return false
@@ -595,16 +889,16 @@ func (e Role) Valid() bool {
 
 // Defines values for Route.
 const (
-	FamilyAssessment       Route = "family_assessment"
-	SafeguardingAssessment Route = "safeguarding_assessment"
+	RouteFamilyAssessment       Route = "family_assessment"
+	RouteSafeguardingAssessment Route = "safeguarding_assessment"
 )
 
 // Valid indicates whether the value is a known member of the Route enum.
 func (e Route) Valid() bool {
 	switch e {
-	case FamilyAssessment:
+	case RouteFamilyAssessment:
 		return true
-	case SafeguardingAssessment:
+	case RouteSafeguardingAssessment:
 		return true
 	default:
 		return false
@@ -746,6 +1040,77 @@ func (e TriageDecision) Valid() bool {
 	}
 }
 
+// Action defines model for Action.
+type Action struct {
+	CompletedAt               *time.Time          `json:"completed_at,omitempty"`
+	CompletedByPractitionerId *openapi_types.UUID `json:"completed_by_practitioner_id,omitempty"`
+	CompletionNote            *string             `json:"completion_note,omitempty"`
+	DueOn                     openapi_types.Date  `json:"due_on"`
+	Id                        openapi_types.UUID  `json:"id"`
+	MeetingId                 openapi_types.UUID  `json:"meeting_id"`
+	Overdue                   bool                `json:"overdue"`
+	OwnerDescription          *string             `json:"owner_description,omitempty"`
+	OwnerPractitionerId       *openapi_types.UUID `json:"owner_practitioner_id,omitempty"`
+	ReferralId                openapi_types.UUID  `json:"referral_id"`
+	Status                    ActionStatus        `json:"status"`
+	What                      string              `json:"what"`
+}
+
+// ActionCompletion defines model for ActionCompletion.
+type ActionCompletion struct {
+	CompletedByPractitionerId *openapi_types.UUID `json:"completed_by_practitioner_id,omitempty"`
+	Note                      *string             `json:"note,omitempty"`
+}
+
+// ActionInput defines model for ActionInput.
+type ActionInput struct {
+	DueOn openapi_types.Date `json:"due_on"`
+
+	// OwnerDescription When the owner is not a practitioner (the family, a service).
+	OwnerDescription    *string             `json:"owner_description,omitempty"`
+	OwnerPractitionerId *openapi_types.UUID `json:"owner_practitioner_id,omitempty"`
+	What                string              `json:"what"`
+}
+
+// ActionPage defines model for ActionPage.
+type ActionPage struct {
+	Items      []Action `json:"items"`
+	NextCursor *string  `json:"next_cursor,omitempty"`
+}
+
+// ActionStatus defines model for ActionStatus.
+type ActionStatus string
+
+// Allocation defines model for Allocation.
+type Allocation struct {
+	Active         bool                `json:"active"`
+	EndedAt        *time.Time          `json:"ended_at,omitempty"`
+	Id             openapi_types.UUID  `json:"id"`
+	MeetingId      *openapi_types.UUID `json:"meeting_id,omitempty"`
+	OrganisationId *openapi_types.UUID `json:"organisation_id,omitempty"`
+	PractitionerId openapi_types.UUID  `json:"practitioner_id"`
+	Reason         string              `json:"reason"`
+	ReferralId     openapi_types.UUID  `json:"referral_id"`
+	StartedAt      time.Time           `json:"started_at"`
+}
+
+// AllocationInput defines model for AllocationInput.
+type AllocationInput struct {
+	// MeetingId The allocation meeting that decided it, if recorded.
+	MeetingId *openapi_types.UUID `json:"meeting_id,omitempty"`
+
+	// PractitionerId The engagement lead.
+	PractitionerId openapi_types.UUID `json:"practitioner_id"`
+
+	// Reason Why this practitioner.
+	Reason string `json:"reason"`
+}
+
+// AllocationList defines model for AllocationList.
+type AllocationList struct {
+	Items []Allocation `json:"items"`
+}
+
 // ApiKey defines model for ApiKey.
 type ApiKey struct {
 	CreatedAt      time.Time           `json:"created_at"`
@@ -784,6 +1149,48 @@ type ApiKeyPage struct {
 	NextCursor *string  `json:"next_cursor,omitempty"`
 }
 
+// AssessmentKind family_assessment (early help, CAF-type) or safeguarding_assessment (CAFA, a social-work Children and Families Assessment).
+type AssessmentKind string
+
+// AssessmentSections One assessment with multiple dimensions.
+type AssessmentSections struct {
+	// ChildVoice The child's or young person's own words.
+	ChildVoice *string `json:"child_voice,omitempty"`
+
+	// DevelopmentalNeeds The child's developmental needs.
+	DevelopmentalNeeds *string `json:"developmental_needs,omitempty"`
+	Education          *string `json:"education,omitempty"`
+
+	// FamilyAndEnvironment Family and environmental factors.
+	FamilyAndEnvironment *string      `json:"family_and_environment,omitempty"`
+	FamilyViews          *FamilyViews `json:"family_views,omitempty"`
+	Health               *string      `json:"health,omitempty"`
+	ParentingCapacity    *string      `json:"parenting_capacity,omitempty"`
+	SocialCare           *string      `json:"social_care,omitempty"`
+}
+
+// AssessmentStatus defines model for AssessmentStatus.
+type AssessmentStatus string
+
+// Attendee defines model for Attendee.
+type Attendee struct {
+	How  *AttendeeHow `json:"how,omitempty"`
+	Kind AttendeeKind `json:"kind"`
+
+	// Name For family members.
+	Name           *string             `json:"name,omitempty"`
+	OrganisationId *openapi_types.UUID `json:"organisation_id,omitempty"`
+	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+	Relationship   *string             `json:"relationship,omitempty"`
+	TookPart       *bool               `json:"took_part,omitempty"`
+}
+
+// AttendeeHow defines model for Attendee.How.
+type AttendeeHow string
+
+// AttendeeKind defines model for Attendee.Kind.
+type AttendeeKind string
+
 // AuditAction defines model for AuditAction.
 type AuditAction string
 
@@ -814,6 +1221,22 @@ type AuditEvent struct {
 type AuditEventPage struct {
 	Items      []AuditEvent `json:"items"`
 	NextCursor *string      `json:"next_cursor,omitempty"`
+}
+
+// CloseInput defines model for CloseInput.
+type CloseInput struct {
+	Outcome CloseOutcome `json:"outcome"`
+	Reason  string       `json:"reason"`
+}
+
+// CloseOutcome defines model for CloseOutcome.
+type CloseOutcome string
+
+// Closure defines model for Closure.
+type Closure struct {
+	ClosedAt time.Time    `json:"closed_at"`
+	Outcome  CloseOutcome `json:"outcome"`
+	Reason   string       `json:"reason"`
 }
 
 // CommunicationPreferences defines model for CommunicationPreferences.
@@ -920,6 +1343,64 @@ type Eligibility struct {
 	Unmet *[]string `json:"unmet,omitempty"`
 }
 
+// FamilyAssessment defines model for FamilyAssessment.
+type FamilyAssessment struct {
+	// AssessmentNumber 1 for the first assessment, 2 for its first review, and so on.
+	AssessmentNumber       int                 `json:"assessment_number"`
+	AssessorPractitionerId *openapi_types.UUID `json:"assessor_practitioner_id,omitempty"`
+	CreatedAt              time.Time           `json:"created_at"`
+	Id                     openapi_types.UUID  `json:"id"`
+
+	// Kind family_assessment (early help, CAF-type) or safeguarding_assessment (CAFA, a social-work Children and Families Assessment).
+	Kind AssessmentKind `json:"kind"`
+
+	// PreviousId The assessment this one reviews.
+	PreviousId *openapi_types.UUID `json:"previous_id,omitempty"`
+	ReferralId openapi_types.UUID  `json:"referral_id"`
+	ReviewedAt *time.Time          `json:"reviewed_at,omitempty"`
+
+	// Sections One assessment with multiple dimensions.
+	Sections      AssessmentSections `json:"sections"`
+	Status        AssessmentStatus   `json:"status"`
+	SubmittedAt   *time.Time         `json:"submitted_at,omitempty"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// FamilyAssessmentInput defines model for FamilyAssessmentInput.
+type FamilyAssessmentInput struct {
+	AssessorPractitionerId *openapi_types.UUID `json:"assessor_practitioner_id,omitempty"`
+	ReferralId             openapi_types.UUID  `json:"referral_id"`
+
+	// Sections One assessment with multiple dimensions.
+	Sections *AssessmentSections `json:"sections,omitempty"`
+}
+
+// FamilyAssessmentPage defines model for FamilyAssessmentPage.
+type FamilyAssessmentPage struct {
+	Items      []FamilyAssessment `json:"items"`
+	NextCursor *string            `json:"next_cursor,omitempty"`
+}
+
+// FamilyAssessmentPatch defines model for FamilyAssessmentPatch.
+type FamilyAssessmentPatch struct {
+	AssessorPractitionerId *openapi_types.UUID `json:"assessor_practitioner_id,omitempty"`
+
+	// Sections One assessment with multiple dimensions.
+	Sections *AssessmentSections `json:"sections,omitempty"`
+}
+
+// FamilyViews defines model for FamilyViews.
+type FamilyViews struct {
+	WhatMatters         *string `json:"what_matters,omitempty"`
+	WhatWeWantToAchieve *string `json:"what_we_want_to_achieve,omitempty"`
+	WhoWeAre            *string `json:"who_we_are,omitempty"`
+}
+
+// FeedbackFrom defines model for FeedbackFrom.
+type FeedbackFrom string
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	Detail string `json:"detail"`
@@ -1003,6 +1484,77 @@ type InvolvementPatch struct {
 // InvolvementRole recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
 type InvolvementRole string
 
+// MapDecision defines model for MapDecision.
+type MapDecision struct {
+	CostBand MapDecisionCostBand `json:"cost_band"`
+	Outcome  MapDecisionOutcome  `json:"outcome"`
+
+	// Solution The high-cost or high-complexity solution considered.
+	Solution string `json:"solution"`
+}
+
+// MapDecisionCostBand defines model for MapDecision.CostBand.
+type MapDecisionCostBand string
+
+// MapDecisionOutcome defines model for MapDecision.Outcome.
+type MapDecisionOutcome string
+
+// Meeting defines model for Meeting.
+type Meeting struct {
+	Actions   []Action   `json:"actions"`
+	Attendees []Attendee `json:"attendees"`
+
+	// BeforeReferral Held before the referral was received.
+	BeforeReferral *bool              `json:"before_referral,omitempty"`
+	CreatedAt      time.Time          `json:"created_at"`
+	Decisions      []string           `json:"decisions"`
+	FamilySaid     *string            `json:"family_said,omitempty"`
+	HeldOn         openapi_types.Date `json:"held_on"`
+	Id             openapi_types.UUID `json:"id"`
+	MapDecision    *MapDecision       `json:"map_decision,omitempty"`
+	ReferralId     openapi_types.UUID `json:"referral_id"`
+
+	// Type allocation meeting; mam multi-agency meeting; map multi-agency panel; taf team around the family; family_service_plan; review.
+	Type          MeetingType        `json:"type"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// MeetingInput defines model for MeetingInput.
+type MeetingInput struct {
+	Actions   *[]ActionInput `json:"actions,omitempty"`
+	Attendees *[]Attendee    `json:"attendees,omitempty"`
+	Decisions *[]string      `json:"decisions,omitempty"`
+
+	// FamilySaid What the child and family said.
+	FamilySaid  *string            `json:"family_said,omitempty"`
+	HeldOn      openapi_types.Date `json:"held_on"`
+	MapDecision *MapDecision       `json:"map_decision,omitempty"`
+	ReferralId  openapi_types.UUID `json:"referral_id"`
+
+	// Type allocation meeting; mam multi-agency meeting; map multi-agency panel; taf team around the family; family_service_plan; review.
+	Type MeetingType `json:"type"`
+}
+
+// MeetingPage defines model for MeetingPage.
+type MeetingPage struct {
+	Items      []Meeting `json:"items"`
+	NextCursor *string   `json:"next_cursor,omitempty"`
+}
+
+// MeetingPatch defines model for MeetingPatch.
+type MeetingPatch struct {
+	Attendees   *[]Attendee         `json:"attendees,omitempty"`
+	Decisions   *[]string           `json:"decisions,omitempty"`
+	FamilySaid  *string             `json:"family_said,omitempty"`
+	HeldOn      *openapi_types.Date `json:"held_on,omitempty"`
+	MapDecision *MapDecision        `json:"map_decision,omitempty"`
+}
+
+// MeetingType allocation meeting; mam multi-agency meeting; map multi-agency panel; taf team around the family; family_service_plan; review.
+type MeetingType string
+
 // Organisation defines model for Organisation.
 type Organisation struct {
 	CreatedAt time.Time          `json:"created_at"`
@@ -1053,6 +1605,57 @@ type OrganisationPatch struct {
 
 // OrganisationType defines model for OrganisationType.
 type OrganisationType string
+
+// OutcomeRating defines model for OutcomeRating.
+type OutcomeRating struct {
+	// Outcome The agreed outcome.
+	Outcome string `json:"outcome"`
+
+	// Rating Progress, 1 (none) to 5 (achieved).
+	Rating int `json:"rating"`
+}
+
+// PathwayFeedback defines model for PathwayFeedback.
+type PathwayFeedback struct {
+	CreatedAt      time.Time           `json:"created_at"`
+	From           FeedbackFrom        `json:"from"`
+	Id             openapi_types.UUID  `json:"id"`
+	MeetingId      *openapi_types.UUID `json:"meeting_id,omitempty"`
+	NextSteps      *string             `json:"next_steps,omitempty"`
+	NotWorking     *string             `json:"not_working,omitempty"`
+	OutcomeRatings []OutcomeRating     `json:"outcome_ratings"`
+	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+
+	// ProfessionalRole For professionals: whether they are the referral's engagement lead.
+	ProfessionalRole *PathwayFeedbackProfessionalRole `json:"professional_role,omitempty"`
+	ReferralId       openapi_types.UUID               `json:"referral_id"`
+	Version          int                              `json:"version"`
+	WorkingWell      *string                          `json:"working_well,omitempty"`
+	YoungPersonId    openapi_types.UUID               `json:"young_person_id"`
+}
+
+// PathwayFeedbackProfessionalRole For professionals: whether they are the referral's engagement lead.
+type PathwayFeedbackProfessionalRole string
+
+// PathwayFeedbackInput defines model for PathwayFeedbackInput.
+type PathwayFeedbackInput struct {
+	From           FeedbackFrom        `json:"from"`
+	MeetingId      *openapi_types.UUID `json:"meeting_id,omitempty"`
+	NextSteps      *string             `json:"next_steps,omitempty"`
+	NotWorking     *string             `json:"not_working,omitempty"`
+	OutcomeRatings *[]OutcomeRating    `json:"outcome_ratings,omitempty"`
+
+	// PractitionerId For feedback from a professional.
+	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+	ReferralId     openapi_types.UUID  `json:"referral_id"`
+	WorkingWell    *string             `json:"working_well,omitempty"`
+}
+
+// PathwayFeedbackPage defines model for PathwayFeedbackPage.
+type PathwayFeedbackPage struct {
+	Items      []PathwayFeedback `json:"items"`
+	NextCursor *string           `json:"next_cursor,omitempty"`
+}
 
 // Practitioner defines model for Practitioner.
 type Practitioner struct {
@@ -1120,16 +1723,21 @@ type RecordType string
 
 // Referral defines model for Referral.
 type Referral struct {
+	Closure *Closure `json:"closure,omitempty"`
+
 	// Consent Consent to share information with the services involved.
 	Consent   *ReferralConsent `json:"consent,omitempty"`
 	CreatedAt time.Time        `json:"created_at"`
 
 	// Eligibility Pathway eligibility on the day of receipt.
-	Eligibility Eligibility        `json:"eligibility"`
-	Id          openapi_types.UUID `json:"id"`
-	MainReason  ReferralReason     `json:"main_reason"`
-	Reasons     []ReferralReason   `json:"reasons"`
-	ReceivedOn  openapi_types.Date `json:"received_on"`
+	Eligibility Eligibility `json:"eligibility"`
+
+	// EngagementLeadPractitionerId The current engagement lead.
+	EngagementLeadPractitionerId *openapi_types.UUID `json:"engagement_lead_practitioner_id,omitempty"`
+	Id                           openapi_types.UUID  `json:"id"`
+	MainReason                   ReferralReason      `json:"main_reason"`
+	Reasons                      []ReferralReason    `json:"reasons"`
+	ReceivedOn                   openapi_types.Date  `json:"received_on"`
 
 	// Reference Example: REF-2026-000123
 	Reference              string             `json:"reference"`
@@ -1232,6 +1840,38 @@ type SubjectAccessExport struct {
 	Involvements []Involvement `json:"involvements"`
 	Referrals    []Referral    `json:"referrals"`
 	YoungPerson  YoungPerson   `json:"young_person"`
+}
+
+// TimelineEvent defines model for TimelineEvent.
+type TimelineEvent struct {
+	Id openapi_types.UUID `json:"id"`
+
+	// Kind e.g. referral.received, referral.triaged, assessment.submitted, allocation.made, meeting.held, feedback.given, referral.closed
+	Kind string `json:"kind"`
+
+	// OccurredOn When it happened (a meeting's date, a referral's receipt).
+	OccurredOn openapi_types.Date  `json:"occurred_on"`
+	RecordId   openapi_types.UUID  `json:"record_id"`
+	RecordType string              `json:"record_type"`
+	RecordedAt time.Time           `json:"recorded_at"`
+	ReferralId *openapi_types.UUID `json:"referral_id,omitempty"`
+
+	// Summary A short description with codes and statuses, never free text.
+	Summary string `json:"summary"`
+}
+
+// TimelinePage defines model for TimelinePage.
+type TimelinePage struct {
+	Items      []TimelineEvent `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
+// TransitionInput defines model for TransitionInput.
+type TransitionInput struct {
+	Reason string `json:"reason"`
+
+	// To The pathway: received -> accepted -> assessing -> allocated -> mam_held -> panel -> plan_in_place -> reviewing -> closed; or redirected / declined at triage.
+	To ReferralStatus `json:"to"`
 }
 
 // Triage defines model for Triage.
@@ -1390,6 +2030,29 @@ type Unprocessable = Problem
 // UnsupportedMediaType RFC 9457 problem details.
 type UnsupportedMediaType = Problem
 
+// ListActionsParams defines parameters for ListActions.
+type ListActionsParams struct {
+	// Owner The owning practitioner.
+	Owner      *openapi_types.UUID `form:"owner,omitempty" json:"owner,omitempty"`
+	ReferralId *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	Status     *ActionStatus       `form:"status,omitempty" json:"status,omitempty"`
+
+	// Overdue true: open actions past their due date; false: the others.
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CompleteActionParams defines parameters for CompleteAction.
+type CompleteActionParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListApiKeysParams defines parameters for ListApiKeys.
 type ListApiKeysParams struct {
 	OrganisationId *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
@@ -1430,6 +2093,80 @@ type ListAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListFamilyAssessmentsParams defines parameters for ListFamilyAssessments.
+type ListFamilyAssessmentsParams struct {
+	ReferralId    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Status        *AssessmentStatus   `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateFamilyAssessmentParams defines parameters for CreateFamilyAssessment.
+type CreateFamilyAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateFamilyAssessmentParams defines parameters for UpdateFamilyAssessment.
+type UpdateFamilyAssessmentParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ReviewFamilyAssessmentParams defines parameters for ReviewFamilyAssessment.
+type ReviewFamilyAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// SubmitFamilyAssessmentParams defines parameters for SubmitFamilyAssessment.
+type SubmitFamilyAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListMeetingsParams defines parameters for ListMeetings.
+type ListMeetingsParams struct {
+	ReferralId    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Type          *MeetingType        `form:"type,omitempty" json:"type,omitempty"`
+
+	// HeldAfter Held on or after this date.
+	HeldAfter *openapi_types.Date `form:"held_after,omitempty" json:"held_after,omitempty"`
+
+	// HeldBefore Held before this date.
+	HeldBefore *openapi_types.Date `form:"held_before,omitempty" json:"held_before,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateMeetingParams defines parameters for CreateMeeting.
+type CreateMeetingParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateMeetingParams defines parameters for UpdateMeeting.
+type UpdateMeetingParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListOrganisationsParams defines parameters for ListOrganisations.
 type ListOrganisationsParams struct {
 	Type     *OrganisationType `form:"type,omitempty" json:"type,omitempty"`
@@ -1455,6 +2192,25 @@ type CreateOrganisationParams struct {
 type UpdateOrganisationParams struct {
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListPathwayFeedbackParams defines parameters for ListPathwayFeedback.
+type ListPathwayFeedbackParams struct {
+	ReferralId *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	MeetingId  *openapi_types.UUID `form:"meeting_id,omitempty" json:"meeting_id,omitempty"`
+	From       *FeedbackFrom       `form:"from,omitempty" json:"from,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreatePathwayFeedbackParams defines parameters for CreatePathwayFeedback.
+type CreatePathwayFeedbackParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListPractitionersParams defines parameters for ListPractitioners.
@@ -1528,6 +2284,33 @@ type GetReferralParams struct {
 
 // UpdateReferralParams defines parameters for UpdateReferral.
 type UpdateReferralParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// AllocateReferralParams defines parameters for AllocateReferral.
+type AllocateReferralParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// CloseReferralParams defines parameters for CloseReferral.
+type CloseReferralParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// TransitionReferralParams defines parameters for TransitionReferral.
+type TransitionReferralParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
@@ -1634,14 +2417,41 @@ type UpdateInvolvementParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// GetTimelineParams defines parameters for GetTimeline.
+type GetTimelineParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CompleteActionJSONRequestBody defines body for CompleteAction for application/json ContentType.
+type CompleteActionJSONRequestBody = ActionCompletion
+
 // CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
 type CreateApiKeyJSONRequestBody = ApiKeyInput
+
+// CreateFamilyAssessmentJSONRequestBody defines body for CreateFamilyAssessment for application/json ContentType.
+type CreateFamilyAssessmentJSONRequestBody = FamilyAssessmentInput
+
+// UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody defines body for UpdateFamilyAssessment for application/merge-patch+json ContentType.
+type UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody = FamilyAssessmentPatch
+
+// CreateMeetingJSONRequestBody defines body for CreateMeeting for application/json ContentType.
+type CreateMeetingJSONRequestBody = MeetingInput
+
+// UpdateMeetingApplicationMergePatchPlusJSONRequestBody defines body for UpdateMeeting for application/merge-patch+json ContentType.
+type UpdateMeetingApplicationMergePatchPlusJSONRequestBody = MeetingPatch
 
 // CreateOrganisationJSONRequestBody defines body for CreateOrganisation for application/json ContentType.
 type CreateOrganisationJSONRequestBody = OrganisationInput
 
 // UpdateOrganisationApplicationMergePatchPlusJSONRequestBody defines body for UpdateOrganisation for application/merge-patch+json ContentType.
 type UpdateOrganisationApplicationMergePatchPlusJSONRequestBody = OrganisationPatch
+
+// CreatePathwayFeedbackJSONRequestBody defines body for CreatePathwayFeedback for application/json ContentType.
+type CreatePathwayFeedbackJSONRequestBody = PathwayFeedbackInput
 
 // CreatePractitionerJSONRequestBody defines body for CreatePractitioner for application/json ContentType.
 type CreatePractitionerJSONRequestBody = PractitionerInput
@@ -1654,6 +2464,15 @@ type CreateReferralJSONRequestBody = ReferralInput
 
 // UpdateReferralApplicationMergePatchPlusJSONRequestBody defines body for UpdateReferral for application/merge-patch+json ContentType.
 type UpdateReferralApplicationMergePatchPlusJSONRequestBody = ReferralPatch
+
+// AllocateReferralJSONRequestBody defines body for AllocateReferral for application/json ContentType.
+type AllocateReferralJSONRequestBody = AllocationInput
+
+// CloseReferralJSONRequestBody defines body for CloseReferral for application/json ContentType.
+type CloseReferralJSONRequestBody = CloseInput
+
+// TransitionReferralJSONRequestBody defines body for TransitionReferral for application/json ContentType.
+type TransitionReferralJSONRequestBody = TransitionInput
 
 // TriageReferralJSONRequestBody defines body for TriageReferral for application/json ContentType.
 type TriageReferralJSONRequestBody = TriageInput
@@ -1765,6 +2584,25 @@ type ClientInterface interface {
 	// Corresponds with GET /readyz (the `Readyz` operationId).
 	Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListActions Actions agreed at meetings, across meetings
+	//
+	// Corresponds with GET /v1/actions (the `ListActions` operationId).
+	ListActions(ctx context.Context, params *ListActionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompleteActionWithBody Mark an action done (who and when are recorded)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
+	CompleteActionWithBody(ctx context.Context, id ID, params *CompleteActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompleteAction Mark an action done (who and when are recorded)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
+	CompleteAction(ctx context.Context, id ID, params *CompleteActionParams, body CompleteActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListApiKeys List API keys (admin; never the keys themselves)
 	//
 	// Corresponds with GET /v1/api-keys (the `ListApiKeys` operationId).
@@ -1806,6 +2644,113 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListFamilyAssessments List family assessments
+	//
+	// Corresponds with GET /v1/family-assessments (the `ListFamilyAssessments` operationId).
+	ListFamilyAssessments(ctx context.Context, params *ListFamilyAssessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateFamilyAssessmentWithBody Start the family assessment of an accepted referral
+	//
+	// One assessment per referral, of the referral's route: `family_assessment`, or
+	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
+	// draft; starting it moves an `accepted` referral to `assessing`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/family-assessments (the `CreateFamilyAssessment` operationId).
+	CreateFamilyAssessmentWithBody(ctx context.Context, params *CreateFamilyAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateFamilyAssessment Start the family assessment of an accepted referral
+	//
+	// One assessment per referral, of the referral's route: `family_assessment`, or
+	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
+	// draft; starting it moves an `accepted` referral to `assessing`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/family-assessments (the `CreateFamilyAssessment` operationId).
+	CreateFamilyAssessment(ctx context.Context, params *CreateFamilyAssessmentParams, body CreateFamilyAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetFamilyAssessment Read a family assessment
+	//
+	// Corresponds with GET /v1/family-assessments/{id} (the `GetFamilyAssessment` operationId).
+	GetFamilyAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateFamilyAssessmentWithBody Change a draft assessment (JSON merge patch)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/family-assessments/{id} (the `UpdateFamilyAssessment` operationId).
+	UpdateFamilyAssessmentWithBody(ctx context.Context, id ID, params *UpdateFamilyAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBody Change a draft assessment (JSON merge patch)
+	//
+	// Takes a body of the `application/merge-patch+json` content type.
+	//
+	// Corresponds with PATCH /v1/family-assessments/{id} (the `UpdateFamilyAssessment` operationId).
+	UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateFamilyAssessmentParams, body UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReviewFamilyAssessment Start a Family Assessment Review
+	//
+	// Marks a submitted assessment `reviewed` and starts a new draft version linked to it
+	// (`previous_id`), carrying its content forward. The earlier version is never overwritten.
+	//
+	// Corresponds with POST /v1/family-assessments/{id}/review (the `ReviewFamilyAssessment` operationId).
+	ReviewFamilyAssessment(ctx context.Context, id ID, params *ReviewFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitFamilyAssessment Submit a draft assessment to the early-help team
+	//
+	// Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
+	SubmitFamilyAssessment(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMeetings List meetings
+	//
+	// Corresponds with GET /v1/meetings (the `ListMeetings` operationId).
+	ListMeetings(ctx context.Context, params *ListMeetingsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMeetingWithBody Record a meeting on the pathway
+	//
+	// Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
+	// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
+	// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
+	// `mam_held`; a MAP moves a `mam_held` referral to `panel` and needs `map_decision`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/meetings (the `CreateMeeting` operationId).
+	CreateMeetingWithBody(ctx context.Context, params *CreateMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMeeting Record a meeting on the pathway
+	//
+	// Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
+	// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
+	// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
+	// `mam_held`; a MAP moves a `mam_held` referral to `panel` and needs `map_decision`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/meetings (the `CreateMeeting` operationId).
+	CreateMeeting(ctx context.Context, params *CreateMeetingParams, body CreateMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMeeting Read a meeting
+	//
+	// Corresponds with GET /v1/meetings/{id} (the `GetMeeting` operationId).
+	GetMeeting(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMeetingWithBody Correct a meeting's record (JSON merge patch)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
+	UpdateMeetingWithBody(ctx context.Context, id ID, params *UpdateMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMeetingWithApplicationMergePatchPlusJSONBody Correct a meeting's record (JSON merge patch)
+	//
+	// Takes a body of the `application/merge-patch+json` content type.
+	//
+	// Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
+	UpdateMeetingWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateMeetingParams, body UpdateMeetingApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListOrganisations List organisations
 	//
 	// Corresponds with GET /v1/organisations (the `ListOrganisations` operationId).
@@ -1843,6 +2788,30 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/organisations/{id} (the `UpdateOrganisation` operationId).
 	UpdateOrganisationWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateOrganisationParams, body UpdateOrganisationApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPathwayFeedback List pathway feedback
+	//
+	// Corresponds with GET /v1/pathway-feedback (the `ListPathwayFeedback` operationId).
+	ListPathwayFeedback(ctx context.Context, params *ListPathwayFeedbackParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePathwayFeedbackWithBody Record a review of progress by the child, the family or a professional
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
+	CreatePathwayFeedbackWithBody(ctx context.Context, params *CreatePathwayFeedbackParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePathwayFeedback Record a review of progress by the child, the family or a professional
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
+	CreatePathwayFeedback(ctx context.Context, params *CreatePathwayFeedbackParams, body CreatePathwayFeedbackJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPathwayFeedback Read one piece of feedback
+	//
+	// Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
+	GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPractitioners List practitioners
 	//
@@ -1931,6 +2900,71 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/referrals/{id} (the `UpdateReferral` operationId).
 	UpdateReferralWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateReferralParams, body UpdateReferralApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AllocateReferralWithBody Record the allocation meeting's choice of engagement lead
+	//
+	// Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
+	// recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
+	// and keeps it in the history; there is one active lead per referral. The first allocation
+	// moves an `assessing` referral to `allocated`. The lead joins the team around the child,
+	// which needs consent in force unless the referral carries a safeguarding concern.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/referrals/{id}/allocation (the `AllocateReferral` operationId).
+	AllocateReferralWithBody(ctx context.Context, id ID, params *AllocateReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AllocateReferral Record the allocation meeting's choice of engagement lead
+	//
+	// Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
+	// recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
+	// and keeps it in the history; there is one active lead per referral. The first allocation
+	// moves an `assessing` referral to `allocated`. The lead joins the team around the child,
+	// which needs consent in force unless the referral carries a safeguarding concern.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/referrals/{id}/allocation (the `AllocateReferral` operationId).
+	AllocateReferral(ctx context.Context, id ID, params *AllocateReferralParams, body AllocateReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAllocations The referral's engagement leads, current and past
+	//
+	// Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
+	ListAllocations(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseReferralWithBody Close a referral with its outcome
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
+	CloseReferralWithBody(ctx context.Context, id ID, params *CloseReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseReferral Close a referral with its outcome
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
+	CloseReferral(ctx context.Context, id ID, params *CloseReferralParams, body CloseReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TransitionReferralWithBody Move a referral along the pathway
+	//
+	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
+	// moves answer 409 naming the current status. Closing has its own call.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/referrals/{id}/transitions (the `TransitionReferral` operationId).
+	TransitionReferralWithBody(ctx context.Context, id ID, params *TransitionReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TransitionReferral Move a referral along the pathway
+	//
+	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
+	// moves answer 409 naming the current status. Closing has its own call.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/referrals/{id}/transitions (the `TransitionReferral` operationId).
+	TransitionReferral(ctx context.Context, id ID, params *TransitionReferralParams, body TransitionReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// TriageReferralWithBody Triage a received referral (SEND officer)
 	//
@@ -2095,6 +3129,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
 	UpdateInvolvementWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, involvementId openapi_types.UUID, params *UpdateInvolvementParams, body UpdateInvolvementApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTimeline Every event of the pathway for one young person, in time order
+	//
+	// Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
+	//
+	// Corresponds with GET /v1/young-people/{id}/timeline (the `GetTimeline` operationId).
+	GetTimeline(ctx context.Context, id ID, params *GetTimelineParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // Healthz Liveness probe
@@ -2132,6 +3173,55 @@ func (c *Client) OpenapiSpec(ctx context.Context, reqEditors ...RequestEditorFn)
 // Corresponds with GET /readyz (the `Readyz` operationId).
 func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReadyzRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListActions Actions agreed at meetings, across meetings
+//
+// Corresponds with GET /v1/actions (the `ListActions` operationId).
+func (c *Client) ListActions(ctx context.Context, params *ListActionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListActionsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompleteActionWithBody Mark an action done (who and when are recorded)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
+func (c *Client) CompleteActionWithBody(ctx context.Context, id ID, params *CompleteActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteActionRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompleteAction Mark an action done (who and when are recorded)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
+func (c *Client) CompleteAction(ctx context.Context, id ID, params *CompleteActionParams, body CompleteActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteActionRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2253,6 +3343,253 @@ func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsPar
 	return c.Client.Do(req)
 }
 
+// ListFamilyAssessments List family assessments
+//
+// Corresponds with GET /v1/family-assessments (the `ListFamilyAssessments` operationId).
+func (c *Client) ListFamilyAssessments(ctx context.Context, params *ListFamilyAssessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListFamilyAssessmentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateFamilyAssessmentWithBody Start the family assessment of an accepted referral
+//
+// One assessment per referral, of the referral's route: `family_assessment`, or
+// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
+// draft; starting it moves an `accepted` referral to `assessing`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/family-assessments (the `CreateFamilyAssessment` operationId).
+func (c *Client) CreateFamilyAssessmentWithBody(ctx context.Context, params *CreateFamilyAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateFamilyAssessmentRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateFamilyAssessment Start the family assessment of an accepted referral
+//
+// One assessment per referral, of the referral's route: `family_assessment`, or
+// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
+// draft; starting it moves an `accepted` referral to `assessing`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/family-assessments (the `CreateFamilyAssessment` operationId).
+func (c *Client) CreateFamilyAssessment(ctx context.Context, params *CreateFamilyAssessmentParams, body CreateFamilyAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateFamilyAssessmentRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetFamilyAssessment Read a family assessment
+//
+// Corresponds with GET /v1/family-assessments/{id} (the `GetFamilyAssessment` operationId).
+func (c *Client) GetFamilyAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetFamilyAssessmentRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateFamilyAssessmentWithBody Change a draft assessment (JSON merge patch)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/family-assessments/{id} (the `UpdateFamilyAssessment` operationId).
+func (c *Client) UpdateFamilyAssessmentWithBody(ctx context.Context, id ID, params *UpdateFamilyAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateFamilyAssessmentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBody Change a draft assessment (JSON merge patch)
+//
+// Takes a body of the `application/merge-patch+json` content type.
+//
+// Corresponds with PATCH /v1/family-assessments/{id} (the `UpdateFamilyAssessment` operationId).
+func (c *Client) UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateFamilyAssessmentParams, body UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateFamilyAssessmentRequestWithApplicationMergePatchPlusJSONBody(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReviewFamilyAssessment Start a Family Assessment Review
+//
+// Marks a submitted assessment `reviewed` and starts a new draft version linked to it
+// (`previous_id`), carrying its content forward. The earlier version is never overwritten.
+//
+// Corresponds with POST /v1/family-assessments/{id}/review (the `ReviewFamilyAssessment` operationId).
+func (c *Client) ReviewFamilyAssessment(ctx context.Context, id ID, params *ReviewFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReviewFamilyAssessmentRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitFamilyAssessment Submit a draft assessment to the early-help team
+//
+// Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
+func (c *Client) SubmitFamilyAssessment(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitFamilyAssessmentRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMeetings List meetings
+//
+// Corresponds with GET /v1/meetings (the `ListMeetings` operationId).
+func (c *Client) ListMeetings(ctx context.Context, params *ListMeetingsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMeetingsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMeetingWithBody Record a meeting on the pathway
+//
+// Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
+// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
+// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
+// `mam_held`; a MAP moves a `mam_held` referral to `panel` and needs `map_decision`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/meetings (the `CreateMeeting` operationId).
+func (c *Client) CreateMeetingWithBody(ctx context.Context, params *CreateMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMeetingRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMeeting Record a meeting on the pathway
+//
+// Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
+// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
+// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
+// `mam_held`; a MAP moves a `mam_held` referral to `panel` and needs `map_decision`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/meetings (the `CreateMeeting` operationId).
+func (c *Client) CreateMeeting(ctx context.Context, params *CreateMeetingParams, body CreateMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMeetingRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMeeting Read a meeting
+//
+// Corresponds with GET /v1/meetings/{id} (the `GetMeeting` operationId).
+func (c *Client) GetMeeting(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeetingRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMeetingWithBody Correct a meeting's record (JSON merge patch)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
+func (c *Client) UpdateMeetingWithBody(ctx context.Context, id ID, params *UpdateMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMeetingRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMeetingWithApplicationMergePatchPlusJSONBody Correct a meeting's record (JSON merge patch)
+//
+// Takes a body of the `application/merge-patch+json` content type.
+//
+// Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
+func (c *Client) UpdateMeetingWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateMeetingParams, body UpdateMeetingApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMeetingRequestWithApplicationMergePatchPlusJSONBody(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListOrganisations List organisations
 //
 // Corresponds with GET /v1/organisations (the `ListOrganisations` operationId).
@@ -2341,6 +3678,70 @@ func (c *Client) UpdateOrganisationWithBody(ctx context.Context, id ID, params *
 // Corresponds with PATCH /v1/organisations/{id} (the `UpdateOrganisation` operationId).
 func (c *Client) UpdateOrganisationWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateOrganisationParams, body UpdateOrganisationApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateOrganisationRequestWithApplicationMergePatchPlusJSONBody(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPathwayFeedback List pathway feedback
+//
+// Corresponds with GET /v1/pathway-feedback (the `ListPathwayFeedback` operationId).
+func (c *Client) ListPathwayFeedback(ctx context.Context, params *ListPathwayFeedbackParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPathwayFeedbackRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePathwayFeedbackWithBody Record a review of progress by the child, the family or a professional
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
+func (c *Client) CreatePathwayFeedbackWithBody(ctx context.Context, params *CreatePathwayFeedbackParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePathwayFeedbackRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePathwayFeedback Record a review of progress by the child, the family or a professional
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
+func (c *Client) CreatePathwayFeedback(ctx context.Context, params *CreatePathwayFeedbackParams, body CreatePathwayFeedbackJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePathwayFeedbackRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPathwayFeedback Read one piece of feedback
+//
+// Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
+func (c *Client) GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPathwayFeedbackRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -2549,6 +3950,141 @@ func (c *Client) UpdateReferralWithBody(ctx context.Context, id ID, params *Upda
 // Corresponds with PATCH /v1/referrals/{id} (the `UpdateReferral` operationId).
 func (c *Client) UpdateReferralWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateReferralParams, body UpdateReferralApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateReferralRequestWithApplicationMergePatchPlusJSONBody(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AllocateReferralWithBody Record the allocation meeting's choice of engagement lead
+//
+// Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
+// recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
+// and keeps it in the history; there is one active lead per referral. The first allocation
+// moves an `assessing` referral to `allocated`. The lead joins the team around the child,
+// which needs consent in force unless the referral carries a safeguarding concern.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/referrals/{id}/allocation (the `AllocateReferral` operationId).
+func (c *Client) AllocateReferralWithBody(ctx context.Context, id ID, params *AllocateReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAllocateReferralRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AllocateReferral Record the allocation meeting's choice of engagement lead
+//
+// Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
+// recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
+// and keeps it in the history; there is one active lead per referral. The first allocation
+// moves an `assessing` referral to `allocated`. The lead joins the team around the child,
+// which needs consent in force unless the referral carries a safeguarding concern.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/referrals/{id}/allocation (the `AllocateReferral` operationId).
+func (c *Client) AllocateReferral(ctx context.Context, id ID, params *AllocateReferralParams, body AllocateReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAllocateReferralRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAllocations The referral's engagement leads, current and past
+//
+// Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
+func (c *Client) ListAllocations(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAllocationsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseReferralWithBody Close a referral with its outcome
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
+func (c *Client) CloseReferralWithBody(ctx context.Context, id ID, params *CloseReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseReferralRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseReferral Close a referral with its outcome
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
+func (c *Client) CloseReferral(ctx context.Context, id ID, params *CloseReferralParams, body CloseReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseReferralRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TransitionReferralWithBody Move a referral along the pathway
+//
+// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
+// moves answer 409 naming the current status. Closing has its own call.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/referrals/{id}/transitions (the `TransitionReferral` operationId).
+func (c *Client) TransitionReferralWithBody(ctx context.Context, id ID, params *TransitionReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTransitionReferralRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TransitionReferral Move a referral along the pathway
+//
+// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
+// moves answer 409 naming the current status. Closing has its own call.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/referrals/{id}/transitions (the `TransitionReferral` operationId).
+func (c *Client) TransitionReferral(ctx context.Context, id ID, params *TransitionReferralParams, body TransitionReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTransitionReferralRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2943,6 +4479,23 @@ func (c *Client) UpdateInvolvementWithApplicationMergePatchPlusJSONBody(ctx cont
 	return c.Client.Do(req)
 }
 
+// GetTimeline Every event of the pathway for one young person, in time order
+//
+// Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
+//
+// Corresponds with GET /v1/young-people/{id}/timeline (the `GetTimeline` operationId).
+func (c *Client) GetTimeline(ctx context.Context, id ID, params *GetTimelineParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTimelineRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // NewHealthzRequest constructs an http.Request for the Healthz method
 func NewHealthzRequest(server string) (*http.Request, error) {
 	var err error
@@ -3019,6 +4572,182 @@ func NewReadyzRequest(server string) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListActionsRequest constructs an http.Request for the ListActions method
+func NewListActionsRequest(server string, params *ListActionsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/actions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Owner != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "owner", *params.Owner, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ReferralId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "referral_id", *params.ReferralId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Overdue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "overdue", *params.Overdue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCompleteActionRequest calls the generic CompleteAction builder with application/json body
+func NewCompleteActionRequest(server string, id ID, params *CompleteActionParams, body CompleteActionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCompleteActionRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewCompleteActionRequestWithBody constructs an http.Request for the CompleteAction method, with any body, and a specified content type
+func NewCompleteActionRequestWithBody(server string, id ID, params *CompleteActionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/actions/%s/complete", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -3457,6 +5186,656 @@ func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*h
 	return req, nil
 }
 
+// NewListFamilyAssessmentsRequest constructs an http.Request for the ListFamilyAssessments method
+func NewListFamilyAssessmentsRequest(server string, params *ListFamilyAssessmentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/family-assessments")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ReferralId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "referral_id", *params.ReferralId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.YoungPersonId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateFamilyAssessmentRequest calls the generic CreateFamilyAssessment builder with application/json body
+func NewCreateFamilyAssessmentRequest(server string, params *CreateFamilyAssessmentParams, body CreateFamilyAssessmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateFamilyAssessmentRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateFamilyAssessmentRequestWithBody constructs an http.Request for the CreateFamilyAssessment method, with any body, and a specified content type
+func NewCreateFamilyAssessmentRequestWithBody(server string, params *CreateFamilyAssessmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/family-assessments")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetFamilyAssessmentRequest constructs an http.Request for the GetFamilyAssessment method
+func NewGetFamilyAssessmentRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/family-assessments/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateFamilyAssessmentRequestWithApplicationMergePatchPlusJSONBody calls the generic UpdateFamilyAssessment builder with application/merge-patch+json body
+func NewUpdateFamilyAssessmentRequestWithApplicationMergePatchPlusJSONBody(server string, id ID, params *UpdateFamilyAssessmentParams, body UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateFamilyAssessmentRequestWithBody(server, id, params, "application/merge-patch+json", bodyReader)
+}
+
+// NewUpdateFamilyAssessmentRequestWithBody constructs an http.Request for the UpdateFamilyAssessment method, with any body, and a specified content type
+func NewUpdateFamilyAssessmentRequestWithBody(server string, id ID, params *UpdateFamilyAssessmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/family-assessments/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewReviewFamilyAssessmentRequest constructs an http.Request for the ReviewFamilyAssessment method
+func NewReviewFamilyAssessmentRequest(server string, id ID, params *ReviewFamilyAssessmentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/family-assessments/%s/review", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSubmitFamilyAssessmentRequest constructs an http.Request for the SubmitFamilyAssessment method
+func NewSubmitFamilyAssessmentRequest(server string, id ID, params *SubmitFamilyAssessmentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/family-assessments/%s/submit", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListMeetingsRequest constructs an http.Request for the ListMeetings method
+func NewListMeetingsRequest(server string, params *ListMeetingsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/meetings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ReferralId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "referral_id", *params.ReferralId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.YoungPersonId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.HeldAfter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "held_after", *params.HeldAfter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.HeldBefore != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "held_before", *params.HeldBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateMeetingRequest calls the generic CreateMeeting builder with application/json body
+func NewCreateMeetingRequest(server string, params *CreateMeetingParams, body CreateMeetingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateMeetingRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateMeetingRequestWithBody constructs an http.Request for the CreateMeeting method, with any body, and a specified content type
+func NewCreateMeetingRequestWithBody(server string, params *CreateMeetingParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/meetings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetMeetingRequest constructs an http.Request for the GetMeeting method
+func NewGetMeetingRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/meetings/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateMeetingRequestWithApplicationMergePatchPlusJSONBody calls the generic UpdateMeeting builder with application/merge-patch+json body
+func NewUpdateMeetingRequestWithApplicationMergePatchPlusJSONBody(server string, id ID, params *UpdateMeetingParams, body UpdateMeetingApplicationMergePatchPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateMeetingRequestWithBody(server, id, params, "application/merge-patch+json", bodyReader)
+}
+
+// NewUpdateMeetingRequestWithBody constructs an http.Request for the UpdateMeeting method, with any body, and a specified content type
+func NewUpdateMeetingRequestWithBody(server string, id ID, params *UpdateMeetingParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/meetings/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListOrganisationsRequest constructs an http.Request for the ListOrganisations method
 func NewListOrganisationsRequest(server string, params *ListOrganisationsParams) (*http.Request, error) {
 	var err error
@@ -3705,6 +6084,197 @@ func NewUpdateOrganisationRequestWithBody(server string, id ID, params *UpdateOr
 			req.Header.Set("If-Match", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewListPathwayFeedbackRequest constructs an http.Request for the ListPathwayFeedback method
+func NewListPathwayFeedbackRequest(server string, params *ListPathwayFeedbackParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pathway-feedback")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ReferralId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "referral_id", *params.ReferralId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MeetingId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "meeting_id", *params.MeetingId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreatePathwayFeedbackRequest calls the generic CreatePathwayFeedback builder with application/json body
+func NewCreatePathwayFeedbackRequest(server string, params *CreatePathwayFeedbackParams, body CreatePathwayFeedbackJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePathwayFeedbackRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreatePathwayFeedbackRequestWithBody constructs an http.Request for the CreatePathwayFeedback method, with any body, and a specified content type
+func NewCreatePathwayFeedbackRequestWithBody(server string, params *CreatePathwayFeedbackParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pathway-feedback")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetPathwayFeedbackRequest constructs an http.Request for the GetPathwayFeedback method
+func NewGetPathwayFeedbackRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pathway-feedback/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -4284,6 +6854,259 @@ func NewUpdateReferralRequestWithBody(server string, id ID, params *UpdateReferr
 			}
 
 			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewAllocateReferralRequest calls the generic AllocateReferral builder with application/json body
+func NewAllocateReferralRequest(server string, id ID, params *AllocateReferralParams, body AllocateReferralJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAllocateReferralRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewAllocateReferralRequestWithBody constructs an http.Request for the AllocateReferral method, with any body, and a specified content type
+func NewAllocateReferralRequestWithBody(server string, id ID, params *AllocateReferralParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/referrals/%s/allocation", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListAllocationsRequest constructs an http.Request for the ListAllocations method
+func NewListAllocationsRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/referrals/%s/allocations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCloseReferralRequest calls the generic CloseReferral builder with application/json body
+func NewCloseReferralRequest(server string, id ID, params *CloseReferralParams, body CloseReferralJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCloseReferralRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewCloseReferralRequestWithBody constructs an http.Request for the CloseReferral method, with any body, and a specified content type
+func NewCloseReferralRequestWithBody(server string, id ID, params *CloseReferralParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/referrals/%s/close", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewTransitionReferralRequest calls the generic TransitionReferral builder with application/json body
+func NewTransitionReferralRequest(server string, id ID, params *TransitionReferralParams, body TransitionReferralJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewTransitionReferralRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewTransitionReferralRequestWithBody constructs an http.Request for the TransitionReferral method, with any body, and a specified content type
+func NewTransitionReferralRequestWithBody(server string, id ID, params *TransitionReferralParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/referrals/%s/transitions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
 		}
 
 	}
@@ -5247,6 +8070,79 @@ func NewUpdateInvolvementRequestWithBody(server string, id ID, involvementId ope
 	return req, nil
 }
 
+// NewGetTimelineRequest constructs an http.Request for the GetTimeline method
+func NewGetTimelineRequest(server string, id ID, params *GetTimelineParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/young-people/%s/timeline", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -5312,6 +8208,27 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /readyz (the `Readyz` operationId).
 	ReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyzResponse, error)
 
+	// ListActionsWithResponse Actions agreed at meetings, across meetings
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/actions (the `ListActions` operationId).
+	ListActionsWithResponse(ctx context.Context, params *ListActionsParams, reqEditors ...RequestEditorFn) (*ListActionsResponse, error)
+
+	// CompleteActionWithBodyWithResponse Mark an action done (who and when are recorded)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
+	CompleteActionWithBodyWithResponse(ctx context.Context, id ID, params *CompleteActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CompleteActionResponse, error)
+
+	// CompleteActionWithResponse Mark an action done (who and when are recorded)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
+	CompleteActionWithResponse(ctx context.Context, id ID, params *CompleteActionParams, body CompleteActionJSONRequestBody, reqEditors ...RequestEditorFn) (*CompleteActionResponse, error)
+
 	// ListApiKeysWithResponse List API keys (admin; never the keys themselves)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -5363,6 +8280,125 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
 
+	// ListFamilyAssessmentsWithResponse List family assessments
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/family-assessments (the `ListFamilyAssessments` operationId).
+	ListFamilyAssessmentsWithResponse(ctx context.Context, params *ListFamilyAssessmentsParams, reqEditors ...RequestEditorFn) (*ListFamilyAssessmentsResponse, error)
+
+	// CreateFamilyAssessmentWithBodyWithResponse Start the family assessment of an accepted referral
+	//
+	// One assessment per referral, of the referral's route: `family_assessment`, or
+	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
+	// draft; starting it moves an `accepted` referral to `assessing`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/family-assessments (the `CreateFamilyAssessment` operationId).
+	CreateFamilyAssessmentWithBodyWithResponse(ctx context.Context, params *CreateFamilyAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFamilyAssessmentResponse, error)
+
+	// CreateFamilyAssessmentWithResponse Start the family assessment of an accepted referral
+	//
+	// One assessment per referral, of the referral's route: `family_assessment`, or
+	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
+	// draft; starting it moves an `accepted` referral to `assessing`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/family-assessments (the `CreateFamilyAssessment` operationId).
+	CreateFamilyAssessmentWithResponse(ctx context.Context, params *CreateFamilyAssessmentParams, body CreateFamilyAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFamilyAssessmentResponse, error)
+
+	// GetFamilyAssessmentWithResponse Read a family assessment
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/family-assessments/{id} (the `GetFamilyAssessment` operationId).
+	GetFamilyAssessmentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetFamilyAssessmentResponse, error)
+
+	// UpdateFamilyAssessmentWithBodyWithResponse Change a draft assessment (JSON merge patch)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/family-assessments/{id} (the `UpdateFamilyAssessment` operationId).
+	UpdateFamilyAssessmentWithBodyWithResponse(ctx context.Context, id ID, params *UpdateFamilyAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFamilyAssessmentResponse, error)
+
+	// UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBodyWithResponse Change a draft assessment (JSON merge patch)
+	//
+	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/family-assessments/{id} (the `UpdateFamilyAssessment` operationId).
+	UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateFamilyAssessmentParams, body UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFamilyAssessmentResponse, error)
+
+	// ReviewFamilyAssessmentWithResponse Start a Family Assessment Review
+	//
+	// Marks a submitted assessment `reviewed` and starts a new draft version linked to it
+	// (`previous_id`), carrying its content forward. The earlier version is never overwritten.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/family-assessments/{id}/review (the `ReviewFamilyAssessment` operationId).
+	ReviewFamilyAssessmentWithResponse(ctx context.Context, id ID, params *ReviewFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*ReviewFamilyAssessmentResponse, error)
+
+	// SubmitFamilyAssessmentWithResponse Submit a draft assessment to the early-help team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
+	SubmitFamilyAssessmentWithResponse(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*SubmitFamilyAssessmentResponse, error)
+
+	// ListMeetingsWithResponse List meetings
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/meetings (the `ListMeetings` operationId).
+	ListMeetingsWithResponse(ctx context.Context, params *ListMeetingsParams, reqEditors ...RequestEditorFn) (*ListMeetingsResponse, error)
+
+	// CreateMeetingWithBodyWithResponse Record a meeting on the pathway
+	//
+	// Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
+	// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
+	// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
+	// `mam_held`; a MAP moves a `mam_held` referral to `panel` and needs `map_decision`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/meetings (the `CreateMeeting` operationId).
+	CreateMeetingWithBodyWithResponse(ctx context.Context, params *CreateMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMeetingResponse, error)
+
+	// CreateMeetingWithResponse Record a meeting on the pathway
+	//
+	// Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
+	// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
+	// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
+	// `mam_held`; a MAP moves a `mam_held` referral to `panel` and needs `map_decision`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/meetings (the `CreateMeeting` operationId).
+	CreateMeetingWithResponse(ctx context.Context, params *CreateMeetingParams, body CreateMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMeetingResponse, error)
+
+	// GetMeetingWithResponse Read a meeting
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/meetings/{id} (the `GetMeeting` operationId).
+	GetMeetingWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetMeetingResponse, error)
+
+	// UpdateMeetingWithBodyWithResponse Correct a meeting's record (JSON merge patch)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
+	UpdateMeetingWithBodyWithResponse(ctx context.Context, id ID, params *UpdateMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMeetingResponse, error)
+
+	// UpdateMeetingWithApplicationMergePatchPlusJSONBodyWithResponse Correct a meeting's record (JSON merge patch)
+	//
+	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
+	UpdateMeetingWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateMeetingParams, body UpdateMeetingApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMeetingResponse, error)
+
 	// ListOrganisationsWithResponse List organisations
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -5404,6 +8440,34 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/organisations/{id} (the `UpdateOrganisation` operationId).
 	UpdateOrganisationWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateOrganisationParams, body UpdateOrganisationApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganisationResponse, error)
+
+	// ListPathwayFeedbackWithResponse List pathway feedback
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/pathway-feedback (the `ListPathwayFeedback` operationId).
+	ListPathwayFeedbackWithResponse(ctx context.Context, params *ListPathwayFeedbackParams, reqEditors ...RequestEditorFn) (*ListPathwayFeedbackResponse, error)
+
+	// CreatePathwayFeedbackWithBodyWithResponse Record a review of progress by the child, the family or a professional
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
+	CreatePathwayFeedbackWithBodyWithResponse(ctx context.Context, params *CreatePathwayFeedbackParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePathwayFeedbackResponse, error)
+
+	// CreatePathwayFeedbackWithResponse Record a review of progress by the child, the family or a professional
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
+	CreatePathwayFeedbackWithResponse(ctx context.Context, params *CreatePathwayFeedbackParams, body CreatePathwayFeedbackJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePathwayFeedbackResponse, error)
+
+	// GetPathwayFeedbackWithResponse Read one piece of feedback
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
+	GetPathwayFeedbackWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPathwayFeedbackResponse, error)
 
 	// ListPractitionersWithResponse List practitioners
 	//
@@ -5500,6 +8564,73 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/referrals/{id} (the `UpdateReferral` operationId).
 	UpdateReferralWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateReferralParams, body UpdateReferralApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateReferralResponse, error)
+
+	// AllocateReferralWithBodyWithResponse Record the allocation meeting's choice of engagement lead
+	//
+	// Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
+	// recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
+	// and keeps it in the history; there is one active lead per referral. The first allocation
+	// moves an `assessing` referral to `allocated`. The lead joins the team around the child,
+	// which needs consent in force unless the referral carries a safeguarding concern.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/referrals/{id}/allocation (the `AllocateReferral` operationId).
+	AllocateReferralWithBodyWithResponse(ctx context.Context, id ID, params *AllocateReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AllocateReferralResponse, error)
+
+	// AllocateReferralWithResponse Record the allocation meeting's choice of engagement lead
+	//
+	// Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
+	// recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
+	// and keeps it in the history; there is one active lead per referral. The first allocation
+	// moves an `assessing` referral to `allocated`. The lead joins the team around the child,
+	// which needs consent in force unless the referral carries a safeguarding concern.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/referrals/{id}/allocation (the `AllocateReferral` operationId).
+	AllocateReferralWithResponse(ctx context.Context, id ID, params *AllocateReferralParams, body AllocateReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*AllocateReferralResponse, error)
+
+	// ListAllocationsWithResponse The referral's engagement leads, current and past
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
+	ListAllocationsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListAllocationsResponse, error)
+
+	// CloseReferralWithBodyWithResponse Close a referral with its outcome
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
+	CloseReferralWithBodyWithResponse(ctx context.Context, id ID, params *CloseReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseReferralResponse, error)
+
+	// CloseReferralWithResponse Close a referral with its outcome
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
+	CloseReferralWithResponse(ctx context.Context, id ID, params *CloseReferralParams, body CloseReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseReferralResponse, error)
+
+	// TransitionReferralWithBodyWithResponse Move a referral along the pathway
+	//
+	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
+	// moves answer 409 naming the current status. Closing has its own call.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/referrals/{id}/transitions (the `TransitionReferral` operationId).
+	TransitionReferralWithBodyWithResponse(ctx context.Context, id ID, params *TransitionReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TransitionReferralResponse, error)
+
+	// TransitionReferralWithResponse Move a referral along the pathway
+	//
+	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
+	// moves answer 409 naming the current status. Closing has its own call.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/referrals/{id}/transitions (the `TransitionReferral` operationId).
+	TransitionReferralWithResponse(ctx context.Context, id ID, params *TransitionReferralParams, body TransitionReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*TransitionReferralResponse, error)
 
 	// TriageReferralWithBodyWithResponse Triage a received referral (SEND officer)
 	//
@@ -5680,6 +8811,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
 	UpdateInvolvementWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, involvementId openapi_types.UUID, params *UpdateInvolvementParams, body UpdateInvolvementApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateInvolvementResponse, error)
+
+	// GetTimelineWithResponse Every event of the pathway for one young person, in time order
+	//
+	// Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/young-people/{id}/timeline (the `GetTimeline` operationId).
+	GetTimelineWithResponse(ctx context.Context, id ID, params *GetTimelineParams, reqEditors ...RequestEditorFn) (*GetTimelineResponse, error)
 }
 
 type HealthzResponse struct {
@@ -5806,6 +8946,193 @@ func (r ReadyzResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReadyzResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListActionsResponse429Headers the declared response headers of an HTTP 429 response for ListActions
+type ListActionsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListActionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ActionPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListActionsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListActionsResponse) GetJSON200() *ActionPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListActionsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListActionsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListActionsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListActionsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListActionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListActionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListActionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListActionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CompleteActionResponse429Headers the declared response headers of an HTTP 429 response for CompleteAction
+type CompleteActionResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CompleteActionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Action
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CompleteActionResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CompleteActionResponse) GetJSON200() *Action {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CompleteActionResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CompleteActionResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CompleteActionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CompleteActionResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CompleteActionResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CompleteActionResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CompleteActionResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CompleteActionResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CompleteActionResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CompleteActionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CompleteActionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CompleteActionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CompleteActionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6345,6 +9672,1091 @@ func (r ListAuditEventsResponse) ContentType() string {
 	return ""
 }
 
+// ListFamilyAssessmentsResponse429Headers the declared response headers of an HTTP 429 response for ListFamilyAssessments
+type ListFamilyAssessmentsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListFamilyAssessmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FamilyAssessmentPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListFamilyAssessmentsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListFamilyAssessmentsResponse) GetJSON200() *FamilyAssessmentPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListFamilyAssessmentsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListFamilyAssessmentsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListFamilyAssessmentsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListFamilyAssessmentsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListFamilyAssessmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListFamilyAssessmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListFamilyAssessmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListFamilyAssessmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateFamilyAssessmentResponse201Headers the declared response headers of an HTTP 201 response for CreateFamilyAssessment
+type CreateFamilyAssessmentResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// CreateFamilyAssessmentResponse429Headers the declared response headers of an HTTP 429 response for CreateFamilyAssessment
+type CreateFamilyAssessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateFamilyAssessmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *FamilyAssessment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateFamilyAssessmentResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateFamilyAssessmentResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateFamilyAssessmentResponse) GetJSON201() *FamilyAssessment {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateFamilyAssessmentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateFamilyAssessmentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateFamilyAssessmentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateFamilyAssessmentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateFamilyAssessmentResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateFamilyAssessmentResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateFamilyAssessmentResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateFamilyAssessmentResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateFamilyAssessmentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateFamilyAssessmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateFamilyAssessmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateFamilyAssessmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateFamilyAssessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetFamilyAssessmentResponse200Headers the declared response headers of an HTTP 200 response for GetFamilyAssessment
+type GetFamilyAssessmentResponse200Headers struct {
+	ETag *string
+}
+
+// GetFamilyAssessmentResponse429Headers the declared response headers of an HTTP 429 response for GetFamilyAssessment
+type GetFamilyAssessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetFamilyAssessmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FamilyAssessment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetFamilyAssessmentResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetFamilyAssessmentResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetFamilyAssessmentResponse) GetJSON200() *FamilyAssessment {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetFamilyAssessmentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetFamilyAssessmentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetFamilyAssessmentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetFamilyAssessmentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetFamilyAssessmentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetFamilyAssessmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetFamilyAssessmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetFamilyAssessmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetFamilyAssessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateFamilyAssessmentResponse200Headers the declared response headers of an HTTP 200 response for UpdateFamilyAssessment
+type UpdateFamilyAssessmentResponse200Headers struct {
+	ETag *string
+}
+
+// UpdateFamilyAssessmentResponse412Headers the declared response headers of an HTTP 412 response for UpdateFamilyAssessment
+type UpdateFamilyAssessmentResponse412Headers struct {
+	ETag *string
+}
+
+// UpdateFamilyAssessmentResponse429Headers the declared response headers of an HTTP 429 response for UpdateFamilyAssessment
+type UpdateFamilyAssessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UpdateFamilyAssessmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FamilyAssessment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateFamilyAssessmentResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *UpdateFamilyAssessmentResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateFamilyAssessmentResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateFamilyAssessmentResponse) GetJSON200() *FamilyAssessment {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateFamilyAssessmentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateFamilyAssessmentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateFamilyAssessmentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateFamilyAssessmentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateFamilyAssessmentResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateFamilyAssessmentResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateFamilyAssessmentResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateFamilyAssessmentResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateFamilyAssessmentResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateFamilyAssessmentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateFamilyAssessmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateFamilyAssessmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateFamilyAssessmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateFamilyAssessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReviewFamilyAssessmentResponse201Headers the declared response headers of an HTTP 201 response for ReviewFamilyAssessment
+type ReviewFamilyAssessmentResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// ReviewFamilyAssessmentResponse429Headers the declared response headers of an HTTP 429 response for ReviewFamilyAssessment
+type ReviewFamilyAssessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ReviewFamilyAssessmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *FamilyAssessment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ReviewFamilyAssessmentResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReviewFamilyAssessmentResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ReviewFamilyAssessmentResponse) GetJSON201() *FamilyAssessment {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReviewFamilyAssessmentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReviewFamilyAssessmentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReviewFamilyAssessmentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReviewFamilyAssessmentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReviewFamilyAssessmentResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReviewFamilyAssessmentResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReviewFamilyAssessmentResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReviewFamilyAssessmentResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReviewFamilyAssessmentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ReviewFamilyAssessmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReviewFamilyAssessmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReviewFamilyAssessmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReviewFamilyAssessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SubmitFamilyAssessmentResponse200Headers the declared response headers of an HTTP 200 response for SubmitFamilyAssessment
+type SubmitFamilyAssessmentResponse200Headers struct {
+	ETag *string
+}
+
+// SubmitFamilyAssessmentResponse412Headers the declared response headers of an HTTP 412 response for SubmitFamilyAssessment
+type SubmitFamilyAssessmentResponse412Headers struct {
+	ETag *string
+}
+
+// SubmitFamilyAssessmentResponse429Headers the declared response headers of an HTTP 429 response for SubmitFamilyAssessment
+type SubmitFamilyAssessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+type SubmitFamilyAssessmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FamilyAssessment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SubmitFamilyAssessmentResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *SubmitFamilyAssessmentResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SubmitFamilyAssessmentResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SubmitFamilyAssessmentResponse) GetJSON200() *FamilyAssessment {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SubmitFamilyAssessmentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SubmitFamilyAssessmentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SubmitFamilyAssessmentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SubmitFamilyAssessmentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SubmitFamilyAssessmentResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r SubmitFamilyAssessmentResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SubmitFamilyAssessmentResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SubmitFamilyAssessmentResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SubmitFamilyAssessmentResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SubmitFamilyAssessmentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r SubmitFamilyAssessmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SubmitFamilyAssessmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SubmitFamilyAssessmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SubmitFamilyAssessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMeetingsResponse429Headers the declared response headers of an HTTP 429 response for ListMeetings
+type ListMeetingsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListMeetingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeetingPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMeetingsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMeetingsResponse) GetJSON200() *MeetingPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListMeetingsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMeetingsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMeetingsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListMeetingsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMeetingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMeetingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMeetingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMeetingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateMeetingResponse201Headers the declared response headers of an HTTP 201 response for CreateMeeting
+type CreateMeetingResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// CreateMeetingResponse429Headers the declared response headers of an HTTP 429 response for CreateMeeting
+type CreateMeetingResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateMeetingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Meeting
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateMeetingResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateMeetingResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateMeetingResponse) GetJSON201() *Meeting {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateMeetingResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateMeetingResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateMeetingResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateMeetingResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateMeetingResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateMeetingResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateMeetingResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateMeetingResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateMeetingResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateMeetingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateMeetingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateMeetingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateMeetingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMeetingResponse200Headers the declared response headers of an HTTP 200 response for GetMeeting
+type GetMeetingResponse200Headers struct {
+	ETag *string
+}
+
+// GetMeetingResponse429Headers the declared response headers of an HTTP 429 response for GetMeeting
+type GetMeetingResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetMeetingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Meeting
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetMeetingResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMeetingResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeetingResponse) GetJSON200() *Meeting {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetMeetingResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMeetingResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMeetingResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeetingResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMeetingResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeetingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeetingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeetingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeetingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateMeetingResponse200Headers the declared response headers of an HTTP 200 response for UpdateMeeting
+type UpdateMeetingResponse200Headers struct {
+	ETag *string
+}
+
+// UpdateMeetingResponse412Headers the declared response headers of an HTTP 412 response for UpdateMeeting
+type UpdateMeetingResponse412Headers struct {
+	ETag *string
+}
+
+// UpdateMeetingResponse429Headers the declared response headers of an HTTP 429 response for UpdateMeeting
+type UpdateMeetingResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UpdateMeetingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Meeting
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateMeetingResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *UpdateMeetingResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateMeetingResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateMeetingResponse) GetJSON200() *Meeting {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateMeetingResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateMeetingResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateMeetingResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateMeetingResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateMeetingResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateMeetingResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateMeetingResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateMeetingResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateMeetingResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateMeetingResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateMeetingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateMeetingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateMeetingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateMeetingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListOrganisationsResponse429Headers the declared response headers of an HTTP 429 response for ListOrganisations
 type ListOrganisationsResponse429Headers struct {
 	RetryAfter *int
@@ -6749,6 +11161,291 @@ func (r UpdateOrganisationResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateOrganisationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListPathwayFeedbackResponse429Headers the declared response headers of an HTTP 429 response for ListPathwayFeedback
+type ListPathwayFeedbackResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListPathwayFeedbackResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PathwayFeedbackPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPathwayFeedbackResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPathwayFeedbackResponse) GetJSON200() *PathwayFeedbackPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListPathwayFeedbackResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPathwayFeedbackResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPathwayFeedbackResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListPathwayFeedbackResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPathwayFeedbackResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPathwayFeedbackResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPathwayFeedbackResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPathwayFeedbackResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreatePathwayFeedbackResponse201Headers the declared response headers of an HTTP 201 response for CreatePathwayFeedback
+type CreatePathwayFeedbackResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// CreatePathwayFeedbackResponse429Headers the declared response headers of an HTTP 429 response for CreatePathwayFeedback
+type CreatePathwayFeedbackResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreatePathwayFeedbackResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PathwayFeedback
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreatePathwayFeedbackResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreatePathwayFeedbackResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePathwayFeedbackResponse) GetJSON201() *PathwayFeedback {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreatePathwayFeedbackResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreatePathwayFeedbackResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreatePathwayFeedbackResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreatePathwayFeedbackResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreatePathwayFeedbackResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreatePathwayFeedbackResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreatePathwayFeedbackResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreatePathwayFeedbackResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreatePathwayFeedbackResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePathwayFeedbackResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePathwayFeedbackResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePathwayFeedbackResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePathwayFeedbackResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPathwayFeedbackResponse200Headers the declared response headers of an HTTP 200 response for GetPathwayFeedback
+type GetPathwayFeedbackResponse200Headers struct {
+	ETag *string
+}
+
+// GetPathwayFeedbackResponse429Headers the declared response headers of an HTTP 429 response for GetPathwayFeedback
+type GetPathwayFeedbackResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetPathwayFeedbackResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PathwayFeedback
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPathwayFeedbackResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPathwayFeedbackResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPathwayFeedbackResponse) GetJSON200() *PathwayFeedback {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPathwayFeedbackResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPathwayFeedbackResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPathwayFeedbackResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPathwayFeedbackResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetPathwayFeedbackResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPathwayFeedbackResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPathwayFeedbackResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPathwayFeedbackResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPathwayFeedbackResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7569,6 +12266,485 @@ func (r UpdateReferralResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateReferralResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AllocateReferralResponse200Headers the declared response headers of an HTTP 200 response for AllocateReferral
+type AllocateReferralResponse200Headers struct {
+	ETag *string
+}
+
+// AllocateReferralResponse412Headers the declared response headers of an HTTP 412 response for AllocateReferral
+type AllocateReferralResponse412Headers struct {
+	ETag *string
+}
+
+// AllocateReferralResponse429Headers the declared response headers of an HTTP 429 response for AllocateReferral
+type AllocateReferralResponse429Headers struct {
+	RetryAfter *int
+}
+
+type AllocateReferralResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Referral
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AllocateReferralResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *AllocateReferralResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AllocateReferralResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AllocateReferralResponse) GetJSON200() *Referral {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AllocateReferralResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AllocateReferralResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AllocateReferralResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AllocateReferralResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AllocateReferralResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r AllocateReferralResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AllocateReferralResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AllocateReferralResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AllocateReferralResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AllocateReferralResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r AllocateReferralResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AllocateReferralResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AllocateReferralResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AllocateReferralResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListAllocationsResponse429Headers the declared response headers of an HTTP 429 response for ListAllocations
+type ListAllocationsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListAllocationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AllocationList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAllocationsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAllocationsResponse) GetJSON200() *AllocationList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAllocationsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAllocationsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAllocationsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListAllocationsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListAllocationsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAllocationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAllocationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAllocationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAllocationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CloseReferralResponse200Headers the declared response headers of an HTTP 200 response for CloseReferral
+type CloseReferralResponse200Headers struct {
+	ETag *string
+}
+
+// CloseReferralResponse412Headers the declared response headers of an HTTP 412 response for CloseReferral
+type CloseReferralResponse412Headers struct {
+	ETag *string
+}
+
+// CloseReferralResponse429Headers the declared response headers of an HTTP 429 response for CloseReferral
+type CloseReferralResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CloseReferralResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Referral
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CloseReferralResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *CloseReferralResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CloseReferralResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CloseReferralResponse) GetJSON200() *Referral {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CloseReferralResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CloseReferralResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CloseReferralResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CloseReferralResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// TransitionReferralResponse200Headers the declared response headers of an HTTP 200 response for TransitionReferral
+type TransitionReferralResponse200Headers struct {
+	ETag *string
+}
+
+// TransitionReferralResponse412Headers the declared response headers of an HTTP 412 response for TransitionReferral
+type TransitionReferralResponse412Headers struct {
+	ETag *string
+}
+
+// TransitionReferralResponse429Headers the declared response headers of an HTTP 429 response for TransitionReferral
+type TransitionReferralResponse429Headers struct {
+	RetryAfter *int
+}
+
+type TransitionReferralResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Referral
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *TransitionReferralResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *TransitionReferralResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *TransitionReferralResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r TransitionReferralResponse) GetJSON200() *Referral {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r TransitionReferralResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TransitionReferralResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r TransitionReferralResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r TransitionReferralResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r TransitionReferralResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r TransitionReferralResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r TransitionReferralResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r TransitionReferralResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r TransitionReferralResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r TransitionReferralResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r TransitionReferralResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TransitionReferralResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TransitionReferralResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TransitionReferralResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9096,6 +14272,89 @@ func (r UpdateInvolvementResponse) ContentType() string {
 	return ""
 }
 
+// GetTimelineResponse429Headers the declared response headers of an HTTP 429 response for GetTimeline
+type GetTimelineResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetTimelineResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TimelinePage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetTimelineResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTimelineResponse) GetJSON200() *TimelinePage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTimelineResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTimelineResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTimelineResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTimelineResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetTimelineResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTimelineResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTimelineResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTimelineResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTimelineResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // HealthzWithResponse Liveness probe
 //
 // Returns a wrapper object for the known response body format(s).
@@ -9133,6 +14392,45 @@ func (c *ClientWithResponses) ReadyzWithResponse(ctx context.Context, reqEditors
 		return nil, err
 	}
 	return ParseReadyzResponse(rsp)
+}
+
+// ListActionsWithResponse Actions agreed at meetings, across meetings
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/actions (the `ListActions` operationId).
+func (c *ClientWithResponses) ListActionsWithResponse(ctx context.Context, params *ListActionsParams, reqEditors ...RequestEditorFn) (*ListActionsResponse, error) {
+	rsp, err := c.ListActions(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListActionsResponse(rsp)
+}
+
+// CompleteActionWithBodyWithResponse Mark an action done (who and when are recorded)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
+func (c *ClientWithResponses) CompleteActionWithBodyWithResponse(ctx context.Context, id ID, params *CompleteActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CompleteActionResponse, error) {
+	rsp, err := c.CompleteActionWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteActionResponse(rsp)
+}
+
+// CompleteActionWithResponse Mark an action done (who and when are recorded)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
+func (c *ClientWithResponses) CompleteActionWithResponse(ctx context.Context, id ID, params *CompleteActionParams, body CompleteActionJSONRequestBody, reqEditors ...RequestEditorFn) (*CompleteActionResponse, error) {
+	rsp, err := c.CompleteAction(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteActionResponse(rsp)
 }
 
 // ListApiKeysWithResponse List API keys (admin; never the keys themselves)
@@ -9228,6 +14526,209 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, p
 	return ParseListAuditEventsResponse(rsp)
 }
 
+// ListFamilyAssessmentsWithResponse List family assessments
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/family-assessments (the `ListFamilyAssessments` operationId).
+func (c *ClientWithResponses) ListFamilyAssessmentsWithResponse(ctx context.Context, params *ListFamilyAssessmentsParams, reqEditors ...RequestEditorFn) (*ListFamilyAssessmentsResponse, error) {
+	rsp, err := c.ListFamilyAssessments(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListFamilyAssessmentsResponse(rsp)
+}
+
+// CreateFamilyAssessmentWithBodyWithResponse Start the family assessment of an accepted referral
+//
+// One assessment per referral, of the referral's route: `family_assessment`, or
+// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
+// draft; starting it moves an `accepted` referral to `assessing`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/family-assessments (the `CreateFamilyAssessment` operationId).
+func (c *ClientWithResponses) CreateFamilyAssessmentWithBodyWithResponse(ctx context.Context, params *CreateFamilyAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFamilyAssessmentResponse, error) {
+	rsp, err := c.CreateFamilyAssessmentWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateFamilyAssessmentResponse(rsp)
+}
+
+// CreateFamilyAssessmentWithResponse Start the family assessment of an accepted referral
+//
+// One assessment per referral, of the referral's route: `family_assessment`, or
+// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
+// draft; starting it moves an `accepted` referral to `assessing`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/family-assessments (the `CreateFamilyAssessment` operationId).
+func (c *ClientWithResponses) CreateFamilyAssessmentWithResponse(ctx context.Context, params *CreateFamilyAssessmentParams, body CreateFamilyAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFamilyAssessmentResponse, error) {
+	rsp, err := c.CreateFamilyAssessment(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateFamilyAssessmentResponse(rsp)
+}
+
+// GetFamilyAssessmentWithResponse Read a family assessment
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/family-assessments/{id} (the `GetFamilyAssessment` operationId).
+func (c *ClientWithResponses) GetFamilyAssessmentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetFamilyAssessmentResponse, error) {
+	rsp, err := c.GetFamilyAssessment(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetFamilyAssessmentResponse(rsp)
+}
+
+// UpdateFamilyAssessmentWithBodyWithResponse Change a draft assessment (JSON merge patch)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/family-assessments/{id} (the `UpdateFamilyAssessment` operationId).
+func (c *ClientWithResponses) UpdateFamilyAssessmentWithBodyWithResponse(ctx context.Context, id ID, params *UpdateFamilyAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFamilyAssessmentResponse, error) {
+	rsp, err := c.UpdateFamilyAssessmentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateFamilyAssessmentResponse(rsp)
+}
+
+// UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBodyWithResponse Change a draft assessment (JSON merge patch)
+//
+// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/family-assessments/{id} (the `UpdateFamilyAssessment` operationId).
+func (c *ClientWithResponses) UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateFamilyAssessmentParams, body UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFamilyAssessmentResponse, error) {
+	rsp, err := c.UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBody(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateFamilyAssessmentResponse(rsp)
+}
+
+// ReviewFamilyAssessmentWithResponse Start a Family Assessment Review
+//
+// Marks a submitted assessment `reviewed` and starts a new draft version linked to it
+// (`previous_id`), carrying its content forward. The earlier version is never overwritten.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/family-assessments/{id}/review (the `ReviewFamilyAssessment` operationId).
+func (c *ClientWithResponses) ReviewFamilyAssessmentWithResponse(ctx context.Context, id ID, params *ReviewFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*ReviewFamilyAssessmentResponse, error) {
+	rsp, err := c.ReviewFamilyAssessment(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReviewFamilyAssessmentResponse(rsp)
+}
+
+// SubmitFamilyAssessmentWithResponse Submit a draft assessment to the early-help team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
+func (c *ClientWithResponses) SubmitFamilyAssessmentWithResponse(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*SubmitFamilyAssessmentResponse, error) {
+	rsp, err := c.SubmitFamilyAssessment(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitFamilyAssessmentResponse(rsp)
+}
+
+// ListMeetingsWithResponse List meetings
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/meetings (the `ListMeetings` operationId).
+func (c *ClientWithResponses) ListMeetingsWithResponse(ctx context.Context, params *ListMeetingsParams, reqEditors ...RequestEditorFn) (*ListMeetingsResponse, error) {
+	rsp, err := c.ListMeetings(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMeetingsResponse(rsp)
+}
+
+// CreateMeetingWithBodyWithResponse Record a meeting on the pathway
+//
+// Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
+// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
+// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
+// `mam_held`; a MAP moves a `mam_held` referral to `panel` and needs `map_decision`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/meetings (the `CreateMeeting` operationId).
+func (c *ClientWithResponses) CreateMeetingWithBodyWithResponse(ctx context.Context, params *CreateMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMeetingResponse, error) {
+	rsp, err := c.CreateMeetingWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMeetingResponse(rsp)
+}
+
+// CreateMeetingWithResponse Record a meeting on the pathway
+//
+// Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
+// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
+// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
+// `mam_held`; a MAP moves a `mam_held` referral to `panel` and needs `map_decision`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/meetings (the `CreateMeeting` operationId).
+func (c *ClientWithResponses) CreateMeetingWithResponse(ctx context.Context, params *CreateMeetingParams, body CreateMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMeetingResponse, error) {
+	rsp, err := c.CreateMeeting(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMeetingResponse(rsp)
+}
+
+// GetMeetingWithResponse Read a meeting
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/meetings/{id} (the `GetMeeting` operationId).
+func (c *ClientWithResponses) GetMeetingWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetMeetingResponse, error) {
+	rsp, err := c.GetMeeting(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeetingResponse(rsp)
+}
+
+// UpdateMeetingWithBodyWithResponse Correct a meeting's record (JSON merge patch)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
+func (c *ClientWithResponses) UpdateMeetingWithBodyWithResponse(ctx context.Context, id ID, params *UpdateMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMeetingResponse, error) {
+	rsp, err := c.UpdateMeetingWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMeetingResponse(rsp)
+}
+
+// UpdateMeetingWithApplicationMergePatchPlusJSONBodyWithResponse Correct a meeting's record (JSON merge patch)
+//
+// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
+func (c *ClientWithResponses) UpdateMeetingWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateMeetingParams, body UpdateMeetingApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMeetingResponse, error) {
+	rsp, err := c.UpdateMeetingWithApplicationMergePatchPlusJSONBody(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMeetingResponse(rsp)
+}
+
 // ListOrganisationsWithResponse List organisations
 //
 // Returns a wrapper object for the known response body format(s).
@@ -9304,6 +14805,58 @@ func (c *ClientWithResponses) UpdateOrganisationWithApplicationMergePatchPlusJSO
 		return nil, err
 	}
 	return ParseUpdateOrganisationResponse(rsp)
+}
+
+// ListPathwayFeedbackWithResponse List pathway feedback
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/pathway-feedback (the `ListPathwayFeedback` operationId).
+func (c *ClientWithResponses) ListPathwayFeedbackWithResponse(ctx context.Context, params *ListPathwayFeedbackParams, reqEditors ...RequestEditorFn) (*ListPathwayFeedbackResponse, error) {
+	rsp, err := c.ListPathwayFeedback(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPathwayFeedbackResponse(rsp)
+}
+
+// CreatePathwayFeedbackWithBodyWithResponse Record a review of progress by the child, the family or a professional
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
+func (c *ClientWithResponses) CreatePathwayFeedbackWithBodyWithResponse(ctx context.Context, params *CreatePathwayFeedbackParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePathwayFeedbackResponse, error) {
+	rsp, err := c.CreatePathwayFeedbackWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePathwayFeedbackResponse(rsp)
+}
+
+// CreatePathwayFeedbackWithResponse Record a review of progress by the child, the family or a professional
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
+func (c *ClientWithResponses) CreatePathwayFeedbackWithResponse(ctx context.Context, params *CreatePathwayFeedbackParams, body CreatePathwayFeedbackJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePathwayFeedbackResponse, error) {
+	rsp, err := c.CreatePathwayFeedback(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePathwayFeedbackResponse(rsp)
+}
+
+// GetPathwayFeedbackWithResponse Read one piece of feedback
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
+func (c *ClientWithResponses) GetPathwayFeedbackWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPathwayFeedbackResponse, error) {
+	rsp, err := c.GetPathwayFeedback(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPathwayFeedbackResponse(rsp)
 }
 
 // ListPractitionersWithResponse List practitioners
@@ -9472,6 +15025,115 @@ func (c *ClientWithResponses) UpdateReferralWithApplicationMergePatchPlusJSONBod
 		return nil, err
 	}
 	return ParseUpdateReferralResponse(rsp)
+}
+
+// AllocateReferralWithBodyWithResponse Record the allocation meeting's choice of engagement lead
+//
+// Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
+// recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
+// and keeps it in the history; there is one active lead per referral. The first allocation
+// moves an `assessing` referral to `allocated`. The lead joins the team around the child,
+// which needs consent in force unless the referral carries a safeguarding concern.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/referrals/{id}/allocation (the `AllocateReferral` operationId).
+func (c *ClientWithResponses) AllocateReferralWithBodyWithResponse(ctx context.Context, id ID, params *AllocateReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AllocateReferralResponse, error) {
+	rsp, err := c.AllocateReferralWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAllocateReferralResponse(rsp)
+}
+
+// AllocateReferralWithResponse Record the allocation meeting's choice of engagement lead
+//
+// Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
+// recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
+// and keeps it in the history; there is one active lead per referral. The first allocation
+// moves an `assessing` referral to `allocated`. The lead joins the team around the child,
+// which needs consent in force unless the referral carries a safeguarding concern.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/referrals/{id}/allocation (the `AllocateReferral` operationId).
+func (c *ClientWithResponses) AllocateReferralWithResponse(ctx context.Context, id ID, params *AllocateReferralParams, body AllocateReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*AllocateReferralResponse, error) {
+	rsp, err := c.AllocateReferral(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAllocateReferralResponse(rsp)
+}
+
+// ListAllocationsWithResponse The referral's engagement leads, current and past
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
+func (c *ClientWithResponses) ListAllocationsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListAllocationsResponse, error) {
+	rsp, err := c.ListAllocations(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAllocationsResponse(rsp)
+}
+
+// CloseReferralWithBodyWithResponse Close a referral with its outcome
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
+func (c *ClientWithResponses) CloseReferralWithBodyWithResponse(ctx context.Context, id ID, params *CloseReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseReferralResponse, error) {
+	rsp, err := c.CloseReferralWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseReferralResponse(rsp)
+}
+
+// CloseReferralWithResponse Close a referral with its outcome
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
+func (c *ClientWithResponses) CloseReferralWithResponse(ctx context.Context, id ID, params *CloseReferralParams, body CloseReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseReferralResponse, error) {
+	rsp, err := c.CloseReferral(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseReferralResponse(rsp)
+}
+
+// TransitionReferralWithBodyWithResponse Move a referral along the pathway
+//
+// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
+// moves answer 409 naming the current status. Closing has its own call.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/referrals/{id}/transitions (the `TransitionReferral` operationId).
+func (c *ClientWithResponses) TransitionReferralWithBodyWithResponse(ctx context.Context, id ID, params *TransitionReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TransitionReferralResponse, error) {
+	rsp, err := c.TransitionReferralWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTransitionReferralResponse(rsp)
+}
+
+// TransitionReferralWithResponse Move a referral along the pathway
+//
+// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
+// moves answer 409 naming the current status. Closing has its own call.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/referrals/{id}/transitions (the `TransitionReferral` operationId).
+func (c *ClientWithResponses) TransitionReferralWithResponse(ctx context.Context, id ID, params *TransitionReferralParams, body TransitionReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*TransitionReferralResponse, error) {
+	rsp, err := c.TransitionReferral(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTransitionReferralResponse(rsp)
 }
 
 // TriageReferralWithBodyWithResponse Triage a received referral (SEND officer)
@@ -9786,6 +15448,21 @@ func (c *ClientWithResponses) UpdateInvolvementWithApplicationMergePatchPlusJSON
 	return ParseUpdateInvolvementResponse(rsp)
 }
 
+// GetTimelineWithResponse Every event of the pathway for one young person, in time order
+//
+// Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/young-people/{id}/timeline (the `GetTimeline` operationId).
+func (c *ClientWithResponses) GetTimelineWithResponse(ctx context.Context, id ID, params *GetTimelineParams, reqEditors ...RequestEditorFn) (*GetTimelineResponse, error) {
+	rsp, err := c.GetTimeline(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTimelineResponse(rsp)
+}
+
 // ParseHealthzResponse parses an HTTP response from a HealthzWithResponse call
 func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9866,6 +15543,175 @@ func ParseReadyzResponse(rsp *http.Response) (*ReadyzResponse, error) {
 		}
 		response.ApplicationproblemJSON503 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseListActionsResponse parses an HTTP response from a ListActionsWithResponse call
+func ParseListActionsResponse(rsp *http.Response) (*ListActionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListActionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ActionPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListActionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCompleteActionResponse parses an HTTP response from a CompleteActionWithResponse call
+func ParseCompleteActionResponse(rsp *http.Response) (*CompleteActionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CompleteActionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Action
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CompleteActionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -10356,6 +16202,1052 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 	return response, nil
 }
 
+// ParseListFamilyAssessmentsResponse parses an HTTP response from a ListFamilyAssessmentsWithResponse call
+func ParseListFamilyAssessmentsResponse(rsp *http.Response) (*ListFamilyAssessmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListFamilyAssessmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FamilyAssessmentPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListFamilyAssessmentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateFamilyAssessmentResponse parses an HTTP response from a CreateFamilyAssessmentWithResponse call
+func ParseCreateFamilyAssessmentResponse(rsp *http.Response) (*CreateFamilyAssessmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateFamilyAssessmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest FamilyAssessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateFamilyAssessmentResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateFamilyAssessmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetFamilyAssessmentResponse parses an HTTP response from a GetFamilyAssessmentWithResponse call
+func ParseGetFamilyAssessmentResponse(rsp *http.Response) (*GetFamilyAssessmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetFamilyAssessmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FamilyAssessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetFamilyAssessmentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetFamilyAssessmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateFamilyAssessmentResponse parses an HTTP response from a UpdateFamilyAssessmentWithResponse call
+func ParseUpdateFamilyAssessmentResponse(rsp *http.Response) (*UpdateFamilyAssessmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateFamilyAssessmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FamilyAssessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateFamilyAssessmentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers UpdateFamilyAssessmentResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateFamilyAssessmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReviewFamilyAssessmentResponse parses an HTTP response from a ReviewFamilyAssessmentWithResponse call
+func ParseReviewFamilyAssessmentResponse(rsp *http.Response) (*ReviewFamilyAssessmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReviewFamilyAssessmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest FamilyAssessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers ReviewFamilyAssessmentResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReviewFamilyAssessmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSubmitFamilyAssessmentResponse parses an HTTP response from a SubmitFamilyAssessmentWithResponse call
+func ParseSubmitFamilyAssessmentResponse(rsp *http.Response) (*SubmitFamilyAssessmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SubmitFamilyAssessmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FamilyAssessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SubmitFamilyAssessmentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers SubmitFamilyAssessmentResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers SubmitFamilyAssessmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMeetingsResponse parses an HTTP response from a ListMeetingsWithResponse call
+func ParseListMeetingsResponse(rsp *http.Response) (*ListMeetingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMeetingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeetingPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListMeetingsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateMeetingResponse parses an HTTP response from a CreateMeetingWithResponse call
+func ParseCreateMeetingResponse(rsp *http.Response) (*CreateMeetingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateMeetingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Meeting
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateMeetingResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateMeetingResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMeetingResponse parses an HTTP response from a GetMeetingWithResponse call
+func ParseGetMeetingResponse(rsp *http.Response) (*GetMeetingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeetingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Meeting
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetMeetingResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetMeetingResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateMeetingResponse parses an HTTP response from a UpdateMeetingWithResponse call
+func ParseUpdateMeetingResponse(rsp *http.Response) (*UpdateMeetingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateMeetingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Meeting
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateMeetingResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers UpdateMeetingResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateMeetingResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListOrganisationsResponse parses an HTTP response from a ListOrganisationsWithResponse call
 func ParseListOrganisationsResponse(rsp *http.Response) (*ListOrganisationsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10735,6 +17627,276 @@ func ParseUpdateOrganisationResponse(rsp *http.Response) (*UpdateOrganisationRes
 		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers UpdateOrganisationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPathwayFeedbackResponse parses an HTTP response from a ListPathwayFeedbackWithResponse call
+func ParseListPathwayFeedbackResponse(rsp *http.Response) (*ListPathwayFeedbackResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPathwayFeedbackResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PathwayFeedbackPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListPathwayFeedbackResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreatePathwayFeedbackResponse parses an HTTP response from a CreatePathwayFeedbackWithResponse call
+func ParseCreatePathwayFeedbackResponse(rsp *http.Response) (*CreatePathwayFeedbackResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePathwayFeedbackResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PathwayFeedback
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreatePathwayFeedbackResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreatePathwayFeedbackResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPathwayFeedbackResponse parses an HTTP response from a GetPathwayFeedbackWithResponse call
+func ParseGetPathwayFeedbackResponse(rsp *http.Response) (*GetPathwayFeedbackResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPathwayFeedbackResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PathwayFeedback
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPathwayFeedbackResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetPathwayFeedbackResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -11519,6 +18681,467 @@ func ParseUpdateReferralResponse(rsp *http.Response) (*UpdateReferralResponse, e
 		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers UpdateReferralResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAllocateReferralResponse parses an HTTP response from a AllocateReferralWithResponse call
+func ParseAllocateReferralResponse(rsp *http.Response) (*AllocateReferralResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AllocateReferralResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Referral
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AllocateReferralResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers AllocateReferralResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers AllocateReferralResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListAllocationsResponse parses an HTTP response from a ListAllocationsWithResponse call
+func ParseListAllocationsResponse(rsp *http.Response) (*ListAllocationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAllocationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AllocationList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListAllocationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCloseReferralResponse parses an HTTP response from a CloseReferralWithResponse call
+func ParseCloseReferralResponse(rsp *http.Response) (*CloseReferralResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CloseReferralResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Referral
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CloseReferralResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers CloseReferralResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers CloseReferralResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseTransitionReferralResponse parses an HTTP response from a TransitionReferralWithResponse call
+func ParseTransitionReferralResponse(rsp *http.Response) (*TransitionReferralResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TransitionReferralResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Referral
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers TransitionReferralResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers TransitionReferralResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers TransitionReferralResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -12959,6 +20582,80 @@ func ParseUpdateInvolvementResponse(rsp *http.Response) (*UpdateInvolvementRespo
 		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers UpdateInvolvementResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetTimelineResponse parses an HTTP response from a GetTimelineWithResponse call
+func ParseGetTimelineResponse(rsp *http.Response) (*GetTimelineResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTimelineResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TimelinePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetTimelineResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
