@@ -264,3 +264,5 @@ func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
 }
+
+type clientYP = client.YoungPersonInput

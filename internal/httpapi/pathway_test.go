@@ -1,0 +1,211 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// setStatus puts a referral straight into a pathway status, for tests of later stages.
+func (e *env) setStatus(id string, s referral.Status) {
+	e.t.Helper()
+	err := e.st.InTx(context.Background(), func(tx *store.Tx) error {
+		r, err := tx.Referral(id, store.Scope{})
+		if err != nil {
+			return err
+		}
+		r.Status, r.Version = s, r.Version+1
+		return tx.UpdateReferral(r)
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) socialWorker() string {
+	e.t.Helper()
+	r := e.do(http.MethodPost, "/v1/practitioners", e.admin, map[string]any{"organisation_id": e.health, "name": "Sol Worker",
+		"email": "sol" + e.t.Name()[len(e.t.Name())-3:] + "@health.example", "role": "social_worker"})
+	if r.status != http.StatusCreated {
+		e.t.Fatalf("social worker: %d %s", r.status, r.body)
+	}
+	return r.json(e.t)["id"].(string)
+}
+
+func TestAllocation(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		ref := "/v1/referrals/" + f.referral
+		allocate := func(practitioner string, headers ...string) reply {
+			return e.do(http.MethodPost, ref+"/allocation", e.officer, map[string]any{"practitioner_id": practitioner, "reason": "Knows the family."}, headers...)
+		}
+		// Not before the family assessment has started.
+		if p := allocate(e.lead).problem(t, http.StatusConflict); p.CurrentStatus == nil || *p.CurrentStatus != "received" {
+			t.Fatalf("current status: %v", p.CurrentStatus)
+		}
+		e.setStatus(f.referral, referral.Assessing)
+		first := allocate(e.lead)
+		if first.status != http.StatusOK || first.json(t)["status"] != "allocated" || first.json(t)["engagement_lead_practitioner_id"] != e.lead {
+			t.Fatalf("allocate: %d %s", first.status, first.body)
+		}
+		allocate(e.lead).problem(t, http.StatusConflict)
+		// Re-allocation keeps the history, one active lead.
+		second := allocate(e.schoolSENCO)
+		if second.status != http.StatusOK || second.json(t)["engagement_lead_practitioner_id"] != e.schoolSENCO {
+			t.Fatalf("re-allocate: %d %s", second.status, second.body)
+		}
+		hist := items(t, e.do(http.MethodGet, ref+"/allocations", e.officer, nil))
+		if len(hist) != 2 || hist[0].(map[string]any)["active"] != true || hist[1].(map[string]any)["active"] != false || hist[1].(map[string]any)["ended_at"] == nil {
+			t.Fatalf("history: %v", hist)
+		}
+		// The former lead's engagement-lead involvement has ended.
+		for _, i := range items(t, e.do(http.MethodGet, "/v1/young-people/"+f.child+"/involvements?current=true", e.officer, nil)) {
+			m := i.(map[string]any)
+			if m["role"] == "engagement_lead" && m["practitioner_id"] == e.lead {
+				if _, ended := m["ended_on"]; !ended {
+					t.Fatalf("former lead still current: %v", m)
+				}
+			}
+		}
+		// Partners cannot allocate; unknown practitioners are refused.
+		e.do(http.MethodPost, ref+"/allocation", e.practitioner, map[string]any{"practitioner_id": e.lead, "reason": "x"}).problem(t, http.StatusForbidden)
+		if p := allocate(unknownID).problem(t, http.StatusUnprocessableEntity); !hasPointer(p, "/practitioner_id") {
+			t.Fatalf("pointers %v", pointers(p))
+		}
+	})
+}
+
+func TestSafeguardingNeedsASocialWorker(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		kid := e.youngPerson(e.officer, child(11))
+		in := referralFor(kid, e.schoolSENCO)
+		in.SafeguardingConcern = ptr(true)
+		r := e.referral(e.officer, in)
+		e.do(http.MethodPost, "/v1/referrals/"+r.Id.String()+"/triage", e.officer, map[string]any{"decision": "accept", "reason": "x"})
+		e.setStatus(r.Id.String(), referral.Assessing)
+		// No consent recorded at all: safeguarding makes the sharing lawful, but the lead must be a social worker.
+		p := e.do(http.MethodPost, "/v1/referrals/"+r.Id.String()+"/allocation", e.officer, map[string]any{"practitioner_id": e.lead, "reason": "x"}).problem(t, http.StatusUnprocessableEntity)
+		if !hasPointer(p, "/practitioner_id") {
+			t.Fatalf("pointers %v", pointers(p))
+		}
+		sw := e.socialWorker()
+		ok := e.do(http.MethodPost, "/v1/referrals/"+r.Id.String()+"/allocation", e.officer, map[string]any{"practitioner_id": sw, "reason": "Allocated social worker."})
+		if ok.status != http.StatusOK {
+			t.Fatalf("social worker lead: %d %s", ok.status, ok.body)
+		}
+		// Without a safeguarding concern and without consent, the lead's organisation may not be involved.
+		plain := e.youngPerson(e.officer, func() clientYP { c := child(12); c.NhsNumber, c.Upn = nil, nil; return c }())
+		r2 := e.referral(e.officer, referralFor(plain, e.schoolSENCO))
+		e.do(http.MethodPost, "/v1/referrals/"+r2.Id.String()+"/triage", e.officer, map[string]any{"decision": "accept", "reason": "x"})
+		e.setStatus(r2.Id.String(), referral.Assessing)
+		p = e.do(http.MethodPost, "/v1/referrals/"+r2.Id.String()+"/allocation", e.officer, map[string]any{"practitioner_id": e.lead, "reason": "x"}).problem(t, http.StatusUnprocessableEntity)
+		if !hasPointer(p, "/safeguarding_reason") {
+			t.Fatalf("missing consent should be named: %v", pointers(p))
+		}
+	})
+}
+
+// TestConcurrentAllocations: two allocations of the same referral, both based on the same read,
+// end with exactly one active engagement lead and one refusal (409 or 412).
+func TestConcurrentAllocations(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		for round := range 5 {
+			f := e.fixture()
+			e.setStatus(f.referral, referral.Assessing)
+			et := e.do(http.MethodGet, "/v1/referrals/"+f.referral, e.officer, nil).header.Get("ETag")
+			var wg sync.WaitGroup
+			statuses := make([]int, 2)
+			for i, who := range []string{e.lead, e.schoolSENCO} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					statuses[i] = e.do(http.MethodPost, "/v1/referrals/"+f.referral+"/allocation", e.officer,
+						map[string]any{"practitioner_id": who, "reason": "x"}, "If-Match", et).status
+				}()
+			}
+			wg.Wait()
+			won, lost := 0, 0
+			for _, s := range statuses {
+				switch s {
+				case http.StatusOK:
+					won++
+				case http.StatusConflict, http.StatusPreconditionFailed:
+					lost++
+				}
+			}
+			if won != 1 || lost != 1 {
+				t.Fatalf("round %d: statuses %v", round, statuses)
+			}
+			active := 0
+			for _, a := range items(t, e.do(http.MethodGet, "/v1/referrals/"+f.referral+"/allocations", e.officer, nil)) {
+				if a.(map[string]any)["active"] == true {
+					active++
+				}
+			}
+			if active != 1 {
+				t.Fatalf("round %d: %d active leads", round, active)
+			}
+		}
+	})
+}
+
+func TestTransitionsCloseAndTimeline(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		ref := "/v1/referrals/" + f.referral
+		move := func(to string) reply {
+			return e.do(http.MethodPost, ref+"/transitions", e.officer, map[string]any{"to": to, "reason": "Agreed at review."})
+		}
+		// Triage is the only way out of received.
+		if p := move("accepted").problem(t, http.StatusConflict); p.CurrentStatus == nil || *p.CurrentStatus != "received" {
+			t.Fatal("409 must name the current status")
+		}
+		e.do(http.MethodPost, ref+"/triage", e.officer, map[string]any{"decision": "accept", "reason": "x"})
+		move("plan_in_place").problem(t, http.StatusConflict)
+		e.setStatus(f.referral, referral.MAMHeld)
+		for _, to := range []string{"plan_in_place", "reviewing", "mam_held"} {
+			if r := move(to); r.status != http.StatusOK || r.json(t)["status"] != to {
+				t.Fatalf("move to %s: %d %s", to, r.status, r.body)
+			}
+		}
+		move("closed").problem(t, http.StatusConflict)
+		e.do(http.MethodPost, ref+"/close", e.officer, map[string]any{"outcome": "lost", "reason": "x"}).problem(t, http.StatusBadRequest)
+		closed := e.do(http.MethodPost, ref+"/close", e.officer, map[string]any{"outcome": "needs_met", "reason": "Outcomes achieved."})
+		if closed.status != http.StatusOK || closed.json(t)["status"] != "closed" || closed.json(t)["closure"].(map[string]any)["outcome"] != "needs_met" {
+			t.Fatalf("close: %d %s", closed.status, closed.body)
+		}
+		e.do(http.MethodPost, ref+"/close", e.officer, map[string]any{"outcome": "needs_met", "reason": "x"}).problem(t, http.StatusConflict)
+		e.do(http.MethodPost, ref+"/transitions", e.practitioner, map[string]any{"to": "reviewing", "reason": "x"}).problem(t, http.StatusForbidden)
+
+		// The timeline tells the story in order, and pages without gaps.
+		var kinds []string
+		path := "/v1/young-people/" + f.child + "/timeline?limit=2"
+		for pages := 0; pages < 20; pages++ {
+			r := e.do(http.MethodGet, path, e.practitioner, nil)
+			page := r.json(t)
+			for _, ev := range page["items"].([]any) {
+				kinds = append(kinds, ev.(map[string]any)["kind"].(string))
+			}
+			next, ok := page["next_cursor"].(string)
+			if !ok || next == "" {
+				break
+			}
+			path = "/v1/young-people/" + f.child + "/timeline?limit=2&cursor=" + next
+		}
+		want := []string{"referral.received", "referral.triaged", "referral.plan_in_place", "referral.reviewing", "referral.mam_held", "referral.closed"}
+		if len(kinds) != len(want) {
+			t.Fatalf("timeline kinds = %v, want %v", kinds, want)
+		}
+		for i := range want {
+			if kinds[i] != want[i] {
+				t.Fatalf("timeline kinds = %v, want %v", kinds, want)
+			}
+		}
+		e.do(http.MethodGet, "/v1/young-people/"+f.child+"/timeline", e.outsider, nil).problem(t, http.StatusNotFound)
+		e.do(http.MethodGet, "/v1/young-people/"+f.child+"/timeline?cursor=bad", e.officer, nil).problem(t, http.StatusBadRequest)
+	})
+}
