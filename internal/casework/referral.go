@@ -49,7 +49,7 @@ func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (refe
 		}
 		if r.Consent != nil {
 			// Consent given on the referral form is recorded as consent to share with the team.
-			if err := s.recordConsent(ctx, tx, p, sharing.Consent{YoungPersonID: r.YoungPersonID, GivenBy: r.Consent.GivenBy,
+			if _, err := s.recordConsent(ctx, tx, p, sharing.Consent{YoungPersonID: r.YoungPersonID, GivenBy: r.Consent.GivenBy,
 				Relationship: r.Consent.Relationship, Scope: sharing.ScopeAllInvolved, GivenOn: r.Consent.GivenOn,
 				Notes: "Given on referral " + r.Reference + "."}); err != nil {
 				return err

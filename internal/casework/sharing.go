@@ -185,13 +185,13 @@ func (s *Service) UpdateInvolvement(ctx context.Context, youngPersonID, id strin
 	return i, err
 }
 
-// recordConsent stores a consent inside a caller's transaction.
-func (s *Service) recordConsent(ctx context.Context, tx *store.Tx, p auth.Principal, c sharing.Consent) error {
+// recordConsent stores a consent inside a caller's transaction and returns it as stored.
+func (s *Service) recordConsent(ctx context.Context, tx *store.Tx, p auth.Principal, c sharing.Consent) (sharing.Consent, error) {
 	c.ID, c.RecordedByOrgID, c.CreatedAt, c.UpdatedAt, c.Version = newID(), p.OrganisationID, s.now(), s.now(), 1
 	if err := tx.CreateConsent(c); err != nil {
-		return err
+		return c, err
 	}
-	return record(tx, s.event(ctx, p, audit.Create, audit.Consent, c.ID, c.YoungPersonID, nil),
+	return c, record(tx, s.event(ctx, p, audit.Create, audit.Consent, c.ID, c.YoungPersonID, nil),
 		s.notice("consent.recorded", audit.Consent, c.ID, map[string]any{"young_person_id": c.YoungPersonID, "scope": c.Scope}))
 }
 
@@ -231,13 +231,7 @@ func (s *Service) CreateConsent(ctx context.Context, c sharing.Consent) (sharing
 				return fault.Field(fault.Unprocessable, "/organisation_ids/"+itoa(i), "no such organisation")
 			}
 		}
-		if err := s.recordConsent(ctx, tx, p, c); err != nil {
-			return err
-		}
-		cs, err := tx.Consents(c.YoungPersonID)
-		if err == nil && len(cs) > 0 {
-			c = cs[0]
-		}
+		c, err = s.recordConsent(ctx, tx, p, c)
 		return err
 	})
 	return c, err
