@@ -58,3 +58,21 @@ func trim[R any](rows []R, limit int, id func(R) string) ([]R, string) {
 	rows = rows[:limit]
 	return rows, EncodeCursor(id(rows[len(rows)-1]))
 }
+
+// listPage runs q as one keyset page of table and converts each row.
+func listPage[R any, D any](q *gorm.DB, table string, p Page, id func(R) string, conv func(R) D) ([]D, string, error) {
+	q, err := paginate(q, table, p)
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []R
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, "", translate(err)
+	}
+	rows, next := trim(rows, p.Limit, id)
+	out := make([]D, len(rows))
+	for i, r := range rows {
+		out[i] = conv(r)
+	}
+	return out, next, nil
+}

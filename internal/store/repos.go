@@ -92,20 +92,7 @@ func (tx *Tx) Organisations(f OrganisationFilter, p Page) ([]directory.Organisat
 	if f.Query != "" {
 		q = q.Where(`search_name LIKE ? ESCAPE '\'`, like(f.Query))
 	}
-	q, err := paginate(q, "organisations", p)
-	if err != nil {
-		return nil, "", err
-	}
-	var rows []organisationRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", translate(err)
-	}
-	rows, next := trim(rows, p.Limit, func(r organisationRow) string { return r.ID })
-	out := make([]directory.Organisation, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
-	}
-	return out, next, nil
+	return listPage(q, "organisations", p, func(r organisationRow) string { return r.ID }, organisationRow.toDomain)
 }
 
 // Practitioners.
@@ -145,20 +132,7 @@ func (tx *Tx) Practitioners(f PractitionerFilter, p Page) ([]directory.Practitio
 	if f.Query != "" {
 		q = q.Where(`search_name LIKE ? ESCAPE '\'`, like(f.Query))
 	}
-	q, err := paginate(q, "practitioners", p)
-	if err != nil {
-		return nil, "", err
-	}
-	var rows []practitionerRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", translate(err)
-	}
-	rows, next := trim(rows, p.Limit, func(r practitionerRow) string { return r.ID })
-	out := make([]directory.Practitioner, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
-	}
-	return out, next, nil
+	return listPage(q, "practitioners", p, func(r practitionerRow) string { return r.ID }, practitionerRow.toDomain)
 }
 
 // Young people.
@@ -252,20 +226,7 @@ func (tx *Tx) YoungPeople(f YoungPersonFilter, s Scope, p Page) ([]person.YoungP
 	if f.EducationSettingID != "" {
 		q = q.Where("young_people.education_setting_id = ?", f.EducationSettingID)
 	}
-	q, err := paginate(q, "young_people", p)
-	if err != nil {
-		return nil, "", err
-	}
-	var rows []youngPersonRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", translate(err)
-	}
-	rows, next := trim(rows, p.Limit, func(r youngPersonRow) string { return r.ID })
-	out := make([]person.YoungPerson, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
-	}
-	return out, next, nil
+	return listPage(q, "young_people", p, func(r youngPersonRow) string { return r.ID }, youngPersonRow.toDomain)
 }
 
 // Referrals.
@@ -346,20 +307,7 @@ func (tx *Tx) Referrals(f ReferralFilter, s Scope, p Page) ([]referral.Referral,
 			q = q.Where("referrals.young_person_id IN (?)", sub)
 		}
 	}
-	q, err := paginate(q, "referrals", p)
-	if err != nil {
-		return nil, "", err
-	}
-	var rows []referralRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", translate(err)
-	}
-	rows, next := trim(rows, p.Limit, func(r referralRow) string { return r.ID })
-	out := make([]referral.Referral, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
-	}
-	return out, next, nil
+	return listPage(q, "referrals", p, func(r referralRow) string { return r.ID }, referralRow.toDomain)
 }
 
 // Audit and outbox.
@@ -414,23 +362,15 @@ func (tx *Tx) AuditEvents(f audit.Filter, p Page) ([]audit.Event, string, error)
 	if f.OccurredBefore != nil {
 		q = q.Where("occurred_at < ?", f.OccurredBefore.UTC())
 	}
-	q, err := paginate(q, "audit_events", p)
-	if err != nil {
-		return nil, "", err
-	}
-	var rows []auditRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", translate(err)
-	}
-	rows, next := trim(rows, p.Limit, func(r auditRow) string { return r.ID })
-	out := make([]audit.Event, len(rows))
-	for i, r := range rows {
-		out[i] = audit.Event{ID: r.ID, OccurredAt: r.OccurredAt.UTC(), Action: r.Action, RecordType: r.RecordType,
-			RecordID: deref(r.RecordID), YoungPersonID: deref(r.YoungPersonID), ActorKeyID: deref(r.ActorKeyID),
-			ActorSubject: deref(r.ActorSubject), ActorPractitionerID: deref(r.ActorPractitionerID), ActorOrgID: deref(r.ActorOrgID), ActorRole: r.ActorRole, Purpose: deref(r.Purpose),
-			ChangedFields: fromJSON[[]string](r.ChangedFields), RequestID: deref(r.RequestID), IP: deref(r.IP)}
-	}
-	return out, next, nil
+	return listPage(q, "audit_events", p, func(r auditRow) string { return r.ID }, auditRow.toDomain)
+}
+
+func (r auditRow) toDomain() audit.Event {
+	return audit.Event{ID: r.ID, OccurredAt: r.OccurredAt.UTC(), Action: r.Action, RecordType: r.RecordType,
+		RecordID: deref(r.RecordID), YoungPersonID: deref(r.YoungPersonID), ActorKeyID: deref(r.ActorKeyID),
+		ActorSubject: deref(r.ActorSubject), ActorPractitionerID: deref(r.ActorPractitionerID), ActorOrgID: deref(r.ActorOrgID),
+		ActorRole: r.ActorRole, Purpose: deref(r.Purpose), ChangedFields: fromJSON[[]string](r.ChangedFields),
+		RequestID: deref(r.RequestID), IP: deref(r.IP)}
 }
 
 type outboxRow struct {
@@ -537,20 +477,7 @@ func (tx *Tx) APIKeys(f APIKeyFilter, p Page) ([]auth.APIKey, string, error) {
 	if !f.IncludeRevoked {
 		q = q.Where("revoked_at IS NULL")
 	}
-	q, err := paginate(q, "api_keys", p)
-	if err != nil {
-		return nil, "", err
-	}
-	var rows []apiKeyRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", translate(err)
-	}
-	rows, next := trim(rows, p.Limit, func(r apiKeyRow) string { return r.ID })
-	out := make([]auth.APIKey, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
-	}
-	return out, next, nil
+	return listPage(q, "api_keys", p, func(r apiKeyRow) string { return r.ID }, apiKeyRow.toDomain)
 }
 
 // RevokeAPIKey marks a key revoked; revoking twice is a conflict.

@@ -82,20 +82,7 @@ func (tx *Tx) Involvements(youngPersonID string, currentOn *time.Time, p Page) (
 		on := fromDate(*currentOn)
 		q = q.Where("started_on <= ? AND (ended_on IS NULL OR ended_on > ?)", on, on)
 	}
-	q, err := paginate(q, "involvements", p)
-	if err != nil {
-		return nil, "", err
-	}
-	var rows []involvementRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", translate(err)
-	}
-	rows, next := trim(rows, p.Limit, func(r involvementRow) string { return r.ID })
-	out := make([]sharing.Involvement, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
-	}
-	return out, next, nil
+	return listPage(q, "involvements", p, func(r involvementRow) string { return r.ID }, involvementRow.toDomain)
 }
 
 type consentRow struct {
@@ -175,20 +162,8 @@ func (tx *Tx) Consents(youngPersonID string) ([]sharing.Consent, error) {
 
 // RetentionDue lists young people born on or before bornBy (so past retention), oldest first by id.
 func (tx *Tx) RetentionDue(bornBy time.Time, p Page) ([]person.YoungPerson, string, error) {
-	q, err := paginate(tx.db.Model(&youngPersonRow{}).Where("date_of_birth <= ?", fromDate(bornBy)), "young_people", p)
-	if err != nil {
-		return nil, "", err
-	}
-	var rows []youngPersonRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", translate(err)
-	}
-	rows, next := trim(rows, p.Limit, func(r youngPersonRow) string { return r.ID })
-	out := make([]person.YoungPerson, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
-	}
-	return out, next, nil
+	q := tx.db.Model(&youngPersonRow{}).Where("date_of_birth <= ?", fromDate(bornBy))
+	return listPage(q, "young_people", p, func(r youngPersonRow) string { return r.ID }, youngPersonRow.toDomain)
 }
 
 // EraseYoungPerson deletes a young person and every record hanging off them. The audit trail,
