@@ -227,6 +227,7 @@ func (i *testIssuer) token(t *testing.T, role auth.Role, org string, extra map[s
 // referrer), a health trust whose practitioner is the engagement lead, and consent to share.
 type fixture struct {
 	child, referral, involvement, consent string
+	assessment, meeting, action, feedback string // set by pathway setups
 }
 
 func (e *env) fixture() fixture {

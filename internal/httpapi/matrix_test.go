@@ -9,6 +9,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/referral"
 )
 
 // caller is one kind of requester in the matrix.
@@ -83,9 +84,10 @@ func (e *env) practitionerOf(c caller) string {
 }
 
 type row struct {
-	method, path string // path uses {child}, {referral}, {involvement}, {consent}, {org}, {practitioner}, {key}
+	method, path string // path uses {child}, {referral}, {involvement}, {consent}, {org}, {practitioner}, {key}, {assessment}, {meeting}, {action}, {feedback}
 	body         func(e *env, c caller, f fixture) any
-	writes       bool // runs on a fresh fixture for each caller
+	writes       bool                     // runs on a fresh fixture for each caller
+	setup        func(e *env, f *fixture) // prepares the fixture (pathway stage, records to act on)
 	want         map[caller]int
 }
 
@@ -206,7 +208,101 @@ func matrix() []row {
 		{method: "GET", path: "/v1/retention/due", want: only(ok, admin)},
 		{method: "POST", path: "/v1/retention/due/{child}/erase", writes: true, want: only(http.StatusConflict, admin)},
 		{method: "GET", path: "/v1/audit-events", want: only(ok, admin)},
+
+		// The pathway after referral.
+		{method: "POST", path: "/v1/referrals/{referral}/allocation", writes: true, want: pathwayRun(ok),
+			setup: func(e *env, f *fixture) { e.setStatus(f.referral, referral.Assessing) },
+			body: func(e *env, _ caller, _ fixture) any {
+				return map[string]any{"practitioner_id": e.lead, "reason": "Knows the family."}
+			}},
+		{method: "GET", path: "/v1/referrals/{referral}/allocations", want: caseworkRead(ok)},
+		{method: "POST", path: "/v1/referrals/{referral}/transitions", writes: true, want: pathwayRun(ok),
+			setup: func(e *env, f *fixture) { e.setStatus(f.referral, referral.MAMHeld) },
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"to": "plan_in_place", "reason": "Panel agreed."}
+			}},
+		{method: "POST", path: "/v1/referrals/{referral}/close", writes: true, want: pathwayRun(ok),
+			setup: func(e *env, f *fixture) { e.setStatus(f.referral, referral.Reviewing) },
+			body:  func(*env, caller, fixture) any { return map[string]any{"outcome": "needs_met", "reason": "Done."} }},
+		{method: "GET", path: "/v1/young-people/{child}/timeline", want: caseworkRead(ok)},
+
+		{method: "GET", path: "/v1/family-assessments", want: caseworkList},
+		{method: "POST", path: "/v1/family-assessments", writes: true, want: attachToReferral(new),
+			setup: func(e *env, f *fixture) { e.setStatus(f.referral, referral.Accepted) },
+			body:  func(_ *env, _ caller, f fixture) any { return map[string]any{"referral_id": f.referral} }},
+		{method: "GET", path: "/v1/family-assessments/{assessment}", setup: withAssessment, want: caseworkRead(ok)},
+		{method: "PATCH", path: "/v1/family-assessments/{assessment}", writes: true, setup: withAssessment, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"sections": map[string]any{"health": "Well."}} }},
+		{method: "POST", path: "/v1/family-assessments/{assessment}/submit", writes: true, setup: withAssessment, want: caseworkWrite(ok)},
+		{method: "POST", path: "/v1/family-assessments/{assessment}/review", writes: true, want: caseworkWrite(new),
+			setup: func(e *env, f *fixture) {
+				withAssessment(e, f)
+				e.mustDo(http.MethodPost, "/v1/family-assessments/"+f.assessment+"/submit", nil, http.StatusOK)
+			}},
+
+		{method: "GET", path: "/v1/meetings", want: caseworkList},
+		{method: "POST", path: "/v1/meetings", writes: true, want: attachToReferral(new),
+			body: func(_ *env, _ caller, f fixture) any {
+				return map[string]any{"referral_id": f.referral, "type": "taf", "held_on": time.Now().Format("2006-01-02")}
+			}},
+		{method: "GET", path: "/v1/meetings/{meeting}", setup: withMeeting, want: caseworkRead(ok)},
+		{method: "PATCH", path: "/v1/meetings/{meeting}", writes: true, setup: withMeeting, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"decisions": []string{"Meet again in six weeks."}}
+			}},
+		{method: "GET", path: "/v1/actions", want: caseworkList},
+		{method: "POST", path: "/v1/actions/{action}/complete", writes: true, setup: withMeeting, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"note": "Done."} }},
+
+		{method: "GET", path: "/v1/pathway-feedback", want: caseworkList},
+		{method: "POST", path: "/v1/pathway-feedback", writes: true,
+			want: expect(http.StatusUnprocessableEntity, map[caller]int{sendOfficer: new, involved: new, leadInvolved: new, familyOwn: new,
+				admin: fb, analyst: fb, panelMember: fb}),
+			body: func(_ *env, _ caller, f fixture) any {
+				return map[string]any{"referral_id": f.referral, "from": "family", "working_well": "We are listened to."}
+			}},
+		{method: "GET", path: "/v1/pathway-feedback/{feedback}", setup: withFeedback, want: caseworkRead(ok)},
 	}
+}
+
+// caseworkList: lists answer every casework reader (filtered to what they may see).
+var caseworkList = only(ok, sendOfficer, involved, uninvolved, leadInvolved, leadUninvolved, panelMember, familyOwn, familyOther)
+
+// pathwayRun: the SEND team and the engagement lead run the pathway.
+func pathwayRun(success int) map[caller]int {
+	return expect(fb, map[caller]int{sendOfficer: success, leadInvolved: success, leadUninvolved: nf})
+}
+
+// attachToReferral: a record hung off a referral the caller cannot see names a bad referral_id.
+func attachToReferral(success int) map[caller]int {
+	return expect(http.StatusUnprocessableEntity, map[caller]int{sendOfficer: success, involved: success, leadInvolved: success,
+		admin: fb, analyst: fb, panelMember: fb, familyOwn: fb, familyOther: fb})
+}
+
+func withAssessment(e *env, f *fixture) {
+	e.setStatus(f.referral, referral.Accepted)
+	f.assessment = e.mustDo(http.MethodPost, "/v1/family-assessments", map[string]any{"referral_id": f.referral}, http.StatusCreated)["id"].(string)
+}
+
+func withMeeting(e *env, f *fixture) {
+	m := e.mustDo(http.MethodPost, "/v1/meetings", map[string]any{"referral_id": f.referral, "type": "taf", "held_on": time.Now().Format("2006-01-02"),
+		"actions": []any{map[string]any{"what": "Book SALT", "owner_practitioner_id": e.lead, "due_on": time.Now().AddDate(0, 0, 7).Format("2006-01-02")}}}, http.StatusCreated)
+	f.meeting = m["id"].(string)
+	f.action = m["actions"].([]any)[0].(map[string]any)["id"].(string)
+}
+
+func withFeedback(e *env, f *fixture) {
+	f.feedback = e.mustDo(http.MethodPost, "/v1/pathway-feedback", map[string]any{"referral_id": f.referral, "from": "family", "working_well": "Good."}, http.StatusCreated)["id"].(string)
+}
+
+// mustDo sends a request as the SEND officer and requires the status.
+func (e *env) mustDo(method, path string, body any, status int) map[string]any {
+	e.t.Helper()
+	r := e.do(method, path, e.officer, body)
+	if r.status != status {
+		e.t.Fatalf("%s %s: %d %s", method, path, r.status, r.body)
+	}
+	return r.json(e.t)
 }
 
 // TestAuthorisationMatrix asks every /v1 operation as every kind of caller and checks the exact
@@ -234,7 +330,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 			found := false
 			for k := range covered {
 				norm := k
-				for _, ph := range []string{"{child}", "{referral}", "{org}", "{practitioner}", "{key}", "{involvement}", "{consent}"} {
+				for _, ph := range []string{"{child}", "{referral}", "{org}", "{practitioner}", "{key}", "{involvement}", "{consent}", "{assessment}", "{meeting}", "{action}", "{feedback}"} {
 					norm = strings.ReplaceAll(norm, ph, "{x}")
 				}
 				if norm == method+" "+p {
@@ -252,16 +348,23 @@ func TestAuthorisationMatrix(t *testing.T) {
 	}
 
 	each(t, func(t *testing.T, e *env) {
-		shared := e.fixture()
 		for _, r := range rows {
+			shared := e.fixture()
+			if r.setup != nil {
+				r.setup(e, &shared)
+			}
 			for _, c := range callers {
 				f := shared
 				if r.writes {
 					f = e.fixture()
+					if r.setup != nil {
+						r.setup(e, &f)
+					}
 				}
 				key := "/v1/api-keys/" + e.issueSpareKey()
 				path := strings.NewReplacer("{child}", f.child, "{referral}", f.referral, "{involvement}", f.involvement, "{consent}", f.consent,
-					"{org}", e.school, "{practitioner}", e.schoolSENCO, "/v1/api-keys/{key}", key).Replace(r.path)
+					"{org}", e.school, "{practitioner}", e.schoolSENCO, "/v1/api-keys/{key}", key, "{assessment}", f.assessment,
+					"{meeting}", f.meeting, "{action}", f.action, "{feedback}", f.feedback).Replace(r.path)
 				var body any
 				if r.body != nil {
 					body = r.body(e, c, f)
