@@ -1,0 +1,250 @@
+// Package meeting holds the pathway's meetings (allocation, MAM, MAP, TAF, family service plan,
+// review), who attended, what was decided, and the actions agreed, with the rules joining them:
+// a MAP records its decision, a meeting is not held in the future, and only TAF and family
+// service plan meetings may predate the referral they are attached to.
+package meeting
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/fault"
+)
+
+// Meeting types.
+const (
+	Allocation        = "allocation"          // the allocation meeting that names the engagement lead
+	MAM               = "mam"                 // multi-agency meeting, with the family
+	MAP               = "map"                 // multi-agency panel: high-cost or high-complexity options
+	TAF               = "taf"                 // team around the family
+	FamilyServicePlan = "family_service_plan" // family service plan meeting
+	Review            = "review"              // review of the plan
+)
+
+// Types lists every meeting type.
+var Types = []string{Allocation, MAM, MAP, TAF, FamilyServicePlan, Review}
+
+// labels name each type in timeline summaries.
+var labels = map[string]string{
+	Allocation:        "Allocation meeting",
+	MAM:               "MAM",
+	MAP:               "MAP",
+	TAF:               "TAF meeting",
+	FamilyServicePlan: "Family service plan meeting",
+	Review:            "Review meeting",
+}
+
+// MayPredateReferral reports whether a meeting of this type may have been held before the
+// referral was received: earlier TAF and family service plan meetings count towards the pathway.
+func MayPredateReferral(meetingType string) bool {
+	return meetingType == TAF || meetingType == FamilyServicePlan
+}
+
+// Attendee kinds.
+const (
+	KindPractitioner     = "practitioner"
+	KindOrganisation     = "organisation"
+	KindFamilyMember     = "family_member"
+	KindChildYoungPerson = "child_young_person"
+)
+
+// How an attendee took part.
+const (
+	HowDidNotTakePart = "did_not_take_part"
+)
+
+// Attendee is one person or organisation at a meeting. The JSON tags are the stored form.
+type Attendee struct {
+	Kind           string `json:"kind"`
+	PractitionerID string `json:"practitioner_id,omitempty"`
+	OrganisationID string `json:"organisation_id,omitempty"`
+	Name           string `json:"name,omitempty"`
+	Relationship   string `json:"relationship,omitempty"`
+	TookPart       bool   `json:"took_part"`
+	How            string `json:"how,omitempty"`
+}
+
+// Participated reports whether the attendee actually took part.
+func (a Attendee) Participated() bool { return a.TookPart && a.How != HowDidNotTakePart }
+
+// MAP decision outcomes.
+const (
+	OutcomeApproved                  = "approved"
+	OutcomeDeclined                  = "declined"
+	OutcomeDeferred                  = "deferred"
+	OutcomeRequestEHCNeedsAssessment = "request_ehc_needs_assessment"
+)
+
+// MapDecision is what a multi-agency panel decided. The JSON tags are the stored form.
+type MapDecision struct {
+	Solution string `json:"solution"`
+	CostBand string `json:"cost_band"`
+	Outcome  string `json:"outcome"`
+}
+
+// Meeting is one meeting on a child's pathway, attached to a referral.
+type Meeting struct {
+	ID             string
+	ReferralID     string
+	YoungPersonID  string
+	Type           string
+	HeldOn         time.Time
+	BeforeReferral bool // held before the referral was received
+	Attendees      []Attendee
+	FamilySaid     string
+	Decisions      []string
+	MapDecision    *MapDecision
+	Actions        []Action // agreed at the meeting; created with it, never patched with it
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Version        int
+}
+
+// Validate checks the meeting's own fields as of today: what the request itself gets wrong.
+func (m Meeting) Validate(today time.Time) error {
+	var errs []fault.FieldError
+	if !slices.Contains(Types, m.Type) {
+		errs = append(errs, fault.FieldError{Pointer: "/type", Detail: "is not a meeting type"})
+	}
+	if m.HeldOn.IsZero() {
+		errs = append(errs, fault.FieldError{Pointer: "/held_on", Detail: "is required"})
+	} else if m.HeldOn.After(today) {
+		errs = append(errs, fault.FieldError{Pointer: "/held_on", Detail: "must not be in the future"})
+	}
+	if m.Type != MAP && m.MapDecision != nil {
+		errs = append(errs, fault.FieldError{Pointer: "/map_decision", Detail: "is recorded for map meetings only"})
+	}
+	for i, a := range m.Attendees {
+		at := "/attendees/" + strconv.Itoa(i)
+		switch a.Kind {
+		case KindPractitioner:
+			if a.PractitionerID == "" {
+				errs = append(errs, fault.FieldError{Pointer: at + "/practitioner_id", Detail: "is required for a practitioner"})
+			}
+		case KindOrganisation:
+			if a.OrganisationID == "" {
+				errs = append(errs, fault.FieldError{Pointer: at + "/organisation_id", Detail: "is required for an organisation"})
+			}
+		case KindFamilyMember, KindChildYoungPerson:
+			if strings.TrimSpace(a.Name) == "" {
+				errs = append(errs, fault.FieldError{Pointer: at + "/name", Detail: "is required for a family member or the child"})
+			}
+		default:
+			errs = append(errs, fault.FieldError{Pointer: at + "/kind", Detail: "is not an attendee kind"})
+		}
+	}
+	for i, d := range m.Decisions {
+		if strings.TrimSpace(d) == "" {
+			errs = append(errs, fault.FieldError{Pointer: "/decisions/" + strconv.Itoa(i), Detail: "must not be blank"})
+		}
+	}
+	for i, a := range m.Actions {
+		at := "/actions/" + strconv.Itoa(i)
+		if strings.TrimSpace(a.What) == "" {
+			errs = append(errs, fault.FieldError{Pointer: at + "/what", Detail: "must not be blank"})
+		}
+		if a.DueOn.IsZero() {
+			errs = append(errs, fault.FieldError{Pointer: at + "/due_on", Detail: "is required"})
+		}
+	}
+	return fault.Fields(fault.Invalid, errs)
+}
+
+// Attach checks the meeting against the referral it belongs to, received on receivedOn, and
+// records whether it was held before the referral. A MAP must record its decision.
+func (m *Meeting) Attach(receivedOn time.Time) error {
+	var errs []fault.FieldError
+	m.BeforeReferral = m.HeldOn.Before(receivedOn)
+	if m.BeforeReferral && !MayPredateReferral(m.Type) {
+		errs = append(errs, fault.FieldError{Pointer: "/held_on",
+			Detail: "must not be before the referral was received; only taf and family_service_plan meetings may predate it"})
+	}
+	if m.Type == MAP && m.MapDecision == nil {
+		errs = append(errs, fault.FieldError{Pointer: "/map_decision", Detail: "is required for a map meeting"})
+	}
+	return fault.Fields(fault.Unprocessable, errs)
+}
+
+// ChildTookPart reports whether the child or young person took part; listed reports whether
+// they were listed at all.
+func (m Meeting) ChildTookPart() (took, listed bool) {
+	for _, a := range m.Attendees {
+		if a.Kind == KindChildYoungPerson {
+			listed = true
+			if a.Participated() {
+				return true, true
+			}
+		}
+	}
+	return false, listed
+}
+
+// Summary describes the meeting for the child's timeline, in codes and counts only: no names,
+// nothing anyone said, not the solution a panel considered.
+func (m Meeting) Summary() string {
+	label := labels[m.Type]
+	if label == "" {
+		label = "Meeting"
+	}
+	var b strings.Builder
+	b.WriteString(label + " held (")
+	n := len(m.Attendees)
+	b.WriteString(strconv.Itoa(n))
+	if n == 1 {
+		b.WriteString(" attendee")
+	} else {
+		b.WriteString(" attendees")
+	}
+	switch took, listed := m.ChildTookPart(); {
+	case took:
+		b.WriteString(", child took part")
+	case listed:
+		b.WriteString(", child did not take part")
+	}
+	if m.BeforeReferral {
+		b.WriteString(", before referral")
+	}
+	b.WriteString(")")
+	if d := m.MapDecision; d != nil {
+		b.WriteString("; MAP decision: " + d.Outcome + " (" + d.CostBand + ")")
+	}
+	return b.String()
+}
+
+// Action statuses.
+const (
+	Open = "open"
+	Done = "done"
+)
+
+// Action is something agreed at a meeting, owned by a practitioner or described owner.
+type Action struct {
+	ID                        string
+	MeetingID                 string
+	ReferralID                string
+	YoungPersonID             string
+	What                      string
+	OwnerPractitionerID       string
+	OwnerDescription          string
+	DueOn                     time.Time
+	Status                    string
+	CompletedAt               *time.Time
+	CompletedByPractitionerID string
+	CompletionNote            string
+}
+
+// OverdueOn reports whether the action is open past its due date on today.
+func (a Action) OverdueOn(today time.Time) bool {
+	return a.Status == Open && a.DueOn.Before(today)
+}
+
+// Complete marks the action done at at, by a practitioner (if known), with an optional note.
+func (a *Action) Complete(at time.Time, by, note string) error {
+	if a.Status == Done {
+		return fault.StateConflict("This action is already done.", Done)
+	}
+	a.Status, a.CompletedAt, a.CompletedByPractitionerID, a.CompletionNote = Done, &at, by, note
+	return nil
+}
