@@ -4,19 +4,61 @@ import (
 	"context"
 
 	"github.com/oneplan-send/oneplan/api"
-	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/feedback"
+	"github.com/oneplan-send/oneplan/internal/store"
 )
 
-// Placeholder until this resource is implemented.
+// Converters for pathway feedback. Feedback is immutable: there is no patch shape.
 
-func (h *handlers) ListPathwayFeedback(context.Context, api.ListPathwayFeedbackRequestObject) (api.ListPathwayFeedbackResponseObject, error) {
-	return nil, fault.New(fault.Unavailable, "not implemented yet")
+func fromFeedbackInput(in api.PathwayFeedbackInput) feedback.Feedback {
+	f := feedback.Feedback{ReferralID: in.ReferralId.String(), MeetingID: uuidStr(in.MeetingId), From: string(in.From),
+		PractitionerID: uuidStr(in.PractitionerId), WorkingWell: str(in.WorkingWell), NotWorking: str(in.NotWorking), NextSteps: str(in.NextSteps)}
+	for _, r := range ptrVal(in.OutcomeRatings) {
+		f.OutcomeRatings = append(f.OutcomeRatings, feedback.Rating{Outcome: r.Outcome, Rating: r.Rating})
+	}
+	return f
 }
 
-func (h *handlers) CreatePathwayFeedback(context.Context, api.CreatePathwayFeedbackRequestObject) (api.CreatePathwayFeedbackResponseObject, error) {
-	return nil, fault.New(fault.Unavailable, "not implemented yet")
+func toFeedback(f feedback.Feedback) api.PathwayFeedback {
+	ratings := make([]api.OutcomeRating, len(f.OutcomeRatings))
+	for i, r := range f.OutcomeRatings {
+		ratings[i] = api.OutcomeRating{Outcome: r.Outcome, Rating: r.Rating}
+	}
+	return api.PathwayFeedback{Id: mustUUID(f.ID), ReferralId: mustUUID(f.ReferralID), YoungPersonId: mustUUID(f.YoungPersonID),
+		MeetingId: uuidPtr(f.MeetingID), From: api.FeedbackFrom(f.From), PractitionerId: uuidPtr(f.PractitionerID),
+		ProfessionalRole: ptr(api.PathwayFeedbackProfessionalRole(f.ProfessionalRole)), WorkingWell: ptr(f.WorkingWell),
+		NotWorking: ptr(f.NotWorking), NextSteps: ptr(f.NextSteps), OutcomeRatings: ratings, CreatedAt: f.CreatedAt, Version: f.Version}
 }
 
-func (h *handlers) GetPathwayFeedback(context.Context, api.GetPathwayFeedbackRequestObject) (api.GetPathwayFeedbackResponseObject, error) {
-	return nil, fault.New(fault.Unavailable, "not implemented yet")
+// Handlers.
+
+func (h *handlers) ListPathwayFeedback(ctx context.Context, req api.ListPathwayFeedbackRequestObject) (api.ListPathwayFeedbackResponseObject, error) {
+	q := req.Params
+	f := store.FeedbackFilter{ReferralID: uuidStr(q.ReferralId), MeetingID: uuidStr(q.MeetingId), From: string(ptrVal(q.From))}
+	items, next, err := h.s.svc.ListFeedback(ctx, f, page(q.Limit, q.Cursor))
+	if err != nil {
+		return nil, err
+	}
+	out := api.ListPathwayFeedback200JSONResponse{Items: make([]api.PathwayFeedback, len(items)), NextCursor: nextCursor(next)}
+	for i, fb := range items {
+		out.Items[i] = toFeedback(fb)
+	}
+	return out, nil
+}
+
+func (h *handlers) CreatePathwayFeedback(ctx context.Context, req api.CreatePathwayFeedbackRequestObject) (api.CreatePathwayFeedbackResponseObject, error) {
+	f, err := h.s.svc.GiveFeedback(ctx, fromFeedbackInput(*req.Body))
+	if err != nil {
+		return nil, err
+	}
+	return api.CreatePathwayFeedback201JSONResponse{Body: toFeedback(f), Headers: api.CreatePathwayFeedback201ResponseHeaders{
+		Location: location("/v1/pathway-feedback", f.ID), ETag: etag(f.Version)}}, nil
+}
+
+func (h *handlers) GetPathwayFeedback(ctx context.Context, req api.GetPathwayFeedbackRequestObject) (api.GetPathwayFeedbackResponseObject, error) {
+	f, err := h.s.svc.Feedback(ctx, req.Id.String())
+	if err != nil {
+		return nil, err
+	}
+	return api.GetPathwayFeedback200JSONResponse{Body: toFeedback(f), Headers: api.GetPathwayFeedback200ResponseHeaders{ETag: etag(f.Version)}}, nil
 }

@@ -1,0 +1,110 @@
+package casework
+
+import (
+	"context"
+
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/feedback"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// GiveFeedback records a review of progress on a referral. A family signed in as themselves
+// records their own or their child's view of their own child; a professional may record any
+// source (what the family said at a review, say). A professional's role is worked out here: the
+// referral's current engagement lead, or another professional. Feedback is never changed later.
+func (s *Service) GiveFeedback(ctx context.Context, f feedback.Feedback) (feedback.Feedback, error) {
+	p, err := allow(ctx, auth.GiveFeedback)
+	if err != nil {
+		return f, err
+	}
+	if p.Role == auth.RoleFamily {
+		if err := feedback.FamilyMayGive(f.From); err != nil {
+			return f, err
+		}
+	}
+	f = f.Tidy()
+	if err := f.Validate(); err != nil {
+		return f, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		// A family's scope is their own children, so another child's referral is unknown to them.
+		r, err := s.referralForWrite(tx, p, f.ReferralID)
+		if err != nil {
+			return err
+		}
+		if f.MeetingID != "" {
+			of, err := tx.ReferralOfMeeting(f.MeetingID)
+			if fault.KindOf(err) == fault.NotFound || (err == nil && of != r.ID) {
+				return fault.Field(fault.Unprocessable, "/meeting_id", "no such meeting on this referral")
+			}
+			if err != nil {
+				return err
+			}
+		}
+		f.ProfessionalRole = ""
+		if f.From == feedback.FromProfessional {
+			pr, err := tx.Practitioner(f.PractitionerID)
+			if fault.KindOf(err) == fault.NotFound {
+				return fault.Field(fault.Unprocessable, "/practitioner_id", "no such practitioner")
+			}
+			if err != nil {
+				return err
+			}
+			f.ProfessionalRole = feedback.RoleOf(pr.ID, r.EngagementLeadID)
+		}
+		f.ID, f.YoungPersonID, f.CreatedAt, f.Version = newID(), r.YoungPersonID, s.now(), 1
+		if err := tx.CreateFeedback(f); err != nil {
+			return err
+		}
+		payload := map[string]any{"referral_id": r.ID, "young_person_id": r.YoungPersonID, "from": f.From,
+			"outcomes_rated": len(f.OutcomeRatings)}
+		if f.MeetingID != "" {
+			payload["meeting_id"] = f.MeetingID
+		}
+		if f.From == feedback.FromProfessional {
+			payload["practitioner_id"], payload["professional_role"] = f.PractitionerID, f.ProfessionalRole
+		}
+		if err := record(tx, s.event(ctx, p, audit.Create, audit.PathwayFeedback, f.ID, f.YoungPersonID, nil),
+			s.notice("pathway_feedback.recorded", audit.PathwayFeedback, f.ID, payload)); err != nil {
+			return err
+		}
+		return s.onTimeline(tx, f.YoungPersonID, r.ID, s.today(), "feedback.given", audit.PathwayFeedback, f.ID, f.Summary())
+	})
+	return f, err
+}
+
+// Feedback reads one piece of feedback the caller may see.
+func (s *Service) Feedback(ctx context.Context, id string) (f feedback.Feedback, err error) {
+	p, err := allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return f, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if f, err = tx.Feedback(id, s.scope(p)); err != nil {
+			return err
+		}
+		return tx.Audit(s.event(ctx, p, audit.Read, audit.PathwayFeedback, id, f.YoungPersonID, nil))
+	})
+	return f, err
+}
+
+// ListFeedback lists the feedback the caller may see, auditing each hit.
+func (s *Service) ListFeedback(ctx context.Context, f store.FeedbackFilter, pg store.Page) (out []feedback.Feedback, next string, err error) {
+	p, err := allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return nil, "", err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if out, next, err = tx.ListFeedback(f, s.scope(p), pg); err != nil {
+			return err
+		}
+		events := make([]audit.Event, len(out))
+		for i, fb := range out {
+			events[i] = s.event(ctx, p, audit.List, audit.PathwayFeedback, fb.ID, fb.YoungPersonID, nil)
+		}
+		return tx.Audit(events...)
+	})
+	return out, next, err
+}
