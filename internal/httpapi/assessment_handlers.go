@@ -4,31 +4,133 @@ import (
 	"context"
 
 	"github.com/oneplan-send/oneplan/api"
-	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/assessment"
+	"github.com/oneplan-send/oneplan/internal/store"
 )
 
-// Placeholder until this resource is implemented.
+// Converters for family assessments.
 
-func (h *handlers) ListFamilyAssessments(context.Context, api.ListFamilyAssessmentsRequestObject) (api.ListFamilyAssessmentsResponseObject, error) {
-	return nil, fault.New(fault.Unavailable, "not implemented yet")
+func fromSections(in *api.AssessmentSections) assessment.Sections {
+	if in == nil {
+		return assessment.Sections{}
+	}
+	out := assessment.Sections{DevelopmentalNeeds: str(in.DevelopmentalNeeds), ParentingCapacity: str(in.ParentingCapacity),
+		FamilyAndEnvironment: str(in.FamilyAndEnvironment), Education: str(in.Education), Health: str(in.Health),
+		SocialCare: str(in.SocialCare), ChildVoice: str(in.ChildVoice)}
+	if v := in.FamilyViews; v != nil {
+		out.FamilyViews = &assessment.FamilyViews{WhoWeAre: str(v.WhoWeAre), WhatMatters: str(v.WhatMatters),
+			WhatWeWantToAchieve: str(v.WhatWeWantToAchieve)}
+	}
+	return out.Tidy()
 }
 
-func (h *handlers) CreateFamilyAssessment(context.Context, api.CreateFamilyAssessmentRequestObject) (api.CreateFamilyAssessmentResponseObject, error) {
-	return nil, fault.New(fault.Unavailable, "not implemented yet")
+func toSections(in assessment.Sections) api.AssessmentSections {
+	in = in.Tidy()
+	out := api.AssessmentSections{DevelopmentalNeeds: ptr(in.DevelopmentalNeeds), ParentingCapacity: ptr(in.ParentingCapacity),
+		FamilyAndEnvironment: ptr(in.FamilyAndEnvironment), Education: ptr(in.Education), Health: ptr(in.Health),
+		SocialCare: ptr(in.SocialCare), ChildVoice: ptr(in.ChildVoice)}
+	if v := in.FamilyViews; v != nil {
+		out.FamilyViews = &api.FamilyViews{WhoWeAre: ptr(v.WhoWeAre), WhatMatters: ptr(v.WhatMatters), WhatWeWantToAchieve: ptr(v.WhatWeWantToAchieve)}
+	}
+	return out
 }
 
-func (h *handlers) GetFamilyAssessment(context.Context, api.GetFamilyAssessmentRequestObject) (api.GetFamilyAssessmentResponseObject, error) {
-	return nil, fault.New(fault.Unavailable, "not implemented yet")
+// toAssessmentPatch is an assessment in its patchable shape, for JSON merge patch.
+func toAssessmentPatch(a assessment.Assessment) api.FamilyAssessmentPatch {
+	sections := toSections(a.Sections)
+	return api.FamilyAssessmentPatch{AssessorPractitionerId: uuidPtr(a.AssessorPractitionerID), Sections: &sections}
 }
 
-func (h *handlers) UpdateFamilyAssessment(context.Context, api.UpdateFamilyAssessmentRequestObject) (api.UpdateFamilyAssessmentResponseObject, error) {
-	return nil, fault.New(fault.Unavailable, "not implemented yet")
+func toAssessment(a assessment.Assessment) api.FamilyAssessment {
+	return api.FamilyAssessment{Id: mustUUID(a.ID), ReferralId: mustUUID(a.ReferralID), YoungPersonId: mustUUID(a.YoungPersonID),
+		Kind: api.AssessmentKind(a.Kind), Status: api.AssessmentStatus(a.Status), AssessmentNumber: a.Number, PreviousId: uuidPtr(a.PreviousID),
+		AssessorPractitionerId: uuidPtr(a.AssessorPractitionerID), Sections: toSections(a.Sections), SubmittedAt: a.SubmittedAt,
+		ReviewedAt: a.ReviewedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Version: a.Version}
 }
 
-func (h *handlers) ReviewFamilyAssessment(context.Context, api.ReviewFamilyAssessmentRequestObject) (api.ReviewFamilyAssessmentResponseObject, error) {
-	return nil, fault.New(fault.Unavailable, "not implemented yet")
+// Handlers.
+
+func (h *handlers) ListFamilyAssessments(ctx context.Context, req api.ListFamilyAssessmentsRequestObject) (api.ListFamilyAssessmentsResponseObject, error) {
+	q := req.Params
+	f := store.AssessmentFilter{ReferralID: uuidStr(q.ReferralId), YoungPersonID: uuidStr(q.YoungPersonId), Status: string(ptrVal(q.Status))}
+	items, next, err := h.s.svc.Assessments(ctx, f, page(q.Limit, q.Cursor))
+	if err != nil {
+		return nil, err
+	}
+	out := api.ListFamilyAssessments200JSONResponse{Items: make([]api.FamilyAssessment, len(items)), NextCursor: nextCursor(next)}
+	for i, a := range items {
+		out.Items[i] = toAssessment(a)
+	}
+	return out, nil
 }
 
-func (h *handlers) SubmitFamilyAssessment(context.Context, api.SubmitFamilyAssessmentRequestObject) (api.SubmitFamilyAssessmentResponseObject, error) {
-	return nil, fault.New(fault.Unavailable, "not implemented yet")
+func (h *handlers) CreateFamilyAssessment(ctx context.Context, req api.CreateFamilyAssessmentRequestObject) (api.CreateFamilyAssessmentResponseObject, error) {
+	in := *req.Body
+	a, err := h.s.svc.CreateAssessment(ctx, in.ReferralId.String(), uuidStr(in.AssessorPractitionerId), fromSections(in.Sections))
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateFamilyAssessment201JSONResponse{Body: toAssessment(a), Headers: api.CreateFamilyAssessment201ResponseHeaders{
+		Location: location("/v1/family-assessments", a.ID), ETag: etag(a.Version)}}, nil
+}
+
+func (h *handlers) GetFamilyAssessment(ctx context.Context, req api.GetFamilyAssessmentRequestObject) (api.GetFamilyAssessmentResponseObject, error) {
+	a, err := h.s.svc.Assessment(ctx, req.Id.String())
+	if err != nil {
+		return nil, err
+	}
+	return api.GetFamilyAssessment200JSONResponse{Body: toAssessment(a), Headers: api.GetFamilyAssessment200ResponseHeaders{ETag: etag(a.Version)}}, nil
+}
+
+func (h *handlers) UpdateFamilyAssessment(ctx context.Context, req api.UpdateFamilyAssessmentRequestObject) (api.UpdateFamilyAssessmentResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	a, err := h.s.svc.UpdateAssessment(ctx, req.Id.String(), ifMatch, func(cur assessment.Assessment) (assessment.Assessment, []string, error) {
+		var in api.FamilyAssessmentPatch
+		if _, err := h.s.mergePatch(ctx, toAssessmentPatch(cur), "FamilyAssessmentPatch", &in); err != nil {
+			return cur, nil, err
+		}
+		next := cur
+		next.AssessorPractitionerID, next.Sections = uuidStr(in.AssessorPractitionerId), fromSections(in.Sections)
+		// What changed is judged on the record, not its JSON: an empty family_views is no change.
+		var changed []string
+		if next.AssessorPractitionerID != cur.AssessorPractitionerID {
+			changed = append(changed, "assessor_practitioner_id")
+		}
+		if !next.Sections.Equal(cur.Sections) {
+			changed = append(changed, "sections")
+		}
+		return next, changed, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.UpdateFamilyAssessment200JSONResponse{Body: toAssessment(a), Headers: api.UpdateFamilyAssessment200ResponseHeaders{ETag: etag(a.Version)}}, nil
+}
+
+func (h *handlers) SubmitFamilyAssessment(ctx context.Context, req api.SubmitFamilyAssessmentRequestObject) (api.SubmitFamilyAssessmentResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	a, err := h.s.svc.SubmitAssessment(ctx, req.Id.String(), ifMatch)
+	if err != nil {
+		return nil, err
+	}
+	return api.SubmitFamilyAssessment200JSONResponse{Body: toAssessment(a), Headers: api.SubmitFamilyAssessment200ResponseHeaders{ETag: etag(a.Version)}}, nil
+}
+
+func (h *handlers) ReviewFamilyAssessment(ctx context.Context, req api.ReviewFamilyAssessmentRequestObject) (api.ReviewFamilyAssessmentResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	a, err := h.s.svc.ReviewAssessment(ctx, req.Id.String(), ifMatch)
+	if err != nil {
+		return nil, err
+	}
+	return api.ReviewFamilyAssessment201JSONResponse{Body: toAssessment(a), Headers: api.ReviewFamilyAssessment201ResponseHeaders{
+		Location: location("/v1/family-assessments", a.ID), ETag: etag(a.Version)}}, nil
 }

@@ -10095,6 +10095,11 @@ type ReviewFamilyAssessmentResponse201Headers struct {
 	Location *string
 }
 
+// ReviewFamilyAssessmentResponse412Headers the declared response headers of an HTTP 412 response for ReviewFamilyAssessment
+type ReviewFamilyAssessmentResponse412Headers struct {
+	ETag *string
+}
+
 // ReviewFamilyAssessmentResponse429Headers the declared response headers of an HTTP 429 response for ReviewFamilyAssessment
 type ReviewFamilyAssessmentResponse429Headers struct {
 	RetryAfter *int
@@ -10115,6 +10120,8 @@ type ReviewFamilyAssessmentResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -10125,6 +10132,8 @@ type ReviewFamilyAssessmentResponse struct {
 	ApplicationproblemJSON429 *TooManyRequests
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *ReviewFamilyAssessmentResponse201Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ReviewFamilyAssessmentResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ReviewFamilyAssessmentResponse429Headers
 }
@@ -10157,6 +10166,11 @@ func (r ReviewFamilyAssessmentResponse) GetApplicationproblemJSON404() *NotFound
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r ReviewFamilyAssessmentResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReviewFamilyAssessmentResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -16657,6 +16671,13 @@ func ParseReviewFamilyAssessmentResponse(rsp *http.Response) (*ReviewFamilyAsses
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -16705,6 +16726,16 @@ func ParseReviewFamilyAssessmentResponse(rsp *http.Response) (*ReviewFamilyAsses
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 412:
+		var headers ReviewFamilyAssessmentResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers ReviewFamilyAssessmentResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {

@@ -1,0 +1,237 @@
+package casework
+
+import (
+	"context"
+
+	"github.com/oneplan-send/oneplan/internal/assessment"
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// checkAssessor refuses an assessor who is not a known practitioner.
+func checkAssessor(tx *store.Tx, id string) error {
+	if id == "" {
+		return nil
+	}
+	_, err := tx.Practitioner(id)
+	if fault.KindOf(err) == fault.NotFound {
+		return fault.Field(fault.Unprocessable, "/assessor_practitioner_id", "no such practitioner")
+	}
+	return err
+}
+
+// assessmentRaced turns a stale write the caller did not guard with If-Match into a conflict: the record
+// changed under a concurrent request, which the caller could not have known about.
+func assessmentRaced(err error, ifMatch *int) error {
+	if ifMatch == nil && fault.KindOf(err) == fault.PreconditionFailed {
+		return fault.New(fault.Conflict, "The record changed while this request was being handled; read it and try again.")
+	}
+	return err
+}
+
+// assessmentPayload is the outbox payload of an assessment: ids, codes and states only.
+func assessmentPayload(a assessment.Assessment) map[string]any {
+	payload := map[string]any{"referral_id": a.ReferralID, "young_person_id": a.YoungPersonID, "kind": a.Kind, "status": string(a.Status),
+		"assessment_number": a.Number}
+	if a.PreviousID != "" {
+		payload["previous_id"] = a.PreviousID
+	}
+	return payload
+}
+
+// CreateAssessment starts the family assessment of an accepted referral: one per referral, of the
+// kind its route calls for. Starting it moves an accepted referral to assessing.
+func (s *Service) CreateAssessment(ctx context.Context, referralID, assessorID string, sections assessment.Sections) (a assessment.Assessment, err error) {
+	p, err := allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return a, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		r, err := s.referralForWrite(tx, p, referralID)
+		if err != nil {
+			return err
+		}
+		if a, err = assessment.Start(r, assessorID, sections); err != nil {
+			return err
+		}
+		latest, found, err := tx.LatestAssessment(r.ID)
+		if err != nil {
+			return err
+		}
+		if found {
+			return fault.New(fault.Conflict, "This referral's family assessment has already been started (assessment "+latest.ID+
+				", version "+itoa(latest.Number)+", "+string(latest.Status)+"); a new version starts from a review of a submitted one.")
+		}
+		if err := checkAssessor(tx, assessorID); err != nil {
+			return err
+		}
+		a.ID, a.CreatedAt, a.UpdatedAt, a.Version = newID(), s.now(), s.now(), 1
+		if err := tx.CreateAssessment(a); err != nil {
+			return err
+		}
+		if err := record(tx, s.event(ctx, p, audit.Create, audit.FamilyAssessment, a.ID, a.YoungPersonID, nil),
+			s.notice("family_assessment.created", audit.FamilyAssessment, a.ID, assessmentPayload(a))); err != nil {
+			return err
+		}
+		if err := s.onTimeline(tx, a.YoungPersonID, r.ID, s.today(), "assessment.started", audit.FamilyAssessment, a.ID, a.Label()+" started"); err != nil {
+			return err
+		}
+		return assessmentRaced(s.advance(ctx, tx, p, &r, referral.Assessing, a.Label()+" started"), nil)
+	})
+	return a, err
+}
+
+// Assessment reads one assessment the caller may see.
+func (s *Service) Assessment(ctx context.Context, id string) (a assessment.Assessment, err error) {
+	p, err := allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return a, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if a, err = tx.Assessment(id, s.scope(p)); err != nil {
+			return err
+		}
+		return tx.Audit(s.event(ctx, p, audit.Read, audit.FamilyAssessment, id, a.YoungPersonID, nil))
+	})
+	return a, err
+}
+
+// Assessments lists the assessments the caller may see, auditing each hit.
+func (s *Service) Assessments(ctx context.Context, f store.AssessmentFilter, pg store.Page) (out []assessment.Assessment, next string, err error) {
+	p, err := allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return nil, "", err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if out, next, err = tx.Assessments(f, s.scope(p), pg); err != nil {
+			return err
+		}
+		events := make([]audit.Event, len(out))
+		for i, a := range out {
+			events[i] = s.event(ctx, p, audit.List, audit.FamilyAssessment, a.ID, a.YoungPersonID, nil)
+		}
+		return tx.Audit(events...)
+	})
+	return out, next, err
+}
+
+// UpdateAssessment changes a draft assessment's assessor or sections. Submitted and reviewed
+// versions are never changed: a review starts a new draft instead.
+func (s *Service) UpdateAssessment(ctx context.Context, id string, ifMatch *int, mutate Mutation[assessment.Assessment]) (a assessment.Assessment, err error) {
+	p, err := allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return a, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		cur, err := tx.Assessment(id, s.scope(p))
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, cur.Version); err != nil {
+			return err
+		}
+		if err := cur.Editable(); err != nil {
+			return err
+		}
+		next, changed, err := mutate(cur)
+		if err != nil {
+			return err
+		}
+		a = cur
+		if len(changed) == 0 {
+			return nil
+		}
+		// Only the assessor and the sections may change.
+		cur.AssessorPractitionerID, cur.Sections = next.AssessorPractitionerID, next.Sections.Tidy()
+		if cur.AssessorPractitionerID != a.AssessorPractitionerID {
+			if err := checkAssessor(tx, cur.AssessorPractitionerID); err != nil {
+				return err
+			}
+		}
+		cur.UpdatedAt, cur.Version = s.now(), cur.Version+1
+		if err := tx.UpdateAssessment(cur); err != nil {
+			return assessmentRaced(err, ifMatch)
+		}
+		a = cur
+		payload := assessmentPayload(a)
+		payload["changed_fields"] = changed
+		return record(tx, s.event(ctx, p, audit.Update, audit.FamilyAssessment, id, a.YoungPersonID, changed),
+			s.notice("family_assessment.updated", audit.FamilyAssessment, id, payload))
+	})
+	return a, err
+}
+
+// SubmitAssessment sends a draft assessment to the early-help team.
+func (s *Service) SubmitAssessment(ctx context.Context, id string, ifMatch *int) (a assessment.Assessment, err error) {
+	p, err := allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return a, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if a, err = tx.Assessment(id, s.scope(p)); err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, a.Version); err != nil {
+			return err
+		}
+		if err := a.Submit(s.now()); err != nil {
+			return err
+		}
+		a.UpdatedAt, a.Version = s.now(), a.Version+1
+		if err := tx.UpdateAssessment(a); err != nil {
+			return assessmentRaced(err, ifMatch)
+		}
+		if err := record(tx, s.event(ctx, p, audit.Submit, audit.FamilyAssessment, id, a.YoungPersonID, []string{"status", "submitted_at"}),
+			s.notice("family_assessment.submitted", audit.FamilyAssessment, id, assessmentPayload(a))); err != nil {
+			return err
+		}
+		return s.onTimeline(tx, a.YoungPersonID, a.ReferralID, s.today(), "assessment.submitted", audit.FamilyAssessment, id, a.Label()+" submitted")
+	})
+	return a, err
+}
+
+// ReviewAssessment starts a Family Assessment Review: the submitted assessment is marked
+// reviewed, and a new draft version linked to it carries its content forward. It returns the new
+// version; the earlier one is otherwise left exactly as it was.
+func (s *Service) ReviewAssessment(ctx context.Context, id string, ifMatch *int) (next assessment.Assessment, err error) {
+	p, err := allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return next, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		cur, err := tx.Assessment(id, s.scope(p))
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, cur.Version); err != nil {
+			return err
+		}
+		if next, err = cur.Review(s.now()); err != nil {
+			return err
+		}
+		cur.UpdatedAt, cur.Version = s.now(), cur.Version+1
+		if err := tx.UpdateAssessment(cur); err != nil {
+			return assessmentRaced(err, ifMatch)
+		}
+		next.ID, next.CreatedAt, next.UpdatedAt, next.Version = newID(), s.now(), s.now(), 1
+		if err := tx.CreateAssessment(next); err != nil {
+			return err
+		}
+		reviewed := assessmentPayload(cur)
+		reviewed["next_id"] = next.ID
+		if err := record(tx, s.event(ctx, p, audit.Review, audit.FamilyAssessment, cur.ID, cur.YoungPersonID, []string{"status", "reviewed_at"}),
+			s.notice("family_assessment.reviewed", audit.FamilyAssessment, cur.ID, reviewed)); err != nil {
+			return err
+		}
+		if err := record(tx, s.event(ctx, p, audit.Create, audit.FamilyAssessment, next.ID, next.YoungPersonID, nil),
+			s.notice("family_assessment.created", audit.FamilyAssessment, next.ID, assessmentPayload(next))); err != nil {
+			return err
+		}
+		return s.onTimeline(tx, next.YoungPersonID, next.ReferralID, s.today(), "assessment.review_started", audit.FamilyAssessment, next.ID,
+			cur.Label()+" reviewed; version "+itoa(next.Number)+" started")
+	})
+	return next, err
+}
