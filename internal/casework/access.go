@@ -5,9 +5,12 @@ import (
 	"slices"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/assessment"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/feedback"
+	"github.com/oneplan-send/oneplan/internal/meeting"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/sharing"
@@ -38,6 +41,10 @@ type Export struct {
 	ExportedAt   time.Time
 	YoungPerson  person.YoungPerson
 	Referrals    []referral.Referral
+	Allocations  []store.Allocation
+	Assessments  []assessment.Assessment
+	Meetings     []meeting.Meeting
+	Feedback     []feedback.Feedback
 	Involvements []sharing.Involvement
 	Consents     []sharing.Consent
 	AccessLog    []audit.Event
@@ -59,6 +66,32 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 			return tx.Referrals(store.ReferralFilter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
+		}
+		for _, r := range x.Referrals {
+			as, err := tx.Allocations(r.ID)
+			if err != nil {
+				return err
+			}
+			x.Allocations = append(x.Allocations, as...)
+		}
+		if x.Assessments, err = drain(func(pg store.Page) ([]assessment.Assessment, string, error) {
+			return tx.Assessments(store.AssessmentFilter{YoungPersonID: id}, all, pg)
+		}); err != nil {
+			return err
+		}
+		if x.Meetings, err = drain(func(pg store.Page) ([]meeting.Meeting, string, error) {
+			return tx.Meetings(store.MeetingFilter{YoungPersonID: id}, all, pg)
+		}); err != nil {
+			return err
+		}
+		for _, r := range x.Referrals {
+			fs, err := drain(func(pg store.Page) ([]feedback.Feedback, string, error) {
+				return tx.ListFeedback(store.FeedbackFilter{ReferralID: r.ID}, all, pg)
+			})
+			if err != nil {
+				return err
+			}
+			x.Feedback = append(x.Feedback, fs...)
 		}
 		if x.Involvements, err = drain(func(pg store.Page) ([]sharing.Involvement, string, error) {
 			return tx.Involvements(id, nil, pg)

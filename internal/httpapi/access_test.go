@@ -222,7 +222,8 @@ func TestFamilyEndToEnd(t *testing.T) {
 			t.Fatalf("export: %d %s", x.status, x.body)
 		}
 		doc := x.json(t)
-		if len(doc["referrals"].([]any)) != 1 || len(doc["consents"].([]any)) != 1 || len(doc["involvements"].([]any)) < 3 || len(doc["access_log"].([]any)) == 0 {
+		if len(doc["referrals"].([]any)) != 1 || len(doc["consents"].([]any)) != 1 || len(doc["involvements"].([]any)) < 3 || len(doc["access_log"].([]any)) == 0 ||
+			doc["meetings"] == nil || doc["family_assessments"] == nil || doc["pathway_feedback"] == nil || doc["allocations"] == nil {
 			t.Fatalf("export is missing records: %s", x.body)
 		}
 		// The family's own reads are on the record too, under their subject.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 func (h *handlers) AllocateReferral(ctx context.Context, req api.AllocateReferralRequestObject) (api.AllocateReferralResponseObject, error) {
@@ -27,11 +28,15 @@ func (h *handlers) ListAllocations(ctx context.Context, req api.ListAllocationsR
 	}
 	out := api.ListAllocations200JSONResponse{Items: make([]api.Allocation, len(items))}
 	for i, a := range items {
-		out.Items[i] = api.Allocation{Id: mustUUID(a.ID), ReferralId: mustUUID(a.ReferralID), PractitionerId: mustUUID(a.PractitionerID),
-			OrganisationId: uuidPtr(a.OrganisationID), Reason: a.Reason, MeetingId: uuidPtr(a.MeetingID), Active: a.EndedAt == nil,
-			StartedAt: a.StartedAt, EndedAt: a.EndedAt}
+		out.Items[i] = toAllocation(a)
 	}
 	return out, nil
+}
+
+func toAllocation(a store.Allocation) api.Allocation {
+	return api.Allocation{Id: mustUUID(a.ID), ReferralId: mustUUID(a.ReferralID), PractitionerId: mustUUID(a.PractitionerID),
+		OrganisationId: uuidPtr(a.OrganisationID), Reason: a.Reason, MeetingId: uuidPtr(a.MeetingID), Active: a.EndedAt == nil,
+		StartedAt: a.StartedAt, EndedAt: a.EndedAt}
 }
 
 func (h *handlers) TransitionReferral(ctx context.Context, req api.TransitionReferralRequestObject) (api.TransitionReferralResponseObject, error) {

@@ -127,6 +127,13 @@ func journey(t *testing.T, e *env, safeguarding bool) {
 		}
 		story = story[i:]
 	}
+	// A subject access export holds the whole pathway.
+	x := must(e.do(http.MethodGet, "/v1/young-people/"+kid+"/export", e.officer, nil), http.StatusOK)
+	for field, n := range map[string]int{"referrals": 1, "allocations": 1, "family_assessments": 1, "meetings": 3, "pathway_feedback": 3} {
+		if got := len(x[field].([]any)); got != n {
+			t.Errorf("export %s: %d, want %d", field, got, n)
+		}
+	}
 	for _, secret := range []string{"Jo Example", "I like trains", "One plan"} {
 		if strings.Contains(e.logs.String(), secret) {
 			t.Errorf("log output contains %q", secret)

@@ -179,9 +179,23 @@ func toExport(x casework.Export) api.SubjectAccessExport {
 	d := today()
 	out := api.SubjectAccessExport{ExportedAt: x.ExportedAt, YoungPerson: toYoungPerson(x.YoungPerson, d),
 		Referrals: make([]api.Referral, len(x.Referrals)), Involvements: make([]api.Involvement, len(x.Involvements)),
+		Allocations: make([]api.Allocation, len(x.Allocations)), FamilyAssessments: make([]api.FamilyAssessment, len(x.Assessments)),
+		Meetings: make([]api.Meeting, len(x.Meetings)), PathwayFeedback: make([]api.PathwayFeedback, len(x.Feedback)),
 		Consents: make([]api.Consent, len(x.Consents)), AccessLog: make([]api.AuditEvent, len(x.AccessLog))}
 	for i, r := range x.Referrals {
 		out.Referrals[i] = toReferral(r)
+	}
+	for i, a := range x.Allocations {
+		out.Allocations[i] = toAllocation(a)
+	}
+	for i, a := range x.Assessments {
+		out.FamilyAssessments[i] = toAssessment(a)
+	}
+	for i, m := range x.Meetings {
+		out.Meetings[i] = toMeeting(m, d)
+	}
+	for i, f := range x.Feedback {
+		out.PathwayFeedback[i] = toFeedback(f)
 	}
 	for i, v := range x.Involvements {
 		out.Involvements[i] = toInvolvement(v, d)

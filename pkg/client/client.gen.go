@@ -1834,12 +1834,16 @@ type ServiceType string
 
 // SubjectAccessExport defines model for SubjectAccessExport.
 type SubjectAccessExport struct {
-	AccessLog    []AuditEvent  `json:"access_log"`
-	Consents     []Consent     `json:"consents"`
-	ExportedAt   time.Time     `json:"exported_at"`
-	Involvements []Involvement `json:"involvements"`
-	Referrals    []Referral    `json:"referrals"`
-	YoungPerson  YoungPerson   `json:"young_person"`
+	AccessLog         []AuditEvent       `json:"access_log"`
+	Allocations       []Allocation       `json:"allocations"`
+	Consents          []Consent          `json:"consents"`
+	ExportedAt        time.Time          `json:"exported_at"`
+	FamilyAssessments []FamilyAssessment `json:"family_assessments"`
+	Involvements      []Involvement      `json:"involvements"`
+	Meetings          []Meeting          `json:"meetings"`
+	PathwayFeedback   []PathwayFeedback  `json:"pathway_feedback"`
+	Referrals         []Referral         `json:"referrals"`
+	YoungPerson       YoungPerson        `json:"young_person"`
 }
 
 // TimelineEvent defines model for TimelineEvent.
