@@ -7,12 +7,16 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/assessment"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/feedback"
 	"github.com/oneplan-send/oneplan/internal/identifier"
+	"github.com/oneplan-send/oneplan/internal/meeting"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/store"
@@ -183,12 +187,108 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 			case !made.Eligibility.Eligible:
 				t.OverrideReason = "Complex needs emerging; services agree the pathway is right."
 			}
-			if _, err := svc.TriageReferral(officer, made.ID, nil, t); err != nil {
+			triaged, err := svc.TriageReferral(officer, made.ID, nil, t)
+			if err != nil {
 				return res, fmt.Errorf("triage %d: %w", i, err)
+			}
+			if triaged.Status == referral.Accepted {
+				if err := progress(officer, svc, triaged, stages[i%len(stages)], leadFor(practitioners, triaged.SafeguardingConcern), today); err != nil {
+					return res, fmt.Errorf("pathway %d: %w", i, err)
+				}
 			}
 		}
 	}
 	return res, nil
+}
+
+// stages spreads accepted referrals along the pathway.
+var stages = []referral.Status{referral.Accepted, referral.Assessing, referral.Allocated, referral.MAMHeld, referral.Panel,
+	referral.PlanInPlace, referral.Reviewing, referral.Closed}
+
+// leadFor picks an engagement lead: a social worker when there is a safeguarding concern.
+func leadFor(ps []directory.Practitioner, safeguarding bool) directory.Practitioner {
+	want := "health_visitor"
+	if safeguarding {
+		want = directory.SocialWorker
+	}
+	for _, p := range ps {
+		if p.Role == want {
+			return p
+		}
+	}
+	return ps[0]
+}
+
+// progress walks an accepted referral along the pathway up to stage, the way a caseworker would.
+func progress(ctx context.Context, svc *casework.Service, r referral.Referral, stage referral.Status, lead directory.Practitioner, today time.Time) error {
+	reached := func(s referral.Status) bool { return slices.Index(stages, stage) >= slices.Index(stages, s) }
+	if !reached(referral.Assessing) {
+		return nil
+	}
+	fa, err := svc.CreateAssessment(ctx, r.ID, "", assessment.Sections{
+		DevelopmentalNeeds: "Fictional: speech delayed; good understanding of routines.",
+		ChildVoice:         "Fictional: likes drawing and the park.",
+		FamilyViews:        &assessment.FamilyViews{WhatMatters: "Fictional: being understood at school."}})
+	if err != nil {
+		return err
+	}
+	if _, err := svc.SubmitAssessment(ctx, fa.ID, nil); err != nil {
+		return err
+	}
+	if !reached(referral.Allocated) {
+		return nil
+	}
+	if _, err := svc.CreateMeeting(ctx, meeting.Meeting{ReferralID: r.ID, Type: "allocation", HeldOn: today, Decisions: []string{"Engagement lead agreed."}}); err != nil {
+		return err
+	}
+	if _, err := svc.Allocate(ctx, r.ID, nil, lead.ID, "Already works with the family.", ""); err != nil {
+		return err
+	}
+	if !reached(referral.MAMHeld) {
+		return nil
+	}
+	mam, err := svc.CreateMeeting(ctx, meeting.Meeting{ReferralID: r.ID, Type: "mam", HeldOn: today,
+		Attendees: []meeting.Attendee{{Kind: "practitioner", PractitionerID: lead.ID, TookPart: true},
+			{Kind: "family_member", Name: "Parent (fictional)", Relationship: "parent", TookPart: true},
+			{Kind: "child_young_person", Name: "Child (fictional)", TookPart: true, How: "views_shared_beforehand"}},
+		FamilySaid: "Fictional: we want one plan that everyone uses.", Decisions: []string{"Speech and language block", "Visual timetable"},
+		Actions: []meeting.Action{{What: "Refer to speech and language clinic", OwnerPractitionerID: lead.ID, DueOn: today.AddDate(0, 0, 14)},
+			{What: "Share visual timetable with home", OwnerDescription: "School", DueOn: today}}})
+	if err != nil {
+		return err
+	}
+	if !reached(referral.Panel) {
+		return nil
+	}
+	if _, err := svc.CreateMeeting(ctx, meeting.Meeting{ReferralID: r.ID, Type: "map", HeldOn: today,
+		MapDecision: &meeting.MapDecision{Solution: "Specialist resource base place", CostBand: "20k_to_50k", Outcome: "approved"}}); err != nil {
+		return err
+	}
+	if !reached(referral.PlanInPlace) {
+		return nil
+	}
+	if _, err := svc.TransitionReferral(ctx, r.ID, nil, referral.PlanInPlace, "Panel approved the plan."); err != nil {
+		return err
+	}
+	if !reached(referral.Reviewing) {
+		return nil
+	}
+	for _, f := range []feedback.Feedback{
+		{ReferralID: r.ID, MeetingID: mam.ID, From: "family", WorkingWell: "Fictional: we were listened to.", OutcomeRatings: []feedback.Rating{{Outcome: "Can ask for help", Rating: 4}}},
+		{ReferralID: r.ID, From: "professional", PractitionerID: lead.ID, WorkingWell: "Fictional: one plan.", OutcomeRatings: []feedback.Rating{{Outcome: "Can ask for help", Rating: 3}}},
+	} {
+		if _, err := svc.GiveFeedback(ctx, f); err != nil {
+			return err
+		}
+	}
+	if _, err := svc.TransitionReferral(ctx, r.ID, nil, referral.Reviewing, "Six-week review."); err != nil {
+		return err
+	}
+	if !reached(referral.Closed) {
+		return nil
+	}
+	_, err = svc.CloseReferral(ctx, r.ID, nil, "needs_met", "Fictional: outcomes met.")
+	return err
 }
 
 func pickReason(rng *rand.Rand) string {
