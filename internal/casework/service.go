@@ -98,8 +98,12 @@ func (s *Service) scope(p auth.Principal) store.Scope {
 		return store.Scope{Restricted: true, OrganisationID: p.OrganisationID, PractitionerID: p.PractitionerID, On: s.today()}
 	case auth.ReachOwn:
 		return store.Scope{Restricted: true, YoungPersonIDs: p.YoungPersonIDs, On: s.today()}
+	case auth.ReachPanel:
+		// A panel member is known by their practitioner id (bound to their key or in their token).
+		if p.PractitionerID != "" {
+			return store.Scope{Restricted: true, PanelPractitionerID: p.PractitionerID, On: s.today()}
+		}
 	}
-	// Panels arrive with the pathway's meetings; until then a panel member reaches no record.
 	return store.Scope{Restricted: true, On: s.today()}
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/store"
@@ -207,5 +208,34 @@ func TestTransitionsCloseAndTimeline(t *testing.T) {
 		}
 		e.do(http.MethodGet, "/v1/young-people/"+f.child+"/timeline", e.outsider, nil).problem(t, http.StatusNotFound)
 		e.do(http.MethodGet, "/v1/young-people/"+f.child+"/timeline?cursor=bad", e.officer, nil).problem(t, http.StatusBadRequest)
+	})
+}
+
+// TestPanelMembersSeeWhatWasPutBeforeTheirPanel: a panel member reads the records of children
+// whose MAP they sat on, and nothing else.
+func TestPanelMembersSeeWhatWasPutBeforeTheirPanel(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		member := e.socialWorker()
+		panelKey := e.do(http.MethodPost, "/v1/api-keys", e.admin, map[string]any{"organisation_id": e.health, "role": "panel_member", "name": "panel",
+			"practitioner_id": member}).json(t)["key"].(string)
+		before, other := e.fixture(), e.fixture()
+		for _, f := range []fixture{before, other} {
+			e.do(http.MethodPost, "/v1/referrals/"+f.referral+"/triage", e.officer, map[string]any{"decision": "accept", "reason": "x"})
+			e.setStatus(f.referral, referral.MAMHeld)
+		}
+		e.do(http.MethodGet, "/v1/young-people/"+before.child, panelKey, nil).problem(t, http.StatusNotFound)
+		e.mustDo(http.MethodPost, "/v1/meetings", map[string]any{"referral_id": before.referral, "type": "map", "held_on": dateOf(time.Now()),
+			"attendees":    []any{map[string]any{"kind": "practitioner", "practitioner_id": member}},
+			"map_decision": map[string]any{"solution": "Short breaks", "cost_band": "5k_to_20k", "outcome": "approved"}}, http.StatusCreated)
+		for _, path := range []string{"/v1/young-people/" + before.child, "/v1/referrals/" + before.referral, "/v1/young-people/" + before.child + "/timeline"} {
+			if r := e.do(http.MethodGet, path, panelKey, nil); r.status != http.StatusOK {
+				t.Fatalf("%s as the panel member: %d %s", path, r.status, r.body)
+			}
+		}
+		e.do(http.MethodGet, "/v1/young-people/"+other.child, panelKey, nil).problem(t, http.StatusNotFound)
+		if n := len(items(t, e.do(http.MethodGet, "/v1/referrals", panelKey, nil))); n != 1 {
+			t.Fatalf("panel member lists %d referrals, want 1", n)
+		}
+		e.do(http.MethodPatch, "/v1/young-people/"+before.child, panelKey, map[string]any{"preferred_name": "X"}).problem(t, http.StatusForbidden)
 	})
 }

@@ -147,6 +147,8 @@ type Scope struct {
 	PractitionerID string
 	// YoungPersonIDs are records visible by name (a family's own children).
 	YoungPersonIDs []string
+	// PanelPractitionerID sees children put before a multi-agency panel (MAP) this practitioner sat on.
+	PanelPractitionerID string
 	// On is the day involvements are judged current.
 	On time.Time
 }
@@ -181,6 +183,11 @@ func visibleYoungPeople(q *gorm.DB, col string, s Scope) *gorm.DB {
 	if len(s.YoungPersonIDs) > 0 {
 		conds = append(conds, col+" IN ?")
 		args = append(args, s.YoungPersonIDs)
+	}
+	if s.PanelPractitionerID != "" {
+		// Attendees are stored as JSON written by encoding/json, so the member's entry reads exactly so.
+		conds = append(conds, col+` IN (SELECT m.young_person_id FROM meetings m WHERE m.type = 'map' AND m.attendees LIKE ?)`)
+		args = append(args, `%"practitioner_id":"`+s.PanelPractitionerID+`"%`)
 	}
 	if len(conds) == 0 {
 		return q.Where("1 = 0")
