@@ -31,6 +31,9 @@ func (s *Service) AccessLog(ctx context.Context, youngPersonID string, pg store.
 		if out, next, err = tx.AuditEvents(audit.Filter{YoungPersonID: youngPersonID}, pg); err != nil {
 			return err
 		}
+		if p.Role == auth.RoleFamily {
+			out = redactStaff(out)
+		}
 		return tx.Audit(s.event(ctx, p, audit.Read, audit.YoungPerson, youngPersonID, youngPersonID, []string{"access_log"}))
 	})
 	return out, next, err
@@ -106,11 +109,24 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 		}); err != nil {
 			return err
 		}
+		x.AccessLog = redactStaff(x.AccessLog)
 		x.ExportedAt = s.now()
 		return record(tx, s.event(ctx, p, audit.Export, audit.YoungPerson, id, id, nil),
 			s.notice("young_person.exported", audit.YoungPerson, id, nil))
 	})
 	return x, err
+}
+
+// redactStaff removes staff members' own personal data (IP address, identity-provider subject,
+// key and request ids) from audit events shown to a family or put in a subject access export:
+// it is third-party data there. Who (role, organisation, practitioner), what, when and why stay.
+func redactStaff(events []audit.Event) []audit.Event {
+	out := make([]audit.Event, len(events))
+	for i, e := range events {
+		e.IP, e.ActorSubject, e.ActorKeyID, e.RequestID = "", "", "", ""
+		out[i] = e
+	}
+	return out
 }
 
 // drain reads every page of a list.

@@ -213,6 +213,9 @@ func TestFamilyEndToEnd(t *testing.T) {
 			if m["young_person_id"] != f.child {
 				t.Fatal("the access log shows only this child's events")
 			}
+			if m["ip"] != nil || actor["api_key_id"] != nil || actor["subject"] != nil || m["request_id"] != nil {
+				t.Fatalf("staff members' own data must be redacted for the family: %v", m)
+			}
 		}
 		if !sawLead {
 			t.Fatalf("the family should see the engagement lead's read and its purpose: %v", log)
