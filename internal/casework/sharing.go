@@ -124,6 +124,11 @@ func (s *Service) CreateInvolvement(ctx context.Context, i sharing.Involvement) 
 		if err != nil {
 			return err
 		}
+		if i.SafeguardingReason == "" {
+			if i.SafeguardingReason, err = s.recordedConcern(tx, i.YoungPersonID); err != nil {
+				return err
+			}
+		}
 		// Sharing happens now, whatever start date is recorded: judge consent as of today.
 		c, err := sharing.Authorise(consents, org.ID, org.Type, s.today(), i.SafeguardingReason)
 		if err != nil {
@@ -138,6 +143,21 @@ func (s *Service) CreateInvolvement(ctx context.Context, i sharing.Involvement) 
 				"organisation_id": i.OrganisationID, "role": i.Role, "without_consent": c.ID == ""}))
 	})
 	return i, err
+}
+
+// recordedConcern names an open referral of the child that records a safeguarding concern, as
+// the reason for sharing without consent; "" when there is none.
+func (s *Service) recordedConcern(tx *store.Tx, youngPersonID string) (string, error) {
+	refs, _, err := tx.Referrals(store.ReferralFilter{YoungPersonID: youngPersonID}, store.Scope{}, store.Page{Limit: 200})
+	if err != nil {
+		return "", err
+	}
+	for _, r := range refs {
+		if r.SafeguardingConcern && !r.Status.Terminal() {
+			return "Safeguarding concern recorded on referral " + r.Reference + ".", nil
+		}
+	}
+	return "", nil
 }
 
 // UpdateInvolvement changes or ends an involvement.

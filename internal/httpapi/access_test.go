@@ -55,6 +55,15 @@ func TestConsentGovernsSharing(t *testing.T) {
 		if sg.status != http.StatusCreated || sg.json(t)["safeguarding_reason"] == nil || sg.json(t)["consent_id"] != nil {
 			t.Fatalf("safeguarding involvement: %d %s", sg.status, sg.body)
 		}
+		// A safeguarding concern recorded on an open referral is itself the lawful basis, and is named.
+		sgKid := e.youngPerson(e.officer, func() clientYP { c := child(9); c.NhsNumber, c.Upn = nil, nil; return c }())
+		sgRef := referralFor(sgKid, e.schoolSENCO)
+		sgRef.SafeguardingConcern = ptr(true)
+		made := e.referral(e.officer, sgRef)
+		auto := e.do(http.MethodPost, "/v1/young-people/"+sgKid+"/involvements", e.officer, map[string]any{"organisation_id": e.other, "role": "team_member"})
+		if auto.status != http.StatusCreated || !strings.Contains(auto.json(t)["safeguarding_reason"].(string), made.Reference) {
+			t.Fatalf("involvement under a recorded safeguarding concern: %d %s", auto.status, auto.body)
+		}
 		// Withdrawn consent no longer covers new sharing.
 		cid := c.json(t)["id"].(string)
 		w := e.do(http.MethodPost, path+"/consents/"+cid+"/withdraw", e.officer, map[string]any{"reason": "Family asked."})
