@@ -374,6 +374,192 @@ func (e ContactRelationship) Valid() bool {
 	}
 }
 
+// Defines values for DeadlineStatus.
+const (
+	Due           DeadlineStatus = "due"
+	MetLate       DeadlineStatus = "met_late"
+	MetOnTime     DeadlineStatus = "met_on_time"
+	NotApplicable DeadlineStatus = "not_applicable"
+	NotDue        DeadlineStatus = "not_due"
+	Overdue       DeadlineStatus = "overdue"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineStatus enum.
+func (e DeadlineStatus) Valid() bool {
+	switch e {
+	case Due:
+		return true
+	case MetLate:
+		return true
+	case MetOnTime:
+		return true
+	case NotApplicable:
+		return true
+	case NotDue:
+		return true
+	case Overdue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcDecisionDecision.
+const (
+	EhcDecisionDecisionAssess    EhcDecisionDecision = "assess"
+	EhcDecisionDecisionNotAssess EhcDecisionDecision = "not_assess"
+)
+
+// Valid indicates whether the value is a known member of the EhcDecisionDecision enum.
+func (e EhcDecisionDecision) Valid() bool {
+	switch e {
+	case EhcDecisionDecisionAssess:
+		return true
+	case EhcDecisionDecisionNotAssess:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcDecisionInputDecision.
+const (
+	EhcDecisionInputDecisionAssess    EhcDecisionInputDecision = "assess"
+	EhcDecisionInputDecisionNotAssess EhcDecisionInputDecision = "not_assess"
+)
+
+// Valid indicates whether the value is a known member of the EhcDecisionInputDecision enum.
+func (e EhcDecisionInputDecision) Valid() bool {
+	switch e {
+	case EhcDecisionInputDecisionAssess:
+		return true
+	case EhcDecisionInputDecisionNotAssess:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcExceptionGround.
+const (
+	EhcExceptionGroundA EhcExceptionGround = "a"
+	EhcExceptionGroundB EhcExceptionGround = "b"
+	EhcExceptionGroundC EhcExceptionGround = "c"
+	EhcExceptionGroundD EhcExceptionGround = "d"
+)
+
+// Valid indicates whether the value is a known member of the EhcExceptionGround enum.
+func (e EhcExceptionGround) Valid() bool {
+	switch e {
+	case EhcExceptionGroundA:
+		return true
+	case EhcExceptionGroundB:
+		return true
+	case EhcExceptionGroundC:
+		return true
+	case EhcExceptionGroundD:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcNeedsAssessmentAssessmentOutcome.
+const (
+	EhcNeedsAssessmentAssessmentOutcomeA EhcNeedsAssessmentAssessmentOutcome = "A"
+	EhcNeedsAssessmentAssessmentOutcomeW EhcNeedsAssessmentAssessmentOutcome = "W"
+)
+
+// Valid indicates whether the value is a known member of the EhcNeedsAssessmentAssessmentOutcome enum.
+func (e EhcNeedsAssessmentAssessmentOutcome) Valid() bool {
+	switch e {
+	case EhcNeedsAssessmentAssessmentOutcomeA:
+		return true
+	case EhcNeedsAssessmentAssessmentOutcomeW:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcNeedsAssessmentRequestOutcome.
+const (
+	EhcNeedsAssessmentRequestOutcomeA EhcNeedsAssessmentRequestOutcome = "A"
+	EhcNeedsAssessmentRequestOutcomeN EhcNeedsAssessmentRequestOutcome = "N"
+	EhcNeedsAssessmentRequestOutcomeW EhcNeedsAssessmentRequestOutcome = "W"
+	EhcNeedsAssessmentRequestOutcomeY EhcNeedsAssessmentRequestOutcome = "Y"
+)
+
+// Valid indicates whether the value is a known member of the EhcNeedsAssessmentRequestOutcome enum.
+func (e EhcNeedsAssessmentRequestOutcome) Valid() bool {
+	switch e {
+	case EhcNeedsAssessmentRequestOutcomeA:
+		return true
+	case EhcNeedsAssessmentRequestOutcomeN:
+		return true
+	case EhcNeedsAssessmentRequestOutcomeW:
+		return true
+	case EhcNeedsAssessmentRequestOutcomeY:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcRequestStatus.
+const (
+	EhcRequestStatusAssessing   EhcRequestStatus = "assessing"
+	EhcRequestStatusNotAssessed EhcRequestStatus = "not_assessed"
+	EhcRequestStatusReceived    EhcRequestStatus = "received"
+	EhcRequestStatusWithdrawn   EhcRequestStatus = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the EhcRequestStatus enum.
+func (e EhcRequestStatus) Valid() bool {
+	switch e {
+	case EhcRequestStatusAssessing:
+		return true
+	case EhcRequestStatusNotAssessed:
+		return true
+	case EhcRequestStatusReceived:
+		return true
+	case EhcRequestStatusWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcRequester.
+const (
+	EhcRequesterHealth          EhcRequester = "health"
+	EhcRequesterOther           EhcRequester = "other"
+	EhcRequesterParent          EhcRequester = "parent"
+	EhcRequesterSchoolOrCollege EhcRequester = "school_or_college"
+	EhcRequesterSocialCare      EhcRequester = "social_care"
+	EhcRequesterYoungPerson     EhcRequester = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the EhcRequester enum.
+func (e EhcRequester) Valid() bool {
+	switch e {
+	case EhcRequesterHealth:
+		return true
+	case EhcRequesterOther:
+		return true
+	case EhcRequesterParent:
+		return true
+	case EhcRequesterSchoolOrCollege:
+		return true
+	case EhcRequesterSocialCare:
+		return true
+	case EhcRequesterYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FeedbackFrom.
 const (
 	FeedbackFromChildYoungPerson FeedbackFrom = "child_young_person"
@@ -686,6 +872,7 @@ const (
 	RecordTypeAllocation       RecordType = "allocation"
 	RecordTypeApiKey           RecordType = "api_key"
 	RecordTypeConsent          RecordType = "consent"
+	RecordTypeEhcRequest       RecordType = "ehc_request"
 	RecordTypeFamilyAssessment RecordType = "family_assessment"
 	RecordTypeInvolvement      RecordType = "involvement"
 	RecordTypeMeeting          RecordType = "meeting"
@@ -706,6 +893,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeApiKey:
 		return true
 	case RecordTypeConsent:
+		return true
+	case RecordTypeEhcRequest:
 		return true
 	case RecordTypeFamilyAssessment:
 		return true
@@ -1328,6 +1517,155 @@ type Contact struct {
 // ContactRelationship defines model for Contact.Relationship.
 type ContactRelationship string
 
+// DeadlineStatus defines model for DeadlineStatus.
+type DeadlineStatus string
+
+// EhcDeadline defines model for EhcDeadline.
+type EhcDeadline struct {
+	// AdjustedDueOn The due date with the recorded exception periods paused; status is judged against it.
+	AdjustedDueOn openapi_types.Date  `json:"adjusted_due_on"`
+	CompletedOn   *openapi_types.Date `json:"completed_on,omitempty"`
+
+	// DueOn The time limit counted from receipt.
+	DueOn  openapi_types.Date `json:"due_on"`
+	Status DeadlineStatus     `json:"status"`
+}
+
+// EhcDeadlines defines model for EhcDeadlines.
+type EhcDeadlines struct {
+	DecisionToAssess EhcDeadline `json:"decision_to_assess"`
+	DraftPlanTarget  EhcDeadline `json:"draft_plan_target"`
+	FinalPlan        EhcDeadline `json:"final_plan"`
+	NoPlanNotice     EhcDeadline `json:"no_plan_notice"`
+}
+
+// EhcDecision defines model for EhcDecision.
+type EhcDecision struct {
+	AppealRightsNotified bool                `json:"appeal_rights_notified"`
+	DecidedOn            openapi_types.Date  `json:"decided_on"`
+	Decision             EhcDecisionDecision `json:"decision"`
+	Reason               string              `json:"reason"`
+}
+
+// EhcDecisionDecision defines model for EhcDecision.Decision.
+type EhcDecisionDecision string
+
+// EhcDecisionInput defines model for EhcDecisionInput.
+type EhcDecisionInput struct {
+	// AppealRightsNotified Required true for not_assess: the notice stated the right to appeal, mediation and IAS.
+	AppealRightsNotified *bool `json:"appeal_rights_notified,omitempty"`
+
+	// DecidedOn The day the decision was notified.
+	DecidedOn openapi_types.Date       `json:"decided_on"`
+	Decision  EhcDecisionInputDecision `json:"decision"`
+	Reason    string                   `json:"reason"`
+}
+
+// EhcDecisionInputDecision defines model for EhcDecisionInput.Decision.
+type EhcDecisionInputDecision string
+
+// EhcException defines model for EhcException.
+type EhcException struct {
+	From openapi_types.Date `json:"from"`
+
+	// Ground (a) school or college closure, (b) early years provider closure, (c) exceptional personal circumstances, (d) absence from the area for 4 weeks or more.
+	Ground EhcExceptionGround `json:"ground"`
+	Reason string             `json:"reason"`
+	To     openapi_types.Date `json:"to"`
+}
+
+// EhcExceptionGround (a) school or college closure, (b) early years provider closure, (c) exceptional personal circumstances, (d) absence from the area for 4 weeks or more.
+type EhcExceptionGround string
+
+// EhcExceptionInput defines model for EhcExceptionInput.
+type EhcExceptionInput struct {
+	From openapi_types.Date `json:"from"`
+
+	// Ground (a) school or college closure, (b) early years provider closure, (c) exceptional personal circumstances, (d) absence from the area for 4 weeks or more.
+	Ground EhcExceptionGround `json:"ground"`
+	Reason string             `json:"reason"`
+
+	// To Inclusive. Grounds a, b and d need at least 4 weeks.
+	To openapi_types.Date `json:"to"`
+}
+
+// EhcNeedsAssessment defines model for EhcNeedsAssessment.
+type EhcNeedsAssessment struct {
+	// AssessmentOutcome SEN2 AssessmentOutcome once assessing: A pending, W withdrawn.
+	AssessmentOutcome     *EhcNeedsAssessmentAssessmentOutcome `json:"assessment_outcome,omitempty"`
+	AssessmentOutcomeDate *openapi_types.Date                  `json:"assessment_outcome_date,omitempty"`
+	CreatedAt             time.Time                            `json:"created_at"`
+	Deadlines             EhcDeadlines                         `json:"deadlines"`
+	Decision              *EhcDecision                         `json:"decision,omitempty"`
+	Exceptions            []EhcException                       `json:"exceptions"`
+	Id                    openapi_types.UUID                   `json:"id"`
+	Notes                 *string                              `json:"notes,omitempty"`
+	ReceivedOn            openapi_types.Date                   `json:"received_on"`
+	ReferralId            *openapi_types.UUID                  `json:"referral_id,omitempty"`
+
+	// RequestOutcome SEN2 RequestOutcome: A pending, Y assess, N not assess, W withdrawn.
+	RequestOutcome     EhcNeedsAssessmentRequestOutcome `json:"request_outcome"`
+	RequestOutcomeDate *openapi_types.Date              `json:"request_outcome_date,omitempty"`
+
+	// RequestedBy Who asked (SEN2 RequestSource). Only a parent, a young person aged 16-25 or a school or college may request (s.36(1)); others bring the child to the authority's attention.
+	RequestedBy EhcRequester     `json:"requested_by"`
+	Status      EhcRequestStatus `json:"status"`
+	UpdatedAt   time.Time        `json:"updated_at"`
+	Version     int              `json:"version"`
+
+	// Week20ExceptionsApply SEN2 Week20: exceptions apply to the 20-week limit.
+	Week20ExceptionsApply bool               `json:"week20_exceptions_apply"`
+	Withdrawal            *EhcWithdrawal     `json:"withdrawal,omitempty"`
+	YoungPersonId         openapi_types.UUID `json:"young_person_id"`
+}
+
+// EhcNeedsAssessmentAssessmentOutcome SEN2 AssessmentOutcome once assessing: A pending, W withdrawn.
+type EhcNeedsAssessmentAssessmentOutcome string
+
+// EhcNeedsAssessmentRequestOutcome SEN2 RequestOutcome: A pending, Y assess, N not assess, W withdrawn.
+type EhcNeedsAssessmentRequestOutcome string
+
+// EhcNeedsAssessmentInput defines model for EhcNeedsAssessmentInput.
+type EhcNeedsAssessmentInput struct {
+	Notes *string `json:"notes,omitempty"`
+
+	// ReceivedOn The day the authority received the request; starts the 20-week clock. Not in the future.
+	ReceivedOn openapi_types.Date `json:"received_on"`
+
+	// ReferralId The pathway referral this request came from; must be the same young person's.
+	ReferralId *openapi_types.UUID `json:"referral_id,omitempty"`
+
+	// RequestedBy Who asked (SEN2 RequestSource). Only a parent, a young person aged 16-25 or a school or college may request (s.36(1)); others bring the child to the authority's attention.
+	RequestedBy   EhcRequester       `json:"requested_by"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// EhcNeedsAssessmentPage defines model for EhcNeedsAssessmentPage.
+type EhcNeedsAssessmentPage struct {
+	Items      []EhcNeedsAssessment `json:"items"`
+	NextCursor *string              `json:"next_cursor,omitempty"`
+}
+
+// EhcRequestStatus defines model for EhcRequestStatus.
+type EhcRequestStatus string
+
+// EhcRequester Who asked (SEN2 RequestSource). Only a parent, a young person aged 16-25 or a school or college may request (s.36(1)); others bring the child to the authority's attention.
+type EhcRequester string
+
+// EhcWithdrawal defines model for EhcWithdrawal.
+type EhcWithdrawal struct {
+	Reason      string             `json:"reason"`
+	WithdrawnOn openapi_types.Date `json:"withdrawn_on"`
+}
+
+// EhcWithdrawalInput defines model for EhcWithdrawalInput.
+type EhcWithdrawalInput struct {
+	Reason string `json:"reason"`
+
+	// WithdrawnOn Defaults to today.
+	WithdrawnOn *openapi_types.Date `json:"withdrawn_on,omitempty"`
+}
+
 // Eligibility Pathway eligibility on the day of receipt.
 type Eligibility struct {
 	Age *int `json:"age,omitempty"`
@@ -1837,16 +2175,17 @@ type ServiceType string
 
 // SubjectAccessExport defines model for SubjectAccessExport.
 type SubjectAccessExport struct {
-	AccessLog         []AuditEvent       `json:"access_log"`
-	Allocations       []Allocation       `json:"allocations"`
-	Consents          []Consent          `json:"consents"`
-	ExportedAt        time.Time          `json:"exported_at"`
-	FamilyAssessments []FamilyAssessment `json:"family_assessments"`
-	Involvements      []Involvement      `json:"involvements"`
-	Meetings          []Meeting          `json:"meetings"`
-	PathwayFeedback   []PathwayFeedback  `json:"pathway_feedback"`
-	Referrals         []Referral         `json:"referrals"`
-	YoungPerson       YoungPerson        `json:"young_person"`
+	AccessLog           []AuditEvent         `json:"access_log"`
+	Allocations         []Allocation         `json:"allocations"`
+	Consents            []Consent            `json:"consents"`
+	EhcNeedsAssessments []EhcNeedsAssessment `json:"ehc_needs_assessments"`
+	ExportedAt          time.Time            `json:"exported_at"`
+	FamilyAssessments   []FamilyAssessment   `json:"family_assessments"`
+	Involvements        []Involvement        `json:"involvements"`
+	Meetings            []Meeting            `json:"meetings"`
+	PathwayFeedback     []PathwayFeedback    `json:"pathway_feedback"`
+	Referrals           []Referral           `json:"referrals"`
+	YoungPerson         YoungPerson          `json:"young_person"`
 }
 
 // TimelineEvent defines model for TimelineEvent.
@@ -2098,6 +2437,54 @@ type ListAuditEventsParams struct {
 
 	// Cursor The `next_cursor` of the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListEhcNeedsAssessmentsParams defines parameters for ListEhcNeedsAssessments.
+type ListEhcNeedsAssessmentsParams struct {
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Status        *EhcRequestStatus   `form:"status,omitempty" json:"status,omitempty"`
+
+	// Overdue true: open requests with a statutory time limit (exception-adjusted) passed today; false: the others.
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateEhcNeedsAssessmentParams defines parameters for CreateEhcNeedsAssessment.
+type CreateEhcNeedsAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DecideEhcNeedsAssessmentParams defines parameters for DecideEhcNeedsAssessment.
+type DecideEhcNeedsAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// AddEhcNeedsAssessmentExceptionParams defines parameters for AddEhcNeedsAssessmentException.
+type AddEhcNeedsAssessmentExceptionParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// WithdrawEhcNeedsAssessmentParams defines parameters for WithdrawEhcNeedsAssessment.
+type WithdrawEhcNeedsAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListFamilyAssessmentsParams defines parameters for ListFamilyAssessments.
@@ -2439,6 +2826,18 @@ type CompleteActionJSONRequestBody = ActionCompletion
 // CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
 type CreateApiKeyJSONRequestBody = ApiKeyInput
 
+// CreateEhcNeedsAssessmentJSONRequestBody defines body for CreateEhcNeedsAssessment for application/json ContentType.
+type CreateEhcNeedsAssessmentJSONRequestBody = EhcNeedsAssessmentInput
+
+// DecideEhcNeedsAssessmentJSONRequestBody defines body for DecideEhcNeedsAssessment for application/json ContentType.
+type DecideEhcNeedsAssessmentJSONRequestBody = EhcDecisionInput
+
+// AddEhcNeedsAssessmentExceptionJSONRequestBody defines body for AddEhcNeedsAssessmentException for application/json ContentType.
+type AddEhcNeedsAssessmentExceptionJSONRequestBody = EhcExceptionInput
+
+// WithdrawEhcNeedsAssessmentJSONRequestBody defines body for WithdrawEhcNeedsAssessment for application/json ContentType.
+type WithdrawEhcNeedsAssessmentJSONRequestBody = EhcWithdrawalInput
+
 // CreateFamilyAssessmentJSONRequestBody defines body for CreateFamilyAssessment for application/json ContentType.
 type CreateFamilyAssessmentJSONRequestBody = FamilyAssessmentInput
 
@@ -2537,6 +2936,24 @@ type ServerInterface interface {
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
+	// ListEhcNeedsAssessments List EHC needs assessment requests
+	// (GET /v1/ehc-needs-assessments)
+	ListEhcNeedsAssessments(ctx echo.Context, params ListEhcNeedsAssessmentsParams) error
+	// CreateEhcNeedsAssessment Record a request for an EHC needs assessment (starts the 20-week statutory clock)
+	// (POST /v1/ehc-needs-assessments)
+	CreateEhcNeedsAssessment(ctx echo.Context, params CreateEhcNeedsAssessmentParams) error
+	// GetEhcNeedsAssessment Read one EHC needs assessment request with its statutory deadlines
+	// (GET /v1/ehc-needs-assessments/{id})
+	GetEhcNeedsAssessment(ctx echo.Context, id ID) error
+	// DecideEhcNeedsAssessment Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
+	// (POST /v1/ehc-needs-assessments/{id}/decision-to-assess)
+	DecideEhcNeedsAssessment(ctx echo.Context, id ID, params DecideEhcNeedsAssessmentParams) error
+	// AddEhcNeedsAssessmentException Record an exception period that excuses the local authority's time limits
+	// (POST /v1/ehc-needs-assessments/{id}/exceptions)
+	AddEhcNeedsAssessmentException(ctx echo.Context, id ID, params AddEhcNeedsAssessmentExceptionParams) error
+	// WithdrawEhcNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
+	// (POST /v1/ehc-needs-assessments/{id}/withdraw)
+	WithdrawEhcNeedsAssessment(ctx echo.Context, id ID, params WithdrawEhcNeedsAssessmentParams) error
 	// ListFamilyAssessments List family assessments
 	// (GET /v1/family-assessments)
 	ListFamilyAssessments(ctx echo.Context, params ListFamilyAssessmentsParams) error
@@ -3003,6 +3420,250 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListAuditEvents(ctx, params)
+	return err
+}
+
+// ListEhcNeedsAssessments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListEhcNeedsAssessments(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListEhcNeedsAssessmentsParams
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "overdue" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", ctx.QueryParams(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter overdue: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListEhcNeedsAssessments(ctx, params)
+	return err
+}
+
+// CreateEhcNeedsAssessment converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateEhcNeedsAssessment(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateEhcNeedsAssessmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateEhcNeedsAssessment(ctx, params)
+	return err
+}
+
+// GetEhcNeedsAssessment converts echo context to params.
+func (w *ServerInterfaceWrapper) GetEhcNeedsAssessment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetEhcNeedsAssessment(ctx, id)
+	return err
+}
+
+// DecideEhcNeedsAssessment converts echo context to params.
+func (w *ServerInterfaceWrapper) DecideEhcNeedsAssessment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DecideEhcNeedsAssessmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DecideEhcNeedsAssessment(ctx, id, params)
+	return err
+}
+
+// AddEhcNeedsAssessmentException converts echo context to params.
+func (w *ServerInterfaceWrapper) AddEhcNeedsAssessmentException(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AddEhcNeedsAssessmentExceptionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AddEhcNeedsAssessmentException(ctx, id, params)
+	return err
+}
+
+// WithdrawEhcNeedsAssessment converts echo context to params.
+func (w *ServerInterfaceWrapper) WithdrawEhcNeedsAssessment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params WithdrawEhcNeedsAssessmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.WithdrawEhcNeedsAssessment(ctx, id, params)
 	return err
 }
 
@@ -4736,6 +5397,12 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/retention/due", wrapper.ListRetentionDue, options.OperationMiddlewares["listRetentionDue"]...)
 	router.POST(options.BaseURL+"/v1/retention/due/:id/erase", wrapper.EraseYoungPerson, options.OperationMiddlewares["eraseYoungPerson"]...)
 	router.GET(options.BaseURL+"/v1/audit-events", wrapper.ListAuditEvents, options.OperationMiddlewares["listAuditEvents"]...)
+	router.GET(options.BaseURL+"/v1/ehc-needs-assessments", wrapper.ListEhcNeedsAssessments, options.OperationMiddlewares["listEhcNeedsAssessments"]...)
+	router.POST(options.BaseURL+"/v1/ehc-needs-assessments", wrapper.CreateEhcNeedsAssessment, options.OperationMiddlewares["createEhcNeedsAssessment"]...)
+	router.GET(options.BaseURL+"/v1/ehc-needs-assessments/:id", wrapper.GetEhcNeedsAssessment, options.OperationMiddlewares["getEhcNeedsAssessment"]...)
+	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/decision-to-assess", wrapper.DecideEhcNeedsAssessment, options.OperationMiddlewares["decideEhcNeedsAssessment"]...)
+	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/exceptions", wrapper.AddEhcNeedsAssessmentException, options.OperationMiddlewares["addEhcNeedsAssessmentException"]...)
+	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/withdraw", wrapper.WithdrawEhcNeedsAssessment, options.OperationMiddlewares["withdrawEhcNeedsAssessment"]...)
 
 }
 
@@ -5805,6 +6472,994 @@ type ListAuditEvents429ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListAuditEvents429ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEhcNeedsAssessmentsRequestObject struct {
+	Params ListEhcNeedsAssessmentsParams
+}
+
+type ListEhcNeedsAssessmentsResponseObject interface {
+	VisitListEhcNeedsAssessmentsResponse(w http.ResponseWriter) error
+}
+
+type ListEhcNeedsAssessments200JSONResponse EhcNeedsAssessmentPage
+
+func (response ListEhcNeedsAssessments200JSONResponse) VisitListEhcNeedsAssessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEhcNeedsAssessments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListEhcNeedsAssessments400ApplicationProblemPlusJSONResponse) VisitListEhcNeedsAssessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEhcNeedsAssessments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListEhcNeedsAssessments401ApplicationProblemPlusJSONResponse) VisitListEhcNeedsAssessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEhcNeedsAssessments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListEhcNeedsAssessments403ApplicationProblemPlusJSONResponse) VisitListEhcNeedsAssessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEhcNeedsAssessments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListEhcNeedsAssessments429ApplicationProblemPlusJSONResponse) VisitListEhcNeedsAssessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcNeedsAssessmentRequestObject struct {
+	Params CreateEhcNeedsAssessmentParams
+	Body   *CreateEhcNeedsAssessmentJSONRequestBody
+}
+
+type CreateEhcNeedsAssessmentResponseObject interface {
+	VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error
+}
+
+type CreateEhcNeedsAssessment201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateEhcNeedsAssessment201JSONResponse struct {
+	Body    EhcNeedsAssessment
+	Headers CreateEhcNeedsAssessment201ResponseHeaders
+}
+
+func (response CreateEhcNeedsAssessment201JSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcNeedsAssessment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcNeedsAssessment400ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcNeedsAssessment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcNeedsAssessment401ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcNeedsAssessment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcNeedsAssessment403ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcNeedsAssessment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcNeedsAssessment404ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcNeedsAssessment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcNeedsAssessment409ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcNeedsAssessment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcNeedsAssessment413ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcNeedsAssessment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcNeedsAssessment415ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcNeedsAssessment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcNeedsAssessment422ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcNeedsAssessment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcNeedsAssessment429ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEhcNeedsAssessmentRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetEhcNeedsAssessmentResponseObject interface {
+	VisitGetEhcNeedsAssessmentResponse(w http.ResponseWriter) error
+}
+
+type GetEhcNeedsAssessment200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetEhcNeedsAssessment200JSONResponse struct {
+	Body    EhcNeedsAssessment
+	Headers GetEhcNeedsAssessment200ResponseHeaders
+}
+
+func (response GetEhcNeedsAssessment200JSONResponse) VisitGetEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEhcNeedsAssessment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetEhcNeedsAssessment400ApplicationProblemPlusJSONResponse) VisitGetEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEhcNeedsAssessment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetEhcNeedsAssessment401ApplicationProblemPlusJSONResponse) VisitGetEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEhcNeedsAssessment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetEhcNeedsAssessment403ApplicationProblemPlusJSONResponse) VisitGetEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEhcNeedsAssessment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetEhcNeedsAssessment404ApplicationProblemPlusJSONResponse) VisitGetEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEhcNeedsAssessment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetEhcNeedsAssessment429ApplicationProblemPlusJSONResponse) VisitGetEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcNeedsAssessmentRequestObject struct {
+	Id     ID `json:"id"`
+	Params DecideEhcNeedsAssessmentParams
+	Body   *DecideEhcNeedsAssessmentJSONRequestBody
+}
+
+type DecideEhcNeedsAssessmentResponseObject interface {
+	VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error
+}
+
+type DecideEhcNeedsAssessment200ResponseHeaders struct {
+	ETag *string
+}
+
+type DecideEhcNeedsAssessment200JSONResponse struct {
+	Body    EhcNeedsAssessment
+	Headers DecideEhcNeedsAssessment200ResponseHeaders
+}
+
+func (response DecideEhcNeedsAssessment200JSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcNeedsAssessment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcNeedsAssessment400ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcNeedsAssessment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcNeedsAssessment401ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcNeedsAssessment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcNeedsAssessment403ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcNeedsAssessment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcNeedsAssessment404ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcNeedsAssessment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcNeedsAssessment409ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcNeedsAssessment412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcNeedsAssessment412ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcNeedsAssessment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcNeedsAssessment413ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcNeedsAssessment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcNeedsAssessment415ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcNeedsAssessment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcNeedsAssessment422ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcNeedsAssessment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcNeedsAssessment429ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddEhcNeedsAssessmentExceptionRequestObject struct {
+	Id     ID `json:"id"`
+	Params AddEhcNeedsAssessmentExceptionParams
+	Body   *AddEhcNeedsAssessmentExceptionJSONRequestBody
+}
+
+type AddEhcNeedsAssessmentExceptionResponseObject interface {
+	VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error
+}
+
+type AddEhcNeedsAssessmentException200ResponseHeaders struct {
+	ETag *string
+}
+
+type AddEhcNeedsAssessmentException200JSONResponse struct {
+	Body    EhcNeedsAssessment
+	Headers AddEhcNeedsAssessmentException200ResponseHeaders
+}
+
+func (response AddEhcNeedsAssessmentException200JSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddEhcNeedsAssessmentException400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AddEhcNeedsAssessmentException400ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddEhcNeedsAssessmentException401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AddEhcNeedsAssessmentException401ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddEhcNeedsAssessmentException403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AddEhcNeedsAssessmentException403ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddEhcNeedsAssessmentException404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AddEhcNeedsAssessmentException404ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddEhcNeedsAssessmentException409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AddEhcNeedsAssessmentException409ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddEhcNeedsAssessmentException412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response AddEhcNeedsAssessmentException412ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddEhcNeedsAssessmentException413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AddEhcNeedsAssessmentException413ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddEhcNeedsAssessmentException415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AddEhcNeedsAssessmentException415ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddEhcNeedsAssessmentException422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response AddEhcNeedsAssessmentException422ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddEhcNeedsAssessmentException429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AddEhcNeedsAssessmentException429ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawEhcNeedsAssessmentRequestObject struct {
+	Id     ID `json:"id"`
+	Params WithdrawEhcNeedsAssessmentParams
+	Body   *WithdrawEhcNeedsAssessmentJSONRequestBody
+}
+
+type WithdrawEhcNeedsAssessmentResponseObject interface {
+	VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error
+}
+
+type WithdrawEhcNeedsAssessment200ResponseHeaders struct {
+	ETag *string
+}
+
+type WithdrawEhcNeedsAssessment200JSONResponse struct {
+	Body    EhcNeedsAssessment
+	Headers WithdrawEhcNeedsAssessment200ResponseHeaders
+}
+
+func (response WithdrawEhcNeedsAssessment200JSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawEhcNeedsAssessment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawEhcNeedsAssessment400ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawEhcNeedsAssessment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawEhcNeedsAssessment401ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawEhcNeedsAssessment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawEhcNeedsAssessment403ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawEhcNeedsAssessment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawEhcNeedsAssessment404ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawEhcNeedsAssessment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawEhcNeedsAssessment409ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawEhcNeedsAssessment412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawEhcNeedsAssessment412ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawEhcNeedsAssessment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawEhcNeedsAssessment413ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawEhcNeedsAssessment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawEhcNeedsAssessment415ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawEhcNeedsAssessment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawEhcNeedsAssessment422ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawEhcNeedsAssessment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawEhcNeedsAssessment429ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -12501,6 +14156,24 @@ type StrictServerInterface interface {
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
+	// ListEhcNeedsAssessments List EHC needs assessment requests
+	// (GET /v1/ehc-needs-assessments)
+	ListEhcNeedsAssessments(ctx context.Context, request ListEhcNeedsAssessmentsRequestObject) (ListEhcNeedsAssessmentsResponseObject, error)
+	// CreateEhcNeedsAssessment Record a request for an EHC needs assessment (starts the 20-week statutory clock)
+	// (POST /v1/ehc-needs-assessments)
+	CreateEhcNeedsAssessment(ctx context.Context, request CreateEhcNeedsAssessmentRequestObject) (CreateEhcNeedsAssessmentResponseObject, error)
+	// GetEhcNeedsAssessment Read one EHC needs assessment request with its statutory deadlines
+	// (GET /v1/ehc-needs-assessments/{id})
+	GetEhcNeedsAssessment(ctx context.Context, request GetEhcNeedsAssessmentRequestObject) (GetEhcNeedsAssessmentResponseObject, error)
+	// DecideEhcNeedsAssessment Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
+	// (POST /v1/ehc-needs-assessments/{id}/decision-to-assess)
+	DecideEhcNeedsAssessment(ctx context.Context, request DecideEhcNeedsAssessmentRequestObject) (DecideEhcNeedsAssessmentResponseObject, error)
+	// AddEhcNeedsAssessmentException Record an exception period that excuses the local authority's time limits
+	// (POST /v1/ehc-needs-assessments/{id}/exceptions)
+	AddEhcNeedsAssessmentException(ctx context.Context, request AddEhcNeedsAssessmentExceptionRequestObject) (AddEhcNeedsAssessmentExceptionResponseObject, error)
+	// WithdrawEhcNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
+	// (POST /v1/ehc-needs-assessments/{id}/withdraw)
+	WithdrawEhcNeedsAssessment(ctx context.Context, request WithdrawEhcNeedsAssessmentRequestObject) (WithdrawEhcNeedsAssessmentResponseObject, error)
 	// ListFamilyAssessments List family assessments
 	// (GET /v1/family-assessments)
 	ListFamilyAssessments(ctx context.Context, request ListFamilyAssessmentsRequestObject) (ListFamilyAssessmentsResponseObject, error)
@@ -12960,6 +14633,251 @@ func (sh *strictHandler) ListAuditEvents(ctx echo.Context, params ListAuditEvent
 		return err
 	} else if validResponse, ok := response.(ListAuditEventsResponseObject); ok {
 		return validResponse.VisitListAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListEhcNeedsAssessments operation middleware
+func (sh *strictHandler) ListEhcNeedsAssessments(ctx echo.Context, params ListEhcNeedsAssessmentsParams) error {
+	var request ListEhcNeedsAssessmentsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListEhcNeedsAssessments(ctx.Request().Context(), request.(ListEhcNeedsAssessmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListEhcNeedsAssessments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListEhcNeedsAssessmentsResponseObject); ok {
+		return validResponse.VisitListEhcNeedsAssessmentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateEhcNeedsAssessment operation middleware
+func (sh *strictHandler) CreateEhcNeedsAssessment(ctx echo.Context, params CreateEhcNeedsAssessmentParams) error {
+	var request CreateEhcNeedsAssessmentRequestObject
+
+	request.Params = params
+
+	var body CreateEhcNeedsAssessmentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateEhcNeedsAssessment(ctx.Request().Context(), request.(CreateEhcNeedsAssessmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateEhcNeedsAssessment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateEhcNeedsAssessmentResponseObject); ok {
+		return validResponse.VisitCreateEhcNeedsAssessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetEhcNeedsAssessment operation middleware
+func (sh *strictHandler) GetEhcNeedsAssessment(ctx echo.Context, id ID) error {
+	var request GetEhcNeedsAssessmentRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetEhcNeedsAssessment(ctx.Request().Context(), request.(GetEhcNeedsAssessmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetEhcNeedsAssessment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetEhcNeedsAssessmentResponseObject); ok {
+		return validResponse.VisitGetEhcNeedsAssessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DecideEhcNeedsAssessment operation middleware
+func (sh *strictHandler) DecideEhcNeedsAssessment(ctx echo.Context, id ID, params DecideEhcNeedsAssessmentParams) error {
+	var request DecideEhcNeedsAssessmentRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body DecideEhcNeedsAssessmentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DecideEhcNeedsAssessment(ctx.Request().Context(), request.(DecideEhcNeedsAssessmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DecideEhcNeedsAssessment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DecideEhcNeedsAssessmentResponseObject); ok {
+		return validResponse.VisitDecideEhcNeedsAssessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AddEhcNeedsAssessmentException operation middleware
+func (sh *strictHandler) AddEhcNeedsAssessmentException(ctx echo.Context, id ID, params AddEhcNeedsAssessmentExceptionParams) error {
+	var request AddEhcNeedsAssessmentExceptionRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body AddEhcNeedsAssessmentExceptionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddEhcNeedsAssessmentException(ctx.Request().Context(), request.(AddEhcNeedsAssessmentExceptionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddEhcNeedsAssessmentException")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AddEhcNeedsAssessmentExceptionResponseObject); ok {
+		return validResponse.VisitAddEhcNeedsAssessmentExceptionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// WithdrawEhcNeedsAssessment operation middleware
+func (sh *strictHandler) WithdrawEhcNeedsAssessment(ctx echo.Context, id ID, params WithdrawEhcNeedsAssessmentParams) error {
+	var request WithdrawEhcNeedsAssessmentRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body WithdrawEhcNeedsAssessmentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.WithdrawEhcNeedsAssessment(ctx.Request().Context(), request.(WithdrawEhcNeedsAssessmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "WithdrawEhcNeedsAssessment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(WithdrawEhcNeedsAssessmentResponseObject); ok {
+		return validResponse.VisitWithdrawEhcNeedsAssessmentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -14603,230 +16521,258 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3pcttGugD6Kl28p8pSDUgtsTMT6ccpjSyf6IxlqyR5cnJjX7AFfCQ7Arsx3Q0yTErvfqsXAI2VIEVR",
-	"dsL5kbEIoNdvX//oBWwaMwpUit7JH70J4BC4/ufFHR6r/w9BBJzEkjDaO+ndTQBxiDkIoBKrH18JNAMu",
-	"CKOnSAANEZHoHgcPiFA0vBz1r7AMJsNBz+uJYAJTrMaUixh6Jz0hOaHj3uOj13vPAmymKM/46eY9YiMk",
-	"J4ACDlhCiDgIlvAA2gd99Hox5ngK0u7oPOGC8fo9DSn8Jv1AvzFM54s5zAhLBIrxWE9G1Ov/SYAvel6P",
-	"4qmaz3xTWMkU//Ye6FhOeifHh4deb0po+veRV7P5y7fqKz14jOUkH5uEPa/H4T8J4RD2TiRPwJ1nxPgU",
-	"y95JL0n0mzUjhzCNmQQaLP4Fi+rWz1BCyX8SQA+wQDFwFLExCXCE1KQgJNqDwXiAMPr06fLt/iniIDkB",
-	"geZETvQRCTw1H2MaonsWLhR0RHihH44IFxJhKubAs+MzIJbv0VliX62x4SCPjv9ROMh/qNuVErga8//7",
-	"5az//+L+74f9Hwb+Sf/L3/6r/jRGGhgbIEAB/BBFWEjEAYenCCMhcQSIUUBEIA6jREBo9v766Lh5Rxbo",
-	"m7by/evlIPGeTImsLvQajwEJ8nsjNEb6O3fiEEY4iWTv5I2CRPwbmSbTHC7NX/kSCJUwBq7XcJ3wmAmo",
-	"ruKniblfDgHjoTqbeyB0bI/tAWKpkF+9gZOQSCQ5JlHjcf1fP51ofRx6VGgiYkYFaFT/Jw5vDASrvwJG",
-	"JVD9TxzHETGk5iDm7D6C6d9+FYbu5JP/F4dR76T3/xzk1PHAPBUH1+YrM2nxXK5wpFASQg8xjgid4YiE",
-	"CI8xoUIiOSECqaVwHMhTNATOGRdDpI5BIMDBBI0IROGg9+j1zhkdRSTY6vLPFLxLUGs3VIGC0CvWKzlF",
-	"wyDhHKj01WtJtnJNBvSH8wlwBRURzDCVeh/vGL8nYQh0mxtR6BzgKAL+SiDOIkBTvECUSRQyfQ16aR+Y",
-	"fMcSGm5zZR8YEkkwsZijwYQq8iKzFeulPlA2R2ykl3mNFxHD4R1j7zEfw7bPUdN0IhCbATfLZHRExgmH",
-	"EGliYxapNkRDoj58h0kEWz3VXMxAIQOhb3qq/nZgFqSi7opLyZzYG1KEAsy5oWj2bUXyFb2qEYfqlmhf",
-	"O9Dv6PXdAp+RAD5RPMMkwvfR1u8txBLfY6E5lzoPrgiMWoi+rzvGrjBdWBoptrm4jykgcUUyNAihEeOG",
-	"PCpJQpEfAdwIGwuERxI4Gt6oP/pn6o8hEhraROmKnFeqPOvWfIIkQ3OsoLZGdMyZn1r2J4oTOWGc/A7b",
-	"phEBhxCoJDgSmkY4fyM5wRJhDvpWNYfRN/qJxpwFIMS2ge0niKK+YXvoPpGZmHS/QBjdJ4JoLsKTCNAe",
-	"4whTRHKJT184h1yuwpTJCXBNdvbtxkQSx4xLCK8gJPhO39X2ieArgaZqfqSAJcUqBceGfisSGQPXi0AS",
-	"P4BiMo8pkGn4PAtSDSfm6l1JwGLeNI5AQuhjWRDrQyyhL8kUqtKs53x1v/BjJVNo6gvcJ2EH5SAbgDDq",
-	"UyahRoXyemECvllyYVF1w3WcdQogCR13XaRiO2HiLu6esQgw1Q/naruF66rZg3lrnRPiMALOcdT1fSMX",
-	"LYM1Awa35t1HrzefmGuvKgG55veLUQWdwyuuzo6SXVi2lvwEv2QLZve/QiDV1GYp5xkgaGQKDRvH0bUD",
-	"pSMcCfAaAXdNEEzhrijsH9YpRA1rv6RxIldc9gpAXQthZWUIjK6j300JA0bueaA9rQ7jKYkWntIrjXiw",
-	"r7hQWdHZIPymkFU53mXapwt4RcBqhiKlmlZpG5EwLf5jOWr08uvGnOOFhpTcPKMGoUlkpSpjE1mCO3ru",
-	"5qXfZngLVKnDv/RYDAqJQkZdxMlP9iyKHINVccvqnmYNFAtouCKZfyayyseYEqF30PWb9SgoFg1keQ3i",
-	"ylfjkXUUtEg0y1vKFuylt1iYtxaCMkhYhxQVr60qeOBsdGRfNfJfCAEJIUREeoiMrDoJoaIn69xjdWKg",
-	"YzyGqdKFIsDdBs4vu85cRESBJFZJ34p0qfHu2m/pPTE2oSeRqRz7K6SqO+mJiTXJlpiqMXI/B5EwBrc/",
-	"Xo4cxBxG5Ld6iHsAJWLPiCD3kTYocYn2WOx/Tg4PvwvMl/rf4A8Gg31PaXIK7seUKC1Xa3Q1IDljDyse",
-	"JmdGgWqDgBv1Ti2B0WdcPVE7bHYEnnvPzeCxDk1Jb3klC+rGYKB6sQVBSP2TjlP/gdX490rURuyfomki",
-	"JLqHiCmSx4yA5aywG0Fa9yYbb0+fbct1CZEYY0FJJIiJ/2CQvZWuGJLw6PUe6pw1FksQkQKi0QBdSi1t",
-	"wgw4EhM2p8bUfIKEZFyhBKJsPljKF9PFmVmbN7cRAS/b4bYEPCFACAVZ/yK0BkCNTO7j7DW0B5hHCzSB",
-	"KPbQ+dm7vhpzHzGOBB7BOME8VBzb/eL87N2ZFutZQHDUnzP+gM4nJAo5UG1yfKdmISBQvhwt+6fiZmUV",
-	"Su6on61eHM0e34KWaMVSmlEyylFAzo40ek6TSJI4AhSSKVChRh30Kiqg2qY/YySAeoDVL7wS6vwWLKFj",
-	"FAMX2musAHbOuDHjOcTqH1oUWAIAagMziFis1osjnwKEon0FhQ+Q/mC9mSFMctl/9c/Ty6ahD3RGOKNT",
-	"a8cqrl0DjXGsOu/hCI1wIBlfc/F29hmBuQGSKPo46p380o63Zi3/1h89filP86jNsJGcrHcgMeZAtRgc",
-	"4BgHRC7WG8egnx9gDusM8NhKPqo6YsjxSCNqcj8lUoIRQdXBQliPpVIq/Q9W5OcTNnenJdQ3KNTzejMS",
-	"AlM4OVGKqvob5sIXE8wh9O9hxDhMMNW8ccJZMp74OJwp0VW9HJLQp0z6Ej+AH2NeT1oeLNlMp3e5eUnO",
-	"6WXQNYXpvX5syING/HTVX1oE0xICMG5tJsgMKOrsJdsRazooP5GeQ0xIXA5dqDXrSMYezLG7TvoCZGaG",
-	"gxK703dSy+2SkMjczJzemRE1jYakFh8pHcjrJXFq9uJE8XZFUyPQv8BvMeOylwrQPa+nWELI8Vypxkb9",
-	"MV9iKoi9/CCyTnyNEBk29HJbdT1aqEVfzCwNrNpSzF5apQpn249adTdCRK0Q9tWZSKyQWiVnibnXWqZG",
-	"tD9ILlDMmaIC/JVA9gNPu9MEGVMI+4RqZ5pYLgbqddQBVTDBdAyhr4MTiqJeFahLUl3HMzAoU72CQPtj",
-	"V1Pf4jxqpQZJA8bD7iit35bW4dSqRehXtWvKHisIaeepjOuSw25rqVM03cPxUkQpLjpFhUZSobFuI3J9",
-	"jsPbk+3PFb1ZR0NmiQzYdOml6vE/2ncL9q0nGa7S2VsNVoW5HVKuxVZ/CurOYRIYuddRD3wLe1oambIZ",
-	"hL5kPg6TSPrW6yCyJ3iOFznTNhRe02vtg60l1mpdCa+BF038V8PUJ1/DiufsOYusPXM2nSbUOpKvtaUY",
-	"aABiRegymy/iTnp9gMXCT7kw5mPwY060unfPMYm0jQEnIVFC3b2I/FTAm+IHLI1fbzG9Z5GovZwp/u3S",
-	"zPh9CQm9nonoso+t0E6oBB5zkMA1IEFYkEXs7qpejAjTcWKpRik+0djXIUTpOx7SEaQXdBwRMfHQNTP/",
-	"/09OJBETdEvGFL23L5fkuzdFzDqu9XvICQsbDnuKSeRIx1KRoSkIYYSdCKTUQmpFovYDHEUbOWHKpDX0",
-	"F8TBbh7Oc0ZFrVS0jol4TGZA/ftFLUcyDzfr6CfUHzFeZxa4pEg/QZKFeOFIJg6IZQe3TC4rXv3SVZVZ",
-	"U2E09bA7z/vofJpy/vLwZa2gKuQFbLl0YQHhVr/7mAruq92/jdHXsNgS9psL+p3hIf+gxdu3GZmnPIoD",
-	"1qWzTk+2Bl5qL93BAQd0C1b6wrnnB/qlGXPXkU1cPF1R1V0Ji+soU23sxVMxLieZbw470cwNo2Q+/9Gb",
-	"TvOXcTazfGgzlYIJzDXfMNZZTEuA2So/rYHvJURYDvEZHLSA5iaE/pQ/bVHidw+mwldwFPmEzlg0g/AE",
-	"YbooeIzSlAQJeIowZ4kNBdYmqtPCq+IEMRotkJwwATrKvfSCAcvCWzZlSL+sQwSFa+B3l1YiQA0EqVb4",
-	"Ntv/yRJcHK1IW9ZVYKpMoXjwb43EqINrM56+hAKVrQ8tqhCjEger0lEj/LkEKhUH3b2/eV1LsQj1g3zW",
-	"5QLxmi5XQ1Fw5NvcFXJPImv9Xj6nkWoVCjtpUIf9H9Df9vb7X/743js+fPyvLpbKFEanhmopfdD+I6N4",
-	"QkLsV+jfiAmlOdSQwzHHNMy/JveRmruZLpaAwfrQCwutg4yLiIwLZ1ZMlZKTOV4gyF9CzJCAEC8UvnII",
-	"gMSy6tSytLEqG+Ex+IT6HNM65edsDCE67B+/qRdpjZIOYVcObRYeNUSSEepjDri6ivdkBgIRqgPHsXY5",
-	"CB1yKLXnXT0waRwJDUj0SiA1TP2KU4OBr16W9Uci58xn3J8yDrmBoXbFCZ1CgzUz4EQCJ9hkboD0FLHO",
-	"fINdzY0lKMrOr3RvDWvOj7Sy8eLd1UGi8Y/l3qIa63NuoqGJ9o5UTuLI5kFkiZPZJx461s+IFPaZMa17",
-	"2jsoGDIBEe2CvRmOrRdK+oxRSamHqdW+WHTjm1AinZvbHDqXu7NNdD4Fe2qiYzTbavGJqetvpSMSjru+",
-	"2/4zB3/3ePOyD/PR8VmutNpn1Ts3oyEW4zur+qIGNic6voqWzqWsq/6VqcE6euCTsHXl2NongGFFkMun",
-	"7nI2m1BEKtR3expJdTs2wbz1qqeEur8ePeXyl4dFPO1yG7b87yyApDtMzydY+lMtror1Qjz0CHPw55hK",
-	"7dgIJgRmsO5gTI21wXCRdwDhPQ4e3nE2LTjgq2EQqdvFCJ8jEEKfYa3e945AFF5wXufVDkFaRaeqXjBt",
-	"4K+yx/+9/fgB2adpcKX27lpj/YGicz4b+feEy4mSIw90mYEDm/C7NDTbTuylq6vDnP8BGprFZVFwMMVa",
-	"XLP/Rxn17wnFur5BqpxQJv0HyubUxtICN0EszBd4UXt6P2ahSaWTsxmy1fMR/4mIyYOPmZBjrqXDlmyv",
-	"LGvkQZuU8pzfpZqOHaPufC6NuaBemgyMJaBR+LHPEYeIQIg6xsuuI+TZjOlaKz+MRhDINjO/yYfZrOOh",
-	"s+vg2UM62qitc70mBLkU8dliS08zUjoe2zcgtVXltMYIbGfzOfCtK6g5l7COjOZCb10GvqkpQPJJkP7i",
-	"FI04m9pEHrxARKIxx1QKRBnCQQBCdDCgPcWEv5ng/qstheh3R5VlZWpMZKQOb2aJTKnk6qlIZRzcuDm0",
-	"AfyXwPAmZGmX7WxPjC5sYhMSdBtjWSoYNiPW8ljmDQjsa+HEY/up3tgxi5Ca5g369wsPZWHtfmorxDRE",
-	"NqCD65ITOAxNZYePFK4jTG0qyqnBfSWhCWQjjY3R5ez60nWDOPP1nDj6dMJMf9eSngQ8zSOJI8ChX5CU",
-	"1bBp2pCvHtdKf1c4fgsBEetktwvp3+Ni+HOihFb/jRL03jwoqfP4UP37+FD/8Ub/8cb8cXSo/2Iz4Obf",
-	"X9pjoDJfURxzZvxEIQQRofafJrCml4cX1sV/1TsdWZTUJ68rPjUh40lfbVYJvPaPaRzBb0QuUPqpppUk",
-	"BG6STB3EeL1yAFy2HM854/wo6ujDlUl+bQoQ3kSGObbR+SuMlcbz14xmgu/91BpSPfkfIQqRecsyKfMm",
-	"mmNhPBMzc9RVoXkdMT20OLBi/K4NDRS4IZR1AtGmxfcpjv3Qwdi2G3CRew2zV5fIXgt5aTTBn8AEakOD",
-	"06tzId+FEy/DrXWla3t0a1k/10JrM1N7zMmTMb197Ho8W1W6bJ+jhJRloRfLPK5Bs3CbQ6Per80ZexJW",
-	"f83o2mKarqBBCwBvQqxOGdj2ROps8RsxSP+5UGZ1W/FTUKJbimUBOaoplo/NV5xWRKtEQ5VKh5yiKZ6a",
-	"tN4+Huvya86TuPgkxhSiUyTxqBIxZQ7zFKWHapzlfhxhempdrKXYp7Rahjqbqf5vrA4Oj/LsA3eUPHWs",
-	"Tpp1g/y2Wj5DbSONNVmhtkYo/ICF0CJvrR7UmDzEvN44uI6AkjSM5QguRdi6YfO86LcCiYs7PEZEoBC4",
-	"kluNgcu4CpYUGW4qoGHJ83qSh3tk64gf7k2XEzmX0KF1q284UFIqB/njLfr49happ2jP5FkXoxU99D/X",
-	"tspGAEIXFiiVxj7s//Dlj++8o4aIsCdDYali+7+yrESUZdEg415HewGLIhhX13n0i17l3+uXmNRN9HZ0",
-	"kdYvr84jggljkfCQrufQXwDmIo2Cqh6Snvt7r3b2+ug0/dIy4NuE6FCgd9uTH4rb2IQQ0R2rllvono5l",
-	"5Tm2jDIt03fChLblLwHm1qtOhYmUe+tL820lXKn4tDbWaKTyJxDpwPO88IIf2LonpZ91BqIwRXcZi/yY",
-	"k6lx7NofTEnf4k8xqAEUps6ITxMuTKn7dArhB0AlN1WVEiVKJFxOgPt5gY60MIUveaJz3sexn1JKxUMC",
-	"0Rqtb7MOb3BqfFovybQmOG3MAUJk36mkvS2HZJ4tqZyAx8YchPDQEdqjjMI+kgy9QXs2UiJMa04anvxm",
-	"Jf7sZFSa6evoho27TUMhNiOhjWxARWsUkBt88WyVEzW1FRLiegMaZdKfM/5gL6fJ3uubA1yBCRQgsYYL",
-	"rFeOLTen+7zWQ/COceS+Jk7QfAK6RLOcwEJ7BVzz5StRVzowy8gsGezbcG9V60D3BDdzPf4cougZc9WW",
-	"meE0SFcBoiTytkm5JUxbR9BdB6+ehDAVx8EyDFr+wcZQKjchfHfYCcFqytXYszIKEC6gzrNEHZeBedlx",
-	"tZrENDR0gLRNSLVlNrE9wfbarWC0UvXedThXlof0dRTtTJOG1nI6uyeXRmI8o0OktupJJTDCqmNpdpcN",
-	"E8rK965nQHB3uq7/YgYdKjt5T0lU22alz7WzzdaCq6XhMHW3vuwiN0K2XOLxMjRrQxb9tirl3xZILlGF",
-	"nw9EW68pjbhJZV+lOPtsNCKBSTIxyrHi3/pvq6fOiCAybSeolGCt9uqkFBowExUTmEhoJTnj2JRyyzRe",
-	"HPmxWAQTFrGxeRRjCAmWnAQmNzO1t5umKvkCco0+/22KKR6bOn+NcnraOqVqJH53jn54/ebvyLZkQSYY",
-	"vK6IqNOjqV6uen10fFJo0HRxh8eDlnhkP4/Oro5mupWljc3EiRMl+EpkU5gRBvXRFI1B96arW/fUlTy0",
-	"v658GhUS06CpmFlrlbH8AGqSNomM2h0S5c5wn24uEcVTU4AesitVry/PB7C2fDOr1xb07tRRc+Pqi0Um",
-	"SyUoS2kVWciN51Q2dmJwddSRKVzg1RbeLfqrrN/WqbAWG8nVT2X9Wqy4cQJ/qoWybAWtZVWv1GuP+XKX",
-	"1qAzUzplGdYSWItJ1W0zuvnXj5VwPL9TdfAU29ZpONA5ooi4tWm6nOGNeTurNtYdoasjVGsCmeCuru7k",
-	"zLWhUeI3PI0V7vZuLt71jw+Pv+8fHh4eHX9X9Geoh8YM/Pqxn9qDm8oBmIhLfx0enH28XppEIjvUZ1cv",
-	"lUO+A0YDKHgt69LWs4obXS/Ptu1rqubULd82hQA323aqjd21BNfUXl0y5p156xsKQNMA6yTaVg1gjbDT",
-	"ApM5PhbRuu7SG0CmiIBFereuulgmvasVX7dfIclMggIi1Jw6YdTptGw3mOaThFU5alu1o56xQlLnYket",
-	"RY7S+1hHdV+f274wnykWupoSmv7VsepVgSstyWg5zTrq3kNaWGmUyIRDp8ylNrZR129eva1Ez2I9J2FF",
-	"0XyIV91KOzSxkuVFd2pZS7nRqMVTHHHA4SLDVxMpY6VHtXpd7WPOEONoyszJrcOlnHv/fvV7d3jTclP7",
-	"k/nDilwgJfXVY2/D+k3YeTL5fXs2nnz5m7DvOGSsW/xhhaDVtXkokbjVRk5JVd3AL03+XkC6fD68XaNy",
-	"Qek83XSkcBLqQimhj0Vg0gVwMLHK8j1M8IywhGdV/n/zrSnLtGTJf07/dvqwGLuXWpUfgo4GjScLQQIc",
-	"+VOWyWQCphNjAVP/jQGCiZ+VIHZ7EOAoNWvpSr4iwZFPpjEmPO2p43QIadPabxuMR3c5AT/JknRQ37Ql",
-	"06m7sXR/0GYFxbiyX2zrhPydKZ76E4jyH3Tgbf5XhKlPqB9HOIDsVxMd6w5sKlufKl7CISQcAjXJAUoz",
-	"yBCWyKgapXw8vQVt3jCLz2riWKtHumATu6uXqlVNCjowx11eFrZrPjVL0j+mC3JT2urPXwJVZ/02qaHg",
-	"HKQiPwmVJet0k5jxLOzKWUM9Fbdb2AwXcs5ji5yoZLrG4ZQYHatgwi7Z4arBHRpK8hROTHG0ELnZrR4E",
-	"UqPApnpj3QL9ALWC2sWHY2Tj0HQ7qBN0e/3+LdJhZyMSoAgwpwrJQqL2nERy4aGr92/RlIXAsQQP3ar3",
-	"YQYcPHStHsWcjXSgPKZh1kHLQ7cXVz/a9mAIpswQK/OO6elkaKYa8PwDMjQuK6Gu3wvc4vQe+vESWcrp",
-	"oX9fIkPsPHR1e2nD+AVQwfjCQ9dvUUpUPXR2+xbhRBIx9dDbW/SWzSkSCxpyNgUPfbz70WTxeujD7Rm6",
-	"vfiALD3NUuYxslF5pFCgziUq6hB7Xu9K//dW//fa/nFx9aP+7fxDz+v9eNnzev9W/7m6Vf+9Vq+c3ar/",
-	"vr3teb2Pd+rlD7dnDdeaM1PXy6K9Jpk7Q0f9OunFrpfF/OK4WcwPub9E5OwG0zBjOb5xvCxsD4449bvk",
-	"P+vzZvnfAZ5ORJOXxnA4fVkO93I5VSnacsESOfF/TYQNYrTNHQofNLtrbk2TmDNdZuLCtPmpCYJQT/2I",
-	"jTfUASS3qW+my2pmFN9ItWLT7WjVkMQyXdpsvTLHY7Gx4g3WmbGRrLWKF2SDgT+pC2cz6lrB8rRknJ/V",
-	"u9fm1Uo9UQdKGr1OolcE9lo4cW6i5iBLd++AuuciZh3jviNTUNJVQzetFQtyFtmlrgyWbnOQSo5e/pMR",
-	"L0PPZQtZnUnPaWU9mOIQvDT3bDDRhcfS7Q+0Yc8ZNhMjm9tDNbblJxJNcByDEoD3cDrjK4FCzb2xG7Zq",
-	"qwHvdzRgPaGRVMPzVdsUr1rjMVcYy85dMVEs3vnVWJ0DFoIwFWa1PgTCs91mRxwASfitQy24Yq8qp0VV",
-	"iki2Imexb1V+vvnC2wB+E8J2EXm2J23fZfrrOubq9Wu6S7aqJ6vs1mftPazuMtdWuWRht3Rx872bMc5m",
-	"wDkJoa06Wusjo4j6ZutPdEhaercS0qbf3C/8ldoRlk4+O0Gnt5WznObLcEvhZNqd1vwdPT3X0mslSDPS",
-	"OrC60Yuv1vrCFBGaVv3OC6oQkVtm9tJTRHICdH+dyl/rI1wJ/KqmJWtaLNaDIcK16Ejm7GHkWHv21+iN",
-	"ugq8L4XAOqBzxamqklFXQ//cdgoNkUnYzOqnZY7rwzrHdUE79uNi77Z2raCh55tRMSQOVlMxdM+IOnVl",
-	"nZo9bhXWbi0DyhW1ugoHVkhtjDUfZ8Va2/ZvS7pm7uTG4TaScD8RTiX9muK3Qjam3cdpm7rmJVrDkC/U",
-	"Pqz9qN24b8xMrjh3v6gLqqnifcGtOdftZBKhk6fNQJoguN3TO3k516oEEC+tBLBqxL4DCkU4KwO4btPQ",
-	"c9Cu/STXjdVwaNJ64QFfGaVx3Eh1xVXKNKTGoaHPAk1NNU+E0y4mnWtXNtOdJaBuc/Q9ZHN7PWSLA+xX",
-	"ID7tZNIJ8kvUbMUKDk+jdStO9pRKEwUCWDzqf+OIaHwwmhyRAk1ZmESJ6B8doWACwQMKydhU6Kikjjcl",
-	"vbs0tZQuj/u/f/njyDt+1CPYX9Q//xv9t/vTlz+OG8aukOQVj+MJBNtSvVIVC1NYIk5iEtmiEh6aVc/V",
-	"HKZpJlpTeuOLPdIjfTLqh+UVJjqTzCX0bRNaccEitjWduLCJzYRDtJDtbmEMzQS8LqBhcyS94UybSfzG",
-	"xMSlZTg2RWi7XUBKcuuOe0tEeHlhkgJRXlqkowulXVKoZOuUt0MN5Col7nbDGU2uu2JLpZccR1d6WyI5",
-	"pk9Kwolc3KrFWMIQk39BncmUorPrS/QAC7Q3ZLE/GAyG+ybne8goxBGmCMdEPTdC6hAxjobXH2/v0MHs",
-	"6ADHpP8ACzH0kI78xQINz0yJld81Yp6gfwLmwJEO7wgeYGHiPIYD47KEqY5KAhtnazczkTLW1hISBmrR",
-	"5vm7FKv/96e7nlcx/v7vT3dpPXq3K9zHGOjlW3TOKIVA5gWd9j5+uLh+f/bB/3j59ty/vL39dHGz76EA",
-	"c75Is4OCCJOp7ril40MYH3vZH5xF2qHtofkEOCAOEcwwlfkbbliBtj6nD1KXC4sj6HAOj9qLNqqxtaTV",
-	"q3lCTQypFndvLz68zcIzR4ynPcvTQzGmcDkBwlGMuaTAxUlmp/FsObzP1G3bVspq8Wqr7wkPXfx4rkMQ",
-	"hOM8MfOpnQsP5UFOg8/0Mz1ndGYiQ8TJZ9pHFzPgCzQ8mB0NUYCjyA7WEahOFSTrRoDo3lT5YwjToqyu",
-	"1oKRur2BmlC3kNE9Y3TLU/OxoPgB/AALONUeFvPr8Oeff/65f3XVf/t2eIpMSps0j27enaPvvvvuB/Tp",
-	"7vwUkdD8+unT5VuhZznXyKMOQsyBo+PDIyN3Dd9bV9JQr2t4cYfHw1PEAYfCgGL22/D67O78xyGS+EEN",
-	"ZBY+BT6GzxSp6w4maE+t4+/f/fC9h4Y4jiPL4w/0a339zt9+FYwO9/V0E0ZZwgUaXo76V+rhEO29PjrO",
-	"Q/VtTpOawCxDwTpFQuII9vXGNCkYOiOFMI2ZVFDR/xcshifaNyX5won/x1PQFEct4Z6FC8QVWiyE2zFQ",
-	"n5Oad8+cUzau7N/otyE8QYpuDvdPi6Pq97EOdQGdkKWnIAK9Pj7WS35PhMxuYvjHZyPVfO6doF8Gg8EX",
-	"D312hUH1++feYDD43HsceojCHIQ0qzxFMRYCDZ23h0gXzcBCH1n6W9oNUb2IYjyGQekjIhC+1wTUNvaM",
-	"sLBv5khhV6yggoBAw//r35jEyf5lOER7+r5wFAF/JTxERohIS5PRHKKor2Qi3UHH3pwZVGd5qvmzJNcC",
-	"4Nj0SAM0pxZPTGaohvCICKVDEIqG5tehPX+1/0J3JkJtZw2b7WmuZU9xE9uTySCzQkKLzR4aHkwAh8Dr",
-	"nykSV33i7o5rUqVDfCZEaoCbc90RaYRwQS1/JUzEobVV5502cBISCeHgM+15vYgEQE2jJSNi9K4u75w8",
-	"1Iwgn11fOtabk97h4GhwqDlaDBTHpHfS+25wOLDJbhPNow9MTM/vOgHGNBhVgr+p/RjqSuvmudI9dJtd",
-	"w9uPDw9tnLRM46SdG/zVmqyNZLJMdrctpjTLqTGwcBaAEOpYknhQkDV6J798cVyzunkrVe8qCNKyOx4L",
-	"nQKbbkn0vqgBDuyJDBZ4GjVu/aN56TaGYLXtp6Pm269uSw2upKDvBocoZEFiOB4W6Oezq/eOYzgTsWoP",
-	"Jx0lHSHLdQKeadsC4TFWjKP98O4mRCC1ISVAtJ2dzstoBpgb8/hF4EXPrTPB1BEMFOy/OfyuabxsgWls",
-	"+Sen+VjbUalpSA5oaE9bMYTtjmz6ou23HaESYvMa7bXHqBjGWVZCPsYcT8F0/vul1jI417GWrvSnM2LU",
-	"c03p0qofJz02NxGn+WEvdZ/+UTtQsfzRk4fLkh27QYE5nNy5Xj4VxadPkEJ0ZM9acU5pRdAw0VcFp0ib",
-	"QE6cHiyN5zYDHiZQWGA5wUEto27R+f0dvCdTInsdXjw3diGlzT0bKplD1JauGnQ609KA5luBrZXriiIa",
-	"v16b1bTj1z9xaMUG88nR8k8+UVs183djZXzdBY/fMX5PwhC0se318Q/Lv7hj7ArThV2didLIEd0iYFpw",
-	"EktH6cABZ0IgJxYtRXerBVVw/eAPEj4eBNZHa8zABbReAhCXbzUwxEzU0IvU9XuWF1pYaexchFY6uwE6",
-	"fSb/ZOFiw/Bm16qjE4pWzSyf6VnhvYmbBpn73NzY1w7gh6+Xf/GByXdKKzUfdMCIc1vYRX9w1GFN13gR",
-	"MRzeMfYec5Nm//roTZcDsAHbEF5BSHCa2fX6+LjLx1YuNMx6I9h+hfmD0tzN5aOQUUB78wkzIrzSQTGH",
-	"zK2834rx1kTVzt61fayGvddyn4oD9+n82/aE7IQ5admm+qEIDaJEBxjN2AMUV7csL/ib45n62pbzTHX/",
-	"f34WqQA5NecKtKeTnU5toKuSqfTPcgJTAdEMhIs1Jhy79+WxkadpA5Y576+Wo+nV2d5JXZjZ0aanFiJR",
-	"918FRfNkYBJ3Qts1PLX9NQ1uXz3I3tMDf81McMfTWtBTwwDCjsdFY6i1X6ofiDAlKEhmnmRUN1avoGmJ",
-	"t2lxtpHB/Q/IDHGfmRQ3iXMPsHgl8rp5fzJZ7umwcQM4RLh4TCl8NJDp1fWVOqA5MGLChjWgGz3oSwOd",
-	"lYDUqe7Uh03AqDpOA6U57SISjTS0YomYKZXViVodcCbxBlTvGvtbFKbUNIUAW9hH+4i0A9LoFafWKzNv",
-	"ob6KZ5eAWy+8Cbi3J1MYENcFC9LM5T+1cPFNoIgpb4FdT6SCL6W/pl5ADYUVl7QOJ2ih+CkOJSGRfZil",
-	"2bTNGm2WxtxRqy3mrXXURPMqpy2maScD7ql6crWOxZOHzMqhdsRKda6Z7appzDwlasUV1nTYCSTj2j2Z",
-	"Q0yjXfwZLBN5cV53NDey6vgfS9tmNxhS0mxKPJJNfpCWKP+lw5qu1GuN+01ZQTJU7+A9UO8iQz/+ai4E",
-	"bR9xD6CO3qrHObk1oVD9Um2ERqJbrofQmfRu1Hv3DERyVYdgdgKuU/BbwqnyTXbArPzW/5KIZZtzF8tD",
-	"VK3yTZL7RwrOtygG7kQkslG5N5fO+DxBw0pRiqGHGP9Mhw2VlYZo7/zs3dm+dSIg9zVky+UZzcG4Fgbo",
-	"UhfQ51IgLBD+TEOOR/LU/KY+IhJN2UzH9qFhmp87zEOJJEPDrBDZ0MQR1dlWK7VUvlIra3mdL2JvrRae",
-	"qaKmOday0fXizrRmaNOJ9DuP3k6H2ll0W+neraIBTidxl4ApjkDzfH2nmUOjp7IqbCy169YQja2xxGab",
-	"hCKda6Pd4844XG8crsBYE39dy5yWJqcVQeyTTkZ+Omsa6fDyFXhSOWL9KZKbnnm7wS1dcSWYYDqGsFSA",
-	"cIc3a7GeDlzgmuvuzDos8x0mkd3OX4prnWuYQxhpSdblWXt5TolJKNlfg10dmNK5GzbsX2H+IJS8ntZh",
-	"c9c9NFMqsdsW+dLiura8mk3aSHwUEfpgis8Q+ZnuDWP1JUuET8Khm/yl86ENIUAjxueYhwOkEBYwjwjw",
-	"bEAibIAFmwGfc7U0Wifj3+gVblzG91YkvTtxfEcTdzSxSZLHyAAyyiEZGcRdhw4aUrVhz/qtHvTroiPb",
-	"F5vquMBOcNoRiWcmEhrq6gQnm9qoq1v3JxDFSAKethENt4Jxozvhyi2u+yfwIqzkW7abz53LRTLwI0Qh",
-	"YhQxjrT30ARuKG21yTk6gWipp7GLU1bPbFyLHSdd5of89l2Q9rKWe0nypJ2/oIukNUGpSfPJq8c7h1db",
-	"fQHtXZ1d7Zce6tYV+tH1vqfJUh9zxSv6cgL9tNTD3t3ZO1MTwFqZ0gqeugKIk2lFQ9uzRQzQ3dm7pZ8g",
-	"hQCfaYYuTj3QAFNdpk134UmVsgEyMSVKCcPo6uzKda6kLVwK3pXPdJj2cxme6m+u029Q/qToj9GHYpRF",
-	"W19iimM/LQXa4qS5yrrofpW+Gbu8F3HJZCX2d6rfzhOzbdHMEA2UVcZP62ik5LWDJLbU15Lj/nOz0Z1n",
-	"Zbuelbw3+nb8KWtzkS26UTKJ7gW8J0vQIHWapH03dviwU/yf12PCOIdAIrfxiq0QtJrLxI3PbVf9Pxbe",
-	"7KT/r6Rdu+O3x29nNSWbwn+X1qWsqtDnWECfUAG6FNwM0FSXL7NMW03cpE//52nL+JZ0aveKlivWBdD6",
-	"i+jTrIQkKd6ZRhKML5YmNLtn/LUqde4aX0SzKxzSTr3bZUI/XeweEyF1UdRSHf1KPL6LynVMdKnWVsLw",
-	"rVDrJsG1nMKzk1o3qMUVQamZG2xcm3saD9miSlcUKF5Ar+uCI6lyt8OVnYa3/Zi4Mj8qa3ce6sKhrN7X",
-	"d1vKNmp65TayL+HrtWrthkYbcTbtrIim+36nPvrmdLTS5S1X01KQ+Ev6P7Oa9Dmst/lB6xS2pdjydehs",
-	"pWW+iNpW6U+909x2jrkXc8yZqAFFAmPOxhyEQPcL02RgQqLQc9OoGEdYvTYCIXSfpDabapnZLtUIqyRk",
-	"W+xh59fbpkbIKKCYQFDgu5vz8aXg55T5bjfpXxfe/CYqjbpLzquO7mz5qxMC5yCXC4kFmPqryIYl7Fjd",
-	"lu+e8VcrFzprfBmh0D2knUS4s+VvzpZfQGFryveMLKc7krHRiATAl9lOXDqwXJYr4vxW6Hdzd5xiw4+d",
-	"LLfJGK24eNPbMu4/jals0bhflDBewLjfBUVS4/4OVXbG/RdIeC8yqLbIrRrGlJrc25W8m+ytTgreinXV",
-	"0tGbWy1l86f9FnUtK6wbz0+ZaWtKuP2psb+Sebzysm7MZw2FLM0B6uDslyll+cSMtuqOSg0E00i5pi09",
-	"SySdkdd19eVCJpxtT9q0FtPN9ymVN+vX4ebFdVzCE6p0lhXorJc52oPfcCA9BIPxAN1cvOsfHx5/3z88",
-	"PDw6/m7fCKVBq+GidLc7O0YB05fbMDJy+RexX2T7RXkjVjTFCyTArYmec5HmjL87N0tuDLqUySSZYurC",
-	"91ABtW5I/EH/b+gh065diVfA0QIwN/cQAInlvocMr/lMh/qnGYRDk89HpEAQkTG5J4o6ZXWqU2/dHlYi",
-	"22H/+I2H5Jwp5JkqHLf5fgrPZyyaQeghQj/TYvdtzAHv625eidTdZ21nxoWztuZ0u5u8atpXac5J1/ci",
-	"ppzscGq7b5or3tlxdnaczo46BTHaU2dJT9ayuZpF55Kxsny81GizNlZfJzxmArbD4pqddeb5Tm/dtImn",
-	"pkZmiV0+ybxTrjccLVxgF5JECuQtm0Q5l0wT1a3x4rTALG2pYMPeqr1CjBFpfTa2RQNSLtq9gPFoGdKl",
-	"hqMd8u2MRtvO+ctIRKrbcqJ0nFb70VL+eICzsh4brpT4AU9BlMulAx3jsW4ThCJFbPeKxrB921d1MUA/",
-	"tdZF/0zTwuh6Bj3WNBFSF/JAggUER2jO+APwAbqBfr5LBDQ0y0prLuqvlYqQvfOZqmU8AMQCEZl2bZoQ",
-	"IRlf6GZNHBTFZVS3RVHiil6BWyzelGnUUZWFkZ0yIlkx9lKR9qy8iBlDD/0rI9QsWwKeIlM6xQlb+kzn",
-	"ExJMbBmRQEEW1SsfMR4ASmgEQpTrnnBOdHmSukOuU4ZsCZjNqUPeM3CeFXuWZFezgu60fSHPWFGVhkxh",
-	"XsaiHRPaMaGtRE8q8oErZaBeCRRMGDHxbSXQbAuYbGRESxqKOe89ZzOjbBo1aR1+XsyAL5zz+LZC6V9A",
-	"vbprlQWEh3S7LCq1EBBjITceJFkCuSBSWvxmC6OeqzH/RAxS7+er5I369naq2I4Lbk0VUwDnKmKZUMYS",
-	"GbAprMDtdPdXknG7Depd76zbxCgalCGm9JW0TswUP4A4QcM4wtQn1Nd9QodeWrpeaSMeusfBg1ZFsrKF",
-	"A3QZRTDGUa7A6M60rw9/QBRPiXHoZwTc2K4GSJ2YejbBwpzTnGqXVJ1ycZedyJ+Ieuab+ipJqLrLHQXd",
-	"UdBtUdArVvTs4MiGAnUpkFihoASPN9232zbOG1rqWbCXaNtM1lePUbWRtbv/dWz7h/b0EtQ0KIQRTiIp",
-	"PlMc2NK00WJ/gM70mnShWooINV6ByFm4LS3LZsA5CcE3UVXDgSL6JsBsaN7RPnnziy/ZcIDOnN1PsNRd",
-	"Rph0fRKGDwiXEeieJUVGUEvu1fX9qUi92tBXSeYNquwI/Y7Qb4vQG2TQpN5QipyQ7DUlYdT6KhRyKIQI",
-	"E3CsQkUQvwyFNhmEWIJAjEYLYzi3BBNloyBbJB+xEbonXE7Q39B3RzpESaC9jx8urt+fffBvLu4uPtxd",
-	"fvzg/3xxdnO7X/WmmgBbO+jbBFamXl9ZLJ3dSZdgOsV4BAoT0OFZwLFIOPz5Q+tu7MZjLGQWupxClQap",
-	"mhbegUKqBmA2Mow6v02LMG8hAmllFzd41MvWbdHMSwPmdK8gjUHWbyROjalXtyiXHJPIOsMwkmx6LySj",
-	"YJXfMEW4s1TDVALCAqSGEUc6qGLRhdr8z2qF13qBVWvu6+ru9Efhn864ujIjejpI65NEuBxgzF1Iz2F8",
-	"OXjrcfoxsDiCVgO+vXL9XoVwds3pHpMZUM8p1BAbuIZQh0ibfD+KdPQ1+vDjrQ1KVT9/uv7wTBHUzxds",
-	"XzdyzIm6Sl8A9ZX43jlN4hboB/V+48gQJoaT+ALkmgWZviUO6BCh5TwwxRcFv3+RmHJ3y+1h5QUisCxR",
-	"vkj7v8rAameJLxJb7R7RLkt+F129sTJIOmpIcUOX/TspFvvNSF3D75eGWj8F1bcSbb0E0XbVkZ4v3LpW",
-	"AG3lKRvPrn8SJ9pibHRBUHmB8OgOWJJHSO+wZWdp3GJSfS0ZaY+O7sjYDoyq24/YuI3Hnem33rPxt20O",
-	"PEtCIi9mQOVyXchYiGBmDEj3LJE1ZqddVFwrAP80YTo+ImLsIUugT6mozl/XspoD0tqAbsLAbQy4MYPU",
-	"WmeeEi5XxYTUQNhq4DlPX3pGKLVzNIGoic20qy2CoGcsl/MJ6LgYor2aWaC8ZCFe7KC0Jg3F3CmSDIkJ",
-	"5pC7qNM8bRfrHUg0rV5p2Le38QQRrsWWYNf3tdoR7PJexIaQHk19era+w50BYVd4+XktDmlGUko+2gnE",
-	"Uv5z8If9l69+VQQ95Hi+nictNYLHWE6cqjDZ+L0ysq5iCW900126vjcdXMMhIqY0BdGBMwv1T0NlT3Xa",
-	"D6MgdKAOGnEQk+xMdRWZQiSRifCputx+sgf1bVDLdLVpYMv29NwWkql03BTeaHoFOzV3RwtXSaPCMkPe",
-	"ORY5PK1JFeE3tctGmfxCP/7qTbC3yf2vEFg12qy5DgE/UkBaqQ9ZkEw18u2k9bJvX6k/cqJD7yEKrWrO",
-	"aFk1HxnWYQ4eGZ0RWYr+/MqkG37SqlC6vHJZyICup1EIbCEUwWikNmiVu4YycCZkteDnttz8nrEIMP32",
-	"HNvOwS035riHtrPadMhlrM3Ef1bNt06EtIHfhX5hWsQW+aJy45FNWfKQYErMrC8X8JlaFjUDbkZxR7e1",
-	"tIux7TamHO2pqdWS1ESK6GRjCxTh+SiJPlOlA6Tfpq7IUxtrryuEEoEeIJb7A/RRToDPiQD0+vi4uT6b",
-	"A+dfq0zrLPFFrADuEdWQAft4ZwnYSb/PJf1aEKtptkvDUhUYW3FlDQLbSdg4+MP5y7ehC5syHBSHfrLx",
-	"oM1t/SSyt0W3dUEMeQG39RLa57qtndvbKfU73/VWfNeMI6Chyd7LoK/dc70K5ZNkChGhzfkzN3lGgMkU",
-	"81Ceqig8p8SJ8NKiLyL1PRKOQgiIME/T9mYmmyBiIuHgIRaFji7hVV3nd+kSv2nPebqL5aqW8ZiXD2an",
-	"ZNWZMcxhqVNzi0GPGK+xZyi5gUwVRoWF7ixPrR6jVgVBwolc6I9wTJSucPLLFwV6jISB/vcX9RqfpUMn",
-	"POqd9CZSxicHB0fHfx8cDg4HRyf/OPzHoQZEu7o/slYDKVqIXrWovNuz3CBfqTtbJoDkPSPUKG7PgTTU",
-	"xfk9T7qrby1QX20OmWJzCvFDEGg+YWksuEn5Yzz03ISizO3jLLNCwmoK6V9fogdYCK+cjuSVbVZqrixZ",
-	"xZnEWq7q95bCkulWkCUo9h3q55WrFJUIYIwpRJ4uAlilf1qEtTTBWVMKjM4t6K0pQPv/AwAA//8=",
+	"7H3pcttGuuirdPGeKks1ILXYzkykH6c0tjzRGVtWScrk5Ma+YAv4SHYEdmO6G2I4Kb/7rd6AxkaCFEXZ",
+	"CedHxiKAXr99/b0XsWnKKFApeie/9yaAY+D6n+e3eKz+PwYRcZJKwmjvpHc7AcQh5SCASqx+fCHQA3BB",
+	"GD1FAmiMiER3OLpHhKLhxaj/ActoMhz0gp6IJjDFakw5T6F30hOSEzruffkS9N6zCJspqjP+eP0esRGS",
+	"E0ARBywhRhwEy3gEiwf9EvRSzPEUpN3Rm4wLxpv3NKTwmwwj/cbQzZdyeCAsEyjFYz0ZUa//OwM+7wU9",
+	"iqdqPvNNaSVT/Nt7oGM56Z0cHx4GvSmh7u+joGHzF2/VV3rwFMtJMTaJe0GPw78zwiHunUiegT/PiPEp",
+	"lr2TXpbpNxtGjmGaMgk0mv8T5vWtn6GMkn9ngO5hjlLgKGFjEuEEqUlBSLQHg/EAYfTjjxdv908RB8kJ",
+	"CDQjcqKPSOCp+RjTGN2xeK6gI8Fz/XBEuJAIUzEDnh+fAbFij94S+2qNLQd5dPy30kH+Td2ulMDVmP/v",
+	"l7P+/8X9/xz2vx+EJ/3Pf/mv5tMYaWBsgQAF8EOUYCERBxyfIoyExAkgRgERgTiMMgGx2furo+P2HVmg",
+	"b9vKd6+Wg8R7MiWyvtArPAYkyH9aoTHR3/kTxzDCWSJ7J68VJOLfyDSbFnBp/iqWQKiEMXC9hquMp0xA",
+	"fRU/Tcz9cogYj9XZ3AGhY3ts95BKhfzqDZzFRCLJMUlaj+t/+26i9XHoi0ITkTIqQKP633F8bSBY/RUx",
+	"KoHqf+I0TYghNQcpZ3cJTP/yqzB0p5j8vziMeie9/3NQUMcD81QcXJmvzKTlc/mAE4WSEAeIcUToA05I",
+	"jPAYEyokkhMikFoKx5E8RUPgnHExROoYBAIcTdCIQBIPel+C3htGRwmJtrr8MwXvEtTaDVWgIPSK9UpO",
+	"0TDKOAcqQ/Valq9ckwH94WwCXEFFAg+YSr2Pd4zfkTgGus2NKHSOcJIAfyEQZwmgKZ4jyiSKmb4GvbRL",
+	"Jt+xjMbbXNklQyKLJhZzNJhQRV5kvmK91HvKZoiN9DKv8DxhOL5l7D3mY9j2OWqaTgRiD8DNMhkdkXHG",
+	"IUaa2JhFqg3RmKgP32GSwFZPtRAzUMxA6Jueqr89mAWpqLviUrIg9oYUoQhzbiiafVuRfEWvGsShpiXa",
+	"1w70O3p9N8AfSAQ/UvyASYLvkq3fW4wlvsNCcy51HlwRGLUQfV+3jH3AdG5ppNjm4j46QOKKZGgQQiPG",
+	"DXlUkoQiPwK4ETbmCI8kcDS8Vn/0z9QfQyQ0tInKFXmv1HnWjfkESYZmWEFtg+hYMD+17B8pzuSEcfIf",
+	"2DaNiDjEQCXBidA0wvsbyQmWCHPQt6o5jL7RH2nKWQRCbBvYfoIk6Ru2h+4ymYtJd3OE0V0miOYiPEsA",
+	"7TGOMEWkkPj0hXMo5CpMmZwA12Rn325MZGnKuIT4A8QE3+q72j4RfCHQVM2PFLA4rFJwbOi3IpEpcL0I",
+	"JPE9KCbzxQGZhs+zyGk4KVfvSgIW86ZpAhLiEMuSWB9jCX1JplCXZgPvq7t5mCqZQlNf4CGJOygH+QCE",
+	"0ZAyCQ0qVNCLMwjNkkuLahqu46xTAEnouOsiFduJM39xd4wlgKl+OFPbLV1Xwx7MW+ucEIcRcI6Tru8b",
+	"uWgZrBkwuDHvfgl6s4m59roSUGh+vxhV0Du88ursKPmF5WspTvBzvmB29ytEUk1tlvImBwSNTLFh4zi5",
+	"8qB0hBMBQSvgrgmCDu7Kwv5hk0LUsvYLmmZyxWWvANSNEFZVhsDoOvpdRxgw8s8D7Wl1GE9JMg+UXmnE",
+	"g33FhaqKzgbh10FW7XiXaZ8+4JUBqx2KlGpap21EwrT8j+Wo0SuuG3OO5xpSCvOMGoRmiZWqjE1kCe7o",
+	"uduXfpPjLVClDv/SYykoJIoZ9RGnONmzJPEMVuUtq3t6aKFYQOMVyfwTkVU+xpQIvYOu36xHQbFoIctr",
+	"EFe+Go9soqBlolndUr7gwN1iad5GCMohYR1SVL62uuCB89GRfdXIfzFEJIYYERkgMrLqJMSKnqxzj/WJ",
+	"gY7xGKZKF0oAdxu4uOwmcxERJZJYJ30r0qXWu1t8S++JsQk9ikwV2F8jVd1JT0qsSbbCVI2R+ymIhDG4",
+	"/f585CDlMCK/NUPcPSgR+4EIcpdogxKXaI+l4afs8PBlZL7U/4ZwMBjsB0qTU3A/pkRpuVqjawDJB3a/",
+	"4mFyZhSoRRBwrd5pJDD6jOsnaofNjyDw77kdPNahKe6WV7KgbgwG6hdbEoTUP+nY+Q+sxr9XoTZi/xRN",
+	"MyHRHSRMkTxmBCxvhd0I0ro32Xp7+mwXXJcQmTEWVESClIT3BtkX0hVDEr4EvfsmZ43FEkSkgGQ0QBdS",
+	"S5vwAByJCZtRY2o+QUIyrlACUTYbLOWLbnFm1vbNbUTAy3e4LQFPCBBCQdY/CW0AUCOThzh/De0B5skc",
+	"TSBJA/Tm7F1fjbmPGEcCj2CcYR4rju1/8ebs3ZkW61lEcNKfMX6P3kxIEnOg2uT4Ts1CQKBiOVr2d+Jm",
+	"bRVK7mierVkczR/fgJZoxVKaUTHKUUDejjR6TrNEkjQBFJMpUKFGHfRqKqDaZvjASATNAKtfeCHU+c1Z",
+	"RscoBS6011gB7IxxY8bziNXftCiwBADUBh4gYalaL05CChCLxSsofYD0B+vNDHFWyP6rf+4um8Yh0AfC",
+	"GZ1aO1Z57RpojGPVew8naIQjyfiai7ezPxCYGSBJko+j3skvi/HWrOVf+qMvn6vTfNFm2ERO1juQFHOg",
+	"WgyOcIojIufrjWPQL4wwh3UG+LKQfNR1xJjjkUbU7G5KpAQjgqqDhbgZS6VU+h+syM8nbOZPS2hoUKgX",
+	"9B5IDEzh5EQpqupvmIlQTDCHOLyDEeMwwVTzxgln2XgS4vhBia7q5ZjEIWUylPgewhTzZtJyb8mmm97n",
+	"5hU5p5dD1xSmd/qxIQ8a8d2qPy8QTCsIwLi1mSAzoGiyl2xHrOmg/CR6DjEhaTV0odGsIxm7N8fuO+lL",
+	"kJkbDirsTt9JI7fLYiILM7O7MyNqGg1JLT5ROlDQy1Jn9uJE8XZFUxPQv8BvKeOy5wToXtBTLCHmeKZU",
+	"Y6P+mC8xFcRefpRYJ75GiBwbeoWtuhkt1KLPHywNrNtSzF4WShXetr9o1d0IEY1C2FdnIrFCap2cZeZe",
+	"G5ka0f4gOUcpZ4oK8BcC2Q8C7U4TZEwh7hOqnWliuRio19EEVNEE0zHEoQ5OKIt6daCuSHUdz8CgTP0K",
+	"Iu2PXU19S4uolQYkjRiPu6O0fltah9NCLUK/ql1T9lhBSDtPbVyfHHZbS5Oi6R9O4BClvGiHCq2kQmPd",
+	"RuT6Aoe3J9u/UfRmHQ2ZZTJi06WXqsf/aN8t2bceZbhysy80WJXm9ki5FlvDKag7h0lk5F5PPQgt7Glp",
+	"ZMoeIA4lC3GcJTK0XgeRP8EzPC+YtqHwml5rH2wjsVbryngDvGjivxqmPvoaVjznwFtk45mz6TSj1pF8",
+	"pS3FQCMQK0KX2XwZd9z1ARbz0HFhzMcQppxode+OY5JoGwPOYqKEujuRhE7Am+J7LI1fbz69Y4lovJwp",
+	"/u3CzPhdBQmDnonoso+t0E6oBJ5ykMA1IEFckkXs7upejATTcWapRiU+0djXIUbunQDpCNJzOk6ImATo",
+	"ipn//zsnkogJuiFjit7blyvy3esyZh03+j3khMUthz3FJPGkY6nI0BSEMMJOAlJqIbUmUYcRTpKNnDBl",
+	"0hr6S+JgNw/nG0ZFo1S0jol4TB6AhnfzRo5kHm7W0U9oOGK8ySxwQZF+giSL8dyTTDwQyw9umVxWvvql",
+	"q6qyptJo6mF3nvfR+9Rx/urwVa2gLuRFbLl0YQHhRr/7xQnuq92/jdHXsLgg7LcQ9DvDQ/HBAm/fZmSe",
+	"6igeWFfO2p1sA7w0XrqHAx7olqz0pXMvDvRzO+auI5v4eLqiqrsSFjdRpsbYi8diXEEyXx92opkbRsli",
+	"/qPXneav4mxu+dBmKgUTmGu+YayzmFYAc6H8tAa+VxBhOcTncLAANDch9Dv+tEWJ3z+YGl/BSRIS+sCS",
+	"B4hPEKbzksfIpSRIwFOEOctsKLA2UZ2WXhUniNFkjuSECdBR7pUXDFiW3rIpQ/plHSIofAO/v7QKAWoh",
+	"SI3Ct9n+T5bg4mRF2rKuAlNnCuWDf2skRh1cm/P0JRSoan1YoAoxKnG0Kh01wp9PoJw46O/99atGikVo",
+	"GBWzLheI13S5GoqCk9DmrpA7kljr9/I5jVSrUNhLgzrsf4/+srff//z7d8Hx4Zf/6mKpdDA6NVRL6YP2",
+	"HznFExLSsEb/RkwozaGBHI45pnHxNblL1NztdLECDNaHXlpoE2S8BRwnhELdNk+ZDOMMTNyaFwSpFYZQ",
+	"IZkRk9RfiYFP9YkNJL5Lmi2V55PITdlgXox/zZTeHRbhhQ1R+ZmOzIcigc6F7iD4LQL9KkqBExYLlOJM",
+	"KMpjQjkREejXLB5DkVFkgh6WsvoiTLOjbLBoB+rgbNR+xDIqIUYjzqZqH0DSbgvqFidbud0qkOSRrtWD",
+	"z8dvAhnvCkX9DmOIiNA0mFmbyrJF+iChTo7jkQzTBNNQKvVervj9iFCc6O9X/JAyMytl0rpiO39cPdf6",
+	"GdSGb9poafGtR2/GbjLOp6AIIRlPpNDTjAjEzUGUNvitMzR7k+b8uNiYdLv8vEr8Ysuh9UqrC9q2tdD0",
+	"553TOgpE+0lWeUoZua/tdpAS0bQLoTibEyPb6Ms3uX5GdtKTKK5vJg1MhoQmYpjG6OLsplm7L99gU/KS",
+	"Scdyx4pmWIdV6610IjGbuXSPn79a2c7bBhOLr/7csYE6jig62wnix9zlNS4hAvlk/zBfLI7YlazD7FVt",
+	"xQwcmMXrMTqfwD/ybZQhZA/vIxFNGEt0bhRLEhgDioxlOkB7d/vIxPDMAXORe8i8N6L9gt3ixIak4ARF",
+	"hEfZVEhMIxAB2ov3Eb4TQCMwTE6nNHPAGj1eoRnAvY5smTIOJXG/F/TulKSk7r5NlMj3uQ6WbxkWVtUX",
+	"DKhUzX5RkgnyAANkphAIB+hOU4pYx+MgrOP/hHRnu7oesQa8XQLEogj0aOBNhXfFc1lU0gvPL4+96C7r",
+	"rkBMgY75ntDxCTpDKdCY0HGAfkK5UuWDzlkv6P3UCDL1ZYT6SLpAwToW49iXkzpKE6JKe5d+Z1/9EvRy",
+	"jOxugSjRy/Xdz+3GZi3VPnSXNVZNanCe4sVwZdN0LVCVoOhnC10BujR5R/avBdD1cy/oXbZCWWVF3UEs",
+	"dzxa4+WSe7N7MjbnbgpB8VWRPPe0pnCA++PDsABMrSDOW27pJ/32ScFZBNKvu/Dl48O+GtBlzTfJRbOS",
+	"ZWfJWXhmoCc0sPsYULlkL8mwCsclbPZJSfuhrmtrr1PwtYLmG8zhr5rN4RWa0C692vRxOUfuE6vx67M6",
+	"NTkOogQbUcKi+wG6ZHkFlVEmMyNcrEp8GiLxsZzMsFqOedFE4LtSPxGeGjEnD74vKvyUQ3c7ZgOtTw8e",
+	"DcwrwXE3qNqExbxB2tie8bxGPj3VyJ1Oz4kZxl5XKEr6Uc5S2kTa4hIbksAYwuIeYrTn87QbXchrf4A+",
+	"0mSOMDJGwwDhEsghPIYYHX3XP36txG3cIP5PNVzbolVi8PK7vaP9/VOkLY4C3XGTOmfN/Y4k5xj6QiAs",
+	"JVCXWlLz+VQcPGb+kPHQzt/LQ6DLcciLfEFlGl4DrQWa2Io+2mpGr//1Mum4WOE6ZPXb9DicJ2RcssWX",
+	"S3AZIgrFS4gZWq0IPxv5ptCKIjGGpmojgXoQEhpyTJuCas4U8B/2j183Cw0OQbvKqGbhSUuGMqGh0nDr",
+	"q3hPHkAgQnVBEo0sSoFDAqTO6FIPTHmgjEYkUQjFATev2AWihdqC3HwkcsYUeinNughca1xxRqfQEiUb",
+	"cSKBE2wqAoEMFFfNc066hrFWACc/v8q9tay5ONLaxst31wSJJu+io3JKMx11XzuJI1tfJy/Il38SoGP9",
+	"jEhhn5mQ7UAr5YIhQw0XS8lmOLZeiYInzHZ1mQsL41bL6WEmRVXXfGxPyS7SpEzVFwr21LrKRauqiCal",
+	"ZKUjEl4aWLf954lj3euYVHNjvni5MCut9kmVuM0oRuW6AXXxUgObpxDV0dK7lHVVnSo1WMs98BhsXblm",
+	"wyPAsMaui6m7nM0mxPUa9d2esF7fji1cuvCqp4T6vx495vKXp9s97nJbtvyvPDGxO0zPJliGUx0GIdZL",
+	"HdQjzCCcYSq14zOaEHiAdQdjaqwNpiG+A4jvcHT/zlr988SuenqdC+c3wudIqXLqDBsVkHcEkvic86Zs",
+	"qRikDaCph60wHTheZ4//c/PxEtmnTsXSWUM2CPxA0bmQjcI7wuVEyZEHunztQdUk1lbyw04cuNU1Yc4/",
+	"gMZmcXl2NUyxFtfs/1FGwztCsa6b64JelKp7T9mM2hoNwE1yJAsFnjee3g95ymvl5Gzlxfr5iH8nxNRX",
+	"TZmQY66lwwXREXk1onsdqljUklwaQbMgAuLChKE1S5ORiTBrFX7sc8QhIRCjjnUY1hHybCXOxuhxGI0g",
+	"kovCx02dpc0GtHcOSX/yVMFF1Na7XlPaolJJYIFVwVU66nhs34DUVpfTWit7eJsvgG9dQc27hHVkNB96",
+	"283LpJgE6S9OnZMaS/0SkWjMMZUCUYZwFIEQnezI64eGb6ZozIctlX7pjirLyp+bjHvtcmOZdFRy9RJX",
+	"VRzcuNGrBfyXwPAmZGmf7WxPjC5tYhMS9CLGslQwbEes5TUyNiCwr4UTXxaf6rUdswypLqg1vJsHKC+X",
+	"EjpbIaax9UEB16WMcRybisEfKVwlmNoSR6cG940J31awMEaXs6sL30zvzdfz6rO4CXP9XUt6EvC0qFCR",
+	"AI7DkqSshnXlqEL1uFH6+4BTP5pxpaqpQoZ3uFxWI1NCa/haCXqv75XUeXyo/n18qP94rf94bf44OtR/",
+	"sQfg5t+fF+fW5kFJacqZ8fHEECWE2n+ahE3PiduUV9yczMKSrLkoquJTEzKe9NVmlcBr/5imCfxG5By5",
+	"TzWtJDFwE9f3qIC7fDmBd8bFUTTRhw+mqGJb4YlNVC7FturLCmO5OjENo5miLqGzhtRP/gdIYmTeskzK",
+	"+npnWOR+6Gaheb0gIYMDK9aFsCnnAreUSJhAsmnxfYrTsGtkko/ca5i9ulSMsJDnstT+ACZQW3LCXZ0P",
+	"+T6cBDlurStd26Nby/q5FlqbmRbnMj4a0xeP3Yxnq0qXi+eoIGVV6MXSc6ArFm5rM6n3G2uRPQqrv2Z0",
+	"XWCarqHBAgDehFjtGNj2ROp88RsxSP+xUGZ1W/FjUKJb6b4SctRL931pv2LXaaOWZVspSX2KpnhqykX2",
+	"8Vi39fCepOUnKaaQnCKJR7VMXHOYp8gdqnGW64SiU+tireTUuirM6mym+r+pOjg8Kqra+KMUJcmapFk/",
+	"eXyrZZnVNlysyQo1m2MRRiyGBfLW6sny2X3Km42D6wgoWctYnuBSyUFis6KZpAKJ81s8RkSgGLiOn9QG",
+	"LuMqWNK8rq0wsyXP60ke/pGtI374N10tELiEDq1b1dmDkkqboR9u0Me3N0g9RXsmeK2cBR+gf1zZ6s0R",
+	"CF2wttJy8bD//effXwZHLZnGj4bCSifQfxa5PHl1JmTc62jPBuLV1nn0i17lX5uXmDVN9HZ07vpi1ucx",
+	"oX8iMDlGfZNjZA0N9UPSc38XNM7enPWsX1oGfJsQHUr0bnvyQ3kbmxAiumPVcgvd47GsOseWUWbB9J0w",
+	"YdHylwDzwqt2woTj3vrSwjwANxSgjTUaqcIJJGk5kDaMbD3tys+6sp0oInJTTqbGsWt/MK3iyj+loAZQ",
+	"mPpAQppxYVqouilEGAGV3FTrz5QokXE5AR4WhZ9dtG8oeaZrqY7T0FFKxUMisTDy12byXGNnfFqveGFD",
+	"cNqYA8TIvlMrp7Ycknm+pGphNzbmOrPoCO1RRmEfSYZeoz0bKRG7XkaGJ79eiT97lfrM9E10w8bdulCI",
+	"zUhoLo1yYRSQH3zxZB15NLUVEtJmAxplMpwxfm8vp83eG5oDXIEJlCCxgQus1+ajMKeHvNFD8I5x5L8m",
+	"TtBsArr1n5zAXHsFfPPlC9HUkiav9Fcx2C/CvVWtA92zxcz1hDNIkiesgbbMDGcTX6sAURF5F0m5FUx7",
+	"THryKnj1KIRZnrZVwaDlH2wMpQoTwsvDTgjWUAbdnpVRgHAJdZ4k6rgKzMuOa6FJTENDB0jbhFRbZRPb",
+	"E2yv/Mr4K3WFW4dz5fWtvo5mUK4Y1VpOZ//kXCTGEzpEGqtp1wIjrDrmqobZMKG8Ldx6BgR/p+v6Lx6g",
+	"Q8eA4DEF0LbZQWrtKmZrwdXScJimW192kRshWz7xeB6atSGL/qLul98WSC5RhZ8ORBdek4u4cbKvUpxD",
+	"NhqRyCSZGOVY8W/9t9VTH4ggkvFCCdZqr05KoREzUTGRiYRWkjNOTYuQXOPFSZiKeTRhCRubRynWtZ44",
+	"iUzNP2dvN826iwUUGn3x2xRTPDb9Y1rldNeSu24kfvcGff/q9V+RbfWNTDB4U3Mqr/d/s1z16uj4pNT4",
+	"//wWjwcL4pHDIjq7PpqujIUiRkcJiaStmmVik16IfAozwqA5mqI16B44Z3yF1JUitL+pLgo1NY5aap4s",
+	"7F5RHEBD0iaRyWKHRCWzFf14fYEonrrsbHel6vXl+QDWlm9mXVj2z+vP4cfVl5sXVVobVdIq8pCbwOuY",
+	"58Xg6qgjUxA3aGzoVvZXWb+t17nDVmcInaxvOzzY62jEkWsvDKjejsH2aVjWW0G99qVY/NJOJ2ZKr/jv",
+	"WuJrOcV6YdEE79UvteC8sFMPSod767S17RxfRPwK6F3O8Nq8nVfa6o7e9RHqlefXqFwElibAb3iaKkzu",
+	"XZ+/6x8fHn/XPzw8PDp+WfZuqIfGKPzqS99Zh9uKzpr4y3Adjpx/vF7SRCY7dAFVL1UDwCNGIyj5MJuS",
+	"2PO6zl0v78Z82dYzoFv2rYMAP/d2qk3fjeTXdPhaMuateesbCkfTAOul3TbVfWmBnQUwWeBjGa2bLr0F",
+	"ZKoFZ3x6t67yWCW9q7X4tF8hyUy6AiLUnLqur+nKEbsNuuySuC5VbatDwRPW4e9cUn9hKX13H+so8utz",
+	"22fmM+V2ClNC3V8deyssqJ1Vy2851VV9KNO1qNath9XMNuoignlbCaLlrgHCCqbFEB0LYLWxkuWl3RtZ",
+	"S6XinMNTnHDA8TzHVxM34yp9EWFqf8yYX6Z0HS7l3ft3q9+7x5uWG96fpPrXAi7gSH392Bdh/SasPrn8",
+	"vj2LT7H8TVh7PDLWLRqxRtCamglXSNxqIztS1TTwc5O/Z5Aunw5v16hjUDlPPzkpnpjic3GIRWSSB3A0",
+	"sarzHUzwA2EZz3vJ/hZaw5Zp/F387P72un0bK5haVRiDjg1NJ3NBIpyEU5bLZAKmE2MPU/9NAaJJmDe6",
+	"8zvd4sQZuXS/OJHhJCTTFBPuOrd79d8Wae03LaYkr1TjSVE6sv8pOzx8CTqRN5X+D65gX/GLbdBbvDPF",
+	"03ACSfGDDsMt/kowDQkN0wRHkP9qYmX9gU3/xFPFSzjEhEOkJjlALp8MYYmMqlHJzsuLC9rFV+oM5gs2",
+	"kbx6qVrVpKDDdPzl5UG85lOzJP2jW5Cf4NZ8/rbS39sMmsruSUV+Miortuo2MeNJ2JW3hmYqbrewGS7k",
+	"nccWOVHFkI3jKTE6VsmgXbHK1UM9NJQUCZ2Y4mQuCiNcMwg4o0BeI6TBYFei1ktSIW+AXkKjoHZ+eYxs",
+	"VJoucn6Cbq7ev0U6CG1EIpQA5lQhWUzUnrNEzgP04f1bNGUxcCwhQDfqfXgADgG6Uo9SzkY6bB7T2ITX",
+	"p4l67/zDD8hQHwRTZqvb63d0nyFkaKYa8M0lMjQub9Sp34v8FqgB+uECWcoZoH9dIEPsAvTh5sIG9Qug",
+	"gvF5gK7eIkdUA3R28xbhTBIxDdDbG/SWzSgScxpzNoUAfbz9weT0Bujy5gzdnF8iS0/zBHqMbIweKZWr",
+	"84mKOsRe0Pug/3uj/3tl/zj/8IP+7c1lL+j9cNELev9S//lwo/57pV45u1H/fXvTC3ofb9XLlzdnLdda",
+	"MFPf56J9KLlzQ8cAe8nGvs/F/OI5XcwPhfdEFOwG0zhnOaFxw8xtp+fUeWGKn/V5s+LvCE8nos1nYzic",
+	"viyPe5UrlZZiL+csk5Pw10zYkEbbQrhjadMb04r8TBedODfN5BtCItTTMGHjDfWZLizsK+QTFVb5hhGt",
+	"fLuRnnhNadWbLh1s+vavGgRZpX2brZDm+Ug2Vi7Cuk82kidX87tsMNTIOY02oxKWrFtLxvlZvXtlXq1V",
+	"MPWgpNXPJXplhGqEE+8mWh1YdZivwISHZoFPFJqEhlsyBSXZGRpQF3xWKw1aZtW6Rpnb/sBJrUHxkxFt",
+	"48BnSXnFywAVpzWY4hgClwU3mOgSaO5YBtqo6A2bi7D18AXX47+5DA1QRCSa4DQFJXzvYTfjC6G7zAUI",
+	"+wG0ti7xfkfjWcR43N1Do992Xt6W5yvSpZWrTRbKatXNLCZKvPB+NRbviMUgTK1brYuBCBBVghYacQAk",
+	"4bcOVelM/Jh3U+Xt5rVB/TPyz7dY+CKA34SgX0ae7Un6t7nuvN0a4qYL0SpetGqAwZLuQbe5W625j2A3",
+	"h5ufu84egHMSw6I6bQsfGSU4NFt/pDPU0ruVkNZ9czcPbZjEWjqx1zwtd755y2m/jLdNjd+01cGzERQW",
+	"gkbp1Yy0Dqxu9OLrVccwRYS6+uNFaRciCqvQHs/7+E2A7q9Tg2x9hKuAX92sZc2a5co0ugdJbk2SzNvD",
+	"yLM0Nexl+YJWgPelENgEdL6YVVdwmqr5v3HdWG17urySW+40P2xympc08zDNvd8dNBLvwyvvO6PeSByt",
+	"pt7orshNqtI61YP8erDdmhdUa3t1FQ6s8Noa9T7Oy8Yu2r8tLpu7sluH20jq/0R4Nf0byvAK2VoAILUe",
+	"r7h9idYoFQq1D2u7WuxYMCYuX5y7mzcF9NTxvuRSnemG6ZnQady2+7EiCH7Hl04e1rVqEqRLaxKsmjvg",
+	"gUIZzqoArhtG9Dy0W3yS68aJeDRpvdCEr4zSeC6spjIvVRrS4EwxTYRcVyvs+ql0rqLZTneWgLqtFhAg",
+	"m2UcuH5F+zWIdz1VOkF+hZqtWEvicbRuxckeU/OiRADLR/0vnBCND0aTI1KgKYuzJBP9oyMUTSC6RzEZ",
+	"m1ohtST2tvR7n6ZWEvdx/z+ffz8Kjr/oEewv6p//jf7b/+nz78ctY9dI8orH8QiCbalepZ6GKXGRZilJ",
+	"bHmLAD3Uz9UcZgLqOBqKgHy2R3qkT0b9sLzWRWeSuYS+bUIrLlnKtqYTlzaxmVCMBWS7WwhFOwFvCqbY",
+	"HElvOdN2Er8xMXFpQZBNEdpuF+BIbtNxb4kILy+RUiLKS8uFdKG0S0qmbJ3ydqjGXKfE3W44p8lNV2yp",
+	"9JLj6EpvKyTHdGzJOJHzG7UYSxhS8k9oMplSdHZ1ge5hjvaGLA0Hg8Fw32SfDxmFNMEU4ZSo50ZIHSLG",
+	"0fDq480tOng4OsAp6d/DXAwDpKOOsUDDM1Ps5T8aMU/Q3wFz4EiHlkT3MDcxJsOBcZfCVEdEgY3xtZuZ",
+	"SJlqawmJI7Vo8/ydw+r/+em2F9SMv//z023Rvr3oT/cxBXrxFr1hlEIki9JSex8vz6/en12GHy/evgkv",
+	"bm5+PL/eD1CEOZ/nXSQTTKa695eOTWF8HOR/cJZoZ3qAZhPggDgk8ICpLN7wQxq09dk9cK4YlibQ4Ry+",
+	"aO/aqMHW4upo84ya+FUt7t6cX77NQ0NHjKNzOk6ImLhDMaZwOQHCUYq5pMDFSW6nCWxhvk/UbyBXyagJ",
+	"GusAigCd//BGhz8Iz3li5lM7FwEqAqwGn+gn+obRBxOVIk4+0T46fwA+R8ODh6MhinCS2ME6AtWpgmTd",
+	"khDdmXqDDGFaltXVWjBStzdQE+pmNrp7DVJUw3wsKL6HMMICTrWHxfw6/Pnnn3/uf/jQf/t2eIpMcp00",
+	"j67fvUEvX778Hv14++YUkdj8+uOPF2+FnuWNRh51EGIGHB0fHhm5a/jeupKGel3D81s8Hp4iDjgWBhTz",
+	"34ZXZ7dvfhgiie/VQGbhU+Bj+ESRuu5ogvbUOv768vvvAjTEaZpYHn+gX+vrd/7yq2B0uK+nmzDKMi7Q",
+	"8GLU/6AeDtHeq6PjIk3A5lOpCcwyFKxTJCROYF9vTJOCoTdSDNOUSQUV/X/CfHiifVOSz73cAzwFTXHU",
+	"Eu5YPEdcocVc+L0L9TmpeffMOeXjyv61fhviE6To5nD/tDyqfh/rMBvQyWB6CiLQq+NjveT3RMj8Joa/",
+	"fzJSzafeCfplMBh8DtAnXxhUv3/qDQaDT70vwwBRmIGQZpWnKMVCoKH39hDp8h1Y6CNzv7m+jOpFlOIx",
+	"DCofEYHwnSagtsVogoV9s0AKu2IFFQQEGv5v3zbX7V/EQ7Sn7wsnCfAXIkBkhIi0NBnNIEn6SibSvXzs",
+	"zZlBdb6pmj9Pty0Bjk3UNEBzavHE5KhqCE+IUDoEoWhofh3a81f7L/WJItT2+HDde/W17CluYrtDGWRW",
+	"SGixOUDDgwngGHjzM0Xi6k/83XFNqnR40YRIDXAzrnszjSqth18IE+1obdVFzw+cxURCPPhEe0EvIRFQ",
+	"0/LJiBi9Dxe3XkZsTpDPri48681J73BwNDjUHC0FilPSO+m9HBwObKLdRPPoAxNP9B+dfGNanSrB31Sh",
+	"jHXNd/Nc6R4iZVQY3n58eGhjtKWL0fZu8FdrsjaSyTLZ3Ta70iynwcDCWQRCqGPJ0kFJ1uid/PLZc83q",
+	"NrJUvasgSMvueCx0Mq7bkuh9VgMc2BMZzPE0ad36R/PSTQrRatt3oxbbr29LDa6koJeDQxSzKDMcDwv0",
+	"89mH955jOBexGg/HjeJGyPOsgOfatkB4jBXjWHx4txMikNqQEiAWnZ3OCWkHmGvz+FngRc+ts9DUEQwU",
+	"7L8+fNk2Xr5AF9f+o9cGbdFRqWlIAWhoT1sxhO3TbDq07S86QiXEFtXiG49RMYyzvJh9ijmegulB+Euj",
+	"ZXCm4zx96U9n46jnmtK5+iMnPTYz0a7FYS91n/7eOFC5ENOjh8sTLbtBgTmcwrlePRXFp0+QQnRkz1px",
+	"TmlF0DjTVwWnSJtATrxuMK3n9gA8zqC0wGpyhVpG06KL+zt4T6ZE9jq8+MbYhZQ292SoZA5RW7oa0OlM",
+	"SwOab0W2aq8vimj8emVWsxi//o5jKzaYT46Wf/IjtfU7/2OsjK+64PE7xu9IHIM2tr06/n75F7eMfcB0",
+	"bldnojQKRLcI6EpfYukpHTjiTAjkxag5dLdaUA3XD34n8ZeDyPpojRm4hNZLAOLirQaGlIkGeuFcv2dF",
+	"yYeVxi5EaKWzG6DTZ/J3Fs83DG92rTo6oWzVzHOpnhTe27hplLvPzY197QB++Gr5F5dMvlNaqfmgA0a8",
+	"sSVm9AdHHdZ0hecJw/EtY+8xNyn+r45edzkAGywO8QeICXZZZa+Oj7t8bOVCw6w3gu0fML9Xmru5fBQz",
+	"CmhvNmFGhFc6KOaQu5X3F2K8NVEtZu/aPtbA3hu5T82B+3j+bbtTdsIcV0CqeShCoyTTAUYP7B7Kq1uW",
+	"k/zN8Ux9bct5prr/Pz6LVIDszLkC7elEq1Mb6KpkKv2znMBUQPIAwscaE47d+/ylladpA5Y576+Wo+nV",
+	"2S5OXZjZ0aanFiJT918HRfNkYJKGYtu/3Nn+2ga3rx7k7+mBv2YmuONpC9BTwwDCnsdFY6i1X6ofiDDl",
+	"L0hunmRUt3ivoWmFt2lxtpXB/QNkjrhPTIrbxLl7mL8QRQW/P5gs93jYuAYcI1w+JgcfLWR6dX2lCWgO",
+	"jJiwYQ3oWg/63EBnJSB1qjv1YRMwqo7TQGlBu4hEIw2tWCJmynR1olYHnEm8AdW7wf6WxI6aOgiwRYW0",
+	"j0g7II1ecWq9MrMF1Ffx7Apw64W3Aff2ZAoD4rpYgsua/kMLF98EipjSGtj3RCr4Uvqr8wJqKKy5pHU4",
+	"wQKK73Aoi4nsw4PLsm3XaPMU6o5abTlvraMmWtRbXWCa9jLgHqsn12toPHrIvDBrR6xU55rbrtrGLFKi",
+	"VlxhQ6+fSDKu3ZMFxLTaxZ/AMlGUCfZH8yOrjv+2tIF3iyHFZVPikWzzgyyI8l86rOmPvda435QVJEf1",
+	"Dt4D9S4y9OPP5kLQ9hH/AJrorXpckFuYRH0dgdSvlE1opbv1Ag4d6e8TkLYV3Xjnk8ieXCdXnqUMwvE5",
+	"PZtkfI4UWqFEoQjag98i0B/3cfxrJiTE+zpsRqcA6uKPf2qvXx1cluOwO/g/Jf42BRjmJ9LoB1ikK7hg",
+	"JCLQ0FWCsCFMuqKTe26bRKHh2RDtpUBjQsf7A3RWTu2Z4nnxBU3m2lPxiepEpKPvkGTo+LWL8IrxvBQO",
+	"NcOiKAK3JwYvv9s72kdvbK9CLSLqKiwEBDqLJDo+PHq1b6KSmiy1DXVkvlKrbX2lz2LBbSq8U0dCc7hV",
+	"Q+75rWk8sUjP0u98CXZ62c5KvESF1JGHOCcMSm3EtJnu7QmJuTTRTseH/RnAvceGo4RF9wt9o43izVJj",
+	"ciNt2SKHbDeGqKNbGze/7KzSTVZpRmEh0y0SCAvIiwHHCaHQypDXNl63Q+yBq+TQl8w+3LBx8aNi6SY3",
+	"JpcVlAzAYZQJnJjE4wl+ACRZYnLdTSqFEtpMrBtOU8BJgKa6LKCz/Vyc3SBOxhMp6tbGtxCR+CnY+XL5",
+	"92KkkwKekvO70igrsPznoCyxvoTYgfyOxKzNyjtw1Suue3nr0Nl3mCR2O39GKUBa2BOmnoZtnMxsZhDL",
+	"TJC5LxBcwxi9DtB3SMkCYk3mf5Ar7Zsmof/gCnYE2sO6sfhevK9o4zWMBXq992o/QEeHe69MctLRy72X",
+	"+wOkGTue5VHCms3MjefGWRQUjxIoxZkorOwpcMLiOj09i+M63p+7/f4xqGq+na+crJYkCHVpOdwVFWMU",
+	"KCjhIhcp8lvfUeEdFd6OLkY9wDR0BckJlurXTIBRv3TqPbKXL+cvhGcFFWuSYYUXMcezDUdn/GSH/aMK",
+	"lW5/rmXTV0v/3P3SnWC5I2lbFiyxrJmfC3Dc08ZvZ/T+aaEYaVTczv6xainxztEJG01we35nW3ECvrPt",
+	"W3JdVW+yg/O5uPU/pe/KWoPKNdK7O6w+0pKulwL3inYYE1OpDjjLJJygYa2e+zBAjH+iw5bGJ0O09+bs",
+	"3dm+zbNB/mvIdrMywXVGRB+gC93tmkuBsED4E405HslT85v6iEg0ZQ+6/AUauhK2wyLbXjI0zPsEDdud",
+	"WrU2BF+pS6u6zmdxaNV7NuzcWTt31rbljRtFA3xTuEfAFEegRUlrr/P6CsLGUm9VA9HYGkvceaq2mz9R",
+	"g7HN+Z90oRZTv7EMYj/qer2PZ00r68XVok6Pkdz0zNtVk7viSjTBdAxxpT/YDm92WvLTca03GuYQRlqS",
+	"LTlYirJrpuba/hrs6sB0ttywb+UD5vdCyeuuVZG/7qGZUondtg+OFtd1coLZpC1WhRJC701/BiI/0b1h",
+	"qr5kmQhJPPTrI+qSwYYQoBHjM8xj460BzBMCPB+QCJuDzB6Az7haGm2S8a/1Cjcu469qktyJ4zuauKOJ",
+	"bZI8NlGoc1RAMjKIuw4dNKRqw+6NGz3o10VHti82NXGBneC0IxJPTCQ01DUJTrb6p24+259AkiIJeLqI",
+	"aPjNP1vdCR/8vpR/AC/CSumXdvNF/mWZDPwASYwYRYwjnWBncpuVttqWYTOBZGkyXpe8RT2zyb7rOOmy",
+	"VL1vP0vPXtZyL0lR1+5P6CJZWMOvTfMpmjt7h9dYoBztfTj7sF95qDvL60dX+4EmS32s49T6cgJ9Vw19",
+	"7/bsnYlMs1Ym1+ROF8n3ihHSGBllSwzQ7dm7pZ8ghQCfaI4uXsu8CFPdyUhKHE2cUjZAxomrlDCMPpx9",
+	"8J0r5iQq3pVPdDjF01DNMzzV31y5b1DxpOyP0YdilEVbgn2K09AFIy5w0rgWzF+pb8Yu71lcMnl36p3q",
+	"t/PEPFtikaU7LhHRkdcOkthSX0uB+0/NRneele16Vqb5zW7Hn7I2F9miGyWX6J7Be7IEDZzTxLWm3+HD",
+	"TvF/Wo8J4xwiWVCKFy5AaEWXiV/CZrHq/7H0Zif9fyXt2h9/cYmjvO1aW4Wcpa3b6ir0GyygT6gA3S3p",
+	"AdBUd/ixTFtN3KZP//txy/iWdGr/ipYr1iXQ+pPo06yCJA7vTK91xudLa/76Z/y1KnX+Gp9Fsysd0k69",
+	"2xULfrzYPSZC6r6BlVbTtZJVPio3MdGlWlsFw7dCrdsE12qVu53UukEtrgxK7dxg49rc43jIFlW6skDx",
+	"DHpdFxxxyt0OV3Ya3vZj4qr8qKrdBagLh7J6X38EEN/h6H6hpndlXn7n3n0OX69Vazc02oizaWdF1O37",
+	"nfrom9PRKpe3XE1zIPGn9H/mbZsLWF/kB21S2JZiy9ehs1WW+SxqW/WodprbzjH3nBX/HgjMFAlMORtz",
+	"EALdmSKh0YQkcVCqKMYRVq+NQAjC6OKsqSqzXaoR1knIttjDzq+37dp+KYGoxHc3XrPP74S72KR/VXrz",
+	"m2jG5y+5aMy3s+WvTgi8g1wuJJZg6s8iG1awY3Vbvn/GX61c6K3xeYRC/5B2EuHOlr85W34Jha0pPzCy",
+	"3M355VvERiMSAV9mO/HpwHJZrozzW6HfbVJctSf+TpbbZIxWWr7pbRn3H8dUtmjcL0sYz2Dc74Iizri/",
+	"Q5Wdcf8ZEt7LDGpR5FYDY3Im98VK3nX+VicFb8W6am709hZG+fyu7qyuZYUFowhPGR3bUu3mp9ZmRObx",
+	"ysu6Np+19HozB6iDs5+n29sjM9rqO/L747wQyEXKtW3pSSLpjLyuG5SWMuEIFRKbrNimtUTmu0c0p2te",
+	"h58X13EJj2hkV1WgNYgBjQDtwW84kgGCwXiArs/f9Y8Pj7/rHx4eHh2/3DdCabTQcFG5250do4TpXfp4",
+	"WUL0J7Ff5Ps1Nm2cJMB1zywBftvggoss691l09XGoEuZTLIppj58DxVQ//zzzz/3L/X/hgGi2fQOuBKv",
+	"gKM5YG7uIQKSyv3AdDARn2jR3yPIC5BDQsbkjijqVBSZt966Pd3i67B//DpAcsYU8kwVjtt8P4XnDyx5",
+	"gDhAhH6ievssoxFJXgiEOeB9pA41M7Xs8/5gxdra0+2ui6ppX6U5x63vWUw5+eE04OG1veKdHWdnx+ns",
+	"qFMQoz11lvQQausa1LPofDJWlY+XGm3WxuqrjKdMwHZYXLuzzjzf6a2bNvE01MissMtHmXca+l15wC4k",
+	"SRTIWzbpd8y0ierWeHFaYpa2VLBhb/WGLMaItD4b26IBqRDtnsF4tAzpnOFoh3w7o9G2c/5yEuF0W06U",
+	"jrPQfrSUPx7gvKzHhislXuKp7drilUsHOsZj0LWKEkVs98rGMFP6YzaZD9BPC+uif6J57yLdF0aNpTsD",
+	"3inJQbCI4ATNGL8HPkDX0C92iYDGZlmu5qL+WqkI+TufqFrGPUAqEJGKGKv3J0RIxk1XLA6K4jIKSC3+",
+	"wa7ALxZvyjTqqMrSyF4ZkbwYe6VIe15exIyhh/6VEWqWLQFPkSmd4oUtfaKzCYkmtoxIpCCL6pWPGI8A",
+	"ZTQBIap1TzgnujxJ0yE3KUO2BMzm1KHn72RTVLV5ljY2XYW8ov8nhVkVi3ZMaMeEttYpEdfKQL0QKJow",
+	"YuLbKqC5KGCylREt9mycee89IWYW06hJm/Dz/AH43DuPbyuU/hnUq9uFsoAIUJRxrv5U3DfFQm48SLIC",
+	"clGitPjNFkZ9o8b8AzFIvZ+vkjfq29upYjsuuDVVTAGcr4jlQplt4rYCt5Mca3ff5rv/vrNuE6NoUIaY",
+	"bmhs68RM8T2IEzRME0xDQsM0wREMA1e6XmkjAbrD0b1WRfKyhQN0kSQwxkmhwIgZcPTq8HtE8ZQYh35O",
+	"wI3taoDUialnEyzMOc2odkk1KRe3+Yn8gahnsamvkoSqu9xR0B0F3RYF/cDKnh2c2FCgLgUSaxSU4DFs",
+	"mHjaxnlDSz1L9hJtm8n76jGqNrJ297+Obf/Qnl6CmgbFMMJZIsUniiNbmjaZ7w/QmV6TLlRLEaHGK5B4",
+	"C7elZdkDcE5iCE1U1XCgiL4JMBuad7RP3vwSSjYcoDNv9xMsdZcRJn2fhOEDwmcEumdJmRE0knt1fX8o",
+	"Uq829FWSeYMqO0K/I/TbIvQGGTSpN5SiICR7bUkYjb4KhRwKIeIMPKtQGcQvYqFNBjGWIBCjydwYzi3B",
+	"RPkoyBbJR2yE7giXE/QX9PJIhygJtPfx8vzq/dlleH1+e355e/HxMvz5/Oz6Zr/uTTUBtnbQtxmsTL2+",
+	"slg6u5MuwXSK8QgUZ6DDs4BjkXH444fWXduNp1jIPHTZQZUGqXrJMCUriDZgNjKMOr9NizBvIQFpZRc/",
+	"eDTI123RLHABc7pXkMYg6zcSp8bUm8VEIskxSawzDCPJpndCMgpW+Y0dwp05DVMJCHOQGkY86aCORedq",
+	"8z+rFV7pBdatua/qu9MfxX844+rKjOjxIK1PEuFqgDH3Ib2A8eXgrcfpp8DSBBYa8O2V6/dqhLNrTveY",
+	"PAANvEINqYFriHWItMn3o0hHX6PLH25sUKr6+ceryyeKoH66YPumkVNO1FWGAmioxPfOaRI3QC/V+60j",
+	"Q5wZThIKkGsWZPqWOKBHhJbzQIcvCn7/JDHl/pYXh5WXiMCyRPky7f8qA6u9JT5LbLV/RLss+V109cbK",
+	"IOmoIcUNffbvpVjstyN1A79fGmr9GFTfSrT1EkTbVUd6unDrRgF0IU/ZeHb9ozjRFmOjS4LKM4RHd8CS",
+	"IkJ6hy07S+MWk+obycji6OiOjO3AqLr9hI0X8bgz/dZ7Nv62zYFnWUzk+QNQuVwXMhYieDAGpDuWyQaz",
+	"0y4qbiEA/zRhOj4iYew+T6B3VFTnr2tZzQNpbUA3YeA2BtyYQRqtM48Jl6tjgjMQLjTwvHEvPSGU2jna",
+	"QNTEZtrVlkEwMJbL2QR0XAzRXs08UF6yGM93UNqQhmLuFEmGxARzKFzULk/bx3oPEk2rVxr37W08QoRb",
+	"YEuw6/ta7Qh2ec9iQ3BH05yere9wZ0DYFV5+WouDy0hy5GMxgVjKfw5+t/8K1a+KoMccz9bzpDkjeIrl",
+	"xKsKk4/fqyLrKpbwVjfdhe9708E1HBJiSlMQHTgzV/80VPZUp/0wCkIH6qARBzHJz1RXkSlFEpkIn7rL",
+	"7Sd7UN8GtXSrdYEt29NzF5BMpeM6eKPuCnZq7o4WrpJGhWWOvDMsCnhakyrCb2qXrTL5uX781Ztgb7K7",
+	"XyGyarRZcxMCfqSAtFIfsyibauTbSetV375Sf+REh95DElvVnNGqaj4yrMMcPDI6I7IU/emVST/8ZKFC",
+	"6fPKZSEDup5GKbCFUASjkdqgVe5aysCZkNWSn9ty8zvGEsD023Nsewe33JjjH9rOatMhl7ExE/9JNd8m",
+	"EdIGfpf6hWkRWxSLKoxHNmUpQIIpMbO5XMAnalnUA3Azij+6raVdjm23MeVoT02tlqQmUkQnH1ugBM9G",
+	"WfKJKh3Afetckac21l5XCCUC3UMq9wfoo5wAnxEB6NXxcXt9Ng/Ov1aZ1lvis1gB/CNqIAP28c4SsJN+",
+	"n0r6tSDW0GyXxpUqMLbiyhoEtpOwcfC791doQxc2ZTgoD/1o48Eit/WjyN4W3dYlMeQZ3NZLaJ/vtvZu",
+	"b6fU73zXW/FdM46AxiZ7L4e+xZ7rVSifJFNICG3Pn7kuMgJMpliAilRFEXglTkTgir4I53skHMUQEWGe",
+	"uvZmJpsgYSLjECCWxJ4uEdRd57duid+059ztYrmqZTzm1YPZKVlNZgxzWOrU/GLQI8Yb7BlKbiBThVFx",
+	"qTvLY6vHqFVBlHEi5/ojnBKlK5z88lmBHiNxpP/9Wb3GH9zQGU96J72JlOnJwcHR8V8Hh4PDwdHJ3w7/",
+	"dqgB0a7u97zVgEML0asXlfd7lhvkq3RnywWQomeEGsXvOeBCXbzfi6S75tYCzdXmkCk2pxA/BoFmE+Zi",
+	"wU3KH+Nx4CcU5W4fb5k1EtZQSP/qAt3DXATVdKSgarNSc+XJKt4k1nLVvDcHS6ZbQZ6g2PeoX1CtUlQh",
+	"gCmmkAS6CGCd/mkR1tIEb00OGL1b0FtTgPb/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

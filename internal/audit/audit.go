@@ -36,6 +36,7 @@ const (
 	Meeting          = "meeting"
 	Action           = "action"
 	PathwayFeedback  = "pathway_feedback"
+	EHCRequest       = "ehc_request"
 )
 
 // Event is one entry in the audit trail. It holds identifiers and field names, never values.

@@ -8,6 +8,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/assessment"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/feedback"
 	"github.com/oneplan-send/oneplan/internal/meeting"
@@ -48,6 +49,7 @@ type Export struct {
 	Assessments  []assessment.Assessment
 	Meetings     []meeting.Meeting
 	Feedback     []feedback.Feedback
+	EHCRequests  []ehc.Request
 	Involvements []sharing.Involvement
 	Consents     []sharing.Consent
 	AccessLog    []audit.Event
@@ -95,6 +97,11 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 				return err
 			}
 			x.Feedback = append(x.Feedback, fs...)
+		}
+		if x.EHCRequests, err = drain(func(pg store.Page) ([]ehc.Request, string, error) {
+			return tx.EHCRequests(store.EHCRequestFilter{YoungPersonID: id}, all, pg)
+		}); err != nil {
+			return err
 		}
 		if x.Involvements, err = drain(func(pg store.Page) ([]sharing.Involvement, string, error) {
 			return tx.Involvements(id, nil, pg)

@@ -304,6 +304,12 @@ func TestRetentionAndErasure(t *testing.T) {
 		if strings.Contains(string(mustJSON(due)), "Amelia") {
 			t.Fatal("the retention list holds ids and dates only")
 		}
+		// Records hanging off the child (here an EHC needs assessment request) are erased with them.
+		e.mustDo(http.MethodPost, "/v1/ehc-needs-assessments", map[string]any{"young_person_id": f.child, "received_on": dateOf(time.Now()),
+			"requested_by": "parent"}, http.StatusCreated)
+		if x := e.mustDo(http.MethodGet, "/v1/young-people/"+f.child+"/export", nil, http.StatusOK); len(x["ehc_needs_assessments"].([]any)) != 1 {
+			t.Fatalf("export lacks the EHC request: %v", x["ehc_needs_assessments"])
+		}
 		e.do(http.MethodPost, "/v1/retention/due/"+young+"/erase", e.admin, nil).problem(t, http.StatusConflict)
 		if r := e.do(http.MethodPost, "/v1/retention/due/"+f.child+"/erase", e.admin, nil); r.status != http.StatusNoContent {
 			t.Fatalf("erase: %d %s", r.status, r.body)

@@ -262,6 +262,24 @@ func matrix() []row {
 				return map[string]any{"referral_id": f.referral, "from": "family", "working_well": "We are listened to."}
 			}},
 		{method: "GET", path: "/v1/pathway-feedback/{feedback}", setup: withFeedback, want: caseworkRead(ok)},
+
+		// EHC needs assessments; the request's id rides in the {feedback} slot (see withEHCRequest).
+		{method: "GET", path: "/v1/ehc-needs-assessments", want: caseworkList},
+		{method: "POST", path: "/v1/ehc-needs-assessments", writes: true, want: attachToReferral(new),
+			body: func(_ *env, _ caller, f fixture) any {
+				return map[string]any{"young_person_id": f.child, "received_on": today, "requested_by": "parent"}
+			}},
+		{method: "GET", path: "/v1/ehc-needs-assessments/{feedback}", setup: withEHCRequest, want: caseworkRead(ok)},
+		{method: "POST", path: "/v1/ehc-needs-assessments/{feedback}/decision-to-assess", writes: true, setup: withEHCRequest, want: pathwayRun(ok),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"decision": "assess", "decided_on": today, "reason": "Needs may call for a plan."}
+			}},
+		{method: "POST", path: "/v1/ehc-needs-assessments/{feedback}/exceptions", writes: true, setup: withEHCRequest, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"ground": "c", "from": time.Now().AddDate(0, 0, -10).Format("2006-01-02"), "to": today, "reason": "Illness."}
+			}},
+		{method: "POST", path: "/v1/ehc-needs-assessments/{feedback}/withdraw", writes: true, setup: withEHCRequest, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"reason": "Family withdrew."} }},
 	}
 }
 

@@ -181,7 +181,8 @@ func toExport(x casework.Export) api.SubjectAccessExport {
 		Referrals: make([]api.Referral, len(x.Referrals)), Involvements: make([]api.Involvement, len(x.Involvements)),
 		Allocations: make([]api.Allocation, len(x.Allocations)), FamilyAssessments: make([]api.FamilyAssessment, len(x.Assessments)),
 		Meetings: make([]api.Meeting, len(x.Meetings)), PathwayFeedback: make([]api.PathwayFeedback, len(x.Feedback)),
-		Consents: make([]api.Consent, len(x.Consents)), AccessLog: make([]api.AuditEvent, len(x.AccessLog))}
+		EhcNeedsAssessments: make([]api.EhcNeedsAssessment, len(x.EHCRequests)),
+		Consents:            make([]api.Consent, len(x.Consents)), AccessLog: make([]api.AuditEvent, len(x.AccessLog))}
 	for i, r := range x.Referrals {
 		out.Referrals[i] = toReferral(r)
 	}
@@ -196,6 +197,9 @@ func toExport(x casework.Export) api.SubjectAccessExport {
 	}
 	for i, f := range x.Feedback {
 		out.PathwayFeedback[i] = toFeedback(f)
+	}
+	for i, r := range x.EHCRequests {
+		out.EhcNeedsAssessments[i] = toEHCRequest(r, d)
 	}
 	for i, v := range x.Involvements {
 		out.Involvements[i] = toInvolvement(v, d)

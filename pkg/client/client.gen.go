@@ -371,6 +371,192 @@ func (e ContactRelationship) Valid() bool {
 	}
 }
 
+// Defines values for DeadlineStatus.
+const (
+	Due           DeadlineStatus = "due"
+	MetLate       DeadlineStatus = "met_late"
+	MetOnTime     DeadlineStatus = "met_on_time"
+	NotApplicable DeadlineStatus = "not_applicable"
+	NotDue        DeadlineStatus = "not_due"
+	Overdue       DeadlineStatus = "overdue"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineStatus enum.
+func (e DeadlineStatus) Valid() bool {
+	switch e {
+	case Due:
+		return true
+	case MetLate:
+		return true
+	case MetOnTime:
+		return true
+	case NotApplicable:
+		return true
+	case NotDue:
+		return true
+	case Overdue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcDecisionDecision.
+const (
+	EhcDecisionDecisionAssess    EhcDecisionDecision = "assess"
+	EhcDecisionDecisionNotAssess EhcDecisionDecision = "not_assess"
+)
+
+// Valid indicates whether the value is a known member of the EhcDecisionDecision enum.
+func (e EhcDecisionDecision) Valid() bool {
+	switch e {
+	case EhcDecisionDecisionAssess:
+		return true
+	case EhcDecisionDecisionNotAssess:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcDecisionInputDecision.
+const (
+	EhcDecisionInputDecisionAssess    EhcDecisionInputDecision = "assess"
+	EhcDecisionInputDecisionNotAssess EhcDecisionInputDecision = "not_assess"
+)
+
+// Valid indicates whether the value is a known member of the EhcDecisionInputDecision enum.
+func (e EhcDecisionInputDecision) Valid() bool {
+	switch e {
+	case EhcDecisionInputDecisionAssess:
+		return true
+	case EhcDecisionInputDecisionNotAssess:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcExceptionGround.
+const (
+	EhcExceptionGroundA EhcExceptionGround = "a"
+	EhcExceptionGroundB EhcExceptionGround = "b"
+	EhcExceptionGroundC EhcExceptionGround = "c"
+	EhcExceptionGroundD EhcExceptionGround = "d"
+)
+
+// Valid indicates whether the value is a known member of the EhcExceptionGround enum.
+func (e EhcExceptionGround) Valid() bool {
+	switch e {
+	case EhcExceptionGroundA:
+		return true
+	case EhcExceptionGroundB:
+		return true
+	case EhcExceptionGroundC:
+		return true
+	case EhcExceptionGroundD:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcNeedsAssessmentAssessmentOutcome.
+const (
+	EhcNeedsAssessmentAssessmentOutcomeA EhcNeedsAssessmentAssessmentOutcome = "A"
+	EhcNeedsAssessmentAssessmentOutcomeW EhcNeedsAssessmentAssessmentOutcome = "W"
+)
+
+// Valid indicates whether the value is a known member of the EhcNeedsAssessmentAssessmentOutcome enum.
+func (e EhcNeedsAssessmentAssessmentOutcome) Valid() bool {
+	switch e {
+	case EhcNeedsAssessmentAssessmentOutcomeA:
+		return true
+	case EhcNeedsAssessmentAssessmentOutcomeW:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcNeedsAssessmentRequestOutcome.
+const (
+	EhcNeedsAssessmentRequestOutcomeA EhcNeedsAssessmentRequestOutcome = "A"
+	EhcNeedsAssessmentRequestOutcomeN EhcNeedsAssessmentRequestOutcome = "N"
+	EhcNeedsAssessmentRequestOutcomeW EhcNeedsAssessmentRequestOutcome = "W"
+	EhcNeedsAssessmentRequestOutcomeY EhcNeedsAssessmentRequestOutcome = "Y"
+)
+
+// Valid indicates whether the value is a known member of the EhcNeedsAssessmentRequestOutcome enum.
+func (e EhcNeedsAssessmentRequestOutcome) Valid() bool {
+	switch e {
+	case EhcNeedsAssessmentRequestOutcomeA:
+		return true
+	case EhcNeedsAssessmentRequestOutcomeN:
+		return true
+	case EhcNeedsAssessmentRequestOutcomeW:
+		return true
+	case EhcNeedsAssessmentRequestOutcomeY:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcRequestStatus.
+const (
+	EhcRequestStatusAssessing   EhcRequestStatus = "assessing"
+	EhcRequestStatusNotAssessed EhcRequestStatus = "not_assessed"
+	EhcRequestStatusReceived    EhcRequestStatus = "received"
+	EhcRequestStatusWithdrawn   EhcRequestStatus = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the EhcRequestStatus enum.
+func (e EhcRequestStatus) Valid() bool {
+	switch e {
+	case EhcRequestStatusAssessing:
+		return true
+	case EhcRequestStatusNotAssessed:
+		return true
+	case EhcRequestStatusReceived:
+		return true
+	case EhcRequestStatusWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcRequester.
+const (
+	EhcRequesterHealth          EhcRequester = "health"
+	EhcRequesterOther           EhcRequester = "other"
+	EhcRequesterParent          EhcRequester = "parent"
+	EhcRequesterSchoolOrCollege EhcRequester = "school_or_college"
+	EhcRequesterSocialCare      EhcRequester = "social_care"
+	EhcRequesterYoungPerson     EhcRequester = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the EhcRequester enum.
+func (e EhcRequester) Valid() bool {
+	switch e {
+	case EhcRequesterHealth:
+		return true
+	case EhcRequesterOther:
+		return true
+	case EhcRequesterParent:
+		return true
+	case EhcRequesterSchoolOrCollege:
+		return true
+	case EhcRequesterSocialCare:
+		return true
+	case EhcRequesterYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FeedbackFrom.
 const (
 	FeedbackFromChildYoungPerson FeedbackFrom = "child_young_person"
@@ -683,6 +869,7 @@ const (
 	RecordTypeAllocation       RecordType = "allocation"
 	RecordTypeApiKey           RecordType = "api_key"
 	RecordTypeConsent          RecordType = "consent"
+	RecordTypeEhcRequest       RecordType = "ehc_request"
 	RecordTypeFamilyAssessment RecordType = "family_assessment"
 	RecordTypeInvolvement      RecordType = "involvement"
 	RecordTypeMeeting          RecordType = "meeting"
@@ -703,6 +890,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeApiKey:
 		return true
 	case RecordTypeConsent:
+		return true
+	case RecordTypeEhcRequest:
 		return true
 	case RecordTypeFamilyAssessment:
 		return true
@@ -1325,6 +1514,155 @@ type Contact struct {
 // ContactRelationship defines model for Contact.Relationship.
 type ContactRelationship string
 
+// DeadlineStatus defines model for DeadlineStatus.
+type DeadlineStatus string
+
+// EhcDeadline defines model for EhcDeadline.
+type EhcDeadline struct {
+	// AdjustedDueOn The due date with the recorded exception periods paused; status is judged against it.
+	AdjustedDueOn openapi_types.Date  `json:"adjusted_due_on"`
+	CompletedOn   *openapi_types.Date `json:"completed_on,omitempty"`
+
+	// DueOn The time limit counted from receipt.
+	DueOn  openapi_types.Date `json:"due_on"`
+	Status DeadlineStatus     `json:"status"`
+}
+
+// EhcDeadlines defines model for EhcDeadlines.
+type EhcDeadlines struct {
+	DecisionToAssess EhcDeadline `json:"decision_to_assess"`
+	DraftPlanTarget  EhcDeadline `json:"draft_plan_target"`
+	FinalPlan        EhcDeadline `json:"final_plan"`
+	NoPlanNotice     EhcDeadline `json:"no_plan_notice"`
+}
+
+// EhcDecision defines model for EhcDecision.
+type EhcDecision struct {
+	AppealRightsNotified bool                `json:"appeal_rights_notified"`
+	DecidedOn            openapi_types.Date  `json:"decided_on"`
+	Decision             EhcDecisionDecision `json:"decision"`
+	Reason               string              `json:"reason"`
+}
+
+// EhcDecisionDecision defines model for EhcDecision.Decision.
+type EhcDecisionDecision string
+
+// EhcDecisionInput defines model for EhcDecisionInput.
+type EhcDecisionInput struct {
+	// AppealRightsNotified Required true for not_assess: the notice stated the right to appeal, mediation and IAS.
+	AppealRightsNotified *bool `json:"appeal_rights_notified,omitempty"`
+
+	// DecidedOn The day the decision was notified.
+	DecidedOn openapi_types.Date       `json:"decided_on"`
+	Decision  EhcDecisionInputDecision `json:"decision"`
+	Reason    string                   `json:"reason"`
+}
+
+// EhcDecisionInputDecision defines model for EhcDecisionInput.Decision.
+type EhcDecisionInputDecision string
+
+// EhcException defines model for EhcException.
+type EhcException struct {
+	From openapi_types.Date `json:"from"`
+
+	// Ground (a) school or college closure, (b) early years provider closure, (c) exceptional personal circumstances, (d) absence from the area for 4 weeks or more.
+	Ground EhcExceptionGround `json:"ground"`
+	Reason string             `json:"reason"`
+	To     openapi_types.Date `json:"to"`
+}
+
+// EhcExceptionGround (a) school or college closure, (b) early years provider closure, (c) exceptional personal circumstances, (d) absence from the area for 4 weeks or more.
+type EhcExceptionGround string
+
+// EhcExceptionInput defines model for EhcExceptionInput.
+type EhcExceptionInput struct {
+	From openapi_types.Date `json:"from"`
+
+	// Ground (a) school or college closure, (b) early years provider closure, (c) exceptional personal circumstances, (d) absence from the area for 4 weeks or more.
+	Ground EhcExceptionGround `json:"ground"`
+	Reason string             `json:"reason"`
+
+	// To Inclusive. Grounds a, b and d need at least 4 weeks.
+	To openapi_types.Date `json:"to"`
+}
+
+// EhcNeedsAssessment defines model for EhcNeedsAssessment.
+type EhcNeedsAssessment struct {
+	// AssessmentOutcome SEN2 AssessmentOutcome once assessing: A pending, W withdrawn.
+	AssessmentOutcome     *EhcNeedsAssessmentAssessmentOutcome `json:"assessment_outcome,omitempty"`
+	AssessmentOutcomeDate *openapi_types.Date                  `json:"assessment_outcome_date,omitempty"`
+	CreatedAt             time.Time                            `json:"created_at"`
+	Deadlines             EhcDeadlines                         `json:"deadlines"`
+	Decision              *EhcDecision                         `json:"decision,omitempty"`
+	Exceptions            []EhcException                       `json:"exceptions"`
+	Id                    openapi_types.UUID                   `json:"id"`
+	Notes                 *string                              `json:"notes,omitempty"`
+	ReceivedOn            openapi_types.Date                   `json:"received_on"`
+	ReferralId            *openapi_types.UUID                  `json:"referral_id,omitempty"`
+
+	// RequestOutcome SEN2 RequestOutcome: A pending, Y assess, N not assess, W withdrawn.
+	RequestOutcome     EhcNeedsAssessmentRequestOutcome `json:"request_outcome"`
+	RequestOutcomeDate *openapi_types.Date              `json:"request_outcome_date,omitempty"`
+
+	// RequestedBy Who asked (SEN2 RequestSource). Only a parent, a young person aged 16-25 or a school or college may request (s.36(1)); others bring the child to the authority's attention.
+	RequestedBy EhcRequester     `json:"requested_by"`
+	Status      EhcRequestStatus `json:"status"`
+	UpdatedAt   time.Time        `json:"updated_at"`
+	Version     int              `json:"version"`
+
+	// Week20ExceptionsApply SEN2 Week20: exceptions apply to the 20-week limit.
+	Week20ExceptionsApply bool               `json:"week20_exceptions_apply"`
+	Withdrawal            *EhcWithdrawal     `json:"withdrawal,omitempty"`
+	YoungPersonId         openapi_types.UUID `json:"young_person_id"`
+}
+
+// EhcNeedsAssessmentAssessmentOutcome SEN2 AssessmentOutcome once assessing: A pending, W withdrawn.
+type EhcNeedsAssessmentAssessmentOutcome string
+
+// EhcNeedsAssessmentRequestOutcome SEN2 RequestOutcome: A pending, Y assess, N not assess, W withdrawn.
+type EhcNeedsAssessmentRequestOutcome string
+
+// EhcNeedsAssessmentInput defines model for EhcNeedsAssessmentInput.
+type EhcNeedsAssessmentInput struct {
+	Notes *string `json:"notes,omitempty"`
+
+	// ReceivedOn The day the authority received the request; starts the 20-week clock. Not in the future.
+	ReceivedOn openapi_types.Date `json:"received_on"`
+
+	// ReferralId The pathway referral this request came from; must be the same young person's.
+	ReferralId *openapi_types.UUID `json:"referral_id,omitempty"`
+
+	// RequestedBy Who asked (SEN2 RequestSource). Only a parent, a young person aged 16-25 or a school or college may request (s.36(1)); others bring the child to the authority's attention.
+	RequestedBy   EhcRequester       `json:"requested_by"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// EhcNeedsAssessmentPage defines model for EhcNeedsAssessmentPage.
+type EhcNeedsAssessmentPage struct {
+	Items      []EhcNeedsAssessment `json:"items"`
+	NextCursor *string              `json:"next_cursor,omitempty"`
+}
+
+// EhcRequestStatus defines model for EhcRequestStatus.
+type EhcRequestStatus string
+
+// EhcRequester Who asked (SEN2 RequestSource). Only a parent, a young person aged 16-25 or a school or college may request (s.36(1)); others bring the child to the authority's attention.
+type EhcRequester string
+
+// EhcWithdrawal defines model for EhcWithdrawal.
+type EhcWithdrawal struct {
+	Reason      string             `json:"reason"`
+	WithdrawnOn openapi_types.Date `json:"withdrawn_on"`
+}
+
+// EhcWithdrawalInput defines model for EhcWithdrawalInput.
+type EhcWithdrawalInput struct {
+	Reason string `json:"reason"`
+
+	// WithdrawnOn Defaults to today.
+	WithdrawnOn *openapi_types.Date `json:"withdrawn_on,omitempty"`
+}
+
 // Eligibility Pathway eligibility on the day of receipt.
 type Eligibility struct {
 	Age *int `json:"age,omitempty"`
@@ -1834,16 +2172,17 @@ type ServiceType string
 
 // SubjectAccessExport defines model for SubjectAccessExport.
 type SubjectAccessExport struct {
-	AccessLog         []AuditEvent       `json:"access_log"`
-	Allocations       []Allocation       `json:"allocations"`
-	Consents          []Consent          `json:"consents"`
-	ExportedAt        time.Time          `json:"exported_at"`
-	FamilyAssessments []FamilyAssessment `json:"family_assessments"`
-	Involvements      []Involvement      `json:"involvements"`
-	Meetings          []Meeting          `json:"meetings"`
-	PathwayFeedback   []PathwayFeedback  `json:"pathway_feedback"`
-	Referrals         []Referral         `json:"referrals"`
-	YoungPerson       YoungPerson        `json:"young_person"`
+	AccessLog           []AuditEvent         `json:"access_log"`
+	Allocations         []Allocation         `json:"allocations"`
+	Consents            []Consent            `json:"consents"`
+	EhcNeedsAssessments []EhcNeedsAssessment `json:"ehc_needs_assessments"`
+	ExportedAt          time.Time            `json:"exported_at"`
+	FamilyAssessments   []FamilyAssessment   `json:"family_assessments"`
+	Involvements        []Involvement        `json:"involvements"`
+	Meetings            []Meeting            `json:"meetings"`
+	PathwayFeedback     []PathwayFeedback    `json:"pathway_feedback"`
+	Referrals           []Referral           `json:"referrals"`
+	YoungPerson         YoungPerson          `json:"young_person"`
 }
 
 // TimelineEvent defines model for TimelineEvent.
@@ -2095,6 +2434,54 @@ type ListAuditEventsParams struct {
 
 	// Cursor The `next_cursor` of the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListEhcNeedsAssessmentsParams defines parameters for ListEhcNeedsAssessments.
+type ListEhcNeedsAssessmentsParams struct {
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Status        *EhcRequestStatus   `form:"status,omitempty" json:"status,omitempty"`
+
+	// Overdue true: open requests with a statutory time limit (exception-adjusted) passed today; false: the others.
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateEhcNeedsAssessmentParams defines parameters for CreateEhcNeedsAssessment.
+type CreateEhcNeedsAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DecideEhcNeedsAssessmentParams defines parameters for DecideEhcNeedsAssessment.
+type DecideEhcNeedsAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// AddEhcNeedsAssessmentExceptionParams defines parameters for AddEhcNeedsAssessmentException.
+type AddEhcNeedsAssessmentExceptionParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// WithdrawEhcNeedsAssessmentParams defines parameters for WithdrawEhcNeedsAssessment.
+type WithdrawEhcNeedsAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListFamilyAssessmentsParams defines parameters for ListFamilyAssessments.
@@ -2436,6 +2823,18 @@ type CompleteActionJSONRequestBody = ActionCompletion
 // CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
 type CreateApiKeyJSONRequestBody = ApiKeyInput
 
+// CreateEhcNeedsAssessmentJSONRequestBody defines body for CreateEhcNeedsAssessment for application/json ContentType.
+type CreateEhcNeedsAssessmentJSONRequestBody = EhcNeedsAssessmentInput
+
+// DecideEhcNeedsAssessmentJSONRequestBody defines body for DecideEhcNeedsAssessment for application/json ContentType.
+type DecideEhcNeedsAssessmentJSONRequestBody = EhcDecisionInput
+
+// AddEhcNeedsAssessmentExceptionJSONRequestBody defines body for AddEhcNeedsAssessmentException for application/json ContentType.
+type AddEhcNeedsAssessmentExceptionJSONRequestBody = EhcExceptionInput
+
+// WithdrawEhcNeedsAssessmentJSONRequestBody defines body for WithdrawEhcNeedsAssessment for application/json ContentType.
+type WithdrawEhcNeedsAssessmentJSONRequestBody = EhcWithdrawalInput
+
 // CreateFamilyAssessmentJSONRequestBody defines body for CreateFamilyAssessment for application/json ContentType.
 type CreateFamilyAssessmentJSONRequestBody = FamilyAssessmentInput
 
@@ -2647,6 +3046,86 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListEhcNeedsAssessments List EHC needs assessment requests
+	//
+	// Corresponds with GET /v1/ehc-needs-assessments (the `ListEhcNeedsAssessments` operationId).
+	ListEhcNeedsAssessments(ctx context.Context, params *ListEhcNeedsAssessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEhcNeedsAssessmentWithBody Record a request for an EHC needs assessment (starts the 20-week statutory clock)
+	//
+	// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
+	// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments (the `CreateEhcNeedsAssessment` operationId).
+	CreateEhcNeedsAssessmentWithBody(ctx context.Context, params *CreateEhcNeedsAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEhcNeedsAssessment Record a request for an EHC needs assessment (starts the 20-week statutory clock)
+	//
+	// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
+	// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments (the `CreateEhcNeedsAssessment` operationId).
+	CreateEhcNeedsAssessment(ctx context.Context, params *CreateEhcNeedsAssessmentParams, body CreateEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEhcNeedsAssessment Read one EHC needs assessment request with its statutory deadlines
+	//
+	// Corresponds with GET /v1/ehc-needs-assessments/{id} (the `GetEhcNeedsAssessment` operationId).
+	GetEhcNeedsAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideEhcNeedsAssessmentWithBody Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
+	//
+	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-assess (the `DecideEhcNeedsAssessment` operationId).
+	DecideEhcNeedsAssessmentWithBody(ctx context.Context, id ID, params *DecideEhcNeedsAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideEhcNeedsAssessment Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
+	//
+	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-assess (the `DecideEhcNeedsAssessment` operationId).
+	DecideEhcNeedsAssessment(ctx context.Context, id ID, params *DecideEhcNeedsAssessmentParams, body DecideEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddEhcNeedsAssessmentExceptionWithBody Record an exception period that excuses the local authority's time limits
+	//
+	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEhcNeedsAssessmentException` operationId).
+	AddEhcNeedsAssessmentExceptionWithBody(ctx context.Context, id ID, params *AddEhcNeedsAssessmentExceptionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddEhcNeedsAssessmentException Record an exception period that excuses the local authority's time limits
+	//
+	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEhcNeedsAssessmentException` operationId).
+	AddEhcNeedsAssessmentException(ctx context.Context, id ID, params *AddEhcNeedsAssessmentExceptionParams, body AddEhcNeedsAssessmentExceptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WithdrawEhcNeedsAssessmentWithBody Record that the request was withdrawn (SEN2 outcome W)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEhcNeedsAssessment` operationId).
+	WithdrawEhcNeedsAssessmentWithBody(ctx context.Context, id ID, params *WithdrawEhcNeedsAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WithdrawEhcNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEhcNeedsAssessment` operationId).
+	WithdrawEhcNeedsAssessment(ctx context.Context, id ID, params *WithdrawEhcNeedsAssessmentParams, body WithdrawEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListFamilyAssessments List family assessments
 	//
@@ -3337,6 +3816,186 @@ func (c *Client) RotateApiKey(ctx context.Context, id ID, reqEditors ...RequestE
 // Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAuditEventsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListEhcNeedsAssessments List EHC needs assessment requests
+//
+// Corresponds with GET /v1/ehc-needs-assessments (the `ListEhcNeedsAssessments` operationId).
+func (c *Client) ListEhcNeedsAssessments(ctx context.Context, params *ListEhcNeedsAssessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEhcNeedsAssessmentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEhcNeedsAssessmentWithBody Record a request for an EHC needs assessment (starts the 20-week statutory clock)
+//
+// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
+// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-needs-assessments (the `CreateEhcNeedsAssessment` operationId).
+func (c *Client) CreateEhcNeedsAssessmentWithBody(ctx context.Context, params *CreateEhcNeedsAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEhcNeedsAssessmentRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEhcNeedsAssessment Record a request for an EHC needs assessment (starts the 20-week statutory clock)
+//
+// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
+// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-needs-assessments (the `CreateEhcNeedsAssessment` operationId).
+func (c *Client) CreateEhcNeedsAssessment(ctx context.Context, params *CreateEhcNeedsAssessmentParams, body CreateEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEhcNeedsAssessmentRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEhcNeedsAssessment Read one EHC needs assessment request with its statutory deadlines
+//
+// Corresponds with GET /v1/ehc-needs-assessments/{id} (the `GetEhcNeedsAssessment` operationId).
+func (c *Client) GetEhcNeedsAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEhcNeedsAssessmentRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideEhcNeedsAssessmentWithBody Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
+//
+// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-assess (the `DecideEhcNeedsAssessment` operationId).
+func (c *Client) DecideEhcNeedsAssessmentWithBody(ctx context.Context, id ID, params *DecideEhcNeedsAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideEhcNeedsAssessmentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideEhcNeedsAssessment Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
+//
+// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-assess (the `DecideEhcNeedsAssessment` operationId).
+func (c *Client) DecideEhcNeedsAssessment(ctx context.Context, id ID, params *DecideEhcNeedsAssessmentParams, body DecideEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideEhcNeedsAssessmentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddEhcNeedsAssessmentExceptionWithBody Record an exception period that excuses the local authority's time limits
+//
+// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEhcNeedsAssessmentException` operationId).
+func (c *Client) AddEhcNeedsAssessmentExceptionWithBody(ctx context.Context, id ID, params *AddEhcNeedsAssessmentExceptionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddEhcNeedsAssessmentExceptionRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddEhcNeedsAssessmentException Record an exception period that excuses the local authority's time limits
+//
+// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEhcNeedsAssessmentException` operationId).
+func (c *Client) AddEhcNeedsAssessmentException(ctx context.Context, id ID, params *AddEhcNeedsAssessmentExceptionParams, body AddEhcNeedsAssessmentExceptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddEhcNeedsAssessmentExceptionRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WithdrawEhcNeedsAssessmentWithBody Record that the request was withdrawn (SEN2 outcome W)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEhcNeedsAssessment` operationId).
+func (c *Client) WithdrawEhcNeedsAssessmentWithBody(ctx context.Context, id ID, params *WithdrawEhcNeedsAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWithdrawEhcNeedsAssessmentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WithdrawEhcNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEhcNeedsAssessment` operationId).
+func (c *Client) WithdrawEhcNeedsAssessment(ctx context.Context, id ID, params *WithdrawEhcNeedsAssessmentParams, body WithdrawEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWithdrawEhcNeedsAssessmentRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5185,6 +5844,416 @@ func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*h
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListEhcNeedsAssessmentsRequest constructs an http.Request for the ListEhcNeedsAssessments method
+func NewListEhcNeedsAssessmentsRequest(server string, params *ListEhcNeedsAssessmentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-needs-assessments")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.YoungPersonId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Overdue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "overdue", *params.Overdue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateEhcNeedsAssessmentRequest calls the generic CreateEhcNeedsAssessment builder with application/json body
+func NewCreateEhcNeedsAssessmentRequest(server string, params *CreateEhcNeedsAssessmentParams, body CreateEhcNeedsAssessmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateEhcNeedsAssessmentRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateEhcNeedsAssessmentRequestWithBody constructs an http.Request for the CreateEhcNeedsAssessment method, with any body, and a specified content type
+func NewCreateEhcNeedsAssessmentRequestWithBody(server string, params *CreateEhcNeedsAssessmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-needs-assessments")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetEhcNeedsAssessmentRequest constructs an http.Request for the GetEhcNeedsAssessment method
+func NewGetEhcNeedsAssessmentRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-needs-assessments/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDecideEhcNeedsAssessmentRequest calls the generic DecideEhcNeedsAssessment builder with application/json body
+func NewDecideEhcNeedsAssessmentRequest(server string, id ID, params *DecideEhcNeedsAssessmentParams, body DecideEhcNeedsAssessmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDecideEhcNeedsAssessmentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewDecideEhcNeedsAssessmentRequestWithBody constructs an http.Request for the DecideEhcNeedsAssessment method, with any body, and a specified content type
+func NewDecideEhcNeedsAssessmentRequestWithBody(server string, id ID, params *DecideEhcNeedsAssessmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-needs-assessments/%s/decision-to-assess", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewAddEhcNeedsAssessmentExceptionRequest calls the generic AddEhcNeedsAssessmentException builder with application/json body
+func NewAddEhcNeedsAssessmentExceptionRequest(server string, id ID, params *AddEhcNeedsAssessmentExceptionParams, body AddEhcNeedsAssessmentExceptionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddEhcNeedsAssessmentExceptionRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewAddEhcNeedsAssessmentExceptionRequestWithBody constructs an http.Request for the AddEhcNeedsAssessmentException method, with any body, and a specified content type
+func NewAddEhcNeedsAssessmentExceptionRequestWithBody(server string, id ID, params *AddEhcNeedsAssessmentExceptionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-needs-assessments/%s/exceptions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewWithdrawEhcNeedsAssessmentRequest calls the generic WithdrawEhcNeedsAssessment builder with application/json body
+func NewWithdrawEhcNeedsAssessmentRequest(server string, id ID, params *WithdrawEhcNeedsAssessmentParams, body WithdrawEhcNeedsAssessmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWithdrawEhcNeedsAssessmentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewWithdrawEhcNeedsAssessmentRequestWithBody constructs an http.Request for the WithdrawEhcNeedsAssessment method, with any body, and a specified content type
+func NewWithdrawEhcNeedsAssessmentRequestWithBody(server string, id ID, params *WithdrawEhcNeedsAssessmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-needs-assessments/%s/withdraw", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -8284,6 +9353,90 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
 
+	// ListEhcNeedsAssessmentsWithResponse List EHC needs assessment requests
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ehc-needs-assessments (the `ListEhcNeedsAssessments` operationId).
+	ListEhcNeedsAssessmentsWithResponse(ctx context.Context, params *ListEhcNeedsAssessmentsParams, reqEditors ...RequestEditorFn) (*ListEhcNeedsAssessmentsResponse, error)
+
+	// CreateEhcNeedsAssessmentWithBodyWithResponse Record a request for an EHC needs assessment (starts the 20-week statutory clock)
+	//
+	// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
+	// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments (the `CreateEhcNeedsAssessment` operationId).
+	CreateEhcNeedsAssessmentWithBodyWithResponse(ctx context.Context, params *CreateEhcNeedsAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEhcNeedsAssessmentResponse, error)
+
+	// CreateEhcNeedsAssessmentWithResponse Record a request for an EHC needs assessment (starts the 20-week statutory clock)
+	//
+	// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
+	// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments (the `CreateEhcNeedsAssessment` operationId).
+	CreateEhcNeedsAssessmentWithResponse(ctx context.Context, params *CreateEhcNeedsAssessmentParams, body CreateEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEhcNeedsAssessmentResponse, error)
+
+	// GetEhcNeedsAssessmentWithResponse Read one EHC needs assessment request with its statutory deadlines
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ehc-needs-assessments/{id} (the `GetEhcNeedsAssessment` operationId).
+	GetEhcNeedsAssessmentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetEhcNeedsAssessmentResponse, error)
+
+	// DecideEhcNeedsAssessmentWithBodyWithResponse Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
+	//
+	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-assess (the `DecideEhcNeedsAssessment` operationId).
+	DecideEhcNeedsAssessmentWithBodyWithResponse(ctx context.Context, id ID, params *DecideEhcNeedsAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideEhcNeedsAssessmentResponse, error)
+
+	// DecideEhcNeedsAssessmentWithResponse Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
+	//
+	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-assess (the `DecideEhcNeedsAssessment` operationId).
+	DecideEhcNeedsAssessmentWithResponse(ctx context.Context, id ID, params *DecideEhcNeedsAssessmentParams, body DecideEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideEhcNeedsAssessmentResponse, error)
+
+	// AddEhcNeedsAssessmentExceptionWithBodyWithResponse Record an exception period that excuses the local authority's time limits
+	//
+	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEhcNeedsAssessmentException` operationId).
+	AddEhcNeedsAssessmentExceptionWithBodyWithResponse(ctx context.Context, id ID, params *AddEhcNeedsAssessmentExceptionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddEhcNeedsAssessmentExceptionResponse, error)
+
+	// AddEhcNeedsAssessmentExceptionWithResponse Record an exception period that excuses the local authority's time limits
+	//
+	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEhcNeedsAssessmentException` operationId).
+	AddEhcNeedsAssessmentExceptionWithResponse(ctx context.Context, id ID, params *AddEhcNeedsAssessmentExceptionParams, body AddEhcNeedsAssessmentExceptionJSONRequestBody, reqEditors ...RequestEditorFn) (*AddEhcNeedsAssessmentExceptionResponse, error)
+
+	// WithdrawEhcNeedsAssessmentWithBodyWithResponse Record that the request was withdrawn (SEN2 outcome W)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEhcNeedsAssessment` operationId).
+	WithdrawEhcNeedsAssessmentWithBodyWithResponse(ctx context.Context, id ID, params *WithdrawEhcNeedsAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*WithdrawEhcNeedsAssessmentResponse, error)
+
+	// WithdrawEhcNeedsAssessmentWithResponse Record that the request was withdrawn (SEN2 outcome W)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEhcNeedsAssessment` operationId).
+	WithdrawEhcNeedsAssessmentWithResponse(ctx context.Context, id ID, params *WithdrawEhcNeedsAssessmentParams, body WithdrawEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*WithdrawEhcNeedsAssessmentResponse, error)
+
 	// ListFamilyAssessmentsWithResponse List family assessments
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -9670,6 +10823,687 @@ func (r ListAuditEventsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListAuditEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListEhcNeedsAssessmentsResponse429Headers the declared response headers of an HTTP 429 response for ListEhcNeedsAssessments
+type ListEhcNeedsAssessmentsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListEhcNeedsAssessmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcNeedsAssessmentPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListEhcNeedsAssessmentsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEhcNeedsAssessmentsResponse) GetJSON200() *EhcNeedsAssessmentPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListEhcNeedsAssessmentsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListEhcNeedsAssessmentsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListEhcNeedsAssessmentsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListEhcNeedsAssessmentsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEhcNeedsAssessmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEhcNeedsAssessmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEhcNeedsAssessmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEhcNeedsAssessmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateEhcNeedsAssessmentResponse201Headers the declared response headers of an HTTP 201 response for CreateEhcNeedsAssessment
+type CreateEhcNeedsAssessmentResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// CreateEhcNeedsAssessmentResponse429Headers the declared response headers of an HTTP 429 response for CreateEhcNeedsAssessment
+type CreateEhcNeedsAssessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateEhcNeedsAssessmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *EhcNeedsAssessment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateEhcNeedsAssessmentResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateEhcNeedsAssessmentResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateEhcNeedsAssessmentResponse) GetJSON201() *EhcNeedsAssessment {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateEhcNeedsAssessmentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateEhcNeedsAssessmentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateEhcNeedsAssessmentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateEhcNeedsAssessmentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateEhcNeedsAssessmentResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateEhcNeedsAssessmentResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateEhcNeedsAssessmentResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateEhcNeedsAssessmentResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateEhcNeedsAssessmentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateEhcNeedsAssessmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateEhcNeedsAssessmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateEhcNeedsAssessmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateEhcNeedsAssessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEhcNeedsAssessmentResponse200Headers the declared response headers of an HTTP 200 response for GetEhcNeedsAssessment
+type GetEhcNeedsAssessmentResponse200Headers struct {
+	ETag *string
+}
+
+// GetEhcNeedsAssessmentResponse429Headers the declared response headers of an HTTP 429 response for GetEhcNeedsAssessment
+type GetEhcNeedsAssessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetEhcNeedsAssessmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcNeedsAssessment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetEhcNeedsAssessmentResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetEhcNeedsAssessmentResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEhcNeedsAssessmentResponse) GetJSON200() *EhcNeedsAssessment {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetEhcNeedsAssessmentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetEhcNeedsAssessmentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetEhcNeedsAssessmentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetEhcNeedsAssessmentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetEhcNeedsAssessmentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEhcNeedsAssessmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEhcNeedsAssessmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEhcNeedsAssessmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEhcNeedsAssessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DecideEhcNeedsAssessmentResponse200Headers the declared response headers of an HTTP 200 response for DecideEhcNeedsAssessment
+type DecideEhcNeedsAssessmentResponse200Headers struct {
+	ETag *string
+}
+
+// DecideEhcNeedsAssessmentResponse412Headers the declared response headers of an HTTP 412 response for DecideEhcNeedsAssessment
+type DecideEhcNeedsAssessmentResponse412Headers struct {
+	ETag *string
+}
+
+// DecideEhcNeedsAssessmentResponse429Headers the declared response headers of an HTTP 429 response for DecideEhcNeedsAssessment
+type DecideEhcNeedsAssessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+type DecideEhcNeedsAssessmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcNeedsAssessment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DecideEhcNeedsAssessmentResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *DecideEhcNeedsAssessmentResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DecideEhcNeedsAssessmentResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DecideEhcNeedsAssessmentResponse) GetJSON200() *EhcNeedsAssessment {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DecideEhcNeedsAssessmentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DecideEhcNeedsAssessmentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DecideEhcNeedsAssessmentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DecideEhcNeedsAssessmentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DecideEhcNeedsAssessmentResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DecideEhcNeedsAssessmentResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r DecideEhcNeedsAssessmentResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r DecideEhcNeedsAssessmentResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DecideEhcNeedsAssessmentResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DecideEhcNeedsAssessmentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r DecideEhcNeedsAssessmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DecideEhcNeedsAssessmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DecideEhcNeedsAssessmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DecideEhcNeedsAssessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AddEhcNeedsAssessmentExceptionResponse200Headers the declared response headers of an HTTP 200 response for AddEhcNeedsAssessmentException
+type AddEhcNeedsAssessmentExceptionResponse200Headers struct {
+	ETag *string
+}
+
+// AddEhcNeedsAssessmentExceptionResponse412Headers the declared response headers of an HTTP 412 response for AddEhcNeedsAssessmentException
+type AddEhcNeedsAssessmentExceptionResponse412Headers struct {
+	ETag *string
+}
+
+// AddEhcNeedsAssessmentExceptionResponse429Headers the declared response headers of an HTTP 429 response for AddEhcNeedsAssessmentException
+type AddEhcNeedsAssessmentExceptionResponse429Headers struct {
+	RetryAfter *int
+}
+
+type AddEhcNeedsAssessmentExceptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcNeedsAssessment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AddEhcNeedsAssessmentExceptionResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *AddEhcNeedsAssessmentExceptionResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AddEhcNeedsAssessmentExceptionResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AddEhcNeedsAssessmentExceptionResponse) GetJSON200() *EhcNeedsAssessment {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddEhcNeedsAssessmentExceptionResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddEhcNeedsAssessmentExceptionResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddEhcNeedsAssessmentExceptionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddEhcNeedsAssessmentExceptionResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddEhcNeedsAssessmentExceptionResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r AddEhcNeedsAssessmentExceptionResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddEhcNeedsAssessmentExceptionResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AddEhcNeedsAssessmentExceptionResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddEhcNeedsAssessmentExceptionResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AddEhcNeedsAssessmentExceptionResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r AddEhcNeedsAssessmentExceptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddEhcNeedsAssessmentExceptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddEhcNeedsAssessmentExceptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddEhcNeedsAssessmentExceptionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// WithdrawEhcNeedsAssessmentResponse200Headers the declared response headers of an HTTP 200 response for WithdrawEhcNeedsAssessment
+type WithdrawEhcNeedsAssessmentResponse200Headers struct {
+	ETag *string
+}
+
+// WithdrawEhcNeedsAssessmentResponse412Headers the declared response headers of an HTTP 412 response for WithdrawEhcNeedsAssessment
+type WithdrawEhcNeedsAssessmentResponse412Headers struct {
+	ETag *string
+}
+
+// WithdrawEhcNeedsAssessmentResponse429Headers the declared response headers of an HTTP 429 response for WithdrawEhcNeedsAssessment
+type WithdrawEhcNeedsAssessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+type WithdrawEhcNeedsAssessmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcNeedsAssessment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *WithdrawEhcNeedsAssessmentResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *WithdrawEhcNeedsAssessmentResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *WithdrawEhcNeedsAssessmentResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r WithdrawEhcNeedsAssessmentResponse) GetJSON200() *EhcNeedsAssessment {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r WithdrawEhcNeedsAssessmentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r WithdrawEhcNeedsAssessmentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r WithdrawEhcNeedsAssessmentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r WithdrawEhcNeedsAssessmentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r WithdrawEhcNeedsAssessmentResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r WithdrawEhcNeedsAssessmentResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r WithdrawEhcNeedsAssessmentResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r WithdrawEhcNeedsAssessmentResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r WithdrawEhcNeedsAssessmentResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r WithdrawEhcNeedsAssessmentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r WithdrawEhcNeedsAssessmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WithdrawEhcNeedsAssessmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WithdrawEhcNeedsAssessmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WithdrawEhcNeedsAssessmentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14544,6 +16378,150 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, p
 	return ParseListAuditEventsResponse(rsp)
 }
 
+// ListEhcNeedsAssessmentsWithResponse List EHC needs assessment requests
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ehc-needs-assessments (the `ListEhcNeedsAssessments` operationId).
+func (c *ClientWithResponses) ListEhcNeedsAssessmentsWithResponse(ctx context.Context, params *ListEhcNeedsAssessmentsParams, reqEditors ...RequestEditorFn) (*ListEhcNeedsAssessmentsResponse, error) {
+	rsp, err := c.ListEhcNeedsAssessments(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEhcNeedsAssessmentsResponse(rsp)
+}
+
+// CreateEhcNeedsAssessmentWithBodyWithResponse Record a request for an EHC needs assessment (starts the 20-week statutory clock)
+//
+// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
+// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-needs-assessments (the `CreateEhcNeedsAssessment` operationId).
+func (c *ClientWithResponses) CreateEhcNeedsAssessmentWithBodyWithResponse(ctx context.Context, params *CreateEhcNeedsAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEhcNeedsAssessmentResponse, error) {
+	rsp, err := c.CreateEhcNeedsAssessmentWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEhcNeedsAssessmentResponse(rsp)
+}
+
+// CreateEhcNeedsAssessmentWithResponse Record a request for an EHC needs assessment (starts the 20-week statutory clock)
+//
+// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
+// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-needs-assessments (the `CreateEhcNeedsAssessment` operationId).
+func (c *ClientWithResponses) CreateEhcNeedsAssessmentWithResponse(ctx context.Context, params *CreateEhcNeedsAssessmentParams, body CreateEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEhcNeedsAssessmentResponse, error) {
+	rsp, err := c.CreateEhcNeedsAssessment(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEhcNeedsAssessmentResponse(rsp)
+}
+
+// GetEhcNeedsAssessmentWithResponse Read one EHC needs assessment request with its statutory deadlines
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ehc-needs-assessments/{id} (the `GetEhcNeedsAssessment` operationId).
+func (c *ClientWithResponses) GetEhcNeedsAssessmentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetEhcNeedsAssessmentResponse, error) {
+	rsp, err := c.GetEhcNeedsAssessment(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEhcNeedsAssessmentResponse(rsp)
+}
+
+// DecideEhcNeedsAssessmentWithBodyWithResponse Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
+//
+// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-assess (the `DecideEhcNeedsAssessment` operationId).
+func (c *ClientWithResponses) DecideEhcNeedsAssessmentWithBodyWithResponse(ctx context.Context, id ID, params *DecideEhcNeedsAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideEhcNeedsAssessmentResponse, error) {
+	rsp, err := c.DecideEhcNeedsAssessmentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideEhcNeedsAssessmentResponse(rsp)
+}
+
+// DecideEhcNeedsAssessmentWithResponse Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
+//
+// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-assess (the `DecideEhcNeedsAssessment` operationId).
+func (c *ClientWithResponses) DecideEhcNeedsAssessmentWithResponse(ctx context.Context, id ID, params *DecideEhcNeedsAssessmentParams, body DecideEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideEhcNeedsAssessmentResponse, error) {
+	rsp, err := c.DecideEhcNeedsAssessment(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideEhcNeedsAssessmentResponse(rsp)
+}
+
+// AddEhcNeedsAssessmentExceptionWithBodyWithResponse Record an exception period that excuses the local authority's time limits
+//
+// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEhcNeedsAssessmentException` operationId).
+func (c *ClientWithResponses) AddEhcNeedsAssessmentExceptionWithBodyWithResponse(ctx context.Context, id ID, params *AddEhcNeedsAssessmentExceptionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddEhcNeedsAssessmentExceptionResponse, error) {
+	rsp, err := c.AddEhcNeedsAssessmentExceptionWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddEhcNeedsAssessmentExceptionResponse(rsp)
+}
+
+// AddEhcNeedsAssessmentExceptionWithResponse Record an exception period that excuses the local authority's time limits
+//
+// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEhcNeedsAssessmentException` operationId).
+func (c *ClientWithResponses) AddEhcNeedsAssessmentExceptionWithResponse(ctx context.Context, id ID, params *AddEhcNeedsAssessmentExceptionParams, body AddEhcNeedsAssessmentExceptionJSONRequestBody, reqEditors ...RequestEditorFn) (*AddEhcNeedsAssessmentExceptionResponse, error) {
+	rsp, err := c.AddEhcNeedsAssessmentException(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddEhcNeedsAssessmentExceptionResponse(rsp)
+}
+
+// WithdrawEhcNeedsAssessmentWithBodyWithResponse Record that the request was withdrawn (SEN2 outcome W)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEhcNeedsAssessment` operationId).
+func (c *ClientWithResponses) WithdrawEhcNeedsAssessmentWithBodyWithResponse(ctx context.Context, id ID, params *WithdrawEhcNeedsAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*WithdrawEhcNeedsAssessmentResponse, error) {
+	rsp, err := c.WithdrawEhcNeedsAssessmentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWithdrawEhcNeedsAssessmentResponse(rsp)
+}
+
+// WithdrawEhcNeedsAssessmentWithResponse Record that the request was withdrawn (SEN2 outcome W)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEhcNeedsAssessment` operationId).
+func (c *ClientWithResponses) WithdrawEhcNeedsAssessmentWithResponse(ctx context.Context, id ID, params *WithdrawEhcNeedsAssessmentParams, body WithdrawEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*WithdrawEhcNeedsAssessmentResponse, error) {
+	rsp, err := c.WithdrawEhcNeedsAssessment(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWithdrawEhcNeedsAssessmentResponse(rsp)
+}
+
 // ListFamilyAssessmentsWithResponse List family assessments
 //
 // Returns a wrapper object for the known response body format(s).
@@ -16207,6 +18185,663 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 	switch {
 	case rsp.StatusCode == 429:
 		var headers ListAuditEventsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListEhcNeedsAssessmentsResponse parses an HTTP response from a ListEhcNeedsAssessmentsWithResponse call
+func ParseListEhcNeedsAssessmentsResponse(rsp *http.Response) (*ListEhcNeedsAssessmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEhcNeedsAssessmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcNeedsAssessmentPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListEhcNeedsAssessmentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateEhcNeedsAssessmentResponse parses an HTTP response from a CreateEhcNeedsAssessmentWithResponse call
+func ParseCreateEhcNeedsAssessmentResponse(rsp *http.Response) (*CreateEhcNeedsAssessmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateEhcNeedsAssessmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest EhcNeedsAssessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateEhcNeedsAssessmentResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateEhcNeedsAssessmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetEhcNeedsAssessmentResponse parses an HTTP response from a GetEhcNeedsAssessmentWithResponse call
+func ParseGetEhcNeedsAssessmentResponse(rsp *http.Response) (*GetEhcNeedsAssessmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEhcNeedsAssessmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcNeedsAssessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetEhcNeedsAssessmentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetEhcNeedsAssessmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDecideEhcNeedsAssessmentResponse parses an HTTP response from a DecideEhcNeedsAssessmentWithResponse call
+func ParseDecideEhcNeedsAssessmentResponse(rsp *http.Response) (*DecideEhcNeedsAssessmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DecideEhcNeedsAssessmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcNeedsAssessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DecideEhcNeedsAssessmentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers DecideEhcNeedsAssessmentResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers DecideEhcNeedsAssessmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAddEhcNeedsAssessmentExceptionResponse parses an HTTP response from a AddEhcNeedsAssessmentExceptionWithResponse call
+func ParseAddEhcNeedsAssessmentExceptionResponse(rsp *http.Response) (*AddEhcNeedsAssessmentExceptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddEhcNeedsAssessmentExceptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcNeedsAssessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AddEhcNeedsAssessmentExceptionResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers AddEhcNeedsAssessmentExceptionResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers AddEhcNeedsAssessmentExceptionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseWithdrawEhcNeedsAssessmentResponse parses an HTTP response from a WithdrawEhcNeedsAssessmentWithResponse call
+func ParseWithdrawEhcNeedsAssessmentResponse(rsp *http.Response) (*WithdrawEhcNeedsAssessmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WithdrawEhcNeedsAssessmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcNeedsAssessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers WithdrawEhcNeedsAssessmentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers WithdrawEhcNeedsAssessmentResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers WithdrawEhcNeedsAssessmentResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -1,0 +1,182 @@
+package casework
+
+import (
+	"context"
+
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/ehc"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/statutory"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// EHCRequestInput is what a caller gives to record a request for an EHC needs assessment.
+type EHCRequestInput struct {
+	YoungPersonID, ReferralID, RequestedBy, Notes string
+	ReceivedOn                                    timeDay
+}
+
+// ehcPayload is the outbox payload of a request: ids, statuses and SEN2 codes only.
+func ehcPayload(r ehc.Request) map[string]any {
+	payload := map[string]any{"young_person_id": r.YoungPersonID, "status": string(r.Status), "requested_by": r.RequestedBy,
+		"received_on": r.ReceivedOn.Format("2006-01-02"), "request_outcome": r.RequestOutcome}
+	if r.ReferralID != "" {
+		payload["referral_id"] = r.ReferralID
+	}
+	if r.AssessmentOutcome != "" {
+		payload["assessment_outcome"] = r.AssessmentOutcome
+	}
+	return payload
+}
+
+// ehcRaced turns an unguarded stale write into a conflict (see assessmentRaced).
+func ehcRaced(err error, ifMatch *int) error { return assessmentRaced(err, ifMatch) }
+
+// CreateEHCRequest records a request for an EHC needs assessment, which starts the statutory clock.
+func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r ehc.Request, err error) {
+	p, err := allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return r, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		yp, err := tx.YoungPerson(in.YoungPersonID, s.scope(p))
+		if fault.KindOf(err) == fault.NotFound {
+			return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
+		}
+		if err != nil {
+			return err
+		}
+		if r, err = ehc.New(yp.ID, yp.DateOfBirth, in.ReceivedOn, in.RequestedBy, in.ReferralID, in.Notes, s.today()); err != nil {
+			return err
+		}
+		if in.ReferralID != "" {
+			ref, err := s.referralForWrite(tx, p, in.ReferralID)
+			if err != nil {
+				return err
+			}
+			if ref.YoungPersonID != yp.ID {
+				return fault.Field(fault.Unprocessable, "/referral_id", "is another young person's referral")
+			}
+		}
+		r.ID, r.CreatedAt, r.UpdatedAt, r.Version = newID(), s.now(), s.now(), 1
+		if err := tx.CreateEHCRequest(r); err != nil {
+			return err
+		}
+		if err := record(tx, s.event(ctx, p, audit.Create, ehc.RecordType, r.ID, r.YoungPersonID, nil),
+			s.notice("ehc_request.received", ehc.RecordType, r.ID, ehcPayload(r))); err != nil {
+			return err
+		}
+		due := r.DueDates()
+		return s.onTimeline(tx, r.YoungPersonID, r.ReferralID, r.ReceivedOn, "ehc_request.received", ehc.RecordType, r.ID,
+			"EHC needs assessment requested by "+r.RequestedBy+" (SEN2 request outcome A); decision due "+
+				due.DecisionToAssess.Format("2006-01-02")+", final plan due "+due.FinalPlan.Format("2006-01-02"))
+	})
+	return r, err
+}
+
+// EHCRequest reads one request the caller may see.
+func (s *Service) EHCRequest(ctx context.Context, id string) (r ehc.Request, err error) {
+	p, err := allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return r, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if r, err = tx.EHCRequest(id, s.scope(p)); err != nil {
+			return err
+		}
+		return tx.Audit(s.event(ctx, p, audit.Read, ehc.RecordType, id, r.YoungPersonID, nil))
+	})
+	return r, err
+}
+
+// EHCRequests lists the requests the caller may see, auditing each hit. The overdue filter is
+// judged on the service's today.
+func (s *Service) EHCRequests(ctx context.Context, f store.EHCRequestFilter, pg store.Page) (out []ehc.Request, next string, err error) {
+	p, err := allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return nil, "", err
+	}
+	f.Today = s.today()
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if out, next, err = tx.EHCRequests(f, s.scope(p), pg); err != nil {
+			return err
+		}
+		events := make([]audit.Event, len(out))
+		for i, r := range out {
+			events[i] = s.event(ctx, p, audit.List, ehc.RecordType, r.ID, r.YoungPersonID, nil)
+		}
+		return tx.Audit(events...)
+	})
+	return out, next, err
+}
+
+// changeEHCRequest loads a visible request, checks If-Match, applies change and writes the request
+// with its audit, outbox and timeline events in one transaction.
+func (s *Service) changeEHCRequest(ctx context.Context, perm auth.Permission, id string, ifMatch *int, change func(r *ehc.Request) error,
+	action string, changed []string, eventType string, timelineKind func(r ehc.Request) (kind string, summary string)) (r ehc.Request, err error) {
+	p, err := allow(ctx, perm)
+	if err != nil {
+		return r, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if r, err = tx.EHCRequest(id, s.scope(p)); err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, r.Version); err != nil {
+			return err
+		}
+		if err := change(&r); err != nil {
+			return err
+		}
+		r.UpdatedAt, r.Version = s.now(), r.Version+1
+		if err := tx.UpdateEHCRequest(r); err != nil {
+			return ehcRaced(err, ifMatch)
+		}
+		if err := record(tx, s.event(ctx, p, action, ehc.RecordType, r.ID, r.YoungPersonID, changed),
+			s.notice(eventType, ehc.RecordType, r.ID, ehcPayload(r))); err != nil {
+			return err
+		}
+		kind, summary := timelineKind(r)
+		return s.onTimeline(tx, r.YoungPersonID, r.ReferralID, s.today(), kind, ehc.RecordType, r.ID, summary)
+	})
+	return r, err
+}
+
+// DecideEHCRequest records the decision whether to carry out the assessment (Reg 5). It is the
+// SEND team's or the engagement lead's call.
+func (s *Service) DecideEHCRequest(ctx context.Context, id string, ifMatch *int, d ehc.Decision) (ehc.Request, error) {
+	return s.changeEHCRequest(ctx, auth.RunPathway, id, ifMatch, func(r *ehc.Request) error { return r.Decide(d, s.today()) },
+		audit.Transition, []string{"status", "decision", "request_outcome"}, "ehc_request.decided",
+		func(r ehc.Request) (string, string) {
+			return "ehc_request.decided", "EHC needs assessment decision: " + r.Decision.Decision + " on " + r.Decision.DecidedOn.Format("2006-01-02") +
+				" (SEN2 request outcome " + r.RequestOutcome + "; decision " + string(r.Deadlines(s.today()).DecisionToAssess.Status) + ")"
+		})
+}
+
+// AddEHCException records an exception period on an open request, which adjusts its deadlines.
+func (s *Service) AddEHCException(ctx context.Context, id string, ifMatch *int, e statutory.Exception) (ehc.Request, error) {
+	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(r *ehc.Request) error { return r.AddException(e) },
+		audit.Update, []string{"exceptions"}, "ehc_request.exception_recorded",
+		func(r ehc.Request) (string, string) {
+			due := r.DueDates()
+			return "ehc_request.exception_recorded", "Exception ground (" + ehc.LetterOf(e.Ground) + ") recorded; adjusted final plan due " +
+				due.FinalPlan.Format("2006-01-02")
+		})
+}
+
+// WithdrawEHCRequest records that an open request was withdrawn.
+func (s *Service) WithdrawEHCRequest(ctx context.Context, id string, ifMatch *int, on timeDay, reason string) (ehc.Request, error) {
+	if on.IsZero() {
+		on = s.today()
+	}
+	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(r *ehc.Request) error { return r.Withdraw(on, reason, s.today()) },
+		audit.Withdraw, []string{"status", "withdrawal", "request_outcome", "assessment_outcome"}, "ehc_request.withdrawn",
+		func(r ehc.Request) (string, string) {
+			codes := "SEN2 request outcome " + r.RequestOutcome
+			if r.AssessmentOutcome != "" {
+				codes += ", assessment outcome " + r.AssessmentOutcome
+			}
+			return "ehc_request.withdrawn", "EHC needs assessment request withdrawn (" + codes + ")"
+		})
+}

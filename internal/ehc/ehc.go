@@ -1,0 +1,315 @@
+// Package ehc holds requests for an EHC (education, health and care) needs assessment on the
+// statutory clock: receipt starts the 20-week limit (Reg 13(2)), the authority decides whether to
+// assess within 6 weeks (Reg 5), and recorded exception periods (Regs 5(4), 10(4), 13(3)) give
+// the exception-adjusted due dates. The dates themselves come from package statutory; this package
+// holds the request's states, its SEN2 outcome codes and the rules for moving between them.
+package ehc
+
+import (
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/age"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/statutory"
+)
+
+// RecordType names EHC needs assessment requests in the audit trail, outbox and timeline.
+const RecordType = "ehc_request"
+
+// Status is where a request stands.
+type Status string
+
+// The statuses. Received and Assessing are open; the others are final in this slice.
+const (
+	Received    Status = "received"     // the 20-week clock runs; the decision to assess is due in 6 weeks
+	Assessing   Status = "assessing"    // the authority decided to assess
+	NotAssessed Status = "not_assessed" // the authority decided not to assess (appealable)
+	Withdrawn   Status = "withdrawn"    // the request was withdrawn
+)
+
+// Open reports whether the request is still running on the statutory clock.
+func (s Status) Open() bool { return s == Received || s == Assessing }
+
+// Who may ask (SEN2 RequestSource). Only a parent, a young person aged 16 to 25 or a school or
+// post-16 institution may request an assessment (s.36(1) Children and Families Act 2014); the
+// others are bringing the child to the authority's attention (s.24), which starts the same clock.
+const (
+	ByParent          = "parent"
+	ByYoungPerson     = "young_person"
+	BySchoolOrCollege = "school_or_college"
+	ByHealth          = "health"
+	BySocialCare      = "social_care"
+	ByOther           = "other"
+)
+
+// Requesters lists who may be recorded as asking.
+var Requesters = []string{ByParent, ByYoungPerson, BySchoolOrCollege, ByHealth, BySocialCare, ByOther}
+
+// A young person may request for themselves from 16 (over compulsory school age) to 25.
+const (
+	YoungPersonMinAge = 16
+	YoungPersonMaxAge = 25
+)
+
+// SEN2 outcome codes (module 2 RequestOutcome, module 3 AssessmentOutcome).
+const (
+	OutcomePending   = "A"
+	OutcomeYes       = "Y"
+	OutcomeNo        = "N"
+	OutcomeWithdrawn = "W"
+)
+
+// Decisions on whether to assess.
+const (
+	Assess    = "assess"
+	NotAssess = "not_assess"
+)
+
+// MaxExceptions caps the exception periods on one request.
+const MaxExceptions = 50
+
+// Decision is the authority's decision whether to carry out the assessment (Reg 5).
+type Decision struct {
+	Decision             string
+	DecidedOn            time.Time
+	AppealRightsNotified bool
+	Reason               string
+}
+
+// Withdrawal records a withdrawn request.
+type Withdrawal struct {
+	On     time.Time
+	Reason string
+}
+
+// Request is one request for an EHC needs assessment.
+type Request struct {
+	ID                   string
+	YoungPersonID        string
+	ReferralID           string
+	ReceivedOn           time.Time
+	RequestedBy          string
+	Notes                string
+	Status               Status
+	RequestOutcome       string
+	RequestOutcomeOn     *time.Time
+	AssessmentOutcome    string // "" until the authority decides to assess
+	AssessmentOutcomeOn  *time.Time
+	Decision             *Decision
+	Exceptions           []statutory.Exception
+	Withdrawal           *Withdrawal
+	CreatedAt, UpdatedAt time.Time
+	Version              int
+}
+
+// New starts a request received on received, validating the requester against the young
+// person's date of birth. today is the civil date now.
+func New(youngPersonID string, dob, received time.Time, requestedBy, referralID, notes string, today time.Time) (Request, error) {
+	r := Request{YoungPersonID: youngPersonID, ReferralID: referralID, ReceivedOn: statutory.Civil(received), RequestedBy: requestedBy,
+		Notes: notes, Status: Received, RequestOutcome: OutcomePending}
+	var errs []fault.FieldError
+	if received.IsZero() {
+		errs = append(errs, fault.FieldError{Pointer: "/received_on", Detail: "is required"})
+	} else if statutory.Civil(received).After(statutory.Civil(today)) {
+		errs = append(errs, fault.FieldError{Pointer: "/received_on", Detail: "must not be in the future"})
+	}
+	if !validRequester(requestedBy) {
+		errs = append(errs, fault.FieldError{Pointer: "/requested_by", Detail: "is not a known requester"})
+	}
+	if err := fault.Fields(fault.Invalid, errs); err != nil {
+		return r, err
+	}
+	if requestedBy == ByYoungPerson {
+		if years := age.YearsOn(dob, received); years < YoungPersonMinAge || years > YoungPersonMaxAge {
+			return r, fault.Field(fault.Unprocessable, "/requested_by",
+				"a young person may request an assessment only when aged 16 to 25; a parent or the school may request for a younger child")
+		}
+	}
+	return r, nil
+}
+
+func validRequester(s string) bool {
+	for _, v := range Requesters {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Decide records the decision whether to assess. Only a received request can be decided; a
+// refusal must have told the family of their appeal, mediation and IAS rights.
+func (r *Request) Decide(d Decision, today time.Time) error {
+	if r.Status != Received {
+		return fault.StateConflict("The decision whether to assess has already been made or the request is closed; this request is "+
+			string(r.Status)+".", string(r.Status))
+	}
+	d.DecidedOn = statutory.Civil(d.DecidedOn)
+	var errs []fault.FieldError
+	if d.Decision != Assess && d.Decision != NotAssess {
+		errs = append(errs, fault.FieldError{Pointer: "/decision", Detail: "must be assess or not_assess"})
+	}
+	if d.DecidedOn.IsZero() {
+		errs = append(errs, fault.FieldError{Pointer: "/decided_on", Detail: "is required"})
+	} else if d.DecidedOn.Before(r.ReceivedOn) {
+		errs = append(errs, fault.FieldError{Pointer: "/decided_on", Detail: "must not be before received_on"})
+	} else if d.DecidedOn.After(statutory.Civil(today)) {
+		errs = append(errs, fault.FieldError{Pointer: "/decided_on", Detail: "must not be in the future"})
+	}
+	if err := fault.Fields(fault.Invalid, errs); err != nil {
+		return err
+	}
+	if d.Decision == NotAssess && !d.AppealRightsNotified {
+		return fault.Field(fault.Unprocessable, "/appeal_rights_notified",
+			"a decision not to assess must tell the family of their right to appeal, to mediation and to information and advice (Reg 5(3))")
+	}
+	on := d.DecidedOn
+	r.Decision, r.RequestOutcomeOn = &d, &on
+	if d.Decision == Assess {
+		r.Status, r.RequestOutcome, r.AssessmentOutcome = Assessing, OutcomeYes, OutcomePending
+	} else {
+		r.Status, r.RequestOutcome = NotAssessed, OutcomeNo
+	}
+	return nil
+}
+
+// AddException records an exception period. Only open requests take them.
+func (r *Request) AddException(e statutory.Exception) error {
+	if !r.Status.Open() {
+		return fault.StateConflict("Exceptions are recorded while the request is open; this request is "+string(r.Status)+".", string(r.Status))
+	}
+	e.From, e.To = statutory.Civil(e.From), statutory.Civil(e.To)
+	if !e.Ground.ExcusesAuthority() {
+		return fault.Field(fault.Invalid, "/ground", "must be a, b, c or d")
+	}
+	if !e.From.IsZero() && !e.To.IsZero() && e.To.Before(e.From) {
+		return fault.Field(fault.Invalid, "/to", "must not be before from")
+	}
+	if err := e.Validate(); err != nil {
+		return fault.Field(fault.Invalid, "/to", "a closure or an absence from the area must cover at least 4 weeks (Reg 10(4))")
+	}
+	if len(r.Exceptions) >= MaxExceptions {
+		return fault.New(fault.Unprocessable, "This request already has the most exception periods one request may hold.")
+	}
+	r.Exceptions = append(r.Exceptions, e)
+	return nil
+}
+
+// Withdraw closes an open request: SEN2 request outcome W if not yet decided, assessment outcome W
+// if it was being assessed.
+func (r *Request) Withdraw(on time.Time, reason string, today time.Time) error {
+	if !r.Status.Open() {
+		return fault.StateConflict("Only an open request can be withdrawn; this request is "+string(r.Status)+".", string(r.Status))
+	}
+	on = statutory.Civil(on)
+	if on.Before(r.ReceivedOn) {
+		return fault.Field(fault.Invalid, "/withdrawn_on", "must not be before received_on")
+	}
+	if on.After(statutory.Civil(today)) {
+		return fault.Field(fault.Invalid, "/withdrawn_on", "must not be in the future")
+	}
+	d := on
+	switch r.Status {
+	case Received:
+		r.RequestOutcome, r.RequestOutcomeOn = OutcomeWithdrawn, &d
+	case Assessing:
+		r.AssessmentOutcome, r.AssessmentOutcomeOn = OutcomeWithdrawn, &d
+	}
+	r.Status, r.Withdrawal = Withdrawn, &Withdrawal{On: on, Reason: reason}
+	return nil
+}
+
+// Milestone is one deadline of a request as of a day.
+type Milestone struct {
+	DueOn         time.Time        // counted from receipt
+	AdjustedDueOn time.Time        // with exception periods paused
+	CompletedOn   time.Time        // zero: not completed
+	Status        statutory.Status // judged against AdjustedDueOn
+}
+
+// Deadlines is a request's timetable as of a day.
+type Deadlines struct {
+	DecisionToAssess Milestone // Reg 5(1): 6 weeks
+	NoPlanNotice     Milestone // Reg 10(1): 16 weeks
+	DraftPlanTarget  Milestone // practice target: 14 weeks
+	FinalPlan        Milestone // Reg 13(2): 20 weeks
+	Week20           bool      // SEN2 Week20: exceptions apply to the 20-week limit
+}
+
+// Deadlines assembles the request's timetable as of asOf. A milestone the request no longer
+// needs (after a refusal or a withdrawal) is not applicable, so it is never overdue. The draft
+// plan target is a practice target; it is paused for exceptions like the statutory limits, so
+// it stays ahead of the adjusted final plan date.
+func (r Request) Deadlines(asOf time.Time) Deadlines {
+	a := statutory.Assessment(r.ReceivedOn, r.Exceptions)
+	draftAdjusted := statutory.AdjustedDue(r.ReceivedOn, a.DraftPlanTarget, r.Exceptions)
+	var decided time.Time
+	if r.Decision != nil {
+		decided = r.Decision.DecidedOn
+	}
+	// Later milestones apply only while the request is being assessed, or still may be.
+	later := r.Status.Open()
+	decisionApplies := r.Status.Open() || r.Decision != nil
+	m := func(raw, adjusted, completed time.Time, applies bool) Milestone {
+		due := adjusted
+		if !applies {
+			due = time.Time{}
+		}
+		return Milestone{DueOn: raw, AdjustedDueOn: adjusted, CompletedOn: completed,
+			Status: statutory.MilestoneStatus(due, completed, asOf, statutory.DefaultDueSoonDays)}
+	}
+	return Deadlines{
+		DecisionToAssess: m(a.DecisionToAssess, a.DecisionToAssessAdjusted, decided, decisionApplies),
+		NoPlanNotice:     m(a.NoPlanNotice, a.NoPlanNoticeAdjusted, time.Time{}, later),
+		DraftPlanTarget:  m(a.DraftPlanTarget, draftAdjusted, time.Time{}, later),
+		FinalPlan:        m(a.FinalPlan, a.FinalPlanAdjusted, time.Time{}, later),
+		Week20:           a.Week20,
+	}
+}
+
+// Overdue reports whether a statutory limit (decision to assess, no-plan notice, final plan; not
+// the practice draft target) has passed unmet on asOf. The store's overdue filter uses the same
+// rule on the adjusted due dates it keeps (see DueDates).
+func (d Deadlines) Overdue() bool {
+	for _, m := range []Milestone{d.DecisionToAssess, d.NoPlanNotice, d.FinalPlan} {
+		if m.Status == statutory.StatusOverdue {
+			return true
+		}
+	}
+	return false
+}
+
+// DueDates are the exception-adjusted statutory due dates the store keeps for filtering.
+type DueDates struct {
+	DecisionToAssess, NoPlanNotice, FinalPlan time.Time
+}
+
+// DueDates returns the adjusted statutory due dates of the request.
+func (r Request) DueDates() DueDates {
+	a := statutory.Assessment(r.ReceivedOn, r.Exceptions)
+	return DueDates{DecisionToAssess: a.DecisionToAssessAdjusted, NoPlanNotice: a.NoPlanNoticeAdjusted, FinalPlan: a.FinalPlanAdjusted}
+}
+
+// Ground letters as the regulations number them: (a) to (d) of Regs 5(4), 10(4) and 13(3).
+var groundLetters = map[string]statutory.Ground{
+	"a": statutory.GroundSchoolClosure,
+	"b": statutory.GroundEarlyYearsClosure,
+	"c": statutory.GroundPersonalCircumstances,
+	"d": statutory.GroundAbsentFromArea,
+}
+
+// GroundOf returns the ground for a letter a to d, or false.
+func GroundOf(letter string) (statutory.Ground, bool) {
+	g, ok := groundLetters[letter]
+	return g, ok
+}
+
+// LetterOf returns the letter a to d of a ground, or "".
+func LetterOf(g statutory.Ground) string {
+	for l, v := range groundLetters {
+		if v == g {
+			return l
+		}
+	}
+	return ""
+}

@@ -1,0 +1,273 @@
+package ehc
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/statutory"
+)
+
+func d(y int, m time.Month, day int) time.Time { return statutory.Date(y, m, day) }
+
+var today = d(2026, 3, 2)
+
+func pointerOf(err error) string {
+	var e *fault.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return ""
+	}
+	return e.Fields[0].Pointer
+}
+
+func received(t *testing.T) Request {
+	t.Helper()
+	r, err := New("yp", d(2015, 6, 1), d(2026, 1, 5), ByParent, "", "", today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestNew(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		dob      time.Time
+		received time.Time
+		by       string
+		kind     fault.Kind
+		pointer  string
+	}{
+		{"parent", d(2015, 6, 1), d(2026, 1, 5), ByParent, fault.Unknown, ""},
+		{"school", d(2015, 6, 1), d(2026, 1, 5), BySchoolOrCollege, fault.Unknown, ""},
+		{"young person 16 on the day", d(2010, 1, 5), d(2026, 1, 5), ByYoungPerson, fault.Unknown, ""},
+		{"young person 25", d(2000, 6, 1), d(2026, 1, 5), ByYoungPerson, fault.Unknown, ""},
+		{"young person 15, a day short of 16", d(2010, 1, 6), d(2026, 1, 5), ByYoungPerson, fault.Unprocessable, "/requested_by"},
+		{"young person 12", d(2013, 6, 1), d(2026, 1, 5), ByYoungPerson, fault.Unprocessable, "/requested_by"},
+		{"young person 26", d(1999, 6, 1), d(2026, 1, 5), ByYoungPerson, fault.Unprocessable, "/requested_by"},
+		{"future receipt", d(2015, 6, 1), d(2026, 3, 3), ByParent, fault.Invalid, "/received_on"},
+		{"unknown requester", d(2015, 6, 1), d(2026, 1, 5), "grandparent", fault.Invalid, "/requested_by"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := New("yp", tc.dob, tc.received, tc.by, "", "", today)
+			if fault.KindOf(err) != tc.kind || pointerOf(err) != tc.pointer {
+				t.Fatalf("err = %v (kind %v), want kind %v at %q", err, fault.KindOf(err), tc.kind, tc.pointer)
+			}
+			if err == nil && (r.Status != Received || r.RequestOutcome != OutcomePending || r.AssessmentOutcome != "") {
+				t.Fatalf("new request = %+v, want received with SEN2 outcome A", r)
+			}
+		})
+	}
+}
+
+func TestDecide(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		decision    Decision
+		kind        fault.Kind
+		pointer     string
+		status      Status
+		request     string
+		assessment  string
+		decidedDate time.Time
+	}{
+		{"assess", Decision{Decision: Assess, DecidedOn: d(2026, 2, 10), Reason: "x"}, fault.Unknown, "", Assessing, OutcomeYes, OutcomePending, d(2026, 2, 10)},
+		{"not assess with rights", Decision{Decision: NotAssess, DecidedOn: d(2026, 2, 10), AppealRightsNotified: true, Reason: "x"}, fault.Unknown, "", NotAssessed, OutcomeNo, "", d(2026, 2, 10)},
+		{"not assess without rights", Decision{Decision: NotAssess, DecidedOn: d(2026, 2, 10), Reason: "x"}, fault.Unprocessable, "/appeal_rights_notified", Received, OutcomePending, "", time.Time{}},
+		{"before receipt", Decision{Decision: Assess, DecidedOn: d(2026, 1, 4), Reason: "x"}, fault.Invalid, "/decided_on", Received, OutcomePending, "", time.Time{}},
+		{"in the future", Decision{Decision: Assess, DecidedOn: d(2026, 3, 3), Reason: "x"}, fault.Invalid, "/decided_on", Received, OutcomePending, "", time.Time{}},
+		{"unknown decision", Decision{Decision: "maybe", DecidedOn: d(2026, 2, 10), Reason: "x"}, fault.Invalid, "/decision", Received, OutcomePending, "", time.Time{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := received(t)
+			err := r.Decide(tc.decision, today)
+			if fault.KindOf(err) != tc.kind || pointerOf(err) != tc.pointer {
+				t.Fatalf("err = %v, want kind %v at %q", err, tc.kind, tc.pointer)
+			}
+			if r.Status != tc.status || r.RequestOutcome != tc.request || r.AssessmentOutcome != tc.assessment {
+				t.Fatalf("got %s %s/%s, want %s %s/%s", r.Status, r.RequestOutcome, r.AssessmentOutcome, tc.status, tc.request, tc.assessment)
+			}
+			if !tc.decidedDate.IsZero() && (r.RequestOutcomeOn == nil || !r.RequestOutcomeOn.Equal(tc.decidedDate)) {
+				t.Fatalf("request outcome date = %v", r.RequestOutcomeOn)
+			}
+		})
+	}
+}
+
+// TestMoves: which moves each status allows.
+func TestMoves(t *testing.T) {
+	states := map[Status]func(t *testing.T) Request{
+		Received: received,
+		Assessing: func(t *testing.T) Request {
+			r := received(t)
+			if err := r.Decide(Decision{Decision: Assess, DecidedOn: d(2026, 2, 1)}, today); err != nil {
+				t.Fatal(err)
+			}
+			return r
+		},
+		NotAssessed: func(t *testing.T) Request {
+			r := received(t)
+			if err := r.Decide(Decision{Decision: NotAssess, DecidedOn: d(2026, 2, 1), AppealRightsNotified: true}, today); err != nil {
+				t.Fatal(err)
+			}
+			return r
+		},
+		Withdrawn: func(t *testing.T) Request {
+			r := received(t)
+			if err := r.Withdraw(d(2026, 2, 1), "x", today); err != nil {
+				t.Fatal(err)
+			}
+			return r
+		},
+	}
+	for from, mk := range states {
+		t.Run(string(from), func(t *testing.T) {
+			r := mk(t)
+			err := r.Decide(Decision{Decision: Assess, DecidedOn: d(2026, 2, 20)}, today)
+			if (from == Received) != (err == nil) || (err != nil && fault.KindOf(err) != fault.Conflict) {
+				t.Errorf("decide from %s: %v", from, err)
+			}
+			r = mk(t)
+			err = r.AddException(statutory.Exception{Ground: statutory.GroundPersonalCircumstances, From: d(2026, 1, 10), To: d(2026, 1, 20)})
+			if from.Open() != (err == nil) || (err != nil && fault.KindOf(err) != fault.Conflict) {
+				t.Errorf("exception from %s: %v", from, err)
+			}
+			r = mk(t)
+			err = r.Withdraw(d(2026, 2, 20), "x", today)
+			if from.Open() != (err == nil) || (err != nil && fault.KindOf(err) != fault.Conflict) {
+				t.Errorf("withdraw from %s: %v", from, err)
+			}
+		})
+	}
+}
+
+func TestWithdrawOutcomes(t *testing.T) {
+	r := received(t)
+	if err := r.Withdraw(d(2026, 1, 20), "Family moved away.", today); err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != Withdrawn || r.RequestOutcome != OutcomeWithdrawn || r.AssessmentOutcome != "" || !r.RequestOutcomeOn.Equal(d(2026, 1, 20)) {
+		t.Fatalf("withdrawn before decision: %+v", r)
+	}
+	r = received(t)
+	if err := r.Decide(Decision{Decision: Assess, DecidedOn: d(2026, 2, 1)}, today); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Withdraw(d(2026, 2, 20), "x", today); err != nil {
+		t.Fatal(err)
+	}
+	if r.RequestOutcome != OutcomeYes || r.AssessmentOutcome != OutcomeWithdrawn || !r.AssessmentOutcomeOn.Equal(d(2026, 2, 20)) {
+		t.Fatalf("withdrawn while assessing: %+v", r)
+	}
+	r = received(t)
+	if err := r.Withdraw(d(2026, 1, 4), "x", today); pointerOf(err) != "/withdrawn_on" {
+		t.Fatalf("withdrawn before receipt: %v", err)
+	}
+}
+
+func TestAddExceptionValidation(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		e       statutory.Exception
+		pointer string
+	}{
+		{"personal circumstances, a week", statutory.Exception{Ground: statutory.GroundPersonalCircumstances, From: d(2026, 2, 1), To: d(2026, 2, 7)}, ""},
+		{"absence of 4 weeks", statutory.Exception{Ground: statutory.GroundAbsentFromArea, From: d(2026, 2, 1), To: d(2026, 2, 28)}, ""},
+		{"absence under 4 weeks", statutory.Exception{Ground: statutory.GroundAbsentFromArea, From: d(2026, 2, 1), To: d(2026, 2, 27)}, "/to"},
+		{"ends before it starts", statutory.Exception{Ground: statutory.GroundPersonalCircumstances, From: d(2026, 2, 7), To: d(2026, 2, 1)}, "/to"},
+		{"adviser-only ground", statutory.Exception{Ground: statutory.GroundMissedAppointment, From: d(2026, 2, 1), To: d(2026, 2, 7)}, "/ground"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := received(t)
+			err := r.AddException(tc.e)
+			if pointerOf(err) != tc.pointer {
+				t.Fatalf("err = %v, want pointer %q", err, tc.pointer)
+			}
+		})
+	}
+}
+
+// TestDeadlines: a request received on Monday 5 January 2026. Decision due 16 February (Reg 5(1):
+// 6 weeks), no-plan notice 27 April (Reg 10(1): 16 weeks), draft target 13 April (14 weeks), final
+// plan 25 May (Reg 13(2): 20 weeks). https://www.legislation.gov.uk/uksi/2014/1530/regulation/13
+func TestDeadlines(t *testing.T) {
+	r := received(t)
+	dl := r.Deadlines(d(2026, 1, 20))
+	want := map[string][2]time.Time{
+		"decision": {dl.DecisionToAssess.DueOn, d(2026, 2, 16)},
+		"no plan":  {dl.NoPlanNotice.DueOn, d(2026, 4, 27)},
+		"draft":    {dl.DraftPlanTarget.DueOn, d(2026, 4, 13)},
+		"final":    {dl.FinalPlan.DueOn, d(2026, 5, 25)},
+	}
+	for name, w := range want {
+		if !w[0].Equal(w[1]) {
+			t.Errorf("%s due %s, want %s", name, w[0].Format("2006-01-02"), w[1].Format("2006-01-02"))
+		}
+	}
+	if dl.DecisionToAssess.Status != statutory.StatusNotDue || dl.Week20 || dl.Overdue() {
+		t.Fatalf("on 20 Jan: %+v", dl)
+	}
+	if got := r.Deadlines(d(2026, 2, 17)); got.DecisionToAssess.Status != statutory.StatusOverdue || !got.Overdue() {
+		t.Fatalf("on 17 Feb undecided: %+v", got.DecisionToAssess)
+	}
+
+	// Two weeks of exceptional personal circumstances (ground c) push every adjusted date by 14 days.
+	if err := r.AddException(statutory.Exception{Ground: statutory.GroundPersonalCircumstances, From: d(2026, 1, 19), To: d(2026, 2, 1), Reason: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	dl = r.Deadlines(d(2026, 2, 17))
+	if !dl.DecisionToAssess.DueOn.Equal(d(2026, 2, 16)) || !dl.DecisionToAssess.AdjustedDueOn.Equal(d(2026, 3, 2)) ||
+		!dl.FinalPlan.AdjustedDueOn.Equal(d(2026, 6, 8)) || !dl.NoPlanNotice.AdjustedDueOn.Equal(d(2026, 5, 11)) ||
+		!dl.DraftPlanTarget.AdjustedDueOn.Equal(d(2026, 4, 27)) {
+		t.Fatalf("adjusted: %+v", dl)
+	}
+	if dl.DecisionToAssess.Status != statutory.StatusNotDue || dl.Overdue() || !dl.Week20 {
+		t.Fatalf("with the exception on 17 Feb: %+v", dl)
+	}
+	due := r.DueDates()
+	if !due.DecisionToAssess.Equal(d(2026, 3, 2)) || !due.FinalPlan.Equal(d(2026, 6, 8)) {
+		t.Fatalf("due dates kept for the filter: %+v", due)
+	}
+
+	// Decided late (after the adjusted date): met late; later milestones run on.
+	if err := r.Decide(Decision{Decision: Assess, DecidedOn: d(2026, 3, 3)}, d(2026, 3, 3)); err != nil {
+		t.Fatal(err)
+	}
+	dl = r.Deadlines(d(2026, 3, 4))
+	if dl.DecisionToAssess.Status != statutory.StatusMetLate || !dl.DecisionToAssess.CompletedOn.Equal(d(2026, 3, 3)) || dl.FinalPlan.Status != statutory.StatusNotDue {
+		t.Fatalf("after deciding: %+v", dl)
+	}
+	if got := r.Deadlines(d(2026, 5, 12)); !got.Overdue() || got.NoPlanNotice.Status != statutory.StatusOverdue {
+		t.Fatalf("past the adjusted 16 weeks: %+v", got)
+	}
+
+	// A refusal or a withdrawal leaves nothing to be overdue.
+	n := received(t)
+	if err := n.Decide(Decision{Decision: NotAssess, DecidedOn: d(2026, 2, 10), AppealRightsNotified: true}, today); err != nil {
+		t.Fatal(err)
+	}
+	dl = n.Deadlines(d(2026, 12, 1))
+	if dl.DecisionToAssess.Status != statutory.StatusMetOnTime || dl.FinalPlan.Status != statutory.StatusNotApplicable || dl.Overdue() {
+		t.Fatalf("not assessed: %+v", dl)
+	}
+	w := received(t)
+	if err := w.Withdraw(d(2026, 1, 20), "x", today); err != nil {
+		t.Fatal(err)
+	}
+	if dl := w.Deadlines(d(2026, 12, 1)); dl.DecisionToAssess.Status != statutory.StatusNotApplicable || dl.Overdue() {
+		t.Fatalf("withdrawn: %+v", dl)
+	}
+}
+
+func TestGroundLetters(t *testing.T) {
+	for _, l := range []string{"a", "b", "c", "d"} {
+		g, ok := GroundOf(l)
+		if !ok || !g.ExcusesAuthority() || LetterOf(g) != l {
+			t.Errorf("%s: %v %v", l, g, ok)
+		}
+	}
+	if _, ok := GroundOf("e"); ok {
+		t.Error("e is not a ground")
+	}
+}
