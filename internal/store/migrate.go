@@ -7,6 +7,8 @@ import (
 
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
+
+	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
 // Migrations are append-only: never edit one that has shipped, add the next. Each is plain DDL
@@ -16,6 +18,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0002_team_consent_access", Migrate: ddl(schema0002, nil)},
 	{ID: "0003_pathway", Migrate: ddl(schema0003, nil)},
 	{ID: "0004_ehc_requests", Migrate: ddl(schema0004, nil)},
+	{ID: "0005_ehc_plans", Migrate: then(ddl(schema0005, nil), backfillRawDueDates)},
 }
 
 // typeNames maps the column types used in the DDL to each dialect's.
@@ -451,3 +454,139 @@ CREATE TABLE ehc_requests (
 CREATE INDEX ehc_requests_young_person ON ehc_requests (young_person_id, id);
 CREATE INDEX ehc_requests_status ON ehc_requests (status, id)
 `
+
+// schema0005: advice, the decision whether to issue, EHC plans with versioned sections, annual
+// reviews, and the clock notices the sweeper has already sent. Raw (unadjusted) due dates join
+// the adjusted ones on the request so that timeliness with and without exceptions is one query.
+const schema0005 = `
+ALTER TABLE ehc_requests ADD COLUMN advice {text} NOT NULL DEFAULT '[]';
+ALTER TABLE ehc_requests ADD COLUMN issue_decision {text};
+ALTER TABLE ehc_requests ADD COLUMN issue_decided_on {text};
+ALTER TABLE ehc_requests ADD COLUMN issue_appeal_rights_notified {bool};
+ALTER TABLE ehc_requests ADD COLUMN issue_decision_reason {text};
+ALTER TABLE ehc_requests ADD COLUMN draft_served_on {text};
+ALTER TABLE ehc_requests ADD COLUMN plan_issued_on {text};
+ALTER TABLE ehc_requests ADD COLUMN decision_raw_due_on {text};
+ALTER TABLE ehc_requests ADD COLUMN final_plan_raw_due_on {text};
+ALTER TABLE ehc_requests ADD COLUMN week20 {bool} NOT NULL DEFAULT false;
+
+CREATE TABLE ehc_plans (
+  id {uuid} PRIMARY KEY,
+  young_person_id {uuid} NOT NULL REFERENCES young_people (id),
+  ehc_request_id {uuid} REFERENCES ehc_requests (id),
+  status {text} NOT NULL,
+  latest_version {int} NOT NULL,
+  in_force_version {int},
+  first_issued_on {text},
+  last_issued_on {text},
+  amendment_notice_on {text},
+  amendment_final_due_on {text},
+  review_due_on {text},
+  last_reviewed_on {text},
+  phase_transfer {text},
+  phase_transfer_due_on {text},
+  cease_reason {text},
+  cease_decided_on {text},
+  ceases_on {text},
+  cease_notes {text},
+  created_at {ts} NOT NULL,
+  updated_at {ts} NOT NULL,
+  version {int} NOT NULL
+);
+CREATE UNIQUE INDEX ehc_plans_request ON ehc_plans (ehc_request_id);
+CREATE UNIQUE INDEX ehc_plans_one_current ON ehc_plans (young_person_id) WHERE status <> 'ceased';
+CREATE INDEX ehc_plans_young_person ON ehc_plans (young_person_id, id);
+CREATE INDEX ehc_plans_status ON ehc_plans (status, id);
+
+CREATE TABLE ehc_plan_versions (
+  plan_id {uuid} NOT NULL REFERENCES ehc_plans (id),
+  number {int} NOT NULL,
+  kind {text} NOT NULL,
+  state {text} NOT NULL,
+  sections {text} NOT NULL,
+  served_on {text},
+  comments_due_on {text},
+  final_due_on {text},
+  issued_on {text},
+  reason {text},
+  annual_review_id {uuid},
+  created_at {ts} NOT NULL,
+  PRIMARY KEY (plan_id, number)
+);
+
+CREATE TABLE annual_reviews (
+  id {uuid} PRIMARY KEY,
+  plan_id {uuid} NOT NULL REFERENCES ehc_plans (id),
+  young_person_id {uuid} NOT NULL REFERENCES young_people (id),
+  sequence {int} NOT NULL,
+  status {text} NOT NULL,
+  due_on {text} NOT NULL,
+  meeting_on {text},
+  papers_sent_on {text},
+  attendees {text} NOT NULL DEFAULT '[]',
+  child_views {text},
+  parent_views {text},
+  pfa_focus {text} NOT NULL DEFAULT '[]',
+  recommendation {text},
+  report_sent_on {text},
+  report_due_on {text},
+  decision {text},
+  decided_on {text},
+  decision_due_on {text},
+  appeal_rights_notified {bool},
+  decision_reason {text},
+  created_at {ts} NOT NULL,
+  updated_at {ts} NOT NULL,
+  version {int} NOT NULL,
+  UNIQUE (plan_id, sequence)
+);
+CREATE INDEX annual_reviews_young_person ON annual_reviews (young_person_id, id);
+CREATE INDEX annual_reviews_status ON annual_reviews (status, due_on);
+
+CREATE TABLE clock_notices (
+  key {text} PRIMARY KEY,
+  created_at {ts} NOT NULL
+)
+`
+
+// then runs migrations one after the other.
+func then(steps ...gormigrate.MigrateFunc) gormigrate.MigrateFunc {
+	return func(db *gorm.DB) error {
+		for _, step := range steps {
+			if err := step(db); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// backfillRawDueDates fills 0005's raw due dates for requests recorded before it: they depend on
+// the received date alone. It reads and writes only the columns it names, so later migrations
+// can add columns freely.
+func backfillRawDueDates(db *gorm.DB) error {
+	var rows []struct {
+		ID         string
+		ReceivedOn string
+		Exceptions string
+	}
+	if err := db.Table("ehc_requests").Select("id, received_on, exceptions").Find(&rows).Error; err != nil {
+		return err
+	}
+	for _, r := range rows {
+		received := toDate(r.ReceivedOn)
+		var exs []statutory.Exception
+		for _, e := range fromJSON[[]ehcException](&r.Exceptions) {
+			exs = append(exs, statutory.Exception{Ground: statutory.Ground(e.Ground), From: toDate(e.From), To: toDate(e.To)})
+		}
+		week20 := statutory.Week20Applies(received, exs)
+		if err := db.Table("ehc_requests").Where("id = ?", r.ID).Updates(map[string]any{
+			"decision_raw_due_on":   fromDate(statutory.DecisionToAssessDue(received)),
+			"final_plan_raw_due_on": fromDate(statutory.FinalPlanDue(received)),
+			"week20":                week20,
+		}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
