@@ -41,6 +41,150 @@ func (e ActionStatus) Valid() bool {
 	}
 }
 
+// Defines values for AnnualReviewDecisionDecision.
+const (
+	AnnualReviewDecisionDecisionAmend    AnnualReviewDecisionDecision = "amend"
+	AnnualReviewDecisionDecisionCease    AnnualReviewDecisionDecision = "cease"
+	AnnualReviewDecisionDecisionMaintain AnnualReviewDecisionDecision = "maintain"
+)
+
+// Valid indicates whether the value is a known member of the AnnualReviewDecisionDecision enum.
+func (e AnnualReviewDecisionDecision) Valid() bool {
+	switch e {
+	case AnnualReviewDecisionDecisionAmend:
+		return true
+	case AnnualReviewDecisionDecisionCease:
+		return true
+	case AnnualReviewDecisionDecisionMaintain:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AnnualReviewMeetingRecommendation.
+const (
+	AnnualReviewMeetingRecommendationAmend    AnnualReviewMeetingRecommendation = "amend"
+	AnnualReviewMeetingRecommendationCease    AnnualReviewMeetingRecommendation = "cease"
+	AnnualReviewMeetingRecommendationMaintain AnnualReviewMeetingRecommendation = "maintain"
+)
+
+// Valid indicates whether the value is a known member of the AnnualReviewMeetingRecommendation enum.
+func (e AnnualReviewMeetingRecommendation) Valid() bool {
+	switch e {
+	case AnnualReviewMeetingRecommendationAmend:
+		return true
+	case AnnualReviewMeetingRecommendationCease:
+		return true
+	case AnnualReviewMeetingRecommendationMaintain:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AnnualReviewAttendeeRole.
+const (
+	AnnualReviewAttendeeRoleAdultServices    AnnualReviewAttendeeRole = "adult_services"
+	AnnualReviewAttendeeRoleChildYoungPerson AnnualReviewAttendeeRole = "child_young_person"
+	AnnualReviewAttendeeRoleHealth           AnnualReviewAttendeeRole = "health"
+	AnnualReviewAttendeeRoleLocalAuthority   AnnualReviewAttendeeRole = "local_authority"
+	AnnualReviewAttendeeRoleOther            AnnualReviewAttendeeRole = "other"
+	AnnualReviewAttendeeRoleParent           AnnualReviewAttendeeRole = "parent"
+	AnnualReviewAttendeeRoleSetting          AnnualReviewAttendeeRole = "setting"
+	AnnualReviewAttendeeRoleSocialCare       AnnualReviewAttendeeRole = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the AnnualReviewAttendeeRole enum.
+func (e AnnualReviewAttendeeRole) Valid() bool {
+	switch e {
+	case AnnualReviewAttendeeRoleAdultServices:
+		return true
+	case AnnualReviewAttendeeRoleChildYoungPerson:
+		return true
+	case AnnualReviewAttendeeRoleHealth:
+		return true
+	case AnnualReviewAttendeeRoleLocalAuthority:
+		return true
+	case AnnualReviewAttendeeRoleOther:
+		return true
+	case AnnualReviewAttendeeRoleParent:
+		return true
+	case AnnualReviewAttendeeRoleSetting:
+		return true
+	case AnnualReviewAttendeeRoleSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AnnualReviewDecisionInputDecision.
+const (
+	AnnualReviewDecisionInputDecisionAmend    AnnualReviewDecisionInputDecision = "amend"
+	AnnualReviewDecisionInputDecisionCease    AnnualReviewDecisionInputDecision = "cease"
+	AnnualReviewDecisionInputDecisionMaintain AnnualReviewDecisionInputDecision = "maintain"
+)
+
+// Valid indicates whether the value is a known member of the AnnualReviewDecisionInputDecision enum.
+func (e AnnualReviewDecisionInputDecision) Valid() bool {
+	switch e {
+	case AnnualReviewDecisionInputDecisionAmend:
+		return true
+	case AnnualReviewDecisionInputDecisionCease:
+		return true
+	case AnnualReviewDecisionInputDecisionMaintain:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AnnualReviewMeetingInputRecommendation.
+const (
+	AnnualReviewMeetingInputRecommendationAmend    AnnualReviewMeetingInputRecommendation = "amend"
+	AnnualReviewMeetingInputRecommendationCease    AnnualReviewMeetingInputRecommendation = "cease"
+	AnnualReviewMeetingInputRecommendationMaintain AnnualReviewMeetingInputRecommendation = "maintain"
+)
+
+// Valid indicates whether the value is a known member of the AnnualReviewMeetingInputRecommendation enum.
+func (e AnnualReviewMeetingInputRecommendation) Valid() bool {
+	switch e {
+	case AnnualReviewMeetingInputRecommendationAmend:
+		return true
+	case AnnualReviewMeetingInputRecommendationCease:
+		return true
+	case AnnualReviewMeetingInputRecommendationMaintain:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AnnualReviewStatus.
+const (
+	AnnualReviewStatusCancelled AnnualReviewStatus = "cancelled"
+	AnnualReviewStatusDecided   AnnualReviewStatus = "decided"
+	AnnualReviewStatusDue       AnnualReviewStatus = "due"
+	AnnualReviewStatusHeld      AnnualReviewStatus = "held"
+)
+
+// Valid indicates whether the value is a known member of the AnnualReviewStatus enum.
+func (e AnnualReviewStatus) Valid() bool {
+	switch e {
+	case AnnualReviewStatusCancelled:
+		return true
+	case AnnualReviewStatusDecided:
+		return true
+	case AnnualReviewStatusDue:
+		return true
+	case AnnualReviewStatusHeld:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AssessmentKind.
 const (
 	AssessmentKindFamilyAssessment       AssessmentKind = "family_assessment"
@@ -61,19 +205,19 @@ func (e AssessmentKind) Valid() bool {
 
 // Defines values for AssessmentStatus.
 const (
-	Draft     AssessmentStatus = "draft"
-	Reviewed  AssessmentStatus = "reviewed"
-	Submitted AssessmentStatus = "submitted"
+	AssessmentStatusDraft     AssessmentStatus = "draft"
+	AssessmentStatusReviewed  AssessmentStatus = "reviewed"
+	AssessmentStatusSubmitted AssessmentStatus = "submitted"
 )
 
 // Valid indicates whether the value is a known member of the AssessmentStatus enum.
 func (e AssessmentStatus) Valid() bool {
 	switch e {
-	case Draft:
+	case AssessmentStatusDraft:
 		return true
-	case Reviewed:
+	case AssessmentStatusReviewed:
 		return true
-	case Submitted:
+	case AssessmentStatusSubmitted:
 		return true
 	default:
 		return false
@@ -376,28 +520,100 @@ func (e ContactRelationship) Valid() bool {
 
 // Defines values for DeadlineStatus.
 const (
-	Due           DeadlineStatus = "due"
-	MetLate       DeadlineStatus = "met_late"
-	MetOnTime     DeadlineStatus = "met_on_time"
-	NotApplicable DeadlineStatus = "not_applicable"
-	NotDue        DeadlineStatus = "not_due"
-	Overdue       DeadlineStatus = "overdue"
+	DeadlineStatusDue           DeadlineStatus = "due"
+	DeadlineStatusMetLate       DeadlineStatus = "met_late"
+	DeadlineStatusMetOnTime     DeadlineStatus = "met_on_time"
+	DeadlineStatusNotApplicable DeadlineStatus = "not_applicable"
+	DeadlineStatusNotDue        DeadlineStatus = "not_due"
+	DeadlineStatusOverdue       DeadlineStatus = "overdue"
 )
 
 // Valid indicates whether the value is a known member of the DeadlineStatus enum.
 func (e DeadlineStatus) Valid() bool {
 	switch e {
-	case Due:
+	case DeadlineStatusDue:
 		return true
-	case MetLate:
+	case DeadlineStatusMetLate:
 		return true
-	case MetOnTime:
+	case DeadlineStatusMetOnTime:
 		return true
-	case NotApplicable:
+	case DeadlineStatusNotApplicable:
 		return true
-	case NotDue:
+	case DeadlineStatusNotDue:
 		return true
-	case Overdue:
+	case DeadlineStatusOverdue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcAdviser.
+const (
+	EhcAdviserEducational             EhcAdviser = "educational"
+	EhcAdviserEducationalPsychologist EhcAdviser = "educational_psychologist"
+	EhcAdviserMedical                 EhcAdviser = "medical"
+	EhcAdviserOther                   EhcAdviser = "other"
+	EhcAdviserParentViews             EhcAdviser = "parent_views"
+	EhcAdviserPreparationForAdulthood EhcAdviser = "preparation_for_adulthood"
+	EhcAdviserSocialCare              EhcAdviser = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the EhcAdviser enum.
+func (e EhcAdviser) Valid() bool {
+	switch e {
+	case EhcAdviserEducational:
+		return true
+	case EhcAdviserEducationalPsychologist:
+		return true
+	case EhcAdviserMedical:
+		return true
+	case EhcAdviserOther:
+		return true
+	case EhcAdviserParentViews:
+		return true
+	case EhcAdviserPreparationForAdulthood:
+		return true
+	case EhcAdviserSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcCeaseReason.
+const (
+	N1 EhcCeaseReason = "1"
+	N2 EhcCeaseReason = "2"
+	N3 EhcCeaseReason = "3"
+	N4 EhcCeaseReason = "4"
+	N5 EhcCeaseReason = "5"
+	N6 EhcCeaseReason = "6"
+	N7 EhcCeaseReason = "7"
+	N8 EhcCeaseReason = "8"
+	N9 EhcCeaseReason = "9"
+)
+
+// Valid indicates whether the value is a known member of the EhcCeaseReason enum.
+func (e EhcCeaseReason) Valid() bool {
+	switch e {
+	case N1:
+		return true
+	case N2:
+		return true
+	case N3:
+		return true
+	case N4:
+		return true
+	case N5:
+		return true
+	case N6:
+		return true
+	case N7:
+		return true
+	case N8:
+		return true
+	case N9:
 		return true
 	default:
 		return false
@@ -464,10 +680,99 @@ func (e EhcExceptionGround) Valid() bool {
 	}
 }
 
+// Defines values for EhcIssueDecisionDecision.
+const (
+	EhcIssueDecisionDecisionIssue    EhcIssueDecisionDecision = "issue"
+	EhcIssueDecisionDecisionNotIssue EhcIssueDecisionDecision = "not_issue"
+)
+
+// Valid indicates whether the value is a known member of the EhcIssueDecisionDecision enum.
+func (e EhcIssueDecisionDecision) Valid() bool {
+	switch e {
+	case EhcIssueDecisionDecisionIssue:
+		return true
+	case EhcIssueDecisionDecisionNotIssue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcIssueDecisionInputDecision.
+const (
+	EhcIssueDecisionInputDecisionIssue    EhcIssueDecisionInputDecision = "issue"
+	EhcIssueDecisionInputDecisionNotIssue EhcIssueDecisionInputDecision = "not_issue"
+)
+
+// Valid indicates whether the value is a known member of the EhcIssueDecisionInputDecision enum.
+func (e EhcIssueDecisionInputDecision) Valid() bool {
+	switch e {
+	case EhcIssueDecisionInputDecisionIssue:
+		return true
+	case EhcIssueDecisionInputDecisionNotIssue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcNeedSenType.
+const (
+	EhcNeedSenTypeASD  EhcNeedSenType = "ASD"
+	EhcNeedSenTypeDS   EhcNeedSenType = "DS"
+	EhcNeedSenTypeHI   EhcNeedSenType = "HI"
+	EhcNeedSenTypeMLD  EhcNeedSenType = "MLD"
+	EhcNeedSenTypeMSI  EhcNeedSenType = "MSI"
+	EhcNeedSenTypeOTH  EhcNeedSenType = "OTH"
+	EhcNeedSenTypePD   EhcNeedSenType = "PD"
+	EhcNeedSenTypePMLD EhcNeedSenType = "PMLD"
+	EhcNeedSenTypeSEMH EhcNeedSenType = "SEMH"
+	EhcNeedSenTypeSLCN EhcNeedSenType = "SLCN"
+	EhcNeedSenTypeSLD  EhcNeedSenType = "SLD"
+	EhcNeedSenTypeSPLD EhcNeedSenType = "SPLD"
+	EhcNeedSenTypeVI   EhcNeedSenType = "VI"
+)
+
+// Valid indicates whether the value is a known member of the EhcNeedSenType enum.
+func (e EhcNeedSenType) Valid() bool {
+	switch e {
+	case EhcNeedSenTypeASD:
+		return true
+	case EhcNeedSenTypeDS:
+		return true
+	case EhcNeedSenTypeHI:
+		return true
+	case EhcNeedSenTypeMLD:
+		return true
+	case EhcNeedSenTypeMSI:
+		return true
+	case EhcNeedSenTypeOTH:
+		return true
+	case EhcNeedSenTypePD:
+		return true
+	case EhcNeedSenTypePMLD:
+		return true
+	case EhcNeedSenTypeSEMH:
+		return true
+	case EhcNeedSenTypeSLCN:
+		return true
+	case EhcNeedSenTypeSLD:
+		return true
+	case EhcNeedSenTypeSPLD:
+		return true
+	case EhcNeedSenTypeVI:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EhcNeedsAssessmentAssessmentOutcome.
 const (
 	EhcNeedsAssessmentAssessmentOutcomeA EhcNeedsAssessmentAssessmentOutcome = "A"
+	EhcNeedsAssessmentAssessmentOutcomeN EhcNeedsAssessmentAssessmentOutcome = "N"
 	EhcNeedsAssessmentAssessmentOutcomeW EhcNeedsAssessmentAssessmentOutcome = "W"
+	EhcNeedsAssessmentAssessmentOutcomeY EhcNeedsAssessmentAssessmentOutcome = "Y"
 )
 
 // Valid indicates whether the value is a known member of the EhcNeedsAssessmentAssessmentOutcome enum.
@@ -475,7 +780,11 @@ func (e EhcNeedsAssessmentAssessmentOutcome) Valid() bool {
 	switch e {
 	case EhcNeedsAssessmentAssessmentOutcomeA:
 		return true
+	case EhcNeedsAssessmentAssessmentOutcomeN:
+		return true
 	case EhcNeedsAssessmentAssessmentOutcomeW:
+		return true
+	case EhcNeedsAssessmentAssessmentOutcomeY:
 		return true
 	default:
 		return false
@@ -506,12 +815,198 @@ func (e EhcNeedsAssessmentRequestOutcome) Valid() bool {
 	}
 }
 
+// Defines values for EhcPersonalBudgetLinesStream.
+const (
+	EhcPersonalBudgetLinesStreamEducation  EhcPersonalBudgetLinesStream = "education"
+	EhcPersonalBudgetLinesStreamHealth     EhcPersonalBudgetLinesStream = "health"
+	EhcPersonalBudgetLinesStreamSocialCare EhcPersonalBudgetLinesStream = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the EhcPersonalBudgetLinesStream enum.
+func (e EhcPersonalBudgetLinesStream) Valid() bool {
+	switch e {
+	case EhcPersonalBudgetLinesStreamEducation:
+		return true
+	case EhcPersonalBudgetLinesStreamHealth:
+		return true
+	case EhcPersonalBudgetLinesStreamSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcPersonalBudgetType.
+const (
+	DirectPayment EhcPersonalBudgetType = "direct_payment"
+	Mixed         EhcPersonalBudgetType = "mixed"
+	Notional      EhcPersonalBudgetType = "notional"
+	ThirdParty    EhcPersonalBudgetType = "third_party"
+)
+
+// Valid indicates whether the value is a known member of the EhcPersonalBudgetType enum.
+func (e EhcPersonalBudgetType) Valid() bool {
+	switch e {
+	case DirectPayment:
+		return true
+	case Mixed:
+		return true
+	case Notional:
+		return true
+	case ThirdParty:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcPhaseTransferInputKind.
+const (
+	EhcPhaseTransferInputKindBetweenPhases     EhcPhaseTransferInputKind = "between_phases"
+	EhcPhaseTransferInputKindBetweenPost16     EhcPhaseTransferInputKind = "between_post16"
+	EhcPhaseTransferInputKindSecondaryToPost16 EhcPhaseTransferInputKind = "secondary_to_post16"
+)
+
+// Valid indicates whether the value is a known member of the EhcPhaseTransferInputKind enum.
+func (e EhcPhaseTransferInputKind) Valid() bool {
+	switch e {
+	case EhcPhaseTransferInputKindBetweenPhases:
+		return true
+	case EhcPhaseTransferInputKindBetweenPost16:
+		return true
+	case EhcPhaseTransferInputKindSecondaryToPost16:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcPlacementSettingType.
+const (
+	EhcPlacementSettingTypeApprenticeship           EhcPlacementSettingType = "apprenticeship"
+	EhcPlacementSettingTypeEHE                      EhcPlacementSettingType = "EHE"
+	EhcPlacementSettingTypeEarlyYears               EhcPlacementSettingType = "early_years"
+	EhcPlacementSettingTypeFurtherEducation         EhcPlacementSettingType = "further_education"
+	EhcPlacementSettingTypeIndependentSpecialSchool EhcPlacementSettingType = "independent_special_school"
+	EhcPlacementSettingTypeMainstreamSchool         EhcPlacementSettingType = "mainstream_school"
+	EhcPlacementSettingTypeOLA                      EhcPlacementSettingType = "OLA"
+	EhcPlacementSettingTypeOther                    EhcPlacementSettingType = "other"
+	EhcPlacementSettingTypeResourcedProvision       EhcPlacementSettingType = "resourced_provision"
+	EhcPlacementSettingTypeSenUnit                  EhcPlacementSettingType = "sen_unit"
+	EhcPlacementSettingTypeSpecialSchool            EhcPlacementSettingType = "special_school"
+	EhcPlacementSettingTypeSpecialistPost16         EhcPlacementSettingType = "specialist_post16"
+)
+
+// Valid indicates whether the value is a known member of the EhcPlacementSettingType enum.
+func (e EhcPlacementSettingType) Valid() bool {
+	switch e {
+	case EhcPlacementSettingTypeApprenticeship:
+		return true
+	case EhcPlacementSettingTypeEHE:
+		return true
+	case EhcPlacementSettingTypeEarlyYears:
+		return true
+	case EhcPlacementSettingTypeFurtherEducation:
+		return true
+	case EhcPlacementSettingTypeIndependentSpecialSchool:
+		return true
+	case EhcPlacementSettingTypeMainstreamSchool:
+		return true
+	case EhcPlacementSettingTypeOLA:
+		return true
+	case EhcPlacementSettingTypeOther:
+		return true
+	case EhcPlacementSettingTypeResourcedProvision:
+		return true
+	case EhcPlacementSettingTypeSenUnit:
+		return true
+	case EhcPlacementSettingTypeSpecialSchool:
+		return true
+	case EhcPlacementSettingTypeSpecialistPost16:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcPlanPhaseTransferKind.
+const (
+	EhcPlanPhaseTransferKindBetweenPhases     EhcPlanPhaseTransferKind = "between_phases"
+	EhcPlanPhaseTransferKindBetweenPost16     EhcPlanPhaseTransferKind = "between_post16"
+	EhcPlanPhaseTransferKindSecondaryToPost16 EhcPlanPhaseTransferKind = "secondary_to_post16"
+)
+
+// Valid indicates whether the value is a known member of the EhcPlanPhaseTransferKind enum.
+func (e EhcPlanPhaseTransferKind) Valid() bool {
+	switch e {
+	case EhcPlanPhaseTransferKindBetweenPhases:
+		return true
+	case EhcPlanPhaseTransferKindBetweenPost16:
+		return true
+	case EhcPlanPhaseTransferKindSecondaryToPost16:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcPlanStatus.
+const (
+	EhcPlanStatusCeased  EhcPlanStatus = "ceased"
+	EhcPlanStatusCeasing EhcPlanStatus = "ceasing"
+	EhcPlanStatusDraft   EhcPlanStatus = "draft"
+	EhcPlanStatusIssued  EhcPlanStatus = "issued"
+)
+
+// Valid indicates whether the value is a known member of the EhcPlanStatus enum.
+func (e EhcPlanStatus) Valid() bool {
+	switch e {
+	case EhcPlanStatusCeased:
+		return true
+	case EhcPlanStatusCeasing:
+		return true
+	case EhcPlanStatusDraft:
+		return true
+	case EhcPlanStatusIssued:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcPlanVersionKind.
+const (
+	EhcPlanVersionKindAmendedFinal      EhcPlanVersionKind = "amended_final"
+	EhcPlanVersionKindAmendmentProposal EhcPlanVersionKind = "amendment_proposal"
+	EhcPlanVersionKindDraft             EhcPlanVersionKind = "draft"
+	EhcPlanVersionKindFinal             EhcPlanVersionKind = "final"
+)
+
+// Valid indicates whether the value is a known member of the EhcPlanVersionKind enum.
+func (e EhcPlanVersionKind) Valid() bool {
+	switch e {
+	case EhcPlanVersionKindAmendedFinal:
+		return true
+	case EhcPlanVersionKindAmendmentProposal:
+		return true
+	case EhcPlanVersionKindDraft:
+		return true
+	case EhcPlanVersionKindFinal:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EhcRequestStatus.
 const (
-	EhcRequestStatusAssessing   EhcRequestStatus = "assessing"
-	EhcRequestStatusNotAssessed EhcRequestStatus = "not_assessed"
-	EhcRequestStatusReceived    EhcRequestStatus = "received"
-	EhcRequestStatusWithdrawn   EhcRequestStatus = "withdrawn"
+	EhcRequestStatusAssessing    EhcRequestStatus = "assessing"
+	EhcRequestStatusNotAssessed  EhcRequestStatus = "not_assessed"
+	EhcRequestStatusNotIssued    EhcRequestStatus = "not_issued"
+	EhcRequestStatusPlanDrafting EhcRequestStatus = "plan_drafting"
+	EhcRequestStatusPlanIssued   EhcRequestStatus = "plan_issued"
+	EhcRequestStatusReceived     EhcRequestStatus = "received"
+	EhcRequestStatusWithdrawn    EhcRequestStatus = "withdrawn"
 )
 
 // Valid indicates whether the value is a known member of the EhcRequestStatus enum.
@@ -520,6 +1015,12 @@ func (e EhcRequestStatus) Valid() bool {
 	case EhcRequestStatusAssessing:
 		return true
 	case EhcRequestStatusNotAssessed:
+		return true
+	case EhcRequestStatusNotIssued:
+		return true
+	case EhcRequestStatusPlanDrafting:
+		return true
+	case EhcRequestStatusPlanIssued:
 		return true
 	case EhcRequestStatusReceived:
 		return true
@@ -554,6 +1055,27 @@ func (e EhcRequester) Valid() bool {
 	case EhcRequesterSocialCare:
 		return true
 	case EhcRequesterYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcViewsWhoseWords.
+const (
+	EhcViewsWhoseWordsBoth             EhcViewsWhoseWords = "both"
+	EhcViewsWhoseWordsChildYoungPerson EhcViewsWhoseWords = "child_young_person"
+	EhcViewsWhoseWordsParent           EhcViewsWhoseWords = "parent"
+)
+
+// Valid indicates whether the value is a known member of the EhcViewsWhoseWords enum.
+func (e EhcViewsWhoseWords) Valid() bool {
+	switch e {
+	case EhcViewsWhoseWordsBoth:
+		return true
+	case EhcViewsWhoseWordsChildYoungPerson:
+		return true
+	case EhcViewsWhoseWordsParent:
 		return true
 	default:
 		return false
@@ -815,6 +1337,30 @@ func (e PathwayFeedbackProfessionalRole) Valid() bool {
 	}
 }
 
+// Defines values for PfAArea.
+const (
+	PfAAreaCommunity           PfAArea = "community"
+	PfAAreaEmploymentEducation PfAArea = "employment_education"
+	PfAAreaHealth              PfAArea = "health"
+	PfAAreaIndependentLiving   PfAArea = "independent_living"
+)
+
+// Valid indicates whether the value is a known member of the PfAArea enum.
+func (e PfAArea) Valid() bool {
+	switch e {
+	case PfAAreaCommunity:
+		return true
+	case PfAAreaEmploymentEducation:
+		return true
+	case PfAAreaHealth:
+		return true
+	case PfAAreaIndependentLiving:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PractitionerRole.
 const (
 	PractitionerRoleEarlyHelpWorker         PractitionerRole = "early_help_worker"
@@ -870,8 +1416,10 @@ func (e PractitionerRole) Valid() bool {
 const (
 	RecordTypeAction           RecordType = "action"
 	RecordTypeAllocation       RecordType = "allocation"
+	RecordTypeAnnualReview     RecordType = "annual_review"
 	RecordTypeApiKey           RecordType = "api_key"
 	RecordTypeConsent          RecordType = "consent"
+	RecordTypeEhcPlan          RecordType = "ehc_plan"
 	RecordTypeEhcRequest       RecordType = "ehc_request"
 	RecordTypeFamilyAssessment RecordType = "family_assessment"
 	RecordTypeInvolvement      RecordType = "involvement"
@@ -890,9 +1438,13 @@ func (e RecordType) Valid() bool {
 		return true
 	case RecordTypeAllocation:
 		return true
+	case RecordTypeAnnualReview:
+		return true
 	case RecordTypeApiKey:
 		return true
 	case RecordTypeConsent:
+		return true
+	case RecordTypeEhcPlan:
 		return true
 	case RecordTypeEhcRequest:
 		return true
@@ -1099,52 +1651,52 @@ func (e Route) Valid() bool {
 
 // Defines values for SenNeed.
 const (
-	ASD  SenNeed = "ASD"
-	DS   SenNeed = "DS"
-	HI   SenNeed = "HI"
-	MLD  SenNeed = "MLD"
-	MSI  SenNeed = "MSI"
-	NSA  SenNeed = "NSA"
-	OTH  SenNeed = "OTH"
-	PD   SenNeed = "PD"
-	PMLD SenNeed = "PMLD"
-	SEMH SenNeed = "SEMH"
-	SLCN SenNeed = "SLCN"
-	SLD  SenNeed = "SLD"
-	SPLD SenNeed = "SPLD"
-	VI   SenNeed = "VI"
+	SenNeedASD  SenNeed = "ASD"
+	SenNeedDS   SenNeed = "DS"
+	SenNeedHI   SenNeed = "HI"
+	SenNeedMLD  SenNeed = "MLD"
+	SenNeedMSI  SenNeed = "MSI"
+	SenNeedNSA  SenNeed = "NSA"
+	SenNeedOTH  SenNeed = "OTH"
+	SenNeedPD   SenNeed = "PD"
+	SenNeedPMLD SenNeed = "PMLD"
+	SenNeedSEMH SenNeed = "SEMH"
+	SenNeedSLCN SenNeed = "SLCN"
+	SenNeedSLD  SenNeed = "SLD"
+	SenNeedSPLD SenNeed = "SPLD"
+	SenNeedVI   SenNeed = "VI"
 )
 
 // Valid indicates whether the value is a known member of the SenNeed enum.
 func (e SenNeed) Valid() bool {
 	switch e {
-	case ASD:
+	case SenNeedASD:
 		return true
-	case DS:
+	case SenNeedDS:
 		return true
-	case HI:
+	case SenNeedHI:
 		return true
-	case MLD:
+	case SenNeedMLD:
 		return true
-	case MSI:
+	case SenNeedMSI:
 		return true
-	case NSA:
+	case SenNeedNSA:
 		return true
-	case OTH:
+	case SenNeedOTH:
 		return true
-	case PD:
+	case SenNeedPD:
 		return true
-	case PMLD:
+	case SenNeedPMLD:
 		return true
-	case SEMH:
+	case SenNeedSEMH:
 		return true
-	case SLCN:
+	case SenNeedSLCN:
 		return true
-	case SLD:
+	case SenNeedSLD:
 		return true
-	case SPLD:
+	case SenNeedSPLD:
 		return true
-	case VI:
+	case SenNeedVI:
 		return true
 	default:
 		return false
@@ -1302,6 +1854,102 @@ type AllocationInput struct {
 type AllocationList struct {
 	Items []Allocation `json:"items"`
 }
+
+// AnnualReview defines model for AnnualReview.
+type AnnualReview struct {
+	CreatedAt time.Time `json:"created_at"`
+	Deadlines struct {
+		Decision Milestone `json:"decision"`
+		Papers   Milestone `json:"papers"`
+		Report   Milestone `json:"report"`
+		Review   Milestone `json:"review"`
+	} `json:"deadlines"`
+	Decision *struct {
+		AppealRightsNotified bool                         `json:"appeal_rights_notified"`
+		DecidedOn            openapi_types.Date           `json:"decided_on"`
+		Decision             AnnualReviewDecisionDecision `json:"decision"`
+		Reason               string                       `json:"reason"`
+	} `json:"decision,omitempty"`
+	DueOn   openapi_types.Date `json:"due_on"`
+	Id      openapi_types.UUID `json:"id"`
+	Meeting *struct {
+		Attendees      []AnnualReviewAttendee            `json:"attendees"`
+		ChildViews     *string                           `json:"child_views,omitempty"`
+		MeetingOn      openapi_types.Date                `json:"meeting_on"`
+		PapersSentOn   *openapi_types.Date               `json:"papers_sent_on,omitempty"`
+		ParentViews    *string                           `json:"parent_views,omitempty"`
+		PfaFocus       []PfAArea                         `json:"pfa_focus"`
+		Recommendation AnnualReviewMeetingRecommendation `json:"recommendation"`
+		ReportSentOn   *openapi_types.Date               `json:"report_sent_on,omitempty"`
+	} `json:"meeting,omitempty"`
+	PlanId        openapi_types.UUID `json:"plan_id"`
+	Sequence      int                `json:"sequence"`
+	Status        AnnualReviewStatus `json:"status"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// AnnualReviewDecisionDecision defines model for AnnualReview.Decision.Decision.
+type AnnualReviewDecisionDecision string
+
+// AnnualReviewMeetingRecommendation defines model for AnnualReview.Meeting.Recommendation.
+type AnnualReviewMeetingRecommendation string
+
+// AnnualReviewAttendee defines model for AnnualReviewAttendee.
+type AnnualReviewAttendee struct {
+	Name           *string                  `json:"name,omitempty"`
+	OrganisationId *openapi_types.UUID      `json:"organisation_id,omitempty"`
+	Role           AnnualReviewAttendeeRole `json:"role"`
+}
+
+// AnnualReviewAttendeeRole defines model for AnnualReviewAttendee.Role.
+type AnnualReviewAttendeeRole string
+
+// AnnualReviewDecisionInput defines model for AnnualReviewDecisionInput.
+type AnnualReviewDecisionInput struct {
+	// AppealRightsNotified Required true for maintain and cease.
+	AppealRightsNotified *bool `json:"appeal_rights_notified,omitempty"`
+
+	// DecidedOn The decision letter; SEN2 LastReview.
+	DecidedOn    openapi_types.Date                `json:"decided_on"`
+	Decision     AnnualReviewDecisionInputDecision `json:"decision"`
+	Reason       string                            `json:"reason"`
+	ReportSentOn *openapi_types.Date               `json:"report_sent_on,omitempty"`
+}
+
+// AnnualReviewDecisionInputDecision defines model for AnnualReviewDecisionInput.Decision.
+type AnnualReviewDecisionInputDecision string
+
+// AnnualReviewMeetingInput defines model for AnnualReviewMeetingInput.
+type AnnualReviewMeetingInput struct {
+	Attendees  []AnnualReviewAttendee `json:"attendees"`
+	ChildViews *string                `json:"child_views,omitempty"`
+	MeetingOn  openapi_types.Date     `json:"meeting_on"`
+
+	// PapersSentOn Advice and papers circulated; due 2 weeks before the meeting.
+	PapersSentOn *openapi_types.Date `json:"papers_sent_on,omitempty"`
+	ParentViews  *string             `json:"parent_views,omitempty"`
+
+	// PfaFocus Required from Year 9.
+	PfaFocus       *[]PfAArea                             `json:"pfa_focus,omitempty"`
+	Recommendation AnnualReviewMeetingInputRecommendation `json:"recommendation"`
+
+	// ReportSentOn The meeting report; due 2 weeks after the meeting.
+	ReportSentOn *openapi_types.Date `json:"report_sent_on,omitempty"`
+}
+
+// AnnualReviewMeetingInputRecommendation defines model for AnnualReviewMeetingInput.Recommendation.
+type AnnualReviewMeetingInputRecommendation string
+
+// AnnualReviewPage defines model for AnnualReviewPage.
+type AnnualReviewPage struct {
+	Items      []AnnualReview `json:"items"`
+	NextCursor *string        `json:"next_cursor,omitempty"`
+}
+
+// AnnualReviewStatus defines model for AnnualReviewStatus.
+type AnnualReviewStatus string
 
 // ApiKey defines model for ApiKey.
 type ApiKey struct {
@@ -1520,6 +2168,50 @@ type ContactRelationship string
 // DeadlineStatus defines model for DeadlineStatus.
 type DeadlineStatus string
 
+// EhcAdvice defines model for EhcAdvice.
+type EhcAdvice struct {
+	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
+	Adviser     EhcAdviser          `json:"adviser"`
+	Deadline    EhcDeadline         `json:"deadline"`
+	Id          openapi_types.UUID  `json:"id"`
+	Notes       *string             `json:"notes,omitempty"`
+	Provider    *string             `json:"provider,omitempty"`
+	ReceivedOn  *openapi_types.Date `json:"received_on,omitempty"`
+	RequestedOn openapi_types.Date  `json:"requested_on"`
+}
+
+// EhcAdviceInput defines model for EhcAdviceInput.
+type EhcAdviceInput struct {
+	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
+	Adviser EhcAdviser `json:"adviser"`
+	Notes   *string    `json:"notes,omitempty"`
+
+	// Provider The service or organisation asked (not a person's name).
+	Provider *string `json:"provider,omitempty"`
+
+	// RequestedOn The day the adviser was asked; starts the adviser's 6 weeks. Not in the future.
+	RequestedOn openapi_types.Date `json:"requested_on"`
+}
+
+// EhcAdviceObtained An entry of section K.
+type EhcAdviceObtained struct {
+	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
+	Adviser EhcAdviser          `json:"adviser"`
+	On      *openapi_types.Date `json:"on,omitempty"`
+	Source  string              `json:"source"`
+}
+
+// EhcAdviceReceivedInput defines model for EhcAdviceReceivedInput.
+type EhcAdviceReceivedInput struct {
+	ReceivedOn openapi_types.Date `json:"received_on"`
+}
+
+// EhcAdviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
+type EhcAdviser string
+
+// EhcCeaseReason SEN2 CeaseReason: 1 maximum age; 2 needs met without a plan; 3 higher education; 4 paid employment; 5 transferred to another LA; 6 no longer engaging; 7 left England; 8 deceased; 9 other.
+type EhcCeaseReason string
+
 // EhcDeadline defines model for EhcDeadline.
 type EhcDeadline struct {
 	// AdjustedDueOn The due date with the recorded exception periods paused; status is judged against it.
@@ -1589,19 +2281,70 @@ type EhcExceptionInput struct {
 	To openapi_types.Date `json:"to"`
 }
 
+// EhcIssueDecision defines model for EhcIssueDecision.
+type EhcIssueDecision struct {
+	AppealRightsNotified bool                     `json:"appeal_rights_notified"`
+	DecidedOn            openapi_types.Date       `json:"decided_on"`
+	Decision             EhcIssueDecisionDecision `json:"decision"`
+	Reason               string                   `json:"reason"`
+}
+
+// EhcIssueDecisionDecision defines model for EhcIssueDecision.Decision.
+type EhcIssueDecisionDecision string
+
+// EhcIssueDecisionInput defines model for EhcIssueDecisionInput.
+type EhcIssueDecisionInput struct {
+	// AppealRightsNotified Required true for not_issue.
+	AppealRightsNotified *bool `json:"appeal_rights_notified,omitempty"`
+
+	// DecidedOn The day the decision was notified.
+	DecidedOn openapi_types.Date            `json:"decided_on"`
+	Decision  EhcIssueDecisionInputDecision `json:"decision"`
+	Reason    string                        `json:"reason"`
+}
+
+// EhcIssueDecisionInputDecision defines model for EhcIssueDecisionInput.Decision.
+type EhcIssueDecisionInputDecision string
+
+// EhcNeed A need in section B (with its SEN2 type and rank), C (health) or D (social care).
+type EhcNeed struct {
+	Description string `json:"description"`
+
+	// Rank 1 for the primary need; required in section B.
+	Rank *int `json:"rank,omitempty"`
+
+	// Ref A short reference unique in the plan, e.g. B1, used to link outcomes.
+	Ref string `json:"ref"`
+
+	// SenType SEN2 SENtype; required in section B.
+	SenType *EhcNeedSenType `json:"sen_type,omitempty"`
+}
+
+// EhcNeedSenType SEN2 SENtype; required in section B.
+type EhcNeedSenType string
+
 // EhcNeedsAssessment defines model for EhcNeedsAssessment.
 type EhcNeedsAssessment struct {
-	// AssessmentOutcome SEN2 AssessmentOutcome once assessing: A pending, W withdrawn.
+	Advice *[]EhcAdvice `json:"advice,omitempty"`
+
+	// AssessmentOutcome SEN2 AssessmentOutcome once assessing: A pending, Y plan issued (dated the day it was issued), N decided not to issue, W withdrawn.
 	AssessmentOutcome     *EhcNeedsAssessmentAssessmentOutcome `json:"assessment_outcome,omitempty"`
 	AssessmentOutcomeDate *openapi_types.Date                  `json:"assessment_outcome_date,omitempty"`
 	CreatedAt             time.Time                            `json:"created_at"`
 	Deadlines             EhcDeadlines                         `json:"deadlines"`
 	Decision              *EhcDecision                         `json:"decision,omitempty"`
-	Exceptions            []EhcException                       `json:"exceptions"`
-	Id                    openapi_types.UUID                   `json:"id"`
-	Notes                 *string                              `json:"notes,omitempty"`
-	ReceivedOn            openapi_types.Date                   `json:"received_on"`
-	ReferralId            *openapi_types.UUID                  `json:"referral_id,omitempty"`
+
+	// DraftServedOn The first draft plan sent to the family.
+	DraftServedOn *openapi_types.Date `json:"draft_served_on,omitempty"`
+	Exceptions    []EhcException      `json:"exceptions"`
+	Id            openapi_types.UUID  `json:"id"`
+	IssueDecision *EhcIssueDecision   `json:"issue_decision,omitempty"`
+	Notes         *string             `json:"notes,omitempty"`
+
+	// PlanIssuedOn The final plan issued.
+	PlanIssuedOn *openapi_types.Date `json:"plan_issued_on,omitempty"`
+	ReceivedOn   openapi_types.Date  `json:"received_on"`
+	ReferralId   *openapi_types.UUID `json:"referral_id,omitempty"`
 
 	// RequestOutcome SEN2 RequestOutcome: A pending, Y assess, N not assess, W withdrawn.
 	RequestOutcome     EhcNeedsAssessmentRequestOutcome `json:"request_outcome"`
@@ -1619,7 +2362,7 @@ type EhcNeedsAssessment struct {
 	YoungPersonId         openapi_types.UUID `json:"young_person_id"`
 }
 
-// EhcNeedsAssessmentAssessmentOutcome SEN2 AssessmentOutcome once assessing: A pending, W withdrawn.
+// EhcNeedsAssessmentAssessmentOutcome SEN2 AssessmentOutcome once assessing: A pending, Y plan issued (dated the day it was issued), N decided not to issue, W withdrawn.
 type EhcNeedsAssessmentAssessmentOutcome string
 
 // EhcNeedsAssessmentRequestOutcome SEN2 RequestOutcome: A pending, Y assess, N not assess, W withdrawn.
@@ -1646,11 +2389,247 @@ type EhcNeedsAssessmentPage struct {
 	NextCursor *string              `json:"next_cursor,omitempty"`
 }
 
+// EhcOutcome defines model for EhcOutcome.
+type EhcOutcome struct {
+	Description string `json:"description"`
+
+	// Needs Refs of the needs in B, C or D this outcome addresses.
+	Needs []string `json:"needs"`
+
+	// PfaArea Preparing for Adulthood: employment and higher education, independent living, friends relationships and community, good health.
+	PfaArea *PfAArea `json:"pfa_area,omitempty"`
+	Ref     string   `json:"ref"`
+}
+
+// EhcPersonalBudget Section J.
+type EhcPersonalBudget struct {
+	Lines []struct {
+		// AmountPence A year's amount in pence.
+		AmountPence int                          `json:"amount_pence"`
+		Stream      EhcPersonalBudgetLinesStream `json:"stream"`
+	} `json:"lines"`
+	Type EhcPersonalBudgetType `json:"type"`
+}
+
+// EhcPersonalBudgetLinesStream defines model for EhcPersonalBudget.Lines.Stream.
+type EhcPersonalBudgetLinesStream string
+
+// EhcPersonalBudgetType defines model for EhcPersonalBudget.Type.
+type EhcPersonalBudgetType string
+
+// EhcPhaseTransferInput defines model for EhcPhaseTransferInput.
+type EhcPhaseTransferInput struct {
+	Kind EhcPhaseTransferInputKind `json:"kind"`
+
+	// TransferOn The day the child or young person moves.
+	TransferOn openapi_types.Date `json:"transfer_on"`
+}
+
+// EhcPhaseTransferInputKind defines model for EhcPhaseTransferInput.Kind.
+type EhcPhaseTransferInputKind string
+
+// EhcPlacement Section I: blank in a draft; required in a final plan.
+type EhcPlacement struct {
+	SettingName *string                  `json:"setting_name,omitempty"`
+	SettingType *EhcPlacementSettingType `json:"setting_type,omitempty"`
+	Ukprn       *string                  `json:"ukprn,omitempty"`
+	Urn         *string                  `json:"urn,omitempty"`
+}
+
+// EhcPlacementSettingType defines model for EhcPlacement.SettingType.
+type EhcPlacementSettingType string
+
+// EhcPlan defines model for EhcPlan.
+type EhcPlan struct {
+	Cessation *struct {
+		CeasesOn  openapi_types.Date `json:"ceases_on"`
+		DecidedOn openapi_types.Date `json:"decided_on"`
+		Notes     *string            `json:"notes,omitempty"`
+
+		// Reason SEN2 CeaseReason: 1 maximum age; 2 needs met without a plan; 3 higher education; 4 paid employment; 5 transferred to another LA; 6 no longer engaging; 7 left England; 8 deceased; 9 other.
+		Reason            EhcCeaseReason `json:"reason"`
+		ReasonDescription string         `json:"reason_description"`
+	} `json:"cessation,omitempty"`
+	CreatedAt    time.Time           `json:"created_at"`
+	EhcRequestId *openapi_types.UUID `json:"ehc_request_id,omitempty"`
+
+	// FirstIssuedOn SEN2 StartDate.
+	FirstIssuedOn *openapi_types.Date `json:"first_issued_on,omitempty"`
+	Id            openapi_types.UUID  `json:"id"`
+
+	// InForceVersion The final version in force.
+	InForceVersion *int                `json:"in_force_version,omitempty"`
+	LastIssuedOn   *openapi_types.Date `json:"last_issued_on,omitempty"`
+
+	// LastReviewedOn SEN2 LastReview: the date of the last review decision.
+	LastReviewedOn *openapi_types.Date `json:"last_reviewed_on,omitempty"`
+	LatestVersion  int                 `json:"latest_version"`
+	NextReview     *Milestone          `json:"next_review,omitempty"`
+	PhaseTransfer  *struct {
+		Deadline   Milestone                `json:"deadline"`
+		Kind       EhcPlanPhaseTransferKind `json:"kind"`
+		TransferOn openapi_types.Date       `json:"transfer_on"`
+	} `json:"phase_transfer,omitempty"`
+
+	// Status draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
+	Status        EhcPlanStatus      `json:"status"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+	Versions      []EhcPlanVersion   `json:"versions"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// EhcPlanPhaseTransferKind defines model for EhcPlan.PhaseTransfer.Kind.
+type EhcPlanPhaseTransferKind string
+
+// EhcPlanAmendmentInput defines model for EhcPlanAmendmentInput.
+type EhcPlanAmendmentInput struct {
+	// AnnualReviewId The review of this plan that led to the amendment.
+	AnnualReviewId *openapi_types.UUID `json:"annual_review_id,omitempty"`
+
+	// NoticeOn The day the proposed amendments and evidence were sent.
+	NoticeOn openapi_types.Date `json:"notice_on"`
+	Reason   string             `json:"reason"`
+
+	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
+	Sections EhcPlanSections `json:"sections"`
+}
+
+// EhcPlanCeaseInput defines model for EhcPlanCeaseInput.
+type EhcPlanCeaseInput struct {
+	// AppealRightsNotified Required true except for reasons 5, 7 and 8.
+	AppealRightsNotified *bool `json:"appeal_rights_notified,omitempty"`
+
+	// CeasesOn The first day the plan is no longer maintained; defaults to the day after the appeal window closes and cannot be earlier.
+	CeasesOn *openapi_types.Date `json:"ceases_on,omitempty"`
+
+	// DecidedOn The day the decision was notified.
+	DecidedOn openapi_types.Date `json:"decided_on"`
+	Notes     *string            `json:"notes,omitempty"`
+
+	// Reason SEN2 CeaseReason: 1 maximum age; 2 needs met without a plan; 3 higher education; 4 paid employment; 5 transferred to another LA; 6 no longer engaging; 7 left England; 8 deceased; 9 other.
+	Reason EhcCeaseReason `json:"reason"`
+}
+
+// EhcPlanDraftInput defines model for EhcPlanDraftInput.
+type EhcPlanDraftInput struct {
+	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
+	Sections EhcPlanSections `json:"sections"`
+}
+
+// EhcPlanInput defines model for EhcPlanInput.
+type EhcPlanInput struct {
+	// EhcRequestId The request the authority decided to issue a plan on; omit for a plan transferred in.
+	EhcRequestId *openapi_types.UUID `json:"ehc_request_id,omitempty"`
+
+	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
+	Sections      EhcPlanSections    `json:"sections"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// EhcPlanIssueInput defines model for EhcPlanIssueInput.
+type EhcPlanIssueInput struct {
+	// FamilyAgreedEarly The family responded and agreed before their comment period ended.
+	FamilyAgreedEarly *bool              `json:"family_agreed_early,omitempty"`
+	IssuedOn          openapi_types.Date `json:"issued_on"`
+
+	// Placement Section I: blank in a draft; required in a final plan.
+	Placement *EhcPlacement `json:"placement,omitempty"`
+
+	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
+	Sections *EhcPlanSections `json:"sections,omitempty"`
+}
+
+// EhcPlanPage defines model for EhcPlanPage.
+type EhcPlanPage struct {
+	Items      []EhcPlan `json:"items"`
+	NextCursor *string   `json:"next_cursor,omitempty"`
+}
+
+// EhcPlanSections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
+type EhcPlanSections struct {
+	// A Section A: views, interests and aspirations, in the child's or young person's own words where they can give them.
+	A *EhcViews       `json:"a,omitempty"`
+	B *[]EhcNeed      `json:"b,omitempty"`
+	C *[]EhcNeed      `json:"c,omitempty"`
+	D *[]EhcNeed      `json:"d,omitempty"`
+	E *[]EhcOutcome   `json:"e,omitempty"`
+	F *[]EhcProvision `json:"f,omitempty"`
+	G *[]EhcProvision `json:"g,omitempty"`
+
+	// H1 Social care provision under s.2 CSDPA 1970: under 18s only.
+	H1 *[]EhcProvision `json:"h1,omitempty"`
+	H2 *[]EhcProvision `json:"h2,omitempty"`
+
+	// I Section I: blank in a draft; required in a final plan.
+	I *EhcPlacement `json:"i,omitempty"`
+
+	// J Section J.
+	J *EhcPersonalBudget   `json:"j,omitempty"`
+	K *[]EhcAdviceObtained `json:"k,omitempty"`
+}
+
+// EhcPlanServeInput defines model for EhcPlanServeInput.
+type EhcPlanServeInput struct {
+	ServedOn openapi_types.Date `json:"served_on"`
+}
+
+// EhcPlanStatus draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
+type EhcPlanStatus string
+
+// EhcPlanVersion defines model for EhcPlanVersion.
+type EhcPlanVersion struct {
+	AmendmentFinal *Milestone          `json:"amendment_final,omitempty"`
+	AnnualReviewId *openapi_types.UUID `json:"annual_review_id,omitempty"`
+
+	// CommentsDueOn Last day of the family's comment period.
+	CommentsDueOn *openapi_types.Date `json:"comments_due_on,omitempty"`
+	CreatedAt     time.Time           `json:"created_at"`
+
+	// Frozen Finals never change.
+	Frozen   bool                `json:"frozen"`
+	InForce  *bool               `json:"in_force,omitempty"`
+	IssuedOn *openapi_types.Date `json:"issued_on,omitempty"`
+	Kind     EhcPlanVersionKind  `json:"kind"`
+	Number   int                 `json:"number"`
+	Reason   *string             `json:"reason,omitempty"`
+
+	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
+	Sections EhcPlanSections     `json:"sections"`
+	ServedOn *openapi_types.Date `json:"served_on,omitempty"`
+}
+
+// EhcPlanVersionKind defines model for EhcPlanVersion.Kind.
+type EhcPlanVersionKind string
+
+// EhcProvision A line of section F, G, H1 or H2: specific and quantified.
+type EhcProvision struct {
+	HowLong  string `json:"how_long"`
+	HowOften string `json:"how_often"`
+
+	// Outcomes Refs of the outcomes in E this provision serves.
+	Outcomes *[]string `json:"outcomes,omitempty"`
+	Ref      string    `json:"ref"`
+	What     string    `json:"what"`
+	Who      string    `json:"who"`
+}
+
 // EhcRequestStatus defines model for EhcRequestStatus.
 type EhcRequestStatus string
 
 // EhcRequester Who asked (SEN2 RequestSource). Only a parent, a young person aged 16-25 or a school or college may request (s.36(1)); others bring the child to the authority's attention.
 type EhcRequester string
+
+// EhcViews Section A: views, interests and aspirations, in the child's or young person's own words where they can give them.
+type EhcViews struct {
+	Aspirations *string             `json:"aspirations,omitempty"`
+	Interests   *string             `json:"interests,omitempty"`
+	Views       *string             `json:"views,omitempty"`
+	WhoseWords  *EhcViewsWhoseWords `json:"whose_words,omitempty"`
+}
+
+// EhcViewsWhoseWords defines model for EhcViews.WhoseWords.
+type EhcViewsWhoseWords string
 
 // EhcWithdrawal defines model for EhcWithdrawal.
 type EhcWithdrawal struct {
@@ -1896,6 +2875,15 @@ type MeetingPatch struct {
 // MeetingType allocation meeting; mam multi-agency meeting; map multi-agency panel; taf team around the family; family_service_plan; review.
 type MeetingType string
 
+// Milestone defines model for Milestone.
+type Milestone struct {
+	CompletedOn *openapi_types.Date `json:"completed_on,omitempty"`
+
+	// DueOn Absent while the due date is not yet known.
+	DueOn  *openapi_types.Date `json:"due_on,omitempty"`
+	Status DeadlineStatus      `json:"status"`
+}
+
 // Organisation defines model for Organisation.
 type Organisation struct {
 	CreatedAt time.Time          `json:"created_at"`
@@ -1997,6 +2985,9 @@ type PathwayFeedbackPage struct {
 	Items      []PathwayFeedback `json:"items"`
 	NextCursor *string           `json:"next_cursor,omitempty"`
 }
+
+// PfAArea Preparing for Adulthood: employment and higher education, independent living, friends relationships and community, good health.
+type PfAArea string
 
 // Practitioner defines model for Practitioner.
 type Practitioner struct {
@@ -2177,8 +3168,10 @@ type ServiceType string
 type SubjectAccessExport struct {
 	AccessLog           []AuditEvent         `json:"access_log"`
 	Allocations         []Allocation         `json:"allocations"`
+	AnnualReviews       []AnnualReview       `json:"annual_reviews"`
 	Consents            []Consent            `json:"consents"`
 	EhcNeedsAssessments []EhcNeedsAssessment `json:"ehc_needs_assessments"`
+	EhcPlans            []EhcPlan            `json:"ehc_plans"`
 	ExportedAt          time.Time            `json:"exported_at"`
 	FamilyAssessments   []FamilyAssessment   `json:"family_assessments"`
 	Involvements        []Involvement        `json:"involvements"`
@@ -2399,6 +3392,43 @@ type CompleteActionParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListAnnualReviewsParams defines parameters for ListAnnualReviews.
+type ListAnnualReviewsParams struct {
+	PlanId        *openapi_types.UUID `form:"plan_id,omitempty" json:"plan_id,omitempty"`
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Status        *AnnualReviewStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Overdue true: the review meeting, the report or the decision is past its due date today; false: the others.
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+
+	// DueBefore Reviews not yet held that are due on or before this day.
+	DueBefore *openapi_types.Date `form:"due_before,omitempty" json:"due_before,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DecideAnnualReviewParams defines parameters for DecideAnnualReview.
+type DecideAnnualReviewParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// HoldAnnualReviewParams defines parameters for HoldAnnualReview.
+type HoldAnnualReviewParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListApiKeysParams defines parameters for ListApiKeys.
 type ListApiKeysParams struct {
 	OrganisationId *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
@@ -2460,8 +3490,35 @@ type CreateEhcNeedsAssessmentParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// RequestEhcAdviceParams defines parameters for RequestEhcAdvice.
+type RequestEhcAdviceParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ReceiveEhcAdviceParams defines parameters for ReceiveEhcAdvice.
+type ReceiveEhcAdviceParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // DecideEhcNeedsAssessmentParams defines parameters for DecideEhcNeedsAssessment.
 type DecideEhcNeedsAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// DecideEhcPlanIssueParams defines parameters for DecideEhcPlanIssue.
+type DecideEhcPlanIssueParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -2480,6 +3537,81 @@ type AddEhcNeedsAssessmentExceptionParams struct {
 
 // WithdrawEhcNeedsAssessmentParams defines parameters for WithdrawEhcNeedsAssessment.
 type WithdrawEhcNeedsAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListEhcPlansParams defines parameters for ListEhcPlans.
+type ListEhcPlansParams struct {
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	EhcRequestId  *openapi_types.UUID `form:"ehc_request_id,omitempty" json:"ehc_request_id,omitempty"`
+
+	// Status Judged today: a ceasing plan whose cease date has come is ceased.
+	Status *EhcPlanStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateEhcPlanParams defines parameters for CreateEhcPlan.
+type CreateEhcPlanParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ProposeEhcPlanAmendmentParams defines parameters for ProposeEhcPlanAmendment.
+type ProposeEhcPlanAmendmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// CeaseEhcPlanParams defines parameters for CeaseEhcPlan.
+type CeaseEhcPlanParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ReviseEhcPlanDraftParams defines parameters for ReviseEhcPlanDraft.
+type ReviseEhcPlanDraftParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// IssueEhcPlanParams defines parameters for IssueEhcPlan.
+type IssueEhcPlanParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// SetEhcPlanPhaseTransferParams defines parameters for SetEhcPlanPhaseTransfer.
+type SetEhcPlanPhaseTransferParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ServeEhcPlanDraftParams defines parameters for ServeEhcPlanDraft.
+type ServeEhcPlanDraftParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -2823,20 +3955,56 @@ type GetTimelineParams struct {
 // CompleteActionJSONRequestBody defines body for CompleteAction for application/json ContentType.
 type CompleteActionJSONRequestBody = ActionCompletion
 
+// DecideAnnualReviewJSONRequestBody defines body for DecideAnnualReview for application/json ContentType.
+type DecideAnnualReviewJSONRequestBody = AnnualReviewDecisionInput
+
+// HoldAnnualReviewJSONRequestBody defines body for HoldAnnualReview for application/json ContentType.
+type HoldAnnualReviewJSONRequestBody = AnnualReviewMeetingInput
+
 // CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
 type CreateApiKeyJSONRequestBody = ApiKeyInput
 
 // CreateEhcNeedsAssessmentJSONRequestBody defines body for CreateEhcNeedsAssessment for application/json ContentType.
 type CreateEhcNeedsAssessmentJSONRequestBody = EhcNeedsAssessmentInput
 
+// RequestEhcAdviceJSONRequestBody defines body for RequestEhcAdvice for application/json ContentType.
+type RequestEhcAdviceJSONRequestBody = EhcAdviceInput
+
+// ReceiveEhcAdviceJSONRequestBody defines body for ReceiveEhcAdvice for application/json ContentType.
+type ReceiveEhcAdviceJSONRequestBody = EhcAdviceReceivedInput
+
 // DecideEhcNeedsAssessmentJSONRequestBody defines body for DecideEhcNeedsAssessment for application/json ContentType.
 type DecideEhcNeedsAssessmentJSONRequestBody = EhcDecisionInput
+
+// DecideEhcPlanIssueJSONRequestBody defines body for DecideEhcPlanIssue for application/json ContentType.
+type DecideEhcPlanIssueJSONRequestBody = EhcIssueDecisionInput
 
 // AddEhcNeedsAssessmentExceptionJSONRequestBody defines body for AddEhcNeedsAssessmentException for application/json ContentType.
 type AddEhcNeedsAssessmentExceptionJSONRequestBody = EhcExceptionInput
 
 // WithdrawEhcNeedsAssessmentJSONRequestBody defines body for WithdrawEhcNeedsAssessment for application/json ContentType.
 type WithdrawEhcNeedsAssessmentJSONRequestBody = EhcWithdrawalInput
+
+// CreateEhcPlanJSONRequestBody defines body for CreateEhcPlan for application/json ContentType.
+type CreateEhcPlanJSONRequestBody = EhcPlanInput
+
+// ProposeEhcPlanAmendmentJSONRequestBody defines body for ProposeEhcPlanAmendment for application/json ContentType.
+type ProposeEhcPlanAmendmentJSONRequestBody = EhcPlanAmendmentInput
+
+// CeaseEhcPlanJSONRequestBody defines body for CeaseEhcPlan for application/json ContentType.
+type CeaseEhcPlanJSONRequestBody = EhcPlanCeaseInput
+
+// ReviseEhcPlanDraftJSONRequestBody defines body for ReviseEhcPlanDraft for application/json ContentType.
+type ReviseEhcPlanDraftJSONRequestBody = EhcPlanDraftInput
+
+// IssueEhcPlanJSONRequestBody defines body for IssueEhcPlan for application/json ContentType.
+type IssueEhcPlanJSONRequestBody = EhcPlanIssueInput
+
+// SetEhcPlanPhaseTransferJSONRequestBody defines body for SetEhcPlanPhaseTransfer for application/json ContentType.
+type SetEhcPlanPhaseTransferJSONRequestBody = EhcPhaseTransferInput
+
+// ServeEhcPlanDraftJSONRequestBody defines body for ServeEhcPlanDraft for application/json ContentType.
+type ServeEhcPlanDraftJSONRequestBody = EhcPlanServeInput
 
 // CreateFamilyAssessmentJSONRequestBody defines body for CreateFamilyAssessment for application/json ContentType.
 type CreateFamilyAssessmentJSONRequestBody = FamilyAssessmentInput
@@ -2918,6 +4086,18 @@ type ServerInterface interface {
 	// CompleteAction Mark an action done (who and when are recorded)
 	// (POST /v1/actions/{id}/complete)
 	CompleteAction(ctx echo.Context, id ID, params CompleteActionParams) error
+	// ListAnnualReviews List annual reviews of EHC plans
+	// (GET /v1/annual-reviews)
+	ListAnnualReviews(ctx echo.Context, params ListAnnualReviewsParams) error
+	// GetAnnualReview Read one annual review with its due dates
+	// (GET /v1/annual-reviews/{id})
+	GetAnnualReview(ctx echo.Context, id ID) error
+	// DecideAnnualReview Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
+	// (POST /v1/annual-reviews/{id}/decision)
+	DecideAnnualReview(ctx echo.Context, id ID, params DecideAnnualReviewParams) error
+	// HoldAnnualReview Record the review meeting held
+	// (POST /v1/annual-reviews/{id}/meeting)
+	HoldAnnualReview(ctx echo.Context, id ID, params HoldAnnualReviewParams) error
 	// ListApiKeys List API keys (admin; never the keys themselves)
 	// (GET /v1/api-keys)
 	ListApiKeys(ctx echo.Context, params ListApiKeysParams) error
@@ -2945,15 +4125,51 @@ type ServerInterface interface {
 	// GetEhcNeedsAssessment Read one EHC needs assessment request with its statutory deadlines
 	// (GET /v1/ehc-needs-assessments/{id})
 	GetEhcNeedsAssessment(ctx echo.Context, id ID) error
+	// RequestEhcAdvice Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
+	// (POST /v1/ehc-needs-assessments/{id}/advice)
+	RequestEhcAdvice(ctx echo.Context, id ID, params RequestEhcAdviceParams) error
+	// ReceiveEhcAdvice Record the day requested advice arrived
+	// (POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received)
+	ReceiveEhcAdvice(ctx echo.Context, id ID, adviceId openapi_types.UUID, params ReceiveEhcAdviceParams) error
 	// DecideEhcNeedsAssessment Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 	// (POST /v1/ehc-needs-assessments/{id}/decision-to-assess)
 	DecideEhcNeedsAssessment(ctx echo.Context, id ID, params DecideEhcNeedsAssessmentParams) error
+	// DecideEhcPlanIssue Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
+	// (POST /v1/ehc-needs-assessments/{id}/decision-to-issue)
+	DecideEhcPlanIssue(ctx echo.Context, id ID, params DecideEhcPlanIssueParams) error
 	// AddEhcNeedsAssessmentException Record an exception period that excuses the local authority's time limits
 	// (POST /v1/ehc-needs-assessments/{id}/exceptions)
 	AddEhcNeedsAssessmentException(ctx echo.Context, id ID, params AddEhcNeedsAssessmentExceptionParams) error
 	// WithdrawEhcNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
 	// (POST /v1/ehc-needs-assessments/{id}/withdraw)
 	WithdrawEhcNeedsAssessment(ctx echo.Context, id ID, params WithdrawEhcNeedsAssessmentParams) error
+	// ListEhcPlans List EHC plans
+	// (GET /v1/ehc-plans)
+	ListEhcPlans(ctx echo.Context, params ListEhcPlansParams) error
+	// CreateEhcPlan Draft an EHC plan (version 1)
+	// (POST /v1/ehc-plans)
+	CreateEhcPlan(ctx echo.Context, params CreateEhcPlanParams) error
+	// GetEhcPlan Read one EHC plan with every version and its due dates
+	// (GET /v1/ehc-plans/{id})
+	GetEhcPlan(ctx echo.Context, id ID) error
+	// ProposeEhcPlanAmendment Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
+	// (POST /v1/ehc-plans/{id}/amendments)
+	ProposeEhcPlanAmendment(ctx echo.Context, id ID, params ProposeEhcPlanAmendmentParams) error
+	// CeaseEhcPlan Record the decision to cease to maintain the plan (s.45)
+	// (POST /v1/ehc-plans/{id}/cease)
+	CeaseEhcPlan(ctx echo.Context, id ID, params CeaseEhcPlanParams) error
+	// ReviseEhcPlanDraft Replace the draft's sections
+	// (POST /v1/ehc-plans/{id}/draft)
+	ReviseEhcPlanDraft(ctx echo.Context, id ID, params ReviseEhcPlanDraftParams) error
+	// IssueEhcPlan Issue the final plan, or the amended plan after proposed amendments
+	// (POST /v1/ehc-plans/{id}/issue)
+	IssueEhcPlan(ctx echo.Context, id ID, params IssueEhcPlanParams) error
+	// SetEhcPlanPhaseTransfer Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
+	// (POST /v1/ehc-plans/{id}/phase-transfer)
+	SetEhcPlanPhaseTransfer(ctx echo.Context, id ID, params SetEhcPlanPhaseTransferParams) error
+	// ServeEhcPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
+	// (POST /v1/ehc-plans/{id}/serve-draft)
+	ServeEhcPlanDraft(ctx echo.Context, id ID, params ServeEhcPlanDraftParams) error
 	// ListFamilyAssessments List family assessments
 	// (GET /v1/family-assessments)
 	ListFamilyAssessments(ctx echo.Context, params ListFamilyAssessmentsParams) error
@@ -3209,6 +4425,184 @@ func (w *ServerInterfaceWrapper) CompleteAction(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CompleteAction(ctx, id, params)
+	return err
+}
+
+// ListAnnualReviews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAnnualReviews(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAnnualReviewsParams
+	// ------------- Optional query parameter "plan_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "plan_id", ctx.QueryParams(), &params.PlanId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter plan_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "overdue" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", ctx.QueryParams(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter overdue: %s", err))
+	}
+
+	// ------------- Optional query parameter "due_before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "due_before", ctx.QueryParams(), &params.DueBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter due_before: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAnnualReviews(ctx, params)
+	return err
+}
+
+// GetAnnualReview converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAnnualReview(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAnnualReview(ctx, id)
+	return err
+}
+
+// DecideAnnualReview converts echo context to params.
+func (w *ServerInterfaceWrapper) DecideAnnualReview(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DecideAnnualReviewParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DecideAnnualReview(ctx, id, params)
+	return err
+}
+
+// HoldAnnualReview converts echo context to params.
+func (w *ServerInterfaceWrapper) HoldAnnualReview(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params HoldAnnualReviewParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.HoldAnnualReview(ctx, id, params)
 	return err
 }
 
@@ -3514,6 +4908,116 @@ func (w *ServerInterfaceWrapper) GetEhcNeedsAssessment(ctx echo.Context) error {
 	return err
 }
 
+// RequestEhcAdvice converts echo context to params.
+func (w *ServerInterfaceWrapper) RequestEhcAdvice(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RequestEhcAdviceParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RequestEhcAdvice(ctx, id, params)
+	return err
+}
+
+// ReceiveEhcAdvice converts echo context to params.
+func (w *ServerInterfaceWrapper) ReceiveEhcAdvice(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "advice_id" -------------
+	var adviceId openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "advice_id", ctx.Param("advice_id"), &adviceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter advice_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReceiveEhcAdviceParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReceiveEhcAdvice(ctx, id, adviceId, params)
+	return err
+}
+
 // DecideEhcNeedsAssessment converts echo context to params.
 func (w *ServerInterfaceWrapper) DecideEhcNeedsAssessment(ctx echo.Context) error {
 	var err error
@@ -3562,6 +5066,57 @@ func (w *ServerInterfaceWrapper) DecideEhcNeedsAssessment(ctx echo.Context) erro
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.DecideEhcNeedsAssessment(ctx, id, params)
+	return err
+}
+
+// DecideEhcPlanIssue converts echo context to params.
+func (w *ServerInterfaceWrapper) DecideEhcPlanIssue(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DecideEhcPlanIssueParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DecideEhcPlanIssue(ctx, id, params)
 	return err
 }
 
@@ -3664,6 +5219,403 @@ func (w *ServerInterfaceWrapper) WithdrawEhcNeedsAssessment(ctx echo.Context) er
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.WithdrawEhcNeedsAssessment(ctx, id, params)
+	return err
+}
+
+// ListEhcPlans converts echo context to params.
+func (w *ServerInterfaceWrapper) ListEhcPlans(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListEhcPlansParams
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "ehc_request_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ehc_request_id", ctx.QueryParams(), &params.EhcRequestId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ehc_request_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListEhcPlans(ctx, params)
+	return err
+}
+
+// CreateEhcPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateEhcPlan(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateEhcPlanParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateEhcPlan(ctx, params)
+	return err
+}
+
+// GetEhcPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) GetEhcPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetEhcPlan(ctx, id)
+	return err
+}
+
+// ProposeEhcPlanAmendment converts echo context to params.
+func (w *ServerInterfaceWrapper) ProposeEhcPlanAmendment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ProposeEhcPlanAmendmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ProposeEhcPlanAmendment(ctx, id, params)
+	return err
+}
+
+// CeaseEhcPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) CeaseEhcPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CeaseEhcPlanParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CeaseEhcPlan(ctx, id, params)
+	return err
+}
+
+// ReviseEhcPlanDraft converts echo context to params.
+func (w *ServerInterfaceWrapper) ReviseEhcPlanDraft(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReviseEhcPlanDraftParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReviseEhcPlanDraft(ctx, id, params)
+	return err
+}
+
+// IssueEhcPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) IssueEhcPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params IssueEhcPlanParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.IssueEhcPlan(ctx, id, params)
+	return err
+}
+
+// SetEhcPlanPhaseTransfer converts echo context to params.
+func (w *ServerInterfaceWrapper) SetEhcPlanPhaseTransfer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SetEhcPlanPhaseTransferParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SetEhcPlanPhaseTransfer(ctx, id, params)
+	return err
+}
+
+// ServeEhcPlanDraft converts echo context to params.
+func (w *ServerInterfaceWrapper) ServeEhcPlanDraft(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ServeEhcPlanDraftParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ServeEhcPlanDraft(ctx, id, params)
 	return err
 }
 
@@ -5403,6 +7355,22 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/decision-to-assess", wrapper.DecideEhcNeedsAssessment, options.OperationMiddlewares["decideEhcNeedsAssessment"]...)
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/exceptions", wrapper.AddEhcNeedsAssessmentException, options.OperationMiddlewares["addEhcNeedsAssessmentException"]...)
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/withdraw", wrapper.WithdrawEhcNeedsAssessment, options.OperationMiddlewares["withdrawEhcNeedsAssessment"]...)
+	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/advice", wrapper.RequestEhcAdvice, options.OperationMiddlewares["requestEhcAdvice"]...)
+	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/advice/:advice_id/received", wrapper.ReceiveEhcAdvice, options.OperationMiddlewares["receiveEhcAdvice"]...)
+	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/decision-to-issue", wrapper.DecideEhcPlanIssue, options.OperationMiddlewares["decideEhcPlanIssue"]...)
+	router.GET(options.BaseURL+"/v1/ehc-plans", wrapper.ListEhcPlans, options.OperationMiddlewares["listEhcPlans"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans", wrapper.CreateEhcPlan, options.OperationMiddlewares["createEhcPlan"]...)
+	router.GET(options.BaseURL+"/v1/ehc-plans/:id", wrapper.GetEhcPlan, options.OperationMiddlewares["getEhcPlan"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/draft", wrapper.ReviseEhcPlanDraft, options.OperationMiddlewares["reviseEhcPlanDraft"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/serve-draft", wrapper.ServeEhcPlanDraft, options.OperationMiddlewares["serveEhcPlanDraft"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/issue", wrapper.IssueEhcPlan, options.OperationMiddlewares["issueEhcPlan"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/amendments", wrapper.ProposeEhcPlanAmendment, options.OperationMiddlewares["proposeEhcPlanAmendment"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/cease", wrapper.CeaseEhcPlan, options.OperationMiddlewares["ceaseEhcPlan"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/phase-transfer", wrapper.SetEhcPlanPhaseTransfer, options.OperationMiddlewares["setEhcPlanPhaseTransfer"]...)
+	router.GET(options.BaseURL+"/v1/annual-reviews", wrapper.ListAnnualReviews, options.OperationMiddlewares["listAnnualReviews"]...)
+	router.GET(options.BaseURL+"/v1/annual-reviews/:id", wrapper.GetAnnualReview, options.OperationMiddlewares["getAnnualReview"]...)
+	router.POST(options.BaseURL+"/v1/annual-reviews/:id/meeting", wrapper.HoldAnnualReview, options.OperationMiddlewares["holdAnnualReview"]...)
+	router.POST(options.BaseURL+"/v1/annual-reviews/:id/decision", wrapper.DecideAnnualReview, options.OperationMiddlewares["decideAnnualReview"]...)
 
 }
 
@@ -5773,6 +7741,610 @@ type CompleteAction429ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CompleteAction429ApplicationProblemPlusJSONResponse) VisitCompleteActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReviewsRequestObject struct {
+	Params ListAnnualReviewsParams
+}
+
+type ListAnnualReviewsResponseObject interface {
+	VisitListAnnualReviewsResponse(w http.ResponseWriter) error
+}
+
+type ListAnnualReviews200JSONResponse AnnualReviewPage
+
+func (response ListAnnualReviews200JSONResponse) VisitListAnnualReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReviews400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReviews400ApplicationProblemPlusJSONResponse) VisitListAnnualReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReviews401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReviews401ApplicationProblemPlusJSONResponse) VisitListAnnualReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReviews403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReviews403ApplicationProblemPlusJSONResponse) VisitListAnnualReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReviews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReviews429ApplicationProblemPlusJSONResponse) VisitListAnnualReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAnnualReviewRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetAnnualReviewResponseObject interface {
+	VisitGetAnnualReviewResponse(w http.ResponseWriter) error
+}
+
+type GetAnnualReview200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetAnnualReview200JSONResponse struct {
+	Body    AnnualReview
+	Headers GetAnnualReview200ResponseHeaders
+}
+
+func (response GetAnnualReview200JSONResponse) VisitGetAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAnnualReview400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetAnnualReview400ApplicationProblemPlusJSONResponse) VisitGetAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAnnualReview401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetAnnualReview401ApplicationProblemPlusJSONResponse) VisitGetAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAnnualReview403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetAnnualReview403ApplicationProblemPlusJSONResponse) VisitGetAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAnnualReview404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetAnnualReview404ApplicationProblemPlusJSONResponse) VisitGetAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAnnualReview429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetAnnualReview429ApplicationProblemPlusJSONResponse) VisitGetAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideAnnualReviewRequestObject struct {
+	Id     ID `json:"id"`
+	Params DecideAnnualReviewParams
+	Body   *DecideAnnualReviewJSONRequestBody
+}
+
+type DecideAnnualReviewResponseObject interface {
+	VisitDecideAnnualReviewResponse(w http.ResponseWriter) error
+}
+
+type DecideAnnualReview200ResponseHeaders struct {
+	ETag *string
+}
+
+type DecideAnnualReview200JSONResponse struct {
+	Body    AnnualReview
+	Headers DecideAnnualReview200ResponseHeaders
+}
+
+func (response DecideAnnualReview200JSONResponse) VisitDecideAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideAnnualReview400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DecideAnnualReview400ApplicationProblemPlusJSONResponse) VisitDecideAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideAnnualReview401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DecideAnnualReview401ApplicationProblemPlusJSONResponse) VisitDecideAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideAnnualReview403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DecideAnnualReview403ApplicationProblemPlusJSONResponse) VisitDecideAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideAnnualReview404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DecideAnnualReview404ApplicationProblemPlusJSONResponse) VisitDecideAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideAnnualReview409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DecideAnnualReview409ApplicationProblemPlusJSONResponse) VisitDecideAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideAnnualReview412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DecideAnnualReview412ApplicationProblemPlusJSONResponse) VisitDecideAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideAnnualReview413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DecideAnnualReview413ApplicationProblemPlusJSONResponse) VisitDecideAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideAnnualReview415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response DecideAnnualReview415ApplicationProblemPlusJSONResponse) VisitDecideAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideAnnualReview422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideAnnualReview422ApplicationProblemPlusJSONResponse) VisitDecideAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideAnnualReview429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DecideAnnualReview429ApplicationProblemPlusJSONResponse) VisitDecideAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAnnualReviewRequestObject struct {
+	Id     ID `json:"id"`
+	Params HoldAnnualReviewParams
+	Body   *HoldAnnualReviewJSONRequestBody
+}
+
+type HoldAnnualReviewResponseObject interface {
+	VisitHoldAnnualReviewResponse(w http.ResponseWriter) error
+}
+
+type HoldAnnualReview200ResponseHeaders struct {
+	ETag *string
+}
+
+type HoldAnnualReview200JSONResponse struct {
+	Body    AnnualReview
+	Headers HoldAnnualReview200ResponseHeaders
+}
+
+func (response HoldAnnualReview200JSONResponse) VisitHoldAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAnnualReview400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAnnualReview400ApplicationProblemPlusJSONResponse) VisitHoldAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAnnualReview401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAnnualReview401ApplicationProblemPlusJSONResponse) VisitHoldAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAnnualReview403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAnnualReview403ApplicationProblemPlusJSONResponse) VisitHoldAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAnnualReview404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAnnualReview404ApplicationProblemPlusJSONResponse) VisitHoldAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAnnualReview409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAnnualReview409ApplicationProblemPlusJSONResponse) VisitHoldAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAnnualReview412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAnnualReview412ApplicationProblemPlusJSONResponse) VisitHoldAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAnnualReview413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAnnualReview413ApplicationProblemPlusJSONResponse) VisitHoldAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAnnualReview415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAnnualReview415ApplicationProblemPlusJSONResponse) VisitHoldAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAnnualReview422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAnnualReview422ApplicationProblemPlusJSONResponse) VisitHoldAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAnnualReview429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAnnualReview429ApplicationProblemPlusJSONResponse) VisitHoldAnnualReviewResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -6874,6 +9446,407 @@ func (response GetEhcNeedsAssessment429ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type RequestEhcAdviceRequestObject struct {
+	Id     ID `json:"id"`
+	Params RequestEhcAdviceParams
+	Body   *RequestEhcAdviceJSONRequestBody
+}
+
+type RequestEhcAdviceResponseObject interface {
+	VisitRequestEhcAdviceResponse(w http.ResponseWriter) error
+}
+
+type RequestEhcAdvice200ResponseHeaders struct {
+	ETag *string
+}
+
+type RequestEhcAdvice200JSONResponse struct {
+	Body    EhcNeedsAssessment
+	Headers RequestEhcAdvice200ResponseHeaders
+}
+
+func (response RequestEhcAdvice200JSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestEhcAdvice400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestEhcAdvice400ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestEhcAdvice401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RequestEhcAdvice401ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestEhcAdvice403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RequestEhcAdvice403ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestEhcAdvice404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RequestEhcAdvice404ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestEhcAdvice409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RequestEhcAdvice409ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestEhcAdvice412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RequestEhcAdvice412ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestEhcAdvice413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestEhcAdvice413ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestEhcAdvice415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestEhcAdvice415ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestEhcAdvice422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RequestEhcAdvice422ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestEhcAdvice429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestEhcAdvice429ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceiveEhcAdviceRequestObject struct {
+	Id       ID                 `json:"id"`
+	AdviceId openapi_types.UUID `json:"advice_id"`
+	Params   ReceiveEhcAdviceParams
+	Body     *ReceiveEhcAdviceJSONRequestBody
+}
+
+type ReceiveEhcAdviceResponseObject interface {
+	VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error
+}
+
+type ReceiveEhcAdvice200ResponseHeaders struct {
+	ETag *string
+}
+
+type ReceiveEhcAdvice200JSONResponse struct {
+	Body    EhcNeedsAssessment
+	Headers ReceiveEhcAdvice200ResponseHeaders
+}
+
+func (response ReceiveEhcAdvice200JSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceiveEhcAdvice400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReceiveEhcAdvice400ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceiveEhcAdvice401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReceiveEhcAdvice401ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceiveEhcAdvice403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReceiveEhcAdvice403ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceiveEhcAdvice404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReceiveEhcAdvice404ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceiveEhcAdvice409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReceiveEhcAdvice409ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceiveEhcAdvice412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ReceiveEhcAdvice412ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceiveEhcAdvice413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReceiveEhcAdvice413ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceiveEhcAdvice415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReceiveEhcAdvice415ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceiveEhcAdvice422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ReceiveEhcAdvice422ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceiveEhcAdvice429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReceiveEhcAdvice429ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideEhcNeedsAssessmentRequestObject struct {
 	Id     ID `json:"id"`
 	Params DecideEhcNeedsAssessmentParams
@@ -7060,6 +10033,206 @@ type DecideEhcNeedsAssessment429ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response DecideEhcNeedsAssessment429ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcPlanIssueRequestObject struct {
+	Id     ID `json:"id"`
+	Params DecideEhcPlanIssueParams
+	Body   *DecideEhcPlanIssueJSONRequestBody
+}
+
+type DecideEhcPlanIssueResponseObject interface {
+	VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error
+}
+
+type DecideEhcPlanIssue200ResponseHeaders struct {
+	ETag *string
+}
+
+type DecideEhcPlanIssue200JSONResponse struct {
+	Body    EhcNeedsAssessment
+	Headers DecideEhcPlanIssue200ResponseHeaders
+}
+
+func (response DecideEhcPlanIssue200JSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcPlanIssue400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcPlanIssue400ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcPlanIssue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcPlanIssue401ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcPlanIssue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcPlanIssue403ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcPlanIssue404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcPlanIssue404ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcPlanIssue409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcPlanIssue409ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcPlanIssue412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcPlanIssue412ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcPlanIssue413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcPlanIssue413ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcPlanIssue415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcPlanIssue415ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcPlanIssue422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcPlanIssue422ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEhcPlanIssue429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEhcPlanIssue429ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -7460,6 +10633,1594 @@ type WithdrawEhcNeedsAssessment429ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response WithdrawEhcNeedsAssessment429ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEhcPlansRequestObject struct {
+	Params ListEhcPlansParams
+}
+
+type ListEhcPlansResponseObject interface {
+	VisitListEhcPlansResponse(w http.ResponseWriter) error
+}
+
+type ListEhcPlans200JSONResponse EhcPlanPage
+
+func (response ListEhcPlans200JSONResponse) VisitListEhcPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEhcPlans400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListEhcPlans400ApplicationProblemPlusJSONResponse) VisitListEhcPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEhcPlans401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListEhcPlans401ApplicationProblemPlusJSONResponse) VisitListEhcPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEhcPlans403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListEhcPlans403ApplicationProblemPlusJSONResponse) VisitListEhcPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEhcPlans429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListEhcPlans429ApplicationProblemPlusJSONResponse) VisitListEhcPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcPlanRequestObject struct {
+	Params CreateEhcPlanParams
+	Body   *CreateEhcPlanJSONRequestBody
+}
+
+type CreateEhcPlanResponseObject interface {
+	VisitCreateEhcPlanResponse(w http.ResponseWriter) error
+}
+
+type CreateEhcPlan201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateEhcPlan201JSONResponse struct {
+	Body    EhcPlan
+	Headers CreateEhcPlan201ResponseHeaders
+}
+
+func (response CreateEhcPlan201JSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcPlan400ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcPlan401ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcPlan403ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcPlan404ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcPlan409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcPlan409ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcPlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcPlan413ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcPlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcPlan415ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcPlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcPlan422ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEhcPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEhcPlan429ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEhcPlanRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetEhcPlanResponseObject interface {
+	VisitGetEhcPlanResponse(w http.ResponseWriter) error
+}
+
+type GetEhcPlan200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetEhcPlan200JSONResponse struct {
+	Body    EhcPlan
+	Headers GetEhcPlan200ResponseHeaders
+}
+
+func (response GetEhcPlan200JSONResponse) VisitGetEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEhcPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetEhcPlan400ApplicationProblemPlusJSONResponse) VisitGetEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEhcPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetEhcPlan401ApplicationProblemPlusJSONResponse) VisitGetEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEhcPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetEhcPlan403ApplicationProblemPlusJSONResponse) VisitGetEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEhcPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetEhcPlan404ApplicationProblemPlusJSONResponse) VisitGetEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEhcPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetEhcPlan429ApplicationProblemPlusJSONResponse) VisitGetEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProposeEhcPlanAmendmentRequestObject struct {
+	Id     ID `json:"id"`
+	Params ProposeEhcPlanAmendmentParams
+	Body   *ProposeEhcPlanAmendmentJSONRequestBody
+}
+
+type ProposeEhcPlanAmendmentResponseObject interface {
+	VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error
+}
+
+type ProposeEhcPlanAmendment200ResponseHeaders struct {
+	ETag *string
+}
+
+type ProposeEhcPlanAmendment200JSONResponse struct {
+	Body    EhcPlan
+	Headers ProposeEhcPlanAmendment200ResponseHeaders
+}
+
+func (response ProposeEhcPlanAmendment200JSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProposeEhcPlanAmendment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ProposeEhcPlanAmendment400ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProposeEhcPlanAmendment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ProposeEhcPlanAmendment401ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProposeEhcPlanAmendment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ProposeEhcPlanAmendment403ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProposeEhcPlanAmendment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ProposeEhcPlanAmendment404ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProposeEhcPlanAmendment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ProposeEhcPlanAmendment409ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProposeEhcPlanAmendment412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ProposeEhcPlanAmendment412ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProposeEhcPlanAmendment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ProposeEhcPlanAmendment413ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProposeEhcPlanAmendment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ProposeEhcPlanAmendment415ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProposeEhcPlanAmendment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ProposeEhcPlanAmendment422ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProposeEhcPlanAmendment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ProposeEhcPlanAmendment429ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CeaseEhcPlanRequestObject struct {
+	Id     ID `json:"id"`
+	Params CeaseEhcPlanParams
+	Body   *CeaseEhcPlanJSONRequestBody
+}
+
+type CeaseEhcPlanResponseObject interface {
+	VisitCeaseEhcPlanResponse(w http.ResponseWriter) error
+}
+
+type CeaseEhcPlan200ResponseHeaders struct {
+	ETag *string
+}
+
+type CeaseEhcPlan200JSONResponse struct {
+	Body    EhcPlan
+	Headers CeaseEhcPlan200ResponseHeaders
+}
+
+func (response CeaseEhcPlan200JSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CeaseEhcPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CeaseEhcPlan400ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CeaseEhcPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CeaseEhcPlan401ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CeaseEhcPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CeaseEhcPlan403ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CeaseEhcPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CeaseEhcPlan404ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CeaseEhcPlan409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CeaseEhcPlan409ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CeaseEhcPlan412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CeaseEhcPlan412ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CeaseEhcPlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CeaseEhcPlan413ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CeaseEhcPlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CeaseEhcPlan415ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CeaseEhcPlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CeaseEhcPlan422ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CeaseEhcPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CeaseEhcPlan429ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseEhcPlanDraftRequestObject struct {
+	Id     ID `json:"id"`
+	Params ReviseEhcPlanDraftParams
+	Body   *ReviseEhcPlanDraftJSONRequestBody
+}
+
+type ReviseEhcPlanDraftResponseObject interface {
+	VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error
+}
+
+type ReviseEhcPlanDraft200ResponseHeaders struct {
+	ETag *string
+}
+
+type ReviseEhcPlanDraft200JSONResponse struct {
+	Body    EhcPlan
+	Headers ReviseEhcPlanDraft200ResponseHeaders
+}
+
+func (response ReviseEhcPlanDraft200JSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseEhcPlanDraft400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseEhcPlanDraft400ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseEhcPlanDraft401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseEhcPlanDraft401ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseEhcPlanDraft403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseEhcPlanDraft403ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseEhcPlanDraft404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseEhcPlanDraft404ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseEhcPlanDraft409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseEhcPlanDraft409ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseEhcPlanDraft412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseEhcPlanDraft412ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseEhcPlanDraft413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseEhcPlanDraft413ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseEhcPlanDraft415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseEhcPlanDraft415ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseEhcPlanDraft422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseEhcPlanDraft422ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseEhcPlanDraft429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseEhcPlanDraft429ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueEhcPlanRequestObject struct {
+	Id     ID `json:"id"`
+	Params IssueEhcPlanParams
+	Body   *IssueEhcPlanJSONRequestBody
+}
+
+type IssueEhcPlanResponseObject interface {
+	VisitIssueEhcPlanResponse(w http.ResponseWriter) error
+}
+
+type IssueEhcPlan200ResponseHeaders struct {
+	ETag *string
+}
+
+type IssueEhcPlan200JSONResponse struct {
+	Body    EhcPlan
+	Headers IssueEhcPlan200ResponseHeaders
+}
+
+func (response IssueEhcPlan200JSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueEhcPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response IssueEhcPlan400ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueEhcPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response IssueEhcPlan401ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueEhcPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response IssueEhcPlan403ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueEhcPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response IssueEhcPlan404ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueEhcPlan409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response IssueEhcPlan409ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueEhcPlan412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response IssueEhcPlan412ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueEhcPlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response IssueEhcPlan413ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueEhcPlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response IssueEhcPlan415ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueEhcPlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response IssueEhcPlan422ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueEhcPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response IssueEhcPlan429ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetEhcPlanPhaseTransferRequestObject struct {
+	Id     ID `json:"id"`
+	Params SetEhcPlanPhaseTransferParams
+	Body   *SetEhcPlanPhaseTransferJSONRequestBody
+}
+
+type SetEhcPlanPhaseTransferResponseObject interface {
+	VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error
+}
+
+type SetEhcPlanPhaseTransfer200ResponseHeaders struct {
+	ETag *string
+}
+
+type SetEhcPlanPhaseTransfer200JSONResponse struct {
+	Body    EhcPlan
+	Headers SetEhcPlanPhaseTransfer200ResponseHeaders
+}
+
+func (response SetEhcPlanPhaseTransfer200JSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetEhcPlanPhaseTransfer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SetEhcPlanPhaseTransfer400ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetEhcPlanPhaseTransfer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetEhcPlanPhaseTransfer401ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetEhcPlanPhaseTransfer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SetEhcPlanPhaseTransfer403ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetEhcPlanPhaseTransfer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SetEhcPlanPhaseTransfer404ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetEhcPlanPhaseTransfer409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SetEhcPlanPhaseTransfer409ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetEhcPlanPhaseTransfer412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response SetEhcPlanPhaseTransfer412ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetEhcPlanPhaseTransfer413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SetEhcPlanPhaseTransfer413ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetEhcPlanPhaseTransfer415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SetEhcPlanPhaseTransfer415ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetEhcPlanPhaseTransfer422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SetEhcPlanPhaseTransfer422ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetEhcPlanPhaseTransfer429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetEhcPlanPhaseTransfer429ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ServeEhcPlanDraftRequestObject struct {
+	Id     ID `json:"id"`
+	Params ServeEhcPlanDraftParams
+	Body   *ServeEhcPlanDraftJSONRequestBody
+}
+
+type ServeEhcPlanDraftResponseObject interface {
+	VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error
+}
+
+type ServeEhcPlanDraft200ResponseHeaders struct {
+	ETag *string
+}
+
+type ServeEhcPlanDraft200JSONResponse struct {
+	Body    EhcPlan
+	Headers ServeEhcPlanDraft200ResponseHeaders
+}
+
+func (response ServeEhcPlanDraft200JSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ServeEhcPlanDraft400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ServeEhcPlanDraft400ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ServeEhcPlanDraft401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ServeEhcPlanDraft401ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ServeEhcPlanDraft403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ServeEhcPlanDraft403ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ServeEhcPlanDraft404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ServeEhcPlanDraft404ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ServeEhcPlanDraft409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ServeEhcPlanDraft409ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ServeEhcPlanDraft412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ServeEhcPlanDraft412ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ServeEhcPlanDraft413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ServeEhcPlanDraft413ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ServeEhcPlanDraft415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ServeEhcPlanDraft415ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ServeEhcPlanDraft422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ServeEhcPlanDraft422ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ServeEhcPlanDraft429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ServeEhcPlanDraft429ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14138,6 +18899,18 @@ type StrictServerInterface interface {
 	// CompleteAction Mark an action done (who and when are recorded)
 	// (POST /v1/actions/{id}/complete)
 	CompleteAction(ctx context.Context, request CompleteActionRequestObject) (CompleteActionResponseObject, error)
+	// ListAnnualReviews List annual reviews of EHC plans
+	// (GET /v1/annual-reviews)
+	ListAnnualReviews(ctx context.Context, request ListAnnualReviewsRequestObject) (ListAnnualReviewsResponseObject, error)
+	// GetAnnualReview Read one annual review with its due dates
+	// (GET /v1/annual-reviews/{id})
+	GetAnnualReview(ctx context.Context, request GetAnnualReviewRequestObject) (GetAnnualReviewResponseObject, error)
+	// DecideAnnualReview Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
+	// (POST /v1/annual-reviews/{id}/decision)
+	DecideAnnualReview(ctx context.Context, request DecideAnnualReviewRequestObject) (DecideAnnualReviewResponseObject, error)
+	// HoldAnnualReview Record the review meeting held
+	// (POST /v1/annual-reviews/{id}/meeting)
+	HoldAnnualReview(ctx context.Context, request HoldAnnualReviewRequestObject) (HoldAnnualReviewResponseObject, error)
 	// ListApiKeys List API keys (admin; never the keys themselves)
 	// (GET /v1/api-keys)
 	ListApiKeys(ctx context.Context, request ListApiKeysRequestObject) (ListApiKeysResponseObject, error)
@@ -14165,15 +18938,51 @@ type StrictServerInterface interface {
 	// GetEhcNeedsAssessment Read one EHC needs assessment request with its statutory deadlines
 	// (GET /v1/ehc-needs-assessments/{id})
 	GetEhcNeedsAssessment(ctx context.Context, request GetEhcNeedsAssessmentRequestObject) (GetEhcNeedsAssessmentResponseObject, error)
+	// RequestEhcAdvice Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
+	// (POST /v1/ehc-needs-assessments/{id}/advice)
+	RequestEhcAdvice(ctx context.Context, request RequestEhcAdviceRequestObject) (RequestEhcAdviceResponseObject, error)
+	// ReceiveEhcAdvice Record the day requested advice arrived
+	// (POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received)
+	ReceiveEhcAdvice(ctx context.Context, request ReceiveEhcAdviceRequestObject) (ReceiveEhcAdviceResponseObject, error)
 	// DecideEhcNeedsAssessment Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 	// (POST /v1/ehc-needs-assessments/{id}/decision-to-assess)
 	DecideEhcNeedsAssessment(ctx context.Context, request DecideEhcNeedsAssessmentRequestObject) (DecideEhcNeedsAssessmentResponseObject, error)
+	// DecideEhcPlanIssue Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
+	// (POST /v1/ehc-needs-assessments/{id}/decision-to-issue)
+	DecideEhcPlanIssue(ctx context.Context, request DecideEhcPlanIssueRequestObject) (DecideEhcPlanIssueResponseObject, error)
 	// AddEhcNeedsAssessmentException Record an exception period that excuses the local authority's time limits
 	// (POST /v1/ehc-needs-assessments/{id}/exceptions)
 	AddEhcNeedsAssessmentException(ctx context.Context, request AddEhcNeedsAssessmentExceptionRequestObject) (AddEhcNeedsAssessmentExceptionResponseObject, error)
 	// WithdrawEhcNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
 	// (POST /v1/ehc-needs-assessments/{id}/withdraw)
 	WithdrawEhcNeedsAssessment(ctx context.Context, request WithdrawEhcNeedsAssessmentRequestObject) (WithdrawEhcNeedsAssessmentResponseObject, error)
+	// ListEhcPlans List EHC plans
+	// (GET /v1/ehc-plans)
+	ListEhcPlans(ctx context.Context, request ListEhcPlansRequestObject) (ListEhcPlansResponseObject, error)
+	// CreateEhcPlan Draft an EHC plan (version 1)
+	// (POST /v1/ehc-plans)
+	CreateEhcPlan(ctx context.Context, request CreateEhcPlanRequestObject) (CreateEhcPlanResponseObject, error)
+	// GetEhcPlan Read one EHC plan with every version and its due dates
+	// (GET /v1/ehc-plans/{id})
+	GetEhcPlan(ctx context.Context, request GetEhcPlanRequestObject) (GetEhcPlanResponseObject, error)
+	// ProposeEhcPlanAmendment Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
+	// (POST /v1/ehc-plans/{id}/amendments)
+	ProposeEhcPlanAmendment(ctx context.Context, request ProposeEhcPlanAmendmentRequestObject) (ProposeEhcPlanAmendmentResponseObject, error)
+	// CeaseEhcPlan Record the decision to cease to maintain the plan (s.45)
+	// (POST /v1/ehc-plans/{id}/cease)
+	CeaseEhcPlan(ctx context.Context, request CeaseEhcPlanRequestObject) (CeaseEhcPlanResponseObject, error)
+	// ReviseEhcPlanDraft Replace the draft's sections
+	// (POST /v1/ehc-plans/{id}/draft)
+	ReviseEhcPlanDraft(ctx context.Context, request ReviseEhcPlanDraftRequestObject) (ReviseEhcPlanDraftResponseObject, error)
+	// IssueEhcPlan Issue the final plan, or the amended plan after proposed amendments
+	// (POST /v1/ehc-plans/{id}/issue)
+	IssueEhcPlan(ctx context.Context, request IssueEhcPlanRequestObject) (IssueEhcPlanResponseObject, error)
+	// SetEhcPlanPhaseTransfer Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
+	// (POST /v1/ehc-plans/{id}/phase-transfer)
+	SetEhcPlanPhaseTransfer(ctx context.Context, request SetEhcPlanPhaseTransferRequestObject) (SetEhcPlanPhaseTransferResponseObject, error)
+	// ServeEhcPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
+	// (POST /v1/ehc-plans/{id}/serve-draft)
+	ServeEhcPlanDraft(ctx context.Context, request ServeEhcPlanDraftRequestObject) (ServeEhcPlanDraftResponseObject, error)
 	// ListFamilyAssessments List family assessments
 	// (GET /v1/family-assessments)
 	ListFamilyAssessments(ctx context.Context, request ListFamilyAssessmentsRequestObject) (ListFamilyAssessmentsResponseObject, error)
@@ -14466,6 +19275,154 @@ func (sh *strictHandler) CompleteAction(ctx echo.Context, id ID, params Complete
 	return nil
 }
 
+// ListAnnualReviews operation middleware
+func (sh *strictHandler) ListAnnualReviews(ctx echo.Context, params ListAnnualReviewsParams) error {
+	var request ListAnnualReviewsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAnnualReviews(ctx.Request().Context(), request.(ListAnnualReviewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAnnualReviews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAnnualReviewsResponseObject); ok {
+		return validResponse.VisitListAnnualReviewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetAnnualReview operation middleware
+func (sh *strictHandler) GetAnnualReview(ctx echo.Context, id ID) error {
+	var request GetAnnualReviewRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAnnualReview(ctx.Request().Context(), request.(GetAnnualReviewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAnnualReview")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAnnualReviewResponseObject); ok {
+		return validResponse.VisitGetAnnualReviewResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DecideAnnualReview operation middleware
+func (sh *strictHandler) DecideAnnualReview(ctx echo.Context, id ID, params DecideAnnualReviewParams) error {
+	var request DecideAnnualReviewRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body DecideAnnualReviewJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DecideAnnualReview(ctx.Request().Context(), request.(DecideAnnualReviewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DecideAnnualReview")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DecideAnnualReviewResponseObject); ok {
+		return validResponse.VisitDecideAnnualReviewResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// HoldAnnualReview operation middleware
+func (sh *strictHandler) HoldAnnualReview(ctx echo.Context, id ID, params HoldAnnualReviewParams) error {
+	var request HoldAnnualReviewRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body HoldAnnualReviewJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.HoldAnnualReview(ctx.Request().Context(), request.(HoldAnnualReviewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "HoldAnnualReview")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(HoldAnnualReviewResponseObject); ok {
+		return validResponse.VisitHoldAnnualReviewResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListApiKeys operation middleware
 func (sh *strictHandler) ListApiKeys(ctx echo.Context, params ListApiKeysParams) error {
 	var request ListApiKeysRequestObject
@@ -14737,6 +19694,105 @@ func (sh *strictHandler) GetEhcNeedsAssessment(ctx echo.Context, id ID) error {
 	return nil
 }
 
+// RequestEhcAdvice operation middleware
+func (sh *strictHandler) RequestEhcAdvice(ctx echo.Context, id ID, params RequestEhcAdviceParams) error {
+	var request RequestEhcAdviceRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body RequestEhcAdviceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestEhcAdvice(ctx.Request().Context(), request.(RequestEhcAdviceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestEhcAdvice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RequestEhcAdviceResponseObject); ok {
+		return validResponse.VisitRequestEhcAdviceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReceiveEhcAdvice operation middleware
+func (sh *strictHandler) ReceiveEhcAdvice(ctx echo.Context, id ID, adviceId openapi_types.UUID, params ReceiveEhcAdviceParams) error {
+	var request ReceiveEhcAdviceRequestObject
+
+	request.Id = id
+	request.AdviceId = adviceId
+	request.Params = params
+
+	var body ReceiveEhcAdviceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReceiveEhcAdvice(ctx.Request().Context(), request.(ReceiveEhcAdviceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReceiveEhcAdvice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReceiveEhcAdviceResponseObject); ok {
+		return validResponse.VisitReceiveEhcAdviceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DecideEhcNeedsAssessment operation middleware
 func (sh *strictHandler) DecideEhcNeedsAssessment(ctx echo.Context, id ID, params DecideEhcNeedsAssessmentParams) error {
 	var request DecideEhcNeedsAssessmentRequestObject
@@ -14780,6 +19836,55 @@ func (sh *strictHandler) DecideEhcNeedsAssessment(ctx echo.Context, id ID, param
 		return err
 	} else if validResponse, ok := response.(DecideEhcNeedsAssessmentResponseObject); ok {
 		return validResponse.VisitDecideEhcNeedsAssessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DecideEhcPlanIssue operation middleware
+func (sh *strictHandler) DecideEhcPlanIssue(ctx echo.Context, id ID, params DecideEhcPlanIssueParams) error {
+	var request DecideEhcPlanIssueRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body DecideEhcPlanIssueJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DecideEhcPlanIssue(ctx.Request().Context(), request.(DecideEhcPlanIssueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DecideEhcPlanIssue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DecideEhcPlanIssueResponseObject); ok {
+		return validResponse.VisitDecideEhcPlanIssueResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -14878,6 +19983,398 @@ func (sh *strictHandler) WithdrawEhcNeedsAssessment(ctx echo.Context, id ID, par
 		return err
 	} else if validResponse, ok := response.(WithdrawEhcNeedsAssessmentResponseObject); ok {
 		return validResponse.VisitWithdrawEhcNeedsAssessmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListEhcPlans operation middleware
+func (sh *strictHandler) ListEhcPlans(ctx echo.Context, params ListEhcPlansParams) error {
+	var request ListEhcPlansRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListEhcPlans(ctx.Request().Context(), request.(ListEhcPlansRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListEhcPlans")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListEhcPlansResponseObject); ok {
+		return validResponse.VisitListEhcPlansResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateEhcPlan operation middleware
+func (sh *strictHandler) CreateEhcPlan(ctx echo.Context, params CreateEhcPlanParams) error {
+	var request CreateEhcPlanRequestObject
+
+	request.Params = params
+
+	var body CreateEhcPlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateEhcPlan(ctx.Request().Context(), request.(CreateEhcPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateEhcPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateEhcPlanResponseObject); ok {
+		return validResponse.VisitCreateEhcPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetEhcPlan operation middleware
+func (sh *strictHandler) GetEhcPlan(ctx echo.Context, id ID) error {
+	var request GetEhcPlanRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetEhcPlan(ctx.Request().Context(), request.(GetEhcPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetEhcPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetEhcPlanResponseObject); ok {
+		return validResponse.VisitGetEhcPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ProposeEhcPlanAmendment operation middleware
+func (sh *strictHandler) ProposeEhcPlanAmendment(ctx echo.Context, id ID, params ProposeEhcPlanAmendmentParams) error {
+	var request ProposeEhcPlanAmendmentRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body ProposeEhcPlanAmendmentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ProposeEhcPlanAmendment(ctx.Request().Context(), request.(ProposeEhcPlanAmendmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ProposeEhcPlanAmendment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ProposeEhcPlanAmendmentResponseObject); ok {
+		return validResponse.VisitProposeEhcPlanAmendmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CeaseEhcPlan operation middleware
+func (sh *strictHandler) CeaseEhcPlan(ctx echo.Context, id ID, params CeaseEhcPlanParams) error {
+	var request CeaseEhcPlanRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CeaseEhcPlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CeaseEhcPlan(ctx.Request().Context(), request.(CeaseEhcPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CeaseEhcPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CeaseEhcPlanResponseObject); ok {
+		return validResponse.VisitCeaseEhcPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReviseEhcPlanDraft operation middleware
+func (sh *strictHandler) ReviseEhcPlanDraft(ctx echo.Context, id ID, params ReviseEhcPlanDraftParams) error {
+	var request ReviseEhcPlanDraftRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body ReviseEhcPlanDraftJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReviseEhcPlanDraft(ctx.Request().Context(), request.(ReviseEhcPlanDraftRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReviseEhcPlanDraft")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReviseEhcPlanDraftResponseObject); ok {
+		return validResponse.VisitReviseEhcPlanDraftResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// IssueEhcPlan operation middleware
+func (sh *strictHandler) IssueEhcPlan(ctx echo.Context, id ID, params IssueEhcPlanParams) error {
+	var request IssueEhcPlanRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body IssueEhcPlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.IssueEhcPlan(ctx.Request().Context(), request.(IssueEhcPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "IssueEhcPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(IssueEhcPlanResponseObject); ok {
+		return validResponse.VisitIssueEhcPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SetEhcPlanPhaseTransfer operation middleware
+func (sh *strictHandler) SetEhcPlanPhaseTransfer(ctx echo.Context, id ID, params SetEhcPlanPhaseTransferParams) error {
+	var request SetEhcPlanPhaseTransferRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body SetEhcPlanPhaseTransferJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetEhcPlanPhaseTransfer(ctx.Request().Context(), request.(SetEhcPlanPhaseTransferRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetEhcPlanPhaseTransfer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SetEhcPlanPhaseTransferResponseObject); ok {
+		return validResponse.VisitSetEhcPlanPhaseTransferResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ServeEhcPlanDraft operation middleware
+func (sh *strictHandler) ServeEhcPlanDraft(ctx echo.Context, id ID, params ServeEhcPlanDraftParams) error {
+	var request ServeEhcPlanDraftRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body ServeEhcPlanDraftJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ServeEhcPlanDraft(ctx.Request().Context(), request.(ServeEhcPlanDraftRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ServeEhcPlanDraft")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ServeEhcPlanDraftResponseObject); ok {
+		return validResponse.VisitServeEhcPlanDraftResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -16521,258 +22018,338 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3pcttGuuirdPGeKks1ILXYzkykH6c0tjzRGVtWScrk5Ma+YAv4SHYEdmO6G2I4Kb/7rd6AxkaCFEXZ",
-	"CedHxiKAXr99/b0XsWnKKFApeie/9yaAY+D6n+e3eKz+PwYRcZJKwmjvpHc7AcQh5SCASqx+fCHQA3BB",
-	"GD1FAmiMiER3OLpHhKLhxaj/ActoMhz0gp6IJjDFakw5T6F30hOSEzruffkS9N6zCJspqjP+eP0esRGS",
-	"E0ARBywhRhwEy3gEiwf9EvRSzPEUpN3Rm4wLxpv3NKTwmwwj/cbQzZdyeCAsEyjFYz0ZUa//OwM+7wU9",
-	"iqdqPvNNaSVT/Nt7oGM56Z0cHx4GvSmh7u+joGHzF2/VV3rwFMtJMTaJe0GPw78zwiHunUiegT/PiPEp",
-	"lr2TXpbpNxtGjmGaMgk0mv8T5vWtn6GMkn9ngO5hjlLgKGFjEuEEqUlBSLQHg/EAYfTjjxdv908RB8kJ",
-	"CDQjcqKPSOCp+RjTGN2xeK6gI8Fz/XBEuJAIUzEDnh+fAbFij94S+2qNLQd5dPy30kH+Td2ulMDVmP/v",
-	"l7P+/8X9/xz2vx+EJ/3Pf/mv5tMYaWBsgQAF8EOUYCERBxyfIoyExAkgRgERgTiMMgGx2furo+P2HVmg",
-	"b9vKd6+Wg8R7MiWyvtArPAYkyH9aoTHR3/kTxzDCWSJ7J68VJOLfyDSbFnBp/iqWQKiEMXC9hquMp0xA",
-	"fRU/Tcz9cogYj9XZ3AGhY3ts95BKhfzqDZzFRCLJMUlaj+t/+26i9XHoi0ITkTIqQKP633F8bSBY/RUx",
-	"KoHqf+I0TYghNQcpZ3cJTP/yqzB0p5j8vziMeie9/3NQUMcD81QcXJmvzKTlc/mAE4WSEAeIcUToA05I",
-	"jPAYEyokkhMikFoKx5E8RUPgnHExROoYBAIcTdCIQBIPel+C3htGRwmJtrr8MwXvEtTaDVWgIPSK9UpO",
-	"0TDKOAcqQ/Valq9ckwH94WwCXEFFAg+YSr2Pd4zfkTgGus2NKHSOcJIAfyEQZwmgKZ4jyiSKmb4GvbRL",
-	"Jt+xjMbbXNklQyKLJhZzNJhQRV5kvmK91HvKZoiN9DKv8DxhOL5l7D3mY9j2OWqaTgRiD8DNMhkdkXHG",
-	"IUaa2JhFqg3RmKgP32GSwFZPtRAzUMxA6Jueqr89mAWpqLviUrIg9oYUoQhzbiiafVuRfEWvGsShpiXa",
-	"1w70O3p9N8AfSAQ/UvyASYLvkq3fW4wlvsNCcy51HlwRGLUQfV+3jH3AdG5ppNjm4j46QOKKZGgQQiPG",
-	"DXlUkoQiPwK4ETbmCI8kcDS8Vn/0z9QfQyQ0tInKFXmv1HnWjfkESYZmWEFtg+hYMD+17B8pzuSEcfIf",
-	"2DaNiDjEQCXBidA0wvsbyQmWCHPQt6o5jL7RH2nKWQRCbBvYfoIk6Ru2h+4ymYtJd3OE0V0miOYiPEsA",
-	"7TGOMEWkkPj0hXMo5CpMmZwA12Rn325MZGnKuIT4A8QE3+q72j4RfCHQVM2PFLA4rFJwbOi3IpEpcL0I",
-	"JPE9KCbzxQGZhs+zyGk4KVfvSgIW86ZpAhLiEMuSWB9jCX1JplCXZgPvq7t5mCqZQlNf4CGJOygH+QCE",
-	"0ZAyCQ0qVNCLMwjNkkuLahqu46xTAEnouOsiFduJM39xd4wlgKl+OFPbLV1Xwx7MW+ucEIcRcI6Tru8b",
-	"uWgZrBkwuDHvfgl6s4m59roSUGh+vxhV0Du88ursKPmF5WspTvBzvmB29ytEUk1tlvImBwSNTLFh4zi5",
-	"8qB0hBMBQSvgrgmCDu7Kwv5hk0LUsvYLmmZyxWWvANSNEFZVhsDoOvpdRxgw8s8D7Wl1GE9JMg+UXmnE",
-	"g33FhaqKzgbh10FW7XiXaZ8+4JUBqx2KlGpap21EwrT8j+Wo0SuuG3OO5xpSCvOMGoRmiZWqjE1kCe7o",
-	"uduXfpPjLVClDv/SYykoJIoZ9RGnONmzJPEMVuUtq3t6aKFYQOMVyfwTkVU+xpQIvYOu36xHQbFoIctr",
-	"EFe+Go9soqBlolndUr7gwN1iad5GCMohYR1SVL62uuCB89GRfdXIfzFEJIYYERkgMrLqJMSKnqxzj/WJ",
-	"gY7xGKZKF0oAdxu4uOwmcxERJZJYJ30r0qXWu1t8S++JsQk9ikwV2F8jVd1JT0qsSbbCVI2R+ymIhDG4",
-	"/f585CDlMCK/NUPcPSgR+4EIcpdogxKXaI+l4afs8PBlZL7U/4ZwMBjsB0qTU3A/pkRpuVqjawDJB3a/",
-	"4mFyZhSoRRBwrd5pJDD6jOsnaofNjyDw77kdPNahKe6WV7KgbgwG6hdbEoTUP+nY+Q+sxr9XoTZi/xRN",
-	"MyHRHSRMkTxmBCxvhd0I0ro32Xp7+mwXXJcQmTEWVESClIT3BtkX0hVDEr4EvfsmZ43FEkSkgGQ0QBdS",
-	"S5vwAByJCZtRY2o+QUIyrlACUTYbLOWLbnFm1vbNbUTAy3e4LQFPCBBCQdY/CW0AUCOThzh/De0B5skc",
-	"TSBJA/Tm7F1fjbmPGEcCj2CcYR4rju1/8ebs3ZkW61lEcNKfMX6P3kxIEnOg2uT4Ts1CQKBiOVr2d+Jm",
-	"bRVK7mierVkczR/fgJZoxVKaUTHKUUDejjR6TrNEkjQBFJMpUKFGHfRqKqDaZvjASATNAKtfeCHU+c1Z",
-	"RscoBS6011gB7IxxY8bziNXftCiwBADUBh4gYalaL05CChCLxSsofYD0B+vNDHFWyP6rf+4um8Yh0AfC",
-	"GZ1aO1Z57RpojGPVew8naIQjyfiai7ezPxCYGSBJko+j3skvi/HWrOVf+qMvn6vTfNFm2ERO1juQFHOg",
-	"WgyOcIojIufrjWPQL4wwh3UG+LKQfNR1xJjjkUbU7G5KpAQjgqqDhbgZS6VU+h+syM8nbOZPS2hoUKgX",
-	"9B5IDEzh5EQpqupvmIlQTDCHOLyDEeMwwVTzxgln2XgS4vhBia7q5ZjEIWUylPgewhTzZtJyb8mmm97n",
-	"5hU5p5dD1xSmd/qxIQ8a8d2qPy8QTCsIwLi1mSAzoGiyl2xHrOmg/CR6DjEhaTV0odGsIxm7N8fuO+lL",
-	"kJkbDirsTt9JI7fLYiILM7O7MyNqGg1JLT5ROlDQy1Jn9uJE8XZFUxPQv8BvKeOy5wToXtBTLCHmeKZU",
-	"Y6P+mC8xFcRefpRYJ75GiBwbeoWtuhkt1KLPHywNrNtSzF4WShXetr9o1d0IEY1C2FdnIrFCap2cZeZe",
-	"G5ka0f4gOUcpZ4oK8BcC2Q8C7U4TZEwh7hOqnWliuRio19EEVNEE0zHEoQ5OKIt6daCuSHUdz8CgTP0K",
-	"Iu2PXU19S4uolQYkjRiPu6O0fltah9NCLUK/ql1T9lhBSDtPbVyfHHZbS5Oi6R9O4BClvGiHCq2kQmPd",
-	"RuT6Aoe3J9u/UfRmHQ2ZZTJi06WXqsf/aN8t2bceZbhysy80WJXm9ki5FlvDKag7h0lk5F5PPQgt7Glp",
-	"ZMoeIA4lC3GcJTK0XgeRP8EzPC+YtqHwml5rH2wjsVbryngDvGjivxqmPvoaVjznwFtk45mz6TSj1pF8",
-	"pS3FQCMQK0KX2XwZd9z1ARbz0HFhzMcQppxode+OY5JoGwPOYqKEujuRhE7Am+J7LI1fbz69Y4lovJwp",
-	"/u3CzPhdBQmDnonoso+t0E6oBJ5ykMA1IEFckkXs7upejATTcWapRiU+0djXIUbunQDpCNJzOk6ImATo",
-	"ipn//zsnkogJuiFjit7blyvy3esyZh03+j3khMUthz3FJPGkY6nI0BSEMMJOAlJqIbUmUYcRTpKNnDBl",
-	"0hr6S+JgNw/nG0ZFo1S0jol4TB6AhnfzRo5kHm7W0U9oOGK8ySxwQZF+giSL8dyTTDwQyw9umVxWvvql",
-	"q6qyptJo6mF3nvfR+9Rx/urwVa2gLuRFbLl0YQHhRr/7xQnuq92/jdHXsLgg7LcQ9DvDQ/HBAm/fZmSe",
-	"6igeWFfO2p1sA7w0XrqHAx7olqz0pXMvDvRzO+auI5v4eLqiqrsSFjdRpsbYi8diXEEyXx92opkbRsli",
-	"/qPXneav4mxu+dBmKgUTmGu+YayzmFYAc6H8tAa+VxBhOcTncLAANDch9Dv+tEWJ3z+YGl/BSRIS+sCS",
-	"B4hPEKbzksfIpSRIwFOEOctsKLA2UZ2WXhUniNFkjuSECdBR7pUXDFiW3rIpQ/plHSIofAO/v7QKAWoh",
-	"SI3Ct9n+T5bg4mRF2rKuAlNnCuWDf2skRh1cm/P0JRSoan1YoAoxKnG0Kh01wp9PoJw46O/99atGikVo",
-	"GBWzLheI13S5GoqCk9DmrpA7kljr9/I5jVSrUNhLgzrsf4/+srff//z7d8Hx4Zf/6mKpdDA6NVRL6YP2",
-	"HznFExLSsEb/RkwozaGBHI45pnHxNblL1NztdLECDNaHXlpoE2S8BRwnhELdNk+ZDOMMTNyaFwSpFYZQ",
-	"IZkRk9RfiYFP9YkNJL5Lmi2V55PITdlgXox/zZTeHRbhhQ1R+ZmOzIcigc6F7iD4LQL9KkqBExYLlOJM",
-	"KMpjQjkREejXLB5DkVFkgh6WsvoiTLOjbLBoB+rgbNR+xDIqIUYjzqZqH0DSbgvqFidbud0qkOSRrtWD",
-	"z8dvAhnvCkX9DmOIiNA0mFmbyrJF+iChTo7jkQzTBNNQKvVervj9iFCc6O9X/JAyMytl0rpiO39cPdf6",
-	"GdSGb9poafGtR2/GbjLOp6AIIRlPpNDTjAjEzUGUNvitMzR7k+b8uNiYdLv8vEr8Ysuh9UqrC9q2tdD0",
-	"553TOgpE+0lWeUoZua/tdpAS0bQLoTibEyPb6Ms3uX5GdtKTKK5vJg1MhoQmYpjG6OLsplm7L99gU/KS",
-	"Scdyx4pmWIdV6610IjGbuXSPn79a2c7bBhOLr/7csYE6jig62wnix9zlNS4hAvlk/zBfLI7YlazD7FVt",
-	"xQwcmMXrMTqfwD/ybZQhZA/vIxFNGEt0bhRLEhgDioxlOkB7d/vIxPDMAXORe8i8N6L9gt3ixIak4ARF",
-	"hEfZVEhMIxAB2ov3Eb4TQCMwTE6nNHPAGj1eoRnAvY5smTIOJXG/F/TulKSk7r5NlMj3uQ6WbxkWVtUX",
-	"DKhUzX5RkgnyAANkphAIB+hOU4pYx+MgrOP/hHRnu7oesQa8XQLEogj0aOBNhXfFc1lU0gvPL4+96C7r",
-	"rkBMgY75ntDxCTpDKdCY0HGAfkK5UuWDzlkv6P3UCDL1ZYT6SLpAwToW49iXkzpKE6JKe5d+Z1/9EvRy",
-	"jOxugSjRy/Xdz+3GZi3VPnSXNVZNanCe4sVwZdN0LVCVoOhnC10BujR5R/avBdD1cy/oXbZCWWVF3UEs",
-	"dzxa4+WSe7N7MjbnbgpB8VWRPPe0pnCA++PDsABMrSDOW27pJ/32ScFZBNKvu/Dl48O+GtBlzTfJRbOS",
-	"ZWfJWXhmoCc0sPsYULlkL8mwCsclbPZJSfuhrmtrr1PwtYLmG8zhr5rN4RWa0C692vRxOUfuE6vx67M6",
-	"NTkOogQbUcKi+wG6ZHkFlVEmMyNcrEp8GiLxsZzMsFqOedFE4LtSPxGeGjEnD74vKvyUQ3c7ZgOtTw8e",
-	"DcwrwXE3qNqExbxB2tie8bxGPj3VyJ1Oz4kZxl5XKEr6Uc5S2kTa4hIbksAYwuIeYrTn87QbXchrf4A+",
-	"0mSOMDJGwwDhEsghPIYYHX3XP36txG3cIP5PNVzbolVi8PK7vaP9/VOkLY4C3XGTOmfN/Y4k5xj6QiAs",
-	"JVCXWlLz+VQcPGb+kPHQzt/LQ6DLcciLfEFlGl4DrQWa2Io+2mpGr//1Mum4WOE6ZPXb9DicJ2RcssWX",
-	"S3AZIgrFS4gZWq0IPxv5ptCKIjGGpmojgXoQEhpyTJuCas4U8B/2j183Cw0OQbvKqGbhSUuGMqGh0nDr",
-	"q3hPHkAgQnVBEo0sSoFDAqTO6FIPTHmgjEYkUQjFATev2AWihdqC3HwkcsYUeinNughca1xxRqfQEiUb",
-	"cSKBE2wqAoEMFFfNc066hrFWACc/v8q9tay5ONLaxst31wSJJu+io3JKMx11XzuJI1tfJy/Il38SoGP9",
-	"jEhhn5mQ7UAr5YIhQw0XS8lmOLZeiYInzHZ1mQsL41bL6WEmRVXXfGxPyS7SpEzVFwr21LrKRauqiCal",
-	"ZKUjEl4aWLf954lj3euYVHNjvni5MCut9kmVuM0oRuW6AXXxUgObpxDV0dK7lHVVnSo1WMs98BhsXblm",
-	"wyPAsMaui6m7nM0mxPUa9d2esF7fji1cuvCqp4T6vx495vKXp9s97nJbtvyvPDGxO0zPJliGUx0GIdZL",
-	"HdQjzCCcYSq14zOaEHiAdQdjaqwNpiG+A4jvcHT/zlr988SuenqdC+c3wudIqXLqDBsVkHcEkvic86Zs",
-	"qRikDaCph60wHTheZ4//c/PxEtmnTsXSWUM2CPxA0bmQjcI7wuVEyZEHunztQdUk1lbyw04cuNU1Yc4/",
-	"gMZmcXl2NUyxFtfs/1FGwztCsa6b64JelKp7T9mM2hoNwE1yJAsFnjee3g95ymvl5Gzlxfr5iH8nxNRX",
-	"TZmQY66lwwXREXk1onsdqljUklwaQbMgAuLChKE1S5ORiTBrFX7sc8QhIRCjjnUY1hHybCXOxuhxGI0g",
-	"kovCx02dpc0GtHcOSX/yVMFF1Na7XlPaolJJYIFVwVU66nhs34DUVpfTWit7eJsvgG9dQc27hHVkNB96",
-	"283LpJgE6S9OnZMaS/0SkWjMMZUCUYZwFIEQnezI64eGb6ZozIctlX7pjirLyp+bjHvtcmOZdFRy9RJX",
-	"VRzcuNGrBfyXwPAmZGmf7WxPjC5tYhMS9CLGslQwbEes5TUyNiCwr4UTXxaf6rUdswypLqg1vJsHKC+X",
-	"EjpbIaax9UEB16WMcRybisEfKVwlmNoSR6cG940J31awMEaXs6sL30zvzdfz6rO4CXP9XUt6EvC0qFCR",
-	"AI7DkqSshnXlqEL1uFH6+4BTP5pxpaqpQoZ3uFxWI1NCa/haCXqv75XUeXyo/n18qP94rf94bf44OtR/",
-	"sQfg5t+fF+fW5kFJacqZ8fHEECWE2n+ahE3PiduUV9yczMKSrLkoquJTEzKe9NVmlcBr/5imCfxG5By5",
-	"TzWtJDFwE9f3qIC7fDmBd8bFUTTRhw+mqGJb4YlNVC7FturLCmO5OjENo5miLqGzhtRP/gdIYmTeskzK",
-	"+npnWOR+6Gaheb0gIYMDK9aFsCnnAreUSJhAsmnxfYrTsGtkko/ca5i9ulSMsJDnstT+ACZQW3LCXZ0P",
-	"+T6cBDlurStd26Nby/q5FlqbmRbnMj4a0xeP3Yxnq0qXi+eoIGVV6MXSc6ArFm5rM6n3G2uRPQqrv2Z0",
-	"XWCarqHBAgDehFjtGNj2ROp88RsxSP+xUGZ1W/FjUKJb6b4SctRL931pv2LXaaOWZVspSX2KpnhqykX2",
-	"8Vi39fCepOUnKaaQnCKJR7VMXHOYp8gdqnGW64SiU+tireTUuirM6mym+r+pOjg8Kqra+KMUJcmapFk/",
-	"eXyrZZnVNlysyQo1m2MRRiyGBfLW6sny2X3Km42D6wgoWctYnuBSyUFis6KZpAKJ81s8RkSgGLiOn9QG",
-	"LuMqWNK8rq0wsyXP60ke/pGtI374N10tELiEDq1b1dmDkkqboR9u0Me3N0g9RXsmeK2cBR+gf1zZ6s0R",
-	"CF2wttJy8bD//effXwZHLZnGj4bCSifQfxa5PHl1JmTc62jPBuLV1nn0i17lX5uXmDVN9HZ07vpi1ucx",
-	"oX8iMDlGfZNjZA0N9UPSc38XNM7enPWsX1oGfJsQHUr0bnvyQ3kbmxAiumPVcgvd47GsOseWUWbB9J0w",
-	"YdHylwDzwqt2woTj3vrSwjwANxSgjTUaqcIJJGk5kDaMbD3tys+6sp0oInJTTqbGsWt/MK3iyj+loAZQ",
-	"mPpAQppxYVqouilEGAGV3FTrz5QokXE5AR4WhZ9dtG8oeaZrqY7T0FFKxUMisTDy12byXGNnfFqveGFD",
-	"cNqYA8TIvlMrp7Ycknm+pGphNzbmOrPoCO1RRmEfSYZeoz0bKRG7XkaGJ79eiT97lfrM9E10w8bdulCI",
-	"zUhoLo1yYRSQH3zxZB15NLUVEtJmAxplMpwxfm8vp83eG5oDXIEJlCCxgQus1+ajMKeHvNFD8I5x5L8m",
-	"TtBsArr1n5zAXHsFfPPlC9HUkiav9Fcx2C/CvVWtA92zxcz1hDNIkiesgbbMDGcTX6sAURF5F0m5FUx7",
-	"THryKnj1KIRZnrZVwaDlH2wMpQoTwsvDTgjWUAbdnpVRgHAJdZ4k6rgKzMuOa6FJTENDB0jbhFRbZRPb",
-	"E2yv/Mr4K3WFW4dz5fWtvo5mUK4Y1VpOZ//kXCTGEzpEGqtp1wIjrDrmqobZMKG8Ldx6BgR/p+v6Lx6g",
-	"Q8eA4DEF0LbZQWrtKmZrwdXScJimW192kRshWz7xeB6atSGL/qLul98WSC5RhZ8ORBdek4u4cbKvUpxD",
-	"NhqRyCSZGOVY8W/9t9VTH4ggkvFCCdZqr05KoREzUTGRiYRWkjNOTYuQXOPFSZiKeTRhCRubRynWtZ44",
-	"iUzNP2dvN826iwUUGn3x2xRTPDb9Y1rldNeSu24kfvcGff/q9V+RbfWNTDB4U3Mqr/d/s1z16uj4pNT4",
-	"//wWjwcL4pHDIjq7PpqujIUiRkcJiaStmmVik16IfAozwqA5mqI16B44Z3yF1JUitL+pLgo1NY5aap4s",
-	"7F5RHEBD0iaRyWKHRCWzFf14fYEonrrsbHel6vXl+QDWlm9mXVj2z+vP4cfVl5sXVVobVdIq8pCbwOuY",
-	"58Xg6qgjUxA3aGzoVvZXWb+t17nDVmcInaxvOzzY62jEkWsvDKjejsH2aVjWW0G99qVY/NJOJ2ZKr/jv",
-	"WuJrOcV6YdEE79UvteC8sFMPSod767S17RxfRPwK6F3O8Nq8nVfa6o7e9RHqlefXqFwElibAb3iaKkzu",
-	"XZ+/6x8fHn/XPzw8PDp+WfZuqIfGKPzqS99Zh9uKzpr4y3Adjpx/vF7SRCY7dAFVL1UDwCNGIyj5MJuS",
-	"2PO6zl0v78Z82dYzoFv2rYMAP/d2qk3fjeTXdPhaMuateesbCkfTAOul3TbVfWmBnQUwWeBjGa2bLr0F",
-	"ZKoFZ3x6t67yWCW9q7X4tF8hyUy6AiLUnLqur+nKEbsNuuySuC5VbatDwRPW4e9cUn9hKX13H+so8utz",
-	"22fmM+V2ClNC3V8deyssqJ1Vy2851VV9KNO1qNath9XMNuoignlbCaLlrgHCCqbFEB0LYLWxkuWl3RtZ",
-	"S6XinMNTnHDA8TzHVxM34yp9EWFqf8yYX6Z0HS7l3ft3q9+7x5uWG96fpPrXAi7gSH392Bdh/SasPrn8",
-	"vj2LT7H8TVh7PDLWLRqxRtCamglXSNxqIztS1TTwc5O/Z5Aunw5v16hjUDlPPzkpnpjic3GIRWSSB3A0",
-	"sarzHUzwA2EZz3vJ/hZaw5Zp/F387P72un0bK5haVRiDjg1NJ3NBIpyEU5bLZAKmE2MPU/9NAaJJmDe6",
-	"8zvd4sQZuXS/OJHhJCTTFBPuOrd79d8Wae03LaYkr1TjSVE6sv8pOzx8CTqRN5X+D65gX/GLbdBbvDPF",
-	"03ACSfGDDsMt/kowDQkN0wRHkP9qYmX9gU3/xFPFSzjEhEOkJjlALp8MYYmMqlHJzsuLC9rFV+oM5gs2",
-	"kbx6qVrVpKDDdPzl5UG85lOzJP2jW5Cf4NZ8/rbS39sMmsruSUV+Miortuo2MeNJ2JW3hmYqbrewGS7k",
-	"nccWOVHFkI3jKTE6VsmgXbHK1UM9NJQUCZ2Y4mQuCiNcMwg4o0BeI6TBYFei1ktSIW+AXkKjoHZ+eYxs",
-	"VJoucn6Cbq7ev0U6CG1EIpQA5lQhWUzUnrNEzgP04f1bNGUxcCwhQDfqfXgADgG6Uo9SzkY6bB7T2ITX",
-	"p4l67/zDD8hQHwRTZqvb63d0nyFkaKYa8M0lMjQub9Sp34v8FqgB+uECWcoZoH9dIEPsAvTh5sIG9Qug",
-	"gvF5gK7eIkdUA3R28xbhTBIxDdDbG/SWzSgScxpzNoUAfbz9weT0Bujy5gzdnF8iS0/zBHqMbIweKZWr",
-	"84mKOsRe0Pug/3uj/3tl/zj/8IP+7c1lL+j9cNELev9S//lwo/57pV45u1H/fXvTC3ofb9XLlzdnLdda",
-	"MFPf56J9KLlzQ8cAe8nGvs/F/OI5XcwPhfdEFOwG0zhnOaFxw8xtp+fUeWGKn/V5s+LvCE8nos1nYzic",
-	"viyPe5UrlZZiL+csk5Pw10zYkEbbQrhjadMb04r8TBedODfN5BtCItTTMGHjDfWZLizsK+QTFVb5hhGt",
-	"fLuRnnhNadWbLh1s+vavGgRZpX2brZDm+Ug2Vi7Cuk82kidX87tsMNTIOY02oxKWrFtLxvlZvXtlXq1V",
-	"MPWgpNXPJXplhGqEE+8mWh1YdZivwISHZoFPFJqEhlsyBSXZGRpQF3xWKw1aZtW6Rpnb/sBJrUHxkxFt",
-	"48BnSXnFywAVpzWY4hgClwU3mOgSaO5YBtqo6A2bi7D18AXX47+5DA1QRCSa4DQFJXzvYTfjC6G7zAUI",
-	"+wG0ti7xfkfjWcR43N1Do992Xt6W5yvSpZWrTRbKatXNLCZKvPB+NRbviMUgTK1brYuBCBBVghYacQAk",
-	"4bcOVelM/Jh3U+Xt5rVB/TPyz7dY+CKA34SgX0ae7Un6t7nuvN0a4qYL0SpetGqAwZLuQbe5W625j2A3",
-	"h5ufu84egHMSw6I6bQsfGSU4NFt/pDPU0ruVkNZ9czcPbZjEWjqx1zwtd755y2m/jLdNjd+01cGzERQW",
-	"gkbp1Yy0Dqxu9OLrVccwRYS6+uNFaRciCqvQHs/7+E2A7q9Tg2x9hKuAX92sZc2a5co0ugdJbk2SzNvD",
-	"yLM0Nexl+YJWgPelENgEdL6YVVdwmqr5v3HdWG17urySW+40P2xympc08zDNvd8dNBLvwyvvO6PeSByt",
-	"pt7orshNqtI61YP8erDdmhdUa3t1FQ6s8Noa9T7Oy8Yu2r8tLpu7sluH20jq/0R4Nf0byvAK2VoAILUe",
-	"r7h9idYoFQq1D2u7WuxYMCYuX5y7mzcF9NTxvuRSnemG6ZnQady2+7EiCH7Hl04e1rVqEqRLaxKsmjvg",
-	"gUIZzqoArhtG9Dy0W3yS68aJeDRpvdCEr4zSeC6spjIvVRrS4EwxTYRcVyvs+ql0rqLZTneWgLqtFhAg",
-	"m2UcuH5F+zWIdz1VOkF+hZqtWEvicbRuxckeU/OiRADLR/0vnBCND0aTI1KgKYuzJBP9oyMUTSC6RzEZ",
-	"m1ohtST2tvR7n6ZWEvdx/z+ffz8Kjr/oEewv6p//jf7b/+nz78ctY9dI8orH8QiCbalepZ6GKXGRZilJ",
-	"bHmLAD3Uz9UcZgLqOBqKgHy2R3qkT0b9sLzWRWeSuYS+bUIrLlnKtqYTlzaxmVCMBWS7WwhFOwFvCqbY",
-	"HElvOdN2Er8xMXFpQZBNEdpuF+BIbtNxb4kILy+RUiLKS8uFdKG0S0qmbJ3ydqjGXKfE3W44p8lNV2yp",
-	"9JLj6EpvKyTHdGzJOJHzG7UYSxhS8k9oMplSdHZ1ge5hjvaGLA0Hg8Fw32SfDxmFNMEU4ZSo50ZIHSLG",
-	"0fDq480tOng4OsAp6d/DXAwDpKOOsUDDM1Ps5T8aMU/Q3wFz4EiHlkT3MDcxJsOBcZfCVEdEgY3xtZuZ",
-	"SJlqawmJI7Vo8/ydw+r/+em2F9SMv//z023Rvr3oT/cxBXrxFr1hlEIki9JSex8vz6/en12GHy/evgkv",
-	"bm5+PL/eD1CEOZ/nXSQTTKa695eOTWF8HOR/cJZoZ3qAZhPggDgk8ICpLN7wQxq09dk9cK4YlibQ4Ry+",
-	"aO/aqMHW4upo84ya+FUt7t6cX77NQ0NHjKNzOk6ImLhDMaZwOQHCUYq5pMDFSW6nCWxhvk/UbyBXyagJ",
-	"GusAigCd//BGhz8Iz3li5lM7FwEqAqwGn+gn+obRBxOVIk4+0T46fwA+R8ODh6MhinCS2ME6AtWpgmTd",
-	"khDdmXqDDGFaltXVWjBStzdQE+pmNrp7DVJUw3wsKL6HMMICTrWHxfw6/Pnnn3/uf/jQf/t2eIpMcp00",
-	"j67fvUEvX778Hv14++YUkdj8+uOPF2+FnuWNRh51EGIGHB0fHhm5a/jeupKGel3D81s8Hp4iDjgWBhTz",
-	"34ZXZ7dvfhgiie/VQGbhU+Bj+ESRuu5ogvbUOv768vvvAjTEaZpYHn+gX+vrd/7yq2B0uK+nmzDKMi7Q",
-	"8GLU/6AeDtHeq6PjIk3A5lOpCcwyFKxTJCROYF9vTJOCoTdSDNOUSQUV/X/CfHiifVOSz73cAzwFTXHU",
-	"Eu5YPEdcocVc+L0L9TmpeffMOeXjyv61fhviE6To5nD/tDyqfh/rMBvQyWB6CiLQq+NjveT3RMj8Joa/",
-	"fzJSzafeCfplMBh8DtAnXxhUv3/qDQaDT70vwwBRmIGQZpWnKMVCoKH39hDp8h1Y6CNzv7m+jOpFlOIx",
-	"DCofEYHwnSagtsVogoV9s0AKu2IFFQQEGv5v3zbX7V/EQ7Sn7wsnCfAXIkBkhIi0NBnNIEn6SibSvXzs",
-	"zZlBdb6pmj9Pty0Bjk3UNEBzavHE5KhqCE+IUDoEoWhofh3a81f7L/WJItT2+HDde/W17CluYrtDGWRW",
-	"SGixOUDDgwngGHjzM0Xi6k/83XFNqnR40YRIDXAzrnszjSqth18IE+1obdVFzw+cxURCPPhEe0EvIRFQ",
-	"0/LJiBi9Dxe3XkZsTpDPri48681J73BwNDjUHC0FilPSO+m9HBwObKLdRPPoAxNP9B+dfGNanSrB31Sh",
-	"jHXNd/Nc6R4iZVQY3n58eGhjtKWL0fZu8FdrsjaSyTLZ3Ta70iynwcDCWQRCqGPJ0kFJ1uid/PLZc83q",
-	"NrJUvasgSMvueCx0Mq7bkuh9VgMc2BMZzPE0ad36R/PSTQrRatt3oxbbr29LDa6koJeDQxSzKDMcDwv0",
-	"89mH955jOBexGg/HjeJGyPOsgOfatkB4jBXjWHx4txMikNqQEiAWnZ3OCWkHmGvz+FngRc+ts9DUEQwU",
-	"7L8+fNk2Xr5AF9f+o9cGbdFRqWlIAWhoT1sxhO3TbDq07S86QiXEFtXiG49RMYyzvJh9ijmegulB+Euj",
-	"ZXCm4zx96U9n46jnmtK5+iMnPTYz0a7FYS91n/7eOFC5ENOjh8sTLbtBgTmcwrlePRXFp0+QQnRkz1px",
-	"TmlF0DjTVwWnSJtATrxuMK3n9gA8zqC0wGpyhVpG06KL+zt4T6ZE9jq8+MbYhZQ292SoZA5RW7oa0OlM",
-	"SwOab0W2aq8vimj8emVWsxi//o5jKzaYT46Wf/IjtfU7/2OsjK+64PE7xu9IHIM2tr06/n75F7eMfcB0",
-	"bldnojQKRLcI6EpfYukpHTjiTAjkxag5dLdaUA3XD34n8ZeDyPpojRm4hNZLAOLirQaGlIkGeuFcv2dF",
-	"yYeVxi5EaKWzG6DTZ/J3Fs83DG92rTo6oWzVzHOpnhTe27hplLvPzY197QB++Gr5F5dMvlNaqfmgA0a8",
-	"sSVm9AdHHdZ0hecJw/EtY+8xNyn+r45edzkAGywO8QeICXZZZa+Oj7t8bOVCw6w3gu0fML9Xmru5fBQz",
-	"CmhvNmFGhFc6KOaQu5X3F2K8NVEtZu/aPtbA3hu5T82B+3j+bbtTdsIcV0CqeShCoyTTAUYP7B7Kq1uW",
-	"k/zN8Ux9bct5prr/Pz6LVIDszLkC7elEq1Mb6KpkKv2znMBUQPIAwscaE47d+/ylladpA5Y576+Wo+nV",
-	"2S5OXZjZ0aanFiJT918HRfNkYJKGYtu/3Nn+2ga3rx7k7+mBv2YmuONpC9BTwwDCnsdFY6i1X6ofiDDl",
-	"L0hunmRUt3ivoWmFt2lxtpXB/QNkjrhPTIrbxLl7mL8QRQW/P5gs93jYuAYcI1w+JgcfLWR6dX2lCWgO",
-	"jJiwYQ3oWg/63EBnJSB1qjv1YRMwqo7TQGlBu4hEIw2tWCJmynR1olYHnEm8AdW7wf6WxI6aOgiwRYW0",
-	"j0g7II1ecWq9MrMF1Ffx7Apw64W3Aff2ZAoD4rpYgsua/kMLF98EipjSGtj3RCr4Uvqr8wJqKKy5pHU4",
-	"wQKK73Aoi4nsw4PLsm3XaPMU6o5abTlvraMmWtRbXWCa9jLgHqsn12toPHrIvDBrR6xU55rbrtrGLFKi",
-	"VlxhQ6+fSDKu3ZMFxLTaxZ/AMlGUCfZH8yOrjv+2tIF3iyHFZVPikWzzgyyI8l86rOmPvda435QVJEf1",
-	"Dt4D9S4y9OPP5kLQ9hH/AJrorXpckFuYRH0dgdSvlE1opbv1Ag4d6e8TkLYV3Xjnk8ieXCdXnqUMwvE5",
-	"PZtkfI4UWqFEoQjag98i0B/3cfxrJiTE+zpsRqcA6uKPf2qvXx1cluOwO/g/Jf42BRjmJ9LoB1ikK7hg",
-	"JCLQ0FWCsCFMuqKTe26bRKHh2RDtpUBjQsf7A3RWTu2Z4nnxBU3m2lPxiepEpKPvkGTo+LWL8IrxvBQO",
-	"NcOiKAK3JwYvv9s72kdvbK9CLSLqKiwEBDqLJDo+PHq1b6KSmiy1DXVkvlKrbX2lz2LBbSq8U0dCc7hV",
-	"Q+75rWk8sUjP0u98CXZ62c5KvESF1JGHOCcMSm3EtJnu7QmJuTTRTseH/RnAvceGo4RF9wt9o43izVJj",
-	"ciNt2SKHbDeGqKNbGze/7KzSTVZpRmEh0y0SCAvIiwHHCaHQypDXNl63Q+yBq+TQl8w+3LBx8aNi6SY3",
-	"JpcVlAzAYZQJnJjE4wl+ACRZYnLdTSqFEtpMrBtOU8BJgKa6LKCz/Vyc3SBOxhMp6tbGtxCR+CnY+XL5",
-	"92KkkwKekvO70igrsPznoCyxvoTYgfyOxKzNyjtw1Suue3nr0Nl3mCR2O39GKUBa2BOmnoZtnMxsZhDL",
-	"TJC5LxBcwxi9DtB3SMkCYk3mf5Ar7Zsmof/gCnYE2sO6sfhevK9o4zWMBXq992o/QEeHe69MctLRy72X",
-	"+wOkGTue5VHCms3MjefGWRQUjxIoxZkorOwpcMLiOj09i+M63p+7/f4xqGq+na+crJYkCHVpOdwVFWMU",
-	"KCjhIhcp8lvfUeEdFd6OLkY9wDR0BckJlurXTIBRv3TqPbKXL+cvhGcFFWuSYYUXMcezDUdn/GSH/aMK",
-	"lW5/rmXTV0v/3P3SnWC5I2lbFiyxrJmfC3Dc08ZvZ/T+aaEYaVTczv6xainxztEJG01we35nW3ECvrPt",
-	"W3JdVW+yg/O5uPU/pe/KWoPKNdK7O6w+0pKulwL3inYYE1OpDjjLJJygYa2e+zBAjH+iw5bGJ0O09+bs",
-	"3dm+zbNB/mvIdrMywXVGRB+gC93tmkuBsED4E405HslT85v6iEg0ZQ+6/AUauhK2wyLbXjI0zPsEDdud",
-	"WrU2BF+pS6u6zmdxaNV7NuzcWTt31rbljRtFA3xTuEfAFEegRUlrr/P6CsLGUm9VA9HYGkvceaq2mz9R",
-	"g7HN+Z90oRZTv7EMYj/qer2PZ00r68XVok6Pkdz0zNtVk7viSjTBdAxxpT/YDm92WvLTca03GuYQRlqS",
-	"LTlYirJrpuba/hrs6sB0ttywb+UD5vdCyeuuVZG/7qGZUondtg+OFtd1coLZpC1WhRJC701/BiI/0b1h",
-	"qr5kmQhJPPTrI+qSwYYQoBHjM8xj460BzBMCPB+QCJuDzB6Az7haGm2S8a/1Cjcu469qktyJ4zuauKOJ",
-	"bZI8NlGoc1RAMjKIuw4dNKRqw+6NGz3o10VHti82NXGBneC0IxJPTCQ01DUJTrb6p24+259AkiIJeLqI",
-	"aPjNP1vdCR/8vpR/AC/CSumXdvNF/mWZDPwASYwYRYwjnWBncpuVttqWYTOBZGkyXpe8RT2zyb7rOOmy",
-	"VL1vP0vPXtZyL0lR1+5P6CJZWMOvTfMpmjt7h9dYoBztfTj7sF95qDvL60dX+4EmS32s49T6cgJ9Vw19",
-	"7/bsnYlMs1Ym1+ROF8n3ihHSGBllSwzQ7dm7pZ8ghQCfaI4uXsu8CFPdyUhKHE2cUjZAxomrlDCMPpx9",
-	"8J0r5iQq3pVPdDjF01DNMzzV31y5b1DxpOyP0YdilEVbgn2K09AFIy5w0rgWzF+pb8Yu71lcMnl36p3q",
-	"t/PEPFtikaU7LhHRkdcOkthSX0uB+0/NRneele16Vqb5zW7Hn7I2F9miGyWX6J7Be7IEDZzTxLWm3+HD",
-	"TvF/Wo8J4xwiWVCKFy5AaEWXiV/CZrHq/7H0Zif9fyXt2h9/cYmjvO1aW4Wcpa3b6ir0GyygT6gA3S3p",
-	"AdBUd/ixTFtN3KZP//txy/iWdGr/ipYr1iXQ+pPo06yCJA7vTK91xudLa/76Z/y1KnX+Gp9Fsysd0k69",
-	"2xULfrzYPSZC6r6BlVbTtZJVPio3MdGlWlsFw7dCrdsE12qVu53UukEtrgxK7dxg49rc43jIFlW6skDx",
-	"DHpdFxxxyt0OV3Ya3vZj4qr8qKrdBagLh7J6X38EEN/h6H6hpndlXn7n3n0OX69Vazc02oizaWdF1O37",
-	"nfrom9PRKpe3XE1zIPGn9H/mbZsLWF/kB21S2JZiy9ehs1WW+SxqW/WodprbzjH3nBX/HgjMFAlMORtz",
-	"EALdmSKh0YQkcVCqKMYRVq+NQAjC6OKsqSqzXaoR1knIttjDzq+37dp+KYGoxHc3XrPP74S72KR/VXrz",
-	"m2jG5y+5aMy3s+WvTgi8g1wuJJZg6s8iG1awY3Vbvn/GX61c6K3xeYRC/5B2EuHOlr85W34Jha0pPzCy",
-	"3M355VvERiMSAV9mO/HpwHJZrozzW6HfbVJctSf+TpbbZIxWWr7pbRn3H8dUtmjcL0sYz2Dc74Iizri/",
-	"Q5Wdcf8ZEt7LDGpR5FYDY3Im98VK3nX+VicFb8W6am709hZG+fyu7qyuZYUFowhPGR3bUu3mp9ZmRObx",
-	"ysu6Np+19HozB6iDs5+n29sjM9rqO/L747wQyEXKtW3pSSLpjLyuG5SWMuEIFRKbrNimtUTmu0c0p2te",
-	"h58X13EJj2hkV1WgNYgBjQDtwW84kgGCwXiArs/f9Y8Pj7/rHx4eHh2/3DdCabTQcFG5250do4TpXfp4",
-	"WUL0J7Ff5Ps1Nm2cJMB1zywBftvggoss691l09XGoEuZTLIppj58DxVQ//zzzz/3L/X/hgGi2fQOuBKv",
-	"gKM5YG7uIQKSyv3AdDARn2jR3yPIC5BDQsbkjijqVBSZt966Pd3i67B//DpAcsYU8kwVjtt8P4XnDyx5",
-	"gDhAhH6ievssoxFJXgiEOeB9pA41M7Xs8/5gxdra0+2ui6ppX6U5x63vWUw5+eE04OG1veKdHWdnx+ns",
-	"qFMQoz11lvQQausa1LPofDJWlY+XGm3WxuqrjKdMwHZYXLuzzjzf6a2bNvE01MissMtHmXca+l15wC4k",
-	"SRTIWzbpd8y0ierWeHFaYpa2VLBhb/WGLMaItD4b26IBqRDtnsF4tAzpnOFoh3w7o9G2c/5yEuF0W06U",
-	"jrPQfrSUPx7gvKzHhislXuKp7drilUsHOsZj0LWKEkVs98rGMFP6YzaZD9BPC+uif6J57yLdF0aNpTsD",
-	"3inJQbCI4ATNGL8HPkDX0C92iYDGZlmu5qL+WqkI+TufqFrGPUAqEJGKGKv3J0RIxk1XLA6K4jIKSC3+",
-	"wa7ALxZvyjTqqMrSyF4ZkbwYe6VIe15exIyhh/6VEWqWLQFPkSmd4oUtfaKzCYkmtoxIpCCL6pWPGI8A",
-	"ZTQBIap1TzgnujxJ0yE3KUO2BMzm1KHn72RTVLV5ljY2XYW8ov8nhVkVi3ZMaMeEttYpEdfKQL0QKJow",
-	"YuLbKqC5KGCylREt9mycee89IWYW06hJm/Dz/AH43DuPbyuU/hnUq9uFsoAIUJRxrv5U3DfFQm48SLIC",
-	"clGitPjNFkZ9o8b8AzFIvZ+vkjfq29upYjsuuDVVTAGcr4jlQplt4rYCt5Mca3ff5rv/vrNuE6NoUIaY",
-	"bmhs68RM8T2IEzRME0xDQsM0wREMA1e6XmkjAbrD0b1WRfKyhQN0kSQwxkmhwIgZcPTq8HtE8ZQYh35O",
-	"wI3taoDUialnEyzMOc2odkk1KRe3+Yn8gahnsamvkoSqu9xR0B0F3RYF/cDKnh2c2FCgLgUSaxSU4DFs",
-	"mHjaxnlDSz1L9hJtm8n76jGqNrJ297+Obf/Qnl6CmgbFMMJZIsUniiNbmjaZ7w/QmV6TLlRLEaHGK5B4",
-	"C7elZdkDcE5iCE1U1XCgiL4JMBuad7RP3vwSSjYcoDNv9xMsdZcRJn2fhOEDwmcEumdJmRE0knt1fX8o",
-	"Uq829FWSeYMqO0K/I/TbIvQGGTSpN5SiICR7bUkYjb4KhRwKIeIMPKtQGcQvYqFNBjGWIBCjydwYzi3B",
-	"RPkoyBbJR2yE7giXE/QX9PJIhygJtPfx8vzq/dlleH1+e355e/HxMvz5/Oz6Zr/uTTUBtnbQtxmsTL2+",
-	"slg6u5MuwXSK8QgUZ6DDs4BjkXH444fWXduNp1jIPHTZQZUGqXrJMCUriDZgNjKMOr9NizBvIQFpZRc/",
-	"eDTI123RLHABc7pXkMYg6zcSp8bUm8VEIskxSawzDCPJpndCMgpW+Y0dwp05DVMJCHOQGkY86aCORedq",
-	"8z+rFV7pBdatua/qu9MfxX844+rKjOjxIK1PEuFqgDH3Ib2A8eXgrcfpp8DSBBYa8O2V6/dqhLNrTveY",
-	"PAANvEINqYFriHWItMn3o0hHX6PLH25sUKr6+ceryyeKoH66YPumkVNO1FWGAmioxPfOaRI3QC/V+60j",
-	"Q5wZThIKkGsWZPqWOKBHhJbzQIcvCn7/JDHl/pYXh5WXiMCyRPky7f8qA6u9JT5LbLV/RLss+V109cbK",
-	"IOmoIcUNffbvpVjstyN1A79fGmr9GFTfSrT1EkTbVUd6unDrRgF0IU/ZeHb9ozjRFmOjS4LKM4RHd8CS",
-	"IkJ6hy07S+MWk+obycji6OiOjO3AqLr9hI0X8bgz/dZ7Nv62zYFnWUzk+QNQuVwXMhYieDAGpDuWyQaz",
-	"0y4qbiEA/zRhOj4iYew+T6B3VFTnr2tZzQNpbUA3YeA2BtyYQRqtM48Jl6tjgjMQLjTwvHEvPSGU2jna",
-	"QNTEZtrVlkEwMJbL2QR0XAzRXs08UF6yGM93UNqQhmLuFEmGxARzKFzULk/bx3oPEk2rVxr37W08QoRb",
-	"YEuw6/ta7Qh2ec9iQ3BH05yere9wZ0DYFV5+WouDy0hy5GMxgVjKfw5+t/8K1a+KoMccz9bzpDkjeIrl",
-	"xKsKk4/fqyLrKpbwVjfdhe9708E1HBJiSlMQHTgzV/80VPZUp/0wCkIH6qARBzHJz1RXkSlFEpkIn7rL",
-	"7Sd7UN8GtXSrdYEt29NzF5BMpeM6eKPuCnZq7o4WrpJGhWWOvDMsCnhakyrCb2qXrTL5uX781Ztgb7K7",
-	"XyGyarRZcxMCfqSAtFIfsyibauTbSetV375Sf+REh95DElvVnNGqaj4yrMMcPDI6I7IU/emVST/8ZKFC",
-	"6fPKZSEDup5GKbCFUASjkdqgVe5aysCZkNWSn9ty8zvGEsD023Nsewe33JjjH9rOatMhl7ExE/9JNd8m",
-	"EdIGfpf6hWkRWxSLKoxHNmUpQIIpMbO5XMAnalnUA3Azij+6raVdjm23MeVoT02tlqQmUkQnH1ugBM9G",
-	"WfKJKh3Afetckac21l5XCCUC3UMq9wfoo5wAnxEB6NXxcXt9Ng/Ov1aZ1lvis1gB/CNqIAP28c4SsJN+",
-	"n0r6tSDW0GyXxpUqMLbiyhoEtpOwcfC791doQxc2ZTgoD/1o48Eit/WjyN4W3dYlMeQZ3NZLaJ/vtvZu",
-	"b6fU73zXW/FdM46AxiZ7L4e+xZ7rVSifJFNICG3Pn7kuMgJMpliAilRFEXglTkTgir4I53skHMUQEWGe",
-	"uvZmJpsgYSLjECCWxJ4uEdRd57duid+059ztYrmqZTzm1YPZKVlNZgxzWOrU/GLQI8Yb7BlKbiBThVFx",
-	"qTvLY6vHqFVBlHEi5/ojnBKlK5z88lmBHiNxpP/9Wb3GH9zQGU96J72JlOnJwcHR8V8Hh4PDwdHJ3w7/",
-	"dqgB0a7u97zVgEML0asXlfd7lhvkq3RnywWQomeEGsXvOeBCXbzfi6S75tYCzdXmkCk2pxA/BoFmE+Zi",
-	"wU3KH+Nx4CcU5W4fb5k1EtZQSP/qAt3DXATVdKSgarNSc+XJKt4k1nLVvDcHS6ZbQZ6g2PeoX1CtUlQh",
-	"gCmmkAS6CGCd/mkR1tIEb00OGL1b0FtTgPb/AwAA//8=",
+	"7L1pcxs31ij8V1B8nypLNS1ZkpdJpA+3NLY89owXlaRMbp5xXhLqPiQRNYEeAJTCSfm/38IB0I3eyCZF",
+	"UbbDfHBEEo3Gcvb1j14sJpngwLXqHf/RGwNNQOKfZ1d0ZP6fgIolyzQTvHfcuxoDkZBJUMA1NV8+UeQW",
+	"pGKCnxAFPCFMk2sa3xDGyeDdcO8D1fF4sN+Leioew4SaOfUsg95xT2nJ+Kj35UvUey9ial9RfeNPF++J",
+	"GBI9BhJLoBoSIkGJqYxh/qRfol5GJZ2Adjt6NZVKyOY9DTj8rvsxjhj492USbpmYKpLREb6MmeH/mYKc",
+	"9aIepxPzPvtMaSUT+vt74CM97h0fHRxEvQnj/vNh1LD5d6/NUzh5RvW4mJslvagn4T9TJiHpHWs5hfA9",
+	"QyEnVPeOe9MpjmyYOYFJJjTwePZPmNW3fkqmnP1nCuQGZiQDSVIxYjFNiXkpKE12YH+0Tyj56ad3r3dP",
+	"iAQtGShyx/QYj0jRiX2Y8oRci2RmoCOlM/xxyKTShHJ1BzI/PgtixR6DJe6ZNbYc5OHRD6WD/MHcrtYg",
+	"zZz//79P9/6X7v33YO/H/f7x3q9/+Z/m0xgiMLZAgAH4AUmp0kQCTU4IJUrTFIjgQJgiEoZTBYnd+/PD",
+	"o/YdOaBv28rL54tB4j2bMF1f6DkdAVHsv63QmOJz4YsTGNJpqnvHLwwk0t/ZZDop4NJ+KpbAuIYRSFzD",
+	"+VRmQkF9FT+P7f1KiIVMzNlcA+Mjd2w3kGmD/GYEnSZMEy0pS1uP6//u+RetjkNfDJqoTHAFiOp/o8mF",
+	"hWDzKRZcA8c/aZalzJKap5kU1ylM/vKbsnSnePn/SBj2jnv/39OCOj61v6qn5/Yp+9LyuXygqUFJSCIi",
+	"JGH8lqYsIXREGVea6DFTxCxF0lifkAFIKaQaEHMMigCNx2TIIE32e1+i3ivBhymLN7r8UwPvGszaLVXg",
+	"oHDFuJITMoinUgLXfTNsmq8cyQA+eDcGaaAihVvKNe7jjZDXLEmAb3IjBp1jmqYgnygiRQpkQmeEC00S",
+	"gdeAS/so9Bsx5ckmV/ZREDWNxw5zEEy4IS86XzEu9YaLOyKGuMxzOksFTa6EeE/lCDZ9jkjTmSLiFqRd",
+	"puBDNppKSAgSG7tIsyGeMPPgG8pS2OipFmIGSQQovOmJ+RzALGhD3Q2X0gWxt6SIxFRKS9HcaEPyDb1q",
+	"EIealuiGPcUxuL5LkLcshp84vaUspdfpxu8toZpeU4Wcy5yHNATGLATv60qID5TPHI1Um1zcJw9I0pAM",
+	"BCEyFNKSRyNJGPKjQFphY0boUIMkgwvzYe/UfBgQhdCmKlcUDKnzrEv7CNGC3FEDtQ2iY8H8zLJ/4nSq",
+	"x0Ky/8KmaUQsIQGuGU0V0ojgM9FjqgmVgLeKHAZv9CeeSRGDUpsGtp8hTfcs2yPXU52LSdczQsn1VDHk",
+	"InKaAtkRklBOWCHx4YVLKOQqyoUeg0Sys+s2pqZZJqSG5AMkjF7hXW2eCD5RZGLeTwyweKwycGzptyGR",
+	"GUhcBNH0BgyT+eKBDOHzNPYaTibNWM3AYd4kS0FD0qe6JNYnVMOeZhOoS7NR8NT1rJ8ZmQKpL8g+Szoo",
+	"B/kETPA+FxoaVKiol0yhb5dcWlTTdB3fOgHQjI+6LtKwnWQaLu5aiBQoxx/vzHZL19WwBztqlROSMAQp",
+	"adp1vJWLFsGaBYNLO/ZL1Lsb22uvKwGF5vdvqwoGh1denZslv7B8LcUJ/povWFz/BrE2r7ZLeZUDAiJT",
+	"Ytk4Tc8DKB3SVEHUCrgrgqCHu7Kwf9CkELWs/R3PpnrJZS8B1I0QVlWGwOo6ONYTBkrC8yA7qA7TCUtn",
+	"kdErrXiwa7hQVdFZI/x6yKod7yLtMwS8MmC1Q5FRTeu0jWmYlP9YjBq94rqplHSGkFKYZ8wkfJo6qcra",
+	"RBbgDr67femXOd4CN+rwv3siA4NEieAh4hQne5qmgcGqvGVzT7ctFAt4siSZfyCyKkeUM4U76PrMahSU",
+	"qhayvAJxlcvxyCYKWiaa1S3lC478LZbe2whBOSSsQorK11YXPGg+O3FDrfyXQMwSSAjTEWFDp05CYujJ",
+	"KvdYfzHwER3BxOhCKdBuExeX3WQuYqpEEuukb0m61Hp382/pPbM2oXuRqQL7a6SqO+nhfErTC7hlcNcg",
+	"E1pT91KkIgGapEbcrk9n4EU5ajVvZx9YCkobqofW88xpVp0fkWAk9SUf8SfQ8ZHKCbvn8+Xmi4iKXTed",
+	"f3gkFQKeZUDTvmSjsVZGNmZDZlXAOkF3iNhVnghf6nnNhDKuKUOiMwFuIDkGqpoZTytBrZxK/qLSEqO2",
+	"vc1FngdTAhqOXmvDImEJXAzQ6NQ93SRAxGOWJn0zSjWyI0+JO27UAltfAdfdH0FDVPsSsiHtD0U87b75",
+	"8+HpqQTatF/DEiYGnHIpZUV4M7i0xD4rcBgcaxTcbrjZ2lqbYDBLaWdBRcF/psBjq1nMcXF0VtgCECvU",
+	"tmmWLE2hnaN08cJmYspHfQNiXeWzJmHHH1p9vuCQAlUxVx4LThKFnKi06WI3i7hbjpbLyUbWPfRHBwVp",
+	"BWFWCmsl80hhkbPn6UR4XnhYGulV1DOMP+07w6CeWQNkij5bJWJG035MpTlUmkxTgzeo6KEerscgG3Cs",
+	"ys7Mwhad6GtH3VcROdu5W+4pdM+VpbgLt0hiNC602HpCglZ1JCH7xVG38sgGU7XbDUlBa5An5PLs4xF5",
+	"T5W2uy0JnxvgrAHAPV8slt6fRrbx6nnybAAMHyyJXQkW1sZuJ/T3d/b5F/bA3KfDhZw4OO0fDhrx+96s",
+	"ueLmTAxKItDaoSRmMp6mhrCdkGQK5IjcAdwocg1DIa1zzq2hEyhWGf3iHZY4fwvaDaWYkF+ASvIjutKX",
+	"lA+KC3peuZKoZ7297meD3g8pP9Tx32u2dmz5Cqz3Z7kb6CqCdBA7QnBfi4ErVPo2aOaqSzDBhSZTQD6W",
+	"JgUFMpdKeQxpCkmzBSxjLqLo/oprV2uxEwgezZqVSRiy35uB+AZmTxS5ZYpdpxgPITXZEVn/8/Tg4Fls",
+	"n8S/ob+/v78bES3QbDPiTAGxDskG7LkVN0seppds5oHhhRnTKDLiGddP1E2bH0FJLGyEOASPVXhSm9i3",
+	"gAmvCQbqF1uy45s/+ciHvzmH9U7FWKZ2T8hkqjS5hlTwkblp9A8EK+xmT1v1JltvD892znUpNbWiYFVk",
+	"ZP0bi+xziZslCV+i3k1TrKHDEsK0gnS4T95pdJbALUiixuKO20ipY6K04bpMEy7u9heSd784+9b2za2F",
+	"fOc73BThVgqUMpD1T8YbANS6lPo0H0Z2gMp0RsaQZhF5dfpmz8y5S4Qkig5hNKUyMcwwfOLV6ZtT9Eqh",
+	"ArN3J+QNeWWENAlWtn9j3sJAkWI56LryDKS2CqMNNb+tmZfkP18COmTUQppRiSnhQIIdIXpOpqlmWQok",
+	"YRPgRr7GeJEKt7KyqGAxNAMsDniizPmhTkisTmi+uePkTkgbhVIT8RYAgNnALaQiM+ulaZ8DJGr+CkoP",
+	"EHxgtTdDMi1cV8s/7i+bJ33gt0wKPnFhGOW1I9DYuOBgHE3JkMZayBUX796ey9Y0TT8Ne8f/no+3di3/",
+	"woe+/Fp9zZdciV/pQKy4b8A8phmNmZ6tNk9oP1hhgi9zyUeD1CfpEBF1ej1hWjsjsDnYNolvNTPOWNyF",
+	"r2W8MKvcsgSEwcmx4ICf4U711ZhKSPpW+RpTVDD0WIrpaNynya2IrdCfsKTPhe5regP9jMpm0nLjyGZu",
+	"5wm4eUXO6eXQNYHJNf7cYAz6dY5gWkEAIZ3Ln9gJVZO7fzNiTQffXYrvUGOWVSPvG1VWLcSNPfbQclSC",
+	"zNwEVGF3eCeN3G6aMF1ESfk7s6KmNYiYxadMFbZIsxnJDG83NDUF/AZ+dx4gK0D3op5hCYmkd0YFtN47",
+	"+yTlirnLj1MXg44IkWNDrwi1akYLs+izW0cD66EAi51u4ba/oOfZChGNQthX5+F3QmqdnE3tvTYyNYbh",
+	"jHpGMikMFZBPFHEPRGhbVGzEIdljHGNB1WIxsNVuGo8pH0HSx9j6sqhXB+qKVNfxDCzK1K8gxnDi5dS3",
+	"rEi6aEDSWMikO0rjaO3iJedqETgUIyvdsYLS7j21edfjmwgPJ/KIUl60R4VWUoFYtxa5vsDhzcn2rwy9",
+	"WUVDFlMdi8nCS8X5P7mxbQbu5eMu/Nvn2qdL7w5IOYqt/QmYO4dxbOXeQD3oO9hDaWQibiHpa9Gv+VLs",
+	"L/QOrZeOaVsKj/S6zdVi1zWVDfCCxH85TL33NSx5zlGwyMYzF5PJlLs46HMMdAIeg1oSuuzmy7jjrw+o",
+	"mvU9F6ZyBP1MMlT3riVlKdoY6DRhRqi7VmnfC3gTekO19aTNJtciVY2XU5ioX3YyUTOuQWYSNEgEpGYv",
+	"Vt0flVI+mjqqUUmvs+FhkBA/JiKYAHnGRylT44icC/v/v0mmmRqTSzbi5L0bXJHvXpQx66jRtaHHImk5",
+	"7AllaSAda0OGJqCUFXasswyT6ioSdT+mabqWE+ZCg6qLg90CdF8JrhqlolVMxCN2C7x/PWvkSPbH9Yao",
+	"MN4fCtlkFnjHCf5CtEjorNnlmR/cIrmsfPULV1VlTaXZzI/ded6n4FHP+etBJGWtoC7kxWKxdOEA4RLH",
+	"PnTkhBf0O8ND8cCcYNX1yDz1KIwcrCtn7U+2AV4aLz3AgQB0Vw3ecBe2imwS4umSqu5SWNxEmY4OuoSH",
+	"LIlxZcd2B5q5ZpQs3n/4oqPjtoyz9QgXKpFvWOss5RXAnCs/rYDvFURYDPE5HMwBzXUI/Z4/bVDiDw+m",
+	"xldomvYZvxXpLSTHhPJZyWPkM+o10AmhUkxdJiuaqE5KQ9UxETydET0WCjBJuzLAgmVplKt4gYMxw02F",
+	"Bv5waRUC1EKQGoVvu/2fHcGl6ZK0ZVUFps4Uygf/2kqMmBua8/TlYgzmqUKCaxovS0et8BcSKC8Ohnt/",
+	"8byRYjHej4u3LhaIV3S5WopC074rvcCuWeqs34vfaaVag8JBFY+DvR/JX3Z2937942V0dPDlf7pYKvOw",
+	"FEu1jD7o/sgpntKQ9Wv0byiU0RwayOFIUp4UT7Pr1Ab/dQzhcz700kKbIOO1i7Ks2+a50H0blWH/9Tl8",
+	"qDD0DZJZMcl8Si18mkdcHux12mypPBvHNvapwbiY3DJl06bnkUw3g7Kilo8S7fCU3+oy0R6tIrS3GbbZ",
+	"yIDddo/Izw0OK4Xu4dL94VUmCw6o6fbz21gpcG+V+1pCZgqPuG69dZYYImSZRVF1AwnZcfmP3lFq0KFb",
+	"pmP1LpqqGtg6DW7/5I4q+9YTG3Kjwl+fKPLShpHtk48ir0kznOqphOVpfMs1z73bT9eaMm4NE0v4s085",
+	"Aa7lzLBlZV3i5J917/VKUNARL2yFrQq0PFvWWFicmZtv7mldONxdBSOWw/sa+y4enrNC1YQQFzAiL3cO",
+	"d49tyTBq64fUwgXQtxmR3PlO0wjrCcTmj+BbkqlZPBapGDGlIxeTQQyTikgmIaOuxMBQSIJ20bEQCdkJ",
+	"okN3I3S6I7Ny+ODD1UnhkrQSC71OZwaBzHShwFcKYQ1CBihKIHbZ5e/74bpr0fDByo1u2s9XPlfbOBvH",
+	"r4AquGhJLMQ48WDEMTkkrsIVoSM4IUc2ToJMwAaFiClSppTyE/KMjNloDLI4/BPynGSUJQQmWSpmE+D6",
+	"hLwg6CR0ZkEt8goV709PyEvCBUkFH5lp+IiOGB+dkL+SFIYabYaUJyfkB5IARsgmJ+RHey/hWR/2ot5R",
+	"L+o960W9572o96IX9V72ot5fe1Hvh17U+7HtbF4H/LdKGH6bIn0qUrcaaOkUq8RAUczNp5ES+D0GHGrg",
+	"l4lEkYxOlaOyeqoIU+S3aTKCorqVjWBcSFaKkgFdM+bm7MBIQa6CTCymXPsoaUTnrNuCuqUAVUS1WgS/",
+	"T5ypHnw+fwtVeb04ZRMdIOggWVLOwgCPPuYAaSpHoJd8fsgQrVPKl3yQC/tWLrQTNjs/3JIZEZxBbfqm",
+	"jZYW33r0X0n+Z7Ax7Xf5taR+Buf0uLlGxdlYPmsv39ads4YQfAkSaHyp5a5OLuUJeXd6uWJ2khM58ywl",
+	"I3P6raycmrT8pS+XlXT/FKOzcXzm2UAdRwyd7QTxI+lr7C0gAvnL/m6fmF89QovlpTy3lMguHufofAJ/",
+	"z7dRhpAduktUPBYixTpdIk1hBCS2buaI7FzvEhuQOwMqVR7uEoyIdwt2a8Q/FBiNyMdkPJ0oTXkMKiI7",
+	"yS6h1wp4DJbJoWAngSJ6PHfpMkKSibDKTQ5pvah33Yt6sbn7NlEi3+cqWL5hWFjW+GdBperDi9OpYrew",
+	"T+wrFKERuUZKkaDQSCgG8yvtz3Z5hXEFeMMI/K+GMzGzGkej7N9fEV8qHdXjMyc8n6+Jwyx7eY/AXz7C",
+	"8pYRi5yM53aRv5EdVGCYVjZxGOvzGUSWlN/sRuQV2bHh3ZgF8ZrsBDr1bt2oUin2VQvDXpQMTPlN/ZoP",
+	"XYlLIJlkEypnuI0T4s+wtCFnK3NO7kWFmrGmUVNlbzUWEssx2jggX+nbWcGMaOyCW/52GBGswKgFSRm/",
+	"IS70qB6vvHD3CngecNigq1+efTS/ztm3h97L8/eve1HvA/57if+euw9nH97id68+9qLe23e9qPcv88+H",
+	"S/PvuRlyemn+/XRlxr2+7JBzD8NeGdDmAKwqguqb7ehW5enkgiws8g1OyCAqLgg1azjVYkEuzIwIc9/2",
+	"ecZHx+SUZMATxkcR+QVvniBFSMhOksvPhgoxjbTH/rgbkY95oSksdinsLxH5meQetfDSTntR75de1DMX",
+	"83MjuanvqY80rQuHundJpI5aqKpS1IXPuaG5zq1A3s6h97YsPg61l6GAa58laM1znah+LjaqZQCuEOrv",
+	"EfBswKC/xBmV5Zr53h0sWoIQOOcEUVQuALnTeS3vGlquQp2Pm56Pra7mskPVCm5a/DCIh04U92lldKus",
+	"qDuuFR6O61mH63V7WqaoTvHUhkrqGCH+6KBfIA26S2ctt/Qzjj4uVDNFcLhH06ODPTOhL4HeJPbdleIc",
+	"FpxFEBTxgOFmIQZULjkoA1SF4xKlKRcHajvUVSPP6jx2pRTyBkfn84MWl2OJJszxOOY+FP+IM5njWZXc",
+	"jx424lTEN6u5HmvEpyEvnerxHZ0RP9Dmo/u+LTGdWDtBnopetGspe6Y6lnZcnR7cG5iXguNuULWO+LEG",
+	"eXBzoWRn4zhIr1im+PH91JuWROULGKo8hgxdboyTvxndC1UuWx7dCac0SSSYMyuVsanoGQviMOcWGMqG",
+	"tE8l0CWq4zgVahllZ6EO4Q+r5frOnaHvb9PE+WaWUINdnjz5R11/zcXd/GiXsYlMxJTrfubL51V1yhlQ",
+	"+UQRO8zcMY6sKqz5f4HmetBcf08CnZSSHvLk9JbKaguVOTdnVN5L0yUUIPWsDkReiw1Csrz/O2ESYt3P",
+	"6MzVOtBjJhNMhjWcb8J+b8ygrqzTpbjZ62qDkTFVcOX8z6twwmr68zXoOwDez8zECivbxYInVM76WvQz",
+	"ofThy15UDLNfNImW3iu+kHFigGo1IIJMxC2sYFLF/ZRf3nZ0KY3BK+krYNa7Y3KdUo5t7KhV1spmCxpo",
+	"IXUsdBUD+w2hlc8aBRH/QBXuJuheNyDdt34GZHg2mibpoz/BGd4U8P6U2+5fGSDG5E8wnoBRM7B7U/VH",
+	"dFD00UFhLmQq9RhkP8RE9whTuoARmmVY9yAGF7/96b1RSM7ens2N6ZjeZJJX4j4P/32w9+Ovf/y1OeBz",
+	"Whtvh7/80tzlrQUamhpvgFItRdwxXkMtYzxfwtbervwW5tgFkkcYF5M/t6AVRnPMcuPDFTNucRqNGdYr",
+	"GGZgHPfLecYLZVA0m8yzDFgTo5HDX1PdTcpeMhmsH2ibbVYJN8SQCHwmUA4DzpfS6l4WrhUf8RU62g+g",
+	"qJt57Ox6Og/vd80NzY+5t6HTOaVUm5sKtl/fEkq6S1fzjnrIi/qepDcFwnQLMy5NujHGd2/+tSBMuLM1",
+	"xZC4DZlS3MClVCWzvH+5FzSoSQ9l8ciNGhUIDjZxD1uF2dTpBHiyqqWCYmFGhzWtqr7DWERipqzdE9tA",
+	"pNZpg/YJv4xO+rwNn1kou5nFCgVJMbuyBZ1uWYI+pTuQgObrjjaNVUvsqqAuWBc88MNrqRn5voO0+nzy",
+	"ObeM/PbxvMzWwIZORLtsRV5E5K94GT80mx9LEkyrE8JftDWlB+Gsvsor1sQNE6QceBSFWe0OyR3jibjD",
+	"wBawUBJTzgWanoyEyWzU65Ky1EN4y5cyD64ijzU4xzt6xA2ovTa6xiqgti4k6YIPq6yvLvM1kTprvyyb",
+	"XL0X0nsgXRA3EfyECN9A0n0XhmuzboU2Vz64BzFudjp+cworxWq56n0jCZD0UfNbTIuucr8ksal+5i4M",
+	"httpgjrZTBJbU1m7yHGCHa+aKdRy4m8WKvSLb8mNXSPvKJY752LWZFhGfXWj1uTS1lcymShyahD0n2Tn",
+	"Akbk8Gh3nzgTtbJhJVo42zCWXveWC/O1Dzgh1+jPaMh06nBmrrxj1Lte1oRfybM/OGgoWv8AcyYPMOdS",
+	"sSdBVaIF0w6XAt7cKLV44tFDTTw+bNCPi8CvAP6mPAFJ1P4ReXX5+vyUHP7414Nj9+3hDwqz5DtX3F92",
+	"lUcPtX+2LJn8rcsDZZ+F0bOXj3XKcyIXbeLLPEolb2E1GUmumiRYPDqPhObqehn00IB8jFEdM9AuauXE",
+	"/f+4ZEw2crg3Hp1gXxWM4QpkIBTtIzKGNMlHkinXLCW51G+ftKy3WvLVvtXZ9Wxqux3cFh4eKu/1mDev",
+	"G/ZxD0uZaZr03y6Ni1EVbc1ue0+dauPMXlZ2eaIqskm3hLUVjJtDKf4LDet6Y87Hlzy3dSlbJKOg+NR9",
+	"5aaqJcwDgb2sKLg+q+0XX2LRTDOosebtFGvkLrQVzcnhuIfYfQ80dguPvC3OXVawnIXNDUqkeNn45ZRx",
+	"CPO630Tk7xF5e0iEJG+Pjgn6WoYsRinpP1PKC822Vli5b5T1iib7ooM5xTwqhhr4Cs96WW1+EEAu0TFO",
+	"znz3T89x8fbu4/6v1ylb2n3f2B25ky3qbiyWPrbGYAHXWdnMF15JVNxsC/CVA+cC3PZxMT0faWuJe5Fj",
+	"BnlbOCQDxc85SwjCL4OyybyNMxSRPg1tX4WvCBEGPl6i69IoBzydGaUdU80jQssOYjqChBy+3Dt6QVC3",
+	"rydZTTD4yZoLdtT+s5c7h7u7Jz7v/VraZrneAe3NpN6m8EQR7AXku3HUymRVW8Dh+/tC9t3721u/zU1o",
+	"/1deuX55n/TpsS8jgKUvQTlzLFUZs8n1+FOx6/mNC8jdGKzaPiMx5WTEbvHTpEH/Kt7QraNVvsBuw5fo",
+	"lXU3Fgr6uIFSkfCmvn35ZV4LPW4OyWjCr3KFqrYiVAurTC3Hl0pPL7ITFitcrVbGt1hI6yxlo1KJqVLl",
+	"VhcNCcUgInhurRbDsChABbZH0OzQpCPoM96XRk5rCIYyBOpg7+hFswjn6W1XMc0uPG0T+Xge0VYRddkt",
+	"MtkIqSR2aFCGWtpoEvwBqYGY8pilhuhJoM0r9vWV+1hLoflI9J0wJHAiJBT1mBtXPOUTaCn+HkumQTKK",
+	"2tAENNKsvJVK1+rsFcDJz69yby1rLo60tvHy3TVBom0nMjcPqMhzKQTltpQw64opHonIEf7GtHK/Wf3I",
+	"1nVRgliONV/uttMJ2V+lqP8DNnHz6sjccuzlrke289otE1PV3ii/6P5jg025d5t2DXBeNtfDxWEsc0Rd",
+	"FZ6GfkjdmxVXW758CVq8LLXab6DBcXhrTd5/p+LlQQB1tGxT+5aIA6hSg5W8xPfB1mVh9z5gWFdk8ld3",
+	"OZt1uEdq1HdzfpL6dnQ8XnjVE8bDbw/vc/mLu0jd73JbttxNaylvy6i3/QlGbarVOmLhDHfQv6NcYwmg",
+	"eMzgFladTJi51thd6w1Ack3jmzeu/sVcVcTaIK3wOTSauWizrL1hkCZnUorGWDjt6sLW/aMCda46e/zH",
+	"5aePxP2aZ5mad7j076eGzvXFsH/NpB4bOfLpf6YgZ0+ruW0t6OJfHPnVNWHO34G7cpJ500CYUBTX3P+4",
+	"4P1rxqmc5Sq0NU3ccHHHXetRkLbnl+grOms8vbd5J7fKyVFNr6lqEOTVf1KmsZhlJpQeSZQO59QJ8xsQ",
+	"N1iBm95SlrbUXK2lJrTWAntnqys3S5OxLZzcKvy434mElEFCOrYXXUXIw549Td3+3nECwyHEel5XBGtT",
+	"Xm+fhs6dFh68A9Y8ahtcr+3YWmmQOc9Krqlcol7eNyC11eW01oa1weYL4FtVUAsuYaXwJd4lLI0VL7Gx",
+	"Lye+XBPVvsbCSFKuMdiOxjEotXLUWreOB+vphfxhQx2Nu6NK1dw8C4pYEqaIbSSZF/50VLJeibhD+GkJ",
+	"B9du9GoB/wUwvA5ZOmQ7mxOjS5tYhwQ9j7EsFAzbEWtx69c1COwr4cSX+ad64eYsQ6ov79q/ngUlh/ve",
+	"Voglk2z/K0moxERdSMj1jHzicI6BCdi5+8Tivi8vjI1ZrdHl9Pxd6EoJ3hfWCvYvzPV3lPQ00EnReDUF",
+	"islthaRspvVd1vvm50bp7wPNwuppS1D3WCjdv6ZlXzkGAfVfGEHvxY2ROo8OzN9HB/jhBX54YT8cHuAn",
+	"cQvS/v3r/JZxeXm+LJPCuuwSiFMMjDF/2gjWoBpDU7u85h4tIp3q1iSlMRuN98xmjcDrPkyyFH5nekb8",
+	"o0grWQLS+p3vVRosX04UnHFxFE304QMAAkhLP9Ul+jrGbYVuqGtmvMRcvv1xw2w2ALbvrSH1k38LaRgm",
+	"WxRtuKMqLyjREse/UtkjiwNLtjt1wcGKtnT+HEO6bvF9QrPOdYRC5F7B7NWlEaqDPN986Tswgbo0c391",
+	"IeSHcBLluLWqdO2ObiXr50pobd+0MDbkfpg+f+5mPFtWupz/jgpSVoVeqoMgB8PCXaC+Gd/YYv9eWP01",
+	"o+sc03QNDeYA8DrEas/ANidS54tfi0H6+0KZ5W3F90EJmqafhr3jfy+BHL9Wl9Qo34fA3tQ8Tljxmkzs",
+	"uBMyoRMymaaa7dER8HgW/pKVf8koh/SEaDqsNZizh3lC/KFaZ3nfNtGwbtBKqziR142YYCGWCc3MwdFh",
+	"0aw5nKXotN8o0efhwg1m0TX1kji9RvPp3ZilVjzLW2NgSqQN2UYz9OZaSsyxFYdtItfTXbcjSTY368Nv",
+	"6mq0q3RSV3oS1Y9FAnNE0OXbYuZlRNZiAJ22zNVa7uFC3PlCD1YdPruiIwMtCUisDYc2P+s9mScFNkl0",
+	"rn2c41irCWPhka0ikYU3Xe79vLhC2GrNBEMoKZ/1x7eX5NPrS2J+9aWcy/0uI/L3c2JtMTEoW9M5qBZz",
+	"uve/WDDmWXTY0lPw3lBYXvFP/ywK/Rf1l23EAdlx8aO1dXaqglOxPQ7PfFnn+ntsxKqKbAOCPduAwNle",
+	"6odkS+pEf20pqtPQ3xAHLQK+dUhTJXq3OZGqvI11yFXdsWqx0fL+WFZ9x4ZRZs7rO2HCvOUvAOa5V31V",
+	"KcCFl9bP48b7CtB+ZYtmjSHNyvHffdTEpM0oCb7GjmeqCCR3deCLL/KCNMFXtuyWwdRb1udTqQB/9q9Q",
+	"/Ri4dg3Wpi21uyzB7Gs5xb5so6zvKaXhIbGaG7DuMkQvqLfHLcFDWssgY7yezRx3YyqK6otOdfb9kiqB",
+	"wFKMJFZNPiQ7XHDYJVqQF2THBY8ku6VqhS+W4s9FRVz3+ia64UKRfXTIeiQ032NlbmBUGI+yhAnOagVd",
+	"9XKktkpD1mxT5EL374S8cZfTZgLv2wNcggmUILGBC6ziug89DH3Z6DR5IyQJh6ljcjcG7ACIiRO0YtF9",
+	"okjhqCAp0FIGZtWHMQ/3ljWYdK+Eba+nfwdpcyjRZiyTritOFSAqIu88KbeCaffpXbQMXt0LYRbXnKlg",
+	"0OIH1oZSQUHUg04IVkeVoTsrqwDREuo8SCB2FZgXHddcKyFCQwdIW4dUW2UTmxNsfd3jBt4JGcW8uaGQ",
+	"5NT3aD0OGqKiibnaODUiQX1RkrJb7GYwlAyzUcI+6K4wlJhMppzpWURGQiTEiiglOpm/sCTLhGVM7Wt6",
+	"Nh0cZysy8prI6XkAvs2exduW5JuV6ltO2uI0u1KNVnPKKsE9vtn+StEH4cn5kJwH9Iw18ZJ6hIxTQu05",
+	"5/Fi7hpXNZuEO13VkXULpYJKJVQNYyE9gORn57cSqnQvnq9R97sP4FS0K/KXnd09o2IdtaiHq8HVwrio",
+	"pltfdJFrIdYh8dggpS5tYy2unTl07hsDyQUGgIcD0bnX5EOvPCdTwJO+GA5Z7Nrgo0nASC342Wnnt0wx",
+	"LWSh+qOyb4t6x8KGR8U2JN7oCzSzTdbn9F/PKLa/lSxmlAeOl2mWCamLBRR2jOK7CeV0hH+1ayfnUlyn",
+	"MGkwjb95RX58/uKvRvQzI4jNClD1xFsXz9sHTUfN0uTzwyNbxNgNRTP7/pzA9L5qqb9jZsNmwSQWfJiy",
+	"WLtGwjZI7YnKX2Fn2G8Oq2nNvgAphVwih6nI8WjqwsVt29eWEuFhBcU5zqeG7F2m0/lumGqxkp8u3hFO",
+	"J76Ugr9SM3xxYojzYNi3zu2EfoGXULW8hdShV9Y/6vUZ8tirqEcz1r+BGcqLRXhr5NMoCmQIAumiiuPS",
+	"OfB9WIw1lht5ve81nF6piLn75PyZpbJGjehzEYSKVbDCdgZeBEGv3LAvxb4WPOFf+coNX1WyLafhzy3c",
+	"Ewz9Ugvg7C9UKK8CzG8wqiwu2941Bo3xfrdKr/4Mq5X3u2N+fYZ6MZsV2tT5hi3wO51kBsl7F2dv9o4O",
+	"jl7uHRwcHB49K7t7zI/WSv78y543l7ewSRej21+FWecPr5ZYM9UL8eACB1WTBGLBYyg5dZsKHTjy0L0O",
+	"46V90vsyqjfXzfHvISDMz56gL6CRMkvm5Nd5c17ZUd9QyCICbJCa3dTkqwV25sBkgY9ltG669BaQqXYX",
+	"C+ndqnpllfQuV/7HPUW0sCkthHF76lj9mumxbe3mNugzkBoqho3YLXDXwW1JSd0+2pkiFRafkKHn5Xhi",
+	"aoP+7eEjy6yw8zbBs9pi3e+o8tJgwfPuYxUdf3Vu+8h8Jqi1+WJeB7WoZ0MK3M8Yj7agUWItB+oEq3O5",
+	"6u+rNj9sZhtNNcPNaCOjhuSAMOVk1mKKjt0O21hJtUp2R9ZSLebl8JSmEmgyy/HVBhL5to5M2fowd4II",
+	"SSbCntwqXCq495fL33vAmxZ7Ih6k1eMcLuBJff3Y52H9OgxCufy+OWNQsfx1GIICMtYtYrVG0OpRqzUS",
+	"t9zMnlQ1TfzY5O8RpMuHw9sVal1UzjNMYEvGtt5k0qcqtgkmNB47rfoaxvSWiam0jposhd/7zuZlu2MW",
+	"X/vPCdxCKjI3wRjQI9VPAOOHs/FMsZim/YnIZTIFk7E1ldlWdRCP+ynloym19b8k5cohird/GXmNKaOj",
+	"s0lGmXQvm99osjiFtirPQV/e46JP8N7n6cHBM8Bk70yHX/gancU31ggRjJnQSR8LPfsvMFS7+ITlOnkf",
+	"uyPk31rDQzgxtmVJTgg2kLENLCEhT4nPOSRUE6tqVDI483qibvGV0qL5gm20Ny4VVU0OaV5N1C0vD/R2",
+	"fjtcEn7pFxQmQTafv6vY+XoKTaUZtSE/WAi7k5z6IOwqWEMzFXdbWA8XCs5jg5yoYuOmyYS5DpShrbti",
+	"sKvHviCUFEm/lNN0pgr7XDMIeKNAXkemwZZXotYL0mUvgWNvheZuei5MDxtXHJPL8/eviwLNKVDJDZIl",
+	"zOx5mupZRD68f00mIgFJNUTk0oyHW5AQkXPzUybFEFMrKE9sCkaWmnFnH94SS30ITFyrWTsGuKapc5Gb",
+	"CV99JJbGEU/jQp+6d8i/fUcc5YzIv94RS+wi8uHynUv8UMCVkLOInL8mnqhG5PTyNaFTzdQkIq8vyWtx",
+	"x4ma8USKCUTk09Vbm/cdkY+Xp+Ty7CNx9DQvskBJ0Ss0KMoXEhVziL2o9wH/vcR/z92Hsw9v8btXH3tR",
+	"7+27XtT7l/nnw6X599wMOb00/76+7EW9T1dm8MfL05ZrLZhp6I5paHoaJKSH7hj7TeCPsV8UjhVVsBvK",
+	"k5zl9K2HBssYxfE08w6a4ms8b1F8julkrNrcOZbD4WUF3KtccbgUjDoTUz3u/zZVLsYTI0/7XUsUX04R",
+	"zU+xMMnZ7/i6hmgJ82s/Fd3bd5xOE6bPblsKTRTG9yVyzgqDfdOMoQl+iUnxMds/s2laJzZ3nzDQ/2u9",
+	"Whoy+tfdft47JdbSfQgQHJaNXK3S5/VW+gtcPGsre+K8P2vJ96y5jdYYH+Z9XutRW0sWuAXz/GLG2m4w",
+	"9Uq8AZS0uulUr4z0jXAS3ESr/62OQCHQ1+hABWAChI5CqtYk9VyxCRjR1BKxuuS2XP3bsqyBhfj82ex7",
+	"sTsqvrKyeRKFPDUv6xqR4ij3JzSByKd67o+xzp8/s320igbT5jJ4PTQjRs9bs73v5zFwwjQZ0ywDoz3s",
+	"UP/GJwozJyNCw5BoV3x7t6P1LxYy6e5iwtHeg93y+5JEa+mSqoW2XXWhq7GRj4Jvrck+Folrk2ldIKAi",
+	"1xhmKAGIht87lF60sXHBTZW3mxfADc8oPN9i4fMAfh2aShl5NqeqXOXK/2YL5WuxrBuwGjwh5jcBuMr9",
+	"gtUKod2qM9jnwwIN4hakZAnMK0Y49yerxfft1u/pzXX0bimk9c9cz/ouBGQlpT4/waBFcLCc9ssIK0/l",
+	"qjGaTQIjR2HiaBS/7UyrwOpaL75eWo9ywrgvsl/UL2KqMGvtyLxn8Rj47iqF9lZHuAr41e1yzi5bLr/E",
+	"VGgO0yLYwzAwlTXsZfGCloD3hRDYBHShDFbX0JpaVrzyBROITQbOyxXmXv+DJq9/ybTQz3L3fQfdJ3jw",
+	"PHjOKlKaxsspUuaBRqVslRJZYdHjbh06qgXsugoHTrJtjegf5bWR5+3fVVDOffGt062lmMNYBY0rGmpN",
+	"K91a0iFzLrukfYnOqtZXZh/O+DbfM8J9/9OgqGBTRFId70s+YWweRKYKE/PtREgQwhZJnVzEK1WZyBZW",
+	"mVg2LyIAhTKcVQEcu6L0ArSbf5KrBroENGm12IqvjNKE/UkbahlVaUiDN8h2M5vY4rm2q9nB3tGLzqVi",
+	"2+nOAlB39R8i4vLGI984bbcG8b5xUCfIr1CzJauD3I/WLfmy+1QxKRHA8lH/i6YM8cFqckwrMhHJNJ2q",
+	"vcNDEo8hviEJG9nqL7WyBG0FFUKaWinFQPf+++sfh9HRF5zBfWP+/D/k/4Rf/frHUcvcNZK85HHcg2A7",
+	"qlepkGKLlmTTjKWuYElEbuvnag8zBXMcDWVdfnVHeognY75YXL2kM8lcQN/WoRWXzGgb04lLm1hPLMkc",
+	"st0tBqSdgDdFg6yPpLecaTuJX5uYuLDEy7oIbbcL8CS36bg3RIQXF70pEeWFBWC6UNoFRXA2Tnk7lByv",
+	"U+JuN5zT5KYrdlR6wXF0pbcVkmPbEk0l07NLsxhHGDL2T2gymXJyev6O3MCM7AxE1t/f3x/s2noCA8EB",
+	"W6TTjJnfrZA6IEKSwfmnyyvy9PbwKc3Y3g3M1CAiGDZNFRmc2vI9/0XEPCZ/AypBEoyNiW9gZoNkBvvW",
+	"3wsTDOkCF6TsNjPWOkNrCUtis2j7+xuP1f/4+apXb/b8j5+vfPuHsAnjpwz4u9fkleAcYl0UC9v59PHs",
+	"/P3px/6nd69f9d9dXv50drEbkZhKOcvb2aaUTbDBHQbXCDmK8g9SpBgNELnWrhJSuKVcFyPCmAy0Pvsf",
+	"vJ9GZCl0OIcv6HobNthafLF4OeU2ABfF3cuzj6/z2NahkOSMj1Kmxv5QrClcj4FJklGpOUh1nNtpIld9",
+	"8jMPuyRWUoKixmKXKiJnb19h/IYKnCf2fegkikgRIbb/mX/mrwS/tWE16vgz3yNntyBnZPD09nBAYpqm",
+	"brKOQHViIBn7bpJrW1RTEMrLsjo28SXm9vbNC7FjE7ZoIoZq2IcVpzfQj6mCE/Sw2G8Hv/zyyy97Hz7s",
+	"vX49OCE2cVDbny7evCLPnj37kfx09eqEsMR++9NP714rfMsrRB5zEOoOJDk6OLRy1+C9cyUNcF2Dsys6",
+	"GpwQCTRRFhTz7wbnp1ev3g6IpjdmIrvwCcgRfObEXHc8JjtmHX999uPLiAxolqWOxz/FYXs45i+/KcEH",
+	"u7a2hOBiKhUZvBvufTA/DsjO88OjIs/BJYSZF9hlGFjnRGmawi5uDEnBIJgpgUkmtIGKvX/CbHCMvikt",
+	"Z0HyBJ0AUhyzhGuRzIg0aDFTYYNOPCfz3h17Tvm8eu8CR0NyTAzdHOyelGfF8RTjhACz2fAVTJHnR0e4",
+	"5PfM9nLGmxj88dlKNZ97x+Tf+/v7v0bkcygMmu8/9/b39z/3vgwiwuEOlLarPCEZVYoMgtEDggVZqMIj",
+	"89/55qNmIMnoCPYrDzFFqK2L6vroplS5kQVSuBUbqGCgyOD/7rku33vvkgHZwfuiaQryiYoIGxKmHU0m",
+	"d5Cme0YmwoZV7ubspJhLa96fpxKXAMcloVqgOXF4YvNvEcJTpowOwTgZ2G8H7vzN/kvN0Bh3jWx8G3G8",
+	"lh3DTVwLNIvMBgkdNkdk8HQMNAHZ/JshcfVfwt1JJFUYHzVmtp7KncQGZMNKD3TbvTu3VReNbeg0YRqS",
+	"/c+8F/VSFgO3fc2siNH78O4qyPbNCfLp+bvAenPcO9g/3D9AjpYBpxnrHfee7R/su0zBMfLopzYg6r+Y",
+	"PWT7+RrB39YVTbCxgf3d6B4qE1xZ3n50cOCCzLUPMg9u8DdnsraSySLZ3XV0Q5bTYGCRIgalzLFMs/2S",
+	"rNE7/vevgWsWeyVzM9ZAEMrudKQw0dhvSfV+NRM8dSeyP6OTtHXrn+ygywzi5bbvZy22X9+WmdxIQc/2",
+	"D0gi4qnleFSRX04/vA8cw7mI1Xg4fhY/Q54oBjLXthWhI2oYx/zDuxozRcyGjAAx7+wwqaUdYC7sz48C",
+	"L/huTKMzR7BvYP/FwbO2+fIF+sD8n4Jef/OOyryGFYBGdtCKoVwzctuGcHfeERohtmiJ0HiMhmGc5h0b",
+	"MirpBGyjzX83WgbvMFA1lP4wncj8jpTO11Y57ok7G65bHPZC9+kfjROVS2vde7o8U7QbFNjDKZzr1VMx",
+	"fPqYGEQn7qwN59ROBPUFwE8ImkCOg5ZHred2CzKZQmmB1ewQs4ymRRf39/Q9mzDd6zDwlbULGW3uwVDJ",
+	"HiJauhrQ6RSlAeRbsavDHIoiiF/P7Wrm49ffaOLEBvvI4eJHfuKuIut/rZXxeRc8fiPkNUsSQGPb86Mf",
+	"Fz9xJcQHymdudTZKo0B0h4C+mCnVgdJBYymUIkEAm0d3pwXVcP3pHyz58tQXtbdm4BJaLwCId68RGDKh",
+	"GuiFd/2eFuUslpq7EKGNzm6BDs/kbyKZrRne3FoxOqFs1cyTwR4U3tu4ad5vwMH71w7gB88XP/FR6DdG",
+	"K7UPdMCIV658Dj5w2GFN53SWCppcCfGeSluj4Pnhiy4H4KLdIfkACaM+Le750VGXh51caJn1WrD9A5U3",
+	"RnO3l08SwYHs3I2FFeGNDkol5G7l3bkYj0Gpe0FwejuTDwLSG1h9EyeySVdrYbr1BKeN8/Fg/4u4uVXl",
+	"zEhPdyP3HeaoOI3XR9cYlQFZPtOq6Pjh0tfXzvarkijeZ95cBDP8sEWsgSGzGMHNevOWcUwR5y9uWkQy",
+	"hb4d2nxDbV1IvzFpJACF+TLJn00QeY/ZVng8DgGUEcvO3r4iPg7e0yIYx210CAWQVmL0dyjRot6GLrqN",
+	"GVs6u29zthKwtdfOrmwluabJ3bCnOAYn/Z5Y9/1hyGitxPC0EhwVrnhPIevAFK0iqLZD4NMwkvVeInCl",
+	"gTVlXFNmre0xUFWwAmUDdMb01jCANGx8ZfDI6oQ0y8CcCxuNtdonV9546g5qSNPUntLhEZkIrseK0KGG",
+	"MtM5cRZ0zJXkhE6AJ2iZEZKgvIKyhbO4Gtw1EF5GxNcQswQquHg/cX4xfX83RGP8w0n+wXZ8bLJr8Lhh",
+	"FaAD7YnHlI8g2dKg+6oPHST5c4l9UdBo9Yay1G3nT6V52PKYSBLyPjRPVCHIakEmjrhFlqRYcmJI3M5z",
+	"cgdwE9KiXDa+gBE5OthdQjp4OglaM6+PNL+RYkJ+ASrJjyUh3hBlI+Lily3V6Y3ETBVhmgxFPFXoTiI7",
+	"dms7L3d36wT0rUiT75h8lhrxbqnnlnpuqaennmXjAHHFapqJn4simm+cwRCmjmaZeoz9/V0stutBN9z0",
+	"9cubp2I8TqeYA3YrbqC8ukV17745QwJe22K3hrn/P4nxwEXcKbKDxXxOXC6yQRr8Wo9hoiC9BRWKCzZj",
+	"3qqAzW4HjDGy5/3VOh1wdUuwy8N1v1qpqbn/OijaXyos0odnLWKT+bivnlVu3Q5z0BNhgNAgKBYx1IWY",
+	"mS+YsiVWWR5BJng6a0LTCm9bbPDziPvApLhNVLwBq+e4BhJbm12TzY6Wj8nDRwuZXt1SFwLNUysmrNlJ",
+	"fYGTPjbQOQnInOrWw7sOGDXHaaG0oF1GXUdopZoIWwq+E7V6KoWma4iOaAiRShNPTT0EuMLVGMaLMeLW",
+	"9XviAmfv5lDfutXhAhfeBtybkyksiGNBTl+Z77sWLr4JFLHlW2kYLG7gS3DIA7URCmtZA5jxMYfiexya",
+	"Jkzvwa2vktau0eZl+jpqteXSQh010aLdz5zowaBI0VcYxpD3BeqIleZc8/CitjmLqjVLrrChwXashcQI",
+	"8gJiWmMYHsAyUXSpCmcLk9+OfliQO9g2d17wCk3a7REPLYUYFk67KJJizrzflBUkR/UOAZ5mLLH0488Z",
+	"XBEcQBO9NT8X5BbG8R4mie1Vyl620t16Nc+O9PfxI7TOxrE7uU7R1o4yKM/n8G1ayBkxaEVSgyJkB36P",
+	"AR/eo8lvU6Uh2cXMJqzS9DARWt8S7tbBZTEO+4P/U+JvUw5ofiKNoZrzdAWfL8YUGfhinS7LDKuG+99d",
+	"Z3YyOB2QnQx4wvhod5+clquvTOiseIKnMwwm/cyxVszhS6IFOXrhQ0ISOitlrN1RVTQa2FH7z17uHO6S",
+	"V2OWJhKsiIhVdBkochprcnRw+HzXJo41WWobigp/pVbb+kofxYLbVIW5joT2cFf3dUZbvWxrJe7i5KQ5",
+	"YTBqI+XNdG9HaSq1TUg7Oti7A7gJ2HCcivhmbvh6o3iz0JjcSFs2yCG3kaSbjiSdx3SLwNIC8hKgSco4",
+	"tDLklY3X7RD7lCa3LF63QfGTZeMsBTLI2+UM9skpvsww86wUzUTzaCbX9y32HJxxHxhlhl2LW9gnZzQe",
+	"E7NuBZKMMfhJEXHHyUuLy4jBEcmoC4dKbcmNkTSXrEiMYkHSYKK0V3M2ju06v4PAqHwvjxIO1Z0IbYOi",
+	"tkFRjy8vWOqEBYswE8CRGIymfHlCXtpQUhs4+sOKIoIjuE//sP/vW2+i6zO2EhX2ZgyziMCY6qfvVTF+",
+	"GRPJHF8lLvm7pJVub8mWZm5p5pZmNgWSJoXJBhJPN6mUrlniKmTRR/PvaeF+fAiZ1JbRy21W++SUSBhO",
+	"FU27p0BFZIIt0LwP8t3ppc+KaklWegCz0ldBLh81U6k7oUzwEhIPsVtKuaWUm6OUPknpbgx6DJJoEaRA",
+	"YkpTYJgyguWLyAuau2sgpUypKTwcJQ2V+wG+a0Am4hZUyUqvBRlgVYZE0qE2o8kOOgqCvXtfgdJ0psgp",
+	"wRayrvwgpykmg2KwEUb27J6QARe6716pQKumyT66PqNLJre2k/HzlHKMLfo+CDhu5Ruh4ltxd0vEvyIi",
+	"znxcuq8yQXZoLktez8hhyVpweLAqMc8jAdYtD//dmUN36C52fkp2DTm8gJEiL3ae70bk8GDnuS1Ke/hs",
+	"59muTfmX9K4ohYDE2oaD+jAFIjgoa3rNQ/cykEw02FtPk6SO/md+v98Hhc2385VT15JbwlxaDndFpyAD",
+	"ClgKw/sp8lvfUuMtNd6MwZYHgGnpiq0bBb/HU+XETmy5UCoVUIRWqRXJsMGLRNK7Nad8/Oym/V4tBH5/",
+	"NP3K6Z+/X761EmxJ2oYFTKprMW0FOFpF2Su0Py8UI/Nu9/Nibc9dVbTHCbCFcdxvCZBfOtb/H9Nk5INi",
+	"jwnFqi9Y6tlI5Lbdoat1RTVgsACeI1P266Qtanb5IGBzpmEE8DcWT2uWv60q2Bg421xDsE2vOsVCQ7RU",
+	"nsgqiy6GtdLjwKP9zqCMF4PdiAiJlACrpZVd1RbAMSvPNlgijFubHOUYD17IP7WAW4MFgtv6agZnFNJi",
+	"7Mdx8OM+uQRb4fVd3rbxOqX8xryAErTgWUPl4bOdw92d66YSQ3k0rYGqrziEFs15jxQ3i0ezDZbdBstu",
+	"XPB4jThcMl25tijksLUaWi5bdAl0dWj/0PxqG9L6GCGtVrRiekwAO/p42MnNQw9SKbUMf0/zyqEPEyZQ",
+	"sFjDVoWMrYZIuCCZFJlQNCUuocXaRfNvfS8ow+nvxtiQziwVEuIg/8RJA8wZ24rOfZUtWt9Wnbme46s8",
+	"dz31B/F9GAxKW3osm8E82rJ1Q22tBJtk1pfAE0ddICkKJivierc5T7at+Hl0TA5fkAQb9wmj6dq+WdaD",
+	"bqgN4+SHenDBHEb/FNXkB6g34v35WPo/J7KF19955O8YT8QdiVOhQNmOegmduWqueaHpvMeoV7p2IzLl",
+	"KShVrhprXsgFSQUfgSTuCth1CmRHAlWCK/IiIn+NyA+7+6SxSUFKMwUnnvY3XgwOadCJzEGuSyX6amg1",
+	"7mpLp7d0emvNrYcLGBqMxsegQnVe2Z7sqP3nL7qSYbS7PISom7dY8X1ekVnsk1Nn6qEpdjS0PQMTb8Ny",
+	"XIcpcgMZ9pi2v5/kdWbxAK4hFhMnDGOzADtnqDF4G5ObH5sxNqVm3bKceqL++v2QUNzOloRuSeiWhNo6",
+	"YEhDDVI8MWQl7/LZhUw+RLjrGwnwX+zvzeHOydKOgu2Tj0KHJNSJ3D40YUwVscp/II062um6JgKV6cza",
+	"EAL66wXe0C/YGjL7S1RKZbclZCaATVUmTClIbBiXQftkmkK5q3e12w3jQQcXw6OeNxj4MXD0uxNmcVdb",
+	"SrylxH92SmyLLpeD7yPfQNDbM1GItYp4gxrckWBnY6pgz/sx1xxddZk7I87Na678W74PghVuaUu0tkRr",
+	"Kz7mGjjqmkha8hCJ3D2FoQs/5EHMZOfwBXkD13JK5Swizw7JByrjMVK7F14MchIeJYbO7B2+xBynrqo7",
+	"arZ7D6HAF0Kj1audDj0B0CXR8YlyA2zQiLlmXZfpLs3T36eKjVvb0sgtjdzSyMJK6UgG11VXUpMLKQ/4",
+	"aqV69unOFV+xLONs6XqvEoYgJU2/nwbf+Ql8q8Gj1ZvsUE65uPU/ZVCptwCVgL97CdZPvJQ1nqEr06JF",
+	"5FKa8y+eKCLFVMMxGdi39osnB0bI+cwHig5hNKUyYXwU/kx2Xp2+Od11zf1JOIzEgscguW0XYfPD9sk7",
+	"TVxpRaoI/cyRxJzY78xDTLvkcMrJgMYxZBqSQb5WzBMPMspby7RWIe5rjTCtrvNRQk1rh7WNOd3GnG4+",
+	"jMXQgJL5O7BjD7EXuKMHOTmYl+lSFzYWhqU2EI2NscRtoOpmO4LVYGx9FVXNQ0ZjrYHYT1myFta0tEY8",
+	"ATmCPVzVX+4rueGbN6shd8UVryoXl7rFm626/LBc6xXCXJ72FJZq+sflp48EUY8g6u2uwK6eWrfrmq2C",
+	"H6i8UUZen15PmNYllCED+0ojdqNL2Inr6NouB+ekjN9gZiVh+jPfGWTmSTFVLjUNi1hZoV750HYyFPKO",
+	"ysS6s4HKlIHMJ2TKddUVtyDvpFkab5Lxbdzl2mX8ZY2RW3F8SxO3NLFNkqe2r8qMFJDsAqZXoYOWVK3b",
+	"+4uTfl10ZPNiUxMX2ApOWyLxwEQCoa5JcHK+Bgx72xtDmhENdDKPaEwANOOj+e6ED37Qd+JFWKqhqNt8",
+	"0VG0TAbeQoqB20K6cB3s1mu01bbqF2NIF7aX7FKdA9+ch0d2eemi5pPfft9Jd1mLvSQe7v+ULpJJgc/d",
+	"HSOnaerk2eDwJtNUsz06Mgw8/5rsfDj9sFv5MaMcUvzpfDdCsrRHsUjinh7DnpVdPvOdq9M3Np7WWZkU",
+	"SKx/jsEVxXuxPbFNIdsnV6dvFj6CCWafeRBNnDtGYsrJNRCqNY3HXinbJ9aba5QwSj6cfgidK/YkKt6V",
+	"z3wwoZO+ec/gBJ8598+Q4peyPwYPxSqLtpfRYEKzvk9xmeOkcXD+tfpm3PIexSXjj2ar+m09MY/X+sbR",
+	"HZ/S5clrB0lsoa+lwP2HZqNbz8pmPSuT/GY3409ZmYts0I2SS3SP4D1ZgAbeaeKubYsPW8X/gT0mQkqI",
+	"dUEpnvgAoSVdJkKOKGeK5qXPW1X/T6WRnfT/pbTrcP5CxW6aFgsPMz0rTT2hv78HPtLj3vHhwUHUmzCe",
+	"f+6gQr+iCvYYV8AV0+wWyMQcnWfa5sVt+vR/7reMb0mnDq9osWJdAq0/iT4tKkji8S5hBl2FLKvVTfpc",
+	"eMZfq1IXrvFRNLvSIW3Vu068e6utzRW7R0xhQVlewmGyQ5MJ47stqNzERBdqbRUM3wi1bhNcw5VvpdY1",
+	"a3FlUGrnBmvX5u7HQzao0pUFikfQ67rgiFfutriy1fA2HxNX5UdV7S4iXTiU0/v2hgDJNY1v5mp653bw",
+	"Gz/2MXy9Tq1d02xDKSadFVG/7zfmoW9OR6tc3mI1zYPEn9L/6fAiP4QFftAmhW0htnwdOltlmY+itlWP",
+	"aqu5bR1zj+eYc8W4xJBkUowkKEWuZ7a82JilSVTqYIuFyqUYglJM8PlZU1Vmu1AjrJOQTbGHrV9v06X9",
+	"MwZxie+uz8fnwU/SWKPs7O6tXdArjewk5oXC6JqEMynS7l6CcMkX5sGtLX9FQhAc5GIhsQRTfxbZsIId",
+	"y9vywzP+auXCYI2PIxSGh7SVCLe2/PXZ8kso7Ez5kZXlLs8+viZiOGQxyEW2k5AOLJblyji/EfrdJsWF",
+	"K9/KcuuO0crKN70p4/79mMoGjftlCeMRjPtdUMQb97eosjXuP0LCe5lBzYvcamBM3uQ+X8m7yEd1UvCW",
+	"rKvmZw+rqpWxLH+/7cOG+Um2CxChE8FHRilj0n2l2jQz+/PSy7qwjzUs6ypP/MDg7Ipvb0Oq7z0z2uo7",
+	"qjS99ZFybVt6kEg6K68TqiuZcIwrTW1WbNNaYvvcony4Pc0mnZLi/DrCvLiOS1iUHdd5DacWxIDHQHbg",
+	"dxrriMD+aJ9cnL3ZOzo4erl3cHBwePRs1wql8VzDReVut3aMEqYvtmHk5PJPYr/I92tt2jRNQZIJnREF",
+	"EDCWgou0Z/xdhVlyI8BSJuPphPIQvgcGqH/55Zdf9j7if4OI8OnkGqQRr0CSGVBp7yEGlundiFhe85kP",
+	"8KtbSAZRXj8aUjZi18xQJ+wTGuTOkB1qRLaDvaMXEdF3AhtwGBx3+X4Gz29FegtJRBj/zG3HkCmPWfpE",
+	"ESqB7hJzqFNddFpK6CxYW3u63UVRNe2rNOf49T2KKSc/nAY8vHBXvLXjbO04nR11BmLQU+dID+OurkE9",
+	"iy4kY1X5eKHRZmWsPp/KTCjYDItrd9bZ37d667pNPA01Mivs8l7mnYY+gQGwK81SA/KOTZKCS/pEdWe8",
+	"OCkxS1cq2LK3evsBa0RanY1t0IBUiHaPYDxahHRFS4Et8m2NRpvN+ctJhNdtJTM6zlz70UL++JTmZT3W",
+	"XCnxI53kPfbycunAR3QEWKsoNcR2p2wMs6U/7sazffLz3Lron7kvjI5vwLl8s1NKlIgZTcmdkDcg98kF",
+	"7BW7JMATuyxfcxGfNipCPuYzN8u4AcgUYZq4vrJjprSQM+zCKsFQXMGBmMXfuhWExeLDroPhzEEZkbwY",
+	"e6VIe15exM6BU/8mGLfL1kAnxJZOCcKWPvO7MYvHroxIbCCL67D1d94hMah7IiXD8iRNh9ykDLkSMOtT",
+	"hx6/h01R1eZROth0FfKsFdVoyBzuqli0ZUJbJrSxzja0VgbqiSLxWDAb31YBzXkBk62MaL5n4zQY94CY",
+	"WbzGvLQJP89uQc6C8/i2QukfQb26misLqIjEUynNR8N9M6r02oMkKyCHfYDXXBj1lZnzO2KQuJ+vkjfi",
+	"7W1VsS0X3JgqZgAuVMRyocw1C1+C22HnTJZzu3V2VHduE6tocEGE0Vd8nZgJvQF1TAZZSnmf8T42hR9E",
+	"vnS90UYick3jG1RF8rKF++RdmsKIpoUCo+5AkucHPxJOJ8w69HMCbm1X+8ScmPltTJU9pzuOLqkm5eIq",
+	"P5HviHoWm/oqSai5yy0F3VLQTVHQD6Ls2aGpCwXqUiCxRkEZHcGaiadrnDdw1LNkL0HbTN5XT3CzkZW7",
+	"/3Vs+0d2cAnmNSSBIZ2mWn3mNHaladPZ7j45xTVhoVpOGLdegTRYuCstK25BSpZA30ZVDfYN0bcBZgM7",
+	"Bn3y9pu+FoN9chrsfkw1dhkROvRJWD6gQkaAPUvKjKCR3Jvr+65IvdnQV0nmLapsCf2W0G+K0FtkQFJv",
+	"KUVBSHbakjAafRUGOQxCJFMIrEJlEH+XKDQZJFSDIoKnM2s4dwST5LMQVySfiCG5ZlKPyV/Is0MMUVJk",
+	"59PHs/P3px/7F2dXZx+v3n362P/l7PTicrfuTbUBtm7S11NYmnp9ZbF0biddgukM41EkmQKGZ4Gkairh",
+	"+w+tu3Abz6jSeeiyhyoEqXrJMCMrqDZgtjKMOb91izCvIQXtZJcweDTK1+3QLPIBc9grCDHI+Y3UiTX1",
+	"ThOmiZaUpc4ZRokWk2ulBQen/CYe4U69hmkEhBlohJFAOqhj0ZnZ/C9mhee4wLo193l9d/hQ8t0ZV5dm",
+	"RPcHaTxJQqsBxjKE9ALGF4M3zrOXgchSmGvAd1eO42qEs2tO94jdAo+CQg2ZhWtIMETa5vtxgtHX5OPb",
+	"SxeUar7+6fzjA0VQP1ywfdPMmWTmKvsKeN+I753TJC6BfzTjW2eGZGo5SV+BXrEg07fEAQMitJgHenwx",
+	"8PsniSkPtzw/rLxEBBYlypdp/1cZWB0s8VFiq8Mj2mbJb6Or11YGCaOGDDcM2X+QYrHbjtQN/H5hqPV9",
+	"UH0j0dYLEG1bHenhwq0bBdC5PGXt2fX34kQbjI0uCSqPEB7dAUuKCOkttmwtjRtMqm8kI/OjozsytqdW",
+	"1d1LxWgejzvFUe/F6Ns2B55OE6bPboHrxbqQtRDBrTUgXYupbjA7baPi5gLwz2OB8RGpEDd5Ar2nopi/",
+	"jrJaANJoQLdh4C4G3JpBGq0z9wmXq2OCNxDONfC88oMeEErdO9pA1MZmutWWQTCylsu7MWBcDEOvZh4o",
+	"r0VCZ1sobUhDsXdKtCBqTCUULmqfpx1ifQCJttUrT/bcbdxDhJtjS3Dr+1rtCG55j2JD8EfTnJ6Nd7g1",
+	"IGwLLz+sxcFnJHnyMZ9ALOQ/T/9wf/XNt4agJ5LereZJ80bwjOpxUBUmn79XRdZlLOGtbrp3oe8Ng2sk",
+	"pMyWpmAYODMzf1oqe4JpP4KDwkAdMpSgxvmZYhWZUiSRjfCpu9x+dgf1bVBLv1of2LI5PXcOyTQ6roc3",
+	"7q9gq+ZuaeEyaVRU58h7R1UBTytSRfjd7LJVJj/Dn796E+zl9Po3iJ0abdfchICfOBBU6hMRTyeIfFtp",
+	"verbN+qPHmPoPaSJU80Fr6rmQ8s67METqzMSR9EfXpkMw0/mKpQhr1wUMoD1NEqBLYwTGA7NBp1y11IG",
+	"zoaslvzcjptfC5EC5d+eYzs4uMXGnPDQtlabDrmMjZn4D6r5NomQLvC71C8MRWxVLKowHrmUpYgoYcTM",
+	"5nIBn7ljUbcg7Szh7K6Wdjm23cWUkx3zarMk8yJDdPK5FUnp3XCafuZGB/DPelfkiYu1xwqhTJEbyPTu",
+	"PvmkxyDvmALy/OiovT5bAOdfq0wbLPFRrADhETWQAffz1hKwlX4fSvp1INbQbJcnlSowruLKCgS2k7Dx",
+	"9I/gU9+FLqzLcFCe+t7Gg3lu63uRvQ26rUtiyCO4rRfQvtBtHdzeVqnf+q434rsWkgBPbPZeDn3zPdfL",
+	"UD7NJpAy3p4/c1FkBNhMsYgUqYoqCkqcqMgXfVHe98gkSSBmyv7q25vZbIJUqKmEiIg0CXSJqO46v/JL",
+	"/KY9534Xi1Ut6zGvHsxWyWoyY9jDMqcWFoMeCtlgzzByA5sYjEpK3VnuWz3GrAriqWR6hg/RjBld4fjf",
+	"vxrQEyyJ8e9fzTB566eeyrR33BtrnR0/fXp49Nf9g/2D/cPjHw5+OEBAdKv7I2814NFC9epF5cOe5Rb5",
+	"Kt3ZcgGk6BlhZgl7DvhQl+D7IumuubVAc7U5YovNGcRPQJG7sfCx4DblT8gkChOKcrdPsMwaCWsopH/+",
+	"jtzATEXVdKSoarMy78qTVYKXOMtV8948LNluBXmC4l5A/aJqlaIKAcwohzTCIoB1+ocirKMJwZo8MNYX",
+	"dfb2FclSyl3TDANI5nYTosC+gJyak/xnROgEeOLIMzIllKQpchE+palrc2pIjBWlMRHbAIWhyvFNsBwY",
+	"xyFA4CkbmP9/AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -6,9 +6,11 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/assessment"
+	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/ehc"
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/feedback"
 	"github.com/oneplan-send/oneplan/internal/meeting"
@@ -50,6 +52,8 @@ type Export struct {
 	Meetings     []meeting.Meeting
 	Feedback     []feedback.Feedback
 	EHCRequests  []ehc.Request
+	EHCPlans     []ehcplan.Plan
+	Reviews      []annualreview.Review
 	Involvements []sharing.Involvement
 	Consents     []sharing.Consent
 	AccessLog    []audit.Event
@@ -100,6 +104,16 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 		}
 		if x.EHCRequests, err = drain(func(pg store.Page) ([]ehc.Request, string, error) {
 			return tx.EHCRequests(store.EHCRequestFilter{YoungPersonID: id}, all, pg)
+		}); err != nil {
+			return err
+		}
+		if x.EHCPlans, err = drain(func(pg store.Page) ([]ehcplan.Plan, string, error) {
+			return tx.EHCPlans(store.EHCPlanFilter{YoungPersonID: id, Today: s.today()}, all, pg)
+		}); err != nil {
+			return err
+		}
+		if x.Reviews, err = drain(func(pg store.Page) ([]annualreview.Review, string, error) {
+			return tx.AnnualReviews(store.AnnualReviewFilter{YoungPersonID: id, Today: s.today()}, all, pg)
 		}); err != nil {
 			return err
 		}

@@ -113,7 +113,7 @@ func (s *Service) EHCRequests(ctx context.Context, f store.EHCRequestFilter, pg 
 
 // changeEHCRequest loads a visible request, checks If-Match, applies change and writes the request
 // with its audit, outbox and timeline events in one transaction.
-func (s *Service) changeEHCRequest(ctx context.Context, perm auth.Permission, id string, ifMatch *int, change func(r *ehc.Request) error,
+func (s *Service) changeEHCRequest(ctx context.Context, perm auth.Permission, id string, ifMatch *int, change func(tx *store.Tx, r *ehc.Request) error,
 	action string, changed []string, eventType string, timelineKind func(r ehc.Request) (kind string, summary string)) (r ehc.Request, err error) {
 	p, err := allow(ctx, perm)
 	if err != nil {
@@ -126,7 +126,7 @@ func (s *Service) changeEHCRequest(ctx context.Context, perm auth.Permission, id
 		if err := checkVersion(ifMatch, r.Version); err != nil {
 			return err
 		}
-		if err := change(&r); err != nil {
+		if err := change(tx, &r); err != nil {
 			return err
 		}
 		r.UpdatedAt, r.Version = s.now(), r.Version+1
@@ -146,7 +146,7 @@ func (s *Service) changeEHCRequest(ctx context.Context, perm auth.Permission, id
 // DecideEHCRequest records the decision whether to carry out the assessment (Reg 5). It is the
 // SEND team's or the engagement lead's call.
 func (s *Service) DecideEHCRequest(ctx context.Context, id string, ifMatch *int, d ehc.Decision) (ehc.Request, error) {
-	return s.changeEHCRequest(ctx, auth.RunPathway, id, ifMatch, func(r *ehc.Request) error { return r.Decide(d, s.today()) },
+	return s.changeEHCRequest(ctx, auth.RunPathway, id, ifMatch, func(_ *store.Tx, r *ehc.Request) error { return r.Decide(d, s.today()) },
 		audit.Transition, []string{"status", "decision", "request_outcome"}, "ehc_request.decided",
 		func(r ehc.Request) (string, string) {
 			return "ehc_request.decided", "EHC needs assessment decision: " + r.Decision.Decision + " on " + r.Decision.DecidedOn.Format("2006-01-02") +
@@ -156,7 +156,7 @@ func (s *Service) DecideEHCRequest(ctx context.Context, id string, ifMatch *int,
 
 // AddEHCException records an exception period on an open request, which adjusts its deadlines.
 func (s *Service) AddEHCException(ctx context.Context, id string, ifMatch *int, e statutory.Exception) (ehc.Request, error) {
-	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(r *ehc.Request) error { return r.AddException(e) },
+	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(_ *store.Tx, r *ehc.Request) error { return r.AddException(e) },
 		audit.Update, []string{"exceptions"}, "ehc_request.exception_recorded",
 		func(r ehc.Request) (string, string) {
 			due := r.DueDates()
@@ -170,7 +170,7 @@ func (s *Service) WithdrawEHCRequest(ctx context.Context, id string, ifMatch *in
 	if on.IsZero() {
 		on = s.today()
 	}
-	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(r *ehc.Request) error { return r.Withdraw(on, reason, s.today()) },
+	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(_ *store.Tx, r *ehc.Request) error { return r.Withdraw(on, reason, s.today()) },
 		audit.Withdraw, []string{"status", "withdrawal", "request_outcome", "assessment_outcome"}, "ehc_request.withdrawn",
 		func(r ehc.Request) (string, string) {
 			codes := "SEN2 request outcome " + r.RequestOutcome
@@ -178,5 +178,56 @@ func (s *Service) WithdrawEHCRequest(ctx context.Context, id string, ifMatch *in
 				codes += ", assessment outcome " + r.AssessmentOutcome
 			}
 			return "ehc_request.withdrawn", "EHC needs assessment request withdrawn (" + codes + ")"
+		})
+}
+
+// RequestEHCAdvice records a request for advice from one adviser, with its own 6-week clock.
+func (s *Service) RequestEHCAdvice(ctx context.Context, id string, ifMatch *int, a ehc.Advice) (ehc.Request, error) {
+	a.ID = newID()
+	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(tx *store.Tx, r *ehc.Request) error {
+		yp, err := tx.YoungPerson(r.YoungPersonID, store.Scope{})
+		if err != nil {
+			return err
+		}
+		return r.RequestAdvice(a, yp.DateOfBirth, s.today())
+	}, audit.Update, []string{"advice"}, "ehc_request.advice_requested",
+		func(r ehc.Request) (string, string) {
+			last := r.Advice[len(r.Advice)-1]
+			m := r.AdviceMilestone(last, s.today())
+			return "ehc_request.advice_requested", "Advice requested (" + last.Adviser + "); due " + m.AdjustedDueOn.Format("2006-01-02")
+		})
+}
+
+// ReceiveEHCAdvice records the day advice arrived.
+func (s *Service) ReceiveEHCAdvice(ctx context.Context, id, adviceID string, ifMatch *int, on timeDay) (ehc.Request, error) {
+	var adviser string
+	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(_ *store.Tx, r *ehc.Request) error {
+		if err := r.ReceiveAdvice(adviceID, on, s.today()); err != nil {
+			return err
+		}
+		for _, a := range r.Advice {
+			if a.ID == adviceID {
+				adviser = a.Adviser
+			}
+		}
+		return nil
+	}, audit.Update, []string{"advice"}, "ehc_request.advice_received",
+		func(r ehc.Request) (string, string) {
+			for _, a := range r.Advice {
+				if a.ID == adviceID {
+					return "ehc_request.advice_received", "Advice received (" + adviser + "; " + string(r.AdviceMilestone(a, s.today()).Status) + ")"
+				}
+			}
+			return "ehc_request.advice_received", "Advice received"
+		})
+}
+
+// DecideEHCIssue records the decision, after the assessment, whether to issue a plan.
+func (s *Service) DecideEHCIssue(ctx context.Context, id string, ifMatch *int, d ehc.IssueDecision) (ehc.Request, error) {
+	return s.changeEHCRequest(ctx, auth.RunPathway, id, ifMatch, func(_ *store.Tx, r *ehc.Request) error { return r.DecideIssue(d, s.today()) },
+		audit.Transition, []string{"status", "issue_decision", "assessment_outcome"}, "ehc_request.issue_decided",
+		func(r ehc.Request) (string, string) {
+			return "ehc_request.issue_decided", "Decision whether to issue an EHC plan: " + r.IssueDecision.Decision + " on " +
+				r.IssueDecision.DecidedOn.Format("2006-01-02")
 		})
 }

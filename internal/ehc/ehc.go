@@ -19,16 +19,19 @@ const RecordType = "ehc_request"
 // Status is where a request stands.
 type Status string
 
-// The statuses. Received and Assessing are open; the others are final in this slice.
+// The statuses. Received, Assessing and PlanDrafting are open; the others are final.
 const (
-	Received    Status = "received"     // the 20-week clock runs; the decision to assess is due in 6 weeks
-	Assessing   Status = "assessing"    // the authority decided to assess
-	NotAssessed Status = "not_assessed" // the authority decided not to assess (appealable)
-	Withdrawn   Status = "withdrawn"    // the request was withdrawn
+	Received     Status = "received"      // the 20-week clock runs; the decision to assess is due in 6 weeks
+	Assessing    Status = "assessing"     // the authority decided to assess and seeks advice
+	NotAssessed  Status = "not_assessed"  // the authority decided not to assess (appealable)
+	PlanDrafting Status = "plan_drafting" // the authority decided to issue a plan; draft and final follow
+	NotIssued    Status = "not_issued"    // the authority decided not to issue a plan (appealable)
+	PlanIssued   Status = "plan_issued"   // the final plan was issued
+	Withdrawn    Status = "withdrawn"     // the request was withdrawn
 )
 
 // Open reports whether the request is still running on the statutory clock.
-func (s Status) Open() bool { return s == Received || s == Assessing }
+func (s Status) Open() bool { return s == Received || s == Assessing || s == PlanDrafting }
 
 // Who may ask (SEN2 RequestSource). Only a parent, a young person aged 16 to 25 or a school or
 // post-16 institution may request an assessment (s.36(1) Children and Families Act 2014); the
@@ -96,6 +99,10 @@ type Request struct {
 	AssessmentOutcome    string // "" until the authority decides to assess
 	AssessmentOutcomeOn  *time.Time
 	Decision             *Decision
+	Advice               []Advice
+	IssueDecision        *IssueDecision
+	DraftServedOn        *time.Time // the first draft plan sent to the family
+	PlanIssuedOn         *time.Time // the final plan issued
 	Exceptions           []statutory.Exception
 	Withdrawal           *Withdrawal
 	CreatedAt, UpdatedAt time.Time
@@ -128,14 +135,7 @@ func New(youngPersonID string, dob, received time.Time, requestedBy, referralID,
 	return r, nil
 }
 
-func validRequester(s string) bool {
-	for _, v := range Requesters {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
+func validRequester(s string) bool { return oneOf(s, Requesters) }
 
 // Decide records the decision whether to assess. Only a received request can be decided; a
 // refusal must have told the family of their appeal, mediation and IAS rights.
@@ -212,7 +212,7 @@ func (r *Request) Withdraw(on time.Time, reason string, today time.Time) error {
 	switch r.Status {
 	case Received:
 		r.RequestOutcome, r.RequestOutcomeOn = OutcomeWithdrawn, &d
-	case Assessing:
+	case Assessing, PlanDrafting:
 		r.AssessmentOutcome, r.AssessmentOutcomeOn = OutcomeWithdrawn, &d
 	}
 	r.Status, r.Withdrawal = Withdrawn, &Withdrawal{On: on, Reason: reason}
@@ -243,13 +243,26 @@ type Deadlines struct {
 func (r Request) Deadlines(asOf time.Time) Deadlines {
 	a := statutory.Assessment(r.ReceivedOn, r.Exceptions)
 	draftAdjusted := statutory.AdjustedDue(r.ReceivedOn, a.DraftPlanTarget, r.Exceptions)
-	var decided time.Time
+	var decided, noPlan, draft, final time.Time
 	if r.Decision != nil {
 		decided = r.Decision.DecidedOn
 	}
-	// Later milestones apply only while the request is being assessed, or still may be.
-	later := r.Status.Open()
-	decisionApplies := r.Status.Open() || r.Decision != nil
+	if d := r.IssueDecision; d != nil && d.Decision == NotIssue {
+		noPlan = d.DecidedOn
+	}
+	if r.DraftServedOn != nil {
+		draft = *r.DraftServedOn
+	}
+	if r.PlanIssuedOn != nil {
+		final = *r.PlanIssuedOn
+	}
+	// Later milestones apply while the request is being assessed, or still may be, and stay
+	// applicable once met. The no-plan notice stops applying once the authority decides to issue.
+	open := r.Status.Open()
+	decisionApplies := open || r.Decision != nil
+	noPlanApplies := (open && r.IssueDecision == nil) || !noPlan.IsZero()
+	mayIssue := open && (r.IssueDecision == nil || r.IssueDecision.Decision == Issue)
+	draftApplies, finalApplies := mayIssue || !draft.IsZero(), mayIssue || !final.IsZero()
 	m := func(raw, adjusted, completed time.Time, applies bool) Milestone {
 		due := adjusted
 		if !applies {
@@ -260,9 +273,9 @@ func (r Request) Deadlines(asOf time.Time) Deadlines {
 	}
 	return Deadlines{
 		DecisionToAssess: m(a.DecisionToAssess, a.DecisionToAssessAdjusted, decided, decisionApplies),
-		NoPlanNotice:     m(a.NoPlanNotice, a.NoPlanNoticeAdjusted, time.Time{}, later),
-		DraftPlanTarget:  m(a.DraftPlanTarget, draftAdjusted, time.Time{}, later),
-		FinalPlan:        m(a.FinalPlan, a.FinalPlanAdjusted, time.Time{}, later),
+		NoPlanNotice:     m(a.NoPlanNotice, a.NoPlanNoticeAdjusted, noPlan, noPlanApplies),
+		DraftPlanTarget:  m(a.DraftPlanTarget, draftAdjusted, draft, draftApplies),
+		FinalPlan:        m(a.FinalPlan, a.FinalPlanAdjusted, final, finalApplies),
 		Week20:           a.Week20,
 	}
 }
@@ -279,15 +292,19 @@ func (d Deadlines) Overdue() bool {
 	return false
 }
 
-// DueDates are the exception-adjusted statutory due dates the store keeps for filtering.
+// DueDates are the statutory due dates the store keeps for filtering and reports: the
+// exception-adjusted ones, and the raw ones for timeliness without exceptions.
 type DueDates struct {
 	DecisionToAssess, NoPlanNotice, FinalPlan time.Time
+	DecisionToAssessRaw, FinalPlanRaw         time.Time
+	Week20                                    bool
 }
 
-// DueDates returns the adjusted statutory due dates of the request.
+// DueDates returns the statutory due dates of the request.
 func (r Request) DueDates() DueDates {
 	a := statutory.Assessment(r.ReceivedOn, r.Exceptions)
-	return DueDates{DecisionToAssess: a.DecisionToAssessAdjusted, NoPlanNotice: a.NoPlanNoticeAdjusted, FinalPlan: a.FinalPlanAdjusted}
+	return DueDates{DecisionToAssess: a.DecisionToAssessAdjusted, NoPlanNotice: a.NoPlanNoticeAdjusted, FinalPlan: a.FinalPlanAdjusted,
+		DecisionToAssessRaw: a.DecisionToAssess, FinalPlanRaw: a.FinalPlan, Week20: a.Week20}
 }
 
 // Ground letters as the regulations number them: (a) to (d) of Regs 5(4), 10(4) and 13(3).

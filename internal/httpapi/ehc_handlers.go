@@ -51,6 +51,19 @@ func toEHCRequest(r ehc.Request, asOf time.Time) api.EhcNeedsAssessment {
 	if w := r.Withdrawal; w != nil {
 		out.Withdrawal = &api.EhcWithdrawal{WithdrawnOn: date(w.On), Reason: w.Reason}
 	}
+	if len(r.Advice) > 0 {
+		advice := make([]api.EhcAdvice, len(r.Advice))
+		for i, a := range r.Advice {
+			advice[i] = api.EhcAdvice{Id: mustUUID(a.ID), Adviser: api.EhcAdviser(a.Adviser), Provider: ptr(a.Provider), Notes: ptr(a.Notes),
+				RequestedOn: date(a.RequestedOn), ReceivedOn: optDatePtr(a.ReceivedOn), Deadline: toEHCDeadline(r.AdviceMilestone(a, asOf))}
+		}
+		out.Advice = &advice
+	}
+	if d := r.IssueDecision; d != nil {
+		out.IssueDecision = &api.EhcIssueDecision{Decision: api.EhcIssueDecisionDecision(d.Decision), DecidedOn: date(d.DecidedOn),
+			AppealRightsNotified: d.AppealRightsNotified, Reason: d.Reason}
+	}
+	out.DraftServedOn, out.PlanIssuedOn = optDatePtr(r.DraftServedOn), optDatePtr(r.PlanIssuedOn)
 	return out
 }
 
@@ -135,4 +148,44 @@ func (h *handlers) WithdrawEhcNeedsAssessment(ctx context.Context, req api.Withd
 	}
 	return api.WithdrawEhcNeedsAssessment200JSONResponse{Body: toEHCRequest(r, today()),
 		Headers: api.WithdrawEhcNeedsAssessment200ResponseHeaders{ETag: etag(r.Version)}}, nil
+}
+
+func (h *handlers) RequestEhcAdvice(ctx context.Context, req api.RequestEhcAdviceRequestObject) (api.RequestEhcAdviceResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b := req.Body
+	r, err := h.s.svc.RequestEHCAdvice(ctx, req.Id.String(), ifMatch, ehc.Advice{Adviser: string(b.Adviser), Provider: str(b.Provider),
+		RequestedOn: b.RequestedOn.Time, Notes: str(b.Notes)})
+	if err != nil {
+		return nil, err
+	}
+	return api.RequestEhcAdvice200JSONResponse{Body: toEHCRequest(r, today()), Headers: api.RequestEhcAdvice200ResponseHeaders{ETag: etag(r.Version)}}, nil
+}
+
+func (h *handlers) ReceiveEhcAdvice(ctx context.Context, req api.ReceiveEhcAdviceRequestObject) (api.ReceiveEhcAdviceResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	r, err := h.s.svc.ReceiveEHCAdvice(ctx, req.Id.String(), req.AdviceId.String(), ifMatch, req.Body.ReceivedOn.Time)
+	if err != nil {
+		return nil, err
+	}
+	return api.ReceiveEhcAdvice200JSONResponse{Body: toEHCRequest(r, today()), Headers: api.ReceiveEhcAdvice200ResponseHeaders{ETag: etag(r.Version)}}, nil
+}
+
+func (h *handlers) DecideEhcPlanIssue(ctx context.Context, req api.DecideEhcPlanIssueRequestObject) (api.DecideEhcPlanIssueResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b := req.Body
+	r, err := h.s.svc.DecideEHCIssue(ctx, req.Id.String(), ifMatch, ehc.IssueDecision{Decision: string(b.Decision), DecidedOn: b.DecidedOn.Time,
+		AppealRightsNotified: ptrVal(b.AppealRightsNotified), Reason: b.Reason})
+	if err != nil {
+		return nil, err
+	}
+	return api.DecideEhcPlanIssue200JSONResponse{Body: toEHCRequest(r, today()), Headers: api.DecideEhcPlanIssue200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }

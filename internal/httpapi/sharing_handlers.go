@@ -182,7 +182,8 @@ func toExport(x casework.Export) api.SubjectAccessExport {
 		Allocations: make([]api.Allocation, len(x.Allocations)), FamilyAssessments: make([]api.FamilyAssessment, len(x.Assessments)),
 		Meetings: make([]api.Meeting, len(x.Meetings)), PathwayFeedback: make([]api.PathwayFeedback, len(x.Feedback)),
 		EhcNeedsAssessments: make([]api.EhcNeedsAssessment, len(x.EHCRequests)),
-		Consents:            make([]api.Consent, len(x.Consents)), AccessLog: make([]api.AuditEvent, len(x.AccessLog))}
+		EhcPlans:            make([]api.EhcPlan, len(x.EHCPlans)), AnnualReviews: make([]api.AnnualReview, len(x.Reviews)),
+		Consents: make([]api.Consent, len(x.Consents)), AccessLog: make([]api.AuditEvent, len(x.AccessLog))}
 	for i, r := range x.Referrals {
 		out.Referrals[i] = toReferral(r)
 	}
@@ -200,6 +201,12 @@ func toExport(x casework.Export) api.SubjectAccessExport {
 	}
 	for i, r := range x.EHCRequests {
 		out.EhcNeedsAssessments[i] = toEHCRequest(r, d)
+	}
+	for i, p := range x.EHCPlans {
+		out.EhcPlans[i] = toEHCPlan(p, d)
+	}
+	for i, r := range x.Reviews {
+		out.AnnualReviews[i] = toAnnualReview(r, d)
 	}
 	for i, v := range x.Involvements {
 		out.Involvements[i] = toInvolvement(v, d)

@@ -12,30 +12,40 @@ import (
 )
 
 type ehcRequestRow struct {
-	ID                   string
-	YoungPersonID        string
-	ReferralID           *string
-	ReceivedOn           string
-	RequestedBy          string
-	Notes                *string
-	Status               string
-	RequestOutcome       string
-	RequestOutcomeOn     *string
-	AssessmentOutcome    *string
-	AssessmentOutcomeOn  *string
-	Decision             *string
-	DecidedOn            *string
-	AppealRightsNotified *bool
-	DecisionReason       *string
-	Exceptions           string
-	WithdrawnOn          *string
-	WithdrawalReason     *string
-	DecisionDueOn        string
-	NoPlanNoticeDueOn    string
-	FinalPlanDueOn       string
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
-	Version              int
+	ID                        string
+	YoungPersonID             string
+	ReferralID                *string
+	ReceivedOn                string
+	RequestedBy               string
+	Notes                     *string
+	Status                    string
+	RequestOutcome            string
+	RequestOutcomeOn          *string
+	AssessmentOutcome         *string
+	AssessmentOutcomeOn       *string
+	Decision                  *string
+	DecidedOn                 *string
+	AppealRightsNotified      *bool
+	DecisionReason            *string
+	Exceptions                string
+	WithdrawnOn               *string
+	WithdrawalReason          *string
+	DecisionDueOn             string
+	NoPlanNoticeDueOn         string
+	FinalPlanDueOn            string
+	Advice                    string
+	IssueDecision             *string
+	IssueDecidedOn            *string
+	IssueAppealRightsNotified *bool
+	IssueDecisionReason       *string
+	DraftServedOn             *string
+	PlanIssuedOn              *string
+	DecisionRawDueOn          string
+	FinalPlanRawDueOn         string
+	Week20                    bool
+	CreatedAt                 time.Time
+	UpdatedAt                 time.Time
+	Version                   int
 }
 
 func (ehcRequestRow) TableName() string { return "ehc_requests" }
@@ -48,6 +58,16 @@ type ehcException struct {
 	Reason string `json:"reason"`
 }
 
+// ehcAdvice is an advice request as stored.
+type ehcAdvice struct {
+	ID          string  `json:"id"`
+	Adviser     string  `json:"adviser"`
+	Provider    string  `json:"provider,omitempty"`
+	RequestedOn string  `json:"requested_on"`
+	ReceivedOn  *string `json:"received_on,omitempty"`
+	Notes       string  `json:"notes,omitempty"`
+}
+
 func toEHCRequestRow(r ehc.Request) ehcRequestRow {
 	exs := make([]ehcException, len(r.Exceptions))
 	for i, e := range r.Exceptions {
@@ -58,7 +78,18 @@ func toEHCRequestRow(r ehc.Request) ehcRequestRow {
 		RequestedBy: r.RequestedBy, Notes: nullable(r.Notes), Status: string(r.Status), RequestOutcome: r.RequestOutcome,
 		RequestOutcomeOn: optDate(r.RequestOutcomeOn), AssessmentOutcome: nullable(r.AssessmentOutcome), AssessmentOutcomeOn: optDate(r.AssessmentOutcomeOn),
 		Exceptions: toJSON(exs), DecisionDueOn: fromDate(due.DecisionToAssess), NoPlanNoticeDueOn: fromDate(due.NoPlanNotice),
-		FinalPlanDueOn: fromDate(due.FinalPlan), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
+		FinalPlanDueOn: fromDate(due.FinalPlan), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version,
+		DecisionRawDueOn: fromDate(due.DecisionToAssessRaw), FinalPlanRawDueOn: fromDate(due.FinalPlanRaw), Week20: due.Week20,
+		DraftServedOn: optDate(r.DraftServedOn), PlanIssuedOn: optDate(r.PlanIssuedOn)}
+	advice := make([]ehcAdvice, len(r.Advice))
+	for i, a := range r.Advice {
+		advice[i] = ehcAdvice{ID: a.ID, Adviser: a.Adviser, Provider: a.Provider, RequestedOn: fromDate(a.RequestedOn), ReceivedOn: optDate(a.ReceivedOn), Notes: a.Notes}
+	}
+	row.Advice = toJSON(advice)
+	if d := r.IssueDecision; d != nil {
+		notified := d.AppealRightsNotified
+		row.IssueDecision, row.IssueDecidedOn, row.IssueAppealRightsNotified, row.IssueDecisionReason = nullable(d.Decision), optDate(&d.DecidedOn), &notified, nullable(d.Reason)
+	}
 	if d := r.Decision; d != nil {
 		notified := d.AppealRightsNotified
 		row.Decision, row.DecidedOn, row.AppealRightsNotified, row.DecisionReason = nullable(d.Decision), optDate(&d.DecidedOn), &notified, nullable(d.Reason)
@@ -81,6 +112,15 @@ func (r ehcRequestRow) toDomain() ehc.Request {
 		out.Decision = &ehc.Decision{Decision: *r.Decision, DecidedOn: toDate(deref(r.DecidedOn)), AppealRightsNotified: r.AppealRightsNotified != nil && *r.AppealRightsNotified,
 			Reason: deref(r.DecisionReason)}
 	}
+	for _, a := range fromJSON[[]ehcAdvice](&r.Advice) {
+		out.Advice = append(out.Advice, ehc.Advice{ID: a.ID, Adviser: a.Adviser, Provider: a.Provider, RequestedOn: toDate(a.RequestedOn),
+			ReceivedOn: toOptDate(a.ReceivedOn), Notes: a.Notes})
+	}
+	if r.IssueDecision != nil {
+		out.IssueDecision = &ehc.IssueDecision{Decision: *r.IssueDecision, DecidedOn: toDate(deref(r.IssueDecidedOn)),
+			AppealRightsNotified: r.IssueAppealRightsNotified != nil && *r.IssueAppealRightsNotified, Reason: deref(r.IssueDecisionReason)}
+	}
+	out.DraftServedOn, out.PlanIssuedOn = toOptDate(r.DraftServedOn), toOptDate(r.PlanIssuedOn)
 	if r.WithdrawnOn != nil {
 		out.Withdrawal = &ehc.Withdrawal{On: toDate(*r.WithdrawnOn), Reason: deref(r.WithdrawalReason)}
 	}
@@ -130,8 +170,9 @@ func (tx *Tx) EHCRequests(f EHCRequestFilter, s Scope, p Page) ([]ehc.Request, s
 	if f.Overdue != nil {
 		today := fromDate(f.Today)
 		cond := `((ehc_requests.status = ? AND ehc_requests.decision_due_on < ?) OR
-			(ehc_requests.status = ? AND (ehc_requests.no_plan_notice_due_on < ? OR ehc_requests.final_plan_due_on < ?)))`
-		args := []any{string(ehc.Received), today, string(ehc.Assessing), today, today}
+			(ehc_requests.status = ? AND (ehc_requests.no_plan_notice_due_on < ? OR ehc_requests.final_plan_due_on < ?)) OR
+			(ehc_requests.status = ? AND ehc_requests.final_plan_due_on < ?))`
+		args := []any{string(ehc.Received), today, string(ehc.Assessing), today, today, string(ehc.PlanDrafting), today}
 		if *f.Overdue {
 			q = q.Where(cond, args...)
 		} else {

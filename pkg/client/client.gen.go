@@ -38,6 +38,150 @@ func (e ActionStatus) Valid() bool {
 	}
 }
 
+// Defines values for AnnualReviewDecisionDecision.
+const (
+	AnnualReviewDecisionDecisionAmend    AnnualReviewDecisionDecision = "amend"
+	AnnualReviewDecisionDecisionCease    AnnualReviewDecisionDecision = "cease"
+	AnnualReviewDecisionDecisionMaintain AnnualReviewDecisionDecision = "maintain"
+)
+
+// Valid indicates whether the value is a known member of the AnnualReviewDecisionDecision enum.
+func (e AnnualReviewDecisionDecision) Valid() bool {
+	switch e {
+	case AnnualReviewDecisionDecisionAmend:
+		return true
+	case AnnualReviewDecisionDecisionCease:
+		return true
+	case AnnualReviewDecisionDecisionMaintain:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AnnualReviewMeetingRecommendation.
+const (
+	AnnualReviewMeetingRecommendationAmend    AnnualReviewMeetingRecommendation = "amend"
+	AnnualReviewMeetingRecommendationCease    AnnualReviewMeetingRecommendation = "cease"
+	AnnualReviewMeetingRecommendationMaintain AnnualReviewMeetingRecommendation = "maintain"
+)
+
+// Valid indicates whether the value is a known member of the AnnualReviewMeetingRecommendation enum.
+func (e AnnualReviewMeetingRecommendation) Valid() bool {
+	switch e {
+	case AnnualReviewMeetingRecommendationAmend:
+		return true
+	case AnnualReviewMeetingRecommendationCease:
+		return true
+	case AnnualReviewMeetingRecommendationMaintain:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AnnualReviewAttendeeRole.
+const (
+	AnnualReviewAttendeeRoleAdultServices    AnnualReviewAttendeeRole = "adult_services"
+	AnnualReviewAttendeeRoleChildYoungPerson AnnualReviewAttendeeRole = "child_young_person"
+	AnnualReviewAttendeeRoleHealth           AnnualReviewAttendeeRole = "health"
+	AnnualReviewAttendeeRoleLocalAuthority   AnnualReviewAttendeeRole = "local_authority"
+	AnnualReviewAttendeeRoleOther            AnnualReviewAttendeeRole = "other"
+	AnnualReviewAttendeeRoleParent           AnnualReviewAttendeeRole = "parent"
+	AnnualReviewAttendeeRoleSetting          AnnualReviewAttendeeRole = "setting"
+	AnnualReviewAttendeeRoleSocialCare       AnnualReviewAttendeeRole = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the AnnualReviewAttendeeRole enum.
+func (e AnnualReviewAttendeeRole) Valid() bool {
+	switch e {
+	case AnnualReviewAttendeeRoleAdultServices:
+		return true
+	case AnnualReviewAttendeeRoleChildYoungPerson:
+		return true
+	case AnnualReviewAttendeeRoleHealth:
+		return true
+	case AnnualReviewAttendeeRoleLocalAuthority:
+		return true
+	case AnnualReviewAttendeeRoleOther:
+		return true
+	case AnnualReviewAttendeeRoleParent:
+		return true
+	case AnnualReviewAttendeeRoleSetting:
+		return true
+	case AnnualReviewAttendeeRoleSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AnnualReviewDecisionInputDecision.
+const (
+	AnnualReviewDecisionInputDecisionAmend    AnnualReviewDecisionInputDecision = "amend"
+	AnnualReviewDecisionInputDecisionCease    AnnualReviewDecisionInputDecision = "cease"
+	AnnualReviewDecisionInputDecisionMaintain AnnualReviewDecisionInputDecision = "maintain"
+)
+
+// Valid indicates whether the value is a known member of the AnnualReviewDecisionInputDecision enum.
+func (e AnnualReviewDecisionInputDecision) Valid() bool {
+	switch e {
+	case AnnualReviewDecisionInputDecisionAmend:
+		return true
+	case AnnualReviewDecisionInputDecisionCease:
+		return true
+	case AnnualReviewDecisionInputDecisionMaintain:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AnnualReviewMeetingInputRecommendation.
+const (
+	AnnualReviewMeetingInputRecommendationAmend    AnnualReviewMeetingInputRecommendation = "amend"
+	AnnualReviewMeetingInputRecommendationCease    AnnualReviewMeetingInputRecommendation = "cease"
+	AnnualReviewMeetingInputRecommendationMaintain AnnualReviewMeetingInputRecommendation = "maintain"
+)
+
+// Valid indicates whether the value is a known member of the AnnualReviewMeetingInputRecommendation enum.
+func (e AnnualReviewMeetingInputRecommendation) Valid() bool {
+	switch e {
+	case AnnualReviewMeetingInputRecommendationAmend:
+		return true
+	case AnnualReviewMeetingInputRecommendationCease:
+		return true
+	case AnnualReviewMeetingInputRecommendationMaintain:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AnnualReviewStatus.
+const (
+	AnnualReviewStatusCancelled AnnualReviewStatus = "cancelled"
+	AnnualReviewStatusDecided   AnnualReviewStatus = "decided"
+	AnnualReviewStatusDue       AnnualReviewStatus = "due"
+	AnnualReviewStatusHeld      AnnualReviewStatus = "held"
+)
+
+// Valid indicates whether the value is a known member of the AnnualReviewStatus enum.
+func (e AnnualReviewStatus) Valid() bool {
+	switch e {
+	case AnnualReviewStatusCancelled:
+		return true
+	case AnnualReviewStatusDecided:
+		return true
+	case AnnualReviewStatusDue:
+		return true
+	case AnnualReviewStatusHeld:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AssessmentKind.
 const (
 	AssessmentKindFamilyAssessment       AssessmentKind = "family_assessment"
@@ -58,19 +202,19 @@ func (e AssessmentKind) Valid() bool {
 
 // Defines values for AssessmentStatus.
 const (
-	Draft     AssessmentStatus = "draft"
-	Reviewed  AssessmentStatus = "reviewed"
-	Submitted AssessmentStatus = "submitted"
+	AssessmentStatusDraft     AssessmentStatus = "draft"
+	AssessmentStatusReviewed  AssessmentStatus = "reviewed"
+	AssessmentStatusSubmitted AssessmentStatus = "submitted"
 )
 
 // Valid indicates whether the value is a known member of the AssessmentStatus enum.
 func (e AssessmentStatus) Valid() bool {
 	switch e {
-	case Draft:
+	case AssessmentStatusDraft:
 		return true
-	case Reviewed:
+	case AssessmentStatusReviewed:
 		return true
-	case Submitted:
+	case AssessmentStatusSubmitted:
 		return true
 	default:
 		return false
@@ -373,28 +517,100 @@ func (e ContactRelationship) Valid() bool {
 
 // Defines values for DeadlineStatus.
 const (
-	Due           DeadlineStatus = "due"
-	MetLate       DeadlineStatus = "met_late"
-	MetOnTime     DeadlineStatus = "met_on_time"
-	NotApplicable DeadlineStatus = "not_applicable"
-	NotDue        DeadlineStatus = "not_due"
-	Overdue       DeadlineStatus = "overdue"
+	DeadlineStatusDue           DeadlineStatus = "due"
+	DeadlineStatusMetLate       DeadlineStatus = "met_late"
+	DeadlineStatusMetOnTime     DeadlineStatus = "met_on_time"
+	DeadlineStatusNotApplicable DeadlineStatus = "not_applicable"
+	DeadlineStatusNotDue        DeadlineStatus = "not_due"
+	DeadlineStatusOverdue       DeadlineStatus = "overdue"
 )
 
 // Valid indicates whether the value is a known member of the DeadlineStatus enum.
 func (e DeadlineStatus) Valid() bool {
 	switch e {
-	case Due:
+	case DeadlineStatusDue:
 		return true
-	case MetLate:
+	case DeadlineStatusMetLate:
 		return true
-	case MetOnTime:
+	case DeadlineStatusMetOnTime:
 		return true
-	case NotApplicable:
+	case DeadlineStatusNotApplicable:
 		return true
-	case NotDue:
+	case DeadlineStatusNotDue:
 		return true
-	case Overdue:
+	case DeadlineStatusOverdue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcAdviser.
+const (
+	EhcAdviserEducational             EhcAdviser = "educational"
+	EhcAdviserEducationalPsychologist EhcAdviser = "educational_psychologist"
+	EhcAdviserMedical                 EhcAdviser = "medical"
+	EhcAdviserOther                   EhcAdviser = "other"
+	EhcAdviserParentViews             EhcAdviser = "parent_views"
+	EhcAdviserPreparationForAdulthood EhcAdviser = "preparation_for_adulthood"
+	EhcAdviserSocialCare              EhcAdviser = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the EhcAdviser enum.
+func (e EhcAdviser) Valid() bool {
+	switch e {
+	case EhcAdviserEducational:
+		return true
+	case EhcAdviserEducationalPsychologist:
+		return true
+	case EhcAdviserMedical:
+		return true
+	case EhcAdviserOther:
+		return true
+	case EhcAdviserParentViews:
+		return true
+	case EhcAdviserPreparationForAdulthood:
+		return true
+	case EhcAdviserSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcCeaseReason.
+const (
+	N1 EhcCeaseReason = "1"
+	N2 EhcCeaseReason = "2"
+	N3 EhcCeaseReason = "3"
+	N4 EhcCeaseReason = "4"
+	N5 EhcCeaseReason = "5"
+	N6 EhcCeaseReason = "6"
+	N7 EhcCeaseReason = "7"
+	N8 EhcCeaseReason = "8"
+	N9 EhcCeaseReason = "9"
+)
+
+// Valid indicates whether the value is a known member of the EhcCeaseReason enum.
+func (e EhcCeaseReason) Valid() bool {
+	switch e {
+	case N1:
+		return true
+	case N2:
+		return true
+	case N3:
+		return true
+	case N4:
+		return true
+	case N5:
+		return true
+	case N6:
+		return true
+	case N7:
+		return true
+	case N8:
+		return true
+	case N9:
 		return true
 	default:
 		return false
@@ -461,10 +677,99 @@ func (e EhcExceptionGround) Valid() bool {
 	}
 }
 
+// Defines values for EhcIssueDecisionDecision.
+const (
+	EhcIssueDecisionDecisionIssue    EhcIssueDecisionDecision = "issue"
+	EhcIssueDecisionDecisionNotIssue EhcIssueDecisionDecision = "not_issue"
+)
+
+// Valid indicates whether the value is a known member of the EhcIssueDecisionDecision enum.
+func (e EhcIssueDecisionDecision) Valid() bool {
+	switch e {
+	case EhcIssueDecisionDecisionIssue:
+		return true
+	case EhcIssueDecisionDecisionNotIssue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcIssueDecisionInputDecision.
+const (
+	EhcIssueDecisionInputDecisionIssue    EhcIssueDecisionInputDecision = "issue"
+	EhcIssueDecisionInputDecisionNotIssue EhcIssueDecisionInputDecision = "not_issue"
+)
+
+// Valid indicates whether the value is a known member of the EhcIssueDecisionInputDecision enum.
+func (e EhcIssueDecisionInputDecision) Valid() bool {
+	switch e {
+	case EhcIssueDecisionInputDecisionIssue:
+		return true
+	case EhcIssueDecisionInputDecisionNotIssue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcNeedSenType.
+const (
+	EhcNeedSenTypeASD  EhcNeedSenType = "ASD"
+	EhcNeedSenTypeDS   EhcNeedSenType = "DS"
+	EhcNeedSenTypeHI   EhcNeedSenType = "HI"
+	EhcNeedSenTypeMLD  EhcNeedSenType = "MLD"
+	EhcNeedSenTypeMSI  EhcNeedSenType = "MSI"
+	EhcNeedSenTypeOTH  EhcNeedSenType = "OTH"
+	EhcNeedSenTypePD   EhcNeedSenType = "PD"
+	EhcNeedSenTypePMLD EhcNeedSenType = "PMLD"
+	EhcNeedSenTypeSEMH EhcNeedSenType = "SEMH"
+	EhcNeedSenTypeSLCN EhcNeedSenType = "SLCN"
+	EhcNeedSenTypeSLD  EhcNeedSenType = "SLD"
+	EhcNeedSenTypeSPLD EhcNeedSenType = "SPLD"
+	EhcNeedSenTypeVI   EhcNeedSenType = "VI"
+)
+
+// Valid indicates whether the value is a known member of the EhcNeedSenType enum.
+func (e EhcNeedSenType) Valid() bool {
+	switch e {
+	case EhcNeedSenTypeASD:
+		return true
+	case EhcNeedSenTypeDS:
+		return true
+	case EhcNeedSenTypeHI:
+		return true
+	case EhcNeedSenTypeMLD:
+		return true
+	case EhcNeedSenTypeMSI:
+		return true
+	case EhcNeedSenTypeOTH:
+		return true
+	case EhcNeedSenTypePD:
+		return true
+	case EhcNeedSenTypePMLD:
+		return true
+	case EhcNeedSenTypeSEMH:
+		return true
+	case EhcNeedSenTypeSLCN:
+		return true
+	case EhcNeedSenTypeSLD:
+		return true
+	case EhcNeedSenTypeSPLD:
+		return true
+	case EhcNeedSenTypeVI:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EhcNeedsAssessmentAssessmentOutcome.
 const (
 	EhcNeedsAssessmentAssessmentOutcomeA EhcNeedsAssessmentAssessmentOutcome = "A"
+	EhcNeedsAssessmentAssessmentOutcomeN EhcNeedsAssessmentAssessmentOutcome = "N"
 	EhcNeedsAssessmentAssessmentOutcomeW EhcNeedsAssessmentAssessmentOutcome = "W"
+	EhcNeedsAssessmentAssessmentOutcomeY EhcNeedsAssessmentAssessmentOutcome = "Y"
 )
 
 // Valid indicates whether the value is a known member of the EhcNeedsAssessmentAssessmentOutcome enum.
@@ -472,7 +777,11 @@ func (e EhcNeedsAssessmentAssessmentOutcome) Valid() bool {
 	switch e {
 	case EhcNeedsAssessmentAssessmentOutcomeA:
 		return true
+	case EhcNeedsAssessmentAssessmentOutcomeN:
+		return true
 	case EhcNeedsAssessmentAssessmentOutcomeW:
+		return true
+	case EhcNeedsAssessmentAssessmentOutcomeY:
 		return true
 	default:
 		return false
@@ -503,12 +812,198 @@ func (e EhcNeedsAssessmentRequestOutcome) Valid() bool {
 	}
 }
 
+// Defines values for EhcPersonalBudgetLinesStream.
+const (
+	EhcPersonalBudgetLinesStreamEducation  EhcPersonalBudgetLinesStream = "education"
+	EhcPersonalBudgetLinesStreamHealth     EhcPersonalBudgetLinesStream = "health"
+	EhcPersonalBudgetLinesStreamSocialCare EhcPersonalBudgetLinesStream = "social_care"
+)
+
+// Valid indicates whether the value is a known member of the EhcPersonalBudgetLinesStream enum.
+func (e EhcPersonalBudgetLinesStream) Valid() bool {
+	switch e {
+	case EhcPersonalBudgetLinesStreamEducation:
+		return true
+	case EhcPersonalBudgetLinesStreamHealth:
+		return true
+	case EhcPersonalBudgetLinesStreamSocialCare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcPersonalBudgetType.
+const (
+	DirectPayment EhcPersonalBudgetType = "direct_payment"
+	Mixed         EhcPersonalBudgetType = "mixed"
+	Notional      EhcPersonalBudgetType = "notional"
+	ThirdParty    EhcPersonalBudgetType = "third_party"
+)
+
+// Valid indicates whether the value is a known member of the EhcPersonalBudgetType enum.
+func (e EhcPersonalBudgetType) Valid() bool {
+	switch e {
+	case DirectPayment:
+		return true
+	case Mixed:
+		return true
+	case Notional:
+		return true
+	case ThirdParty:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcPhaseTransferInputKind.
+const (
+	EhcPhaseTransferInputKindBetweenPhases     EhcPhaseTransferInputKind = "between_phases"
+	EhcPhaseTransferInputKindBetweenPost16     EhcPhaseTransferInputKind = "between_post16"
+	EhcPhaseTransferInputKindSecondaryToPost16 EhcPhaseTransferInputKind = "secondary_to_post16"
+)
+
+// Valid indicates whether the value is a known member of the EhcPhaseTransferInputKind enum.
+func (e EhcPhaseTransferInputKind) Valid() bool {
+	switch e {
+	case EhcPhaseTransferInputKindBetweenPhases:
+		return true
+	case EhcPhaseTransferInputKindBetweenPost16:
+		return true
+	case EhcPhaseTransferInputKindSecondaryToPost16:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcPlacementSettingType.
+const (
+	EhcPlacementSettingTypeApprenticeship           EhcPlacementSettingType = "apprenticeship"
+	EhcPlacementSettingTypeEHE                      EhcPlacementSettingType = "EHE"
+	EhcPlacementSettingTypeEarlyYears               EhcPlacementSettingType = "early_years"
+	EhcPlacementSettingTypeFurtherEducation         EhcPlacementSettingType = "further_education"
+	EhcPlacementSettingTypeIndependentSpecialSchool EhcPlacementSettingType = "independent_special_school"
+	EhcPlacementSettingTypeMainstreamSchool         EhcPlacementSettingType = "mainstream_school"
+	EhcPlacementSettingTypeOLA                      EhcPlacementSettingType = "OLA"
+	EhcPlacementSettingTypeOther                    EhcPlacementSettingType = "other"
+	EhcPlacementSettingTypeResourcedProvision       EhcPlacementSettingType = "resourced_provision"
+	EhcPlacementSettingTypeSenUnit                  EhcPlacementSettingType = "sen_unit"
+	EhcPlacementSettingTypeSpecialSchool            EhcPlacementSettingType = "special_school"
+	EhcPlacementSettingTypeSpecialistPost16         EhcPlacementSettingType = "specialist_post16"
+)
+
+// Valid indicates whether the value is a known member of the EhcPlacementSettingType enum.
+func (e EhcPlacementSettingType) Valid() bool {
+	switch e {
+	case EhcPlacementSettingTypeApprenticeship:
+		return true
+	case EhcPlacementSettingTypeEHE:
+		return true
+	case EhcPlacementSettingTypeEarlyYears:
+		return true
+	case EhcPlacementSettingTypeFurtherEducation:
+		return true
+	case EhcPlacementSettingTypeIndependentSpecialSchool:
+		return true
+	case EhcPlacementSettingTypeMainstreamSchool:
+		return true
+	case EhcPlacementSettingTypeOLA:
+		return true
+	case EhcPlacementSettingTypeOther:
+		return true
+	case EhcPlacementSettingTypeResourcedProvision:
+		return true
+	case EhcPlacementSettingTypeSenUnit:
+		return true
+	case EhcPlacementSettingTypeSpecialSchool:
+		return true
+	case EhcPlacementSettingTypeSpecialistPost16:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcPlanPhaseTransferKind.
+const (
+	EhcPlanPhaseTransferKindBetweenPhases     EhcPlanPhaseTransferKind = "between_phases"
+	EhcPlanPhaseTransferKindBetweenPost16     EhcPlanPhaseTransferKind = "between_post16"
+	EhcPlanPhaseTransferKindSecondaryToPost16 EhcPlanPhaseTransferKind = "secondary_to_post16"
+)
+
+// Valid indicates whether the value is a known member of the EhcPlanPhaseTransferKind enum.
+func (e EhcPlanPhaseTransferKind) Valid() bool {
+	switch e {
+	case EhcPlanPhaseTransferKindBetweenPhases:
+		return true
+	case EhcPlanPhaseTransferKindBetweenPost16:
+		return true
+	case EhcPlanPhaseTransferKindSecondaryToPost16:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcPlanStatus.
+const (
+	EhcPlanStatusCeased  EhcPlanStatus = "ceased"
+	EhcPlanStatusCeasing EhcPlanStatus = "ceasing"
+	EhcPlanStatusDraft   EhcPlanStatus = "draft"
+	EhcPlanStatusIssued  EhcPlanStatus = "issued"
+)
+
+// Valid indicates whether the value is a known member of the EhcPlanStatus enum.
+func (e EhcPlanStatus) Valid() bool {
+	switch e {
+	case EhcPlanStatusCeased:
+		return true
+	case EhcPlanStatusCeasing:
+		return true
+	case EhcPlanStatusDraft:
+		return true
+	case EhcPlanStatusIssued:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcPlanVersionKind.
+const (
+	EhcPlanVersionKindAmendedFinal      EhcPlanVersionKind = "amended_final"
+	EhcPlanVersionKindAmendmentProposal EhcPlanVersionKind = "amendment_proposal"
+	EhcPlanVersionKindDraft             EhcPlanVersionKind = "draft"
+	EhcPlanVersionKindFinal             EhcPlanVersionKind = "final"
+)
+
+// Valid indicates whether the value is a known member of the EhcPlanVersionKind enum.
+func (e EhcPlanVersionKind) Valid() bool {
+	switch e {
+	case EhcPlanVersionKindAmendedFinal:
+		return true
+	case EhcPlanVersionKindAmendmentProposal:
+		return true
+	case EhcPlanVersionKindDraft:
+		return true
+	case EhcPlanVersionKindFinal:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EhcRequestStatus.
 const (
-	EhcRequestStatusAssessing   EhcRequestStatus = "assessing"
-	EhcRequestStatusNotAssessed EhcRequestStatus = "not_assessed"
-	EhcRequestStatusReceived    EhcRequestStatus = "received"
-	EhcRequestStatusWithdrawn   EhcRequestStatus = "withdrawn"
+	EhcRequestStatusAssessing    EhcRequestStatus = "assessing"
+	EhcRequestStatusNotAssessed  EhcRequestStatus = "not_assessed"
+	EhcRequestStatusNotIssued    EhcRequestStatus = "not_issued"
+	EhcRequestStatusPlanDrafting EhcRequestStatus = "plan_drafting"
+	EhcRequestStatusPlanIssued   EhcRequestStatus = "plan_issued"
+	EhcRequestStatusReceived     EhcRequestStatus = "received"
+	EhcRequestStatusWithdrawn    EhcRequestStatus = "withdrawn"
 )
 
 // Valid indicates whether the value is a known member of the EhcRequestStatus enum.
@@ -517,6 +1012,12 @@ func (e EhcRequestStatus) Valid() bool {
 	case EhcRequestStatusAssessing:
 		return true
 	case EhcRequestStatusNotAssessed:
+		return true
+	case EhcRequestStatusNotIssued:
+		return true
+	case EhcRequestStatusPlanDrafting:
+		return true
+	case EhcRequestStatusPlanIssued:
 		return true
 	case EhcRequestStatusReceived:
 		return true
@@ -551,6 +1052,27 @@ func (e EhcRequester) Valid() bool {
 	case EhcRequesterSocialCare:
 		return true
 	case EhcRequesterYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EhcViewsWhoseWords.
+const (
+	EhcViewsWhoseWordsBoth             EhcViewsWhoseWords = "both"
+	EhcViewsWhoseWordsChildYoungPerson EhcViewsWhoseWords = "child_young_person"
+	EhcViewsWhoseWordsParent           EhcViewsWhoseWords = "parent"
+)
+
+// Valid indicates whether the value is a known member of the EhcViewsWhoseWords enum.
+func (e EhcViewsWhoseWords) Valid() bool {
+	switch e {
+	case EhcViewsWhoseWordsBoth:
+		return true
+	case EhcViewsWhoseWordsChildYoungPerson:
+		return true
+	case EhcViewsWhoseWordsParent:
 		return true
 	default:
 		return false
@@ -812,6 +1334,30 @@ func (e PathwayFeedbackProfessionalRole) Valid() bool {
 	}
 }
 
+// Defines values for PfAArea.
+const (
+	PfAAreaCommunity           PfAArea = "community"
+	PfAAreaEmploymentEducation PfAArea = "employment_education"
+	PfAAreaHealth              PfAArea = "health"
+	PfAAreaIndependentLiving   PfAArea = "independent_living"
+)
+
+// Valid indicates whether the value is a known member of the PfAArea enum.
+func (e PfAArea) Valid() bool {
+	switch e {
+	case PfAAreaCommunity:
+		return true
+	case PfAAreaEmploymentEducation:
+		return true
+	case PfAAreaHealth:
+		return true
+	case PfAAreaIndependentLiving:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PractitionerRole.
 const (
 	PractitionerRoleEarlyHelpWorker         PractitionerRole = "early_help_worker"
@@ -867,8 +1413,10 @@ func (e PractitionerRole) Valid() bool {
 const (
 	RecordTypeAction           RecordType = "action"
 	RecordTypeAllocation       RecordType = "allocation"
+	RecordTypeAnnualReview     RecordType = "annual_review"
 	RecordTypeApiKey           RecordType = "api_key"
 	RecordTypeConsent          RecordType = "consent"
+	RecordTypeEhcPlan          RecordType = "ehc_plan"
 	RecordTypeEhcRequest       RecordType = "ehc_request"
 	RecordTypeFamilyAssessment RecordType = "family_assessment"
 	RecordTypeInvolvement      RecordType = "involvement"
@@ -887,9 +1435,13 @@ func (e RecordType) Valid() bool {
 		return true
 	case RecordTypeAllocation:
 		return true
+	case RecordTypeAnnualReview:
+		return true
 	case RecordTypeApiKey:
 		return true
 	case RecordTypeConsent:
+		return true
+	case RecordTypeEhcPlan:
 		return true
 	case RecordTypeEhcRequest:
 		return true
@@ -1096,52 +1648,52 @@ func (e Route) Valid() bool {
 
 // Defines values for SenNeed.
 const (
-	ASD  SenNeed = "ASD"
-	DS   SenNeed = "DS"
-	HI   SenNeed = "HI"
-	MLD  SenNeed = "MLD"
-	MSI  SenNeed = "MSI"
-	NSA  SenNeed = "NSA"
-	OTH  SenNeed = "OTH"
-	PD   SenNeed = "PD"
-	PMLD SenNeed = "PMLD"
-	SEMH SenNeed = "SEMH"
-	SLCN SenNeed = "SLCN"
-	SLD  SenNeed = "SLD"
-	SPLD SenNeed = "SPLD"
-	VI   SenNeed = "VI"
+	SenNeedASD  SenNeed = "ASD"
+	SenNeedDS   SenNeed = "DS"
+	SenNeedHI   SenNeed = "HI"
+	SenNeedMLD  SenNeed = "MLD"
+	SenNeedMSI  SenNeed = "MSI"
+	SenNeedNSA  SenNeed = "NSA"
+	SenNeedOTH  SenNeed = "OTH"
+	SenNeedPD   SenNeed = "PD"
+	SenNeedPMLD SenNeed = "PMLD"
+	SenNeedSEMH SenNeed = "SEMH"
+	SenNeedSLCN SenNeed = "SLCN"
+	SenNeedSLD  SenNeed = "SLD"
+	SenNeedSPLD SenNeed = "SPLD"
+	SenNeedVI   SenNeed = "VI"
 )
 
 // Valid indicates whether the value is a known member of the SenNeed enum.
 func (e SenNeed) Valid() bool {
 	switch e {
-	case ASD:
+	case SenNeedASD:
 		return true
-	case DS:
+	case SenNeedDS:
 		return true
-	case HI:
+	case SenNeedHI:
 		return true
-	case MLD:
+	case SenNeedMLD:
 		return true
-	case MSI:
+	case SenNeedMSI:
 		return true
-	case NSA:
+	case SenNeedNSA:
 		return true
-	case OTH:
+	case SenNeedOTH:
 		return true
-	case PD:
+	case SenNeedPD:
 		return true
-	case PMLD:
+	case SenNeedPMLD:
 		return true
-	case SEMH:
+	case SenNeedSEMH:
 		return true
-	case SLCN:
+	case SenNeedSLCN:
 		return true
-	case SLD:
+	case SenNeedSLD:
 		return true
-	case SPLD:
+	case SenNeedSPLD:
 		return true
-	case VI:
+	case SenNeedVI:
 		return true
 	default:
 		return false
@@ -1299,6 +1851,102 @@ type AllocationInput struct {
 type AllocationList struct {
 	Items []Allocation `json:"items"`
 }
+
+// AnnualReview defines model for AnnualReview.
+type AnnualReview struct {
+	CreatedAt time.Time `json:"created_at"`
+	Deadlines struct {
+		Decision Milestone `json:"decision"`
+		Papers   Milestone `json:"papers"`
+		Report   Milestone `json:"report"`
+		Review   Milestone `json:"review"`
+	} `json:"deadlines"`
+	Decision *struct {
+		AppealRightsNotified bool                         `json:"appeal_rights_notified"`
+		DecidedOn            openapi_types.Date           `json:"decided_on"`
+		Decision             AnnualReviewDecisionDecision `json:"decision"`
+		Reason               string                       `json:"reason"`
+	} `json:"decision,omitempty"`
+	DueOn   openapi_types.Date `json:"due_on"`
+	Id      openapi_types.UUID `json:"id"`
+	Meeting *struct {
+		Attendees      []AnnualReviewAttendee            `json:"attendees"`
+		ChildViews     *string                           `json:"child_views,omitempty"`
+		MeetingOn      openapi_types.Date                `json:"meeting_on"`
+		PapersSentOn   *openapi_types.Date               `json:"papers_sent_on,omitempty"`
+		ParentViews    *string                           `json:"parent_views,omitempty"`
+		PfaFocus       []PfAArea                         `json:"pfa_focus"`
+		Recommendation AnnualReviewMeetingRecommendation `json:"recommendation"`
+		ReportSentOn   *openapi_types.Date               `json:"report_sent_on,omitempty"`
+	} `json:"meeting,omitempty"`
+	PlanId        openapi_types.UUID `json:"plan_id"`
+	Sequence      int                `json:"sequence"`
+	Status        AnnualReviewStatus `json:"status"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// AnnualReviewDecisionDecision defines model for AnnualReview.Decision.Decision.
+type AnnualReviewDecisionDecision string
+
+// AnnualReviewMeetingRecommendation defines model for AnnualReview.Meeting.Recommendation.
+type AnnualReviewMeetingRecommendation string
+
+// AnnualReviewAttendee defines model for AnnualReviewAttendee.
+type AnnualReviewAttendee struct {
+	Name           *string                  `json:"name,omitempty"`
+	OrganisationId *openapi_types.UUID      `json:"organisation_id,omitempty"`
+	Role           AnnualReviewAttendeeRole `json:"role"`
+}
+
+// AnnualReviewAttendeeRole defines model for AnnualReviewAttendee.Role.
+type AnnualReviewAttendeeRole string
+
+// AnnualReviewDecisionInput defines model for AnnualReviewDecisionInput.
+type AnnualReviewDecisionInput struct {
+	// AppealRightsNotified Required true for maintain and cease.
+	AppealRightsNotified *bool `json:"appeal_rights_notified,omitempty"`
+
+	// DecidedOn The decision letter; SEN2 LastReview.
+	DecidedOn    openapi_types.Date                `json:"decided_on"`
+	Decision     AnnualReviewDecisionInputDecision `json:"decision"`
+	Reason       string                            `json:"reason"`
+	ReportSentOn *openapi_types.Date               `json:"report_sent_on,omitempty"`
+}
+
+// AnnualReviewDecisionInputDecision defines model for AnnualReviewDecisionInput.Decision.
+type AnnualReviewDecisionInputDecision string
+
+// AnnualReviewMeetingInput defines model for AnnualReviewMeetingInput.
+type AnnualReviewMeetingInput struct {
+	Attendees  []AnnualReviewAttendee `json:"attendees"`
+	ChildViews *string                `json:"child_views,omitempty"`
+	MeetingOn  openapi_types.Date     `json:"meeting_on"`
+
+	// PapersSentOn Advice and papers circulated; due 2 weeks before the meeting.
+	PapersSentOn *openapi_types.Date `json:"papers_sent_on,omitempty"`
+	ParentViews  *string             `json:"parent_views,omitempty"`
+
+	// PfaFocus Required from Year 9.
+	PfaFocus       *[]PfAArea                             `json:"pfa_focus,omitempty"`
+	Recommendation AnnualReviewMeetingInputRecommendation `json:"recommendation"`
+
+	// ReportSentOn The meeting report; due 2 weeks after the meeting.
+	ReportSentOn *openapi_types.Date `json:"report_sent_on,omitempty"`
+}
+
+// AnnualReviewMeetingInputRecommendation defines model for AnnualReviewMeetingInput.Recommendation.
+type AnnualReviewMeetingInputRecommendation string
+
+// AnnualReviewPage defines model for AnnualReviewPage.
+type AnnualReviewPage struct {
+	Items      []AnnualReview `json:"items"`
+	NextCursor *string        `json:"next_cursor,omitempty"`
+}
+
+// AnnualReviewStatus defines model for AnnualReviewStatus.
+type AnnualReviewStatus string
 
 // ApiKey defines model for ApiKey.
 type ApiKey struct {
@@ -1517,6 +2165,50 @@ type ContactRelationship string
 // DeadlineStatus defines model for DeadlineStatus.
 type DeadlineStatus string
 
+// EhcAdvice defines model for EhcAdvice.
+type EhcAdvice struct {
+	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
+	Adviser     EhcAdviser          `json:"adviser"`
+	Deadline    EhcDeadline         `json:"deadline"`
+	Id          openapi_types.UUID  `json:"id"`
+	Notes       *string             `json:"notes,omitempty"`
+	Provider    *string             `json:"provider,omitempty"`
+	ReceivedOn  *openapi_types.Date `json:"received_on,omitempty"`
+	RequestedOn openapi_types.Date  `json:"requested_on"`
+}
+
+// EhcAdviceInput defines model for EhcAdviceInput.
+type EhcAdviceInput struct {
+	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
+	Adviser EhcAdviser `json:"adviser"`
+	Notes   *string    `json:"notes,omitempty"`
+
+	// Provider The service or organisation asked (not a person's name).
+	Provider *string `json:"provider,omitempty"`
+
+	// RequestedOn The day the adviser was asked; starts the adviser's 6 weeks. Not in the future.
+	RequestedOn openapi_types.Date `json:"requested_on"`
+}
+
+// EhcAdviceObtained An entry of section K.
+type EhcAdviceObtained struct {
+	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
+	Adviser EhcAdviser          `json:"adviser"`
+	On      *openapi_types.Date `json:"on,omitempty"`
+	Source  string              `json:"source"`
+}
+
+// EhcAdviceReceivedInput defines model for EhcAdviceReceivedInput.
+type EhcAdviceReceivedInput struct {
+	ReceivedOn openapi_types.Date `json:"received_on"`
+}
+
+// EhcAdviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
+type EhcAdviser string
+
+// EhcCeaseReason SEN2 CeaseReason: 1 maximum age; 2 needs met without a plan; 3 higher education; 4 paid employment; 5 transferred to another LA; 6 no longer engaging; 7 left England; 8 deceased; 9 other.
+type EhcCeaseReason string
+
 // EhcDeadline defines model for EhcDeadline.
 type EhcDeadline struct {
 	// AdjustedDueOn The due date with the recorded exception periods paused; status is judged against it.
@@ -1586,19 +2278,70 @@ type EhcExceptionInput struct {
 	To openapi_types.Date `json:"to"`
 }
 
+// EhcIssueDecision defines model for EhcIssueDecision.
+type EhcIssueDecision struct {
+	AppealRightsNotified bool                     `json:"appeal_rights_notified"`
+	DecidedOn            openapi_types.Date       `json:"decided_on"`
+	Decision             EhcIssueDecisionDecision `json:"decision"`
+	Reason               string                   `json:"reason"`
+}
+
+// EhcIssueDecisionDecision defines model for EhcIssueDecision.Decision.
+type EhcIssueDecisionDecision string
+
+// EhcIssueDecisionInput defines model for EhcIssueDecisionInput.
+type EhcIssueDecisionInput struct {
+	// AppealRightsNotified Required true for not_issue.
+	AppealRightsNotified *bool `json:"appeal_rights_notified,omitempty"`
+
+	// DecidedOn The day the decision was notified.
+	DecidedOn openapi_types.Date            `json:"decided_on"`
+	Decision  EhcIssueDecisionInputDecision `json:"decision"`
+	Reason    string                        `json:"reason"`
+}
+
+// EhcIssueDecisionInputDecision defines model for EhcIssueDecisionInput.Decision.
+type EhcIssueDecisionInputDecision string
+
+// EhcNeed A need in section B (with its SEN2 type and rank), C (health) or D (social care).
+type EhcNeed struct {
+	Description string `json:"description"`
+
+	// Rank 1 for the primary need; required in section B.
+	Rank *int `json:"rank,omitempty"`
+
+	// Ref A short reference unique in the plan, e.g. B1, used to link outcomes.
+	Ref string `json:"ref"`
+
+	// SenType SEN2 SENtype; required in section B.
+	SenType *EhcNeedSenType `json:"sen_type,omitempty"`
+}
+
+// EhcNeedSenType SEN2 SENtype; required in section B.
+type EhcNeedSenType string
+
 // EhcNeedsAssessment defines model for EhcNeedsAssessment.
 type EhcNeedsAssessment struct {
-	// AssessmentOutcome SEN2 AssessmentOutcome once assessing: A pending, W withdrawn.
+	Advice *[]EhcAdvice `json:"advice,omitempty"`
+
+	// AssessmentOutcome SEN2 AssessmentOutcome once assessing: A pending, Y plan issued (dated the day it was issued), N decided not to issue, W withdrawn.
 	AssessmentOutcome     *EhcNeedsAssessmentAssessmentOutcome `json:"assessment_outcome,omitempty"`
 	AssessmentOutcomeDate *openapi_types.Date                  `json:"assessment_outcome_date,omitempty"`
 	CreatedAt             time.Time                            `json:"created_at"`
 	Deadlines             EhcDeadlines                         `json:"deadlines"`
 	Decision              *EhcDecision                         `json:"decision,omitempty"`
-	Exceptions            []EhcException                       `json:"exceptions"`
-	Id                    openapi_types.UUID                   `json:"id"`
-	Notes                 *string                              `json:"notes,omitempty"`
-	ReceivedOn            openapi_types.Date                   `json:"received_on"`
-	ReferralId            *openapi_types.UUID                  `json:"referral_id,omitempty"`
+
+	// DraftServedOn The first draft plan sent to the family.
+	DraftServedOn *openapi_types.Date `json:"draft_served_on,omitempty"`
+	Exceptions    []EhcException      `json:"exceptions"`
+	Id            openapi_types.UUID  `json:"id"`
+	IssueDecision *EhcIssueDecision   `json:"issue_decision,omitempty"`
+	Notes         *string             `json:"notes,omitempty"`
+
+	// PlanIssuedOn The final plan issued.
+	PlanIssuedOn *openapi_types.Date `json:"plan_issued_on,omitempty"`
+	ReceivedOn   openapi_types.Date  `json:"received_on"`
+	ReferralId   *openapi_types.UUID `json:"referral_id,omitempty"`
 
 	// RequestOutcome SEN2 RequestOutcome: A pending, Y assess, N not assess, W withdrawn.
 	RequestOutcome     EhcNeedsAssessmentRequestOutcome `json:"request_outcome"`
@@ -1616,7 +2359,7 @@ type EhcNeedsAssessment struct {
 	YoungPersonId         openapi_types.UUID `json:"young_person_id"`
 }
 
-// EhcNeedsAssessmentAssessmentOutcome SEN2 AssessmentOutcome once assessing: A pending, W withdrawn.
+// EhcNeedsAssessmentAssessmentOutcome SEN2 AssessmentOutcome once assessing: A pending, Y plan issued (dated the day it was issued), N decided not to issue, W withdrawn.
 type EhcNeedsAssessmentAssessmentOutcome string
 
 // EhcNeedsAssessmentRequestOutcome SEN2 RequestOutcome: A pending, Y assess, N not assess, W withdrawn.
@@ -1643,11 +2386,247 @@ type EhcNeedsAssessmentPage struct {
 	NextCursor *string              `json:"next_cursor,omitempty"`
 }
 
+// EhcOutcome defines model for EhcOutcome.
+type EhcOutcome struct {
+	Description string `json:"description"`
+
+	// Needs Refs of the needs in B, C or D this outcome addresses.
+	Needs []string `json:"needs"`
+
+	// PfaArea Preparing for Adulthood: employment and higher education, independent living, friends relationships and community, good health.
+	PfaArea *PfAArea `json:"pfa_area,omitempty"`
+	Ref     string   `json:"ref"`
+}
+
+// EhcPersonalBudget Section J.
+type EhcPersonalBudget struct {
+	Lines []struct {
+		// AmountPence A year's amount in pence.
+		AmountPence int                          `json:"amount_pence"`
+		Stream      EhcPersonalBudgetLinesStream `json:"stream"`
+	} `json:"lines"`
+	Type EhcPersonalBudgetType `json:"type"`
+}
+
+// EhcPersonalBudgetLinesStream defines model for EhcPersonalBudget.Lines.Stream.
+type EhcPersonalBudgetLinesStream string
+
+// EhcPersonalBudgetType defines model for EhcPersonalBudget.Type.
+type EhcPersonalBudgetType string
+
+// EhcPhaseTransferInput defines model for EhcPhaseTransferInput.
+type EhcPhaseTransferInput struct {
+	Kind EhcPhaseTransferInputKind `json:"kind"`
+
+	// TransferOn The day the child or young person moves.
+	TransferOn openapi_types.Date `json:"transfer_on"`
+}
+
+// EhcPhaseTransferInputKind defines model for EhcPhaseTransferInput.Kind.
+type EhcPhaseTransferInputKind string
+
+// EhcPlacement Section I: blank in a draft; required in a final plan.
+type EhcPlacement struct {
+	SettingName *string                  `json:"setting_name,omitempty"`
+	SettingType *EhcPlacementSettingType `json:"setting_type,omitempty"`
+	Ukprn       *string                  `json:"ukprn,omitempty"`
+	Urn         *string                  `json:"urn,omitempty"`
+}
+
+// EhcPlacementSettingType defines model for EhcPlacement.SettingType.
+type EhcPlacementSettingType string
+
+// EhcPlan defines model for EhcPlan.
+type EhcPlan struct {
+	Cessation *struct {
+		CeasesOn  openapi_types.Date `json:"ceases_on"`
+		DecidedOn openapi_types.Date `json:"decided_on"`
+		Notes     *string            `json:"notes,omitempty"`
+
+		// Reason SEN2 CeaseReason: 1 maximum age; 2 needs met without a plan; 3 higher education; 4 paid employment; 5 transferred to another LA; 6 no longer engaging; 7 left England; 8 deceased; 9 other.
+		Reason            EhcCeaseReason `json:"reason"`
+		ReasonDescription string         `json:"reason_description"`
+	} `json:"cessation,omitempty"`
+	CreatedAt    time.Time           `json:"created_at"`
+	EhcRequestId *openapi_types.UUID `json:"ehc_request_id,omitempty"`
+
+	// FirstIssuedOn SEN2 StartDate.
+	FirstIssuedOn *openapi_types.Date `json:"first_issued_on,omitempty"`
+	Id            openapi_types.UUID  `json:"id"`
+
+	// InForceVersion The final version in force.
+	InForceVersion *int                `json:"in_force_version,omitempty"`
+	LastIssuedOn   *openapi_types.Date `json:"last_issued_on,omitempty"`
+
+	// LastReviewedOn SEN2 LastReview: the date of the last review decision.
+	LastReviewedOn *openapi_types.Date `json:"last_reviewed_on,omitempty"`
+	LatestVersion  int                 `json:"latest_version"`
+	NextReview     *Milestone          `json:"next_review,omitempty"`
+	PhaseTransfer  *struct {
+		Deadline   Milestone                `json:"deadline"`
+		Kind       EhcPlanPhaseTransferKind `json:"kind"`
+		TransferOn openapi_types.Date       `json:"transfer_on"`
+	} `json:"phase_transfer,omitempty"`
+
+	// Status draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
+	Status        EhcPlanStatus      `json:"status"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+	Versions      []EhcPlanVersion   `json:"versions"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// EhcPlanPhaseTransferKind defines model for EhcPlan.PhaseTransfer.Kind.
+type EhcPlanPhaseTransferKind string
+
+// EhcPlanAmendmentInput defines model for EhcPlanAmendmentInput.
+type EhcPlanAmendmentInput struct {
+	// AnnualReviewId The review of this plan that led to the amendment.
+	AnnualReviewId *openapi_types.UUID `json:"annual_review_id,omitempty"`
+
+	// NoticeOn The day the proposed amendments and evidence were sent.
+	NoticeOn openapi_types.Date `json:"notice_on"`
+	Reason   string             `json:"reason"`
+
+	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
+	Sections EhcPlanSections `json:"sections"`
+}
+
+// EhcPlanCeaseInput defines model for EhcPlanCeaseInput.
+type EhcPlanCeaseInput struct {
+	// AppealRightsNotified Required true except for reasons 5, 7 and 8.
+	AppealRightsNotified *bool `json:"appeal_rights_notified,omitempty"`
+
+	// CeasesOn The first day the plan is no longer maintained; defaults to the day after the appeal window closes and cannot be earlier.
+	CeasesOn *openapi_types.Date `json:"ceases_on,omitempty"`
+
+	// DecidedOn The day the decision was notified.
+	DecidedOn openapi_types.Date `json:"decided_on"`
+	Notes     *string            `json:"notes,omitempty"`
+
+	// Reason SEN2 CeaseReason: 1 maximum age; 2 needs met without a plan; 3 higher education; 4 paid employment; 5 transferred to another LA; 6 no longer engaging; 7 left England; 8 deceased; 9 other.
+	Reason EhcCeaseReason `json:"reason"`
+}
+
+// EhcPlanDraftInput defines model for EhcPlanDraftInput.
+type EhcPlanDraftInput struct {
+	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
+	Sections EhcPlanSections `json:"sections"`
+}
+
+// EhcPlanInput defines model for EhcPlanInput.
+type EhcPlanInput struct {
+	// EhcRequestId The request the authority decided to issue a plan on; omit for a plan transferred in.
+	EhcRequestId *openapi_types.UUID `json:"ehc_request_id,omitempty"`
+
+	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
+	Sections      EhcPlanSections    `json:"sections"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// EhcPlanIssueInput defines model for EhcPlanIssueInput.
+type EhcPlanIssueInput struct {
+	// FamilyAgreedEarly The family responded and agreed before their comment period ended.
+	FamilyAgreedEarly *bool              `json:"family_agreed_early,omitempty"`
+	IssuedOn          openapi_types.Date `json:"issued_on"`
+
+	// Placement Section I: blank in a draft; required in a final plan.
+	Placement *EhcPlacement `json:"placement,omitempty"`
+
+	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
+	Sections *EhcPlanSections `json:"sections,omitempty"`
+}
+
+// EhcPlanPage defines model for EhcPlanPage.
+type EhcPlanPage struct {
+	Items      []EhcPlan `json:"items"`
+	NextCursor *string   `json:"next_cursor,omitempty"`
+}
+
+// EhcPlanSections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
+type EhcPlanSections struct {
+	// A Section A: views, interests and aspirations, in the child's or young person's own words where they can give them.
+	A *EhcViews       `json:"a,omitempty"`
+	B *[]EhcNeed      `json:"b,omitempty"`
+	C *[]EhcNeed      `json:"c,omitempty"`
+	D *[]EhcNeed      `json:"d,omitempty"`
+	E *[]EhcOutcome   `json:"e,omitempty"`
+	F *[]EhcProvision `json:"f,omitempty"`
+	G *[]EhcProvision `json:"g,omitempty"`
+
+	// H1 Social care provision under s.2 CSDPA 1970: under 18s only.
+	H1 *[]EhcProvision `json:"h1,omitempty"`
+	H2 *[]EhcProvision `json:"h2,omitempty"`
+
+	// I Section I: blank in a draft; required in a final plan.
+	I *EhcPlacement `json:"i,omitempty"`
+
+	// J Section J.
+	J *EhcPersonalBudget   `json:"j,omitempty"`
+	K *[]EhcAdviceObtained `json:"k,omitempty"`
+}
+
+// EhcPlanServeInput defines model for EhcPlanServeInput.
+type EhcPlanServeInput struct {
+	ServedOn openapi_types.Date `json:"served_on"`
+}
+
+// EhcPlanStatus draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
+type EhcPlanStatus string
+
+// EhcPlanVersion defines model for EhcPlanVersion.
+type EhcPlanVersion struct {
+	AmendmentFinal *Milestone          `json:"amendment_final,omitempty"`
+	AnnualReviewId *openapi_types.UUID `json:"annual_review_id,omitempty"`
+
+	// CommentsDueOn Last day of the family's comment period.
+	CommentsDueOn *openapi_types.Date `json:"comments_due_on,omitempty"`
+	CreatedAt     time.Time           `json:"created_at"`
+
+	// Frozen Finals never change.
+	Frozen   bool                `json:"frozen"`
+	InForce  *bool               `json:"in_force,omitempty"`
+	IssuedOn *openapi_types.Date `json:"issued_on,omitempty"`
+	Kind     EhcPlanVersionKind  `json:"kind"`
+	Number   int                 `json:"number"`
+	Reason   *string             `json:"reason,omitempty"`
+
+	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
+	Sections EhcPlanSections     `json:"sections"`
+	ServedOn *openapi_types.Date `json:"served_on,omitempty"`
+}
+
+// EhcPlanVersionKind defines model for EhcPlanVersion.Kind.
+type EhcPlanVersionKind string
+
+// EhcProvision A line of section F, G, H1 or H2: specific and quantified.
+type EhcProvision struct {
+	HowLong  string `json:"how_long"`
+	HowOften string `json:"how_often"`
+
+	// Outcomes Refs of the outcomes in E this provision serves.
+	Outcomes *[]string `json:"outcomes,omitempty"`
+	Ref      string    `json:"ref"`
+	What     string    `json:"what"`
+	Who      string    `json:"who"`
+}
+
 // EhcRequestStatus defines model for EhcRequestStatus.
 type EhcRequestStatus string
 
 // EhcRequester Who asked (SEN2 RequestSource). Only a parent, a young person aged 16-25 or a school or college may request (s.36(1)); others bring the child to the authority's attention.
 type EhcRequester string
+
+// EhcViews Section A: views, interests and aspirations, in the child's or young person's own words where they can give them.
+type EhcViews struct {
+	Aspirations *string             `json:"aspirations,omitempty"`
+	Interests   *string             `json:"interests,omitempty"`
+	Views       *string             `json:"views,omitempty"`
+	WhoseWords  *EhcViewsWhoseWords `json:"whose_words,omitempty"`
+}
+
+// EhcViewsWhoseWords defines model for EhcViews.WhoseWords.
+type EhcViewsWhoseWords string
 
 // EhcWithdrawal defines model for EhcWithdrawal.
 type EhcWithdrawal struct {
@@ -1893,6 +2872,15 @@ type MeetingPatch struct {
 // MeetingType allocation meeting; mam multi-agency meeting; map multi-agency panel; taf team around the family; family_service_plan; review.
 type MeetingType string
 
+// Milestone defines model for Milestone.
+type Milestone struct {
+	CompletedOn *openapi_types.Date `json:"completed_on,omitempty"`
+
+	// DueOn Absent while the due date is not yet known.
+	DueOn  *openapi_types.Date `json:"due_on,omitempty"`
+	Status DeadlineStatus      `json:"status"`
+}
+
 // Organisation defines model for Organisation.
 type Organisation struct {
 	CreatedAt time.Time          `json:"created_at"`
@@ -1994,6 +2982,9 @@ type PathwayFeedbackPage struct {
 	Items      []PathwayFeedback `json:"items"`
 	NextCursor *string           `json:"next_cursor,omitempty"`
 }
+
+// PfAArea Preparing for Adulthood: employment and higher education, independent living, friends relationships and community, good health.
+type PfAArea string
 
 // Practitioner defines model for Practitioner.
 type Practitioner struct {
@@ -2174,8 +3165,10 @@ type ServiceType string
 type SubjectAccessExport struct {
 	AccessLog           []AuditEvent         `json:"access_log"`
 	Allocations         []Allocation         `json:"allocations"`
+	AnnualReviews       []AnnualReview       `json:"annual_reviews"`
 	Consents            []Consent            `json:"consents"`
 	EhcNeedsAssessments []EhcNeedsAssessment `json:"ehc_needs_assessments"`
+	EhcPlans            []EhcPlan            `json:"ehc_plans"`
 	ExportedAt          time.Time            `json:"exported_at"`
 	FamilyAssessments   []FamilyAssessment   `json:"family_assessments"`
 	Involvements        []Involvement        `json:"involvements"`
@@ -2396,6 +3389,43 @@ type CompleteActionParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListAnnualReviewsParams defines parameters for ListAnnualReviews.
+type ListAnnualReviewsParams struct {
+	PlanId        *openapi_types.UUID `form:"plan_id,omitempty" json:"plan_id,omitempty"`
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Status        *AnnualReviewStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Overdue true: the review meeting, the report or the decision is past its due date today; false: the others.
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+
+	// DueBefore Reviews not yet held that are due on or before this day.
+	DueBefore *openapi_types.Date `form:"due_before,omitempty" json:"due_before,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DecideAnnualReviewParams defines parameters for DecideAnnualReview.
+type DecideAnnualReviewParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// HoldAnnualReviewParams defines parameters for HoldAnnualReview.
+type HoldAnnualReviewParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListApiKeysParams defines parameters for ListApiKeys.
 type ListApiKeysParams struct {
 	OrganisationId *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
@@ -2457,8 +3487,35 @@ type CreateEhcNeedsAssessmentParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// RequestEhcAdviceParams defines parameters for RequestEhcAdvice.
+type RequestEhcAdviceParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ReceiveEhcAdviceParams defines parameters for ReceiveEhcAdvice.
+type ReceiveEhcAdviceParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // DecideEhcNeedsAssessmentParams defines parameters for DecideEhcNeedsAssessment.
 type DecideEhcNeedsAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// DecideEhcPlanIssueParams defines parameters for DecideEhcPlanIssue.
+type DecideEhcPlanIssueParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -2477,6 +3534,81 @@ type AddEhcNeedsAssessmentExceptionParams struct {
 
 // WithdrawEhcNeedsAssessmentParams defines parameters for WithdrawEhcNeedsAssessment.
 type WithdrawEhcNeedsAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListEhcPlansParams defines parameters for ListEhcPlans.
+type ListEhcPlansParams struct {
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	EhcRequestId  *openapi_types.UUID `form:"ehc_request_id,omitempty" json:"ehc_request_id,omitempty"`
+
+	// Status Judged today: a ceasing plan whose cease date has come is ceased.
+	Status *EhcPlanStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateEhcPlanParams defines parameters for CreateEhcPlan.
+type CreateEhcPlanParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ProposeEhcPlanAmendmentParams defines parameters for ProposeEhcPlanAmendment.
+type ProposeEhcPlanAmendmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// CeaseEhcPlanParams defines parameters for CeaseEhcPlan.
+type CeaseEhcPlanParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ReviseEhcPlanDraftParams defines parameters for ReviseEhcPlanDraft.
+type ReviseEhcPlanDraftParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// IssueEhcPlanParams defines parameters for IssueEhcPlan.
+type IssueEhcPlanParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// SetEhcPlanPhaseTransferParams defines parameters for SetEhcPlanPhaseTransfer.
+type SetEhcPlanPhaseTransferParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ServeEhcPlanDraftParams defines parameters for ServeEhcPlanDraft.
+type ServeEhcPlanDraftParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -2820,20 +3952,56 @@ type GetTimelineParams struct {
 // CompleteActionJSONRequestBody defines body for CompleteAction for application/json ContentType.
 type CompleteActionJSONRequestBody = ActionCompletion
 
+// DecideAnnualReviewJSONRequestBody defines body for DecideAnnualReview for application/json ContentType.
+type DecideAnnualReviewJSONRequestBody = AnnualReviewDecisionInput
+
+// HoldAnnualReviewJSONRequestBody defines body for HoldAnnualReview for application/json ContentType.
+type HoldAnnualReviewJSONRequestBody = AnnualReviewMeetingInput
+
 // CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
 type CreateApiKeyJSONRequestBody = ApiKeyInput
 
 // CreateEhcNeedsAssessmentJSONRequestBody defines body for CreateEhcNeedsAssessment for application/json ContentType.
 type CreateEhcNeedsAssessmentJSONRequestBody = EhcNeedsAssessmentInput
 
+// RequestEhcAdviceJSONRequestBody defines body for RequestEhcAdvice for application/json ContentType.
+type RequestEhcAdviceJSONRequestBody = EhcAdviceInput
+
+// ReceiveEhcAdviceJSONRequestBody defines body for ReceiveEhcAdvice for application/json ContentType.
+type ReceiveEhcAdviceJSONRequestBody = EhcAdviceReceivedInput
+
 // DecideEhcNeedsAssessmentJSONRequestBody defines body for DecideEhcNeedsAssessment for application/json ContentType.
 type DecideEhcNeedsAssessmentJSONRequestBody = EhcDecisionInput
+
+// DecideEhcPlanIssueJSONRequestBody defines body for DecideEhcPlanIssue for application/json ContentType.
+type DecideEhcPlanIssueJSONRequestBody = EhcIssueDecisionInput
 
 // AddEhcNeedsAssessmentExceptionJSONRequestBody defines body for AddEhcNeedsAssessmentException for application/json ContentType.
 type AddEhcNeedsAssessmentExceptionJSONRequestBody = EhcExceptionInput
 
 // WithdrawEhcNeedsAssessmentJSONRequestBody defines body for WithdrawEhcNeedsAssessment for application/json ContentType.
 type WithdrawEhcNeedsAssessmentJSONRequestBody = EhcWithdrawalInput
+
+// CreateEhcPlanJSONRequestBody defines body for CreateEhcPlan for application/json ContentType.
+type CreateEhcPlanJSONRequestBody = EhcPlanInput
+
+// ProposeEhcPlanAmendmentJSONRequestBody defines body for ProposeEhcPlanAmendment for application/json ContentType.
+type ProposeEhcPlanAmendmentJSONRequestBody = EhcPlanAmendmentInput
+
+// CeaseEhcPlanJSONRequestBody defines body for CeaseEhcPlan for application/json ContentType.
+type CeaseEhcPlanJSONRequestBody = EhcPlanCeaseInput
+
+// ReviseEhcPlanDraftJSONRequestBody defines body for ReviseEhcPlanDraft for application/json ContentType.
+type ReviseEhcPlanDraftJSONRequestBody = EhcPlanDraftInput
+
+// IssueEhcPlanJSONRequestBody defines body for IssueEhcPlan for application/json ContentType.
+type IssueEhcPlanJSONRequestBody = EhcPlanIssueInput
+
+// SetEhcPlanPhaseTransferJSONRequestBody defines body for SetEhcPlanPhaseTransfer for application/json ContentType.
+type SetEhcPlanPhaseTransferJSONRequestBody = EhcPhaseTransferInput
+
+// ServeEhcPlanDraftJSONRequestBody defines body for ServeEhcPlanDraft for application/json ContentType.
+type ServeEhcPlanDraftJSONRequestBody = EhcPlanServeInput
 
 // CreateFamilyAssessmentJSONRequestBody defines body for CreateFamilyAssessment for application/json ContentType.
 type CreateFamilyAssessmentJSONRequestBody = FamilyAssessmentInput
@@ -3006,6 +4174,52 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
 	CompleteAction(ctx context.Context, id ID, params *CompleteActionParams, body CompleteActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListAnnualReviews List annual reviews of EHC plans
+	//
+	// Corresponds with GET /v1/annual-reviews (the `ListAnnualReviews` operationId).
+	ListAnnualReviews(ctx context.Context, params *ListAnnualReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAnnualReview Read one annual review with its due dates
+	//
+	// Corresponds with GET /v1/annual-reviews/{id} (the `GetAnnualReview` operationId).
+	GetAnnualReview(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideAnnualReviewWithBody Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
+	//
+	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/annual-reviews/{id}/decision (the `DecideAnnualReview` operationId).
+	DecideAnnualReviewWithBody(ctx context.Context, id ID, params *DecideAnnualReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideAnnualReview Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
+	//
+	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/annual-reviews/{id}/decision (the `DecideAnnualReview` operationId).
+	DecideAnnualReview(ctx context.Context, id ID, params *DecideAnnualReviewParams, body DecideAnnualReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HoldAnnualReviewWithBody Record the review meeting held
+	//
+	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/annual-reviews/{id}/meeting (the `HoldAnnualReview` operationId).
+	HoldAnnualReviewWithBody(ctx context.Context, id ID, params *HoldAnnualReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HoldAnnualReview Record the review meeting held
+	//
+	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/annual-reviews/{id}/meeting (the `HoldAnnualReview` operationId).
+	HoldAnnualReview(ctx context.Context, id ID, params *HoldAnnualReviewParams, body HoldAnnualReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListApiKeys List API keys (admin; never the keys themselves)
 	//
 	// Corresponds with GET /v1/api-keys (the `ListApiKeys` operationId).
@@ -3077,6 +4291,38 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/ehc-needs-assessments/{id} (the `GetEhcNeedsAssessment` operationId).
 	GetEhcNeedsAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RequestEhcAdviceWithBody Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
+	//
+	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice (the `RequestEhcAdvice` operationId).
+	RequestEhcAdviceWithBody(ctx context.Context, id ID, params *RequestEhcAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestEhcAdvice Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
+	//
+	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice (the `RequestEhcAdvice` operationId).
+	RequestEhcAdvice(ctx context.Context, id ID, params *RequestEhcAdviceParams, body RequestEhcAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReceiveEhcAdviceWithBody Record the day requested advice arrived
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEhcAdvice` operationId).
+	ReceiveEhcAdviceWithBody(ctx context.Context, id ID, adviceId openapi_types.UUID, params *ReceiveEhcAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReceiveEhcAdvice Record the day requested advice arrived
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEhcAdvice` operationId).
+	ReceiveEhcAdvice(ctx context.Context, id ID, adviceId openapi_types.UUID, params *ReceiveEhcAdviceParams, body ReceiveEhcAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// DecideEhcNeedsAssessmentWithBody Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 	//
 	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
@@ -3094,6 +4340,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-assess (the `DecideEhcNeedsAssessment` operationId).
 	DecideEhcNeedsAssessment(ctx context.Context, id ID, params *DecideEhcNeedsAssessmentParams, body DecideEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideEhcPlanIssueWithBody Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
+	//
+	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-issue (the `DecideEhcPlanIssue` operationId).
+	DecideEhcPlanIssueWithBody(ctx context.Context, id ID, params *DecideEhcPlanIssueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideEhcPlanIssue Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
+	//
+	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-issue (the `DecideEhcPlanIssue` operationId).
+	DecideEhcPlanIssue(ctx context.Context, id ID, params *DecideEhcPlanIssueParams, body DecideEhcPlanIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddEhcNeedsAssessmentExceptionWithBody Record an exception period that excuses the local authority's time limits
 	//
@@ -3126,6 +4390,138 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEhcNeedsAssessment` operationId).
 	WithdrawEhcNeedsAssessment(ctx context.Context, id ID, params *WithdrawEhcNeedsAssessmentParams, body WithdrawEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListEhcPlans List EHC plans
+	//
+	// Corresponds with GET /v1/ehc-plans (the `ListEhcPlans` operationId).
+	ListEhcPlans(ctx context.Context, params *ListEhcPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEhcPlanWithBody Draft an EHC plan (version 1)
+	//
+	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-plans (the `CreateEhcPlan` operationId).
+	CreateEhcPlanWithBody(ctx context.Context, params *CreateEhcPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEhcPlan Draft an EHC plan (version 1)
+	//
+	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-plans (the `CreateEhcPlan` operationId).
+	CreateEhcPlan(ctx context.Context, params *CreateEhcPlanParams, body CreateEhcPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEhcPlan Read one EHC plan with every version and its due dates
+	//
+	// Corresponds with GET /v1/ehc-plans/{id} (the `GetEhcPlan` operationId).
+	GetEhcPlan(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProposeEhcPlanAmendmentWithBody Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
+	//
+	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/amendments (the `ProposeEhcPlanAmendment` operationId).
+	ProposeEhcPlanAmendmentWithBody(ctx context.Context, id ID, params *ProposeEhcPlanAmendmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProposeEhcPlanAmendment Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
+	//
+	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/amendments (the `ProposeEhcPlanAmendment` operationId).
+	ProposeEhcPlanAmendment(ctx context.Context, id ID, params *ProposeEhcPlanAmendmentParams, body ProposeEhcPlanAmendmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CeaseEhcPlanWithBody Record the decision to cease to maintain the plan (s.45)
+	//
+	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEhcPlan` operationId).
+	CeaseEhcPlanWithBody(ctx context.Context, id ID, params *CeaseEhcPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CeaseEhcPlan Record the decision to cease to maintain the plan (s.45)
+	//
+	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEhcPlan` operationId).
+	CeaseEhcPlan(ctx context.Context, id ID, params *CeaseEhcPlanParams, body CeaseEhcPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReviseEhcPlanDraftWithBody Replace the draft's sections
+	//
+	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/draft (the `ReviseEhcPlanDraft` operationId).
+	ReviseEhcPlanDraftWithBody(ctx context.Context, id ID, params *ReviseEhcPlanDraftParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReviseEhcPlanDraft Replace the draft's sections
+	//
+	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/draft (the `ReviseEhcPlanDraft` operationId).
+	ReviseEhcPlanDraft(ctx context.Context, id ID, params *ReviseEhcPlanDraftParams, body ReviseEhcPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueEhcPlanWithBody Issue the final plan, or the amended plan after proposed amendments
+	//
+	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/issue (the `IssueEhcPlan` operationId).
+	IssueEhcPlanWithBody(ctx context.Context, id ID, params *IssueEhcPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueEhcPlan Issue the final plan, or the amended plan after proposed amendments
+	//
+	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/issue (the `IssueEhcPlan` operationId).
+	IssueEhcPlan(ctx context.Context, id ID, params *IssueEhcPlanParams, body IssueEhcPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetEhcPlanPhaseTransferWithBody Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEhcPlanPhaseTransfer` operationId).
+	SetEhcPlanPhaseTransferWithBody(ctx context.Context, id ID, params *SetEhcPlanPhaseTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetEhcPlanPhaseTransfer Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEhcPlanPhaseTransfer` operationId).
+	SetEhcPlanPhaseTransfer(ctx context.Context, id ID, params *SetEhcPlanPhaseTransferParams, body SetEhcPlanPhaseTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ServeEhcPlanDraftWithBody Record the draft sent to the family (15 days to comment, Reg 13(1))
+	//
+	// The first draft served meets the request's draft plan target.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEhcPlanDraft` operationId).
+	ServeEhcPlanDraftWithBody(ctx context.Context, id ID, params *ServeEhcPlanDraftParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ServeEhcPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
+	//
+	// The first draft served meets the request's draft plan target.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEhcPlanDraft` operationId).
+	ServeEhcPlanDraft(ctx context.Context, id ID, params *ServeEhcPlanDraftParams, body ServeEhcPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListFamilyAssessments List family assessments
 	//
@@ -3715,6 +5111,112 @@ func (c *Client) CompleteAction(ctx context.Context, id ID, params *CompleteActi
 	return c.Client.Do(req)
 }
 
+// ListAnnualReviews List annual reviews of EHC plans
+//
+// Corresponds with GET /v1/annual-reviews (the `ListAnnualReviews` operationId).
+func (c *Client) ListAnnualReviews(ctx context.Context, params *ListAnnualReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAnnualReviewsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAnnualReview Read one annual review with its due dates
+//
+// Corresponds with GET /v1/annual-reviews/{id} (the `GetAnnualReview` operationId).
+func (c *Client) GetAnnualReview(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAnnualReviewRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideAnnualReviewWithBody Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
+//
+// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/annual-reviews/{id}/decision (the `DecideAnnualReview` operationId).
+func (c *Client) DecideAnnualReviewWithBody(ctx context.Context, id ID, params *DecideAnnualReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideAnnualReviewRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideAnnualReview Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
+//
+// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/annual-reviews/{id}/decision (the `DecideAnnualReview` operationId).
+func (c *Client) DecideAnnualReview(ctx context.Context, id ID, params *DecideAnnualReviewParams, body DecideAnnualReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideAnnualReviewRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HoldAnnualReviewWithBody Record the review meeting held
+//
+// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/annual-reviews/{id}/meeting (the `HoldAnnualReview` operationId).
+func (c *Client) HoldAnnualReviewWithBody(ctx context.Context, id ID, params *HoldAnnualReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHoldAnnualReviewRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HoldAnnualReview Record the review meeting held
+//
+// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/annual-reviews/{id}/meeting (the `HoldAnnualReview` operationId).
+func (c *Client) HoldAnnualReview(ctx context.Context, id ID, params *HoldAnnualReviewParams, body HoldAnnualReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHoldAnnualReviewRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListApiKeys List API keys (admin; never the keys themselves)
 //
 // Corresponds with GET /v1/api-keys (the `ListApiKeys` operationId).
@@ -3896,6 +5398,78 @@ func (c *Client) GetEhcNeedsAssessment(ctx context.Context, id ID, reqEditors ..
 	return c.Client.Do(req)
 }
 
+// RequestEhcAdviceWithBody Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
+//
+// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice (the `RequestEhcAdvice` operationId).
+func (c *Client) RequestEhcAdviceWithBody(ctx context.Context, id ID, params *RequestEhcAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestEhcAdviceRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestEhcAdvice Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
+//
+// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice (the `RequestEhcAdvice` operationId).
+func (c *Client) RequestEhcAdvice(ctx context.Context, id ID, params *RequestEhcAdviceParams, body RequestEhcAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestEhcAdviceRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReceiveEhcAdviceWithBody Record the day requested advice arrived
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEhcAdvice` operationId).
+func (c *Client) ReceiveEhcAdviceWithBody(ctx context.Context, id ID, adviceId openapi_types.UUID, params *ReceiveEhcAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveEhcAdviceRequestWithBody(c.Server, id, adviceId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReceiveEhcAdvice Record the day requested advice arrived
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEhcAdvice` operationId).
+func (c *Client) ReceiveEhcAdvice(ctx context.Context, id ID, adviceId openapi_types.UUID, params *ReceiveEhcAdviceParams, body ReceiveEhcAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveEhcAdviceRequest(c.Server, id, adviceId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // DecideEhcNeedsAssessmentWithBody Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 //
 // Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
@@ -3924,6 +5498,44 @@ func (c *Client) DecideEhcNeedsAssessmentWithBody(ctx context.Context, id ID, pa
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-assess (the `DecideEhcNeedsAssessment` operationId).
 func (c *Client) DecideEhcNeedsAssessment(ctx context.Context, id ID, params *DecideEhcNeedsAssessmentParams, body DecideEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDecideEhcNeedsAssessmentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideEhcPlanIssueWithBody Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
+//
+// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-issue (the `DecideEhcPlanIssue` operationId).
+func (c *Client) DecideEhcPlanIssueWithBody(ctx context.Context, id ID, params *DecideEhcPlanIssueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideEhcPlanIssueRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideEhcPlanIssue Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
+//
+// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-issue (the `DecideEhcPlanIssue` operationId).
+func (c *Client) DecideEhcPlanIssue(ctx context.Context, id ID, params *DecideEhcPlanIssueParams, body DecideEhcPlanIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideEhcPlanIssueRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3996,6 +5608,298 @@ func (c *Client) WithdrawEhcNeedsAssessmentWithBody(ctx context.Context, id ID, 
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEhcNeedsAssessment` operationId).
 func (c *Client) WithdrawEhcNeedsAssessment(ctx context.Context, id ID, params *WithdrawEhcNeedsAssessmentParams, body WithdrawEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewWithdrawEhcNeedsAssessmentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListEhcPlans List EHC plans
+//
+// Corresponds with GET /v1/ehc-plans (the `ListEhcPlans` operationId).
+func (c *Client) ListEhcPlans(ctx context.Context, params *ListEhcPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEhcPlansRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEhcPlanWithBody Draft an EHC plan (version 1)
+//
+// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-plans (the `CreateEhcPlan` operationId).
+func (c *Client) CreateEhcPlanWithBody(ctx context.Context, params *CreateEhcPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEhcPlanRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEhcPlan Draft an EHC plan (version 1)
+//
+// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-plans (the `CreateEhcPlan` operationId).
+func (c *Client) CreateEhcPlan(ctx context.Context, params *CreateEhcPlanParams, body CreateEhcPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEhcPlanRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEhcPlan Read one EHC plan with every version and its due dates
+//
+// Corresponds with GET /v1/ehc-plans/{id} (the `GetEhcPlan` operationId).
+func (c *Client) GetEhcPlan(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEhcPlanRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ProposeEhcPlanAmendmentWithBody Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
+//
+// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/amendments (the `ProposeEhcPlanAmendment` operationId).
+func (c *Client) ProposeEhcPlanAmendmentWithBody(ctx context.Context, id ID, params *ProposeEhcPlanAmendmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProposeEhcPlanAmendmentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ProposeEhcPlanAmendment Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
+//
+// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/amendments (the `ProposeEhcPlanAmendment` operationId).
+func (c *Client) ProposeEhcPlanAmendment(ctx context.Context, id ID, params *ProposeEhcPlanAmendmentParams, body ProposeEhcPlanAmendmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProposeEhcPlanAmendmentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CeaseEhcPlanWithBody Record the decision to cease to maintain the plan (s.45)
+//
+// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEhcPlan` operationId).
+func (c *Client) CeaseEhcPlanWithBody(ctx context.Context, id ID, params *CeaseEhcPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCeaseEhcPlanRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CeaseEhcPlan Record the decision to cease to maintain the plan (s.45)
+//
+// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEhcPlan` operationId).
+func (c *Client) CeaseEhcPlan(ctx context.Context, id ID, params *CeaseEhcPlanParams, body CeaseEhcPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCeaseEhcPlanRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReviseEhcPlanDraftWithBody Replace the draft's sections
+//
+// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/draft (the `ReviseEhcPlanDraft` operationId).
+func (c *Client) ReviseEhcPlanDraftWithBody(ctx context.Context, id ID, params *ReviseEhcPlanDraftParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReviseEhcPlanDraftRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReviseEhcPlanDraft Replace the draft's sections
+//
+// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/draft (the `ReviseEhcPlanDraft` operationId).
+func (c *Client) ReviseEhcPlanDraft(ctx context.Context, id ID, params *ReviseEhcPlanDraftParams, body ReviseEhcPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReviseEhcPlanDraftRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueEhcPlanWithBody Issue the final plan, or the amended plan after proposed amendments
+//
+// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/issue (the `IssueEhcPlan` operationId).
+func (c *Client) IssueEhcPlanWithBody(ctx context.Context, id ID, params *IssueEhcPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueEhcPlanRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueEhcPlan Issue the final plan, or the amended plan after proposed amendments
+//
+// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/issue (the `IssueEhcPlan` operationId).
+func (c *Client) IssueEhcPlan(ctx context.Context, id ID, params *IssueEhcPlanParams, body IssueEhcPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueEhcPlanRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetEhcPlanPhaseTransferWithBody Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEhcPlanPhaseTransfer` operationId).
+func (c *Client) SetEhcPlanPhaseTransferWithBody(ctx context.Context, id ID, params *SetEhcPlanPhaseTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetEhcPlanPhaseTransferRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetEhcPlanPhaseTransfer Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEhcPlanPhaseTransfer` operationId).
+func (c *Client) SetEhcPlanPhaseTransfer(ctx context.Context, id ID, params *SetEhcPlanPhaseTransferParams, body SetEhcPlanPhaseTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetEhcPlanPhaseTransferRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ServeEhcPlanDraftWithBody Record the draft sent to the family (15 days to comment, Reg 13(1))
+//
+// The first draft served meets the request's draft plan target.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEhcPlanDraft` operationId).
+func (c *Client) ServeEhcPlanDraftWithBody(ctx context.Context, id ID, params *ServeEhcPlanDraftParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewServeEhcPlanDraftRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ServeEhcPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
+//
+// The first draft served meets the request's draft plan target.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEhcPlanDraft` operationId).
+func (c *Client) ServeEhcPlanDraft(ctx context.Context, id ID, params *ServeEhcPlanDraftParams, body ServeEhcPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewServeEhcPlanDraftRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5416,6 +7320,312 @@ func NewCompleteActionRequestWithBody(server string, id ID, params *CompleteActi
 	return req, nil
 }
 
+// NewListAnnualReviewsRequest constructs an http.Request for the ListAnnualReviews method
+func NewListAnnualReviewsRequest(server string, params *ListAnnualReviewsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/annual-reviews")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PlanId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "plan_id", *params.PlanId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.YoungPersonId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Overdue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "overdue", *params.Overdue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DueBefore != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "due_before", *params.DueBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAnnualReviewRequest constructs an http.Request for the GetAnnualReview method
+func NewGetAnnualReviewRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/annual-reviews/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDecideAnnualReviewRequest calls the generic DecideAnnualReview builder with application/json body
+func NewDecideAnnualReviewRequest(server string, id ID, params *DecideAnnualReviewParams, body DecideAnnualReviewJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDecideAnnualReviewRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewDecideAnnualReviewRequestWithBody constructs an http.Request for the DecideAnnualReview method, with any body, and a specified content type
+func NewDecideAnnualReviewRequestWithBody(server string, id ID, params *DecideAnnualReviewParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/annual-reviews/%s/decision", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewHoldAnnualReviewRequest calls the generic HoldAnnualReview builder with application/json body
+func NewHoldAnnualReviewRequest(server string, id ID, params *HoldAnnualReviewParams, body HoldAnnualReviewJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewHoldAnnualReviewRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewHoldAnnualReviewRequestWithBody constructs an http.Request for the HoldAnnualReview method, with any body, and a specified content type
+func NewHoldAnnualReviewRequestWithBody(server string, id ID, params *HoldAnnualReviewParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/annual-reviews/%s/meeting", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListApiKeysRequest constructs an http.Request for the ListApiKeys method
 func NewListApiKeysRequest(server string, params *ListApiKeysParams) (*http.Request, error) {
 	var err error
@@ -6040,6 +8250,159 @@ func NewGetEhcNeedsAssessmentRequest(server string, id ID) (*http.Request, error
 	return req, nil
 }
 
+// NewRequestEhcAdviceRequest calls the generic RequestEhcAdvice builder with application/json body
+func NewRequestEhcAdviceRequest(server string, id ID, params *RequestEhcAdviceParams, body RequestEhcAdviceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestEhcAdviceRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRequestEhcAdviceRequestWithBody constructs an http.Request for the RequestEhcAdvice method, with any body, and a specified content type
+func NewRequestEhcAdviceRequestWithBody(server string, id ID, params *RequestEhcAdviceParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-needs-assessments/%s/advice", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewReceiveEhcAdviceRequest calls the generic ReceiveEhcAdvice builder with application/json body
+func NewReceiveEhcAdviceRequest(server string, id ID, adviceId openapi_types.UUID, params *ReceiveEhcAdviceParams, body ReceiveEhcAdviceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReceiveEhcAdviceRequestWithBody(server, id, adviceId, params, "application/json", bodyReader)
+}
+
+// NewReceiveEhcAdviceRequestWithBody constructs an http.Request for the ReceiveEhcAdvice method, with any body, and a specified content type
+func NewReceiveEhcAdviceRequestWithBody(server string, id ID, adviceId openapi_types.UUID, params *ReceiveEhcAdviceParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "advice_id", adviceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-needs-assessments/%s/advice/%s/received", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewDecideEhcNeedsAssessmentRequest calls the generic DecideEhcNeedsAssessment builder with application/json body
 func NewDecideEhcNeedsAssessmentRequest(server string, id ID, params *DecideEhcNeedsAssessmentParams, body DecideEhcNeedsAssessmentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6068,6 +8431,79 @@ func NewDecideEhcNeedsAssessmentRequestWithBody(server string, id ID, params *De
 	}
 
 	operationPath := fmt.Sprintf("/v1/ehc-needs-assessments/%s/decision-to-assess", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDecideEhcPlanIssueRequest calls the generic DecideEhcPlanIssue builder with application/json body
+func NewDecideEhcPlanIssueRequest(server string, id ID, params *DecideEhcPlanIssueParams, body DecideEhcPlanIssueJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDecideEhcPlanIssueRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewDecideEhcPlanIssueRequestWithBody constructs an http.Request for the DecideEhcPlanIssue method, with any body, and a specified content type
+func NewDecideEhcPlanIssueRequestWithBody(server string, id ID, params *DecideEhcPlanIssueParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-needs-assessments/%s/decision-to-issue", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -6214,6 +8650,635 @@ func NewWithdrawEhcNeedsAssessmentRequestWithBody(server string, id ID, params *
 	}
 
 	operationPath := fmt.Sprintf("/v1/ehc-needs-assessments/%s/withdraw", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListEhcPlansRequest constructs an http.Request for the ListEhcPlans method
+func NewListEhcPlansRequest(server string, params *ListEhcPlansParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.YoungPersonId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EhcRequestId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ehc_request_id", *params.EhcRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateEhcPlanRequest calls the generic CreateEhcPlan builder with application/json body
+func NewCreateEhcPlanRequest(server string, params *CreateEhcPlanParams, body CreateEhcPlanJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateEhcPlanRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateEhcPlanRequestWithBody constructs an http.Request for the CreateEhcPlan method, with any body, and a specified content type
+func NewCreateEhcPlanRequestWithBody(server string, params *CreateEhcPlanParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetEhcPlanRequest constructs an http.Request for the GetEhcPlan method
+func NewGetEhcPlanRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewProposeEhcPlanAmendmentRequest calls the generic ProposeEhcPlanAmendment builder with application/json body
+func NewProposeEhcPlanAmendmentRequest(server string, id ID, params *ProposeEhcPlanAmendmentParams, body ProposeEhcPlanAmendmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewProposeEhcPlanAmendmentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewProposeEhcPlanAmendmentRequestWithBody constructs an http.Request for the ProposeEhcPlanAmendment method, with any body, and a specified content type
+func NewProposeEhcPlanAmendmentRequestWithBody(server string, id ID, params *ProposeEhcPlanAmendmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s/amendments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCeaseEhcPlanRequest calls the generic CeaseEhcPlan builder with application/json body
+func NewCeaseEhcPlanRequest(server string, id ID, params *CeaseEhcPlanParams, body CeaseEhcPlanJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCeaseEhcPlanRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewCeaseEhcPlanRequestWithBody constructs an http.Request for the CeaseEhcPlan method, with any body, and a specified content type
+func NewCeaseEhcPlanRequestWithBody(server string, id ID, params *CeaseEhcPlanParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s/cease", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewReviseEhcPlanDraftRequest calls the generic ReviseEhcPlanDraft builder with application/json body
+func NewReviseEhcPlanDraftRequest(server string, id ID, params *ReviseEhcPlanDraftParams, body ReviseEhcPlanDraftJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReviseEhcPlanDraftRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewReviseEhcPlanDraftRequestWithBody constructs an http.Request for the ReviseEhcPlanDraft method, with any body, and a specified content type
+func NewReviseEhcPlanDraftRequestWithBody(server string, id ID, params *ReviseEhcPlanDraftParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s/draft", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewIssueEhcPlanRequest calls the generic IssueEhcPlan builder with application/json body
+func NewIssueEhcPlanRequest(server string, id ID, params *IssueEhcPlanParams, body IssueEhcPlanJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewIssueEhcPlanRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewIssueEhcPlanRequestWithBody constructs an http.Request for the IssueEhcPlan method, with any body, and a specified content type
+func NewIssueEhcPlanRequestWithBody(server string, id ID, params *IssueEhcPlanParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s/issue", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSetEhcPlanPhaseTransferRequest calls the generic SetEhcPlanPhaseTransfer builder with application/json body
+func NewSetEhcPlanPhaseTransferRequest(server string, id ID, params *SetEhcPlanPhaseTransferParams, body SetEhcPlanPhaseTransferJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetEhcPlanPhaseTransferRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewSetEhcPlanPhaseTransferRequestWithBody constructs an http.Request for the SetEhcPlanPhaseTransfer method, with any body, and a specified content type
+func NewSetEhcPlanPhaseTransferRequestWithBody(server string, id ID, params *SetEhcPlanPhaseTransferParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s/phase-transfer", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewServeEhcPlanDraftRequest calls the generic ServeEhcPlanDraft builder with application/json body
+func NewServeEhcPlanDraftRequest(server string, id ID, params *ServeEhcPlanDraftParams, body ServeEhcPlanDraftJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewServeEhcPlanDraftRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewServeEhcPlanDraftRequestWithBody constructs an http.Request for the ServeEhcPlanDraft method, with any body, and a specified content type
+func NewServeEhcPlanDraftRequestWithBody(server string, id ID, params *ServeEhcPlanDraftParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ehc-plans/%s/serve-draft", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -9302,6 +12367,56 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
 	CompleteActionWithResponse(ctx context.Context, id ID, params *CompleteActionParams, body CompleteActionJSONRequestBody, reqEditors ...RequestEditorFn) (*CompleteActionResponse, error)
 
+	// ListAnnualReviewsWithResponse List annual reviews of EHC plans
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/annual-reviews (the `ListAnnualReviews` operationId).
+	ListAnnualReviewsWithResponse(ctx context.Context, params *ListAnnualReviewsParams, reqEditors ...RequestEditorFn) (*ListAnnualReviewsResponse, error)
+
+	// GetAnnualReviewWithResponse Read one annual review with its due dates
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/annual-reviews/{id} (the `GetAnnualReview` operationId).
+	GetAnnualReviewWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetAnnualReviewResponse, error)
+
+	// DecideAnnualReviewWithBodyWithResponse Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
+	//
+	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/annual-reviews/{id}/decision (the `DecideAnnualReview` operationId).
+	DecideAnnualReviewWithBodyWithResponse(ctx context.Context, id ID, params *DecideAnnualReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideAnnualReviewResponse, error)
+
+	// DecideAnnualReviewWithResponse Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
+	//
+	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/annual-reviews/{id}/decision (the `DecideAnnualReview` operationId).
+	DecideAnnualReviewWithResponse(ctx context.Context, id ID, params *DecideAnnualReviewParams, body DecideAnnualReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideAnnualReviewResponse, error)
+
+	// HoldAnnualReviewWithBodyWithResponse Record the review meeting held
+	//
+	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/annual-reviews/{id}/meeting (the `HoldAnnualReview` operationId).
+	HoldAnnualReviewWithBodyWithResponse(ctx context.Context, id ID, params *HoldAnnualReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*HoldAnnualReviewResponse, error)
+
+	// HoldAnnualReviewWithResponse Record the review meeting held
+	//
+	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/annual-reviews/{id}/meeting (the `HoldAnnualReview` operationId).
+	HoldAnnualReviewWithResponse(ctx context.Context, id ID, params *HoldAnnualReviewParams, body HoldAnnualReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*HoldAnnualReviewResponse, error)
+
 	// ListApiKeysWithResponse List API keys (admin; never the keys themselves)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -9387,6 +12502,38 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/ehc-needs-assessments/{id} (the `GetEhcNeedsAssessment` operationId).
 	GetEhcNeedsAssessmentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetEhcNeedsAssessmentResponse, error)
 
+	// RequestEhcAdviceWithBodyWithResponse Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
+	//
+	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice (the `RequestEhcAdvice` operationId).
+	RequestEhcAdviceWithBodyWithResponse(ctx context.Context, id ID, params *RequestEhcAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestEhcAdviceResponse, error)
+
+	// RequestEhcAdviceWithResponse Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
+	//
+	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice (the `RequestEhcAdvice` operationId).
+	RequestEhcAdviceWithResponse(ctx context.Context, id ID, params *RequestEhcAdviceParams, body RequestEhcAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestEhcAdviceResponse, error)
+
+	// ReceiveEhcAdviceWithBodyWithResponse Record the day requested advice arrived
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEhcAdvice` operationId).
+	ReceiveEhcAdviceWithBodyWithResponse(ctx context.Context, id ID, adviceId openapi_types.UUID, params *ReceiveEhcAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReceiveEhcAdviceResponse, error)
+
+	// ReceiveEhcAdviceWithResponse Record the day requested advice arrived
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEhcAdvice` operationId).
+	ReceiveEhcAdviceWithResponse(ctx context.Context, id ID, adviceId openapi_types.UUID, params *ReceiveEhcAdviceParams, body ReceiveEhcAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*ReceiveEhcAdviceResponse, error)
+
 	// DecideEhcNeedsAssessmentWithBodyWithResponse Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 	//
 	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
@@ -9404,6 +12551,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-assess (the `DecideEhcNeedsAssessment` operationId).
 	DecideEhcNeedsAssessmentWithResponse(ctx context.Context, id ID, params *DecideEhcNeedsAssessmentParams, body DecideEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideEhcNeedsAssessmentResponse, error)
+
+	// DecideEhcPlanIssueWithBodyWithResponse Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
+	//
+	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-issue (the `DecideEhcPlanIssue` operationId).
+	DecideEhcPlanIssueWithBodyWithResponse(ctx context.Context, id ID, params *DecideEhcPlanIssueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideEhcPlanIssueResponse, error)
+
+	// DecideEhcPlanIssueWithResponse Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
+	//
+	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-issue (the `DecideEhcPlanIssue` operationId).
+	DecideEhcPlanIssueWithResponse(ctx context.Context, id ID, params *DecideEhcPlanIssueParams, body DecideEhcPlanIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideEhcPlanIssueResponse, error)
 
 	// AddEhcNeedsAssessmentExceptionWithBodyWithResponse Record an exception period that excuses the local authority's time limits
 	//
@@ -9436,6 +12601,142 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEhcNeedsAssessment` operationId).
 	WithdrawEhcNeedsAssessmentWithResponse(ctx context.Context, id ID, params *WithdrawEhcNeedsAssessmentParams, body WithdrawEhcNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*WithdrawEhcNeedsAssessmentResponse, error)
+
+	// ListEhcPlansWithResponse List EHC plans
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ehc-plans (the `ListEhcPlans` operationId).
+	ListEhcPlansWithResponse(ctx context.Context, params *ListEhcPlansParams, reqEditors ...RequestEditorFn) (*ListEhcPlansResponse, error)
+
+	// CreateEhcPlanWithBodyWithResponse Draft an EHC plan (version 1)
+	//
+	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans (the `CreateEhcPlan` operationId).
+	CreateEhcPlanWithBodyWithResponse(ctx context.Context, params *CreateEhcPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEhcPlanResponse, error)
+
+	// CreateEhcPlanWithResponse Draft an EHC plan (version 1)
+	//
+	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans (the `CreateEhcPlan` operationId).
+	CreateEhcPlanWithResponse(ctx context.Context, params *CreateEhcPlanParams, body CreateEhcPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEhcPlanResponse, error)
+
+	// GetEhcPlanWithResponse Read one EHC plan with every version and its due dates
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ehc-plans/{id} (the `GetEhcPlan` operationId).
+	GetEhcPlanWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetEhcPlanResponse, error)
+
+	// ProposeEhcPlanAmendmentWithBodyWithResponse Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
+	//
+	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/amendments (the `ProposeEhcPlanAmendment` operationId).
+	ProposeEhcPlanAmendmentWithBodyWithResponse(ctx context.Context, id ID, params *ProposeEhcPlanAmendmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProposeEhcPlanAmendmentResponse, error)
+
+	// ProposeEhcPlanAmendmentWithResponse Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
+	//
+	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/amendments (the `ProposeEhcPlanAmendment` operationId).
+	ProposeEhcPlanAmendmentWithResponse(ctx context.Context, id ID, params *ProposeEhcPlanAmendmentParams, body ProposeEhcPlanAmendmentJSONRequestBody, reqEditors ...RequestEditorFn) (*ProposeEhcPlanAmendmentResponse, error)
+
+	// CeaseEhcPlanWithBodyWithResponse Record the decision to cease to maintain the plan (s.45)
+	//
+	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEhcPlan` operationId).
+	CeaseEhcPlanWithBodyWithResponse(ctx context.Context, id ID, params *CeaseEhcPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CeaseEhcPlanResponse, error)
+
+	// CeaseEhcPlanWithResponse Record the decision to cease to maintain the plan (s.45)
+	//
+	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEhcPlan` operationId).
+	CeaseEhcPlanWithResponse(ctx context.Context, id ID, params *CeaseEhcPlanParams, body CeaseEhcPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*CeaseEhcPlanResponse, error)
+
+	// ReviseEhcPlanDraftWithBodyWithResponse Replace the draft's sections
+	//
+	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/draft (the `ReviseEhcPlanDraft` operationId).
+	ReviseEhcPlanDraftWithBodyWithResponse(ctx context.Context, id ID, params *ReviseEhcPlanDraftParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReviseEhcPlanDraftResponse, error)
+
+	// ReviseEhcPlanDraftWithResponse Replace the draft's sections
+	//
+	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/draft (the `ReviseEhcPlanDraft` operationId).
+	ReviseEhcPlanDraftWithResponse(ctx context.Context, id ID, params *ReviseEhcPlanDraftParams, body ReviseEhcPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*ReviseEhcPlanDraftResponse, error)
+
+	// IssueEhcPlanWithBodyWithResponse Issue the final plan, or the amended plan after proposed amendments
+	//
+	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/issue (the `IssueEhcPlan` operationId).
+	IssueEhcPlanWithBodyWithResponse(ctx context.Context, id ID, params *IssueEhcPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IssueEhcPlanResponse, error)
+
+	// IssueEhcPlanWithResponse Issue the final plan, or the amended plan after proposed amendments
+	//
+	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/issue (the `IssueEhcPlan` operationId).
+	IssueEhcPlanWithResponse(ctx context.Context, id ID, params *IssueEhcPlanParams, body IssueEhcPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*IssueEhcPlanResponse, error)
+
+	// SetEhcPlanPhaseTransferWithBodyWithResponse Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEhcPlanPhaseTransfer` operationId).
+	SetEhcPlanPhaseTransferWithBodyWithResponse(ctx context.Context, id ID, params *SetEhcPlanPhaseTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetEhcPlanPhaseTransferResponse, error)
+
+	// SetEhcPlanPhaseTransferWithResponse Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEhcPlanPhaseTransfer` operationId).
+	SetEhcPlanPhaseTransferWithResponse(ctx context.Context, id ID, params *SetEhcPlanPhaseTransferParams, body SetEhcPlanPhaseTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*SetEhcPlanPhaseTransferResponse, error)
+
+	// ServeEhcPlanDraftWithBodyWithResponse Record the draft sent to the family (15 days to comment, Reg 13(1))
+	//
+	// The first draft served meets the request's draft plan target.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEhcPlanDraft` operationId).
+	ServeEhcPlanDraftWithBodyWithResponse(ctx context.Context, id ID, params *ServeEhcPlanDraftParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ServeEhcPlanDraftResponse, error)
+
+	// ServeEhcPlanDraftWithResponse Record the draft sent to the family (15 days to comment, Reg 13(1))
+	//
+	// The first draft served meets the request's draft plan target.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEhcPlanDraft` operationId).
+	ServeEhcPlanDraftWithResponse(ctx context.Context, id ID, params *ServeEhcPlanDraftParams, body ServeEhcPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*ServeEhcPlanDraftResponse, error)
 
 	// ListFamilyAssessmentsWithResponse List family assessments
 	//
@@ -10296,6 +13597,436 @@ func (r CompleteActionResponse) ContentType() string {
 	return ""
 }
 
+// ListAnnualReviewsResponse429Headers the declared response headers of an HTTP 429 response for ListAnnualReviews
+type ListAnnualReviewsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListAnnualReviewsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AnnualReviewPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAnnualReviewsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAnnualReviewsResponse) GetJSON200() *AnnualReviewPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAnnualReviewsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAnnualReviewsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAnnualReviewsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListAnnualReviewsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAnnualReviewsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAnnualReviewsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAnnualReviewsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAnnualReviewsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAnnualReviewResponse200Headers the declared response headers of an HTTP 200 response for GetAnnualReview
+type GetAnnualReviewResponse200Headers struct {
+	ETag *string
+}
+
+// GetAnnualReviewResponse429Headers the declared response headers of an HTTP 429 response for GetAnnualReview
+type GetAnnualReviewResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetAnnualReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AnnualReview
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetAnnualReviewResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAnnualReviewResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAnnualReviewResponse) GetJSON200() *AnnualReview {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetAnnualReviewResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetAnnualReviewResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetAnnualReviewResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetAnnualReviewResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetAnnualReviewResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAnnualReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAnnualReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAnnualReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAnnualReviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DecideAnnualReviewResponse200Headers the declared response headers of an HTTP 200 response for DecideAnnualReview
+type DecideAnnualReviewResponse200Headers struct {
+	ETag *string
+}
+
+// DecideAnnualReviewResponse412Headers the declared response headers of an HTTP 412 response for DecideAnnualReview
+type DecideAnnualReviewResponse412Headers struct {
+	ETag *string
+}
+
+// DecideAnnualReviewResponse429Headers the declared response headers of an HTTP 429 response for DecideAnnualReview
+type DecideAnnualReviewResponse429Headers struct {
+	RetryAfter *int
+}
+
+type DecideAnnualReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AnnualReview
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DecideAnnualReviewResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *DecideAnnualReviewResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DecideAnnualReviewResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DecideAnnualReviewResponse) GetJSON200() *AnnualReview {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DecideAnnualReviewResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DecideAnnualReviewResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DecideAnnualReviewResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DecideAnnualReviewResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DecideAnnualReviewResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DecideAnnualReviewResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r DecideAnnualReviewResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r DecideAnnualReviewResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DecideAnnualReviewResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DecideAnnualReviewResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r DecideAnnualReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DecideAnnualReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DecideAnnualReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DecideAnnualReviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// HoldAnnualReviewResponse200Headers the declared response headers of an HTTP 200 response for HoldAnnualReview
+type HoldAnnualReviewResponse200Headers struct {
+	ETag *string
+}
+
+// HoldAnnualReviewResponse412Headers the declared response headers of an HTTP 412 response for HoldAnnualReview
+type HoldAnnualReviewResponse412Headers struct {
+	ETag *string
+}
+
+// HoldAnnualReviewResponse429Headers the declared response headers of an HTTP 429 response for HoldAnnualReview
+type HoldAnnualReviewResponse429Headers struct {
+	RetryAfter *int
+}
+
+type HoldAnnualReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AnnualReview
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *HoldAnnualReviewResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *HoldAnnualReviewResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *HoldAnnualReviewResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r HoldAnnualReviewResponse) GetJSON200() *AnnualReview {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r HoldAnnualReviewResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r HoldAnnualReviewResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r HoldAnnualReviewResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r HoldAnnualReviewResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r HoldAnnualReviewResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r HoldAnnualReviewResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r HoldAnnualReviewResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r HoldAnnualReviewResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r HoldAnnualReviewResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r HoldAnnualReviewResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r HoldAnnualReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HoldAnnualReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HoldAnnualReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HoldAnnualReviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListApiKeysResponse429Headers the declared response headers of an HTTP 429 response for ListApiKeys
 type ListApiKeysResponse429Headers struct {
 	RetryAfter *int
@@ -11114,6 +14845,270 @@ func (r GetEhcNeedsAssessmentResponse) ContentType() string {
 	return ""
 }
 
+// RequestEhcAdviceResponse200Headers the declared response headers of an HTTP 200 response for RequestEhcAdvice
+type RequestEhcAdviceResponse200Headers struct {
+	ETag *string
+}
+
+// RequestEhcAdviceResponse412Headers the declared response headers of an HTTP 412 response for RequestEhcAdvice
+type RequestEhcAdviceResponse412Headers struct {
+	ETag *string
+}
+
+// RequestEhcAdviceResponse429Headers the declared response headers of an HTTP 429 response for RequestEhcAdvice
+type RequestEhcAdviceResponse429Headers struct {
+	RetryAfter *int
+}
+
+type RequestEhcAdviceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcNeedsAssessment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RequestEhcAdviceResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *RequestEhcAdviceResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestEhcAdviceResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RequestEhcAdviceResponse) GetJSON200() *EhcNeedsAssessment {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestEhcAdviceResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RequestEhcAdviceResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RequestEhcAdviceResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RequestEhcAdviceResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RequestEhcAdviceResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r RequestEhcAdviceResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestEhcAdviceResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RequestEhcAdviceResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RequestEhcAdviceResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestEhcAdviceResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestEhcAdviceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestEhcAdviceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestEhcAdviceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestEhcAdviceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReceiveEhcAdviceResponse200Headers the declared response headers of an HTTP 200 response for ReceiveEhcAdvice
+type ReceiveEhcAdviceResponse200Headers struct {
+	ETag *string
+}
+
+// ReceiveEhcAdviceResponse412Headers the declared response headers of an HTTP 412 response for ReceiveEhcAdvice
+type ReceiveEhcAdviceResponse412Headers struct {
+	ETag *string
+}
+
+// ReceiveEhcAdviceResponse429Headers the declared response headers of an HTTP 429 response for ReceiveEhcAdvice
+type ReceiveEhcAdviceResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ReceiveEhcAdviceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcNeedsAssessment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReceiveEhcAdviceResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ReceiveEhcAdviceResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReceiveEhcAdviceResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReceiveEhcAdviceResponse) GetJSON200() *EhcNeedsAssessment {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReceiveEhcAdviceResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReceiveEhcAdviceResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReceiveEhcAdviceResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReceiveEhcAdviceResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReceiveEhcAdviceResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReceiveEhcAdviceResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReceiveEhcAdviceResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReceiveEhcAdviceResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReceiveEhcAdviceResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReceiveEhcAdviceResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ReceiveEhcAdviceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReceiveEhcAdviceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReceiveEhcAdviceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReceiveEhcAdviceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DecideEhcNeedsAssessmentResponse200Headers the declared response headers of an HTTP 200 response for DecideEhcNeedsAssessment
 type DecideEhcNeedsAssessmentResponse200Headers struct {
 	ETag *string
@@ -11240,6 +15235,138 @@ func (r DecideEhcNeedsAssessmentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DecideEhcNeedsAssessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DecideEhcPlanIssueResponse200Headers the declared response headers of an HTTP 200 response for DecideEhcPlanIssue
+type DecideEhcPlanIssueResponse200Headers struct {
+	ETag *string
+}
+
+// DecideEhcPlanIssueResponse412Headers the declared response headers of an HTTP 412 response for DecideEhcPlanIssue
+type DecideEhcPlanIssueResponse412Headers struct {
+	ETag *string
+}
+
+// DecideEhcPlanIssueResponse429Headers the declared response headers of an HTTP 429 response for DecideEhcPlanIssue
+type DecideEhcPlanIssueResponse429Headers struct {
+	RetryAfter *int
+}
+
+type DecideEhcPlanIssueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcNeedsAssessment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DecideEhcPlanIssueResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *DecideEhcPlanIssueResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DecideEhcPlanIssueResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DecideEhcPlanIssueResponse) GetJSON200() *EhcNeedsAssessment {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DecideEhcPlanIssueResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DecideEhcPlanIssueResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DecideEhcPlanIssueResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DecideEhcPlanIssueResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DecideEhcPlanIssueResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DecideEhcPlanIssueResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r DecideEhcPlanIssueResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r DecideEhcPlanIssueResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DecideEhcPlanIssueResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DecideEhcPlanIssueResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r DecideEhcPlanIssueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DecideEhcPlanIssueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DecideEhcPlanIssueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DecideEhcPlanIssueResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11504,6 +15631,1083 @@ func (r WithdrawEhcNeedsAssessmentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r WithdrawEhcNeedsAssessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListEhcPlansResponse429Headers the declared response headers of an HTTP 429 response for ListEhcPlans
+type ListEhcPlansResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListEhcPlansResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcPlanPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListEhcPlansResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEhcPlansResponse) GetJSON200() *EhcPlanPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListEhcPlansResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListEhcPlansResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListEhcPlansResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListEhcPlansResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEhcPlansResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEhcPlansResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEhcPlansResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEhcPlansResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateEhcPlanResponse201Headers the declared response headers of an HTTP 201 response for CreateEhcPlan
+type CreateEhcPlanResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// CreateEhcPlanResponse429Headers the declared response headers of an HTTP 429 response for CreateEhcPlan
+type CreateEhcPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateEhcPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *EhcPlan
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateEhcPlanResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateEhcPlanResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateEhcPlanResponse) GetJSON201() *EhcPlan {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateEhcPlanResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateEhcPlanResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateEhcPlanResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateEhcPlanResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateEhcPlanResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateEhcPlanResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateEhcPlanResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateEhcPlanResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateEhcPlanResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateEhcPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateEhcPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateEhcPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateEhcPlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEhcPlanResponse200Headers the declared response headers of an HTTP 200 response for GetEhcPlan
+type GetEhcPlanResponse200Headers struct {
+	ETag *string
+}
+
+// GetEhcPlanResponse429Headers the declared response headers of an HTTP 429 response for GetEhcPlan
+type GetEhcPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetEhcPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcPlan
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetEhcPlanResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetEhcPlanResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEhcPlanResponse) GetJSON200() *EhcPlan {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetEhcPlanResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetEhcPlanResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetEhcPlanResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetEhcPlanResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetEhcPlanResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEhcPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEhcPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEhcPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEhcPlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ProposeEhcPlanAmendmentResponse200Headers the declared response headers of an HTTP 200 response for ProposeEhcPlanAmendment
+type ProposeEhcPlanAmendmentResponse200Headers struct {
+	ETag *string
+}
+
+// ProposeEhcPlanAmendmentResponse412Headers the declared response headers of an HTTP 412 response for ProposeEhcPlanAmendment
+type ProposeEhcPlanAmendmentResponse412Headers struct {
+	ETag *string
+}
+
+// ProposeEhcPlanAmendmentResponse429Headers the declared response headers of an HTTP 429 response for ProposeEhcPlanAmendment
+type ProposeEhcPlanAmendmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ProposeEhcPlanAmendmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcPlan
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ProposeEhcPlanAmendmentResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ProposeEhcPlanAmendmentResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ProposeEhcPlanAmendmentResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ProposeEhcPlanAmendmentResponse) GetJSON200() *EhcPlan {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ProposeEhcPlanAmendmentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ProposeEhcPlanAmendmentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ProposeEhcPlanAmendmentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ProposeEhcPlanAmendmentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ProposeEhcPlanAmendmentResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ProposeEhcPlanAmendmentResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ProposeEhcPlanAmendmentResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ProposeEhcPlanAmendmentResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ProposeEhcPlanAmendmentResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ProposeEhcPlanAmendmentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ProposeEhcPlanAmendmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ProposeEhcPlanAmendmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ProposeEhcPlanAmendmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ProposeEhcPlanAmendmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CeaseEhcPlanResponse200Headers the declared response headers of an HTTP 200 response for CeaseEhcPlan
+type CeaseEhcPlanResponse200Headers struct {
+	ETag *string
+}
+
+// CeaseEhcPlanResponse412Headers the declared response headers of an HTTP 412 response for CeaseEhcPlan
+type CeaseEhcPlanResponse412Headers struct {
+	ETag *string
+}
+
+// CeaseEhcPlanResponse429Headers the declared response headers of an HTTP 429 response for CeaseEhcPlan
+type CeaseEhcPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CeaseEhcPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcPlan
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CeaseEhcPlanResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *CeaseEhcPlanResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CeaseEhcPlanResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CeaseEhcPlanResponse) GetJSON200() *EhcPlan {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CeaseEhcPlanResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CeaseEhcPlanResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CeaseEhcPlanResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CeaseEhcPlanResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CeaseEhcPlanResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r CeaseEhcPlanResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CeaseEhcPlanResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CeaseEhcPlanResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CeaseEhcPlanResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CeaseEhcPlanResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CeaseEhcPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CeaseEhcPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CeaseEhcPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CeaseEhcPlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReviseEhcPlanDraftResponse200Headers the declared response headers of an HTTP 200 response for ReviseEhcPlanDraft
+type ReviseEhcPlanDraftResponse200Headers struct {
+	ETag *string
+}
+
+// ReviseEhcPlanDraftResponse412Headers the declared response headers of an HTTP 412 response for ReviseEhcPlanDraft
+type ReviseEhcPlanDraftResponse412Headers struct {
+	ETag *string
+}
+
+// ReviseEhcPlanDraftResponse429Headers the declared response headers of an HTTP 429 response for ReviseEhcPlanDraft
+type ReviseEhcPlanDraftResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ReviseEhcPlanDraftResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcPlan
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReviseEhcPlanDraftResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ReviseEhcPlanDraftResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReviseEhcPlanDraftResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReviseEhcPlanDraftResponse) GetJSON200() *EhcPlan {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReviseEhcPlanDraftResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReviseEhcPlanDraftResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReviseEhcPlanDraftResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReviseEhcPlanDraftResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReviseEhcPlanDraftResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReviseEhcPlanDraftResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReviseEhcPlanDraftResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReviseEhcPlanDraftResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReviseEhcPlanDraftResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReviseEhcPlanDraftResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ReviseEhcPlanDraftResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReviseEhcPlanDraftResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReviseEhcPlanDraftResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReviseEhcPlanDraftResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// IssueEhcPlanResponse200Headers the declared response headers of an HTTP 200 response for IssueEhcPlan
+type IssueEhcPlanResponse200Headers struct {
+	ETag *string
+}
+
+// IssueEhcPlanResponse412Headers the declared response headers of an HTTP 412 response for IssueEhcPlan
+type IssueEhcPlanResponse412Headers struct {
+	ETag *string
+}
+
+// IssueEhcPlanResponse429Headers the declared response headers of an HTTP 429 response for IssueEhcPlan
+type IssueEhcPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+type IssueEhcPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcPlan
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *IssueEhcPlanResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *IssueEhcPlanResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *IssueEhcPlanResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r IssueEhcPlanResponse) GetJSON200() *EhcPlan {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r IssueEhcPlanResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r IssueEhcPlanResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r IssueEhcPlanResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r IssueEhcPlanResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r IssueEhcPlanResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r IssueEhcPlanResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r IssueEhcPlanResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r IssueEhcPlanResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r IssueEhcPlanResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r IssueEhcPlanResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r IssueEhcPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IssueEhcPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IssueEhcPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IssueEhcPlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetEhcPlanPhaseTransferResponse200Headers the declared response headers of an HTTP 200 response for SetEhcPlanPhaseTransfer
+type SetEhcPlanPhaseTransferResponse200Headers struct {
+	ETag *string
+}
+
+// SetEhcPlanPhaseTransferResponse412Headers the declared response headers of an HTTP 412 response for SetEhcPlanPhaseTransfer
+type SetEhcPlanPhaseTransferResponse412Headers struct {
+	ETag *string
+}
+
+// SetEhcPlanPhaseTransferResponse429Headers the declared response headers of an HTTP 429 response for SetEhcPlanPhaseTransfer
+type SetEhcPlanPhaseTransferResponse429Headers struct {
+	RetryAfter *int
+}
+
+type SetEhcPlanPhaseTransferResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcPlan
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SetEhcPlanPhaseTransferResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *SetEhcPlanPhaseTransferResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SetEhcPlanPhaseTransferResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetEhcPlanPhaseTransferResponse) GetJSON200() *EhcPlan {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetEhcPlanPhaseTransferResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetEhcPlanPhaseTransferResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetEhcPlanPhaseTransferResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetEhcPlanPhaseTransferResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetEhcPlanPhaseTransferResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r SetEhcPlanPhaseTransferResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetEhcPlanPhaseTransferResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetEhcPlanPhaseTransferResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetEhcPlanPhaseTransferResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SetEhcPlanPhaseTransferResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r SetEhcPlanPhaseTransferResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetEhcPlanPhaseTransferResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetEhcPlanPhaseTransferResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetEhcPlanPhaseTransferResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ServeEhcPlanDraftResponse200Headers the declared response headers of an HTTP 200 response for ServeEhcPlanDraft
+type ServeEhcPlanDraftResponse200Headers struct {
+	ETag *string
+}
+
+// ServeEhcPlanDraftResponse412Headers the declared response headers of an HTTP 412 response for ServeEhcPlanDraft
+type ServeEhcPlanDraftResponse412Headers struct {
+	ETag *string
+}
+
+// ServeEhcPlanDraftResponse429Headers the declared response headers of an HTTP 429 response for ServeEhcPlanDraft
+type ServeEhcPlanDraftResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ServeEhcPlanDraftResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcPlan
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ServeEhcPlanDraftResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ServeEhcPlanDraftResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ServeEhcPlanDraftResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ServeEhcPlanDraftResponse) GetJSON200() *EhcPlan {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ServeEhcPlanDraftResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ServeEhcPlanDraftResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ServeEhcPlanDraftResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ServeEhcPlanDraftResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ServeEhcPlanDraftResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ServeEhcPlanDraftResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ServeEhcPlanDraftResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ServeEhcPlanDraftResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ServeEhcPlanDraftResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ServeEhcPlanDraftResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ServeEhcPlanDraftResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ServeEhcPlanDraftResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ServeEhcPlanDraftResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ServeEhcPlanDraftResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16285,6 +21489,92 @@ func (c *ClientWithResponses) CompleteActionWithResponse(ctx context.Context, id
 	return ParseCompleteActionResponse(rsp)
 }
 
+// ListAnnualReviewsWithResponse List annual reviews of EHC plans
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/annual-reviews (the `ListAnnualReviews` operationId).
+func (c *ClientWithResponses) ListAnnualReviewsWithResponse(ctx context.Context, params *ListAnnualReviewsParams, reqEditors ...RequestEditorFn) (*ListAnnualReviewsResponse, error) {
+	rsp, err := c.ListAnnualReviews(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAnnualReviewsResponse(rsp)
+}
+
+// GetAnnualReviewWithResponse Read one annual review with its due dates
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/annual-reviews/{id} (the `GetAnnualReview` operationId).
+func (c *ClientWithResponses) GetAnnualReviewWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetAnnualReviewResponse, error) {
+	rsp, err := c.GetAnnualReview(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAnnualReviewResponse(rsp)
+}
+
+// DecideAnnualReviewWithBodyWithResponse Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
+//
+// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/annual-reviews/{id}/decision (the `DecideAnnualReview` operationId).
+func (c *ClientWithResponses) DecideAnnualReviewWithBodyWithResponse(ctx context.Context, id ID, params *DecideAnnualReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideAnnualReviewResponse, error) {
+	rsp, err := c.DecideAnnualReviewWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideAnnualReviewResponse(rsp)
+}
+
+// DecideAnnualReviewWithResponse Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
+//
+// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/annual-reviews/{id}/decision (the `DecideAnnualReview` operationId).
+func (c *ClientWithResponses) DecideAnnualReviewWithResponse(ctx context.Context, id ID, params *DecideAnnualReviewParams, body DecideAnnualReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideAnnualReviewResponse, error) {
+	rsp, err := c.DecideAnnualReview(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideAnnualReviewResponse(rsp)
+}
+
+// HoldAnnualReviewWithBodyWithResponse Record the review meeting held
+//
+// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/annual-reviews/{id}/meeting (the `HoldAnnualReview` operationId).
+func (c *ClientWithResponses) HoldAnnualReviewWithBodyWithResponse(ctx context.Context, id ID, params *HoldAnnualReviewParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*HoldAnnualReviewResponse, error) {
+	rsp, err := c.HoldAnnualReviewWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHoldAnnualReviewResponse(rsp)
+}
+
+// HoldAnnualReviewWithResponse Record the review meeting held
+//
+// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/annual-reviews/{id}/meeting (the `HoldAnnualReview` operationId).
+func (c *ClientWithResponses) HoldAnnualReviewWithResponse(ctx context.Context, id ID, params *HoldAnnualReviewParams, body HoldAnnualReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*HoldAnnualReviewResponse, error) {
+	rsp, err := c.HoldAnnualReview(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHoldAnnualReviewResponse(rsp)
+}
+
 // ListApiKeysWithResponse List API keys (admin; never the keys themselves)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -16436,6 +21726,62 @@ func (c *ClientWithResponses) GetEhcNeedsAssessmentWithResponse(ctx context.Cont
 	return ParseGetEhcNeedsAssessmentResponse(rsp)
 }
 
+// RequestEhcAdviceWithBodyWithResponse Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
+//
+// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice (the `RequestEhcAdvice` operationId).
+func (c *ClientWithResponses) RequestEhcAdviceWithBodyWithResponse(ctx context.Context, id ID, params *RequestEhcAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestEhcAdviceResponse, error) {
+	rsp, err := c.RequestEhcAdviceWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestEhcAdviceResponse(rsp)
+}
+
+// RequestEhcAdviceWithResponse Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
+//
+// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice (the `RequestEhcAdvice` operationId).
+func (c *ClientWithResponses) RequestEhcAdviceWithResponse(ctx context.Context, id ID, params *RequestEhcAdviceParams, body RequestEhcAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestEhcAdviceResponse, error) {
+	rsp, err := c.RequestEhcAdvice(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestEhcAdviceResponse(rsp)
+}
+
+// ReceiveEhcAdviceWithBodyWithResponse Record the day requested advice arrived
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEhcAdvice` operationId).
+func (c *ClientWithResponses) ReceiveEhcAdviceWithBodyWithResponse(ctx context.Context, id ID, adviceId openapi_types.UUID, params *ReceiveEhcAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReceiveEhcAdviceResponse, error) {
+	rsp, err := c.ReceiveEhcAdviceWithBody(ctx, id, adviceId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReceiveEhcAdviceResponse(rsp)
+}
+
+// ReceiveEhcAdviceWithResponse Record the day requested advice arrived
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEhcAdvice` operationId).
+func (c *ClientWithResponses) ReceiveEhcAdviceWithResponse(ctx context.Context, id ID, adviceId openapi_types.UUID, params *ReceiveEhcAdviceParams, body ReceiveEhcAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*ReceiveEhcAdviceResponse, error) {
+	rsp, err := c.ReceiveEhcAdvice(ctx, id, adviceId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReceiveEhcAdviceResponse(rsp)
+}
+
 // DecideEhcNeedsAssessmentWithBodyWithResponse Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 //
 // Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
@@ -16464,6 +21810,36 @@ func (c *ClientWithResponses) DecideEhcNeedsAssessmentWithResponse(ctx context.C
 		return nil, err
 	}
 	return ParseDecideEhcNeedsAssessmentResponse(rsp)
+}
+
+// DecideEhcPlanIssueWithBodyWithResponse Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
+//
+// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-issue (the `DecideEhcPlanIssue` operationId).
+func (c *ClientWithResponses) DecideEhcPlanIssueWithBodyWithResponse(ctx context.Context, id ID, params *DecideEhcPlanIssueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideEhcPlanIssueResponse, error) {
+	rsp, err := c.DecideEhcPlanIssueWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideEhcPlanIssueResponse(rsp)
+}
+
+// DecideEhcPlanIssueWithResponse Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
+//
+// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-issue (the `DecideEhcPlanIssue` operationId).
+func (c *ClientWithResponses) DecideEhcPlanIssueWithResponse(ctx context.Context, id ID, params *DecideEhcPlanIssueParams, body DecideEhcPlanIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideEhcPlanIssueResponse, error) {
+	rsp, err := c.DecideEhcPlanIssue(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideEhcPlanIssueResponse(rsp)
 }
 
 // AddEhcNeedsAssessmentExceptionWithBodyWithResponse Record an exception period that excuses the local authority's time limits
@@ -16520,6 +21896,238 @@ func (c *ClientWithResponses) WithdrawEhcNeedsAssessmentWithResponse(ctx context
 		return nil, err
 	}
 	return ParseWithdrawEhcNeedsAssessmentResponse(rsp)
+}
+
+// ListEhcPlansWithResponse List EHC plans
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ehc-plans (the `ListEhcPlans` operationId).
+func (c *ClientWithResponses) ListEhcPlansWithResponse(ctx context.Context, params *ListEhcPlansParams, reqEditors ...RequestEditorFn) (*ListEhcPlansResponse, error) {
+	rsp, err := c.ListEhcPlans(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEhcPlansResponse(rsp)
+}
+
+// CreateEhcPlanWithBodyWithResponse Draft an EHC plan (version 1)
+//
+// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans (the `CreateEhcPlan` operationId).
+func (c *ClientWithResponses) CreateEhcPlanWithBodyWithResponse(ctx context.Context, params *CreateEhcPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEhcPlanResponse, error) {
+	rsp, err := c.CreateEhcPlanWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEhcPlanResponse(rsp)
+}
+
+// CreateEhcPlanWithResponse Draft an EHC plan (version 1)
+//
+// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans (the `CreateEhcPlan` operationId).
+func (c *ClientWithResponses) CreateEhcPlanWithResponse(ctx context.Context, params *CreateEhcPlanParams, body CreateEhcPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEhcPlanResponse, error) {
+	rsp, err := c.CreateEhcPlan(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEhcPlanResponse(rsp)
+}
+
+// GetEhcPlanWithResponse Read one EHC plan with every version and its due dates
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ehc-plans/{id} (the `GetEhcPlan` operationId).
+func (c *ClientWithResponses) GetEhcPlanWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetEhcPlanResponse, error) {
+	rsp, err := c.GetEhcPlan(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEhcPlanResponse(rsp)
+}
+
+// ProposeEhcPlanAmendmentWithBodyWithResponse Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
+//
+// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/amendments (the `ProposeEhcPlanAmendment` operationId).
+func (c *ClientWithResponses) ProposeEhcPlanAmendmentWithBodyWithResponse(ctx context.Context, id ID, params *ProposeEhcPlanAmendmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProposeEhcPlanAmendmentResponse, error) {
+	rsp, err := c.ProposeEhcPlanAmendmentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProposeEhcPlanAmendmentResponse(rsp)
+}
+
+// ProposeEhcPlanAmendmentWithResponse Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
+//
+// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/amendments (the `ProposeEhcPlanAmendment` operationId).
+func (c *ClientWithResponses) ProposeEhcPlanAmendmentWithResponse(ctx context.Context, id ID, params *ProposeEhcPlanAmendmentParams, body ProposeEhcPlanAmendmentJSONRequestBody, reqEditors ...RequestEditorFn) (*ProposeEhcPlanAmendmentResponse, error) {
+	rsp, err := c.ProposeEhcPlanAmendment(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProposeEhcPlanAmendmentResponse(rsp)
+}
+
+// CeaseEhcPlanWithBodyWithResponse Record the decision to cease to maintain the plan (s.45)
+//
+// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEhcPlan` operationId).
+func (c *ClientWithResponses) CeaseEhcPlanWithBodyWithResponse(ctx context.Context, id ID, params *CeaseEhcPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CeaseEhcPlanResponse, error) {
+	rsp, err := c.CeaseEhcPlanWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCeaseEhcPlanResponse(rsp)
+}
+
+// CeaseEhcPlanWithResponse Record the decision to cease to maintain the plan (s.45)
+//
+// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEhcPlan` operationId).
+func (c *ClientWithResponses) CeaseEhcPlanWithResponse(ctx context.Context, id ID, params *CeaseEhcPlanParams, body CeaseEhcPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*CeaseEhcPlanResponse, error) {
+	rsp, err := c.CeaseEhcPlan(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCeaseEhcPlanResponse(rsp)
+}
+
+// ReviseEhcPlanDraftWithBodyWithResponse Replace the draft's sections
+//
+// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/draft (the `ReviseEhcPlanDraft` operationId).
+func (c *ClientWithResponses) ReviseEhcPlanDraftWithBodyWithResponse(ctx context.Context, id ID, params *ReviseEhcPlanDraftParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReviseEhcPlanDraftResponse, error) {
+	rsp, err := c.ReviseEhcPlanDraftWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReviseEhcPlanDraftResponse(rsp)
+}
+
+// ReviseEhcPlanDraftWithResponse Replace the draft's sections
+//
+// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/draft (the `ReviseEhcPlanDraft` operationId).
+func (c *ClientWithResponses) ReviseEhcPlanDraftWithResponse(ctx context.Context, id ID, params *ReviseEhcPlanDraftParams, body ReviseEhcPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*ReviseEhcPlanDraftResponse, error) {
+	rsp, err := c.ReviseEhcPlanDraft(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReviseEhcPlanDraftResponse(rsp)
+}
+
+// IssueEhcPlanWithBodyWithResponse Issue the final plan, or the amended plan after proposed amendments
+//
+// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/issue (the `IssueEhcPlan` operationId).
+func (c *ClientWithResponses) IssueEhcPlanWithBodyWithResponse(ctx context.Context, id ID, params *IssueEhcPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IssueEhcPlanResponse, error) {
+	rsp, err := c.IssueEhcPlanWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueEhcPlanResponse(rsp)
+}
+
+// IssueEhcPlanWithResponse Issue the final plan, or the amended plan after proposed amendments
+//
+// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/issue (the `IssueEhcPlan` operationId).
+func (c *ClientWithResponses) IssueEhcPlanWithResponse(ctx context.Context, id ID, params *IssueEhcPlanParams, body IssueEhcPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*IssueEhcPlanResponse, error) {
+	rsp, err := c.IssueEhcPlan(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueEhcPlanResponse(rsp)
+}
+
+// SetEhcPlanPhaseTransferWithBodyWithResponse Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEhcPlanPhaseTransfer` operationId).
+func (c *ClientWithResponses) SetEhcPlanPhaseTransferWithBodyWithResponse(ctx context.Context, id ID, params *SetEhcPlanPhaseTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetEhcPlanPhaseTransferResponse, error) {
+	rsp, err := c.SetEhcPlanPhaseTransferWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetEhcPlanPhaseTransferResponse(rsp)
+}
+
+// SetEhcPlanPhaseTransferWithResponse Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEhcPlanPhaseTransfer` operationId).
+func (c *ClientWithResponses) SetEhcPlanPhaseTransferWithResponse(ctx context.Context, id ID, params *SetEhcPlanPhaseTransferParams, body SetEhcPlanPhaseTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*SetEhcPlanPhaseTransferResponse, error) {
+	rsp, err := c.SetEhcPlanPhaseTransfer(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetEhcPlanPhaseTransferResponse(rsp)
+}
+
+// ServeEhcPlanDraftWithBodyWithResponse Record the draft sent to the family (15 days to comment, Reg 13(1))
+//
+// The first draft served meets the request's draft plan target.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEhcPlanDraft` operationId).
+func (c *ClientWithResponses) ServeEhcPlanDraftWithBodyWithResponse(ctx context.Context, id ID, params *ServeEhcPlanDraftParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ServeEhcPlanDraftResponse, error) {
+	rsp, err := c.ServeEhcPlanDraftWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseServeEhcPlanDraftResponse(rsp)
+}
+
+// ServeEhcPlanDraftWithResponse Record the draft sent to the family (15 days to comment, Reg 13(1))
+//
+// The first draft served meets the request's draft plan target.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEhcPlanDraft` operationId).
+func (c *ClientWithResponses) ServeEhcPlanDraftWithResponse(ctx context.Context, id ID, params *ServeEhcPlanDraftParams, body ServeEhcPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*ServeEhcPlanDraftResponse, error) {
+	rsp, err := c.ServeEhcPlanDraft(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseServeEhcPlanDraftResponse(rsp)
 }
 
 // ListFamilyAssessmentsWithResponse List family assessments
@@ -17713,6 +23321,415 @@ func ParseCompleteActionResponse(rsp *http.Response) (*CompleteActionResponse, e
 	return response, nil
 }
 
+// ParseListAnnualReviewsResponse parses an HTTP response from a ListAnnualReviewsWithResponse call
+func ParseListAnnualReviewsResponse(rsp *http.Response) (*ListAnnualReviewsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAnnualReviewsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AnnualReviewPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListAnnualReviewsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAnnualReviewResponse parses an HTTP response from a GetAnnualReviewWithResponse call
+func ParseGetAnnualReviewResponse(rsp *http.Response) (*GetAnnualReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAnnualReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AnnualReview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetAnnualReviewResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetAnnualReviewResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDecideAnnualReviewResponse parses an HTTP response from a DecideAnnualReviewWithResponse call
+func ParseDecideAnnualReviewResponse(rsp *http.Response) (*DecideAnnualReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DecideAnnualReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AnnualReview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DecideAnnualReviewResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers DecideAnnualReviewResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers DecideAnnualReviewResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseHoldAnnualReviewResponse parses an HTTP response from a HoldAnnualReviewWithResponse call
+func ParseHoldAnnualReviewResponse(rsp *http.Response) (*HoldAnnualReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HoldAnnualReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AnnualReview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers HoldAnnualReviewResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers HoldAnnualReviewResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers HoldAnnualReviewResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListApiKeysResponse parses an HTTP response from a ListApiKeysWithResponse call
 func ParseListApiKeysResponse(rsp *http.Response) (*ListApiKeysResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -18468,6 +24485,264 @@ func ParseGetEhcNeedsAssessmentResponse(rsp *http.Response) (*GetEhcNeedsAssessm
 	return response, nil
 }
 
+// ParseRequestEhcAdviceResponse parses an HTTP response from a RequestEhcAdviceWithResponse call
+func ParseRequestEhcAdviceResponse(rsp *http.Response) (*RequestEhcAdviceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestEhcAdviceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcNeedsAssessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RequestEhcAdviceResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers RequestEhcAdviceResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers RequestEhcAdviceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReceiveEhcAdviceResponse parses an HTTP response from a ReceiveEhcAdviceWithResponse call
+func ParseReceiveEhcAdviceResponse(rsp *http.Response) (*ReceiveEhcAdviceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReceiveEhcAdviceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcNeedsAssessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReceiveEhcAdviceResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers ReceiveEhcAdviceResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReceiveEhcAdviceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseDecideEhcNeedsAssessmentResponse parses an HTTP response from a DecideEhcNeedsAssessmentWithResponse call
 func ParseDecideEhcNeedsAssessmentResponse(rsp *http.Response) (*DecideEhcNeedsAssessmentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -18584,6 +24859,135 @@ func ParseDecideEhcNeedsAssessmentResponse(rsp *http.Response) (*DecideEhcNeedsA
 		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers DecideEhcNeedsAssessmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDecideEhcPlanIssueResponse parses an HTTP response from a DecideEhcPlanIssueWithResponse call
+func ParseDecideEhcPlanIssueResponse(rsp *http.Response) (*DecideEhcPlanIssueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DecideEhcPlanIssueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcNeedsAssessment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DecideEhcPlanIssueResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers DecideEhcPlanIssueResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers DecideEhcPlanIssueResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -18842,6 +25246,1050 @@ func ParseWithdrawEhcNeedsAssessmentResponse(rsp *http.Response) (*WithdrawEhcNe
 		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers WithdrawEhcNeedsAssessmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListEhcPlansResponse parses an HTTP response from a ListEhcPlansWithResponse call
+func ParseListEhcPlansResponse(rsp *http.Response) (*ListEhcPlansResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEhcPlansResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcPlanPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListEhcPlansResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateEhcPlanResponse parses an HTTP response from a CreateEhcPlanWithResponse call
+func ParseCreateEhcPlanResponse(rsp *http.Response) (*CreateEhcPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateEhcPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest EhcPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateEhcPlanResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateEhcPlanResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetEhcPlanResponse parses an HTTP response from a GetEhcPlanWithResponse call
+func ParseGetEhcPlanResponse(rsp *http.Response) (*GetEhcPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEhcPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetEhcPlanResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetEhcPlanResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseProposeEhcPlanAmendmentResponse parses an HTTP response from a ProposeEhcPlanAmendmentWithResponse call
+func ParseProposeEhcPlanAmendmentResponse(rsp *http.Response) (*ProposeEhcPlanAmendmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ProposeEhcPlanAmendmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ProposeEhcPlanAmendmentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers ProposeEhcPlanAmendmentResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers ProposeEhcPlanAmendmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCeaseEhcPlanResponse parses an HTTP response from a CeaseEhcPlanWithResponse call
+func ParseCeaseEhcPlanResponse(rsp *http.Response) (*CeaseEhcPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CeaseEhcPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CeaseEhcPlanResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers CeaseEhcPlanResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers CeaseEhcPlanResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReviseEhcPlanDraftResponse parses an HTTP response from a ReviseEhcPlanDraftWithResponse call
+func ParseReviseEhcPlanDraftResponse(rsp *http.Response) (*ReviseEhcPlanDraftResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReviseEhcPlanDraftResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReviseEhcPlanDraftResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers ReviseEhcPlanDraftResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReviseEhcPlanDraftResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseIssueEhcPlanResponse parses an HTTP response from a IssueEhcPlanWithResponse call
+func ParseIssueEhcPlanResponse(rsp *http.Response) (*IssueEhcPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IssueEhcPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers IssueEhcPlanResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers IssueEhcPlanResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers IssueEhcPlanResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetEhcPlanPhaseTransferResponse parses an HTTP response from a SetEhcPlanPhaseTransferWithResponse call
+func ParseSetEhcPlanPhaseTransferResponse(rsp *http.Response) (*SetEhcPlanPhaseTransferResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetEhcPlanPhaseTransferResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SetEhcPlanPhaseTransferResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers SetEhcPlanPhaseTransferResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers SetEhcPlanPhaseTransferResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseServeEhcPlanDraftResponse parses an HTTP response from a ServeEhcPlanDraftWithResponse call
+func ParseServeEhcPlanDraftResponse(rsp *http.Response) (*ServeEhcPlanDraftResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ServeEhcPlanDraftResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ServeEhcPlanDraftResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers ServeEhcPlanDraftResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers ServeEhcPlanDraftResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

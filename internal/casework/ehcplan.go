@@ -1,0 +1,368 @@
+package casework
+
+import (
+	"context"
+
+	"github.com/oneplan-send/oneplan/internal/annualreview"
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/ehc"
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/statutory"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// planPayload is the outbox payload of a plan: ids, statuses, version numbers and dates only.
+func planPayload(p ehcplan.Plan) map[string]any {
+	out := map[string]any{"young_person_id": p.YoungPersonID, "status": string(p.Status), "latest_version": p.Latest().Number}
+	if p.RequestID != "" {
+		out["ehc_request_id"] = p.RequestID
+	}
+	if v := p.InForce(); v != nil {
+		out["in_force_version"] = v.Number
+	}
+	if p.ReviewDueOn != nil {
+		out["review_due_on"] = p.ReviewDueOn.Format("2006-01-02")
+	}
+	if c := p.Cessation; c != nil {
+		out["cease_reason"], out["ceases_on"] = c.Reason, c.CeasesOn.Format("2006-01-02")
+	}
+	return out
+}
+
+// EHCPlanInput drafts a plan.
+type EHCPlanInput struct {
+	YoungPersonID, RequestID string
+	Sections                 ehcplan.Sections
+}
+
+// CreateEHCPlan drafts a young person's plan: after a decision to issue on their request, or
+// without one for a plan transferred in from another authority. A young person has one plan.
+func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcplan.Plan, err error) {
+	p, err := allow(ctx, auth.RunPathway)
+	if err != nil {
+		return pl, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		yp, err := tx.YoungPerson(in.YoungPersonID, s.scope(p))
+		if fault.KindOf(err) == fault.NotFound {
+			return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
+		}
+		if err != nil {
+			return err
+		}
+		if in.RequestID != "" {
+			r, err := tx.EHCRequest(in.RequestID, s.scope(p))
+			if fault.KindOf(err) == fault.NotFound {
+				return fault.Field(fault.Unprocessable, "/ehc_request_id", "no such EHC needs assessment request")
+			}
+			if err != nil {
+				return err
+			}
+			if r.YoungPersonID != yp.ID {
+				return fault.Field(fault.Unprocessable, "/ehc_request_id", "is another young person's request")
+			}
+			if r.Status != ehc.PlanDrafting {
+				return fault.Field(fault.Unprocessable, "/ehc_request_id", "the authority has not decided to issue a plan on this request (it is "+
+					string(r.Status)+")")
+			}
+		}
+		if err := s.ceaseDuePlans(ctx, tx, p); err != nil {
+			return err
+		}
+		if pl, err = ehcplan.New(yp.ID, in.RequestID, yp.DateOfBirth, in.Sections, s.now(), s.today()); err != nil {
+			return err
+		}
+		pl.ID, pl.CreatedAt, pl.UpdatedAt, pl.Version = newID(), s.now(), s.now(), 1
+		if err := tx.CreateEHCPlan(pl); err != nil {
+			if fault.KindOf(err) == fault.Conflict {
+				return fault.Field(fault.Conflict, "/young_person_id", "this young person already has an EHC plan; amend it rather than drafting another")
+			}
+			return err
+		}
+		if err := record(tx, s.event(ctx, p, audit.Create, ehcplan.RecordType, pl.ID, pl.YoungPersonID, nil),
+			s.notice("ehc_plan.drafted", ehcplan.RecordType, pl.ID, planPayload(pl))); err != nil {
+			return err
+		}
+		return s.onTimeline(tx, pl.YoungPersonID, "", s.today(), "ehc_plan.drafted", ehcplan.RecordType, pl.ID, "Draft EHC plan started (version 1)")
+	})
+	return pl, err
+}
+
+// ceaseDuePlans marks ceased the plans whose cease date has come, so the one-plan rule and the
+// lists see them as they are. The sweeper does the same on its rounds.
+func (s *Service) ceaseDuePlans(ctx context.Context, tx *store.Tx, p auth.Principal) error {
+	due, err := tx.CeasePlansDue(s.today())
+	if err != nil {
+		return err
+	}
+	for _, pl := range due {
+		pl.Status, pl.UpdatedAt, pl.Version = ehcplan.Ceased, s.now(), pl.Version+1
+		if err := tx.UpdateEHCPlan(pl); err != nil {
+			return err
+		}
+		if err := record(tx, s.event(ctx, p, audit.Close, ehcplan.RecordType, pl.ID, pl.YoungPersonID, []string{"status"}),
+			s.notice("ehc_plan.ceased", ehcplan.RecordType, pl.ID, planPayload(pl))); err != nil {
+			return err
+		}
+		if err := s.onTimeline(tx, pl.YoungPersonID, "", pl.Cessation.CeasesOn, "ehc_plan.ceased", ehcplan.RecordType, pl.ID,
+			"EHC plan ceased (SEN2 cease reason "+pl.Cessation.Reason+")"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EHCPlan reads one plan the caller may see.
+func (s *Service) EHCPlan(ctx context.Context, id string) (pl ehcplan.Plan, err error) {
+	p, err := allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return pl, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if pl, err = tx.EHCPlan(id, s.scope(p)); err != nil {
+			return err
+		}
+		return tx.Audit(s.event(ctx, p, audit.Read, ehcplan.RecordType, id, pl.YoungPersonID, nil))
+	})
+	return pl, err
+}
+
+// EHCPlans lists the plans the caller may see, auditing each hit.
+func (s *Service) EHCPlans(ctx context.Context, f store.EHCPlanFilter, pg store.Page) (out []ehcplan.Plan, next string, err error) {
+	p, err := allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return nil, "", err
+	}
+	f.Today = s.today()
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if out, next, err = tx.EHCPlans(f, s.scope(p), pg); err != nil {
+			return err
+		}
+		events := make([]audit.Event, len(out))
+		for i, pl := range out {
+			events[i] = s.event(ctx, p, audit.List, ehcplan.RecordType, pl.ID, pl.YoungPersonID, nil)
+		}
+		return tx.Audit(events...)
+	})
+	return out, next, err
+}
+
+// planChange is what one change to a plan does besides the plan itself.
+type planChange struct {
+	perm      auth.Permission
+	action    string
+	changed   []string
+	eventType string
+	// apply changes the plan; dob is the young person's date of birth.
+	apply func(tx *store.Tx, pl *ehcplan.Plan, dob timeDay) error
+	// summary is the timeline line, written after apply.
+	summary func(pl ehcplan.Plan) (occurredOn timeDay, text string)
+}
+
+// changeEHCPlan loads a visible plan, checks If-Match, applies the change and writes the plan
+// with its audit, outbox and timeline events in one transaction.
+func (s *Service) changeEHCPlan(ctx context.Context, id string, ifMatch *int, c planChange) (pl ehcplan.Plan, err error) {
+	p, err := allow(ctx, c.perm)
+	if err != nil {
+		return pl, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if pl, err = tx.EHCPlan(id, s.scope(p)); err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, pl.Version); err != nil {
+			return err
+		}
+		yp, err := tx.YoungPerson(pl.YoungPersonID, store.Scope{})
+		if err != nil {
+			return err
+		}
+		if err := c.apply(tx, &pl, yp.DateOfBirth); err != nil {
+			return err
+		}
+		pl.UpdatedAt, pl.Version = s.now(), pl.Version+1
+		if err := tx.UpdateEHCPlan(pl); err != nil {
+			return assessmentRaced(err, ifMatch)
+		}
+		if err := record(tx, s.event(ctx, p, c.action, ehcplan.RecordType, pl.ID, pl.YoungPersonID, c.changed),
+			s.notice(c.eventType, ehcplan.RecordType, pl.ID, planPayload(pl))); err != nil {
+			return err
+		}
+		on, text := c.summary(pl)
+		return s.onTimeline(tx, pl.YoungPersonID, "", on, c.eventType, ehcplan.RecordType, pl.ID, text)
+	})
+	return pl, err
+}
+
+// changeLinkedRequest applies change to the plan's request, if any, in the same transaction.
+func (s *Service) changeLinkedRequest(ctx context.Context, tx *store.Tx, pl ehcplan.Plan, change func(r *ehc.Request) error, eventType, summary string) error {
+	if pl.RequestID == "" {
+		return nil
+	}
+	r, err := tx.EHCRequest(pl.RequestID, store.Scope{})
+	if err != nil {
+		return err
+	}
+	before := r.Status
+	if err := change(&r); err != nil {
+		return err
+	}
+	r.UpdatedAt, r.Version = s.now(), r.Version+1
+	if err := tx.UpdateEHCRequest(r); err != nil {
+		return err
+	}
+	p, _ := auth.FromContext(ctx)
+	n := s.notice(eventType, ehc.RecordType, r.ID, ehcPayload(r))
+	if err := record(tx, s.event(ctx, p, audit.Transition, ehc.RecordType, r.ID, r.YoungPersonID, []string{"status"}), n); err != nil {
+		return err
+	}
+	if before == r.Status && eventType == "" {
+		return nil
+	}
+	return s.onTimeline(tx, r.YoungPersonID, r.ReferralID, s.today(), eventType, ehc.RecordType, r.ID, summary)
+}
+
+// ReviseEHCPlanDraft replaces the draft's content (a served draft is kept; the revision is next).
+func (s *Service) ReviseEHCPlanDraft(ctx context.Context, id string, ifMatch *int, sec ehcplan.Sections) (ehcplan.Plan, error) {
+	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Update, changed: []string{"sections"},
+		eventType: "ehc_plan.draft_revised",
+		apply: func(_ *store.Tx, pl *ehcplan.Plan, dob timeDay) error {
+			return pl.ReviseDraft(sec, dob, s.now(), s.today())
+		},
+		summary: func(pl ehcplan.Plan) (timeDay, string) {
+			return s.today(), "Draft EHC plan revised (version " + itoa(pl.Latest().Number) + ")"
+		}})
+}
+
+// ServeEHCPlanDraft records the draft sent to the family; the first one meets the request's
+// draft target.
+func (s *Service) ServeEHCPlanDraft(ctx context.Context, id string, ifMatch *int, on timeDay) (ehcplan.Plan, error) {
+	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Transition, changed: []string{"served_on"},
+		eventType: "ehc_plan.draft_served",
+		apply: func(tx *store.Tx, pl *ehcplan.Plan, _ timeDay) error {
+			if err := pl.ServeDraft(on, s.today()); err != nil {
+				return err
+			}
+			return s.changeLinkedRequest(ctx, tx, *pl, func(r *ehc.Request) error { return r.DraftServed(on) }, "ehc_request.draft_served",
+				"Draft EHC plan sent to the family")
+		},
+		summary: func(pl ehcplan.Plan) (timeDay, string) {
+			l := pl.Latest()
+			return *l.ServedOn, "Draft EHC plan (version " + itoa(l.Number) + ") sent to the family; comments until " + l.CommentsDueOn.Format("2006-01-02")
+		}})
+}
+
+// IssueEHCPlan issues the final plan or the amended plan. The first final closes the request
+// (SEN2 assessment outcome Y) and schedules the first annual review.
+func (s *Service) IssueEHCPlan(ctx context.Context, id string, ifMatch *int, in ehcplan.IssueInput) (ehcplan.Plan, error) {
+	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Transition, changed: []string{"status", "versions"},
+		eventType: "ehc_plan.issued",
+		apply: func(tx *store.Tx, pl *ehcplan.Plan, dob timeDay) error {
+			v, err := pl.Issue(in, dob, s.now(), s.today())
+			if err != nil {
+				return err
+			}
+			if v.Kind != ehcplan.KindFinal {
+				return nil
+			}
+			if err := s.changeLinkedRequest(ctx, tx, *pl, func(r *ehc.Request) error { return r.PlanIssued(*v.IssuedOn) }, "ehc_request.plan_issued",
+				"Final EHC plan issued (SEN2 assessment outcome Y)"); err != nil {
+				return err
+			}
+			return s.scheduleReview(ctx, tx, *pl, 1)
+		},
+		summary: func(pl ehcplan.Plan) (timeDay, string) {
+			l := pl.Latest()
+			what := "Final EHC plan issued"
+			if l.Kind == ehcplan.KindAmendedFinal {
+				what = "Amended EHC plan issued"
+			}
+			return *l.IssuedOn, what + " (version " + itoa(l.Number) + ")"
+		}})
+}
+
+// scheduleReview creates the plan's next annual review, due on the plan's review date.
+func (s *Service) scheduleReview(ctx context.Context, tx *store.Tx, pl ehcplan.Plan, sequence int) error {
+	r := annualreview.Review{ID: newID(), PlanID: pl.ID, YoungPersonID: pl.YoungPersonID, Sequence: sequence, Status: annualreview.Due,
+		DueOn: *pl.ReviewDueOn, CreatedAt: s.now(), UpdatedAt: s.now(), Version: 1}
+	if err := tx.CreateAnnualReview(r); err != nil {
+		return err
+	}
+	p, _ := auth.FromContext(ctx)
+	return record(tx, s.event(ctx, p, audit.Create, annualreview.RecordType, r.ID, r.YoungPersonID, nil),
+		s.notice("annual_review.scheduled", annualreview.RecordType, r.ID, reviewPayload(r)))
+}
+
+// AmendmentInput proposes amendments.
+type AmendmentInput struct {
+	NoticeOn       timeDay
+	Reason         string
+	AnnualReviewID string
+	Sections       ehcplan.Sections
+}
+
+// ProposeEHCPlanAmendment sends proposed amendments to the family (Reg 22).
+func (s *Service) ProposeEHCPlanAmendment(ctx context.Context, id string, ifMatch *int, in AmendmentInput) (ehcplan.Plan, error) {
+	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Update, changed: []string{"versions"},
+		eventType: "ehc_plan.amendment_proposed",
+		apply: func(tx *store.Tx, pl *ehcplan.Plan, dob timeDay) error {
+			if in.AnnualReviewID != "" {
+				r, err := tx.AnnualReview(in.AnnualReviewID, store.Scope{})
+				if err != nil || r.PlanID != pl.ID {
+					return fault.Field(fault.Unprocessable, "/annual_review_id", "is not a review of this plan")
+				}
+			}
+			return pl.ProposeAmendment(in.Sections, in.NoticeOn, in.Reason, in.AnnualReviewID, dob, s.now(), s.today())
+		},
+		summary: func(pl ehcplan.Plan) (timeDay, string) {
+			l := pl.Latest()
+			return *l.ServedOn, "Proposed amendments sent to the family; comments until " + l.CommentsDueOn.Format("2006-01-02") +
+				", amended plan due " + l.FinalDueOn.Format("2006-01-02")
+		}})
+}
+
+// CeaseEHCPlan records the decision to cease to maintain the plan; reviews not yet held lapse.
+func (s *Service) CeaseEHCPlan(ctx context.Context, id string, ifMatch *int, c ehcplan.Cessation) (ehcplan.Plan, error) {
+	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Transition, changed: []string{"status", "cessation"},
+		eventType: "ehc_plan.ceasing",
+		apply: func(tx *store.Tx, pl *ehcplan.Plan, _ timeDay) error {
+			if err := pl.Cease(c, s.today()); err != nil {
+				return err
+			}
+			pending, err := tx.PendingAnnualReviews(pl.ID)
+			if err != nil {
+				return err
+			}
+			p, _ := auth.FromContext(ctx)
+			for _, r := range pending {
+				if r.Status != annualreview.Due {
+					continue
+				}
+				r.Status, r.UpdatedAt, r.Version = annualreview.Cancelled, s.now(), r.Version+1
+				if err := tx.UpdateAnnualReview(r); err != nil {
+					return err
+				}
+				if err := record(tx, s.event(ctx, p, audit.Close, annualreview.RecordType, r.ID, r.YoungPersonID, []string{"status"}),
+					s.notice("annual_review.cancelled", annualreview.RecordType, r.ID, reviewPayload(r))); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		summary: func(pl ehcplan.Plan) (timeDay, string) {
+			return pl.Cessation.DecidedOn, "Decision to cease the EHC plan (SEN2 cease reason " + pl.Cessation.Reason + "); in force until " +
+				statutory.AddDays(pl.Cessation.CeasesOn, -1).Format("2006-01-02")
+		}})
+}
+
+// SetEHCPlanPhaseTransfer records the next phase transfer and its Reg 18 deadline.
+func (s *Service) SetEHCPlanPhaseTransfer(ctx context.Context, id string, ifMatch *int, kind statutory.TransferKind, on timeDay) (ehcplan.Plan, error) {
+	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Update, changed: []string{"phase_transfer"},
+		eventType: "ehc_plan.phase_transfer_planned",
+		apply:     func(_ *store.Tx, pl *ehcplan.Plan, _ timeDay) error { return pl.SetPhaseTransfer(kind, on) },
+		summary: func(pl ehcplan.Plan) (timeDay, string) {
+			return s.today(), "Phase transfer planned; plan to be reviewed and amended by " + pl.PhaseTransfer.DueOn.Format("2006-01-02")
+		}})
+}

@@ -1,0 +1,423 @@
+package httpapi
+
+import (
+	"context"
+	"time"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	"github.com/oneplan-send/oneplan/api"
+	"github.com/oneplan-send/oneplan/internal/annualreview"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
+	"github.com/oneplan-send/oneplan/internal/statutory"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// Converters for EHC plans and annual reviews.
+
+func fromNeeds(in *[]api.EhcNeed) []ehcplan.Need {
+	var out []ehcplan.Need
+	for _, n := range ptrVal(in) {
+		out = append(out, ehcplan.Need{Ref: n.Ref, SENType: string(ptrVal(n.SenType)), Rank: ptrVal(n.Rank), Description: n.Description})
+	}
+	return out
+}
+
+func toNeeds(in []ehcplan.Need) *[]api.EhcNeed {
+	out := make([]api.EhcNeed, len(in))
+	for i, n := range in {
+		out[i] = api.EhcNeed{Ref: n.Ref, SenType: ptr(api.EhcNeedSenType(n.SENType)), Rank: ptr(n.Rank), Description: n.Description}
+	}
+	return &out
+}
+
+func fromProvision(in *[]api.EhcProvision) []ehcplan.Provision {
+	var out []ehcplan.Provision
+	for _, l := range ptrVal(in) {
+		out = append(out, ehcplan.Provision{Ref: l.Ref, What: l.What, Who: l.Who, HowOften: l.HowOften, HowLong: l.HowLong, Outcomes: ptrVal(l.Outcomes)})
+	}
+	return out
+}
+
+func toProvision(in []ehcplan.Provision) *[]api.EhcProvision {
+	out := make([]api.EhcProvision, len(in))
+	for i, l := range in {
+		out[i] = api.EhcProvision{Ref: l.Ref, What: l.What, Who: l.Who, HowOften: l.HowOften, HowLong: l.HowLong, Outcomes: slicePtr(l.Outcomes)}
+	}
+	return &out
+}
+
+func fromPlacement(in *api.EhcPlacement) ehcplan.Placement {
+	if in == nil {
+		return ehcplan.Placement{}
+	}
+	return ehcplan.Placement{SettingName: str(in.SettingName), SettingType: string(ptrVal(in.SettingType)), URN: str(in.Urn), UKPRN: str(in.Ukprn)}
+}
+
+func fromPlanSections(in api.EhcPlanSections) ehcplan.Sections {
+	s := ehcplan.Sections{B: fromNeeds(in.B), C: fromNeeds(in.C), D: fromNeeds(in.D), F: fromProvision(in.F), G: fromProvision(in.G),
+		H1: fromProvision(in.H1), H2: fromProvision(in.H2), I: fromPlacement(in.I)}
+	if a := in.A; a != nil {
+		s.A = ehcplan.Views{Views: str(a.Views), Interests: str(a.Interests), Aspirations: str(a.Aspirations), WhoseWords: string(ptrVal(a.WhoseWords))}
+	}
+	for _, o := range ptrVal(in.E) {
+		s.E = append(s.E, ehcplan.Outcome{Ref: o.Ref, Description: o.Description, Needs: o.Needs, PfAArea: string(ptrVal(o.PfaArea))})
+	}
+	if j := in.J; j != nil {
+		s.J = &ehcplan.PersonalBudget{Type: string(j.Type)}
+		for _, l := range j.Lines {
+			s.J.Lines = append(s.J.Lines, ehcplan.BudgetLine{Stream: string(l.Stream), AmountPence: int64(l.AmountPence)})
+		}
+	}
+	for _, k := range ptrVal(in.K) {
+		a := ehcplan.AdviceObtained{Adviser: string(k.Adviser), Source: k.Source}
+		if k.On != nil {
+			a.On = k.On.Time
+		}
+		s.K = append(s.K, a)
+	}
+	return s
+}
+
+func toPlanSections(s ehcplan.Sections) api.EhcPlanSections {
+	out := api.EhcPlanSections{B: toNeeds(s.B), C: toNeeds(s.C), D: toNeeds(s.D), F: toProvision(s.F), G: toProvision(s.G), H1: toProvision(s.H1),
+		H2: toProvision(s.H2),
+		A: &api.EhcViews{Views: ptr(s.A.Views), Interests: ptr(s.A.Interests), Aspirations: ptr(s.A.Aspirations),
+			WhoseWords: ptr(api.EhcViewsWhoseWords(s.A.WhoseWords))}}
+	e := make([]api.EhcOutcome, len(s.E))
+	for i, o := range s.E {
+		e[i] = api.EhcOutcome{Ref: o.Ref, Description: o.Description, Needs: o.Needs, PfaArea: ptr(api.PfAArea(o.PfAArea))}
+		if e[i].Needs == nil {
+			e[i].Needs = []string{}
+		}
+	}
+	out.E = &e
+	if !s.I.Empty() {
+		out.I = &api.EhcPlacement{SettingName: ptr(s.I.SettingName), SettingType: ptr(api.EhcPlacementSettingType(s.I.SettingType)), Urn: ptr(s.I.URN),
+			Ukprn: ptr(s.I.UKPRN)}
+	}
+	if j := s.J; j != nil {
+		b := &api.EhcPersonalBudget{Type: api.EhcPersonalBudgetType(j.Type)}
+		for _, l := range j.Lines {
+			b.Lines = append(b.Lines, struct {
+				AmountPence int                              `json:"amount_pence"`
+				Stream      api.EhcPersonalBudgetLinesStream `json:"stream"`
+			}{AmountPence: int(l.AmountPence), Stream: api.EhcPersonalBudgetLinesStream(l.Stream)})
+		}
+		if b.Lines == nil {
+			b.Lines = []struct {
+				AmountPence int                              `json:"amount_pence"`
+				Stream      api.EhcPersonalBudgetLinesStream `json:"stream"`
+			}{}
+		}
+		out.J = b
+	}
+	k := make([]api.EhcAdviceObtained, len(s.K))
+	for i, a := range s.K {
+		k[i] = api.EhcAdviceObtained{Adviser: api.EhcAdviser(a.Adviser), Source: a.Source}
+		if !a.On.IsZero() {
+			k[i].On = optDatePtr(&a.On)
+		}
+	}
+	out.K = &k
+	return out
+}
+
+func milestone(due, done *time.Time, asOf time.Time) api.Milestone {
+	var d, c time.Time
+	if due != nil {
+		d = *due
+	}
+	if done != nil {
+		c = *done
+	}
+	return api.Milestone{DueOn: optDatePtr(&d), CompletedOn: optDatePtr(&c),
+		Status: api.DeadlineStatus(statutory.MilestoneStatus(d, c, asOf, statutory.DefaultDueSoonDays))}
+}
+
+func toEHCPlan(p ehcplan.Plan, asOf time.Time) api.EhcPlan {
+	status := p.StatusOn(asOf)
+	out := api.EhcPlan{Id: mustUUID(p.ID), YoungPersonId: mustUUID(p.YoungPersonID), EhcRequestId: uuidPtr(p.RequestID), Status: api.EhcPlanStatus(status),
+		LatestVersion: p.Latest().Number, FirstIssuedOn: optDatePtr(p.FirstIssuedOn), LastIssuedOn: optDatePtr(p.LastIssuedOn),
+		LastReviewedOn: optDatePtr(p.LastReviewedOn), Versions: make([]api.EhcPlanVersion, len(p.Versions)),
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
+	inForce := p.InForce()
+	if inForce != nil && status != ehcplan.Ceased {
+		out.InForceVersion = ptr(inForce.Number)
+	}
+	if p.ReviewDueOn != nil && status == ehcplan.Issued {
+		m := milestone(p.ReviewDueOn, nil, asOf)
+		out.NextReview = &m
+	}
+	if t := p.PhaseTransfer; t != nil {
+		out.PhaseTransfer = &struct {
+			Deadline   api.Milestone                `json:"deadline"`
+			Kind       api.EhcPlanPhaseTransferKind `json:"kind"`
+			TransferOn openapi_types.Date                     `json:"transfer_on"`
+		}{Deadline: milestone(&t.DueOn, nil, asOf), Kind: api.EhcPlanPhaseTransferKind(t.Kind), TransferOn: date(t.TransferOn)}
+	}
+	if c := p.Cessation; c != nil {
+		out.Cessation = &struct {
+			CeasesOn          openapi_types.Date           `json:"ceases_on"`
+			DecidedOn         openapi_types.Date           `json:"decided_on"`
+			Notes             *string            `json:"notes,omitempty"`
+			Reason            api.EhcCeaseReason `json:"reason"`
+			ReasonDescription string             `json:"reason_description"`
+		}{CeasesOn: date(c.CeasesOn), DecidedOn: date(c.DecidedOn), Notes: ptr(c.Notes), Reason: api.EhcCeaseReason(c.Reason),
+			ReasonDescription: ehcplan.CeaseReasons[c.Reason]}
+	}
+	for i, v := range p.Versions {
+		av := api.EhcPlanVersion{Number: v.Number, Kind: api.EhcPlanVersionKind(v.Kind), Frozen: v.Frozen(), Sections: toPlanSections(v.Sections),
+			ServedOn: optDatePtr(v.ServedOn), CommentsDueOn: optDatePtr(v.CommentsDueOn), IssuedOn: optDatePtr(v.IssuedOn), Reason: ptr(v.Reason),
+			AnnualReviewId: uuidPtr(v.AnnualReviewID), CreatedAt: v.CreatedAt,
+			InForce: ptr(inForce != nil && inForce.Number == v.Number && status != ehcplan.Ceased)}
+		if v.FinalDueOn != nil {
+			m := milestone(v.FinalDueOn, v.IssuedOn, asOf)
+			if v.Kind == ehcplan.KindAmendment && status != ehcplan.Issued {
+				m.Status = api.DeadlineStatusNotApplicable
+			}
+			av.AmendmentFinal = &m
+		}
+		out.Versions[i] = av
+	}
+	return out
+}
+
+func toReviewMilestone(m annualreview.Milestone) api.Milestone {
+	return api.Milestone{DueOn: optDatePtr(&m.DueOn), CompletedOn: optDatePtr(&m.CompletedOn), Status: api.DeadlineStatus(m.Status)}
+}
+
+func toAnnualReview(r annualreview.Review, asOf time.Time) api.AnnualReview {
+	d := r.Deadlines(asOf)
+	out := api.AnnualReview{Id: mustUUID(r.ID), PlanId: mustUUID(r.PlanID), YoungPersonId: mustUUID(r.YoungPersonID), Sequence: r.Sequence,
+		Status: api.AnnualReviewStatus(r.Status), DueOn: date(r.DueOn), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
+	out.Deadlines.Review, out.Deadlines.Papers = toReviewMilestone(d.Review), toReviewMilestone(d.Papers)
+	out.Deadlines.Report, out.Deadlines.Decision = toReviewMilestone(d.Report), toReviewMilestone(d.Decision)
+	if m := r.Meeting; m != nil {
+		att := make([]api.AnnualReviewAttendee, len(m.Attendees))
+		for i, a := range m.Attendees {
+			att[i] = api.AnnualReviewAttendee{Role: api.AnnualReviewAttendeeRole(a.Role), OrganisationId: uuidPtr(a.OrganisationID), Name: ptr(a.Name)}
+		}
+		out.Meeting = &struct {
+			Attendees      []api.AnnualReviewAttendee            `json:"attendees"`
+			ChildViews     *string                               `json:"child_views,omitempty"`
+			MeetingOn      openapi_types.Date                              `json:"meeting_on"`
+			PapersSentOn   *openapi_types.Date                             `json:"papers_sent_on,omitempty"`
+			ParentViews    *string                               `json:"parent_views,omitempty"`
+			PfaFocus       []api.PfAArea                         `json:"pfa_focus"`
+			Recommendation api.AnnualReviewMeetingRecommendation `json:"recommendation"`
+			ReportSentOn   *openapi_types.Date                             `json:"report_sent_on,omitempty"`
+		}{Attendees: att, ChildViews: ptr(m.ChildViews), MeetingOn: date(m.On), PapersSentOn: optDatePtr(m.PapersSentOn), ParentViews: ptr(m.ParentViews),
+			PfaFocus: toEnums[api.PfAArea](m.PfAFocus), Recommendation: api.AnnualReviewMeetingRecommendation(m.Recommendation),
+			ReportSentOn: optDatePtr(m.ReportSentOn)}
+		if out.Meeting.PfaFocus == nil {
+			out.Meeting.PfaFocus = []api.PfAArea{}
+		}
+	}
+	if dec := r.Decision; dec != nil {
+		out.Decision = &struct {
+			AppealRightsNotified bool                             `json:"appeal_rights_notified"`
+			DecidedOn            openapi_types.Date                         `json:"decided_on"`
+			Decision             api.AnnualReviewDecisionDecision `json:"decision"`
+			Reason               string                           `json:"reason"`
+		}{AppealRightsNotified: dec.AppealRightsNotified, DecidedOn: date(dec.DecidedOn), Decision: api.AnnualReviewDecisionDecision(dec.Decision),
+			Reason: dec.Reason}
+	}
+	return out
+}
+
+// Handlers.
+
+func (h *handlers) CreateEhcPlan(ctx context.Context, req api.CreateEhcPlanRequestObject) (api.CreateEhcPlanResponseObject, error) {
+	b := req.Body
+	p, err := h.s.svc.CreateEHCPlan(ctx, casework.EHCPlanInput{YoungPersonID: b.YoungPersonId.String(), RequestID: uuidStr(b.EhcRequestId),
+		Sections: fromPlanSections(b.Sections)})
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateEhcPlan201JSONResponse{Body: toEHCPlan(p, today()), Headers: api.CreateEhcPlan201ResponseHeaders{
+		Location: location("/v1/ehc-plans", p.ID), ETag: etag(p.Version)}}, nil
+}
+
+func (h *handlers) ListEhcPlans(ctx context.Context, req api.ListEhcPlansRequestObject) (api.ListEhcPlansResponseObject, error) {
+	q := req.Params
+	f := store.EHCPlanFilter{YoungPersonID: uuidStr(q.YoungPersonId), RequestID: uuidStr(q.EhcRequestId), Status: string(ptrVal(q.Status))}
+	items, next, err := h.s.svc.EHCPlans(ctx, f, page(q.Limit, q.Cursor))
+	if err != nil {
+		return nil, err
+	}
+	asOf := today()
+	out := api.ListEhcPlans200JSONResponse{Items: make([]api.EhcPlan, len(items)), NextCursor: nextCursor(next)}
+	for i, p := range items {
+		out.Items[i] = toEHCPlan(p, asOf)
+	}
+	return out, nil
+}
+
+func (h *handlers) GetEhcPlan(ctx context.Context, req api.GetEhcPlanRequestObject) (api.GetEhcPlanResponseObject, error) {
+	p, err := h.s.svc.EHCPlan(ctx, req.Id.String())
+	if err != nil {
+		return nil, err
+	}
+	return api.GetEhcPlan200JSONResponse{Body: toEHCPlan(p, today()), Headers: api.GetEhcPlan200ResponseHeaders{ETag: etag(p.Version)}}, nil
+}
+
+// planAction runs one change to a plan with the request's If-Match.
+func planAction(ifMatchHeader *string, run func(ifMatch *int) (ehcplan.Plan, error)) (api.EhcPlan, *string, error) {
+	ifMatch, err := parseIfMatch(ifMatchHeader)
+	if err != nil {
+		return api.EhcPlan{}, nil, err
+	}
+	p, err := run(ifMatch)
+	if err != nil {
+		return api.EhcPlan{}, nil, err
+	}
+	return toEHCPlan(p, today()), etag(p.Version), nil
+}
+
+func (h *handlers) ReviseEhcPlanDraft(ctx context.Context, req api.ReviseEhcPlanDraftRequestObject) (api.ReviseEhcPlanDraftResponseObject, error) {
+	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
+		return h.s.svc.ReviseEHCPlanDraft(ctx, req.Id.String(), ifMatch, fromPlanSections(req.Body.Sections))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.ReviseEhcPlanDraft200JSONResponse{Body: body, Headers: api.ReviseEhcPlanDraft200ResponseHeaders{ETag: tag}}, nil
+}
+
+func (h *handlers) ServeEhcPlanDraft(ctx context.Context, req api.ServeEhcPlanDraftRequestObject) (api.ServeEhcPlanDraftResponseObject, error) {
+	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
+		return h.s.svc.ServeEHCPlanDraft(ctx, req.Id.String(), ifMatch, req.Body.ServedOn.Time)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.ServeEhcPlanDraft200JSONResponse{Body: body, Headers: api.ServeEhcPlanDraft200ResponseHeaders{ETag: tag}}, nil
+}
+
+func (h *handlers) IssueEhcPlan(ctx context.Context, req api.IssueEhcPlanRequestObject) (api.IssueEhcPlanResponseObject, error) {
+	b := req.Body
+	in := ehcplan.IssueInput{IssuedOn: b.IssuedOn.Time, FamilyAgreedEarly: ptrVal(b.FamilyAgreedEarly)}
+	if b.Sections != nil {
+		s := fromPlanSections(*b.Sections)
+		in.Sections = &s
+	}
+	if b.Placement != nil {
+		pl := fromPlacement(b.Placement)
+		in.Placement = &pl
+	}
+	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
+		return h.s.svc.IssueEHCPlan(ctx, req.Id.String(), ifMatch, in)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.IssueEhcPlan200JSONResponse{Body: body, Headers: api.IssueEhcPlan200ResponseHeaders{ETag: tag}}, nil
+}
+
+func (h *handlers) ProposeEhcPlanAmendment(ctx context.Context, req api.ProposeEhcPlanAmendmentRequestObject) (api.ProposeEhcPlanAmendmentResponseObject, error) {
+	b := req.Body
+	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
+		return h.s.svc.ProposeEHCPlanAmendment(ctx, req.Id.String(), ifMatch, casework.AmendmentInput{NoticeOn: b.NoticeOn.Time, Reason: b.Reason,
+			AnnualReviewID: uuidStr(b.AnnualReviewId), Sections: fromPlanSections(b.Sections)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.ProposeEhcPlanAmendment200JSONResponse{Body: body, Headers: api.ProposeEhcPlanAmendment200ResponseHeaders{ETag: tag}}, nil
+}
+
+func (h *handlers) CeaseEhcPlan(ctx context.Context, req api.CeaseEhcPlanRequestObject) (api.CeaseEhcPlanResponseObject, error) {
+	b := req.Body
+	c := ehcplan.Cessation{Reason: string(b.Reason), DecidedOn: b.DecidedOn.Time, AppealRightsNotified: ptrVal(b.AppealRightsNotified), Notes: str(b.Notes)}
+	if b.CeasesOn != nil {
+		c.CeasesOn = b.CeasesOn.Time
+	}
+	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
+		return h.s.svc.CeaseEHCPlan(ctx, req.Id.String(), ifMatch, c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.CeaseEhcPlan200JSONResponse{Body: body, Headers: api.CeaseEhcPlan200ResponseHeaders{ETag: tag}}, nil
+}
+
+func (h *handlers) SetEhcPlanPhaseTransfer(ctx context.Context, req api.SetEhcPlanPhaseTransferRequestObject) (api.SetEhcPlanPhaseTransferResponseObject, error) {
+	b := req.Body
+	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
+		return h.s.svc.SetEHCPlanPhaseTransfer(ctx, req.Id.String(), ifMatch, statutory.TransferKind(b.Kind), b.TransferOn.Time)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.SetEhcPlanPhaseTransfer200JSONResponse{Body: body, Headers: api.SetEhcPlanPhaseTransfer200ResponseHeaders{ETag: tag}}, nil
+}
+
+func (h *handlers) ListAnnualReviews(ctx context.Context, req api.ListAnnualReviewsRequestObject) (api.ListAnnualReviewsResponseObject, error) {
+	q := req.Params
+	f := store.AnnualReviewFilter{PlanID: uuidStr(q.PlanId), YoungPersonID: uuidStr(q.YoungPersonId), Status: string(ptrVal(q.Status)), Overdue: q.Overdue}
+	if q.DueBefore != nil {
+		f.DueBefore = q.DueBefore.Time
+	}
+	items, next, err := h.s.svc.AnnualReviews(ctx, f, page(q.Limit, q.Cursor))
+	if err != nil {
+		return nil, err
+	}
+	asOf := today()
+	out := api.ListAnnualReviews200JSONResponse{Items: make([]api.AnnualReview, len(items)), NextCursor: nextCursor(next)}
+	for i, r := range items {
+		out.Items[i] = toAnnualReview(r, asOf)
+	}
+	return out, nil
+}
+
+func (h *handlers) GetAnnualReview(ctx context.Context, req api.GetAnnualReviewRequestObject) (api.GetAnnualReviewResponseObject, error) {
+	r, err := h.s.svc.AnnualReview(ctx, req.Id.String())
+	if err != nil {
+		return nil, err
+	}
+	return api.GetAnnualReview200JSONResponse{Body: toAnnualReview(r, today()), Headers: api.GetAnnualReview200ResponseHeaders{ETag: etag(r.Version)}}, nil
+}
+
+func (h *handlers) HoldAnnualReview(ctx context.Context, req api.HoldAnnualReviewRequestObject) (api.HoldAnnualReviewResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b := req.Body
+	m := annualreview.Meeting{On: b.MeetingOn.Time, ChildViews: str(b.ChildViews), ParentViews: str(b.ParentViews), Recommendation: string(b.Recommendation),
+		PfAFocus: enumStrings(ptrVal(b.PfaFocus))}
+	if b.PapersSentOn != nil {
+		m.PapersSentOn = &b.PapersSentOn.Time
+	}
+	if b.ReportSentOn != nil {
+		m.ReportSentOn = &b.ReportSentOn.Time
+	}
+	for _, a := range b.Attendees {
+		m.Attendees = append(m.Attendees, annualreview.Attendee{Role: string(a.Role), OrganisationID: uuidStr(a.OrganisationId), Name: str(a.Name)})
+	}
+	r, err := h.s.svc.HoldAnnualReview(ctx, req.Id.String(), ifMatch, m)
+	if err != nil {
+		return nil, err
+	}
+	return api.HoldAnnualReview200JSONResponse{Body: toAnnualReview(r, today()), Headers: api.HoldAnnualReview200ResponseHeaders{ETag: etag(r.Version)}}, nil
+}
+
+func (h *handlers) DecideAnnualReview(ctx context.Context, req api.DecideAnnualReviewRequestObject) (api.DecideAnnualReviewResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b := req.Body
+	var report *time.Time
+	if b.ReportSentOn != nil {
+		report = &b.ReportSentOn.Time
+	}
+	r, err := h.s.svc.DecideAnnualReview(ctx, req.Id.String(), ifMatch, annualreview.Decision{Decision: string(b.Decision), DecidedOn: b.DecidedOn.Time,
+		AppealRightsNotified: ptrVal(b.AppealRightsNotified), Reason: b.Reason}, report)
+	if err != nil {
+		return nil, err
+	}
+	return api.DecideAnnualReview200JSONResponse{Body: toAnnualReview(r, today()), Headers: api.DecideAnnualReview200ResponseHeaders{ETag: etag(r.Version)}}, nil
+}
