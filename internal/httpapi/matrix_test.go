@@ -280,6 +280,53 @@ func matrix() []row {
 			}},
 		{method: "POST", path: "/v1/ehc-needs-assessments/{feedback}/withdraw", writes: true, setup: withEHCRequest, want: caseworkWrite(ok),
 			body: func(*env, caller, fixture) any { return map[string]any{"reason": "Family withdrew."} }},
+		{method: "POST", path: "/v1/ehc-needs-assessments/{feedback}/advice", writes: true, setup: withAssessing, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"adviser": "medical", "requested_on": today} }},
+		{method: "POST", path: "/v1/ehc-needs-assessments/{feedback}/advice/{action}/received", writes: true, setup: withAdvice, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"received_on": today} }},
+		{method: "POST", path: "/v1/ehc-needs-assessments/{feedback}/decision-to-issue", writes: true, setup: withAssessing, want: pathwayRun(ok),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"decision": "issue", "decided_on": today, "reason": "Needs call for a plan."}
+			}},
+
+		// EHC plans and annual reviews; the record rides in the {feedback} slot (see ehcplan_test.go).
+		{method: "GET", path: "/v1/ehc-plans", want: caseworkList},
+		{method: "POST", path: "/v1/ehc-plans", writes: true, setup: withPlanDrafting,
+			want: expect(fb, map[caller]int{sendOfficer: new, leadInvolved: new, leadUninvolved: http.StatusUnprocessableEntity}),
+			body: func(_ *env, _ caller, f fixture) any {
+				return map[string]any{"young_person_id": f.child, "ehc_request_id": f.feedback, "sections": minimalSections()}
+			}},
+		{method: "GET", path: "/v1/ehc-plans/{feedback}", setup: withDraftPlan, want: caseworkRead(ok)},
+		{method: "POST", path: "/v1/ehc-plans/{feedback}/draft", writes: true, setup: withDraftPlan, want: planRun(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"sections": minimalSections()} }},
+		{method: "POST", path: "/v1/ehc-plans/{feedback}/serve-draft", writes: true, setup: withDraftPlan, want: planRun(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"served_on": today} }},
+		{method: "POST", path: "/v1/ehc-plans/{feedback}/issue", writes: true, setup: withServedDraft, want: planRun(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"issued_on": today, "placement": placement} }},
+		{method: "POST", path: "/v1/ehc-plans/{feedback}/amendments", writes: true, setup: withIssuedPlan, want: planRun(ok),
+			body: func(*env, caller, fixture) any {
+				s := minimalSections()
+				s["i"] = placement
+				return map[string]any{"notice_on": today, "reason": "New therapy advice.", "sections": s}
+			}},
+		{method: "POST", path: "/v1/ehc-plans/{feedback}/cease", writes: true, setup: withIssuedPlan, want: planRun(ok),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"decided_on": today, "reason": "2", "appeal_rights_notified": true}
+			}},
+		{method: "POST", path: "/v1/ehc-plans/{feedback}/phase-transfer", writes: true, setup: withIssuedPlan, want: planRun(ok),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"kind": "between_phases", "transfer_on": time.Now().AddDate(1, 0, 0).Format("2006-01-02")}
+			}},
+		{method: "GET", path: "/v1/annual-reviews", want: caseworkList},
+		{method: "GET", path: "/v1/annual-reviews/{feedback}", setup: withReview, want: caseworkRead(ok)},
+		{method: "POST", path: "/v1/annual-reviews/{feedback}/meeting", writes: true, setup: withReview, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"meeting_on": today, "attendees": []any{map[string]any{"role": "parent"}}, "recommendation": "maintain"}
+			}},
+		{method: "POST", path: "/v1/annual-reviews/{feedback}/decision", writes: true, setup: withHeldReview, want: planRun(ok),
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"decision": "maintain", "decided_on": today, "appeal_rights_notified": true, "reason": "Plan still right."}
+			}},
 	}
 }
 
@@ -342,7 +389,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		}
 		for method := range item.Operations() {
 			p := path
-			for _, ph := range []string{"{id}", "{involvement_id}", "{consent_id}"} {
+			for _, ph := range []string{"{id}", "{involvement_id}", "{consent_id}", "{advice_id}"} {
 				p = strings.Replace(p, ph, "{x}", 1)
 			}
 			found := false
