@@ -25,16 +25,16 @@ import (
 
 // Defines values for ActionStatus.
 const (
-	Done ActionStatus = "done"
-	Open ActionStatus = "open"
+	ActionStatusDone ActionStatus = "done"
+	ActionStatusOpen ActionStatus = "open"
 )
 
 // Valid indicates whether the value is a known member of the ActionStatus enum.
 func (e ActionStatus) Valid() bool {
 	switch e {
-	case Done:
+	case ActionStatusDone:
 		return true
-	case Open:
+	case ActionStatusOpen:
 		return true
 	default:
 		return false
@@ -398,6 +398,177 @@ func (e DeadlineStatus) Valid() bool {
 	case NotDue:
 		return true
 	case Overdue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeAbout.
+const (
+	DisputeAboutAmendment         DisputeAbout = "amendment"
+	DisputeAboutCease             DisputeAbout = "cease"
+	DisputeAboutDelay             DisputeAbout = "delay"
+	DisputeAboutHealthSocialCare  DisputeAbout = "health_social_care"
+	DisputeAboutOther             DisputeAbout = "other"
+	DisputeAboutPlanContents      DisputeAbout = "plan_contents"
+	DisputeAboutProcess           DisputeAbout = "process"
+	DisputeAboutRefusalToAmend    DisputeAbout = "refusal_to_amend"
+	DisputeAboutRefusalToAssess   DisputeAbout = "refusal_to_assess"
+	DisputeAboutRefusalToIssue    DisputeAbout = "refusal_to_issue"
+	DisputeAboutRefusalToReassess DisputeAbout = "refusal_to_reassess"
+	DisputeAboutService           DisputeAbout = "service"
+)
+
+// Valid indicates whether the value is a known member of the DisputeAbout enum.
+func (e DisputeAbout) Valid() bool {
+	switch e {
+	case DisputeAboutAmendment:
+		return true
+	case DisputeAboutCease:
+		return true
+	case DisputeAboutDelay:
+		return true
+	case DisputeAboutHealthSocialCare:
+		return true
+	case DisputeAboutOther:
+		return true
+	case DisputeAboutPlanContents:
+		return true
+	case DisputeAboutProcess:
+		return true
+	case DisputeAboutRefusalToAmend:
+		return true
+	case DisputeAboutRefusalToAssess:
+		return true
+	case DisputeAboutRefusalToIssue:
+		return true
+	case DisputeAboutRefusalToReassess:
+		return true
+	case DisputeAboutService:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeBroughtBy.
+const (
+	DisputeBroughtByOther       DisputeBroughtBy = "other"
+	DisputeBroughtByParent      DisputeBroughtBy = "parent"
+	DisputeBroughtByYoungPerson DisputeBroughtBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the DisputeBroughtBy enum.
+func (e DisputeBroughtBy) Valid() bool {
+	switch e {
+	case DisputeBroughtByOther:
+		return true
+	case DisputeBroughtByParent:
+		return true
+	case DisputeBroughtByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeKind.
+const (
+	Complaint DisputeKind = "complaint"
+	Mediation DisputeKind = "mediation"
+	Tribunal  DisputeKind = "tribunal"
+)
+
+// Valid indicates whether the value is a known member of the DisputeKind enum.
+func (e DisputeKind) Valid() bool {
+	switch e {
+	case Complaint:
+		return true
+	case Mediation:
+		return true
+	case Tribunal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeOutcome.
+const (
+	DisputeOutcomeAgreed       DisputeOutcome = "agreed"
+	DisputeOutcomeConceded     DisputeOutcome = "conceded"
+	DisputeOutcomeDismissed    DisputeOutcome = "dismissed"
+	DisputeOutcomeNotAgreed    DisputeOutcome = "not_agreed"
+	DisputeOutcomeNotUpheld    DisputeOutcome = "not_upheld"
+	DisputeOutcomePartlyAgreed DisputeOutcome = "partly_agreed"
+	DisputeOutcomePartlyUpheld DisputeOutcome = "partly_upheld"
+	DisputeOutcomeUpheld       DisputeOutcome = "upheld"
+	DisputeOutcomeWithdrawn    DisputeOutcome = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the DisputeOutcome enum.
+func (e DisputeOutcome) Valid() bool {
+	switch e {
+	case DisputeOutcomeAgreed:
+		return true
+	case DisputeOutcomeConceded:
+		return true
+	case DisputeOutcomeDismissed:
+		return true
+	case DisputeOutcomeNotAgreed:
+		return true
+	case DisputeOutcomeNotUpheld:
+		return true
+	case DisputeOutcomePartlyAgreed:
+		return true
+	case DisputeOutcomePartlyUpheld:
+		return true
+	case DisputeOutcomeUpheld:
+		return true
+	case DisputeOutcomeWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeStatus.
+const (
+	DisputeStatusConcluded DisputeStatus = "concluded"
+	DisputeStatusOpen      DisputeStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the DisputeStatus enum.
+func (e DisputeStatus) Valid() bool {
+	switch e {
+	case DisputeStatusConcluded:
+		return true
+	case DisputeStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeSubjectType.
+const (
+	DisputeSubjectTypeAnnualReview DisputeSubjectType = "annual_review"
+	DisputeSubjectTypeEhcPlan      DisputeSubjectType = "ehc_plan"
+	DisputeSubjectTypeEhcRequest   DisputeSubjectType = "ehc_request"
+	DisputeSubjectTypeReferral     DisputeSubjectType = "referral"
+)
+
+// Valid indicates whether the value is a known member of the DisputeSubjectType enum.
+func (e DisputeSubjectType) Valid() bool {
+	switch e {
+	case DisputeSubjectTypeAnnualReview:
+		return true
+	case DisputeSubjectTypeEhcPlan:
+		return true
+	case DisputeSubjectTypeEhcRequest:
+		return true
+	case DisputeSubjectTypeReferral:
 		return true
 	default:
 		return false
@@ -815,6 +986,54 @@ func (e PathwayFeedbackProfessionalRole) Valid() bool {
 	}
 }
 
+// Defines values for PlanSection.
+const (
+	PlanSectionA  PlanSection = "A"
+	PlanSectionB  PlanSection = "B"
+	PlanSectionC  PlanSection = "C"
+	PlanSectionD  PlanSection = "D"
+	PlanSectionE  PlanSection = "E"
+	PlanSectionF  PlanSection = "F"
+	PlanSectionG  PlanSection = "G"
+	PlanSectionH1 PlanSection = "H1"
+	PlanSectionH2 PlanSection = "H2"
+	PlanSectionI  PlanSection = "I"
+	PlanSectionJ  PlanSection = "J"
+	PlanSectionK  PlanSection = "K"
+)
+
+// Valid indicates whether the value is a known member of the PlanSection enum.
+func (e PlanSection) Valid() bool {
+	switch e {
+	case PlanSectionA:
+		return true
+	case PlanSectionB:
+		return true
+	case PlanSectionC:
+		return true
+	case PlanSectionD:
+		return true
+	case PlanSectionE:
+		return true
+	case PlanSectionF:
+		return true
+	case PlanSectionG:
+		return true
+	case PlanSectionH1:
+		return true
+	case PlanSectionH2:
+		return true
+	case PlanSectionI:
+		return true
+	case PlanSectionJ:
+		return true
+	case PlanSectionK:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PractitionerRole.
 const (
 	PractitionerRoleEarlyHelpWorker         PractitionerRole = "early_help_worker"
@@ -872,6 +1091,7 @@ const (
 	RecordTypeAllocation       RecordType = "allocation"
 	RecordTypeApiKey           RecordType = "api_key"
 	RecordTypeConsent          RecordType = "consent"
+	RecordTypeDispute          RecordType = "dispute"
 	RecordTypeEhcRequest       RecordType = "ehc_request"
 	RecordTypeFamilyAssessment RecordType = "family_assessment"
 	RecordTypeInvolvement      RecordType = "involvement"
@@ -893,6 +1113,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeApiKey:
 		return true
 	case RecordTypeConsent:
+		return true
+	case RecordTypeDispute:
 		return true
 	case RecordTypeEhcRequest:
 		return true
@@ -1520,6 +1742,127 @@ type ContactRelationship string
 // DeadlineStatus defines model for DeadlineStatus.
 type DeadlineStatus string
 
+// Dispute defines model for Dispute.
+type Dispute struct {
+	// About Tribunal: refusal_to_assess, refusal_to_reassess, refusal_to_issue, plan_contents, amendment, refusal_to_amend, cease.
+	// Mediation: the same, or health_social_care. Complaint: service, process, delay, other.
+	About DisputeAbout `json:"about"`
+
+	// AppealDeadline Tribunal appeals and mediation with a decision letter: the last day to appeal, the later of 2 months after the
+	// letter and 1 month after this record's mediation certificate (HESC Rules r.20(1)(c)). The extension for limits
+	// ending over Christmas or in August is not applied.
+	AppealDeadline *openapi_types.Date `json:"appeal_deadline,omitempty"`
+
+	// BroughtBy Only a parent or a young person may appeal or go to mediation; anyone may complain.
+	BroughtBy DisputeBroughtBy `json:"brought_by"`
+
+	// CertificateDueOn A concluded mediation: 3 working days after it ended (Reg 42); bank holidays are not counted.
+	CertificateDueOn    *openapi_types.Date `json:"certificate_due_on,omitempty"`
+	CertificateIssuedOn *openapi_types.Date `json:"certificate_issued_on,omitempty"`
+	ConcludedOn         *openapi_types.Date `json:"concluded_on,omitempty"`
+	ConclusionNotes     *string             `json:"conclusion_notes,omitempty"`
+	CreatedAt           time.Time           `json:"created_at"`
+	DecisionLetterOn    *openapi_types.Date `json:"decision_letter_on,omitempty"`
+	HearingOn           *openapi_types.Date `json:"hearing_on,omitempty"`
+	Id                  openapi_types.UUID  `json:"id"`
+
+	// Kind tribunal: an appeal to the First-tier Tribunal (SEND); mediation; complaint: the council's complaints procedure.
+	Kind  DisputeKind `json:"kind"`
+	Notes *string     `json:"notes,omitempty"`
+
+	// Outcome Tribunal: upheld, partly_upheld, dismissed, withdrawn, conceded. Mediation: agreed, partly_agreed, not_agreed, withdrawn.
+	// Complaint: upheld, partly_upheld, not_upheld, withdrawn.
+	Outcome    *DisputeOutcome    `json:"outcome,omitempty"`
+	ReceivedOn openapi_types.Date `json:"received_on"`
+	Sections   []PlanSection      `json:"sections"`
+	Status     DisputeStatus      `json:"status"`
+	SubjectId  openapi_types.UUID `json:"subject_id"`
+
+	// SubjectType The record holding the disputed decision. ehc_plan and annual_review are not yet supported (422).
+	SubjectType   DisputeSubjectType `json:"subject_type"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// DisputeAbout Tribunal: refusal_to_assess, refusal_to_reassess, refusal_to_issue, plan_contents, amendment, refusal_to_amend, cease.
+// Mediation: the same, or health_social_care. Complaint: service, process, delay, other.
+type DisputeAbout string
+
+// DisputeBroughtBy Only a parent or a young person may appeal or go to mediation; anyone may complain.
+type DisputeBroughtBy string
+
+// DisputeConclusionInput defines model for DisputeConclusionInput.
+type DisputeConclusionInput struct {
+	// ConcludedOn Not before received_on, not in the future.
+	ConcludedOn openapi_types.Date `json:"concluded_on"`
+	Notes       *string            `json:"notes,omitempty"`
+
+	// Outcome Tribunal: upheld, partly_upheld, dismissed, withdrawn, conceded. Mediation: agreed, partly_agreed, not_agreed, withdrawn.
+	// Complaint: upheld, partly_upheld, not_upheld, withdrawn.
+	Outcome DisputeOutcome `json:"outcome"`
+}
+
+// DisputeInput defines model for DisputeInput.
+type DisputeInput struct {
+	// About Tribunal: refusal_to_assess, refusal_to_reassess, refusal_to_issue, plan_contents, amendment, refusal_to_amend, cease.
+	// Mediation: the same, or health_social_care. Complaint: service, process, delay, other.
+	About DisputeAbout `json:"about"`
+
+	// BroughtBy Only a parent or a young person may appeal or go to mediation; anyone may complain.
+	BroughtBy DisputeBroughtBy `json:"brought_by"`
+
+	// CertificateIssuedOn Mediation only: the mediation certificate's date of issue.
+	CertificateIssuedOn *openapi_types.Date `json:"certificate_issued_on,omitempty"`
+
+	// DecisionLetterOn The date of the letter (written notice) of the decision disputed; not after received_on.
+	DecisionLetterOn *openapi_types.Date `json:"decision_letter_on,omitempty"`
+
+	// Kind tribunal: an appeal to the First-tier Tribunal (SEND); mediation; complaint: the council's complaints procedure.
+	Kind  DisputeKind `json:"kind"`
+	Notes *string     `json:"notes,omitempty"`
+
+	// ReceivedOn The day the appeal, mediation request or complaint was received. Not in the future.
+	ReceivedOn openapi_types.Date `json:"received_on"`
+	Sections   *[]PlanSection     `json:"sections,omitempty"`
+
+	// SubjectId The record of that type; the young person is taken from it.
+	SubjectId openapi_types.UUID `json:"subject_id"`
+
+	// SubjectType The record holding the disputed decision. ehc_plan and annual_review are not yet supported (422).
+	SubjectType DisputeSubjectType `json:"subject_type"`
+}
+
+// DisputeKind tribunal: an appeal to the First-tier Tribunal (SEND); mediation; complaint: the council's complaints procedure.
+type DisputeKind string
+
+// DisputeOutcome Tribunal: upheld, partly_upheld, dismissed, withdrawn, conceded. Mediation: agreed, partly_agreed, not_agreed, withdrawn.
+// Complaint: upheld, partly_upheld, not_upheld, withdrawn.
+type DisputeOutcome string
+
+// DisputePage defines model for DisputePage.
+type DisputePage struct {
+	Items      []Dispute `json:"items"`
+	NextCursor *string   `json:"next_cursor,omitempty"`
+}
+
+// DisputePatch defines model for DisputePatch.
+type DisputePatch struct {
+	// CertificateIssuedOn Mediation only.
+	CertificateIssuedOn *openapi_types.Date `json:"certificate_issued_on,omitempty"`
+	DecisionLetterOn    *openapi_types.Date `json:"decision_letter_on,omitempty"`
+
+	// HearingOn The hearing, mediation meeting or complaint panel; may be ahead.
+	HearingOn *openapi_types.Date `json:"hearing_on,omitempty"`
+	Notes     *string             `json:"notes,omitempty"`
+}
+
+// DisputeStatus defines model for DisputeStatus.
+type DisputeStatus string
+
+// DisputeSubjectType The record holding the disputed decision. ehc_plan and annual_review are not yet supported (422).
+type DisputeSubjectType string
+
 // EhcDeadline defines model for EhcDeadline.
 type EhcDeadline struct {
 	// AdjustedDueOn The due date with the recorded exception periods paused; status is judged against it.
@@ -1998,6 +2341,9 @@ type PathwayFeedbackPage struct {
 	NextCursor *string           `json:"next_cursor,omitempty"`
 }
 
+// PlanSection A section of an EHC plan (Reg 12).
+type PlanSection string
+
 // Practitioner defines model for Practitioner.
 type Practitioner struct {
 	Active         bool               `json:"active"`
@@ -2178,6 +2524,7 @@ type SubjectAccessExport struct {
 	AccessLog           []AuditEvent         `json:"access_log"`
 	Allocations         []Allocation         `json:"allocations"`
 	Consents            []Consent            `json:"consents"`
+	Disputes            *[]Dispute           `json:"disputes,omitempty"`
 	EhcNeedsAssessments []EhcNeedsAssessment `json:"ehc_needs_assessments"`
 	ExportedAt          time.Time            `json:"exported_at"`
 	FamilyAssessments   []FamilyAssessment   `json:"family_assessments"`
@@ -2437,6 +2784,49 @@ type ListAuditEventsParams struct {
 
 	// Cursor The `next_cursor` of the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListDisputesParams defines parameters for ListDisputes.
+type ListDisputesParams struct {
+	Kind          *DisputeKind        `form:"kind,omitempty" json:"kind,omitempty"`
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	SubjectId     *openapi_types.UUID `form:"subject_id,omitempty" json:"subject_id,omitempty"`
+
+	// Open true: not yet concluded; false: concluded.
+	Open *bool `form:"open,omitempty" json:"open,omitempty"`
+
+	// ReceivedFrom Received on or after this date.
+	ReceivedFrom *openapi_types.Date `form:"received_from,omitempty" json:"received_from,omitempty"`
+
+	// ReceivedTo Received on or before this date.
+	ReceivedTo *openapi_types.Date `form:"received_to,omitempty" json:"received_to,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateDisputeParams defines parameters for CreateDispute.
+type CreateDisputeParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateDisputeParams defines parameters for UpdateDispute.
+type UpdateDisputeParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ConcludeDisputeParams defines parameters for ConcludeDispute.
+type ConcludeDisputeParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListEhcNeedsAssessmentsParams defines parameters for ListEhcNeedsAssessments.
@@ -2826,6 +3216,15 @@ type CompleteActionJSONRequestBody = ActionCompletion
 // CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
 type CreateApiKeyJSONRequestBody = ApiKeyInput
 
+// CreateDisputeJSONRequestBody defines body for CreateDispute for application/json ContentType.
+type CreateDisputeJSONRequestBody = DisputeInput
+
+// UpdateDisputeApplicationMergePatchPlusJSONRequestBody defines body for UpdateDispute for application/merge-patch+json ContentType.
+type UpdateDisputeApplicationMergePatchPlusJSONRequestBody = DisputePatch
+
+// ConcludeDisputeJSONRequestBody defines body for ConcludeDispute for application/json ContentType.
+type ConcludeDisputeJSONRequestBody = DisputeConclusionInput
+
 // CreateEhcNeedsAssessmentJSONRequestBody defines body for CreateEhcNeedsAssessment for application/json ContentType.
 type CreateEhcNeedsAssessmentJSONRequestBody = EhcNeedsAssessmentInput
 
@@ -2936,6 +3335,21 @@ type ServerInterface interface {
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
+	// ListDisputes List tribunal appeals, mediations and complaints
+	// (GET /v1/disputes)
+	ListDisputes(ctx echo.Context, params ListDisputesParams) error
+	// CreateDispute Record a tribunal appeal, a mediation or a complaint against a decision
+	// (POST /v1/disputes)
+	CreateDispute(ctx echo.Context, params CreateDisputeParams) error
+	// GetDispute Read a tribunal appeal, mediation or complaint
+	// (GET /v1/disputes/{id})
+	GetDispute(ctx echo.Context, id ID) error
+	// UpdateDispute Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+	// (PATCH /v1/disputes/{id})
+	UpdateDispute(ctx echo.Context, id ID, params UpdateDisputeParams) error
+	// ConcludeDispute Record how the dispute ended (once; a second conclusion answers 409)
+	// (POST /v1/disputes/{id}/conclude)
+	ConcludeDispute(ctx echo.Context, id ID, params ConcludeDisputeParams) error
 	// ListEhcNeedsAssessments List EHC needs assessment requests
 	// (GET /v1/ehc-needs-assessments)
 	ListEhcNeedsAssessments(ctx echo.Context, params ListEhcNeedsAssessmentsParams) error
@@ -3420,6 +3834,205 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListAuditEvents(ctx, params)
+	return err
+}
+
+// ListDisputes converts echo context to params.
+func (w *ServerInterfaceWrapper) ListDisputes(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDisputesParams
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "subject_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "subject_id", ctx.QueryParams(), &params.SubjectId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter subject_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "open" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "open", ctx.QueryParams(), &params.Open, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter open: %s", err))
+	}
+
+	// ------------- Optional query parameter "received_from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "received_from", ctx.QueryParams(), &params.ReceivedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter received_from: %s", err))
+	}
+
+	// ------------- Optional query parameter "received_to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "received_to", ctx.QueryParams(), &params.ReceivedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter received_to: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListDisputes(ctx, params)
+	return err
+}
+
+// CreateDispute converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateDispute(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateDisputeParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateDispute(ctx, params)
+	return err
+}
+
+// GetDispute converts echo context to params.
+func (w *ServerInterfaceWrapper) GetDispute(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetDispute(ctx, id)
+	return err
+}
+
+// UpdateDispute converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateDispute(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateDisputeParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateDispute(ctx, id, params)
+	return err
+}
+
+// ConcludeDispute converts echo context to params.
+func (w *ServerInterfaceWrapper) ConcludeDispute(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ConcludeDisputeParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ConcludeDispute(ctx, id, params)
 	return err
 }
 
@@ -5403,6 +6016,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/decision-to-assess", wrapper.DecideEhcNeedsAssessment, options.OperationMiddlewares["decideEhcNeedsAssessment"]...)
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/exceptions", wrapper.AddEhcNeedsAssessmentException, options.OperationMiddlewares["addEhcNeedsAssessmentException"]...)
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/withdraw", wrapper.WithdrawEhcNeedsAssessment, options.OperationMiddlewares["withdrawEhcNeedsAssessment"]...)
+	router.GET(options.BaseURL+"/v1/disputes", wrapper.ListDisputes, options.OperationMiddlewares["listDisputes"]...)
+	router.POST(options.BaseURL+"/v1/disputes", wrapper.CreateDispute, options.OperationMiddlewares["createDispute"]...)
+	router.GET(options.BaseURL+"/v1/disputes/:id", wrapper.GetDispute, options.OperationMiddlewares["getDispute"]...)
+	router.PATCH(options.BaseURL+"/v1/disputes/:id", wrapper.UpdateDispute, options.OperationMiddlewares["updateDispute"]...)
+	router.POST(options.BaseURL+"/v1/disputes/:id/conclude", wrapper.ConcludeDispute, options.OperationMiddlewares["concludeDispute"]...)
 
 }
 
@@ -6472,6 +7090,794 @@ type ListAuditEvents429ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListAuditEvents429ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDisputesRequestObject struct {
+	Params ListDisputesParams
+}
+
+type ListDisputesResponseObject interface {
+	VisitListDisputesResponse(w http.ResponseWriter) error
+}
+
+type ListDisputes200JSONResponse DisputePage
+
+func (response ListDisputes200JSONResponse) VisitListDisputesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDisputes400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListDisputes400ApplicationProblemPlusJSONResponse) VisitListDisputesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDisputes401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListDisputes401ApplicationProblemPlusJSONResponse) VisitListDisputesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDisputes403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListDisputes403ApplicationProblemPlusJSONResponse) VisitListDisputesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDisputes429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListDisputes429ApplicationProblemPlusJSONResponse) VisitListDisputesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDisputeRequestObject struct {
+	Params CreateDisputeParams
+	Body   *CreateDisputeJSONRequestBody
+}
+
+type CreateDisputeResponseObject interface {
+	VisitCreateDisputeResponse(w http.ResponseWriter) error
+}
+
+type CreateDispute201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateDispute201JSONResponse struct {
+	Body    Dispute
+	Headers CreateDispute201ResponseHeaders
+}
+
+func (response CreateDispute201JSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute400ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute401ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute403ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute404ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute409ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute413ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute415ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute422ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute429ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDisputeRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetDisputeResponseObject interface {
+	VisitGetDisputeResponse(w http.ResponseWriter) error
+}
+
+type GetDispute200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetDispute200JSONResponse struct {
+	Body    Dispute
+	Headers GetDispute200ResponseHeaders
+}
+
+func (response GetDispute200JSONResponse) VisitGetDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDispute400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetDispute400ApplicationProblemPlusJSONResponse) VisitGetDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDispute401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetDispute401ApplicationProblemPlusJSONResponse) VisitGetDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDispute403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetDispute403ApplicationProblemPlusJSONResponse) VisitGetDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDispute404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetDispute404ApplicationProblemPlusJSONResponse) VisitGetDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDispute429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetDispute429ApplicationProblemPlusJSONResponse) VisitGetDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDisputeRequestObject struct {
+	Id     ID `json:"id"`
+	Params UpdateDisputeParams
+	Body   *UpdateDisputeApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateDisputeResponseObject interface {
+	VisitUpdateDisputeResponse(w http.ResponseWriter) error
+}
+
+type UpdateDispute200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateDispute200JSONResponse struct {
+	Body    Dispute
+	Headers UpdateDispute200ResponseHeaders
+}
+
+func (response UpdateDispute200JSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute400ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute401ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute403ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute404ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute409ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute412ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute413ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute415ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute422ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute429ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDisputeRequestObject struct {
+	Id     ID `json:"id"`
+	Params ConcludeDisputeParams
+	Body   *ConcludeDisputeJSONRequestBody
+}
+
+type ConcludeDisputeResponseObject interface {
+	VisitConcludeDisputeResponse(w http.ResponseWriter) error
+}
+
+type ConcludeDispute200ResponseHeaders struct {
+	ETag *string
+}
+
+type ConcludeDispute200JSONResponse struct {
+	Body    Dispute
+	Headers ConcludeDispute200ResponseHeaders
+}
+
+func (response ConcludeDispute200JSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute400ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute401ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute403ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute404ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute409ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute412ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute413ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute415ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute422ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute429ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14156,6 +15562,21 @@ type StrictServerInterface interface {
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
+	// ListDisputes List tribunal appeals, mediations and complaints
+	// (GET /v1/disputes)
+	ListDisputes(ctx context.Context, request ListDisputesRequestObject) (ListDisputesResponseObject, error)
+	// CreateDispute Record a tribunal appeal, a mediation or a complaint against a decision
+	// (POST /v1/disputes)
+	CreateDispute(ctx context.Context, request CreateDisputeRequestObject) (CreateDisputeResponseObject, error)
+	// GetDispute Read a tribunal appeal, mediation or complaint
+	// (GET /v1/disputes/{id})
+	GetDispute(ctx context.Context, request GetDisputeRequestObject) (GetDisputeResponseObject, error)
+	// UpdateDispute Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+	// (PATCH /v1/disputes/{id})
+	UpdateDispute(ctx context.Context, request UpdateDisputeRequestObject) (UpdateDisputeResponseObject, error)
+	// ConcludeDispute Record how the dispute ended (once; a second conclusion answers 409)
+	// (POST /v1/disputes/{id}/conclude)
+	ConcludeDispute(ctx context.Context, request ConcludeDisputeRequestObject) (ConcludeDisputeResponseObject, error)
 	// ListEhcNeedsAssessments List EHC needs assessment requests
 	// (GET /v1/ehc-needs-assessments)
 	ListEhcNeedsAssessments(ctx context.Context, request ListEhcNeedsAssessmentsRequestObject) (ListEhcNeedsAssessmentsResponseObject, error)
@@ -14633,6 +16054,202 @@ func (sh *strictHandler) ListAuditEvents(ctx echo.Context, params ListAuditEvent
 		return err
 	} else if validResponse, ok := response.(ListAuditEventsResponseObject); ok {
 		return validResponse.VisitListAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListDisputes operation middleware
+func (sh *strictHandler) ListDisputes(ctx echo.Context, params ListDisputesParams) error {
+	var request ListDisputesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDisputes(ctx.Request().Context(), request.(ListDisputesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDisputes")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListDisputesResponseObject); ok {
+		return validResponse.VisitListDisputesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateDispute operation middleware
+func (sh *strictHandler) CreateDispute(ctx echo.Context, params CreateDisputeParams) error {
+	var request CreateDisputeRequestObject
+
+	request.Params = params
+
+	var body CreateDisputeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateDispute(ctx.Request().Context(), request.(CreateDisputeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateDispute")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateDisputeResponseObject); ok {
+		return validResponse.VisitCreateDisputeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetDispute operation middleware
+func (sh *strictHandler) GetDispute(ctx echo.Context, id ID) error {
+	var request GetDisputeRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDispute(ctx.Request().Context(), request.(GetDisputeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDispute")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetDisputeResponseObject); ok {
+		return validResponse.VisitGetDisputeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateDispute operation middleware
+func (sh *strictHandler) UpdateDispute(ctx echo.Context, id ID, params UpdateDisputeParams) error {
+	var request UpdateDisputeRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateDisputeApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateDispute(ctx.Request().Context(), request.(UpdateDisputeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateDispute")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateDisputeResponseObject); ok {
+		return validResponse.VisitUpdateDisputeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ConcludeDispute operation middleware
+func (sh *strictHandler) ConcludeDispute(ctx echo.Context, id ID, params ConcludeDisputeParams) error {
+	var request ConcludeDisputeRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body ConcludeDisputeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ConcludeDispute(ctx.Request().Context(), request.(ConcludeDisputeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConcludeDispute")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ConcludeDisputeResponseObject); ok {
+		return validResponse.VisitConcludeDisputeResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -16521,258 +18138,288 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3pcttGuuirdPGeKks1ILXYzkykH6c0tjzRGVtWScrk5Ma+YAv4SHYEdmO6G2I4Kb/7rd6AxkaCFEXZ",
-	"CedHxiKAXr99/b0XsWnKKFApeie/9yaAY+D6n+e3eKz+PwYRcZJKwmjvpHc7AcQh5SCASqx+fCHQA3BB",
-	"GD1FAmiMiER3OLpHhKLhxaj/ActoMhz0gp6IJjDFakw5T6F30hOSEzruffkS9N6zCJspqjP+eP0esRGS",
-	"E0ARBywhRhwEy3gEiwf9EvRSzPEUpN3Rm4wLxpv3NKTwmwwj/cbQzZdyeCAsEyjFYz0ZUa//OwM+7wU9",
-	"iqdqPvNNaSVT/Nt7oGM56Z0cHx4GvSmh7u+joGHzF2/VV3rwFMtJMTaJe0GPw78zwiHunUiegT/PiPEp",
-	"lr2TXpbpNxtGjmGaMgk0mv8T5vWtn6GMkn9ngO5hjlLgKGFjEuEEqUlBSLQHg/EAYfTjjxdv908RB8kJ",
-	"CDQjcqKPSOCp+RjTGN2xeK6gI8Fz/XBEuJAIUzEDnh+fAbFij94S+2qNLQd5dPy30kH+Td2ulMDVmP/v",
-	"l7P+/8X9/xz2vx+EJ/3Pf/mv5tMYaWBsgQAF8EOUYCERBxyfIoyExAkgRgERgTiMMgGx2furo+P2HVmg",
-	"b9vKd6+Wg8R7MiWyvtArPAYkyH9aoTHR3/kTxzDCWSJ7J68VJOLfyDSbFnBp/iqWQKiEMXC9hquMp0xA",
-	"fRU/Tcz9cogYj9XZ3AGhY3ts95BKhfzqDZzFRCLJMUlaj+t/+26i9XHoi0ITkTIqQKP633F8bSBY/RUx",
-	"KoHqf+I0TYghNQcpZ3cJTP/yqzB0p5j8vziMeie9/3NQUMcD81QcXJmvzKTlc/mAE4WSEAeIcUToA05I",
-	"jPAYEyokkhMikFoKx5E8RUPgnHExROoYBAIcTdCIQBIPel+C3htGRwmJtrr8MwXvEtTaDVWgIPSK9UpO",
-	"0TDKOAcqQ/Valq9ckwH94WwCXEFFAg+YSr2Pd4zfkTgGus2NKHSOcJIAfyEQZwmgKZ4jyiSKmb4GvbRL",
-	"Jt+xjMbbXNklQyKLJhZzNJhQRV5kvmK91HvKZoiN9DKv8DxhOL5l7D3mY9j2OWqaTgRiD8DNMhkdkXHG",
-	"IUaa2JhFqg3RmKgP32GSwFZPtRAzUMxA6Jueqr89mAWpqLviUrIg9oYUoQhzbiiafVuRfEWvGsShpiXa",
-	"1w70O3p9N8AfSAQ/UvyASYLvkq3fW4wlvsNCcy51HlwRGLUQfV+3jH3AdG5ppNjm4j46QOKKZGgQQiPG",
-	"DXlUkoQiPwK4ETbmCI8kcDS8Vn/0z9QfQyQ0tInKFXmv1HnWjfkESYZmWEFtg+hYMD+17B8pzuSEcfIf",
-	"2DaNiDjEQCXBidA0wvsbyQmWCHPQt6o5jL7RH2nKWQRCbBvYfoIk6Ru2h+4ymYtJd3OE0V0miOYiPEsA",
-	"7TGOMEWkkPj0hXMo5CpMmZwA12Rn325MZGnKuIT4A8QE3+q72j4RfCHQVM2PFLA4rFJwbOi3IpEpcL0I",
-	"JPE9KCbzxQGZhs+zyGk4KVfvSgIW86ZpAhLiEMuSWB9jCX1JplCXZgPvq7t5mCqZQlNf4CGJOygH+QCE",
-	"0ZAyCQ0qVNCLMwjNkkuLahqu46xTAEnouOsiFduJM39xd4wlgKl+OFPbLV1Xwx7MW+ucEIcRcI6Tru8b",
-	"uWgZrBkwuDHvfgl6s4m59roSUGh+vxhV0Du88ursKPmF5WspTvBzvmB29ytEUk1tlvImBwSNTLFh4zi5",
-	"8qB0hBMBQSvgrgmCDu7Kwv5hk0LUsvYLmmZyxWWvANSNEFZVhsDoOvpdRxgw8s8D7Wl1GE9JMg+UXmnE",
-	"g33FhaqKzgbh10FW7XiXaZ8+4JUBqx2KlGpap21EwrT8j+Wo0SuuG3OO5xpSCvOMGoRmiZWqjE1kCe7o",
-	"uduXfpPjLVClDv/SYykoJIoZ9RGnONmzJPEMVuUtq3t6aKFYQOMVyfwTkVU+xpQIvYOu36xHQbFoIctr",
-	"EFe+Go9soqBlolndUr7gwN1iad5GCMohYR1SVL62uuCB89GRfdXIfzFEJIYYERkgMrLqJMSKnqxzj/WJ",
-	"gY7xGKZKF0oAdxu4uOwmcxERJZJYJ30r0qXWu1t8S++JsQk9ikwV2F8jVd1JT0qsSbbCVI2R+ymIhDG4",
-	"/f585CDlMCK/NUPcPSgR+4EIcpdogxKXaI+l4afs8PBlZL7U/4ZwMBjsB0qTU3A/pkRpuVqjawDJB3a/",
-	"4mFyZhSoRRBwrd5pJDD6jOsnaofNjyDw77kdPNahKe6WV7KgbgwG6hdbEoTUP+nY+Q+sxr9XoTZi/xRN",
-	"MyHRHSRMkTxmBCxvhd0I0ro32Xp7+mwXXJcQmTEWVESClIT3BtkX0hVDEr4EvfsmZ43FEkSkgGQ0QBdS",
-	"S5vwAByJCZtRY2o+QUIyrlACUTYbLOWLbnFm1vbNbUTAy3e4LQFPCBBCQdY/CW0AUCOThzh/De0B5skc",
-	"TSBJA/Tm7F1fjbmPGEcCj2CcYR4rju1/8ebs3ZkW61lEcNKfMX6P3kxIEnOg2uT4Ts1CQKBiOVr2d+Jm",
-	"bRVK7mierVkczR/fgJZoxVKaUTHKUUDejjR6TrNEkjQBFJMpUKFGHfRqKqDaZvjASATNAKtfeCHU+c1Z",
-	"RscoBS6011gB7IxxY8bziNXftCiwBADUBh4gYalaL05CChCLxSsofYD0B+vNDHFWyP6rf+4um8Yh0AfC",
-	"GZ1aO1Z57RpojGPVew8naIQjyfiai7ezPxCYGSBJko+j3skvi/HWrOVf+qMvn6vTfNFm2ERO1juQFHOg",
-	"WgyOcIojIufrjWPQL4wwh3UG+LKQfNR1xJjjkUbU7G5KpAQjgqqDhbgZS6VU+h+syM8nbOZPS2hoUKgX",
-	"9B5IDEzh5EQpqupvmIlQTDCHOLyDEeMwwVTzxgln2XgS4vhBia7q5ZjEIWUylPgewhTzZtJyb8mmm97n",
-	"5hU5p5dD1xSmd/qxIQ8a8d2qPy8QTCsIwLi1mSAzoGiyl2xHrOmg/CR6DjEhaTV0odGsIxm7N8fuO+lL",
-	"kJkbDirsTt9JI7fLYiILM7O7MyNqGg1JLT5ROlDQy1Jn9uJE8XZFUxPQv8BvKeOy5wToXtBTLCHmeKZU",
-	"Y6P+mC8xFcRefpRYJ75GiBwbeoWtuhkt1KLPHywNrNtSzF4WShXetr9o1d0IEY1C2FdnIrFCap2cZeZe",
-	"G5ka0f4gOUcpZ4oK8BcC2Q8C7U4TZEwh7hOqnWliuRio19EEVNEE0zHEoQ5OKIt6daCuSHUdz8CgTP0K",
-	"Iu2PXU19S4uolQYkjRiPu6O0fltah9NCLUK/ql1T9lhBSDtPbVyfHHZbS5Oi6R9O4BClvGiHCq2kQmPd",
-	"RuT6Aoe3J9u/UfRmHQ2ZZTJi06WXqsf/aN8t2bceZbhysy80WJXm9ki5FlvDKag7h0lk5F5PPQgt7Glp",
-	"ZMoeIA4lC3GcJTK0XgeRP8EzPC+YtqHwml5rH2wjsVbryngDvGjivxqmPvoaVjznwFtk45mz6TSj1pF8",
-	"pS3FQCMQK0KX2XwZd9z1ARbz0HFhzMcQppxode+OY5JoGwPOYqKEujuRhE7Am+J7LI1fbz69Y4lovJwp",
-	"/u3CzPhdBQmDnonoso+t0E6oBJ5ykMA1IEFckkXs7upejATTcWapRiU+0djXIUbunQDpCNJzOk6ImATo",
-	"ipn//zsnkogJuiFjit7blyvy3esyZh03+j3khMUthz3FJPGkY6nI0BSEMMJOAlJqIbUmUYcRTpKNnDBl",
-	"0hr6S+JgNw/nG0ZFo1S0jol4TB6AhnfzRo5kHm7W0U9oOGK8ySxwQZF+giSL8dyTTDwQyw9umVxWvvql",
-	"q6qyptJo6mF3nvfR+9Rx/urwVa2gLuRFbLl0YQHhRr/7xQnuq92/jdHXsLgg7LcQ9DvDQ/HBAm/fZmSe",
-	"6igeWFfO2p1sA7w0XrqHAx7olqz0pXMvDvRzO+auI5v4eLqiqrsSFjdRpsbYi8diXEEyXx92opkbRsli",
-	"/qPXneav4mxu+dBmKgUTmGu+YayzmFYAc6H8tAa+VxBhOcTncLAANDch9Dv+tEWJ3z+YGl/BSRIS+sCS",
-	"B4hPEKbzksfIpSRIwFOEOctsKLA2UZ2WXhUniNFkjuSECdBR7pUXDFiW3rIpQ/plHSIofAO/v7QKAWoh",
-	"SI3Ct9n+T5bg4mRF2rKuAlNnCuWDf2skRh1cm/P0JRSoan1YoAoxKnG0Kh01wp9PoJw46O/99atGikVo",
-	"GBWzLheI13S5GoqCk9DmrpA7kljr9/I5jVSrUNhLgzrsf4/+srff//z7d8Hx4Zf/6mKpdDA6NVRL6YP2",
-	"HznFExLSsEb/RkwozaGBHI45pnHxNblL1NztdLECDNaHXlpoE2S8BRwnhELdNk+ZDOMMTNyaFwSpFYZQ",
-	"IZkRk9RfiYFP9YkNJL5Lmi2V55PITdlgXox/zZTeHRbhhQ1R+ZmOzIcigc6F7iD4LQL9KkqBExYLlOJM",
-	"KMpjQjkREejXLB5DkVFkgh6WsvoiTLOjbLBoB+rgbNR+xDIqIUYjzqZqH0DSbgvqFidbud0qkOSRrtWD",
-	"z8dvAhnvCkX9DmOIiNA0mFmbyrJF+iChTo7jkQzTBNNQKvVervj9iFCc6O9X/JAyMytl0rpiO39cPdf6",
-	"GdSGb9poafGtR2/GbjLOp6AIIRlPpNDTjAjEzUGUNvitMzR7k+b8uNiYdLv8vEr8Ysuh9UqrC9q2tdD0",
-	"553TOgpE+0lWeUoZua/tdpAS0bQLoTibEyPb6Ms3uX5GdtKTKK5vJg1MhoQmYpjG6OLsplm7L99gU/KS",
-	"Scdyx4pmWIdV6610IjGbuXSPn79a2c7bBhOLr/7csYE6jig62wnix9zlNS4hAvlk/zBfLI7YlazD7FVt",
-	"xQwcmMXrMTqfwD/ybZQhZA/vIxFNGEt0bhRLEhgDioxlOkB7d/vIxPDMAXORe8i8N6L9gt3ixIak4ARF",
-	"hEfZVEhMIxAB2ov3Eb4TQCMwTE6nNHPAGj1eoRnAvY5smTIOJXG/F/TulKSk7r5NlMj3uQ6WbxkWVtUX",
-	"DKhUzX5RkgnyAANkphAIB+hOU4pYx+MgrOP/hHRnu7oesQa8XQLEogj0aOBNhXfFc1lU0gvPL4+96C7r",
-	"rkBMgY75ntDxCTpDKdCY0HGAfkK5UuWDzlkv6P3UCDL1ZYT6SLpAwToW49iXkzpKE6JKe5d+Z1/9EvRy",
-	"jOxugSjRy/Xdz+3GZi3VPnSXNVZNanCe4sVwZdN0LVCVoOhnC10BujR5R/avBdD1cy/oXbZCWWVF3UEs",
-	"dzxa4+WSe7N7MjbnbgpB8VWRPPe0pnCA++PDsABMrSDOW27pJ/32ScFZBNKvu/Dl48O+GtBlzTfJRbOS",
-	"ZWfJWXhmoCc0sPsYULlkL8mwCsclbPZJSfuhrmtrr1PwtYLmG8zhr5rN4RWa0C692vRxOUfuE6vx67M6",
-	"NTkOogQbUcKi+wG6ZHkFlVEmMyNcrEp8GiLxsZzMsFqOedFE4LtSPxGeGjEnD74vKvyUQ3c7ZgOtTw8e",
-	"DcwrwXE3qNqExbxB2tie8bxGPj3VyJ1Oz4kZxl5XKEr6Uc5S2kTa4hIbksAYwuIeYrTn87QbXchrf4A+",
-	"0mSOMDJGwwDhEsghPIYYHX3XP36txG3cIP5PNVzbolVi8PK7vaP9/VOkLY4C3XGTOmfN/Y4k5xj6QiAs",
-	"JVCXWlLz+VQcPGb+kPHQzt/LQ6DLcciLfEFlGl4DrQWa2Io+2mpGr//1Mum4WOE6ZPXb9DicJ2RcssWX",
-	"S3AZIgrFS4gZWq0IPxv5ptCKIjGGpmojgXoQEhpyTJuCas4U8B/2j183Cw0OQbvKqGbhSUuGMqGh0nDr",
-	"q3hPHkAgQnVBEo0sSoFDAqTO6FIPTHmgjEYkUQjFATev2AWihdqC3HwkcsYUeinNughca1xxRqfQEiUb",
-	"cSKBE2wqAoEMFFfNc066hrFWACc/v8q9tay5ONLaxst31wSJJu+io3JKMx11XzuJI1tfJy/Il38SoGP9",
-	"jEhhn5mQ7UAr5YIhQw0XS8lmOLZeiYInzHZ1mQsL41bL6WEmRVXXfGxPyS7SpEzVFwr21LrKRauqiCal",
-	"ZKUjEl4aWLf954lj3euYVHNjvni5MCut9kmVuM0oRuW6AXXxUgObpxDV0dK7lHVVnSo1WMs98BhsXblm",
-	"wyPAsMaui6m7nM0mxPUa9d2esF7fji1cuvCqp4T6vx495vKXp9s97nJbtvyvPDGxO0zPJliGUx0GIdZL",
-	"HdQjzCCcYSq14zOaEHiAdQdjaqwNpiG+A4jvcHT/zlr988SuenqdC+c3wudIqXLqDBsVkHcEkvic86Zs",
-	"qRikDaCph60wHTheZ4//c/PxEtmnTsXSWUM2CPxA0bmQjcI7wuVEyZEHunztQdUk1lbyw04cuNU1Yc4/",
-	"gMZmcXl2NUyxFtfs/1FGwztCsa6b64JelKp7T9mM2hoNwE1yJAsFnjee3g95ymvl5Gzlxfr5iH8nxNRX",
-	"TZmQY66lwwXREXk1onsdqljUklwaQbMgAuLChKE1S5ORiTBrFX7sc8QhIRCjjnUY1hHybCXOxuhxGI0g",
-	"kovCx02dpc0GtHcOSX/yVMFF1Na7XlPaolJJYIFVwVU66nhs34DUVpfTWit7eJsvgG9dQc27hHVkNB96",
-	"283LpJgE6S9OnZMaS/0SkWjMMZUCUYZwFIEQnezI64eGb6ZozIctlX7pjirLyp+bjHvtcmOZdFRy9RJX",
-	"VRzcuNGrBfyXwPAmZGmf7WxPjC5tYhMS9CLGslQwbEes5TUyNiCwr4UTXxaf6rUdswypLqg1vJsHKC+X",
-	"EjpbIaax9UEB16WMcRybisEfKVwlmNoSR6cG940J31awMEaXs6sL30zvzdfz6rO4CXP9XUt6EvC0qFCR",
-	"AI7DkqSshnXlqEL1uFH6+4BTP5pxpaqpQoZ3uFxWI1NCa/haCXqv75XUeXyo/n18qP94rf94bf44OtR/",
-	"sQfg5t+fF+fW5kFJacqZ8fHEECWE2n+ahE3PiduUV9yczMKSrLkoquJTEzKe9NVmlcBr/5imCfxG5By5",
-	"TzWtJDFwE9f3qIC7fDmBd8bFUTTRhw+mqGJb4YlNVC7FturLCmO5OjENo5miLqGzhtRP/gdIYmTeskzK",
-	"+npnWOR+6Gaheb0gIYMDK9aFsCnnAreUSJhAsmnxfYrTsGtkko/ca5i9ulSMsJDnstT+ACZQW3LCXZ0P",
-	"+T6cBDlurStd26Nby/q5FlqbmRbnMj4a0xeP3Yxnq0qXi+eoIGVV6MXSc6ArFm5rM6n3G2uRPQqrv2Z0",
-	"XWCarqHBAgDehFjtGNj2ROp88RsxSP+xUGZ1W/FjUKJb6b4SctRL931pv2LXaaOWZVspSX2KpnhqykX2",
-	"8Vi39fCepOUnKaaQnCKJR7VMXHOYp8gdqnGW64SiU+tireTUuirM6mym+r+pOjg8Kqra+KMUJcmapFk/",
-	"eXyrZZnVNlysyQo1m2MRRiyGBfLW6sny2X3Km42D6wgoWctYnuBSyUFis6KZpAKJ81s8RkSgGLiOn9QG",
-	"LuMqWNK8rq0wsyXP60ke/pGtI374N10tELiEDq1b1dmDkkqboR9u0Me3N0g9RXsmeK2cBR+gf1zZ6s0R",
-	"CF2wttJy8bD//effXwZHLZnGj4bCSifQfxa5PHl1JmTc62jPBuLV1nn0i17lX5uXmDVN9HZ07vpi1ucx",
-	"oX8iMDlGfZNjZA0N9UPSc38XNM7enPWsX1oGfJsQHUr0bnvyQ3kbmxAiumPVcgvd47GsOseWUWbB9J0w",
-	"YdHylwDzwqt2woTj3vrSwjwANxSgjTUaqcIJJGk5kDaMbD3tys+6sp0oInJTTqbGsWt/MK3iyj+loAZQ",
-	"mPpAQppxYVqouilEGAGV3FTrz5QokXE5AR4WhZ9dtG8oeaZrqY7T0FFKxUMisTDy12byXGNnfFqveGFD",
-	"cNqYA8TIvlMrp7Ycknm+pGphNzbmOrPoCO1RRmEfSYZeoz0bKRG7XkaGJ79eiT97lfrM9E10w8bdulCI",
-	"zUhoLo1yYRSQH3zxZB15NLUVEtJmAxplMpwxfm8vp83eG5oDXIEJlCCxgQus1+ajMKeHvNFD8I5x5L8m",
-	"TtBsArr1n5zAXHsFfPPlC9HUkiav9Fcx2C/CvVWtA92zxcz1hDNIkiesgbbMDGcTX6sAURF5F0m5FUx7",
-	"THryKnj1KIRZnrZVwaDlH2wMpQoTwsvDTgjWUAbdnpVRgHAJdZ4k6rgKzMuOa6FJTENDB0jbhFRbZRPb",
-	"E2yv/Mr4K3WFW4dz5fWtvo5mUK4Y1VpOZ//kXCTGEzpEGqtp1wIjrDrmqobZMKG8Ldx6BgR/p+v6Lx6g",
-	"Q8eA4DEF0LbZQWrtKmZrwdXScJimW192kRshWz7xeB6atSGL/qLul98WSC5RhZ8ORBdek4u4cbKvUpxD",
-	"NhqRyCSZGOVY8W/9t9VTH4ggkvFCCdZqr05KoREzUTGRiYRWkjNOTYuQXOPFSZiKeTRhCRubRynWtZ44",
-	"iUzNP2dvN826iwUUGn3x2xRTPDb9Y1rldNeSu24kfvcGff/q9V+RbfWNTDB4U3Mqr/d/s1z16uj4pNT4",
-	"//wWjwcL4pHDIjq7PpqujIUiRkcJiaStmmVik16IfAozwqA5mqI16B44Z3yF1JUitL+pLgo1NY5aap4s",
-	"7F5RHEBD0iaRyWKHRCWzFf14fYEonrrsbHel6vXl+QDWlm9mXVj2z+vP4cfVl5sXVVobVdIq8pCbwOuY",
-	"58Xg6qgjUxA3aGzoVvZXWb+t17nDVmcInaxvOzzY62jEkWsvDKjejsH2aVjWW0G99qVY/NJOJ2ZKr/jv",
-	"WuJrOcV6YdEE79UvteC8sFMPSod767S17RxfRPwK6F3O8Nq8nVfa6o7e9RHqlefXqFwElibAb3iaKkzu",
-	"XZ+/6x8fHn/XPzw8PDp+WfZuqIfGKPzqS99Zh9uKzpr4y3Adjpx/vF7SRCY7dAFVL1UDwCNGIyj5MJuS",
-	"2PO6zl0v78Z82dYzoFv2rYMAP/d2qk3fjeTXdPhaMuateesbCkfTAOul3TbVfWmBnQUwWeBjGa2bLr0F",
-	"ZKoFZ3x6t67yWCW9q7X4tF8hyUy6AiLUnLqur+nKEbsNuuySuC5VbatDwRPW4e9cUn9hKX13H+so8utz",
-	"22fmM+V2ClNC3V8deyssqJ1Vy2851VV9KNO1qNath9XMNuoignlbCaLlrgHCCqbFEB0LYLWxkuWl3RtZ",
-	"S6XinMNTnHDA8TzHVxM34yp9EWFqf8yYX6Z0HS7l3ft3q9+7x5uWG96fpPrXAi7gSH392Bdh/SasPrn8",
-	"vj2LT7H8TVh7PDLWLRqxRtCamglXSNxqIztS1TTwc5O/Z5Aunw5v16hjUDlPPzkpnpjic3GIRWSSB3A0",
-	"sarzHUzwA2EZz3vJ/hZaw5Zp/F387P72un0bK5haVRiDjg1NJ3NBIpyEU5bLZAKmE2MPU/9NAaJJmDe6",
-	"8zvd4sQZuXS/OJHhJCTTFBPuOrd79d8Wae03LaYkr1TjSVE6sv8pOzx8CTqRN5X+D65gX/GLbdBbvDPF",
-	"03ACSfGDDsMt/kowDQkN0wRHkP9qYmX9gU3/xFPFSzjEhEOkJjlALp8MYYmMqlHJzsuLC9rFV+oM5gs2",
-	"kbx6qVrVpKDDdPzl5UG85lOzJP2jW5Cf4NZ8/rbS39sMmsruSUV+Miortuo2MeNJ2JW3hmYqbrewGS7k",
-	"nccWOVHFkI3jKTE6VsmgXbHK1UM9NJQUCZ2Y4mQuCiNcMwg4o0BeI6TBYFei1ktSIW+AXkKjoHZ+eYxs",
-	"VJoucn6Cbq7ev0U6CG1EIpQA5lQhWUzUnrNEzgP04f1bNGUxcCwhQDfqfXgADgG6Uo9SzkY6bB7T2ITX",
-	"p4l67/zDD8hQHwRTZqvb63d0nyFkaKYa8M0lMjQub9Sp34v8FqgB+uECWcoZoH9dIEPsAvTh5sIG9Qug",
-	"gvF5gK7eIkdUA3R28xbhTBIxDdDbG/SWzSgScxpzNoUAfbz9weT0Bujy5gzdnF8iS0/zBHqMbIweKZWr",
-	"84mKOsRe0Pug/3uj/3tl/zj/8IP+7c1lL+j9cNELev9S//lwo/57pV45u1H/fXvTC3ofb9XLlzdnLdda",
-	"MFPf56J9KLlzQ8cAe8nGvs/F/OI5XcwPhfdEFOwG0zhnOaFxw8xtp+fUeWGKn/V5s+LvCE8nos1nYzic",
-	"viyPe5UrlZZiL+csk5Pw10zYkEbbQrhjadMb04r8TBedODfN5BtCItTTMGHjDfWZLizsK+QTFVb5hhGt",
-	"fLuRnnhNadWbLh1s+vavGgRZpX2brZDm+Ug2Vi7Cuk82kidX87tsMNTIOY02oxKWrFtLxvlZvXtlXq1V",
-	"MPWgpNXPJXplhGqEE+8mWh1YdZivwISHZoFPFJqEhlsyBSXZGRpQF3xWKw1aZtW6Rpnb/sBJrUHxkxFt",
-	"48BnSXnFywAVpzWY4hgClwU3mOgSaO5YBtqo6A2bi7D18AXX47+5DA1QRCSa4DQFJXzvYTfjC6G7zAUI",
-	"+wG0ti7xfkfjWcR43N1Do992Xt6W5yvSpZWrTRbKatXNLCZKvPB+NRbviMUgTK1brYuBCBBVghYacQAk",
-	"4bcOVelM/Jh3U+Xt5rVB/TPyz7dY+CKA34SgX0ae7Un6t7nuvN0a4qYL0SpetGqAwZLuQbe5W625j2A3",
-	"h5ufu84egHMSw6I6bQsfGSU4NFt/pDPU0ruVkNZ9czcPbZjEWjqx1zwtd755y2m/jLdNjd+01cGzERQW",
-	"gkbp1Yy0Dqxu9OLrVccwRYS6+uNFaRciCqvQHs/7+E2A7q9Tg2x9hKuAX92sZc2a5co0ugdJbk2SzNvD",
-	"yLM0Nexl+YJWgPelENgEdL6YVVdwmqr5v3HdWG17urySW+40P2xympc08zDNvd8dNBLvwyvvO6PeSByt",
-	"pt7orshNqtI61YP8erDdmhdUa3t1FQ6s8Noa9T7Oy8Yu2r8tLpu7sluH20jq/0R4Nf0byvAK2VoAILUe",
-	"r7h9idYoFQq1D2u7WuxYMCYuX5y7mzcF9NTxvuRSnemG6ZnQady2+7EiCH7Hl04e1rVqEqRLaxKsmjvg",
-	"gUIZzqoArhtG9Dy0W3yS68aJeDRpvdCEr4zSeC6spjIvVRrS4EwxTYRcVyvs+ql0rqLZTneWgLqtFhAg",
-	"m2UcuH5F+zWIdz1VOkF+hZqtWEvicbRuxckeU/OiRADLR/0vnBCND0aTI1KgKYuzJBP9oyMUTSC6RzEZ",
-	"m1ohtST2tvR7n6ZWEvdx/z+ffz8Kjr/oEewv6p//jf7b/+nz78ctY9dI8orH8QiCbalepZ6GKXGRZilJ",
-	"bHmLAD3Uz9UcZgLqOBqKgHy2R3qkT0b9sLzWRWeSuYS+bUIrLlnKtqYTlzaxmVCMBWS7WwhFOwFvCqbY",
-	"HElvOdN2Er8xMXFpQZBNEdpuF+BIbtNxb4kILy+RUiLKS8uFdKG0S0qmbJ3ydqjGXKfE3W44p8lNV2yp",
-	"9JLj6EpvKyTHdGzJOJHzG7UYSxhS8k9oMplSdHZ1ge5hjvaGLA0Hg8Fw32SfDxmFNMEU4ZSo50ZIHSLG",
-	"0fDq480tOng4OsAp6d/DXAwDpKOOsUDDM1Ps5T8aMU/Q3wFz4EiHlkT3MDcxJsOBcZfCVEdEgY3xtZuZ",
-	"SJlqawmJI7Vo8/ydw+r/+em2F9SMv//z023Rvr3oT/cxBXrxFr1hlEIki9JSex8vz6/en12GHy/evgkv",
-	"bm5+PL/eD1CEOZ/nXSQTTKa695eOTWF8HOR/cJZoZ3qAZhPggDgk8ICpLN7wQxq09dk9cK4YlibQ4Ry+",
-	"aO/aqMHW4upo84ya+FUt7t6cX77NQ0NHjKNzOk6ImLhDMaZwOQHCUYq5pMDFSW6nCWxhvk/UbyBXyagJ",
-	"GusAigCd//BGhz8Iz3li5lM7FwEqAqwGn+gn+obRBxOVIk4+0T46fwA+R8ODh6MhinCS2ME6AtWpgmTd",
-	"khDdmXqDDGFaltXVWjBStzdQE+pmNrp7DVJUw3wsKL6HMMICTrWHxfw6/Pnnn3/uf/jQf/t2eIpMcp00",
-	"j67fvUEvX778Hv14++YUkdj8+uOPF2+FnuWNRh51EGIGHB0fHhm5a/jeupKGel3D81s8Hp4iDjgWBhTz",
-	"34ZXZ7dvfhgiie/VQGbhU+Bj+ESRuu5ogvbUOv768vvvAjTEaZpYHn+gX+vrd/7yq2B0uK+nmzDKMi7Q",
-	"8GLU/6AeDtHeq6PjIk3A5lOpCcwyFKxTJCROYF9vTJOCoTdSDNOUSQUV/X/CfHiifVOSz73cAzwFTXHU",
-	"Eu5YPEdcocVc+L0L9TmpeffMOeXjyv61fhviE6To5nD/tDyqfh/rMBvQyWB6CiLQq+NjveT3RMj8Joa/",
-	"fzJSzafeCfplMBh8DtAnXxhUv3/qDQaDT70vwwBRmIGQZpWnKMVCoKH39hDp8h1Y6CNzv7m+jOpFlOIx",
-	"DCofEYHwnSagtsVogoV9s0AKu2IFFQQEGv5v3zbX7V/EQ7Sn7wsnCfAXIkBkhIi0NBnNIEn6SibSvXzs",
-	"zZlBdb6pmj9Pty0Bjk3UNEBzavHE5KhqCE+IUDoEoWhofh3a81f7L/WJItT2+HDde/W17CluYrtDGWRW",
-	"SGixOUDDgwngGHjzM0Xi6k/83XFNqnR40YRIDXAzrnszjSqth18IE+1obdVFzw+cxURCPPhEe0EvIRFQ",
-	"0/LJiBi9Dxe3XkZsTpDPri48681J73BwNDjUHC0FilPSO+m9HBwObKLdRPPoAxNP9B+dfGNanSrB31Sh",
-	"jHXNd/Nc6R4iZVQY3n58eGhjtKWL0fZu8FdrsjaSyTLZ3Ta70iynwcDCWQRCqGPJ0kFJ1uid/PLZc83q",
-	"NrJUvasgSMvueCx0Mq7bkuh9VgMc2BMZzPE0ad36R/PSTQrRatt3oxbbr29LDa6koJeDQxSzKDMcDwv0",
-	"89mH955jOBexGg/HjeJGyPOsgOfatkB4jBXjWHx4txMikNqQEiAWnZ3OCWkHmGvz+FngRc+ts9DUEQwU",
-	"7L8+fNk2Xr5AF9f+o9cGbdFRqWlIAWhoT1sxhO3TbDq07S86QiXEFtXiG49RMYyzvJh9ijmegulB+Euj",
-	"ZXCm4zx96U9n46jnmtK5+iMnPTYz0a7FYS91n/7eOFC5ENOjh8sTLbtBgTmcwrlePRXFp0+QQnRkz1px",
-	"TmlF0DjTVwWnSJtATrxuMK3n9gA8zqC0wGpyhVpG06KL+zt4T6ZE9jq8+MbYhZQ292SoZA5RW7oa0OlM",
-	"SwOab0W2aq8vimj8emVWsxi//o5jKzaYT46Wf/IjtfU7/2OsjK+64PE7xu9IHIM2tr06/n75F7eMfcB0",
-	"bldnojQKRLcI6EpfYukpHTjiTAjkxag5dLdaUA3XD34n8ZeDyPpojRm4hNZLAOLirQaGlIkGeuFcv2dF",
-	"yYeVxi5EaKWzG6DTZ/J3Fs83DG92rTo6oWzVzHOpnhTe27hplLvPzY197QB++Gr5F5dMvlNaqfmgA0a8",
-	"sSVm9AdHHdZ0hecJw/EtY+8xNyn+r45edzkAGywO8QeICXZZZa+Oj7t8bOVCw6w3gu0fML9Xmru5fBQz",
-	"CmhvNmFGhFc6KOaQu5X3F2K8NVEtZu/aPtbA3hu5T82B+3j+bbtTdsIcV0CqeShCoyTTAUYP7B7Kq1uW",
-	"k/zN8Ux9bct5prr/Pz6LVIDszLkC7elEq1Mb6KpkKv2znMBUQPIAwscaE47d+/ylladpA5Y576+Wo+nV",
-	"2S5OXZjZ0aanFiJT918HRfNkYJKGYtu/3Nn+2ga3rx7k7+mBv2YmuONpC9BTwwDCnsdFY6i1X6ofiDDl",
-	"L0hunmRUt3ivoWmFt2lxtpXB/QNkjrhPTIrbxLl7mL8QRQW/P5gs93jYuAYcI1w+JgcfLWR6dX2lCWgO",
-	"jJiwYQ3oWg/63EBnJSB1qjv1YRMwqo7TQGlBu4hEIw2tWCJmynR1olYHnEm8AdW7wf6WxI6aOgiwRYW0",
-	"j0g7II1ecWq9MrMF1Ffx7Apw64W3Aff2ZAoD4rpYgsua/kMLF98EipjSGtj3RCr4Uvqr8wJqKKy5pHU4",
-	"wQKK73Aoi4nsw4PLsm3XaPMU6o5abTlvraMmWtRbXWCa9jLgHqsn12toPHrIvDBrR6xU55rbrtrGLFKi",
-	"VlxhQ6+fSDKu3ZMFxLTaxZ/AMlGUCfZH8yOrjv+2tIF3iyHFZVPikWzzgyyI8l86rOmPvda435QVJEf1",
-	"Dt4D9S4y9OPP5kLQ9hH/AJrorXpckFuYRH0dgdSvlE1opbv1Ag4d6e8TkLYV3Xjnk8ieXCdXnqUMwvE5",
-	"PZtkfI4UWqFEoQjag98i0B/3cfxrJiTE+zpsRqcA6uKPf2qvXx1cluOwO/g/Jf42BRjmJ9LoB1ikK7hg",
-	"JCLQ0FWCsCFMuqKTe26bRKHh2RDtpUBjQsf7A3RWTu2Z4nnxBU3m2lPxiepEpKPvkGTo+LWL8IrxvBQO",
-	"NcOiKAK3JwYvv9s72kdvbK9CLSLqKiwEBDqLJDo+PHq1b6KSmiy1DXVkvlKrbX2lz2LBbSq8U0dCc7hV",
-	"Q+75rWk8sUjP0u98CXZ62c5KvESF1JGHOCcMSm3EtJnu7QmJuTTRTseH/RnAvceGo4RF9wt9o43izVJj",
-	"ciNt2SKHbDeGqKNbGze/7KzSTVZpRmEh0y0SCAvIiwHHCaHQypDXNl63Q+yBq+TQl8w+3LBx8aNi6SY3",
-	"JpcVlAzAYZQJnJjE4wl+ACRZYnLdTSqFEtpMrBtOU8BJgKa6LKCz/Vyc3SBOxhMp6tbGtxCR+CnY+XL5",
-	"92KkkwKekvO70igrsPznoCyxvoTYgfyOxKzNyjtw1Suue3nr0Nl3mCR2O39GKUBa2BOmnoZtnMxsZhDL",
-	"TJC5LxBcwxi9DtB3SMkCYk3mf5Ar7Zsmof/gCnYE2sO6sfhevK9o4zWMBXq992o/QEeHe69MctLRy72X",
-	"+wOkGTue5VHCms3MjefGWRQUjxIoxZkorOwpcMLiOj09i+M63p+7/f4xqGq+na+crJYkCHVpOdwVFWMU",
-	"KCjhIhcp8lvfUeEdFd6OLkY9wDR0BckJlurXTIBRv3TqPbKXL+cvhGcFFWuSYYUXMcezDUdn/GSH/aMK",
-	"lW5/rmXTV0v/3P3SnWC5I2lbFiyxrJmfC3Dc08ZvZ/T+aaEYaVTczv6xainxztEJG01we35nW3ECvrPt",
-	"W3JdVW+yg/O5uPU/pe/KWoPKNdK7O6w+0pKulwL3inYYE1OpDjjLJJygYa2e+zBAjH+iw5bGJ0O09+bs",
-	"3dm+zbNB/mvIdrMywXVGRB+gC93tmkuBsED4E405HslT85v6iEg0ZQ+6/AUauhK2wyLbXjI0zPsEDdud",
-	"WrU2BF+pS6u6zmdxaNV7NuzcWTt31rbljRtFA3xTuEfAFEegRUlrr/P6CsLGUm9VA9HYGkvceaq2mz9R",
-	"g7HN+Z90oRZTv7EMYj/qer2PZ00r68XVok6Pkdz0zNtVk7viSjTBdAxxpT/YDm92WvLTca03GuYQRlqS",
-	"LTlYirJrpuba/hrs6sB0ttywb+UD5vdCyeuuVZG/7qGZUondtg+OFtd1coLZpC1WhRJC701/BiI/0b1h",
-	"qr5kmQhJPPTrI+qSwYYQoBHjM8xj460BzBMCPB+QCJuDzB6Az7haGm2S8a/1Cjcu469qktyJ4zuauKOJ",
-	"bZI8NlGoc1RAMjKIuw4dNKRqw+6NGz3o10VHti82NXGBneC0IxJPTCQ01DUJTrb6p24+259AkiIJeLqI",
-	"aPjNP1vdCR/8vpR/AC/CSumXdvNF/mWZDPwASYwYRYwjnWBncpuVttqWYTOBZGkyXpe8RT2zyb7rOOmy",
-	"VL1vP0vPXtZyL0lR1+5P6CJZWMOvTfMpmjt7h9dYoBztfTj7sF95qDvL60dX+4EmS32s49T6cgJ9Vw19",
-	"7/bsnYlMs1Ym1+ROF8n3ihHSGBllSwzQ7dm7pZ8ghQCfaI4uXsu8CFPdyUhKHE2cUjZAxomrlDCMPpx9",
-	"8J0r5iQq3pVPdDjF01DNMzzV31y5b1DxpOyP0YdilEVbgn2K09AFIy5w0rgWzF+pb8Yu71lcMnl36p3q",
-	"t/PEPFtikaU7LhHRkdcOkthSX0uB+0/NRneele16Vqb5zW7Hn7I2F9miGyWX6J7Be7IEDZzTxLWm3+HD",
-	"TvF/Wo8J4xwiWVCKFy5AaEWXiV/CZrHq/7H0Zif9fyXt2h9/cYmjvO1aW4Wcpa3b6ir0GyygT6gA3S3p",
-	"AdBUd/ixTFtN3KZP//txy/iWdGr/ipYr1iXQ+pPo06yCJA7vTK91xudLa/76Z/y1KnX+Gp9Fsysd0k69",
-	"2xULfrzYPSZC6r6BlVbTtZJVPio3MdGlWlsFw7dCrdsE12qVu53UukEtrgxK7dxg49rc43jIFlW6skDx",
-	"DHpdFxxxyt0OV3Ya3vZj4qr8qKrdBagLh7J6X38EEN/h6H6hpndlXn7n3n0OX69Vazc02oizaWdF1O37",
-	"nfrom9PRKpe3XE1zIPGn9H/mbZsLWF/kB21S2JZiy9ehs1WW+SxqW/WodprbzjH3nBX/HgjMFAlMORtz",
-	"EALdmSKh0YQkcVCqKMYRVq+NQAjC6OKsqSqzXaoR1knIttjDzq+37dp+KYGoxHc3XrPP74S72KR/VXrz",
-	"m2jG5y+5aMy3s+WvTgi8g1wuJJZg6s8iG1awY3Vbvn/GX61c6K3xeYRC/5B2EuHOlr85W34Jha0pPzCy",
-	"3M355VvERiMSAV9mO/HpwHJZrozzW6HfbVJctSf+TpbbZIxWWr7pbRn3H8dUtmjcL0sYz2Dc74Iizri/",
-	"Q5Wdcf8ZEt7LDGpR5FYDY3Im98VK3nX+VicFb8W6am709hZG+fyu7qyuZYUFowhPGR3bUu3mp9ZmRObx",
-	"ysu6Np+19HozB6iDs5+n29sjM9rqO/L747wQyEXKtW3pSSLpjLyuG5SWMuEIFRKbrNimtUTmu0c0p2te",
-	"h58X13EJj2hkV1WgNYgBjQDtwW84kgGCwXiArs/f9Y8Pj7/rHx4eHh2/3DdCabTQcFG5250do4TpXfp4",
-	"WUL0J7Ff5Ps1Nm2cJMB1zywBftvggoss691l09XGoEuZTLIppj58DxVQ//zzzz/3L/X/hgGi2fQOuBKv",
-	"gKM5YG7uIQKSyv3AdDARn2jR3yPIC5BDQsbkjijqVBSZt966Pd3i67B//DpAcsYU8kwVjtt8P4XnDyx5",
-	"gDhAhH6ievssoxFJXgiEOeB9pA41M7Xs8/5gxdra0+2ui6ppX6U5x63vWUw5+eE04OG1veKdHWdnx+ns",
-	"qFMQoz11lvQQausa1LPofDJWlY+XGm3WxuqrjKdMwHZYXLuzzjzf6a2bNvE01MissMtHmXca+l15wC4k",
-	"SRTIWzbpd8y0ierWeHFaYpa2VLBhb/WGLMaItD4b26IBqRDtnsF4tAzpnOFoh3w7o9G2c/5yEuF0W06U",
-	"jrPQfrSUPx7gvKzHhislXuKp7drilUsHOsZj0LWKEkVs98rGMFP6YzaZD9BPC+uif6J57yLdF0aNpTsD",
-	"3inJQbCI4ATNGL8HPkDX0C92iYDGZlmu5qL+WqkI+TufqFrGPUAqEJGKGKv3J0RIxk1XLA6K4jIKSC3+",
-	"wa7ALxZvyjTqqMrSyF4ZkbwYe6VIe15exIyhh/6VEWqWLQFPkSmd4oUtfaKzCYkmtoxIpCCL6pWPGI8A",
-	"ZTQBIap1TzgnujxJ0yE3KUO2BMzm1KHn72RTVLV5ljY2XYW8ov8nhVkVi3ZMaMeEttYpEdfKQL0QKJow",
-	"YuLbKqC5KGCylREt9mycee89IWYW06hJm/Dz/AH43DuPbyuU/hnUq9uFsoAIUJRxrv5U3DfFQm48SLIC",
-	"clGitPjNFkZ9o8b8AzFIvZ+vkjfq29upYjsuuDVVTAGcr4jlQplt4rYCt5Mca3ff5rv/vrNuE6NoUIaY",
-	"bmhs68RM8T2IEzRME0xDQsM0wREMA1e6XmkjAbrD0b1WRfKyhQN0kSQwxkmhwIgZcPTq8HtE8ZQYh35O",
-	"wI3taoDUialnEyzMOc2odkk1KRe3+Yn8gahnsamvkoSqu9xR0B0F3RYF/cDKnh2c2FCgLgUSaxSU4DFs",
-	"mHjaxnlDSz1L9hJtm8n76jGqNrJ297+Obf/Qnl6CmgbFMMJZIsUniiNbmjaZ7w/QmV6TLlRLEaHGK5B4",
-	"C7elZdkDcE5iCE1U1XCgiL4JMBuad7RP3vwSSjYcoDNv9xMsdZcRJn2fhOEDwmcEumdJmRE0knt1fX8o",
-	"Uq829FWSeYMqO0K/I/TbIvQGGTSpN5SiICR7bUkYjb4KhRwKIeIMPKtQGcQvYqFNBjGWIBCjydwYzi3B",
-	"RPkoyBbJR2yE7giXE/QX9PJIhygJtPfx8vzq/dlleH1+e355e/HxMvz5/Oz6Zr/uTTUBtnbQtxmsTL2+",
-	"slg6u5MuwXSK8QgUZ6DDs4BjkXH444fWXduNp1jIPHTZQZUGqXrJMCUriDZgNjKMOr9NizBvIQFpZRc/",
-	"eDTI123RLHABc7pXkMYg6zcSp8bUm8VEIskxSawzDCPJpndCMgpW+Y0dwp05DVMJCHOQGkY86aCORedq",
-	"8z+rFV7pBdatua/qu9MfxX844+rKjOjxIK1PEuFqgDH3Ib2A8eXgrcfpp8DSBBYa8O2V6/dqhLNrTveY",
-	"PAANvEINqYFriHWItMn3o0hHX6PLH25sUKr6+ceryyeKoH66YPumkVNO1FWGAmioxPfOaRI3QC/V+60j",
-	"Q5wZThIKkGsWZPqWOKBHhJbzQIcvCn7/JDHl/pYXh5WXiMCyRPky7f8qA6u9JT5LbLV/RLss+V109cbK",
-	"IOmoIcUNffbvpVjstyN1A79fGmr9GFTfSrT1EkTbVUd6unDrRgF0IU/ZeHb9ozjRFmOjS4LKM4RHd8CS",
-	"IkJ6hy07S+MWk+obycji6OiOjO3AqLr9hI0X8bgz/dZ7Nv62zYFnWUzk+QNQuVwXMhYieDAGpDuWyQaz",
-	"0y4qbiEA/zRhOj4iYew+T6B3VFTnr2tZzQNpbUA3YeA2BtyYQRqtM48Jl6tjgjMQLjTwvHEvPSGU2jna",
-	"QNTEZtrVlkEwMJbL2QR0XAzRXs08UF6yGM93UNqQhmLuFEmGxARzKFzULk/bx3oPEk2rVxr37W08QoRb",
-	"YEuw6/ta7Qh2ec9iQ3BH05yere9wZ0DYFV5+WouDy0hy5GMxgVjKfw5+t/8K1a+KoMccz9bzpDkjeIrl",
-	"xKsKk4/fqyLrKpbwVjfdhe9708E1HBJiSlMQHTgzV/80VPZUp/0wCkIH6qARBzHJz1RXkSlFEpkIn7rL",
-	"7Sd7UN8GtXSrdYEt29NzF5BMpeM6eKPuCnZq7o4WrpJGhWWOvDMsCnhakyrCb2qXrTL5uX781Ztgb7K7",
-	"XyGyarRZcxMCfqSAtFIfsyibauTbSetV375Sf+REh95DElvVnNGqaj4yrMMcPDI6I7IU/emVST/8ZKFC",
-	"6fPKZSEDup5GKbCFUASjkdqgVe5aysCZkNWSn9ty8zvGEsD023Nsewe33JjjH9rOatMhl7ExE/9JNd8m",
-	"EdIGfpf6hWkRWxSLKoxHNmUpQIIpMbO5XMAnalnUA3Azij+6raVdjm23MeVoT02tlqQmUkQnH1ugBM9G",
-	"WfKJKh3Afetckac21l5XCCUC3UMq9wfoo5wAnxEB6NXxcXt9Ng/Ov1aZ1lvis1gB/CNqIAP28c4SsJN+",
-	"n0r6tSDW0GyXxpUqMLbiyhoEtpOwcfC791doQxc2ZTgoD/1o48Eit/WjyN4W3dYlMeQZ3NZLaJ/vtvZu",
-	"b6fU73zXW/FdM46AxiZ7L4e+xZ7rVSifJFNICG3Pn7kuMgJMpliAilRFEXglTkTgir4I53skHMUQEWGe",
-	"uvZmJpsgYSLjECCWxJ4uEdRd57duid+059ztYrmqZTzm1YPZKVlNZgxzWOrU/GLQI8Yb7BlKbiBThVFx",
-	"qTvLY6vHqFVBlHEi5/ojnBKlK5z88lmBHiNxpP/9Wb3GH9zQGU96J72JlOnJwcHR8V8Hh4PDwdHJ3w7/",
-	"dqgB0a7u97zVgEML0asXlfd7lhvkq3RnywWQomeEGsXvOeBCXbzfi6S75tYCzdXmkCk2pxA/BoFmE+Zi",
-	"wU3KH+Nx4CcU5W4fb5k1EtZQSP/qAt3DXATVdKSgarNSc+XJKt4k1nLVvDcHS6ZbQZ6g2PeoX1CtUlQh",
-	"gCmmkAS6CGCd/mkR1tIEb00OGL1b0FtTgPb/AwAA//8=",
+	"7L1pc9tGuij8V7r4nipLNSC12M6ZSB9uKbY80RkvKsme3JzIL9kCHpIdgd2Y7oZoTsr//VZvQGMlSFGU",
+	"nXA+ZCwC6PXZ1z96IZsljAKVonfyR28KOAKu/3n+EU/U/0cgQk4SSRjtnfQ+TgFxSDgIoBKrH58JdA9c",
+	"EEZPkQAaISLRLQ7vEKFodDHuv8MynI4GvaAnwinMsBpTLhLonfSE5IROel+/Br23LMRmivKMn67eIjZG",
+	"cgoo5IAlRIiDYCkPoX3Qr0EvwRzPQNodvUq5YLx+TyMKX+Qw1G+M3HwJh3vCUoESPNGTEfX6v1Pgi17Q",
+	"o3im5jPfFFYyw1/eAp3Iae/k+PAw6M0IdX8fBTWbv3itvtKDJ1hO87FJ1At6HP6dEg5R70TyFPx5xozP",
+	"sOyd9NJUv1kzcgSzhEmg4eKfsKhu/QyllPw7BXQHC5QARzGbkBDHSE0KQqI9GEwGCKNPny5e758iDpIT",
+	"EGhO5FQfkcAz8zGmEbpl0UJBR4wX+uGYcCERpmIOPDs+A2L5Hr0l9tUaGw7y6PjvhYP8u7pdKYGrMf//",
+	"3876/4v7/zns/zgYnvQ//+2/6k9jrIGxAQIUwI9QjIVEHHB0ijASEseAGAVEBOIwTgVEZu8vjo6bd2SB",
+	"vmkrP7xYDhJvyYzI6kIv8QSQIP9phMZYf+dPHMEYp7HsnbxUkIi/kFk6y+HS/JUvgVAJE+B6DZcpT5iA",
+	"6ip+mZr75RAyHqmzuQVCJ/bY7iCRCvnVGziNiESSYxI3Htf/7buJ1sehrwpNRMKoAI3qP+HoykCw+itk",
+	"VALV/8RJEhNDag4Szm5jmP3td2HoTj75f3EY9056/99BTh0PzFNxcGm+MpMWz+UdjhVKQhQgxhGh9zgm",
+	"EcITTKiQSE6JQGopHIfyFI2Ac8bFCKljEAhwOEVjAnE06H0Neq8YHcck3OryzxS8S1BrN1SBgtAr1is5",
+	"RaMw5RyoHKrX0mzlmgzoD+dT4AoqYrjHVOp9vGH8lkQR0G1uRKFziOMY+DOBOIsBzfACUSZRxPQ16KW9",
+	"Z/INS2m0zZW9Z0ik4dRijgYTqsiLzFasl3pH2RyxsV7mJV7EDEcfGXuL+QS2fY6aphOB2D1ws0xGx2SS",
+	"coiQJjZmkWpDNCLqwzeYxLDVU83FDBQxEPqmZ+pvD2ZBKuquuJTMib0hRSjEnBuKZt9WJF/RqxpxqG6J",
+	"9rUD/Y5e3zXwexLCJ4rvMYnxbbz1e4uwxLdYaM6lzoMrAqMWou/rI2PvMF1YGim2ubgPDpC4IhkahNCY",
+	"cUMelSShyI8AboSNBcJjCRyNrtQf/TP1xwgJDW2idEXeK1WedW0+QZKhOVZQWyM65sxPLfsTxamcMk7+",
+	"A9umESGHCKgkOBaaRnh/IznFEmEO+lY1h9E3+okmnIUgxLaB7ReI475he+g2lZmYdLtAGN2mgmguwtMY",
+	"0B7jCFNEcolPXziHXK7ClMkpcE129u3GRJokjEuI3kFE8Ed9V9sngs8Emqn5kQIWh1UKjg39ViQyAa4X",
+	"gSS+A8Vkvjog0/B5FjoNJ+HqXUnAYt4siUFCNMSyINZHWEJfkhlUpdnA++p2MUyUTKGpL/AhiTooB9kA",
+	"hNEhZRJqVKigF6UwNEsuLKpuuI6zzgAkoZOui1RsJ0r9xd0yFgOm+uFcbbdwXTV7MG+tc0IcxsA5jru+",
+	"b+SiZbBmwODavPs16M2n5tqrSkCu+f1mVEHv8Iqrs6NkF5atJT/Bz9mC2e3vEEo1tVnKqwwQNDJFho3j",
+	"+NKD0jGOBQSNgLsmCDq4Kwr7h3UKUcPaL2iSyhWXvQJQ10JYWRkCo+vodx1hwMg/D7Sn1WE8I/EiUHql",
+	"EQ/2FRcqKzobhF8HWZXjXaZ9+oBXBKxmKFKqaZW2EQmz4j+Wo0Yvv27MOV5oSMnNM2oQmsZWqjI2kSW4",
+	"o+duXvp1hrdAlTr8W48loJAoYtRHnPxkz+LYM1gVt6zu6b6BYgGNViTzj0RW+QRTIvQOun6zHgXFooEs",
+	"r0Fc+Wo8so6CFolmeUvZggN3i4V5ayEog4R1SFHx2qqCB85GR/ZVI/9FEJIIIkRkgMjYqpMQKXqyzj1W",
+	"JwY6wROYKV0oBtxt4Pyy68xFRBRIYpX0rUiXGu+u/ZbeEmMTehCZyrG/Qqq6k56EWJNsiakaI/djEAlj",
+	"cPvj6chBwmFMvtRD3B0oEfueCHIba4MSl2iPJcOb9PDweWi+1P+G4WAw2A+UJqfgfkKJ0nK1RlcDkvfs",
+	"bsXD5MwoUG0QcKXeqSUw+oyrJ2qHzY4g8O+5GTzWoSnulleyoG4MBqoXWxCE1D/pxPkPrMa/V6I2Yv8U",
+	"zVIh0S3ETJE8ZgQsb4XdCNK6N9l4e/psW65LiNQYC0oiQUKGdwbZW+mKIQlfg95dnbPGYgkiUkA8HqAL",
+	"qaVNuAeOxJTNqTE1nyAhGVcogSibD5byRbc4M2vz5jYi4GU73JaAJwQIoSDrn4TWAKiRyYc4ew3tAebx",
+	"Ak0hTgL06uxNX425jxhHAo9hkmIeKY7tf/Hq7M2ZFutZSHDcnzN+h15NSRxxoNrk+EbNQkCgfDla9nfi",
+	"ZmUVSu6on61eHM0eX4OWaMVSmlEyylFA3o40es7SWJIkBhSRGVChRh30Kiqg2ubwnpEQ6gFWv/BMqPNb",
+	"sJROUAJcaK+xAtg548aM5xGrv2tRYAkAqA3cQ8wStV4cDylAJNpXUPgA6Q/WmxmiNJf9V//cXTaNhkDv",
+	"CWd0Zu1YxbVroDGOVe89HKMxDiXjay7ezn5PYG6AJI4/jHsnv7XjrVnLv/RHXz+Xp/mqzbCxnK53IAnm",
+	"QLUYHOIEh0Qu1hvHoN8wxBzWGeBrK/mo6ogRx2ONqOntjEgJRgRVBwtRPZZKqfQ/WJGfT9ncn5bQoUGh",
+	"XtC7JxEwhZNTpaiqv2EuhmKKOUTDWxgzDlNMNW+ccpZOpkMc3SvRVb0ckWhImRxKfAfDBPN60nJnyaab",
+	"3ufmJTmnl0HXDGa3+rEhDxrx3ao/twimJQRg3NpMkBlQ1NlLtiPWdFB+Yj2HmJKkHLpQa9aRjN2ZY/ed",
+	"9AXIzAwHJXan76SW26URkbmZ2d2ZETWNhqQWHysdKOiliTN7caJ4u6KpMehf4EvCuOw5AboX9BRLiDie",
+	"K9XYqD/mS0wFsZcfxtaJrxEiw4ZebquuRwu16PN7SwOrthSzl1apwtv2V626GyGiVgj75kwkVkitkrPU",
+	"3GstUyPaHyQXKOFMUQH+TCD7QaDdaYJMKER9QrUzTSwXA/U66oAqnGI6gWiogxOKol4VqEtSXcczMChT",
+	"vYJQ+2NXU9+SPGqlBklDxqPuKK3fltbh1KpF6Fe1a8oeKwhp56mM65PDbmupUzT9wwkcohQX7VChkVRo",
+	"rNuIXJ/j8PZk+1eK3qyjIbNUhmy29FL1+B/suwX71oMMV272VoNVYW6PlGuxdTgDdecwDY3c66kHQwt7",
+	"WhqZsXuIhpINcZTGcmi9DiJ7gud4kTNtQ+E1vdY+2FpirdaV8hp40cR/NUx98DWseM6Bt8jaM2ezWUqt",
+	"I/lSW4qBhiBWhC6z+SLuuOsDLBZDx4Uxn8Aw4USre7cck1jbGHAaESXU3Yp46AS8Gb7D0vj1FrNbFova",
+	"y5nhLxdmxh9KSBj0TESXfWyFdkIl8ISDBK4BCaKCLGJ3V/VixJhOUks1SvGJxr4OEXLvBEhHkJ7TSUzE",
+	"NECXzPz/T5xIIqbomkwoemtfLsl3L4uYdVzr95BTFjUc9gyT2JOOpSJDMxDCCDsxSKmF1IpEPQxxHG/k",
+	"hCmT1tBfEAe7eThfMSpqpaJ1TMQTcg90eLuo5Ujm4WYd/YQOx4zXmQUuKNJPkGQRXniSiQdi2cEtk8uK",
+	"V790VWXWVBhNPezO8z54nzrOXx6+rBVUhbyQLZcuLCBc63e/OsF9tfu3MfoaFlvCfnNBvzM85B+0ePs2",
+	"I/OUR/HAunTW7mRr4KX20j0c8EC3YKUvnHt+oJ+bMXcd2cTH0xVV3ZWwuI4y1cZePBTjcpL58rATzdww",
+	"SubzH73sNH8ZZzPLhzZTKZjAXPMNY53FtASYrfLTGvheQoTlEJ/BQQtobkLod/xpixK/fzAVvoLjeEjo",
+	"PYvvITpBmC4KHiOXkiABzxDmLLWhwNpEdVp4VZwgRuMFklMmQEe5l14wYFl4y6YM6Zd1iKDwDfz+0koE",
+	"qIEg1QrfZvu/WIKL4xVpy7oKTJUpFA/+tZEYdXBtxtOXUKCy9aFFFWJU4nBVOmqEP59AOXHQ3/vLF7UU",
+	"i9BhmM+6XCBe0+VqKAqOhzZ3hdyS2Fq/l89ppFqFwl4a1GH/R/S3vf3+5z9+CI4Pv/5XF0ulg9GZoVpK",
+	"H7T/yCiekJAMK/RvzITSHGrI4YRjGuVfk9tYzd1MF0vAYH3ohYXWQcZrwFFMKFRt85TJYZSCiVvzgiC1",
+	"wjBUSGbEJPVXbOBTfWIDiW/jekvlayKSVNbQTXzLDKNvI5f26zP97tegh5MEcDyM7CZq7Hyc3KYUx8i8",
+	"KbQrSMcga3pm4qV1KJASRJDRZ040GdJZbBFeKIw0Xwf2dwlc0apjNGNUToUNr5dTuKFmAD3LkXmcPdXp",
+	"byHjkYuC1isI1QmMlcIMaO/n8+tX6CqNQSA+OD7cO9rfC/f3B0hHE32RxoOoTZM65l/cUKARoROTWfJq",
+	"yomQMyxM5hQ6SyepkFk0pboXiAY3dDlhUao0SydTaYWoDlfyk/ngJ826vE0N80jRcqZUyGgYpxF4F3KC",
+	"nqM543dqTxFeuKMlEumoP7R3BRP04nj/FN1ieoemLCbmNRvLH7KUylIMV9MW/UUSHXTQVe7LFr7aB8KF",
+	"idcrZetopA5whwbuuq5nClj9c8PaqnNzdYAWHUjQrqJ2M2zZ8QqmrRDIffe7EZ63v5PIdhljakME6sS2",
+	"bgHsdt15BLt1PHSO5LSvdzGsu7nMJ06mf1QF+LFUVQ1ipd0Xzi6wfMS71wIxK8KHF+K/npJa4EeNzOfE",
+	"JPTgWNuRtZ058H9SglvlR02SApTE2AhS6koDhGdAoxlQWXhX/xqgELCAwQ19l5NTl1+uU6BMgMHQ8/EP",
+	"kE5cwITKExdRHyCbBRWgCGK8CJAWOQzjcMJBZUMmLri8o+KvektKJvL3pK7Mbar4uv5ZXY3aVs/FR/jL",
+	"19esF22CakIzpV52qwpZYVqVu/ug1BKMjACmDg8XYm90iqmRCtTDiRLaczZ2qjQnRk3ObGhP2NdlMrmu",
+	"s9JrV/wq4yTrGEbKjKucNCeRCXhAHpIEmrFaxW+cypRDJ/ZaZxx50WAcWY/WN/oqCttsQdt1jnAtMXVz",
+	"0lRBUCllzmcypVKpDerXypnPBIp0jvoY6eE6XWe9pFGbM5sp8lYY3ptzIiVQBUgkhH33OJO6I7Pp6NQI",
+	"qlrk8yCw0/oeInwsh9CSUFG3bZP87BSF/OBdFRDGM0og0RyLbIcD9H4tBHuo4OIZ9Y47GfWKIkpdTRtd",
+	"ykLfLpbagHOqN1UgnETo1E6KxpzNbMz5o4s7dcE/3cSIRtmhha7Uh8nKTBrA1LEOG5X9hnAh+5IAR5nC",
+	"und9/v71/qnPVMKcV5sqAikNSfxM5A+E4d2RhaHMLOHGMIFKegIXUqQ+a+M4ngO9SbpJkynEUaCYpYwX",
+	"Q/dnRMSMCAFRgDLbV6C1PogU2HtiCp5wgHwE96e2J9h/Z0MMbqgntDTMrb50//a/9A7FPDYmmvxTHdRn",
+	"1+2FbFHLVrSDN+iZReXfZn/nK7Z/2FFbDngTZmRnVdmeGTlbvC0GtIoUsg4/qyOJHeKbu6jHS4cpqstV",
+	"wmef+1TfZZoVqH6CKcSnWii8BYSn5aSwrutpZlxrhOcWNdFq/mYmTLXBsE9s23jDlMWRScCDjOtncsAA",
+	"wTQcKuVA288wpam2694TmGcWngVIlBUzQHsvjo8LWQBqBMtxbXSPGk9hrD+al8RYu6vzafjaMymWJMDo",
+	"91Qo7bDJsqXlgdSKQlmVL5dfiOBLCPpVxREJiwRKcCqU9GOUUcUhf0+jCeRlj0pcstnM5HLJO9o+2nYg",
+	"ycyVFrFWNcOxNQ9Mui2ooy2kaIIu06AsHb988Nn4dfTJu0JRvcOMMOT665JF+iChTo7jsdSwNZSYT0Cu",
+	"+P2YUBwb2FztQ8rMrEaWXunj8rlWz6AyfN1GC4tvPHozdl0EsbbYczKZSqGnGROI6jO9bYZuZ2j2Js2c",
+	"hvnGpNvl51WSrBsOrVdYXdC0rdb4RO+c1tJEG0+y7PgqIveV3Q5SLEI7E/KzMYKluXxTkMw4ePUkviMk",
+	"53SKVF+cXdeHIBVvsFltylRBpRi5rayklz7s0iuMdJVg1CaYaL/6c8cGqjii6GwniJ9wV3xtCRHIJvuH",
+	"+aK9rIBkHWYvh1SYgQOzeD1G5xP4R7aNIoTs4X0kwiljsZGj4hgmgEITPhugvdt9ZBINF4C5yML4vTfC",
+	"/Zzd4tiqoDhGIeFhOhMS0xBEgPaifYRvBdAQDJPTqjwHrNHjBZoD3Gmv2owVFSusNEQlJKm7bxIlsn2u",
+	"g+VbhoVVgxoMqJRjE7WJ8h4GyEwhEA7QraYUkU4aRFgnKQvpznb1YIc14O09QCTybLQa3pSHgLMmrff6",
+	"/P2xl4JqtWOkVEOb/Uno5ASdocS4ZgP0i6eAeqBz1gt6v9SCTHUZQ30knTyNazkRPTmpozQhyrR36Xf2",
+	"1a9BL8PI7vptgV6unyPT7G5c1Wu4auUVl87SDle2lqAFqgIU/Yqcj+i9sZLav1qg69de0HvfCGWlFXUH",
+	"sSw7ooM5+3wa2j0Zv2A3hSD/KvePPm68LsDd8eEwB0wdxbJouKVf9NsnOWcROrhi4ax5x4d9NaAr7Vkn",
+	"F80L4WdLzsKLVXtE12rRL1q4ZM9NWobjAjb7pKT5UNf1tVYp+FqVPR7D6G9qXMpFZtO3Gr8+q1NTiEUU",
+	"YCOMWXi3ruW/RHxqyoVgOZ1jtRzzoos+Mp6IEM+MmJNVCMnLkBfrC3QsWbQ+PXgwMK8Ex92gahP22Bpp",
+	"Y3um2Qr59FQjdzo9J2aYoMJcUSpZvRtE2vwSaypVMYTFHUTag5HxtGvdbWB/gAqO9aDsVscTiNDRD/3j",
+	"l8bnXhX/ZxqubWV9MXj+w97R/v6piVEQ6JY786KOSXYkOcPQZwJhKYG6+jfLHPJm/iHjQzt/FofQKxZL",
+	"aPPdF2l4BbRaNLEVE0nKZQf9r5dJx/kK1yGr32dY9HlMJoWA4WKfAENEIX8JMUOrFeFnY98UWlIkJlBX",
+	"EjlQD4aEDjmmdZl/Zwr4D/vHL+uFBoegXWVUs/C4oYwioUOl4VZX8Zbcg0CE6pAhjSxKgUMCpPZoqAdF",
+	"76Mapn7FLlt2qC3I9Uci50yhl9Ks8+za2hWndAYNqfwhJxI4waZsOchAcdWsME7XXPsS4GTnV7q3hjXn",
+	"R1rZePHu6iDRFIfpqJzSVJcGqZzEkS0CnnUNyT4J0LF+RqSwz4wjJNBKuWDIUMN2KdkMx9aro/qIJfm6",
+	"hH6UaliZOnq6MU1z3ci8lpMpTU3BnlpXuWhVFdHUvVnpiPwgkG77z6pbdS+2XC7g89Ur2LPSar+DmNNi",
+	"cdPmCFSnEFXRshB6up6qU6YGa7kHHoKtKxeWfQAYVth1PnWXs9mEuF6hvtsT1qvb6RJQMSPU//XoIZe/",
+	"vCbYwy63Ycv/yqqndYfp+RTL4Uznaon16pvpEeYwnGMqteMznBK4h3UHY2qsDdZKewMQ3eLw7o21+mfV",
+	"p6o1wFzNESN8jpUqp86wVgF5QyCOzjmvK+kUgbRZftXcOqarW1TZ4/9cf3iP7FOnYunSRrZSxYGic0M2",
+	"Ht4SLqdKjjzQPbYOyiaxprrEduLAra4Oc/4BNDKLy0pAwgxrcc3+H2V0eEso5nkwuFF17yjTEV2JJjam",
+	"ghsbCryoPb2fs7p8pZOz7WGq5yP+HRPTBCphQk64lg5boiOykJs7HXqZN7xZmubXEgFxYXJl66XJ0KTB",
+	"Ngo/9jniEBOIUMdisesIebZdUG2JCxiPIZRtNS5MMfjN5jF1rpvx6PXM2qitd72m/m6p3GmLVcGVY+94",
+	"bN9lplBj+WFv8znwrSuoeZewjozmQ2+zeZnkk5g0yFPnpMYmQZVINOGYSoEoQzgMQYi1UzS61a/YTGXr",
+	"d1uqT90dVZb1aDRlQbXLjaXSUcnV6/CXcXDjRq8G8F8Cw5uQpX22sz0xurCJTUjQbYxlrQDd446FfDcg",
+	"sK+FE1/bT/XKjlmEVBfUOrxdBCir6Tx0tkJMI+uDAq4jeHEUmbZmHyhcxpjaOuwmTcSa8G2ZXWN0Obu8",
+	"GBTSDrP5el4RaTdhpr9rSU8CnuVldGPA0bAgKathXc38oXpcK/29w4kfzbhStp2Qw1tcrP2bKqF1+FIJ",
+	"ei/vlNR5fKj+fXyo/3ip/3hp/jg61H+xe+Dm35/bc+eyoKQk4cz4eCIIY0LtP01VOc+JW1f8sL7iDovT",
+	"+s5NOvydTKZ9tVmdY2r+mCUxfCFygdynmlaSCLiJ63tQwF22nMA74/wo6ujDOxOP31QddxPtlbAtTb3C",
+	"WK6Ydc1oJhFzmIWpV07+Z4gjl65pmJT19RZyy2qF5odUGlixeK2tiylwQx3XKcSbFt9nOBl2jUzykXsN",
+	"s1eXdDQLed9R2v0yE6hNl3NX50O+DydBhlvrStf26Nayfq6F1mam9oJrD8b09rHr8WxV6bJ9jhJSloVe",
+	"LD0HumLhtoC8er+2YcKDsPpbRtcW03QFDVoAeBNitWNg2xOps8VvxCD950KZ1W3FD0GJbv1FCshR7S/y",
+	"tfmK69P2qn3zTtEMz0xPmz6e6N7D3pOk+MQmO0o8rpQLNId5ityhGme5Tig6tS7WUuE/1ypOnc1M/zdR",
+	"B4fHeeltf5S8b0KdNOtXuNxq7zi1DRdrskJjuUgMQxZBi7y1ekXP9C7h9cbBdQSUtGEsT3Ap5SCxObIP",
+	"je53/hFPEBEoAq7jJ73iAG0iT0v3OEue15M8/CNbR/zwb7rcxWQJHVq39ZwHJaWyLj9fow+vr5F6ivZM",
+	"8FqxVGeA/nFpW8yFIHQ+rV8Q8az/v4f9Hz//8Tw4aiiH+GAoLK740z/zXJ6shDwy7nW0ZwPxKus8+k2v",
+	"8r/rl5jWTfR6fI5MpYuaeUzonwhMjlHf5BhZQ0P1kPTcPwS1s9eXZtQvLQO+TYgOBXq3PfmhuI1NCBHd",
+	"sWq5he7hWFaeY8so0zJ9J0xoW/4SYG69aidMOO6tL22YBeAOhSnqpZFqOIU4KQbSDkPb9K/0s26/IfKI",
+	"3ISTmXHs2h8EhIxGxZ8SUAMoTL0nQ5pyAfqxm0IMQ6CSm+JhqRIlUi6nwId5d7qs6pjkqS4pMEmGjlIq",
+	"HhKK1shfm8lzhZ3xab0OKzXBabrGCLLvVHo+LIdkni2p3H2CTbjOLDpCe5RR2EeSoZdoz0ZKRK7huuHJ",
+	"L1fiz147ETN9Hd2wcbcuFGIzEppLo2yNAvKDLx6tbbimtkJCUm9Ao0wObQXUtrqYQ3OAKzCBAiTWcIH1",
+	"ehHn5vQhr/UQvGEc+a+JEzSfgkIYJfcttFfAN18+E3V9s7PyHiWDfRvurWod6J4tZq5nOIc4fsRGDcvM",
+	"cDbxtQwQJZG3TcotYdpD0pNXwasHIczytK0SBnUuP/hwlMpNCM8POyFYTa9Ge1ZGAcIF1HmUqOMyMC87",
+	"rlaTmIaGDpC2Cam2zCa2J9j6dfRqylrbcEnExghTdP7zK13D1ZSuPipWKzrrBb2fekHvVS/ove4FvfNe",
+	"0HvTC3r/6AW9n4/Uf457Qe+iF/T+pxf0/llL5i79ZqK17q37hgyQdfho1hLg2+if7+r3r+UC90/OxYU8",
+	"onumtgFhJUzDKoeu0YINWrLXuK45w9/put6Ue+jQZDV4SM+IbTbdX7vxw1pwtTQ4p+7Wl13kRoioTzy2",
+	"SEEL29iIf6GFzn1nILlEMX88EG29Jhf/41iXUuOHbDwmoUl5Maq6kib031ZrvieCSMZzlVwr4TpFhobM",
+	"xOiEJi5byfE4MV2VM/0bx8NELMIpi9nEPEqwrjzFSWjapDjrvykJmC8gty/kv80wxRPTcrtRa7jk7DaG",
+	"WY3J+s0r9OOLl/+tRDL1BjKh6XX9/E1Q6RAkntRLeS+Ojm0JV/OqNn8PWqKjh3mseHU0XacLhYyOYxJK",
+	"W8MrazXipjAjDOpjOxpTAIBzxldIpMkTDeqqtFBTcamhAktrw9/8AGpSSImM290jZRnt09UFonjmcsXd",
+	"larXl2cnWM+CmbW1CKHX0tiP8i/2ey91gy8leWQBQIFrvq0TTfMYy8DF8ufI4EVzBSXvmfUie82Oba2I",
+	"odM8bNnMvIimrdNZiy1XXnhStZetbXK7rDGteu1rvo2lbaLNlF7ntLUE2WLqd2sxB+/Vr5WgweFSve6j",
+	"h+g1to3lXUC7xj0Rv31klzO8Mm9nFcC6I3p1hGrbzjUqKoGlDvAFzxKF072r8zf948PjH/qHh4dHx8+L",
+	"Xhf10BirX3ztO6t1U8cuExc6XIc3Zx+vl8xh+121niez5ZsLgem64nTBt1qXXJ81xet6edfmy6aGq92y",
+	"gh0E+DnBM22SryXEnFhxtW3Mj+at7yhMTgOslw5cV4+mAXZaYDLHxyJa1116A8iUC+H49G5dNbJMepcJ",
+	"7UUyaL9Ckpk0CkSoOfWsEZuuQmQ36LJeoqp8ta32ro/YxLRzP9LWPqTuPtZsBbMmt31iPlPsRTsj1P3V",
+	"sTFtS02vSt6NqdVOdV+ctet01bONuhLp6m1TNN5vuSqsiJoP0bEwVxMrWd4Xs5a1lCrhOTzFMQccLTJ8",
+	"NfE8rgIZEaYmyZz55VPX4VLevf+w+r17vGm5Q+BRqpK1cAFH6qvH3ob1m7D/ZPL79mw/+fI3YffxyFi3",
+	"KMkKQatGSlZI3GojO1JVN/BTk78nkC4fD2/XqK9QOk8/aSqamqJ40RCL0CQ14HBqlehbmOJ7wlLuuubA",
+	"l6E1cekEKu9n93cE9xCzxA7gWohEoGNWk+lCkBDHwxnLZDIBs6mxjKn/JgDhdBhjOkmxqTnFMRUWUZy5",
+	"S8lrRKQ4HpJZggm3k/l16dq09usGo5JXQvIkL2nZv0kPD5+DTjBOpP+DKySY/2JsDt47MzwbTiHOf9Dh",
+	"wflfMaZDQodJjEPIfjUxvP7AYcyEaSSOOESEQ6gmOUAuzw1hiYyqUcoazIoe2sWX6h9mCzYRxsOsMxCF",
+	"2DUsdMvLgovNp2ZJ+ke3ID/xrv78bQXC1ynUlQOUivykVJas1k1ixqOwK28N9VTcbmEzXMg7jy1yopJJ",
+	"G0czYnSsgmm7ZJ+rhqBoKMkTTTHF8ULk5rh6EHBGgax2SY3prkCtl6RoXgN9D7WC2vn7Y2Sj5XTx9RN0",
+	"ffn2NdLBcWMSohgwp7rhMlF7TmO5CNC7t6/RjEXAsYQAXav34R44BOhSPUo4G+twft1OO40lSWL13vm7",
+	"n5GhPghmzFbdNy23qcSx7UCqBnz1HhkahxyN0++FbDZLKTEGywD9fJE3V/rXBTLELkDvri9ssoEAKhhf",
+	"BOjyNXJENUBn168RTiURswC9vkav2ZwisaARZzMI0IePP5tc4wC9vz5D1+fvXUehLLEfIxs7SApl9Hyi",
+	"og6xF/Te6f9e6/9e2j/O3/2sf3v1vhf0fr7oBb1/qf+8u1b/vVSvnF2r/76+7gW9Dx/Vy++vzxquNWem",
+	"vvdFe1MyN4eOTfaSoH3vi/nFc7+YH3I/isjZDaZRxnKGxiGjS+eEYZo4f0z+sz5vlv8d4tlUNHlvDIfT",
+	"l+Vxr2IF1UJM6IKlcjr8PRU21FIHgA67lly1DanOdDGM8y96uprgCPV0GLNJ96ykNCLy/L6huEFua18h",
+	"zym3z9eMaOXb7sN5inolT8oY8jfSVa4udXzT5ZHhi+nytVqgZ5mObrYKnOd52VhJDOuU2UguYMWbs8Fw",
+	"KueK2ox6WbCULRnnV/XupXm1UqXVg5JG75noFZGzFk68m2h0i1VhvgQTHsoGPoGpE0A+khkoKdHQk6oQ",
+	"tVr50yLb13XY3PYHTgIO8p+MmBwFPnvLqnoGKD+twQxHELhMv4HpqemOZaANlN6wmThcDYoItROs3vT2",
+	"yxQoIhJNcZKAEuT3sJvRtisOEPaDhG3t5f2OhriQ8ai7t0e/7XzHDc9XpEsrV9TMFd9KgOFUiSrer8Z6",
+	"HrIIhKnnq/U6EAGiSmhDYw6AJHzpUHnPRKV5N1Xcblb/1D8j/3zzhbcB/CaUhiLybE9r+Jjp4dutk246",
+	"La3ikSuHLSzpkPQxc9HV90rs5rzz8/PZPXBOImirRdf6yCjUQ7P1BzpWLb1bCWndN7eLoQ2+WEu/9hrE",
+	"ZY48bznNl/G6rrmdtmB49obc2lArCZuR1oHVjV58tbIapohQV2M9L19DRG5h2uNZr8Ip0P116qytj3Al",
+	"8KuayKyJtFh9R/dZySxTknl7GHtWq5q9LF/QCvC+FALrgM4Xs6rKUl3Hgleu46xtwZdVq8sc8Id1DviC",
+	"lj9MMk96B+3G+/DS+86oShKHq6lK6oNatWudCkl+zdtuDRrK9cu6CgdWeG2MpZ9kpXHb9m8L6GZu8cbh",
+	"NlLeYCq8vgU1pYaFbCxykFjvWdS8RGvgGgq1D2sHa3dSGHOZL87dLuqCg6p4X3DPzqdMAEqFTlW3HZ4V",
+	"QfC72nTy1q5VdyFZWndh1YwEDxSKcFYGcN0Uo+ehXftJrhtz4tGk9cIcvjFK47nD6krZlGlIjWPGNEpy",
+	"nbuw6xnTuVJoM91ZAuq2IkKAbCZ14Hoy7Vcg3vWN6QT5JWq2Yr2Mh9G6FSd7SF2PAgEsHvW/cEw0PhhN",
+	"jkiBZixK41T0j45QOIXwDkVkYuqhVBL1m0oM+DS1VJwA9//z+Y+j4PirHsH+ov75f9D/8X/6/Mdxw9gV",
+	"krzicTyAYFuqV6oZYsp4JGlCYlvCI0D31XM1hxmDOo6aQief7ZEe6ZNRPyyv59GZZC6hb5vQiguWsq3p",
+	"xIVNbCaso4VsdwvHaCbgdYEZmyPpDWfaTOI3JiYuLXqyKULb7QIcya077i0R4eVlYApEeWlJlC6UdklZ",
+	"mK1T3g4Vp6uUuNsNZzS57ootlV5yHF3pbYnkmK40KSdyca0WYwlDQv4JdSZTis4uL9AdLNDeiCXDwWAw",
+	"2jcZ9iNGQadn44So50ZIHSHG0ejyw/VHdHB/dIAT0r+DhRgFSEcwY4FGZ6agzX80Yp6gnwBz4EiHqYR3",
+	"sDDxKqOBcb3CTEdXgY0XtpuZSploawmJQrVo8/yNw+r/+eVjL6gYf//nl495i/q8B9+HBOjFa/SKUQqh",
+	"zMtn7X14f3759uz98MPF61fDi+vrT+dX+wEKMeeLrFNmjMlM9zfTcS6MT4LsD85i7ZgP0HwKHBCHGO4x",
+	"lfkbfniEtj67B84Vw5IYOpzDV+1dG9fYWlytcJ5SEwurxd3r8/evszDTMePonE5iIqbuUIwpXE6BcJRg",
+	"LilwcZLZaQJbfPCG+k3yStk5QW2tQxHopH7tCfKcJ2Y+tXMRoDxYa3BDb+grRu9NhIs4uaF9dH4PfIFG",
+	"B/dHIxTiOLaDdQSqUwXJuu0iujU1FRnCtCirq7VgpG5voCbUDXt0hx6kqIb5WFB8B8MQCzjVHhbz6+jX",
+	"X3/9tf/uXf/169EpMil70jy6evMKPX/+/Ef06eOrU0Qi8+unTxevhZ7llUYedRBiDhwdHx4ZuWv01rqS",
+	"Rnpdo/OPeDI6RRxwJAwoZr+NLs8+vvp5hCS+UwOZhc+AT+CGInXd4RTtqXX89/MffwjQCCdJbHn8gX6t",
+	"r9/52++C0dG+nm7KKEu5QKOLcf+dejhCey+OjvOUA5ubpSYwy1CwTpGQOIZ9vTFNCkbeSBHMEiYVVPT/",
+	"CYvRifZNSb7w8hjwDDTFUUu4ZdECcYUWC+H3Z9TnpObdM+eUjSv7V/ptiE6Qopuj/dPiqPp9rEN2QCeW",
+	"6SmIQC+Oj/WS3xIhs5sY/XFjpJqb3gn6bTAYfA7QjS8Mqt9veoPB4Kb3dRQgCnMQ0qzyFCVYCDTy3h4h",
+	"XaIEC31k7jfXe1K9iBI8gUHpIyIQvtUE1LZRjbGwb+ZIYVesoIKAQKP/27cNhPsX0Qjt6fvCcQz8mQgQ",
+	"GSMiLU1Gc4jjvpKJdL8ie3NmUJ3FqubPkngLgGPTPw3QnFo8MZmvGsJjIpQOQSgamV9H9vzV/gu9sAi1",
+	"fUxch2J9LXuKm9gOWAaZFRJabA7Q6GAKOAJe/0yRuOoTf3dckyodqjQlUgPcnOv+U+NSe+VnwkROWlt1",
+	"3tcEpxGREA1uaC/oxSQEatpaGRGj9+7io5dnmxHks8sLz3pz0jscHA0ONUdLgOKE9E56zweHA5u0N9U8",
+	"+sDEJv1HJ/KYdq5K8DeVNiNd1948V7qHSBgVhrcfHx7aeG/p4r29G/zdmqyNZLJMdrcNvTTLqTGwcBaC",
+	"EOpY0mRQkDV6J7999lyzulUuVe8qCNKyO54IneLrtiR6n9UAB/ZEBgs8ixu3/sG8dJ1AuNr23aj59qvb",
+	"UoMrKej54BBFLEwNx8MC/Xr27q3nGM5ErNrDcaO4EbKcLeCZti0QnmDFONoP7+OUCKQ2pASItrPT+SXN",
+	"AHNlHj8JvOi5dUabOoKBgv2Xh8+bxssW6GLkP3mt3tqOSk1DckBDe9qKIWwvatOFbr/tCJUQm1fErz1G",
+	"xTDOsoL9CeZ4BqbP4m+1lsG5jhn1pT+d2aOea0rnqpqc9NjcRM7mh73UffpH7UDFYlMPHi5L2uwGBeZw",
+	"cud6+VQUnz5BCtGRPWvFOaUVQaNUXxWcIm0COfE63jSe2z3wKIXCAsuJGmoZdYvO7+/gLZkR2evw4itj",
+	"F1La3KOhkjlEbemqQaczLQ1ovhXaysS+KKLx64VZTTt+/YQjKzaYT46Wf/KJ2hql/zFWxhdd8PgN47ck",
+	"ikAb214c/7j8i4+MvcN0YVdnojRyRLcI6Mp7YukpHTjkTAjkxag5dLdaUAXXD/4g0deD0PpojRm4gNZL",
+	"AOLitQaGhIkaeuFcv2d5IYmVxs5FaKWzG6DTZ/ITixYbhje7Vh2dULRqZnlZjwrvTdw0zNzn5sa+dQA/",
+	"fLH8i/dMvlFaqfmgA0a8soVr9AdHHdZ0iRcxw9FHxt5ibsoFvDh62eUAbOA5RO8gIthlqL04Pu7ysZUL",
+	"DbPeCLa/w/xOae7m8lHEKKC9+ZQZEV7poJhD5lbeb8V4a6JqZ+/aPlbD3mu5T8WB+3D+bTtwdsIcV5aq",
+	"fihCwzjVAUb37A6Kq1uW3/zd8Ux9bct5prr/Pz+LVIDszLkC7emkrVMb6KpkKv2znMJMQHwPwscaE47d",
+	"+/y1kadpA5Y572+Wo+nV2U5VXZjZ0aanFiJV918FRfNkYBKQItuj3dn+mga3rx5k7+mBv2UmuONpLeip",
+	"YQBhz+OiMdTaL9UPRJhSGiQzTzKq29hX0LTE27Q428jg/gEyQ9xHJsVN4twdLJ6JvC7gn0yWezhsXAGO",
+	"EC4ek4OPBjK9ur5SBzQHRkzYsAZ0pQd9aqCzEpA61Z36sAkYVcdpoDSnXUSisYZWLBEzJb86UasDziTe",
+	"gOpdY3+LI0dNHQTYAkXaR6QdkEavOLVemXkL9VU8uwTceuFNwL09mcKAuC684DKw/9TCxXeBIqZMB/Y9",
+	"kQq+lP7qvIAaCisuaR1O0ELxHQ6lEZF9uHdZts0abZaO3VGrLeatddRE8yquLaZpLwPuoXpytR7Hg4fM",
+	"yr12xEp1rpntqmnMPCVqxRXW9DMKJePaPZlDTKNd/BEsE3nxYX80P7Lq+O9Lm5Q3GFJcNiUeyyY/SEuU",
+	"/9JhTQ/wtcb9rqwgGap38B6od5GhH381F4K2j/gHUEdv1eOc3PqFIRpJ7Wv3Uic6a9OEu12tHfqf6ptt",
+	"EkVhioQ8mIAZzx9lEi1AopAZ22SUufqyXxopWgJ0qZuv7Hm2ZbkYRYwjTVuMWKdwvmmirPylbR7VQDK6",
+	"bLq0AEOFVliBTkdeaf7viVpZkF5Oqhzu/SXJlOTkNtUlopIEcCwCNNNViYwP1JSDSmJMjHhXdX60KUiF",
+	"dCRbRNUi/DMxQCOH/ArQRmjk1by3UYou2mBkvTBCl0FElM3RHnZDoTwg7YaGmCoiIACsbqXD8RSCjA5y",
+	"WjPaPzXTJTF2EZGY0hTHQ1NXbuQ0s8rHZq26KhuSUybghhrBUyD4QoQcoKx7v4UrXcD2FtAI37JUjlAE",
+	"CdBIqGGJFGik6PToFOHyVbgQPbXGZyZMR/MSHT16Q9WjkW10JUb2G4jQ3k8BehOgi1P0KkCvA/SPAP18",
+	"FKCfj7WWiXDM6ESQSOdMz/YH6IP+FZmKypqOldLIJhChox/6xy/VRm6oWxxHE4Yky8HFlbrQ2/QqhQzQ",
+	"Lzqy0iVAD03mz5DRUVC3a54P6WIQb6g+KfPGMAIcxYTCyMTK1fkPXNmkb9SBYJf3JB6ErKJUlSSasyt7",
+	"D84/mh4qbcq9fudrsDMG7FwTS+wWOty1gvWKEORYr4lQxndcKCPCyKuh0OiGd9x8qasipxGPLYI0G9XU",
+	"aayNbl933o1670YFuAqglQFWkzyzlpXY5VwWweyTzrFfmxuNdbLECmyonH+xhrSsJ9xuhNYSNAmnmCoh",
+	"ZIcuD+Q0HYj+Jdc93HU48RtMYrudvxSTesU4V3oFZdJWczMh9Xt5JpRJg9o/RTgWzGr+xLM7BEgQausS",
+	"edIscEnGCkcAjVkcs7kovtGZrx24mTYeUWqG3ZT8HDwCjVuLtpiNiaxk3DdG4Rzc7GjcjsZtUxCfsnnB",
+	"VAFUAeEeoyGcIoyEPigLnsJ4EK1R5fDH1mBYmIZ9nVHbL5UBbjRuVwsSd7RzP4ZVerW0lPNpaI+5U2qK",
+	"JXPC+W31bJLxBZJkBigmMyLRHnwJQX/cx9HvqZAQ7es0UF3STjdG+ktnsVTBZbmh1x38X9LQW5cwn53I",
+	"yqZdl1xLBBo5f4JNydXdDtxzlsqQzQCNzkZoLwEaETrZH6Czoo1xhhf5FzRe6Mj7G2pNj0gydPzSmUMj",
+	"vCik986xyBuk7InB8x/2jvbRqymJIw4m5EFXFScg0Fko0fHh0Yv9ZsthTV30b9SIWF3pk9gT6wrJ70yL",
+	"O9Pik5kWHWEYM44wrad7e0JiLo32dXzYnwPceWw4jFl4t7p4s9TiWEtbtsghd3bIbdohGYVWppsXxMsh",
+	"z7m2xOZsk0sh9sBZ1fuS2YcbDpbVLkZT6ymTFZQMwGGcChybQppTfA9IstjUbjWlgZTQZnK3q5Zcxdgv",
+	"zq4RJ5OpFNXo2dcQkugx2PnT2zTOp6Er9f0k1ozulCXSlxA5kN+RmJ1dYytSgLSwJ0x9aFDqsVIjTKUr",
+	"lpoADV8guIIJehmgH5CSBcSazP8gU9o3TUL/wRXsCLSH93VF+2hf0cYrmAj0cu/FfoCODvdemGJbR8/3",
+	"nu8PkGbseJ5VvdBsZmEyEZxFQfEogRKcijxqPAFOWFSlp2dRVMX7c7ffPwdVzbbzjZPVggShLi2Du7wC",
+	"ugIFJVxkIkV26zsqvKPC29HFqAeYhq4gOcVS/ZoKMOqXLiWL7OXLxTPhWUHFmmRY4UXE8XzD3rFf7LB/",
+	"VqHS7Q/H3zj9c/dLd4LljqRtWbC0wb2++TkHxz1t/HZG719axUij4nb2j5VbY3bOtttowband7blJ+A7",
+	"274n11X5JjskU+W3/pf0XVlrULHnZ3eH1Qda0PUS4F4RamNiKvS1ZKmEEzSq9CcdBYjxGzpqaAo+Qnuv",
+	"zt6c7du6Uch/TfvQgVOTLG5E9AG6kMgaorFA+IZGHI/lqflNfUQkmrF7HYSERq4l2yivHisZGmU99FvC",
+	"4Sttdb9Rl1Z5nU/i0Kr2IN65s3burG3LG9eKBvimcI+AKY5A8xaNjhysJmws9VbVEI2tscSdp2q7EfMV",
+	"GNtabPzDWdMWg+SrktsTRMt3xRUXNu81F9/hzU5LftzQeQ1zCCMtyRYcLJXg+TXY1YHJzt2wb+Ud5ncC",
+	"6Xxi03rfX/fITKnEbtvXXYvrutiO2aRtvoBiQu9Mv2Eib+jeKFFfslTofGOv349ugWcIARozPsc8Mt4a",
+	"wDwmwLMBibAZtewe+JyrpdE6Gf9Kr3DjMv6qJsmdOL6jiTua2CTJYxOFukA5JCODuOvQQUOqNuzeuNaD",
+	"flt0ZPtiUx0X2AlOOyLxyERCQ12d4GS7WSnhYNGfQpwgCXjWRjSy9hRt7oR3eQ+LP4UXYaVygnbzeT3B",
+	"Ihn4GeIVizpNIV5aXK5LRSc9c9c6TnrSZaXnvv86TvaylntJ8j4tf0EXSWtPmibN5yyOrTzrHV5tw020",
+	"9+7s3X7pYYIpxPrR5X6gyVIf6zi1vpxC33X33Pt49sZEplkrkzCdt3RhI7+5Do2QUbbEAH08e7P0E6QQ",
+	"4IZm6JI7cVCIqe7MLyUOp04pGyDjxFVKGEbvzt75zhVzEiXvyg0dzfBsqObRFZrenV26b1D+pOiP0Ydi",
+	"lEXbUnSGk6ELRmxx0lg4/1Z9M3Z5T+KScUezU/12npinSyyydCery2bJawdJbKmvJcf9x2ajO8/Kdj0r",
+	"s+xmt+NPWZuLbNGNkkl0T+A9WYIGzmlir22HDzvFfzvFhjJK8cwFCK3oMvFLsrer/h8Kb3bS/1fSrv3x",
+	"20v269hvIheNFd8PDztUfC8JhFhAn1ABuvv/PaCZ7lhvmbaauEmf/vfDlvE96dT+FS1XrAug9RfRp1kJ",
+	"SRzeRUShK+OLpT3s/DP+VpU6f41PotkVDmmn3u2a3z1c7J4QIUGXfij0vqm2YPBRuY6JLtXaShi+FWrd",
+	"JLiWu7bspNYNanFFUGrmBhvX5h7GQ7ao0hUFiifQ67rgiFPudriy0/C2HxNX5kdl7S5AXTiU1fv6Y4Do",
+	"Fod3rZrepXn5jXv3KXy9Vq3d0GiVpjmtIR9232/UR9+djla6vOVqmgOJv6T/0+JFdghL/KB1CttSbPk2",
+	"dLbSMp9EbSsf1U5z2znmnrLi3z2BuSKBCWcTDkKgW1MkNJySOAoKFcU4wuq1MQhBGG3Pmioz26UaYZWE",
+	"bIs97Px6267tlxAIC3x34zX7Eo5DqWVne2/Ngl7hzU5i3mO0cGVxdy+Bv+Qr9eHOlr8mIfAOcrmQWICp",
+	"v4psWMKO1W35/hl/s3Kht8anEQr9Q9pJhDtb/uZs+QUUtqb8wMhy1+fvXyM2HpMQ+DLbiU8HlstyRZzf",
+	"Cv1ukuL8le9kuU3HaCXFm96Wcf9hTGWLxv2ihPEExv0uKOKM+ztU2Rn3nyDhvcig2iK3ahiTM7m3K3lX",
+	"2VudFLwV66q50ZtbGGXzu7qzupYV1k2iZ4xObKl285No7j6vHq+8rCvzWc2yPmaJHzo4u+Tb25Lq+8CM",
+	"tvbe6c8EcpFyTVt6lEg6I68jLEuZcIQKiU1WbN1aQvPdsny4viSzTklxbh1+XlzHJSzLjuu8hjMDYkBD",
+	"QHvwBYcyQDCYDNDV+Zv+8eHxD/3Dw8Oj4+f7tnlxq+GidLc7O0YB07v08bKE6C9iv8j2a2zaOI6B655Z",
+	"AsBjLDkXWda7y6arTUCXMpmmM0x9+B4poP71119/7b/X/xsFiKazW+BKvAKOFoC5uYcQSCL3A9PBRNzQ",
+	"vL9HkBUgh5hMyC1R1CkvMm+9dXu6xddh//hlgOSc6eb/Csdtvp/C83sW30MUIEJvqN4+S2lI4mcCYQ54",
+	"X7dzTk0t+6w/WL625nS7q7xq2jdpznHrexJTTnY4NXh4Za94Z8fZ2XE6O+oUxGhPnSU9hNq6BtUsOp+M",
+	"leXjpUabtbH6MuUJE7AdFtfsrDPPd3rrpk08NTUyS+zyQeadmn5XHrALSWIF8pZN+h0zbaK6NV6cFpil",
+	"LRVs2Fu1IYsxIq3PxrZoQMpFuycwHi1DOmc42iHfzmi07Zy/jEQ43ZYTpeO02o+W8scDnJX12HClxPd4",
+	"Zru2eOXSgU7wBHStolgR272iMcyU/phPFwP0S2td9Bua9S7SfWHUWLoz4K2SHAQLCY7RnPE74AN0Bf18",
+	"lwhoZJblai7qr5WKkL1zQ9Uy7gASgYhUxFi9PyVCMm66YnFQFJdRQGrx93YFfrF4U6ZRR1UWRvbKiGTF",
+	"2EtF2rPyImYMPfTvjFCzbAl4hkzpFC9s6YbOpySc2jIioYIsqlc+ZjwElNIYhCjXPeGc6PIkdYdcpwzZ",
+	"EjCbU4eevpNNXtXmSdrYdBXy8v6fFOZlLNoxoR0T2lqnRFwpA/VMoHDKiIlvK4FmW8BkIyNq92ycee89",
+	"Imbm06hJ6/Dz/B74wjuP7yuU/gnUq4+tsoAIUJhyrv5U3DfBQm48SLIEcmGstPjNFkZ9pcb8EzFIvZ9v",
+	"kjfq29upYjsuuDVVTAGcr4hlQplt4rYCt5Mca3ff5rv/vrFuE6NoUIaYbmhs68TM8B2IEzRKYkyHhA6T",
+	"GIcwClzpeqWNBOgWh3daFcnKFg7QRRzDBMe5AiPmwNGLwx8RxTNiHPoZATe2qwFSJ6aeTbEw5zSn2iVV",
+	"p1x8zE7kT0Q98019kyRU3eWOgu4o6LYo6DtW9Ozg2IYCdSmQWKGgBE9gw8TTNs4bWepZsJdo20zWV49R",
+	"tZG1u/91bPuH9vQS1DQogjFOYyluKA5tadp4sT9AZ3pNulAtRYQar0DsLdyWlmX3wDmJYGiiqkYDRfRN",
+	"gNnIvKN98uaXoWSjATrzdj/FUncZYdL3SRg+IHxGoHuWFBlBLblX1/enIvVqQ98kmTeosiP0O0K/LUJv",
+	"kEGTekMpckKy15SEUeurUMihECJKwbMKFUH8IhLaZBBhCQIxGi+M4dwSTJSNgmyRfMTG6JZwOUV/Q8+P",
+	"dIiSQHsf3p9fvj17P7w6/3j+/uPFh/fDX8/Prq73q95UE2BrB32dwsrU6xuLpbM76RJMpxiPQFEKOjwL",
+	"OBYphz9/aN2V3XiChcxClx1UaZCqlgxTsoJoAmYjw6jz27QI8xpikFZ28YNHg2zdFs0CFzCnewVpDLJ+",
+	"I3FqTL1pRCSSHJPYOsMwkmx2KySjYJXfyCHcmdMwlYCwAKlhxJMOqlh0rjb/q1rhpV5g1Zr7oro7/VH0",
+	"pzOursyIHg7S+iQRLgcYcx/ScxhfDt56nH4CLImh1YBvr1y/VyGcXXO6J+QeaOAVakgMXEOkQ6RNvh9F",
+	"Ovoavf/52galqp8/Xb5/pAjqxwu2rxs54URd5VAAHSrxvXOaxDXQ9+r9xpEhSg0nGQqQaxZk+p44oEeE",
+	"lvNAhy8Kfv8iMeX+ltvDygtEYFmifJH2f5OB1d4SnyS22j+iXZb8Lrp6Y2WQdNSQ4oY++/dSLPabkbqG",
+	"3y8NtX4Iqm8l2noJou2qIz1euHWtANrKUzaeXf8gTrTF2OiCoPIE4dEdsCSPkN5hy87SuMWk+loy0h4d",
+	"3ZGxHRhVtx+zSRuPO9NvvWWT79sceJZGRJ7fA5XLdSFjIYJ7Y0C6ZamsMTvtouJaAfiXKdPxETFjd1kC",
+	"vaOiOn9dy2oeSGsDugkDtzHgxgxSa515SLhcFROcgbDVwPPKvfSIUGrnaAJRE5tpV1sEwcBYLudT0HEx",
+	"RHs1s0B5ySK82EFpTRqKuVMkGRJTzCF3Ubs8bR/rPUg0rV5p1Le38QARrsWWYNf3rdoR7PKexIbgjqY+",
+	"PVvf4c6AsCu8/LgWB5eR5MhHO4FYyn8O/rD/GqpfFUGPOJ6v50lzRvAEy6lXFSYbv1dG1lUs4Y1uugvf",
+	"96aDazjExJSmIDpwZqH+aajsqU77YRSEDtRBYw5imp2priJTiCQyET5Vl9sv9qC+D2rpVusCW7an57aQ",
+	"TKXjOnij7gp2au6OFq6SRoVlhrxzLHJ4WpMqwhe1y0aZ/Fw//uZNsNfp7e8QWjXarLkOAT9QQFqpj1iY",
+	"zjTy7aT1sm9fqT9yqkPvIY6sas5oWTUfG9ZhDh4ZnRFZiv74yqQfftKqUPq8clnIgK6nUQhsIRTBeKw2",
+	"aJW7hjJwJmS14Oe23PyWsRgw/f4c297BLTfm+Ie2s9p0yGWszcR/VM23ToS0gd+FfmFaxBb5onLjkU1Z",
+	"CpBgSsysLxdwQy2LugduRvFHt7W0i7HtNqYc7amp1ZLURIroZGMLFOP5OI1vqNIB3LfOFXlqY+11hVAi",
+	"0B0kcn+APsgp8DkRgF4cHzfXZ/Pg/FuVab0lPokVwD+iGjJgH+8sATvp97GkXwtiNc12aVSqAmMrrqxB",
+	"YDsJGwd/eH8NbejCpgwHxaEfbDxoc1s/iOxt0W1dEEOewG29hPb5bmvv9nZK/c53vRXfNeMIaGSy9zLo",
+	"a/dcr0L5JJlBTGhz/sxVnhFgMsUClKcqisArcSICV/RFON8j4SiCkAjz1LU3M9kEMRMphwCxOPJ0iaDq",
+	"Ov/olvhde87dLparWsZjXj6YnZJVZ8Ywh6VOzS8GPWa8xp6h5AYyUxgVFbqzPLR6jFoVhCkncqE/wglR",
+	"usLJb58V6DEShfrfn9Vr/N4NnfK4d9KbSpmcHBwcHf/34HBwODg6+fvh3w81INrV/ZG1GnBoIXrVovJ+",
+	"z3KDfKXubJkAkveMUKP4PQdcqIv3e550V99aoL7aHDLF5hTiRyDQfMpcLLhJ+WM8CvyEoszt4y2zQsJq",
+	"CulfXqA7WIignI4UlG1Waq4sWcWbxFqu6vfmYMl0K8gSFPse9QvKVYpKBDDBFOJAFwGs0j8twlqa4K3J",
+	"AaN3C3prCtD+XwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -8,6 +8,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/assessment"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/dispute"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/feedback"
@@ -50,6 +51,7 @@ type Export struct {
 	Meetings     []meeting.Meeting
 	Feedback     []feedback.Feedback
 	EHCRequests  []ehc.Request
+	Disputes     []dispute.Dispute
 	Involvements []sharing.Involvement
 	Consents     []sharing.Consent
 	AccessLog    []audit.Event
@@ -100,6 +102,11 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 		}
 		if x.EHCRequests, err = drain(func(pg store.Page) ([]ehc.Request, string, error) {
 			return tx.EHCRequests(store.EHCRequestFilter{YoungPersonID: id}, all, pg)
+		}); err != nil {
+			return err
+		}
+		if x.Disputes, err = drain(func(pg store.Page) ([]dispute.Dispute, string, error) {
+			return tx.Disputes(store.DisputeFilter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}

@@ -201,6 +201,11 @@ func toExport(x casework.Export) api.SubjectAccessExport {
 	for i, r := range x.EHCRequests {
 		out.EhcNeedsAssessments[i] = toEHCRequest(r, d)
 	}
+	disputes := make([]api.Dispute, len(x.Disputes))
+	for i, v := range x.Disputes {
+		disputes[i] = toDispute(v)
+	}
+	out.Disputes = &disputes
 	for i, v := range x.Involvements {
 		out.Involvements[i] = toInvolvement(v, d)
 	}
