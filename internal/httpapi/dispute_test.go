@@ -110,8 +110,10 @@ func TestDisputeAppealDeadline(t *testing.T) {
 		if r := res.json(t); res.status != http.StatusOK || r["outcome"] != "conceded" || r["concluded_on"] != "2026-06-01" || r["certificate_due_on"] != nil {
 			t.Fatalf("tribunal concluded: %d %s", res.status, res.body)
 		}
-		p = e.do(http.MethodPost, disputes+"/"+trib+"/conclude", e.officer, map[string]any{"outcome": "dismissed", "concluded_on": "2026-06-02"}).
-			problem(t, http.StatusConflict)
+		if p := e.do(http.MethodPost, disputes+"/"+trib+"/conclude", e.officer, map[string]any{"outcome": "dismissed", "concluded_on": "2026-06-02"}).
+			problem(t, http.StatusConflict); p.CurrentStatus == nil || *p.CurrentStatus != "concluded" {
+			t.Fatalf("second conclusion: %+v", p)
+		}
 
 		// Who sees it: the team and the family; outsiders get 404 and an empty list.
 		if got := e.do(http.MethodGet, disputes+"/"+trib, e.practitioner, nil); got.status != http.StatusOK || got.header.Get("ETag") != `"2"` {
