@@ -12,29 +12,29 @@ import (
 )
 
 // disputeSubject resolves the record a dispute is about, within the caller's scope, to its young
-// person and (for the timeline) its referral. A subject the caller cannot see is a bad reference
-// in the body, not a missing resource. Every subject type goes through this one switch.
-func (s *Service) disputeSubject(tx *store.Tx, p auth.Principal, subjectType, id string) (youngPersonID, referralID string, err error) {
+// person. A subject the caller cannot see is a bad reference in the body, not a missing resource.
+// Every subject type goes through this one switch.
+func (s *Service) disputeSubject(tx *store.Tx, p auth.Principal, subjectType, id string) (youngPersonID string, err error) {
 	scope := s.scope(p)
 	switch subjectType {
 	case dispute.SubjectEHCRequest:
 		r, lookup := tx.EHCRequest(id, scope)
-		youngPersonID, referralID, err = r.YoungPersonID, r.ReferralID, lookup
+		youngPersonID, err = r.YoungPersonID, lookup
 	case dispute.SubjectReferral:
 		r, lookup := tx.Referral(id, scope)
-		youngPersonID, referralID, err = r.YoungPersonID, r.ID, lookup
+		youngPersonID, err = r.YoungPersonID, lookup
 	case dispute.SubjectEHCPlan, dispute.SubjectAnnualReview:
 		// Not yet supported: the ehc_plans and annual_reviews tables (each with id and
 		// young_person_id) arrive from the lead's branch. Add a case for each like the ones
 		// above, loading the record within scope, and drop this one.
-		return "", "", fault.Field(fault.Unprocessable, "/subject_type", subjectType+" is not yet supported as a dispute's subject")
+		return "", fault.Field(fault.Unprocessable, "/subject_type", subjectType+" is not yet supported as a dispute's subject")
 	default:
-		return "", "", fault.Field(fault.Unprocessable, "/subject_type", "is not a known subject type")
+		return "", fault.Field(fault.Unprocessable, "/subject_type", "is not a known subject type")
 	}
 	if fault.KindOf(err) == fault.NotFound {
-		return "", "", fault.Field(fault.Unprocessable, "/subject_id", "no such "+subjectType)
+		return "", fault.Field(fault.Unprocessable, "/subject_id", "no such "+subjectType)
 	}
-	return youngPersonID, referralID, err
+	return youngPersonID, err
 }
 
 // disputeNames reads a kind for timeline summaries.
@@ -91,7 +91,7 @@ func (s *Service) CreateDispute(ctx context.Context, in dispute.Dispute) (d disp
 		return d, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		youngPersonID, referralID, err := s.disputeSubject(tx, p, in.SubjectType, in.SubjectID)
+		youngPersonID, err := s.disputeSubject(tx, p, in.SubjectType, in.SubjectID)
 		if err != nil {
 			return err
 		}
@@ -114,10 +114,7 @@ func (s *Service) CreateDispute(ctx context.Context, in dispute.Dispute) (d disp
 			s.notice("dispute.recorded", dispute.RecordType, d.ID, disputePayload(d))); err != nil {
 			return err
 		}
-		if d.SubjectType != dispute.SubjectReferral {
-			referralID = "" // the timeline names a referral only when the dispute is about it
-		}
-		return s.onTimeline(tx, d.YoungPersonID, referralID, d.ReceivedOn, "dispute.recorded", dispute.RecordType, d.ID,
+		return s.onTimeline(tx, d.YoungPersonID, timelineReferral(d), d.ReceivedOn, "dispute.recorded", dispute.RecordType, d.ID,
 			disputeSummary(d, "received")+"; brought by "+d.BroughtBy)
 	})
 	return d, err
