@@ -25,16 +25,16 @@ import (
 
 // Defines values for ActionStatus.
 const (
-	Done ActionStatus = "done"
-	Open ActionStatus = "open"
+	ActionStatusDone ActionStatus = "done"
+	ActionStatusOpen ActionStatus = "open"
 )
 
 // Valid indicates whether the value is a known member of the ActionStatus enum.
 func (e ActionStatus) Valid() bool {
 	switch e {
-	case Done:
+	case ActionStatusDone:
 		return true
-	case Open:
+	case ActionStatusOpen:
 		return true
 	default:
 		return false
@@ -542,6 +542,177 @@ func (e DeadlineStatus) Valid() bool {
 	case DeadlineStatusNotDue:
 		return true
 	case DeadlineStatusOverdue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeAbout.
+const (
+	DisputeAboutAmendment         DisputeAbout = "amendment"
+	DisputeAboutCease             DisputeAbout = "cease"
+	DisputeAboutDelay             DisputeAbout = "delay"
+	DisputeAboutHealthSocialCare  DisputeAbout = "health_social_care"
+	DisputeAboutOther             DisputeAbout = "other"
+	DisputeAboutPlanContents      DisputeAbout = "plan_contents"
+	DisputeAboutProcess           DisputeAbout = "process"
+	DisputeAboutRefusalToAmend    DisputeAbout = "refusal_to_amend"
+	DisputeAboutRefusalToAssess   DisputeAbout = "refusal_to_assess"
+	DisputeAboutRefusalToIssue    DisputeAbout = "refusal_to_issue"
+	DisputeAboutRefusalToReassess DisputeAbout = "refusal_to_reassess"
+	DisputeAboutService           DisputeAbout = "service"
+)
+
+// Valid indicates whether the value is a known member of the DisputeAbout enum.
+func (e DisputeAbout) Valid() bool {
+	switch e {
+	case DisputeAboutAmendment:
+		return true
+	case DisputeAboutCease:
+		return true
+	case DisputeAboutDelay:
+		return true
+	case DisputeAboutHealthSocialCare:
+		return true
+	case DisputeAboutOther:
+		return true
+	case DisputeAboutPlanContents:
+		return true
+	case DisputeAboutProcess:
+		return true
+	case DisputeAboutRefusalToAmend:
+		return true
+	case DisputeAboutRefusalToAssess:
+		return true
+	case DisputeAboutRefusalToIssue:
+		return true
+	case DisputeAboutRefusalToReassess:
+		return true
+	case DisputeAboutService:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeBroughtBy.
+const (
+	DisputeBroughtByOther       DisputeBroughtBy = "other"
+	DisputeBroughtByParent      DisputeBroughtBy = "parent"
+	DisputeBroughtByYoungPerson DisputeBroughtBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the DisputeBroughtBy enum.
+func (e DisputeBroughtBy) Valid() bool {
+	switch e {
+	case DisputeBroughtByOther:
+		return true
+	case DisputeBroughtByParent:
+		return true
+	case DisputeBroughtByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeKind.
+const (
+	Complaint DisputeKind = "complaint"
+	Mediation DisputeKind = "mediation"
+	Tribunal  DisputeKind = "tribunal"
+)
+
+// Valid indicates whether the value is a known member of the DisputeKind enum.
+func (e DisputeKind) Valid() bool {
+	switch e {
+	case Complaint:
+		return true
+	case Mediation:
+		return true
+	case Tribunal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeOutcome.
+const (
+	DisputeOutcomeAgreed       DisputeOutcome = "agreed"
+	DisputeOutcomeConceded     DisputeOutcome = "conceded"
+	DisputeOutcomeDismissed    DisputeOutcome = "dismissed"
+	DisputeOutcomeNotAgreed    DisputeOutcome = "not_agreed"
+	DisputeOutcomeNotUpheld    DisputeOutcome = "not_upheld"
+	DisputeOutcomePartlyAgreed DisputeOutcome = "partly_agreed"
+	DisputeOutcomePartlyUpheld DisputeOutcome = "partly_upheld"
+	DisputeOutcomeUpheld       DisputeOutcome = "upheld"
+	DisputeOutcomeWithdrawn    DisputeOutcome = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the DisputeOutcome enum.
+func (e DisputeOutcome) Valid() bool {
+	switch e {
+	case DisputeOutcomeAgreed:
+		return true
+	case DisputeOutcomeConceded:
+		return true
+	case DisputeOutcomeDismissed:
+		return true
+	case DisputeOutcomeNotAgreed:
+		return true
+	case DisputeOutcomeNotUpheld:
+		return true
+	case DisputeOutcomePartlyAgreed:
+		return true
+	case DisputeOutcomePartlyUpheld:
+		return true
+	case DisputeOutcomeUpheld:
+		return true
+	case DisputeOutcomeWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeStatus.
+const (
+	DisputeStatusConcluded DisputeStatus = "concluded"
+	DisputeStatusOpen      DisputeStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the DisputeStatus enum.
+func (e DisputeStatus) Valid() bool {
+	switch e {
+	case DisputeStatusConcluded:
+		return true
+	case DisputeStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeSubjectType.
+const (
+	DisputeSubjectTypeAnnualReview DisputeSubjectType = "annual_review"
+	DisputeSubjectTypeEhcPlan      DisputeSubjectType = "ehc_plan"
+	DisputeSubjectTypeEhcRequest   DisputeSubjectType = "ehc_request"
+	DisputeSubjectTypeReferral     DisputeSubjectType = "referral"
+)
+
+// Valid indicates whether the value is a known member of the DisputeSubjectType enum.
+func (e DisputeSubjectType) Valid() bool {
+	switch e {
+	case DisputeSubjectTypeAnnualReview:
+		return true
+	case DisputeSubjectTypeEhcPlan:
+		return true
+	case DisputeSubjectTypeEhcRequest:
+		return true
+	case DisputeSubjectTypeReferral:
 		return true
 	default:
 		return false
@@ -1361,6 +1532,54 @@ func (e PfAArea) Valid() bool {
 	}
 }
 
+// Defines values for PlanSection.
+const (
+	PlanSectionA  PlanSection = "A"
+	PlanSectionB  PlanSection = "B"
+	PlanSectionC  PlanSection = "C"
+	PlanSectionD  PlanSection = "D"
+	PlanSectionE  PlanSection = "E"
+	PlanSectionF  PlanSection = "F"
+	PlanSectionG  PlanSection = "G"
+	PlanSectionH1 PlanSection = "H1"
+	PlanSectionH2 PlanSection = "H2"
+	PlanSectionI  PlanSection = "I"
+	PlanSectionJ  PlanSection = "J"
+	PlanSectionK  PlanSection = "K"
+)
+
+// Valid indicates whether the value is a known member of the PlanSection enum.
+func (e PlanSection) Valid() bool {
+	switch e {
+	case PlanSectionA:
+		return true
+	case PlanSectionB:
+		return true
+	case PlanSectionC:
+		return true
+	case PlanSectionD:
+		return true
+	case PlanSectionE:
+		return true
+	case PlanSectionF:
+		return true
+	case PlanSectionG:
+		return true
+	case PlanSectionH1:
+		return true
+	case PlanSectionH2:
+		return true
+	case PlanSectionI:
+		return true
+	case PlanSectionJ:
+		return true
+	case PlanSectionK:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PractitionerRole.
 const (
 	PractitionerRoleEarlyHelpWorker         PractitionerRole = "early_help_worker"
@@ -1419,6 +1638,7 @@ const (
 	RecordTypeAnnualReview     RecordType = "annual_review"
 	RecordTypeApiKey           RecordType = "api_key"
 	RecordTypeConsent          RecordType = "consent"
+	RecordTypeDispute          RecordType = "dispute"
 	RecordTypeEhcPlan          RecordType = "ehc_plan"
 	RecordTypeEhcRequest       RecordType = "ehc_request"
 	RecordTypeFamilyAssessment RecordType = "family_assessment"
@@ -1443,6 +1663,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeApiKey:
 		return true
 	case RecordTypeConsent:
+		return true
+	case RecordTypeDispute:
 		return true
 	case RecordTypeEhcPlan:
 		return true
@@ -2167,6 +2389,127 @@ type ContactRelationship string
 
 // DeadlineStatus defines model for DeadlineStatus.
 type DeadlineStatus string
+
+// Dispute defines model for Dispute.
+type Dispute struct {
+	// About Tribunal: refusal_to_assess, refusal_to_reassess, refusal_to_issue, plan_contents, amendment, refusal_to_amend, cease.
+	// Mediation: the same, or health_social_care. Complaint: service, process, delay, other.
+	About DisputeAbout `json:"about"`
+
+	// AppealDeadline Tribunal appeals and mediation with a decision letter: the last day to appeal, the later of 2 months after the
+	// letter and 1 month after this record's mediation certificate (HESC Rules r.20(1)(c)). The extension for limits
+	// ending over Christmas or in August is not applied.
+	AppealDeadline *openapi_types.Date `json:"appeal_deadline,omitempty"`
+
+	// BroughtBy Only a parent or a young person may appeal or go to mediation; anyone may complain.
+	BroughtBy DisputeBroughtBy `json:"brought_by"`
+
+	// CertificateDueOn A concluded mediation: 3 working days after it ended (Reg 42); bank holidays are not counted.
+	CertificateDueOn    *openapi_types.Date `json:"certificate_due_on,omitempty"`
+	CertificateIssuedOn *openapi_types.Date `json:"certificate_issued_on,omitempty"`
+	ConcludedOn         *openapi_types.Date `json:"concluded_on,omitempty"`
+	ConclusionNotes     *string             `json:"conclusion_notes,omitempty"`
+	CreatedAt           time.Time           `json:"created_at"`
+	DecisionLetterOn    *openapi_types.Date `json:"decision_letter_on,omitempty"`
+	HearingOn           *openapi_types.Date `json:"hearing_on,omitempty"`
+	Id                  openapi_types.UUID  `json:"id"`
+
+	// Kind tribunal: an appeal to the First-tier Tribunal (SEND); mediation; complaint: the council's complaints procedure.
+	Kind  DisputeKind `json:"kind"`
+	Notes *string     `json:"notes,omitempty"`
+
+	// Outcome Tribunal: upheld, partly_upheld, dismissed, withdrawn, conceded. Mediation: agreed, partly_agreed, not_agreed, withdrawn.
+	// Complaint: upheld, partly_upheld, not_upheld, withdrawn.
+	Outcome    *DisputeOutcome    `json:"outcome,omitempty"`
+	ReceivedOn openapi_types.Date `json:"received_on"`
+	Sections   []PlanSection      `json:"sections"`
+	Status     DisputeStatus      `json:"status"`
+	SubjectId  openapi_types.UUID `json:"subject_id"`
+
+	// SubjectType The record holding the disputed decision. ehc_plan and annual_review are not yet supported (422).
+	SubjectType   DisputeSubjectType `json:"subject_type"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// DisputeAbout Tribunal: refusal_to_assess, refusal_to_reassess, refusal_to_issue, plan_contents, amendment, refusal_to_amend, cease.
+// Mediation: the same, or health_social_care. Complaint: service, process, delay, other.
+type DisputeAbout string
+
+// DisputeBroughtBy Only a parent or a young person may appeal or go to mediation; anyone may complain.
+type DisputeBroughtBy string
+
+// DisputeConclusionInput defines model for DisputeConclusionInput.
+type DisputeConclusionInput struct {
+	// ConcludedOn Not before received_on, not in the future.
+	ConcludedOn openapi_types.Date `json:"concluded_on"`
+	Notes       *string            `json:"notes,omitempty"`
+
+	// Outcome Tribunal: upheld, partly_upheld, dismissed, withdrawn, conceded. Mediation: agreed, partly_agreed, not_agreed, withdrawn.
+	// Complaint: upheld, partly_upheld, not_upheld, withdrawn.
+	Outcome DisputeOutcome `json:"outcome"`
+}
+
+// DisputeInput defines model for DisputeInput.
+type DisputeInput struct {
+	// About Tribunal: refusal_to_assess, refusal_to_reassess, refusal_to_issue, plan_contents, amendment, refusal_to_amend, cease.
+	// Mediation: the same, or health_social_care. Complaint: service, process, delay, other.
+	About DisputeAbout `json:"about"`
+
+	// BroughtBy Only a parent or a young person may appeal or go to mediation; anyone may complain.
+	BroughtBy DisputeBroughtBy `json:"brought_by"`
+
+	// CertificateIssuedOn Mediation only: the mediation certificate's date of issue.
+	CertificateIssuedOn *openapi_types.Date `json:"certificate_issued_on,omitempty"`
+
+	// DecisionLetterOn The date of the letter (written notice) of the decision disputed; not after received_on.
+	DecisionLetterOn *openapi_types.Date `json:"decision_letter_on,omitempty"`
+
+	// Kind tribunal: an appeal to the First-tier Tribunal (SEND); mediation; complaint: the council's complaints procedure.
+	Kind  DisputeKind `json:"kind"`
+	Notes *string     `json:"notes,omitempty"`
+
+	// ReceivedOn The day the appeal, mediation request or complaint was received. Not in the future.
+	ReceivedOn openapi_types.Date `json:"received_on"`
+	Sections   *[]PlanSection     `json:"sections,omitempty"`
+
+	// SubjectId The record of that type; the young person is taken from it.
+	SubjectId openapi_types.UUID `json:"subject_id"`
+
+	// SubjectType The record holding the disputed decision. ehc_plan and annual_review are not yet supported (422).
+	SubjectType DisputeSubjectType `json:"subject_type"`
+}
+
+// DisputeKind tribunal: an appeal to the First-tier Tribunal (SEND); mediation; complaint: the council's complaints procedure.
+type DisputeKind string
+
+// DisputeOutcome Tribunal: upheld, partly_upheld, dismissed, withdrawn, conceded. Mediation: agreed, partly_agreed, not_agreed, withdrawn.
+// Complaint: upheld, partly_upheld, not_upheld, withdrawn.
+type DisputeOutcome string
+
+// DisputePage defines model for DisputePage.
+type DisputePage struct {
+	Items      []Dispute `json:"items"`
+	NextCursor *string   `json:"next_cursor,omitempty"`
+}
+
+// DisputePatch defines model for DisputePatch.
+type DisputePatch struct {
+	// CertificateIssuedOn Mediation only.
+	CertificateIssuedOn *openapi_types.Date `json:"certificate_issued_on,omitempty"`
+	DecisionLetterOn    *openapi_types.Date `json:"decision_letter_on,omitempty"`
+
+	// HearingOn The hearing, mediation meeting or complaint panel; may be ahead.
+	HearingOn *openapi_types.Date `json:"hearing_on,omitempty"`
+	Notes     *string             `json:"notes,omitempty"`
+}
+
+// DisputeStatus defines model for DisputeStatus.
+type DisputeStatus string
+
+// DisputeSubjectType The record holding the disputed decision. ehc_plan and annual_review are not yet supported (422).
+type DisputeSubjectType string
 
 // EhcAdvice defines model for EhcAdvice.
 type EhcAdvice struct {
@@ -2989,6 +3332,9 @@ type PathwayFeedbackPage struct {
 // PfAArea Preparing for Adulthood: employment and higher education, independent living, friends relationships and community, good health.
 type PfAArea string
 
+// PlanSection A section of an EHC plan (Reg 12).
+type PlanSection string
+
 // Practitioner defines model for Practitioner.
 type Practitioner struct {
 	Active         bool               `json:"active"`
@@ -3170,6 +3516,7 @@ type SubjectAccessExport struct {
 	Allocations         []Allocation         `json:"allocations"`
 	AnnualReviews       []AnnualReview       `json:"annual_reviews"`
 	Consents            []Consent            `json:"consents"`
+	Disputes            []Dispute            `json:"disputes"`
 	EhcNeedsAssessments []EhcNeedsAssessment `json:"ehc_needs_assessments"`
 	EhcPlans            []EhcPlan            `json:"ehc_plans"`
 	ExportedAt          time.Time            `json:"exported_at"`
@@ -3467,6 +3814,49 @@ type ListAuditEventsParams struct {
 
 	// Cursor The `next_cursor` of the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListDisputesParams defines parameters for ListDisputes.
+type ListDisputesParams struct {
+	Kind          *DisputeKind        `form:"kind,omitempty" json:"kind,omitempty"`
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	SubjectId     *openapi_types.UUID `form:"subject_id,omitempty" json:"subject_id,omitempty"`
+
+	// Open true: not yet concluded; false: concluded.
+	Open *bool `form:"open,omitempty" json:"open,omitempty"`
+
+	// ReceivedFrom Received on or after this date.
+	ReceivedFrom *openapi_types.Date `form:"received_from,omitempty" json:"received_from,omitempty"`
+
+	// ReceivedTo Received on or before this date.
+	ReceivedTo *openapi_types.Date `form:"received_to,omitempty" json:"received_to,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateDisputeParams defines parameters for CreateDispute.
+type CreateDisputeParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateDisputeParams defines parameters for UpdateDispute.
+type UpdateDisputeParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ConcludeDisputeParams defines parameters for ConcludeDispute.
+type ConcludeDisputeParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListEhcNeedsAssessmentsParams defines parameters for ListEhcNeedsAssessments.
@@ -3964,6 +4354,15 @@ type HoldAnnualReviewJSONRequestBody = AnnualReviewMeetingInput
 // CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
 type CreateApiKeyJSONRequestBody = ApiKeyInput
 
+// CreateDisputeJSONRequestBody defines body for CreateDispute for application/json ContentType.
+type CreateDisputeJSONRequestBody = DisputeInput
+
+// UpdateDisputeApplicationMergePatchPlusJSONRequestBody defines body for UpdateDispute for application/merge-patch+json ContentType.
+type UpdateDisputeApplicationMergePatchPlusJSONRequestBody = DisputePatch
+
+// ConcludeDisputeJSONRequestBody defines body for ConcludeDispute for application/json ContentType.
+type ConcludeDisputeJSONRequestBody = DisputeConclusionInput
+
 // CreateEhcNeedsAssessmentJSONRequestBody defines body for CreateEhcNeedsAssessment for application/json ContentType.
 type CreateEhcNeedsAssessmentJSONRequestBody = EhcNeedsAssessmentInput
 
@@ -4116,6 +4515,21 @@ type ServerInterface interface {
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
+	// ListDisputes List tribunal appeals, mediations and complaints
+	// (GET /v1/disputes)
+	ListDisputes(ctx echo.Context, params ListDisputesParams) error
+	// CreateDispute Record a tribunal appeal, a mediation or a complaint against a decision
+	// (POST /v1/disputes)
+	CreateDispute(ctx echo.Context, params CreateDisputeParams) error
+	// GetDispute Read a tribunal appeal, mediation or complaint
+	// (GET /v1/disputes/{id})
+	GetDispute(ctx echo.Context, id ID) error
+	// UpdateDispute Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+	// (PATCH /v1/disputes/{id})
+	UpdateDispute(ctx echo.Context, id ID, params UpdateDisputeParams) error
+	// ConcludeDispute Record how the dispute ended (once; a second conclusion answers 409)
+	// (POST /v1/disputes/{id}/conclude)
+	ConcludeDispute(ctx echo.Context, id ID, params ConcludeDisputeParams) error
 	// ListEhcNeedsAssessments List EHC needs assessment requests
 	// (GET /v1/ehc-needs-assessments)
 	ListEhcNeedsAssessments(ctx echo.Context, params ListEhcNeedsAssessmentsParams) error
@@ -4814,6 +5228,205 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListAuditEvents(ctx, params)
+	return err
+}
+
+// ListDisputes converts echo context to params.
+func (w *ServerInterfaceWrapper) ListDisputes(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDisputesParams
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "subject_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "subject_id", ctx.QueryParams(), &params.SubjectId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter subject_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "open" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "open", ctx.QueryParams(), &params.Open, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter open: %s", err))
+	}
+
+	// ------------- Optional query parameter "received_from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "received_from", ctx.QueryParams(), &params.ReceivedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter received_from: %s", err))
+	}
+
+	// ------------- Optional query parameter "received_to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "received_to", ctx.QueryParams(), &params.ReceivedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter received_to: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListDisputes(ctx, params)
+	return err
+}
+
+// CreateDispute converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateDispute(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateDisputeParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateDispute(ctx, params)
+	return err
+}
+
+// GetDispute converts echo context to params.
+func (w *ServerInterfaceWrapper) GetDispute(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetDispute(ctx, id)
+	return err
+}
+
+// UpdateDispute converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateDispute(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateDisputeParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateDispute(ctx, id, params)
+	return err
+}
+
+// ConcludeDispute converts echo context to params.
+func (w *ServerInterfaceWrapper) ConcludeDispute(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ConcludeDisputeParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ConcludeDispute(ctx, id, params)
 	return err
 }
 
@@ -7371,6 +7984,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/annual-reviews/:id", wrapper.GetAnnualReview, options.OperationMiddlewares["getAnnualReview"]...)
 	router.POST(options.BaseURL+"/v1/annual-reviews/:id/meeting", wrapper.HoldAnnualReview, options.OperationMiddlewares["holdAnnualReview"]...)
 	router.POST(options.BaseURL+"/v1/annual-reviews/:id/decision", wrapper.DecideAnnualReview, options.OperationMiddlewares["decideAnnualReview"]...)
+	router.GET(options.BaseURL+"/v1/disputes", wrapper.ListDisputes, options.OperationMiddlewares["listDisputes"]...)
+	router.POST(options.BaseURL+"/v1/disputes", wrapper.CreateDispute, options.OperationMiddlewares["createDispute"]...)
+	router.GET(options.BaseURL+"/v1/disputes/:id", wrapper.GetDispute, options.OperationMiddlewares["getDispute"]...)
+	router.PATCH(options.BaseURL+"/v1/disputes/:id", wrapper.UpdateDispute, options.OperationMiddlewares["updateDispute"]...)
+	router.POST(options.BaseURL+"/v1/disputes/:id/conclude", wrapper.ConcludeDispute, options.OperationMiddlewares["concludeDispute"]...)
 
 }
 
@@ -9044,6 +9662,794 @@ type ListAuditEvents429ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListAuditEvents429ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDisputesRequestObject struct {
+	Params ListDisputesParams
+}
+
+type ListDisputesResponseObject interface {
+	VisitListDisputesResponse(w http.ResponseWriter) error
+}
+
+type ListDisputes200JSONResponse DisputePage
+
+func (response ListDisputes200JSONResponse) VisitListDisputesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDisputes400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListDisputes400ApplicationProblemPlusJSONResponse) VisitListDisputesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDisputes401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListDisputes401ApplicationProblemPlusJSONResponse) VisitListDisputesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDisputes403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListDisputes403ApplicationProblemPlusJSONResponse) VisitListDisputesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDisputes429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListDisputes429ApplicationProblemPlusJSONResponse) VisitListDisputesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDisputeRequestObject struct {
+	Params CreateDisputeParams
+	Body   *CreateDisputeJSONRequestBody
+}
+
+type CreateDisputeResponseObject interface {
+	VisitCreateDisputeResponse(w http.ResponseWriter) error
+}
+
+type CreateDispute201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateDispute201JSONResponse struct {
+	Body    Dispute
+	Headers CreateDispute201ResponseHeaders
+}
+
+func (response CreateDispute201JSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute400ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute401ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute403ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute404ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute409ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute413ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute415ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute422ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute429ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDisputeRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetDisputeResponseObject interface {
+	VisitGetDisputeResponse(w http.ResponseWriter) error
+}
+
+type GetDispute200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetDispute200JSONResponse struct {
+	Body    Dispute
+	Headers GetDispute200ResponseHeaders
+}
+
+func (response GetDispute200JSONResponse) VisitGetDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDispute400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetDispute400ApplicationProblemPlusJSONResponse) VisitGetDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDispute401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetDispute401ApplicationProblemPlusJSONResponse) VisitGetDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDispute403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetDispute403ApplicationProblemPlusJSONResponse) VisitGetDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDispute404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetDispute404ApplicationProblemPlusJSONResponse) VisitGetDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDispute429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetDispute429ApplicationProblemPlusJSONResponse) VisitGetDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDisputeRequestObject struct {
+	Id     ID `json:"id"`
+	Params UpdateDisputeParams
+	Body   *UpdateDisputeApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateDisputeResponseObject interface {
+	VisitUpdateDisputeResponse(w http.ResponseWriter) error
+}
+
+type UpdateDispute200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateDispute200JSONResponse struct {
+	Body    Dispute
+	Headers UpdateDispute200ResponseHeaders
+}
+
+func (response UpdateDispute200JSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute400ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute401ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute403ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute404ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute409ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute412ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute413ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute415ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute422ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute429ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDisputeRequestObject struct {
+	Id     ID `json:"id"`
+	Params ConcludeDisputeParams
+	Body   *ConcludeDisputeJSONRequestBody
+}
+
+type ConcludeDisputeResponseObject interface {
+	VisitConcludeDisputeResponse(w http.ResponseWriter) error
+}
+
+type ConcludeDispute200ResponseHeaders struct {
+	ETag *string
+}
+
+type ConcludeDispute200JSONResponse struct {
+	Body    Dispute
+	Headers ConcludeDispute200ResponseHeaders
+}
+
+func (response ConcludeDispute200JSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute400ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute401ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute403ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute404ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute409ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute412ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute413ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute415ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute422ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConcludeDispute429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute429ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -18929,6 +20335,21 @@ type StrictServerInterface interface {
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
+	// ListDisputes List tribunal appeals, mediations and complaints
+	// (GET /v1/disputes)
+	ListDisputes(ctx context.Context, request ListDisputesRequestObject) (ListDisputesResponseObject, error)
+	// CreateDispute Record a tribunal appeal, a mediation or a complaint against a decision
+	// (POST /v1/disputes)
+	CreateDispute(ctx context.Context, request CreateDisputeRequestObject) (CreateDisputeResponseObject, error)
+	// GetDispute Read a tribunal appeal, mediation or complaint
+	// (GET /v1/disputes/{id})
+	GetDispute(ctx context.Context, request GetDisputeRequestObject) (GetDisputeResponseObject, error)
+	// UpdateDispute Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+	// (PATCH /v1/disputes/{id})
+	UpdateDispute(ctx context.Context, request UpdateDisputeRequestObject) (UpdateDisputeResponseObject, error)
+	// ConcludeDispute Record how the dispute ended (once; a second conclusion answers 409)
+	// (POST /v1/disputes/{id}/conclude)
+	ConcludeDispute(ctx context.Context, request ConcludeDisputeRequestObject) (ConcludeDisputeResponseObject, error)
 	// ListEhcNeedsAssessments List EHC needs assessment requests
 	// (GET /v1/ehc-needs-assessments)
 	ListEhcNeedsAssessments(ctx context.Context, request ListEhcNeedsAssessmentsRequestObject) (ListEhcNeedsAssessmentsResponseObject, error)
@@ -19590,6 +21011,202 @@ func (sh *strictHandler) ListAuditEvents(ctx echo.Context, params ListAuditEvent
 		return err
 	} else if validResponse, ok := response.(ListAuditEventsResponseObject); ok {
 		return validResponse.VisitListAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListDisputes operation middleware
+func (sh *strictHandler) ListDisputes(ctx echo.Context, params ListDisputesParams) error {
+	var request ListDisputesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDisputes(ctx.Request().Context(), request.(ListDisputesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDisputes")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListDisputesResponseObject); ok {
+		return validResponse.VisitListDisputesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateDispute operation middleware
+func (sh *strictHandler) CreateDispute(ctx echo.Context, params CreateDisputeParams) error {
+	var request CreateDisputeRequestObject
+
+	request.Params = params
+
+	var body CreateDisputeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateDispute(ctx.Request().Context(), request.(CreateDisputeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateDispute")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateDisputeResponseObject); ok {
+		return validResponse.VisitCreateDisputeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetDispute operation middleware
+func (sh *strictHandler) GetDispute(ctx echo.Context, id ID) error {
+	var request GetDisputeRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDispute(ctx.Request().Context(), request.(GetDisputeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDispute")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetDisputeResponseObject); ok {
+		return validResponse.VisitGetDisputeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateDispute operation middleware
+func (sh *strictHandler) UpdateDispute(ctx echo.Context, id ID, params UpdateDisputeParams) error {
+	var request UpdateDisputeRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateDisputeApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateDispute(ctx.Request().Context(), request.(UpdateDisputeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateDispute")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateDisputeResponseObject); ok {
+		return validResponse.VisitUpdateDisputeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ConcludeDispute operation middleware
+func (sh *strictHandler) ConcludeDispute(ctx echo.Context, id ID, params ConcludeDisputeParams) error {
+	var request ConcludeDisputeRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body ConcludeDisputeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ConcludeDispute(ctx.Request().Context(), request.(ConcludeDisputeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConcludeDispute")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ConcludeDisputeResponseObject); ok {
+		return validResponse.VisitConcludeDisputeResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -22018,338 +23635,366 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1pcxs31ij8V1B8nypLNS1ZkpdJpA+3NLY89owXlaRMbp5xXhLqPiQRNYEeAJTCSfm/38IB0I3eyCZF",
-	"UbbDfHBEEo3Gcvb1j14sJpngwLXqHf/RGwNNQOKfZ1d0ZP6fgIolyzQTvHfcuxoDkZBJUMA1NV8+UeQW",
-	"pGKCnxAFPCFMk2sa3xDGyeDdcO8D1fF4sN+Leioew4SaOfUsg95xT2nJ+Kj35UvUey9ial9RfeNPF++J",
-	"GBI9BhJLoBoSIkGJqYxh/qRfol5GJZ2Adjt6NZVKyOY9DTj8rvsxjhj492USbpmYKpLREb6MmeH/mYKc",
-	"9aIepxPzPvtMaSUT+vt74CM97h0fHRxEvQnj/vNh1LD5d6/NUzh5RvW4mJslvagn4T9TJiHpHWs5hfA9",
-	"QyEnVPeOe9MpjmyYOYFJJjTwePZPmNW3fkqmnP1nCuQGZiQDSVIxYjFNiXkpKE12YH+0Tyj56ad3r3dP",
-	"iAQtGShyx/QYj0jRiX2Y8oRci2RmoCOlM/xxyKTShHJ1BzI/PgtixR6DJe6ZNbYc5OHRD6WD/MHcrtYg",
-	"zZz//79P9/6X7v33YO/H/f7x3q9/+Z/m0xgiMLZAgAH4AUmp0kQCTU4IJUrTFIjgQJgiEoZTBYnd+/PD",
-	"o/YdOaBv28rL54tB4j2bMF1f6DkdAVHsv63QmOJz4YsTGNJpqnvHLwwk0t/ZZDop4NJ+KpbAuIYRSFzD",
-	"+VRmQkF9FT+P7f1KiIVMzNlcA+Mjd2w3kGmD/GYEnSZMEy0pS1uP6//u+RetjkNfDJqoTHAFiOp/o8mF",
-	"hWDzKRZcA8c/aZalzJKap5kU1ylM/vKbsnSnePn/SBj2jnv/39OCOj61v6qn5/Yp+9LyuXygqUFJSCIi",
-	"JGH8lqYsIXREGVea6DFTxCxF0lifkAFIKaQaEHMMigCNx2TIIE32e1+i3ivBhymLN7r8UwPvGszaLVXg",
-	"oHDFuJITMoinUgLXfTNsmq8cyQA+eDcGaaAihVvKNe7jjZDXLEmAb3IjBp1jmqYgnygiRQpkQmeEC00S",
-	"gdeAS/so9Bsx5ckmV/ZREDWNxw5zEEy4IS86XzEu9YaLOyKGuMxzOksFTa6EeE/lCDZ9jkjTmSLiFqRd",
-	"puBDNppKSAgSG7tIsyGeMPPgG8pS2OipFmIGSQQovOmJ+RzALGhD3Q2X0gWxt6SIxFRKS9HcaEPyDb1q",
-	"EIealuiGPcUxuL5LkLcshp84vaUspdfpxu8toZpeU4Wcy5yHNATGLATv60qID5TPHI1Um1zcJw9I0pAM",
-	"BCEyFNKSRyNJGPKjQFphY0boUIMkgwvzYe/UfBgQhdCmKlcUDKnzrEv7CNGC3FEDtQ2iY8H8zLJ/4nSq",
-	"x0Ky/8KmaUQsIQGuGU0V0ojgM9FjqgmVgLeKHAZv9CeeSRGDUpsGtp8hTfcs2yPXU52LSdczQsn1VDHk",
-	"InKaAtkRklBOWCHx4YVLKOQqyoUeg0Sys+s2pqZZJqSG5AMkjF7hXW2eCD5RZGLeTwyweKwycGzptyGR",
-	"GUhcBNH0BgyT+eKBDOHzNPYaTibNWM3AYd4kS0FD0qe6JNYnVMOeZhOoS7NR8NT1rJ8ZmQKpL8g+Szoo",
-	"B/kETPA+FxoaVKiol0yhb5dcWlTTdB3fOgHQjI+6LtKwnWQaLu5aiBQoxx/vzHZL19WwBztqlROSMAQp",
-	"adp1vJWLFsGaBYNLO/ZL1Lsb22uvKwGF5vdvqwoGh1denZslv7B8LcUJ/povWFz/BrE2r7ZLeZUDAiJT",
-	"Ytk4Tc8DKB3SVEHUCrgrgqCHu7Kwf9CkELWs/R3PpnrJZS8B1I0QVlWGwOo6ONYTBkrC8yA7qA7TCUtn",
-	"kdErrXiwa7hQVdFZI/x6yKod7yLtMwS8MmC1Q5FRTeu0jWmYlP9YjBq94rqplHSGkFKYZ8wkfJo6qcra",
-	"RBbgDr67femXOd4CN+rwv3siA4NEieAh4hQne5qmgcGqvGVzT7ctFAt4siSZfyCyKkeUM4U76PrMahSU",
-	"qhayvAJxlcvxyCYKWiaa1S3lC478LZbe2whBOSSsQorK11YXPGg+O3FDrfyXQMwSSAjTEWFDp05CYujJ",
-	"KvdYfzHwER3BxOhCKdBuExeX3WQuYqpEEuukb0m61Hp382/pPbM2oXuRqQL7a6SqO+nhfErTC7hlcNcg",
-	"E1pT91KkIgGapEbcrk9n4EU5ajVvZx9YCkobqofW88xpVp0fkWAk9SUf8SfQ8ZHKCbvn8+Xmi4iKXTed",
-	"f3gkFQKeZUDTvmSjsVZGNmZDZlXAOkF3iNhVnghf6nnNhDKuKUOiMwFuIDkGqpoZTytBrZxK/qLSEqO2",
-	"vc1FngdTAhqOXmvDImEJXAzQ6NQ93SRAxGOWJn0zSjWyI0+JO27UAltfAdfdH0FDVPsSsiHtD0U87b75",
-	"8+HpqQTatF/DEiYGnHIpZUV4M7i0xD4rcBgcaxTcbrjZ2lqbYDBLaWdBRcF/psBjq1nMcXF0VtgCECvU",
-	"tmmWLE2hnaN08cJmYspHfQNiXeWzJmHHH1p9vuCQAlUxVx4LThKFnKi06WI3i7hbjpbLyUbWPfRHBwVp",
-	"BWFWCmsl80hhkbPn6UR4XnhYGulV1DOMP+07w6CeWQNkij5bJWJG035MpTlUmkxTgzeo6KEerscgG3Cs",
-	"ys7Mwhad6GtH3VcROdu5W+4pdM+VpbgLt0hiNC602HpCglZ1JCH7xVG38sgGU7XbDUlBa5An5PLs4xF5",
-	"T5W2uy0JnxvgrAHAPV8slt6fRrbx6nnybAAMHyyJXQkW1sZuJ/T3d/b5F/bA3KfDhZw4OO0fDhrx+96s",
-	"ueLmTAxKItDaoSRmMp6mhrCdkGQK5IjcAdwocg1DIa1zzq2hEyhWGf3iHZY4fwvaDaWYkF+ASvIjutKX",
-	"lA+KC3peuZKoZ7297meD3g8pP9Tx32u2dmz5Cqz3Z7kb6CqCdBA7QnBfi4ErVPo2aOaqSzDBhSZTQD6W",
-	"JgUFMpdKeQxpCkmzBSxjLqLo/oprV2uxEwgezZqVSRiy35uB+AZmTxS5ZYpdpxgPITXZEVn/8/Tg4Fls",
-	"n8S/ob+/v78bES3QbDPiTAGxDskG7LkVN0seppds5oHhhRnTKDLiGddP1E2bH0FJLGyEOASPVXhSm9i3",
-	"gAmvCQbqF1uy45s/+ciHvzmH9U7FWKZ2T8hkqjS5hlTwkblp9A8EK+xmT1v1JltvD892znUpNbWiYFVk",
-	"ZP0bi+xziZslCV+i3k1TrKHDEsK0gnS4T95pdJbALUiixuKO20ipY6K04bpMEy7u9heSd784+9b2za2F",
-	"fOc73BThVgqUMpD1T8YbANS6lPo0H0Z2gMp0RsaQZhF5dfpmz8y5S4Qkig5hNKUyMcwwfOLV6ZtT9Eqh",
-	"ArN3J+QNeWWENAlWtn9j3sJAkWI56LryDKS2CqMNNb+tmZfkP18COmTUQppRiSnhQIIdIXpOpqlmWQok",
-	"YRPgRr7GeJEKt7KyqGAxNAMsDniizPmhTkisTmi+uePkTkgbhVIT8RYAgNnALaQiM+ulaZ8DJGr+CkoP",
-	"EHxgtTdDMi1cV8s/7i+bJ33gt0wKPnFhGOW1I9DYuOBgHE3JkMZayBUX796ey9Y0TT8Ne8f/no+3di3/",
-	"woe+/Fp9zZdciV/pQKy4b8A8phmNmZ6tNk9oP1hhgi9zyUeD1CfpEBF1ej1hWjsjsDnYNolvNTPOWNyF",
-	"r2W8MKvcsgSEwcmx4ICf4U711ZhKSPpW+RpTVDD0WIrpaNynya2IrdCfsKTPhe5regP9jMpm0nLjyGZu",
-	"5wm4eUXO6eXQNYHJNf7cYAz6dY5gWkEAIZ3Ln9gJVZO7fzNiTQffXYrvUGOWVSPvG1VWLcSNPfbQclSC",
-	"zNwEVGF3eCeN3G6aMF1ESfk7s6KmNYiYxadMFbZIsxnJDG83NDUF/AZ+dx4gK0D3op5hCYmkd0YFtN47",
-	"+yTlirnLj1MXg44IkWNDrwi1akYLs+izW0cD66EAi51u4ba/oOfZChGNQthX5+F3QmqdnE3tvTYyNYbh",
-	"jHpGMikMFZBPFHEPRGhbVGzEIdljHGNB1WIxsNVuGo8pH0HSx9j6sqhXB+qKVNfxDCzK1K8gxnDi5dS3",
-	"rEi6aEDSWMikO0rjaO3iJedqETgUIyvdsYLS7j21edfjmwgPJ/KIUl60R4VWUoFYtxa5vsDhzcn2rwy9",
-	"WUVDFlMdi8nCS8X5P7mxbQbu5eMu/Nvn2qdL7w5IOYqt/QmYO4dxbOXeQD3oO9hDaWQibiHpa9Gv+VLs",
-	"L/QOrZeOaVsKj/S6zdVi1zWVDfCCxH85TL33NSx5zlGwyMYzF5PJlLs46HMMdAIeg1oSuuzmy7jjrw+o",
-	"mvU9F6ZyBP1MMlT3riVlKdoY6DRhRqi7VmnfC3gTekO19aTNJtciVY2XU5ioX3YyUTOuQWYSNEgEpGYv",
-	"Vt0flVI+mjqqUUmvs+FhkBA/JiKYAHnGRylT44icC/v/v0mmmRqTSzbi5L0bXJHvXpQx66jRtaHHImk5",
-	"7AllaSAda0OGJqCUFXasswyT6ioSdT+mabqWE+ZCg6qLg90CdF8JrhqlolVMxCN2C7x/PWvkSPbH9Yao",
-	"MN4fCtlkFnjHCf5CtEjorNnlmR/cIrmsfPULV1VlTaXZzI/ded6n4FHP+etBJGWtoC7kxWKxdOEA4RLH",
-	"PnTkhBf0O8ND8cCcYNX1yDz1KIwcrCtn7U+2AV4aLz3AgQB0Vw3ecBe2imwS4umSqu5SWNxEmY4OuoSH",
-	"LIlxZcd2B5q5ZpQs3n/4oqPjtoyz9QgXKpFvWOss5RXAnCs/rYDvFURYDPE5HMwBzXUI/Z4/bVDiDw+m",
-	"xldomvYZvxXpLSTHhPJZyWPkM+o10AmhUkxdJiuaqE5KQ9UxETydET0WCjBJuzLAgmVplKt4gYMxw02F",
-	"Bv5waRUC1EKQGoVvu/2fHcGl6ZK0ZVUFps4Uygf/2kqMmBua8/TlYgzmqUKCaxovS0et8BcSKC8Ohnt/",
-	"8byRYjHej4u3LhaIV3S5WopC074rvcCuWeqs34vfaaVag8JBFY+DvR/JX3Z2937942V0dPDlf7pYKvOw",
-	"FEu1jD7o/sgpntKQ9Wv0byiU0RwayOFIUp4UT7Pr1Ab/dQzhcz700kKbIOO1i7Ks2+a50H0blWH/9Tl8",
-	"qDD0DZJZMcl8Si18mkdcHux12mypPBvHNvapwbiY3DJl06bnkUw3g7Kilo8S7fCU3+oy0R6tIrS3GbbZ",
-	"yIDddo/Izw0OK4Xu4dL94VUmCw6o6fbz21gpcG+V+1pCZgqPuG69dZYYImSZRVF1AwnZcfmP3lFq0KFb",
-	"pmP1LpqqGtg6DW7/5I4q+9YTG3Kjwl+fKPLShpHtk48ir0kznOqphOVpfMs1z73bT9eaMm4NE0v4s085",
-	"Aa7lzLBlZV3i5J917/VKUNARL2yFrQq0PFvWWFicmZtv7mldONxdBSOWw/sa+y4enrNC1YQQFzAiL3cO",
-	"d49tyTBq64fUwgXQtxmR3PlO0wjrCcTmj+BbkqlZPBapGDGlIxeTQQyTikgmIaOuxMBQSIJ20bEQCdkJ",
-	"okN3I3S6I7Ny+ODD1UnhkrQSC71OZwaBzHShwFcKYQ1CBihKIHbZ5e/74bpr0fDByo1u2s9XPlfbOBvH",
-	"r4AquGhJLMQ48WDEMTkkrsIVoSM4IUc2ToJMwAaFiClSppTyE/KMjNloDLI4/BPynGSUJQQmWSpmE+D6",
-	"hLwg6CR0ZkEt8goV709PyEvCBUkFH5lp+IiOGB+dkL+SFIYabYaUJyfkB5IARsgmJ+RHey/hWR/2ot5R",
-	"L+o960W9572o96IX9V72ot5fe1Hvh17U+7HtbF4H/LdKGH6bIn0qUrcaaOkUq8RAUczNp5ES+D0GHGrg",
-	"l4lEkYxOlaOyeqoIU+S3aTKCorqVjWBcSFaKkgFdM+bm7MBIQa6CTCymXPsoaUTnrNuCuqUAVUS1WgS/",
-	"T5ypHnw+fwtVeb04ZRMdIOggWVLOwgCPPuYAaSpHoJd8fsgQrVPKl3yQC/tWLrQTNjs/3JIZEZxBbfqm",
-	"jZYW33r0X0n+Z7Ax7Xf5taR+Buf0uLlGxdlYPmsv39ads4YQfAkSaHyp5a5OLuUJeXd6uWJ2khM58ywl",
-	"I3P6raycmrT8pS+XlXT/FKOzcXzm2UAdRwyd7QTxI+lr7C0gAvnL/m6fmF89QovlpTy3lMguHufofAJ/",
-	"z7dRhpAduktUPBYixTpdIk1hBCS2buaI7FzvEhuQOwMqVR7uEoyIdwt2a8Q/FBiNyMdkPJ0oTXkMKiI7",
-	"yS6h1wp4DJbJoWAngSJ6PHfpMkKSibDKTQ5pvah33Yt6sbn7NlEi3+cqWL5hWFjW+GdBperDi9OpYrew",
-	"T+wrFKERuUZKkaDQSCgG8yvtz3Z5hXEFeMMI/K+GMzGzGkej7N9fEV8qHdXjMyc8n6+Jwyx7eY/AXz7C",
-	"8pYRi5yM53aRv5EdVGCYVjZxGOvzGUSWlN/sRuQV2bHh3ZgF8ZrsBDr1bt2oUin2VQvDXpQMTPlN/ZoP",
-	"XYlLIJlkEypnuI0T4s+wtCFnK3NO7kWFmrGmUVNlbzUWEssx2jggX+nbWcGMaOyCW/52GBGswKgFSRm/",
-	"IS70qB6vvHD3CngecNigq1+efTS/ztm3h97L8/eve1HvA/57if+euw9nH97id68+9qLe23e9qPcv88+H",
-	"S/PvuRlyemn+/XRlxr2+7JBzD8NeGdDmAKwqguqb7ehW5enkgiws8g1OyCAqLgg1azjVYkEuzIwIc9/2",
-	"ecZHx+SUZMATxkcR+QVvniBFSMhOksvPhgoxjbTH/rgbkY95oSksdinsLxH5meQetfDSTntR75de1DMX",
-	"83MjuanvqY80rQuHundJpI5aqKpS1IXPuaG5zq1A3s6h97YsPg61l6GAa58laM1znah+LjaqZQCuEOrv",
-	"EfBswKC/xBmV5Zr53h0sWoIQOOcEUVQuALnTeS3vGlquQp2Pm56Pra7mskPVCm5a/DCIh04U92lldKus",
-	"qDuuFR6O61mH63V7WqaoTvHUhkrqGCH+6KBfIA26S2ctt/Qzjj4uVDNFcLhH06ODPTOhL4HeJPbdleIc",
-	"FpxFEBTxgOFmIQZULjkoA1SF4xKlKRcHajvUVSPP6jx2pRTyBkfn84MWl2OJJszxOOY+FP+IM5njWZXc",
-	"jx424lTEN6u5HmvEpyEvnerxHZ0RP9Dmo/u+LTGdWDtBnopetGspe6Y6lnZcnR7cG5iXguNuULWO+LEG",
-	"eXBzoWRn4zhIr1im+PH91JuWROULGKo8hgxdboyTvxndC1UuWx7dCac0SSSYMyuVsanoGQviMOcWGMqG",
-	"tE8l0CWq4zgVahllZ6EO4Q+r5frOnaHvb9PE+WaWUINdnjz5R11/zcXd/GiXsYlMxJTrfubL51V1yhlQ",
-	"+UQRO8zcMY6sKqz5f4HmetBcf08CnZSSHvLk9JbKaguVOTdnVN5L0yUUIPWsDkReiw1Csrz/O2ESYt3P",
-	"6MzVOtBjJhNMhjWcb8J+b8ygrqzTpbjZ62qDkTFVcOX8z6twwmr68zXoOwDez8zECivbxYInVM76WvQz",
-	"ofThy15UDLNfNImW3iu+kHFigGo1IIJMxC2sYFLF/ZRf3nZ0KY3BK+krYNa7Y3KdUo5t7KhV1spmCxpo",
-	"IXUsdBUD+w2hlc8aBRH/QBXuJuheNyDdt34GZHg2mibpoz/BGd4U8P6U2+5fGSDG5E8wnoBRM7B7U/VH",
-	"dFD00UFhLmQq9RhkP8RE9whTuoARmmVY9yAGF7/96b1RSM7ens2N6ZjeZJJX4j4P/32w9+Ovf/y1OeBz",
-	"Whtvh7/80tzlrQUamhpvgFItRdwxXkMtYzxfwtbervwW5tgFkkcYF5M/t6AVRnPMcuPDFTNucRqNGdYr",
-	"GGZgHPfLecYLZVA0m8yzDFgTo5HDX1PdTcpeMhmsH2ibbVYJN8SQCHwmUA4DzpfS6l4WrhUf8RU62g+g",
-	"qJt57Ox6Og/vd80NzY+5t6HTOaVUm5sKtl/fEkq6S1fzjnrIi/qepDcFwnQLMy5NujHGd2/+tSBMuLM1",
-	"xZC4DZlS3MClVCWzvH+5FzSoSQ9l8ciNGhUIDjZxD1uF2dTpBHiyqqWCYmFGhzWtqr7DWERipqzdE9tA",
-	"pNZpg/YJv4xO+rwNn1kou5nFCgVJMbuyBZ1uWYI+pTuQgObrjjaNVUvsqqAuWBc88MNrqRn5voO0+nzy",
-	"ObeM/PbxvMzWwIZORLtsRV5E5K94GT80mx9LEkyrE8JftDWlB+Gsvsor1sQNE6QceBSFWe0OyR3jibjD",
-	"wBawUBJTzgWanoyEyWzU65Ky1EN4y5cyD64ijzU4xzt6xA2ovTa6xiqgti4k6YIPq6yvLvM1kTprvyyb",
-	"XL0X0nsgXRA3EfyECN9A0n0XhmuzboU2Vz64BzFudjp+cworxWq56n0jCZD0UfNbTIuucr8ksal+5i4M",
-	"httpgjrZTBJbU1m7yHGCHa+aKdRy4m8WKvSLb8mNXSPvKJY752LWZFhGfXWj1uTS1lcymShyahD0n2Tn",
-	"Akbk8Gh3nzgTtbJhJVo42zCWXveWC/O1Dzgh1+jPaMh06nBmrrxj1Lte1oRfybM/OGgoWv8AcyYPMOdS",
-	"sSdBVaIF0w6XAt7cKLV44tFDTTw+bNCPi8CvAP6mPAFJ1P4ReXX5+vyUHP7414Nj9+3hDwqz5DtX3F92",
-	"lUcPtX+2LJn8rcsDZZ+F0bOXj3XKcyIXbeLLPEolb2E1GUmumiRYPDqPhObqehn00IB8jFEdM9AuauXE",
-	"/f+4ZEw2crg3Hp1gXxWM4QpkIBTtIzKGNMlHkinXLCW51G+ftKy3WvLVvtXZ9Wxqux3cFh4eKu/1mDev",
-	"G/ZxD0uZaZr03y6Ni1EVbc1ue0+dauPMXlZ2eaIqskm3hLUVjJtDKf4LDet6Y87Hlzy3dSlbJKOg+NR9",
-	"5aaqJcwDgb2sKLg+q+0XX2LRTDOosebtFGvkLrQVzcnhuIfYfQ80dguPvC3OXVawnIXNDUqkeNn45ZRx",
-	"CPO630Tk7xF5e0iEJG+Pjgn6WoYsRinpP1PKC822Vli5b5T1iib7ooM5xTwqhhr4Cs96WW1+EEAu0TFO",
-	"znz3T89x8fbu4/6v1ylb2n3f2B25ky3qbiyWPrbGYAHXWdnMF15JVNxsC/CVA+cC3PZxMT0faWuJe5Fj",
-	"BnlbOCQDxc85SwjCL4OyybyNMxSRPg1tX4WvCBEGPl6i69IoBzydGaUdU80jQssOYjqChBy+3Dt6QVC3",
-	"rydZTTD4yZoLdtT+s5c7h7u7Jz7v/VraZrneAe3NpN6m8EQR7AXku3HUymRVW8Dh+/tC9t3721u/zU1o",
-	"/1deuX55n/TpsS8jgKUvQTlzLFUZs8n1+FOx6/mNC8jdGKzaPiMx5WTEbvHTpEH/Kt7QraNVvsBuw5fo",
-	"lXU3Fgr6uIFSkfCmvn35ZV4LPW4OyWjCr3KFqrYiVAurTC3Hl0pPL7ITFitcrVbGt1hI6yxlo1KJqVLl",
-	"VhcNCcUgInhurRbDsChABbZH0OzQpCPoM96XRk5rCIYyBOpg7+hFswjn6W1XMc0uPG0T+Xge0VYRddkt",
-	"MtkIqSR2aFCGWtpoEvwBqYGY8pilhuhJoM0r9vWV+1hLoflI9J0wJHAiJBT1mBtXPOUTaCn+HkumQTKK",
-	"2tAENNKsvJVK1+rsFcDJz69yby1rLo60tvHy3TVBom0nMjcPqMhzKQTltpQw64opHonIEf7GtHK/Wf3I",
-	"1nVRgliONV/uttMJ2V+lqP8DNnHz6sjccuzlrke289otE1PV3ii/6P5jg025d5t2DXBeNtfDxWEsc0Rd",
-	"FZ6GfkjdmxVXW758CVq8LLXab6DBcXhrTd5/p+LlQQB1tGxT+5aIA6hSg5W8xPfB1mVh9z5gWFdk8ld3",
-	"OZt1uEdq1HdzfpL6dnQ8XnjVE8bDbw/vc/mLu0jd73JbttxNaylvy6i3/QlGbarVOmLhDHfQv6NcYwmg",
-	"eMzgFladTJi51thd6w1Ack3jmzeu/sVcVcTaIK3wOTSauWizrL1hkCZnUorGWDjt6sLW/aMCda46e/zH",
-	"5aePxP2aZ5mad7j076eGzvXFsH/NpB4bOfLpf6YgZ0+ruW0t6OJfHPnVNWHO34G7cpJ500CYUBTX3P+4",
-	"4P1rxqmc5Sq0NU3ccHHHXetRkLbnl+grOms8vbd5J7fKyVFNr6lqEOTVf1KmsZhlJpQeSZQO59QJ8xsQ",
-	"N1iBm95SlrbUXK2lJrTWAntnqys3S5OxLZzcKvy434mElEFCOrYXXUXIw549Td3+3nECwyHEel5XBGtT",
-	"Xm+fhs6dFh68A9Y8ahtcr+3YWmmQOc9Krqlcol7eNyC11eW01oa1weYL4FtVUAsuYaXwJd4lLI0VL7Gx",
-	"Lye+XBPVvsbCSFKuMdiOxjEotXLUWreOB+vphfxhQx2Nu6NK1dw8C4pYEqaIbSSZF/50VLJeibhD+GkJ",
-	"B9du9GoB/wUwvA5ZOmQ7mxOjS5tYhwQ9j7EsFAzbEWtx69c1COwr4cSX+ad64eYsQ6ov79q/ngUlh/ve",
-	"Voglk2z/K0moxERdSMj1jHzicI6BCdi5+8Tivi8vjI1ZrdHl9Pxd6EoJ3hfWCvYvzPV3lPQ00EnReDUF",
-	"islthaRspvVd1vvm50bp7wPNwuppS1D3WCjdv6ZlXzkGAfVfGEHvxY2ROo8OzN9HB/jhBX54YT8cHuAn",
-	"cQvS/v3r/JZxeXm+LJPCuuwSiFMMjDF/2gjWoBpDU7u85h4tIp3q1iSlMRuN98xmjcDrPkyyFH5nekb8",
-	"o0grWQLS+p3vVRosX04UnHFxFE304QMAAkhLP9Ul+jrGbYVuqGtmvMRcvv1xw2w2ALbvrSH1k38LaRgm",
-	"WxRtuKMqLyjREse/UtkjiwNLtjt1wcGKtnT+HEO6bvF9QrPOdYRC5F7B7NWlEaqDPN986Tswgbo0c391",
-	"IeSHcBLluLWqdO2ObiXr50pobd+0MDbkfpg+f+5mPFtWupz/jgpSVoVeqoMgB8PCXaC+Gd/YYv9eWP01",
-	"o+sc03QNDeYA8DrEas/ANidS54tfi0H6+0KZ5W3F90EJmqafhr3jfy+BHL9Wl9Qo34fA3tQ8Tljxmkzs",
-	"uBMyoRMymaaa7dER8HgW/pKVf8koh/SEaDqsNZizh3lC/KFaZ3nfNtGwbtBKqziR142YYCGWCc3MwdFh",
-	"0aw5nKXotN8o0efhwg1m0TX1kji9RvPp3ZilVjzLW2NgSqQN2UYz9OZaSsyxFYdtItfTXbcjSTY368Nv",
-	"6mq0q3RSV3oS1Y9FAnNE0OXbYuZlRNZiAJ22zNVa7uFC3PlCD1YdPruiIwMtCUisDYc2P+s9mScFNkl0",
-	"rn2c41irCWPhka0ikYU3Xe79vLhC2GrNBEMoKZ/1x7eX5NPrS2J+9aWcy/0uI/L3c2JtMTEoW9M5qBZz",
-	"uve/WDDmWXTY0lPw3lBYXvFP/ywK/Rf1l23EAdlx8aO1dXaqglOxPQ7PfFnn+ntsxKqKbAOCPduAwNle",
-	"6odkS+pEf20pqtPQ3xAHLQK+dUhTJXq3OZGqvI11yFXdsWqx0fL+WFZ9x4ZRZs7rO2HCvOUvAOa5V31V",
-	"KcCFl9bP48b7CtB+ZYtmjSHNyvHffdTEpM0oCb7GjmeqCCR3deCLL/KCNMFXtuyWwdRb1udTqQB/9q9Q",
-	"/Ri4dg3Wpi21uyzB7Gs5xb5so6zvKaXhIbGaG7DuMkQvqLfHLcFDWssgY7yezRx3YyqK6otOdfb9kiqB",
-	"wFKMJFZNPiQ7XHDYJVqQF2THBY8ku6VqhS+W4s9FRVz3+ia64UKRfXTIeiQ032NlbmBUGI+yhAnOagVd",
-	"9XKktkpD1mxT5EL374S8cZfTZgLv2wNcggmUILGBC6ziug89DH3Z6DR5IyQJh6ljcjcG7ACIiRO0YtF9",
-	"okjhqCAp0FIGZtWHMQ/3ljWYdK+Eba+nfwdpcyjRZiyTritOFSAqIu88KbeCaffpXbQMXt0LYRbXnKlg",
-	"0OIH1oZSQUHUg04IVkeVoTsrqwDREuo8SCB2FZgXHddcKyFCQwdIW4dUW2UTmxNsfd3jBt4JGcW8uaGQ",
-	"5NT3aD0OGqKiibnaODUiQX1RkrJb7GYwlAyzUcI+6K4wlJhMppzpWURGQiTEiiglOpm/sCTLhGVM7Wt6",
-	"Nh0cZysy8prI6XkAvs2exduW5JuV6ltO2uI0u1KNVnPKKsE9vtn+StEH4cn5kJwH9Iw18ZJ6hIxTQu05",
-	"5/Fi7hpXNZuEO13VkXULpYJKJVQNYyE9gORn57cSqnQvnq9R97sP4FS0K/KXnd09o2IdtaiHq8HVwrio",
-	"pltfdJFrIdYh8dggpS5tYy2unTl07hsDyQUGgIcD0bnX5EOvPCdTwJO+GA5Z7Nrgo0nASC342Wnnt0wx",
-	"LWSh+qOyb4t6x8KGR8U2JN7oCzSzTdbn9F/PKLa/lSxmlAeOl2mWCamLBRR2jOK7CeV0hH+1ayfnUlyn",
-	"MGkwjb95RX58/uKvRvQzI4jNClD1xFsXz9sHTUfN0uTzwyNbxNgNRTP7/pzA9L5qqb9jZsNmwSQWfJiy",
-	"WLtGwjZI7YnKX2Fn2G8Oq2nNvgAphVwih6nI8WjqwsVt29eWEuFhBcU5zqeG7F2m0/lumGqxkp8u3hFO",
-	"J76Ugr9SM3xxYojzYNi3zu2EfoGXULW8hdShV9Y/6vUZ8tirqEcz1r+BGcqLRXhr5NMoCmQIAumiiuPS",
-	"OfB9WIw1lht5ve81nF6piLn75PyZpbJGjehzEYSKVbDCdgZeBEGv3LAvxb4WPOFf+coNX1WyLafhzy3c",
-	"Ewz9Ugvg7C9UKK8CzG8wqiwu2941Bo3xfrdKr/4Mq5X3u2N+fYZ6MZsV2tT5hi3wO51kBsl7F2dv9o4O",
-	"jl7uHRwcHB49K7t7zI/WSv78y543l7ewSRej21+FWecPr5ZYM9UL8eACB1WTBGLBYyg5dZsKHTjy0L0O",
-	"46V90vsyqjfXzfHvISDMz56gL6CRMkvm5Nd5c17ZUd9QyCICbJCa3dTkqwV25sBkgY9ltG669BaQqXYX",
-	"C+ndqnpllfQuV/7HPUW0sCkthHF76lj9mumxbe3mNugzkBoqho3YLXDXwW1JSd0+2pkiFRafkKHn5Xhi",
-	"aoP+7eEjy6yw8zbBs9pi3e+o8tJgwfPuYxUdf3Vu+8h8Jqi1+WJeB7WoZ0MK3M8Yj7agUWItB+oEq3O5",
-	"6u+rNj9sZhtNNcPNaCOjhuSAMOVk1mKKjt0O21hJtUp2R9ZSLebl8JSmEmgyy/HVBhL5to5M2fowd4II",
-	"SSbCntwqXCq495fL33vAmxZ7Ih6k1eMcLuBJff3Y52H9OgxCufy+OWNQsfx1GIICMtYtYrVG0OpRqzUS",
-	"t9zMnlQ1TfzY5O8RpMuHw9sVal1UzjNMYEvGtt5k0qcqtgkmNB47rfoaxvSWiam0jposhd/7zuZlu2MW",
-	"X/vPCdxCKjI3wRjQI9VPAOOHs/FMsZim/YnIZTIFk7E1ldlWdRCP+ynloym19b8k5cohird/GXmNKaOj",
-	"s0lGmXQvm99osjiFtirPQV/e46JP8N7n6cHBM8Bk70yHX/gancU31ggRjJnQSR8LPfsvMFS7+ITlOnkf",
-	"uyPk31rDQzgxtmVJTgg2kLENLCEhT4nPOSRUE6tqVDI483qibvGV0qL5gm20Ny4VVU0OaV5N1C0vD/R2",
-	"fjtcEn7pFxQmQTafv6vY+XoKTaUZtSE/WAi7k5z6IOwqWEMzFXdbWA8XCs5jg5yoYuOmyYS5DpShrbti",
-	"sKvHviCUFEm/lNN0pgr7XDMIeKNAXkemwZZXotYL0mUvgWNvheZuei5MDxtXHJPL8/eviwLNKVDJDZIl",
-	"zOx5mupZRD68f00mIgFJNUTk0oyHW5AQkXPzUybFEFMrKE9sCkaWmnFnH94SS30ITFyrWTsGuKapc5Gb",
-	"CV99JJbGEU/jQp+6d8i/fUcc5YzIv94RS+wi8uHynUv8UMCVkLOInL8mnqhG5PTyNaFTzdQkIq8vyWtx",
-	"x4ma8USKCUTk09Vbm/cdkY+Xp+Ty7CNx9DQvskBJ0Ss0KMoXEhVziL2o9wH/vcR/z92Hsw9v8btXH3tR",
-	"7+27XtT7l/nnw6X599wMOb00/76+7EW9T1dm8MfL05ZrLZhp6I5paHoaJKSH7hj7TeCPsV8UjhVVsBvK",
-	"k5zl9K2HBssYxfE08w6a4ms8b1F8julkrNrcOZbD4WUF3KtccbgUjDoTUz3u/zZVLsYTI0/7XUsUX04R",
-	"zU+xMMnZ7/i6hmgJ82s/Fd3bd5xOE6bPblsKTRTG9yVyzgqDfdOMoQl+iUnxMds/s2laJzZ3nzDQ/2u9",
-	"Whoy+tfdft47JdbSfQgQHJaNXK3S5/VW+gtcPGsre+K8P2vJ96y5jdYYH+Z9XutRW0sWuAXz/GLG2m4w",
-	"9Uq8AZS0uulUr4z0jXAS3ESr/62OQCHQ1+hABWAChI5CqtYk9VyxCRjR1BKxuuS2XP3bsqyBhfj82ex7",
-	"sTsqvrKyeRKFPDUv6xqR4ij3JzSByKd67o+xzp8/s320igbT5jJ4PTQjRs9bs73v5zFwwjQZ0ywDoz3s",
-	"UP/GJwozJyNCw5BoV3x7t6P1LxYy6e5iwtHeg93y+5JEa+mSqoW2XXWhq7GRj4Jvrck+Folrk2ldIKAi",
-	"1xhmKAGIht87lF60sXHBTZW3mxfADc8oPN9i4fMAfh2aShl5NqeqXOXK/2YL5WuxrBuwGjwh5jcBuMr9",
-	"gtUKod2qM9jnwwIN4hakZAnMK0Y49yerxfft1u/pzXX0bimk9c9cz/ouBGQlpT4/waBFcLCc9ssIK0/l",
-	"qjGaTQIjR2HiaBS/7UyrwOpaL75eWo9ywrgvsl/UL2KqMGvtyLxn8Rj47iqF9lZHuAr41e1yzi5bLr/E",
-	"VGgO0yLYwzAwlTXsZfGCloD3hRDYBHShDFbX0JpaVrzyBROITQbOyxXmXv+DJq9/ybTQz3L3fQfdJ3jw",
-	"PHjOKlKaxsspUuaBRqVslRJZYdHjbh06qgXsugoHTrJtjegf5bWR5+3fVVDOffGt062lmMNYBY0rGmpN",
-	"K91a0iFzLrukfYnOqtZXZh/O+DbfM8J9/9OgqGBTRFId70s+YWweRKYKE/PtREgQwhZJnVzEK1WZyBZW",
-	"mVg2LyIAhTKcVQEcu6L0ArSbf5KrBroENGm12IqvjNKE/UkbahlVaUiDN8h2M5vY4rm2q9nB3tGLzqVi",
-	"2+nOAlB39R8i4vLGI984bbcG8b5xUCfIr1CzJauD3I/WLfmy+1QxKRHA8lH/i6YM8cFqckwrMhHJNJ2q",
-	"vcNDEo8hviEJG9nqL7WyBG0FFUKaWinFQPf+++sfh9HRF5zBfWP+/D/k/4Rf/frHUcvcNZK85HHcg2A7",
-	"qlepkGKLlmTTjKWuYElEbuvnag8zBXMcDWVdfnVHeognY75YXL2kM8lcQN/WoRWXzGgb04lLm1hPLMkc",
-	"st0tBqSdgDdFg6yPpLecaTuJX5uYuLDEy7oIbbcL8CS36bg3RIQXF70pEeWFBWC6UNoFRXA2Tnk7lByv",
-	"U+JuN5zT5KYrdlR6wXF0pbcVkmPbEk0l07NLsxhHGDL2T2gymXJyev6O3MCM7AxE1t/f3x/s2noCA8EB",
-	"W6TTjJnfrZA6IEKSwfmnyyvy9PbwKc3Y3g3M1CAiGDZNFRmc2vI9/0XEPCZ/AypBEoyNiW9gZoNkBvvW",
-	"3wsTDOkCF6TsNjPWOkNrCUtis2j7+xuP1f/4+apXb/b8j5+vfPuHsAnjpwz4u9fkleAcYl0UC9v59PHs",
-	"/P3px/6nd69f9d9dXv50drEbkZhKOcvb2aaUTbDBHQbXCDmK8g9SpBgNELnWrhJSuKVcFyPCmAy0Pvsf",
-	"vJ9GZCl0OIcv6HobNthafLF4OeU2ABfF3cuzj6/z2NahkOSMj1Kmxv5QrClcj4FJklGpOUh1nNtpIld9",
-	"8jMPuyRWUoKixmKXKiJnb19h/IYKnCf2fegkikgRIbb/mX/mrwS/tWE16vgz3yNntyBnZPD09nBAYpqm",
-	"brKOQHViIBn7bpJrW1RTEMrLsjo28SXm9vbNC7FjE7ZoIoZq2IcVpzfQj6mCE/Sw2G8Hv/zyyy97Hz7s",
-	"vX49OCE2cVDbny7evCLPnj37kfx09eqEsMR++9NP714rfMsrRB5zEOoOJDk6OLRy1+C9cyUNcF2Dsys6",
-	"GpwQCTRRFhTz7wbnp1ev3g6IpjdmIrvwCcgRfObEXHc8JjtmHX999uPLiAxolqWOxz/FYXs45i+/KcEH",
-	"u7a2hOBiKhUZvBvufTA/DsjO88OjIs/BJYSZF9hlGFjnRGmawi5uDEnBIJgpgUkmtIGKvX/CbHCMvikt",
-	"Z0HyBJ0AUhyzhGuRzIg0aDFTYYNOPCfz3h17Tvm8eu8CR0NyTAzdHOyelGfF8RTjhACz2fAVTJHnR0e4",
-	"5PfM9nLGmxj88dlKNZ97x+Tf+/v7v0bkcygMmu8/9/b39z/3vgwiwuEOlLarPCEZVYoMgtEDggVZqMIj",
-	"89/55qNmIMnoCPYrDzFFqK2L6vroplS5kQVSuBUbqGCgyOD/7rku33vvkgHZwfuiaQryiYoIGxKmHU0m",
-	"d5Cme0YmwoZV7ubspJhLa96fpxKXAMcloVqgOXF4YvNvEcJTpowOwTgZ2G8H7vzN/kvN0Bh3jWx8G3G8",
-	"lh3DTVwLNIvMBgkdNkdk8HQMNAHZ/JshcfVfwt1JJFUYHzVmtp7KncQGZMNKD3TbvTu3VReNbeg0YRqS",
-	"/c+8F/VSFgO3fc2siNH78O4qyPbNCfLp+bvAenPcO9g/3D9AjpYBpxnrHfee7R/su0zBMfLopzYg6r+Y",
-	"PWT7+RrB39YVTbCxgf3d6B4qE1xZ3n50cOCCzLUPMg9u8DdnsraSySLZ3XV0Q5bTYGCRIgalzLFMs/2S",
-	"rNE7/vevgWsWeyVzM9ZAEMrudKQw0dhvSfV+NRM8dSeyP6OTtHXrn+ygywzi5bbvZy22X9+WmdxIQc/2",
-	"D0gi4qnleFSRX04/vA8cw7mI1Xg4fhY/Q54oBjLXthWhI2oYx/zDuxozRcyGjAAx7+wwqaUdYC7sz48C",
-	"L/huTKMzR7BvYP/FwbO2+fIF+sD8n4Jef/OOyryGFYBGdtCKoVwzctuGcHfeERohtmiJ0HiMhmGc5h0b",
-	"MirpBGyjzX83WgbvMFA1lP4wncj8jpTO11Y57ok7G65bHPZC9+kfjROVS2vde7o8U7QbFNjDKZzr1VMx",
-	"fPqYGEQn7qwN59ROBPUFwE8ImkCOg5ZHred2CzKZQmmB1ewQs4ymRRf39/Q9mzDd6zDwlbULGW3uwVDJ",
-	"HiJauhrQ6RSlAeRbsavDHIoiiF/P7Wrm49ffaOLEBvvI4eJHfuKuIut/rZXxeRc8fiPkNUsSQGPb86Mf",
-	"Fz9xJcQHymdudTZKo0B0h4C+mCnVgdJBYymUIkEAm0d3pwXVcP3pHyz58tQXtbdm4BJaLwCId68RGDKh",
-	"GuiFd/2eFuUslpq7EKGNzm6BDs/kbyKZrRne3FoxOqFs1cyTwR4U3tu4ad5vwMH71w7gB88XP/FR6DdG",
-	"K7UPdMCIV658Dj5w2GFN53SWCppcCfGeSluj4Pnhiy4H4KLdIfkACaM+Le750VGXh51caJn1WrD9A5U3",
-	"RnO3l08SwYHs3I2FFeGNDkol5G7l3bkYj0Gpe0FwejuTDwLSG1h9EyeySVdrYbr1BKeN8/Fg/4u4uVXl",
-	"zEhPdyP3HeaoOI3XR9cYlQFZPtOq6Pjh0tfXzvarkijeZ95cBDP8sEWsgSGzGMHNevOWcUwR5y9uWkQy",
-	"hb4d2nxDbV1IvzFpJACF+TLJn00QeY/ZVng8DgGUEcvO3r4iPg7e0yIYx210CAWQVmL0dyjRot6GLrqN",
-	"GVs6u29zthKwtdfOrmwluabJ3bCnOAYn/Z5Y9/1hyGitxPC0EhwVrnhPIevAFK0iqLZD4NMwkvVeInCl",
-	"gTVlXFNmre0xUFWwAmUDdMb01jCANGx8ZfDI6oQ0y8CcCxuNtdonV9546g5qSNPUntLhEZkIrseK0KGG",
-	"MtM5cRZ0zJXkhE6AJ2iZEZKgvIKyhbO4Gtw1EF5GxNcQswQquHg/cX4xfX83RGP8w0n+wXZ8bLJr8Lhh",
-	"FaAD7YnHlI8g2dKg+6oPHST5c4l9UdBo9Yay1G3nT6V52PKYSBLyPjRPVCHIakEmjrhFlqRYcmJI3M5z",
-	"cgdwE9KiXDa+gBE5OthdQjp4OglaM6+PNL+RYkJ+ASrJjyUh3hBlI+Lily3V6Y3ETBVhmgxFPFXoTiI7",
-	"dms7L3d36wT0rUiT75h8lhrxbqnnlnpuqaennmXjAHHFapqJn4simm+cwRCmjmaZeoz9/V0stutBN9z0",
-	"9cubp2I8TqeYA3YrbqC8ukV17745QwJe22K3hrn/P4nxwEXcKbKDxXxOXC6yQRr8Wo9hoiC9BRWKCzZj",
-	"3qqAzW4HjDGy5/3VOh1wdUuwy8N1v1qpqbn/OijaXyos0odnLWKT+bivnlVu3Q5z0BNhgNAgKBYx1IWY",
-	"mS+YsiVWWR5BJng6a0LTCm9bbPDziPvApLhNVLwBq+e4BhJbm12TzY6Wj8nDRwuZXt1SFwLNUysmrNlJ",
-	"fYGTPjbQOQnInOrWw7sOGDXHaaG0oF1GXUdopZoIWwq+E7V6KoWma4iOaAiRShNPTT0EuMLVGMaLMeLW",
-	"9XviAmfv5lDfutXhAhfeBtybkyksiGNBTl+Z77sWLr4JFLHlW2kYLG7gS3DIA7URCmtZA5jxMYfiexya",
-	"Jkzvwa2vktau0eZl+jpqteXSQh010aLdz5zowaBI0VcYxpD3BeqIleZc8/CitjmLqjVLrrChwXashcQI",
-	"8gJiWmMYHsAyUXSpCmcLk9+OfliQO9g2d17wCk3a7REPLYUYFk67KJJizrzflBUkR/UOAZ5mLLH0488Z",
-	"XBEcQBO9NT8X5BbG8R4mie1Vyl620t16Nc+O9PfxI7TOxrE7uU7R1o4yKM/n8G1ayBkxaEVSgyJkB36P",
-	"AR/eo8lvU6Uh2cXMJqzS9DARWt8S7tbBZTEO+4P/U+JvUw5ofiKNoZrzdAWfL8YUGfhinS7LDKuG+99d",
-	"Z3YyOB2QnQx4wvhod5+clquvTOiseIKnMwwm/cyxVszhS6IFOXrhQ0ISOitlrN1RVTQa2FH7z17uHO6S",
-	"V2OWJhKsiIhVdBkochprcnRw+HzXJo41WWobigp/pVbb+kofxYLbVIW5joT2cFf3dUZbvWxrJe7i5KQ5",
-	"YTBqI+XNdG9HaSq1TUg7Oti7A7gJ2HCcivhmbvh6o3iz0JjcSFs2yCG3kaSbjiSdx3SLwNIC8hKgSco4",
-	"tDLklY3X7RD7lCa3LF63QfGTZeMsBTLI2+UM9skpvsww86wUzUTzaCbX9y32HJxxHxhlhl2LW9gnZzQe",
-	"E7NuBZKMMfhJEXHHyUuLy4jBEcmoC4dKbcmNkTSXrEiMYkHSYKK0V3M2ju06v4PAqHwvjxIO1Z0IbYOi",
-	"tkFRjy8vWOqEBYswE8CRGIymfHlCXtpQUhs4+sOKIoIjuE//sP/vW2+i6zO2EhX2ZgyziMCY6qfvVTF+",
-	"GRPJHF8lLvm7pJVub8mWZm5p5pZmNgWSJoXJBhJPN6mUrlniKmTRR/PvaeF+fAiZ1JbRy21W++SUSBhO",
-	"FU27p0BFZIIt0LwP8t3ppc+KaklWegCz0ldBLh81U6k7oUzwEhIPsVtKuaWUm6OUPknpbgx6DJJoEaRA",
-	"YkpTYJgyguWLyAuau2sgpUypKTwcJQ2V+wG+a0Am4hZUyUqvBRlgVYZE0qE2o8kOOgqCvXtfgdJ0psgp",
-	"wRayrvwgpykmg2KwEUb27J6QARe6716pQKumyT66PqNLJre2k/HzlHKMLfo+CDhu5Ruh4ltxd0vEvyIi",
-	"znxcuq8yQXZoLktez8hhyVpweLAqMc8jAdYtD//dmUN36C52fkp2DTm8gJEiL3ae70bk8GDnuS1Ke/hs",
-	"59muTfmX9K4ohYDE2oaD+jAFIjgoa3rNQ/cykEw02FtPk6SO/md+v98Hhc2385VT15JbwlxaDndFpyAD",
-	"ClgKw/sp8lvfUuMtNd6MwZYHgGnpiq0bBb/HU+XETmy5UCoVUIRWqRXJsMGLRNK7Nad8/Oym/V4tBH5/",
-	"NP3K6Z+/X761EmxJ2oYFTKprMW0FOFpF2Su0Py8UI/Nu9/Nibc9dVbTHCbCFcdxvCZBfOtb/H9Nk5INi",
-	"jwnFqi9Y6tlI5Lbdoat1RTVgsACeI1P266Qtanb5IGBzpmEE8DcWT2uWv60q2Bg421xDsE2vOsVCQ7RU",
-	"nsgqiy6GtdLjwKP9zqCMF4PdiAiJlACrpZVd1RbAMSvPNlgijFubHOUYD17IP7WAW4MFgtv6agZnFNJi",
-	"7Mdx8OM+uQRb4fVd3rbxOqX8xryAErTgWUPl4bOdw92d66YSQ3k0rYGqrziEFs15jxQ3i0ezDZbdBstu",
-	"XPB4jThcMl25tijksLUaWi5bdAl0dWj/0PxqG9L6GCGtVrRiekwAO/p42MnNQw9SKbUMf0/zyqEPEyZQ",
-	"sFjDVoWMrYZIuCCZFJlQNCUuocXaRfNvfS8ow+nvxtiQziwVEuIg/8RJA8wZ24rOfZUtWt9Wnbme46s8",
-	"dz31B/F9GAxKW3osm8E82rJ1Q22tBJtk1pfAE0ddICkKJivierc5T7at+Hl0TA5fkAQb9wmj6dq+WdaD",
-	"bqgN4+SHenDBHEb/FNXkB6g34v35WPo/J7KF19955O8YT8QdiVOhQNmOegmduWqueaHpvMeoV7p2IzLl",
-	"KShVrhprXsgFSQUfgSTuCth1CmRHAlWCK/IiIn+NyA+7+6SxSUFKMwUnnvY3XgwOadCJzEGuSyX6amg1",
-	"7mpLp7d0emvNrYcLGBqMxsegQnVe2Z7sqP3nL7qSYbS7PISom7dY8X1ekVnsk1Nn6qEpdjS0PQMTb8Ny",
-	"XIcpcgMZ9pi2v5/kdWbxAK4hFhMnDGOzADtnqDF4G5ObH5sxNqVm3bKceqL++v2QUNzOloRuSeiWhNo6",
-	"YEhDDVI8MWQl7/LZhUw+RLjrGwnwX+zvzeHOydKOgu2Tj0KHJNSJ3D40YUwVscp/II062um6JgKV6cza",
-	"EAL66wXe0C/YGjL7S1RKZbclZCaATVUmTClIbBiXQftkmkK5q3e12w3jQQcXw6OeNxj4MXD0uxNmcVdb",
-	"SrylxH92SmyLLpeD7yPfQNDbM1GItYp4gxrckWBnY6pgz/sx1xxddZk7I87Na678W74PghVuaUu0tkRr",
-	"Kz7mGjjqmkha8hCJ3D2FoQs/5EHMZOfwBXkD13JK5Swizw7JByrjMVK7F14MchIeJYbO7B2+xBynrqo7",
-	"arZ7D6HAF0Kj1audDj0B0CXR8YlyA2zQiLlmXZfpLs3T36eKjVvb0sgtjdzSyMJK6UgG11VXUpMLKQ/4",
-	"aqV69unOFV+xLONs6XqvEoYgJU2/nwbf+Ql8q8Gj1ZvsUE65uPU/ZVCptwCVgL97CdZPvJQ1nqEr06JF",
-	"5FKa8y+eKCLFVMMxGdi39osnB0bI+cwHig5hNKUyYXwU/kx2Xp2+Od11zf1JOIzEgscguW0XYfPD9sk7",
-	"TVxpRaoI/cyRxJzY78xDTLvkcMrJgMYxZBqSQb5WzBMPMspby7RWIe5rjTCtrvNRQk1rh7WNOd3GnG4+",
-	"jMXQgJL5O7BjD7EXuKMHOTmYl+lSFzYWhqU2EI2NscRtoOpmO4LVYGx9FVXNQ0ZjrYHYT1myFta0tEY8",
-	"ATmCPVzVX+4rueGbN6shd8UVryoXl7rFm626/LBc6xXCXJ72FJZq+sflp48EUY8g6u2uwK6eWrfrmq2C",
-	"H6i8UUZen15PmNYllCED+0ojdqNL2Inr6NouB+ekjN9gZiVh+jPfGWTmSTFVLjUNi1hZoV750HYyFPKO",
-	"ysS6s4HKlIHMJ2TKddUVtyDvpFkab5Lxbdzl2mX8ZY2RW3F8SxO3NLFNkqe2r8qMFJDsAqZXoYOWVK3b",
-	"+4uTfl10ZPNiUxMX2ApOWyLxwEQCoa5JcHK+Bgx72xtDmhENdDKPaEwANOOj+e6ED37Qd+JFWKqhqNt8",
-	"0VG0TAbeQoqB20K6cB3s1mu01bbqF2NIF7aX7FKdA9+ch0d2eemi5pPfft9Jd1mLvSQe7v+ULpJJgc/d",
-	"HSOnaerk2eDwJtNUsz06Mgw8/5rsfDj9sFv5MaMcUvzpfDdCsrRHsUjinh7DnpVdPvOdq9M3Np7WWZkU",
-	"SKx/jsEVxXuxPbFNIdsnV6dvFj6CCWafeRBNnDtGYsrJNRCqNY3HXinbJ9aba5QwSj6cfgidK/YkKt6V",
-	"z3wwoZO+ec/gBJ8598+Q4peyPwYPxSqLtpfRYEKzvk9xmeOkcXD+tfpm3PIexSXjj2ar+m09MY/X+sbR",
-	"HZ/S5clrB0lsoa+lwP2HZqNbz8pmPSuT/GY3409ZmYts0I2SS3SP4D1ZgAbeaeKubYsPW8X/gT0mQkqI",
-	"dUEpnvgAoSVdJkKOKGeK5qXPW1X/T6WRnfT/pbTrcP5CxW6aFgsPMz0rTT2hv78HPtLj3vHhwUHUmzCe",
-	"f+6gQr+iCvYYV8AV0+wWyMQcnWfa5sVt+vR/7reMb0mnDq9osWJdAq0/iT4tKkji8S5hBl2FLKvVTfpc",
-	"eMZfq1IXrvFRNLvSIW3Vu068e6utzRW7R0xhQVlewmGyQ5MJ47stqNzERBdqbRUM3wi1bhNcw5VvpdY1",
-	"a3FlUGrnBmvX5u7HQzao0pUFikfQ67rgiFfutriy1fA2HxNX5UdV7S4iXTiU0/v2hgDJNY1v5mp653bw",
-	"Gz/2MXy9Tq1d02xDKSadFVG/7zfmoW9OR6tc3mI1zYPEn9L/6fAiP4QFftAmhW0htnwdOltlmY+itlWP",
-	"aqu5bR1zj+eYc8W4xJBkUowkKEWuZ7a82JilSVTqYIuFyqUYglJM8PlZU1Vmu1AjrJOQTbGHrV9v06X9",
-	"MwZxie+uz8fnwU/SWKPs7O6tXdArjewk5oXC6JqEMynS7l6CcMkX5sGtLX9FQhAc5GIhsQRTfxbZsIId",
-	"y9vywzP+auXCYI2PIxSGh7SVCLe2/PXZ8kso7Ez5kZXlLs8+viZiOGQxyEW2k5AOLJblyji/EfrdJsWF",
-	"K9/KcuuO0crKN70p4/79mMoGjftlCeMRjPtdUMQb97eosjXuP0LCe5lBzYvcamBM3uQ+X8m7yEd1UvCW",
-	"rKvmZw+rqpWxLH+/7cOG+Um2CxChE8FHRilj0n2l2jQz+/PSy7qwjzUs6ypP/MDg7Ipvb0Oq7z0z2uo7",
-	"qjS99ZFybVt6kEg6K68TqiuZcIwrTW1WbNNaYvvcony4Pc0mnZLi/DrCvLiOS1iUHdd5DacWxIDHQHbg",
-	"dxrriMD+aJ9cnL3ZOzo4erl3cHBwePRs1wql8VzDReVut3aMEqYvtmHk5PJPYr/I92tt2jRNQZIJnREF",
-	"EDCWgou0Z/xdhVlyI8BSJuPphPIQvgcGqH/55Zdf9j7if4OI8OnkGqQRr0CSGVBp7yEGlundiFhe85kP",
-	"8KtbSAZRXj8aUjZi18xQJ+wTGuTOkB1qRLaDvaMXEdF3AhtwGBx3+X4Gz29FegtJRBj/zG3HkCmPWfpE",
-	"ESqB7hJzqFNddFpK6CxYW3u63UVRNe2rNOf49T2KKSc/nAY8vHBXvLXjbO04nR11BmLQU+dID+OurkE9",
-	"iy4kY1X5eKHRZmWsPp/KTCjYDItrd9bZ37d667pNPA01Mivs8l7mnYY+gQGwK81SA/KOTZKCS/pEdWe8",
-	"OCkxS1cq2LK3evsBa0RanY1t0IBUiHaPYDxahHRFS4Et8m2NRpvN+ctJhNdtJTM6zlz70UL++JTmZT3W",
-	"XCnxI53kPfbycunAR3QEWKsoNcR2p2wMs6U/7sazffLz3Lron7kvjI5vwLl8s1NKlIgZTcmdkDcg98kF",
-	"7BW7JMATuyxfcxGfNipCPuYzN8u4AcgUYZq4vrJjprSQM+zCKsFQXMGBmMXfuhWExeLDroPhzEEZkbwY",
-	"e6VIe15exM6BU/8mGLfL1kAnxJZOCcKWPvO7MYvHroxIbCCL67D1d94hMah7IiXD8iRNh9ykDLkSMOtT",
-	"hx6/h01R1eZROth0FfKsFdVoyBzuqli0ZUJbJrSxzja0VgbqiSLxWDAb31YBzXkBk62MaL5n4zQY94CY",
-	"WbzGvLQJP89uQc6C8/i2QukfQb26misLqIjEUynNR8N9M6r02oMkKyCHfYDXXBj1lZnzO2KQuJ+vkjfi",
-	"7W1VsS0X3JgqZgAuVMRyocw1C1+C22HnTJZzu3V2VHduE6tocEGE0Vd8nZgJvQF1TAZZSnmf8T42hR9E",
-	"vnS90UYick3jG1RF8rKF++RdmsKIpoUCo+5AkucHPxJOJ8w69HMCbm1X+8ScmPltTJU9pzuOLqkm5eIq",
-	"P5HviHoWm/oqSai5yy0F3VLQTVHQD6Ls2aGpCwXqUiCxRkEZHcGaiadrnDdw1LNkL0HbTN5XT3CzkZW7",
-	"/3Vs+0d2cAnmNSSBIZ2mWn3mNHaladPZ7j45xTVhoVpOGLdegTRYuCstK25BSpZA30ZVDfYN0bcBZgM7",
-	"Bn3y9pu+FoN9chrsfkw1dhkROvRJWD6gQkaAPUvKjKCR3Jvr+65IvdnQV0nmLapsCf2W0G+K0FtkQFJv",
-	"KUVBSHbakjAafRUGOQxCJFMIrEJlEH+XKDQZJFSDIoKnM2s4dwST5LMQVySfiCG5ZlKPyV/Is0MMUVJk",
-	"59PHs/P3px/7F2dXZx+v3n362P/l7PTicrfuTbUBtm7S11NYmnp9ZbF0biddgukM41EkmQKGZ4Gkairh",
-	"+w+tu3Abz6jSeeiyhyoEqXrJMCMrqDZgtjKMOb91izCvIQXtZJcweDTK1+3QLPIBc9grCDHI+Y3UiTX1",
-	"ThOmiZaUpc4ZRokWk2ulBQen/CYe4U69hmkEhBlohJFAOqhj0ZnZ/C9mhee4wLo193l9d/hQ8t0ZV5dm",
-	"RPcHaTxJQqsBxjKE9ALGF4M3zrOXgchSmGvAd1eO42qEs2tO94jdAo+CQg2ZhWtIMETa5vtxgtHX5OPb",
-	"SxeUar7+6fzjA0VQP1ywfdPMmWTmKvsKeN+I753TJC6BfzTjW2eGZGo5SV+BXrEg07fEAQMitJgHenwx",
-	"8PsniSkPtzw/rLxEBBYlypdp/1cZWB0s8VFiq8Mj2mbJb6Or11YGCaOGDDcM2X+QYrHbjtQN/H5hqPV9",
-	"UH0j0dYLEG1bHenhwq0bBdC5PGXt2fX34kQbjI0uCSqPEB7dAUuKCOkttmwtjRtMqm8kI/OjozsytqdW",
-	"1d1LxWgejzvFUe/F6Ns2B55OE6bPboHrxbqQtRDBrTUgXYupbjA7baPi5gLwz2OB8RGpEDd5Ar2nopi/",
-	"jrJaANJoQLdh4C4G3JpBGq0z9wmXq2OCNxDONfC88oMeEErdO9pA1MZmutWWQTCylsu7MWBcDEOvZh4o",
-	"r0VCZ1sobUhDsXdKtCBqTCUULmqfpx1ifQCJttUrT/bcbdxDhJtjS3Dr+1rtCG55j2JD8EfTnJ6Nd7g1",
-	"IGwLLz+sxcFnJHnyMZ9ALOQ/T/9wf/XNt4agJ5LereZJ80bwjOpxUBUmn79XRdZlLOGtbrp3oe8Ng2sk",
-	"pMyWpmAYODMzf1oqe4JpP4KDwkAdMpSgxvmZYhWZUiSRjfCpu9x+dgf1bVBLv1of2LI5PXcOyTQ6roc3",
-	"7q9gq+ZuaeEyaVRU58h7R1UBTytSRfjd7LJVJj/Dn796E+zl9Po3iJ0abdfchICfOBBU6hMRTyeIfFtp",
-	"verbN+qPHmPoPaSJU80Fr6rmQ8s67METqzMSR9EfXpkMw0/mKpQhr1wUMoD1NEqBLYwTGA7NBp1y11IG",
-	"zoaslvzcjptfC5EC5d+eYzs4uMXGnPDQtlabDrmMjZn4D6r5NomQLvC71C8MRWxVLKowHrmUpYgoYcTM",
-	"5nIBn7ljUbcg7Szh7K6Wdjm23cWUkx3zarMk8yJDdPK5FUnp3XCafuZGB/DPelfkiYu1xwqhTJEbyPTu",
-	"PvmkxyDvmALy/OiovT5bAOdfq0wbLPFRrADhETWQAffz1hKwlX4fSvp1INbQbJcnlSowruLKCgS2k7Dx",
-	"9I/gU9+FLqzLcFCe+t7Gg3lu63uRvQ26rUtiyCO4rRfQvtBtHdzeVqnf+q434rsWkgBPbPZeDn3zPdfL",
-	"UD7NJpAy3p4/c1FkBNhMsYgUqYoqCkqcqMgXfVHe98gkSSBmyv7q25vZbIJUqKmEiIg0CXSJqO46v/JL",
-	"/KY9534Xi1Ut6zGvHsxWyWoyY9jDMqcWFoMeCtlgzzByA5sYjEpK3VnuWz3GrAriqWR6hg/RjBld4fjf",
-	"vxrQEyyJ8e9fzTB566eeyrR33BtrnR0/fXp49Nf9g/2D/cPjHw5+OEBAdKv7I2814NFC9epF5cOe5Rb5",
-	"Kt3ZcgGk6BlhZgl7DvhQl+D7IumuubVAc7U5YovNGcRPQJG7sfCx4DblT8gkChOKcrdPsMwaCWsopH/+",
-	"jtzATEXVdKSoarMy78qTVYKXOMtV8948LNluBXmC4l5A/aJqlaIKAcwohzTCIoB1+ocirKMJwZo8MNYX",
-	"dfb2FclSyl3TDANI5nYTosC+gJyak/xnROgEeOLIMzIllKQpchE+palrc2pIjBWlMRHbAIWhyvFNsBwY",
-	"xyFA4CkbmP9/AQAA//8=",
+	"7L1pc9u22jD8VzB675nYc2jFdpa29odnXNs5yWkWT+yePr2bvhRMQhJqEuABQLs6nfz3Z3ABIMFNomRZ",
+	"TlL1Q2pxAbFc+/rXIOJpxhlhSg6O/hpMCY6JgD/Pr/BE/z8mMhI0U5SzwdHgakqQIJkgkjCF9cUnEt0S",
+	"ISlnx0gSFiOq0DWObhBlaPRmvPcOq2g6Gg6CgYymJMV6TDXLyOBoIJWgbDL4/DkYvOURNp+of/Hnj28R",
+	"HyM1JSgSBCsSI0Ekz0VE5g/6ORhkWOCUKLui01xILtrXNGLkTxVG8MTIfS8T5JbyXKIMT+BjVD/+n5yI",
+	"2SAYMJzq75l3KjNJ8Z9vCZuo6eDocH8/GKSUud8HQcvi35zpt2DwDKtpOTaNB8FAkP/kVJB4cKRETvzv",
+	"jLlIsRocDfIcnmwZOSZpxhVh0ewnMmsu/QTljP4nJ+iGzFBGBEr4hEY4QfqjRCq0Q4aTIcLo55/fnO0e",
+	"I0GUoESiO6qmsEUSp+ZlzGJ0zeOZho4Ez+DmmAqpEGbyjohi+wyIlWv0prin59ixkQeH31c28nt9ukoR",
+	"ocf8/3872ftfvPff/b0fhuHR3u//+J/23RgDMHZAgAb4EUqwVEgQHB8jjKTCCUGcEUQlEmScSxKbtT8/",
+	"OOxekQX6rqW8fL4YJN7SlKrmRC/whCBJ/9sJjQm85384JmOcJ2pw9EJDIv6TpnlawqX5VU6BMkUmRMAc",
+	"LnKRcUmas/hlas5XkIiLWO/NNaFsYrfthmRKI79+AucxVUgJTJPO7fq/e+5Dq+PQZ40mMuNMEkD1H3H8",
+	"0UCw/hVxpgiDP3GWJdSQmqeZ4NcJSf/xhzR0p/z4/wgyHhwN/r+nJXV8au7KpxfmLfPR6r68w4lGSRIH",
+	"iAtE2S1OaIzwBFMmFVJTKpGeisCROkYjIgQXcoT0NkhEcDRFY0qSeDj4HAxOORsnNNro9E80vCui526o",
+	"AiMSZgwzOUajKBeCMBXqx/Ji5kAG4MW7KREaKhJyi5mCdbzi4prGMWGbXIhG5wgnCRFPJBI8ISjFM8S4",
+	"QjGHY4CpvefqFc9ZvMmZvedI5tHUYg6ACdPkRRUzhqneMH6H+BimeYFnCcfxFedvsZiQTe8j0HQqEb8l",
+	"wkyTszGd5ILECIiNmaReEIupfvEVpgnZ6K6WYgaKOZFw0qn+7cEsUZq6ay6lSmJvSBGKsBCGotmnNcnX",
+	"9KpFHGqbon3sKTwD87sk4pZG5GeGbzFN8HWy8XOLscLXWALn0vshNIHRE4HzuuL8HWYzSyPlJif3wQGS",
+	"0CQDQAiNuTDkUUsSmvxIIoywMUN4rIhAo4/6x96J/jFCEqBN1o7Ie6TJsy7NK0hxdIc11LaIjiXz09P+",
+	"meFcTbmg/yWbphGRIDFhiuJEAo3wfiM1xQphQeBUgcPAif7MMsEjIuWmge0XkiR7hu2h61wVYtL1DGF0",
+	"nUsKXETkCUE7XCDMEC0lPjhwQUq5CjOupkQA2dm1C5N5lnGhSPyOxBRfwVltngg+kSjV30caWBxWaTg2",
+	"9FuTyIwImARS+IZoJvPZARnA50nkNJxM6GcVJRbz0iwhisQhVhWxPsaK7CmakqY0G3hvXc/CTMsUQH2J",
+	"CGncQzkoBqCchYwr0qJCBYM4J6GZcmVSbcP1/GpKiKJs0neSmu3EuT+5a84TghncvNPLrRxXyxrMU6vs",
+	"kCBjIgRO+j5v5KJFsGbA4NI8+zkY3E3NsTeVgFLz+82ogt7mVWdnRykOrJhLuYO/FxPm13+QSOlPm6mc",
+	"FoAAyBQbNo6TCw9KxziRJOgE3BVB0MFdVdjfb1OIOub+hmW5WnLaSwB1K4TVlSFidB141hEGjPz9QDug",
+	"DuOUJrNA65VGPNjVXKiu6KwRfh1kNbZ3kfbpA14VsLqhSKumTdpGFUmrfyxGjUF53FgIPANIKc0zehCW",
+	"J1aqMjaRBbgD3+6e+mWBt4Rpdfi3Ac+IRqKYMx9xyp09SRLPYFVdsj6n2w6KRVi8JJl/ILIqJphRCSvo",
+	"+85qFBTLDrK8AnEVy/HINgpaJZr1JRUTDtwpVr7bCkEFJKxCiqrH1hQ8cDE6so8a+S8mEY1JjKgKEB1b",
+	"dZLEmp6sco7NDxM2wROSal0oIbjfwOVht5mLqKyQxCbpW5IudZ7d/FN6S41N6F5kqsT+BqnqT3oYy3Hy",
+	"kdxSctciExpT91KkIiY4TrS43RxOw4u01Greyt7RhEilqR5YzzOrWfV+RRAtqS/5ituBnq/Udti+X0y3",
+	"mERQrrpt//0tqRHwLCM4CQWdTJXUsjEdU6MCNgm6RcS+8oT/UcdrUkyZwhSITkqYhuSIYNnOeDoJam1X",
+	"ig9Vphh0rW0u8jyYEtCy9UppFkmWwEUPjU7s220CRDSlSRzqp2QrO3KUuOdCDbCFkjDV/xUwRHVPIRvj",
+	"cMyjvP/iL8YnJ4LgtvVqlpBqcCqklBXhTePSEuuswaG3rYF3uv5iG3Ntg8Eswb0FFUn+kxMWGc1ijouj",
+	"t8LmgViptuVZvDSFto7SxROb8ZxNQg1ifeWzNmHHbVpzPG+TPFWxUB5LThL4nKiy6HI1i7hbgZbLyUbG",
+	"PfRXDwVpBWFWcGMlc0hhkHPg6IS/X7BZCuhVMNCMPwmtYVDNjAEyAZ+t5BHFSRhhoTcVx3mi8QYUPdDD",
+	"1ZSIFhyrszM9sUU7emap+yoiZzd3KzyF9r2qFPfRThJpjQssto6QgFUdSMiw3OpOHtliqrarQQlRiohj",
+	"dHn+/hC9xVKZ1VaEzw1wVg/gni8WS+9PI7t49Tx51gOGd4bErgQLa2O3Kf7zjXn/hdkw++tgISf2dvv7",
+	"/Vb8vjdrrrk5Y42SALTmURRREeWJJmzHKM4JOkR3hNxIdE3GXBjnnJ1DL1CsM/rFK6xw/g60Gwueol8J",
+	"FugHcKUvKR+UB/S8diTBwHh77W2N3g8pPzTx32m25tnqERjvz3In0FcE6SF2+OC+FgOXr/Rt0MzVlGC8",
+	"A41zAnwsiUsKpA8Vs4gkCYnbLWAZtRFF91dc+1qLrUDwaNasTJAx/bMdiG/I7IlEt1TS6wTiIYRCOzwL",
+	"P+X7+88i8yb8TcLhcLgbIMXBbDNhVBJkHJIt2HPLb5bcTCfZzAPDj/qZVpER9ri5o3bYYgsqYmErxAF4",
+	"rMKTusS+BUx4TTDQPNiKHV//ySYu/M06rHdqxjK5e4zSXCp0TRLOJvqkwT/gzbCfPW3Vk+w8PdjbOccl",
+	"ZW5EwbrISMMbg+xziZshCZ+DwU1brKHFEkSVJMl4iN4ocJaQWyKQnPI7ZiKljpBUmutShRi/Gy4k725y",
+	"5qvdi1sL+S5WuCnCLSWRUkPWT5S1AKhxKYW4eAztECySGZqSJAvQ6cmrPT3mLuICSTwmkxyLWDND/43T",
+	"k1cn4JUCBWbvjosbdKqFNEGMbP9Kf4USicrpgOvKMZDGLLQ21P61dl5S3L4k4JCRC2lGLaaEEeStCNAz",
+	"zRNFs4SgmKaEafka4kVq3MrIopxGpB1g4YEnUu8f6ITI6IT6yh1Dd1yYKJSGiLcAAPQCbknCMz1fnISM",
+	"kFjOn0HlBQQvrPZlEuel62r5191hszgk7JYKzlIbhlGdOwCNiQv2nsMJGuNIcbHi5O3XC9kaJ8mH8eDo",
+	"t/l4a+byb3jp8+/1z3wulPiVNsSI+xrMI5zhiKrZauP49oMVBvg8l3y0SH0CjwFR8+uUKmWNwHpjuyS+",
+	"1cw4U37nf5ay0qxyS2PCNU5OOSPwm9zJUE6xIHFolK8pBgVDTQXPJ9MQx7c8MkJ/TOOQcRUqfEPCDIt2",
+	"0nJjyWZh5/G4eU3OGRTQlZL0Gm63GIN+nyOY1hCAC+vyR2ZA2ebu34xY08N3l8A35JRm9cj7VpVVcX5j",
+	"tt23HFUgszAB1dgdnEkrt8tjqsooKXdmRtQ0BhE9+YTK0hapFyOo5u2apiYErpA/rQfICNCDYKBZQizw",
+	"nVYBjffOvImZpPbwo8TGoANCFNgwKEOt2tFCT/r81tLAZijAYqebv+zP4Hk2QkSrEPbFefitkNokZ7k5",
+	"11amRiGcUc1QJrimAuKJRPaFAGyLkk4Yifcog1hQuVgM7LSbRlPMJiQOIba+Kuo1gbom1fXcA4MyzSOI",
+	"IJx4OfUtK5MuWpA04iLuj9LwtLLxknO1CHgUIivtthKp7Hca467HN+FvTuAQpTpphwqdpAKwbi1yfYnD",
+	"m5PtTzW9WUVD5rmKeLrwUGH8D/bZLgP38nEX7utz7dOVb3ukHMTWMCX6zMk0MnKvpx6EFvZAGkn5LYlD",
+	"xcOGL8XcwXdgvbRM21B4oNddrhYzr1y0wAsQ/+Uw9d7HsOQ+B94kW/ecp2nObBz0BQQ6ERYRuSR0mcVX",
+	"cccdH8FyFjoujMWEhJmgoO5dC0wTsDHgPKZaqLuWSegEvBTfYGU8abP0miey9XBKE/XLXiZqyhQRmSCK",
+	"CACkdi9W0x+VYDbJLdWopdeZ8DASI/dMgCAB8pxNEiqnAbrg5v8/CqqonKJLOmHorX24Jt+9qGLWYatr",
+	"Q0153LHZKaaJJx0rTYZSIqURdoyzDJLqahJ1GOEkWcsOM66IbIqD/QJ0TzmTrVLRKibiCb0lLLyetXIk",
+	"c3O9ISqUhWMu2swCbxiCO0jxGM/aXZ7Fxi2Sy6pHv3BWddZUGU3f7M/zPnivOs7fDCKpagVNIS/ii6UL",
+	"CwiX8OxDR044Qb83PJQvzAlWXY/M04zCKMC6ttduZ1vgpfXQPRzwQHfV4A17YKvIJj6eLqnqLoXFbZTp",
+	"cL9PeMiSGFd1bPegmWtGyfL7By96Om6rONuMcMEC+IaxzmJWA8y58tMK+F5DhMUQX8DBHNBch9Dv+NMG",
+	"JX5/Yxp8BSdJSNktT25JfIQwm1U8Ri6jXhGcIix4bjNZwUR1XHlUHiHOkhlSUy4JJGnXHjBgWXnKVryA",
+	"hyHDTfoGfn9qNQLUQZBahW+z/F8swcXJkrRlVQWmyRSqG39mJEbIDS14+nIxBvNUIc4Ujpalo0b48wmU",
+	"Ewf9tb943kqxKAuj8quLBeIVXa6GouAktKUX6DVNrPV78TeNVKtR2Kvisb/3A/rHzu7e73+9DA73P/9P",
+	"H0tlEZZiqJbWB+0fBcWTimRhg/6NudSaQws5nAjM4vJtep2Y4L+eIXzWh16ZaBtknNkoy6ZtnnEVmqgM",
+	"86/L4QOFIdRIZsQk/Ssx8KlfsXmw10m7pfKMyixXLXQTX/N8YdC+ffsEnv1cRJK7UNEWO5+g1znDCTJP",
+	"SnAFQQot0DOT7lsP/jsCMgRFWGI80xhp3g7sdUWEplWHKOVMTb34oE/MDABfOTC3i7tQvSXiInZJvDCD",
+	"SO/AWCvMBO28Pr88RR/zhEgkhof7Owe7O9Hu7hBBMsyfyngQwTQJKevyEyMspmxiCiOcTgWVKsXSFP5A",
+	"J/kkl6pIBtTnQuLhJ9YnfOwaXB3KClE9juRH88KPJrquXFRYBu7XC31EnEVJHhPvQI7QM3THxY1eU4xn",
+	"bmupQpC0hnY+kgl6frh7jK4xu0FTnlDzmE1Fj3jOVC0FqWuJ/iQpBB30lfuKiS/3gnRZzu1K2WrZNgZw",
+	"QwN3feczJVgsEczYU1t1bq4e0AKBBPNV1H6GLTtexbQVEXrb/2yk5+3vF8+YYGZDBNrEtn7h/HbeZSS/",
+	"dTz0Ti+wj/cxrLtvmVecTP8VpA40VVUAsdrqK3sXWD7inWuFmFXhw0s7WE1JrfCjTuZzZOpR4ATsyGBn",
+	"DvxLWnBrXASSFCBIn7BlJmSAINg1JUxVnoWrgQ1//8TeleTUlUeDCh4mwCD0fPxDBHn3mDJ15BLCA2SL",
+	"eAQoJgmeBQhEDsM4nHDQWJBJa62vqHoVluRSQtyaXASvDdmpr6oI7HXxEWE1xcFO2gTVROaTMO25KmSD",
+	"aTXO7oNWSzAyApjePFyJvYEKSUYq0DcnWmgv2dix1pw4MyWfIrvDvi5TyHW9lV4749OCk6xiGKkzrnrN",
+	"F+WizT0kCYCxWsVvnKtckF7stc048rzDOLIare/0VVSWOQdtV8pWWEVMXZ80VRFUaoXfCplSq9RHNl69",
+	"Rc58IlEMJdbGCIZbKrWlKmm0lnwqFHkrDO/cCaoUYRqQaER23e1C6o7NouNjI6iCyOdBYK/53Uf4WAyh",
+	"NaGibdmmdpdTFMqNd0UsuSgogUJ3WBYrHKL3KyHYfQUXz6h32MuoVxVR2kqyQiVGOF2swIBzDIuqEE4q",
+	"oTIRM7kkJub8wcWdtuCffmJEp+wwh660h8mqQhrAzLEOG5X9igqp9hQlAhUK687l+fuz3WOfqUQlrzZF",
+	"8HIW0eSJLG9Iw7tjC0OFWcKNYQKV4AMupEi/No/jeA70Lukmz6YkiQPNLFUyC93PmMqUSkniABW2rwC0",
+	"PhJrsPfEFDwRhJQjuJ9gT7B/F0MMPzFPaOn4tn7T/e2/6W2KuW1MNOWrENRn5+2FbDHLVohJSzGTKt8t",
+	"fpcztj/sqHM2eB1mZGdV2ZwZuZi8rWW7jBSyCj9rI4k94pv7qMcLh6mqy03CZ+/7VN+lk1WofoYZSY5B",
+	"KLwmCE/rNU36zqebca0QnlvVRJvlhwphah4M+8R2Hm+Y8iQ29WNIwfULOWCIyDQKtXIA9jMM+WKhCYAs",
+	"LDwzolBRiw/tPD88rGQB6BEsx7XRPXo8jbH+aF4NntZVnU8jk6DZYqaMb6k0tR3nIaQdQRp12LdPLnjL",
+	"2WOXSUnrNKK4wMauQL6lDCVFVNRK+cWGqdotqQ3mbVAbqSlOYyV5fZXzWsKx629xE+ytdqrJQMWPhuWN",
+	"hl5bpM1lczCc9izHVj+LOQKpWRVInPDVY5MXKP27TyR6aXJdVxNG69lQ7cc892w/XCtMmYmeWiLp5oQh",
+	"wpSYaanTCsTop2aKzUpQ0NeACG0AatDybNmIxnLP7Hhzd+ujxd1VMGI5vG/4GOdLwN4OtmSRT9DLnYNd",
+	"I72WlpVaThMkYASoyBBy6lSk//CuokzOoilP+IRKFdjEMRRhARYskmFbB3XMBYLgzSnnMdrxUth3A2A0",
+	"YHSx+OBqaqAyb8K4VfF1MtMIpIdrWnJsLpCX1wQCtp129Xroz7tRssObeTjmIixmPtc6dD6NTgmW5GNH",
+	"9TMoZuE9cYQOkC3Dj/CEHKNDk8yFUmIy13gOlCnB7Bg9Q1M6mRJRbv4xeo4yTGNE0izhs5QwdYxeIMhk",
+	"sLGLihdldN+eHKOXiHGUcDbRw7AJnlA2OUbfoYSMFQQ2YhYfo++1LKBnGR+jH6zZ0dvrg0EwOBwEg2eD",
+	"YPB8EAxeDILBy0Ew+G4QDL4fBIMfuvbmzOO/dcLwRw70qctNBbQ0t3aNouOEq3WHyJ8RgUc1/FIeS5Th",
+	"XFoqq3Kp1d0/8nhCyhL8NZW322fk6pr2Les1ZwWKpq7MtXWRGfUb0DnrN6Gejo2qP7lRZsRV96lvfDF+",
+	"B1U5W1xXzjNGLydnQRYaCIqhwmJC1JLvjymgtRY0l3uRcfNVYxhb6uWO8i0Vg3xt+LaFVibfufVfSJE6",
+	"b2HKrfJLqU/n7dPjFkQq98bwWXP4pjmGidaCj/hRDaXaqtnhm5PLFUsoWZGzsOtqmdMtZeX6Scsf+nKl",
+	"k+5fB+l8Gp07NtDEEU1ne0H8RLhGIAuIQPGxf5o35pe4VXx5Kc9OJTCThzF678A/i2VUIWQH7yIZTTlP",
+	"jFEkSciEoMjkwgRo53oXmaoBM4KFLHLyvCei3ZLdavEPBEYt8lER5alUmEVEBmgn3kX4WhIWEcPkQLAT",
+	"BAN6PLc1fbhAKa9aSfEgGFwPgkGkz75LlCjWuQqWbxgWlo1QNKBSTzQAf+MtGSLzCYlwgK6BUsQgNCIM",
+	"FUekcnu7vMK4ArxBmZAvhjM5z7amUebvL4gvVbbq8ZlT4XP8UjjMsof3CPzlPVneMmKQk7LCLvIj2gEF",
+	"hippqhtCExGNyAKzm90AnaIdE2MBpVrO0I6nU+82jSq1jgSNWhGLKhZidtM85gPbh4egTNAUixks4xi5",
+	"PawsyNrKbCDSom5yYPRtC0SUUy6gZ4xJVnTtCK0VTIvGNgPvx4MAQZsYxVFC2Q2yMQfNogoLVy8JK7yZ",
+	"Lbr65fl74z/tXLeD3suLt2eDYPAO/r2Efy/sj/N3r+Ha6ftBMHj9ZhAM/q3/eXep/73Qj5xc6n8/XOnn",
+	"zi57FAYl40EV0OYArCwrf7Tb0Y3K08vBVVrkW1xcXuou7/JWwq6WE7JeTcT1eZv3KZscoROUmZDaAP0K",
+	"J29CJGK0Exfys6ZC1Pjwzc3dAL0vquFDRx6ObPjWL5730Tu0k0Ew+HUQDPTB/NJKbpprCoGm9Qo3vW/d",
+	"9p5aqKxT1IXv2UcLnVsSMS+qwvTuhEfNYUjClHOaG/NcL6pfiI1yGYArhfp7VGXQYBAusUdVuWa+dwcq",
+	"K3c7UM0OgqhcAnKv/VreNbRcGw1X3GE+ttrGcBZVa7jpIibfm5gh+2tldKvNqD+ulR6OxcFd59PIrmmZ",
+	"yt/lWxuq+62F+MP9sEQayOmYdZzSL/D0UamaSUg1mDk0Pdzf0wO6Po1tYt9dJRlrwV54mVsPGGhcjRKu",
+	"HLIXNFyH4wqlqVYw79rUVSOPmzx2pTqXDxECV/hQ3CvWZA57VXE/OtiIEh7drBoHVyM+LcUzsZre4Rly",
+	"D7pcHBOXF+HU2AmKepllT+mqZ6pn/5nV6cG9gXkpOO4HVeuITmqRBzcXqHQ+jbwQtmU6tN1PvemopviR",
+	"jGWR6AouN8rQj1r3ApXL9HC0wimOY0H0nlVqbdf0jAXJ4nOroGdjHGJB8BIlvK0KtYyys1CHcJvVcXwX",
+	"1tD3Yx5b38wSarANeEX/auqvhbhbbO0yNpGU50yFmevxUdcpZwSLJxKZx/QZw5N1hbX4z9Nc99ubhAiC",
+	"00pllqKCZkf7h4XKnB0zqK6l7RBKkHrWBCKnxXp5o87/HVNBIhVmeGazO9SUihgq9mnOl9I/W8PKavO0",
+	"4bnmuLpgZIolubL+51U4Yb1G4zVRd4SwMNMDS5NPxFmMxSxUPMy4VAcvB0H5mLnQJlo6r/hCxglZ9PWA",
+	"CJTyW7KCSdWGOPsf79q6BEfEKekrYNabI3SdYHajgRwbZa1qtsCeFtLEQtvWJGzJ/37WKoi4F+pwl4J7",
+	"XYN0aPwMwPBMNE0cgj/BGt4kYWHOoLyizAhgTPEGZTHRaga0mK/fBAdFCA4KfSC5UFMiQh8T7StUqhJG",
+	"cJZBcdaI2CITH95qheT89fncmI78JhOslpx+8Nv+3g+///Vde1Z63njePP6y7fHPndDQ1h2YSNnRaRLi",
+	"NeQyxvMlbO3dym9pjl0gefhxMcV7C/r1thdWaH25ZsYtd6O1DOQKhhkvorWveg1mk3mWAWNi1HL4GVb9",
+	"pOwlK1aFnrbZZZWwj2gSAe94yqHH+RJcX8vCucIrroxw9waUzX2OrF3PS13CUiEbelzEJ/fZpwQrfVLe",
+	"8ptLAkl36ZaDwQB4UehIelsgTL8w48qgG2N89+ZfC8KEe1tTIA9qM6YU++BSqpKe3r/tB1rUpIeyeBRG",
+	"jRoEe4u4h61CL+rEpfmu5IP04/fnpKABxgISU2nsnpCMlhinDdgn3DR66fMmfGah7KYnyyWJy9FNqRFy",
+	"S2PwKd0RQcB83dOmsWofMD8rsA8euMcb9WOKdXu1P4vB55wy8NvH8zIbAxs4Ec20JXoRoO/gML5vNz9W",
+	"JJhOJ4Q7aGNK98JZXSsqaNzlV3Gy4FF2j7JJf3eUxfwOAluIgZIIMwbJ1xACQ03U65Ky1EN4y5cyD64i",
+	"j7U4x3t6xDWonWldYxVQWxeS9MGHVebXlPnaSJ2xX1ZNrs4L6TyQNogbcXaMeEoNYthrfrg27dcNaOWN",
+	"exDjZq/t17uwUqyWbTECyZwhaH6LadFV4ZdEph6ZPgtIZoNhvGZ+FBIDoVOMiRw3FY7aKdRy4m/mK/SL",
+	"T8k+u0beUU53zsGsybAM+upGrcmVpa9kMpHoRCPoT6ac1cHh7hBZE7U0YSWKW9sw9Id0lgt92QWcoGvw",
+	"Z7RkOvXYM9uDJhhcL2vCr9UN2N9v6az5AGPGDzDmUrEnXn2pBcOOlwLewii1eODJQw08PWjRj8vALw/+",
+	"chYTgeTwEJ1enl2coIMfvts/slcPvpdFnvaDzPLwodZPlyWTf/R5oeqz0Hr28rFORU7kokV8nkepxC1Z",
+	"TUYSqyYJlq/OI6GFul4FPTAgHxW53oaXHNv/H1WMyVoOd8ajY6h+BTFcngwEon2ApiSJiydRzhRNUCH1",
+	"mzcN6633pTJftXY9U3/TPNwVHu4r782YN6cbhrCGpcw0bfrvQnHNShiyM7vtratxac1eRnYxFUU82aRf",
+	"wtoKxs2x4P8lLfN6pffH9WU0zXM6JCOvQv595aa6JcwBgTksr0xZaLT98iJ09mEdxQRYDo28FtqK5uRw",
+	"3EPsvgca24kXVffsYVVK6y3owFohxcvGLyeUET+v+1WA/hmg1weIC/T68AiBr2VMI5CS/pNjVmq2je5v",
+	"oVbWa5rsix7mFP0qHyvCVnjXyWrzgwAKiY4ydG7NVgXHhdO7j/u/2Uxhafd9MLibGpxe1hZ1N+VLb1tr",
+	"sABMwIznH0lQnmwH8FUD5zzcdnExAxdpa4h7mWNmqvskmIVABsrbBUvwwi8rhYI6OEMZ6dMAh1+m3FWE",
+	"8AMfL8F1qZUDvxZhUK9EiCckRgcv9w5fmDKFzSSrFIKfjLlgRw6fvdw52N09dnnv18JVZDEOaGcmdTaF",
+	"JxJBw3LXMnhRDUPz/ZCL0H6/K0BhQUL7v4v2msv7pE+OXBkB6M9DpDXHYplRk1wPt8pVz++uiu6mxKjt",
+	"MxRhhib0Fn6lLfpX+YV+bfeLCfZ7fImG/ndTLkkIC6h0Mmz2k/TKlF9zNW0PyWjDr2oZ/a5K+QtL4S/H",
+	"lypvL7ITljNcrVbG11jt/zyhk0od/Ep7KRsNScqHEGeFtZqP/aIANdiekHaHJp6QkLJQaDmtJRhKE6j9",
+	"vcMX7SKco7d9xTQz8aRL5GNFRFtN1KW3wGShEi4QtFhqammiSeBGtaieHqZ9xq4JXAi1FNq3RN1xTQJT",
+	"LkjZNK51xjlLSUeHykhQRQTFoA2lRAHNKvo9920hWQOcYv9q59Yx53JLGwuvnl0bJJqex3PzgMo8l1JQ",
+	"7koJM66Y8pUAHcI9qqS9Z/QjU9dFcmQ41ny52wzHRbhK59FVlJ41llOvtWaHelTklvJcdvoNvBblJtiU",
+	"Obdp3wDnZXM9bBzGMlvUV+FpadreOxKg0Zf6s9eHeqnZfgWl1P1Tm1dY3QUBNNGyS+1bIg6gTg1W8hLf",
+	"B1uXhd37gGFTkSk+3Wdv1uEeaVDfzflJmsvpUyc0pcy/enCfw1/c6v5+h9ux5H5aS3VZWr0NU4jalKu1",
+	"7YcR7kh4h5mCEkDRlJJbsupgXI+FxUrvt24NIfE1jm5e2foXc1URY4M0wudYa+a8y7L2ipIkPheCt8bC",
+	"Kdu8qukf5aBzNdnjvy4/vEf2bpFlSqGGMKR/P9V0LuTj8JoKNdVy5NP/5ETMntZz2zrQxX04cLNrw5x/",
+	"EmbLSbpdGpMUg7hm/8c4C68pw6LscWBMEzeMQ6HiDIhNqC8pHko8a92910Ynb+4cVvgayxZBXv4noQqK",
+	"WWZcqokA6XBOnbCikuwNVBTHt5gmHY2hGqkJnbXA3pgWcO3SZGS6u3UKP/Y+EiShJEa8X9TDKkIeNBZn",
+	"qrVzKxmPSaTmtW41NuX1tufp3Q72wdv0z6O23vF+1I9rgMJjYhqjscm8/qiQWNh/277KBjj1o7KbWll8",
+	"CXyrCmreIawUvsT6hKXR8iMm9uXYlWvCytVYmAjMFATb4SgiUq4ctdavLeuqkF8rXG7SSBPOJo6L+N/p",
+	"p2WtFVXq5uaZV8QSUYnkFAsSF4U/LZVsViLuEX5awcG1G706wH8BDK9DlvbZzubE6Moi1iFBz2MsK9Wd",
+	"P+wnU65DYF8JJz7P39WPdswqpLryruH1zCs5HDpbIZRMMk36BRSmx3FMYnQ9Qx8YuYDABCVJMjbdT4ry",
+	"wtBJxBhdTi7eDCvdtIrv+bWC3QcL/R0kPUVwGqbEKuUJwZDcVkrKetgJnsDyQn27Vfp7hzO/etpSTaSk",
+	"Cq9x1VcOQUDhCy3ovbjRUufhvv77cB9+vIAfL8yPg334xW+JMH//Pr8lVFGeL8sENy67mEQJBMboP00E",
+	"q1eNgUyjEMLnwtKK0d5Imie56kxSmtLJdE8vFlqnmR9plpA/qZoh9yrQShoTYfzO9yoNVkwn8Pa43Io2",
+	"+vDOtJloMasu2RvopLOfoTGVkyU6iJ/YN9pGMwGwYdF9obHzr0nih8mWRRsqLZPa4/jv0UCzuroFBnWn",
+	"o4YS07j1+SlJ1i2+pzjrXUfIR+4VzF59uixZyPuKukkuMoHaNHN3dD7k+3ASFLi1qnRtt24l6+dKaG2+",
+	"tDA25H6YPn/sdjxbVrqc/40aUtaFXqy8IAfNwm2gvn6+Rrs7HOrLYPWXjK5zTNMNNJgDwOsQqx0D25xI",
+	"XUx+LQbpbwtllrcV3wclcJJ8GA+OflsCOX6vT6lVvveBvUEIcJLwqNKk6xilOEVpnii6hyeERTP/Tla9",
+	"Y3t4KTxGWhBHGEoXe8Gzx8htqnGWh6aJhnGDVspNFxMB4pPCv5neODwelEfjjTJw3tR2ib4IF24xi66p",
+	"l8TJNZhP76Y0MeJZ0RrDdpmfEYXADL25lhJzbMUfPHNBy648nO9en6wLv2mq0bbSSVPpiWUY8ZjMEUHn",
+	"75S/3kIyc2VE1mIAzTvG6iz38JHfuUIPRh0+v8ITDS0xEVAbzmsDOk8KbJPoYCMLjrWaMOZv2SoSmX/S",
+	"Hvk86FMhrFnx5rBPWLEHJbUGzq8v0YezS6TvulLOFdOjDNA/L5CxxUREmprOXrWYk73/hYIxz4KD/fYS",
+	"M/eGwuqMf/6pLPRf1l82EQdox8aPNubZqwpOzfY4PndlnZvfMRGrMjANCPZMAwJre2lukimpE3zXUVSn",
+	"EkHvAegi4FuHNFWhd5sTqarLWIdc1R+rFhst749l9W9sGGXmfL4XJsyb/gJgnnvUV7UCXHBoYRE3HkrT",
+	"vt8UzZqSJKvGf4egiQmTUeJdho5nsgwkt3XgywtFQRrvkim7pTH1loYsF5LAbfcJGUaEKdtgLe+o3WUI",
+	"ZqhEDn3ZJlnoKKXmIZGcG7BuM0Q/YmePW4KHdJZBhng9kzlun6kpqi961dl3U6oFAgs+EVA1+QDtMM7I",
+	"LlIcvUA7Nngk3q1UK3yxFH8uK+Laz7fRDRuK7KJD1iOhuR4rcwOj/HiUJUxwRivoq5cDtZWKZO02RcZV",
+	"eMfFjT2cLhN4aDZwCSZQgcQWLrCK6973MISi1WnyigvkPyaP0N2UQAdASJzANYvuE4lKRwVKbDPkorxl",
+	"zYcxD/eWNZj0r4Rtjie8I0l7KNFmLJO2K04dIGoi7zwpt4Zp9+ldtAxe3QthFtecqWHQ4hfWhlJeQdT9",
+	"XgjWRJWx3SujAOEK6jxIIHYdmBdt11wrIUBDD0hbh1RbZxObE2xd3eMW3kky6PkO6QcnrkfrkdcQFUzM",
+	"9capAfLqi6KE3kI3g7GgkI0iSGLUtCnNbGEonqY5o2oWoAnnMTIiSoVOFh+syDJ+GVPzmYFJB4fRyoy8",
+	"NnLqpRC3dsuxOXZ8jDBD569PTS5+Ucuk1nfhx0EwOB0Eg7NBMDgfBINXg2Dwz0EweH2g/zkcBIM3g2Dw",
+	"r0Ew+Kl9Nh4ytfs5bztSgVaqtpl2RY32pWGdxp1VQo2m1py3UiyEv3MuQOgB/XRtnK0Zr2NVYrPPRfSa",
+	"PcZVjTj+Sld1q92SSnmnCuHwIzMdgBR755biK5gvnq9RE70P4NR0PfSPnd09rfAddiirq8HVwiittlNf",
+	"dJBrYR0+8dgg36gsYy2Opjl07isDyQXmiIcD0bnH5ALBHOuShMUhH49pZJvyg4FCy1Dw29oKbqmkiovS",
+	"EAGmB1NiPOImWCsyAfpae8GZafk+pxt8hqEZr6ARxcxzA+VZxoUqJ1BaVcprKWZ4An9160oXgl8nJG0x",
+	"1L86RT88f/GdFkT1E8jkKMhmGrCNLg6JwpN22fb5waEpqWwfBaP/cE6YfCg7qgHp0aB1MYo4Gyc0Urat",
+	"sQmZeyKLT5gRhu1BPp25IEQILpbIqCozTtp6gjHThLajYLlfz3GOK6wll5iqZL5TqC6j/fzxDWI4dYUd",
+	"3JHqxxenqVh/ivnq3L7sH+EQ6nZAnzoMqtpQs1pEEQkWDHBGwxsyA+m1DLYNXFJHiQxeWF9Qc6PacAIX",
+	"pGNM91p7CJ2+NaiUVLe/rHe1UmQJ+lfILFft/UA/eiFsNfwwHYsXwdKpfexzucIFb7hPntrHV5Vxq+UB",
+	"5hYU8h793AgsDRcqulceDWgx9iwuJ983No6ysF8FWreH9Y4A/WlAc4RmkZ0V2ue5RjLkT5xmGt0HH89f",
+	"7R3uH77c29/fPzh8VnVD6ZvGev/8854z43cwTBs7HK7CtouXV0v4ydVCPPgID9WTFyLOIlJxNrcVYLCE",
+	"on99yEvzpvOx1E+uX0CCgwA/bzwFH0UrjRbUSrLzxrwyT31FoZQAsF7KeFvzsQ7YmQOTJT5W0brt0DtA",
+	"pt71zKd3q2qYddK7XFki+xZS3KTaIMrMrkNVbqqmpuWcXaDLjGqpZDaht4TZznJLyuzm1d4UqbRE+ay9",
+	"KBMUYZOMYDYfmGeNsXeJoPXW725FtY96E553Hqto+6tz20fmM14N0BfzOrsFAxPqYG9DnNyCBo6N3Kxj",
+	"qBpmq9Kv2pSxnW201TLXT2tp1ScHiEorvZZD9OzC2MVK6tW7e7KWepExi6c4EQTHswJfTYCTazdJpalb",
+	"c8cRFyjlZudW4VLeub9c/tw93rTYQ/IgLSjncAFH6pvbPg/r12EaKuT3zZmFyumvwyTkkbF+kbQNgtaM",
+	"pm2QuOVGdqSqbeDHJn+PIF0+HN6uUIOjtp9+Yl08NXUw4xDLyCS+4Ghq9etrMsW3lOfCOJCyhPwZWuuX",
+	"6dpZXna/Y3JLEp7ZAaYEPGVhTCCuOZvOJI1wEqa8kMkkSafGaGZa6JFoGiaYTXJs6pIJzKRFFGcJ0/Ia",
+	"lVpbp2mGqbAfm98As9yFrurTXr/go7J/8d6nfH//GYEk9Ez5F1zt0PKKMUd4z6Q4DaEAtbsAIeTlLygj",
+	"ykLo2lBcNSYIf2BoFxMfI2hsYxprkhg9RS4XEmGFjKpRyywt6pzayddKnhYTNlHoMFVQNRlJiiqndnpF",
+	"ALr1J8KU4KKbkJ+c2b7/tpLoWU7aSkYqTX6gQHcvOfVB2JU3h3YqbpewHi7k7ccGOVHN2o3jlNrOmL7V",
+	"u2a6a8bkAJSUyciY4WQmS0tdOwg4o0BR36bFqleh1gvSeC8Jg54P7V3+bPggNNQ4QpcXb8/KwtEJwYJp",
+	"JIupXnOeqFmA3r09QymPicCKBOhSP09uiSAButC3MsHHkPKBWWxSQ7JEP3f+7jUy1AeR1LbANc8QpnBi",
+	"Xfd6wNP3yNA45Gic7+t3gQKv3yBLOQP07zfIELsAvbt8YxNSJGGSi1mALs6QI6oBOrk8QzhXVKYBOrtE",
+	"Z/yOITljseApCdCHq9cmHz1A7y9P0OX5e2TpaVH8AaOyh6lXLNAnKnoTB8HgHfx7Cf9e2B/n717DtdP3",
+	"g2Dw+s0gGPxb//PuUv97oR85udT/nl0OgsGHK/3w+8uTjmMtmanvmGlpxuolyvuOGXPF88yYC6WLRZbs",
+	"BrO4YDmh8dVAeaUoyjPnqikvw37z8neE06nscuwYDgeH5XGvaiXkSpDsjOdqGv6RSxt7ChGxYd/SyZc5",
+	"oPkJFEw5/xM+1xI3oe+GCe/fVuQkj6k6v+0ogFGa4ZfIhStN920j+sb4JQaF10xfz7Zhrdjcf0BP/2+k",
+	"6Bn/QP+xzqxDoWWstqoF626x71wda+mwRAC0lo3OrdP69VYz9BxHayvtYn1Ka8lpbTij1hgD5zxp61GB",
+	"K9a8BeP8qp81HW+a1YY9KOl0/slBlYC0wol3Ep1evSYC+UDfoCkeBtdgx6MTgU8s24SpK5oSLfEa2tgU",
+	"CJcr91sVYaDuoNumoZPmg/KSEfnjwGfVRRXbAJW7OkxxTAKX2TqcQllDt31DMLZ6wxaifTP2IwKHXrsZ",
+	"8ZcpYYgqNMVZRrRSsoPdF59ISBQNEPYjwG2t8d2eRsWIi7i/5wqedi7yjvtL0q+lK8iWSnwjjnKqxS7v",
+	"qvEERDy2XUGNZ4XIwPbBGQtCkCJ/9qg0aYLvvJOqLreo9+vvkb+/5cTnAfw6FKAq8mxOA7oqbAqb7Qug",
+	"+LLexXp0Bp/f8+CqcDfWC6L2K0Zh3vfrUfBbIgSNybzai3NvGeNAaJZ+TyexpXdLIa1753oW2hiTlWwF",
+	"xQ56HZG96XQfhl9oq9C4wRrj2U5Ky0mrVG9GWgVW13rwzUqCmCHKXE+BslwTlaW1bEcULZqnhO2uUldw",
+	"dYSrgV/T3GfNvdVqU1T6VjbFvTWMPQtcy1oWT2gJeF8IgW1A54tjTcWvrUPHqasPgUzuc1GdsQgm2G8L",
+	"JqhYLMKsiArooVJ5L1547xn9TOFoOf1Mv9Cq661SEcyv8dyvIUm9Xl9f4cAKuZ0pA5OiFPS89duC0YWL",
+	"v3O4tdSumEqvT0dLaW2pOitYZNYTGHdP0RrrQqnXYW168x0uzLV79WootgU6NfG+4mqGXkkol1CHwAwE",
+	"BMHvCNXL87xSUY1sYVGNZRMvPFCowlkdwKEJzMBDu/k7uWr8jEeTVgvZ+MIojd+OtcUuVKchLU4m07wt",
+	"NbWCTRO3/b3DF70r43bTnQWgbstdBMimyQeuT9xuA+Jdn6RekF+jZksWQ7kfrVvyY/cp2lIhgNWt/jdO",
+	"KOCD0eSokijlcZ7kcu/gAEVTEt2gmE5MsZtGFYau+hE+Ta1VnsB7//39r4Pg8DOMYK/oP/8P+j/+pd//",
+	"OuwYu0GSl9yOexBsS/VqBWFMjZYsz2hi67ME6La5r2YzE6K3o6WKze92Sw9gZ/SFxcVaepPMBfRtHVpx",
+	"xaK2MZ24soj1hKjMIdv9Qku6CXhbkMn6SHrHnnaT+LWJiQsr2qyL0PY7AEdy27Z7Q0R4cY2fClFeWO+m",
+	"D6VdUPNn45S3R4X1JiXud8IFTW47YkulF2xHX3pbIzmmC1MuqJpd6slYwpDRn0ibyZShk4s36IbM0M6I",
+	"Z+FwOBztmvIJI84IZKHjjOr7RkgdIS7Q6OLD5RV6envwFGd074bM5ChAEI2NJRqdmGpF/wXEPEI/EiyI",
+	"QBByE92QmYm9GQ2NG5mkEClGbOyzXcxUqQysJTSO9KTN/VcOq//1y9Wg2dv6X79cuW4Xfs/JDxlhb87Q",
+	"KWeMRKqsjbbz4f35xduT9+GHN2en4ZvLy5/PP+4GKMJCzIruvQmmKfTzg5gdLiZB8UPwBIIMAtvJVpCE",
+	"3GKmyif8UA+wPrsbzmXDs4T02IfP4IUbt9haXG18kTMT1wvi7uX5+7MiZHbMBTpnk4TKqdsUYwpXU0IF",
+	"yrBQjAh5VNhpAlts8xPzm0LWMo2C1tqeMoDaBeAx8pwn5nvgLwpQGXg2/MQ+sVPObk20jjz6xPbQ+S0R",
+	"MzR6enswQhFOEjtYT6A61pAMbUbRtakhyhFmVVkdehYjfXpD/UFoUAUdqZCmGuZlyfANCSMsyTF4WMzV",
+	"0a+//vrr3rt3e2dno2NkMhOVufXx1Sl69uzZD+jnq9NjRGNz9eef35xJ+MopII/eCHlHBDrcPzBy1+it",
+	"dSWNYF6j8ys8GR0jQXAsDSgW10YXJ1enr0dI4Rs9kJl4SsSEfGJIH3c0RTt6Ht89++FlgEY4yxLL45/C",
+	"Y3vwzD/+kJyNdk0pDc54LiQavRnvvdM3R2jn+cFhmT5h88z0B8w0NKwzJBVOyC4sDEjByBspJmnGlYaK",
+	"vZ/IbHQEviklZl5OBk4JUBw9hWsez5DQaDGTfj9S2Cf93R2zT8W4au8jPE3iI6Tp5mj3uDoqPI8h/IhA",
+	"khx8gkr0/PAQpvyWmtbVcBKjvz4ZqebT4Aj9NhwOfw/QJ18Y1Nc/DYbD4afB51GAGLkjUplZHqMMS4lG",
+	"3tMjBPVnsIQtc9dcr1X9IMrwhAxrL1GJsCkDa9sGJ1jaJ0uksDPWUEGJRKP/u2ebmu+9iUdoB84LJwkR",
+	"T2SA6BhRZWkyuiNJsqdlIujPZU/ODArJuvr7Ra5yBXBslqsBmmOLJybBFyA8oVLrEJShkbk6svuv11/p",
+	"/UaZ7dvjuqbDsexobmI7vhlk1khosTlAo6dTgmMi2u9pEte8469OAKmCsKspNeVj7gT0WxvXWr6bZuWF",
+	"rbrs44PzmCoSDz+xQTBIaESYaeNmRIzBuzdXXjpxQZBPLt541pujwf7wYLgPHC0jDGd0cDR4Ntwf2gTE",
+	"KfDopybO6r+QlGTaF2vB35RRjaGPg7mvdQ+ZcSYNbz/c37ex68rFrnsn+Ic1WRvJZJHsbhvYActpMbAI",
+	"HhEp9bbk2bAiawyOfvvdc81Ca2imn9UQBLI7nkjIZHZLkoPf9QBP7Y4MZzhNOpf+wTx0mZFoueW7Ucvl",
+	"N5elB9dS0LPhPop5lBuOhyX69eTdW88xXIhYrZvjRnEjFPlnRBTatkR4gjXjmL95V1MqkV6QFiDm7R3k",
+	"ynQDzEdz+1HgBb4N2Xl6C4Ya9l/sP+sar5igi/f/2WttOG+r9GdoCWhoB6wY0vZeN10Xd+dtoRZiyw4Q",
+	"rduoGcZJ0aAiwwKnxPQV/a3VMngH8a++9AdZSvo+UDpXvOVowO9MFHC52Qvdp3+1DlStJHbv4YoE1H5Q",
+	"YDandK7Xd0Xz6SOkER3ZvdacU1kR1NU7P0ZgAjnyOjx17tstEXFOKhOsJ53oabRNujy/p29pStWgx4On",
+	"xi6ktbkHQyWziWDpakGnE5AGgG9Ftuy0L4oAfj03s5mPXz/i2IoN5pWDxa/8zGwB2v8aK+PzPnj8iotr",
+	"GscEjG3PD39Y/MYV5+8wm9nZmSiNEtEtArrarVh5SgeOBJcSebFsDt2tFtTA9ad/0fjzU1fD35iBK2i9",
+	"ACDenAEwZFy20Avn+j0p62UsNXYpQmud3QAd7MmPPJ6tGd7sXCE6oWrVLHLMHhTeu7hp0V7BwvuXDuD7",
+	"zxe/8Z6rV1orNS/0wIhTW58HXjjoMacLPEs4jq84f4uFKX3w/OBFnw2wQfQkfkdiil223fPDwz4vW7nQ",
+	"MOu1YPs7LG605m4OH8WcEbRzN+VGhNc6KBakcCvvzsV4iE/d82Leu5m8F+fewurbOJHJ5VoL023mTW2c",
+	"j3vrX8TNjSqnn3R0N7DXIPXFarwuukarDMDyqZJlgxObFb92tl+XROE8i14qkDgIHXE1DOnJcKbnW3TI",
+	"oxJZf3HbJOKchObR9hPqarr6lUkjHijMl0n+boLIW0jigu2xCCC1WOaKtvrSB5lGXXQIBJBOYvRPUqFF",
+	"gw0ddBczNnR2aFLBYmKKu51fmVJ1bYPbx57CMzDot8S67w9DWmtFmqdV4Kh0xTsK2QSmYBVBtRsCn/qR",
+	"rPcSgWv9ujFlClNjbY8IliUrkCZAZ4pvNQNI/D5fGo+MToizjOh9oZOpkkN05YyndqPGOEnMLh0copQz",
+	"NZUIjxWpMp1ja0GHFEyGcEpYDJYZLhDIK6bmsrG4atzVEF5FxDMS0ZjUcPF+4vxi+v5mDMb4h5P8veW4",
+	"2GTbz3LDKkAP2hNNMZuQeEuD7qs+9JDkLwS0gQGj1StME7ucv5XmYepvAkko2u48kaUgqzhKLXELDEkx",
+	"5ESTuJ3n6I6QG58WFbLxRzJBh/u7S0gHT1OvE/X6SPMrwVP0K8EC/VAR4jVR1iIuXOwoxq8lZiwRVWjM",
+	"o1yCO8lUqT/c33m5u9skoK95En/D5LPSd3hLPbfUc0s9HfWsGgeQrYHTTvxsFNF84wyEMPU0yzRj7O/v",
+	"YjFtFfrhpiuQ3j4UZVGSQw7YLb8h1dktKqf31RkS4NgWuzX0+f9NjAc24k6iHagRdGxzkTXSwGU1Jakk",
+	"yS2RvrhgMuaNCtjudoAYI7PfX6zTAWa3BLs8WPenpcz1+TdB0dypsUgXnrWITRbPffGscut2mIOeAAMI",
+	"e0GxgKE2xExfoNJUbqVFBBlnyawNTWu8bbHBzyHuA5PiLlHxhhg9x3ao2Nrs2mx2uLpNDj46yPTqljof",
+	"aJ4aMWHNTuqPMOhjA52VgPSubj2864BRvZ0GSkvapdV1gFasEDcV5ntRq6eCK7yG6IiWEKkkdtTUQYCt",
+	"hw1hvBAjbly/xzZw9m4O9W1aHT7CxLuAe3MyhQFxqPPpCv5908LFV4Eipios9oPFNXxxRopAbYDCRtYA",
+	"ZHzMofgOh/KYqj1y6wqmdWu0RfW/nlpttbRQT0207Cc0J3rQK1L0BYYxFI2HemKl3tcivKhrzLJqzZIz",
+	"bOknHikuIIK8hJjOGIYHsEyUbbD80fzkt8PvF+QOdo1dFLwCk3Z3xENHIYaFwy6KpJgz7ldlBSlQvUeA",
+	"p34WGfrx9wyu8Dagjd7q2yW59QuGdpLas7ImYQ86ayu59TtaO/RP+p2NxnaZmrT3JmAmnMsFR0Xc2Cbj",
+	"IiyruNJJ0TLClg7JslXgTeSVc5dRU8+w60NFtxXbvH2p4Ku5E6iGfvWYAVSM+2aDvyxILyZVDvf+lmRK",
+	"CXqdQ0VyCFaRAUqhCLYJUzfVx7MEUyPeNeNT5ylIlYoxtmePRfgn8sg1Ca8n2rrcusDvIg4/qnFGGuWK",
+	"XLdPbAe7sVGZRIgizDRRkIRYXQsyKDXCjJ6WtGe0O0S/TLF504IDtDm6JmiEr3muRsi0TZf6VarkJzbS",
+	"9HV0jHB9C/1YnCcmAwp4gEnM1XdGtlO6HNlXSIx2fgzQqwC9OUanAToL0D8D9PogQK8PQTn8xHDC2UTS",
+	"GDzb6e4QfWDJDGFkGm+ZzahW6JmQGB283Dt8AStxcxNowsH9707ZFRGFZXo7OvzEfoGkVRc0EJqiKiFn",
+	"o6Bt1aIcs0jvpEpCKibBSRgTHCeUkZHJQmwz+7sq2F+o3d9O71EM/0WB8CYlM3u3ul882OrwW49CH4d4",
+	"A+k1HSiRHmhQwS5ckijCyKtO2Zng4JjwQg9DSSMeWnLYBhJv1inRAK4KaBWA1SWGrGTcddWsqmD2M1Qv",
+	"XJkbLR26Va9ssYKQCx/cbOjWAjTZRm1to7Y2yaROuRBa+mdc2Tr5pljBTlljxhSY2T1GOJHcKuzUMxcE",
+	"SFJmKz57wiwRio41jhA05knC72T1id587an70tpzdc2w65KfHz881a7ELOzRQvsXUTgHN1sat6VxmxTE",
+	"p/yuYqogTAPhDmcROUYYSdgoC57SOP6s7WP/h7lpxmQa7YE9Zq/WiKnTJt3sL9XTPP34icLn08huc6+i",
+	"H5bMSeduha8pLmZI0ZSghKZUoR3yZ0Tg5T0c/5FLReJdKLAFzQIeJlH4azLKNsFlsX3Wbfzf0j47z0K6",
+	"vEXWlS2jEo2cG8AWO4OemO4+z1XEU4JGJyO0kxEWUzbZHaKTqokxxbPyDZbMoKbBJ2Ytj0hxdPjCWUNj",
+	"PKsUTrvDsmyjuyOHz17uHOyi0ylNYkFMpAL0daNEopNIocP9g+e73ZbDljZ3X6gRsTnTR7EntvUF3JoW",
+	"t6bFRzMtOsIw5qLTM7QjFRbKaF+H+3t3hNx4bDhKeHSzvHiz0OLYSls2yCG3dshNFzSYx3TL+gYl5DnX",
+	"llyfbXIhxD7F8S2N1h3X+sGwcZoQNCqawY+G6AQ+ppl5VkmqxUVSLZVwIXIcnDKXn8vBuXhLhugcR1Ok",
+	"5y2JQFNs/IP8jqGXBpcBgwOUYZuVm5jKzxOhD1miyFh1WiJlzdGcTyMzz2/AAFKs5VEMH/2J0NbKu7WA",
+	"PL68YKgT1M2HgjSWxEBS/8tj9NJUNDD1C75fUUSwBPfpX+b/oUlqMRrMalTYmTH0JLyYXjf8oI7xy5hI",
+	"5qTMwJS/SVrpAuK2NHNLM7c0s62eQVyabEjs6CYWAojYamTRRXfsKW5vPoRMarq5FDarITpBgoxziZP+",
+	"lbj8iAItSb45uXTFuTpqZj2AWemLIJePWjCrP6GM4RBiB7FbSrmllJujlK5W1t2UqCkRSHGvEh9U1vIM",
+	"U1qwfBE4QXN3DaSUSpmTh6OkvnI/gm+NUMpvbYSyE64VRyMoDhwLPFb6abQDjgJv7c5XIBWeSXSCcqZo",
+	"YrvgMJxAHDTkvEKC6e4xGjGuQvtJSZRsG+w9EOilayx2k/GLBDNIcf02CDgs5Suh4ltxd0vEvyAiTl15",
+	"FJdbgnZwIUtez9BBxVpwsL8qMS8iAdYtD//TmkN38K5ez068q8nhRzKR6MXO890AHezvPDe90Q6e7Tzb",
+	"NZVnBb4rK/ICsTZVCVyYAuKMSGN6LTLIMyIob7G3nsRxE/3P3Xq/DQpbLOcLp64Vt4Q+tALuyob1GhSg",
+	"IrPzUxSnvqXGW2q8GYMt8wDT0BXTvoD8GeXSip3Q+bdSsbYMrZIrkmGNF7HAd2sOuf3FDvutWgjc+nDy",
+	"hdM/d75sayXYkrQNC5g2Y9iPaSvB0SjKTqH9ZaEYafpuLIi1vbDNOR4nwJZMo7CjTsvSFRv+lccTFxR7",
+	"hDAUH4eOg1oiv5tySVzLBawIBAvAPlJpLncWclg+CFjvqR8B/JXF0+rpb5vbtAbOtrey6dKrTiAfCFeq",
+	"5Btl0caw1lrtOrTfGVXxYrQbIC6AEriUes9VbQAcisOZPv+IMmOTwwziwUv5pxFwq7GAM1Na4KgM9KcQ",
+	"2D9El6asAHpjDGfXBF0nmN3oD2AEFjxjqDx4tnOwu3PdVum+iKbVUPUFh9CCOe+R4mZha7bBsttg2Y0L",
+	"HmeAwxXTle3OjQ46m3IUskWfQFeL9g/Nr7YhrY8R0mpEK6qmiEBjeQc7hXnoQRp2VeHvadHA6mHCBEoW",
+	"q9kqF5HREBHjKBM84xInyCa0GLtocdXVrNGc/m7KE2Ia45DYlfA5ttIAtca20cWHyyvUskTj22oy1wv4",
+	"lOOuJ24jvg2DQWVJj2UzmEdbtm6orZVgk8z6krDYUhcSl337pFYrPE+2aTx1eIQOXqAYz+B2xFP9aGA9",
+	"6JraUIa+bwYXzGH0T0FNfoCy186fDx1oCyJbev2tR/6OspjfoSjhkki044LPTNGFot8hKD6+p243QDlL",
+	"iJTV5mX6g4yjhLMJEcgeAb1OCNoRBEvOJHoRoO8C9P3uELX2yk1wJsmxo/2tBwOPtOhEeiPXpRJ9MbQa",
+	"VrWl01s6vbXmNsMFNA0G46PXKLEo6oh25PD5i75kGOwuDyHqFuVeibHrGWYxRCfW1IMTQXA8Q5IIWyPW",
+	"4zpUohuSKYSlvX9ctDuDDbgmEXflKqFnrRnT1xicjcmOD+Xe2lKzbmlBPUF//XZIKCxnS0K3JHRLQk07",
+	"CqChGimeaLJiatz2JJMPEe76ShDyXyJtawwjS1sKNkTvufJJqBW5XWjCFEtbVceTRi3txBNBSIwIFsnM",
+	"2BA8+usEXt8v2Bky+2tQSWU3JWRSAuV8UyoliU0Yl0b7OE/ssOZrzabrlHmNxDWPet5i4IfA0W9OmIVV",
+	"bSnxlhL/3Smx6f1XDb4HbyRo09aeCUKsUcRb1OCeBDubYkn2nB9zzdFVl4Uz4kJ/5sp95dsgWP6StkRr",
+	"S7S24mOhgYOuCaSlCJEo3FMQuvB9EcSMdg5eoFfkWuRYzAL07AC9wyKaArV74cQgK+FhpOnM3sFLyHHq",
+	"q7qDZrv3EAp8KTQavdrq0CkhqiI6PpH2ARM0oo9ZNWW6S/32t6liw9K2NHJLI7c0srRSWpLBVN2V1OZC",
+	"KgK+Oqmeebt3xVcoyzhbut6r6yvz5TZoXDJytNyBrzV4tH6SPbr6laf+twwqdRagCvD3L8H6gVWyxjNw",
+	"ZRq0CGxKc3HhiUSC54ocoZH5ali+OdJCzic2knhMJjkWMWUT/zbaOT15dbIL9VgRRv5jUBWaCGa6Fpv8",
+	"sCF6o5AtrYglwp8YkJhjc02/RJVNDscMjXAUkUyReFTMFfLEvYzyzjKtdYj7UiNM6/N8lFDTxmZtY063",
+	"MaebD2PRNKBi/vbs2GNoy2fpQUEO5mW6NIWNhWGpLURjYyxxG6i62R5QDRjbWLen+7OmDbZ9akpuj9D/",
+	"qS+uOFW5PNQt3mzV5QduBgUwV6Q9+aWaGu2gVmBXT43bdc1WwXdY3EgEfWxTqlQFZdDIfFKL3eAStuI6",
+	"uLarwTkJZTeQWYmo+sR2Rpl+k+fSpqZBESsj1BfdadGYizssYuPOJlgklIhiQCptj1h+S8Sd0FNjbTK+",
+	"ibtcu4y/rDFyK45vaeKWJnZJ8tj0VZmhEpJtwPQqdNCQqnV7f2HQL4uObF5sauMCW8FpSyQemEgA1LUJ",
+	"TtbXAGFve1OSZEgRnM4jGikhirLJfHfCO/fQN+JFgMf6+hDs4s2pN2tkvCYJBG5zYcN11JRKSNHsqn4x",
+	"JUkcwrPta9Hv9qnOAV8uwiP7fNQ8vOxXvyZ3iT2sxV4SB/d/SxdJWuJzf8fISZJYedbbvDRPFN3DE83A",
+	"i8to593Ju93azQwzksCti90AyNIehiKJe2pK9ozs8ontXJ28MvG01sokiYD65xBcUX5XP2GULTlEVyev",
+	"Fr4CCWafmBdNXDhGIszQNUFYKRxNnVI2RMabq5UwjN6dvPOdK2Ynat6VT2yU4jTU3xkdwzsX7h1U3qn6",
+	"Y2BTjLJoehmNUpyFLsVljpPGwvmX6pux03sUl4zbmq3qt/XEPF7rG0t3XEqXI689JLGFvpYS9x+ajW49",
+	"K5v1rKTFyW7Gn7IyF9mgG6WQ6B7Be7IADZzTxB7bFh+2iv8De0y4ECRSJaV44gKElnSZcDHBjEpclD7v",
+	"VP0/VJ7spf8vpV3745cqdtuwUHiYqlll6BT/+ZawiZoOjg7294NBSlnxu4cKfYol2aNMEiaporcEpXrr",
+	"HNPWH+7Sp/9zv2l8TTq1f0SLFesKaP1N9GleQxKHdzHV6MpFVa1u0+f8Pf5SlTp/jo+i2VU2aave9eLd",
+	"W21trtg9oRIKyrIKDqMdHKeU7XagchsTXai11TB8I9S6S3D1Z76VWtesxVVBqZsbrF2bux8P2aBKVxUo",
+	"HkGv64MjTrnb4spWw9t8TFydH9W1uwD14VBW79sbExJf4+hmrqZ3YR5+5Z59DF+vVWvXNNpY8LS3IurW",
+	"/Uq/9NXpaLXDW6ymOZD4W/o/LV4Um7DAD9qmsC3Eli9DZ6tN81HUtvpWbTW3rWPu8RxzthgXH6NM8Ikg",
+	"UqLrmSkvNqVJHFQ62EKhcsHHRErK2fysqTqzXagRNknIptjD1q+36dL+GSVRhe+uz8fnwE/gSIHsbM+t",
+	"W9CrPNlLzPOF0TUJZ4In/b0E/pQ/6he3tvwVCYG3kYuFxApM/V1kwxp2LG/L9/f4i5ULvTk+jlDob9JW",
+	"Itza8tdny6+gsDXlB0aWuzx/f4b4eEwjIhbZTnw6sFiWq+L8Ruh3lxTnz3wry607RiurnvSmjPv3Yyob",
+	"NO5XJYxHMO73QRFn3N+iyta4/wgJ71UGNS9yq4UxOZP7fCXvY/FULwVvybpqbnS/qloVy4rvmz5skJ9k",
+	"ugAhnHI20UoZFfaS7NLMzO2lp/XRvNYyrasi8QOCs2u+vQ2pvvfMaGuuqNb01kXKdS3pQSLpjLyOsKpl",
+	"wlEmFTZZsW1zicx7i/Lh9hRNeyXFuXn4eXE9p7AoO673HE4MiBEWEbRD/sSRChAZTobo4/mrvcP9w5d7",
+	"+/v7B4fPdo1QGs01XNTOdmvHqGD6YhtGQS7/JvaLYr3Gpo2ThAiU4hmShHiMpeQi3Rl/V36W3IRAKZNp",
+	"nmLmw/dIA/Wvv/766957+G8UIJan10Ro8YoINCNYmHOICM3UboAMr/nERnDplsSjoKgfTRI6oddUUyfo",
+	"E+rlzqAdrEW2/b3DFwFSdxwacGgct/l+Gs9veXJL4gBR9omZjiE5i2jyRCIsCN5FelNzVXZaivHMm1t3",
+	"ut3HsmraF2nOcfN7FFNOsTktePjRHvHWjrO14/R21GmIAU+dJT2U2boGzSw6n4zV5eOFRpuVsfoiFxmX",
+	"ZDMsrttZZ+5v9dZ1m3haamTW2OW9zDstfQI9YJeKJhrkLZtEJZd0ierWeHFcYZa2VLBhb832A8aItDob",
+	"26ABqRTtHsF4tAjpypYCW+TbGo02m/NXkAin2wqqdZy59qOF/PEpLsp6rLlS4nucFj32inLphE3whECt",
+	"okQT252qMcyU/ribzobol7l10T8xVxgdvgBjuWanGEkeUZygOy5uiBiij2SvXCUiLDbTcjUX4W2tIhTP",
+	"fGJ6GjeEZBJRhWxf2SmViosZdGEVRFNczgjSk7+1M/CLxftdB/2RvTIiRTH2WpH2oryIGQOG/oNTZqat",
+	"CE6RKZ3ihS19YndTGk1tGZFIQxZTfuvvokOiV/dECArlSdo2uU0ZsiVg1qcOPX4Pm7KqzaN0sOkr5Bkr",
+	"qtaQGbmrY9GWCW2Z0MY62+BGGagnEkVTTk18Ww005wVMdjKi+Z6NE++5B8TM8jP6o234eX5LxMzbj68r",
+	"lP4R1KurubKADFCUC6F/au6bYanWHiRZAznoA7zmwqinesxviEHCer5I3gint1XFtlxwY6qYBjhfESuE",
+	"MtssfAluB50zacHt1tlR3bpNjKLBOOJaX3F1YlJ8Q+QRGmUJZiFlITSFHwWudL3WRgJ0jaMbUEWKsoVD",
+	"9CZJyAQnpQIj74hAz/d/QAyn1Dj0CwJubFdDpHdM35tiafbpjoFLqk25uCp25BuinuWivkgSqs9yS0G3",
+	"FHRTFPQdr3p2cGJDgfoUSGxQUIonZM3E0zbOG1nqWbGXgG2m6KvHmV7Iyt3/erb9QzswBf0ZFJMxzhMl",
+	"PzEc2dK0yWx3iE5gTlColiHKjFcg8SZuS8vyWyIEjUlooqpGQ030TYDZyDwDPnlzJVR8NEQn3uqnWEGX",
+	"Ea58n4ThA9JnBNCzpMoIWsm9Pr5vitTrBX2RZN6gypbQbwn9pgi9QQYg9YZSlIRkpysJo9VXoZFDI0Sc",
+	"E88qVAXxN7EEk0GMFZGIs2RmDOeWYKJiFGSL5CM+RtdUqCn6B3p2ACFKEu18eH9+8fbkffjx/Or8/dWb",
+	"D+/DX89PPl7uNr2pJsDWDnqWk6Wp1xcWS2dX0ieYTjMeieKcQHgWEVjmgnz7oXUf7cIzLFURuuygCkCq",
+	"WTJMywqyC5iNDKP3b90izBlJiLKyix88GhTztmgWuIA56BUEGGT9RvLYmHrzmCqkBKaJdYZhpHh6LRVn",
+	"xCq/sUO4E6dhagFhRhTAiCcdNLHoXC/+Vz3DC5hg05r7vLk6eCn+5oyrSzOi+4M07CTC9QBj4UN6CeOL",
+	"wRvG2csIzxIy14BvjxyeaxDOvjndE3pLWOAVasgMXJMYQqRNvh9DEH2N3r++tEGp+vLPF+8fKIL64YLt",
+	"20bOBNVHGUrCQi2+906TuCTsvX6+c2QS54aThJKoFQsyfU0c0CNCi3mgwxcNv3+TmHJ/yfPDyitEYFGi",
+	"fJX2f5GB1d4UHyW22t+ibZb8Nrp6bWWQIGpIc0Of/XspFrvdSN3C7xeGWt8H1TcSbb0A0bbVkR4u3LpV",
+	"AJ3LU9aeXX8vTrTB2OiKoPII4dE9sKSMkN5iy9bSuMGk+lYyMj86uidje2pU3b2ET+bxuBN46i2ffN3m",
+	"wJM8pur8ljC1WBcyFiJyawxI1zxXLWanbVTcXAD+ZcohPiLh/KZIoHdUFPLXQVbzQBoM6CYM3MaAGzNI",
+	"q3XmPuFyTUxwBsK5Bp5T99ADQqn9RheImthMO9sqCAbGcnk3JRAXQ8GrWQTKKx7j2RZKW9JQzJkixZGc",
+	"YkFKF7XL0/ax3oNE0+qVxXv2NO4hws2xJdj5fal2BDu9R7EhuK1pT8+GM9waELaFlx/W4uAykhz5mE8g",
+	"FvKfp3/Zv0J9VRP0WOC71TxpzgieYTX1qsIU4w/qyLqMJbzTTffG971BcI0gCTWlKSgEzsz0n4bKHkPa",
+	"D2dEQqAOGgsip8WeQhWZSiSRifBputx+sRv1dVBLN1sX2LI5PXcOydQ6roM35o5gq+ZuaeEyaVRYFch7",
+	"h2UJTytSRfKnXmWnTH4Ot794E+xlfv0HiawabebchoAfGEGg1Mc8ylNAvq20Xvfta/VHTSH0niSxVc05",
+	"q6vmY8M6zMYjozMiS9EfXpn0w0/mKpQ+r1wUMgD1NCqBLZQhMh7rBVrlrqMMnAlZrfi5LTe/5jwhmH19",
+	"jm1v4xYbc/xN21pteuQytmbiP6jm2yZC2sDvSr8wELFlOanSeGRTlgIkuRYz28sFfGKWRd0SYUbxR7e1",
+	"tKux7TamHO3oT+sp6Q9polOMLVGC78Z58olpHcC961yRxzbWHiqEUoluSKZ2h+iDmhJxRyVBzw8Pu+uz",
+	"eXD+pcq03hQfxQrgb1ELGbC3t5aArfT7UNKvBbGWZrssrlWBsRVXViCwvYSNp395v0IburAuw0F16Hsb",
+	"D+a5re9F9jbotq6IIY/gtl5A+3y3tXd6W6V+67veiO+aC0RYbLL3Cuib77lehvIpmpKEsu78mY9lRoDJ",
+	"FAtQmaooA6/EiQxc0RfpfI9UoJhEVJq7rr2ZySZIuMwFCRBPYk+XCJqu8ys3xa/ac+5WsVjVMh7z+sZs",
+	"law2M4bZLL1rfjHoMRct9gwtN9BUY1Rc6c5y3+oxelYkygVVM3gJZ1TrCke//a5Bj9M4gr9/14+JWzd0",
+	"LpLB0WCqVHb09OnB4XfD/eH+8ODo+/3v9wEQ7ez+KloNOLSQg2ZReb9nuUG+Wne2QgApe0boUfyeAy7U",
+	"xbteJt21txZorzaHTLE5jfgxkehuyl0suEn54yIO/ISiwu3jTbNBwloK6V+8QTdkJoN6OlJQt1npbxXJ",
+	"Kt5HrOWqfW0Olky3giJBcc+jfkG9SlGNAGaYkSSAIoBN+gcirKUJ3pwcMDYndf76FGUJZrZphgYkfbox",
+	"ksR8AJ3onfwpQDglLLbkGZgSSNIYuAjLcWLbnGoSY0RpSMTWQKGpcnTjTYdMIx8gYJc1zP+/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -37,6 +37,7 @@ const (
 	Action           = "action"
 	PathwayFeedback  = "pathway_feedback"
 	EHCRequest       = "ehc_request"
+	Dispute          = "dispute"
 )
 
 // Event is one entry in the audit trail. It holds identifiers and field names, never values.

@@ -9,6 +9,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/dispute"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
@@ -54,6 +55,7 @@ type Export struct {
 	EHCRequests  []ehc.Request
 	EHCPlans     []ehcplan.Plan
 	Reviews      []annualreview.Review
+	Disputes     []dispute.Dispute
 	Involvements []sharing.Involvement
 	Consents     []sharing.Consent
 	AccessLog    []audit.Event
@@ -114,6 +116,11 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 		}
 		if x.Reviews, err = drain(func(pg store.Page) ([]annualreview.Review, string, error) {
 			return tx.AnnualReviews(store.AnnualReviewFilter{YoungPersonID: id, Today: s.today()}, all, pg)
+		}); err != nil {
+			return err
+		}
+		if x.Disputes, err = drain(func(pg store.Page) ([]dispute.Dispute, string, error) {
+			return tx.Disputes(store.DisputeFilter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}

@@ -327,6 +327,18 @@ func matrix() []row {
 			body: func(*env, caller, fixture) any {
 				return map[string]any{"decision": "maintain", "decided_on": today, "appeal_rights_notified": true, "reason": "Plan still right."}
 			}},
+
+		// Disputes (tribunal appeals, mediation, complaints); the id rides in the {feedback} slot (see withDispute).
+		// Recording is the SEND team's or the engagement lead's; a lead outside the team cannot name the subject.
+		{method: "GET", path: "/v1/disputes", want: caseworkList},
+		{method: "POST", path: "/v1/disputes", writes: true, want: expect(fb, map[caller]int{sendOfficer: new, leadInvolved: new,
+			leadUninvolved: http.StatusUnprocessableEntity}),
+			body: func(_ *env, _ caller, f fixture) any { return complaintOn(f.referral) }},
+		{method: "GET", path: "/v1/disputes/{feedback}", setup: withDispute, want: caseworkRead(ok)},
+		{method: "PATCH", path: "/v1/disputes/{feedback}", writes: true, setup: withDispute, want: pathwayRun(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"hearing_on": today} }},
+		{method: "POST", path: "/v1/disputes/{feedback}/conclude", writes: true, setup: withDispute, want: pathwayRun(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"outcome": "upheld", "concluded_on": today} }},
 	}
 }
 

@@ -208,6 +208,11 @@ func toExport(x casework.Export) api.SubjectAccessExport {
 	for i, r := range x.Reviews {
 		out.AnnualReviews[i] = toAnnualReview(r, d)
 	}
+	disputes := make([]api.Dispute, len(x.Disputes))
+	for i, v := range x.Disputes {
+		disputes[i] = toDispute(v)
+	}
+	out.Disputes = disputes
 	for i, v := range x.Involvements {
 		out.Involvements[i] = toInvolvement(v, d)
 	}

@@ -22,16 +22,16 @@ import (
 
 // Defines values for ActionStatus.
 const (
-	Done ActionStatus = "done"
-	Open ActionStatus = "open"
+	ActionStatusDone ActionStatus = "done"
+	ActionStatusOpen ActionStatus = "open"
 )
 
 // Valid indicates whether the value is a known member of the ActionStatus enum.
 func (e ActionStatus) Valid() bool {
 	switch e {
-	case Done:
+	case ActionStatusDone:
 		return true
-	case Open:
+	case ActionStatusOpen:
 		return true
 	default:
 		return false
@@ -539,6 +539,177 @@ func (e DeadlineStatus) Valid() bool {
 	case DeadlineStatusNotDue:
 		return true
 	case DeadlineStatusOverdue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeAbout.
+const (
+	DisputeAboutAmendment         DisputeAbout = "amendment"
+	DisputeAboutCease             DisputeAbout = "cease"
+	DisputeAboutDelay             DisputeAbout = "delay"
+	DisputeAboutHealthSocialCare  DisputeAbout = "health_social_care"
+	DisputeAboutOther             DisputeAbout = "other"
+	DisputeAboutPlanContents      DisputeAbout = "plan_contents"
+	DisputeAboutProcess           DisputeAbout = "process"
+	DisputeAboutRefusalToAmend    DisputeAbout = "refusal_to_amend"
+	DisputeAboutRefusalToAssess   DisputeAbout = "refusal_to_assess"
+	DisputeAboutRefusalToIssue    DisputeAbout = "refusal_to_issue"
+	DisputeAboutRefusalToReassess DisputeAbout = "refusal_to_reassess"
+	DisputeAboutService           DisputeAbout = "service"
+)
+
+// Valid indicates whether the value is a known member of the DisputeAbout enum.
+func (e DisputeAbout) Valid() bool {
+	switch e {
+	case DisputeAboutAmendment:
+		return true
+	case DisputeAboutCease:
+		return true
+	case DisputeAboutDelay:
+		return true
+	case DisputeAboutHealthSocialCare:
+		return true
+	case DisputeAboutOther:
+		return true
+	case DisputeAboutPlanContents:
+		return true
+	case DisputeAboutProcess:
+		return true
+	case DisputeAboutRefusalToAmend:
+		return true
+	case DisputeAboutRefusalToAssess:
+		return true
+	case DisputeAboutRefusalToIssue:
+		return true
+	case DisputeAboutRefusalToReassess:
+		return true
+	case DisputeAboutService:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeBroughtBy.
+const (
+	DisputeBroughtByOther       DisputeBroughtBy = "other"
+	DisputeBroughtByParent      DisputeBroughtBy = "parent"
+	DisputeBroughtByYoungPerson DisputeBroughtBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the DisputeBroughtBy enum.
+func (e DisputeBroughtBy) Valid() bool {
+	switch e {
+	case DisputeBroughtByOther:
+		return true
+	case DisputeBroughtByParent:
+		return true
+	case DisputeBroughtByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeKind.
+const (
+	Complaint DisputeKind = "complaint"
+	Mediation DisputeKind = "mediation"
+	Tribunal  DisputeKind = "tribunal"
+)
+
+// Valid indicates whether the value is a known member of the DisputeKind enum.
+func (e DisputeKind) Valid() bool {
+	switch e {
+	case Complaint:
+		return true
+	case Mediation:
+		return true
+	case Tribunal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeOutcome.
+const (
+	DisputeOutcomeAgreed       DisputeOutcome = "agreed"
+	DisputeOutcomeConceded     DisputeOutcome = "conceded"
+	DisputeOutcomeDismissed    DisputeOutcome = "dismissed"
+	DisputeOutcomeNotAgreed    DisputeOutcome = "not_agreed"
+	DisputeOutcomeNotUpheld    DisputeOutcome = "not_upheld"
+	DisputeOutcomePartlyAgreed DisputeOutcome = "partly_agreed"
+	DisputeOutcomePartlyUpheld DisputeOutcome = "partly_upheld"
+	DisputeOutcomeUpheld       DisputeOutcome = "upheld"
+	DisputeOutcomeWithdrawn    DisputeOutcome = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the DisputeOutcome enum.
+func (e DisputeOutcome) Valid() bool {
+	switch e {
+	case DisputeOutcomeAgreed:
+		return true
+	case DisputeOutcomeConceded:
+		return true
+	case DisputeOutcomeDismissed:
+		return true
+	case DisputeOutcomeNotAgreed:
+		return true
+	case DisputeOutcomeNotUpheld:
+		return true
+	case DisputeOutcomePartlyAgreed:
+		return true
+	case DisputeOutcomePartlyUpheld:
+		return true
+	case DisputeOutcomeUpheld:
+		return true
+	case DisputeOutcomeWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeStatus.
+const (
+	DisputeStatusConcluded DisputeStatus = "concluded"
+	DisputeStatusOpen      DisputeStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the DisputeStatus enum.
+func (e DisputeStatus) Valid() bool {
+	switch e {
+	case DisputeStatusConcluded:
+		return true
+	case DisputeStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeSubjectType.
+const (
+	DisputeSubjectTypeAnnualReview DisputeSubjectType = "annual_review"
+	DisputeSubjectTypeEhcPlan      DisputeSubjectType = "ehc_plan"
+	DisputeSubjectTypeEhcRequest   DisputeSubjectType = "ehc_request"
+	DisputeSubjectTypeReferral     DisputeSubjectType = "referral"
+)
+
+// Valid indicates whether the value is a known member of the DisputeSubjectType enum.
+func (e DisputeSubjectType) Valid() bool {
+	switch e {
+	case DisputeSubjectTypeAnnualReview:
+		return true
+	case DisputeSubjectTypeEhcPlan:
+		return true
+	case DisputeSubjectTypeEhcRequest:
+		return true
+	case DisputeSubjectTypeReferral:
 		return true
 	default:
 		return false
@@ -1358,6 +1529,54 @@ func (e PfAArea) Valid() bool {
 	}
 }
 
+// Defines values for PlanSection.
+const (
+	PlanSectionA  PlanSection = "A"
+	PlanSectionB  PlanSection = "B"
+	PlanSectionC  PlanSection = "C"
+	PlanSectionD  PlanSection = "D"
+	PlanSectionE  PlanSection = "E"
+	PlanSectionF  PlanSection = "F"
+	PlanSectionG  PlanSection = "G"
+	PlanSectionH1 PlanSection = "H1"
+	PlanSectionH2 PlanSection = "H2"
+	PlanSectionI  PlanSection = "I"
+	PlanSectionJ  PlanSection = "J"
+	PlanSectionK  PlanSection = "K"
+)
+
+// Valid indicates whether the value is a known member of the PlanSection enum.
+func (e PlanSection) Valid() bool {
+	switch e {
+	case PlanSectionA:
+		return true
+	case PlanSectionB:
+		return true
+	case PlanSectionC:
+		return true
+	case PlanSectionD:
+		return true
+	case PlanSectionE:
+		return true
+	case PlanSectionF:
+		return true
+	case PlanSectionG:
+		return true
+	case PlanSectionH1:
+		return true
+	case PlanSectionH2:
+		return true
+	case PlanSectionI:
+		return true
+	case PlanSectionJ:
+		return true
+	case PlanSectionK:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PractitionerRole.
 const (
 	PractitionerRoleEarlyHelpWorker         PractitionerRole = "early_help_worker"
@@ -1416,6 +1635,7 @@ const (
 	RecordTypeAnnualReview     RecordType = "annual_review"
 	RecordTypeApiKey           RecordType = "api_key"
 	RecordTypeConsent          RecordType = "consent"
+	RecordTypeDispute          RecordType = "dispute"
 	RecordTypeEhcPlan          RecordType = "ehc_plan"
 	RecordTypeEhcRequest       RecordType = "ehc_request"
 	RecordTypeFamilyAssessment RecordType = "family_assessment"
@@ -1440,6 +1660,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeApiKey:
 		return true
 	case RecordTypeConsent:
+		return true
+	case RecordTypeDispute:
 		return true
 	case RecordTypeEhcPlan:
 		return true
@@ -2164,6 +2386,127 @@ type ContactRelationship string
 
 // DeadlineStatus defines model for DeadlineStatus.
 type DeadlineStatus string
+
+// Dispute defines model for Dispute.
+type Dispute struct {
+	// About Tribunal: refusal_to_assess, refusal_to_reassess, refusal_to_issue, plan_contents, amendment, refusal_to_amend, cease.
+	// Mediation: the same, or health_social_care. Complaint: service, process, delay, other.
+	About DisputeAbout `json:"about"`
+
+	// AppealDeadline Tribunal appeals and mediation with a decision letter: the last day to appeal, the later of 2 months after the
+	// letter and 1 month after this record's mediation certificate (HESC Rules r.20(1)(c)). The extension for limits
+	// ending over Christmas or in August is not applied.
+	AppealDeadline *openapi_types.Date `json:"appeal_deadline,omitempty"`
+
+	// BroughtBy Only a parent or a young person may appeal or go to mediation; anyone may complain.
+	BroughtBy DisputeBroughtBy `json:"brought_by"`
+
+	// CertificateDueOn A concluded mediation: 3 working days after it ended (Reg 42); bank holidays are not counted.
+	CertificateDueOn    *openapi_types.Date `json:"certificate_due_on,omitempty"`
+	CertificateIssuedOn *openapi_types.Date `json:"certificate_issued_on,omitempty"`
+	ConcludedOn         *openapi_types.Date `json:"concluded_on,omitempty"`
+	ConclusionNotes     *string             `json:"conclusion_notes,omitempty"`
+	CreatedAt           time.Time           `json:"created_at"`
+	DecisionLetterOn    *openapi_types.Date `json:"decision_letter_on,omitempty"`
+	HearingOn           *openapi_types.Date `json:"hearing_on,omitempty"`
+	Id                  openapi_types.UUID  `json:"id"`
+
+	// Kind tribunal: an appeal to the First-tier Tribunal (SEND); mediation; complaint: the council's complaints procedure.
+	Kind  DisputeKind `json:"kind"`
+	Notes *string     `json:"notes,omitempty"`
+
+	// Outcome Tribunal: upheld, partly_upheld, dismissed, withdrawn, conceded. Mediation: agreed, partly_agreed, not_agreed, withdrawn.
+	// Complaint: upheld, partly_upheld, not_upheld, withdrawn.
+	Outcome    *DisputeOutcome    `json:"outcome,omitempty"`
+	ReceivedOn openapi_types.Date `json:"received_on"`
+	Sections   []PlanSection      `json:"sections"`
+	Status     DisputeStatus      `json:"status"`
+	SubjectId  openapi_types.UUID `json:"subject_id"`
+
+	// SubjectType The record holding the disputed decision. ehc_plan and annual_review are not yet supported (422).
+	SubjectType   DisputeSubjectType `json:"subject_type"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// DisputeAbout Tribunal: refusal_to_assess, refusal_to_reassess, refusal_to_issue, plan_contents, amendment, refusal_to_amend, cease.
+// Mediation: the same, or health_social_care. Complaint: service, process, delay, other.
+type DisputeAbout string
+
+// DisputeBroughtBy Only a parent or a young person may appeal or go to mediation; anyone may complain.
+type DisputeBroughtBy string
+
+// DisputeConclusionInput defines model for DisputeConclusionInput.
+type DisputeConclusionInput struct {
+	// ConcludedOn Not before received_on, not in the future.
+	ConcludedOn openapi_types.Date `json:"concluded_on"`
+	Notes       *string            `json:"notes,omitempty"`
+
+	// Outcome Tribunal: upheld, partly_upheld, dismissed, withdrawn, conceded. Mediation: agreed, partly_agreed, not_agreed, withdrawn.
+	// Complaint: upheld, partly_upheld, not_upheld, withdrawn.
+	Outcome DisputeOutcome `json:"outcome"`
+}
+
+// DisputeInput defines model for DisputeInput.
+type DisputeInput struct {
+	// About Tribunal: refusal_to_assess, refusal_to_reassess, refusal_to_issue, plan_contents, amendment, refusal_to_amend, cease.
+	// Mediation: the same, or health_social_care. Complaint: service, process, delay, other.
+	About DisputeAbout `json:"about"`
+
+	// BroughtBy Only a parent or a young person may appeal or go to mediation; anyone may complain.
+	BroughtBy DisputeBroughtBy `json:"brought_by"`
+
+	// CertificateIssuedOn Mediation only: the mediation certificate's date of issue.
+	CertificateIssuedOn *openapi_types.Date `json:"certificate_issued_on,omitempty"`
+
+	// DecisionLetterOn The date of the letter (written notice) of the decision disputed; not after received_on.
+	DecisionLetterOn *openapi_types.Date `json:"decision_letter_on,omitempty"`
+
+	// Kind tribunal: an appeal to the First-tier Tribunal (SEND); mediation; complaint: the council's complaints procedure.
+	Kind  DisputeKind `json:"kind"`
+	Notes *string     `json:"notes,omitempty"`
+
+	// ReceivedOn The day the appeal, mediation request or complaint was received. Not in the future.
+	ReceivedOn openapi_types.Date `json:"received_on"`
+	Sections   *[]PlanSection     `json:"sections,omitempty"`
+
+	// SubjectId The record of that type; the young person is taken from it.
+	SubjectId openapi_types.UUID `json:"subject_id"`
+
+	// SubjectType The record holding the disputed decision. ehc_plan and annual_review are not yet supported (422).
+	SubjectType DisputeSubjectType `json:"subject_type"`
+}
+
+// DisputeKind tribunal: an appeal to the First-tier Tribunal (SEND); mediation; complaint: the council's complaints procedure.
+type DisputeKind string
+
+// DisputeOutcome Tribunal: upheld, partly_upheld, dismissed, withdrawn, conceded. Mediation: agreed, partly_agreed, not_agreed, withdrawn.
+// Complaint: upheld, partly_upheld, not_upheld, withdrawn.
+type DisputeOutcome string
+
+// DisputePage defines model for DisputePage.
+type DisputePage struct {
+	Items      []Dispute `json:"items"`
+	NextCursor *string   `json:"next_cursor,omitempty"`
+}
+
+// DisputePatch defines model for DisputePatch.
+type DisputePatch struct {
+	// CertificateIssuedOn Mediation only.
+	CertificateIssuedOn *openapi_types.Date `json:"certificate_issued_on,omitempty"`
+	DecisionLetterOn    *openapi_types.Date `json:"decision_letter_on,omitempty"`
+
+	// HearingOn The hearing, mediation meeting or complaint panel; may be ahead.
+	HearingOn *openapi_types.Date `json:"hearing_on,omitempty"`
+	Notes     *string             `json:"notes,omitempty"`
+}
+
+// DisputeStatus defines model for DisputeStatus.
+type DisputeStatus string
+
+// DisputeSubjectType The record holding the disputed decision. ehc_plan and annual_review are not yet supported (422).
+type DisputeSubjectType string
 
 // EhcAdvice defines model for EhcAdvice.
 type EhcAdvice struct {
@@ -2986,6 +3329,9 @@ type PathwayFeedbackPage struct {
 // PfAArea Preparing for Adulthood: employment and higher education, independent living, friends relationships and community, good health.
 type PfAArea string
 
+// PlanSection A section of an EHC plan (Reg 12).
+type PlanSection string
+
 // Practitioner defines model for Practitioner.
 type Practitioner struct {
 	Active         bool               `json:"active"`
@@ -3167,6 +3513,7 @@ type SubjectAccessExport struct {
 	Allocations         []Allocation         `json:"allocations"`
 	AnnualReviews       []AnnualReview       `json:"annual_reviews"`
 	Consents            []Consent            `json:"consents"`
+	Disputes            []Dispute            `json:"disputes"`
 	EhcNeedsAssessments []EhcNeedsAssessment `json:"ehc_needs_assessments"`
 	EhcPlans            []EhcPlan            `json:"ehc_plans"`
 	ExportedAt          time.Time            `json:"exported_at"`
@@ -3464,6 +3811,49 @@ type ListAuditEventsParams struct {
 
 	// Cursor The `next_cursor` of the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListDisputesParams defines parameters for ListDisputes.
+type ListDisputesParams struct {
+	Kind          *DisputeKind        `form:"kind,omitempty" json:"kind,omitempty"`
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	SubjectId     *openapi_types.UUID `form:"subject_id,omitempty" json:"subject_id,omitempty"`
+
+	// Open true: not yet concluded; false: concluded.
+	Open *bool `form:"open,omitempty" json:"open,omitempty"`
+
+	// ReceivedFrom Received on or after this date.
+	ReceivedFrom *openapi_types.Date `form:"received_from,omitempty" json:"received_from,omitempty"`
+
+	// ReceivedTo Received on or before this date.
+	ReceivedTo *openapi_types.Date `form:"received_to,omitempty" json:"received_to,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateDisputeParams defines parameters for CreateDispute.
+type CreateDisputeParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateDisputeParams defines parameters for UpdateDispute.
+type UpdateDisputeParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ConcludeDisputeParams defines parameters for ConcludeDispute.
+type ConcludeDisputeParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListEhcNeedsAssessmentsParams defines parameters for ListEhcNeedsAssessments.
@@ -3961,6 +4351,15 @@ type HoldAnnualReviewJSONRequestBody = AnnualReviewMeetingInput
 // CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
 type CreateApiKeyJSONRequestBody = ApiKeyInput
 
+// CreateDisputeJSONRequestBody defines body for CreateDispute for application/json ContentType.
+type CreateDisputeJSONRequestBody = DisputeInput
+
+// UpdateDisputeApplicationMergePatchPlusJSONRequestBody defines body for UpdateDispute for application/merge-patch+json ContentType.
+type UpdateDisputeApplicationMergePatchPlusJSONRequestBody = DisputePatch
+
+// ConcludeDisputeJSONRequestBody defines body for ConcludeDispute for application/json ContentType.
+type ConcludeDisputeJSONRequestBody = DisputeConclusionInput
+
 // CreateEhcNeedsAssessmentJSONRequestBody defines body for CreateEhcNeedsAssessment for application/json ContentType.
 type CreateEhcNeedsAssessmentJSONRequestBody = EhcNeedsAssessmentInput
 
@@ -4260,6 +4659,70 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDisputes List tribunal appeals, mediations and complaints
+	//
+	// Corresponds with GET /v1/disputes (the `ListDisputes` operationId).
+	ListDisputes(ctx context.Context, params *ListDisputesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDisputeWithBody Record a tribunal appeal, a mediation or a complaint against a decision
+	//
+	// The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
+	// (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
+	// `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
+	// alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
+	// With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/disputes (the `CreateDispute` operationId).
+	CreateDisputeWithBody(ctx context.Context, params *CreateDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDispute Record a tribunal appeal, a mediation or a complaint against a decision
+	//
+	// The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
+	// (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
+	// `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
+	// alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
+	// With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/disputes (the `CreateDispute` operationId).
+	CreateDispute(ctx context.Context, params *CreateDisputeParams, body CreateDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDispute Read a tribunal appeal, mediation or complaint
+	//
+	// Corresponds with GET /v1/disputes/{id} (the `GetDispute` operationId).
+	GetDispute(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDisputeWithBody Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/disputes/{id} (the `UpdateDispute` operationId).
+	UpdateDisputeWithBody(ctx context.Context, id ID, params *UpdateDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDisputeWithApplicationMergePatchPlusJSONBody Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+	//
+	// Takes a body of the `application/merge-patch+json` content type.
+	//
+	// Corresponds with PATCH /v1/disputes/{id} (the `UpdateDispute` operationId).
+	UpdateDisputeWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateDisputeParams, body UpdateDisputeApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConcludeDisputeWithBody Record how the dispute ended (once; a second conclusion answers 409)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/disputes/{id}/conclude (the `ConcludeDispute` operationId).
+	ConcludeDisputeWithBody(ctx context.Context, id ID, params *ConcludeDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConcludeDispute Record how the dispute ended (once; a second conclusion answers 409)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/disputes/{id}/conclude (the `ConcludeDispute` operationId).
+	ConcludeDispute(ctx context.Context, id ID, params *ConcludeDisputeParams, body ConcludeDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListEhcNeedsAssessments List EHC needs assessment requests
 	//
@@ -5318,6 +5781,150 @@ func (c *Client) RotateApiKey(ctx context.Context, id ID, reqEditors ...RequestE
 // Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAuditEventsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDisputes List tribunal appeals, mediations and complaints
+//
+// Corresponds with GET /v1/disputes (the `ListDisputes` operationId).
+func (c *Client) ListDisputes(ctx context.Context, params *ListDisputesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDisputesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDisputeWithBody Record a tribunal appeal, a mediation or a complaint against a decision
+//
+// The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
+// (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
+// `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
+// alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
+// With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/disputes (the `CreateDispute` operationId).
+func (c *Client) CreateDisputeWithBody(ctx context.Context, params *CreateDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDisputeRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDispute Record a tribunal appeal, a mediation or a complaint against a decision
+//
+// The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
+// (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
+// `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
+// alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
+// With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/disputes (the `CreateDispute` operationId).
+func (c *Client) CreateDispute(ctx context.Context, params *CreateDisputeParams, body CreateDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDisputeRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDispute Read a tribunal appeal, mediation or complaint
+//
+// Corresponds with GET /v1/disputes/{id} (the `GetDispute` operationId).
+func (c *Client) GetDispute(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDisputeRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDisputeWithBody Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/disputes/{id} (the `UpdateDispute` operationId).
+func (c *Client) UpdateDisputeWithBody(ctx context.Context, id ID, params *UpdateDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDisputeRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDisputeWithApplicationMergePatchPlusJSONBody Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+//
+// Takes a body of the `application/merge-patch+json` content type.
+//
+// Corresponds with PATCH /v1/disputes/{id} (the `UpdateDispute` operationId).
+func (c *Client) UpdateDisputeWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateDisputeParams, body UpdateDisputeApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDisputeRequestWithApplicationMergePatchPlusJSONBody(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConcludeDisputeWithBody Record how the dispute ended (once; a second conclusion answers 409)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/disputes/{id}/conclude (the `ConcludeDispute` operationId).
+func (c *Client) ConcludeDisputeWithBody(ctx context.Context, id ID, params *ConcludeDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConcludeDisputeRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConcludeDispute Record how the dispute ended (once; a second conclusion answers 409)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/disputes/{id}/conclude (the `ConcludeDispute` operationId).
+func (c *Client) ConcludeDispute(ctx context.Context, id ID, params *ConcludeDisputeParams, body ConcludeDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConcludeDisputeRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8054,6 +8661,368 @@ func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*h
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDisputesRequest constructs an http.Request for the ListDisputes method
+func NewListDisputesRequest(server string, params *ListDisputesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/disputes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.YoungPersonId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SubjectId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "subject_id", *params.SubjectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Open != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "open", *params.Open, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ReceivedFrom != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "received_from", *params.ReceivedFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ReceivedTo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "received_to", *params.ReceivedTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateDisputeRequest calls the generic CreateDispute builder with application/json body
+func NewCreateDisputeRequest(server string, params *CreateDisputeParams, body CreateDisputeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateDisputeRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateDisputeRequestWithBody constructs an http.Request for the CreateDispute method, with any body, and a specified content type
+func NewCreateDisputeRequestWithBody(server string, params *CreateDisputeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/disputes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetDisputeRequest constructs an http.Request for the GetDispute method
+func NewGetDisputeRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/disputes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateDisputeRequestWithApplicationMergePatchPlusJSONBody calls the generic UpdateDispute builder with application/merge-patch+json body
+func NewUpdateDisputeRequestWithApplicationMergePatchPlusJSONBody(server string, id ID, params *UpdateDisputeParams, body UpdateDisputeApplicationMergePatchPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateDisputeRequestWithBody(server, id, params, "application/merge-patch+json", bodyReader)
+}
+
+// NewUpdateDisputeRequestWithBody constructs an http.Request for the UpdateDispute method, with any body, and a specified content type
+func NewUpdateDisputeRequestWithBody(server string, id ID, params *UpdateDisputeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/disputes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewConcludeDisputeRequest calls the generic ConcludeDispute builder with application/json body
+func NewConcludeDisputeRequest(server string, id ID, params *ConcludeDisputeParams, body ConcludeDisputeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConcludeDisputeRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewConcludeDisputeRequestWithBody constructs an http.Request for the ConcludeDispute method, with any body, and a specified content type
+func NewConcludeDisputeRequestWithBody(server string, id ID, params *ConcludeDisputeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/disputes/%s/conclude", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -12468,6 +13437,74 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
 
+	// ListDisputesWithResponse List tribunal appeals, mediations and complaints
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/disputes (the `ListDisputes` operationId).
+	ListDisputesWithResponse(ctx context.Context, params *ListDisputesParams, reqEditors ...RequestEditorFn) (*ListDisputesResponse, error)
+
+	// CreateDisputeWithBodyWithResponse Record a tribunal appeal, a mediation or a complaint against a decision
+	//
+	// The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
+	// (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
+	// `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
+	// alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
+	// With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/disputes (the `CreateDispute` operationId).
+	CreateDisputeWithBodyWithResponse(ctx context.Context, params *CreateDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDisputeResponse, error)
+
+	// CreateDisputeWithResponse Record a tribunal appeal, a mediation or a complaint against a decision
+	//
+	// The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
+	// (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
+	// `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
+	// alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
+	// With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/disputes (the `CreateDispute` operationId).
+	CreateDisputeWithResponse(ctx context.Context, params *CreateDisputeParams, body CreateDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDisputeResponse, error)
+
+	// GetDisputeWithResponse Read a tribunal appeal, mediation or complaint
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/disputes/{id} (the `GetDispute` operationId).
+	GetDisputeWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetDisputeResponse, error)
+
+	// UpdateDisputeWithBodyWithResponse Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/disputes/{id} (the `UpdateDispute` operationId).
+	UpdateDisputeWithBodyWithResponse(ctx context.Context, id ID, params *UpdateDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDisputeResponse, error)
+
+	// UpdateDisputeWithApplicationMergePatchPlusJSONBodyWithResponse Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+	//
+	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/disputes/{id} (the `UpdateDispute` operationId).
+	UpdateDisputeWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateDisputeParams, body UpdateDisputeApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDisputeResponse, error)
+
+	// ConcludeDisputeWithBodyWithResponse Record how the dispute ended (once; a second conclusion answers 409)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/disputes/{id}/conclude (the `ConcludeDispute` operationId).
+	ConcludeDisputeWithBodyWithResponse(ctx context.Context, id ID, params *ConcludeDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConcludeDisputeResponse, error)
+
+	// ConcludeDisputeWithResponse Record how the dispute ended (once; a second conclusion answers 409)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/disputes/{id}/conclude (the `ConcludeDispute` operationId).
+	ConcludeDisputeWithResponse(ctx context.Context, id ID, params *ConcludeDisputeParams, body ConcludeDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*ConcludeDisputeResponse, error)
+
 	// ListEhcNeedsAssessmentsWithResponse List EHC needs assessment requests
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -14554,6 +15591,555 @@ func (r ListAuditEventsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListAuditEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListDisputesResponse429Headers the declared response headers of an HTTP 429 response for ListDisputes
+type ListDisputesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListDisputesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DisputePage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDisputesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDisputesResponse) GetJSON200() *DisputePage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListDisputesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDisputesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDisputesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListDisputesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDisputesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDisputesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDisputesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDisputesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateDisputeResponse201Headers the declared response headers of an HTTP 201 response for CreateDispute
+type CreateDisputeResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// CreateDisputeResponse429Headers the declared response headers of an HTTP 429 response for CreateDispute
+type CreateDisputeResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateDisputeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Dispute
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateDisputeResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateDisputeResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateDisputeResponse) GetJSON201() *Dispute {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateDisputeResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateDisputeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateDisputeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateDisputeResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateDisputeResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateDisputeResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateDisputeResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateDisputeResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateDisputeResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateDisputeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateDisputeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateDisputeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateDisputeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDisputeResponse200Headers the declared response headers of an HTTP 200 response for GetDispute
+type GetDisputeResponse200Headers struct {
+	ETag *string
+}
+
+// GetDisputeResponse429Headers the declared response headers of an HTTP 429 response for GetDispute
+type GetDisputeResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetDisputeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Dispute
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetDisputeResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDisputeResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDisputeResponse) GetJSON200() *Dispute {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetDisputeResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetDisputeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetDisputeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDisputeResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetDisputeResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDisputeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDisputeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDisputeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDisputeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateDisputeResponse200Headers the declared response headers of an HTTP 200 response for UpdateDispute
+type UpdateDisputeResponse200Headers struct {
+	ETag *string
+}
+
+// UpdateDisputeResponse412Headers the declared response headers of an HTTP 412 response for UpdateDispute
+type UpdateDisputeResponse412Headers struct {
+	ETag *string
+}
+
+// UpdateDisputeResponse429Headers the declared response headers of an HTTP 429 response for UpdateDispute
+type UpdateDisputeResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UpdateDisputeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Dispute
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateDisputeResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *UpdateDisputeResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateDisputeResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateDisputeResponse) GetJSON200() *Dispute {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateDisputeResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateDisputeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateDisputeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateDisputeResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateDisputeResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateDisputeResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateDisputeResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateDisputeResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateDisputeResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateDisputeResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateDisputeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateDisputeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateDisputeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateDisputeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConcludeDisputeResponse200Headers the declared response headers of an HTTP 200 response for ConcludeDispute
+type ConcludeDisputeResponse200Headers struct {
+	ETag *string
+}
+
+// ConcludeDisputeResponse412Headers the declared response headers of an HTTP 412 response for ConcludeDispute
+type ConcludeDisputeResponse412Headers struct {
+	ETag *string
+}
+
+// ConcludeDisputeResponse429Headers the declared response headers of an HTTP 429 response for ConcludeDispute
+type ConcludeDisputeResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ConcludeDisputeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Dispute
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConcludeDisputeResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ConcludeDisputeResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ConcludeDisputeResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ConcludeDisputeResponse) GetJSON200() *Dispute {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ConcludeDisputeResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConcludeDisputeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ConcludeDisputeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ConcludeDisputeResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConcludeDisputeResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ConcludeDisputeResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ConcludeDisputeResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ConcludeDisputeResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ConcludeDisputeResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ConcludeDisputeResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ConcludeDisputeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConcludeDisputeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConcludeDisputeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConcludeDisputeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -21668,6 +23254,122 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, p
 	return ParseListAuditEventsResponse(rsp)
 }
 
+// ListDisputesWithResponse List tribunal appeals, mediations and complaints
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/disputes (the `ListDisputes` operationId).
+func (c *ClientWithResponses) ListDisputesWithResponse(ctx context.Context, params *ListDisputesParams, reqEditors ...RequestEditorFn) (*ListDisputesResponse, error) {
+	rsp, err := c.ListDisputes(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDisputesResponse(rsp)
+}
+
+// CreateDisputeWithBodyWithResponse Record a tribunal appeal, a mediation or a complaint against a decision
+//
+// The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
+// (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
+// `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
+// alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
+// With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/disputes (the `CreateDispute` operationId).
+func (c *ClientWithResponses) CreateDisputeWithBodyWithResponse(ctx context.Context, params *CreateDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDisputeResponse, error) {
+	rsp, err := c.CreateDisputeWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDisputeResponse(rsp)
+}
+
+// CreateDisputeWithResponse Record a tribunal appeal, a mediation or a complaint against a decision
+//
+// The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
+// (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
+// `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
+// alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
+// With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/disputes (the `CreateDispute` operationId).
+func (c *ClientWithResponses) CreateDisputeWithResponse(ctx context.Context, params *CreateDisputeParams, body CreateDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDisputeResponse, error) {
+	rsp, err := c.CreateDispute(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDisputeResponse(rsp)
+}
+
+// GetDisputeWithResponse Read a tribunal appeal, mediation or complaint
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/disputes/{id} (the `GetDispute` operationId).
+func (c *ClientWithResponses) GetDisputeWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetDisputeResponse, error) {
+	rsp, err := c.GetDispute(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDisputeResponse(rsp)
+}
+
+// UpdateDisputeWithBodyWithResponse Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/disputes/{id} (the `UpdateDispute` operationId).
+func (c *ClientWithResponses) UpdateDisputeWithBodyWithResponse(ctx context.Context, id ID, params *UpdateDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDisputeResponse, error) {
+	rsp, err := c.UpdateDisputeWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDisputeResponse(rsp)
+}
+
+// UpdateDisputeWithApplicationMergePatchPlusJSONBodyWithResponse Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+//
+// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/disputes/{id} (the `UpdateDispute` operationId).
+func (c *ClientWithResponses) UpdateDisputeWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateDisputeParams, body UpdateDisputeApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDisputeResponse, error) {
+	rsp, err := c.UpdateDisputeWithApplicationMergePatchPlusJSONBody(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDisputeResponse(rsp)
+}
+
+// ConcludeDisputeWithBodyWithResponse Record how the dispute ended (once; a second conclusion answers 409)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/disputes/{id}/conclude (the `ConcludeDispute` operationId).
+func (c *ClientWithResponses) ConcludeDisputeWithBodyWithResponse(ctx context.Context, id ID, params *ConcludeDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConcludeDisputeResponse, error) {
+	rsp, err := c.ConcludeDisputeWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConcludeDisputeResponse(rsp)
+}
+
+// ConcludeDisputeWithResponse Record how the dispute ended (once; a second conclusion answers 409)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/disputes/{id}/conclude (the `ConcludeDispute` operationId).
+func (c *ClientWithResponses) ConcludeDisputeWithResponse(ctx context.Context, id ID, params *ConcludeDisputeParams, body ConcludeDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*ConcludeDisputeResponse, error) {
+	rsp, err := c.ConcludeDispute(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConcludeDisputeResponse(rsp)
+}
+
 // ListEhcNeedsAssessmentsWithResponse List EHC needs assessment requests
 //
 // Returns a wrapper object for the known response body format(s).
@@ -24202,6 +25904,534 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 	switch {
 	case rsp.StatusCode == 429:
 		var headers ListAuditEventsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDisputesResponse parses an HTTP response from a ListDisputesWithResponse call
+func ParseListDisputesResponse(rsp *http.Response) (*ListDisputesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDisputesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DisputePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListDisputesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateDisputeResponse parses an HTTP response from a CreateDisputeWithResponse call
+func ParseCreateDisputeResponse(rsp *http.Response) (*CreateDisputeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateDisputeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Dispute
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateDisputeResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateDisputeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDisputeResponse parses an HTTP response from a GetDisputeWithResponse call
+func ParseGetDisputeResponse(rsp *http.Response) (*GetDisputeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDisputeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Dispute
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetDisputeResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetDisputeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateDisputeResponse parses an HTTP response from a UpdateDisputeWithResponse call
+func ParseUpdateDisputeResponse(rsp *http.Response) (*UpdateDisputeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateDisputeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Dispute
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateDisputeResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers UpdateDisputeResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateDisputeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConcludeDisputeResponse parses an HTTP response from a ConcludeDisputeWithResponse call
+func ParseConcludeDisputeResponse(rsp *http.Response) (*ConcludeDisputeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConcludeDisputeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Dispute
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConcludeDisputeResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers ConcludeDisputeResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers ConcludeDisputeResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

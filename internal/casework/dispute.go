@@ -1,0 +1,233 @@
+package casework
+
+import (
+	"context"
+	"strings"
+
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/dispute"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// disputeSubject resolves the record a dispute is about, within the caller's scope, to its young
+// person. A subject the caller cannot see is a bad reference in the body, not a missing resource.
+// Every subject type goes through this one switch.
+func (s *Service) disputeSubject(tx *store.Tx, p auth.Principal, subjectType, id string) (youngPersonID string, err error) {
+	scope := s.scope(p)
+	switch subjectType {
+	case dispute.SubjectEHCRequest:
+		r, lookup := tx.EHCRequest(id, scope)
+		youngPersonID, err = r.YoungPersonID, lookup
+	case dispute.SubjectReferral:
+		r, lookup := tx.Referral(id, scope)
+		youngPersonID, err = r.YoungPersonID, lookup
+	case dispute.SubjectEHCPlan:
+		pl, lookup := tx.EHCPlan(id, scope)
+		youngPersonID, err = pl.YoungPersonID, lookup
+	case dispute.SubjectAnnualReview:
+		r, lookup := tx.AnnualReview(id, scope)
+		youngPersonID, err = r.YoungPersonID, lookup
+	default:
+		return "", fault.Field(fault.Unprocessable, "/subject_type", "is not a known subject type")
+	}
+	if fault.KindOf(err) == fault.NotFound {
+		return "", fault.Field(fault.Unprocessable, "/subject_id", "no such "+subjectType)
+	}
+	return youngPersonID, err
+}
+
+// disputeNames reads a kind for timeline summaries.
+var disputeNames = map[dispute.Kind]string{dispute.Tribunal: "Tribunal appeal", dispute.Mediation: "Mediation", dispute.Complaint: "Complaint"}
+
+// disputePayload is the outbox payload of a dispute: ids, codes and dates only.
+func disputePayload(d dispute.Dispute) map[string]any {
+	payload := map[string]any{"young_person_id": d.YoungPersonID, "subject_type": d.SubjectType, "subject_id": d.SubjectID,
+		"kind": string(d.Kind), "about": d.About, "received_on": d.ReceivedOn.Format("2006-01-02")}
+	for name, t := range map[string]timeDay{"decision_letter_on": d.DecisionLetterOn, "appeal_deadline": d.AppealDeadline(),
+		"concluded_on": d.ConcludedOn} {
+		if !t.IsZero() {
+			payload[name] = t.Format("2006-01-02")
+		}
+	}
+	if d.Outcome != "" {
+		payload["outcome"] = d.Outcome // a code from a closed list
+	}
+	return payload
+}
+
+// disputeSummary is the timeline line for a dispute: codes and dates only.
+func disputeSummary(d dispute.Dispute, what string) string {
+	parts := []string{disputeNames[d.Kind] + " " + what + " (" + d.About}
+	if len(d.Sections) > 0 {
+		parts[0] += "; sections " + strings.Join(d.Sections, ", ")
+	}
+	parts[0] += ")"
+	if !d.Open() {
+		parts = append(parts, "outcome "+d.Outcome)
+	}
+	if !d.HearingOn.IsZero() {
+		parts = append(parts, "hearing "+d.HearingOn.Format("2006-01-02"))
+	}
+	if due := d.AppealDeadline(); !due.IsZero() {
+		parts = append(parts, "appeal deadline "+due.Format("2006-01-02"))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// timelineReferral is the referral a dispute's timeline entries name, when its subject is one.
+func timelineReferral(d dispute.Dispute) string {
+	if d.SubjectType == dispute.SubjectReferral {
+		return d.SubjectID
+	}
+	return ""
+}
+
+// CreateDispute records a tribunal appeal, mediation or complaint. It is the SEND team's or the
+// engagement lead's to record; the young person is the subject's.
+func (s *Service) CreateDispute(ctx context.Context, in dispute.Dispute) (d dispute.Dispute, err error) {
+	p, err := allow(ctx, auth.RunPathway)
+	if err != nil {
+		return d, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		youngPersonID, err := s.disputeSubject(tx, p, in.SubjectType, in.SubjectID)
+		if err != nil {
+			return err
+		}
+		yp, err := tx.YoungPerson(youngPersonID, s.scope(p))
+		if fault.KindOf(err) == fault.NotFound {
+			return fault.Field(fault.Unprocessable, "/subject_id", "no such "+in.SubjectType)
+		}
+		if err != nil {
+			return err
+		}
+		in.YoungPersonID = yp.ID
+		if d, err = dispute.New(in, yp.DateOfBirth, s.today()); err != nil {
+			return err
+		}
+		d.ID, d.CreatedAt, d.UpdatedAt, d.Version = newID(), s.now(), s.now(), 1
+		if err := tx.CreateDispute(d); err != nil {
+			return err
+		}
+		if err := record(tx, s.event(ctx, p, audit.Create, dispute.RecordType, d.ID, d.YoungPersonID, nil),
+			s.notice("dispute.recorded", dispute.RecordType, d.ID, disputePayload(d))); err != nil {
+			return err
+		}
+		return s.onTimeline(tx, d.YoungPersonID, timelineReferral(d), d.ReceivedOn, "dispute.recorded", dispute.RecordType, d.ID,
+			disputeSummary(d, "received")+"; brought by "+d.BroughtBy)
+	})
+	return d, err
+}
+
+// Dispute reads one dispute the caller may see.
+func (s *Service) Dispute(ctx context.Context, id string) (d dispute.Dispute, err error) {
+	p, err := allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return d, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if d, err = tx.Dispute(id, s.scope(p)); err != nil {
+			return err
+		}
+		return tx.Audit(s.event(ctx, p, audit.Read, dispute.RecordType, id, d.YoungPersonID, nil))
+	})
+	return d, err
+}
+
+// Disputes lists the disputes the caller may see, auditing each hit.
+func (s *Service) Disputes(ctx context.Context, f store.DisputeFilter, pg store.Page) (out []dispute.Dispute, next string, err error) {
+	p, err := allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return nil, "", err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if out, next, err = tx.Disputes(f, s.scope(p), pg); err != nil {
+			return err
+		}
+		events := make([]audit.Event, len(out))
+		for i, d := range out {
+			events[i] = s.event(ctx, p, audit.List, dispute.RecordType, d.ID, d.YoungPersonID, nil)
+		}
+		return tx.Audit(events...)
+	})
+	return out, next, err
+}
+
+// UpdateDispute corrects a dispute's notes and dates. mutate turns the current record into the
+// changes asked for and names the fields they touch.
+func (s *Service) UpdateDispute(ctx context.Context, id string, ifMatch *int,
+	mutate func(cur dispute.Dispute) (dispute.Changes, []string, error)) (d dispute.Dispute, err error) {
+	p, err := allow(ctx, auth.RunPathway)
+	if err != nil {
+		return d, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if d, err = tx.Dispute(id, s.scope(p)); err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, d.Version); err != nil {
+			return err
+		}
+		c, changed, err := mutate(d)
+		if err != nil {
+			return err
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		if err := d.Change(c, s.today()); err != nil {
+			return err
+		}
+		d.UpdatedAt, d.Version = s.now(), d.Version+1
+		if err := tx.UpdateDispute(d); err != nil {
+			return assessmentRaced(err, ifMatch)
+		}
+		payload := disputePayload(d)
+		payload["changed_fields"] = changed
+		if err := record(tx, s.event(ctx, p, audit.Update, dispute.RecordType, id, d.YoungPersonID, changed),
+			s.notice("dispute.updated", dispute.RecordType, id, payload)); err != nil {
+			return err
+		}
+		// A new date moves the appeal deadline or lists a hearing: say so on the timeline.
+		for _, f := range changed {
+			if f != "notes" {
+				return s.onTimeline(tx, d.YoungPersonID, timelineReferral(d), s.today(), "dispute.updated", dispute.RecordType, id,
+					disputeSummary(d, "dates recorded"))
+			}
+		}
+		return nil
+	})
+	return d, err
+}
+
+// ConcludeDispute records how a dispute ended.
+func (s *Service) ConcludeDispute(ctx context.Context, id string, ifMatch *int, outcome string, on timeDay, notes string) (d dispute.Dispute, err error) {
+	p, err := allow(ctx, auth.RunPathway)
+	if err != nil {
+		return d, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if d, err = tx.Dispute(id, s.scope(p)); err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, d.Version); err != nil {
+			return err
+		}
+		if err := d.Conclude(outcome, on, notes, s.today()); err != nil {
+			return err
+		}
+		d.UpdatedAt, d.Version = s.now(), d.Version+1
+		if err := tx.UpdateDispute(d); err != nil {
+			return assessmentRaced(err, ifMatch)
+		}
+		if err := record(tx, s.event(ctx, p, audit.Close, dispute.RecordType, id, d.YoungPersonID, []string{"outcome", "concluded_on", "conclusion_notes"}),
+			s.notice("dispute.concluded", dispute.RecordType, id, disputePayload(d))); err != nil {
+			return err
+		}
+		return s.onTimeline(tx, d.YoungPersonID, timelineReferral(d), d.ConcludedOn, "dispute.concluded", dispute.RecordType, id,
+			disputeSummary(d, "concluded"))
+	})
+	return d, err
+}
