@@ -220,7 +220,7 @@ func (s Sections) check(base string, st stage, dob, on time.Time) error {
 	switch {
 	case st == stageDraft && !s.I.Empty():
 		bad("/i", "must be blank in a draft plan: the family names the setting they prefer after seeing the draft (Reg 13(1)(b))")
-	case !s.I.Empty() || st == stageFinal:
+	case !s.I.Empty():
 		if strings.TrimSpace(s.I.SettingName) == "" {
 			bad("/i/setting_name", "is required in a final plan")
 		}
@@ -268,6 +268,9 @@ func (s Sections) check(base string, st stage, dob, on time.Time) error {
 		}
 		if len(s.E) == 0 {
 			missing = append(missing, fault.FieldError{Pointer: base + "/e", Detail: "a final plan must set out outcomes"})
+		}
+		if s.I.Empty() {
+			missing = append(missing, fault.FieldError{Pointer: base + "/i", Detail: "a final plan must name the setting in section I: give placement or sections.i"})
 		}
 		if len(s.F) == 0 {
 			missing = append(missing, fault.FieldError{Pointer: base + "/f", Detail: "a final plan must specify special educational provision"})

@@ -171,7 +171,7 @@ func toEHCPlan(p ehcplan.Plan, asOf time.Time) api.EhcPlan {
 		av := api.EhcPlanVersion{Number: v.Number, Kind: api.EhcPlanVersionKind(v.Kind), Frozen: v.Frozen(), Sections: toPlanSections(v.Sections),
 			ServedOn: optDatePtr(v.ServedOn), CommentsDueOn: optDatePtr(v.CommentsDueOn), IssuedOn: optDatePtr(v.IssuedOn), Reason: ptr(v.Reason),
 			AnnualReviewId: uuidPtr(v.AnnualReviewID), CreatedAt: v.CreatedAt,
-			InForce: ptr(inForce != nil && inForce.Number == v.Number && status != ehcplan.Ceased)}
+			InForce: boolPtr(inForce != nil && inForce.Number == v.Number && status != ehcplan.Ceased)}
 		if v.FinalDueOn != nil {
 			m := milestone(v.FinalDueOn, v.IssuedOn, asOf)
 			if v.Kind == ehcplan.KindAmendment && status != ehcplan.Issued {
@@ -421,3 +421,5 @@ func (h *handlers) DecideAnnualReview(ctx context.Context, req api.DecideAnnualR
 	}
 	return api.DecideAnnualReview200JSONResponse{Body: toAnnualReview(r, today()), Headers: api.DecideAnnualReview200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
+
+func boolPtr(b bool) *bool { return &b }
