@@ -126,7 +126,7 @@ func TestEHCJourney(t *testing.T) {
 		}
 		review := "/v1/annual-reviews/" + reviews[0].(map[string]any)["id"].(string)
 		rv := ok(http.MethodPost, review+"/meeting", map[string]any{"meeting_on": "2026-11-02", "papers_sent_on": "2026-10-26",
-			"attendees": []any{map[string]any{"role": "parent"}, map[string]any{"role": "setting", "organisation_id": e.school}},
+			"attendees":   []any{map[string]any{"role": "parent"}, map[string]any{"role": "setting", "organisation_id": e.school}},
 			"child_views": "I want to go to the big school.", "recommendation": "amend", "report_sent_on": "2026-11-10"})
 		dl := rv["deadlines"].(map[string]any)
 		for name, want := range map[string][2]string{"review": {"2027-05-20", "met_on_time"}, "papers": {"2026-10-19", "met_late"},

@@ -154,13 +154,13 @@ func toEHCPlan(p ehcplan.Plan, asOf time.Time) api.EhcPlan {
 		out.PhaseTransfer = &struct {
 			Deadline   api.Milestone                `json:"deadline"`
 			Kind       api.EhcPlanPhaseTransferKind `json:"kind"`
-			TransferOn openapi_types.Date                     `json:"transfer_on"`
+			TransferOn openapi_types.Date           `json:"transfer_on"`
 		}{Deadline: milestone(&t.DueOn, nil, asOf), Kind: api.EhcPlanPhaseTransferKind(t.Kind), TransferOn: date(t.TransferOn)}
 	}
 	if c := p.Cessation; c != nil {
 		out.Cessation = &struct {
-			CeasesOn          openapi_types.Date           `json:"ceases_on"`
-			DecidedOn         openapi_types.Date           `json:"decided_on"`
+			CeasesOn          openapi_types.Date `json:"ceases_on"`
+			DecidedOn         openapi_types.Date `json:"decided_on"`
 			Notes             *string            `json:"notes,omitempty"`
 			Reason            api.EhcCeaseReason `json:"reason"`
 			ReasonDescription string             `json:"reason_description"`
@@ -202,12 +202,12 @@ func toAnnualReview(r annualreview.Review, asOf time.Time) api.AnnualReview {
 		out.Meeting = &struct {
 			Attendees      []api.AnnualReviewAttendee            `json:"attendees"`
 			ChildViews     *string                               `json:"child_views,omitempty"`
-			MeetingOn      openapi_types.Date                              `json:"meeting_on"`
-			PapersSentOn   *openapi_types.Date                             `json:"papers_sent_on,omitempty"`
+			MeetingOn      openapi_types.Date                    `json:"meeting_on"`
+			PapersSentOn   *openapi_types.Date                   `json:"papers_sent_on,omitempty"`
 			ParentViews    *string                               `json:"parent_views,omitempty"`
 			PfaFocus       []api.PfAArea                         `json:"pfa_focus"`
 			Recommendation api.AnnualReviewMeetingRecommendation `json:"recommendation"`
-			ReportSentOn   *openapi_types.Date                             `json:"report_sent_on,omitempty"`
+			ReportSentOn   *openapi_types.Date                   `json:"report_sent_on,omitempty"`
 		}{Attendees: att, ChildViews: ptr(m.ChildViews), MeetingOn: date(m.On), PapersSentOn: optDatePtr(m.PapersSentOn), ParentViews: ptr(m.ParentViews),
 			PfaFocus: toEnums[api.PfAArea](m.PfAFocus), Recommendation: api.AnnualReviewMeetingRecommendation(m.Recommendation),
 			ReportSentOn: optDatePtr(m.ReportSentOn)}
@@ -218,7 +218,7 @@ func toAnnualReview(r annualreview.Review, asOf time.Time) api.AnnualReview {
 	if dec := r.Decision; dec != nil {
 		out.Decision = &struct {
 			AppealRightsNotified bool                             `json:"appeal_rights_notified"`
-			DecidedOn            openapi_types.Date                         `json:"decided_on"`
+			DecidedOn            openapi_types.Date               `json:"decided_on"`
 			Decision             api.AnnualReviewDecisionDecision `json:"decision"`
 			Reason               string                           `json:"reason"`
 		}{AppealRightsNotified: dec.AppealRightsNotified, DecidedOn: date(dec.DecidedOn), Decision: api.AnnualReviewDecisionDecision(dec.Decision),
