@@ -33,6 +33,7 @@ Usage:
   oneplan apikey create --org ID --role ROLE [--name N]  make an API key (printed once)
   oneplan apikey generate                                print a fresh key to use as ONEPLAN_ADMIN_API_KEY
   oneplan seed --demo                                    load the fictional demo data set
+  oneplan sweep [--as-of YYYY-MM-DD]                     send the statutory clock's due and missed notices once
 
 Run "oneplan COMMAND --help" for a command's flags. Configuration comes from the environment:
 `
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return apikey(ctx, rest, stdout, stderr)
 	case "seed":
 		return seed(ctx, rest, stdout, stderr)
+	case "sweep":
+		return sweep(ctx, rest, stdout, stderr)
 	}
 	printUsage(stderr)
 	return fmt.Errorf("unknown command %q", cmd)
@@ -170,6 +173,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	go purgeIdempotency(runCtx, a.store, logger)
+	if a.cfg.SweepInterval > 0 {
+		go a.svc.RunSweeper(runCtx, a.cfg.SweepInterval, func(res casework.SweepResult, err error) {
+			if err != nil {
+				logger.Warn("statutory clock sweep", "error", err.Error())
+				return
+			}
+			logger.Info("statutory clock sweep", "decisions_due", res.DecisionsDue, "deadlines_missed", res.DeadlinesMissed,
+				"reviews_due", res.ReviewsDue, "reviews_overdue", res.ReviewsOverdue, "plans_ceased", res.PlansCeased, "gaps_opened", res.GapsOpened)
+		})
+	}
 	srv := &http.Server{Addr: a.cfg.Addr, Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
@@ -338,6 +351,35 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // purgeIdempotency drops kept idempotent answers after a day: they may hold personal data, and
 // a retry a day later is a new request.
+// sweep runs the statutory clock once, as of today or a given day.
+func sweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flags("sweep [--as-of YYYY-MM-DD]", "Send the statutory clock's notices (decision due, deadline missed, review due, transition gap) to the outbox, each once.", stderr)
+	asOf := fs.String("as-of", "", "the day to judge the clock on (default today)")
+	if ok, err := parse(fs, args); !ok {
+		return err
+	}
+	day := time.Now().UTC()
+	if *asOf != "" {
+		d, err := time.Parse("2006-01-02", *asOf)
+		if err != nil {
+			return fmt.Errorf("--as-of must be a date YYYY-MM-DD")
+		}
+		day = d
+	}
+	a, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = a.store.Close() }()
+	res, err := a.svc.Sweep(ctx, day)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "swept %s: %d decisions due, %d deadlines missed, %d reviews due, %d reviews overdue, %d plans ceased, %d transition gaps opened\n",
+		day.Format("2006-01-02"), res.DecisionsDue, res.DeadlinesMissed, res.ReviewsDue, res.ReviewsOverdue, res.PlansCeased, res.GapsOpened)
+	return nil
+}
+
 func purgeIdempotency(ctx context.Context, st *store.Store, logger *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()

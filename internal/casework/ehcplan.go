@@ -68,7 +68,7 @@ func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcpla
 					string(r.Status)+")")
 			}
 		}
-		if err := s.ceaseDuePlans(ctx, tx, p); err != nil {
+		if err := s.ceasePlansOn(ctx, tx, p, s.today()); err != nil {
 			return err
 		}
 		if pl, err = ehcplan.New(yp.ID, in.RequestID, yp.DateOfBirth, in.Sections, s.now(), s.today()); err != nil {
@@ -90,10 +90,10 @@ func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcpla
 	return pl, err
 }
 
-// ceaseDuePlans marks ceased the plans whose cease date has come, so the one-plan rule and the
-// lists see them as they are. The sweeper does the same on its rounds.
-func (s *Service) ceaseDuePlans(ctx context.Context, tx *store.Tx, p auth.Principal) error {
-	due, err := tx.CeasePlansDue(s.today())
+// ceasePlansOn marks ceased the plans whose cease date has come by asOf, so the one-plan rule and
+// the lists see them as they are. The sweeper does the same on its rounds.
+func (s *Service) ceasePlansOn(ctx context.Context, tx *store.Tx, p auth.Principal, asOf timeDay) error {
+	due, err := tx.CeasePlansDue(asOf)
 	if err != nil {
 		return err
 	}

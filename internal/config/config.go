@@ -6,25 +6,27 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is every setting. The README's configuration table lists the same variables.
 type Config struct {
-	DatabaseURL         string   // ONEPLAN_DATABASE_URL: postgres://... or a SQLite file path
-	Addr                string   // ONEPLAN_ADDR
-	AdminAPIKey         string   // ONEPLAN_ADMIN_API_KEY: installed as the first admin key
-	CouncilName         string   // ONEPLAN_COUNCIL_NAME: the organisation that owns the first admin key
-	MaxBodyBytes        int64    // ONEPLAN_MAX_BODY_BYTES
-	AreaLocalities      []string // ONEPLAN_AREA_LOCALITIES: comma-separated; empty = the whole council
-	AllowTestNHSNumbers bool     // ONEPLAN_ALLOW_TEST_NHS_NUMBERS: admit the 999 test range
-	CORSOrigins         []string // ONEPLAN_CORS_ORIGINS: comma-separated front-end origins
-	LogLevel            string   // ONEPLAN_LOG_LEVEL: debug, info, warn, error
-	OIDCIssuer          string   // ONEPLAN_OIDC_ISSUER: accept sign-in JWTs from this issuer
-	OIDCAudience        string   // ONEPLAN_OIDC_AUDIENCE: the audience those tokens must carry
-	OIDCJWKSURL         string   // ONEPLAN_OIDC_JWKS_URL: skip discovery and fetch keys here
-	RateLimit           float64  // ONEPLAN_RATE_LIMIT: requests per second per key or user
-	RateBurst           int      // ONEPLAN_RATE_BURST
-	RetentionYears      int      // ONEPLAN_RETENTION_YEARS: keep records until date of birth + this
+	DatabaseURL         string        // ONEPLAN_DATABASE_URL: postgres://... or a SQLite file path
+	Addr                string        // ONEPLAN_ADDR
+	AdminAPIKey         string        // ONEPLAN_ADMIN_API_KEY: installed as the first admin key
+	CouncilName         string        // ONEPLAN_COUNCIL_NAME: the organisation that owns the first admin key
+	MaxBodyBytes        int64         // ONEPLAN_MAX_BODY_BYTES
+	AreaLocalities      []string      // ONEPLAN_AREA_LOCALITIES: comma-separated; empty = the whole council
+	AllowTestNHSNumbers bool          // ONEPLAN_ALLOW_TEST_NHS_NUMBERS: admit the 999 test range
+	CORSOrigins         []string      // ONEPLAN_CORS_ORIGINS: comma-separated front-end origins
+	LogLevel            string        // ONEPLAN_LOG_LEVEL: debug, info, warn, error
+	OIDCIssuer          string        // ONEPLAN_OIDC_ISSUER: accept sign-in JWTs from this issuer
+	OIDCAudience        string        // ONEPLAN_OIDC_AUDIENCE: the audience those tokens must carry
+	OIDCJWKSURL         string        // ONEPLAN_OIDC_JWKS_URL: skip discovery and fetch keys here
+	RateLimit           float64       // ONEPLAN_RATE_LIMIT: requests per second per key or user
+	RateBurst           int           // ONEPLAN_RATE_BURST
+	RetentionYears      int           // ONEPLAN_RETENTION_YEARS: keep records until date of birth + this
+	SweepInterval       time.Duration // ONEPLAN_SWEEP_INTERVAL: how often serve sends the statutory clock's notices; 0 never
 }
 
 // Vars documents each variable with its default, for --help.
@@ -44,6 +46,7 @@ var Vars = [][3]string{
 	{"ONEPLAN_RATE_LIMIT", "50", "sustained requests per second allowed per API key or user (429 above)"},
 	{"ONEPLAN_RATE_BURST", "100", "requests allowed in a burst per API key or user"},
 	{"ONEPLAN_RETENTION_YEARS", "31", "records are kept until date of birth + this many years, then listed by /v1/retention/due"},
+	{"ONEPLAN_SWEEP_INTERVAL", "1h", "how often serve sends the statutory clock's due and missed notices to the outbox (0 turns it off; oneplan sweep runs it once)"},
 }
 
 // FromEnv reads the configuration.
@@ -86,6 +89,9 @@ func FromEnv() (Config, error) {
 	}
 	if c.RetentionYears, err = strconv.Atoi(get("ONEPLAN_RETENTION_YEARS")); err != nil || c.RetentionYears < 1 || c.RetentionYears > 120 {
 		return c, fmt.Errorf("ONEPLAN_RETENTION_YEARS must be a whole number of years between 1 and 120")
+	}
+	if c.SweepInterval, err = time.ParseDuration(get("ONEPLAN_SWEEP_INTERVAL")); err != nil || c.SweepInterval < 0 {
+		return c, fmt.Errorf("ONEPLAN_SWEEP_INTERVAL must be a duration such as 1h or 15m, or 0")
 	}
 	if (c.OIDCIssuer == "") != (c.OIDCAudience == "") {
 		return c, fmt.Errorf("ONEPLAN_OIDC_ISSUER and ONEPLAN_OIDC_AUDIENCE are set together")

@@ -1,0 +1,161 @@
+package casework
+
+import (
+	"context"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/annualreview"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/ehc"
+	"github.com/oneplan-send/oneplan/internal/statutory"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// Notice windows of the sweeper.
+const (
+	// DecisionDueNoticeDays: warn a week before the decision whether to assess is due.
+	DecisionDueNoticeDays = 7
+	// ReviewDueNoticeDays: warn six weeks before an annual review is due, so the meeting can be
+	// called with the 2 weeks' notice of Reg 20(3) and papers gathered first.
+	ReviewDueNoticeDays = 42
+)
+
+// sweeper is the principal recorded on what the clock does by itself.
+var sweeper = auth.Principal{Subject: "oneplan:sweeper", Role: auth.RoleAdmin}
+
+// SweepResult counts what one sweep sent.
+type SweepResult struct {
+	DecisionsDue, DeadlinesMissed, ReviewsDue, ReviewsOverdue, PlansCeased, GapsOpened int
+}
+
+// Sweep sends the time-driven outbox events as of asOf, each once however often it runs: an EHC
+// decision whether to assess due within 7 days, a statutory limit missed, an annual review due
+// within 6 weeks or overdue, and a young person entering the transition gap. It also marks ceased
+// the plans whose cease date has come. One transaction: a failed sweep sends nothing.
+func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, err error) {
+	asOf = statutory.Civil(asOf)
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		send := func(key, eventType, recordType, recordID string, payload map[string]any) (bool, error) {
+			claimed, err := tx.ClaimNotice(key, s.now())
+			if err != nil || !claimed {
+				return false, err
+			}
+			return true, tx.Publish(s.notice(eventType, recordType, recordID, payload))
+		}
+		day := func(t time.Time) string { return t.Format("2006-01-02") }
+
+		ids, err := tx.EHCRequestsDecisionDue(asOf, statutory.AddDays(asOf, DecisionDueNoticeDays))
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			r, err := tx.EHCRequest(id, store.Scope{})
+			if err != nil {
+				return err
+			}
+			due := r.DueDates().DecisionToAssess
+			sent, err := send("ehc_request.decision_due:"+id+":"+day(due), "ehc_request.decision_due", ehc.RecordType, id,
+				map[string]any{"young_person_id": r.YoungPersonID, "due_on": day(due)})
+			if err != nil {
+				return err
+			}
+			if sent {
+				res.DecisionsDue++
+			}
+		}
+
+		overdue := true
+		missed, err := drain(func(pg store.Page) ([]ehc.Request, string, error) {
+			return tx.EHCRequests(store.EHCRequestFilter{Overdue: &overdue, Today: asOf}, store.Scope{}, pg)
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range missed {
+			d := r.Deadlines(asOf)
+			for name, m := range map[string]ehc.Milestone{"decision_to_assess": d.DecisionToAssess, "no_plan_notice": d.NoPlanNotice, "final_plan": d.FinalPlan} {
+				if m.Status != statutory.StatusOverdue {
+					continue
+				}
+				sent, err := send("ehc_request.deadline_missed:"+r.ID+":"+name+":"+day(m.AdjustedDueOn), "ehc_request.deadline_missed", ehc.RecordType, r.ID,
+					map[string]any{"young_person_id": r.YoungPersonID, "deadline": name, "due_on": day(m.AdjustedDueOn)})
+				if err != nil {
+					return err
+				}
+				if sent {
+					res.DeadlinesMissed++
+				}
+			}
+		}
+
+		dueSoon, err := drain(func(pg store.Page) ([]annualreview.Review, string, error) {
+			return tx.AnnualReviews(store.AnnualReviewFilter{DueBefore: statutory.AddDays(asOf, ReviewDueNoticeDays), Today: asOf}, store.Scope{}, pg)
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range dueSoon {
+			sent, err := send("annual_review.due:"+r.ID, "annual_review.due", annualreview.RecordType, r.ID, reviewPayload(r))
+			if err != nil {
+				return err
+			}
+			if sent {
+				res.ReviewsDue++
+			}
+		}
+		late, err := drain(func(pg store.Page) ([]annualreview.Review, string, error) {
+			return tx.AnnualReviews(store.AnnualReviewFilter{Overdue: &overdue, Today: asOf}, store.Scope{}, pg)
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range late {
+			d := r.Deadlines(asOf)
+			for name, m := range map[string]annualreview.Milestone{"review": d.Review, "report": d.Report, "decision": d.Decision} {
+				if m.Status != statutory.StatusOverdue {
+					continue
+				}
+				p := reviewPayload(r)
+				p["deadline"] = name
+				sent, err := send("annual_review.deadline_missed:"+r.ID+":"+name, "annual_review.deadline_missed", annualreview.RecordType, r.ID, p)
+				if err != nil {
+					return err
+				}
+				if sent {
+					res.ReviewsOverdue++
+				}
+			}
+		}
+
+		before, err := tx.CeasePlansDue(asOf)
+		if err != nil {
+			return err
+		}
+		res.PlansCeased = len(before)
+		if err := s.ceasePlansOn(ctx, tx, sweeper, asOf); err != nil {
+			return err
+		}
+		return s.sweepGaps(ctx, tx, asOf, send, &res)
+	})
+	return res, err
+}
+
+// RunSweeper sweeps every interval until ctx ends, logging failures through report.
+func (s *Service) RunSweeper(ctx context.Context, interval time.Duration, report func(SweepResult, error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		res, err := s.Sweep(ctx, s.today())
+		report(res, err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// sweepGaps sends transition-gap notices; transitions plug in here.
+func (s *Service) sweepGaps(_ context.Context, _ *store.Tx, _ time.Time, _ func(key, eventType, recordType, recordID string, payload map[string]any) (bool, error), _ *SweepResult) error {
+	return nil
+}

@@ -1,0 +1,33 @@
+package store
+
+import (
+	"time"
+
+	"gorm.io/gorm/clause"
+)
+
+type clockNoticeRow struct {
+	Key       string `gorm:"primaryKey"`
+	CreatedAt time.Time
+}
+
+func (clockNoticeRow) TableName() string { return "clock_notices" }
+
+// ClaimNotice records that the time-driven notice key has been sent and reports whether this
+// call claimed it: each notice is sent once, however often the sweeper runs.
+func (tx *Tx) ClaimNotice(key string, at time.Time) (bool, error) {
+	res := tx.db.Clauses(clause.OnConflict{DoNothing: true}).Create(&clockNoticeRow{Key: key, CreatedAt: at})
+	if res.Error != nil {
+		return false, translate(res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// EHCRequestsDecisionDue lists received requests whose (adjusted) decision date falls in
+// [from, to].
+func (tx *Tx) EHCRequestsDecisionDue(from, to time.Time) ([]string, error) {
+	var ids []string
+	err := tx.db.Model(&ehcRequestRow{}).Where("status = ? AND decision_due_on >= ? AND decision_due_on <= ?", "received", fromDate(from), fromDate(to)).
+		Order("id").Pluck("id", &ids).Error
+	return ids, translate(err)
+}
