@@ -2963,6 +2963,25 @@ type EhcRequestStatus string
 // EhcRequester Who asked (SEN2 RequestSource). Only a parent, a young person aged 16-25 or a school or college may request (s.36(1)); others bring the child to the authority's attention.
 type EhcRequester string
 
+// EhcTimelinessReport defines model for EhcTimelinessReport.
+type EhcTimelinessReport struct {
+	AnnualReviews struct {
+		DecidedWithin4Weeks OnTime `json:"decided_within_4_weeks"`
+		HeldByDueDate       OnTime `json:"held_by_due_date"`
+	} `json:"annual_reviews"`
+	DecisionsToAssess struct {
+		ExceptionAdjusted OnTime `json:"exception_adjusted"`
+		Within6Weeks      OnTime `json:"within_6_weeks"`
+	} `json:"decisions_to_assess"`
+	From        openapi_types.Date `json:"from"`
+	PlansIssued struct {
+		ExceptionAdjusted   OnTime `json:"exception_adjusted"`
+		ExcludingExceptions OnTime `json:"excluding_exceptions"`
+		Within20Weeks       OnTime `json:"within_20_weeks"`
+	} `json:"plans_issued"`
+	To openapi_types.Date `json:"to"`
+}
+
 // EhcViews Section A: views, interests and aspirations, in the child's or young person's own words where they can give them.
 type EhcViews struct {
 	Aspirations *string             `json:"aspirations,omitempty"`
@@ -3225,6 +3244,15 @@ type Milestone struct {
 	// DueOn Absent while the due date is not yet known.
 	DueOn  *openapi_types.Date `json:"due_on,omitempty"`
 	Status DeadlineStatus      `json:"status"`
+}
+
+// OnTime defines model for OnTime.
+type OnTime struct {
+	Count  int `json:"count"`
+	OnTime int `json:"on_time"`
+
+	// Percent on_time / count x 100, one decimal place; null when count is 0.
+	Percent *float64 `json:"percent"`
 }
 
 // Organisation defines model for Organisation.
@@ -4240,6 +4268,12 @@ type TriageReferralParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// GetEhcTimelinessReportParams defines parameters for GetEhcTimelinessReport.
+type GetEhcTimelinessReportParams struct {
+	From openapi_types.Date `form:"from" json:"from"`
+	To   openapi_types.Date `form:"to" json:"to"`
+}
+
 // ListRetentionDueParams defines parameters for ListRetentionDue.
 type ListRetentionDueParams struct {
 	// Limit Page size.
@@ -4674,6 +4708,9 @@ type ServerInterface interface {
 	// TriageReferral Triage a received referral (SEND officer)
 	// (POST /v1/referrals/{id}/triage)
 	TriageReferral(ctx echo.Context, id ID, params TriageReferralParams) error
+	// GetEhcTimelinessReport Timeliness of EHC decisions, plans and annual reviews completed in a period
+	// (GET /v1/reports/ehc-timeliness)
+	GetEhcTimelinessReport(ctx echo.Context, params GetEhcTimelinessReportParams) error
 	// ListRetentionDue Records past their retention date (admin)
 	// (GET /v1/retention/due)
 	ListRetentionDue(ctx echo.Context, params ListRetentionDueParams) error
@@ -7349,6 +7386,31 @@ func (w *ServerInterfaceWrapper) TriageReferral(ctx echo.Context) error {
 	return err
 }
 
+// GetEhcTimelinessReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetEhcTimelinessReport(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetEhcTimelinessReportParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetEhcTimelinessReport(ctx, params)
+	return err
+}
+
 // ListRetentionDue converts echo context to params.
 func (w *ServerInterfaceWrapper) ListRetentionDue(ctx echo.Context) error {
 	var err error
@@ -7989,6 +8051,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/disputes/:id", wrapper.GetDispute, options.OperationMiddlewares["getDispute"]...)
 	router.PATCH(options.BaseURL+"/v1/disputes/:id", wrapper.UpdateDispute, options.OperationMiddlewares["updateDispute"]...)
 	router.POST(options.BaseURL+"/v1/disputes/:id/conclude", wrapper.ConcludeDispute, options.OperationMiddlewares["concludeDispute"]...)
+	router.GET(options.BaseURL+"/v1/reports/ehc-timeliness", wrapper.GetEhcTimelinessReport, options.OperationMiddlewares["getEhcTimelinessReport"]...)
 
 }
 
@@ -18229,6 +18292,95 @@ func (response TriageReferral429ApplicationProblemPlusJSONResponse) VisitTriageR
 	return err
 }
 
+type GetEhcTimelinessReportRequestObject struct {
+	Params GetEhcTimelinessReportParams
+}
+
+type GetEhcTimelinessReportResponseObject interface {
+	VisitGetEhcTimelinessReportResponse(w http.ResponseWriter) error
+}
+
+type GetEhcTimelinessReport200JSONResponse EhcTimelinessReport
+
+func (response GetEhcTimelinessReport200JSONResponse) VisitGetEhcTimelinessReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEhcTimelinessReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetEhcTimelinessReport400ApplicationProblemPlusJSONResponse) VisitGetEhcTimelinessReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEhcTimelinessReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetEhcTimelinessReport401ApplicationProblemPlusJSONResponse) VisitGetEhcTimelinessReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEhcTimelinessReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetEhcTimelinessReport403ApplicationProblemPlusJSONResponse) VisitGetEhcTimelinessReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEhcTimelinessReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetEhcTimelinessReport429ApplicationProblemPlusJSONResponse) VisitGetEhcTimelinessReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListRetentionDueRequestObject struct {
 	Params ListRetentionDueParams
 }
@@ -20494,6 +20646,9 @@ type StrictServerInterface interface {
 	// TriageReferral Triage a received referral (SEND officer)
 	// (POST /v1/referrals/{id}/triage)
 	TriageReferral(ctx context.Context, request TriageReferralRequestObject) (TriageReferralResponseObject, error)
+	// GetEhcTimelinessReport Timeliness of EHC decisions, plans and annual reviews completed in a period
+	// (GET /v1/reports/ehc-timeliness)
+	GetEhcTimelinessReport(ctx context.Context, request GetEhcTimelinessReportRequestObject) (GetEhcTimelinessReportResponseObject, error)
 	// ListRetentionDue Records past their retention date (admin)
 	// (GET /v1/retention/due)
 	ListRetentionDue(ctx context.Context, request ListRetentionDueRequestObject) (ListRetentionDueResponseObject, error)
@@ -23105,6 +23260,31 @@ func (sh *strictHandler) TriageReferral(ctx echo.Context, id ID, params TriageRe
 	return nil
 }
 
+// GetEhcTimelinessReport operation middleware
+func (sh *strictHandler) GetEhcTimelinessReport(ctx echo.Context, params GetEhcTimelinessReportParams) error {
+	var request GetEhcTimelinessReportRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetEhcTimelinessReport(ctx.Request().Context(), request.(GetEhcTimelinessReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetEhcTimelinessReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetEhcTimelinessReportResponseObject); ok {
+		return validResponse.VisitGetEhcTimelinessReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListRetentionDue operation middleware
 func (sh *strictHandler) ListRetentionDue(ctx echo.Context, params ListRetentionDueParams) error {
 	var request ListRetentionDueRequestObject
@@ -23635,366 +23815,377 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1pc9u22jD8VzB675nYc2jFdpa29odnXNs5yWkWT+yePr2bvhRMQhJqEuABQLs6nfz3Z3ABIMFNomRZ",
-	"TlL1Q2pxAbFc+/rXIOJpxhlhSg6O/hpMCY6JgD/Pr/BE/z8mMhI0U5SzwdHgakqQIJkgkjCF9cUnEt0S",
-	"ISlnx0gSFiOq0DWObhBlaPRmvPcOq2g6Gg6CgYymJMV6TDXLyOBoIJWgbDL4/DkYvOURNp+of/Hnj28R",
-	"HyM1JSgSBCsSI0Ekz0VE5g/6ORhkWOCUKLui01xILtrXNGLkTxVG8MTIfS8T5JbyXKIMT+BjVD/+n5yI",
-	"2SAYMJzq75l3KjNJ8Z9vCZuo6eDocH8/GKSUud8HQcvi35zpt2DwDKtpOTaNB8FAkP/kVJB4cKRETvzv",
-	"jLlIsRocDfIcnmwZOSZpxhVh0ewnMmsu/QTljP4nJ+iGzFBGBEr4hEY4QfqjRCq0Q4aTIcLo55/fnO0e",
-	"I0GUoESiO6qmsEUSp+ZlzGJ0zeOZho4Ez+DmmAqpEGbyjohi+wyIlWv0prin59ixkQeH31c28nt9ukoR",
-	"ocf8/3872ftfvPff/b0fhuHR3u//+J/23RgDMHZAgAb4EUqwVEgQHB8jjKTCCUGcEUQlEmScSxKbtT8/",
-	"OOxekQX6rqW8fL4YJN7SlKrmRC/whCBJ/9sJjQm85384JmOcJ2pw9EJDIv6TpnlawqX5VU6BMkUmRMAc",
-	"LnKRcUmas/hlas5XkIiLWO/NNaFsYrfthmRKI79+AucxVUgJTJPO7fq/e+5Dq+PQZ40mMuNMEkD1H3H8",
-	"0UCw/hVxpgiDP3GWJdSQmqeZ4NcJSf/xhzR0p/z4/wgyHhwN/r+nJXV8au7KpxfmLfPR6r68w4lGSRIH",
-	"iAtE2S1OaIzwBFMmFVJTKpGeisCROkYjIgQXcoT0NkhEcDRFY0qSeDj4HAxOORsnNNro9E80vCui526o",
-	"AiMSZgwzOUajKBeCMBXqx/Ji5kAG4MW7KREaKhJyi5mCdbzi4prGMWGbXIhG5wgnCRFPJBI8ISjFM8S4",
-	"QjGHY4CpvefqFc9ZvMmZvedI5tHUYg6ACdPkRRUzhqneMH6H+BimeYFnCcfxFedvsZiQTe8j0HQqEb8l",
-	"wkyTszGd5ILECIiNmaReEIupfvEVpgnZ6K6WYgaKOZFw0qn+7cEsUZq6ay6lSmJvSBGKsBCGotmnNcnX",
-	"9KpFHGqbon3sKTwD87sk4pZG5GeGbzFN8HWy8XOLscLXWALn0vshNIHRE4HzuuL8HWYzSyPlJif3wQGS",
-	"0CQDQAiNuTDkUUsSmvxIIoywMUN4rIhAo4/6x96J/jFCEqBN1o7Ie6TJsy7NK0hxdIc11LaIjiXz09P+",
-	"meFcTbmg/yWbphGRIDFhiuJEAo3wfiM1xQphQeBUgcPAif7MMsEjIuWmge0XkiR7hu2h61wVYtL1DGF0",
-	"nUsKXETkCUE7XCDMEC0lPjhwQUq5CjOupkQA2dm1C5N5lnGhSPyOxBRfwVltngg+kSjV30caWBxWaTg2",
-	"9FuTyIwImARS+IZoJvPZARnA50nkNJxM6GcVJRbz0iwhisQhVhWxPsaK7CmakqY0G3hvXc/CTMsUQH2J",
-	"CGncQzkoBqCchYwr0qJCBYM4J6GZcmVSbcP1/GpKiKJs0neSmu3EuT+5a84TghncvNPLrRxXyxrMU6vs",
-	"kCBjIgRO+j5v5KJFsGbA4NI8+zkY3E3NsTeVgFLz+82ogt7mVWdnRykOrJhLuYO/FxPm13+QSOlPm6mc",
-	"FoAAyBQbNo6TCw9KxziRJOgE3BVB0MFdVdjfb1OIOub+hmW5WnLaSwB1K4TVlSFidB141hEGjPz9QDug",
-	"DuOUJrNA65VGPNjVXKiu6KwRfh1kNbZ3kfbpA14VsLqhSKumTdpGFUmrfyxGjUF53FgIPANIKc0zehCW",
-	"J1aqMjaRBbgD3+6e+mWBt4Rpdfi3Ac+IRqKYMx9xyp09SRLPYFVdsj6n2w6KRVi8JJl/ILIqJphRCSvo",
-	"+85qFBTLDrK8AnEVy/HINgpaJZr1JRUTDtwpVr7bCkEFJKxCiqrH1hQ8cDE6so8a+S8mEY1JjKgKEB1b",
-	"dZLEmp6sco7NDxM2wROSal0oIbjfwOVht5mLqKyQxCbpW5IudZ7d/FN6S41N6F5kqsT+BqnqT3oYy3Hy",
-	"kdxSctciExpT91KkIiY4TrS43RxOw4u01Greyt7RhEilqR5YzzOrWfV+RRAtqS/5ituBnq/Udti+X0y3",
-	"mERQrrpt//0tqRHwLCM4CQWdTJXUsjEdU6MCNgm6RcS+8oT/UcdrUkyZwhSITkqYhuSIYNnOeDoJam1X",
-	"ig9Vphh0rW0u8jyYEtCy9UppFkmWwEUPjU7s220CRDSlSRzqp2QrO3KUuOdCDbCFkjDV/xUwRHVPIRvj",
-	"cMyjvP/iL8YnJ4LgtvVqlpBqcCqklBXhTePSEuuswaG3rYF3uv5iG3Ntg8Eswb0FFUn+kxMWGc1ijouj",
-	"t8LmgViptuVZvDSFto7SxROb8ZxNQg1ifeWzNmHHbVpzPG+TPFWxUB5LThL4nKiy6HI1i7hbgZbLyUbG",
-	"PfRXDwVpBWFWcGMlc0hhkHPg6IS/X7BZCuhVMNCMPwmtYVDNjAEyAZ+t5BHFSRhhoTcVx3mi8QYUPdDD",
-	"1ZSIFhyrszM9sUU7emap+yoiZzd3KzyF9r2qFPfRThJpjQssto6QgFUdSMiw3OpOHtliqrarQQlRiohj",
-	"dHn+/hC9xVKZ1VaEzw1wVg/gni8WS+9PI7t49Tx51gOGd4bErgQLa2O3Kf7zjXn/hdkw++tgISf2dvv7",
-	"/Vb8vjdrrrk5Y42SALTmURRREeWJJmzHKM4JOkR3hNxIdE3GXBjnnJ1DL1CsM/rFK6xw/g60Gwueol8J",
-	"FugHcKUvKR+UB/S8diTBwHh77W2N3g8pPzTx32m25tnqERjvz3In0FcE6SF2+OC+FgOXr/Rt0MzVlGC8",
-	"A41zAnwsiUsKpA8Vs4gkCYnbLWAZtRFF91dc+1qLrUDwaNasTJAx/bMdiG/I7IlEt1TS6wTiIYRCOzwL",
-	"P+X7+88i8yb8TcLhcLgbIMXBbDNhVBJkHJIt2HPLb5bcTCfZzAPDj/qZVpER9ri5o3bYYgsqYmErxAF4",
-	"rMKTusS+BUx4TTDQPNiKHV//ySYu/M06rHdqxjK5e4zSXCp0TRLOJvqkwT/gzbCfPW3Vk+w8PdjbOccl",
-	"ZW5EwbrISMMbg+xziZshCZ+DwU1brKHFEkSVJMl4iN4ocJaQWyKQnPI7ZiKljpBUmutShRi/Gy4k725y",
-	"5qvdi1sL+S5WuCnCLSWRUkPWT5S1AKhxKYW4eAztECySGZqSJAvQ6cmrPT3mLuICSTwmkxyLWDND/43T",
-	"k1cn4JUCBWbvjosbdKqFNEGMbP9Kf4USicrpgOvKMZDGLLQ21P61dl5S3L4k4JCRC2lGLaaEEeStCNAz",
-	"zRNFs4SgmKaEafka4kVq3MrIopxGpB1g4YEnUu8f6ITI6IT6yh1Dd1yYKJSGiLcAAPQCbknCMz1fnISM",
-	"kFjOn0HlBQQvrPZlEuel62r5191hszgk7JYKzlIbhlGdOwCNiQv2nsMJGuNIcbHi5O3XC9kaJ8mH8eDo",
-	"t/l4a+byb3jp8+/1z3wulPiVNsSI+xrMI5zhiKrZauP49oMVBvg8l3y0SH0CjwFR8+uUKmWNwHpjuyS+",
-	"1cw4U37nf5ay0qxyS2PCNU5OOSPwm9zJUE6xIHFolK8pBgVDTQXPJ9MQx7c8MkJ/TOOQcRUqfEPCDIt2",
-	"0nJjyWZh5/G4eU3OGRTQlZL0Gm63GIN+nyOY1hCAC+vyR2ZA2ebu34xY08N3l8A35JRm9cj7VpVVcX5j",
-	"tt23HFUgszAB1dgdnEkrt8tjqsooKXdmRtQ0BhE9+YTK0hapFyOo5u2apiYErpA/rQfICNCDYKBZQizw",
-	"nVYBjffOvImZpPbwo8TGoANCFNgwKEOt2tFCT/r81tLAZijAYqebv+zP4Hk2QkSrEPbFefitkNokZ7k5",
-	"11amRiGcUc1QJrimAuKJRPaFAGyLkk4Yifcog1hQuVgM7LSbRlPMJiQOIba+Kuo1gbom1fXcA4MyzSOI",
-	"IJx4OfUtK5MuWpA04iLuj9LwtLLxknO1CHgUIivtthKp7Hca467HN+FvTuAQpTpphwqdpAKwbi1yfYnD",
-	"m5PtTzW9WUVD5rmKeLrwUGH8D/bZLgP38nEX7utz7dOVb3ukHMTWMCX6zMk0MnKvpx6EFvZAGkn5LYlD",
-	"xcOGL8XcwXdgvbRM21B4oNddrhYzr1y0wAsQ/+Uw9d7HsOQ+B94kW/ecp2nObBz0BQQ6ERYRuSR0mcVX",
-	"cccdH8FyFjoujMWEhJmgoO5dC0wTsDHgPKZaqLuWSegEvBTfYGU8abP0miey9XBKE/XLXiZqyhQRmSCK",
-	"CACkdi9W0x+VYDbJLdWopdeZ8DASI/dMgCAB8pxNEiqnAbrg5v8/CqqonKJLOmHorX24Jt+9qGLWYatr",
-	"Q0153LHZKaaJJx0rTYZSIqURdoyzDJLqahJ1GOEkWcsOM66IbIqD/QJ0TzmTrVLRKibiCb0lLLyetXIk",
-	"c3O9ISqUhWMu2swCbxiCO0jxGM/aXZ7Fxi2Sy6pHv3BWddZUGU3f7M/zPnivOs7fDCKpagVNIS/ii6UL",
-	"CwiX8OxDR044Qb83PJQvzAlWXY/M04zCKMC6ttduZ1vgpfXQPRzwQHfV4A17YKvIJj6eLqnqLoXFbZTp",
-	"cL9PeMiSGFd1bPegmWtGyfL7By96Om6rONuMcMEC+IaxzmJWA8y58tMK+F5DhMUQX8DBHNBch9Dv+NMG",
-	"JX5/Yxp8BSdJSNktT25JfIQwm1U8Ri6jXhGcIix4bjNZwUR1XHlUHiHOkhlSUy4JJGnXHjBgWXnKVryA",
-	"hyHDTfoGfn9qNQLUQZBahW+z/F8swcXJkrRlVQWmyRSqG39mJEbIDS14+nIxBvNUIc4Ujpalo0b48wmU",
-	"Ewf9tb943kqxKAuj8quLBeIVXa6GouAktKUX6DVNrPV78TeNVKtR2Kvisb/3A/rHzu7e73+9DA73P/9P",
-	"H0tlEZZiqJbWB+0fBcWTimRhg/6NudSaQws5nAjM4vJtep2Y4L+eIXzWh16ZaBtknNkoy6ZtnnEVmqgM",
-	"86/L4QOFIdRIZsQk/Ssx8KlfsXmw10m7pfKMyixXLXQTX/N8YdC+ffsEnv1cRJK7UNEWO5+g1znDCTJP",
-	"SnAFQQot0DOT7lsP/jsCMgRFWGI80xhp3g7sdUWEplWHKOVMTb34oE/MDABfOTC3i7tQvSXiInZJvDCD",
-	"SO/AWCvMBO28Pr88RR/zhEgkhof7Owe7O9Hu7hBBMsyfyngQwTQJKevyEyMspmxiCiOcTgWVKsXSFP5A",
-	"J/kkl6pIBtTnQuLhJ9YnfOwaXB3KClE9juRH88KPJrquXFRYBu7XC31EnEVJHhPvQI7QM3THxY1eU4xn",
-	"bmupQpC0hnY+kgl6frh7jK4xu0FTnlDzmE1Fj3jOVC0FqWuJ/iQpBB30lfuKiS/3gnRZzu1K2WrZNgZw",
-	"QwN3feczJVgsEczYU1t1bq4e0AKBBPNV1H6GLTtexbQVEXrb/2yk5+3vF8+YYGZDBNrEtn7h/HbeZSS/",
-	"dTz0Ti+wj/cxrLtvmVecTP8VpA40VVUAsdrqK3sXWD7inWuFmFXhw0s7WE1JrfCjTuZzZOpR4ATsyGBn",
-	"DvxLWnBrXASSFCBIn7BlJmSAINg1JUxVnoWrgQ1//8TeleTUlUeDCh4mwCD0fPxDBHn3mDJ15BLCA2SL",
-	"eAQoJgmeBQhEDsM4nHDQWJBJa62vqHoVluRSQtyaXASvDdmpr6oI7HXxEWE1xcFO2gTVROaTMO25KmSD",
-	"aTXO7oNWSzAyApjePFyJvYEKSUYq0DcnWmgv2dix1pw4MyWfIrvDvi5TyHW9lV4749OCk6xiGKkzrnrN",
-	"F+WizT0kCYCxWsVvnKtckF7stc048rzDOLIare/0VVSWOQdtV8pWWEVMXZ80VRFUaoXfCplSq9RHNl69",
-	"Rc58IlEMJdbGCIZbKrWlKmm0lnwqFHkrDO/cCaoUYRqQaER23e1C6o7NouNjI6iCyOdBYK/53Uf4WAyh",
-	"NaGibdmmdpdTFMqNd0UsuSgogUJ3WBYrHKL3KyHYfQUXz6h32MuoVxVR2kqyQiVGOF2swIBzDIuqEE4q",
-	"oTIRM7kkJub8wcWdtuCffmJEp+wwh660h8mqQhrAzLEOG5X9igqp9hQlAhUK687l+fuz3WOfqUQlrzZF",
-	"8HIW0eSJLG9Iw7tjC0OFWcKNYQKV4AMupEi/No/jeA70Lukmz6YkiQPNLFUyC93PmMqUSkniABW2rwC0",
-	"PhJrsPfEFDwRhJQjuJ9gT7B/F0MMPzFPaOn4tn7T/e2/6W2KuW1MNOWrENRn5+2FbDHLVohJSzGTKt8t",
-	"fpcztj/sqHM2eB1mZGdV2ZwZuZi8rWW7jBSyCj9rI4k94pv7qMcLh6mqy03CZ+/7VN+lk1WofoYZSY5B",
-	"KLwmCE/rNU36zqebca0QnlvVRJvlhwphah4M+8R2Hm+Y8iQ29WNIwfULOWCIyDQKtXIA9jMM+WKhCYAs",
-	"LDwzolBRiw/tPD88rGQB6BEsx7XRPXo8jbH+aF4NntZVnU8jk6DZYqaMb6k0tR3nIaQdQRp12LdPLnjL",
-	"2WOXSUnrNKK4wMauQL6lDCVFVNRK+cWGqdotqQ3mbVAbqSlOYyV5fZXzWsKx629xE+ytdqrJQMWPhuWN",
-	"hl5bpM1lczCc9izHVj+LOQKpWRVInPDVY5MXKP27TyR6aXJdVxNG69lQ7cc892w/XCtMmYmeWiLp5oQh",
-	"wpSYaanTCsTop2aKzUpQ0NeACG0AatDybNmIxnLP7Hhzd+ujxd1VMGI5vG/4GOdLwN4OtmSRT9DLnYNd",
-	"I72WlpVaThMkYASoyBBy6lSk//CuokzOoilP+IRKFdjEMRRhARYskmFbB3XMBYLgzSnnMdrxUth3A2A0",
-	"YHSx+OBqaqAyb8K4VfF1MtMIpIdrWnJsLpCX1wQCtp129Xroz7tRssObeTjmIixmPtc6dD6NTgmW5GNH",
-	"9TMoZuE9cYQOkC3Dj/CEHKNDk8yFUmIy13gOlCnB7Bg9Q1M6mRJRbv4xeo4yTGNE0izhs5QwdYxeIMhk",
-	"sLGLihdldN+eHKOXiHGUcDbRw7AJnlA2OUbfoYSMFQQ2YhYfo++1LKBnGR+jH6zZ0dvrg0EwOBwEg2eD",
-	"YPB8EAxeDILBy0Ew+G4QDL4fBIMfuvbmzOO/dcLwRw70qctNBbQ0t3aNouOEq3WHyJ8RgUc1/FIeS5Th",
-	"XFoqq3Kp1d0/8nhCyhL8NZW322fk6pr2Les1ZwWKpq7MtXWRGfUb0DnrN6Gejo2qP7lRZsRV96lvfDF+",
-	"B1U5W1xXzjNGLydnQRYaCIqhwmJC1JLvjymgtRY0l3uRcfNVYxhb6uWO8i0Vg3xt+LaFVibfufVfSJE6",
-	"b2HKrfJLqU/n7dPjFkQq98bwWXP4pjmGidaCj/hRDaXaqtnhm5PLFUsoWZGzsOtqmdMtZeX6Scsf+nKl",
-	"k+5fB+l8Gp07NtDEEU1ne0H8RLhGIAuIQPGxf5o35pe4VXx5Kc9OJTCThzF678A/i2VUIWQH7yIZTTlP",
-	"jFEkSciEoMjkwgRo53oXmaoBM4KFLHLyvCei3ZLdavEPBEYt8lER5alUmEVEBmgn3kX4WhIWEcPkQLAT",
-	"BAN6PLc1fbhAKa9aSfEgGFwPgkGkz75LlCjWuQqWbxgWlo1QNKBSTzQAf+MtGSLzCYlwgK6BUsQgNCIM",
-	"FUekcnu7vMK4ArxBmZAvhjM5z7amUebvL4gvVbbq8ZlT4XP8UjjMsof3CPzlPVneMmKQk7LCLvIj2gEF",
-	"hippqhtCExGNyAKzm90AnaIdE2MBpVrO0I6nU+82jSq1jgSNWhGLKhZidtM85gPbh4egTNAUixks4xi5",
-	"PawsyNrKbCDSom5yYPRtC0SUUy6gZ4xJVnTtCK0VTIvGNgPvx4MAQZsYxVFC2Q2yMQfNogoLVy8JK7yZ",
-	"Lbr65fl74z/tXLeD3suLt2eDYPAO/r2Efy/sj/N3r+Ha6ftBMHj9ZhAM/q3/eXep/73Qj5xc6n8/XOnn",
-	"zi57FAYl40EV0OYArCwrf7Tb0Y3K08vBVVrkW1xcXuou7/JWwq6WE7JeTcT1eZv3KZscoROUmZDaAP0K",
-	"J29CJGK0Exfys6ZC1Pjwzc3dAL0vquFDRx6ObPjWL5730Tu0k0Ew+HUQDPTB/NJKbpprCoGm9Qo3vW/d",
-	"9p5aqKxT1IXv2UcLnVsSMS+qwvTuhEfNYUjClHOaG/NcL6pfiI1yGYArhfp7VGXQYBAusUdVuWa+dwcq",
-	"K3c7UM0OgqhcAnKv/VreNbRcGw1X3GE+ttrGcBZVa7jpIibfm5gh+2tldKvNqD+ulR6OxcFd59PIrmmZ",
-	"yt/lWxuq+62F+MP9sEQayOmYdZzSL/D0UamaSUg1mDk0Pdzf0wO6Po1tYt9dJRlrwV54mVsPGGhcjRKu",
-	"HLIXNFyH4wqlqVYw79rUVSOPmzx2pTqXDxECV/hQ3CvWZA57VXE/OtiIEh7drBoHVyM+LcUzsZre4Rly",
-	"D7pcHBOXF+HU2AmKepllT+mqZ6pn/5nV6cG9gXkpOO4HVeuITmqRBzcXqHQ+jbwQtmU6tN1PvemopviR",
-	"jGWR6AouN8rQj1r3ApXL9HC0wimOY0H0nlVqbdf0jAXJ4nOroGdjHGJB8BIlvK0KtYyys1CHcJvVcXwX",
-	"1tD3Yx5b38wSarANeEX/auqvhbhbbO0yNpGU50yFmevxUdcpZwSLJxKZx/QZw5N1hbX4z9Nc99ubhAiC",
-	"00pllqKCZkf7h4XKnB0zqK6l7RBKkHrWBCKnxXp5o87/HVNBIhVmeGazO9SUihgq9mnOl9I/W8PKavO0",
-	"4bnmuLpgZIolubL+51U4Yb1G4zVRd4SwMNMDS5NPxFmMxSxUPMy4VAcvB0H5mLnQJlo6r/hCxglZ9PWA",
-	"CJTyW7KCSdWGOPsf79q6BEfEKekrYNabI3SdYHajgRwbZa1qtsCeFtLEQtvWJGzJ/37WKoi4F+pwl4J7",
-	"XYN0aPwMwPBMNE0cgj/BGt4kYWHOoLyizAhgTPEGZTHRaga0mK/fBAdFCA4KfSC5UFMiQh8T7StUqhJG",
-	"cJZBcdaI2CITH95qheT89fncmI78JhOslpx+8Nv+3g+///Vde1Z63njePP6y7fHPndDQ1h2YSNnRaRLi",
-	"NeQyxvMlbO3dym9pjl0gefhxMcV7C/r1thdWaH25ZsYtd6O1DOQKhhkvorWveg1mk3mWAWNi1HL4GVb9",
-	"pOwlK1aFnrbZZZWwj2gSAe94yqHH+RJcX8vCucIrroxw9waUzX2OrF3PS13CUiEbelzEJ/fZpwQrfVLe",
-	"8ptLAkl36ZaDwQB4UehIelsgTL8w48qgG2N89+ZfC8KEe1tTIA9qM6YU++BSqpKe3r/tB1rUpIeyeBRG",
-	"jRoEe4u4h61CL+rEpfmu5IP04/fnpKABxgISU2nsnpCMlhinDdgn3DR66fMmfGah7KYnyyWJy9FNqRFy",
-	"S2PwKd0RQcB83dOmsWofMD8rsA8euMcb9WOKdXu1P4vB55wy8NvH8zIbAxs4Ec20JXoRoO/gML5vNz9W",
-	"JJhOJ4Q7aGNK98JZXSsqaNzlV3Gy4FF2j7JJf3eUxfwOAluIgZIIMwbJ1xACQ03U65Ky1EN4y5cyD64i",
-	"j7U4x3t6xDWonWldYxVQWxeS9MGHVebXlPnaSJ2xX1ZNrs4L6TyQNogbcXaMeEoNYthrfrg27dcNaOWN",
-	"exDjZq/t17uwUqyWbTECyZwhaH6LadFV4ZdEph6ZPgtIZoNhvGZ+FBIDoVOMiRw3FY7aKdRy4m/mK/SL",
-	"T8k+u0beUU53zsGsybAM+upGrcmVpa9kMpHoRCPoT6ac1cHh7hBZE7U0YSWKW9sw9Id0lgt92QWcoGvw",
-	"Z7RkOvXYM9uDJhhcL2vCr9UN2N9v6az5AGPGDzDmUrEnXn2pBcOOlwLewii1eODJQw08PWjRj8vALw/+",
-	"chYTgeTwEJ1enl2coIMfvts/slcPvpdFnvaDzPLwodZPlyWTf/R5oeqz0Hr28rFORU7kokV8nkepxC1Z",
-	"TUYSqyYJlq/OI6GFul4FPTAgHxW53oaXHNv/H1WMyVoOd8ajY6h+BTFcngwEon2ApiSJiydRzhRNUCH1",
-	"mzcN6633pTJftXY9U3/TPNwVHu4r782YN6cbhrCGpcw0bfrvQnHNShiyM7vtratxac1eRnYxFUU82aRf",
-	"wtoKxs2x4P8lLfN6pffH9WU0zXM6JCOvQv595aa6JcwBgTksr0xZaLT98iJ09mEdxQRYDo28FtqK5uRw",
-	"3EPsvgca24kXVffsYVVK6y3owFohxcvGLyeUET+v+1WA/hmg1weIC/T68AiBr2VMI5CS/pNjVmq2je5v",
-	"oVbWa5rsix7mFP0qHyvCVnjXyWrzgwAKiY4ydG7NVgXHhdO7j/u/2Uxhafd9MLibGpxe1hZ1N+VLb1tr",
-	"sABMwIznH0lQnmwH8FUD5zzcdnExAxdpa4h7mWNmqvskmIVABsrbBUvwwi8rhYI6OEMZ6dMAh1+m3FWE",
-	"8AMfL8F1qZUDvxZhUK9EiCckRgcv9w5fmDKFzSSrFIKfjLlgRw6fvdw52N09dnnv18JVZDEOaGcmdTaF",
-	"JxJBw3LXMnhRDUPz/ZCL0H6/K0BhQUL7v4v2msv7pE+OXBkB6M9DpDXHYplRk1wPt8pVz++uiu6mxKjt",
-	"MxRhhib0Fn6lLfpX+YV+bfeLCfZ7fImG/ndTLkkIC6h0Mmz2k/TKlF9zNW0PyWjDr2oZ/a5K+QtL4S/H",
-	"lypvL7ITljNcrVbG11jt/zyhk0od/Ep7KRsNScqHEGeFtZqP/aIANdiekHaHJp6QkLJQaDmtJRhKE6j9",
-	"vcMX7SKco7d9xTQz8aRL5GNFRFtN1KW3wGShEi4QtFhqammiSeBGtaieHqZ9xq4JXAi1FNq3RN1xTQJT",
-	"LkjZNK51xjlLSUeHykhQRQTFoA2lRAHNKvo9920hWQOcYv9q59Yx53JLGwuvnl0bJJqex3PzgMo8l1JQ",
-	"7koJM66Y8pUAHcI9qqS9Z/QjU9dFcmQ41ny52wzHRbhK59FVlJ41llOvtWaHelTklvJcdvoNvBblJtiU",
-	"Obdp3wDnZXM9bBzGMlvUV+FpadreOxKg0Zf6s9eHeqnZfgWl1P1Tm1dY3QUBNNGyS+1bIg6gTg1W8hLf",
-	"B1uXhd37gGFTkSk+3Wdv1uEeaVDfzflJmsvpUyc0pcy/enCfw1/c6v5+h9ux5H5aS3VZWr0NU4jalKu1",
-	"7YcR7kh4h5mCEkDRlJJbsupgXI+FxUrvt24NIfE1jm5e2foXc1URY4M0wudYa+a8y7L2ipIkPheCt8bC",
-	"Kdu8qukf5aBzNdnjvy4/vEf2bpFlSqGGMKR/P9V0LuTj8JoKNdVy5NP/5ETMntZz2zrQxX04cLNrw5x/",
-	"EmbLSbpdGpMUg7hm/8c4C68pw6LscWBMEzeMQ6HiDIhNqC8pHko8a92910Ynb+4cVvgayxZBXv4noQqK",
-	"WWZcqokA6XBOnbCikuwNVBTHt5gmHY2hGqkJnbXA3pgWcO3SZGS6u3UKP/Y+EiShJEa8X9TDKkIeNBZn",
-	"qrVzKxmPSaTmtW41NuX1tufp3Q72wdv0z6O23vF+1I9rgMJjYhqjscm8/qiQWNh/277KBjj1o7KbWll8",
-	"CXyrCmreIawUvsT6hKXR8iMm9uXYlWvCytVYmAjMFATb4SgiUq4ctdavLeuqkF8rXG7SSBPOJo6L+N/p",
-	"p2WtFVXq5uaZV8QSUYnkFAsSF4U/LZVsViLuEX5awcG1G706wH8BDK9DlvbZzubE6Moi1iFBz2MsK9Wd",
-	"P+wnU65DYF8JJz7P39WPdswqpLryruH1zCs5HDpbIZRMMk36BRSmx3FMYnQ9Qx8YuYDABCVJMjbdT4ry",
-	"wtBJxBhdTi7eDCvdtIrv+bWC3QcL/R0kPUVwGqbEKuUJwZDcVkrKetgJnsDyQn27Vfp7hzO/etpSTaSk",
-	"Cq9x1VcOQUDhCy3ovbjRUufhvv77cB9+vIAfL8yPg334xW+JMH//Pr8lVFGeL8sENy67mEQJBMboP00E",
-	"q1eNgUyjEMLnwtKK0d5Imie56kxSmtLJdE8vFlqnmR9plpA/qZoh9yrQShoTYfzO9yoNVkwn8Pa43Io2",
-	"+vDOtJloMasu2RvopLOfoTGVkyU6iJ/YN9pGMwGwYdF9obHzr0nih8mWRRsqLZPa4/jv0UCzuroFBnWn",
-	"o4YS07j1+SlJ1i2+pzjrXUfIR+4VzF59uixZyPuKukkuMoHaNHN3dD7k+3ASFLi1qnRtt24l6+dKaG2+",
-	"tDA25H6YPn/sdjxbVrqc/40aUtaFXqy8IAfNwm2gvn6+Rrs7HOrLYPWXjK5zTNMNNJgDwOsQqx0D25xI",
-	"XUx+LQbpbwtllrcV3wclcJJ8GA+OflsCOX6vT6lVvveBvUEIcJLwqNKk6xilOEVpnii6hyeERTP/Tla9",
-	"Y3t4KTxGWhBHGEoXe8Gzx8htqnGWh6aJhnGDVspNFxMB4pPCv5neODwelEfjjTJw3tR2ib4IF24xi66p",
-	"l8TJNZhP76Y0MeJZ0RrDdpmfEYXADL25lhJzbMUfPHNBy648nO9en6wLv2mq0bbSSVPpiWUY8ZjMEUHn",
-	"75S/3kIyc2VE1mIAzTvG6iz38JHfuUIPRh0+v8ITDS0xEVAbzmsDOk8KbJPoYCMLjrWaMOZv2SoSmX/S",
-	"Hvk86FMhrFnx5rBPWLEHJbUGzq8v0YezS6TvulLOFdOjDNA/L5CxxUREmprOXrWYk73/hYIxz4KD/fYS",
-	"M/eGwuqMf/6pLPRf1l82EQdox8aPNubZqwpOzfY4PndlnZvfMRGrMjANCPZMAwJre2lukimpE3zXUVSn",
-	"EkHvAegi4FuHNFWhd5sTqarLWIdc1R+rFhst749l9W9sGGXmfL4XJsyb/gJgnnvUV7UCXHBoYRE3HkrT",
-	"vt8UzZqSJKvGf4egiQmTUeJdho5nsgwkt3XgywtFQRrvkim7pTH1loYsF5LAbfcJGUaEKdtgLe+o3WUI",
-	"ZqhEDn3ZJlnoKKXmIZGcG7BuM0Q/YmePW4KHdJZBhng9kzlun6kpqi961dl3U6oFAgs+EVA1+QDtMM7I",
-	"LlIcvUA7Nngk3q1UK3yxFH8uK+Laz7fRDRuK7KJD1iOhuR4rcwOj/HiUJUxwRivoq5cDtZWKZO02RcZV",
-	"eMfFjT2cLhN4aDZwCSZQgcQWLrCK6973MISi1WnyigvkPyaP0N2UQAdASJzANYvuE4lKRwVKbDPkorxl",
-	"zYcxD/eWNZj0r4Rtjie8I0l7KNFmLJO2K04dIGoi7zwpt4Zp9+ldtAxe3QthFtecqWHQ4hfWhlJeQdT9",
-	"XgjWRJWx3SujAOEK6jxIIHYdmBdt11wrIUBDD0hbh1RbZxObE2xd3eMW3kky6PkO6QcnrkfrkdcQFUzM",
-	"9capAfLqi6KE3kI3g7GgkI0iSGLUtCnNbGEonqY5o2oWoAnnMTIiSoVOFh+syDJ+GVPzmYFJB4fRyoy8",
-	"NnLqpRC3dsuxOXZ8jDBD569PTS5+Ucuk1nfhx0EwOB0Eg7NBMDgfBINXg2Dwz0EweH2g/zkcBIM3g2Dw",
-	"r0Ew+Kl9Nh4ytfs5bztSgVaqtpl2RY32pWGdxp1VQo2m1py3UiyEv3MuQOgB/XRtnK0Zr2NVYrPPRfSa",
-	"PcZVjTj+Sld1q92SSnmnCuHwIzMdgBR755biK5gvnq9RE70P4NR0PfSPnd09rfAddiirq8HVwiittlNf",
-	"dJBrYR0+8dgg36gsYy2Opjl07isDyQXmiIcD0bnH5ALBHOuShMUhH49pZJvyg4FCy1Dw29oKbqmkiovS",
-	"EAGmB1NiPOImWCsyAfpae8GZafk+pxt8hqEZr6ARxcxzA+VZxoUqJ1BaVcprKWZ4An9160oXgl8nJG0x",
-	"1L86RT88f/GdFkT1E8jkKMhmGrCNLg6JwpN22fb5waEpqWwfBaP/cE6YfCg7qgHp0aB1MYo4Gyc0Urat",
-	"sQmZeyKLT5gRhu1BPp25IEQILpbIqCozTtp6gjHThLajYLlfz3GOK6wll5iqZL5TqC6j/fzxDWI4dYUd",
-	"3JHqxxenqVh/ivnq3L7sH+EQ6nZAnzoMqtpQs1pEEQkWDHBGwxsyA+m1DLYNXFJHiQxeWF9Qc6PacAIX",
-	"pGNM91p7CJ2+NaiUVLe/rHe1UmQJ+lfILFft/UA/eiFsNfwwHYsXwdKpfexzucIFb7hPntrHV5Vxq+UB",
-	"5hYU8h793AgsDRcqulceDWgx9iwuJ983No6ysF8FWreH9Y4A/WlAc4RmkZ0V2ue5RjLkT5xmGt0HH89f",
-	"7R3uH77c29/fPzh8VnVD6ZvGev/8854z43cwTBs7HK7CtouXV0v4ydVCPPgID9WTFyLOIlJxNrcVYLCE",
-	"on99yEvzpvOx1E+uX0CCgwA/bzwFH0UrjRbUSrLzxrwyT31FoZQAsF7KeFvzsQ7YmQOTJT5W0brt0DtA",
-	"pt71zKd3q2qYddK7XFki+xZS3KTaIMrMrkNVbqqmpuWcXaDLjGqpZDaht4TZznJLyuzm1d4UqbRE+ay9",
-	"KBMUYZOMYDYfmGeNsXeJoPXW725FtY96E553Hqto+6tz20fmM14N0BfzOrsFAxPqYG9DnNyCBo6N3Kxj",
-	"qBpmq9Kv2pSxnW201TLXT2tp1ScHiEorvZZD9OzC2MVK6tW7e7KWepExi6c4EQTHswJfTYCTazdJpalb",
-	"c8cRFyjlZudW4VLeub9c/tw93rTYQ/IgLSjncAFH6pvbPg/r12EaKuT3zZmFyumvwyTkkbF+kbQNgtaM",
-	"pm2QuOVGdqSqbeDHJn+PIF0+HN6uUIOjtp9+Yl08NXUw4xDLyCS+4Ghq9etrMsW3lOfCOJCyhPwZWuuX",
-	"6dpZXna/Y3JLEp7ZAaYEPGVhTCCuOZvOJI1wEqa8kMkkSafGaGZa6JFoGiaYTXJs6pIJzKRFFGcJ0/Ia",
-	"lVpbp2mGqbAfm98As9yFrurTXr/go7J/8d6nfH//GYEk9Ez5F1zt0PKKMUd4z6Q4DaEAtbsAIeTlLygj",
-	"ykLo2lBcNSYIf2BoFxMfI2hsYxprkhg9RS4XEmGFjKpRyywt6pzayddKnhYTNlHoMFVQNRlJiiqndnpF",
-	"ALr1J8KU4KKbkJ+c2b7/tpLoWU7aSkYqTX6gQHcvOfVB2JU3h3YqbpewHi7k7ccGOVHN2o3jlNrOmL7V",
-	"u2a6a8bkAJSUyciY4WQmS0tdOwg4o0BR36bFqleh1gvSeC8Jg54P7V3+bPggNNQ4QpcXb8/KwtEJwYJp",
-	"JIupXnOeqFmA3r09QymPicCKBOhSP09uiSAButC3MsHHkPKBWWxSQ7JEP3f+7jUy1AeR1LbANc8QpnBi",
-	"Xfd6wNP3yNA45Gic7+t3gQKv3yBLOQP07zfIELsAvbt8YxNSJGGSi1mALs6QI6oBOrk8QzhXVKYBOrtE",
-	"Z/yOITljseApCdCHq9cmHz1A7y9P0OX5e2TpaVH8AaOyh6lXLNAnKnoTB8HgHfx7Cf9e2B/n717DtdP3",
-	"g2Dw+s0gGPxb//PuUv97oR85udT/nl0OgsGHK/3w+8uTjmMtmanvmGlpxuolyvuOGXPF88yYC6WLRZbs",
-	"BrO4YDmh8dVAeaUoyjPnqikvw37z8neE06nscuwYDgeH5XGvaiXkSpDsjOdqGv6RSxt7ChGxYd/SyZc5",
-	"oPkJFEw5/xM+1xI3oe+GCe/fVuQkj6k6v+0ogFGa4ZfIhStN920j+sb4JQaF10xfz7Zhrdjcf0BP/2+k",
-	"6Bn/QP+xzqxDoWWstqoF626x71wda+mwRAC0lo3OrdP69VYz9BxHayvtYn1Ka8lpbTij1hgD5zxp61GB",
-	"K9a8BeP8qp81HW+a1YY9KOl0/slBlYC0wol3Ep1evSYC+UDfoCkeBtdgx6MTgU8s24SpK5oSLfEa2tgU",
-	"CJcr91sVYaDuoNumoZPmg/KSEfnjwGfVRRXbAJW7OkxxTAKX2TqcQllDt31DMLZ6wxaifTP2IwKHXrsZ",
-	"8ZcpYYgqNMVZRrRSsoPdF59ISBQNEPYjwG2t8d2eRsWIi7i/5wqedi7yjvtL0q+lK8iWSnwjjnKqxS7v",
-	"qvEERDy2XUGNZ4XIwPbBGQtCkCJ/9qg0aYLvvJOqLreo9+vvkb+/5cTnAfw6FKAq8mxOA7oqbAqb7Qug",
-	"+LLexXp0Bp/f8+CqcDfWC6L2K0Zh3vfrUfBbIgSNybzai3NvGeNAaJZ+TyexpXdLIa1753oW2hiTlWwF",
-	"xQ56HZG96XQfhl9oq9C4wRrj2U5Ky0mrVG9GWgVW13rwzUqCmCHKXE+BslwTlaW1bEcULZqnhO2uUldw",
-	"dYSrgV/T3GfNvdVqU1T6VjbFvTWMPQtcy1oWT2gJeF8IgW1A54tjTcWvrUPHqasPgUzuc1GdsQgm2G8L",
-	"JqhYLMKsiArooVJ5L1547xn9TOFoOf1Mv9Cq661SEcyv8dyvIUm9Xl9f4cAKuZ0pA5OiFPS89duC0YWL",
-	"v3O4tdSumEqvT0dLaW2pOitYZNYTGHdP0RrrQqnXYW168x0uzLV79WootgU6NfG+4mqGXkkol1CHwAwE",
-	"BMHvCNXL87xSUY1sYVGNZRMvPFCowlkdwKEJzMBDu/k7uWr8jEeTVgvZ+MIojd+OtcUuVKchLU4m07wt",
-	"NbWCTRO3/b3DF70r43bTnQWgbstdBMimyQeuT9xuA+Jdn6RekF+jZksWQ7kfrVvyY/cp2lIhgNWt/jdO",
-	"KOCD0eSokijlcZ7kcu/gAEVTEt2gmE5MsZtGFYau+hE+Ta1VnsB7//39r4Pg8DOMYK/oP/8P+j/+pd//",
-	"OuwYu0GSl9yOexBsS/VqBWFMjZYsz2hi67ME6La5r2YzE6K3o6WKze92Sw9gZ/SFxcVaepPMBfRtHVpx",
-	"xaK2MZ24soj1hKjMIdv9Qku6CXhbkMn6SHrHnnaT+LWJiQsr2qyL0PY7AEdy27Z7Q0R4cY2fClFeWO+m",
-	"D6VdUPNn45S3R4X1JiXud8IFTW47YkulF2xHX3pbIzmmC1MuqJpd6slYwpDRn0ibyZShk4s36IbM0M6I",
-	"Z+FwOBztmvIJI84IZKHjjOr7RkgdIS7Q6OLD5RV6envwFGd074bM5ChAEI2NJRqdmGpF/wXEPEI/EiyI",
-	"QBByE92QmYm9GQ2NG5mkEClGbOyzXcxUqQysJTSO9KTN/VcOq//1y9Wg2dv6X79cuW4Xfs/JDxlhb87Q",
-	"KWeMRKqsjbbz4f35xduT9+GHN2en4ZvLy5/PP+4GKMJCzIruvQmmKfTzg5gdLiZB8UPwBIIMAtvJVpCE",
-	"3GKmyif8UA+wPrsbzmXDs4T02IfP4IUbt9haXG18kTMT1wvi7uX5+7MiZHbMBTpnk4TKqdsUYwpXU0IF",
-	"yrBQjAh5VNhpAlts8xPzm0LWMo2C1tqeMoDaBeAx8pwn5nvgLwpQGXg2/MQ+sVPObk20jjz6xPbQ+S0R",
-	"MzR6enswQhFOEjtYT6A61pAMbUbRtakhyhFmVVkdehYjfXpD/UFoUAUdqZCmGuZlyfANCSMsyTF4WMzV",
-	"0a+//vrr3rt3e2dno2NkMhOVufXx1Sl69uzZD+jnq9NjRGNz9eef35xJ+MopII/eCHlHBDrcPzBy1+it",
-	"dSWNYF6j8ys8GR0jQXAsDSgW10YXJ1enr0dI4Rs9kJl4SsSEfGJIH3c0RTt6Ht89++FlgEY4yxLL45/C",
-	"Y3vwzD/+kJyNdk0pDc54LiQavRnvvdM3R2jn+cFhmT5h88z0B8w0NKwzJBVOyC4sDEjByBspJmnGlYaK",
-	"vZ/IbHQEviklZl5OBk4JUBw9hWsez5DQaDGTfj9S2Cf93R2zT8W4au8jPE3iI6Tp5mj3uDoqPI8h/IhA",
-	"khx8gkr0/PAQpvyWmtbVcBKjvz4ZqebT4Aj9NhwOfw/QJ18Y1Nc/DYbD4afB51GAGLkjUplZHqMMS4lG",
-	"3tMjBPVnsIQtc9dcr1X9IMrwhAxrL1GJsCkDa9sGJ1jaJ0uksDPWUEGJRKP/u2ebmu+9iUdoB84LJwkR",
-	"T2SA6BhRZWkyuiNJsqdlIujPZU/ODArJuvr7Ra5yBXBslqsBmmOLJybBFyA8oVLrEJShkbk6svuv11/p",
-	"/UaZ7dvjuqbDsexobmI7vhlk1khosTlAo6dTgmMi2u9pEte8469OAKmCsKspNeVj7gT0WxvXWr6bZuWF",
-	"rbrs44PzmCoSDz+xQTBIaESYaeNmRIzBuzdXXjpxQZBPLt541pujwf7wYLgPHC0jDGd0cDR4Ntwf2gTE",
-	"KfDopybO6r+QlGTaF2vB35RRjaGPg7mvdQ+ZcSYNbz/c37ex68rFrnsn+Ic1WRvJZJHsbhvYActpMbAI",
-	"HhEp9bbk2bAiawyOfvvdc81Ca2imn9UQBLI7nkjIZHZLkoPf9QBP7Y4MZzhNOpf+wTx0mZFoueW7Ucvl",
-	"N5elB9dS0LPhPop5lBuOhyX69eTdW88xXIhYrZvjRnEjFPlnRBTatkR4gjXjmL95V1MqkV6QFiDm7R3k",
-	"ynQDzEdz+1HgBb4N2Xl6C4Ya9l/sP+sar5igi/f/2WttOG+r9GdoCWhoB6wY0vZeN10Xd+dtoRZiyw4Q",
-	"rduoGcZJ0aAiwwKnxPQV/a3VMngH8a++9AdZSvo+UDpXvOVowO9MFHC52Qvdp3+1DlStJHbv4YoE1H5Q",
-	"YDandK7Xd0Xz6SOkER3ZvdacU1kR1NU7P0ZgAjnyOjx17tstEXFOKhOsJ53oabRNujy/p29pStWgx4On",
-	"xi6ktbkHQyWziWDpakGnE5AGgG9Ftuy0L4oAfj03s5mPXz/i2IoN5pWDxa/8zGwB2v8aK+PzPnj8iotr",
-	"GscEjG3PD39Y/MYV5+8wm9nZmSiNEtEtArrarVh5SgeOBJcSebFsDt2tFtTA9ad/0fjzU1fD35iBK2i9",
-	"ACDenAEwZFy20Avn+j0p62UsNXYpQmud3QAd7MmPPJ6tGd7sXCE6oWrVLHLMHhTeu7hp0V7BwvuXDuD7",
-	"zxe/8Z6rV1orNS/0wIhTW58HXjjoMacLPEs4jq84f4uFKX3w/OBFnw2wQfQkfkdiil223fPDwz4vW7nQ",
-	"MOu1YPs7LG605m4OH8WcEbRzN+VGhNc6KBakcCvvzsV4iE/d82Leu5m8F+fewurbOJHJ5VoL023mTW2c",
-	"j3vrX8TNjSqnn3R0N7DXIPXFarwuukarDMDyqZJlgxObFb92tl+XROE8i14qkDgIHXE1DOnJcKbnW3TI",
-	"oxJZf3HbJOKchObR9hPqarr6lUkjHijMl0n+boLIW0jigu2xCCC1WOaKtvrSB5lGXXQIBJBOYvRPUqFF",
-	"gw0ddBczNnR2aFLBYmKKu51fmVJ1bYPbx57CMzDot8S67w9DWmtFmqdV4Kh0xTsK2QSmYBVBtRsCn/qR",
-	"rPcSgWv9ujFlClNjbY8IliUrkCZAZ4pvNQNI/D5fGo+MToizjOh9oZOpkkN05YyndqPGOEnMLh0copQz",
-	"NZUIjxWpMp1ja0GHFEyGcEpYDJYZLhDIK6bmsrG4atzVEF5FxDMS0ZjUcPF+4vxi+v5mDMb4h5P8veW4",
-	"2GTbz3LDKkAP2hNNMZuQeEuD7qs+9JDkLwS0gQGj1StME7ucv5XmYepvAkko2u48kaUgqzhKLXELDEkx",
-	"5ESTuJ3n6I6QG58WFbLxRzJBh/u7S0gHT1OvE/X6SPMrwVP0K8EC/VAR4jVR1iIuXOwoxq8lZiwRVWjM",
-	"o1yCO8lUqT/c33m5u9skoK95En/D5LPSd3hLPbfUc0s9HfWsGgeQrYHTTvxsFNF84wyEMPU0yzRj7O/v",
-	"YjFtFfrhpiuQ3j4UZVGSQw7YLb8h1dktKqf31RkS4NgWuzX0+f9NjAc24k6iHagRdGxzkTXSwGU1Jakk",
-	"yS2RvrhgMuaNCtjudoAYI7PfX6zTAWa3BLs8WPenpcz1+TdB0dypsUgXnrWITRbPffGscut2mIOeAAMI",
-	"e0GxgKE2xExfoNJUbqVFBBlnyawNTWu8bbHBzyHuA5PiLlHxhhg9x3ao2Nrs2mx2uLpNDj46yPTqljof",
-	"aJ4aMWHNTuqPMOhjA52VgPSubj2864BRvZ0GSkvapdV1gFasEDcV5ntRq6eCK7yG6IiWEKkkdtTUQYCt",
-	"hw1hvBAjbly/xzZw9m4O9W1aHT7CxLuAe3MyhQFxqPPpCv5908LFV4Eipios9oPFNXxxRopAbYDCRtYA",
-	"ZHzMofgOh/KYqj1y6wqmdWu0RfW/nlpttbRQT0207Cc0J3rQK1L0BYYxFI2HemKl3tcivKhrzLJqzZIz",
-	"bOknHikuIIK8hJjOGIYHsEyUbbD80fzkt8PvF+QOdo1dFLwCk3Z3xENHIYaFwy6KpJgz7ldlBSlQvUeA",
-	"p34WGfrx9wyu8Dagjd7q2yW59QuGdpLas7ImYQ86ayu59TtaO/RP+p2NxnaZmrT3JmAmnMsFR0Xc2Cbj",
-	"IiyruNJJ0TLClg7JslXgTeSVc5dRU8+w60NFtxXbvH2p4Ku5E6iGfvWYAVSM+2aDvyxILyZVDvf+lmRK",
-	"CXqdQ0VyCFaRAUqhCLYJUzfVx7MEUyPeNeNT5ylIlYoxtmePRfgn8sg1Ca8n2rrcusDvIg4/qnFGGuWK",
-	"XLdPbAe7sVGZRIgizDRRkIRYXQsyKDXCjJ6WtGe0O0S/TLF504IDtDm6JmiEr3muRsi0TZf6VarkJzbS",
-	"9HV0jHB9C/1YnCcmAwp4gEnM1XdGtlO6HNlXSIx2fgzQqwC9OUanAToL0D8D9PogQK8PQTn8xHDC2UTS",
-	"GDzb6e4QfWDJDGFkGm+ZzahW6JmQGB283Dt8AStxcxNowsH9707ZFRGFZXo7OvzEfoGkVRc0EJqiKiFn",
-	"o6Bt1aIcs0jvpEpCKibBSRgTHCeUkZHJQmwz+7sq2F+o3d9O71EM/0WB8CYlM3u3ul882OrwW49CH4d4",
-	"A+k1HSiRHmhQwS5ckijCyKtO2Zng4JjwQg9DSSMeWnLYBhJv1inRAK4KaBWA1SWGrGTcddWsqmD2M1Qv",
-	"XJkbLR26Va9ssYKQCx/cbOjWAjTZRm1to7Y2yaROuRBa+mdc2Tr5pljBTlljxhSY2T1GOJHcKuzUMxcE",
-	"SFJmKz57wiwRio41jhA05knC72T1id587an70tpzdc2w65KfHz881a7ELOzRQvsXUTgHN1sat6VxmxTE",
-	"p/yuYqogTAPhDmcROUYYSdgoC57SOP6s7WP/h7lpxmQa7YE9Zq/WiKnTJt3sL9XTPP34icLn08huc6+i",
-	"H5bMSeduha8pLmZI0ZSghKZUoR3yZ0Tg5T0c/5FLReJdKLAFzQIeJlH4azLKNsFlsX3Wbfzf0j47z0K6",
-	"vEXWlS2jEo2cG8AWO4OemO4+z1XEU4JGJyO0kxEWUzbZHaKTqokxxbPyDZbMoKbBJ2Ytj0hxdPjCWUNj",
-	"PKsUTrvDsmyjuyOHz17uHOyi0ylNYkFMpAL0daNEopNIocP9g+e73ZbDljZ3X6gRsTnTR7EntvUF3JoW",
-	"t6bFRzMtOsIw5qLTM7QjFRbKaF+H+3t3hNx4bDhKeHSzvHiz0OLYSls2yCG3dshNFzSYx3TL+gYl5DnX",
-	"llyfbXIhxD7F8S2N1h3X+sGwcZoQNCqawY+G6AQ+ppl5VkmqxUVSLZVwIXIcnDKXn8vBuXhLhugcR1Ok",
-	"5y2JQFNs/IP8jqGXBpcBgwOUYZuVm5jKzxOhD1miyFh1WiJlzdGcTyMzz2/AAFKs5VEMH/2J0NbKu7WA",
-	"PL68YKgT1M2HgjSWxEBS/8tj9NJUNDD1C75fUUSwBPfpX+b/oUlqMRrMalTYmTH0JLyYXjf8oI7xy5hI",
-	"5qTMwJS/SVrpAuK2NHNLM7c0s62eQVyabEjs6CYWAojYamTRRXfsKW5vPoRMarq5FDarITpBgoxziZP+",
-	"lbj8iAItSb45uXTFuTpqZj2AWemLIJePWjCrP6GM4RBiB7FbSrmllJujlK5W1t2UqCkRSHGvEh9U1vIM",
-	"U1qwfBE4QXN3DaSUSpmTh6OkvnI/gm+NUMpvbYSyE64VRyMoDhwLPFb6abQDjgJv7c5XIBWeSXSCcqZo",
-	"YrvgMJxAHDTkvEKC6e4xGjGuQvtJSZRsG+w9EOilayx2k/GLBDNIcf02CDgs5Suh4ltxd0vEvyAiTl15",
-	"FJdbgnZwIUtez9BBxVpwsL8qMS8iAdYtD//TmkN38K5ez068q8nhRzKR6MXO890AHezvPDe90Q6e7Tzb",
-	"NZVnBb4rK/ICsTZVCVyYAuKMSGN6LTLIMyIob7G3nsRxE/3P3Xq/DQpbLOcLp64Vt4Q+tALuyob1GhSg",
-	"IrPzUxSnvqXGW2q8GYMt8wDT0BXTvoD8GeXSip3Q+bdSsbYMrZIrkmGNF7HAd2sOuf3FDvutWgjc+nDy",
-	"hdM/d75sayXYkrQNC5g2Y9iPaSvB0SjKTqH9ZaEYafpuLIi1vbDNOR4nwJZMo7CjTsvSFRv+lccTFxR7",
-	"hDAUH4eOg1oiv5tySVzLBawIBAvAPlJpLncWclg+CFjvqR8B/JXF0+rpb5vbtAbOtrey6dKrTiAfCFeq",
-	"5Btl0caw1lrtOrTfGVXxYrQbIC6AEriUes9VbQAcisOZPv+IMmOTwwziwUv5pxFwq7GAM1Na4KgM9KcQ",
-	"2D9El6asAHpjDGfXBF0nmN3oD2AEFjxjqDx4tnOwu3PdVum+iKbVUPUFh9CCOe+R4mZha7bBsttg2Y0L",
-	"HmeAwxXTle3OjQ46m3IUskWfQFeL9g/Nr7YhrY8R0mpEK6qmiEBjeQc7hXnoQRp2VeHvadHA6mHCBEoW",
-	"q9kqF5HREBHjKBM84xInyCa0GLtocdXVrNGc/m7KE2Ia45DYlfA5ttIAtca20cWHyyvUskTj22oy1wv4",
-	"lOOuJ24jvg2DQWVJj2UzmEdbtm6orZVgk8z6krDYUhcSl337pFYrPE+2aTx1eIQOXqAYz+B2xFP9aGA9",
-	"6JraUIa+bwYXzGH0T0FNfoCy186fDx1oCyJbev2tR/6OspjfoSjhkki044LPTNGFot8hKD6+p243QDlL",
-	"iJTV5mX6g4yjhLMJEcgeAb1OCNoRBEvOJHoRoO8C9P3uELX2yk1wJsmxo/2tBwOPtOhEeiPXpRJ9MbQa",
-	"VrWl01s6vbXmNsMFNA0G46PXKLEo6oh25PD5i75kGOwuDyHqFuVeibHrGWYxRCfW1IMTQXA8Q5IIWyPW",
-	"4zpUohuSKYSlvX9ctDuDDbgmEXflKqFnrRnT1xicjcmOD+Xe2lKzbmlBPUF//XZIKCxnS0K3JHRLQk07",
-	"CqChGimeaLJiatz2JJMPEe76ShDyXyJtawwjS1sKNkTvufJJqBW5XWjCFEtbVceTRi3txBNBSIwIFsnM",
-	"2BA8+usEXt8v2Bky+2tQSWU3JWRSAuV8UyoliU0Yl0b7OE/ssOZrzabrlHmNxDWPet5i4IfA0W9OmIVV",
-	"bSnxlhL/3Smx6f1XDb4HbyRo09aeCUKsUcRb1OCeBDubYkn2nB9zzdFVl4Uz4kJ/5sp95dsgWP6StkRr",
-	"S7S24mOhgYOuCaSlCJEo3FMQuvB9EcSMdg5eoFfkWuRYzAL07AC9wyKaArV74cQgK+FhpOnM3sFLyHHq",
-	"q7qDZrv3EAp8KTQavdrq0CkhqiI6PpH2ARM0oo9ZNWW6S/32t6liw9K2NHJLI7c0srRSWpLBVN2V1OZC",
-	"KgK+Oqmeebt3xVcoyzhbut6r6yvz5TZoXDJytNyBrzV4tH6SPbr6laf+twwqdRagCvD3L8H6gVWyxjNw",
-	"ZRq0CGxKc3HhiUSC54ocoZH5ali+OdJCzic2knhMJjkWMWUT/zbaOT15dbIL9VgRRv5jUBWaCGa6Fpv8",
-	"sCF6o5AtrYglwp8YkJhjc02/RJVNDscMjXAUkUyReFTMFfLEvYzyzjKtdYj7UiNM6/N8lFDTxmZtY063",
-	"MaebD2PRNKBi/vbs2GNoy2fpQUEO5mW6NIWNhWGpLURjYyxxG6i62R5QDRjbWLen+7OmDbZ9akpuj9D/",
-	"qS+uOFW5PNQt3mzV5QduBgUwV6Q9+aWaGu2gVmBXT43bdc1WwXdY3EgEfWxTqlQFZdDIfFKL3eAStuI6",
-	"uLarwTkJZTeQWYmo+sR2Rpl+k+fSpqZBESsj1BfdadGYizssYuPOJlgklIhiQCptj1h+S8Sd0FNjbTK+",
-	"ibtcu4y/rDFyK45vaeKWJnZJ8tj0VZmhEpJtwPQqdNCQqnV7f2HQL4uObF5sauMCW8FpSyQemEgA1LUJ",
-	"TtbXAGFve1OSZEgRnM4jGikhirLJfHfCO/fQN+JFgMf6+hDs4s2pN2tkvCYJBG5zYcN11JRKSNHsqn4x",
-	"JUkcwrPta9Hv9qnOAV8uwiP7fNQ8vOxXvyZ3iT2sxV4SB/d/SxdJWuJzf8fISZJYedbbvDRPFN3DE83A",
-	"i8to593Ju93azQwzksCti90AyNIehiKJe2pK9ozs8ontXJ28MvG01sokiYD65xBcUX5XP2GULTlEVyev",
-	"Fr4CCWafmBdNXDhGIszQNUFYKRxNnVI2RMabq5UwjN6dvPOdK2Ynat6VT2yU4jTU3xkdwzsX7h1U3qn6",
-	"Y2BTjLJoehmNUpyFLsVljpPGwvmX6pux03sUl4zbmq3qt/XEPF7rG0t3XEqXI689JLGFvpYS9x+ajW49",
-	"K5v1rKTFyW7Gn7IyF9mgG6WQ6B7Be7IADZzTxB7bFh+2iv8De0y4ECRSJaV44gKElnSZcDHBjEpclD7v",
-	"VP0/VJ7spf8vpV3745cqdtuwUHiYqlll6BT/+ZawiZoOjg7294NBSlnxu4cKfYol2aNMEiaporcEpXrr",
-	"HNPWH+7Sp/9zv2l8TTq1f0SLFesKaP1N9GleQxKHdzHV6MpFVa1u0+f8Pf5SlTp/jo+i2VU2aave9eLd",
-	"W21trtg9oRIKyrIKDqMdHKeU7XagchsTXai11TB8I9S6S3D1Z76VWtesxVVBqZsbrF2bux8P2aBKVxUo",
-	"HkGv64MjTrnb4spWw9t8TFydH9W1uwD14VBW79sbExJf4+hmrqZ3YR5+5Z59DF+vVWvXNNpY8LS3IurW",
-	"/Uq/9NXpaLXDW6ymOZD4W/o/LV4Um7DAD9qmsC3Eli9DZ6tN81HUtvpWbTW3rWPu8RxzthgXH6NM8Ikg",
-	"UqLrmSkvNqVJHFQ62EKhcsHHRErK2fysqTqzXagRNknIptjD1q+36dL+GSVRhe+uz8fnwE/gSIHsbM+t",
-	"W9CrPNlLzPOF0TUJZ4In/b0E/pQ/6he3tvwVCYG3kYuFxApM/V1kwxp2LG/L9/f4i5ULvTk+jlDob9JW",
-	"Itza8tdny6+gsDXlB0aWuzx/f4b4eEwjIhbZTnw6sFiWq+L8Ruh3lxTnz3wry607RiurnvSmjPv3Yyob",
-	"NO5XJYxHMO73QRFn3N+iyta4/wgJ71UGNS9yq4UxOZP7fCXvY/FULwVvybpqbnS/qloVy4rvmz5skJ9k",
-	"ugAhnHI20UoZFfaS7NLMzO2lp/XRvNYyrasi8QOCs2u+vQ2pvvfMaGuuqNb01kXKdS3pQSLpjLyOsKpl",
-	"wlEmFTZZsW1zicx7i/Lh9hRNeyXFuXn4eXE9p7AoO673HE4MiBEWEbRD/sSRChAZTobo4/mrvcP9w5d7",
-	"+/v7B4fPdo1QGs01XNTOdmvHqGD6YhtGQS7/JvaLYr3Gpo2ThAiU4hmShHiMpeQi3Rl/V36W3IRAKZNp",
-	"nmLmw/dIA/Wvv/766957+G8UIJan10Ro8YoINCNYmHOICM3UboAMr/nERnDplsSjoKgfTRI6oddUUyfo",
-	"E+rlzqAdrEW2/b3DFwFSdxwacGgct/l+Gs9veXJL4gBR9omZjiE5i2jyRCIsCN5FelNzVXZaivHMm1t3",
-	"ut3HsmraF2nOcfN7FFNOsTktePjRHvHWjrO14/R21GmIAU+dJT2U2boGzSw6n4zV5eOFRpuVsfoiFxmX",
-	"ZDMsrttZZ+5v9dZ1m3haamTW2OW9zDstfQI9YJeKJhrkLZtEJZd0ierWeHFcYZa2VLBhb832A8aItDob",
-	"26ABqRTtHsF4tAjpypYCW+TbGo02m/NXkAin2wqqdZy59qOF/PEpLsp6rLlS4nucFj32inLphE3whECt",
-	"okQT252qMcyU/ribzobol7l10T8xVxgdvgBjuWanGEkeUZygOy5uiBiij2SvXCUiLDbTcjUX4W2tIhTP",
-	"fGJ6GjeEZBJRhWxf2SmViosZdGEVRFNczgjSk7+1M/CLxftdB/2RvTIiRTH2WpH2oryIGQOG/oNTZqat",
-	"CE6RKZ3ihS19YndTGk1tGZFIQxZTfuvvokOiV/dECArlSdo2uU0ZsiVg1qcOPX4Pm7KqzaN0sOkr5Bkr",
-	"qtaQGbmrY9GWCW2Z0MY62+BGGagnEkVTTk18Ww005wVMdjKi+Z6NE++5B8TM8jP6o234eX5LxMzbj68r",
-	"lP4R1KurubKADFCUC6F/au6bYanWHiRZAznoA7zmwqinesxviEHCer5I3gint1XFtlxwY6qYBjhfESuE",
-	"MtssfAluB50zacHt1tlR3bpNjKLBOOJaX3F1YlJ8Q+QRGmUJZiFlITSFHwWudL3WRgJ0jaMbUEWKsoVD",
-	"9CZJyAQnpQIj74hAz/d/QAyn1Dj0CwJubFdDpHdM35tiafbpjoFLqk25uCp25BuinuWivkgSqs9yS0G3",
-	"FHRTFPQdr3p2cGJDgfoUSGxQUIonZM3E0zbOG1nqWbGXgG2m6KvHmV7Iyt3/erb9QzswBf0ZFJMxzhMl",
-	"PzEc2dK0yWx3iE5gTlColiHKjFcg8SZuS8vyWyIEjUlooqpGQ030TYDZyDwDPnlzJVR8NEQn3uqnWEGX",
-	"Ea58n4ThA9JnBNCzpMoIWsm9Pr5vitTrBX2RZN6gypbQbwn9pgi9QQYg9YZSlIRkpysJo9VXoZFDI0Sc",
-	"E88qVAXxN7EEk0GMFZGIs2RmDOeWYKJiFGSL5CM+RtdUqCn6B3p2ACFKEu18eH9+8fbkffjx/Or8/dWb",
-	"D+/DX89PPl7uNr2pJsDWDnqWk6Wp1xcWS2dX0ieYTjMeieKcQHgWEVjmgnz7oXUf7cIzLFURuuygCkCq",
-	"WTJMywqyC5iNDKP3b90izBlJiLKyix88GhTztmgWuIA56BUEGGT9RvLYmHrzmCqkBKaJdYZhpHh6LRVn",
-	"xCq/sUO4E6dhagFhRhTAiCcdNLHoXC/+Vz3DC5hg05r7vLk6eCn+5oyrSzOi+4M07CTC9QBj4UN6CeOL",
-	"wRvG2csIzxIy14BvjxyeaxDOvjndE3pLWOAVasgMXJMYQqRNvh9DEH2N3r++tEGp+vLPF+8fKIL64YLt",
-	"20bOBNVHGUrCQi2+906TuCTsvX6+c2QS54aThJKoFQsyfU0c0CNCi3mgwxcNv3+TmHJ/yfPDyitEYFGi",
-	"fJX2f5GB1d4UHyW22t+ibZb8Nrp6bWWQIGpIc0Of/XspFrvdSN3C7xeGWt8H1TcSbb0A0bbVkR4u3LpV",
-	"AJ3LU9aeXX8vTrTB2OiKoPII4dE9sKSMkN5iy9bSuMGk+lYyMj86uidje2pU3b2ET+bxuBN46i2ffN3m",
-	"wJM8pur8ljC1WBcyFiJyawxI1zxXLWanbVTcXAD+ZcohPiLh/KZIoHdUFPLXQVbzQBoM6CYM3MaAGzNI",
-	"q3XmPuFyTUxwBsK5Bp5T99ADQqn9RheImthMO9sqCAbGcnk3JRAXQ8GrWQTKKx7j2RZKW9JQzJkixZGc",
-	"YkFKF7XL0/ax3oNE0+qVxXv2NO4hws2xJdj5fal2BDu9R7EhuK1pT8+GM9waELaFlx/W4uAykhz5mE8g",
-	"FvKfp3/Zv0J9VRP0WOC71TxpzgieYTX1qsIU4w/qyLqMJbzTTffG971BcI0gCTWlKSgEzsz0n4bKHkPa",
-	"D2dEQqAOGgsip8WeQhWZSiSRifBputx+sRv1dVBLN1sX2LI5PXcOydQ6roM35o5gq+ZuaeEyaVRYFch7",
-	"h2UJTytSRfKnXmWnTH4Ot794E+xlfv0HiawabebchoAfGEGg1Mc8ylNAvq20Xvfta/VHTSH0niSxVc05",
-	"q6vmY8M6zMYjozMiS9EfXpn0w0/mKpQ+r1wUMgD1NCqBLZQhMh7rBVrlrqMMnAlZrfi5LTe/5jwhmH19",
-	"jm1v4xYbc/xN21pteuQytmbiP6jm2yZC2sDvSr8wELFlOanSeGRTlgIkuRYz28sFfGKWRd0SYUbxR7e1",
-	"tKux7TamHO3oT+sp6Q9polOMLVGC78Z58olpHcC961yRxzbWHiqEUoluSKZ2h+iDmhJxRyVBzw8Pu+uz",
-	"eXD+pcq03hQfxQrgb1ELGbC3t5aArfT7UNKvBbGWZrssrlWBsRVXViCwvYSNp395v0IburAuw0F16Hsb",
-	"D+a5re9F9jbotq6IIY/gtl5A+3y3tXd6W6V+67veiO+aC0RYbLL3Cuib77lehvIpmpKEsu78mY9lRoDJ",
-	"FAtQmaooA6/EiQxc0RfpfI9UoJhEVJq7rr2ZySZIuMwFCRBPYk+XCJqu8ys3xa/ac+5WsVjVMh7z+sZs",
-	"law2M4bZLL1rfjHoMRct9gwtN9BUY1Rc6c5y3+oxelYkygVVM3gJZ1TrCke//a5Bj9M4gr9/14+JWzd0",
-	"LpLB0WCqVHb09OnB4XfD/eH+8ODo+/3v9wEQ7ez+KloNOLSQg2ZReb9nuUG+Wne2QgApe0boUfyeAy7U",
-	"xbteJt21txZorzaHTLE5jfgxkehuyl0suEn54yIO/ISiwu3jTbNBwloK6V+8QTdkJoN6OlJQt1npbxXJ",
-	"Kt5HrOWqfW0Olky3giJBcc+jfkG9SlGNAGaYkSSAIoBN+gcirKUJ3pwcMDYndf76FGUJZrZphgYkfbox",
-	"ksR8AJ3onfwpQDglLLbkGZgSSNIYuAjLcWLbnGoSY0RpSMTWQKGpcnTjTYdMIx8gYJc1zP+/AAAA//8=",
+	"7L17c9s23jD6VTA6z0zsWVqxncu29px5x42dTXZz8djp9u1T91AQCUmoKYALgFa0nXz3M/gBIMGbRMmy",
+	"nKTqH6klgSAuv/v1z17EpylnhCnZO/mzNyE4JgL+vPiEx/r/MZGRoKminPVOep8mBAmSCiIJU1h/+USi",
+	"OyIk5ewUScJiRBUa4ugWUYYGb0cH77GKJoN+L+jJaEKmWM+p5inpnfSkEpSNe1++BL13PMLmFdU3/nz1",
+	"DvERUhOCIkGwIjESRPJMRGTxpF+CXooFnhJld/QqE5KL5j0NGPmswghGDNz7UkHuKM8kSvEYXkb18P9k",
+	"RMx7QY/hqX6feaa0kin+/I6wsZr0To4PD4PelDL3+Sho2Pzbc/0UTJ5iNSnmpnEv6Anyn4wKEvdOlMiI",
+	"/54RF1Oseie9LIORDTPHZJpyRVg0/xeZ17d+hjJG/5MRdEvmKCUCJXxMI5wg/VIiFdoj/XEfYfTzz2/P",
+	"90+RIEpQItGMqgkckcRT8zBmMRryeK6hI8Fz+HFEhVQIMzkjIj8+A2LFHr0lHug1thzk0fEPpYP8Qd+u",
+	"UkToOf+/384O/hcf/Pfw4Md+eHLw+9/+p/k0RgCMLRCgAX6AEiwVEgTHpwgjqXBCEGcEUYkEGWWSxGbv",
+	"z4+O23dkgb5tKy+fLweJd3RKVX2hl3hMkKT/bYXGBJ7zXxyTEc4S1Tt5oSERf6bTbFrApflULIEyRcZE",
+	"wBouM5FySeqr+GVi7leQiItYn82QUDa2x3ZLUqWRX4/AWUwVUgLTpPW4/u+Be9H6OPRFo4lMOZMEUP0n",
+	"HF8ZCNafIs4UYfAnTtOEGlLzNBV8mJDp3/6Qhu4UL/8fQUa9k97/87Sgjk/Nr/LppXnKvLR8Lu9xolGS",
+	"xAHiAlF2hxMaIzzGlEmF1IRKpJcicKRO0YAIwYUcIH0MEhEcTdCIkiTu974EvVecjRIabXX5ZxreFdFr",
+	"N1SBEQkrhpWcokGUCUGYCvWwLF85kAF4cDYhQkNFQu4wU7CP11wMaRwTts2NaHSOcJIQ8UQiwROCpniO",
+	"GFco5nANsLQPXL3mGYu3ubIPHMksmljMATBhmryofMWw1FvGZ4iPYJmXeJ5wHH/i/B0WY7LtcwSaTiXi",
+	"d0SYZXI2ouNMkBgBsTGL1BtiMdUPvsY0IVs91ULMQDEnEm56qj97MEuUpu6aS6mC2BtShCIshKFodrQm",
+	"+ZpeNYhDTUu0w57CGFjfNRF3NCI/M3yHaYKHydbvLcYKD7EEzqXPQ2gCoxcC9/WJ8/eYzS2NlNtc3EcH",
+	"SEKTDAAhNOLCkEctSWjyI4kwwsYc4ZEiAg2u9IeDM/1hgCRAm6xckTekzrOuzSNIcTTDGmobRMeC+ell",
+	"/8xwpiZc0P+SbdOISJCYMEVxIoFGeJ+RmmCFsCBwq8Bh4EZ/ZqngEZFy28D2C0mSA8P20DBTuZg0nCOM",
+	"hpmkwEVElhC0xwXCDNFC4oMLF6SQqzDjakIEkJ19uzGZpSkXisTvSUzxJ7ir7RPBJxJN9fuRBhaHVRqO",
+	"Df3WJDIlAhaBFL4lmsl8cUAG8HkWOQ0nFXqsosRi3jRNiCJxiFVJrI+xIgeKTkldmg28p4bzMNUyBVBf",
+	"IkIad1AO8gkoZyHjijSoUEEvzkhollxaVNN0Hd86JURRNu66SM124sxf3JDzhGAGP870dkvX1bAHM2qd",
+	"ExJkRITASdfxRi5aBmsGDK7N2C9BbzYx115XAgrN7zejCnqHV16dnSW/sHwtxQn+ni+YD/8gkdKvNkt5",
+	"lQMCIFNs2DhOLj0oHeFEkqAVcNcEQQd3ZWH/sEkhaln7W5ZmasVlrwDUjRBWVYaI0XVgrCMMGPnngfZA",
+	"HcZTmswDrVca8WBfc6GqorNB+HWQVTveZdqnD3hlwGqHIq2a1mkbVWRa/mM5avSK68ZC4DlASmGe0ZOw",
+	"LLFSlbGJLMEdeHf70q9zvCVMq8O/9XhKNBLFnPmIU5zsWZJ4BqvylvU93bVQLMLiFcn8A5FVMcaMSthB",
+	"12fWo6BYtpDlNYirWI1HNlHQMtGsbilfcOBusfTeRgjKIWEdUlS+trrggfPZkR1q5L+YRDQmMaIqQHRk",
+	"1UkSa3qyzj3WX0zYGI/JVOtCCcHdJi4uu8lcRGWJJNZJ34p0qfXuFt/SO2psQvciUwX210hVd9LDWIaT",
+	"K3JHyaxBJjSm7pVIRUxwnGhxuz6dhhdpqdWinb2nCZFKUz2wnqdWs+r8iCBaUl/xEXcCHR+pnLB9Pl9u",
+	"voig2HXT+ftHUiHgaUpwEgo6niipZWM6okYFrBN0i4hd5Qn/pY7XTDFlClMgOlPCNCRHBMtmxtNKUCun",
+	"kr+otMSgbW8LkefBlICGo1dKs0iyAi56aHRmn24SIKIJTeJQj5KN7MhR4o4bNcAWSsJU90fAENW+hHSE",
+	"wxGPsu6bvxydnQmCm/arWcJUg1MupawJbxqXVthnBQ69Yw282/U3W1trEwymCe4sqEjyn4ywyGgWC1wc",
+	"nRU2D8QKtS1L45UptHWULl/YnGdsHGoQ6yqfNQk77tDq83mH5KmKufJYcJLA50SlTRe7WcbdcrRcTTYy",
+	"7qE/OyhIawizghsrmUMKg5w9Ryf884LDUkCvgp5m/EloDYNqbgyQCfhsJY8oTsIIC32oOM4SjTeg6IEe",
+	"riZENOBYlZ3phS070XNL3dcROdu5W+4ptM+Vpbgru0ikNS6w2DpCAlZ1ICH94qhbeWSDqdruBiVEKSJO",
+	"0fXFh2P0DktldlsSPrfAWT2Ae75cLL0/jWzj1YvkWQ8Y3hsSuxYsbIzdTvHnt+b5F+bA7KejpZzYO+0f",
+	"Dhvx+96sueLmjDVKAtCaoSiiIsoSTdhOUZwRdIxmhNxKNCQjLoxzzq6hEyhWGf3yHZY4fwvajQSfol8J",
+	"FuhHcKWvKB8UF/S8ciVBz3h77c8avR9Sfqjjv9NszdjyFRjvz2o30FUE6SB2+OC+EQOXr/Rt0cxVl2C8",
+	"C40zAnwsiQsKpC8Vs4gkCYmbLWAptRFF91dcu1qLrUDwaNasVJAR/dwMxLdk/kSiOyrpMIF4CKHQHk/D",
+	"m+zw8FlknoS/Sdjv9/cDpDiYbcaMSoKMQ7IBe+747YqH6SSbRWB4pcc0ioxwxvUTtdPmR1ASCxshDsBj",
+	"HZ7UJvYtYcIbgoH6xZbs+PpPNnbhb9ZhvVcxlsn9UzTNpEJDknA21jcN/gFvhd3saeveZOvtwdkuuC4p",
+	"MyMKVkVGGt4aZF9I3AxJ+BL0bptiDS2WIKokSUZ99FaBs4TcEYHkhM+YiZQ6QVJprksVYnzWX0re3eLM",
+	"W9s3txHyne9wW4RbSiKlhqx/UdYAoMalFOJ8GNojWCRzNCFJGqBXZ68P9Jz7iAsk8YiMMyxizQz9J16d",
+	"vT4DrxQoMAczLm7RKy2kCWJk+9f6LZRIVCwHXFeOgdRWobWh5rc185L852sCDhm5lGZUYkoYQd6OAD2n",
+	"WaJomhAU0ylhWr6GeJEKtzKyKKcRaQZYGPBE6vMDnRAZnVB/M2NoxoWJQqmJeEsAQG/gjiQ81evFScgI",
+	"ieXiFZQeQPDAem8mcVa4rlZ/3F02i0PC7qjgbGrDMMprB6AxccHeOJygEY4UF2su3r49l61xknwc9U5+",
+	"W4y3Zi3/hoe+/F59zZdciV/rQIy4r8E8wimOqJqvN49vP1hjgi8LyUeD1CfwCBA1G06pUtYIrA+2TeJb",
+	"z4wz4TP/tZQVZpU7GhOucXLCGYHPZCZDOcGCxKFRviYYFAw1ETwbT0Ic3/HICP0xjUPGVajwLQlTLJpJ",
+	"y60lm7mdx+PmFTmnl0PXlEyH8HODMej3BYJpBQG4sC5/ZCaUTe7+7Yg1HXx3CbxDTmhajbxvVFkV57fm",
+	"2H3LUQkycxNQhd3BnTRyuyymqoiScndmRE1jENGLT6gsbJF6M4Jq3q5pakLgG/LZeoCMAN0LepolxALP",
+	"tApovHfmScwktZcfJTYGHRAix4ZeEWrVjBZ60Rd3lgbWQwGWO938bX8Bz7MRIhqFsK/Ow2+F1Do5y8y9",
+	"NjI1CuGMao5SwTUVEE8ksg8EYFuUdMxIfEAZxILK5WJgq900mmA2JnEIsfVlUa8O1BWpruMZGJSpX0EE",
+	"4cSrqW9pkXTRgKQRF3F3lIbRysZLLtQiYChEVtpjJVLZ99Tm3Yxvwj+cwCFKedEOFVpJBWDdRuT6Aoe3",
+	"J9u/0vRmHQ2ZZyri06WXCvN/tGPbDNyrx124ty+0T5fe7ZFyEFvDKdF3TiaRkXs99SC0sAfSyJTfkThU",
+	"PKz5UswveAbWS8u0DYUHet3majHrykQDvADxXw1T730NK55z4C2y8cz5dJoxGwd9CYFOhEVErghdZvNl",
+	"3HHXR7Cch44LYzEmYSooqHtDgWkCNgacxVQLdUOZhE7Am+JbrIwnbT4d8kQ2Xk5hon7ZyURNmSIiFUQR",
+	"AYDU7MWq+6MSzMaZpRqV9DoTHkZi5MYECBIgL9g4oXISoEtu/v+ToIrKCbqmY4be2cEV+e5FGbOOG10b",
+	"asLjlsOeYpp40rHSZGhKpDTCjnGWQVJdRaIOI5wkGzlhxhWRdXGwW4DuK85ko1S0jol4TO8IC4fzRo5k",
+	"ftxsiApl4YiLJrPAW4bgF6R4jOfNLs/84JbJZeWrX7qqKmsqzaZ/7M7zPnqPOs5fDyIpawV1IS/iy6UL",
+	"CwjXMPahIyecoN8ZHooHFgSrbkbmqUdh5GBdOWt3sg3w0njpHg54oLtu8Ia9sHVkEx9PV1R1V8LiJsp0",
+	"fNglPGRFjCs7tjvQzA2jZPH+oxcdHbdlnK1HuGABfMNYZzGrAOZC+WkNfK8gwnKIz+FgAWhuQuh3/GmL",
+	"Er9/MDW+gpMkpOyOJ3ckPkGYzUseI5dRrwieIix4ZjNZwUR1WhoqTxBnyRypCZcEkrQrAwxYlkbZihcw",
+	"GDLcpG/g95dWIUAtBKlR+Dbb/8USXJysSFvWVWDqTKF88OdGYoTc0JynrxZjsEgV4kzhaFU6aoQ/n0A5",
+	"cdDf+4vnjRSLsjAq3rpcIF7T5WooCk5CW3qBDmlird/L32mkWo3CXhWPw4Mf0d/29g9+//NlcHz45X+6",
+	"WCrzsBRDtbQ+aP/IKZ5UJA1r9G/EpdYcGsjhWGAWF0/TYWKC/zqG8FkfemmhTZBxbqMs67Z5xlVoojLM",
+	"vy6HDxSGUCOZEZP0p8TAp37E5sEOk2ZL5TmVaaYa6CYe8mxp0L59+gzGfskjyV2oaIOdT9BhxnCCzEgJ",
+	"riBIoQV6ZtJ9q8F/J0CGoAhLjOcaI83Tgf1eEaFp1TGacqYmXnzQDTMTwFuOzM/5r1C9JeIidkm8sIJI",
+	"n8BIK8wE7b25uH6FrrKESCT6x4d7R/t70f5+H0EyzGdlPIhgmoSUdXnDCIspG5vCCK8mgko1xdIU/kBn",
+	"2TiTKk8G1PdC4v4N6xI+NgRXh7JCVIcr+ck88JOJris2FRaB+9VCHxFnUZLFxLuQE/QMzbi41XuK8dwd",
+	"LVUIktbQ3hUZo+fH+6doiNktmvCEmmE2FT3iGVOVFKS2LfqLpBB00FXuyxe+2gPSZTk3K2XrZdsYwA0N",
+	"3HVdz4RgsUIwY0dt1bm5OkALBBIsVlG7GbbsfCXTVkToXfe7kZ63v1s8Y4KZDRFoEtu6hfPbdReR/Nbx",
+	"0Dm9wA7vYlh37zKPOJn+G0gdqKuqAGKV3ZfOLrB8xLvXEjErw4eXdrCeklriR63M58TUo8AJ2JHBzhz4",
+	"X2nBrfYlkKQAQfqELTMhAwTBrlPCVGksfBvY8Pcb9r4gp648GlTwMAEGoefj7yPIu8eUqROXEB4gW8Qj",
+	"QDFJ8DxAIHIYxuGEg9qGTFprdUflb2FLLiXE7clF8NqQnequ8sBeFx8RllMc7KJNUE1kXgnLXqhC1phW",
+	"7e4+arUEIyOA6cPDpdgbqJBkpAL941gL7QUbO9WaE2em5FNkT9jXZXK5rrPSa1f8Kuck6xhGqoyrWvNF",
+	"uWhzD0kCYKxW8RtlKhOkE3ttMo48bzGOrEfrW30VpW0uQNu1shXWEVM3J02VBJVK4bdcptQq9YmNV2+Q",
+	"M59IFEOJtRGC6VZKbSlLGo0ln3JF3grDezNBlSJMAxKNyL77OZe6Y7Pp+NQIqiDyeRDYaX33ET6WQ2hF",
+	"qGjatqnd5RSF4uBdEUsuckqg0AzLfId99GEtBLuv4OIZ9Y47GfXKIkpTSVaoxAi3ixUYcE5hUyXCSSVU",
+	"JmIml8TEnD+4uNMU/NNNjGiVHRbQleYwWZVLA5g51mGjsl9TIdWBokSgXGHdu774cL5/6jOVqODVpghe",
+	"xiKaPJHFD9Lw7tjCUG6WcHOYQCV4gQsp0o8t4jieA71NusnSCUniQDNLlcxD9zGmckqlJHGActtXAFof",
+	"iTXYe2IKHgtCihncR7An2L/zKfo3zBNaWt6tn3R/+096h2J+Niaa4lEI6rPr9kK2mGUrxKSlmEUVz+af",
+	"ixXbD3bWBQe8CTOys6psz4ycL97Wsl1FClmHnzWRxA7xzV3U46XTlNXlOuGzv/tU36WTlah+ihlJTkEo",
+	"HBKEJ9WaJl3X08641gjPLWui9fJDuTC1CIZ9YruIN0x4Epv6MSTn+rkc0EdkEoVaOQD7GYZ8sdAEQOYW",
+	"njlRKK/Fh/aeHx+XsgD0DJbj2ugePZ/GWH82rwZP464uJpFJ0GwwU8Z3VJrajosQ0s4gjTrs2yeXPOXs",
+	"saukpLUaUVxgY1sg30qGkjwqaq38YsNU7ZFUJvMOqInU5Lexlry+zn2t4Nj1j7gO9lY71WSg5EfD8lZD",
+	"ry3S5rI5GJ52LMdWvYsFAqnZFUic8NZTkxco/V+fSPTS5LquJ4xWs6Gar3nh3X4cKkyZiZ5aIenmjCHC",
+	"lJhrqdMKxOhf9RSbtaCgqwER2gBUoOXZqhGNxZnZ+Rae1pXF3XUwYjW8r/kYF0vA3gk2ZJGP0cu9o30j",
+	"vRaWlUpOEyRgBCjPEHLqVKT/8L5FqZxHE57wMZUqsIljKMICLFgkxbYO6ogLBMGbE85jtOelsO8HwGjA",
+	"6GLxwdXUQEXehHGr4mEy1wikp6tbcmwukJfXBAK2XXb5+9Bfd61kh7fycMRFmK98oXXoYhK9IliSq5bq",
+	"Z1DMwhtxgo6QLcOP8JicomOTzIWmxGSu8QwoU4LZKXqGJnQ8IaI4/FP0HKWYxohM04TPp4SpU/QCQSaD",
+	"jV1UPC+j++7sFL1EjKOEs7Geho3xmLLxKfo7SshIQWAjZvEp+kHLAnqV8Sn60ZodvbM+6gW9417Qe9YL",
+	"es97Qe9FL+i97AW9v/eC3g+9oPdj29mce/y3Shj+yIA+tbmpgJZm1q6Rd5xwte4Q+RwRGKrhl/JYohRn",
+	"0lJZlUmt7v6RxWNSlOCvqLztPiNX17RrWa8FO1B06spcWxeZUb8BndNuC+ro2Cj7k2tlRlx1n+rB5/O3",
+	"UJXz5XXlPGP0anIWZKGBoBgqLMZErfj8iAJaa0FztQcZN281hrGVHm4p31IyyFemb9poafGtR/+VFKnz",
+	"NqbcLr+W+nTeOT1uQaTibAyfNZdvmmOYaC14iR/VUKitmh2+Pbtes4SSFTlzu66WOd1W1q6ftPqlr1Y6",
+	"6f51kC4m0YVjA3Uc0XS2E8SPhWsEsoQI5C/7h3licYlbxVeX8uxSArN4mKPzCfwj30YZQvbwPpLRhPPE",
+	"GEWShIwJikwuTID2hvvIVA2YEyxknpPnjYj2C3arxT8QGLXIR0WUTaXCLCIyQHvxPsJDSVhEDJMDwU4Q",
+	"DOjx3Nb04QJNedlKintBb9gLepG++zZRIt/nOli+ZVhYNULRgEo10QD8jXekj8wrJMIBGgKliEFoRBgq",
+	"jkjlznZ1hXENeIMyIV8NZ3KebU2jzN9fEV8qHdXjM6fc5/i1cJhVL+8R+MsHsrplxCAnZbld5Ce0BwoM",
+	"VdJUN4QmIhqRBWa3+wF6hfZMjAWUajlHe55OvV83qlQ6EtRqRSyrWIjZbf2aj2wfHoJSQadYzGEbp8id",
+	"YWlD1lZmA5GWdZMDo29TIKKccAE9Y0yyomtHaK1gWjS2GXg/HQUI2sQojhLKbpGNOagXVVi6e0lY7s1s",
+	"0NWvLz4Y/2nrvh30Xl++O+8Fvffw7zX8e2k/XLx/A9+9+tALem/e9oLev/U/76/1v5d6yNm1/vfjJz3u",
+	"/LpDYVAy6pUBbQHAyqLyR7Md3ag8nRxchUW+wcXlpe7yNm8lnGqxIOvVRFzft3mesvEJOkOpCakN0K9w",
+	"8yZEIkZ7cS4/aypEjQ/f/LgfoA95NXzoyMORDd/6xfM+epd21gt6v/aCnr6YXxrJTX1PIdC0TuGm963b",
+	"3lELlVWKuvQ5OzTXuSURi6IqTO9OGGouQxKmnNPcmOc6Uf1cbJSrAFwh1N+jKoMGg3CFMyrLNYu9O1BZ",
+	"ud2Bak4QROUCkDud1+quodXaaLjiDoux1TaGs6hawU0XMfnBxAzZT2ujW2VF3XGt8HAsD+66mER2T6tU",
+	"/i6e2lLdby3EHx+GBdJATse85ZZ+gdEnhWomIdVg7tD0+PBAT+j6NDaJfbNSMtaSs/Aytx4w0LgcJVy6",
+	"ZC9ouArHJUpTrmDedqjrRh7XeexadS4fIgQu96G4R6zJHM6q5H50sBElPLpdNw6uQnwaimdiNZnhOXID",
+	"XS6OicuL8NTYCfJ6mUVP6bJnqmP/mfXpwb2BeSU47gZVm4hOapAHtxeodDGJvBC2VTq03U+9aammeEVG",
+	"Mk90BZcbZegnrXuBymV6OFrhFMexIPrMSrW2K3rGkmTxhVXQ0xEOsSB4hRLeVoVaRdlZqkO4w2q5vktr",
+	"6Pspi61vZgU12Aa8on/W9ddc3M2PdhWbyJRnTIWp6/FR1SnnBIsnEplh+o5hZFVhzf/zNNfD5iYhguBp",
+	"qTJLXkGzpf3DUmXOzhmU99J0CQVIPasDkdNivbxR5/+OqSCRClM8t9kdakJFDBX7NOeb0s+NYWWVddrw",
+	"XHNdbTAywZJ8sv7ndThhtUbjkKgZISxM9cTS5BNxFmMxDxUPUy7V0cteUAwzXzSJls4rvpRxQhZ9NSAC",
+	"TfkdWcOkakOc/Ze3HV2CI+KU9DUw6+0JGiaY3Wogx0ZZK5stsKeF1LHQtjUJG/K/nzUKIu6BKtxNwb2u",
+	"QTo0fgZgeCaaJg7Bn2ANb5KwMGNQXlGmBDAmf4KymGg1A1rMV38EB0UIDgp9IZlQEyJCHxPtI1SqAkZw",
+	"mkJx1ojYIhMf32mF5OLNxcKYjuw2FaySnH702+HBj7//+ffmrPSsNt4Mf9k0/EsrNDR1ByZStnSahHgN",
+	"uYrxfAVbe7vyW5hjl0geflxM/tySfr3NhRUaH66YcYvTaCwDuYZhxoto7apeg9lkkWXAmBi1HH6OVTcp",
+	"e8WKVaGnbbZZJewQTSLgGU859Dhfgqt7WbpWeMSVEW4/gKK5z4m163mpS1gqZEOP8/jkLueUYKVvytt+",
+	"fUsg6a7ccjDoAS8KHUlvCoTpFmZcmnRrjO/e/GtJmHBnawrkQW3HlGIHrqQq6eX9276gQU16KItHbtSo",
+	"QLC3iXvYKvSmzlya71o+SD9+f0EKGmAsIDGVxu4JyWiJcdqAfcIto5M+b8JnlspuerFckriY3ZQaIXc0",
+	"Bp/SjAgC5uuONo11+4D5WYFd8MANr9WPyfft1f7MJ19wy8BvH8/LbAxs4EQ0y5boRYD+DpfxQ7P5sSTB",
+	"tDoh3EUbU7oXzupaUUHjLr+KkwWPonuUTfqbURbzGQS2EAMlEWYMkq8hBIaaqNcVZamH8JavZB5cRx5r",
+	"cI539IhrUDvXusY6oLYpJOmCD+usry7zNZE6Y78sm1ydF9J5IG0QN+LsFPEpNYhhv/PDtWm3bkBrH9yD",
+	"GDc7Hb8+hbVitWyLEUjmDEHzW06LPuV+SWTqkem7gGQ2mMZr5kchMRA6xZjIcVPhqJlCrSb+pr5Cv/yW",
+	"7NgN8o5iuQsuZkOGZdBXt2pNLm19LZOJRGcaQf9lylkdHe/3kTVRSxNWori1DUN/SGe50F+7gBM0BH9G",
+	"Q6ZThzOzPWiC3nBVE36lbsDhYUNnzQeYM36AOVeKPfHqSy2ZdrQS8OZGqeUTjx9q4slRg35cBH558Jex",
+	"mAgk+8fo1fX55Rk6+vHvhyf226MfZJ6n/SCrPH6o/dNVyeQfXR4o+yy0nr16rFOeE7lsE18WUSpxR9aT",
+	"kcS6SYLFo4tIaK6ul0EPDMgnea634SWn9v8nJWOylsOd8egUql9BDJcnA4FoH6AJSeJ8JMqYognKpX7z",
+	"pGG91b5U5q3Wrmfqb5rBbeHhvvJej3lzumEIe1jJTNOk/y4V16yEIVuz2965GpfW7GVkF1NRxJNNuiWs",
+	"rWHcHAn+X9Kwrtf6fFxfRtM8p0Uy8irk31duqlrCHBCYy/LKlIVG2y++hM4+rKWYAMugkddSW9GCHI57",
+	"iN33QGO78Lzqnr2sUmm9JR1YS6R41fjlhDLi53W/DtA/AvTmCHGB3hyfIPC1jGgEUtJ/MswKzbbW/S3U",
+	"ynpFk33RwZyiH+UjRdgazzpZbXEQQC7RUYYurNkq57hwe/dx/9ebKazsvg96s4nB6VVtUbMJX/nYGoMF",
+	"YAFmPv9KguJmW4CvHDjn4baLi+m5SFtD3IscM1PdJ8EsBDJQ/JyzBC/8slQoqIUzFJE+NXD4ZcJdRQg/",
+	"8PEaXJdaOfBrEQbVSoR4TGJ09PLg+IUpU1hPsppC8JMxF+zJ/rOXe0f7+6cu730oXEUW44B2ZlJnU3gi",
+	"ETQsdy2Dl9UwNO8PuQjt+9sCFJYktH+iUwI+f3kFPdkb+KnPE1sSgzVt1ndDWfg8hPSkpQ0QmH6zqfuT",
+	"xOFwDtzTBYR2ebICw7VpgraVNUGxs97JcnpzxWDkwgpDl1fdfZd2DS9XO53KHiuTBE0ratpd54w4jW3S",
+	"odtG908+R0kGHYLLYeIrnd7x4SaOL5+l8fxaltp0rOskffq5d01AV7mDoIp+LST433mX3NVDS85OXDUQ",
+	"aLNFpPWqYJlSUyMDfiqI1+ImyWg2Icb6NkcRZmhM7+DTtMGMUryhMfivwfFtF9hteE6xlg+dTbgkIWyg",
+	"1JC03hbW6zYw5GrSHFnVdEflbhhtDS+WdrRYDd5KTy8z9xcrXK/kzbfYtOMioeNSO4tSlzgb1EyKQYiz",
+	"3OnER35tjwpsj0lzXAIek5CyUGh1qyGmUcsZhwfHL5o1MSc2ddW2zMKTNs2N5YGpFY2V3oGsDAWtQS6J",
+	"pRZ6TFAY/FCujamnaV6x6+UYQkmU5iNRM64lmSkXpOj92LjijE1JS6PZSFBFBMVg1JgSBTQrb9vetRNs",
+	"BXDy86vcW8uaiyOtbbx8d02QaFqXL0znK9LVCn23LbPTeFSLRwJ0DL9RJe1vhqeY8kySIyN4LlafzXRc",
+	"hOs0EF7HdrHBrgjFybraxKk+AZ7JVvdfcXo2Zpy56IeueQqrpmzZcKpVjqir3cJrEe+bLjoF9NTay3/x",
+	"2smvtNpvoCOCf2uL+iO4WJ46WrZZb1YI56lSg7WCPe6DravC7n3AsG6PyF/d5Ww24eWsUd/tuTvr2+lS",
+	"7ndKmf/t0X0uf2kx3HtebsuWu2kt5W3NJliFUwi+bhbtl+4FZpiRcIaZAs0rmlByR9adjOu5sFjr+caj",
+	"ISQe4uj2tVXaF6oixpVghM8RkdLkhDTZel5TksQXQvDGkFZle9DVLQIcdK46e/zn9ccPyP6aJ4tTKAUO",
+	"VRyeajoX8lE4pEJNtBz59D8ZEfOn1RTVFnRxLw7c6pow5x+E2aqw7pRGZIpBXLP/Y5yFQ8qwKFqVGAvj",
+	"LeNQbzwFYhPqrxQPJZ43nt4bY1qrnxxWeIhlgyAv/5NQBTVpUy7VWIB0uKDcX14Q+hYaA+A7TJOW/m61",
+	"DKPWkn5vTSfHZmkyMk0aW4Uf+zsSJKEkRrxb8NI6Ql6UCWGXWGvATEYjEqlFHZiNa2izXbY6d3XuNNta",
+	"7JcnS02h3vVe6eEaoPCImP6GbLyozTHkB3c/tm+yj1X1quyhljZfAN+6gpp3CWtFIbIu0aW0eIkJYTt1",
+	"VdewcqVSxgIzBTGzOIqIlGsHn3brrrwu5Ff6D5hs8ISzseMi/nu6aVkbRZWq12ju1aJFVCI5wYLEef1e",
+	"SyXrBcU7RJGXcHDjRq8W8F8Cw5uQpX22sz0xurSJTUjQixjLWu0jjrvJlJsQ2NfCiS+LT/XKzlmGVFel",
+	"ORzOvcrhobMVQuUz0OeIgP4SOI5JjIZz9JGRS4gvUpIkI9PEKK8SDg2BjNHl7PJtv9QUL3+fX/LbvTDX",
+	"30HSUwRPwymxSnlCMOSoFpKynnaMx7C9UP/cKP29x6lfBHGlXnBShUNcDnmBWL7whRb0XtxqqfP4UP99",
+	"fAgfXsCHF+bD0SF84ndEmL9/X9zZLa+ymaaCG897TKIE4tv0nyYQ3SuqQiZRCFGwYWHFaO4Hz5NMteYa",
+	"Tuh4cqA3Cx0QzYdpmpDPVM2RexRoJY2JMOEj96rwly8n8M64OIom+vDedItpMKuu2OLrrLUtqTGVE7LC",
+	"XPaJptlMHHuYN1GpnfwbkvjR7kXtlVLns+Z0nHv0wS3vbolB3emoocQ0bhwPnvvNiu9TnHYuB+Yj9xpm",
+	"ry7N0izkfUNNYZeZQG21CHd1PuT7cBLkuLWudG2Pbi3r51pobd60NMTrfpi+eO5mPFtVulz8jgpSVoVe",
+	"rLxYJc3Cbb6NHl+h3S0O9VWw+mtG1wWm6RoaLADgTYjVjoFtT6TOF78Rg/T3hTKr24rvgxI4ST6Oeie/",
+	"rYAcv1eX1Cjf+8BeIwQ4SXhU6rV3iqZ4iqZZougBHhMWzf1f0vIvthWfwiOkBXGEoQK5FwN/ityhGmd5",
+	"aHrhGDdoqWp8vhAgPlP4N9UHh0e94mq8WXrOm9os0edR/w1m0Q21hDkbgvl0NqGJEc/yDjeQ2WwyL8AM",
+	"vb3OMAtsxTZoruE8bNzG4tpZnIXKPr94YEpE1GjstTOgp6Z7DvqMjg4PA/C5a0yYmnyUiJwiDdZoNiHM",
+	"jqQSHZbPkGcmaKMFJ62btno6LlLD7aVYbOOBefaVhmN7uGAHjQouXqlud7AVnupaYizDiMdkgcy+JKrS",
+	"228uyrrySRuxGGctc7WWubniM1fgxtgPLj7hsQaHmAioiem1P14kNjeJwHCQOYtfT3r1j2wdEda/aY/f",
+	"HHWpjFiv9HXcJZ3Cg5JK4/o31+jj+TXSv7oS9iVbrQzQPy6RMV5FRJpa9l6VrLOD/4VCWc+Co8Pm0lr3",
+	"hsLyin/+V9HgpKg7b3Af7dm4+do6O1X/qhhrRxeunH39PSZSXwam8cqBabxijVX1QzKlxIK/txQTK2UO",
+	"eQC6DPg2IX6W6N32ZNDyNjYhiHbHquVW3vtjWfUdW0aZBa/vhAmLlr8EmBde9adK4UG4tDDPlwklAYOf",
+	"KRY4IUlaznsJQXUVJpPO+xo6Pcoigcb2vyi+yAtxeV+ZcoMaU+9oyDIhCfzsXiFDLSPYxpJZS81CQzBD",
+	"JTLoRzlOQ0cpNQ+J5MJEHZsZf4WdAXMFHtJa/h0CHE3FDDumotm/6NRfxC2pEjkt+FhAtfgjtMc4I/tI",
+	"cfQC7dlom3i/VKX1xUr8uagEbl/fRDds7LYLp9mMhOYyaRZGkvkBPCvYLI0a1dWQAdRWKpI2G2EZV+GM",
+	"i1t7OW0+g9Ac4ApMoASJDVxgnVgH3yUTikYv02sukD9MnmgFADqfQqYJrpjAn0hUeHZQYpvA52V9K06f",
+	"Rbi3qoWpewcAcz3hjCTNsVfbMeXajKQqQFRE3kVSbgXT7tOzbRW8uhfCLK+1VcGg5Q9sDKW8QtCHnRCs",
+	"jioje1ZGAcIl1HmQyPUqMC87roVmVYCGDpC2Cam2yia2J9i6eu8NvJOkGPKFR1ygM9eb+sRrBA02+WrD",
+	"6AB5dZVRQu+gi8tIUEjfESQxatqEprYgHp9OM0bVPEBjzmNkRJQSncxfWJJl/PLN5jU9UwYDZisykZvI",
+	"qVc6obFLmE1K5COEGbp488rUIMlrOFX6zfzUC3qvekHvvBf0LnpB73Uv6P2jF/TeHOl/jntB720v6P2z",
+	"F/T+1bwaD5maHcN3LblTa1UZnraF2XalYa3GnXVisybW/rlW8Ih/ci6i6gEdm02crR7gZFVic855uJ+9",
+	"xnWNOP5O1/VD3pFSWbsS4fBDWR2A5GfntuIrmC+eb1ATvQ/gVHQ99Le9/QOt8B23KKvrwdXSsLamW192",
+	"kRthHT7x2CLfKG1jI565BXTuGwPJJeaIhwPRhdfkIucc65KExSEfjWhkksWMgULLUPDZ2gruqKSKi8IQ",
+	"AaYH01oh4ia6LTIZDVp7wSkF00LOqXESpnIeTXjCx+anFEMTckEjipnnN8vSlAtVLKCwqhTfTTHDY/ir",
+	"XVe6FHyYkGmDof71K/Tj8xd/14KoHoFMUoes503bcOyQKDxulm2fHx2bUvJ2KBj9+wvyCkLZUgVNzwYt",
+	"21HE2SihkbLt3E2M4ROZv8LM0G+OimpNniFCcLFCClqRotPUC5GZ5tstjRr8OrYLfIcNyddUJYudQlUZ",
+	"7eert4jhqSto465UD1+e12P9KeatwSKH5BVcQtUO6FOHXlkbqlfJyUPngh5OaXhL5iC9FtHJgcuCKZDB",
+	"i4MMKn5nG3/hopqM6V5rD6HTt3qlVhL2k3VHlyp5QN8emWaquQ/ylRfzV8EP06l9GSy9ssO+FDtc8oR7",
+	"5Ss7fF0Zt1xPYWEhNW/ol1okbrhU0f3k0YAGY8/yNhpdgwkpC7tV3nZnWO2E0p0G1GeoFxdbo22oa6BF",
+	"PuNpqtG9d3Xx+uD48PjlweHh4dHxs7IbSv9orPfPvxw4M34Lw7TB1uE6bDt/eL0MqWx5tagrGFTN9og4",
+	"i0jJ2dxUscISiu51ca/Nk87HUr25bhEcDgL8RPsp+CgaabSgVpJdNOcnM+obij0FgPVy7JuaLrbAzgKY",
+	"LPCxjNZNl94CMtVujz69W1fDrJLe1eo42aeQ4iY3CVFmTh26EVA1Ma027QZdKllDBccxvSPMdtRcUWY3",
+	"j3amSIUlymfteV2lCJvsDXP4wDwrjL1NBK3AU76jyku9BS+6j3W0/fW57SPzGa/28YtFHS2Dngl1sD9D",
+	"YOGSxrW1ZLZTqJZou3Gs24y2mW009XDQo7W06pMDRKWVXospOnafbWMl1a4FHVlLtSqbxVOcCILjeY6v",
+	"JsDJtdml0hT6mXHEBZpyc3LrcCnv3l+ufu8eb1ruIXmQ1rsLuIAj9fVjX4T1mzAN5fL79sxCxfI3YRLy",
+	"yFi30OMaQauHH9dI3GozO1LVNPFjk79HkC4fDm/XKFpSOU8/EzGemPq/cYhlZDKFcDSx+vWQTPAd5Zkw",
+	"DqQ0IZ9Da/0y3YqLr93nmNyRhKd2ggkBT1kYEwgETydzSSOchFOey2SSTCfGaGZah5JoEiaYjTNsCrkJ",
+	"zKRFFGcJ0/IalVpbp9MUU2Fftrjxb3EKbVX3vT7pJ0Xf9oOb7PDwGYGs/VT5X7iaycU3xhzhjZniaQiF",
+	"990XEHNffILyySyEwOn8W2OC8CeGNlnxKYKGXqahMInRU+SSRxFWyKgalVTcvL6zXXyl1HO+YBO2D0sF",
+	"VZORJK/ubJeXR+xbfyIsCb50C/KzWZvP31ZQPs9IU41NpckPNCboJKc+CLvy1tBMxe0WNsOFvPPYIieq",
+	"WLtxPKW2I7Bv9a6Y7uoxOQAlRfY2ZjiZy8JS1wwCziiQFwRqsOqVqPWSvOdrwqDXTXN3Uxs+CI2ETtD1",
+	"5bvzomB+QrBgGsliqvecJWoeoPfvztGUx0RgRQJ0rceTOyJIgC71T6ngI8iRwSw2uTRposddvH+DDPVB",
+	"ZGpbf5sxhCmcWNe9nvDVB2RoHHI0zvf1u0CBN2+RpZwB+vdbZIhdgN5fv7UZPJIwycU8QJfnyBHVAJ1d",
+	"nyOcKSqnATq/Rud8xpCcs1jwKQnQx09vTAJ/gD5cn6Hriw/I0tO8WgZGRe9mr7qiT1T0IfaC3nv49xr+",
+	"vbQfLt6/ge9efegFvTdve0Hv3/qf99f630s95Oxa/3t+3Qt6Hz/pwR+uz1qutWCmvmOmoQm1V1nAd8yY",
+	"bzzPjPmicLHIgt1gFucsJzS+GqhHFUVZ6lw1xddw3rz4HOHpRLY5dgyHg8vyuFe5AnwpSHbOMzUJ/8ik",
+	"jT2FiNiwa8n46wzQ/AwqzFx8bikZD7+GCe/eTuksi6m6uGupGFKY4VdIHixM900z1qrad5sUHjP9jJum",
+	"tWJz9wk9/b+W02j8A93nOrcOhYa5mso8yFX7fcnF1RGdq2MjneUIgNaq0blVWr/Z8o+e42hjtXCsT2kj",
+	"ScA1Z9QGY+CcJ20zKnDJmrdknl/1WNPpq16e2YOSVuef7JUJSCOceDfR6tWrI5AP9DWa4mFwBXY8OhH4",
+	"xLJJmHINOgxtrAuEq9VHLoswUKjRHVPfSfNB8ZUR+ePAZ9V52d8AFafan+KYBC4VuD+BOpDu+PpgbPWm",
+	"zUX7euxHBA69ZjPiLxPCEFVogtOUaKVkD7s3PpGQWRsg7EeA2+Ls+x2NihEXcXfPFYx2LvKW31ekXyuX",
+	"3C2U+Foc5USLXd63xhMQ8dh2QzaeFSID2/9rJAhBinzuUJrTBN95N1Xebl4g2T8j/3yLhS8C+E0oQGXk",
+	"2Z4G9Cm3KWy3kYLpSLKKd7EancEXN4n4lLsb602AulTvMM/7BTz4HRGCxmRRscqFPxnjQGi2fk8nsaV3",
+	"KyGte2Y4D22MyVq2gvwEvU7w3nLaL8OvTJZr3GCN8WwnheWkUao3M60Dqxu9+HrpRcwQZa4JQ1HfisrC",
+	"WrYn8tb0E8L21ynEuD7CVcCvbu6z5t5yeS4qfSub4t4eRp4FrmEvyxe0ArwvhcAmoPPFsbri19TS5JUr",
+	"qIFM7nNeznJxnYiSxSJM86iADiqV9+Cl95zRzxSOVtPP9AONut46JdT8otjdOrhUCxx2FQ6skNuaMjDO",
+	"a2cv2r+tsJ27+Fun20jtion0Gps01CKXqrWCRWo9gXH7Eq2xLpR6H2R59zJn+vPFueG8KdCpjvclVzM0",
+	"l0KZhDoEZiIgCH4LrU6e57WKaqRLi2qsmnjhgUIZzqoADl1zeh7aLT7JdeNnPJq0XsjGV0Zp/DbUDXah",
+	"Kg1pcDKZppVTU1zZNK88PDh+0bmUcDvdWQLqttxFgGyafOD6Y+7XIN41luoE+RVqtmIxlPvRuhVfdp+i",
+	"LSUCWD7qf+OEAj4YTY4qiaY8zpJMHhwdoWhColsU07EpdlOrwtBWP8KnqZXKE/jgv7//eRQcf4EZ7Df6",
+	"z/+D/o//1e9/HrfMXSPJKx7HPQi2pXqVgjCmRkuapTSx9VkCdFc/V3OYCdHH0VDF5nd7pEdwMvqL5cVa",
+	"OpPMJfRtE1pxyaK2NZ24tInNhKgsINvdQkvaCXhTkMnmSHrLmbaT+I2JiUsr2myK0Ha7AEdym457S0R4",
+	"eY2fElFeWu+mC6VdUvNn65S3Q0n6OiXudsM5TW66YkullxxHV3pbITmmbVUmqJpf68VYwpDSf5EmkylD",
+	"Z5dv0S2Zo70BT8N+vz/YN+UTBpwRyELHKdW/GyF1gLhAg8uP15/Q07ujpzilB7dkLgcBgmhsLNHgzFQr",
+	"+i8g5gn6iWBBBIKQm+iWzE3szaBv3MhkCpFixMY+281MlErBWkLjSC/a/P7aYfU/f/nUq/f0/+cvn1x7",
+	"EL9J58eUsLfn6BVnjESqqI229/HDxeW7sw/hx7fnr8K319c/X1ztByjCQszzruUJplNogAgxO1yMg/yD",
+	"4AkEGQS29a8gCbnDTBUj/FAPsD67H5zLhqcJ6XAOX8ALN2qwtbhmAiJjJq4XxN3riw/necjsiAt0wcYJ",
+	"lRN3KMYUriaECpRioRgR8iS30wS2OukN87toVjKNgsZiqDKA2gXgMfKcJ+Z94C8KUBF41r9hN+wVZ3cm",
+	"Wkee3LADdHFHxBwNnt4dDVCEk8RO1hGoTjUkQ19WNDRFVznCrCyrQ5NnpG+vr18IHb2ghRfSVMM8LBm+",
+	"JWGEJTkFD4v5dvDrr7/+evD+/cH5+eAUmcxEZX66ev0KPXv27Ef086dXp4jG5tuff357LuEtrwB59EHI",
+	"GRHo+PDIyF2Dd9aVNIB1DS4+4fHgFAmCY2lAMf9ucHn26dWbAVL4Vk9kFj4lYkxuGNLXHU3Qnl7H35/9",
+	"+DJAA5ymieXxT2HYAYz52x+Ss8G+KaXBGc+ERIO3o4P3+scB2nt+dFykT9g8M/0CswxTf1QqnJB92BiQ",
+	"goE3U0ymKVcaKg7+ReaDE/BNKTH3cjLwlADF0UsY8niOhEaLufQbuMI56ffumXPK51UHVzCaxCdI083B",
+	"/ml5VhiPIfyIQJIcvIJK9Pz4GJb8jppe33ATgz9vjFRz0ztBv/X7/d8DdOMLg/r7m16/37/pfRkEiJEZ",
+	"kcqs8hSlWEo08EYPENSfwRKOzH3nmtPqgSjFY9KvPEQlwqZuru2znGBpRxZIYVesoYISiQb/9+DKJFwe",
+	"vI0HaA/uCycJEU9kgOgIUWVpMpqRJDnQMhE0NLM3ZyaFZF39/jxXuQQ4NsvVAM2pxROT4AsQnlCpdQjK",
+	"0MB8O7Dnr/dfapZHmW10ZLNEzbXsaW5iW+QZZNZIaLE5QIOnE4JjIpp/0ySu/ou/OwGkCsKuJtSUj5kJ",
+	"aFA3QrjWy10Utuqi8RHOYqpI3L9hvaCX0Igw0/fOiBi9928/eenEOUE+u3zrWW9Oeof9o/4hcLSUMJzS",
+	"3knvWf+wbxMQJ8Cjn5o4q/9CUpLp96wFf1NGNYbGF+Z3rXvIlDNpePvx4aGNXVcudt27wT+sydpIJstk",
+	"d9vxD1hOg4FF8IhIqY8lS/slWaN38tvvnmsWemkzPVZDEMjueCwhk9ltSfZ+1xM8tSfSn+Np0rr1j2bQ",
+	"dUqi1bbvZi22X9+WnlxLQc/6hyjmUWY4Hpbo17P37zzHcC5iNR6Om8XNkOefEZFr2xLhMdaMY/HhfZpQ",
+	"ifSGtACx6OwgV6YdYK7Mz48CL/BuyM7TR9DXsP/i8FnbfPkCXbz/z14vyEVHpV9DC0BDe2DFkLZZvWlT",
+	"ub/oCLUQW7TMaDxGzTDO8o4eKRZ4Skwj1t8aLYMziH/1pT/IUtK/A6VzxVtOenxmooCLw17qPv2zcaJy",
+	"JbF7T5cnoHaDAnM4hXO9eiqaT58gjejInrXmnMqKoK5A/CkCE8iJ1xKr9dzuiIgzUlpgNelEL6Np0cX9",
+	"PX1Hp1T1Ogx8ZexCWpt7MFQyhwiWrgZ0OgNpAPhWZMtO+6II4Ndzs5rF+PUTjq3YYB45Wv7Iz8wWoP2v",
+	"sTI+74LHr7kY0jgmYGx7fvzj8ic+cf4es7ldnYnSKBDdIqCr3YqVp3TgSHApkRfL5tDdakE1XH/6J42/",
+	"PHVND4wZuITWSwDi7TkAQ8plA71wrt+zol7GSnMXIrTW2Q3QwZn8xOP5huHNrhWiE8pWzTzH7EHhvY2b",
+	"5v0oLLx/7QB++Hz5Ex+4eq21UvNAB4x4ZevzwANHHdZ0iecJx/Enzt9hYUofPD960eUAbBA9id+TmGKX",
+	"bff8+LjLw1YuNMx6I9j+Hotbrbmby0cxZwTtzSbciPBaB8WC5G7l/YUYD/GpB17MezuT9+LcG1h9Eycy",
+	"uVwbYbr1vKmt83Fv/8u4uVHl9EhHdwP7HaS+WI3XRddolQFYPlWy6Ahjs+I3zvarkijcZ958BhIHoYWw",
+	"hiG9GM70evOWglQi6y9uWkSckdAMbb6hti6135g04oHCYpnkryaIvIMkLjgeiwBSi2WuaKsvfZBJ1EaH",
+	"QABpJUb/ICVa1NvSRbcxY0Nn+yYVLCamuNvFJ1OqrmlyO+wpjIFJvyfWfX8Y0lortHgqwVHhincUsg5M",
+	"wTqCajsEPvUjWe8lAlcanGPKFKbG2h4RLAtWIE2AzgTfaQaQ+I3RNB4ZnRCnKdHnQscTJfvokzOe2oMa",
+	"4SQxp3R0jKacqYlEeKRImemcWgs6pGAyhKeExWCZ4QKBvGJqLhuLq8ZdDeFlRDwnEY1JBRfvJ84vp+9v",
+	"R2CMfzjJ39uOi022DUC3rAJ0oD3RBLMxiXc06L7qQwdJ/lJAGxgwWr3GNLHb+UtpHqb+JpCEvO3OE1kI",
+	"soqjqSVugSEphpxoErf3HM0IufVpUS4bX5ExOj7cX0E6eDr1WndvjjS/FnyKfiVYoB9LQrwmylrEhS9b",
+	"ivFriRlLRBUa8SiT4E4yVeqPD/de7u/XCegbnsTfMfksNWreUc8d9dxRT0c9y8YBZGvgNBM/G0W02DgD",
+	"IUwdzTL1GPv7u1hMW4VuuOkKpDdPRVmUZJADdsdvSXl1y8rpfXOGBLi25W4Nff9/EeOBjbiTaA9qBJ3a",
+	"XGSNNPC1mpCpJMkdkb64YDLmjQrY7HaAGCNz3l+t0wFWtwK7PNr0q6XM9P3XQdH8UmGRLjxrGZvMx331",
+	"rHLndliAngADCHtBsYChNsRMf0GlqdxK8wgyzpJ5E5pWeNtyg59D3AcmxW2i4i0xeo7tULGz2TXZ7HD5",
+	"mBx8tJDp9S11PtA8NWLChp3UVzDpYwOdlYD0qe48vJuAUX2cBkoL2qXVdYBWrBA3FeY7Uaungiu8geiI",
+	"hhCpJHbU1EGArYcNYbwQI25cv6c2cHa2gPrWrQ5XsPA24N6eTGFAHOp8uoJ/37Vw8U2giKkKi/1gcQ1f",
+	"nJE8UBugsJY1ABkfCyi+w6EspuqA3LmCae0abV79r6NWWy4t1FETLfoJLYge9IoUfYVhDHnjoY5Yqc81",
+	"Dy9qm7OoWrPiChv6iUeKC4ggLyCmNYbhASwTRRssfzY/+e34hyW5g21z5wWvwKTdHvHQUohh6bTLIikW",
+	"zPtNWUFyVO8Q4KnHIkM//prBFd4BNNFb/XNBbv2Coa2k9ryoSdiBztpKbt2u1k79L/3MVmO7TE3aexMw",
+	"E87lgqMibmyTcR6WlX/TStFSwlYOybJV4E3klXOXUVPPsO1FebcV27x9peCrhQsoh351WAFUjPtug78s",
+	"SC8nVQ73/pJkSgk6zKAiOQSryABNoQi2CVM31cfTBFMj3tXjUxcpSKWKMbZnj0X4J/LENQmvJtq63LrA",
+	"7yIOH8pxRhrl8ly3G7aH3dyoSCJEEWaaKEhCrK4FGZQaYQZPC9oz2O+jXybYPGnBAdocDQka4CHP1ACZ",
+	"tulSP0qVvGEDTV8HpwhXj9CPxXliMqCAB5jEXP3LwHZKlwP7CInR3k8Beh2gt6foVYDOA/SPAL05CtCb",
+	"Y1AObxhOOBtLGoNne7rfRx9ZMkcYmcZb5jDKFXrGJEZHLw+OX8BO3NoEGnNw/7tbdkVEYZveifZv2C+Q",
+	"tOqCBkJTVCXkbBA07VoUc+bpnVRJSMUkOAljguOEMjIwWYhNZn9XBfsrtfvb5T2K4T8vEF6nZObs1veL",
+	"BzsdfudR6OIQryG9pgMF0gMNytmFSxJFGHnVKVsTHBwTXuphKGjEQ0sOu0Di7TolasBVAq0csNrEkLWM",
+	"u66aVRnMfobqhWtzo5VDt6qVLdYQcuGF2w3dWoImu6itXdTWNpnUKy6Elv4ZV7ZOvilWsFfUmDEFZvZP",
+	"EU4ktwo79cwFAZKU2YrPnjBLhKIjjSMEjXiS8Jksj+jM1566N208V9dMuyn5+fHDU+1OzMYeLbR/GYVz",
+	"cLOjcTsat01BfMJnJVMFYRoI9ziLyCnCSMJBWfCUxvFnbR+HPy5MMyaT6ADsMQeVRkytNul6f6mO5unH",
+	"TxS+mET2mDsV/bBkTjp3K7xNcTFHik4JSuiUKrRHPkcEHj7A8R+ZVCTehwJb0CzgYRKFvyWjbB1clttn",
+	"3cH/Je2ziyykq1tkXdkyKtHAuQFssTPoiel+55mK+JSgwdkA7aWExZSN9/vorGxinOJ58QRL5lDT4IZZ",
+	"yyNSHB2/cNbQGM9LhdNmWBZtdPdk/9nLvaN99GpCk1gQE6kAfd0okegsUuj48Oj5frvlsKHN3VdqRKyv",
+	"9FHsiU19AXemxZ1p8dFMi44wjLho9QztSYWFMtrX8eHBjJBbjw1HCY9uVxdvllocG2nLFjnkzg657YIG",
+	"i5huUd+ggDzn2pKbs00uhdinOL6j0abjWj8aNk4TggZ5M/hBH53ByzQzT0tJtThPqqUSvogcB6fM5edy",
+	"cC7ekT66wNEE6XVLItAEG/8gnzH00uAyYHCAUmyzchNT+Xks9CVLFBmrTkOkrLmai0lk1vkdGEDyvTyK",
+	"4aM7EdpZeXcWkMeXFwx1grr5UJDGkhhI6n95il6aigamfsEPa4oIluA+/dP8PzRJLUaDWY8KOzOGXoQX",
+	"0+um71UxfhUTyYKUGVjyd0krXUDcjmbuaOaOZjbVM4gLkw2JHd3EQgARW48suuiOA8Xtjw8hk5puLrnN",
+	"qo/OkCCjTOKkeyUuP6JAS5Jvz65dca6WmlkPYFb6KsjloxbM6k4oY7iE2EHsjlLuKOX2KKWrlTWbEDUh",
+	"AinuVeKDylqeYUoLli8CJ2jub4CUUikz8nCU1FfuB/CuAZryOxuh7IRrxdEAigPHAo+UHo32wFHg7d35",
+	"CqTCc4nOUMYUTWwXHIYTiIOGnFdIMN0/RQPGVWhfKYmSTZN9AAK9co3FdjJ+mWAGKa7fBwGHrXwjVHwn",
+	"7u6I+FdExKkrj+JyS9AezmXJ4RwdlawFR4frEvM8EmDT8vA/rDl0D+/r/ezF+5ocXpGxRC/2nu8H6Ohw",
+	"77npjXb0bO/Zvqk8K/CsqMgLxNpUJXBhCogzIo3pNc8gT4mgvMHeehbHdfS/cPv9Pihsvp2vnLqW3BL6",
+	"0nK4KxrWa1CAiszOT5Hf+o4a76jxdgy2zANMQ1dM+wLyOcqkFTuh82+pYm0RWiXXJMMaL2KBZxsOuf3F",
+	"Tvu9Wgjc/nDyldM/d79sZyXYkbQtC5g2Y9iPaSvA0SjKTqH9ZakYafpuLIm1vbTNOR4nwJZMorClTsvK",
+	"FRv+mcVjFxR7gjAUH4eOg1oin024JK7lAlYEggXgHKk0X7cWclg9CFifqR8B/I3F0+rl75rbNAbONrey",
+	"adOrziAfCJeq5Btl0cawVlrtOrTfG5TxYrAfIC6AEriUes9VbQAcisOZPv+IMmOTwwziwQv5pxZwq7GA",
+	"M1Na4KQI9KcQ2N9H16asAHprDGdDgoYJZrf6BRiBBc8YKo+e7R3t7w2bKt3n0bQaqr7iEFow5z1S3Cwc",
+	"zS5Ydhcsu3XB4xxwuGS6st250VFrU45ctugS6GrR/qH51S6k9TFCWo1oRdUEEWgs72AnNw89SMOuMvw9",
+	"zRtYPUyYQMFiNVvlIjIaImIcpYKnXOIE2YQWYxfNv3U1azSnn014QkxjHBK7Ej6nVhqg1tg2uPx4/Qk1",
+	"bNH4turM9RJe5bjrmTuI78NgUNrSY9kMFtGWnRtqZyXYJrO+Jiy21IXERd8+qdUKz5NtGk8dn6CjFyjG",
+	"c/g54lM9NLAedE1tKEM/1IMLFjD6p6AmP0DZa+fPhw60OZEtvP7WIz+jLOYzFCVcEon2XPCZKbqQ9zsE",
+	"xcf31O0HKGMJkbLcvEy/kHGUcDYmAtkroMOEoD1BsORMohcB+nuAftjvo8ZeuQlOJTl1tL/xYmBIg06k",
+	"D3JTKtFXQ6thVzs6vaPTO2tuPVxA02AwPnqNEvOijmhP9p+/6EqGwe7yEKJuXu6VGLueYRZ9dGZNPTgR",
+	"BMdzJImwNWI9rkMluiWpQlja30/zdmdwAEMScVeuEnrWmjl9jcHZmOz8UO6tKTXrjubUE/TX74eEwnZ2",
+	"JHRHQnck1LSjABqqkeKJJiumxm1HMvkQ4a6vBSH/JdK2xjCytKVgffSBK5+EWpHbhSZMsLRVdTxp1NJO",
+	"PBaExIhgkcyNDcGjv07g9f2CrSGzvwalVHZTQmZKoJzvlEpJYhPGpdE+zhI7rXlbvek6ZV4jcc2jnjcY",
+	"+CFw9LsTZmFXO0q8o8R/dUpsev+Vg+/BGwnatLVnghBrFPEGNbgjwU4nWJID58fccHTVde6MuNSv+eTe",
+	"8n0QLH9LO6K1I1o78THXwEHXBNKSh0jk7ikIXfghD2JGe0cv0GsyFBkW8wA9O0LvsYgmQO1eODHISngY",
+	"aTpzcPQScpy6qu6g2R48hAJfCI1Gr7Y69JQQVRIdn0g7wASN6GtWdZnuWj/9farYsLUdjdzRyB2NLKyU",
+	"lmQwVXUlNbmQ8oCvVqpnnu5c8RXKMs5Xrvfq+sp8vQ0aV4wcLU7gWw0erd5kh65+xa3/JYNKnQWoBPzd",
+	"S7B+ZKWs8RRcmQYtApvSnH/xRCLBM0VO0MC8NSyeHGgh54YNJB6RcYZFTNnY/xntvTp7fbYP9VgRRv4w",
+	"qApNBDNdi01+WB+9VciWVsQS4RsGJObUfKcfosomh2OGBjiKSKpIPMjXCnniXkZ5a5nWKsR9rRGm1XU+",
+	"Sqhp7bB2Mae7mNPth7FoGlAyf3t27BG05bP0ICcHizJd6sLG0rDUBqKxNZa4C1Tdbg+oGoxtrdvT/VnT",
+	"Fts+1SW3R+j/1BVXnKpcXOoOb3bq8gM3gwKYy9Oe/FJNtXZQa7Crp8btumGr4HssbiWCPrZTqlQJZdDA",
+	"vFKL3eAStuI6uLbLwTkJZbeQWYmoumF7g1Q/yTNpU9OgiJUR6vPutGjExQyL2LizCRYJJSKfkErbI5bf",
+	"ETETemmsScY3cZcbl/FXNUbuxPEdTdzRxDZJHpu+KnNUQLINmF6HDhpStWnvL0z6ddGR7YtNTVxgJzjt",
+	"iMQDEwmAuibByfoaIOztYEKSFCmCp4uIxpQQRdl4sTvhvRv0nXgRYFhXH4LdvLn1eo2MNySBwG0ubLiO",
+	"mlAJKZpt1S8mJIlDGNu8F/1sl+oc8OY8PLLLS83gVd/6LblL7GUt95I4uP9LukimBT53d4ycJYmVZ73D",
+	"m2aJogd4rBl4/jXae3/2fr/yY4oZSeCny/0AyNIBhiKJB2pCDozscsP2Pp29NvG01sokiYD65xBcUbxX",
+	"jzDKluyjT2evlz4CCWY3zIsmzh0jEWZoSBBWCkcTp5T1kfHmaiUMo/dn733nijmJinflhg2meBrq9wxO",
+	"4ZlL9wwqfin7Y+BQjLJoehkNpjgNXYrLAieNhfOv1Tdjl/coLhl3NDvVb+eJebzWN5buuJQuR147SGJL",
+	"fS0F7j80G915VrbrWZnmN7sdf8raXGSLbpRconsE78kSNHBOE3ttO3zYKf4P7DHhQpBIFZTiiQsQWtFl",
+	"wsUYMypxXvq8VfX/WBrZSf9fSbv25y9U7KZpofAwVfPS1FP8+R1hYzXpnRwdHga9KWX55w4q9CssyQFl",
+	"kjBJFb0jaKqPzjFt/eI2ffo/91vGt6RT+1e0XLEugdZfRJ/mFSRxeBdTja5clNXqJn3OP+OvVanz1/go",
+	"ml3pkHbqXSfevdPWFordYyqhoCwr4TDaw/GUsv0WVG5ioku1tgqGb4Vatwmu/sp3UuuGtbgyKLVzg41r",
+	"c/fjIVtU6coCxSPodV1wxCl3O1zZaXjbj4mr8qOqdhegLhzK6n0HI0LiIY5uF2p6l2bwazf2MXy9Vq3d",
+	"0GwjwaedFVG379f6oW9OR6tc3nI1zYHEX9L/afEiP4QlftAmhW0ptnwdOltlmY+itlWPaqe57Rxzj+eY",
+	"s8W4+Ailgo8FkRIN56a82IQmcVDqYAuFygUfESkpZ4uzpqrMdqlGWCch22IPO7/etkv7p5REJb67OR+f",
+	"Az+BIwWys723dkGvNLKTmOcLoxsSzgRPunsJ/CVf6Qd3tvw1CYF3kMuFxBJM/VVkwwp2rG7L98/4q5UL",
+	"vTU+jlDoH9JOItzZ8jdnyy+hsDXlB0aWu774cI74aEQjIpbZTnw6sFyWK+P8Vuh3mxTnr3wny206Rist",
+	"3/S2jPv3YypbNO6XJYxHMO53QRFn3N+hys64/wgJ72UGtShyq4ExOZP7YiXvKh/VScFbsa6am92vqlbG",
+	"svz9pg8b5CeZLkAITzkba6WMCvuVbNPMzM8rL+vKPNawrE954gcEZ1d8e1tSfe+Z0VbfUaXprYuUa9vS",
+	"g0TSGXkdYVXJhKNMKmyyYpvWEpnnluXDHSg67ZQU59bh58V1XMKy7LjOazgzIEZYRNAe+YwjFSDSH/fR",
+	"1cXrg+PD45cHh4eHR8fP9o1QGi00XFTudmfHKGH6chtGTi7/IvaLfL/Gpo2ThAg0xXMkCfEYS8FF2jP+",
+	"PvlZcmMCpUwm2RQzH74HGqh//fXXXw8+wH+DALFsOiRCi1dEoDnBwtxDRGiq9gNkeM0NG8BXdyQeBHn9",
+	"aJLQMR1STZ2gT6iXO4P2sBbZDg+OXwRIzTg04NA4bvP9NJ7f8eSOxAGi7IaZjiEZi2jyRCIsCN5H+lAz",
+	"VXRaivHcW1t7ut1VUTXtqzTnuPU9iiknP5wGPLyyV7yz4+zsOJ0ddRpiwFNnSQ9ltq5BPYvOJ2NV+Xip",
+	"0WZtrL7MRMol2Q6La3fWmd93euumTTwNNTIr7PJe5p2GPoEesEtFEw3ylk2igku6RHVrvDgtMUtbKtiw",
+	"t3r7AWNEWp+NbdGAVIh2j2A8WoZ0RUuBHfLtjEbbzfnLSYTTbQXVOs5C+9FS/vgU52U9Nlwp8QOe5j32",
+	"8nLphI3xmECtokQT272yMcyU/phN5n30y8K66DfMFUaHN8BcrtkpRpJHFCdoxsUtEX10RQ6KXSLCYrMs",
+	"V3MRntYqQj7mhull3BKSSkQVsn1lJ1QqLubQhVUQTXE5I0gv/s6uwC8W73cd9Gf2yojkxdgrRdrz8iJm",
+	"Dpj6D06ZWbYieIpM6RQvbOmGzSY0mtgyIpGGLKb81t95h0Sv7okQFMqTNB1ykzJkS8BsTh16/B42RVWb",
+	"R+lg01XIM1ZUrSEzMqti0Y4J7ZjQ1jrb4FoZqCcSRRNOTXxbBTQXBUy2MqLFno0zb9wDYmbxGv3SJvy8",
+	"uCNi7p3HtxVK/wjq1aeFsoAMUJQJoT9q7ptiqTYeJFkBOegDvOHCqK/0nN8Rg4T9fJW8EW5vp4rtuODW",
+	"VDENcL4ilgtltln4CtwOOmfSnNttsqO6dZsYRYNxxLW+4urETPEtkSdokCaYhZSF0BR+ELjS9VobCdAQ",
+	"R7egiuRlC/vobZKQMU4KBUbOiEDPD39EDE+pcejnBNzYrvpIn5j+bYKlOacZA5dUk3LxKT+R74h6Fpv6",
+	"KkmovssdBd1R0G1R0Pe87NnBiQ0F6lIgsUZBKR6TDRNP2zhvYKlnyV4Ctpm8rx5neiNrd//r2PYP7cES",
+	"9GtQTEY4S5S8YTiypWmT+X4fncGaoFAtQ5QZr0DiLdyWluV3RAgak9BEVQ36muibALOBGQM+efNNqPig",
+	"j8683U+wgi4jXPk+CcMHpM8IoGdJmRE0knt9fd8Vqdcb+irJvEGVHaHfEfptEXqDDEDqDaUoCMleWxJG",
+	"o69Cb0pC03dFpyShjEjfPFQJ/uMZUxLNNKmaYQnhPgkx4YBqRghDg5HgU1Nwe6D4AFEWJZmkd+QEuarb",
+	"+nkCIrPitrcC2nuJZoTcStOq+cV+YGw8N2xEGU6g0rhEe8eH/qijZ3vH+8ahgRnLcOJSj/MX9dEFjiaG",
+	"3JvLQ3iMKZOml6PAM5RQ6PRgTP03jHwGUs/ZAY7/yKR+IsaKnNoV4ERydNMjn6MkA46Sj5c3vcAG3lra",
+	"B9sURCsI+SgEJMiUQNcrOD68YbAjuLRj9Asht8eH6P9Fh/smT3pKsMxsPfXz0QVKs2FC5YTIProkIiJM",
+	"4TGRaILvCDhL9Nan5sAiYo5GLyFLEmCIN4xxNdELL91eH9mL5SyZn+gVg88DuBGekriJvfyDqItJ9CmH",
+	"mSs44W7B0LZuSJl+r9g0obEwJr/XrL8/bCf92lm1uiT0r99/NGVxHoiP0MWbVwXiBg7fqrjtkxyq5buU",
+	"CMrjEpEDiuaTOH17+sbijLRStrexeZsGDYMHxjdoZUKUz4JsHxC95iEVaoL+hp4dQRSmRHsfP1xcvjv7",
+	"EF5dfLr48Ontxw/hrxdnV9f79YARk0NgJz3PyMoC2lcWLmx30iVeWMvWEsUZgQhUIoDEff/wfmU3nmLD",
+	"fyA7w0EVgFS9KqJWh2QbMBs1TZ/fprW0c6JRTNbi44N83VaSCFxMMLRDAwyyrnF5arxZWUwVUgLTxPr7",
+	"MVJ8OpRKsytj34sdwp05I5rWgeZEAYx4ClAdiy705n/VK7yEBdYdVs/ru4OH4u/Of7SyrH1/kIaTRLia",
+	"QyF8SC9gfDl4wzwHKeFpQhb6KO2Vw7ga4exatmJM7wgLvFo0qYFrEoPYY1KaGYIEE/ThzbWNu9df/3z5",
+	"4YGSRB4un6hp5lRQfZWhJCxkhMSdM8GuCfugx7fOTOLMcJJQErVmzblviQN6RGg5D3T4ouH3L5I24295",
+	"ceZMiQgsqwVSpv1fZe6It8RHSR/xj2hXCGSXQLKxSm/GSMBFif17WWT77UjdwO+XZpPcB9W3klCyBNF2",
+	"BeAeLqOkUQBdyFM2XkDkXpxoi+kfJUHlETJAOmBJkQSyw5adM2WLdUMaycjiBJCOjO2pUXUPEj5exOPO",
+	"YNQ7Pv62zYFnWUzVxR1harkuZCxE5M4YkIY8Uw1mp13g70IA/mXCIQQs4fw2rxHiqCiU6ABZzQNp8BGa",
+	"TBeb5mLMII3WmftEBNcxwRkIFxp4XrlBDwil9h1tIGrCz+1qyyAYGMul82NSCNzIc4EUj/F8B6UNmXbm",
+	"TpHiSE6wIEUUjitF4WO9B4mmmzWLD+xt3EOEW2BLsOv7Wu0IdnmPYkNwR9NcgQLucGdA2NWWf1iLg0u6",
+	"dORjMYFYyn+e/mn/CvW3mqDHAs/W86Q5I3iK1cQrfJXP3y0uocUS3uqme+v73iB+UBAIL+FM8ySp8Fz/",
+	"aajsKWQ2ckYkxCKikSBykp8pFMoqBUuaIMa6y+0Xe1DfBrV0q3Wxe9vTcxeQTK3jOnhj7gp2au6OFq6S",
+	"KYpVjrwzLAt4WpMqks8Qk9Qmk1/Az1+9CfY6G/5BIqtGmzU3IeBHRhAo9TGPsikg305ar/r2tfpjggUn",
+	"JImtas5ZVTUfGdZhDh4ZndHFQD68MumHnyxUKH1euSxkAEoGlQJbKENkNNIbtMpdS6VLE5Vf8nNbbj7k",
+	"PCGYfXuObe/glhtz/EPbWW06pGs3Fht5UM23SYS0uS2lloggYstiUYXxyGZlBkhyLWY2V0S5YZZF3RFh",
+	"ZvFnt+0Cyuk7Nm0G7elXQ5AyVRNNdPK5JUrwbJQlN0zrAO5Z54o8telEUASZSnRLUrXfRx/VhIgZlQQ9",
+	"Pz5uL0HpwfnXKtN6S3wUK4B/RA1kwP68swTspN+Hkn4tiDX0E2dxpdCVLSq1BoHtJGw8/dP7FNrQhU0Z",
+	"DspT39t4sMhtfS+yt0W3dUkMeQS39RLa57utvdvbKfU73/VWfNdcIALJMj70LfZcr0L5XG5ga/7MVZER",
+	"YJJhA1RkY8vAq+IkA1fXSjrfIxV+6o/r4GiyCRIuM0ECxJPY0yUastFcOtG37Tl3u1iuahmPefVgdkpW",
+	"kxnDHJY+Nb/e/YiLBnuGlhvoVGNUXGpAdd8CWXpVJMoEVXN4CKdU6wonv/2uQY/TOIK/f9fDxJ2bOhNJ",
+	"76Q3USo9efr06Pjv/cP+Yf/o5IfDHw4BEO3q/sy7qTi0kL1634yPnshkkK/SgDIXQIq2OHoWv62KC3Xx",
+	"vi/yipu7pzQX1ESmnqZG/JhINJtwFwtuspq5iAM/oSh3+3jLrJGwhl4hl2/RLZnLoJqOFFRtVvpdebKK",
+	"9xJruWrem4Ml05Alz8E+8KhfUC3EViGAKWYkCaDOaZ3+gQhraYK3JgeM9UVdvHllkydBTdeApG83RpKY",
+	"F6AzfZL/ChCeEhZb8gxMyWQo11IuA9fMAWpNaKDQVDm69ZZDJlHT0Y/HgoyxImhEx5kgsmgPQV17CIWH",
+	"WJLThpxjv0mRSen0QA7uUWPV/x8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

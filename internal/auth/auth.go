@@ -52,13 +52,15 @@ const (
 	ExportRecords       Permission = "records:export"       // subject access export of everything held
 	ReadAudit           Permission = "audit:read"           // the whole audit trail
 	ManageRetention     Permission = "retention:manage"     // list records past retention and erase them
+	ReadReports         Permission = "reports:read"         // aggregate figures about the council's caseload
 )
 
 // matrix is the single place that says which role holds which permission. Which records a
 // permission reaches is Reach's business.
 var matrix = map[Role][]Permission{
-	RoleAdmin:          {ReadDirectory, ManageOrganisations, ManagePractitioners, ManageKeys, ReadAudit, ManageRetention},
-	RoleSENDOfficer:    {ReadDirectory, ManagePractitioners, ReadCasework, WriteCasework, TriageReferrals, RunPathway, GiveFeedback, ReadAccessLog, ExportRecords},
+	RoleAdmin: {ReadDirectory, ManageOrganisations, ManagePractitioners, ManageKeys, ReadAudit, ManageRetention},
+	RoleSENDOfficer: {ReadDirectory, ManagePractitioners, ReadCasework, WriteCasework, TriageReferrals, RunPathway, GiveFeedback, ReadAccessLog, ExportRecords,
+		ReadReports},
 	RolePractitioner:   {ReadDirectory, ReadCasework, WriteCasework, GiveFeedback},
 	RoleEngagementLead: {ReadDirectory, ReadCasework, WriteCasework, RunPathway, GiveFeedback},
 	RolePanelMember:    {ReadDirectory, ReadCasework},

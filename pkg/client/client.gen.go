@@ -2960,6 +2960,25 @@ type EhcRequestStatus string
 // EhcRequester Who asked (SEN2 RequestSource). Only a parent, a young person aged 16-25 or a school or college may request (s.36(1)); others bring the child to the authority's attention.
 type EhcRequester string
 
+// EhcTimelinessReport defines model for EhcTimelinessReport.
+type EhcTimelinessReport struct {
+	AnnualReviews struct {
+		DecidedWithin4Weeks OnTime `json:"decided_within_4_weeks"`
+		HeldByDueDate       OnTime `json:"held_by_due_date"`
+	} `json:"annual_reviews"`
+	DecisionsToAssess struct {
+		ExceptionAdjusted OnTime `json:"exception_adjusted"`
+		Within6Weeks      OnTime `json:"within_6_weeks"`
+	} `json:"decisions_to_assess"`
+	From        openapi_types.Date `json:"from"`
+	PlansIssued struct {
+		ExceptionAdjusted   OnTime `json:"exception_adjusted"`
+		ExcludingExceptions OnTime `json:"excluding_exceptions"`
+		Within20Weeks       OnTime `json:"within_20_weeks"`
+	} `json:"plans_issued"`
+	To openapi_types.Date `json:"to"`
+}
+
 // EhcViews Section A: views, interests and aspirations, in the child's or young person's own words where they can give them.
 type EhcViews struct {
 	Aspirations *string             `json:"aspirations,omitempty"`
@@ -3222,6 +3241,15 @@ type Milestone struct {
 	// DueOn Absent while the due date is not yet known.
 	DueOn  *openapi_types.Date `json:"due_on,omitempty"`
 	Status DeadlineStatus      `json:"status"`
+}
+
+// OnTime defines model for OnTime.
+type OnTime struct {
+	Count  int `json:"count"`
+	OnTime int `json:"on_time"`
+
+	// Percent on_time / count x 100, one decimal place; null when count is 0.
+	Percent *float64 `json:"percent"`
 }
 
 // Organisation defines model for Organisation.
@@ -4235,6 +4263,12 @@ type TriageReferralParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// GetEhcTimelinessReportParams defines parameters for GetEhcTimelinessReport.
+type GetEhcTimelinessReportParams struct {
+	From openapi_types.Date `form:"from" json:"from"`
+	To   openapi_types.Date `form:"to" json:"to"`
 }
 
 // ListRetentionDueParams defines parameters for ListRetentionDue.
@@ -5331,6 +5365,17 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/referrals/{id}/triage (the `TriageReferral` operationId).
 	TriageReferral(ctx context.Context, id ID, params *TriageReferralParams, body TriageReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEhcTimelinessReport Timeliness of EHC decisions, plans and annual reviews completed in a period
+	//
+	// Counts what was completed between `from` and `to` inclusive: decisions whether to assess (6 weeks, Reg 5), first
+	// final plans (20 weeks, Reg 13(2)) and annual review decisions. Each is reported against the raw limit and the
+	// exception-adjusted date; plans also "excluding exceptions", among requests where no exception applied to the 20
+	// weeks (SEN2 Week20 = 0), the measure the DfE publishes. Percentages have one decimal place and are null when
+	// nothing was completed. Counts only: no child is named.
+	//
+	// Corresponds with GET /v1/reports/ehc-timeliness (the `GetEhcTimelinessReport` operationId).
+	GetEhcTimelinessReport(ctx context.Context, params *GetEhcTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListRetentionDue Records past their retention date (admin)
 	//
@@ -7303,6 +7348,27 @@ func (c *Client) TriageReferralWithBody(ctx context.Context, id ID, params *Tria
 // Corresponds with POST /v1/referrals/{id}/triage (the `TriageReferral` operationId).
 func (c *Client) TriageReferral(ctx context.Context, id ID, params *TriageReferralParams, body TriageReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewTriageReferralRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEhcTimelinessReport Timeliness of EHC decisions, plans and annual reviews completed in a period
+//
+// Counts what was completed between `from` and `to` inclusive: decisions whether to assess (6 weeks, Reg 5), first
+// final plans (20 weeks, Reg 13(2)) and annual review decisions. Each is reported against the raw limit and the
+// exception-adjusted date; plans also "excluding exceptions", among requests where no exception applied to the 20
+// weeks (SEN2 Week20 = 0), the measure the DfE publishes. Percentages have one decimal place and are null when
+// nothing was completed. Counts only: no child is named.
+//
+// Corresponds with GET /v1/reports/ehc-timeliness (the `GetEhcTimelinessReport` operationId).
+func (c *Client) GetEhcTimelinessReport(ctx context.Context, params *GetEhcTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEhcTimelinessReportRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -12294,6 +12360,64 @@ func NewTriageReferralRequestWithBody(server string, id ID, params *TriageReferr
 	return req, nil
 }
 
+// NewGetEhcTimelinessReportRequest constructs an http.Request for the GetEhcTimelinessReport method
+func NewGetEhcTimelinessReportRequest(server string, params *GetEhcTimelinessReportParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reports/ehc-timeliness")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListRetentionDueRequest constructs an http.Request for the ListRetentionDue method
 func NewListRetentionDueRequest(server string, params *ListRetentionDueParams) (*http.Request, error) {
 	var err error
@@ -14150,6 +14274,19 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/referrals/{id}/triage (the `TriageReferral` operationId).
 	TriageReferralWithResponse(ctx context.Context, id ID, params *TriageReferralParams, body TriageReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*TriageReferralResponse, error)
+
+	// GetEhcTimelinessReportWithResponse Timeliness of EHC decisions, plans and annual reviews completed in a period
+	//
+	// Counts what was completed between `from` and `to` inclusive: decisions whether to assess (6 weeks, Reg 5), first
+	// final plans (20 weeks, Reg 13(2)) and annual review decisions. Each is reported against the raw limit and the
+	// exception-adjusted date; plans also "excluding exceptions", among requests where no exception applied to the 20
+	// weeks (SEN2 Week20 = 0), the measure the DfE publishes. Percentages have one decimal place and are null when
+	// nothing was completed. Counts only: no child is named.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/reports/ehc-timeliness (the `GetEhcTimelinessReport` operationId).
+	GetEhcTimelinessReportWithResponse(ctx context.Context, params *GetEhcTimelinessReportParams, reqEditors ...RequestEditorFn) (*GetEhcTimelinessReportResponse, error)
 
 	// ListRetentionDueWithResponse Records past their retention date (admin)
 	//
@@ -21525,6 +21662,82 @@ func (r TriageReferralResponse) ContentType() string {
 	return ""
 }
 
+// GetEhcTimelinessReportResponse429Headers the declared response headers of an HTTP 429 response for GetEhcTimelinessReport
+type GetEhcTimelinessReportResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetEhcTimelinessReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EhcTimelinessReport
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetEhcTimelinessReportResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEhcTimelinessReportResponse) GetJSON200() *EhcTimelinessReport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetEhcTimelinessReportResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetEhcTimelinessReportResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetEhcTimelinessReportResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetEhcTimelinessReportResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEhcTimelinessReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEhcTimelinessReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEhcTimelinessReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEhcTimelinessReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListRetentionDueResponse429Headers the declared response headers of an HTTP 429 response for ListRetentionDue
 type ListRetentionDueResponse429Headers struct {
 	RetryAfter *int
@@ -24476,6 +24689,25 @@ func (c *ClientWithResponses) TriageReferralWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseTriageReferralResponse(rsp)
+}
+
+// GetEhcTimelinessReportWithResponse Timeliness of EHC decisions, plans and annual reviews completed in a period
+//
+// Counts what was completed between `from` and `to` inclusive: decisions whether to assess (6 weeks, Reg 5), first
+// final plans (20 weeks, Reg 13(2)) and annual review decisions. Each is reported against the raw limit and the
+// exception-adjusted date; plans also "excluding exceptions", among requests where no exception applied to the 20
+// weeks (SEN2 Week20 = 0), the measure the DfE publishes. Percentages have one decimal place and are null when
+// nothing was completed. Counts only: no child is named.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/reports/ehc-timeliness (the `GetEhcTimelinessReport` operationId).
+func (c *ClientWithResponses) GetEhcTimelinessReportWithResponse(ctx context.Context, params *GetEhcTimelinessReportParams, reqEditors ...RequestEditorFn) (*GetEhcTimelinessReportResponse, error) {
+	rsp, err := c.GetEhcTimelinessReport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEhcTimelinessReportResponse(rsp)
 }
 
 // ListRetentionDueWithResponse Records past their retention date (admin)
@@ -31619,6 +31851,73 @@ func ParseTriageReferralResponse(rsp *http.Response) (*TriageReferralResponse, e
 		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers TriageReferralResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetEhcTimelinessReportResponse parses an HTTP response from a GetEhcTimelinessReportWithResponse call
+func ParseGetEhcTimelinessReportResponse(rsp *http.Response) (*GetEhcTimelinessReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEhcTimelinessReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EhcTimelinessReport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetEhcTimelinessReportResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
