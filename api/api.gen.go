@@ -41,6 +41,39 @@ func (e ActionStatus) Valid() bool {
 	}
 }
 
+// Defines values for AdultService.
+const (
+	AdultServiceAdultHealth       AdultService = "adult_health"
+	AdultServiceAdultMentalHealth AdultService = "adult_mental_health"
+	AdultServiceAdultSocialCare   AdultService = "adult_social_care"
+	AdultServiceEmploymentSupport AdultService = "employment_support"
+	AdultServiceFurtherEducation  AdultService = "further_education"
+	AdultServiceHousing           AdultService = "housing"
+	AdultServiceOther             AdultService = "other"
+)
+
+// Valid indicates whether the value is a known member of the AdultService enum.
+func (e AdultService) Valid() bool {
+	switch e {
+	case AdultServiceAdultHealth:
+		return true
+	case AdultServiceAdultMentalHealth:
+		return true
+	case AdultServiceAdultSocialCare:
+		return true
+	case AdultServiceEmploymentSupport:
+		return true
+	case AdultServiceFurtherEducation:
+		return true
+	case AdultServiceHousing:
+		return true
+	case AdultServiceOther:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AssessmentKind.
 const (
 	AssessmentKindFamilyAssessment       AssessmentKind = "family_assessment"
@@ -185,6 +218,36 @@ func (e AuditAction) Valid() bool {
 	case AuditActionUpdate:
 		return true
 	case AuditActionWithdraw:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareActAssessmentStatus.
+const (
+	CareActAssessmentStatusCompleted  CareActAssessmentStatus = "completed"
+	CareActAssessmentStatusDeclined   CareActAssessmentStatus = "declined"
+	CareActAssessmentStatusInProgress CareActAssessmentStatus = "in_progress"
+	CareActAssessmentStatusNotNeeded  CareActAssessmentStatus = "not_needed"
+	CareActAssessmentStatusNotYetDue  CareActAssessmentStatus = "not_yet_due"
+	CareActAssessmentStatusRequested  CareActAssessmentStatus = "requested"
+)
+
+// Valid indicates whether the value is a known member of the CareActAssessmentStatus enum.
+func (e CareActAssessmentStatus) Valid() bool {
+	switch e {
+	case CareActAssessmentStatusCompleted:
+		return true
+	case CareActAssessmentStatusDeclined:
+		return true
+	case CareActAssessmentStatusInProgress:
+		return true
+	case CareActAssessmentStatusNotNeeded:
+		return true
+	case CareActAssessmentStatusNotYetDue:
+		return true
+	case CareActAssessmentStatusRequested:
 		return true
 	default:
 		return false
@@ -880,6 +943,7 @@ const (
 	RecordTypePathwayFeedback  RecordType = "pathway_feedback"
 	RecordTypePractitioner     RecordType = "practitioner"
 	RecordTypeReferral         RecordType = "referral"
+	RecordTypeTransitionPlan   RecordType = "transition_plan"
 	RecordTypeYoungPerson      RecordType = "young_person"
 )
 
@@ -909,6 +973,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypePractitioner:
 		return true
 	case RecordTypeReferral:
+		return true
+	case RecordTypeTransitionPlan:
 		return true
 	case RecordTypeYoungPerson:
 		return true
@@ -1211,6 +1277,57 @@ func (e ServiceType) Valid() bool {
 	}
 }
 
+// Defines values for TransitionGapReason.
+const (
+	TransitionGapReasonEhcPlan      TransitionGapReason = "ehc_plan"
+	TransitionGapReasonOpenReferral TransitionGapReason = "open_referral"
+)
+
+// Valid indicates whether the value is a known member of the TransitionGapReason enum.
+func (e TransitionGapReason) Valid() bool {
+	switch e {
+	case TransitionGapReasonEhcPlan:
+		return true
+	case TransitionGapReasonOpenReferral:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TransitionPlanEndReason.
+const (
+	TransitionPlanEndReasonEhcPlanCeased        TransitionPlanEndReason = "ehc_plan_ceased"
+	TransitionPlanEndReasonLeftArea             TransitionPlanEndReason = "left_area"
+	TransitionPlanEndReasonMovedToAdultServices TransitionPlanEndReason = "moved_to_adult_services"
+	TransitionPlanEndReasonNoLongerNeeded       TransitionPlanEndReason = "no_longer_needed"
+	TransitionPlanEndReasonOther                TransitionPlanEndReason = "other"
+	TransitionPlanEndReasonReachedUpperAge      TransitionPlanEndReason = "reached_upper_age"
+	TransitionPlanEndReasonReplaced             TransitionPlanEndReason = "replaced"
+)
+
+// Valid indicates whether the value is a known member of the TransitionPlanEndReason enum.
+func (e TransitionPlanEndReason) Valid() bool {
+	switch e {
+	case TransitionPlanEndReasonEhcPlanCeased:
+		return true
+	case TransitionPlanEndReasonLeftArea:
+		return true
+	case TransitionPlanEndReasonMovedToAdultServices:
+		return true
+	case TransitionPlanEndReasonNoLongerNeeded:
+		return true
+	case TransitionPlanEndReasonOther:
+		return true
+	case TransitionPlanEndReasonReachedUpperAge:
+		return true
+	case TransitionPlanEndReasonReplaced:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TriageDecision.
 const (
 	Accept   TriageDecision = "accept"
@@ -1226,6 +1343,51 @@ func (e TriageDecision) Valid() bool {
 	case Decline:
 		return true
 	case Redirect:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpcomingTransitionRelatedType.
+const (
+	UpcomingTransitionRelatedTypeEhcPlan        UpcomingTransitionRelatedType = "ehc_plan"
+	UpcomingTransitionRelatedTypeInvolvement    UpcomingTransitionRelatedType = "involvement"
+	UpcomingTransitionRelatedTypeTransitionPlan UpcomingTransitionRelatedType = "transition_plan"
+)
+
+// Valid indicates whether the value is a known member of the UpcomingTransitionRelatedType enum.
+func (e UpcomingTransitionRelatedType) Valid() bool {
+	switch e {
+	case UpcomingTransitionRelatedTypeEhcPlan:
+		return true
+	case UpcomingTransitionRelatedTypeInvolvement:
+		return true
+	case UpcomingTransitionRelatedTypeTransitionPlan:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpcomingTransitionKind.
+const (
+	PlanExpectedEnd UpcomingTransitionKind = "plan_expected_end"
+	PlanMaxAgeEnd   UpcomingTransitionKind = "plan_max_age_end"
+	ServiceEnd      UpcomingTransitionKind = "service_end"
+	Turns18         UpcomingTransitionKind = "turns_18"
+)
+
+// Valid indicates whether the value is a known member of the UpcomingTransitionKind enum.
+func (e UpcomingTransitionKind) Valid() bool {
+	switch e {
+	case PlanExpectedEnd:
+		return true
+	case PlanMaxAgeEnd:
+		return true
+	case ServiceEnd:
+		return true
+	case Turns18:
 		return true
 	default:
 		return false
@@ -1272,6 +1434,19 @@ type ActionPage struct {
 
 // ActionStatus defines model for ActionStatus.
 type ActionStatus string
+
+// AdultService defines model for AdultService.
+type AdultService string
+
+// AdultServicesContact A named contact in an adult service; names a person, an organisation or both.
+type AdultServicesContact struct {
+	ContactName *string `json:"contact_name,omitempty"`
+	ContactRole *string `json:"contact_role,omitempty"`
+
+	// OrganisationId Must be an organisation in the directory.
+	OrganisationId *openapi_types.UUID `json:"organisation_id,omitempty"`
+	Service        AdultService        `json:"service"`
+}
 
 // Allocation defines model for Allocation.
 type Allocation struct {
@@ -1413,6 +1588,76 @@ type AuditEvent struct {
 type AuditEventPage struct {
 	Items      []AuditEvent `json:"items"`
 	NextCursor *string      `json:"next_cursor,omitempty"`
+}
+
+// CareActAssessment defines model for CareActAssessment.
+type CareActAssessment struct {
+	// CompletedOn Required for, and only for, completed.
+	CompletedOn *openapi_types.Date `json:"completed_on,omitempty"`
+	Notes       *string             `json:"notes,omitempty"`
+
+	// RequestedOn Required from requested on.
+	RequestedOn *openapi_types.Date `json:"requested_on,omitempty"`
+
+	// Status Care Act 2014 s.58 child's needs assessment.
+	Status CareActAssessmentStatus `json:"status"`
+}
+
+// CareActAssessmentPatch defines model for CareActAssessmentPatch.
+type CareActAssessmentPatch struct {
+	CompletedOn *openapi_types.Date `json:"completed_on,omitempty"`
+	Notes       *string             `json:"notes,omitempty"`
+	RequestedOn *openapi_types.Date `json:"requested_on,omitempty"`
+
+	// Status Care Act 2014 s.58 child's needs assessment.
+	Status *CareActAssessmentStatus `json:"status,omitempty"`
+}
+
+// CareActAssessmentStatus Care Act 2014 s.58 child's needs assessment.
+type CareActAssessmentStatus string
+
+// Chc defines model for Chc.
+type Chc struct {
+	EligibilityDecidedOn *openapi_types.Date `json:"eligibility_decided_on,omitempty"`
+	Eligible             *bool               `json:"eligible,omitempty"`
+	IdentifiedOn         *openapi_types.Date `json:"identified_on,omitempty"`
+	InPlaceOn            *openapi_types.Date `json:"in_place_on,omitempty"`
+
+	// Milestones Judged today (or on the day the plan ended). `due` from six months before the due date; `not_applicable`
+	// for the package once the young person was found not eligible.
+	Milestones ChcMilestones       `json:"milestones"`
+	ReferredOn *openapi_types.Date `json:"referred_on,omitempty"`
+}
+
+// ChcInput What has happened on the NHS continuing healthcare path; dates in order, none in the future.
+type ChcInput struct {
+	EligibilityDecidedOn *openapi_types.Date `json:"eligibility_decided_on,omitempty"`
+
+	// Eligible Required once eligibility_decided_on is recorded.
+	Eligible     *bool               `json:"eligible,omitempty"`
+	IdentifiedOn *openapi_types.Date `json:"identified_on,omitempty"`
+
+	// InPlaceOn Only for a young person found eligible.
+	InPlaceOn  *openapi_types.Date `json:"in_place_on,omitempty"`
+	ReferredOn *openapi_types.Date `json:"referred_on,omitempty"`
+}
+
+// ChcMilestones Judged today (or on the day the plan ended). `due` from six months before the due date; `not_applicable`
+// for the package once the young person was found not eligible.
+type ChcMilestones struct {
+	EligibilityDecided TransitionMilestone `json:"eligibility_decided"`
+	Identify           TransitionMilestone `json:"identify"`
+	InPlace            TransitionMilestone `json:"in_place"`
+	Refer              TransitionMilestone `json:"refer"`
+}
+
+// ChcPatch defines model for ChcPatch.
+type ChcPatch struct {
+	EligibilityDecidedOn *openapi_types.Date `json:"eligibility_decided_on,omitempty"`
+	Eligible             *bool               `json:"eligible,omitempty"`
+	IdentifiedOn         *openapi_types.Date `json:"identified_on,omitempty"`
+	InPlaceOn            *openapi_types.Date `json:"in_place_on,omitempty"`
+	ReferredOn           *openapi_types.Date `json:"referred_on,omitempty"`
 }
 
 // CloseInput defines model for CloseInput.
@@ -1998,6 +2243,37 @@ type PathwayFeedbackPage struct {
 	NextCursor *string           `json:"next_cursor,omitempty"`
 }
 
+// Pfa The four preparing-for-adulthood areas (SEND Code of Practice 2015, chapter 8).
+type Pfa struct {
+	Community           *PfaArea `json:"community,omitempty"`
+	EmploymentEducation *PfaArea `json:"employment_education,omitempty"`
+	Health              *PfaArea `json:"health,omitempty"`
+	IndependentLiving   *PfaArea `json:"independent_living,omitempty"`
+}
+
+// PfaArea defines model for PfaArea.
+type PfaArea struct {
+	// Actions What will be done, by whom and when.
+	Actions *string `json:"actions,omitempty"`
+
+	// Aspirations What the young person wants in this area.
+	Aspirations *string `json:"aspirations,omitempty"`
+}
+
+// PfaAreaPatch defines model for PfaAreaPatch.
+type PfaAreaPatch struct {
+	Actions     *string `json:"actions,omitempty"`
+	Aspirations *string `json:"aspirations,omitempty"`
+}
+
+// PfaPatch defines model for PfaPatch.
+type PfaPatch struct {
+	Community           *PfaAreaPatch `json:"community,omitempty"`
+	EmploymentEducation *PfaAreaPatch `json:"employment_education,omitempty"`
+	Health              *PfaAreaPatch `json:"health,omitempty"`
+	IndependentLiving   *PfaAreaPatch `json:"independent_living,omitempty"`
+}
+
 // Practitioner defines model for Practitioner.
 type Practitioner struct {
 	Active         bool               `json:"active"`
@@ -2185,6 +2461,7 @@ type SubjectAccessExport struct {
 	Meetings            []Meeting            `json:"meetings"`
 	PathwayFeedback     []PathwayFeedback    `json:"pathway_feedback"`
 	Referrals           []Referral           `json:"referrals"`
+	TransitionPlans     *[]TransitionPlan    `json:"transition_plans,omitempty"`
 	YoungPerson         YoungPerson          `json:"young_person"`
 }
 
@@ -2212,12 +2489,132 @@ type TimelinePage struct {
 	NextCursor *string         `json:"next_cursor,omitempty"`
 }
 
+// TransitionGap defines model for TransitionGap.
+type TransitionGap struct {
+	// Age Completed years on as_of.
+	Age         int                `json:"age"`
+	DateOfBirth openapi_types.Date `json:"date_of_birth"`
+	FamilyName  string             `json:"family_name"`
+
+	// GapSince The later of the day the threshold was reached, the earliest reason (referral received, EHC plan first issued) and the end of the last plan.
+	GapSince  openapi_types.Date `json:"gap_since"`
+	GivenName string             `json:"given_name"`
+
+	// NationalCurriculumYear National Curriculum year by age on as_of.
+	NationalCurriculumYear int                   `json:"national_curriculum_year"`
+	PreferredName          *string               `json:"preferred_name,omitempty"`
+	Reasons                []TransitionGapReason `json:"reasons"`
+	YoungPersonId          openapi_types.UUID    `json:"young_person_id"`
+}
+
+// TransitionGapPage defines model for TransitionGapPage.
+type TransitionGapPage struct {
+	Items      []TransitionGap `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
+// TransitionGapReason defines model for TransitionGapReason.
+type TransitionGapReason string
+
 // TransitionInput defines model for TransitionInput.
 type TransitionInput struct {
 	Reason string `json:"reason"`
 
 	// To The pathway: received -> accepted -> assessing -> allocated -> mam_held -> panel -> plan_in_place -> reviewing -> closed; or redirected / declined at triage.
 	To ReferralStatus `json:"to"`
+}
+
+// TransitionMilestone defines model for TransitionMilestone.
+type TransitionMilestone struct {
+	CompletedOn *openapi_types.Date `json:"completed_on,omitempty"`
+	DueOn       openapi_types.Date  `json:"due_on"`
+	Status      DeadlineStatus      `json:"status"`
+}
+
+// TransitionPlan defines model for TransitionPlan.
+type TransitionPlan struct {
+	AdultServicesContacts []AdultServicesContact `json:"adult_services_contacts"`
+
+	// Age The young person's completed years today.
+	Age               int               `json:"age"`
+	CareActAssessment CareActAssessment `json:"care_act_assessment"`
+	Chc               Chc               `json:"chc"`
+	CreatedAt         time.Time         `json:"created_at"`
+
+	// Current Not ended.
+	Current              bool                  `json:"current"`
+	EhcPlanExpectedEndOn *openapi_types.Date   `json:"ehc_plan_expected_end_on,omitempty"`
+	Ending               *TransitionPlanEnding `json:"ending,omitempty"`
+	Id                   openapi_types.UUID    `json:"id"`
+
+	// InYear9OrAbove Year 9 is the school year in which the young person turns 14.
+	InYear9OrAbove bool `json:"in_year_9_or_above"`
+
+	// NationalCurriculumYear The young person's National Curriculum year by age today (13 is Year 13 and beyond is 14, 15 ...).
+	NationalCurriculumYear int     `json:"national_curriculum_year"`
+	Notes                  *string `json:"notes,omitempty"`
+
+	// Pfa The four preparing-for-adulthood areas (SEND Code of Practice 2015, chapter 8).
+	Pfa           Pfa                `json:"pfa"`
+	StartedOn     openapi_types.Date `json:"started_on"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// TransitionPlanEndInput defines model for TransitionPlanEndInput.
+type TransitionPlanEndInput struct {
+	// EndedOn Defaults to today; not before started_on, not in the future.
+	EndedOn *openapi_types.Date     `json:"ended_on,omitempty"`
+	Notes   *string                 `json:"notes,omitempty"`
+	Reason  TransitionPlanEndReason `json:"reason"`
+}
+
+// TransitionPlanEndReason defines model for TransitionPlanEndReason.
+type TransitionPlanEndReason string
+
+// TransitionPlanEnding defines model for TransitionPlanEnding.
+type TransitionPlanEnding struct {
+	EndedOn openapi_types.Date      `json:"ended_on"`
+	Notes   *string                 `json:"notes,omitempty"`
+	Reason  TransitionPlanEndReason `json:"reason"`
+}
+
+// TransitionPlanInput defines model for TransitionPlanInput.
+type TransitionPlanInput struct {
+	AdultServicesContacts *[]AdultServicesContact `json:"adult_services_contacts,omitempty"`
+	CareActAssessment     *CareActAssessment      `json:"care_act_assessment,omitempty"`
+
+	// Chc What has happened on the NHS continuing healthcare path; dates in order, none in the future.
+	Chc *ChcInput `json:"chc,omitempty"`
+
+	// EhcPlanExpectedEndOn Not after 31 August of the academic year in which the young person turns 25.
+	EhcPlanExpectedEndOn *openapi_types.Date `json:"ehc_plan_expected_end_on,omitempty"`
+	Notes                *string             `json:"notes,omitempty"`
+
+	// Pfa The four preparing-for-adulthood areas (SEND Code of Practice 2015, chapter 8).
+	Pfa *Pfa `json:"pfa,omitempty"`
+
+	// StartedOn Not in the future; the young person is aged 13 to 25 on it.
+	StartedOn     openapi_types.Date `json:"started_on"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// TransitionPlanPage defines model for TransitionPlanPage.
+type TransitionPlanPage struct {
+	Items      []TransitionPlan `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
+// TransitionPlanPatch defines model for TransitionPlanPatch.
+type TransitionPlanPatch struct {
+	AdultServicesContacts *[]AdultServicesContact `json:"adult_services_contacts,omitempty"`
+	CareActAssessment     *CareActAssessmentPatch `json:"care_act_assessment,omitempty"`
+	Chc                   *ChcPatch               `json:"chc,omitempty"`
+	EhcPlanExpectedEndOn  *openapi_types.Date     `json:"ehc_plan_expected_end_on,omitempty"`
+	Notes                 *string                 `json:"notes,omitempty"`
+	Pfa                   *PfaPatch               `json:"pfa,omitempty"`
+	StartedOn             *openapi_types.Date     `json:"started_on,omitempty"`
 }
 
 // Triage defines model for Triage.
@@ -2245,6 +2642,33 @@ type TriageInput struct {
 	// RedirectTo The service the referral is redirected to (required for redirect).
 	RedirectTo *string `json:"redirect_to,omitempty"`
 	Route      *Route  `json:"route,omitempty"`
+}
+
+// UpcomingTransition defines model for UpcomingTransition.
+type UpcomingTransition struct {
+	// HasCurrentTransitionPlan On as_of.
+	HasCurrentTransitionPlan bool                   `json:"has_current_transition_plan"`
+	Kind                     UpcomingTransitionKind `json:"kind"`
+	On                       openapi_types.Date     `json:"on"`
+
+	// RelatedId The transition plan, EHC plan or involvement; absent for turns_18.
+	RelatedId *openapi_types.UUID `json:"related_id,omitempty"`
+
+	// RelatedType Absent for turns_18.
+	RelatedType   *UpcomingTransitionRelatedType `json:"related_type,omitempty"`
+	YoungPersonId openapi_types.UUID             `json:"young_person_id"`
+}
+
+// UpcomingTransitionRelatedType Absent for turns_18.
+type UpcomingTransitionRelatedType string
+
+// UpcomingTransitionKind defines model for UpcomingTransitionKind.
+type UpcomingTransitionKind string
+
+// UpcomingTransitionPage defines model for UpcomingTransitionPage.
+type UpcomingTransitionPage struct {
+	Items      []UpcomingTransition `json:"items"`
+	NextCursor *string              `json:"next_cursor,omitempty"`
 }
 
 // YoungPerson defines model for YoungPerson.
@@ -2727,6 +3151,74 @@ type ListRetentionDueParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListTransitionPlansParams defines parameters for ListTransitionPlans.
+type ListTransitionPlansParams struct {
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// Current true: plans not ended; false: ended plans.
+	Current *bool `form:"current,omitempty" json:"current,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateTransitionPlanParams defines parameters for CreateTransitionPlan.
+type CreateTransitionPlanParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateTransitionPlanParams defines parameters for UpdateTransitionPlan.
+type UpdateTransitionPlanParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// EndTransitionPlanParams defines parameters for EndTransitionPlan.
+type EndTransitionPlanParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListTransitionGapsParams defines parameters for ListTransitionGaps.
+type ListTransitionGapsParams struct {
+	// MinAge Threshold age, 13 to 25; defaults to the deployment's ONEPLAN_TRANSITION_GAP_MIN_AGE (14).
+	MinAge *int `form:"min_age,omitempty" json:"min_age,omitempty"`
+
+	// SchoolYear Count from the start of the school year in which the young person reaches min_age.
+	SchoolYear *bool `form:"school_year,omitempty" json:"school_year,omitempty"`
+
+	// AsOf The day judged; defaults to today.
+	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListUpcomingTransitionsParams defines parameters for ListUpcomingTransitions.
+type ListUpcomingTransitionsParams struct {
+	// WithinMonths The window, 1 to 60 months.
+	WithinMonths *int `form:"within_months,omitempty" json:"within_months,omitempty"`
+
+	// AsOf The day the window starts after; defaults to today.
+	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListYoungPeopleParams defines parameters for ListYoungPeople.
 type ListYoungPeopleParams struct {
 	// Q Case-insensitive match on given, family or preferred name, or an exact NHS number or UPN.
@@ -2882,6 +3374,15 @@ type TransitionReferralJSONRequestBody = TransitionInput
 
 // TriageReferralJSONRequestBody defines body for TriageReferral for application/json ContentType.
 type TriageReferralJSONRequestBody = TriageInput
+
+// CreateTransitionPlanJSONRequestBody defines body for CreateTransitionPlan for application/json ContentType.
+type CreateTransitionPlanJSONRequestBody = TransitionPlanInput
+
+// UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody defines body for UpdateTransitionPlan for application/merge-patch+json ContentType.
+type UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody = TransitionPlanPatch
+
+// EndTransitionPlanJSONRequestBody defines body for EndTransitionPlan for application/json ContentType.
+type EndTransitionPlanJSONRequestBody = TransitionPlanEndInput
 
 // CreateYoungPersonJSONRequestBody defines body for CreateYoungPerson for application/json ContentType.
 type CreateYoungPersonJSONRequestBody = YoungPersonInput
@@ -3050,6 +3551,27 @@ type ServerInterface interface {
 	// EraseYoungPerson Erase a young person's records past retention (admin)
 	// (POST /v1/retention/due/{id}/erase)
 	EraseYoungPerson(ctx echo.Context, id ID) error
+	// ListTransitionPlans List transition plans
+	// (GET /v1/transition-plans)
+	ListTransitionPlans(ctx echo.Context, params ListTransitionPlansParams) error
+	// CreateTransitionPlan Record a young person's transition plan (preparing for adulthood, 13 to 25)
+	// (POST /v1/transition-plans)
+	CreateTransitionPlan(ctx echo.Context, params CreateTransitionPlanParams) error
+	// GetTransitionPlan Read one transition plan with its CHC milestones
+	// (GET /v1/transition-plans/{id})
+	GetTransitionPlan(ctx echo.Context, id ID) error
+	// UpdateTransitionPlan Change a current transition plan (JSON merge patch)
+	// (PATCH /v1/transition-plans/{id})
+	UpdateTransitionPlan(ctx echo.Context, id ID, params UpdateTransitionPlanParams) error
+	// EndTransitionPlan End a transition plan
+	// (POST /v1/transition-plans/{id}/end)
+	EndTransitionPlan(ctx echo.Context, id ID, params EndTransitionPlanParams) error
+	// ListTransitionGaps Young people who should have a transition plan and have none
+	// (GET /v1/transitions/gaps)
+	ListTransitionGaps(ctx echo.Context, params ListTransitionGapsParams) error
+	// ListUpcomingTransitions Plans and services ending soon, so nobody reaches 18 or 25 unplanned
+	// (GET /v1/transitions/upcoming)
+	ListUpcomingTransitions(ctx echo.Context, params ListUpcomingTransitionsParams) error
 	// ListYoungPeople List young people the caller may see
 	// (GET /v1/young-people)
 	ListYoungPeople(ctx echo.Context, params ListYoungPeopleParams) error
@@ -4825,6 +5347,262 @@ func (w *ServerInterfaceWrapper) EraseYoungPerson(ctx echo.Context) error {
 	return err
 }
 
+// ListTransitionPlans converts echo context to params.
+func (w *ServerInterfaceWrapper) ListTransitionPlans(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTransitionPlansParams
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "current" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "current", ctx.QueryParams(), &params.Current, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter current: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListTransitionPlans(ctx, params)
+	return err
+}
+
+// CreateTransitionPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateTransitionPlan(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateTransitionPlanParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateTransitionPlan(ctx, params)
+	return err
+}
+
+// GetTransitionPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTransitionPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTransitionPlan(ctx, id)
+	return err
+}
+
+// UpdateTransitionPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateTransitionPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateTransitionPlanParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateTransitionPlan(ctx, id, params)
+	return err
+}
+
+// EndTransitionPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) EndTransitionPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params EndTransitionPlanParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.EndTransitionPlan(ctx, id, params)
+	return err
+}
+
+// ListTransitionGaps converts echo context to params.
+func (w *ServerInterfaceWrapper) ListTransitionGaps(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTransitionGapsParams
+	// ------------- Optional query parameter "min_age" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_age", ctx.QueryParams(), &params.MinAge, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter min_age: %s", err))
+	}
+
+	// ------------- Optional query parameter "school_year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "school_year", ctx.QueryParams(), &params.SchoolYear, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter school_year: %s", err))
+	}
+
+	// ------------- Optional query parameter "as_of" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "as_of", ctx.QueryParams(), &params.AsOf, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter as_of: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListTransitionGaps(ctx, params)
+	return err
+}
+
+// ListUpcomingTransitions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListUpcomingTransitions(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListUpcomingTransitionsParams
+	// ------------- Optional query parameter "within_months" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "within_months", ctx.QueryParams(), &params.WithinMonths, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter within_months: %s", err))
+	}
+
+	// ------------- Optional query parameter "as_of" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "as_of", ctx.QueryParams(), &params.AsOf, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter as_of: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListUpcomingTransitions(ctx, params)
+	return err
+}
+
 // ListYoungPeople converts echo context to params.
 func (w *ServerInterfaceWrapper) ListYoungPeople(ctx echo.Context) error {
 	var err error
@@ -5403,6 +6181,13 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/decision-to-assess", wrapper.DecideEhcNeedsAssessment, options.OperationMiddlewares["decideEhcNeedsAssessment"]...)
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/exceptions", wrapper.AddEhcNeedsAssessmentException, options.OperationMiddlewares["addEhcNeedsAssessmentException"]...)
 	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/withdraw", wrapper.WithdrawEhcNeedsAssessment, options.OperationMiddlewares["withdrawEhcNeedsAssessment"]...)
+	router.GET(options.BaseURL+"/v1/transition-plans", wrapper.ListTransitionPlans, options.OperationMiddlewares["listTransitionPlans"]...)
+	router.POST(options.BaseURL+"/v1/transition-plans", wrapper.CreateTransitionPlan, options.OperationMiddlewares["createTransitionPlan"]...)
+	router.GET(options.BaseURL+"/v1/transition-plans/:id", wrapper.GetTransitionPlan, options.OperationMiddlewares["getTransitionPlan"]...)
+	router.PATCH(options.BaseURL+"/v1/transition-plans/:id", wrapper.UpdateTransitionPlan, options.OperationMiddlewares["updateTransitionPlan"]...)
+	router.POST(options.BaseURL+"/v1/transition-plans/:id/end", wrapper.EndTransitionPlan, options.OperationMiddlewares["endTransitionPlan"]...)
+	router.GET(options.BaseURL+"/v1/transitions/gaps", wrapper.ListTransitionGaps, options.OperationMiddlewares["listTransitionGaps"]...)
+	router.GET(options.BaseURL+"/v1/transitions/upcoming", wrapper.ListUpcomingTransitions, options.OperationMiddlewares["listUpcomingTransitions"]...)
 
 }
 
@@ -12266,6 +13051,972 @@ func (response EraseYoungPerson429ApplicationProblemPlusJSONResponse) VisitErase
 	return err
 }
 
+type ListTransitionPlansRequestObject struct {
+	Params ListTransitionPlansParams
+}
+
+type ListTransitionPlansResponseObject interface {
+	VisitListTransitionPlansResponse(w http.ResponseWriter) error
+}
+
+type ListTransitionPlans200JSONResponse TransitionPlanPage
+
+func (response ListTransitionPlans200JSONResponse) VisitListTransitionPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionPlans400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionPlans400ApplicationProblemPlusJSONResponse) VisitListTransitionPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionPlans401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionPlans401ApplicationProblemPlusJSONResponse) VisitListTransitionPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionPlans403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionPlans403ApplicationProblemPlusJSONResponse) VisitListTransitionPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionPlans429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionPlans429ApplicationProblemPlusJSONResponse) VisitListTransitionPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlanRequestObject struct {
+	Params CreateTransitionPlanParams
+	Body   *CreateTransitionPlanJSONRequestBody
+}
+
+type CreateTransitionPlanResponseObject interface {
+	VisitCreateTransitionPlanResponse(w http.ResponseWriter) error
+}
+
+type CreateTransitionPlan201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateTransitionPlan201JSONResponse struct {
+	Body    TransitionPlan
+	Headers CreateTransitionPlan201ResponseHeaders
+}
+
+func (response CreateTransitionPlan201JSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan400ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan401ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan403ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan404ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan409ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan413ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan415ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan422ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan429ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionPlanRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetTransitionPlanResponseObject interface {
+	VisitGetTransitionPlanResponse(w http.ResponseWriter) error
+}
+
+type GetTransitionPlan200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetTransitionPlan200JSONResponse struct {
+	Body    TransitionPlan
+	Headers GetTransitionPlan200ResponseHeaders
+}
+
+func (response GetTransitionPlan200JSONResponse) VisitGetTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransitionPlan400ApplicationProblemPlusJSONResponse) VisitGetTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransitionPlan401ApplicationProblemPlusJSONResponse) VisitGetTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransitionPlan403ApplicationProblemPlusJSONResponse) VisitGetTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransitionPlan404ApplicationProblemPlusJSONResponse) VisitGetTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransitionPlan429ApplicationProblemPlusJSONResponse) VisitGetTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlanRequestObject struct {
+	Id     ID `json:"id"`
+	Params UpdateTransitionPlanParams
+	Body   *UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateTransitionPlanResponseObject interface {
+	VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error
+}
+
+type UpdateTransitionPlan200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateTransitionPlan200JSONResponse struct {
+	Body    TransitionPlan
+	Headers UpdateTransitionPlan200ResponseHeaders
+}
+
+func (response UpdateTransitionPlan200JSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan400ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan401ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan403ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan404ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan409ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan412ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan413ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan415ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan422ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan429ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlanRequestObject struct {
+	Id     ID `json:"id"`
+	Params EndTransitionPlanParams
+	Body   *EndTransitionPlanJSONRequestBody
+}
+
+type EndTransitionPlanResponseObject interface {
+	VisitEndTransitionPlanResponse(w http.ResponseWriter) error
+}
+
+type EndTransitionPlan200ResponseHeaders struct {
+	ETag *string
+}
+
+type EndTransitionPlan200JSONResponse struct {
+	Body    TransitionPlan
+	Headers EndTransitionPlan200ResponseHeaders
+}
+
+func (response EndTransitionPlan200JSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan400ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan401ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan403ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan404ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan409ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan412ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan413ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan415ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan422ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan429ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionGapsRequestObject struct {
+	Params ListTransitionGapsParams
+}
+
+type ListTransitionGapsResponseObject interface {
+	VisitListTransitionGapsResponse(w http.ResponseWriter) error
+}
+
+type ListTransitionGaps200JSONResponse TransitionGapPage
+
+func (response ListTransitionGaps200JSONResponse) VisitListTransitionGapsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionGaps400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionGaps400ApplicationProblemPlusJSONResponse) VisitListTransitionGapsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionGaps401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionGaps401ApplicationProblemPlusJSONResponse) VisitListTransitionGapsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionGaps403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionGaps403ApplicationProblemPlusJSONResponse) VisitListTransitionGapsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionGaps429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionGaps429ApplicationProblemPlusJSONResponse) VisitListTransitionGapsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUpcomingTransitionsRequestObject struct {
+	Params ListUpcomingTransitionsParams
+}
+
+type ListUpcomingTransitionsResponseObject interface {
+	VisitListUpcomingTransitionsResponse(w http.ResponseWriter) error
+}
+
+type ListUpcomingTransitions200JSONResponse UpcomingTransitionPage
+
+func (response ListUpcomingTransitions200JSONResponse) VisitListUpcomingTransitionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUpcomingTransitions400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListUpcomingTransitions400ApplicationProblemPlusJSONResponse) VisitListUpcomingTransitionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUpcomingTransitions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListUpcomingTransitions401ApplicationProblemPlusJSONResponse) VisitListUpcomingTransitionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUpcomingTransitions403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListUpcomingTransitions403ApplicationProblemPlusJSONResponse) VisitListUpcomingTransitionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUpcomingTransitions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListUpcomingTransitions429ApplicationProblemPlusJSONResponse) VisitListUpcomingTransitionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListYoungPeopleRequestObject struct {
 	Params ListYoungPeopleParams
 }
@@ -14270,6 +16021,27 @@ type StrictServerInterface interface {
 	// EraseYoungPerson Erase a young person's records past retention (admin)
 	// (POST /v1/retention/due/{id}/erase)
 	EraseYoungPerson(ctx context.Context, request EraseYoungPersonRequestObject) (EraseYoungPersonResponseObject, error)
+	// ListTransitionPlans List transition plans
+	// (GET /v1/transition-plans)
+	ListTransitionPlans(ctx context.Context, request ListTransitionPlansRequestObject) (ListTransitionPlansResponseObject, error)
+	// CreateTransitionPlan Record a young person's transition plan (preparing for adulthood, 13 to 25)
+	// (POST /v1/transition-plans)
+	CreateTransitionPlan(ctx context.Context, request CreateTransitionPlanRequestObject) (CreateTransitionPlanResponseObject, error)
+	// GetTransitionPlan Read one transition plan with its CHC milestones
+	// (GET /v1/transition-plans/{id})
+	GetTransitionPlan(ctx context.Context, request GetTransitionPlanRequestObject) (GetTransitionPlanResponseObject, error)
+	// UpdateTransitionPlan Change a current transition plan (JSON merge patch)
+	// (PATCH /v1/transition-plans/{id})
+	UpdateTransitionPlan(ctx context.Context, request UpdateTransitionPlanRequestObject) (UpdateTransitionPlanResponseObject, error)
+	// EndTransitionPlan End a transition plan
+	// (POST /v1/transition-plans/{id}/end)
+	EndTransitionPlan(ctx context.Context, request EndTransitionPlanRequestObject) (EndTransitionPlanResponseObject, error)
+	// ListTransitionGaps Young people who should have a transition plan and have none
+	// (GET /v1/transitions/gaps)
+	ListTransitionGaps(ctx context.Context, request ListTransitionGapsRequestObject) (ListTransitionGapsResponseObject, error)
+	// ListUpcomingTransitions Plans and services ending soon, so nobody reaches 18 or 25 unplanned
+	// (GET /v1/transitions/upcoming)
+	ListUpcomingTransitions(ctx context.Context, request ListUpcomingTransitionsRequestObject) (ListUpcomingTransitionsResponseObject, error)
 	// ListYoungPeople List young people the caller may see
 	// (GET /v1/young-people)
 	ListYoungPeople(ctx context.Context, request ListYoungPeopleRequestObject) (ListYoungPeopleResponseObject, error)
@@ -16041,6 +17813,252 @@ func (sh *strictHandler) EraseYoungPerson(ctx echo.Context, id ID) error {
 	return nil
 }
 
+// ListTransitionPlans operation middleware
+func (sh *strictHandler) ListTransitionPlans(ctx echo.Context, params ListTransitionPlansParams) error {
+	var request ListTransitionPlansRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTransitionPlans(ctx.Request().Context(), request.(ListTransitionPlansRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTransitionPlans")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListTransitionPlansResponseObject); ok {
+		return validResponse.VisitListTransitionPlansResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateTransitionPlan operation middleware
+func (sh *strictHandler) CreateTransitionPlan(ctx echo.Context, params CreateTransitionPlanParams) error {
+	var request CreateTransitionPlanRequestObject
+
+	request.Params = params
+
+	var body CreateTransitionPlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTransitionPlan(ctx.Request().Context(), request.(CreateTransitionPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTransitionPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateTransitionPlanResponseObject); ok {
+		return validResponse.VisitCreateTransitionPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetTransitionPlan operation middleware
+func (sh *strictHandler) GetTransitionPlan(ctx echo.Context, id ID) error {
+	var request GetTransitionPlanRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTransitionPlan(ctx.Request().Context(), request.(GetTransitionPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTransitionPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTransitionPlanResponseObject); ok {
+		return validResponse.VisitGetTransitionPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateTransitionPlan operation middleware
+func (sh *strictHandler) UpdateTransitionPlan(ctx echo.Context, id ID, params UpdateTransitionPlanParams) error {
+	var request UpdateTransitionPlanRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateTransitionPlan(ctx.Request().Context(), request.(UpdateTransitionPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateTransitionPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateTransitionPlanResponseObject); ok {
+		return validResponse.VisitUpdateTransitionPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// EndTransitionPlan operation middleware
+func (sh *strictHandler) EndTransitionPlan(ctx echo.Context, id ID, params EndTransitionPlanParams) error {
+	var request EndTransitionPlanRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body EndTransitionPlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.EndTransitionPlan(ctx.Request().Context(), request.(EndTransitionPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EndTransitionPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(EndTransitionPlanResponseObject); ok {
+		return validResponse.VisitEndTransitionPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListTransitionGaps operation middleware
+func (sh *strictHandler) ListTransitionGaps(ctx echo.Context, params ListTransitionGapsParams) error {
+	var request ListTransitionGapsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTransitionGaps(ctx.Request().Context(), request.(ListTransitionGapsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTransitionGaps")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListTransitionGapsResponseObject); ok {
+		return validResponse.VisitListTransitionGapsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListUpcomingTransitions operation middleware
+func (sh *strictHandler) ListUpcomingTransitions(ctx echo.Context, params ListUpcomingTransitionsParams) error {
+	var request ListUpcomingTransitionsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListUpcomingTransitions(ctx.Request().Context(), request.(ListUpcomingTransitionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListUpcomingTransitions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListUpcomingTransitionsResponseObject); ok {
+		return validResponse.VisitListUpcomingTransitionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListYoungPeople operation middleware
 func (sh *strictHandler) ListYoungPeople(ctx echo.Context, params ListYoungPeopleParams) error {
 	var request ListYoungPeopleRequestObject
@@ -16521,258 +18539,310 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3pcttGuuirdPGeKks1ILXYzkykH6c0tjzRGVtWScrk5Ma+YAv4SHYEdmO6G2I4Kb/7rd6AxkaCFEXZ",
-	"CedHxiKAXr99/b0XsWnKKFApeie/9yaAY+D6n+e3eKz+PwYRcZJKwmjvpHc7AcQh5SCASqx+fCHQA3BB",
-	"GD1FAmiMiER3OLpHhKLhxaj/ActoMhz0gp6IJjDFakw5T6F30hOSEzruffkS9N6zCJspqjP+eP0esRGS",
-	"E0ARBywhRhwEy3gEiwf9EvRSzPEUpN3Rm4wLxpv3NKTwmwwj/cbQzZdyeCAsEyjFYz0ZUa//OwM+7wU9",
-	"iqdqPvNNaSVT/Nt7oGM56Z0cHx4GvSmh7u+joGHzF2/VV3rwFMtJMTaJe0GPw78zwiHunUiegT/PiPEp",
-	"lr2TXpbpNxtGjmGaMgk0mv8T5vWtn6GMkn9ngO5hjlLgKGFjEuEEqUlBSLQHg/EAYfTjjxdv908RB8kJ",
-	"CDQjcqKPSOCp+RjTGN2xeK6gI8Fz/XBEuJAIUzEDnh+fAbFij94S+2qNLQd5dPy30kH+Td2ulMDVmP/v",
-	"l7P+/8X9/xz2vx+EJ/3Pf/mv5tMYaWBsgQAF8EOUYCERBxyfIoyExAkgRgERgTiMMgGx2furo+P2HVmg",
-	"b9vKd6+Wg8R7MiWyvtArPAYkyH9aoTHR3/kTxzDCWSJ7J68VJOLfyDSbFnBp/iqWQKiEMXC9hquMp0xA",
-	"fRU/Tcz9cogYj9XZ3AGhY3ts95BKhfzqDZzFRCLJMUlaj+t/+26i9XHoi0ITkTIqQKP633F8bSBY/RUx",
-	"KoHqf+I0TYghNQcpZ3cJTP/yqzB0p5j8vziMeie9/3NQUMcD81QcXJmvzKTlc/mAE4WSEAeIcUToA05I",
-	"jPAYEyokkhMikFoKx5E8RUPgnHExROoYBAIcTdCIQBIPel+C3htGRwmJtrr8MwXvEtTaDVWgIPSK9UpO",
-	"0TDKOAcqQ/Valq9ckwH94WwCXEFFAg+YSr2Pd4zfkTgGus2NKHSOcJIAfyEQZwmgKZ4jyiSKmb4GvbRL",
-	"Jt+xjMbbXNklQyKLJhZzNJhQRV5kvmK91HvKZoiN9DKv8DxhOL5l7D3mY9j2OWqaTgRiD8DNMhkdkXHG",
-	"IUaa2JhFqg3RmKgP32GSwFZPtRAzUMxA6Jueqr89mAWpqLviUrIg9oYUoQhzbiiafVuRfEWvGsShpiXa",
-	"1w70O3p9N8AfSAQ/UvyASYLvkq3fW4wlvsNCcy51HlwRGLUQfV+3jH3AdG5ppNjm4j46QOKKZGgQQiPG",
-	"DXlUkoQiPwK4ETbmCI8kcDS8Vn/0z9QfQyQ0tInKFXmv1HnWjfkESYZmWEFtg+hYMD+17B8pzuSEcfIf",
-	"2DaNiDjEQCXBidA0wvsbyQmWCHPQt6o5jL7RH2nKWQRCbBvYfoIk6Ru2h+4ymYtJd3OE0V0miOYiPEsA",
-	"7TGOMEWkkPj0hXMo5CpMmZwA12Rn325MZGnKuIT4A8QE3+q72j4RfCHQVM2PFLA4rFJwbOi3IpEpcL0I",
-	"JPE9KCbzxQGZhs+zyGk4KVfvSgIW86ZpAhLiEMuSWB9jCX1JplCXZgPvq7t5mCqZQlNf4CGJOygH+QCE",
-	"0ZAyCQ0qVNCLMwjNkkuLahqu46xTAEnouOsiFduJM39xd4wlgKl+OFPbLV1Xwx7MW+ucEIcRcI6Tru8b",
-	"uWgZrBkwuDHvfgl6s4m59roSUGh+vxhV0Du88ursKPmF5WspTvBzvmB29ytEUk1tlvImBwSNTLFh4zi5",
-	"8qB0hBMBQSvgrgmCDu7Kwv5hk0LUsvYLmmZyxWWvANSNEFZVhsDoOvpdRxgw8s8D7Wl1GE9JMg+UXmnE",
-	"g33FhaqKzgbh10FW7XiXaZ8+4JUBqx2KlGpap21EwrT8j+Wo0SuuG3OO5xpSCvOMGoRmiZWqjE1kCe7o",
-	"uduXfpPjLVClDv/SYykoJIoZ9RGnONmzJPEMVuUtq3t6aKFYQOMVyfwTkVU+xpQIvYOu36xHQbFoIctr",
-	"EFe+Go9soqBlolndUr7gwN1iad5GCMohYR1SVL62uuCB89GRfdXIfzFEJIYYERkgMrLqJMSKnqxzj/WJ",
-	"gY7xGKZKF0oAdxu4uOwmcxERJZJYJ30r0qXWu1t8S++JsQk9ikwV2F8jVd1JT0qsSbbCVI2R+ymIhDG4",
-	"/f585CDlMCK/NUPcPSgR+4EIcpdogxKXaI+l4afs8PBlZL7U/4ZwMBjsB0qTU3A/pkRpuVqjawDJB3a/",
-	"4mFyZhSoRRBwrd5pJDD6jOsnaofNjyDw77kdPNahKe6WV7KgbgwG6hdbEoTUP+nY+Q+sxr9XoTZi/xRN",
-	"MyHRHSRMkTxmBCxvhd0I0ro32Xp7+mwXXJcQmTEWVESClIT3BtkX0hVDEr4EvfsmZ43FEkSkgGQ0QBdS",
-	"S5vwAByJCZtRY2o+QUIyrlACUTYbLOWLbnFm1vbNbUTAy3e4LQFPCBBCQdY/CW0AUCOThzh/De0B5skc",
-	"TSBJA/Tm7F1fjbmPGEcCj2CcYR4rju1/8ebs3ZkW61lEcNKfMX6P3kxIEnOg2uT4Ts1CQKBiOVr2d+Jm",
-	"bRVK7mierVkczR/fgJZoxVKaUTHKUUDejjR6TrNEkjQBFJMpUKFGHfRqKqDaZvjASATNAKtfeCHU+c1Z",
-	"RscoBS6011gB7IxxY8bziNXftCiwBADUBh4gYalaL05CChCLxSsofYD0B+vNDHFWyP6rf+4um8Yh0AfC",
-	"GZ1aO1Z57RpojGPVew8naIQjyfiai7ezPxCYGSBJko+j3skvi/HWrOVf+qMvn6vTfNFm2ERO1juQFHOg",
-	"WgyOcIojIufrjWPQL4wwh3UG+LKQfNR1xJjjkUbU7G5KpAQjgqqDhbgZS6VU+h+syM8nbOZPS2hoUKgX",
-	"9B5IDEzh5EQpqupvmIlQTDCHOLyDEeMwwVTzxgln2XgS4vhBia7q5ZjEIWUylPgewhTzZtJyb8mmm97n",
-	"5hU5p5dD1xSmd/qxIQ8a8d2qPy8QTCsIwLi1mSAzoGiyl2xHrOmg/CR6DjEhaTV0odGsIxm7N8fuO+lL",
-	"kJkbDirsTt9JI7fLYiILM7O7MyNqGg1JLT5ROlDQy1Jn9uJE8XZFUxPQv8BvKeOy5wToXtBTLCHmeKZU",
-	"Y6P+mC8xFcRefpRYJ75GiBwbeoWtuhkt1KLPHywNrNtSzF4WShXetr9o1d0IEY1C2FdnIrFCap2cZeZe",
-	"G5ka0f4gOUcpZ4oK8BcC2Q8C7U4TZEwh7hOqnWliuRio19EEVNEE0zHEoQ5OKIt6daCuSHUdz8CgTP0K",
-	"Iu2PXU19S4uolQYkjRiPu6O0fltah9NCLUK/ql1T9lhBSDtPbVyfHHZbS5Oi6R9O4BClvGiHCq2kQmPd",
-	"RuT6Aoe3J9u/UfRmHQ2ZZTJi06WXqsf/aN8t2bceZbhysy80WJXm9ki5FlvDKag7h0lk5F5PPQgt7Glp",
-	"ZMoeIA4lC3GcJTK0XgeRP8EzPC+YtqHwml5rH2wjsVbryngDvGjivxqmPvoaVjznwFtk45mz6TSj1pF8",
-	"pS3FQCMQK0KX2XwZd9z1ARbz0HFhzMcQppxode+OY5JoGwPOYqKEujuRhE7Am+J7LI1fbz69Y4lovJwp",
-	"/u3CzPhdBQmDnonoso+t0E6oBJ5ykMA1IEFckkXs7upejATTcWapRiU+0djXIUbunQDpCNJzOk6ImATo",
-	"ipn//zsnkogJuiFjit7blyvy3esyZh03+j3khMUthz3FJPGkY6nI0BSEMMJOAlJqIbUmUYcRTpKNnDBl",
-	"0hr6S+JgNw/nG0ZFo1S0jol4TB6AhnfzRo5kHm7W0U9oOGK8ySxwQZF+giSL8dyTTDwQyw9umVxWvvql",
-	"q6qyptJo6mF3nvfR+9Rx/urwVa2gLuRFbLl0YQHhRr/7xQnuq92/jdHXsLgg7LcQ9DvDQ/HBAm/fZmSe",
-	"6igeWFfO2p1sA7w0XrqHAx7olqz0pXMvDvRzO+auI5v4eLqiqrsSFjdRpsbYi8diXEEyXx92opkbRsli",
-	"/qPXneav4mxu+dBmKgUTmGu+YayzmFYAc6H8tAa+VxBhOcTncLAANDch9Dv+tEWJ3z+YGl/BSRIS+sCS",
-	"B4hPEKbzksfIpSRIwFOEOctsKLA2UZ2WXhUniNFkjuSECdBR7pUXDFiW3rIpQ/plHSIofAO/v7QKAWoh",
-	"SI3Ct9n+T5bg4mRF2rKuAlNnCuWDf2skRh1cm/P0JRSoan1YoAoxKnG0Kh01wp9PoJw46O/99atGikVo",
-	"GBWzLheI13S5GoqCk9DmrpA7kljr9/I5jVSrUNhLgzrsf4/+srff//z7d8Hx4Zf/6mKpdDA6NVRL6YP2",
-	"HznFExLSsEb/RkwozaGBHI45pnHxNblL1NztdLECDNaHXlpoE2S8BRwnhELdNk+ZDOMMTNyaFwSpFYZQ",
-	"IZkRk9RfiYFP9YkNJL5Lmi2V55PITdlgXox/zZTeHRbhhQ1R+ZmOzIcigc6F7iD4LQL9KkqBExYLlOJM",
-	"KMpjQjkREejXLB5DkVFkgh6WsvoiTLOjbLBoB+rgbNR+xDIqIUYjzqZqH0DSbgvqFidbud0qkOSRrtWD",
-	"z8dvAhnvCkX9DmOIiNA0mFmbyrJF+iChTo7jkQzTBNNQKvVervj9iFCc6O9X/JAyMytl0rpiO39cPdf6",
-	"GdSGb9poafGtR2/GbjLOp6AIIRlPpNDTjAjEzUGUNvitMzR7k+b8uNiYdLv8vEr8Ysuh9UqrC9q2tdD0",
-	"553TOgpE+0lWeUoZua/tdpAS0bQLoTibEyPb6Ms3uX5GdtKTKK5vJg1MhoQmYpjG6OLsplm7L99gU/KS",
-	"Scdyx4pmWIdV6610IjGbuXSPn79a2c7bBhOLr/7csYE6jig62wnix9zlNS4hAvlk/zBfLI7YlazD7FVt",
-	"xQwcmMXrMTqfwD/ybZQhZA/vIxFNGEt0bhRLEhgDioxlOkB7d/vIxPDMAXORe8i8N6L9gt3ixIak4ARF",
-	"hEfZVEhMIxAB2ov3Eb4TQCMwTE6nNHPAGj1eoRnAvY5smTIOJXG/F/TulKSk7r5NlMj3uQ6WbxkWVtUX",
-	"DKhUzX5RkgnyAANkphAIB+hOU4pYx+MgrOP/hHRnu7oesQa8XQLEogj0aOBNhXfFc1lU0gvPL4+96C7r",
-	"rkBMgY75ntDxCTpDKdCY0HGAfkK5UuWDzlkv6P3UCDL1ZYT6SLpAwToW49iXkzpKE6JKe5d+Z1/9EvRy",
-	"jOxugSjRy/Xdz+3GZi3VPnSXNVZNanCe4sVwZdN0LVCVoOhnC10BujR5R/avBdD1cy/oXbZCWWVF3UEs",
-	"dzxa4+WSe7N7MjbnbgpB8VWRPPe0pnCA++PDsABMrSDOW27pJ/32ScFZBNKvu/Dl48O+GtBlzTfJRbOS",
-	"ZWfJWXhmoCc0sPsYULlkL8mwCsclbPZJSfuhrmtrr1PwtYLmG8zhr5rN4RWa0C692vRxOUfuE6vx67M6",
-	"NTkOogQbUcKi+wG6ZHkFlVEmMyNcrEp8GiLxsZzMsFqOedFE4LtSPxGeGjEnD74vKvyUQ3c7ZgOtTw8e",
-	"DcwrwXE3qNqExbxB2tie8bxGPj3VyJ1Oz4kZxl5XKEr6Uc5S2kTa4hIbksAYwuIeYrTn87QbXchrf4A+",
-	"0mSOMDJGwwDhEsghPIYYHX3XP36txG3cIP5PNVzbolVi8PK7vaP9/VOkLY4C3XGTOmfN/Y4k5xj6QiAs",
-	"JVCXWlLz+VQcPGb+kPHQzt/LQ6DLcciLfEFlGl4DrQWa2Io+2mpGr//1Mum4WOE6ZPXb9DicJ2RcssWX",
-	"S3AZIgrFS4gZWq0IPxv5ptCKIjGGpmojgXoQEhpyTJuCas4U8B/2j183Cw0OQbvKqGbhSUuGMqGh0nDr",
-	"q3hPHkAgQnVBEo0sSoFDAqTO6FIPTHmgjEYkUQjFATev2AWihdqC3HwkcsYUeinNughca1xxRqfQEiUb",
-	"cSKBE2wqAoEMFFfNc066hrFWACc/v8q9tay5ONLaxst31wSJJu+io3JKMx11XzuJI1tfJy/Il38SoGP9",
-	"jEhhn5mQ7UAr5YIhQw0XS8lmOLZeiYInzHZ1mQsL41bL6WEmRVXXfGxPyS7SpEzVFwr21LrKRauqiCal",
-	"ZKUjEl4aWLf954lj3euYVHNjvni5MCut9kmVuM0oRuW6AXXxUgObpxDV0dK7lHVVnSo1WMs98BhsXblm",
-	"wyPAsMaui6m7nM0mxPUa9d2esF7fji1cuvCqp4T6vx495vKXp9s97nJbtvyvPDGxO0zPJliGUx0GIdZL",
-	"HdQjzCCcYSq14zOaEHiAdQdjaqwNpiG+A4jvcHT/zlr988SuenqdC+c3wudIqXLqDBsVkHcEkvic86Zs",
-	"qRikDaCph60wHTheZ4//c/PxEtmnTsXSWUM2CPxA0bmQjcI7wuVEyZEHunztQdUk1lbyw04cuNU1Yc4/",
-	"gMZmcXl2NUyxFtfs/1FGwztCsa6b64JelKp7T9mM2hoNwE1yJAsFnjee3g95ymvl5Gzlxfr5iH8nxNRX",
-	"TZmQY66lwwXREXk1onsdqljUklwaQbMgAuLChKE1S5ORiTBrFX7sc8QhIRCjjnUY1hHybCXOxuhxGI0g",
-	"kovCx02dpc0GtHcOSX/yVMFF1Na7XlPaolJJYIFVwVU66nhs34DUVpfTWit7eJsvgG9dQc27hHVkNB96",
-	"283LpJgE6S9OnZMaS/0SkWjMMZUCUYZwFIEQnezI64eGb6ZozIctlX7pjirLyp+bjHvtcmOZdFRy9RJX",
-	"VRzcuNGrBfyXwPAmZGmf7WxPjC5tYhMS9CLGslQwbEes5TUyNiCwr4UTXxaf6rUdswypLqg1vJsHKC+X",
-	"EjpbIaax9UEB16WMcRybisEfKVwlmNoSR6cG940J31awMEaXs6sL30zvzdfz6rO4CXP9XUt6EvC0qFCR",
-	"AI7DkqSshnXlqEL1uFH6+4BTP5pxpaqpQoZ3uFxWI1NCa/haCXqv75XUeXyo/n18qP94rf94bf44OtR/",
-	"sQfg5t+fF+fW5kFJacqZ8fHEECWE2n+ahE3PiduUV9yczMKSrLkoquJTEzKe9NVmlcBr/5imCfxG5By5",
-	"TzWtJDFwE9f3qIC7fDmBd8bFUTTRhw+mqGJb4YlNVC7FturLCmO5OjENo5miLqGzhtRP/gdIYmTeskzK",
-	"+npnWOR+6Gaheb0gIYMDK9aFsCnnAreUSJhAsmnxfYrTsGtkko/ca5i9ulSMsJDnstT+ACZQW3LCXZ0P",
-	"+T6cBDlurStd26Nby/q5FlqbmRbnMj4a0xeP3Yxnq0qXi+eoIGVV6MXSc6ArFm5rM6n3G2uRPQqrv2Z0",
-	"XWCarqHBAgDehFjtGNj2ROp88RsxSP+xUGZ1W/FjUKJb6b4SctRL931pv2LXaaOWZVspSX2KpnhqykX2",
-	"8Vi39fCepOUnKaaQnCKJR7VMXHOYp8gdqnGW64SiU+tireTUuirM6mym+r+pOjg8Kqra+KMUJcmapFk/",
-	"eXyrZZnVNlysyQo1m2MRRiyGBfLW6sny2X3Km42D6wgoWctYnuBSyUFis6KZpAKJ81s8RkSgGLiOn9QG",
-	"LuMqWNK8rq0wsyXP60ke/pGtI374N10tELiEDq1b1dmDkkqboR9u0Me3N0g9RXsmeK2cBR+gf1zZ6s0R",
-	"CF2wttJy8bD//effXwZHLZnGj4bCSifQfxa5PHl1JmTc62jPBuLV1nn0i17lX5uXmDVN9HZ07vpi1ucx",
-	"oX8iMDlGfZNjZA0N9UPSc38XNM7enPWsX1oGfJsQHUr0bnvyQ3kbmxAiumPVcgvd47GsOseWUWbB9J0w",
-	"YdHylwDzwqt2woTj3vrSwjwANxSgjTUaqcIJJGk5kDaMbD3tys+6sp0oInJTTqbGsWt/MK3iyj+loAZQ",
-	"mPpAQppxYVqouilEGAGV3FTrz5QokXE5AR4WhZ9dtG8oeaZrqY7T0FFKxUMisTDy12byXGNnfFqveGFD",
-	"cNqYA8TIvlMrp7Ycknm+pGphNzbmOrPoCO1RRmEfSYZeoz0bKRG7XkaGJ79eiT97lfrM9E10w8bdulCI",
-	"zUhoLo1yYRSQH3zxZB15NLUVEtJmAxplMpwxfm8vp83eG5oDXIEJlCCxgQus1+ajMKeHvNFD8I5x5L8m",
-	"TtBsArr1n5zAXHsFfPPlC9HUkiav9Fcx2C/CvVWtA92zxcz1hDNIkiesgbbMDGcTX6sAURF5F0m5FUx7",
-	"THryKnj1KIRZnrZVwaDlH2wMpQoTwsvDTgjWUAbdnpVRgHAJdZ4k6rgKzMuOa6FJTENDB0jbhFRbZRPb",
-	"E2yv/Mr4K3WFW4dz5fWtvo5mUK4Y1VpOZ//kXCTGEzpEGqtp1wIjrDrmqobZMKG8Ldx6BgR/p+v6Lx6g",
-	"Q8eA4DEF0LbZQWrtKmZrwdXScJimW192kRshWz7xeB6atSGL/qLul98WSC5RhZ8ORBdek4u4cbKvUpxD",
-	"NhqRyCSZGOVY8W/9t9VTH4ggkvFCCdZqr05KoREzUTGRiYRWkjNOTYuQXOPFSZiKeTRhCRubRynWtZ44",
-	"iUzNP2dvN826iwUUGn3x2xRTPDb9Y1rldNeSu24kfvcGff/q9V+RbfWNTDB4U3Mqr/d/s1z16uj4pNT4",
-	"//wWjwcL4pHDIjq7PpqujIUiRkcJiaStmmVik16IfAozwqA5mqI16B44Z3yF1JUitL+pLgo1NY5aap4s",
-	"7F5RHEBD0iaRyWKHRCWzFf14fYEonrrsbHel6vXl+QDWlm9mXVj2z+vP4cfVl5sXVVobVdIq8pCbwOuY",
-	"58Xg6qgjUxA3aGzoVvZXWb+t17nDVmcInaxvOzzY62jEkWsvDKjejsH2aVjWW0G99qVY/NJOJ2ZKr/jv",
-	"WuJrOcV6YdEE79UvteC8sFMPSod767S17RxfRPwK6F3O8Nq8nVfa6o7e9RHqlefXqFwElibAb3iaKkzu",
-	"XZ+/6x8fHn/XPzw8PDp+WfZuqIfGKPzqS99Zh9uKzpr4y3Adjpx/vF7SRCY7dAFVL1UDwCNGIyj5MJuS",
-	"2PO6zl0v78Z82dYzoFv2rYMAP/d2qk3fjeTXdPhaMuateesbCkfTAOul3TbVfWmBnQUwWeBjGa2bLr0F",
-	"ZKoFZ3x6t67yWCW9q7X4tF8hyUy6AiLUnLqur+nKEbsNuuySuC5VbatDwRPW4e9cUn9hKX13H+so8utz",
-	"22fmM+V2ClNC3V8deyssqJ1Vy2851VV9KNO1qNath9XMNuoignlbCaLlrgHCCqbFEB0LYLWxkuWl3RtZ",
-	"S6XinMNTnHDA8TzHVxM34yp9EWFqf8yYX6Z0HS7l3ft3q9+7x5uWG96fpPrXAi7gSH392Bdh/SasPrn8",
-	"vj2LT7H8TVh7PDLWLRqxRtCamglXSNxqIztS1TTwc5O/Z5Aunw5v16hjUDlPPzkpnpjic3GIRWSSB3A0",
-	"sarzHUzwA2EZz3vJ/hZaw5Zp/F387P72un0bK5haVRiDjg1NJ3NBIpyEU5bLZAKmE2MPU/9NAaJJmDe6",
-	"8zvd4sQZuXS/OJHhJCTTFBPuOrd79d8Wae03LaYkr1TjSVE6sv8pOzx8CTqRN5X+D65gX/GLbdBbvDPF",
-	"03ACSfGDDsMt/kowDQkN0wRHkP9qYmX9gU3/xFPFSzjEhEOkJjlALp8MYYmMqlHJzsuLC9rFV+oM5gs2",
-	"kbx6qVrVpKDDdPzl5UG85lOzJP2jW5Cf4NZ8/rbS39sMmsruSUV+Miortuo2MeNJ2JW3hmYqbrewGS7k",
-	"nccWOVHFkI3jKTE6VsmgXbHK1UM9NJQUCZ2Y4mQuCiNcMwg4o0BeI6TBYFei1ktSIW+AXkKjoHZ+eYxs",
-	"VJoucn6Cbq7ev0U6CG1EIpQA5lQhWUzUnrNEzgP04f1bNGUxcCwhQDfqfXgADgG6Uo9SzkY6bB7T2ITX",
-	"p4l67/zDD8hQHwRTZqvb63d0nyFkaKYa8M0lMjQub9Sp34v8FqgB+uECWcoZoH9dIEPsAvTh5sIG9Qug",
-	"gvF5gK7eIkdUA3R28xbhTBIxDdDbG/SWzSgScxpzNoUAfbz9weT0Bujy5gzdnF8iS0/zBHqMbIweKZWr",
-	"84mKOsRe0Pug/3uj/3tl/zj/8IP+7c1lL+j9cNELev9S//lwo/57pV45u1H/fXvTC3ofb9XLlzdnLdda",
-	"MFPf56J9KLlzQ8cAe8nGvs/F/OI5XcwPhfdEFOwG0zhnOaFxw8xtp+fUeWGKn/V5s+LvCE8nos1nYzic",
-	"viyPe5UrlZZiL+csk5Pw10zYkEbbQrhjadMb04r8TBedODfN5BtCItTTMGHjDfWZLizsK+QTFVb5hhGt",
-	"fLuRnnhNadWbLh1s+vavGgRZpX2brZDm+Ug2Vi7Cuk82kidX87tsMNTIOY02oxKWrFtLxvlZvXtlXq1V",
-	"MPWgpNXPJXplhGqEE+8mWh1YdZivwISHZoFPFJqEhlsyBSXZGRpQF3xWKw1aZtW6Rpnb/sBJrUHxkxFt",
-	"48BnSXnFywAVpzWY4hgClwU3mOgSaO5YBtqo6A2bi7D18AXX47+5DA1QRCSa4DQFJXzvYTfjC6G7zAUI",
-	"+wG0ti7xfkfjWcR43N1Do992Xt6W5yvSpZWrTRbKatXNLCZKvPB+NRbviMUgTK1brYuBCBBVghYacQAk",
-	"4bcOVelM/Jh3U+Xt5rVB/TPyz7dY+CKA34SgX0ae7Un6t7nuvN0a4qYL0SpetGqAwZLuQbe5W625j2A3",
-	"h5ufu84egHMSw6I6bQsfGSU4NFt/pDPU0ruVkNZ9czcPbZjEWjqx1zwtd755y2m/jLdNjd+01cGzERQW",
-	"gkbp1Yy0Dqxu9OLrVccwRYS6+uNFaRciCqvQHs/7+E2A7q9Tg2x9hKuAX92sZc2a5co0ugdJbk2SzNvD",
-	"yLM0Nexl+YJWgPelENgEdL6YVVdwmqr5v3HdWG17urySW+40P2xympc08zDNvd8dNBLvwyvvO6PeSByt",
-	"pt7orshNqtI61YP8erDdmhdUa3t1FQ6s8Noa9T7Oy8Yu2r8tLpu7sluH20jq/0R4Nf0byvAK2VoAILUe",
-	"r7h9idYoFQq1D2u7WuxYMCYuX5y7mzcF9NTxvuRSnemG6ZnQady2+7EiCH7Hl04e1rVqEqRLaxKsmjvg",
-	"gUIZzqoArhtG9Dy0W3yS68aJeDRpvdCEr4zSeC6spjIvVRrS4EwxTYRcVyvs+ql0rqLZTneWgLqtFhAg",
-	"m2UcuH5F+zWIdz1VOkF+hZqtWEvicbRuxckeU/OiRADLR/0vnBCND0aTI1KgKYuzJBP9oyMUTSC6RzEZ",
-	"m1ohtST2tvR7n6ZWEvdx/z+ffz8Kjr/oEewv6p//jf7b/+nz78ctY9dI8orH8QiCbalepZ6GKXGRZilJ",
-	"bHmLAD3Uz9UcZgLqOBqKgHy2R3qkT0b9sLzWRWeSuYS+bUIrLlnKtqYTlzaxmVCMBWS7WwhFOwFvCqbY",
-	"HElvOdN2Er8xMXFpQZBNEdpuF+BIbtNxb4kILy+RUiLKS8uFdKG0S0qmbJ3ydqjGXKfE3W44p8lNV2yp",
-	"9JLj6EpvKyTHdGzJOJHzG7UYSxhS8k9oMplSdHZ1ge5hjvaGLA0Hg8Fw32SfDxmFNMEU4ZSo50ZIHSLG",
-	"0fDq480tOng4OsAp6d/DXAwDpKOOsUDDM1Ps5T8aMU/Q3wFz4EiHlkT3MDcxJsOBcZfCVEdEgY3xtZuZ",
-	"SJlqawmJI7Vo8/ydw+r/+em2F9SMv//z023Rvr3oT/cxBXrxFr1hlEIki9JSex8vz6/en12GHy/evgkv",
-	"bm5+PL/eD1CEOZ/nXSQTTKa695eOTWF8HOR/cJZoZ3qAZhPggDgk8ICpLN7wQxq09dk9cK4YlibQ4Ry+",
-	"aO/aqMHW4upo84ya+FUt7t6cX77NQ0NHjKNzOk6ImLhDMaZwOQHCUYq5pMDFSW6nCWxhvk/UbyBXyagJ",
-	"GusAigCd//BGhz8Iz3li5lM7FwEqAqwGn+gn+obRBxOVIk4+0T46fwA+R8ODh6MhinCS2ME6AtWpgmTd",
-	"khDdmXqDDGFaltXVWjBStzdQE+pmNrp7DVJUw3wsKL6HMMICTrWHxfw6/Pnnn3/uf/jQf/t2eIpMcp00",
-	"j67fvUEvX778Hv14++YUkdj8+uOPF2+FnuWNRh51EGIGHB0fHhm5a/jeupKGel3D81s8Hp4iDjgWBhTz",
-	"34ZXZ7dvfhgiie/VQGbhU+Bj+ESRuu5ogvbUOv768vvvAjTEaZpYHn+gX+vrd/7yq2B0uK+nmzDKMi7Q",
-	"8GLU/6AeDtHeq6PjIk3A5lOpCcwyFKxTJCROYF9vTJOCoTdSDNOUSQUV/X/CfHiifVOSz73cAzwFTXHU",
-	"Eu5YPEdcocVc+L0L9TmpeffMOeXjyv61fhviE6To5nD/tDyqfh/rMBvQyWB6CiLQq+NjveT3RMj8Joa/",
-	"fzJSzafeCfplMBh8DtAnXxhUv3/qDQaDT70vwwBRmIGQZpWnKMVCoKH39hDp8h1Y6CNzv7m+jOpFlOIx",
-	"DCofEYHwnSagtsVogoV9s0AKu2IFFQQEGv5v3zbX7V/EQ7Sn7wsnCfAXIkBkhIi0NBnNIEn6SibSvXzs",
-	"zZlBdb6pmj9Pty0Bjk3UNEBzavHE5KhqCE+IUDoEoWhofh3a81f7L/WJItT2+HDde/W17CluYrtDGWRW",
-	"SGixOUDDgwngGHjzM0Xi6k/83XFNqnR40YRIDXAzrnszjSqth18IE+1obdVFzw+cxURCPPhEe0EvIRFQ",
-	"0/LJiBi9Dxe3XkZsTpDPri48681J73BwNDjUHC0FilPSO+m9HBwObKLdRPPoAxNP9B+dfGNanSrB31Sh",
-	"jHXNd/Nc6R4iZVQY3n58eGhjtKWL0fZu8FdrsjaSyTLZ3Ta70iynwcDCWQRCqGPJ0kFJ1uid/PLZc83q",
-	"NrJUvasgSMvueCx0Mq7bkuh9VgMc2BMZzPE0ad36R/PSTQrRatt3oxbbr29LDa6koJeDQxSzKDMcDwv0",
-	"89mH955jOBexGg/HjeJGyPOsgOfatkB4jBXjWHx4txMikNqQEiAWnZ3OCWkHmGvz+FngRc+ts9DUEQwU",
-	"7L8+fNk2Xr5AF9f+o9cGbdFRqWlIAWhoT1sxhO3TbDq07S86QiXEFtXiG49RMYyzvJh9ijmegulB+Euj",
-	"ZXCm4zx96U9n46jnmtK5+iMnPTYz0a7FYS91n/7eOFC5ENOjh8sTLbtBgTmcwrlePRXFp0+QQnRkz1px",
-	"TmlF0DjTVwWnSJtATrxuMK3n9gA8zqC0wGpyhVpG06KL+zt4T6ZE9jq8+MbYhZQ292SoZA5RW7oa0OlM",
-	"SwOab0W2aq8vimj8emVWsxi//o5jKzaYT46Wf/IjtfU7/2OsjK+64PE7xu9IHIM2tr06/n75F7eMfcB0",
-	"bldnojQKRLcI6EpfYukpHTjiTAjkxag5dLdaUA3XD34n8ZeDyPpojRm4hNZLAOLirQaGlIkGeuFcv2dF",
-	"yYeVxi5EaKWzG6DTZ/J3Fs83DG92rTo6oWzVzHOpnhTe27hplLvPzY197QB++Gr5F5dMvlNaqfmgA0a8",
-	"sSVm9AdHHdZ0hecJw/EtY+8xNyn+r45edzkAGywO8QeICXZZZa+Oj7t8bOVCw6w3gu0fML9Xmru5fBQz",
-	"CmhvNmFGhFc6KOaQu5X3F2K8NVEtZu/aPtbA3hu5T82B+3j+bbtTdsIcV0CqeShCoyTTAUYP7B7Kq1uW",
-	"k/zN8Ux9bct5prr/Pz6LVIDszLkC7elEq1Mb6KpkKv2znMBUQPIAwscaE47d+/ylladpA5Y576+Wo+nV",
-	"2S5OXZjZ0aanFiJT918HRfNkYJKGYtu/3Nn+2ga3rx7k7+mBv2YmuONpC9BTwwDCnsdFY6i1X6ofiDDl",
-	"L0hunmRUt3ivoWmFt2lxtpXB/QNkjrhPTIrbxLl7mL8QRQW/P5gs93jYuAYcI1w+JgcfLWR6dX2lCWgO",
-	"jJiwYQ3oWg/63EBnJSB1qjv1YRMwqo7TQGlBu4hEIw2tWCJmynR1olYHnEm8AdW7wf6WxI6aOgiwRYW0",
-	"j0g7II1ecWq9MrMF1Ffx7Apw64W3Aff2ZAoD4rpYgsua/kMLF98EipjSGtj3RCr4Uvqr8wJqKKy5pHU4",
-	"wQKK73Aoi4nsw4PLsm3XaPMU6o5abTlvraMmWtRbXWCa9jLgHqsn12toPHrIvDBrR6xU55rbrtrGLFKi",
-	"VlxhQ6+fSDKu3ZMFxLTaxZ/AMlGUCfZH8yOrjv+2tIF3iyHFZVPikWzzgyyI8l86rOmPvda435QVJEf1",
-	"Dt4D9S4y9OPP5kLQ9hH/AJrorXpckFuYRH0dgdSvlE1opbv1Ag4d6e8TkLYV3Xjnk8ieXCdXnqUMwvE5",
-	"PZtkfI4UWqFEoQjag98i0B/3cfxrJiTE+zpsRqcA6uKPf2qvXx1cluOwO/g/Jf42BRjmJ9LoB1ikK7hg",
-	"JCLQ0FWCsCFMuqKTe26bRKHh2RDtpUBjQsf7A3RWTu2Z4nnxBU3m2lPxiepEpKPvkGTo+LWL8IrxvBQO",
-	"NcOiKAK3JwYvv9s72kdvbK9CLSLqKiwEBDqLJDo+PHq1b6KSmiy1DXVkvlKrbX2lz2LBbSq8U0dCc7hV",
-	"Q+75rWk8sUjP0u98CXZ62c5KvESF1JGHOCcMSm3EtJnu7QmJuTTRTseH/RnAvceGo4RF9wt9o43izVJj",
-	"ciNt2SKHbDeGqKNbGze/7KzSTVZpRmEh0y0SCAvIiwHHCaHQypDXNl63Q+yBq+TQl8w+3LBx8aNi6SY3",
-	"JpcVlAzAYZQJnJjE4wl+ACRZYnLdTSqFEtpMrBtOU8BJgKa6LKCz/Vyc3SBOxhMp6tbGtxCR+CnY+XL5",
-	"92KkkwKekvO70igrsPznoCyxvoTYgfyOxKzNyjtw1Suue3nr0Nl3mCR2O39GKUBa2BOmnoZtnMxsZhDL",
-	"TJC5LxBcwxi9DtB3SMkCYk3mf5Ar7Zsmof/gCnYE2sO6sfhevK9o4zWMBXq992o/QEeHe69MctLRy72X",
-	"+wOkGTue5VHCms3MjefGWRQUjxIoxZkorOwpcMLiOj09i+M63p+7/f4xqGq+na+crJYkCHVpOdwVFWMU",
-	"KCjhIhcp8lvfUeEdFd6OLkY9wDR0BckJlurXTIBRv3TqPbKXL+cvhGcFFWuSYYUXMcezDUdn/GSH/aMK",
-	"lW5/rmXTV0v/3P3SnWC5I2lbFiyxrJmfC3Dc08ZvZ/T+aaEYaVTczv6xainxztEJG01we35nW3ECvrPt",
-	"W3JdVW+yg/O5uPU/pe/KWoPKNdK7O6w+0pKulwL3inYYE1OpDjjLJJygYa2e+zBAjH+iw5bGJ0O09+bs",
-	"3dm+zbNB/mvIdrMywXVGRB+gC93tmkuBsED4E405HslT85v6iEg0ZQ+6/AUauhK2wyLbXjI0zPsEDdud",
-	"WrU2BF+pS6u6zmdxaNV7NuzcWTt31rbljRtFA3xTuEfAFEegRUlrr/P6CsLGUm9VA9HYGkvceaq2mz9R",
-	"g7HN+Z90oRZTv7EMYj/qer2PZ00r68XVok6Pkdz0zNtVk7viSjTBdAxxpT/YDm92WvLTca03GuYQRlqS",
-	"LTlYirJrpuba/hrs6sB0ttywb+UD5vdCyeuuVZG/7qGZUondtg+OFtd1coLZpC1WhRJC701/BiI/0b1h",
-	"qr5kmQhJPPTrI+qSwYYQoBHjM8xj460BzBMCPB+QCJuDzB6Az7haGm2S8a/1Cjcu469qktyJ4zuauKOJ",
-	"bZI8NlGoc1RAMjKIuw4dNKRqw+6NGz3o10VHti82NXGBneC0IxJPTCQ01DUJTrb6p24+259AkiIJeLqI",
-	"aPjNP1vdCR/8vpR/AC/CSumXdvNF/mWZDPwASYwYRYwjnWBncpuVttqWYTOBZGkyXpe8RT2zyb7rOOmy",
-	"VL1vP0vPXtZyL0lR1+5P6CJZWMOvTfMpmjt7h9dYoBztfTj7sF95qDvL60dX+4EmS32s49T6cgJ9Vw19",
-	"7/bsnYlMs1Ym1+ROF8n3ihHSGBllSwzQ7dm7pZ8ghQCfaI4uXsu8CFPdyUhKHE2cUjZAxomrlDCMPpx9",
-	"8J0r5iQq3pVPdDjF01DNMzzV31y5b1DxpOyP0YdilEVbgn2K09AFIy5w0rgWzF+pb8Yu71lcMnl36p3q",
-	"t/PEPFtikaU7LhHRkdcOkthSX0uB+0/NRneele16Vqb5zW7Hn7I2F9miGyWX6J7Be7IEDZzTxLWm3+HD",
-	"TvF/Wo8J4xwiWVCKFy5AaEWXiV/CZrHq/7H0Zif9fyXt2h9/cYmjvO1aW4Wcpa3b6ir0GyygT6gA3S3p",
-	"AdBUd/ixTFtN3KZP//txy/iWdGr/ipYr1iXQ+pPo06yCJA7vTK91xudLa/76Z/y1KnX+Gp9Fsysd0k69",
-	"2xULfrzYPSZC6r6BlVbTtZJVPio3MdGlWlsFw7dCrdsE12qVu53UukEtrgxK7dxg49rc43jIFlW6skDx",
-	"DHpdFxxxyt0OV3Ya3vZj4qr8qKrdBagLh7J6X38EEN/h6H6hpndlXn7n3n0OX69Vazc02oizaWdF1O37",
-	"nfrom9PRKpe3XE1zIPGn9H/mbZsLWF/kB21S2JZiy9ehs1WW+SxqW/WodprbzjH3nBX/HgjMFAlMORtz",
-	"EALdmSKh0YQkcVCqKMYRVq+NQAjC6OKsqSqzXaoR1knIttjDzq+37dp+KYGoxHc3XrPP74S72KR/VXrz",
-	"m2jG5y+5aMy3s+WvTgi8g1wuJJZg6s8iG1awY3Vbvn/GX61c6K3xeYRC/5B2EuHOlr85W34Jha0pPzCy",
-	"3M355VvERiMSAV9mO/HpwHJZrozzW6HfbVJctSf+TpbbZIxWWr7pbRn3H8dUtmjcL0sYz2Dc74Iizri/",
-	"Q5Wdcf8ZEt7LDGpR5FYDY3Im98VK3nX+VicFb8W6am709hZG+fyu7qyuZYUFowhPGR3bUu3mp9ZmRObx",
-	"ysu6Np+19HozB6iDs5+n29sjM9rqO/L747wQyEXKtW3pSSLpjLyuG5SWMuEIFRKbrNimtUTmu0c0p2te",
-	"h58X13EJj2hkV1WgNYgBjQDtwW84kgGCwXiArs/f9Y8Pj7/rHx4eHh2/3DdCabTQcFG5250do4TpXfp4",
-	"WUL0J7Ff5Ps1Nm2cJMB1zywBftvggoss691l09XGoEuZTLIppj58DxVQ//zzzz/3L/X/hgGi2fQOuBKv",
-	"gKM5YG7uIQKSyv3AdDARn2jR3yPIC5BDQsbkjijqVBSZt966Pd3i67B//DpAcsYU8kwVjtt8P4XnDyx5",
-	"gDhAhH6ievssoxFJXgiEOeB9pA41M7Xs8/5gxdra0+2ui6ppX6U5x63vWUw5+eE04OG1veKdHWdnx+ns",
-	"qFMQoz11lvQQausa1LPofDJWlY+XGm3WxuqrjKdMwHZYXLuzzjzf6a2bNvE01MissMtHmXca+l15wC4k",
-	"SRTIWzbpd8y0ierWeHFaYpa2VLBhb/WGLMaItD4b26IBqRDtnsF4tAzpnOFoh3w7o9G2c/5yEuF0W06U",
-	"jrPQfrSUPx7gvKzHhislXuKp7drilUsHOsZj0LWKEkVs98rGMFP6YzaZD9BPC+uif6J57yLdF0aNpTsD",
-	"3inJQbCI4ATNGL8HPkDX0C92iYDGZlmu5qL+WqkI+TufqFrGPUAqEJGKGKv3J0RIxk1XLA6K4jIKSC3+",
-	"wa7ALxZvyjTqqMrSyF4ZkbwYe6VIe15exIyhh/6VEWqWLQFPkSmd4oUtfaKzCYkmtoxIpCCL6pWPGI8A",
-	"ZTQBIap1TzgnujxJ0yE3KUO2BMzm1KHn72RTVLV5ljY2XYW8ov8nhVkVi3ZMaMeEttYpEdfKQL0QKJow",
-	"YuLbKqC5KGCylREt9mycee89IWYW06hJm/Dz/AH43DuPbyuU/hnUq9uFsoAIUJRxrv5U3DfFQm48SLIC",
-	"clGitPjNFkZ9o8b8AzFIvZ+vkjfq29upYjsuuDVVTAGcr4jlQplt4rYCt5Mca3ff5rv/vrNuE6NoUIaY",
-	"bmhs68RM8T2IEzRME0xDQsM0wREMA1e6XmkjAbrD0b1WRfKyhQN0kSQwxkmhwIgZcPTq8HtE8ZQYh35O",
-	"wI3taoDUialnEyzMOc2odkk1KRe3+Yn8gahnsamvkoSqu9xR0B0F3RYF/cDKnh2c2FCgLgUSaxSU4DFs",
-	"mHjaxnlDSz1L9hJtm8n76jGqNrJ297+Obf/Qnl6CmgbFMMJZIsUniiNbmjaZ7w/QmV6TLlRLEaHGK5B4",
-	"C7elZdkDcE5iCE1U1XCgiL4JMBuad7RP3vwSSjYcoDNv9xMsdZcRJn2fhOEDwmcEumdJmRE0knt1fX8o",
-	"Uq829FWSeYMqO0K/I/TbIvQGGTSpN5SiICR7bUkYjb4KhRwKIeIMPKtQGcQvYqFNBjGWIBCjydwYzi3B",
-	"RPkoyBbJR2yE7giXE/QX9PJIhygJtPfx8vzq/dlleH1+e355e/HxMvz5/Oz6Zr/uTTUBtnbQtxmsTL2+",
-	"slg6u5MuwXSK8QgUZ6DDs4BjkXH444fWXduNp1jIPHTZQZUGqXrJMCUriDZgNjKMOr9NizBvIQFpZRc/",
-	"eDTI123RLHABc7pXkMYg6zcSp8bUm8VEIskxSawzDCPJpndCMgpW+Y0dwp05DVMJCHOQGkY86aCORedq",
-	"8z+rFV7pBdatua/qu9MfxX844+rKjOjxIK1PEuFqgDH3Ib2A8eXgrcfpp8DSBBYa8O2V6/dqhLNrTveY",
-	"PAANvEINqYFriHWItMn3o0hHX6PLH25sUKr6+ceryyeKoH66YPumkVNO1FWGAmioxPfOaRI3QC/V+60j",
-	"Q5wZThIKkGsWZPqWOKBHhJbzQIcvCn7/JDHl/pYXh5WXiMCyRPky7f8qA6u9JT5LbLV/RLss+V109cbK",
-	"IOmoIcUNffbvpVjstyN1A79fGmr9GFTfSrT1EkTbVUd6unDrRgF0IU/ZeHb9ozjRFmOjS4LKM4RHd8CS",
-	"IkJ6hy07S+MWk+obycji6OiOjO3AqLr9hI0X8bgz/dZ7Nv62zYFnWUzk+QNQuVwXMhYieDAGpDuWyQaz",
-	"0y4qbiEA/zRhOj4iYew+T6B3VFTnr2tZzQNpbUA3YeA2BtyYQRqtM48Jl6tjgjMQLjTwvHEvPSGU2jna",
-	"QNTEZtrVlkEwMJbL2QR0XAzRXs08UF6yGM93UNqQhmLuFEmGxARzKFzULk/bx3oPEk2rVxr37W08QoRb",
-	"YEuw6/ta7Qh2ec9iQ3BH05yere9wZ0DYFV5+WouDy0hy5GMxgVjKfw5+t/8K1a+KoMccz9bzpDkjeIrl",
-	"xKsKk4/fqyLrKpbwVjfdhe9708E1HBJiSlMQHTgzV/80VPZUp/0wCkIH6qARBzHJz1RXkSlFEpkIn7rL",
-	"7Sd7UN8GtXSrdYEt29NzF5BMpeM6eKPuCnZq7o4WrpJGhWWOvDMsCnhakyrCb2qXrTL5uX781Ztgb7K7",
-	"XyGyarRZcxMCfqSAtFIfsyibauTbSetV375Sf+REh95DElvVnNGqaj4yrMMcPDI6I7IU/emVST/8ZKFC",
-	"6fPKZSEDup5GKbCFUASjkdqgVe5aysCZkNWSn9ty8zvGEsD023Nsewe33JjjH9rOatMhl7ExE/9JNd8m",
-	"EdIGfpf6hWkRWxSLKoxHNmUpQIIpMbO5XMAnalnUA3Azij+6raVdjm23MeVoT02tlqQmUkQnH1ugBM9G",
-	"WfKJKh3Afetckac21l5XCCUC3UMq9wfoo5wAnxEB6NXxcXt9Ng/Ov1aZ1lvis1gB/CNqIAP28c4SsJN+",
-	"n0r6tSDW0GyXxpUqMLbiyhoEtpOwcfC791doQxc2ZTgoD/1o48Eit/WjyN4W3dYlMeQZ3NZLaJ/vtvZu",
-	"b6fU73zXW/FdM46AxiZ7L4e+xZ7rVSifJFNICG3Pn7kuMgJMpliAilRFEXglTkTgir4I53skHMUQEWGe",
-	"uvZmJpsgYSLjECCWxJ4uEdRd57duid+059ztYrmqZTzm1YPZKVlNZgxzWOrU/GLQI8Yb7BlKbiBThVFx",
-	"qTvLY6vHqFVBlHEi5/ojnBKlK5z88lmBHiNxpP/9Wb3GH9zQGU96J72JlOnJwcHR8V8Hh4PDwdHJ3w7/",
-	"dqgB0a7u97zVgEML0asXlfd7lhvkq3RnywWQomeEGsXvOeBCXbzfi6S75tYCzdXmkCk2pxA/BoFmE+Zi",
-	"wU3KH+Nx4CcU5W4fb5k1EtZQSP/qAt3DXATVdKSgarNSc+XJKt4k1nLVvDcHS6ZbQZ6g2PeoX1CtUlQh",
-	"gCmmkAS6CGCd/mkR1tIEb00OGL1b0FtTgPb/AwAA//8=",
+	"7L1rc9s2+jj6VTA6v5nYs7R8SdJt7Rf/8TpOm98mjidOtv+edQ4Fk49E1BTABUA72k6++xncSPAmUbIs",
+	"J632RTcWSRB88NyvfwwiNs0YBSrF4PiPQQI4Bq7/ef4RT9T/xyAiTjJJGB0cDz4mgDhkHARQidWPzwS6",
+	"Ay4IoydIAI0RkegGR7eIUDR6M957h2WUjIaDYCCiBKZYrSlnGQyOB0JyQieDr1+DwVsWYfOK+hs/fXiL",
+	"2BjJBFDEAUuIEQfBch7B/EW/BoMMczwFab/oLOeC8fZvGlH4IsNI3zFy78s43BGWC5ThiX4ZUbf/Jwc+",
+	"GwQDiqfqfeaZyk6m+MtboBOZDI6PDg6CwZRQ9/dh0PLxb16pp/TiGZZJuTaJB8GAw39ywiEeHEueg/+e",
+	"MeNTLAfHgzzXd7asHMM0YxJoNPsnzJqffopySv6TA7qFGcqAo5RNSIRTpF4KQqIdGE6GCKNPn9682j1B",
+	"HCQnINA9kYkGkcBT8zCmMbph8UxhR4pn+uKYcCERpuIeeAE+g2LlN3pb3FN77ADk4dGPFUD+qE5XSuBq",
+	"zf/v36d7/y/e++/B3k/D8Hjv89/+px0aY42MHRigEH6EUiwk4oDjE4SRkDgFxCggIhCHcS4gNt/+4vCo",
+	"+4ss0nd9yg8vFqPEWzIlsrnRSzwBJMh/O7Ex1c/5L45hjPNUDo5fKkzEX8g0n5Z4af4qt0CohAlwvYfL",
+	"nGdMQHMXvybmfDlEjMcKNjdA6MSC7RYyqYhf3YHzmEgkOSZpJ7j+75570eo09FWRicgYFaBJ/R84/mAw",
+	"WP0VMSqB6n/iLEuJYTX7GWc3KUz/9rswfKd8+f9wGA+OB//Pfskd981VsX9pnjIvrcLlHU4VSUIcIMYR",
+	"oXc4JTHCE0yokEgmRCC1FY4jeYJGwDnjYoQUGAQCHCVoTCCNh4OvweCM0XFKoo1u/1ThuwS1d8MVKAi9",
+	"Y72TEzSKcs6BylDdlhc712xAP3ifAFdYkcIdplJ/x2vGb0gcA93khyhyjnCaAn8mEGcpoCmeIcokipk+",
+	"Br21CyZfs5zGm9zZBUMijxJLORpNqGIvstix3uotZfeIjfU2L/EsZTj+yNhbzCewaThqnk4EYnfAzTYZ",
+	"HZNJziFGmtmYTaoPojFRD77GJIWNQrVUM1DMQOiTnqq/PZwFqbi7klKyZPaGFaEIc244mr1bsXzFr1rU",
+	"obYt2tv29T16f1fA70gEnyi+wyTFN+nGzy3GEt9goSWXggdXDEZtRJ/XR8beYTqzPFJscnPvHSJxxTI0",
+	"CqEx44Y9Kk1CsR8B3CgbM4THEjgafVB/7J2qP0ZIaGwTtSPybmnKrCvzCJIM3WOFtS2qYyn81LY/UZzL",
+	"hHHyX9g0j4g4xEAlwanQPML7G8kES4Q56FPVEkaf6CeacRaBEJtGtl8hTfeM2EM3uSzUpJsZwugmF0RL",
+	"EZ6ngHYYR5giUmp8+sA5lHoVpkwmwDXb2bUfJvIsY1xC/A5igj/qs9o8E3wm0FS9HylkcVSl8Njwb8Ui",
+	"M+B6E0jiW1BC5qtDMo2fp5GzcDKu7pUELOVNsxQkxCGWFbU+xhL2JJlCU5sNvKduZmGmdArNfYGHJO5h",
+	"HBQLEEZDyiS0mFDBIM4hNFuubKptuZ5vnQJIQid9N6nETpz7m7thLAVM9cV79bmV42r5BnPXKhDiMAbO",
+	"cdr3fqMXLcI1gwZX5t6vweA+McfeNAJKy+/fxhT0gFfdnV2lOLBiLyUEPxcbZje/QyTVq81WzgpE0MQU",
+	"GzGO00sPS8c4FRB0Iu6KKOjwrqrsH7QZRB17f0OzXC657SWQuhXD6sYQGFtH3+sYA0Y+PNCONofxlKSz",
+	"QNmVRj3YVVKobuisEX8dZjXAu8j69BGviljdWKRM0yZvIxKm1X8sJo1BedyYczzTmFK6Z9QiNE+tVmV8",
+	"IgtoR7+7e+tXBd0CVebwvwcsA0VEMaM+4ZSQPY3zVFolz38Oq99DwSKC0zDCXCGV+S0BnGrXjvlzClTi",
+	"tPw1YUpSTgbBAKZZymZTbWcZwTcIBuOcK7EYQpxbP1kw0IJy4e7EGaMSR4tppG4LKuMu1vYqjrQ9jynS",
+	"e3fYe2LtP4wy4ILRQN3B+ARTIowYZEqOy0RheZ1x6FVD4wFY0tgPiseVabfC4/4eLSnV7PhcSHQDje+x",
+	"To2YcIgk4zP1YYuFQoklc1Hfx6g6Ars1WlE4TT3faRXOimXcdQhPoPGSGscjSfjmaSx8ZjVhjkWHhrCC",
+	"nOfLqWttwrwqv+ufVGw4cKdYee98TFhFKlaPrakD42J1ZG81pkgMEYkhRkQGiIytZwPiXrTRco7NFwOd",
+	"4AkohohSwP0WLg+7zXNJREU6N6XwkiKy8+zmn9JbYtyTD5KYJfU3pGZ/KZgRGx2osWkTb3kMJuE4/5Ox",
+	"g4zDmHxpx7hbUNbeHRHkJtW+TS7RDsvC6/zg4HlkntT/hnA4HO4GSDKN9xNKBCDjXGhByTt2uyQwnYCb",
+	"hwEf1D2tDEbDuAlRu2wBgsA/5270WIWnrCjf14QDzYOt6OTqn3TiQlnW+bRT4zZi9wRNjTqQMsXymNH1",
+	"vR32Y0irnmTn6WnYzjkuIXLjt6qpBBkJbw2xz+UrhiV8DQa3bXFDSyWISAHpeIjeSG34wB1wJBJ2T03U",
+	"4xgJybgiCUTZ/XChXHSbM2/t/ri12BrFF27K1hAChFCY9U9CWxDUmIchLm5DO4B5OkMJpFmAzk5f76k1",
+	"d5VaLfAYJjnmsZLY/hNnp69PtYWpTZC9e8Zv0VlC0pgD1d7v1+otBAQqt6PNUGfBNHah9I72t7XbHsXl",
+	"K9DGlVjS8nhPAXlfpMlzmqeSZKlSvadAhVq1xahQnxneMatst4SE1A3PhILfjOV0Yu0W9cs9RfeMG4+y",
+	"x6x+1KrAAgRQH3AHKcusTUcBYjF/B5UHkH5gtTeX9mCVy/Z83B02jUOgd4QzOrUu1ereNdKYGL93H07R",
+	"GCtDaMXN27ffEbg3SJKm78eD43/Pp1uzl3/ph75+rr/mq44IKJt6JYBkmAPVanCEMxwROVttHd8DsMIC",
+	"X+eyj6a7IuZ4rAk1v5kSKcGooAqwELdTqZTK/oMl5XnC7v3XEhoaEhoEgzsSA1M0mTAK+m+4F6FIMIc4",
+	"vIEx45BgqmVjwlk+SUIc3ynVVd0ckzikTIYS30KYYd7OWm4t23Sv96V5Tc8ZFNg1hemNvmzYgyZ8t+vP",
+	"cxTTGgEwbt13yCwo2lx3m1Frehg/qX6HSEhWz6Jp9TBKxm4N2P18kQpmFo6DmrjTZ9Iq7fKYyDLi4c7M",
+	"qJrGQlKbT5UNFAzyzHlgOVGyXfHUFPQv8MX6wIwCPQgGSiTEHN8r09iYP+ZJTAWxhx+lNp9EE0RBDYMy",
+	"bNJOFmrT53eWBzZ9KeZb5moV3md/1aa7USJalbBvzkVildQmO8vNubYKNaJDk3KGMs4UF+DPBLIPBDqy",
+	"K8iEQrxHqI7risVqoN5HG1JFCaYTiEOdJ1NV9ZpIXdPqesLAkEzzCCKdGrCc+ZaVCVQtRBoxHvcnaX23",
+	"tLHPuVaEvlVHSS1YQUj7nsa6Pjvst5c2Q9MHTuAIpbppRwqdrEJT3Vr0+pKGN6fbn2EOp5EsZfTKkbQ2",
+	"r9UHuwdFTYHWwhhNZ+av4smKGdoVz6JMWm9fKRNeHLQKBYs5C7fE2RQV96KaOdy1j36R0gZUXdC07h43",
+	"P/c6mEuXAfqA06l/3kJ1sBvsCx+tH8PS7344qBcDtdRIq1iibkSnkURHB4cvkBi+/LEwgbTR4xl6vg2q",
+	"VEF1Xeux6o8ZyDDOYeCBQ2eThhlnEw5CeII91spDlBLaofueJVGTx0BKJuSGpETOQuvR7hsjNo+mHWEW",
+	"Ix3HpP966rNSHPWOUU9JCkIyCosPOYnelTcXgY++W6tRnffeVspLon4uw7qHHkuUYIESnGVANUvRLreL",
+	"X650NJLQnNAJMlaeMrBQhmVygtSeBSIUMR4DD0xepY3YjXOZc2i6DNZ06h2skdEIUPsrTD55GSl5BLyp",
+	"e1WMwEC44vtAY5Yro95+TC/evTTStKHGuwrSVvf6v3k8gRhJFuOZzhmzGBDbsoIsxRTp8OXuEI3iHEZG",
+	"CgnyBU0ZlYlAxuA0T+U6GRJO0EixEpsrdpPC6JqavEOFQdEtnoA5MfVDBUb3WFg4USZLWF3TPvi0iCY/",
+	"FmZLARLv+GerPm5xYcXH9RGv9GxDPbSf4dYMWmHkbbiDlfQT23VhuCq1L/a7edTfcfMytLzwfQtkQg8t",
+	"Yi7NruCOOlMW9ioxIZbLiE0XYqZe/729txLRfVCo1r19boi28m7PeaF1lnAKysqBJDKeXs8hHvrayZTd",
+	"QRxKFtqcIJuOU1zB93hWuqmMT0N7KLrzetS+ct5iIWl3x3K26YOPYUk4B94mW2HOptOc2izeS42vQCMQ",
+	"S2KX+fiqteiOD7CYhc7vhPkEwowTHeC44ZikOqqG85gw9YtIQ+fSnOJbLE1S5Wx6w1LRejhT/OWNeeMP",
+	"NbMzGJhyGnvZuqkJlcAzDhK4U3Z975v9uiYzSTGd5NZOrhWHOSpH7p4A6fK9czpJiUgCdMnM//+DE0lE",
+	"gq7IhKK39uaaR/NllbKOWjN9ZMLiDmBPMUk9f7BUhvcUhDDuvRSk1OKg4UMOI5yma4Fwm9V12De99IxR",
+	"0eoHXCUpYkLugIY3s1YfjLm43ixrQsMx422BsDdK5+NKzVHqVbvuWQBukSeyevQLd1V3xlRWUxf7e3ne",
+	"e486X1d9+bofvGkaR2yxP80iwpW+96tzVS93/rZAWuPinJrL0rXdGx/KB+bkt63Hy1dfxUPrGqwdZFvw",
+	"pfXQPRrwULeSl1KBewnQz92Uu4pu4tPpksGdpai4jTMdtbvhHkZxJct8edCLZ66ZJMv3H77s9f46zRax",
+	"Ph2YVTiBuZYbJh8B0xpiztWfVqD3GiEsxvgCD+ag5jrc3E4+bdDH7QOmIVdwmoaE3rH0DuJjhOmsNXVa",
+	"Ap4izLUxLV1CxEnlVnFsvNsyYQJMFnr1BoOWlbtsvwaTsq4v++5Ef2s1BtTBkFqVb/P5v1qGi9Mlecuq",
+	"BkxTKFQB/8pojLqysZDpy3ny5plCPasHapa2Vv58BuXUQf/bX75o5ViEhlH51sUK8YpJhoaj4DS0jQOs",
+	"Z6DfO41Wq0jY60FxsPcT+tvO7t7nP34Ijg6+/k+f2LzD0anhWsoetP8oOJ6QkIUN/jdmQlkOLexwwjGN",
+	"y6fJTWoKS7r4Yg0ZbNZoZaNtmPEKcJwSCs1sFMqct97811WgaYMhVERm1CT1V2odEBXPXCv9nSeRe2VL",
+	"QD3+PddBkrK2q6Uk2noCy+4lzgWL4EsE+laUAScsFijDuVCcx4RPEBHod+OWdO0cTJrvQlG/KHY0p+Sy",
+	"+QUKcLZkOmI5lWX8LQKSyTWG3mqnW0eSosywDvhgXjDOO0LRPMMYIiI0D2bWp7Jokz5KKMhxPJZhlmIa",
+	"SmXeyyWfHxOKU/38kg9SZt5KmexR6VN5uA7XJgway7d9aGXznaA3a7elo2SgGCGZJFLo14wJxO3xrCXD",
+	"JLH30kIelx8m3Vd+XqZipwNog8rugq7Pmuv68+C0igHRDcm6TOmIGSkVTcdpStgcG91GH75ptGJ0J/0S",
+	"JfXNSwNTnq6ZGKYxenN61W7dV0+wrXOECbM4sOr4h/uUXixmPYfeiJUv4+ftwon5R3/uxECTRhSf7YXx",
+	"E+6ayixgAsXLfjZPzK9Rk2z5CK3dSmA2r9foDYGfi8+oYsgO3kUiShhLdWMKlqYwARQZz3SAdm52kcla",
+	"nwHmosgJ8+6Idktxi1MbZMMpigiP8qmQmEYgArQT7yJ8I4BGYISc7ifFAWvyeIHuAW51LveUmdBugWmD",
+	"YHCjNCV19l2qRPGdq1D5hnFhWXvBoErd7ReluSB3METmFQLhAN1oThHrZAyEdcWLkA62y9sRK+DbBUAs",
+	"qmlTNY5aRle8kEWtt8v5xZFXz2DDFSaaa54ndHKMTlEGNCZ0EqBfUWFU+ahzOggGv7aiTHMboQZJHyxY",
+	"xWMc+3pST21C1HnvwufsrV+DQUGR/T0QFX65esJlt7NZa7V3/XWNZct4XW7kfLyyPZIsUlWw6DeLXQG6",
+	"ME0f7F9zsOu3QTC46MSy2o76o1iZJXYz63Fu9puMz7mfQVA+VXYueVxXOMDt0UFYIqY2EGcdp/Srvvu4",
+	"lCwC6dtdwd7RwZ5a0LUsa9OL7iuenQWw8NxAj+hg9ymgdsheh5c6Hleo2Wcl3UBd1dfe5OArlYkuk5Va",
+	"4Qnd2qvt3SVnyD1iLX4NqxNT1SsquBGlLLodogsmm3ljyzKfltpTLJN7rLZjbjQ1p67PaoSnRs0pyk3L",
+	"9qrVYrWe9e+r84MHI/NSeNwPq9bhMW/RNjbnPG+wT880ctAZODXD+OtKQ0lfKkRKl0pbHmJL2wOGsLiF",
+	"GO34Mu1Kd1HeHSKdHYiRcRoG9RxBPIEYHf6wd/QS6QTCpvo/1XhtOwaL4fMfdg53d0+Q9jgKdMNNswjr",
+	"7ncsuaDQZwJhKYG6YupGzKcW4DHvDxkP7fsHRdFftfJuXiyoysMbqDXHElsyRltvp+Q/vUg7Lne4Clv9",
+	"PiMO52WWXlv/Y8NEvVQ+PzuUjX1XaM2QmEBbq8dAXQgJDTmmbUk1pwr5D/aOXrYrDY5A15QsTkNl4TZ3",
+	"8Zbc6eRm3Q1SE4sy4JAAqXsYqAumN2tOI5IqguKA23fsEtFC7UFuB4m8Z4q8lGVdJq617jinU+ioC4s4",
+	"kcAJNu1YQQZKqhZV1n0Lt2qIU8Cvdm4dey5B2vjw6tm1YaKpNO5pnNJc15k2IHGIXJKx7YZePBKgI32N",
+	"SGGvmSJFU+EjmK2lma8lm+XYav3hHrG/i6vVnVupVW2IYJqy6Ib73U2IysYApuUmBQu1vnrRsiaiKaJe",
+	"CkTCa3zQ7/uLVgn9m0g2CnW86u+ldvuoRtx6DKNqp6ymeqmRzTOImmTpHcqqpk6dG6wUHngItS7dpewB",
+	"aNgQ1+Wr+8BmHep6g/tuTllvfk6f4oMpof6vhw85/MVVfQ873I5P/lfRiqM/Tt8nWIZTnQYhVmuWoVe4",
+	"h/AeU6kDn1FC4A5WXYyptdbYeOM1QHyDo9vX1utftDJoNpRw6fxG+RwrU07BsNUAeU0gjc85b+sPEIO0",
+	"CTTNtBWmE8dbqqau3l8ge9WZWLpO3iaB7ys+F7JxeEO4TJQeua9nh+zXXWJdTe7siwO3uzbK+RlobDZX",
+	"9BOCKdbqmv0/ymh4QyjWQ0tc0osydW8pu6e2Kxlw0w6EhQLPWqH3S9HkpQY52/a+CR/xn5SY4RYZE3LC",
+	"tXY4JzuiaAV7q1MVy0b+CzNo5mRAvDFpaO3aZGQyzDqVH3sdcUhJs9R6nUqeHYPQmj0O4zFEcl76uOks",
+	"ut6E9t4p6Y/eHGMet/WO1zRzq/XOmuNVcL09e4LtO9DamnpaZy877+NL5FtVUfMOYRUdzcfebvcyKV9i",
+	"SlFPXJAaS30TkWjCMZUCUYZwFIEQK3do6Jcavp42ie821OywP6ksmj1lekzpkBvLpeOSyzd1rdPg2p1e",
+	"Hei/AIfXoUv7YmdzanTlI9ahQc8TLCv14Djq2RVuDQr7SjTxdT5UP7C2/gMuqTW8mQWoaBAYOl8hprGN",
+	"QQHXc2RwHJtxLe8pXKaY2qaeJ4b2jQvf9mwzTpfTyze+m95738DrSOheWNjvWtOTgKdlT7YUcBxWNGW1",
+	"rGvAGqrLrdrfO5z52YxLtXIRMrzB1UZyuVJaw5dK0Xt5q7TOowP176MD/cdL/cdL88fhgf6L3QE3//48",
+	"v7a2SErKMs7uqs1J1D9NwaYXxG2rK24vZmFp3j6RQsmphEySPfWxSuG1f0yzFL4QOUPuUc0rSQzc5PU9",
+	"KOGu2E7gwbgERRt/eGfaiHe1WlvH2Ahs+xwusZbrjNiymukqETpvSBPyv0Aa+70niljvPRZFHLpdaV4t",
+	"ScjQwJKd0GzJucAdTcESSNetvk9xFvbNTPKJewW3V58eaRbzXJXan8AFapusuaPzMd/Hk6CgrVW1awu6",
+	"lbyfK5G1edP8WsYHU/r8tdvpbFntcv47akTZ0hSpDKArEW67kar7W7vvPoiqv2VyneOabpDBHAReh1rt",
+	"BNjmVOpi82txSP+5SGZ5X/FDSKJfs+oKcTSbVX/tPmI35rBRZVsbwnKCpnhqGqTv4YmeqehdyapXMkwh",
+	"PUESjxuVuAaYJ8gB1QTLdUHRiQ2x1mpqWTGJaoqn+r+ZAhwel11t/FXKJrxt2qxfPL7RQSTqM1yuyRJT",
+	"SmIRRiyGOfrW8sXy+W3G252DqygoecdanuJSq0Fi9+Ukf4US5x/xBBGBYuA6f1I7uEyoYMHk8K5RJJY9",
+	"r6Z5+CBbRf3wT7reEnsBH1p1jomHJbUZr79cofevrpC6inZM8lq1Cj5AP1/aeSURCD2ioTbv/mDvp89/",
+	"PA8OOyqNH4yF1R1/+mdZy1N0Z0ImvI52bCJeY5+H/9a7/Hv7FvO2F70an9vx4y3vMal/IjA1Rnumxsg6",
+	"GppA0u/+IWh9e3vVs75pEfKtQ3Wo8LvN6Q/Vz1iHEtGfqhZ76B5OZY0GgJslmTmv70UJ87a/AJnnHrVT",
+	"Jpz01ocWFgm4oQDtrNFEFSaQZtVE2jCyE2RqP+vOdqLMyM04mZrArv3BzOmu/pSBWkBR6h0Jac4F6Mvu",
+	"FSKMgEpu5lPlHaMvDcMMJc/19IBJFjpOqWRIJOZm/tpKng/YOZ9Wa17Ykpw24QAxsvc02qktxmRebKne",
+	"2M10OQ7QIdqhjMIukgy9RDs2UyJ2g2SNTH65lHz2OvWZ17fxDZt361Ih1qOhuTLKuVlAfvLFo82g1NxW",
+	"SMjaHWiUyfCe8Vt7OF3+3tAAcAkhUMHEFimw2mC70p1eTEhtTjPxbxPH6D4BPXddJjDTUQHffflMtA1h",
+	"LDr91Rz282hvWe9A/2oxczzhPaTpI/ZAW+SGs4WvdYSoqbzztNwapT2kPHkZunoQwSwu26pR0OIH1kZS",
+	"pQvh+UEvAmsZ/GNhZQwgXCGdR8k6riPzInDNdYlpbOiBaevQautiYnOK7eUYL9loXknsMcsVJ4QMq9ft",
+	"jRnf0zpNwlisSyiELph6hc6UncbG6NKqGejo4PBlgKIEZxI4+nG3bca1bmgrF9bfXY7xKQesM6fK2d+V",
+	"yW49Hy8nn/V8gNAYMqCx5t3kzlJnr4e/th/CqS1fWS0s0OL1vidpim4AxYxCgG5m6D5RREhjJbJoa9iy",
+	"pXg/IxzPe0tLz3cqhSkDJWU1TQ9C7ALKOhqYe5BafpBIDQjLLtDxaev4rGUpxbzzYeRSrLEUzRRPrUw4",
+	"doVWaPrj7JYa5b6K8l206Ps2Jji7fnor5c34kHPJZI8Y020dgdXI7bIeJdf40GY6FrPcV/OB+l+6agj2",
+	"DnqM+Qse0sNxk2OfV27EuBJeLczoazv1RQe5Fs3LZx4bVLsqn7GWoOQcPvedoeQCb97joejcY3JJg858",
+	"F0DjkI3HJDJ1csa/p0wQ/bd1td0RQSTjpR9Pe+50XR2NmEnsi0wxhzL+cWbmehZiGadhJmZRwlI2MZcy",
+	"rNvVcRKZtqUuZJhnGeOy3EDplCx/m2KKJ2boa6er4ZKzmxSmLXGu12fopxcv/67sOHUHMvUsbROlTSZ6",
+	"CBJP2k3DF4dHpj2fvVXHzIZzSipC0TEqTa2mm/uhiNFxSiJpG/+Z9MpnoniFWWHYnhDWWTcEnDO+RPVd",
+	"WZ3U1tqJmjZtHW2b5o6cLAHQUndOZDo/plorzkefPrxBFE9dgwl3pOr2xSVNNhxp3jq3c6k3VNMvDapO",
+	"HK7NI65VhhVZg4E35t4rI9CJk6and9A6hb0acrepJ964TdtgJnTuCjukxh5HZUJuvU9oCecPXm5jc8aM",
+	"HT6zaGCMuu1r+TkLB5aaV3odzVdSaKt9I+Z2gvFu/drIOA4XOoU+egTf4hhdPJ2jb9Ik8cc69IHhB3N3",
+	"0T6wP8E3V2iO01ihHRtYLgFf8DRTtD34cP567+jg6Ie9g4ODw6Pn1ZCtumgiXS++7rmQV1cnbZNUHq4i",
+	"o4uHV6sEy+XiMbz6pnpVS8RoBJXEjLbOHEWz+r6Hd2We7BqE0q+lgMMAv6HAVMfzWhmyGdS9cEacvus7",
+	"yrHVCOv1EmhrZtWBO3NwsqTHKlm3HXoHytS7aPn8blVzss56l/Og2qeQZKYGCxFqoK6bBrse6+4DXclc",
+	"3NSzNjV25RGHi/SeEzJ3Pog7j1VM+9Wl7RPLmeqMmCmh7q+eA2PmNARsFO2d6FZllOkGe6s2+WsXG00V",
+	"wdytVNPqKBRhVdVyiZ5d/bpEyeJ5Fa2ipdZG09EpTjngeFbQ64kdkWo6bxFhGhrdM7/38ipSyjv3H5Y/",
+	"d082LQ4APEpLwzlSwLH6JtjnUf06/ECF/r45H1C5/XX4fzw21i/FusHQmmnWDRa33MqOVbUt/NTs7wm0",
+	"y8ej2xVCUDV4+hWXcWI6asYhFpGpiMJRYo3pG0jwHWE5LybHfwmtq0tXX3o/u79juIOUZXaBBHTMOIxB",
+	"J7xnyUyQCKfhlBU6mYBpYjxk6r8ZQJSExfRO3xzHqXN76SGYIsdpSKYZJty+zG9qOc9q75rD7/WfPS77",
+	"4e5d5wcHz0F3J8ik/4PrQlr+YnwP3j1TPA0TSMsfdG1B+VeKaeimFhe/mgIAf2EzFPZEyRIOMeEQqZfs",
+	"I1cki7BExtSolRwXHVPt5mvNU4sNm/IEvVVtalLQuYf+9orKBPOo2ZL+0W3Ir9pth79tX/oqh7ZeolKx",
+	"n5zKmve6S814FHHl7aGdi9tPWI8U8uCxQUlUc23jeEqMjVVxcdf8dM38NY0lZZU6pjididIt144CzilQ",
+	"ND5qceFVuPWC+u4roBfQqqidXxwhm2qrJzcco6vLt6+QzqwdkwilgDlVRBYT9c15KmcBevf2FZqyGDiW",
+	"EKArdT/cAYcAXapLGWdmxD2msakZylJ13/m7X5DhPgimzI7s0Pfo4WnI8Ey14NkFMjyumD6s74v8uc4B",
+	"+uUNspwzQP96gwyzC9C7qze2UkkAFYzPAnT5CjmmGqDTq1cI55KIaYBeXaFX7J4iMaMxZ1MI0PuPv5hG",
+	"BQG6uDpFV+cXyPLToisIRjbxmFR6cPpMRQFxEAze6f9e6f9e2j/O3/2ifzu7GASDX94MgsG/1H/eXan/",
+	"XqpbTq/Uf19dDYLB+4/q5our045jLYWpH4XRUZUi3KELG7wOCn4UxvzihWHMD2U8RZTiBtO4EDmhCczo",
+	"vltRlGcuLlP+rOHNyr8jPE1EVxTHSDh9WJ70qrZfriSUz1guk/D3XNg8bTsXvWe/5qtck/mp7qRz/kW/",
+	"riVJQl0NUzbpX9KYx0Se33V0Ril97ksUSZZ++pYVrX67lkGfbb0i1t0PHTSol83srvO+9bZ99KIma+uB",
+	"YwMqayn+bURi1pg/6cJI6zEJayGh/ot+LB68THErolccZwtW+03de2lubXR89hCwM6gmBlVabUVB75A7",
+	"o2VNcqqhm0fBgc9v2vSRj2QKSmk07KWpUy3XSrmqBeieju7zh04hDsqfjNYcB760KzoEB6iE1nCKYwhc",
+	"1fAw0S0jHViG2l/pLVtox81ciUjHxNo9cb8mQBGRKMFZBkqv38Hujc+EnsoZIOwXHNg+7rs9/XIR43H/",
+	"4I++24WUO64vyfKW7s5b2sH1mLZIlObi/Wqc6RGLQZje4NrMAxEgqnQ4NOYASMKXHl08TbKad1LVzy16",
+	"Kfsw8uFbbnwewq/DhqgSz+aMiJKz/YyzFhWjbUjAmRvyaqfeMYqwCNnYOw8vWlVpxNrLILTMrDPlcoKz",
+	"UBAbam2a/imWwN2QbNfBUCYcRMLS2DYnwlGi+IK6pNQ2ArohPRaMop2ij1HJZ85/OdNGvm1dT4TIId7V",
+	"6KmXoLF7YYqF1Lf2ImUTH+n8Uur0UIXByrbJp1pZbimxtneis+JOfTroZoaUcTL/jDLr3427t7Ks66+C",
+	"WJ7/r9OB9jieAA/AVcSqI6aesDCYA3Lf011i4EKaWgtzqBDpEzGHps+RZUBDL9FHaRSdqTblWpsd7mLG",
+	"Qy6TCVBPm1ow1rH8sHckBSFZ28TuB8zF3vCI6zlpYTUtuGUsuTZxy8Ejeqz9Eqaket4F5two/jYzddLB",
+	"+aujw1BUk1P1Js4eAzQF3pH03VSLLFXM4TSSVdstSqKFzyXR2htVXzDbl7ejRbUlzBC+ZNrDG2oXYc8Z",
+	"Pnr843IW0rl5pn/yF6GayYY/hYyH+IbdtZzwb0qc/eQCynYsl5ZxhKL7hERJs7BJ5pwKdPiiHS79xWsL",
+	"di2SuBrb0M7hc7VjvffD51phuIEZo7qX7+GLAB2+RMPhcLcdLbv7gGemAnBBDc5fpdV2R0dtBaSgky21",
+	"U72h4R7aQAvKrpqY1CCe9XbybskLMTkhunNnCbtA/7x8nshSAy375N004OH0x/5z1bqW8NSXKbuDWE/g",
+	"qCCIp8iEEWBj/qcwlm6yFmVhyugEuHafuBH7yp4I8ywDHhrU4aDDbfM7BLSyzYZgXWrEwLwJw+sEfrGp",
+	"oP85rFTE9UhaxfxS+c0qBEXXz3mSuiny8VhZus8P0Wk+yYV0JiiOcAxTEvUTjmbW3zqJfFXZ1PzACi86",
+	"aX4BEXZc53PF245eKjPXtGx7iqiz9zWLSWG9dmGXW/rRDUPzKWsphdsInXdAYK10X9RN9yP+ssB7CTV9",
+	"pQEAPWvn+9Fvse2lFMyvrdhEWomhb09e87zflpfdAeckhnkjaOZeMqkwoXEePLAkwoYmltKo3TM3s9CW",
+	"T63EowoIFp9b2c7nzsPw5w0U+SU698jLFCrzhDp0G7XSKiJ/rQffHKiCKSLUjVYtu9YrYeJyw3YcFJXM",
+	"oburjFdZ3WVVQ7+mJWqZZLXpvh6vXuSUSeZ9w9jLN2v5lsUbWgLfF2JgG9J9yiI2JXRSypUmN0iwCF1Z",
+	"ab22rwGl9013t2f39xnX2tySG9u6TPkFxJ358uU36HCBF2Ng3B+4dILwjS480YnoSmULD3/s2YjJ7KCj",
+	"mrR9VUftdRB77t1qIefnzShXNlJnGiLOQYV+6PVPUp2J4iDgkiV9Cex+m+IvyrSzP7lmz+qvNhA037kO",
+	"ja+FUDan9fl5C6tFCgsPbOEmOmj1xvpZdGFWVKr1yB7yHrz0njOpSMsplHM80CuNL1k6DtoYLtQ32r4w",
+	"gFrMrZz3/Xa65eIo5Vp6jyfCGyreMgdUyM4O5D2ilzaBNBTqO2ye6fwiAJOO6udH3Mzaim+bjL1S/nSf",
+	"MAEoF7qPtFmoYcb2YuYrNUXPFjZFX7bzz9LxVM/dOg+Sq7pOPZ60WhnhN8ZpvHKTtjkTdR7SUvhgPCNT",
+	"M9jQuEcO9o5e9h7j1813FqC6bVceINvmOEC2T/pu03FjhnH0qwOscbMlm9k/jNct+bKHNN2vMMAqqP+F",
+	"U6LpwaRGESnQlMV5mou9w0MUJRDdophMjOer0UW7q/+3z1NrncPx3n8//3EYHH3VK9hf1D//D/o//k+f",
+	"/zjqWLvBkpcExwMYtuV6tYb+psd+lmcktf31A3TXhKsBZgoKHC1TCD5bkB5qyKgfFjfb780yF/C3deiP",
+	"ldTTp1Ac11U2OYdt9yt37GbgbYWP62PpixyQj6cmLvT7rYvR9jsAx3LbwL0hJrzYiVphygvnFfThtAtm",
+	"Nmyc8/YYB9vkxP1OuODJbUdsufQCcPTltzWWowuAo5wTObtSm7GMISP/hLYcZIpOL9+gW5ihnRHLwuFw",
+	"ONo17a9HjIL2yeCMqOtGSR0hxtHo8v3VR7R/d7iPM7J3CzMxCpB2qWCBRqdm2sR/NWEeo38A5sCRLgON",
+	"bmFm6kFHQ1PaBFPtoALbj8N+TCKlTvZjJNZhBHP9taPq//314yBoZFP/768f3WhuQBHLaUTSZwK9z4C+",
+	"eYXOGKUQyXK2zc77i/PLt6cX4fs3r87CN1dXn84/7AYowpzPXJexKMVkKpCFhNLcg+IPzlJd+Bag+wQ4",
+	"IA4p3GEqyzv88kOd/uIuOBcPy1LoAYevOktozNp8fWaQL8+pSQ3S6q5uZO3aOIwZR+d0khKROKAIl7xL",
+	"OMowlxS4OC68qYGdDHZNyzhQUO9+FbQOIhPGk6dLK7xqBPM+XXYSeL6/4TW9pmeM3pkKUnF8TffQ+R3w",
+	"GRrt3x2OUITT1C7WE6lOFCbrLs7oxgw8Y0h7FT1dXe0FI3V6Q/XC/716f4HGBNIYKa5hHhYU30IYYQEn",
+	"umTB/Dr67bffftt7927v1avRCTKt8aS59OH1GXr+/PlP6NPHsxNEYvPrp09vXgn9ljNNPAoQ4h44Ojo4",
+	"NHrX6K2tzRjpfY3OP+LJ6ARxwLEwqFj8Nro8/Xj2ywhJfKsWMhufAp/ANUXquKME7ah9/P35Tz8EaISz",
+	"LLUyfl/ftqfv+dvvgtGRyd9OGGU5F2j0Zrz3Tl0coZ0Xh0dlSx/raVQvMNvQvbiRkDiFXf1hmhWMvJVi",
+	"mGZMKqzY+yfMRse62EPymdcnCE9BcxydEcbiGdL5IjODwSbL3MBJvXfHwKlYV+590HdDfIwU3xztnlRX",
+	"1fdjXRILunGbfgUR6MXRkd7yWyJkcRKjP66NVnM9OEb/Hg6HnwN07SuD6vfrwXA4vB58HQWIwj0IaXZ5",
+	"gjIsBBp5d4+Qnh+AhQaZ+007mhNA6kaU4QkMaw8R4TzdjHqp9OrOkijsjhVWEBBo9H/3PpiOf3tv4hHa",
+	"0eeF0xT4MxEgMkZEWp6M7iFN95ROBJoH7XqL6m6R6v1Fs8wK4tg2iwZpTiydmA6TGsNTIpQNQSgamV9H",
+	"Fv7q+zWGZoxQCRwRKpmN2uhNm2PZUdJk/z858Nm+IWZFhJaaAzTaTwDHwNuvKRbXvOJ/HdesSpcCJ0Sa",
+	"ZvKcSN3hH9ezGhlHfvkD4zpREecxkRAPr+kgGKQkAiqMMqNVjMG7Nx+9fpYFQz69fON5b44HB8PD4YGW",
+	"aBlQnJHB8eD58GBom+IlWkbvm9rf/+pGWaDdOUrxN2PwYj102lxXtofIGBVGth8dHNh+KtL1U/FO8Hfr",
+	"sjaaySLd3bzCiJwWBwtnEQihwJJnw4quMTj+92ev1mnwVqmx6l6FQVp3xxNhM+ddc/rPaoF9C5HhDE/T",
+	"zk9/b266yiBa7vPdquXnNz9LLa60oOfDAxSzKDcSDwv02+m7t14YrVCxWoHjVnErFD3RgBfWtkB4gpXg",
+	"mA+8jwkRSH2QUiDmwU73b+pGmA/m8pPgi3637hinQDBUuP/y4HnXesUGXQ+aTxTfYWL043mgUq8hJaKh",
+	"He3FELYASuIbLGB3HgiVEltOW2gFoxIYp8U07QxzPAUJXGgroMUzeK97Mvjan+6cpa5rTue6hx8P2L3p",
+	"TFECe2Gs8I/WhaqTYB68XNEUsR8WGOCU5RV1qCg5fYwUoSMLayU5pVVB41wfFZwg7QIxzZB13qjohNsd",
+	"8DiHygbrsW61jbZNl+e3/5ZMiRz0uPHM+IWUNfdopGSAqD1dLeR0qrUBLbciOzbUV0U0fb0wu5lPX//A",
+	"sVUbzCOHix/5RO0Awf8aL+OLPnT8mvEbEsegnW0vjn5a/MRHxt5hOrO7M3U6JaFbAnSz97D0jA4ccSYE",
+	"8oq+HblbK6hB6/t/kPjrvquSMW7gClkvQIg3rzQyZEy08AsX+j0tGzYvtXapQiub3SCdhsk/WDxbM77Z",
+	"vepoetWrWfQ9e1R875KmZQGTObFvHcEPXix+4oLJ18oqNQ/0oIgz2yBeP3DYY0+XeJYyHH9k7C3mph3v",
+	"i8OXfQBgG7tA/A5igl0HuBdHR30etnqhEdZrofZ3mN8qy90cvp4JhXbuE1bMg9LWh4uq7s6leOuimi/e",
+	"tX+sRby3Sp9GAPfh8tsMjelHOW78Q/tShEZprtMA79gtVHe3qH/odycz9bEtlpnq/P/8IlIhsnPnCrSj",
+	"m6Kd2M4RSqfSP8sEpgLSOxA+1Zj+JoPPXztlmnZgGXh/sxJN784WlPQRZofrfrXujdCGiubK0DT4isHM",
+	"53C+v67F7a37xX164W9ZCG5l2hzy1DiAsBdx0RRq/ZfqB+INIjTOPkbTWRuZ1mSbVmc7BdzPIAvCfWRW",
+	"3KXO3cLsmSjn7/zJdLmH48YHwDHCVTA5/Ohg08vbK21Is2/UhDVbQB/0ok+NdFYDUlDdmg/rwFEFToOl",
+	"Je8iEo01tmKJmBmp0Ytb7XMm8RpM7xb/Wxo7buowwBZT6hiRDkAau+LERmXu53BfJbNryK033oXcm9Mp",
+	"DIrrSmvX4fRPrVx8FyRi2mBjPxKp8EvZry4KqLGwEZLW6QRzOL6joTwmcg/uXEfMbou2aHfa06qtNoLr",
+	"aYmW09LmuKa9lnIPtZNbKo8fumQxVq0nVSq4Fr6rrjXLwsUld9gkcRxJxnV4ssSYTr/4I3gmyiF//mp+",
+	"ZtXRjwsS07rWLtoT6mr+9t3OyfJfuKxp87HSut+VF6Qg9R7RA3UvMvzjrxZC0P4RHwBt/FZdLtktJNGe",
+	"zkDaq7U47uS7zWbLPfnvI7C2JcN450lkIdcrlGc5g3ByTr9NMj5DiqxQqkgE7cCXCPTDezj+PRcS4l2d",
+	"NqMLdXVDnr901K+JLotp2AH+L0m/bQmGBURa4wDzbAWXjEQEGrmWpzaFSU9fcNdZLiM2BTQ6HaGdzPSF",
+	"2x2i02ppzxTPyidoOtORimtq+rT8UPZp8buzuvtNb1Y7sGVHDJ//sHO4i84SksYcjIqoO6YTEOg0kujo",
+	"4PDFrslKavPUtvR8/0a9ts2dPokHt61JfpMIDXDrjtzzj3iyyM7S93wNtnbZ1ku8wITUmYe4YAzKbMS0",
+	"ne/t6AY0Jtvp6GDvHuDWE8NRyqLbubHRVvVmoTO5lbdsUEJ2O0MU6Famza9br3SbV5pRmCt0ywLCEvNi",
+	"23G3UyCv7Lzuxth9129lTzJ7cc3OxfdKpJvamEJXUDoAh3EucGoKjxN8B0iy1NS6m1IK252OcISzDHAa",
+	"oKke4eN8P29OrxAnk0SKprfxFUQkfgxxvlj/fTN+ZxpdPZ7kdw2MlhD5T8FZYn0IsUP5LYtZWZT3kKqX",
+	"io9TUyL7GpPUfs5fUQuQFveE6acByjxWZoSpDGK5STL3FYIPMEEvA/QDUrqAWFH47xdG+7pZ6M9c4Y5A",
+	"O3hX9+mKdxVv/AATgV7uvNgN0OHBzgtTnHT4fOf57hBpwY7viyxhLWZmJnLjPApKRgmU4VyUXvYMOGFx",
+	"k5+exnGT7s/d9/45uGrxOd84W61oEHqYiNt42TFGoYJSLgqVojj1LRfecuHN2GLUQ0zDV5BMsFS/5gKM",
+	"+aVL75E9fDl7JjwvqFiRDSu6iDm+X3N2xq922T+rUum+D6ffOP9z50u3iuWWpW1YscSy4X4u0XFHO7+d",
+	"0/vXuWqkMXF7x8fqYz97ZyestcDt6YNtJQT8YNv3FLqqn2SP4HN56n/J2JX1BlWHjvYPWL2nFVsvA+41",
+	"7bADEPzBmiyXcIxGjQGpowAxfk1HHUPKR2jn7PT16a6ts0H+bShiNAJOTXKdUdGH6I1E1hGNBcLXNOZ4",
+	"LE/Mb+ohItGU3en2F2jkGk2Pymp7ydComOk/6g5qNUYGf6Mhrfo+nySg1ZyvvA1nbcNZm9Y3rhQP8F3h",
+	"HgNTEoGWjee9cYpLKBsLo1UtTGNjInEbqdps/UQDx9YXf9KNWkz/xiqKfdL9eh8umpa2i+tNnR6iuek3",
+	"b9ZM7ksrUYLpBGJ/uvmWbrZW8qNKrTONcwgjrclWAixl2zXTc213BXG1z+GOwP2aYyvvML8VSl93s//9",
+	"fY/MK5XabQfLa3VdFyeYj7TNqlBK6K2ZokLkNd0ZZepJlouQxCO/P6JuGWwYARozfo95bKI1Zqg4LxYk",
+	"wtYgszvg91xtjbbp+B/0Dteu4y/rktyq41ueuOWJXZo8NlmoM1RiMjKEuwofNKxqzeGNK73ot8VHNq82",
+	"tUmBreK0ZRKPzCQ01rUpTrb7p1IOZnsJpBmSgKfzmEbRzmteOOFd2fPrTxFFWKr80n58WX9ZZQO/QBoj",
+	"poeqmXG5urZZWatdFTYJpAuL8frULeo32yHb/V66qFTv+6/Ss4e1OEpS9rX7C4ZI5vbw67J8TtPU6rMe",
+	"8FoblKOdd6fvdmsXM0wh1ZcudwPNlvawzlPbkwnsuW7oOx9PX5vMNOtlcqModZN8rxkhjZExtsQQfTx9",
+	"vfARpAjgmhbk4g22jDDVk4yk1EPWjVE2RCaIq4wwjN6dvvODKwYStejKNR1N8TRU7xmd6Gcu3TOovFKN",
+	"x2igGGPRtmCf4ix0yYhzgjQWz7/V2Izd3pOEZBxotqbfNhLzdIVFlu+4QkTHXntoYgtjLSXtP7YY3UZW",
+	"NhtZmRYnu5l4yspSZINhlEKje4LoyQIycEETe2xbetga/o8cMWGcQyRLTvHMJQgtGTLxW9jMN/3fV+7s",
+	"Zf8vZV37689vcVSMXevqkLNwdFvThD7DAvYIFaCnJd0BmuoJP1Zoqxd32dP/edg2vieb2j+ixYZ1BbX+",
+	"IvY0qxGJo7uYKHJlfLaw568P42/VqPP3+CSWXQVIW/Nu2yz44Wr3hAip5wbWRk03Wlb5pNwmRBdabTUK",
+	"3wi37lJc613utlrrGq24Kip1S4O1W3MPkyEbNOmqCsUT2HV9aMQZd1ta2Vp4m8+Jq8ujunUXoD4Sytp9",
+	"e2OA+AZHt3MtvUtz82t371PEeq1Zu6bVxpxNexui7rtfq4e+OxutdniLzTSHEn/J+GcxtrnE9Xlx0DaD",
+	"bSG1fBs2W22bT2K21UG1tdy2gbmn7Ph3R+BescCMswkHIdCNaRIaJSSNg0pHMY6wum0MQhBG51dN1YXt",
+	"QouwyUI2JR62cb1N9/bLCEQVubv2nn3+JNz5Lv3Lyp3fxTA+f8vlYL6tL395RuABcrGSWMGpv4puWKOO",
+	"5X35Poy/Wb3Q2+PTKIU+kLYa4daXvz5ffoWErSs/MLrc1fnFK8TGYxIBX+Q78fnAYl2uSvMb4d9dWlx9",
+	"Jv5Wl1tnjlZWPelNOfcfJlQ26NyvahhP4NzvQyLOub8lla1z/wkK3qsCal7mVotgci73+Ubeh+KuXgbe",
+	"kn3V3OrdI4yK97u+s7qXFRaMIjxldGJbtZufOocRmctLb+uDeaxj1psBoE7Ofpppbw+saGt+kT8f55lA",
+	"LlOu65MeJZPO6Ot6QGmlEo5QIbGpim3bS2See8BwuvZ9+HVxPbfwgEF2dQNaoxjQCNAOfMGRDBAMJ0P0",
+	"4fz13tHB0Q97BwcHh0fPd41SGs11XNTOduvHqFB6nzlelhH9RfwXxfcanzZOU+B6ZpYAf2xwKUUWze6y",
+	"5WoT0K1MknyKqY/fI4XUv/322297F/p/owDRfHoDXKlXwNEMMDfnEAHJ5G5gJpiIa1rO9wiKBuSQkgm5",
+	"IYo7lU3mbbRuR4/4Otg7ehkgec8U8UwVjdt6P0Xndyy9gzhAhF5T/fkspxFJnwmEOeBdpICam172xXyw",
+	"cm/d5XYfyq5p36Q7x+3vSVw5BXBa6PCDPeKtH2frx+kdqFMYoyN1lvUQavsaNKvofDZW148XOm1WpurL",
+	"nGdMwGZEXHewzlzf2q3rdvG09MisicsHuXda5l15yC4kSRXKWzHpT8y0herWeXFSEZa2VbARb82BLMaJ",
+	"tLoY26ADqVTtnsB5tIjonONoS3xbp9Gma/4KFuFsW06UjTPXf7RQPu7joq3HmjslXuCpndritUsHOsET",
+	"0L2KUsVsd6rOMNP64z6ZDdGvc/uiX9NidpGeC6PW0pMBb5TmIFhEcIruGb8FPkQfYK/8SgQ0NttyPRf1",
+	"08pEKO65pmobtwCZQEQqZqzuT4iQjJupWBwUx2UUkNr8nd2B3yzetGnUWZWVlb02IkUz9lqT9qK9iFlD",
+	"L/07I9RsWwKeItM6xUtbuqb3CYkS20YkUphF9c7HjEeAcpqCEPW+J5wT3Z6kDchtxpBtAbM+c+jpJ9mU",
+	"XW2eZIxNXyWvnP9J4b5ORVshtBVCG5uUiBttoJ4JFCWMmPy2GmrOS5jsFETzIxun3n2PSJnla9RL2+jz",
+	"/A74zIPH95VK/wTm1ce5uoAIUJRzrv5U0jfDQq49SbKGclGqrPj1NkY9U2v+iQSk/p5vUjbq09uaYlsp",
+	"uDFTTCGcb4gVSpkd4raEtJMc63Df+qf/vrZhE2NoUIaYHmhs+8RM8S2IYzTKUkxDQsMsxRGMAte6Xlkj",
+	"AbrB0a02RYq2hUP0Jk1hgtPSgBH3wNGLg58QxVNiAvoFAze+qyFSEFPXEiwMnO6pDkm1GRcfC4j8ibhn",
+	"+VHfJAtVZ7nloFsOuikO+o5VIzs4talAfRokNjgowRNYM/O0g/NGlntW/CXaN1PM1WNUfcjK0/96jv1D",
+	"O3oL6jUohjHOUymuKY5sa9p0tjtEp3pPulEtRYSaqEDqbdy2lmV3wDmJITRZVaOhYvomwWxk7tExefNL",
+	"KNloiE69r0+w1FNGmPRjEkYOCF8Q6JklVUHQyu7V8f2pWL36oG+SzRtS2TL6LaPfFKM3xKBZveEUJSPZ",
+	"6SrCaI1VKOJQBBHn4HmFqij+JhbaZRBjCQIxms6M49wyTFSsgmyTfMTG6IZwmaC/oeeHOkVJoJ33F+eX",
+	"b08vwg/nH88vPr55fxH+dn764Wq3GU01CbZ20Vc5LM29vrFcOvslfZLplOARKM5Bp2cBxyLn8OdPrftg",
+	"PzzDQhapyw6rNEo1W4YpXUF0IbPRYRT81q3CvIIUpNVd/OTRoNi3JbPAJczpWUGagmzcSJwYV28eE4kk",
+	"xyS1wTCMJJveCMkoWOM3dgR36ixMpSDMQGoc8bSDJhWdq4//Te3wUm+w6c190fw6/VD8p3OuLi2IHo7S",
+	"GpII1xOMuY/pJY4vRu/So7GXpXiBE7+0iy/1vb2KFNaaN690smM9I8LotEBjiE/QGKcCjs1f5mpn2rhR",
+	"cSu7sG+9YSwFTL+/tOrqsfQoEFcA+ku2ECqx3QDBI4zy0oIx885I0oNKdK60R4rHyjrUiiS6T0gKOtmA",
+	"lJYVqdhco/0acYyu6Q7YDAF9LrtGJ/JfUWZMKOPg8LmycI9eKst2pEdXQhxqM/ECT2uN8IR+9JrCFyKk",
+	"WdhBr0grUG+++OVKj68kNNduQMCpTCLMAU1JClqOiDIpe8zZtKXm4ZpWdLZjRGLFlMYz17jl8IVMzLUY",
+	"zwIj4IprP8gkqGTKxRARRdw3M/QcTRmViTD1KiZl/PDvMkE71wPBlIWv61gO/3492A1QhqNbhfdEH3kE",
+	"xSt+VE9gdPQTeg03PMd8VuxGHdMheod5lKjnjCtW65u73dnmVSr8VnPOq7t8kszzGqC2bQS2jaWerrFU",
+	"TY+qCQi0k3HIsC47VJYTjvNUJozFQcF4d7tkSIeCtTC/vcFHNqQ3bNtLbbq9VB3ZisDk2S9nnqido6Ss",
+	"M6P95neIpLApqWOixxTO7D92Rn9cD6Ikuh4coz+urc9HKxrql+uBKY/8Ye/g8Hrw9eto9wRhzvFMF3Ah",
+	"DlrwxkN0Sj0VXQnZW8gk0lFGdI8F2nlx8NNuVxr8Q+XrBpPh6wr5E6TE96PtoqNCirdtkrfu5U11UnDW",
+	"UEPazkuK7y1c94HGa/bO6dn9yi7DtyAQjMcQSWVxueyIGGtfWsVMK0uCIpZZxxtlVfNRJOxeuEz1Cc4E",
+	"SpWZiieYUGdYYamXbzriaLxmk+NbSrxQH3RO4ycJzPXjnaUk23LOLed8XM55TpWtUmOXvXmj2FespTMQ",
+	"p5D5ekBZjX2lJBNIJpzlk8Q04wR5PUBTMMEj9JYIWY1XsCyFlv4F6D5hwTVlungmZONRgBJ8p/RCO7k3",
+	"UU9xEAnTquaU0BBPYBQo/bNwyTAeGB46ElHCWBrOAPNRYLjkIbqCTML0Bvg1ZWO9pLnNdDIgFJlCG5nA",
+	"zLwYEXmMflMXf9Km3eELU8akNFYXDDn64cRsFVPEMqBFFOaa7qh7TC5rgFz6hfa3oRiilFCIT8owqpk0",
+	"bivALBRMHxGKzn85s/qwK/vZIULkeq1rGgEWhE6URk1jsxnKGoLTCZUSxmjHOgOr7yYyKP3m5lIxXpnI",
+	"3SG6ME7hCirYEJFxFKNzBbzKdSWzIFb6vI49QdzmJKvGD35WCNmQV3W8dDiBJ1Aa3CdFSo0bnB9DlrLZ",
+	"FKh8JpCLB3/8cHpx9UYHhH8+vQzfvbkIT38+RzuHL3a7YgMW8er9WMg0nw6Oj17qZizmj8PnRayCUAkT",
+	"3bOs2dWG5VSW/lF9IGgBdtYhr0hEILuzro17FFHZvAXU4FjHR4LWQEeTFyhq+z2PdbFyBdTM6iFtW9BY",
+	"92eeUV/B3cUxlgpPVHyL5bJb8/3zh19+q8AjYUr1zVPL0RqizWd2FJYQdHkWsanCry5h5/Kse8gsn5u2",
+	"SoGgnX0rltp50sf6ZXCng/eEop1CJrpX/Q2NFL4QGpowx+jzEI1kzqkID38cKS7rwhfXtJCOO7qelAN9",
+	"JsrOOkDj3RObNA5fMi2gQqDxqJL1XdvgM4HcvdrkYWMTYXHf6Rac4i+KJZn1nh+i03ySi4K94QjHMCVR",
+	"jcFV/a1GnnswvKYFEPUHo6OXOvHoCCkxCK4V3aH6KvuV5v0a/EVWhDOoWmtu1UcROhle0yut4CklQ3Eo",
+	"nWhBa7kXt0RpBDRGHFLdoMyIwhMHQMG4i5SBKPqnAUqxkIhImA6v6QPk5SeLzR+9soOFQlOxGxqz+wAd",
+	"Kq79w4ENl3Vx7gqytYuPw6OgFIQ/HPiCsI8cdEJFFnszstBCbCtlSinTPPHFosbxPMtVAiQYo3+hyL7O",
+	"RdFU6nM+BRAFCAUORNkNi2eFOnX4o1KJj16inCq2QyFeIGI0+e4ZaTE3Q8YmRun7FlBq9+SDCbkDGnjj",
+	"TDLncNeNBANrOOgehTpYb1q3qZ8/XV48Up/Bx2tJ2bZyxok63VAADSlA3LuZ6BXQC3V/58oQ54YyQwFy",
+	"xbFl3xNH8VL1ltNa/yIpQQsUQY8xVJjAonES1QzJbzIVxNvik+SB+CDaJoFsexCuLafD6PmsmpnnNSLd",
+	"7SbqFnm/MGHjIaS+kZ6ECwhtm+TxeE0JW9O058qUtc+geJAk2mDSREVReYKMiR5UUvYR3FLLNuy3wYSJ",
+	"VjYyP12ip2DbNwUheymbzJNxp/qut2zyfRfNneYxked3QOViW8jUUVlPLb5huWwpztr2jpqLwL8mTHcR",
+	"SRm7LcZMOC6qpzxoXc1DaV1mahy3rg5Cu0Faa5ge0lSqSQmujG6ug+fM3fSIWGrf0YWipoOZ3W0VBW2I",
+	"/D4BXbJAdMFJ6VM3rtUtljaatZozRZIhkZiUVdvIYVwLF1ktqvAVAp7uYRrv2dN4gAo3x5dg9/et+hHs",
+	"9p7Eh+BA0z7EQJ/h1oGwrSJ5XI+D69vr2Md8BrFQ/uz/Yf8Vql8VQ485vl8to9U5wTMsE68Itlh/UCfW",
+	"ZTzhnemyb/wKdZ3ByiElJuGI6PYyM1TkFZ3o5ri6ppCCricEkRQw1bOWKv12TBC4mQ/7qwXU98Et3W5d",
+	"+5fN2blzWKYJHpuNUXcEWzN3ywuXaTaMZUG891iU+LQiV4Qv6is7dfJzffmbd8Fe5bq8ypjRZs9tBPie",
+	"AtJGfcyifKqJb6ut13OhlfkjE1OZnsbWNGe0bpqPjegwgEfGZkSWoz++Mek3aZlrUPqyclHKgJ46U2n/",
+	"QqirRpmbN/Nn7HrhAW6xM8cH2tZr06Pjd2vu3KNavm0qpG2P6DexMCq2KDdVOo9s/azO+CGyY6jGNbUi",
+	"6g64WcVf3U6cr3aAtJ0X0Y56tdqSy+ct1hYoxffjPL2mygZwz7pQ5IntSKmTF23V6+4QvZcJ8HsiAL04",
+	"OuruK+Hh+beq03pbfBIvgA+iFjZgL289AVvt97G0X4tiDWa1o4ciVGYlzUtOXlFH9qXb/h/eX6FNXViX",
+	"46C69IOdB/PC1g9iexsMW1fUkCcIWy/gfX7Y2ju9rVG/jV1vJHbNuK4iqRVozC/0X4LzSTKFlNDuLrMf",
+	"yr6Zpp9ygMqG3iLwBgGJwI1GEi72SHQxJxHm6hgg1jMWdM/NlImcQ4BYGnu2RNDSz8dt8buOnLuvWGxq",
+	"uSqEKmC2RlabG8MAyxVNuZHpY8Zb/BlKbyBTRVEx8DXOWFK7gijnRM70QzgjylY4/vdnhXqMxJH+92d1",
+	"G79zS+c8HRwPEimz4/39w6O/Dw+GB8PD4x8PfjzQiGh394fTHAqyEINmgdD7SpPCusqkK5fsMqbOmnHT",
+	"rcLvMOpSXbzfy9bU7TVJ7TMZbamaaTgodCGgKwrE1tIM/La7RdjH22aDhTU3cHr5Bt3CTAT1pr1B3Wdl",
+	"6s9sS1fvJdZz1f5tDpdMTVrRxnvP435BfZZXjQFmmEIa6FGZTf6nVVjLE7w9OWRsbuqyvZGaKY+2dfim",
+	"k+Veo01nYHqjmCmjWJphoIJVoOGV7XgooOGqsPz/DwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

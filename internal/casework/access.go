@@ -16,6 +16,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
 // AccessLog answers "who has looked at this child's record": for the SEND team, and for the
@@ -50,6 +51,7 @@ type Export struct {
 	Meetings     []meeting.Meeting
 	Feedback     []feedback.Feedback
 	EHCRequests  []ehc.Request
+	Transitions  []transition.Plan
 	Involvements []sharing.Involvement
 	Consents     []sharing.Consent
 	AccessLog    []audit.Event
@@ -100,6 +102,11 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 		}
 		if x.EHCRequests, err = drain(func(pg store.Page) ([]ehc.Request, string, error) {
 			return tx.EHCRequests(store.EHCRequestFilter{YoungPersonID: id}, all, pg)
+		}); err != nil {
+			return err
+		}
+		if x.Transitions, err = drain(func(pg store.Page) ([]transition.Plan, string, error) {
+			return tx.TransitionPlans(store.TransitionPlanFilter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}

@@ -25,6 +25,7 @@ type Config struct {
 	RateLimit           float64  // ONEPLAN_RATE_LIMIT: requests per second per key or user
 	RateBurst           int      // ONEPLAN_RATE_BURST
 	RetentionYears      int      // ONEPLAN_RETENTION_YEARS: keep records until date of birth + this
+	TransitionGapMinAge int      // ONEPLAN_TRANSITION_GAP_MIN_AGE: transition plan expected from this age
 }
 
 // Vars documents each variable with its default, for --help.
@@ -44,6 +45,7 @@ var Vars = [][3]string{
 	{"ONEPLAN_RATE_LIMIT", "50", "sustained requests per second allowed per API key or user (429 above)"},
 	{"ONEPLAN_RATE_BURST", "100", "requests allowed in a burst per API key or user"},
 	{"ONEPLAN_RETENTION_YEARS", "31", "records are kept until date of birth + this many years, then listed by /v1/retention/due"},
+	{"ONEPLAN_TRANSITION_GAP_MIN_AGE", "14", "default age (13 to 25) from which /v1/transitions/gaps expects a transition plan"},
 }
 
 // FromEnv reads the configuration.
@@ -86,6 +88,9 @@ func FromEnv() (Config, error) {
 	}
 	if c.RetentionYears, err = strconv.Atoi(get("ONEPLAN_RETENTION_YEARS")); err != nil || c.RetentionYears < 1 || c.RetentionYears > 120 {
 		return c, fmt.Errorf("ONEPLAN_RETENTION_YEARS must be a whole number of years between 1 and 120")
+	}
+	if c.TransitionGapMinAge, err = strconv.Atoi(get("ONEPLAN_TRANSITION_GAP_MIN_AGE")); err != nil || c.TransitionGapMinAge < 13 || c.TransitionGapMinAge > 25 {
+		return c, fmt.Errorf("ONEPLAN_TRANSITION_GAP_MIN_AGE must be a whole number of years between 13 and 25")
 	}
 	if (c.OIDCIssuer == "") != (c.OIDCAudience == "") {
 		return c, fmt.Errorf("ONEPLAN_OIDC_ISSUER and ONEPLAN_OIDC_AUDIENCE are set together")

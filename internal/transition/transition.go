@@ -268,6 +268,13 @@ func (p *Plan) Validate(today time.Time) error {
 	return nil
 }
 
+// CurrentPlanConflict refuses a second plan while one is current: one plan at a time, so every
+// contact and milestone is in one place.
+func CurrentPlanConflict() error {
+	return &fault.Error{Kind: fault.Conflict, Detail: "This young person already has a current transition plan; end it before starting another.",
+		Fields: []fault.FieldError{{Pointer: "/young_person_id", Detail: "already has a current transition plan"}}}
+}
+
 // End ends a current plan on on (today when zero) for reason.
 func (p *Plan) End(on time.Time, reason, notes string, today time.Time) error {
 	if p.Ending != nil {

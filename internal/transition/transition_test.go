@@ -266,7 +266,9 @@ func TestValidate(t *testing.T) {
 		{"completed before requested", func(p *Plan) {
 			p.CareAct = CareActAssessment{Status: CareActCompleted, RequestedOn: dp(2025, time.October, 1), CompletedOn: dp(2025, time.September, 1)}
 		}, fault.Invalid, "/care_act_assessment/completed_on"},
-		{"CHC steps out of order", func(p *Plan) { p.CHC = CHC{IdentifiedOn: dp(2025, time.October, 1), ReferredOn: dp(2025, time.September, 1)} },
+		{"CHC steps out of order", func(p *Plan) {
+			p.CHC = CHC{IdentifiedOn: dp(2025, time.October, 1), ReferredOn: dp(2025, time.September, 1)}
+		},
 			fault.Invalid, "/chc/referred_on"},
 		{"CHC in the future", func(p *Plan) { p.CHC = CHC{IdentifiedOn: dp(2026, time.February, 1)} }, fault.Invalid, "/chc/identified_on"},
 		{"eligible without a decision", func(p *Plan) { p.CHC = CHC{Eligible: &yes} }, fault.Invalid, "/chc/eligible"},
