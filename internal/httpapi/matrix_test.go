@@ -280,6 +280,20 @@ func matrix() []row {
 			}},
 		{method: "POST", path: "/v1/ehc-needs-assessments/{feedback}/withdraw", writes: true, setup: withEHCRequest, want: caseworkWrite(ok),
 			body: func(*env, caller, fixture) any { return map[string]any{"reason": "Family withdrew."} }},
+
+		// Transition plans; the plan's id rides in the {feedback} slot (see withTransitionPlan).
+		{method: "GET", path: "/v1/transition-plans", want: caseworkList},
+		{method: "POST", path: "/v1/transition-plans", writes: true, setup: withTransitionAge, want: attachToReferral(new),
+			body: func(_ *env, _ caller, f fixture) any {
+				return map[string]any{"young_person_id": f.child, "started_on": today}
+			}},
+		{method: "GET", path: "/v1/transition-plans/{feedback}", setup: withTransitionPlan, want: caseworkRead(ok)},
+		{method: "PATCH", path: "/v1/transition-plans/{feedback}", writes: true, setup: withTransitionPlan, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"notes": "Reviewed with the family."} }},
+		{method: "POST", path: "/v1/transition-plans/{feedback}/end", writes: true, setup: withTransitionPlan, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"reason": "moved_to_adult_services"} }},
+		{method: "GET", path: "/v1/transitions/gaps", want: caseworkList},
+		{method: "GET", path: "/v1/transitions/upcoming", want: caseworkList},
 	}
 }
 
