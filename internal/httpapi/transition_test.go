@@ -548,3 +548,21 @@ func withTransitionPlan(e *env, f *fixture) {
 	f.feedback = e.mustDo(http.MethodPost, "/v1/transition-plans", map[string]any{"young_person_id": f.child,
 		"started_on": time.Now().Format("2006-01-02")}, http.StatusCreated)["id"].(string)
 }
+
+// TestTransitionPlanErasure: a young person's transition plans go with them at erasure.
+func TestTransitionPlanErasure(t *testing.T) {
+	eachRaw(t, func(t *testing.T, e tpEnv) {
+		yp := e.person("Old", "2010-05-01")
+		id := e.plan(yp, map[string]any{"started_on": "2025-01-10"})["id"].(string)
+		e.mustDo(http.MethodPost, "/v1/transition-plans/"+id+"/end", map[string]any{"ended_on": "2025-06-01", "reason": "other"}, http.StatusOK)
+		e.plan(yp, map[string]any{"started_on": "2025-06-01"})
+		if r := e.do(http.MethodPost, "/v1/retention/due/"+yp+"/erase", e.admin, nil); r.status != http.StatusNoContent {
+			t.Fatalf("erase: %d %s", r.status, r.body)
+		}
+		e.do(http.MethodGet, "/v1/transition-plans/"+id, e.officer, nil).problem(t, http.StatusNotFound)
+		var n int64
+		if err := e.raw.Raw("SELECT COUNT(*) FROM transition_plans WHERE young_person_id = ?", yp).Scan(&n).Error; err != nil || n != 0 {
+			t.Fatalf("plans left: %d %v", n, err)
+		}
+	}, func(_ *httpapi.Options, c *casework.Options) { c.RetentionYears = 14 })
+}
