@@ -41,6 +41,39 @@ func (e ActionStatus) Valid() bool {
 	}
 }
 
+// Defines values for AdultService.
+const (
+	AdultServiceAdultHealth       AdultService = "adult_health"
+	AdultServiceAdultMentalHealth AdultService = "adult_mental_health"
+	AdultServiceAdultSocialCare   AdultService = "adult_social_care"
+	AdultServiceEmploymentSupport AdultService = "employment_support"
+	AdultServiceFurtherEducation  AdultService = "further_education"
+	AdultServiceHousing           AdultService = "housing"
+	AdultServiceOther             AdultService = "other"
+)
+
+// Valid indicates whether the value is a known member of the AdultService enum.
+func (e AdultService) Valid() bool {
+	switch e {
+	case AdultServiceAdultHealth:
+		return true
+	case AdultServiceAdultMentalHealth:
+		return true
+	case AdultServiceAdultSocialCare:
+		return true
+	case AdultServiceEmploymentSupport:
+		return true
+	case AdultServiceFurtherEducation:
+		return true
+	case AdultServiceHousing:
+		return true
+	case AdultServiceOther:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AnnualReviewDecisionDecision.
 const (
 	AnnualReviewDecisionDecisionAmend    AnnualReviewDecisionDecision = "amend"
@@ -329,6 +362,36 @@ func (e AuditAction) Valid() bool {
 	case AuditActionUpdate:
 		return true
 	case AuditActionWithdraw:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareActAssessmentStatus.
+const (
+	CareActAssessmentStatusCompleted  CareActAssessmentStatus = "completed"
+	CareActAssessmentStatusDeclined   CareActAssessmentStatus = "declined"
+	CareActAssessmentStatusInProgress CareActAssessmentStatus = "in_progress"
+	CareActAssessmentStatusNotNeeded  CareActAssessmentStatus = "not_needed"
+	CareActAssessmentStatusNotYetDue  CareActAssessmentStatus = "not_yet_due"
+	CareActAssessmentStatusRequested  CareActAssessmentStatus = "requested"
+)
+
+// Valid indicates whether the value is a known member of the CareActAssessmentStatus enum.
+func (e CareActAssessmentStatus) Valid() bool {
+	switch e {
+	case CareActAssessmentStatusCompleted:
+		return true
+	case CareActAssessmentStatusDeclined:
+		return true
+	case CareActAssessmentStatusInProgress:
+		return true
+	case CareActAssessmentStatusNotNeeded:
+		return true
+	case CareActAssessmentStatusNotYetDue:
+		return true
+	case CareActAssessmentStatusRequested:
 		return true
 	default:
 		return false
@@ -1648,6 +1711,7 @@ const (
 	RecordTypePathwayFeedback  RecordType = "pathway_feedback"
 	RecordTypePractitioner     RecordType = "practitioner"
 	RecordTypeReferral         RecordType = "referral"
+	RecordTypeTransitionPlan   RecordType = "transition_plan"
 	RecordTypeYoungPerson      RecordType = "young_person"
 )
 
@@ -1683,6 +1747,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypePractitioner:
 		return true
 	case RecordTypeReferral:
+		return true
+	case RecordTypeTransitionPlan:
 		return true
 	case RecordTypeYoungPerson:
 		return true
@@ -1985,6 +2051,57 @@ func (e ServiceType) Valid() bool {
 	}
 }
 
+// Defines values for TransitionGapReason.
+const (
+	TransitionGapReasonEhcPlan      TransitionGapReason = "ehc_plan"
+	TransitionGapReasonOpenReferral TransitionGapReason = "open_referral"
+)
+
+// Valid indicates whether the value is a known member of the TransitionGapReason enum.
+func (e TransitionGapReason) Valid() bool {
+	switch e {
+	case TransitionGapReasonEhcPlan:
+		return true
+	case TransitionGapReasonOpenReferral:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TransitionPlanEndReason.
+const (
+	TransitionPlanEndReasonEhcPlanCeased        TransitionPlanEndReason = "ehc_plan_ceased"
+	TransitionPlanEndReasonLeftArea             TransitionPlanEndReason = "left_area"
+	TransitionPlanEndReasonMovedToAdultServices TransitionPlanEndReason = "moved_to_adult_services"
+	TransitionPlanEndReasonNoLongerNeeded       TransitionPlanEndReason = "no_longer_needed"
+	TransitionPlanEndReasonOther                TransitionPlanEndReason = "other"
+	TransitionPlanEndReasonReachedUpperAge      TransitionPlanEndReason = "reached_upper_age"
+	TransitionPlanEndReasonReplaced             TransitionPlanEndReason = "replaced"
+)
+
+// Valid indicates whether the value is a known member of the TransitionPlanEndReason enum.
+func (e TransitionPlanEndReason) Valid() bool {
+	switch e {
+	case TransitionPlanEndReasonEhcPlanCeased:
+		return true
+	case TransitionPlanEndReasonLeftArea:
+		return true
+	case TransitionPlanEndReasonMovedToAdultServices:
+		return true
+	case TransitionPlanEndReasonNoLongerNeeded:
+		return true
+	case TransitionPlanEndReasonOther:
+		return true
+	case TransitionPlanEndReasonReachedUpperAge:
+		return true
+	case TransitionPlanEndReasonReplaced:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TriageDecision.
 const (
 	Accept   TriageDecision = "accept"
@@ -2000,6 +2117,51 @@ func (e TriageDecision) Valid() bool {
 	case Decline:
 		return true
 	case Redirect:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpcomingTransitionRelatedType.
+const (
+	UpcomingTransitionRelatedTypeEhcPlan        UpcomingTransitionRelatedType = "ehc_plan"
+	UpcomingTransitionRelatedTypeInvolvement    UpcomingTransitionRelatedType = "involvement"
+	UpcomingTransitionRelatedTypeTransitionPlan UpcomingTransitionRelatedType = "transition_plan"
+)
+
+// Valid indicates whether the value is a known member of the UpcomingTransitionRelatedType enum.
+func (e UpcomingTransitionRelatedType) Valid() bool {
+	switch e {
+	case UpcomingTransitionRelatedTypeEhcPlan:
+		return true
+	case UpcomingTransitionRelatedTypeInvolvement:
+		return true
+	case UpcomingTransitionRelatedTypeTransitionPlan:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpcomingTransitionKind.
+const (
+	PlanExpectedEnd UpcomingTransitionKind = "plan_expected_end"
+	PlanMaxAgeEnd   UpcomingTransitionKind = "plan_max_age_end"
+	ServiceEnd      UpcomingTransitionKind = "service_end"
+	Turns18         UpcomingTransitionKind = "turns_18"
+)
+
+// Valid indicates whether the value is a known member of the UpcomingTransitionKind enum.
+func (e UpcomingTransitionKind) Valid() bool {
+	switch e {
+	case PlanExpectedEnd:
+		return true
+	case PlanMaxAgeEnd:
+		return true
+	case ServiceEnd:
+		return true
+	case Turns18:
 		return true
 	default:
 		return false
@@ -2046,6 +2208,19 @@ type ActionPage struct {
 
 // ActionStatus defines model for ActionStatus.
 type ActionStatus string
+
+// AdultService defines model for AdultService.
+type AdultService string
+
+// AdultServicesContact A named contact in an adult service; names a person, an organisation or both.
+type AdultServicesContact struct {
+	ContactName *string `json:"contact_name,omitempty"`
+	ContactRole *string `json:"contact_role,omitempty"`
+
+	// OrganisationId Must be an organisation in the directory.
+	OrganisationId *openapi_types.UUID `json:"organisation_id,omitempty"`
+	Service        AdultService        `json:"service"`
+}
 
 // Allocation defines model for Allocation.
 type Allocation struct {
@@ -2283,6 +2458,76 @@ type AuditEvent struct {
 type AuditEventPage struct {
 	Items      []AuditEvent `json:"items"`
 	NextCursor *string      `json:"next_cursor,omitempty"`
+}
+
+// CareActAssessment defines model for CareActAssessment.
+type CareActAssessment struct {
+	// CompletedOn Required for, and only for, completed.
+	CompletedOn *openapi_types.Date `json:"completed_on,omitempty"`
+	Notes       *string             `json:"notes,omitempty"`
+
+	// RequestedOn Required from requested on.
+	RequestedOn *openapi_types.Date `json:"requested_on,omitempty"`
+
+	// Status Care Act 2014 s.58 child's needs assessment.
+	Status CareActAssessmentStatus `json:"status"`
+}
+
+// CareActAssessmentPatch defines model for CareActAssessmentPatch.
+type CareActAssessmentPatch struct {
+	CompletedOn *openapi_types.Date `json:"completed_on,omitempty"`
+	Notes       *string             `json:"notes,omitempty"`
+	RequestedOn *openapi_types.Date `json:"requested_on,omitempty"`
+
+	// Status Care Act 2014 s.58 child's needs assessment.
+	Status *CareActAssessmentStatus `json:"status,omitempty"`
+}
+
+// CareActAssessmentStatus Care Act 2014 s.58 child's needs assessment.
+type CareActAssessmentStatus string
+
+// Chc defines model for Chc.
+type Chc struct {
+	EligibilityDecidedOn *openapi_types.Date `json:"eligibility_decided_on,omitempty"`
+	Eligible             *bool               `json:"eligible,omitempty"`
+	IdentifiedOn         *openapi_types.Date `json:"identified_on,omitempty"`
+	InPlaceOn            *openapi_types.Date `json:"in_place_on,omitempty"`
+
+	// Milestones Judged today (or on the day the plan ended). `due` from six months before the due date; `not_applicable`
+	// for the package once the young person was found not eligible.
+	Milestones ChcMilestones       `json:"milestones"`
+	ReferredOn *openapi_types.Date `json:"referred_on,omitempty"`
+}
+
+// ChcInput What has happened on the NHS continuing healthcare path; dates in order, none in the future.
+type ChcInput struct {
+	EligibilityDecidedOn *openapi_types.Date `json:"eligibility_decided_on,omitempty"`
+
+	// Eligible Required once eligibility_decided_on is recorded.
+	Eligible     *bool               `json:"eligible,omitempty"`
+	IdentifiedOn *openapi_types.Date `json:"identified_on,omitempty"`
+
+	// InPlaceOn Only for a young person found eligible.
+	InPlaceOn  *openapi_types.Date `json:"in_place_on,omitempty"`
+	ReferredOn *openapi_types.Date `json:"referred_on,omitempty"`
+}
+
+// ChcMilestones Judged today (or on the day the plan ended). `due` from six months before the due date; `not_applicable`
+// for the package once the young person was found not eligible.
+type ChcMilestones struct {
+	EligibilityDecided TransitionMilestone `json:"eligibility_decided"`
+	Identify           TransitionMilestone `json:"identify"`
+	InPlace            TransitionMilestone `json:"in_place"`
+	Refer              TransitionMilestone `json:"refer"`
+}
+
+// ChcPatch defines model for ChcPatch.
+type ChcPatch struct {
+	EligibilityDecidedOn *openapi_types.Date `json:"eligibility_decided_on,omitempty"`
+	Eligible             *bool               `json:"eligible,omitempty"`
+	IdentifiedOn         *openapi_types.Date `json:"identified_on,omitempty"`
+	InPlaceOn            *openapi_types.Date `json:"in_place_on,omitempty"`
+	ReferredOn           *openapi_types.Date `json:"referred_on,omitempty"`
 }
 
 // CloseInput defines model for CloseInput.
@@ -3360,6 +3605,37 @@ type PathwayFeedbackPage struct {
 // PfAArea Preparing for Adulthood: employment and higher education, independent living, friends relationships and community, good health.
 type PfAArea string
 
+// Pfa The four preparing-for-adulthood areas (SEND Code of Practice 2015, chapter 8).
+type Pfa struct {
+	Community           *PfaArea `json:"community,omitempty"`
+	EmploymentEducation *PfaArea `json:"employment_education,omitempty"`
+	Health              *PfaArea `json:"health,omitempty"`
+	IndependentLiving   *PfaArea `json:"independent_living,omitempty"`
+}
+
+// PfaArea defines model for PfaArea.
+type PfaArea struct {
+	// Actions What will be done, by whom and when.
+	Actions *string `json:"actions,omitempty"`
+
+	// Aspirations What the young person wants in this area.
+	Aspirations *string `json:"aspirations,omitempty"`
+}
+
+// PfaAreaPatch defines model for PfaAreaPatch.
+type PfaAreaPatch struct {
+	Actions     *string `json:"actions,omitempty"`
+	Aspirations *string `json:"aspirations,omitempty"`
+}
+
+// PfaPatch defines model for PfaPatch.
+type PfaPatch struct {
+	Community           *PfaAreaPatch `json:"community,omitempty"`
+	EmploymentEducation *PfaAreaPatch `json:"employment_education,omitempty"`
+	Health              *PfaAreaPatch `json:"health,omitempty"`
+	IndependentLiving   *PfaAreaPatch `json:"independent_living,omitempty"`
+}
+
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
 
@@ -3553,6 +3829,7 @@ type SubjectAccessExport struct {
 	Meetings            []Meeting            `json:"meetings"`
 	PathwayFeedback     []PathwayFeedback    `json:"pathway_feedback"`
 	Referrals           []Referral           `json:"referrals"`
+	TransitionPlans     []TransitionPlan     `json:"transition_plans"`
 	YoungPerson         YoungPerson          `json:"young_person"`
 }
 
@@ -3580,12 +3857,132 @@ type TimelinePage struct {
 	NextCursor *string         `json:"next_cursor,omitempty"`
 }
 
+// TransitionGap defines model for TransitionGap.
+type TransitionGap struct {
+	// Age Completed years on as_of.
+	Age         int                `json:"age"`
+	DateOfBirth openapi_types.Date `json:"date_of_birth"`
+	FamilyName  string             `json:"family_name"`
+
+	// GapSince The later of the day the threshold was reached, the earliest reason (referral received, EHC plan first issued) and the end of the last plan.
+	GapSince  openapi_types.Date `json:"gap_since"`
+	GivenName string             `json:"given_name"`
+
+	// NationalCurriculumYear National Curriculum year by age on as_of.
+	NationalCurriculumYear int                   `json:"national_curriculum_year"`
+	PreferredName          *string               `json:"preferred_name,omitempty"`
+	Reasons                []TransitionGapReason `json:"reasons"`
+	YoungPersonId          openapi_types.UUID    `json:"young_person_id"`
+}
+
+// TransitionGapPage defines model for TransitionGapPage.
+type TransitionGapPage struct {
+	Items      []TransitionGap `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
+// TransitionGapReason defines model for TransitionGapReason.
+type TransitionGapReason string
+
 // TransitionInput defines model for TransitionInput.
 type TransitionInput struct {
 	Reason string `json:"reason"`
 
 	// To The pathway: received -> accepted -> assessing -> allocated -> mam_held -> panel -> plan_in_place -> reviewing -> closed; or redirected / declined at triage.
 	To ReferralStatus `json:"to"`
+}
+
+// TransitionMilestone defines model for TransitionMilestone.
+type TransitionMilestone struct {
+	CompletedOn *openapi_types.Date `json:"completed_on,omitempty"`
+	DueOn       openapi_types.Date  `json:"due_on"`
+	Status      DeadlineStatus      `json:"status"`
+}
+
+// TransitionPlan defines model for TransitionPlan.
+type TransitionPlan struct {
+	AdultServicesContacts []AdultServicesContact `json:"adult_services_contacts"`
+
+	// Age The young person's completed years today.
+	Age               int               `json:"age"`
+	CareActAssessment CareActAssessment `json:"care_act_assessment"`
+	Chc               Chc               `json:"chc"`
+	CreatedAt         time.Time         `json:"created_at"`
+
+	// Current Not ended.
+	Current              bool                  `json:"current"`
+	EhcPlanExpectedEndOn *openapi_types.Date   `json:"ehc_plan_expected_end_on,omitempty"`
+	Ending               *TransitionPlanEnding `json:"ending,omitempty"`
+	Id                   openapi_types.UUID    `json:"id"`
+
+	// InYear9OrAbove Year 9 is the school year in which the young person turns 14.
+	InYear9OrAbove bool `json:"in_year_9_or_above"`
+
+	// NationalCurriculumYear The young person's National Curriculum year by age today (13 is Year 13 and beyond is 14, 15 ...).
+	NationalCurriculumYear int     `json:"national_curriculum_year"`
+	Notes                  *string `json:"notes,omitempty"`
+
+	// Pfa The four preparing-for-adulthood areas (SEND Code of Practice 2015, chapter 8).
+	Pfa           Pfa                `json:"pfa"`
+	StartedOn     openapi_types.Date `json:"started_on"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// TransitionPlanEndInput defines model for TransitionPlanEndInput.
+type TransitionPlanEndInput struct {
+	// EndedOn Defaults to today; not before started_on, not in the future.
+	EndedOn *openapi_types.Date     `json:"ended_on,omitempty"`
+	Notes   *string                 `json:"notes,omitempty"`
+	Reason  TransitionPlanEndReason `json:"reason"`
+}
+
+// TransitionPlanEndReason defines model for TransitionPlanEndReason.
+type TransitionPlanEndReason string
+
+// TransitionPlanEnding defines model for TransitionPlanEnding.
+type TransitionPlanEnding struct {
+	EndedOn openapi_types.Date      `json:"ended_on"`
+	Notes   *string                 `json:"notes,omitempty"`
+	Reason  TransitionPlanEndReason `json:"reason"`
+}
+
+// TransitionPlanInput defines model for TransitionPlanInput.
+type TransitionPlanInput struct {
+	AdultServicesContacts *[]AdultServicesContact `json:"adult_services_contacts,omitempty"`
+	CareActAssessment     *CareActAssessment      `json:"care_act_assessment,omitempty"`
+
+	// Chc What has happened on the NHS continuing healthcare path; dates in order, none in the future.
+	Chc *ChcInput `json:"chc,omitempty"`
+
+	// EhcPlanExpectedEndOn Not after 31 August of the academic year in which the young person turns 25.
+	EhcPlanExpectedEndOn *openapi_types.Date `json:"ehc_plan_expected_end_on,omitempty"`
+	Notes                *string             `json:"notes,omitempty"`
+
+	// Pfa The four preparing-for-adulthood areas (SEND Code of Practice 2015, chapter 8).
+	Pfa *Pfa `json:"pfa,omitempty"`
+
+	// StartedOn Not in the future; the young person is aged 13 to 25 on it.
+	StartedOn     openapi_types.Date `json:"started_on"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// TransitionPlanPage defines model for TransitionPlanPage.
+type TransitionPlanPage struct {
+	Items      []TransitionPlan `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
+// TransitionPlanPatch defines model for TransitionPlanPatch.
+type TransitionPlanPatch struct {
+	AdultServicesContacts *[]AdultServicesContact `json:"adult_services_contacts,omitempty"`
+	CareActAssessment     *CareActAssessmentPatch `json:"care_act_assessment,omitempty"`
+	Chc                   *ChcPatch               `json:"chc,omitempty"`
+	EhcPlanExpectedEndOn  *openapi_types.Date     `json:"ehc_plan_expected_end_on,omitempty"`
+	Notes                 *string                 `json:"notes,omitempty"`
+	Pfa                   *PfaPatch               `json:"pfa,omitempty"`
+	StartedOn             *openapi_types.Date     `json:"started_on,omitempty"`
 }
 
 // Triage defines model for Triage.
@@ -3613,6 +4010,33 @@ type TriageInput struct {
 	// RedirectTo The service the referral is redirected to (required for redirect).
 	RedirectTo *string `json:"redirect_to,omitempty"`
 	Route      *Route  `json:"route,omitempty"`
+}
+
+// UpcomingTransition defines model for UpcomingTransition.
+type UpcomingTransition struct {
+	// HasCurrentTransitionPlan On as_of.
+	HasCurrentTransitionPlan bool                   `json:"has_current_transition_plan"`
+	Kind                     UpcomingTransitionKind `json:"kind"`
+	On                       openapi_types.Date     `json:"on"`
+
+	// RelatedId The transition plan, EHC plan or involvement; absent for turns_18.
+	RelatedId *openapi_types.UUID `json:"related_id,omitempty"`
+
+	// RelatedType Absent for turns_18.
+	RelatedType   *UpcomingTransitionRelatedType `json:"related_type,omitempty"`
+	YoungPersonId openapi_types.UUID             `json:"young_person_id"`
+}
+
+// UpcomingTransitionRelatedType Absent for turns_18.
+type UpcomingTransitionRelatedType string
+
+// UpcomingTransitionKind defines model for UpcomingTransitionKind.
+type UpcomingTransitionKind string
+
+// UpcomingTransitionPage defines model for UpcomingTransitionPage.
+type UpcomingTransitionPage struct {
+	Items      []UpcomingTransition `json:"items"`
+	NextCursor *string              `json:"next_cursor,omitempty"`
 }
 
 // YoungPerson defines model for YoungPerson.
@@ -4283,6 +4707,74 @@ type ListRetentionDueParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListTransitionPlansParams defines parameters for ListTransitionPlans.
+type ListTransitionPlansParams struct {
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// Current true: plans not ended; false: ended plans.
+	Current *bool `form:"current,omitempty" json:"current,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateTransitionPlanParams defines parameters for CreateTransitionPlan.
+type CreateTransitionPlanParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateTransitionPlanParams defines parameters for UpdateTransitionPlan.
+type UpdateTransitionPlanParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// EndTransitionPlanParams defines parameters for EndTransitionPlan.
+type EndTransitionPlanParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListTransitionGapsParams defines parameters for ListTransitionGaps.
+type ListTransitionGapsParams struct {
+	// MinAge Threshold age, 13 to 25; defaults to the deployment's ONEPLAN_TRANSITION_GAP_MIN_AGE (14).
+	MinAge *int `form:"min_age,omitempty" json:"min_age,omitempty"`
+
+	// SchoolYear Count from the start of the school year in which the young person reaches min_age.
+	SchoolYear *bool `form:"school_year,omitempty" json:"school_year,omitempty"`
+
+	// AsOf The day judged; defaults to today.
+	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListUpcomingTransitionsParams defines parameters for ListUpcomingTransitions.
+type ListUpcomingTransitionsParams struct {
+	// WithinMonths The window, 1 to 60 months.
+	WithinMonths *int `form:"within_months,omitempty" json:"within_months,omitempty"`
+
+	// AsOf The day the window starts after; defaults to today.
+	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListYoungPeopleParams defines parameters for ListYoungPeople.
 type ListYoungPeopleParams struct {
 	// Q Case-insensitive match on given, family or preferred name, or an exact NHS number or UPN.
@@ -4483,6 +4975,15 @@ type TransitionReferralJSONRequestBody = TransitionInput
 
 // TriageReferralJSONRequestBody defines body for TriageReferral for application/json ContentType.
 type TriageReferralJSONRequestBody = TriageInput
+
+// CreateTransitionPlanJSONRequestBody defines body for CreateTransitionPlan for application/json ContentType.
+type CreateTransitionPlanJSONRequestBody = TransitionPlanInput
+
+// UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody defines body for UpdateTransitionPlan for application/merge-patch+json ContentType.
+type UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody = TransitionPlanPatch
+
+// EndTransitionPlanJSONRequestBody defines body for EndTransitionPlan for application/json ContentType.
+type EndTransitionPlanJSONRequestBody = TransitionPlanEndInput
 
 // CreateYoungPersonJSONRequestBody defines body for CreateYoungPerson for application/json ContentType.
 type CreateYoungPersonJSONRequestBody = YoungPersonInput
@@ -4717,6 +5218,27 @@ type ServerInterface interface {
 	// EraseYoungPerson Erase a young person's records past retention (admin)
 	// (POST /v1/retention/due/{id}/erase)
 	EraseYoungPerson(ctx echo.Context, id ID) error
+	// ListTransitionPlans List transition plans
+	// (GET /v1/transition-plans)
+	ListTransitionPlans(ctx echo.Context, params ListTransitionPlansParams) error
+	// CreateTransitionPlan Record a young person's transition plan (preparing for adulthood, 13 to 25)
+	// (POST /v1/transition-plans)
+	CreateTransitionPlan(ctx echo.Context, params CreateTransitionPlanParams) error
+	// GetTransitionPlan Read one transition plan with its CHC milestones
+	// (GET /v1/transition-plans/{id})
+	GetTransitionPlan(ctx echo.Context, id ID) error
+	// UpdateTransitionPlan Change a current transition plan (JSON merge patch)
+	// (PATCH /v1/transition-plans/{id})
+	UpdateTransitionPlan(ctx echo.Context, id ID, params UpdateTransitionPlanParams) error
+	// EndTransitionPlan End a transition plan
+	// (POST /v1/transition-plans/{id}/end)
+	EndTransitionPlan(ctx echo.Context, id ID, params EndTransitionPlanParams) error
+	// ListTransitionGaps Young people who should have a transition plan and have none
+	// (GET /v1/transitions/gaps)
+	ListTransitionGaps(ctx echo.Context, params ListTransitionGapsParams) error
+	// ListUpcomingTransitions Plans and services ending soon, so nobody reaches 18 or 25 unplanned
+	// (GET /v1/transitions/upcoming)
+	ListUpcomingTransitions(ctx echo.Context, params ListUpcomingTransitionsParams) error
 	// ListYoungPeople List young people the caller may see
 	// (GET /v1/young-people)
 	ListYoungPeople(ctx echo.Context, params ListYoungPeopleParams) error
@@ -7452,6 +7974,262 @@ func (w *ServerInterfaceWrapper) EraseYoungPerson(ctx echo.Context) error {
 	return err
 }
 
+// ListTransitionPlans converts echo context to params.
+func (w *ServerInterfaceWrapper) ListTransitionPlans(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTransitionPlansParams
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "current" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "current", ctx.QueryParams(), &params.Current, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter current: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListTransitionPlans(ctx, params)
+	return err
+}
+
+// CreateTransitionPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateTransitionPlan(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateTransitionPlanParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateTransitionPlan(ctx, params)
+	return err
+}
+
+// GetTransitionPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTransitionPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTransitionPlan(ctx, id)
+	return err
+}
+
+// UpdateTransitionPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateTransitionPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateTransitionPlanParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateTransitionPlan(ctx, id, params)
+	return err
+}
+
+// EndTransitionPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) EndTransitionPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params EndTransitionPlanParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.EndTransitionPlan(ctx, id, params)
+	return err
+}
+
+// ListTransitionGaps converts echo context to params.
+func (w *ServerInterfaceWrapper) ListTransitionGaps(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTransitionGapsParams
+	// ------------- Optional query parameter "min_age" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_age", ctx.QueryParams(), &params.MinAge, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter min_age: %s", err))
+	}
+
+	// ------------- Optional query parameter "school_year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "school_year", ctx.QueryParams(), &params.SchoolYear, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter school_year: %s", err))
+	}
+
+	// ------------- Optional query parameter "as_of" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "as_of", ctx.QueryParams(), &params.AsOf, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter as_of: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListTransitionGaps(ctx, params)
+	return err
+}
+
+// ListUpcomingTransitions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListUpcomingTransitions(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListUpcomingTransitionsParams
+	// ------------- Optional query parameter "within_months" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "within_months", ctx.QueryParams(), &params.WithinMonths, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter within_months: %s", err))
+	}
+
+	// ------------- Optional query parameter "as_of" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "as_of", ctx.QueryParams(), &params.AsOf, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter as_of: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListUpcomingTransitions(ctx, params)
+	return err
+}
+
 // ListYoungPeople converts echo context to params.
 func (w *ServerInterfaceWrapper) ListYoungPeople(ctx echo.Context) error {
 	var err error
@@ -8052,6 +8830,13 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PATCH(options.BaseURL+"/v1/disputes/:id", wrapper.UpdateDispute, options.OperationMiddlewares["updateDispute"]...)
 	router.POST(options.BaseURL+"/v1/disputes/:id/conclude", wrapper.ConcludeDispute, options.OperationMiddlewares["concludeDispute"]...)
 	router.GET(options.BaseURL+"/v1/reports/ehc-timeliness", wrapper.GetEhcTimelinessReport, options.OperationMiddlewares["getEhcTimelinessReport"]...)
+	router.GET(options.BaseURL+"/v1/transition-plans", wrapper.ListTransitionPlans, options.OperationMiddlewares["listTransitionPlans"]...)
+	router.POST(options.BaseURL+"/v1/transition-plans", wrapper.CreateTransitionPlan, options.OperationMiddlewares["createTransitionPlan"]...)
+	router.GET(options.BaseURL+"/v1/transition-plans/:id", wrapper.GetTransitionPlan, options.OperationMiddlewares["getTransitionPlan"]...)
+	router.PATCH(options.BaseURL+"/v1/transition-plans/:id", wrapper.UpdateTransitionPlan, options.OperationMiddlewares["updateTransitionPlan"]...)
+	router.POST(options.BaseURL+"/v1/transition-plans/:id/end", wrapper.EndTransitionPlan, options.OperationMiddlewares["endTransitionPlan"]...)
+	router.GET(options.BaseURL+"/v1/transitions/gaps", wrapper.ListTransitionGaps, options.OperationMiddlewares["listTransitionGaps"]...)
+	router.GET(options.BaseURL+"/v1/transitions/upcoming", wrapper.ListUpcomingTransitions, options.OperationMiddlewares["listUpcomingTransitions"]...)
 
 }
 
@@ -18585,6 +19370,972 @@ func (response EraseYoungPerson429ApplicationProblemPlusJSONResponse) VisitErase
 	return err
 }
 
+type ListTransitionPlansRequestObject struct {
+	Params ListTransitionPlansParams
+}
+
+type ListTransitionPlansResponseObject interface {
+	VisitListTransitionPlansResponse(w http.ResponseWriter) error
+}
+
+type ListTransitionPlans200JSONResponse TransitionPlanPage
+
+func (response ListTransitionPlans200JSONResponse) VisitListTransitionPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionPlans400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionPlans400ApplicationProblemPlusJSONResponse) VisitListTransitionPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionPlans401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionPlans401ApplicationProblemPlusJSONResponse) VisitListTransitionPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionPlans403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionPlans403ApplicationProblemPlusJSONResponse) VisitListTransitionPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionPlans429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionPlans429ApplicationProblemPlusJSONResponse) VisitListTransitionPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlanRequestObject struct {
+	Params CreateTransitionPlanParams
+	Body   *CreateTransitionPlanJSONRequestBody
+}
+
+type CreateTransitionPlanResponseObject interface {
+	VisitCreateTransitionPlanResponse(w http.ResponseWriter) error
+}
+
+type CreateTransitionPlan201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateTransitionPlan201JSONResponse struct {
+	Body    TransitionPlan
+	Headers CreateTransitionPlan201ResponseHeaders
+}
+
+func (response CreateTransitionPlan201JSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan400ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan401ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan403ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan404ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan409ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan413ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan415ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan422ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan429ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionPlanRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetTransitionPlanResponseObject interface {
+	VisitGetTransitionPlanResponse(w http.ResponseWriter) error
+}
+
+type GetTransitionPlan200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetTransitionPlan200JSONResponse struct {
+	Body    TransitionPlan
+	Headers GetTransitionPlan200ResponseHeaders
+}
+
+func (response GetTransitionPlan200JSONResponse) VisitGetTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransitionPlan400ApplicationProblemPlusJSONResponse) VisitGetTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransitionPlan401ApplicationProblemPlusJSONResponse) VisitGetTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransitionPlan403ApplicationProblemPlusJSONResponse) VisitGetTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransitionPlan404ApplicationProblemPlusJSONResponse) VisitGetTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransitionPlan429ApplicationProblemPlusJSONResponse) VisitGetTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlanRequestObject struct {
+	Id     ID `json:"id"`
+	Params UpdateTransitionPlanParams
+	Body   *UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateTransitionPlanResponseObject interface {
+	VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error
+}
+
+type UpdateTransitionPlan200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateTransitionPlan200JSONResponse struct {
+	Body    TransitionPlan
+	Headers UpdateTransitionPlan200ResponseHeaders
+}
+
+func (response UpdateTransitionPlan200JSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan400ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan401ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan403ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan404ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan409ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan412ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan413ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan415ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan422ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan429ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlanRequestObject struct {
+	Id     ID `json:"id"`
+	Params EndTransitionPlanParams
+	Body   *EndTransitionPlanJSONRequestBody
+}
+
+type EndTransitionPlanResponseObject interface {
+	VisitEndTransitionPlanResponse(w http.ResponseWriter) error
+}
+
+type EndTransitionPlan200ResponseHeaders struct {
+	ETag *string
+}
+
+type EndTransitionPlan200JSONResponse struct {
+	Body    TransitionPlan
+	Headers EndTransitionPlan200ResponseHeaders
+}
+
+func (response EndTransitionPlan200JSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan400ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan401ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan403ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan404ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan409ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan412ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan413ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan415ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan422ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan429ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionGapsRequestObject struct {
+	Params ListTransitionGapsParams
+}
+
+type ListTransitionGapsResponseObject interface {
+	VisitListTransitionGapsResponse(w http.ResponseWriter) error
+}
+
+type ListTransitionGaps200JSONResponse TransitionGapPage
+
+func (response ListTransitionGaps200JSONResponse) VisitListTransitionGapsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionGaps400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionGaps400ApplicationProblemPlusJSONResponse) VisitListTransitionGapsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionGaps401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionGaps401ApplicationProblemPlusJSONResponse) VisitListTransitionGapsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionGaps403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionGaps403ApplicationProblemPlusJSONResponse) VisitListTransitionGapsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionGaps429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionGaps429ApplicationProblemPlusJSONResponse) VisitListTransitionGapsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUpcomingTransitionsRequestObject struct {
+	Params ListUpcomingTransitionsParams
+}
+
+type ListUpcomingTransitionsResponseObject interface {
+	VisitListUpcomingTransitionsResponse(w http.ResponseWriter) error
+}
+
+type ListUpcomingTransitions200JSONResponse UpcomingTransitionPage
+
+func (response ListUpcomingTransitions200JSONResponse) VisitListUpcomingTransitionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUpcomingTransitions400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListUpcomingTransitions400ApplicationProblemPlusJSONResponse) VisitListUpcomingTransitionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUpcomingTransitions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListUpcomingTransitions401ApplicationProblemPlusJSONResponse) VisitListUpcomingTransitionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUpcomingTransitions403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListUpcomingTransitions403ApplicationProblemPlusJSONResponse) VisitListUpcomingTransitionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUpcomingTransitions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListUpcomingTransitions429ApplicationProblemPlusJSONResponse) VisitListUpcomingTransitionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListYoungPeopleRequestObject struct {
 	Params ListYoungPeopleParams
 }
@@ -20655,6 +22406,27 @@ type StrictServerInterface interface {
 	// EraseYoungPerson Erase a young person's records past retention (admin)
 	// (POST /v1/retention/due/{id}/erase)
 	EraseYoungPerson(ctx context.Context, request EraseYoungPersonRequestObject) (EraseYoungPersonResponseObject, error)
+	// ListTransitionPlans List transition plans
+	// (GET /v1/transition-plans)
+	ListTransitionPlans(ctx context.Context, request ListTransitionPlansRequestObject) (ListTransitionPlansResponseObject, error)
+	// CreateTransitionPlan Record a young person's transition plan (preparing for adulthood, 13 to 25)
+	// (POST /v1/transition-plans)
+	CreateTransitionPlan(ctx context.Context, request CreateTransitionPlanRequestObject) (CreateTransitionPlanResponseObject, error)
+	// GetTransitionPlan Read one transition plan with its CHC milestones
+	// (GET /v1/transition-plans/{id})
+	GetTransitionPlan(ctx context.Context, request GetTransitionPlanRequestObject) (GetTransitionPlanResponseObject, error)
+	// UpdateTransitionPlan Change a current transition plan (JSON merge patch)
+	// (PATCH /v1/transition-plans/{id})
+	UpdateTransitionPlan(ctx context.Context, request UpdateTransitionPlanRequestObject) (UpdateTransitionPlanResponseObject, error)
+	// EndTransitionPlan End a transition plan
+	// (POST /v1/transition-plans/{id}/end)
+	EndTransitionPlan(ctx context.Context, request EndTransitionPlanRequestObject) (EndTransitionPlanResponseObject, error)
+	// ListTransitionGaps Young people who should have a transition plan and have none
+	// (GET /v1/transitions/gaps)
+	ListTransitionGaps(ctx context.Context, request ListTransitionGapsRequestObject) (ListTransitionGapsResponseObject, error)
+	// ListUpcomingTransitions Plans and services ending soon, so nobody reaches 18 or 25 unplanned
+	// (GET /v1/transitions/upcoming)
+	ListUpcomingTransitions(ctx context.Context, request ListUpcomingTransitionsRequestObject) (ListUpcomingTransitionsResponseObject, error)
 	// ListYoungPeople List young people the caller may see
 	// (GET /v1/young-people)
 	ListYoungPeople(ctx context.Context, request ListYoungPeopleRequestObject) (ListYoungPeopleResponseObject, error)
@@ -23335,6 +25107,252 @@ func (sh *strictHandler) EraseYoungPerson(ctx echo.Context, id ID) error {
 	return nil
 }
 
+// ListTransitionPlans operation middleware
+func (sh *strictHandler) ListTransitionPlans(ctx echo.Context, params ListTransitionPlansParams) error {
+	var request ListTransitionPlansRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTransitionPlans(ctx.Request().Context(), request.(ListTransitionPlansRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTransitionPlans")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListTransitionPlansResponseObject); ok {
+		return validResponse.VisitListTransitionPlansResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateTransitionPlan operation middleware
+func (sh *strictHandler) CreateTransitionPlan(ctx echo.Context, params CreateTransitionPlanParams) error {
+	var request CreateTransitionPlanRequestObject
+
+	request.Params = params
+
+	var body CreateTransitionPlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTransitionPlan(ctx.Request().Context(), request.(CreateTransitionPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTransitionPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateTransitionPlanResponseObject); ok {
+		return validResponse.VisitCreateTransitionPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetTransitionPlan operation middleware
+func (sh *strictHandler) GetTransitionPlan(ctx echo.Context, id ID) error {
+	var request GetTransitionPlanRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTransitionPlan(ctx.Request().Context(), request.(GetTransitionPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTransitionPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTransitionPlanResponseObject); ok {
+		return validResponse.VisitGetTransitionPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateTransitionPlan operation middleware
+func (sh *strictHandler) UpdateTransitionPlan(ctx echo.Context, id ID, params UpdateTransitionPlanParams) error {
+	var request UpdateTransitionPlanRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateTransitionPlan(ctx.Request().Context(), request.(UpdateTransitionPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateTransitionPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateTransitionPlanResponseObject); ok {
+		return validResponse.VisitUpdateTransitionPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// EndTransitionPlan operation middleware
+func (sh *strictHandler) EndTransitionPlan(ctx echo.Context, id ID, params EndTransitionPlanParams) error {
+	var request EndTransitionPlanRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body EndTransitionPlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.EndTransitionPlan(ctx.Request().Context(), request.(EndTransitionPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EndTransitionPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(EndTransitionPlanResponseObject); ok {
+		return validResponse.VisitEndTransitionPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListTransitionGaps operation middleware
+func (sh *strictHandler) ListTransitionGaps(ctx echo.Context, params ListTransitionGapsParams) error {
+	var request ListTransitionGapsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTransitionGaps(ctx.Request().Context(), request.(ListTransitionGapsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTransitionGaps")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListTransitionGapsResponseObject); ok {
+		return validResponse.VisitListTransitionGapsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListUpcomingTransitions operation middleware
+func (sh *strictHandler) ListUpcomingTransitions(ctx echo.Context, params ListUpcomingTransitionsParams) error {
+	var request ListUpcomingTransitionsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListUpcomingTransitions(ctx.Request().Context(), request.(ListUpcomingTransitionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListUpcomingTransitions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListUpcomingTransitionsResponseObject); ok {
+		return validResponse.VisitListUpcomingTransitionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListYoungPeople operation middleware
 func (sh *strictHandler) ListYoungPeople(ctx echo.Context, params ListYoungPeopleParams) error {
 	var request ListYoungPeopleRequestObject
@@ -23815,377 +25833,429 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L17c9s23jD6VTA6z0zsWVqxncu29px5x42dTXZz8djp9u1T91AQCUmoKYALgFa0nXz3M/gBIMGbRMmy",
-	"nKTqH6klgSAuv/v1z17EpylnhCnZO/mzNyE4JgL+vPiEx/r/MZGRoKminPVOep8mBAmSCiIJU1h/+USi",
-	"OyIk5ewUScJiRBUa4ugWUYYGb0cH77GKJoN+L+jJaEKmWM+p5inpnfSkEpSNe1++BL13PMLmFdU3/nz1",
-	"DvERUhOCIkGwIjESRPJMRGTxpF+CXooFnhJld/QqE5KL5j0NGPmswghGDNz7UkHuKM8kSvEYXkb18P9k",
-	"RMx7QY/hqX6feaa0kin+/I6wsZr0To4PD4PelDL3+Sho2Pzbc/0UTJ5iNSnmpnEv6Anyn4wKEvdOlMiI",
-	"/54RF1Oseie9LIORDTPHZJpyRVg0/xeZ17d+hjJG/5MRdEvmKCUCJXxMI5wg/VIiFdoj/XEfYfTzz2/P",
-	"90+RIEpQItGMqgkckcRT8zBmMRryeK6hI8Fz+HFEhVQIMzkjIj8+A2LFHr0lHug1thzk0fEPpYP8Qd+u",
-	"UkToOf+/384O/hcf/Pfw4Md+eHLw+9/+p/k0RgCMLRCgAX6AEiwVEgTHpwgjqXBCEGcEUYkEGWWSxGbv",
-	"z4+O23dkgb5tKy+fLweJd3RKVX2hl3hMkKT/bYXGBJ7zXxyTEc4S1Tt5oSERf6bTbFrApflULIEyRcZE",
-	"wBouM5FySeqr+GVi7leQiItYn82QUDa2x3ZLUqWRX4/AWUwVUgLTpPW4/u+Be9H6OPRFo4lMOZMEUP0n",
-	"HF8ZCNafIs4UYfAnTtOEGlLzNBV8mJDp3/6Qhu4UL/8fQUa9k97/87Sgjk/Nr/LppXnKvLR8Lu9xolGS",
-	"xAHiAlF2hxMaIzzGlEmF1IRKpJcicKRO0YAIwYUcIH0MEhEcTdCIkiTu974EvVecjRIabXX5ZxreFdFr",
-	"N1SBEQkrhpWcokGUCUGYCvWwLF85kAF4cDYhQkNFQu4wU7CP11wMaRwTts2NaHSOcJIQ8UQiwROCpniO",
-	"GFco5nANsLQPXL3mGYu3ubIPHMksmljMATBhmryofMWw1FvGZ4iPYJmXeJ5wHH/i/B0WY7LtcwSaTiXi",
-	"d0SYZXI2ouNMkBgBsTGL1BtiMdUPvsY0IVs91ULMQDEnEm56qj97MEuUpu6aS6mC2BtShCIshKFodrQm",
-	"+ZpeNYhDTUu0w57CGFjfNRF3NCI/M3yHaYKHydbvLcYKD7EEzqXPQ2gCoxcC9/WJ8/eYzS2NlNtc3EcH",
-	"SEKTDAAhNOLCkEctSWjyI4kwwsYc4ZEiAg2u9IeDM/1hgCRAm6xckTekzrOuzSNIcTTDGmobRMeC+ell",
-	"/8xwpiZc0P+SbdOISJCYMEVxIoFGeJ+RmmCFsCBwq8Bh4EZ/ZqngEZFy28D2C0mSA8P20DBTuZg0nCOM",
-	"hpmkwEVElhC0xwXCDNFC4oMLF6SQqzDjakIEkJ19uzGZpSkXisTvSUzxJ7ir7RPBJxJN9fuRBhaHVRqO",
-	"Df3WJDIlAhaBFL4lmsl8cUAG8HkWOQ0nFXqsosRi3jRNiCJxiFVJrI+xIgeKTkldmg28p4bzMNUyBVBf",
-	"IkIad1AO8gkoZyHjijSoUEEvzkhollxaVNN0Hd86JURRNu66SM124sxf3JDzhGAGP870dkvX1bAHM2qd",
-	"ExJkRITASdfxRi5aBmsGDK7N2C9BbzYx115XAgrN7zejCnqHV16dnSW/sHwtxQn+ni+YD/8gkdKvNkt5",
-	"lQMCIFNs2DhOLj0oHeFEkqAVcNcEQQd3ZWH/sEkhaln7W5ZmasVlrwDUjRBWVYaI0XVgrCMMGPnngfZA",
-	"HcZTmswDrVca8WBfc6GqorNB+HWQVTveZdqnD3hlwGqHIq2a1mkbVWRa/mM5avSK68ZC4DlASmGe0ZOw",
-	"LLFSlbGJLMEdeHf70q9zvCVMq8O/9XhKNBLFnPmIU5zsWZJ4BqvylvU93bVQLMLiFcn8A5FVMcaMSthB",
-	"12fWo6BYtpDlNYirWI1HNlHQMtGsbilfcOBusfTeRgjKIWEdUlS+trrggfPZkR1q5L+YRDQmMaIqQHRk",
-	"1UkSa3qyzj3WX0zYGI/JVOtCCcHdJi4uu8lcRGWJJNZJ34p0qfXuFt/SO2psQvciUwX210hVd9LDWIaT",
-	"K3JHyaxBJjSm7pVIRUxwnGhxuz6dhhdpqdWinb2nCZFKUz2wnqdWs+r8iCBaUl/xEXcCHR+pnLB9Pl9u",
-	"voig2HXT+ftHUiHgaUpwEgo6niipZWM6okYFrBN0i4hd5Qn/pY7XTDFlClMgOlPCNCRHBMtmxtNKUCun",
-	"kr+otMSgbW8LkefBlICGo1dKs0iyAi56aHRmn24SIKIJTeJQj5KN7MhR4o4bNcAWSsJU90fAENW+hHSE",
-	"wxGPsu6bvxydnQmCm/arWcJUg1MupawJbxqXVthnBQ69Yw282/U3W1trEwymCe4sqEjyn4ywyGgWC1wc",
-	"nRU2D8QKtS1L45UptHWULl/YnGdsHGoQ6yqfNQk77tDq83mH5KmKufJYcJLA50SlTRe7WcbdcrRcTTYy",
-	"7qE/OyhIawizghsrmUMKg5w9Ryf884LDUkCvgp5m/EloDYNqbgyQCfhsJY8oTsIIC32oOM4SjTeg6IEe",
-	"riZENOBYlZ3phS070XNL3dcROdu5W+4ptM+Vpbgru0ikNS6w2DpCAlZ1ICH94qhbeWSDqdruBiVEKSJO",
-	"0fXFh2P0DktldlsSPrfAWT2Ae75cLL0/jWzj1YvkWQ8Y3hsSuxYsbIzdTvHnt+b5F+bA7KejpZzYO+0f",
-	"Dhvx+96sueLmjDVKAtCaoSiiIsoSTdhOUZwRdIxmhNxKNCQjLoxzzq6hEyhWGf3yHZY4fwvajQSfol8J",
-	"FuhHcKWvKB8UF/S8ciVBz3h77c8avR9Sfqjjv9NszdjyFRjvz2o30FUE6SB2+OC+EQOXr/Rt0cxVl2C8",
-	"C40zAnwsiQsKpC8Vs4gkCYmbLWAptRFF91dcu1qLrUDwaNasVJAR/dwMxLdk/kSiOyrpMIF4CKHQHk/D",
-	"m+zw8FlknoS/Sdjv9/cDpDiYbcaMSoKMQ7IBe+747YqH6SSbRWB4pcc0ioxwxvUTtdPmR1ASCxshDsBj",
-	"HZ7UJvYtYcIbgoH6xZbs+PpPNnbhb9ZhvVcxlsn9UzTNpEJDknA21jcN/gFvhd3saeveZOvtwdkuuC4p",
-	"MyMKVkVGGt4aZF9I3AxJ+BL0bptiDS2WIKokSUZ99FaBs4TcEYHkhM+YiZQ6QVJprksVYnzWX0re3eLM",
-	"W9s3txHyne9wW4RbSiKlhqx/UdYAoMalFOJ8GNojWCRzNCFJGqBXZ68P9Jz7iAsk8YiMMyxizQz9J16d",
-	"vT4DrxQoMAczLm7RKy2kCWJk+9f6LZRIVCwHXFeOgdRWobWh5rc185L852sCDhm5lGZUYkoYQd6OAD2n",
-	"WaJomhAU0ylhWr6GeJEKtzKyKKcRaQZYGPBE6vMDnRAZnVB/M2NoxoWJQqmJeEsAQG/gjiQ81evFScgI",
-	"ieXiFZQeQPDAem8mcVa4rlZ/3F02i0PC7qjgbGrDMMprB6AxccHeOJygEY4UF2su3r49l61xknwc9U5+",
-	"W4y3Zi3/hoe+/F59zZdciV/rQIy4r8E8wimOqJqvN49vP1hjgi8LyUeD1CfwCBA1G06pUtYIrA+2TeJb",
-	"z4wz4TP/tZQVZpU7GhOucXLCGYHPZCZDOcGCxKFRviYYFAw1ETwbT0Ic3/HICP0xjUPGVajwLQlTLJpJ",
-	"y60lm7mdx+PmFTmnl0PXlEyH8HODMej3BYJpBQG4sC5/ZCaUTe7+7Yg1HXx3CbxDTmhajbxvVFkV57fm",
-	"2H3LUQkycxNQhd3BnTRyuyymqoiScndmRE1jENGLT6gsbJF6M4Jq3q5pakLgG/LZeoCMAN0LepolxALP",
-	"tApovHfmScwktZcfJTYGHRAix4ZeEWrVjBZ60Rd3lgbWQwGWO938bX8Bz7MRIhqFsK/Ow2+F1Do5y8y9",
-	"NjI1CuGMao5SwTUVEE8ksg8EYFuUdMxIfEAZxILK5WJgq900mmA2JnEIsfVlUa8O1BWpruMZGJSpX0EE",
-	"4cSrqW9pkXTRgKQRF3F3lIbRysZLLtQiYChEVtpjJVLZ99Tm3Yxvwj+cwCFKedEOFVpJBWDdRuT6Aoe3",
-	"J9u/0vRmHQ2ZZyri06WXCvN/tGPbDNyrx124ty+0T5fe7ZFyEFvDKdF3TiaRkXs99SC0sAfSyJTfkThU",
-	"PKz5UswveAbWS8u0DYUHet3majHrykQDvADxXw1T730NK55z4C2y8cz5dJoxGwd9CYFOhEVErghdZvNl",
-	"3HHXR7Cch44LYzEmYSooqHtDgWkCNgacxVQLdUOZhE7Am+JbrIwnbT4d8kQ2Xk5hon7ZyURNmSIiFUQR",
-	"AYDU7MWq+6MSzMaZpRqV9DoTHkZi5MYECBIgL9g4oXISoEtu/v+ToIrKCbqmY4be2cEV+e5FGbOOG10b",
-	"asLjlsOeYpp40rHSZGhKpDTCjnGWQVJdRaIOI5wkGzlhxhWRdXGwW4DuK85ko1S0jol4TO8IC4fzRo5k",
-	"ftxsiApl4YiLJrPAW4bgF6R4jOfNLs/84JbJZeWrX7qqKmsqzaZ/7M7zPnqPOs5fDyIpawV1IS/iy6UL",
-	"CwjXMPahIyecoN8ZHooHFgSrbkbmqUdh5GBdOWt3sg3w0njpHg54oLtu8Ia9sHVkEx9PV1R1V8LiJsp0",
-	"fNglPGRFjCs7tjvQzA2jZPH+oxcdHbdlnK1HuGABfMNYZzGrAOZC+WkNfK8gwnKIz+FgAWhuQuh3/GmL",
-	"Er9/MDW+gpMkpOyOJ3ckPkGYzUseI5dRrwieIix4ZjNZwUR1WhoqTxBnyRypCZcEkrQrAwxYlkbZihcw",
-	"GDLcpG/g95dWIUAtBKlR+Dbb/8USXJysSFvWVWDqTKF88OdGYoTc0JynrxZjsEgV4kzhaFU6aoQ/n0A5",
-	"cdDf+4vnjRSLsjAq3rpcIF7T5WooCk5CW3qBDmlird/L32mkWo3CXhWPw4Mf0d/29g9+//NlcHz45X+6",
-	"WCrzsBRDtbQ+aP/IKZ5UJA1r9G/EpdYcGsjhWGAWF0/TYWKC/zqG8FkfemmhTZBxbqMs67Z5xlVoojLM",
-	"vy6HDxSGUCOZEZP0p8TAp37E5sEOk2ZL5TmVaaYa6CYe8mxp0L59+gzGfskjyV2oaIOdT9BhxnCCzEgJ",
-	"riBIoQV6ZtJ9q8F/J0CGoAhLjOcaI83Tgf1eEaFp1TGacqYmXnzQDTMTwFuOzM/5r1C9JeIidkm8sIJI",
-	"n8BIK8wE7b25uH6FrrKESCT6x4d7R/t70f5+H0EyzGdlPIhgmoSUdXnDCIspG5vCCK8mgko1xdIU/kBn",
-	"2TiTKk8G1PdC4v4N6xI+NgRXh7JCVIcr+ck88JOJris2FRaB+9VCHxFnUZLFxLuQE/QMzbi41XuK8dwd",
-	"LVUIktbQ3hUZo+fH+6doiNktmvCEmmE2FT3iGVOVFKS2LfqLpBB00FXuyxe+2gPSZTk3K2XrZdsYwA0N",
-	"3HVdz4RgsUIwY0dt1bm5OkALBBIsVlG7GbbsfCXTVkToXfe7kZ63v1s8Y4KZDRFoEtu6hfPbdReR/Nbx",
-	"0Dm9wA7vYlh37zKPOJn+G0gdqKuqAGKV3ZfOLrB8xLvXEjErw4eXdrCeklriR63M58TUo8AJ2JHBzhz4",
-	"X2nBrfYlkKQAQfqELTMhAwTBrlPCVGksfBvY8Pcb9r4gp648GlTwMAEGoefj7yPIu8eUqROXEB4gW8Qj",
-	"QDFJ8DxAIHIYxuGEg9qGTFprdUflb2FLLiXE7clF8NqQnequ8sBeFx8RllMc7KJNUE1kXgnLXqhC1phW",
-	"7e4+arUEIyOA6cPDpdgbqJBkpAL941gL7QUbO9WaE2em5FNkT9jXZXK5rrPSa1f8Kuck6xhGqoyrWvNF",
-	"uWhzD0kCYKxW8RtlKhOkE3ttMo48bzGOrEfrW30VpW0uQNu1shXWEVM3J02VBJVK4bdcptQq9YmNV2+Q",
-	"M59IFEOJtRGC6VZKbSlLGo0ln3JF3grDezNBlSJMAxKNyL77OZe6Y7Pp+NQIqiDyeRDYaX33ET6WQ2hF",
-	"qGjatqnd5RSF4uBdEUsuckqg0AzLfId99GEtBLuv4OIZ9Y47GfXKIkpTSVaoxAi3ixUYcE5hUyXCSSVU",
-	"JmIml8TEnD+4uNMU/NNNjGiVHRbQleYwWZVLA5g51mGjsl9TIdWBokSgXGHdu774cL5/6jOVqODVpghe",
-	"xiKaPJHFD9Lw7tjCUG6WcHOYQCV4gQsp0o8t4jieA71NusnSCUniQDNLlcxD9zGmckqlJHGActtXAFof",
-	"iTXYe2IKHgtCihncR7An2L/zKfo3zBNaWt6tn3R/+096h2J+Niaa4lEI6rPr9kK2mGUrxKSlmEUVz+af",
-	"ixXbD3bWBQe8CTOys6psz4ycL97Wsl1FClmHnzWRxA7xzV3U46XTlNXlOuGzv/tU36WTlah+ihlJTkEo",
-	"HBKEJ9WaJl3X08641gjPLWui9fJDuTC1CIZ9YruIN0x4Epv6MSTn+rkc0EdkEoVaOQD7GYZ8sdAEQOYW",
-	"njlRKK/Fh/aeHx+XsgD0DJbj2ugePZ/GWH82rwZP464uJpFJ0GwwU8Z3VJrajosQ0s4gjTrs2yeXPOXs",
-	"saukpLUaUVxgY1sg30qGkjwqaq38YsNU7ZFUJvMOqInU5Lexlry+zn2t4Nj1j7gO9lY71WSg5EfD8lZD",
-	"ry3S5rI5GJ52LMdWvYsFAqnZFUic8NZTkxco/V+fSPTS5LquJ4xWs6Gar3nh3X4cKkyZiZ5aIenmjCHC",
-	"lJhrqdMKxOhf9RSbtaCgqwER2gBUoOXZqhGNxZnZ+Rae1pXF3XUwYjW8r/kYF0vA3gk2ZJGP0cu9o30j",
-	"vRaWlUpOEyRgBCjPEHLqVKT/8L5FqZxHE57wMZUqsIljKMICLFgkxbYO6ogLBMGbE85jtOelsO8HwGjA",
-	"6GLxwdXUQEXehHGr4mEy1wikp6tbcmwukJfXBAK2XXb5+9Bfd61kh7fycMRFmK98oXXoYhK9IliSq5bq",
-	"Z1DMwhtxgo6QLcOP8JicomOTzIWmxGSu8QwoU4LZKXqGJnQ8IaI4/FP0HKWYxohM04TPp4SpU/QCQSaD",
-	"jV1UPC+j++7sFL1EjKOEs7Geho3xmLLxKfo7SshIQWAjZvEp+kHLAnqV8Sn60ZodvbM+6gW9417Qe9YL",
-	"es97Qe9FL+i97AW9v/eC3g+9oPdj29mce/y3Shj+yIA+tbmpgJZm1q6Rd5xwte4Q+RwRGKrhl/JYohRn",
-	"0lJZlUmt7v6RxWNSlOCvqLztPiNX17RrWa8FO1B06spcWxeZUb8BndNuC+ro2Cj7k2tlRlx1n+rB5/O3",
-	"UJXz5XXlPGP0anIWZKGBoBgqLMZErfj8iAJaa0FztQcZN281hrGVHm4p31IyyFemb9poafGtR/+VFKnz",
-	"NqbcLr+W+nTeOT1uQaTibAyfNZdvmmOYaC14iR/VUKitmh2+Pbtes4SSFTlzu66WOd1W1q6ftPqlr1Y6",
-	"6f51kC4m0YVjA3Uc0XS2E8SPhWsEsoQI5C/7h3licYlbxVeX8uxSArN4mKPzCfwj30YZQvbwPpLRhPPE",
-	"GEWShIwJikwuTID2hvvIVA2YEyxknpPnjYj2C3arxT8QGLXIR0WUTaXCLCIyQHvxPsJDSVhEDJMDwU4Q",
-	"DOjx3Nb04QJNedlKintBb9gLepG++zZRIt/nOli+ZVhYNULRgEo10QD8jXekj8wrJMIBGgKliEFoRBgq",
-	"jkjlznZ1hXENeIMyIV8NZ3KebU2jzN9fEV8qHdXjM6fc5/i1cJhVL+8R+MsHsrplxCAnZbld5Ce0BwoM",
-	"VdJUN4QmIhqRBWa3+wF6hfZMjAWUajlHe55OvV83qlQ6EtRqRSyrWIjZbf2aj2wfHoJSQadYzGEbp8id",
-	"YWlD1lZmA5GWdZMDo29TIKKccAE9Y0yyomtHaK1gWjS2GXg/HQUI2sQojhLKbpGNOagXVVi6e0lY7s1s",
-	"0NWvLz4Y/2nrvh30Xl++O+8Fvffw7zX8e2k/XLx/A9+9+tALem/e9oLev/U/76/1v5d6yNm1/vfjJz3u",
-	"/LpDYVAy6pUBbQHAyqLyR7Md3ag8nRxchUW+wcXlpe7yNm8lnGqxIOvVRFzft3mesvEJOkOpCakN0K9w",
-	"8yZEIkZ7cS4/aypEjQ/f/LgfoA95NXzoyMORDd/6xfM+epd21gt6v/aCnr6YXxrJTX1PIdC0TuGm963b",
-	"3lELlVWKuvQ5OzTXuSURi6IqTO9OGGouQxKmnNPcmOc6Uf1cbJSrAFwh1N+jKoMGg3CFMyrLNYu9O1BZ",
-	"ud2Bak4QROUCkDud1+quodXaaLjiDoux1TaGs6hawU0XMfnBxAzZT2ujW2VF3XGt8HAsD+66mER2T6tU",
-	"/i6e2lLdby3EHx+GBdJATse85ZZ+gdEnhWomIdVg7tD0+PBAT+j6NDaJfbNSMtaSs/Aytx4w0LgcJVy6",
-	"ZC9ouArHJUpTrmDedqjrRh7XeexadS4fIgQu96G4R6zJHM6q5H50sBElPLpdNw6uQnwaimdiNZnhOXID",
-	"XS6OicuL8NTYCfJ6mUVP6bJnqmP/mfXpwb2BeSU47gZVm4hOapAHtxeodDGJvBC2VTq03U+9aammeEVG",
-	"Mk90BZcbZegnrXuBymV6OFrhFMexIPrMSrW2K3rGkmTxhVXQ0xEOsSB4hRLeVoVaRdlZqkO4w2q5vktr",
-	"6Pspi61vZgU12Aa8on/W9ddc3M2PdhWbyJRnTIWp6/FR1SnnBIsnEplh+o5hZFVhzf/zNNfD5iYhguBp",
-	"qTJLXkGzpf3DUmXOzhmU99J0CQVIPasDkdNivbxR5/+OqSCRClM8t9kdakJFDBX7NOeb0s+NYWWVddrw",
-	"XHNdbTAywZJ8sv7ndThhtUbjkKgZISxM9cTS5BNxFmMxDxUPUy7V0cteUAwzXzSJls4rvpRxQhZ9NSAC",
-	"TfkdWcOkakOc/Ze3HV2CI+KU9DUw6+0JGiaY3Wogx0ZZK5stsKeF1LHQtjUJG/K/nzUKIu6BKtxNwb2u",
-	"QTo0fgZgeCaaJg7Bn2ANb5KwMGNQXlGmBDAmf4KymGg1A1rMV38EB0UIDgp9IZlQEyJCHxPtI1SqAkZw",
-	"mkJx1ojYIhMf32mF5OLNxcKYjuw2FaySnH702+HBj7//+ffmrPSsNt4Mf9k0/EsrNDR1ByZStnSahHgN",
-	"uYrxfAVbe7vyW5hjl0geflxM/tySfr3NhRUaH66YcYvTaCwDuYZhxoto7apeg9lkkWXAmBi1HH6OVTcp",
-	"e8WKVaGnbbZZJewQTSLgGU859Dhfgqt7WbpWeMSVEW4/gKK5z4m163mpS1gqZEOP8/jkLueUYKVvytt+",
-	"fUsg6a7ccjDoAS8KHUlvCoTpFmZcmnRrjO/e/GtJmHBnawrkQW3HlGIHrqQq6eX9276gQU16KItHbtSo",
-	"QLC3iXvYKvSmzlya71o+SD9+f0EKGmAsIDGVxu4JyWiJcdqAfcIto5M+b8JnlspuerFckriY3ZQaIXc0",
-	"Bp/SjAgC5uuONo11+4D5WYFd8MANr9WPyfft1f7MJ19wy8BvH8/LbAxs4EQ0y5boRYD+DpfxQ7P5sSTB",
-	"tDoh3EUbU7oXzupaUUHjLr+KkwWPonuUTfqbURbzGQS2EAMlEWYMkq8hBIaaqNcVZamH8JavZB5cRx5r",
-	"cI539IhrUDvXusY6oLYpJOmCD+usry7zNZE6Y78sm1ydF9J5IG0QN+LsFPEpNYhhv/PDtWm3bkBrH9yD",
-	"GDc7Hb8+hbVitWyLEUjmDEHzW06LPuV+SWTqkem7gGQ2mMZr5kchMRA6xZjIcVPhqJlCrSb+pr5Cv/yW",
-	"7NgN8o5iuQsuZkOGZdBXt2pNLm19LZOJRGcaQf9lylkdHe/3kTVRSxNWori1DUN/SGe50F+7gBM0BH9G",
-	"Q6ZThzOzPWiC3nBVE36lbsDhYUNnzQeYM36AOVeKPfHqSy2ZdrQS8OZGqeUTjx9q4slRg35cBH558Jex",
-	"mAgk+8fo1fX55Rk6+vHvhyf226MfZJ6n/SCrPH6o/dNVyeQfXR4o+yy0nr16rFOeE7lsE18WUSpxR9aT",
-	"kcS6SYLFo4tIaK6ul0EPDMgnea634SWn9v8nJWOylsOd8egUql9BDJcnA4FoH6AJSeJ8JMqYognKpX7z",
-	"pGG91b5U5q3Wrmfqb5rBbeHhvvJej3lzumEIe1jJTNOk/y4V16yEIVuz2965GpfW7GVkF1NRxJNNuiWs",
-	"rWHcHAn+X9Kwrtf6fFxfRtM8p0Uy8irk31duqlrCHBCYy/LKlIVG2y++hM4+rKWYAMugkddSW9GCHI57",
-	"iN33QGO78Lzqnr2sUmm9JR1YS6R41fjlhDLi53W/DtA/AvTmCHGB3hyfIPC1jGgEUtJ/MswKzbbW/S3U",
-	"ynpFk33RwZyiH+UjRdgazzpZbXEQQC7RUYYurNkq57hwe/dx/9ebKazsvg96s4nB6VVtUbMJX/nYGoMF",
-	"YAFmPv9KguJmW4CvHDjn4baLi+m5SFtD3IscM1PdJ8EsBDJQ/JyzBC/8slQoqIUzFJE+NXD4ZcJdRQg/",
-	"8PEaXJdaOfBrEQbVSoR4TGJ09PLg+IUpU1hPsppC8JMxF+zJ/rOXe0f7+6cu730oXEUW44B2ZlJnU3gi",
-	"ETQsdy2Dl9UwNO8PuQjt+9sCFJYktH+iUwI+f3kFPdkb+KnPE1sSgzVt1ndDWfg8hPSkpQ0QmH6zqfuT",
-	"xOFwDtzTBYR2ebICw7VpgraVNUGxs97JcnpzxWDkwgpDl1fdfZd2DS9XO53KHiuTBE0ratpd54w4jW3S",
-	"odtG908+R0kGHYLLYeIrnd7x4SaOL5+l8fxaltp0rOskffq5d01AV7mDoIp+LST433mX3NVDS85OXDUQ",
-	"aLNFpPWqYJlSUyMDfiqI1+ImyWg2Icb6NkcRZmhM7+DTtMGMUryhMfivwfFtF9hteE6xlg+dTbgkIWyg",
-	"1JC03hbW6zYw5GrSHFnVdEflbhhtDS+WdrRYDd5KTy8z9xcrXK/kzbfYtOMioeNSO4tSlzgb1EyKQYiz",
-	"3OnER35tjwpsj0lzXAIek5CyUGh1qyGmUcsZhwfHL5o1MSc2ddW2zMKTNs2N5YGpFY2V3oGsDAWtQS6J",
-	"pRZ6TFAY/FCujamnaV6x6+UYQkmU5iNRM64lmSkXpOj92LjijE1JS6PZSFBFBMVg1JgSBTQrb9vetRNs",
-	"BXDy86vcW8uaiyOtbbx8d02QaFqXL0znK9LVCn23LbPTeFSLRwJ0DL9RJe1vhqeY8kySIyN4LlafzXRc",
-	"hOs0EF7HdrHBrgjFybraxKk+AZ7JVvdfcXo2Zpy56IeueQqrpmzZcKpVjqir3cJrEe+bLjoF9NTay3/x",
-	"2smvtNpvoCOCf2uL+iO4WJ46WrZZb1YI56lSg7WCPe6DravC7n3AsG6PyF/d5Ww24eWsUd/tuTvr2+lS",
-	"7ndKmf/t0X0uf2kx3HtebsuWu2kt5W3NJliFUwi+bhbtl+4FZpiRcIaZAs0rmlByR9adjOu5sFjr+caj",
-	"ISQe4uj2tVXaF6oixpVghM8RkdLkhDTZel5TksQXQvDGkFZle9DVLQIcdK46e/zn9ccPyP6aJ4tTKAUO",
-	"VRyeajoX8lE4pEJNtBz59D8ZEfOn1RTVFnRxLw7c6pow5x+E2aqw7pRGZIpBXLP/Y5yFQ8qwKFqVGAvj",
-	"LeNQbzwFYhPqrxQPJZ43nt4bY1qrnxxWeIhlgyAv/5NQBTVpUy7VWIB0uKDcX14Q+hYaA+A7TJOW/m61",
-	"DKPWkn5vTSfHZmkyMk0aW4Uf+zsSJKEkRrxb8NI6Ql6UCWGXWGvATEYjEqlFHZiNa2izXbY6d3XuNNta",
-	"7JcnS02h3vVe6eEaoPCImP6GbLyozTHkB3c/tm+yj1X1quyhljZfAN+6gpp3CWtFIbIu0aW0eIkJYTt1",
-	"VdewcqVSxgIzBTGzOIqIlGsHn3brrrwu5Ff6D5hs8ISzseMi/nu6aVkbRZWq12ju1aJFVCI5wYLEef1e",
-	"SyXrBcU7RJGXcHDjRq8W8F8Cw5uQpX22sz0xurSJTUjQixjLWu0jjrvJlJsQ2NfCiS+LT/XKzlmGVFel",
-	"ORzOvcrhobMVQuUz0OeIgP4SOI5JjIZz9JGRS4gvUpIkI9PEKK8SDg2BjNHl7PJtv9QUL3+fX/LbvTDX",
-	"30HSUwRPwymxSnlCMOSoFpKynnaMx7C9UP/cKP29x6lfBHGlXnBShUNcDnmBWL7whRb0XtxqqfP4UP99",
-	"fAgfXsCHF+bD0SF84ndEmL9/X9zZLa+ymaaCG897TKIE4tv0nyYQ3SuqQiZRCFGwYWHFaO4Hz5NMteYa",
-	"Tuh4cqA3Cx0QzYdpmpDPVM2RexRoJY2JMOEj96rwly8n8M64OIom+vDedItpMKuu2OLrrLUtqTGVE7LC",
-	"XPaJptlMHHuYN1GpnfwbkvjR7kXtlVLns+Z0nHv0wS3vbolB3emoocQ0bhwPnvvNiu9TnHYuB+Yj9xpm",
-	"ry7N0izkfUNNYZeZQG21CHd1PuT7cBLkuLWudG2Pbi3r51pobd60NMTrfpi+eO5mPFtVulz8jgpSVoVe",
-	"rLxYJc3Cbb6NHl+h3S0O9VWw+mtG1wWm6RoaLADgTYjVjoFtT6TOF78Rg/T3hTKr24rvgxI4ST6Oeie/",
-	"rYAcv1eX1Cjf+8BeIwQ4SXhU6rV3iqZ4iqZZougBHhMWzf1f0vIvthWfwiOkBXGEoQK5FwN/ityhGmd5",
-	"aHrhGDdoqWp8vhAgPlP4N9UHh0e94mq8WXrOm9os0edR/w1m0Q21hDkbgvl0NqGJEc/yDjeQ2WwyL8AM",
-	"vb3OMAtsxTZoruE8bNzG4tpZnIXKPr94YEpE1GjstTOgp6Z7DvqMjg4PA/C5a0yYmnyUiJwiDdZoNiHM",
-	"jqQSHZbPkGcmaKMFJ62btno6LlLD7aVYbOOBefaVhmN7uGAHjQouXqlud7AVnupaYizDiMdkgcy+JKrS",
-	"228uyrrySRuxGGctc7WWubniM1fgxtgPLj7hsQaHmAioiem1P14kNjeJwHCQOYtfT3r1j2wdEda/aY/f",
-	"HHWpjFiv9HXcJZ3Cg5JK4/o31+jj+TXSv7oS9iVbrQzQPy6RMV5FRJpa9l6VrLOD/4VCWc+Co8Pm0lr3",
-	"hsLyin/+V9HgpKg7b3Af7dm4+do6O1X/qhhrRxeunH39PSZSXwam8cqBabxijVX1QzKlxIK/txQTK2UO",
-	"eQC6DPg2IX6W6N32ZNDyNjYhiHbHquVW3vtjWfUdW0aZBa/vhAmLlr8EmBde9adK4UG4tDDPlwklAYOf",
-	"KRY4IUlaznsJQXUVJpPO+xo6Pcoigcb2vyi+yAtxeV+ZcoMaU+9oyDIhCfzsXiFDLSPYxpJZS81CQzBD",
-	"JTLoRzlOQ0cpNQ+J5MJEHZsZf4WdAXMFHtJa/h0CHE3FDDumotm/6NRfxC2pEjkt+FhAtfgjtMc4I/tI",
-	"cfQC7dlom3i/VKX1xUr8uagEbl/fRDds7LYLp9mMhOYyaRZGkvkBPCvYLI0a1dWQAdRWKpI2G2EZV+GM",
-	"i1t7OW0+g9Ac4ApMoASJDVxgnVgH3yUTikYv02sukD9MnmgFADqfQqYJrpjAn0hUeHZQYpvA52V9K06f",
-	"Rbi3qoWpewcAcz3hjCTNsVfbMeXajKQqQFRE3kVSbgXT7tOzbRW8uhfCLK+1VcGg5Q9sDKW8QtCHnRCs",
-	"jioje1ZGAcIl1HmQyPUqMC87roVmVYCGDpC2Cam2yia2J9i6eu8NvJOkGPKFR1ygM9eb+sRrBA02+WrD",
-	"6AB5dZVRQu+gi8tIUEjfESQxatqEprYgHp9OM0bVPEBjzmNkRJQSncxfWJJl/PLN5jU9UwYDZisykZvI",
-	"qVc6obFLmE1K5COEGbp488rUIMlrOFX6zfzUC3qvekHvvBf0LnpB73Uv6P2jF/TeHOl/jntB720v6P2z",
-	"F/T+1bwaD5maHcN3LblTa1UZnraF2XalYa3GnXVisybW/rlW8Ih/ci6i6gEdm02crR7gZFVic855uJ+9",
-	"xnWNOP5O1/VD3pFSWbsS4fBDWR2A5GfntuIrmC+eb1ATvQ/gVHQ99Le9/QOt8B23KKvrwdXSsLamW192",
-	"kRthHT7x2CLfKG1jI565BXTuGwPJJeaIhwPRhdfkIucc65KExSEfjWhkksWMgULLUPDZ2gruqKSKi8IQ",
-	"AaYH01oh4ia6LTIZDVp7wSkF00LOqXESpnIeTXjCx+anFEMTckEjipnnN8vSlAtVLKCwqhTfTTHDY/ir",
-	"XVe6FHyYkGmDof71K/Tj8xd/14KoHoFMUoes503bcOyQKDxulm2fHx2bUvJ2KBj9+wvyCkLZUgVNzwYt",
-	"21HE2SihkbLt3E2M4ROZv8LM0G+OimpNniFCcLFCClqRotPUC5GZ5tstjRr8OrYLfIcNyddUJYudQlUZ",
-	"7eert4jhqSto465UD1+e12P9KeatwSKH5BVcQtUO6FOHXlkbqlfJyUPngh5OaXhL5iC9FtHJgcuCKZDB",
-	"i4MMKn5nG3/hopqM6V5rD6HTt3qlVhL2k3VHlyp5QN8emWaquQ/ylRfzV8EP06l9GSy9ssO+FDtc8oR7",
-	"5Ss7fF0Zt1xPYWEhNW/ol1okbrhU0f3k0YAGY8/yNhpdgwkpC7tV3nZnWO2E0p0G1GeoFxdbo22oa6BF",
-	"PuNpqtG9d3Xx+uD48PjlweHh4dHxs7IbSv9orPfPvxw4M34Lw7TB1uE6bDt/eL0MqWx5tagrGFTN9og4",
-	"i0jJ2dxUscISiu51ca/Nk87HUr25bhEcDgL8RPsp+CgaabSgVpJdNOcnM+obij0FgPVy7JuaLrbAzgKY",
-	"LPCxjNZNl94CMtVujz69W1fDrJLe1eo42aeQ4iY3CVFmTh26EVA1Ma027QZdKllDBccxvSPMdtRcUWY3",
-	"j3amSIUlymfteV2lCJvsDXP4wDwrjL1NBK3AU76jyku9BS+6j3W0/fW57SPzGa/28YtFHS2Dngl1sD9D",
-	"YOGSxrW1ZLZTqJZou3Gs24y2mW009XDQo7W06pMDRKWVXospOnafbWMl1a4FHVlLtSqbxVOcCILjeY6v",
-	"JsDJtdml0hT6mXHEBZpyc3LrcCnv3l+ufu8eb1ruIXmQ1rsLuIAj9fVjX4T1mzAN5fL79sxCxfI3YRLy",
-	"yFi30OMaQauHH9dI3GozO1LVNPFjk79HkC4fDm/XKFpSOU8/EzGemPq/cYhlZDKFcDSx+vWQTPAd5Zkw",
-	"DqQ0IZ9Da/0y3YqLr93nmNyRhKd2ggkBT1kYEwgETydzSSOchFOey2SSTCfGaGZah5JoEiaYjTNsCrkJ",
-	"zKRFFGcJ0/IalVpbp9MUU2Fftrjxb3EKbVX3vT7pJ0Xf9oOb7PDwGYGs/VT5X7iaycU3xhzhjZniaQiF",
-	"990XEHNffILyySyEwOn8W2OC8CeGNlnxKYKGXqahMInRU+SSRxFWyKgalVTcvL6zXXyl1HO+YBO2D0sF",
-	"VZORJK/ubJeXR+xbfyIsCb50C/KzWZvP31ZQPs9IU41NpckPNCboJKc+CLvy1tBMxe0WNsOFvPPYIieq",
-	"WLtxPKW2I7Bv9a6Y7uoxOQAlRfY2ZjiZy8JS1wwCziiQFwRqsOqVqPWSvOdrwqDXTXN3Uxs+CI2ETtD1",
-	"5bvzomB+QrBgGsliqvecJWoeoPfvztGUx0RgRQJ0rceTOyJIgC71T6ngI8iRwSw2uTRposddvH+DDPVB",
-	"ZGpbf5sxhCmcWNe9nvDVB2RoHHI0zvf1u0CBN2+RpZwB+vdbZIhdgN5fv7UZPJIwycU8QJfnyBHVAJ1d",
-	"nyOcKSqnATq/Rud8xpCcs1jwKQnQx09vTAJ/gD5cn6Hriw/I0tO8WgZGRe9mr7qiT1T0IfaC3nv49xr+",
-	"vbQfLt6/ge9efegFvTdve0Hv3/qf99f630s95Oxa/3t+3Qt6Hz/pwR+uz1qutWCmvmOmoQm1V1nAd8yY",
-	"bzzPjPmicLHIgt1gFucsJzS+GqhHFUVZ6lw1xddw3rz4HOHpRLY5dgyHg8vyuFe5AnwpSHbOMzUJ/8ik",
-	"jT2FiNiwa8n46wzQ/AwqzFx8bikZD7+GCe/eTuksi6m6uGupGFKY4VdIHixM900z1qrad5sUHjP9jJum",
-	"tWJz9wk9/b+W02j8A93nOrcOhYa5mso8yFX7fcnF1RGdq2MjneUIgNaq0blVWr/Z8o+e42hjtXCsT2kj",
-	"ScA1Z9QGY+CcJ20zKnDJmrdknl/1WNPpq16e2YOSVuef7JUJSCOceDfR6tWrI5AP9DWa4mFwBXY8OhH4",
-	"xLJJmHINOgxtrAuEq9VHLoswUKjRHVPfSfNB8ZUR+ePAZ9V52d8AFafan+KYBC4VuD+BOpDu+PpgbPWm",
-	"zUX7euxHBA69ZjPiLxPCEFVogtOUaKVkD7s3PpGQWRsg7EeA2+Ls+x2NihEXcXfPFYx2LvKW31ekXyuX",
-	"3C2U+Foc5USLXd63xhMQ8dh2QzaeFSID2/9rJAhBinzuUJrTBN95N1Xebl4g2T8j/3yLhS8C+E0oQGXk",
-	"2Z4G9Cm3KWy3kYLpSLKKd7EancEXN4n4lLsb602AulTvMM/7BTz4HRGCxmRRscqFPxnjQGi2fk8nsaV3",
-	"KyGte2Y4D22MyVq2gvwEvU7w3nLaL8OvTJZr3GCN8WwnheWkUao3M60Dqxu9+HrpRcwQZa4JQ1HfisrC",
-	"WrYn8tb0E8L21ynEuD7CVcCvbu6z5t5yeS4qfSub4t4eRp4FrmEvyxe0ArwvhcAmoPPFsbri19TS5JUr",
-	"qIFM7nNeznJxnYiSxSJM86iADiqV9+Cl95zRzxSOVtPP9AONut46JdT8otjdOrhUCxx2FQ6skNuaMjDO",
-	"a2cv2r+tsJ27+Fun20jtion0Gps01CKXqrWCRWo9gXH7Eq2xLpR6H2R59zJn+vPFueG8KdCpjvclVzM0",
-	"l0KZhDoEZiIgCH4LrU6e57WKaqRLi2qsmnjhgUIZzqoADl1zeh7aLT7JdeNnPJq0XsjGV0Zp/DbUDXah",
-	"Kg1pcDKZppVTU1zZNK88PDh+0bmUcDvdWQLqttxFgGyafOD6Y+7XIN41luoE+RVqtmIxlPvRuhVfdp+i",
-	"LSUCWD7qf+OEAj4YTY4qiaY8zpJMHhwdoWhColsU07EpdlOrwtBWP8KnqZXKE/jgv7//eRQcf4EZ7Df6",
-	"z/+D/o//1e9/HrfMXSPJKx7HPQi2pXqVgjCmRkuapTSx9VkCdFc/V3OYCdHH0VDF5nd7pEdwMvqL5cVa",
-	"OpPMJfRtE1pxyaK2NZ24tInNhKgsINvdQkvaCXhTkMnmSHrLmbaT+I2JiUsr2myK0Ha7AEdym457S0R4",
-	"eY2fElFeWu+mC6VdUvNn65S3Q0n6OiXudsM5TW66YkullxxHV3pbITmmbVUmqJpf68VYwpDSf5EmkylD",
-	"Z5dv0S2Zo70BT8N+vz/YN+UTBpwRyELHKdW/GyF1gLhAg8uP15/Q07ujpzilB7dkLgcBgmhsLNHgzFQr",
-	"+i8g5gn6iWBBBIKQm+iWzE3szaBv3MhkCpFixMY+281MlErBWkLjSC/a/P7aYfU/f/nUq/f0/+cvn1x7",
-	"EL9J58eUsLfn6BVnjESqqI229/HDxeW7sw/hx7fnr8K319c/X1ztByjCQszzruUJplNogAgxO1yMg/yD",
-	"4AkEGQS29a8gCbnDTBUj/FAPsD67H5zLhqcJ6XAOX8ALN2qwtbhmAiJjJq4XxN3riw/necjsiAt0wcYJ",
-	"lRN3KMYUriaECpRioRgR8iS30wS2OukN87toVjKNgsZiqDKA2gXgMfKcJ+Z94C8KUBF41r9hN+wVZ3cm",
-	"Wkee3LADdHFHxBwNnt4dDVCEk8RO1hGoTjUkQ19WNDRFVznCrCyrQ5NnpG+vr18IHb2ghRfSVMM8LBm+",
-	"JWGEJTkFD4v5dvDrr7/+evD+/cH5+eAUmcxEZX66ev0KPXv27Ef086dXp4jG5tuff357LuEtrwB59EHI",
-	"GRHo+PDIyF2Dd9aVNIB1DS4+4fHgFAmCY2lAMf9ucHn26dWbAVL4Vk9kFj4lYkxuGNLXHU3Qnl7H35/9",
-	"+DJAA5ymieXxT2HYAYz52x+Ss8G+KaXBGc+ERIO3o4P3+scB2nt+dFykT9g8M/0CswxTf1QqnJB92BiQ",
-	"goE3U0ymKVcaKg7+ReaDE/BNKTH3cjLwlADF0UsY8niOhEaLufQbuMI56ffumXPK51UHVzCaxCdI083B",
-	"/ml5VhiPIfyIQJIcvIJK9Pz4GJb8jppe33ATgz9vjFRz0ztBv/X7/d8DdOMLg/r7m16/37/pfRkEiJEZ",
-	"kcqs8hSlWEo08EYPENSfwRKOzH3nmtPqgSjFY9KvPEQlwqZuru2znGBpRxZIYVesoYISiQb/9+DKJFwe",
-	"vI0HaA/uCycJEU9kgOgIUWVpMpqRJDnQMhE0NLM3ZyaFZF39/jxXuQQ4NsvVAM2pxROT4AsQnlCpdQjK",
-	"0MB8O7Dnr/dfapZHmW10ZLNEzbXsaW5iW+QZZNZIaLE5QIOnE4JjIpp/0ySu/ou/OwGkCsKuJtSUj5kJ",
-	"aFA3QrjWy10Utuqi8RHOYqpI3L9hvaCX0Igw0/fOiBi9928/eenEOUE+u3zrWW9Oeof9o/4hcLSUMJzS",
-	"3knvWf+wbxMQJ8Cjn5o4q/9CUpLp96wFf1NGNYbGF+Z3rXvIlDNpePvx4aGNXVcudt27wT+sydpIJstk",
-	"d9vxD1hOg4FF8IhIqY8lS/slWaN38tvvnmsWemkzPVZDEMjueCwhk9ltSfZ+1xM8tSfSn+Np0rr1j2bQ",
-	"dUqi1bbvZi22X9+WnlxLQc/6hyjmUWY4Hpbo17P37zzHcC5iNR6Om8XNkOefEZFr2xLhMdaMY/HhfZpQ",
-	"ifSGtACx6OwgV6YdYK7Mz48CL/BuyM7TR9DXsP/i8FnbfPkCXbz/z14vyEVHpV9DC0BDe2DFkLZZvWlT",
-	"ub/oCLUQW7TMaDxGzTDO8o4eKRZ4Skwj1t8aLYMziH/1pT/IUtK/A6VzxVtOenxmooCLw17qPv2zcaJy",
-	"JbF7T5cnoHaDAnM4hXO9eiqaT58gjejInrXmnMqKoK5A/CkCE8iJ1xKr9dzuiIgzUlpgNelEL6Np0cX9",
-	"PX1Hp1T1Ogx8ZexCWpt7MFQyhwiWrgZ0OgNpAPhWZMtO+6II4Ndzs5rF+PUTjq3YYB45Wv7Iz8wWoP2v",
-	"sTI+74LHr7kY0jgmYGx7fvzj8ic+cf4es7ldnYnSKBDdIqCr3YqVp3TgSHApkRfL5tDdakE1XH/6J42/",
-	"PHVND4wZuITWSwDi7TkAQ8plA71wrt+zol7GSnMXIrTW2Q3QwZn8xOP5huHNrhWiE8pWzTzH7EHhvY2b",
-	"5v0oLLx/7QB++Hz5Ex+4eq21UvNAB4x4ZevzwANHHdZ0iecJx/Enzt9hYUofPD960eUAbBA9id+TmGKX",
-	"bff8+LjLw1YuNMx6I9j+Hotbrbmby0cxZwTtzSbciPBaB8WC5G7l/YUYD/GpB17MezuT9+LcG1h9Eycy",
-	"uVwbYbr1vKmt83Fv/8u4uVHl9EhHdwP7HaS+WI3XRddolQFYPlWy6Ahjs+I3zvarkijcZ958BhIHoYWw",
-	"hiG9GM70evOWglQi6y9uWkSckdAMbb6hti6135g04oHCYpnkryaIvIMkLjgeiwBSi2WuaKsvfZBJ1EaH",
-	"QABpJUb/ICVa1NvSRbcxY0Nn+yYVLCamuNvFJ1OqrmlyO+wpjIFJvyfWfX8Y0lortHgqwVHhincUsg5M",
-	"wTqCajsEPvUjWe8lAlcanGPKFKbG2h4RLAtWIE2AzgTfaQaQ+I3RNB4ZnRCnKdHnQscTJfvokzOe2oMa",
-	"4SQxp3R0jKacqYlEeKRImemcWgs6pGAyhKeExWCZ4QKBvGJqLhuLq8ZdDeFlRDwnEY1JBRfvJ84vp+9v",
-	"R2CMfzjJ39uOi022DUC3rAJ0oD3RBLMxiXc06L7qQwdJ/lJAGxgwWr3GNLHb+UtpHqb+JpCEvO3OE1kI",
-	"soqjqSVugSEphpxoErf3HM0IufVpUS4bX5ExOj7cX0E6eDr1WndvjjS/FnyKfiVYoB9LQrwmylrEhS9b",
-	"ivFriRlLRBUa8SiT4E4yVeqPD/de7u/XCegbnsTfMfksNWreUc8d9dxRT0c9y8YBZGvgNBM/G0W02DgD",
-	"IUwdzTL1GPv7u1hMW4VuuOkKpDdPRVmUZJADdsdvSXl1y8rpfXOGBLi25W4Nff9/EeOBjbiTaA9qBJ3a",
-	"XGSNNPC1mpCpJMkdkb64YDLmjQrY7HaAGCNz3l+t0wFWtwK7PNr0q6XM9P3XQdH8UmGRLjxrGZvMx331",
-	"rHLndliAngADCHtBsYChNsRMf0GlqdxK8wgyzpJ5E5pWeNtyg59D3AcmxW2i4i0xeo7tULGz2TXZ7HD5",
-	"mBx8tJDp9S11PtA8NWLChp3UVzDpYwOdlYD0qe48vJuAUX2cBkoL2qXVdYBWrBA3FeY7Uaungiu8geiI",
-	"hhCpJHbU1EGArYcNYbwQI25cv6c2cHa2gPrWrQ5XsPA24N6eTGFAHOp8uoJ/37Vw8U2giKkKi/1gcQ1f",
-	"nJE8UBugsJY1ABkfCyi+w6EspuqA3LmCae0abV79r6NWWy4t1FETLfoJLYge9IoUfYVhDHnjoY5Yqc81",
-	"Dy9qm7OoWrPiChv6iUeKC4ggLyCmNYbhASwTRRssfzY/+e34hyW5g21z5wWvwKTdHvHQUohh6bTLIikW",
-	"zPtNWUFyVO8Q4KnHIkM//prBFd4BNNFb/XNBbv2Coa2k9ryoSdiBztpKbt2u1k79L/3MVmO7TE3aexMw",
-	"E87lgqMibmyTcR6WlX/TStFSwlYOybJV4E3klXOXUVPPsO1FebcV27x9peCrhQsoh351WAFUjPtug78s",
-	"SC8nVQ73/pJkSgk6zKAiOQSryABNoQi2CVM31cfTBFMj3tXjUxcpSKWKMbZnj0X4J/LENQmvJtq63LrA",
-	"7yIOH8pxRhrl8ly3G7aH3dyoSCJEEWaaKEhCrK4FGZQaYQZPC9oz2O+jXybYPGnBAdocDQka4CHP1ACZ",
-	"tulSP0qVvGEDTV8HpwhXj9CPxXliMqCAB5jEXP3LwHZKlwP7CInR3k8Beh2gt6foVYDOA/SPAL05CtCb",
-	"Y1AObxhOOBtLGoNne7rfRx9ZMkcYmcZb5jDKFXrGJEZHLw+OX8BO3NoEGnNw/7tbdkVEYZveifZv2C+Q",
-	"tOqCBkJTVCXkbBA07VoUc+bpnVRJSMUkOAljguOEMjIwWYhNZn9XBfsrtfvb5T2K4T8vEF6nZObs1veL",
-	"BzsdfudR6OIQryG9pgMF0gMNytmFSxJFGHnVKVsTHBwTXuphKGjEQ0sOu0Di7TolasBVAq0csNrEkLWM",
-	"u66aVRnMfobqhWtzo5VDt6qVLdYQcuGF2w3dWoImu6itXdTWNpnUKy6Elv4ZV7ZOvilWsFfUmDEFZvZP",
-	"EU4ktwo79cwFAZKU2YrPnjBLhKIjjSMEjXiS8Jksj+jM1566N208V9dMuyn5+fHDU+1OzMYeLbR/GYVz",
-	"cLOjcTsat01BfMJnJVMFYRoI9ziLyCnCSMJBWfCUxvFnbR+HPy5MMyaT6ADsMQeVRkytNul6f6mO5unH",
-	"TxS+mET2mDsV/bBkTjp3K7xNcTFHik4JSuiUKrRHPkcEHj7A8R+ZVCTehwJb0CzgYRKFvyWjbB1clttn",
-	"3cH/Je2ziyykq1tkXdkyKtHAuQFssTPoiel+55mK+JSgwdkA7aWExZSN9/vorGxinOJ58QRL5lDT4IZZ",
-	"yyNSHB2/cNbQGM9LhdNmWBZtdPdk/9nLvaN99GpCk1gQE6kAfd0okegsUuj48Oj5frvlsKHN3VdqRKyv",
-	"9FHsiU19AXemxZ1p8dFMi44wjLho9QztSYWFMtrX8eHBjJBbjw1HCY9uVxdvllocG2nLFjnkzg657YIG",
-	"i5huUd+ggDzn2pKbs00uhdinOL6j0abjWj8aNk4TggZ5M/hBH53ByzQzT0tJtThPqqUSvogcB6fM5edy",
-	"cC7ekT66wNEE6XVLItAEG/8gnzH00uAyYHCAUmyzchNT+Xks9CVLFBmrTkOkrLmai0lk1vkdGEDyvTyK",
-	"4aM7EdpZeXcWkMeXFwx1grr5UJDGkhhI6n95il6aigamfsEPa4oIluA+/dP8PzRJLUaDWY8KOzOGXoQX",
-	"0+um71UxfhUTyYKUGVjyd0krXUDcjmbuaOaOZjbVM4gLkw2JHd3EQgARW48suuiOA8Xtjw8hk5puLrnN",
-	"qo/OkCCjTOKkeyUuP6JAS5Jvz65dca6WmlkPYFb6KsjloxbM6k4oY7iE2EHsjlLuKOX2KKWrlTWbEDUh",
-	"AinuVeKDylqeYUoLli8CJ2jub4CUUikz8nCU1FfuB/CuAZryOxuh7IRrxdEAigPHAo+UHo32wFHg7d35",
-	"CqTCc4nOUMYUTWwXHIYTiIOGnFdIMN0/RQPGVWhfKYmSTZN9AAK9co3FdjJ+mWAGKa7fBwGHrXwjVHwn",
-	"7u6I+FdExKkrj+JyS9AezmXJ4RwdlawFR4frEvM8EmDT8vA/rDl0D+/r/ezF+5ocXpGxRC/2nu8H6Ohw",
-	"77npjXb0bO/Zvqk8K/CsqMgLxNpUJXBhCogzIo3pNc8gT4mgvMHeehbHdfS/cPv9Pihsvp2vnLqW3BL6",
-	"0nK4KxrWa1CAiszOT5Hf+o4a76jxdgy2zANMQ1dM+wLyOcqkFTuh82+pYm0RWiXXJMMaL2KBZxsOuf3F",
-	"Tvu9Wgjc/nDyldM/d79sZyXYkbQtC5g2Y9iPaSvA0SjKTqH9ZakYafpuLIm1vbTNOR4nwJZMorClTsvK",
-	"FRv+mcVjFxR7gjAUH4eOg1oin024JK7lAlYEggXgHKk0X7cWclg9CFifqR8B/I3F0+rl75rbNAbONrey",
-	"adOrziAfCJeq5Btl0cawVlrtOrTfG5TxYrAfIC6AEriUes9VbQAcisOZPv+IMmOTwwziwQv5pxZwq7GA",
-	"M1Na4KQI9KcQ2N9H16asAHprDGdDgoYJZrf6BRiBBc8YKo+e7R3t7w2bKt3n0bQaqr7iEFow5z1S3Cwc",
-	"zS5Ydhcsu3XB4xxwuGS6st250VFrU45ctugS6GrR/qH51S6k9TFCWo1oRdUEEWgs72AnNw89SMOuMvw9",
-	"zRtYPUyYQMFiNVvlIjIaImIcpYKnXOIE2YQWYxfNv3U1azSnn014QkxjHBK7Ej6nVhqg1tg2uPx4/Qk1",
-	"bNH4turM9RJe5bjrmTuI78NgUNrSY9kMFtGWnRtqZyXYJrO+Jiy21IXERd8+qdUKz5NtGk8dn6CjFyjG",
-	"c/g54lM9NLAedE1tKEM/1IMLFjD6p6AmP0DZa+fPhw60OZEtvP7WIz+jLOYzFCVcEon2XPCZKbqQ9zsE",
-	"xcf31O0HKGMJkbLcvEy/kHGUcDYmAtkroMOEoD1BsORMohcB+nuAftjvo8ZeuQlOJTl1tL/xYmBIg06k",
-	"D3JTKtFXQ6thVzs6vaPTO2tuPVxA02AwPnqNEvOijmhP9p+/6EqGwe7yEKJuXu6VGLueYRZ9dGZNPTgR",
-	"BMdzJImwNWI9rkMluiWpQlja30/zdmdwAEMScVeuEnrWmjl9jcHZmOz8UO6tKTXrjubUE/TX74eEwnZ2",
-	"JHRHQnck1LSjABqqkeKJJiumxm1HMvkQ4a6vBSH/JdK2xjCytKVgffSBK5+EWpHbhSZMsLRVdTxp1NJO",
-	"PBaExIhgkcyNDcGjv07g9f2CrSGzvwalVHZTQmZKoJzvlEpJYhPGpdE+zhI7rXlbvek6ZV4jcc2jnjcY",
-	"+CFw9LsTZmFXO0q8o8R/dUpsev+Vg+/BGwnatLVnghBrFPEGNbgjwU4nWJID58fccHTVde6MuNSv+eTe",
-	"8n0QLH9LO6K1I1o78THXwEHXBNKSh0jk7ikIXfghD2JGe0cv0GsyFBkW8wA9O0LvsYgmQO1eODHISngY",
-	"aTpzcPQScpy6qu6g2R48hAJfCI1Gr7Y69JQQVRIdn0g7wASN6GtWdZnuWj/9farYsLUdjdzRyB2NLKyU",
-	"lmQwVXUlNbmQ8oCvVqpnnu5c8RXKMs5Xrvfq+sp8vQ0aV4wcLU7gWw0erd5kh65+xa3/JYNKnQWoBPzd",
-	"S7B+ZKWs8RRcmQYtApvSnH/xRCLBM0VO0MC8NSyeHGgh54YNJB6RcYZFTNnY/xntvTp7fbYP9VgRRv4w",
-	"qApNBDNdi01+WB+9VciWVsQS4RsGJObUfKcfosomh2OGBjiKSKpIPMjXCnniXkZ5a5nWKsR9rRGm1XU+",
-	"Sqhp7bB2Mae7mNPth7FoGlAyf3t27BG05bP0ICcHizJd6sLG0rDUBqKxNZa4C1Tdbg+oGoxtrdvT/VnT",
-	"Fts+1SW3R+j/1BVXnKpcXOoOb3bq8gM3gwKYy9Oe/FJNtXZQa7Crp8btumGr4HssbiWCPrZTqlQJZdDA",
-	"vFKL3eAStuI6uLbLwTkJZbeQWYmoumF7g1Q/yTNpU9OgiJUR6vPutGjExQyL2LizCRYJJSKfkErbI5bf",
-	"ETETemmsScY3cZcbl/FXNUbuxPEdTdzRxDZJHpu+KnNUQLINmF6HDhpStWnvL0z6ddGR7YtNTVxgJzjt",
-	"iMQDEwmAuibByfoaIOztYEKSFCmCp4uIxpQQRdl4sTvhvRv0nXgRYFhXH4LdvLn1eo2MNySBwG0ubLiO",
-	"mlAJKZpt1S8mJIlDGNu8F/1sl+oc8OY8PLLLS83gVd/6LblL7GUt95I4uP9LukimBT53d4ycJYmVZ73D",
-	"m2aJogd4rBl4/jXae3/2fr/yY4oZSeCny/0AyNIBhiKJB2pCDozscsP2Pp29NvG01sokiYD65xBcUbxX",
-	"jzDKluyjT2evlz4CCWY3zIsmzh0jEWZoSBBWCkcTp5T1kfHmaiUMo/dn733nijmJinflhg2meBrq9wxO",
-	"4ZlL9wwqfin7Y+BQjLJoehkNpjgNXYrLAieNhfOv1Tdjl/coLhl3NDvVb+eJebzWN5buuJQuR147SGJL",
-	"fS0F7j80G915VrbrWZnmN7sdf8raXGSLbpRconsE78kSNHBOE3ttO3zYKf4P7DHhQpBIFZTiiQsQWtFl",
-	"wsUYMypxXvq8VfX/WBrZSf9fSbv25y9U7KZpofAwVfPS1FP8+R1hYzXpnRwdHga9KWX55w4q9CssyQFl",
-	"kjBJFb0jaKqPzjFt/eI2ffo/91vGt6RT+1e0XLEugdZfRJ/mFSRxeBdTja5clNXqJn3OP+OvVanz1/go",
-	"ml3pkHbqXSfevdPWFordYyqhoCwr4TDaw/GUsv0WVG5ioku1tgqGb4Vatwmu/sp3UuuGtbgyKLVzg41r",
-	"c/fjIVtU6coCxSPodV1wxCl3O1zZaXjbj4mr8qOqdhegLhzK6n0HI0LiIY5uF2p6l2bwazf2MXy9Vq3d",
-	"0GwjwaedFVG379f6oW9OR6tc3nI1zYHEX9L/afEiP4QlftAmhW0ptnwdOltlmY+itlWPaqe57Rxzj+eY",
-	"s8W4+Ailgo8FkRIN56a82IQmcVDqYAuFygUfESkpZ4uzpqrMdqlGWCch22IPO7/etkv7p5REJb67OR+f",
-	"Az+BIwWys723dkGvNLKTmOcLoxsSzgRPunsJ/CVf6Qd3tvw1CYF3kMuFxBJM/VVkwwp2rG7L98/4q5UL",
-	"vTU+jlDoH9JOItzZ8jdnyy+hsDXlB0aWu774cI74aEQjIpbZTnw6sFyWK+P8Vuh3mxTnr3wny206Rist",
-	"3/S2jPv3YypbNO6XJYxHMO53QRFn3N+hys64/wgJ72UGtShyq4ExOZP7YiXvKh/VScFbsa6am92vqlbG",
-	"svz9pg8b5CeZLkAITzkba6WMCvuVbNPMzM8rL+vKPNawrE954gcEZ1d8e1tSfe+Z0VbfUaXprYuUa9vS",
-	"g0TSGXkdYVXJhKNMKmyyYpvWEpnnluXDHSg67ZQU59bh58V1XMKy7LjOazgzIEZYRNAe+YwjFSDSH/fR",
-	"1cXrg+PD45cHh4eHR8fP9o1QGi00XFTudmfHKGH6chtGTi7/IvaLfL/Gpo2ThAg0xXMkCfEYS8FF2jP+",
-	"PvlZcmMCpUwm2RQzH74HGqh//fXXXw8+wH+DALFsOiRCi1dEoDnBwtxDRGiq9gNkeM0NG8BXdyQeBHn9",
-	"aJLQMR1STZ2gT6iXO4P2sBbZDg+OXwRIzTg04NA4bvP9NJ7f8eSOxAGi7IaZjiEZi2jyRCIsCN5H+lAz",
-	"VXRaivHcW1t7ut1VUTXtqzTnuPU9iiknP5wGPLyyV7yz4+zsOJ0ddRpiwFNnSQ9ltq5BPYvOJ2NV+Xip",
-	"0WZtrL7MRMol2Q6La3fWmd93euumTTwNNTIr7PJe5p2GPoEesEtFEw3ylk2igku6RHVrvDgtMUtbKtiw",
-	"t3r7AWNEWp+NbdGAVIh2j2A8WoZ0RUuBHfLtjEbbzfnLSYTTbQXVOs5C+9FS/vgU52U9Nlwp8QOe5j32",
-	"8nLphI3xmECtokQT272yMcyU/phN5n30y8K66DfMFUaHN8BcrtkpRpJHFCdoxsUtEX10RQ6KXSLCYrMs",
-	"V3MRntYqQj7mhull3BKSSkQVsn1lJ1QqLubQhVUQTXE5I0gv/s6uwC8W73cd9Gf2yojkxdgrRdrz8iJm",
-	"Dpj6D06ZWbYieIpM6RQvbOmGzSY0mtgyIpGGLKb81t95h0Sv7okQFMqTNB1ykzJkS8BsTh16/B42RVWb",
-	"R+lg01XIM1ZUrSEzMqti0Y4J7ZjQ1jrb4FoZqCcSRRNOTXxbBTQXBUy2MqLFno0zb9wDYmbxGv3SJvy8",
-	"uCNi7p3HtxVK/wjq1aeFsoAMUJQJoT9q7ptiqTYeJFkBOegDvOHCqK/0nN8Rg4T9fJW8EW5vp4rtuODW",
-	"VDENcL4ilgtltln4CtwOOmfSnNttsqO6dZsYRYNxxLW+4urETPEtkSdokCaYhZSF0BR+ELjS9VobCdAQ",
-	"R7egiuRlC/vobZKQMU4KBUbOiEDPD39EDE+pcejnBNzYrvpIn5j+bYKlOacZA5dUk3LxKT+R74h6Fpv6",
-	"KkmovssdBd1R0G1R0Pe87NnBiQ0F6lIgsUZBKR6TDRNP2zhvYKlnyV4Ctpm8rx5neiNrd//r2PYP7cES",
-	"9GtQTEY4S5S8YTiypWmT+X4fncGaoFAtQ5QZr0DiLdyWluV3RAgak9BEVQ36muibALOBGQM+efNNqPig",
-	"j8683U+wgi4jXPk+CcMHpM8IoGdJmRE0knt9fd8Vqdcb+irJvEGVHaHfEfptEXqDDEDqDaUoCMleWxJG",
-	"o69Cb0pC03dFpyShjEjfPFQJ/uMZUxLNNKmaYQnhPgkx4YBqRghDg5HgU1Nwe6D4AFEWJZmkd+QEuarb",
-	"+nkCIrPitrcC2nuJZoTcStOq+cV+YGw8N2xEGU6g0rhEe8eH/qijZ3vH+8ahgRnLcOJSj/MX9dEFjiaG",
-	"3JvLQ3iMKZOml6PAM5RQ6PRgTP03jHwGUs/ZAY7/yKR+IsaKnNoV4ERydNMjn6MkA46Sj5c3vcAG3lra",
-	"B9sURCsI+SgEJMiUQNcrOD68YbAjuLRj9Asht8eH6P9Fh/smT3pKsMxsPfXz0QVKs2FC5YTIProkIiJM",
-	"4TGRaILvCDhL9Nan5sAiYo5GLyFLEmCIN4xxNdELL91eH9mL5SyZn+gVg88DuBGekriJvfyDqItJ9CmH",
-	"mSs44W7B0LZuSJl+r9g0obEwJr/XrL8/bCf92lm1uiT0r99/NGVxHoiP0MWbVwXiBg7fqrjtkxyq5buU",
-	"CMrjEpEDiuaTOH17+sbijLRStrexeZsGDYMHxjdoZUKUz4JsHxC95iEVaoL+hp4dQRSmRHsfP1xcvjv7",
-	"EF5dfLr48Ontxw/hrxdnV9f79YARk0NgJz3PyMoC2lcWLmx30iVeWMvWEsUZgQhUIoDEff/wfmU3nmLD",
-	"fyA7w0EVgFS9KqJWh2QbMBs1TZ/fprW0c6JRTNbi44N83VaSCFxMMLRDAwyyrnF5arxZWUwVUgLTxPr7",
-	"MVJ8OpRKsytj34sdwp05I5rWgeZEAYx4ClAdiy705n/VK7yEBdYdVs/ru4OH4u/Of7SyrH1/kIaTRLia",
-	"QyF8SC9gfDl4wzwHKeFpQhb6KO2Vw7ga4exatmJM7wgLvFo0qYFrEoPYY1KaGYIEE/ThzbWNu9df/3z5",
-	"4YGSRB4un6hp5lRQfZWhJCxkhMSdM8GuCfugx7fOTOLMcJJQErVmzblviQN6RGg5D3T4ouH3L5I24295",
-	"ceZMiQgsqwVSpv1fZe6It8RHSR/xj2hXCGSXQLKxSm/GSMBFif17WWT77UjdwO+XZpPcB9W3klCyBNF2",
-	"BeAeLqOkUQBdyFM2XkDkXpxoi+kfJUHlETJAOmBJkQSyw5adM2WLdUMaycjiBJCOjO2pUXUPEj5exOPO",
-	"YNQ7Pv62zYFnWUzVxR1harkuZCxE5M4YkIY8Uw1mp13g70IA/mXCIQQs4fw2rxHiqCiU6ABZzQNp8BGa",
-	"TBeb5mLMII3WmftEBNcxwRkIFxp4XrlBDwil9h1tIGrCz+1qyyAYGMul82NSCNzIc4EUj/F8B6UNmXbm",
-	"TpHiSE6wIEUUjitF4WO9B4mmmzWLD+xt3EOEW2BLsOv7Wu0IdnmPYkNwR9NcgQLucGdA2NWWf1iLg0u6",
-	"dORjMYFYyn+e/mn/CvW3mqDHAs/W86Q5I3iK1cQrfJXP3y0uocUS3uqme+v73iB+UBAIL+FM8ySp8Fz/",
-	"aajsKWQ2ckYkxCKikSBykp8pFMoqBUuaIMa6y+0Xe1DfBrV0q3Wxe9vTcxeQTK3jOnhj7gp2au6OFq6S",
-	"KYpVjrwzLAt4WpMqks8Qk9Qmk1/Az1+9CfY6G/5BIqtGmzU3IeBHRhAo9TGPsikg305ar/r2tfpjggUn",
-	"JImtas5ZVTUfGdZhDh4ZndHFQD68MumHnyxUKH1euSxkAEoGlQJbKENkNNIbtMpdS6VLE5Vf8nNbbj7k",
-	"PCGYfXuObe/glhtz/EPbWW06pGs3Fht5UM23SYS0uS2lloggYstiUYXxyGZlBkhyLWY2V0S5YZZF3RFh",
-	"ZvFnt+0Cyuk7Nm0G7elXQ5AyVRNNdPK5JUrwbJQlN0zrAO5Z54o8telEUASZSnRLUrXfRx/VhIgZlQQ9",
-	"Pz5uL0HpwfnXKtN6S3wUK4B/RA1kwP68swTspN+Hkn4tiDX0E2dxpdCVLSq1BoHtJGw8/dP7FNrQhU0Z",
-	"DspT39t4sMhtfS+yt0W3dUkMeQS39RLa57utvdvbKfU73/VWfNdcIALJMj70LfZcr0L5XG5ga/7MVZER",
-	"YJJhA1RkY8vAq+IkA1fXSjrfIxV+6o/r4GiyCRIuM0ECxJPY0yUastFcOtG37Tl3u1iuahmPefVgdkpW",
-	"kxnDHJY+Nb/e/YiLBnuGlhvoVGNUXGpAdd8CWXpVJMoEVXN4CKdU6wonv/2uQY/TOIK/f9fDxJ2bOhNJ",
-	"76Q3USo9efr06Pjv/cP+Yf/o5IfDHw4BEO3q/sy7qTi0kL1634yPnshkkK/SgDIXQIq2OHoWv62KC3Xx",
-	"vi/yipu7pzQX1ESmnqZG/JhINJtwFwtuspq5iAM/oSh3+3jLrJGwhl4hl2/RLZnLoJqOFFRtVvpdebKK",
-	"9xJruWrem4Ml05Alz8E+8KhfUC3EViGAKWYkCaDOaZ3+gQhraYK3JgeM9UVdvHllkydBTdeApG83RpKY",
-	"F6AzfZL/ChCeEhZb8gxMyWQo11IuA9fMAWpNaKDQVDm69ZZDJlHT0Y/HgoyxImhEx5kgsmgPQV17CIWH",
-	"WJLThpxjv0mRSen0QA7uUWPV/x8AAP//",
+	"7L17c9s23jD6VTA6z0zkWdqxncu29px5x3WcJru5eOJ0+/ZZ91AwCYmoKYALgFa0nXz3M/gBIMGbRMmy",
+	"nLbqH6nFC4jL7379fRDxacYZYUoOTn4fJATHRMCfF5/xRP8/JjISNFOUs8HJ4HNCkCCZIJIwhfXFJxLd",
+	"ESEpZ6dIEhYjqtANjm4RZWj0drz/HqsoGR0MgoGMEjLFekw1z8jgZCCVoGwy+Po1GLzjETafqH/xp0/v",
+	"EB8jlRAUCYIViZEgkuciIosH/RoMMizwlCi7ovNcSC7a1zRi5IsKI3hi5L6XCXJHeS5RhifwMaof/09O",
+	"xHwQDBie6u+ZdyozmeIv7wibqGRwcnx4GAymlLnfR0HL4t++0m/B4BlWSTk2jQfBQJD/5FSQeHCiRE78",
+	"74y5mGI1OBnkOTzZMnJMphlXhEXzf5J5c+lnKGf0PzlBt2SOMiJQyic0winSHyVSoSE5mBwgjH766e2r",
+	"vVMkiBKUSDSjKoEtknhqXsYsRjc8nmvoSPEcbo6pkAphJmdEFNtnQKxcozfFfT3Hjo08Ov6uspHf6dNV",
+	"igg95v/377P9/8X7/z3c//4gPNn/9W//074bYwDGDgjQAD9CKZYKCYLjU4SRVDgliDOCqESCjHNJYrP2",
+	"50fH3SuyQN+1lJfPl4PEOzqlqjnRSzwhSNL/dkJjCu/5H47JGOepGpy80JCIv9BpPi3h0vwqp0CZIhMi",
+	"YA6Xuci4JM1Z/JyY8xUk4iLWe3NDKJvYbbslmdLIr5/AeUwVUgLTtHO7/u+++9D6OPRVo4nMOJMEUP0H",
+	"HH8yEKx/RZwpwuBPnGUpNaTmaSb4TUqmf/tNGrpTfvx/BBkPTgb/z9OSOj41d+XTS/OW+Wh1X97jVKMk",
+	"iQPEBaLsDqc0RniCKZMKqYRKpKcicKRO0YgIwYUcIb0NEhEcJWhMSRofDL4Gg3POximNtjr9Mw3viui5",
+	"G6rAiIQZw0xO0SjKhSBMhfqxvJg5kAF4cZYQoaEiJXeYKVjHay5uaBwTts2FaHSOcJoS8UQiwVOCpniO",
+	"GFco5nAMMLUPXL3mOYu3ObMPHMk8SizmAJgwTV5UMWOY6i3jM8THMM1LPE85jj9z/g6LCdn2PgJNpxLx",
+	"OyLMNDkb00kuSIyA2JhJ6gWxmOoXX2Oakq3uailmoJgTCSc91b89mCVKU3fNpVRJ7A0pQhEWwlA0+7Qm",
+	"+ZpetYhDbVO0jz2FZ2B+V0Tc0Yj8xPAdpim+Sbd+bjFW+AZL4Fx6P4QmMHoicF6fOX+P2dzSSLnNyX10",
+	"gCQ0yQAQQmMuDHnUkoQmP5III2zMER4rItDok/6xf6Z/jJAEaJO1I/IeafKsK/MKUhzNsIbaFtGxZH56",
+	"2j8xnKuEC/pfsm0aEQkSE6YoTiXQCO83UglWCAsCpwocBk70J5YJHhEptw1sP5M03TdsD93kqhCTbuYI",
+	"o5tcUuAiIk8JGnKBMEO0lPjgwAUp5SrMuEqIALKzZxcm8yzjQpH4PYkp/gxntX0i+ESiqf4+0sDisErD",
+	"saHfmkRmRMAkkMK3RDOZrw7IAD7PIqfhZEI/qyixmDfNUqJIHGJVEetjrMi+olPSlGYD762beZhpmQKo",
+	"LxEhjXsoB8UAlLOQcUVaVKhgEOckNFOuTKptuJ5fnRKiKJv0naRmO3HuT+6G85RgBjdnermV42pZg3lq",
+	"nR0SZEyEwGnf541ctAzWDBhcmWe/BoNZYo69qQSUmt+/jSrobV51dnaU4sCKuZQ7+GsxYX7zG4mU/rSZ",
+	"ynkBCIBMsWHjOL30oHSMU0mCTsBdEwQd3FWF/cM2hahj7m9ZlqsVp70CULdCWF0ZIkbXgWcdYcDI3w80",
+	"BHUYT2k6D7ReacSDPc2F6orOBuHXQVZje5dpnz7gVQGrG4q0atqkbVSRafWP5agxKI8bC4HnACmleUYP",
+	"wvLUSlXGJrIEd+Db3VO/KvCWMK0O/3vAM6KRKObMR5xyZ8/iPFVWyPPfw/p6KHlEcRpGWGigMtcSglMw",
+	"7ZifU8IUTsurCdeccjIIBmSapXw+BT3LML5BMBjnQrPFkMS5tZMFA2CUS2cnzzlTOFqOI3VdUCt3Meir",
+	"OAJ9HjMEc3fQe2r1P4wyIiRngX6CiwlmVBo2yDUfV4mG8jrhgFFDYwFYUdkPite1arfG6/4cLSrV9Phc",
+	"KnRDGuuxRo2YChIpLuZ6YcuZQgklC0Hfh6g6ALsxWkE4TT3baXWfNcm462CehMUrShwPxOGbp7H0nfWY",
+	"OZYdEsIafF6sJq61MfMq/64vqZhw4E6x8t3FkLAOV6weW1MGxsXoyD5qVJGYRDQmMaIqQHRsLRsk7oUb",
+	"LefY/DBhEzwhmiCilOB+A5eH3Wa5pLLCnZtceEUW2Xl2i0/pHTXmyXtxzBL7G1yzPxdkLMfpJ3JHyaxF",
+	"PTFel5VIRUxwnGrNrzmchhdpqdWilb2nKZFKM2Bw5GRWye/9iiDAO1d7xe1Az1dqO2zfL6ZbTCIoV922",
+	"//6W1Ah4lhGchoJOEiW1mkbH1FgjmgTdImJf0db/qBNfppgyhSkQnSlhGpIjgmW7DNRJUGu7UnyoMsWg",
+	"a20LkefB9NGWrVdKs0iyAi56aHRm326TZaOEpnGon5Kt7MhR4p4LNcAWSi0x9n4FbKLdU8jGOBzzKO+/",
+	"+Mvx2ZkguG29miVMNTgVUsqa8KZxaYV11uDQ29bAO11/sY25tsFgluLegook/8kJM9LfIm9bb9uBB2Kl",
+	"BSHP4pUptPXZL5/YnOdsEhoRv9+y24Qdt2nN8bxN8qwWhR2j5CSBz4kqiy5Xs4y7FWi5mmzUpadsRJh1",
+	"WoxDCoOcA0cn/P2CzVLKKIqa8aehtVGrubGFG22yTQG1OoRcoDnW2Zme2LIdfWWp+zoiZzd3K5zWrcrp",
+	"JztJpJV/cB44QgIOHiAhB+VWd/LIFq+JXQ1KiVJEnKKriw/H6B2Wyqy2InxugbN6APf8sIdqe18a2cWr",
+	"F8mzHjC8NyR2LVjYGLud4i9vzfsvzIbZX0dLObG3298dtuL3vVlzzcoSa5QEoDWPooiKKE81YTtFcU7Q",
+	"MZoRcivRDRlzYfzEdg69QLHO6JevsML5O9BuLPgU/UKwQN9DVMeK8kF5QM9rRxIMTOCBva3R+yHlhyb+",
+	"O83WPFs9AuOIXO0E+oogPcQOH9w3Ymv1lb4tWlybEox3oHFOgI+lcUmB9KFiFpE0JXG7uTOjNrjt/opr",
+	"X8eFFQgezZqVCTKmX9qB+JbMn0h0RyW9SSE0Ryg05Fl4nR8ePovMm/A3CQ8ODvYCpDiYbSaMSoKMb7wF",
+	"e+747Yqb6SSbRWD4ST/TKjLCHjd31A5bbEFFLGyFOACPdXjSmubpDcFA82ArLiX9J5u4SEwbOzGsGcvk",
+	"3imaGmt2ytlEnzS4qrwZ9rOnrXuSnacHe7vguKTMjShYFxlpeGuQfSFxMyThazC4bQt7tViCqJIkHR+g",
+	"twr8duSOCCQTPmMmaO8ESaW5LlWI8dnBUvLuJme+2r24jZDvYoXbItxSEik1ZP2TshYANd7NEBePoSHB",
+	"Ip2jhKRZgM7PXu/rMfcQF0jiMZnkWMSaGfpvnJ+9PgMHKSgw+zMubtG5FtIEMbL9a/0VSiQqpwNeVMdA",
+	"GrPQ2lD719p5SXH7ioBvUK7oOPvICPJWBOg5zVNFs5SgmE4J0/K1bPGJGVmUW19RS0SjfuCJ1PsHOqF1",
+	"u+krM4ZmXJiAqIaItwQA9ALuSMoz65JkhMRy8QwqLyB4Yb0vl+7MNtl06evusFkcEnZHBWdTGxFUnTsA",
+	"jQlR957DKRrjSHGx5uTt1wvZGqfpx/Hg5N+L8dbM5V/w0tdf65/5Wijxa22IEfc1mEc4wxFV8/XG8e0H",
+	"awzwdSH5aJH6BB4DouY3U6qUNQLrje2S+NYz4yR85n+WstKsckdjwjVOJpwR+E1mMpQJFiQOjfKVYFAw",
+	"VCJ4PklCHN/xyAj9MY1DxlWo8C0JMyzaScutJZuFncfj5jU5Z1BA15RMb+B2izHo1wWCaQ0BuLDRJ8gM",
+	"KNsiT7Yj1vTw3aXwDZnQrJ4E0qqyKs5vzbb7lqMKZBYmoBq7gzNp5XZ5TFUZsOfOzIiaxiCiJ59SWdoi",
+	"9WIE1bxd09SUwBXyxXqAjAA9CAaaJcQCz7QKaLx35k3MJLWHH6U2HQIQosCGQRn1144WetIXd5YGNkMB",
+	"ljvd/GV/Bc+zESJahbBvzsNvhdQmOcvNubYyNQqRtWqOMsE1FRBPJLIvBGBblHTCSLxPGYQly+ViYKfd",
+	"NEowm5A4hDSPqqjXBOqaVNdzDwzKNI8ggsj21dS3rMz/aUHSiIu4P0rD08qG7i7UIuBRCPK120qkst9p",
+	"jLsZ34S/OYFDlOqkHSp0kgrAuo3I9SUOb0+2P8eCnEWq5NFrB4K2GdZKuyEXAUhhnKVz86t4s5c5k3FF",
+	"ZKtdvAXkAHKWTknwKSqeRTV1uGse/Zx1jV11Hrt6dJe53OtgLl0C4z1Op768peJg97YvfbV+DCt/+/5b",
+	"vXxTS4m0CiX6QXQWKXR8ePQcyYMX3xUqECg9nqLn66BaFNT3QY7VP+ZEhcayWWwHJEOGmeATQaT0GLs1",
+	"fKaUdci+50nUpDEkpRN6Q1Oq5uGKcSDm1bQjStBwxzHtP55eVoqj3nEaUxdOs/yQk+h9+XARt9d3anVb",
+	"fDlUK+YlUT+TYT3ADCuUYIkSnGWEAUkBk9uHN1cQTEtZTtkEGS1PK1gowyo5RXrOElGGuIiJCExaoA04",
+	"HecqF6RpMtjQqXeQRs4igto/YdKhy0C/B4CbulXFMAyEK7YPNOa5VurtYnrR7pWBpg003leAtjrXf+Tx",
+	"hMRI8RjPIeXJQkBss+KzFDME0bd7B2gU52RkuJCkX9CUM5VUvH1xDrl85BSNNCmxqU43KRldM5M2pyEo",
+	"usUTYk5MX6js0QxLu0+Mq3KvrlkfeFqGk58LtaUSSWePf77u6xYW1nwdjnitdxvioV2GGzNo3SNvwh2k",
+	"pB/brjPDdbF9ud3Nw/6Oh1fB5aXfW8ITekgRC3F2DXPUudaw1/EJ8VxFfLoUMmH8j/bZrpCO1SON3dcX",
+	"RmRUvu0ZL0BmCadEazkkiYyl1zOIh750MuV3JA4VDxvRQ+YOnoG/3pqpjE0DLBTdaSl6Xrlo0ZDA3LGa",
+	"bnrvY1hxnwNvkq17zqfTnNkk1EuAV8IiIleELrP4qrbojo9gOQ+d3QmLCQkzQcHBcSMwTcGrhvOYcn1F",
+	"pqEzaU7xLVYmdmw+veGpbD2cMijjZa+gDMoUEZkgiggn7LbEbTWJSYrZJLd6cq22icNy5J4JEFSfuWCT",
+	"lMokQJfc/P8HQRWVCbqiE4be2YdrFs0XVcw6bg3mUQmPOzZ7imnq2YOVVrynREpj3jPhYZbwV2zIYYTT",
+	"dCM73KZ1HfXNjjznTLbaAdcJipjQO8LCm3mrDcbc3GxQNmXhmIs2R9hbLfMJLeZo8apd9iw2bpklsnr0",
+	"S2dVN8ZURtM3+1t5PnqvOltXM2y6agdvqsYRX25Ps4BwBc8+dKywM233hofyhQXpWZux8jXjjguwru21",
+	"29kWeGk9dA8HPNBdN1zZHtg6somPpys6d1bC4jbKdHzYJyB6RYyrhnL2oJkbRsny+0cveoYqVnG2GdON",
+	"BfANE4+AWQ0wF8pPa+B7DRGWQ3wBBwtAcxNmbseftmjj9jemwVdwmoaU3fH0jsQnCLN5a+avIniKsABl",
+	"WrmAiNPKo/LEWLdVwiUxSdTVBwxYVp6y5QZNxjXc9s2J/tRqBKiDILUK32b5P1uCi9MVacu6CkyTKVQ3",
+	"/pWRGKEwT8HTV7PkLVKFeia/1zRtEP58AuXEQX/tL563UizKwqj86nKBeM0gQ0NRcBraunfWMtDvm0aq",
+	"1SjslVA83P8e/W24t//r7y+D48Ov/9PHN18EYhuqpfVB+0dB8aQiWdigf2MutebQQg4nArO4fJvepCbd",
+	"pWfSio0arUy0DTJe2byiZjQK485ab/51BVRAYQg1khkxSf9KrQGiYplrxb9XVGa5aqGb+IbnS9NU7dtn",
+	"8OzXInfSJUe1eLYFvckZTpF5UoLbDeoXAT0ztZbq6S4nQIagAiYYK7l9O7DXFRGaVh07M2UREX/NzADw",
+	"lSNzu7hb2IpdBSWYQaR3YKwVZoKGby6uztGnPCUSiYPjw+HR3jDa2ztAkP79RZmYObD/Qr0wec0Iiymb",
+	"mKp054mgUk2xNFUX0Vk+yaUqKrHocyGxsXcuFW1uILhHWSGqx5H8YF74weSTlIsKy1TVemWNiLMozWPi",
+	"HcgJeoZmXNzqNcV47raWKmMoRsNPZIKeH++dohvMblHCU2oes3XAIp6zvk5Uf5IUwmz7yn3FxFd7QboS",
+	"U+1K2Xr55QZwQwN3feeTECxWSN/pqa26wK4e0AKhs4tV1H6GLTtexbQVEXrX/2ykF9/aL4MnxcwGxbaJ",
+	"bf0ctXbeZe6qDbXpnVBrH+8TSuK+ZV5xMv0fIFm2qaoCiNVWX9m7wPIR71wrxKwKH16i7XpKaoUfdTKf",
+	"E1MMEKdgRwY7c+Bf0oJb4yKQpAC8ZKGt8ScDBOldU8JU5Vm4GtiEz2v2viSnrjY1lE80zla/LNMBgqJn",
+	"mDJ14uoZBchWUAxQTFI8DxCIHIZxOOGgsSDjGqqvqHoVluSSoN2aXM6aDVKvr6pIZXMRwbWqUq4kEMiu",
+	"kfkkTHuhCtlgWu2eVoyMAIaaHtcpnlupQN+caKG9ZGOnWnPizNTbjewO+7pMIdf1VnrtjM8LTrKOYaTO",
+	"uOoFN5XzuHpIEgBjbXjgNxmjtCat7/RVVJa5AG3Xys9dR0zdnDRVEVRq1boKmVKr1Cc2Q7NFznwiwZOu",
+	"RVgYbqVk7qqk0Vpvt1DkrTA8nAmqFGEakGhE9tztQuqOzaLjUyOogsjnQWCv+d1H+OgTRVcRKtqWbYIa",
+	"nKJQbrzrIMBFQQkUxCK4MQ/Qh7UQ7L6Ci2fUO+5l1KuKKG39MKAMPpwuVmDAOW2GYVAJZWGZCfYwWZYP",
+	"Lu60hbv3EyM6ZYcFdKU9MUwV0gBmjnXYPMTXVEi1rygRqFBYh1cXH17tnfpMJSp5talAnrOIpk9keUMa",
+	"3h1bGCrMEm4ME5oPH3Cxdvq1RRzHc6B3STd5lpA0DjSzVOk8dD9jKqdUShIHqLB9BaD1kViDvSem4Ikg",
+	"pBzB/QR7gv27GOLgmnlCS8e39Zvub/9Nb1PMbWOiKV+FNBY7by9JgVm2YqMZzaTKd4vf5YztDzvqgg3e",
+	"hBnZWVW2Z0YuJr9GHO46/KyNJPbI6OujHi8dpqouNwmfve9TfVdAoUL1M8xIegpC4Q1BOKlX8XvwOOSv",
+	"3QfZWfu1EKYWwbBPbBfxhoSnsamYSAquX8gBB4gkUQhhgZjFCEOFhNCk/BQWnjlRqCiEjobPj48rea96",
+	"BMtxbXSPHk9jrD+aV3WydVUXSWRKkrSYKeM7KpdH1dkRpFGHffvkkrecPXaVIgydRhSXytOVurKSoWRZ",
+	"CHsPhd5tXm0wb4PaSE1xGmvJ6+uc1wqOXX+Lm2BvtVNNBip+NCxvNfTaCtkuf5nhac9a2IuzOioCqVkV",
+	"SJzw1VNTCUP6d59I9NJUd1lPGK3n/7cf88Kz/XijMMT6r1ifmSHClJhrqdMKxOifzQjxtaCgrwERerDV",
+	"oOXZqhGN5Z7Z8Rbu1ieLu+tgxGp43/AxLpaAvR1siaifoJfDo70TG6ztLCu1LH5IOQ5QkRPv1KlI/+Fd",
+	"RZmcRwlP+YRKFdhSCSjCAixYJMO2CQWEy8d5qhLOYzT0ijbt2SwslRBh8cFVkUNlprBxq+KbdK4RSA/X",
+	"tOTY7Hcvkx8EbDvt6vXQn3ejSJ0383DMRVjMfKF16CKJzgmW5FNHvV8o3+Y9cYKOkO2BhvCEnKJjm8kz",
+	"JaZWA8+BMqWYnaJnKKGThIhy80/Rc5RhGqOySPspeoEgd9fGLipe9DB5d3aKXiLGUcrZRA/DJnhC2eQU",
+	"/R2lZKwgsBGz+BR9p2UBPcv4FH1vzY7eXh8NgsHxIBg8GwSD54Ng8GIQDF4OgsHfB8Hgu0Ew+L5rb155",
+	"/LdOGH7LgT51uak+e7kHZbs/l/SByJeIwKMafimPJcpwLi2VVbnU6u5vJhHC9T+rqbzdPqPF2WoLepQ0",
+	"V6Do1PUYsi4yl/EXEZqpDSb71fzJjcJ6rp5lfeODRel/3hEuqKTsGaNXk7Og7gIIiqHCYkLUiu+PKaC1",
+	"FjRXe5Fx81VjGFvp5Y6ChRWDfG34toVWJt+59d9IWWZvYcqt8lupyOzt0+OWAC33xvBZc/imM6GJ1oKP",
+	"+FENpdqq2eHbs6s1i4ZakbOw62qZ0y1l7Yqhqx/6asVC71/58yKJLhwbaOKIprO9IH4iXBfGJUSg+NiP",
+	"5o3FTR0UX13Ks1MJzORhjN478GOxjCqEDPEeklHCeWqMImlKJgRFJhcmQMObPWTqZM0JFrKoQuE9Ee2V",
+	"7FaLfyAwapGPiiifSoVZRGSAhvEewjeSsIgYJgeCnSAY0OO5rWLJBZryqpUUD4LBzSAYRPrsu0SJYp3r",
+	"YPmWYWHVCEUDKvVEA/A33pEDZD4hEQ7QDVCKGIRGhKHGnlRub1dXGNeANyiM981wJufZ1jTK/P0N8aXK",
+	"Vj0+cyp8jt8Kh1n18B6Bv3wgq1tGDHJSVthFfkBDUGCokqaeN3Rw1IgsMLvdC9A5GpoYCyhO+AoNPZ16",
+	"r2lUqbWDa1RHW1ajG7Pb5jEfoSKbW9ApFnNYxilye1hZkLWV2UCkZa28wejbFogoEy6gYadJVnS94K0V",
+	"TIvGNgPvh6MAQY9OxVFK2S2yMQfNMmJLVy8JK7yZLbr61cUH4z/tXLeD3qvLd68GweA9/HsF/17aHxfv",
+	"38C18w+DYPDm7SAY/Ev/8/5K/3upHzm70v9+/Kyfe3XVoxQ+GQ+qgLYAYGW1jk7TImdUnl4OrtIi3+Li",
+	"8lJ3eZe3Ena1nJD1appSAeZ9yiYn6AxlJqQ2QL+YCgXGQ4WGcSE/aypEjQ/f3NwL0Iei/xO0Q+XIhm/9",
+	"7HkfvUM7GwSDXwbBQB/Mz63kprmmEGhar3DT+3Yq6qmFyjpFXfqefbTQuSURi6IqxlRIheBRcxiSMOWc",
+	"5sY814vqF2KjXAXgSqH+HnXINBiEK+xRVa5Z7N2BXiLdDlSzgyAql4DcszbIqq6h1RrHuXJmi7HVduW2",
+	"qFrDTRcx+cHEDNlfa6NbbUb9ca30cCwP7rpIIrumVXrdlG9tqdONFuKPD8MSaSCnY95xSj/D0yelaiYh",
+	"1WDu0PT4cF8P6Jrkt4l9s0oy1pK98DK3HjDQuBolXDlkL2i4DscVSlPt2dO1qetGHjd57FqV3R8iBK7w",
+	"obhXrMkc9qrifnSwEaU8ul03Dq5GfFrKxWOVzPAcuQddLo6Jy4vw1NgJigrxRdB0zTPVs+Pi+vTg3sC8",
+	"Ehz3g6pNRCe1yIPbC1S6SCIvhG2V9tj3U2866od/ImNZJLqCy40y9IPWvUDlMg30rXCK41gQvWeV7jI1",
+	"PWNJsvjCvj/ZGIdYELxC0xqrQq2i7CzVIdxmdRzfpTX0/ZDH1jezghpsA17RP5r6ayHuFlu7ik1kynOm",
+	"wsx1tavrlHOCxROJzGP6jOHJusJa/OdproftbfEEwdNKZRavBXZrw7OlypwdM6iupe0QSpB61gQip8V6",
+	"eaPO/206RIcZntvsDpVQEUONas35pvRLa1hZbZ42PNccVxeMJFiSz9b/vA4nrFclvyFqRggLMz2wNPlE",
+	"nMVYzEPFw4xLdfRyEJSPmQttoqXzii9lnJBFXw+IQFN+R9YwqdoQZ//jXVuX4oj0KnbbjllvT9BNitkt",
+	"9EY3ylrVbIE9LaSJhbaRX1sP9Getgoh7oQ53U3Cva5AOjZ8BGJ6JpolD8CdYw5skLMwZFBSXGQGMKd6g",
+	"LCZazYC+8/Wb4KAIwUHR0YzevkKlKmEEZxm0I4iILTLx8Z1WSC7eXCyM6chvM8FqyelH/z7c//7X3//e",
+	"npWeN543j79se/xrJzS0mNMjImVHb3WI15CrGM9XsLV3K7+lOXaJ5OHHxRTvhTXm3quwQuvLNTNuuRut",
+	"hc/XMMx4Ea191WswmyyyDBgTo5bDX2HVT8pesWJV6GmbXVYJ+4gmEfCOpxx6nC/F9bUsnSu84hpndG9A",
+	"2c7yxNr1vNQlLBWyocdFfHKffUqx0iflLb+5JJB0V26yHQyAF4WOpLcFwvQLM64MujXGd2/+tSRMuLc1",
+	"BfKgtmNKsQ+upCrp6f3LfqBFTXooi0dh1KhBsLeIe9gq9KLOXJrvWj5IP35/QQoaYCwgMZXG7gnJaKlx",
+	"2oB9wk2jlz5vwmeWym56slySuBzdlBohdzQGn9KMCALm6542jXU73/pZgX3wwD3eqB9TrNur/VkMvuCU",
+	"gd8+npfZGNjAiWimLdGLAP0dDuO7dvNjRYLpdEL4VauhpIoLZ3XNV6FVrV/FyYJH2S/VJv3NKIv5DAJb",
+	"iIGSCDMGydcQAkNN1OuKstRDeMtXMg+uI4+1OMd7esQ1qL3SusY6oLYpJOmDD+vMrynztZE6Y7+smlyd",
+	"F9J5IG0QN+LsFPEpVbZ4vCGMXrg27df/cu2NexDjZq/t17uwVqyWbaoHyZwhaH7LadHnwi+JTD0yfRaQ",
+	"zAbDeAXtKSQGQm9EEzluKhx1dBFYSfzNfIV++SnZZzfIO8rpLjiYDRmWQV/dqjW5svS1TCYSnWkE/acp",
+	"Z3V0vHeArIlamrASxV1jFRajwnKhL7uAE3QD/oyWTKcee2a7LgaDm1VN+LW6AYeHLb3kH2DM+AHGXCn2",
+	"xKsvtWTY8UrAWxillg88eaiBk6MW/bgM/PLgL2cxEUgeHKPzq1eXZ+jo+78fntirR9/JIk/7QWZ5/FDr",
+	"p6uSyd/6vFD1WWg9e/VYpyInctkivi6iVOKOrCcjiXWTBMtXF5HQjmZTYEA+KXK9DS85tf8/qRiTtRzu",
+	"jEenUP0KYrg8GQhE+wAlJI2LJ1HOFE1RIfWbNw3rrXdiNV+1dj1Tf9M83BUe7ivvzZg3pxuGsIaVzDRt",
+	"+u9Scc1KGLIzu+2dq3FpzV5GdjEVRTzZpF/C2hrGzbHg/yUt83qt98d1IjftIjskI69C/n3lprolzAGB",
+	"OSyvTFlotP3yIvSyZB3FBFgOrWuX2ooW5HDcQ+y+BxrbiRdV9+xhVUrreYfehesFKV41fjmljPh53a8D",
+	"9GOA3hwhLtCb4xMEvpYxjUBK+k+OWanZNvodh1pZr2myL3qYU/SrfKwIW+NdJ6stDgIoJDrK0IU1WxUc",
+	"F07vPu7/ZjOFld33wWCWGJxe1RY1S/jK29YaLAATMOP5RxKUJ9sBfNXAOQ+3XVzMwEXaGuJe5piZ6j4p",
+	"ZiGQgfJ2wRK88MtKoaAOzlBG+jTA4eeEu4oQfuDjFbgutXLg1yIM6pUI8YTE6Ojl/vELU6awmWQ1heAn",
+	"Yy4YyoNnL4dHe3unLu/9RriKLMYB7cykzqbwRCKsFGHKukCW1TA03w+5CO33uwIUliS0f6ZTAj5/+YlA",
+	"7+gmP/V5YkdisKbN+mwoC5+HkJ60tAEC0182dX/SOLyZA/d0AaF93qzBcGOYoGtmbVDsrHeymt5cMxi5",
+	"sMLQ5VX3X6Wdw8vVdqe2xtogQduM2lbXOyNOY5t06LbR9ZMvUZrHlE3Capj4Srt3fLiJ7StGad2/jqm2",
+	"bes6SZ9+7l0b0NXOIKijXwcJ/pfDzTVCS85OXDUQaLNFpPWqYJlRUyMDbpXE64lsKSjCZwzNuIglmiXE",
+	"WN/mKMIMTegd/Jq2mFHKL7QG/7U4vu0E+z1eUKzlj84SLkkIC6i04NfrDWu0t6DJN1wl7ZFVbWdU7YbR",
+	"1fBiaUeL1eCt8vYyc385w/VK3vwRm3ZclI0uW7rE2aBmrxum32CVj/3aHjXYnpD2uAQ8ISFlodDqVktM",
+	"o5YzDvePX7RrYk5s2lC/ZVYEptY0VnoHsjIUtAa5JJZa6DFBYXCjWhtTD9M+Y9fLMYSSKO1bomZcSzJT",
+	"LkjZ+7F1xjmbEtXuqokEVURQDEaNKVFAswChK5L9kkZrNcAp9q92bh1zLre0sfDq2bVB4mswCyxM5yvT",
+	"1Up9tyuz03hUy1cCdAz3qJL2nuEppjyT5LYd/WL12QzHRZgJHCmgDET0NpSsYbvYYFeEcmddbeJM7wDP",
+	"Zaf7r9w9GzPOXPRD3zyFVVO2bDjVKlvU127htaD3TRe9Anqave6hku+UqlUP9A/QEcE/tUX9EVwsTxMt",
+	"u6w3K4Tz1KnBWsEe98HWVWH3PmDYtEcUn+6zN5vwcjao7/bcnc3l9Cn3O6XMv3p0n8NfWgz3nofbseR+",
+	"Wkt1WbMEq3AKwdftov3StcAIMxLOMFOgeUUJJXdk3cG4HguLtd5v3RpC4hsc3b62SvtCVcS4EozwOSZS",
+	"mpyQNlvPa0rS+EII3hrSqmwPuqZFgIPO1WSP/7j6+AHZu0WyOIVS4FDF4ammcyEfhzdUqETLkU//kxMx",
+	"f1pPUe1AF/fhwM2uDXN+JMxWhXW7NCZTDOKa/R/jLLyhDIuyVYmxMN4yDvXGMyA2ob6keCjxvHX33hjT",
+	"WnPnsMI3WLYI8vI/KVVQkzbjUk0ESIcLyv0VBaFvoTEAvsM07ejv1sgw6izp99Z0cmyXJiPTpLFT+LH3",
+	"kSApJTHi/YKX1hHyolwIO8VGA2YyHpNILerAbFxDm+2y1burc6/R1mK/PF1qCvWO95N+XAMUHhPT35BN",
+	"FrU5hvzg/tv2h+xjVT8qu6mVxZfAt66g5h3CWlGIrE90KS0/YkLYTl3VNaxcqZSJwExBzCyOIiLl2sGn",
+	"/borrwv5tf4DJhs85WziuIj/nX5a1kZRpe41mnu1aBGVSCZYkLio32upZLOgeI8o8goObtzo1QH+S2B4",
+	"E7K0z3a2J0ZXFrEJCXoRY1mrfcRxP5lyEwL7WjjxdfGufrJjViHVVWkOb+Ze5fDQ2Qqh8hnoc0RAfwkc",
+	"xyRGN3P0kZFLiC9SkqRj08SoqBIODYGM0eXs8u1BpSle8T2/5Lf7YKG/g6SnCJ6GU2KV8pRgyFEtJWU9",
+	"7ARPYHmhvt0q/b3HmV8EcaVecFKFN7ga8gKxfOELLei9uNVS5/Gh/vv4EH68gB8vzI+jQ/jF74gwf/+6",
+	"uLNbUWUzywQ3nveYRCnEt+k/TSC6V1SFJFEIUbBhacVo7wfP01x15homdJLs68VCB0TzY5ql5AtVc+Re",
+	"BVpJYyJM+Mi9KvwV0wm8PS63oo0+vDfdYlrMqiu2+DrrbEtqTOWErDCWfaNtNBPHHhZNVBo7/4akfrR7",
+	"WXul0vmsPR3nHn1wq6tbYlB3OmooMY1bnwfP/WbF9ynOepcD85F7DbNXn2ZpFvL+QE1hl5lAbbUId3Q+",
+	"5PtwEhS4ta50bbduLevnWmhtvrQ0xOt+mL547HY8W1W6XPyNGlLWhV6svFglzcJtvo1+vka7Oxzqq2D1",
+	"t4yuC0zTDTRYAMCbEKsdA9ueSF1MfiMG6T8XyqxuK74PSuA0/TgenPx7BeT4tT6lVvneB/YGIcBpyqNK",
+	"r71TNMVTNM1TRffxhLBo7t/JqndsKz6Fx0gL4ghDBXIvBv4UuU01zvLQ9MIxbtBK1fhiIkB8pvBvpjcO",
+	"jwfl0XijDJw3tV2iL6L+W8yiG2oJc3YD5tNZQlMjnhUdbiCz2WRegBl6e51hFtiKbdBcy37YuI3FtbM4",
+	"C5V9f/GDGRFRq7HXjoCemu456As6OjwMwOeuMWFq8lEicoo0WKNZQph9kkp0WN1DnpugjQ6ctG7a+u64",
+	"SA23lnKyrRvm2Vdatu3hgh00Krh4pabdwVZ4amqJsQwjHpMFMvuSqEpvvYUo68onbcRinHeM1Vnm5hOf",
+	"uQI3xn5w8RlPNDjEREBNTK/98SKxuU0Eho0sWPx60qu/ZeuIsP5Je/zmqE9lxGalr+M+6RQelNQa17+5",
+	"Qh9fXSF915Wwr9hqZYB+vETGeBURaWrZe1Wyzvb/FwplPQuODttLa90bCqsz/umfZYOTsu68wX00tHHz",
+	"jXn2qv5VM9aOL1w5++Z3TKS+DEzjlX3TeMUaq5qbZEqJBX/vKCZWyRzyAHQZ8G1C/KzQu+3JoNVlbEIQ",
+	"7Y9Vy62898ey+je2jDILPt8LExZNfwkwLzzqz7XCg3BoYZEvE0oCBj9TLDAhaVbNewlBdRUmk867DJ0e",
+	"ZZlAY/tflBeKQlzeJVNuUGPqHQ1ZLiSB2+4TMtQygm0smXfULDQEM1Qih36Ukyx0lFLzkEguTNSxmfGf",
+	"sDNgrsBDOsu/Q4CjqZhhn6lp9i969RdxU6pFTgs+EVAt/ggNGWdkDymOXqChjbaJ9ypVWl+sxJ/LSuD2",
+	"8210w8Zuu3CazUhoLpNmYSSZH8Czgs3SqFF9DRlAbaUiWbsRlnEVzri4tYfT5TMIzQauwAQqkNjCBdaJ",
+	"dfBdMqFo9TK95gL5j8kTrQBA51PINME1E/gTiUrPDkptE/iirG/N6bMI91a1MPXvAGCOJ5yRtD32ajum",
+	"XJuRVAeImsi7SMqtYdp9eratglf3QpjltbZqGLT8hY2hlFcI+rAXgjVRZWz3yihAuII6DxK5XgfmZdu1",
+	"0KwK0NAD0jYh1dbZxPYEW1fvvYV3kgxDvvCYC3TmelOfeI2gwSZfbxgdIK+uMkrpHXRxGQsK6TuCpEZN",
+	"S2hmC+Lx6TRnVM0DNOE8RkZEqdDJ4oMVWcYv32w+MzBlMGC0MhO5jZxejvGKeYpQ7ovnwvYbp2yyP+Zi",
+	"v+w2jgXBErK6X6FzrZ3yMbq0whU6Pjx6EaAowZkiAn3X0mGtnPjSAv3YFehv3Zj+rydFOGnPF1p2vO/L",
+	"X1tBDzvQW8+h1uIvmtE0RTcExZyRAN3M0SzRpIfFYKlrdfi39OOqJIR2eKUqifkzCHqD9FRa5qH1ID9d",
+	"m9JPx2yoPV071ZjJUp2yOyv2+box5ZfjjSxrVUwx37wfuhRjrIQzxVtrI44doXU3y+ovrY0ObV41HyPM",
+	"0MWbc1NGqShDV2uZ9cMgGJwPgsGrQTC4GASD14Ng8OMgGLw50v8cD4LB20Ew+McgGPyznaB68kB7bMtd",
+	"R/rnWoXSp12ZAn3FsE779DrhpYl14awV/+bvnAsKfcDYjDbhvBmjaa16Zp+LiGV7jOvaof2VrhtKcUcq",
+	"lTkrtMePxncAUuydW4pvI3vxfIPGtPsATs1chf423Nv/9feXwXGHvW09uFoamdt26ssOciPSr088tij6",
+	"VpaxkeCCBXTuDwaSSyyqDweiC4/JBf861iUJi0M+HtPI5LsaG6tWA+G3NXfeUUkVF6UtFaynpjtMxE2A",
+	"bmSSslRCBM4oWEcLIQGnYSbnUcJTPjG3MkxiipWgEcXMc/3nWcaFKidQGobLa1PM8AT+6jb3XAp+k5Jp",
+	"i6/x9Tn6/vmLv2tdWj+BTF6abFEoTEZJSBSetKvnz4+OTTcM+yj4LQ8WpEaFsqOQox5N34N0rXFKIyVP",
+	"vISFJ7L4hBnhoD2wszP/jwjBxQpZtGWWYVs7VyYVZlEHx66U4l4Q/tBSP4KqdLFfuy6j/fTpLWJ46mpy",
+	"uSPVjy9PTbQuYfPVYFFMxSc4hLorw6cOg6pBp1noq4j+DQY4o+EtmYMCXiZYBC6Rr0QGL5Q7qIXO2BAy",
+	"F5hpvI/JDM9DZzIaVLrh2F82oqZSjAhaj8ksN+EqAjMJizDPtqHWJy+QuYYxKZe5WEq1zu1jX8s1L3nD",
+	"ffLcPr6u1FstErOwOqT36NdGekG41Hr32aMKLRbs5b2B+kZIUxb2ayfg9rDe3qk/VWiO0KyYuEYvZNcV",
+	"kHzB00wTgMGni9f7x4fHL/cPDw+Pjp9Vfev6pnFJPv+673yTHSzUZpCE6zDy4uX10j7z5SXwPsFD9RS2",
+	"iLOIVCJo2srwWNLRv9j3lXnTOY7rJ9cvLM1BgF89ZAqO11aqLaiVbReN+dk89QcKqAeA9QqHtHWS7YCd",
+	"BTBZ4mMVrdsOvQNk6i1sfXq3rs5ZJ72rGX3tW0hxk3CJKDO7Di1WqEpM/2C7QJcf21KWdkLvCLNtgleU",
+	"4s2rvSlSaV73mX1RLC7CJiXNbD6w0xqr7xJKa/BUrKj2UW/Ci85jHf1/fW77yHzGK+j+YlGb3mBg4rfs",
+	"bYiWXtKNu5GhewolYG2LoXU7bLezjbbGNPppLb/65ABRaeXZcoieLbW7WEm9FUtP1lIvNWnxFKeC4Hhe",
+	"4KuJ2nS9w6k01ctmHHGBptzs3Dpcyjv3l6ufu8eblvssHqSf+AIu4Eh9c9sXYf0mjEWF/L49Q1E5/U0Y",
+	"iTwy1i+fokHQmjkVDRK32siOVLUN/Njk7xGky4fD2zW8ZrX99NOr48QUNY9DLCOT/oijxGrcNyTBd5Tn",
+	"wnjFs5R8Ca09zLRgLy+73zG5IynP7AAJATd3GBPIbsmSuaQRTsMpL2QySaaJMaOZfsgkSsIUs0mOJ1V1",
+	"HKfONqblNSq1/k6nGabCfmxxN/NyF7paiXwuCfhJkXSM9q/zw8NnBEqRZMq/4ArBl1eMgcJ7ZoqnIXQT",
+	"cRcgkaj8BTXhwdAQkeKqMUr4A0Pvv/gUQZdC0yWdxOgpchnxCCtkVI1afYGiaL2dfK1+fTFhk4sEUwVV",
+	"k5G0KFlvp1ekIdkgCZgSXHQT8lP02/ffloV/lZO2wsFKkx/ottJLTn0QduXNoZ2K2yVshgt5+7FFTlSz",
+	"f+N4Sm2bc98OXjPmNQMNAUrKkhSY4XQuS9tdOwg4o0BR5azFzleh1kuKOVwRBg282ls225ho6I52gq4u",
+	"370qu4CkBAumkSymes15quYBev/uFZrymAisSICu9PPkjggSoEt9KxN8DIl/mMUmQTBL9XMX798gQ30Q",
+	"mXJDrMwzhCmc2ngkPeD5B2RoHHI0zg9gctFPb94iSzkD9K+3yBC7AL2/emvTEiVhkot5gC5fIUdUA3R2",
+	"9QrhXFE5DdCrK/SKzxiScxYLPiUB+vj5jalKEqAPV2fo6uIDsvS0KAGEUdmQ3isZ6xMVvYmDYPAe/r2C",
+	"fy/tj4v3b+Da+YdBMHjzdhAM/qX/eX+l/73Uj5xd6X9fXQ2CwcfP+uEPV2cdx1oyU99V09JZ3yuX4rtq",
+	"zBXPV2MulE4XWbIbzOKC5YTGewNF9qIoz5zzprwM+83L3xGeJrLL1WM4HByWx72qbS0qkf9znqsk/C2X",
+	"NqAegsPCvn0wrnJA8zMom3XxpaMPBtwNU96/R9xZHlN1cddRBqk0zK+QEV0a89tGbLTq6DcovGaatLcN",
+	"a8Xm/gN6+n8jUdt4DPqP9cq6GFrGaqtdI1dtYigXl3x1zo+NtMskAFqrphzUaf1ma9p6rqSNFfiyXqaN",
+	"VDZouKc2GNjrfGubUYFrLrD+g34uXuwCnIqhcMlov+hnTWfEZjl7DwA7PY1yUKVNrSDoHXKnC7GJmz4+",
+	"NciVRxxaNrMGqR5VCnzS3Ca6uR5HhhI3xc/VSsxXBSaodet27sDpDkF5ySgYceALBkXl9ACVG30wxTEJ",
+	"XDWFgwRK6bodPQDTrjdsoUg0Y08icB+2Gy1/TghDVKEEZxnRKtAQuy8+kVCcIEDYT6Kx/S32epowIy7i",
+	"/n4yeNq56Dvur0gtV65aXpoMGnGciRbyvKvG7xDx2DaUN34cIgPbQnEsCEGKfOlR3dgE/3knVV1uUWPe",
+	"3yN/f8uJLwL4TahbVeTZnr5VEsUfcdYijbU1Tzl3pTuQybLmDGEZ8rF3Hp5jr1KgupfubOlgZwjrBGeh",
+	"pNYr3bSSpFgR4ToSusquKhFEJjyNbdE2HCWaLuhbWsKlBBp1YMkZGhb13Uo6U4QXm5Yepm3UHoAnDMFi",
+	"98EUSwWP9kJl40rqXClzIruGYK0G5lPQK1rKBtgn0XnxJJwOupkjrcctPqPMmsLj7qmsaiWtAJZnKu20",
+	"NT6M0cTb4Cpg1QETOs8MFmy57xQoIXApTm2EOFSQ9JGIQ9M8yzPCQi9wqohgalP+yrG22/TKdI9bJWii",
+	"HobGFzf0Khf2MNWOtlOxyH5vYZhdTYBuMgtjDSgbMjGFoxXUHUjBcz7Mc/N2q/496aD8tV55UY1P1Yvb",
+	"ewTQFC2IlG/RW6Z9Y0HOIlVV+6IkWvpeEm28gP8HbuuVd5Tut4gZki8ZGMNDsKb27G3G4h7pPFXYuDDv",
+	"9I+TowyIbPh9yEWIb/hdywn/otnZ9873bjvDAo+jDM0SGiXNtDWVCybR0fP2fenPXlugaxnHBWhDw6Nn",
+	"esYw96NnIDDckDlnUOP86HmAjl6gg4ODvXaw7O6PkJn8ziUZVn+VFgQdnQb0JgWdZKkd6w0O95AGWkB2",
+	"3RiuBvJstsNBSwiNCZ+Bisbl3gVwefWQmrYa7B1RHP1ClBr74eTH/v0mu4bwxJcpvyMxdCaqAIgnyIQR",
+	"wUb9T8lYuY6DjEObbiLA8mLdjKBPhHmWEREa0BEEPJOLq160ks1mR+BVWq9004zNbn4xqaD/OayVFPdA",
+	"UsXi8g/bFQiKasiLOHWT5eOx1nSfHaGzfJJL5VRQHOGYTGnUjzmaHqibRPJ1eVNzgRVadNpcAZW2Y/wz",
+	"TduOX2g115QhfAwHvbea5aiwWb2wy6L94IqhWcpGUgu3gucdO7BRvC+y4vshf5m+v4KYvlZjlJ6VEfrh",
+	"bzHtlQTMr63QRFuRoW+tcvO+X66c3xEhaEwWteZaeMtEDYXGeHDP7BHrmlhJonbv3MxDm462Fo0qdrBY",
+	"bmU6v3Yeht+HpQjFgTAtL6iqDKnqkG30SOuw/I0efLPRFGaIMtdyuuzmoZmJC6Mbul3UPIftrdN2an2T",
+	"VQ38mpqoJZLVZiRU+uF3intrGHuheS1rWT6hFeB9KQS2Ad1PWcSnlE1KvtKkBgmWoUvTradBNnbpY9Pc",
+	"7en9fdpYN6fk2lmvkqlC4s7UgnIN4C7wfAxc+I3oThE2Fc4hZl+LbOHRdz2Li5kZdGTnto/qsL2+xZUE",
+	"VT8x9tftCFfWU2eKfC4AhX7g9U9a7RXldsDFlfoc2F2b4i9atbOXXBF8/attC5rf3ITE14Io25P6/JCH",
+	"9TyFhQV2ce36SsBhmBVJfT0iorwXL733THjVagLlAgv0Wm2dVvaDNpqu9fW2L3WgFv18F63fdv1d7qXc",
+	"SD39RLqu7u39kaXqrKrfw3tpY21DqddhQ3IX50uYyF0/PuJm3pan3CTslUyxWcIlQbmE2uhmoIYa24uY",
+	"r1XoP1ta6H/VSkor+1M9c+uinVzXdOrRpPUyLr8xSuNl5rT136nTkJYcEWMZmZqGr8Y8crh//KJ3e9Nu",
+	"urME1G0J/gDZ0t0BsrX/95qGG9OkqF/KZI2ardig4X60bsWP3aeRRIUAVrf6XzilgA8mNIoqiaY8ztNc",
+	"7h8doSgh0S2K6cRYvhqV4btq2vs0tVYNH+//99ffj4LjrzCCvaL//D/o//iXfv39uGPsBklecTvuQbAt",
+	"1as1qTB9I7I8o6ntGRGgu+a+ms1Mid6Ols4av9otPYKd0ReWN5DoTTKX0LdNyI+VqNXHEBw3lWG6gGz3",
+	"ywztJuBtOaKbI+nLDJAPJyYutfttitD2OwBHctu2e0tEeLkRtUKUl/bg6ENpl/Qh2Trl7dEmu0mJ+51w",
+	"QZPbjthS6SXb0Zfe1kgO5EpHuaBqfqUnYwlDRv9J2mKQGTq7fItuyRwNRzwLDw4ORnumpPuIMwI2GZxR",
+	"fd8IqSPEBRpdfrz6jJ7eHT3FGd2/JXM5ChCYVLBEozPTQeW/gJgn6AeCBREIMmajWzI3qbOjA5MFRqZg",
+	"oCK2dIldTKIUBPtxGoMbwdx/7bD6Hz9/HgSNaOp//PzZzBzK3vGcRTR9ItHHjLC3r9A5Z4xEquzXNPz4",
+	"4eLy3dmH8OPbV+fh26urny4+7QUowkLMXdW2KMV0KpHdCS25B8UPwVPIEQzQLCGCIEFScoeZKp/wMzUh",
+	"/MXdcCYenqWkxz58hSihMW+z9ZkG5yJnJjQIxF0oU+4qXoy5QBdsklKZuE2RLniXCpRhoRgR8qSwpga2",
+	"Y+I1K/1AQb1QWNDaoFEaSx5kZXjZCOZ7kGQReLa/g2t2zc45uzPJtvLkmu2jizsi5mj09O5ohCKcpnaw",
+	"nkB1qiEZanSjG9MIkiOwKnqyup4LRvr0DvQH/3H18QMaU5LGSFMN87Jk+JaEEZbkFFIWzNXRL7/88sv+",
+	"+/f7r16NTpEpNajMrU+vz9GzZ8++Rz99Pj9FNDZXf/rp7SsJXzkH5NEbIWdEoOPDIyN3jd7Z3IwRzGt0",
+	"8RlPRqdIEBxLA4rFtdHl2efzNyOk8K0eyEx8SsSEXDOkjztK0FDP4+/Pvn8ZoBHOstTy+Kfw2D4887ff",
+	"JGcjE7+dcMZzIdHo7Xj/vb45QsPnR8dl9SNradQfMNMwPRGlwinZg4UBKRh5I8VkmnGloWL/n2Q+OoFk",
+	"DyXmXkklPCVAcSAijMdzBPEicwPBJsrc7JP+7tDsUzGu2v8ET5P4BGm6Odo7rY4Kz2PIHiZQ4w4+QSV6",
+	"fnwMU35HpSpOYvT7tZFqrgcn6N8HBwe/BujaFwb19evBwcHB9eDrKECMzIhUZpanKMNSopH39AhBTwws",
+	"YcvcNTA0JwTpB1GGJ+Sg9hKVztLNmRdKr58skcLOWEMFJRKN/u/+J1NBcf9tPEJDOC+cpkQ8kQGiY0SV",
+	"pcloRtJ0X8tEBGjQnjcoVN/U3y+Kj1YAx5atNEBzavHEVOwECE+p1DoEZWhkro7s/uv1A4RmnDJFBKJM",
+	"ceu1gUmbYxlqbvL0PzkR86cGmTUSWmwO0OhpQnBMRPs9TeKad/zVCSBVkDWdUNPSYiaogv4NuB7VyAXy",
+	"0x+4gEBFnMdUkfjgmg2CQUojwqQRZkDEGLx/+9mrD1oQ5LPLt5715mRweHB0cAgcLSMMZ3RwMnh2cHhg",
+	"6wcmwKOfmjTp/0JNMQLmHC34m9aOMTTjN/e17iEzzqTh7ceHh7b0jHKlZ7wT/M2arI1kskx2N58wLKfF",
+	"wCJ4RKTU25JnBxVZY3Dy71+9XKfBOy3G6mc1BIHsjifSRs671gO/6gGe2h05mONp2rn0j+ahq4xEqy3f",
+	"jVouv7ksPbiWgp4dHKKYR7nheFiiX87ev/PcaIWI1bo5bhQ3QlE+johC25YIT7BmHIs373NCJdIL0gLE",
+	"or2DUlfdAPPJ3H4UeIFvQ3E9vQUHGvZfHD7rGq+YoCvX8xPDd5ga+XjRVunP0BLQ0BCsGNImQCl8gyXZ",
+	"W7SFWogte2m0bqNmGGeRS1XNsMBTooiQoAW0WAZnUL7Cl/6gyJi+D5TOVWM/GfCZKeJRbvZSX+HvrQNV",
+	"uxvde7iifmQ/KDCbU6ZX1HdF8+kTpBEd2b3WnFNZEdQ1rT5FYAIxxaUhblR27tsdEXFOKhOs+7r1NNom",
+	"XZ7f03d0StWgx4Pnxi6ktbkHQyWziWDpakGnM5AGgG9FthWuL4oAfj03s1mMXz/g2IoN5pWj5a/8xGxT",
+	"zP8aK+PzPnj8mosbGscEjG3Pj79f/sZnzt9jNrezM3k6JaJbBHT9JLHylA4cCS4l8vLFHbpbLaiB609/",
+	"p/HXpy5LxpiBK2i9BCDevgJgyLhsoRfO9XtWFsBeaexShNY6uwE62JMfeDzfMLzZuYI3vWrVLErEPSi8",
+	"d3HTMoHJnNi3DuCHz5e/8YGr11orNS/0wIhzW3AfXjjqMadLPE85jj9z/g4LU7n4+dGLPhtga+CQ+D2J",
+	"KXbF8p4fH/d52cqFhllvBNvfY3GrNXdz+NDxCw1nCS+6fYH24byqewsxHmpA7Hsla7qZvFempoXVt3Ei",
+	"U4ptI0y3Jap623zcW/8ybm5UOf2ko7uBvQaVq6zG62LgtMoALJ8qWTB8l5GzcbZfl0ThPCHDZ04Ugrp/",
+	"KsEKYEhPhkPgmU0Kgi5v1l/cNok4J6F5tP2EuoJ//2DSiAcKi2WSv5og8g5qsMH2WASQWixzIYy+9EGS",
+	"qIsOgQDSSYx+JBVaNNjSQXcxY0NnD0wlt5iYbi0Xn3Fnaqx97Ck8A4P+mVj3/WFIa61I87QKHJWueEch",
+	"m8AUrCOodkPgUz/e/F4icBVq3mPKFKbG2g6phAUrkCZAJ8F3mgGkJibMuBxsFhcVCGcZ0ftCJ4mSB+iz",
+	"M57ajRrjNDW7dHSMppypRNqMMJ/pnFoLOlRQZAhPCYvBMsMFAnnFNFE0FldXt6SKiK9IRGNSw8X7ifPL",
+	"6fvb8XuTYPJQkr+3HJdBYNPwtqwC9KA9UYLZhMQ7GnRf9aGHJH+pN5mZ4JTXmKZ2OX8pzcM01DLJpOZU",
+	"1fyJLAVZxdHUErfAkBRDTjSJGz5HM0JufVpUyMafyAQdH+6tIB08da20NkuaXws+RbaghC/Ea6KsRVy4",
+	"2NEg3DbCpgqNeZRLcCeZtrPHh8OXe3tNAvqGp/GfmHzaspI76rmjnjvqWaWeVeMAsiXs24mfjSJabJyB",
+	"EKaeZplmjP39XSymT3I/3HQdT9uHoixKc8jUvOO3pDq7Zd1w/nCGBDi25W4Nff5/EeOBjbiTaAgl/k9t",
+	"cU+NNHBZJWQqSXpHpC8umBK0RgVsdztAjJHZ72/W6QCzW4FdHm3601C+sg0UzZ0ai3ThWcvYZPHcN88q",
+	"d26HBegJMICwFxQLGGpDzPQFKk1lFlpEkHGWztvQtMbblhv8HOI+MCnuEhVvidFzbMvpnc2uzWaHq9vk",
+	"4KODTK9vqfOB5qkREzbspP4Egz420FkJSO/qzsO7CRjV22mgtKRdWl0HaMUKcdMgthe1eiq4whuIjmgJ",
+	"kUpjR00dBNh6VxDGCzHixvV7agNnZwuob9Pq8Akm3gXc25MpDIhDMTzXr+dPLVz8IVDENHXDfrC4hi/O",
+	"SBGoDVDYyBqAjI8FFN/hUB5TtU/uXL+Tbo22aN7TU6ut1urvqYnCO0ay6o4e9Kr+f4NhDNgFUvXESr2v",
+	"RXhR15hlbakVZ9hEcRwpLiCCvISYzhiGB7BMGEivj+Ynvx1/tyR3sGvsooMEmLS7Ix46CjEsHXZZJMWC",
+	"cf9QVpAC1XsEeOpnkaEff83gCm8D2uitvl2SW7/fVyepfVX2/elBZ23BpX5Ha4c2JbK2GdtlWsrdm4CZ",
+	"cC4XHBVxY5uMi7Cs4konRcsIWzkkyzZxNZFXzl1GTYOgrg8VzdLHgk9XDb5aOIFq6FePGUBnhD9t8JcF",
+	"6eWkyuHeX5JMKUFvcmgoCsEqMkBT6GFpwtRN89AsxdSId8341EUKUr3ULwilBuGfyBOEWWuircutC9wD",
+	"proeZrU4I41yRa7bNRtiNzYqkwhRhJkmCpIQq2tBBqVGmNHTkvaM9g7Qzwk2b1pwQFM8RzcEjfANz9UI",
+	"xSQjLJamQrG8ZiNNX0enCNe30I/FeWIyoIAHmMRcfWckiQngH9lXSIyGPwTodYDenqLzAL0K0I8BenMU",
+	"oDfHoBxeM5xyNpE0Bs/2dO8AfWTpHGGUYWGDgXCtQg/UVX65f/wCVuLmJtCEg/vfnbLrygXL9Hb04Jr9",
+	"DEmrLmggNEVVQs5GQduqRTlmkd5JlYRUTILTMLYNTEYmC7HN7O+aWH6jdn87vUcx/Bf9PZuUzOzd+n7x",
+	"YKfD7zwKfRziDaTXdKBEeqBBBbtwSaIII6+GbGeCg2PCSz0MJY14aMlhF0i8XadEA7gqoFUAVpcYspZx",
+	"11WzqoLZT1C9cG1utHLoVr2yxRpCLnxwu6FbS9BkF7W1i9raJpM650Jo6R8aJ4DqYooVDMsaM6bAzN4p",
+	"wqnkVmGnnrkgQNAU0sa8FsIsEYqONY4QNOZpymey+kRvvvbUfWnjubpm2E3Jz48fnmpXYhb2aKH9yyic",
+	"g5sdjdvRuG0K4gmfVUwV0MoLDTmLyCnCSMJGWfCUxvFnbR+H3y9MMyZJtA/2mH2/Hf0im/RFEn3QL5xV",
+	"2tf3ME8/fqLwRRLZbe5V9MOSOencrfA1xcUcKTolKKVTqtCQfIkIvLyP499yqUi8BwW2oKXHwyQK/5GM",
+	"sk1wWW6fdRv/l7TPLrKQrm6RdWXLqEQj5wawxc6uLj4cF/d5riI+JWh0NkLDzHSQ3TtAZ1UT4xTPyzdY",
+	"OoeaBtfMWh7Ljm5+H3f3vOnibv0XQ3nw7OXwaA+dJzSNBTGRCq/xlKaUSHQWKXR8ePR8r9ty2ISrb9WI",
+	"2Jzpo9gTWzZsZ1rcmRYfz7ToCMOYi07P0BBa1Rnt6/hwf0bIrceGo5RHt6uLN0stjq20ZYsccmeH3HZB",
+	"g0VMt6xvUEKec23Jzdkml0LsUxzf0WjTca0fDRunKUEj80XKJqMDdAYf08w8qyTV4iKplkq4EDkOTpnL",
+	"z+XgXLwjB+gCRwnS85ZEoAQb/yCfMfTS4DJgcIAybLNyU1P5eSL0IUsUGatOS6SsOZqLJDLz/BMYQIq1",
+	"PIrhoz8R2ll5dxaQx5cXDHWCuvlQkMaSGEjqf3mKXpqKBqZ+wXdrigiW4D793fw/NEktRoNZjwo7M4ae",
+	"hBfT64Yf1DF+FRPJgpQZmPKfkla6gLgdzdzRzB3NbKtnEJcmGxI7uomFACK2Hll00R37itubDyGTmm4u",
+	"hc3qAJ0hQca5xGn/Slx+RIGWJN+eXbniXB01sx7ArPRNkMtHLZjVn1DGcAixg9gdpdxRyu1RSlcra5YQ",
+	"lRCBFPcq8UFlLc8wpQXLF4ETNPc2QEqplDl5OErqK/cj+NYITfmdjVB2wrXiaATFgWOBx0o/jYbgKPDW",
+	"7nwFUuG5RGcoZ4qmtgsOw6lpiU4lgo/Ee6doxLgK7SclUbJtsA9AoFeusdhNxi9TzCDF9c9BwGEpfxAq",
+	"vhN3d0T8GyLi1JVHcbklaIgLWfJmjo4q1oKjw3WJeREJsGl5+EdrDh3iPb2eYbynyeEnMpHoxfD5XoCO",
+	"DofPTW+0o2fDZ3um8qzAs7IiLxBrU5XAhSkgzog0ptcigzwjgvIWe+tZHDfR/8Kt989BYYvlfOPUteKW",
+	"0IdWwF3ZsF6DAlRkdn6K4tR31HhHjbdjsGUeYBq6YtoXkC9RLq3YCZ1/KxVry9AquSYZ1ngRCzzbcMjt",
+	"z3bYP6uFwK0Pp984/XPny3ZWgh1J27KAaTOG/Zi2EhyNouwU2p+XipGm78aSWNtL25zjcQJsSRKFHXVa",
+	"Vq7Y8I88nrig2BOEofg4dBzUEvks4ZK4lgtYEQgWgH2k0lzuLOSwehCw3lM/AvgPFk+rp79rbtMaONve",
+	"yqZLrzqDfCBcqZJvlEUbw1prtevQfjiq4sVoL0BcACVwKfWeq9oAOBSHM33+EWXGJocZxIOX8k8j4FZj",
+	"AWemtMBJGehPIbD/AF2ZsgLorTGc3RB0k2J2qz+AEVjwjKHy6NnwaG9401bpvoim1VD1DYfQgjnvkeJm",
+	"YWt2wbK7YNmtCx6vAIcrpivbnRsddTblKGSLPoGuFu0fml/tQlofI6TViFZUJYhAY3kHO4V56EEadlXh",
+	"72nRwOphwgRKFqvZKheR0RAR4ygTPOMSp8gmtBi7aHHV1azRnH6W8JSYxjgkdiV8Tq00QK2xbXT58eoz",
+	"almi8W01meslfMpx1zO3EX8Og0FlSY9lM1hEW3ZuqJ2VYJvM+oqw2FIXEpd9+6RWKzxPtmk8dXyCjl6g",
+	"GM/hdsSn+tHAetA1taEMfdcMLljA6J+CmvwAZa+dPx860BZEtvT6W4/8jLKYz1CUckkkGrrgM1N0oeh3",
+	"CIqP76nbC1DOUiJltXmZ/iDjKOVsQgSyR0BvUoKGgmDJmUQvAvT3AH23d4Bae+WmOJPk1NH+1oOBR1p0",
+	"Ir2Rm1KJvhlaDava0ekdnd5Zc5vhApoGg/HRa5RYFHVEQ3nw/EVfMgx2l4cQdYtyr8TY9QyzOEBn1tSD",
+	"U0FwPEeSCFsj1uM6VKJbkimEpb1/WrQ7gw24IRF35SqhZ60Z09cYnI3Jjg/l3tpSs+5oQT1Bf/3zkFBY",
+	"zo6E7kjojoSadhRAQzVSPNFkxdS47UkmHyLc9bUg5L9E2tYYRpa2FOwAfeDKJ6FW5HahCQmWtqqOJ41a",
+	"2okngpAYESzSubEhePTXCby+X7AzZPaXoJLKbkrITAmU851SKUlswrg02sd5aoc1X2s2XafMaySuedTz",
+	"FgM/BI7+6YRZWNWOEu8o8V+dEpvef9Xge/BGgjZt7ZkgxBpFvEUN7kmwswRLsu/8mBuOrroqnBGX+jOf",
+	"3Vf+HATLX9KOaO2I1k58LDRw0DWBtBQhEoV7CkIXviuCmNHw6AV6TW5EjsU8QM+O0HssogSo3QsnBlkJ",
+	"DyNNZ/aPXkKOU1/VHTTb/YdQ4Euh0ejVVoeeEqIqouMTaR8wQSP6mFVTprvSb/85VWxY2o5G7mjkjkaW",
+	"VkpLMpiqu5LaXEhFwFcn1TNv9674CmUZ5yvXe3V9Zb7dBo0rRo6WO/BHDR6tn2SPrn7lqf8lg0qdBagC",
+	"/P1LsH5klazxDFyZBi0Cm9JcXHgikeC5IidoZL4alm+OtJBzzUYSj8kkxyKmbOLfRsPzs9dne1CPFWHk",
+	"PwZVoYlgpmuxyQ87QG8VsqUVsUT4mgGJOTXX9EtU2eRwzNAIRxHJFIlHxVwhT9zLKO8s01qHuG81wrQ+",
+	"z0cJNW1s1i7mdBdzuv0wFk0DKuZvz449hrZ8lh4U5GBRpktT2FgaltpCNLbGEneBqtvtAdWAsa11e7o/",
+	"a9pi26em5PYI/Z/64opTlctD3eHNTl1+4GZQAHNF2pNfqqnRDmoNdvXUuF03bBV8j8WtRNDHdkqVqqAM",
+	"GplParEbXMJWXAfXdjU4J6XsFjIrEVXXbDjK9Js8lzY1DYpYGaG+6E6LxlzMsIiNO5tgkVIiigGptD1i",
+	"+R0RM6GnxtpkfBN3uXEZf1Vj5E4c39HEHU3skuSx6asyRyUk24DpdeigIVWb9v7CoN8WHdm+2NTGBXaC",
+	"045IPDCRAKhrE5ysrwHC3vYTkmZIETxdRDSmhCjKJovdCe/dQ38SLwI81teHYBdvTr1ZI+MNSSFwmwsb",
+	"rqMSKiFFs6v6RULSOIRn29ei3+1TnQO+XIRH9vmoeXjVr/6R3CX2sJZ7SRzc/yVdJNMSn/s7Rs7S1Mqz",
+	"3uZN81TRfTzRDLy4jIbvz97v1W5mmJEUbl3uBUCW9jEUSdxXCdk3sss1G34+e23iaa2VSRIB9c8huKL8",
+	"rn7CKFvyAH0+e730FUgwu2ZeNHHhGIkwQzcEYaVwlDil7AAZb65WwjB6f/bed66Ynah5V67ZaIqnof7O",
+	"6BTeuXTvoPJO1R8Dm2KURdPLaDTFWehSXBY4aSycf6u+GTu9R3HJuK3ZqX47T8zjtb6xdMeldDny2kMS",
+	"W+prKXH/odnozrOyXc/KtDjZ7fhT1uYiW3SjFBLdI3hPlqCBc5rYY9vhw07xf2CPCReCRKqkFE9cgNCK",
+	"LhMuJphRiYvS552q/8fKk730/5W0a3/8UsVuGxYKD1M1rww9xV/eETZRyeDk6PAwGEwpK373UKHPsST7",
+	"lEnCJFX0jqCp3jrHtPWHu/Tp/9xvGn8kndo/ouWKdQW0/iL6NK8hicO7mGp05aKqVrfpc/4ef6tKnT/H",
+	"R9HsKpu0U+968e6dtrZQ7J5QCQVlWQWH0RDHU8r2OlC5jYku1dpqGL4Vat0luPoz30mtG9biqqDUzQ02",
+	"rs3dj4dsUaWrChSPoNf1wRGn3O1wZafhbT8mrs6P6tpdgPpwKKv37Y8JiW9wdLtQ07s0D792zz6Gr9eq",
+	"tRsabSz4tLci6tb9Wr/0h9PRaoe3XE1zIPGX9H9avCg2YYkftE1hW4ot34bOVpvmo6ht9a3aaW47x9zj",
+	"OeZsMS4+RpngE0GkRDdzU14soWkcVDrYQqFywcdESsrZ4qypOrNdqhE2Sci22MPOr7ft0v4ZJVGF727O",
+	"x+fAT+BIgexsz61b0Ks82UvM84XRDQlngqf9vQT+lD/pF3e2/DUJgbeRy4XECkz9VWTDGnasbsv39/ib",
+	"lQu9OT6OUOhv0k4i3NnyN2fLr6CwNeUHRpa7uvjwCvHxmEZELLOd+HRguSxXxfmt0O8uKc6f+U6W23SM",
+	"VlY96W0Z9+/HVLZo3K9KGI9g3O+DIs64v0OVnXH/ERLeqwxqUeRWC2NyJvfFSt6n4qleCt6KddXc6H5V",
+	"tSqWFd83fdggP8l0AUJ4ytlEK2VU2EuySzMzt1ee1ifzWsu0PheJHxCcXfPtbUn1vWdGW3NFtaa3LlKu",
+	"a0kPEkln5HWEVS0TjjKpsMmKbZtLZN5blg+3r+i0V1Kcm4efF9dzCsuy43rP4cyAGGERQUPyBUcqQORg",
+	"coA+XbzePz48frl/eHh4dPxszwil0ULDRe1sd3aMCqYvt2EU5PIvYr8o1mts2jhNiUBTPEeSEI+xlFyk",
+	"O+Pvs58lNyFQyiTJp5j58D3SQP3LL7/8sv8B/hsFiOXTGyK0eEUEmhMszDlEhGZqL0CG11yzEVy6I/Eo",
+	"KOpHk5RO6A3V1An6hHq5M2iItch2uH/8IkBqxqEBh8Zxm++n8fyOp3ckDhBl18x0DMlZRNMnEmFB8B7S",
+	"m5qrstNSjOfe3LrT7T6VVdO+SXOOm9+jmHKKzWnBw0/2iHd2nJ0dp7ejTkMMeOos6aHM1jVoZtH5ZKwu",
+	"Hy812qyN1Ze5yLgk22Fx3c46c3+nt27axNNSI7PGLu9l3mnpE+gBu1Q01SBv2SQquaRLVLfGi9MKs7Sl",
+	"gg17a7YfMEak9dnYFg1IpWj3CMajZUhXthTYId/OaLTdnL+CRDjdVlCt4yy0Hy3lj09xUdZjw5USP+Bp",
+	"0WOvKJdO2ARPCNQqSjWxHVaNYab0xyyZH6CfF9ZFv2auMDp8AcZyzU4xkjyiOEUzLm6JOECfyH65SkRY",
+	"bKblai7C21pFKJ65Znoat4RkElGFbF/ZhErFxRy6sAqiKS5nBOnJ39kZ+MXi/a6D/sheGZGiGHutSHtR",
+	"XsSMAUP/xikz01YET5EpneKFLV2zWUKjxJYRiTRkMeW3/i46JHp1T4SgUJ6kbZPblCFbAmZz6tDj97Ap",
+	"q9o8SgebvkKesaJqDZmRWR2Ldkxox4S21tkGN8pAPZEoSjg18W010FwUMNnJiBZ7Ns685x4QM8vP6I+2",
+	"4efFHRFzbz/+WKH0j6BefV4oC8gARbkQ+qfmvhmWauNBkjWQgz7AGy6Meq7H/BMxSFjPN8kb4fR2qtiO",
+	"C25NFdMA5ytihVBmm4WvwO2gcyYtuN0mO6pbt4lRNBhHXOsrrk7MFN8SeYJGWYpZSFkITeFHgStdr7WR",
+	"AN3g6BZUkaJs4QF6m6ZkgtNSgZEzItDzw+8Rw1NqHPoFATe2qwOkd0zfS7A0+zRj4JJqUy4+FzvyJ6Ke",
+	"5aK+SRKqz3JHQXcUdFsU9D2venZwakOB+hRIbFBQiidkw8TTNs4bWepZsZeAbaboq8eZXsja3f96tv1D",
+	"Q5iC/gyKyRjnqZLXDEe2NG063ztAZzAnKFTLEGXGK5B6E7elZfkdEYLGJDRRVaMDTfRNgNnIPAM+eXMl",
+	"VHx0gM681SdYQZcRrnyfhOED0mcE0LOkyghayb0+vj8VqdcL+ibJvEGVHaHfEfptEXqDDEDqDaUoCcmw",
+	"Kwmj1VehFyWh6buiU5JSRqRvHqoF//GcKYlmmlTNsIRwn5SYcEA1I4Sh0VjwqSm4PVJ8hCiL0lzSO3KC",
+	"XNVt/T4BkVlx21sBDV+iGSG30rRqfrEXGBvPNRtThlOoNC7R8PjQf+ro2fB4zzg0MGM5Tl3qcfGhA3SB",
+	"o8SQe3N4CE8wZdL0chR4hlIKnR6Mqf+akS9A6jnbx/FvudRvxFiRUzsDnEqOrgfkS5TmwFGK5+X1ILCB",
+	"t5b2wTIF0QpC8RQCEmRKoOsZHB9eM1gRHNox+pmQ2+ND9P+iwz2TJz0lWOa2nvqr8QXK8puUyoTIA3RJ",
+	"RESYwhMiUYLvCDhL9NKnZsMiYrZGTyFPU2CI14xxleiJV07vANmD5Sydn+gZg88DuBGekriNvfxI1EUS",
+	"fS5g5hPscL9gaFs3pEq/V2ya0FoYk99r1F8ftpN+Y686XRL67p8/mrLcD8TH6OLNeYm4gcO3Om77JIdq",
+	"+S4jgvK4QuSAovkkTp+ePrE4J52U7W1svqZBw+CB8Q1amRAVoyDbB0TP+YYKlaC/oWdHEIUp0fDjh4vL",
+	"d2cfwk8Xny8+fH778UP4y8XZp6u9ZsCIySGwg77KycoC2jcWLmxX0ideWMvWEsU5gQhUIoDE/fnh/ZNd",
+	"eIYN/4HsDAdVAFLNqohaHZJdwGzUNL1/m9bSXhGNYrIRHx8U87aSROBigqEdGmCQdY3LU+PNymOqkBKY",
+	"ptbfj5Hi0xupNLsy9r3YIdyZM6JpHWhOFMCIpwA1sehCL/4XPcNLmGDTYfW8uTp4Kf7T+Y9WlrXvD9Kw",
+	"kwjXcyiED+kljC8H79Jouw8MYKGfsjT9XcKzvUSPjaYGaQHjxLIqDbKExSQ+RWOcSnJifpm7nZkxRouv",
+	"zMJ+9YbzlGD2x8scqR5LjxoYeoP+klXSSmg3m+AhRnlrQfrIR1Y6BKAXE6SDeKh4gjCSoCujWUJToyLQ",
+	"0nhEK2al0dMacoyu2ZDYICg4lz0jE/mfKIPCJiRGR8+0ZnP8AnGGRtCdl8QhWMI+aD2iWscbXtUqF5XK",
+	"DOx2r4ic0l/+8OYKOvRSloOng+BUJZFWa6Y0JcBHZJl3olWLlrSua1aR2U4QjTVRGs9dbaqj5yox92I8",
+	"DwyDK+69VElQCQbWgqpG7ps5eoamnKlEmpQ8kxVz9HeVoOH1QHKt8kGq3tHfrwd7AcpwdKvhnjKrorlP",
+	"fKffwOj4e/Sa3Igci3kxG31MR+g9FlqVZdbbBPLmXndCTRULv9W0muosHyW5prZRu0opu9p5j1c7ryZH",
+	"1RgEGmaCZBgyq7XmhOM8VQnncVAQ3r0uHtIhYC1N4WnQkS3JDbsKetuuoFcHtiL24vzNucdqFwgpm0za",
+	"ufmNREraqPsxhU6sc/vHcPT79SBKouvBCfr92pq1QdDQV64HJgP85f7h0fXg69fR3inCQuA55KgiQYDx",
+	"xgfojHkiumaytyRTCAIpwDw6fH74/V5Xps99+esW833qAvkjZP30w+2iaEyKd5Xgdx60bRWLcdpQg9su",
+	"yvvpzVyfEhZv2DqncQX0MnxLJCLjMYmU1rhcAFiMwZZWUdPKrMeIZ9bwxnhVfZQJn0mXjDPBmUSpVlPB",
+	"ZeYUK6xg+KYhjsUbVjm+pdgyvaALFj9K7EE/2llysh3l3FHOh6WcF0zrKjVy2Zs2yqeatHQ64jQwXw8Y",
+	"r5GvlGYSqUTwfJKYesNEXQ+cf/wAvaNSVf0VPEtJS4kWNEt4cM045AeGfDwKjPdcENucPNFvCSITDqLm",
+	"lLIQT8go0PJnYZLhIjA0dCSjhPM0nBMsRoGhkkfoimSKTG+IuGZ8DEOax0yxFsqQySVUCZmbDyOqTtAv",
+	"+ub3oNodPd8rvffWGXL88tRMFTPEM8IKL8w1G+pnTLh+gFyEGdjbUEyilDISn5aRIpzpGzbJ1e6CKZXE",
+	"wA1r5GGX2TikUuYw1jWLCJaUTbREzWIzGcYbjNMxlXKP0dAaA6vfpioo7ebmVtFBnqq9A/TBGIUroGBd",
+	"RMZQbAI8Kvc1zyIQuwC+p/bohar/4EcNkA1+VYdLBxN4QkqF+7SIGnQxHTHJUj6fEqaeSOT8wZ8/nX24",
+	"egsO4R/PLsP3bz+EZz9eoOHR870u34AFvHrJKTrNp4OT4xdQb8r8OHpW+CooU2QCZRmD1tid0j4KB4KW",
+	"QGd95zWKSGRn1jVxDyMqk7cbNTgB/0jQ6uho0gKNbb/lMdRjqGw1t3JI2xQA6gYrRpT8MZ0sP+JsuY+l",
+	"QhM13eK56pZ8//zul18q+5FwLfrmqaVoDdbmEztGVmB0eRbxqYavLmbnUkl68CyfmrZygaCdfGuS2nnS",
+	"J/AxcgfOe8rQsOCJ7lN/QyMNL5SFxs0x+vUAjVQumAyPvhtpKuvcF9es4I5DCB8ThD2RZfEwwuK9U5sX",
+	"Q75kwKBCwuJRJbGlNsEnErlnQeXhY+Nhcet0A07xF02SzHjPjtBZPsllQd5whGMypVGNwFXtrYafe3t4",
+	"zYpNhAWj4xc2TE+zQeKqbR7pVdlVmu/D9hdREU6hai0roBdF2eTgml2Z+MSbOYSCQKAFq8Ve3FIIh4qR",
+	"ICnUYDSs8NRtoOTCecqILEpEEpRiqRBVZHpwze7BL3+y0PzZy6xayjQ1uWExnwXoSFPtl4fWXdZFuSvA",
+	"1s4+jo6DkhG+PPQZYR8+6JiKKuZmeKHdsR2XKblM88SXsxpH8yxVCZDknP2FPPuXReCiT/n0huiN0NuB",
+	"GL/h8bwQp46+0yLx8QuUM012GImXsBhA333DLRZGyNjAKHhuCaZ2N3eZ0DvCAq9jU+YM7hAcHFjFAcqw",
+	"grPeVKfUl3+6/PBApVQfrupu28iZoPp0Q0lYyAiJe9dLviLsg36+c2QS5wYzQ0nUmp0Z/0gUxQvVW01q",
+	"/YuEBC0RBD3CUCECyzrmVCMkv8lQEG+KjxIH4m/RLghkV2Z1YzEdRs7n1cg8r9byXjdSt/D7pQEb90H1",
+	"rZRdXYJouyCPh6u72hqmvZCnbLzNzr040RaDJiqCyiNETPTAkrJU6g5bdm6/LQZMtJKRxeESPRnbU5MQ",
+	"sp/yySIedwZPveOTP3bS3FkeU3VxR5harguZPCprqcU3PFctyVm78ngLAfjnhEOhpJTz26KTjqOi0MgG",
+	"ZDUPpCGT3hhuXR4EmEFac5juUzeviQkujW6hgefcPfSAUGq/0QWipkijnW0VBK2L3GX7U0g4KW3qxrS6",
+	"g9JGPWpzpkhxJBMTsmpr1Yxr7iIrRRW2QoKn+5jF+/Y07iHCLbAl2Pl9q3YEO71HsSG4rWnv0wJnuDMg",
+	"7LJIHtbi4EqTO/KxmEAs5T9Pf7d/hfqqJuixwLP1IlqdETzDKvGSYIvx+1Xv6LCEd4bLvvUz1CGCVRAo",
+	"wgIhs0gqPEdFXNEp1P+GnEJGIJ+QyKTYU2gnVykpZpzAzXjYn+1G/TGopZutq3C1PT13Ack0zmMzMeaO",
+	"YKfm7mjhKvXUsSqQd4ZlCU9rUkXyBSr3dMnkF3D7mzfBXuWQXmXUaDPnNgT8yAgCpT7mUT4F5NtJ6/VY",
+	"aK3+mJJaCUljq5pzVlfNx4Z1mI1HRmd0lcIeXpn0i7QsVCh9XrksZAAaa1XKv1DmslEWxs38GateeBu3",
+	"3Jjjb9rOatOjqUFr7NyDar5tIqStAOsXsTAitiwnVRqPbP4sRPxQ1dE36JpZFnVHhBnFH93E1qBqkVtb",
+	"XBYN9aehlJ+N5y3GlijFs3GeXjOtA7h3nSvy1BbdheBFm/W6d4A+qoSIGZUEPT8+7q4r4cH5tyrTelN8",
+	"FCuAv0UtZMDe3lkCdtLvQ0m/FsQaxGoIfV8q7eAWBSevKSP73O3p796v0IYubMpwUB363saDRW7re5G9",
+	"LbqtK2LII7itl9A+323tnd5Oqd/5rrfiu+YCskhqCRqLE/1XoHyugnZnvs+nsm6mKRkfoLJnwf/P3hnz",
+	"Jg8DYfivWMwGwrd8KJ0Yqw5lrxjc+AgRgSDbqYT65yvf+eCILXXpUqkbQpBcksvhu/A+r9fC68xrdn/z",
+	"/OyxcxKQuwewaCODzM1+8KMDrYbeil6iwGxm6O7vfnLOR/F9q8UqhMcT89dklcYYdLJYNJXsQXBykc8z",
+	"4rqhO8U7yoL7QRu5GBU0o+vCFb9kLl3sFeq3XUy9obMNvt7Fj7kP3vTo+lk9O4RwqZfL1b//i2pRLVb1",
+	"ulpXmIgpuk9eOdxuCz/LBUKvD5DC6ZIJlUtpM6SzHhzRKiRhlP/qIt6/0/fLmqSy7WySqhFw0KMQkEWB",
+	"JnWaWmJ3b499RJhZCcsD2Gyf1RGuXk+hvXo6syL9WUK6ip2kyVX52DiXSJN2cyqYi+qnp3aFkwJ4MWfo",
+	"NboB5/UPl7CpJoiYOBnzoFjjRxNhFRMpXl2rPNAO1CaeyRetzAnONpVn/FEijn8GJtdqOLOwOowxKWJV",
+	"bo4iHDg0hVC2ZaYbKbUTEoCgmvOMGKoJ00KeziaQ9bIfHi6MUBAVrnvbOmhNALXv2tFJkmbqDKwJ5t14",
+	"eCrYAtx3wtR1ke+YRPGW/goAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -127,7 +127,7 @@ func open(ctx context.Context) (*app, error) {
 		return nil, err
 	}
 	svc := casework.New(st, casework.Options{Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers},
-		RetentionYears: cfg.RetentionYears})
+		RetentionYears: cfg.RetentionYears, TransitionGapMinAge: cfg.TransitionGapMinAge})
 	return &app{cfg: cfg, store: st, svc: svc}, nil
 }
 

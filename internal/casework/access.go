@@ -19,6 +19,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
 // AccessLog answers "who has looked at this child's record": for the SEND team, and for the
@@ -56,6 +57,7 @@ type Export struct {
 	EHCPlans     []ehcplan.Plan
 	Reviews      []annualreview.Review
 	Disputes     []dispute.Dispute
+	Transitions  []transition.Plan
 	Involvements []sharing.Involvement
 	Consents     []sharing.Consent
 	AccessLog    []audit.Event
@@ -121,6 +123,11 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 		}
 		if x.Disputes, err = drain(func(pg store.Page) ([]dispute.Dispute, string, error) {
 			return tx.Disputes(store.DisputeFilter{YoungPersonID: id}, all, pg)
+		}); err != nil {
+			return err
+		}
+		if x.Transitions, err = drain(func(pg store.Page) ([]transition.Plan, string, error) {
+			return tx.TransitionPlans(store.TransitionPlanFilter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}

@@ -5,10 +5,12 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/annualreview"
+	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
 // Notice windows of the sweeper.
@@ -155,7 +157,36 @@ func (s *Service) RunSweeper(ctx context.Context, interval time.Duration, report
 	}
 }
 
-// sweepGaps sends transition-gap notices; transitions plug in here.
-func (s *Service) sweepGaps(_ context.Context, _ *store.Tx, _ time.Time, _ func(key, eventType, recordType, recordID string, payload map[string]any) (bool, error), _ *SweepResult) error {
+// sweepGaps sends transition_gap.opened once per young person and gap: everyone who on asOf is
+// past the configured age with an open referral or an EHC plan in force and no current transition
+// plan. The key holds the day the gap opened, so a young person who gets a plan and later loses it
+// is notified again.
+func (s *Service) sweepGaps(_ context.Context, tx *store.Tx, asOf time.Time,
+	send func(key, eventType, recordType, recordID string, payload map[string]any) (bool, error), res *SweepResult) error {
+	minAge := s.TransitionGapMinAge()
+	q := store.GapQuery{AsOf: asOf, BornBy: transition.ScopeBornBy(asOf, minAge, false), BornAfter: transition.TurnedBy(asOf, transition.MaxAge+1)}
+	gaps, err := drain(func(pg store.Page) ([]store.Gap, string, error) { return tx.TransitionGaps(q, store.Scope{}, pg) })
+	if err != nil {
+		return err
+	}
+	for _, g := range gaps {
+		var reasons []time.Time
+		if g.OpenReferral {
+			reasons = append(reasons, g.ReferralSince)
+		}
+		if g.EHCPlan {
+			reasons = append(reasons, g.EHCPlanSince)
+		}
+		since := transition.GapSince(transition.ScopeStart(g.DateOfBirth, minAge, false), reasons, g.LastPlanEnded)
+		day := since.Format("2006-01-02")
+		sent, err := send("transition_gap.opened:"+g.YoungPersonID+":"+day, "transition_gap.opened", audit.YoungPerson, g.YoungPersonID,
+			map[string]any{"young_person_id": g.YoungPersonID, "gap_since": day, "open_referral": g.OpenReferral, "ehc_plan": g.EHCPlan})
+		if err != nil {
+			return err
+		}
+		if sent {
+			res.GapsOpened++
+		}
+	}
 	return nil
 }

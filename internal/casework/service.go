@@ -27,6 +27,9 @@ type Options struct {
 	PersonRules person.Rules
 	// RetentionYears is how long after birth a young person's records are kept (default 31).
 	RetentionYears int
+	// TransitionGapMinAge is the default age from which a young person with an open referral or an
+	// EHC plan must have a transition plan (13 to 25; default 14).
+	TransitionGapMinAge int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

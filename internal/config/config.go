@@ -27,6 +27,7 @@ type Config struct {
 	RateBurst           int           // ONEPLAN_RATE_BURST
 	RetentionYears      int           // ONEPLAN_RETENTION_YEARS: keep records until date of birth + this
 	SweepInterval       time.Duration // ONEPLAN_SWEEP_INTERVAL: how often serve sends the statutory clock's notices; 0 never
+	TransitionGapMinAge int           // ONEPLAN_TRANSITION_GAP_MIN_AGE: transition plan expected from this age
 }
 
 // Vars documents each variable with its default, for --help.
@@ -47,6 +48,7 @@ var Vars = [][3]string{
 	{"ONEPLAN_RATE_BURST", "100", "requests allowed in a burst per API key or user"},
 	{"ONEPLAN_RETENTION_YEARS", "31", "records are kept until date of birth + this many years, then listed by /v1/retention/due"},
 	{"ONEPLAN_SWEEP_INTERVAL", "1h", "how often serve sends the statutory clock's due and missed notices to the outbox (0 turns it off; oneplan sweep runs it once)"},
+	{"ONEPLAN_TRANSITION_GAP_MIN_AGE", "14", "default age (13 to 25) from which /v1/transitions/gaps expects a transition plan"},
 }
 
 // FromEnv reads the configuration.
@@ -92,6 +94,9 @@ func FromEnv() (Config, error) {
 	}
 	if c.SweepInterval, err = time.ParseDuration(get("ONEPLAN_SWEEP_INTERVAL")); err != nil || c.SweepInterval < 0 {
 		return c, fmt.Errorf("ONEPLAN_SWEEP_INTERVAL must be a duration such as 1h or 15m, or 0")
+	}
+	if c.TransitionGapMinAge, err = strconv.Atoi(get("ONEPLAN_TRANSITION_GAP_MIN_AGE")); err != nil || c.TransitionGapMinAge < 13 || c.TransitionGapMinAge > 25 {
+		return c, fmt.Errorf("ONEPLAN_TRANSITION_GAP_MIN_AGE must be a whole number of years between 13 and 25")
 	}
 	if (c.OIDCIssuer == "") != (c.OIDCAudience == "") {
 		return c, fmt.Errorf("ONEPLAN_OIDC_ISSUER and ONEPLAN_OIDC_AUDIENCE are set together")

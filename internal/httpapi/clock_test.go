@@ -96,5 +96,24 @@ func TestClockSweep(t *testing.T) {
 		}
 		// The child may now have a new plan.
 		e.mustDo(http.MethodPost, "/v1/ehc-plans", map[string]any{"young_person_id": g.child, "sections": minimalSections()}, http.StatusCreated)
+
+		// A 15-year-old with an open referral and no transition plan opens a gap, notified once;
+		// with a plan there is none.
+		h := e.fixture()
+		withTransitionAge(e, &h)
+		if res := sweep(daysAgo(0)); res.GapsOpened != 1 {
+			t.Fatalf("gap: %+v", res)
+		}
+		if res := sweep(daysAgo(0)); res.GapsOpened != 0 {
+			t.Fatalf("gap sent twice: %+v", res)
+		}
+		if got := e.outboxTypes(h.child); got["transition_gap.opened"] != 1 {
+			t.Fatalf("young person outbox: %v", got)
+		}
+		k := e.fixture()
+		withTransitionPlan(e, &k)
+		if res := sweep(daysAgo(0)); res.GapsOpened != 0 {
+			t.Fatalf("a young person with a plan: %+v", res)
+		}
 	})
 }

@@ -341,6 +341,20 @@ func matrix() []row {
 			body: func(*env, caller, fixture) any { return map[string]any{"hearing_on": today} }},
 		{method: "POST", path: "/v1/disputes/{feedback}/conclude", writes: true, setup: withDispute, want: pathwayRun(ok),
 			body: func(*env, caller, fixture) any { return map[string]any{"outcome": "upheld", "concluded_on": today} }},
+
+		// Transition plans; the plan's id rides in the {feedback} slot (see withTransitionPlan).
+		{method: "GET", path: "/v1/transition-plans", want: caseworkList},
+		{method: "POST", path: "/v1/transition-plans", writes: true, setup: withTransitionAge, want: attachToReferral(new),
+			body: func(_ *env, _ caller, f fixture) any {
+				return map[string]any{"young_person_id": f.child, "started_on": today}
+			}},
+		{method: "GET", path: "/v1/transition-plans/{feedback}", setup: withTransitionPlan, want: caseworkRead(ok)},
+		{method: "PATCH", path: "/v1/transition-plans/{feedback}", writes: true, setup: withTransitionPlan, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"notes": "Reviewed with the family."} }},
+		{method: "POST", path: "/v1/transition-plans/{feedback}/end", writes: true, setup: withTransitionPlan, want: caseworkWrite(ok),
+			body: func(*env, caller, fixture) any { return map[string]any{"reason": "moved_to_adult_services"} }},
+		{method: "GET", path: "/v1/transitions/gaps", want: caseworkList},
+		{method: "GET", path: "/v1/transitions/upcoming", want: caseworkList},
 	}
 }
 

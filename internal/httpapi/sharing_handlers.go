@@ -216,6 +216,11 @@ func toExport(x casework.Export) api.SubjectAccessExport {
 	for i, v := range x.Involvements {
 		out.Involvements[i] = toInvolvement(v, d)
 	}
+	transitions := make([]api.TransitionPlan, len(x.Transitions))
+	for i, p := range x.Transitions {
+		transitions[i] = toTransitionPlan(p, d)
+	}
+	out.TransitionPlans = transitions
 	for i, c := range x.Consents {
 		out.Consents[i] = toConsent(c, d)
 	}

@@ -182,6 +182,7 @@ func (tx *Tx) EraseYoungPerson(id string) error {
 		"DELETE FROM ehc_plans WHERE young_person_id = ?",
 		"DELETE FROM ehc_requests WHERE young_person_id = ?",
 		"DELETE FROM disputes WHERE young_person_id = ?",
+		"DELETE FROM transition_plans WHERE young_person_id = ?",
 		"DELETE FROM allocations WHERE referral_id IN (SELECT id FROM referrals WHERE young_person_id = ?)",
 		"DELETE FROM consents WHERE young_person_id = ?",
 		"DELETE FROM involvements WHERE young_person_id = ?",

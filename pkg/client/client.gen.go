@@ -38,6 +38,39 @@ func (e ActionStatus) Valid() bool {
 	}
 }
 
+// Defines values for AdultService.
+const (
+	AdultServiceAdultHealth       AdultService = "adult_health"
+	AdultServiceAdultMentalHealth AdultService = "adult_mental_health"
+	AdultServiceAdultSocialCare   AdultService = "adult_social_care"
+	AdultServiceEmploymentSupport AdultService = "employment_support"
+	AdultServiceFurtherEducation  AdultService = "further_education"
+	AdultServiceHousing           AdultService = "housing"
+	AdultServiceOther             AdultService = "other"
+)
+
+// Valid indicates whether the value is a known member of the AdultService enum.
+func (e AdultService) Valid() bool {
+	switch e {
+	case AdultServiceAdultHealth:
+		return true
+	case AdultServiceAdultMentalHealth:
+		return true
+	case AdultServiceAdultSocialCare:
+		return true
+	case AdultServiceEmploymentSupport:
+		return true
+	case AdultServiceFurtherEducation:
+		return true
+	case AdultServiceHousing:
+		return true
+	case AdultServiceOther:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AnnualReviewDecisionDecision.
 const (
 	AnnualReviewDecisionDecisionAmend    AnnualReviewDecisionDecision = "amend"
@@ -326,6 +359,36 @@ func (e AuditAction) Valid() bool {
 	case AuditActionUpdate:
 		return true
 	case AuditActionWithdraw:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CareActAssessmentStatus.
+const (
+	CareActAssessmentStatusCompleted  CareActAssessmentStatus = "completed"
+	CareActAssessmentStatusDeclined   CareActAssessmentStatus = "declined"
+	CareActAssessmentStatusInProgress CareActAssessmentStatus = "in_progress"
+	CareActAssessmentStatusNotNeeded  CareActAssessmentStatus = "not_needed"
+	CareActAssessmentStatusNotYetDue  CareActAssessmentStatus = "not_yet_due"
+	CareActAssessmentStatusRequested  CareActAssessmentStatus = "requested"
+)
+
+// Valid indicates whether the value is a known member of the CareActAssessmentStatus enum.
+func (e CareActAssessmentStatus) Valid() bool {
+	switch e {
+	case CareActAssessmentStatusCompleted:
+		return true
+	case CareActAssessmentStatusDeclined:
+		return true
+	case CareActAssessmentStatusInProgress:
+		return true
+	case CareActAssessmentStatusNotNeeded:
+		return true
+	case CareActAssessmentStatusNotYetDue:
+		return true
+	case CareActAssessmentStatusRequested:
 		return true
 	default:
 		return false
@@ -1645,6 +1708,7 @@ const (
 	RecordTypePathwayFeedback  RecordType = "pathway_feedback"
 	RecordTypePractitioner     RecordType = "practitioner"
 	RecordTypeReferral         RecordType = "referral"
+	RecordTypeTransitionPlan   RecordType = "transition_plan"
 	RecordTypeYoungPerson      RecordType = "young_person"
 )
 
@@ -1680,6 +1744,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypePractitioner:
 		return true
 	case RecordTypeReferral:
+		return true
+	case RecordTypeTransitionPlan:
 		return true
 	case RecordTypeYoungPerson:
 		return true
@@ -1982,6 +2048,57 @@ func (e ServiceType) Valid() bool {
 	}
 }
 
+// Defines values for TransitionGapReason.
+const (
+	TransitionGapReasonEhcPlan      TransitionGapReason = "ehc_plan"
+	TransitionGapReasonOpenReferral TransitionGapReason = "open_referral"
+)
+
+// Valid indicates whether the value is a known member of the TransitionGapReason enum.
+func (e TransitionGapReason) Valid() bool {
+	switch e {
+	case TransitionGapReasonEhcPlan:
+		return true
+	case TransitionGapReasonOpenReferral:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TransitionPlanEndReason.
+const (
+	TransitionPlanEndReasonEhcPlanCeased        TransitionPlanEndReason = "ehc_plan_ceased"
+	TransitionPlanEndReasonLeftArea             TransitionPlanEndReason = "left_area"
+	TransitionPlanEndReasonMovedToAdultServices TransitionPlanEndReason = "moved_to_adult_services"
+	TransitionPlanEndReasonNoLongerNeeded       TransitionPlanEndReason = "no_longer_needed"
+	TransitionPlanEndReasonOther                TransitionPlanEndReason = "other"
+	TransitionPlanEndReasonReachedUpperAge      TransitionPlanEndReason = "reached_upper_age"
+	TransitionPlanEndReasonReplaced             TransitionPlanEndReason = "replaced"
+)
+
+// Valid indicates whether the value is a known member of the TransitionPlanEndReason enum.
+func (e TransitionPlanEndReason) Valid() bool {
+	switch e {
+	case TransitionPlanEndReasonEhcPlanCeased:
+		return true
+	case TransitionPlanEndReasonLeftArea:
+		return true
+	case TransitionPlanEndReasonMovedToAdultServices:
+		return true
+	case TransitionPlanEndReasonNoLongerNeeded:
+		return true
+	case TransitionPlanEndReasonOther:
+		return true
+	case TransitionPlanEndReasonReachedUpperAge:
+		return true
+	case TransitionPlanEndReasonReplaced:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TriageDecision.
 const (
 	Accept   TriageDecision = "accept"
@@ -1997,6 +2114,51 @@ func (e TriageDecision) Valid() bool {
 	case Decline:
 		return true
 	case Redirect:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpcomingTransitionRelatedType.
+const (
+	UpcomingTransitionRelatedTypeEhcPlan        UpcomingTransitionRelatedType = "ehc_plan"
+	UpcomingTransitionRelatedTypeInvolvement    UpcomingTransitionRelatedType = "involvement"
+	UpcomingTransitionRelatedTypeTransitionPlan UpcomingTransitionRelatedType = "transition_plan"
+)
+
+// Valid indicates whether the value is a known member of the UpcomingTransitionRelatedType enum.
+func (e UpcomingTransitionRelatedType) Valid() bool {
+	switch e {
+	case UpcomingTransitionRelatedTypeEhcPlan:
+		return true
+	case UpcomingTransitionRelatedTypeInvolvement:
+		return true
+	case UpcomingTransitionRelatedTypeTransitionPlan:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpcomingTransitionKind.
+const (
+	PlanExpectedEnd UpcomingTransitionKind = "plan_expected_end"
+	PlanMaxAgeEnd   UpcomingTransitionKind = "plan_max_age_end"
+	ServiceEnd      UpcomingTransitionKind = "service_end"
+	Turns18         UpcomingTransitionKind = "turns_18"
+)
+
+// Valid indicates whether the value is a known member of the UpcomingTransitionKind enum.
+func (e UpcomingTransitionKind) Valid() bool {
+	switch e {
+	case PlanExpectedEnd:
+		return true
+	case PlanMaxAgeEnd:
+		return true
+	case ServiceEnd:
+		return true
+	case Turns18:
 		return true
 	default:
 		return false
@@ -2043,6 +2205,19 @@ type ActionPage struct {
 
 // ActionStatus defines model for ActionStatus.
 type ActionStatus string
+
+// AdultService defines model for AdultService.
+type AdultService string
+
+// AdultServicesContact A named contact in an adult service; names a person, an organisation or both.
+type AdultServicesContact struct {
+	ContactName *string `json:"contact_name,omitempty"`
+	ContactRole *string `json:"contact_role,omitempty"`
+
+	// OrganisationId Must be an organisation in the directory.
+	OrganisationId *openapi_types.UUID `json:"organisation_id,omitempty"`
+	Service        AdultService        `json:"service"`
+}
 
 // Allocation defines model for Allocation.
 type Allocation struct {
@@ -2280,6 +2455,76 @@ type AuditEvent struct {
 type AuditEventPage struct {
 	Items      []AuditEvent `json:"items"`
 	NextCursor *string      `json:"next_cursor,omitempty"`
+}
+
+// CareActAssessment defines model for CareActAssessment.
+type CareActAssessment struct {
+	// CompletedOn Required for, and only for, completed.
+	CompletedOn *openapi_types.Date `json:"completed_on,omitempty"`
+	Notes       *string             `json:"notes,omitempty"`
+
+	// RequestedOn Required from requested on.
+	RequestedOn *openapi_types.Date `json:"requested_on,omitempty"`
+
+	// Status Care Act 2014 s.58 child's needs assessment.
+	Status CareActAssessmentStatus `json:"status"`
+}
+
+// CareActAssessmentPatch defines model for CareActAssessmentPatch.
+type CareActAssessmentPatch struct {
+	CompletedOn *openapi_types.Date `json:"completed_on,omitempty"`
+	Notes       *string             `json:"notes,omitempty"`
+	RequestedOn *openapi_types.Date `json:"requested_on,omitempty"`
+
+	// Status Care Act 2014 s.58 child's needs assessment.
+	Status *CareActAssessmentStatus `json:"status,omitempty"`
+}
+
+// CareActAssessmentStatus Care Act 2014 s.58 child's needs assessment.
+type CareActAssessmentStatus string
+
+// Chc defines model for Chc.
+type Chc struct {
+	EligibilityDecidedOn *openapi_types.Date `json:"eligibility_decided_on,omitempty"`
+	Eligible             *bool               `json:"eligible,omitempty"`
+	IdentifiedOn         *openapi_types.Date `json:"identified_on,omitempty"`
+	InPlaceOn            *openapi_types.Date `json:"in_place_on,omitempty"`
+
+	// Milestones Judged today (or on the day the plan ended). `due` from six months before the due date; `not_applicable`
+	// for the package once the young person was found not eligible.
+	Milestones ChcMilestones       `json:"milestones"`
+	ReferredOn *openapi_types.Date `json:"referred_on,omitempty"`
+}
+
+// ChcInput What has happened on the NHS continuing healthcare path; dates in order, none in the future.
+type ChcInput struct {
+	EligibilityDecidedOn *openapi_types.Date `json:"eligibility_decided_on,omitempty"`
+
+	// Eligible Required once eligibility_decided_on is recorded.
+	Eligible     *bool               `json:"eligible,omitempty"`
+	IdentifiedOn *openapi_types.Date `json:"identified_on,omitempty"`
+
+	// InPlaceOn Only for a young person found eligible.
+	InPlaceOn  *openapi_types.Date `json:"in_place_on,omitempty"`
+	ReferredOn *openapi_types.Date `json:"referred_on,omitempty"`
+}
+
+// ChcMilestones Judged today (or on the day the plan ended). `due` from six months before the due date; `not_applicable`
+// for the package once the young person was found not eligible.
+type ChcMilestones struct {
+	EligibilityDecided TransitionMilestone `json:"eligibility_decided"`
+	Identify           TransitionMilestone `json:"identify"`
+	InPlace            TransitionMilestone `json:"in_place"`
+	Refer              TransitionMilestone `json:"refer"`
+}
+
+// ChcPatch defines model for ChcPatch.
+type ChcPatch struct {
+	EligibilityDecidedOn *openapi_types.Date `json:"eligibility_decided_on,omitempty"`
+	Eligible             *bool               `json:"eligible,omitempty"`
+	IdentifiedOn         *openapi_types.Date `json:"identified_on,omitempty"`
+	InPlaceOn            *openapi_types.Date `json:"in_place_on,omitempty"`
+	ReferredOn           *openapi_types.Date `json:"referred_on,omitempty"`
 }
 
 // CloseInput defines model for CloseInput.
@@ -3357,6 +3602,37 @@ type PathwayFeedbackPage struct {
 // PfAArea Preparing for Adulthood: employment and higher education, independent living, friends relationships and community, good health.
 type PfAArea string
 
+// Pfa The four preparing-for-adulthood areas (SEND Code of Practice 2015, chapter 8).
+type Pfa struct {
+	Community           *PfaArea `json:"community,omitempty"`
+	EmploymentEducation *PfaArea `json:"employment_education,omitempty"`
+	Health              *PfaArea `json:"health,omitempty"`
+	IndependentLiving   *PfaArea `json:"independent_living,omitempty"`
+}
+
+// PfaArea defines model for PfaArea.
+type PfaArea struct {
+	// Actions What will be done, by whom and when.
+	Actions *string `json:"actions,omitempty"`
+
+	// Aspirations What the young person wants in this area.
+	Aspirations *string `json:"aspirations,omitempty"`
+}
+
+// PfaAreaPatch defines model for PfaAreaPatch.
+type PfaAreaPatch struct {
+	Actions     *string `json:"actions,omitempty"`
+	Aspirations *string `json:"aspirations,omitempty"`
+}
+
+// PfaPatch defines model for PfaPatch.
+type PfaPatch struct {
+	Community           *PfaAreaPatch `json:"community,omitempty"`
+	EmploymentEducation *PfaAreaPatch `json:"employment_education,omitempty"`
+	Health              *PfaAreaPatch `json:"health,omitempty"`
+	IndependentLiving   *PfaAreaPatch `json:"independent_living,omitempty"`
+}
+
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
 
@@ -3550,6 +3826,7 @@ type SubjectAccessExport struct {
 	Meetings            []Meeting            `json:"meetings"`
 	PathwayFeedback     []PathwayFeedback    `json:"pathway_feedback"`
 	Referrals           []Referral           `json:"referrals"`
+	TransitionPlans     []TransitionPlan     `json:"transition_plans"`
 	YoungPerson         YoungPerson          `json:"young_person"`
 }
 
@@ -3577,12 +3854,132 @@ type TimelinePage struct {
 	NextCursor *string         `json:"next_cursor,omitempty"`
 }
 
+// TransitionGap defines model for TransitionGap.
+type TransitionGap struct {
+	// Age Completed years on as_of.
+	Age         int                `json:"age"`
+	DateOfBirth openapi_types.Date `json:"date_of_birth"`
+	FamilyName  string             `json:"family_name"`
+
+	// GapSince The later of the day the threshold was reached, the earliest reason (referral received, EHC plan first issued) and the end of the last plan.
+	GapSince  openapi_types.Date `json:"gap_since"`
+	GivenName string             `json:"given_name"`
+
+	// NationalCurriculumYear National Curriculum year by age on as_of.
+	NationalCurriculumYear int                   `json:"national_curriculum_year"`
+	PreferredName          *string               `json:"preferred_name,omitempty"`
+	Reasons                []TransitionGapReason `json:"reasons"`
+	YoungPersonId          openapi_types.UUID    `json:"young_person_id"`
+}
+
+// TransitionGapPage defines model for TransitionGapPage.
+type TransitionGapPage struct {
+	Items      []TransitionGap `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
+// TransitionGapReason defines model for TransitionGapReason.
+type TransitionGapReason string
+
 // TransitionInput defines model for TransitionInput.
 type TransitionInput struct {
 	Reason string `json:"reason"`
 
 	// To The pathway: received -> accepted -> assessing -> allocated -> mam_held -> panel -> plan_in_place -> reviewing -> closed; or redirected / declined at triage.
 	To ReferralStatus `json:"to"`
+}
+
+// TransitionMilestone defines model for TransitionMilestone.
+type TransitionMilestone struct {
+	CompletedOn *openapi_types.Date `json:"completed_on,omitempty"`
+	DueOn       openapi_types.Date  `json:"due_on"`
+	Status      DeadlineStatus      `json:"status"`
+}
+
+// TransitionPlan defines model for TransitionPlan.
+type TransitionPlan struct {
+	AdultServicesContacts []AdultServicesContact `json:"adult_services_contacts"`
+
+	// Age The young person's completed years today.
+	Age               int               `json:"age"`
+	CareActAssessment CareActAssessment `json:"care_act_assessment"`
+	Chc               Chc               `json:"chc"`
+	CreatedAt         time.Time         `json:"created_at"`
+
+	// Current Not ended.
+	Current              bool                  `json:"current"`
+	EhcPlanExpectedEndOn *openapi_types.Date   `json:"ehc_plan_expected_end_on,omitempty"`
+	Ending               *TransitionPlanEnding `json:"ending,omitempty"`
+	Id                   openapi_types.UUID    `json:"id"`
+
+	// InYear9OrAbove Year 9 is the school year in which the young person turns 14.
+	InYear9OrAbove bool `json:"in_year_9_or_above"`
+
+	// NationalCurriculumYear The young person's National Curriculum year by age today (13 is Year 13 and beyond is 14, 15 ...).
+	NationalCurriculumYear int     `json:"national_curriculum_year"`
+	Notes                  *string `json:"notes,omitempty"`
+
+	// Pfa The four preparing-for-adulthood areas (SEND Code of Practice 2015, chapter 8).
+	Pfa           Pfa                `json:"pfa"`
+	StartedOn     openapi_types.Date `json:"started_on"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// TransitionPlanEndInput defines model for TransitionPlanEndInput.
+type TransitionPlanEndInput struct {
+	// EndedOn Defaults to today; not before started_on, not in the future.
+	EndedOn *openapi_types.Date     `json:"ended_on,omitempty"`
+	Notes   *string                 `json:"notes,omitempty"`
+	Reason  TransitionPlanEndReason `json:"reason"`
+}
+
+// TransitionPlanEndReason defines model for TransitionPlanEndReason.
+type TransitionPlanEndReason string
+
+// TransitionPlanEnding defines model for TransitionPlanEnding.
+type TransitionPlanEnding struct {
+	EndedOn openapi_types.Date      `json:"ended_on"`
+	Notes   *string                 `json:"notes,omitempty"`
+	Reason  TransitionPlanEndReason `json:"reason"`
+}
+
+// TransitionPlanInput defines model for TransitionPlanInput.
+type TransitionPlanInput struct {
+	AdultServicesContacts *[]AdultServicesContact `json:"adult_services_contacts,omitempty"`
+	CareActAssessment     *CareActAssessment      `json:"care_act_assessment,omitempty"`
+
+	// Chc What has happened on the NHS continuing healthcare path; dates in order, none in the future.
+	Chc *ChcInput `json:"chc,omitempty"`
+
+	// EhcPlanExpectedEndOn Not after 31 August of the academic year in which the young person turns 25.
+	EhcPlanExpectedEndOn *openapi_types.Date `json:"ehc_plan_expected_end_on,omitempty"`
+	Notes                *string             `json:"notes,omitempty"`
+
+	// Pfa The four preparing-for-adulthood areas (SEND Code of Practice 2015, chapter 8).
+	Pfa *Pfa `json:"pfa,omitempty"`
+
+	// StartedOn Not in the future; the young person is aged 13 to 25 on it.
+	StartedOn     openapi_types.Date `json:"started_on"`
+	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+}
+
+// TransitionPlanPage defines model for TransitionPlanPage.
+type TransitionPlanPage struct {
+	Items      []TransitionPlan `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
+// TransitionPlanPatch defines model for TransitionPlanPatch.
+type TransitionPlanPatch struct {
+	AdultServicesContacts *[]AdultServicesContact `json:"adult_services_contacts,omitempty"`
+	CareActAssessment     *CareActAssessmentPatch `json:"care_act_assessment,omitempty"`
+	Chc                   *ChcPatch               `json:"chc,omitempty"`
+	EhcPlanExpectedEndOn  *openapi_types.Date     `json:"ehc_plan_expected_end_on,omitempty"`
+	Notes                 *string                 `json:"notes,omitempty"`
+	Pfa                   *PfaPatch               `json:"pfa,omitempty"`
+	StartedOn             *openapi_types.Date     `json:"started_on,omitempty"`
 }
 
 // Triage defines model for Triage.
@@ -3610,6 +4007,33 @@ type TriageInput struct {
 	// RedirectTo The service the referral is redirected to (required for redirect).
 	RedirectTo *string `json:"redirect_to,omitempty"`
 	Route      *Route  `json:"route,omitempty"`
+}
+
+// UpcomingTransition defines model for UpcomingTransition.
+type UpcomingTransition struct {
+	// HasCurrentTransitionPlan On as_of.
+	HasCurrentTransitionPlan bool                   `json:"has_current_transition_plan"`
+	Kind                     UpcomingTransitionKind `json:"kind"`
+	On                       openapi_types.Date     `json:"on"`
+
+	// RelatedId The transition plan, EHC plan or involvement; absent for turns_18.
+	RelatedId *openapi_types.UUID `json:"related_id,omitempty"`
+
+	// RelatedType Absent for turns_18.
+	RelatedType   *UpcomingTransitionRelatedType `json:"related_type,omitempty"`
+	YoungPersonId openapi_types.UUID             `json:"young_person_id"`
+}
+
+// UpcomingTransitionRelatedType Absent for turns_18.
+type UpcomingTransitionRelatedType string
+
+// UpcomingTransitionKind defines model for UpcomingTransitionKind.
+type UpcomingTransitionKind string
+
+// UpcomingTransitionPage defines model for UpcomingTransitionPage.
+type UpcomingTransitionPage struct {
+	Items      []UpcomingTransition `json:"items"`
+	NextCursor *string              `json:"next_cursor,omitempty"`
 }
 
 // YoungPerson defines model for YoungPerson.
@@ -4280,6 +4704,74 @@ type ListRetentionDueParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListTransitionPlansParams defines parameters for ListTransitionPlans.
+type ListTransitionPlansParams struct {
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// Current true: plans not ended; false: ended plans.
+	Current *bool `form:"current,omitempty" json:"current,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateTransitionPlanParams defines parameters for CreateTransitionPlan.
+type CreateTransitionPlanParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateTransitionPlanParams defines parameters for UpdateTransitionPlan.
+type UpdateTransitionPlanParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// EndTransitionPlanParams defines parameters for EndTransitionPlan.
+type EndTransitionPlanParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListTransitionGapsParams defines parameters for ListTransitionGaps.
+type ListTransitionGapsParams struct {
+	// MinAge Threshold age, 13 to 25; defaults to the deployment's ONEPLAN_TRANSITION_GAP_MIN_AGE (14).
+	MinAge *int `form:"min_age,omitempty" json:"min_age,omitempty"`
+
+	// SchoolYear Count from the start of the school year in which the young person reaches min_age.
+	SchoolYear *bool `form:"school_year,omitempty" json:"school_year,omitempty"`
+
+	// AsOf The day judged; defaults to today.
+	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListUpcomingTransitionsParams defines parameters for ListUpcomingTransitions.
+type ListUpcomingTransitionsParams struct {
+	// WithinMonths The window, 1 to 60 months.
+	WithinMonths *int `form:"within_months,omitempty" json:"within_months,omitempty"`
+
+	// AsOf The day the window starts after; defaults to today.
+	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListYoungPeopleParams defines parameters for ListYoungPeople.
 type ListYoungPeopleParams struct {
 	// Q Case-insensitive match on given, family or preferred name, or an exact NHS number or UPN.
@@ -4480,6 +4972,15 @@ type TransitionReferralJSONRequestBody = TransitionInput
 
 // TriageReferralJSONRequestBody defines body for TriageReferral for application/json ContentType.
 type TriageReferralJSONRequestBody = TriageInput
+
+// CreateTransitionPlanJSONRequestBody defines body for CreateTransitionPlan for application/json ContentType.
+type CreateTransitionPlanJSONRequestBody = TransitionPlanInput
+
+// UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody defines body for UpdateTransitionPlan for application/merge-patch+json ContentType.
+type UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody = TransitionPlanPatch
+
+// EndTransitionPlanJSONRequestBody defines body for EndTransitionPlan for application/json ContentType.
+type EndTransitionPlanJSONRequestBody = TransitionPlanEndInput
 
 // CreateYoungPersonJSONRequestBody defines body for CreateYoungPerson for application/json ContentType.
 type CreateYoungPersonJSONRequestBody = YoungPersonInput
@@ -5390,6 +5891,103 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 	EraseYoungPerson(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTransitionPlans List transition plans
+	//
+	// Corresponds with GET /v1/transition-plans (the `ListTransitionPlans` operationId).
+	ListTransitionPlans(ctx context.Context, params *ListTransitionPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTransitionPlanWithBody Record a young person's transition plan (preparing for adulthood, 13 to 25)
+	//
+	// One current plan per young person: a second while one is current is 409 naming `/young_person_id`
+	// (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
+	// exist. The response carries the NHS continuing healthcare milestones computed from the young person's
+	// date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
+	// the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/transition-plans (the `CreateTransitionPlan` operationId).
+	CreateTransitionPlanWithBody(ctx context.Context, params *CreateTransitionPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTransitionPlan Record a young person's transition plan (preparing for adulthood, 13 to 25)
+	//
+	// One current plan per young person: a second while one is current is 409 naming `/young_person_id`
+	// (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
+	// exist. The response carries the NHS continuing healthcare milestones computed from the young person's
+	// date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
+	// the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/transition-plans (the `CreateTransitionPlan` operationId).
+	CreateTransitionPlan(ctx context.Context, params *CreateTransitionPlanParams, body CreateTransitionPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTransitionPlan Read one transition plan with its CHC milestones
+	//
+	// Corresponds with GET /v1/transition-plans/{id} (the `GetTransitionPlan` operationId).
+	GetTransitionPlan(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTransitionPlanWithBody Change a current transition plan (JSON merge patch)
+	//
+	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/transition-plans/{id} (the `UpdateTransitionPlan` operationId).
+	UpdateTransitionPlanWithBody(ctx context.Context, id ID, params *UpdateTransitionPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTransitionPlanWithApplicationMergePatchPlusJSONBody Change a current transition plan (JSON merge patch)
+	//
+	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
+	//
+	// Takes a body of the `application/merge-patch+json` content type.
+	//
+	// Corresponds with PATCH /v1/transition-plans/{id} (the `UpdateTransitionPlan` operationId).
+	UpdateTransitionPlanWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateTransitionPlanParams, body UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndTransitionPlanWithBody End a transition plan
+	//
+	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/transition-plans/{id}/end (the `EndTransitionPlan` operationId).
+	EndTransitionPlanWithBody(ctx context.Context, id ID, params *EndTransitionPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndTransitionPlan End a transition plan
+	//
+	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/transition-plans/{id}/end (the `EndTransitionPlan` operationId).
+	EndTransitionPlan(ctx context.Context, id ID, params *EndTransitionPlanParams, body EndTransitionPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTransitionGaps Young people who should have a transition plan and have none
+	//
+	// The "no young person slips through the net" measure. Lists the young people the caller may see who,
+	// on `as_of`, have reached the threshold (`min_age`, by birthday or, with `school_year`, from 1 September
+	// of the school year in which they reach it: Year 9 for 14) and are not yet 26; have an open referral
+	// (not closed, redirected or declined; received on or before `as_of`) or an EHC plan in force (issued or
+	// ceasing); and have no transition plan current on `as_of` (started on or before it, not ended on or
+	// before it). Newest young person record first. Each young person listed is audited.
+	//
+	// Corresponds with GET /v1/transitions/gaps (the `ListTransitionGaps` operationId).
+	ListTransitionGaps(ctx context.Context, params *ListTransitionGapsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUpcomingTransitions Plans and services ending soon, so nobody reaches 18 or 25 unplanned
+	//
+	// For the young people the caller may see who on `as_of` have an open referral, an EHC plan in force or
+	// a current transition plan: the events in (`as_of`, `as_of` + `within_months`]. `turns_18` is the 18th
+	// birthday (children's services end); `plan_expected_end` the current transition plan's expected end of
+	// the EHC plan; `plan_max_age_end` 31 August of the academic year in which a young person with an EHC plan
+	// in force turns 25 (SEN2 cease reason 1); `service_end` an involvement in the team around the child ending.
+	// Sorted by date, then young person, kind and related record; the cursor continues after the last item.
+	// Each young person listed is audited.
+	//
+	// Corresponds with GET /v1/transitions/upcoming (the `ListUpcomingTransitions` operationId).
+	ListUpcomingTransitions(ctx context.Context, params *ListUpcomingTransitionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListYoungPeople List young people the caller may see
 	//
@@ -7403,6 +8001,203 @@ func (c *Client) ListRetentionDue(ctx context.Context, params *ListRetentionDueP
 // Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 func (c *Client) EraseYoungPerson(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEraseYoungPersonRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTransitionPlans List transition plans
+//
+// Corresponds with GET /v1/transition-plans (the `ListTransitionPlans` operationId).
+func (c *Client) ListTransitionPlans(ctx context.Context, params *ListTransitionPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTransitionPlansRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTransitionPlanWithBody Record a young person's transition plan (preparing for adulthood, 13 to 25)
+//
+// One current plan per young person: a second while one is current is 409 naming `/young_person_id`
+// (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
+// exist. The response carries the NHS continuing healthcare milestones computed from the young person's
+// date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
+// the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/transition-plans (the `CreateTransitionPlan` operationId).
+func (c *Client) CreateTransitionPlanWithBody(ctx context.Context, params *CreateTransitionPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTransitionPlanRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTransitionPlan Record a young person's transition plan (preparing for adulthood, 13 to 25)
+//
+// One current plan per young person: a second while one is current is 409 naming `/young_person_id`
+// (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
+// exist. The response carries the NHS continuing healthcare milestones computed from the young person's
+// date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
+// the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/transition-plans (the `CreateTransitionPlan` operationId).
+func (c *Client) CreateTransitionPlan(ctx context.Context, params *CreateTransitionPlanParams, body CreateTransitionPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTransitionPlanRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTransitionPlan Read one transition plan with its CHC milestones
+//
+// Corresponds with GET /v1/transition-plans/{id} (the `GetTransitionPlan` operationId).
+func (c *Client) GetTransitionPlan(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTransitionPlanRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTransitionPlanWithBody Change a current transition plan (JSON merge patch)
+//
+// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/transition-plans/{id} (the `UpdateTransitionPlan` operationId).
+func (c *Client) UpdateTransitionPlanWithBody(ctx context.Context, id ID, params *UpdateTransitionPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTransitionPlanRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTransitionPlanWithApplicationMergePatchPlusJSONBody Change a current transition plan (JSON merge patch)
+//
+// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
+//
+// Takes a body of the `application/merge-patch+json` content type.
+//
+// Corresponds with PATCH /v1/transition-plans/{id} (the `UpdateTransitionPlan` operationId).
+func (c *Client) UpdateTransitionPlanWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateTransitionPlanParams, body UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTransitionPlanRequestWithApplicationMergePatchPlusJSONBody(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndTransitionPlanWithBody End a transition plan
+//
+// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/transition-plans/{id}/end (the `EndTransitionPlan` operationId).
+func (c *Client) EndTransitionPlanWithBody(ctx context.Context, id ID, params *EndTransitionPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndTransitionPlanRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndTransitionPlan End a transition plan
+//
+// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/transition-plans/{id}/end (the `EndTransitionPlan` operationId).
+func (c *Client) EndTransitionPlan(ctx context.Context, id ID, params *EndTransitionPlanParams, body EndTransitionPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndTransitionPlanRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTransitionGaps Young people who should have a transition plan and have none
+//
+// The "no young person slips through the net" measure. Lists the young people the caller may see who,
+// on `as_of`, have reached the threshold (`min_age`, by birthday or, with `school_year`, from 1 September
+// of the school year in which they reach it: Year 9 for 14) and are not yet 26; have an open referral
+// (not closed, redirected or declined; received on or before `as_of`) or an EHC plan in force (issued or
+// ceasing); and have no transition plan current on `as_of` (started on or before it, not ended on or
+// before it). Newest young person record first. Each young person listed is audited.
+//
+// Corresponds with GET /v1/transitions/gaps (the `ListTransitionGaps` operationId).
+func (c *Client) ListTransitionGaps(ctx context.Context, params *ListTransitionGapsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTransitionGapsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUpcomingTransitions Plans and services ending soon, so nobody reaches 18 or 25 unplanned
+//
+// For the young people the caller may see who on `as_of` have an open referral, an EHC plan in force or
+// a current transition plan: the events in (`as_of`, `as_of` + `within_months`]. `turns_18` is the 18th
+// birthday (children's services end); `plan_expected_end` the current transition plan's expected end of
+// the EHC plan; `plan_max_age_end` 31 August of the academic year in which a young person with an EHC plan
+// in force turns 25 (SEN2 cease reason 1); `service_end` an involvement in the team around the child ending.
+// Sorted by date, then young person, kind and related record; the cursor continues after the last item.
+// Each young person listed is audited.
+//
+// Corresponds with GET /v1/transitions/upcoming (the `ListUpcomingTransitions` operationId).
+func (c *Client) ListUpcomingTransitions(ctx context.Context, params *ListUpcomingTransitionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUpcomingTransitionsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -12518,6 +13313,512 @@ func NewEraseYoungPersonRequest(server string, id ID) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListTransitionPlansRequest constructs an http.Request for the ListTransitionPlans method
+func NewListTransitionPlansRequest(server string, params *ListTransitionPlansParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transition-plans")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.YoungPersonId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Current != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "current", *params.Current, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateTransitionPlanRequest calls the generic CreateTransitionPlan builder with application/json body
+func NewCreateTransitionPlanRequest(server string, params *CreateTransitionPlanParams, body CreateTransitionPlanJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTransitionPlanRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateTransitionPlanRequestWithBody constructs an http.Request for the CreateTransitionPlan method, with any body, and a specified content type
+func NewCreateTransitionPlanRequestWithBody(server string, params *CreateTransitionPlanParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transition-plans")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetTransitionPlanRequest constructs an http.Request for the GetTransitionPlan method
+func NewGetTransitionPlanRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transition-plans/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateTransitionPlanRequestWithApplicationMergePatchPlusJSONBody calls the generic UpdateTransitionPlan builder with application/merge-patch+json body
+func NewUpdateTransitionPlanRequestWithApplicationMergePatchPlusJSONBody(server string, id ID, params *UpdateTransitionPlanParams, body UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateTransitionPlanRequestWithBody(server, id, params, "application/merge-patch+json", bodyReader)
+}
+
+// NewUpdateTransitionPlanRequestWithBody constructs an http.Request for the UpdateTransitionPlan method, with any body, and a specified content type
+func NewUpdateTransitionPlanRequestWithBody(server string, id ID, params *UpdateTransitionPlanParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transition-plans/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewEndTransitionPlanRequest calls the generic EndTransitionPlan builder with application/json body
+func NewEndTransitionPlanRequest(server string, id ID, params *EndTransitionPlanParams, body EndTransitionPlanJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEndTransitionPlanRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewEndTransitionPlanRequestWithBody constructs an http.Request for the EndTransitionPlan method, with any body, and a specified content type
+func NewEndTransitionPlanRequestWithBody(server string, id ID, params *EndTransitionPlanParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transition-plans/%s/end", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListTransitionGapsRequest constructs an http.Request for the ListTransitionGaps method
+func NewListTransitionGapsRequest(server string, params *ListTransitionGapsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transitions/gaps")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MinAge != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "min_age", *params.MinAge, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SchoolYear != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "school_year", *params.SchoolYear, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AsOf != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "as_of", *params.AsOf, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListUpcomingTransitionsRequest constructs an http.Request for the ListUpcomingTransitions method
+func NewListUpcomingTransitionsRequest(server string, params *ListUpcomingTransitionsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transitions/upcoming")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WithinMonths != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "within_months", *params.WithinMonths, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AsOf != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "as_of", *params.AsOf, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListYoungPeopleRequest constructs an http.Request for the ListYoungPeople method
 func NewListYoungPeopleRequest(server string, params *ListYoungPeopleParams) (*http.Request, error) {
 	var err error
@@ -14305,6 +15606,111 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 	EraseYoungPersonWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*EraseYoungPersonResponse, error)
+
+	// ListTransitionPlansWithResponse List transition plans
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/transition-plans (the `ListTransitionPlans` operationId).
+	ListTransitionPlansWithResponse(ctx context.Context, params *ListTransitionPlansParams, reqEditors ...RequestEditorFn) (*ListTransitionPlansResponse, error)
+
+	// CreateTransitionPlanWithBodyWithResponse Record a young person's transition plan (preparing for adulthood, 13 to 25)
+	//
+	// One current plan per young person: a second while one is current is 409 naming `/young_person_id`
+	// (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
+	// exist. The response carries the NHS continuing healthcare milestones computed from the young person's
+	// date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
+	// the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transition-plans (the `CreateTransitionPlan` operationId).
+	CreateTransitionPlanWithBodyWithResponse(ctx context.Context, params *CreateTransitionPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTransitionPlanResponse, error)
+
+	// CreateTransitionPlanWithResponse Record a young person's transition plan (preparing for adulthood, 13 to 25)
+	//
+	// One current plan per young person: a second while one is current is 409 naming `/young_person_id`
+	// (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
+	// exist. The response carries the NHS continuing healthcare milestones computed from the young person's
+	// date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
+	// the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transition-plans (the `CreateTransitionPlan` operationId).
+	CreateTransitionPlanWithResponse(ctx context.Context, params *CreateTransitionPlanParams, body CreateTransitionPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTransitionPlanResponse, error)
+
+	// GetTransitionPlanWithResponse Read one transition plan with its CHC milestones
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/transition-plans/{id} (the `GetTransitionPlan` operationId).
+	GetTransitionPlanWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetTransitionPlanResponse, error)
+
+	// UpdateTransitionPlanWithBodyWithResponse Change a current transition plan (JSON merge patch)
+	//
+	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/transition-plans/{id} (the `UpdateTransitionPlan` operationId).
+	UpdateTransitionPlanWithBodyWithResponse(ctx context.Context, id ID, params *UpdateTransitionPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTransitionPlanResponse, error)
+
+	// UpdateTransitionPlanWithApplicationMergePatchPlusJSONBodyWithResponse Change a current transition plan (JSON merge patch)
+	//
+	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
+	//
+	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/transition-plans/{id} (the `UpdateTransitionPlan` operationId).
+	UpdateTransitionPlanWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateTransitionPlanParams, body UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTransitionPlanResponse, error)
+
+	// EndTransitionPlanWithBodyWithResponse End a transition plan
+	//
+	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transition-plans/{id}/end (the `EndTransitionPlan` operationId).
+	EndTransitionPlanWithBodyWithResponse(ctx context.Context, id ID, params *EndTransitionPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EndTransitionPlanResponse, error)
+
+	// EndTransitionPlanWithResponse End a transition plan
+	//
+	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transition-plans/{id}/end (the `EndTransitionPlan` operationId).
+	EndTransitionPlanWithResponse(ctx context.Context, id ID, params *EndTransitionPlanParams, body EndTransitionPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*EndTransitionPlanResponse, error)
+
+	// ListTransitionGapsWithResponse Young people who should have a transition plan and have none
+	//
+	// The "no young person slips through the net" measure. Lists the young people the caller may see who,
+	// on `as_of`, have reached the threshold (`min_age`, by birthday or, with `school_year`, from 1 September
+	// of the school year in which they reach it: Year 9 for 14) and are not yet 26; have an open referral
+	// (not closed, redirected or declined; received on or before `as_of`) or an EHC plan in force (issued or
+	// ceasing); and have no transition plan current on `as_of` (started on or before it, not ended on or
+	// before it). Newest young person record first. Each young person listed is audited.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/transitions/gaps (the `ListTransitionGaps` operationId).
+	ListTransitionGapsWithResponse(ctx context.Context, params *ListTransitionGapsParams, reqEditors ...RequestEditorFn) (*ListTransitionGapsResponse, error)
+
+	// ListUpcomingTransitionsWithResponse Plans and services ending soon, so nobody reaches 18 or 25 unplanned
+	//
+	// For the young people the caller may see who on `as_of` have an open referral, an EHC plan in force or
+	// a current transition plan: the events in (`as_of`, `as_of` + `within_months`]. `turns_18` is the 18th
+	// birthday (children's services end); `plan_expected_end` the current transition plan's expected end of
+	// the EHC plan; `plan_max_age_end` 31 August of the academic year in which a young person with an EHC plan
+	// in force turns 25 (SEN2 cease reason 1); `service_end` an involvement in the team around the child ending.
+	// Sorted by date, then young person, kind and related record; the cursor continues after the last item.
+	// Each young person listed is audited.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/transitions/upcoming (the `ListUpcomingTransitions` operationId).
+	ListUpcomingTransitionsWithResponse(ctx context.Context, params *ListUpcomingTransitionsParams, reqEditors ...RequestEditorFn) (*ListUpcomingTransitionsResponse, error)
 
 	// ListYoungPeopleWithResponse List young people the caller may see
 	//
@@ -21897,6 +23303,707 @@ func (r EraseYoungPersonResponse) ContentType() string {
 	return ""
 }
 
+// ListTransitionPlansResponse429Headers the declared response headers of an HTTP 429 response for ListTransitionPlans
+type ListTransitionPlansResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListTransitionPlansResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransitionPlanPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListTransitionPlansResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTransitionPlansResponse) GetJSON200() *TransitionPlanPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListTransitionPlansResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTransitionPlansResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTransitionPlansResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListTransitionPlansResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTransitionPlansResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTransitionPlansResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTransitionPlansResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTransitionPlansResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateTransitionPlanResponse201Headers the declared response headers of an HTTP 201 response for CreateTransitionPlan
+type CreateTransitionPlanResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// CreateTransitionPlanResponse429Headers the declared response headers of an HTTP 429 response for CreateTransitionPlan
+type CreateTransitionPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateTransitionPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TransitionPlan
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateTransitionPlanResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateTransitionPlanResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateTransitionPlanResponse) GetJSON201() *TransitionPlan {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateTransitionPlanResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateTransitionPlanResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateTransitionPlanResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateTransitionPlanResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateTransitionPlanResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateTransitionPlanResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateTransitionPlanResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateTransitionPlanResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateTransitionPlanResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateTransitionPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateTransitionPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateTransitionPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateTransitionPlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTransitionPlanResponse200Headers the declared response headers of an HTTP 200 response for GetTransitionPlan
+type GetTransitionPlanResponse200Headers struct {
+	ETag *string
+}
+
+// GetTransitionPlanResponse429Headers the declared response headers of an HTTP 429 response for GetTransitionPlan
+type GetTransitionPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetTransitionPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransitionPlan
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetTransitionPlanResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetTransitionPlanResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTransitionPlanResponse) GetJSON200() *TransitionPlan {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTransitionPlanResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTransitionPlanResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTransitionPlanResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTransitionPlanResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetTransitionPlanResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTransitionPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTransitionPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTransitionPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTransitionPlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateTransitionPlanResponse200Headers the declared response headers of an HTTP 200 response for UpdateTransitionPlan
+type UpdateTransitionPlanResponse200Headers struct {
+	ETag *string
+}
+
+// UpdateTransitionPlanResponse412Headers the declared response headers of an HTTP 412 response for UpdateTransitionPlan
+type UpdateTransitionPlanResponse412Headers struct {
+	ETag *string
+}
+
+// UpdateTransitionPlanResponse429Headers the declared response headers of an HTTP 429 response for UpdateTransitionPlan
+type UpdateTransitionPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UpdateTransitionPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransitionPlan
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateTransitionPlanResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *UpdateTransitionPlanResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateTransitionPlanResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateTransitionPlanResponse) GetJSON200() *TransitionPlan {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateTransitionPlanResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateTransitionPlanResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateTransitionPlanResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateTransitionPlanResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateTransitionPlanResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateTransitionPlanResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateTransitionPlanResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateTransitionPlanResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateTransitionPlanResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateTransitionPlanResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateTransitionPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateTransitionPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateTransitionPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateTransitionPlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EndTransitionPlanResponse200Headers the declared response headers of an HTTP 200 response for EndTransitionPlan
+type EndTransitionPlanResponse200Headers struct {
+	ETag *string
+}
+
+// EndTransitionPlanResponse412Headers the declared response headers of an HTTP 412 response for EndTransitionPlan
+type EndTransitionPlanResponse412Headers struct {
+	ETag *string
+}
+
+// EndTransitionPlanResponse429Headers the declared response headers of an HTTP 429 response for EndTransitionPlan
+type EndTransitionPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+type EndTransitionPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransitionPlan
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EndTransitionPlanResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *EndTransitionPlanResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *EndTransitionPlanResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EndTransitionPlanResponse) GetJSON200() *TransitionPlan {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r EndTransitionPlanResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r EndTransitionPlanResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r EndTransitionPlanResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r EndTransitionPlanResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r EndTransitionPlanResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r EndTransitionPlanResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r EndTransitionPlanResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r EndTransitionPlanResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r EndTransitionPlanResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r EndTransitionPlanResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r EndTransitionPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EndTransitionPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EndTransitionPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EndTransitionPlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListTransitionGapsResponse429Headers the declared response headers of an HTTP 429 response for ListTransitionGaps
+type ListTransitionGapsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListTransitionGapsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransitionGapPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListTransitionGapsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTransitionGapsResponse) GetJSON200() *TransitionGapPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListTransitionGapsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTransitionGapsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTransitionGapsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListTransitionGapsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTransitionGapsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTransitionGapsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTransitionGapsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTransitionGapsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListUpcomingTransitionsResponse429Headers the declared response headers of an HTTP 429 response for ListUpcomingTransitions
+type ListUpcomingTransitionsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListUpcomingTransitionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UpcomingTransitionPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListUpcomingTransitionsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUpcomingTransitionsResponse) GetJSON200() *UpcomingTransitionPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListUpcomingTransitionsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUpcomingTransitionsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListUpcomingTransitionsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListUpcomingTransitionsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUpcomingTransitionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUpcomingTransitionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUpcomingTransitionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUpcomingTransitionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListYoungPeopleResponse429Headers the declared response headers of an HTTP 429 response for ListYoungPeople
 type ListYoungPeopleResponse429Headers struct {
 	RetryAfter *int
@@ -24738,6 +26845,171 @@ func (c *ClientWithResponses) EraseYoungPersonWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseEraseYoungPersonResponse(rsp)
+}
+
+// ListTransitionPlansWithResponse List transition plans
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/transition-plans (the `ListTransitionPlans` operationId).
+func (c *ClientWithResponses) ListTransitionPlansWithResponse(ctx context.Context, params *ListTransitionPlansParams, reqEditors ...RequestEditorFn) (*ListTransitionPlansResponse, error) {
+	rsp, err := c.ListTransitionPlans(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTransitionPlansResponse(rsp)
+}
+
+// CreateTransitionPlanWithBodyWithResponse Record a young person's transition plan (preparing for adulthood, 13 to 25)
+//
+// One current plan per young person: a second while one is current is 409 naming `/young_person_id`
+// (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
+// exist. The response carries the NHS continuing healthcare milestones computed from the young person's
+// date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
+// the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transition-plans (the `CreateTransitionPlan` operationId).
+func (c *ClientWithResponses) CreateTransitionPlanWithBodyWithResponse(ctx context.Context, params *CreateTransitionPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTransitionPlanResponse, error) {
+	rsp, err := c.CreateTransitionPlanWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTransitionPlanResponse(rsp)
+}
+
+// CreateTransitionPlanWithResponse Record a young person's transition plan (preparing for adulthood, 13 to 25)
+//
+// One current plan per young person: a second while one is current is 409 naming `/young_person_id`
+// (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
+// exist. The response carries the NHS continuing healthcare milestones computed from the young person's
+// date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
+// the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transition-plans (the `CreateTransitionPlan` operationId).
+func (c *ClientWithResponses) CreateTransitionPlanWithResponse(ctx context.Context, params *CreateTransitionPlanParams, body CreateTransitionPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTransitionPlanResponse, error) {
+	rsp, err := c.CreateTransitionPlan(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTransitionPlanResponse(rsp)
+}
+
+// GetTransitionPlanWithResponse Read one transition plan with its CHC milestones
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/transition-plans/{id} (the `GetTransitionPlan` operationId).
+func (c *ClientWithResponses) GetTransitionPlanWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetTransitionPlanResponse, error) {
+	rsp, err := c.GetTransitionPlan(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTransitionPlanResponse(rsp)
+}
+
+// UpdateTransitionPlanWithBodyWithResponse Change a current transition plan (JSON merge patch)
+//
+// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/transition-plans/{id} (the `UpdateTransitionPlan` operationId).
+func (c *ClientWithResponses) UpdateTransitionPlanWithBodyWithResponse(ctx context.Context, id ID, params *UpdateTransitionPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTransitionPlanResponse, error) {
+	rsp, err := c.UpdateTransitionPlanWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTransitionPlanResponse(rsp)
+}
+
+// UpdateTransitionPlanWithApplicationMergePatchPlusJSONBodyWithResponse Change a current transition plan (JSON merge patch)
+//
+// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
+//
+// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/transition-plans/{id} (the `UpdateTransitionPlan` operationId).
+func (c *ClientWithResponses) UpdateTransitionPlanWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateTransitionPlanParams, body UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTransitionPlanResponse, error) {
+	rsp, err := c.UpdateTransitionPlanWithApplicationMergePatchPlusJSONBody(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTransitionPlanResponse(rsp)
+}
+
+// EndTransitionPlanWithBodyWithResponse End a transition plan
+//
+// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transition-plans/{id}/end (the `EndTransitionPlan` operationId).
+func (c *ClientWithResponses) EndTransitionPlanWithBodyWithResponse(ctx context.Context, id ID, params *EndTransitionPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EndTransitionPlanResponse, error) {
+	rsp, err := c.EndTransitionPlanWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndTransitionPlanResponse(rsp)
+}
+
+// EndTransitionPlanWithResponse End a transition plan
+//
+// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transition-plans/{id}/end (the `EndTransitionPlan` operationId).
+func (c *ClientWithResponses) EndTransitionPlanWithResponse(ctx context.Context, id ID, params *EndTransitionPlanParams, body EndTransitionPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*EndTransitionPlanResponse, error) {
+	rsp, err := c.EndTransitionPlan(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndTransitionPlanResponse(rsp)
+}
+
+// ListTransitionGapsWithResponse Young people who should have a transition plan and have none
+//
+// The "no young person slips through the net" measure. Lists the young people the caller may see who,
+// on `as_of`, have reached the threshold (`min_age`, by birthday or, with `school_year`, from 1 September
+// of the school year in which they reach it: Year 9 for 14) and are not yet 26; have an open referral
+// (not closed, redirected or declined; received on or before `as_of`) or an EHC plan in force (issued or
+// ceasing); and have no transition plan current on `as_of` (started on or before it, not ended on or
+// before it). Newest young person record first. Each young person listed is audited.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/transitions/gaps (the `ListTransitionGaps` operationId).
+func (c *ClientWithResponses) ListTransitionGapsWithResponse(ctx context.Context, params *ListTransitionGapsParams, reqEditors ...RequestEditorFn) (*ListTransitionGapsResponse, error) {
+	rsp, err := c.ListTransitionGaps(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTransitionGapsResponse(rsp)
+}
+
+// ListUpcomingTransitionsWithResponse Plans and services ending soon, so nobody reaches 18 or 25 unplanned
+//
+// For the young people the caller may see who on `as_of` have an open referral, an EHC plan in force or
+// a current transition plan: the events in (`as_of`, `as_of` + `within_months`]. `turns_18` is the 18th
+// birthday (children's services end); `plan_expected_end` the current transition plan's expected end of
+// the EHC plan; `plan_max_age_end` 31 August of the academic year in which a young person with an EHC plan
+// in force turns 25 (SEN2 cease reason 1); `service_end` an involvement in the team around the child ending.
+// Sorted by date, then young person, kind and related record; the cursor continues after the last item.
+// Each young person listed is audited.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/transitions/upcoming (the `ListUpcomingTransitions` operationId).
+func (c *ClientWithResponses) ListUpcomingTransitionsWithResponse(ctx context.Context, params *ListUpcomingTransitionsParams, reqEditors ...RequestEditorFn) (*ListUpcomingTransitionsResponse, error) {
+	rsp, err := c.ListUpcomingTransitions(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUpcomingTransitionsResponse(rsp)
 }
 
 // ListYoungPeopleWithResponse List young people the caller may see
@@ -32062,6 +34334,668 @@ func ParseEraseYoungPersonResponse(rsp *http.Response) (*EraseYoungPersonRespons
 	switch {
 	case rsp.StatusCode == 429:
 		var headers EraseYoungPersonResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListTransitionPlansResponse parses an HTTP response from a ListTransitionPlansWithResponse call
+func ParseListTransitionPlansResponse(rsp *http.Response) (*ListTransitionPlansResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTransitionPlansResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransitionPlanPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListTransitionPlansResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateTransitionPlanResponse parses an HTTP response from a CreateTransitionPlanWithResponse call
+func ParseCreateTransitionPlanResponse(rsp *http.Response) (*CreateTransitionPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateTransitionPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TransitionPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateTransitionPlanResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateTransitionPlanResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetTransitionPlanResponse parses an HTTP response from a GetTransitionPlanWithResponse call
+func ParseGetTransitionPlanResponse(rsp *http.Response) (*GetTransitionPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTransitionPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransitionPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetTransitionPlanResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetTransitionPlanResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateTransitionPlanResponse parses an HTTP response from a UpdateTransitionPlanWithResponse call
+func ParseUpdateTransitionPlanResponse(rsp *http.Response) (*UpdateTransitionPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateTransitionPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransitionPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateTransitionPlanResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers UpdateTransitionPlanResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateTransitionPlanResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEndTransitionPlanResponse parses an HTTP response from a EndTransitionPlanWithResponse call
+func ParseEndTransitionPlanResponse(rsp *http.Response) (*EndTransitionPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EndTransitionPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransitionPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EndTransitionPlanResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers EndTransitionPlanResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers EndTransitionPlanResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListTransitionGapsResponse parses an HTTP response from a ListTransitionGapsWithResponse call
+func ParseListTransitionGapsResponse(rsp *http.Response) (*ListTransitionGapsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTransitionGapsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransitionGapPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListTransitionGapsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListUpcomingTransitionsResponse parses an HTTP response from a ListUpcomingTransitionsWithResponse call
+func ParseListUpcomingTransitionsResponse(rsp *http.Response) (*ListUpcomingTransitionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUpcomingTransitionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UpcomingTransitionPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListUpcomingTransitionsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
