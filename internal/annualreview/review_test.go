@@ -1,6 +1,7 @@
 package annualreview
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -23,8 +24,8 @@ func meeting(on time.Time) Meeting {
 }
 
 func pointers(err error) []string {
-	fe, ok := err.(*fault.Error)
-	if !ok {
+	var fe *fault.Error
+	if !errors.As(err, &fe) {
 		return nil
 	}
 	var out []string

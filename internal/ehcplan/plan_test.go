@@ -1,6 +1,7 @@
 package ehcplan
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -33,8 +34,7 @@ func pointerOf(t *testing.T, err error) []string {
 	if err == nil {
 		return nil
 	}
-	fe, ok := err.(*fault.Error)
-	if !ok {
+	if !errors.As(err, &fe) {
 		t.Fatalf("not a fault: %v", err)
 	}
 	var out []string
