@@ -304,11 +304,13 @@ func TestRetentionAndErasure(t *testing.T) {
 		if strings.Contains(string(mustJSON(due)), "Amelia") {
 			t.Fatal("the retention list holds ids and dates only")
 		}
-		// Records hanging off the child (here an EHC needs assessment request) are erased with them.
-		e.mustDo(http.MethodPost, "/v1/ehc-needs-assessments", map[string]any{"young_person_id": f.child, "received_on": dateOf(time.Now()),
-			"requested_by": "parent"}, http.StatusCreated)
-		if x := e.mustDo(http.MethodGet, "/v1/young-people/"+f.child+"/export", nil, http.StatusOK); len(x["ehc_needs_assessments"].([]any)) != 1 {
-			t.Fatalf("export lacks the EHC request: %v", x["ehc_needs_assessments"])
+		// Records hanging off the child (an EHC request, its plan with versions, the plan's annual
+		// review) are exported and erased with them.
+		plan := f
+		withIssuedPlan(e, &plan)
+		x := e.mustDo(http.MethodGet, "/v1/young-people/"+f.child+"/export", nil, http.StatusOK)
+		if len(x["ehc_needs_assessments"].([]any)) != 1 || len(x["ehc_plans"].([]any)) != 1 || len(x["annual_reviews"].([]any)) != 1 {
+			t.Fatalf("export lacks EHC records: %v %v %v", x["ehc_needs_assessments"], x["ehc_plans"], x["annual_reviews"])
 		}
 		e.do(http.MethodPost, "/v1/retention/due/"+young+"/erase", e.admin, nil).problem(t, http.StatusConflict)
 		if r := e.do(http.MethodPost, "/v1/retention/due/"+f.child+"/erase", e.admin, nil); r.status != http.StatusNoContent {
@@ -316,6 +318,7 @@ func TestRetentionAndErasure(t *testing.T) {
 		}
 		e.do(http.MethodGet, "/v1/young-people/"+f.child, e.officer, nil).problem(t, http.StatusNotFound)
 		e.do(http.MethodGet, "/v1/referrals/"+f.referral, e.officer, nil).problem(t, http.StatusNotFound)
+		e.do(http.MethodGet, "/v1/ehc-plans/"+plan.feedback, e.officer, nil).problem(t, http.StatusNotFound)
 		tomb := items(t, e.do(http.MethodGet, "/v1/audit-events?action=delete&record_id="+f.child, e.admin, nil))
 		if len(tomb) != 1 {
 			t.Fatalf("tombstone: %v", tomb)

@@ -81,3 +81,93 @@ func TestEHCPlanSetupsWork(t *testing.T) {
 		withHeldReview(e, &f)
 	})
 }
+
+// transferredPlan records a plan brought in from another authority (no request here), issued on
+// a given day.
+func (e *env) transferredPlan(issuedOn string) (child, plan string) {
+	e.t.Helper()
+	f := e.fixture()
+	plan = e.mustDo(http.MethodPost, "/v1/ehc-plans", map[string]any{"young_person_id": f.child, "sections": minimalSections()}, http.StatusCreated)["id"].(string)
+	e.mustDo(http.MethodPost, "/v1/ehc-plans/"+plan+"/serve-draft", map[string]any{"served_on": "2025-09-01"}, http.StatusOK)
+	e.mustDo(http.MethodPost, "/v1/ehc-plans/"+plan+"/issue", map[string]any{"issued_on": issuedOn, "placement": placement,
+		"family_agreed_early": true}, http.StatusOK)
+	return f.child, plan
+}
+
+// TestAnnualReviewsOverdue: the overdue list is exact. Seeded today (the real clock): a review
+// not held by its due date, a review held more than 4 weeks ago with no decision, a review held
+// without its report after 2 weeks, and reviews on time.
+func TestAnnualReviewsOverdue(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		reviewOf := func(plan string) string {
+			return e.mustDo(http.MethodGet, "/v1/annual-reviews?plan_id="+plan, nil, http.StatusOK)["items"].([]any)[0].(map[string]any)["id"].(string)
+		}
+		hold := func(review, on string, report any) {
+			body := map[string]any{"meeting_on": on, "attendees": []any{map[string]any{"role": "parent"}}, "recommendation": "maintain"}
+			if report != nil {
+				body["report_sent_on"] = report
+			}
+			e.mustDo(http.MethodPost, "/v1/annual-reviews/"+review+"/meeting", body, http.StatusOK)
+		}
+		// Issued 1 Oct 2025: review due 1 Oct 2026, not held.
+		_, notHeld := e.transferredPlan("2025-10-01")
+		notHeldReview := reviewOf(notHeld)
+		// Held 40 days ago with its report, never decided (decision due 28 days after).
+		_, undecided := e.transferredPlan("2025-12-01")
+		undecidedReview := reviewOf(undecided)
+		hold(undecidedReview, daysAgo(40), daysAgo(39))
+		// Held 20 days ago, decided, but no report: the report was due 14 days after.
+		_, noReport := e.transferredPlan("2025-12-02")
+		noReportReview := reviewOf(noReport)
+		hold(noReportReview, daysAgo(20), nil)
+		e.mustDo(http.MethodPost, "/v1/annual-reviews/"+noReportReview+"/decision", map[string]any{"decision": "maintain", "decided_on": daysAgo(19),
+			"appeal_rights_notified": true, "reason": "Still right."}, http.StatusOK)
+		// On time: issued recently; and held 10 days ago, report sent, decision not yet due.
+		_, recent := e.transferredPlan(daysAgo(30))
+		_, heldRecently := e.transferredPlan("2025-12-03")
+		heldRecentlyReview := reviewOf(heldRecently)
+		hold(heldRecentlyReview, daysAgo(10), daysAgo(9))
+
+		ids := func(query string) []string {
+			var out []string
+			for _, it := range e.mustDo(http.MethodGet, "/v1/annual-reviews?"+query, nil, http.StatusOK)["items"].([]any) {
+				out = append(out, it.(map[string]any)["id"].(string))
+			}
+			return sorted(out...)
+		}
+		if got, want := ids("overdue=true&limit=100"), sorted(notHeldReview, undecidedReview, noReportReview); !equal(got, want) {
+			t.Fatalf("overdue: %v, want %v", got, want)
+		}
+		// The decided review scheduled the next one, due a year after its decision: not overdue.
+		onTime := ids("overdue=false&limit=100")
+		if len(onTime) != 3 || !contains(onTime, reviewOf(recent)) || !contains(onTime, heldRecentlyReview) {
+			t.Fatalf("not overdue: %v", onTime)
+		}
+		// Each listed review shows why.
+		r := e.mustDo(http.MethodGet, "/v1/annual-reviews/"+undecidedReview, nil, http.StatusOK)
+		if r["deadlines"].(map[string]any)["decision"].(map[string]any)["status"] != "overdue" {
+			t.Fatalf("undecided review: %v", r["deadlines"])
+		}
+	})
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
