@@ -211,6 +211,22 @@ func TestMigrate(t *testing.T) {
 	}
 }
 
+// TestSweep: the statutory clock runs once from the command line, on the day asked.
+func TestSweep(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			setEnv(t, b.DSN(t))
+			out := mustRun(t, "sweep", "--as-of", "2026-02-10")
+			if !strings.Contains(out, "swept 2026-02-10: 0 decisions due") {
+				t.Errorf("sweep output: %q", out)
+			}
+			if err := mustFail(t, "sweep", "--as-of", "10/02/2026"); !strings.Contains(err.Error(), "--as-of") {
+				t.Errorf("bad date: %v", err)
+			}
+		})
+	}
+}
+
 func TestAPIKeyGenerate(t *testing.T) {
 	setEnv(t, "unused.db")
 	var keys []string
@@ -348,6 +364,8 @@ func TestBadConfig(t *testing.T) {
 		{"ONEPLAN_MAX_BODY_BYTES", "10", "ONEPLAN_MAX_BODY_BYTES"},
 		{"ONEPLAN_ALLOW_TEST_NHS_NUMBERS", "maybe", "ONEPLAN_ALLOW_TEST_NHS_NUMBERS"},
 		{"ONEPLAN_DATABASE_URL", "", "ONEPLAN_DATABASE_URL"},
+		{"ONEPLAN_SWEEP_INTERVAL", "hourly", "ONEPLAN_SWEEP_INTERVAL"},
+		{"ONEPLAN_SWEEP_INTERVAL", "-1h", "ONEPLAN_SWEEP_INTERVAL"},
 	}
 	for _, c := range cases {
 		t.Run(c.name+"="+c.value, func(t *testing.T) {

@@ -114,7 +114,7 @@ func (s *Service) EHCRequests(ctx context.Context, f store.EHCRequestFilter, pg 
 // changeEHCRequest loads a visible request, checks If-Match, applies change and writes the request
 // with its audit, outbox and timeline events in one transaction.
 func (s *Service) changeEHCRequest(ctx context.Context, perm auth.Permission, id string, ifMatch *int, change func(tx *store.Tx, r *ehc.Request) error,
-	action string, changed []string, eventType string, timelineKind func(r ehc.Request) (kind string, summary string)) (r ehc.Request, err error) {
+	action string, changed []string, eventType string, timelineKind func(r ehc.Request) (kind, summary string, on timeDay)) (r ehc.Request, err error) {
 	p, err := allow(ctx, perm)
 	if err != nil {
 		return r, err
@@ -137,8 +137,9 @@ func (s *Service) changeEHCRequest(ctx context.Context, perm auth.Permission, id
 			s.notice(eventType, ehc.RecordType, r.ID, ehcPayload(r))); err != nil {
 			return err
 		}
-		kind, summary := timelineKind(r)
-		return s.onTimeline(tx, r.YoungPersonID, r.ReferralID, s.today(), kind, ehc.RecordType, r.ID, summary)
+		// The timeline is dated when things happened, which the caller records, not when they were typed in.
+		kind, summary, on := timelineKind(r)
+		return s.onTimeline(tx, r.YoungPersonID, r.ReferralID, on, kind, ehc.RecordType, r.ID, summary)
 	})
 	return r, err
 }
@@ -148,9 +149,10 @@ func (s *Service) changeEHCRequest(ctx context.Context, perm auth.Permission, id
 func (s *Service) DecideEHCRequest(ctx context.Context, id string, ifMatch *int, d ehc.Decision) (ehc.Request, error) {
 	return s.changeEHCRequest(ctx, auth.RunPathway, id, ifMatch, func(_ *store.Tx, r *ehc.Request) error { return r.Decide(d, s.today()) },
 		audit.Transition, []string{"status", "decision", "request_outcome"}, "ehc_request.decided",
-		func(r ehc.Request) (string, string) {
+		func(r ehc.Request) (string, string, timeDay) {
 			return "ehc_request.decided", "EHC needs assessment decision: " + r.Decision.Decision + " on " + r.Decision.DecidedOn.Format("2006-01-02") +
-				" (SEN2 request outcome " + r.RequestOutcome + "; decision " + string(r.Deadlines(s.today()).DecisionToAssess.Status) + ")"
+					" (SEN2 request outcome " + r.RequestOutcome + "; decision " + string(r.Deadlines(s.today()).DecisionToAssess.Status) + ")",
+				r.Decision.DecidedOn
 		})
 }
 
@@ -158,10 +160,10 @@ func (s *Service) DecideEHCRequest(ctx context.Context, id string, ifMatch *int,
 func (s *Service) AddEHCException(ctx context.Context, id string, ifMatch *int, e statutory.Exception) (ehc.Request, error) {
 	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(_ *store.Tx, r *ehc.Request) error { return r.AddException(e) },
 		audit.Update, []string{"exceptions"}, "ehc_request.exception_recorded",
-		func(r ehc.Request) (string, string) {
+		func(r ehc.Request) (string, string, timeDay) {
 			due := r.DueDates()
 			return "ehc_request.exception_recorded", "Exception ground (" + ehc.LetterOf(e.Ground) + ") recorded; adjusted final plan due " +
-				due.FinalPlan.Format("2006-01-02")
+				due.FinalPlan.Format("2006-01-02"), statutory.Civil(e.From)
 		})
 }
 
@@ -172,12 +174,12 @@ func (s *Service) WithdrawEHCRequest(ctx context.Context, id string, ifMatch *in
 	}
 	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(_ *store.Tx, r *ehc.Request) error { return r.Withdraw(on, reason, s.today()) },
 		audit.Withdraw, []string{"status", "withdrawal", "request_outcome", "assessment_outcome"}, "ehc_request.withdrawn",
-		func(r ehc.Request) (string, string) {
+		func(r ehc.Request) (string, string, timeDay) {
 			codes := "SEN2 request outcome " + r.RequestOutcome
 			if r.AssessmentOutcome != "" {
 				codes += ", assessment outcome " + r.AssessmentOutcome
 			}
-			return "ehc_request.withdrawn", "EHC needs assessment request withdrawn (" + codes + ")"
+			return "ehc_request.withdrawn", "EHC needs assessment request withdrawn (" + codes + ")", r.Withdrawal.On
 		})
 }
 
@@ -191,10 +193,10 @@ func (s *Service) RequestEHCAdvice(ctx context.Context, id string, ifMatch *int,
 		}
 		return r.RequestAdvice(a, yp.DateOfBirth, s.today())
 	}, audit.Update, []string{"advice"}, "ehc_request.advice_requested",
-		func(r ehc.Request) (string, string) {
+		func(r ehc.Request) (string, string, timeDay) {
 			last := r.Advice[len(r.Advice)-1]
 			m := r.AdviceMilestone(last, s.today())
-			return "ehc_request.advice_requested", "Advice requested (" + last.Adviser + "); due " + m.AdjustedDueOn.Format("2006-01-02")
+			return "ehc_request.advice_requested", "Advice requested (" + last.Adviser + "); due " + m.AdjustedDueOn.Format("2006-01-02"), last.RequestedOn
 		})
 }
 
@@ -212,13 +214,13 @@ func (s *Service) ReceiveEHCAdvice(ctx context.Context, id, adviceID string, ifM
 		}
 		return nil
 	}, audit.Update, []string{"advice"}, "ehc_request.advice_received",
-		func(r ehc.Request) (string, string) {
+		func(r ehc.Request) (string, string, timeDay) {
 			for _, a := range r.Advice {
 				if a.ID == adviceID {
-					return "ehc_request.advice_received", "Advice received (" + adviser + "; " + string(r.AdviceMilestone(a, s.today()).Status) + ")"
+					return "ehc_request.advice_received", "Advice received (" + adviser + "; " + string(r.AdviceMilestone(a, s.today()).Status) + ")", *a.ReceivedOn
 				}
 			}
-			return "ehc_request.advice_received", "Advice received"
+			return "ehc_request.advice_received", "Advice received", s.today()
 		})
 }
 
@@ -226,8 +228,8 @@ func (s *Service) ReceiveEHCAdvice(ctx context.Context, id, adviceID string, ifM
 func (s *Service) DecideEHCIssue(ctx context.Context, id string, ifMatch *int, d ehc.IssueDecision) (ehc.Request, error) {
 	return s.changeEHCRequest(ctx, auth.RunPathway, id, ifMatch, func(_ *store.Tx, r *ehc.Request) error { return r.DecideIssue(d, s.today()) },
 		audit.Transition, []string{"status", "issue_decision", "assessment_outcome"}, "ehc_request.issue_decided",
-		func(r ehc.Request) (string, string) {
+		func(r ehc.Request) (string, string, timeDay) {
 			return "ehc_request.issue_decided", "Decision whether to issue an EHC plan: " + r.IssueDecision.Decision + " on " +
-				r.IssueDecision.DecidedOn.Format("2006-01-02")
+				r.IssueDecision.DecidedOn.Format("2006-01-02"), r.IssueDecision.DecidedOn
 		})
 }

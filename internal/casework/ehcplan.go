@@ -197,7 +197,7 @@ func (s *Service) changeEHCPlan(ctx context.Context, id string, ifMatch *int, c 
 }
 
 // changeLinkedRequest applies change to the plan's request, if any, in the same transaction.
-func (s *Service) changeLinkedRequest(ctx context.Context, tx *store.Tx, pl ehcplan.Plan, change func(r *ehc.Request) error, eventType, summary string) error {
+func (s *Service) changeLinkedRequest(ctx context.Context, tx *store.Tx, pl ehcplan.Plan, change func(r *ehc.Request) error, eventType string) error {
 	if pl.RequestID == "" {
 		return nil
 	}
@@ -205,7 +205,6 @@ func (s *Service) changeLinkedRequest(ctx context.Context, tx *store.Tx, pl ehcp
 	if err != nil {
 		return err
 	}
-	before := r.Status
 	if err := change(&r); err != nil {
 		return err
 	}
@@ -218,10 +217,8 @@ func (s *Service) changeLinkedRequest(ctx context.Context, tx *store.Tx, pl ehcp
 	if err := record(tx, s.event(ctx, p, audit.Transition, ehc.RecordType, r.ID, r.YoungPersonID, []string{"status"}), n); err != nil {
 		return err
 	}
-	if before == r.Status && eventType == "" {
-		return nil
-	}
-	return s.onTimeline(tx, r.YoungPersonID, r.ReferralID, s.today(), eventType, ehc.RecordType, r.ID, summary)
+	// The plan's own timeline entry tells the story; the request's change is audited and published.
+	return nil
 }
 
 // ReviseEHCPlanDraft replaces the draft's content (a served draft is kept; the revision is next).
@@ -245,8 +242,7 @@ func (s *Service) ServeEHCPlanDraft(ctx context.Context, id string, ifMatch *int
 			if err := pl.ServeDraft(on, s.today()); err != nil {
 				return err
 			}
-			return s.changeLinkedRequest(ctx, tx, *pl, func(r *ehc.Request) error { return r.DraftServed(on) }, "ehc_request.draft_served",
-				"Draft EHC plan sent to the family")
+			return s.changeLinkedRequest(ctx, tx, *pl, func(r *ehc.Request) error { return r.DraftServed(on) }, "ehc_request.draft_served")
 		},
 		summary: func(pl ehcplan.Plan) (timeDay, string) {
 			l := pl.Latest()
@@ -267,8 +263,7 @@ func (s *Service) IssueEHCPlan(ctx context.Context, id string, ifMatch *int, in 
 			if v.Kind != ehcplan.KindFinal {
 				return nil
 			}
-			if err := s.changeLinkedRequest(ctx, tx, *pl, func(r *ehc.Request) error { return r.PlanIssued(*v.IssuedOn) }, "ehc_request.plan_issued",
-				"Final EHC plan issued (SEN2 assessment outcome Y)"); err != nil {
+			if err := s.changeLinkedRequest(ctx, tx, *pl, func(r *ehc.Request) error { return r.PlanIssued(*v.IssuedOn) }, "ehc_request.plan_issued"); err != nil {
 				return err
 			}
 			return s.scheduleReview(ctx, tx, *pl, 1)
