@@ -7,14 +7,15 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/meeting"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 // EHCRequestInput is what a caller gives to record a request for an EHC needs assessment.
 type EHCRequestInput struct {
-	YoungPersonID, ReferralID, RequestedBy, Notes string
-	ReceivedOn                                    timeDay
+	YoungPersonID, ReferralID, MeetingID, RequestedBy, Notes string
+	ReceivedOn                                               timeDay
 }
 
 // ehcPayload is the outbox payload of a request: ids, statuses and SEN2 codes only.
@@ -23,6 +24,9 @@ func ehcPayload(r ehc.Request) map[string]any {
 		"received_on": r.ReceivedOn.Format("2006-01-02"), "request_outcome": r.RequestOutcome}
 	if r.ReferralID != "" {
 		payload["referral_id"] = r.ReferralID
+	}
+	if r.MeetingID != "" {
+		payload["meeting_id"] = r.MeetingID
 	}
 	if r.AssessmentOutcome != "" {
 		payload["assessment_outcome"] = r.AssessmentOutcome
@@ -58,6 +62,20 @@ func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r e
 			if ref.YoungPersonID != yp.ID {
 				return fault.Field(fault.Unprocessable, "/referral_id", "is another young person's referral")
 			}
+		}
+		if in.MeetingID != "" {
+			m, err := tx.Meeting(in.MeetingID, s.scope(p))
+			if fault.KindOf(err) == fault.NotFound {
+				return fault.Field(fault.Unprocessable, "/meeting_id", "no such meeting")
+			}
+			if err != nil {
+				return err
+			}
+			if m.YoungPersonID != yp.ID || m.Type != meeting.MAP || m.MapDecision == nil || m.MapDecision.Outcome != meeting.OutcomeRequestEHCNeedsAssessment {
+				return fault.Field(fault.Unprocessable, "/meeting_id",
+					"must be a multi-agency panel about this young person that decided to request an EHC needs assessment")
+			}
+			r.MeetingID = m.ID
 		}
 		r.ID, r.CreatedAt, r.UpdatedAt, r.Version = newID(), s.now(), s.now(), 1
 		if err := tx.CreateEHCRequest(r); err != nil {

@@ -90,6 +90,7 @@ type Request struct {
 	ID                   string
 	YoungPersonID        string
 	ReferralID           string
+	MeetingID            string // the multi-agency panel that decided to request, if any
 	ReceivedOn           time.Time
 	RequestedBy          string
 	Notes                string

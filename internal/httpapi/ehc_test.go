@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
 
@@ -242,4 +243,30 @@ func outboxOf(e *env, id string) (map[string]bool, error) {
 		return err
 	})
 	return out, err
+}
+
+// TestEHCRequestFromPanel: a request that came through the pathway names the panel that decided
+// to ask for an assessment; any other meeting is refused.
+func TestEHCRequestFromPanel(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f, g := e.fixture(), e.fixture()
+		panel := func(f fixture, outcome string) string {
+			e.setStatus(f.referral, referral.MAMHeld)
+			return e.mustDo(http.MethodPost, "/v1/meetings", map[string]any{"referral_id": f.referral, "type": "map", "held_on": daysAgo(0),
+				"map_decision": map[string]any{"solution": "EHC needs assessment", "cost_band": "under_5k", "outcome": outcome}}, http.StatusCreated)["id"].(string)
+		}
+		asked, approved := panel(f, "request_ehc_needs_assessment"), panel(g, "approved")
+		body := func(child, meeting string) map[string]any {
+			return map[string]any{"young_person_id": child, "received_on": daysAgo(0), "requested_by": "other", "meeting_id": meeting}
+		}
+		for _, b := range []map[string]any{body(f.child, approved), body(g.child, asked), body(f.child, unknownID)} {
+			if p := e.do(http.MethodPost, "/v1/ehc-needs-assessments", e.officer, b).problem(t, http.StatusUnprocessableEntity); !hasPointer(p, "/meeting_id") {
+				t.Fatalf("%v: pointers %v", b, pointers(p))
+			}
+		}
+		r := e.mustDo(http.MethodPost, "/v1/ehc-needs-assessments", body(f.child, asked), http.StatusCreated)
+		if r["meeting_id"] != asked {
+			t.Fatalf("meeting: %v", r["meeting_id"])
+		}
+	})
 }

@@ -15,6 +15,7 @@ type ehcRequestRow struct {
 	ID                        string
 	YoungPersonID             string
 	ReferralID                *string
+	MeetingID                 *string
 	ReceivedOn                string
 	RequestedBy               string
 	Notes                     *string
@@ -74,8 +75,8 @@ func toEHCRequestRow(r ehc.Request) ehcRequestRow {
 		exs[i] = ehcException{Ground: string(e.Ground), From: fromDate(e.From), To: fromDate(e.To), Reason: e.Reason}
 	}
 	due := r.DueDates()
-	row := ehcRequestRow{ID: r.ID, YoungPersonID: r.YoungPersonID, ReferralID: nullable(r.ReferralID), ReceivedOn: fromDate(r.ReceivedOn),
-		RequestedBy: r.RequestedBy, Notes: nullable(r.Notes), Status: string(r.Status), RequestOutcome: r.RequestOutcome,
+	row := ehcRequestRow{ID: r.ID, YoungPersonID: r.YoungPersonID, ReferralID: nullable(r.ReferralID), MeetingID: nullable(r.MeetingID),
+		ReceivedOn: fromDate(r.ReceivedOn), RequestedBy: r.RequestedBy, Notes: nullable(r.Notes), Status: string(r.Status), RequestOutcome: r.RequestOutcome,
 		RequestOutcomeOn: optDate(r.RequestOutcomeOn), AssessmentOutcome: nullable(r.AssessmentOutcome), AssessmentOutcomeOn: optDate(r.AssessmentOutcomeOn),
 		Exceptions: toJSON(exs), DecisionDueOn: fromDate(due.DecisionToAssess), NoPlanNoticeDueOn: fromDate(due.NoPlanNotice),
 		FinalPlanDueOn: fromDate(due.FinalPlan), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version,
@@ -101,7 +102,7 @@ func toEHCRequestRow(r ehc.Request) ehcRequestRow {
 }
 
 func (r ehcRequestRow) toDomain() ehc.Request {
-	out := ehc.Request{ID: r.ID, YoungPersonID: r.YoungPersonID, ReferralID: deref(r.ReferralID), ReceivedOn: toDate(r.ReceivedOn),
+	out := ehc.Request{ID: r.ID, YoungPersonID: r.YoungPersonID, ReferralID: deref(r.ReferralID), MeetingID: deref(r.MeetingID), ReceivedOn: toDate(r.ReceivedOn),
 		RequestedBy: r.RequestedBy, Notes: deref(r.Notes), Status: ehc.Status(r.Status), RequestOutcome: r.RequestOutcome,
 		RequestOutcomeOn: toOptDate(r.RequestOutcomeOn), AssessmentOutcome: deref(r.AssessmentOutcome), AssessmentOutcomeOn: toOptDate(r.AssessmentOutcomeOn),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}

@@ -21,6 +21,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0005_ehc_plans", Migrate: then(ddl(schema0005, nil), backfillRawDueDates)},
 	{ID: "0006_transitions", Migrate: ddl(schema0006, nil)},
 	{ID: "0007_disputes", Migrate: ddl(schema0007, nil)},
+	{ID: "0008_ehc_request_meeting", Migrate: ddl(schema0008, nil)},
 }
 
 // typeNames maps the column types used in the DDL to each dialect's.
@@ -657,4 +658,9 @@ CREATE TABLE disputes (
 CREATE INDEX disputes_young_person ON disputes (young_person_id, id);
 CREATE INDEX disputes_subject ON disputes (subject_id, id);
 CREATE INDEX disputes_kind ON disputes (kind, id)
+`
+
+// schema0008: a request that came from a multi-agency panel names the panel meeting.
+const schema0008 = `
+ALTER TABLE ehc_requests ADD COLUMN meeting_id {uuid} REFERENCES meetings (id)
 `

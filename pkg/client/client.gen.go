@@ -2924,6 +2924,7 @@ type EhcNeedsAssessment struct {
 	Exceptions    []EhcException      `json:"exceptions"`
 	Id            openapi_types.UUID  `json:"id"`
 	IssueDecision *EhcIssueDecision   `json:"issue_decision,omitempty"`
+	MeetingId     *openapi_types.UUID `json:"meeting_id,omitempty"`
 	Notes         *string             `json:"notes,omitempty"`
 
 	// PlanIssuedOn The final plan issued.
@@ -2955,7 +2956,9 @@ type EhcNeedsAssessmentRequestOutcome string
 
 // EhcNeedsAssessmentInput defines model for EhcNeedsAssessmentInput.
 type EhcNeedsAssessmentInput struct {
-	Notes *string `json:"notes,omitempty"`
+	// MeetingId The multi-agency panel (a `map` meeting about the same young person) whose decision was to request an assessment.
+	MeetingId *openapi_types.UUID `json:"meeting_id,omitempty"`
+	Notes     *string             `json:"notes,omitempty"`
 
 	// ReceivedOn The day the authority received the request; starts the 20-week clock. Not in the future.
 	ReceivedOn openapi_types.Date `json:"received_on"`
