@@ -566,3 +566,20 @@ func TestTransitionPlanErasure(t *testing.T) {
 		}
 	}, func(_ *httpapi.Options, c *casework.Options) { c.RetentionYears = 14 })
 }
+
+// TestTransitionGapCeasingPlan: a plan being ceased is in force until its cease date (the appeal
+// window), so its young person stays in the gap until then, then leaves it.
+func TestTransitionGapCeasingPlan(t *testing.T) {
+	eachRaw(t, func(t *testing.T, e tpEnv) {
+		yp := e.person("Casey", "2010-05-01") // 16 on 2026-11-01
+		plan := e.ehcPlan(yp, "ceasing", "2024-09-01")
+		e.exec("UPDATE ehc_plans SET ceases_on = ? WHERE id = ?", "2026-11-10", plan)
+		names := map[string]string{yp: "Casey"}
+		for asOf, want := range map[string][]string{"2026-11-09": {"Casey"}, "2026-11-10": nil} {
+			got, _ := e.gapIDs(e.officer, "as_of="+asOf, names)
+			if len(got) != len(want) || (len(want) > 0 && got[0] != want[0]) {
+				t.Errorf("gaps on %s: %v, want %v", asOf, got, want)
+			}
+		}
+	})
+}

@@ -168,9 +168,9 @@ func (tx *Tx) TransitionPlans(f TransitionPlanFilter, s Scope, p Page) ([]transi
 // closedReferralStatuses end a referral: closed, or ended at triage.
 var closedReferralStatuses = []string{string(referral.Closed), string(referral.Redirected), string(referral.Declined)}
 
-// ehcPlanInForce are the EHC plan statuses of a plan in force: issued, or ceasing (kept in force
-// until the appeal window closes).
-var ehcPlanInForce = []string{"issued", "ceasing"}
+// planInForce is the condition for an EHC plan (aliased p) in force on a day, given as its one
+// argument: issued, or ceasing and kept in force until its cease date (the appeal window).
+const planInForce = `(p.status = 'issued' OR (p.status = 'ceasing' AND p.ceases_on > ?))`
 
 // openReferralOn: the young person in col has a referral received by the day and not closed.
 func openReferralOn(col string) string {
@@ -181,7 +181,7 @@ func openReferralOn(col string) string {
 // no issue date recorded).
 func ehcPlanOn(col string) string {
 	return `EXISTS (SELECT 1 FROM ehc_plans p WHERE p.young_person_id = ` + col +
-		` AND p.status IN ? AND (p.first_issued_on IS NULL OR p.first_issued_on <= ?))`
+		` AND ` + planInForce + ` AND (p.first_issued_on IS NULL OR p.first_issued_on <= ?))`
 }
 
 // transitionPlanOn: the young person in col has a transition plan current on the day.
@@ -244,11 +244,11 @@ func (tx *Tx) TransitionGaps(q GapQuery, s Scope, p Page) ([]Gap, string, error)
 		CASE WHEN `+openReferralOn(col)+` THEN 1 ELSE 0 END AS open_referral,
 		CASE WHEN `+ehcPlanOn(col)+` THEN 1 ELSE 0 END AS ehc_plan,
 		(SELECT MIN(r.received_on) FROM referrals r WHERE r.young_person_id = young_people.id AND r.status NOT IN ? AND r.received_on <= ?) AS referral_since,
-		(SELECT MIN(p.first_issued_on) FROM ehc_plans p WHERE p.young_person_id = young_people.id AND p.status IN ? AND p.first_issued_on <= ?) AS ehc_plan_since,
+		(SELECT MIN(p.first_issued_on) FROM ehc_plans p WHERE p.young_person_id = young_people.id AND `+planInForce+` AND p.first_issued_on <= ?) AS ehc_plan_since,
 		(SELECT MAX(t.ended_on) FROM transition_plans t WHERE t.young_person_id = young_people.id AND t.ended_on <= ?) AS last_plan_ended`,
-		closedReferralStatuses, on, ehcPlanInForce, on, closedReferralStatuses, on, ehcPlanInForce, on, on).
+		closedReferralStatuses, on, on, on, closedReferralStatuses, on, on, on, on).
 		Where("young_people.date_of_birth <= ? AND young_people.date_of_birth > ?", fromDate(q.BornBy), fromDate(q.BornAfter)).
-		Where("("+openReferralOn(col)+" OR "+ehcPlanOn(col)+")", closedReferralStatuses, on, ehcPlanInForce, on).
+		Where("("+openReferralOn(col)+" OR "+ehcPlanOn(col)+")", closedReferralStatuses, on, on, on).
 		Where("NOT "+transitionPlanOn(col), on, on)
 	db = visibleYoungPeople(db, col, s)
 	return listPage(db, "young_people", p, func(r gapRow) string { return r.ID }, gapRow.toGap)
@@ -288,7 +288,7 @@ func (tx *Tx) UpcomingTransitions(q UpcomingQuery, s Scope) ([]Upcoming, error) 
 	on, through := fromDate(q.AsOf), fromDate(q.Through)
 	population := func(col string) (string, []any) {
 		return "(" + openReferralOn(col) + " OR " + ehcPlanOn(col) + " OR " + transitionPlanOn(col) + ")",
-			[]any{closedReferralStatuses, on, ehcPlanInForce, on, on, on}
+			[]any{closedReferralStatuses, on, on, on, on, on}
 	}
 	var out []Upcoming
 	type row struct {
@@ -339,7 +339,7 @@ func (tx *Tx) UpcomingTransitions(q UpcomingQuery, s Scope) ([]Upcoming, error) 
 	if !q.MaxAgeEnd.Empty() {
 		db = tx.db.Table("ehc_plans p").Select("p.young_person_id, young_people.date_of_birth, p.id AS related_id").
 			Joins("JOIN young_people ON young_people.id = p.young_person_id").
-			Where("p.status IN ? AND (p.first_issued_on IS NULL OR p.first_issued_on <= ?)", ehcPlanInForce, on).
+			Where(planInForce+" AND (p.first_issued_on IS NULL OR p.first_issued_on <= ?)", on, on).
 			Where("young_people.date_of_birth >= ? AND young_people.date_of_birth <= ?", fromDate(q.MaxAgeEnd.From), fromDate(q.MaxAgeEnd.Through))
 		if err := run(UpcomingPlanMaxAgeEnd, "ehc_plan", visibleYoungPeople(db, "p.young_person_id", s)); err != nil {
 			return nil, err
