@@ -24,38 +24,18 @@ func reviewPayload(r annualreview.Review) map[string]any {
 }
 
 // AnnualReview reads one review the caller may see.
-func (s *Service) AnnualReview(ctx context.Context, id string) (r annualreview.Review, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return r, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if r, err = tx.AnnualReview(id, s.scope(p)); err != nil {
-			return err
-		}
-		return tx.Audit(s.event(ctx, p, audit.Read, annualreview.RecordType, id, r.YoungPersonID, nil))
-	})
-	return r, err
+func (s *Service) AnnualReview(ctx context.Context, id string) (annualreview.Review, error) {
+	return readAudited(ctx, s, annualreview.RecordType, id,
+		func(tx *store.Tx, sc store.Scope) (annualreview.Review, error) { return tx.AnnualReview(id, sc) },
+		func(r annualreview.Review) string { return r.YoungPersonID })
 }
 
 // AnnualReviews lists the reviews the caller may see, auditing each hit.
-func (s *Service) AnnualReviews(ctx context.Context, f store.AnnualReviewFilter, pg store.Page) (out []annualreview.Review, next string, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return nil, "", err
-	}
+func (s *Service) AnnualReviews(ctx context.Context, f store.AnnualReviewFilter, pg store.Page) ([]annualreview.Review, string, error) {
 	f.Today = s.today()
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if out, next, err = tx.AnnualReviews(f, s.scope(p), pg); err != nil {
-			return err
-		}
-		events := make([]audit.Event, len(out))
-		for i, r := range out {
-			events[i] = s.event(ctx, p, audit.List, annualreview.RecordType, r.ID, r.YoungPersonID, nil)
-		}
-		return tx.Audit(events...)
-	})
-	return out, next, err
+	return listAudited(ctx, s, annualreview.RecordType, func(tx *store.Tx, sc store.Scope) ([]annualreview.Review, string, error) {
+		return tx.AnnualReviews(f, sc, pg)
+	}, func(r annualreview.Review) (string, string) { return r.ID, r.YoungPersonID })
 }
 
 // changeAnnualReview loads a visible review, checks If-Match, applies change and writes it with

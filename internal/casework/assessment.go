@@ -85,37 +85,17 @@ func (s *Service) CreateAssessment(ctx context.Context, referralID, assessorID s
 }
 
 // Assessment reads one assessment the caller may see.
-func (s *Service) Assessment(ctx context.Context, id string) (a assessment.Assessment, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return a, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if a, err = tx.Assessment(id, s.scope(p)); err != nil {
-			return err
-		}
-		return tx.Audit(s.event(ctx, p, audit.Read, audit.FamilyAssessment, id, a.YoungPersonID, nil))
-	})
-	return a, err
+func (s *Service) Assessment(ctx context.Context, id string) (assessment.Assessment, error) {
+	return readAudited(ctx, s, audit.FamilyAssessment, id,
+		func(tx *store.Tx, sc store.Scope) (assessment.Assessment, error) { return tx.Assessment(id, sc) },
+		func(r assessment.Assessment) string { return r.YoungPersonID })
 }
 
 // Assessments lists the assessments the caller may see, auditing each hit.
-func (s *Service) Assessments(ctx context.Context, f store.AssessmentFilter, pg store.Page) (out []assessment.Assessment, next string, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return nil, "", err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if out, next, err = tx.Assessments(f, s.scope(p), pg); err != nil {
-			return err
-		}
-		events := make([]audit.Event, len(out))
-		for i, a := range out {
-			events[i] = s.event(ctx, p, audit.List, audit.FamilyAssessment, a.ID, a.YoungPersonID, nil)
-		}
-		return tx.Audit(events...)
-	})
-	return out, next, err
+func (s *Service) Assessments(ctx context.Context, f store.AssessmentFilter, pg store.Page) ([]assessment.Assessment, string, error) {
+	return listAudited(ctx, s, audit.FamilyAssessment, func(tx *store.Tx, sc store.Scope) ([]assessment.Assessment, string, error) {
+		return tx.Assessments(f, sc, pg)
+	}, func(r assessment.Assessment) (string, string) { return r.ID, r.YoungPersonID })
 }
 
 // UpdateAssessment changes a draft assessment's assessor or sections. Submitted and reviewed

@@ -122,37 +122,17 @@ func (s *Service) CreateDispute(ctx context.Context, in dispute.Dispute) (d disp
 }
 
 // Dispute reads one dispute the caller may see.
-func (s *Service) Dispute(ctx context.Context, id string) (d dispute.Dispute, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return d, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if d, err = tx.Dispute(id, s.scope(p)); err != nil {
-			return err
-		}
-		return tx.Audit(s.event(ctx, p, audit.Read, dispute.RecordType, id, d.YoungPersonID, nil))
-	})
-	return d, err
+func (s *Service) Dispute(ctx context.Context, id string) (dispute.Dispute, error) {
+	return readAudited(ctx, s, dispute.RecordType, id,
+		func(tx *store.Tx, sc store.Scope) (dispute.Dispute, error) { return tx.Dispute(id, sc) },
+		func(r dispute.Dispute) string { return r.YoungPersonID })
 }
 
 // Disputes lists the disputes the caller may see, auditing each hit.
-func (s *Service) Disputes(ctx context.Context, f store.DisputeFilter, pg store.Page) (out []dispute.Dispute, next string, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return nil, "", err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if out, next, err = tx.Disputes(f, s.scope(p), pg); err != nil {
-			return err
-		}
-		events := make([]audit.Event, len(out))
-		for i, d := range out {
-			events[i] = s.event(ctx, p, audit.List, dispute.RecordType, d.ID, d.YoungPersonID, nil)
-		}
-		return tx.Audit(events...)
-	})
-	return out, next, err
+func (s *Service) Disputes(ctx context.Context, f store.DisputeFilter, pg store.Page) ([]dispute.Dispute, string, error) {
+	return listAudited(ctx, s, dispute.RecordType,
+		func(tx *store.Tx, sc store.Scope) ([]dispute.Dispute, string, error) { return tx.Disputes(f, sc, pg) },
+		func(r dispute.Dispute) (string, string) { return r.ID, r.YoungPersonID })
 }
 
 // UpdateDispute corrects a dispute's notes and dates. mutate turns the current record into the

@@ -94,39 +94,19 @@ func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r e
 }
 
 // EHCRequest reads one request the caller may see.
-func (s *Service) EHCRequest(ctx context.Context, id string) (r ehc.Request, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return r, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if r, err = tx.EHCRequest(id, s.scope(p)); err != nil {
-			return err
-		}
-		return tx.Audit(s.event(ctx, p, audit.Read, ehc.RecordType, id, r.YoungPersonID, nil))
-	})
-	return r, err
+func (s *Service) EHCRequest(ctx context.Context, id string) (ehc.Request, error) {
+	return readAudited(ctx, s, ehc.RecordType, id,
+		func(tx *store.Tx, sc store.Scope) (ehc.Request, error) { return tx.EHCRequest(id, sc) },
+		func(r ehc.Request) string { return r.YoungPersonID })
 }
 
 // EHCRequests lists the requests the caller may see, auditing each hit. The overdue filter is
 // judged on the service's today.
-func (s *Service) EHCRequests(ctx context.Context, f store.EHCRequestFilter, pg store.Page) (out []ehc.Request, next string, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return nil, "", err
-	}
+func (s *Service) EHCRequests(ctx context.Context, f store.EHCRequestFilter, pg store.Page) ([]ehc.Request, string, error) {
 	f.Today = s.today()
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if out, next, err = tx.EHCRequests(f, s.scope(p), pg); err != nil {
-			return err
-		}
-		events := make([]audit.Event, len(out))
-		for i, r := range out {
-			events[i] = s.event(ctx, p, audit.List, ehc.RecordType, r.ID, r.YoungPersonID, nil)
-		}
-		return tx.Audit(events...)
-	})
-	return out, next, err
+	return listAudited(ctx, s, ehc.RecordType,
+		func(tx *store.Tx, sc store.Scope) ([]ehc.Request, string, error) { return tx.EHCRequests(f, sc, pg) },
+		func(r ehc.Request) (string, string) { return r.ID, r.YoungPersonID })
 }
 
 // changeEHCRequest loads a visible request, checks If-Match, applies change and writes the request

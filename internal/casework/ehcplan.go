@@ -115,38 +115,18 @@ func (s *Service) ceasePlansOn(ctx context.Context, tx *store.Tx, p auth.Princip
 }
 
 // EHCPlan reads one plan the caller may see.
-func (s *Service) EHCPlan(ctx context.Context, id string) (pl ehcplan.Plan, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return pl, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if pl, err = tx.EHCPlan(id, s.scope(p)); err != nil {
-			return err
-		}
-		return tx.Audit(s.event(ctx, p, audit.Read, ehcplan.RecordType, id, pl.YoungPersonID, nil))
-	})
-	return pl, err
+func (s *Service) EHCPlan(ctx context.Context, id string) (ehcplan.Plan, error) {
+	return readAudited(ctx, s, ehcplan.RecordType, id,
+		func(tx *store.Tx, sc store.Scope) (ehcplan.Plan, error) { return tx.EHCPlan(id, sc) },
+		func(r ehcplan.Plan) string { return r.YoungPersonID })
 }
 
 // EHCPlans lists the plans the caller may see, auditing each hit.
-func (s *Service) EHCPlans(ctx context.Context, f store.EHCPlanFilter, pg store.Page) (out []ehcplan.Plan, next string, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return nil, "", err
-	}
+func (s *Service) EHCPlans(ctx context.Context, f store.EHCPlanFilter, pg store.Page) ([]ehcplan.Plan, string, error) {
 	f.Today = s.today()
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if out, next, err = tx.EHCPlans(f, s.scope(p), pg); err != nil {
-			return err
-		}
-		events := make([]audit.Event, len(out))
-		for i, pl := range out {
-			events[i] = s.event(ctx, p, audit.List, ehcplan.RecordType, pl.ID, pl.YoungPersonID, nil)
-		}
-		return tx.Audit(events...)
-	})
-	return out, next, err
+	return listAudited(ctx, s, ehcplan.RecordType,
+		func(tx *store.Tx, sc store.Scope) ([]ehcplan.Plan, string, error) { return tx.EHCPlans(f, sc, pg) },
+		func(r ehcplan.Plan) (string, string) { return r.ID, r.YoungPersonID })
 }
 
 // planChange is what one change to a plan does besides the plan itself.

@@ -76,35 +76,15 @@ func (s *Service) GiveFeedback(ctx context.Context, f feedback.Feedback) (feedba
 }
 
 // Feedback reads one piece of feedback the caller may see.
-func (s *Service) Feedback(ctx context.Context, id string) (f feedback.Feedback, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return f, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if f, err = tx.Feedback(id, s.scope(p)); err != nil {
-			return err
-		}
-		return tx.Audit(s.event(ctx, p, audit.Read, audit.PathwayFeedback, id, f.YoungPersonID, nil))
-	})
-	return f, err
+func (s *Service) Feedback(ctx context.Context, id string) (feedback.Feedback, error) {
+	return readAudited(ctx, s, audit.PathwayFeedback, id,
+		func(tx *store.Tx, sc store.Scope) (feedback.Feedback, error) { return tx.Feedback(id, sc) },
+		func(r feedback.Feedback) string { return r.YoungPersonID })
 }
 
 // ListFeedback lists the feedback the caller may see, auditing each hit.
-func (s *Service) ListFeedback(ctx context.Context, f store.FeedbackFilter, pg store.Page) (out []feedback.Feedback, next string, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return nil, "", err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if out, next, err = tx.ListFeedback(f, s.scope(p), pg); err != nil {
-			return err
-		}
-		events := make([]audit.Event, len(out))
-		for i, fb := range out {
-			events[i] = s.event(ctx, p, audit.List, audit.PathwayFeedback, fb.ID, fb.YoungPersonID, nil)
-		}
-		return tx.Audit(events...)
-	})
-	return out, next, err
+func (s *Service) ListFeedback(ctx context.Context, f store.FeedbackFilter, pg store.Page) ([]feedback.Feedback, string, error) {
+	return listAudited(ctx, s, audit.PathwayFeedback, func(tx *store.Tx, sc store.Scope) ([]feedback.Feedback, string, error) {
+		return tx.ListFeedback(f, sc, pg)
+	}, func(r feedback.Feedback) (string, string) { return r.ID, r.YoungPersonID })
 }

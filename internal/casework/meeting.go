@@ -117,37 +117,17 @@ func (s *Service) CreateMeeting(ctx context.Context, m meeting.Meeting) (meeting
 }
 
 // Meeting reads one meeting the caller may see.
-func (s *Service) Meeting(ctx context.Context, id string) (m meeting.Meeting, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return m, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if m, err = tx.Meeting(id, s.scope(p)); err != nil {
-			return err
-		}
-		return tx.Audit(s.event(ctx, p, audit.Read, audit.Meeting, id, m.YoungPersonID, nil))
-	})
-	return m, err
+func (s *Service) Meeting(ctx context.Context, id string) (meeting.Meeting, error) {
+	return readAudited(ctx, s, audit.Meeting, id,
+		func(tx *store.Tx, sc store.Scope) (meeting.Meeting, error) { return tx.Meeting(id, sc) },
+		func(r meeting.Meeting) string { return r.YoungPersonID })
 }
 
 // Meetings lists the meetings the caller may see, auditing each hit.
-func (s *Service) Meetings(ctx context.Context, f store.MeetingFilter, pg store.Page) (out []meeting.Meeting, next string, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return nil, "", err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if out, next, err = tx.Meetings(f, s.scope(p), pg); err != nil {
-			return err
-		}
-		events := make([]audit.Event, len(out))
-		for i, m := range out {
-			events[i] = s.event(ctx, p, audit.List, audit.Meeting, m.ID, m.YoungPersonID, nil)
-		}
-		return tx.Audit(events...)
-	})
-	return out, next, err
+func (s *Service) Meetings(ctx context.Context, f store.MeetingFilter, pg store.Page) ([]meeting.Meeting, string, error) {
+	return listAudited(ctx, s, audit.Meeting,
+		func(tx *store.Tx, sc store.Scope) ([]meeting.Meeting, string, error) { return tx.Meetings(f, sc, pg) },
+		func(r meeting.Meeting) (string, string) { return r.ID, r.YoungPersonID })
 }
 
 // UpdateMeeting corrects a meeting's record. Its type, referral and actions stay as they are.
@@ -210,23 +190,11 @@ func (s *Service) UpdateMeeting(ctx context.Context, id string, ifMatch *int, mu
 }
 
 // Actions lists the actions the caller may see, auditing each hit.
-func (s *Service) Actions(ctx context.Context, f store.ActionFilter, pg store.Page) (out []meeting.Action, next string, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return nil, "", err
-	}
+func (s *Service) Actions(ctx context.Context, f store.ActionFilter, pg store.Page) ([]meeting.Action, string, error) {
 	f.Today = s.today()
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if out, next, err = tx.Actions(f, s.scope(p), pg); err != nil {
-			return err
-		}
-		events := make([]audit.Event, len(out))
-		for i, a := range out {
-			events[i] = s.event(ctx, p, audit.List, audit.Action, a.ID, a.YoungPersonID, nil)
-		}
-		return tx.Audit(events...)
-	})
-	return out, next, err
+	return listAudited(ctx, s, audit.Action,
+		func(tx *store.Tx, sc store.Scope) ([]meeting.Action, string, error) { return tx.Actions(f, sc, pg) },
+		func(a meeting.Action) (string, string) { return a.ID, a.YoungPersonID })
 }
 
 // CompleteAction marks an open action done, recording who completed it (the named

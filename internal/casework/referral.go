@@ -102,37 +102,17 @@ func (s *Service) assess(tx *store.Tx, p auth.Principal, r *referral.Referral) e
 }
 
 // Referral reads one referral the caller may see, auditing the read.
-func (s *Service) Referral(ctx context.Context, id string) (r referral.Referral, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return r, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if r, err = tx.Referral(id, s.scope(p)); err != nil {
-			return err
-		}
-		return tx.Audit(s.event(ctx, p, audit.Read, audit.Referral, id, r.YoungPersonID, nil))
-	})
-	return r, err
+func (s *Service) Referral(ctx context.Context, id string) (referral.Referral, error) {
+	return readAudited(ctx, s, audit.Referral, id,
+		func(tx *store.Tx, sc store.Scope) (referral.Referral, error) { return tx.Referral(id, sc) },
+		func(r referral.Referral) string { return r.YoungPersonID })
 }
 
 // Referrals lists the referrals the caller may see, auditing each hit.
-func (s *Service) Referrals(ctx context.Context, f store.ReferralFilter, pg store.Page) (out []referral.Referral, next string, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return nil, "", err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if out, next, err = tx.Referrals(f, s.scope(p), pg); err != nil {
-			return err
-		}
-		events := make([]audit.Event, len(out))
-		for i, r := range out {
-			events[i] = s.event(ctx, p, audit.List, audit.Referral, r.ID, r.YoungPersonID, nil)
-		}
-		return tx.Audit(events...)
-	})
-	return out, next, err
+func (s *Service) Referrals(ctx context.Context, f store.ReferralFilter, pg store.Page) ([]referral.Referral, string, error) {
+	return listAudited(ctx, s, audit.Referral, func(tx *store.Tx, sc store.Scope) ([]referral.Referral, string, error) {
+		return tx.Referrals(f, sc, pg)
+	}, func(r referral.Referral) (string, string) { return r.ID, r.YoungPersonID })
 }
 
 // UpdateReferral corrects a referral that has not been triaged yet; eligibility is recomputed.

@@ -106,37 +106,17 @@ func (s *Service) CreateTransitionPlan(ctx context.Context, in transition.Plan) 
 }
 
 // TransitionPlan reads one plan the caller may see.
-func (s *Service) TransitionPlan(ctx context.Context, id string) (p transition.Plan, err error) {
-	pr, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return p, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if p, err = tx.TransitionPlan(id, s.scope(pr)); err != nil {
-			return err
-		}
-		return tx.Audit(s.event(ctx, pr, audit.Read, transition.RecordType, id, p.YoungPersonID, nil))
-	})
-	return p, err
+func (s *Service) TransitionPlan(ctx context.Context, id string) (transition.Plan, error) {
+	return readAudited(ctx, s, transition.RecordType, id,
+		func(tx *store.Tx, sc store.Scope) (transition.Plan, error) { return tx.TransitionPlan(id, sc) },
+		func(r transition.Plan) string { return r.YoungPersonID })
 }
 
 // TransitionPlans lists the plans the caller may see, auditing each hit.
-func (s *Service) TransitionPlans(ctx context.Context, f store.TransitionPlanFilter, pg store.Page) (out []transition.Plan, next string, err error) {
-	pr, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return nil, "", err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if out, next, err = tx.TransitionPlans(f, s.scope(pr), pg); err != nil {
-			return err
-		}
-		events := make([]audit.Event, len(out))
-		for i, p := range out {
-			events[i] = s.event(ctx, pr, audit.List, transition.RecordType, p.ID, p.YoungPersonID, nil)
-		}
-		return tx.Audit(events...)
-	})
-	return out, next, err
+func (s *Service) TransitionPlans(ctx context.Context, f store.TransitionPlanFilter, pg store.Page) ([]transition.Plan, string, error) {
+	return listAudited(ctx, s, transition.RecordType, func(tx *store.Tx, sc store.Scope) ([]transition.Plan, string, error) {
+		return tx.TransitionPlans(f, sc, pg)
+	}, func(r transition.Plan) (string, string) { return r.ID, r.YoungPersonID })
 }
 
 // changeTransitionPlan loads a visible plan, checks If-Match, applies change and writes the plan

@@ -55,37 +55,17 @@ func identifierConflict(err error) error {
 }
 
 // YoungPerson reads one record the caller may see, auditing the read.
-func (s *Service) YoungPerson(ctx context.Context, id string) (yp person.YoungPerson, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return yp, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if yp, err = tx.YoungPerson(id, s.scope(p)); err != nil {
-			return err
-		}
-		return tx.Audit(s.event(ctx, p, audit.Read, audit.YoungPerson, id, id, nil))
-	})
-	return yp, err
+func (s *Service) YoungPerson(ctx context.Context, id string) (person.YoungPerson, error) {
+	return readAudited(ctx, s, audit.YoungPerson, id,
+		func(tx *store.Tx, sc store.Scope) (person.YoungPerson, error) { return tx.YoungPerson(id, sc) },
+		func(r person.YoungPerson) string { return r.ID })
 }
 
 // YoungPeople lists the records the caller may see, auditing each hit.
-func (s *Service) YoungPeople(ctx context.Context, f store.YoungPersonFilter, pg store.Page) (out []person.YoungPerson, next string, err error) {
-	p, err := allow(ctx, auth.ReadCasework)
-	if err != nil {
-		return nil, "", err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if out, next, err = tx.YoungPeople(f, s.scope(p), pg); err != nil {
-			return err
-		}
-		events := make([]audit.Event, len(out))
-		for i, yp := range out {
-			events[i] = s.event(ctx, p, audit.List, audit.YoungPerson, yp.ID, yp.ID, nil)
-		}
-		return tx.Audit(events...)
-	})
-	return out, next, err
+func (s *Service) YoungPeople(ctx context.Context, f store.YoungPersonFilter, pg store.Page) ([]person.YoungPerson, string, error) {
+	return listAudited(ctx, s, audit.YoungPerson, func(tx *store.Tx, sc store.Scope) ([]person.YoungPerson, string, error) {
+		return tx.YoungPeople(f, sc, pg)
+	}, func(r person.YoungPerson) (string, string) { return r.ID, r.ID })
 }
 
 // UpdateYoungPerson changes a record the caller may see.
