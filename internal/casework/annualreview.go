@@ -41,37 +41,23 @@ func (s *Service) AnnualReviews(ctx context.Context, f store.AnnualReviewFilter,
 // changeAnnualReview loads a visible review, checks If-Match, applies change and writes it with
 // its audit, outbox and timeline events in one transaction.
 func (s *Service) changeAnnualReview(ctx context.Context, perm auth.Permission, id string, ifMatch *int, action, eventType string,
-	change func(tx *store.Tx, r *annualreview.Review, dob timeDay) error, summary func(r annualreview.Review) (timeDay, string)) (r annualreview.Review, err error) {
-	p, err := allow(ctx, perm)
-	if err != nil {
-		return r, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if r, err = tx.AnnualReview(id, s.scope(p)); err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, r.Version); err != nil {
-			return err
-		}
-		yp, err := tx.YoungPerson(r.YoungPersonID, store.Scope{})
-		if err != nil {
-			return err
-		}
-		if err := change(tx, &r, yp.DateOfBirth); err != nil {
-			return err
-		}
-		r.UpdatedAt, r.Version = s.now(), r.Version+1
-		if err := tx.UpdateAnnualReview(r); err != nil {
-			return assessmentRaced(err, ifMatch)
-		}
-		if err := record(tx, s.event(ctx, p, action, annualreview.RecordType, r.ID, r.YoungPersonID, []string{"status"}),
-			s.notice(eventType, annualreview.RecordType, r.ID, reviewPayload(r))); err != nil {
-			return err
-		}
-		on, text := summary(r)
-		return s.onTimeline(tx, r.YoungPersonID, "", on, eventType, annualreview.RecordType, r.ID, text)
-	})
-	return r, err
+	change func(tx *store.Tx, r *annualreview.Review, dob timeDay) error, summary func(r annualreview.Review) (timeDay, string)) (annualreview.Review, error) {
+	return annualReviews.change(ctx, s, perm, id, ifMatch,
+		func(tx *store.Tx, r *annualreview.Review) (bool, error) {
+			dob, err := dateOfBirth(tx, r.YoungPersonID)
+			if err != nil {
+				return false, err
+			}
+			return true, change(tx, r, dob)
+		},
+		func(tx *store.Tx, p auth.Principal, r annualreview.Review) error {
+			if err := record(tx, s.event(ctx, p, action, annualreview.RecordType, r.ID, r.YoungPersonID, []string{"status"}),
+				s.notice(eventType, annualreview.RecordType, r.ID, reviewPayload(r))); err != nil {
+				return err
+			}
+			on, text := summary(r)
+			return s.onTimeline(tx, r.YoungPersonID, "", on, eventType, annualreview.RecordType, r.ID, text)
+		})
 }
 
 // HoldAnnualReview records the review meeting.

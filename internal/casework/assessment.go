@@ -23,15 +23,6 @@ func checkAssessor(tx *store.Tx, id string) error {
 	return err
 }
 
-// assessmentRaced turns a stale write the caller did not guard with If-Match into a conflict: the record
-// changed under a concurrent request, which the caller could not have known about.
-func assessmentRaced(err error, ifMatch *int) error {
-	if ifMatch == nil && fault.KindOf(err) == fault.PreconditionFailed {
-		return fault.New(fault.Conflict, "The record changed while this request was being handled; read it and try again.")
-	}
-	return err
-}
-
 // assessmentPayload is the outbox payload of an assessment: ids, codes and states only.
 func assessmentPayload(a assessment.Assessment) map[string]any {
 	payload := map[string]any{"referral_id": a.ReferralID, "young_person_id": a.YoungPersonID, "kind": a.Kind, "status": string(a.Status),
@@ -79,7 +70,7 @@ func (s *Service) CreateAssessment(ctx context.Context, referralID, assessorID s
 		if err := s.onTimeline(tx, a.YoungPersonID, r.ID, s.today(), "assessment.started", audit.FamilyAssessment, a.ID, a.Label()+" started"); err != nil {
 			return err
 		}
-		return assessmentRaced(s.advance(ctx, tx, p, &r, referral.Assessing, a.Label()+" started"), nil)
+		return raced(s.advance(ctx, tx, p, &r, referral.Assessing, a.Label()+" started"), nil)
 	})
 	return a, err
 }
@@ -133,7 +124,7 @@ func (s *Service) UpdateAssessment(ctx context.Context, id string, ifMatch *int,
 		}
 		cur.UpdatedAt, cur.Version = s.now(), cur.Version+1
 		if err := tx.UpdateAssessment(cur); err != nil {
-			return assessmentRaced(err, ifMatch)
+			return raced(err, ifMatch)
 		}
 		a = cur
 		payload := assessmentPayload(a)
@@ -162,7 +153,7 @@ func (s *Service) SubmitAssessment(ctx context.Context, id string, ifMatch *int)
 		}
 		a.UpdatedAt, a.Version = s.now(), a.Version+1
 		if err := tx.UpdateAssessment(a); err != nil {
-			return assessmentRaced(err, ifMatch)
+			return raced(err, ifMatch)
 		}
 		if err := record(tx, s.event(ctx, p, audit.Submit, audit.FamilyAssessment, id, a.YoungPersonID, []string{"status", "submitted_at"}),
 			s.notice("family_assessment.submitted", audit.FamilyAssessment, id, assessmentPayload(a))); err != nil {
@@ -194,7 +185,7 @@ func (s *Service) ReviewAssessment(ctx context.Context, id string, ifMatch *int)
 		}
 		cur.UpdatedAt, cur.Version = s.now(), cur.Version+1
 		if err := tx.UpdateAssessment(cur); err != nil {
-			return assessmentRaced(err, ifMatch)
+			return raced(err, ifMatch)
 		}
 		next.ID, next.CreatedAt, next.UpdatedAt, next.Version = newID(), s.now(), s.now(), 1
 		if err := tx.CreateAssessment(next); err != nil {

@@ -138,76 +138,47 @@ func (s *Service) Disputes(ctx context.Context, f store.DisputeFilter, pg store.
 // UpdateDispute corrects a dispute's notes and dates. mutate turns the current record into the
 // changes asked for and names the fields they touch.
 func (s *Service) UpdateDispute(ctx context.Context, id string, ifMatch *int,
-	mutate func(cur dispute.Dispute) (dispute.Changes, []string, error)) (d dispute.Dispute, err error) {
-	p, err := allow(ctx, auth.RunPathway)
-	if err != nil {
-		return d, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if d, err = tx.Dispute(id, s.scope(p)); err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, d.Version); err != nil {
-			return err
-		}
-		c, changed, err := mutate(d)
-		if err != nil {
-			return err
-		}
-		if len(changed) == 0 {
-			return nil
-		}
-		if err := d.Change(c, s.today()); err != nil {
-			return err
-		}
-		d.UpdatedAt, d.Version = s.now(), d.Version+1
-		if err := tx.UpdateDispute(d); err != nil {
-			return assessmentRaced(err, ifMatch)
-		}
-		payload := disputePayload(d)
-		payload["changed_fields"] = changed
-		if err := record(tx, s.event(ctx, p, audit.Update, dispute.RecordType, id, d.YoungPersonID, changed),
-			s.notice("dispute.updated", dispute.RecordType, id, payload)); err != nil {
-			return err
-		}
-		// A new date moves the appeal deadline or lists a hearing: say so on the timeline.
-		for _, f := range changed {
-			if f != "notes" {
-				return s.onTimeline(tx, d.YoungPersonID, timelineReferral(d), s.today(), "dispute.updated", dispute.RecordType, id,
-					disputeSummary(d, "dates recorded"))
+	mutate func(cur dispute.Dispute) (dispute.Changes, []string, error)) (dispute.Dispute, error) {
+	var changed []string
+	return disputes.change(ctx, s, auth.RunPathway, id, ifMatch,
+		func(_ *store.Tx, d *dispute.Dispute) (bool, error) {
+			c, names, err := mutate(*d)
+			if err != nil || len(names) == 0 {
+				return false, err
 			}
-		}
-		return nil
-	})
-	return d, err
+			changed = names
+			return true, d.Change(c, s.today())
+		},
+		func(tx *store.Tx, p auth.Principal, d dispute.Dispute) error {
+			payload := disputePayload(d)
+			payload["changed_fields"] = changed
+			if err := record(tx, s.event(ctx, p, audit.Update, dispute.RecordType, id, d.YoungPersonID, changed),
+				s.notice("dispute.updated", dispute.RecordType, id, payload)); err != nil {
+				return err
+			}
+			// A new date moves the appeal deadline or lists a hearing: say so on the timeline.
+			for _, f := range changed {
+				if f != "notes" {
+					return s.onTimeline(tx, d.YoungPersonID, timelineReferral(d), s.today(), "dispute.updated", dispute.RecordType, id,
+						disputeSummary(d, "dates recorded"))
+				}
+			}
+			return nil
+		})
 }
 
 // ConcludeDispute records how a dispute ended.
-func (s *Service) ConcludeDispute(ctx context.Context, id string, ifMatch *int, outcome string, on timeDay, notes string) (d dispute.Dispute, err error) {
-	p, err := allow(ctx, auth.RunPathway)
-	if err != nil {
-		return d, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if d, err = tx.Dispute(id, s.scope(p)); err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, d.Version); err != nil {
-			return err
-		}
-		if err := d.Conclude(outcome, on, notes, s.today()); err != nil {
-			return err
-		}
-		d.UpdatedAt, d.Version = s.now(), d.Version+1
-		if err := tx.UpdateDispute(d); err != nil {
-			return assessmentRaced(err, ifMatch)
-		}
-		if err := record(tx, s.event(ctx, p, audit.Close, dispute.RecordType, id, d.YoungPersonID, []string{"outcome", "concluded_on", "conclusion_notes"}),
-			s.notice("dispute.concluded", dispute.RecordType, id, disputePayload(d))); err != nil {
-			return err
-		}
-		return s.onTimeline(tx, d.YoungPersonID, timelineReferral(d), d.ConcludedOn, "dispute.concluded", dispute.RecordType, id,
-			disputeSummary(d, "concluded"))
-	})
-	return d, err
+func (s *Service) ConcludeDispute(ctx context.Context, id string, ifMatch *int, outcome string, on timeDay, notes string) (dispute.Dispute, error) {
+	return disputes.change(ctx, s, auth.RunPathway, id, ifMatch,
+		func(_ *store.Tx, d *dispute.Dispute) (bool, error) {
+			return true, d.Conclude(outcome, on, notes, s.today())
+		},
+		func(tx *store.Tx, p auth.Principal, d dispute.Dispute) error {
+			if err := record(tx, s.event(ctx, p, audit.Close, dispute.RecordType, id, d.YoungPersonID, []string{"outcome", "concluded_on", "conclusion_notes"}),
+				s.notice("dispute.concluded", dispute.RecordType, id, disputePayload(d))); err != nil {
+				return err
+			}
+			return s.onTimeline(tx, d.YoungPersonID, timelineReferral(d), d.ConcludedOn, "dispute.concluded", dispute.RecordType, id,
+				disputeSummary(d, "concluded"))
+		})
 }

@@ -34,9 +34,6 @@ func ehcPayload(r ehc.Request) map[string]any {
 	return payload
 }
 
-// ehcRaced turns an unguarded stale write into a conflict (see assessmentRaced).
-func ehcRaced(err error, ifMatch *int) error { return assessmentRaced(err, ifMatch) }
-
 // CreateEHCRequest records a request for an EHC needs assessment, which starts the statutory clock.
 func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r ehc.Request, err error) {
 	p, err := allow(ctx, auth.WriteCasework)
@@ -112,34 +109,18 @@ func (s *Service) EHCRequests(ctx context.Context, f store.EHCRequestFilter, pg 
 // changeEHCRequest loads a visible request, checks If-Match, applies change and writes the request
 // with its audit, outbox and timeline events in one transaction.
 func (s *Service) changeEHCRequest(ctx context.Context, perm auth.Permission, id string, ifMatch *int, change func(tx *store.Tx, r *ehc.Request) error,
-	action string, changed []string, eventType string, timelineKind func(r ehc.Request) (kind, summary string, on timeDay)) (r ehc.Request, err error) {
-	p, err := allow(ctx, perm)
-	if err != nil {
-		return r, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if r, err = tx.EHCRequest(id, s.scope(p)); err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, r.Version); err != nil {
-			return err
-		}
-		if err := change(tx, &r); err != nil {
-			return err
-		}
-		r.UpdatedAt, r.Version = s.now(), r.Version+1
-		if err := tx.UpdateEHCRequest(r); err != nil {
-			return ehcRaced(err, ifMatch)
-		}
-		if err := record(tx, s.event(ctx, p, action, ehc.RecordType, r.ID, r.YoungPersonID, changed),
-			s.notice(eventType, ehc.RecordType, r.ID, ehcPayload(r))); err != nil {
-			return err
-		}
-		// The timeline is dated when things happened, which the caller records, not when they were typed in.
-		kind, summary, on := timelineKind(r)
-		return s.onTimeline(tx, r.YoungPersonID, r.ReferralID, on, kind, ehc.RecordType, r.ID, summary)
-	})
-	return r, err
+	action string, changed []string, eventType string, timelineKind func(r ehc.Request) (kind, summary string, on timeDay)) (ehc.Request, error) {
+	return ehcRequests.change(ctx, s, perm, id, ifMatch,
+		func(tx *store.Tx, r *ehc.Request) (bool, error) { return true, change(tx, r) },
+		func(tx *store.Tx, p auth.Principal, r ehc.Request) error {
+			if err := record(tx, s.event(ctx, p, action, ehc.RecordType, r.ID, r.YoungPersonID, changed),
+				s.notice(eventType, ehc.RecordType, r.ID, ehcPayload(r))); err != nil {
+				return err
+			}
+			// The timeline is dated when things happened, which the caller records, not when they were typed in.
+			kind, summary, on := timelineKind(r)
+			return s.onTimeline(tx, r.YoungPersonID, r.ReferralID, on, kind, ehc.RecordType, r.ID, summary)
+		})
 }
 
 // DecideEHCRequest records the decision whether to carry out the assessment (Reg 5). It is the

@@ -143,37 +143,23 @@ type planChange struct {
 
 // changeEHCPlan loads a visible plan, checks If-Match, applies the change and writes the plan
 // with its audit, outbox and timeline events in one transaction.
-func (s *Service) changeEHCPlan(ctx context.Context, id string, ifMatch *int, c planChange) (pl ehcplan.Plan, err error) {
-	p, err := allow(ctx, c.perm)
-	if err != nil {
-		return pl, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if pl, err = tx.EHCPlan(id, s.scope(p)); err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, pl.Version); err != nil {
-			return err
-		}
-		yp, err := tx.YoungPerson(pl.YoungPersonID, store.Scope{})
-		if err != nil {
-			return err
-		}
-		if err := c.apply(tx, &pl, yp.DateOfBirth); err != nil {
-			return err
-		}
-		pl.UpdatedAt, pl.Version = s.now(), pl.Version+1
-		if err := tx.UpdateEHCPlan(pl); err != nil {
-			return assessmentRaced(err, ifMatch)
-		}
-		if err := record(tx, s.event(ctx, p, c.action, ehcplan.RecordType, pl.ID, pl.YoungPersonID, c.changed),
-			s.notice(c.eventType, ehcplan.RecordType, pl.ID, planPayload(pl))); err != nil {
-			return err
-		}
-		on, text := c.summary(pl)
-		return s.onTimeline(tx, pl.YoungPersonID, "", on, c.eventType, ehcplan.RecordType, pl.ID, text)
-	})
-	return pl, err
+func (s *Service) changeEHCPlan(ctx context.Context, id string, ifMatch *int, c planChange) (ehcplan.Plan, error) {
+	return ehcPlans.change(ctx, s, c.perm, id, ifMatch,
+		func(tx *store.Tx, pl *ehcplan.Plan) (bool, error) {
+			dob, err := dateOfBirth(tx, pl.YoungPersonID)
+			if err != nil {
+				return false, err
+			}
+			return true, c.apply(tx, pl, dob)
+		},
+		func(tx *store.Tx, p auth.Principal, pl ehcplan.Plan) error {
+			if err := record(tx, s.event(ctx, p, c.action, ehcplan.RecordType, pl.ID, pl.YoungPersonID, c.changed),
+				s.notice(c.eventType, ehcplan.RecordType, pl.ID, planPayload(pl))); err != nil {
+				return err
+			}
+			on, text := c.summary(pl)
+			return s.onTimeline(tx, pl.YoungPersonID, "", on, c.eventType, ehcplan.RecordType, pl.ID, text)
+		})
 }
 
 // changeLinkedRequest applies change to the plan's request, if any, in the same transaction.

@@ -144,6 +144,15 @@ func checkVersion(ifMatch *int, current int) error {
 	return nil
 }
 
+// raced turns a stale write the caller did not guard with If-Match into a conflict: the record
+// changed under a concurrent request, which the caller could not have known about.
+func raced(err error, ifMatch *int) error {
+	if ifMatch == nil && fault.KindOf(err) == fault.PreconditionFailed {
+		return fault.New(fault.Conflict, "The record changed while this request was being handled; read it and try again.")
+	}
+	return err
+}
+
 // Mutation is how a caller changes a loaded record: it returns the changed record and the names
 // of the fields it changed.
 type Mutation[T any] func(current T) (T, []string, error)

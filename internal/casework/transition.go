@@ -122,44 +122,32 @@ func (s *Service) TransitionPlans(ctx context.Context, f store.TransitionPlanFil
 // changeTransitionPlan loads a visible plan, checks If-Match, applies change and writes the plan
 // with its audit, outbox and timeline events in one transaction.
 func (s *Service) changeTransitionPlan(ctx context.Context, id string, ifMatch *int, change func(tx *store.Tx, p *transition.Plan) ([]string, error),
-	action, eventType string, summary func(p transition.Plan, changed []string) string) (p transition.Plan, err error) {
-	pr, err := allow(ctx, auth.WriteCasework)
-	if err != nil {
-		return p, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if p, err = tx.TransitionPlan(id, s.scope(pr)); err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, p.Version); err != nil {
-			return err
-		}
-		if p.Ended() {
-			return fault.StateConflict("An ended transition plan is kept as it was; start a new plan instead.", "ended")
-		}
-		changed, err := change(tx, &p)
-		if err != nil || len(changed) == 0 {
-			return err
-		}
-		p.UpdatedAt, p.Version = s.now(), p.Version+1
-		if err := tx.UpdateTransitionPlan(p); err != nil {
-			return assessmentRaced(err, ifMatch)
-		}
-		payload := transitionPayload(p)
-		if action == audit.Update {
-			payload["changed_fields"] = changed
-		}
-		if err := record(tx, s.event(ctx, pr, action, transition.RecordType, p.ID, p.YoungPersonID, changed),
-			s.notice(eventType, transition.RecordType, p.ID, payload)); err != nil {
-			return err
-		}
-		occurred := s.today()
-		if p.Ending != nil {
-			occurred = p.Ending.On
-		}
-		return s.onTimeline(tx, p.YoungPersonID, "", occurred, eventType, transition.RecordType, p.ID, summary(p, changed))
-	})
-	return p, err
+	action, eventType string, summary func(p transition.Plan, changed []string) string) (transition.Plan, error) {
+	var changed []string
+	return transitionPlans.change(ctx, s, auth.WriteCasework, id, ifMatch,
+		func(tx *store.Tx, p *transition.Plan) (bool, error) {
+			if p.Ended() {
+				return false, fault.StateConflict("An ended transition plan is kept as it was; start a new plan instead.", "ended")
+			}
+			var err error
+			changed, err = change(tx, p)
+			return len(changed) > 0, err
+		},
+		func(tx *store.Tx, pr auth.Principal, p transition.Plan) error {
+			payload := transitionPayload(p)
+			if action == audit.Update {
+				payload["changed_fields"] = changed
+			}
+			if err := record(tx, s.event(ctx, pr, action, transition.RecordType, p.ID, p.YoungPersonID, changed),
+				s.notice(eventType, transition.RecordType, p.ID, payload)); err != nil {
+				return err
+			}
+			occurred := s.today()
+			if p.Ending != nil {
+				occurred = p.Ending.On
+			}
+			return s.onTimeline(tx, p.YoungPersonID, "", occurred, eventType, transition.RecordType, p.ID, summary(p, changed))
+		})
 }
 
 // UpdateTransitionPlan changes a current plan.

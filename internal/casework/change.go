@@ -1,0 +1,72 @@
+package casework
+
+import (
+	"context"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/annualreview"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/dispute"
+	"github.com/oneplan-send/oneplan/internal/ehc"
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
+	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/transition"
+)
+
+// versioned says how to load, stamp and save one kind of record under optimistic locking.
+type versioned[T any] struct {
+	load  func(tx *store.Tx, id string, sc store.Scope) (T, error)
+	save  func(tx *store.Tx, v T) error
+	stamp func(v *T) (version *int, updatedAt *time.Time)
+}
+
+// The records changed through versioned.change.
+var (
+	ehcRequests = versioned[ehc.Request]{load: (*store.Tx).EHCRequest, save: (*store.Tx).UpdateEHCRequest,
+		stamp: func(r *ehc.Request) (*int, *time.Time) { return &r.Version, &r.UpdatedAt }}
+	ehcPlans = versioned[ehcplan.Plan]{load: (*store.Tx).EHCPlan, save: (*store.Tx).UpdateEHCPlan,
+		stamp: func(p *ehcplan.Plan) (*int, *time.Time) { return &p.Version, &p.UpdatedAt }}
+	annualReviews = versioned[annualreview.Review]{load: (*store.Tx).AnnualReview, save: (*store.Tx).UpdateAnnualReview,
+		stamp: func(r *annualreview.Review) (*int, *time.Time) { return &r.Version, &r.UpdatedAt }}
+	transitionPlans = versioned[transition.Plan]{load: (*store.Tx).TransitionPlan, save: (*store.Tx).UpdateTransitionPlan,
+		stamp: func(p *transition.Plan) (*int, *time.Time) { return &p.Version, &p.UpdatedAt }}
+	disputes = versioned[dispute.Dispute]{load: (*store.Tx).Dispute, save: (*store.Tx).UpdateDispute,
+		stamp: func(d *dispute.Dispute) (*int, *time.Time) { return &d.Version, &d.UpdatedAt }}
+)
+
+// change loads the record id if the caller holds perm and may see it, checks If-Match, applies
+// the change and saves it as the next version, then lets after write its audit, outbox and
+// timeline events: all in one transaction. apply reports false when nothing changed, and then
+// nothing is written.
+func (k versioned[T]) change(ctx context.Context, s *Service, perm auth.Permission, id string, ifMatch *int,
+	apply func(tx *store.Tx, v *T) (bool, error), after func(tx *store.Tx, p auth.Principal, v T) error) (v T, err error) {
+	p, err := allow(ctx, perm)
+	if err != nil {
+		return v, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if v, err = k.load(tx, id, s.scope(p)); err != nil {
+			return err
+		}
+		version, updatedAt := k.stamp(&v)
+		if err := checkVersion(ifMatch, *version); err != nil {
+			return err
+		}
+		changed, err := apply(tx, &v)
+		if err != nil || !changed {
+			return err
+		}
+		*updatedAt, *version = s.now(), *version+1
+		if err := k.save(tx, v); err != nil {
+			return raced(err, ifMatch)
+		}
+		return after(tx, p, v)
+	})
+	return v, err
+}
+
+// dateOfBirth reads a young person's date of birth for rules that depend on age.
+func dateOfBirth(tx *store.Tx, youngPersonID string) (time.Time, error) {
+	yp, err := tx.YoungPerson(youngPersonID, store.Scope{})
+	return yp.DateOfBirth, err
+}
