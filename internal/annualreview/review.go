@@ -5,11 +5,14 @@
 package annualreview
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/age"
+	"github.com/oneplan-send/oneplan/internal/ehc"
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
@@ -38,13 +41,6 @@ const (
 // Attendee roles at a review meeting (Reg 20(2): the child's parent or the young person, a
 // representative of the setting, the authority, health and social care).
 var AttendeeRoles = []string{"parent", "child_young_person", "setting", "local_authority", "health", "social_care", "adult_services", "other"}
-
-// PfAAreas are the Preparing for Adulthood areas a review focuses on from Year 9 (Reg 20(6)).
-var PfAAreas = []string{"employment_education", "independent_living", "community", "health"}
-
-// pfaFromYear: reviews from Year 9 consider what provision is needed to prepare for adulthood
-// (Reg 20(6)).
-const pfaFromYear = 9
 
 // Attendee is someone at the meeting; organisation and name are optional.
 type Attendee struct {
@@ -109,13 +105,13 @@ func (r *Review) Hold(m Meeting, dob, today time.Time) error {
 		errs = append(errs, fault.FieldError{Pointer: "/attendees", Detail: "must list who attended"})
 	}
 	for i, a := range m.Attendees {
-		if !oneOf(a.Role, AttendeeRoles) {
+		if !slices.Contains(AttendeeRoles, a.Role) {
 			errs = append(errs, fault.FieldError{Pointer: "/attendees/" + strconv.Itoa(i) + "/role", Detail: "must be one of " + strings.Join(AttendeeRoles, ", ")})
 		}
 	}
 	for i, f := range m.PfAFocus {
-		if !oneOf(f, PfAAreas) {
-			errs = append(errs, fault.FieldError{Pointer: "/pfa_focus/" + strconv.Itoa(i), Detail: "must be one of " + strings.Join(PfAAreas, ", ")})
+		if !slices.Contains(ehcplan.PfAAreas, f) {
+			errs = append(errs, fault.FieldError{Pointer: "/pfa_focus/" + strconv.Itoa(i), Detail: "must be one of " + strings.Join(ehcplan.PfAAreas, ", ")})
 		}
 	}
 	if m.Recommendation != Maintain && m.Recommendation != Amend && m.Recommendation != Cease {
@@ -124,7 +120,7 @@ func (r *Review) Hold(m Meeting, dob, today time.Time) error {
 	if err := fault.Fields(fault.Invalid, errs); err != nil {
 		return err
 	}
-	if len(m.PfAFocus) == 0 && age.NationalCurriculumYear(dob, m.On) >= pfaFromYear {
+	if len(m.PfAFocus) == 0 && age.NationalCurriculumYear(dob, m.On) >= ehc.PfAFromYear {
 		return fault.Field(fault.Unprocessable, "/pfa_focus",
 			"from Year 9 the review must consider preparing for adulthood (Reg 20(6)): name the areas it focused on")
 	}
@@ -236,15 +232,6 @@ func (r Review) Deadlines(asOf time.Time) Deadlines {
 func (d Deadlines) Overdue() bool {
 	for _, m := range []Milestone{d.Review, d.Report, d.Decision} {
 		if m.Status == statutory.StatusOverdue {
-			return true
-		}
-	}
-	return false
-}
-
-func oneOf(s string, set []string) bool {
-	for _, v := range set {
-		if v == s {
 			return true
 		}
 	}

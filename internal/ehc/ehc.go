@@ -6,6 +6,7 @@
 package ehc
 
 import (
+	"slices"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/age"
@@ -136,7 +137,7 @@ func New(youngPersonID string, dob, received time.Time, requestedBy, referralID,
 	return r, nil
 }
 
-func validRequester(s string) bool { return oneOf(s, Requesters) }
+func validRequester(s string) bool { return slices.Contains(Requesters, s) }
 
 // Decide records the decision whether to assess. Only a received request can be decided; a
 // refusal must have told the family of their appeal, mediation and IAS rights.

@@ -1,6 +1,7 @@
 package ehc
 
 import (
+	"slices"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/age"
@@ -26,8 +27,8 @@ var Advisers = []string{AdviserParentViews, AdviserEducational, AdviserMedical, 
 // MaxAdvice caps the advice requests on one assessment.
 const MaxAdvice = 50
 
-// PfAFromYear is the National Curriculum year from which advice and provision must cover
-// preparation for adulthood (Reg 6(1)(f): "in year 9 or above").
+// PfAFromYear is the National Curriculum year from which advice, plans and reviews must cover
+// preparation for adulthood (Reg 6(1)(f): "in year 9 or above"; Reg 20(6); Code 8.9).
 const PfAFromYear = 9
 
 // Advice is one request for advice with its own 6-week clock (Reg 8).
@@ -63,7 +64,7 @@ func (r *Request) RequestAdvice(a Advice, dob, today time.Time) error {
 	}
 	a.RequestedOn = statutory.Civil(a.RequestedOn)
 	var errs []fault.FieldError
-	if !oneOf(a.Adviser, Advisers) {
+	if !slices.Contains(Advisers, a.Adviser) {
 		errs = append(errs, fault.FieldError{Pointer: "/adviser", Detail: "is not a known adviser"})
 	}
 	if a.RequestedOn.IsZero() {
@@ -197,13 +198,4 @@ func (r *Request) PlanIssued(on time.Time) error {
 	d := statutory.Civil(on)
 	r.Status, r.AssessmentOutcome, r.AssessmentOutcomeOn, r.PlanIssuedOn = PlanIssued, OutcomeYes, &d, &d
 	return nil
-}
-
-func oneOf(s string, set []string) bool {
-	for _, v := range set {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -2,10 +2,12 @@ package ehcplan
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/age"
+	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/fault"
 )
 
@@ -96,9 +98,6 @@ var (
 	WhoseWords    = []string{"child_young_person", "parent", "both"}
 )
 
-// Advisers named in section K (as for advice requests).
-var Advisers = []string{"parent_views", "educational", "medical", "educational_psychologist", "social_care", "preparation_for_adulthood", "other"}
-
 // Limits keep one version a sensible size.
 const (
 	maxEntries = 100
@@ -134,14 +133,14 @@ func (s Sections) check(base string, st stage, dob, on time.Time) error {
 			refs[r] = section
 		}
 	}
-	if s.A.WhoseWords != "" && !oneOf(s.A.WhoseWords, WhoseWords) {
+	if s.A.WhoseWords != "" && !slices.Contains(WhoseWords, s.A.WhoseWords) {
 		bad("/a/whose_words", "must be child_young_person, parent or both")
 	}
 	ranks := map[int]bool{}
 	for i, n := range s.B {
 		p := fmt.Sprintf("/b/%d", i)
 		ref(p, n.Ref, "B")
-		if !oneOf(n.SENType, SENTypes) {
+		if !slices.Contains(SENTypes, n.SENType) {
 			bad(p+"/sen_type", "must be a SEN2 need type (%s)", strings.Join(SENTypes, ", "))
 		}
 		if n.Rank < 1 || ranks[n.Rank] {
@@ -181,7 +180,7 @@ func (s Sections) check(base string, st stage, dob, on time.Time) error {
 				bad(fmt.Sprintf("%s/needs/%d", p, j), "%s is not a need in section B, C or D", n)
 			}
 		}
-		if o.PfAArea != "" && !oneOf(o.PfAArea, PfAAreas) {
+		if o.PfAArea != "" && !slices.Contains(PfAAreas, o.PfAArea) {
 			bad(p+"/pfa_area", "must be one of %s", strings.Join(PfAAreas, ", "))
 		}
 	}
@@ -224,18 +223,18 @@ func (s Sections) check(base string, st stage, dob, on time.Time) error {
 		if strings.TrimSpace(s.I.SettingName) == "" {
 			bad("/i/setting_name", "is required in a final plan")
 		}
-		if !oneOf(s.I.SettingType, SettingTypes) {
+		if !slices.Contains(SettingTypes, s.I.SettingType) {
 			bad("/i/setting_type", "must be one of %s", strings.Join(SettingTypes, ", "))
 		}
 	}
 	if j := s.J; j != nil {
-		if !oneOf(j.Type, BudgetTypes) {
+		if !slices.Contains(BudgetTypes, j.Type) {
 			bad("/j/type", "must be one of %s", strings.Join(BudgetTypes, ", "))
 		}
 		streams := map[string]bool{}
 		for i, l := range j.Lines {
 			p := fmt.Sprintf("/j/lines/%d", i)
-			if !oneOf(l.Stream, BudgetStreams) || streams[l.Stream] {
+			if !slices.Contains(BudgetStreams, l.Stream) || streams[l.Stream] {
 				bad(p+"/stream", "must be education, health or social_care, each at most once")
 			}
 			streams[l.Stream] = true
@@ -246,8 +245,8 @@ func (s Sections) check(base string, st stage, dob, on time.Time) error {
 	}
 	for i, k := range s.K {
 		p := fmt.Sprintf("/k/%d", i)
-		if !oneOf(k.Adviser, Advisers) {
-			bad(p+"/adviser", "must be one of %s", strings.Join(Advisers, ", "))
+		if !slices.Contains(ehc.Advisers, k.Adviser) {
+			bad(p+"/adviser", "must be one of %s", strings.Join(ehc.Advisers, ", "))
 		}
 		if strings.TrimSpace(k.Source) == "" {
 			bad(p+"/source", "is required")
@@ -275,7 +274,7 @@ func (s Sections) check(base string, st stage, dob, on time.Time) error {
 		if len(s.F) == 0 {
 			missing = append(missing, fault.FieldError{Pointer: base + "/f", Detail: "a final plan must specify special educational provision"})
 		}
-		if age.NationalCurriculumYear(dob, on) >= pfaFromYear && !s.hasPfA() {
+		if age.NationalCurriculumYear(dob, on) >= ehc.PfAFromYear && !s.hasPfA() {
 			missing = append(missing, fault.FieldError{Pointer: base + "/e",
 				Detail: "from Year 9 the plan must include outcomes for preparing for adulthood: give at least one outcome a pfa_area"})
 		}
@@ -286,21 +285,9 @@ func (s Sections) check(base string, st stage, dob, on time.Time) error {
 	return nil
 }
 
-// pfaFromYear: from Year 9 plans include provision to prepare for adulthood (Code 8.9, 9.61).
-const pfaFromYear = 9
-
 func (s Sections) hasPfA() bool {
 	for _, o := range s.E {
 		if o.PfAArea != "" {
-			return true
-		}
-	}
-	return false
-}
-
-func oneOf(s string, set []string) bool {
-	for _, v := range set {
-		if v == s {
 			return true
 		}
 	}
