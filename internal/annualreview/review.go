@@ -176,28 +176,21 @@ func (r *Review) Decide(d Decision, reportSentOn *time.Time, today time.Time) er
 	return nil
 }
 
-// Milestone is one deadline of a review as of a day.
-type Milestone struct {
-	DueOn       time.Time // zero: not yet known (before the meeting)
-	CompletedOn time.Time
-	Status      statutory.Status
-}
-
 // Deadlines is a review's timetable.
 type Deadlines struct {
-	Review   Milestone // the meeting, by DueOn (s.44)
-	Papers   Milestone // advice and papers out 2 weeks before the meeting (Reg 20(3), (4))
-	Report   Milestone // report within 2 weeks after the meeting (Reg 20(7))
-	Decision Milestone // decision within 4 weeks after the meeting (Reg 20(10))
+	Review   statutory.Milestone // the meeting, by DueOn (s.44)
+	Papers   statutory.Milestone // advice and papers out 2 weeks before the meeting (Reg 20(3), (4))
+	Report   statutory.Milestone // report within 2 weeks after the meeting (Reg 20(7))
+	Decision statutory.Milestone // decision within 4 weeks after the meeting (Reg 20(10))
 }
 
 // Deadlines returns the review's timetable as of asOf. A cancelled review has none.
 func (r Review) Deadlines(asOf time.Time) Deadlines {
-	m := func(due, done time.Time) Milestone {
+	m := func(due, done time.Time) statutory.Milestone {
 		if r.Status == Cancelled && done.IsZero() {
 			due = time.Time{}
 		}
-		return Milestone{DueOn: due, CompletedOn: done, Status: statutory.MilestoneStatus(due, done, asOf, statutory.DefaultDueSoonDays)}
+		return statutory.Track(due, done, asOf)
 	}
 	var d Deadlines
 	if r.Meeting == nil {
@@ -219,7 +212,7 @@ func (r Review) Deadlines(asOf time.Time) Deadlines {
 	d.Review = m(r.DueOn, r.Meeting.On)
 	// Papers before a meeting are judged only when their date was recorded.
 	if papers.IsZero() {
-		d.Papers = Milestone{DueOn: md.NoticeBy, Status: statutory.StatusNotApplicable}
+		d.Papers = statutory.Milestone{DueOn: md.NoticeBy, Status: statutory.StatusNotApplicable}
 	} else {
 		d.Papers = m(md.NoticeBy, papers)
 	}
@@ -230,7 +223,7 @@ func (r Review) Deadlines(asOf time.Time) Deadlines {
 
 // Overdue reports whether the meeting, report or decision is overdue on asOf.
 func (d Deadlines) Overdue() bool {
-	for _, m := range []Milestone{d.Review, d.Report, d.Decision} {
+	for _, m := range []statutory.Milestone{d.Review, d.Report, d.Decision} {
 		if m.Status == statutory.StatusOverdue {
 			return true
 		}

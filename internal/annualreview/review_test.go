@@ -110,7 +110,7 @@ func TestDeadlines(t *testing.T) {
 		"decision": {dl.Decision, [2]any{d(2026, 11, 30), statutory.StatusDue}},
 	}
 	for name, w := range want {
-		got, exp := w[0].(Milestone), w[1].([2]any)
+		got, exp := w[0].(statutory.Milestone), w[1].([2]any)
 		if !got.DueOn.Equal(exp[0].(time.Time)) || got.Status != exp[1] {
 			t.Errorf("%s: %v %s, want %v %s", name, got.DueOn.Format("2006-01-02"), got.Status, exp[0], exp[1])
 		}

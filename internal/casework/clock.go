@@ -113,7 +113,7 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 		}
 		for _, r := range late {
 			d := r.Deadlines(asOf)
-			for name, m := range map[string]annualreview.Milestone{"review": d.Review, "report": d.Report, "decision": d.Decision} {
+			for name, m := range map[string]statutory.Milestone{"review": d.Review, "report": d.Report, "decision": d.Decision} {
 				if m.Status != statutory.StatusOverdue {
 					continue
 				}

@@ -336,3 +336,49 @@ func pastDate(pointer string, d, today time.Time) error {
 	}
 	return nil
 }
+
+// InForceOn is the final version in force on asOf, or nil (not yet issued, or ceased).
+func (p Plan) InForceOn(asOf time.Time) *Version {
+	if p.StatusOn(asOf) == Ceased {
+		return nil
+	}
+	return p.InForce()
+}
+
+// NextReview is the next annual review's deadline as of asOf, or nil when no review is due (not
+// yet issued, ceasing or ceased).
+func (p Plan) NextReview(asOf time.Time) *statutory.Milestone {
+	if p.ReviewDueOn == nil || p.StatusOn(asOf) != Issued {
+		return nil
+	}
+	m := statutory.Track(*p.ReviewDueOn, time.Time{}, asOf)
+	return &m
+}
+
+// PhaseTransferDeadline is the Reg 18 deadline of the planned transfer as of asOf, or nil.
+func (p Plan) PhaseTransferDeadline(asOf time.Time) *statutory.Milestone {
+	if p.PhaseTransfer == nil {
+		return nil
+	}
+	m := statutory.Track(p.PhaseTransfer.DueOn, time.Time{}, asOf)
+	return &m
+}
+
+// AmendmentDeadline is the Reg 22(3) deadline of a proposal or amended final as of asOf, or nil
+// for other versions. A proposal that is still pending once the plan is no longer issued has
+// lapsed, so its deadline no longer applies.
+func (p Plan) AmendmentDeadline(v Version, asOf time.Time) *statutory.Milestone {
+	if v.FinalDueOn == nil {
+		return nil
+	}
+	due, done := *v.FinalDueOn, time.Time{}
+	if v.IssuedOn != nil {
+		done = *v.IssuedOn
+	}
+	if v.Kind == KindAmendment && p.StatusOn(asOf) != Issued {
+		due = time.Time{}
+	}
+	m := statutory.Track(due, done, asOf)
+	m.DueOn = *v.FinalDueOn
+	return &m
+}

@@ -289,3 +289,29 @@ func TestPhaseTransfer(t *testing.T) {
 		t.Fatalf("unknown kind: %v", err)
 	}
 }
+
+// TestDeadlinesOnADay: what a plan shows as due depends on its status that day.
+func TestDeadlinesOnADay(t *testing.T) {
+	p := issued(t) // issued 2 Feb 2026: review due 2 Feb 2027
+	if m := p.NextReview(now); m == nil || !m.DueOn.Equal(d(2027, 2, 2)) || m.Status != statutory.StatusNotDue {
+		t.Fatalf("next review: %+v", m)
+	}
+	s := complete()
+	s.I = school
+	if err := p.ProposeAmendment(s, d(2026, 10, 20), "x", "", child, now, now); err != nil {
+		t.Fatal(err)
+	}
+	proposal := p.Latest()
+	if m := p.AmendmentDeadline(proposal, now); m == nil || !m.DueOn.Equal(d(2026, 12, 15)) || m.Status != statutory.StatusNotDue {
+		t.Fatalf("pending proposal: %+v", m)
+	}
+	if m := p.AmendmentDeadline(p.Versions[0], now); m != nil {
+		t.Fatalf("a draft has no amendment deadline: %+v", m)
+	}
+	if err := p.Cease(Cessation{Reason: "8", DecidedOn: d(2026, 11, 1)}, now); err != nil {
+		t.Fatal(err)
+	}
+	if p.InForceOn(d(2026, 10, 31)) == nil || p.InForceOn(d(2026, 11, 1)) != nil || p.NextReview(now) != nil {
+		t.Fatal("a ceased plan has no version in force and no review due")
+	}
+}

@@ -124,38 +124,35 @@ func toPlanSections(s ehcplan.Sections) api.EhcPlanSections {
 	return out
 }
 
-func milestone(due, done *time.Time, asOf time.Time) api.Milestone {
-	var d, c time.Time
-	if due != nil {
-		d = *due
+// toDeadline converts a deadline; absent dates stay absent.
+func toDeadline(m statutory.Milestone) api.Milestone {
+	return api.Milestone{DueOn: optDatePtr(&m.DueOn), CompletedOn: optDatePtr(&m.CompletedOn), Status: api.DeadlineStatus(m.Status)}
+}
+
+func optDeadline(m *statutory.Milestone) *api.Milestone {
+	if m == nil {
+		return nil
 	}
-	if done != nil {
-		c = *done
-	}
-	return api.Milestone{DueOn: optDatePtr(&d), CompletedOn: optDatePtr(&c),
-		Status: api.DeadlineStatus(statutory.MilestoneStatus(d, c, asOf, statutory.DefaultDueSoonDays))}
+	out := toDeadline(*m)
+	return &out
 }
 
 func toEHCPlan(p ehcplan.Plan, asOf time.Time) api.EhcPlan {
-	status := p.StatusOn(asOf)
-	out := api.EhcPlan{Id: mustUUID(p.ID), YoungPersonId: mustUUID(p.YoungPersonID), EhcRequestId: uuidPtr(p.RequestID), Status: api.EhcPlanStatus(status),
+	out := api.EhcPlan{Id: mustUUID(p.ID), YoungPersonId: mustUUID(p.YoungPersonID), EhcRequestId: uuidPtr(p.RequestID), Status: api.EhcPlanStatus(p.StatusOn(asOf)),
 		LatestVersion: p.Latest().Number, FirstIssuedOn: optDatePtr(p.FirstIssuedOn), LastIssuedOn: optDatePtr(p.LastIssuedOn),
 		LastReviewedOn: optDatePtr(p.LastReviewedOn), Versions: make([]api.EhcPlanVersion, len(p.Versions)),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
-	inForce := p.InForce()
-	if inForce != nil && status != ehcplan.Ceased {
+	inForce := p.InForceOn(asOf)
+	if inForce != nil {
 		out.InForceVersion = ptr(inForce.Number)
 	}
-	if p.ReviewDueOn != nil && status == ehcplan.Issued {
-		m := milestone(p.ReviewDueOn, nil, asOf)
-		out.NextReview = &m
-	}
+	out.NextReview = optDeadline(p.NextReview(asOf))
 	if t := p.PhaseTransfer; t != nil {
 		out.PhaseTransfer = &struct {
 			Deadline   api.Milestone                `json:"deadline"`
 			Kind       api.EhcPlanPhaseTransferKind `json:"kind"`
 			TransferOn openapi_types.Date           `json:"transfer_on"`
-		}{Deadline: milestone(&t.DueOn, nil, asOf), Kind: api.EhcPlanPhaseTransferKind(t.Kind), TransferOn: date(t.TransferOn)}
+		}{Deadline: *optDeadline(p.PhaseTransferDeadline(asOf)), Kind: api.EhcPlanPhaseTransferKind(t.Kind), TransferOn: date(t.TransferOn)}
 	}
 	if c := p.Cessation; c != nil {
 		out.Cessation = &struct {
@@ -171,29 +168,18 @@ func toEHCPlan(p ehcplan.Plan, asOf time.Time) api.EhcPlan {
 		av := api.EhcPlanVersion{Number: v.Number, Kind: api.EhcPlanVersionKind(v.Kind), Frozen: v.Frozen(), Sections: toPlanSections(v.Sections),
 			ServedOn: optDatePtr(v.ServedOn), CommentsDueOn: optDatePtr(v.CommentsDueOn), IssuedOn: optDatePtr(v.IssuedOn), Reason: ptr(v.Reason),
 			AnnualReviewId: uuidPtr(v.AnnualReviewID), CreatedAt: v.CreatedAt,
-			InForce: boolPtr(inForce != nil && inForce.Number == v.Number && status != ehcplan.Ceased)}
-		if v.FinalDueOn != nil {
-			m := milestone(v.FinalDueOn, v.IssuedOn, asOf)
-			if v.Kind == ehcplan.KindAmendment && status != ehcplan.Issued {
-				m.Status = api.DeadlineStatusNotApplicable
-			}
-			av.AmendmentFinal = &m
-		}
+			InForce: boolPtr(inForce != nil && inForce.Number == v.Number), AmendmentFinal: optDeadline(p.AmendmentDeadline(v, asOf))}
 		out.Versions[i] = av
 	}
 	return out
-}
-
-func toReviewMilestone(m annualreview.Milestone) api.Milestone {
-	return api.Milestone{DueOn: optDatePtr(&m.DueOn), CompletedOn: optDatePtr(&m.CompletedOn), Status: api.DeadlineStatus(m.Status)}
 }
 
 func toAnnualReview(r annualreview.Review, asOf time.Time) api.AnnualReview {
 	d := r.Deadlines(asOf)
 	out := api.AnnualReview{Id: mustUUID(r.ID), PlanId: mustUUID(r.PlanID), YoungPersonId: mustUUID(r.YoungPersonID), Sequence: r.Sequence,
 		Status: api.AnnualReviewStatus(r.Status), DueOn: date(r.DueOn), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
-	out.Deadlines.Review, out.Deadlines.Papers = toReviewMilestone(d.Review), toReviewMilestone(d.Papers)
-	out.Deadlines.Report, out.Deadlines.Decision = toReviewMilestone(d.Report), toReviewMilestone(d.Decision)
+	out.Deadlines.Review, out.Deadlines.Papers = toDeadline(d.Review), toDeadline(d.Papers)
+	out.Deadlines.Report, out.Deadlines.Decision = toDeadline(d.Report), toDeadline(d.Decision)
 	if m := r.Meeting; m != nil {
 		att := make([]api.AnnualReviewAttendee, len(m.Attendees))
 		for i, a := range m.Attendees {
@@ -422,4 +408,5 @@ func (h *handlers) DecideAnnualReview(ctx context.Context, req api.DecideAnnualR
 	return api.DecideAnnualReview200JSONResponse{Body: toAnnualReview(r, today()), Headers: api.DecideAnnualReview200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
+// boolPtr keeps false, which ptr would drop as a zero value: in_force false is an answer.
 func boolPtr(b bool) *bool { return &b }

@@ -75,3 +75,16 @@ func MilestoneStatus(due, completed, asOf time.Time, dueSoonDays int) Status {
 		return StatusNotDue
 	}
 }
+
+// Milestone is one deadline as of a day: when it is due, when it was met (zero: not yet), and
+// its status then.
+type Milestone struct {
+	DueOn, CompletedOn time.Time
+	Status             Status
+}
+
+// Track returns the milestone due on due (zero: no deadline applies) and completed on completed,
+// as of asOf, with the usual 7-day due-soon window.
+func Track(due, completed, asOf time.Time) Milestone {
+	return Milestone{DueOn: due, CompletedOn: completed, Status: MilestoneStatus(due, completed, asOf, DefaultDueSoonDays)}
+}
