@@ -46,17 +46,13 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 		}
 		day := func(t time.Time) string { return t.Format("2006-01-02") }
 
-		ids, err := tx.EHCRequestsDecisionDue(asOf, statutory.AddDays(asOf, DecisionDueNoticeDays))
+		dueSoon, err := tx.EHCRequestsDecisionDue(asOf, statutory.AddDays(asOf, DecisionDueNoticeDays))
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
-			r, err := tx.EHCRequest(id, store.Scope{})
-			if err != nil {
-				return err
-			}
+		for _, r := range dueSoon {
 			due := r.DueDates().DecisionToAssess
-			sent, err := send("ehc_request.decision_due:"+id+":"+day(due), "ehc_request.decision_due", ehc.RecordType, id,
+			sent, err := send("ehc_request.decision_due:"+r.ID+":"+day(due), "ehc_request.decision_due", ehc.RecordType, r.ID,
 				map[string]any{"young_person_id": r.YoungPersonID, "due_on": day(due)})
 			if err != nil {
 				return err
@@ -75,7 +71,11 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 		}
 		for _, r := range missed {
 			d := r.Deadlines(asOf)
-			for name, m := range map[string]ehc.Milestone{"decision_to_assess": d.DecisionToAssess, "no_plan_notice": d.NoPlanNotice, "final_plan": d.FinalPlan} {
+			for _, named := range []struct {
+				name string
+				m    ehc.Milestone
+			}{{"decision_to_assess", d.DecisionToAssess}, {"no_plan_notice", d.NoPlanNotice}, {"final_plan", d.FinalPlan}} {
+				name, m := named.name, named.m
 				if m.Status != statutory.StatusOverdue {
 					continue
 				}
@@ -90,13 +90,13 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 			}
 		}
 
-		dueSoon, err := drain(func(pg store.Page) ([]annualreview.Review, string, error) {
+		reviewsSoon, err := drain(func(pg store.Page) ([]annualreview.Review, string, error) {
 			return tx.AnnualReviews(store.AnnualReviewFilter{DueBefore: statutory.AddDays(asOf, ReviewDueNoticeDays), Today: asOf}, store.Scope{}, pg)
 		})
 		if err != nil {
 			return err
 		}
-		for _, r := range dueSoon {
+		for _, r := range reviewsSoon {
 			sent, err := send("annual_review.due:"+r.ID, "annual_review.due", annualreview.RecordType, r.ID, reviewPayload(r))
 			if err != nil {
 				return err
@@ -113,7 +113,11 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 		}
 		for _, r := range late {
 			d := r.Deadlines(asOf)
-			for name, m := range map[string]statutory.Milestone{"review": d.Review, "report": d.Report, "decision": d.Decision} {
+			for _, named := range []struct {
+				name string
+				m    statutory.Milestone
+			}{{"review", d.Review}, {"report", d.Report}, {"decision", d.Decision}} {
+				name, m := named.name, named.m
 				if m.Status != statutory.StatusOverdue {
 					continue
 				}
@@ -129,12 +133,7 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 			}
 		}
 
-		before, err := tx.CeasePlansDue(asOf)
-		if err != nil {
-			return err
-		}
-		res.PlansCeased = len(before)
-		if err := s.ceasePlansOn(ctx, tx, sweeper, asOf); err != nil {
+		if res.PlansCeased, err = s.ceasePlansOn(ctx, tx, sweeper, asOf, ""); err != nil {
 			return err
 		}
 		return s.sweepGaps(ctx, tx, asOf, send, &res)

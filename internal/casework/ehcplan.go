@@ -68,7 +68,7 @@ func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcpla
 					string(r.Status)+")")
 			}
 		}
-		if err := s.ceasePlansOn(ctx, tx, p, s.today()); err != nil {
+		if _, err := s.ceasePlansOn(ctx, tx, p, s.today(), yp.ID); err != nil {
 			return err
 		}
 		if pl, err = ehcplan.New(yp.ID, in.RequestID, yp.DateOfBirth, in.Sections, s.now(), s.today()); err != nil {
@@ -90,28 +90,32 @@ func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcpla
 	return pl, err
 }
 
-// ceasePlansOn marks ceased the plans whose cease date has come by asOf, so the one-plan rule and
-// the lists see them as they are. The sweeper does the same on its rounds.
-func (s *Service) ceasePlansOn(ctx context.Context, tx *store.Tx, p auth.Principal, asOf timeDay) error {
-	due, err := tx.CeasePlansDue(asOf)
+// ceasePlansOn marks ceased the plans whose cease date has come by asOf (one young person's, or
+// all when youngPersonID is empty), so the one-plan rule and the lists see them as they are. It
+// returns how many it ceased.
+func (s *Service) ceasePlansOn(ctx context.Context, tx *store.Tx, p auth.Principal, asOf timeDay, youngPersonID string) (int, error) {
+	due, err := tx.CeasePlansDue(asOf, youngPersonID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, pl := range due {
-		pl.Status, pl.UpdatedAt, pl.Version = ehcplan.Ceased, s.now(), pl.Version+1
+		if err := pl.MarkCeased(asOf); err != nil {
+			return 0, err
+		}
+		pl.UpdatedAt, pl.Version = s.now(), pl.Version+1
 		if err := tx.UpdateEHCPlan(pl); err != nil {
-			return err
+			return 0, err
 		}
 		if err := record(tx, s.event(ctx, p, audit.Close, ehcplan.RecordType, pl.ID, pl.YoungPersonID, []string{"status"}),
 			s.notice("ehc_plan.ceased", ehcplan.RecordType, pl.ID, planPayload(pl))); err != nil {
-			return err
+			return 0, err
 		}
 		if err := s.onTimeline(tx, pl.YoungPersonID, "", pl.Cessation.CeasesOn, "ehc_plan.ceased", ehcplan.RecordType, pl.ID,
 			"EHC plan ceased (SEN2 cease reason "+pl.Cessation.Reason+")"); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(due), nil
 }
 
 // EHCPlan reads one plan the caller may see.

@@ -314,6 +314,15 @@ func (p *Plan) Cease(c Cessation, today time.Time) error {
 	return nil
 }
 
+// MarkCeased records that a ceasing plan has ceased: its cease date has come by asOf.
+func (p *Plan) MarkCeased(asOf time.Time) error {
+	if p.StatusOn(asOf) != Ceased || p.Status != Ceasing {
+		return fault.StateConflict("Only a ceasing plan whose cease date has come can be marked ceased; this plan is "+string(p.Status)+".", string(p.Status))
+	}
+	p.Status = Ceased
+	return nil
+}
+
 // SetPhaseTransfer records the next transfer between phases and its Reg 18 deadline.
 func (p *Plan) SetPhaseTransfer(kind statutory.TransferKind, transferOn time.Time) error {
 	if p.Status != Issued && p.Status != Draft {

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"gorm.io/gorm/clause"
+
+	"github.com/oneplan-send/oneplan/internal/ehc"
 )
 
 type clockNoticeRow struct {
@@ -25,9 +27,15 @@ func (tx *Tx) ClaimNotice(key string, at time.Time) (bool, error) {
 
 // EHCRequestsDecisionDue lists received requests whose (adjusted) decision date falls in
 // [from, to].
-func (tx *Tx) EHCRequestsDecisionDue(from, to time.Time) ([]string, error) {
-	var ids []string
-	err := tx.db.Model(&ehcRequestRow{}).Where("status = ? AND decision_due_on >= ? AND decision_due_on <= ?", "received", fromDate(from), fromDate(to)).
-		Order("id").Pluck("id", &ids).Error
-	return ids, translate(err)
+func (tx *Tx) EHCRequestsDecisionDue(from, to time.Time) ([]ehc.Request, error) {
+	var rows []ehcRequestRow
+	if err := tx.db.Where("status = ? AND decision_due_on >= ? AND decision_due_on <= ?", string(ehc.Received), fromDate(from), fromDate(to)).
+		Order("id").Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]ehc.Request, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
 }

@@ -381,10 +381,15 @@ func (tx *Tx) EHCPlans(f EHCPlanFilter, s Scope, p Page) ([]ehcplan.Plan, string
 	return plans, next, err
 }
 
-// CeasePlansDue marks ceased every ceasing plan whose cease date has come, returning them.
-func (tx *Tx) CeasePlansDue(today time.Time) ([]ehcplan.Plan, error) {
+// CeasePlansDue returns the ceasing plans whose cease date has come by today: one young
+// person's, or everyone's when youngPersonID is empty.
+func (tx *Tx) CeasePlansDue(today time.Time, youngPersonID string) ([]ehcplan.Plan, error) {
 	var rows []ehcPlanRow
-	if err := tx.db.Where("status = ? AND ceases_on <= ?", string(ehcplan.Ceasing), fromDate(today)).Find(&rows).Error; err != nil {
+	q := tx.db.Where("status = ? AND ceases_on <= ?", string(ehcplan.Ceasing), fromDate(today))
+	if youngPersonID != "" {
+		q = q.Where("young_person_id = ?", youngPersonID)
+	}
+	if err := q.Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
 	return tx.withVersions(rows)
