@@ -87,12 +87,7 @@ func (r *Review) Hold(m Meeting, dob, today time.Time) error {
 	}
 	m.On = statutory.Civil(m.On)
 	var errs []fault.FieldError
-	switch {
-	case m.On.IsZero():
-		errs = append(errs, fault.FieldError{Pointer: "/meeting_on", Detail: "is required"})
-	case m.On.After(statutory.Civil(today)):
-		errs = append(errs, fault.FieldError{Pointer: "/meeting_on", Detail: "must not be in the future: record the meeting once held"})
-	}
+	errs = statutory.AppendDay(errs, "/meeting_on", m.On, time.Time{}, "", today) // record the meeting once held
 	if m.PapersSentOn != nil && !m.On.IsZero() && statutory.Civil(*m.PapersSentOn).After(m.On) {
 		errs = append(errs, fault.FieldError{Pointer: "/papers_sent_on", Detail: "must not be after the meeting"})
 	}
@@ -148,14 +143,7 @@ func (r *Review) Decide(d Decision, reportSentOn *time.Time, today time.Time) er
 	if d.Decision != Maintain && d.Decision != Amend && d.Decision != Cease {
 		errs = append(errs, fault.FieldError{Pointer: "/decision", Detail: "must be maintain, amend or cease"})
 	}
-	switch {
-	case d.DecidedOn.IsZero():
-		errs = append(errs, fault.FieldError{Pointer: "/decided_on", Detail: "is required"})
-	case d.DecidedOn.Before(r.Meeting.On):
-		errs = append(errs, fault.FieldError{Pointer: "/decided_on", Detail: "must not be before the meeting"})
-	case d.DecidedOn.After(statutory.Civil(today)):
-		errs = append(errs, fault.FieldError{Pointer: "/decided_on", Detail: "must not be in the future"})
-	}
+	errs = statutory.AppendDay(errs, "/decided_on", d.DecidedOn, r.Meeting.On, "the meeting", today)
 	if reportSentOn != nil {
 		if rs := statutory.Civil(*reportSentOn); rs.Before(r.Meeting.On) || rs.After(statutory.Civil(today)) {
 			errs = append(errs, fault.FieldError{Pointer: "/report_sent_on", Detail: "must be on or after the meeting and not in the future"})

@@ -117,11 +117,7 @@ func New(youngPersonID string, dob, received time.Time, requestedBy, referralID,
 	r := Request{YoungPersonID: youngPersonID, ReferralID: referralID, ReceivedOn: statutory.Civil(received), RequestedBy: requestedBy,
 		Notes: notes, Status: Received, RequestOutcome: OutcomePending}
 	var errs []fault.FieldError
-	if received.IsZero() {
-		errs = append(errs, fault.FieldError{Pointer: "/received_on", Detail: "is required"})
-	} else if statutory.Civil(received).After(statutory.Civil(today)) {
-		errs = append(errs, fault.FieldError{Pointer: "/received_on", Detail: "must not be in the future"})
-	}
+	errs = statutory.AppendDay(errs, "/received_on", received, time.Time{}, "", today)
 	if !validRequester(requestedBy) {
 		errs = append(errs, fault.FieldError{Pointer: "/requested_by", Detail: "is not a known requester"})
 	}
@@ -151,13 +147,7 @@ func (r *Request) Decide(d Decision, today time.Time) error {
 	if d.Decision != Assess && d.Decision != NotAssess {
 		errs = append(errs, fault.FieldError{Pointer: "/decision", Detail: "must be assess or not_assess"})
 	}
-	if d.DecidedOn.IsZero() {
-		errs = append(errs, fault.FieldError{Pointer: "/decided_on", Detail: "is required"})
-	} else if d.DecidedOn.Before(r.ReceivedOn) {
-		errs = append(errs, fault.FieldError{Pointer: "/decided_on", Detail: "must not be before received_on"})
-	} else if d.DecidedOn.After(statutory.Civil(today)) {
-		errs = append(errs, fault.FieldError{Pointer: "/decided_on", Detail: "must not be in the future"})
-	}
+	errs = statutory.AppendDay(errs, "/decided_on", d.DecidedOn, r.ReceivedOn, "received_on", today)
 	if err := fault.Fields(fault.Invalid, errs); err != nil {
 		return err
 	}
@@ -204,11 +194,8 @@ func (r *Request) Withdraw(on time.Time, reason string, today time.Time) error {
 		return fault.StateConflict("Only an open request can be withdrawn; this request is "+string(r.Status)+".", string(r.Status))
 	}
 	on = statutory.Civil(on)
-	if on.Before(r.ReceivedOn) {
-		return fault.Field(fault.Invalid, "/withdrawn_on", "must not be before received_on")
-	}
-	if on.After(statutory.Civil(today)) {
-		return fault.Field(fault.Invalid, "/withdrawn_on", "must not be in the future")
+	if err := statutory.DayError("/withdrawn_on", on, r.ReceivedOn, "received_on", today); err != nil {
+		return err
 	}
 	d := on
 	switch r.Status {

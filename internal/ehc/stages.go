@@ -67,13 +67,7 @@ func (r *Request) RequestAdvice(a Advice, dob, today time.Time) error {
 	if !slices.Contains(Advisers, a.Adviser) {
 		errs = append(errs, fault.FieldError{Pointer: "/adviser", Detail: "is not a known adviser"})
 	}
-	if a.RequestedOn.IsZero() {
-		errs = append(errs, fault.FieldError{Pointer: "/requested_on", Detail: "is required"})
-	} else if a.RequestedOn.Before(r.ReceivedOn) {
-		errs = append(errs, fault.FieldError{Pointer: "/requested_on", Detail: "must not be before the request was received"})
-	} else if a.RequestedOn.After(statutory.Civil(today)) {
-		errs = append(errs, fault.FieldError{Pointer: "/requested_on", Detail: "must not be in the future"})
-	}
+	errs = statutory.AppendDay(errs, "/requested_on", a.RequestedOn, r.ReceivedOn, "the day the request was received", today)
 	if err := fault.Fields(fault.Invalid, errs); err != nil {
 		return err
 	}
@@ -98,14 +92,8 @@ func (r *Request) ReceiveAdvice(adviceID string, on, today time.Time) error {
 		return fault.StateConflict("This advice has already been received.", "received")
 	}
 	on = statutory.Civil(on)
-	if on.IsZero() {
-		return fault.Field(fault.Invalid, "/received_on", "is required")
-	}
-	if on.Before(a.RequestedOn) {
-		return fault.Field(fault.Invalid, "/received_on", "must not be before the advice was requested")
-	}
-	if on.After(statutory.Civil(today)) {
-		return fault.Field(fault.Invalid, "/received_on", "must not be in the future")
+	if err := statutory.DayError("/received_on", on, a.RequestedOn, "the day the advice was requested", today); err != nil {
+		return err
 	}
 	a.ReceivedOn = &on
 	return nil
@@ -150,13 +138,7 @@ func (r *Request) DecideIssue(d IssueDecision, today time.Time) error {
 	if d.Decision != Issue && d.Decision != NotIssue {
 		errs = append(errs, fault.FieldError{Pointer: "/decision", Detail: "must be issue or not_issue"})
 	}
-	if d.DecidedOn.IsZero() {
-		errs = append(errs, fault.FieldError{Pointer: "/decided_on", Detail: "is required"})
-	} else if r.Decision != nil && d.DecidedOn.Before(r.Decision.DecidedOn) {
-		errs = append(errs, fault.FieldError{Pointer: "/decided_on", Detail: "must not be before the decision to assess"})
-	} else if d.DecidedOn.After(statutory.Civil(today)) {
-		errs = append(errs, fault.FieldError{Pointer: "/decided_on", Detail: "must not be in the future"})
-	}
+	errs = statutory.AppendDay(errs, "/decided_on", d.DecidedOn, r.Decision.DecidedOn, "the decision to assess", today)
 	if err := fault.Fields(fault.Invalid, errs); err != nil {
 		return err
 	}

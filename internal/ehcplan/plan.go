@@ -166,7 +166,7 @@ func (p *Plan) ServeDraft(on, today time.Time) error {
 		return fault.StateConflict("This draft has already been served; revise it to serve a new draft.", "served")
 	}
 	on = statutory.Civil(on)
-	if err := pastDate("/served_on", on, today); err != nil {
+	if err := statutory.DayError("/served_on", on, time.Time{}, "", today); err != nil {
 		return err
 	}
 	end := statutory.DraftCommentPeriodEnd(on)
@@ -203,11 +203,8 @@ func (p *Plan) Issue(in IssueInput, dob, now, today time.Time) (Version, error) 
 		return Version{}, fault.StateConflict("There is no draft or proposed amendment to issue; this plan is "+string(p.Status)+".", string(p.Status))
 	}
 	on := statutory.Civil(in.IssuedOn)
-	if err := pastDate("/issued_on", on, today); err != nil {
+	if err := statutory.DayError("/issued_on", on, *l.ServedOn, "the day the draft or proposal was served", today); err != nil {
 		return Version{}, err
-	}
-	if on.Before(*l.ServedOn) {
-		return Version{}, fault.Field(fault.Invalid, "/issued_on", "must not be before the draft or proposal was served")
 	}
 	if !on.After(*l.CommentsDueOn) && !in.FamilyAgreedEarly {
 		return Version{}, fault.Field(fault.Unprocessable, "/issued_on", "the family's 15-day comment period runs to "+
@@ -251,11 +248,8 @@ func (p *Plan) ProposeAmendment(s Sections, notice time.Time, reason, reviewID s
 		return fault.StateConflict("Proposed amendments are already with the family; issue the amended plan first.", "amending")
 	}
 	notice = statutory.Civil(notice)
-	if err := pastDate("/notice_on", notice, today); err != nil {
+	if err := statutory.DayError("/notice_on", notice, *p.LastIssuedOn, "the day the plan in force was issued", today); err != nil {
 		return err
-	}
-	if p.LastIssuedOn != nil && notice.Before(*p.LastIssuedOn) {
-		return fault.Field(fault.Invalid, "/notice_on", "must not be before the plan in force was issued")
 	}
 	if err := s.check("/sections", stageAmendment, dob, notice); err != nil {
 		return err
@@ -284,11 +278,8 @@ func (p *Plan) Cease(c Cessation, today time.Time) error {
 	if _, ok := CeaseReasons[c.Reason]; !ok {
 		return fault.Field(fault.Invalid, "/reason", "must be a SEN2 cease reason 1 to 9")
 	}
-	if err := pastDate("/decided_on", c.DecidedOn, today); err != nil {
+	if err := statutory.DayError("/decided_on", c.DecidedOn, *p.LastIssuedOn, "the day the plan in force was issued", today); err != nil {
 		return err
-	}
-	if p.LastIssuedOn != nil && c.DecidedOn.Before(*p.LastIssuedOn) {
-		return fault.Field(fault.Invalid, "/decided_on", "must not be before the plan in force was issued")
 	}
 	if !c.AppealRightsNotified && !immediateCease[c.Reason] {
 		return fault.Field(fault.Unprocessable, "/appeal_rights_notified",
@@ -333,16 +324,6 @@ func (p *Plan) SetPhaseTransfer(kind statutory.TransferKind, transferOn time.Tim
 		return fault.Field(fault.Invalid, "/kind", "must be between_phases, secondary_to_post16 or between_post16")
 	}
 	p.PhaseTransfer = &PhaseTransfer{Kind: kind, TransferOn: statutory.Civil(transferOn), DueOn: due}
-	return nil
-}
-
-func pastDate(pointer string, d, today time.Time) error {
-	if d.IsZero() {
-		return fault.Field(fault.Invalid, pointer, "is required")
-	}
-	if d.After(statutory.Civil(today)) {
-		return fault.Field(fault.Invalid, pointer, "must not be in the future")
-	}
 	return nil
 }
 
