@@ -214,9 +214,13 @@ func (p *Plan) Issue(in IssueInput, dob, now, today time.Time) (Version, error) 
 	if in.Sections != nil {
 		s = *in.Sections
 	} else if in.Placement != nil {
+		// The setting is named in the request's own field; any other gap is the served content's.
+		if err := fault.Fields(fault.Invalid, in.Placement.check("/placement")); err != nil {
+			return Version{}, err
+		}
 		s.I = *in.Placement
 	}
-	if err := s.check(sectionsPointer(in), stageFinal, dob, on); err != nil {
+	if err := s.check("/sections", stageFinal, dob, on); err != nil {
 		return Version{}, err
 	}
 	v := Version{Number: len(p.Versions) + 1, Kind: kind, Sections: s, IssuedOn: &on, Reason: l.Reason,
@@ -229,13 +233,6 @@ func (p *Plan) Issue(in IssueInput, dob, now, today time.Time) (Version, error) 
 		p.Status, p.FirstIssuedOn, p.ReviewDueOn = Issued, &on, &due
 	}
 	return v, nil
-}
-
-func sectionsPointer(in IssueInput) string {
-	if in.Sections == nil && in.Placement != nil {
-		return "/placement"
-	}
-	return "/sections"
 }
 
 // ProposeAmendment sends proposed amendments to the family on notice (Reg 22(2)): at least 15

@@ -315,3 +315,19 @@ func TestDeadlinesOnADay(t *testing.T) {
 		t.Fatal("a ceased plan has no version in force and no review due")
 	}
 }
+
+// TestIssuePlacementPointers: a bad placement is named where the caller sent it.
+func TestIssuePlacementPointers(t *testing.T) {
+	p := draftPlan(t)
+	_ = p.ServeDraft(d(2026, 4, 10), now)
+	_, err := p.Issue(IssueInput{IssuedOn: d(2026, 5, 1), Placement: &Placement{SettingName: "Oak", SettingType: "castle"}}, child, now, now)
+	if ps := pointerOf(t, err); !has(ps, "/placement/setting_type") || fault.KindOf(err) != fault.Invalid {
+		t.Fatalf("got %v %v", err, ps)
+	}
+	s := complete()
+	s.I = Placement{SettingType: "special_school"}
+	_, err = p.Issue(IssueInput{IssuedOn: d(2026, 5, 1), Sections: &s}, child, now, now)
+	if ps := pointerOf(t, err); !has(ps, "/sections/i/setting_name") {
+		t.Fatalf("got %v %v", err, ps)
+	}
+}

@@ -51,6 +51,18 @@ type Placement struct {
 // Empty reports whether section I is blank, as it must be in a first draft (Reg 13(1)(b)).
 func (p Placement) Empty() bool { return p == Placement{} }
 
+// check validates a named setting; pointers are under base.
+func (p Placement) check(base string) []fault.FieldError {
+	var errs []fault.FieldError
+	if strings.TrimSpace(p.SettingName) == "" {
+		errs = append(errs, fault.FieldError{Pointer: base + "/setting_name", Detail: "is required in a final plan"})
+	}
+	if !slices.Contains(SettingTypes, p.SettingType) {
+		errs = append(errs, fault.FieldError{Pointer: base + "/setting_type", Detail: "must be one of " + strings.Join(SettingTypes, ", ")})
+	}
+	return errs
+}
+
 // BudgetLine is one funding stream of a personal budget, in pence a year.
 type BudgetLine struct {
 	Stream      string
@@ -220,12 +232,7 @@ func (s Sections) check(base string, st stage, dob, on time.Time) error {
 	case st == stageDraft && !s.I.Empty():
 		bad("/i", "must be blank in a draft plan: the family names the setting they prefer after seeing the draft (Reg 13(1)(b))")
 	case !s.I.Empty():
-		if strings.TrimSpace(s.I.SettingName) == "" {
-			bad("/i/setting_name", "is required in a final plan")
-		}
-		if !slices.Contains(SettingTypes, s.I.SettingType) {
-			bad("/i/setting_type", "must be one of %s", strings.Join(SettingTypes, ", "))
-		}
+		errs = append(errs, s.I.check(base+"/i")...)
 	}
 	if j := s.J; j != nil {
 		if !slices.Contains(BudgetTypes, j.Type) {
