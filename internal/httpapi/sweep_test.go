@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -27,7 +28,13 @@ func TestNoServerErrorsForAnyInput(t *testing.T) {
 		rng := rand.New(rand.NewPCG(7, 11))
 		yp := e.youngPerson(e.officer, child(9))
 		ref := e.referral(e.officer, referralFor(yp, e.schoolSENCO))
-		ids := []string{yp, ref.Id.String(), e.school, e.schoolSENCO, unknownID, "nope", "%00"}
+		// Real EHC records too, so random bodies reach the statutory rules, not just the 404s.
+		f := e.fixture()
+		withIssuedPlan(e, &f)
+		plan := f.feedback
+		review := e.mustDo(http.MethodGet, "/v1/annual-reviews?plan_id="+plan, nil, http.StatusOK)["items"].([]any)[0].(map[string]any)["id"].(string)
+		request := e.mustDo(http.MethodGet, "/v1/ehc-plans/"+plan, nil, http.StatusOK)["ehc_request_id"].(string)
+		ids := []string{yp, ref.Id.String(), e.school, e.schoolSENCO, unknownID, "nope", "%00", plan, review, request}
 		seen := map[int]int{}
 		defer func() { t.Logf("statuses seen: %v", seen) }()
 		keys := []string{"", e.admin, e.officer, e.practitioner, e.analyst, e.outsider}
@@ -48,7 +55,8 @@ func TestNoServerErrorsForAnyInput(t *testing.T) {
 					}
 				}
 				for range 40 {
-					url := strings.ReplaceAll(path, "{id}", url.PathEscape(ids[rng.IntN(len(ids))])) + randomQuery(rng, query)
+					url := strings.NewReplacer("{id}", url.PathEscape(ids[rng.IntN(len(ids))]), "{advice_id}", unknownID).Replace(path) +
+						randomQuery(rng, query)
 					var body any
 					if op.RequestBody != nil {
 						m := map[string]any{}
