@@ -92,8 +92,8 @@ func (e tpEnv) ehcPlan(child, status, issuedOn string) string {
 	e.t.Helper()
 	id := uuid.NewString()
 	now := time.Now().UTC()
-	e.exec(`INSERT INTO ehc_plans (id, young_person_id, status, latest_version, in_force_version, first_issued_on, last_issued_on, created_at, updated_at, version)
-		VALUES (?, ?, ?, 1, 1, ?, ?, ?, ?, 1)`, id, child, status, issuedOn, issuedOn, now, now)
+	e.exec(`INSERT INTO ehc_plans (id, young_person_id, status, first_issued_on, last_issued_on, created_at, updated_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 1)`, id, child, status, issuedOn, issuedOn, now, now)
 	return id
 }
 

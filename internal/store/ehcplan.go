@@ -12,27 +12,23 @@ import (
 )
 
 type ehcPlanRow struct {
-	ID                  string
-	YoungPersonID       string
-	EHCRequestID        *string `gorm:"column:ehc_request_id"`
-	Status              string
-	LatestVersion       int
-	InForceVersion      *int
-	FirstIssuedOn       *string
-	LastIssuedOn        *string
-	AmendmentNoticeOn   *string
-	AmendmentFinalDueOn *string
-	ReviewDueOn         *string
-	LastReviewedOn      *string
-	PhaseTransfer       *string
-	PhaseTransferDueOn  *string
-	CeaseReason         *string
-	CeaseDecidedOn      *string
-	CeasesOn            *string
-	CeaseNotes          *string
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
-	Version             int
+	ID                 string
+	YoungPersonID      string
+	EHCRequestID       *string `gorm:"column:ehc_request_id"`
+	Status             string
+	FirstIssuedOn      *string
+	LastIssuedOn       *string
+	ReviewDueOn        *string
+	LastReviewedOn     *string
+	PhaseTransfer      *string
+	PhaseTransferDueOn *string
+	CeaseReason        *string
+	CeaseDecidedOn     *string
+	CeasesOn           *string
+	CeaseNotes         *string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	Version            int
 }
 
 func (ehcPlanRow) TableName() string { return "ehc_plans" }
@@ -207,15 +203,8 @@ func decodeSections(raw string) ehcplan.Sections {
 
 func toEHCPlanRow(p ehcplan.Plan) ehcPlanRow {
 	row := ehcPlanRow{ID: p.ID, YoungPersonID: p.YoungPersonID, EHCRequestID: nullable(p.RequestID), Status: string(p.Status),
-		LatestVersion: p.Latest().Number, FirstIssuedOn: optDate(p.FirstIssuedOn), LastIssuedOn: optDate(p.LastIssuedOn),
+		FirstIssuedOn: optDate(p.FirstIssuedOn), LastIssuedOn: optDate(p.LastIssuedOn),
 		ReviewDueOn: optDate(p.ReviewDueOn), LastReviewedOn: optDate(p.LastReviewedOn), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
-	if v := p.InForce(); v != nil {
-		n := v.Number
-		row.InForceVersion = &n
-	}
-	if a := p.PendingAmendment(); a != nil {
-		row.AmendmentNoticeOn, row.AmendmentFinalDueOn = optDate(a.ServedOn), optDate(a.FinalDueOn)
-	}
 	if t := p.PhaseTransfer; t != nil {
 		s := toJSON(phaseTransferJSON{Kind: string(t.Kind), TransferOn: fromDate(t.TransferOn)})
 		row.PhaseTransfer, row.PhaseTransferDueOn = &s, optDate(&t.DueOn)

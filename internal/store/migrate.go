@@ -22,6 +22,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0006_transitions", Migrate: ddl(schema0006, nil)},
 	{ID: "0007_disputes", Migrate: ddl(schema0007, nil)},
 	{ID: "0008_ehc_request_meeting", Migrate: ddl(schema0008, nil)},
+	{ID: "0009_plan_derived_columns", Migrate: ddl(schema0009, nil)},
 }
 
 // typeNames maps the column types used in the DDL to each dialect's.
@@ -663,4 +664,13 @@ CREATE INDEX disputes_kind ON disputes (kind, id)
 // schema0008: a request that came from a multi-agency panel names the panel meeting.
 const schema0008 = `
 ALTER TABLE ehc_requests ADD COLUMN meeting_id {uuid} REFERENCES meetings (id)
+`
+
+// schema0009: drops plan columns that only repeated what the versions say (which version is
+// latest or in force, the pending amendment's dates); nothing queried them.
+const schema0009 = `
+ALTER TABLE ehc_plans DROP COLUMN latest_version;
+ALTER TABLE ehc_plans DROP COLUMN in_force_version;
+ALTER TABLE ehc_plans DROP COLUMN amendment_notice_on;
+ALTER TABLE ehc_plans DROP COLUMN amendment_final_due_on
 `
