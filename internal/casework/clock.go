@@ -10,7 +10,6 @@ import (
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 	"github.com/oneplan-send/oneplan/internal/store"
-	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
 // Notice windows of the sweeper.
@@ -163,21 +162,13 @@ func (s *Service) RunSweeper(ctx context.Context, interval time.Duration, report
 func (s *Service) sweepGaps(_ context.Context, tx *store.Tx, asOf time.Time,
 	send func(key, eventType, recordType, recordID string, payload map[string]any) (bool, error), res *SweepResult) error {
 	minAge := s.TransitionGapMinAge()
-	q := store.GapQuery{AsOf: asOf, BornBy: transition.ScopeBornBy(asOf, minAge, false), BornAfter: transition.TurnedBy(asOf, transition.MaxAge+1)}
+	q := gapQuery(asOf, minAge, false)
 	gaps, err := drain(func(pg store.Page) ([]store.Gap, string, error) { return tx.TransitionGaps(q, store.Scope{}, pg) })
 	if err != nil {
 		return err
 	}
 	for _, g := range gaps {
-		var reasons []time.Time
-		if g.OpenReferral {
-			reasons = append(reasons, g.ReferralSince)
-		}
-		if g.EHCPlan {
-			reasons = append(reasons, g.EHCPlanSince)
-		}
-		since := transition.GapSince(transition.ScopeStart(g.DateOfBirth, minAge, false), reasons, g.LastPlanEnded)
-		day := since.Format("2006-01-02")
+		day := gapSince(g, minAge, false).Format("2006-01-02")
 		sent, err := send("transition_gap.opened:"+g.YoungPersonID+":"+day, "transition_gap.opened", audit.YoungPerson, g.YoungPersonID,
 			map[string]any{"young_person_id": g.YoungPersonID, "gap_since": day, "open_referral": g.OpenReferral, "ehc_plan": g.EHCPlan})
 		if err != nil {

@@ -230,7 +230,7 @@ func (s *Service) TransitionGaps(ctx context.Context, q GapQuery, pg store.Page)
 		q.AsOf = s.today()
 	}
 	asOf := statutory.Civil(q.AsOf)
-	sq := store.GapQuery{AsOf: asOf, BornBy: transition.ScopeBornBy(asOf, q.MinAge, q.SchoolYear), BornAfter: transition.TurnedBy(asOf, transition.MaxAge+1)}
+	sq := gapQuery(asOf, q.MinAge, q.SchoolYear)
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
 		gaps, n, err := tx.TransitionGaps(sq, s.scope(pr), pg)
 		if err != nil {
@@ -239,15 +239,8 @@ func (s *Service) TransitionGaps(ctx context.Context, q GapQuery, pg store.Page)
 		next = n
 		events := make([]audit.Event, len(gaps))
 		for i, g := range gaps {
-			var reasons []time.Time
-			if g.OpenReferral {
-				reasons = append(reasons, g.ReferralSince)
-			}
-			if g.EHCPlan {
-				reasons = append(reasons, g.EHCPlanSince)
-			}
 			out = append(out, GapItem{Gap: g, Age: age.YearsOn(g.DateOfBirth, asOf), NationalCurriculumYear: age.NationalCurriculumYear(g.DateOfBirth, asOf),
-				GapSince: transition.GapSince(transition.ScopeStart(g.DateOfBirth, q.MinAge, q.SchoolYear), reasons, g.LastPlanEnded)})
+				GapSince: gapSince(g, q.MinAge, q.SchoolYear)})
 			events[i] = s.event(ctx, pr, audit.List, audit.YoungPerson, g.YoungPersonID, g.YoungPersonID, []string{"transition_gap"})
 		}
 		return tx.Audit(events...)
@@ -386,4 +379,22 @@ func decodeUpcomingCursor(c string) (upcomingKey, error) {
 		return upcomingKey{on: m[1], youngPersonID: m[2], kind: m[3], relation: m[4]}, nil
 	}
 	return upcomingKey{}, fault.Field(fault.Invalid, "/query/cursor", "is not a cursor this API issued")
+}
+
+// gapQuery selects, as of a day, the young people past the gap threshold and not yet 26.
+func gapQuery(asOf time.Time, minAge int, schoolYear bool) store.GapQuery {
+	return store.GapQuery{AsOf: asOf, BornBy: transition.ScopeBornBy(asOf, minAge, schoolYear), BornAfter: transition.TurnedBy(asOf, transition.MaxAge+1)}
+}
+
+// gapSince is the day a young person's gap opened: the latest of the threshold, the earliest
+// reason they need a plan, and the end of their last plan.
+func gapSince(g store.Gap, minAge int, schoolYear bool) time.Time {
+	var reasons []time.Time
+	if g.OpenReferral {
+		reasons = append(reasons, g.ReferralSince)
+	}
+	if g.EHCPlan {
+		reasons = append(reasons, g.EHCPlanSince)
+	}
+	return transition.GapSince(transition.ScopeStart(g.DateOfBirth, minAge, schoolYear), reasons, g.LastPlanEnded)
 }
