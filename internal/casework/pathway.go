@@ -73,10 +73,8 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch *int, practit
 		if err := checkVersion(ifMatch, r.Version); err != nil {
 			return err
 		}
-		switch r.Status {
-		case referral.Assessing, referral.Allocated, referral.MAMHeld, referral.Panel, referral.PlanInPlace, referral.Reviewing:
-		default:
-			return fault.StateConflict("An engagement lead is allocated once the family assessment has started; this referral is "+string(r.Status)+".", string(r.Status))
+		if err := r.Allocatable(); err != nil {
+			return err
 		}
 		lead, err := tx.Practitioner(practitionerID)
 		if fault.KindOf(err) == fault.NotFound || (err == nil && !lead.Active) {
@@ -85,12 +83,9 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch *int, practit
 		if err != nil {
 			return err
 		}
-		if r.SafeguardingConcern && lead.Role != directory.SocialWorker {
-			return fault.Field(fault.Unprocessable, "/practitioner_id",
-				"a safeguarding concern is recorded, so the engagement lead must be a social worker")
-		}
-		if lead.ID == r.EngagementLeadID {
-			return fault.StateConflict("This practitioner is already the engagement lead.", string(r.Status))
+		next := r
+		if err := next.AllocateLead(lead.ID, lead.Role == directory.SocialWorker); err != nil {
+			return err
 		}
 		org, err := tx.Organisation(lead.OrganisationID)
 		if err != nil {
@@ -122,10 +117,7 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch *int, practit
 		if err := tx.CreateInvolvement(inv); err != nil {
 			return err
 		}
-		r.EngagementLeadID = lead.ID
-		if r.Status == referral.Assessing {
-			r.Status = referral.Allocated
-		}
+		r = next
 		return s.saveReferral(ctx, tx, p, &r, audit.Allocate, []string{"engagement_lead_practitioner_id"},
 			"Engagement lead allocated on "+r.Reference+" ("+lead.Role+")")
 	})

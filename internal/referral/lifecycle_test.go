@@ -66,3 +66,34 @@ func TestTransitionLeavesTriageAndClosingToTheirOwnCalls(t *testing.T) {
 		t.Error("Open: received and terminal referrals are not open")
 	}
 }
+
+// TestAllocateLead: who may be named engagement lead, and when.
+func TestAllocateLead(t *testing.T) {
+	for _, c := range []struct {
+		name         string
+		r            Referral
+		lead         string
+		socialWorker bool
+		kind         fault.Kind
+		status       Status
+	}{
+		{"first lead moves assessing to allocated", Referral{Status: Assessing}, "p1", false, 0, Allocated},
+		{"re-allocation keeps the status", Referral{Status: MAMHeld, EngagementLeadID: "p1"}, "p2", false, 0, MAMHeld},
+		{"not before the assessment", Referral{Status: Accepted}, "p1", false, fault.Conflict, Accepted},
+		{"not once closed", Referral{Status: Closed}, "p1", false, fault.Conflict, Closed},
+		{"the same lead again", Referral{Status: Allocated, EngagementLeadID: "p1"}, "p1", false, fault.Conflict, Allocated},
+		{"safeguarding needs a social worker", Referral{Status: Assessing, SafeguardingConcern: true}, "p1", false, fault.Unprocessable, Assessing},
+		{"a social worker for safeguarding", Referral{Status: Assessing, SafeguardingConcern: true}, "p1", true, 0, Allocated},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := c.r
+			err := r.AllocateLead(c.lead, c.socialWorker)
+			if fault.KindOf(err) != c.kind || r.Status != c.status {
+				t.Fatalf("got %v, status %s", err, r.Status)
+			}
+			if err == nil && r.EngagementLeadID != c.lead {
+				t.Fatalf("lead %q", r.EngagementLeadID)
+			}
+		})
+	}
+}

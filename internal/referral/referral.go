@@ -252,6 +252,35 @@ func (r *Referral) Transition(to Status) error {
 	return nil
 }
 
+// AllocateLead names the engagement lead chosen at the allocation meeting: once the family
+// assessment has started and while the pathway runs. Where a safeguarding concern is recorded the
+// lead must be a social worker. The first allocation moves an assessing referral to allocated.
+func (r *Referral) AllocateLead(practitionerID string, isSocialWorker bool) error {
+	if err := r.Allocatable(); err != nil {
+		return err
+	}
+	if r.SafeguardingConcern && !isSocialWorker {
+		return fault.Field(fault.Unprocessable, "/practitioner_id", "a safeguarding concern is recorded, so the engagement lead must be a social worker")
+	}
+	if practitionerID == r.EngagementLeadID {
+		return fault.StateConflict("This practitioner is already the engagement lead.", string(r.Status))
+	}
+	r.EngagementLeadID = practitionerID
+	if r.Status == Assessing {
+		r.Status = Allocated
+	}
+	return nil
+}
+
+// Allocatable reports whether an engagement lead may be allocated now.
+func (r Referral) Allocatable() error {
+	switch r.Status {
+	case Assessing, Allocated, MAMHeld, Panel, PlanInPlace, Reviewing:
+		return nil
+	}
+	return fault.StateConflict("An engagement lead is allocated once the family assessment has started; this referral is "+string(r.Status)+".", string(r.Status))
+}
+
 // Open reports whether the pathway is still running (triaged in and not closed).
 func (r *Referral) Open() bool {
 	return r.Status != Received && !r.Status.Terminal()
