@@ -79,6 +79,21 @@ type Review struct {
 	Version                   int
 }
 
+// Schedule makes a plan's next review, due on due. sequence counts the plan's reviews from 1.
+func Schedule(planID, youngPersonID string, sequence int, due time.Time) Review {
+	return Review{PlanID: planID, YoungPersonID: youngPersonID, Sequence: sequence, Status: Due, DueOn: statutory.Civil(due)}
+}
+
+// Lapse cancels a review whose meeting has not been held, when the plan is to cease. It reports
+// whether the review lapsed: one already held goes on to its decision.
+func (r *Review) Lapse() bool {
+	if r.Status != Due {
+		return false
+	}
+	r.Status = Cancelled
+	return true
+}
+
 // Hold records the review meeting held on m.On for a young person born dob.
 func (r *Review) Hold(m Meeting, dob, today time.Time) error {
 	if r.Status != Due {

@@ -136,3 +136,18 @@ func TestDeadlines(t *testing.T) {
 		t.Fatal("a cancelled review is never overdue")
 	}
 }
+
+// TestScheduleAndLapse: a scheduled review is due; only one not yet held lapses with the plan.
+func TestScheduleAndLapse(t *testing.T) {
+	r := Schedule("plan", "yp", 2, time.Date(2027, 5, 20, 15, 0, 0, 0, time.UTC))
+	if r.Status != Due || !r.DueOn.Equal(d(2027, 5, 20)) || r.Sequence != 2 {
+		t.Fatalf("scheduled: %+v", r)
+	}
+	held := r
+	if err := held.Hold(meeting(d(2026, 11, 20)), young, today); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Lapse() || r.Status != Cancelled || held.Lapse() || held.Status != Held {
+		t.Fatalf("lapse: %s %s", r.Status, held.Status)
+	}
+}

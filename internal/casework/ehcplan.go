@@ -63,9 +63,8 @@ func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcpla
 			if r.YoungPersonID != yp.ID {
 				return fault.Field(fault.Unprocessable, "/ehc_request_id", "is another young person's request")
 			}
-			if r.Status != ehc.PlanDrafting {
-				return fault.Field(fault.Unprocessable, "/ehc_request_id", "the authority has not decided to issue a plan on this request (it is "+
-					string(r.Status)+")")
+			if err := r.PlanDraftable(); err != nil {
+				return err
 			}
 		}
 		if _, err := s.ceasePlansOn(ctx, tx, p, s.today(), yp.ID); err != nil {
@@ -250,8 +249,8 @@ func (s *Service) IssueEHCPlan(ctx context.Context, id string, ifMatch *int, in 
 
 // scheduleReview creates the plan's next annual review, due on the plan's review date.
 func (s *Service) scheduleReview(ctx context.Context, tx *store.Tx, pl ehcplan.Plan, sequence int) error {
-	r := annualreview.Review{ID: newID(), PlanID: pl.ID, YoungPersonID: pl.YoungPersonID, Sequence: sequence, Status: annualreview.Due,
-		DueOn: *pl.ReviewDueOn, CreatedAt: s.now(), UpdatedAt: s.now(), Version: 1}
+	r := annualreview.Schedule(pl.ID, pl.YoungPersonID, sequence, *pl.ReviewDueOn)
+	r.ID, r.CreatedAt, r.UpdatedAt, r.Version = newID(), s.now(), s.now(), 1
 	if err := tx.CreateAnnualReview(r); err != nil {
 		return err
 	}
@@ -302,10 +301,10 @@ func (s *Service) CeaseEHCPlan(ctx context.Context, id string, ifMatch *int, c e
 			}
 			p, _ := auth.FromContext(ctx)
 			for _, r := range pending {
-				if r.Status != annualreview.Due {
+				if !r.Lapse() {
 					continue
 				}
-				r.Status, r.UpdatedAt, r.Version = annualreview.Cancelled, s.now(), r.Version+1
+				r.UpdatedAt, r.Version = s.now(), r.Version+1
 				if err := tx.UpdateAnnualReview(r); err != nil {
 					return err
 				}

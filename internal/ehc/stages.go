@@ -156,6 +156,16 @@ func (r *Request) DecideIssue(d IssueDecision, today time.Time) error {
 	return nil
 }
 
+// PlanDraftable reports whether a plan may be drafted on the request: only after the decision to
+// issue one. The answer names the plan's ehc_request_id.
+func (r Request) PlanDraftable() error {
+	if r.Status != PlanDrafting {
+		return fault.Field(fault.Unprocessable, "/ehc_request_id", "the authority has not decided to issue a plan on this request (it is "+
+			string(r.Status)+")")
+	}
+	return nil
+}
+
 // DraftServed records the first draft plan sent to the family: the practice draft target is met
 // on that day. Later drafts do not move it.
 func (r *Request) DraftServed(on time.Time) error {
