@@ -43,7 +43,7 @@ func (s *Service) AnnualReviews(ctx context.Context, f store.AnnualReviewFilter,
 func (s *Service) changeAnnualReview(ctx context.Context, perm auth.Permission, id string, ifMatch *int, action, eventType string,
 	change func(tx *store.Tx, r *annualreview.Review, dob timeDay) error, summary func(r annualreview.Review) (timeDay, string)) (annualreview.Review, error) {
 	return annualReviews.change(ctx, s, perm, id, ifMatch,
-		func(tx *store.Tx, r *annualreview.Review) (bool, error) {
+		func(tx *store.Tx, _ auth.Principal, r *annualreview.Review) (bool, error) {
 			dob, err := dateOfBirth(tx, r.YoungPersonID)
 			if err != nil {
 				return false, err

@@ -1,6 +1,8 @@
 package casework
 
 import (
+	"time"
+
 	"context"
 
 	"github.com/oneplan-send/oneplan/internal/assessment"
@@ -91,49 +93,31 @@ func (s *Service) Assessments(ctx context.Context, f store.AssessmentFilter, pg 
 
 // UpdateAssessment changes a draft assessment's assessor or sections. Submitted and reviewed
 // versions are never changed: a review starts a new draft instead.
-func (s *Service) UpdateAssessment(ctx context.Context, id string, ifMatch *int, mutate Mutation[assessment.Assessment]) (a assessment.Assessment, err error) {
-	p, err := allow(ctx, auth.WriteCasework)
-	if err != nil {
-		return a, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		cur, err := tx.Assessment(id, s.scope(p))
-		if err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, cur.Version); err != nil {
-			return err
-		}
-		if err := cur.Editable(); err != nil {
-			return err
-		}
-		next, changed, err := mutate(cur)
-		if err != nil {
-			return err
-		}
-		a = cur
-		if len(changed) == 0 {
-			return nil
-		}
-		// Only the assessor and the sections may change.
-		cur.AssessorPractitionerID, cur.Sections = next.AssessorPractitionerID, next.Sections.Tidy()
-		if cur.AssessorPractitionerID != a.AssessorPractitionerID {
-			if err := checkAssessor(tx, cur.AssessorPractitionerID); err != nil {
-				return err
+func (s *Service) UpdateAssessment(ctx context.Context, id string, ifMatch *int, mutate Mutation[assessment.Assessment]) (assessment.Assessment, error) {
+	return assessments.patch(ctx, s, auth.WriteCasework, id, ifMatch, mutate,
+		func(cur assessment.Assessment) error { return cur.Editable() },
+		func(tx *store.Tx, _ auth.Principal, cur assessment.Assessment, next *assessment.Assessment) error {
+			// Only the assessor and the sections may change.
+			kept := cur
+			kept.AssessorPractitionerID, kept.Sections = next.AssessorPractitionerID, next.Sections.Tidy()
+			if kept.AssessorPractitionerID != cur.AssessorPractitionerID {
+				if err := checkAssessor(tx, kept.AssessorPractitionerID); err != nil {
+					return err
+				}
 			}
-		}
-		cur.UpdatedAt, cur.Version = s.now(), cur.Version+1
-		if err := tx.UpdateAssessment(cur); err != nil {
-			return raced(err, ifMatch)
-		}
-		a = cur
-		payload := assessmentPayload(a)
-		payload["changed_fields"] = changed
-		return record(tx, s.event(ctx, p, audit.Update, audit.FamilyAssessment, id, a.YoungPersonID, changed),
-			s.notice("family_assessment.updated", audit.FamilyAssessment, id, payload))
-	})
-	return a, err
+			*next = kept
+			return nil
+		},
+		func(tx *store.Tx, p auth.Principal, _, a assessment.Assessment, changed []string) error {
+			payload := assessmentPayload(a)
+			payload["changed_fields"] = changed
+			return record(tx, s.event(ctx, p, audit.Update, audit.FamilyAssessment, id, a.YoungPersonID, changed),
+				s.notice("family_assessment.updated", audit.FamilyAssessment, id, payload))
+		})
 }
+
+var assessments = versioned[assessment.Assessment]{load: (*store.Tx).Assessment, save: (*store.Tx).UpdateAssessment,
+	stamp: func(a *assessment.Assessment) (*int, *time.Time) { return &a.Version, &a.UpdatedAt }}
 
 // SubmitAssessment sends a draft assessment to the early-help team.
 func (s *Service) SubmitAssessment(ctx context.Context, id string, ifMatch *int) (a assessment.Assessment, err error) {

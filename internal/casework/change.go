@@ -39,7 +39,7 @@ var (
 // timeline events: all in one transaction. apply reports false when nothing changed, and then
 // nothing is written.
 func (k versioned[T]) change(ctx context.Context, s *Service, perm auth.Permission, id string, ifMatch *int,
-	apply func(tx *store.Tx, v *T) (bool, error), after func(tx *store.Tx, p auth.Principal, v T) error) (v T, err error) {
+	apply func(tx *store.Tx, p auth.Principal, v *T) (bool, error), after func(tx *store.Tx, p auth.Principal, v T) error) (v T, err error) {
 	p, err := allow(ctx, perm)
 	if err != nil {
 		return v, err
@@ -52,7 +52,7 @@ func (k versioned[T]) change(ctx context.Context, s *Service, perm auth.Permissi
 		if err := checkVersion(ifMatch, *version); err != nil {
 			return err
 		}
-		changed, err := apply(tx, &v)
+		changed, err := apply(tx, p, &v)
 		if err != nil || !changed {
 			return err
 		}
@@ -63,6 +63,41 @@ func (k versioned[T]) change(ctx context.Context, s *Service, perm auth.Permissi
 		return after(tx, p, v)
 	})
 	return v, err
+}
+
+// patch applies a caller's Mutation through change. before, if set, refuses a record that may no
+// longer change; a mutation that changes nothing writes nothing; merge turns the caller's version
+// into the record to save (keeping what the caller may not change, checking references); after
+// writes the events, knowing the record as it was and the fields changed.
+func (k versioned[T]) patch(ctx context.Context, s *Service, perm auth.Permission, id string, ifMatch *int, mutate Mutation[T],
+	before func(cur T) error, merge func(tx *store.Tx, p auth.Principal, cur T, next *T) error,
+	after func(tx *store.Tx, p auth.Principal, cur, next T, changed []string) error) (T, error) {
+	var (
+		cur     T
+		changed []string
+	)
+	return k.change(ctx, s, perm, id, ifMatch,
+		func(tx *store.Tx, p auth.Principal, v *T) (bool, error) {
+			cur = *v
+			if before != nil {
+				if err := before(cur); err != nil {
+					return false, err
+				}
+			}
+			next, names, err := mutate(cur)
+			if err != nil || len(names) == 0 {
+				return false, err
+			}
+			if err := merge(tx, p, cur, &next); err != nil {
+				return false, err
+			}
+			nv, nu := k.stamp(&next)
+			cv, cu := k.stamp(&cur)
+			*nv, *nu = *cv, *cu
+			changed, *v = names, next
+			return true, nil
+		},
+		func(tx *store.Tx, p auth.Principal, v T) error { return after(tx, p, cur, v, changed) })
 }
 
 // dateOfBirth reads a young person's date of birth for rules that depend on age.

@@ -1,6 +1,8 @@
 package casework
 
 import (
+	"time"
+
 	"context"
 
 	"github.com/oneplan-send/oneplan/internal/audit"
@@ -52,37 +54,33 @@ func (s *Service) Organisations(ctx context.Context, f store.OrganisationFilter,
 }
 
 // UpdateOrganisation changes an organisation.
-func (s *Service) UpdateOrganisation(ctx context.Context, id string, ifMatch *int, mutate Mutation[directory.Organisation]) (o directory.Organisation, err error) {
-	p, err := allow(ctx, auth.ManageOrganisations)
-	if err != nil {
-		return o, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		cur, err := tx.Organisation(id)
-		if err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, cur.Version); err != nil {
-			return err
-		}
-		next, changed, err := mutate(cur)
-		if err != nil {
-			return err
-		}
-		o = cur
-		if len(changed) == 0 {
+func (s *Service) UpdateOrganisation(ctx context.Context, id string, ifMatch *int, mutate Mutation[directory.Organisation]) (directory.Organisation, error) {
+	return organisations.patch(ctx, s, auth.ManageOrganisations, id, ifMatch, mutate, nil,
+		func(_ *store.Tx, _ auth.Principal, cur directory.Organisation, next *directory.Organisation) error {
+			next.ID, next.CreatedAt = cur.ID, cur.CreatedAt
 			return nil
-		}
-		next.ID, next.CreatedAt, next.UpdatedAt, next.Version = cur.ID, cur.CreatedAt, s.now(), cur.Version+1
-		if err := tx.UpdateOrganisation(next); err != nil {
-			return err
-		}
-		o = next
-		return record(tx, s.event(ctx, p, audit.Update, audit.Organisation, id, "", changed),
-			s.notice("organisation.updated", audit.Organisation, id, map[string]any{"changed_fields": changed}))
-	})
-	return o, err
+		},
+		func(tx *store.Tx, p auth.Principal, _, _ directory.Organisation, changed []string) error {
+			return record(tx, s.event(ctx, p, audit.Update, audit.Organisation, id, "", changed),
+				s.notice("organisation.updated", audit.Organisation, id, map[string]any{"changed_fields": changed}))
+		})
 }
+
+// Directory entries are not children's records: no scope applies.
+var (
+	organisations = versioned[directory.Organisation]{
+		load: func(tx *store.Tx, id string, _ store.Scope) (directory.Organisation, error) {
+			return tx.Organisation(id)
+		},
+		save:  (*store.Tx).UpdateOrganisation,
+		stamp: func(o *directory.Organisation) (*int, *time.Time) { return &o.Version, &o.UpdatedAt }}
+	practitioners = versioned[directory.Practitioner]{
+		load: func(tx *store.Tx, id string, _ store.Scope) (directory.Practitioner, error) {
+			return tx.Practitioner(id)
+		},
+		save:  func(tx *store.Tx, pr directory.Practitioner) error { return emailConflict(tx.UpdatePractitioner(pr)) },
+		stamp: func(pr *directory.Practitioner) (*int, *time.Time) { return &pr.Version, &pr.UpdatedAt }}
+)
 
 // CreatePractitioner registers a practitioner in an existing organisation.
 func (s *Service) CreatePractitioner(ctx context.Context, pr directory.Practitioner) (directory.Practitioner, error) {
@@ -147,39 +145,19 @@ func (s *Service) Practitioners(ctx context.Context, f store.PractitionerFilter,
 }
 
 // UpdatePractitioner changes a practitioner.
-func (s *Service) UpdatePractitioner(ctx context.Context, id string, ifMatch *int, mutate Mutation[directory.Practitioner]) (pr directory.Practitioner, err error) {
-	p, err := allow(ctx, auth.ManagePractitioners)
-	if err != nil {
-		return pr, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		cur, err := tx.Practitioner(id)
-		if err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, cur.Version); err != nil {
-			return err
-		}
-		next, changed, err := mutate(cur)
-		if err != nil {
-			return err
-		}
-		pr = cur
-		if len(changed) == 0 {
-			return nil
-		}
-		if next.OrganisationID != cur.OrganisationID {
-			if err := organisationExists(tx, next.OrganisationID, "/organisation_id"); err != nil {
-				return err
+func (s *Service) UpdatePractitioner(ctx context.Context, id string, ifMatch *int, mutate Mutation[directory.Practitioner]) (directory.Practitioner, error) {
+	return practitioners.patch(ctx, s, auth.ManagePractitioners, id, ifMatch, mutate, nil,
+		func(tx *store.Tx, _ auth.Principal, cur directory.Practitioner, next *directory.Practitioner) error {
+			if next.OrganisationID != cur.OrganisationID {
+				if err := organisationExists(tx, next.OrganisationID, "/organisation_id"); err != nil {
+					return err
+				}
 			}
-		}
-		next.ID, next.CreatedAt, next.UpdatedAt, next.Version = cur.ID, cur.CreatedAt, s.now(), cur.Version+1
-		if err := tx.UpdatePractitioner(next); err != nil {
-			return emailConflict(err)
-		}
-		pr = next
-		return record(tx, s.event(ctx, p, audit.Update, audit.Practitioner, id, "", changed),
-			s.notice("practitioner.updated", audit.Practitioner, id, map[string]any{"changed_fields": changed}))
-	})
-	return pr, err
+			next.ID, next.CreatedAt = cur.ID, cur.CreatedAt
+			return nil
+		},
+		func(tx *store.Tx, p auth.Principal, _, _ directory.Practitioner, changed []string) error {
+			return record(tx, s.event(ctx, p, audit.Update, audit.Practitioner, id, "", changed),
+				s.notice("practitioner.updated", audit.Practitioner, id, map[string]any{"changed_fields": changed}))
+		})
 }

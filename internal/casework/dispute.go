@@ -141,7 +141,7 @@ func (s *Service) UpdateDispute(ctx context.Context, id string, ifMatch *int,
 	mutate func(cur dispute.Dispute) (dispute.Changes, []string, error)) (dispute.Dispute, error) {
 	var changed []string
 	return disputes.change(ctx, s, auth.RunPathway, id, ifMatch,
-		func(_ *store.Tx, d *dispute.Dispute) (bool, error) {
+		func(_ *store.Tx, _ auth.Principal, d *dispute.Dispute) (bool, error) {
 			c, names, err := mutate(*d)
 			if err != nil || len(names) == 0 {
 				return false, err
@@ -170,7 +170,7 @@ func (s *Service) UpdateDispute(ctx context.Context, id string, ifMatch *int,
 // ConcludeDispute records how a dispute ended.
 func (s *Service) ConcludeDispute(ctx context.Context, id string, ifMatch *int, outcome string, on timeDay, notes string) (dispute.Dispute, error) {
 	return disputes.change(ctx, s, auth.RunPathway, id, ifMatch,
-		func(_ *store.Tx, d *dispute.Dispute) (bool, error) {
+		func(_ *store.Tx, _ auth.Principal, d *dispute.Dispute) (bool, error) {
 			return true, d.Conclude(outcome, on, notes, s.today())
 		},
 		func(tx *store.Tx, p auth.Principal, d dispute.Dispute) error {

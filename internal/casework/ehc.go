@@ -111,7 +111,7 @@ func (s *Service) EHCRequests(ctx context.Context, f store.EHCRequestFilter, pg 
 func (s *Service) changeEHCRequest(ctx context.Context, perm auth.Permission, id string, ifMatch *int, change func(tx *store.Tx, r *ehc.Request) error,
 	action string, changed []string, eventType string, timelineKind func(r ehc.Request) (kind, summary string, on timeDay)) (ehc.Request, error) {
 	return ehcRequests.change(ctx, s, perm, id, ifMatch,
-		func(tx *store.Tx, r *ehc.Request) (bool, error) { return true, change(tx, r) },
+		func(tx *store.Tx, _ auth.Principal, r *ehc.Request) (bool, error) { return true, change(tx, r) },
 		func(tx *store.Tx, p auth.Principal, r ehc.Request) error {
 			if err := record(tx, s.event(ctx, p, action, ehc.RecordType, r.ID, r.YoungPersonID, changed),
 				s.notice(eventType, ehc.RecordType, r.ID, ehcPayload(r))); err != nil {

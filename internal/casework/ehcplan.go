@@ -148,7 +148,7 @@ type planChange struct {
 // with its audit, outbox and timeline events in one transaction.
 func (s *Service) changeEHCPlan(ctx context.Context, id string, ifMatch *int, c planChange) (ehcplan.Plan, error) {
 	return ehcPlans.change(ctx, s, c.perm, id, ifMatch,
-		func(tx *store.Tx, pl *ehcplan.Plan) (bool, error) {
+		func(tx *store.Tx, _ auth.Principal, pl *ehcplan.Plan) (bool, error) {
 			dob, err := dateOfBirth(tx, pl.YoungPersonID)
 			if err != nil {
 				return false, err

@@ -1,6 +1,8 @@
 package casework
 
 import (
+	"time"
+
 	"context"
 
 	"github.com/oneplan-send/oneplan/internal/audit"
@@ -131,63 +133,42 @@ func (s *Service) Meetings(ctx context.Context, f store.MeetingFilter, pg store.
 }
 
 // UpdateMeeting corrects a meeting's record. Its type, referral and actions stay as they are.
-func (s *Service) UpdateMeeting(ctx context.Context, id string, ifMatch *int, mutate Mutation[meeting.Meeting]) (m meeting.Meeting, err error) {
-	p, err := allow(ctx, auth.WriteCasework)
-	if err != nil {
-		return m, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		cur, err := tx.Meeting(id, s.scope(p))
-		if err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, cur.Version); err != nil {
-			return err
-		}
-		next, changed, err := mutate(cur)
-		if err != nil {
-			return err
-		}
-		m = cur
-		if len(changed) == 0 {
-			return nil
-		}
-		next.ID, next.ReferralID, next.YoungPersonID, next.Type, next.Actions = cur.ID, cur.ReferralID, cur.YoungPersonID, cur.Type, cur.Actions
-		next.CreatedAt = cur.CreatedAt
-		if err := next.Validate(s.today()); err != nil {
-			return err
-		}
-		r, err := s.visibleReferral(tx, p, cur.ReferralID)
-		if err != nil {
-			return err
-		}
-		if err := next.Attach(r.ReceivedOn); err != nil {
-			return err
-		}
-		if err := s.checkMeetingReferences(tx, next, false); err != nil {
-			return err
-		}
-		next.UpdatedAt, next.Version = s.now(), cur.Version+1
-		if err := tx.UpdateMeeting(next); err != nil {
-			return err
-		}
-		m = next
-		if err := record(tx, s.event(ctx, p, audit.Update, audit.Meeting, id, m.YoungPersonID, changed),
-			s.notice("meeting.updated", audit.Meeting, id, map[string]any{"referral_id": m.ReferralID, "young_person_id": m.YoungPersonID,
-				"type": m.Type, "changed_fields": changed})); err != nil {
-			return err
-		}
-		// A corrected date or panel decision changes what the pathway reads; say so on the timeline.
-		for _, f := range changed {
-			if f == "held_on" || f == "map_decision" {
-				return s.onTimeline(tx, m.YoungPersonID, m.ReferralID, s.today(), "meeting.corrected", audit.Meeting, id,
-					"Meeting record corrected: "+m.Summary())
+func (s *Service) UpdateMeeting(ctx context.Context, id string, ifMatch *int, mutate Mutation[meeting.Meeting]) (meeting.Meeting, error) {
+	return meetings.patch(ctx, s, auth.WriteCasework, id, ifMatch, mutate, nil,
+		func(tx *store.Tx, p auth.Principal, cur meeting.Meeting, next *meeting.Meeting) error {
+			next.ID, next.ReferralID, next.YoungPersonID, next.Type, next.Actions = cur.ID, cur.ReferralID, cur.YoungPersonID, cur.Type, cur.Actions
+			next.CreatedAt = cur.CreatedAt
+			if err := next.Validate(s.today()); err != nil {
+				return err
 			}
-		}
-		return nil
-	})
-	return m, err
+			r, err := s.visibleReferral(tx, p, cur.ReferralID)
+			if err != nil {
+				return err
+			}
+			if err := next.Attach(r.ReceivedOn); err != nil {
+				return err
+			}
+			return s.checkMeetingReferences(tx, *next, false)
+		},
+		func(tx *store.Tx, p auth.Principal, _, m meeting.Meeting, changed []string) error {
+			if err := record(tx, s.event(ctx, p, audit.Update, audit.Meeting, id, m.YoungPersonID, changed),
+				s.notice("meeting.updated", audit.Meeting, id, map[string]any{"referral_id": m.ReferralID, "young_person_id": m.YoungPersonID,
+					"type": m.Type, "changed_fields": changed})); err != nil {
+				return err
+			}
+			// A corrected date or panel decision changes what the pathway reads; say so on the timeline.
+			for _, f := range changed {
+				if f == "held_on" || f == "map_decision" {
+					return s.onTimeline(tx, m.YoungPersonID, m.ReferralID, s.today(), "meeting.corrected", audit.Meeting, id,
+						"Meeting record corrected: "+m.Summary())
+				}
+			}
+			return nil
+		})
 }
+
+var meetings = versioned[meeting.Meeting]{load: (*store.Tx).Meeting, save: (*store.Tx).UpdateMeeting,
+	stamp: func(m *meeting.Meeting) (*int, *time.Time) { return &m.Version, &m.UpdatedAt }}
 
 // Actions lists the actions the caller may see, auditing each hit.
 func (s *Service) Actions(ctx context.Context, f store.ActionFilter, pg store.Page) ([]meeting.Action, string, error) {

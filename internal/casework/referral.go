@@ -1,6 +1,8 @@
 package casework
 
 import (
+	"time"
+
 	"context"
 	"fmt"
 
@@ -116,46 +118,23 @@ func (s *Service) Referrals(ctx context.Context, f store.ReferralFilter, pg stor
 }
 
 // UpdateReferral corrects a referral that has not been triaged yet; eligibility is recomputed.
-func (s *Service) UpdateReferral(ctx context.Context, id string, ifMatch *int, mutate Mutation[referral.Referral]) (r referral.Referral, err error) {
-	p, err := allow(ctx, auth.WriteCasework)
-	if err != nil {
-		return r, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		cur, err := tx.Referral(id, s.scope(p))
-		if err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, cur.Version); err != nil {
-			return err
-		}
-		if err := cur.CheckEditable(); err != nil {
-			return err
-		}
-		next, changed, err := mutate(cur)
-		if err != nil {
-			return err
-		}
-		r = cur
-		if len(changed) == 0 {
-			return nil
-		}
-		if err := next.Normalise(s.today()); err != nil {
-			return err
-		}
-		if err := s.assess(tx, p, &next); err != nil {
-			return err
-		}
-		next.UpdatedAt, next.Version = s.now(), cur.Version+1
-		if err := tx.UpdateReferral(next); err != nil {
-			return err
-		}
-		r = next
-		return record(tx, s.event(ctx, p, audit.Update, audit.Referral, id, r.YoungPersonID, changed),
-			s.notice("referral.updated", audit.Referral, id, map[string]any{"changed_fields": changed}))
-	})
-	return r, err
+func (s *Service) UpdateReferral(ctx context.Context, id string, ifMatch *int, mutate Mutation[referral.Referral]) (referral.Referral, error) {
+	return referrals.patch(ctx, s, auth.WriteCasework, id, ifMatch, mutate,
+		func(cur referral.Referral) error { return cur.CheckEditable() },
+		func(tx *store.Tx, p auth.Principal, _ referral.Referral, next *referral.Referral) error {
+			if err := next.Normalise(s.today()); err != nil {
+				return err
+			}
+			return s.assess(tx, p, next)
+		},
+		func(tx *store.Tx, p auth.Principal, _, r referral.Referral, changed []string) error {
+			return record(tx, s.event(ctx, p, audit.Update, audit.Referral, id, r.YoungPersonID, changed),
+				s.notice("referral.updated", audit.Referral, id, map[string]any{"changed_fields": changed}))
+		})
 }
+
+var referrals = versioned[referral.Referral]{load: (*store.Tx).Referral, save: (*store.Tx).UpdateReferral,
+	stamp: func(r *referral.Referral) (*int, *time.Time) { return &r.Version, &r.UpdatedAt }}
 
 // TriageReferral records the front door's decision on a received referral.
 func (s *Service) TriageReferral(ctx context.Context, id string, ifMatch *int, t referral.Triage) (r referral.Referral, err error) {

@@ -1,6 +1,8 @@
 package casework
 
 import (
+	"time"
+
 	"context"
 
 	"github.com/oneplan-send/oneplan/internal/audit"
@@ -161,48 +163,34 @@ func (s *Service) recordedConcern(tx *store.Tx, youngPersonID string) (string, e
 }
 
 // UpdateInvolvement changes or ends an involvement.
-func (s *Service) UpdateInvolvement(ctx context.Context, youngPersonID, id string, ifMatch *int, mutate Mutation[sharing.Involvement]) (i sharing.Involvement, err error) {
-	p, err := allow(ctx, auth.WriteCasework)
-	if err != nil {
-		return i, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if err := s.visibleYoungPerson(tx, p, youngPersonID); err != nil {
-			return err
-		}
-		cur, err := tx.Involvement(youngPersonID, id)
-		if err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, cur.Version); err != nil {
-			return err
-		}
-		next, changed, err := mutate(cur)
-		if err != nil {
-			return err
-		}
-		i = cur
-		if len(changed) == 0 {
-			return nil
-		}
-		if err := next.Validate(); err != nil {
-			return err
-		}
-		if next.PractitionerID != "" && next.PractitionerID != cur.PractitionerID {
-			pr, err := tx.Practitioner(next.PractitionerID)
-			if err != nil || pr.OrganisationID != cur.OrganisationID {
-				return fault.Field(fault.Unprocessable, "/practitioner_id", "no such practitioner in that organisation")
+func (s *Service) UpdateInvolvement(ctx context.Context, youngPersonID, id string, ifMatch *int, mutate Mutation[sharing.Involvement]) (sharing.Involvement, error) {
+	// An involvement is reached through its child, whom the caller must be able to see.
+	involvements := versioned[sharing.Involvement]{
+		load: func(tx *store.Tx, id string, sc store.Scope) (sharing.Involvement, error) {
+			if _, err := tx.YoungPerson(youngPersonID, sc); err != nil {
+				return sharing.Involvement{}, err
 			}
-		}
-		next.UpdatedAt, next.Version = s.now(), cur.Version+1
-		if err := tx.UpdateInvolvement(next); err != nil {
-			return err
-		}
-		i = next
-		return record(tx, s.event(ctx, p, audit.Update, audit.Involvement, id, youngPersonID, changed),
-			s.notice("involvement.updated", audit.Involvement, id, map[string]any{"young_person_id": youngPersonID, "changed_fields": changed}))
-	})
-	return i, err
+			return tx.Involvement(youngPersonID, id)
+		},
+		save:  (*store.Tx).UpdateInvolvement,
+		stamp: func(i *sharing.Involvement) (*int, *time.Time) { return &i.Version, &i.UpdatedAt }}
+	return involvements.patch(ctx, s, auth.WriteCasework, id, ifMatch, mutate, nil,
+		func(tx *store.Tx, _ auth.Principal, cur sharing.Involvement, next *sharing.Involvement) error {
+			if err := next.Validate(); err != nil {
+				return err
+			}
+			if next.PractitionerID != "" && next.PractitionerID != cur.PractitionerID {
+				pr, err := tx.Practitioner(next.PractitionerID)
+				if err != nil || pr.OrganisationID != cur.OrganisationID {
+					return fault.Field(fault.Unprocessable, "/practitioner_id", "no such practitioner in that organisation")
+				}
+			}
+			return nil
+		},
+		func(tx *store.Tx, p auth.Principal, _, _ sharing.Involvement, changed []string) error {
+			return record(tx, s.event(ctx, p, audit.Update, audit.Involvement, id, youngPersonID, changed),
+				s.notice("involvement.updated", audit.Involvement, id, map[string]any{"young_person_id": youngPersonID, "changed_fields": changed}))
+		})
 }
 
 // recordConsent stores a consent inside a caller's transaction and returns it as stored.

@@ -125,7 +125,7 @@ func (s *Service) changeTransitionPlan(ctx context.Context, id string, ifMatch *
 	action, eventType string, summary func(p transition.Plan, changed []string) string) (transition.Plan, error) {
 	var changed []string
 	return transitionPlans.change(ctx, s, auth.WriteCasework, id, ifMatch,
-		func(tx *store.Tx, p *transition.Plan) (bool, error) {
+		func(tx *store.Tx, _ auth.Principal, p *transition.Plan) (bool, error) {
 			if p.Ended() {
 				return false, fault.StateConflict("An ended transition plan is kept as it was; start a new plan instead.", "ended")
 			}

@@ -1,6 +1,8 @@
 package casework
 
 import (
+	"time"
+
 	"context"
 
 	"github.com/oneplan-send/oneplan/internal/audit"
@@ -69,47 +71,31 @@ func (s *Service) YoungPeople(ctx context.Context, f store.YoungPersonFilter, pg
 }
 
 // UpdateYoungPerson changes a record the caller may see.
-func (s *Service) UpdateYoungPerson(ctx context.Context, id string, ifMatch *int, mutate Mutation[person.YoungPerson]) (yp person.YoungPerson, err error) {
-	p, err := allow(ctx, auth.WriteCasework)
-	if err != nil {
-		return yp, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		cur, err := tx.YoungPerson(id, s.scope(p))
-		if err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, cur.Version); err != nil {
-			return err
-		}
-		next, changed, err := mutate(cur)
-		if err != nil {
-			return err
-		}
-		yp = cur
-		if len(changed) == 0 {
+func (s *Service) UpdateYoungPerson(ctx context.Context, id string, ifMatch *int, mutate Mutation[person.YoungPerson]) (person.YoungPerson, error) {
+	return youngPeople.patch(ctx, s, auth.WriteCasework, id, ifMatch, mutate, nil,
+		func(tx *store.Tx, _ auth.Principal, cur person.YoungPerson, next *person.YoungPerson) error {
+			if err := next.Validate(s.today(), s.opts.PersonRules); err != nil {
+				return err
+			}
+			if next.EducationSettingID != "" && next.EducationSettingID != cur.EducationSettingID {
+				if err := organisationExists(tx, next.EducationSettingID, "/education_setting_id"); err != nil {
+					return err
+				}
+			}
+			next.ID, next.RecordedByOrgID, next.CreatedAt = cur.ID, cur.RecordedByOrgID, cur.CreatedAt
 			return nil
-		}
-		if err := next.Validate(s.today(), s.opts.PersonRules); err != nil {
-			return err
-		}
-		if next.EducationSettingID != "" && next.EducationSettingID != cur.EducationSettingID {
-			if err := organisationExists(tx, next.EducationSettingID, "/education_setting_id"); err != nil {
-				return err
+		},
+		func(tx *store.Tx, p auth.Principal, cur, next person.YoungPerson, changed []string) error {
+			if next.EducationSettingID != cur.EducationSettingID {
+				if err := s.moveSetting(tx, p, id, cur.EducationSettingID, next.EducationSettingID); err != nil {
+					return err
+				}
 			}
-		}
-		next.ID, next.RecordedByOrgID, next.CreatedAt, next.UpdatedAt, next.Version = cur.ID, cur.RecordedByOrgID, cur.CreatedAt, s.now(), cur.Version+1
-		if err := tx.UpdateYoungPerson(next); err != nil {
-			return identifierConflict(err)
-		}
-		if next.EducationSettingID != cur.EducationSettingID {
-			if err := s.moveSetting(tx, p, id, cur.EducationSettingID, next.EducationSettingID); err != nil {
-				return err
-			}
-		}
-		yp = next
-		return record(tx, s.event(ctx, p, audit.Update, audit.YoungPerson, id, id, changed),
-			s.notice("young_person.updated", audit.YoungPerson, id, map[string]any{"changed_fields": changed}))
-	})
-	return yp, err
+			return record(tx, s.event(ctx, p, audit.Update, audit.YoungPerson, id, id, changed),
+				s.notice("young_person.updated", audit.YoungPerson, id, map[string]any{"changed_fields": changed}))
+		})
 }
+
+var youngPeople = versioned[person.YoungPerson]{load: (*store.Tx).YoungPerson,
+	save:  func(tx *store.Tx, yp person.YoungPerson) error { return identifierConflict(tx.UpdateYoungPerson(yp)) },
+	stamp: func(yp *person.YoungPerson) (*int, *time.Time) { return &yp.Version, &yp.UpdatedAt }}
