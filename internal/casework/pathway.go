@@ -42,6 +42,11 @@ func (s *Service) saveReferral(ctx context.Context, tx *store.Tx, p auth.Princip
 	if err := tx.UpdateReferral(*r); err != nil {
 		return err
 	}
+	return s.referralEvents(ctx, tx, p, *r, action, changed, summary)
+}
+
+// referralEvents writes the audit, outbox and timeline events of a referral's change.
+func (s *Service) referralEvents(ctx context.Context, tx *store.Tx, p auth.Principal, r referral.Referral, action string, changed []string, summary string) error {
 	if err := s.onTimeline(tx, r.YoungPersonID, r.ID, s.today(), "referral."+string(r.Status), audit.Referral, r.ID, summary); err != nil {
 		return err
 	}
@@ -61,40 +66,32 @@ func (s *Service) advance(ctx context.Context, tx *store.Tx, p auth.Principal, r
 }
 
 // Allocate records the allocation meeting's choice of engagement lead.
-func (s *Service) Allocate(ctx context.Context, id string, ifMatch *int, practitionerID, reason, meetingID string) (r referral.Referral, err error) {
-	p, err := allow(ctx, auth.RunPathway)
-	if err != nil {
-		return r, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if r, err = s.visibleReferral(tx, p, id); err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, r.Version); err != nil {
-			return err
-		}
+func (s *Service) Allocate(ctx context.Context, id string, ifMatch *int, practitionerID, reason, meetingID string) (referral.Referral, error) {
+	var role string
+	return referrals.change(ctx, s, auth.RunPathway, id, ifMatch, func(tx *store.Tx, _ auth.Principal, rp *referral.Referral) (bool, error) {
+		r := *rp
 		if err := r.Allocatable(); err != nil {
-			return err
+			return false, err
 		}
 		lead, err := tx.Practitioner(practitionerID)
 		if fault.KindOf(err) == fault.NotFound || (err == nil && !lead.Active) {
-			return fault.Field(fault.Unprocessable, "/practitioner_id", "no such active practitioner")
+			return false, fault.Field(fault.Unprocessable, "/practitioner_id", "no such active practitioner")
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 		next := r
 		if err := next.AllocateLead(lead.ID, lead.Role == directory.SocialWorker); err != nil {
-			return err
+			return false, err
 		}
 		org, err := tx.Organisation(lead.OrganisationID)
 		if err != nil {
-			return err
+			return false, err
 		}
 		// The lead joins the team around the child, which shares the record with them.
 		consents, err := tx.Consents(r.YoungPersonID)
 		if err != nil {
-			return err
+			return false, err
 		}
 		safeguarding := ""
 		if r.SafeguardingConcern {
@@ -102,26 +99,27 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch *int, practit
 		}
 		c, err := sharing.Authorise(consents, org.ID, org.Type, s.today(), safeguarding)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if err := s.endLead(tx, r); err != nil {
-			return err
+			return false, err
 		}
 		if err := tx.Allocate(store.Allocation{ID: newID(), ReferralID: r.ID, PractitionerID: lead.ID, OrganisationID: org.ID,
 			Reason: reason, MeetingID: meetingID, StartedAt: s.now()}); err != nil {
-			return err
+			return false, err
 		}
 		inv := sharing.Involvement{ID: newID(), YoungPersonID: r.YoungPersonID, OrganisationID: org.ID, PractitionerID: lead.ID,
 			Role: sharing.RoleEngagementLead, StartedOn: s.today(), ConsentID: c.ID, SafeguardingReason: safeguarding,
 			CreatedAt: s.now(), UpdatedAt: s.now(), Version: 1}
 		if err := tx.CreateInvolvement(inv); err != nil {
-			return err
+			return false, err
 		}
-		r = next
-		return s.saveReferral(ctx, tx, p, &r, audit.Allocate, []string{"engagement_lead_practitioner_id"},
-			"Engagement lead allocated on "+r.Reference+" ("+lead.Role+")")
+		*rp, role = next, lead.Role
+		return true, nil
+	}, func(tx *store.Tx, p auth.Principal, r referral.Referral) error {
+		return s.referralEvents(ctx, tx, p, r, audit.Allocate, []string{"engagement_lead_practitioner_id"},
+			"Engagement lead allocated on "+r.Reference+" ("+role+")")
 	})
-	return r, err
 }
 
 // endLead ends the current engagement lead's team involvement on re-allocation.
@@ -165,48 +163,26 @@ func (s *Service) Allocations(ctx context.Context, id string) (out []store.Alloc
 }
 
 // TransitionReferral makes one of the pathway's explicit moves.
-func (s *Service) TransitionReferral(ctx context.Context, id string, ifMatch *int, to referral.Status, reason string) (r referral.Referral, err error) {
-	p, err := allow(ctx, auth.RunPathway)
-	if err != nil {
-		return r, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if r, err = s.visibleReferral(tx, p, id); err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, r.Version); err != nil {
-			return err
-		}
-		if err := r.Transition(to); err != nil {
-			return err
-		}
-		return s.saveReferral(ctx, tx, p, &r, audit.Transition, []string{"status"}, "Referral "+r.Reference+" "+string(to))
-	})
-	return r, err
+func (s *Service) TransitionReferral(ctx context.Context, id string, ifMatch *int, to referral.Status, reason string) (referral.Referral, error) {
+	return referrals.change(ctx, s, auth.RunPathway, id, ifMatch,
+		func(_ *store.Tx, _ auth.Principal, r *referral.Referral) (bool, error) { return true, r.Transition(to) },
+		func(tx *store.Tx, p auth.Principal, r referral.Referral) error {
+			return s.referralEvents(ctx, tx, p, r, audit.Transition, []string{"status"}, "Referral "+r.Reference+" "+string(to))
+		})
 }
 
 // CloseReferral ends the pathway with its outcome.
-func (s *Service) CloseReferral(ctx context.Context, id string, ifMatch *int, outcome, reason string) (r referral.Referral, err error) {
-	p, err := allow(ctx, auth.RunPathway)
-	if err != nil {
-		return r, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if r, err = s.visibleReferral(tx, p, id); err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, r.Version); err != nil {
-			return err
-		}
-		if err := r.Close(outcome, reason, s.now()); err != nil {
-			return err
-		}
-		if err := tx.Publish(s.notice("referral.closed", audit.Referral, r.ID, map[string]any{"outcome": outcome})); err != nil {
-			return err
-		}
-		return s.saveReferral(ctx, tx, p, &r, audit.Close, []string{"status", "closure"}, "Referral "+r.Reference+" closed: "+outcome)
-	})
-	return r, err
+func (s *Service) CloseReferral(ctx context.Context, id string, ifMatch *int, outcome, reason string) (referral.Referral, error) {
+	return referrals.change(ctx, s, auth.RunPathway, id, ifMatch,
+		func(_ *store.Tx, _ auth.Principal, r *referral.Referral) (bool, error) {
+			return true, r.Close(outcome, reason, s.now())
+		},
+		func(tx *store.Tx, p auth.Principal, r referral.Referral) error {
+			if err := tx.Publish(s.notice("referral.closed", audit.Referral, r.ID, map[string]any{"outcome": outcome})); err != nil {
+				return err
+			}
+			return s.referralEvents(ctx, tx, p, r, audit.Close, []string{"status", "closure"}, "Referral "+r.Reference+" closed: "+outcome)
+		})
 }
 
 // Timeline reads one page of a child's pathway, oldest first.
