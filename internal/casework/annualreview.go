@@ -41,14 +41,14 @@ func (s *Service) AnnualReviews(ctx context.Context, f store.AnnualReviewFilter,
 // changeAnnualReview loads a visible review, checks If-Match, applies change and writes it with
 // its audit, outbox and timeline events in one transaction.
 func (s *Service) changeAnnualReview(ctx context.Context, perm auth.Permission, id string, ifMatch *int, action, eventType string,
-	change func(tx *store.Tx, r *annualreview.Review, dob timeDay) error, summary func(r annualreview.Review) (timeDay, string)) (annualreview.Review, error) {
+	change func(tx *store.Tx, p auth.Principal, r *annualreview.Review, dob timeDay) error, summary func(r annualreview.Review) (timeDay, string)) (annualreview.Review, error) {
 	return annualReviews.change(ctx, s, perm, id, ifMatch,
-		func(tx *store.Tx, _ auth.Principal, r *annualreview.Review) (bool, error) {
+		func(tx *store.Tx, p auth.Principal, r *annualreview.Review) (bool, error) {
 			dob, err := dateOfBirth(tx, r.YoungPersonID)
 			if err != nil {
 				return false, err
 			}
-			return true, change(tx, r, dob)
+			return true, change(tx, p, r, dob)
 		},
 		func(tx *store.Tx, p auth.Principal, r annualreview.Review) error {
 			if err := record(tx, s.event(ctx, p, action, annualreview.RecordType, r.ID, r.YoungPersonID, []string{"status"}),
@@ -63,7 +63,9 @@ func (s *Service) changeAnnualReview(ctx context.Context, perm auth.Permission, 
 // HoldAnnualReview records the review meeting.
 func (s *Service) HoldAnnualReview(ctx context.Context, id string, ifMatch *int, m annualreview.Meeting) (annualreview.Review, error) {
 	return s.changeAnnualReview(ctx, auth.WriteCasework, id, ifMatch, audit.Update, "annual_review.held",
-		func(_ *store.Tx, r *annualreview.Review, dob timeDay) error { return r.Hold(m, dob, s.today()) },
+		func(_ *store.Tx, _ auth.Principal, r *annualreview.Review, dob timeDay) error {
+			return r.Hold(m, dob, s.today())
+		},
 		func(r annualreview.Review) (timeDay, string) {
 			return r.Meeting.On, "Annual review meeting held; recommendation: " + r.Meeting.Recommendation
 		})
@@ -73,7 +75,7 @@ func (s *Service) HoldAnnualReview(ctx context.Context, id string, ifMatch *int,
 // falls due 12 months after it; a decision to amend or cease is carried out on the plan.
 func (s *Service) DecideAnnualReview(ctx context.Context, id string, ifMatch *int, d annualreview.Decision, reportSentOn *timeDay) (annualreview.Review, error) {
 	return s.changeAnnualReview(ctx, auth.RunPathway, id, ifMatch, audit.Transition, "annual_review.decided",
-		func(tx *store.Tx, r *annualreview.Review, _ timeDay) error {
+		func(tx *store.Tx, p auth.Principal, r *annualreview.Review, _ timeDay) error {
 			if err := r.Decide(d, reportSentOn, s.today()); err != nil {
 				return err
 			}
@@ -89,12 +91,11 @@ func (s *Service) DecideAnnualReview(ctx context.Context, id string, ifMatch *in
 			if err := tx.UpdateEHCPlan(pl); err != nil {
 				return err
 			}
-			p, _ := auth.FromContext(ctx)
 			if err := record(tx, s.event(ctx, p, audit.Update, ehcplan.RecordType, pl.ID, pl.YoungPersonID, []string{"last_reviewed_on", "review_due_on"}),
 				s.notice("ehc_plan.reviewed", ehcplan.RecordType, pl.ID, planPayload(pl))); err != nil {
 				return err
 			}
-			return s.scheduleReview(ctx, tx, pl, r.Sequence+1)
+			return s.scheduleReview(ctx, tx, p, pl, r.Sequence+1)
 		},
 		func(r annualreview.Review) (timeDay, string) {
 			return r.Decision.DecidedOn, "Annual review decision: " + r.Decision.Decision + " the EHC plan"

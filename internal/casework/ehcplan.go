@@ -139,7 +139,7 @@ type planChange struct {
 	changed   []string
 	eventType string
 	// apply changes the plan; dob is the young person's date of birth.
-	apply func(tx *store.Tx, pl *ehcplan.Plan, dob timeDay) error
+	apply func(tx *store.Tx, p auth.Principal, pl *ehcplan.Plan, dob timeDay) error
 	// summary is the timeline line, written after apply.
 	summary func(pl ehcplan.Plan) (occurredOn timeDay, text string)
 }
@@ -148,12 +148,12 @@ type planChange struct {
 // with its audit, outbox and timeline events in one transaction.
 func (s *Service) changeEHCPlan(ctx context.Context, id string, ifMatch *int, c planChange) (ehcplan.Plan, error) {
 	return ehcPlans.change(ctx, s, c.perm, id, ifMatch,
-		func(tx *store.Tx, _ auth.Principal, pl *ehcplan.Plan) (bool, error) {
+		func(tx *store.Tx, p auth.Principal, pl *ehcplan.Plan) (bool, error) {
 			dob, err := dateOfBirth(tx, pl.YoungPersonID)
 			if err != nil {
 				return false, err
 			}
-			return true, c.apply(tx, pl, dob)
+			return true, c.apply(tx, p, pl, dob)
 		},
 		func(tx *store.Tx, p auth.Principal, pl ehcplan.Plan) error {
 			if err := record(tx, s.event(ctx, p, c.action, ehcplan.RecordType, pl.ID, pl.YoungPersonID, c.changed),
@@ -166,7 +166,7 @@ func (s *Service) changeEHCPlan(ctx context.Context, id string, ifMatch *int, c 
 }
 
 // changeLinkedRequest applies change to the plan's request, if any, in the same transaction.
-func (s *Service) changeLinkedRequest(ctx context.Context, tx *store.Tx, pl ehcplan.Plan, change func(r *ehc.Request) error, eventType string) error {
+func (s *Service) changeLinkedRequest(ctx context.Context, tx *store.Tx, p auth.Principal, pl ehcplan.Plan, change func(r *ehc.Request) error, eventType string) error {
 	if pl.RequestID == "" {
 		return nil
 	}
@@ -181,7 +181,6 @@ func (s *Service) changeLinkedRequest(ctx context.Context, tx *store.Tx, pl ehcp
 	if err := tx.UpdateEHCRequest(r); err != nil {
 		return err
 	}
-	p, _ := auth.FromContext(ctx)
 	n := s.notice(eventType, ehc.RecordType, r.ID, ehcPayload(r))
 	if err := record(tx, s.event(ctx, p, audit.Transition, ehc.RecordType, r.ID, r.YoungPersonID, []string{"status"}), n); err != nil {
 		return err
@@ -194,7 +193,7 @@ func (s *Service) changeLinkedRequest(ctx context.Context, tx *store.Tx, pl ehcp
 func (s *Service) ReviseEHCPlanDraft(ctx context.Context, id string, ifMatch *int, sec ehcplan.Sections) (ehcplan.Plan, error) {
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Update, changed: []string{"sections"},
 		eventType: "ehc_plan.draft_revised",
-		apply: func(_ *store.Tx, pl *ehcplan.Plan, dob timeDay) error {
+		apply: func(_ *store.Tx, _ auth.Principal, pl *ehcplan.Plan, dob timeDay) error {
 			return pl.ReviseDraft(sec, dob, s.now(), s.today())
 		},
 		summary: func(pl ehcplan.Plan) (timeDay, string) {
@@ -207,11 +206,11 @@ func (s *Service) ReviseEHCPlanDraft(ctx context.Context, id string, ifMatch *in
 func (s *Service) ServeEHCPlanDraft(ctx context.Context, id string, ifMatch *int, on timeDay) (ehcplan.Plan, error) {
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Transition, changed: []string{"served_on"},
 		eventType: "ehc_plan.draft_served",
-		apply: func(tx *store.Tx, pl *ehcplan.Plan, _ timeDay) error {
+		apply: func(tx *store.Tx, p auth.Principal, pl *ehcplan.Plan, _ timeDay) error {
 			if err := pl.ServeDraft(on, s.today()); err != nil {
 				return err
 			}
-			return s.changeLinkedRequest(ctx, tx, *pl, func(r *ehc.Request) error { return r.DraftServed(on) }, "ehc_request.draft_served")
+			return s.changeLinkedRequest(ctx, tx, p, *pl, func(r *ehc.Request) error { return r.DraftServed(on) }, "ehc_request.draft_served")
 		},
 		summary: func(pl ehcplan.Plan) (timeDay, string) {
 			l := pl.Latest()
@@ -224,7 +223,7 @@ func (s *Service) ServeEHCPlanDraft(ctx context.Context, id string, ifMatch *int
 func (s *Service) IssueEHCPlan(ctx context.Context, id string, ifMatch *int, in ehcplan.IssueInput) (ehcplan.Plan, error) {
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Transition, changed: []string{"status", "versions"},
 		eventType: "ehc_plan.issued",
-		apply: func(tx *store.Tx, pl *ehcplan.Plan, dob timeDay) error {
+		apply: func(tx *store.Tx, p auth.Principal, pl *ehcplan.Plan, dob timeDay) error {
 			v, err := pl.Issue(in, dob, s.now(), s.today())
 			if err != nil {
 				return err
@@ -232,10 +231,10 @@ func (s *Service) IssueEHCPlan(ctx context.Context, id string, ifMatch *int, in 
 			if v.Kind != ehcplan.KindFinal {
 				return nil
 			}
-			if err := s.changeLinkedRequest(ctx, tx, *pl, func(r *ehc.Request) error { return r.PlanIssued(*v.IssuedOn) }, "ehc_request.plan_issued"); err != nil {
+			if err := s.changeLinkedRequest(ctx, tx, p, *pl, func(r *ehc.Request) error { return r.PlanIssued(*v.IssuedOn) }, "ehc_request.plan_issued"); err != nil {
 				return err
 			}
-			return s.scheduleReview(ctx, tx, *pl, 1)
+			return s.scheduleReview(ctx, tx, p, *pl, 1)
 		},
 		summary: func(pl ehcplan.Plan) (timeDay, string) {
 			l := pl.Latest()
@@ -248,13 +247,12 @@ func (s *Service) IssueEHCPlan(ctx context.Context, id string, ifMatch *int, in 
 }
 
 // scheduleReview creates the plan's next annual review, due on the plan's review date.
-func (s *Service) scheduleReview(ctx context.Context, tx *store.Tx, pl ehcplan.Plan, sequence int) error {
+func (s *Service) scheduleReview(ctx context.Context, tx *store.Tx, p auth.Principal, pl ehcplan.Plan, sequence int) error {
 	r := annualreview.Schedule(pl.ID, pl.YoungPersonID, sequence, *pl.ReviewDueOn)
 	r.ID, r.CreatedAt, r.UpdatedAt, r.Version = newID(), s.now(), s.now(), 1
 	if err := tx.CreateAnnualReview(r); err != nil {
 		return err
 	}
-	p, _ := auth.FromContext(ctx)
 	return record(tx, s.event(ctx, p, audit.Create, annualreview.RecordType, r.ID, r.YoungPersonID, nil),
 		s.notice("annual_review.scheduled", annualreview.RecordType, r.ID, reviewPayload(r)))
 }
@@ -271,7 +269,7 @@ type AmendmentInput struct {
 func (s *Service) ProposeEHCPlanAmendment(ctx context.Context, id string, ifMatch *int, in AmendmentInput) (ehcplan.Plan, error) {
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Update, changed: []string{"versions"},
 		eventType: "ehc_plan.amendment_proposed",
-		apply: func(tx *store.Tx, pl *ehcplan.Plan, dob timeDay) error {
+		apply: func(tx *store.Tx, p auth.Principal, pl *ehcplan.Plan, dob timeDay) error {
 			if in.AnnualReviewID != "" {
 				r, err := tx.AnnualReview(in.AnnualReviewID, store.Scope{})
 				if err != nil || r.PlanID != pl.ID {
@@ -291,7 +289,7 @@ func (s *Service) ProposeEHCPlanAmendment(ctx context.Context, id string, ifMatc
 func (s *Service) CeaseEHCPlan(ctx context.Context, id string, ifMatch *int, c ehcplan.Cessation) (ehcplan.Plan, error) {
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Transition, changed: []string{"status", "cessation"},
 		eventType: "ehc_plan.ceasing",
-		apply: func(tx *store.Tx, pl *ehcplan.Plan, _ timeDay) error {
+		apply: func(tx *store.Tx, p auth.Principal, pl *ehcplan.Plan, _ timeDay) error {
 			if err := pl.Cease(c, s.today()); err != nil {
 				return err
 			}
@@ -299,7 +297,6 @@ func (s *Service) CeaseEHCPlan(ctx context.Context, id string, ifMatch *int, c e
 			if err != nil {
 				return err
 			}
-			p, _ := auth.FromContext(ctx)
 			for _, r := range pending {
 				if !r.Lapse() {
 					continue
@@ -325,7 +322,9 @@ func (s *Service) CeaseEHCPlan(ctx context.Context, id string, ifMatch *int, c e
 func (s *Service) SetEHCPlanPhaseTransfer(ctx context.Context, id string, ifMatch *int, kind statutory.TransferKind, on timeDay) (ehcplan.Plan, error) {
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Update, changed: []string{"phase_transfer"},
 		eventType: "ehc_plan.phase_transfer_planned",
-		apply:     func(_ *store.Tx, pl *ehcplan.Plan, _ timeDay) error { return pl.SetPhaseTransfer(kind, on) },
+		apply: func(_ *store.Tx, _ auth.Principal, pl *ehcplan.Plan, _ timeDay) error {
+			return pl.SetPhaseTransfer(kind, on)
+		},
 		summary: func(pl ehcplan.Plan) (timeDay, string) {
 			return s.today(), "Phase transfer planned; plan to be reviewed and amended by " + pl.PhaseTransfer.DueOn.Format("2006-01-02")
 		}})
