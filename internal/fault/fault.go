@@ -23,6 +23,8 @@ const (
 	Unprocessable
 	RateLimited
 	Unavailable
+	// Gone is a link or token that existed but can no longer be used (an expired invitation).
+	Gone
 )
 
 // FieldError names one bad field with a JSON pointer into the request document.
@@ -74,6 +76,7 @@ var (
 	ErrPreconditionFailed = &Error{Kind: PreconditionFailed}
 	ErrUnprocessable      = &Error{Kind: Unprocessable}
 	ErrUnavailable        = &Error{Kind: Unavailable}
+	ErrGone               = &Error{Kind: Gone}
 )
 
 // New returns an error of kind with a caller-facing detail.

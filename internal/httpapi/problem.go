@@ -28,6 +28,7 @@ var titles = map[int]string{
 	http.StatusNotFound:              "Not found",
 	http.StatusMethodNotAllowed:      "Method not allowed",
 	http.StatusConflict:              "Conflict",
+	http.StatusGone:                  "Gone",
 	http.StatusPreconditionFailed:    "Precondition failed",
 	http.StatusRequestEntityTooLarge: "Request too large",
 	http.StatusUnsupportedMediaType:  "Unsupported media type",
@@ -47,6 +48,7 @@ var kindStatus = map[fault.Kind]int{
 	fault.Unprocessable:      http.StatusUnprocessableEntity,
 	fault.RateLimited:        http.StatusTooManyRequests,
 	fault.Unavailable:        http.StatusServiceUnavailable,
+	fault.Gone:               http.StatusGone,
 }
 
 func problemType(status int) string {
