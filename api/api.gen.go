@@ -611,6 +611,24 @@ func (e DeadlineStatus) Valid() bool {
 	}
 }
 
+// Defines values for DisclosureMode.
+const (
+	DisclosureModeExact DisclosureMode = "exact"
+	DisclosureModeOpen  DisclosureMode = "open"
+)
+
+// Valid indicates whether the value is a known member of the DisclosureMode enum.
+func (e DisclosureMode) Valid() bool {
+	switch e {
+	case DisclosureModeExact:
+		return true
+	case DisclosureModeOpen:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DisputeAbout.
 const (
 	DisputeAboutAmendment         DisputeAbout = "amendment"
@@ -1316,6 +1334,78 @@ func (e EhcViewsWhoseWords) Valid() bool {
 	}
 }
 
+// Defines values for Ethnicity.
+const (
+	ABAN Ethnicity = "ABAN"
+	AIND Ethnicity = "AIND"
+	AOTH Ethnicity = "AOTH"
+	APKN Ethnicity = "APKN"
+	BAFR Ethnicity = "BAFR"
+	BCRB Ethnicity = "BCRB"
+	BOTH Ethnicity = "BOTH"
+	CHNE Ethnicity = "CHNE"
+	MOTH Ethnicity = "MOTH"
+	MWAS Ethnicity = "MWAS"
+	MWBA Ethnicity = "MWBA"
+	MWBC Ethnicity = "MWBC"
+	NOBT Ethnicity = "NOBT"
+	OOTH Ethnicity = "OOTH"
+	REFU Ethnicity = "REFU"
+	WBRI Ethnicity = "WBRI"
+	WIRI Ethnicity = "WIRI"
+	WIRT Ethnicity = "WIRT"
+	WOTH Ethnicity = "WOTH"
+	WROM Ethnicity = "WROM"
+)
+
+// Valid indicates whether the value is a known member of the Ethnicity enum.
+func (e Ethnicity) Valid() bool {
+	switch e {
+	case ABAN:
+		return true
+	case AIND:
+		return true
+	case AOTH:
+		return true
+	case APKN:
+		return true
+	case BAFR:
+		return true
+	case BCRB:
+		return true
+	case BOTH:
+		return true
+	case CHNE:
+		return true
+	case MOTH:
+		return true
+	case MWAS:
+		return true
+	case MWBA:
+		return true
+	case MWBC:
+		return true
+	case NOBT:
+		return true
+	case OOTH:
+		return true
+	case REFU:
+		return true
+	case WBRI:
+		return true
+	case WIRI:
+		return true
+	case WIRT:
+		return true
+	case WOTH:
+		return true
+	case WROM:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FeedbackFrom.
 const (
 	FeedbackFromChildYoungPerson FeedbackFrom = "child_young_person"
@@ -1506,6 +1596,9 @@ const (
 	OrganisationTypeLocalAuthoritySend OrganisationType = "local_authority_send"
 	OrganisationTypeOther              OrganisationType = "other"
 	OrganisationTypePru                OrganisationType = "pru"
+	OrganisationTypePruMedical         OrganisationType = "pru_medical"
+	OrganisationTypePruPrimary         OrganisationType = "pru_primary"
+	OrganisationTypePruSecondary       OrganisationType = "pru_secondary"
 	OrganisationTypePviNursery         OrganisationType = "pvi_nursery"
 	OrganisationTypeSchoolPrimary      OrganisationType = "school_primary"
 	OrganisationTypeSchoolSecondary    OrganisationType = "school_secondary"
@@ -1533,6 +1626,12 @@ func (e OrganisationType) Valid() bool {
 	case OrganisationTypeOther:
 		return true
 	case OrganisationTypePru:
+		return true
+	case OrganisationTypePruMedical:
+		return true
+	case OrganisationTypePruPrimary:
+		return true
+	case OrganisationTypePruSecondary:
 		return true
 	case OrganisationTypePviNursery:
 		return true
@@ -1886,6 +1985,33 @@ func (e ReferralStatus) Valid() bool {
 	}
 }
 
+// Defines values for ReportKind.
+const (
+	Activity    ReportKind = "activity"
+	Experience  ReportKind = "experience"
+	Funnel      ReportKind = "funnel"
+	Timeliness  ReportKind = "timeliness"
+	Transitions ReportKind = "transitions"
+)
+
+// Valid indicates whether the value is a known member of the ReportKind enum.
+func (e ReportKind) Valid() bool {
+	switch e {
+	case Activity:
+		return true
+	case Experience:
+		return true
+	case Funnel:
+		return true
+	case Timeliness:
+		return true
+	case Transitions:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	RoleAdmin          Role = "admin"
@@ -2051,6 +2177,153 @@ func (e ServiceType) Valid() bool {
 	}
 }
 
+// Defines values for Sex.
+const (
+	SexFemale Sex = "female"
+	SexMale   Sex = "male"
+)
+
+// Valid indicates whether the value is a known member of the Sex enum.
+func (e Sex) Valid() bool {
+	switch e {
+	case SexFemale:
+		return true
+	case SexMale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SurveyAudience.
+const (
+	SurveyAudienceChildYoungPerson SurveyAudience = "child_young_person"
+	SurveyAudienceParentCarer      SurveyAudience = "parent_carer"
+	SurveyAudienceProfessional     SurveyAudience = "professional"
+)
+
+// Valid indicates whether the value is a known member of the SurveyAudience enum.
+func (e SurveyAudience) Valid() bool {
+	switch e {
+	case SurveyAudienceChildYoungPerson:
+		return true
+	case SurveyAudienceParentCarer:
+		return true
+	case SurveyAudienceProfessional:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SurveyInvitationStatus.
+const (
+	Answered SurveyInvitationStatus = "answered"
+	Expired  SurveyInvitationStatus = "expired"
+	Pending  SurveyInvitationStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the SurveyInvitationStatus enum.
+func (e SurveyInvitationStatus) Valid() bool {
+	switch e {
+	case Answered:
+		return true
+	case Expired:
+		return true
+	case Pending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SurveyPoint.
+const (
+	SurveyPointAfterMam  SurveyPoint = "after_mam"
+	SurveyPointAtClosure SurveyPoint = "at_closure"
+	SurveyPointAtReview  SurveyPoint = "at_review"
+	SurveyPointOther     SurveyPoint = "other"
+)
+
+// Valid indicates whether the value is a known member of the SurveyPoint enum.
+func (e SurveyPoint) Valid() bool {
+	switch e {
+	case SurveyPointAfterMam:
+		return true
+	case SurveyPointAtClosure:
+		return true
+	case SurveyPointAtReview:
+		return true
+	case SurveyPointOther:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SurveyProfessionalRole.
+const (
+	SurveyProfessionalRoleEngagementLead SurveyProfessionalRole = "engagement_lead"
+	SurveyProfessionalRoleOther          SurveyProfessionalRole = "other"
+)
+
+// Valid indicates whether the value is a known member of the SurveyProfessionalRole enum.
+func (e SurveyProfessionalRole) Valid() bool {
+	switch e {
+	case SurveyProfessionalRoleEngagementLead:
+		return true
+	case SurveyProfessionalRoleOther:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SurveyQuestionType.
+const (
+	Choice  SurveyQuestionType = "choice"
+	Likert5 SurveyQuestionType = "likert_5"
+	Text    SurveyQuestionType = "text"
+	YesNo   SurveyQuestionType = "yes_no"
+)
+
+// Valid indicates whether the value is a known member of the SurveyQuestionType enum.
+func (e SurveyQuestionType) Valid() bool {
+	switch e {
+	case Choice:
+		return true
+	case Likert5:
+		return true
+	case Text:
+		return true
+	case YesNo:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SurveyResponseVia.
+const (
+	SurveyResponseViaFamily     SurveyResponseVia = "family"
+	SurveyResponseViaInvitation SurveyResponseVia = "invitation"
+	SurveyResponseViaStaff      SurveyResponseVia = "staff"
+)
+
+// Valid indicates whether the value is a known member of the SurveyResponseVia enum.
+func (e SurveyResponseVia) Valid() bool {
+	switch e {
+	case SurveyResponseViaFamily:
+		return true
+	case SurveyResponseViaInvitation:
+		return true
+	case SurveyResponseViaStaff:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TransitionGapReason.
 const (
 	TransitionGapReasonEhcPlan      TransitionGapReason = "ehc_plan"
@@ -2162,6 +2435,39 @@ func (e UpcomingTransitionKind) Valid() bool {
 	case ServiceEnd:
 		return true
 	case Turns18:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpnUnknown.
+const (
+	UN1  UpnUnknown = "UN1"
+	UN10 UpnUnknown = "UN10"
+	UN2  UpnUnknown = "UN2"
+	UN3  UpnUnknown = "UN3"
+	UN5  UpnUnknown = "UN5"
+	UN8  UpnUnknown = "UN8"
+	UN9  UpnUnknown = "UN9"
+)
+
+// Valid indicates whether the value is a known member of the UpnUnknown enum.
+func (e UpnUnknown) Valid() bool {
+	switch e {
+	case UN1:
+		return true
+	case UN10:
+		return true
+	case UN2:
+		return true
+	case UN3:
+		return true
+	case UN5:
+		return true
+	case UN8:
+		return true
+	case UN9:
 		return true
 	default:
 		return false
@@ -2635,6 +2941,27 @@ type ContactRelationship string
 // DeadlineStatus defines model for DeadlineStatus.
 type DeadlineStatus string
 
+// DisclosureControl defines model for DisclosureControl.
+type DisclosureControl struct {
+	// Control exact: figures as counted; open: small-number suppression applied.
+	Control DisclosureMode `json:"control"`
+
+	// Rounding open: published counts are multiples of this (1: not rounded).
+	Rounding int `json:"rounding"`
+
+	// ShowZeros open: whether a true zero is published (otherwise withheld like any count below the threshold).
+	ShowZeros bool `json:"show_zeros"`
+
+	// SuppressedCells How many figures were withheld.
+	SuppressedCells int `json:"suppressed_cells"`
+
+	// Threshold open: counts below this are withheld.
+	Threshold int `json:"threshold"`
+}
+
+// DisclosureMode exact: figures as counted; open: small-number suppression applied.
+type DisclosureMode string
+
 // Dispute defines model for Dispute.
 type Dispute struct {
 	// About Tribunal: refusal_to_assess, refusal_to_reassess, refusal_to_issue, plan_contents, amendment, refusal_to_amend, cease.
@@ -2926,9 +3253,12 @@ type EhcNeedsAssessment struct {
 	DraftServedOn *openapi_types.Date `json:"draft_served_on,omitempty"`
 	Exceptions    []EhcException      `json:"exceptions"`
 	Id            openapi_types.UUID  `json:"id"`
-	IssueDecision *EhcIssueDecision   `json:"issue_decision,omitempty"`
-	MeetingId     *openapi_types.UUID `json:"meeting_id,omitempty"`
-	Notes         *string             `json:"notes,omitempty"`
+
+	// InYouthCustody SEN2 RYA.
+	InYouthCustody *bool               `json:"in_youth_custody,omitempty"`
+	IssueDecision  *EhcIssueDecision   `json:"issue_decision,omitempty"`
+	MeetingId      *openapi_types.UUID `json:"meeting_id,omitempty"`
+	Notes          *string             `json:"notes,omitempty"`
 
 	// PlanIssuedOn The final plan issued.
 	PlanIssuedOn *openapi_types.Date `json:"plan_issued_on,omitempty"`
@@ -2959,6 +3289,9 @@ type EhcNeedsAssessmentRequestOutcome string
 
 // EhcNeedsAssessmentInput defines model for EhcNeedsAssessmentInput.
 type EhcNeedsAssessmentInput struct {
+	// InYouthCustody The request was made while the young person was in relevant youth accommodation (SEN2 RYA).
+	InYouthCustody *bool `json:"in_youth_custody,omitempty"`
+
 	// MeetingId The multi-agency panel (a `map` meeting about the same young person) whose decision was to request an assessment.
 	MeetingId *openapi_types.UUID `json:"meeting_id,omitempty"`
 	Notes     *string             `json:"notes,omitempty"`
@@ -3021,10 +3354,15 @@ type EhcPhaseTransferInputKind string
 
 // EhcPlacement Section I: blank in a draft; required in a final plan.
 type EhcPlacement struct {
+	// Residential The placement is residential (SEN2 PlanRes / RES).
+	Residential *bool                    `json:"residential,omitempty"`
 	SettingName *string                  `json:"setting_name,omitempty"`
 	SettingType *EhcPlacementSettingType `json:"setting_type,omitempty"`
 	Ukprn       *string                  `json:"ukprn,omitempty"`
 	Urn         *string                  `json:"urn,omitempty"`
+
+	// WorkBasedLearning The provision includes work-based learning (SEN2 PlanWBP / WBP).
+	WorkBasedLearning *bool `json:"work_based_learning,omitempty"`
 }
 
 // EhcPlacementSettingType defines model for EhcPlacement.SettingType.
@@ -3063,11 +3401,12 @@ type EhcPlan struct {
 	} `json:"phase_transfer,omitempty"`
 
 	// Status draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
-	Status        EhcPlanStatus      `json:"status"`
-	UpdatedAt     time.Time          `json:"updated_at"`
-	Version       int                `json:"version"`
-	Versions      []EhcPlanVersion   `json:"versions"`
-	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+	Status            EhcPlanStatus      `json:"status"`
+	TransferredFromLa *string            `json:"transferred_from_la,omitempty"`
+	UpdatedAt         time.Time          `json:"updated_at"`
+	Version           int                `json:"version"`
+	Versions          []EhcPlanVersion   `json:"versions"`
+	YoungPersonId     openapi_types.UUID `json:"young_person_id"`
 }
 
 // EhcPlanPhaseTransferKind defines model for EhcPlan.PhaseTransfer.Kind.
@@ -3114,8 +3453,11 @@ type EhcPlanInput struct {
 	EhcRequestId *openapi_types.UUID `json:"ehc_request_id,omitempty"`
 
 	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
-	Sections      EhcPlanSections    `json:"sections"`
-	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+	Sections EhcPlanSections `json:"sections"`
+
+	// TransferredFromLa For a plan transferred in (no ehc_request_id): the DfE number of the authority it came from (SEN2 TransferLA).
+	TransferredFromLa *string            `json:"transferred_from_la,omitempty"`
+	YoungPersonId     openapi_types.UUID `json:"young_person_id"`
 }
 
 // EhcPlanIssueInput defines model for EhcPlanIssueInput.
@@ -3272,6 +3614,9 @@ type Eligibility struct {
 	// Unmet The criteria not met, in words.
 	Unmet *[]string `json:"unmet,omitempty"`
 }
+
+// Ethnicity DfE main ethnicity code (school census and SEN2): e.g. WBRI White British, MWBC White and Black Caribbean, APKN Pakistani, BAFR Black African, CHNE Chinese, OOTH any other, REFU refused, NOBT not yet obtained.
+type Ethnicity string
 
 // FamilyAssessment defines model for FamilyAssessment.
 type FamilyAssessment struct {
@@ -3510,10 +3855,12 @@ type Organisation struct {
 	Locality  *string            `json:"locality,omitempty"`
 	Name      string             `json:"name"`
 	OdsCode   *string            `json:"ods_code,omitempty"`
-	Type      OrganisationType   `json:"type"`
-	Ukprn     *string            `json:"ukprn,omitempty"`
-	UpdatedAt time.Time          `json:"updated_at"`
-	Urn       *string            `json:"urn,omitempty"`
+
+	// Type pvi_nursery: private, voluntary or independent early-years provider; pru: pupil referral unit (pru_primary, pru_secondary and pru_medical where the phase is known).
+	Type      OrganisationType `json:"type"`
+	Ukprn     *string          `json:"ukprn,omitempty"`
+	UpdatedAt time.Time        `json:"updated_at"`
+	Urn       *string          `json:"urn,omitempty"`
 
 	// Version Row version; the ETag is derived from it.
 	Version int `json:"version"`
@@ -3525,8 +3872,10 @@ type OrganisationInput struct {
 	Name     string  `json:"name"`
 
 	// OdsCode NHS ODS code (health organisations, GP practices).
-	OdsCode *string          `json:"ods_code,omitempty"`
-	Type    OrganisationType `json:"type"`
+	OdsCode *string `json:"ods_code,omitempty"`
+
+	// Type pvi_nursery: private, voluntary or independent early-years provider; pru: pupil referral unit (pru_primary, pru_secondary and pru_medical where the phase is known).
+	Type OrganisationType `json:"type"`
 
 	// Ukprn UK provider reference number (colleges).
 	Ukprn *string `json:"ukprn,omitempty"`
@@ -3543,15 +3892,17 @@ type OrganisationPage struct {
 
 // OrganisationPatch defines model for OrganisationPatch.
 type OrganisationPatch struct {
-	Locality *string           `json:"locality,omitempty"`
-	Name     *string           `json:"name,omitempty"`
-	OdsCode  *string           `json:"ods_code,omitempty"`
-	Type     *OrganisationType `json:"type,omitempty"`
-	Ukprn    *string           `json:"ukprn,omitempty"`
-	Urn      *string           `json:"urn,omitempty"`
+	Locality *string `json:"locality,omitempty"`
+	Name     *string `json:"name,omitempty"`
+	OdsCode  *string `json:"ods_code,omitempty"`
+
+	// Type pvi_nursery: private, voluntary or independent early-years provider; pru: pupil referral unit (pru_primary, pru_secondary and pru_medical where the phase is known).
+	Type  *OrganisationType `json:"type,omitempty"`
+	Ukprn *string           `json:"ukprn,omitempty"`
+	Urn   *string           `json:"urn,omitempty"`
 }
 
-// OrganisationType defines model for OrganisationType.
+// OrganisationType pvi_nursery: private, voluntary or independent early-years provider; pru: pupil referral unit (pru_primary, pru_secondary and pru_medical where the phase is known).
 type OrganisationType string
 
 // OutcomeRating defines model for OutcomeRating.
@@ -3793,6 +4144,68 @@ type ReferralReason string
 // ReferralStatus The pathway: received -> accepted -> assessing -> allocated -> mam_held -> panel -> plan_in_place -> reviewing -> closed; or redirected / declined at triage.
 type ReferralStatus string
 
+// Report defines model for Report.
+type Report struct {
+	Disclosure DisclosureControl `json:"disclosure"`
+	Filters    struct {
+		Locality       *string             `json:"locality,omitempty"`
+		OrganisationId *openapi_types.UUID `json:"organisation_id,omitempty"`
+
+		// Point When in the pathway the response was given.
+		Point      *SurveyPoint        `json:"point,omitempty"`
+		TemplateId *openapi_types.UUID `json:"template_id,omitempty"`
+	} `json:"filters"`
+	GeneratedAt    time.Time     `json:"generated_at"`
+	Period         ReportPeriod  `json:"period"`
+	PreviousPeriod *ReportPeriod `json:"previous_period,omitempty"`
+	Report         ReportKind    `json:"report"`
+	Tables         []ReportTable `json:"tables"`
+	Title          string        `json:"title"`
+}
+
+// ReportKind defines model for ReportKind.
+type ReportKind string
+
+// ReportPeriod defines model for ReportPeriod.
+type ReportPeriod struct {
+	From openapi_types.Date `json:"from"`
+	To   openapi_types.Date `json:"to"`
+}
+
+// ReportRow defines model for ReportRow.
+type ReportRow struct {
+	// Category The dimension's value, e.g. speech_language; total for the table's total.
+	Category string `json:"category"`
+	Label    string `json:"label"`
+
+	// Measure What the figure is: referrals, settings, requests, meetings, responses, mean_score, percent, median_days, young_people, plans, ...
+	Measure string `json:"measure"`
+
+	// Previous The previous period's figure, when compare=true.
+	Previous           *float64 `json:"previous,omitempty"`
+	PreviousSuppressed *bool    `json:"previous_suppressed,omitempty"`
+
+	// Suppressed true when disclosure control withheld the value.
+	Suppressed bool `json:"suppressed"`
+
+	// Value null when withheld or when there is nothing to compute (a mean of no answers).
+	Value *float64 `json:"value"`
+}
+
+// ReportTable defines model for ReportTable.
+type ReportTable struct {
+	// Dimension What category holds.
+	Dimension string `json:"dimension"`
+
+	// Group For tables repeated per group, e.g. a survey template and respondent group.
+	Group *string `json:"group,omitempty"`
+
+	// Name e.g. referrals_by_reason
+	Name  string      `json:"name"`
+	Rows  []ReportRow `json:"rows"`
+	Title string      `json:"title"`
+}
+
 // RetentionDue defines model for RetentionDue.
 type RetentionDue struct {
 	RetainUntil   openapi_types.Date `json:"retain_until"`
@@ -3817,6 +4230,9 @@ type SenNeed string
 // ServiceType defines model for ServiceType.
 type ServiceType string
 
+// Sex Sex as recorded, for the SEN2 return (M/F).
+type Sex string
+
 // SubjectAccessExport defines model for SubjectAccessExport.
 type SubjectAccessExport struct {
 	AccessLog           []AuditEvent         `json:"access_log"`
@@ -3834,6 +4250,222 @@ type SubjectAccessExport struct {
 	Referrals           []Referral           `json:"referrals"`
 	TransitionPlans     []TransitionPlan     `json:"transition_plans"`
 	YoungPerson         YoungPerson          `json:"young_person"`
+}
+
+// SurveyAnswer defines model for SurveyAnswer.
+type SurveyAnswer struct {
+	QuestionId string `json:"question_id"`
+
+	// Value A whole number 1-5 (likert_5), true or false (yes_no), one of the options (choice) or text of 1-2000 characters (text).
+	Value interface{} `json:"value"`
+}
+
+// SurveyAudience Who a template is for.
+type SurveyAudience string
+
+// SurveyInvitation defines model for SurveyInvitation.
+type SurveyInvitation struct {
+	AnsweredAt *time.Time `json:"answered_at,omitempty"`
+
+	// Audience Who a template is for.
+	Audience  SurveyAudience      `json:"audience"`
+	CreatedAt time.Time           `json:"created_at"`
+	EhcPlanId *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	ExpiresAt time.Time           `json:"expires_at"`
+	Id        openapi_types.UUID  `json:"id"`
+
+	// Point When in the pathway the response was given.
+	Point           SurveyPoint            `json:"point"`
+	ReferralId      *openapi_types.UUID    `json:"referral_id,omitempty"`
+	ResponseId      *openapi_types.UUID    `json:"response_id,omitempty"`
+	Status          SurveyInvitationStatus `json:"status"`
+	TemplateId      openapi_types.UUID     `json:"template_id"`
+	TemplateVersion int                    `json:"template_version"`
+	YoungPersonId   *openapi_types.UUID    `json:"young_person_id,omitempty"`
+}
+
+// SurveyInvitationInput defines model for SurveyInvitationInput.
+type SurveyInvitationInput struct {
+	EhcPlanId *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+
+	// ExpiresOn Last day it can be answered; default 30 days from today, at most 90.
+	ExpiresOn *openapi_types.Date `json:"expires_on,omitempty"`
+
+	// Point When in the pathway the response was given.
+	Point      SurveyPoint         `json:"point"`
+	ReferralId *openapi_types.UUID `json:"referral_id,omitempty"`
+	TemplateId openapi_types.UUID  `json:"template_id"`
+}
+
+// SurveyInvitationIssued defines model for SurveyInvitationIssued.
+type SurveyInvitationIssued struct {
+	Invitation SurveyInvitation `json:"invitation"`
+
+	// LinkPath /v1/survey-links/<token>
+	LinkPath string `json:"link_path"`
+
+	// Token Shown once; only its hash is kept.
+	Token string `json:"token"`
+}
+
+// SurveyInvitationPage defines model for SurveyInvitationPage.
+type SurveyInvitationPage struct {
+	Items      []SurveyInvitation `json:"items"`
+	NextCursor *string            `json:"next_cursor,omitempty"`
+}
+
+// SurveyInvitationStatus defines model for SurveyInvitationStatus.
+type SurveyInvitationStatus string
+
+// SurveyLink defines model for SurveyLink.
+type SurveyLink struct {
+	// Audience Who a template is for.
+	Audience    SurveyAudience `json:"audience"`
+	Description *string        `json:"description,omitempty"`
+	ExpiresAt   time.Time      `json:"expires_at"`
+	Name        string         `json:"name"`
+
+	// Point When in the pathway the response was given.
+	Point     SurveyPoint      `json:"point"`
+	Questions []SurveyQuestion `json:"questions"`
+}
+
+// SurveyLinkAnswer defines model for SurveyLinkAnswer.
+type SurveyLinkAnswer struct {
+	Answers []SurveyAnswer `json:"answers"`
+}
+
+// SurveyLinkReceipt defines model for SurveyLinkReceipt.
+type SurveyLinkReceipt struct {
+	ReceivedOn openapi_types.Date `json:"received_on"`
+}
+
+// SurveyPoint When in the pathway the response was given.
+type SurveyPoint string
+
+// SurveyProfessionalRole A professional respondent's part in the pathway (the seed reports engagement leads apart from other professionals).
+type SurveyProfessionalRole string
+
+// SurveyQuestion defines model for SurveyQuestion.
+type SurveyQuestion struct {
+	// Id Unique in a version; keep it across versions to report the answers as one question.
+	Id string `json:"id"`
+
+	// Options choice only.
+	Options  *[]string `json:"options,omitempty"`
+	Required *bool     `json:"required,omitempty"`
+	Text     string    `json:"text"`
+
+	// Type likert_5: a whole number 1 (worst) to 5 (best); yes_no: true or false; choice: one of options; text: free text, never reported.
+	Type SurveyQuestionType `json:"type"`
+}
+
+// SurveyQuestionType likert_5: a whole number 1 (worst) to 5 (best); yes_no: true or false; choice: one of options; text: free text, never reported.
+type SurveyQuestionType string
+
+// SurveyQuestionSet defines model for SurveyQuestionSet.
+type SurveyQuestionSet struct {
+	CreatedAt time.Time        `json:"created_at"`
+	Number    int              `json:"number"`
+	Questions []SurveyQuestion `json:"questions"`
+}
+
+// SurveyResponse defines model for SurveyResponse.
+type SurveyResponse struct {
+	Answers []SurveyAnswer `json:"answers"`
+
+	// Audience Who a template is for.
+	Audience  SurveyAudience      `json:"audience"`
+	CreatedAt time.Time           `json:"created_at"`
+	EhcPlanId *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	Id        openapi_types.UUID  `json:"id"`
+
+	// Point When in the pathway the response was given.
+	Point SurveyPoint `json:"point"`
+
+	// ProfessionalRole A professional respondent's part in the pathway (the seed reports engagement leads apart from other professionals).
+	ProfessionalRole *SurveyProfessionalRole `json:"professional_role,omitempty"`
+	ReferralId       *openapi_types.UUID     `json:"referral_id,omitempty"`
+	SubmittedOn      openapi_types.Date      `json:"submitted_on"`
+	TemplateId       openapi_types.UUID      `json:"template_id"`
+	TemplateVersion  int                     `json:"template_version"`
+	Version          int                     `json:"version"`
+	Via              SurveyResponseVia       `json:"via"`
+	YoungPersonId    *openapi_types.UUID     `json:"young_person_id,omitempty"`
+}
+
+// SurveyResponseVia defines model for SurveyResponse.Via.
+type SurveyResponseVia string
+
+// SurveyResponseInput defines model for SurveyResponseInput.
+type SurveyResponseInput struct {
+	Answers   []SurveyAnswer      `json:"answers"`
+	EhcPlanId *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+
+	// Point When in the pathway the response was given.
+	Point SurveyPoint `json:"point"`
+
+	// ProfessionalRole A professional respondent's part in the pathway (the seed reports engagement leads apart from other professionals).
+	ProfessionalRole *SurveyProfessionalRole `json:"professional_role,omitempty"`
+
+	// ReferralId The referral the response is about (or give ehc_plan_id, or neither for an anonymous response).
+	ReferralId *openapi_types.UUID `json:"referral_id,omitempty"`
+
+	// SubmittedOn The day the respondent answered (a paper form typed in later); today when omitted; not in the future.
+	SubmittedOn *openapi_types.Date `json:"submitted_on,omitempty"`
+	TemplateId  openapi_types.UUID  `json:"template_id"`
+
+	// TemplateVersion The version answered; the current one when omitted.
+	TemplateVersion *int `json:"template_version,omitempty"`
+}
+
+// SurveyResponsePage defines model for SurveyResponsePage.
+type SurveyResponsePage struct {
+	Items      []SurveyResponse `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
+// SurveyTemplate defines model for SurveyTemplate.
+type SurveyTemplate struct {
+	// Audience Who a template is for.
+	Audience SurveyAudience `json:"audience"`
+
+	// BuiltIn The Salford pilot's instruments, shipped with OnePlan; never changed.
+	BuiltIn        bool               `json:"built_in"`
+	Code           string             `json:"code"`
+	CreatedAt      time.Time          `json:"created_at"`
+	CurrentVersion int                `json:"current_version"`
+	Description    *string            `json:"description,omitempty"`
+	Id             openapi_types.UUID `json:"id"`
+	Name           string             `json:"name"`
+	UpdatedAt      time.Time          `json:"updated_at"`
+
+	// Version Row version (the current question set's number); the ETag is derived from it.
+	Version int `json:"version"`
+
+	// Versions Oldest first.
+	Versions []SurveyQuestionSet `json:"versions"`
+}
+
+// SurveyTemplateInput defines model for SurveyTemplateInput.
+type SurveyTemplateInput struct {
+	// Audience Who a template is for.
+	Audience    SurveyAudience   `json:"audience"`
+	Code        string           `json:"code"`
+	Description *string          `json:"description,omitempty"`
+	Name        string           `json:"name"`
+	Questions   []SurveyQuestion `json:"questions"`
+}
+
+// SurveyTemplatePage defines model for SurveyTemplatePage.
+type SurveyTemplatePage struct {
+	Items      []SurveyTemplate `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
+// SurveyTemplateVersionInput defines model for SurveyTemplateVersionInput.
+type SurveyTemplateVersionInput struct {
+	Questions []SurveyQuestion `json:"questions"`
 }
 
 // TimelineEvent defines model for TimelineEvent.
@@ -4042,6 +4674,9 @@ type UpcomingTransitionPage struct {
 	NextCursor *string              `json:"next_cursor,omitempty"`
 }
 
+// UpnUnknown SEN2 reason there is no UPN or ULN: UN1 under 6, UN2 never attended a state school, UN3 educated outside England, UN5 conflicting records, UN8 new to the authority, UN9 no UPN or ULN, UN10 request closed before known.
+type UpnUnknown string
+
 // YoungPerson defines model for YoungPerson.
 type YoungPerson struct {
 	// Age Completed years today.
@@ -4051,23 +4686,33 @@ type YoungPerson struct {
 	CreatedAt                time.Time                 `json:"created_at"`
 	DateOfBirth              openapi_types.Date        `json:"date_of_birth"`
 	EducationSettingId       *openapi_types.UUID       `json:"education_setting_id,omitempty"`
-	FamilyName               string                    `json:"family_name"`
-	Gender                   *Gender                   `json:"gender,omitempty"`
-	GivenName                string                    `json:"given_name"`
-	Id                       openapi_types.UUID        `json:"id"`
-	Locality                 *string                   `json:"locality,omitempty"`
-	NhsNumber                *string                   `json:"nhs_number,omitempty"`
-	Postcode                 *string                   `json:"postcode,omitempty"`
-	PreferredName            *string                   `json:"preferred_name,omitempty"`
+
+	// Ethnicity DfE main ethnicity code (school census and SEN2): e.g. WBRI White British, MWBC White and Black Caribbean, APKN Pakistani, BAFR Black African, CHNE Chinese, OOTH any other, REFU refused, NOBT not yet obtained.
+	Ethnicity     *Ethnicity         `json:"ethnicity,omitempty"`
+	FamilyName    string             `json:"family_name"`
+	Gender        *Gender            `json:"gender,omitempty"`
+	GivenName     string             `json:"given_name"`
+	Id            openapi_types.UUID `json:"id"`
+	Locality      *string            `json:"locality,omitempty"`
+	NhsNumber     *string            `json:"nhs_number,omitempty"`
+	Postcode      *string            `json:"postcode,omitempty"`
+	PreferredName *string            `json:"preferred_name,omitempty"`
 
 	// PrimarySenNeed SEN2 primary need: SPLD specific learning difficulty, MLD moderate, SLD severe, PMLD profound and multiple, SEMH social emotional and mental health, SLCN speech language and communication, HI hearing, VI visual, MSI multi-sensory, PD physical, ASD autism, DS Down syndrome, OTH other, NSA SEN support without a specialist assessment.
 	PrimarySenNeed *SenNeed `json:"primary_sen_need,omitempty"`
 
 	// RecordedByOrganisationId The organisation whose user recorded the young person.
 	RecordedByOrganisationId openapi_types.UUID `json:"recorded_by_organisation_id"`
-	UpdatedAt                time.Time          `json:"updated_at"`
-	Upn                      *string            `json:"upn,omitempty"`
-	Version                  int                `json:"version"`
+
+	// Sex Sex as recorded, for the SEN2 return (M/F).
+	Sex       *Sex      `json:"sex,omitempty"`
+	Uln       *string   `json:"uln,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Upn       *string   `json:"upn,omitempty"`
+
+	// UpnUnknown SEN2 reason there is no UPN or ULN: UN1 under 6, UN2 never attended a state school, UN3 educated outside England, UN5 conflicting records, UN8 new to the authority, UN9 no UPN or ULN, UN10 request closed before known.
+	UpnUnknown *UpnUnknown `json:"upn_unknown,omitempty"`
+	Version    int         `json:"version"`
 }
 
 // YoungPersonInput defines model for YoungPersonInput.
@@ -4080,10 +4725,13 @@ type YoungPersonInput struct {
 
 	// EducationSettingId The organisation (school, nursery, college) the young person attends.
 	EducationSettingId *openapi_types.UUID `json:"education_setting_id,omitempty"`
-	FamilyName         string              `json:"family_name"`
-	Gender             *Gender             `json:"gender,omitempty"`
-	GivenName          string              `json:"given_name"`
-	Locality           *string             `json:"locality,omitempty"`
+
+	// Ethnicity DfE main ethnicity code (school census and SEN2): e.g. WBRI White British, MWBC White and Black Caribbean, APKN Pakistani, BAFR Black African, CHNE Chinese, OOTH any other, REFU refused, NOBT not yet obtained.
+	Ethnicity  *Ethnicity `json:"ethnicity,omitempty"`
+	FamilyName string     `json:"family_name"`
+	Gender     *Gender    `json:"gender,omitempty"`
+	GivenName  string     `json:"given_name"`
+	Locality   *string    `json:"locality,omitempty"`
 
 	// NhsNumber Validated with its modulus-11 check digit.
 	NhsNumber     *string `json:"nhs_number,omitempty"`
@@ -4093,8 +4741,17 @@ type YoungPersonInput struct {
 	// PrimarySenNeed SEN2 primary need: SPLD specific learning difficulty, MLD moderate, SLD severe, PMLD profound and multiple, SEMH social emotional and mental health, SLCN speech language and communication, HI hearing, VI visual, MSI multi-sensory, PD physical, ASD autism, DS Down syndrome, OTH other, NSA SEN support without a specialist assessment.
 	PrimarySenNeed *SenNeed `json:"primary_sen_need,omitempty"`
 
+	// Sex Sex as recorded, for the SEN2 return (M/F).
+	Sex *Sex `json:"sex,omitempty"`
+
+	// Uln Unique learner number, validated with its check digit.
+	Uln *string `json:"uln,omitempty"`
+
 	// Upn Unique pupil number, validated with its check letter.
 	Upn *string `json:"upn,omitempty"`
+
+	// UpnUnknown SEN2 reason there is no UPN or ULN: UN1 under 6, UN2 never attended a state school, UN3 educated outside England, UN5 conflicting records, UN8 new to the authority, UN9 no UPN or ULN, UN10 request closed before known.
+	UpnUnknown *UpnUnknown `json:"upn_unknown,omitempty"`
 }
 
 // YoungPersonPage defines model for YoungPersonPage.
@@ -4109,6 +4766,7 @@ type YoungPersonPatch struct {
 	Contacts                 *[]Contact                `json:"contacts,omitempty"`
 	DateOfBirth              *openapi_types.Date       `json:"date_of_birth,omitempty"`
 	EducationSettingId       *openapi_types.UUID       `json:"education_setting_id,omitempty"`
+	Ethnicity                *Ethnicity                `json:"ethnicity,omitempty"`
 	FamilyName               *string                   `json:"family_name,omitempty"`
 	Gender                   *Gender                   `json:"gender,omitempty"`
 	GivenName                *string                   `json:"given_name,omitempty"`
@@ -4117,7 +4775,10 @@ type YoungPersonPatch struct {
 	Postcode                 *string                   `json:"postcode,omitempty"`
 	PreferredName            *string                   `json:"preferred_name,omitempty"`
 	PrimarySenNeed           *SenNeed                  `json:"primary_sen_need,omitempty"`
+	Sex                      *Sex                      `json:"sex,omitempty"`
+	Uln                      *string                   `json:"uln,omitempty"`
 	Upn                      *string                   `json:"upn,omitempty"`
+	UpnUnknown               *UpnUnknown               `json:"upn_unknown,omitempty"`
 }
 
 // Cursor defines model for Cursor.
@@ -4138,6 +4799,27 @@ type Limit = int
 // Purpose defines model for Purpose.
 type Purpose = string
 
+// ReportCompare defines model for ReportCompare.
+type ReportCompare = bool
+
+// ReportDisclosure exact: figures as counted; open: small-number suppression applied.
+type ReportDisclosure = DisclosureMode
+
+// ReportFrom defines model for ReportFrom.
+type ReportFrom = openapi_types.Date
+
+// ReportLocality defines model for ReportLocality.
+type ReportLocality = string
+
+// ReportOrganisation defines model for ReportOrganisation.
+type ReportOrganisation = openapi_types.UUID
+
+// ReportTo defines model for ReportTo.
+type ReportTo = openapi_types.Date
+
+// SurveyToken defines model for SurveyToken.
+type SurveyToken = string
+
 // BadRequest RFC 9457 problem details.
 type BadRequest = Problem
 
@@ -4146,6 +4828,9 @@ type Conflict = Problem
 
 // Forbidden RFC 9457 problem details.
 type Forbidden = Problem
+
+// Gone RFC 9457 problem details.
+type Gone = Problem
 
 // NotFound RFC 9457 problem details.
 type NotFound = Problem
@@ -4464,6 +5149,12 @@ type ServeEhcPlanDraftParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// ExportSen2Params defines parameters for ExportSen2.
+type ExportSen2Params struct {
+	// ReferenceDate The census reference date (e.g. the third Thursday of January); not in the future.
+	ReferenceDate openapi_types.Date `form:"reference_date" json:"reference_date"`
+}
+
 // ListFamilyAssessmentsParams defines parameters for ListFamilyAssessments.
 type ListFamilyAssessmentsParams struct {
 	ReferralId    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
@@ -4536,6 +5227,21 @@ type CreateMeetingParams struct {
 type UpdateMeetingParams struct {
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// GetOpenDataReportParams defines parameters for GetOpenDataReport.
+type GetOpenDataReportParams struct {
+	// From First day of the period (inclusive).
+	From ReportFrom `form:"from" json:"from"`
+
+	// To Last day of the period (inclusive); at most 10 years after `from`.
+	To ReportTo `form:"to" json:"to"`
+
+	// Locality Only children living in this locality (case-insensitive).
+	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
+
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
 }
 
 // ListOrganisationsParams defines parameters for ListOrganisations.
@@ -4695,10 +5401,127 @@ type TriageReferralParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// GetActivityReportParams defines parameters for GetActivityReport.
+type GetActivityReportParams struct {
+	// From First day of the period (inclusive).
+	From ReportFrom `form:"from" json:"from"`
+
+	// To Last day of the period (inclusive); at most 10 years after `from`.
+	To ReportTo `form:"to" json:"to"`
+
+	// Locality Only children living in this locality (case-insensitive).
+	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
+
+	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationId *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
+
+	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
+	// open data (counts below the threshold withheld, with secondary suppression so totals cannot reveal them, and
+	// rounding where configured). Analysts only ever receive `open` output and may not ask for `exact` (403).
+	Disclosure *ReportDisclosure `form:"disclosure,omitempty" json:"disclosure,omitempty"`
+}
+
 // GetEhcTimelinessReportParams defines parameters for GetEhcTimelinessReport.
 type GetEhcTimelinessReportParams struct {
 	From openapi_types.Date `form:"from" json:"from"`
 	To   openapi_types.Date `form:"to" json:"to"`
+}
+
+// GetExperienceReportParams defines parameters for GetExperienceReport.
+type GetExperienceReportParams struct {
+	// From First day of the period (inclusive).
+	From ReportFrom `form:"from" json:"from"`
+
+	// To Last day of the period (inclusive); at most 10 years after `from`.
+	To ReportTo `form:"to" json:"to"`
+
+	// Locality Only children living in this locality (case-insensitive).
+	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
+
+	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationId *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
+
+	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
+	// open data (counts below the threshold withheld, with secondary suppression so totals cannot reveal them, and
+	// rounding where configured). Analysts only ever receive `open` output and may not ask for `exact` (403).
+	Disclosure *ReportDisclosure   `form:"disclosure,omitempty" json:"disclosure,omitempty"`
+	TemplateId *openapi_types.UUID `form:"template_id,omitempty" json:"template_id,omitempty"`
+	Point      *SurveyPoint        `form:"point,omitempty" json:"point,omitempty"`
+}
+
+// GetFunnelReportParams defines parameters for GetFunnelReport.
+type GetFunnelReportParams struct {
+	// From First day of the period (inclusive).
+	From ReportFrom `form:"from" json:"from"`
+
+	// To Last day of the period (inclusive); at most 10 years after `from`.
+	To ReportTo `form:"to" json:"to"`
+
+	// Locality Only children living in this locality (case-insensitive).
+	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
+
+	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationId *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
+
+	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
+	// open data (counts below the threshold withheld, with secondary suppression so totals cannot reveal them, and
+	// rounding where configured). Analysts only ever receive `open` output and may not ask for `exact` (403).
+	Disclosure *ReportDisclosure `form:"disclosure,omitempty" json:"disclosure,omitempty"`
+}
+
+// GetTimelinessReportParams defines parameters for GetTimelinessReport.
+type GetTimelinessReportParams struct {
+	// From First day of the period (inclusive).
+	From ReportFrom `form:"from" json:"from"`
+
+	// To Last day of the period (inclusive); at most 10 years after `from`.
+	To ReportTo `form:"to" json:"to"`
+
+	// Locality Only children living in this locality (case-insensitive).
+	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
+
+	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationId *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
+
+	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
+	// open data (counts below the threshold withheld, with secondary suppression so totals cannot reveal them, and
+	// rounding where configured). Analysts only ever receive `open` output and may not ask for `exact` (403).
+	Disclosure *ReportDisclosure `form:"disclosure,omitempty" json:"disclosure,omitempty"`
+}
+
+// GetTransitionsReportParams defines parameters for GetTransitionsReport.
+type GetTransitionsReportParams struct {
+	// From First day of the period (inclusive).
+	From ReportFrom `form:"from" json:"from"`
+
+	// To Last day of the period (inclusive); at most 10 years after `from`.
+	To ReportTo `form:"to" json:"to"`
+
+	// Locality Only children living in this locality (case-insensitive).
+	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
+
+	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationId *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
+
+	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
+	// open data (counts below the threshold withheld, with secondary suppression so totals cannot reveal them, and
+	// rounding where configured). Analysts only ever receive `open` output and may not ask for `exact` (403).
+	Disclosure *ReportDisclosure `form:"disclosure,omitempty" json:"disclosure,omitempty"`
 }
 
 // ListRetentionDueParams defines parameters for ListRetentionDue.
@@ -4708,6 +5531,72 @@ type ListRetentionDueParams struct {
 
 	// Cursor The `next_cursor` of the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListSurveyInvitationsParams defines parameters for ListSurveyInvitations.
+type ListSurveyInvitationsParams struct {
+	ReferralId *openapi_types.UUID     `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	EhcPlanId  *openapi_types.UUID     `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	Status     *SurveyInvitationStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateSurveyInvitationParams defines parameters for CreateSurveyInvitation.
+type CreateSurveyInvitationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListSurveyResponsesParams defines parameters for ListSurveyResponses.
+type ListSurveyResponsesParams struct {
+	TemplateId    *openapi_types.UUID `form:"template_id,omitempty" json:"template_id,omitempty"`
+	ReferralId    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	EhcPlanId     *openapi_types.UUID `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Point         *SurveyPoint        `form:"point,omitempty" json:"point,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateSurveyResponseParams defines parameters for CreateSurveyResponse.
+type CreateSurveyResponseParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListSurveyTemplatesParams defines parameters for ListSurveyTemplates.
+type ListSurveyTemplatesParams struct {
+	Audience *SurveyAudience `form:"audience,omitempty" json:"audience,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateSurveyTemplateParams defines parameters for CreateSurveyTemplate.
+type CreateSurveyTemplateParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// AddSurveyTemplateVersionParams defines parameters for AddSurveyTemplateVersion.
+type AddSurveyTemplateVersionParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListTransitionPlansParams defines parameters for ListTransitionPlans.
@@ -4979,6 +5868,21 @@ type TransitionReferralJSONRequestBody = TransitionInput
 // TriageReferralJSONRequestBody defines body for TriageReferral for application/json ContentType.
 type TriageReferralJSONRequestBody = TriageInput
 
+// CreateSurveyInvitationJSONRequestBody defines body for CreateSurveyInvitation for application/json ContentType.
+type CreateSurveyInvitationJSONRequestBody = SurveyInvitationInput
+
+// AnswerSurveyLinkJSONRequestBody defines body for AnswerSurveyLink for application/json ContentType.
+type AnswerSurveyLinkJSONRequestBody = SurveyLinkAnswer
+
+// CreateSurveyResponseJSONRequestBody defines body for CreateSurveyResponse for application/json ContentType.
+type CreateSurveyResponseJSONRequestBody = SurveyResponseInput
+
+// CreateSurveyTemplateJSONRequestBody defines body for CreateSurveyTemplate for application/json ContentType.
+type CreateSurveyTemplateJSONRequestBody = SurveyTemplateInput
+
+// AddSurveyTemplateVersionJSONRequestBody defines body for AddSurveyTemplateVersion for application/json ContentType.
+type AddSurveyTemplateVersionJSONRequestBody = SurveyTemplateVersionInput
+
 // CreateTransitionPlanJSONRequestBody defines body for CreateTransitionPlan for application/json ContentType.
 type CreateTransitionPlanJSONRequestBody = TransitionPlanInput
 
@@ -5122,6 +6026,9 @@ type ServerInterface interface {
 	// ServeEhcPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
 	// (POST /v1/ehc-plans/{id}/serve-draft)
 	ServeEhcPlanDraft(ctx echo.Context, id ID, params ServeEhcPlanDraftParams) error
+	// ExportSen2 The person-level SEN2 return content as CSV files in a zip, with a validation report
+	// (GET /v1/exports/sen2)
+	ExportSen2(ctx echo.Context, params ExportSen2Params) error
 	// ListFamilyAssessments List family assessments
 	// (GET /v1/family-assessments)
 	ListFamilyAssessments(ctx echo.Context, params ListFamilyAssessmentsParams) error
@@ -5152,6 +6059,9 @@ type ServerInterface interface {
 	// UpdateMeeting Correct a meeting's record (JSON merge patch)
 	// (PATCH /v1/meetings/{id})
 	UpdateMeeting(ctx echo.Context, id ID, params UpdateMeetingParams) error
+	// GetOpenDataReport A report as published open data (no credentials; disclosure-controlled only)
+	// (GET /v1/open-data/{report})
+	GetOpenDataReport(ctx echo.Context, report ReportKind, params GetOpenDataReportParams) error
 	// ListOrganisations List organisations
 	// (GET /v1/organisations)
 	ListOrganisations(ctx echo.Context, params ListOrganisationsParams) error
@@ -5212,15 +6122,63 @@ type ServerInterface interface {
 	// TriageReferral Triage a received referral (SEND officer)
 	// (POST /v1/referrals/{id}/triage)
 	TriageReferral(ctx echo.Context, id ID, params TriageReferralParams) error
+	// GetActivityReport Activity: referrals by reason, setting and locality, routes, meetings, EHC needs assessments, tribunals and complaints
+	// (GET /v1/reports/activity)
+	GetActivityReport(ctx echo.Context, params GetActivityReportParams) error
 	// GetEhcTimelinessReport Timeliness of EHC decisions, plans and annual reviews completed in a period
 	// (GET /v1/reports/ehc-timeliness)
 	GetEhcTimelinessReport(ctx echo.Context, params GetEhcTimelinessReportParams) error
+	// GetExperienceReport Experience: survey responses per question, with mean scores and the distribution of answers
+	// (GET /v1/reports/experience)
+	GetExperienceReport(ctx echo.Context, params GetExperienceReportParams) error
+	// GetFunnelReport Funnel: how many referrals received in the period reached each pathway stage, and the median days between stages
+	// (GET /v1/reports/funnel)
+	GetFunnelReport(ctx echo.Context, params GetFunnelReportParams) error
+	// GetTimelinessReport Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
+	// (GET /v1/reports/timeliness)
+	GetTimelinessReport(ctx echo.Context, params GetTimelinessReportParams) error
+	// GetTransitionsReport Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
+	// (GET /v1/reports/transitions)
+	GetTransitionsReport(ctx echo.Context, params GetTransitionsReportParams) error
 	// ListRetentionDue Records past their retention date (admin)
 	// (GET /v1/retention/due)
 	ListRetentionDue(ctx echo.Context, params ListRetentionDueParams) error
 	// EraseYoungPerson Erase a young person's records past retention (admin)
 	// (POST /v1/retention/due/{id}/erase)
 	EraseYoungPerson(ctx echo.Context, id ID) error
+	// ListSurveyInvitations List survey invitations (never their tokens)
+	// (GET /v1/survey-invitations)
+	ListSurveyInvitations(ctx echo.Context, params ListSurveyInvitationsParams) error
+	// CreateSurveyInvitation Invite a parent or young person to answer a survey without an account
+	// (POST /v1/survey-invitations)
+	CreateSurveyInvitation(ctx echo.Context, params CreateSurveyInvitationParams) error
+	// GetSurveyLink The questions an invitation asks (no credentials; the token is the key)
+	// (GET /v1/survey-links/{token})
+	GetSurveyLink(ctx echo.Context, token SurveyToken) error
+	// AnswerSurveyLink Answer an invitation, once (no credentials; the token is the key)
+	// (POST /v1/survey-links/{token}/response)
+	AnswerSurveyLink(ctx echo.Context, token SurveyToken) error
+	// ListSurveyResponses List survey responses the caller may see
+	// (GET /v1/survey-responses)
+	ListSurveyResponses(ctx echo.Context, params ListSurveyResponsesParams) error
+	// CreateSurveyResponse Record a response to a survey template
+	// (POST /v1/survey-responses)
+	CreateSurveyResponse(ctx echo.Context, params CreateSurveyResponseParams) error
+	// GetSurveyResponse Read one survey response
+	// (GET /v1/survey-responses/{id})
+	GetSurveyResponse(ctx echo.Context, id ID) error
+	// ListSurveyTemplates List survey templates, built-in and the council's own
+	// (GET /v1/survey-templates)
+	ListSurveyTemplates(ctx echo.Context, params ListSurveyTemplatesParams) error
+	// CreateSurveyTemplate Add a council survey instrument (version 1 of its questions)
+	// (POST /v1/survey-templates)
+	CreateSurveyTemplate(ctx echo.Context, params CreateSurveyTemplateParams) error
+	// GetSurveyTemplate Read a survey template with every version of its questions
+	// (GET /v1/survey-templates/{id})
+	GetSurveyTemplate(ctx echo.Context, id ID) error
+	// AddSurveyTemplateVersion Publish a new version of a council template's questions
+	// (POST /v1/survey-templates/{id}/versions)
+	AddSurveyTemplateVersion(ctx echo.Context, id ID, params AddSurveyTemplateVersionParams) error
 	// ListTransitionPlans List transition plans
 	// (GET /v1/transition-plans)
 	ListTransitionPlans(ctx echo.Context, params ListTransitionPlansParams) error
@@ -6794,6 +7752,24 @@ func (w *ServerInterfaceWrapper) ServeEhcPlanDraft(ctx echo.Context) error {
 	return err
 }
 
+// ExportSen2 converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportSen2(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportSen2Params
+	// ------------- Required query parameter "reference_date" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "reference_date", ctx.QueryParams(), &params.ReferenceDate, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter reference_date: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportSen2(ctx, params)
+	return err
+}
+
 // ListFamilyAssessments converts echo context to params.
 func (w *ServerInterfaceWrapper) ListFamilyAssessments(ctx echo.Context) error {
 	var err error
@@ -7161,6 +8137,52 @@ func (w *ServerInterfaceWrapper) UpdateMeeting(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateMeeting(ctx, id, params)
+	return err
+}
+
+// GetOpenDataReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetOpenDataReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "report" -------------
+	var report ReportKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "report", ctx.Param("report"), &report, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter report: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetOpenDataReportParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "locality" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "locality", ctx.QueryParams(), &params.Locality, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter locality: %s", err))
+	}
+
+	// ------------- Optional query parameter "compare" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "compare", ctx.QueryParams(), &params.Compare, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter compare: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetOpenDataReport(ctx, report, params)
 	return err
 }
 
@@ -7911,6 +8933,59 @@ func (w *ServerInterfaceWrapper) TriageReferral(ctx echo.Context) error {
 	return err
 }
 
+// GetActivityReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetActivityReport(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetActivityReportParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "locality" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "locality", ctx.QueryParams(), &params.Locality, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter locality: %s", err))
+	}
+
+	// ------------- Optional query parameter "organisation_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "compare" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "compare", ctx.QueryParams(), &params.Compare, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter compare: %s", err))
+	}
+
+	// ------------- Optional query parameter "disclosure" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "disclosure", ctx.QueryParams(), &params.Disclosure, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter disclosure: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetActivityReport(ctx, params)
+	return err
+}
+
 // GetEhcTimelinessReport converts echo context to params.
 func (w *ServerInterfaceWrapper) GetEhcTimelinessReport(ctx echo.Context) error {
 	var err error
@@ -7933,6 +9008,232 @@ func (w *ServerInterfaceWrapper) GetEhcTimelinessReport(ctx echo.Context) error 
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetEhcTimelinessReport(ctx, params)
+	return err
+}
+
+// GetExperienceReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetExperienceReport(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetExperienceReportParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "locality" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "locality", ctx.QueryParams(), &params.Locality, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter locality: %s", err))
+	}
+
+	// ------------- Optional query parameter "organisation_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "compare" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "compare", ctx.QueryParams(), &params.Compare, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter compare: %s", err))
+	}
+
+	// ------------- Optional query parameter "disclosure" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "disclosure", ctx.QueryParams(), &params.Disclosure, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter disclosure: %s", err))
+	}
+
+	// ------------- Optional query parameter "template_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "template_id", ctx.QueryParams(), &params.TemplateId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter template_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "point" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "point", ctx.QueryParams(), &params.Point, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter point: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetExperienceReport(ctx, params)
+	return err
+}
+
+// GetFunnelReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetFunnelReport(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetFunnelReportParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "locality" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "locality", ctx.QueryParams(), &params.Locality, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter locality: %s", err))
+	}
+
+	// ------------- Optional query parameter "organisation_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "compare" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "compare", ctx.QueryParams(), &params.Compare, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter compare: %s", err))
+	}
+
+	// ------------- Optional query parameter "disclosure" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "disclosure", ctx.QueryParams(), &params.Disclosure, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter disclosure: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetFunnelReport(ctx, params)
+	return err
+}
+
+// GetTimelinessReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTimelinessReport(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTimelinessReportParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "locality" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "locality", ctx.QueryParams(), &params.Locality, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter locality: %s", err))
+	}
+
+	// ------------- Optional query parameter "organisation_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "compare" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "compare", ctx.QueryParams(), &params.Compare, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter compare: %s", err))
+	}
+
+	// ------------- Optional query parameter "disclosure" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "disclosure", ctx.QueryParams(), &params.Disclosure, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter disclosure: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTimelinessReport(ctx, params)
+	return err
+}
+
+// GetTransitionsReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTransitionsReport(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTransitionsReportParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "locality" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "locality", ctx.QueryParams(), &params.Locality, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter locality: %s", err))
+	}
+
+	// ------------- Optional query parameter "organisation_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "compare" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "compare", ctx.QueryParams(), &params.Compare, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter compare: %s", err))
+	}
+
+	// ------------- Optional query parameter "disclosure" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "disclosure", ctx.QueryParams(), &params.Disclosure, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter disclosure: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTransitionsReport(ctx, params)
 	return err
 }
 
@@ -7974,6 +9275,346 @@ func (w *ServerInterfaceWrapper) EraseYoungPerson(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.EraseYoungPerson(ctx, id)
+	return err
+}
+
+// ListSurveyInvitations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSurveyInvitations(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSurveyInvitationsParams
+	// ------------- Optional query parameter "referral_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter referral_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "ehc_plan_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ehc_plan_id", ctx.QueryParams(), &params.EhcPlanId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ehc_plan_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSurveyInvitations(ctx, params)
+	return err
+}
+
+// CreateSurveyInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSurveyInvitation(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSurveyInvitationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSurveyInvitation(ctx, params)
+	return err
+}
+
+// GetSurveyLink converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSurveyLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "token" -------------
+	var token SurveyToken
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", ctx.Param("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSurveyLink(ctx, token)
+	return err
+}
+
+// AnswerSurveyLink converts echo context to params.
+func (w *ServerInterfaceWrapper) AnswerSurveyLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "token" -------------
+	var token SurveyToken
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", ctx.Param("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AnswerSurveyLink(ctx, token)
+	return err
+}
+
+// ListSurveyResponses converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSurveyResponses(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSurveyResponsesParams
+	// ------------- Optional query parameter "template_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "template_id", ctx.QueryParams(), &params.TemplateId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter template_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "referral_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter referral_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "ehc_plan_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ehc_plan_id", ctx.QueryParams(), &params.EhcPlanId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ehc_plan_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "point" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "point", ctx.QueryParams(), &params.Point, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter point: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSurveyResponses(ctx, params)
+	return err
+}
+
+// CreateSurveyResponse converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSurveyResponse(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSurveyResponseParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSurveyResponse(ctx, params)
+	return err
+}
+
+// GetSurveyResponse converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSurveyResponse(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSurveyResponse(ctx, id)
+	return err
+}
+
+// ListSurveyTemplates converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSurveyTemplates(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSurveyTemplatesParams
+	// ------------- Optional query parameter "audience" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "audience", ctx.QueryParams(), &params.Audience, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter audience: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSurveyTemplates(ctx, params)
+	return err
+}
+
+// CreateSurveyTemplate converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSurveyTemplate(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSurveyTemplateParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSurveyTemplate(ctx, params)
+	return err
+}
+
+// GetSurveyTemplate converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSurveyTemplate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSurveyTemplate(ctx, id)
+	return err
+}
+
+// AddSurveyTemplateVersion converts echo context to params.
+func (w *ServerInterfaceWrapper) AddSurveyTemplateVersion(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AddSurveyTemplateVersionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AddSurveyTemplateVersion(ctx, id, params)
 	return err
 }
 
@@ -8840,6 +10481,24 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/transition-plans/:id/end", wrapper.EndTransitionPlan, options.OperationMiddlewares["endTransitionPlan"]...)
 	router.GET(options.BaseURL+"/v1/transitions/gaps", wrapper.ListTransitionGaps, options.OperationMiddlewares["listTransitionGaps"]...)
 	router.GET(options.BaseURL+"/v1/transitions/upcoming", wrapper.ListUpcomingTransitions, options.OperationMiddlewares["listUpcomingTransitions"]...)
+	router.GET(options.BaseURL+"/v1/survey-templates", wrapper.ListSurveyTemplates, options.OperationMiddlewares["listSurveyTemplates"]...)
+	router.POST(options.BaseURL+"/v1/survey-templates", wrapper.CreateSurveyTemplate, options.OperationMiddlewares["createSurveyTemplate"]...)
+	router.GET(options.BaseURL+"/v1/survey-templates/:id", wrapper.GetSurveyTemplate, options.OperationMiddlewares["getSurveyTemplate"]...)
+	router.POST(options.BaseURL+"/v1/survey-templates/:id/versions", wrapper.AddSurveyTemplateVersion, options.OperationMiddlewares["addSurveyTemplateVersion"]...)
+	router.GET(options.BaseURL+"/v1/survey-responses", wrapper.ListSurveyResponses, options.OperationMiddlewares["listSurveyResponses"]...)
+	router.POST(options.BaseURL+"/v1/survey-responses", wrapper.CreateSurveyResponse, options.OperationMiddlewares["createSurveyResponse"]...)
+	router.GET(options.BaseURL+"/v1/survey-responses/:id", wrapper.GetSurveyResponse, options.OperationMiddlewares["getSurveyResponse"]...)
+	router.GET(options.BaseURL+"/v1/survey-invitations", wrapper.ListSurveyInvitations, options.OperationMiddlewares["listSurveyInvitations"]...)
+	router.POST(options.BaseURL+"/v1/survey-invitations", wrapper.CreateSurveyInvitation, options.OperationMiddlewares["createSurveyInvitation"]...)
+	router.GET(options.BaseURL+"/v1/survey-links/:token", wrapper.GetSurveyLink, options.OperationMiddlewares["getSurveyLink"]...)
+	router.POST(options.BaseURL+"/v1/survey-links/:token/response", wrapper.AnswerSurveyLink, options.OperationMiddlewares["answerSurveyLink"]...)
+	router.GET(options.BaseURL+"/v1/reports/activity", wrapper.GetActivityReport, options.OperationMiddlewares["getActivityReport"]...)
+	router.GET(options.BaseURL+"/v1/reports/experience", wrapper.GetExperienceReport, options.OperationMiddlewares["getExperienceReport"]...)
+	router.GET(options.BaseURL+"/v1/reports/timeliness", wrapper.GetTimelinessReport, options.OperationMiddlewares["getTimelinessReport"]...)
+	router.GET(options.BaseURL+"/v1/reports/transitions", wrapper.GetTransitionsReport, options.OperationMiddlewares["getTransitionsReport"]...)
+	router.GET(options.BaseURL+"/v1/reports/funnel", wrapper.GetFunnelReport, options.OperationMiddlewares["getFunnelReport"]...)
+	router.GET(options.BaseURL+"/v1/open-data/:report", wrapper.GetOpenDataReport, options.OperationMiddlewares["getOpenDataReport"]...)
+	router.GET(options.BaseURL+"/v1/exports/sen2", wrapper.ExportSen2, options.OperationMiddlewares["exportSen2"]...)
 
 }
 
@@ -8848,6 +10507,8 @@ type BadRequestApplicationProblemPlusJSONResponse Problem
 type ConflictApplicationProblemPlusJSONResponse Problem
 
 type ForbiddenApplicationProblemPlusJSONResponse Problem
+
+type GoneApplicationProblemPlusJSONResponse Problem
 
 type NotFoundApplicationProblemPlusJSONResponse Problem
 
@@ -8860,6 +10521,13 @@ type PreconditionFailedApplicationProblemPlusJSONResponse struct {
 	Body Problem
 
 	Headers PreconditionFailedResponseHeaders
+}
+
+type ReportJSONResponse Report
+type ReportTextcsvResponse struct {
+	Body io.Reader
+
+	ContentLength int64
 }
 
 type ServiceUnavailableApplicationProblemPlusJSONResponse Problem
@@ -14492,6 +16160,109 @@ func (response ServeEhcPlanDraft429ApplicationProblemPlusJSONResponse) VisitServ
 	return err
 }
 
+type ExportSen2RequestObject struct {
+	Params ExportSen2Params
+}
+
+type ExportSen2ResponseObject interface {
+	VisitExportSen2Response(w http.ResponseWriter) error
+}
+
+type ExportSen2200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type ExportSen2200ApplicationzipResponse struct {
+	Body          io.Reader
+	Headers       ExportSen2200ResponseHeaders
+	ContentLength int64
+}
+
+func (response ExportSen2200ApplicationzipResponse) VisitExportSen2Response(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/zip")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportSen2400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ExportSen2400ApplicationProblemPlusJSONResponse) VisitExportSen2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportSen2401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportSen2401ApplicationProblemPlusJSONResponse) VisitExportSen2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportSen2403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ExportSen2403ApplicationProblemPlusJSONResponse) VisitExportSen2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportSen2429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportSen2429ApplicationProblemPlusJSONResponse) VisitExportSen2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListFamilyAssessmentsRequestObject struct {
 	Params ListFamilyAssessmentsParams
 }
@@ -16056,6 +17827,97 @@ type UpdateMeeting429ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateMeeting429ApplicationProblemPlusJSONResponse) VisitUpdateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOpenDataReportRequestObject struct {
+	Report ReportKind `json:"report"`
+	Params GetOpenDataReportParams
+}
+
+type GetOpenDataReportResponseObject interface {
+	VisitGetOpenDataReportResponse(w http.ResponseWriter) error
+}
+
+type GetOpenDataReport200JSONResponse struct{ ReportJSONResponse }
+
+func (response GetOpenDataReport200JSONResponse) VisitGetOpenDataReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOpenDataReport200TextcsvResponse struct{ ReportTextcsvResponse }
+
+func (response GetOpenDataReport200TextcsvResponse) VisitGetOpenDataReportResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetOpenDataReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetOpenDataReport400ApplicationProblemPlusJSONResponse) VisitGetOpenDataReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOpenDataReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOpenDataReport404ApplicationProblemPlusJSONResponse) VisitGetOpenDataReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOpenDataReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetOpenDataReport429ApplicationProblemPlusJSONResponse) VisitGetOpenDataReportResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -19080,6 +20942,112 @@ func (response TriageReferral429ApplicationProblemPlusJSONResponse) VisitTriageR
 	return err
 }
 
+type GetActivityReportRequestObject struct {
+	Params GetActivityReportParams
+}
+
+type GetActivityReportResponseObject interface {
+	VisitGetActivityReportResponse(w http.ResponseWriter) error
+}
+
+type GetActivityReport200JSONResponse struct{ ReportJSONResponse }
+
+func (response GetActivityReport200JSONResponse) VisitGetActivityReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityReport200TextcsvResponse struct{ ReportTextcsvResponse }
+
+func (response GetActivityReport200TextcsvResponse) VisitGetActivityReportResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetActivityReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetActivityReport400ApplicationProblemPlusJSONResponse) VisitGetActivityReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetActivityReport401ApplicationProblemPlusJSONResponse) VisitGetActivityReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetActivityReport403ApplicationProblemPlusJSONResponse) VisitGetActivityReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetActivityReport429ApplicationProblemPlusJSONResponse) VisitGetActivityReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetEhcTimelinessReportRequestObject struct {
 	Params GetEhcTimelinessReportParams
 }
@@ -19155,6 +21123,430 @@ type GetEhcTimelinessReport429ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetEhcTimelinessReport429ApplicationProblemPlusJSONResponse) VisitGetEhcTimelinessReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetExperienceReportRequestObject struct {
+	Params GetExperienceReportParams
+}
+
+type GetExperienceReportResponseObject interface {
+	VisitGetExperienceReportResponse(w http.ResponseWriter) error
+}
+
+type GetExperienceReport200JSONResponse struct{ ReportJSONResponse }
+
+func (response GetExperienceReport200JSONResponse) VisitGetExperienceReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetExperienceReport200TextcsvResponse struct{ ReportTextcsvResponse }
+
+func (response GetExperienceReport200TextcsvResponse) VisitGetExperienceReportResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetExperienceReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetExperienceReport400ApplicationProblemPlusJSONResponse) VisitGetExperienceReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetExperienceReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetExperienceReport401ApplicationProblemPlusJSONResponse) VisitGetExperienceReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetExperienceReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetExperienceReport403ApplicationProblemPlusJSONResponse) VisitGetExperienceReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetExperienceReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetExperienceReport429ApplicationProblemPlusJSONResponse) VisitGetExperienceReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFunnelReportRequestObject struct {
+	Params GetFunnelReportParams
+}
+
+type GetFunnelReportResponseObject interface {
+	VisitGetFunnelReportResponse(w http.ResponseWriter) error
+}
+
+type GetFunnelReport200JSONResponse struct{ ReportJSONResponse }
+
+func (response GetFunnelReport200JSONResponse) VisitGetFunnelReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFunnelReport200TextcsvResponse struct{ ReportTextcsvResponse }
+
+func (response GetFunnelReport200TextcsvResponse) VisitGetFunnelReportResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetFunnelReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetFunnelReport400ApplicationProblemPlusJSONResponse) VisitGetFunnelReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFunnelReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetFunnelReport401ApplicationProblemPlusJSONResponse) VisitGetFunnelReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFunnelReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetFunnelReport403ApplicationProblemPlusJSONResponse) VisitGetFunnelReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFunnelReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetFunnelReport429ApplicationProblemPlusJSONResponse) VisitGetFunnelReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTimelinessReportRequestObject struct {
+	Params GetTimelinessReportParams
+}
+
+type GetTimelinessReportResponseObject interface {
+	VisitGetTimelinessReportResponse(w http.ResponseWriter) error
+}
+
+type GetTimelinessReport200JSONResponse struct{ ReportJSONResponse }
+
+func (response GetTimelinessReport200JSONResponse) VisitGetTimelinessReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTimelinessReport200TextcsvResponse struct{ ReportTextcsvResponse }
+
+func (response GetTimelinessReport200TextcsvResponse) VisitGetTimelinessReportResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetTimelinessReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetTimelinessReport400ApplicationProblemPlusJSONResponse) VisitGetTimelinessReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTimelinessReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTimelinessReport401ApplicationProblemPlusJSONResponse) VisitGetTimelinessReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTimelinessReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetTimelinessReport403ApplicationProblemPlusJSONResponse) VisitGetTimelinessReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTimelinessReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetTimelinessReport429ApplicationProblemPlusJSONResponse) VisitGetTimelinessReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionsReportRequestObject struct {
+	Params GetTransitionsReportParams
+}
+
+type GetTransitionsReportResponseObject interface {
+	VisitGetTransitionsReportResponse(w http.ResponseWriter) error
+}
+
+type GetTransitionsReport200JSONResponse struct{ ReportJSONResponse }
+
+func (response GetTransitionsReport200JSONResponse) VisitGetTransitionsReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionsReport200TextcsvResponse struct{ ReportTextcsvResponse }
+
+func (response GetTransitionsReport200TextcsvResponse) VisitGetTransitionsReportResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetTransitionsReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransitionsReport400ApplicationProblemPlusJSONResponse) VisitGetTransitionsReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionsReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransitionsReport401ApplicationProblemPlusJSONResponse) VisitGetTransitionsReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionsReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransitionsReport403ApplicationProblemPlusJSONResponse) VisitGetTransitionsReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransitionsReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransitionsReport429ApplicationProblemPlusJSONResponse) VisitGetTransitionsReportResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -19359,6 +21751,1414 @@ type EraseYoungPerson429ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response EraseYoungPerson429ApplicationProblemPlusJSONResponse) VisitEraseYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSurveyInvitationsRequestObject struct {
+	Params ListSurveyInvitationsParams
+}
+
+type ListSurveyInvitationsResponseObject interface {
+	VisitListSurveyInvitationsResponse(w http.ResponseWriter) error
+}
+
+type ListSurveyInvitations200JSONResponse SurveyInvitationPage
+
+func (response ListSurveyInvitations200JSONResponse) VisitListSurveyInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSurveyInvitations400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListSurveyInvitations400ApplicationProblemPlusJSONResponse) VisitListSurveyInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSurveyInvitations401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSurveyInvitations401ApplicationProblemPlusJSONResponse) VisitListSurveyInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSurveyInvitations403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSurveyInvitations403ApplicationProblemPlusJSONResponse) VisitListSurveyInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSurveyInvitations429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSurveyInvitations429ApplicationProblemPlusJSONResponse) VisitListSurveyInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyInvitationRequestObject struct {
+	Params CreateSurveyInvitationParams
+	Body   *CreateSurveyInvitationJSONRequestBody
+}
+
+type CreateSurveyInvitationResponseObject interface {
+	VisitCreateSurveyInvitationResponse(w http.ResponseWriter) error
+}
+
+type CreateSurveyInvitation201ResponseHeaders struct {
+	Location *string
+}
+
+type CreateSurveyInvitation201JSONResponse struct {
+	Body    SurveyInvitationIssued
+	Headers CreateSurveyInvitation201ResponseHeaders
+}
+
+func (response CreateSurveyInvitation201JSONResponse) VisitCreateSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyInvitation400ApplicationProblemPlusJSONResponse) VisitCreateSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyInvitation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyInvitation401ApplicationProblemPlusJSONResponse) VisitCreateSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyInvitation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyInvitation403ApplicationProblemPlusJSONResponse) VisitCreateSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyInvitation413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyInvitation413ApplicationProblemPlusJSONResponse) VisitCreateSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyInvitation415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyInvitation415ApplicationProblemPlusJSONResponse) VisitCreateSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyInvitation422ApplicationProblemPlusJSONResponse) VisitCreateSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyInvitation429ApplicationProblemPlusJSONResponse) VisitCreateSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyLinkRequestObject struct {
+	Token SurveyToken `json:"token"`
+}
+
+type GetSurveyLinkResponseObject interface {
+	VisitGetSurveyLinkResponse(w http.ResponseWriter) error
+}
+
+type GetSurveyLink200JSONResponse SurveyLink
+
+func (response GetSurveyLink200JSONResponse) VisitGetSurveyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyLink400ApplicationProblemPlusJSONResponse) VisitGetSurveyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyLink404ApplicationProblemPlusJSONResponse) VisitGetSurveyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyLink409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyLink409ApplicationProblemPlusJSONResponse) VisitGetSurveyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyLink410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyLink410ApplicationProblemPlusJSONResponse) VisitGetSurveyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyLink429ApplicationProblemPlusJSONResponse) VisitGetSurveyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerSurveyLinkRequestObject struct {
+	Token SurveyToken `json:"token"`
+	Body  *AnswerSurveyLinkJSONRequestBody
+}
+
+type AnswerSurveyLinkResponseObject interface {
+	VisitAnswerSurveyLinkResponse(w http.ResponseWriter) error
+}
+
+type AnswerSurveyLink201JSONResponse SurveyLinkReceipt
+
+func (response AnswerSurveyLink201JSONResponse) VisitAnswerSurveyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerSurveyLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerSurveyLink400ApplicationProblemPlusJSONResponse) VisitAnswerSurveyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerSurveyLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerSurveyLink404ApplicationProblemPlusJSONResponse) VisitAnswerSurveyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerSurveyLink409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerSurveyLink409ApplicationProblemPlusJSONResponse) VisitAnswerSurveyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerSurveyLink410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerSurveyLink410ApplicationProblemPlusJSONResponse) VisitAnswerSurveyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerSurveyLink413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerSurveyLink413ApplicationProblemPlusJSONResponse) VisitAnswerSurveyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerSurveyLink415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerSurveyLink415ApplicationProblemPlusJSONResponse) VisitAnswerSurveyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerSurveyLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerSurveyLink429ApplicationProblemPlusJSONResponse) VisitAnswerSurveyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSurveyResponsesRequestObject struct {
+	Params ListSurveyResponsesParams
+}
+
+type ListSurveyResponsesResponseObject interface {
+	VisitListSurveyResponsesResponse(w http.ResponseWriter) error
+}
+
+type ListSurveyResponses200JSONResponse SurveyResponsePage
+
+func (response ListSurveyResponses200JSONResponse) VisitListSurveyResponsesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSurveyResponses400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListSurveyResponses400ApplicationProblemPlusJSONResponse) VisitListSurveyResponsesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSurveyResponses401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSurveyResponses401ApplicationProblemPlusJSONResponse) VisitListSurveyResponsesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSurveyResponses403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSurveyResponses403ApplicationProblemPlusJSONResponse) VisitListSurveyResponsesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSurveyResponses429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSurveyResponses429ApplicationProblemPlusJSONResponse) VisitListSurveyResponsesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyResponseRequestObject struct {
+	Params CreateSurveyResponseParams
+	Body   *CreateSurveyResponseJSONRequestBody
+}
+
+type CreateSurveyResponseResponseObject interface {
+	VisitCreateSurveyResponseResponse(w http.ResponseWriter) error
+}
+
+type CreateSurveyResponse201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateSurveyResponse201JSONResponse struct {
+	Body    SurveyResponse
+	Headers CreateSurveyResponse201ResponseHeaders
+}
+
+func (response CreateSurveyResponse201JSONResponse) VisitCreateSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyResponse400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyResponse400ApplicationProblemPlusJSONResponse) VisitCreateSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyResponse401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyResponse401ApplicationProblemPlusJSONResponse) VisitCreateSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyResponse403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyResponse403ApplicationProblemPlusJSONResponse) VisitCreateSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyResponse413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyResponse413ApplicationProblemPlusJSONResponse) VisitCreateSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyResponse415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyResponse415ApplicationProblemPlusJSONResponse) VisitCreateSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyResponse422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyResponse422ApplicationProblemPlusJSONResponse) VisitCreateSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyResponse429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyResponse429ApplicationProblemPlusJSONResponse) VisitCreateSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyResponseRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetSurveyResponseResponseObject interface {
+	VisitGetSurveyResponseResponse(w http.ResponseWriter) error
+}
+
+type GetSurveyResponse200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetSurveyResponse200JSONResponse struct {
+	Body    SurveyResponse
+	Headers GetSurveyResponse200ResponseHeaders
+}
+
+func (response GetSurveyResponse200JSONResponse) VisitGetSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyResponse400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyResponse400ApplicationProblemPlusJSONResponse) VisitGetSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyResponse401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyResponse401ApplicationProblemPlusJSONResponse) VisitGetSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyResponse403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyResponse403ApplicationProblemPlusJSONResponse) VisitGetSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyResponse404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyResponse404ApplicationProblemPlusJSONResponse) VisitGetSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyResponse429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyResponse429ApplicationProblemPlusJSONResponse) VisitGetSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSurveyTemplatesRequestObject struct {
+	Params ListSurveyTemplatesParams
+}
+
+type ListSurveyTemplatesResponseObject interface {
+	VisitListSurveyTemplatesResponse(w http.ResponseWriter) error
+}
+
+type ListSurveyTemplates200JSONResponse SurveyTemplatePage
+
+func (response ListSurveyTemplates200JSONResponse) VisitListSurveyTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSurveyTemplates400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListSurveyTemplates400ApplicationProblemPlusJSONResponse) VisitListSurveyTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSurveyTemplates401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSurveyTemplates401ApplicationProblemPlusJSONResponse) VisitListSurveyTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSurveyTemplates403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSurveyTemplates403ApplicationProblemPlusJSONResponse) VisitListSurveyTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSurveyTemplates429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSurveyTemplates429ApplicationProblemPlusJSONResponse) VisitListSurveyTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyTemplateRequestObject struct {
+	Params CreateSurveyTemplateParams
+	Body   *CreateSurveyTemplateJSONRequestBody
+}
+
+type CreateSurveyTemplateResponseObject interface {
+	VisitCreateSurveyTemplateResponse(w http.ResponseWriter) error
+}
+
+type CreateSurveyTemplate201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateSurveyTemplate201JSONResponse struct {
+	Body    SurveyTemplate
+	Headers CreateSurveyTemplate201ResponseHeaders
+}
+
+func (response CreateSurveyTemplate201JSONResponse) VisitCreateSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyTemplate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyTemplate400ApplicationProblemPlusJSONResponse) VisitCreateSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyTemplate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyTemplate401ApplicationProblemPlusJSONResponse) VisitCreateSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyTemplate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyTemplate403ApplicationProblemPlusJSONResponse) VisitCreateSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyTemplate409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyTemplate409ApplicationProblemPlusJSONResponse) VisitCreateSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyTemplate413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyTemplate413ApplicationProblemPlusJSONResponse) VisitCreateSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyTemplate415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyTemplate415ApplicationProblemPlusJSONResponse) VisitCreateSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyTemplate422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyTemplate422ApplicationProblemPlusJSONResponse) VisitCreateSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyTemplate429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyTemplate429ApplicationProblemPlusJSONResponse) VisitCreateSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyTemplateRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetSurveyTemplateResponseObject interface {
+	VisitGetSurveyTemplateResponse(w http.ResponseWriter) error
+}
+
+type GetSurveyTemplate200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetSurveyTemplate200JSONResponse struct {
+	Body    SurveyTemplate
+	Headers GetSurveyTemplate200ResponseHeaders
+}
+
+func (response GetSurveyTemplate200JSONResponse) VisitGetSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyTemplate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyTemplate400ApplicationProblemPlusJSONResponse) VisitGetSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyTemplate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyTemplate401ApplicationProblemPlusJSONResponse) VisitGetSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyTemplate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyTemplate403ApplicationProblemPlusJSONResponse) VisitGetSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyTemplate404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyTemplate404ApplicationProblemPlusJSONResponse) VisitGetSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyTemplate429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyTemplate429ApplicationProblemPlusJSONResponse) VisitGetSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddSurveyTemplateVersionRequestObject struct {
+	Id     ID `json:"id"`
+	Params AddSurveyTemplateVersionParams
+	Body   *AddSurveyTemplateVersionJSONRequestBody
+}
+
+type AddSurveyTemplateVersionResponseObject interface {
+	VisitAddSurveyTemplateVersionResponse(w http.ResponseWriter) error
+}
+
+type AddSurveyTemplateVersion200ResponseHeaders struct {
+	ETag *string
+}
+
+type AddSurveyTemplateVersion200JSONResponse struct {
+	Body    SurveyTemplate
+	Headers AddSurveyTemplateVersion200ResponseHeaders
+}
+
+func (response AddSurveyTemplateVersion200JSONResponse) VisitAddSurveyTemplateVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddSurveyTemplateVersion400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AddSurveyTemplateVersion400ApplicationProblemPlusJSONResponse) VisitAddSurveyTemplateVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddSurveyTemplateVersion401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AddSurveyTemplateVersion401ApplicationProblemPlusJSONResponse) VisitAddSurveyTemplateVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddSurveyTemplateVersion403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AddSurveyTemplateVersion403ApplicationProblemPlusJSONResponse) VisitAddSurveyTemplateVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddSurveyTemplateVersion404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AddSurveyTemplateVersion404ApplicationProblemPlusJSONResponse) VisitAddSurveyTemplateVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddSurveyTemplateVersion409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AddSurveyTemplateVersion409ApplicationProblemPlusJSONResponse) VisitAddSurveyTemplateVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddSurveyTemplateVersion412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response AddSurveyTemplateVersion412ApplicationProblemPlusJSONResponse) VisitAddSurveyTemplateVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddSurveyTemplateVersion413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AddSurveyTemplateVersion413ApplicationProblemPlusJSONResponse) VisitAddSurveyTemplateVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddSurveyTemplateVersion415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AddSurveyTemplateVersion415ApplicationProblemPlusJSONResponse) VisitAddSurveyTemplateVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddSurveyTemplateVersion422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response AddSurveyTemplateVersion422ApplicationProblemPlusJSONResponse) VisitAddSurveyTemplateVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddSurveyTemplateVersion429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AddSurveyTemplateVersion429ApplicationProblemPlusJSONResponse) VisitAddSurveyTemplateVersionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -22310,6 +26110,9 @@ type StrictServerInterface interface {
 	// ServeEhcPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
 	// (POST /v1/ehc-plans/{id}/serve-draft)
 	ServeEhcPlanDraft(ctx context.Context, request ServeEhcPlanDraftRequestObject) (ServeEhcPlanDraftResponseObject, error)
+	// ExportSen2 The person-level SEN2 return content as CSV files in a zip, with a validation report
+	// (GET /v1/exports/sen2)
+	ExportSen2(ctx context.Context, request ExportSen2RequestObject) (ExportSen2ResponseObject, error)
 	// ListFamilyAssessments List family assessments
 	// (GET /v1/family-assessments)
 	ListFamilyAssessments(ctx context.Context, request ListFamilyAssessmentsRequestObject) (ListFamilyAssessmentsResponseObject, error)
@@ -22340,6 +26143,9 @@ type StrictServerInterface interface {
 	// UpdateMeeting Correct a meeting's record (JSON merge patch)
 	// (PATCH /v1/meetings/{id})
 	UpdateMeeting(ctx context.Context, request UpdateMeetingRequestObject) (UpdateMeetingResponseObject, error)
+	// GetOpenDataReport A report as published open data (no credentials; disclosure-controlled only)
+	// (GET /v1/open-data/{report})
+	GetOpenDataReport(ctx context.Context, request GetOpenDataReportRequestObject) (GetOpenDataReportResponseObject, error)
 	// ListOrganisations List organisations
 	// (GET /v1/organisations)
 	ListOrganisations(ctx context.Context, request ListOrganisationsRequestObject) (ListOrganisationsResponseObject, error)
@@ -22400,15 +26206,63 @@ type StrictServerInterface interface {
 	// TriageReferral Triage a received referral (SEND officer)
 	// (POST /v1/referrals/{id}/triage)
 	TriageReferral(ctx context.Context, request TriageReferralRequestObject) (TriageReferralResponseObject, error)
+	// GetActivityReport Activity: referrals by reason, setting and locality, routes, meetings, EHC needs assessments, tribunals and complaints
+	// (GET /v1/reports/activity)
+	GetActivityReport(ctx context.Context, request GetActivityReportRequestObject) (GetActivityReportResponseObject, error)
 	// GetEhcTimelinessReport Timeliness of EHC decisions, plans and annual reviews completed in a period
 	// (GET /v1/reports/ehc-timeliness)
 	GetEhcTimelinessReport(ctx context.Context, request GetEhcTimelinessReportRequestObject) (GetEhcTimelinessReportResponseObject, error)
+	// GetExperienceReport Experience: survey responses per question, with mean scores and the distribution of answers
+	// (GET /v1/reports/experience)
+	GetExperienceReport(ctx context.Context, request GetExperienceReportRequestObject) (GetExperienceReportResponseObject, error)
+	// GetFunnelReport Funnel: how many referrals received in the period reached each pathway stage, and the median days between stages
+	// (GET /v1/reports/funnel)
+	GetFunnelReport(ctx context.Context, request GetFunnelReportRequestObject) (GetFunnelReportResponseObject, error)
+	// GetTimelinessReport Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
+	// (GET /v1/reports/timeliness)
+	GetTimelinessReport(ctx context.Context, request GetTimelinessReportRequestObject) (GetTimelinessReportResponseObject, error)
+	// GetTransitionsReport Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
+	// (GET /v1/reports/transitions)
+	GetTransitionsReport(ctx context.Context, request GetTransitionsReportRequestObject) (GetTransitionsReportResponseObject, error)
 	// ListRetentionDue Records past their retention date (admin)
 	// (GET /v1/retention/due)
 	ListRetentionDue(ctx context.Context, request ListRetentionDueRequestObject) (ListRetentionDueResponseObject, error)
 	// EraseYoungPerson Erase a young person's records past retention (admin)
 	// (POST /v1/retention/due/{id}/erase)
 	EraseYoungPerson(ctx context.Context, request EraseYoungPersonRequestObject) (EraseYoungPersonResponseObject, error)
+	// ListSurveyInvitations List survey invitations (never their tokens)
+	// (GET /v1/survey-invitations)
+	ListSurveyInvitations(ctx context.Context, request ListSurveyInvitationsRequestObject) (ListSurveyInvitationsResponseObject, error)
+	// CreateSurveyInvitation Invite a parent or young person to answer a survey without an account
+	// (POST /v1/survey-invitations)
+	CreateSurveyInvitation(ctx context.Context, request CreateSurveyInvitationRequestObject) (CreateSurveyInvitationResponseObject, error)
+	// GetSurveyLink The questions an invitation asks (no credentials; the token is the key)
+	// (GET /v1/survey-links/{token})
+	GetSurveyLink(ctx context.Context, request GetSurveyLinkRequestObject) (GetSurveyLinkResponseObject, error)
+	// AnswerSurveyLink Answer an invitation, once (no credentials; the token is the key)
+	// (POST /v1/survey-links/{token}/response)
+	AnswerSurveyLink(ctx context.Context, request AnswerSurveyLinkRequestObject) (AnswerSurveyLinkResponseObject, error)
+	// ListSurveyResponses List survey responses the caller may see
+	// (GET /v1/survey-responses)
+	ListSurveyResponses(ctx context.Context, request ListSurveyResponsesRequestObject) (ListSurveyResponsesResponseObject, error)
+	// CreateSurveyResponse Record a response to a survey template
+	// (POST /v1/survey-responses)
+	CreateSurveyResponse(ctx context.Context, request CreateSurveyResponseRequestObject) (CreateSurveyResponseResponseObject, error)
+	// GetSurveyResponse Read one survey response
+	// (GET /v1/survey-responses/{id})
+	GetSurveyResponse(ctx context.Context, request GetSurveyResponseRequestObject) (GetSurveyResponseResponseObject, error)
+	// ListSurveyTemplates List survey templates, built-in and the council's own
+	// (GET /v1/survey-templates)
+	ListSurveyTemplates(ctx context.Context, request ListSurveyTemplatesRequestObject) (ListSurveyTemplatesResponseObject, error)
+	// CreateSurveyTemplate Add a council survey instrument (version 1 of its questions)
+	// (POST /v1/survey-templates)
+	CreateSurveyTemplate(ctx context.Context, request CreateSurveyTemplateRequestObject) (CreateSurveyTemplateResponseObject, error)
+	// GetSurveyTemplate Read a survey template with every version of its questions
+	// (GET /v1/survey-templates/{id})
+	GetSurveyTemplate(ctx context.Context, request GetSurveyTemplateRequestObject) (GetSurveyTemplateResponseObject, error)
+	// AddSurveyTemplateVersion Publish a new version of a council template's questions
+	// (POST /v1/survey-templates/{id}/versions)
+	AddSurveyTemplateVersion(ctx context.Context, request AddSurveyTemplateVersionRequestObject) (AddSurveyTemplateVersionResponseObject, error)
 	// ListTransitionPlans List transition plans
 	// (GET /v1/transition-plans)
 	ListTransitionPlans(ctx context.Context, request ListTransitionPlansRequestObject) (ListTransitionPlansResponseObject, error)
@@ -23928,6 +27782,31 @@ func (sh *strictHandler) ServeEhcPlanDraft(ctx echo.Context, id ID, params Serve
 	return nil
 }
 
+// ExportSen2 operation middleware
+func (sh *strictHandler) ExportSen2(ctx echo.Context, params ExportSen2Params) error {
+	var request ExportSen2RequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportSen2(ctx.Request().Context(), request.(ExportSen2RequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportSen2")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportSen2ResponseObject); ok {
+		return validResponse.VisitExportSen2Response(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListFamilyAssessments operation middleware
 func (sh *strictHandler) ListFamilyAssessments(ctx echo.Context, params ListFamilyAssessmentsParams) error {
 	var request ListFamilyAssessmentsRequestObject
@@ -24268,6 +28147,32 @@ func (sh *strictHandler) UpdateMeeting(ctx echo.Context, id ID, params UpdateMee
 		return err
 	} else if validResponse, ok := response.(UpdateMeetingResponseObject); ok {
 		return validResponse.VisitUpdateMeetingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetOpenDataReport operation middleware
+func (sh *strictHandler) GetOpenDataReport(ctx echo.Context, report ReportKind, params GetOpenDataReportParams) error {
+	var request GetOpenDataReportRequestObject
+
+	request.Report = report
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOpenDataReport(ctx.Request().Context(), request.(GetOpenDataReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOpenDataReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetOpenDataReportResponseObject); ok {
+		return validResponse.VisitGetOpenDataReportResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -25035,6 +28940,31 @@ func (sh *strictHandler) TriageReferral(ctx echo.Context, id ID, params TriageRe
 	return nil
 }
 
+// GetActivityReport operation middleware
+func (sh *strictHandler) GetActivityReport(ctx echo.Context, params GetActivityReportParams) error {
+	var request GetActivityReportRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetActivityReport(ctx.Request().Context(), request.(GetActivityReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetActivityReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetActivityReportResponseObject); ok {
+		return validResponse.VisitGetActivityReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetEhcTimelinessReport operation middleware
 func (sh *strictHandler) GetEhcTimelinessReport(ctx echo.Context, params GetEhcTimelinessReportParams) error {
 	var request GetEhcTimelinessReportRequestObject
@@ -25054,6 +28984,106 @@ func (sh *strictHandler) GetEhcTimelinessReport(ctx echo.Context, params GetEhcT
 		return err
 	} else if validResponse, ok := response.(GetEhcTimelinessReportResponseObject); ok {
 		return validResponse.VisitGetEhcTimelinessReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetExperienceReport operation middleware
+func (sh *strictHandler) GetExperienceReport(ctx echo.Context, params GetExperienceReportParams) error {
+	var request GetExperienceReportRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetExperienceReport(ctx.Request().Context(), request.(GetExperienceReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetExperienceReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetExperienceReportResponseObject); ok {
+		return validResponse.VisitGetExperienceReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetFunnelReport operation middleware
+func (sh *strictHandler) GetFunnelReport(ctx echo.Context, params GetFunnelReportParams) error {
+	var request GetFunnelReportRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetFunnelReport(ctx.Request().Context(), request.(GetFunnelReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetFunnelReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetFunnelReportResponseObject); ok {
+		return validResponse.VisitGetFunnelReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetTimelinessReport operation middleware
+func (sh *strictHandler) GetTimelinessReport(ctx echo.Context, params GetTimelinessReportParams) error {
+	var request GetTimelinessReportRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTimelinessReport(ctx.Request().Context(), request.(GetTimelinessReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTimelinessReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTimelinessReportResponseObject); ok {
+		return validResponse.VisitGetTimelinessReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetTransitionsReport operation middleware
+func (sh *strictHandler) GetTransitionsReport(ctx echo.Context, params GetTransitionsReportParams) error {
+	var request GetTransitionsReportRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTransitionsReport(ctx.Request().Context(), request.(GetTransitionsReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTransitionsReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTransitionsReportResponseObject); ok {
+		return validResponse.VisitGetTransitionsReportResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -25104,6 +29134,397 @@ func (sh *strictHandler) EraseYoungPerson(ctx echo.Context, id ID) error {
 		return err
 	} else if validResponse, ok := response.(EraseYoungPersonResponseObject); ok {
 		return validResponse.VisitEraseYoungPersonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSurveyInvitations operation middleware
+func (sh *strictHandler) ListSurveyInvitations(ctx echo.Context, params ListSurveyInvitationsParams) error {
+	var request ListSurveyInvitationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSurveyInvitations(ctx.Request().Context(), request.(ListSurveyInvitationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSurveyInvitations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSurveyInvitationsResponseObject); ok {
+		return validResponse.VisitListSurveyInvitationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSurveyInvitation operation middleware
+func (sh *strictHandler) CreateSurveyInvitation(ctx echo.Context, params CreateSurveyInvitationParams) error {
+	var request CreateSurveyInvitationRequestObject
+
+	request.Params = params
+
+	var body CreateSurveyInvitationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSurveyInvitation(ctx.Request().Context(), request.(CreateSurveyInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSurveyInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSurveyInvitationResponseObject); ok {
+		return validResponse.VisitCreateSurveyInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSurveyLink operation middleware
+func (sh *strictHandler) GetSurveyLink(ctx echo.Context, token SurveyToken) error {
+	var request GetSurveyLinkRequestObject
+
+	request.Token = token
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSurveyLink(ctx.Request().Context(), request.(GetSurveyLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSurveyLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSurveyLinkResponseObject); ok {
+		return validResponse.VisitGetSurveyLinkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AnswerSurveyLink operation middleware
+func (sh *strictHandler) AnswerSurveyLink(ctx echo.Context, token SurveyToken) error {
+	var request AnswerSurveyLinkRequestObject
+
+	request.Token = token
+
+	var body AnswerSurveyLinkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AnswerSurveyLink(ctx.Request().Context(), request.(AnswerSurveyLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AnswerSurveyLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AnswerSurveyLinkResponseObject); ok {
+		return validResponse.VisitAnswerSurveyLinkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSurveyResponses operation middleware
+func (sh *strictHandler) ListSurveyResponses(ctx echo.Context, params ListSurveyResponsesParams) error {
+	var request ListSurveyResponsesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSurveyResponses(ctx.Request().Context(), request.(ListSurveyResponsesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSurveyResponses")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSurveyResponsesResponseObject); ok {
+		return validResponse.VisitListSurveyResponsesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSurveyResponse operation middleware
+func (sh *strictHandler) CreateSurveyResponse(ctx echo.Context, params CreateSurveyResponseParams) error {
+	var request CreateSurveyResponseRequestObject
+
+	request.Params = params
+
+	var body CreateSurveyResponseJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSurveyResponse(ctx.Request().Context(), request.(CreateSurveyResponseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSurveyResponse")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSurveyResponseResponseObject); ok {
+		return validResponse.VisitCreateSurveyResponseResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSurveyResponse operation middleware
+func (sh *strictHandler) GetSurveyResponse(ctx echo.Context, id ID) error {
+	var request GetSurveyResponseRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSurveyResponse(ctx.Request().Context(), request.(GetSurveyResponseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSurveyResponse")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSurveyResponseResponseObject); ok {
+		return validResponse.VisitGetSurveyResponseResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSurveyTemplates operation middleware
+func (sh *strictHandler) ListSurveyTemplates(ctx echo.Context, params ListSurveyTemplatesParams) error {
+	var request ListSurveyTemplatesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSurveyTemplates(ctx.Request().Context(), request.(ListSurveyTemplatesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSurveyTemplates")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSurveyTemplatesResponseObject); ok {
+		return validResponse.VisitListSurveyTemplatesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSurveyTemplate operation middleware
+func (sh *strictHandler) CreateSurveyTemplate(ctx echo.Context, params CreateSurveyTemplateParams) error {
+	var request CreateSurveyTemplateRequestObject
+
+	request.Params = params
+
+	var body CreateSurveyTemplateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSurveyTemplate(ctx.Request().Context(), request.(CreateSurveyTemplateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSurveyTemplate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSurveyTemplateResponseObject); ok {
+		return validResponse.VisitCreateSurveyTemplateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSurveyTemplate operation middleware
+func (sh *strictHandler) GetSurveyTemplate(ctx echo.Context, id ID) error {
+	var request GetSurveyTemplateRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSurveyTemplate(ctx.Request().Context(), request.(GetSurveyTemplateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSurveyTemplate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSurveyTemplateResponseObject); ok {
+		return validResponse.VisitGetSurveyTemplateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AddSurveyTemplateVersion operation middleware
+func (sh *strictHandler) AddSurveyTemplateVersion(ctx echo.Context, id ID, params AddSurveyTemplateVersionParams) error {
+	var request AddSurveyTemplateVersionRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body AddSurveyTemplateVersionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddSurveyTemplateVersion(ctx.Request().Context(), request.(AddSurveyTemplateVersionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddSurveyTemplateVersion")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AddSurveyTemplateVersionResponseObject); ok {
+		return validResponse.VisitAddSurveyTemplateVersionResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -25836,430 +30257,535 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L17c9s23jD6VTA6z0zkWdqxncu29px5x3WcJru5eOJ0+/ZZ91AwCYmoKYALgFa0nXz3M/gBIMGbRMmy",
-	"nLbqH6nFC4jL7379fRDxacYZYUoOTn4fJATHRMCfF5/xRP8/JjISNFOUs8HJ4HNCkCCZIJIwhfXFJxLd",
-	"ESEpZ6dIEhYjqtANjm4RZWj0drz/HqsoGR0MgoGMEjLFekw1z8jgZCCVoGwy+Po1GLzjETafqH/xp0/v",
-	"EB8jlRAUCYIViZEgkuciIosH/RoMMizwlCi7ovNcSC7a1zRi5IsKI3hi5L6XCXJHeS5RhifwMaof/09O",
-	"xHwQDBie6u+ZdyozmeIv7wibqGRwcnx4GAymlLnfR0HL4t++0m/B4BlWSTk2jQfBQJD/5FSQeHCiRE78",
-	"74y5mGI1OBnkOTzZMnJMphlXhEXzf5J5c+lnKGf0PzlBt2SOMiJQyic0winSHyVSoSE5mBwgjH766e2r",
-	"vVMkiBKUSDSjKoEtknhqXsYsRjc8nmvoSPEcbo6pkAphJmdEFNtnQKxcozfFfT3Hjo08Ov6uspHf6dNV",
-	"igg95v/377P9/8X7/z3c//4gPNn/9W//074bYwDGDgjQAD9CKZYKCYLjU4SRVDgliDOCqESCjHNJYrP2",
-	"50fH3SuyQN+1lJfPl4PEOzqlqjnRSzwhSNL/dkJjCu/5H47JGOepGpy80JCIv9BpPi3h0vwqp0CZIhMi",
-	"YA6Xuci4JM1Z/JyY8xUk4iLWe3NDKJvYbbslmdLIr5/AeUwVUgLTtHO7/u+++9D6OPRVo4nMOJMEUP0H",
-	"HH8yEKx/RZwpwuBPnGUpNaTmaSb4TUqmf/tNGrpTfvx/BBkPTgb/z9OSOj41d+XTS/OW+Wh1X97jVKMk",
-	"iQPEBaLsDqc0RniCKZMKqYRKpKcicKRO0YgIwYUcIb0NEhEcJWhMSRofDL4Gg3POximNtjr9Mw3viui5",
-	"G6rAiIQZw0xO0SjKhSBMhfqxvJg5kAF4cZYQoaEiJXeYKVjHay5uaBwTts2FaHSOcJoS8UQiwVOCpniO",
-	"GFco5nAMMLUPXL3mOYu3ObMPHMk8SizmAJgwTV5UMWOY6i3jM8THMM1LPE85jj9z/g6LCdn2PgJNpxLx",
-	"OyLMNDkb00kuSIyA2JhJ6gWxmOoXX2Oakq3uailmoJgTCSc91b89mCVKU3fNpVRJ7A0pQhEWwlA0+7Qm",
-	"+ZpetYhDbVO0jz2FZ2B+V0Tc0Yj8xPAdpim+Sbd+bjFW+AZL4Fx6P4QmMHoicF6fOX+P2dzSSLnNyX10",
-	"gCQ0yQAQQmMuDHnUkoQmP5III2zMER4rItDok/6xf6Z/jJAEaJO1I/IeafKsK/MKUhzNsIbaFtGxZH56",
-	"2j8xnKuEC/pfsm0aEQkSE6YoTiXQCO83UglWCAsCpwocBk70J5YJHhEptw1sP5M03TdsD93kqhCTbuYI",
-	"o5tcUuAiIk8JGnKBMEO0lPjgwAUp5SrMuEqIALKzZxcm8yzjQpH4PYkp/gxntX0i+ESiqf4+0sDisErD",
-	"saHfmkRmRMAkkMK3RDOZrw7IAD7PIqfhZEI/qyixmDfNUqJIHGJVEetjrMi+olPSlGYD762beZhpmQKo",
-	"LxEhjXsoB8UAlLOQcUVaVKhgEOckNFOuTKptuJ5fnRKiKJv0naRmO3HuT+6G85RgBjdnermV42pZg3lq",
-	"nR0SZEyEwGnf541ctAzWDBhcmWe/BoNZYo69qQSUmt+/jSrobV51dnaU4sCKuZQ7+GsxYX7zG4mU/rSZ",
-	"ynkBCIBMsWHjOL30oHSMU0mCTsBdEwQd3FWF/cM2hahj7m9ZlqsVp70CULdCWF0ZIkbXgWcdYcDI3w80",
-	"BHUYT2k6D7ReacSDPc2F6orOBuHXQVZje5dpnz7gVQGrG4q0atqkbVSRafWP5agxKI8bC4HnACmleUYP",
-	"wvLUSlXGJrIEd+Db3VO/KvCWMK0O/3vAM6KRKObMR5xyZ8/iPFVWyPPfw/p6KHlEcRpGWGigMtcSglMw",
-	"7ZifU8IUTsurCdeccjIIBmSapXw+BT3LML5BMBjnQrPFkMS5tZMFA2CUS2cnzzlTOFqOI3VdUCt3Meir",
-	"OAJ9HjMEc3fQe2r1P4wyIiRngX6CiwlmVBo2yDUfV4mG8jrhgFFDYwFYUdkPite1arfG6/4cLSrV9Phc",
-	"KnRDGuuxRo2YChIpLuZ6YcuZQgklC0Hfh6g6ALsxWkE4TT3baXWfNcm462CehMUrShwPxOGbp7H0nfWY",
-	"OZYdEsIafF6sJq61MfMq/64vqZhw4E6x8t3FkLAOV6weW1MGxsXoyD5qVJGYRDQmMaIqQHRsLRsk7oUb",
-	"LefY/DBhEzwhmiCilOB+A5eH3Wa5pLLCnZtceEUW2Xl2i0/pHTXmyXtxzBL7G1yzPxdkLMfpJ3JHyaxF",
-	"PTFel5VIRUxwnGrNrzmchhdpqdWilb2nKZFKM2Bw5GRWye/9iiDAO1d7xe1Az1dqO2zfL6ZbTCIoV922",
-	"//6W1Ah4lhGchoJOEiW1mkbH1FgjmgTdImJf0db/qBNfppgyhSkQnSlhGpIjgmW7DNRJUGu7UnyoMsWg",
-	"a20LkefB9NGWrVdKs0iyAi56aHRm326TZaOEpnGon5Kt7MhR4p4LNcAWSi0x9n4FbKLdU8jGOBzzKO+/",
-	"+Mvx2ZkguG29miVMNTgVUsqa8KZxaYV11uDQ29bAO11/sY25tsFgluLegook/8kJM9LfIm9bb9uBB2Kl",
-	"BSHP4pUptPXZL5/YnOdsEhoRv9+y24Qdt2nN8bxN8qwWhR2j5CSBz4kqiy5Xs4y7FWi5mmzUpadsRJh1",
-	"WoxDCoOcA0cn/P2CzVLKKIqa8aehtVGrubGFG22yTQG1OoRcoDnW2Zme2LIdfWWp+zoiZzd3K5zWrcrp",
-	"JztJpJV/cB44QgIOHiAhB+VWd/LIFq+JXQ1KiVJEnKKriw/H6B2Wyqy2InxugbN6APf8sIdqe18a2cWr",
-	"F8mzHjC8NyR2LVjYGLud4i9vzfsvzIbZX0dLObG3298dtuL3vVlzzcoSa5QEoDWPooiKKE81YTtFcU7Q",
-	"MZoRcivRDRlzYfzEdg69QLHO6JevsML5O9BuLPgU/UKwQN9DVMeK8kF5QM9rRxIMTOCBva3R+yHlhyb+",
-	"O83WPFs9AuOIXO0E+oogPcQOH9w3Ymv1lb4tWlybEox3oHFOgI+lcUmB9KFiFpE0JXG7uTOjNrjt/opr",
-	"X8eFFQgezZqVCTKmX9qB+JbMn0h0RyW9SSE0Ryg05Fl4nR8ePovMm/A3CQ8ODvYCpDiYbSaMSoKMb7wF",
-	"e+747Yqb6SSbRWD4ST/TKjLCHjd31A5bbEFFLGyFOACPdXjSmubpDcFA82ArLiX9J5u4SEwbOzGsGcvk",
-	"3imaGmt2ytlEnzS4qrwZ9rOnrXuSnacHe7vguKTMjShYFxlpeGuQfSFxMyThazC4bQt7tViCqJIkHR+g",
-	"twr8duSOCCQTPmMmaO8ESaW5LlWI8dnBUvLuJme+2r24jZDvYoXbItxSEik1ZP2TshYANd7NEBePoSHB",
-	"Ip2jhKRZgM7PXu/rMfcQF0jiMZnkWMSaGfpvnJ+9PgMHKSgw+zMubtG5FtIEMbL9a/0VSiQqpwNeVMdA",
-	"GrPQ2lD719p5SXH7ioBvUK7oOPvICPJWBOg5zVNFs5SgmE4J0/K1bPGJGVmUW19RS0SjfuCJ1PsHOqF1",
-	"u+krM4ZmXJiAqIaItwQA9ALuSMoz65JkhMRy8QwqLyB4Yb0vl+7MNtl06evusFkcEnZHBWdTGxFUnTsA",
-	"jQlR957DKRrjSHGx5uTt1wvZGqfpx/Hg5N+L8dbM5V/w0tdf65/5Wijxa22IEfc1mEc4wxFV8/XG8e0H",
-	"awzwdSH5aJH6BB4DouY3U6qUNQLrje2S+NYz4yR85n+WstKsckdjwjVOJpwR+E1mMpQJFiQOjfKVYFAw",
-	"VCJ4PklCHN/xyAj9MY1DxlWo8C0JMyzaScutJZuFncfj5jU5Z1BA15RMb+B2izHo1wWCaQ0BuLDRJ8gM",
-	"KNsiT7Yj1vTw3aXwDZnQrJ4E0qqyKs5vzbb7lqMKZBYmoBq7gzNp5XZ5TFUZsOfOzIiaxiCiJ59SWdoi",
-	"9WIE1bxd09SUwBXyxXqAjAA9CAaaJcQCz7QKaLx35k3MJLWHH6U2HQIQosCGQRn1144WetIXd5YGNkMB",
-	"ljvd/GV/Bc+zESJahbBvzsNvhdQmOcvNubYyNQqRtWqOMsE1FRBPJLIvBGBblHTCSLxPGYQly+ViYKfd",
-	"NEowm5A4hDSPqqjXBOqaVNdzDwzKNI8ggsj21dS3rMz/aUHSiIu4P0rD08qG7i7UIuBRCPK120qkst9p",
-	"jLsZ34S/OYFDlOqkHSp0kgrAuo3I9SUOb0+2P8eCnEWq5NFrB4K2GdZKuyEXAUhhnKVz86t4s5c5k3FF",
-	"ZKtdvAXkAHKWTknwKSqeRTV1uGse/Zx1jV11Hrt6dJe53OtgLl0C4z1Op768peJg97YvfbV+DCt/+/5b",
-	"vXxTS4m0CiX6QXQWKXR8ePQcyYMX3xUqECg9nqLn66BaFNT3QY7VP+ZEhcayWWwHJEOGmeATQaT0GLs1",
-	"fKaUdci+50nUpDEkpRN6Q1Oq5uGKcSDm1bQjStBwxzHtP55eVoqj3nEaUxdOs/yQk+h9+XARt9d3anVb",
-	"fDlUK+YlUT+TYT3ADCuUYIkSnGWEAUkBk9uHN1cQTEtZTtkEGS1PK1gowyo5RXrOElGGuIiJCExaoA04",
-	"HecqF6RpMtjQqXeQRs4igto/YdKhy0C/B4CbulXFMAyEK7YPNOa5VurtYnrR7pWBpg003leAtjrXf+Tx",
-	"hMRI8RjPIeXJQkBss+KzFDME0bd7B2gU52RkuJCkX9CUM5VUvH1xDrl85BSNNCmxqU43KRldM5M2pyEo",
-	"usUTYk5MX6js0QxLu0+Mq3KvrlkfeFqGk58LtaUSSWePf77u6xYW1nwdjnitdxvioV2GGzNo3SNvwh2k",
-	"pB/brjPDdbF9ud3Nw/6Oh1fB5aXfW8ITekgRC3F2DXPUudaw1/EJ8VxFfLoUMmH8j/bZrpCO1SON3dcX",
-	"RmRUvu0ZL0BmCadEazkkiYyl1zOIh750MuV3JA4VDxvRQ+YOnoG/3pqpjE0DLBTdaSl6Xrlo0ZDA3LGa",
-	"bnrvY1hxnwNvkq17zqfTnNkk1EuAV8IiIleELrP4qrbojo9gOQ+d3QmLCQkzQcHBcSMwTcGrhvOYcn1F",
-	"pqEzaU7xLVYmdmw+veGpbD2cMijjZa+gDMoUEZkgiggn7LbEbTWJSYrZJLd6cq22icNy5J4JEFSfuWCT",
-	"lMokQJfc/P8HQRWVCbqiE4be2YdrFs0XVcw6bg3mUQmPOzZ7imnq2YOVVrynREpj3jPhYZbwV2zIYYTT",
-	"dCM73KZ1HfXNjjznTLbaAdcJipjQO8LCm3mrDcbc3GxQNmXhmIs2R9hbLfMJLeZo8apd9iw2bpklsnr0",
-	"S2dVN8ZURtM3+1t5PnqvOltXM2y6agdvqsYRX25Ps4BwBc8+dKywM233hofyhQXpWZux8jXjjguwru21",
-	"29kWeGk9dA8HPNBdN1zZHtg6somPpys6d1bC4jbKdHzYJyB6RYyrhnL2oJkbRsny+0cveoYqVnG2GdON",
-	"BfANE4+AWQ0wF8pPa+B7DRGWQ3wBBwtAcxNmbseftmjj9jemwVdwmoaU3fH0jsQnCLN5a+avIniKsABl",
-	"WrmAiNPKo/LEWLdVwiUxSdTVBwxYVp6y5QZNxjXc9s2J/tRqBKiDILUK32b5P1uCi9MVacu6CkyTKVQ3",
-	"/pWRGKEwT8HTV7PkLVKFeia/1zRtEP58AuXEQX/tL563UizKwqj86nKBeM0gQ0NRcBraunfWMtDvm0aq",
-	"1SjslVA83P8e/W24t//r7y+D48Ov/9PHN18EYhuqpfVB+0dB8aQiWdigf2MutebQQg4nArO4fJvepCbd",
-	"pWfSio0arUy0DTJe2byiZjQK485ab/51BVRAYQg1khkxSf9KrQGiYplrxb9XVGa5aqGb+IbnS9NU7dtn",
-	"8OzXInfSJUe1eLYFvckZTpF5UoLbDeoXAT0ztZbq6S4nQIagAiYYK7l9O7DXFRGaVh07M2UREX/NzADw",
-	"lSNzu7hb2IpdBSWYQaR3YKwVZoKGby6uztGnPCUSiYPjw+HR3jDa2ztAkP79RZmYObD/Qr0wec0Iiymb",
-	"mKp054mgUk2xNFUX0Vk+yaUqKrHocyGxsXcuFW1uILhHWSGqx5H8YF74weSTlIsKy1TVemWNiLMozWPi",
-	"HcgJeoZmXNzqNcV47raWKmMoRsNPZIKeH++dohvMblHCU2oes3XAIp6zvk5Uf5IUwmz7yn3FxFd7QboS",
-	"U+1K2Xr55QZwQwN3feeTECxWSN/pqa26wK4e0AKhs4tV1H6GLTtexbQVEXrX/2ykF9/aL4MnxcwGxbaJ",
-	"bf0ctXbeZe6qDbXpnVBrH+8TSuK+ZV5xMv0fIFm2qaoCiNVWX9m7wPIR71wrxKwKH16i7XpKaoUfdTKf",
-	"E1MMEKdgRwY7c+Bf0oJb4yKQpAC8ZKGt8ScDBOldU8JU5Vm4GtiEz2v2viSnrjY1lE80zla/LNMBgqJn",
-	"mDJ14uoZBchWUAxQTFI8DxCIHIZxOOGgsSDjGqqvqHoVluSSoN2aXM6aDVKvr6pIZXMRwbWqUq4kEMiu",
-	"kfkkTHuhCtlgWu2eVoyMAIaaHtcpnlupQN+caKG9ZGOnWnPizNTbjewO+7pMIdf1VnrtjM8LTrKOYaTO",
-	"uOoFN5XzuHpIEgBjbXjgNxmjtCat7/RVVJa5AG3Xys9dR0zdnDRVEVRq1boKmVKr1Cc2Q7NFznwiwZOu",
-	"RVgYbqVk7qqk0Vpvt1DkrTA8nAmqFGEakGhE9tztQuqOzaLjUyOogsjnQWCv+d1H+OgTRVcRKtqWbYIa",
-	"nKJQbrzrIMBFQQkUxCK4MQ/Qh7UQ7L6Ci2fUO+5l1KuKKG39MKAMPpwuVmDAOW2GYVAJZWGZCfYwWZYP",
-	"Lu60hbv3EyM6ZYcFdKU9MUwV0gBmjnXYPMTXVEi1rygRqFBYh1cXH17tnfpMJSp5talAnrOIpk9keUMa",
-	"3h1bGCrMEm4ME5oPH3Cxdvq1RRzHc6B3STd5lpA0DjSzVOk8dD9jKqdUShIHqLB9BaD1kViDvSem4Ikg",
-	"pBzB/QR7gv27GOLgmnlCS8e39Zvub/9Nb1PMbWOiKV+FNBY7by9JgVm2YqMZzaTKd4vf5YztDzvqgg3e",
-	"hBnZWVW2Z0YuJr9GHO46/KyNJPbI6OujHi8dpqouNwmfve9TfVdAoUL1M8xIegpC4Q1BOKlX8XvwOOSv",
-	"3QfZWfu1EKYWwbBPbBfxhoSnsamYSAquX8gBB4gkUQhhgZjFCEOFhNCk/BQWnjlRqCiEjobPj48rea96",
-	"BMtxbXSPHk9jrD+aV3WydVUXSWRKkrSYKeM7KpdH1dkRpFGHffvkkrecPXaVIgydRhSXytOVurKSoWRZ",
-	"CHsPhd5tXm0wb4PaSE1xGmvJ6+uc1wqOXX+Lm2BvtVNNBip+NCxvNfTaCtkuf5nhac9a2IuzOioCqVkV",
-	"SJzw1VNTCUP6d59I9NJUd1lPGK3n/7cf88Kz/XijMMT6r1ifmSHClJhrqdMKxOifzQjxtaCgrwERerDV",
-	"oOXZqhGN5Z7Z8Rbu1ieLu+tgxGp43/AxLpaAvR1siaifoJfDo70TG6ztLCu1LH5IOQ5QkRPv1KlI/+Fd",
-	"RZmcRwlP+YRKFdhSCSjCAixYJMO2CQWEy8d5qhLOYzT0ijbt2SwslRBh8cFVkUNlprBxq+KbdK4RSA/X",
-	"tOTY7Hcvkx8EbDvt6vXQn3ejSJ0383DMRVjMfKF16CKJzgmW5FNHvV8o3+Y9cYKOkO2BhvCEnKJjm8kz",
-	"JaZWA8+BMqWYnaJnKKGThIhy80/Rc5RhGqOySPspeoEgd9fGLipe9DB5d3aKXiLGUcrZRA/DJnhC2eQU",
-	"/R2lZKwgsBGz+BR9p2UBPcv4FH1vzY7eXh8NgsHxIBg8GwSD54Ng8GIQDF4OgsHfB8Hgu0Ew+L5rb155",
-	"/LdOGH7LgT51uak+e7kHZbs/l/SByJeIwKMafimPJcpwLi2VVbnU6u5vJhHC9T+rqbzdPqPF2WoLepQ0",
-	"V6Do1PUYsi4yl/EXEZqpDSb71fzJjcJ6rp5lfeODRel/3hEuqKTsGaNXk7Og7gIIiqHCYkLUiu+PKaC1",
-	"FjRXe5Fx81VjGFvp5Y6ChRWDfG34toVWJt+59d9IWWZvYcqt8lupyOzt0+OWAC33xvBZc/imM6GJ1oKP",
-	"+FENpdqq2eHbs6s1i4ZakbOw62qZ0y1l7Yqhqx/6asVC71/58yKJLhwbaOKIprO9IH4iXBfGJUSg+NiP",
-	"5o3FTR0UX13Ks1MJzORhjN478GOxjCqEDPEeklHCeWqMImlKJgRFJhcmQMObPWTqZM0JFrKoQuE9Ee2V",
-	"7FaLfyAwapGPiiifSoVZRGSAhvEewjeSsIgYJgeCnSAY0OO5rWLJBZryqpUUD4LBzSAYRPrsu0SJYp3r",
-	"YPmWYWHVCEUDKvVEA/A33pEDZD4hEQ7QDVCKGIRGhKHGnlRub1dXGNeANyiM981wJufZ1jTK/P0N8aXK",
-	"Vj0+cyp8jt8Kh1n18B6Bv3wgq1tGDHJSVthFfkBDUGCokqaeN3Rw1IgsMLvdC9A5GpoYCyhO+AoNPZ16",
-	"r2lUqbWDa1RHW1ajG7Pb5jEfoSKbW9ApFnNYxilye1hZkLWV2UCkZa28wejbFogoEy6gYadJVnS94K0V",
-	"TIvGNgPvh6MAQY9OxVFK2S2yMQfNMmJLVy8JK7yZLbr61cUH4z/tXLeD3qvLd68GweA9/HsF/17aHxfv",
-	"38C18w+DYPDm7SAY/Ev/8/5K/3upHzm70v9+/Kyfe3XVoxQ+GQ+qgLYAYGW1jk7TImdUnl4OrtIi3+Li",
-	"8lJ3eZe3Ena1nJD1appSAeZ9yiYn6AxlJqQ2QL+YCgXGQ4WGcSE/aypEjQ/f3NwL0Iei/xO0Q+XIhm/9",
-	"7HkfvUM7GwSDXwbBQB/Mz63kprmmEGhar3DT+3Yq6qmFyjpFXfqefbTQuSURi6IqxlRIheBRcxiSMOWc",
-	"5sY814vqF2KjXAXgSqH+HnXINBiEK+xRVa5ZvY3cAmcQtB7p9reaDQfJuoT7nqVEVvUkrdZnzlU/W4zc",
-	"tom3xewaKrsAyw8mxMj+Whs7azPqj5qlQ2R5LNhFEtk1rdIap3xrS41xtMx/fBiWOAYpIPOOU/oZnj4p",
-	"NTkJmQlzh9XHh/t6QNdTv01KnFVyt5bshZfo9YBxydWg4sohezHGdTiuEKZqi5+uTV03ULnJkh+iNyIU",
-	"eN7HE2hpDtEOaIjRaIqzURERAYFVRVxyxfmzh2aQB1gR76Eovwmhw6xWaaw/NdxkiF/hI3KvWJcATLLi",
-	"XnXAHKU8ul03zq9GLVvK4WOVzPAcuQddrpHZtEjvstariwr47Zv/RPbsKLk+Abs39q2EeP3QYBPRVy3y",
-	"7vYCsS6SyAvRW6X99/3Ut4766J/IWBaJvOBSpAz9oHVLUCkBNC39QziOBdF7VumeU9OjliTDL+xrlI1x",
-	"iAXBKzTlsSriKsrcUh3JbVbH8V1aQ+YPeWx9Tyuo+TagF/2jqZ8X4nyxtavYfKY8ZyrMXNe+us48J1g8",
-	"kcg8ps8Ynqwr5MV/nmZ+2N72TxA8rVSe8Vp8tzZ0W6qs2jGD6lraDqEEqWdNIHJaupcX6/z7pgN2mOG5",
-	"zV5RCRUx1ODWrHpKv7SGzdXmacOPzXF1wUiCJfls/evrsO561fUbomaEsDDTA0uTL8VZjMU8VDzMuFRH",
-	"LwdB+Zi50CYLO6//UsYJVQLqAR9oyu/IGiZjG8Ltf7xr61IckV7FfNsx6+0Jukkxu4Xe70YZrZplsKc2",
-	"NbHQNips6/H+rFUQcS/U4W4K4QMapEPjRwGGZ6KF4hD8JdawKAkLcwYF02VGAGOKNyiLidaLoK9+/SY4",
-	"YEJwwHQ027evUKlKGMFZBu0WImKLaHx8pzWoizcXC2NW8ttMsFry/dG/D/e///X3v7dn3eeN583jL9se",
-	"/9oJDS3ugohI2dE7HuJR5CrOgRV8Cd3aemluXiJ5+HE/xXthjbn3KhzR+nLNTF3uRmth9zUMT17Ebl97",
-	"AJiFFpkyjAlVy+GvsOonZa9YkSv01OMuM4p9RJMIeMfTZj3Ol+L6WpbOFV5xjUG6N6Bs13li7ZZeahaW",
-	"CtnQ6iL+us8+pVjpk/KW31wSSLorNxEPBsCLQkfS2wJ9+oVRVwbdGuO7N/9aEgbd2/wDeV7bsf3YB1dS",
-	"lfT0/mU/0KImPZSJprDC1CDYW8Q9jCt6UWcujXktH6ufn7AgxQ4wFpCYSmOohWS71DilwD7hptHXQkIj",
-	"slR205PlksTl6KaUCrmjMfjMZkQQMM/3tGms29nXz3rsgwfu8UZ9nGLdXm3TYvAFpwz89vG86MYiCE5S",
-	"M22JXgTo73AY37XbSysSTKeTxa/KDSVjXLiuay4LrXj9KlUWPMp+sDapcUZZzGcQuEMMlESYMUguhxAf",
-	"aqJ6V5SlHiIaYCXz4DryWIvzv6fHX4PaK61rrANqm0KSPviwzvyaMl8bqTP2y6rJ1XlZnYfVBqkjzk4R",
-	"n1Jli+MbwuiFo9N+/T3X3rgHMW722n69C2vFotmmgZCsGoLmt5wWfS78rsjUW9NnAcl6MIxXsJ9C4iP0",
-	"fjSR8aaCU0eXhJXE38xX6Jefkn12g7yjnO6Cg9mQYRn01a1akytLX8tkItGZRtB/mnJdR8d7B8iaqKUJ",
-	"m1HcNY5hMSosF/qyC6hBN+DPaMnk6rFntqtkMLhZ1YRfq4tweNjSK/8BxowfYMyVYmu8+llLhh2vBLyF",
-	"UWr5wJOHGjg5atGPy8A2D/5yFhOB5MExOr96dXmGjr7/++GJvXr0nSzy0B9klscPtX66Kpn8rc8LVZ+F",
-	"1rNXj+Uqcj6XLeLrIkol7sh6MpJYNwmyfHURCe1opgUG5JMil93wklP7/5OKMVnL4c54dArVvSBGzZOB",
-	"QLQPUELSuHgS5UzRFBVSv3nTsN56p1nzVWvXM/VFzcNd4e++8t6M6XO6YQhrWMlM06b/LhXXrIQhO7P3",
-	"3rkantbsZWQXUzHFk036JeStYdwcC/5f0jKv13p/XKd10w6zQzLyOgDcV26qW8IcEJjD8sqwhUbbLy9C",
-	"r07WUSyB5dCad6mtaEGOyj3E7nugsZ14UVXQHlaldKB36F24XpDiVeOzU8qIn7f+OkA/BujNEeICvTk+",
-	"QeBrGdMIpKT/5JiVmm2jn3OolfWaJvuihzlFv8rHirA13nWy2uIggEKiowxdWLNVwXHh9O7j/m82i1jZ",
-	"fR8MZonB6VVtUbOEr7xtrcECMAEznn8kQXmyHcBXjfTzcNvFxQxcJLEh7mUOnalelGIWAhkobxcswYsX",
-	"rRRC6uAMZaRPAxx+TrireOFHal6B61IrB36txaBeaRFPSIyOXu4fvzBlGJtJZFMIfjLmgqE8ePZyeLS3",
-	"d+ry+m+EqzhjHNDOTOpsCk8kwkoRpqwLZFmNRvP9kIvQfr8rQGFJwv5nOiXg85efCPTGbvJTnyd2JD5r",
-	"2qzPhrLweQjpV0sbPDD9ZVPXKI3DmzlwTxfB2ufNGgw3hgm6ZtYGxc56J6vp2zWDkYuDDF3eeP9V2jm8",
-	"XG13amusDRK0zahtdb0z/jS2SYduG10/+RKleUzZJKyGwa+0e8eHm9i+YpTW/euYatu2rpPU6ucWtgFd",
-	"7QyCOvp1kOB/OdxcI7Tk7MRVO4E2YkRarwqWGTU1QOBWSbyeyJaCKXzG0IyLWKJZQoz1bY4izNCE3sGv",
-	"aYsZpfxCa/Bfi+PbTrDf4wXFWv4oxPyGsACfg8F6wxrtLWjyDVdJe2RV2xlVu310NfRY2rFjNXirvL3M",
-	"3F/OcL2SPn/EpiQXZSPPli54NqjZ6/bpN5DlY792SQ22J6Q9LgFPSEhZKLS61RLTqOWMw/3jF+2amBOb",
-	"NtRPmhWBqTWNld6BrAwFu0EuiaUWekxQGNyo1v7Uw7TP2PWqDKHkS/uWqBnXksyUC1L2tmydcc6mRLW7",
-	"aiJBFREUg1FjShTQLEDoimS/pJFcDXCK/audW8ecyy1tLLx6dm2Q+BrMAgvTFct0vFLf7cpcNR7V8pUA",
-	"HcM9qqS9Z3iKKT8luW23v1h9NsNxEWYCRwooAxG9DSVr2C422PWh3FlXeznTO8Bz2en+K3fPxowzF/3Q",
-	"N09h1RwzG061yhb1tVt4LfZ900WvgJ5mL3+oVDylatUD/QN0fPBPbVH/BxfL00TLLuvNCuE8dWqwVrDH",
-	"fbB1Vdi9Dxg27RHFp/vszSa8nA3quz13Z3M5fcoZTynzrx7d5/CXFvu95+F2LLmf1lJd1izBKpxC8HW7",
-	"aL90LTDCjIQzzBRoXlFCyR1ZdzCux8Jirfdbt4aQ+AZHt6+t0r5QFTGuBCN8jomUJiekzdbzmpI0vhCC",
-	"t4a0Kttjr2kR4KBzNdnjP64+fkD2bpEMT6HUOVSpeKrpXMjH4Q0VKtFy5NP/5ETMn9ZzajvQxX04cLNr",
-	"w5wfCbNVb90ujckUg7hm/8c4C28ow6JsxWIsjLeMQz31DIhNqC8pHko8b929N8a01tw5rPANli2CvPxP",
-	"ShXU3M24VBMB0uGCcoZFwetbaHyA7zBNO/rXNTKMOksWvjWdKtulycg0oewUfux9JEhKSYx4v+CldYS8",
-	"KBfCTrHRYJqMxyRSizpMG9fQZruI9e5a3Wu0tdgvT5eaQr3j/aQf1wCFx8T0b2STRW2cIT+4/7b9Ift0",
-	"1Y/Kbmpl8SXwrSuoeYewVhQi6xNdSsuPmBC2U1dVDitXCmYiMFMQM4ujiEi5dvBpv+7R60J+rb+CyQZP",
-	"OZs4LuJ/p5+WtVFUqXuN5l6tXUQlkgkWJC7qE1sq2SyY3iOKvIKDGzd6dYD/EhjehCzts53tidGVRWxC",
-	"gl7EWNZqj3HcT6bchMC+Fk58Xbyrn+yYVUh1VajDm7lXGT10tkKo7Ab6HBHQPwPHMYnRzRx9ZOQS4ouU",
-	"JOnYNGkqqqBDwyNjdDm7fHtQafpXfM8vae4+WOjvIOkpgqfhlFilPCUYclRLSVkPO8ETWF6ob7dKf+9x",
-	"5hd5XKnXnVThDa6GvEAsX/hCC3ovbrXUeXyo/z4+hB8v4McL8+PoEH7xOyLM378u7lxXVBHNMsGN5z0m",
-	"UQrxbfpPE4juVYEhSRRCFGxYWjHa+93zNFeduYYJnST7erHQ4dH8mGYp+ULVHLlXgVbSmAgTPnKvCobF",
-	"dAJvj8utaKMP703tlxaz6ootzM46264aUzkhK4xl32gbzcSxh0WTmMbOvyGpH+1e1l6pdHZrT8e5R5/f",
-	"6uqWGNSdjhpKTOPW58Fzv1nxfYqz3uXOfORew+zVpxmchbw/UNPbZSZQWy3CHZ0P+T6cBAVurStd261b",
-	"y/q5FlqbLy0N8bofpi8eux3PVpUuF3+jhpR1oRcrL1ZJs3Cbb6Ofr9HuDof6Klj9LaPrAtN0Aw0WAPAm",
-	"xGrHwLYnUheT34hB+s+FMqvbiu+DEjhNP44HJ/9eATl+rU+pVb73gb1BCHCa8qjSS/AUTfG0WmLPu5O1",
-	"FN87RQqPkRbEEYYK614M/Clym2qc5aHp9WPcoJWq+MVEgPhM4d9MbxweD8qj8UYZOG9qu0RfRP23mEU3",
-	"1PLm7AbMp7OEpkY8Kzr4QGazybwAM/T2Ot8ssBXboLmW/bBxG4trZ3EWKvv+4gczIqJWY68dAT013YHQ",
-	"F3R0eBiAz11jwtTko0TkFGmwRrOEMPskleiwuoc8N0EbHThp3bT13XGRGm4t5WRbN8yzr7Rs28MFO2hU",
-	"cPFKTbuDrfDU1BJjGUY8Jgtk9iVRld56C1HWlU/aiMU47xirs8zNJz5zBW6M/eDiM55ocIiJgJqYXnvn",
-	"RWJzmwgMG1mw+PWkV3/L1hFh/ZP2+M1Rn8qIzUpfx33SKTwoqTXmf3OFPr66QvquK9FfsdXKAP14iYzx",
-	"KiLS1Or3qmSd7f8vFMp6FhwdtpfWujcUVmf80z/LBi5lXX2D+2ho4+Yb8+xV/atmrB1fuHL9ze+YSH0Z",
-	"mMYy+6axjDVWNTfJlBIL/t5RTKySOeQB6DLg24T4WaF325NBq8vYhCDaH6uWW3nvj2X1b2wZZRZ8vhcm",
-	"LJr+EmBeeNSfa4UH4dDCIl8mlAQMfqZYYELSrJr3EoLqKkwmnXcZOlnKMoHG9vcoLxSFuLxLptygxtQ7",
-	"GrJcSAK33SdkqGUE2zgz76hZaAhmqEQO/TYnWegopeYhkVyYqGMz4z9hZ8BcgYd01quHAEdTMcM+U9Ps",
-	"X/Tqn+KmVIucFnwioLz9ERoyzsgeUhy9QEMbbRPvVaq0vliJP5ely+3n2+iGjd124TSbkdBcJs3CSDI/",
-	"gGcFm+WKLRY0tZWKZO1GWMZVOOPi1h5Ol88gNBu4AhOoQGILF1gn1sF3yYSi1cv0mgvkPyZPtAIAnV0h",
-	"0wTXTOBPJCo9Oyi1Te6Lsr41p88i3FvVwtS/ZYE5nnBG0vbYq+2Ycm1GUh0gaiLvIim3hmn36Um3Cl7d",
-	"C2GW19qqYdDyFzaGUl4h6MNeCNZElbHdK6MA4QrqPEjkeh2Yl23XQrMqQEMPSNuEVFtnE9sTbF299xbe",
-	"STIM+cJjLtCZ67194jW6Bpt8vSF2gLy6yiild9B2ZiwopO8Ikho1LaGZLYjHp9OcUTUP0ITzGBkRpUIn",
-	"iw9WZBm/fLP5zMCUwYDRykzkNnJ6OcYr5ilCuS+eC9tPnbLJ/piL/bKbOhYES8jqfoXOtXbKx+jSClfo",
-	"+PDoRYCiBGeKCPRdSwe5cuJLC/RjV6C/dWP6v54U4aQ9X2jZ8b4vf20FPexAbz2HWou/aEbTFN0QFHNG",
-	"AnQzR7NEkx4Wg6Wu1eHf0m+skhDa4ZWqJObPIOgN0lNpmYfWg/x0bUo/HbOh9nTtVGMmS3XK7qzY5+vG",
-	"lF+ON7KsVTHFfPN+6FKMsRLOFG+tjTh2hNbdLKu/tDZytHnVfIwwQxdvzk0ZpaIMXa3H1w+DYHA+CAav",
-	"BsHgYhAMXg+CwY+DYPDmSP9zPAgGbwfB4B+DYPDPdoLqyQPtsS13HemfaxVKn3ZlCvQVwzrt0+uElybW",
-	"hbNW/Ju/cy4o9AFjM9qE82aMprXqmX0uIpbtMa5rh/ZXum4oxR2pVOas0B4/Gt8BSLF3bim+jezF8w0a",
-	"0+4DODVzFfrbcG//199fBscd9rb14GppZG7bqS87yI1Ivz7x2KLoW1nGRoILFtC5PxhILrGoPhyILjwm",
-	"F/zrWJckLA75eEwjk+9qbKxaDYTf1tx5RyVVXJS2VLCemu4wETcBupFJylIJETijYB0thASchpmcRwlP",
-	"+cTcyjCJKVaCRhQzz/WfZxkXqpxAaRgur00xwxP4q9vccyn4TUqmLb7G1+fo++cv/q51af0EMnlpskWh",
-	"MBklIVF40q6ePz86Nt0w7KPgtzxYkBoVyo5Cjno0fQ/StcYpjZQ88RIWnsjiE2aEg/bAzs78PyIEFytk",
-	"0ZZZhm3taplUmEUdHLtSintB+ENL/Qiq0sV+7bqM9tOnt4jhqavJ5Y5UP748NdG6hM1Xg0UxFZ/gEOqu",
-	"DJ86DKoGnWahryL6NxjgjIa3ZA4KeJlgEbhEvhIZvFDuoBY6Y0PIXGCm8T4mMzwPncloUOmGY3/ZiJpK",
-	"MSJoPSaz3ISrCMwkLMI824Zan7xA5hrGpFzmYinVOrePfS3XvOQN98lz+/i6Um+1SMzC6pDeo18b6QXh",
-	"UuvdZ48qtFiwl/cG6hshTVnYr52A28N6e6f+VKE5QrNi4hrNm11XQPIFTzNNAAafLl7vHx8ev9w/PDw8",
-	"On5W9a3rm8Yl+fzrvvNNdrBQm0ESrsPIi5fXS/vMl5fA+wQP1VPYIs4iUomgaSvDY0lH/2LfV+ZN5ziu",
-	"n1y/sDQHAX71kCk4XluptqBWtl005mfz1B8ooB4A1isc0tZJtgN2FsBkiY9VtG479A6Qqbew9endujpn",
-	"nfSuZvS1byHFTcIloszsOrRYoSox/YPtAl1+bEtZ2gm9I8y2CV5Rijev9qZIpXndZ/ZFsbgIm5Q0s/nA",
-	"TmusvksorcFTsaLaR70JLzqPdfT/9bntI/MZr6D7i0VteoOBid+ytyFaekk37kaG7imUgLUthtbtsN3O",
-	"Ntoa0+intfzqkwNEpZVnyyF6ttTuYiX1Viw9WUu91KTFU5wKguN5ga8matP1DqfSVC+bccQFmnKzc+tw",
-	"Ke/cX65+7h5vWu6zeJB+4gu4gCP1zW1fhPWbMBYV8vv2DEXl9DdhJPLIWL98igZBa+ZUNEjcaiM7UtU2",
-	"8GOTv0eQLh8Ob9fwmtX200+vjhNT1DwOsYxM+iOOEqtx35AE31GeC+MVz1LyJbT2MNOCvbzsfsfkjqQ8",
-	"swMkBNzcYUwguyVL5pJGOA2nvJDJJJkmxoxm+iGTKAlTzCY5nlTVcZw625iW16jU+judZpgK+7HF3czL",
-	"XehqJfK5JOAnRdIx2r/ODw+fEShFkin/gisEX14xBgrvmSmehtBNxF2ARKLyF9SEB0NDRIqrxijhDwy9",
-	"/+JTBF0KTZd0EqOnyGXEI6yQUTVq9QWKovV28rX69cWETS4STBVUTUbSomS9nV6RhmSDJGBKcNFNyE/R",
-	"b99/Wxb+VU7aCgcrTX6g20ovOfVB2JU3h3YqbpewGS7k7ccWOVHN/o3jKbVtzn07eM2Y1ww0BCgpS1Jg",
-	"htO5LG137SDgjAJFlbMWO1+FWi8p5nBFGDTwam/ZbGOioTvaCbq6fPeq7AKSEiyYRrKY6jXnqZoH6P27",
-	"V2jKYyKwIgG60s+TOyJIgC71rUzwMST+YRabBMEs1c9dvH+DDPVBZMoNsTLPEKZwauOR9IDnH5ChccjR",
-	"OD+AyUU/vXmLLOUM0L/eIkPsAvT+6q1NS5SESS7mAbp8hRxRDdDZ1SuEc0XlNECvrtArPmNIzlks+JQE",
-	"6OPnN6YqSYA+XJ2hq4sPyNLTogQQRmVDeq9krE9U9CYOgsF7+PcK/r20Py7ev4Fr5x8GweDN20Ew+Jf+",
-	"5/2V/vdSP3J2pf99dTUIBh8/64c/XJ11HGvJTH1XTUtnfa9ciu+qMVc8X425UDpdZMluMIsLlhMa7w0U",
-	"2YuiPHPOm/Iy7Dcvf0d4msguV4/hcHBYHveqtrWoRP7Pea6S8Ldc2oB6CA4L+/bBuMoBzc+gbNbFl44+",
-	"GHA3THn/HnFneUzVxV1HGaTSML9CRnRpzG8bsdGqo9+g8Jpp0t42rBWb+w/o6f+NRG3jMeg/1ivrYmgZ",
-	"q612jVy1iaFcXPLVOT820i6TAGitmnJQp/WbrWnruZI2VuDLepk2Utmg4Z7aYGCv861tRgWuucD6D/q5",
-	"eLELcCqGwiWj/aKfNZ0Rm+XsPQDs9DTKQZU2tYKgd8idLsQmbvr41CBXHnFo2cwapHpUKfBJc5vo5noc",
-	"GUrcFD9XKzFfFZig1q3buQOnOwTlJaNgxIEvGBSV0wNUbvTBFMckcNUUDhIopet29ABMu96whSLRjD2J",
-	"wH3YbrT8OSEMUYUSnGVEq0BD7L74REJxggBhP4nG9rfY62nCjLiI+/vJ4Gnnou+4vyK1XLlqeWkyaMRx",
-	"JlrI864av0PEY9tQ3vhxiAxsC8WxIAQp8qVHdWMT/OedVHW5RY15f4/8/S0nvgjgN6FuVZFne/pWSRR/",
-	"xFmLNNbWPOXcle5AJsuaM4RlyMfeeXiOvUqB6l66s6WDnSGsE5yFklqvdNNKkmJFhOtI6Cq7qkQQmfA0",
-	"tkXbcJRouqBvaQmXEmjUgSVnaFjUdyvpTBFebFp6mLZRewCeMASL3QdTLBU82guVjSupc6XMiewagrUa",
-	"mE9Br2gpG2CfROfFk3A66GaOtB63+IwyawqPu6eyqpW0AlieqbTT1vgwRhNvg6uAVQdM6DwzWLDlvlOg",
-	"hMClOLUR4lBB0kciDk3zLM8IC73AqSKCqU35K8fabtMr0z1ulaCJehgaX9zQq1zYw1Q72k7FIvu9hWF2",
-	"NQG6ySyMNaBsyMQUjlZQdyAFz/kwz83brfr3pIPy13rlRTU+VS9u7xFAU7QgUr5Fb5n2jQU5i1RV7YuS",
-	"aOl7SbTxAv4fuK1X3lG63yJmSL5kYAwPwZras7cZi3uk81Rh48K80z9OjjIgsuH3IRchvuF3LSf8i2Zn",
-	"3zvfu+0MCzyOMjRLaJQ009ZULphER8/b96U/e22BrmUcF6ANDY+e6RnD3I+egcBwQ+acQY3zo+cBOnqB",
-	"Dg4O9trBsrs/QmbyO5dkWP1VWhB0dBrQmxR0kqV2rDc43EMaaAHZdWO4Gsiz2Q4HLSE0JnwGKhqXexfA",
-	"5dVDatpqsHdEcfQLUWrsh5Mf+/eb7BrCE1+m/I7E0JmoAiCeIBNGBBv1PyVj5ToOMg5tuokAy4t1M4I+",
-	"EeZZRkRoQEcQ8EwurnrRSjabHYFXab3STTM2u/nFpIL+57BWUtwDSRWLyz9sVyAoqiEv4tRNlo/HWtN9",
-	"doTO8kkulVNBcYRjMqVRP+ZoeqBuEsnX5U3NBVZo0WlzBVTajvHPNG07fqHVXFOG8DEc9N5qlqPCZvXC",
-	"Lov2gyuGZikbSS3cCp537MBG8b7Iiu+H/GX6/gpi+lqNUXpWRuiHv8W0VxIwv7ZCE21Fhr61ys37frly",
-	"fkeEoDFZ1Jpr4S0TNRQa48E9s0esa2Ilidq9czMPbTraWjSq2MFiuZXp/Np5GH4fliIUB8K0vKCqMqSq",
-	"Q7bRI63D8jd68M1GU5ghylzL6bKbh2YmLoxu6HZR8xy2t07bqfVNVjXwa2qilkhWm5FQ6YffKe6tYeyF",
-	"5rWsZfmEVoD3pRDYBnQ/ZRGfUjYp+UqTGiRYhi5Nt54G2dilj01zt6f392lj3ZySa2e9SqYKiTtTC8o1",
-	"gLvA8zFw4TeiO0XYVDiHmH0tsoVH3/UsLmZm0JGd2z6qw/b6FlcSVP3E2F+3I1xZT50p8rkAFPqB1z9p",
-	"tVeU2wEXV+pzYHdtir9o1c5eckXw9a+2LWh+cxMSXwuibE/q80Me1vMUFhbYxbXrKwGHYVYk9fWIiPJe",
-	"vPTeM+FVqwmUCyzQa7V1WtkP2mi61tfbvtSBWvTzXbR+2/V3uZdyI/X0E+m6urf3R5aqs6p+D++ljbUN",
-	"pV6HDcldnC9hInf9+IibeVuecpOwVzLFZgmXBOUSaqObgRpqbC9ivlah/2xpof9VKymt7E/1zK2LdnJd",
-	"06lHk9bLuPzGKI2XmdPWf6dOQ1pyRIxlZGoavhrzyOH+8Yve7U276c4SULcl+ANkS3cHyNb+32sabkyT",
-	"on4pkzVqtmKDhvvRuhU/dp9GEhUCWN3qf+GUAj6Y0CiqJJryOE9zuX90hKKERLcophNj+WpUhu+qae/T",
-	"1Fo1fLz/319/PwqOv8II9or+8/+g/+Nf+vX3446xGyR5xe24B8G2VK/WpML0jcjyjKa2Z0SA7pr7ajYz",
-	"JXo7Wjpr/Gq39Ah2Rl9Y3kCiN8lcQt82IT9WolYfQ3DcVIbpArLdLzO0m4C35YhujqQvM0A+nJi41O63",
-	"KULb7wAcyW3b7i0R4eVG1ApRXtqDow+lXdKHZOuUt0eb7CYl7nfCBU1uO2JLpZdsR196WyM5kCsd5YKq",
-	"+ZWejCUMGf0naYtBZujs8i26JXM0HPEsPDg4GO2Zku4jzgjYZHBG9X0jpI4QF2h0+fHqM3p6d/QUZ3T/",
-	"lszlKEBgUsESjc5MB5X/AmKeoB8IFkQgyJiNbsncpM6ODkwWGJmCgYrY0iV2MYlSEOzHaQxuBHP/tcPq",
-	"f/z8eRA0oqn/8fNnM3Moe8dzFtH0iUQfM8LevkLnnDESqbJf0/Djh4vLd2cfwo9vX52Hb6+ufrr4tBeg",
-	"CAsxd1XbohTTqUR2J7TkHhQ/BE8hRzBAs4QIggRJyR1mqnzCz9SE8Bd3w5l4eJaSHvvwFaKExrzN1mca",
-	"nIucmdAgEHehTLmreDHmAl2wSUpl4jZFuuBdKlCGhWJEyJPCmhrYjonXrPQDBfVCYUFrg0ZpLHmQleFl",
-	"I5jvQZJF4Nn+Dq7ZNTvn7M4k28qTa7aPLu6ImKPR07ujEYpwmtrBegLVqYZkqNGNbkwjSI7AqujJ6nou",
-	"GOnTO9Af/MfVxw9oTEkaI001zMuS4VsSRliSU0hZMFdHv/zyyy/779/vv3o1OkWm1KAytz69PkfPnj37",
-	"Hv30+fwU0dhc/emnt68kfOUckEdvhJwRgY4Pj4zcNXpnczNGMK/RxWc8GZ0iQXAsDSgW10aXZ5/P34yQ",
-	"wrd6IDPxKRETcs2QPu4oQUM9j78/+/5lgEY4y1LL45/CY/vwzN9+k5yNTPx2whnPhUSjt+P99/rmCA2f",
-	"Hx2X1Y+spVF/wEzD9ESUCqdkDxYGpGDkjRSTacaVhor9f5L56ASSPZSYeyWV8JQAxYGIMB7PEcSLzA0E",
-	"myhzs0/6u0OzT8W4av8TPE3iE6Tp5mjvtDoqPI8he5hAjTv4BJXo+fExTPkdlao4idHv10aquR6coH8f",
-	"HBz8GqBrXxjU168HBwcH14OvowAxMiNSmVmeogxLiUbe0yMEPTGwhC1z18DQnBCkH0QZnpCD2ktUOks3",
-	"Z14ovX6yRAo7Yw0VlEg0+r/7n0wFxf238QgN4bxwmhLxRAaIjhFVliajGUnTfS0TEaBBe96gUH1Tf78o",
-	"PloBHFu20gDNqcUTU7ETIDylUusQlKGRuTqy+6/XDxCaccoUEYgyxa3XBiZtjmWoucnT/+REzJ8aZNZI",
-	"aLE5QKOnCcExEe33NIlr3vFXJ4BUQdZ0Qk1Li5mgCvo34HpUIxfIT3/gAgIVcR5TReKDazYIBimNCJNG",
-	"mAERY/D+7WevPmhBkM8u33rWm5PB4cHRwSFwtIwwnNHByeDZweGBrR+YAI9+atKk/ws1xQiYc7Tgb1o7",
-	"xtCM39zXuofMOJOGtx8fHtrSM8qVnvFO8DdrsjaSyTLZ3XzCsJwWA4vgEZFSb0ueHVRkjcHJv3/1cp0G",
-	"77QYq5/VEASyO55IGznvWg/8qgd4anfkYI6naefSP5qHrjISrbZ8N2q5/Oay9OBaCnp2cIhiHuWG42GJ",
-	"fjl7/85zoxUiVuvmuFHcCEX5OCIKbVsiPMGacSzevM8JlUgvSAsQi/YOSl11A8wnc/tR4AW+DcX19BYc",
-	"aNh/cfisa7xigq5cz08M32Fq5ONFW6U/Q0tAQ0OwYkibAKXwDZZkb9EWaiG27KXRuo2aYZxFLlU1wwJP",
-	"iSJCghbQYhmcQfkKX/qDImP6PlA6V439ZMBnpohHudlLfYW/tw5U7W507+GK+pH9oMBsTpleUd8VzadP",
-	"kEZ0ZPdac05lRVDXtPoUgQnEFJeGuFHZuW93RMQ5qUyw7uvW02ibdHl+T9/RKVWDHg+eG7uQ1uYeDJXM",
-	"JoKlqwWdzkAaAL4V2Va4vigC+PXczGYxfv2AYys2mFeOlr/yE7NNMf9rrIzP++Dxay5uaBwTMLY9P/5+",
-	"+RufOX+P2dzOzuTplIhuEdD1k8TKUzpwJLiUyMsXd+hutaAGrj/9ncZfn7osGWMGrqD1EoB4+wqAIeOy",
-	"hV441+9ZWQB7pbFLEVrr7AboYE9+4PF8w/Bm5wre9KpVsygR96Dw3sVNywQmc2LfOoAfPl/+xgeuXmut",
-	"1LzQAyPObcF9eOGox5wu8TzlOP7M+TssTOXi50cv+myArYFD4vckptgVy3t+fNznZSsXGma9EWx/j8Wt",
-	"1tzN4UPHLzScJbzo9gXah/Oq7i3EeKgBse+VrOlm8l6ZmhZW38aJTCm2jTDdlqjqbfNxb/3LuLlR5fST",
-	"ju4G9hpUrrIar4uB0yoDsHyqZMHwXUbOxtl+XRKF84QMnzlRCOr+qQQrgCE9GQ6BZzYpCLq8WX9x2yTi",
-	"nITm0fYT6gr+/YNJIx4oLJZJ/mqCyDuowQbbYxFAarHMhTD60gdJoi46BAJIJzH6kVRo0WBLB93FjA2d",
-	"PTCV3GJiurVcfMadqbH2safwDAz6Z2Ld94chrbUizdMqcFS64h2FbAJTsI6g2g2BT/1483uJwFWoeY8p",
-	"U5gaazukEhasQJoAnQTfaQaQmpgw43KwWVxUIJxlRO8LnSRKHqDPznhqN2qM09Ts0tExmnKmEmkzwnym",
-	"c2ot6FBBkSE8JSwGywwXCOQV00TRWFxd3ZIqIr4iEY1JDRfvJ84vp+9vx+9NgslDSf7eclwGgU3D27IK",
-	"0IP2RAlmExLvaNB91Ycekvyl3mRmglNeY5ra5fylNA/TUMskk5pTVfMnshRkFUdTS9wCQ1IMOdEkbvgc",
-	"zQi59WlRIRt/IhN0fLi3gnTw1LXS2ixpfi34FNmCEr4Qr4myFnHhYkeDcNsImyo05lEuwZ1k2s4eHw5f",
-	"7u01CegbnsZ/YvJpy0ruqOeOeu6oZ5V6Vo0DyJawbyd+NoposXEGQph6mmWaMfb3d7GYPsn9cNN1PG0f",
-	"irIozSFT847fkurslnXD+cMZEuDYlrs19Pn/RYwHNuJOoiGU+D+1xT010sBllZCpJOkdkb64YErQGhWw",
-	"3e0AMUZmv79ZpwPMbgV2ebTpT0P5yjZQNHdqLNKFZy1jk8Vz3zyr3LkdFqAnwADCXlAsYKgNMdMXqDSV",
-	"WWgRQcZZOm9D0xpvW27wc4j7wKS4S1S8JUbPsS2ndza7Npsdrm6Tg48OMr2+pc4HmqdGTNiwk/oTDPrY",
-	"QGclIL2rOw/vJmBUb6eB0pJ2aXUdoBUrxE2D2F7U6qngCm8gOqIlRCqNHTV1EGDrXUEYL8SIG9fvqQ2c",
-	"nS2gvk2rwyeYeBdwb0+mMCAOxfBcv54/tXDxh0AR09QN+8HiGr44I0WgNkBhI2sAMj4WUHyHQ3lM1T65",
-	"c/1OujXaonlPT622Wqu/pyYK7xjJqjt60Kv6/w2GMWAXSNUTK/W+FuFFXWOWtaVWnGETxXGkuIAI8hJi",
-	"OmMYHsAyYSC9Ppqf/Hb83ZLcwa6xiw4SYNLujnjoKMSwdNhlkRQLxv1DWUEKVO8R4KmfRYZ+/DWDK7wN",
-	"aKO3+nZJbv1+X52k9lXZ96cHnbUFl/odrR3alMjaZmyXaSl3bwJmwrlccFTEjW0yLsKyiiudFC0jbOWQ",
-	"LNvE1UReOXcZNQ2Cuj5UNEsfCz5dNfhq4QSqoV89ZgCdEf60wV8WpJeTKod7f0kypQS9yaGhKASryABN",
-	"oYelCVM3zUOzFFMj3jXjUxcpSPVSvyCUGoR/Ik8QZq2Jti63LnAPmOp6mNXijDTKFblu12yI3dioTCJE",
-	"EWaaKEhCrK4FGZQaYUZPS9oz2jtAPyfYvGnBAU3xHN0QNMI3PFcjFJOMsFiaCsXymo00fR2dIlzfQj8W",
-	"54nJgAIeYBJz9Z2RJCaAf2RfITEa/hCg1wF6e4rOA/QqQD8G6M1RgN4cg3J4zXDK2UTSGDzb070D9JGl",
-	"c4RRhoUNBsK1Cj1QV/nl/vELWImbm0ATDu5/d8quKxcs09vRg2v2MyStuqCB0BRVCTkbBW2rFuWYRXon",
-	"VRJSMQlOw9g2MBmZLMQ2s79rYvmN2v3t9B7F8F/092xSMrN36/vFg50Ov/Mo9HGIN5Be04ES6YEGFezC",
-	"JYkijLwasp0JDo4JL/UwlDTioSWHXSDxdp0SDeCqgFYBWF1iyFrGXVfNqgpmP0H1wrW50cqhW/XKFmsI",
-	"ufDB7YZuLUGTXdTWLmprm0zqnAuhpX9onACqiylWMCxrzJgCM3unCKeSW4WdeuaCAEFTSBvzWgizRCg6",
-	"1jhC0JinKZ/J6hO9+dpT96WN5+qaYTclPz9+eKpdiVnYo4X2L6NwDm52NG5H47YpiCd8VjFVQCsvNOQs",
-	"IqcIIwkbZcFTGseftX0cfr8wzZgk0T7YY/b9dvSLbNIXSfRBv3BWaV/fwzz9+InCF0lkt7lX0Q9L5qRz",
-	"t8LXFBdzpOiUoJROqUJD8iUi8PI+jn/LpSLxHhTYgpYeD5Mo/EcyyjbBZbl91m38X9I+u8hCurpF1pUt",
-	"oxKNnBvAFju7uvhwXNznuYr4lKDR2QgNM9NBdu8AnVVNjFM8L99g6RxqGlwza3ksO7r5fdzd86aLu/Vf",
-	"DOXBs5fDoz10ntA0FsREKrzGU5pSItFZpNDx4dHzvW7LYROuvlUjYnOmj2JPbNmwnWlxZ1p8PNOiIwxj",
-	"Ljo9Q0NoVWe0r+PD/Rkhtx4bjlIe3a4u3iy1OLbSli1yyJ0dctsFDRYx3bK+QQl5zrUlN2ebXAqxT3F8",
-	"R6NNx7V+NGycpgSNzBcpm4wO0Bl8TDPzrJJUi4ukWirhQuQ4OGUuP5eDc/GOHKALHCVIz1sSgRJs/IN8",
-	"xtBLg8uAwQHKsM3KTU3l54nQhyxRZKw6LZGy5mguksjM809gACnW8iiGj/5EaGfl3VlAHl9eMNQJ6uZD",
-	"QRpLYiCp/+UpemkqGpj6Bd+tKSJYgvv0d/P/0CS1GA1mPSrszBh6El5Mrxt+UMf4VUwkC1JmYMp/Slrp",
-	"AuJ2NHNHM3c0s62eQVyabEjs6CYWAojYemTRRXfsK25vPoRMarq5FDarA3SGBBnnEqf9K3H5EQVaknx7",
-	"duWKc3XUzHoAs9I3QS4ftWBWf0IZwyHEDmJ3lHJHKbdHKV2trFlCVEIEUtyrxAeVtTzDlBYsXwRO0Nzb",
-	"ACmlUubk4Sipr9yP4FsjNOV3NkLZCdeKoxEUB44FHiv9NBqCo8Bbu/MVSIXnEp2hnCma2i44DKemJTqV",
-	"CD4S752iEeMqtJ+URMm2wT4AgV65xmI3Gb9MMYMU1z8HAYel/EGo+E7c3RHxb4iIU1cexeWWoCEuZMmb",
-	"OTqqWAuODtcl5kUkwKbl4R+tOXSI9/R6hvGeJoefyESiF8PnewE6Ohw+N73Rjp4Nn+2ZyrMCz8qKvECs",
-	"TVUCF6aAOCPSmF6LDPKMCMpb7K1ncdxE/wu33j8HhS2W841T14pbQh9aAXdlw3oNClCR2fkpilPfUeMd",
-	"Nd6OwZZ5gGnoimlfQL5EubRiJ3T+rVSsLUOr5JpkWONFLPBswyG3P9th/6wWArc+nH7j9M+dL9tZCXYk",
-	"bcsCps0Y9mPaSnA0irJTaH9eKkaavhtLYm0vbXOOxwmwJUkUdtRpWbliwz/yeOKCYk8QhuLj0HFQS+Sz",
-	"hEviWi5gRSBYAPaRSnO5s5DD6kHAek/9COA/WDytnv6uuU1r4Gx7K5suveoM8oFwpUq+URZtDGut1a5D",
-	"++GoihejvQBxAZTApdR7rmoD4FAczvT5R5QZmxxmEA9eyj+NgFuNBZyZ0gInZaA/hcD+A3Rlygqgt8Zw",
-	"dkPQTYrZrf4ARmDBM4bKo2fDo73hTVul+yKaVkPVNxxCC+a8R4qbha3ZBcvugmW3Lni8AhyumK5sd250",
-	"1NmUo5At+gS6WrR/aH61C2l9jJBWI1pRlSACjeUd7BTmoQdp2FWFv6dFA6uHCRMoWaxmq1xERkNEjKNM",
-	"8IxLnCKb0GLsosVVV7NGc/pZwlNiGuOQ2JXwObXSALXGttHlx6vPqGWJxrfVZK6X8CnHXc/cRvw5DAaV",
-	"JT2WzWARbdm5oXZWgm0y6yvCYktdSFz27ZNarfA82abx1PEJOnqBYjyH2xGf6kcD60HX1IYy9F0zuGAB",
-	"o38KavIDlL12/nzoQFsQ2dLrbz3yM8piPkNRyiWRaOiCz0zRhaLfISg+vqduL0A5S4mU1eZl+oOMo5Sz",
-	"CRHIHgG9SQkaCoIlZxK9CNDfA/Td3gFq7ZWb4kySU0f7Ww8GHmnRifRGbkol+mZoNaxqR6d3dHpnzW2G",
-	"C2gaDMZHr1FiUdQRDeXB8xd9yTDYXR5C1C3KvRJj1zPM4gCdWVMPTgXB8RxJImyNWI/rUIluSaYQlvb+",
-	"adHuDDbghkTclauEnrVmTF9jcDYmOz6Ue2tLzbqjBfUE/fXPQ0JhOTsSuiOhOxJq2lEADdVI8USTFVPj",
-	"tieZfIhw19eCkP8SaVtjGFnaUrAD9IErn4RakduFJiRY2qo6njRqaSeeCEJiRLBI58aG4NFfJ/D6fsHO",
-	"kNlfgkoquykhMyVQzndKpSSxCePSaB/nqR3WfK3ZdJ0yr5G45lHPWwz8EDj6pxNmYVU7SryjxH91Smx6",
-	"/1WD78EbCdq0tWeCEGsU8RY1uCfBzhIsyb7zY244uuqqcEZc6s98dl/5cxAsf0k7orUjWjvxsdDAQdcE",
-	"0lKESBTuKQhd+K4IYkbDoxfoNbkRORbzAD07Qu+xiBKgdi+cGGQlPIw0ndk/egk5Tn1Vd9Bs9x9CgS+F",
-	"RqNXWx16SoiqiI5PpH3ABI3oY1ZNme5Kv/3nVLFhaTsauaOROxpZWiktyWCq7kpqcyEVAV+dVM+83bvi",
-	"K5RlnK9c79X1lfl2GzSuGDla7sAfNXi0fpI9uvqVp/6XDCp1FqAK8PcvwfqRVbLGM3BlGrQIbEpzceGJ",
-	"RILnipygkflqWL450kLONRtJPCaTHIuYsol/Gw3Pz16f7UE9VoSR/xhUhSaCma7FJj/sAL1VyJZWxBLh",
-	"awYk5tRc0y9RZZPDMUMjHEUkUyQeFXOFPHEvo7yzTGsd4r7VCNP6PB8l1LSxWbuY013M6fbDWDQNqJi/",
-	"PTv2GNryWXpQkINFmS5NYWNpWGoL0dgaS9wFqm63B1QDxrbW7en+rGmLbZ+aktsj9H/qiytOVS4PdYc3",
-	"O3X5gZtBAcwVaU9+qaZGO6g12NVT43bdsFXwPRa3EkEf2ylVqoIyaGQ+qcVucAlbcR1c29XgnJSyW8is",
-	"RFRds+Eo02/yXNrUNChiZYT6ojstGnMxwyI27myCRUqJKAak0vaI5XdEzISeGmuT8U3c5cZl/FWNkTtx",
-	"fEcTdzSxS5LHpq/KHJWQbAOm16GDhlRt2vsLg35bdGT7YlMbF9gJTjsi8cBEAqCuTXCyvgYIe9tPSJoh",
-	"RfB0EdGYEqIomyx2J7x3D/1JvAjwWF8fgl28OfVmjYw3JIXAbS5suI5KqIQUza7qFwlJ4xCebV+LfrdP",
-	"dQ74chEe2eej5uFVv/pHcpfYw1ruJXFw/5d0kUxLfO7vGDlLUyvPeps3zVNF9/FEM/DiMhq+P3u/V7uZ",
-	"YUZSuHW5FwBZ2sdQJHFfJWTfyC7XbPj57LWJp7VWJkkE1D+H4Iryu/oJo2zJA/T57PXSVyDB7Jp50cSF",
-	"YyTCDN0QhJXCUeKUsgNkvLlaCcPo/dl737lidqLmXblmoymehvo7o1N459K9g8o7VX8MbIpRFk0vo9EU",
-	"Z6FLcVngpLFw/q36Zuz0HsUl47Zmp/rtPDGP1/rG0h2X0uXIaw9JbKmvpcT9h2ajO8/Kdj0r0+Jkt+NP",
-	"WZuLbNGNUkh0j+A9WYIGzmlij22HDzvF/4E9JlwIEqmSUjxxAUIruky4mGBGJS5Kn3eq/h8rT/bS/1fS",
-	"rv3xSxW7bVgoPEzVvDL0FH95R9hEJYOTo8PDYDClrPjdQ4U+x5LsUyYJk1TRO4Kmeusc09Yf7tKn/3O/",
-	"afyRdGr/iJYr1hXQ+ovo07yGJA7vYqrRlYuqWt2mz/l7/K0qdf4cH0Wzq2zSTr3rxbt32tpCsXtCJRSU",
-	"ZRUcRkMcTynb60DlNia6VGurYfhWqHWX4OrPfCe1bliLq4JSNzfYuDZ3Px6yRZWuKlA8gl7XB0eccrfD",
-	"lZ2Gt/2YuDo/qmt3AerDoazetz8mJL7B0e1CTe/SPPzaPfsYvl6r1m5otLHg096KqFv3a/3SH05Hqx3e",
-	"cjXNgcRf0v9p8aLYhCV+0DaFbSm2fBs6W22aj6K21bdqp7ntHHOP55izxbj4GGWCTwSREt3MTXmxhKZx",
-	"UOlgC4XKBR8TKSlni7Om6sx2qUbYJCHbYg87v962S/tnlEQVvrs5H58DP4EjBbKzPbduQa/yZC8xzxdG",
-	"NyScCZ729xL4U/6kX9zZ8tckBN5GLhcSKzD1V5ENa9ixui3f3+NvVi705vg4QqG/STuJcGfL35wtv4LC",
-	"1pQfGFnu6uLDK8THYxoRscx24tOB5bJcFee3Qr+7pDh/5jtZbtMxWln1pLdl3L8fU9micb8qYTyCcb8P",
-	"ijjj/g5Vdsb9R0h4rzKoRZFbLYzJmdwXK3mfiqd6KXgr1lVzo/tV1apYVnzf9GGD/CTTBQjhKWcTrZRR",
-	"YS/JLs3M3F55Wp/May3T+lwkfkBwds23tyXV954Zbc0V1Zreuki5riU9SCSdkdcRVrVMOMqkwiYrtm0u",
-	"kXlvWT7cvqLTXklxbh5+XlzPKSzLjus9hzMDYoRFBA3JFxypAJGDyQH6dPF6//jw+OX+4eHh0fGzPSOU",
-	"RgsNF7Wz3dkxKpi+3IZRkMu/iP2iWK+xaeM0JQJN8RxJQjzGUnKR7oy/z36W3IRAKZMkn2Lmw/dIA/Uv",
-	"v/zyy/4H+G8UIJZPb4jQ4hURaE6wMOcQEZqpvQAZXnPNRnDpjsSjoKgfTVI6oTdUUyfoE+rlzqAh1iLb",
-	"4f7xiwCpGYcGHBrHbb6fxvM7nt6ROECUXTPTMSRnEU2fSIQFwXtIb2quyk5LMZ57c+tOt/tUVk37Js05",
-	"bn6PYsopNqcFDz/ZI97ZcXZ2nN6OOg0x4KmzpIcyW9egmUXnk7G6fLzUaLM2Vl/mIuOSbIfFdTvrzP2d",
-	"3rppE09Ljcwau7yXeaelT6AH7FLRVIO8ZZOo5JIuUd0aL04rzNKWCjbsrdl+wBiR1mdjWzQglaLdIxiP",
-	"liFd2VJgh3w7o9F2c/4KEuF0W0G1jrPQfrSUPz7FRVmPDVdK/ICnRY+9olw6YRM8IVCrKNXEdlg1hpnS",
-	"H7NkfoB+XlgX/Zq5wujwBRjLNTvFSPKI4hTNuLgl4gB9IvvlKhFhsZmWq7kIb2sVoXjmmulp3BKSSUQV",
-	"sn1lEyoVF3PowiqIpricEaQnf2dn4BeL97sO+iN7ZUSKYuy1Iu1FeREzBgz9G6fMTFsRPEWmdIoXtnTN",
-	"ZgmNEltGJNKQxZTf+rvokOjVPRGCQnmStk1uU4ZsCZjNqUOP38OmrGrzKB1s+gp5xoqqNWRGZnUs2jGh",
-	"HRPaWmcb3CgD9USiKOHUxLfVQHNRwGQnI1rs2TjznntAzCw/oz/ahp8Xd0TMvf34Y4XSP4J69XmhLCAD",
-	"FOVC6J+a+2ZYqo0HSdZADvoAb7gw6rke80/EIGE93yRvhNPbqWI7Lrg1VUwDnK+IFUKZbRa+AreDzpm0",
-	"4Hab7Khu3SZG0WAcca2vuDoxU3xL5AkaZSlmIWUhNIUfBa50vdZGAnSDo1tQRYqyhQfobZqSCU5LBUbO",
-	"iEDPD79HDE+pcegXBNzYrg6Q3jF9L8HS7NOMgUuqTbn4XOzIn4h6lov6JkmoPssdBd1R0G1R0Pe86tnB",
-	"qQ0F6lMgsUFBKZ6QDRNP2zhvZKlnxV4Ctpmirx5neiFrd//r2fYPDWEK+jMoJmOcp0peMxzZ0rTpfO8A",
-	"ncGcoFAtQ5QZr0DqTdyWluV3RAgak9BEVY0ONNE3AWYj8wz45M2VUPHRATrzVp9gBV1GuPJ9EoYPSJ8R",
-	"QM+SKiNoJff6+P5UpF4v6Jsk8wZVdoR+R+i3RegNMgCpN5SiJCTDriSMVl+FXpSEpu+KTklKGZG+eagW",
-	"/MdzpiSaaVI1wxLCfVJiwgHVjBCGRmPBp6bg9kjxEaIsSnNJ78gJclW39fsERGbFbW8FNHyJZoTcStOq",
-	"+cVeYGw812xMGU6h0rhEw+ND/6mjZ8PjPePQwIzlOHWpx8WHDtAFjhJD7s3hITzBlEnTy1HgGUopdHow",
-	"pv5rRr4AqedsH8e/5VK/EWNFTu0McCo5uh6QL1GaA0cpnpfXg8AG3lraB8sURCsIxVMISJApga5ncHx4",
-	"zWBFcGjH6GdCbo8P0f+LDvdMnvSUYJnbeuqvxhcoy29SKhMiD9AlERFhCk+IRAm+I+As0Uufmg2LiNka",
-	"PYU8TYEhXjPGVaInXjm9A2QPlrN0fqJnDD4P4EZ4SuI29vIjURdJ9LmAmU+ww/2CoW3dkCr9XrFpQmth",
-	"TH6vUX992E76jb3qdEnou3/+aMpyPxAfo4s35yXiBg7f6rjtkxyq5buMCMrjCpEDiuaTOH16+sTinHRS",
-	"trex+ZoGDYMHxjdoZUJUjIJsHxA95xsqVIL+hp4dQRSmRMOPHy4u3519CD9dfL748Pntxw/hLxdnn672",
-	"mgEjJofADvoqJysLaN9YuLBdSZ94YS1bSxTnBCJQiQAS9+eH90924Rk2/AeyMxxUAUg1qyJqdUh2AbNR",
-	"0/T+bVpLe0U0islGfHxQzNtKEoGLCYZ2aIBB1jUuT403K4+pQkpgmlp/P0aKT2+k0uzK2Pdih3Bnzoim",
-	"daA5UQAjngLUxKILvfhf9AwvYYJNh9Xz5urgpfhP5z9aWda+P0jDTiJcz6EQPqSXML4cvEuj7T4wgIV+",
-	"ytL0dwnP9hI9NpoapAWME8uqNMgSFpP4FI1xKsmJ+WXudmbGGC2+Mgv71RvOU4LZHy9zpHosPWpg6A36",
-	"S1ZJK6HdbIKHGOWtBekjH1npEIBeTJAO4qHiCcJIgq6MZglNjYpAS+MRrZiVRk9ryDG6ZkNig6DgXPaM",
-	"TOR/ogwKm5AYHT3Tms3xC8QZGkF3XhKHYAn7oPWIah1veFWrXFQqM7DbvSJySn/5w5sr6NBLWQ6eDoJT",
-	"lURarZnSlAAfkWXeiVYtWtK6rllFZjtBNNZEaTx3tamOnqvE3IvxPDAMrrj3UiVBJRhYC6oauW/m6Bma",
-	"cqYSaVLyTFbM0d9VgobXA8m1ygepekd/vx7sBSjD0a2Ge8qsiuY+8Z1+A6Pj79FrciNyLObFbPQxHaH3",
-	"WGhVlllvE8ibe90JNVUs/FbTaqqzfJTkmtpG7Sql7GrnPV7tvJocVWMQaJgJkmHIrNaaE47zVCWcx0FB",
-	"ePe6eEiHgLU0hadBR7YkN+wq6G27gl4d2IrYi/M35x6rXSCkbDJp5+Y3Eilpo+7HFDqxzu0fw9Hv14Mo",
-	"ia4HJ+j3a2vWBkFDX7kemAzwl/uHR9eDr19He6cIC4HnkKOKBAHGGx+gM+aJ6JrJ3pJMIQikAPPo8Pnh",
-	"93tdmT735a9bzPepC+SPkPXTD7eLojEp3lWC33nQtlUsxmlDDW67KO+nN3N9Sli8YeucxhXQy/AtkYiM",
-	"xyRSWuNyAWAxBltaRU0rsx4jnlnDG+NV9VEmfCZdMs4EZxKlWk0Fl5lTrLCC4ZuGOBZvWOX4lmLL9IIu",
-	"WPwosQf9aGfJyXaUc0c5H5ZyXjCtq9TIZW/aKJ9q0tLpiNPAfD1gvEa+UppJpBLB80li6g0TdT1w/vED",
-	"9I5KVfVX8CwlLSVa0CzhwTXjkB8Y8vEoMN5zQWxz8kS/JYhMOIiaU8pCPCGjQMufhUmGi8DQ0JGMEs7T",
-	"cE6wGAWGSh6hK5IpMr0h4prxMQxpHjPFWihDJpdQJWRuPoyoOkG/6Jvfg2p39Hyv9N5bZ8jxy1MzVcwQ",
-	"zwgrvDDXbKifMeH6AXIRZmBvQzGJUspIfFpGinCmb9gkV7sLplQSAzeskYddZuOQSpnDWNcsIlhSNtES",
-	"NYvNZBhvME7HVMo9RkNrDKx+m6qgtJubW0UHear2DtAHYxSugIJ1ERlDsQnwqNzXPItA7AL4ntqjF6r+",
-	"gx81QDb4VR0uHUzgCSkV7tMiatDFdMQkS/l8Sph6IpHzB3/+dPbh6i04hH88uwzfv/0Qnv14gYZHz/e6",
-	"fAMW8Oolp+g0nw5Ojl9AvSnz4+hZ4augTJEJlGUMWmN3SvsoHAhaAp31ndcoIpGdWdfEPYyoTN5u1OAE",
-	"/CNBq6OjSQs0tv2Wx1CPobLV3MohbVMAqBusGFHyx3Sy/Iiz5T6WCk3UdIvnqlvy/fO7X36p7EfCteib",
-	"p5aiNVibT+wYWYHR5VnEpxq+upidSyXpwbN8atrKBYJ28q1JaudJn8DHyB047ylDw4Inuk/9DY00vFAW",
-	"GjfH6NcDNFK5YDI8+m6kqaxzX1yzgjsOIXxMEPZElsXDCIv3Tm1eDPmSAYMKCYtHlcSW2gSfSOSeBZWH",
-	"j42Hxa3TDTjFXzRJMuM9O0Jn+SSXBXnDEY7JlEY1Ale1txp+7u3hNSs2ERaMjl/YMD3NBomrtnmkV2VX",
-	"ab4P219ERTiFqrWsgF4UZZODa3Zl4hNv5hAKAoEWrBZ7cUshHCpGgqRQg9GwwlO3gZIL5ykjsigRSVCK",
-	"pUJUkenBNbsHv/zJQvNnL7NqKdPU5IbFfBagI021Xx5ad1kX5a4AWzv7ODoOSkb48tBnhH34oGMqqpib",
-	"4YV2x3ZcpuQyzRNfzmoczbNUJUCSc/YX8uxfFoGLPuXTG6I3Qm8HYvyGx/NCnDr6TovExy9QzjTZYSRe",
-	"wmIAffcNt1gYIWMDo+C5JZja3dxlQu8IC7yOTZkzuENwcGAVByjDCs56U51SX/7p8sMDlVJ9uKq7bSNn",
-	"gurTDSVhISMk7l0v+YqwD/r5zpFJnBvMDCVRa3Zm/CNRFC9UbzWp9S8SErREEPQIQ4UILOuYU42Q/CZD",
-	"QbwpPkociL9FuyCQXZnVjcV0GDmfVyPzvFrLe91I3cLvlwZs3AfVt1J2dQmi7YI8Hq7uamuY9kKesvE2",
-	"O/fiRFsMmqgIKo8QMdEDS8pSqTts2bn9thgw0UpGFodL9GRsT01CyH7KJ4t43Bk89Y5P/thJc2d5TNXF",
-	"HWFquS5k8qispRbf8Fy1JGftyuMtBOCfEw6FklLOb4tOOo6KQiMbkNU8kIZMemO4dXkQYAZpzWG6T928",
-	"Jia4NLqFBp5z99ADQqn9RheImiKNdrZVELQucpftTyHhpLSpG9PqDkob9ajNmSLFkUxMyKqtVTOuuYus",
-	"FFXYCgme7mMW79vTuIcIt8CWYOf3rdoR7PQexYbgtqa9Twuc4c6AsMsieViLgytN7sjHYgKxlP88/d3+",
-	"FeqrmqDHAs/Wi2h1RvAMq8RLgi3G71e9o8MS3hku+9bPUIcIVkGgCAuEzCKp8BwVcUWnUP8bcgoZgXxC",
-	"IpNiT6GdXKWkmHECN+Nhf7Yb9ceglm62rsLV9vTcBSTTOI/NxJg7gp2au6OFq9RTx6pA3hmWJTytSRXJ",
-	"F6jc0yWTX8Dtb94Ee5VDepVRo82c2xDwIyMIlPqYR/kUkG8nrddjobX6Y0pqJSSNrWrOWV01HxvWYTYe",
-	"GZ3RVQp7eGXSL9KyUKH0eeWykAForFUp/0KZy0ZZGDfzZ6x64W3ccmOOv2k7q02PpgatsXMPqvm2iZC2",
-	"AqxfxMKI2LKcVGk8svmzEPFDVUffoGtmWdQdEWYUf3QTW4OqRW5tcVk01J+GUn42nrcYW6IUz8Z5es20",
-	"DuDeda7IU1t0F4IXbdbr3gH6qBIiZlQS9Pz4uLuuhAfn36pM603xUawA/ha1kAF7e2cJ2Em/DyX9WhBr",
-	"EKsh9H2ptINbFJy8pozsc7env3u/Qhu6sCnDQXXoexsPFrmt70X2tui2roghj+C2XkL7fLf1/8/eGfMm",
-	"DwNh+K9YzAbCt3wonRirDkVdKwY3MSEiYGQ7lVD/fOU7Hzlit1WlqlIlNoQgucSXw2fzPi8bvVtTf9u7",
-	"/pW9a2NBRTISaHwu9P9G5SOC9od6n6eBm4nIeCkGzwInmdeZk+T+5mjvsbUckLvVugYbGWBudsb1Vkth",
-	"upr1EhlmM0F3//bOOV3F160WqRCub8ytycotY+DNItFUtAeBlYt0PSPMG9pDeKJqbX/QRi5Epavetv4M",
-	"X1KnNvQK5fMmpJ5p6wpeb8LH7CsdurfdpJzsvD+V8/ni3/9ZMStmi3JZLAtIxBjdG80cLo+Fm6QCoccr",
-	"SOF4ygTKpXgY1Fkbi7QKThilv7qw9wf6fl6TlLedjVI1BA46EAKSKFDFTlNy7O5l24eFmZSwNIDV+l7s",
-	"9dnJMbRXjtesUH8Wka7sJHHlKn9tlEuoSbs4FUxZ9ZNju8JRATypo+4kuAGn9Q+msLEmsJgoGdOgSOOH",
-	"K8IiJFIY3Vo4jScQq3AnH6RQB32sY3mGHyXk+CdgcinMkYTVvg9JEapytWfh6F2VCWWdZ7qhUjsiARCq",
-	"OU2IoRIxLejprDxaLztzNTBMQZQZ96axulFei23b9JaTNGNnUCuvXpTTdxlbgOEkRF1n+Q5JFB7p9wAA",
-	"AP//",
+	"7L37c9s2/ij6r2B0z0zkWdqxnaTb2nPmjOs4TXbz8I2T7dnvJpeCSUjEmgK4AGhH7eR/v4MPABIkQYmS",
+	"ZSftuj+4kQSCeHzez99HCZ8XnBGm5Ojo91FGcEoE/PPsA57p/6dEJoIWinI2Ohp9yAgSpBBEEqaw/vKR",
+	"RNdESMrZMZKEpYgqdImTK0QZmrya7r7BKskme6NoJJOMzLGeUy0KMjoaSSUom42+fo1Gr3mCzSvab/z4",
+	"/jXiU6QyghJBsCIpEkTyUiRk+aRfo1GBBZ4TZXd0WgrJRXhPE0a+qDiBERP3vkKQa8pLiQo8g5dRPfw/",
+	"JRGLUTRieK7fZ55prGSOv7wmbKay0dHh/n40mlPmPh9Egc2/eq6fgskLrLJ6bpqOopEg/ympIOnoSImS",
+	"+O+ZcjHHanQ0KksYGZg5JfOCK8KSxd/Jorv1E1Qy+p+SoCuyQAURKOczmuAc6ZcSqdCY7M32EEYfP756",
+	"vnOMBFGCEoluqMrgiCSem4cxS9ElTxcaOnK8gB+nVEiFMJM3RFTHZ0Cs3qO3xF29xp6DPDj8sXGQP+rb",
+	"VYoIPef/96+T3f/Bu7/t7/60Fx/tfv7L/wqfxhSAsQcCNMBPUI6lQoLg9BhhJBXOCeKMICqRINNSktTs",
+	"/enBYf+OLND3beWHp6tB4jWdU9Vd6DmeESTpb73QmMNz/otTMsVlrkZHzzQk4i90Xs5ruDSf6iVQpsiM",
+	"CFjDeSkKLkl3Fb9m5n4FSbhI9dlcEspm9tiuSKE08usRuEypQkpgmvce1//ddS+6DQ69JwUX6pTPCywC",
+	"Sz7JJUea1pWKIHJNxAJN6awUBE25aCE7EZSnmgaQ/5Q4Rzm8Fo1vMp4TlOCcsBQLNOdMZRLN+TUx9O5y",
+	"Yb+LEFcZETdUEv1lihdyp5d62AUHb2yKc0mqzV5ynhPMvN0+pzLJuSxDG56QLzhREzS2s1X7vDh7+xwp",
+	"guc7R82DwBIlvGSKpHtowgvCJkdIznGe77JyfkkEkmWhCb8m9XpwUV7mVGYk/cT0aJRihdEYptAAkfMb",
+	"eJ/KBJEZzw3iZCRPI4NCkiRcn+SiMbHkSHGFc4kSzBjXuHhNcK6nmkeaynxigpcs1fB2kxFBUMKZ2UG6",
+	"s4dOGM4XUknEWb6A/WkoJfSa2D0hXqqiVECv5niB9CuwvILjqc7s6f6Tnb1PrOfO0vrY/Wv7X4JMR0ej",
+	"/+dxzVIfm1/l4/qm3vCUeFf4QvB59/JeAOFM8aLiRAYmx5QleSnpNekFqKmecBDTSLEio35U0hw5pyrA",
+	"NN7po00ymqeCMJTTa30XgPBUotw+hsYJlmSXMkmYpGrZkt0jvaR/OP6/EzPMqOwRJZoLh+Vy7wEEn1GG",
+	"NfgShii75vm1o/hjS9I06iAMMGiEEj1fhOBmACoxsAoiBBF6OpKWRrRBkihF2az3HPy1xMDQ12H15gA+",
+	"8O62X+NVwHSMsEJzLhU62EcLgoVEeKqIQBMNTpO+BSt+S0i7KMU1WXzgV4SFmTJl19SImUjpUWhGrwlD",
+	"nCVEY7+5EW/QDZZojtOaPTblKZhj6Zo9mYJLGtdyRbz7+fenT76GBIuvekJZcCYJyJk/4/S9EZ/0p4Qz",
+	"RRj8ExdFTg0wPC4Ev8zJ/C//lgZSh9GRc/OUeWnzuN7gXB84SSMNdZRd45ymCM8wZVIZYNdLEThRx2hC",
+	"hOBCTpA+GIkITjI0pSRP90Zfo9EpZ9OcJve6/BMtbCmi125EUkYkrBhWcowmSSkEYSrWw8pq5SCDwoOG",
+	"GQiSk2vMFOzjBReXNE0NcN3XRjTYJjjPiXgkkdAig2MzKYdrgKX9whm571XllF0h8oVKrUNdlkpzWMQ4",
+	"yjmbEYEuCQL5dowZIl8KjR8eau3Ast9y9UJTvvtc+luOZJlkVtoE6GZaJFfVQcMJXzF+g/gUlnmOFznH",
+	"6QfOX2Mxu/eDBj1IMxMtfsAyKxEFgYBuFilAAKL6wReY5uReT7VWzVHKiQQAnevPHqoRpTUibBmdVZCM",
+	"+I4SLITRAuxorSZpshswIYSWaIc9hjFfawa25AzW27udTs+syBf1OJHXzYcDZDxo6+BCHaG/Xbx7C8K8",
+	"kaYBCk8v/mFEg8lJkpBCHSH3oomWg/NyzqSdIEIKX+YkQjPByyJCKZ1rsYizCCVYkRkXiwjl+JLkEZoT",
+	"rAXFCF3jvCRRpZhohdSJ0E5mpxJN/pV8nhjsvCDimibkI8PXmOb6hfcN+VoHuMQSFmaEd5xkeiGwvg+c",
+	"v8FsYZmjvM/FvXOoKDSvACS0GhGVYL/QfEcSYUwcCyf+vNcfdk/0h4lVWGQLyL0hXRnmwjyCFEc3WON9",
+	"wGBVq9x62R8ZLlXGBf2N3DeVTQRJCVMU5xLg2/uMVIYVwoLArYJoATf6kRWCJ0TK+wa2X0me7xp5B1iZ",
+	"M85cLhBGl6WkID6IMidozAXCDNHazgQXLkhtzcEMNHYg3Dt2Y1op5UKR9A1JKf4Ad3X/bOSRRHP9fqSB",
+	"xWGVhmPDATWTKYiwEjK+Ilq6+OqADODzJHHKUCH0WEWJxbx5kRNF0hirjrS+q+g8ILJH3lOXi7jQwiTw",
+	"LyK0wrJaT6km0CoO44oECHE0SksSmyWvUCGi0cC3zgnRqtfQRWrGnZb+4irjSzTiN3q7jesK7MGM2uSE",
+	"jPKI86HjjUC8CtYMGFyYsV+j0U1mrr2rlNXK0b+MAdo7vObq7CzVhVVrqU/wc7Vgfvlvkij9arOU0woQ",
+	"AJlSIwjh/NyDUmsA6wPcDUHQwV3TxLgfUlB71v6KFaVac9lrAHUQwtomWKv8wlhHGDDyzwONwQiP5zRf",
+	"RAgjacQDsD+0zatbhF8HWZ3jXWXC8QGvCVj9UHSOjXjfPGuqyLz5j9WoMaqvGwuBFwAptVNIT8LK3EpV",
+	"xmywAnfg3f1Lv6jwlrByrp/gBVgnUq0bfg6c7Ela5soKef5zWH8fS55QnMeJMSeb7zKCczCAmI9zwhTO",
+	"628zrjnlbBSNyLzI+WIOCrZhfKNoNC2FZotxZcLSiK2/Wbk6ecqZwslqHGkbAbRWn4KhAifgRcAMwdod",
+	"9B5bxR+jggipBWjMmlY8rvm4yjSUtwkHzBobY9CaLoaoelzr9Bs83rbudVD6TSmVVsLb+7F2x5QKkigu",
+	"Fnpjq5lCDSVLQd+HqDYAuzmCIJznnse2ec6aZFz3ME/C0jUljjvi8N3bWPnMZswcyx4JYQM+L9YT10LM",
+	"vMm/21uqFhy5W2y8dzkkbMIVm9fWlYFxNTuyQ40qkpKEpiRFVEWITq1tiKSDcCNwj90XEzbDM6IJIsoJ",
+	"HjZxfdkhfymVDe7c5cJrssjeu1t+S6+psUvfimPW2N/hmsO5IGMlzt+Ta0puAuqJifVYi1SkBKe51vy6",
+	"02l4kZZaLdvZG5oTqTQDhvCRwir5gx8RlRFrjUfcCQx8pHXC9vlqudUionrXofP3j6RFwIuC4DwWdJYp",
+	"qdU0OqXGGtEl6BYRh4q2/kud+DLHlClMgejMCdOQnBAswzJQL0FtnUr1osYSo769LUWeO9NHA0evlGaR",
+	"ZA1c9NDoxD4dkmXBTxnrUTLIjhwlHrhRA2yx1BLj4EfAqty/hGKK4ylPyuGbP5+enAiCQ/vVLGGuwamS",
+	"UjaEN41La+yzBYfesUbe7fqb7aw1BINFjgcLKpL8pyTMSH/LYnwG2w48EKstCGWRrk2hbaTg6oUteMlm",
+	"sRHxh207JOy4Q+vO5x2SZ7Wo7Bg1J4l8TtTYdL2bVdytQsv1ZKM+PWUrwqzTYhxSGOQcOTrhnxccFoQu",
+	"jCITrBFbGzXEbFTaZEgBtTqEXKI5ttmZXtiqE31uqfsmImc/d2sHXjWluPd2kUgr/+A8cIQEXGRAQvZG",
+	"0UoeGfCa2N2gnChFxDG6OHt7iF5jqcxuG8LnPXBWD+Ce7g9QbW9LI/t49TJ51gOGN4bEbgQLW2O3c/zl",
+	"lXn+mTkw++lgJSf2TvvH/SB+35o1t6wsqUZJAFozFCVUJGWuCdsxSkuCDtENIVcSXZIpF8bTbtcwCBTb",
+	"jH71DhucvwftpoLP0T8JFugnCO9ZUz6oL+hp60qikYk4sT9r9L5L+aGL/06zNWObV2AckevdwFARZIDY",
+	"4YP7VmytvtJ3jxbXrgTjXWhaEuBjeVpTIH2pmCUkz0kaNncW1IbU315xHeq4sALBN7NmFYJM6ZcwEF+R",
+	"xSOJrqmklznEZAmFxryIP5X7+08S8yT8m8R7e3s7EVIczDYzRiVBxjcewJ5rfrXmYTrJZmlwiB4TFBnh",
+	"jKNALCZMWx1BQywMQhyAxyY8aUPz9JZgoHuxDZeS/iebufwPGzsxbhnL5M4xmhtrds7ZTN80uKq8FQ6z",
+	"p216k723B2e75LqkLI0o2BYZaXxlkH0pcTMk4Ws0ugol21gsQVRJkk/30CsFfjsIUpcZv2EmWvMISaW5",
+	"LlWI8Zu9leTdLc68tX9zWyHf1Q7vi3BLSaTUkPV3ygIAarybMa6GoTHBIl+gjORFhE5PXuzqOXcQF0ji",
+	"KZmVWKSaGfpPnJ68OAEHKSgwuzdcXKFTFyauxaQX+i2USFQvB7yojoF0VqG1ofDbwryk+vmCgG9Qruk4",
+	"e8cI8nYE6Dkvc0WLnNTBZjLgEzOyKLe+okAoqx7wCALjQSe0bjf9zQ1DN1yYgKiOiLcCAPQGrknOC+uS",
+	"ZISkcvkKGg8geGCzN9fuzJBsuvJxd9ksjQm7poKzuY0IaiVxwDiAH28cztEUJ4qLDRdv317J1jjP301H",
+	"R/9ajrdmLf+Ah75+br/ma6XEb3QgRtzXYJ7gAic2Z2T9eXz7wQYTfF1KPgJSn8BTQNTyck6VskZgfbB9",
+	"Et9mZpyM3/ivpaw2q1zTlHCNkxlnBD6TGxnLDAuSxkb5yjAoGCoTvJxlMU6veWKE/pSmMeMqVviKxAUW",
+	"YdJyZclmZefxuHlLzhlV0DUn80v4OWAM+rxEMG0hABc2+gSZCWUo8uR+xJoBvrsc3iEzWoTyjzoPKM6v",
+	"zLH7lqMGZPoZez67gzsJcrsypaoO2HN3ZkRNYxDRi8+prG2RejOCat6uaWpO4BvyxXqAjAA9ikaaJaQC",
+	"32gV0HjvzJMYsrPg8pPcJmECQlTYMKqj/sJooRd9dm1pYDcUYLXTzd/2V/A8GyEiKIR9dx5+K6R2yVlp",
+	"7jWc2ASRtWqBCsE1FRCPJLIPRGBblHTGSLpLGYQly9ViYK/dNMkwm5E0hvyepqjXBeqWVDfwDAzKdK8g",
+	"gdyA9dS3os46DiBpwkU6HKVhtLKhu8uTBfRQCPK1x0qksu/pzLsd34R/OJFDlOaiHSr0kgrAuq3I9TUO",
+	"359sf4oFOUlUzaM3DgQNGdZquyEXkDhsUoLhU/XkIHMm44rIoF08AHIAOSuXJPgcVWNRSx3uW8cwZ13n",
+	"VJ3Hrh3dZb4edDHnrmzCLW6nvb2V4mD/sa98tH0Na7/79ke9+lBribQJJXogOkkUOtw/eIrk3rMfKxUI",
+	"lB5P0fN1UC0K6t9BjtUfFkTFxrJZHQdkxcaF4DNBpPQYuzV85pT1yL6nWdKlMSSnM3pJc6oW8ZpxIObR",
+	"vCdK0HDHKR0+n95WjpPBcRpzF06z+pKz5E09uIrbG7q0ti2+niqIeVkyzGTYDjDDCvLWM1wUhAFJAZPb",
+	"25cXEExLWUnZDBktTytYqMAqO0Z6zRJRhrhIiYhMYqUNOJ2WqhSkazLY0q33kEZI7Q6/whRhqQP97gBu",
+	"AvUCtDCGG7YPNIXkf7eZQbR7baAJgcabBtA21/q3Mp2RFCme4gWkPFkISG0tniLHDEH07c4emqQlmRgu",
+	"JOkXV8rE8/alJeTykWM00aTEpjpd5mTyiVUFU3ByhWfE3Jj+onFGN1jac2Jc1WcFRTVWwtMqnPxQqS2N",
+	"SDp7/YtNH7ewsOHjcMUbPdsRD+023JxR8Iy8BfeQkmFsu80MN8X21XY3D/t7Bq+Dyyvft4InDJAiluLs",
+	"BuaoU61hb+IT4qVK+HwlZML87+zYvpCO9SON3duXRmQ03u0ZL0BmiedEazkkS4yl1zOIx750MufXJI0V",
+	"jzvRQ+YXfAP+emumMjYNsFD0p6Wc1hWSWgKqXvB6uumtr2HNc468RQbPnM/nJbNJqOcAr4QlRK4JXWbz",
+	"TW3RXR/BchE7uxMWMxIXgoKD41JgmoNXDZcp5fobmcfOpDnHV1iZ2LHF/JLnMng5dVDGD4OCMihTRBSC",
+	"KCKcsDugYJZeOZuVVk9uVVRzWI7cmAhBzbszNsupzCJ0zs3/fxZUUZmhCzpj6LUd3LJoPmti1mEwmEdl",
+	"PO057DmmuWcPVlrxnhMpjXnPhIdZwt+wIccJzvOtnHBI6zoYmh15ypkM2gE3CYqAUj/x5SJogzE/bjco",
+	"m7J4ykXIEfZKy3xCizlavArLntXBrbJENq9+5araxpjGbPrH4VYevzqWs3V1w6abdvCuapzw1fY0CwgX",
+	"MPauY4WdaXswPNQPLEnP2o6Vrxt3XIF166zdyQbgJXjpHg54oLtpuLK9sE1kEx9P13TurIXFIcp0uD8k",
+	"IHpNjGuGcg6gmVtGyfr9B88Ghio2cbYb040F8A0Tj4BZCzCXyk8b4HsLEVZDfAUHS0BzG2Zux5/u0cbt",
+	"H0yHr+A8j12VwSOE2SKY+RusOHjcGCqPjHVbZVwSk0TdHGDAsjHKVgM0Gdfws29O9JfWIkA9BCkofJvt",
+	"/2oJLs7XpC2bKjBdptA8+OdGYoTCPBVPX8+St0wVGpj83tK0QfjzCZQTB/29P3sapFiUxUn91tUC8YZB",
+	"hoai4Dy2BQ+tZWDYO41U2yyy+K/93Z/QX8Y7u59//yE63A/VV+ynb3NDtbQ+aP9RUTypSBF36N+US605",
+	"BMjhTGCW1k/Ty9ykuwxMWrFRo42FhiDjuc0r6kajMO6s9eavK6ACCkOskcyISfpTbg0QDctcEP/qurMa",
+	"JgXPQ3WAqh/WqWAbjVwZ3i528YKwo7o+MLI1gbEgVVCaNOSHSjQ+ODKlwvR0JN3xpGs/US3jN/FvRHDZ",
+	"97qbjEANJ2zyc/RYRL0qxWhcV2Wuyqjl9IoA3YUlhqoW74SlfVeymKRxQvI8sKqX/AbN9dSmVJtEN0TU",
+	"bw7vsnpr3yZb1ZWpOdRlk7YA1d22/y7vKhsHHdhlEKabkNFZORRVPqqOoS4zfYzMpvqLTGvgNrb+SkPW",
+	"k2n0KAjrg/iiVAFJAV/yUg2Acv30CYz9WmULu3TAQCyHoJclwzkyI6WpK01SauvRQnWxdoLXEYBY7sry",
+	"Km6fjuz3igiNHofOMF/lgHxiZgJ4y4H5ufq18o64mmGwgkSfwJQmWBE0fnl2cYrelxr9xN7h/vhgZ5zs",
+	"7OwhKHjwRZkoUfB4QIU8+YkRU2kbKlmeZoJKNcfSFJhFJ+WslKqqPWQvCyz8K4X5SwhnU1ZtGHAlP5sH",
+	"fjYZVPWm4jo5u11LJuFQk5l4F3KEnqAbLq70nlK8cEdLlXGNoPF7MkNPD3eO0SVmVyjjOTXDbOU7VyB9",
+	"yBb9RVIILB+q6VQLX+8B6Yqqhc0Qm1VUMIAbG7gbup6MYLFGwtpA+4wLZRwALRAsvtwoM8yUa+drGHOh",
+	"nPzgu5FeRPewnLUcMxsGHlJUhoUm2HXX2do2uGxwCrkdPiR4yr3LPOK02D9AenjXOAMg1tp94+wiy0e8",
+	"e20QsyZ8eKnlm5llGvyol/kcmfKXOAfPCXhWIv8rrap0vgSSFIFfOLZVLWWEIKFxTphqjIVvI5vi/Im9",
+	"qcmp6wEDBUNNeIFfiGwPQZk/TJk6chW8ImRrhkYoJTle2HYZhnE4Pt/ZkHGGtnfU/Ba25NL+3Z5clqZN",
+	"y2jvqkredDHwrTpqrggWaGuJeSUse6nRpMO0wrEFGBmVA3VjDOZ4YaUC/eNMq6k1GzvWMitnprR4Yk/Y",
+	"F5MqTWawmceu+LTiJJuYAtuMq11iVrkYAw9JImCsnZiTbUblbUjre71zjW0uQduNMtI3EVO3J001BJVW",
+	"fbpKpuQsXxzZnOSAnPlIQuyIFmFhurXKFzQljWCF6cp0ZYXh8Y2gShGmAYkmZMf9XEndqdl0emwEVRD5",
+	"PAgctL7bCB9D4kYbQkVo2yaMxykK9cG7Tl1cVJRAQfSNm3MPvd0IwW4ruHhm7MNBZuymiBKqxQ7tpuB2",
+	"sQKT5XE38IhKKITMTHiTySu+c3EnlOAxTIzolR2W0JVwKqSqpAHMHOuwmbfQT2hXUSJQpbCOL87ePt85",
+	"9plKUvNq07WgZAnNH8n6B2l4d2phqDLEuTlMMgq8wEWX6seWcRwvZKRPuikL0zaqwELli9h9TKmcUymJ",
+	"bSgF1t4ItD6SarD3xBQ8E4TUM7iPYEGz/66m2PvEPKGl5936Sfdv/0nvUMzPxihZPwqJW3bdXloOs2zF",
+	"xu+aRdXPVp/rFdsPdtYlB7wNx4mzqtyf46Ra/AaR55vwsxBJHJDDOkQ9XjlNU13uEj77u0/1XcmQBtUv",
+	"MCP5MQiFlwThrF238s4j77/2X2RvteNKmFoGwz6xXcYbMp6npkYoqbh+JQfsIZIlMQTCYpYiDDVBYpPk",
+	"Vll4FkShqvQ/Gj89PGxkeusZLMe18Wx6Po2x/mxendXgrs6yxBThCZgp02sqV8eR2hmkUYd9++SKp5wH",
+	"Yp2yI71GFJe81pestZahZFXSxgCF3h1eazLvgEKkprqNjeT1Te5rjVAG/4i7YG+1U00GGp5jLK809Nqa",
+	"8C5jn+H5wOrvy/OYGgKp2RVInPDWY1P7Rfq/PpLoB1PPaDNhtF3xInzNS+/23aXCkN2yZkVyhghTAnrn",
+	"WYEY/b2bE7ERFAw1IEKv4xa0PFk3hrc+Mzvf0tN6b3F3E4xYD+87XvXlErB3goEckhn6YXywc2TTE5xl",
+	"pVW3ApLso7ovo1OnEv0P71tUyEWS8ZzPqFSRLQ6CEixMT6YC27YrkCCSlrnKOE/R2CtTtmPzDlVGhMUH",
+	"VzcR1bnxJpAAX+YL14i0a8mx9R682hUgYNtlN7+P/XV3yjJ6K4+nXMTVypdah86y5JRgSd73VLiGgoXe",
+	"iCN0gGyvYYRn5Bgd2ty1OTHVSXgJlCnH7Bg9QRmdZcRrlXmMnqIC0xTVbQmO0TME2eo2WlfxqmvP65Nj",
+	"9IPXyA6qEVE2O0Z/RTmZKgjlxSw9Rj9qWUCvMj1GP1mzo3fWB6NodDiKRk9G0ejpKBo9G0WjH0bR6K+j",
+	"aPTjKBr91Hc2zz3+2yYM/y6BPvW5qT542TZ1W22X5oTIl4TAUNu1U6ICl9JSWVVKre7+26T+uFaPLZW3",
+	"32e0PD9zSVee7g4UnbuuWtZF5nJcE0ILtcX01lYERaeUpKvg2j74aFnCq3eFS2qHe8bo9eQsqDQCgmKs",
+	"sJgRtebzUwporQXN9R5k3LzVGMbWerinRGfDIN+aPrTRxuJ7j/47KUTubUy5XX4vNci9c/q2RW/rszF8",
+	"1ly+acJq4hPhJX5UQ622anb46uRiwzK5VuSs7Lpa5nRb2bhG7vqXvl553NvXuj3LkjPHBro4MrUdxFdu",
+	"fiZc59YVRKB62S/mieVtTBRfX8qzS4lct3LbSHrQCfxSbaMJIWO8g2SScZ4bo0iekxlBNjIpQuPLHWQq",
+	"w5n+1k6v8kYkOzW71eIfCIxa5KMiKedSYZYQGaFxuoPwpSQsIYbJgWAnCAb0eGrrtnKB5rxpJcWjaHQ5",
+	"ikaJvvs+UaLa5yZYfs+wsG5MruKh1BrbhHwPmVdIhCN0CZQiBaERYagqKZU72/UVxg3gDUpBfjecyXm2",
+	"NY0y//6O+FLjqL49c6p8jt8Lh1n38r4Bf3lL1reMGOSkrLKL/IzGoMBQJU0Fe+hZqhFZYHa1E6FTNDYx",
+	"FlCO8zkaezr1Tteo0mqA2KkHuKoqPWZX3Ws+QFX9AkHnWCxgG8fInWFjQ9ZWZgOR7DuXhCUBLe0GIsqM",
+	"C2hRa9JzbYN7ZwXTorHNOf35IDI92BU33dptzEG3cN7K3UvCKm9mQFe/OHtr/Ke9+3bQe3H++vkoGr2B",
+	"vxfw99x+OHvzEr47fTuKRi9fjaLRP/SfNxf677kecnKh/777oMc9vxjQ/IFMR01AWwKwslk5qmuRMyrP",
+	"IAdXbZEPuLi8ZHXe562EU60XZL2apjiGeZ6y2RE6QYUJqY3QP01NDuOhQuO0kp81FaLGh29+3InQ26rj",
+	"GTQA5siGb/3qeR+9SzsZRaN/jqKRvphfg+Smu6cYaNqgcNPb9uYaqIXKNkVd+ZwdWunckohlURVTKqRC",
+	"MNRchiRMOae5Mc8NovqV2CjXAbhaqL9F5T0WL3ipsjgppeLpogcw3//zpKdijgajeI0zbspF6zdeXOJM",
+	"gmY9/f5ac2Egmdd4M7D4zrqeqPU6M7p6gcuJg217bylDixS4AM23JkTJftoYu1srGo7atUNldSzZWZbY",
+	"Pa3TTKp+6p5aSWmd4XA/rnEUkqb6MOVXGH1Ua4ISMhsWjioc7u/qCY2xM4xTN41sxxVn4aVG3mFcczMo",
+	"uXHJXoxyG44bhK3ZFKvvUDcNdO6y9E0UiTA1XKZCmNgBE0GnGe4cpwTdZDTvKWlFGRIkJ9eYKQSvQjhJ",
+	"+HzOTQ8ViKoCctuTN7aq3ynkx+3iGWHJwsRzoDFGkzkuJlXMB4SOVZHXjTXuoBvI7W0oMNBow2wRs1b1",
+	"wOH0eptBjJUXzD1inR6wyIYD2aFbkvPkatNIxhY9D7S4wCq7wQvkBrpsKnNoiT7lqeDzqqtF+PAfyYFd",
+	"YjcnsbemD2uRhmGIuo34soBEf3+hZmdZ4gUhrtPS/3YKak/Pg/dkKqvkfHCaUoZ+1tozKM0AmpZCI5ym",
+	"kJ8pGx2xWpriigIXS3uVFVMcY0HwGo22rBK8jrq6Ugt0h9VzfefWVPtzmVrv2hqGDBuyjP7WtUBUCkt1",
+	"tOtYtea8ZCouXCfOtlVgQbB4JJEZpu8YRrZNDtV/nu1hP9zKUxA8b1ST8tr2B5s0rlTH7ZxRcy+hS6hB",
+	"6kkXiJwdwst1dxEMpqt9XOCFzc9RGRUp1NXXwsScfgkGBrbWaQOszXX1wUiGJflgIwg2ES7anRQuiboh",
+	"hMWFnliajDDOUiwWseJxwaU6+GEU1cPMFyFp3cU1rGScUPmjHdKC5vyabGAUt0Hq/sv7ji7HCRlUoDuM",
+	"Wa+O0GWO2ZUGcmzU7abhCXuKXRcLBZGmGKQRqAPs263PVIitRltp7DzH7D2R6DF6f3bRl89vGpzGgboY",
+	"T4LCjnugDdtzCMLQaBMbbxQwVRNzlcbgdbLmWUlYXDJotCALAlhZPUFZSrR2SJiKOz+CGysGN5a+9FKo",
+	"jIjYx3b7CJWqhkNcFNCmJSG2+M6711qPPHt5tjTyp7wqBGsV7Tj41/7uT59//2u4WkfZGW+G/xAefsPF",
+	"VXyJJUnjnGDBghUlTB8ye3aImohhCancu/Ascs96d/7rz+foMfr15/PgnX/thfWAuychUuKw/xXiieQ6",
+	"zp01fEH91pLaXbBCrvLjtqrn4pboMqjUTfDhlpuhPo1gK4oNDIdexPVQewyY9ZaZkowJXGsZz7EapkOs",
+	"WUMw9swTfWYsO0QTQHgmXBMkx+29rFwrPOJaGfUfQN1g+Mjanb3UOiwVsqHxVfz8kHPKsdI35W2/uyWQ",
+	"422k/AoAblRYBk4bO4YVCtQaFgbfmPTe2PqtufOKMPbB5jfI06tsb15QZayV3DjHQYJzpzY6O3AthVFv",
+	"4x/2BQFl8a5MaZW1rAXp3iZuYQTTmzpx6eob+dL9PJQlqZSA2a4GExjUIakyN85HsNK4ZQy1E9GErJRg",
+	"9WK55tfV7KZkDrnWQltCTJUk2X5rv2Vn057lfnbrEHxxwzuVv6p9e1Wbq8mX3DLw5W8XLWEst+AMN8uW",
+	"6FmE/gqX8WNYRm5IOr3ONL/fAJQGcmHZrm02NBn36+9Z8Kg7Xdvk1RvKUn4DAVrEQEmCGYMiAhDKRU30",
+	"9poy111EfaxlJN1EbgsEeQyM7NCg9lxrXJuA2raQZAg+bLK+rmzYb91vGp6dN9150m0yAuLsGPE5Vbbt",
+	"hyGMXtoBHda5eOOD6+XH3daKwdWhMeOoeSw2H+b59AzZGmtWxqtPg3pGbqtAOUvJa+PJ6GhzT8La3B0Y",
+	"qAcBj77DjSImbTNXSKmOQbMe5jSqkndkwaF0GKSUwjReIxUK6blgmjD5G6bO2BJf/GAhv/CNMqthzI7d",
+	"Iuerl7vkYrbkHACt/F49Ao2tb2T2kuhEk5e/m6JyB4c7e8i6GaQJ7lLcNfRiqWfdULwK+0KX4JMK5BsO",
+	"ODPb7TcaXa7rhmlV79jf7x58cgdzpncw51oRYF6VtxXTTtcC3srot3ri2V1NnB0ErAB1+KUHfyVLiUBy",
+	"7xCdXjw/P0EHP/11/8h+e/CjrKol3MkqD+9q/3RdMvnvIQ80/U5fo9HV+hGHVWbyqk18XUapxDXZTMIT",
+	"m6bq1o8uI6E9TQ7BCXBUVVwwvOTY/v+o4RDQWoQzkR1DDTqIpPQkOFBMIgQVfd1IVDJFc1TpLObJZjFZ",
+	"1wHcvNVaL00ZXDO4L0nDNz10I0+dZhvDHtYyRoW095XCppUwZG+O6WtXadYKfkZ2MXV9PNlkWNroBibc",
+	"qeC/kcC6XujzkYiRayKQaVPcIxl5nVluKze17X0OCMxlecUCY2OrqL+EHsqsp6SHEa1XW7qWZFLdQmm4",
+	"BRrbhVe1L+1lNQpcepfeh+sVKV43iyCnjPjVFV5E6JcIvTxAXKCXh0cIfFlTmoCU9J8Ss1ov7/TZj3Nu",
+	"vEeNlkyrjUH6UT5VhG3wrJPVlgdyVBIdZejMGt0qjgu3d5sQjm4Tn7VDMKLRTWZwel1L2k3G1z62YMAH",
+	"LMDM519JVN9sD/A140k93HaxTSMX726Ie53paWps5ZjFQAbqnyuW4EUlN8p19XCGOlqrAw6/ZtzVZfHj",
+	"gS/ANayVA78iaNSuB4pnJEUHP+wePjPFQrupjnMIYDPGjrHce/LD+GBn59hVn7gUri6SCSJwRl5nA3gk",
+	"kVbxmbKOnlWVRM37Yy5i+/6+IJMVZSU+0DmBuA35nhRchDI5fJ7Yk56vabO+G8ripzEkCa5svMP0m031",
+	"rTyNLxfAPV2c9JAnWzDcmSbqW1kIip3tUTaLDLTMXS7aNnbVDYbv0q7hh/VOp7XH1iRRaEWh3Q3OS9XY",
+	"Jh26bXX/5EuSlylls7iZrLHW6R3ub+P4qlmC59ez1NCxbpJ67WfAhoCudQdRG/16SPA/HG5uEB50cuRq",
+	"8kB7RyKtTwjLgppKNfBTTbweyUBZH37D0A0XqUQ3GTHWtwVKMEMzeg2f5gEzSv2GYABnwL1vFzhseEWx",
+	"Vg+FuO0YNuBzMNhv3KK9FU2+5CoLR8eF7qjZhamv0dLKTkrrwVvj6VXOinqFmxWe+iM2izqrGywHupPa",
+	"wHSvC7Pf2JtP/Qo7LdiekXD0BZ6RmLJYaHUrEJeq5Yz93cNnYU3MiU1b6vPPquDilsZKr0FWhrLyIJek",
+	"Ugs9JugOfmhWqNXT9EX2mR7CMRQmCh+JuuFakplzQeqew8EVl2xOVNjRlAiqiKAYjBpzooBmAUI3JPsV",
+	"DT5bgFOdX+veetZcH2ln4827C0KiyhhNgnD4fHoG/ltE3BiU8JSgsRVDE8Jkaai2lm13jkw+868/v3+F",
+	"fs2oIq57boTe/Przqf1OD/85x8kVOsWCXl4SzCJ0cv73t+gcX1GpMKMR+vnkxXs76mQqaKLHnL58e4ZO",
+	"My02kgi9e/fhpWmepwXNCL0/e/HRdC8gaYTevvv5Q2Vn4tbW5ku4epGjaPTrK/e/D/p/Jmf51/fv3oyi",
+	"kV6z+d8J/O/kQv/PDDl59RYync///lb/7+cT+J/57efT9z/r/528eK//Z77Uix9Fo3fmk17sKBrpVQZF",
+	"5Bdgq1ma6Vxn8tZGiL6kd+Okrx+J0CH8RpW0vxlGbyrXSY6MNrDcpmGm4yIuBE4UkGsiBluvNjAobbFh",
+	"TH2yrmx7oU+Al7LXo1yfnk3GYC6gZmgC0LrppTaSb50jGmpMqvffsCcNiiXznvX7zMypWvdC/wDNYvxb",
+	"W9Y6xoWHddGyz6S2RoRYmxpsFD90G2xdF3ZvA4ZdI1H16iFnsw3Xc4f63p8PurudIZXQ55T53x7c5vJX",
+	"1gm/5eX2bHmYKtnc1k2GVTyHGJWwvrVyLzDDDYlvMFOgDicZJddk08m4nguLjZ4PHg0h6SVOrl5YS8pS",
+	"/dD4d4xGMDW9FHu8Fi8oydMzIXgwmlrZhrRdMw0HRbjLHv928e4tsr9WdTQodEkAgfCxpnMxn8aXVKhM",
+	"C/eP/1MSsXjcTqfvQRf34sitLoQ5vxBmC2a7U5qSOQYZ2v6PcRZfUoZF3cXJmH2vGIdWDAUQm1h/pXgs",
+	"8SJ4ei+NvbN7cljhSywD2pX8T64FXy5QwaWaCRDZl1RCrWrlX0HPFHyNad7T7LWTutdb7fSVaescliYT",
+	"07G5V/ixvyNBckpSxIfFw20i5CWlEHaJ7ZJxiEynJFG1Nt5V1Iy/brsNCJd0E2w2nB8020bsl+cr7dPe",
+	"9b7XwzVA4SkxzY7ZLF7mgVRYrFER+A/Z4q99VfZQG5uvgW9TQc27hI0CW9mQgGVav8TEFR67gpRYuSpS",
+	"M4GZgjBsnCREyo3jmXv6E2wJ8lutWUyZhZyzmeMi/nuGaVlbRZW2K2/hlelGVCKZYUHSqrS5pZLdXgsD",
+	"EhMaOLh1S2QP+K+A4W3I0j7buT8xurGJbUjQyxjLRp11DofJlNsQ2DfCia/LT/W9nbMJqa6AfXy58Joq",
+	"xM6AC0UhQZ8jAlrv4DQlKbpcoHeMnEPQl5Ikn5r+blUDBeiVZowuJ+ev9hr9Qqv3+d0Q3Asr/R0kPUXw",
+	"PJ4Tq5TnBENidi0p62lneAbbi/XPQenvDS78+rBrtcmUKr7EzTgkCLCMn2lB79mVljoP9/W/D/fhwzP4",
+	"8Mx8ONiHT/yaCPPvz8ubXlYFiItCcBMOkZIkh6BD/U+TPeAVgCJZEkNoclxbMYIvkTwvVW+aa0Zn2a7e",
+	"LDSHNR/mRU6+ULVA7lGglTQlwlhlb1X8tFpO5J1xfRQh+vDGFFUKmFXX7H540tux2fgvCFljLvtEaDaT",
+	"XBBX/aU6J/+S5H4KQl3UqNEUMpzhdYsW4c3drfByOB01lpimwfEQTrFd8X2Oi8GVDn3k3sDsNaSPpIW8",
+	"P1C/7FUmUFuGxV2dD/k+nEQVbm0qXduj28j6uRFamzetjLu7HaYvnzuMZ+tKl8vf0ULKttCLlRdAplm4",
+	"TYLS41u0uyfKYR2s/p7RdYlpuoMGSwB4G2K1Y2D3J1JXi9+KQfrPhTLr24pvgxI4z99NR0f/WgM5PreX",
+	"FJTvfWDvEAKc5zxptCE9RnM8b9au9H4pAlUtj5HCU6QFcYShOYOXmHCM3KGaCIbYtAkzbtBGQ41qIUB8",
+	"5vC30AeHp6P6arxZRs6bGpboq1SMgFl0S92yTi7BfFqXGK2af0GyvAlTADP0/TXNWmIrtpGMgfOwwTTL",
+	"i9JxFiv7/PKBBRFJ0NhrZ0CPTWMx9AUd7O9H4HPXmDA3SUIJOUYarNFNRpgdSSXab54hL00kTQ9OWjdt",
+	"+3Rc+IzbS73Y4IF59pXAsd1dsINGBRdE1rU72LJmXS0xlXHCU7JEZl8R6urttxJlXc2wrViMy565eiss",
+	"vec3rraSsR+cfcAzDQ4pEVBs1usMv0xsDonAcJAVi99MevWPbBMR1r9pj98cDCk52i1vdzgkx8WDkuZZ",
+	"v315gd49v7DRYCYBoGGrlRH65RwZ41VCZKeYwMnu/5h6AtHBfrikwK2hsLnij3+vez/VLTlsZYSxTWbo",
+	"rHNQybtuzJzt9NF9j4mbk5HpSbVrelJZY5UMV1z4IQq+vZ3O5QHoKuDbhvjZoHf3J4M2t7ENQXQ4Vq22",
+	"8t4ey9rvuGeUWfL6QZiwbPkrgHnpVYcF0uKaxqwUkojFESoEvcaKROia5yVTWECvXa+gZgPlHCk4RoUo",
+	"j1BRFjSvLWYlowqNC1HGtllQpIfFVUU4W7mhjG0j3jr1AEH5OM10QJZr9JAHSIurzKtYErBSmrKeGcmL",
+	"ZgZVDPq2MDmZ3tfQuVfWqVh2ifUX1TK9r0xhUE1e6jPTjMy+QsZasLGNgkvz15u4sXn7ue5BHKpEajhC",
+	"rEQJvYhnRexYgWaSiVyaHmbrMbzHzkK7BpPs7cUBEZymTosd0zJdPBvUW0oF65SeCz4T0LrjAI0ZZ2QH",
+	"KY6eobENJ0p3GvWdn60lgNRtGezrQ4TRZgy4eKHtiKAuf2tpqJwfobSGUXbN9jGanUhFirCVmXEV33Bx",
+	"ZS+nzykSmwNcg8s1IDHA5jYJ5vB9TrEIutFecIH8YfJIkxjoeg35Tbhl438kUe26QjnBjUj3tldrGe6t",
+	"a0Ib3o7FXE98Q/JwcNn92KptHlwbIFoy/TIxvoVpt+nXuQ5e3QphVtena2HQ6ge2hlJeCfn9QQjWRZWp",
+	"PSuj4eEG6txJaH4bmFcd11K7MUDDAEjbhtjeZhP3J7m7ThEB3kkKDFnqUy7QiZZuMs7TI0TmRc6hPwDI",
+	"WxmdafpXSRlRQ7jL6TW01JoKCkljguRGD81oYYtI8vlcC3aLCM04T5ERURp0snphQ5bxi7Kb14xM8RWY",
+	"rc5/D5HT8yleMzsWiszxUtN/ey67Uy52sTsXSHmTUEvgOTrV6jefonMrXKHD/YNnEUoyXCgi0I+B7pr1",
+	"wle29sCutUfwYIY/nlXxsgMfCJz40Ie/BkEPO9DbzGMYcIjd0DxHlwSlnJEIXS7QTaZJD0vBFBmMaAj0",
+	"YmykIfe43Vq9qJiSJima1tmPA8hP36EMU6I7el3fSXVWslJp7s/Ffrpp0Pz5dCvbWhdTzDtvhy7VHGvh",
+	"TPXUxohjZwieZl1zKNjk1mbz8ynCDJ29PDXFu6rih63+hT+PotHpKBo9H0Wjs1E0ejGKRr+MotHLA/3n",
+	"cBSNXo2i0d9G0ejvYYLqyQPh4J3rnqTjjZoQzPtSIYaKYb0G+E3iZzPro9oowM8/ORf1eofBJyHhvBuE",
+	"as2W5pyrkGx7jZsa2v2dbhorck0a9WAbtMdPN3AAUp2d24pvBHz2dIvWwtsATsseh/4y3tn9/PsP0WGP",
+	"QXEzuFoZehy69VUXuRXp1yce9yj6NraxleiJJXTuDwaSK0zGdweiS6/JRTc71iUJS2M+ndLEJPQae6xW",
+	"A+GzNXdeU0kVF7XdFSytpudTwk0EcmKyzlRGBC4oWEcrIQHncSEXScZzPjM/FZikFCtBE4qZF9tQFgUX",
+	"ql5AbUSuv5tjhmfwr35zz7nglzmZB5ypL07RT0+f/VXr0noEMol3MqBQmJSZmCg8C6vnTw8OTS1yOxQc",
+	"s3tLcr9i2VM+VM+mf4N8tGlOEyWPvIyMR7J6hZlhLxy52pvgSITgYo004TqNMtTKm0mFWdLDsRvl65fE",
+	"dwSqllCVL3fct2W0j+9fIYbnrhKcu1I9fHXupfV5m7dGy4JG3sMlfGh1RvOpw6hp0OmWl6vCm6MRLmh8",
+	"RRaggNcZJJHLVKyRwYtVj1qxQTZGzkWeGvdqdoMXsTMZjRqdpuwnGzLUKIEFTQtlUZp4HIGZhE2YsSHU",
+	"eu9FarcwJueyFCup1qkd9rXe84on3CtP7fBNpd5maaKlNUm9oV87+RPxSuvdB48qBCzYq/tuDQ0Bpywe",
+	"1oLDnWG7ddpwqtCdoVunc4PG9K6fKPmC54UmAKP3Zy92D/cPf9jd398/OHzSDB7QPxqf69Ovu8752sNC",
+	"bYpMvAkjrx7eLK+1XF148T0MaufoJZwlpBEiFCr+ZEnH8BLzF+ZJ5xlv39ywuDsHAX55lDn4UoNUW1Ar",
+	"2y6b84MZ9QfKGACA9SqjhHpQ98DOEpis8bGJ1qFL7wGZdvNrn95tqnO2Se96Rl/7FFLcZJQiysypQ1si",
+	"qjLTedxu0CUAB4ohz+g1YbbB+JpSvHl0MEWqzes+s69KFCbY5NyZwwd22mL1fUJpC56qHbVe6i142X1s",
+	"ov9vzm2/MZ/x2gg8W9bgOxqZADX7M4SDr+jj30lBPobCw7Yt16a9+cNsI9TMSY/W8qtPDhCVVp6tpxjY",
+	"jL+PlbQbAA1kLe0CpxZPcS4IThcVvpqwVCuC6tVDebYbjrhAc25ObhMu5d37D+vfu8ebVvss7qDR01Iu",
+	"4Eh999iXYf02jEWV/H5/hqJ6+dswEnlkbFjCSIegdZNGOiRuvZkdqQpN/K3J3zeQLu8ObzfwmrXO088f",
+	"TzNTSj+NsUxMfidOMqtxX5IMX1NeCuMVL3LyJbb2MMgl9752n1NyTXJe2AkyAm7uOCWQvlNkC0kTnMdz",
+	"XslkkswzY0YzXc5JksU5ZrMSz5rqOM6dbUzLa1Rq/Z3OC0yFfZlfon6Z1t7XwOZDTcCPqqxqtPup3N9/",
+	"QqDWSqH8L1z7gfobY6DwxszxPIYeNu4LyJSqP0EnAjA0JKT61hgl/ImhX2Z6jKCzZ0oFSfRLHiOX8o+w",
+	"QkbVaBVQqFol2MW3uiZUCzbJVrBUUDUZyatGCXZ5VZ6VDZKAJcGXbkF+DYLw+Ye7AaRUDjSbPK9GnnKm",
+	"BM9Na/Dc1YjrD//ejmGb09Wi40UprsniHIZqXCTzIseKDGaoHeSdEUbE2lqh6f+zmtDqKzk3Y/1CqZs9",
+	"LqobXv2Uq82qNC1bhzXohz8AAQxw7z4DaidKy9IRZ/q0+62hKfLBsnUJ1aLDjL7anU9nE0WvDcEjX/TL",
+	"rAatql4ZDVonIfaaaTTsx6Tz6o7CIYgrBfXbNRvo3/x7fhOwjGJFZlwseupf0TlhWgN/JNE1zktiqwu2",
+	"GMIxUlzhvKp9DPfwSJpv98LN6y9J2CEwJ9jRnJ7wnCmdlVphl0dVNK6MqpSeyLVmkZFLjYXvZKFlLPgS",
+	"s1gmXJAI2fxC/aVWmeMUL2SEnMDMi1yPyTGTEdrb2wuHFhvU7OFb9lfb9+uRtIuPXPrkXKvv/1tLDBsl",
+	"UHqkQTNhYRrthEWoxu/NpUKfalhRjV0oMbQcjCHALPXZAxCES5rAT92562TRaiIuzBcKcjhMNm5GTQUy",
+	"fSSlImiM4aIQn0JFNSZviDDpWrfOMnUQ76Cwhjm3icZp9SOUIXcBxmmRpgeG3QJQxvM07DCbCV4WYWec",
+	"oXFIkAKMZhqyEAy3qImRBFaHHIuzJaBM91ymzOC9ZaEzzZfCrBWixZeL2v4XsC7frMszNFXanGO4JDzL",
+	"L+qjt2sJX57tvvS8JKH+HErrW9DUcBC5vhP93FvD0i1sR+32zuMeVe+Wwx+nc2qMyg3Hf8t72c2sALG4",
+	"LjKGGc4XsnZWhjm184JUdWsDjs2GerqiPNcFYdAnt2uZOnt7iGxeFzQhPkIX56+f1832coIF08QvpXrP",
+	"Za4WEXrz+jma8xRkmwhd6PHkmmi+ca5/KgSfQikHjdpQ8gE41cXZm5fIqFuIzLnRzswYwjR/NkqinvD0",
+	"reXhyPFwP2LbhXu/fIWsqhihf7xCRruL0JuLV7bQhCRMcrGI0Plz5LTICJ1cPEe4VFTOI/T8Aj3nNwzJ",
+	"BUsFn5MIvfvw0vWPeHtxgi7O3iKrQFZFHTGy6XO00ULB16L0IY6i0Rv4ewF/z+2Hszcv4bvTt6No9PLV",
+	"KBr9Q/95c6H/nkMLiQv99/nFKBqZ3hBvL056rrW2HvixKRBrUgWBQIKjVwDPj00x33jBKeaLOspE1vo1",
+	"ZmklUsUmXAXKJidJWbholfprOG9ef07wPJN9sS1GpYfL8tT1Zve4Rlrkgpcqi/9dSptBCNHw8dB2cxfk",
+	"S8hI+wWZwmhQQDCqxEXAEUFUKRgav3n8ohHC2qwoHXxZCTTlBKqunn3p6W0Hv8Y5H973+aRMqTq77qmi",
+	"WYc9rFFQpw6VCM3Yab83bFJ47L0JmQhMa42Swyf0vCudOj8mHmP4XM9tAEdgrlDpQ7luY3K5vGOACy3Z",
+	"Sgt8AqC1bkJnm7FstyWCF6iztfqwTmvaRmGsTvDPFtOmKpl0Kw6GVoDR8Ek/VA/2AU7DDbtitn/qsabb",
+	"ebdFlQeAvXFcctSkTUEQ9C65N0Cri5s+PnXIlUccAofZglSPKkU+aQ7JicZydwIa4JpuZbAD1JbEhs1+",
+	"pXe+R589QTcZz6v6Ige7z9A4p1dEqPjZToRAleYCwXrQeEFkzPiOKaPkOhSbRpNonGScJmRHD1fki9K/",
+	"H+we7u/voyTDWuwlQqKx/mlnrwMM/t7cYpccX5lSF84UaJZbK4vGRdrtSxu78IJwn8RV7S/MKl6xa6p6",
+	"CjYZFX9N6oq9ba22/laHsGmUnoX+oYZp8qWggsi7qEG1ic17/W5YxmY2uAPRoEitNiTUEVvr2eS98V6o",
+	"1V2FV/lrC7zZg0R3N14YlgcHKzu8t49no54GG8JpyGL1Gsuqw0GCGbokyGHqMbKxG+jJvh4ibU8EnuJF",
+	"hLBCcy4V+ml/UHTKfQD02k6fRlB2AwLMcgddYE+LZdqghetgDNjPKbuKNePu3tjj64PHxgS4q0fJx+Ct",
+	"TBS/Isw4LsNOhysSuP6LTCvvnCXkGHGWL6B9YYZlBgV3SDGgk5C3Ufcaf/1DznAbVq7QKd6TpauH5PlB",
+	"fISl1vdrkasiG+kSfvqaskDdmc2ZYuPuf98OQ+vNx9wE453Qs+61/7/2uZVdYK09OUDN61c3zqH/vvXl",
+	"bCS1WmfHmlu0r2rGuNgg1J4gl/bm3YuX7+m96YMcspyvE2Pfcf3WD/e//9zBTFuGJcxFRLpYP5OjZCQY",
+	"KMgPwauNorZTRURsqtliVSedYBXXHuYlNi6zIk/yDTfoOGkUR/E8MY8kKrBQ7YWPTeAxSZFxh3cKDUmE",
+	"4TngtrC+ZuWinU0rEbVwZT2oDQWSfjRFGSlDuK4TekVIoaUJnAgupfsewlzNhuE0LCwibLq+Ouxr12vE",
+	"u7991n/2d3+KP/++Hz35KZxwYXWu7hKNDga8rRELuma5zxrnDhsodxgyWzioHxL8qrW/1nqGlE0L56U5",
+	"PfUI4ZYWi8Y3XEjliqhdEql2jpHRXo+aSu0xMmd25HRae7bHoMQeoakgBP4ZIUauofanMVs0KvPZlYyi",
+	"kXkJaJbc2Jphz58HyuVf1LIinE2QviBqO2Xa6vbPy3M77p5fuYa3PnsapGK8t7SxTxPfnP907NrftZJ+",
+	"hwp3sOzcgOfbLGWTbsBVc+iB6SV3o3wPToK6prjhYFN4OvX7q3pKxOforirZbaTk+wdt9hFVGLRGjbsm",
+	"Um5UQ+PexMb1kez7wp6+bBecN6VGKhG+5KVCYy5AfETeviPNEBmhIH9NuUCYIcw4W8x5Kas5doblxrSw",
+	"tb8RpRfH4zRFNMaowIVZhUkxT7XIpWFX7Bwbe4wJuOLmLceQRLR+BtE2aER3a/ZHz6zkFy7QMoa/9jVL",
+	"yYesNtEARcch4vYsDxW/vW+7wwd7BNs0FFyWNFcx7bnRC5xPuUhRQXOutRzKpBIleH4iJDNaFLaBp+tB",
+	"eGwlxSTDbNbbMq2vecItWh7HgxnUKtPIbatT3TLFuLcvg1EnHTY5KRFJoi/GSI87t+rdUC0joFy9y1Mi",
+	"FZpSIdXwTLuOyL5KCIajBvCIAgacCla7t+6tfdMs5CaObcS3NxePLUb0K8SH0dMehbgFz6vbD29YqWgb",
+	"GtDGBq1emKhXtfpOt8cCKkr8rVjAPwwgbwKl3/Qel1/XB5usYUK1ujc1jDJf2dSQJcHPe85IGdVfmfyu",
+	"NPLDFCtxLkJ1JMbeHKekSknYy0ieRlUZ5T0wTnrTVnlcXUtWAlQsLCoaQ6hCGS4KwoxsaN/4SELzqwhh",
+	"v4a5MMbcnYEZ5AkX6XD3MYx2lqie39dkeevrwVXGZqeMZsaFQt63RiTRNMOULzb+WyKdHasybO0NUyf9",
+	"m2pu10Jb84z8860Xvgzgt0GZmshzf4Spjpr6BRcB0XQWMF+eutZwyLQU0UqDjPnUuw9fYtNiP5/Gl1QY",
+	"N+lK+LaBUr0y2gwXsaTBKBot9oLC5YJ8nMKmMkFkxvPUNgXGSabpgv6JYJFTLR+ZfAo0rrTQms5U1V1B",
+	"hkIUnMk7AJ4wBUvdC3MsFQwdhMqmkkfvTpkLINYQTJMyL+cQ5RxoS2VHotNqJNwOulwgPCMr7qiwlQjS",
+	"/qWsm6TeACwvU32ZOeMOUji8A24CVhswo5HJqO49cr8mQw2BK3FqK8ShgaTfiDh0s+N5QVjs1a2rCsiF",
+	"TIP1XJuIPXXZhXWbmZosznVqVrVNF7y6+hWHdDfdNO+nI6Z939Iqh60I2y6zMLkJrkZEwpnCyRrx0NAB",
+	"wZWQOTVPBx0Zsx7K7xeMfyRR0uJTYIELE0DTXypRfn7RqvB8LMhJoppx4UmWrHwuS25pLQlQf640D+oz",
+	"2VTmUvKlgFoEMeR2DQMvGxKzVvT1mXlmuD2GMiCy8U8xFzG+5NeBG/6nZmc/udJHJpXH8DjK0E1Gk6zb",
+	"NUCVgkl08DR8LsPZawC6VnFcY+8dHzzRK4a1HzwBgeGSLDhL9bcHTyN08Azt7e3thMGScZvk0bXkm/Ya",
+	"KwrcW/Ig1iA8f4Aae10u7+2xxhJzSFEvWQpjvcHhAdJAAGQ3NV51kGejaFON/0MrmJnqZVMuCKrPLtrQ",
+	"H1FB6eoiWsMqxHXOw8mPnWClAVy5OYUnvsz5NUljxeMmgHiCTJwQbNT/nExVjAXR8MR4nHM2IwJSM2yV",
+	"F9An4rIoiIgN6AgChWGWh/oEyWaHsfpXO/w27vjwq0VFw+9hI7vsHUkVy7tv3a9AYM5lBafusnyInENP",
+	"DtBJOSulciooTnBK5jQZxhwPn20byTflTd0NNmjRcXcHVGpWm2rOqjg6fKbVXOMq+RblArzdrEaF7eqF",
+	"fSlvd64Ymq1spbPDveB5zwlsFe+rpkTDkL/unrSGmL66JXMvvq58dBj+VsteS8D8GoQmGkSGlCRU0iEc",
+	"Sz//3I3+Go34NRGCpsQr17iEGwZ+MkXbYmM8uGXxbuuaWEuids9cLmLbDWAjGlWdYLXdxnI+917Gc+/o",
+	"6yJdCSmUV9OurmjXI9vomTZh+Vu9+LZnZoEwQ5SZ0te5F3OkmYmrYjh2p6h5DttptZobZHja3GTVAr+u",
+	"JmqJZKMRrl6+V/1QcW8PU68yYmAvqxe0BryvhMAQ0H0sEj6nbFbzlS41yLCMXeBAuwtFN+Kha+729H7n",
+	"Y1y2ne6SXEm+dQqFk7Q31q3eA7gLPB8DdG+vsrSPEb6EEulQpkOLbPHBjwN7u5oV9DRHCc/qsL19xI3+",
+	"IH5fks/3I1xZT53psb4EFIaBV7sAoTsBV9bT58Duuzn+olU7+5XFQfgUOoLuO7ch8QUQ5f6kvo8F+8ig",
+	"u39PfSXrQPPqyaGP5281PH98/fYIfXx7gEqWEoF+iNDHt4fWn4uVAl0SYdvhyJj29JAntumtaV0vaUrQ",
+	"GZvlmKX612dVLyTKZraejdQ//IgYuQFrh9aGSpVxAd1vP779qbkm/dXBvqtUaAvJOsMI7NRHiY9vD0bR",
+	"6OPbQ/j7BP4+g78/wt+f4O/BfhAe/IISm7lZK/N1ZWPbD5qy/dpRcVE1pBhQb8Z78Nx7zhSvWU8aX2K+",
+	"38Tyvb4TuSq/5ApCDc7CVhmjyZAOQNXAIT5rDeJi1ZS/mFGrHcMD97K0xi/LZFwn0ARixaXqjfUc4DC2",
+	"xdZiqfdha7ItrxBuSrf5ISmXi1Bnni4vbfRGuMm4JKiUkPJkJupYDoaFg5vqWcsX/QWM5jnbWjRpWfTN",
+	"xeKyJr/LuURFqG/XtnRt77lnXF92iZsayj0iull7k++MNPqReIEqX22iFyhsa+xg81JCNxIwhu3vHj6r",
+	"mcXGhHIFlo0dl4ZOj2IRoYTnOZmRna6ZznD4Yf1JtkJ+18wavR1xXvNlPk1e89EmxW5e0D9wTgGLTPgc",
+	"VRLNeVrmpdw9OEBJRpIrlNKZsY62Wo1+/v2gp8eozwT8h052/wfv/vb594Po8CvMYL/R//w/6P/4X33+",
+	"/bBn7g4PWfM4bsFh1ibtwYRqqBlKhI3fj9B19w42PXjLBYKvLcqC5qtfmhP9rvZbT3b/57N99QFcnf6i",
+	"bwmbMJxgF6sBLGQFvd+G9tQo6nZvalNjE9tpb7OEjQ1rS9PP0EINarbH4laZ3+9Ozl9p9W4wnmGn6LGg",
+	"0LFtiykNW4xjT6GV3BPDWu2UaDCwFQ2wh3GlZZN8Cy612rsS4FrDbrjiX6Erthxt6ExfwrNYbrfxzVi2",
+	"teJSNmNAw7bms6LuDrvuJzi6pBRULS70FJaKFvTvJJSuwNDJ+St0RRZoPOFFvLe3N9kxKXoTzgiYb3FB",
+	"9e9Gw5kgLtDk/N3FB/T4+uAxLujuFVnISYTA+oolmpwYA9VvQMWO0M8ECyKQqRZ2RRamVthkz5SvJnOw",
+	"ZRNbBdJuJlMK4oI5TcHjaH5/4Ujg3379MIo6iRd/+/WDrRSXEZTwkiU0fyTRu4KwV8/RKWeMJAoVgl/T",
+	"lAg0fvf27Pz1ydv43avnp/Gri4uPZ+93IpRgIRauv3aSYzqHSjFgMeViFlUfBM+huDn03BAECZKTa8xU",
+	"PcIvMQ+Rcu4HvxHIgHP4CgGFUx5yC0CeKxIlM1GEoCtdnL19XpX9mXIBNkYqM3co0sX5UwGVghgRXs+T",
+	"CBk6/4nVLuOoXSsosoXa8YywZOE1RDl7eQrl6KWXuGTeZ/ud1PbtvU/sEzvl7Np0CZBHn9guOrsmYoEm",
+	"j68PJijBeW4nGwhUxxqSJcKCoEsoZK84AgeEp+jptWCkb29Pv/BvF+/eoikleYo0QTQPS4avSJxgSY4h",
+	"u8l8O/nnP//5z903b3afP58cI9MUXpmf3r84RU+ePPkJffxweoxoar79+PHVcwlvOQXkkTYZHR3uHxjp",
+	"dvLapnFNYF2Tsw94NjlGAsoxAShW303OTz6cvpwgha/0RGbhcyJm5BND+rqTDI31Ov765KcfIjTBRZFb",
+	"gegxDNuFMX/5t+RsYlI9Ms54KSSavJruvtE/TtD46cFh3afWOiX0C8wyTM68VDgnO7AxIAUTb6aUzAuu",
+	"NFTs/p0sJkeQF6bEwmt+i+cEKA4Ej/J0gSC0bCFtFx4hXREC/d6xOadqXrX7HkaT1NQPmtg042pWGI+h",
+	"7QGB5GR4BZXo6eEhLPk1laq6icnvn4wI+Gl0hP61t7f3OUKffMlZf/9ptLe392n0dRIhRm6q1ONjVGAp",
+	"0cQbPUGXOLlCWMKRue9cQXo9EBV4RvZaD0FFCGnqEnhZN3pkjRR2xRoqKJFo8n933xs7/+6rdGLzsXGe",
+	"E/FIRohOEVWWJqMbkue7WoAkQIN2vEmJEFzo92vI+enps782AacQ/DIncwM0xxZP4BkD4TmVypSFmJhv",
+	"J/b89f4BQqE2AhGIMuu/cM4JuJax5iaP/1MSsbD1JDUSWmyO0ORxRnBKRPg3TeK6v/i7E0CqoN1DRhUA",
+	"3I2gCspL4XYANDiV60wpLiCmGZcpVSTd+2TKSybE1jYy0tPozasPXluZiiCfnL/yTH9Ho/29g719UzCM",
+	"MFzQ0dHoyd7+nu30ngGPfmz6O/wG3Z9NRSmtJZlqn+noaPTS/l6X0IXnDvf3bZNQ5ZqEejf4b+ugMfLE",
+	"KkXHvMKwnFDbKZ4QKfWxlMVeQ9YYHf3rs5cWOXqtJXQ9VkMQKDp4Jm2SjbAlxD/rCR7bE9lb4Hneu/V3",
+	"ZtBFQZL1tu9mrbff3ZaeXEtBT/b2UcqT0nA8LNE/T9689jzulYgVPBw3i5uhavRNRGXTkAjPsGYcyw/v",
+	"Q0al6ZOFE7Xs7KApcT/AvDc/fxN4gXdDG3R9BHsa9p/tP+mbr1qga6z6keFrTI2ou+yo9GtoDWhoDLYi",
+	"aXMlFb7EkuwsO0ItxCZVBnrwGDXDOElcFbQCCzwnpgflv4Jm5Rvou+NLf1CkQv8OlM6VDjga8RvTfag+",
+	"7JVhBb8HJ/Lzl7cwXVViehgUmMOpM7FCfeCOkEZ0ZM9ac05lRdC0hKsix6YO4JEpZq8yImTvuV0TkZqG",
+	"atUC22ExehmhRdf39/g1nVM1GjDw1BjRtAJ2Z6hkDhHMggF0OgFpAPiWOcGmKAL49dSsZjl+/YxTKzaY",
+	"Rw5WP/KR2ZiD34yx+ekQPH7BxSVNUwKWyaeHP61+4gPnbzBb2NWZlL4a0S0CIjwTxLTArZUOW/LT6z3h",
+	"0N1qQR1cf/w7Tb8+dgl1xhvQQOsVAPHqOQBDwWWAXrhAB7PkLslYNXctQmud3QAdnMnPPF1sGd7sWiHw",
+	"pmkCrpp53ym893HTOtfR3Nj3DuD7T1c/8ZarF1orNQ8MwIhTGw4EDxwMWNM5XuQcpx84f43FjJjnng05",
+	"ANu8i6RvSEqxa2v+9PBwyMNWLnRdereA7W+wuILKd3D5KOWMoPFNxo0Ir3VQDCYX45LfWYrx0E9m12t/",
+	"1c/kvZZXAVYf4kSuWuEWmG4gAeO++bi3/1Xc3KhyeqSju5H9DmotW43XhctqlQFYPlWyYvgueW/rbL8t",
+	"icJ9QjLggihkm85iBTCkF8MhRtWGySktfNtgg9Ai0pLEZmj4hvryBP5g0ogHCstlkv82QeQ1NI+E47EI",
+	"ILVY5qKdfemDZEkfHQIBpJcY/UIatGh0Txfdx4wNnd0zLShTWwz27APuzaK3wx7DGJj0z8S6bw9DWmuF",
+	"EqQNOKoDHhyF7AJTtImg2g+Bj/3UlFuJwE2oeYMpU5gaaztkHVesQJrorgxfawZg+38bl4NN+KQC4aIg",
+	"+lzoLFNyD31wxlN7UFOc5+aUDg7RnDOVSZs86jOdY2tBh9avDOE5YSlYZrhAIK+AbGEtrq7EURMRn5OE",
+	"pqSFi7cT51fT91fTNyYX7a4kf287LtnIZuzeswowgPbY2q0PNOi26sMASf5cHzIzkTwvMM3tdv6rNI/3",
+	"xvLfyLR4JGtBVnE0t8QtMiTFkBNN4sZP0Q0hVz4tqmTj92SGDvd31pAOHttnt0yaXwg+R7b2jC/Ea6Ks",
+	"RVz48lyQAhp0g+8KUpEzzlMtMWOJqEJTnpQS3ElobLY2/mFnp0tAX/I8/ROTT9ui9oF6PlDPB+rZpJ5N",
+	"4wBo3b3Ez0YRLTfOQAjTQLNMN0Hj9i4WnpPBlhTTIaJvKsqSvISk7mt+RZqrW9W66Q9nSIBrW+3W0Pf/",
+	"X2I8sBF3Eo1xOqdVlwKNNPC1yshckvyaSF9cMO2sjQoYdjtAjJE57+/W6QCrW4NdHmz71aZtagAUzS8t",
+	"FunCs1axyWrcd88qH9wOS9ATYABhLygWMNSGmOkvqDRFnGgVQcYZdJLqoGmLt602+DnEvWNS3CcqXhGj",
+	"5yhMc/mnc7dtyWaHm8fk4KOHTG9uqfOB5rERE7bspH4Pk35roLMSkD7VBw/vNmBUH6eB0pp2aXUdoBUr",
+	"aLk9lFo9FlzhLURHBEKk8tRRUwcBtjQehPFCjLhx/R7bwNmbJdS3a3V4DwvvA+77kykMiEPdTOjg8WcX",
+	"Lv4QKALXYXHEBotr+OKMVIHaAIWdrAHI+FhC8R0OlSlVu+RaL2u5RqsHnplxg7TaZluPgZooPGMkq/7o",
+	"Qa9ByHcYxoBdINVArNTnWoUX9c1Zl6Fbc4VdFMeJ4gIiyGuI6Y1huAPLhIH09mx+Xt/hjyvSIvvmrprN",
+	"gEm7P+Khp/zHymlXRVIsmfcPZQWpUH1AgKceiwz9+O8MrvAOIERv9c81uU2pLEpbG7SX1D53gwbRWVub",
+	"bdjV2qlNNb37jO0qIR3h1gTMhHO54KiEG9tkWoVlVd/0UrSCsLVDskwjIht55dxl1PQS63uRa18UTwWf",
+	"rxt8tXQBzdCvASuAJip/2uAvC9KrSZXDvf9KMqUEvSwZzm2wiozQnKQU2zB1lpoYZkyNeNeNT12mILWr",
+	"goNQahD+kTxCmAUTbV1uXeQGmEKc0EHajzPSKFflun1iY+zmRnUSIUow00RBEmJ1Lcig1AgzeVzTnsnO",
+	"Hvo1w+ZJCw5ojhfokqAJdLmeoJQUhKXSFDOXn9hE09fJMcLtI/RjcR6ZDCjgASYxV/8ykcQE8E/sIyRF",
+	"458j9CJCr47RaYSeR+iXCL08iNDLQ1AOPzGcczaDWosqI/OdPfSO5QuEUYGFDQbCrfJOUIL9h93DZ7AT",
+	"tzaBZhzc/+6WXQM/08y7PtG9T+xXSFp1QQOxKV0TczaJQrsW9ZxVeidVElIxCc7j1PY6mpgsxJDZ36Ls",
+	"92r3t8v7JoZ/dzQBSmbObnO/ePSgwz94FIY4xDtIr+lAjfRAgyp24ZJEEUZeueneBAfHhFd6GGoacdeS",
+	"w0Mg8f06JTrA1QCtCrD6xJCNjLuu9FcTzD5C6cuNudHaoVvtyhYbCLnwwvsN3VqBJg9RWw9RW/fJpE65",
+	"EFr6hx4roLqYYgXjusaMKTCzc4xwLrlV2KlnLogQ9I+1Ma+VMEuEolONIwRNeZ7zG9kcMZivPXZv2nqu",
+	"rpl2W/Lztw9PtTsxG/tmof2rKJyDmwca90Dj7lMQz/hNw1RhOjWMOUvIMcJIwkFZ8JTG8WdtH/s/LU0z",
+	"JlmyC/aYXa/w2VKb9FmWvNUPnHjjB5mnv32i8FmW2GMeVPTDkjnp3K3wNsXFAik6Jyinc6rQmHxJCDy8",
+	"i9N/l1KRdAcKbEH3n7tJFP4jGWW74LLaPusO/r/SPrvMQrq+RdaVLaMSTZwbwBY7s71izO+8VAmfEzQ5",
+	"maBxYZpN7+yhk6aJcY4X9RMsX0BNg0/MWh7r5o+mjNGiUTjtBkvkVoDGcu/JD+ODHXSa0TwVxEQqvMBz",
+	"mlMi0Umi0OH+wdOdfsthF66+VyNid6XfxJ4YOLAH0+KDafHbmRYdYZhy0esZGkNXS6N9He7v3hBy5bHh",
+	"JOfJ1frizUqLY5C23COHfLBD3ndBg2VMt65vUEOec23J7dkmV0LsY5xe02Tbca3vDBunOUET80bKZpM9",
+	"dAIv08y8aCTV4iqplkr4InEcnDKXn8vBuXhN9tAZTjKk1y2JQBk2/kF+w9APBpcBgyNUYJuVm5vKzzOh",
+	"L1mixFh1ApGy5mrOssSs809gAKn28k0MH8OJ0IOV98EC8u3lBUOdoG4+FKSxJAaS+n84Rj+YigamfsGP",
+	"G4oIluA+/t38PzZJLUaD2YwKOzOGXoQX0+umH7Uxfh0TyZKUGVjyn5JWuoC4B5r5QDMfaGaonkFam2xI",
+	"6ugmFgKI2GZk0UV37Cpuf7wLmdR0c6lsVnvoBAkyLSXOh1fi8iMKtCT56uTCFefqqZl1B2al74JcftOC",
+	"WcMJZQqXkDqIfaCUD5Ty/iilq5V1kxGVEYEU9yrxQWUtzzClBctnkRM0d7ZASqmUJbk7Suor9xN41wTN",
+	"+bWNUHbCteJoAsWBU4GnSo9GY3AUeHt3vgKp8EKiE1QyRXPbBYfhHOKgIecVEkx3jtGEcRXbV0qiZGiy",
+	"t0Cg166x2E/Gz3PMIMX1z0HAYSt/ECr+IO4+EPHviIhTVx7F5ZagMa5kycsFOmhYCw72NyXmVSTAtuXh",
+	"X6w5dIx39H7G6Y4mh+/JTKJn46c7ETrYHz81vdEOnoyf7JjKswLf1BV5gVibqgQuTAFxRqQxvVYZ5AUR",
+	"lAfsrSdp2kX/M7ffPweFrbbznVPXhltCX1oFd1VnAQAFqMjs/BTVrT9Q4wdqfD8GW+YBpqErpn0B+ZKU",
+	"0oqd0NS4UbG2Dq2SG5JhjRepwDdbDrn91U77Z7UQuP3h/Dunf+5+2YOV4IGk3bOAaTOG/Zi2GhyNouwU",
+	"2l9XipGm78aKWNtz25zj2wTYkiyJe+q0rF2x4W9lOnNBsUcIQ/Fx6DioJfKbjEviWi5gRSBYAM6RSvN1",
+	"byGH9YOA9Zn6EcB/sHhavfyH5jbBwNlwK5s+veoE8oFwo0q+URZtDGur1a5D+/GkiReTnQhxAZTApdR7",
+	"rmoD4FAcbkqEMEXjwCaHGcSD1/JPJ+BWYwFnprTAUR3oTyGwfw9dmLIC6JUxnF0SdJljdqVfgBFY8Iyh",
+	"8uDJ+GBnfBmqdF9F02qo+o5DaMGc943iZuFoHoJlH4Jl713weA443DBd2e7c6KC3KUclWwwJdLVof9f8",
+	"6iGk9VuEtBrRiqoMEWgs72CnMg/dScOuJvw9rhpY3U2YQM1iNVvlIjEaImIcFYIXXOIc2YQWYxetvnU1",
+	"azSnv8l4TkxjHJK6Ej7HVhqg1tg2OX938QEFtmh8W13meg6vctz1xB3En8Ng0NjSt7IZLKMtD26oByvB",
+	"fTLrC8JSS11IWvftk1qt8DzZpvHU4RE6eIZSvICfEz7XQyPrQdfUhjL0Yze4YAmjfwxq8h2UvXb+fOhA",
+	"WxHZ2utvPfI3lKX8BiU5l0SisQs+M0UXqn6HoPj4nrqdCJUsJ1I2m5fpFzKOcs5mRCB7BfQyJ2gsCJac",
+	"SfQsQn+N0I87eyjYKzfHhSTHjvYHLwaGBHQifZDbUom+G1oNu3qg0w90+sGa2w0X0DQYjI9eo8SqqCMa",
+	"y72nz4aSYbC73IWoW5V7JcauZ5jFHjqxph6cC4LTBZJE2BqxHtehEl2RQiEs7e/HVbszOIBLknBXrhJ6",
+	"1po5fY3B2Zjs/FDuLZSadU0r6gn665+HhMJ2HkjoAwl9IKGmHQXQUI0UjzRZMTVuB5LJuwh3fSEI+Y1I",
+	"2xrDyNKWgu2ht1z5JNSK3C40IcPSVtXxpFFLO/FMEJIigkW+MDYEj/46gdf3C/aGzP4zaqSymxIycwLl",
+	"fOdUSpKaMC6N9mmZ22nN27pN1ynzGolrHvU0YOCHwNE/nTALu3qgxA+U+L+dEpvef83ge/BGgjZt7Zkg",
+	"xBpFPKAGDyTYRYYl2XV+zC1HV11Uzohz/ZoP7i1/DoLlb+mBaD0QrQfxsdLAQdcE0lKFSFTuKQhd+LEK",
+	"Ykbjg2foBbkUJRaLCD05QG+wSDKgds+cGGQlPIw0ndk9+AFynIaq7qDZ7t6FAl8LjUavtjr0nBDVEB0f",
+	"STvABI3oa1Zdme5CP/3nVLFhaw808oFGPtDI2kppSQZTbVdSyIVUBXz1U70veqPysSTs0AsPaZscCTq9",
+	"+IfWj9Gca2UUjfUDyMBzZEPUIq9aZ63wRtD8JjXCqP5rOg9HCCeKXhMgudEnVrUYdT9LwhjRSnCV3PJ8",
+	"eoaoInPbTQeiQvNyzmRUJS0lWBJ959DkB7rZEJaQOMWKTICXwEupWnxi1qib4JywFAu0ILhqo0XVMZpc",
+	"45ymphNiIq8nKKdSSRs9MccsxVD+Cxak9XXKZnAQpgpWhAQ2SWcZZp9YTvA1ZTNEQf9HkuaEqXyxh14p",
+	"lPE8lfYIcY5SrPARujh7+xwpgudQCSuCtROcZGZ2RF3xaSpNszmShupjnsHtXui77XCFAFkjTJYSVcdm",
+	"om/HZG+2B0elMipS9CErhUwxpOH+DTPNgHeOwd1mT3RaqlIsaUDmX8qwMjc9PcnWi639jRZNBlBNf0kZ",
+	"hiW2XxAk/r/RokXxT80Ld59TWXBJXRBf81GsFE6yOYSSTPX14zn5359GGo12P5X7+0+S1yfwf2I/Nq/B",
+	"/LT3Gy0+jUJFges1/9kDfD+Y3ETJ2W5OrknuiteqUjAXraNpgyZY+qClCYH9jRaRq95cYzYSRGOIRx3N",
+	"F14zXENfB9fEhsK1i7UrYrvOW99vC9s1Y+vrE/ijhte3b3JA39P61v8rw+6djbwB/MOLVGsxwzOUFxDs",
+	"YdAiskUfqi8eSSR4qcgRmpi3xvWTE60GfmITiadkVmKRUjbzf0bj05MXJztQsRph5A+DuvlEMNPX3WTQ",
+	"ApO2xWexRPgTAyHs2Hxnubopn4EZmuAkIYUi6aRaK1TS8Gpu9BaybkPc9xqD317nNwnG7xzWQ1T+Q1T+",
+	"/Qf6aRrQcBB6nr4pNC619KAiB8tyAbvCxsrA/QDRuDeW+BDKf79d8jowdm/98G7Pmu6xMV5XcvsGHfKG",
+	"4oozJtaX+oA3DwbFO26XBzBXJYb6xew6DfM2YFePTWDKlv0mb7C4kgg6fc+pUg2UQRPzSi12Q9CMFdch",
+	"+KcZvphTdgW554iqT2w8KfSTvJQ2eRfK/BmhvurfjaZc3GCRmoAfgkVOiagmpNJ20ebXRNwIvTQWkvFN",
+	"ZPrWZfx13TUP4vgDTXygiX2SPDadpxaohmSbUrIJHTSkatvxMTDp90VH7l9sCnGBB8HpgUjcMZEAqAsJ",
+	"TtYbC4HBuxnJC/DeLSMac0IUZbPl7oQ3btCfxIsAw4b6EOzmza13qwi9JDk4ermwAY0qoxK8ZX3Ox4zk",
+	"aQxjR+s4GsNvrgLIh7zUDF73rX8kd4m9rNVeEgf3/5UuknmNz8MdIyd5buVZ7/DmZa7oLp5pBl59jcZv",
+	"Tt7stH4sMCM5/HS+EwFZ2sVQRnZXZWTXyC6f2PjDyQuTcWCtTJII6BAB4Wf1e/UIo2zJPfTh5MXKRyAF",
+	"9xPz8i0qx0iCGbokyPjGnVK2h0y8i1bCMHpz8sZ3rpiTaHlXPrHJHM9j/Z7JMTxz7p5B9S9NfwwcilEW",
+	"Tbe3yRwXsUsCXOKksXD+vfpm7PK+iUvGHc2D6vfgifl2zcEs3XFJr468DpDEVvpaaty/azb64Fm5X8/K",
+	"vLrZ+/GnbMxF7tGNUkl038B7sgINnNPEXtsDPjwo/nfsMeFCkETVlOKRCxBa02XCC8J2U6zw499NqOHX",
+	"3rDrC1e8wdY2M6IzhCfatOWSJTSHfGV5QxWI0Jyh8eTd27Pz1ydv43fnZ2/j5ycfTiY7x+jp/lMERUZv",
+	"qCR76CS/wQv5iaVUJjmXpSC7GnMFz3OSRugmwwq8GlQiLK9IuofeY2XrsZPURDrnFIIt01QQKUMi8y9E",
+	"vSsIe44Vfu8iLdcjeOaxF4LPhyi6ZvQHPnysFhdzqhbDnzjl8wIL0qtNLwczewyb0p17Y5AkKYU+lqN/",
+	"ffbx4MRCIMISFeVlTiUAXUEYBK6jMeMoESQlTFGcy2MUBC+A6Z1g1G3YztXskloF7fbHji/jLeYK/k71",
+	"EVWVCrmYYUYlrpq29Jrk3jVGDrLLrWX18uevTV+haXMHu/7Uc/zlNWEzlY2O/n/2rra5bVtL/5Uz/hJp",
+	"Lq1YTtrbKrMfvKnbZrZNPI7vdjKrOxZMQhJqCtAlQCuaTv/7Dg5eCFKkJMeyZCfMp1h8A0GctwfnPKd/",
+	"chIdzRj3f28Bbb0lkh4zLimXTLE7CjOt0pwzrR/chHP952HDeE5YV/iJNgNepaX1jeBcoiIkTtATps2o",
+	"yMpwVx3OEs7xUwVbwjEeBHEpTVILu2zlU7coytpweMIkUuHzkgxDhyQzxrsNolxnRDeiKRUJ34u2bgoo",
+	"w5G30eSO0ZXyUmq2BjtHWR5mQ/YItZQdigPgLdvIiANdWllpkZf956pW7VEVdYlgGwtl8ZjjMaXJDYlv",
+	"10Z6F+bkn925h8jBsHDTju42zsRs60DUvbcBX55bjFb5eJvDNLckvsm8BCsXfhI25CfUBWwbpeVpxGyV",
+	"YR4kbKtOVRu5tRvmh9swtzSiYgzzTEwyKiXcLM0Og6EyCXvvY4uVTIyplEzw9dWMVWO7MSJcVSH7Mg/t",
+	"fvu+mxLNGY1Ldnd3e+9u+WUkVug72+/W7OiVztzKzQud0R05Z5lIt98lCId8qS9ssfwvVATBRG52Ektr",
+	"6lvxDSvScX8sP5zjJ+sXBmM8jFMYTlLrEbZY/u6w/JIIWyg/Mr4cEs2J8ZjFNNuEnYR6YLMvV5b5vejv",
+	"Ji8uHHnry+06d3Je/tL7AvcfZlT2CO6XPYwDgPvbiIgD91tRacH9AxBRlA3UuozKGsPkIPf1Qd6lP2ur",
+	"AO+efIfu7iHbYVnK/PMdoy1yzBEpOJCZ4BMdlLHM/iSb+VP14XsP69JcVjOsK1+QhUUTlb29PYW+D6w0",
+	"XX2jSrt+lynX9EqPkkln/HUgqlKhyrhUxFSr140lNtdtqlM9Vmy2VbGqG0dYr7rlEDZVrW49hrOAVbhD",
+	"P5NYRYC8wpfnPx+fnpx+f3xyctI/fdU1Tmm8FriofNsWxyhJ+mYMw6vLbwS/8O/rCL9TmsGMLEFSWspB",
+	"dvahuRL3KqxenVCkGJrmM8LD9T3Si/rTp0+fjt/jv1EEPJ/d0MymzSPTOH6HmLK56kZgbM2Qj/CnO5qM",
+	"It/5gqZswm6Y1k6+CsDt1nWIdtlOjk+/i0AtBLYO0zJu63C1nN+J9I4mETA+5EHRwAsJJKOkC3pSc1X0",
+	"iLTM3nZszWWwlwWb4ZOEc9z4DgLl+MmpkcNL+4lbHKfFcbbeqNMrBnfqrOph3PKNrFa3hmqs6h9vBG2+",
+	"WKov8mwuJN2PiWverDPH27h11xBPDXdtxVw+CN6p6XAcLHapWKqXvDWTUFhJRyBhwYs3JWNpKbyNeVtt",
+	"nGRApC83Y3sEkArX7gDg0SahK5ohtcLXgkb7rcX1KsLFthnTMc5a/GijfXxJPN3OjhlM35OZ7w7s2xhQ",
+	"PiET7HwEqVa2nTIYZih5FtNlD/5Y269gyF3DAnwC3su1aScgRcxICguR3dKsB5f0uHhLoDwxw3JcqHi1",
+	"DhH8OUOuh3FL6VwC861+pkwqkS2xf3xGtcYVnNrGTmYEYROHsF9yeOeA3sc3Sag0T/C0P+YeeOs/BeNm",
+	"2NgnyVAaBWlLQ76Ysnhq6X1ivbI4jnwsspiGvZ0DPqIsY0gbVDfJdcGQpWbaXTh0+O57BdvUQXrvbevk",
+	"GRRVR8icLqpS1Bqh1gjtrScfWaFneyEhngpm8tsqS3NdwmSjIVq/s3EWnPeIklk8Rj+0Tj7PsTleMezn",
+	"lUp/gPDqaq0vICOI8yxDjg2ewJxItfMkycqSi1Mdxe+WsPitvudXZCDxfZ6kbcSv14ZirRXcWyimF1wY",
+	"iHmnTOQqFjN6D2uHPb+Zt3Y7jLt+ttsmJtDgwtAgOf6mGbmlcgCjeUr4NePX2Il2FLmWEjoaieCGxLcY",
+	"ing60R68S1M6IWkRwMgFzeD1yY/AyYyZDX2vwA121QM9Y/rYlEgzTwuOW1J1wcWVn5GvSHsWL/UkVaj+",
+	"lq0GbTXovjTo76K8s0NSmwq0DXHpigZlZEJ3rDxtQ8uR1Z4lvASxGd/vUnD9Il/clXPLdpzQwSHox0BC",
+	"xyRPlRxyElvK6HTZ7cEZjgkJpDkwbnYF0mDglvJZ3NEsYwm9NllVo55W+ibBbGTOwT1588u1EqMenAVv",
+	"PyUKu/8IFe5JGDsgQ0OAvYTKhqBW3evP91Wpev1CT1LNG1FpFX2r6Pel6I0woKo3mqJQJJ2mIozavQpk",
+	"SnyJIDsSNDawhxbppv6BFrWf04yJBDo3SyB86XJQJ+yO8ghuljAjjNtfI1cJrJZzBLMkVcq4tsQlVtEE",
+	"M4tmLq2V2mwnfXrCpGI8Vu46GZVKi4PMTDyAWr0blVsH4BXLOY3g/Ne3Q25Ud9B5xWqu4D0JD7sCSdMN",
+	"TlsOR+8vteUyZ3QjrQtucq5t73xOSSr18xNm8DSz76E/d0oYDx7Sg7cuc4q5zClFboikPfhITZ+Dy/Oz",
+	"n34/fyFheGQ4J+XwCHO4KImnMGaTPKMvpLZijKNsNFContlv/dVQqJbZhu5NvLrtBT957tHDkLU+lyxJ",
+	"t74GQarkzdKrACfzWhIKcUVZlVHQGeT817dQlU5ZiJeEsijV0r9WtBydxphjnDJOpWzUdW9FrmVzoZXS",
+	"gkjzEGqSntWCUg6jcSZmpt3HSIkRMB6nuWR3dACFUlhMKQIDXjlA53tYUHorI7ikE/iuGxkke8jHTCuM",
+	"eUq4hM7pSXhW/1XntGu2bQnnOUkdwYJ/UA/OtQJAp9aYKCATwrg0naQzsjA0y3gPNaVDTj+jQyv4MUn+",
+	"zKW+IiGKvrEjIKkUMDyin+M0R7/Zny+HR5EtL/B6coGbtVwUZwE6WqYBix7B6cmQ4xuhaTqFPyi9PT2B",
+	"/4KTrmGDmFGixQr//9P43FMByx5c0CymXJEJlTAldxS3hPWrz8yExdRMjR5Cnqbo9g85F2qqB176elrH",
+	"4ocVPF0O9IjRaqDPTWY0aVCX59P4yq+ZJp25hh2pmVV4i5ZNtfS/4kF3fcyUurq5atx41Ue//pzxYj60",
+	"B6OVmhfcyMlbVbZDlcN0FGt8rK1U3Gd9LuUxbVRvP4sM/OiDzoclf26AuRaKavWqqG3TpK9JtJM0yUQ+",
+	"h462n1qgUBOTjGYyMjKV6dibJ0PuiivEPKVRzYaUgU5DBhjtQqFDg7PJTE2G9wD9uLWlIBxkLDIKnd/Y",
+	"Lc3UkPePbep6SUNIrAORU60kTDitdcOS2vZT6G0xiYYF1Rd22seouwc/Z9r7op9V0ZjXadkmfeG/QOtg",
+	"fbmD1aT77ILcUaHYXDDsdbqddvuYZ3d0eYHX/N26gGuUXiEDA5A4a4HG0YrFCXdkwrxCluUmkdxGCY5z",
+	"zmm6LjP9ZzyjFdA2AnqM5W9W1wCmYgEzA4psQE8yaloWouVz9VhSu72FjUIYgUNCltIHInjKVjKxRdxj",
+	"8iknuZZCMYZRc+g0AuKiDVDkJtWm1OM1sZjNBIcxS5XxCHCZMaxM1j5B0cMDbA+PQQFjhKGANfuFLyQ4",
+	"6DFEoE1AhK5RmhYTNPexgjuzwURv9udbDdBqgN14/YOyz49iwjh4JMCEAPZXF/pDB6UJc7WZmopcBTF4",
+	"N6pGC3a1b6UGymkRtXrgDCQnczkVSt8ZAY4O4djFiXIrzjSJfEtEl+ZtdNkLCSmRSuup7gDCAABwj6T/",
+	"GpSA0+/AvuKQY78fD18L7BagJw37vroM6whWpoT4XbDirfCiN3iau4X09xhyHR7FykATlHst3D+FmeBq",
+	"Kn1hPcEXMLuDlbu/kOBvo+9h00Hwv2MDsJCYJHTGYlOcyziY3PFquTmoPOMSTr+LzAmuQ5YUmKvfpL2K",
+	"T9iqr1Z9PYr6KpZYRYT7r1G2hF6pNQK5IoiFEFKOWKKVOK5Dai926zWXohyxqCRvBjXeJSZySIiiBuEz",
+	"tR12Tx/8XcD2V9eyesMyNYV/wKs+CqqEjmt1d3l+df7+6t2H99efzs8uP3ZXC/4MB4y96U85vbcQPjG6",
+	"B/sm2/A9xCJLJCQ5NW5bhh7b14/kXdoXnxODrCO7jltVuKRWu9qQONYed/1iNmk2ev52nWXzE9UOs1wx",
+	"OJEft41HIsfpMCuAPFPaJN+YaoQ8YWhfWWrrtQgoMbuRSnBq8zMTJ3BnLgmSCwVLqnCNBAksq1J0rl/+",
+	"kx7hBQ5wteDg9erb4UXJV5f/f+9ciR3gNHomgVQ5cLJwpRdrfPPyNljPMeN3TG1RaWIAtXfB2YfoiUGn",
+	"8bXJ1t3J7e7J9FWdg5Dx6zlZkOp7bDYkwSr5JptkWGA0mAbomB0Go6SVuKVchuJmrtjEKGQzx6ci1T6R",
+	"jt9uKR9FIKdiwUEgqRB2AWZKwpRI3Dq+pXPVHYCkFkuxBP0EUsYxVX0p8gzGmeAKzDlEDXlM0lTC6Jfz",
+	"KwjEX18iX/6Fz/3b7pJffPjYfI6fN1uQW0wJ9gu+0b6l4HTIwyDRR4irNEwROiYEzP5UsT2lLzN7vvqn",
+	"ciRmNxYiezaHGx3H4VQi8hRTVxbOdDA+ZxmV0HHu5asTxOUiIApmQir48aTbzHZUlZWnynpUHedB2I9W",
+	"BiFlrkW3kdLaOC64sgDJ6QxJnRUL9FTK6ZlfHQHSN5UJiSuDFtIusopkC/fpiVO5Pl7lQOJY5FzVKtmy",
+	"U1PSWI1xqCFl8LklWpkYRexSUsyoSNrDDupjg3bl/JZr5Yw3jzDXGzWO0z8RvO6fmJ+M6qlhoPmFWn/q",
+	"N8YftddJ8JSG3A47zX7me3trUH7/fOMtBvWL4PRR2p/ruXI7odIUF3jDR+StXO1/XtJs+o9bumz0EO5l",
+	"UsxXvdL3Lsp51xrr+8es5Wc0Ffie4ZqprOXHMm76AeaBh7Fr+vmXhh1xPb3f1yFBh7FMOxbbM2tOQnmN",
+	"rGP95QJbFrnSsmvIyHcJFcZBJtbkjEWaikUpK97E82+AcMGXM5EjsQ5SdnoO0ILIE6sHFCUzm1fqRgIp",
+	"w0xR7UrlCatlQSuCej+67UL6Hef1PG2E4IH01LtOZHqWQINbX9vg1T5l8NsFGYrsq7WkxZsBhrNCHzhg",
+	"V3AKdzSTLk+ryBrthCXr+jTLkjXy4m6vG2mtgiVD3WhjvK9dZjyFU4bpox2v17oYgBNAcfApNiadpgdn",
+	"dsBa78VTGt+WM+WH3A1rAAQWGVbOYqGS6V+fq2MxPs5s/2A0AUzC65OTsEDfuXM9OHMYimQTbhN5cfpn",
+	"kqZ3VDp0QX4JTOGUvkGKsOrf5t1uQh2c4DxtzMGN8oCIg5+otnlWizk0Nzu1ylDHuj7utUJ6HzdvI5fy",
+	"ivTuycA212+Y422p8+6bmVaM9k7i+5Clyy4+b0y22KS78udu5c/rCAGLUO7nkp65y56pV+pmabNX6uf+",
+	"2/JD/WtHcJOzVB0z7tN3ixBULPg9ndLK7W2SDxngHlcBsdlCIcA6oSWVL7mILLdiBGNX6tP13TLcMjbb",
+	"Umohhlx7i1lu0iVMuh98JOlYm4M5S4VC7xLfTXt8nZFx7q7RsbsuqrNGEYzCsqfwUPeNDubNbAw5SRLP",
+	"7RSBzOOp9iNLqVZBXZWZiMhD3LFIHKm27MFI/4nOds7Zf3IKndcnPwIbgyK3lG/csboqDNsT9h3dKA/o",
+	"O/qJan3HtmHHg+vpk6TQB0XWgFND0HHBdx+zKkKFtw3S6FXyli5ooAT2ZE0bWXfs8dYF3XWDjqo5xTw/",
+	"inS8AdJTWmqP7qSabEn7+F1zOp6TLGU0c2+HJC9Li9csYUEzmxhS4Gi3lM5D4MfNC17g9m17cOZnyNPd",
+	"yyEfsWQEJM6ElMUjlYAbGnA4GKxOklmIKv2385oKJMjkDBkbjwa91o6fJUlZqv7XPPfLW5VET9Ps2/c6",
+	"CE/Y/fRWmXPe4aR2PbRKraUQe1y/4sKwrADB5VdC8J2z4Vbqi02K3ursIiY5xqKPtcBCUWRygeduBSzs",
+	"tLWrVgcDW57CBSY20uQNjEkq6cD8ZY42djY1MlsahX3qjRApJfz5IRnlz7IZycAJ+ib31irFTqFkFIfW",
+	"wBYfeLE7hjtb2M4z2O4ZaFcMFRUspiw15EesIP9kJVrQ0cuKcIyGvOPzefV36Roco7Sj5Jv6YG3mK1ub",
+	"KTiMLM/dNTKZviczmpT6OUu8dMjpZyaVubFHw13nG/3k979+xDpvxnNkqqYkVdOYZBRmLKVYRyKLvqHj",
+	"TMxq2vIOealmawAMUyzGS0cA2H+tpuZYQpaRKXDxx75X06jUzC2hMdPCfbOEV6XKT9PVtP9PNYXO8EgK",
+	"wW1FaP+fw6NuBHMS3+p1z7gln3KP+EFfQeD0R/iZ3mQ5yZZ+NPoz9eF3ksVTfZ2hvMF6szWAS1kKnyrg",
+	"Uh7lQQCXykS1gMsTccK+ye3ASh1VxUBAZ57ROUH2KUz8TfJUTYVIIq94u002pMHB2ojZrOiRPfkNzduG",
+	"eqra4Gb3m4bVxeaDy7e/vg1M7RonZZdNV2/+pLGStmvimFniXfOfzuiv4VE8jYdHA/hreOR4f68F178M",
+	"j0wH/++PT/rDo7//xu2QLCNLk7iTUTS8SQ/OeOCiuxomwEYYSPxooJCGTq0Pta977NdadcgP0LV1O9l2",
+	"vVv192glvIUvHrlZkAE8G0lg1vdt3dq4vqQ82THYfGXZYhS5pRLoeExjZNpxDXwSTFYsh2lF1+pYzC1y",
+	"yEU5fJRTsZAu63FC5hJTtk2KowusDK9NTSE+T3Yccjyl3kD6hc55chBMeDvdWViyVnO2mvNxNec5T1ap",
+	"erbWjfKlVi1rSQSHR1xU1FfK5hLUNBP5xHZ1oGp45Oj+evAbk6rMV4J0Q6vZ6rCYimjIBfZ3vhbjUWR4",
+	"wR2DIhbcTDMqpwJdzRnj12RCR9gRwkMyIrN8YiMZT4VIr5eUZKPIaMk+fKRzRWc3NBtym+NjTlvl81qa",
+	"BwNTA/ikD/6IoV3/dbfgJbdkKKffvzFDJRxKlGdD3tHnmHaLEbgOQYi3QULjlHGavCmoIwXmwNtqdDsL",
+	"3SbeNOgwLJjGdkkxJZLxSdcQpOFguFgxnEXGvrs7dFzTi9KzmYoK3NwcGnJ/rNuD9wYULi0FSxFjgGJT",
+	"YlQ6vlpmVAOSlfcPftELcsVeVdelWxNIqukC7je+65Njq0/oPBXLGeXqhQTHB3V1efb+4zskhPrl7OL6",
+	"93fvr89+OYdO/3W3aW/ALrzS3sCMfGazfHY0OP0u0ieYP/qv/F4F44pOsBYxqu1KUOCj+EFgw+qszrwW",
+	"EQl2ZE0DDySiNHg7UUcD3B+Jajc6VnWBlrY/82SiV3BpqoX1Q2rTR/WqO7onV/7z3GT5hcw377GUdOJG",
+	"+sOvf/vlU2k+pkK7vnlqNdqKaQuVHaf3MHT5PBYzvb7WUelvabNCbVprBaJ69a1VauOXHhjmyTvMRsV0",
+	"U2cT3aP+ASPDLXpttjlG/+7BCGknr/s/jFxRav8HNR1ybx07rpjohQRJszsWU+Tv676xfU0d/+U15cmo",
+	"1Jh0E1fm2OywuPd0N5yRz1olmfu96sNZPsmlV28NdJplvNXREfp7D7mfRMezaRuQaDNIXaeqvn4r+5bm",
+	"+aaw17GiuYBKUTIDkmn3tCiutayGvSH/aLJ2bpZIBYdEa7zCvXbLeGKziFKisGWXqcu1EyhF5nbKaMFE",
+	"Sg2dKlN01hvyB9jLf9nVHJA7bjaaWt3wRCwi6Gut/f2J3S5r0tylxVZvPvqnUWEIvz8JDeE2dtAZFeXH",
+	"ZmyhnbHWyhRWZvWLbzY1TudZrRIZMtpvZ2f/wrdkCTWfnhA9EXo6gIsbkSy9O9X/QbvEp99BzrXa4TTZ",
+	"YGJQfI+NtVibIWOJEfG8DZL6lkh6zLik+LQ7CjOi4ikUnfhsMarIYO4Ad2x7FNnAgX4mscLNetdtJYN/",
+	"Xbxvkp3/VP3a3yifqOnRoH9iJNr/vXUNu2sGtvs7zzOmv+61pPyaU5psX5VE+XuKZFNNzABJbiTz2rY1",
+	"+4KcpOekUQKqzvt5rd9IStAGRzBQDCUlEOYI1WWDlBlSn2QqSDDEg+SBhFPUJoG0VTc7y+kwfn6VVa6D",
+	"+XInx+WUjYpQ19j7jQkbDxH1izybC0n3ZgLaJI/9luXU0jSvtSkPSumoy5t4kCXaY9JEyVE5QMbEFlLi",
+	"0iVaaWm3/faaMFGrRtanS2xp2F4aQvjjVEzW2bgzPOs3MXneTTPO8oSp8zvK1eZYyPRRsEit526qAITP",
+	"qYbiAFbwj6mAKZGQCoHUXcoQZRktihzPZcJDRHt/ssBtide8tofBQ4pVVyXBtdFYC/C8dSc94iq1z2ha",
+	"oudY1WtHW16Cdovc9TFnytJpW0zdQKvtKq2qWftNQQnbc9isRpp4ss1Q6kOskJLZMeHJsf0aD3Dh1mAJ",
+	"dnxPFUewwzsIhuCmpp6IF79hCyC0VSSPizhY4ffqY72C2Gh/Xv5l/3etf9UKPcnI4ssyWh0IPidqGhTB",
+	"+vsfVYX1Pkh4Y7rsu7BDFWawZjRlJuGIKcPU4POK3mAxM9YUcor1hFRO/ZxiVxBJxnSSkww3dcwm8Go+",
+	"7B92op6HtnSjJem+49w1KtNsHpuBcfcJ2jC31YXb60KUdie8CyKL9fSFWpF+xv6dTT75OR5+8hDsxxzL",
+	"q0wYbcZcJ4AfOAUM6hMRI1VU662v5kLr8Md0ZpnSNCnIpyuhuWkoJc3Eg4kZwWr0xw8mwyaNawPK0FZu",
+	"Shn4gD3AQuPKuKtGWZs38zWyXgQTt1XnOj9pLWqzqZdwU+7co0a+dS6kFnLkjy9ILIyLLWu6Zbj6Wcz4",
+	"YQq9SeltUdFR3JqoO5qZu4R3N7k1MAo9zmvjcY6gox+th1RQddp7S0jJYpynQ65jAHet24o06YI2edF1",
+	"7uvBBzWl2YJJCq9PT5t5JYJ1/lR92mCIB0EBwimqUQP2cIsEtN7vI7a000tsRVl1CE9gnpFY4UYWzbpr",
+	"k5O/0EcOrdvLv4K/rm3qwq6Ag/KtHwwerNu2fpDa2+O2dckNOcC29QbdF25bB1+vDerbveu97F2LDKtI",
+	"KgUa6wv976H5FJvRlHG6puea75uvMoaFhERKKqUNBUiaWpMtI5hRqhifSLf3yLCYk0lzdExpckPiW9P2",
+	"JxUyz2gEIk2CWKKmxeeVG+Kz3jl3b7E51HJVCOWJaYOsOhjDTJYrmrJtrxC5WMUztN/AZlqiEpoF4mKv",
+	"+mIEo9w2Ua8RpmOFwf/9Wy89wZIY//9vfVp2526dZ+nR4Giq1Hzw8mX/9J+9k95Jrz/44eSHE1yIdnR/",
+	"Oc/Bi4U8Wi0Q+lAiKay6TFi5ZG9j6qxFZtgqQoZRl+oS/O7q9Ooe2RjjRrZUzRAOSiwEdEWBxEaatuV4",
+	"ZdunFzZHrKiw1QGcXbyDW7qUkamXw2QTlRGWRlXMytSfaRG2JMOuGMogV/Xv5taSqUnzXdmOA+0XhV0o",
+	"UkqSigKcE07TCPSHWNV/6MJanRCMyS3G1UG5Gj+DCDvyWpqApOYBcKZn8n8iIDPKE6ue0SiZ7rpoRXhO",
+	"UsjoHaMLrWK4K6xWuV4UWivHt71SG8iaoVzUc7qZSm1LCWBINY9XGEMjQ9NCkOCTYCG9xDqj8OsXFUQ1",
+	"az1XsZi5jkFSP8LzgldmxhP4RmFLROx04ruYSiC+879tTrfaKzsYmyMArlmQk0lGJ0RRGLNJnoUUnzZk",
+	"SYgiN0RSm2WSMGmtINZAZiI1mmtOOZ76pmiqzSRWLiWGdBQrOg2u3ws7gOofZCjAKBVaR/1/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/demo"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
 	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/report"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
 
@@ -127,7 +129,8 @@ func open(ctx context.Context) (*app, error) {
 		return nil, err
 	}
 	svc := casework.New(st, casework.Options{Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers},
-		RetentionYears: cfg.RetentionYears, TransitionGapMinAge: cfg.TransitionGapMinAge})
+		RetentionYears: cfg.RetentionYears, TransitionGapMinAge: cfg.TransitionGapMinAge, OpenData: cfg.OpenData, LACode: cfg.LACode,
+		Release: release(), Disclosure: report.Policy{Threshold: cfg.DisclosureThreshold, Rounding: cfg.DisclosureRounding, ShowZeros: cfg.DisclosureShowZeros}})
 	return &app{cfg: cfg, store: st, svc: svc}, nil
 }
 
@@ -403,4 +406,12 @@ func level(s string) slog.Level {
 		return slog.LevelInfo
 	}
 	return l
+}
+
+// release names this build in statutory returns: the module version, or "dev" for a local build.
+func release() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
 }

@@ -52,20 +52,25 @@ const (
 	ExportRecords       Permission = "records:export"       // subject access export of everything held
 	ReadAudit           Permission = "audit:read"           // the whole audit trail
 	ManageRetention     Permission = "retention:manage"     // list records past retention and erase them
-	ReadReports         Permission = "reports:read"         // aggregate figures about the council's caseload
+	ReadReports         Permission = "reports:read"         // aggregate figures about the council's caseload, disclosure-controlled
+	ReadExactReports    Permission = "reports:exact"        // the same figures as counted, small numbers and all
+	ExportReturns       Permission = "returns:export"       // statutory returns holding personal data (SEN2)
+	ReadSurveys         Permission = "surveys:read"         // survey templates and their questions (not responses)
+	ManageSurveys       Permission = "surveys:manage"       // add templates and new versions of their questions
 )
 
 // matrix is the single place that says which role holds which permission. Which records a
 // permission reaches is Reach's business.
 var matrix = map[Role][]Permission{
-	RoleAdmin: {ReadDirectory, ManageOrganisations, ManagePractitioners, ManageKeys, ReadAudit, ManageRetention},
+	RoleAdmin: {ReadDirectory, ManageOrganisations, ManagePractitioners, ManageKeys, ReadAudit, ManageRetention, ReadSurveys},
 	RoleSENDOfficer: {ReadDirectory, ManagePractitioners, ReadCasework, WriteCasework, TriageReferrals, RunPathway, GiveFeedback, ReadAccessLog, ExportRecords,
-		ReadReports},
-	RolePractitioner:   {ReadDirectory, ReadCasework, WriteCasework, GiveFeedback},
-	RoleEngagementLead: {ReadDirectory, ReadCasework, WriteCasework, RunPathway, GiveFeedback},
-	RolePanelMember:    {ReadDirectory, ReadCasework},
-	RoleAnalyst:        {ReadDirectory},
-	RoleFamily:         {ReadCasework, GiveFeedback, ReadAccessLog, ExportRecords},
+		ReadReports, ReadExactReports, ExportReturns, ReadSurveys, ManageSurveys},
+	RolePractitioner:   {ReadDirectory, ReadCasework, WriteCasework, GiveFeedback, ReadSurveys},
+	RoleEngagementLead: {ReadDirectory, ReadCasework, WriteCasework, RunPathway, GiveFeedback, ReadSurveys},
+	RolePanelMember:    {ReadDirectory, ReadCasework, ReadSurveys},
+	// Analysts see aggregate figures only, and only ever with disclosure control applied.
+	RoleAnalyst: {ReadDirectory, ReadReports, ReadSurveys},
+	RoleFamily:  {ReadCasework, GiveFeedback, ReadAccessLog, ExportRecords, ReadSurveys},
 }
 
 // Can reports whether role holds permission.

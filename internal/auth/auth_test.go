@@ -47,6 +47,13 @@ func TestMatrix(t *testing.T) {
 		{RolePractitioner, TriageReferrals, false},
 		{RoleAnalyst, ReadCasework, false},
 		{RoleAnalyst, ReadDirectory, true},
+		{RoleAnalyst, ReadReports, true},
+		{RoleAnalyst, ReadExactReports, false}, // analysts only ever see disclosure-controlled figures
+		{RoleAnalyst, ExportReturns, false},
+		{RoleSENDOfficer, ReadExactReports, true},
+		{RoleSENDOfficer, ExportReturns, true},
+		{RolePractitioner, ManageSurveys, false},
+		{RoleFamily, ReadSurveys, true},
 		{Role("nobody"), ReadDirectory, false},
 	}
 	for _, c := range cases {

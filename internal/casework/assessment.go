@@ -72,7 +72,7 @@ func (s *Service) CreateAssessment(ctx context.Context, referralID, assessorID s
 		if err := s.onTimeline(tx, a.YoungPersonID, r.ID, s.today(), "assessment.started", audit.FamilyAssessment, a.ID, a.Label()+" started"); err != nil {
 			return err
 		}
-		return raced(s.advance(ctx, tx, p, &r, referral.Assessing, a.Label()+" started"), nil)
+		return raced(s.advance(ctx, tx, p, &r, referral.Assessing, a.Label()+" started", s.today()), nil)
 	})
 	return a, err
 }

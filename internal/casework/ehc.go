@@ -16,6 +16,7 @@ import (
 type EHCRequestInput struct {
 	YoungPersonID, ReferralID, MeetingID, RequestedBy, Notes string
 	ReceivedOn                                               timeDay
+	InYouthCustody                                           bool
 }
 
 // ehcPayload is the outbox payload of a request: ids, statuses and SEN2 codes only.
@@ -74,6 +75,7 @@ func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r e
 			}
 			r.MeetingID = m.ID
 		}
+		r.InYouthCustody = in.InYouthCustody
 		r.ID, r.CreatedAt, r.UpdatedAt, r.Version = newID(), s.now(), s.now(), 1
 		if err := tx.CreateEHCRequest(r); err != nil {
 			return err

@@ -33,8 +33,8 @@ func planPayload(p ehcplan.Plan) map[string]any {
 
 // EHCPlanInput drafts a plan.
 type EHCPlanInput struct {
-	YoungPersonID, RequestID string
-	Sections                 ehcplan.Sections
+	YoungPersonID, RequestID, TransferredFromLA string
+	Sections                                    ehcplan.Sections
 }
 
 // CreateEHCPlan drafts a young person's plan: after a decision to issue on their request, or
@@ -71,6 +71,9 @@ func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcpla
 			return err
 		}
 		if pl, err = ehcplan.New(yp.ID, in.RequestID, yp.DateOfBirth, in.Sections, s.now(), s.today()); err != nil {
+			return err
+		}
+		if err := pl.TransferIn(in.TransferredFromLA); err != nil {
 			return err
 		}
 		pl.ID, pl.CreatedAt, pl.UpdatedAt, pl.Version = newID(), s.now(), s.now(), 1

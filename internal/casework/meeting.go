@@ -103,11 +103,11 @@ func (s *Service) CreateMeeting(ctx context.Context, m meeting.Meeting) (meeting
 		}
 		switch m.Type {
 		case meeting.MAM:
-			err = s.advance(ctx, tx, p, &r, referral.MAMHeld, "MAM held")
+			err = s.advance(ctx, tx, p, &r, referral.MAMHeld, "MAM held", m.HeldOn)
 		case meeting.MAP:
 			// A request for an EHC needs assessment is recorded with the decision; the statutory
 			// process starts on its own record.
-			err = s.advance(ctx, tx, p, &r, referral.Panel, "MAP held")
+			err = s.advance(ctx, tx, p, &r, referral.Panel, "MAP held", m.HeldOn)
 		}
 		if fault.KindOf(err) == fault.PreconditionFailed {
 			// The caller sent no If-Match: a referral changed under us is a conflict, not a 412.

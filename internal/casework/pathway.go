@@ -21,6 +21,18 @@ func (s *Service) onTimeline(tx *store.Tx, youngPersonID, referralID string, occ
 		RecordedAt: s.now(), Kind: kind, RecordType: recordType, RecordID: recordID, Summary: summary})
 }
 
+// reachStage records the day r first reached its current status, kept between the day the referral
+// was received and today: a meeting recorded on the pathway may have been held before the referral.
+func (s *Service) reachStage(tx *store.Tx, r referral.Referral, on time.Time) error {
+	if on.Before(r.ReceivedOn) {
+		on = r.ReceivedOn
+	}
+	if today := s.today(); on.After(today) {
+		on = today
+	}
+	return tx.ReachStage(r.ID, string(r.Status), on)
+}
+
 // visibleReferral loads a referral the caller may see, or answers 404.
 func (s *Service) visibleReferral(tx *store.Tx, p auth.Principal, id string) (referral.Referral, error) {
 	return tx.Referral(id, s.scope(p))
@@ -45,8 +57,12 @@ func (s *Service) saveReferral(ctx context.Context, tx *store.Tx, p auth.Princip
 	return s.referralEvents(ctx, tx, p, *r, action, changed, summary)
 }
 
-// referralEvents writes the audit, outbox and timeline events of a referral's change.
+// referralEvents writes the audit, outbox and timeline events of a referral's change, and the day
+// its stage was first reached (for the funnel report).
 func (s *Service) referralEvents(ctx context.Context, tx *store.Tx, p auth.Principal, r referral.Referral, action string, changed []string, summary string) error {
+	if err := s.reachStage(tx, r, s.today()); err != nil {
+		return err
+	}
 	if err := s.onTimeline(tx, r.YoungPersonID, r.ID, s.today(), "referral."+string(r.Status), audit.Referral, r.ID, summary); err != nil {
 		return err
 	}
@@ -57,11 +73,15 @@ func (s *Service) referralEvents(ctx context.Context, tx *store.Tx, p auth.Princ
 // advance moves a referral along the pathway as a consequence of another record (an assessment
 // started, a MAM held), when the state machine allows that move from where it stands. Where it
 // does not (a TAF meeting before the referral was even accepted), the status is left alone.
-func (s *Service) advance(ctx context.Context, tx *store.Tx, p auth.Principal, r *referral.Referral, to referral.Status, why string) error {
+// on is the day the event happened (a meeting's date), which dates the stage.
+func (s *Service) advance(ctx context.Context, tx *store.Tx, p auth.Principal, r *referral.Referral, to referral.Status, why string, on time.Time) error {
 	if r.Status == to || !referral.CanMove(r.Status, to) {
 		return nil
 	}
 	r.Status = to
+	if err := s.reachStage(tx, *r, on); err != nil {
+		return err
+	}
 	return s.saveReferral(ctx, tx, p, r, audit.Transition, []string{"status"}, "Referral "+r.Reference+" "+string(to)+": "+why)
 }
 

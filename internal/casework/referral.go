@@ -42,6 +42,9 @@ func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (refe
 		if err := tx.CreateReferral(r); err != nil {
 			return err
 		}
+		if err := s.reachStage(tx, r, r.ReceivedOn); err != nil {
+			return err
+		}
 		if err := s.onTimeline(tx, r.YoungPersonID, r.ID, r.ReceivedOn, "referral.received", audit.Referral, r.ID,
 			"Referral "+r.Reference+" received"); err != nil {
 			return err
@@ -155,6 +158,9 @@ func (s *Service) TriageReferral(ctx context.Context, id string, ifMatch *int, t
 		}
 		r.UpdatedAt, r.Version = s.now(), r.Version+1
 		if err := tx.UpdateReferral(r); err != nil {
+			return err
+		}
+		if err := s.reachStage(tx, r, s.today()); err != nil {
 			return err
 		}
 		summary := "Referral " + r.Reference + " " + string(r.Status)

@@ -15,6 +15,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/report"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
 
@@ -30,6 +31,14 @@ type Options struct {
 	// TransitionGapMinAge is the default age from which a young person with an open referral or an
 	// EHC plan must have a transition plan (13 to 25; default 14).
 	TransitionGapMinAge int
+	// Disclosure is the small-number suppression applied to open data and to analysts' reports.
+	Disclosure report.Policy
+	// OpenData lists the reports published without credentials at /v1/open-data/{report}.
+	OpenData []string
+	// LACode is the council's 3-digit DfE local authority number, for the SEN2 return.
+	LACode string
+	// Release names this build in statutory returns.
+	Release string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -71,6 +80,9 @@ func metaFrom(ctx context.Context) Meta {
 }
 
 func (s *Service) now() time.Time { return s.opts.Now().UTC() }
+
+// Now is the service's clock, for statuses the transport shows as of now.
+func (s *Service) Now() time.Time { return s.now() }
 
 // today is the civil date in England; UTC is close enough at midnight for a date of receipt.
 func (s *Service) today() time.Time {

@@ -4,6 +4,8 @@ package config
 import (
 	"fmt"
 	"os"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +30,15 @@ type Config struct {
 	RetentionYears      int           // ONEPLAN_RETENTION_YEARS: keep records until date of birth + this
 	SweepInterval       time.Duration // ONEPLAN_SWEEP_INTERVAL: how often serve sends the statutory clock's notices; 0 never
 	TransitionGapMinAge int           // ONEPLAN_TRANSITION_GAP_MIN_AGE: transition plan expected from this age
+	DisclosureThreshold int           // ONEPLAN_DISCLOSURE_THRESHOLD: open-data counts below this are withheld
+	DisclosureRounding  int           // ONEPLAN_DISCLOSURE_ROUNDING: open-data counts rounded to a multiple of this
+	DisclosureShowZeros bool          // ONEPLAN_DISCLOSURE_SHOW_ZEROS: publish true zeros in open data
+	OpenData            []string      // ONEPLAN_OPEN_DATA: reports served unauthenticated at /v1/open-data/{report}
+	LACode              string        // ONEPLAN_LA_CODE: the council's 3-digit DfE LA number, for the SEN2 return
 }
+
+// ReportKinds are the reports that can be published as open data.
+var ReportKinds = []string{"activity", "experience", "timeliness", "transitions", "funnel"}
 
 // Vars documents each variable with its default, for --help.
 var Vars = [][3]string{
@@ -49,6 +59,11 @@ var Vars = [][3]string{
 	{"ONEPLAN_RETENTION_YEARS", "31", "records are kept until date of birth + this many years, then listed by /v1/retention/due"},
 	{"ONEPLAN_SWEEP_INTERVAL", "1h", "how often serve sends the statutory clock's due and missed notices to the outbox (0 turns it off; oneplan sweep runs it once)"},
 	{"ONEPLAN_TRANSITION_GAP_MIN_AGE", "14", "default age (13 to 25) from which /v1/transitions/gaps expects a transition plan"},
+	{"ONEPLAN_DISCLOSURE_THRESHOLD", "5", "open data and analysts' reports withhold counts below this (2 to 100), with secondary suppression"},
+	{"ONEPLAN_DISCLOSURE_ROUNDING", "1", "open data and analysts' reports round published counts to a multiple of this (1: no rounding; at most 100)"},
+	{"ONEPLAN_DISCLOSURE_SHOW_ZEROS", "false", "publish a true zero as 0 (by default a zero, being below the threshold, is withheld too)"},
+	{"ONEPLAN_OPEN_DATA", "", "reports served without credentials at /v1/open-data/{report}, comma-separated (activity, experience, timeliness, transitions, funnel, or all); empty: none"},
+	{"ONEPLAN_LA_CODE", "", "the council's 3-digit DfE local authority number, written into the SEN2 return"},
 }
 
 // FromEnv reads the configuration.
@@ -98,6 +113,28 @@ func FromEnv() (Config, error) {
 	if c.TransitionGapMinAge, err = strconv.Atoi(get("ONEPLAN_TRANSITION_GAP_MIN_AGE")); err != nil || c.TransitionGapMinAge < 13 || c.TransitionGapMinAge > 25 {
 		return c, fmt.Errorf("ONEPLAN_TRANSITION_GAP_MIN_AGE must be a whole number of years between 13 and 25")
 	}
+	if c.DisclosureThreshold, err = strconv.Atoi(get("ONEPLAN_DISCLOSURE_THRESHOLD")); err != nil || c.DisclosureThreshold < 2 || c.DisclosureThreshold > 100 {
+		return c, fmt.Errorf("ONEPLAN_DISCLOSURE_THRESHOLD must be a whole number between 2 and 100")
+	}
+	if c.DisclosureRounding, err = strconv.Atoi(get("ONEPLAN_DISCLOSURE_ROUNDING")); err != nil || c.DisclosureRounding < 1 || c.DisclosureRounding > 100 {
+		return c, fmt.Errorf("ONEPLAN_DISCLOSURE_ROUNDING must be a whole number between 1 and 100")
+	}
+	if c.DisclosureShowZeros, err = strconv.ParseBool(get("ONEPLAN_DISCLOSURE_SHOW_ZEROS")); err != nil {
+		return c, fmt.Errorf("ONEPLAN_DISCLOSURE_SHOW_ZEROS must be true or false")
+	}
+	for _, r := range list(get("ONEPLAN_OPEN_DATA")) {
+		switch {
+		case r == "all":
+			c.OpenData = append(c.OpenData, ReportKinds...)
+		case slices.Contains(ReportKinds, r):
+			c.OpenData = append(c.OpenData, r)
+		default:
+			return c, fmt.Errorf("ONEPLAN_OPEN_DATA names %q; use %s or all", r, strings.Join(ReportKinds, ", "))
+		}
+	}
+	if c.LACode = get("ONEPLAN_LA_CODE"); c.LACode != "" && !laCode.MatchString(c.LACode) {
+		return c, fmt.Errorf("ONEPLAN_LA_CODE must be the 3-digit DfE local authority number, e.g. 355")
+	}
 	if (c.OIDCIssuer == "") != (c.OIDCAudience == "") {
 		return c, fmt.Errorf("ONEPLAN_OIDC_ISSUER and ONEPLAN_OIDC_AUDIENCE are set together")
 	}
@@ -106,6 +143,8 @@ func FromEnv() (Config, error) {
 	}
 	return c, nil
 }
+
+var laCode = regexp.MustCompile(`^[0-9]{3}$`)
 
 func list(s string) []string {
 	var out []string

@@ -33,3 +33,17 @@ type Practitioner struct {
 
 // SocialWorker is the practitioner role that may lead on safeguarding.
 const SocialWorker = "social_worker"
+
+// OrganisationType is a kind of organisation, with how reports name it.
+type OrganisationType struct{ Code, Label string }
+
+// OrganisationTypes lists every organisation type: early-years and school settings first, in the
+// order the Salford pathfinder counted the settings that referred, then everyone else.
+var OrganisationTypes = []OrganisationType{
+	{"pvi_nursery", "PVI"}, {"childrens_centre", "Children's centre"}, {"school_primary", "Primary school"},
+	{"school_secondary", "High school"}, {"school_special", "Special school"}, {"pru_primary", "Primary PRU"},
+	{"pru_medical", "Medical PRU"}, {"pru_secondary", "Secondary PRU"}, {"pru", "PRU"}, {"further_education", "Further education"},
+	{"local_authority_send", "Council SEND service"}, {"early_help", "Early help"}, {"social_care_children", "Children's social care"},
+	{"social_care_adults", "Adult social care"}, {"health_trust", "Health trust"}, {"gp_practice", "GP practice"},
+	{"vcs", "Voluntary and community sector"}, {"other", "Other"},
+}

@@ -92,6 +92,7 @@ type Request struct {
 	YoungPersonID        string
 	ReferralID           string
 	MeetingID            string // the multi-agency panel that decided to request, if any
+	InYouthCustody       bool   // requested while in relevant youth accommodation (SEN2 RYA)
 	ReceivedOn           time.Time
 	RequestedBy          string
 	Notes                string

@@ -72,6 +72,7 @@ type PhaseTransfer struct {
 // Plan is one young person's EHC plan.
 type Plan struct {
 	ID, YoungPersonID, RequestID string
+	TransferredFromLA            string // a plan transferred in: the DfE number of the authority it came from
 	Status                       Status
 	Versions                     []Version // oldest first
 	FirstIssuedOn, LastIssuedOn  *time.Time
@@ -107,6 +108,16 @@ func New(youngPersonID, requestID string, dob time.Time, s Sections, now, today 
 	}
 	return Plan{YoungPersonID: youngPersonID, RequestID: requestID, Status: Draft,
 		Versions: []Version{{Number: 1, Kind: KindDraft, Sections: s, CreatedAt: now}}}, nil
+}
+
+// TransferIn records the authority a plan transferred in came from; a plan drafted on a request
+// was not transferred in.
+func (p *Plan) TransferIn(la string) error {
+	if la != "" && p.RequestID != "" {
+		return fault.Field(fault.Invalid, "/transferred_from_la", "only for a plan transferred in, without ehc_request_id")
+	}
+	p.TransferredFromLA = la
+	return nil
 }
 
 // Latest is the newest version.

@@ -43,9 +43,11 @@ type Provision struct {
 	Outcomes                          []string
 }
 
-// Placement is section I: the setting named in a final plan.
+// Placement is section I: the setting named in a final plan. Residential and WorkBasedLearning
+// feed the SEN2 return; nil means not recorded.
 type Placement struct {
 	SettingName, SettingType, URN, UKPRN string
+	Residential, WorkBasedLearning       *bool
 }
 
 // Empty reports whether section I is blank, as it must be in a first draft (Reg 13(1)(b)).

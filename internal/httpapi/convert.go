@@ -161,6 +161,7 @@ func toCommunication(in *person.Communication) *api.CommunicationPreferences {
 func fromYoungPersonInput(in api.YoungPersonInput) person.YoungPerson {
 	return person.YoungPerson{GivenName: in.GivenName, FamilyName: in.FamilyName, PreferredName: str(in.PreferredName), DateOfBirth: in.DateOfBirth.Time,
 		NHSNumber: str(in.NhsNumber), UPN: str(in.Upn), Gender: string(ptrVal(in.Gender)), Locality: str(in.Locality), Postcode: str(in.Postcode),
+		ULN: str(in.Uln), UPNUnknown: string(ptrVal(in.UpnUnknown)), Sex: string(ptrVal(in.Sex)), Ethnicity: string(ptrVal(in.Ethnicity)),
 		PrimarySENNeed: string(ptrVal(in.PrimarySenNeed)), EducationSettingID: uuidStr(in.EducationSettingId),
 		Contacts: fromContacts(in.Contacts), Communication: fromCommunication(in.CommunicationPreferences)}
 }
@@ -169,6 +170,7 @@ func toYoungPersonInput(p person.YoungPerson) api.YoungPersonInput {
 	contacts := toContacts(p.Contacts)
 	return api.YoungPersonInput{GivenName: p.GivenName, FamilyName: p.FamilyName, PreferredName: ptr(p.PreferredName), DateOfBirth: date(p.DateOfBirth),
 		NhsNumber: ptr(p.NHSNumber), Upn: ptr(p.UPN), Gender: ptr(api.Gender(p.Gender)), Locality: ptr(p.Locality), Postcode: ptr(p.Postcode),
+		Uln: ptr(p.ULN), UpnUnknown: ptr(api.UpnUnknown(p.UPNUnknown)), Sex: ptr(api.Sex(p.Sex)), Ethnicity: ptr(api.Ethnicity(p.Ethnicity)),
 		PrimarySenNeed: ptr(api.SenNeed(p.PrimarySENNeed)), EducationSettingId: uuidPtr(p.EducationSettingID),
 		Contacts: slicePtr(contacts), CommunicationPreferences: toCommunication(p.Communication)}
 }
@@ -177,6 +179,7 @@ func toYoungPerson(p person.YoungPerson, today time.Time) api.YoungPerson {
 	return api.YoungPerson{Id: mustUUID(p.ID), GivenName: p.GivenName, FamilyName: p.FamilyName, PreferredName: ptr(p.PreferredName),
 		DateOfBirth: date(p.DateOfBirth), Age: max(p.AgeOn(today), 0), NhsNumber: ptr(p.NHSNumber), Upn: ptr(p.UPN), Gender: ptr(api.Gender(p.Gender)),
 		Locality: ptr(p.Locality), Postcode: ptr(p.Postcode), PrimarySenNeed: ptr(api.SenNeed(p.PrimarySENNeed)),
+		Uln: ptr(p.ULN), UpnUnknown: ptr(api.UpnUnknown(p.UPNUnknown)), Sex: ptr(api.Sex(p.Sex)), Ethnicity: ptr(api.Ethnicity(p.Ethnicity)),
 		EducationSettingId: uuidPtr(p.EducationSettingID), Contacts: toContacts(p.Contacts), CommunicationPreferences: toCommunication(p.Communication),
 		RecordedByOrganisationId: mustUUID(p.RecordedByOrgID), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
 }

@@ -34,7 +34,7 @@ func toEHCDeadline(m ehc.Milestone) api.EhcDeadline {
 func toEHCRequest(r ehc.Request, asOf time.Time) api.EhcNeedsAssessment {
 	d := r.Deadlines(asOf)
 	out := api.EhcNeedsAssessment{Id: mustUUID(r.ID), YoungPersonId: mustUUID(r.YoungPersonID), ReferralId: uuidPtr(r.ReferralID), MeetingId: uuidPtr(r.MeetingID),
-		ReceivedOn: date(r.ReceivedOn), RequestedBy: api.EhcRequester(r.RequestedBy), Notes: ptr(r.Notes), Status: api.EhcRequestStatus(r.Status),
+		ReceivedOn: date(r.ReceivedOn), RequestedBy: api.EhcRequester(r.RequestedBy), InYouthCustody: &r.InYouthCustody, Notes: ptr(r.Notes), Status: api.EhcRequestStatus(r.Status),
 		RequestOutcome: api.EhcNeedsAssessmentRequestOutcome(r.RequestOutcome), RequestOutcomeDate: optDatePtr(r.RequestOutcomeOn),
 		AssessmentOutcome: ptr(api.EhcNeedsAssessmentAssessmentOutcome(r.AssessmentOutcome)), AssessmentOutcomeDate: optDatePtr(r.AssessmentOutcomeOn),
 		Exceptions: make([]api.EhcException, len(r.Exceptions)),
@@ -72,7 +72,7 @@ func toEHCRequest(r ehc.Request, asOf time.Time) api.EhcNeedsAssessment {
 func (h *handlers) CreateEhcNeedsAssessment(ctx context.Context, req api.CreateEhcNeedsAssessmentRequestObject) (api.CreateEhcNeedsAssessmentResponseObject, error) {
 	b := req.Body
 	r, err := h.s.svc.CreateEHCRequest(ctx, casework.EHCRequestInput{YoungPersonID: b.YoungPersonId.String(), ReferralID: uuidStr(b.ReferralId), MeetingID: uuidStr(b.MeetingId),
-		RequestedBy: string(b.RequestedBy), Notes: str(b.Notes), ReceivedOn: b.ReceivedOn.Time})
+		RequestedBy: string(b.RequestedBy), Notes: str(b.Notes), ReceivedOn: b.ReceivedOn.Time, InYouthCustody: ptrVal(b.InYouthCustody)})
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,8 @@ func fromPlacement(in *api.EhcPlacement) ehcplan.Placement {
 	if in == nil {
 		return ehcplan.Placement{}
 	}
-	return ehcplan.Placement{SettingName: str(in.SettingName), SettingType: string(ptrVal(in.SettingType)), URN: str(in.Urn), UKPRN: str(in.Ukprn)}
+	return ehcplan.Placement{SettingName: str(in.SettingName), SettingType: string(ptrVal(in.SettingType)), URN: str(in.Urn), UKPRN: str(in.Ukprn),
+		Residential: in.Residential, WorkBasedLearning: in.WorkBasedLearning}
 }
 
 func fromPlanSections(in api.EhcPlanSections) ehcplan.Sections {
@@ -95,7 +96,7 @@ func toPlanSections(s ehcplan.Sections) api.EhcPlanSections {
 	out.E = &e
 	if !s.I.Empty() {
 		out.I = &api.EhcPlacement{SettingName: ptr(s.I.SettingName), SettingType: ptr(api.EhcPlacementSettingType(s.I.SettingType)), Urn: ptr(s.I.URN),
-			Ukprn: ptr(s.I.UKPRN)}
+			Ukprn: ptr(s.I.UKPRN), Residential: s.I.Residential, WorkBasedLearning: s.I.WorkBasedLearning}
 	}
 	if j := s.J; j != nil {
 		b := &api.EhcPersonalBudget{Type: api.EhcPersonalBudgetType(j.Type)}
@@ -138,7 +139,7 @@ func optDeadline(m *statutory.Milestone) *api.Milestone {
 }
 
 func toEHCPlan(p ehcplan.Plan, asOf time.Time) api.EhcPlan {
-	out := api.EhcPlan{Id: mustUUID(p.ID), YoungPersonId: mustUUID(p.YoungPersonID), EhcRequestId: uuidPtr(p.RequestID), Status: api.EhcPlanStatus(p.StatusOn(asOf)),
+	out := api.EhcPlan{Id: mustUUID(p.ID), YoungPersonId: mustUUID(p.YoungPersonID), EhcRequestId: uuidPtr(p.RequestID), TransferredFromLa: ptr(p.TransferredFromLA), Status: api.EhcPlanStatus(p.StatusOn(asOf)),
 		LatestVersion: p.Latest().Number, FirstIssuedOn: optDatePtr(p.FirstIssuedOn), LastIssuedOn: optDatePtr(p.LastIssuedOn),
 		LastReviewedOn: optDatePtr(p.LastReviewedOn), Versions: make([]api.EhcPlanVersion, len(p.Versions)),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
@@ -218,7 +219,7 @@ func toAnnualReview(r annualreview.Review, asOf time.Time) api.AnnualReview {
 func (h *handlers) CreateEhcPlan(ctx context.Context, req api.CreateEhcPlanRequestObject) (api.CreateEhcPlanResponseObject, error) {
 	b := req.Body
 	p, err := h.s.svc.CreateEHCPlan(ctx, casework.EHCPlanInput{YoungPersonID: b.YoungPersonId.String(), RequestID: uuidStr(b.EhcRequestId),
-		Sections: fromPlanSections(b.Sections)})
+		TransferredFromLA: str(b.TransferredFromLa), Sections: fromPlanSections(b.Sections)})
 	if err != nil {
 		return nil, err
 	}

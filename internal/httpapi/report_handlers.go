@@ -1,10 +1,21 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"math"
+	"mime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/oneplan-send/oneplan/api"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/report"
+	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 // onTime is a count with its on-time share, rounded half away from zero to one decimal place.
@@ -32,4 +43,240 @@ func (h *handlers) GetEhcTimelinessReport(ctx context.Context, req api.GetEhcTim
 	out.AnnualReviews.HeldByDueDate = onTime(t.Reviews, t.ReviewsHeldOnTime)
 	out.AnnualReviews.DecidedWithin4Weeks = onTime(t.Reviews, t.ReviewsDecidedOnTime)
 	return api.GetEhcTimelinessReport200JSONResponse(out), nil
+}
+
+type acceptKey struct{}
+
+// keepAccept puts the Accept header in the context: a strict handler sees only the declared
+// parameters, and OpenAPI does not let Accept be one.
+func (s *Server) keepAccept(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if a := c.Request().Header.Get("Accept"); a != "" {
+			c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), acceptKey{}, a)))
+		}
+		return next(c)
+	}
+}
+
+// wantsCSV reports whether the caller's Accept header prefers text/csv to JSON: the higher
+// quality wins, and the one listed first on a tie.
+func wantsCSV(ctx context.Context) bool {
+	accept, _ := ctx.Value(acceptKey{}).(string)
+	best, csvQ, jsonQ := -1.0, -1.0, -1.0
+	csvFirst := false
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		switch mt {
+		case "text/csv":
+			if q > csvQ {
+				csvQ = q
+				if q > best {
+					csvFirst, best = true, q
+				}
+			}
+		case "application/json", "application/*", "*/*":
+			if q > jsonQ {
+				jsonQ = q
+				if q > best {
+					csvFirst, best = false, q
+				}
+			}
+		}
+	}
+	return csvQ > 0 && (csvQ > jsonQ || (csvQ == jsonQ && csvFirst))
+}
+
+// reportQuery gathers the parameters every report takes.
+func reportQuery(from, to api.ReportFrom, locality *api.ReportLocality, org *api.ReportOrganisation, compare *api.ReportCompare,
+	disclosure *api.ReportDisclosure) casework.ReportQuery {
+	q := casework.ReportQuery{From: from.Time, To: to.Time, Compare: ptrVal(compare), Disclosure: string(ptrVal(disclosure)),
+		Filter: store.ReportFilter{Locality: str(locality)}}
+	if org != nil {
+		q.Filter.OrganisationID = org.String()
+	}
+	return q
+}
+
+// reportAnswer renders a report as the JSON document or as CSV, as the caller asked.
+func (h *handlers) reportAnswer(ctx context.Context, kind string, q casework.ReportQuery, r report.Report) (api.Report, *api.ReportTextcsvResponse) {
+	doc := toReport(kind, q, r, h.s.svc.Now())
+	if !wantsCSV(ctx) {
+		return doc, nil
+	}
+	b := reportCSV(doc)
+	return doc, &api.ReportTextcsvResponse{Body: bytes.NewReader(b), ContentLength: int64(len(b))}
+}
+
+func toReport(kind string, q casework.ReportQuery, r report.Report, now time.Time) api.Report {
+	mode := api.DisclosureMode(casework.DisclosureExact)
+	if r.Control.Applied {
+		mode = api.DisclosureMode(casework.DisclosureOpen)
+	}
+	out := api.Report{Report: api.ReportKind(kind), Title: r.Title, Period: api.ReportPeriod{From: date(r.Period.From), To: date(r.Period.To)},
+		Disclosure: api.DisclosureControl{Control: mode, Threshold: r.Control.Threshold, Rounding: max(r.Control.Rounding, 1),
+			ShowZeros: r.Control.ShowZeros, SuppressedCells: r.Control.Suppressed},
+		GeneratedAt: now, Tables: make([]api.ReportTable, len(r.Tables))}
+	if r.Previous != nil {
+		out.PreviousPeriod = &api.ReportPeriod{From: date(r.Previous.From), To: date(r.Previous.To)}
+	}
+	out.Filters.Locality = ptr(q.Filter.Locality)
+	out.Filters.OrganisationId = uuidPtr(q.Filter.OrganisationID)
+	out.Filters.TemplateId = uuidPtr(q.TemplateID)
+	out.Filters.Point = ptr(api.SurveyPoint(q.Point))
+	for i, t := range r.Tables {
+		at := api.ReportTable{Name: t.Name, Group: ptr(t.Group), Title: t.Title, Dimension: t.Dimension, Rows: make([]api.ReportRow, len(t.Rows))}
+		for j, row := range t.Rows {
+			ar := api.ReportRow{Category: row.Category, Label: row.Label, Measure: row.Measure, Suppressed: row.Current.Suppressed}
+			if v, ok := row.Current.Shown(); ok {
+				ar.Value = &v
+			}
+			if p := row.Previous; p != nil {
+				suppressed := p.Suppressed
+				ar.PreviousSuppressed = &suppressed
+				if v, ok := p.Shown(); ok {
+					ar.Previous = &v
+				}
+			}
+			at.Rows[j] = ar
+		}
+		out.Tables[i] = at
+	}
+	return out
+}
+
+// csvWithheld marks a figure disclosure control withheld (the Government Statistical Service's
+// symbol for confidential).
+const csvWithheld = "[c]"
+
+// reportCSV lays a report out as one tidy table: a row per figure.
+func reportCSV(r api.Report) []byte {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{"report", "table", "group", "dimension", "category", "label", "measure", "value", "previous"})
+	cell := func(v *float64, suppressed bool) string {
+		switch {
+		case suppressed:
+			return csvWithheld
+		case v == nil:
+			return ""
+		}
+		return strconv.FormatFloat(*v, 'f', -1, 64)
+	}
+	for _, t := range r.Tables {
+		for _, row := range t.Rows {
+			prev := ""
+			if row.PreviousSuppressed != nil {
+				prev = cell(row.Previous, *row.PreviousSuppressed)
+			}
+			_ = w.Write([]string{string(r.Report), t.Name, ptrVal(t.Group), t.Dimension, row.Category, row.Label, row.Measure,
+				cell(row.Value, row.Suppressed), prev})
+		}
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+func (h *handlers) GetActivityReport(ctx context.Context, req api.GetActivityReportRequestObject) (api.GetActivityReportResponseObject, error) {
+	p := req.Params
+	q := reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure)
+	r, err := h.s.svc.Report(ctx, casework.ReportActivity, q)
+	if err != nil {
+		return nil, err
+	}
+	doc, csv := h.reportAnswer(ctx, casework.ReportActivity, q, r)
+	if csv != nil {
+		return api.GetActivityReport200TextcsvResponse{ReportTextcsvResponse: *csv}, nil
+	}
+	return api.GetActivityReport200JSONResponse{ReportJSONResponse: api.ReportJSONResponse(doc)}, nil
+}
+
+func (h *handlers) GetExperienceReport(ctx context.Context, req api.GetExperienceReportRequestObject) (api.GetExperienceReportResponseObject, error) {
+	p := req.Params
+	q := reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure)
+	q.TemplateID, q.Point = uuidStr(p.TemplateId), string(ptrVal(p.Point))
+	r, err := h.s.svc.Report(ctx, casework.ReportExperience, q)
+	if err != nil {
+		return nil, err
+	}
+	doc, csv := h.reportAnswer(ctx, casework.ReportExperience, q, r)
+	if csv != nil {
+		return api.GetExperienceReport200TextcsvResponse{ReportTextcsvResponse: *csv}, nil
+	}
+	return api.GetExperienceReport200JSONResponse{ReportJSONResponse: api.ReportJSONResponse(doc)}, nil
+}
+
+func (h *handlers) GetTimelinessReport(ctx context.Context, req api.GetTimelinessReportRequestObject) (api.GetTimelinessReportResponseObject, error) {
+	p := req.Params
+	q := reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure)
+	r, err := h.s.svc.Report(ctx, casework.ReportTimeliness, q)
+	if err != nil {
+		return nil, err
+	}
+	doc, csv := h.reportAnswer(ctx, casework.ReportTimeliness, q, r)
+	if csv != nil {
+		return api.GetTimelinessReport200TextcsvResponse{ReportTextcsvResponse: *csv}, nil
+	}
+	return api.GetTimelinessReport200JSONResponse{ReportJSONResponse: api.ReportJSONResponse(doc)}, nil
+}
+
+func (h *handlers) GetTransitionsReport(ctx context.Context, req api.GetTransitionsReportRequestObject) (api.GetTransitionsReportResponseObject, error) {
+	p := req.Params
+	q := reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure)
+	r, err := h.s.svc.Report(ctx, casework.ReportTransitions, q)
+	if err != nil {
+		return nil, err
+	}
+	doc, csv := h.reportAnswer(ctx, casework.ReportTransitions, q, r)
+	if csv != nil {
+		return api.GetTransitionsReport200TextcsvResponse{ReportTextcsvResponse: *csv}, nil
+	}
+	return api.GetTransitionsReport200JSONResponse{ReportJSONResponse: api.ReportJSONResponse(doc)}, nil
+}
+
+func (h *handlers) GetFunnelReport(ctx context.Context, req api.GetFunnelReportRequestObject) (api.GetFunnelReportResponseObject, error) {
+	p := req.Params
+	q := reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure)
+	r, err := h.s.svc.Report(ctx, casework.ReportFunnel, q)
+	if err != nil {
+		return nil, err
+	}
+	doc, csv := h.reportAnswer(ctx, casework.ReportFunnel, q, r)
+	if csv != nil {
+		return api.GetFunnelReport200TextcsvResponse{ReportTextcsvResponse: *csv}, nil
+	}
+	return api.GetFunnelReport200JSONResponse{ReportJSONResponse: api.ReportJSONResponse(doc)}, nil
+}
+
+func (h *handlers) GetOpenDataReport(ctx context.Context, req api.GetOpenDataReportRequestObject) (api.GetOpenDataReportResponseObject, error) {
+	p := req.Params
+	kind := string(req.Report)
+	q := reportQuery(p.From, p.To, p.Locality, nil, p.Compare, nil)
+	r, err := h.s.svc.OpenDataReport(ctx, kind, q)
+	if err != nil {
+		return nil, err
+	}
+	doc, csv := h.reportAnswer(ctx, kind, q, r)
+	if csv != nil {
+		return api.GetOpenDataReport200TextcsvResponse{ReportTextcsvResponse: *csv}, nil
+	}
+	return api.GetOpenDataReport200JSONResponse{ReportJSONResponse: api.ReportJSONResponse(doc)}, nil
+}
+
+func (h *handlers) ExportSen2(ctx context.Context, req api.ExportSen2RequestObject) (api.ExportSen2ResponseObject, error) {
+	out, err := h.s.svc.ExportSEN2(ctx, req.Params.ReferenceDate.Time)
+	if err != nil {
+		return nil, err
+	}
+	disposition := `attachment; filename="` + out.FileName + `"`
+	return api.ExportSen2200ApplicationzipResponse{Body: bytes.NewReader(out.Zip), ContentLength: int64(len(out.Zip)),
+		Headers: api.ExportSen2200ResponseHeaders{ContentDisposition: &disposition}}, nil
 }

@@ -57,6 +57,9 @@ type Server struct {
 	opts   Options
 	log    *slog.Logger
 	limits *limiter
+	// public holds the /v1 routes the contract declares with no security (open data, survey
+	// links), as "METHOD echo-path".
+	public map[string]bool
 }
 
 var formatsOnce sync.Once
@@ -110,7 +113,8 @@ func New(svc *casework.Service, st *store.Store, opts Options) (*echo.Echo, erro
 	}
 	// The validator must not check the Host against servers[].
 	spec.Servers = nil
-	s := &Server{svc: svc, store: st, spec: spec, raw: api.SpecYAML, opts: opts, log: opts.Logger, limits: newLimiter(opts.RateLimit, opts.RateBurst)}
+	s := &Server{svc: svc, store: st, spec: spec, raw: api.SpecYAML, opts: opts, log: opts.Logger, limits: newLimiter(opts.RateLimit, opts.RateBurst),
+		public: publicRoutes(spec)}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -121,7 +125,7 @@ func New(svc *casework.Service, st *store.Store, opts Options) (*echo.Echo, erro
 			AllowHeaders:  []string{"Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-Id", "X-Purpose"},
 			ExposeHeaders: []string{"ETag", "Location", "X-Request-Id", "Retry-After"}}))
 	}
-	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", opts.MaxBodyBytes)), s.authenticate, s.keepPatchBody)
+	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", opts.MaxBodyBytes)), s.authenticate, s.keepPatchBody, s.keepAccept)
 	e.Use(oapimw.OapiRequestValidatorWithOptions(spec, &oapimw.Options{
 		Options: openapi3filter.Options{
 			MultiError:         true,
@@ -212,6 +216,15 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if !strings.HasPrefix(c.Request().URL.Path, "/v1/") || c.Request().Method == http.MethodOptions {
 			return next(c)
 		}
+		if s.public[c.Request().Method+" "+c.Path()] {
+			// No credentials: the limit is per client address instead.
+			if ok, wait := s.limits.allow("ip:" + c.RealIP()); !ok {
+				return &fault.Error{Kind: fault.RateLimited, Detail: "Too many requests from this address; slow down.", RetryAfter: wait}
+			}
+			meta := casework.Meta{RequestID: requestID(c), IP: c.RealIP()}
+			c.SetRequest(c.Request().WithContext(casework.WithMeta(c.Request().Context(), meta)))
+			return next(c)
+		}
 		h := c.Request().Header.Get("Authorization")
 		token, ok := strings.CutPrefix(h, "Bearer ")
 		token = strings.TrimSpace(token)
@@ -243,6 +256,22 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// publicRoutes lists the /v1 operations whose security the contract sets to none, in Echo's
+// route syntax ({name} becomes :name).
+func publicRoutes(spec *openapi3.T) map[string]bool {
+	out := map[string]bool{}
+	for path, item := range spec.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.Security != nil && len(*op.Security) == 0 && strings.HasPrefix(path, "/v1/") {
+				out[method+" "+pathParam.ReplaceAllString(path, ":$1")] = true
+			}
+		}
+	}
+	return out
+}
+
+var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
 
 // principalForKey looks the key up on every request, so a revoked key fails at once.
 func (s *Server) principalForKey(ctx context.Context, key string) (auth.Principal, error) {

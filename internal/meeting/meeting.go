@@ -36,6 +36,9 @@ var labels = map[string]string{
 	Review:            "Review meeting",
 }
 
+// Label names a meeting type for people (timeline summaries, report tables).
+func Label(meetingType string) string { return labels[meetingType] }
+
 // MayPredateReferral reports whether a meeting of this type may have been held before the
 // referral was received: earlier TAF and family service plan meetings count towards the pathway.
 func MayPredateReferral(meetingType string) bool {

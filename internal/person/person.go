@@ -19,7 +19,11 @@ type YoungPerson struct {
 	DateOfBirth        time.Time
 	NHSNumber          string
 	UPN                string
+	ULN                string
+	UPNUnknown         string // the SEN2 reason there is no UPN or ULN (UN1...)
 	Gender             string
+	Sex                string // female or male, as recorded for the SEN2 return
+	Ethnicity          string // DfE main ethnicity code
 	Locality           string
 	Postcode           string
 	PrimarySENNeed     string
@@ -78,6 +82,14 @@ func (p YoungPerson) Validate(today time.Time, rules Rules) error {
 		if err := identifier.CheckUPN(p.UPN); err != nil {
 			add("/upn", "is not a valid unique pupil number: "+err.Error())
 		}
+	}
+	if p.ULN != "" {
+		if err := identifier.CheckULN(p.ULN); err != nil {
+			add("/uln", "is not a valid unique learner number: "+err.Error())
+		}
+	}
+	if p.UPNUnknown != "" && (p.UPN != "" || p.ULN != "") {
+		add("/upn_unknown", "give a reason only when there is no UPN or ULN")
 	}
 	mains := 0
 	for _, c := range p.Contacts {

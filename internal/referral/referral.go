@@ -42,6 +42,19 @@ type Consent struct {
 	GivenOn      time.Time `json:"given_on"`
 }
 
+// Reason is one reason a referral can give, with the words the Salford pathfinder reported it in.
+type Reason struct{ Code, Label string }
+
+// Reasons lists the referral reasons in the order the pathfinder's activity overview gave them,
+// social care (reported as a main reason) last.
+var Reasons = []Reason{
+	{"adhd", "ADHD"}, {"asd_asc", "ASD / ASC"}, {"attachment", "Attachment"}, {"behaviour", "Behaviour"},
+	{"complex_health_needs", "Complex health needs"}, {"complex_needs", "Complex needs"}, {"development", "Development"},
+	{"hearing_deaf", "Hearing / Deaf"}, {"physical_mobility", "Physical / mobility"}, {"semh", "SEMH"}, {"sen", "SEN"},
+	{"speech_language", "Speech & language"}, {"transitional_support", "Transitional support"}, {"visual_impairment", "Visual impairment"},
+	{"social_care", "Social care"},
+}
+
 // Routes after acceptance.
 const (
 	RouteFamilyAssessment       = "family_assessment"

@@ -65,3 +65,15 @@ func Move(from, to Status) (Status, error) {
 	}
 	return to, nil
 }
+
+// Step is a status's place along the pathway, for counting how far referrals got: the three
+// outcomes of triage share a step, and a panel comes after the multi-agency meeting.
+func (s Status) Step() int {
+	switch s {
+	case Received:
+		return 0
+	case Accepted, Redirected, Declined:
+		return 1
+	}
+	return slices.Index(Statuses, s)
+}

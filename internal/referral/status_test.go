@@ -184,3 +184,21 @@ func TestParseStatus(t *testing.T) {
 		})
 	}
 }
+
+func TestStepsFollowThePathway(t *testing.T) {
+	for from, tos := range transitions {
+		for _, to := range tos {
+			// Every forward move goes up a step; the only moves back are a panel or reviews
+			// returning to a multi-agency meeting and reviews putting a plan back in place.
+			if to.Step() <= from.Step() && to != MAMHeld && to != PlanInPlace {
+				t.Errorf("%s (step %d) -> %s (step %d) does not move forward", from, from.Step(), to, to.Step())
+			}
+		}
+	}
+	if Redirected.Step() != Accepted.Step() || Declined.Step() != Accepted.Step() {
+		t.Error("triage's outcomes should share a step")
+	}
+	if Closed.Step() <= Reviewing.Step() {
+		t.Error("closed should be the last step")
+	}
+}

@@ -16,6 +16,7 @@ type ehcRequestRow struct {
 	YoungPersonID             string
 	ReferralID                *string
 	MeetingID                 *string
+	InYouthCustody            bool
 	ReceivedOn                string
 	RequestedBy               string
 	Notes                     *string
@@ -75,7 +76,7 @@ func toEHCRequestRow(r ehc.Request) ehcRequestRow {
 		exs[i] = ehcException{Ground: string(e.Ground), From: fromDate(e.From), To: fromDate(e.To), Reason: e.Reason}
 	}
 	due := r.DueDates()
-	row := ehcRequestRow{ID: r.ID, YoungPersonID: r.YoungPersonID, ReferralID: nullable(r.ReferralID), MeetingID: nullable(r.MeetingID),
+	row := ehcRequestRow{ID: r.ID, YoungPersonID: r.YoungPersonID, ReferralID: nullable(r.ReferralID), MeetingID: nullable(r.MeetingID), InYouthCustody: r.InYouthCustody,
 		ReceivedOn: fromDate(r.ReceivedOn), RequestedBy: r.RequestedBy, Notes: nullable(r.Notes), Status: string(r.Status), RequestOutcome: r.RequestOutcome,
 		RequestOutcomeOn: optDate(r.RequestOutcomeOn), AssessmentOutcome: nullable(r.AssessmentOutcome), AssessmentOutcomeOn: optDate(r.AssessmentOutcomeOn),
 		Exceptions: toJSON(exs), DecisionDueOn: fromDate(due.DecisionToAssess), NoPlanNoticeDueOn: fromDate(due.NoPlanNotice),
@@ -102,7 +103,7 @@ func toEHCRequestRow(r ehc.Request) ehcRequestRow {
 }
 
 func (r ehcRequestRow) toDomain() ehc.Request {
-	out := ehc.Request{ID: r.ID, YoungPersonID: r.YoungPersonID, ReferralID: deref(r.ReferralID), MeetingID: deref(r.MeetingID), ReceivedOn: toDate(r.ReceivedOn),
+	out := ehc.Request{ID: r.ID, YoungPersonID: r.YoungPersonID, ReferralID: deref(r.ReferralID), MeetingID: deref(r.MeetingID), InYouthCustody: r.InYouthCustody, ReceivedOn: toDate(r.ReceivedOn),
 		RequestedBy: r.RequestedBy, Notes: deref(r.Notes), Status: ehc.Status(r.Status), RequestOutcome: r.RequestOutcome,
 		RequestOutcomeOn: toOptDate(r.RequestOutcomeOn), AssessmentOutcome: deref(r.AssessmentOutcome), AssessmentOutcomeOn: toOptDate(r.AssessmentOutcomeOn),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}

@@ -15,6 +15,7 @@ type ehcPlanRow struct {
 	ID                 string
 	YoungPersonID      string
 	EHCRequestID       *string `gorm:"column:ehc_request_id"`
+	TransferredFromLA  *string `gorm:"column:transferred_from_la"`
 	Status             string
 	FirstIssuedOn      *string
 	LastIssuedOn       *string
@@ -102,10 +103,12 @@ type lineJSON struct {
 }
 
 type placementJSON struct {
-	SettingName string `json:"setting_name,omitempty"`
-	SettingType string `json:"setting_type,omitempty"`
-	URN         string `json:"urn,omitempty"`
-	UKPRN       string `json:"ukprn,omitempty"`
+	SettingName       string `json:"setting_name,omitempty"`
+	SettingType       string `json:"setting_type,omitempty"`
+	URN               string `json:"urn,omitempty"`
+	UKPRN             string `json:"ukprn,omitempty"`
+	Residential       *bool  `json:"residential,omitempty"`
+	WorkBasedLearning *bool  `json:"work_based_learning,omitempty"`
 }
 
 type budgetJSON struct {
@@ -202,7 +205,7 @@ func decodeSections(raw string) ehcplan.Sections {
 }
 
 func toEHCPlanRow(p ehcplan.Plan) ehcPlanRow {
-	row := ehcPlanRow{ID: p.ID, YoungPersonID: p.YoungPersonID, EHCRequestID: nullable(p.RequestID), Status: string(p.Status),
+	row := ehcPlanRow{ID: p.ID, YoungPersonID: p.YoungPersonID, EHCRequestID: nullable(p.RequestID), TransferredFromLA: nullable(p.TransferredFromLA), Status: string(p.Status),
 		FirstIssuedOn: optDate(p.FirstIssuedOn), LastIssuedOn: optDate(p.LastIssuedOn),
 		ReviewDueOn: optDate(p.ReviewDueOn), LastReviewedOn: optDate(p.LastReviewedOn), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
 	if t := p.PhaseTransfer; t != nil {
@@ -216,7 +219,7 @@ func toEHCPlanRow(p ehcplan.Plan) ehcPlanRow {
 }
 
 func (r ehcPlanRow) toDomain(versions []ehcPlanVersionRow) ehcplan.Plan {
-	p := ehcplan.Plan{ID: r.ID, YoungPersonID: r.YoungPersonID, RequestID: deref(r.EHCRequestID), Status: ehcplan.Status(r.Status),
+	p := ehcplan.Plan{ID: r.ID, YoungPersonID: r.YoungPersonID, RequestID: deref(r.EHCRequestID), TransferredFromLA: deref(r.TransferredFromLA), Status: ehcplan.Status(r.Status),
 		FirstIssuedOn: toOptDate(r.FirstIssuedOn), LastIssuedOn: toOptDate(r.LastIssuedOn), ReviewDueOn: toOptDate(r.ReviewDueOn),
 		LastReviewedOn: toOptDate(r.LastReviewedOn), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
 	for _, v := range versions {

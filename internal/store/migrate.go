@@ -23,6 +23,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0007_disputes", Migrate: ddl(schema0007, nil)},
 	{ID: "0008_ehc_request_meeting", Migrate: ddl(schema0008, nil)},
 	{ID: "0009_plan_derived_columns", Migrate: ddl(schema0009, nil)},
+	{ID: "0010_surveys_reports_sen2", Migrate: then(ddl(schema0010, nil), backfillReferralReasons, ddl(stages0010, nil))},
 }
 
 // typeNames maps the column types used in the DDL to each dialect's.
@@ -674,3 +675,176 @@ ALTER TABLE ehc_plans DROP COLUMN in_force_version;
 ALTER TABLE ehc_plans DROP COLUMN amendment_notice_on;
 ALTER TABLE ehc_plans DROP COLUMN amendment_final_due_on
 `
+
+// schema0010: outcome surveys (templates with versioned questions, responses, an answer table for
+// grouped reports, invitations), two tables that let reports group referrals in SQL (one row per
+// reason given; the day each pathway stage was first reached), indexes on the dates reports
+// filter by, and the items the SEN2 return needs that were not yet recorded. The two built-in
+// survey instruments are frozen here as data; a test holds them equal to survey.BuiltIns.
+const schema0010 = `
+ALTER TABLE young_people ADD COLUMN sex {text};
+ALTER TABLE young_people ADD COLUMN ethnicity {text};
+ALTER TABLE young_people ADD COLUMN uln {text};
+ALTER TABLE young_people ADD COLUMN upn_unknown {text};
+ALTER TABLE ehc_requests ADD COLUMN in_youth_custody {bool} NOT NULL DEFAULT false;
+ALTER TABLE ehc_plans ADD COLUMN transferred_from_la {text};
+
+CREATE TABLE referral_reasons (
+  referral_id {uuid} NOT NULL REFERENCES referrals (id),
+  reason {text} NOT NULL,
+  main {bool} NOT NULL,
+  PRIMARY KEY (referral_id, reason)
+);
+CREATE INDEX referral_reasons_reason ON referral_reasons (reason, referral_id);
+
+CREATE TABLE referral_stages (
+  referral_id {uuid} NOT NULL REFERENCES referrals (id),
+  stage {text} NOT NULL,
+  reached_on {text} NOT NULL,
+  PRIMARY KEY (referral_id, stage)
+);
+
+CREATE INDEX referrals_received ON referrals (received_on, id);
+CREATE INDEX ehc_requests_received ON ehc_requests (received_on);
+CREATE INDEX ehc_requests_decided ON ehc_requests (decided_on);
+CREATE INDEX ehc_requests_plan_issued ON ehc_requests (plan_issued_on);
+CREATE INDEX annual_reviews_decided ON annual_reviews (decided_on);
+CREATE INDEX disputes_received ON disputes (received_on, kind);
+CREATE INDEX meetings_held ON meetings (held_on, type);
+
+CREATE TABLE survey_templates (
+  id {uuid} PRIMARY KEY,
+  code {text} NOT NULL,
+  name {text} NOT NULL,
+  description {text},
+  audience {text} NOT NULL,
+  built_in {bool} NOT NULL,
+  created_at {ts} NOT NULL,
+  updated_at {ts} NOT NULL,
+  version {int} NOT NULL
+);
+CREATE UNIQUE INDEX survey_templates_code ON survey_templates (code);
+
+CREATE TABLE survey_template_versions (
+  template_id {uuid} NOT NULL REFERENCES survey_templates (id),
+  number {int} NOT NULL,
+  questions {text} NOT NULL,
+  created_at {ts} NOT NULL,
+  PRIMARY KEY (template_id, number)
+);
+
+CREATE TABLE survey_responses (
+  id {uuid} PRIMARY KEY,
+  template_id {uuid} NOT NULL REFERENCES survey_templates (id),
+  template_version {int} NOT NULL,
+  audience {text} NOT NULL,
+  professional_role {text},
+  point {text} NOT NULL,
+  referral_id {uuid} REFERENCES referrals (id),
+  ehc_plan_id {uuid} REFERENCES ehc_plans (id),
+  young_person_id {uuid} REFERENCES young_people (id),
+  submitted_on {text} NOT NULL,
+  via {text} NOT NULL,
+  invitation_id {uuid},
+  respondent_org_id {uuid},
+  practitioner_id {uuid},
+  answers {text} NOT NULL,
+  created_at {ts} NOT NULL,
+  version {int} NOT NULL
+);
+CREATE INDEX survey_responses_young_person ON survey_responses (young_person_id, id);
+CREATE INDEX survey_responses_referral ON survey_responses (referral_id, id);
+CREATE INDEX survey_responses_plan ON survey_responses (ehc_plan_id, id);
+CREATE INDEX survey_responses_template ON survey_responses (template_id, id);
+
+CREATE TABLE survey_answers (
+  response_id {uuid} NOT NULL REFERENCES survey_responses (id),
+  question_id {text} NOT NULL,
+  template_id {uuid} NOT NULL,
+  audience {text} NOT NULL,
+  professional_role {text},
+  point {text} NOT NULL,
+  submitted_on {text} NOT NULL,
+  young_person_id {uuid},
+  question_type {text} NOT NULL,
+  score {int},
+  choice {text},
+  PRIMARY KEY (response_id, question_id)
+);
+CREATE INDEX survey_answers_submitted ON survey_answers (submitted_on, template_id);
+
+CREATE TABLE survey_invitations (
+  id {uuid} PRIMARY KEY,
+  token_hash {text} NOT NULL,
+  template_id {uuid} NOT NULL REFERENCES survey_templates (id),
+  template_version {int} NOT NULL,
+  audience {text} NOT NULL,
+  point {text} NOT NULL,
+  referral_id {uuid} REFERENCES referrals (id),
+  ehc_plan_id {uuid} REFERENCES ehc_plans (id),
+  young_person_id {uuid} NOT NULL REFERENCES young_people (id),
+  expires_at {ts} NOT NULL,
+  answered_at {ts},
+  response_id {uuid},
+  created_by_org_id {uuid},
+  created_at {ts} NOT NULL,
+  version {int} NOT NULL
+);
+CREATE UNIQUE INDEX survey_invitations_token ON survey_invitations (token_hash);
+CREATE INDEX survey_invitations_young_person ON survey_invitations (young_person_id, id);
+CREATE INDEX survey_invitations_referral ON survey_invitations (referral_id, id);
+CREATE INDEX survey_invitations_plan ON survey_invitations (ehc_plan_id, id);
+
+INSERT INTO survey_templates (id, code, name, description, audience, built_in, created_at, updated_at, version) VALUES
+  ('0190a5e0-0000-7000-8000-000000000001', 'parent_carer_experience', 'Parent and carer experience',
+   'The Salford 0-25 pathfinder''s survey of parents'' and carers'' experience of the pathway.', 'parent_carer', true,
+   '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 1),
+  ('0190a5e0-0000-7000-8000-000000000002', 'professional_experience', 'Professional experience',
+   'The Salford 0-25 pathfinder''s survey of professionals'' experience of the pathway.', 'professional', true,
+   '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 1);
+INSERT INTO survey_template_versions (template_id, number, questions, created_at) VALUES
+  ('0190a5e0-0000-7000-8000-000000000001', 1, '[{"id":"listened_to","text":"I felt listened to","type":"likert_5","required":true},{"id":"involved_in_decisions","text":"I was involved in decisions about my child","type":"likert_5","required":true},{"id":"understood","text":"I felt that people understood my child and our family","type":"likert_5","required":true},{"id":"confidence_and_trust","text":"I have confidence and trust in the people working with us","type":"likert_5","required":true},{"id":"comments","text":"What has worked well, and what could be better?","type":"text","required":false}]', '2026-01-01T00:00:00Z'),
+  ('0190a5e0-0000-7000-8000-000000000002', 1, '[{"id":"information_sharing","text":"Information was shared well between agencies","type":"likert_5","required":true},{"id":"accessing_information","text":"I could access the information I needed","type":"likert_5","required":true},{"id":"mam_successful","text":"The multi-agency meeting was successful","type":"likert_5","required":true},{"id":"success_for_parents","text":"The pathway was a success for the parents","type":"likert_5","required":true},{"id":"success_for_professionals","text":"The pathway was a success for professionals","type":"likert_5","required":true},{"id":"comments","text":"What has worked well, and what could be better?","type":"text","required":false}]', '2026-01-01T00:00:00Z')
+`
+
+// stages0010 backfills the stages of referrals recorded before 0010 from what the timeline already
+// holds: the day received, and the first day of each later status (triage wrote its own kind).
+const stages0010 = `
+INSERT INTO referral_stages (referral_id, stage, reached_on)
+  SELECT id, 'received', received_on FROM referrals WHERE id IS NOT NULL;
+INSERT INTO referral_stages (referral_id, stage, reached_on)
+  SELECT t.referral_id, CASE WHEN r.status IN ('redirected', 'declined') THEN r.status ELSE 'accepted' END, MIN(t.occurred_on)
+  FROM timeline_events t JOIN referrals r ON r.id = t.referral_id
+  WHERE t.kind = 'referral.triaged'
+  GROUP BY t.referral_id, r.status
+  ON CONFLICT (referral_id, stage) DO NOTHING;
+INSERT INTO referral_stages (referral_id, stage, reached_on)
+  SELECT t.referral_id, substr(t.kind, 10), MIN(t.occurred_on)
+  FROM timeline_events t JOIN referrals r ON r.id = t.referral_id
+  WHERE t.kind IN ('referral.accepted', 'referral.assessing', 'referral.allocated', 'referral.mam_held', 'referral.panel',
+    'referral.plan_in_place', 'referral.reviewing', 'referral.closed')
+  GROUP BY t.referral_id, t.kind
+  ON CONFLICT (referral_id, stage) DO NOTHING
+`
+
+// backfillReferralReasons writes one referral_reasons row per reason of each referral recorded
+// before 0010 (reasons were only a JSON array), reading and writing only the columns it names.
+func backfillReferralReasons(db *gorm.DB) error {
+	var rows []struct {
+		ID         string
+		Reasons    string
+		MainReason string
+	}
+	if err := db.Table("referrals").Select("id, reasons, main_reason").Find(&rows).Error; err != nil {
+		return err
+	}
+	for _, r := range rows {
+		for _, reason := range fromJSON[[]string](&r.Reasons) {
+			if err := db.Exec("INSERT INTO referral_reasons (referral_id, reason, main) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+				r.ID, reason, reason == r.MainReason).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,6 +1,186 @@
 package store
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/oneplan-send/oneplan/internal/referral"
+)
+
+// Reports are grouped queries: the database counts, Go only adds up the groups it returns. Dates
+// are YYYY-MM-DD text on both databases, so period bounds are plain string comparisons.
+
+// ReportFilter narrows a report to the children living in a locality, or known to an
+// organisation (anyone it is or was in the team around, as referrer, setting or otherwise).
+type ReportFilter struct {
+	Locality, OrganisationID string
+}
+
+// children restricts q, whose young person id column is col, to the filter.
+func (f ReportFilter) children(q *gorm.DB, col string) *gorm.DB {
+	if f.Locality != "" {
+		q = q.Where(col+" IN (SELECT id FROM young_people WHERE locality_key = ?)", key(f.Locality))
+	}
+	if f.OrganisationID != "" {
+		q = q.Where(col+" IN (SELECT young_person_id FROM involvements WHERE organisation_id = ?)", f.OrganisationID)
+	}
+	return q
+}
+
+// between is the condition "col falls in [from, to]".
+func between(q *gorm.DB, col string, from, to time.Time) *gorm.DB {
+	return q.Where(col+" >= ? AND "+col+" <= ?", fromDate(from), fromDate(to))
+}
+
+// daysBetween is the SQL for the whole days from date a to date b (both YYYY-MM-DD text): the one
+// dialect difference the reports have.
+func (tx *Tx) daysBetween(a, b string) string {
+	if tx.dialect == Postgres {
+		return fmt.Sprintf("(CAST(%s AS date) - CAST(%s AS date))", b, a)
+	}
+	return fmt.Sprintf("CAST(julianday(%s) - julianday(%s) AS INTEGER)", b, a)
+}
+
+// Counts are figures by category.
+type Counts map[string]int64
+
+// countBy runs q (selecting a category column k and a count n) into Counts.
+func countBy(q *gorm.DB) (Counts, error) {
+	var rows []struct {
+		K string
+		N int64
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := Counts{}
+	for _, r := range rows {
+		out[r.K] += r.N
+	}
+	return out, nil
+}
+
+// Activity is what the pathway received and did in a period.
+type Activity struct {
+	Referrals int64
+	// By any reason given (a referral may give several), by main reason, by the type of the
+	// referring organisation, by the child's locality (key; LocalityNames holds a name as
+	// recorded) and by route ("" when not accepted).
+	ByReason, ByMainReason, BySettingType, ByLocality, ByRoute Counts
+	LocalityNames                                              map[string]string
+	// Settings counts the distinct organisations that referred, by type.
+	Settings Counts
+	Meetings Counts // held, by type
+	// EHC needs assessment requests received, assessments started (decisions to assess) and
+	// refused (decisions not to assess), and first plans issued.
+	EHCRequests, AssessmentsStarted, AssessmentsRefused, PlansIssued int64
+	Disputes                                                       Counts // received, by kind
+}
+
+// Activity counts the pathway's activity in [from, to].
+func (tx *Tx) Activity(from, to time.Time, f ReportFilter) (a Activity, err error) {
+	referrals := func() *gorm.DB {
+		return f.children(between(tx.db.Table("referrals r"), "r.received_on", from, to), "r.young_person_id")
+	}
+	// One pass over the period's referrals gives every single-valued breakdown.
+	var cube []struct {
+		MainReason, SettingType, Locality, LocalityName, Route string
+		N                                                      int64
+	}
+	err = referrals().Select(`r.main_reason, o.type AS setting_type, COALESCE(yp.locality_key, '') AS locality,
+		COALESCE(MIN(yp.locality), '') AS locality_name, COALESCE(r.route, '') AS route, COUNT(*) AS n`).
+		Joins("JOIN organisations o ON o.id = r.referrer_organisation_id").
+		Joins("JOIN young_people yp ON yp.id = r.young_person_id").
+		Group("r.main_reason, o.type, COALESCE(yp.locality_key, ''), COALESCE(r.route, '')").Scan(&cube).Error
+	if err != nil {
+		return a, translate(err)
+	}
+	a.ByMainReason, a.BySettingType, a.ByLocality, a.ByRoute, a.LocalityNames = Counts{}, Counts{}, Counts{}, Counts{}, map[string]string{}
+	for _, c := range cube {
+		a.Referrals += c.N
+		a.ByMainReason[c.MainReason] += c.N
+		a.BySettingType[c.SettingType] += c.N
+		a.ByLocality[c.Locality] += c.N
+		a.ByRoute[c.Route] += c.N
+		if c.LocalityName != "" {
+			a.LocalityNames[c.Locality] = c.LocalityName
+		}
+	}
+	if a.ByReason, err = countBy(referrals().Select("rr.reason AS k, COUNT(*) AS n").
+		Joins("JOIN referral_reasons rr ON rr.referral_id = r.id").Group("rr.reason")); err != nil {
+		return a, err
+	}
+	if a.Settings, err = countBy(referrals().Select("o.type AS k, COUNT(DISTINCT r.referrer_organisation_id) AS n").
+		Joins("JOIN organisations o ON o.id = r.referrer_organisation_id").Group("o.type")); err != nil {
+		return a, err
+	}
+	if a.Meetings, err = countBy(f.children(between(tx.db.Table("meetings m"), "m.held_on", from, to), "m.young_person_id").
+		Select("m.type AS k, COUNT(*) AS n").Group("m.type")); err != nil {
+		return a, err
+	}
+	if a.Disputes, err = countBy(f.children(between(tx.db.Table("disputes d"), "d.received_on", from, to), "d.young_person_id").
+		Select("d.kind AS k, COUNT(*) AS n").Group("d.kind")); err != nil {
+		return a, err
+	}
+	var ehc struct{ Received, Started, Refused, Issued int64 }
+	f0, t0 := fromDate(from), fromDate(to)
+	err = f.children(tx.db.Table("ehc_requests e"), "e.young_person_id").Select(`
+		COALESCE(SUM(CASE WHEN e.received_on >= ? AND e.received_on <= ? THEN 1 ELSE 0 END), 0) AS received,
+		COALESCE(SUM(CASE WHEN e.decision = 'assess' AND e.decided_on >= ? AND e.decided_on <= ? THEN 1 ELSE 0 END), 0) AS started,
+		COALESCE(SUM(CASE WHEN e.decision = 'not_assess' AND e.decided_on >= ? AND e.decided_on <= ? THEN 1 ELSE 0 END), 0) AS refused,
+		COALESCE(SUM(CASE WHEN e.plan_issued_on >= ? AND e.plan_issued_on <= ? THEN 1 ELSE 0 END), 0) AS issued`,
+		f0, t0, f0, t0, f0, t0, f0, t0).
+		Where("(e.received_on >= ? AND e.received_on <= ?) OR (e.decided_on >= ? AND e.decided_on <= ?) OR (e.plan_issued_on >= ? AND e.plan_issued_on <= ?)",
+			f0, t0, f0, t0, f0, t0).Scan(&ehc).Error
+	if err != nil {
+		return a, translate(err)
+	}
+	a.EHCRequests, a.AssessmentsStarted, a.AssessmentsRefused, a.PlansIssued = ehc.Received, ehc.Started, ehc.Refused, ehc.Issued
+	return a, nil
+}
+
+// AnswerCount is how many answers a question got with one score or choice, from one group of
+// respondents. Text answers have neither score nor choice: they are only counted.
+type AnswerCount struct {
+	TemplateID, Audience, ProfessionalRole, QuestionID, QuestionType string
+	Score                                                            *int
+	Choice                                                           string
+	N                                                                int64
+}
+
+// SurveyAnswerCounts groups the answers submitted in [from, to], optionally for one template and
+// one point in the pathway. Anonymous answers belong to no child, so a locality or organisation
+// filter leaves them out.
+func (tx *Tx) SurveyAnswerCounts(from, to time.Time, f ReportFilter, templateID, point string) ([]AnswerCount, error) {
+	q := f.children(between(tx.db.Table("survey_answers a"), "a.submitted_on", from, to), "a.young_person_id")
+	if templateID != "" {
+		q = q.Where("a.template_id = ?", templateID)
+	}
+	if point != "" {
+		q = q.Where("a.point = ?", point)
+	}
+	var rows []struct {
+		TemplateID, Audience, ProfessionalRole, QuestionID, QuestionType string
+		Score                                                            *int
+		Choice                                                           string
+		N                                                                int64
+	}
+	err := q.Select(`a.template_id, a.audience, COALESCE(a.professional_role, '') AS professional_role, a.question_id, a.question_type,
+		a.score, COALESCE(a.choice, '') AS choice, COUNT(*) AS n`).
+		Group("a.template_id, a.audience, COALESCE(a.professional_role, ''), a.question_id, a.question_type, a.score, COALESCE(a.choice, '')").
+		Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]AnswerCount, len(rows))
+	for i, r := range rows {
+		out[i] = AnswerCount(r)
+	}
+	return out, nil
+}
 
 // Timeliness counts, computed in the database for a period.
 type Timeliness struct {
@@ -17,40 +197,137 @@ type Timeliness struct {
 }
 
 // EHCTimeliness counts the statutory timeliness of decisions, plans and reviews completed in
-// [from, to]. Dates are YYYY-MM-DD text, so comparisons are plain string comparisons on both
-// databases.
-func (tx *Tx) EHCTimeliness(from, to time.Time) (Timeliness, error) {
-	f, t := fromDate(from), fromDate(to)
+// [from, to], for the children the filter selects.
+func (tx *Tx) EHCTimeliness(from, to time.Time, f ReportFilter) (Timeliness, error) {
 	var out Timeliness
 	var dec struct{ N, Within, Adjusted int }
-	err := tx.db.Table("ehc_requests").Select(`COUNT(*) AS n,
+	err := f.children(between(tx.db.Table("ehc_requests"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
 		COALESCE(SUM(CASE WHEN decided_on <= decision_raw_due_on THEN 1 ELSE 0 END), 0) AS within,
-		COALESCE(SUM(CASE WHEN decided_on <= decision_due_on THEN 1 ELSE 0 END), 0) AS adjusted`).
-		Where("decided_on >= ? AND decided_on <= ?", f, t).Scan(&dec).Error
+		COALESCE(SUM(CASE WHEN decided_on <= decision_due_on THEN 1 ELSE 0 END), 0) AS adjusted`).Scan(&dec).Error
 	if err != nil {
 		return out, translate(err)
 	}
 	out.Decisions, out.DecisionsWithin, out.DecisionsWithinAdjusted = dec.N, dec.Within, dec.Adjusted
 	var plans struct{ N, Within, Adjusted, Plain, PlainWithin int }
-	err = tx.db.Table("ehc_requests").Select(`COUNT(*) AS n,
+	err = f.children(between(tx.db.Table("ehc_requests"), "plan_issued_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
 		COALESCE(SUM(CASE WHEN plan_issued_on <= final_plan_raw_due_on THEN 1 ELSE 0 END), 0) AS within,
 		COALESCE(SUM(CASE WHEN plan_issued_on <= final_plan_due_on THEN 1 ELSE 0 END), 0) AS adjusted,
 		COALESCE(SUM(CASE WHEN NOT week20 THEN 1 ELSE 0 END), 0) AS plain,
-		COALESCE(SUM(CASE WHEN NOT week20 AND plan_issued_on <= final_plan_raw_due_on THEN 1 ELSE 0 END), 0) AS plain_within`).
-		Where("plan_issued_on >= ? AND plan_issued_on <= ?", f, t).Scan(&plans).Error
+		COALESCE(SUM(CASE WHEN NOT week20 AND plan_issued_on <= final_plan_raw_due_on THEN 1 ELSE 0 END), 0) AS plain_within`).Scan(&plans).Error
 	if err != nil {
 		return out, translate(err)
 	}
 	out.Plans, out.PlansWithin, out.PlansWithinAdjusted = plans.N, plans.Within, plans.Adjusted
 	out.PlansNoExceptions, out.PlansNoExceptionsWithin = plans.Plain, plans.PlainWithin
 	var rev struct{ N, Held, Decided int }
-	err = tx.db.Table("annual_reviews").Select(`COUNT(*) AS n,
+	err = f.children(between(tx.db.Table("annual_reviews").Where("status = ?", "decided"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
 		COALESCE(SUM(CASE WHEN meeting_on <= due_on THEN 1 ELSE 0 END), 0) AS held,
-		COALESCE(SUM(CASE WHEN decided_on <= decision_due_on THEN 1 ELSE 0 END), 0) AS decided`).
-		Where("status = ? AND decided_on >= ? AND decided_on <= ?", "decided", f, t).Scan(&rev).Error
+		COALESCE(SUM(CASE WHEN decided_on <= decision_due_on THEN 1 ELSE 0 END), 0) AS decided`).Scan(&rev).Error
 	if err != nil {
 		return out, translate(err)
 	}
 	out.Reviews, out.ReviewsHeldOnTime, out.ReviewsDecidedOnTime = rev.N, rev.Held, rev.Decided
+	return out, nil
+}
+
+// TransitionQuery asks for the transition snapshot on AsOf: the young people born in
+// (BornAfter, BornBy] (aged 14 to 25), and the EHC plans whose end falls in (AsOf, Through]
+// (MaxAgeEnd holds the dates of birth whose end of the academic year of turning 25 does).
+type TransitionQuery = UpcomingQuery
+
+// TransitionSnapshot is the transition report's counts on one day.
+type TransitionSnapshot struct {
+	// Young people in the age range with an open referral or an EHC plan in force, with and
+	// without a current transition plan.
+	WithPlan, WithoutPlan int64
+	// EHC plans in force expected to end in the window, by why: the transition plan's expected
+	// end, or the upper age limit; Ending counts each plan once.
+	Ending, EndingExpected, EndingMaxAge int64
+}
+
+// Transitions counts the snapshot for the children the filter selects.
+func (tx *Tx) Transitions(q GapQuery, ending UpcomingQuery, f ReportFilter) (TransitionSnapshot, error) {
+	var out TransitionSnapshot
+	on := fromDate(q.AsOf)
+	col := "young_people.id"
+	var pop struct{ With, Total int64 }
+	err := f.children(tx.db.Table("young_people"), col).Select(`COALESCE(SUM(CASE WHEN `+transitionPlanOn(col)+` THEN 1 ELSE 0 END), 0) AS with,
+		COUNT(*) AS total`, on, on).
+		Where("young_people.date_of_birth <= ? AND young_people.date_of_birth > ?", fromDate(q.BornBy), fromDate(q.BornAfter)).
+		Where("("+openReferralOn(col)+" OR "+ehcPlanOn(col)+")", closedReferralStatuses, on, on, on).Scan(&pop).Error
+	if err != nil {
+		return out, translate(err)
+	}
+	out.WithPlan, out.WithoutPlan = pop.With, pop.Total-pop.With
+	through := fromDate(ending.Through)
+	expected := `EXISTS (SELECT 1 FROM transition_plans t WHERE t.young_person_id = p.young_person_id AND t.started_on <= ? AND (t.ended_on IS NULL OR t.ended_on > ?)
+		AND t.ehc_plan_expected_end_on > ? AND t.ehc_plan_expected_end_on <= ?)`
+	maxAge := "1 = 0"
+	var maxAgeArgs []any
+	if !ending.MaxAgeEnd.Empty() {
+		maxAge = "(yp.date_of_birth >= ? AND yp.date_of_birth <= ?)"
+		maxAgeArgs = []any{fromDate(ending.MaxAgeEnd.From), fromDate(ending.MaxAgeEnd.Through)}
+	}
+	var end struct{ Ending, Expected, MaxAge int64 }
+	args := append([]any{on, on, on, through}, maxAgeArgs...)
+	args = append(args, on, on, on, through)
+	args = append(args, maxAgeArgs...)
+	err = f.children(tx.db.Table("ehc_plans p"), "p.young_person_id").Joins("JOIN young_people yp ON yp.id = p.young_person_id").
+		Select(`COALESCE(SUM(CASE WHEN `+expected+` THEN 1 ELSE 0 END), 0) AS expected,
+			COALESCE(SUM(CASE WHEN `+maxAge+` THEN 1 ELSE 0 END), 0) AS max_age,
+			COALESCE(SUM(CASE WHEN `+expected+` OR `+maxAge+` THEN 1 ELSE 0 END), 0) AS ending`, args...).
+		Where(planInForce+" AND (p.first_issued_on IS NULL OR p.first_issued_on <= ?)", on, on).Scan(&end).Error
+	if err != nil {
+		return out, translate(err)
+	}
+	out.Ending, out.EndingExpected, out.EndingMaxAge = end.Ending, end.Expected, end.MaxAge
+	return out, nil
+}
+
+// FunnelStage is how many referrals received in the period reached a stage, and the median whole
+// days it took from receipt and from the stage they reached before it (medians are absent when no
+// referral has the interval).
+type FunnelStage struct {
+	Referrals                     int64
+	MedianFromReceived, MedianGap *float64
+}
+
+// Funnel counts, for the referrals received in [from, to], how many reached each stage (a status,
+// first reached on the day recorded in referral_stages) and the median days between stages. The
+// medians are the middle value (or the mean of the middle two) by window functions, which both
+// databases have.
+func (tx *Tx) Funnel(from, to time.Time, f ReportFilter) (map[string]FunnelStage, error) {
+	var step strings.Builder
+	step.WriteString("CASE s.stage")
+	for _, st := range referral.Statuses {
+		fmt.Fprintf(&step, " WHEN '%s' THEN %d", st, st.Step())
+	}
+	step.WriteString(" END")
+	inner := f.children(between(tx.db.Table("referral_stages s").Joins("JOIN referrals r ON r.id = s.referral_id"), "r.received_on", from, to),
+		"r.young_person_id").
+		Select("s.stage, " + tx.daysBetween("r.received_on", "s.reached_on") + " AS from_received, " +
+			tx.daysBetween("LAG(s.reached_on) OVER (PARTITION BY s.referral_id ORDER BY "+step.String()+")", "s.reached_on") + " AS gap")
+	ranked := tx.db.Table("(?) d", inner).Select(`d.stage, d.from_received, d.gap,
+		ROW_NUMBER() OVER (PARTITION BY d.stage ORDER BY d.from_received) AS rn1,
+		COUNT(*) OVER (PARTITION BY d.stage) AS c1,
+		ROW_NUMBER() OVER (PARTITION BY d.stage ORDER BY CASE WHEN d.gap IS NULL THEN 1 ELSE 0 END, d.gap) AS rn2,
+		COUNT(d.gap) OVER (PARTITION BY d.stage) AS c2`)
+	var rows []struct {
+		Stage              string
+		N                  int64
+		MedianFromReceived *float64
+		MedianGap          *float64
+	}
+	err := tx.db.Table("(?) x", ranked).Select(`x.stage, COUNT(*) AS n,
+		CAST(AVG(CASE WHEN x.rn1 IN ((x.c1 + 1) / 2, (x.c1 + 2) / 2) THEN x.from_received END) AS DOUBLE PRECISION) AS median_from_received,
+		CAST(AVG(CASE WHEN x.gap IS NOT NULL AND x.rn2 IN ((x.c2 + 1) / 2, (x.c2 + 2) / 2) THEN x.gap END) AS DOUBLE PRECISION) AS median_gap`).
+		Group("x.stage").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[string]FunnelStage, len(rows))
+	for _, r := range rows {
+		out[r.Stage] = FunnelStage{Referrals: r.N, MedianFromReceived: r.MedianFromReceived, MedianGap: r.MedianGap}
+	}
 	return out, nil
 }

@@ -256,7 +256,26 @@ func (tx *Tx) NextReference(scope string) (int64, error) {
 // CreateReferral inserts r.
 func (tx *Tx) CreateReferral(r referral.Referral) error {
 	row := toReferralRow(r)
-	return translate(tx.db.Create(&row).Error)
+	if err := tx.db.Create(&row).Error; err != nil {
+		return translate(err)
+	}
+	return tx.writeReasons(r)
+}
+
+// writeReasons keeps one referral_reasons row per reason, so reports group reasons in SQL on both
+// databases rather than unpacking the JSON array.
+func (tx *Tx) writeReasons(r referral.Referral) error {
+	if err := tx.db.Exec("DELETE FROM referral_reasons WHERE referral_id = ?", r.ID).Error; err != nil {
+		return translate(err)
+	}
+	if len(r.Reasons) == 0 {
+		return nil
+	}
+	rows := make([]map[string]any, 0, len(r.Reasons))
+	for _, reason := range r.Reasons {
+		rows = append(rows, map[string]any{"referral_id": r.ID, "reason": reason, "main": reason == r.MainReason})
+	}
+	return translate(tx.db.Table("referral_reasons").Create(rows).Error)
 }
 
 // Referral loads one referral within scope.
@@ -272,7 +291,17 @@ func (tx *Tx) Referral(id string, s Scope) (referral.Referral, error) {
 // UpdateReferral writes r if r.Version-1 is still current.
 func (tx *Tx) UpdateReferral(r referral.Referral) error {
 	row := toReferralRow(r)
-	return updateVersioned(tx, &row, "referrals", r.ID, r.Version-1)
+	if err := updateVersioned(tx, &row, "referrals", r.ID, r.Version-1); err != nil {
+		return err
+	}
+	return tx.writeReasons(r)
+}
+
+// ReachStage records the day a referral first reached a pathway stage (its status); later
+// arrivals at the same stage (back to mam_held after a panel, say) keep the first day.
+func (tx *Tx) ReachStage(referralID, stage string, on time.Time) error {
+	return translate(tx.db.Exec(`INSERT INTO referral_stages (referral_id, stage, reached_on) VALUES (?, ?, ?)
+		ON CONFLICT (referral_id, stage) DO NOTHING`, referralID, stage, fromDate(on)).Error)
 }
 
 // Referrals lists one page within scope.

@@ -118,7 +118,11 @@ type youngPersonRow struct {
 	DateOfBirth        string
 	NHSNumber          *string `gorm:"column:nhs_number"`
 	UPN                *string `gorm:"column:upn"`
+	ULN                *string `gorm:"column:uln"`
+	UPNUnknown         *string `gorm:"column:upn_unknown"`
 	Gender             *string
+	Sex                *string
+	Ethnicity          *string
 	Locality           *string
 	LocalityKey        *string
 	Postcode           *string
@@ -143,6 +147,7 @@ func toYoungPersonRow(p person.YoungPerson) youngPersonRow {
 		ID: p.ID, GivenName: p.GivenName, FamilyName: p.FamilyName, PreferredName: nullable(p.PreferredName),
 		SearchName:  key(strings.Join([]string{p.GivenName, p.FamilyName, p.PreferredName}, " ")),
 		DateOfBirth: fromDate(p.DateOfBirth), NHSNumber: nullable(p.NHSNumber), UPN: nullable(p.UPN), Gender: nullable(p.Gender),
+		ULN: nullable(p.ULN), UPNUnknown: nullable(p.UPNUnknown), Sex: nullable(p.Sex), Ethnicity: nullable(p.Ethnicity),
 		Locality: nullable(p.Locality), LocalityKey: nullable(key(p.Locality)), Postcode: nullable(p.Postcode), PrimarySENNeed: nullable(p.PrimarySENNeed),
 		EducationSettingID: nullable(p.EducationSettingID), Contacts: toJSON(contacts),
 		Communication:   toJSONOrNull(p.Communication, p.Communication == nil),
@@ -154,6 +159,7 @@ func (r youngPersonRow) toDomain() person.YoungPerson {
 	return person.YoungPerson{
 		ID: r.ID, GivenName: r.GivenName, FamilyName: r.FamilyName, PreferredName: deref(r.PreferredName),
 		DateOfBirth: toDate(r.DateOfBirth), NHSNumber: deref(r.NHSNumber), UPN: deref(r.UPN), Gender: deref(r.Gender),
+		ULN: deref(r.ULN), UPNUnknown: deref(r.UPNUnknown), Sex: deref(r.Sex), Ethnicity: deref(r.Ethnicity),
 		Locality: deref(r.Locality), Postcode: deref(r.Postcode), PrimarySENNeed: deref(r.PrimarySENNeed),
 		EducationSettingID: deref(r.EducationSettingID), Contacts: fromJSON[[]person.Contact](&r.Contacts),
 		Communication:   fromJSON[*person.Communication](r.Communication),

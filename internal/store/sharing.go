@@ -173,6 +173,10 @@ func (tx *Tx) EraseYoungPerson(id string) error {
 	stmts := []string{
 		"DELETE FROM timeline_events WHERE young_person_id = ?",
 		"DELETE FROM pathway_feedback WHERE young_person_id = ?",
+		// Survey answers about the child go with them; anonymous responses hold no young person.
+		"DELETE FROM survey_answers WHERE young_person_id = ?",
+		"DELETE FROM survey_invitations WHERE young_person_id = ?",
+		"DELETE FROM survey_responses WHERE young_person_id = ?",
 		"DELETE FROM meeting_actions WHERE young_person_id = ?",
 		"DELETE FROM meetings WHERE young_person_id = ?",
 		"UPDATE family_assessments SET previous_id = NULL WHERE young_person_id = ?",
@@ -184,6 +188,8 @@ func (tx *Tx) EraseYoungPerson(id string) error {
 		"DELETE FROM disputes WHERE young_person_id = ?",
 		"DELETE FROM transition_plans WHERE young_person_id = ?",
 		"DELETE FROM allocations WHERE referral_id IN (SELECT id FROM referrals WHERE young_person_id = ?)",
+		"DELETE FROM referral_reasons WHERE referral_id IN (SELECT id FROM referrals WHERE young_person_id = ?)",
+		"DELETE FROM referral_stages WHERE referral_id IN (SELECT id FROM referrals WHERE young_person_id = ?)",
 		"DELETE FROM consents WHERE young_person_id = ?",
 		"DELETE FROM involvements WHERE young_person_id = ?",
 		"DELETE FROM referrals WHERE young_person_id = ?",

@@ -608,6 +608,24 @@ func (e DeadlineStatus) Valid() bool {
 	}
 }
 
+// Defines values for DisclosureMode.
+const (
+	DisclosureModeExact DisclosureMode = "exact"
+	DisclosureModeOpen  DisclosureMode = "open"
+)
+
+// Valid indicates whether the value is a known member of the DisclosureMode enum.
+func (e DisclosureMode) Valid() bool {
+	switch e {
+	case DisclosureModeExact:
+		return true
+	case DisclosureModeOpen:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DisputeAbout.
 const (
 	DisputeAboutAmendment         DisputeAbout = "amendment"
@@ -1313,6 +1331,78 @@ func (e EhcViewsWhoseWords) Valid() bool {
 	}
 }
 
+// Defines values for Ethnicity.
+const (
+	ABAN Ethnicity = "ABAN"
+	AIND Ethnicity = "AIND"
+	AOTH Ethnicity = "AOTH"
+	APKN Ethnicity = "APKN"
+	BAFR Ethnicity = "BAFR"
+	BCRB Ethnicity = "BCRB"
+	BOTH Ethnicity = "BOTH"
+	CHNE Ethnicity = "CHNE"
+	MOTH Ethnicity = "MOTH"
+	MWAS Ethnicity = "MWAS"
+	MWBA Ethnicity = "MWBA"
+	MWBC Ethnicity = "MWBC"
+	NOBT Ethnicity = "NOBT"
+	OOTH Ethnicity = "OOTH"
+	REFU Ethnicity = "REFU"
+	WBRI Ethnicity = "WBRI"
+	WIRI Ethnicity = "WIRI"
+	WIRT Ethnicity = "WIRT"
+	WOTH Ethnicity = "WOTH"
+	WROM Ethnicity = "WROM"
+)
+
+// Valid indicates whether the value is a known member of the Ethnicity enum.
+func (e Ethnicity) Valid() bool {
+	switch e {
+	case ABAN:
+		return true
+	case AIND:
+		return true
+	case AOTH:
+		return true
+	case APKN:
+		return true
+	case BAFR:
+		return true
+	case BCRB:
+		return true
+	case BOTH:
+		return true
+	case CHNE:
+		return true
+	case MOTH:
+		return true
+	case MWAS:
+		return true
+	case MWBA:
+		return true
+	case MWBC:
+		return true
+	case NOBT:
+		return true
+	case OOTH:
+		return true
+	case REFU:
+		return true
+	case WBRI:
+		return true
+	case WIRI:
+		return true
+	case WIRT:
+		return true
+	case WOTH:
+		return true
+	case WROM:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FeedbackFrom.
 const (
 	FeedbackFromChildYoungPerson FeedbackFrom = "child_young_person"
@@ -1503,6 +1593,9 @@ const (
 	OrganisationTypeLocalAuthoritySend OrganisationType = "local_authority_send"
 	OrganisationTypeOther              OrganisationType = "other"
 	OrganisationTypePru                OrganisationType = "pru"
+	OrganisationTypePruMedical         OrganisationType = "pru_medical"
+	OrganisationTypePruPrimary         OrganisationType = "pru_primary"
+	OrganisationTypePruSecondary       OrganisationType = "pru_secondary"
 	OrganisationTypePviNursery         OrganisationType = "pvi_nursery"
 	OrganisationTypeSchoolPrimary      OrganisationType = "school_primary"
 	OrganisationTypeSchoolSecondary    OrganisationType = "school_secondary"
@@ -1530,6 +1623,12 @@ func (e OrganisationType) Valid() bool {
 	case OrganisationTypeOther:
 		return true
 	case OrganisationTypePru:
+		return true
+	case OrganisationTypePruMedical:
+		return true
+	case OrganisationTypePruPrimary:
+		return true
+	case OrganisationTypePruSecondary:
 		return true
 	case OrganisationTypePviNursery:
 		return true
@@ -1883,6 +1982,33 @@ func (e ReferralStatus) Valid() bool {
 	}
 }
 
+// Defines values for ReportKind.
+const (
+	Activity    ReportKind = "activity"
+	Experience  ReportKind = "experience"
+	Funnel      ReportKind = "funnel"
+	Timeliness  ReportKind = "timeliness"
+	Transitions ReportKind = "transitions"
+)
+
+// Valid indicates whether the value is a known member of the ReportKind enum.
+func (e ReportKind) Valid() bool {
+	switch e {
+	case Activity:
+		return true
+	case Experience:
+		return true
+	case Funnel:
+		return true
+	case Timeliness:
+		return true
+	case Transitions:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	RoleAdmin          Role = "admin"
@@ -2048,6 +2174,153 @@ func (e ServiceType) Valid() bool {
 	}
 }
 
+// Defines values for Sex.
+const (
+	SexFemale Sex = "female"
+	SexMale   Sex = "male"
+)
+
+// Valid indicates whether the value is a known member of the Sex enum.
+func (e Sex) Valid() bool {
+	switch e {
+	case SexFemale:
+		return true
+	case SexMale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SurveyAudience.
+const (
+	SurveyAudienceChildYoungPerson SurveyAudience = "child_young_person"
+	SurveyAudienceParentCarer      SurveyAudience = "parent_carer"
+	SurveyAudienceProfessional     SurveyAudience = "professional"
+)
+
+// Valid indicates whether the value is a known member of the SurveyAudience enum.
+func (e SurveyAudience) Valid() bool {
+	switch e {
+	case SurveyAudienceChildYoungPerson:
+		return true
+	case SurveyAudienceParentCarer:
+		return true
+	case SurveyAudienceProfessional:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SurveyInvitationStatus.
+const (
+	Answered SurveyInvitationStatus = "answered"
+	Expired  SurveyInvitationStatus = "expired"
+	Pending  SurveyInvitationStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the SurveyInvitationStatus enum.
+func (e SurveyInvitationStatus) Valid() bool {
+	switch e {
+	case Answered:
+		return true
+	case Expired:
+		return true
+	case Pending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SurveyPoint.
+const (
+	SurveyPointAfterMam  SurveyPoint = "after_mam"
+	SurveyPointAtClosure SurveyPoint = "at_closure"
+	SurveyPointAtReview  SurveyPoint = "at_review"
+	SurveyPointOther     SurveyPoint = "other"
+)
+
+// Valid indicates whether the value is a known member of the SurveyPoint enum.
+func (e SurveyPoint) Valid() bool {
+	switch e {
+	case SurveyPointAfterMam:
+		return true
+	case SurveyPointAtClosure:
+		return true
+	case SurveyPointAtReview:
+		return true
+	case SurveyPointOther:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SurveyProfessionalRole.
+const (
+	SurveyProfessionalRoleEngagementLead SurveyProfessionalRole = "engagement_lead"
+	SurveyProfessionalRoleOther          SurveyProfessionalRole = "other"
+)
+
+// Valid indicates whether the value is a known member of the SurveyProfessionalRole enum.
+func (e SurveyProfessionalRole) Valid() bool {
+	switch e {
+	case SurveyProfessionalRoleEngagementLead:
+		return true
+	case SurveyProfessionalRoleOther:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SurveyQuestionType.
+const (
+	Choice  SurveyQuestionType = "choice"
+	Likert5 SurveyQuestionType = "likert_5"
+	Text    SurveyQuestionType = "text"
+	YesNo   SurveyQuestionType = "yes_no"
+)
+
+// Valid indicates whether the value is a known member of the SurveyQuestionType enum.
+func (e SurveyQuestionType) Valid() bool {
+	switch e {
+	case Choice:
+		return true
+	case Likert5:
+		return true
+	case Text:
+		return true
+	case YesNo:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SurveyResponseVia.
+const (
+	SurveyResponseViaFamily     SurveyResponseVia = "family"
+	SurveyResponseViaInvitation SurveyResponseVia = "invitation"
+	SurveyResponseViaStaff      SurveyResponseVia = "staff"
+)
+
+// Valid indicates whether the value is a known member of the SurveyResponseVia enum.
+func (e SurveyResponseVia) Valid() bool {
+	switch e {
+	case SurveyResponseViaFamily:
+		return true
+	case SurveyResponseViaInvitation:
+		return true
+	case SurveyResponseViaStaff:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TransitionGapReason.
 const (
 	TransitionGapReasonEhcPlan      TransitionGapReason = "ehc_plan"
@@ -2159,6 +2432,39 @@ func (e UpcomingTransitionKind) Valid() bool {
 	case ServiceEnd:
 		return true
 	case Turns18:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpnUnknown.
+const (
+	UN1  UpnUnknown = "UN1"
+	UN10 UpnUnknown = "UN10"
+	UN2  UpnUnknown = "UN2"
+	UN3  UpnUnknown = "UN3"
+	UN5  UpnUnknown = "UN5"
+	UN8  UpnUnknown = "UN8"
+	UN9  UpnUnknown = "UN9"
+)
+
+// Valid indicates whether the value is a known member of the UpnUnknown enum.
+func (e UpnUnknown) Valid() bool {
+	switch e {
+	case UN1:
+		return true
+	case UN10:
+		return true
+	case UN2:
+		return true
+	case UN3:
+		return true
+	case UN5:
+		return true
+	case UN8:
+		return true
+	case UN9:
 		return true
 	default:
 		return false
@@ -2632,6 +2938,27 @@ type ContactRelationship string
 // DeadlineStatus defines model for DeadlineStatus.
 type DeadlineStatus string
 
+// DisclosureControl defines model for DisclosureControl.
+type DisclosureControl struct {
+	// Control exact: figures as counted; open: small-number suppression applied.
+	Control DisclosureMode `json:"control"`
+
+	// Rounding open: published counts are multiples of this (1: not rounded).
+	Rounding int `json:"rounding"`
+
+	// ShowZeros open: whether a true zero is published (otherwise withheld like any count below the threshold).
+	ShowZeros bool `json:"show_zeros"`
+
+	// SuppressedCells How many figures were withheld.
+	SuppressedCells int `json:"suppressed_cells"`
+
+	// Threshold open: counts below this are withheld.
+	Threshold int `json:"threshold"`
+}
+
+// DisclosureMode exact: figures as counted; open: small-number suppression applied.
+type DisclosureMode string
+
 // Dispute defines model for Dispute.
 type Dispute struct {
 	// About Tribunal: refusal_to_assess, refusal_to_reassess, refusal_to_issue, plan_contents, amendment, refusal_to_amend, cease.
@@ -2923,9 +3250,12 @@ type EhcNeedsAssessment struct {
 	DraftServedOn *openapi_types.Date `json:"draft_served_on,omitempty"`
 	Exceptions    []EhcException      `json:"exceptions"`
 	Id            openapi_types.UUID  `json:"id"`
-	IssueDecision *EhcIssueDecision   `json:"issue_decision,omitempty"`
-	MeetingId     *openapi_types.UUID `json:"meeting_id,omitempty"`
-	Notes         *string             `json:"notes,omitempty"`
+
+	// InYouthCustody SEN2 RYA.
+	InYouthCustody *bool               `json:"in_youth_custody,omitempty"`
+	IssueDecision  *EhcIssueDecision   `json:"issue_decision,omitempty"`
+	MeetingId      *openapi_types.UUID `json:"meeting_id,omitempty"`
+	Notes          *string             `json:"notes,omitempty"`
 
 	// PlanIssuedOn The final plan issued.
 	PlanIssuedOn *openapi_types.Date `json:"plan_issued_on,omitempty"`
@@ -2956,6 +3286,9 @@ type EhcNeedsAssessmentRequestOutcome string
 
 // EhcNeedsAssessmentInput defines model for EhcNeedsAssessmentInput.
 type EhcNeedsAssessmentInput struct {
+	// InYouthCustody The request was made while the young person was in relevant youth accommodation (SEN2 RYA).
+	InYouthCustody *bool `json:"in_youth_custody,omitempty"`
+
 	// MeetingId The multi-agency panel (a `map` meeting about the same young person) whose decision was to request an assessment.
 	MeetingId *openapi_types.UUID `json:"meeting_id,omitempty"`
 	Notes     *string             `json:"notes,omitempty"`
@@ -3018,10 +3351,15 @@ type EhcPhaseTransferInputKind string
 
 // EhcPlacement Section I: blank in a draft; required in a final plan.
 type EhcPlacement struct {
+	// Residential The placement is residential (SEN2 PlanRes / RES).
+	Residential *bool                    `json:"residential,omitempty"`
 	SettingName *string                  `json:"setting_name,omitempty"`
 	SettingType *EhcPlacementSettingType `json:"setting_type,omitempty"`
 	Ukprn       *string                  `json:"ukprn,omitempty"`
 	Urn         *string                  `json:"urn,omitempty"`
+
+	// WorkBasedLearning The provision includes work-based learning (SEN2 PlanWBP / WBP).
+	WorkBasedLearning *bool `json:"work_based_learning,omitempty"`
 }
 
 // EhcPlacementSettingType defines model for EhcPlacement.SettingType.
@@ -3060,11 +3398,12 @@ type EhcPlan struct {
 	} `json:"phase_transfer,omitempty"`
 
 	// Status draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
-	Status        EhcPlanStatus      `json:"status"`
-	UpdatedAt     time.Time          `json:"updated_at"`
-	Version       int                `json:"version"`
-	Versions      []EhcPlanVersion   `json:"versions"`
-	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+	Status            EhcPlanStatus      `json:"status"`
+	TransferredFromLa *string            `json:"transferred_from_la,omitempty"`
+	UpdatedAt         time.Time          `json:"updated_at"`
+	Version           int                `json:"version"`
+	Versions          []EhcPlanVersion   `json:"versions"`
+	YoungPersonId     openapi_types.UUID `json:"young_person_id"`
 }
 
 // EhcPlanPhaseTransferKind defines model for EhcPlan.PhaseTransfer.Kind.
@@ -3111,8 +3450,11 @@ type EhcPlanInput struct {
 	EhcRequestId *openapi_types.UUID `json:"ehc_request_id,omitempty"`
 
 	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
-	Sections      EhcPlanSections    `json:"sections"`
-	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+	Sections EhcPlanSections `json:"sections"`
+
+	// TransferredFromLa For a plan transferred in (no ehc_request_id): the DfE number of the authority it came from (SEN2 TransferLA).
+	TransferredFromLa *string            `json:"transferred_from_la,omitempty"`
+	YoungPersonId     openapi_types.UUID `json:"young_person_id"`
 }
 
 // EhcPlanIssueInput defines model for EhcPlanIssueInput.
@@ -3269,6 +3611,9 @@ type Eligibility struct {
 	// Unmet The criteria not met, in words.
 	Unmet *[]string `json:"unmet,omitempty"`
 }
+
+// Ethnicity DfE main ethnicity code (school census and SEN2): e.g. WBRI White British, MWBC White and Black Caribbean, APKN Pakistani, BAFR Black African, CHNE Chinese, OOTH any other, REFU refused, NOBT not yet obtained.
+type Ethnicity string
 
 // FamilyAssessment defines model for FamilyAssessment.
 type FamilyAssessment struct {
@@ -3507,10 +3852,12 @@ type Organisation struct {
 	Locality  *string            `json:"locality,omitempty"`
 	Name      string             `json:"name"`
 	OdsCode   *string            `json:"ods_code,omitempty"`
-	Type      OrganisationType   `json:"type"`
-	Ukprn     *string            `json:"ukprn,omitempty"`
-	UpdatedAt time.Time          `json:"updated_at"`
-	Urn       *string            `json:"urn,omitempty"`
+
+	// Type pvi_nursery: private, voluntary or independent early-years provider; pru: pupil referral unit (pru_primary, pru_secondary and pru_medical where the phase is known).
+	Type      OrganisationType `json:"type"`
+	Ukprn     *string          `json:"ukprn,omitempty"`
+	UpdatedAt time.Time        `json:"updated_at"`
+	Urn       *string          `json:"urn,omitempty"`
 
 	// Version Row version; the ETag is derived from it.
 	Version int `json:"version"`
@@ -3522,8 +3869,10 @@ type OrganisationInput struct {
 	Name     string  `json:"name"`
 
 	// OdsCode NHS ODS code (health organisations, GP practices).
-	OdsCode *string          `json:"ods_code,omitempty"`
-	Type    OrganisationType `json:"type"`
+	OdsCode *string `json:"ods_code,omitempty"`
+
+	// Type pvi_nursery: private, voluntary or independent early-years provider; pru: pupil referral unit (pru_primary, pru_secondary and pru_medical where the phase is known).
+	Type OrganisationType `json:"type"`
 
 	// Ukprn UK provider reference number (colleges).
 	Ukprn *string `json:"ukprn,omitempty"`
@@ -3540,15 +3889,17 @@ type OrganisationPage struct {
 
 // OrganisationPatch defines model for OrganisationPatch.
 type OrganisationPatch struct {
-	Locality *string           `json:"locality,omitempty"`
-	Name     *string           `json:"name,omitempty"`
-	OdsCode  *string           `json:"ods_code,omitempty"`
-	Type     *OrganisationType `json:"type,omitempty"`
-	Ukprn    *string           `json:"ukprn,omitempty"`
-	Urn      *string           `json:"urn,omitempty"`
+	Locality *string `json:"locality,omitempty"`
+	Name     *string `json:"name,omitempty"`
+	OdsCode  *string `json:"ods_code,omitempty"`
+
+	// Type pvi_nursery: private, voluntary or independent early-years provider; pru: pupil referral unit (pru_primary, pru_secondary and pru_medical where the phase is known).
+	Type  *OrganisationType `json:"type,omitempty"`
+	Ukprn *string           `json:"ukprn,omitempty"`
+	Urn   *string           `json:"urn,omitempty"`
 }
 
-// OrganisationType defines model for OrganisationType.
+// OrganisationType pvi_nursery: private, voluntary or independent early-years provider; pru: pupil referral unit (pru_primary, pru_secondary and pru_medical where the phase is known).
 type OrganisationType string
 
 // OutcomeRating defines model for OutcomeRating.
@@ -3790,6 +4141,68 @@ type ReferralReason string
 // ReferralStatus The pathway: received -> accepted -> assessing -> allocated -> mam_held -> panel -> plan_in_place -> reviewing -> closed; or redirected / declined at triage.
 type ReferralStatus string
 
+// Report defines model for Report.
+type Report struct {
+	Disclosure DisclosureControl `json:"disclosure"`
+	Filters    struct {
+		Locality       *string             `json:"locality,omitempty"`
+		OrganisationId *openapi_types.UUID `json:"organisation_id,omitempty"`
+
+		// Point When in the pathway the response was given.
+		Point      *SurveyPoint        `json:"point,omitempty"`
+		TemplateId *openapi_types.UUID `json:"template_id,omitempty"`
+	} `json:"filters"`
+	GeneratedAt    time.Time     `json:"generated_at"`
+	Period         ReportPeriod  `json:"period"`
+	PreviousPeriod *ReportPeriod `json:"previous_period,omitempty"`
+	Report         ReportKind    `json:"report"`
+	Tables         []ReportTable `json:"tables"`
+	Title          string        `json:"title"`
+}
+
+// ReportKind defines model for ReportKind.
+type ReportKind string
+
+// ReportPeriod defines model for ReportPeriod.
+type ReportPeriod struct {
+	From openapi_types.Date `json:"from"`
+	To   openapi_types.Date `json:"to"`
+}
+
+// ReportRow defines model for ReportRow.
+type ReportRow struct {
+	// Category The dimension's value, e.g. speech_language; total for the table's total.
+	Category string `json:"category"`
+	Label    string `json:"label"`
+
+	// Measure What the figure is: referrals, settings, requests, meetings, responses, mean_score, percent, median_days, young_people, plans, ...
+	Measure string `json:"measure"`
+
+	// Previous The previous period's figure, when compare=true.
+	Previous           *float64 `json:"previous,omitempty"`
+	PreviousSuppressed *bool    `json:"previous_suppressed,omitempty"`
+
+	// Suppressed true when disclosure control withheld the value.
+	Suppressed bool `json:"suppressed"`
+
+	// Value null when withheld or when there is nothing to compute (a mean of no answers).
+	Value *float64 `json:"value"`
+}
+
+// ReportTable defines model for ReportTable.
+type ReportTable struct {
+	// Dimension What category holds.
+	Dimension string `json:"dimension"`
+
+	// Group For tables repeated per group, e.g. a survey template and respondent group.
+	Group *string `json:"group,omitempty"`
+
+	// Name e.g. referrals_by_reason
+	Name  string      `json:"name"`
+	Rows  []ReportRow `json:"rows"`
+	Title string      `json:"title"`
+}
+
 // RetentionDue defines model for RetentionDue.
 type RetentionDue struct {
 	RetainUntil   openapi_types.Date `json:"retain_until"`
@@ -3814,6 +4227,9 @@ type SenNeed string
 // ServiceType defines model for ServiceType.
 type ServiceType string
 
+// Sex Sex as recorded, for the SEN2 return (M/F).
+type Sex string
+
 // SubjectAccessExport defines model for SubjectAccessExport.
 type SubjectAccessExport struct {
 	AccessLog           []AuditEvent         `json:"access_log"`
@@ -3831,6 +4247,222 @@ type SubjectAccessExport struct {
 	Referrals           []Referral           `json:"referrals"`
 	TransitionPlans     []TransitionPlan     `json:"transition_plans"`
 	YoungPerson         YoungPerson          `json:"young_person"`
+}
+
+// SurveyAnswer defines model for SurveyAnswer.
+type SurveyAnswer struct {
+	QuestionId string `json:"question_id"`
+
+	// Value A whole number 1-5 (likert_5), true or false (yes_no), one of the options (choice) or text of 1-2000 characters (text).
+	Value interface{} `json:"value"`
+}
+
+// SurveyAudience Who a template is for.
+type SurveyAudience string
+
+// SurveyInvitation defines model for SurveyInvitation.
+type SurveyInvitation struct {
+	AnsweredAt *time.Time `json:"answered_at,omitempty"`
+
+	// Audience Who a template is for.
+	Audience  SurveyAudience      `json:"audience"`
+	CreatedAt time.Time           `json:"created_at"`
+	EhcPlanId *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	ExpiresAt time.Time           `json:"expires_at"`
+	Id        openapi_types.UUID  `json:"id"`
+
+	// Point When in the pathway the response was given.
+	Point           SurveyPoint            `json:"point"`
+	ReferralId      *openapi_types.UUID    `json:"referral_id,omitempty"`
+	ResponseId      *openapi_types.UUID    `json:"response_id,omitempty"`
+	Status          SurveyInvitationStatus `json:"status"`
+	TemplateId      openapi_types.UUID     `json:"template_id"`
+	TemplateVersion int                    `json:"template_version"`
+	YoungPersonId   *openapi_types.UUID    `json:"young_person_id,omitempty"`
+}
+
+// SurveyInvitationInput defines model for SurveyInvitationInput.
+type SurveyInvitationInput struct {
+	EhcPlanId *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+
+	// ExpiresOn Last day it can be answered; default 30 days from today, at most 90.
+	ExpiresOn *openapi_types.Date `json:"expires_on,omitempty"`
+
+	// Point When in the pathway the response was given.
+	Point      SurveyPoint         `json:"point"`
+	ReferralId *openapi_types.UUID `json:"referral_id,omitempty"`
+	TemplateId openapi_types.UUID  `json:"template_id"`
+}
+
+// SurveyInvitationIssued defines model for SurveyInvitationIssued.
+type SurveyInvitationIssued struct {
+	Invitation SurveyInvitation `json:"invitation"`
+
+	// LinkPath /v1/survey-links/<token>
+	LinkPath string `json:"link_path"`
+
+	// Token Shown once; only its hash is kept.
+	Token string `json:"token"`
+}
+
+// SurveyInvitationPage defines model for SurveyInvitationPage.
+type SurveyInvitationPage struct {
+	Items      []SurveyInvitation `json:"items"`
+	NextCursor *string            `json:"next_cursor,omitempty"`
+}
+
+// SurveyInvitationStatus defines model for SurveyInvitationStatus.
+type SurveyInvitationStatus string
+
+// SurveyLink defines model for SurveyLink.
+type SurveyLink struct {
+	// Audience Who a template is for.
+	Audience    SurveyAudience `json:"audience"`
+	Description *string        `json:"description,omitempty"`
+	ExpiresAt   time.Time      `json:"expires_at"`
+	Name        string         `json:"name"`
+
+	// Point When in the pathway the response was given.
+	Point     SurveyPoint      `json:"point"`
+	Questions []SurveyQuestion `json:"questions"`
+}
+
+// SurveyLinkAnswer defines model for SurveyLinkAnswer.
+type SurveyLinkAnswer struct {
+	Answers []SurveyAnswer `json:"answers"`
+}
+
+// SurveyLinkReceipt defines model for SurveyLinkReceipt.
+type SurveyLinkReceipt struct {
+	ReceivedOn openapi_types.Date `json:"received_on"`
+}
+
+// SurveyPoint When in the pathway the response was given.
+type SurveyPoint string
+
+// SurveyProfessionalRole A professional respondent's part in the pathway (the seed reports engagement leads apart from other professionals).
+type SurveyProfessionalRole string
+
+// SurveyQuestion defines model for SurveyQuestion.
+type SurveyQuestion struct {
+	// Id Unique in a version; keep it across versions to report the answers as one question.
+	Id string `json:"id"`
+
+	// Options choice only.
+	Options  *[]string `json:"options,omitempty"`
+	Required *bool     `json:"required,omitempty"`
+	Text     string    `json:"text"`
+
+	// Type likert_5: a whole number 1 (worst) to 5 (best); yes_no: true or false; choice: one of options; text: free text, never reported.
+	Type SurveyQuestionType `json:"type"`
+}
+
+// SurveyQuestionType likert_5: a whole number 1 (worst) to 5 (best); yes_no: true or false; choice: one of options; text: free text, never reported.
+type SurveyQuestionType string
+
+// SurveyQuestionSet defines model for SurveyQuestionSet.
+type SurveyQuestionSet struct {
+	CreatedAt time.Time        `json:"created_at"`
+	Number    int              `json:"number"`
+	Questions []SurveyQuestion `json:"questions"`
+}
+
+// SurveyResponse defines model for SurveyResponse.
+type SurveyResponse struct {
+	Answers []SurveyAnswer `json:"answers"`
+
+	// Audience Who a template is for.
+	Audience  SurveyAudience      `json:"audience"`
+	CreatedAt time.Time           `json:"created_at"`
+	EhcPlanId *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	Id        openapi_types.UUID  `json:"id"`
+
+	// Point When in the pathway the response was given.
+	Point SurveyPoint `json:"point"`
+
+	// ProfessionalRole A professional respondent's part in the pathway (the seed reports engagement leads apart from other professionals).
+	ProfessionalRole *SurveyProfessionalRole `json:"professional_role,omitempty"`
+	ReferralId       *openapi_types.UUID     `json:"referral_id,omitempty"`
+	SubmittedOn      openapi_types.Date      `json:"submitted_on"`
+	TemplateId       openapi_types.UUID      `json:"template_id"`
+	TemplateVersion  int                     `json:"template_version"`
+	Version          int                     `json:"version"`
+	Via              SurveyResponseVia       `json:"via"`
+	YoungPersonId    *openapi_types.UUID     `json:"young_person_id,omitempty"`
+}
+
+// SurveyResponseVia defines model for SurveyResponse.Via.
+type SurveyResponseVia string
+
+// SurveyResponseInput defines model for SurveyResponseInput.
+type SurveyResponseInput struct {
+	Answers   []SurveyAnswer      `json:"answers"`
+	EhcPlanId *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+
+	// Point When in the pathway the response was given.
+	Point SurveyPoint `json:"point"`
+
+	// ProfessionalRole A professional respondent's part in the pathway (the seed reports engagement leads apart from other professionals).
+	ProfessionalRole *SurveyProfessionalRole `json:"professional_role,omitempty"`
+
+	// ReferralId The referral the response is about (or give ehc_plan_id, or neither for an anonymous response).
+	ReferralId *openapi_types.UUID `json:"referral_id,omitempty"`
+
+	// SubmittedOn The day the respondent answered (a paper form typed in later); today when omitted; not in the future.
+	SubmittedOn *openapi_types.Date `json:"submitted_on,omitempty"`
+	TemplateId  openapi_types.UUID  `json:"template_id"`
+
+	// TemplateVersion The version answered; the current one when omitted.
+	TemplateVersion *int `json:"template_version,omitempty"`
+}
+
+// SurveyResponsePage defines model for SurveyResponsePage.
+type SurveyResponsePage struct {
+	Items      []SurveyResponse `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
+// SurveyTemplate defines model for SurveyTemplate.
+type SurveyTemplate struct {
+	// Audience Who a template is for.
+	Audience SurveyAudience `json:"audience"`
+
+	// BuiltIn The Salford pilot's instruments, shipped with OnePlan; never changed.
+	BuiltIn        bool               `json:"built_in"`
+	Code           string             `json:"code"`
+	CreatedAt      time.Time          `json:"created_at"`
+	CurrentVersion int                `json:"current_version"`
+	Description    *string            `json:"description,omitempty"`
+	Id             openapi_types.UUID `json:"id"`
+	Name           string             `json:"name"`
+	UpdatedAt      time.Time          `json:"updated_at"`
+
+	// Version Row version (the current question set's number); the ETag is derived from it.
+	Version int `json:"version"`
+
+	// Versions Oldest first.
+	Versions []SurveyQuestionSet `json:"versions"`
+}
+
+// SurveyTemplateInput defines model for SurveyTemplateInput.
+type SurveyTemplateInput struct {
+	// Audience Who a template is for.
+	Audience    SurveyAudience   `json:"audience"`
+	Code        string           `json:"code"`
+	Description *string          `json:"description,omitempty"`
+	Name        string           `json:"name"`
+	Questions   []SurveyQuestion `json:"questions"`
+}
+
+// SurveyTemplatePage defines model for SurveyTemplatePage.
+type SurveyTemplatePage struct {
+	Items      []SurveyTemplate `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
+// SurveyTemplateVersionInput defines model for SurveyTemplateVersionInput.
+type SurveyTemplateVersionInput struct {
+	Questions []SurveyQuestion `json:"questions"`
 }
 
 // TimelineEvent defines model for TimelineEvent.
@@ -4039,6 +4671,9 @@ type UpcomingTransitionPage struct {
 	NextCursor *string              `json:"next_cursor,omitempty"`
 }
 
+// UpnUnknown SEN2 reason there is no UPN or ULN: UN1 under 6, UN2 never attended a state school, UN3 educated outside England, UN5 conflicting records, UN8 new to the authority, UN9 no UPN or ULN, UN10 request closed before known.
+type UpnUnknown string
+
 // YoungPerson defines model for YoungPerson.
 type YoungPerson struct {
 	// Age Completed years today.
@@ -4048,23 +4683,33 @@ type YoungPerson struct {
 	CreatedAt                time.Time                 `json:"created_at"`
 	DateOfBirth              openapi_types.Date        `json:"date_of_birth"`
 	EducationSettingId       *openapi_types.UUID       `json:"education_setting_id,omitempty"`
-	FamilyName               string                    `json:"family_name"`
-	Gender                   *Gender                   `json:"gender,omitempty"`
-	GivenName                string                    `json:"given_name"`
-	Id                       openapi_types.UUID        `json:"id"`
-	Locality                 *string                   `json:"locality,omitempty"`
-	NhsNumber                *string                   `json:"nhs_number,omitempty"`
-	Postcode                 *string                   `json:"postcode,omitempty"`
-	PreferredName            *string                   `json:"preferred_name,omitempty"`
+
+	// Ethnicity DfE main ethnicity code (school census and SEN2): e.g. WBRI White British, MWBC White and Black Caribbean, APKN Pakistani, BAFR Black African, CHNE Chinese, OOTH any other, REFU refused, NOBT not yet obtained.
+	Ethnicity     *Ethnicity         `json:"ethnicity,omitempty"`
+	FamilyName    string             `json:"family_name"`
+	Gender        *Gender            `json:"gender,omitempty"`
+	GivenName     string             `json:"given_name"`
+	Id            openapi_types.UUID `json:"id"`
+	Locality      *string            `json:"locality,omitempty"`
+	NhsNumber     *string            `json:"nhs_number,omitempty"`
+	Postcode      *string            `json:"postcode,omitempty"`
+	PreferredName *string            `json:"preferred_name,omitempty"`
 
 	// PrimarySenNeed SEN2 primary need: SPLD specific learning difficulty, MLD moderate, SLD severe, PMLD profound and multiple, SEMH social emotional and mental health, SLCN speech language and communication, HI hearing, VI visual, MSI multi-sensory, PD physical, ASD autism, DS Down syndrome, OTH other, NSA SEN support without a specialist assessment.
 	PrimarySenNeed *SenNeed `json:"primary_sen_need,omitempty"`
 
 	// RecordedByOrganisationId The organisation whose user recorded the young person.
 	RecordedByOrganisationId openapi_types.UUID `json:"recorded_by_organisation_id"`
-	UpdatedAt                time.Time          `json:"updated_at"`
-	Upn                      *string            `json:"upn,omitempty"`
-	Version                  int                `json:"version"`
+
+	// Sex Sex as recorded, for the SEN2 return (M/F).
+	Sex       *Sex      `json:"sex,omitempty"`
+	Uln       *string   `json:"uln,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Upn       *string   `json:"upn,omitempty"`
+
+	// UpnUnknown SEN2 reason there is no UPN or ULN: UN1 under 6, UN2 never attended a state school, UN3 educated outside England, UN5 conflicting records, UN8 new to the authority, UN9 no UPN or ULN, UN10 request closed before known.
+	UpnUnknown *UpnUnknown `json:"upn_unknown,omitempty"`
+	Version    int         `json:"version"`
 }
 
 // YoungPersonInput defines model for YoungPersonInput.
@@ -4077,10 +4722,13 @@ type YoungPersonInput struct {
 
 	// EducationSettingId The organisation (school, nursery, college) the young person attends.
 	EducationSettingId *openapi_types.UUID `json:"education_setting_id,omitempty"`
-	FamilyName         string              `json:"family_name"`
-	Gender             *Gender             `json:"gender,omitempty"`
-	GivenName          string              `json:"given_name"`
-	Locality           *string             `json:"locality,omitempty"`
+
+	// Ethnicity DfE main ethnicity code (school census and SEN2): e.g. WBRI White British, MWBC White and Black Caribbean, APKN Pakistani, BAFR Black African, CHNE Chinese, OOTH any other, REFU refused, NOBT not yet obtained.
+	Ethnicity  *Ethnicity `json:"ethnicity,omitempty"`
+	FamilyName string     `json:"family_name"`
+	Gender     *Gender    `json:"gender,omitempty"`
+	GivenName  string     `json:"given_name"`
+	Locality   *string    `json:"locality,omitempty"`
 
 	// NhsNumber Validated with its modulus-11 check digit.
 	NhsNumber     *string `json:"nhs_number,omitempty"`
@@ -4090,8 +4738,17 @@ type YoungPersonInput struct {
 	// PrimarySenNeed SEN2 primary need: SPLD specific learning difficulty, MLD moderate, SLD severe, PMLD profound and multiple, SEMH social emotional and mental health, SLCN speech language and communication, HI hearing, VI visual, MSI multi-sensory, PD physical, ASD autism, DS Down syndrome, OTH other, NSA SEN support without a specialist assessment.
 	PrimarySenNeed *SenNeed `json:"primary_sen_need,omitempty"`
 
+	// Sex Sex as recorded, for the SEN2 return (M/F).
+	Sex *Sex `json:"sex,omitempty"`
+
+	// Uln Unique learner number, validated with its check digit.
+	Uln *string `json:"uln,omitempty"`
+
 	// Upn Unique pupil number, validated with its check letter.
 	Upn *string `json:"upn,omitempty"`
+
+	// UpnUnknown SEN2 reason there is no UPN or ULN: UN1 under 6, UN2 never attended a state school, UN3 educated outside England, UN5 conflicting records, UN8 new to the authority, UN9 no UPN or ULN, UN10 request closed before known.
+	UpnUnknown *UpnUnknown `json:"upn_unknown,omitempty"`
 }
 
 // YoungPersonPage defines model for YoungPersonPage.
@@ -4106,6 +4763,7 @@ type YoungPersonPatch struct {
 	Contacts                 *[]Contact                `json:"contacts,omitempty"`
 	DateOfBirth              *openapi_types.Date       `json:"date_of_birth,omitempty"`
 	EducationSettingId       *openapi_types.UUID       `json:"education_setting_id,omitempty"`
+	Ethnicity                *Ethnicity                `json:"ethnicity,omitempty"`
 	FamilyName               *string                   `json:"family_name,omitempty"`
 	Gender                   *Gender                   `json:"gender,omitempty"`
 	GivenName                *string                   `json:"given_name,omitempty"`
@@ -4114,7 +4772,10 @@ type YoungPersonPatch struct {
 	Postcode                 *string                   `json:"postcode,omitempty"`
 	PreferredName            *string                   `json:"preferred_name,omitempty"`
 	PrimarySenNeed           *SenNeed                  `json:"primary_sen_need,omitempty"`
+	Sex                      *Sex                      `json:"sex,omitempty"`
+	Uln                      *string                   `json:"uln,omitempty"`
 	Upn                      *string                   `json:"upn,omitempty"`
+	UpnUnknown               *UpnUnknown               `json:"upn_unknown,omitempty"`
 }
 
 // Cursor defines model for Cursor.
@@ -4135,6 +4796,27 @@ type Limit = int
 // Purpose defines model for Purpose.
 type Purpose = string
 
+// ReportCompare defines model for ReportCompare.
+type ReportCompare = bool
+
+// ReportDisclosure exact: figures as counted; open: small-number suppression applied.
+type ReportDisclosure = DisclosureMode
+
+// ReportFrom defines model for ReportFrom.
+type ReportFrom = openapi_types.Date
+
+// ReportLocality defines model for ReportLocality.
+type ReportLocality = string
+
+// ReportOrganisation defines model for ReportOrganisation.
+type ReportOrganisation = openapi_types.UUID
+
+// ReportTo defines model for ReportTo.
+type ReportTo = openapi_types.Date
+
+// SurveyToken defines model for SurveyToken.
+type SurveyToken = string
+
 // BadRequest RFC 9457 problem details.
 type BadRequest = Problem
 
@@ -4143,6 +4825,9 @@ type Conflict = Problem
 
 // Forbidden RFC 9457 problem details.
 type Forbidden = Problem
+
+// Gone RFC 9457 problem details.
+type Gone = Problem
 
 // NotFound RFC 9457 problem details.
 type NotFound = Problem
@@ -4461,6 +5146,12 @@ type ServeEhcPlanDraftParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// ExportSen2Params defines parameters for ExportSen2.
+type ExportSen2Params struct {
+	// ReferenceDate The census reference date (e.g. the third Thursday of January); not in the future.
+	ReferenceDate openapi_types.Date `form:"reference_date" json:"reference_date"`
+}
+
 // ListFamilyAssessmentsParams defines parameters for ListFamilyAssessments.
 type ListFamilyAssessmentsParams struct {
 	ReferralId    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
@@ -4533,6 +5224,21 @@ type CreateMeetingParams struct {
 type UpdateMeetingParams struct {
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// GetOpenDataReportParams defines parameters for GetOpenDataReport.
+type GetOpenDataReportParams struct {
+	// From First day of the period (inclusive).
+	From ReportFrom `form:"from" json:"from"`
+
+	// To Last day of the period (inclusive); at most 10 years after `from`.
+	To ReportTo `form:"to" json:"to"`
+
+	// Locality Only children living in this locality (case-insensitive).
+	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
+
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
 }
 
 // ListOrganisationsParams defines parameters for ListOrganisations.
@@ -4692,10 +5398,127 @@ type TriageReferralParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// GetActivityReportParams defines parameters for GetActivityReport.
+type GetActivityReportParams struct {
+	// From First day of the period (inclusive).
+	From ReportFrom `form:"from" json:"from"`
+
+	// To Last day of the period (inclusive); at most 10 years after `from`.
+	To ReportTo `form:"to" json:"to"`
+
+	// Locality Only children living in this locality (case-insensitive).
+	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
+
+	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationId *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
+
+	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
+	// open data (counts below the threshold withheld, with secondary suppression so totals cannot reveal them, and
+	// rounding where configured). Analysts only ever receive `open` output and may not ask for `exact` (403).
+	Disclosure *ReportDisclosure `form:"disclosure,omitempty" json:"disclosure,omitempty"`
+}
+
 // GetEhcTimelinessReportParams defines parameters for GetEhcTimelinessReport.
 type GetEhcTimelinessReportParams struct {
 	From openapi_types.Date `form:"from" json:"from"`
 	To   openapi_types.Date `form:"to" json:"to"`
+}
+
+// GetExperienceReportParams defines parameters for GetExperienceReport.
+type GetExperienceReportParams struct {
+	// From First day of the period (inclusive).
+	From ReportFrom `form:"from" json:"from"`
+
+	// To Last day of the period (inclusive); at most 10 years after `from`.
+	To ReportTo `form:"to" json:"to"`
+
+	// Locality Only children living in this locality (case-insensitive).
+	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
+
+	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationId *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
+
+	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
+	// open data (counts below the threshold withheld, with secondary suppression so totals cannot reveal them, and
+	// rounding where configured). Analysts only ever receive `open` output and may not ask for `exact` (403).
+	Disclosure *ReportDisclosure   `form:"disclosure,omitempty" json:"disclosure,omitempty"`
+	TemplateId *openapi_types.UUID `form:"template_id,omitempty" json:"template_id,omitempty"`
+	Point      *SurveyPoint        `form:"point,omitempty" json:"point,omitempty"`
+}
+
+// GetFunnelReportParams defines parameters for GetFunnelReport.
+type GetFunnelReportParams struct {
+	// From First day of the period (inclusive).
+	From ReportFrom `form:"from" json:"from"`
+
+	// To Last day of the period (inclusive); at most 10 years after `from`.
+	To ReportTo `form:"to" json:"to"`
+
+	// Locality Only children living in this locality (case-insensitive).
+	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
+
+	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationId *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
+
+	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
+	// open data (counts below the threshold withheld, with secondary suppression so totals cannot reveal them, and
+	// rounding where configured). Analysts only ever receive `open` output and may not ask for `exact` (403).
+	Disclosure *ReportDisclosure `form:"disclosure,omitempty" json:"disclosure,omitempty"`
+}
+
+// GetTimelinessReportParams defines parameters for GetTimelinessReport.
+type GetTimelinessReportParams struct {
+	// From First day of the period (inclusive).
+	From ReportFrom `form:"from" json:"from"`
+
+	// To Last day of the period (inclusive); at most 10 years after `from`.
+	To ReportTo `form:"to" json:"to"`
+
+	// Locality Only children living in this locality (case-insensitive).
+	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
+
+	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationId *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
+
+	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
+	// open data (counts below the threshold withheld, with secondary suppression so totals cannot reveal them, and
+	// rounding where configured). Analysts only ever receive `open` output and may not ask for `exact` (403).
+	Disclosure *ReportDisclosure `form:"disclosure,omitempty" json:"disclosure,omitempty"`
+}
+
+// GetTransitionsReportParams defines parameters for GetTransitionsReport.
+type GetTransitionsReportParams struct {
+	// From First day of the period (inclusive).
+	From ReportFrom `form:"from" json:"from"`
+
+	// To Last day of the period (inclusive); at most 10 years after `from`.
+	To ReportTo `form:"to" json:"to"`
+
+	// Locality Only children living in this locality (case-insensitive).
+	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
+
+	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationId *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
+
+	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
+	// open data (counts below the threshold withheld, with secondary suppression so totals cannot reveal them, and
+	// rounding where configured). Analysts only ever receive `open` output and may not ask for `exact` (403).
+	Disclosure *ReportDisclosure `form:"disclosure,omitempty" json:"disclosure,omitempty"`
 }
 
 // ListRetentionDueParams defines parameters for ListRetentionDue.
@@ -4705,6 +5528,72 @@ type ListRetentionDueParams struct {
 
 	// Cursor The `next_cursor` of the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListSurveyInvitationsParams defines parameters for ListSurveyInvitations.
+type ListSurveyInvitationsParams struct {
+	ReferralId *openapi_types.UUID     `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	EhcPlanId  *openapi_types.UUID     `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	Status     *SurveyInvitationStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateSurveyInvitationParams defines parameters for CreateSurveyInvitation.
+type CreateSurveyInvitationParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListSurveyResponsesParams defines parameters for ListSurveyResponses.
+type ListSurveyResponsesParams struct {
+	TemplateId    *openapi_types.UUID `form:"template_id,omitempty" json:"template_id,omitempty"`
+	ReferralId    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	EhcPlanId     *openapi_types.UUID `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Point         *SurveyPoint        `form:"point,omitempty" json:"point,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateSurveyResponseParams defines parameters for CreateSurveyResponse.
+type CreateSurveyResponseParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListSurveyTemplatesParams defines parameters for ListSurveyTemplates.
+type ListSurveyTemplatesParams struct {
+	Audience *SurveyAudience `form:"audience,omitempty" json:"audience,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateSurveyTemplateParams defines parameters for CreateSurveyTemplate.
+type CreateSurveyTemplateParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// AddSurveyTemplateVersionParams defines parameters for AddSurveyTemplateVersion.
+type AddSurveyTemplateVersionParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListTransitionPlansParams defines parameters for ListTransitionPlans.
@@ -4975,6 +5864,21 @@ type TransitionReferralJSONRequestBody = TransitionInput
 
 // TriageReferralJSONRequestBody defines body for TriageReferral for application/json ContentType.
 type TriageReferralJSONRequestBody = TriageInput
+
+// CreateSurveyInvitationJSONRequestBody defines body for CreateSurveyInvitation for application/json ContentType.
+type CreateSurveyInvitationJSONRequestBody = SurveyInvitationInput
+
+// AnswerSurveyLinkJSONRequestBody defines body for AnswerSurveyLink for application/json ContentType.
+type AnswerSurveyLinkJSONRequestBody = SurveyLinkAnswer
+
+// CreateSurveyResponseJSONRequestBody defines body for CreateSurveyResponse for application/json ContentType.
+type CreateSurveyResponseJSONRequestBody = SurveyResponseInput
+
+// CreateSurveyTemplateJSONRequestBody defines body for CreateSurveyTemplate for application/json ContentType.
+type CreateSurveyTemplateJSONRequestBody = SurveyTemplateInput
+
+// AddSurveyTemplateVersionJSONRequestBody defines body for AddSurveyTemplateVersion for application/json ContentType.
+type AddSurveyTemplateVersionJSONRequestBody = SurveyTemplateVersionInput
 
 // CreateTransitionPlanJSONRequestBody defines body for CreateTransitionPlan for application/json ContentType.
 type CreateTransitionPlanJSONRequestBody = TransitionPlanInput
@@ -5524,6 +6428,16 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEhcPlanDraft` operationId).
 	ServeEhcPlanDraft(ctx context.Context, id ID, params *ServeEhcPlanDraftParams, body ServeEhcPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ExportSen2 The person-level SEN2 return content as CSV files in a zip, with a validation report
+	//
+	// One CSV per module (sen2 header, person, requests, assessment, namedplan, plandetail, activeplans,
+	// placementdetail, senneed) with the DfE item names as columns, for the caseload on `reference_date` and activity
+	// in the calendar year before it; `validation.csv` lists every mandatory item missing, per child, rather than
+	// leaving it out silently. It holds personal data: SEND team only, and each child included is audited.
+	//
+	// Corresponds with GET /v1/exports/sen2 (the `ExportSen2` operationId).
+	ExportSen2(ctx context.Context, params *ExportSen2Params, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListFamilyAssessments List family assessments
 	//
 	// Corresponds with GET /v1/family-assessments (the `ListFamilyAssessments` operationId).
@@ -5630,6 +6544,14 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
 	UpdateMeetingWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateMeetingParams, body UpdateMeetingApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetOpenDataReport A report as published open data (no credentials; disclosure-controlled only)
+	//
+	// Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
+	// disclosure-controlled, whatever is asked. Rate limited per client address.
+	//
+	// Corresponds with GET /v1/open-data/{report} (the `GetOpenDataReport` operationId).
+	GetOpenDataReport(ctx context.Context, report ReportKind, params *GetOpenDataReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListOrganisations List organisations
 	//
@@ -5870,6 +6792,16 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/referrals/{id}/triage (the `TriageReferral` operationId).
 	TriageReferral(ctx context.Context, id ID, params *TriageReferralParams, body TriageReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetActivityReport Activity: referrals by reason, setting and locality, routes, meetings, EHC needs assessments, tribunals and complaints
+	//
+	// Referrals received in the period (by any reason given, by main reason, by the type of setting that referred
+	// them with the number of distinct settings, by the child's locality, by route), meetings held by type, EHC
+	// needs assessment requests received and assessments started (decisions to assess), tribunal appeals, mediations
+	// and complaints received. Computed in the database. See the README's "Reports" for each figure's definition.
+	//
+	// Corresponds with GET /v1/reports/activity (the `GetActivityReport` operationId).
+	GetActivityReport(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetEhcTimelinessReport Timeliness of EHC decisions, plans and annual reviews completed in a period
 	//
 	// Counts what was completed between `from` and `to` inclusive: decisions whether to assess (6 weeks, Reg 5), first
@@ -5880,6 +6812,38 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/reports/ehc-timeliness (the `GetEhcTimelinessReport` operationId).
 	GetEhcTimelinessReport(ctx context.Context, params *GetEhcTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetExperienceReport Experience: survey responses per question, with mean scores and the distribution of answers
+	//
+	// For responses submitted in the period: per template and respondent group (parents and carers, children and
+	// young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
+	// 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
+	//
+	// Corresponds with GET /v1/reports/experience (the `GetExperienceReport` operationId).
+	GetExperienceReport(ctx context.Context, params *GetExperienceReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetFunnelReport Funnel: how many referrals received in the period reached each pathway stage, and the median days between stages
+	//
+	// Corresponds with GET /v1/reports/funnel (the `GetFunnelReport` operationId).
+	GetFunnelReport(ctx context.Context, params *GetFunnelReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTimelinessReport Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
+	//
+	// The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
+	// disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
+	//
+	// Corresponds with GET /v1/reports/timeliness (the `GetTimelinessReport` operationId).
+	GetTimelinessReport(ctx context.Context, params *GetTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTransitionsReport Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
+	//
+	// A snapshot on `to` (and, when compared, on the previous period's last day): young people aged 14 to 25 with an
+	// open referral or an EHC plan in force, with and without a current transition plan; and EHC plans in force
+	// expected to end in the 12 months after that day (the transition plan's expected end or the end of the
+	// academic year in which the young person turns 25, whichever is sooner).
+	//
+	// Corresponds with GET /v1/reports/transitions (the `GetTransitionsReport` operationId).
+	GetTransitionsReport(ctx context.Context, params *GetTransitionsReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListRetentionDue Records past their retention date (admin)
 	//
@@ -5894,6 +6858,144 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 	EraseYoungPerson(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSurveyInvitations List survey invitations (never their tokens)
+	//
+	// Corresponds with GET /v1/survey-invitations (the `ListSurveyInvitations` operationId).
+	ListSurveyInvitations(ctx context.Context, params *ListSurveyInvitationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSurveyInvitationWithBody Invite a parent or young person to answer a survey without an account
+	//
+	// The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
+	// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
+	// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
+	// answered once before it expires (default 30 days, at most 90).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
+	CreateSurveyInvitationWithBody(ctx context.Context, params *CreateSurveyInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSurveyInvitation Invite a parent or young person to answer a survey without an account
+	//
+	// The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
+	// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
+	// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
+	// answered once before it expires (default 30 days, at most 90).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
+	CreateSurveyInvitation(ctx context.Context, params *CreateSurveyInvitationParams, body CreateSurveyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSurveyLink The questions an invitation asks (no credentials; the token is the key)
+	//
+	// Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
+	//
+	// Corresponds with GET /v1/survey-links/{token} (the `GetSurveyLink` operationId).
+	GetSurveyLink(ctx context.Context, token SurveyToken, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AnswerSurveyLinkWithBody Answer an invitation, once (no credentials; the token is the key)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/survey-links/{token}/response (the `AnswerSurveyLink` operationId).
+	AnswerSurveyLinkWithBody(ctx context.Context, token SurveyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AnswerSurveyLink Answer an invitation, once (no credentials; the token is the key)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/survey-links/{token}/response (the `AnswerSurveyLink` operationId).
+	AnswerSurveyLink(ctx context.Context, token SurveyToken, body AnswerSurveyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSurveyResponses List survey responses the caller may see
+	//
+	// Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
+	//
+	// Corresponds with GET /v1/survey-responses (the `ListSurveyResponses` operationId).
+	ListSurveyResponses(ctx context.Context, params *ListSurveyResponsesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSurveyResponseWithBody Record a response to a survey template
+	//
+	// A response answers one version of a template (the current one unless `template_version` is given), about one
+	// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
+	// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
+	// answers parent and carer or child and young person templates about their own children.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/survey-responses (the `CreateSurveyResponse` operationId).
+	CreateSurveyResponseWithBody(ctx context.Context, params *CreateSurveyResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSurveyResponse Record a response to a survey template
+	//
+	// A response answers one version of a template (the current one unless `template_version` is given), about one
+	// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
+	// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
+	// answers parent and carer or child and young person templates about their own children.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/survey-responses (the `CreateSurveyResponse` operationId).
+	CreateSurveyResponse(ctx context.Context, params *CreateSurveyResponseParams, body CreateSurveyResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSurveyResponse Read one survey response
+	//
+	// Corresponds with GET /v1/survey-responses/{id} (the `GetSurveyResponse` operationId).
+	GetSurveyResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSurveyTemplates List survey templates, built-in and the council's own
+	//
+	// Corresponds with GET /v1/survey-templates (the `ListSurveyTemplates` operationId).
+	ListSurveyTemplates(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSurveyTemplateWithBody Add a council survey instrument (version 1 of its questions)
+	//
+	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
+	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
+	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/survey-templates (the `CreateSurveyTemplate` operationId).
+	CreateSurveyTemplateWithBody(ctx context.Context, params *CreateSurveyTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSurveyTemplate Add a council survey instrument (version 1 of its questions)
+	//
+	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
+	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
+	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/survey-templates (the `CreateSurveyTemplate` operationId).
+	CreateSurveyTemplate(ctx context.Context, params *CreateSurveyTemplateParams, body CreateSurveyTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSurveyTemplate Read a survey template with every version of its questions
+	//
+	// Corresponds with GET /v1/survey-templates/{id} (the `GetSurveyTemplate` operationId).
+	GetSurveyTemplate(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddSurveyTemplateVersionWithBody Publish a new version of a council template's questions
+	//
+	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
+	// `id` across versions to be reported as the same question. Built-in templates never change (409).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/survey-templates/{id}/versions (the `AddSurveyTemplateVersion` operationId).
+	AddSurveyTemplateVersionWithBody(ctx context.Context, id ID, params *AddSurveyTemplateVersionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddSurveyTemplateVersion Publish a new version of a council template's questions
+	//
+	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
+	// `id` across versions to be reported as the same question. Built-in templates never change (409).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/survey-templates/{id}/versions (the `AddSurveyTemplateVersion` operationId).
+	AddSurveyTemplateVersion(ctx context.Context, id ID, params *AddSurveyTemplateVersionParams, body AddSurveyTemplateVersionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTransitionPlans List transition plans
 	//
@@ -7163,6 +8265,26 @@ func (c *Client) ServeEhcPlanDraft(ctx context.Context, id ID, params *ServeEhcP
 	return c.Client.Do(req)
 }
 
+// ExportSen2 The person-level SEN2 return content as CSV files in a zip, with a validation report
+//
+// One CSV per module (sen2 header, person, requests, assessment, namedplan, plandetail, activeplans,
+// placementdetail, senneed) with the DfE item names as columns, for the caseload on `reference_date` and activity
+// in the calendar year before it; `validation.csv` lists every mandatory item missing, per child, rather than
+// leaving it out silently. It holds personal data: SEND team only, and each child included is audited.
+//
+// Corresponds with GET /v1/exports/sen2 (the `ExportSen2` operationId).
+func (c *Client) ExportSen2(ctx context.Context, params *ExportSen2Params, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportSen2Request(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListFamilyAssessments List family assessments
 //
 // Corresponds with GET /v1/family-assessments (the `ListFamilyAssessments` operationId).
@@ -7400,6 +8522,24 @@ func (c *Client) UpdateMeetingWithBody(ctx context.Context, id ID, params *Updat
 // Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
 func (c *Client) UpdateMeetingWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateMeetingParams, body UpdateMeetingApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateMeetingRequestWithApplicationMergePatchPlusJSONBody(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetOpenDataReport A report as published open data (no credentials; disclosure-controlled only)
+//
+// Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
+// disclosure-controlled, whatever is asked. Rate limited per client address.
+//
+// Corresponds with GET /v1/open-data/{report} (the `GetOpenDataReport` operationId).
+func (c *Client) GetOpenDataReport(ctx context.Context, report ReportKind, params *GetOpenDataReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOpenDataReportRequest(c.Server, report, params)
 	if err != nil {
 		return nil, err
 	}
@@ -7959,6 +9099,26 @@ func (c *Client) TriageReferral(ctx context.Context, id ID, params *TriageReferr
 	return c.Client.Do(req)
 }
 
+// GetActivityReport Activity: referrals by reason, setting and locality, routes, meetings, EHC needs assessments, tribunals and complaints
+//
+// Referrals received in the period (by any reason given, by main reason, by the type of setting that referred
+// them with the number of distinct settings, by the child's locality, by route), meetings held by type, EHC
+// needs assessment requests received and assessments started (decisions to assess), tribunal appeals, mediations
+// and complaints received. Computed in the database. See the README's "Reports" for each figure's definition.
+//
+// Corresponds with GET /v1/reports/activity (the `GetActivityReport` operationId).
+func (c *Client) GetActivityReport(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetActivityReportRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetEhcTimelinessReport Timeliness of EHC decisions, plans and annual reviews completed in a period
 //
 // Counts what was completed between `from` and `to` inclusive: decisions whether to assess (6 weeks, Reg 5), first
@@ -7970,6 +9130,78 @@ func (c *Client) TriageReferral(ctx context.Context, id ID, params *TriageReferr
 // Corresponds with GET /v1/reports/ehc-timeliness (the `GetEhcTimelinessReport` operationId).
 func (c *Client) GetEhcTimelinessReport(ctx context.Context, params *GetEhcTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEhcTimelinessReportRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetExperienceReport Experience: survey responses per question, with mean scores and the distribution of answers
+//
+// For responses submitted in the period: per template and respondent group (parents and carers, children and
+// young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
+// 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
+//
+// Corresponds with GET /v1/reports/experience (the `GetExperienceReport` operationId).
+func (c *Client) GetExperienceReport(ctx context.Context, params *GetExperienceReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetExperienceReportRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetFunnelReport Funnel: how many referrals received in the period reached each pathway stage, and the median days between stages
+//
+// Corresponds with GET /v1/reports/funnel (the `GetFunnelReport` operationId).
+func (c *Client) GetFunnelReport(ctx context.Context, params *GetFunnelReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetFunnelReportRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTimelinessReport Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
+//
+// The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
+// disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
+//
+// Corresponds with GET /v1/reports/timeliness (the `GetTimelinessReport` operationId).
+func (c *Client) GetTimelinessReport(ctx context.Context, params *GetTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTimelinessReportRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTransitionsReport Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
+//
+// A snapshot on `to` (and, when compared, on the previous period's last day): young people aged 14 to 25 with an
+// open referral or an EHC plan in force, with and without a current transition plan; and EHC plans in force
+// expected to end in the 12 months after that day (the transition plan's expected end or the end of the
+// academic year in which the young person turns 25, whichever is sooner).
+//
+// Corresponds with GET /v1/reports/transitions (the `GetTransitionsReport` operationId).
+func (c *Client) GetTransitionsReport(ctx context.Context, params *GetTransitionsReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTransitionsReportRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -8004,6 +9236,304 @@ func (c *Client) ListRetentionDue(ctx context.Context, params *ListRetentionDueP
 // Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 func (c *Client) EraseYoungPerson(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEraseYoungPersonRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSurveyInvitations List survey invitations (never their tokens)
+//
+// Corresponds with GET /v1/survey-invitations (the `ListSurveyInvitations` operationId).
+func (c *Client) ListSurveyInvitations(ctx context.Context, params *ListSurveyInvitationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSurveyInvitationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSurveyInvitationWithBody Invite a parent or young person to answer a survey without an account
+//
+// The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
+// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
+// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
+// answered once before it expires (default 30 days, at most 90).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
+func (c *Client) CreateSurveyInvitationWithBody(ctx context.Context, params *CreateSurveyInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSurveyInvitationRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSurveyInvitation Invite a parent or young person to answer a survey without an account
+//
+// The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
+// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
+// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
+// answered once before it expires (default 30 days, at most 90).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
+func (c *Client) CreateSurveyInvitation(ctx context.Context, params *CreateSurveyInvitationParams, body CreateSurveyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSurveyInvitationRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSurveyLink The questions an invitation asks (no credentials; the token is the key)
+//
+// Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
+//
+// Corresponds with GET /v1/survey-links/{token} (the `GetSurveyLink` operationId).
+func (c *Client) GetSurveyLink(ctx context.Context, token SurveyToken, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSurveyLinkRequest(c.Server, token)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AnswerSurveyLinkWithBody Answer an invitation, once (no credentials; the token is the key)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/survey-links/{token}/response (the `AnswerSurveyLink` operationId).
+func (c *Client) AnswerSurveyLinkWithBody(ctx context.Context, token SurveyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAnswerSurveyLinkRequestWithBody(c.Server, token, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AnswerSurveyLink Answer an invitation, once (no credentials; the token is the key)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/survey-links/{token}/response (the `AnswerSurveyLink` operationId).
+func (c *Client) AnswerSurveyLink(ctx context.Context, token SurveyToken, body AnswerSurveyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAnswerSurveyLinkRequest(c.Server, token, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSurveyResponses List survey responses the caller may see
+//
+// Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
+//
+// Corresponds with GET /v1/survey-responses (the `ListSurveyResponses` operationId).
+func (c *Client) ListSurveyResponses(ctx context.Context, params *ListSurveyResponsesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSurveyResponsesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSurveyResponseWithBody Record a response to a survey template
+//
+// A response answers one version of a template (the current one unless `template_version` is given), about one
+// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
+// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
+// answers parent and carer or child and young person templates about their own children.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/survey-responses (the `CreateSurveyResponse` operationId).
+func (c *Client) CreateSurveyResponseWithBody(ctx context.Context, params *CreateSurveyResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSurveyResponseRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSurveyResponse Record a response to a survey template
+//
+// A response answers one version of a template (the current one unless `template_version` is given), about one
+// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
+// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
+// answers parent and carer or child and young person templates about their own children.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/survey-responses (the `CreateSurveyResponse` operationId).
+func (c *Client) CreateSurveyResponse(ctx context.Context, params *CreateSurveyResponseParams, body CreateSurveyResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSurveyResponseRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSurveyResponse Read one survey response
+//
+// Corresponds with GET /v1/survey-responses/{id} (the `GetSurveyResponse` operationId).
+func (c *Client) GetSurveyResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSurveyResponseRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSurveyTemplates List survey templates, built-in and the council's own
+//
+// Corresponds with GET /v1/survey-templates (the `ListSurveyTemplates` operationId).
+func (c *Client) ListSurveyTemplates(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSurveyTemplatesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSurveyTemplateWithBody Add a council survey instrument (version 1 of its questions)
+//
+// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
+// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
+// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/survey-templates (the `CreateSurveyTemplate` operationId).
+func (c *Client) CreateSurveyTemplateWithBody(ctx context.Context, params *CreateSurveyTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSurveyTemplateRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSurveyTemplate Add a council survey instrument (version 1 of its questions)
+//
+// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
+// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
+// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/survey-templates (the `CreateSurveyTemplate` operationId).
+func (c *Client) CreateSurveyTemplate(ctx context.Context, params *CreateSurveyTemplateParams, body CreateSurveyTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSurveyTemplateRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSurveyTemplate Read a survey template with every version of its questions
+//
+// Corresponds with GET /v1/survey-templates/{id} (the `GetSurveyTemplate` operationId).
+func (c *Client) GetSurveyTemplate(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSurveyTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddSurveyTemplateVersionWithBody Publish a new version of a council template's questions
+//
+// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
+// `id` across versions to be reported as the same question. Built-in templates never change (409).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/survey-templates/{id}/versions (the `AddSurveyTemplateVersion` operationId).
+func (c *Client) AddSurveyTemplateVersionWithBody(ctx context.Context, id ID, params *AddSurveyTemplateVersionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddSurveyTemplateVersionRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddSurveyTemplateVersion Publish a new version of a council template's questions
+//
+// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
+// `id` across versions to be reported as the same question. Built-in templates never change (409).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/survey-templates/{id}/versions (the `AddSurveyTemplateVersion` operationId).
+func (c *Client) AddSurveyTemplateVersion(ctx context.Context, id ID, params *AddSurveyTemplateVersionParams, body AddSurveyTemplateVersionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddSurveyTemplateVersionRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -11157,6 +12687,56 @@ func NewServeEhcPlanDraftRequestWithBody(server string, id ID, params *ServeEhcP
 	return req, nil
 }
 
+// NewExportSen2Request constructs an http.Request for the ExportSen2 method
+func NewExportSen2Request(server string, params *ExportSen2Params) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/exports/sen2")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "reference_date", params.ReferenceDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListFamilyAssessmentsRequest constructs an http.Request for the ListFamilyAssessments method
 func NewListFamilyAssessmentsRequest(server string, params *ListFamilyAssessmentsParams) (*http.Request, error) {
 	var err error
@@ -11802,6 +13382,95 @@ func NewUpdateMeetingRequestWithBody(server string, id ID, params *UpdateMeeting
 			req.Header.Set("If-Match", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewGetOpenDataReportRequest constructs an http.Request for the GetOpenDataReport method
+func NewGetOpenDataReportRequest(server string, report ReportKind, params *GetOpenDataReportParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "report", report, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/open-data/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Locality != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locality", *params.Locality, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Compare != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "compare", *params.Compare, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -13158,6 +14827,112 @@ func NewTriageReferralRequestWithBody(server string, id ID, params *TriageReferr
 	return req, nil
 }
 
+// NewGetActivityReportRequest constructs an http.Request for the GetActivityReport method
+func NewGetActivityReportRequest(server string, params *GetActivityReportParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reports/activity")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Locality != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locality", *params.Locality, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OrganisationId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organisation_id", *params.OrganisationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Compare != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "compare", *params.Compare, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Disclosure != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "disclosure", *params.Disclosure, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetEhcTimelinessReportRequest constructs an http.Request for the GetEhcTimelinessReport method
 func NewGetEhcTimelinessReportRequest(server string, params *GetEhcTimelinessReportParams) (*http.Request, error) {
 	var err error
@@ -13200,6 +14975,454 @@ func NewGetEhcTimelinessReportRequest(server string, params *GetEhcTimelinessRep
 			for _, qp := range strings.Split(queryFrag, "&") {
 				rawQueryFragments = append(rawQueryFragments, qp)
 			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetExperienceReportRequest constructs an http.Request for the GetExperienceReport method
+func NewGetExperienceReportRequest(server string, params *GetExperienceReportParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reports/experience")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Locality != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locality", *params.Locality, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OrganisationId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organisation_id", *params.OrganisationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Compare != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "compare", *params.Compare, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Disclosure != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "disclosure", *params.Disclosure, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TemplateId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "template_id", *params.TemplateId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Point != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "point", *params.Point, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetFunnelReportRequest constructs an http.Request for the GetFunnelReport method
+func NewGetFunnelReportRequest(server string, params *GetFunnelReportParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reports/funnel")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Locality != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locality", *params.Locality, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OrganisationId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organisation_id", *params.OrganisationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Compare != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "compare", *params.Compare, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Disclosure != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "disclosure", *params.Disclosure, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTimelinessReportRequest constructs an http.Request for the GetTimelinessReport method
+func NewGetTimelinessReportRequest(server string, params *GetTimelinessReportParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reports/timeliness")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Locality != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locality", *params.Locality, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OrganisationId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organisation_id", *params.OrganisationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Compare != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "compare", *params.Compare, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Disclosure != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "disclosure", *params.Disclosure, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTransitionsReportRequest constructs an http.Request for the GetTransitionsReport method
+func NewGetTransitionsReportRequest(server string, params *GetTransitionsReportParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reports/transitions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Locality != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locality", *params.Locality, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OrganisationId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organisation_id", *params.OrganisationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Compare != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "compare", *params.Compare, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Disclosure != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "disclosure", *params.Disclosure, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
@@ -13311,6 +15534,699 @@ func NewEraseYoungPersonRequest(server string, id ID) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListSurveyInvitationsRequest constructs an http.Request for the ListSurveyInvitations method
+func NewListSurveyInvitationsRequest(server string, params *ListSurveyInvitationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/survey-invitations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ReferralId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "referral_id", *params.ReferralId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EhcPlanId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ehc_plan_id", *params.EhcPlanId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateSurveyInvitationRequest calls the generic CreateSurveyInvitation builder with application/json body
+func NewCreateSurveyInvitationRequest(server string, params *CreateSurveyInvitationParams, body CreateSurveyInvitationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSurveyInvitationRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateSurveyInvitationRequestWithBody constructs an http.Request for the CreateSurveyInvitation method, with any body, and a specified content type
+func NewCreateSurveyInvitationRequestWithBody(server string, params *CreateSurveyInvitationParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/survey-invitations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetSurveyLinkRequest constructs an http.Request for the GetSurveyLink method
+func NewGetSurveyLinkRequest(server string, token SurveyToken) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/survey-links/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAnswerSurveyLinkRequest calls the generic AnswerSurveyLink builder with application/json body
+func NewAnswerSurveyLinkRequest(server string, token SurveyToken, body AnswerSurveyLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAnswerSurveyLinkRequestWithBody(server, token, "application/json", bodyReader)
+}
+
+// NewAnswerSurveyLinkRequestWithBody constructs an http.Request for the AnswerSurveyLink method, with any body, and a specified content type
+func NewAnswerSurveyLinkRequestWithBody(server string, token SurveyToken, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/survey-links/%s/response", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListSurveyResponsesRequest constructs an http.Request for the ListSurveyResponses method
+func NewListSurveyResponsesRequest(server string, params *ListSurveyResponsesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/survey-responses")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.TemplateId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "template_id", *params.TemplateId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ReferralId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "referral_id", *params.ReferralId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EhcPlanId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ehc_plan_id", *params.EhcPlanId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.YoungPersonId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Point != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "point", *params.Point, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateSurveyResponseRequest calls the generic CreateSurveyResponse builder with application/json body
+func NewCreateSurveyResponseRequest(server string, params *CreateSurveyResponseParams, body CreateSurveyResponseJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSurveyResponseRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateSurveyResponseRequestWithBody constructs an http.Request for the CreateSurveyResponse method, with any body, and a specified content type
+func NewCreateSurveyResponseRequestWithBody(server string, params *CreateSurveyResponseParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/survey-responses")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetSurveyResponseRequest constructs an http.Request for the GetSurveyResponse method
+func NewGetSurveyResponseRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/survey-responses/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListSurveyTemplatesRequest constructs an http.Request for the ListSurveyTemplates method
+func NewListSurveyTemplatesRequest(server string, params *ListSurveyTemplatesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/survey-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Audience != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "audience", *params.Audience, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateSurveyTemplateRequest calls the generic CreateSurveyTemplate builder with application/json body
+func NewCreateSurveyTemplateRequest(server string, params *CreateSurveyTemplateParams, body CreateSurveyTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSurveyTemplateRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateSurveyTemplateRequestWithBody constructs an http.Request for the CreateSurveyTemplate method, with any body, and a specified content type
+func NewCreateSurveyTemplateRequestWithBody(server string, params *CreateSurveyTemplateParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/survey-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetSurveyTemplateRequest constructs an http.Request for the GetSurveyTemplate method
+func NewGetSurveyTemplateRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/survey-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddSurveyTemplateVersionRequest calls the generic AddSurveyTemplateVersion builder with application/json body
+func NewAddSurveyTemplateVersionRequest(server string, id ID, params *AddSurveyTemplateVersionParams, body AddSurveyTemplateVersionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddSurveyTemplateVersionRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewAddSurveyTemplateVersionRequestWithBody constructs an http.Request for the AddSurveyTemplateVersion method, with any body, and a specified content type
+func NewAddSurveyTemplateVersionRequestWithBody(server string, id ID, params *AddSurveyTemplateVersionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/survey-templates/%s/versions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -15203,6 +18119,18 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEhcPlanDraft` operationId).
 	ServeEhcPlanDraftWithResponse(ctx context.Context, id ID, params *ServeEhcPlanDraftParams, body ServeEhcPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*ServeEhcPlanDraftResponse, error)
 
+	// ExportSen2WithResponse The person-level SEN2 return content as CSV files in a zip, with a validation report
+	//
+	// One CSV per module (sen2 header, person, requests, assessment, namedplan, plandetail, activeplans,
+	// placementdetail, senneed) with the DfE item names as columns, for the caseload on `reference_date` and activity
+	// in the calendar year before it; `validation.csv` lists every mandatory item missing, per child, rather than
+	// leaving it out silently. It holds personal data: SEND team only, and each child included is audited.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/exports/sen2 (the `ExportSen2` operationId).
+	ExportSen2WithResponse(ctx context.Context, params *ExportSen2Params, reqEditors ...RequestEditorFn) (*ExportSen2Response, error)
+
 	// ListFamilyAssessmentsWithResponse List family assessments
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -15321,6 +18249,16 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
 	UpdateMeetingWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateMeetingParams, body UpdateMeetingApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMeetingResponse, error)
+
+	// GetOpenDataReportWithResponse A report as published open data (no credentials; disclosure-controlled only)
+	//
+	// Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
+	// disclosure-controlled, whatever is asked. Rate limited per client address.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/open-data/{report} (the `GetOpenDataReport` operationId).
+	GetOpenDataReportWithResponse(ctx context.Context, report ReportKind, params *GetOpenDataReportParams, reqEditors ...RequestEditorFn) (*GetOpenDataReportResponse, error)
 
 	// ListOrganisationsWithResponse List organisations
 	//
@@ -15579,6 +18517,18 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/referrals/{id}/triage (the `TriageReferral` operationId).
 	TriageReferralWithResponse(ctx context.Context, id ID, params *TriageReferralParams, body TriageReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*TriageReferralResponse, error)
 
+	// GetActivityReportWithResponse Activity: referrals by reason, setting and locality, routes, meetings, EHC needs assessments, tribunals and complaints
+	//
+	// Referrals received in the period (by any reason given, by main reason, by the type of setting that referred
+	// them with the number of distinct settings, by the child's locality, by route), meetings held by type, EHC
+	// needs assessment requests received and assessments started (decisions to assess), tribunal appeals, mediations
+	// and complaints received. Computed in the database. See the README's "Reports" for each figure's definition.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/reports/activity (the `GetActivityReport` operationId).
+	GetActivityReportWithResponse(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*GetActivityReportResponse, error)
+
 	// GetEhcTimelinessReportWithResponse Timeliness of EHC decisions, plans and annual reviews completed in a period
 	//
 	// Counts what was completed between `from` and `to` inclusive: decisions whether to assess (6 weeks, Reg 5), first
@@ -15591,6 +18541,46 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/reports/ehc-timeliness (the `GetEhcTimelinessReport` operationId).
 	GetEhcTimelinessReportWithResponse(ctx context.Context, params *GetEhcTimelinessReportParams, reqEditors ...RequestEditorFn) (*GetEhcTimelinessReportResponse, error)
+
+	// GetExperienceReportWithResponse Experience: survey responses per question, with mean scores and the distribution of answers
+	//
+	// For responses submitted in the period: per template and respondent group (parents and carers, children and
+	// young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
+	// 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/reports/experience (the `GetExperienceReport` operationId).
+	GetExperienceReportWithResponse(ctx context.Context, params *GetExperienceReportParams, reqEditors ...RequestEditorFn) (*GetExperienceReportResponse, error)
+
+	// GetFunnelReportWithResponse Funnel: how many referrals received in the period reached each pathway stage, and the median days between stages
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/reports/funnel (the `GetFunnelReport` operationId).
+	GetFunnelReportWithResponse(ctx context.Context, params *GetFunnelReportParams, reqEditors ...RequestEditorFn) (*GetFunnelReportResponse, error)
+
+	// GetTimelinessReportWithResponse Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
+	//
+	// The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
+	// disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/reports/timeliness (the `GetTimelinessReport` operationId).
+	GetTimelinessReportWithResponse(ctx context.Context, params *GetTimelinessReportParams, reqEditors ...RequestEditorFn) (*GetTimelinessReportResponse, error)
+
+	// GetTransitionsReportWithResponse Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
+	//
+	// A snapshot on `to` (and, when compared, on the previous period's last day): young people aged 14 to 25 with an
+	// open referral or an EHC plan in force, with and without a current transition plan; and EHC plans in force
+	// expected to end in the 12 months after that day (the transition plan's expected end or the end of the
+	// academic year in which the young person turns 25, whichever is sooner).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/reports/transitions (the `GetTransitionsReport` operationId).
+	GetTransitionsReportWithResponse(ctx context.Context, params *GetTransitionsReportParams, reqEditors ...RequestEditorFn) (*GetTransitionsReportResponse, error)
 
 	// ListRetentionDueWithResponse Records past their retention date (admin)
 	//
@@ -15609,6 +18599,156 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 	EraseYoungPersonWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*EraseYoungPersonResponse, error)
+
+	// ListSurveyInvitationsWithResponse List survey invitations (never their tokens)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/survey-invitations (the `ListSurveyInvitations` operationId).
+	ListSurveyInvitationsWithResponse(ctx context.Context, params *ListSurveyInvitationsParams, reqEditors ...RequestEditorFn) (*ListSurveyInvitationsResponse, error)
+
+	// CreateSurveyInvitationWithBodyWithResponse Invite a parent or young person to answer a survey without an account
+	//
+	// The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
+	// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
+	// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
+	// answered once before it expires (default 30 days, at most 90).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
+	CreateSurveyInvitationWithBodyWithResponse(ctx context.Context, params *CreateSurveyInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSurveyInvitationResponse, error)
+
+	// CreateSurveyInvitationWithResponse Invite a parent or young person to answer a survey without an account
+	//
+	// The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
+	// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
+	// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
+	// answered once before it expires (default 30 days, at most 90).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
+	CreateSurveyInvitationWithResponse(ctx context.Context, params *CreateSurveyInvitationParams, body CreateSurveyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSurveyInvitationResponse, error)
+
+	// GetSurveyLinkWithResponse The questions an invitation asks (no credentials; the token is the key)
+	//
+	// Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/survey-links/{token} (the `GetSurveyLink` operationId).
+	GetSurveyLinkWithResponse(ctx context.Context, token SurveyToken, reqEditors ...RequestEditorFn) (*GetSurveyLinkResponse, error)
+
+	// AnswerSurveyLinkWithBodyWithResponse Answer an invitation, once (no credentials; the token is the key)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/survey-links/{token}/response (the `AnswerSurveyLink` operationId).
+	AnswerSurveyLinkWithBodyWithResponse(ctx context.Context, token SurveyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AnswerSurveyLinkResponse, error)
+
+	// AnswerSurveyLinkWithResponse Answer an invitation, once (no credentials; the token is the key)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/survey-links/{token}/response (the `AnswerSurveyLink` operationId).
+	AnswerSurveyLinkWithResponse(ctx context.Context, token SurveyToken, body AnswerSurveyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*AnswerSurveyLinkResponse, error)
+
+	// ListSurveyResponsesWithResponse List survey responses the caller may see
+	//
+	// Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/survey-responses (the `ListSurveyResponses` operationId).
+	ListSurveyResponsesWithResponse(ctx context.Context, params *ListSurveyResponsesParams, reqEditors ...RequestEditorFn) (*ListSurveyResponsesResponse, error)
+
+	// CreateSurveyResponseWithBodyWithResponse Record a response to a survey template
+	//
+	// A response answers one version of a template (the current one unless `template_version` is given), about one
+	// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
+	// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
+	// answers parent and carer or child and young person templates about their own children.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/survey-responses (the `CreateSurveyResponse` operationId).
+	CreateSurveyResponseWithBodyWithResponse(ctx context.Context, params *CreateSurveyResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSurveyResponseResponse, error)
+
+	// CreateSurveyResponseWithResponse Record a response to a survey template
+	//
+	// A response answers one version of a template (the current one unless `template_version` is given), about one
+	// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
+	// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
+	// answers parent and carer or child and young person templates about their own children.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/survey-responses (the `CreateSurveyResponse` operationId).
+	CreateSurveyResponseWithResponse(ctx context.Context, params *CreateSurveyResponseParams, body CreateSurveyResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSurveyResponseResponse, error)
+
+	// GetSurveyResponseWithResponse Read one survey response
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/survey-responses/{id} (the `GetSurveyResponse` operationId).
+	GetSurveyResponseWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetSurveyResponseResponse, error)
+
+	// ListSurveyTemplatesWithResponse List survey templates, built-in and the council's own
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/survey-templates (the `ListSurveyTemplates` operationId).
+	ListSurveyTemplatesWithResponse(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*ListSurveyTemplatesResponse, error)
+
+	// CreateSurveyTemplateWithBodyWithResponse Add a council survey instrument (version 1 of its questions)
+	//
+	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
+	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
+	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/survey-templates (the `CreateSurveyTemplate` operationId).
+	CreateSurveyTemplateWithBodyWithResponse(ctx context.Context, params *CreateSurveyTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSurveyTemplateResponse, error)
+
+	// CreateSurveyTemplateWithResponse Add a council survey instrument (version 1 of its questions)
+	//
+	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
+	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
+	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/survey-templates (the `CreateSurveyTemplate` operationId).
+	CreateSurveyTemplateWithResponse(ctx context.Context, params *CreateSurveyTemplateParams, body CreateSurveyTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSurveyTemplateResponse, error)
+
+	// GetSurveyTemplateWithResponse Read a survey template with every version of its questions
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/survey-templates/{id} (the `GetSurveyTemplate` operationId).
+	GetSurveyTemplateWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetSurveyTemplateResponse, error)
+
+	// AddSurveyTemplateVersionWithBodyWithResponse Publish a new version of a council template's questions
+	//
+	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
+	// `id` across versions to be reported as the same question. Built-in templates never change (409).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/survey-templates/{id}/versions (the `AddSurveyTemplateVersion` operationId).
+	AddSurveyTemplateVersionWithBodyWithResponse(ctx context.Context, id ID, params *AddSurveyTemplateVersionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddSurveyTemplateVersionResponse, error)
+
+	// AddSurveyTemplateVersionWithResponse Publish a new version of a council template's questions
+	//
+	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
+	// `id` across versions to be reported as the same question. Built-in templates never change (409).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/survey-templates/{id}/versions (the `AddSurveyTemplateVersion` operationId).
+	AddSurveyTemplateVersionWithResponse(ctx context.Context, id ID, params *AddSurveyTemplateVersionParams, body AddSurveyTemplateVersionJSONRequestBody, reqEditors ...RequestEditorFn) (*AddSurveyTemplateVersionResponse, error)
 
 	// ListTransitionPlansWithResponse List transition plans
 	//
@@ -19846,6 +22986,82 @@ func (r ServeEhcPlanDraftResponse) ContentType() string {
 	return ""
 }
 
+// ExportSen2Response200Headers the declared response headers of an HTTP 200 response for ExportSen2
+type ExportSen2Response200Headers struct {
+	ContentDisposition *string
+}
+
+// ExportSen2Response429Headers the declared response headers of an HTTP 429 response for ExportSen2
+type ExportSen2Response429Headers struct {
+	RetryAfter *int
+}
+
+type ExportSen2Response struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportSen2Response200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ExportSen2Response429Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ExportSen2Response) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ExportSen2Response) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ExportSen2Response) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ExportSen2Response) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportSen2Response) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportSen2Response) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportSen2Response) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportSen2Response) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListFamilyAssessmentsResponse429Headers the declared response headers of an HTTP 429 response for ListFamilyAssessments
 type ListFamilyAssessmentsResponse429Headers struct {
 	RetryAfter *int
@@ -20939,6 +24155,75 @@ func (r UpdateMeetingResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateMeetingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetOpenDataReportResponse429Headers the declared response headers of an HTTP 429 response for GetOpenDataReport
+type GetOpenDataReportResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetOpenDataReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Report
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetOpenDataReportResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOpenDataReportResponse) GetJSON200() *Report {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetOpenDataReportResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetOpenDataReportResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetOpenDataReportResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOpenDataReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOpenDataReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOpenDataReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOpenDataReportResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -23071,6 +26356,82 @@ func (r TriageReferralResponse) ContentType() string {
 	return ""
 }
 
+// GetActivityReportResponse429Headers the declared response headers of an HTTP 429 response for GetActivityReport
+type GetActivityReportResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetActivityReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Report
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetActivityReportResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetActivityReportResponse) GetJSON200() *Report {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetActivityReportResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetActivityReportResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetActivityReportResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetActivityReportResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetActivityReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetActivityReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetActivityReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetActivityReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetEhcTimelinessReportResponse429Headers the declared response headers of an HTTP 429 response for GetEhcTimelinessReport
 type GetEhcTimelinessReportResponse429Headers struct {
 	RetryAfter *int
@@ -23141,6 +26502,310 @@ func (r GetEhcTimelinessReportResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetEhcTimelinessReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetExperienceReportResponse429Headers the declared response headers of an HTTP 429 response for GetExperienceReport
+type GetExperienceReportResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetExperienceReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Report
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetExperienceReportResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetExperienceReportResponse) GetJSON200() *Report {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetExperienceReportResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetExperienceReportResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetExperienceReportResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetExperienceReportResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetExperienceReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetExperienceReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetExperienceReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetExperienceReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetFunnelReportResponse429Headers the declared response headers of an HTTP 429 response for GetFunnelReport
+type GetFunnelReportResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetFunnelReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Report
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetFunnelReportResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetFunnelReportResponse) GetJSON200() *Report {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetFunnelReportResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetFunnelReportResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetFunnelReportResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetFunnelReportResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetFunnelReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetFunnelReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetFunnelReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetFunnelReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTimelinessReportResponse429Headers the declared response headers of an HTTP 429 response for GetTimelinessReport
+type GetTimelinessReportResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetTimelinessReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Report
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetTimelinessReportResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTimelinessReportResponse) GetJSON200() *Report {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTimelinessReportResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTimelinessReportResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTimelinessReportResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetTimelinessReportResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTimelinessReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTimelinessReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTimelinessReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTimelinessReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTransitionsReportResponse429Headers the declared response headers of an HTTP 429 response for GetTransitionsReport
+type GetTransitionsReportResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetTransitionsReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Report
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetTransitionsReportResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTransitionsReportResponse) GetJSON200() *Report {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTransitionsReportResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTransitionsReportResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTransitionsReportResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetTransitionsReportResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTransitionsReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTransitionsReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTransitionsReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTransitionsReportResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -23300,6 +26965,1047 @@ func (r EraseYoungPersonResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r EraseYoungPersonResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListSurveyInvitationsResponse429Headers the declared response headers of an HTTP 429 response for ListSurveyInvitations
+type ListSurveyInvitationsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListSurveyInvitationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SurveyInvitationPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListSurveyInvitationsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSurveyInvitationsResponse) GetJSON200() *SurveyInvitationPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListSurveyInvitationsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListSurveyInvitationsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListSurveyInvitationsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListSurveyInvitationsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSurveyInvitationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSurveyInvitationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSurveyInvitationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSurveyInvitationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateSurveyInvitationResponse201Headers the declared response headers of an HTTP 201 response for CreateSurveyInvitation
+type CreateSurveyInvitationResponse201Headers struct {
+	Location *string
+}
+
+// CreateSurveyInvitationResponse429Headers the declared response headers of an HTTP 429 response for CreateSurveyInvitation
+type CreateSurveyInvitationResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateSurveyInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SurveyInvitationIssued
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateSurveyInvitationResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateSurveyInvitationResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateSurveyInvitationResponse) GetJSON201() *SurveyInvitationIssued {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateSurveyInvitationResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateSurveyInvitationResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateSurveyInvitationResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateSurveyInvitationResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateSurveyInvitationResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateSurveyInvitationResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateSurveyInvitationResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSurveyInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSurveyInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSurveyInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSurveyInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetSurveyLinkResponse429Headers the declared response headers of an HTTP 429 response for GetSurveyLink
+type GetSurveyLinkResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetSurveyLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SurveyLink
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetSurveyLinkResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSurveyLinkResponse) GetJSON200() *SurveyLink {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSurveyLinkResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSurveyLinkResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetSurveyLinkResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r GetSurveyLinkResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetSurveyLinkResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSurveyLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSurveyLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSurveyLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSurveyLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AnswerSurveyLinkResponse429Headers the declared response headers of an HTTP 429 response for AnswerSurveyLink
+type AnswerSurveyLinkResponse429Headers struct {
+	RetryAfter *int
+}
+
+type AnswerSurveyLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SurveyLinkReceipt
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AnswerSurveyLinkResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AnswerSurveyLinkResponse) GetJSON201() *SurveyLinkReceipt {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AnswerSurveyLinkResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AnswerSurveyLinkResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AnswerSurveyLinkResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r AnswerSurveyLinkResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AnswerSurveyLinkResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AnswerSurveyLinkResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AnswerSurveyLinkResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r AnswerSurveyLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AnswerSurveyLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AnswerSurveyLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AnswerSurveyLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListSurveyResponsesResponse429Headers the declared response headers of an HTTP 429 response for ListSurveyResponses
+type ListSurveyResponsesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListSurveyResponsesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SurveyResponsePage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListSurveyResponsesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSurveyResponsesResponse) GetJSON200() *SurveyResponsePage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListSurveyResponsesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListSurveyResponsesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListSurveyResponsesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListSurveyResponsesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSurveyResponsesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSurveyResponsesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSurveyResponsesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSurveyResponsesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateSurveyResponseResponse201Headers the declared response headers of an HTTP 201 response for CreateSurveyResponse
+type CreateSurveyResponseResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// CreateSurveyResponseResponse429Headers the declared response headers of an HTTP 429 response for CreateSurveyResponse
+type CreateSurveyResponseResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateSurveyResponseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SurveyResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateSurveyResponseResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateSurveyResponseResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateSurveyResponseResponse) GetJSON201() *SurveyResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateSurveyResponseResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateSurveyResponseResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateSurveyResponseResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateSurveyResponseResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateSurveyResponseResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateSurveyResponseResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateSurveyResponseResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSurveyResponseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSurveyResponseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSurveyResponseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSurveyResponseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetSurveyResponseResponse200Headers the declared response headers of an HTTP 200 response for GetSurveyResponse
+type GetSurveyResponseResponse200Headers struct {
+	ETag *string
+}
+
+// GetSurveyResponseResponse429Headers the declared response headers of an HTTP 429 response for GetSurveyResponse
+type GetSurveyResponseResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetSurveyResponseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SurveyResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetSurveyResponseResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetSurveyResponseResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSurveyResponseResponse) GetJSON200() *SurveyResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSurveyResponseResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSurveyResponseResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSurveyResponseResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSurveyResponseResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetSurveyResponseResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSurveyResponseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSurveyResponseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSurveyResponseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSurveyResponseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListSurveyTemplatesResponse429Headers the declared response headers of an HTTP 429 response for ListSurveyTemplates
+type ListSurveyTemplatesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListSurveyTemplatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SurveyTemplatePage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListSurveyTemplatesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSurveyTemplatesResponse) GetJSON200() *SurveyTemplatePage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListSurveyTemplatesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListSurveyTemplatesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListSurveyTemplatesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListSurveyTemplatesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSurveyTemplatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSurveyTemplatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSurveyTemplatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSurveyTemplatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateSurveyTemplateResponse201Headers the declared response headers of an HTTP 201 response for CreateSurveyTemplate
+type CreateSurveyTemplateResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// CreateSurveyTemplateResponse429Headers the declared response headers of an HTTP 429 response for CreateSurveyTemplate
+type CreateSurveyTemplateResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateSurveyTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SurveyTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateSurveyTemplateResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateSurveyTemplateResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateSurveyTemplateResponse) GetJSON201() *SurveyTemplate {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateSurveyTemplateResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateSurveyTemplateResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateSurveyTemplateResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateSurveyTemplateResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateSurveyTemplateResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateSurveyTemplateResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateSurveyTemplateResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateSurveyTemplateResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSurveyTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSurveyTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSurveyTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSurveyTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetSurveyTemplateResponse200Headers the declared response headers of an HTTP 200 response for GetSurveyTemplate
+type GetSurveyTemplateResponse200Headers struct {
+	ETag *string
+}
+
+// GetSurveyTemplateResponse429Headers the declared response headers of an HTTP 429 response for GetSurveyTemplate
+type GetSurveyTemplateResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetSurveyTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SurveyTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetSurveyTemplateResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetSurveyTemplateResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSurveyTemplateResponse) GetJSON200() *SurveyTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSurveyTemplateResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSurveyTemplateResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSurveyTemplateResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSurveyTemplateResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetSurveyTemplateResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSurveyTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSurveyTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSurveyTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSurveyTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AddSurveyTemplateVersionResponse200Headers the declared response headers of an HTTP 200 response for AddSurveyTemplateVersion
+type AddSurveyTemplateVersionResponse200Headers struct {
+	ETag *string
+}
+
+// AddSurveyTemplateVersionResponse412Headers the declared response headers of an HTTP 412 response for AddSurveyTemplateVersion
+type AddSurveyTemplateVersionResponse412Headers struct {
+	ETag *string
+}
+
+// AddSurveyTemplateVersionResponse429Headers the declared response headers of an HTTP 429 response for AddSurveyTemplateVersion
+type AddSurveyTemplateVersionResponse429Headers struct {
+	RetryAfter *int
+}
+
+type AddSurveyTemplateVersionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SurveyTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AddSurveyTemplateVersionResponse200Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *AddSurveyTemplateVersionResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AddSurveyTemplateVersionResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AddSurveyTemplateVersionResponse) GetJSON200() *SurveyTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddSurveyTemplateVersionResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddSurveyTemplateVersionResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddSurveyTemplateVersionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddSurveyTemplateVersionResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddSurveyTemplateVersionResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r AddSurveyTemplateVersionResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddSurveyTemplateVersionResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AddSurveyTemplateVersionResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddSurveyTemplateVersionResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AddSurveyTemplateVersionResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r AddSurveyTemplateVersionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddSurveyTemplateVersionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddSurveyTemplateVersionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddSurveyTemplateVersionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -26155,6 +30861,24 @@ func (c *ClientWithResponses) ServeEhcPlanDraftWithResponse(ctx context.Context,
 	return ParseServeEhcPlanDraftResponse(rsp)
 }
 
+// ExportSen2WithResponse The person-level SEN2 return content as CSV files in a zip, with a validation report
+//
+// One CSV per module (sen2 header, person, requests, assessment, namedplan, plandetail, activeplans,
+// placementdetail, senneed) with the DfE item names as columns, for the caseload on `reference_date` and activity
+// in the calendar year before it; `validation.csv` lists every mandatory item missing, per child, rather than
+// leaving it out silently. It holds personal data: SEND team only, and each child included is audited.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/exports/sen2 (the `ExportSen2` operationId).
+func (c *ClientWithResponses) ExportSen2WithResponse(ctx context.Context, params *ExportSen2Params, reqEditors ...RequestEditorFn) (*ExportSen2Response, error) {
+	rsp, err := c.ExportSen2(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportSen2Response(rsp)
+}
+
 // ListFamilyAssessmentsWithResponse List family assessments
 //
 // Returns a wrapper object for the known response body format(s).
@@ -26356,6 +31080,22 @@ func (c *ClientWithResponses) UpdateMeetingWithApplicationMergePatchPlusJSONBody
 		return nil, err
 	}
 	return ParseUpdateMeetingResponse(rsp)
+}
+
+// GetOpenDataReportWithResponse A report as published open data (no credentials; disclosure-controlled only)
+//
+// Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
+// disclosure-controlled, whatever is asked. Rate limited per client address.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/open-data/{report} (the `GetOpenDataReport` operationId).
+func (c *ClientWithResponses) GetOpenDataReportWithResponse(ctx context.Context, report ReportKind, params *GetOpenDataReportParams, reqEditors ...RequestEditorFn) (*GetOpenDataReportResponse, error) {
+	rsp, err := c.GetOpenDataReport(ctx, report, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOpenDataReportResponse(rsp)
 }
 
 // ListOrganisationsWithResponse List organisations
@@ -26801,6 +31541,24 @@ func (c *ClientWithResponses) TriageReferralWithResponse(ctx context.Context, id
 	return ParseTriageReferralResponse(rsp)
 }
 
+// GetActivityReportWithResponse Activity: referrals by reason, setting and locality, routes, meetings, EHC needs assessments, tribunals and complaints
+//
+// Referrals received in the period (by any reason given, by main reason, by the type of setting that referred
+// them with the number of distinct settings, by the child's locality, by route), meetings held by type, EHC
+// needs assessment requests received and assessments started (decisions to assess), tribunal appeals, mediations
+// and complaints received. Computed in the database. See the README's "Reports" for each figure's definition.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/reports/activity (the `GetActivityReport` operationId).
+func (c *ClientWithResponses) GetActivityReportWithResponse(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*GetActivityReportResponse, error) {
+	rsp, err := c.GetActivityReport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetActivityReportResponse(rsp)
+}
+
 // GetEhcTimelinessReportWithResponse Timeliness of EHC decisions, plans and annual reviews completed in a period
 //
 // Counts what was completed between `from` and `to` inclusive: decisions whether to assess (6 weeks, Reg 5), first
@@ -26818,6 +31576,70 @@ func (c *ClientWithResponses) GetEhcTimelinessReportWithResponse(ctx context.Con
 		return nil, err
 	}
 	return ParseGetEhcTimelinessReportResponse(rsp)
+}
+
+// GetExperienceReportWithResponse Experience: survey responses per question, with mean scores and the distribution of answers
+//
+// For responses submitted in the period: per template and respondent group (parents and carers, children and
+// young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
+// 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/reports/experience (the `GetExperienceReport` operationId).
+func (c *ClientWithResponses) GetExperienceReportWithResponse(ctx context.Context, params *GetExperienceReportParams, reqEditors ...RequestEditorFn) (*GetExperienceReportResponse, error) {
+	rsp, err := c.GetExperienceReport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetExperienceReportResponse(rsp)
+}
+
+// GetFunnelReportWithResponse Funnel: how many referrals received in the period reached each pathway stage, and the median days between stages
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/reports/funnel (the `GetFunnelReport` operationId).
+func (c *ClientWithResponses) GetFunnelReportWithResponse(ctx context.Context, params *GetFunnelReportParams, reqEditors ...RequestEditorFn) (*GetFunnelReportResponse, error) {
+	rsp, err := c.GetFunnelReport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetFunnelReportResponse(rsp)
+}
+
+// GetTimelinessReportWithResponse Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
+//
+// The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
+// disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/reports/timeliness (the `GetTimelinessReport` operationId).
+func (c *ClientWithResponses) GetTimelinessReportWithResponse(ctx context.Context, params *GetTimelinessReportParams, reqEditors ...RequestEditorFn) (*GetTimelinessReportResponse, error) {
+	rsp, err := c.GetTimelinessReport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTimelinessReportResponse(rsp)
+}
+
+// GetTransitionsReportWithResponse Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
+//
+// A snapshot on `to` (and, when compared, on the previous period's last day): young people aged 14 to 25 with an
+// open referral or an EHC plan in force, with and without a current transition plan; and EHC plans in force
+// expected to end in the 12 months after that day (the transition plan's expected end or the end of the
+// academic year in which the young person turns 25, whichever is sooner).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/reports/transitions (the `GetTransitionsReport` operationId).
+func (c *ClientWithResponses) GetTransitionsReportWithResponse(ctx context.Context, params *GetTransitionsReportParams, reqEditors ...RequestEditorFn) (*GetTransitionsReportResponse, error) {
+	rsp, err := c.GetTransitionsReport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTransitionsReportResponse(rsp)
 }
 
 // ListRetentionDueWithResponse Records past their retention date (admin)
@@ -26848,6 +31670,252 @@ func (c *ClientWithResponses) EraseYoungPersonWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseEraseYoungPersonResponse(rsp)
+}
+
+// ListSurveyInvitationsWithResponse List survey invitations (never their tokens)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/survey-invitations (the `ListSurveyInvitations` operationId).
+func (c *ClientWithResponses) ListSurveyInvitationsWithResponse(ctx context.Context, params *ListSurveyInvitationsParams, reqEditors ...RequestEditorFn) (*ListSurveyInvitationsResponse, error) {
+	rsp, err := c.ListSurveyInvitations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSurveyInvitationsResponse(rsp)
+}
+
+// CreateSurveyInvitationWithBodyWithResponse Invite a parent or young person to answer a survey without an account
+//
+// The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
+// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
+// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
+// answered once before it expires (default 30 days, at most 90).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
+func (c *ClientWithResponses) CreateSurveyInvitationWithBodyWithResponse(ctx context.Context, params *CreateSurveyInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSurveyInvitationResponse, error) {
+	rsp, err := c.CreateSurveyInvitationWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSurveyInvitationResponse(rsp)
+}
+
+// CreateSurveyInvitationWithResponse Invite a parent or young person to answer a survey without an account
+//
+// The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
+// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
+// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
+// answered once before it expires (default 30 days, at most 90).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
+func (c *ClientWithResponses) CreateSurveyInvitationWithResponse(ctx context.Context, params *CreateSurveyInvitationParams, body CreateSurveyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSurveyInvitationResponse, error) {
+	rsp, err := c.CreateSurveyInvitation(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSurveyInvitationResponse(rsp)
+}
+
+// GetSurveyLinkWithResponse The questions an invitation asks (no credentials; the token is the key)
+//
+// Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/survey-links/{token} (the `GetSurveyLink` operationId).
+func (c *ClientWithResponses) GetSurveyLinkWithResponse(ctx context.Context, token SurveyToken, reqEditors ...RequestEditorFn) (*GetSurveyLinkResponse, error) {
+	rsp, err := c.GetSurveyLink(ctx, token, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSurveyLinkResponse(rsp)
+}
+
+// AnswerSurveyLinkWithBodyWithResponse Answer an invitation, once (no credentials; the token is the key)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/survey-links/{token}/response (the `AnswerSurveyLink` operationId).
+func (c *ClientWithResponses) AnswerSurveyLinkWithBodyWithResponse(ctx context.Context, token SurveyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AnswerSurveyLinkResponse, error) {
+	rsp, err := c.AnswerSurveyLinkWithBody(ctx, token, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAnswerSurveyLinkResponse(rsp)
+}
+
+// AnswerSurveyLinkWithResponse Answer an invitation, once (no credentials; the token is the key)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/survey-links/{token}/response (the `AnswerSurveyLink` operationId).
+func (c *ClientWithResponses) AnswerSurveyLinkWithResponse(ctx context.Context, token SurveyToken, body AnswerSurveyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*AnswerSurveyLinkResponse, error) {
+	rsp, err := c.AnswerSurveyLink(ctx, token, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAnswerSurveyLinkResponse(rsp)
+}
+
+// ListSurveyResponsesWithResponse List survey responses the caller may see
+//
+// Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/survey-responses (the `ListSurveyResponses` operationId).
+func (c *ClientWithResponses) ListSurveyResponsesWithResponse(ctx context.Context, params *ListSurveyResponsesParams, reqEditors ...RequestEditorFn) (*ListSurveyResponsesResponse, error) {
+	rsp, err := c.ListSurveyResponses(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSurveyResponsesResponse(rsp)
+}
+
+// CreateSurveyResponseWithBodyWithResponse Record a response to a survey template
+//
+// A response answers one version of a template (the current one unless `template_version` is given), about one
+// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
+// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
+// answers parent and carer or child and young person templates about their own children.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/survey-responses (the `CreateSurveyResponse` operationId).
+func (c *ClientWithResponses) CreateSurveyResponseWithBodyWithResponse(ctx context.Context, params *CreateSurveyResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSurveyResponseResponse, error) {
+	rsp, err := c.CreateSurveyResponseWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSurveyResponseResponse(rsp)
+}
+
+// CreateSurveyResponseWithResponse Record a response to a survey template
+//
+// A response answers one version of a template (the current one unless `template_version` is given), about one
+// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
+// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
+// answers parent and carer or child and young person templates about their own children.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/survey-responses (the `CreateSurveyResponse` operationId).
+func (c *ClientWithResponses) CreateSurveyResponseWithResponse(ctx context.Context, params *CreateSurveyResponseParams, body CreateSurveyResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSurveyResponseResponse, error) {
+	rsp, err := c.CreateSurveyResponse(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSurveyResponseResponse(rsp)
+}
+
+// GetSurveyResponseWithResponse Read one survey response
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/survey-responses/{id} (the `GetSurveyResponse` operationId).
+func (c *ClientWithResponses) GetSurveyResponseWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetSurveyResponseResponse, error) {
+	rsp, err := c.GetSurveyResponse(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSurveyResponseResponse(rsp)
+}
+
+// ListSurveyTemplatesWithResponse List survey templates, built-in and the council's own
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/survey-templates (the `ListSurveyTemplates` operationId).
+func (c *ClientWithResponses) ListSurveyTemplatesWithResponse(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*ListSurveyTemplatesResponse, error) {
+	rsp, err := c.ListSurveyTemplates(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSurveyTemplatesResponse(rsp)
+}
+
+// CreateSurveyTemplateWithBodyWithResponse Add a council survey instrument (version 1 of its questions)
+//
+// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
+// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
+// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/survey-templates (the `CreateSurveyTemplate` operationId).
+func (c *ClientWithResponses) CreateSurveyTemplateWithBodyWithResponse(ctx context.Context, params *CreateSurveyTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSurveyTemplateResponse, error) {
+	rsp, err := c.CreateSurveyTemplateWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSurveyTemplateResponse(rsp)
+}
+
+// CreateSurveyTemplateWithResponse Add a council survey instrument (version 1 of its questions)
+//
+// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
+// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
+// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/survey-templates (the `CreateSurveyTemplate` operationId).
+func (c *ClientWithResponses) CreateSurveyTemplateWithResponse(ctx context.Context, params *CreateSurveyTemplateParams, body CreateSurveyTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSurveyTemplateResponse, error) {
+	rsp, err := c.CreateSurveyTemplate(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSurveyTemplateResponse(rsp)
+}
+
+// GetSurveyTemplateWithResponse Read a survey template with every version of its questions
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/survey-templates/{id} (the `GetSurveyTemplate` operationId).
+func (c *ClientWithResponses) GetSurveyTemplateWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetSurveyTemplateResponse, error) {
+	rsp, err := c.GetSurveyTemplate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSurveyTemplateResponse(rsp)
+}
+
+// AddSurveyTemplateVersionWithBodyWithResponse Publish a new version of a council template's questions
+//
+// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
+// `id` across versions to be reported as the same question. Built-in templates never change (409).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/survey-templates/{id}/versions (the `AddSurveyTemplateVersion` operationId).
+func (c *ClientWithResponses) AddSurveyTemplateVersionWithBodyWithResponse(ctx context.Context, id ID, params *AddSurveyTemplateVersionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddSurveyTemplateVersionResponse, error) {
+	rsp, err := c.AddSurveyTemplateVersionWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddSurveyTemplateVersionResponse(rsp)
+}
+
+// AddSurveyTemplateVersionWithResponse Publish a new version of a council template's questions
+//
+// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
+// `id` across versions to be reported as the same question. Built-in templates never change (409).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/survey-templates/{id}/versions (the `AddSurveyTemplateVersion` operationId).
+func (c *ClientWithResponses) AddSurveyTemplateVersionWithResponse(ctx context.Context, id ID, params *AddSurveyTemplateVersionParams, body AddSurveyTemplateVersionJSONRequestBody, reqEditors ...RequestEditorFn) (*AddSurveyTemplateVersionResponse, error) {
+	rsp, err := c.AddSurveyTemplateVersion(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddSurveyTemplateVersionResponse(rsp)
 }
 
 // ListTransitionPlansWithResponse List transition plans
@@ -31040,6 +36108,76 @@ func ParseServeEhcPlanDraftResponse(rsp *http.Response) (*ServeEhcPlanDraftRespo
 	return response, nil
 }
 
+// ParseExportSen2Response parses an HTTP response from a ExportSen2WithResponse call
+func ParseExportSen2Response(rsp *http.Response) (*ExportSen2Response, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportSen2Response{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportSen2Response200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers ExportSen2Response429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListFamilyAssessmentsResponse parses an HTTP response from a ListFamilyAssessmentsWithResponse call
 func ParseListFamilyAssessmentsResponse(rsp *http.Response) (*ListFamilyAssessmentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -32090,6 +37228,69 @@ func ParseUpdateMeetingResponse(rsp *http.Response) (*UpdateMeetingResponse, err
 		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers UpdateMeetingResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetOpenDataReportResponse parses an HTTP response from a GetOpenDataReportWithResponse call
+func ParseGetOpenDataReportResponse(rsp *http.Response) (*GetOpenDataReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOpenDataReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Report
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetOpenDataReportResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -34139,6 +39340,76 @@ func ParseTriageReferralResponse(rsp *http.Response) (*TriageReferralResponse, e
 	return response, nil
 }
 
+// ParseGetActivityReportResponse parses an HTTP response from a GetActivityReportWithResponse call
+func ParseGetActivityReportResponse(rsp *http.Response) (*GetActivityReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetActivityReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Report
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetActivityReportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetEhcTimelinessReportResponse parses an HTTP response from a GetEhcTimelinessReportWithResponse call
 func ParseGetEhcTimelinessReportResponse(rsp *http.Response) (*GetEhcTimelinessReportResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -34193,6 +39464,286 @@ func ParseGetEhcTimelinessReportResponse(rsp *http.Response) (*GetEhcTimelinessR
 	switch {
 	case rsp.StatusCode == 429:
 		var headers GetEhcTimelinessReportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetExperienceReportResponse parses an HTTP response from a GetExperienceReportWithResponse call
+func ParseGetExperienceReportResponse(rsp *http.Response) (*GetExperienceReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetExperienceReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Report
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetExperienceReportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetFunnelReportResponse parses an HTTP response from a GetFunnelReportWithResponse call
+func ParseGetFunnelReportResponse(rsp *http.Response) (*GetFunnelReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetFunnelReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Report
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetFunnelReportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetTimelinessReportResponse parses an HTTP response from a GetTimelinessReportWithResponse call
+func ParseGetTimelinessReportResponse(rsp *http.Response) (*GetTimelinessReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTimelinessReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Report
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetTimelinessReportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetTransitionsReportResponse parses an HTTP response from a GetTransitionsReportWithResponse call
+func ParseGetTransitionsReportResponse(rsp *http.Response) (*GetTransitionsReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTransitionsReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Report
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetTransitionsReportResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -34337,6 +39888,981 @@ func ParseEraseYoungPersonResponse(rsp *http.Response) (*EraseYoungPersonRespons
 	switch {
 	case rsp.StatusCode == 429:
 		var headers EraseYoungPersonResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListSurveyInvitationsResponse parses an HTTP response from a ListSurveyInvitationsWithResponse call
+func ParseListSurveyInvitationsResponse(rsp *http.Response) (*ListSurveyInvitationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSurveyInvitationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SurveyInvitationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListSurveyInvitationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateSurveyInvitationResponse parses an HTTP response from a CreateSurveyInvitationWithResponse call
+func ParseCreateSurveyInvitationResponse(rsp *http.Response) (*CreateSurveyInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSurveyInvitationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SurveyInvitationIssued
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateSurveyInvitationResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateSurveyInvitationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetSurveyLinkResponse parses an HTTP response from a GetSurveyLinkWithResponse call
+func ParseGetSurveyLinkResponse(rsp *http.Response) (*GetSurveyLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSurveyLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SurveyLink
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetSurveyLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAnswerSurveyLinkResponse parses an HTTP response from a AnswerSurveyLinkWithResponse call
+func ParseAnswerSurveyLinkResponse(rsp *http.Response) (*AnswerSurveyLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AnswerSurveyLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SurveyLinkReceipt
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers AnswerSurveyLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListSurveyResponsesResponse parses an HTTP response from a ListSurveyResponsesWithResponse call
+func ParseListSurveyResponsesResponse(rsp *http.Response) (*ListSurveyResponsesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSurveyResponsesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SurveyResponsePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListSurveyResponsesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateSurveyResponseResponse parses an HTTP response from a CreateSurveyResponseWithResponse call
+func ParseCreateSurveyResponseResponse(rsp *http.Response) (*CreateSurveyResponseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSurveyResponseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SurveyResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateSurveyResponseResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateSurveyResponseResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetSurveyResponseResponse parses an HTTP response from a GetSurveyResponseWithResponse call
+func ParseGetSurveyResponseResponse(rsp *http.Response) (*GetSurveyResponseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSurveyResponseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SurveyResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetSurveyResponseResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetSurveyResponseResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListSurveyTemplatesResponse parses an HTTP response from a ListSurveyTemplatesWithResponse call
+func ParseListSurveyTemplatesResponse(rsp *http.Response) (*ListSurveyTemplatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSurveyTemplatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SurveyTemplatePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListSurveyTemplatesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateSurveyTemplateResponse parses an HTTP response from a CreateSurveyTemplateWithResponse call
+func ParseCreateSurveyTemplateResponse(rsp *http.Response) (*CreateSurveyTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSurveyTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SurveyTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateSurveyTemplateResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateSurveyTemplateResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetSurveyTemplateResponse parses an HTTP response from a GetSurveyTemplateWithResponse call
+func ParseGetSurveyTemplateResponse(rsp *http.Response) (*GetSurveyTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSurveyTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SurveyTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetSurveyTemplateResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetSurveyTemplateResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAddSurveyTemplateVersionResponse parses an HTTP response from a AddSurveyTemplateVersionWithResponse call
+func ParseAddSurveyTemplateVersionResponse(rsp *http.Response) (*AddSurveyTemplateVersionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddSurveyTemplateVersionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SurveyTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AddSurveyTemplateVersionResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 412:
+		var headers AddSurveyTemplateVersionResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers AddSurveyTemplateVersionResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

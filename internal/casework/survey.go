@@ -1,0 +1,319 @@
+package casework
+
+import (
+	"context"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/survey"
+)
+
+// CreateSurveyTemplate adds a council's own survey instrument.
+func (s *Service) CreateSurveyTemplate(ctx context.Context, code, name, description, audience string, questions []survey.Question) (t survey.Template, err error) {
+	p, err := allow(ctx, auth.ManageSurveys)
+	if err != nil {
+		return t, err
+	}
+	if t, err = survey.NewTemplate(code, name, description, audience, questions, s.now()); err != nil {
+		return t, err
+	}
+	t.ID = newID()
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateSurveyTemplate(t); err != nil {
+			return err
+		}
+		return record(tx, s.event(ctx, p, audit.Create, survey.TemplateRecordType, t.ID, "", nil),
+			s.notice("survey_template.created", survey.TemplateRecordType, t.ID, map[string]any{"code": t.Code, "audience": t.Audience, "version": t.Version}))
+	})
+	return t, err
+}
+
+// AddSurveyTemplateVersion publishes a new version of a council template's questions.
+func (s *Service) AddSurveyTemplateVersion(ctx context.Context, id string, ifMatch *int, questions []survey.Question) (t survey.Template, err error) {
+	p, err := allow(ctx, auth.ManageSurveys)
+	if err != nil {
+		return t, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if t, err = tx.SurveyTemplate(id); err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, t.Version); err != nil {
+			return err
+		}
+		if err := t.AddVersion(questions, s.now()); err != nil {
+			return err
+		}
+		if err := tx.AddSurveyQuestionSet(t); err != nil {
+			return raced(err, ifMatch)
+		}
+		return record(tx, s.event(ctx, p, audit.Update, survey.TemplateRecordType, t.ID, "", []string{"questions"}),
+			s.notice("survey_template.versioned", survey.TemplateRecordType, t.ID, map[string]any{"code": t.Code, "version": t.Version}))
+	})
+	return t, err
+}
+
+// SurveyTemplate reads one template. Templates hold questions, nothing personal.
+func (s *Service) SurveyTemplate(ctx context.Context, id string) (t survey.Template, err error) {
+	if _, err := allow(ctx, auth.ReadSurveys); err != nil {
+		return t, err
+	}
+	err = s.store.Read(ctx, func(tx *store.Tx) error {
+		t, err = tx.SurveyTemplate(id)
+		return err
+	})
+	return t, err
+}
+
+// SurveyTemplates lists templates, built-in and the council's own.
+func (s *Service) SurveyTemplates(ctx context.Context, audience string, pg store.Page) (out []survey.Template, next string, err error) {
+	if _, err := allow(ctx, auth.ReadSurveys); err != nil {
+		return nil, "", err
+	}
+	err = s.store.Read(ctx, func(tx *store.Tx) error {
+		out, next, err = tx.SurveyTemplates(audience, pg)
+		return err
+	})
+	return out, next, err
+}
+
+// surveySubject resolves what a response or invitation is about, within the caller's reach, to
+// the young person it concerns. Both empty: nothing (an anonymous response).
+func (s *Service) surveySubject(tx *store.Tx, p auth.Principal, referralID, planID string) (string, error) {
+	switch {
+	case referralID != "":
+		r, err := s.referralForWrite(tx, p, referralID)
+		return r.YoungPersonID, err
+	case planID != "":
+		pl, err := tx.EHCPlan(planID, s.scope(p))
+		if fault.KindOf(err) == fault.NotFound {
+			return "", fault.Field(fault.Unprocessable, "/ehc_plan_id", "no such EHC plan")
+		}
+		return pl.YoungPersonID, err
+	}
+	return "", nil
+}
+
+// questionSet is the version of t a response answers: the one asked for, or the current one.
+func questionSet(t survey.Template, version int) (survey.QuestionSet, error) {
+	if version == 0 {
+		return t.Current(), nil
+	}
+	set, ok := t.At(version)
+	if !ok {
+		return set, fault.Field(fault.Unprocessable, "/template_version", "this template has no such version")
+	}
+	return set, nil
+}
+
+// surveyTemplateForWrite loads the template a body names: an unknown one is a bad reference.
+func surveyTemplateForWrite(tx *store.Tx, id string) (survey.Template, error) {
+	t, err := tx.SurveyTemplate(id)
+	if fault.KindOf(err) == fault.NotFound {
+		return t, fault.Field(fault.Unprocessable, "/template_id", "no such survey template")
+	}
+	return t, err
+}
+
+// saveSurveyResponse writes a checked response with its reportable answers and its events.
+func (s *Service) saveSurveyResponse(ctx context.Context, tx *store.Tx, p auth.Principal, r survey.Response, set survey.QuestionSet) error {
+	if err := tx.CreateSurveyResponse(r, r.Scores(set)); err != nil {
+		return err
+	}
+	payload := map[string]any{"template_id": r.TemplateID, "template_version": r.TemplateVersion, "point": r.Point, "via": r.Via}
+	for k, v := range map[string]string{"referral_id": r.ReferralID, "ehc_plan_id": r.EHCPlanID, "young_person_id": r.YoungPersonID} {
+		if v != "" {
+			payload[k] = v
+		}
+	}
+	if err := record(tx, s.event(ctx, p, audit.Create, survey.RecordType, r.ID, r.YoungPersonID, nil),
+		s.notice("survey_response.recorded", survey.RecordType, r.ID, payload)); err != nil {
+		return err
+	}
+	if r.YoungPersonID == "" {
+		return nil
+	}
+	return s.onTimeline(tx, r.YoungPersonID, r.ReferralID, r.SubmittedOn, "survey_response.recorded", survey.RecordType, r.ID,
+		"Survey answered ("+r.Audience+", "+r.Point+")")
+}
+
+// CreateSurveyResponse records a response. A family signed in as themselves answers their own
+// surveys about their own children; staff record any response, anonymous ones included (a paper
+// form typed in).
+func (s *Service) CreateSurveyResponse(ctx context.Context, r survey.Response) (survey.Response, error) {
+	p, err := allow(ctx, auth.GiveFeedback)
+	if err != nil {
+		return r, err
+	}
+	version := r.TemplateVersion
+	r.TemplateVersion, r.Via = 0, survey.ViaStaff
+	if p.Role == auth.RoleFamily {
+		r.Via = survey.ViaFamily
+		if r.ReferralID == "" && r.EHCPlanID == "" {
+			return r, fault.Field(fault.Unprocessable, "/referral_id", "a family's response is about their own child's referral or EHC plan")
+		}
+	}
+	if r.SubmittedOn.IsZero() {
+		r.SubmittedOn = s.today()
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		t, err := surveyTemplateForWrite(tx, r.TemplateID)
+		if err != nil {
+			return err
+		}
+		if p.Role == auth.RoleFamily {
+			if err := survey.FamilyMayAnswer(t.Audience); err != nil {
+				return err
+			}
+		}
+		set, err := questionSet(t, version)
+		if err != nil {
+			return err
+		}
+		if err := r.Check(t, set, s.today()); err != nil {
+			return err
+		}
+		if r.YoungPersonID, err = s.surveySubject(tx, p, r.ReferralID, r.EHCPlanID); err != nil {
+			return err
+		}
+		r.ID, r.RespondentOrgID, r.PractitionerID, r.CreatedAt, r.Version = newID(), p.OrganisationID, p.PractitionerID, s.now(), 1
+		return s.saveSurveyResponse(ctx, tx, p, r, set)
+	})
+	return r, err
+}
+
+// SurveyResponse reads one response the caller may see.
+func (s *Service) SurveyResponse(ctx context.Context, id string) (survey.Response, error) {
+	return readAudited(ctx, s, survey.RecordType, id,
+		func(tx *store.Tx, sc store.Scope) (survey.Response, error) { return tx.SurveyResponse(id, sc) },
+		func(r survey.Response) string { return r.YoungPersonID })
+}
+
+// ListSurveyResponses lists the responses the caller may see, auditing each.
+func (s *Service) ListSurveyResponses(ctx context.Context, f store.SurveyResponseFilter, pg store.Page) ([]survey.Response, string, error) {
+	return listAudited(ctx, s, survey.RecordType, func(tx *store.Tx, sc store.Scope) ([]survey.Response, string, error) {
+		return tx.SurveyResponses(f, sc, pg)
+	}, func(r survey.Response) (string, string) { return r.ID, r.YoungPersonID })
+}
+
+// SurveyInvitationInput is what a caller gives to invite a family to answer.
+type SurveyInvitationInput struct {
+	TemplateID, Point, ReferralID, EHCPlanID string
+	ExpiresOn                                *time.Time // the last day it can be answered; 30 days on when nil
+}
+
+// CreateSurveyInvitation invites a parent or young person to answer without an account. The token
+// is returned once and never stored.
+func (s *Service) CreateSurveyInvitation(ctx context.Context, in SurveyInvitationInput) (inv survey.Invitation, token string, err error) {
+	p, err := allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return inv, "", err
+	}
+	last := s.today().AddDate(0, 0, 30)
+	if in.ExpiresOn != nil {
+		last = *in.ExpiresOn
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		t, err := surveyTemplateForWrite(tx, in.TemplateID)
+		if err != nil {
+			return err
+		}
+		// The invitation runs to the end of its last day.
+		if inv, token, err = survey.NewInvitation(t, in.Point, in.ReferralID, in.EHCPlanID, last.AddDate(0, 0, 1), s.now()); err != nil {
+			return err
+		}
+		if inv.YoungPersonID, err = s.surveySubject(tx, p, in.ReferralID, in.EHCPlanID); err != nil {
+			return err
+		}
+		inv.ID, inv.CreatedByOrgID = newID(), p.OrganisationID
+		if err := tx.CreateSurveyInvitation(inv); err != nil {
+			return err
+		}
+		payload := map[string]any{"template_id": inv.TemplateID, "young_person_id": inv.YoungPersonID, "point": inv.Point,
+			"expires_at": inv.ExpiresAt.Format(time.RFC3339)}
+		return record(tx, s.event(ctx, p, audit.Create, survey.InvitationRecordType, inv.ID, inv.YoungPersonID, nil),
+			s.notice("survey_invitation.created", survey.InvitationRecordType, inv.ID, payload))
+	})
+	return inv, token, err
+}
+
+// ListSurveyInvitations lists invitations about children the caller may see.
+func (s *Service) ListSurveyInvitations(ctx context.Context, f store.SurveyInvitationFilter, pg store.Page) ([]survey.Invitation, string, error) {
+	f.Now = s.now()
+	return listAudited(ctx, s, survey.InvitationRecordType, func(tx *store.Tx, sc store.Scope) ([]survey.Invitation, string, error) {
+		return tx.SurveyInvitations(f, sc, pg)
+	}, func(i survey.Invitation) (string, string) { return i.ID, i.YoungPersonID })
+}
+
+// invitationByToken finds a usable invitation from a presented token.
+func (s *Service) invitationByToken(tx *store.Tx, token string) (survey.Invitation, error) {
+	if !survey.LooksLikeToken(token) {
+		return survey.Invitation{}, fault.New(fault.NotFound, "No such invitation: check the link.")
+	}
+	inv, err := tx.SurveyInvitationByToken(survey.HashToken(token))
+	if err != nil {
+		return inv, err
+	}
+	return inv, inv.Usable(s.now())
+}
+
+// SurveyLink is what an invitation shows: the template and the questions of its version.
+type SurveyLink struct {
+	Template   survey.Template
+	Set        survey.QuestionSet
+	Invitation survey.Invitation
+}
+
+// OpenSurveyLink reads an invitation by its token, with no other credentials. It shows the
+// questions only: no child is named.
+func (s *Service) OpenSurveyLink(ctx context.Context, token string) (l SurveyLink, err error) {
+	err = s.store.Read(ctx, func(tx *store.Tx) error {
+		if l.Invitation, err = s.invitationByToken(tx, token); err != nil {
+			return err
+		}
+		if l.Template, err = tx.SurveyTemplate(l.Invitation.TemplateID); err != nil {
+			return err
+		}
+		l.Set, _ = l.Template.At(l.Invitation.TemplateVersion)
+		return nil
+	})
+	return l, err
+}
+
+// AnswerSurveyLink records the answer to an invitation, once. The invitation is marked answered
+// under its row version in the same transaction, so two answers sent at once leave one response.
+func (s *Service) AnswerSurveyLink(ctx context.Context, token string, answers []survey.Answer) (r survey.Response, err error) {
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		inv, err := s.invitationByToken(tx, token)
+		if err != nil {
+			return err
+		}
+		t, err := tx.SurveyTemplate(inv.TemplateID)
+		if err != nil {
+			return err
+		}
+		set, _ := t.At(inv.TemplateVersion)
+		r = survey.Response{TemplateID: t.ID, TemplateVersion: set.Number, Point: inv.Point, ReferralID: inv.ReferralID, EHCPlanID: inv.EHCPlanID,
+			YoungPersonID: inv.YoungPersonID, Answers: answers, SubmittedOn: s.today(), Via: survey.ViaInvitation, InvitationID: inv.ID}
+		if err := r.Check(t, set, s.today()); err != nil {
+			return err
+		}
+		r.ID, r.CreatedAt, r.Version = newID(), s.now(), 1
+		if err := inv.MarkAnswered(r.ID, s.now()); err != nil {
+			return err
+		}
+		if err := tx.UpdateSurveyInvitation(inv); err != nil {
+			if fault.KindOf(err) == fault.PreconditionFailed {
+				return fault.New(fault.Conflict, "This invitation has already been answered; thank you.")
+			}
+			return err
+		}
+		// The respondent has no account: the audit trail names them by the invitation.
+		p := auth.Principal{Role: auth.RoleFamily, Subject: "survey-invitation:" + inv.ID}
+		return s.saveSurveyResponse(ctx, tx, p, r, set)
+	})
+	return r, err
+}

@@ -1,0 +1,95 @@
+package store
+
+import (
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/annualreview"
+	"github.com/oneplan-send/oneplan/internal/dispute"
+	"github.com/oneplan-send/oneplan/internal/ehc"
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
+	"github.com/oneplan-send/oneplan/internal/person"
+)
+
+// The SEN2 return's candidates. Each loader narrows by dates in SQL to what might be in the
+// return; package sen2 applies the return's exact rules as of the reference date.
+
+// SEN2Candidates is everything a return as of ref, covering activity from from, may need.
+type SEN2Candidates struct {
+	Requests []ehc.Request
+	Plans    []ehcplan.Plan
+	// Reviews holds each plan's latest review whose meeting was held on or before ref.
+	Reviews  map[string]annualreview.Review
+	Disputes []dispute.Dispute
+	People   []person.YoungPerson
+}
+
+// SEN2Candidates loads the requests received by ref that were open at from, received or decided
+// since, or led to a plan in the return; the plans first issued by ref and not ceased before
+// from; their latest reviews; the disputes about any of them received by ref; and the people.
+func (tx *Tx) SEN2Candidates(from, ref time.Time) (SEN2Candidates, error) {
+	var out SEN2Candidates
+	f, r := fromDate(from), fromDate(ref)
+	var planRows []ehcPlanRow
+	err := tx.db.Where("first_issued_on IS NOT NULL AND first_issued_on <= ? AND (ceases_on IS NULL OR ceases_on >= ?)", r, f).
+		Order("id").Find(&planRows).Error
+	if err != nil {
+		return out, translate(err)
+	}
+	if out.Plans, err = tx.withVersions(planRows); err != nil {
+		return out, err
+	}
+	var requestRows []ehcRequestRow
+	err = tx.db.Where(`received_on <= ? AND (received_on >= ? OR request_outcome_on IS NULL OR request_outcome_on >= ?
+		OR assessment_outcome_on IS NULL OR assessment_outcome_on >= ?
+		OR id IN (SELECT ehc_request_id FROM ehc_plans WHERE first_issued_on IS NOT NULL AND first_issued_on <= ? AND (ceases_on IS NULL OR ceases_on >= ?)))`,
+		r, f, f, f, r, f).Order("id").Find(&requestRows).Error
+	if err != nil {
+		return out, translate(err)
+	}
+	people := map[string]bool{}
+	var subjects []string
+	for _, row := range requestRows {
+		out.Requests = append(out.Requests, row.toDomain())
+		people[row.YoungPersonID] = true
+		subjects = append(subjects, row.ID)
+	}
+	planIDs := make([]string, 0, len(out.Plans))
+	for _, p := range out.Plans {
+		people[p.YoungPersonID] = true
+		subjects = append(subjects, p.ID)
+		planIDs = append(planIDs, p.ID)
+	}
+	out.Reviews = map[string]annualreview.Review{}
+	if len(planIDs) > 0 {
+		var reviews []annualReviewRow
+		if err := tx.db.Where("plan_id IN ? AND meeting_on IS NOT NULL AND meeting_on <= ?", planIDs, r).Order("plan_id, sequence").Find(&reviews).Error; err != nil {
+			return out, translate(err)
+		}
+		for _, rv := range reviews {
+			out.Reviews[rv.PlanID] = rv.toDomain() // ordered by sequence: the last one wins
+		}
+	}
+	if len(subjects) > 0 {
+		var disputes []disputeRow
+		if err := tx.db.Where("subject_id IN ? AND received_on <= ?", subjects, r).Order("id").Find(&disputes).Error; err != nil {
+			return out, translate(err)
+		}
+		for _, d := range disputes {
+			out.Disputes = append(out.Disputes, d.toDomain())
+		}
+	}
+	if len(people) > 0 {
+		ids := make([]string, 0, len(people))
+		for id := range people {
+			ids = append(ids, id)
+		}
+		var rows []youngPersonRow
+		if err := tx.db.Where("id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
+			return out, translate(err)
+		}
+		for _, p := range rows {
+			out.People = append(out.People, p.toDomain())
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,163 @@
+package survey
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/fault"
+)
+
+// tokenPrefix marks a survey invitation token, so one pasted in the wrong place (a log, a
+// ticket) is recognisable and secret scanners can be taught to find it.
+const tokenPrefix = "osi_"
+
+// tokenBytes of randomness: 256 bits, beyond guessing however many attempts are made.
+const tokenBytes = 32
+
+// tokenLen is the token's length: the prefix and 43 characters of unpadded base64url.
+var tokenLen = len(tokenPrefix) + base64.RawURLEncoding.EncodedLen(tokenBytes)
+
+// Invitation expiry bounds: long enough to reach a family by post, short enough that an old
+// link lying about is dead.
+const (
+	minInvitationDays = 1
+	maxInvitationDays = 90
+)
+
+// Invitation lets a parent or young person answer once without an account. Whoever holds the
+// token may answer, so only its hash is stored.
+type Invitation struct {
+	ID, TemplateID  string
+	TemplateVersion int
+	Audience, Point string
+	// What the invitation is about: exactly one of the referral or the plan.
+	ReferralID, EHCPlanID, YoungPersonID string
+	TokenHash                            string // SHA-256 hex of the token; the token itself is never stored
+	ExpiresAt                            time.Time
+	AnsweredAt                           *time.Time
+	ResponseID                           string
+	CreatedByOrgID                       string
+	CreatedAt                            time.Time
+	Version                              int
+}
+
+// NewToken makes an unguessable token ("osi_" and 43 characters of base64url from 32 random
+// bytes) and its stored hash.
+func NewToken() (token, hash string) {
+	b := make([]byte, tokenBytes)
+	// crypto/rand.Read never fails: since Go 1.24 it crashes the program rather than return
+	// fewer random bytes.
+	_, _ = rand.Read(b)
+	token = tokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token)
+}
+
+// HashToken is the stored form of a presented token (hex SHA-256). The token has 256 bits of
+// entropy, so a plain hash is enough; no salt or slow hash is needed.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// LooksLikeToken reports whether s has a token's shape, so junk never reaches the database.
+func LooksLikeToken(s string) bool {
+	rest, ok := strings.CutPrefix(s, tokenPrefix)
+	// The length check is implied by the decoded length below; it spares decoding long junk.
+	if !ok || len(s) != tokenLen {
+		return false
+	}
+	// Strict decoding also refuses a last character with stray low bits, which NewToken never
+	// makes: 43 characters carry 258 bits for 256.
+	b, err := base64.RawURLEncoding.Strict().DecodeString(rest)
+	return err == nil && len(b) == tokenBytes
+}
+
+// NewInvitation checks and builds an invitation to answer t's current question set, returning
+// it and the token to send (shown once; only its hash is kept). The caller fills the ID, the
+// young person and the inviting organisation.
+func NewInvitation(t Template, point, referralID, ehcPlanID string, expiresAt, now time.Time) (Invitation, string, error) {
+	// Invitations reach people without an account; professionals answer signed in.
+	if t.Audience != ParentCarer && t.Audience != ChildYoungPerson {
+		return Invitation{}, "", fault.Field(fault.Unprocessable, "/template_id", "invitations are for parent and carer or child and young person surveys")
+	}
+	var errs []fault.FieldError
+	add := func(pointer, detail string) { errs = append(errs, fault.FieldError{Pointer: pointer, Detail: detail}) }
+	if !slices.Contains(Points, point) {
+		add("/point", "must be one of: "+strings.Join(Points, ", "))
+	}
+	// An anonymous invitation would let anyone with the link add to a child's record unseen;
+	// one about both could not say which it answers.
+	switch {
+	case referralID == "" && ehcPlanID == "":
+		add("/referral_id", "give the referral or the EHC plan the invitation is about")
+	case referralID != "" && ehcPlanID != "":
+		add("/referral_id", "give the referral or the EHC plan the invitation is about, not both")
+	}
+	if expiresAt.Before(now.AddDate(0, 0, minInvitationDays)) || expiresAt.After(now.AddDate(0, 0, maxInvitationDays)) {
+		add("/expires_on", "must be between 1 and 90 days from now")
+	}
+	if err := fault.Fields(fault.Invalid, errs); err != nil {
+		return Invitation{}, "", err
+	}
+	token, hash := NewToken()
+	return Invitation{
+		TemplateID: t.ID, TemplateVersion: t.Current().Number, Audience: t.Audience, Point: point,
+		ReferralID: referralID, EHCPlanID: ehcPlanID,
+		TokenHash: hash, ExpiresAt: expiresAt, CreatedAt: now, Version: 1,
+	}, token, nil
+}
+
+// answered reports whether the invitation has been used.
+func (i Invitation) answered() bool { return i.AnsweredAt != nil || i.ResponseID != "" }
+
+// Usable reports whether the invitation may still be answered at now. An answered invitation
+// says so even once expired: thanking the family is kinder than telling them it lapsed.
+func (i Invitation) Usable(now time.Time) error {
+	if i.answered() {
+		return fault.New(fault.Conflict, "This invitation has already been answered; thank you.")
+	}
+	if !now.Before(i.ExpiresAt) {
+		return fault.New(fault.Gone, "This invitation has expired; ask the person who sent it for a new one.")
+	}
+	return nil
+}
+
+// MarkAnswered records the response given through the invitation, bumping Version. It checks
+// Usable again at at, so an invitation is never answered twice even by a careless caller.
+func (i *Invitation) MarkAnswered(responseID string, at time.Time) error {
+	if responseID == "" {
+		return errors.New("survey: marking an invitation answered needs the response id")
+	}
+	if err := i.Usable(at); err != nil {
+		return err
+	}
+	i.AnsweredAt = &at
+	i.ResponseID = responseID
+	i.Version++
+	return nil
+}
+
+// Invitation statuses, for lists.
+const (
+	InvitationPending  = "pending"
+	InvitationAnswered = "answered"
+	InvitationExpired  = "expired"
+)
+
+// Status is where the invitation stands at now, by the same rules as Usable. The store's status
+// filter repeats them in SQL so that the filter runs in the database.
+func (i Invitation) Status(now time.Time) string {
+	switch {
+	case i.answered():
+		return InvitationAnswered
+	case !now.Before(i.ExpiresAt):
+		return InvitationExpired
+	}
+	return InvitationPending
+}
