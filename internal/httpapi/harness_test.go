@@ -228,6 +228,7 @@ func (i *testIssuer) token(t *testing.T, role auth.Role, org string, extra map[s
 type fixture struct {
 	child, referral, involvement, consent string
 	assessment, meeting, action, feedback string // set by pathway setups
+	token                                 string // a survey invitation's token
 }
 
 func (e *env) fixture() fixture {
@@ -377,6 +378,8 @@ func newValidatingTransport(t *testing.T) *validatingTransport {
 		t.Fatal(err)
 	}
 	spec.Servers = nil
+	// The SEN2 export is a zip: read it as the opaque file the contract declares.
+	openapi3filter.RegisterBodyDecoder("application/zip", openapi3filter.FileBodyDecoder)
 	r, err := gorillamux.NewRouter(spec)
 	if err != nil {
 		t.Fatal(err)

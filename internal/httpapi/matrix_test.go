@@ -290,6 +290,41 @@ func matrix() []row {
 			}},
 
 		{method: "GET", path: "/v1/reports/ehc-timeliness?from=2026-01-01&to=2026-12-31", want: only(ok, sendOfficer)},
+		// Reports are for the SEND team (exact) and analysts (disclosure-controlled); open data is off by default.
+		{method: "GET", path: "/v1/reports/activity?from=2026-01-01&to=2026-12-31", want: only(ok, sendOfficer, analyst)},
+		{method: "GET", path: "/v1/reports/experience?from=2026-01-01&to=2026-12-31&compare=true", want: only(ok, sendOfficer, analyst)},
+		{method: "GET", path: "/v1/reports/timeliness?from=2026-01-01&to=2026-12-31", want: only(ok, sendOfficer, analyst)},
+		{method: "GET", path: "/v1/reports/transitions?from=2026-01-01&to=2026-12-31", want: only(ok, sendOfficer, analyst)},
+		{method: "GET", path: "/v1/reports/funnel?from=2026-01-01&to=2026-12-31", want: only(ok, sendOfficer, analyst)},
+		{method: "GET", path: "/v1/open-data/{report}?from=2026-01-01&to=2026-12-31", want: everyone(nf)},
+		{method: "GET", path: "/v1/exports/sen2?reference_date=" + today, want: only(ok, sendOfficer)},
+
+		// Surveys: templates are read by every role and managed by the SEND team; responses and
+		// invitations follow the child's record; links need no credentials at all.
+		{method: "GET", path: "/v1/survey-templates", want: only(ok, admin, sendOfficer, involved, uninvolved, leadInvolved, leadUninvolved, panelMember, analyst,
+			familyOwn, familyOther)},
+		{method: "GET", path: "/v1/survey-templates/{feedback}", setup: withSurveyTemplate, want: only(ok, admin, sendOfficer, involved, uninvolved, leadInvolved,
+			leadUninvolved, panelMember, analyst, familyOwn, familyOther)},
+		{method: "POST", path: "/v1/survey-templates", writes: true, want: only(new, sendOfficer),
+			body: func(*env, caller, fixture) any { return surveyTemplateBody(uniqueCode()) }},
+		{method: "POST", path: "/v1/survey-templates/{feedback}/versions", writes: true, setup: withSurveyTemplate, want: only(ok, sendOfficer),
+			body: func(*env, caller, fixture) any { return map[string]any{"questions": surveyTemplateBody("x")["questions"]} }},
+		{method: "GET", path: "/v1/survey-responses", want: caseworkList},
+		{method: "GET", path: "/v1/survey-responses/{feedback}", setup: withSurveyResponse, want: caseworkRead(ok)},
+		{method: "POST", path: "/v1/survey-responses", writes: true,
+			want: expect(http.StatusUnprocessableEntity, map[caller]int{sendOfficer: new, involved: new, leadInvolved: new, familyOwn: new,
+				admin: fb, analyst: fb, panelMember: fb}),
+			body: func(_ *env, _ caller, f fixture) any { return parentResponse(f.referral, 5, 5, 4, 4) }},
+		{method: "GET", path: "/v1/survey-invitations", want: caseworkList},
+		{method: "POST", path: "/v1/survey-invitations", writes: true,
+			want: expect(http.StatusUnprocessableEntity, map[caller]int{sendOfficer: new, involved: new, leadInvolved: new,
+				admin: fb, analyst: fb, panelMember: fb, familyOwn: fb, familyOther: fb}),
+			body: func(_ *env, _ caller, f fixture) any {
+				return map[string]any{"template_id": parentTemplate, "point": "after_mam", "referral_id": f.referral}
+			}},
+		{method: "GET", path: "/v1/survey-links/{token}", setup: withSurveyInvitation, want: everyone(ok)},
+		{method: "POST", path: "/v1/survey-links/{token}/response", writes: true, setup: withSurveyInvitation, want: everyone(new),
+			body: func(*env, caller, fixture) any { return map[string]any{"answers": parentAnswers(5, 4, 4, 3)} }},
 
 		// EHC plans and annual reviews; the record rides in the {feedback} slot (see ehcplan_test.go).
 		{method: "GET", path: "/v1/ehc-plans", want: caseworkList},
@@ -384,6 +419,15 @@ func withMeeting(e *env, f *fixture) {
 	f.action = m["actions"].([]any)[0].(map[string]any)["id"].(string)
 }
 
+// everyone answers status to every caller, credentials or none: the route is public.
+func everyone(status int) map[caller]int {
+	m := map[caller]int{}
+	for _, c := range callers {
+		m[c] = status
+	}
+	return m
+}
+
 func withFeedback(e *env, f *fixture) {
 	f.feedback = e.mustDo(http.MethodPost, "/v1/pathway-feedback", map[string]any{"referral_id": f.referral, "from": "family", "working_well": "Good."}, http.StatusCreated)["id"].(string)
 }
@@ -417,13 +461,13 @@ func TestAuthorisationMatrix(t *testing.T) {
 		}
 		for method := range item.Operations() {
 			p := path
-			for _, ph := range []string{"{id}", "{involvement_id}", "{consent_id}", "{advice_id}"} {
+			for _, ph := range []string{"{id}", "{involvement_id}", "{consent_id}", "{advice_id}", "{token}", "{report}"} {
 				p = strings.Replace(p, ph, "{x}", 1)
 			}
 			found := false
 			for k := range covered {
 				norm, _, _ := strings.Cut(k, "?")
-				for _, ph := range []string{"{child}", "{referral}", "{org}", "{practitioner}", "{key}", "{involvement}", "{consent}", "{assessment}", "{meeting}", "{action}", "{feedback}"} {
+				for _, ph := range []string{"{child}", "{referral}", "{org}", "{practitioner}", "{key}", "{involvement}", "{consent}", "{assessment}", "{meeting}", "{action}", "{feedback}", "{token}", "{report}"} {
 					norm = strings.ReplaceAll(norm, ph, "{x}")
 				}
 				if norm == method+" "+p {
@@ -457,7 +501,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 				key := "/v1/api-keys/" + e.issueSpareKey()
 				path := strings.NewReplacer("{child}", f.child, "{referral}", f.referral, "{involvement}", f.involvement, "{consent}", f.consent,
 					"{org}", e.school, "{practitioner}", e.schoolSENCO, "/v1/api-keys/{key}", key, "{assessment}", f.assessment,
-					"{meeting}", f.meeting, "{action}", f.action, "{feedback}", f.feedback).Replace(r.path)
+					"{meeting}", f.meeting, "{action}", f.action, "{feedback}", f.feedback, "{token}", f.token, "{report}", "activity").Replace(r.path)
 				var body any
 				if r.body != nil {
 					body = r.body(e, c, f)
