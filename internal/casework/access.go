@@ -19,6 +19,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/survey"
 	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
@@ -58,6 +59,7 @@ type Export struct {
 	Reviews      []annualreview.Review
 	Disputes     []dispute.Dispute
 	Transitions  []transition.Plan
+	Surveys      []survey.Response
 	Involvements []sharing.Involvement
 	Consents     []sharing.Consent
 	AccessLog    []audit.Event
@@ -128,6 +130,11 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 		}
 		if x.Transitions, err = drain(func(pg store.Page) ([]transition.Plan, string, error) {
 			return tx.TransitionPlans(store.TransitionPlanFilter{YoungPersonID: id}, all, pg)
+		}); err != nil {
+			return err
+		}
+		if x.Surveys, err = drain(func(pg store.Page) ([]survey.Response, string, error) {
+			return tx.SurveyResponses(store.SurveyResponseFilter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}

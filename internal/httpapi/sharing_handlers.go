@@ -221,6 +221,10 @@ func toExport(x casework.Export) api.SubjectAccessExport {
 		transitions[i] = toTransitionPlan(p, d)
 	}
 	out.TransitionPlans = transitions
+	out.SurveyResponses = make([]api.SurveyResponse, len(x.Surveys))
+	for i, r := range x.Surveys {
+		out.SurveyResponses[i] = toSurveyResponse(r)
+	}
 	for i, c := range x.Consents {
 		out.Consents[i] = toConsent(c, d)
 	}

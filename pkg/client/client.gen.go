@@ -4245,8 +4245,11 @@ type SubjectAccessExport struct {
 	Meetings            []Meeting            `json:"meetings"`
 	PathwayFeedback     []PathwayFeedback    `json:"pathway_feedback"`
 	Referrals           []Referral           `json:"referrals"`
-	TransitionPlans     []TransitionPlan     `json:"transition_plans"`
-	YoungPerson         YoungPerson          `json:"young_person"`
+
+	// SurveyResponses Survey responses about the young person (answers as given).
+	SurveyResponses []SurveyResponse `json:"survey_responses"`
+	TransitionPlans []TransitionPlan `json:"transition_plans"`
+	YoungPerson     YoungPerson      `json:"young_person"`
 }
 
 // SurveyAnswer defines model for SurveyAnswer.
