@@ -232,13 +232,15 @@ func (fs *figures) secondary(raw []Sum, sums [][]string) {
 }
 
 // complement picks the count to withhold so that Sum i no longer gives away x: the smallest
-// published part (the first on ties), else the total. When neither is published every other
+// published part that is not zero (the first on ties), a published zero only when no other part
+// is left (withholding a true zero shown under ShowZeros hides nothing a reader could not guess),
+// else the total. When neither is published every other
 // member was itself computed from another Sum, so the choice moves to the Sum that computed the
 // first of them; those were known earlier, so this ends.
 func (fs *figures) complement(raw []Sum, sums [][]string, known map[string]bool, reason map[string]int, i int, x string) string {
 	var best *figure
 	for _, k := range raw[i].Parts {
-		if f := fs.byKey[k]; k != x && f != nil && f.published() && (best == nil || f.value < best.value) {
+		if f := fs.byKey[k]; k != x && f != nil && f.published() && (best == nil || smallerNonZero(f.value, best.value)) {
 			best = f
 		}
 	}
@@ -254,6 +256,15 @@ func (fs *figures) complement(raw []Sum, sums [][]string, known map[string]bool,
 		}
 	}
 	return ""
+}
+
+// smallerNonZero orders candidates for secondary suppression: any non-zero count before a zero,
+// then the smaller first.
+func smallerNonZero(a, b float64) bool {
+	if (a == 0) != (b == 0) {
+		return b == 0
+	}
+	return a < b
 }
 
 // allOrNothing applies Table.AllOrNothing to the current and previous figures separately and
