@@ -308,7 +308,9 @@ func matrix() []row {
 		{method: "POST", path: "/v1/survey-templates", writes: true, want: only(new, sendOfficer),
 			body: func(*env, caller, fixture) any { return surveyTemplateBody(uniqueCode()) }},
 		{method: "POST", path: "/v1/survey-templates/{feedback}/versions", writes: true, setup: withSurveyTemplate, want: only(ok, sendOfficer),
-			body: func(*env, caller, fixture) any { return map[string]any{"questions": surveyTemplateBody("x")["questions"]} }},
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"questions": surveyTemplateBody("x")["questions"]}
+			}},
 		{method: "GET", path: "/v1/survey-responses", want: caseworkList},
 		{method: "GET", path: "/v1/survey-responses/{feedback}", setup: withSurveyResponse, want: caseworkRead(ok)},
 		{method: "POST", path: "/v1/survey-responses", writes: true,

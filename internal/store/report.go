@@ -77,7 +77,7 @@ type Activity struct {
 	// EHC needs assessment requests received, assessments started (decisions to assess) and
 	// refused (decisions not to assess), and first plans issued.
 	EHCRequests, AssessmentsStarted, AssessmentsRefused, PlansIssued int64
-	Disputes                                                       Counts // received, by kind
+	Disputes                                                         Counts // received, by kind
 }
 
 // Activity counts the pathway's activity in [from, to].
