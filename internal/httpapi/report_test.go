@@ -66,6 +66,22 @@ func TestEHCTimelinessReport(t *testing.T) {
 		check("decisions_to_assess", "exception_adjusted", 5, 5, 100.0)
 		check("annual_reviews", "held_by_due_date", 0, 0, nil)
 
+		// The timeliness report gives the same figures as tables: on time, late, all and the share.
+		g := reportDoc(e.mustDo(http.MethodGet, "/v1/reports/timeliness?from=2026-01-01&to=2026-12-31", nil, http.StatusOK))
+		for _, c := range []struct {
+			table                 string
+			onTime, late, percent float64
+		}{{"plans_issued", 1, 3, 25}, {"plans_issued_adjusted", 2, 2, 50}, {"plans_issued_excluding_exceptions", 1, 1, 50},
+			{"decisions_to_assess", 4, 1, 80}, {"decisions_to_assess_adjusted", 5, 0, 100}} {
+			g.want(t, c.table, "on_time", "count", c.onTime)
+			g.want(t, c.table, "late", "count", c.late)
+			g.want(t, c.table, "total", "count", c.onTime+c.late)
+			g.want(t, c.table, "on_time", "percent", c.percent)
+		}
+		if f := g.fig(t, "annual_reviews_held", "", "on_time", "percent"); f.value != nil || f.suppressed {
+			t.Errorf("a share of no reviews is no figure, not a withheld one: %+v", f)
+		}
+
 		r = e.mustDo(http.MethodGet, "/v1/reports/ehc-timeliness?from=2025-01-01&to=2025-12-31", nil, http.StatusOK)
 		check("plans_issued", "within_20_weeks", 1, 1, 100.0)
 		p := e.do(http.MethodGet, "/v1/reports/ehc-timeliness?from=2026-12-31&to=2026-01-01", e.officer, nil).problem(t, http.StatusBadRequest)

@@ -432,3 +432,139 @@ func TestExperienceScores(t *testing.T) {
 		}
 	})
 }
+
+// TestFunnelReport: how far the referrals received in a period got, and the median days from
+// receipt and between stages, each stage dated when it happened (a MAM by the day it was held).
+func TestFunnelReport(t *testing.T) {
+	clock := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	at := func(_ *httpapi.Options, c *casework.Options) { c.Now = func() time.Time { return clock } }
+	each(t, func(t *testing.T, e *env) {
+		clock = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+		on := func(d int) string { return time.Date(2026, 3, d, 0, 0, 0, 0, time.UTC).Format("2006-01-02") }
+		set := func(d int) { clock = time.Date(2026, 3, d, 10, 0, 0, 0, time.UTC) }
+		refer := func(locality string) string {
+			kid := e.mustDo(http.MethodPost, "/v1/young-people", map[string]any{"given_name": "Funnel", "family_name": "Child",
+				"date_of_birth": "2017-01-01", "locality": locality}, http.StatusCreated)["id"].(string)
+			return e.mustDo(http.MethodPost, "/v1/referrals", map[string]any{"young_person_id": kid, "referrer_practitioner_id": e.schoolSENCO,
+				"reasons": []string{"sen"}, "services_involved": []string{"school", "camhs"},
+				"consent": map[string]any{"given_by": "Parent", "relationship": "parent", "given_on": on(2)}}, http.StatusCreated)["id"].(string)
+		}
+		a, b, c, north := refer("South"), refer("South"), refer("South"), refer("North")
+		accept := func(ref string) {
+			e.mustDo(http.MethodPost, "/v1/referrals/"+ref+"/triage", map[string]any{"decision": "accept", "reason": "Meets the pathway."}, http.StatusOK)
+		}
+		assess := func(ref string) {
+			e.mustDo(http.MethodPost, "/v1/family-assessments", map[string]any{"referral_id": ref, "sections": map[string]any{"child_voice": "Trains."}},
+				http.StatusCreated)
+		}
+		set(3)
+		accept(b)
+		set(4)
+		e.mustDo(http.MethodPost, "/v1/referrals/"+c+"/triage", map[string]any{"decision": "decline", "reason": "Single service."}, http.StatusOK)
+		set(5)
+		accept(a)
+		accept(north)
+		set(9)
+		assess(a)
+		set(13)
+		assess(b)
+		set(16)
+		e.mustDo(http.MethodPost, "/v1/meetings", map[string]any{"referral_id": a, "type": "allocation", "held_on": on(16), "decisions": []string{"Lead."}}, http.StatusCreated)
+		e.mustDo(http.MethodPost, "/v1/referrals/"+a+"/allocation", map[string]any{"practitioner_id": e.lead, "reason": "Knows the family."}, http.StatusOK)
+		set(20)
+		e.mustDo(http.MethodPost, "/v1/meetings", map[string]any{"referral_id": a, "type": "mam", "held_on": on(18), "decisions": []string{"SALT."},
+			"attendees": []any{map[string]any{"kind": "practitioner", "practitioner_id": e.lead}}}, http.StatusCreated)
+
+		d := e.report(e.officer, "/v1/reports/funnel?from=2026-03-01&to=2026-03-31")
+		stage := func(s string, n float64, fromReceived, gap any) {
+			t.Helper()
+			d.want(t, "stages", s, "referrals", n)
+			if s == "received" {
+				return
+			}
+			for measure, want := range map[string]any{"median_days_from_received": fromReceived, "median_days_from_previous_stage": gap} {
+				f := d.fig(t, "stages", "", s, measure)
+				if deref(f.value) != want {
+					t.Errorf("%s %s = %v, want %v", s, measure, deref(f.value), want)
+				}
+			}
+		}
+		stage("received", 4, nil, nil)
+		stage("accepted", 3, 3.0, 3.0) // 1, 3 and 3 days
+		stage("declined", 1, 2.0, 2.0)
+		stage("assessing", 2, 9.0, 7.0)  // a: 7 (4 after acceptance), b: 11 (10 after)
+		stage("allocated", 1, 14.0, 7.0) // a: 14, 7 after the assessment started
+		stage("mam_held", 1, 16.0, 2.0)  // held on the 18th, recorded on the 20th
+		stage("panel", 0, nil, nil)
+		stage("closed", 0, nil, nil)
+
+		// Filters: the locality, the organisation involved.
+		s := e.report(e.officer, "/v1/reports/funnel?from=2026-03-01&to=2026-03-31&locality=north")
+		s.want(t, "stages", "received", "referrals", 1)
+		s.want(t, "stages", "accepted", "referrals", 1)
+		s = e.report(e.officer, "/v1/reports/funnel?from=2026-03-01&to=2026-03-31&organisation_id="+e.other)
+		s.want(t, "stages", "received", "referrals", 0)
+		s = e.report(e.officer, "/v1/reports/funnel?from=2026-03-01&to=2026-03-31&organisation_id="+e.health)
+		s.want(t, "stages", "received", "referrals", 1) // the engagement lead's trust is in a's team
+		// A period ending before it starts, or longer than 10 years, names "to".
+		for _, q := range []string{"from=2026-03-31&to=2026-03-01", "from=2010-01-01&to=2026-03-01"} {
+			p := e.do(http.MethodGet, "/v1/reports/funnel?"+q, e.officer, nil).problem(t, http.StatusBadRequest)
+			if !hasPointer(p, "/query/to") {
+				t.Errorf("%s: pointers %v", q, pointers(p))
+			}
+		}
+	}, at)
+}
+
+// TestTransitionsReport: on the period's last day, young people 14 to 25 with an open referral or
+// an EHC plan, with and without a transition plan; and EHC plans ending in the next 12 months.
+func TestTransitionsReport(t *testing.T) {
+	eachRaw(t, func(t *testing.T, e tpEnv) {
+		p1 := e.person("Fifteen", "2011-03-01") // open referral, no plan
+		e.openReferral(p1, "2026-02-01")
+		p2 := e.person("Seventeen", "2009-05-01") // open referral and a transition plan
+		e.openReferral(p2, "2026-02-01")
+		e.plan(p2, map[string]any{"started_on": "2026-03-01"})
+		p3 := e.person("TwentyFour", "2001-03-01") // EHC plan ending at 25, this August; no plan
+		e.ehcPlan(p3, "issued", "2024-05-01")
+		p4 := e.person("Eighteen", "2008-01-01") // EHC plan expected to end in January
+		e.ehcPlan(p4, "issued", "2024-05-01")
+		e.plan(p4, map[string]any{"started_on": "2026-03-01", "ehc_plan_expected_end_on": "2027-01-31"})
+		e.openReferral(e.person("Thirteen", "2013-01-01"), "2026-02-01") // too young
+		declined := e.openReferral(e.person("Sixteen", "2010-01-01"), "2026-02-01")
+		e.mustDo(http.MethodPost, "/v1/referrals/"+declined+"/triage", map[string]any{"decision": "decline", "reason": "x"}, http.StatusOK)
+
+		d := reportDoc(e.mustDo(http.MethodGet, "/v1/reports/transitions?from=2026-01-01&to=2026-06-30&compare=true", nil, http.StatusOK))
+		d.want(t, "transition_plans", "with_plan", "young_people", 2, 0)
+		d.want(t, "transition_plans", "without_plan", "young_people", 2, 2) // on 31 December: p3, and p4 before the plan
+		d.want(t, "transition_plans", "total", "young_people", 4, 2)
+		d.want(t, "transition_plans", "with_plan", "percent", 50, 0)
+		d.want(t, "ehc_plans_ending", "expected_end", "plans", 1, 0)
+		d.want(t, "ehc_plans_ending", "upper_age_limit", "plans", 1, 1)
+		d.want(t, "ehc_plans_ending", "total", "plans", 2, 1)
+	})
+}
+
+// TestReportFormats: JSON unless the Accept header prefers CSV; a withheld figure is [c] in CSV.
+func TestReportFormats(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.fixture() // one referral today: withheld in open output
+		today := time.Now().UTC().Format("2006-01-02")
+		path := "/v1/reports/activity?from=" + today + "&to=" + today
+		for accept, csvWanted := range map[string]bool{"": false, "*/*": false, "application/json": false, "text/csv": true,
+			"application/json;q=0.5, text/csv": true, "text/csv;q=0.1, application/json": false, "text/csv, application/json": true,
+			"application/json, text/csv": false} {
+			r := e.do(http.MethodGet, path, e.officer, nil, "Accept", accept)
+			if r.status != http.StatusOK {
+				t.Fatalf("Accept %q: %d %s", accept, r.status, r.body)
+			}
+			if got := strings.HasPrefix(r.header.Get("Content-Type"), "text/csv"); got != csvWanted {
+				t.Errorf("Accept %q: Content-Type %s", accept, r.header.Get("Content-Type"))
+			}
+		}
+		r := e.do(http.MethodGet, path+"&disclosure=open", e.officer, nil, "Accept", "text/csv")
+		if !strings.Contains(string(r.body), "activity,summary,,measure,referrals,Referrals received,referrals,[c],") {
+			t.Errorf("withheld referrals not marked [c]:\n%s", r.body)
+		}
+	})
+}
