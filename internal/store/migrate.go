@@ -811,7 +811,8 @@ INSERT INTO survey_template_versions (template_id, number, questions, created_at
 // holds: the day received, and the first day of each later status (triage wrote its own kind).
 const stages0010 = `
 INSERT INTO referral_stages (referral_id, stage, reached_on)
-  SELECT id, 'received', received_on FROM referrals WHERE id IS NOT NULL;
+  SELECT id, 'received', received_on FROM referrals WHERE id IS NOT NULL
+  ON CONFLICT (referral_id, stage) DO NOTHING;
 INSERT INTO referral_stages (referral_id, stage, reached_on)
   SELECT t.referral_id, CASE WHEN r.status IN ('redirected', 'declined') THEN r.status ELSE 'accepted' END, MIN(t.occurred_on)
   FROM timeline_events t JOIN referrals r ON r.id = t.referral_id
