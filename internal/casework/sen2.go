@@ -48,10 +48,14 @@ func (s *Service) ExportSEN2(ctx context.Context, ref time.Time) (out SEN2Export
 		}
 		out.Zip, out.Issues = buf.Bytes(), len(ret.Issues)
 		events := make([]audit.Event, 0, len(ret.People))
+		// The purpose always names the return: a subject access export is audited with the same
+		// action on the same record. A purpose the caller gave follows it.
 		m := metaFrom(ctx)
-		if m.Purpose == "" {
-			ctx = WithMeta(ctx, Meta{RequestID: m.RequestID, IP: m.IP, Purpose: "SEN2 return " + ref.Format("2006-01-02")})
+		purpose := "SEN2 return " + ref.Format("2006-01-02")
+		if m.Purpose != "" {
+			purpose += ": " + m.Purpose
 		}
+		ctx = WithMeta(ctx, Meta{RequestID: m.RequestID, IP: m.IP, Purpose: purpose})
 		for _, id := range ret.People {
 			events = append(events, s.event(ctx, p, audit.Export, audit.YoungPerson, id, id, nil))
 		}
