@@ -25,7 +25,8 @@ type SEN2Export struct {
 
 // ExportSEN2 builds the person-level SEN2 return as of the reference date. It holds names,
 // dates of birth and pupil numbers, so it is for the SEN team only and every child in it is
-// audited as exported, in the same transaction as the read.
+// audited as exported, in the same transaction as the read. Only the children the return names
+// are audited: the store's candidates are a wider net (a request refused years ago, say).
 func (s *Service) ExportSEN2(ctx context.Context, ref time.Time) (out SEN2Export, err error) {
 	p, err := allow(ctx, auth.ExportReturns)
 	if err != nil {
@@ -46,15 +47,19 @@ func (s *Service) ExportSEN2(ctx context.Context, ref time.Time) (out SEN2Export
 			return err
 		}
 		out.Zip, out.Issues = buf.Bytes(), len(ret.Issues)
-		events := make([]audit.Event, 0, len(c.People))
+		events := make([]audit.Event, 0, len(ret.People))
+		// The purpose always names the return: a subject access export is audited with the same
+		// action on the same record. A purpose the caller gave follows it.
 		m := metaFrom(ctx)
-		if m.Purpose == "" {
-			ctx = WithMeta(ctx, Meta{RequestID: m.RequestID, IP: m.IP, Purpose: "SEN2 return " + ref.Format("2006-01-02")})
+		purpose := "SEN2 return " + ref.Format("2006-01-02")
+		if m.Purpose != "" {
+			purpose += ": " + m.Purpose
 		}
-		for _, yp := range c.People {
-			events = append(events, s.event(ctx, p, audit.Export, audit.YoungPerson, yp.ID, yp.ID, nil))
+		ctx = WithMeta(ctx, Meta{RequestID: m.RequestID, IP: m.IP, Purpose: purpose})
+		for _, id := range ret.People {
+			events = append(events, s.event(ctx, p, audit.Export, audit.YoungPerson, id, id, nil))
 		}
-		out.People = len(c.People)
+		out.People = len(ret.People)
 		return tx.Audit(events...)
 	})
 	la := s.opts.LACode

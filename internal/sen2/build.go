@@ -394,7 +394,11 @@ func (b *builder) emit() Return {
 			func(row ...string) { add(8, row...) }, len(mods[8].Rows)+1)
 	}
 
-	return Return{Modules: mods, Issues: b.sortedIssues()}
+	people := make([]string, len(b.people))
+	for i, pr := range b.people {
+		people[i] = pr.p.ID
+	}
+	return Return{Modules: mods, Issues: b.sortedIssues(), People: people}
 }
 
 func (b *builder) personRow(pr *personRow, add func(...string)) {

@@ -131,6 +131,23 @@ func TestHierarchy(t *testing.T) {
 	}
 }
 
+// TestPeople: Return.People names exactly the children of the person rows, in table id order, so
+// the export audits who was disclosed and no one else: not Unused (asked only after the reference
+// date), and the person missing from the snapshot, who has a row, is named.
+func TestPeople(t *testing.T) {
+	r := sen2.Build(fixture())
+	want := []string{"yp-ghost", "yp-a", "yp-b", "yp-c", "yp-d", "yp-e", "yp-f"}
+	if !slices.Equal(r.People, want) {
+		t.Fatalf("People = %v, want %v", r.People, want)
+	}
+	if n := len(rows(t, r, "person")); n != len(r.People) {
+		t.Fatalf("%d person rows, %d people", n, len(r.People))
+	}
+	if got := sen2.Build(snapshot([]sen2.Person{person("yp-x", "Unused")}, nil, nil)).People; len(got) != 0 {
+		t.Fatalf("an empty return names %v", got)
+	}
+}
+
 // TestDeterministic: the same data in any order gives the same return and the same zip bytes.
 func TestDeterministic(t *testing.T) {
 	s := fixture()

@@ -95,10 +95,13 @@ type Issue struct {
 	Module, TableID, PersonTableID, YoungPersonID, Field, Problem string
 }
 
-// Return is the built return: the modules in file order and the validation report.
+// Return is the built return: the modules in file order, the validation report, and who is in it.
 type Return struct {
 	Modules []Module // sen2, person, requests, assessment, namedplan, plandetail, activeplans, placementdetail, senneed
 	Issues  []Issue  // sorted by person table id, module order, field
+	// People are the OnePlan young person ids of the person rows, in table id order: exactly the
+	// children whose data the return discloses (not every person the snapshot held).
+	People []string
 }
 
 // Ethnicities are the DfE main ethnicity codes.
