@@ -222,7 +222,7 @@ func (s *Service) CreateSurveyInvitation(ctx context.Context, in SurveyInvitatio
 			return err
 		}
 		// The invitation runs to the end of its last day.
-		if inv, token, err = survey.NewInvitation(t, in.Point, in.ReferralID, in.EHCPlanID, last.AddDate(0, 0, 1), s.now()); err != nil {
+		if inv, token, err = survey.NewInvitation(t, in.Point, in.ReferralID, in.EHCPlanID, last, s.now()); err != nil {
 			return err
 		}
 		if inv.YoungPersonID, err = s.surveySubject(tx, p, in.ReferralID, in.EHCPlanID); err != nil {

@@ -79,9 +79,10 @@ func LooksLikeToken(s string) bool {
 }
 
 // NewInvitation checks and builds an invitation to answer t's current question set, returning
-// it and the token to send (shown once; only its hash is kept). The caller fills the ID, the
-// young person and the inviting organisation.
-func NewInvitation(t Template, point, referralID, ehcPlanID string, expiresAt, now time.Time) (Invitation, string, error) {
+// it and the token to send (shown once; only its hash is kept). lastDay is the last calendar day
+// it can be answered (read as a date), from tomorrow to 90 days on; it expires at the start of
+// the next day (UTC). The caller fills the ID, the young person and the inviting organisation.
+func NewInvitation(t Template, point, referralID, ehcPlanID string, lastDay, now time.Time) (Invitation, string, error) {
 	// Invitations reach people without an account; professionals answer signed in.
 	if t.Audience != ParentCarer && t.Audience != ChildYoungPerson {
 		return Invitation{}, "", fault.Field(fault.Unprocessable, "/template_id", "invitations are for parent and carer or child and young person surveys")
@@ -99,8 +100,11 @@ func NewInvitation(t Template, point, referralID, ehcPlanID string, expiresAt, n
 	case referralID != "" && ehcPlanID != "":
 		add("/referral_id", "give the referral or the EHC plan the invitation is about, not both")
 	}
-	if expiresAt.Before(now.AddDate(0, 0, minInvitationDays)) || expiresAt.After(now.AddDate(0, 0, maxInvitationDays)) {
-		add("/expires_on", "must be between 1 and 90 days from now")
+	// Bounds in whole days: an instant bound would refuse the 90th day whenever the invitation
+	// is made after midnight, since that day runs to its end.
+	last, today := civil(lastDay), civil(now)
+	if last.Before(today.AddDate(0, 0, minInvitationDays)) || last.After(today.AddDate(0, 0, maxInvitationDays)) {
+		add("/expires_on", "must be between 1 and 90 days from today")
 	}
 	if err := fault.Fields(fault.Invalid, errs); err != nil {
 		return Invitation{}, "", err
@@ -109,7 +113,7 @@ func NewInvitation(t Template, point, referralID, ehcPlanID string, expiresAt, n
 	return Invitation{
 		TemplateID: t.ID, TemplateVersion: t.Current().Number, Audience: t.Audience, Point: point,
 		ReferralID: referralID, EHCPlanID: ehcPlanID,
-		TokenHash: hash, ExpiresAt: expiresAt, CreatedAt: now, Version: 1,
+		TokenHash: hash, ExpiresAt: last.AddDate(0, 0, 1), CreatedAt: now, Version: 1,
 	}, token, nil
 }
 

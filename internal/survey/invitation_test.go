@@ -91,6 +91,7 @@ func TestLooksLikeToken(t *testing.T) {
 
 func TestNewInvitation(t *testing.T) {
 	now := time.Date(2026, 3, 10, 14, 0, 0, 0, time.UTC)
+	day := func(n int) time.Time { return time.Date(2026, 3, 10+n, 0, 0, 0, 0, time.UTC) }
 	parent := mixed(t, ParentCarer)
 	child := mixed(t, ChildYoungPerson)
 	professional := mixed(t, Professional)
@@ -98,37 +99,38 @@ func TestNewInvitation(t *testing.T) {
 		name             string
 		tpl              Template
 		point, ref, plan string
-		expires          time.Time
+		last             time.Time  // the last day it can be answered
+		expires          time.Time  // when accepted: the start of the day after
 		kind             fault.Kind // Unknown: accepted
 		pointers         []string
 		detail           string // of the first field, when set
 	}{
-		{"parent, referral", parent, "after_mam", "ref-1", "", now.AddDate(0, 0, 14), fault.Unknown, nil, ""},
-		{"child, plan", child, "at_review", "", "plan-1", now.AddDate(0, 0, 30), fault.Unknown, nil, ""},
-		{"expires exactly a day on", parent, "other", "ref-1", "", now.AddDate(0, 0, 1), fault.Unknown, nil, ""},
-		{"expires exactly 90 days on", parent, "at_closure", "ref-1", "", now.AddDate(0, 0, 90), fault.Unknown, nil, ""},
+		{"parent, referral", parent, "after_mam", "ref-1", "", day(14), day(15), fault.Unknown, nil, ""},
+		{"child, plan", child, "at_review", "", "plan-1", day(30), day(31), fault.Unknown, nil, ""},
+		{"last day tomorrow", parent, "other", "ref-1", "", day(1), day(2), fault.Unknown, nil, ""},
+		{"last day 90 days on", parent, "at_closure", "ref-1", "", day(90), day(91), fault.Unknown, nil, ""},
+		{"a time of day is read as its date", parent, "other", "ref-1", "", day(1).Add(23 * time.Hour), day(2), fault.Unknown, nil, ""},
 
-		{"professional template", professional, "after_mam", "ref-1", "", now.AddDate(0, 0, 14), fault.Unprocessable, []string{"/template_id"},
+		{"professional template", professional, "after_mam", "ref-1", "", day(14), time.Time{}, fault.Unprocessable, []string{"/template_id"},
 			"invitations are for parent and carer or child and young person surveys"},
-		{"professional template with other faults too", professional, "", "", "", now, fault.Unprocessable, []string{"/template_id"}, ""},
-		{"point missing", parent, "", "ref-1", "", now.AddDate(0, 0, 14), fault.Invalid, []string{"/point"},
+		{"professional template with other faults too", professional, "", "", "", day(0), time.Time{}, fault.Unprocessable, []string{"/template_id"}, ""},
+		{"point missing", parent, "", "ref-1", "", day(14), time.Time{}, fault.Invalid, []string{"/point"},
 			"must be one of: after_mam, at_review, at_closure, other"},
-		{"point unknown", parent, "whenever", "ref-1", "", now.AddDate(0, 0, 14), fault.Invalid, []string{"/point"}, ""},
-		{"neither referral nor plan", parent, "after_mam", "", "", now.AddDate(0, 0, 14), fault.Invalid, []string{"/referral_id"},
+		{"point unknown", parent, "whenever", "ref-1", "", day(14), time.Time{}, fault.Invalid, []string{"/point"}, ""},
+		{"neither referral nor plan", parent, "after_mam", "", "", day(14), time.Time{}, fault.Invalid, []string{"/referral_id"},
 			"give the referral or the EHC plan the invitation is about"},
-		{"both referral and plan", parent, "after_mam", "ref-1", "plan-1", now.AddDate(0, 0, 14), fault.Invalid, []string{"/referral_id"},
+		{"both referral and plan", parent, "after_mam", "ref-1", "plan-1", day(14), time.Time{}, fault.Invalid, []string{"/referral_id"},
 			"give the referral or the EHC plan the invitation is about, not both"},
-		{"expires a second short of a day", parent, "after_mam", "ref-1", "", now.AddDate(0, 0, 1).Add(-time.Second), fault.Invalid, []string{"/expires_on"},
-			"must be between 1 and 90 days from now"},
-		{"expires now", parent, "after_mam", "ref-1", "", now, fault.Invalid, []string{"/expires_on"}, ""},
-		{"expired already", parent, "after_mam", "ref-1", "", now.AddDate(0, 0, -1), fault.Invalid, []string{"/expires_on"}, ""},
-		{"expires a second past 90 days", parent, "after_mam", "ref-1", "", now.AddDate(0, 0, 90).Add(time.Second), fault.Invalid, []string{"/expires_on"}, ""},
-		{"zero expiry", parent, "after_mam", "ref-1", "", time.Time{}, fault.Invalid, []string{"/expires_on"}, ""},
-		{"every field wrong", parent, "", "", "", now.AddDate(1, 0, 0), fault.Invalid, []string{"/point", "/referral_id", "/expires_on"}, ""},
+		{"last day today", parent, "after_mam", "ref-1", "", day(0).Add(23 * time.Hour), time.Time{}, fault.Invalid, []string{"/expires_on"},
+			"must be between 1 and 90 days from today"},
+		{"last day yesterday", parent, "after_mam", "ref-1", "", day(-1), time.Time{}, fault.Invalid, []string{"/expires_on"}, ""},
+		{"last day 91 days on", parent, "after_mam", "ref-1", "", day(91), time.Time{}, fault.Invalid, []string{"/expires_on"}, ""},
+		{"zero last day", parent, "after_mam", "ref-1", "", time.Time{}, time.Time{}, fault.Invalid, []string{"/expires_on"}, ""},
+		{"every field wrong", parent, "", "", "", now.AddDate(1, 0, 0), time.Time{}, fault.Invalid, []string{"/point", "/referral_id", "/expires_on"}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			inv, token, err := NewInvitation(c.tpl, c.point, c.ref, c.plan, c.expires, now)
+			inv, token, err := NewInvitation(c.tpl, c.point, c.ref, c.plan, c.last, now)
 			kind, pointers, details := faultOf(t, err)
 			if kind != c.kind || !slices.Equal(pointers, c.pointers) {
 				t.Fatalf("got %v %q (%v), want %v %q", kind, pointers, err, c.kind, c.pointers)
@@ -151,6 +153,26 @@ func TestNewInvitation(t *testing.T) {
 				t.Errorf("invitation = %+v", inv)
 			}
 		})
+	}
+}
+
+// TestNewInvitationAnyTimeOfDay: the bounds are whole days, whenever in the day the invitation
+// is made: tomorrow and the 90th day on are accepted, today and the 91st day refused.
+func TestNewInvitationAnyTimeOfDay(t *testing.T) {
+	tpl := mixed(t, ParentCarer)
+	today := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	for _, at := range []time.Duration{0, time.Second, 14 * time.Hour, 24*time.Hour - time.Nanosecond} {
+		now := today.Add(at)
+		for days, ok := range map[int]bool{0: false, 1: true, 90: true, 91: false} {
+			inv, _, err := NewInvitation(tpl, "after_mam", "ref-1", "", today.AddDate(0, 0, days), now)
+			if (err == nil) != ok {
+				t.Errorf("at %s, last day %d days on: %v, want accepted %v", now.Format(time.TimeOnly), days, err, ok)
+				continue
+			}
+			if ok && !inv.ExpiresAt.Equal(today.AddDate(0, 0, days+1)) {
+				t.Errorf("at %s, last day %d days on: expires %v", now.Format(time.TimeOnly), days, inv.ExpiresAt)
+			}
+		}
 	}
 }
 
