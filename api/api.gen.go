@@ -1810,6 +1810,9 @@ const (
 	RecordTypePathwayFeedback  RecordType = "pathway_feedback"
 	RecordTypePractitioner     RecordType = "practitioner"
 	RecordTypeReferral         RecordType = "referral"
+	RecordTypeSurveyInvitation RecordType = "survey_invitation"
+	RecordTypeSurveyResponse   RecordType = "survey_response"
+	RecordTypeSurveyTemplate   RecordType = "survey_template"
 	RecordTypeTransitionPlan   RecordType = "transition_plan"
 	RecordTypeYoungPerson      RecordType = "young_person"
 )
@@ -1846,6 +1849,12 @@ func (e RecordType) Valid() bool {
 	case RecordTypePractitioner:
 		return true
 	case RecordTypeReferral:
+		return true
+	case RecordTypeSurveyInvitation:
+		return true
+	case RecordTypeSurveyResponse:
+		return true
+	case RecordTypeSurveyTemplate:
 		return true
 	case RecordTypeTransitionPlan:
 		return true
@@ -4259,7 +4268,7 @@ type SubjectAccessExport struct {
 type SurveyAnswer struct {
 	QuestionId string `json:"question_id"`
 
-	// Value A whole number 1-5 (likert_5), true or false (yes_no), one of the options (choice) or text of 1-2000 characters (text).
+	// Value A whole number 1-5 (likert_5), true or false (yes_no), one of the options (choice) or text of 1-2000 characters (text); checked against the question, which a refusal names.
 	Value interface{} `json:"value"`
 }
 
@@ -5156,6 +5165,9 @@ type ServeEhcPlanDraftParams struct {
 type ExportSen2Params struct {
 	// ReferenceDate The census reference date (e.g. the third Thursday of January); not in the future.
 	ReferenceDate openapi_types.Date `form:"reference_date" json:"reference_date"`
+
+	// XPurpose Why the record is being read; kept in the audit trail.
+	XPurpose *Purpose `json:"X-Purpose,omitempty"`
 }
 
 // ListFamilyAssessmentsParams defines parameters for ListFamilyAssessments.
@@ -6155,6 +6167,9 @@ type ServerInterface interface {
 	// CreateSurveyInvitation Invite a parent or young person to answer a survey without an account
 	// (POST /v1/survey-invitations)
 	CreateSurveyInvitation(ctx echo.Context, params CreateSurveyInvitationParams) error
+	// GetSurveyInvitation Read one survey invitation (never its token)
+	// (GET /v1/survey-invitations/{id})
+	GetSurveyInvitation(ctx echo.Context, id ID) error
 	// GetSurveyLink The questions an invitation asks (no credentials; the token is the key)
 	// (GET /v1/survey-links/{token})
 	GetSurveyLink(ctx echo.Context, token SurveyToken) error
@@ -7768,6 +7783,23 @@ func (w *ServerInterfaceWrapper) ExportSen2(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter reference_date: %s", err))
 	}
 
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Purpose")]; found {
+		var XPurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Purpose", valueList[0], &XPurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Purpose: %s", err))
+		}
+
+		params.XPurpose = &XPurpose
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ExportSen2(ctx, params)
 	return err
@@ -9356,6 +9388,22 @@ func (w *ServerInterfaceWrapper) CreateSurveyInvitation(ctx echo.Context) error 
 	return err
 }
 
+// GetSurveyInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSurveyInvitation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSurveyInvitation(ctx, id)
+	return err
+}
+
 // GetSurveyLink converts echo context to params.
 func (w *ServerInterfaceWrapper) GetSurveyLink(ctx echo.Context) error {
 	var err error
@@ -10493,6 +10541,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/survey-responses/:id", wrapper.GetSurveyResponse, options.OperationMiddlewares["getSurveyResponse"]...)
 	router.GET(options.BaseURL+"/v1/survey-invitations", wrapper.ListSurveyInvitations, options.OperationMiddlewares["listSurveyInvitations"]...)
 	router.POST(options.BaseURL+"/v1/survey-invitations", wrapper.CreateSurveyInvitation, options.OperationMiddlewares["createSurveyInvitation"]...)
+	router.GET(options.BaseURL+"/v1/survey-invitations/:id", wrapper.GetSurveyInvitation, options.OperationMiddlewares["getSurveyInvitation"]...)
 	router.GET(options.BaseURL+"/v1/survey-links/:token", wrapper.GetSurveyLink, options.OperationMiddlewares["getSurveyLink"]...)
 	router.POST(options.BaseURL+"/v1/survey-links/:token/response", wrapper.AnswerSurveyLink, options.OperationMiddlewares["answerSurveyLink"]...)
 	router.GET(options.BaseURL+"/v1/reports/activity", wrapper.GetActivityReport, options.OperationMiddlewares["getActivityReport"]...)
@@ -22005,6 +22054,111 @@ func (response CreateSurveyInvitation429ApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type GetSurveyInvitationRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetSurveyInvitationResponseObject interface {
+	VisitGetSurveyInvitationResponse(w http.ResponseWriter) error
+}
+
+type GetSurveyInvitation200JSONResponse SurveyInvitation
+
+func (response GetSurveyInvitation200JSONResponse) VisitGetSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyInvitation400ApplicationProblemPlusJSONResponse) VisitGetSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyInvitation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyInvitation401ApplicationProblemPlusJSONResponse) VisitGetSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyInvitation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyInvitation403ApplicationProblemPlusJSONResponse) VisitGetSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyInvitation404ApplicationProblemPlusJSONResponse) VisitGetSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyInvitation429ApplicationProblemPlusJSONResponse) VisitGetSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSurveyLinkRequestObject struct {
 	Token SurveyToken `json:"token"`
 }
@@ -26239,6 +26393,9 @@ type StrictServerInterface interface {
 	// CreateSurveyInvitation Invite a parent or young person to answer a survey without an account
 	// (POST /v1/survey-invitations)
 	CreateSurveyInvitation(ctx context.Context, request CreateSurveyInvitationRequestObject) (CreateSurveyInvitationResponseObject, error)
+	// GetSurveyInvitation Read one survey invitation (never its token)
+	// (GET /v1/survey-invitations/{id})
+	GetSurveyInvitation(ctx context.Context, request GetSurveyInvitationRequestObject) (GetSurveyInvitationResponseObject, error)
 	// GetSurveyLink The questions an invitation asks (no credentials; the token is the key)
 	// (GET /v1/survey-links/{token})
 	GetSurveyLink(ctx context.Context, request GetSurveyLinkRequestObject) (GetSurveyLinkResponseObject, error)
@@ -29216,6 +29373,31 @@ func (sh *strictHandler) CreateSurveyInvitation(ctx echo.Context, params CreateS
 	return nil
 }
 
+// GetSurveyInvitation operation middleware
+func (sh *strictHandler) GetSurveyInvitation(ctx echo.Context, id ID) error {
+	var request GetSurveyInvitationRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSurveyInvitation(ctx.Request().Context(), request.(GetSurveyInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSurveyInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSurveyInvitationResponseObject); ok {
+		return validResponse.VisitGetSurveyInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetSurveyLink operation middleware
 func (sh *strictHandler) GetSurveyLink(ctx echo.Context, token SurveyToken) error {
 	var request GetSurveyLinkRequestObject
@@ -30477,319 +30659,320 @@ var swaggerSpec = []string{
 	"agGVEbn6boYZnsC/us09F4JfZWQWcKa+PEU/P332V61L6xHIJN7JgEJhUmZiovAkrJ4/PTg0tcjtUHDM",
 	"7i3J/YplR/lQPZv+DfLRxhlNlDzyMjIeyfIVZoa9cORqZ4IjEYKLNdKEqzTKUCtvJhVmSQfHrpWvXxLf",
 	"EahaQlW23HHflNE+fXiNGJ65SnDuSvXw1bmX1udt3hotCxr5AJfwsdEZzacOg7pBp11ergxvjgY4p/E1",
-	"WYACXmWQRC5TsUIGL1Y9asQG2Rg5F3lq3KvTOV7EzmQ0qHWasp9syFCtBBY0LZR5YeJxBGYSNmHGhlDr",
-	"gxep3cCYjMtCrKRap3bYt2rPK55wrzy1wzeVeuuliZbWJPWGfmvlT8QrrXcfPaoQsGCv7rvVNwScsrhf",
-	"Cw53hs3Waf2pQnuGdp3ODRrTu36i5Cue5ZoADD6cv9w93D98vru/v39w+KQePKB/ND7Xp992nfO1g4Xa",
-	"FJl4E0ZePrxZXmuxuvDiBxjUzNFLOEtILUQoVPzJko7+JeYvzZPOM968uX5xdw4C/PIoM/ClBqm2oFa2",
-	"XTbnRzPqD5QxAADrVUYJ9aDugJ0lMFnhYx2tQ5feATLN5tc+vdtU52yS3vWMvvYppLjJKEWUmVOHtkRU",
-	"TU3ncbtBlwAcKIY8oTeE2Qbja0rx5tHeFKkyr/vMvixRmGCTc2cOH9hpg9V3CaUNeCp31Hipt+Bl97GJ",
-	"/r85t/3OfMZrI/BsWYPvaGAC1OzPEA6+oo9/KwX5GAoP27Zcm/bmD7ONUDMnPVrLrz45QFRaebaaomcz",
-	"/i5W0mwA1JO1NAucWjzFmSA4XZT4asJSrQiqVw/l2eYccYFm3JzcJlzKu/fn69+7x5tW+yzuoNHTUi7g",
-	"SH372Jdh/TaMRaX8fn+Gomr52zASeWSsX8JIi6C1k0ZaJG69mR2pCk38vcnfd5Au7w5vN/CaNc7Tzx9P",
-	"p6aUfhpjmZj8TpxMrcZ9Rab4hvJCGK94npGvsbWHQS6597X7nJIbkvHcTjAl4OaOUwLpO/l0IWmCs3jG",
-	"S5lMktnUmNFMl3OSTOMMs0mBJ3V1HGfONqblNSq1/k5nOabCvswvUb9Ma+9qYPOxIuBHZVY12v1c7O8/",
-	"IVBrJVf+F679QPWNMVB4Y2Z4FkMPG/cFZEpVn6ATARgaElJ+a4wS/sTQLzM9RtDZM6WCJPolj5FL+UdY",
-	"IaNqNAoolK0S7OIbXRPKBZtkK1gqqJqMZGWjBLu8Ms/KBknAkuBLtyC/BkH4/MPdAFIqe5pNzsqRp5wp",
-	"wTPTGjxzNeK6w7+3Y9jmdLXoeFmIG7K4gKEaF8ksz7AivRlqC3knhBGxtlZo+v+sJrT6Si7MWL9Q6maP",
-	"i/KGVz/larMqTcvWYQ364Y9AAAPcu8uA2orSsnTEmT7tfitoinywbFxCuegwoy9359PZRNEbQ/DIV/0y",
-	"q0GrsldGjdZJiL1mGg27MemivKNwCOJKQf12zQa6N/+BzwOWUazIhItFR/0rOiNMa+CPJLrBWUFsdcEG",
-	"QzhGiiuclbWP4R4eSfPtXrh5/RUJOwRmBDua0xGeM6aTQivs8qiMxpVRmdITudYsMnKpsfCdzLWMBV9i",
-	"FsuECxIhm1+ov9Qqc5zihYyQE5h5nukxGWYyQnt7e+HQYoOaHXzL/mr7fj2SdvGRS5+cafX9f2uJYaME",
-	"So80aCYsTKOdsAhV+72+VOhTDSuqsAslhpaDMQSYpT57AIJwSRP4qT13lSxaTsSF+UJBDofJxp1SU4FM",
-	"H0mhCBpiuCjEx1BRjck5ESZd69ZZpg7iHRRWMOc2UTutboQy5C7AOC3SdMCwWwCa8iwNO8wmghd52Bln",
-	"aBwSJAejmYYsBMMtamIkgdUhx+JsCSjTPZcpM3hvWehM/aUwa4lo8dWisv8FrMvzdXmGpkqbcwyXhGf5",
-	"RXX0di3hy7Pdl84KEurPobS+BU0Ne5HrO9HPvTUs3cJ21G7vPO5R9W44/HE6o8aoXHP8N7yX7cwKEIur",
-	"ImOY4WwhK2dlmFM7L0hZtzbg2KyppyvKc10SBn1y25ap83eHyOZ1QRPiI3R58easaraXESyYJn4p1Xsu",
-	"MrWI0Ns3Z2jGU5BtInSpx5MbovnGhf4pF3wMpRw0akPJB+BUl+dvXyGjbiEy40Y7M2MI0/zZKIl6wtN3",
-	"locjx8P9iG0X7v3qNbKqYoT+8RoZ7S5Cby9f20ITkjDJxSJCF2fIaZEROrk8Q7hQVM4idHaJzvicIblg",
-	"qeAzEqH3H1+5/hHvLk/Q5fk7ZBXIsqgjRjZ9jtZaKPhalD7EQTR4C38v4e+F/XD+9hV8d/puEA1evR5E",
-	"g3/oP28v9d8LaCFxqf+eXQ6igekN8e7ypONaK+uBH5sCsSZlEAgkOHoF8PzYFPONF5xivqiiTGSlX2OW",
-	"liJVbMJVoGxykhS5i1apvobz5tXnBM+msiu2xaj0cFmeul7vHldLi1zwQk3jfxfSZhBCNHzct93cJfka",
-	"MtJ+RaYwGhQQjEpxEXBEEFUIhoZvH7+shbDWK0oHX1YATTmBqqvnXzt628Gvccb7930+KVKqzm86qmhW",
-	"YQ9rFNSpQiVCM7ba7/WbFB77YEImAtNao2T/CT3vSqvOj4nH6D/XmQ3gCMwVKn0o121MLpd3DHChJVtp",
-	"gU8AtNZN6Gwylu22RPACdbZWH9ZpTdsojNUK/tli2lQpk27FwWCk5rhUFAP0y8jV5QiErzSzamWMDK22",
-	"ookdeEx3+nuZ4BUf7BuCcnE9Dqr/3j+WD3bBd81bvGK2f+qxpil7u5OWhyed4WZyUCehQUzxYLEzjqxN",
-	"Qny0b1FVj4YFDjMABg0c8+hp5DOVkIRrbvMEoGFNhzhYMCobaM3bsDKuoEMTP0HzKc/KyigHu8/QMKPX",
-	"RKj42U6EwAjABYL1oOGCyJjxHVMAyvVWNi0y0TCZcpqQHT1cka9K/36we7i/v4+SKdYCuwb/of5pZ68F",
-	"H/7e3GKXHF+RUheIFWjzW6m5xrnb7qgbu8CIcIfHVY07zCpesxuqOkpNGXRfky9gb1urKUJ5CJvGF1qE",
-	"6GtSJ19zKoi8i+pZm1jr1+/jZbC3d++kXjFmTUioYs3W8yZ4470gsbsKDPPXFnizB4nubrwAMg8OVvam",
-	"bx7PRt0YNoTTkK3tDZZlb4YEM3RFkMPUY2SjTtCTfT1E2m4OPMWLCGGFZlwq9PN+r7ia+wDotd1VtXDy",
-	"GgSY5fa6wI7m0LRGC9fBGLD8U3Yda17evrHHNwePDf/d1aPkY/CzJopfE2ZcrmF3yTUJXP/llM8Z4iwh",
-	"x4izbAGNF6dYTqFUEMl79EDyNupe46+/zxluwz4XOsV7stF1kDw//JCw1HqtLXKVZCNdwk/fUBaomLM5",
-	"U6zd/e/bYWidmaSbYLwTeta99v/XPreyf621hAeoefXq2jl037e+nI2kVqv4rLlF+6p6dI4Nn+0Iz2lu",
-	"3r14+Z4+mA7OIZv/OtkBLad19XD3+y8czDRlWMJcLKeLUjTZVUaCgVYCoETWyvGOFRGxqcOLVZUug1Vc",
-	"+caXWOfMijzJN9xa5KRW1sXzIT2SKMdCNRc+NCHTJEXGkd8qkSQRhueA28L66jWXdjatodTAlfWgNhQC",
-	"+8mUk6QM4arC6TUhuZYmcCK4lO57CNA1G4bT8LR/rTo57GtWmsS7v33Rf/Z3f46//L4fPfk5nCpida72",
-	"Eo0OBrytZl9Ys1BphXOHNZQ7DBlcHNT3CdvV2l9jPX0KvoUz6pyeeoRwQ4tFwzkXUrnyb1dEqp1jZLTX",
-	"o7pSe4zMmR05ndae7TEosUdoLAiBf0aIkRuoWmosGbWagnYlg2hgXgKaJTdWctjzl55y+Ve1rHxoHaQv",
-	"idpOgbmqcfXyrJS751euVa/PnnqpGKV5rEMT35z/tCzyP7SSfocKd7BgXo/nmyxlkz7GZVvrnokxd6N8",
-	"907fuqG45hpUeDz2O8N6SsSX6K5q8G2k5PsHbfYRlRi0RnW+OlJuVP3j3sTG9ZHsx8KerjwdnNWlRuqc",
-	"E0MuQHxE3r4jzRAZoSB/jblAmCHMOFvMeCHLOXb6ZfU0sLW7haYXgeQ0RTTEKMe5WYVJjk+1yKVhV+wc",
-	"G3uMCRXj5i3HkP60fu7TNmhEe2v2R8+s5Jdc0DKGv/Y1i+CHrDZRD0XHIeL2LA/L3FF3anf4aI9gm4aC",
-	"q4JmKqYdN3qJszEXKcppxrWWQ5lUogDPT4TklOa5bT3quiceW0kxmWI26Wz21tX24RbNmuPeDGqVaeS2",
-	"dbVumRzd2VHCqJMOm5yUiCTRF2Okx51bdZ0olxFQrt5nKZEKjamQak3vrS+yrxKC4agBPKKAAaeE1fat",
-	"e2vfNH+6jmMb8e3NxWOLEd0K8WH0tEMhbsDz6sbJG9ZY2oYGtLFBqxMmqlWtvtPtsYCSEn8vFvAPA8ib",
-	"QOl3vcfl1/XRppmYILP2TfWjzNc2qWVJ2PaeM1JG1VcmMy2N/ADLUpyLUBWcsTfDKSmTKfamJEujsgD0",
-	"HhgnvWnLDLS2JSsBKhYWFY0hVKEpznPCjGxo3/hIQtuuCGG/+rowxtydnrnvCRdpf/cxjHaWqI7f12R5",
-	"6+vBZa5pqwDolAuFvG+NSKJphim8bPy3RDo7VmnY2uunTvo3Vd+uhbb6GfnnWy18GcBvgzLVkef+CFMV",
-	"SPULzgOi6SRgvjx1Te2QaYailQYZ87F3H77EpsV+Po6vqDBu0pXwbWOnOmW0Cc5jSYNRNFrsBYXLBfk4",
-	"hU1NBZFTnqW2nTFOppou6J8IFhnV8pHJBEHDUgut6ExZlxZkKETBmbwD4AlTsNS9MMNSwdBeqGxqkHTu",
-	"lLnQZw3BNCmyYgbx2YGGWnYkOi1Hwu2gqwXCE7LijnJbQyHtXsq66fU1wPJy7JeZM+4g+cQ74DpgNQEz",
-	"Gphc8M4j96tJVBC4Eqe2QhxqSPqdiEM7r5/nhMVexb2y9F3INFjNtYnYUxWMWLcNq8k/XafaVtN0wcur",
-	"X3FId9MH9H56edr3La3P2Ai6bTMLk1XhqlsknCmcrBHJDb0bXPGbU/N00JEx6aD8fuDyI4mSBp8CC1yY",
-	"AJrOWInyM6NWJRZgQU4SVY9oT6bJyuemyS2tJQHqz5XmQV0mm9JcSr7mUEUhhqy0fuBlQ2LWCsg+N8/0",
-	"t8dQBkQ2/jnmIsZX/CZww//U7OxnV7TJJCEZHkcZmk9pMm1Hr6tCMIkOnobPpT97DUDXKo5r7L3Dgyd6",
-	"xbD2gycgMFyRBWep/vbgaYQOnqG9vb2dMFgybtNT2pZ80xhkRWl+Sx7EGoTnD1AdsM3lvT1WWGIOKeok",
-	"S2GsNzjcQxoIgOymxqsW8mwUbarxv2/tNVN3bcwFQdXZRRv6I0ooXV3+q19tu9Z5OPmxFazUgyvXp/DE",
-	"lxm/IWmseFwHEE+QiROCjfqfkbGKsSAanhiPM84mREC2hq1PA/pEXOQ5EbEBHUGgpM3yUJ8g2WwxVv9q",
-	"+9/GHR9+uaio/z1sZJe9I6lied+w+xUIzLms4NRtlg+Rc+jJATopJoVUTgXFCU7JjCb9mOPhs20j+aa8",
-	"qb3BGi06bu+ASs1qU81ZFUeHz7Saa1wl36PQgbeb1aiwXb2wKwvuzhVDs5Wt9KS4FzzvOIGt4n3ZTqkf",
-	"8ld9n9YQ01c3k+7E15WP9sPfctlrCZjfgtBEg8iQkoRK2odj6efP3Ohv0YDfECFoSrxCk0u4YeAnU24u",
-	"NsaDW5Ydt66JtSRq98zVIrZ9DDaiUeUJltutLedL52WceUdflRdLSK68anxVLb4O2UbPtAnL3+rFNz0z",
-	"C4QZoswU7c68mCPNTFz9xaE7Rc1z2E6jSV4vw9PmJqsG+LU1UUskay189fK9uo2Ke3sYezUdA3tZvaA1",
-	"4H0lBIaA7lOe8Bllk4qvtKnBFMvYBQ40+2e0Ix7a5m5P73c+xmXbaS/JFRNcp8Q5STtj3ao9gLvA8zFA",
-	"3/kyS/sY4Sso7g4FRrTIFh/81LMrrVlBR1uX8KwO25tHXOts4ndU+XI/wpX11Jnu8EtAoR94NUsnuhNw",
-	"BUl9Duy+m+GvWrWzX1kchE+hI2i/cxsSXwBR7k/q+5SzT+ya8TnrqAxlHWheJTz06eKdhudPb94doU/v",
-	"DlDBUiLQ8wh9endo/blYKdAlEba9mYxpTw95Ytv1mqb7kqYEnbNJhlmqf31WdnGibGIr8Uj9w0+IkTlY",
-	"O7Q2VKgpF9C399O7n+tr0l8d7Lsai7YErjOMwE59lPj07mAQDT69O4S/T+DvM/j7E/z9Gf4e7Afhwa8x",
-	"sZmbtTRflza2/aAp2696FedlK40elXK8By+850zZnfWk8SXm+00s3+s7kcvCUa6UVe8sbDVlNOnTu6gc",
-	"2MdnrUFcrJryFzNqtWO4516WVidmUxlXCTSBWHGpOmM9eziMbZm4WOp92Gpyy2ubm6JzfkjK1SLUU6jN",
-	"S2tdHeZTLgkqJKQ8mYlaloN+4eCm7tfyRX8Fo3nGthZNWuRdc7G4qMjvci5REurbNVxd23vuGdeXXeKm",
-	"hnKPiG7WmOUHI41+JF6gPlmT6AVK8ho72KyQ0EcFjGH7u4fPKmaxMaFcgWVDx6WhR6VYRCjhWUYmZKdt",
-	"pjMcvl9nla2Q3zWzRm9HnNd8mU+T13y0TrHrF/QPnFHAIhM+R5VEM54WWSF3Dw5QMiXJNUrpxFhHG01S",
-	"v/x+0NEd1WcC/kMnu/+Dd3/78vtBdPgNZrDf6H/+H/R//K++/H7YMXeLh6x5HLfgMGuT9mBCNVQ7JcLG",
-	"70fopn0Hmx685QLB1+ZFTrPVL82IflfzrSe7//PFvvoArk5/0bWETRhOsP9WDxaygt5vQ3uq1Xm7N7Wp",
-	"tontNOZZwsb6NdTpZmih1jrbY3GrzO93J+evtHrXGE+/U/RYUOjYtsWU+i3GsafQSu6JYa12StQY2IrW",
-	"3f240rJJvgeXWu1dCXCtfjdc8q/QFVuO1nemr+FZLLfb+GYs21pxKZsxoH5b81lRe4dt9xMcXVIIqhaX",
-	"egpLRXP6dxJKV2Do5OI1uiYLNBzxPN7b2xvtmBS9EWcEzLc4p/p3o+GMEBdodPH+8iN6fHPwGOd095os",
-	"5ChCYH3FEo1OjIHqN6BiR+gFwYIIZKqFXZOFqRU22jOFt8kMbNnEVoG0m5kqBXHBnKbgcTS/v3Qk8G+/",
-	"fhxErcSLv/360VaKmxKU8IIlNHsk0fucsNdn6JQzRhKFcsFvaEoEGr5/d37x5uRd/P712Wn8+vLy0/mH",
-	"nQglWIiF6wyeZJjOoFIMWEy5mETlB8EzKMsO3UIEQYJk5AYzVY3wi+NDpJz7wW9h0uMcvkFA4ZiH3AKQ",
-	"54pEwUwUIehKl+fvzsqyP2MuwMZI5dQdinRx/lRApSBGhNetJUKGzn9mlcs4atYKimyJeTwhLFl4rVzO",
-	"X51CIX3pJS6Z99lOLZV9e+8z+8xOObsx/Q3k0We2i85viFig0eObgxFKcJbZyXoC1bGGZImwIOgKSvAr",
-	"jsAB4Sl6ei0Y6dvb0y/82+X7d2hMSZYiTRDNw5LhaxInWJJjyG4y347++c9//nP37dvds7PRMTLt7JX5",
-	"6cPLU/TkyZOf0aePp8eIpubbT59en0l4yykgj7TJ6Ohw/8BIt6M3No1rBOsanX/Ek9ExElCOCUCx/G50",
-	"cfLx9NUIKXytJzILnxExIZ8Z0tedTNFQr+OvT35+HqERzvPMCkSPYdgujPnLvyVnI5PqMeWMF0Ki0evx",
-	"7lv94wgNnx4cVh12rVNCv8Asw+TMS4UzsgMbA1Iw8mZKySznSkPF7t/JYnQEeWFKLLy2vXhGgOJA8ChP",
-	"FwhCyxbS9g8S0hUh0O8dmnMq51W7H2A0SU39oJFNMy5nhfEYGjYQSE6GV1CJnh4ewpLfUKnKmxj9/tmI",
-	"gJ8HR+hfe3t7XyL02Zec9fefB3t7e58H30YRYmReph4foxxLiUbe6BG6wsk1whKOzH3nSunrgSjHE7LX",
-	"eAgqQkhTl8DLutEjK6SwK9ZQQYlEo/+7+8HY+XdfpyObj42zjIhHMkJ0jKiyNBnNSZbtagGSAA3a8SYl",
-	"QnCh368h5+enz/5aB5xc8KuMzAzQHFs8gWcMhGdUKlMWYmS+Hdnz1/sHCIXaCEQgyqz/wjkn4FqGmps8",
-	"/k9BxMLWk9RIaLE5QqPHU4JTIsK/aRLX/sXfnQBSBY0qplQBwM0FVVBeCjcDoMGpXGVKcQExzbhIqSLp",
-	"3mdTXjIhtraRkZ4Gb19/9BrilAT55OK1Z/o7GuzvHeztm4JhhOGcDo4GT/b292yP+inw6MemM8Vv0Lfa",
-	"VJTSWpKp9pkOjgav7O9VCV147nB/37Y3Va69qXeD/7YOGiNPrFJ0zCsMywk1zOIJkVIfS5Hv1WSNwdG/",
-	"vnhpkYM3WkLXYzUEgaKDJ9Im2QhbVfyLnuCxPZG9BZ5lnVt/bwZd5iRZb/tu1mr77W3pybUU9GRvH6U8",
-	"KQzHwxL98+TtG8/jXopYwcNxs7gZyhblRJQ2DYnwBGvGsfzwPk6pNB2+cKKWnR20U+4GmA/m5+8CL/Bu",
-	"aOCuj2BPw/6z/Sdd85ULdC1hPzF8g6kRdZcdlX4NrQANDcFWJG2upMJXWJKdZUeohdikzEAPHqNmGCeJ",
-	"q4KWY4FnxHTP/FfQrDyHjkG+9AdFKvTvQOlc6YCjAZ+bvknVYa8MK/g9OJGfv7yF6coS0/2gwBxOlYkV",
-	"6mB3hDSiI3vWmnMqK4KmBVwVOTZ1AI9MMXs1JUJ2ntsNEalpBVcusBkWo5cRWnR1f4/f0BlVgx4DT40R",
-	"TStgd4ZK5hDBLBhApxOQBoBvmROsiyKAX0/Napbj1wucWrHBPHKw+pFPzMYc/GaMzU/74PFLLq5omhKw",
-	"TD49/Hn1Ex85f4vZwq7OpPRViG4REOGJIKZ5b6V02JKfXjsKh+5WC2rh+uPfafrtsUuoM96AGlqvAIjX",
-	"ZwAMOZcBeuECHcyS2yRj1dyVCK11dgN0cCYveLrYMrzZtULgTd0EXLYhv1N47+KmVa6jubEfHcD3n65+",
-	"4h1XL7VWah7ogRGnNhwIHjjosaYLvMg4Tj9y/gaLCTHPPetzALbtGEnfkpRi15D96eFhn4etXOj6C28B",
-	"299icQ2V7+DyUcoZQcP5lBsRXuugGEwuxiW/sxTjocXMrte4q5vJe826Aqw+xIlctcItMN1AAsZ983Fv",
-	"/6u4uVHl9EhHdyP7HdRathqvC5fVKgOwfKpkyfBd8t7W2X5TEoX7hGTABVHItsvFCmBIL4ZDjKoNk1Na",
-	"+LbBBqFFpAWJzdDwDXXlCfzBpBEPFJbLJP9tgsgbaHsJx2MRQGqxzEU7+9IHmSZddAgEkE5i9Aup0aLB",
-	"PV10FzM2dHbPNM9MbTHY84+4M4veDnsMY2DSPxPrvj0Maa0VSpDW4KgKeHAUsg1M0SaCajcEPvZTU24l",
-	"Ateh5i2mTGFqrO2QdVyyAmmiu6b4RjMA27ncuBxswicVCOc50edCJ1Ml99BHZzy1BzXGWWZO6eAQzThT",
-	"U2mTR32mc2wt6NC0liE8IywFywwXCOQVkC2sxdWVOKoj4hlJaEoauHg7cX41fX89fmty0e5K8ve245KN",
-	"bMbuPasAPWiPrd36QINuqz70kOQv9CEzE8nzEtPMbue/SvP4YCz/tUyLR7ISZBVHM0vcIkNSDDnRJG74",
-	"FM0JufZpUSkbfyATdLi/s4Z08Ng+u2XS/FLwGbK1Z3whXhNlLeLClxeC5NBaHHxXkIo85TzVEjOWiCo0",
-	"5kkhwZ2EhmZrw+c7O20C+opn6Z+YfNrmug/U84F6PlDPOvWsGwdA6+4kfjaKaLlxBkKYeppl2gkat3ex",
-	"8Iz0tqSYDhFdU1GWZAUkdd/wa1Jf3arWTX84QwJc22q3hr7//xLjgY24k2iI0xktuxRopIGv1ZTMJMlu",
-	"iPTFBdPO2qiAYbcDxBiZ8/5hnQ6wujXY5cG2X23apgZA0fzSYJEuPGsVmyzH/fCs8sHtsAQ9AQYQ9oJi",
-	"AUNtiJn+gkpTxImWEWScQSepFpo2eNtqg59D3DsmxV2i4jUxeo7CNJN/Onfblmx2uH5MDj46yPTmljof",
-	"aB4bMWHLTuoPMOn3BjorAelTffDwbgNG9XEaKK1ol1bXAVqxgpbbfanVY8EV3kJ0RCBEKksdNXUQYEvj",
-	"QRgvxIgb1++xDZydL6G+bavDB1h4F3Dfn0xhQBzqZkIHjz+7cPGHQBG4DosjNlhcwxdnpAzUBihsZQ1A",
-	"xscSiu9wqEip2iU3elnLNVo98NyM66XV1tt69NRE4RkjWXVHD3oNQn7AMAbsAql6YqU+1zK8qGvOqgzd",
-	"mitsozhOFBcQQV5BTGcMwx1YJgykN2fz8/oOf1qRFtk1d9lsBkza3REPHeU/Vk67KpJiybx/KCtIieo9",
-	"Ajz1WGTox39ncIV3ACF6q3+uyG1KZV7Y2qCdpPbMDepFZ21ttn5Xa6c21fTuM7argHSEWxMwE87lgqMS",
-	"bmyTaRmWVX7TSdFywtYOyTKNiGzklXOXUdNLrOtFrn1RPBZ8tm7w1dIF1EO/eqwAmqj8aYO/LEivJlUO",
-	"9/4ryZQS9KpgOLPBKjJCM5JSbMPUWWpimDE14l07PnWZgtSsCg5CqUH4R/IIYRZMtHW5dZEbYApxQgdp",
-	"P85Io1yZ6/aZDbGbG1VJhCjBTBMFSYjVtSCDUiPM6HFFe0Y7e+jXKTZPWnBAM7xAVwSNoMv1CKUkJyyV",
-	"ppi5/MxGmr6OjhFuHqEfi/PIZEABDzCJufqXkSQmgH9kHyEpGr6I0MsIvT5GpxE6i9AvEXp1EKFXh6Ac",
-	"fmY442wCtRbVlMx29tB7li0QRjkWNhgIN8o7QQn257uHz2Anbm0CTTi4/90tuwZ+ppl3daJ7n9mvkLTq",
-	"ggZiU7om5mwUhXYtqjnL9E6qJKRiEpzFqe11NDJZiCGzv0XZH9Xub5f3XQz/7mgClMyc3eZ+8ehBh3/w",
-	"KPRxiLeQXtOBCumBBpXswiWJIoy8ctOdCQ6OCa/0MFQ04q4lh4dA4vt1SrSAqwZaJWB1iSEbGXdd6a86",
-	"mH2C0pcbc6O1Q7ealS02EHLhhfcburUCTR6ith6itu6TSZ1yIbT0Dz1WQHUxxQqGVY0ZU2Bm5xjhTHKr",
-	"sFPPXBAh6B9rY15LYZYIRccaRwga8yzjc1kf0ZuvPXZv2nqurpl2W/Lz9w9PtTsxG/tuof2rKJyDmwca",
-	"90Dj7lMQn/J5zVRhOjUMOUvIMcJIwkFZ8JTG8WdtH/s/L00zJtNkF+wxu17hs6U26fNp8k4/cOKN72We",
-	"/v6JwufTxB5zr6IflsxJ526FtykuFkjRGUEZnVGFhuRrQuDhXZz+u5CKpDtQYAu6/9xNovAfySjbBpfV",
-	"9ll38P+V9tllFtL1LbKubBmVaOTcALbYme0VY37nhUr4jKDRyQgNc9NsemcPndRNjDO8qJ5g2QJqGnxm",
-	"1vJYNX80ZYwWtcJpcyyRWwEayr0nz4cHO+h0SrNUEBOp8BLPaEaJRCeJQof7B093ui2Hbbj6UY2I7ZV+",
-	"F3ti4MAeTIsPpsXvZ1p0hGHMRadnaAhdLY32dbi/Oyfk2mPDScaT6/XFm5UWxyBtuUcO+WCHvO+CBsuY",
-	"blXfoII859qS27NNroTYxzi9ocm241rfGzZOM4JG5o2UTUZ76AReppl5XkuqxWVSLZXwReI4OGUuP5eD",
-	"c/GG7KFznEyRXrckAk2x8Q/yOUPPDS4DBkcoxzYrNzOVnydCX7JEibHqBCJlzdWcTxOzzj+BAaTcy3cx",
-	"fPQnQg9W3gcLyPeXFwx1grr5UJDGkhhI6n9+jJ6bigamfsFPG4oIluA+/t38PzZJLUaD2YwKOzOGXoQX",
-	"0+umHzQxfh0TyZKUGVjyn5JWuoC4B5r5QDMfaGaonkFamWxI6ugmFgKI2GZk0UV37Cpuf7wLmdR0cylt",
-	"VnvoBAkyLiTO+lfi8iMKtCT5+uTSFefqqJl1B2alH4JcfteCWf0JZQqXkDqIfaCUD5Ty/iilq5U1nxI1",
-	"JQIp7lXig8panmFKC5bPIido7myBlFIpC3J3lNRX7kfwrhGa8RsboeyEa8XRCIoDpwKPlR6NhuAo8Pbu",
-	"fAVS4YVEJ6hgima2Cw7DGcRBQ84rJJjuHKMR4yq2r5REydBk74BAr11jsZuMX2SYQYrrn4OAw1b+IFT8",
-	"Qdx9IOI/EBGnrjyKyy1BQ1zKklcLdFCzFhzsb0rMy0iAbcvDv1hz6BDv6P0M0x1NDj+QiUTPhk93InSw",
-	"P3xqeqMdPBk+2TGVZwWeVxV5gVibqgQuTAFxRqQxvZYZ5DkRlAfsrSdp2kb/c7ffPweFLbfzg1PXmltC",
-	"X1oJd2VnAQAFqMjs/BTlrT9Q4wdqfD8GW+YBpqErpn0B+ZoU0oqd0NS4VrG2Cq2SG5JhjRepwPMth9z+",
-	"aqf9s1oI3P5w9oPTP3e/7MFK8EDS7lnAtBnDfkxbBY5GUXYK7a8rxUjTd2NFrO2Fbc7xfQJsyTSJO+q0",
-	"rF2x4W9FOnFBsUcIQ/Fx6DioJfL5lEviWi5gRSBYAM6RSvN1ZyGH9YOA9Zn6EcB/sHhavfyH5jbBwNlw",
-	"K5suveoE8oFwrUq+URZtDGuj1a5D++GojhejnQhxAZTApdR7rmoD4FAcbkyEMEXjwCaHGcSDV/JPK+BW",
-	"YwFnprTAURXoTyGwfw9dmrIC6LUxnF0RdJVhdq1fgBFY8Iyh8uDJ8GBneBWqdF9G02qo+oFDaMGc953i",
-	"ZuFoHoJlH4Jl713wOAMcrpmubHdudNDZlKOULfoEulq0v2t+9RDS+j1CWo1oRdUUEWgs72CnNA/dScOu",
-	"Ovw9LhtY3U2YQMViNVvlIjEaImIc5YLnXOIM2YQWYxctv3U1azSnn095RkxjHJK6Ej7HVhqg1tg2unh/",
-	"+REFtmh8W23megGvctz1xB3En8NgUNvS97IZLKMtD26oByvBfTLrS8JSS11IWvXtk1qt8DzZpvHU4RE6",
-	"eIZSvICfEz7TQyPrQdfUhjL0Uzu4YAmjfwxq8h2UvXb+fOhAWxLZyutvPfJzylI+R0nGJZFo6ILPTNGF",
-	"st8hKD6+p24nQgXLiJT15mX6hYyjjLMJEcheAb3KCBoKgiVnEj2L0F8j9NPOHgr2ys1wLsmxo/3Bi4Eh",
-	"AZ1IH+S2VKIfhlbDrh7o9AOdfrDmtsMFNA0G46PXKLEs6oiGcu/ps75kGOwudyHqluVeibHrGWaxh06s",
-	"qQdnguB0gSQRtkasx3WoRNckVwhL+/tx2e4MDuCKJNyVq4SetWZOX2NwNiY7P5R7C6Vm3dCSeoL++uch",
-	"obCdBxL6QEIfSKhpRwE0VCPFI01WTI3bnmTyLsJdXwpCfiPStsYwsrSlYHvoHVc+CbUitwtNmGJpq+p4",
-	"0qilnXgiCEkRwSJbGBuCR3+dwOv7BTtDZv8Z1VLZTQmZGYFyvjMqJUlNGJdG+7TI7LTmbe2m65R5jcQ1",
-	"j3oaMPBD4OifTpiFXT1Q4gdK/N9OiU3vv3rwPXgjQZu29kwQYo0iHlCDexLsfIol2XV+zC1HV12WzogL",
-	"/ZqP7i1/DoLlb+mBaD0QrQfxsdTAQdcE0lKGSJTuKQhd+KkMYkbDg2foJbkSBRaLCD05QG+xSKZA7Z45",
-	"MchKeBhpOrN78BxynPqq7qDZ7t6FAl8JjUavtjr0jBBVEx0fSTvABI3oa1Ztme5SP/3nVLFhaw808oFG",
-	"PtDIykppSQZTTVdSyIVUBnx1U72veqPysSTs0AsPaZocCTq9/IfWj9GMa2UUDfUDyMBzZEPUIq9aZ6Xw",
-	"RtD8JjXCqP5rOg9HCCeK3hAgudFnVrYYdT9LwhjRSnCZ3HI2PkdUkZntpgNRoVkxYzIqk5YSLIm+c2jy",
-	"A91sCEtInGJFRsBL4KVULT4za9RNcEZYigVaEFy20aLqGI1ucEZT0wkxkTcjlFGppI2emGGWYij/BQvS",
-	"+jplEzgIUwUrQgKbpLMpZp9ZRvANZRNEQf9HkmaEqWyxh14rNOVZKu0R4gylWOEjdHn+7gwpgmdQCSuC",
-	"tROcTM3siLri01SaZnMkDdXHPIfbvdR32+IKAbJGmCwkKo/NRN8Oyd5kD45KTalI0cdpIWSKIQ33b5hp",
-	"BrxzDO42e6LjQhViSQMy/1L6lbnp6Em2XmztbzSvM4By+ivKMCyx+YIg8f+N5g2Kf2peuHtGZc4ldUF8",
-	"9UexUjiZziCUZKyvH8/I//480Gi0+7nY33+SvDmB/xP7sX4N5qe932j+eRAqClyt+c8e4PvR5CZKznYz",
-	"ckMyV7xWFYK5aB1NGzTB0gctTQjsbzSPXPXmCrORIBpDPOpovvCa4Rr62rsmNhSuXaxdEdt13vpxW9iu",
-	"GVtfncAfNby+eZM9+p5Wt/5fGXbvbOQ14O9fpFqLGZ6hPIdgD4MWkS36UH7xSCLBC0WO0Mi8Na6eHGk1",
-	"8DMbSTwmkwKLlLKJ/zManp68PNmBitUII38Y1M0ngpm+7iaDFpi0LT6LJcKfGQhhx+Y7y9VN+QzM0Agn",
-	"CckVSUflWqGShldzo7OQdRPiftQY/OY6v0swfuuwHqLyH6Ly7z/QT9OAmoPQ8/SNoXGppQclOViWC9gW",
-	"NlYG7geIxr2xxIdQ/vvtkteCsXvrh3d71nSPjfHaktt36JDXF1ecMbG61Ae8eTAo3nG7PIC5MjHUL2bX",
-	"api3Abt6bAJTtuw3eYvFtUTQ6XtGlaqhDBqZV2qxG4JmrLgOwT/18MWMsmvIPUdUfWbDUa6f5IW0ybtQ",
-	"5s8I9WX/bjTmYo5FagJ+CBYZJaKckErbRZvfEDEXemksJOObyPSty/jrumsexPEHmvhAE7skeWw6Ty1Q",
-	"Bck2pWQTOmhI1bbjY2DSH4uO3L/YFOICD4LTA5G4YyIBUBcSnKw3FgKDd6cky8F7t4xozAhRlE2WuxPe",
-	"ukF/Ei8CDOvrQ7CbN7feriL0imTg6OXCBjSqKZXgLetyPk5JlsYwdrCOozH85jKAvM9LzeB13/pHcpfY",
-	"y1rtJXFw/1/pIplV+NzfMXKSZVae9Q5vVmSK7uKJZuDl12j49uTtTuPHHDOSwU8XOxGQpV0MZWR31ZTs",
-	"GtnlMxt+PHlpMg6slUkSAR0iIPyseq8eYZQtuYc+nrxc+Qik4H5mXr5F6RhJMENXBBnfuFPK9pCJd9FK",
-	"GEZvT976zhVzEg3vymc2muFZrN8zOoZnLtwzqPql7o+BQzHKoun2NprhPHZJgEucNBbOf1TfjF3ed3HJ",
-	"uKN5UP0ePDHfrzmYpTsu6dWR1x6S2EpfS4X7d81GHzwr9+tZmZU3ez/+lI25yD26UUqJ7jt4T1aggXOa",
-	"2Gt7wIcHxf+OPSZcCJKoilI8cgFCa7pMeE7YbooVfvy7CTX81hl2femKN9jaZkZ0hvBEm7ZcsIRmkK8s",
-	"51SBCM0ZGo7evzu/eHPyLn5/cf4uPjv5eDLaOUZP958iKDI6p5LsoZNsjhfyM0upTDIuC0F2NeYKnmUk",
-	"jdB8ihV4NahEWF6TdA99wMrWYyepiXTOKARbpqkgUoZE5l+Iep8TdoYV/uAiLdcjeOaxl4LP+ii6ZvRH",
-	"3n+sFhczqhb9nzjlsxwL0qlNLwczewyb0p17Y5AkKYQ+lqN/ffHx4MRCIMIS5cVVRiUAXU4YBK6jIeMo",
-	"ESQlTFGcyWMUBC+A6Z1g1G3YzlXvkloG7XbHji/jLeYK/k71EZWVCrmYYEYlLpu2dJrk3tdG9rLLrWX1",
-	"8uf//9m72ua2bS39V874S6S5tGI5aW+rzH7wpm6b2TbxOL7byazuWDAJSagpQJcArWg6/e87OHghSJGS",
-	"HMuSnTCfYvENBHHeHpzznAL6qrtt6tZueOsZ+fwb5RM1PRr0T06ioxnj/u8toK23RNJjxiXlkil2R2Gm",
-	"VZpzpvWDm3Cu/zxsGM8J6wo/0WbAq7S0vhGcS1SExAl6wrQZFVkZ7qrDWcI5fqpgSzjGgyAupUlqYZet",
-	"fOoWRVkbDk+YRCp8XpJh6JBkxni3QZTrjOhGNKUi4XvR1k0BZTjyNprcMbpSXkrN1mDnKMvDbMgeoZay",
-	"Q3EAvGUbGXGgSysrLfKy/1zVqj2qoi4RbGOhLB5zPKY0uSHx7dpI78Kc/LM79xA5GBZu2tHdxpmYbR2I",
-	"uvc24Mtzi9EqH29zmOaWxDeZl2Dlwk/ChvyEuoBto7Q8jZitMsyDhG3VqWojt3bD/HAb5pZGVIxhnolJ",
-	"RqWEm6XZYTBUJmHvfWyxkokxlZIJvr6asWpsN0aEqypkX+ah3W/fd1OiOaNxye7ubu/dLb+MxAp9Z/vd",
-	"mh290plbuXmhM7oj5ywT6fa7BOGQL/WFLZb/hYogmMjNTmJpTX0rvmFFOu6P5Ydz/GT9wmCMh3EKw0lq",
-	"PcIWy98dll8SYQvlR8aXQ6I5MR6zmGabsJNQD2z25coyvxf93eTFhSNvfbld507Oy196X+D+w4zKHsH9",
-	"sodxAHB/GxFx4H4rKi24fwAiirKBWpdRWWOYHOS+Psi79GdtFeDdk+/Q3T1kOyxLmX++Y7RFjjkiBQcy",
-	"E3yigzKW2Z9kM3+qPnzvYV2ay2qGdeULsrBoorK3t6fQ94GVpqtvVGnX7zLlml7pUTLpjL8ORFUqVBmX",
-	"iphq9bqxxOa6TXWqx4rNtipWdeMI61W3HMKmqtWtx3AWsAp36GcSqwiQV/jy/Ofj05PT749PTk76p6+6",
-	"ximN1wIXlW/b4hglSd+MYXh1+Y3gF/59HeF3SjOYkSVISks5yM4+NFfiXoXVqxOKFEPTfEZ4uL5HelF/",
-	"+vTp0/F7/DeKgOezG5rZtHlkGsfvEFM2V90IjK0Z8hH+dEeTUeQ7X9CUTdgN09rJVwG43boO0S7byfHp",
-	"dxGohcDWYVrGbR2ulvM7kd7RJALGhzwoGnghgWSUdEFPaq6KHpGW2duOrbkM9rJgM3yScI4b30GgHD85",
-	"NXJ4aT9xi+O0OM7WG3V6xeBOnVU9jFu+kdXq1lCNVf3jjaDNF0v1RZ7NhaT7MXHNm3XmeBu37hriqeGu",
-	"rZjLB8E7NR2Og8UuFUv1krdmEgor6QgkLHjxpmQsLYW3MW+rjZMMiPTlZmyPAFLh2h0APNokdEUzpFb4",
-	"WtBov7W4XkW42DZjOsZZix9ttI8viafb2TGD6Xsy892BfRsDyidkgp2PINXKtlMGwwwlz2K67MEfa/sV",
-	"DLlrWIBPwHu5Nu0EpIgZSWEhslua9eCSHhdvCZQnZliOCxWv1iGCP2fI9TBuKZ1LYL7Vz5RJJbIl9o/P",
-	"qNa4glPb2MmMIGziEPZLDu8c0Pv4JgmV5gme9sfcA2/9p2DcDBv7JBlKoyBtacgXUxZPLb1PrFcWx5GP",
-	"RRbTsLdzwEeUZQxpg+omuS4YstRMuwuHDt99r2CbOkjvvW2dPIOi6giZ00VViloj1BqhvfXkIyv0bC8k",
-	"xFPBTH5bZWmuS5hsNETrdzbOgvMeUTKLx+iH1snnOTbHK4b9vFLpDxBeXa31BWQEcZ5lyLHBE5gTqXae",
-	"JFlZcnGqo/jdEha/1ff8igwkvs+TtI349dpQrLWCewvF9IILAzHvlIlcxWJG72HtsOc389Zuh3HXz3bb",
-	"xAQaXBgaJMffNCO3VA5gNE8Jv2b8GjvRjiLXUkJHIxHckPgWQxFPJ9qDd2lKJyQtAhi5oBm8PvkROJkx",
-	"s6HvFbjBrnqgZ0wfmxJp5mnBcUuqLri48jPyFWnP4qWepArV37LVoK0G3ZcG/V2Ud3ZIalOBtiEuXdGg",
-	"jEzojpWnbWg5stqzhJcgNuP7XQquX+SLu3Ju2Y4TOjgE/RhI6JjkqZJDTmJLGZ0uuz04wzEhgTQHxs2u",
-	"QBoM3FI+izuaZSyh1yaratTTSt8kmI3MObgnb365VmLUg7Pg7adEYfcfocI9CWMHZGgIsJdQ2RDUqnv9",
-	"+b4qVa9f6EmqeSMqraJvFf2+FL0RBlT1RlMUiqTTVIRRu1eBTIkvEWRHgsYG9tAi3dQ/0KL2c5oxkUDn",
-	"ZgmEL10O6oTdUR7BzRJmhHH7a+QqgdVyjmCWpEoZ15a4xCqaYGbRzKW1UpvtpE9PmFSMx8pdJ6NSaXGQ",
-	"mYkHUKt3o3LrALxiOacRnP/6dsiN6g46r1jNFbwn4WFXIGm6wWnL4ej9pbZc5oxupHXBTc617Z3PKUml",
-	"fn7CDJ5m9j30504J48FDevDWZU4xlzmlyA2RtAcfqelzcHl+9tPv5y8kDI8M56QcHmEOFyXxFMZskmf0",
-	"hdRWjHGUjQYK1TP7rb8aCtUy29C9iVe3veAnzz16GLLW55Il6dbXIEiVvFl6FeBkXktCIa4oqzIKOoOc",
-	"//oWqtIpC/GSUBalWvrXipaj0xhzjFPGqZSNuu6tyLVsLrRSWhBpHkJN0rNaUMphNM7EzLT7GCkxAsbj",
-	"NJfsjg6gUAqLKUVgwCsH6HwPC0pvZQSXdALfdSODZA/5mGmFMU8Jl9A5PQnP6r/qnHbNti3hPCepI1jw",
-	"D+rBuVYA6NQaEwVkQhiXppN0RhaGZhnvoaZ0yOlndGgFPybJn7nUVyRE0Td2BCSVAoZH9HOc5ug3+/Pl",
-	"8Ciy5QVeTy5ws5aL4ixAR8s0YNEjOD0ZcnwjNE2n8Aelt6cn8F9w0jVsEDNKtFjh/38an3sqYNmDC5rF",
-	"lCsyoRKm5I7ilrB+9ZmZsJiaqdFDyNMU3f4h50JN9cBLX0/rWPywgqfLgR4xWg30ucmMJg3q8nwaX/k1",
-	"06Qz17AjNbMKb9GyqZb+Vzzoro+ZUlc3V40br/ro158zXsyH9mC0UvOCGzl5q8p2qHKYjmKNj7WVivus",
-	"z6U8po3q7WeRgR990Pmw5M8NMNdCUa1eFbVtmvQ1iXaSJpnI59DR9lMLFGpiktFMRkamMh1782TIXXGF",
-	"mKc0qtmQMtBpyACjXSh0aHA2manJ8B6gH7e2FISDjEVGofMbu6WZGvL+sU1dL2kIiXUgcqqVhAmntW5Y",
-	"Utt+Cr0tJtGwoPrCTvsYdffg50x7X/SzKhrzOi3bpC/8F2gdrC93sJp0n12QOyoUmwuGvU63024f8+yO",
-	"Li/wmr9bF3CN0itkYAASZy3QOFqxOOGOTJhXyLLcJJLbKMFxzjlN12Wm/4xntALaRkCPsfzN6hrAVCxg",
-	"ZkCRDehJRk3LQrR8rh5Lare3sFEII3BIyFL6QARP2Uomtoh7TD7lJNdSKMYwag6dRkBctAGK3KTalHq8",
-	"JhazmeAwZqkyHgEuM4aVydonKHp4gO3hMShgjDAUsGa/8IUEBz2GCLQJiNA1StNiguY+VnBnNpjozf58",
-	"qwFaDbAbr39Q9vlRTBgHjwSYEMD+6kJ/6KA0Ya42U1ORqyAG70bVaMGu9q3UQDktolYPnIHkZC6nQuk7",
-	"I8DRIRy7OFFuxZkmkW+J6NK8jS57ISElUmk91R1AGAAA7pH0X4MScPod2Fcccuz34+Frgd0C9KRh31eX",
-	"YR3BypQQvwtWvBVe9AZPc7eQ/h5DrsOjWBlognKvhfunMBNcTaUvrCf4AmZ3sHL3FxL8bfQ9bDoI/nds",
-	"ABYSk4TOWGyKcxkHkzteLTcHlWdcwul3kTnBdciSAnP1m7RX8Qlb9dWqr0dRX8USq4hw/zXKltArtUYg",
-	"VwSxEELKEUu0Esd1SO3Fbr3mUpQjFpXkzaDGu8REDglR1CB8prbD7umDvwvY/upaVm9YpqbwD3jVR0GV",
-	"0HGt7i7Pr87fX7378P760/nZ5cfuasGf4YCxN/0pp/cWwidG92DfZBu+h1hkiYQkp8Zty9Bj+/qRvEv7",
-	"4nNikHVk13GrCpfUalcbEsfa465fzCbNRs/frrNsfqLaYZYrBify47bxSOQ4HWYFkGdKm+QbU42QJwzt",
-	"K0ttvRYBJWY3UglObX5m4gTuzCVBcqFgSRWukSCBZVWKzvXLf9IjvMABrhYcvF59O7wo+ery/++dK7ED",
-	"nEbPJJAqB04WrvRijW9e3gbrOWb8jqktKk0MoPYuOPsQPTHoNL422bo7ud09mb6qcxAyfj0nC1J9j82G",
-	"JFgl32STDAuMBtMAHbPDYJS0EreUy1DczBWbGIVs5vhUpNon0vHbLeWjCORULDgIJBXCLsBMSZgSiVvH",
-	"t3SuugOQ1GIplqCfQMo4pqovRZ7BOBNcgTmHqCGPSZpKGP1yfgWB+OtL5Mu/8Ll/213yiw8fm8/x82YL",
-	"cospwX7BN9q3FJwOeRgk+ghxlYYpQseEgNmfKran9GVmz1f/VI7E7MZCZM/mcKPjOJxKRJ5i6srCmQ7G",
-	"5yyjEjrOvXx1grhcBETBTEgFP550m9mOqrLyVFmPquM8CPvRyiCkzLXoNlJaG8cFVxYgOZ0hqbNigZ5K",
-	"OT3zqyNA+qYyIXFl0ELaRVaRbOE+PXEq18erHEgci5yrWiVbdmpKGqsxDjWkDD63RCsTo4hdSooZFUl7",
-	"2EF9bNCunN9yrZzx5hHmeqPGcfongtf9E/OTUT01DDS/UOtP/cb4o/Y6CZ7SkNthp9nPfG9vDcrvn2+8",
-	"xaB+EZw+SvtzPVduJ1Sa4gJv+Ii8lav9z0uaTf9xS5eNHsK9TIr5qlf63kU571pjff+YtfyMpgLfM1wz",
-	"lbX8WMZNP8A88DB2TT//0rAjrqf3+zok6DCWacdie2bNSSivkXWsv1xgyyJXWnYNGfkuocI4yMSanLFI",
-	"U7EoZcWbeP4NEC74ciZyJNZByk7PAVoQeWL1gKJkZvNK3UggZZgpql2pPGG1LGhFUO9Ht11Iv+O8nqeN",
-	"EDyQnnrXiUzPEmhw62sbvNqnDH67IEORfbWWtHgzwHBW6AMH7ApO4Y5m0uVpFVmjnbBkXZ9mWbJGXtzt",
-	"dSOtVbBkqBttjPe1y4yncMowfbTj9VoXA3ACKA4+xcak0/TgzA5Y6714SuPbcqb8kLthDYDAIsPKWSxU",
-	"Mv3rc3UsxseZ7R+MJoBJeH1yEhboO3euB2cOQ5Fswm0iL07/TNL0jkqHLsgvgSmc0jdIEVb927zbTaiD",
-	"E5ynjTm4UR4QcfAT1TbPajGH5manVhnqWNfHvVZI7+PmbeRSXpHePRnY5voNc7wtdd59M9OK0d5JfB+y",
-	"dNnF543JFpt0V/7crfx5HSFgEcr9XNIzd9kz9UrdLG32Sv3cf1t+qH/tCG5ylqpjxn36bhGCigW/p1Na",
-	"ub1N8iED3OMqIDZbKARYJ7Sk8iUXkeVWjGDsSn26vluGW8ZmW0otxJBrbzHLTbqESfeDjyQda3MwZ6lQ",
-	"6F3iu2mPrzMyzt01OnbXRXXWKIJRWPYUHuq+0cG8mY0hJ0niuZ0ikHk81X5kKdUqqKsyExF5iDsWiSPV",
-	"lj0Y6T/R2c45+09OofP65EdgY1DklvKNO1ZXhWF7wr6jG+UBfUc/Ua3v2DbseHA9fZIU+qDIGnBqCDou",
-	"+O5jVkWo8LZBGr1K3tIFDZTAnqxpI+uOPd66oLtu0FE1p5jnR5GON0B6Skvt0Z1Uky1pH79rTsdzkqWM",
-	"Zu7tkORlafGaJSxoZhNDChztltJ5CPy4ecEL3L5tD878DHm6eznkI5aMgMSZkLJ4pBJwQwMOB4PVSTIL",
-	"UaX/dl5TgQSZnCFj49Gg19rxsyQpS9X/mud+eauS6GmaffteB+EJu5/eKnPOO5zUrodWqbUUYo/rV1wY",
-	"lhUguPxKCL5zNtxKfbFJ0VudXcQkx1j0sRZYKIpMLvDcrYCFnbZ21epgYMtTuMDERpq8gTFJJR2Yv8zR",
-	"xs6mRmZLo7BPvREipYQ/PySj/Fk2Ixk4Qd/k3lql2CmUjOLQGtjiAy92x3BnC9t5Bts9A+2KoaKCxZSl",
-	"hvyIFeSfrEQLOnpZEY7RkHd8Pq/+Ll2DY5R2lHxTH6zNfGVrMwWHkeW5u0Ym0/dkRpNSP2eJlw45/cyk",
-	"Mjf2aLjrfKOf/P7Xj1jnzXiOTNWUpGoak4zCjKUU60hk0Td0nIlZTVveIS/VbA2AYYrFeOkIAPuv1dQc",
-	"S8gyMgUu/tj3ahqVmrklNGZauG+W8KpU+Wm6mvb/qabQGR5JIbitCO3/c3jUjWBO4lu97hm35FPuET/o",
-	"Kwic/gg/05ssJ9nSj0Z/pj78TrJ4qq8zlDdYb7YGcClL4VMFXMqjPAjgUpmoFnB5Ik7YN7kdWKmjqhgI",
-	"6MwzOifIPoWJv0meqqkQSeQVb7fJhjQ4WBsxmxU9sie/oXnbUE9VG9zsftOwuth8cPn217eBqV3jpOyy",
-	"6erNnzRW0nZNHDNLvGv+0xn9NTyKp/HwaAB/DY8c7++14PqX4ZHp4P/98Ul/ePT337gdkmVkaRJ3MoqG",
-	"N+nBGQ9cdFfDBNgIA4kfDRTS0Kn1ofZ1j/1aqw75Abq2bifbrner/h6thLfwxSM3CzKAZyMJzPq+rVsb",
-	"15eUJzsGm68sW4wit1QCHY9pjEw7roFPgsmK5TCt6Fodi7lFDrkoh49yKhbSZT1OyFxiyrZJcXSBleG1",
-	"qSnE58mOQ46n1BtIv9A5Tw6CCW+nOwtL1mrOVnM+ruY858kqVc/WulG+1KplLYng8IiLivpK2VyCmmYi",
-	"n9iuDlQNjxzdXw9+Y1KV+UqQbmg1Wx0WUxENucD+ztdiPIoML7hjUMSCm2lG5VSgqzlj/JpM6Ag7QnhI",
-	"RmSWT2wk46kQ6fWSkmwUGS3Zh490rujshmZDbnN8zGmrfF5L82BgagCf9MEfMbTrv+4WvOSWDOX0+zdm",
-	"qIRDifJsyDv6HNNuMQLXIQjxNkhonDJOkzcFdaTAHHhbjW5nodvEmwYdhgXT2C4ppkQyPukagjQcDBcr",
-	"hrPI2Hd3h45relF6NlNRgZubQ0Puj3V78N6AwqWlYCliDFBsSoxKx1fLjGpAsvL+wS96Qa7Yq+q6dGsC",
-	"STVdwP3Gd31ybPUJnadiOaNcvZDg+KCuLs/ef3yHhFC/nF1c//7u/fXZL+fQ6b/uNu0N2IVX2huYkc9s",
-	"ls+OBqffRfoE80f/ld+rYFzRCdYiRrVdCQp8FD8IbFid1ZnXIiLBjqxp4IFElAZvJ+pogPsjUe1Gx6ou",
-	"0NL2Z55M9AouTbWwfkht+qhedUf35Mp/npssv5D55j2Wkk7cSH/49W+/fCrNx1Ro1zdPrUZbMW2hsuP0",
-	"HoYun8diptfXOir9LW1WqE1rrUBUr761Sm380gPDPHmH2aiYbupsonvUP2BkuEWvzTbH6N89GCHt5HX/",
-	"h5ErSu3/oKZD7q1jxxUTvZAgaXbHYor8fd03tq+p47+8pjwZlRqTbuLKHJsdFvee7oYz8lmrJHO/V304",
-	"yye59OqtgU6zjLc6OkJ/7yH3k+h4Nm0DEm0GqetU1ddvZd/SPN8U9jpWNBdQKUpmQDLtnhbFtZbVsDfk",
-	"H03Wzs0SqeCQaI1XuNduGU9sFlFKFLbsMnW5dgKlyNxOGS2YSKmhU2WKznpD/gB7+S+7mgNyx81GU6sb",
-	"nohFBH2ttb8/sdtlTZq7tNjqzUf/NCoM4fcnoSHcxg46o6L82IwttDPWWpnCyqx+8c2mxuk8q1UiQ0b7",
-	"7ezsX/iWLKHm0xOiJ0JPB3BxI5Kld6f6P2iX+PQ7yLlWO5wmG0wMiu+xsRZrM2QsMSKet0FS3xJJjxmX",
-	"FJ92R2FGVDyFohOfLUYVGcwd4I5tjyIbONDPJFa4We+6rWTwr4v3TbLzn6pf+xvlEzU9GvRPjET7v7eu",
-	"YXfNwHZ/53nG9Ne9lpRfc0qT7auSKH9PkWyqiRkgyY1kXtu2Zl+Qk/ScNEpA1Xk/r/UbSQna4AgGiqGk",
-	"BMIcobpskDJD6pNMBQmGeJA8kHCK2iSQtupmZzkdxs+vssp1MF/u5LicslER6hp7vzFh4yGifpFncyHp",
-	"3kxAm+Sx37KcWprmtTblQSkddXkTD7JEe0yaKDkqB8iY2EJKXLpEKy3ttt9eEyZq1cj6dIktDdtLQwh/",
-	"nIrJOht3hmf9JibPu2nGWZ4wdX5HudocC5k+Chap9dxNFYDwOdVQHMAK/jEVMCUSUiGQuksZoiyjRZHj",
-	"uUx4iGjvTxa4LfGa1/YweEix6qokuDYaawGet+6kR1yl9hlNS/Qcq3rtaMtL0G6Ruz7mTFk6bYupG2i1",
-	"XaVVNWu/KShhew6b1UgTT7YZSn2IFVIyOyY8ObZf4wEu3BoswY7vqeIIdngHwRDc1NQT8eI3bAGEtork",
-	"cREHK/xefaxXEBvtz8u/7P+u9a9aoScZWXxZRqsDwedETYMiWH//o6qw3gcJb0yXfRd2qMIM1oymzCQc",
-	"MWWYGnxe0RssZsaaQk6xnpDKqZ9T7AoiyZhOcpLhpo7ZBF7Nh/3DTtTz0JZutCTdd5y7RmWazWMzMO4+",
-	"QRvmtrpwe12I0u6Ed0FksZ6+UCvSz9i/s8knP8fDTx6C/ZhjeZUJo82Y6wTwA6eAQX0iYqSKar311Vxo",
-	"Hf6YzixTmiYF+XQlNDcNpaSZeDAxI1iN/vjBZNikcW1AGdrKTSkDH7AHWGhcGXfVKGvzZr5G1otg4rbq",
-	"XOcnrUVtNvUSbsqde9TIt86F1EKO/PEFiYVxsWVNtwxXP4sZP0yhNym9LSo6ilsTdUczc5fw7ia3Bkah",
-	"x3ltPM4RdPSj9ZAKqk57bwkpWYzzdMh1DOCudVuRJl3QJi+6zn09+KCmNFswSeH16Wkzr0Swzp+qTxsM",
-	"8SAoQDhFNWrAHm6RgNb7fcSWdnqJrSirDuEJzDMSK9zIoll3bXLyF/rIoXV7+Vfw17VNXdgVcFC+9YPB",
-	"g3Xb1g9Se3vcti65IQfYtt6g+8Jt6+DrtUF9u3e9l71rkWEVSaVAY32h/z00n2IzmjJO1/Rc833zVcaw",
-	"kJBISaW0oQBJU2uyZQQzShXjE+n2HhkWczJpjo4pTW5IfGva/qRC5hmNQKRJEEvUtPi8ckN81jvn7i02",
-	"h1quCqE8MW2QVQdjmMlyRVO27RUiF6t4hvYb2ExLVEKzQFzsVV+MYJTbJuo1wnSsMPi/f+ulJ1gS4///",
-	"rU/L7tyt8yw9GhxNlZoPXr7sn/6zd9I76fUHP5z8cIIL0Y7uL+c5eLGQR6sFQh9KJIVVlwkrl+xtTJ21",
-	"yAxbRcgw6lJdgt9dnV7dIxtj3MiWqhnCQYmFgK4okNhI07Ycr2z79MLmiBUVtjqAs4t3cEuXMjL1cphs",
-	"ojLC0qiKWZn6My3ClmTYFUMZ5Kr+3dxaMjVpvivbcaD9orALRUpJUlGAc8JpGoH+EKv6D11YqxOCMbnF",
-	"uDooV+NnEGFHXksTkNQ8AM70TP5PBGRGeWLVMxol010XrQjPSQoZvWN0oVUMd4XVKteLQmvl+LZXagNZ",
-	"M5SLek43U6ltKQEMqebxCmNoZGhaCBJ8Eiykl1hnFH79ooKoZq3nKhYz1zFI6kd4XvDKzHgC3yhsiYid",
-	"TnwXUwnEd/63zelWe2UHY3MEwDULcjLJ6IQoCmM2ybOQ4tOGLAlR5IZIarNMEiatFcQayEykRnPNKcdT",
-	"3xRNtZnEyqXEkI5iRafB9XthB1D9gwwFGKVC66j/DwAA//8=",
+	"WYACXmWQRC5TsUIGL1Y9asQG2Rg5F3lq3KvTOV7EzmQ0qHWasp9syFCtBBY0LZR5YeJxBGYSNuHGykLc",
+	"kEWstOxvYnbsN6ZSvPS+oeyGKrPEEEp+8CK8G5iWcVmIldTu1A77Vp3ViifcK0/t8E2l5XpJo6W1TL2h",
+	"31p5F/FKq99Hj5oELN+r+3X1DR2nLO7XusOdYbPlWn9q0p6hXd9zg4b2rg8p+YpnuSYcgw/nL3cP9w+f",
+	"7+7v7x8cPqkHHegfja/26bdd57TtYL02tSbeRAAoH94sH7ZYXbDxAwxq5vYlnCWkFloUKhplSU7/0vSX",
+	"5knnUW/eXL94PQcBflmVGfhgg9ReUCsTL5vzoxn1B8o0AID1KqqEeld3wM4SmKzwsY7WoUvvAJlm02yf",
+	"3m2qqzZJ73rGYvsUUtxkoiLKzKlDOyOqpqZjud2gSxwOFFGe0BvCbGPyNaV/82hvilSZ5X0hoSxtmGCT",
+	"q2cOH1hrQ0ToEmYb8FTuqPFSb8HL7mMTu8Hm3PY78xmv/cCzZY3Bo4EJbLM/Qxj5iv7/rdTlYyhYbNt5",
+	"bdrTP8w2Qk2g9Ggt9/rkAFFp5eBqip5N/LtYSbNxUE/W0iyMavEUZ4LgdFHiqwlntaKrXj2UdZtzxAWa",
+	"cXNym3Ap796fr3/vHm9a7eu4gwZRS7mAI/XtY1+G9dswMpXy+/0ZmKrlb8O45JGxfokmLYLWTjZpkbj1",
+	"ZnakKjTx9yZ/30G6vDu83cDb1jhPP+88nZoS/GmMZWLyQnEytZr6FZniG8oLYbzpeUa+xtaOBjno3tfu",
+	"c0puSMZzO8GUgHs8Tgmk/eTThaQJzuIZL2UySWZTY34z3dFJMo0zzCYFntTVeJw5m5qW16jUej+d5ZgK",
+	"+zK/tP0yrb2r8c3HioAfldnYaPdzsb//hECNllz5X7i2BdU3xrDhjZnhWQy9b9wXkGFVfYIOBmCgSEj5",
+	"rTFm+BNDn830GEFH0JQKkuiXPEauVADCChlVo1F4oWyxYBff6LZQLtgkacFSQdVkJCsbLNjllflZNrgC",
+	"lgRfugX5tQvC5x/uIpBS2dNsclaOPOVMCZ6ZluKZqy3XHTa+HYM4p6tFx0uwIF3AUI2L1trUm6G2kHdC",
+	"GBFra4Wmb9BqQquv5MKM9Qusbva4KG949VOupqvStGwd1qAf/ggEMMC9uwyvreguS0ecydTut4KmyAfL",
+	"xiWUiw4z+nJ3Pp1NFL0xBI981S+zGrQqe2zUaJ2EmG2m0bAbky7KOwqHLq4U1G/XpKB78x/4PGAZxYpM",
+	"uFh01M2iM8K0Bv5IohucFcRWJWwwhGOkuMJZWTMZ7uGRNN/uhZveX5GwI2FGsKM5HWE9YzoptMIuj8oo",
+	"XhmVqUCRa+kiI5dSC98ZWzJ8iVksEy5IhGxeov5Sq8xxihcyQk5g5nmmx2SYyQjt7e2FQ5INanbwLfur",
+	"7Rf2SNrFRy7tcqbV9/+tJYaNEi890qCZsDANesIiVO33+lKhvzWsqMIulBhaDsYQYJb67AEIwqVQ4Kf2",
+	"3FWSaTkRF+YLBbkfJot3Sk3lMn0khSJoiOGiEB9DJTYm50SYNK9bZ6c6iHdQWMGc20TttLoRypC7AOO0",
+	"SNMBw24BaMqzNOxomwhe5GEnnqFxSJAcjGYashAMt6iJkXGWIMfibOko03WXKTN4b1nITf2lMGuJaPHV",
+	"orL/BazL83V5hqZKm3MMl7xn+UV19HYt4cuzXZvOChLq66G0vgXNEHuR6zvRz701LN3CdtRu7zzuUfVu",
+	"BArgdEaNUbkWMNDwerYzMkAsroqTYYazhaycnGFO7bwgZb3bgEO0pp6uKOt1SRj0121bps7fHSKbDwbN",
+	"i4/Q5cWbs6pJX0awYJr4pVTvucjUIkJv35yhGU9BtonQpR5PbojmGxf6p1zwMZSA0KgNpSKAU12ev32F",
+	"jLqFyIwb7cyMIUzzZ6Mk6glP31kejhwP9yO9XZj4q9fIqooR+sdrZLS7CL29fG0LVEjCJBeLCF2cIadF",
+	"Rujk8gzhQlE5i9DZJTrjc4bkgqWCz0iE3n985fpOvLs8QZfn75BVIMtikBjZtDtaa73ga1H6EAfR4C38",
+	"vYS/F/bD+dtX8N3pu0E0ePV6EA3+of+8vdR/L6D1xKX+e3Y5iAamp8S7y5OOa62sB35MC8SolMEjkBjp",
+	"Fc7zY1rMN15Qi/miik6RlX6NWVqKVLEJc4Fyy0lS5C7KpfoazptXnxM8m8qumBij0sNleep6vetcLZ1y",
+	"wQs1jf9dSJt5CFH0cd82dZfka8hI+xWZgmpQeDAqxUXAEUFUIRgavn38shb6Wq9EHXxZATTlBKq1nn/t",
+	"6IkHv8YZ798v+qRIqTq/6ai+WYVLrFGIpwqxCM3YatvXb1J47IMJtQhMa42S/Sf0vCut+kAmjqP/XGc2",
+	"8CMwV6hkoly3oblc3mnAhaRspXU+AdBaNxG0yVi220rBC/DZWl1ZpzVto6BWK2hoi+lWpUy6FQdDI+go",
+	"oNAZE1KlSiJ8pZlVK9NkaLUVTezAY7rT38sEr/jgAp9CcnE9fqr/3j+WD3bBd81bvGK2f+qxppl7uwOX",
+	"hyedYWpyUCehQUzxYLEz/qxNQny0b1FVj4YFDjMABg0c8+hp5DOVkIRrbvMEoGFNhzhYMCobaM3bsDKu",
+	"oEMTP0HzKc/KiioHu8/QMKPXRKj42U6EwAjABYL1oOGCyJjxHVM4yvVkNq010TCZcpqQHT1cka9K/36w",
+	"e7i/v4+SKdYCuwb/of5p5xglU5JckxThCaZMGoRx+4vQfEqTKcKm/RjOkNboQCluF13zgcw/ILfjJXdQ",
+	"pNRFcwV6DFe6svEQt9v5xi66ItxeclXXELOK11X4YqBnr4aSNZkL9ra1mqyUh7BpkKLFqr52efI1p4LI",
+	"uyjdtYnJf/0mYoYE9G7c1CtQrQkJVcDaei4Jb7wXaXZX0WX+2gJv9iDR3Y0XhebBwcrG+M3j2agVxIZw",
+	"GjLYvcGybAyRYIauCHKYeoxs6Ap6sq+HSNtKgqd4ESGs0IxLhX7e7xWccx8AvbbPqxbLXoMAs9xeF9jR",
+	"mZrWaOE6GAPuA8quYy0QtG/s8c3BY8PEd/Uo+RictYni14QZv23Y53JNAtd/OeVzhjhLyDHiLFtA18cp",
+	"llOoU0TyHg2YvI261/jr73OG2zDyhU7xngx9HSTPj2EkLLWub4tcJdlIl/DTN5QFyvVszhRrd//7dhha",
+	"ZxrrJhjvhJ51r/3/tc+tbJ5rzekBal69unYO3fetL2cj0ddqT2tu0b6qHuJjY3A7Ynyam3cvXr6nD6Z9",
+	"dMhxsE6KQcvzXT3c/f4LBzNNGZYwFxDqQh1NapeRYKCPAWiitVrAY0VEbIoAY1Xl6mAVVw72JSY+syJP",
+	"8g33NTmp1ZTxHFGPJMqxUM2FD03cNUmRiQZo1WeSCMNzwG1hffWCTzubFnBq4Mp6UBuKo/1kallShnBV",
+	"XvWakFxLEzgRXEr3PUT5mg3DaXgmBK1/OexrlrnEu7990X/2d3+Ov/y+Hz35OZxvYhW39hKNIge8rWak",
+	"WLNKaoVzhzWUOwxZbRzU94n91SpkYz19qs2F0/mcsnuEcEMVRsM5F1K52nNXRGrF1ajAR3XNWOuz+syO",
+	"nGJsz/YYNOEjNBaEwD8jxMgNlEw15pBaQUO7kkE0MC8BzZIbUzvs+UtPufyrWla7tA7Sl0Rtp7pd1TV7",
+	"eWrL3fMr1yfYZ0+9VIzSxtahiW/Of1pm/R9aSb9DhTtYra/H802WskkT5bKnds/smrtRvnvngN1QXPMv",
+	"Kjwe+21pVyS+fkcl3z9os4+oxKA1SgPWkXKj0iP3Jjauj2Q/FvZ0JfvgrC41UufhGHIB4iPy9h1phsgI",
+	"BflrzAXCDGHG2WLGC1nOsdMvNaiBrd39O70wJqcpoiFGOc7NKkxmfqpFLg27YufY2GNMvBk3bzmGHKr1",
+	"E6i2QSPaW7M/emYlv96DljH8ta9ZgT9ktYl6KDoOEbdneVjm07pTu8NHV1dgi4aCq4JmKqYdN3qJszEX",
+	"KcppxrWWQ5lUogD3UYTklOa57XvqWjceW0kxmWI26ew019Vz4hadouPeDGqVaeS2Rb1umWHd2c7CqJMO",
+	"m5yUiCTRF2Okx51btbwolxFQrt5nKZEKjamQak0XsC+yrxKC4agBPKKAAaeE1fate2vfNAm7jmMb8e3N",
+	"xWOLEd0K8WH0tEMhbsDz6q7NGxZ42oYGtLFBqxMmqlWtvtPtsYCSEn8vFvAPA8ibQOl3vcfl1/XR5qqY",
+	"SLX2TfWjzNc2M2ZJ7PeeM1JG1VcmvS2N/CjNUpyLUBXhsTfDKSkzMvamJEujsvr0HhgnvWnLNLa2JSsB",
+	"KhYWFY0hVKEpznPCjGxo3/hIQs+wyEQauNLvwhhzd3om0CdcpP3dxzDaWaI6fl+T5a2vB5cJq63qo1Mu",
+	"FPK+NSKJphmm6rPx3xLp7FilYWuvnzrp31R9uxba6mfkn2+18GUAvw3KVEee+yNMVTTWLzgPiKaTgPny",
+	"1HXUQ6YTi1YaZMzH3n34EpsW+/k4vqLCuElXwrcNwOqU0SY4jyUNRtFosRcULhcp5BQ2NRVETnmW2l7K",
+	"OJlquqB/IlhkVMtHJp0EDUsttKIzZVFckKEQBWfyDoAnTMFS98IMSwVDe6GyKWTSuVPm4qc1BNOkyIoZ",
+	"BHkHunnZkei0HAm3g64WCE/IijvKbSGGtHsp6+bo1wDLS9RfZs64gwwW74DrgNUEzGhgEso7j9wvSVFB",
+	"4Eqc2gpxqCHpdyIO7eIAPCcs9sr9lXX3QqbBaq5NxJ6q6sS6PWBNEus6JbuapgteXv2KQ7qbJqT300jU",
+	"vm9pcchG5G6bWZjUDFciI+FM4WSNcHBoHOEq6Jyap4OOjEkH5fejnx9JlDT4FFjgwgTQtOVKlJ9etSo7",
+	"AQtykqh6WHwyTVY+N01uaS0JUH+uNA/qMtmU5lLyNYdSDDGktvUDLxsSs1ZU97l5pr89hjIgsvHPMRcx",
+	"vuI3gRv+p2ZnP7vKTyaTyfA4ymz0bisEXhWCSXTwNHwu/dlrALpWcVxj7x0ePNErhrUfPAGB4YosOEv1",
+	"twdPI3TwDO3t7e2EwZJxm+PStuSbriQr+gJY8iDWIDx/gBKDbS7v7bHCEnNIUSdZCmO9weEe0kAAZDc1",
+	"XrWQZ6NoU43/fQu4meJtYy4Iqs4u2tAfUULp6hpi/Qrktc7DyY+tYKUeXLk+hSe+zPgNSWPF4zqAeIJM",
+	"nBBs1P+MjFWMBdHwxHiccTYhAlI+bJEb0CfiIs+JiA3oCAJ1cZaH+gTJZoux+lfb/zbu+PDLRUX972Ej",
+	"u+wdSRXLm5bdr0BgzmUFp26zfIicQ08O0EkxKaRyKihOcEpmNOnHHA+fbRvJN+VN7Q3WaNFxewdUalab",
+	"as6qODp8ptVc4yr5HtUSvN2sRoXt6oVdqXR3rhiarWylIca94HnHCWwV78teTv2Qv2o6tYaYvrqTdSe+",
+	"rny0H/6Wy15LwPwWhCYaRIaUJFTSPhxLP3/mRn+LBvyGCEFT4lWrXMINAz+ZmnWxMR7csna5dU2sJVG7",
+	"Z64WsW2isBGNKk+w3G5tOV86L+PMO/qqRllCcuWV9KsK+nXINnqmTVj+Vi++6ZlZIMwQZabyd+bFHGlm",
+	"4oo4Dt0pap7Ddhod+noZnjY3WTXAr62JWiJZ6x+sl+8Vf1Tc28PYKwwZ2MvqBa0B7yshMAR0n/KEzyib",
+	"VHylTQ2mWMYucKDZvKMd8dA2d3t6v/MxLttOe0muIuE6ddJJ2hnrVu0B3AWejwGa3pep3scIX0GFeKhS",
+	"okW2+OCnni1xzQo6esqEZ3XY3u6P4rVV8du5fLkf4cp66kxr+iWg0A+8mvUX3Qm4qqY+B3bfzfBXrdrZ",
+	"rywOwqfQEbTfuQ2JL4Ao9yf1fcrZJ3bN+Jx1lJeyDjSvnB76dPFOw/OnN++O0Kd3B6hgKRHoeYQ+vTu0",
+	"/lysFOiSCNvGUMa0p4c8sb2CTcd/SVOCztkkwyzVvz4rW0hRNrHlfKT+4SfEyBysHVobKtSUC2ga/Ond",
+	"z/U16a8O9l2hRltH1xlGYKc+Snx6dzCIBp/eHcLfJ/D3Gfz9Cf7+DH8P9oPw4Beq2MzNWpqvSxvbftCU",
+	"7ZfOivOyH0ePcjvegxfec6Z2z3rS+BLz/SaW7/WdyGX1KVcPq3cWtpoymvRpgFQO7OOz1iAuVk35ixm1",
+	"2jHccy9LSxyzqYyrBJpArLhUnbGePRzGttZcLPU+bEm65QXSTeU6PyTlahFqTNTmpbXWEPMplwQVElKe",
+	"zEQty0G/cHBTPGz5or+C0TxjW4smLfKuuVhcVOR3OZcoCfXtur2u7T33jOvLLnFTQ7lHRDfr7vKDkUY/",
+	"Ei9Q5KxJ9AJ1fY0dbFZIaMYCxrD93cNnFbPYmFCuwLKh49LQIFMsIpTwLCMTstM20xkO3689y1bI75pZ",
+	"o7cjzmu+zKfJaz5ap9j1C/oHzihgkQmfo0qiGU+LrJC7Bwem9BFK6cRYRxsdWr/8ftDRmtVnAv5DJ7v/",
+	"g3d/+/L7QXT4DWaw3+h//h/0f/yvvvx+2DF3i4eseRy34DBrk/ZgQjWUTCXCxu9H6KZ9B5sevOUCwdfm",
+	"RU6z1S/NiH5X860nu//zxb76AK5Of9G1hE0YTrCJVw8WsoLeb0N7qhWLuze1qbaJ7XT3WcLG+nXl6WZo",
+	"of4822Nxq8zvdyfnr7R61xhPv1P0WFDo2LbFlPotxrGn0EruiWGtdkrUGNiKvuH9uNKySb4Hl1rtXQlw",
+	"rX43XPKv0BVbjtZ3pq/hWSy32/hmLNtacSmbMaB+W/NZ0ZdQ8cYGfYajSwpB1eJST2GpaE7/TkLpCgyd",
+	"XLxG12SBhiOex3t7e6Mdk6I34oyA+RbnVP9uNJwR4gKNLt5ffkSPbw4e45zuXpOFHEUIrK9YotGJMVD9",
+	"BlTsCL0gWBCBTLWwa7IwtcJGe6Z6N5mBLZvYKpB2M1OlIC6Y0xQ8jub3l44E/u3Xj4OolXjxt18/2kpx",
+	"U4ISXrCEZo8kep8T9voMnXLGSKJQLvgNTYlAw/fvzi/enLyL378+O41fX15+Ov+wE6EEC7FwbcmTDNMZ",
+	"VIoBiykXk6j8IHgGtd2h5YggSJCM3GCmqhF+hX2IlHM/+H1QepzDNwgoHPOQWwDyXJEomIkiBF3p8vzd",
+	"WVn2Z8wF2BipnLpDkS7OnwqoFMSI8Fq+RMjQ+c+schlHzVpBka1TjyeEJQuvH8z5q1Ooxi+9xCXzPtvu",
+	"pbJv731mn9kpZzemSYI8+sx20fkNEQs0enxzMEIJzjI7WU+gOtaQLBEWBF1BHX/FETggPEVPrwUjfXt7",
+	"+oV/u3z/Do0pyVJTIRUelgxfkzjBkhxDdpP5dvTPf/7zn7tv3+6enY2Okemlr8xPH16eoidPnvyMPn08",
+	"PUY0Nd9++vT6TMJbTgF5pE1GR4f7B0a6Hb2xaVwjWNfo/COejI6RgHJMAIrld6OLk4+nr0ZI4Ws9kVn4",
+	"jIgJ+cyQvu5kioZ6HX998vPzCI1wnmdWIHoMw3ZhzF/+LTkbmVSPKWe8EBKNXo933+ofR2j49OCwatNr",
+	"nRL6BWYZJmdeKpyRHdgYkIKRN1NKZjlXGip2/04WoyPIC1Ni4fX+xTMCFAeCR3m6QBBatpC2CZGQrgiB",
+	"fu/QnFM5r9r9AKNJauoHjWyacTkrjMfQ9YFAcjK8gkr09PAQlvyGSlXexOj3z0YE/Dw4Qv/a29v7EqHP",
+	"vuSsv/882Nvb+zz4NooQI/My9fgY5VhKNPJGj9AVTq4RlnBk7jtXj18PRDmekL3GQ1ARQpq6BF7WjR5Z",
+	"IYVdsYYKSiQa/d/dD8bOv/s6Hdl8bJxlRDySEaJjRJWlyWhOsmxXC5AEaNCONykRggv9fg05Pz999tc6",
+	"4OSCX2VkZoDm2OIJPGMgPKNSmbIQI/PtyJ6/3j9AKNRGIAJRZv0XzjkB1zLU3OTxfwoiFraepEZCi80R",
+	"Gj2eEpwSEf5Nk7j2L/7uBJAq6HYxpQoAbi6ogvJSuBkADU7lKlOKC4hpxkVKFUn3PpvykgmxtY2M9DR4",
+	"+/qj11WnJMgnF68909/RYH/vYG/fFAwjDOd0cDR4sre/ZxvdT4FHPzbtLX6D5temopTWkky1z3RwNHhl",
+	"f69K6MJzh/v7tkeqcj1SvRv8t3XQGHlilaJjXmFYTqjrFk+IlPpYinyvJmsMjv71xUuLHLzREroeqyEI",
+	"FB08kTbJRtjS5F/0BI/tiewt8Czr3Pp7M+gyJ8l623ezVttvb0tPrqWgJ3v7KOVJYTgeluifJ2/feB73",
+	"UsQKHo6bxc1Q9jknorRpSFere/nhfZxSadqE4UQtOzvoydwNMB/Mz98FXuDd0AVeH8Gehv1n+0+65isX",
+	"6PrKfmL4BlMj6i47Kv0aWgEaGoKtSNpcSYWvsCQ7y45QC7FJmYEePEbNME4SVwUtxwLPiGnB+a+gWXkO",
+	"bYd86Q+KVOjfgdK50gFHAz43zZeqw14ZVvB7cCI/f3kL05UlpvtBgTmcKhMr1AbvCGlER/asNedUVgRN",
+	"C7gqcmzqAB6ZivhqSoTsPLcbIlLTT65cYDMsRi8jtOjq/h6/oTOqBj0GnhojmlbA7gyVzCGCWTCATicg",
+	"DQDfMidYF0UAv56a1SzHrxc4tWKDeeRg9SOfmI05+M0Ym5/2weOXXFzRNCVgmXx6+PPqJz5y/hazhV2d",
+	"SemrEN0iIMITQUwH4ErpsCU/vZ4WDt2tFtTC9ce/0/TbY5dQZ7wBNbReARCvzwAYci4D9MIFOpglt0nG",
+	"qrkrEVrr7Abo4Exe8HSxZXiza4XAm7oJuOxlfqfw3sVNq1xHc2M/OoDvP139xDuuXmqt1DzQAyNObTgQ",
+	"PHDQY00XeJFxnH7k/A0WE2Kee9bnAGzvMpK+JSnFrqv708PDPg9budA1Kd4Ctr/F4hoq38Hlo5Qzgobz",
+	"KTcivNZBMZhcjEt+ZynGQ5+aXa/7VzeT9zp+BVh9iBO5aoVbYLqBBIz75uPe/ldxc6PK6ZGO7kb2O6i1",
+	"bDVeFy6rVQZg+VTJkuG75L2ts/2mJAr3CcmAC6KQ7bmLFcCQXgyHGFUbJqe08G2DDUKLSAsSm6HhG+rK",
+	"E/iDSSMeKCyXSf7bBJE30DsTjscigNRimYt29qUPMk266BAIIJ3E6BdSo0WDe7roLmZs6Oye6cCZ2mKw",
+	"5x9xZxa9HfYYxsCkfybWfXsY0lorlCCtwVEV8OAoZBuYok0E1W4IfOynptxKBK5DzVtMmcLUWNsh67hk",
+	"BdJEd03xjWYAtv25cTnYhE8qEM5zos+FTqZK7qGPznhqD2qMs8yc0sEhmnGmptImj/pM59ha0KHzLUN4",
+	"RlgKlhkuEMgrIFtYi6srcVRHxDOS0JQ0cPF24vxq+v56/Nbkot2V5O9txyUb2Yzde1YBetAeW7v1gQbd",
+	"Vn3oIclf6ENmJpLnJaaZ3c5/lebxwVj+a5kWj2QlyCqOZpa4RYakGHKiSdzwKZoTcu3TolI2/kAm6HB/",
+	"Zw3p4LF9dsuk+aXgM2Rrz/hCvCbKWsSFLy8EyaE/OfiuIBV5ynmqJWYsEVVozJNCgjsJDc3Whs93dtoE",
+	"9BXP0j8x+bQdeh+o5wP1fKCedepZNw6A1t1J/GwU0XLjDIQw9TTLtBM0bu9i4RnpbUkxHSK6pqIsyQpI",
+	"6r7h16S+ulWtm/5whgS4ttVuDX3//yXGAxtxJ9EQpzNadinQSANfqymZSZLdEOmLC6YntlEBw24HiDEy",
+	"5/3DOh1gdWuwy4Ntv9q0TQ2AovmlwSJdeNYqNlmO++FZ5YPbYQl6Agwg7AXFAobaEDP9BZWmiBMtI8g4",
+	"g05SLTRt8LbVBj+HuHdMirtExWti9ByFaSb/dO62LdnscP2YHHx0kOnNLXU+0Dw2YsKWndQfYNLvDXRW",
+	"AtKn+uDh3QaM6uM0UFrRLq2uA7RiBS23+1Krx4IrvIXoiECIVJY6auogwJbGgzBeiBE3rt9jGzg7X0J9",
+	"21aHD7DwLuC+P5nCgDjUzYQOHn924eIPgSJwHRZHbLC4hi/OSBmoDVDYyhqAjI8lFN/hUJFStUtu9LKW",
+	"a7R64LkZ10urrbf16KmJwjNGsuqOHvQahPyAYQzYBVL1xEp9rmV4UdecVRm6NVfYRnGcKC4ggryCmM4Y",
+	"hjuwTBhIb87m5/Ud/rQiLbJr7rLZDJi0uyMeOsp/rJx2VSTFknn/UFaQEtV7BHjqscjQj//O4ArvAEL0",
+	"Vv9ckduUyrywtUE7Se2ZG9SLztrabP2u1k5tqundZ2xXAekItyZgJpzLBUcl3Ngm0zIsq/ymk6LlhK0d",
+	"kmUaEdnIK+cuo6aXWNeLXPuieCz4bN3gq6ULqId+9VgBNFH50wZ/WZBeTaoc7v1Xkikl6FXBcGaDVWSE",
+	"ZiSl2Iaps9TEMGNqxLt2fOoyBalZFRyEUoPwj+QRwiyYaOty6yI3wBTihA7SfpyRRrky1+0zG2I3N6qS",
+	"CFGCmSYKkhCra0EGpUaY0eOK9ox29tCvU2yetOCAZniBrggaQZfrEUpJTlgqTTFz+ZmNNH0dHSPcPEI/",
+	"FueRyYACHmASc/UvI0lMAP/IPkJSNHwRoZcRen2MTiN0FqFfIvTqIEKvDkE5/MxwxtkEai2qKZnt7KH3",
+	"LFsgjHIsbDAQbpR3ghLsz3cPn8FO3NoEmnBw/7tbdg38TDPv6kT3PrNfIWnVBQ3EpnRNzNkoCu1aVHOW",
+	"6Z1USUjFJDiLU9vraGSyEENmf4uyP6rd3y7vuxj+3dEEKJk5u8394tGDDv/gUejjEG8hvaYDFdIDDSrZ",
+	"hUsSRRh55aY7ExwcE17pYahoxF1LDg+BxPfrlGgBVw20SsDqEkM2Mu660l91MPsEpS835kZrh241K1ts",
+	"IOTCC+83dGsFmjxEbT1Ebd0nkzrlQmjpH3qsgOpiihUMqxozpsDMzjHCmeRWYaeeuSBC0D/WxryWwiwR",
+	"io41jhA05lnG57I+ojdfe+zetPVcXTPttuTn7x+eandiNvbdQvtXUTgHNw807oHG3acgPuXzmqnCdGoY",
+	"cpaQY4SRhIOy4CmN48/aPvZ/XppmTKbJLthjdr3CZ0tt0ufT5J1+4MQb38s8/f0Thc+niT3mXkU/LJmT",
+	"zt0Kb1NcLJCiM4IyOqMKDcnXhMDDuzj9dyEVSXegwBZ0/7mbROE/klG2DS6r7bPu4P8r7bPLLKTrW2Rd",
+	"2TIq0ci5AWyxM9srxvzOC5XwGUGjkxEa5qbZ9M4eOqmbGGd4UT3BsgXUNPjMrOWxav5oyhgtaoXT5lgi",
+	"twI0lHtPng8PdtDplGapICZS4SWe0YwSiU4ShQ73D57udFsO23D1oxoR2yv9LvbEwIE9mBYfTIvfz7To",
+	"CMOYi07P0BC6Whrt63B/d07ItceGk4wn1+uLNystjkHaco8c8sEOed8FDZYx3aq+QQV5zrUlt2ebXAmx",
+	"j3F6Q5Ntx7W+N2ycZgSNzBspm4z20Am8TDPzvJZUi8ukWirhi8RxcMpcfi4H5+IN2UPnOJkivW5JBJpi",
+	"4x/kc4aeG1wGDI5Qjm1WbmYqP0+EvmSJEmPVCUTKmqs5nyZmnX8CA0i5l+9i+OhPhB6svA8WkO8vLxjq",
+	"BHXzoSCNJTGQ1P/8GD03FQ1M/YKfNhQRLMF9/Lv5f2ySWowGsxkVdmYMvQgvptdNP2hi/DomkiUpM7Dk",
+	"PyWtdAFxDzTzgWY+0MxQPYO0MtmQ1NFNLAQQsc3Ioovu2FXc/ngXMqnp5lLarPbQCRJkXEic9a/E5UcU",
+	"aEny9cmlK87VUTPrDsxKPwS5/K4Fs/oTyhQuIXUQ+0ApHyjl/VFKVytrPiVqSgRS3KvEB5W1PMOUFiyf",
+	"RU7Q3NkCKaVSFuTuKKmv3I/gXSM04zc2QtkJ14qjERQHTgUeKz0aDcFR4O3d+QqkwguJTlDBFM1sFxyG",
+	"M4iDhpxXSDDdOUYjxlVsXymJkqHJ3gGBXrvGYjcZv8gwgxTXPwcBh638Qaj4g7j7QMR/ICJOXXkUl1uC",
+	"hriUJa8W6KBmLTjY35SYl5EA25aHf7Hm0CHe0fsZpjuaHH4gE4meDZ/uROhgf/jU9EY7eDJ8smMqzwo8",
+	"ryryArE2VQlcmALijEhjei0zyHMiKA/YW0/StI3+526/fw4KW27nB6euNbeEvrQS7srOAgAKUJHZ+SnK",
+	"W3+gxg/U+H4MtswDTENXTPsC8jUppBU7oalxrWJtFVolNyTDGi9SgedbDrn91U77Z7UQuP3h7Aenf+5+",
+	"2YOV4IGk3bOAaTOG/Zi2ChyNouwU2l9XipGm78aKWNsL25zj+wTYkmkSd9RpWbtiw9+KdOKCYo8QhuLj",
+	"0HFQS+TzKZfEtVzAikCwAJwjlebrzkIO6wcB6zP1I4D/YPG0evkPzW2CgbPhVjZdetUJ5APhWpV8oyza",
+	"GNZGq12H9sNRHS9GOxHiAiiBS6n3XNUGwKE43JgIYYrGgU0OM4gHr+SfVsCtxgLOTGmBoyrQn0Jg/x66",
+	"NGUF0GtjOLsi6CrD7Fq/ACOw4BlD5cGT4cHO8CpU6b6MptVQ9QOH0II57zvFzcLRPATLPgTL3rvgcQY4",
+	"XDNd2e7c6KCzKUcpW/QJdLVof9f86iGk9XuEtBrRiqopItBY3sFOaR66k4Zddfh7XDawupswgYrFarbK",
+	"RWI0RMQ4ygXPucQZsgktxi5afutq1mhOP5/yjJjGOCR1JXyOrTRArbFtdPH+8iMKbNH4ttrM9QJe5bjr",
+	"iTuIP4fBoLal72UzWEZbHtxQD1aC+2TWl4SllrqQtOrbJ7Va4XmyTeOpwyN08AyleAE/J3ymh0bWg66p",
+	"DWXop3ZwwRJG/xjU5Dsoe+38+dCBtiSyldffeuTnlKV8jpKMSyLR0AWfmaILZb9DUHx8T91OhAqWESnr",
+	"zcv0CxlHGWcTIpC9AnqVETQUBEvOJHoWob9G6KedPRTslZvhXJJjR/uDFwNDAjqRPshtqUQ/DK2GXT3Q",
+	"6Qc6/WDNbYcLaBoMxkevUWJZ1BEN5d7TZ33JMNhd7kLULcu9EmPXM8xiD51YUw/OBMHpAkkibI1Yj+tQ",
+	"ia5JrhCW9vfjst0ZHMAVSbgrVwk9a82cvsbgbEx2fij3FkrNuqEl9QT99c9DQmE7DyT0gYQ+kFDTjgJo",
+	"qEaKR5qsmBq3PcnkXYS7vhSE/EakbY1hZGlLwfbQO658EmpFbheaMMXSVtXxpFFLO/FEEJIigkW2MDYE",
+	"j/46gdf3C3aGzP4zqqWymxIyMwLlfGdUSpKaMC6N9mmR2WnN29pN1ynzGolrHvU0YOCHwNE/nTALu3qg",
+	"xA+U+L+dEpvef/Xge/BGgjZt7ZkgxBpFPKAG9yTY+RRLsuv8mFuOrrosnREX+jUf3Vv+HATL39ID0Xog",
+	"Wg/iY6mBg64JpKUMkSjdUxC68FMZxIyGB8/QS3IlCiwWEXpygN5ikUyB2j1zYpCV8DDSdGb34DnkOPVV",
+	"3UGz3b0LBb4SGo1ebXXoGSGqJjo+knaACRrR16zaMt2lfvrPqWLD1h5o5AONfKCRlZXSkgymmq6kkAup",
+	"DPjqpnpf9UblY0nYoRce0jQ5EnR6+Q+tH6MZ18ooGuoHkIHnyIaoRV61zkrhjaD5TWqEUf3XdB6OEE4U",
+	"vSFAcqPPrGwx6n6WhDGileAyueVsfI6oIjPbTQeiQrNixmRUJi0lWBJ959DkB7rZEJaQOMWKjICXwEup",
+	"Wnxm1qib4IywFAu0ILhso0XVMRrd4IymphNiIm9GKKNSSRs9McMsxVD+Cxak9XXKJnAQpgpWhAQ2SWdT",
+	"zD6zjOAbyiaIgv6PJM0IU9liD71WaMqzVNojxBlKscJH6PL83RlSBM+gElYEayc4mZrZEXXFp6k0zeZI",
+	"GqqPeQ63e6nvtsUVAmSNMFlIVB6bib4dkr3JHhyVmlKRoo/TQsgUQxru3zDTDHjnGNxt9kTHhSrEkgZk",
+	"/qX0K3OzcU+yi0JoDWfdMNzfaF7nFeVKrijDsJvmWoJ84jeaN5jDqXnh7hmVOZfUxfvVH8VK4WQ6g6iT",
+	"sYYUPCP/+/NAY9zu52J//0ny5gT+T+zH+o2Zn/Z+o/nnQah+cLXmP3ss8EeTxig5283IDclcnVtVCOYC",
+	"ezQZ0bRNH7Q00bK/0TxyhZ4rIoAE0cjkEVLzhdc315Di3uWzocbtYu3i2a5J14/b7XbNMPzqBP6okfjN",
+	"m+zRIrW69f/KCH1nTq8Bf/961loi8WzqOcSFGLSIbH2I8otHEgleKHKERuatcfXkSGuMn9lI4jGZFFik",
+	"lE38n9Hw9OTlyQ4Ut0YY+cOgxD4RzLSAN8m2wM9tnVosEf7MQF47Nt9ZAcBU2sAMjXCSkFyRdFSuFYpu",
+	"eOU5OmteNyHuRw3Xb67zu8Tttw7rIYD/IYD//mMCNQ2o+RI9p+AYepxaelCSg2Vpg21hY2WMf4Bo3BtL",
+	"fIj6v9+Gei0Yu7fWebdnTffYQ68tuX2HZnp9ccXZHatLfcCbB9vjHXfWA5grc0j9unet3nobsKvHJoZl",
+	"yy6Wt1hcSwRNwWdUqRrKoJF5pRa7Ib7GiusQJ1SPdMwou4Y0dUTVZzYc5fpJXkib5wsVAY1QX7b6RmMu",
+	"5likJjaIYJFRIsoJqbQNt/kNEXOhl8ZCMr4JYt+6jL+uZ+dBHH+giQ80sUuSx6ZJ1QJVkGyzTzahg4ZU",
+	"bTuUBib9sejI/YtNIS7wIDg9EIk7JhIAdSHByTpuIYZ4d0qyHBx9y4jGjBBF2WS5O+GtG/Qn8SLAsL4+",
+	"BLt5c+vtgkOvSAY+YS5s7KOaUgnesi4/5ZRkaQxjB2v6JANvLmPN+7zUDB5s1xP6Q7lL7GWt9pI4uP+v",
+	"dJHMKnzu7xg5yTIrz3qHNysyRXfxRDPw8ms0fHvydqfxY44ZyeCni50IyNIuhoqzu2pKdo3s8pkNP568",
+	"NMkJ1sokiYBmEhCpVr1XjzDKltxDH09ernwEsnU/My81o3SMJJihK4KMb9wpZXvIhMZoJQyjtydvfeeK",
+	"OYmGd+UzG83wLNbvGR3DMxfuGVT9UvfHwKEYZdE0hhvNcB67fMElThoL5z+qb8Yu77u4ZNzRPKh+D56Y",
+	"79dHzNIdlx/ryGsPSWylr6XC/btmow+elfv1rMzKm70ff8rGXOQe3SilRPcdvCcr0MA5Tey1PeDDg+J/",
+	"xx4TLgRJVEUpHrkAoTVdJjwnbDfFCj/+3YQafuuM0L50dR5sGTQjOkN4os1wLlhCM0htlnOqQITmDA1H",
+	"79+dX7w5eRe/vzh/F5+dfDwZ7Ryjp/tPEdQjnVNJ9tBJNscL+ZmlVCYZl4UguxpzBc8ykkZoPsUKvBpU",
+	"IiyvSbqHPmBlS7eT1ARFZxSCLdNUEClDIvMvRL3PCTvDCn9wkZbrETzz2EvBZ30UXTP6I+8/VouLGVWL",
+	"/k+c8lmORXf88XIws8ewKd25NwZJkkLoYzn61xcfD04sBCIsUV5cZVQC0OWEQYw7GjKOEkFSwhTFmTxG",
+	"QfACmN4JRt2G7Vz1hqpl0G53mPky3mKu4O/0/2fvapvbtrX0XznjL5Hm0orkpLmtMvvBmzptZtskk+Ru",
+	"J7O6Y8EkJKGmAF0CtKLp9L/v4OCFIEVKsi1LTsJ8isU3EMR5e3DOc/QUeVJDkU0JZ5L4/i6NkNy70pk7",
+	"4XK3Qr3C+xfQV91tU7d2w1vPyZffKJ+q2clw0O9HJ3PG/d87QFuviKSnjEvKJVPshsJcqzTnTOsHN+Fc",
+	"/7nfML4mrCv8RNsBr9LS+k5wLlEREifoCdNmVGRluKsOZwnn+LGCLeEYj4K4lCaphV128qlbFGVjODxl",
+	"ElnzeUmGoUOSOePdBlGuM6Jb0ZSKhB9EWzcFlOHI22hyz+hKeSk1W4O9oyz3syEHhFrKDsUR8JZdZMSB",
+	"Lq2stMjL4XNVq/aoirpEsIuFsnjM6YTS5IrE1xsjvffm5Nfu3GPkYFi4aU93m2RivnMg6t7bgC9fW4xW",
+	"+XjbwzS3JL7LvAQrF34StuQn1AVsW6XlccRslWEeJWyrTlUbubUb5sfbMLeMo2ICi0xMMyolXK3MDoNh",
+	"PQnb9GM3lkxMqJRM8M3VjFVjuzUiXFchhzIP7X77ofsXLRiNS3Z3f3vvbvllJFboO9vv1uzolc7cyc0L",
+	"ndE9OWeZSHffJQiH/EFf2GL5d1QEwURudxJLa+p78Q0r0nF7LD+c40frFwZjPI5TGE5S6xG2WP7+sPyS",
+	"CFsoPzK+HHLSicmExTTbhp2EemC7L1eW+YPo7yYvLhx568vtO3dyUf7ShwL372dUDgjulz2MI4D7u4iI",
+	"A/dbUWnB/SMQUZQN1KaMyhrD5CD3zUHeB3/WTgHeLfkO3d1DtsOylPnnO/Jb5JgjUnAgc8GnOihjmf1J",
+	"NlOt6sO3HtYHc1nNsD75giwsmqjs7R0o9L1npen6G1U6+7tMuaZXepBMOuOvA1GVClXGpSKmWr1uLLG5",
+	"blud6qli852KVd04wnrVHYewrWp15zGcBwTEHfqFxCoCpCD+cPH69Kx/9uK03+8Pzp51jVMabwQuKt+2",
+	"xTFKkr4dw/Dq8jvBL/z7Om7wlGYwJyuQlJZykJ19aK7E/RRWr04pUgzN8jnh4foe60X9+fPnz6dv8d84",
+	"Ap7Pr2hm0+aRlBy/Q0zZQnUjMLZmxMf40w1NxpFvkkFTNmVXTGsnXwXgdus6RLts/dOzHyJQS4FdxrSM",
+	"2zpcLec3Ir2hSQSMj3hQNPBEAsko6YKe1FwV7SQtCbgdW3MZ7IeCzfBRwjlufEeBcvzk1MjhB/uJWxyn",
+	"xXF23qjTKwZ36qzqYdzyjaxXt4ZqrOofbwVt7izVdyTl359YhZq5jVv3DfHUcNdWzOW94J2aZsjBYpeK",
+	"pXrJWzMJhZV0BBIWvHhZMpaWwtuYt/UeSwZEursZOyCAVLh2RwCPtgld0TepFb4WNDpsLa5XES62zZiO",
+	"cTbiR1vt41Pi6Xb2zGD6lsx9I2HfxoDyKZlikyRItbLtlMEwQ8mznK168MfGfgUj7hoW4BPwXq6jOwEp",
+	"YkZSWIrsmmY9+EBPi7cEyhMzLMeFilfrEMGfM+J6GNeULiQw3xVoxqQS2QpbzWdUa1zBqe0BZUYQNnEI",
+	"WyuHdw7ofXyThErzBE/7Y+6Bt/5TMG6GjS2VDKVRkLY04ssZi2eW3ifWK4vjyCcii2nYBjrgI8oyhrRB",
+	"dZNcFwxZaqb9hUPHb9RXsE0dpU3frk6eQVF1hMzpsipFrRFqjdDB2veRNXq2JxLimWAmv62yNDclTDYa",
+	"os07G+fBeQ8omcVj9EPr5PMC++gVw/66UumPEF592ugLyAjiPMuQY4MnsCBS7T1JsrLk4lRH8fslLH6l",
+	"7/kNGUh8n0dpG/HrtaFYawUPForpBRcGYt4pE7mKxZzewtphe3Dmrd0e467XdtvEBBpcGBokx980J9dU",
+	"DmG8SAm/ZPwSm9aOI9dSQkcjEVyR+BpDEU8n2oM3aUqnJC0CGLmkGTzv/wSczJnZ0PcK3GBXPdAzpo/N",
+	"iDTztOS4JVUXXHzyM/INac/ipR6lCtXfstWgrQY9lAb9XZR3dkhqU4F2IS5d06CMTOmeladtaDm22rOE",
+	"lyA24/tdCq5f5M5dOXdsxwkdHIJ+DCR0QvJUyREnsaWMTlfdHpzjmJBAmgPjZlcgDQZuKZ/FDc0yltBL",
+	"k1U17mmlbxLMxuYc3JM3v1wqMe7BefD2M6Kw+49Q4Z6EsQMyNATYS6hsCGrVvf5835Sq1y/0KNW8EZVW",
+	"0beK/lCK3ggDqnqjKQpF0mkqwqjdq0CmxKcIsiNBYwN7aJFu6h9oUfsFzZhIoHO1AsJXLgd1ym4oj+Bq",
+	"BXPCuP01cpXAarVAMEtSpYxrS1xiFU0ws2ju0lqpzXbSpydMKsZj5a6TUam0OMjMxAOo1btRuXUAXrFa",
+	"0Agufn014kZ1B51XrOYK3pPwsCuQNN3gtOVw9P5SWy5zRjfSuuAq59r2LhaUpFI/P2EGTzP7Hvpzp4Tx",
+	"4CE9eOUyp5jLnFLkikjag4/U9Dn4cHH+8+8XTySMTgznpBydYA4XJfEMJmyaZ/SJ1FaMcZSNBgrVc/ut",
+	"vxkK1TLb0K2JV3e94GfPPXocstavJUvSra9hkCp5tfIqwMm8loRCXFFWZRR0Brn49RVUpVMW4iWhLEq1",
+	"9K8VLUdnMeYYp4xTKRt13SuRa9lcaqW0JNI8hJqkZ7WklMN4kom5afcxVmIMjMdpLtkNHUKhFJYzisCA",
+	"Vw7QeQFLSq9lBB/oFH7oRgbJHvEJ0wpjkRIuoXPWD88aPOucdc22LeE8J6kjWPAP6sGFVgDo1BoTBWRK",
+	"GJemk3RGloZmGe+hZnTE6Rd0aAU/JcmfudRXJETRl3YEJJUCRif0S5zm6Df78+XoJLLlBV5PLnGzlovi",
+	"LEBHyzRg0SM46484vhGapjP4g9Lrsz78F/S7hg1iTokWK/z/z5MLTwUse/CeZjHlikyphBm5obglrF99",
+	"biYspmZq9BDyNEW3f8S5UDM98NLX0zoWP6zg6WqoR4xWA31uMqdJg7q8mMWf/Jpp0pkb2JGaWYV3aNlU",
+	"S/8r7nXXh0ypq5urxo1XffTbzxkv5kN7MFqpecGNnLxVZTtUOUxHscbH2knFfdHnUh7TRvX2WmTgRx90",
+	"Piz5c0PMtVBUq1dFbZsmfU2inaRpJvIFdLT91AKFmphkNJORkalMx948GXFXXCEWKY1qNqQMdBoywGgX",
+	"Ch0anE1majK8B+jHrS0F4SBjkVHo/MauaaZGfHBqU9dLGkJiHYicaSVhwmmtG1bUtp9Cb4tJNCyovrDT",
+	"PkbdPXidae+LflFFY16nZZv0hf8CrYN1dwerSffZBbmnQrGFYNjrdDft9jHPbujqPV7zd+sCblB6hQwM",
+	"QeKsBRpHKxYn3JEJ8wpZlttEchclOMk5p+mmzPTXeEYroG0E9BDL36yuIczEEuYGFNmCnmTUtCxEy+fq",
+	"saR2ewsbhTACh4SspA9E8JSdZGKHuMfkU05zLYViAuPm0GkMxEUboMhVqk2px2tiMZ8LDhOWKuMR4DJj",
+	"WJmsfYKihwfYHh7DAsYIQwFr9gtfSHDQY4hAm4AIXaM0LSZo4WMFd2aDid7uz7caoNUA+/H6h2WfH8WE",
+	"cfBIgAkB7K8u9IcOShPmajM1E7kKYvBuVI0W7GrfSQ2U0yJq9cA5SE4WciaUvjMCHB3CsYsT5VacaRL5",
+	"loguzdvosicSUiKV1lPdIYQBAOAeyeA5KAFnP4B9xRHHfj8evhbYLUBPGvZ9dRnWEaxNCfG7YMVb4UUv",
+	"8TR3C+nvMeI6PIqVgSYo91p4cAZzwdVM+sJ6gi9gdgcrd38iwd9G38Omg+B/JwZgITFJ6JzFpjiXcTC5",
+	"49Vyc1B5xiWc/RCZE1yHLCkwV79JexWfsFVfrfp6EPVVLLGKCA+eo2wJvVJrBHJNEAshpByxRCtxXIfU",
+	"Xuw2ay5FOWJRSd4MarxJTOSQEEUNwmdqO+yePvi7gO2vrmX1imVqBv+AZwMUVAkd1+ruw8Wni7ef3rx7",
+	"e/n54vzDx+56wZ/hgLE3/TmntxbCR0b3YN9kF76HWGSJhCSnxm3L0GP79pG8D/bFF8Qg68iu41YVLqn1",
+	"rjYkjrXHXb+YTZqNnr99Z9n8TLXDLNcMTuTHbeORyHE6zAsgz5Q2yZemGiFPGNpXltp6LQJKzK+kEpza",
+	"/MzECdy5S4LkQsGKKlwjQQLLuhRd6Jf/rEf4Hge4XnDwfP3t8KLkm8v/v3WuxB5wGj2TQKocOFm40os1",
+	"vn15G6znlPEbpnaoNDGA2pvg7GP0xKCz+NJk6+7ldrdk+qrOQcj49TVZkOp7bDckwSr5LptkWGA0mAbo",
+	"mB0Go6SVuKZchuJmrtjGKGQzx2ci1T6Rjt+uKR9HIGdiyUEgqRB2AWZKwoxI3Dq+pgvVHYKkFkuxBP0E",
+	"UsYxVX0l8gwmmeAKzDlEjXhM0lTC+JeLTxCIv75EPv0Ln/u33SV//+5j8zl+3mxBbjEl2C/4SvuWgtMR",
+	"D4NEHyGu0zBF6JgQMPtTxfaUvszs+eqfypGY3ViI7NkcrnQch1OJyFNMXVk408H4gmVUQse5l8/6iMtF",
+	"QBTMhVTwU7/bzHZUlZXHynpUHedR2I/WBiFlrkW3kdLaOC64sgDJ6QxJnRUL9FTK6ZnfHAHSd5UJiSuD",
+	"FtIusopkC/fpiVO5Pl7lQOJY5FzVKtlGp2Yr8VGNgB/M8DYlXBTjbytnm/uIrBllZ5O1sUSd0miQ71w0",
+	"W2cSG4EOw/rhk5e0tTKW3uU8mWVP0h626J8YODXn11xbf7x5hMUEaNKcgYvg+aBvfjK2rYbiyK/r3xi/",
+	"fvgVjU9pWMv2K3nR7h2sA/7tE9p3GNQvgtMH6a+v58pttUtTveLXNZHXcr3Bfsl06j+u6Wo/K9581U/6",
+	"3puXvn/X24Mi5Wc0VZCf45qprOWH8p70A8wDj+M46ed/MPSbm/kjvw0JOo7rs2exPbf+SiivkY3c7i6w",
+	"ZZErLbuGkg+XsWMiMGJNzkSkqViWyi4MYPQSCBd8NRc5MjchJ6wnmS2YYrE8RVEyt4nLbiSQMkxF1r56",
+	"nrBamr0CNfKj2w0z2nPi2OOGoO7Jf77vTLmvEsly62uXDRGfk/r9olhFet9GVuztCNZ5oQ/czoH2y29o",
+	"Jl0iYJGW3Ak5EfRploZt7MXdXjfWWgVr0rrRVkBJu8x4CqcM85M7Xq91EeEhgOLgc7hMvlYPzu2Atd6L",
+	"ZzS+LpdijLgb1hAILDMszcZKONT1IlenYnKa2QbVaAKYhOf9fsgA4dy5Hpw7kE6yKbeZ4jj9c0nTGyod",
+	"fCXvgoM5pW+gSKSVsInd22AtJziPG9RyozwipOUnqu3O1oJazd10rTLUsa6Pe62Q3sbN2xGzCqT3QAa2",
+	"uUDIHG9r6R8M5cqKj/0giJY3JjvsAn/y5+7kz+sIAaucbueSnrvLvlKv1M3Sdq/Uz/335Yf6147gKmep",
+	"OmXc54cXIahY8ls6pZXb2ywyMkRcuIDYbCUaYCHaisqnXESWvDOCiasl6/p2LG4Zm31PtRQjrr3FLDf5",
+	"OCafFD6SdKLNwYKlQqF3ie+mPb7O2Dh3l+jYXRblf+MIxmFdXXio+1IH82Y2RpwkiScPi0Dm8Uz7kaVc",
+	"vqBwz0xE5PdQYpE41nbZg7H+E53tnLP/5BQ6z/s/AZuAIteUb90S/VQYtkfsO7pRHtF39BPV+o5tR5h7",
+	"EzYkSaEPih0wp4ag44LvAabthApvF6TRq+QdXdBACRzImjbSOtnjrQu67w4wVXOKiaQU+Z4DpKe01B7c",
+	"STXpuPbx+yYNvSBZymjm3g5ZhFYWr1nBkmY286jA0a4pXYTAj5sXvMDt2/bg3M+Q76cgR3zMkjGQOBNS",
+	"Fo9UAq5oQBJisDpJ5iGq9N/OayqQILMBbmw8GvRaO36eJGWp+l/z3Lv3wokep9m373UUIrrb6a1yUwOH",
+	"k9r10Cq1lqPuYf2K94bGBwguvxKC75wNt1KfbFP0VmcXMckpVhVtBBaKKqb3eO5OwMJeewdrdTC09U9c",
+	"YOYsTV7ChKSSDs1f5mhj61wjs6VR2KdeCZFSwr8+JKP8WbYjGThB3+XeWqWaLpSM4tAG2OIdL3bHcGcL",
+	"+8UG2z1D7YqhooLljKWGXYsV7LKsxDs7floRjvGId3zCuP4uXYNjlHaUfNcoLP59Zot/BYexJVK8RKrc",
+	"t2ROk1LDcImXjjj9wqQyN/ZouGutpJ/89tePSCTAeI5U6JSkahaTjMKcpRQLlWTRmHaSiXlN3+cRLxUF",
+	"DoFhisVk5RgmB8/VzBxLyCoyFVT+2As1i0rdAhMaMy3cVyt4ViotNm1zB/9UM+iMTqQQ3JYcD/45OulG",
+	"sCDxtV73jFt2M/eIH/UVBM5+gtf0KstJtvKj0Z9pAL+TLJ7p6wynEhY0bgBcylL4WAGX8iiPArhUJqoF",
+	"XB6JE/ZdbgdWCvUqBgI6i4wuCNKbYeJvkqdqJkQSecXbbbIhDQ7WVsxmTY8cyG9o3jbUU9UGN/vfNKwu",
+	"Nh9cvvr1VWBqNzgp++zqe/UnjZW0bTknzDI7m/90xn+NTuJZPDoZwl+jE0csfSm4/mV0ctY/e3Haf3Ha",
+	"H4xO/v4bt0OyjKxM4k5G0fAmPTjngYvuiuQAO60gs6iBQhpaAd/Xvh6wIXDVIT9CW+DdZNs1B9bfo5Xw",
+	"Fr544G5UBvBsZBna3Bh4Z+P6lPJkz2DzJ0tHpMg1lUAnExojlZPrEJVgsmI5TCvaosdiYZFDLsrho5yJ",
+	"pXRZj1OykJiybVIcXWBliJNqmB54sueQ4zE1n9IvdMGTo2DCu+nOwpK1mrPVnA+rOS94ss4FtbNulE+1",
+	"atnIUjk64aKivlK2kKBmmcintm0IVaMTxyfZg9+YVGVCHOSzWs9Wh+VMRCMusIH4pZiMI0M87yg6seBm",
+	"llE5E+hqzhm/JFM6xpYjHpIRmSWsG8t4JkR6uaIkG0dGSw7gI10oOr+i2YjbHB9z2jph3Mo8GJgawmd9",
+	"8CcM7QbPuwXxvWXbOXvx0gyVcChx6o14R59j+nlG4FpQId4GCY1TxmnysuAmFZgDb+kO7Cx0m4j5oMOw",
+	"Ih/7ccWUSManXcPAh4PhYs1wFhn77u7QcV1VSs9mKipwc3NoxP2xbg/eGlC4tBQsB5EBik2JUen4eplR",
+	"DUhW3j/4RS/INXtVXZduTSBrqwu4X/q2Yq4dQkIXqVjNKVdPJDjCsU8fzt9+fIOMY7+cv7/8/c3by/Nf",
+	"LqAzeN5t2huwC6+0NzAnX9g8n58Mz36I9Anmj8Ezv1fBuKJTrEWMatteFPgofhDYsjqrM69FRIIdWdPA",
+	"A4koDd5O1MkQ90ei2o2OdV2gpe3PPJnqFVyaamH9kNr0Ub3qTm7ZjOHr3GT5hSy277GUdOJWfs1vf/vl",
+	"c2k+ZkK7vnlqNdqaaQuVHae3MHT5IhZzvb429WrY0WaF2rTWCkT16lur1MYvPTTUpjeYjYrpps4mukf9",
+	"A8aGvPbSbHOM/92DMfKaXg5+HLui1MGPajbi3jp2XDHREwmSZjcspkgQ2X1pG+c6gtVLypNxqfPtNjLW",
+	"idlhce/pbjgnX7RKMvd7NoDzfJpLr94a+FrLeKvju/T3HnE/iY7I1Xa40WaQulZoA/1W9i3N801hr6Pd",
+	"cwGVomQOJNPuaVFca2kzeyP+0WTtXK2QaxCZ/HiF3O+a8cRmEaVEYU84U5drJ1CKzO2U0YLqlhq+Xqbo",
+	"vDfi97CX/7KrOWAP3W40tbrhiVhGMNBa+0Xfbpc1ae7SYqs3H4OzqDCEL/qhIdzFDjqjovzYjC20M9Za",
+	"mcLKrH/x7abG6TyrVSLDdvz97Oy/9z1/Qs2nJ0RPhJ4O4OJKJCvvTg1+1C7x2Q+Qc612OE22mBgU31Nj",
+	"LTZmyFjmTTxvi6S+IpKeMi4pPu2GwpyoeAZFq0dbjCoyWDjAHftqRTZwoF9IrHCz3rXzyeBf7982yc5/",
+	"qn7tb5RP1exkOOgbifZ/71zD7rrN7f/Oi4zpr3spKb/klCa7VyVR/pYim1kTM0CSG8m8tH3z7pCT9DVp",
+	"lIAL9nZe63eSErTFEQwUQ0kJhDlCddkgZQreR5kKEgzxKHkg4RS1SSBt1c3ecjqMn1+lLexgvlz/tJyy",
+	"URHqGnu/NWHjPqL+Ps8WQtKDmYA2yeOwZTm1POAbbcq9Ujrq8ibuZYkOmDRRclSOkDGxg5S4dIlWWtpt",
+	"v4MmTNSqkc3pEjsatqem48BpKqabbNw5nvWbmH7dXVnO84SpixvK1fZYyDTqsEit526qAIRfUw3FEazg",
+	"HzMBMyIhFQKpu5QhyjJaFEnEy4SHiPb+bIHbEnF+bZOM+xSrrkuC69OyEeB55U56wFVqn9G0RC+wqteO",
+	"trwE7Ra5a5TPlOVrt5i6gVbbVVpVs/abghK2qbVZjTTxZJuh1IdYISXzU8KTU/s17uHCbcAS7PgeK45g",
+	"h3cUDMFNTT0RL37DFkBoq0geFnGwwu/Vx2YFsdX+PP3L/u9S/6oVepKR5d0yWh0IviBqFhTB+vufVIX1",
+	"Nkh4Y7rsm7AFGmawZjRlJuGIKcPU4POKXmIxM9YUcor1hFTO/Jxi2xlJJnSakww3dcwm8Ho+7B92or4O",
+	"belGS9JDx7kbVKbZPDYD4+4TtGFuqwt314Uo7U54l0QW6+mOWpF+wQaxTT75BR5+9BDsxxzLq0wYbcZc",
+	"J4DvOAUM6hMRI1VU662v50Lr8Md0ZpnRNCnIpyuhuelYJs3Eg4kZwWr0hw8mwy6gGwPK0FZuSxl4h03m",
+	"QuPKuKtG2Zg38y2yXgQTt1NrRD9pLWqzrVl1U+7cg0a+dS6kFnLkjy9ILIyLLWu6Zbj6Wcz4YQq9Selt",
+	"UdGy3pqoG5qZu4R3N7k1MA49zkvjcY6hox+th1RQddp7S0jJcpKnI65jAHet24o06YI2edG1huzBOzWj",
+	"2ZJJCs/Pzpp5JYJ1/lh92mCIR0EBwimqUQP2cIsEtN7vA/ZM1EtsTVl1CE9gkZFY4UYWzbobk5Pv6COH",
+	"1u3pX8FflzZ1YV/AQfnW9wYPNm1b30vtHXDbuuSGHGHbeovuC7etg6/XBvXt3vVB9q5FhlUklQKNzYX+",
+	"t9B8is1pyjjd0HPN1OrICFTGsJCQSEmltKEASVNrsmUEc0oV41Pp9h4ZFnMyaY5OKE2uSHxt2v6kQuYZ",
+	"jUCkSRBL1LT4/OSG+FXvnLu32B5quSqE8sS0QVYdjGEmyxVN2bZXiFys4xnab2BzLVEJzQJxsVfdGcEo",
+	"t03Ua4TpWGH4f//WS0+wJMb//1uflt24W+dZejI8mSm1GD59Ojj7Z6/f6/cGwx/7P/ZxIdrR/eU8By8W",
+	"8mS9QOhdiaSw6jJh5ZK9jamzFplhqwgZRl2qS/C7q9Ore2RjjBvZUjVDOCixENAVBRIbadqe9pVtn17Y",
+	"HLGiwtYHcP7+DVzTlYxMvRwmm6iMsDSqYlam/kyLsCUZdsVQBrmqfze3lkxNmu/KdhpovyjsQpFSklQU",
+	"4IJwmkagP8S6/kMX1uqEYExuMa4PytX4GUTYkdfSBCQ1D4BzPZP/EwGZU55Y9YxGyXTXRSvCc5JCRm8Y",
+	"XWoVw11htcr1otBaOb7uldpA1gzlfT2nm6nUtpQAhlTzdI0xNDI0LQQJPgkW0kusMwq/flFBVLPWcxWL",
+	"uesYJPUjPC94ZWY8gW8UtkTETidF63QgrlDINadbb8YejM0RANcsyOk0o1OiKEzYNM9Cik8bsiREkSsi",
+	"qc0ySZi0VhBrIDORGs21oBxPfVk01WYSK5cSQzqKFZ0G1++FHUD1DzIUYJQKraP+PwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -133,8 +133,12 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 		}); err != nil {
 			return err
 		}
+		surveys := store.SurveyResponseFilter{YoungPersonID: id}
+		if p.Role == auth.RoleFamily {
+			surveys.Audiences = survey.FamilyAudiences // professionals' answers are theirs, as in the lists
+		}
 		if x.Surveys, err = drain(func(pg store.Page) ([]survey.Response, string, error) {
-			return tx.SurveyResponses(store.SurveyResponseFilter{YoungPersonID: id}, all, pg)
+			return tx.SurveyResponses(surveys, all, pg)
 		}); err != nil {
 			return err
 		}

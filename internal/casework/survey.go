@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/audit"
@@ -185,18 +186,34 @@ func (s *Service) CreateSurveyResponse(ctx context.Context, r survey.Response) (
 	return r, err
 }
 
-// SurveyResponse reads one response the caller may see.
+// SurveyResponse reads one response the caller may see. A family sees their own and their
+// child's responses about their child, not professionals'.
 func (s *Service) SurveyResponse(ctx context.Context, id string) (survey.Response, error) {
+	family := isFamily(ctx)
 	return readAudited(ctx, s, survey.RecordType, id,
-		func(tx *store.Tx, sc store.Scope) (survey.Response, error) { return tx.SurveyResponse(id, sc) },
+		func(tx *store.Tx, sc store.Scope) (survey.Response, error) {
+			r, err := tx.SurveyResponse(id, sc)
+			if err == nil && family && !slices.Contains(survey.FamilyAudiences, r.Audience) {
+				return r, fault.New(fault.NotFound, "No such survey response.")
+			}
+			return r, err
+		},
 		func(r survey.Response) string { return r.YoungPersonID })
 }
 
 // ListSurveyResponses lists the responses the caller may see, auditing each.
 func (s *Service) ListSurveyResponses(ctx context.Context, f store.SurveyResponseFilter, pg store.Page) ([]survey.Response, string, error) {
+	if isFamily(ctx) {
+		f.Audiences = survey.FamilyAudiences
+	}
 	return listAudited(ctx, s, survey.RecordType, func(tx *store.Tx, sc store.Scope) ([]survey.Response, string, error) {
 		return tx.SurveyResponses(f, sc, pg)
 	}, func(r survey.Response) (string, string) { return r.ID, r.YoungPersonID })
+}
+
+func isFamily(ctx context.Context) bool {
+	p, _ := auth.FromContext(ctx)
+	return p.Role == auth.RoleFamily
 }
 
 // SurveyInvitationInput is what a caller gives to invite a family to answer.
@@ -238,6 +255,13 @@ func (s *Service) CreateSurveyInvitation(ctx context.Context, in SurveyInvitatio
 			s.notice("survey_invitation.created", survey.InvitationRecordType, inv.ID, payload))
 	})
 	return inv, token, err
+}
+
+// SurveyInvitation reads one invitation about a child the caller may see.
+func (s *Service) SurveyInvitation(ctx context.Context, id string) (survey.Invitation, error) {
+	return readAudited(ctx, s, survey.InvitationRecordType, id,
+		func(tx *store.Tx, sc store.Scope) (survey.Invitation, error) { return tx.SurveyInvitation(id, sc) },
+		func(i survey.Invitation) string { return i.YoungPersonID })
 }
 
 // ListSurveyInvitations lists invitations about children the caller may see.

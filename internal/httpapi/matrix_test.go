@@ -324,6 +324,7 @@ func matrix() []row {
 			body: func(_ *env, _ caller, f fixture) any {
 				return map[string]any{"template_id": parentTemplate, "point": "after_mam", "referral_id": f.referral}
 			}},
+		{method: "GET", path: "/v1/survey-invitations/{feedback}", setup: withSurveyInvitation, want: caseworkRead(ok)},
 		{method: "GET", path: "/v1/survey-links/{token}", setup: withSurveyInvitation, want: everyone(ok)},
 		{method: "POST", path: "/v1/survey-links/{token}/response", writes: true, setup: withSurveyInvitation, want: everyone(new),
 			body: func(*env, caller, fixture) any { return map[string]any{"answers": parentAnswers(5, 4, 4, 3)} }},

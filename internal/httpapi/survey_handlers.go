@@ -180,6 +180,14 @@ func (h *handlers) ListSurveyInvitations(ctx context.Context, req api.ListSurvey
 	return out, nil
 }
 
+func (h *handlers) GetSurveyInvitation(ctx context.Context, req api.GetSurveyInvitationRequestObject) (api.GetSurveyInvitationResponseObject, error) {
+	inv, err := h.s.svc.SurveyInvitation(ctx, req.Id.String())
+	if err != nil {
+		return nil, err
+	}
+	return api.GetSurveyInvitation200JSONResponse(toSurveyInvitation(inv, h.s.svc.Now())), nil
+}
+
 func (h *handlers) GetSurveyLink(ctx context.Context, req api.GetSurveyLinkRequestObject) (api.GetSurveyLinkResponseObject, error) {
 	l, err := h.s.svc.OpenSurveyLink(ctx, req.Token)
 	if err != nil {

@@ -51,4 +51,5 @@ func withSurveyInvitation(e *env, f *fixture) {
 	r := e.mustDo(http.MethodPost, "/v1/survey-invitations", map[string]any{"template_id": parentTemplate, "point": "at_closure",
 		"referral_id": f.referral}, http.StatusCreated)
 	f.token = r["token"].(string)
+	f.feedback = r["invitation"].(map[string]any)["id"].(string)
 }

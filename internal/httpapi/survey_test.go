@@ -726,6 +726,14 @@ func TestSurveyFamilyResponses(t *testing.T) {
 		if n := len(items(t, e.do(http.MethodGet, svResponses+"?limit=200", e.officer, nil))); n != 4 {
 			t.Fatalf("responses kept: %d", n)
 		}
+		// A professional's answers about the child's pathway are the professional's: the family
+		// neither reads nor lists them.
+		professional["referral_id"] = f.referral
+		prof := e.svPost(e.officer, svResponses, professional, http.StatusCreated)["id"].(string)
+		e.do(http.MethodGet, svResponses+"/"+prof, family, nil).problem(t, http.StatusNotFound)
+		if got := svIDs(items(t, e.do(http.MethodGet, svResponses, family, nil))); slices.Contains(got, prof) {
+			t.Fatalf("family list holds a professional's response: %v", got)
+		}
 	})
 }
 

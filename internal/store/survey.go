@@ -211,9 +211,10 @@ func (tx *Tx) SurveyResponse(id string, s Scope) (survey.Response, error) {
 	return row.toDomain(), translate(err)
 }
 
-// SurveyResponseFilter selects responses.
+// SurveyResponseFilter selects responses. Audiences, when given, are the only audiences listed.
 type SurveyResponseFilter struct {
 	TemplateID, ReferralID, EHCPlanID, YoungPersonID, Point string
+	Audiences                                               []string
 }
 
 // SurveyResponses lists one page within scope.
@@ -224,6 +225,9 @@ func (tx *Tx) SurveyResponses(f SurveyResponseFilter, s Scope, p Page) ([]survey
 		if v != "" {
 			q = q.Where("survey_responses."+col+" = ?", v)
 		}
+	}
+	if f.Audiences != nil {
+		q = q.Where("survey_responses.audience IN ?", f.Audiences)
 	}
 	return listPage(q, "survey_responses", p, func(r surveyResponseRow) string { return r.ID }, surveyResponseRow.toDomain)
 }
@@ -279,6 +283,16 @@ func (tx *Tx) SurveyInvitationByToken(hash string) (survey.Invitation, error) {
 	err := tx.db.Where("token_hash = ?", hash).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return survey.Invitation{}, fault.New(fault.NotFound, "No such invitation: check the link.")
+	}
+	return row.toDomain(), translate(err)
+}
+
+// SurveyInvitation loads one invitation within scope.
+func (tx *Tx) SurveyInvitation(id string, s Scope) (survey.Invitation, error) {
+	var row surveyInvitationRow
+	err := visibleYoungPeople(tx.db.Where("survey_invitations.id = ?", id), "survey_invitations.young_person_id", s).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return survey.Invitation{}, fault.New(fault.NotFound, "No such survey invitation.")
 	}
 	return row.toDomain(), translate(err)
 }

@@ -33,6 +33,10 @@ const (
 // Audiences lists every audience.
 var Audiences = []string{ParentCarer, ChildYoungPerson, Professional}
 
+// FamilyAudiences are the responses a family sees about their child: their own and their
+// child's. A professional's answers about the pathway are the professional's, not the family's.
+var FamilyAudiences = []string{ParentCarer, ChildYoungPerson}
+
 // A professional respondent's role. The Salford pathfinder reported the engagement lead's view
 // apart from the other professionals'.
 const (

@@ -1807,6 +1807,9 @@ const (
 	RecordTypePathwayFeedback  RecordType = "pathway_feedback"
 	RecordTypePractitioner     RecordType = "practitioner"
 	RecordTypeReferral         RecordType = "referral"
+	RecordTypeSurveyInvitation RecordType = "survey_invitation"
+	RecordTypeSurveyResponse   RecordType = "survey_response"
+	RecordTypeSurveyTemplate   RecordType = "survey_template"
 	RecordTypeTransitionPlan   RecordType = "transition_plan"
 	RecordTypeYoungPerson      RecordType = "young_person"
 )
@@ -1843,6 +1846,12 @@ func (e RecordType) Valid() bool {
 	case RecordTypePractitioner:
 		return true
 	case RecordTypeReferral:
+		return true
+	case RecordTypeSurveyInvitation:
+		return true
+	case RecordTypeSurveyResponse:
+		return true
+	case RecordTypeSurveyTemplate:
 		return true
 	case RecordTypeTransitionPlan:
 		return true
@@ -4256,7 +4265,7 @@ type SubjectAccessExport struct {
 type SurveyAnswer struct {
 	QuestionId string `json:"question_id"`
 
-	// Value A whole number 1-5 (likert_5), true or false (yes_no), one of the options (choice) or text of 1-2000 characters (text).
+	// Value A whole number 1-5 (likert_5), true or false (yes_no), one of the options (choice) or text of 1-2000 characters (text); checked against the question, which a refusal names.
 	Value interface{} `json:"value"`
 }
 
@@ -5153,6 +5162,9 @@ type ServeEhcPlanDraftParams struct {
 type ExportSen2Params struct {
 	// ReferenceDate The census reference date (e.g. the third Thursday of January); not in the future.
 	ReferenceDate openapi_types.Date `form:"reference_date" json:"reference_date"`
+
+	// XPurpose Why the record is being read; kept in the audit trail.
+	XPurpose *Purpose `json:"X-Purpose,omitempty"`
 }
 
 // ListFamilyAssessmentsParams defines parameters for ListFamilyAssessments.
@@ -6890,6 +6902,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
 	CreateSurveyInvitation(ctx context.Context, params *CreateSurveyInvitationParams, body CreateSurveyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSurveyInvitation Read one survey invitation (never its token)
+	//
+	// Corresponds with GET /v1/survey-invitations/{id} (the `GetSurveyInvitation` operationId).
+	GetSurveyInvitation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetSurveyLink The questions an invitation asks (no credentials; the token is the key)
 	//
@@ -9298,6 +9315,21 @@ func (c *Client) CreateSurveyInvitationWithBody(ctx context.Context, params *Cre
 // Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
 func (c *Client) CreateSurveyInvitation(ctx context.Context, params *CreateSurveyInvitationParams, body CreateSurveyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateSurveyInvitationRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSurveyInvitation Read one survey invitation (never its token)
+//
+// Corresponds with GET /v1/survey-invitations/{id} (the `GetSurveyInvitation` operationId).
+func (c *Client) GetSurveyInvitation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSurveyInvitationRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -12737,6 +12769,21 @@ func NewExportSen2Request(server string, params *ExportSen2Params) (*http.Reques
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.XPurpose != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Purpose", *params.XPurpose, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Purpose", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
@@ -15699,6 +15746,40 @@ func NewCreateSurveyInvitationRequestWithBody(server string, params *CreateSurve
 	return req, nil
 }
 
+// NewGetSurveyInvitationRequest constructs an http.Request for the GetSurveyInvitation method
+func NewGetSurveyInvitationRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/survey-invitations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetSurveyLinkRequest constructs an http.Request for the GetSurveyLink method
 func NewGetSurveyLinkRequest(server string, token SurveyToken) (*http.Request, error) {
 	var err error
@@ -18633,6 +18714,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
 	CreateSurveyInvitationWithResponse(ctx context.Context, params *CreateSurveyInvitationParams, body CreateSurveyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSurveyInvitationResponse, error)
+
+	// GetSurveyInvitationWithResponse Read one survey invitation (never its token)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/survey-invitations/{id} (the `GetSurveyInvitation` operationId).
+	GetSurveyInvitationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetSurveyInvitationResponse, error)
 
 	// GetSurveyLinkWithResponse The questions an invitation asks (no credentials; the token is the key)
 	//
@@ -27154,6 +27242,89 @@ func (r CreateSurveyInvitationResponse) ContentType() string {
 	return ""
 }
 
+// GetSurveyInvitationResponse429Headers the declared response headers of an HTTP 429 response for GetSurveyInvitation
+type GetSurveyInvitationResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetSurveyInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SurveyInvitation
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetSurveyInvitationResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSurveyInvitationResponse) GetJSON200() *SurveyInvitation {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSurveyInvitationResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSurveyInvitationResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSurveyInvitationResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSurveyInvitationResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetSurveyInvitationResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSurveyInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSurveyInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSurveyInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSurveyInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetSurveyLinkResponse429Headers the declared response headers of an HTTP 429 response for GetSurveyLink
 type GetSurveyLinkResponse429Headers struct {
 	RetryAfter *int
@@ -31722,6 +31893,19 @@ func (c *ClientWithResponses) CreateSurveyInvitationWithResponse(ctx context.Con
 		return nil, err
 	}
 	return ParseCreateSurveyInvitationResponse(rsp)
+}
+
+// GetSurveyInvitationWithResponse Read one survey invitation (never its token)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/survey-invitations/{id} (the `GetSurveyInvitation` operationId).
+func (c *ClientWithResponses) GetSurveyInvitationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetSurveyInvitationResponse, error) {
+	rsp, err := c.GetSurveyInvitation(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSurveyInvitationResponse(rsp)
 }
 
 // GetSurveyLinkWithResponse The questions an invitation asks (no credentials; the token is the key)
@@ -40056,6 +40240,80 @@ func ParseCreateSurveyInvitationResponse(rsp *http.Response) (*CreateSurveyInvit
 		response.Headers201 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateSurveyInvitationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetSurveyInvitationResponse parses an HTTP response from a GetSurveyInvitationWithResponse call
+func ParseGetSurveyInvitationResponse(rsp *http.Response) (*GetSurveyInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSurveyInvitationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SurveyInvitation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetSurveyInvitationResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
