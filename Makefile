@@ -13,6 +13,7 @@ help:
 	@echo "make check-generate  fail if the generated code is stale"
 	@echo "make lint            gofmt, go vet and golangci-lint"
 	@echo "make build           build bin/oneplan"
+	@echo "make bench           report queries on 1,000,000 referrals against the PostgreSQL ceiling"
 
 run:
 	ONEPLAN_DATABASE_URL=$${ONEPLAN_DATABASE_URL:-$(DEMO_DB)} ONEPLAN_ALLOW_TEST_NHS_NUMBERS=$${ONEPLAN_ALLOW_TEST_NHS_NUMBERS:-true} \
@@ -43,3 +44,9 @@ build:
 
 docker:
 	docker build -t oneplan .
+
+# Report queries on PostgreSQL with ONEPLAN_BENCH_REFERRALS referrals (default 1,000,000), each
+# with its ratio to the PostgreSQL ceiling (a bare count of the same rows) measured in the same run.
+bench:
+	REQUIRE_POSTGRES=1 ONEPLAN_BENCH_REFERRALS=$${ONEPLAN_BENCH_REFERRALS:-1000000} \
+		$(GO) test -run '^$$' -bench . -benchtime=5x -timeout 60m ./internal/store/

@@ -30,7 +30,14 @@ func (s *Service) reachStage(tx *store.Tx, r referral.Referral, on time.Time) er
 	if today := s.today(); on.After(today) {
 		on = today
 	}
-	return tx.ReachStage(r.ID, string(r.Status), on)
+	reached, err := tx.ReferralStages(r.ID)
+	if err != nil {
+		return err
+	}
+	if _, ok := reached[r.Status]; ok {
+		return nil // the first day stands
+	}
+	return tx.ReachStage(r, referral.Reach(r.ReceivedOn, reached, r.Status, on))
 }
 
 // visibleReferral loads a referral the caller may see, or answers 404.

@@ -101,6 +101,9 @@ func (s *Service) assess(tx *store.Tx, p auth.Principal, r *referral.Referral) e
 			settingLocality = o.Locality
 		}
 	}
+	if r.Locality == "" {
+		r.Locality = yp.Locality // first known, then kept
+	}
 	inArea := referral.InArea(s.opts.Area, yp.Locality, settingLocality)
 	r.Eligibility = referral.AssessEligibility(yp.DateOfBirth, r.ReceivedOn, len(r.ServicesInvolved), inArea)
 	return nil

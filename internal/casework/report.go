@@ -568,7 +568,7 @@ func (s *Service) transitionsReport(tx *store.Tx, r *report.Report, periods []re
 // funnelReport: how far the referrals received in the period got, and how long each step took.
 func (s *Service) funnelReport(tx *store.Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
 	r.Title = "Pathway funnel"
-	fs, err := each(periods, func(p report.Period) (map[string]store.FunnelStage, error) { return tx.Funnel(p.From, p.To, q.Filter) })
+	fs, err := each(periods, func(p report.Period) (store.Funnel, error) { return tx.Funnel(p.From, p.To, q.Filter) })
 	if err != nil {
 		return err
 	}
@@ -576,29 +576,23 @@ func (s *Service) funnelReport(tx *store.Tx, r *report.Report, periods []report.
 	for _, st := range referral.Statuses {
 		stage := string(st)
 		nKey := "funnel:" + stage + ":referrals"
-		n := pick(fs, func(m map[string]store.FunnelStage) int64 { return m[stage].Referrals })
+		n := pick(fs, func(f store.Funnel) int64 { return f.Reached[stage] })
 		t.Rows = append(t.Rows, row(stage, stage, "referrals", nKey, n))
-		median := func(measure string, get func(store.FunnelStage) *float64) {
+		median := func(measure string, days func(store.Funnel) map[string]map[int]int64) {
 			t.Rows = append(t.Rows, derived(stage, stage, measure, n, func(i int) report.Cell {
-				v := get(fs[i][stage])
-				return report.Median(periodKey("funnel:"+stage+":"+measure, i), ptrOr(v), v != nil, periodKey(nKey, i))
+				m, ok := report.MedianOf(days(fs[i])[stage])
+				return report.Median(periodKey("funnel:"+stage+":"+measure, i), m, ok, periodKey(nKey, i))
 			}))
 		}
 		if st != referral.Received {
-			median("median_days_from_received", func(f store.FunnelStage) *float64 { return f.MedianFromReceived })
-			median("median_days_from_previous_stage", func(f store.FunnelStage) *float64 { return f.MedianGap })
+			median("median_days_from_received", func(f store.Funnel) map[string]map[int]int64 { return f.FromReceived })
+			median("median_days_from_previous_stage", func(f store.Funnel) map[string]map[int]int64 { return f.FromBefore })
 		}
 	}
 	r.Tables = append(r.Tables, t)
 	return nil
 }
 
-func ptrOr(v *float64) float64 {
-	if v == nil {
-		return 0
-	}
-	return *v
-}
 
 // ReportDay is today, for callers that default a report's period.
 func (s *Service) ReportDay() time.Time { return s.today() }

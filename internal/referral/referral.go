@@ -25,14 +25,17 @@ type Referral struct {
 	Consent                *Consent
 	Summary                string
 	ReceivedOn             time.Time
-	Route                  string
-	Eligibility            Eligibility
-	Triage                 *Triage
-	EngagementLeadID       string
-	Closure                *Closure
-	CreatedAt              time.Time
-	UpdatedAt              time.Time
-	Version                int
+	// Locality is the child's locality when the referral was received: the pathway counts a
+	// referral where it was made, whatever moves follow.
+	Locality         string
+	Route            string
+	Eligibility      Eligibility
+	Triage           *Triage
+	EngagementLeadID string
+	Closure          *Closure
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	Version          int
 }
 
 // Consent to share information, as given at referral. The JSON tags are the stored form.

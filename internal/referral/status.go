@@ -5,6 +5,7 @@ package referral
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
 )
@@ -76,4 +77,43 @@ func (s Status) Step() int {
 		return 1
 	}
 	return slices.Index(Statuses, s)
+}
+
+// StageReached is the first day a referral reached a stage (a status), and how long it took:
+// whole days from receipt, and from the stage before it on the pathway that the referral had
+// reached (nil for receipt itself). The funnel report counts and takes medians of these.
+type StageReached struct {
+	Stage            Status
+	On               time.Time
+	DaysFromReceived int
+	DaysFromPrevious *int
+}
+
+// Reach times a referral received on received reaching stage on the day on, given the days it
+// first reached its other stages. The stage before is the one with the highest step below the
+// stage's own (the latest of them on a tie); receipt when there is none.
+func Reach(received time.Time, reached map[Status]time.Time, stage Status, on time.Time) StageReached {
+	out := StageReached{Stage: stage, On: on, DaysFromReceived: days(received, on)}
+	if stage == Received {
+		return out
+	}
+	prevStep, prevOn := Received.Step(), received
+	for s, d := range reached {
+		if s.Step() >= stage.Step() || s.Step() < prevStep {
+			continue
+		}
+		if s.Step() > prevStep || d.After(prevOn) {
+			prevStep, prevOn = s.Step(), d
+		}
+	}
+	gap := days(prevOn, on)
+	out.DaysFromPrevious = &gap
+	return out
+}
+
+// days counts whole days from a to b (civil dates).
+func days(a, b time.Time) int {
+	ad := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, time.UTC)
+	bd := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
+	return int(bd.Sub(ad).Hours() / 24)
 }

@@ -3,6 +3,7 @@ package referral
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
 )
@@ -200,5 +201,37 @@ func TestStepsFollowThePathway(t *testing.T) {
 	}
 	if Closed.Step() <= Reviewing.Step() {
 		t.Error("closed should be the last step")
+	}
+}
+
+func TestReach(t *testing.T) {
+	d := func(day int) time.Time { return time.Date(2026, 3, day, 0, 0, 0, 0, time.UTC) }
+	received := d(2)
+	cases := []struct {
+		name     string
+		reached  map[Status]time.Time
+		stage    Status
+		on       time.Time
+		fromRecv int
+		fromPrev int // -1: none
+	}{
+		{"receipt itself", nil, Received, d(2), 0, -1},
+		{"accepted, after receipt", map[Status]time.Time{Received: d(2)}, Accepted, d(5), 3, 3},
+		{"assessing, after acceptance", map[Status]time.Time{Received: d(2), Accepted: d(5)}, Assessing, d(9), 7, 4},
+		{"mam skipping nothing recorded between", map[Status]time.Time{Received: d(2), Accepted: d(5), Assessing: d(9), Allocated: d(16)}, MAMHeld, d(18), 16, 2},
+		{"back to a plan from reviews: the stage below, not reviews", map[Status]time.Time{Received: d(2), Accepted: d(3), Assessing: d(4),
+			Allocated: d(5), MAMHeld: d(10), Reviewing: d(20)}, PlanInPlace, d(25), 23, 15},
+		{"declined at triage", map[Status]time.Time{Received: d(2)}, Declined, d(4), 2, 2},
+		{"no earlier stage recorded: from receipt", nil, Closed, d(12), 10, 10},
+	}
+	for _, c := range cases {
+		got := Reach(received, c.reached, c.stage, c.on)
+		prev := -1
+		if got.DaysFromPrevious != nil {
+			prev = *got.DaysFromPrevious
+		}
+		if got.DaysFromReceived != c.fromRecv || prev != c.fromPrev || got.Stage != c.stage || !got.On.Equal(c.on) {
+			t.Errorf("%s: %+v (previous %d), want %d and %d", c.name, got, prev, c.fromRecv, c.fromPrev)
+		}
 	}
 }

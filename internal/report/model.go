@@ -3,6 +3,7 @@ package report
 import (
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 )
 
@@ -181,4 +182,33 @@ type Report struct {
 	Tables   []Table
 	Sums     []Sum
 	Control  Control // what disclosure control was applied
+}
+
+// MedianOf is the median of values given as counts by value (how many referrals took each number
+// of days), computed exactly without listing the values: the middle one, or the mean of the
+// middle two. ok is false when there are none.
+func MedianOf(counts map[int]int64) (median float64, ok bool) {
+	var n int64
+	values := make([]int, 0, len(counts))
+	for v, c := range counts {
+		if c > 0 {
+			n += c
+			values = append(values, v)
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	slices.Sort(values)
+	// The k-th smallest value, k counted from 1.
+	nth := func(k int64) int {
+		for _, v := range values {
+			if k -= counts[v]; k <= 0 {
+				return v
+			}
+		}
+		return values[len(values)-1]
+	}
+	lo, hi := nth((n+1)/2), nth((n+2)/2)
+	return float64(lo+hi) / 2, true
 }

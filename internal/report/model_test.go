@@ -141,3 +141,27 @@ func TestPreviousKey(t *testing.T) {
 		t.Error("PreviousKey must give distinct keys")
 	}
 }
+
+func TestMedianOf(t *testing.T) {
+	cases := []struct {
+		counts map[int]int64
+		want   float64
+		ok     bool
+	}{
+		{nil, 0, false},
+		{map[int]int64{5: 0}, 0, false},
+		{map[int]int64{7: 1}, 7, true},
+		{map[int]int64{1: 1, 3: 1}, 2, true},           // mean of the middle two
+		{map[int]int64{1: 1, 3: 1, 11: 1}, 3, true},    // the middle one
+		{map[int]int64{2: 3, 9: 1}, 2, true},           // 2 2 2 9
+		{map[int]int64{2: 2, 9: 2}, 5.5, true},         // 2 2 9 9
+		{map[int]int64{0: 5, 100: 4, 40: 1}, 20, true}, // 0x5, 40, 100x4: middle two are 0 and 40
+		{map[int]int64{-1: 1, 4: 1, 10: 1}, 4, true},   // order is by value, not by map order
+	}
+	for _, c := range cases {
+		got, ok := MedianOf(c.counts)
+		if got != c.want || ok != c.ok {
+			t.Errorf("MedianOf(%v) = %v, %v; want %v, %v", c.counts, got, ok, c.want, c.ok)
+		}
+	}
+}

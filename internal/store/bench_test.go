@@ -86,7 +86,8 @@ func loadBench(st *store.Store, n int) error {
 			'Locality ' || (i % 8), 'locality ' || (i % 8), '[]', '00000001-0000-4000-8000-000000000001', now(), now(), 1
 			FROM generate_series(1, $1) i`,
 		`INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id, referrer_organisation_id, reasons, main_reason,
-			services_involved, services_count, safeguarding_concern, received_on, route, eligible, eligibility, created_at, updated_at, version)
+			services_involved, services_count, safeguarding_concern, received_on, route, eligible, eligibility, created_at, updated_at, version,
+			locality, locality_key)
 			SELECT ` + id("00000004") + `, 'REF-B-' || i,
 			(ARRAY['received','accepted','assessing','allocated','mam_held','closed','declined'])[1 + i % 7],
 			('00000003-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid,
@@ -95,15 +96,19 @@ func loadBench(st *store.Store, n int) error {
 				'physical_mobility','semh','sen','speech_language','transitional_support','visual_impairment'])[1 + i % 14],
 			'["school","camhs"]', 2, i % 15 = 0, to_char(date '2016-01-01' + (i % 3650), 'YYYY-MM-DD'),
 			CASE WHEN i % 7 IN (1, 2, 3, 4, 5) THEN CASE WHEN i % 15 = 0 THEN 'safeguarding_assessment' ELSE 'family_assessment' END END,
-			true, '{}', now(), now(), 1 FROM generate_series(1, $1) i`,
-		`INSERT INTO referral_reasons (referral_id, reason, main) SELECT id, main_reason, true FROM referrals`,
-		`INSERT INTO referral_reasons (referral_id, reason, main) SELECT id, 'social_care', false FROM referrals WHERE reference LIKE '%3'`,
-		`INSERT INTO referral_stages (referral_id, stage, reached_on) SELECT id, 'received', received_on FROM referrals`,
-		`INSERT INTO referral_stages (referral_id, stage, reached_on)
-			SELECT r.id, s.stage, to_char(CAST(r.received_on AS date) + s.days + (length(r.reference) % 5), 'YYYY-MM-DD')
-			FROM referrals r JOIN (VALUES ('accepted', 3, 1), ('assessing', 12, 2), ('allocated', 25, 3), ('mam_held', 40, 4), ('closed', 150, 5))
-				AS s(stage, days, step) ON s.step <= CASE r.status WHEN 'accepted' THEN 1 WHEN 'assessing' THEN 2 WHEN 'allocated' THEN 3
-				WHEN 'mam_held' THEN 4 WHEN 'closed' THEN 5 ELSE 0 END`,
+			true, '{}', now(), now(), 1, 'Locality ' || (i % 8), 'locality ' || (i % 8) FROM generate_series(1, $1) i`,
+		`INSERT INTO referral_reasons (referral_id, reason, main, young_person_id, received_on, locality_key)
+			SELECT id, main_reason, true, young_person_id, received_on, locality_key FROM referrals`,
+		`INSERT INTO referral_reasons (referral_id, reason, main, young_person_id, received_on, locality_key)
+			SELECT id, 'social_care', false, young_person_id, received_on, locality_key FROM referrals WHERE reference LIKE '%3'`,
+		`INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key, days_from_received)
+			SELECT id, 'received', received_on, young_person_id, received_on, locality_key, 0 FROM referrals`,
+		`INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key, days_from_received, days_from_previous)
+			SELECT r.id, s.stage, to_char(CAST(r.received_on AS date) + s.days + length(r.reference) % 5, 'YYYY-MM-DD'), r.young_person_id,
+			r.received_on, r.locality_key, s.days + length(r.reference) % 5, s.gap
+			FROM referrals r JOIN (VALUES ('accepted', 3, 1, 3), ('assessing', 12, 2, 9), ('allocated', 25, 3, 13), ('mam_held', 40, 4, 15),
+				('closed', 150, 5, 110)) AS s(stage, days, step, gap) ON s.step <= CASE r.status WHEN 'accepted' THEN 1 WHEN 'assessing' THEN 2
+				WHEN 'allocated' THEN 3 WHEN 'mam_held' THEN 4 WHEN 'closed' THEN 5 ELSE 0 END`,
 		`INSERT INTO meetings (id, referral_id, young_person_id, type, held_on, attendees, decisions, created_at, updated_at, version)
 			SELECT ` + id("00000005") + `, ('00000004-0000-4000-8000-' || lpad(to_hex(i * 5), 12, '0'))::uuid,
 			('00000003-0000-4000-8000-' || lpad(to_hex(i * 5), 12, '0'))::uuid, (ARRAY['allocation','mam','map','taf'])[1 + i % 4],
@@ -124,7 +129,7 @@ func loadBench(st *store.Store, n int) error {
 			'service', '[]', 'parent', to_char(date '2016-01-01' + ((i * 100) % 3650) + 60, 'YYYY-MM-DD'), now(), now(), 1 FROM generate_series(1, $1 / 100) i`,
 		`INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
 			SELECT gen_random_uuid(), r.young_person_id, r.referrer_organisation_id, 'referrer', r.received_on, now(), now(), 1 FROM referrals r`,
-		`ANALYZE`,
+		`VACUUM ANALYZE`,
 	}
 	db, err := sql.Open("pgx", benchDSN)
 	if err != nil {

@@ -31,5 +31,5 @@ func Backfill0010(st *Store) error {
 	if err := backfillReferralReasons(st.db); err != nil {
 		return err
 	}
-	return ddl(stages0010, nil)(st.db)
+	return backfillReferralStages(st.db)
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
 
+	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
@@ -23,7 +25,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0007_disputes", Migrate: ddl(schema0007, nil)},
 	{ID: "0008_ehc_request_meeting", Migrate: ddl(schema0008, nil)},
 	{ID: "0009_plan_derived_columns", Migrate: ddl(schema0009, nil)},
-	{ID: "0010_surveys_reports_sen2", Migrate: then(ddl(schema0010, nil), backfillReferralReasons, ddl(stages0010, nil))},
+	{ID: "0010_surveys_reports_sen2", Migrate: then(ddl(schema0010, nil), backfillReferralReasons, backfillReferralStages)},
 }
 
 // typeNames maps the column types used in the DDL to each dialect's.
@@ -677,10 +679,12 @@ ALTER TABLE ehc_plans DROP COLUMN amendment_final_due_on
 `
 
 // schema0010: outcome surveys (templates with versioned questions, responses, an answer table for
-// grouped reports, invitations), two tables that let reports group referrals in SQL (one row per
-// reason given; the day each pathway stage was first reached), indexes on the dates reports
-// filter by, and the items the SEN2 return needs that were not yet recorded. The two built-in
-// survey instruments are frozen here as data; a test holds them equal to survey.BuiltIns.
+// grouped reports, invitations); what reports group referrals by, kept so that each report reads
+// one covering index for its period (the child's locality when referred; one row per reason
+// given; the day each pathway stage was first reached, with the days it took); indexes on the
+// dates reports filter by; and the items the SEN2 return needs that were not yet recorded. The
+// two built-in survey instruments are frozen here as data; a test holds them equal to
+// survey.BuiltIns.
 const schema0010 = `
 ALTER TABLE young_people ADD COLUMN sex {text};
 ALTER TABLE young_people ADD COLUMN ethnicity {text};
@@ -688,23 +692,35 @@ ALTER TABLE young_people ADD COLUMN uln {text};
 ALTER TABLE young_people ADD COLUMN upn_unknown {text};
 ALTER TABLE ehc_requests ADD COLUMN in_youth_custody {bool} NOT NULL DEFAULT false;
 ALTER TABLE ehc_plans ADD COLUMN transferred_from_la {text};
+ALTER TABLE referrals ADD COLUMN locality {text};
+ALTER TABLE referrals ADD COLUMN locality_key {text};
+UPDATE referrals SET locality = (SELECT yp.locality FROM young_people yp WHERE yp.id = referrals.young_person_id),
+  locality_key = (SELECT yp.locality_key FROM young_people yp WHERE yp.id = referrals.young_person_id);
+CREATE INDEX referrals_report ON referrals (received_on, main_reason, route, referrer_organisation_id, locality_key, locality);
 
 CREATE TABLE referral_reasons (
   referral_id {uuid} NOT NULL REFERENCES referrals (id),
   reason {text} NOT NULL,
   main {bool} NOT NULL,
+  young_person_id {uuid} NOT NULL,
+  received_on {text} NOT NULL,
+  locality_key {text},
   PRIMARY KEY (referral_id, reason)
 );
-CREATE INDEX referral_reasons_reason ON referral_reasons (reason, referral_id);
+CREATE INDEX referral_reasons_report ON referral_reasons (received_on, reason, locality_key);
 
 CREATE TABLE referral_stages (
   referral_id {uuid} NOT NULL REFERENCES referrals (id),
   stage {text} NOT NULL,
   reached_on {text} NOT NULL,
+  young_person_id {uuid} NOT NULL,
+  received_on {text} NOT NULL,
+  locality_key {text},
+  days_from_received {int} NOT NULL,
+  days_from_previous {int},
   PRIMARY KEY (referral_id, stage)
 );
-
-CREATE INDEX referrals_received ON referrals (received_on, id);
+CREATE INDEX referral_stages_report ON referral_stages (received_on, stage, days_from_received, days_from_previous, locality_key);
 CREATE INDEX ehc_requests_received ON ehc_requests (received_on);
 CREATE INDEX ehc_requests_decided ON ehc_requests (decided_on);
 CREATE INDEX ehc_requests_plan_issued ON ehc_requests (plan_issued_on);
@@ -807,42 +823,76 @@ INSERT INTO survey_template_versions (template_id, number, questions, created_at
   ('0190a5e0-0000-7000-8000-000000000002', 1, '[{"id":"information_sharing","text":"Information was shared well between agencies","type":"likert_5","required":true},{"id":"accessing_information","text":"I could access the information I needed","type":"likert_5","required":true},{"id":"mam_successful","text":"The multi-agency meeting was successful","type":"likert_5","required":true},{"id":"success_for_parents","text":"The pathway was a success for the parents","type":"likert_5","required":true},{"id":"success_for_professionals","text":"The pathway was a success for professionals","type":"likert_5","required":true},{"id":"comments","text":"What has worked well, and what could be better?","type":"text","required":false}]', '2026-01-01T00:00:00Z')
 `
 
-// stages0010 backfills the stages of referrals recorded before 0010 from what the timeline already
-// holds: the day received, and the first day of each later status (triage wrote its own kind).
-const stages0010 = `
-INSERT INTO referral_stages (referral_id, stage, reached_on)
-  SELECT id, 'received', received_on FROM referrals WHERE id IS NOT NULL
-  ON CONFLICT (referral_id, stage) DO NOTHING;
-INSERT INTO referral_stages (referral_id, stage, reached_on)
-  SELECT t.referral_id, CASE WHEN r.status IN ('redirected', 'declined') THEN r.status ELSE 'accepted' END, MIN(t.occurred_on)
-  FROM timeline_events t JOIN referrals r ON r.id = t.referral_id
-  WHERE t.kind = 'referral.triaged'
-  GROUP BY t.referral_id, r.status
-  ON CONFLICT (referral_id, stage) DO NOTHING;
-INSERT INTO referral_stages (referral_id, stage, reached_on)
-  SELECT t.referral_id, substr(t.kind, 10), MIN(t.occurred_on)
-  FROM timeline_events t JOIN referrals r ON r.id = t.referral_id
-  WHERE t.kind IN ('referral.accepted', 'referral.assessing', 'referral.allocated', 'referral.mam_held', 'referral.panel',
-    'referral.plan_in_place', 'referral.reviewing', 'referral.closed')
-  GROUP BY t.referral_id, t.kind
-  ON CONFLICT (referral_id, stage) DO NOTHING
-`
-
 // backfillReferralReasons writes one referral_reasons row per reason of each referral recorded
 // before 0010 (reasons were only a JSON array), reading and writing only the columns it names.
 func backfillReferralReasons(db *gorm.DB) error {
 	var rows []struct {
-		ID         string
-		Reasons    string
-		MainReason string
+		ID, Reasons, MainReason, YoungPersonID, ReceivedOn string
+		LocalityKey                                        *string
 	}
-	if err := db.Table("referrals").Select("id, reasons, main_reason").Find(&rows).Error; err != nil {
+	if err := db.Table("referrals").Select("id, reasons, main_reason, young_person_id, received_on, locality_key").Find(&rows).Error; err != nil {
 		return err
 	}
 	for _, r := range rows {
 		for _, reason := range fromJSON[[]string](&r.Reasons) {
-			if err := db.Exec("INSERT INTO referral_reasons (referral_id, reason, main) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-				r.ID, reason, reason == r.MainReason).Error; err != nil {
+			if err := db.Exec(`INSERT INTO referral_reasons (referral_id, reason, main, young_person_id, received_on, locality_key) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT DO NOTHING`, r.ID, reason, reason == r.MainReason, r.YoungPersonID, r.ReceivedOn, r.LocalityKey).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// backfillReferralStages dates the stages of referrals recorded before 0010 from what the
+// timeline holds: the day received, and the first day of each later status (triage wrote its own
+// kind, whose outcome the referral's status tells), each timed by referral.Reach.
+func backfillReferralStages(db *gorm.DB) error {
+	var refs []struct {
+		ID, Status, YoungPersonID, ReceivedOn string
+		LocalityKey                           *string
+	}
+	if err := db.Table("referrals").Select("id, status, young_person_id, received_on, locality_key").Find(&refs).Error; err != nil {
+		return err
+	}
+	var events []struct{ ReferralID, Kind, First string }
+	err := db.Table("timeline_events").Select("referral_id, kind, MIN(occurred_on) AS first").
+		Where("referral_id IS NOT NULL AND kind LIKE ?", "referral.%").Group("referral_id, kind").Find(&events).Error
+	if err != nil {
+		return err
+	}
+	seen := map[string]map[referral.Status]time.Time{}
+	statusOf := map[string]referral.Status{}
+	for _, r := range refs {
+		statusOf[r.ID] = referral.Status(r.Status)
+		seen[r.ID] = map[referral.Status]time.Time{referral.Received: toDate(r.ReceivedOn)}
+	}
+	for _, e := range events {
+		reached, ok := seen[e.ReferralID]
+		if !ok {
+			continue
+		}
+		st := referral.Status(strings.TrimPrefix(e.Kind, "referral."))
+		if e.Kind == "referral.triaged" {
+			st = referral.Accepted
+			if s := statusOf[e.ReferralID]; s == referral.Redirected || s == referral.Declined {
+				st = s
+			}
+		}
+		if _, err := referral.ParseStatus(string(st)); err != nil || st == referral.Received {
+			continue
+		}
+		if d, ok := reached[st]; !ok || toDate(e.First).Before(d) {
+			reached[st] = toDate(e.First)
+		}
+	}
+	for _, r := range refs {
+		reached := seen[r.ID]
+		for st, on := range reached {
+			sr := referral.Reach(toDate(r.ReceivedOn), reached, st, on)
+			if err := db.Exec(`INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key,
+				days_from_received, days_from_previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				r.ID, string(st), fromDate(on), r.YoungPersonID, r.ReceivedOn, r.LocalityKey, sr.DaysFromReceived, sr.DaysFromPrevious).Error; err != nil {
 				return err
 			}
 		}

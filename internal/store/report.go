@@ -1,13 +1,10 @@
 package store
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
-	"github.com/oneplan-send/oneplan/internal/referral"
 )
 
 // Reports are grouped queries: the database counts, Go only adds up the groups it returns. Dates
@@ -30,18 +27,22 @@ func (f ReportFilter) children(q *gorm.DB, col string) *gorm.DB {
 	return q
 }
 
+// referrals restricts q over a table carrying a referral's dimensions (referrals, and the
+// referral_reasons and referral_stages kept beside them), aliased a, to the filter: the child's
+// locality when referred, and the organisations that know the child.
+func (f ReportFilter) referrals(q *gorm.DB, a string) *gorm.DB {
+	if f.Locality != "" {
+		q = q.Where(a+".locality_key = ?", key(f.Locality))
+	}
+	if f.OrganisationID != "" {
+		q = q.Where(a+".young_person_id IN (SELECT young_person_id FROM involvements WHERE organisation_id = ?)", f.OrganisationID)
+	}
+	return q
+}
+
 // between is the condition "col falls in [from, to]".
 func between(q *gorm.DB, col string, from, to time.Time) *gorm.DB {
 	return q.Where(col+" >= ? AND "+col+" <= ?", fromDate(from), fromDate(to))
-}
-
-// daysBetween is the SQL for the whole days from date a to date b (both YYYY-MM-DD text): the one
-// dialect difference the reports have.
-func (tx *Tx) daysBetween(a, b string) string {
-	if tx.dialect == Postgres {
-		return fmt.Sprintf("(CAST(%s AS date) - CAST(%s AS date))", b, a)
-	}
-	return fmt.Sprintf("CAST(julianday(%s) - julianday(%s) AS INTEGER)", b, a)
 }
 
 // Counts are figures by category.
@@ -83,18 +84,18 @@ type Activity struct {
 // Activity counts the pathway's activity in [from, to].
 func (tx *Tx) Activity(from, to time.Time, f ReportFilter) (a Activity, err error) {
 	referrals := func() *gorm.DB {
-		return f.children(between(tx.db.Table("referrals r"), "r.received_on", from, to), "r.young_person_id")
+		return f.referrals(between(tx.db.Table("referrals r"), "r.received_on", from, to), "r")
 	}
-	// One pass over the period's referrals gives every single-valued breakdown.
+	// One pass over the period's referrals (one covering index) gives every single-valued
+	// breakdown; the organisations joined are a few hundred rows.
 	var cube []struct {
 		MainReason, SettingType, Locality, LocalityName, Route string
 		N                                                      int64
 	}
-	err = referrals().Select(`r.main_reason, o.type AS setting_type, COALESCE(yp.locality_key, '') AS locality,
-		COALESCE(MIN(yp.locality), '') AS locality_name, COALESCE(r.route, '') AS route, COUNT(*) AS n`).
+	err = referrals().Select(`r.main_reason, o.type AS setting_type, COALESCE(r.locality_key, '') AS locality,
+		COALESCE(MIN(r.locality), '') AS locality_name, COALESCE(r.route, '') AS route, COUNT(*) AS n`).
 		Joins("JOIN organisations o ON o.id = r.referrer_organisation_id").
-		Joins("JOIN young_people yp ON yp.id = r.young_person_id").
-		Group("r.main_reason, o.type, COALESCE(yp.locality_key, ''), COALESCE(r.route, '')").Scan(&cube).Error
+		Group("r.main_reason, o.type, COALESCE(r.locality_key, ''), COALESCE(r.route, '')").Scan(&cube).Error
 	if err != nil {
 		return a, translate(err)
 	}
@@ -109,12 +110,14 @@ func (tx *Tx) Activity(from, to time.Time, f ReportFilter) (a Activity, err erro
 			a.LocalityNames[c.Locality] = c.LocalityName
 		}
 	}
-	if a.ByReason, err = countBy(referrals().Select("rr.reason AS k, COUNT(*) AS n").
-		Joins("JOIN referral_reasons rr ON rr.referral_id = r.id").Group("rr.reason")); err != nil {
+	if a.ByReason, err = countBy(f.referrals(between(tx.db.Table("referral_reasons rr"), "rr.received_on", from, to), "rr").
+		Select("rr.reason AS k, COUNT(*) AS n").Group("rr.reason")); err != nil {
 		return a, err
 	}
-	if a.Settings, err = countBy(referrals().Select("o.type AS k, COUNT(DISTINCT r.referrer_organisation_id) AS n").
-		Joins("JOIN organisations o ON o.id = r.referrer_organisation_id").Group("o.type")); err != nil {
+	// Distinct settings first, then their types: cheaper than COUNT(DISTINCT) per type.
+	settings := referrals().Distinct("r.referrer_organisation_id")
+	if a.Settings, err = countBy(tx.db.Table("(?) d", settings).Select("o.type AS k, COUNT(*) AS n").
+		Joins("JOIN organisations o ON o.id = d.referrer_organisation_id").Group("o.type")); err != nil {
 		return a, err
 	}
 	if a.Meetings, err = countBy(f.children(between(tx.db.Table("meetings m"), "m.held_on", from, to), "m.young_person_id").
@@ -284,50 +287,44 @@ func (tx *Tx) Transitions(q GapQuery, ending UpcomingQuery, f ReportFilter) (Tra
 	return out, nil
 }
 
-// FunnelStage is how many referrals received in the period reached a stage, and the median whole
-// days it took from receipt and from the stage they reached before it (medians are absent when no
-// referral has the interval).
-type FunnelStage struct {
-	Referrals                     int64
-	MedianFromReceived, MedianGap *float64
+// Funnel holds, for the referrals received in a period, how many reached each stage and the
+// spread of whole days it took each of them: from receipt, and from the stage before (counts of
+// referrals by number of days), from which the caller takes medians.
+type Funnel struct {
+	Reached                  Counts
+	FromReceived, FromBefore map[string]map[int]int64
 }
 
-// Funnel counts, for the referrals received in [from, to], how many reached each stage (a status,
-// first reached on the day recorded in referral_stages) and the median days between stages. The
-// medians are the middle value (or the mean of the middle two) by window functions, which both
-// databases have.
-func (tx *Tx) Funnel(from, to time.Time, f ReportFilter) (map[string]FunnelStage, error) {
-	var step strings.Builder
-	step.WriteString("CASE s.stage")
-	for _, st := range referral.Statuses {
-		fmt.Fprintf(&step, " WHEN '%s' THEN %d", st, st.Step())
-	}
-	step.WriteString(" END")
-	inner := f.children(between(tx.db.Table("referral_stages s").Joins("JOIN referrals r ON r.id = s.referral_id"), "r.received_on", from, to),
-		"r.young_person_id").
-		Select("s.stage, " + tx.daysBetween("r.received_on", "s.reached_on") + " AS from_received, " +
-			tx.daysBetween("LAG(s.reached_on) OVER (PARTITION BY s.referral_id ORDER BY "+step.String()+")", "s.reached_on") + " AS gap")
-	ranked := tx.db.Table("(?) d", inner).Select(`d.stage, d.from_received, d.gap,
-		ROW_NUMBER() OVER (PARTITION BY d.stage ORDER BY d.from_received) AS rn1,
-		COUNT(*) OVER (PARTITION BY d.stage) AS c1,
-		ROW_NUMBER() OVER (PARTITION BY d.stage ORDER BY CASE WHEN d.gap IS NULL THEN 1 ELSE 0 END, d.gap) AS rn2,
-		COUNT(d.gap) OVER (PARTITION BY d.stage) AS c2`)
-	var rows []struct {
-		Stage              string
-		N                  int64
-		MedianFromReceived *float64
-		MedianGap          *float64
-	}
-	err := tx.db.Table("(?) x", ranked).Select(`x.stage, COUNT(*) AS n,
-		CAST(AVG(CASE WHEN x.rn1 IN ((x.c1 + 1) / 2, (x.c1 + 2) / 2) THEN x.from_received END) AS DOUBLE PRECISION) AS median_from_received,
-		CAST(AVG(CASE WHEN x.gap IS NOT NULL AND x.rn2 IN ((x.c2 + 1) / 2, (x.c2 + 2) / 2) THEN x.gap END) AS DOUBLE PRECISION) AS median_gap`).
-		Group("x.stage").Scan(&rows).Error
-	if err != nil {
-		return nil, translate(err)
-	}
-	out := make(map[string]FunnelStage, len(rows))
-	for _, r := range rows {
-		out[r.Stage] = FunnelStage{Referrals: r.N, MedianFromReceived: r.MedianFromReceived, MedianGap: r.MedianGap}
+// Funnel groups the stages of the referrals received in [from, to] by stage and days. Each
+// grouping reads one covering index over the period.
+func (tx *Tx) Funnel(from, to time.Time, f ReportFilter) (Funnel, error) {
+	out := Funnel{Reached: Counts{}, FromReceived: map[string]map[int]int64{}, FromBefore: map[string]map[int]int64{}}
+	for _, g := range []struct {
+		col  string
+		into map[string]map[int]int64
+	}{{"s.days_from_received", out.FromReceived}, {"s.days_from_previous", out.FromBefore}} {
+		var rows []struct {
+			Stage string
+			Days  *int
+			N     int64
+		}
+		err := f.referrals(between(tx.db.Table("referral_stages s"), "s.received_on", from, to), "s").
+			Select("s.stage, " + g.col + " AS days, COUNT(*) AS n").Group("s.stage, " + g.col).Scan(&rows).Error
+		if err != nil {
+			return out, translate(err)
+		}
+		for _, r := range rows {
+			if g.col == "s.days_from_received" {
+				out.Reached[r.Stage] += r.N
+			}
+			if r.Days == nil {
+				continue
+			}
+			if g.into[r.Stage] == nil {
+				g.into[r.Stage] = map[int]int64{}
+			}
+			g.into[r.Stage][*r.Days] += r.N
+		}
 	}
 	return out, nil
 }

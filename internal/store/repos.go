@@ -273,7 +273,8 @@ func (tx *Tx) writeReasons(r referral.Referral) error {
 	}
 	rows := make([]map[string]any, 0, len(r.Reasons))
 	for _, reason := range r.Reasons {
-		rows = append(rows, map[string]any{"referral_id": r.ID, "reason": reason, "main": reason == r.MainReason})
+		rows = append(rows, map[string]any{"referral_id": r.ID, "reason": reason, "main": reason == r.MainReason, "young_person_id": r.YoungPersonID,
+			"received_on": fromDate(r.ReceivedOn), "locality_key": nullable(key(r.Locality))})
 	}
 	return translate(tx.db.Table("referral_reasons").Create(rows).Error)
 }
@@ -297,11 +298,26 @@ func (tx *Tx) UpdateReferral(r referral.Referral) error {
 	return tx.writeReasons(r)
 }
 
-// ReachStage records the day a referral first reached a pathway stage (its status); later
-// arrivals at the same stage (back to mam_held after a panel, say) keep the first day.
-func (tx *Tx) ReachStage(referralID, stage string, on time.Time) error {
-	return translate(tx.db.Exec(`INSERT INTO referral_stages (referral_id, stage, reached_on) VALUES (?, ?, ?)
-		ON CONFLICT (referral_id, stage) DO NOTHING`, referralID, stage, fromDate(on)).Error)
+// ReferralStages returns the day a referral first reached each stage it has reached.
+func (tx *Tx) ReferralStages(referralID string) (map[referral.Status]time.Time, error) {
+	var rows []struct{ Stage, ReachedOn string }
+	if err := tx.db.Table("referral_stages").Select("stage, reached_on").Where("referral_id = ?", referralID).Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[referral.Status]time.Time, len(rows))
+	for _, r := range rows {
+		out[referral.Status(r.Stage)] = toDate(r.ReachedOn)
+	}
+	return out, nil
+}
+
+// ReachStage records the first day r reached a stage, with the referral's dimensions the funnel
+// report filters by; a stage already recorded keeps its first day.
+func (tx *Tx) ReachStage(r referral.Referral, s referral.StageReached) error {
+	return translate(tx.db.Exec(`INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key,
+		days_from_received, days_from_previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (referral_id, stage) DO NOTHING`,
+		r.ID, string(s.Stage), fromDate(s.On), r.YoungPersonID, fromDate(r.ReceivedOn), nullable(key(r.Locality)), s.DaysFromReceived,
+		s.DaysFromPrevious).Error)
 }
 
 // Referrals lists one page within scope.

@@ -182,6 +182,8 @@ type referralRow struct {
 	Consent                *string
 	Summary                *string
 	ReceivedOn             string
+	Locality               *string
+	LocalityKey            *string
 	Route                  *string
 	Eligible               bool
 	Eligibility            string
@@ -202,6 +204,7 @@ func toReferralRow(r referral.Referral) referralRow {
 		Reasons: toJSON(r.Reasons), MainReason: r.MainReason, ServicesInvolved: toJSON(r.ServicesInvolved),
 		ServicesCount: len(r.ServicesInvolved), SafeguardingConcern: r.SafeguardingConcern,
 		Consent: toJSONOrNull(r.Consent, r.Consent == nil), Summary: nullable(r.Summary), ReceivedOn: fromDate(r.ReceivedOn),
+		Locality: nullable(r.Locality), LocalityKey: nullable(key(r.Locality)),
 		Route: nullable(r.Route), Eligible: r.Eligibility.Eligible, Eligibility: toJSON(r.Eligibility),
 		Triage: toJSONOrNull(r.Triage, r.Triage == nil), EngagementLeadID: nullable(r.EngagementLeadID),
 		Closure: toJSONOrNull(r.Closure, r.Closure == nil), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version,
@@ -214,7 +217,7 @@ func (r referralRow) toDomain() referral.Referral {
 		ReferrerPractitionerID: r.ReferrerPractitionerID, ReferrerOrganisationID: r.ReferrerOrganisationID,
 		Reasons: fromJSON[[]string](&r.Reasons), MainReason: r.MainReason, ServicesInvolved: fromJSON[[]string](&r.ServicesInvolved),
 		SafeguardingConcern: r.SafeguardingConcern, Consent: fromJSON[*referral.Consent](r.Consent), Summary: deref(r.Summary),
-		ReceivedOn: toDate(r.ReceivedOn), Route: deref(r.Route), Eligibility: fromJSON[referral.Eligibility](&r.Eligibility),
+		ReceivedOn: toDate(r.ReceivedOn), Locality: deref(r.Locality), Route: deref(r.Route), Eligibility: fromJSON[referral.Eligibility](&r.Eligibility),
 		Triage: fromJSON[*referral.Triage](r.Triage), EngagementLeadID: deref(r.EngagementLeadID), Closure: fromJSON[*referral.Closure](r.Closure),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
 	}
