@@ -20,6 +20,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/survey"
 )
 
 // Result says what was created.
@@ -80,7 +81,7 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 		{"Brookside Primary School", "school_primary", "105903"}, {"Irwell Valley High School", "school_secondary", "105910"},
 		{"Cromwell Academy", "school_secondary", "105911"}, {"Chatsworth Special School", "school_special", "105920"},
 		{"Little Acorns Nursery", "pvi_nursery", "EY4001"}, {"Sunflowers Day Nursery", "pvi_nursery", "EY4002"},
-		{"Ordsall Children's Centre", "childrens_centre", ""}, {"Riverside Primary PRU", "pru", "105930"},
+		{"Ordsall Children's Centre", "childrens_centre", ""}, {"Riverside Primary PRU", "pru_primary", "105930"},
 		{"City Sixth Form College", "further_education", ""}, {"Community Health NHS Trust", "health_trust", ""},
 		{"Weaste Medical Practice", "gp_practice", ""}, {"Parents' Forum", "vcs", ""},
 	}
@@ -102,7 +103,7 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 		"early_help": {"family_support_worker", "early_help_worker"}, "social_care_children": {"social_worker", "social_worker", "manager"},
 		"social_care_adults": {"social_worker"}, "school_primary": {"senco", "teacher"}, "school_secondary": {"senco"},
 		"school_special": {"senco", "teacher"}, "pvi_nursery": {"senco"}, "childrens_centre": {"family_support_worker"},
-		"pru": {"teacher"}, "further_education": {"senco"}, "health_trust": {"health_visitor", "therapist", "paediatrician", "school_nurse"},
+		"pru_primary": {"teacher"}, "further_education": {"senco"}, "health_trust": {"health_visitor", "therapist", "paediatrician", "school_nurse"},
 		"gp_practice": {"other"}, "vcs": {"other"},
 	}
 	var practitioners []directory.Practitioner
@@ -138,6 +139,8 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 			Gender:      []string{"female", "male", "male", "female", "non_binary", "not_known"}[rng.IntN(6)],
 			Locality:    localities[rng.IntN(len(localities))], Postcode: fmt.Sprintf("M%d %d%s", 5+rng.IntN(3), 1+rng.IntN(9), []string{"AB", "DL", "GT", "QW", "RS"}[rng.IntN(5)]),
 			PrimarySENNeed:     needs[rng.IntN(len(needs))],
+			Sex:                []string{"female", "male"}[rng.IntN(2)],
+			Ethnicity:          []string{"WBRI", "WBRI", "WBRI", "WIRI", "MWBC", "APKN", "BAFR", "CHNE", "WOTH", "NOBT"}[rng.IntN(10)],
 			EducationSettingID: setting.ID,
 			Contacts: []person.Contact{{Name: "Parent of child " + fmt.Sprint(i+1), Relationship: "parent", ParentalResponsibility: true, MainContact: true,
 				Phone: fmt.Sprintf("0161 496 %04d", rng.IntN(10000))}},
@@ -257,6 +260,9 @@ func progress(ctx context.Context, svc *casework.Service, r referral.Referral, s
 	if err != nil {
 		return err
 	}
+	if err := answerSurveys(ctx, svc, r, today); err != nil {
+		return err
+	}
 	if !reached(referral.Panel) {
 		return nil
 	}
@@ -289,6 +295,34 @@ func progress(ctx context.Context, svc *casework.Service, r referral.Referral, s
 	}
 	_, err = svc.CloseReferral(ctx, r.ID, nil, "needs_met", "Fictional: outcomes met.")
 	return err
+}
+
+// answerSurveys records the family's and the engagement lead's survey after the MAM, typed in
+// from paper forms, with fictional scores that lean towards the Salford pilot's (4.4 to 4.7).
+func answerSurveys(ctx context.Context, svc *casework.Service, r referral.Referral, today time.Time) error {
+	seed := 0
+	for _, c := range r.Reference {
+		seed += int(c)
+	}
+	score := func(q int) int { return []int{5, 5, 4, 5, 4, 3, 5, 4, 5, 5}[(seed+q*3)%10] }
+	answers := func(ids ...string) []survey.Answer {
+		out := make([]survey.Answer, len(ids))
+		for i, id := range ids {
+			out[i] = survey.Answer{QuestionID: id, Value: score(i)}
+		}
+		return out
+	}
+	for _, resp := range []survey.Response{
+		{TemplateID: survey.ParentCarerExperienceID, ReferralID: r.ID, Point: "after_mam", SubmittedOn: today,
+			Answers: answers("listened_to", "involved_in_decisions", "understood", "confidence_and_trust")},
+		{TemplateID: survey.ProfessionalExperienceID, ReferralID: r.ID, Point: "after_mam", SubmittedOn: today, ProfessionalRole: survey.RoleEngagementLead,
+			Answers: answers("information_sharing", "accessing_information", "mam_successful", "success_for_parents", "success_for_professionals")},
+	} {
+		if _, err := svc.CreateSurveyResponse(ctx, resp); err != nil {
+			return fmt.Errorf("survey: %w", err)
+		}
+	}
+	return nil
 }
 
 func pickReason(rng *rand.Rand) string {
