@@ -3,7 +3,6 @@ package casework
 import (
 	"context"
 	"slices"
-	"time"
 
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/directory"
@@ -592,7 +591,3 @@ func (s *Service) funnelReport(tx *store.Tx, r *report.Report, periods []report.
 	r.Tables = append(r.Tables, t)
 	return nil
 }
-
-
-// ReportDay is today, for callers that default a report's period.
-func (s *Service) ReportDay() time.Time { return s.today() }

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-
 )
 
 // Reports are grouped queries: the database counts, Go only adds up the groups it returns. Dates
