@@ -108,6 +108,10 @@ func (s *Service) buildReport(ctx context.Context, kind string, q ReportQuery, c
 	}
 	if controlled {
 		r.Apply(s.opts.Disclosure)
+	} else {
+		// Exact figures; the council's policy is shown for what open output would withhold.
+		d := s.opts.Disclosure
+		r.Control = report.Control{Threshold: d.Threshold, Rounding: d.Rounding, ShowZeros: d.ShowZeros}
 	}
 	return r, nil
 }

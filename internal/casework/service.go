@@ -57,6 +57,12 @@ func New(st *store.Store, opts Options) *Service {
 	if opts.RetentionYears <= 0 {
 		opts.RetentionYears = 31
 	}
+	if opts.Disclosure.Threshold <= 0 {
+		opts.Disclosure.Threshold = report.DefaultThreshold
+	}
+	if opts.Disclosure.Rounding <= 0 {
+		opts.Disclosure.Rounding = 1
+	}
 	return &Service{store: st, opts: opts}
 }
 

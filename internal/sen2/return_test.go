@@ -282,7 +282,7 @@ func TestIssues(t *testing.T) {
 					got[i].Problem = ""
 				}
 			}
-			if !reflect.DeepEqual(got, c.want) && !(len(got) == 0 && len(c.want) == 0) {
+			if !reflect.DeepEqual(got, c.want) && (len(got) != 0 || len(c.want) != 0) {
 				t.Errorf("issues =\n%v\nwant\n%v", got, c.want)
 			}
 		})

@@ -60,7 +60,7 @@ func TestWriteZip(t *testing.T) {
 		if got := strings.Join(recs[0], ","); got != headers[m.File] {
 			t.Errorf("%s header = %s, want %s", m.File, got, headers[m.File])
 		}
-		if !reflect.DeepEqual(recs[1:], m.Rows) && !(len(recs) == 1 && len(m.Rows) == 0) {
+		if !reflect.DeepEqual(recs[1:], m.Rows) && (len(recs) != 1 || len(m.Rows) != 0) {
 			t.Errorf("%s rows = %v, want %v", m.File, recs[1:], m.Rows)
 		}
 	}

@@ -125,7 +125,7 @@ func loadBench(n int) error {
 			'service', '[]', 'parent', to_char(date '2016-01-01' + ((i * 100) % 3650) + 60, 'YYYY-MM-DD'), now(), now(), 1 FROM generate_series(1, $1 / 100) i`,
 		`INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
 			SELECT gen_random_uuid(), r.young_person_id, r.referrer_organisation_id, 'referrer', r.received_on, now(), now(), 1 FROM referrals r`,
-		`VACUUM ANALYZE`,
+		`VACUUM ANALYSE`,
 	}
 	db, err := sql.Open("pgx", benchDSN)
 	if err != nil {

@@ -2952,16 +2952,16 @@ type DisclosureControl struct {
 	// Control exact: figures as counted; open: small-number suppression applied.
 	Control DisclosureMode `json:"control"`
 
-	// Rounding open: published counts are multiples of this (1: not rounded).
+	// Rounding Open output's counts are multiples of this (1: not rounded).
 	Rounding int `json:"rounding"`
 
-	// ShowZeros open: whether a true zero is published (otherwise withheld like any count below the threshold).
+	// ShowZeros Whether open output publishes a true zero (otherwise withheld like any count below the threshold).
 	ShowZeros bool `json:"show_zeros"`
 
 	// SuppressedCells How many figures were withheld.
 	SuppressedCells int `json:"suppressed_cells"`
 
-	// Threshold open: counts below this are withheld.
+	// Threshold The council's policy: open output withholds counts below this (with exact output, what open output would do).
 	Threshold int `json:"threshold"`
 }
 
