@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/api"
+	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/pkg/client"
 )
 
@@ -283,4 +284,30 @@ func TestContractIsValid(t *testing.T) {
 	if err := spec.Validate(context.Background()); err != nil {
 		t.Fatalf("openapi.yaml is not valid: %v", err)
 	}
+}
+
+// TestIdempotencyPerSignedInUser: signed-in users have no API key; their Idempotency-Keys are
+// theirs alone, so one person's retry never replays another's answer.
+func TestIdempotencyPerSignedInUser(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		token := func(sub string) string {
+			return "Bearer " + e.idp.token(t, auth.RoleSENDOfficer, e.council, map[string]any{"sub": sub})
+		}
+		body := map[string]any{"referral_id": f.referral, "from": "family", "working_well": "Good."}
+		first := e.do(http.MethodPost, "/v1/pathway-feedback", "", body, "Authorization", token("officer-a"), "Idempotency-Key", "same-key-0001")
+		again := e.do(http.MethodPost, "/v1/pathway-feedback", "", body, "Authorization", token("officer-a"), "Idempotency-Key", "same-key-0001")
+		other := e.do(http.MethodPost, "/v1/pathway-feedback", "", body, "Authorization", token("officer-b"), "Idempotency-Key", "same-key-0001")
+		for _, r := range []reply{first, again, other} {
+			if r.status != http.StatusCreated {
+				t.Fatalf("%d %s", r.status, r.body)
+			}
+		}
+		if again.json(t)["id"] != first.json(t)["id"] || again.header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("the same user's retry was not replayed: %s vs %s", first.body, again.body)
+		}
+		if other.json(t)["id"] == first.json(t)["id"] || other.header.Get("Idempotent-Replayed") != "" {
+			t.Fatalf("another user's request was answered with the first user's: %s", other.body)
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/oneplan-send/oneplan/internal/auth"
@@ -32,7 +33,8 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 		sum := sha256.Sum256(append([]byte(c.Request().Method+" "+c.Request().URL.Path+"\n"), body...))
 		hash := hex.EncodeToString(sum[:])
 		ctx := c.Request().Context()
-		claimed, prev, err := s.store.ClaimIdempotencyKey(ctx, p.KeyID, key, store.IdempotentResponse{
+		owner := idempotencyOwner(p)
+		claimed, prev, err := s.store.ClaimIdempotencyKey(ctx, owner, key, store.IdempotentResponse{
 			RequestHash: hash, Method: c.Request().Method, Path: c.Request().URL.Path})
 		if err != nil {
 			return err
@@ -64,18 +66,31 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 		status := c.Response().Status
 		if status >= 200 && status < 300 {
 			h := c.Response().Header()
-			err = s.store.CompleteIdempotencyKey(ctx, p.KeyID, key, store.IdempotentResponse{StatusCode: status,
+			err = s.store.CompleteIdempotencyKey(ctx, owner, key, store.IdempotentResponse{StatusCode: status,
 				ContentType: h.Get(echo.HeaderContentType), Location: h.Get("Location"), ETag: h.Get("ETag"), Body: rec.buf.Bytes()})
 			if err != nil {
 				s.log.Error("keep idempotent response", "request_id", requestID(c), "error", err.Error())
 			}
 			return nil
 		}
-		if err := s.store.ReleaseIdempotencyKey(ctx, p.KeyID, key); err != nil {
+		if err := s.store.ReleaseIdempotencyKey(ctx, owner, key); err != nil {
 			s.log.Error("release idempotency key", "request_id", requestID(c), "error", err.Error())
 		}
 		return nil
 	}
+}
+
+// signedInUsers is the namespace of the ids that stand for signed-in users' keys.
+var signedInUsers = uuid.MustParse("6f1e5a0e-8c1b-4a57-9b7e-3c2d1e0f4a5b")
+
+// idempotencyOwner is whose Idempotency-Keys a caller's are: their API key, or for a user signed
+// in with a token, an id made from their subject, so one person's retry never replays another's
+// answer (the keys are kept per API key id, a UUID).
+func idempotencyOwner(p auth.Principal) string {
+	if p.KeyID != "" {
+		return p.KeyID
+	}
+	return uuid.NewSHA1(signedInUsers, []byte(p.Subject)).String()
 }
 
 // recorder copies the response body as it is written.
