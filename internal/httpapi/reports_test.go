@@ -568,3 +568,25 @@ func TestReportFormats(t *testing.T) {
 		}
 	})
 }
+
+// TestOpenDataRateLimitedPerAddress: with no key to count by, open data is limited per client
+// address.
+func TestOpenDataRateLimitedPerAddress(t *testing.T) {
+	limited := func(h *httpapi.Options, c *casework.Options) {
+		h.RateLimit, h.RateBurst = 0.001, 2
+		c.OpenData = []string{casework.ReportActivity}
+	}
+	each(t, func(t *testing.T, e *env) {
+		path := "/v1/open-data/activity?from=2026-01-01&to=2026-01-31"
+		for i := 0; i < 2; i++ {
+			if r := e.do(http.MethodGet, path, "", nil); r.status != http.StatusOK {
+				t.Fatalf("call %d: %d %s", i, r.status, r.body)
+			}
+		}
+		r := e.do(http.MethodGet, path, "", nil)
+		r.problem(t, http.StatusTooManyRequests)
+		if r.header.Get("Retry-After") == "" {
+			t.Error("no Retry-After")
+		}
+	}, limited)
+}
