@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -227,7 +228,7 @@ func (s *Service) activityReport(tx *store.Tx, r *report.Report, periods []repor
 			}
 		}
 	}
-	slices.SortFunc(localities, func(a, b report.Category) int { return compareStrings(a.Key, b.Key) })
+	slices.SortFunc(localities, func(a, b report.Category) int { return cmp.Compare(a.Key, b.Key) })
 	localities = append(localities, report.Category{Key: "", Label: "Not recorded"})
 	breakdown(r, acts, "referrals_by_locality", "Referrals by the child's locality", "locality", "referrals", localities,
 		func(a store.Activity) store.Counts { return a.ByLocality }, "referrals", referrals, true)
@@ -241,10 +242,8 @@ func (s *Service) activityReport(tx *store.Tx, r *report.Report, periods []repor
 	}
 	breakdown(r, acts, "meetings_by_type", "Meetings held, by type", "meeting_type", "meetings", meetingTypes,
 		func(a store.Activity) store.Counts { return a.Meetings }, "meetings", meetings, true)
-	var kinds []report.Category
-	for _, k := range dispute.Kinds {
-		kinds = append(kinds, report.Category{Key: string(k), Label: string(k)})
-	}
+	kinds := []report.Category{{Key: string(dispute.Tribunal), Label: "Tribunal appeals"}, {Key: string(dispute.Mediation), Label: "Mediations"},
+		{Key: string(dispute.Complaint), Label: "Complaints"}}
 	disputeTotal := pick(acts, func(a store.Activity) int64 { return sum(a.Disputes) })
 	breakdown(r, acts, "disputes_by_kind", "Tribunal appeals, mediations and complaints received", "kind", "disputes", kinds,
 		func(a store.Activity) store.Counts { return a.Disputes }, "disputes", disputeTotal, true)
@@ -257,16 +256,6 @@ func sum(c store.Counts) int64 {
 		n += v
 	}
 	return n
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // experienceReport: per template and respondent group, each question's responses, mean score
@@ -347,10 +336,10 @@ func experienceTables(templates map[string]survey.Template, counts [][]store.Ans
 		keys = append(keys, g)
 	}
 	slices.SortFunc(keys, func(a, b groupKey) int {
-		if c := compareStrings(templates[a.template].Code, templates[b.template].Code); c != 0 {
+		if c := cmp.Compare(templates[a.template].Code, templates[b.template].Code); c != 0 {
 			return c
 		}
-		return compareStrings(a.respondent, b.respondent)
+		return cmp.Compare(a.respondent, b.respondent)
 	})
 	var out []report.Table
 	for _, g := range keys {
