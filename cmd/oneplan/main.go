@@ -225,8 +225,10 @@ func loadDemo(ctx context.Context, a *app, stdout io.Writer) (string, error) {
 		return "", fmt.Errorf("demo data: %w", err)
 	}
 	if !res.AlreadyPresent {
-		fmt.Fprintf(stdout, "Loaded demo data: %d organisations, %d practitioners, %d young people, %d referrals (all fictional)\n",
-			res.Organisations+1, res.Practitioners, res.YoungPeople, res.Referrals)
+		fmt.Fprintf(stdout, "Loaded demo data: %d organisations, %d practitioners, %d young people, %d referrals, "+
+			"%d EHC needs assessment requests, %d EHC plans (%d issued), %d annual review(s), %d tribunal appeal(s), %d transition plan(s) (all fictional)\n",
+			res.Organisations+1, res.Practitioners, res.YoungPeople, res.Referrals, res.EHCRequests, res.EHCPlans, res.EHCPlansIssued,
+			res.AnnualReviews, res.Disputes, res.TransitionPlans)
 	}
 	key, _, err := a.svc.IssueAPIKey(ctx, councilID, auth.RoleSENDOfficer, "demo SEND officer", "")
 	return key, err

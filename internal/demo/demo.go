@@ -1,6 +1,8 @@
 // Package demo fills an empty database with a realistic, entirely fictional data set: partner
-// organisations of every type, practitioners, and about fifty young people referred for the
-// reasons and in the proportions of the Salford 0-25 pathfinder's first term.
+// organisations of every type, practitioners, about fifty young people referred for the
+// reasons and in the proportions of the Salford 0-25 pathfinder's first term, and the statutory
+// side for some of them: requests for an EHC needs assessment over the last fifteen months,
+// EHC plans, an annual review, a tribunal appeal and a transition plan.
 package demo
 
 import (
@@ -10,17 +12,24 @@ import (
 	"slices"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/age"
+	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/assessment"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/dispute"
+	"github.com/oneplan-send/oneplan/internal/ehc"
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/feedback"
 	"github.com/oneplan-send/oneplan/internal/identifier"
 	"github.com/oneplan-send/oneplan/internal/meeting"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/statutory"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/survey"
+	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
 // Result says what was created.
@@ -32,6 +41,11 @@ type Result struct {
 	Referrals      int
 	SENDOfficerID  string
 	AlreadyPresent bool
+
+	// The statutory side: requests for an EHC needs assessment, plans (drafted, and of them
+	// issued), annual reviews decided, tribunal appeals and transition plans.
+	EHCRequests, EHCPlans, EHCPlansIssued    int
+	AnnualReviews, Disputes, TransitionPlans int
 }
 
 var localities = []string{"South", "North", "East", "West", "Central"}
@@ -129,7 +143,9 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 	}
 	res.Practitioners = len(practitioners)
 
-	today := time.Now().UTC().Truncate(24 * time.Hour)
+	today := svc.Now().UTC().Truncate(24 * time.Hour) // the service's clock, so its rules judge the same days
+	var people []person.YoungPerson
+	referred := map[string]referral.Referral{} // young person id -> their referral
 	needs := []string{"SLCN", "ASD", "SEMH", "MLD", "SPLD", "PD", "HI", "VI", "SLD", "PMLD", "MSI", "DS", "OTH"}
 	for i := range 50 {
 		setting := orgs[3+rng.IntN(11)] // a school, nursery, centre, PRU or college
@@ -155,6 +171,7 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 			return res, fmt.Errorf("young person %d: %w", i, err)
 		}
 		res.YoungPeople++
+		people = append(people, created)
 
 		referrer := practitioners[rng.IntN(len(practitioners))]
 		reasons := []string{pickReason(rng)}
@@ -181,6 +198,7 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 			return res, fmt.Errorf("referral %d: %w", i, err)
 		}
 		res.Referrals++
+		referred[created.ID] = made
 		// Triage about two thirds, as a front door would have by now.
 		if i%3 != 0 {
 			t := referral.Triage{Decision: referral.DecisionAccept, Reason: "Two or more services involved; family consents."}
@@ -200,6 +218,9 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 				}
 			}
 		}
+	}
+	if err := seedEHC(officer, svc, &res, people, referred, orgs, today); err != nil {
+		return res, err
 	}
 	return res, nil
 }
@@ -359,4 +380,388 @@ func upn(i int) string {
 		}
 	}
 	return ""
+}
+
+// senText is fictional plan wording for one SEN2 need type: the need (section B), an outcome
+// (E) and the provision that serves it (F), specific and quantified.
+type senText struct{ need, outcome, what, who, often, long string }
+
+var senTexts = map[string]senText{
+	"SLCN": {"Difficulty understanding and using spoken language; vocabulary well below what is typical for their age.",
+		"Follows two-step instructions in class and explains what they need to an adult.",
+		"Speech and language therapy programme in a small group", "NHS speech and language therapist with a trained teaching assistant",
+		"Weekly 30-minute session and daily 10-minute practice", "Three school terms"},
+	"ASD": {"Autism: changes to routine and busy, noisy places are very hard; social communication differences.",
+		"Moves between activities calmly using a visual timetable and a named adult.",
+		"Structured teaching with a visual timetable and a social communication group", "Class teacher advised by the autism outreach teacher",
+		"Daily; outreach visit half-termly", "One school year"},
+	"SEMH": {"Anxiety and low mood affecting attendance and friendships.",
+		"Attends at least 90% of sessions and uses agreed strategies when anxious.",
+		"Emotional literacy support sessions and a quiet space to go to", "Trained emotional literacy support assistant",
+		"Weekly 45-minute session", "Two school terms"},
+	"MLD": {"Learns across the curriculum well below the level of peers; needs ideas broken down and repeated.",
+		"Reads and understands short texts at their level without help.",
+		"Small-group literacy and numeracy teaching with pre-teaching of new words", "Teaching assistant supervised by the SENCO",
+		"Four 30-minute sessions a week", "One school year"},
+	"SPLD": {"Specific difficulties with reading, spelling and speed of processing (dyslexia).",
+		"Records written work independently using assistive technology.",
+		"Specialist dyslexia teaching and a laptop with speech-to-text software", "Specialist dyslexia teacher",
+		"Twice weekly, 40 minutes", "Three school terms"},
+	"PD": {"Cerebral palsy affecting walking and fine motor skills.",
+		"Moves around the building safely and takes part in PE with adaptations.",
+		"Physiotherapy programme and adapted equipment", "NHS physiotherapist with a trained teaching assistant",
+		"Daily 20-minute programme; therapist visit monthly", "One school year"},
+	"HI": {"Moderate hearing loss in both ears; wears hearing aids.",
+		"Follows class teaching using a radio aid and checks what they have understood.",
+		"Teacher of the deaf support and a radio aid", "Qualified teacher of the deaf",
+		"Fortnightly visit of one hour", "One school year"},
+	"VI": {"Severe visual impairment; needs enlarged print and tactile materials.",
+		"Uses every class resource in a format they can access.",
+		"Habilitation training and modified learning materials", "Qualified teacher of children with vision impairment",
+		"Weekly visit of one hour", "One school year"},
+	"SLD": {"Severe learning difficulties; communicates with signs and symbols.",
+		"Makes choices across the day using a symbol communication book.",
+		"Total communication approach with signing and symbols", "Class team advised by a speech and language therapist",
+		"Throughout each day; therapist review termly", "One school year"},
+	"PMLD": {"Profound and multiple learning difficulties.",
+		"Shows preferences through consistent responses to sensory activities.",
+		"Sensory curriculum and postural management programme", "Class team with an NHS physiotherapist",
+		"Daily; physiotherapist review monthly", "One school year"},
+	"MSI": {"Combined hearing and vision loss (multi-sensory impairment).",
+		"Anticipates the day's routine using objects of reference.",
+		"Intervenor support and objects of reference", "Trained intervenor advised by a multi-sensory impairment teacher",
+		"Daily; specialist visit monthly", "One school year"},
+	"DS": {"Down syndrome: delayed speech and learning; learns best with visual supports.",
+		"Takes part in small-group learning using visual supports.",
+		"Visual learning approach and a speech and language programme", "Teaching assistant advised by a speech and language therapist",
+		"Daily 20 minutes; therapist review half-termly", "One school year"},
+	"OTH": {"A rare genetic condition affecting attention and stamina.",
+		"Takes part in the whole school day with planned rest breaks.",
+		"Individual timetable with planned rest breaks and a key adult", "Key teaching assistant",
+		"Daily", "Two school terms"},
+}
+
+// ehcCase is one request for an EHC needs assessment in the demo. received is days before
+// today; every later step is days after receipt, 0 when the request has not got there.
+type ehcCase struct {
+	minAge, maxAge int // the young person's age today
+	received       int
+	by             string
+	exception      [2]int // an exception period (ground c) from and to, days after receipt
+	decide         int
+	refuse         bool
+	advice         [3]int // days the setting's, the educational psychologist's and the medical advice took; 0: not yet
+	withdraw       int
+	issueDecision  int
+	served         int
+	issued         int
+	second         string // the second need in section B
+	health, care   bool   // health needs and provision (C, G); social care needs and provision (D, H2)
+	budget         bool   // a direct payment (J)
+	placement      ehcplan.Placement
+}
+
+func setting(name, typ, urn, ukprn string, residential, workBased bool) ehcplan.Placement {
+	return ehcplan.Placement{SettingName: name, SettingType: typ, URN: urn, UKPRN: ukprn, Residential: &residential, WorkBasedLearning: &workBased}
+}
+
+// ehcCases are twelve requests over the last fifteen months or so: most assessed (two decisions late,
+// one in time only with an exception period), one refused and appealed, one withdrawn, one plan
+// in draft, one assessment under way and two awaiting the decision. Six reach a final plan: three
+// within 20 weeks, two late, one in time only with the exception.
+var ehcCases = []ehcCase{
+	{minAge: 6, maxAge: 10, received: 470, by: ehc.ByParent, decide: 35, advice: [3]int{30, 38, 41}, issueDecision: 91, served: 97, issued: 133,
+		second: "SEMH", placement: setting("Oakfield Primary School", "mainstream_school", "105901", "", false, false)},
+	{minAge: 9, maxAge: 15, received: 430, by: ehc.BySchoolOrCollege, decide: 49, advice: [3]int{35, 44, 49}, issueDecision: 105, served: 112, issued: 161,
+		second: "SLCN", health: true, placement: setting("Chatsworth Special School", "special_school", "105920", "", false, false)},
+	{minAge: 18, maxAge: 24, received: 395, by: ehc.ByYoungPerson, decide: 38, refuse: true},
+	{minAge: 5, maxAge: 10, received: 360, by: ehc.ByParent, exception: [2]int{14, 34}, decide: 55, advice: [3]int{33, 40, 42}, issueDecision: 118,
+		served: 126, issued: 158, second: "MLD", placement: setting("St Mary's RC Primary School", "mainstream_school", "105902", "", false, false)},
+	{minAge: 3, maxAge: 12, received: 325, by: ehc.ByParent, decide: 40, advice: [3]int{28, 0, 0}, withdraw: 75},
+	{minAge: 6, maxAge: 11, received: 295, by: ehc.BySchoolOrCollege, decide: 36, advice: [3]int{25, 36, 40}, issueDecision: 96, served: 100, issued: 138,
+		second: "SPLD", placement: setting("Brookside Primary School (speech and language resource base)", "resourced_provision", "105903", "", false, false)},
+	{minAge: 17, maxAge: 19, received: 260, by: ehc.BySchoolOrCollege, decide: 41, advice: [3]int{30, 41, 39}, issueDecision: 112, served: 120, issued: 150,
+		second: "SEMH", care: true, placement: setting("City Sixth Form College (supported internship)", "further_education", "", "10099901", false, true)},
+	{minAge: 8, maxAge: 15, received: 230, by: ehc.ByParent, decide: 30, advice: [3]int{28, 35, 33}, issueDecision: 92, served: 99, issued: 125,
+		second: "SLCN", health: true, care: true, budget: true,
+		placement: setting("Pennine View School (residential)", "independent_special_school", "149901", "", true, false)},
+	{minAge: 11, maxAge: 15, received: 120, by: ehc.ByParent, decide: 44, advice: [3]int{26, 35, 38}, issueDecision: 92, served: 97, second: "ASD"},
+	{minAge: 13, maxAge: 16, received: 75, by: ehc.ByParent, decide: 39, advice: [3]int{21, 0, 0}},
+	{minAge: 2, maxAge: 4, received: 30, by: ehc.ByHealth},
+	{minAge: 6, maxAge: 12, received: 12, by: ehc.BySchoolOrCollege},
+}
+
+// seedEHC records the statutory side of the demo through the casework service, on days counted
+// back from today so every date is past and the deadlines come out the same whenever it runs:
+// the twelve requests of ehcCases, a tribunal appeal against the refusal, a plan transferred in
+// from another authority with its first annual review held and decided, and that young person's
+// transition plan. The young people are the demo's own, the first of the right age for each.
+func seedEHC(ctx context.Context, svc *casework.Service, res *Result, people []person.YoungPerson, referred map[string]referral.Referral,
+	orgs []directory.Organisation, today time.Time) error {
+	ago := func(days int) time.Time { return today.AddDate(0, 0, -days) }
+	used := map[string]bool{}
+	pick := func(minAge, maxAge int) (person.YoungPerson, error) {
+		for _, yp := range people {
+			if a := age.YearsOn(yp.DateOfBirth, today); !used[yp.ID] && a >= minAge && a <= maxAge {
+				used[yp.ID] = true
+				return yp, nil
+			}
+		}
+		return person.YoungPerson{}, fmt.Errorf("EHC demo: no young person aged %d to %d left", minAge, maxAge)
+	}
+	for i, c := range ehcCases {
+		yp, err := pick(c.minAge, c.maxAge)
+		if err != nil {
+			return err
+		}
+		if err := seedRequest(ctx, svc, res, c, yp, referred[yp.ID], ago(c.received), today); err != nil {
+			return fmt.Errorf("EHC request %d: %w", i+1, err)
+		}
+	}
+	return seedTransfer(ctx, svc, res, pick, orgs, ago)
+}
+
+// seedRequest walks one request as far as its case goes.
+func seedRequest(ctx context.Context, svc *casework.Service, res *Result, c ehcCase, yp person.YoungPerson, ref referral.Referral,
+	received, today time.Time) error {
+	on := func(days int) time.Time { return received.AddDate(0, 0, days) }
+	in := casework.EHCRequestInput{YoungPersonID: yp.ID, ReceivedOn: received, RequestedBy: c.by, Notes: "Fictional demo request."}
+	if ref.ID != "" && !ref.ReceivedOn.After(received) {
+		in.ReferralID = ref.ID // the pathway brought the request
+	}
+	r, err := svc.CreateEHCRequest(ctx, in)
+	if err != nil {
+		return err
+	}
+	res.EHCRequests++
+	if c.exception != [2]int{} {
+		if r, err = svc.AddEHCException(ctx, r.ID, nil, statutory.Exception{Ground: statutory.GroundPersonalCircumstances,
+			From: on(c.exception[0]), To: on(c.exception[1]), Reason: "Fictional: a family bereavement; the family asked to pause appointments."}); err != nil {
+			return err
+		}
+	}
+	if c.decide == 0 {
+		return nil
+	}
+	if c.refuse {
+		if r, err = svc.DecideEHCRequest(ctx, r.ID, nil, ehc.Decision{Decision: ehc.NotAssess, DecidedOn: on(c.decide), AppealRightsNotified: true,
+			Reason: "Fictional: needs can be met from the college's own resources with the support plan agreed."}); err != nil {
+			return err
+		}
+		by := dispute.ByParent
+		if c.by == ehc.ByYoungPerson {
+			by = dispute.ByYoungPerson
+		}
+		if _, err := svc.CreateDispute(ctx, dispute.Dispute{Kind: dispute.Tribunal, SubjectType: dispute.SubjectEHCRequest, SubjectID: r.ID,
+			About: dispute.AboutRefusalToAssess, BroughtBy: by, ReceivedOn: on(c.decide + 32), DecisionLetterOn: on(c.decide),
+			Notes: "Fictional: appeal registered; the authority's response has been filed."}); err != nil {
+			return err
+		}
+		res.Disputes++
+		return nil
+	}
+	if r, err = svc.DecideEHCRequest(ctx, r.ID, nil, ehc.Decision{Decision: ehc.Assess, DecidedOn: on(c.decide),
+		Reason: "Fictional: may need special educational provision through a plan."}); err != nil {
+		return err
+	}
+
+	// Advice, asked two days after the decision, each on its own 6-week clock.
+	asked := on(c.decide + 2)
+	type ask struct {
+		adviser, source string
+		days            int
+	}
+	asks := []ask{{ehc.AdviserEducational, "SENCO at the current setting", c.advice[0]},
+		{ehc.AdviserEducationalPsychology, "Educational Psychology Service", c.advice[1]},
+		{ehc.AdviserMedical, "Community Health NHS Trust", c.advice[2]}}
+	if age.NationalCurriculumYear(yp.DateOfBirth, asked) >= ehc.PfAFromYear {
+		asks = append(asks, ask{ehc.AdviserPreparingForAdulthood, "Preparing for Adulthood team", c.advice[0]})
+	}
+	if c.care {
+		asks = append(asks, ask{ehc.AdviserSocialCare, "Children's Social Care, disabled children's team", c.advice[0]})
+	}
+	obtained := []ehcplan.AdviceObtained{{Adviser: ehc.AdviserParentViews, Source: "The family's views (fictional)", On: on(c.decide + 10)}}
+	for _, a := range asks {
+		if r, err = svc.RequestEHCAdvice(ctx, r.ID, nil, ehc.Advice{Adviser: a.adviser, Provider: a.source, RequestedOn: asked}); err != nil {
+			return err
+		}
+		if a.days == 0 {
+			continue
+		}
+		got := asked.AddDate(0, 0, a.days)
+		if r, err = svc.ReceiveEHCAdvice(ctx, r.ID, r.Advice[len(r.Advice)-1].ID, nil, got); err != nil {
+			return err
+		}
+		obtained = append(obtained, ehcplan.AdviceObtained{Adviser: a.adviser, Source: a.source, On: got})
+	}
+	if c.withdraw > 0 {
+		_, err = svc.WithdrawEHCRequest(ctx, r.ID, nil, on(c.withdraw), "Fictional: the family withdrew the request; needs are met at SEN support with outreach.")
+		return err
+	}
+	if c.issueDecision == 0 {
+		return nil
+	}
+	if r, err = svc.DecideEHCIssue(ctx, r.ID, nil, ehc.IssueDecision{Decision: ehc.Issue, DecidedOn: on(c.issueDecision),
+		Reason: "Fictional: the advice shows needs that call for a plan."}); err != nil {
+		return err
+	}
+	final := today
+	if c.issued > 0 {
+		final = on(c.issued)
+	}
+	pl, err := svc.CreateEHCPlan(ctx, casework.EHCPlanInput{YoungPersonID: yp.ID, RequestID: r.ID,
+		Sections: planSections(yp, c.second, c.health, c.care, c.budget, final, obtained)})
+	if err != nil {
+		return err
+	}
+	res.EHCPlans++
+	if c.served == 0 {
+		return nil
+	}
+	if pl, err = svc.ServeEHCPlanDraft(ctx, pl.ID, nil, on(c.served)); err != nil {
+		return err
+	}
+	if c.issued == 0 {
+		return nil
+	}
+	placement := c.placement
+	if _, err = svc.IssueEHCPlan(ctx, pl.ID, nil, ehcplan.IssueInput{IssuedOn: final, Placement: &placement}); err != nil {
+		return err
+	}
+	res.EHCPlansIssued++
+	return nil
+}
+
+// seedTransfer records a plan transferred in from LA 802 about eighteen months ago, its first
+// annual review held and decided (maintain), and the young person's transition plan.
+func seedTransfer(ctx context.Context, svc *casework.Service, res *Result, pick func(int, int) (person.YoungPerson, error),
+	orgs []directory.Organisation, ago func(int) time.Time) error {
+	yp, err := pick(14, 15)
+	if err != nil {
+		return err
+	}
+	school, adults, college := orgByName(orgs, "Cromwell Academy"), orgByName(orgs, "Adult Social Care"), orgByName(orgs, "City Sixth Form College")
+	issued := ago(545)
+	pl, err := svc.CreateEHCPlan(ctx, casework.EHCPlanInput{YoungPersonID: yp.ID, TransferredFromLA: "802",
+		Sections: planSections(yp, "SPLD", false, false, false, issued, []ehcplan.AdviceObtained{
+			{Adviser: ehc.AdviserOther, Source: "The EHC plan maintained by the previous authority (LA 802)", On: ago(575)}})})
+	if err != nil {
+		return fmt.Errorf("transferred plan: %w", err)
+	}
+	res.EHCPlans++
+	if pl, err = svc.ServeEHCPlanDraft(ctx, pl.ID, nil, ago(562)); err != nil {
+		return fmt.Errorf("transferred plan: %w", err)
+	}
+	placement := setting(school.Name, "mainstream_school", school.URN, "", false, false)
+	if pl, err = svc.IssueEHCPlan(ctx, pl.ID, nil, ehcplan.IssueInput{IssuedOn: issued, Placement: &placement}); err != nil {
+		return fmt.Errorf("transferred plan: %w", err)
+	}
+	res.EHCPlansIssued++
+
+	// The first review falls due 12 months after the plan was issued here: held ten days early,
+	// papers out two weeks before, the report and the decision within the following weeks.
+	due, _, err := svc.AnnualReviews(ctx, store.AnnualReviewFilter{PlanID: pl.ID, Status: string(annualreview.Due)}, store.Page{Limit: 1})
+	if err != nil {
+		return fmt.Errorf("annual review of the transferred plan: %w", err)
+	}
+	if len(due) != 1 {
+		return fmt.Errorf("annual review of the transferred plan: %d due, want 1", len(due))
+	}
+	papers, report := ago(204), ago(182)
+	if _, err := svc.HoldAnnualReview(ctx, due[0].ID, nil, annualreview.Meeting{On: ago(190), PapersSentOn: &papers, ReportSentOn: &report,
+		Attendees: []annualreview.Attendee{{Role: "parent"}, {Role: "child_young_person"}, {Role: "setting", OrganisationID: school.ID},
+			{Role: "local_authority"}, {Role: "health"}},
+		ChildViews: "Fictional: I like science and want to work with animals.", ParentViews: "Fictional: the move here went well.",
+		PfAFocus: []string{"employment_education", "independent_living"}, Recommendation: annualreview.Maintain}); err != nil {
+		return fmt.Errorf("annual review meeting: %w", err)
+	}
+	if _, err := svc.DecideAnnualReview(ctx, due[0].ID, nil, annualreview.Decision{Decision: annualreview.Maintain, DecidedOn: ago(176),
+		AppealRightsNotified: true, Reason: "Fictional: outcomes on track; provision still right."}, nil); err != nil {
+		return fmt.Errorf("annual review decision: %w", err)
+	}
+	res.AnnualReviews++
+
+	// The transition plan, started after the review's preparing-for-adulthood discussion (or on
+	// the 14th birthday, if that came later).
+	started := statutory.Later(ago(150), transition.Birthday(yp.DateOfBirth, 14))
+	if _, err := svc.CreateTransitionPlan(ctx, transition.Plan{YoungPersonID: yp.ID, StartedOn: started,
+		PfA: transition.PfA{
+			EmploymentEducation: transition.Area{Aspirations: "Fictional: to study animal care at college.", Actions: "College taster days; careers guidance in school."},
+			IndependentLiving:   transition.Area{Aspirations: "Fictional: to travel to college alone.", Actions: "Travel training in the summer term."},
+			Community:           transition.Area{Aspirations: "Fictional: to keep going to the youth club.", Actions: "Youth club place funded through the local offer."},
+			Health:              transition.Area{Aspirations: "Fictional: to manage their own appointments.", Actions: "GP annual health check from 14."}},
+		Contacts: []transition.Contact{{Service: transition.ServiceAdultSocialCare, OrganisationID: adults.ID, ContactRole: "Transitions social worker"},
+			{Service: transition.ServiceFurtherEducation, OrganisationID: college.ID, ContactRole: "Additional learning support coordinator"}},
+		CareAct: transition.CareActAssessment{Status: transition.CareActNotYetDue},
+		Notes:   "Fictional demo transition plan."}); err != nil {
+		return fmt.Errorf("transition plan: %w", err)
+	}
+	res.TransitionPlans++
+	return nil
+}
+
+func orgByName(orgs []directory.Organisation, name string) directory.Organisation {
+	for _, o := range orgs {
+		if o.Name == name {
+			return o
+		}
+	}
+	return directory.Organisation{}
+}
+
+// planSections writes a plan for yp: section B ranks their primary need first and second after
+// it, each with an outcome and provision; preparing-for-adulthood outcomes from Year 9 on the day
+// the plan is to be final; health, social care and a direct payment when asked. Section I is
+// left blank for the draft.
+func planSections(yp person.YoungPerson, second string, health, care, budget bool, final time.Time, advice []ehcplan.AdviceObtained) ehcplan.Sections {
+	first := yp.PrimarySENNeed
+	if _, ok := senTexts[first]; !ok {
+		first = "SLCN"
+	}
+	if second == first {
+		second = map[bool]string{true: "SLCN", false: "SEMH"}[first == "SEMH"]
+	}
+	n1, n2 := senTexts[first], senTexts[second]
+	pfa := age.NationalCurriculumYear(yp.DateOfBirth, final) >= ehc.PfAFromYear
+	whose := "parent"
+	if age.YearsOn(yp.DateOfBirth, final) >= 8 {
+		whose = "both"
+	}
+	s := ehcplan.Sections{
+		A: ehcplan.Views{Views: "Fictional: likes being with friends and having time to settle in the morning.",
+			Interests: "Fictional: drawing, football and animals.", Aspirations: "Fictional: to have friends and learn a job they enjoy.", WhoseWords: whose},
+		B: []ehcplan.Need{{Ref: "B1", SENType: first, Rank: 1, Description: n1.need}, {Ref: "B2", SENType: second, Rank: 2, Description: n2.need}},
+		E: []ehcplan.Outcome{{Ref: "E1", Description: n1.outcome, Needs: []string{"B1"}}, {Ref: "E2", Description: n2.outcome, Needs: []string{"B2"}}},
+		F: []ehcplan.Provision{{Ref: "F1", What: n1.what, Who: n1.who, HowOften: n1.often, HowLong: n1.long, Outcomes: []string{"E1"}},
+			{Ref: "F2", What: n2.what, Who: n2.who, HowOften: n2.often, HowLong: n2.long, Outcomes: []string{"E2"}}},
+		K: advice,
+	}
+	if pfa {
+		s.E = append(s.E, ehcplan.Outcome{Ref: "E3", Description: "Chooses a post-16 course or training with support and visits the setting beforehand.",
+			Needs: []string{"B1"}, PfAArea: "employment_education"})
+		s.F = append(s.F, ehcplan.Provision{Ref: "F3", What: "Careers guidance and supported visits to post-16 settings", Who: "Careers adviser with the SENCO",
+			HowOften: "A guidance meeting each term and two visits a year", HowLong: "Until the move to post-16", Outcomes: []string{"E3"}})
+	}
+	if health {
+		s.C = []ehcplan.Need{{Ref: "C1", Description: "Epilepsy, controlled with medication; an individual healthcare plan is in place."}}
+		s.E = append(s.E, ehcplan.Outcome{Ref: "E4", Description: "Stays safe through the school day with staff trained in the healthcare plan.", Needs: []string{"C1"}})
+		s.G = []ehcplan.Provision{{Ref: "G1", What: "Individual healthcare plan and staff training in emergency medication", Who: "Community children's nurse",
+			HowOften: "Training yearly; plan reviewed each term", HowLong: "One year", Outcomes: []string{"E4"}}}
+	}
+	if care {
+		area := ""
+		if pfa {
+			area = "community"
+		}
+		s.D = []ehcplan.Need{{Ref: "D1", Description: "The family needs regular short breaks to keep caring at home."}}
+		s.E = append(s.E, ehcplan.Outcome{Ref: "E5", Description: "Enjoys activities with friends outside school while the family has a break.",
+			Needs: []string{"D1"}, PfAArea: area})
+		s.H2 = []ehcplan.Provision{{Ref: "H2-1", What: "Short breaks at a local activity scheme", Who: "Children's Social Care, disabled children's team",
+			HowOften: "One weekend day a month and two weeks in the summer", HowLong: "One year", Outcomes: []string{"E5"}}}
+	}
+	if budget {
+		s.J = &ehcplan.PersonalBudget{Type: "direct_payment", Lines: []ehcplan.BudgetLine{{Stream: "social_care", AmountPence: 312000},
+			{Stream: "education", AmountPence: 180000}}}
+	}
+	return s
 }
