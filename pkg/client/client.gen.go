@@ -5249,7 +5249,7 @@ type GetOpenDataReportParams struct {
 	// To Last day of the period (inclusive); at most 10 years after `from`.
 	To ReportTo `form:"to" json:"to"`
 
-	// Locality Only children living in this locality (case-insensitive).
+	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
 	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
@@ -5421,7 +5421,7 @@ type GetActivityReportParams struct {
 	// To Last day of the period (inclusive); at most 10 years after `from`.
 	To ReportTo `form:"to" json:"to"`
 
-	// Locality Only children living in this locality (case-insensitive).
+	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
 	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
@@ -5450,7 +5450,7 @@ type GetExperienceReportParams struct {
 	// To Last day of the period (inclusive); at most 10 years after `from`.
 	To ReportTo `form:"to" json:"to"`
 
-	// Locality Only children living in this locality (case-insensitive).
+	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
 	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
@@ -5475,7 +5475,7 @@ type GetFunnelReportParams struct {
 	// To Last day of the period (inclusive); at most 10 years after `from`.
 	To ReportTo `form:"to" json:"to"`
 
-	// Locality Only children living in this locality (case-insensitive).
+	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
 	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
@@ -5498,7 +5498,7 @@ type GetTimelinessReportParams struct {
 	// To Last day of the period (inclusive); at most 10 years after `from`.
 	To ReportTo `form:"to" json:"to"`
 
-	// Locality Only children living in this locality (case-insensitive).
+	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
 	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
@@ -5521,7 +5521,7 @@ type GetTransitionsReportParams struct {
 	// To Last day of the period (inclusive); at most 10 years after `from`.
 	To ReportTo `form:"to" json:"to"`
 
-	// Locality Only children living in this locality (case-insensitive).
+	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
 	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
