@@ -24,7 +24,7 @@ type SEN2Export struct {
 }
 
 // ExportSEN2 builds the person-level SEN2 return as of the reference date. It holds names,
-// dates of birth and pupil numbers, so it is for the SEN team only and every child in it is
+// dates of birth and pupil numbers, so it is for the SEND team only and every child in it is
 // audited as exported, in the same transaction as the read. Only the children the return names
 // are audited: the store's candidates are a wider net (a request refused years ago, say).
 func (s *Service) ExportSEN2(ctx context.Context, ref time.Time) (out SEN2Export, err error) {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/annualreview"
@@ -60,36 +61,59 @@ func (tx *Tx) SEN2Candidates(from, ref time.Time) (SEN2Candidates, error) {
 		planIDs = append(planIDs, p.ID)
 	}
 	out.Reviews = map[string]annualreview.Review{}
-	if len(planIDs) > 0 {
+	err = inChunks(planIDs, func(ids []string) error {
 		var reviews []annualReviewRow
-		if err := tx.db.Where("plan_id IN ? AND meeting_on IS NOT NULL AND meeting_on <= ?", planIDs, r).Order("plan_id, sequence").Find(&reviews).Error; err != nil {
-			return out, translate(err)
+		if err := tx.db.Where("plan_id IN ? AND meeting_on IS NOT NULL AND meeting_on <= ?", ids, r).Order("plan_id, sequence").Find(&reviews).Error; err != nil {
+			return err
 		}
 		for _, rv := range reviews {
 			out.Reviews[rv.PlanID] = rv.toDomain() // ordered by sequence: the last one wins
 		}
+		return nil
+	})
+	if err != nil {
+		return out, translate(err)
 	}
-	if len(subjects) > 0 {
+	err = inChunks(subjects, func(ids []string) error {
 		var disputes []disputeRow
-		if err := tx.db.Where("subject_id IN ? AND received_on <= ?", subjects, r).Order("id").Find(&disputes).Error; err != nil {
-			return out, translate(err)
+		if err := tx.db.Where("subject_id IN ? AND received_on <= ?", ids, r).Order("id").Find(&disputes).Error; err != nil {
+			return err
 		}
 		for _, d := range disputes {
 			out.Disputes = append(out.Disputes, d.toDomain())
 		}
+		return nil
+	})
+	if err != nil {
+		return out, translate(err)
 	}
-	if len(people) > 0 {
-		ids := make([]string, 0, len(people))
-		for id := range people {
-			ids = append(ids, id)
-		}
+	ids := make([]string, 0, len(people))
+	for id := range people {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	err = inChunks(ids, func(ids []string) error {
 		var rows []youngPersonRow
 		if err := tx.db.Where("id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
-			return out, translate(err)
+			return err
 		}
 		for _, p := range rows {
 			out.People = append(out.People, p.toDomain())
 		}
+		return nil
+	})
+	return out, translate(err)
+}
+
+// inChunks runs fn over ids a thousand at a time: a whole county's caseload in one IN list would
+// pass PostgreSQL's limit on bound parameters.
+func inChunks(ids []string, fn func([]string) error) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 1000)
+		if err := fn(ids[:n]); err != nil {
+			return err
+		}
+		ids = ids[n:]
 	}
-	return out, nil
+	return nil
 }
