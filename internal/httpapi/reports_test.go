@@ -590,3 +590,22 @@ func TestOpenDataRateLimitedPerAddress(t *testing.T) {
 		}
 	}, limited)
 }
+
+// TestClientAddressFromTrustedProxy: behind a proxy on a private or loopback address (here the
+// test client itself), the per-address limit counts the address the proxy names. A peer on a
+// public address is counted by its own address whatever it sends (echo.ExtractIPFromXFFHeader).
+func TestClientAddressFromTrustedProxy(t *testing.T) {
+	limited := func(h *httpapi.Options, c *casework.Options) {
+		h.RateLimit, h.RateBurst = 0.001, 1
+		c.OpenData = []string{casework.ReportActivity}
+	}
+	each(t, func(t *testing.T, e *env) {
+		path := "/v1/open-data/activity?from=2026-01-01&to=2026-01-31"
+		for _, addr := range []string{"203.0.113.7", "203.0.113.8"} {
+			if r := e.do(http.MethodGet, path, "", nil, "X-Forwarded-For", addr); r.status != http.StatusOK {
+				t.Fatalf("%s: %d %s", addr, r.status, r.body)
+			}
+		}
+		e.do(http.MethodGet, path, "", nil, "X-Forwarded-For", "203.0.113.7").problem(t, http.StatusTooManyRequests)
+	}, limited)
+}

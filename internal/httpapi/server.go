@@ -118,6 +118,10 @@ func New(svc *casework.Service, st *store.Store, opts Options) (*echo.Echo, erro
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	// The client address (audit trail, the per-address limit on open data and survey links) comes
+	// from X-Forwarded-For only through proxies on private or loopback addresses: a client on the
+	// internet cannot name itself someone else.
+	e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	e.HTTPErrorHandler = s.errorHandler
 	e.Use(s.requestID, s.accessLog, s.recover, s.securityHeaders)
 	if len(opts.CORSOrigins) > 0 {
