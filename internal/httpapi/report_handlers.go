@@ -278,5 +278,5 @@ func (h *handlers) ExportSen2(ctx context.Context, req api.ExportSen2RequestObje
 	}
 	disposition := `attachment; filename="` + out.FileName + `"`
 	return api.ExportSen2200ApplicationzipResponse{Body: bytes.NewReader(out.Zip), ContentLength: int64(len(out.Zip)),
-		Headers: api.ExportSen2200ResponseHeaders{ContentDisposition: &disposition}}, nil
+		Headers: api.ExportSen2200ResponseHeaders{ContentDisposition: &disposition, XSEN2People: &out.People, XSEN2Issues: &out.Issues}}, nil
 }

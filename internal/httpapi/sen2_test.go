@@ -491,6 +491,10 @@ func TestSEN2Export(t *testing.T) {
 		if cd := res.header.Get("Content-Disposition"); cd != `attachment; filename="sen2-355-2026-01-15.zip"` {
 			t.Errorf("Content-Disposition = %q", cd)
 		}
+		// Nine children, and Clarke's two missing items.
+		if p, i := res.header.Get("X-SEN2-People"), res.header.Get("X-SEN2-Issues"); p != "9" || i != "2" {
+			t.Errorf("X-SEN2-People %q, X-SEN2-Issues %q; want 9 and 2", p, i)
+		}
 		z := readSEN2Zip(t, res.body)
 		checkSEN2Shape(t, z)
 

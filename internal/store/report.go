@@ -232,11 +232,6 @@ func (tx *Tx) EHCTimeliness(from, to time.Time, f ReportFilter) (Timeliness, err
 	return out, nil
 }
 
-// TransitionQuery asks for the transition snapshot on AsOf: the young people born in
-// (BornAfter, BornBy] (aged 14 to 25), and the EHC plans whose end falls in (AsOf, Through]
-// (MaxAgeEnd holds the dates of birth whose end of the academic year of turning 25 does).
-type TransitionQuery = UpcomingQuery
-
 // TransitionSnapshot is the transition report's counts on one day.
 type TransitionSnapshot struct {
 	// Young people in the age range with an open referral or an EHC plan in force, with and

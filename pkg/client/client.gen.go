@@ -23080,6 +23080,8 @@ func (r ServeEhcPlanDraftResponse) ContentType() string {
 // ExportSen2Response200Headers the declared response headers of an HTTP 200 response for ExportSen2
 type ExportSen2Response200Headers struct {
 	ContentDisposition *string
+	XSEN2Issues        *int
+	XSEN2People        *int
 }
 
 // ExportSen2Response429Headers the declared response headers of an HTTP 429 response for ExportSen2
@@ -36348,6 +36350,20 @@ func ParseExportSen2Response(rsp *http.Response) (*ExportSen2Response, error) {
 				return nil, err
 			}
 			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("X-SEN2-Issues"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-SEN2-Issues", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSEN2Issues = &value
+		}
+		if values := rsp.Header.Values("X-SEN2-People"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-SEN2-People", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSEN2People = &value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 429:
