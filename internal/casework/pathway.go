@@ -21,23 +21,17 @@ func (s *Service) onTimeline(tx *store.Tx, youngPersonID, referralID string, occ
 		RecordedAt: s.now(), Kind: kind, RecordType: recordType, RecordID: recordID, Summary: summary})
 }
 
-// reachStage records the day r first reached its current status, kept between the day the referral
-// was received and today: a meeting recorded on the pathway may have been held before the referral.
+// reachStage records the day r first reached its current status (the event's day on), timed by
+// referral.Reach; a stage reached before keeps its first day.
 func (s *Service) reachStage(tx *store.Tx, r referral.Referral, on time.Time) error {
-	if on.Before(r.ReceivedOn) {
-		on = r.ReceivedOn
-	}
-	if today := s.today(); on.After(today) {
-		on = today
-	}
 	reached, err := tx.ReferralStages(r.ID)
 	if err != nil {
 		return err
 	}
 	if _, ok := reached[r.Status]; ok {
-		return nil // the first day stands
+		return nil
 	}
-	return tx.ReachStage(r, referral.Reach(r.ReceivedOn, reached, r.Status, on))
+	return tx.ReachStage(r, referral.Reach(r.ReceivedOn, reached, r.Status, on, s.today()))
 }
 
 // visibleReferral loads a referral the caller may see, or answers 404.
@@ -55,19 +49,20 @@ func (s *Service) referralForWrite(tx *store.Tx, p auth.Principal, id string) (r
 	return r, err
 }
 
-// saveReferral writes a changed referral with its audit, outbox and timeline events.
-func (s *Service) saveReferral(ctx context.Context, tx *store.Tx, p auth.Principal, r *referral.Referral, action string, changed []string, summary string) error {
+// saveReferral writes a changed referral with its audit, outbox and timeline events; on is the day
+// the change happened.
+func (s *Service) saveReferral(ctx context.Context, tx *store.Tx, p auth.Principal, r *referral.Referral, on time.Time, action string, changed []string, summary string) error {
 	r.UpdatedAt, r.Version = s.now(), r.Version+1
 	if err := tx.UpdateReferral(*r); err != nil {
 		return err
 	}
-	return s.referralEvents(ctx, tx, p, *r, action, changed, summary)
+	return s.referralEvents(ctx, tx, p, *r, on, action, changed, summary)
 }
 
 // referralEvents writes the audit, outbox and timeline events of a referral's change, and the day
-// its stage was first reached (for the funnel report).
-func (s *Service) referralEvents(ctx context.Context, tx *store.Tx, p auth.Principal, r referral.Referral, action string, changed []string, summary string) error {
-	if err := s.reachStage(tx, r, s.today()); err != nil {
+// on which its stage was first reached (for the funnel report).
+func (s *Service) referralEvents(ctx context.Context, tx *store.Tx, p auth.Principal, r referral.Referral, on time.Time, action string, changed []string, summary string) error {
+	if err := s.reachStage(tx, r, on); err != nil {
 		return err
 	}
 	if err := s.onTimeline(tx, r.YoungPersonID, r.ID, s.today(), "referral."+string(r.Status), audit.Referral, r.ID, summary); err != nil {
@@ -86,10 +81,7 @@ func (s *Service) advance(ctx context.Context, tx *store.Tx, p auth.Principal, r
 		return nil
 	}
 	r.Status = to
-	if err := s.reachStage(tx, *r, on); err != nil {
-		return err
-	}
-	return s.saveReferral(ctx, tx, p, r, audit.Transition, []string{"status"}, "Referral "+r.Reference+" "+string(to)+": "+why)
+	return s.saveReferral(ctx, tx, p, r, on, audit.Transition, []string{"status"}, "Referral "+r.Reference+" "+string(to)+": "+why)
 }
 
 // Allocate records the allocation meeting's choice of engagement lead.
@@ -144,7 +136,7 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch *int, practit
 		*rp, role = next, lead.Role
 		return true, nil
 	}, func(tx *store.Tx, p auth.Principal, r referral.Referral) error {
-		return s.referralEvents(ctx, tx, p, r, audit.Allocate, []string{"engagement_lead_practitioner_id"},
+		return s.referralEvents(ctx, tx, p, r, s.today(), audit.Allocate, []string{"engagement_lead_practitioner_id"},
 			"Engagement lead allocated on "+r.Reference+" ("+role+")")
 	})
 }
@@ -194,7 +186,7 @@ func (s *Service) TransitionReferral(ctx context.Context, id string, ifMatch *in
 	return referrals.change(ctx, s, auth.RunPathway, id, ifMatch,
 		func(_ *store.Tx, _ auth.Principal, r *referral.Referral) (bool, error) { return true, r.Transition(to) },
 		func(tx *store.Tx, p auth.Principal, r referral.Referral) error {
-			return s.referralEvents(ctx, tx, p, r, audit.Transition, []string{"status"}, "Referral "+r.Reference+" "+string(to))
+			return s.referralEvents(ctx, tx, p, r, s.today(), audit.Transition, []string{"status"}, "Referral "+r.Reference+" "+string(to))
 		})
 }
 
@@ -208,7 +200,7 @@ func (s *Service) CloseReferral(ctx context.Context, id string, ifMatch *int, ou
 			if err := tx.Publish(s.notice("referral.closed", audit.Referral, r.ID, map[string]any{"outcome": outcome})); err != nil {
 				return err
 			}
-			return s.referralEvents(ctx, tx, p, r, audit.Close, []string{"status", "closure"}, "Referral "+r.Reference+" closed: "+outcome)
+			return s.referralEvents(ctx, tx, p, r, s.today(), audit.Close, []string{"status", "closure"}, "Referral "+r.Reference+" closed: "+outcome)
 		})
 }
 

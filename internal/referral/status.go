@@ -90,9 +90,16 @@ type StageReached struct {
 }
 
 // Reach times a referral received on received reaching stage on the day on, given the days it
-// first reached its other stages. The stage before is the one with the highest step below the
-// stage's own (the latest of them on a tie); receipt when there is none.
-func Reach(received time.Time, reached map[Status]time.Time, stage Status, on time.Time) StageReached {
+// first reached its other stages. The day is kept between receipt and today: a meeting recorded on
+// the pathway may have been held before the referral arrived. The stage before is the one with
+// the highest step below the stage's own (the latest of them on a tie); receipt when there is none.
+func Reach(received time.Time, reached map[Status]time.Time, stage Status, on, today time.Time) StageReached {
+	if on.Before(received) {
+		on = received
+	}
+	if on.After(today) {
+		on = today
+	}
 	out := StageReached{Stage: stage, On: on, DaysFromReceived: days(received, on)}
 	if stage == Received {
 		return out

@@ -223,9 +223,14 @@ func TestReach(t *testing.T) {
 			Allocated: d(5), MAMHeld: d(10), Reviewing: d(20)}, PlanInPlace, d(25), 23, 15},
 		{"declined at triage", map[Status]time.Time{Received: d(2)}, Declined, d(4), 2, 2},
 		{"no earlier stage recorded: from receipt", nil, Closed, d(12), 10, 10},
+		{"a meeting held before the referral counts from receipt", map[Status]time.Time{Received: d(2), Accepted: d(2), Assessing: d(2),
+			Allocated: d(2)}, MAMHeld, d(1), 0, 0},
 	}
 	for _, c := range cases {
-		got := Reach(received, c.reached, c.stage, c.on)
+		got := Reach(received, c.reached, c.stage, c.on, d(28))
+		if c.on.Before(received) {
+			c.on = received
+		}
 		prev := -1
 		if got.DaysFromPrevious != nil {
 			prev = *got.DaysFromPrevious

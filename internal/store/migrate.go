@@ -889,7 +889,7 @@ func backfillReferralStages(db *gorm.DB) error {
 	for _, r := range refs {
 		reached := seen[r.ID]
 		for st, on := range reached {
-			sr := referral.Reach(toDate(r.ReceivedOn), reached, st, on)
+			sr := referral.Reach(toDate(r.ReceivedOn), reached, st, on, time.Now().UTC())
 			if err := db.Exec(`INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key,
 				days_from_received, days_from_previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 				r.ID, string(st), fromDate(on), r.YoungPersonID, r.ReceivedOn, r.LocalityKey, sr.DaysFromReceived, sr.DaysFromPrevious).Error; err != nil {
