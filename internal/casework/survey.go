@@ -2,7 +2,6 @@ package casework
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/audit"
@@ -153,9 +152,6 @@ func (s *Service) CreateSurveyResponse(ctx context.Context, r survey.Response) (
 	r.TemplateVersion, r.Via = 0, survey.ViaStaff
 	if p.Role == auth.RoleFamily {
 		r.Via = survey.ViaFamily
-		if r.ReferralID == "" && r.EHCPlanID == "" {
-			return r, fault.Field(fault.Unprocessable, "/referral_id", "a family's response is about their own child's referral or EHC plan")
-		}
 	}
 	if r.SubmittedOn.IsZero() {
 		r.SubmittedOn = s.today()
@@ -166,7 +162,7 @@ func (s *Service) CreateSurveyResponse(ctx context.Context, r survey.Response) (
 			return err
 		}
 		if p.Role == auth.RoleFamily {
-			if err := survey.FamilyMayAnswer(t.Audience); err != nil {
+			if err := r.CheckFamily(t); err != nil {
 				return err
 			}
 		}
@@ -193,7 +189,7 @@ func (s *Service) SurveyResponse(ctx context.Context, id string) (survey.Respons
 	return readAudited(ctx, s, survey.RecordType, id,
 		func(tx *store.Tx, sc store.Scope) (survey.Response, error) {
 			r, err := tx.SurveyResponse(id, sc)
-			if err == nil && family && !slices.Contains(survey.FamilyAudiences, r.Audience) {
+			if err == nil && family && !survey.FamilySees(r.Audience) {
 				return r, fault.New(fault.NotFound, "No such survey response.")
 			}
 			return r, err

@@ -240,6 +240,23 @@ func (r Response) Scores(set QuestionSet) []Score {
 	return out
 }
 
+// CheckFamily applies what a family signed in as themselves may answer: their own or their
+// child's survey, about their own child's referral or plan (never anonymously, where nothing
+// would tie the answer to a child of theirs).
+func (r Response) CheckFamily(t Template) error {
+	if err := FamilyMayAnswer(t.Audience); err != nil {
+		return err
+	}
+	if r.ReferralID == "" && r.EHCPlanID == "" {
+		return fault.Field(fault.Unprocessable, "/referral_id", "a family's response is about their own child's referral or EHC plan")
+	}
+	return nil
+}
+
+// FamilySees reports whether a family sees a response given by audience about their child: their
+// own and their child's, not a professional's, whose answers are the professional's.
+func FamilySees(audience string) bool { return slices.Contains(FamilyAudiences, audience) }
+
 // FamilyMayAnswer reports whether a family signed in as themselves may answer a template for
 // audience: their own or their child's survey, never a professional's.
 func FamilyMayAnswer(audience string) error {

@@ -2,6 +2,7 @@ package survey
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -387,6 +388,36 @@ func TestFamilyMayAnswer(t *testing.T) {
 		if kind != fault.Unprocessable || !slices.Equal(pointers, []string{"/template_id"}) ||
 			details[0] != "families answer parent and carer or child and young person surveys only" {
 			t.Errorf("%q: %v %q %q", c.audience, kind, pointers, details)
+		}
+	}
+}
+
+func TestCheckFamily(t *testing.T) {
+	parent, professional := BuiltIns()[0], BuiltIns()[1]
+	cases := []struct {
+		name    string
+		t       Template
+		r       Response
+		pointer string // "" when allowed
+	}{
+		{"own survey about a referral", parent, Response{ReferralID: "r"}, ""},
+		{"own survey about a plan", parent, Response{EHCPlanID: "p"}, ""},
+		{"anonymous", parent, Response{}, "/referral_id"},
+		{"a professional's survey", professional, Response{ReferralID: "r"}, "/template_id"},
+	}
+	for _, c := range cases {
+		err := c.r.CheckFamily(c.t)
+		var fe *fault.Error
+		switch {
+		case c.pointer == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.pointer != "" && (!errors.As(err, &fe) || fe.Kind != fault.Unprocessable || fe.Fields[0].Pointer != c.pointer):
+			t.Errorf("%s: %v, want 422 at %s", c.name, err, c.pointer)
+		}
+	}
+	for audience, want := range map[string]bool{ParentCarer: true, ChildYoungPerson: true, Professional: false} {
+		if FamilySees(audience) != want {
+			t.Errorf("FamilySees(%s) = %v", audience, !want)
 		}
 	}
 }
