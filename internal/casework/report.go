@@ -35,11 +35,11 @@ func (s *Service) EHCTimeliness(ctx context.Context, from, to timeDay) (out stor
 
 // Report kinds.
 const (
-	ReportActivity    = "activity"
-	ReportExperience  = "experience"
-	ReportTimeliness  = "timeliness"
-	ReportTransitions = "transitions"
-	ReportFunnel      = "funnel"
+	ReportActivity    = report.Activity
+	ReportExperience  = report.Experience
+	ReportTimeliness  = report.Timeliness
+	ReportTransitions = report.Transitions
+	ReportFunnel      = report.Funnel
 )
 
 // Disclosure modes a caller may ask for.

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oneplan-send/oneplan/internal/report"
 )
 
 // Config is every setting. The README's configuration table lists the same variables.
@@ -37,8 +39,6 @@ type Config struct {
 	LACode              string        // ONEPLAN_LA_CODE: the council's 3-digit DfE LA number, for the SEN2 return
 }
 
-// ReportKinds are the reports that can be published as open data.
-var ReportKinds = []string{"activity", "experience", "timeliness", "transitions", "funnel"}
 
 // Vars documents each variable with its default, for --help.
 var Vars = [][3]string{
@@ -125,11 +125,11 @@ func FromEnv() (Config, error) {
 	for _, r := range list(get("ONEPLAN_OPEN_DATA")) {
 		switch {
 		case r == "all":
-			c.OpenData = append(c.OpenData, ReportKinds...)
-		case slices.Contains(ReportKinds, r):
+			c.OpenData = append(c.OpenData, report.Kinds...)
+		case slices.Contains(report.Kinds, r):
 			c.OpenData = append(c.OpenData, r)
 		default:
-			return c, fmt.Errorf("ONEPLAN_OPEN_DATA names %q; use %s or all", r, strings.Join(ReportKinds, ", "))
+			return c, fmt.Errorf("ONEPLAN_OPEN_DATA names %q; use %s or all", r, strings.Join(report.Kinds, ", "))
 		}
 	}
 	if c.LACode = get("ONEPLAN_LA_CODE"); c.LACode != "" && !laCode.MatchString(c.LACode) {

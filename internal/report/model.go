@@ -7,6 +7,18 @@ import (
 	"strconv"
 )
 
+// The reports OnePlan computes.
+const (
+	Activity    = "activity"
+	Experience  = "experience"
+	Timeliness  = "timeliness"
+	Transitions = "transitions"
+	Funnel      = "funnel"
+)
+
+// Kinds lists every report, in the order documentation shows them.
+var Kinds = []string{Activity, Experience, Timeliness, Transitions, Funnel}
+
 // Cell is one figure of a report.
 type Cell struct {
 	// Key is the figure's identity: cells with the same key are the same figure wherever they
