@@ -39,7 +39,6 @@ type Config struct {
 	LACode              string        // ONEPLAN_LA_CODE: the council's 3-digit DfE LA number, for the SEN2 return
 }
 
-
 // Vars documents each variable with its default, for --help.
 var Vars = [][3]string{
 	{"ONEPLAN_DATABASE_URL", "oneplan.db", "postgres://user@host/db selects PostgreSQL; anything else is a SQLite file"},
