@@ -309,7 +309,7 @@ func experienceTables(templates map[string]survey.Template, counts [][]store.Ans
 	groups := map[groupKey]map[string]*tally{}
 	for i, cs := range counts {
 		for _, c := range cs {
-			g := groupKey{c.TemplateID, respondent(c.Audience, c.ProfessionalRole)}
+			g := groupKey{c.TemplateID, survey.Respondent(c.Audience, c.ProfessionalRole)}
 			if groups[g] == nil {
 				groups[g] = map[string]*tally{}
 			}
@@ -325,7 +325,7 @@ func experienceTables(templates map[string]survey.Template, counts [][]store.Ans
 			switch {
 			case c.Score != nil:
 				t.sum[i] += float64(*c.Score) * float64(c.N)
-				t.byVal[i][answerValue(c.QuestionType, *c.Score)] += c.N
+				t.byVal[i][survey.ScoreValue(c.QuestionType, *c.Score)] += c.N
 			case c.Choice != "":
 				t.byVal[i][c.Choice] += c.N
 			}
@@ -345,9 +345,9 @@ func experienceTables(templates map[string]survey.Template, counts [][]store.Ans
 	for _, g := range keys {
 		t := templates[g.template]
 		group := t.Code + "/" + g.respondent
-		scores := report.Table{Name: "scores", Group: group, Title: t.Name + ": " + respondentLabel(g.respondent), Dimension: "question"}
+		scores := report.Table{Name: "scores", Group: group, Title: t.Name + ": " + survey.RespondentLabel(g.respondent), Dimension: "question"}
 		var dists []report.Table
-		for _, qn := range questionsOf(t) {
+		for _, qn := range t.AllQuestions() {
 			tl := groups[g][qn.ID]
 			if tl == nil {
 				continue
@@ -370,7 +370,7 @@ func experienceTables(templates map[string]survey.Template, counts [][]store.Ans
 				continue
 			}
 			d := report.Table{Name: "answers:" + qn.ID, Group: group, Title: qn.Text, Dimension: "answer", AllOrNothing: true}
-			for _, v := range answerValues(qn) {
+			for _, v := range qn.Values() {
 				d.Rows = append(d.Rows, row(v, v, "responses", "answers:"+group+":"+qn.ID+":responses:"+v, pickTally(tl.byVal, v)))
 			}
 			d.Rows = append(d.Rows, row(report.TotalCategory, "Total", "responses", nKey, figures(tl.n)))
@@ -405,64 +405,6 @@ func pickTally(byVal []map[string]int64, v string) figures {
 		out[i] = m[v]
 	}
 	return out
-}
-
-func answerValue(questionType string, score int) string {
-	if questionType == survey.YesNo {
-		if score == 1 {
-			return "yes"
-		}
-		return "no"
-	}
-	return itoa(score)
-}
-
-func answerValues(q survey.Question) []string {
-	switch q.Type {
-	case survey.Likert5:
-		return []string{"1", "2", "3", "4", "5"}
-	case survey.YesNo:
-		return []string{"yes", "no"}
-	}
-	return q.Options
-}
-
-// questionsOf lists every question a template has had, newest wording first wins, in the order
-// of the newest version, then questions only older versions asked.
-func questionsOf(t survey.Template) []survey.Question {
-	var out []survey.Question
-	seen := map[string]bool{}
-	for i := len(t.Versions) - 1; i >= 0; i-- {
-		for _, q := range t.Versions[i].Questions {
-			if !seen[q.ID] {
-				seen[q.ID] = true
-				out = append(out, q)
-			}
-		}
-	}
-	return out
-}
-
-// respondent names a group of respondents: the audience, and a professional's role.
-func respondent(audience, role string) string {
-	if audience == survey.Professional && role != "" {
-		return audience + "_" + role
-	}
-	return audience
-}
-
-func respondentLabel(respondent string) string {
-	switch respondent {
-	case survey.ParentCarer:
-		return "parents and carers"
-	case survey.ChildYoungPerson:
-		return "children and young people"
-	case survey.Professional + "_" + survey.RoleEngagementLead:
-		return "engagement leads"
-	case survey.Professional + "_" + survey.RoleOther:
-		return "other professionals"
-	}
-	return respondent
 }
 
 // timelinessReport: the statutory time limits met, as on time, late, all and the share on time.

@@ -279,3 +279,70 @@ func checkOptions(options []string) ([]string, string) {
 	}
 	return out, ""
 }
+
+// AllQuestions lists every question the template has had, each in its newest wording: the newest
+// version's in its order, then those only older versions asked. Reports join answers across
+// versions by question id.
+func (t Template) AllQuestions() []Question {
+	var out []Question
+	seen := map[string]bool{}
+	for i := len(t.Versions) - 1; i >= 0; i-- {
+		for _, q := range t.Versions[i].Questions {
+			if !seen[q.ID] {
+				seen[q.ID] = true
+				out = append(out, q)
+			}
+		}
+	}
+	return out
+}
+
+// Values lists the answers a question's responses are counted by: 1 to 5, yes and no, or the
+// options; none for free text, which is never reported.
+func (q Question) Values() []string {
+	switch q.Type {
+	case Likert5:
+		return []string{"1", "2", "3", "4", "5"}
+	case YesNo:
+		return []string{"yes", "no"}
+	case Choice:
+		return q.Options
+	}
+	return nil
+}
+
+// ScoreValue is the value a score counts as (see Values): "yes" or "no" for a yes/no question,
+// the number for a Likert one.
+func ScoreValue(questionType string, score int) string {
+	if questionType == YesNo {
+		if score == 1 {
+			return "yes"
+		}
+		return "no"
+	}
+	return strconv.Itoa(score)
+}
+
+// Respondent names the group a response is reported in: its audience, and a professional's role
+// (the pilot reported engagement leads apart from other professionals).
+func Respondent(audience, role string) string {
+	if audience == Professional && role != "" {
+		return audience + "_" + role
+	}
+	return audience
+}
+
+// RespondentLabel names a respondent group for people.
+func RespondentLabel(respondent string) string {
+	switch respondent {
+	case ParentCarer:
+		return "parents and carers"
+	case ChildYoungPerson:
+		return "children and young people"
+	case Respondent(Professional, RoleEngagementLead):
+		return "engagement leads"
+	case Respondent(Professional, RoleOther):
+		return "other professionals"
+	}
+	return respondent
+}

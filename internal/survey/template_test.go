@@ -415,3 +415,49 @@ func TestBuiltInsAreFreshCopies(t *testing.T) {
 		t.Errorf("professional questions = %+v", second[1].Versions)
 	}
 }
+
+func TestReportingVocabulary(t *testing.T) {
+	at := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	tpl, err := NewTemplate("council_survey", "Council", "", ChildYoungPerson, []Question{
+		{ID: "ready", Text: "Ready?", Type: Likert5, Required: true}, {ID: "old_only", Text: "Asked once", Type: YesNo}}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tpl.AddVersion([]Question{{ID: "next", Text: "Next?", Type: Choice, Options: []string{"college", "work"}},
+		{ID: "ready", Text: "Ready now?", Type: Likert5, Required: true}}, at); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, q := range tpl.AllQuestions() {
+		got = append(got, q.ID+":"+q.Text)
+	}
+	if want := []string{"next:Next?", "ready:Ready now?", "old_only:Asked once"}; !slices.Equal(got, want) {
+		t.Errorf("AllQuestions = %v, want %v", got, want)
+	}
+	for typ, want := range map[string][]string{Likert5: {"1", "2", "3", "4", "5"}, YesNo: {"yes", "no"}, Text: nil} {
+		if got := (Question{Type: typ}).Values(); !slices.Equal(got, want) {
+			t.Errorf("%s values %v, want %v", typ, got, want)
+		}
+	}
+	if got := (Question{Type: Choice, Options: []string{"a", "b"}}).Values(); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("choice values %v", got)
+	}
+	for _, c := range []struct {
+		typ   string
+		score int
+		want  string
+	}{{YesNo, 1, "yes"}, {YesNo, 0, "no"}, {Likert5, 4, "4"}} {
+		if got := ScoreValue(c.typ, c.score); got != c.want {
+			t.Errorf("ScoreValue(%s, %d) = %q, want %q", c.typ, c.score, got, c.want)
+		}
+	}
+	for _, c := range []struct{ audience, role, group, label string }{
+		{ParentCarer, "", "parent_carer", "parents and carers"}, {ChildYoungPerson, "", "child_young_person", "children and young people"},
+		{Professional, RoleEngagementLead, "professional_engagement_lead", "engagement leads"},
+		{Professional, RoleOther, "professional_other", "other professionals"}, {Professional, "", "professional", "professional"},
+	} {
+		if g := Respondent(c.audience, c.role); g != c.group || RespondentLabel(g) != c.label {
+			t.Errorf("Respondent(%s, %s) = %q labelled %q", c.audience, c.role, g, RespondentLabel(g))
+		}
+	}
+}
