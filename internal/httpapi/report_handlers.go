@@ -106,14 +106,25 @@ func reportQuery(from, to api.ReportFrom, locality *api.ReportLocality, org *api
 	return q
 }
 
-// reportAnswer renders a report as the JSON document or as CSV, as the caller asked.
-func (h *handlers) reportAnswer(ctx context.Context, kind string, q casework.ReportQuery, r report.Report) (api.Report, *api.ReportTextcsvResponse) {
+// answerReport computes a report for the caller and answers it as the JSON document or as CSV,
+// as the Accept header asks; asJSON and asCSV wrap the answer in the operation's response types.
+func answerReport[R any](ctx context.Context, h *handlers, kind string, q casework.ReportQuery, open bool,
+	asJSON func(api.ReportJSONResponse) R, asCSV func(api.ReportTextcsvResponse) R) (R, error) {
+	var zero R
+	compute := h.s.svc.Report
+	if open {
+		compute = h.s.svc.OpenDataReport
+	}
+	r, err := compute(ctx, kind, q)
+	if err != nil {
+		return zero, err
+	}
 	doc := toReport(kind, q, r, h.s.svc.Now())
 	if !wantsCSV(ctx) {
-		return doc, nil
+		return asJSON(api.ReportJSONResponse(doc)), nil
 	}
 	b := reportCSV(doc)
-	return doc, &api.ReportTextcsvResponse{Body: bytes.NewReader(b), ContentLength: int64(len(b))}
+	return asCSV(api.ReportTextcsvResponse{Body: bytes.NewReader(b), ContentLength: int64(len(b))}), nil
 }
 
 func toReport(kind string, q casework.ReportQuery, r report.Report, now time.Time) api.Report {
@@ -187,88 +198,70 @@ func reportCSV(r api.Report) []byte {
 
 func (h *handlers) GetActivityReport(ctx context.Context, req api.GetActivityReportRequestObject) (api.GetActivityReportResponseObject, error) {
 	p := req.Params
-	q := reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure)
-	r, err := h.s.svc.Report(ctx, casework.ReportActivity, q)
-	if err != nil {
-		return nil, err
-	}
-	doc, csv := h.reportAnswer(ctx, casework.ReportActivity, q, r)
-	if csv != nil {
-		return api.GetActivityReport200TextcsvResponse{ReportTextcsvResponse: *csv}, nil
-	}
-	return api.GetActivityReport200JSONResponse{ReportJSONResponse: api.ReportJSONResponse(doc)}, nil
+	return answerReport(ctx, h, casework.ReportActivity, reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure), false,
+		func(d api.ReportJSONResponse) api.GetActivityReportResponseObject {
+			return api.GetActivityReport200JSONResponse{ReportJSONResponse: d}
+		},
+		func(c api.ReportTextcsvResponse) api.GetActivityReportResponseObject {
+			return api.GetActivityReport200TextcsvResponse{ReportTextcsvResponse: c}
+		})
 }
 
 func (h *handlers) GetExperienceReport(ctx context.Context, req api.GetExperienceReportRequestObject) (api.GetExperienceReportResponseObject, error) {
 	p := req.Params
 	q := reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure)
 	q.TemplateID, q.Point = uuidStr(p.TemplateId), string(ptrVal(p.Point))
-	r, err := h.s.svc.Report(ctx, casework.ReportExperience, q)
-	if err != nil {
-		return nil, err
-	}
-	doc, csv := h.reportAnswer(ctx, casework.ReportExperience, q, r)
-	if csv != nil {
-		return api.GetExperienceReport200TextcsvResponse{ReportTextcsvResponse: *csv}, nil
-	}
-	return api.GetExperienceReport200JSONResponse{ReportJSONResponse: api.ReportJSONResponse(doc)}, nil
+	return answerReport(ctx, h, casework.ReportExperience, q, false,
+		func(d api.ReportJSONResponse) api.GetExperienceReportResponseObject {
+			return api.GetExperienceReport200JSONResponse{ReportJSONResponse: d}
+		},
+		func(c api.ReportTextcsvResponse) api.GetExperienceReportResponseObject {
+			return api.GetExperienceReport200TextcsvResponse{ReportTextcsvResponse: c}
+		})
 }
 
 func (h *handlers) GetTimelinessReport(ctx context.Context, req api.GetTimelinessReportRequestObject) (api.GetTimelinessReportResponseObject, error) {
 	p := req.Params
-	q := reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure)
-	r, err := h.s.svc.Report(ctx, casework.ReportTimeliness, q)
-	if err != nil {
-		return nil, err
-	}
-	doc, csv := h.reportAnswer(ctx, casework.ReportTimeliness, q, r)
-	if csv != nil {
-		return api.GetTimelinessReport200TextcsvResponse{ReportTextcsvResponse: *csv}, nil
-	}
-	return api.GetTimelinessReport200JSONResponse{ReportJSONResponse: api.ReportJSONResponse(doc)}, nil
+	return answerReport(ctx, h, casework.ReportTimeliness, reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure), false,
+		func(d api.ReportJSONResponse) api.GetTimelinessReportResponseObject {
+			return api.GetTimelinessReport200JSONResponse{ReportJSONResponse: d}
+		},
+		func(c api.ReportTextcsvResponse) api.GetTimelinessReportResponseObject {
+			return api.GetTimelinessReport200TextcsvResponse{ReportTextcsvResponse: c}
+		})
 }
 
 func (h *handlers) GetTransitionsReport(ctx context.Context, req api.GetTransitionsReportRequestObject) (api.GetTransitionsReportResponseObject, error) {
 	p := req.Params
-	q := reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure)
-	r, err := h.s.svc.Report(ctx, casework.ReportTransitions, q)
-	if err != nil {
-		return nil, err
-	}
-	doc, csv := h.reportAnswer(ctx, casework.ReportTransitions, q, r)
-	if csv != nil {
-		return api.GetTransitionsReport200TextcsvResponse{ReportTextcsvResponse: *csv}, nil
-	}
-	return api.GetTransitionsReport200JSONResponse{ReportJSONResponse: api.ReportJSONResponse(doc)}, nil
+	return answerReport(ctx, h, casework.ReportTransitions, reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure), false,
+		func(d api.ReportJSONResponse) api.GetTransitionsReportResponseObject {
+			return api.GetTransitionsReport200JSONResponse{ReportJSONResponse: d}
+		},
+		func(c api.ReportTextcsvResponse) api.GetTransitionsReportResponseObject {
+			return api.GetTransitionsReport200TextcsvResponse{ReportTextcsvResponse: c}
+		})
 }
 
 func (h *handlers) GetFunnelReport(ctx context.Context, req api.GetFunnelReportRequestObject) (api.GetFunnelReportResponseObject, error) {
 	p := req.Params
-	q := reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure)
-	r, err := h.s.svc.Report(ctx, casework.ReportFunnel, q)
-	if err != nil {
-		return nil, err
-	}
-	doc, csv := h.reportAnswer(ctx, casework.ReportFunnel, q, r)
-	if csv != nil {
-		return api.GetFunnelReport200TextcsvResponse{ReportTextcsvResponse: *csv}, nil
-	}
-	return api.GetFunnelReport200JSONResponse{ReportJSONResponse: api.ReportJSONResponse(doc)}, nil
+	return answerReport(ctx, h, casework.ReportFunnel, reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure), false,
+		func(d api.ReportJSONResponse) api.GetFunnelReportResponseObject {
+			return api.GetFunnelReport200JSONResponse{ReportJSONResponse: d}
+		},
+		func(c api.ReportTextcsvResponse) api.GetFunnelReportResponseObject {
+			return api.GetFunnelReport200TextcsvResponse{ReportTextcsvResponse: c}
+		})
 }
 
 func (h *handlers) GetOpenDataReport(ctx context.Context, req api.GetOpenDataReportRequestObject) (api.GetOpenDataReportResponseObject, error) {
 	p := req.Params
-	kind := string(req.Report)
-	q := reportQuery(p.From, p.To, p.Locality, nil, p.Compare, nil)
-	r, err := h.s.svc.OpenDataReport(ctx, kind, q)
-	if err != nil {
-		return nil, err
-	}
-	doc, csv := h.reportAnswer(ctx, kind, q, r)
-	if csv != nil {
-		return api.GetOpenDataReport200TextcsvResponse{ReportTextcsvResponse: *csv}, nil
-	}
-	return api.GetOpenDataReport200JSONResponse{ReportJSONResponse: api.ReportJSONResponse(doc)}, nil
+	return answerReport(ctx, h, string(req.Report), reportQuery(p.From, p.To, p.Locality, nil, p.Compare, nil), true,
+		func(d api.ReportJSONResponse) api.GetOpenDataReportResponseObject {
+			return api.GetOpenDataReport200JSONResponse{ReportJSONResponse: d}
+		},
+		func(c api.ReportTextcsvResponse) api.GetOpenDataReportResponseObject {
+			return api.GetOpenDataReport200TextcsvResponse{ReportTextcsvResponse: c}
+		})
 }
 
 func (h *handlers) ExportSen2(ctx context.Context, req api.ExportSen2RequestObject) (api.ExportSen2ResponseObject, error) {
