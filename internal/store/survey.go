@@ -36,6 +36,11 @@ type surveyTemplateVersionRow struct {
 
 func (surveyTemplateVersionRow) TableName() string { return "survey_template_versions" }
 
+func toSurveyTemplateRow(t survey.Template) surveyTemplateRow {
+	return surveyTemplateRow{ID: t.ID, Code: t.Code, Name: t.Name, Description: nullable(t.Description), Audience: t.Audience, BuiltIn: t.BuiltIn,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version}
+}
+
 func (r surveyTemplateRow) toDomain(versions []surveyTemplateVersionRow) survey.Template {
 	t := survey.Template{ID: r.ID, Code: r.Code, Name: r.Name, Description: deref(r.Description), Audience: r.Audience, BuiltIn: r.BuiltIn,
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
@@ -52,8 +57,7 @@ func (tx *Tx) insertQuestionSet(templateID string, set survey.QuestionSet) error
 
 // CreateSurveyTemplate inserts t with its question sets; a taken code is a conflict.
 func (tx *Tx) CreateSurveyTemplate(t survey.Template) error {
-	row := surveyTemplateRow{ID: t.ID, Code: t.Code, Name: t.Name, Description: nullable(t.Description), Audience: t.Audience, BuiltIn: t.BuiltIn,
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version}
+	row := toSurveyTemplateRow(t)
 	if err := tx.db.Create(&row).Error; err != nil {
 		if err = translate(err); fault.KindOf(err) == fault.Conflict {
 			return fault.Field(fault.Conflict, "/code", "another template already has this code")
@@ -70,17 +74,9 @@ func (tx *Tx) CreateSurveyTemplate(t survey.Template) error {
 
 // AddSurveyQuestionSet stores t's newest question set if t.Version-1 is still current.
 func (tx *Tx) AddSurveyQuestionSet(t survey.Template) error {
-	res := tx.db.Model(&surveyTemplateRow{}).Where("id = ? AND version = ?", t.ID, t.Version-1).
-		UpdateColumns(map[string]any{"version": t.Version, "updated_at": t.UpdatedAt})
-	if res.Error != nil {
-		return translate(res.Error)
-	}
-	if res.RowsAffected != 1 {
-		current, err := tx.SurveyTemplate(t.ID)
-		if err != nil {
-			return err
-		}
-		return fault.Stale(current.Version)
+	row := toSurveyTemplateRow(t)
+	if err := updateVersioned(tx, &row, "survey_templates", t.ID, t.Version-1); err != nil {
+		return err
 	}
 	return tx.insertQuestionSet(t.ID, t.Current())
 }
