@@ -164,24 +164,12 @@ func (tx *Tx) SurveyAnswerCounts(from, to time.Time, f ReportFilter, templateID,
 	if point != "" {
 		q = q.Where("a.point = ?", point)
 	}
-	var rows []struct {
-		TemplateID, Audience, ProfessionalRole, QuestionID, QuestionType string
-		Score                                                            *int
-		Choice                                                           string
-		N                                                                int64
-	}
+	var out []AnswerCount
 	err := q.Select(`a.template_id, a.audience, COALESCE(a.professional_role, '') AS professional_role, a.question_id, a.question_type,
 		a.score, COALESCE(a.choice, '') AS choice, COUNT(*) AS n`).
 		Group("a.template_id, a.audience, COALESCE(a.professional_role, ''), a.question_id, a.question_type, a.score, COALESCE(a.choice, '')").
-		Scan(&rows).Error
-	if err != nil {
-		return nil, translate(err)
-	}
-	out := make([]AnswerCount, len(rows))
-	for i, r := range rows {
-		out[i] = AnswerCount(r)
-	}
-	return out, nil
+		Scan(&out).Error
+	return out, translate(err)
 }
 
 // Timeliness counts, computed in the database for a period.
