@@ -253,15 +253,14 @@ func (tx *Tx) Transitions(q GapQuery, ending UpcomingQuery, f ReportFilter) (Tra
 		maxAge = "(yp.date_of_birth >= ? AND yp.date_of_birth <= ?)"
 		maxAgeArgs = []any{fromDate(ending.MaxAgeEnd.From), fromDate(ending.MaxAgeEnd.Through)}
 	}
+	// Each plan in force is flagged once for each reason, then the flags are added up.
+	plans := f.children(tx.db.Table("ehc_plans p"), "p.young_person_id").Joins("JOIN young_people yp ON yp.id = p.young_person_id").
+		Select(`CASE WHEN `+expected+` THEN 1 ELSE 0 END AS expected, CASE WHEN `+maxAge+` THEN 1 ELSE 0 END AS max_age`,
+			append([]any{on, on, on, through}, maxAgeArgs...)...).
+		Where(planInForce+" AND (p.first_issued_on IS NULL OR p.first_issued_on <= ?)", on, on)
 	var end struct{ Ending, Expected, MaxAge int64 }
-	args := append([]any{on, on, on, through}, maxAgeArgs...)
-	args = append(args, on, on, on, through)
-	args = append(args, maxAgeArgs...)
-	err = f.children(tx.db.Table("ehc_plans p"), "p.young_person_id").Joins("JOIN young_people yp ON yp.id = p.young_person_id").
-		Select(`COALESCE(SUM(CASE WHEN `+expected+` THEN 1 ELSE 0 END), 0) AS expected,
-			COALESCE(SUM(CASE WHEN `+maxAge+` THEN 1 ELSE 0 END), 0) AS max_age,
-			COALESCE(SUM(CASE WHEN `+expected+` OR `+maxAge+` THEN 1 ELSE 0 END), 0) AS ending`, args...).
-		Where(planInForce+" AND (p.first_issued_on IS NULL OR p.first_issued_on <= ?)", on, on).Scan(&end).Error
+	err = tx.db.Table("(?) x", plans).Select(`COALESCE(SUM(x.expected), 0) AS expected, COALESCE(SUM(x.max_age), 0) AS max_age,
+		COALESCE(SUM(CASE WHEN x.expected = 1 OR x.max_age = 1 THEN 1 ELSE 0 END), 0) AS ending`).Scan(&end).Error
 	if err != nil {
 		return out, translate(err)
 	}
