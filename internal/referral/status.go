@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
 // Status is where a referral stands on the pathway.
@@ -100,7 +101,7 @@ func Reach(received time.Time, reached map[Status]time.Time, stage Status, on, t
 	if on.After(today) {
 		on = today
 	}
-	out := StageReached{Stage: stage, On: on, DaysFromReceived: days(received, on)}
+	out := StageReached{Stage: stage, On: on, DaysFromReceived: statutory.DaysBetween(received, on)}
 	if stage == Received {
 		return out
 	}
@@ -113,14 +114,7 @@ func Reach(received time.Time, reached map[Status]time.Time, stage Status, on, t
 			prevStep, prevOn = s.Step(), d
 		}
 	}
-	gap := days(prevOn, on)
+	gap := statutory.DaysBetween(prevOn, on)
 	out.DaysFromPrevious = &gap
 	return out
-}
-
-// days counts whole days from a to b (civil dates).
-func days(a, b time.Time) int {
-	ad := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, time.UTC)
-	bd := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
-	return int(bd.Sub(ad).Hours() / 24)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
 // Period is a closed range of civil dates (UTC midnight), From <= To.
@@ -19,7 +20,7 @@ const day = 24 * time.Hour
 // NewPeriod checks and builds a period. Only the calendar dates of from and to count (as read in
 // their own location): time of day is dropped so that Days and Previous work in whole days.
 func NewPeriod(from, to time.Time) (Period, error) {
-	from, to = civil(from), civil(to)
+	from, to = statutory.Civil(from), statutory.Civil(to)
 	if to.Before(from) {
 		return Period{}, fault.Field(fault.Invalid, "/query/to", "must not be before from")
 	}
@@ -29,22 +30,16 @@ func NewPeriod(from, to time.Time) (Period, error) {
 	return Period{From: from, To: to}, nil
 }
 
-// civil returns t's calendar date at midnight UTC.
-func civil(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
 // Days is the number of days in p, counting both ends.
 func (p Period) Days() int {
-	return int(civil(p.To).Sub(civil(p.From))/day) + 1
+	return int(statutory.Civil(p.To).Sub(statutory.Civil(p.From))/day) + 1
 }
 
 // Previous is the period of equal length immediately before p: the same number of whole months
 // when p is whole calendar months (so a school year compares with the school year before, whatever
 // the leap days), otherwise the same number of days ending the day before p.From.
 func (p Period) Previous() Period {
-	from, to := civil(p.From), civil(p.To)
+	from, to := statutory.Civil(p.From), statutory.Civil(p.To)
 	end := from.AddDate(0, 0, -1)
 	if from.Day() == 1 && to.AddDate(0, 0, 1).Day() == 1 {
 		months := (to.Year()-from.Year())*12 + int(to.Month()) - int(from.Month()) + 1
@@ -55,6 +50,6 @@ func (p Period) Previous() Period {
 
 // Contains reports whether the calendar date of d falls within p.
 func (p Period) Contains(d time.Time) bool {
-	d = civil(d)
-	return !d.Before(civil(p.From)) && !d.After(civil(p.To))
+	d = statutory.Civil(d)
+	return !d.Before(statutory.Civil(p.From)) && !d.After(statutory.Civil(p.To))
 }

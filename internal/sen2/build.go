@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
 // Outcome codes shared by the requests and assessment modules.
@@ -93,7 +95,7 @@ type issue struct {
 
 // Build selects what goes in the return, builds every module and validates it.
 func Build(s Snapshot) Return {
-	b := &builder{s: s, ref: civil(s.ReferenceDate), persons: map[string]*personRow{}, known: map[string]Person{}}
+	b := &builder{s: s, ref: statutory.Civil(s.ReferenceDate), persons: map[string]*personRow{}, known: map[string]Person{}}
 	b.from, b.to = CollectionPeriod(b.ref)
 	for _, p := range s.Persons {
 		if _, dup := b.known[p.ID]; !dup {
@@ -110,7 +112,7 @@ func (b *builder) happened(t *time.Time) (time.Time, bool) {
 	if t == nil || t.IsZero() {
 		return time.Time{}, false
 	}
-	if d := civil(*t); !d.After(b.ref) {
+	if d := statutory.Civil(*t); !d.After(b.ref) {
 		return d, true
 	}
 	return time.Time{}, false
@@ -163,7 +165,7 @@ func (b *builder) status(r *Request) status {
 // current reports whether a request is reported for its own activity (not as history): received
 // in the period, or received before it and still open at its start or decided within it.
 func (b *builder) current(r *Request, st status) bool {
-	received := civil(r.ReceivedOn)
+	received := statutory.Civil(r.ReceivedOn)
 	if b.inPeriod(received) {
 		return true
 	}
@@ -200,7 +202,7 @@ func (b *builder) selectRows() {
 	rows := map[string]*requestRow{}
 	for i := range b.s.Requests {
 		r := &b.s.Requests[i]
-		if civil(r.ReceivedOn).After(b.ref) {
+		if statutory.Civil(r.ReceivedOn).After(b.ref) {
 			continue
 		}
 		if _, dup := inScope[r.ID]; dup { // ids are unique in the store; a repeat is ignored
@@ -237,7 +239,7 @@ func (b *builder) selectRows() {
 	seen := map[string]bool{}
 	for i := range b.s.Plans {
 		p := &b.s.Plans[i]
-		start := civil(p.FirstIssuedOn)
+		start := statutory.Civil(p.FirstIssuedOn)
 		if start.After(b.ref) || seen[p.ID] {
 			continue
 		}
@@ -282,7 +284,7 @@ func (b *builder) number() {
 	}
 	slices.SortFunc(people, func(x, y *personRow) int {
 		return cmp.Or(compareFold(x.p.Surname, y.p.Surname), compareFold(x.p.Forename, y.p.Forename),
-			civil(x.p.BirthDate).Compare(civil(y.p.BirthDate)), cmp.Compare(x.p.ID, y.p.ID))
+			statutory.Civil(x.p.BirthDate).Compare(statutory.Civil(y.p.BirthDate)), cmp.Compare(x.p.ID, y.p.ID))
 	})
 	for i, p := range people {
 		p.id = i + 1
@@ -292,9 +294,9 @@ func (b *builder) number() {
 	// Real requests by received date then id; synthesised rows after them, by plan start and id.
 	key := func(r *requestRow) (bool, time.Time, string) {
 		if r.r == nil {
-			return true, civil(r.plan.FirstIssuedOn), r.plan.ID
+			return true, statutory.Civil(r.plan.FirstIssuedOn), r.plan.ID
 		}
-		return false, civil(r.r.ReceivedOn), r.r.ID
+		return false, statutory.Civil(r.r.ReceivedOn), r.r.ID
 	}
 	slices.SortFunc(b.requests, func(x, y *requestRow) int {
 		xs, xd, xid := key(x)
@@ -311,7 +313,7 @@ func (b *builder) number() {
 	}
 
 	planOrder := func(px, py *Plan) int {
-		return cmp.Or(civil(px.FirstIssuedOn).Compare(civil(py.FirstIssuedOn)), cmp.Compare(px.ID, py.ID))
+		return cmp.Or(statutory.Civil(px.FirstIssuedOn).Compare(statutory.Civil(py.FirstIssuedOn)), cmp.Compare(px.ID, py.ID))
 	}
 	slices.SortFunc(b.named, func(x, y *namedPlanRow) int {
 		return cmp.Or(cmp.Compare(x.a.id, y.a.id), planOrder(x.p, y.p))
@@ -548,7 +550,7 @@ func (b *builder) namedPlanRows(np *namedPlanRow, add, addDetail func(...string)
 func (b *builder) activePlanRows(ap *activePlanRow, add, addPlacement func(...string), placementID int, addNeed func(...string), needID int) {
 	p, person := ap.p, ap.req.person
 	var transferLA string
-	transferred := p.RequestID == "" && b.inPeriod(civil(p.FirstIssuedOn))
+	transferred := p.RequestID == "" && b.inPeriod(statutory.Civil(p.FirstIssuedOn))
 	if transferred {
 		transferLA = strings.TrimSpace(p.TransferredFromLA)
 	}

@@ -8,7 +8,11 @@
 // whatever the data already holds.
 package sen2
 
-import "time"
+import (
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/statutory"
+)
 
 // Person is a young person as the return needs them.
 type Person struct {
@@ -155,16 +159,6 @@ func CollectionPeriod(ref time.Time) (from, to time.Time) {
 	return time.Date(y-1, time.January, 1, 0, 0, 0, 0, time.UTC), time.Date(y-1, time.December, 31, 0, 0, 0, 0, time.UTC)
 }
 
-// civil is t's calendar date (read in t's own location) at midnight UTC, so times of day and zones
-// never move an event across the reference date. The zero time stays zero.
-func civil(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
 const dateLayout = "2006-01-02"
 
 // date writes a civil date, blank when unknown.
@@ -172,7 +166,7 @@ func date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return civil(t).Format(dateLayout)
+	return statutory.Civil(t).Format(dateLayout)
 }
 
 // flag writes a SEN2 boolean.

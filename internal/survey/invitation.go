@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
 // tokenPrefix marks a survey invitation token, so one pasted in the wrong place (a log, a
@@ -102,7 +103,7 @@ func NewInvitation(t Template, point, referralID, ehcPlanID string, lastDay, now
 	}
 	// Bounds in whole days: an instant bound would refuse the 90th day whenever the invitation
 	// is made after midnight, since that day runs to its end.
-	last, today := civil(lastDay), civil(now)
+	last, today := statutory.Civil(lastDay), statutory.Civil(now)
 	if last.Before(today.AddDate(0, 0, minInvitationDays)) || last.After(today.AddDate(0, 0, maxInvitationDays)) {
 		add("/expires_on", "must be between 1 and 90 days from today")
 	}

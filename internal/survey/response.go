@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
 // maxAnswerText is the longest text answer, in characters.
@@ -75,7 +76,7 @@ func (r *Response) Check(t Template, set QuestionSet, today time.Time) error {
 	switch {
 	case r.SubmittedOn.IsZero():
 		add("/submitted_on", "is required")
-	case civil(r.SubmittedOn).After(civil(today)):
+	case statutory.Civil(r.SubmittedOn).After(statutory.Civil(today)):
 		add("/submitted_on", "must not be in the future")
 	}
 
@@ -189,13 +190,6 @@ func wholeNumber(v any) (int, bool) {
 		return 0, false
 	}
 	return int(f), true
-}
-
-// civil is t's calendar date (read in t's own location) as midnight UTC, so a date and an
-// instant on the same day compare equal.
-func civil(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // Score is the reportable form of one answer: Score is 1..5 for likert_5 and 1 (yes) or 0 (no)
