@@ -400,7 +400,7 @@ func (e CareActAssessmentStatus) Valid() bool {
 
 // Defines values for CloseOutcome.
 const (
-	CloseOutcomeEhcNeedsAssessmentRequested CloseOutcome = "ehc_needs_assessment_requested"
+	CloseOutcomeEHCNeedsAssessmentRequested CloseOutcome = "ehc_needs_assessment_requested"
 	CloseOutcomeFamilyWithdrew              CloseOutcome = "family_withdrew"
 	CloseOutcomeMovedAway                   CloseOutcome = "moved_away"
 	CloseOutcomeMovedToAdultServices        CloseOutcome = "moved_to_adult_services"
@@ -411,7 +411,7 @@ const (
 // Valid indicates whether the value is a known member of the CloseOutcome enum.
 func (e CloseOutcome) Valid() bool {
 	switch e {
-	case CloseOutcomeEhcNeedsAssessmentRequested:
+	case CloseOutcomeEHCNeedsAssessmentRequested:
 		return true
 	case CloseOutcomeFamilyWithdrew:
 		return true
@@ -779,8 +779,8 @@ func (e DisputeStatus) Valid() bool {
 // Defines values for DisputeSubjectType.
 const (
 	DisputeSubjectTypeAnnualReview DisputeSubjectType = "annual_review"
-	DisputeSubjectTypeEhcPlan      DisputeSubjectType = "ehc_plan"
-	DisputeSubjectTypeEhcRequest   DisputeSubjectType = "ehc_request"
+	DisputeSubjectTypeEHCPlan      DisputeSubjectType = "ehc_plan"
+	DisputeSubjectTypeEHCRequest   DisputeSubjectType = "ehc_request"
 	DisputeSubjectTypeReferral     DisputeSubjectType = "referral"
 )
 
@@ -789,9 +789,9 @@ func (e DisputeSubjectType) Valid() bool {
 	switch e {
 	case DisputeSubjectTypeAnnualReview:
 		return true
-	case DisputeSubjectTypeEhcPlan:
+	case DisputeSubjectTypeEHCPlan:
 		return true
-	case DisputeSubjectTypeEhcRequest:
+	case DisputeSubjectTypeEHCRequest:
 		return true
 	case DisputeSubjectTypeReferral:
 		return true
@@ -800,54 +800,54 @@ func (e DisputeSubjectType) Valid() bool {
 	}
 }
 
-// Defines values for EhcAdviser.
+// Defines values for EHCAdviser.
 const (
-	EhcAdviserEducational             EhcAdviser = "educational"
-	EhcAdviserEducationalPsychologist EhcAdviser = "educational_psychologist"
-	EhcAdviserMedical                 EhcAdviser = "medical"
-	EhcAdviserOther                   EhcAdviser = "other"
-	EhcAdviserParentViews             EhcAdviser = "parent_views"
-	EhcAdviserPreparationForAdulthood EhcAdviser = "preparation_for_adulthood"
-	EhcAdviserSocialCare              EhcAdviser = "social_care"
+	EHCAdviserEducational             EHCAdviser = "educational"
+	EHCAdviserEducationalPsychologist EHCAdviser = "educational_psychologist"
+	EHCAdviserMedical                 EHCAdviser = "medical"
+	EHCAdviserOther                   EHCAdviser = "other"
+	EHCAdviserParentViews             EHCAdviser = "parent_views"
+	EHCAdviserPreparationForAdulthood EHCAdviser = "preparation_for_adulthood"
+	EHCAdviserSocialCare              EHCAdviser = "social_care"
 )
 
-// Valid indicates whether the value is a known member of the EhcAdviser enum.
-func (e EhcAdviser) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCAdviser enum.
+func (e EHCAdviser) Valid() bool {
 	switch e {
-	case EhcAdviserEducational:
+	case EHCAdviserEducational:
 		return true
-	case EhcAdviserEducationalPsychologist:
+	case EHCAdviserEducationalPsychologist:
 		return true
-	case EhcAdviserMedical:
+	case EHCAdviserMedical:
 		return true
-	case EhcAdviserOther:
+	case EHCAdviserOther:
 		return true
-	case EhcAdviserParentViews:
+	case EHCAdviserParentViews:
 		return true
-	case EhcAdviserPreparationForAdulthood:
+	case EHCAdviserPreparationForAdulthood:
 		return true
-	case EhcAdviserSocialCare:
+	case EHCAdviserSocialCare:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcCeaseReason.
+// Defines values for EHCCeaseReason.
 const (
-	N1 EhcCeaseReason = "1"
-	N2 EhcCeaseReason = "2"
-	N3 EhcCeaseReason = "3"
-	N4 EhcCeaseReason = "4"
-	N5 EhcCeaseReason = "5"
-	N6 EhcCeaseReason = "6"
-	N7 EhcCeaseReason = "7"
-	N8 EhcCeaseReason = "8"
-	N9 EhcCeaseReason = "9"
+	N1 EHCCeaseReason = "1"
+	N2 EHCCeaseReason = "2"
+	N3 EHCCeaseReason = "3"
+	N4 EHCCeaseReason = "4"
+	N5 EHCCeaseReason = "5"
+	N6 EHCCeaseReason = "6"
+	N7 EHCCeaseReason = "7"
+	N8 EHCCeaseReason = "8"
+	N9 EHCCeaseReason = "9"
 )
 
-// Valid indicates whether the value is a known member of the EhcCeaseReason enum.
-func (e EhcCeaseReason) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCCeaseReason enum.
+func (e EHCCeaseReason) Valid() bool {
 	switch e {
 	case N1:
 		return true
@@ -872,232 +872,232 @@ func (e EhcCeaseReason) Valid() bool {
 	}
 }
 
-// Defines values for EhcDecisionDecision.
+// Defines values for EHCDecisionDecision.
 const (
-	EhcDecisionDecisionAssess    EhcDecisionDecision = "assess"
-	EhcDecisionDecisionNotAssess EhcDecisionDecision = "not_assess"
+	EHCDecisionDecisionAssess    EHCDecisionDecision = "assess"
+	EHCDecisionDecisionNotAssess EHCDecisionDecision = "not_assess"
 )
 
-// Valid indicates whether the value is a known member of the EhcDecisionDecision enum.
-func (e EhcDecisionDecision) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCDecisionDecision enum.
+func (e EHCDecisionDecision) Valid() bool {
 	switch e {
-	case EhcDecisionDecisionAssess:
+	case EHCDecisionDecisionAssess:
 		return true
-	case EhcDecisionDecisionNotAssess:
+	case EHCDecisionDecisionNotAssess:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcDecisionInputDecision.
+// Defines values for EHCDecisionInputDecision.
 const (
-	EhcDecisionInputDecisionAssess    EhcDecisionInputDecision = "assess"
-	EhcDecisionInputDecisionNotAssess EhcDecisionInputDecision = "not_assess"
+	EHCDecisionInputDecisionAssess    EHCDecisionInputDecision = "assess"
+	EHCDecisionInputDecisionNotAssess EHCDecisionInputDecision = "not_assess"
 )
 
-// Valid indicates whether the value is a known member of the EhcDecisionInputDecision enum.
-func (e EhcDecisionInputDecision) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCDecisionInputDecision enum.
+func (e EHCDecisionInputDecision) Valid() bool {
 	switch e {
-	case EhcDecisionInputDecisionAssess:
+	case EHCDecisionInputDecisionAssess:
 		return true
-	case EhcDecisionInputDecisionNotAssess:
+	case EHCDecisionInputDecisionNotAssess:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcExceptionGround.
+// Defines values for EHCExceptionGround.
 const (
-	EhcExceptionGroundA EhcExceptionGround = "a"
-	EhcExceptionGroundB EhcExceptionGround = "b"
-	EhcExceptionGroundC EhcExceptionGround = "c"
-	EhcExceptionGroundD EhcExceptionGround = "d"
+	EHCExceptionGroundA EHCExceptionGround = "a"
+	EHCExceptionGroundB EHCExceptionGround = "b"
+	EHCExceptionGroundC EHCExceptionGround = "c"
+	EHCExceptionGroundD EHCExceptionGround = "d"
 )
 
-// Valid indicates whether the value is a known member of the EhcExceptionGround enum.
-func (e EhcExceptionGround) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCExceptionGround enum.
+func (e EHCExceptionGround) Valid() bool {
 	switch e {
-	case EhcExceptionGroundA:
+	case EHCExceptionGroundA:
 		return true
-	case EhcExceptionGroundB:
+	case EHCExceptionGroundB:
 		return true
-	case EhcExceptionGroundC:
+	case EHCExceptionGroundC:
 		return true
-	case EhcExceptionGroundD:
+	case EHCExceptionGroundD:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcIssueDecisionDecision.
+// Defines values for EHCIssueDecisionDecision.
 const (
-	EhcIssueDecisionDecisionIssue    EhcIssueDecisionDecision = "issue"
-	EhcIssueDecisionDecisionNotIssue EhcIssueDecisionDecision = "not_issue"
+	EHCIssueDecisionDecisionIssue    EHCIssueDecisionDecision = "issue"
+	EHCIssueDecisionDecisionNotIssue EHCIssueDecisionDecision = "not_issue"
 )
 
-// Valid indicates whether the value is a known member of the EhcIssueDecisionDecision enum.
-func (e EhcIssueDecisionDecision) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCIssueDecisionDecision enum.
+func (e EHCIssueDecisionDecision) Valid() bool {
 	switch e {
-	case EhcIssueDecisionDecisionIssue:
+	case EHCIssueDecisionDecisionIssue:
 		return true
-	case EhcIssueDecisionDecisionNotIssue:
+	case EHCIssueDecisionDecisionNotIssue:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcIssueDecisionInputDecision.
+// Defines values for EHCIssueDecisionInputDecision.
 const (
-	EhcIssueDecisionInputDecisionIssue    EhcIssueDecisionInputDecision = "issue"
-	EhcIssueDecisionInputDecisionNotIssue EhcIssueDecisionInputDecision = "not_issue"
+	EHCIssueDecisionInputDecisionIssue    EHCIssueDecisionInputDecision = "issue"
+	EHCIssueDecisionInputDecisionNotIssue EHCIssueDecisionInputDecision = "not_issue"
 )
 
-// Valid indicates whether the value is a known member of the EhcIssueDecisionInputDecision enum.
-func (e EhcIssueDecisionInputDecision) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCIssueDecisionInputDecision enum.
+func (e EHCIssueDecisionInputDecision) Valid() bool {
 	switch e {
-	case EhcIssueDecisionInputDecisionIssue:
+	case EHCIssueDecisionInputDecisionIssue:
 		return true
-	case EhcIssueDecisionInputDecisionNotIssue:
+	case EHCIssueDecisionInputDecisionNotIssue:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcNeedSenType.
+// Defines values for EHCNeedSENType.
 const (
-	EhcNeedSenTypeASD  EhcNeedSenType = "ASD"
-	EhcNeedSenTypeDS   EhcNeedSenType = "DS"
-	EhcNeedSenTypeHI   EhcNeedSenType = "HI"
-	EhcNeedSenTypeMLD  EhcNeedSenType = "MLD"
-	EhcNeedSenTypeMSI  EhcNeedSenType = "MSI"
-	EhcNeedSenTypeOTH  EhcNeedSenType = "OTH"
-	EhcNeedSenTypePD   EhcNeedSenType = "PD"
-	EhcNeedSenTypePMLD EhcNeedSenType = "PMLD"
-	EhcNeedSenTypeSEMH EhcNeedSenType = "SEMH"
-	EhcNeedSenTypeSLCN EhcNeedSenType = "SLCN"
-	EhcNeedSenTypeSLD  EhcNeedSenType = "SLD"
-	EhcNeedSenTypeSPLD EhcNeedSenType = "SPLD"
-	EhcNeedSenTypeVI   EhcNeedSenType = "VI"
+	EHCNeedSENTypeASD  EHCNeedSENType = "ASD"
+	EHCNeedSENTypeDS   EHCNeedSENType = "DS"
+	EHCNeedSENTypeHI   EHCNeedSENType = "HI"
+	EHCNeedSENTypeMLD  EHCNeedSENType = "MLD"
+	EHCNeedSENTypeMSI  EHCNeedSENType = "MSI"
+	EHCNeedSENTypeOTH  EHCNeedSENType = "OTH"
+	EHCNeedSENTypePD   EHCNeedSENType = "PD"
+	EHCNeedSENTypePMLD EHCNeedSENType = "PMLD"
+	EHCNeedSENTypeSEMH EHCNeedSENType = "SEMH"
+	EHCNeedSENTypeSLCN EHCNeedSENType = "SLCN"
+	EHCNeedSENTypeSLD  EHCNeedSENType = "SLD"
+	EHCNeedSENTypeSPLD EHCNeedSENType = "SPLD"
+	EHCNeedSENTypeVI   EHCNeedSENType = "VI"
 )
 
-// Valid indicates whether the value is a known member of the EhcNeedSenType enum.
-func (e EhcNeedSenType) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCNeedSENType enum.
+func (e EHCNeedSENType) Valid() bool {
 	switch e {
-	case EhcNeedSenTypeASD:
+	case EHCNeedSENTypeASD:
 		return true
-	case EhcNeedSenTypeDS:
+	case EHCNeedSENTypeDS:
 		return true
-	case EhcNeedSenTypeHI:
+	case EHCNeedSENTypeHI:
 		return true
-	case EhcNeedSenTypeMLD:
+	case EHCNeedSENTypeMLD:
 		return true
-	case EhcNeedSenTypeMSI:
+	case EHCNeedSENTypeMSI:
 		return true
-	case EhcNeedSenTypeOTH:
+	case EHCNeedSENTypeOTH:
 		return true
-	case EhcNeedSenTypePD:
+	case EHCNeedSENTypePD:
 		return true
-	case EhcNeedSenTypePMLD:
+	case EHCNeedSENTypePMLD:
 		return true
-	case EhcNeedSenTypeSEMH:
+	case EHCNeedSENTypeSEMH:
 		return true
-	case EhcNeedSenTypeSLCN:
+	case EHCNeedSENTypeSLCN:
 		return true
-	case EhcNeedSenTypeSLD:
+	case EHCNeedSENTypeSLD:
 		return true
-	case EhcNeedSenTypeSPLD:
+	case EHCNeedSENTypeSPLD:
 		return true
-	case EhcNeedSenTypeVI:
+	case EHCNeedSENTypeVI:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcNeedsAssessmentAssessmentOutcome.
+// Defines values for EHCNeedsAssessmentAssessmentOutcome.
 const (
-	EhcNeedsAssessmentAssessmentOutcomeA EhcNeedsAssessmentAssessmentOutcome = "A"
-	EhcNeedsAssessmentAssessmentOutcomeN EhcNeedsAssessmentAssessmentOutcome = "N"
-	EhcNeedsAssessmentAssessmentOutcomeW EhcNeedsAssessmentAssessmentOutcome = "W"
-	EhcNeedsAssessmentAssessmentOutcomeY EhcNeedsAssessmentAssessmentOutcome = "Y"
+	EHCNeedsAssessmentAssessmentOutcomeA EHCNeedsAssessmentAssessmentOutcome = "A"
+	EHCNeedsAssessmentAssessmentOutcomeN EHCNeedsAssessmentAssessmentOutcome = "N"
+	EHCNeedsAssessmentAssessmentOutcomeW EHCNeedsAssessmentAssessmentOutcome = "W"
+	EHCNeedsAssessmentAssessmentOutcomeY EHCNeedsAssessmentAssessmentOutcome = "Y"
 )
 
-// Valid indicates whether the value is a known member of the EhcNeedsAssessmentAssessmentOutcome enum.
-func (e EhcNeedsAssessmentAssessmentOutcome) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCNeedsAssessmentAssessmentOutcome enum.
+func (e EHCNeedsAssessmentAssessmentOutcome) Valid() bool {
 	switch e {
-	case EhcNeedsAssessmentAssessmentOutcomeA:
+	case EHCNeedsAssessmentAssessmentOutcomeA:
 		return true
-	case EhcNeedsAssessmentAssessmentOutcomeN:
+	case EHCNeedsAssessmentAssessmentOutcomeN:
 		return true
-	case EhcNeedsAssessmentAssessmentOutcomeW:
+	case EHCNeedsAssessmentAssessmentOutcomeW:
 		return true
-	case EhcNeedsAssessmentAssessmentOutcomeY:
+	case EHCNeedsAssessmentAssessmentOutcomeY:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcNeedsAssessmentRequestOutcome.
+// Defines values for EHCNeedsAssessmentRequestOutcome.
 const (
-	EhcNeedsAssessmentRequestOutcomeA EhcNeedsAssessmentRequestOutcome = "A"
-	EhcNeedsAssessmentRequestOutcomeN EhcNeedsAssessmentRequestOutcome = "N"
-	EhcNeedsAssessmentRequestOutcomeW EhcNeedsAssessmentRequestOutcome = "W"
-	EhcNeedsAssessmentRequestOutcomeY EhcNeedsAssessmentRequestOutcome = "Y"
+	EHCNeedsAssessmentRequestOutcomeA EHCNeedsAssessmentRequestOutcome = "A"
+	EHCNeedsAssessmentRequestOutcomeN EHCNeedsAssessmentRequestOutcome = "N"
+	EHCNeedsAssessmentRequestOutcomeW EHCNeedsAssessmentRequestOutcome = "W"
+	EHCNeedsAssessmentRequestOutcomeY EHCNeedsAssessmentRequestOutcome = "Y"
 )
 
-// Valid indicates whether the value is a known member of the EhcNeedsAssessmentRequestOutcome enum.
-func (e EhcNeedsAssessmentRequestOutcome) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCNeedsAssessmentRequestOutcome enum.
+func (e EHCNeedsAssessmentRequestOutcome) Valid() bool {
 	switch e {
-	case EhcNeedsAssessmentRequestOutcomeA:
+	case EHCNeedsAssessmentRequestOutcomeA:
 		return true
-	case EhcNeedsAssessmentRequestOutcomeN:
+	case EHCNeedsAssessmentRequestOutcomeN:
 		return true
-	case EhcNeedsAssessmentRequestOutcomeW:
+	case EHCNeedsAssessmentRequestOutcomeW:
 		return true
-	case EhcNeedsAssessmentRequestOutcomeY:
+	case EHCNeedsAssessmentRequestOutcomeY:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcPersonalBudgetLinesStream.
+// Defines values for EHCPersonalBudgetLinesStream.
 const (
-	EhcPersonalBudgetLinesStreamEducation  EhcPersonalBudgetLinesStream = "education"
-	EhcPersonalBudgetLinesStreamHealth     EhcPersonalBudgetLinesStream = "health"
-	EhcPersonalBudgetLinesStreamSocialCare EhcPersonalBudgetLinesStream = "social_care"
+	EHCPersonalBudgetLinesStreamEducation  EHCPersonalBudgetLinesStream = "education"
+	EHCPersonalBudgetLinesStreamHealth     EHCPersonalBudgetLinesStream = "health"
+	EHCPersonalBudgetLinesStreamSocialCare EHCPersonalBudgetLinesStream = "social_care"
 )
 
-// Valid indicates whether the value is a known member of the EhcPersonalBudgetLinesStream enum.
-func (e EhcPersonalBudgetLinesStream) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCPersonalBudgetLinesStream enum.
+func (e EHCPersonalBudgetLinesStream) Valid() bool {
 	switch e {
-	case EhcPersonalBudgetLinesStreamEducation:
+	case EHCPersonalBudgetLinesStreamEducation:
 		return true
-	case EhcPersonalBudgetLinesStreamHealth:
+	case EHCPersonalBudgetLinesStreamHealth:
 		return true
-	case EhcPersonalBudgetLinesStreamSocialCare:
+	case EHCPersonalBudgetLinesStreamSocialCare:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcPersonalBudgetType.
+// Defines values for EHCPersonalBudgetType.
 const (
-	DirectPayment EhcPersonalBudgetType = "direct_payment"
-	Mixed         EhcPersonalBudgetType = "mixed"
-	Notional      EhcPersonalBudgetType = "notional"
-	ThirdParty    EhcPersonalBudgetType = "third_party"
+	DirectPayment EHCPersonalBudgetType = "direct_payment"
+	Mixed         EHCPersonalBudgetType = "mixed"
+	Notional      EHCPersonalBudgetType = "notional"
+	ThirdParty    EHCPersonalBudgetType = "third_party"
 )
 
-// Valid indicates whether the value is a known member of the EhcPersonalBudgetType enum.
-func (e EhcPersonalBudgetType) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCPersonalBudgetType enum.
+func (e EHCPersonalBudgetType) Valid() bool {
 	switch e {
 	case DirectPayment:
 		return true
@@ -1112,222 +1112,222 @@ func (e EhcPersonalBudgetType) Valid() bool {
 	}
 }
 
-// Defines values for EhcPhaseTransferInputKind.
+// Defines values for EHCPhaseTransferInputKind.
 const (
-	EhcPhaseTransferInputKindBetweenPhases     EhcPhaseTransferInputKind = "between_phases"
-	EhcPhaseTransferInputKindBetweenPost16     EhcPhaseTransferInputKind = "between_post16"
-	EhcPhaseTransferInputKindSecondaryToPost16 EhcPhaseTransferInputKind = "secondary_to_post16"
+	EHCPhaseTransferInputKindBetweenPhases     EHCPhaseTransferInputKind = "between_phases"
+	EHCPhaseTransferInputKindBetweenPost16     EHCPhaseTransferInputKind = "between_post16"
+	EHCPhaseTransferInputKindSecondaryToPost16 EHCPhaseTransferInputKind = "secondary_to_post16"
 )
 
-// Valid indicates whether the value is a known member of the EhcPhaseTransferInputKind enum.
-func (e EhcPhaseTransferInputKind) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCPhaseTransferInputKind enum.
+func (e EHCPhaseTransferInputKind) Valid() bool {
 	switch e {
-	case EhcPhaseTransferInputKindBetweenPhases:
+	case EHCPhaseTransferInputKindBetweenPhases:
 		return true
-	case EhcPhaseTransferInputKindBetweenPost16:
+	case EHCPhaseTransferInputKindBetweenPost16:
 		return true
-	case EhcPhaseTransferInputKindSecondaryToPost16:
+	case EHCPhaseTransferInputKindSecondaryToPost16:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcPlacementSettingType.
+// Defines values for EHCPlacementSettingType.
 const (
-	EhcPlacementSettingTypeApprenticeship           EhcPlacementSettingType = "apprenticeship"
-	EhcPlacementSettingTypeEHE                      EhcPlacementSettingType = "EHE"
-	EhcPlacementSettingTypeEarlyYears               EhcPlacementSettingType = "early_years"
-	EhcPlacementSettingTypeFurtherEducation         EhcPlacementSettingType = "further_education"
-	EhcPlacementSettingTypeIndependentSpecialSchool EhcPlacementSettingType = "independent_special_school"
-	EhcPlacementSettingTypeMainstreamSchool         EhcPlacementSettingType = "mainstream_school"
-	EhcPlacementSettingTypeOLA                      EhcPlacementSettingType = "OLA"
-	EhcPlacementSettingTypeOther                    EhcPlacementSettingType = "other"
-	EhcPlacementSettingTypeResourcedProvision       EhcPlacementSettingType = "resourced_provision"
-	EhcPlacementSettingTypeSenUnit                  EhcPlacementSettingType = "sen_unit"
-	EhcPlacementSettingTypeSpecialSchool            EhcPlacementSettingType = "special_school"
-	EhcPlacementSettingTypeSpecialistPost16         EhcPlacementSettingType = "specialist_post16"
+	EHCPlacementSettingTypeApprenticeship           EHCPlacementSettingType = "apprenticeship"
+	EHCPlacementSettingTypeEHE                      EHCPlacementSettingType = "EHE"
+	EHCPlacementSettingTypeEarlyYears               EHCPlacementSettingType = "early_years"
+	EHCPlacementSettingTypeFurtherEducation         EHCPlacementSettingType = "further_education"
+	EHCPlacementSettingTypeIndependentSpecialSchool EHCPlacementSettingType = "independent_special_school"
+	EHCPlacementSettingTypeMainstreamSchool         EHCPlacementSettingType = "mainstream_school"
+	EHCPlacementSettingTypeOLA                      EHCPlacementSettingType = "OLA"
+	EHCPlacementSettingTypeOther                    EHCPlacementSettingType = "other"
+	EHCPlacementSettingTypeResourcedProvision       EHCPlacementSettingType = "resourced_provision"
+	EHCPlacementSettingTypeSENUnit                  EHCPlacementSettingType = "sen_unit"
+	EHCPlacementSettingTypeSpecialSchool            EHCPlacementSettingType = "special_school"
+	EHCPlacementSettingTypeSpecialistPost16         EHCPlacementSettingType = "specialist_post16"
 )
 
-// Valid indicates whether the value is a known member of the EhcPlacementSettingType enum.
-func (e EhcPlacementSettingType) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCPlacementSettingType enum.
+func (e EHCPlacementSettingType) Valid() bool {
 	switch e {
-	case EhcPlacementSettingTypeApprenticeship:
+	case EHCPlacementSettingTypeApprenticeship:
 		return true
-	case EhcPlacementSettingTypeEHE:
+	case EHCPlacementSettingTypeEHE:
 		return true
-	case EhcPlacementSettingTypeEarlyYears:
+	case EHCPlacementSettingTypeEarlyYears:
 		return true
-	case EhcPlacementSettingTypeFurtherEducation:
+	case EHCPlacementSettingTypeFurtherEducation:
 		return true
-	case EhcPlacementSettingTypeIndependentSpecialSchool:
+	case EHCPlacementSettingTypeIndependentSpecialSchool:
 		return true
-	case EhcPlacementSettingTypeMainstreamSchool:
+	case EHCPlacementSettingTypeMainstreamSchool:
 		return true
-	case EhcPlacementSettingTypeOLA:
+	case EHCPlacementSettingTypeOLA:
 		return true
-	case EhcPlacementSettingTypeOther:
+	case EHCPlacementSettingTypeOther:
 		return true
-	case EhcPlacementSettingTypeResourcedProvision:
+	case EHCPlacementSettingTypeResourcedProvision:
 		return true
-	case EhcPlacementSettingTypeSenUnit:
+	case EHCPlacementSettingTypeSENUnit:
 		return true
-	case EhcPlacementSettingTypeSpecialSchool:
+	case EHCPlacementSettingTypeSpecialSchool:
 		return true
-	case EhcPlacementSettingTypeSpecialistPost16:
+	case EHCPlacementSettingTypeSpecialistPost16:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcPlanPhaseTransferKind.
+// Defines values for EHCPlanPhaseTransferKind.
 const (
-	EhcPlanPhaseTransferKindBetweenPhases     EhcPlanPhaseTransferKind = "between_phases"
-	EhcPlanPhaseTransferKindBetweenPost16     EhcPlanPhaseTransferKind = "between_post16"
-	EhcPlanPhaseTransferKindSecondaryToPost16 EhcPlanPhaseTransferKind = "secondary_to_post16"
+	EHCPlanPhaseTransferKindBetweenPhases     EHCPlanPhaseTransferKind = "between_phases"
+	EHCPlanPhaseTransferKindBetweenPost16     EHCPlanPhaseTransferKind = "between_post16"
+	EHCPlanPhaseTransferKindSecondaryToPost16 EHCPlanPhaseTransferKind = "secondary_to_post16"
 )
 
-// Valid indicates whether the value is a known member of the EhcPlanPhaseTransferKind enum.
-func (e EhcPlanPhaseTransferKind) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCPlanPhaseTransferKind enum.
+func (e EHCPlanPhaseTransferKind) Valid() bool {
 	switch e {
-	case EhcPlanPhaseTransferKindBetweenPhases:
+	case EHCPlanPhaseTransferKindBetweenPhases:
 		return true
-	case EhcPlanPhaseTransferKindBetweenPost16:
+	case EHCPlanPhaseTransferKindBetweenPost16:
 		return true
-	case EhcPlanPhaseTransferKindSecondaryToPost16:
+	case EHCPlanPhaseTransferKindSecondaryToPost16:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcPlanStatus.
+// Defines values for EHCPlanStatus.
 const (
-	EhcPlanStatusCeased  EhcPlanStatus = "ceased"
-	EhcPlanStatusCeasing EhcPlanStatus = "ceasing"
-	EhcPlanStatusDraft   EhcPlanStatus = "draft"
-	EhcPlanStatusIssued  EhcPlanStatus = "issued"
+	EHCPlanStatusCeased  EHCPlanStatus = "ceased"
+	EHCPlanStatusCeasing EHCPlanStatus = "ceasing"
+	EHCPlanStatusDraft   EHCPlanStatus = "draft"
+	EHCPlanStatusIssued  EHCPlanStatus = "issued"
 )
 
-// Valid indicates whether the value is a known member of the EhcPlanStatus enum.
-func (e EhcPlanStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCPlanStatus enum.
+func (e EHCPlanStatus) Valid() bool {
 	switch e {
-	case EhcPlanStatusCeased:
+	case EHCPlanStatusCeased:
 		return true
-	case EhcPlanStatusCeasing:
+	case EHCPlanStatusCeasing:
 		return true
-	case EhcPlanStatusDraft:
+	case EHCPlanStatusDraft:
 		return true
-	case EhcPlanStatusIssued:
+	case EHCPlanStatusIssued:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcPlanVersionKind.
+// Defines values for EHCPlanVersionKind.
 const (
-	EhcPlanVersionKindAmendedFinal      EhcPlanVersionKind = "amended_final"
-	EhcPlanVersionKindAmendmentProposal EhcPlanVersionKind = "amendment_proposal"
-	EhcPlanVersionKindDraft             EhcPlanVersionKind = "draft"
-	EhcPlanVersionKindFinal             EhcPlanVersionKind = "final"
+	EHCPlanVersionKindAmendedFinal      EHCPlanVersionKind = "amended_final"
+	EHCPlanVersionKindAmendmentProposal EHCPlanVersionKind = "amendment_proposal"
+	EHCPlanVersionKindDraft             EHCPlanVersionKind = "draft"
+	EHCPlanVersionKindFinal             EHCPlanVersionKind = "final"
 )
 
-// Valid indicates whether the value is a known member of the EhcPlanVersionKind enum.
-func (e EhcPlanVersionKind) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCPlanVersionKind enum.
+func (e EHCPlanVersionKind) Valid() bool {
 	switch e {
-	case EhcPlanVersionKindAmendedFinal:
+	case EHCPlanVersionKindAmendedFinal:
 		return true
-	case EhcPlanVersionKindAmendmentProposal:
+	case EHCPlanVersionKindAmendmentProposal:
 		return true
-	case EhcPlanVersionKindDraft:
+	case EHCPlanVersionKindDraft:
 		return true
-	case EhcPlanVersionKindFinal:
+	case EHCPlanVersionKindFinal:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcRequestStatus.
+// Defines values for EHCRequestStatus.
 const (
-	EhcRequestStatusAssessing    EhcRequestStatus = "assessing"
-	EhcRequestStatusNotAssessed  EhcRequestStatus = "not_assessed"
-	EhcRequestStatusNotIssued    EhcRequestStatus = "not_issued"
-	EhcRequestStatusPlanDrafting EhcRequestStatus = "plan_drafting"
-	EhcRequestStatusPlanIssued   EhcRequestStatus = "plan_issued"
-	EhcRequestStatusReceived     EhcRequestStatus = "received"
-	EhcRequestStatusWithdrawn    EhcRequestStatus = "withdrawn"
+	EHCRequestStatusAssessing    EHCRequestStatus = "assessing"
+	EHCRequestStatusNotAssessed  EHCRequestStatus = "not_assessed"
+	EHCRequestStatusNotIssued    EHCRequestStatus = "not_issued"
+	EHCRequestStatusPlanDrafting EHCRequestStatus = "plan_drafting"
+	EHCRequestStatusPlanIssued   EHCRequestStatus = "plan_issued"
+	EHCRequestStatusReceived     EHCRequestStatus = "received"
+	EHCRequestStatusWithdrawn    EHCRequestStatus = "withdrawn"
 )
 
-// Valid indicates whether the value is a known member of the EhcRequestStatus enum.
-func (e EhcRequestStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCRequestStatus enum.
+func (e EHCRequestStatus) Valid() bool {
 	switch e {
-	case EhcRequestStatusAssessing:
+	case EHCRequestStatusAssessing:
 		return true
-	case EhcRequestStatusNotAssessed:
+	case EHCRequestStatusNotAssessed:
 		return true
-	case EhcRequestStatusNotIssued:
+	case EHCRequestStatusNotIssued:
 		return true
-	case EhcRequestStatusPlanDrafting:
+	case EHCRequestStatusPlanDrafting:
 		return true
-	case EhcRequestStatusPlanIssued:
+	case EHCRequestStatusPlanIssued:
 		return true
-	case EhcRequestStatusReceived:
+	case EHCRequestStatusReceived:
 		return true
-	case EhcRequestStatusWithdrawn:
+	case EHCRequestStatusWithdrawn:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcRequester.
+// Defines values for EHCRequester.
 const (
-	EhcRequesterHealth          EhcRequester = "health"
-	EhcRequesterOther           EhcRequester = "other"
-	EhcRequesterParent          EhcRequester = "parent"
-	EhcRequesterSchoolOrCollege EhcRequester = "school_or_college"
-	EhcRequesterSocialCare      EhcRequester = "social_care"
-	EhcRequesterYoungPerson     EhcRequester = "young_person"
+	EHCRequesterHealth          EHCRequester = "health"
+	EHCRequesterOther           EHCRequester = "other"
+	EHCRequesterParent          EHCRequester = "parent"
+	EHCRequesterSchoolOrCollege EHCRequester = "school_or_college"
+	EHCRequesterSocialCare      EHCRequester = "social_care"
+	EHCRequesterYoungPerson     EHCRequester = "young_person"
 )
 
-// Valid indicates whether the value is a known member of the EhcRequester enum.
-func (e EhcRequester) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCRequester enum.
+func (e EHCRequester) Valid() bool {
 	switch e {
-	case EhcRequesterHealth:
+	case EHCRequesterHealth:
 		return true
-	case EhcRequesterOther:
+	case EHCRequesterOther:
 		return true
-	case EhcRequesterParent:
+	case EHCRequesterParent:
 		return true
-	case EhcRequesterSchoolOrCollege:
+	case EHCRequesterSchoolOrCollege:
 		return true
-	case EhcRequesterSocialCare:
+	case EHCRequesterSocialCare:
 		return true
-	case EhcRequesterYoungPerson:
+	case EHCRequesterYoungPerson:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EhcViewsWhoseWords.
+// Defines values for EHCViewsWhoseWords.
 const (
-	EhcViewsWhoseWordsBoth             EhcViewsWhoseWords = "both"
-	EhcViewsWhoseWordsChildYoungPerson EhcViewsWhoseWords = "child_young_person"
-	EhcViewsWhoseWordsParent           EhcViewsWhoseWords = "parent"
+	EHCViewsWhoseWordsBoth             EHCViewsWhoseWords = "both"
+	EHCViewsWhoseWordsChildYoungPerson EHCViewsWhoseWords = "child_young_person"
+	EHCViewsWhoseWordsParent           EHCViewsWhoseWords = "parent"
 )
 
-// Valid indicates whether the value is a known member of the EhcViewsWhoseWords enum.
-func (e EhcViewsWhoseWords) Valid() bool {
+// Valid indicates whether the value is a known member of the EHCViewsWhoseWords enum.
+func (e EHCViewsWhoseWords) Valid() bool {
 	switch e {
-	case EhcViewsWhoseWordsBoth:
+	case EHCViewsWhoseWordsBoth:
 		return true
-	case EhcViewsWhoseWordsChildYoungPerson:
+	case EHCViewsWhoseWordsChildYoungPerson:
 		return true
-	case EhcViewsWhoseWordsParent:
+	case EHCViewsWhoseWordsParent:
 		return true
 	default:
 		return false
@@ -1505,51 +1505,51 @@ func (e InvolvementRole) Valid() bool {
 	}
 }
 
-// Defines values for MapDecisionCostBand.
+// Defines values for MAPDecisionCostBand.
 const (
-	N20kTo50k  MapDecisionCostBand = "20k_to_50k"
-	N50kTo100k MapDecisionCostBand = "50k_to_100k"
-	N5kTo20k   MapDecisionCostBand = "5k_to_20k"
-	Over100k   MapDecisionCostBand = "over_100k"
-	Under5k    MapDecisionCostBand = "under_5k"
+	N20KTo50K  MAPDecisionCostBand = "20k_to_50k"
+	N50KTo100K MAPDecisionCostBand = "50k_to_100k"
+	N5KTo20K   MAPDecisionCostBand = "5k_to_20k"
+	Over100K   MAPDecisionCostBand = "over_100k"
+	Under5K    MAPDecisionCostBand = "under_5k"
 )
 
-// Valid indicates whether the value is a known member of the MapDecisionCostBand enum.
-func (e MapDecisionCostBand) Valid() bool {
+// Valid indicates whether the value is a known member of the MAPDecisionCostBand enum.
+func (e MAPDecisionCostBand) Valid() bool {
 	switch e {
-	case N20kTo50k:
+	case N20KTo50K:
 		return true
-	case N50kTo100k:
+	case N50KTo100K:
 		return true
-	case N5kTo20k:
+	case N5KTo20K:
 		return true
-	case Over100k:
+	case Over100K:
 		return true
-	case Under5k:
+	case Under5K:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for MapDecisionOutcome.
+// Defines values for MAPDecisionOutcome.
 const (
-	MapDecisionOutcomeApproved                  MapDecisionOutcome = "approved"
-	MapDecisionOutcomeDeclined                  MapDecisionOutcome = "declined"
-	MapDecisionOutcomeDeferred                  MapDecisionOutcome = "deferred"
-	MapDecisionOutcomeRequestEhcNeedsAssessment MapDecisionOutcome = "request_ehc_needs_assessment"
+	MAPDecisionOutcomeApproved                  MAPDecisionOutcome = "approved"
+	MAPDecisionOutcomeDeclined                  MAPDecisionOutcome = "declined"
+	MAPDecisionOutcomeDeferred                  MAPDecisionOutcome = "deferred"
+	MAPDecisionOutcomeRequestEHCNeedsAssessment MAPDecisionOutcome = "request_ehc_needs_assessment"
 )
 
-// Valid indicates whether the value is a known member of the MapDecisionOutcome enum.
-func (e MapDecisionOutcome) Valid() bool {
+// Valid indicates whether the value is a known member of the MAPDecisionOutcome enum.
+func (e MAPDecisionOutcome) Valid() bool {
 	switch e {
-	case MapDecisionOutcomeApproved:
+	case MAPDecisionOutcomeApproved:
 		return true
-	case MapDecisionOutcomeDeclined:
+	case MAPDecisionOutcomeDeclined:
 		return true
-	case MapDecisionOutcomeDeferred:
+	case MAPDecisionOutcomeDeferred:
 		return true
-	case MapDecisionOutcomeRequestEhcNeedsAssessment:
+	case MAPDecisionOutcomeRequestEHCNeedsAssessment:
 		return true
 	default:
 		return false
@@ -1560,8 +1560,8 @@ func (e MapDecisionOutcome) Valid() bool {
 const (
 	MeetingTypeAllocation        MeetingType = "allocation"
 	MeetingTypeFamilyServicePlan MeetingType = "family_service_plan"
-	MeetingTypeMam               MeetingType = "mam"
-	MeetingTypeMap               MeetingType = "map"
+	MeetingTypeMAM               MeetingType = "mam"
+	MeetingTypeMAP               MeetingType = "map"
 	MeetingTypeReview            MeetingType = "review"
 	MeetingTypeTaf               MeetingType = "taf"
 )
@@ -1573,9 +1573,9 @@ func (e MeetingType) Valid() bool {
 		return true
 	case MeetingTypeFamilyServicePlan:
 		return true
-	case MeetingTypeMam:
+	case MeetingTypeMAM:
 		return true
-	case MeetingTypeMap:
+	case MeetingTypeMAP:
 		return true
 	case MeetingTypeReview:
 		return true
@@ -1795,14 +1795,14 @@ func (e PractitionerRole) Valid() bool {
 
 // Defines values for RecordType.
 const (
+	RecordTypeAPIKey           RecordType = "api_key"
 	RecordTypeAction           RecordType = "action"
 	RecordTypeAllocation       RecordType = "allocation"
 	RecordTypeAnnualReview     RecordType = "annual_review"
-	RecordTypeApiKey           RecordType = "api_key"
 	RecordTypeConsent          RecordType = "consent"
 	RecordTypeDispute          RecordType = "dispute"
-	RecordTypeEhcPlan          RecordType = "ehc_plan"
-	RecordTypeEhcRequest       RecordType = "ehc_request"
+	RecordTypeEHCPlan          RecordType = "ehc_plan"
+	RecordTypeEHCRequest       RecordType = "ehc_request"
 	RecordTypeFamilyAssessment RecordType = "family_assessment"
 	RecordTypeInvolvement      RecordType = "involvement"
 	RecordTypeMeeting          RecordType = "meeting"
@@ -1820,21 +1820,21 @@ const (
 // Valid indicates whether the value is a known member of the RecordType enum.
 func (e RecordType) Valid() bool {
 	switch e {
+	case RecordTypeAPIKey:
+		return true
 	case RecordTypeAction:
 		return true
 	case RecordTypeAllocation:
 		return true
 	case RecordTypeAnnualReview:
 		return true
-	case RecordTypeApiKey:
-		return true
 	case RecordTypeConsent:
 		return true
 	case RecordTypeDispute:
 		return true
-	case RecordTypeEhcPlan:
+	case RecordTypeEHCPlan:
 		return true
-	case RecordTypeEhcRequest:
+	case RecordTypeEHCRequest:
 		return true
 	case RecordTypeFamilyAssessment:
 		return true
@@ -1903,8 +1903,8 @@ const (
 	ReferralReasonDevelopment         ReferralReason = "development"
 	ReferralReasonHearingDeaf         ReferralReason = "hearing_deaf"
 	ReferralReasonPhysicalMobility    ReferralReason = "physical_mobility"
+	ReferralReasonSEN                 ReferralReason = "sen"
 	ReferralReasonSemh                ReferralReason = "semh"
-	ReferralReasonSen                 ReferralReason = "sen"
 	ReferralReasonSocialCare          ReferralReason = "social_care"
 	ReferralReasonSpeechLanguage      ReferralReason = "speech_language"
 	ReferralReasonTransitionalSupport ReferralReason = "transitional_support"
@@ -1932,9 +1932,9 @@ func (e ReferralReason) Valid() bool {
 		return true
 	case ReferralReasonPhysicalMobility:
 		return true
-	case ReferralReasonSemh:
+	case ReferralReasonSEN:
 		return true
-	case ReferralReasonSen:
+	case ReferralReasonSemh:
 		return true
 	case ReferralReasonSocialCare:
 		return true
@@ -1956,7 +1956,7 @@ const (
 	ReferralStatusAssessing   ReferralStatus = "assessing"
 	ReferralStatusClosed      ReferralStatus = "closed"
 	ReferralStatusDeclined    ReferralStatus = "declined"
-	ReferralStatusMamHeld     ReferralStatus = "mam_held"
+	ReferralStatusMAMHeld     ReferralStatus = "mam_held"
 	ReferralStatusPanel       ReferralStatus = "panel"
 	ReferralStatusPlanInPlace ReferralStatus = "plan_in_place"
 	ReferralStatusReceived    ReferralStatus = "received"
@@ -1977,7 +1977,7 @@ func (e ReferralStatus) Valid() bool {
 		return true
 	case ReferralStatusDeclined:
 		return true
-	case ReferralStatusMamHeld:
+	case ReferralStatusMAMHeld:
 		return true
 	case ReferralStatusPanel:
 		return true
@@ -2072,54 +2072,54 @@ func (e Route) Valid() bool {
 	}
 }
 
-// Defines values for SenNeed.
+// Defines values for SENNeed.
 const (
-	SenNeedASD  SenNeed = "ASD"
-	SenNeedDS   SenNeed = "DS"
-	SenNeedHI   SenNeed = "HI"
-	SenNeedMLD  SenNeed = "MLD"
-	SenNeedMSI  SenNeed = "MSI"
-	SenNeedNSA  SenNeed = "NSA"
-	SenNeedOTH  SenNeed = "OTH"
-	SenNeedPD   SenNeed = "PD"
-	SenNeedPMLD SenNeed = "PMLD"
-	SenNeedSEMH SenNeed = "SEMH"
-	SenNeedSLCN SenNeed = "SLCN"
-	SenNeedSLD  SenNeed = "SLD"
-	SenNeedSPLD SenNeed = "SPLD"
-	SenNeedVI   SenNeed = "VI"
+	SENNeedASD  SENNeed = "ASD"
+	SENNeedDS   SENNeed = "DS"
+	SENNeedHI   SENNeed = "HI"
+	SENNeedMLD  SENNeed = "MLD"
+	SENNeedMSI  SENNeed = "MSI"
+	SENNeedNSA  SENNeed = "NSA"
+	SENNeedOTH  SENNeed = "OTH"
+	SENNeedPD   SENNeed = "PD"
+	SENNeedPMLD SENNeed = "PMLD"
+	SENNeedSEMH SENNeed = "SEMH"
+	SENNeedSLCN SENNeed = "SLCN"
+	SENNeedSLD  SENNeed = "SLD"
+	SENNeedSPLD SENNeed = "SPLD"
+	SENNeedVI   SENNeed = "VI"
 )
 
-// Valid indicates whether the value is a known member of the SenNeed enum.
-func (e SenNeed) Valid() bool {
+// Valid indicates whether the value is a known member of the SENNeed enum.
+func (e SENNeed) Valid() bool {
 	switch e {
-	case SenNeedASD:
+	case SENNeedASD:
 		return true
-	case SenNeedDS:
+	case SENNeedDS:
 		return true
-	case SenNeedHI:
+	case SENNeedHI:
 		return true
-	case SenNeedMLD:
+	case SENNeedMLD:
 		return true
-	case SenNeedMSI:
+	case SENNeedMSI:
 		return true
-	case SenNeedNSA:
+	case SENNeedNSA:
 		return true
-	case SenNeedOTH:
+	case SENNeedOTH:
 		return true
-	case SenNeedPD:
+	case SENNeedPD:
 		return true
-	case SenNeedPMLD:
+	case SENNeedPMLD:
 		return true
-	case SenNeedSEMH:
+	case SENNeedSEMH:
 		return true
-	case SenNeedSLCN:
+	case SENNeedSLCN:
 		return true
-	case SenNeedSLD:
+	case SENNeedSLD:
 		return true
-	case SenNeedSPLD:
+	case SENNeedSPLD:
 		return true
-	case SenNeedVI:
+	case SENNeedVI:
 		return true
 	default:
 		return false
@@ -2248,7 +2248,7 @@ func (e SurveyInvitationStatus) Valid() bool {
 
 // Defines values for SurveyPoint.
 const (
-	SurveyPointAfterMam  SurveyPoint = "after_mam"
+	SurveyPointAfterMAM  SurveyPoint = "after_mam"
 	SurveyPointAtClosure SurveyPoint = "at_closure"
 	SurveyPointAtReview  SurveyPoint = "at_review"
 	SurveyPointOther     SurveyPoint = "other"
@@ -2257,7 +2257,7 @@ const (
 // Valid indicates whether the value is a known member of the SurveyPoint enum.
 func (e SurveyPoint) Valid() bool {
 	switch e {
-	case SurveyPointAfterMam:
+	case SurveyPointAfterMAM:
 		return true
 	case SurveyPointAtClosure:
 		return true
@@ -2335,14 +2335,14 @@ func (e SurveyResponseVia) Valid() bool {
 
 // Defines values for TransitionGapReason.
 const (
-	TransitionGapReasonEhcPlan      TransitionGapReason = "ehc_plan"
+	TransitionGapReasonEHCPlan      TransitionGapReason = "ehc_plan"
 	TransitionGapReasonOpenReferral TransitionGapReason = "open_referral"
 )
 
 // Valid indicates whether the value is a known member of the TransitionGapReason enum.
 func (e TransitionGapReason) Valid() bool {
 	switch e {
-	case TransitionGapReasonEhcPlan:
+	case TransitionGapReasonEHCPlan:
 		return true
 	case TransitionGapReasonOpenReferral:
 		return true
@@ -2353,7 +2353,7 @@ func (e TransitionGapReason) Valid() bool {
 
 // Defines values for TransitionPlanEndReason.
 const (
-	TransitionPlanEndReasonEhcPlanCeased        TransitionPlanEndReason = "ehc_plan_ceased"
+	TransitionPlanEndReasonEHCPlanCeased        TransitionPlanEndReason = "ehc_plan_ceased"
 	TransitionPlanEndReasonLeftArea             TransitionPlanEndReason = "left_area"
 	TransitionPlanEndReasonMovedToAdultServices TransitionPlanEndReason = "moved_to_adult_services"
 	TransitionPlanEndReasonNoLongerNeeded       TransitionPlanEndReason = "no_longer_needed"
@@ -2365,7 +2365,7 @@ const (
 // Valid indicates whether the value is a known member of the TransitionPlanEndReason enum.
 func (e TransitionPlanEndReason) Valid() bool {
 	switch e {
-	case TransitionPlanEndReasonEhcPlanCeased:
+	case TransitionPlanEndReasonEHCPlanCeased:
 		return true
 	case TransitionPlanEndReasonLeftArea:
 		return true
@@ -2407,7 +2407,7 @@ func (e TriageDecision) Valid() bool {
 
 // Defines values for UpcomingTransitionRelatedType.
 const (
-	UpcomingTransitionRelatedTypeEhcPlan        UpcomingTransitionRelatedType = "ehc_plan"
+	UpcomingTransitionRelatedTypeEHCPlan        UpcomingTransitionRelatedType = "ehc_plan"
 	UpcomingTransitionRelatedTypeInvolvement    UpcomingTransitionRelatedType = "involvement"
 	UpcomingTransitionRelatedTypeTransitionPlan UpcomingTransitionRelatedType = "transition_plan"
 )
@@ -2415,7 +2415,7 @@ const (
 // Valid indicates whether the value is a known member of the UpcomingTransitionRelatedType enum.
 func (e UpcomingTransitionRelatedType) Valid() bool {
 	switch e {
-	case UpcomingTransitionRelatedTypeEhcPlan:
+	case UpcomingTransitionRelatedTypeEHCPlan:
 		return true
 	case UpcomingTransitionRelatedTypeInvolvement:
 		return true
@@ -2450,19 +2450,19 @@ func (e UpcomingTransitionKind) Valid() bool {
 	}
 }
 
-// Defines values for UpnUnknown.
+// Defines values for UPNUnknown.
 const (
-	UN1  UpnUnknown = "UN1"
-	UN10 UpnUnknown = "UN10"
-	UN2  UpnUnknown = "UN2"
-	UN3  UpnUnknown = "UN3"
-	UN5  UpnUnknown = "UN5"
-	UN8  UpnUnknown = "UN8"
-	UN9  UpnUnknown = "UN9"
+	UN1  UPNUnknown = "UN1"
+	UN10 UPNUnknown = "UN10"
+	UN2  UPNUnknown = "UN2"
+	UN3  UPNUnknown = "UN3"
+	UN5  UPNUnknown = "UN5"
+	UN8  UPNUnknown = "UN8"
+	UN9  UPNUnknown = "UN9"
 )
 
-// Valid indicates whether the value is a known member of the UpnUnknown enum.
-func (e UpnUnknown) Valid() bool {
+// Valid indicates whether the value is a known member of the UPNUnknown enum.
+func (e UPNUnknown) Valid() bool {
 	switch e {
 	case UN1:
 		return true
@@ -2486,22 +2486,22 @@ func (e UpnUnknown) Valid() bool {
 // Action defines model for Action.
 type Action struct {
 	CompletedAt               *time.Time          `json:"completed_at,omitempty"`
-	CompletedByPractitionerId *openapi_types.UUID `json:"completed_by_practitioner_id,omitempty"`
+	CompletedByPractitionerID *openapi_types.UUID `json:"completed_by_practitioner_id,omitempty"`
 	CompletionNote            *string             `json:"completion_note,omitempty"`
 	DueOn                     openapi_types.Date  `json:"due_on"`
-	Id                        openapi_types.UUID  `json:"id"`
-	MeetingId                 openapi_types.UUID  `json:"meeting_id"`
+	ID                        openapi_types.UUID  `json:"id"`
+	MeetingID                 openapi_types.UUID  `json:"meeting_id"`
 	Overdue                   bool                `json:"overdue"`
 	OwnerDescription          *string             `json:"owner_description,omitempty"`
-	OwnerPractitionerId       *openapi_types.UUID `json:"owner_practitioner_id,omitempty"`
-	ReferralId                openapi_types.UUID  `json:"referral_id"`
+	OwnerPractitionerID       *openapi_types.UUID `json:"owner_practitioner_id,omitempty"`
+	ReferralID                openapi_types.UUID  `json:"referral_id"`
 	Status                    ActionStatus        `json:"status"`
 	What                      string              `json:"what"`
 }
 
 // ActionCompletion defines model for ActionCompletion.
 type ActionCompletion struct {
-	CompletedByPractitionerId *openapi_types.UUID `json:"completed_by_practitioner_id,omitempty"`
+	CompletedByPractitionerID *openapi_types.UUID `json:"completed_by_practitioner_id,omitempty"`
 	Note                      *string             `json:"note,omitempty"`
 }
 
@@ -2511,7 +2511,7 @@ type ActionInput struct {
 
 	// OwnerDescription When the owner is not a practitioner (the family, a service).
 	OwnerDescription    *string             `json:"owner_description,omitempty"`
-	OwnerPractitionerId *openapi_types.UUID `json:"owner_practitioner_id,omitempty"`
+	OwnerPractitionerID *openapi_types.UUID `json:"owner_practitioner_id,omitempty"`
 	What                string              `json:"what"`
 }
 
@@ -2532,8 +2532,8 @@ type AdultServicesContact struct {
 	ContactName *string `json:"contact_name,omitempty"`
 	ContactRole *string `json:"contact_role,omitempty"`
 
-	// OrganisationId Must be an organisation in the directory.
-	OrganisationId *openapi_types.UUID `json:"organisation_id,omitempty"`
+	// OrganisationID Must be an organisation in the directory.
+	OrganisationID *openapi_types.UUID `json:"organisation_id,omitempty"`
 	Service        AdultService        `json:"service"`
 }
 
@@ -2541,22 +2541,22 @@ type AdultServicesContact struct {
 type Allocation struct {
 	Active         bool                `json:"active"`
 	EndedAt        *time.Time          `json:"ended_at,omitempty"`
-	Id             openapi_types.UUID  `json:"id"`
-	MeetingId      *openapi_types.UUID `json:"meeting_id,omitempty"`
-	OrganisationId *openapi_types.UUID `json:"organisation_id,omitempty"`
-	PractitionerId openapi_types.UUID  `json:"practitioner_id"`
+	ID             openapi_types.UUID  `json:"id"`
+	MeetingID      *openapi_types.UUID `json:"meeting_id,omitempty"`
+	OrganisationID *openapi_types.UUID `json:"organisation_id,omitempty"`
+	PractitionerID openapi_types.UUID  `json:"practitioner_id"`
 	Reason         string              `json:"reason"`
-	ReferralId     openapi_types.UUID  `json:"referral_id"`
+	ReferralID     openapi_types.UUID  `json:"referral_id"`
 	StartedAt      time.Time           `json:"started_at"`
 }
 
 // AllocationInput defines model for AllocationInput.
 type AllocationInput struct {
-	// MeetingId The allocation meeting that decided it, if recorded.
-	MeetingId *openapi_types.UUID `json:"meeting_id,omitempty"`
+	// MeetingID The allocation meeting that decided it, if recorded.
+	MeetingID *openapi_types.UUID `json:"meeting_id,omitempty"`
 
-	// PractitionerId The engagement lead.
-	PractitionerId openapi_types.UUID `json:"practitioner_id"`
+	// PractitionerID The engagement lead.
+	PractitionerID openapi_types.UUID `json:"practitioner_id"`
 
 	// Reason Why this practitioner.
 	Reason string `json:"reason"`
@@ -2583,23 +2583,23 @@ type AnnualReview struct {
 		Reason               string                       `json:"reason"`
 	} `json:"decision,omitempty"`
 	DueOn   openapi_types.Date `json:"due_on"`
-	Id      openapi_types.UUID `json:"id"`
+	ID      openapi_types.UUID `json:"id"`
 	Meeting *struct {
 		Attendees      []AnnualReviewAttendee            `json:"attendees"`
 		ChildViews     *string                           `json:"child_views,omitempty"`
 		MeetingOn      openapi_types.Date                `json:"meeting_on"`
 		PapersSentOn   *openapi_types.Date               `json:"papers_sent_on,omitempty"`
 		ParentViews    *string                           `json:"parent_views,omitempty"`
-		PfaFocus       []PfAArea                         `json:"pfa_focus"`
+		PFAFocus       []PfAArea                         `json:"pfa_focus"`
 		Recommendation AnnualReviewMeetingRecommendation `json:"recommendation"`
 		ReportSentOn   *openapi_types.Date               `json:"report_sent_on,omitempty"`
 	} `json:"meeting,omitempty"`
-	PlanId        openapi_types.UUID `json:"plan_id"`
+	PlanID        openapi_types.UUID `json:"plan_id"`
 	Sequence      int                `json:"sequence"`
 	Status        AnnualReviewStatus `json:"status"`
 	UpdatedAt     time.Time          `json:"updated_at"`
 	Version       int                `json:"version"`
-	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
 }
 
 // AnnualReviewDecisionDecision defines model for AnnualReview.Decision.Decision.
@@ -2611,7 +2611,7 @@ type AnnualReviewMeetingRecommendation string
 // AnnualReviewAttendee defines model for AnnualReviewAttendee.
 type AnnualReviewAttendee struct {
 	Name           *string                  `json:"name,omitempty"`
-	OrganisationId *openapi_types.UUID      `json:"organisation_id,omitempty"`
+	OrganisationID *openapi_types.UUID      `json:"organisation_id,omitempty"`
 	Role           AnnualReviewAttendeeRole `json:"role"`
 }
 
@@ -2643,8 +2643,8 @@ type AnnualReviewMeetingInput struct {
 	PapersSentOn *openapi_types.Date `json:"papers_sent_on,omitempty"`
 	ParentViews  *string             `json:"parent_views,omitempty"`
 
-	// PfaFocus Required from Year 9.
-	PfaFocus       *[]PfAArea                             `json:"pfa_focus,omitempty"`
+	// PFAFocus Required from Year 9.
+	PFAFocus       *[]PfAArea                             `json:"pfa_focus,omitempty"`
 	Recommendation AnnualReviewMeetingInputRecommendation `json:"recommendation"`
 
 	// ReportSentOn The meeting report; due 2 weeks after the meeting.
@@ -2663,13 +2663,13 @@ type AnnualReviewPage struct {
 // AnnualReviewStatus defines model for AnnualReviewStatus.
 type AnnualReviewStatus string
 
-// ApiKey defines model for ApiKey.
-type ApiKey struct {
+// APIKey defines model for ApiKey.
+type APIKey struct {
 	CreatedAt      time.Time           `json:"created_at"`
-	Id             openapi_types.UUID  `json:"id"`
+	ID             openapi_types.UUID  `json:"id"`
 	Name           string              `json:"name"`
-	OrganisationId openapi_types.UUID  `json:"organisation_id"`
-	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+	OrganisationID openapi_types.UUID  `json:"organisation_id"`
+	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
 
 	// Prefix The key's visible start (op_<prefix>_...), to recognise it.
 	Prefix    string     `json:"prefix"`
@@ -2677,27 +2677,27 @@ type ApiKey struct {
 	Role      Role       `json:"role"`
 }
 
-// ApiKeyInput defines model for ApiKeyInput.
-type ApiKeyInput struct {
+// APIKeyInput defines model for ApiKeyInput.
+type APIKeyInput struct {
 	Name           string             `json:"name"`
-	OrganisationId openapi_types.UUID `json:"organisation_id"`
+	OrganisationID openapi_types.UUID `json:"organisation_id"`
 
-	// PractitionerId The practitioner acting with this key (engagement leads); must belong to the organisation.
-	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+	// PractitionerID The practitioner acting with this key (engagement leads); must belong to the organisation.
+	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
 	Role           Role                `json:"role"`
 }
 
-// ApiKeyIssued defines model for ApiKeyIssued.
-type ApiKeyIssued struct {
-	ApiKey ApiKey `json:"api_key"`
+// APIKeyIssued defines model for ApiKeyIssued.
+type APIKeyIssued struct {
+	APIKey APIKey `json:"api_key"`
 
 	// Key The key itself. It is never shown again: store it now.
 	Key string `json:"key"`
 }
 
-// ApiKeyPage defines model for ApiKeyPage.
-type ApiKeyPage struct {
-	Items      []ApiKey `json:"items"`
+// APIKeyPage defines model for ApiKeyPage.
+type APIKeyPage struct {
+	Items      []APIKey `json:"items"`
 	NextCursor *string  `json:"next_cursor,omitempty"`
 }
 
@@ -2731,8 +2731,8 @@ type Attendee struct {
 
 	// Name For family members.
 	Name           *string             `json:"name,omitempty"`
-	OrganisationId *openapi_types.UUID `json:"organisation_id,omitempty"`
-	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+	OrganisationID *openapi_types.UUID `json:"organisation_id,omitempty"`
+	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
 	Relationship   *string             `json:"relationship,omitempty"`
 	TookPart       *bool               `json:"took_part,omitempty"`
 }
@@ -2750,23 +2750,23 @@ type AuditAction string
 type AuditEvent struct {
 	Action AuditAction `json:"action"`
 	Actor  struct {
-		ApiKeyId       *openapi_types.UUID `json:"api_key_id,omitempty"`
-		OrganisationId *openapi_types.UUID `json:"organisation_id,omitempty"`
-		PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+		APIKeyID       *openapi_types.UUID `json:"api_key_id,omitempty"`
+		OrganisationID *openapi_types.UUID `json:"organisation_id,omitempty"`
+		PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
 		Role           string              `json:"role"`
 
 		// Subject The identity provider's subject, for signed-in users.
 		Subject *string `json:"subject,omitempty"`
 	} `json:"actor"`
 	ChangedFields *[]string           `json:"changed_fields,omitempty"`
-	Id            openapi_types.UUID  `json:"id"`
-	Ip            *string             `json:"ip,omitempty"`
+	ID            openapi_types.UUID  `json:"id"`
+	IP            *string             `json:"ip,omitempty"`
 	OccurredAt    time.Time           `json:"occurred_at"`
 	Purpose       *string             `json:"purpose,omitempty"`
-	RecordId      *openapi_types.UUID `json:"record_id,omitempty"`
+	RecordID      *openapi_types.UUID `json:"record_id,omitempty"`
 	RecordType    RecordType          `json:"record_type"`
-	RequestId     *string             `json:"request_id,omitempty"`
-	YoungPersonId *openapi_types.UUID `json:"young_person_id,omitempty"`
+	RequestID     *string             `json:"request_id,omitempty"`
+	YoungPersonID *openapi_types.UUID `json:"young_person_id,omitempty"`
 }
 
 // AuditEventPage defines model for AuditEventPage.
@@ -2801,8 +2801,8 @@ type CareActAssessmentPatch struct {
 // CareActAssessmentStatus Care Act 2014 s.58 child's needs assessment.
 type CareActAssessmentStatus string
 
-// Chc defines model for Chc.
-type Chc struct {
+// CHC defines model for Chc.
+type CHC struct {
 	EligibilityDecidedOn *openapi_types.Date `json:"eligibility_decided_on,omitempty"`
 	Eligible             *bool               `json:"eligible,omitempty"`
 	IdentifiedOn         *openapi_types.Date `json:"identified_on,omitempty"`
@@ -2810,12 +2810,12 @@ type Chc struct {
 
 	// Milestones Judged today (or on the day the plan ended). `due` from six months before the due date; `not_applicable`
 	// for the package once the young person was found not eligible.
-	Milestones ChcMilestones       `json:"milestones"`
+	Milestones CHCMilestones       `json:"milestones"`
 	ReferredOn *openapi_types.Date `json:"referred_on,omitempty"`
 }
 
-// ChcInput What has happened on the NHS continuing healthcare path; dates in order, none in the future.
-type ChcInput struct {
+// CHCInput What has happened on the NHS continuing healthcare path; dates in order, none in the future.
+type CHCInput struct {
 	EligibilityDecidedOn *openapi_types.Date `json:"eligibility_decided_on,omitempty"`
 
 	// Eligible Required once eligibility_decided_on is recorded.
@@ -2827,17 +2827,17 @@ type ChcInput struct {
 	ReferredOn *openapi_types.Date `json:"referred_on,omitempty"`
 }
 
-// ChcMilestones Judged today (or on the day the plan ended). `due` from six months before the due date; `not_applicable`
+// CHCMilestones Judged today (or on the day the plan ended). `due` from six months before the due date; `not_applicable`
 // for the package once the young person was found not eligible.
-type ChcMilestones struct {
+type CHCMilestones struct {
 	EligibilityDecided TransitionMilestone `json:"eligibility_decided"`
 	Identify           TransitionMilestone `json:"identify"`
 	InPlace            TransitionMilestone `json:"in_place"`
 	Refer              TransitionMilestone `json:"refer"`
 }
 
-// ChcPatch defines model for ChcPatch.
-type ChcPatch struct {
+// CHCPatch defines model for ChcPatch.
+type CHCPatch struct {
 	EligibilityDecidedOn *openapi_types.Date `json:"eligibility_decided_on,omitempty"`
 	Eligible             *bool               `json:"eligible,omitempty"`
 	IdentifiedOn         *openapi_types.Date `json:"identified_on,omitempty"`
@@ -2883,7 +2883,7 @@ type Consent struct {
 	CreatedAt time.Time          `json:"created_at"`
 	GivenBy   string             `json:"given_by"`
 	GivenOn   openapi_types.Date `json:"given_on"`
-	Id        openapi_types.UUID `json:"id"`
+	ID        openapi_types.UUID `json:"id"`
 
 	// InForce In force today.
 	InForce           bool                 `json:"in_force"`
@@ -2898,7 +2898,7 @@ type Consent struct {
 	Version         int                 `json:"version"`
 	WithdrawnOn     *openapi_types.Date `json:"withdrawn_on,omitempty"`
 	WithdrawnReason *string             `json:"withdrawn_reason,omitempty"`
-	YoungPersonId   openapi_types.UUID  `json:"young_person_id"`
+	YoungPersonID   openapi_types.UUID  `json:"young_person_id"`
 }
 
 // ConsentInput defines model for ConsentInput.
@@ -2993,7 +2993,7 @@ type Dispute struct {
 	CreatedAt           time.Time           `json:"created_at"`
 	DecisionLetterOn    *openapi_types.Date `json:"decision_letter_on,omitempty"`
 	HearingOn           *openapi_types.Date `json:"hearing_on,omitempty"`
-	Id                  openapi_types.UUID  `json:"id"`
+	ID                  openapi_types.UUID  `json:"id"`
 
 	// Kind tribunal: an appeal to the First-tier Tribunal (SEND); mediation; complaint: the council's complaints procedure.
 	Kind  DisputeKind `json:"kind"`
@@ -3005,13 +3005,13 @@ type Dispute struct {
 	ReceivedOn openapi_types.Date `json:"received_on"`
 	Sections   []PlanSection      `json:"sections"`
 	Status     DisputeStatus      `json:"status"`
-	SubjectId  openapi_types.UUID `json:"subject_id"`
+	SubjectID  openapi_types.UUID `json:"subject_id"`
 
 	// SubjectType The record holding the disputed decision. ehc_plan and annual_review are not yet supported (422).
 	SubjectType   DisputeSubjectType `json:"subject_type"`
 	UpdatedAt     time.Time          `json:"updated_at"`
 	Version       int                `json:"version"`
-	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
 }
 
 // DisputeAbout Tribunal: refusal_to_assess, refusal_to_reassess, refusal_to_issue, plan_contents, amendment, refusal_to_amend, cease.
@@ -3055,8 +3055,8 @@ type DisputeInput struct {
 	ReceivedOn openapi_types.Date `json:"received_on"`
 	Sections   *[]PlanSection     `json:"sections,omitempty"`
 
-	// SubjectId The record of that type; the young person is taken from it.
-	SubjectId openapi_types.UUID `json:"subject_id"`
+	// SubjectID The record of that type; the young person is taken from it.
+	SubjectID openapi_types.UUID `json:"subject_id"`
 
 	// SubjectType The record holding the disputed decision. ehc_plan and annual_review are not yet supported (422).
 	SubjectType DisputeSubjectType `json:"subject_type"`
@@ -3092,22 +3092,22 @@ type DisputeStatus string
 // DisputeSubjectType The record holding the disputed decision. ehc_plan and annual_review are not yet supported (422).
 type DisputeSubjectType string
 
-// EhcAdvice defines model for EhcAdvice.
-type EhcAdvice struct {
+// EHCAdvice defines model for EhcAdvice.
+type EHCAdvice struct {
 	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
-	Adviser     EhcAdviser          `json:"adviser"`
-	Deadline    EhcDeadline         `json:"deadline"`
-	Id          openapi_types.UUID  `json:"id"`
+	Adviser     EHCAdviser          `json:"adviser"`
+	Deadline    EHCDeadline         `json:"deadline"`
+	ID          openapi_types.UUID  `json:"id"`
 	Notes       *string             `json:"notes,omitempty"`
 	Provider    *string             `json:"provider,omitempty"`
 	ReceivedOn  *openapi_types.Date `json:"received_on,omitempty"`
 	RequestedOn openapi_types.Date  `json:"requested_on"`
 }
 
-// EhcAdviceInput defines model for EhcAdviceInput.
-type EhcAdviceInput struct {
+// EHCAdviceInput defines model for EhcAdviceInput.
+type EHCAdviceInput struct {
 	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
-	Adviser EhcAdviser `json:"adviser"`
+	Adviser EHCAdviser `json:"adviser"`
 	Notes   *string    `json:"notes,omitempty"`
 
 	// Provider The service or organisation asked (not a person's name).
@@ -3117,27 +3117,27 @@ type EhcAdviceInput struct {
 	RequestedOn openapi_types.Date `json:"requested_on"`
 }
 
-// EhcAdviceObtained An entry of section K.
-type EhcAdviceObtained struct {
+// EHCAdviceObtained An entry of section K.
+type EHCAdviceObtained struct {
 	// Adviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
-	Adviser EhcAdviser          `json:"adviser"`
+	Adviser EHCAdviser          `json:"adviser"`
 	On      *openapi_types.Date `json:"on,omitempty"`
 	Source  string              `json:"source"`
 }
 
-// EhcAdviceReceivedInput defines model for EhcAdviceReceivedInput.
-type EhcAdviceReceivedInput struct {
+// EHCAdviceReceivedInput defines model for EhcAdviceReceivedInput.
+type EHCAdviceReceivedInput struct {
 	ReceivedOn openapi_types.Date `json:"received_on"`
 }
 
-// EhcAdviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
-type EhcAdviser string
+// EHCAdviser Reg 6(1): the parent or young person's views, educational, medical, educational psychologist, social care, preparation for adulthood (from Year 9), and others the authority or family reasonably ask for.
+type EHCAdviser string
 
-// EhcCeaseReason SEN2 CeaseReason: 1 maximum age; 2 needs met without a plan; 3 higher education; 4 paid employment; 5 transferred to another LA; 6 no longer engaging; 7 left England; 8 deceased; 9 other.
-type EhcCeaseReason string
+// EHCCeaseReason SEN2 CeaseReason: 1 maximum age; 2 needs met without a plan; 3 higher education; 4 paid employment; 5 transferred to another LA; 6 no longer engaging; 7 left England; 8 deceased; 9 other.
+type EHCCeaseReason string
 
-// EhcDeadline defines model for EhcDeadline.
-type EhcDeadline struct {
+// EHCDeadline defines model for EhcDeadline.
+type EHCDeadline struct {
 	// AdjustedDueOn The due date with the recorded exception periods paused; status is judged against it.
 	AdjustedDueOn openapi_types.Date  `json:"adjusted_due_on"`
 	CompletedOn   *openapi_types.Date `json:"completed_on,omitempty"`
@@ -3147,91 +3147,91 @@ type EhcDeadline struct {
 	Status DeadlineStatus     `json:"status"`
 }
 
-// EhcDeadlines defines model for EhcDeadlines.
-type EhcDeadlines struct {
-	DecisionToAssess EhcDeadline `json:"decision_to_assess"`
-	DraftPlanTarget  EhcDeadline `json:"draft_plan_target"`
-	FinalPlan        EhcDeadline `json:"final_plan"`
-	NoPlanNotice     EhcDeadline `json:"no_plan_notice"`
+// EHCDeadlines defines model for EhcDeadlines.
+type EHCDeadlines struct {
+	DecisionToAssess EHCDeadline `json:"decision_to_assess"`
+	DraftPlanTarget  EHCDeadline `json:"draft_plan_target"`
+	FinalPlan        EHCDeadline `json:"final_plan"`
+	NoPlanNotice     EHCDeadline `json:"no_plan_notice"`
 }
 
-// EhcDecision defines model for EhcDecision.
-type EhcDecision struct {
+// EHCDecision defines model for EhcDecision.
+type EHCDecision struct {
 	AppealRightsNotified bool                `json:"appeal_rights_notified"`
 	DecidedOn            openapi_types.Date  `json:"decided_on"`
-	Decision             EhcDecisionDecision `json:"decision"`
+	Decision             EHCDecisionDecision `json:"decision"`
 	Reason               string              `json:"reason"`
 }
 
-// EhcDecisionDecision defines model for EhcDecision.Decision.
-type EhcDecisionDecision string
+// EHCDecisionDecision defines model for EHCDecision.Decision.
+type EHCDecisionDecision string
 
-// EhcDecisionInput defines model for EhcDecisionInput.
-type EhcDecisionInput struct {
+// EHCDecisionInput defines model for EhcDecisionInput.
+type EHCDecisionInput struct {
 	// AppealRightsNotified Required true for not_assess: the notice stated the right to appeal, mediation and IAS.
 	AppealRightsNotified *bool `json:"appeal_rights_notified,omitempty"`
 
 	// DecidedOn The day the decision was notified.
 	DecidedOn openapi_types.Date       `json:"decided_on"`
-	Decision  EhcDecisionInputDecision `json:"decision"`
+	Decision  EHCDecisionInputDecision `json:"decision"`
 	Reason    string                   `json:"reason"`
 }
 
-// EhcDecisionInputDecision defines model for EhcDecisionInput.Decision.
-type EhcDecisionInputDecision string
+// EHCDecisionInputDecision defines model for EHCDecisionInput.Decision.
+type EHCDecisionInputDecision string
 
-// EhcException defines model for EhcException.
-type EhcException struct {
+// EHCException defines model for EhcException.
+type EHCException struct {
 	From openapi_types.Date `json:"from"`
 
 	// Ground (a) school or college closure, (b) early years provider closure, (c) exceptional personal circumstances, (d) absence from the area for 4 weeks or more.
-	Ground EhcExceptionGround `json:"ground"`
+	Ground EHCExceptionGround `json:"ground"`
 	Reason string             `json:"reason"`
 	To     openapi_types.Date `json:"to"`
 }
 
-// EhcExceptionGround (a) school or college closure, (b) early years provider closure, (c) exceptional personal circumstances, (d) absence from the area for 4 weeks or more.
-type EhcExceptionGround string
+// EHCExceptionGround (a) school or college closure, (b) early years provider closure, (c) exceptional personal circumstances, (d) absence from the area for 4 weeks or more.
+type EHCExceptionGround string
 
-// EhcExceptionInput defines model for EhcExceptionInput.
-type EhcExceptionInput struct {
+// EHCExceptionInput defines model for EhcExceptionInput.
+type EHCExceptionInput struct {
 	From openapi_types.Date `json:"from"`
 
 	// Ground (a) school or college closure, (b) early years provider closure, (c) exceptional personal circumstances, (d) absence from the area for 4 weeks or more.
-	Ground EhcExceptionGround `json:"ground"`
+	Ground EHCExceptionGround `json:"ground"`
 	Reason string             `json:"reason"`
 
 	// To Inclusive. Grounds a, b and d need at least 4 weeks.
 	To openapi_types.Date `json:"to"`
 }
 
-// EhcIssueDecision defines model for EhcIssueDecision.
-type EhcIssueDecision struct {
+// EHCIssueDecision defines model for EhcIssueDecision.
+type EHCIssueDecision struct {
 	AppealRightsNotified bool                     `json:"appeal_rights_notified"`
 	DecidedOn            openapi_types.Date       `json:"decided_on"`
-	Decision             EhcIssueDecisionDecision `json:"decision"`
+	Decision             EHCIssueDecisionDecision `json:"decision"`
 	Reason               string                   `json:"reason"`
 }
 
-// EhcIssueDecisionDecision defines model for EhcIssueDecision.Decision.
-type EhcIssueDecisionDecision string
+// EHCIssueDecisionDecision defines model for EHCIssueDecision.Decision.
+type EHCIssueDecisionDecision string
 
-// EhcIssueDecisionInput defines model for EhcIssueDecisionInput.
-type EhcIssueDecisionInput struct {
+// EHCIssueDecisionInput defines model for EhcIssueDecisionInput.
+type EHCIssueDecisionInput struct {
 	// AppealRightsNotified Required true for not_issue.
 	AppealRightsNotified *bool `json:"appeal_rights_notified,omitempty"`
 
 	// DecidedOn The day the decision was notified.
 	DecidedOn openapi_types.Date            `json:"decided_on"`
-	Decision  EhcIssueDecisionInputDecision `json:"decision"`
+	Decision  EHCIssueDecisionInputDecision `json:"decision"`
 	Reason    string                        `json:"reason"`
 }
 
-// EhcIssueDecisionInputDecision defines model for EhcIssueDecisionInput.Decision.
-type EhcIssueDecisionInputDecision string
+// EHCIssueDecisionInputDecision defines model for EHCIssueDecisionInput.Decision.
+type EHCIssueDecisionInputDecision string
 
-// EhcNeed A need in section B (with its SEN2 type and rank), C (health) or D (social care).
-type EhcNeed struct {
+// EHCNeed A need in section B (with its SEN2 type and rank), C (health) or D (social care).
+type EHCNeed struct {
 	Description string `json:"description"`
 
 	// Rank 1 for the primary need; required in section B.
@@ -3240,160 +3240,160 @@ type EhcNeed struct {
 	// Ref A short reference unique in the plan, e.g. B1, used to link outcomes.
 	Ref string `json:"ref"`
 
-	// SenType SEN2 SENtype; required in section B.
-	SenType *EhcNeedSenType `json:"sen_type,omitempty"`
+	// SENType SEN2 SENtype; required in section B.
+	SENType *EHCNeedSENType `json:"sen_type,omitempty"`
 }
 
-// EhcNeedSenType SEN2 SENtype; required in section B.
-type EhcNeedSenType string
+// EHCNeedSENType SEN2 SENtype; required in section B.
+type EHCNeedSENType string
 
-// EhcNeedsAssessment defines model for EhcNeedsAssessment.
-type EhcNeedsAssessment struct {
-	Advice *[]EhcAdvice `json:"advice,omitempty"`
+// EHCNeedsAssessment defines model for EhcNeedsAssessment.
+type EHCNeedsAssessment struct {
+	Advice *[]EHCAdvice `json:"advice,omitempty"`
 
 	// AssessmentOutcome SEN2 AssessmentOutcome once assessing: A pending, Y plan issued (dated the day it was issued), N decided not to issue, W withdrawn.
-	AssessmentOutcome     *EhcNeedsAssessmentAssessmentOutcome `json:"assessment_outcome,omitempty"`
+	AssessmentOutcome     *EHCNeedsAssessmentAssessmentOutcome `json:"assessment_outcome,omitempty"`
 	AssessmentOutcomeDate *openapi_types.Date                  `json:"assessment_outcome_date,omitempty"`
 	CreatedAt             time.Time                            `json:"created_at"`
-	Deadlines             EhcDeadlines                         `json:"deadlines"`
-	Decision              *EhcDecision                         `json:"decision,omitempty"`
+	Deadlines             EHCDeadlines                         `json:"deadlines"`
+	Decision              *EHCDecision                         `json:"decision,omitempty"`
 
 	// DraftServedOn The first draft plan sent to the family.
 	DraftServedOn *openapi_types.Date `json:"draft_served_on,omitempty"`
-	Exceptions    []EhcException      `json:"exceptions"`
-	Id            openapi_types.UUID  `json:"id"`
+	Exceptions    []EHCException      `json:"exceptions"`
+	ID            openapi_types.UUID  `json:"id"`
 
 	// InYouthCustody SEN2 RYA.
 	InYouthCustody *bool               `json:"in_youth_custody,omitempty"`
-	IssueDecision  *EhcIssueDecision   `json:"issue_decision,omitempty"`
-	MeetingId      *openapi_types.UUID `json:"meeting_id,omitempty"`
+	IssueDecision  *EHCIssueDecision   `json:"issue_decision,omitempty"`
+	MeetingID      *openapi_types.UUID `json:"meeting_id,omitempty"`
 	Notes          *string             `json:"notes,omitempty"`
 
 	// PlanIssuedOn The final plan issued.
 	PlanIssuedOn *openapi_types.Date `json:"plan_issued_on,omitempty"`
 	ReceivedOn   openapi_types.Date  `json:"received_on"`
-	ReferralId   *openapi_types.UUID `json:"referral_id,omitempty"`
+	ReferralID   *openapi_types.UUID `json:"referral_id,omitempty"`
 
 	// RequestOutcome SEN2 RequestOutcome: A pending, Y assess, N not assess, W withdrawn.
-	RequestOutcome     EhcNeedsAssessmentRequestOutcome `json:"request_outcome"`
+	RequestOutcome     EHCNeedsAssessmentRequestOutcome `json:"request_outcome"`
 	RequestOutcomeDate *openapi_types.Date              `json:"request_outcome_date,omitempty"`
 
 	// RequestedBy Who asked (SEN2 RequestSource). Only a parent, a young person aged 16-25 or a school or college may request (s.36(1)); others bring the child to the authority's attention.
-	RequestedBy EhcRequester     `json:"requested_by"`
-	Status      EhcRequestStatus `json:"status"`
+	RequestedBy EHCRequester     `json:"requested_by"`
+	Status      EHCRequestStatus `json:"status"`
 	UpdatedAt   time.Time        `json:"updated_at"`
 	Version     int              `json:"version"`
 
 	// Week20ExceptionsApply SEN2 Week20: exceptions apply to the 20-week limit.
 	Week20ExceptionsApply bool               `json:"week20_exceptions_apply"`
-	Withdrawal            *EhcWithdrawal     `json:"withdrawal,omitempty"`
-	YoungPersonId         openapi_types.UUID `json:"young_person_id"`
+	Withdrawal            *EHCWithdrawal     `json:"withdrawal,omitempty"`
+	YoungPersonID         openapi_types.UUID `json:"young_person_id"`
 }
 
-// EhcNeedsAssessmentAssessmentOutcome SEN2 AssessmentOutcome once assessing: A pending, Y plan issued (dated the day it was issued), N decided not to issue, W withdrawn.
-type EhcNeedsAssessmentAssessmentOutcome string
+// EHCNeedsAssessmentAssessmentOutcome SEN2 AssessmentOutcome once assessing: A pending, Y plan issued (dated the day it was issued), N decided not to issue, W withdrawn.
+type EHCNeedsAssessmentAssessmentOutcome string
 
-// EhcNeedsAssessmentRequestOutcome SEN2 RequestOutcome: A pending, Y assess, N not assess, W withdrawn.
-type EhcNeedsAssessmentRequestOutcome string
+// EHCNeedsAssessmentRequestOutcome SEN2 RequestOutcome: A pending, Y assess, N not assess, W withdrawn.
+type EHCNeedsAssessmentRequestOutcome string
 
-// EhcNeedsAssessmentInput defines model for EhcNeedsAssessmentInput.
-type EhcNeedsAssessmentInput struct {
+// EHCNeedsAssessmentInput defines model for EhcNeedsAssessmentInput.
+type EHCNeedsAssessmentInput struct {
 	// InYouthCustody The request was made while the young person was in relevant youth accommodation (SEN2 RYA).
 	InYouthCustody *bool `json:"in_youth_custody,omitempty"`
 
-	// MeetingId The multi-agency panel (a `map` meeting about the same young person) whose decision was to request an assessment.
-	MeetingId *openapi_types.UUID `json:"meeting_id,omitempty"`
+	// MeetingID The multi-agency panel (a `map` meeting about the same young person) whose decision was to request an assessment.
+	MeetingID *openapi_types.UUID `json:"meeting_id,omitempty"`
 	Notes     *string             `json:"notes,omitempty"`
 
 	// ReceivedOn The day the authority received the request; starts the 20-week clock. Not in the future.
 	ReceivedOn openapi_types.Date `json:"received_on"`
 
-	// ReferralId The pathway referral this request came from; must be the same young person's.
-	ReferralId *openapi_types.UUID `json:"referral_id,omitempty"`
+	// ReferralID The pathway referral this request came from; must be the same young person's.
+	ReferralID *openapi_types.UUID `json:"referral_id,omitempty"`
 
 	// RequestedBy Who asked (SEN2 RequestSource). Only a parent, a young person aged 16-25 or a school or college may request (s.36(1)); others bring the child to the authority's attention.
-	RequestedBy   EhcRequester       `json:"requested_by"`
-	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+	RequestedBy   EHCRequester       `json:"requested_by"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
 }
 
-// EhcNeedsAssessmentPage defines model for EhcNeedsAssessmentPage.
-type EhcNeedsAssessmentPage struct {
-	Items      []EhcNeedsAssessment `json:"items"`
+// EHCNeedsAssessmentPage defines model for EhcNeedsAssessmentPage.
+type EHCNeedsAssessmentPage struct {
+	Items      []EHCNeedsAssessment `json:"items"`
 	NextCursor *string              `json:"next_cursor,omitempty"`
 }
 
-// EhcOutcome defines model for EhcOutcome.
-type EhcOutcome struct {
+// EHCOutcome defines model for EhcOutcome.
+type EHCOutcome struct {
 	Description string `json:"description"`
 
 	// Needs Refs of the needs in B, C or D this outcome addresses.
 	Needs []string `json:"needs"`
 
-	// PfaArea Preparing for Adulthood: employment and higher education, independent living, friends relationships and community, good health.
-	PfaArea *PfAArea `json:"pfa_area,omitempty"`
+	// PFAArea Preparing for Adulthood: employment and higher education, independent living, friends relationships and community, good health.
+	PFAArea *PfAArea `json:"pfa_area,omitempty"`
 	Ref     string   `json:"ref"`
 }
 
-// EhcPersonalBudget Section J.
-type EhcPersonalBudget struct {
+// EHCPersonalBudget Section J.
+type EHCPersonalBudget struct {
 	Lines []struct {
 		// AmountPence A year's amount in pence.
 		AmountPence int                          `json:"amount_pence"`
-		Stream      EhcPersonalBudgetLinesStream `json:"stream"`
+		Stream      EHCPersonalBudgetLinesStream `json:"stream"`
 	} `json:"lines"`
-	Type EhcPersonalBudgetType `json:"type"`
+	Type EHCPersonalBudgetType `json:"type"`
 }
 
-// EhcPersonalBudgetLinesStream defines model for EhcPersonalBudget.Lines.Stream.
-type EhcPersonalBudgetLinesStream string
+// EHCPersonalBudgetLinesStream defines model for EHCPersonalBudget.Lines.Stream.
+type EHCPersonalBudgetLinesStream string
 
-// EhcPersonalBudgetType defines model for EhcPersonalBudget.Type.
-type EhcPersonalBudgetType string
+// EHCPersonalBudgetType defines model for EHCPersonalBudget.Type.
+type EHCPersonalBudgetType string
 
-// EhcPhaseTransferInput defines model for EhcPhaseTransferInput.
-type EhcPhaseTransferInput struct {
-	Kind EhcPhaseTransferInputKind `json:"kind"`
+// EHCPhaseTransferInput defines model for EhcPhaseTransferInput.
+type EHCPhaseTransferInput struct {
+	Kind EHCPhaseTransferInputKind `json:"kind"`
 
 	// TransferOn The day the child or young person moves.
 	TransferOn openapi_types.Date `json:"transfer_on"`
 }
 
-// EhcPhaseTransferInputKind defines model for EhcPhaseTransferInput.Kind.
-type EhcPhaseTransferInputKind string
+// EHCPhaseTransferInputKind defines model for EHCPhaseTransferInput.Kind.
+type EHCPhaseTransferInputKind string
 
-// EhcPlacement Section I: blank in a draft; required in a final plan.
-type EhcPlacement struct {
+// EHCPlacement Section I: blank in a draft; required in a final plan.
+type EHCPlacement struct {
 	// Residential The placement is residential (SEN2 PlanRes / RES).
 	Residential *bool                    `json:"residential,omitempty"`
 	SettingName *string                  `json:"setting_name,omitempty"`
-	SettingType *EhcPlacementSettingType `json:"setting_type,omitempty"`
-	Ukprn       *string                  `json:"ukprn,omitempty"`
-	Urn         *string                  `json:"urn,omitempty"`
+	SettingType *EHCPlacementSettingType `json:"setting_type,omitempty"`
+	UKPRN       *string                  `json:"ukprn,omitempty"`
+	URN         *string                  `json:"urn,omitempty"`
 
 	// WorkBasedLearning The provision includes work-based learning (SEN2 PlanWBP / WBP).
 	WorkBasedLearning *bool `json:"work_based_learning,omitempty"`
 }
 
-// EhcPlacementSettingType defines model for EhcPlacement.SettingType.
-type EhcPlacementSettingType string
+// EHCPlacementSettingType defines model for EHCPlacement.SettingType.
+type EHCPlacementSettingType string
 
-// EhcPlan defines model for EhcPlan.
-type EhcPlan struct {
+// EHCPlan defines model for EhcPlan.
+type EHCPlan struct {
 	Cessation *struct {
 		CeasesOn  openapi_types.Date `json:"ceases_on"`
 		DecidedOn openapi_types.Date `json:"decided_on"`
 		Notes     *string            `json:"notes,omitempty"`
 
 		// Reason SEN2 CeaseReason: 1 maximum age; 2 needs met without a plan; 3 higher education; 4 paid employment; 5 transferred to another LA; 6 no longer engaging; 7 left England; 8 deceased; 9 other.
-		Reason            EhcCeaseReason `json:"reason"`
+		Reason            EHCCeaseReason `json:"reason"`
 		ReasonDescription string         `json:"reason_description"`
 	} `json:"cessation,omitempty"`
 	CreatedAt    time.Time           `json:"created_at"`
-	EhcRequestId *openapi_types.UUID `json:"ehc_request_id,omitempty"`
+	EHCRequestID *openapi_types.UUID `json:"ehc_request_id,omitempty"`
 
 	// FirstIssuedOn SEN2 StartDate.
 	FirstIssuedOn *openapi_types.Date `json:"first_issued_on,omitempty"`
-	Id            openapi_types.UUID  `json:"id"`
+	ID            openapi_types.UUID  `json:"id"`
 
 	// InForceVersion The final version in force.
 	InForceVersion *int                `json:"in_force_version,omitempty"`
@@ -3405,37 +3405,37 @@ type EhcPlan struct {
 	NextReview     *Milestone          `json:"next_review,omitempty"`
 	PhaseTransfer  *struct {
 		Deadline   Milestone                `json:"deadline"`
-		Kind       EhcPlanPhaseTransferKind `json:"kind"`
+		Kind       EHCPlanPhaseTransferKind `json:"kind"`
 		TransferOn openapi_types.Date       `json:"transfer_on"`
 	} `json:"phase_transfer,omitempty"`
 
 	// Status draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
-	Status            EhcPlanStatus      `json:"status"`
-	TransferredFromLa *string            `json:"transferred_from_la,omitempty"`
+	Status            EHCPlanStatus      `json:"status"`
+	TransferredFromLA *string            `json:"transferred_from_la,omitempty"`
 	UpdatedAt         time.Time          `json:"updated_at"`
 	Version           int                `json:"version"`
-	Versions          []EhcPlanVersion   `json:"versions"`
-	YoungPersonId     openapi_types.UUID `json:"young_person_id"`
+	Versions          []EHCPlanVersion   `json:"versions"`
+	YoungPersonID     openapi_types.UUID `json:"young_person_id"`
 }
 
-// EhcPlanPhaseTransferKind defines model for EhcPlan.PhaseTransfer.Kind.
-type EhcPlanPhaseTransferKind string
+// EHCPlanPhaseTransferKind defines model for EHCPlan.PhaseTransfer.Kind.
+type EHCPlanPhaseTransferKind string
 
-// EhcPlanAmendmentInput defines model for EhcPlanAmendmentInput.
-type EhcPlanAmendmentInput struct {
-	// AnnualReviewId The review of this plan that led to the amendment.
-	AnnualReviewId *openapi_types.UUID `json:"annual_review_id,omitempty"`
+// EHCPlanAmendmentInput defines model for EhcPlanAmendmentInput.
+type EHCPlanAmendmentInput struct {
+	// AnnualReviewID The review of this plan that led to the amendment.
+	AnnualReviewID *openapi_types.UUID `json:"annual_review_id,omitempty"`
 
 	// NoticeOn The day the proposed amendments and evidence were sent.
 	NoticeOn openapi_types.Date `json:"notice_on"`
 	Reason   string             `json:"reason"`
 
 	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
-	Sections EhcPlanSections `json:"sections"`
+	Sections EHCPlanSections `json:"sections"`
 }
 
-// EhcPlanCeaseInput defines model for EhcPlanCeaseInput.
-type EhcPlanCeaseInput struct {
+// EHCPlanCeaseInput defines model for EhcPlanCeaseInput.
+type EHCPlanCeaseInput struct {
 	// AppealRightsNotified Required true except for reasons 5, 7 and 8.
 	AppealRightsNotified *bool `json:"appeal_rights_notified,omitempty"`
 
@@ -3447,82 +3447,82 @@ type EhcPlanCeaseInput struct {
 	Notes     *string            `json:"notes,omitempty"`
 
 	// Reason SEN2 CeaseReason: 1 maximum age; 2 needs met without a plan; 3 higher education; 4 paid employment; 5 transferred to another LA; 6 no longer engaging; 7 left England; 8 deceased; 9 other.
-	Reason EhcCeaseReason `json:"reason"`
+	Reason EHCCeaseReason `json:"reason"`
 }
 
-// EhcPlanDraftInput defines model for EhcPlanDraftInput.
-type EhcPlanDraftInput struct {
+// EHCPlanDraftInput defines model for EhcPlanDraftInput.
+type EHCPlanDraftInput struct {
 	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
-	Sections EhcPlanSections `json:"sections"`
+	Sections EHCPlanSections `json:"sections"`
 }
 
-// EhcPlanInput defines model for EhcPlanInput.
-type EhcPlanInput struct {
-	// EhcRequestId The request the authority decided to issue a plan on; omit for a plan transferred in.
-	EhcRequestId *openapi_types.UUID `json:"ehc_request_id,omitempty"`
+// EHCPlanInput defines model for EhcPlanInput.
+type EHCPlanInput struct {
+	// EHCRequestID The request the authority decided to issue a plan on; omit for a plan transferred in.
+	EHCRequestID *openapi_types.UUID `json:"ehc_request_id,omitempty"`
 
 	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
-	Sections EhcPlanSections `json:"sections"`
+	Sections EHCPlanSections `json:"sections"`
 
-	// TransferredFromLa For a plan transferred in (no ehc_request_id): the DfE number of the authority it came from (SEN2 TransferLA).
-	TransferredFromLa *string            `json:"transferred_from_la,omitempty"`
-	YoungPersonId     openapi_types.UUID `json:"young_person_id"`
+	// TransferredFromLA For a plan transferred in (no ehc_request_id): the DfE number of the authority it came from (SEN2 TransferLA).
+	TransferredFromLA *string            `json:"transferred_from_la,omitempty"`
+	YoungPersonID     openapi_types.UUID `json:"young_person_id"`
 }
 
-// EhcPlanIssueInput defines model for EhcPlanIssueInput.
-type EhcPlanIssueInput struct {
+// EHCPlanIssueInput defines model for EhcPlanIssueInput.
+type EHCPlanIssueInput struct {
 	// FamilyAgreedEarly The family responded and agreed before their comment period ended.
 	FamilyAgreedEarly *bool              `json:"family_agreed_early,omitempty"`
 	IssuedOn          openapi_types.Date `json:"issued_on"`
 
 	// Placement Section I: blank in a draft; required in a final plan.
-	Placement *EhcPlacement `json:"placement,omitempty"`
+	Placement *EHCPlacement `json:"placement,omitempty"`
 
 	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
-	Sections *EhcPlanSections `json:"sections,omitempty"`
+	Sections *EHCPlanSections `json:"sections,omitempty"`
 }
 
-// EhcPlanPage defines model for EhcPlanPage.
-type EhcPlanPage struct {
-	Items      []EhcPlan `json:"items"`
+// EHCPlanPage defines model for EhcPlanPage.
+type EHCPlanPage struct {
+	Items      []EHCPlan `json:"items"`
 	NextCursor *string   `json:"next_cursor,omitempty"`
 }
 
-// EhcPlanSections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
-type EhcPlanSections struct {
+// EHCPlanSections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
+type EHCPlanSections struct {
 	// A Section A: views, interests and aspirations, in the child's or young person's own words where they can give them.
-	A *EhcViews       `json:"a,omitempty"`
-	B *[]EhcNeed      `json:"b,omitempty"`
-	C *[]EhcNeed      `json:"c,omitempty"`
-	D *[]EhcNeed      `json:"d,omitempty"`
-	E *[]EhcOutcome   `json:"e,omitempty"`
-	F *[]EhcProvision `json:"f,omitempty"`
-	G *[]EhcProvision `json:"g,omitempty"`
+	A *EHCViews       `json:"a,omitempty"`
+	B *[]EHCNeed      `json:"b,omitempty"`
+	C *[]EHCNeed      `json:"c,omitempty"`
+	D *[]EHCNeed      `json:"d,omitempty"`
+	E *[]EHCOutcome   `json:"e,omitempty"`
+	F *[]EHCProvision `json:"f,omitempty"`
+	G *[]EHCProvision `json:"g,omitempty"`
 
 	// H1 Social care provision under s.2 CSDPA 1970: under 18s only.
-	H1 *[]EhcProvision `json:"h1,omitempty"`
-	H2 *[]EhcProvision `json:"h2,omitempty"`
+	H1 *[]EHCProvision `json:"h1,omitempty"`
+	H2 *[]EHCProvision `json:"h2,omitempty"`
 
 	// I Section I: blank in a draft; required in a final plan.
-	I *EhcPlacement `json:"i,omitempty"`
+	I *EHCPlacement `json:"i,omitempty"`
 
 	// J Section J.
-	J *EhcPersonalBudget   `json:"j,omitempty"`
-	K *[]EhcAdviceObtained `json:"k,omitempty"`
+	J *EHCPersonalBudget   `json:"j,omitempty"`
+	K *[]EHCAdviceObtained `json:"k,omitempty"`
 }
 
-// EhcPlanServeInput defines model for EhcPlanServeInput.
-type EhcPlanServeInput struct {
+// EHCPlanServeInput defines model for EhcPlanServeInput.
+type EHCPlanServeInput struct {
 	ServedOn openapi_types.Date `json:"served_on"`
 }
 
-// EhcPlanStatus draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
-type EhcPlanStatus string
+// EHCPlanStatus draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
+type EHCPlanStatus string
 
-// EhcPlanVersion defines model for EhcPlanVersion.
-type EhcPlanVersion struct {
+// EHCPlanVersion defines model for EhcPlanVersion.
+type EHCPlanVersion struct {
 	AmendmentFinal *Milestone          `json:"amendment_final,omitempty"`
-	AnnualReviewId *openapi_types.UUID `json:"annual_review_id,omitempty"`
+	AnnualReviewID *openapi_types.UUID `json:"annual_review_id,omitempty"`
 
 	// CommentsDueOn Last day of the family's comment period.
 	CommentsDueOn *openapi_types.Date `json:"comments_due_on,omitempty"`
@@ -3532,20 +3532,20 @@ type EhcPlanVersion struct {
 	Frozen   bool                `json:"frozen"`
 	InForce  *bool               `json:"in_force,omitempty"`
 	IssuedOn *openapi_types.Date `json:"issued_on,omitempty"`
-	Kind     EhcPlanVersionKind  `json:"kind"`
+	Kind     EHCPlanVersionKind  `json:"kind"`
 	Number   int                 `json:"number"`
 	Reason   *string             `json:"reason,omitempty"`
 
 	// Sections Sections A to K (Reg 12). Outcomes link to needs and provision to outcomes by ref.
-	Sections EhcPlanSections     `json:"sections"`
+	Sections EHCPlanSections     `json:"sections"`
 	ServedOn *openapi_types.Date `json:"served_on,omitempty"`
 }
 
-// EhcPlanVersionKind defines model for EhcPlanVersion.Kind.
-type EhcPlanVersionKind string
+// EHCPlanVersionKind defines model for EHCPlanVersion.Kind.
+type EHCPlanVersionKind string
 
-// EhcProvision A line of section F, G, H1 or H2: specific and quantified.
-type EhcProvision struct {
+// EHCProvision A line of section F, G, H1 or H2: specific and quantified.
+type EHCProvision struct {
 	HowLong  string `json:"how_long"`
 	HowOften string `json:"how_often"`
 
@@ -3556,14 +3556,14 @@ type EhcProvision struct {
 	Who      string    `json:"who"`
 }
 
-// EhcRequestStatus defines model for EhcRequestStatus.
-type EhcRequestStatus string
+// EHCRequestStatus defines model for EhcRequestStatus.
+type EHCRequestStatus string
 
-// EhcRequester Who asked (SEN2 RequestSource). Only a parent, a young person aged 16-25 or a school or college may request (s.36(1)); others bring the child to the authority's attention.
-type EhcRequester string
+// EHCRequester Who asked (SEN2 RequestSource). Only a parent, a young person aged 16-25 or a school or college may request (s.36(1)); others bring the child to the authority's attention.
+type EHCRequester string
 
-// EhcTimelinessReport defines model for EhcTimelinessReport.
-type EhcTimelinessReport struct {
+// EHCTimelinessReport defines model for EhcTimelinessReport.
+type EHCTimelinessReport struct {
 	AnnualReviews struct {
 		DecidedWithin4Weeks OnTime `json:"decided_within_4_weeks"`
 		HeldByDueDate       OnTime `json:"held_by_due_date"`
@@ -3581,25 +3581,25 @@ type EhcTimelinessReport struct {
 	To openapi_types.Date `json:"to"`
 }
 
-// EhcViews Section A: views, interests and aspirations, in the child's or young person's own words where they can give them.
-type EhcViews struct {
+// EHCViews Section A: views, interests and aspirations, in the child's or young person's own words where they can give them.
+type EHCViews struct {
 	Aspirations *string             `json:"aspirations,omitempty"`
 	Interests   *string             `json:"interests,omitempty"`
 	Views       *string             `json:"views,omitempty"`
-	WhoseWords  *EhcViewsWhoseWords `json:"whose_words,omitempty"`
+	WhoseWords  *EHCViewsWhoseWords `json:"whose_words,omitempty"`
 }
 
-// EhcViewsWhoseWords defines model for EhcViews.WhoseWords.
-type EhcViewsWhoseWords string
+// EHCViewsWhoseWords defines model for EHCViews.WhoseWords.
+type EHCViewsWhoseWords string
 
-// EhcWithdrawal defines model for EhcWithdrawal.
-type EhcWithdrawal struct {
+// EHCWithdrawal defines model for EhcWithdrawal.
+type EHCWithdrawal struct {
 	Reason      string             `json:"reason"`
 	WithdrawnOn openapi_types.Date `json:"withdrawn_on"`
 }
 
-// EhcWithdrawalInput defines model for EhcWithdrawalInput.
-type EhcWithdrawalInput struct {
+// EHCWithdrawalInput defines model for EhcWithdrawalInput.
+type EHCWithdrawalInput struct {
 	Reason string `json:"reason"`
 
 	// WithdrawnOn Defaults to today.
@@ -3631,16 +3631,16 @@ type Ethnicity string
 type FamilyAssessment struct {
 	// AssessmentNumber 1 for the first assessment, 2 for its first review, and so on.
 	AssessmentNumber       int                 `json:"assessment_number"`
-	AssessorPractitionerId *openapi_types.UUID `json:"assessor_practitioner_id,omitempty"`
+	AssessorPractitionerID *openapi_types.UUID `json:"assessor_practitioner_id,omitempty"`
 	CreatedAt              time.Time           `json:"created_at"`
-	Id                     openapi_types.UUID  `json:"id"`
+	ID                     openapi_types.UUID  `json:"id"`
 
 	// Kind family_assessment (early help, CAF-type) or safeguarding_assessment (CAFA, a social-work Children and Families Assessment).
 	Kind AssessmentKind `json:"kind"`
 
-	// PreviousId The assessment this one reviews.
-	PreviousId *openapi_types.UUID `json:"previous_id,omitempty"`
-	ReferralId openapi_types.UUID  `json:"referral_id"`
+	// PreviousID The assessment this one reviews.
+	PreviousID *openapi_types.UUID `json:"previous_id,omitempty"`
+	ReferralID openapi_types.UUID  `json:"referral_id"`
 	ReviewedAt *time.Time          `json:"reviewed_at,omitempty"`
 
 	// Sections One assessment with multiple dimensions.
@@ -3649,13 +3649,13 @@ type FamilyAssessment struct {
 	SubmittedAt   *time.Time         `json:"submitted_at,omitempty"`
 	UpdatedAt     time.Time          `json:"updated_at"`
 	Version       int                `json:"version"`
-	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
 }
 
 // FamilyAssessmentInput defines model for FamilyAssessmentInput.
 type FamilyAssessmentInput struct {
-	AssessorPractitionerId *openapi_types.UUID `json:"assessor_practitioner_id,omitempty"`
-	ReferralId             openapi_types.UUID  `json:"referral_id"`
+	AssessorPractitionerID *openapi_types.UUID `json:"assessor_practitioner_id,omitempty"`
+	ReferralID             openapi_types.UUID  `json:"referral_id"`
 
 	// Sections One assessment with multiple dimensions.
 	Sections *AssessmentSections `json:"sections,omitempty"`
@@ -3669,7 +3669,7 @@ type FamilyAssessmentPage struct {
 
 // FamilyAssessmentPatch defines model for FamilyAssessmentPatch.
 type FamilyAssessmentPatch struct {
-	AssessorPractitionerId *openapi_types.UUID `json:"assessor_practitioner_id,omitempty"`
+	AssessorPractitionerID *openapi_types.UUID `json:"assessor_practitioner_id,omitempty"`
 
 	// Sections One assessment with multiple dimensions.
 	Sections *AssessmentSections `json:"sections,omitempty"`
@@ -3708,17 +3708,17 @@ type HealthStatus string
 
 // Involvement defines model for Involvement.
 type Involvement struct {
-	// ConsentId The consent relied on.
-	ConsentId *openapi_types.UUID `json:"consent_id,omitempty"`
+	// ConsentID The consent relied on.
+	ConsentID *openapi_types.UUID `json:"consent_id,omitempty"`
 	CreatedAt time.Time           `json:"created_at"`
 
 	// Current In effect today.
 	Current        bool                `json:"current"`
 	EndedOn        *openapi_types.Date `json:"ended_on,omitempty"`
-	Id             openapi_types.UUID  `json:"id"`
+	ID             openapi_types.UUID  `json:"id"`
 	Notes          *string             `json:"notes,omitempty"`
-	OrganisationId openapi_types.UUID  `json:"organisation_id"`
-	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+	OrganisationID openapi_types.UUID  `json:"organisation_id"`
+	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
 
 	// Role recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
 	Role               InvolvementRole    `json:"role"`
@@ -3726,7 +3726,7 @@ type Involvement struct {
 	StartedOn          openapi_types.Date `json:"started_on"`
 	UpdatedAt          time.Time          `json:"updated_at"`
 	Version            int                `json:"version"`
-	YoungPersonId      openapi_types.UUID `json:"young_person_id"`
+	YoungPersonID      openapi_types.UUID `json:"young_person_id"`
 }
 
 // InvolvementInput defines model for InvolvementInput.
@@ -3734,10 +3734,10 @@ type InvolvementInput struct {
 	// EndedOn The day the involvement ended; from that day it grants no access.
 	EndedOn        *openapi_types.Date `json:"ended_on,omitempty"`
 	Notes          *string             `json:"notes,omitempty"`
-	OrganisationId openapi_types.UUID  `json:"organisation_id"`
+	OrganisationID openapi_types.UUID  `json:"organisation_id"`
 
-	// PractitionerId Must belong to the organisation.
-	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+	// PractitionerID Must belong to the organisation.
+	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
 
 	// Role recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
 	Role InvolvementRole `json:"role"`
@@ -3759,7 +3759,7 @@ type InvolvementPage struct {
 type InvolvementPatch struct {
 	EndedOn        *openapi_types.Date `json:"ended_on,omitempty"`
 	Notes          *string             `json:"notes,omitempty"`
-	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
 
 	// Role recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
 	Role *InvolvementRole `json:"role,omitempty"`
@@ -3768,20 +3768,20 @@ type InvolvementPatch struct {
 // InvolvementRole recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
 type InvolvementRole string
 
-// MapDecision defines model for MapDecision.
-type MapDecision struct {
-	CostBand MapDecisionCostBand `json:"cost_band"`
-	Outcome  MapDecisionOutcome  `json:"outcome"`
+// MAPDecision defines model for MapDecision.
+type MAPDecision struct {
+	CostBand MAPDecisionCostBand `json:"cost_band"`
+	Outcome  MAPDecisionOutcome  `json:"outcome"`
 
 	// Solution The high-cost or high-complexity solution considered.
 	Solution string `json:"solution"`
 }
 
-// MapDecisionCostBand defines model for MapDecision.CostBand.
-type MapDecisionCostBand string
+// MAPDecisionCostBand defines model for MAPDecision.CostBand.
+type MAPDecisionCostBand string
 
-// MapDecisionOutcome defines model for MapDecision.Outcome.
-type MapDecisionOutcome string
+// MAPDecisionOutcome defines model for MAPDecision.Outcome.
+type MAPDecisionOutcome string
 
 // Meeting defines model for Meeting.
 type Meeting struct {
@@ -3794,15 +3794,15 @@ type Meeting struct {
 	Decisions      []string           `json:"decisions"`
 	FamilySaid     *string            `json:"family_said,omitempty"`
 	HeldOn         openapi_types.Date `json:"held_on"`
-	Id             openapi_types.UUID `json:"id"`
-	MapDecision    *MapDecision       `json:"map_decision,omitempty"`
-	ReferralId     openapi_types.UUID `json:"referral_id"`
+	ID             openapi_types.UUID `json:"id"`
+	MAPDecision    *MAPDecision       `json:"map_decision,omitempty"`
+	ReferralID     openapi_types.UUID `json:"referral_id"`
 
 	// Type allocation meeting; mam multi-agency meeting; map multi-agency panel; taf team around the family; family_service_plan; review.
 	Type          MeetingType        `json:"type"`
 	UpdatedAt     time.Time          `json:"updated_at"`
 	Version       int                `json:"version"`
-	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
 }
 
 // MeetingInput defines model for MeetingInput.
@@ -3814,8 +3814,8 @@ type MeetingInput struct {
 	// FamilySaid What the child and family said.
 	FamilySaid  *string            `json:"family_said,omitempty"`
 	HeldOn      openapi_types.Date `json:"held_on"`
-	MapDecision *MapDecision       `json:"map_decision,omitempty"`
-	ReferralId  openapi_types.UUID `json:"referral_id"`
+	MAPDecision *MAPDecision       `json:"map_decision,omitempty"`
+	ReferralID  openapi_types.UUID `json:"referral_id"`
 
 	// Type allocation meeting; mam multi-agency meeting; map multi-agency panel; taf team around the family; family_service_plan; review.
 	Type MeetingType `json:"type"`
@@ -3833,7 +3833,7 @@ type MeetingPatch struct {
 	Decisions   *[]string           `json:"decisions,omitempty"`
 	FamilySaid  *string             `json:"family_said,omitempty"`
 	HeldOn      *openapi_types.Date `json:"held_on,omitempty"`
-	MapDecision *MapDecision        `json:"map_decision,omitempty"`
+	MAPDecision *MAPDecision        `json:"map_decision,omitempty"`
 }
 
 // MeetingType allocation meeting; mam multi-agency meeting; map multi-agency panel; taf team around the family; family_service_plan; review.
@@ -3860,16 +3860,16 @@ type OnTime struct {
 // Organisation defines model for Organisation.
 type Organisation struct {
 	CreatedAt time.Time          `json:"created_at"`
-	Id        openapi_types.UUID `json:"id"`
+	ID        openapi_types.UUID `json:"id"`
 	Locality  *string            `json:"locality,omitempty"`
 	Name      string             `json:"name"`
 	OdsCode   *string            `json:"ods_code,omitempty"`
 
 	// Type pvi_nursery: private, voluntary or independent early-years provider; pru: pupil referral unit (pru_primary, pru_secondary and pru_medical where the phase is known).
 	Type      OrganisationType `json:"type"`
-	Ukprn     *string          `json:"ukprn,omitempty"`
+	UKPRN     *string          `json:"ukprn,omitempty"`
 	UpdatedAt time.Time        `json:"updated_at"`
-	Urn       *string          `json:"urn,omitempty"`
+	URN       *string          `json:"urn,omitempty"`
 
 	// Version Row version; the ETag is derived from it.
 	Version int `json:"version"`
@@ -3886,11 +3886,11 @@ type OrganisationInput struct {
 	// Type pvi_nursery: private, voluntary or independent early-years provider; pru: pupil referral unit (pru_primary, pru_secondary and pru_medical where the phase is known).
 	Type OrganisationType `json:"type"`
 
-	// Ukprn UK provider reference number (colleges).
-	Ukprn *string `json:"ukprn,omitempty"`
+	// UKPRN UK provider reference number (colleges).
+	UKPRN *string `json:"ukprn,omitempty"`
 
-	// Urn DfE unique reference number (schools, early-years settings).
-	Urn *string `json:"urn,omitempty"`
+	// URN DfE unique reference number (schools, early-years settings).
+	URN *string `json:"urn,omitempty"`
 }
 
 // OrganisationPage defines model for OrganisationPage.
@@ -3907,8 +3907,8 @@ type OrganisationPatch struct {
 
 	// Type pvi_nursery: private, voluntary or independent early-years provider; pru: pupil referral unit (pru_primary, pru_secondary and pru_medical where the phase is known).
 	Type  *OrganisationType `json:"type,omitempty"`
-	Ukprn *string           `json:"ukprn,omitempty"`
-	Urn   *string           `json:"urn,omitempty"`
+	UKPRN *string           `json:"ukprn,omitempty"`
+	URN   *string           `json:"urn,omitempty"`
 }
 
 // OrganisationType pvi_nursery: private, voluntary or independent early-years provider; pru: pupil referral unit (pru_primary, pru_secondary and pru_medical where the phase is known).
@@ -3927,19 +3927,19 @@ type OutcomeRating struct {
 type PathwayFeedback struct {
 	CreatedAt      time.Time           `json:"created_at"`
 	From           FeedbackFrom        `json:"from"`
-	Id             openapi_types.UUID  `json:"id"`
-	MeetingId      *openapi_types.UUID `json:"meeting_id,omitempty"`
+	ID             openapi_types.UUID  `json:"id"`
+	MeetingID      *openapi_types.UUID `json:"meeting_id,omitempty"`
 	NextSteps      *string             `json:"next_steps,omitempty"`
 	NotWorking     *string             `json:"not_working,omitempty"`
 	OutcomeRatings []OutcomeRating     `json:"outcome_ratings"`
-	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
+	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
 
 	// ProfessionalRole For professionals: whether they are the referral's engagement lead.
 	ProfessionalRole *PathwayFeedbackProfessionalRole `json:"professional_role,omitempty"`
-	ReferralId       openapi_types.UUID               `json:"referral_id"`
+	ReferralID       openapi_types.UUID               `json:"referral_id"`
 	Version          int                              `json:"version"`
 	WorkingWell      *string                          `json:"working_well,omitempty"`
-	YoungPersonId    openapi_types.UUID               `json:"young_person_id"`
+	YoungPersonID    openapi_types.UUID               `json:"young_person_id"`
 }
 
 // PathwayFeedbackProfessionalRole For professionals: whether they are the referral's engagement lead.
@@ -3948,14 +3948,14 @@ type PathwayFeedbackProfessionalRole string
 // PathwayFeedbackInput defines model for PathwayFeedbackInput.
 type PathwayFeedbackInput struct {
 	From           FeedbackFrom        `json:"from"`
-	MeetingId      *openapi_types.UUID `json:"meeting_id,omitempty"`
+	MeetingID      *openapi_types.UUID `json:"meeting_id,omitempty"`
 	NextSteps      *string             `json:"next_steps,omitempty"`
 	NotWorking     *string             `json:"not_working,omitempty"`
 	OutcomeRatings *[]OutcomeRating    `json:"outcome_ratings,omitempty"`
 
-	// PractitionerId For feedback from a professional.
-	PractitionerId *openapi_types.UUID `json:"practitioner_id,omitempty"`
-	ReferralId     openapi_types.UUID  `json:"referral_id"`
+	// PractitionerID For feedback from a professional.
+	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
+	ReferralID     openapi_types.UUID  `json:"referral_id"`
 	WorkingWell    *string             `json:"working_well,omitempty"`
 }
 
@@ -3968,16 +3968,16 @@ type PathwayFeedbackPage struct {
 // PfAArea Preparing for Adulthood: employment and higher education, independent living, friends relationships and community, good health.
 type PfAArea string
 
-// Pfa The four preparing-for-adulthood areas (SEND Code of Practice 2015, chapter 8).
-type Pfa struct {
-	Community           *PfaArea `json:"community,omitempty"`
-	EmploymentEducation *PfaArea `json:"employment_education,omitempty"`
-	Health              *PfaArea `json:"health,omitempty"`
-	IndependentLiving   *PfaArea `json:"independent_living,omitempty"`
+// PFA The four preparing-for-adulthood areas (SEND Code of Practice 2015, chapter 8).
+type PFA struct {
+	Community           *PFAArea `json:"community,omitempty"`
+	EmploymentEducation *PFAArea `json:"employment_education,omitempty"`
+	Health              *PFAArea `json:"health,omitempty"`
+	IndependentLiving   *PFAArea `json:"independent_living,omitempty"`
 }
 
-// PfaArea defines model for PfaArea.
-type PfaArea struct {
+// PFAArea defines model for PfaArea.
+type PFAArea struct {
 	// Actions What will be done, by whom and when.
 	Actions *string `json:"actions,omitempty"`
 
@@ -3985,18 +3985,18 @@ type PfaArea struct {
 	Aspirations *string `json:"aspirations,omitempty"`
 }
 
-// PfaAreaPatch defines model for PfaAreaPatch.
-type PfaAreaPatch struct {
+// PFAAreaPatch defines model for PfaAreaPatch.
+type PFAAreaPatch struct {
 	Actions     *string `json:"actions,omitempty"`
 	Aspirations *string `json:"aspirations,omitempty"`
 }
 
-// PfaPatch defines model for PfaPatch.
-type PfaPatch struct {
-	Community           *PfaAreaPatch `json:"community,omitempty"`
-	EmploymentEducation *PfaAreaPatch `json:"employment_education,omitempty"`
-	Health              *PfaAreaPatch `json:"health,omitempty"`
-	IndependentLiving   *PfaAreaPatch `json:"independent_living,omitempty"`
+// PFAPatch defines model for PfaPatch.
+type PFAPatch struct {
+	Community           *PFAAreaPatch `json:"community,omitempty"`
+	EmploymentEducation *PFAAreaPatch `json:"employment_education,omitempty"`
+	Health              *PFAAreaPatch `json:"health,omitempty"`
+	IndependentLiving   *PFAAreaPatch `json:"independent_living,omitempty"`
 }
 
 // PlanSection A section of an EHC plan (Reg 12).
@@ -4007,9 +4007,9 @@ type Practitioner struct {
 	Active         bool               `json:"active"`
 	CreatedAt      time.Time          `json:"created_at"`
 	Email          string             `json:"email"`
-	Id             openapi_types.UUID `json:"id"`
+	ID             openapi_types.UUID `json:"id"`
 	Name           string             `json:"name"`
-	OrganisationId openapi_types.UUID `json:"organisation_id"`
+	OrganisationID openapi_types.UUID `json:"organisation_id"`
 	Phone          *string            `json:"phone,omitempty"`
 	Role           PractitionerRole   `json:"role"`
 	UpdatedAt      time.Time          `json:"updated_at"`
@@ -4021,7 +4021,7 @@ type PractitionerInput struct {
 	Active         *bool               `json:"active,omitempty"`
 	Email          openapi_types.Email `json:"email"`
 	Name           string              `json:"name"`
-	OrganisationId openapi_types.UUID  `json:"organisation_id"`
+	OrganisationID openapi_types.UUID  `json:"organisation_id"`
 	Phone          *string             `json:"phone,omitempty"`
 	Role           PractitionerRole    `json:"role"`
 }
@@ -4037,7 +4037,7 @@ type PractitionerPatch struct {
 	Active         *bool                `json:"active,omitempty"`
 	Email          *openapi_types.Email `json:"email,omitempty"`
 	Name           *string              `json:"name,omitempty"`
-	OrganisationId *openapi_types.UUID  `json:"organisation_id,omitempty"`
+	OrganisationID *openapi_types.UUID  `json:"organisation_id,omitempty"`
 	Phone          *string              `json:"phone,omitempty"`
 	Role           *PractitionerRole    `json:"role,omitempty"`
 }
@@ -4055,7 +4055,7 @@ type Problem struct {
 	Detail        *string       `json:"detail,omitempty"`
 	Errors        *[]FieldError `json:"errors,omitempty"`
 	Instance      *string       `json:"instance,omitempty"`
-	RequestId     *string       `json:"request_id,omitempty"`
+	RequestID     *string       `json:"request_id,omitempty"`
 	Status        int           `json:"status"`
 	Title         string        `json:"title"`
 
@@ -4077,17 +4077,17 @@ type Referral struct {
 	// Eligibility Pathway eligibility on the day of receipt.
 	Eligibility Eligibility `json:"eligibility"`
 
-	// EngagementLeadPractitionerId The current engagement lead.
-	EngagementLeadPractitionerId *openapi_types.UUID `json:"engagement_lead_practitioner_id,omitempty"`
-	Id                           openapi_types.UUID  `json:"id"`
+	// EngagementLeadPractitionerID The current engagement lead.
+	EngagementLeadPractitionerID *openapi_types.UUID `json:"engagement_lead_practitioner_id,omitempty"`
+	ID                           openapi_types.UUID  `json:"id"`
 	MainReason                   ReferralReason      `json:"main_reason"`
 	Reasons                      []ReferralReason    `json:"reasons"`
 	ReceivedOn                   openapi_types.Date  `json:"received_on"`
 
 	// Reference Example: REF-2026-000123
 	Reference              string             `json:"reference"`
-	ReferrerOrganisationId openapi_types.UUID `json:"referrer_organisation_id"`
-	ReferrerPractitionerId openapi_types.UUID `json:"referrer_practitioner_id"`
+	ReferrerOrganisationID openapi_types.UUID `json:"referrer_organisation_id"`
+	ReferrerPractitionerID openapi_types.UUID `json:"referrer_practitioner_id"`
 	Route                  *Route             `json:"route,omitempty"`
 	SafeguardingConcern    bool               `json:"safeguarding_concern"`
 	ServicesInvolved       []ServiceType      `json:"services_involved"`
@@ -4098,7 +4098,7 @@ type Referral struct {
 	Triage        *Triage            `json:"triage,omitempty"`
 	UpdatedAt     time.Time          `json:"updated_at"`
 	Version       int                `json:"version"`
-	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
 }
 
 // ReferralConsent Consent to share information with the services involved.
@@ -4121,14 +4121,14 @@ type ReferralInput struct {
 	// ReceivedOn Defaults to today; may not be in the future.
 	ReceivedOn *openapi_types.Date `json:"received_on,omitempty"`
 
-	// ReferrerPractitionerId The referring organisation is the practitioner's.
-	ReferrerPractitionerId openapi_types.UUID `json:"referrer_practitioner_id"`
+	// ReferrerPractitionerID The referring organisation is the practitioner's.
+	ReferrerPractitionerID openapi_types.UUID `json:"referrer_practitioner_id"`
 	SafeguardingConcern    *bool              `json:"safeguarding_concern,omitempty"`
 
 	// ServicesInvolved Services already involved; the pathway is for two or more.
 	ServicesInvolved []ServiceType      `json:"services_involved"`
 	Summary          *string            `json:"summary,omitempty"`
-	YoungPersonId    openapi_types.UUID `json:"young_person_id"`
+	YoungPersonID    openapi_types.UUID `json:"young_person_id"`
 }
 
 // ReferralPage defines model for ReferralPage.
@@ -4158,11 +4158,11 @@ type Report struct {
 	Disclosure DisclosureControl `json:"disclosure"`
 	Filters    struct {
 		Locality       *string             `json:"locality,omitempty"`
-		OrganisationId *openapi_types.UUID `json:"organisation_id,omitempty"`
+		OrganisationID *openapi_types.UUID `json:"organisation_id,omitempty"`
 
 		// Point When in the pathway the response was given.
 		Point      *SurveyPoint        `json:"point,omitempty"`
-		TemplateId *openapi_types.UUID `json:"template_id,omitempty"`
+		TemplateID *openapi_types.UUID `json:"template_id,omitempty"`
 	} `json:"filters"`
 	GeneratedAt    time.Time     `json:"generated_at"`
 	Period         ReportPeriod  `json:"period"`
@@ -4218,7 +4218,7 @@ type ReportTable struct {
 // RetentionDue defines model for RetentionDue.
 type RetentionDue struct {
 	RetainUntil   openapi_types.Date `json:"retain_until"`
-	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
 }
 
 // RetentionPage defines model for RetentionPage.
@@ -4233,8 +4233,8 @@ type Role string
 // Route defines model for Route.
 type Route string
 
-// SenNeed SEN2 primary need: SPLD specific learning difficulty, MLD moderate, SLD severe, PMLD profound and multiple, SEMH social emotional and mental health, SLCN speech language and communication, HI hearing, VI visual, MSI multi-sensory, PD physical, ASD autism, DS Down syndrome, OTH other, NSA SEN support without a specialist assessment.
-type SenNeed string
+// SENNeed SEN2 primary need: SPLD specific learning difficulty, MLD moderate, SLD severe, PMLD profound and multiple, SEMH social emotional and mental health, SLCN speech language and communication, HI hearing, VI visual, MSI multi-sensory, PD physical, ASD autism, DS Down syndrome, OTH other, NSA SEN support without a specialist assessment.
+type SENNeed string
 
 // ServiceType defines model for ServiceType.
 type ServiceType string
@@ -4249,8 +4249,8 @@ type SubjectAccessExport struct {
 	AnnualReviews       []AnnualReview       `json:"annual_reviews"`
 	Consents            []Consent            `json:"consents"`
 	Disputes            []Dispute            `json:"disputes"`
-	EhcNeedsAssessments []EhcNeedsAssessment `json:"ehc_needs_assessments"`
-	EhcPlans            []EhcPlan            `json:"ehc_plans"`
+	EHCNeedsAssessments []EHCNeedsAssessment `json:"ehc_needs_assessments"`
+	EHCPlans            []EHCPlan            `json:"ehc_plans"`
 	ExportedAt          time.Time            `json:"exported_at"`
 	FamilyAssessments   []FamilyAssessment   `json:"family_assessments"`
 	Involvements        []Involvement        `json:"involvements"`
@@ -4266,7 +4266,7 @@ type SubjectAccessExport struct {
 
 // SurveyAnswer defines model for SurveyAnswer.
 type SurveyAnswer struct {
-	QuestionId string `json:"question_id"`
+	QuestionID string `json:"question_id"`
 
 	// Value A whole number 1-5 (likert_5), true or false (yes_no), one of the options (choice) or text of 1-2000 characters (text); checked against the question, which a refusal names.
 	Value interface{} `json:"value"`
@@ -4282,31 +4282,31 @@ type SurveyInvitation struct {
 	// Audience Who a template is for.
 	Audience  SurveyAudience      `json:"audience"`
 	CreatedAt time.Time           `json:"created_at"`
-	EhcPlanId *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
 	ExpiresAt time.Time           `json:"expires_at"`
-	Id        openapi_types.UUID  `json:"id"`
+	ID        openapi_types.UUID  `json:"id"`
 
 	// Point When in the pathway the response was given.
 	Point           SurveyPoint            `json:"point"`
-	ReferralId      *openapi_types.UUID    `json:"referral_id,omitempty"`
-	ResponseId      *openapi_types.UUID    `json:"response_id,omitempty"`
+	ReferralID      *openapi_types.UUID    `json:"referral_id,omitempty"`
+	ResponseID      *openapi_types.UUID    `json:"response_id,omitempty"`
 	Status          SurveyInvitationStatus `json:"status"`
-	TemplateId      openapi_types.UUID     `json:"template_id"`
+	TemplateID      openapi_types.UUID     `json:"template_id"`
 	TemplateVersion int                    `json:"template_version"`
-	YoungPersonId   *openapi_types.UUID    `json:"young_person_id,omitempty"`
+	YoungPersonID   *openapi_types.UUID    `json:"young_person_id,omitempty"`
 }
 
 // SurveyInvitationInput defines model for SurveyInvitationInput.
 type SurveyInvitationInput struct {
-	EhcPlanId *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
 
 	// ExpiresOn Last day it can be answered; default 30 days from today, at most 90.
 	ExpiresOn *openapi_types.Date `json:"expires_on,omitempty"`
 
 	// Point When in the pathway the response was given.
 	Point      SurveyPoint         `json:"point"`
-	ReferralId *openapi_types.UUID `json:"referral_id,omitempty"`
-	TemplateId openapi_types.UUID  `json:"template_id"`
+	ReferralID *openapi_types.UUID `json:"referral_id,omitempty"`
+	TemplateID openapi_types.UUID  `json:"template_id"`
 }
 
 // SurveyInvitationIssued defines model for SurveyInvitationIssued.
@@ -4360,8 +4360,8 @@ type SurveyProfessionalRole string
 
 // SurveyQuestion defines model for SurveyQuestion.
 type SurveyQuestion struct {
-	// Id Unique in a version; keep it across versions to report the answers as one question.
-	Id string `json:"id"`
+	// ID Unique in a version; keep it across versions to report the answers as one question.
+	ID string `json:"id"`
 
 	// Options choice only.
 	Options  *[]string `json:"options,omitempty"`
@@ -4389,21 +4389,21 @@ type SurveyResponse struct {
 	// Audience Who a template is for.
 	Audience  SurveyAudience      `json:"audience"`
 	CreatedAt time.Time           `json:"created_at"`
-	EhcPlanId *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
-	Id        openapi_types.UUID  `json:"id"`
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	ID        openapi_types.UUID  `json:"id"`
 
 	// Point When in the pathway the response was given.
 	Point SurveyPoint `json:"point"`
 
 	// ProfessionalRole A professional respondent's part in the pathway (the seed reports engagement leads apart from other professionals).
 	ProfessionalRole *SurveyProfessionalRole `json:"professional_role,omitempty"`
-	ReferralId       *openapi_types.UUID     `json:"referral_id,omitempty"`
+	ReferralID       *openapi_types.UUID     `json:"referral_id,omitempty"`
 	SubmittedOn      openapi_types.Date      `json:"submitted_on"`
-	TemplateId       openapi_types.UUID      `json:"template_id"`
+	TemplateID       openapi_types.UUID      `json:"template_id"`
 	TemplateVersion  int                     `json:"template_version"`
 	Version          int                     `json:"version"`
 	Via              SurveyResponseVia       `json:"via"`
-	YoungPersonId    *openapi_types.UUID     `json:"young_person_id,omitempty"`
+	YoungPersonID    *openapi_types.UUID     `json:"young_person_id,omitempty"`
 }
 
 // SurveyResponseVia defines model for SurveyResponse.Via.
@@ -4412,7 +4412,7 @@ type SurveyResponseVia string
 // SurveyResponseInput defines model for SurveyResponseInput.
 type SurveyResponseInput struct {
 	Answers   []SurveyAnswer      `json:"answers"`
-	EhcPlanId *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
+	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
 
 	// Point When in the pathway the response was given.
 	Point SurveyPoint `json:"point"`
@@ -4420,12 +4420,12 @@ type SurveyResponseInput struct {
 	// ProfessionalRole A professional respondent's part in the pathway (the seed reports engagement leads apart from other professionals).
 	ProfessionalRole *SurveyProfessionalRole `json:"professional_role,omitempty"`
 
-	// ReferralId The referral the response is about (or give ehc_plan_id, or neither for an anonymous response).
-	ReferralId *openapi_types.UUID `json:"referral_id,omitempty"`
+	// ReferralID The referral the response is about (or give ehc_plan_id, or neither for an anonymous response).
+	ReferralID *openapi_types.UUID `json:"referral_id,omitempty"`
 
 	// SubmittedOn The day the respondent answered (a paper form typed in later); today when omitted; not in the future.
 	SubmittedOn *openapi_types.Date `json:"submitted_on,omitempty"`
-	TemplateId  openapi_types.UUID  `json:"template_id"`
+	TemplateID  openapi_types.UUID  `json:"template_id"`
 
 	// TemplateVersion The version answered; the current one when omitted.
 	TemplateVersion *int `json:"template_version,omitempty"`
@@ -4448,7 +4448,7 @@ type SurveyTemplate struct {
 	CreatedAt      time.Time          `json:"created_at"`
 	CurrentVersion int                `json:"current_version"`
 	Description    *string            `json:"description,omitempty"`
-	Id             openapi_types.UUID `json:"id"`
+	ID             openapi_types.UUID `json:"id"`
 	Name           string             `json:"name"`
 	UpdatedAt      time.Time          `json:"updated_at"`
 
@@ -4482,17 +4482,17 @@ type SurveyTemplateVersionInput struct {
 
 // TimelineEvent defines model for TimelineEvent.
 type TimelineEvent struct {
-	Id openapi_types.UUID `json:"id"`
+	ID openapi_types.UUID `json:"id"`
 
 	// Kind e.g. referral.received, referral.triaged, assessment.submitted, allocation.made, meeting.held, feedback.given, referral.closed
 	Kind string `json:"kind"`
 
 	// OccurredOn When it happened (a meeting's date, a referral's receipt).
 	OccurredOn openapi_types.Date  `json:"occurred_on"`
-	RecordId   openapi_types.UUID  `json:"record_id"`
+	RecordID   openapi_types.UUID  `json:"record_id"`
 	RecordType string              `json:"record_type"`
 	RecordedAt time.Time           `json:"recorded_at"`
-	ReferralId *openapi_types.UUID `json:"referral_id,omitempty"`
+	ReferralID *openapi_types.UUID `json:"referral_id,omitempty"`
 
 	// Summary A short description with codes and statuses, never free text.
 	Summary string `json:"summary"`
@@ -4519,7 +4519,7 @@ type TransitionGap struct {
 	NationalCurriculumYear int                   `json:"national_curriculum_year"`
 	PreferredName          *string               `json:"preferred_name,omitempty"`
 	Reasons                []TransitionGapReason `json:"reasons"`
-	YoungPersonId          openapi_types.UUID    `json:"young_person_id"`
+	YoungPersonID          openapi_types.UUID    `json:"young_person_id"`
 }
 
 // TransitionGapPage defines model for TransitionGapPage.
@@ -4553,14 +4553,14 @@ type TransitionPlan struct {
 	// Age The young person's completed years today.
 	Age               int               `json:"age"`
 	CareActAssessment CareActAssessment `json:"care_act_assessment"`
-	Chc               Chc               `json:"chc"`
+	CHC               CHC               `json:"chc"`
 	CreatedAt         time.Time         `json:"created_at"`
 
 	// Current Not ended.
 	Current              bool                  `json:"current"`
-	EhcPlanExpectedEndOn *openapi_types.Date   `json:"ehc_plan_expected_end_on,omitempty"`
+	EHCPlanExpectedEndOn *openapi_types.Date   `json:"ehc_plan_expected_end_on,omitempty"`
 	Ending               *TransitionPlanEnding `json:"ending,omitempty"`
-	Id                   openapi_types.UUID    `json:"id"`
+	ID                   openapi_types.UUID    `json:"id"`
 
 	// InYear9OrAbove Year 9 is the school year in which the young person turns 14.
 	InYear9OrAbove bool `json:"in_year_9_or_above"`
@@ -4569,12 +4569,12 @@ type TransitionPlan struct {
 	NationalCurriculumYear int     `json:"national_curriculum_year"`
 	Notes                  *string `json:"notes,omitempty"`
 
-	// Pfa The four preparing-for-adulthood areas (SEND Code of Practice 2015, chapter 8).
-	Pfa           Pfa                `json:"pfa"`
+	// PFA The four preparing-for-adulthood areas (SEND Code of Practice 2015, chapter 8).
+	PFA           PFA                `json:"pfa"`
 	StartedOn     openapi_types.Date `json:"started_on"`
 	UpdatedAt     time.Time          `json:"updated_at"`
 	Version       int                `json:"version"`
-	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
 }
 
 // TransitionPlanEndInput defines model for TransitionPlanEndInput.
@@ -4600,19 +4600,19 @@ type TransitionPlanInput struct {
 	AdultServicesContacts *[]AdultServicesContact `json:"adult_services_contacts,omitempty"`
 	CareActAssessment     *CareActAssessment      `json:"care_act_assessment,omitempty"`
 
-	// Chc What has happened on the NHS continuing healthcare path; dates in order, none in the future.
-	Chc *ChcInput `json:"chc,omitempty"`
+	// CHC What has happened on the NHS continuing healthcare path; dates in order, none in the future.
+	CHC *CHCInput `json:"chc,omitempty"`
 
-	// EhcPlanExpectedEndOn Not after 31 August of the academic year in which the young person turns 25.
-	EhcPlanExpectedEndOn *openapi_types.Date `json:"ehc_plan_expected_end_on,omitempty"`
+	// EHCPlanExpectedEndOn Not after 31 August of the academic year in which the young person turns 25.
+	EHCPlanExpectedEndOn *openapi_types.Date `json:"ehc_plan_expected_end_on,omitempty"`
 	Notes                *string             `json:"notes,omitempty"`
 
-	// Pfa The four preparing-for-adulthood areas (SEND Code of Practice 2015, chapter 8).
-	Pfa *Pfa `json:"pfa,omitempty"`
+	// PFA The four preparing-for-adulthood areas (SEND Code of Practice 2015, chapter 8).
+	PFA *PFA `json:"pfa,omitempty"`
 
 	// StartedOn Not in the future; the young person is aged 13 to 25 on it.
 	StartedOn     openapi_types.Date `json:"started_on"`
-	YoungPersonId openapi_types.UUID `json:"young_person_id"`
+	YoungPersonID openapi_types.UUID `json:"young_person_id"`
 }
 
 // TransitionPlanPage defines model for TransitionPlanPage.
@@ -4625,10 +4625,10 @@ type TransitionPlanPage struct {
 type TransitionPlanPatch struct {
 	AdultServicesContacts *[]AdultServicesContact `json:"adult_services_contacts,omitempty"`
 	CareActAssessment     *CareActAssessmentPatch `json:"care_act_assessment,omitempty"`
-	Chc                   *ChcPatch               `json:"chc,omitempty"`
-	EhcPlanExpectedEndOn  *openapi_types.Date     `json:"ehc_plan_expected_end_on,omitempty"`
+	CHC                   *CHCPatch               `json:"chc,omitempty"`
+	EHCPlanExpectedEndOn  *openapi_types.Date     `json:"ehc_plan_expected_end_on,omitempty"`
 	Notes                 *string                 `json:"notes,omitempty"`
-	Pfa                   *PfaPatch               `json:"pfa,omitempty"`
+	PFA                   *PFAPatch               `json:"pfa,omitempty"`
 	StartedOn             *openapi_types.Date     `json:"started_on,omitempty"`
 }
 
@@ -4640,7 +4640,7 @@ type Triage struct {
 	RedirectTo        *string             `json:"redirect_to,omitempty"`
 	Route             *Route              `json:"route,omitempty"`
 	TriagedAt         time.Time           `json:"triaged_at"`
-	TriagedByApiKeyId *openapi_types.UUID `json:"triaged_by_api_key_id,omitempty"`
+	TriagedByAPIKeyID *openapi_types.UUID `json:"triaged_by_api_key_id,omitempty"`
 }
 
 // TriageDecision defines model for TriageDecision.
@@ -4666,12 +4666,12 @@ type UpcomingTransition struct {
 	Kind                     UpcomingTransitionKind `json:"kind"`
 	On                       openapi_types.Date     `json:"on"`
 
-	// RelatedId The transition plan, EHC plan or involvement; absent for turns_18.
-	RelatedId *openapi_types.UUID `json:"related_id,omitempty"`
+	// RelatedID The transition plan, EHC plan or involvement; absent for turns_18.
+	RelatedID *openapi_types.UUID `json:"related_id,omitempty"`
 
 	// RelatedType Absent for turns_18.
 	RelatedType   *UpcomingTransitionRelatedType `json:"related_type,omitempty"`
-	YoungPersonId openapi_types.UUID             `json:"young_person_id"`
+	YoungPersonID openapi_types.UUID             `json:"young_person_id"`
 }
 
 // UpcomingTransitionRelatedType Absent for turns_18.
@@ -4686,8 +4686,8 @@ type UpcomingTransitionPage struct {
 	NextCursor *string              `json:"next_cursor,omitempty"`
 }
 
-// UpnUnknown SEN2 reason there is no UPN or ULN: UN1 under 6, UN2 never attended a state school, UN3 educated outside England, UN5 conflicting records, UN8 new to the authority, UN9 no UPN or ULN, UN10 request closed before known.
-type UpnUnknown string
+// UPNUnknown SEN2 reason there is no UPN or ULN: UN1 under 6, UN2 never attended a state school, UN3 educated outside England, UN5 conflicting records, UN8 new to the authority, UN9 no UPN or ULN, UN10 request closed before known.
+type UPNUnknown string
 
 // YoungPerson defines model for YoungPerson.
 type YoungPerson struct {
@@ -4697,33 +4697,33 @@ type YoungPerson struct {
 	Contacts                 []Contact                 `json:"contacts"`
 	CreatedAt                time.Time                 `json:"created_at"`
 	DateOfBirth              openapi_types.Date        `json:"date_of_birth"`
-	EducationSettingId       *openapi_types.UUID       `json:"education_setting_id,omitempty"`
+	EducationSettingID       *openapi_types.UUID       `json:"education_setting_id,omitempty"`
 
 	// Ethnicity DfE main ethnicity code (school census and SEN2): e.g. WBRI White British, MWBC White and Black Caribbean, APKN Pakistani, BAFR Black African, CHNE Chinese, OOTH any other, REFU refused, NOBT not yet obtained.
 	Ethnicity     *Ethnicity         `json:"ethnicity,omitempty"`
 	FamilyName    string             `json:"family_name"`
 	Gender        *Gender            `json:"gender,omitempty"`
 	GivenName     string             `json:"given_name"`
-	Id            openapi_types.UUID `json:"id"`
+	ID            openapi_types.UUID `json:"id"`
 	Locality      *string            `json:"locality,omitempty"`
-	NhsNumber     *string            `json:"nhs_number,omitempty"`
+	NHSNumber     *string            `json:"nhs_number,omitempty"`
 	Postcode      *string            `json:"postcode,omitempty"`
 	PreferredName *string            `json:"preferred_name,omitempty"`
 
-	// PrimarySenNeed SEN2 primary need: SPLD specific learning difficulty, MLD moderate, SLD severe, PMLD profound and multiple, SEMH social emotional and mental health, SLCN speech language and communication, HI hearing, VI visual, MSI multi-sensory, PD physical, ASD autism, DS Down syndrome, OTH other, NSA SEN support without a specialist assessment.
-	PrimarySenNeed *SenNeed `json:"primary_sen_need,omitempty"`
+	// PrimarySENNeed SEN2 primary need: SPLD specific learning difficulty, MLD moderate, SLD severe, PMLD profound and multiple, SEMH social emotional and mental health, SLCN speech language and communication, HI hearing, VI visual, MSI multi-sensory, PD physical, ASD autism, DS Down syndrome, OTH other, NSA SEN support without a specialist assessment.
+	PrimarySENNeed *SENNeed `json:"primary_sen_need,omitempty"`
 
-	// RecordedByOrganisationId The organisation whose user recorded the young person.
-	RecordedByOrganisationId openapi_types.UUID `json:"recorded_by_organisation_id"`
+	// RecordedByOrganisationID The organisation whose user recorded the young person.
+	RecordedByOrganisationID openapi_types.UUID `json:"recorded_by_organisation_id"`
 
 	// Sex Sex as recorded, for the SEN2 return (M/F).
 	Sex       *Sex      `json:"sex,omitempty"`
-	Uln       *string   `json:"uln,omitempty"`
+	ULN       *string   `json:"uln,omitempty"`
 	UpdatedAt time.Time `json:"updated_at"`
-	Upn       *string   `json:"upn,omitempty"`
+	UPN       *string   `json:"upn,omitempty"`
 
-	// UpnUnknown SEN2 reason there is no UPN or ULN: UN1 under 6, UN2 never attended a state school, UN3 educated outside England, UN5 conflicting records, UN8 new to the authority, UN9 no UPN or ULN, UN10 request closed before known.
-	UpnUnknown *UpnUnknown `json:"upn_unknown,omitempty"`
+	// UPNUnknown SEN2 reason there is no UPN or ULN: UN1 under 6, UN2 never attended a state school, UN3 educated outside England, UN5 conflicting records, UN8 new to the authority, UN9 no UPN or ULN, UN10 request closed before known.
+	UPNUnknown *UPNUnknown `json:"upn_unknown,omitempty"`
 	Version    int         `json:"version"`
 }
 
@@ -4735,8 +4735,8 @@ type YoungPersonInput struct {
 	// DateOfBirth The person must be aged 0-25 today.
 	DateOfBirth openapi_types.Date `json:"date_of_birth"`
 
-	// EducationSettingId The organisation (school, nursery, college) the young person attends.
-	EducationSettingId *openapi_types.UUID `json:"education_setting_id,omitempty"`
+	// EducationSettingID The organisation (school, nursery, college) the young person attends.
+	EducationSettingID *openapi_types.UUID `json:"education_setting_id,omitempty"`
 
 	// Ethnicity DfE main ethnicity code (school census and SEN2): e.g. WBRI White British, MWBC White and Black Caribbean, APKN Pakistani, BAFR Black African, CHNE Chinese, OOTH any other, REFU refused, NOBT not yet obtained.
 	Ethnicity  *Ethnicity `json:"ethnicity,omitempty"`
@@ -4745,25 +4745,25 @@ type YoungPersonInput struct {
 	GivenName  string     `json:"given_name"`
 	Locality   *string    `json:"locality,omitempty"`
 
-	// NhsNumber Validated with its modulus-11 check digit.
-	NhsNumber     *string `json:"nhs_number,omitempty"`
+	// NHSNumber Validated with its modulus-11 check digit.
+	NHSNumber     *string `json:"nhs_number,omitempty"`
 	Postcode      *string `json:"postcode,omitempty"`
 	PreferredName *string `json:"preferred_name,omitempty"`
 
-	// PrimarySenNeed SEN2 primary need: SPLD specific learning difficulty, MLD moderate, SLD severe, PMLD profound and multiple, SEMH social emotional and mental health, SLCN speech language and communication, HI hearing, VI visual, MSI multi-sensory, PD physical, ASD autism, DS Down syndrome, OTH other, NSA SEN support without a specialist assessment.
-	PrimarySenNeed *SenNeed `json:"primary_sen_need,omitempty"`
+	// PrimarySENNeed SEN2 primary need: SPLD specific learning difficulty, MLD moderate, SLD severe, PMLD profound and multiple, SEMH social emotional and mental health, SLCN speech language and communication, HI hearing, VI visual, MSI multi-sensory, PD physical, ASD autism, DS Down syndrome, OTH other, NSA SEN support without a specialist assessment.
+	PrimarySENNeed *SENNeed `json:"primary_sen_need,omitempty"`
 
 	// Sex Sex as recorded, for the SEN2 return (M/F).
 	Sex *Sex `json:"sex,omitempty"`
 
-	// Uln Unique learner number, validated with its check digit.
-	Uln *string `json:"uln,omitempty"`
+	// ULN Unique learner number, validated with its check digit.
+	ULN *string `json:"uln,omitempty"`
 
-	// Upn Unique pupil number, validated with its check letter.
-	Upn *string `json:"upn,omitempty"`
+	// UPN Unique pupil number, validated with its check letter.
+	UPN *string `json:"upn,omitempty"`
 
-	// UpnUnknown SEN2 reason there is no UPN or ULN: UN1 under 6, UN2 never attended a state school, UN3 educated outside England, UN5 conflicting records, UN8 new to the authority, UN9 no UPN or ULN, UN10 request closed before known.
-	UpnUnknown *UpnUnknown `json:"upn_unknown,omitempty"`
+	// UPNUnknown SEN2 reason there is no UPN or ULN: UN1 under 6, UN2 never attended a state school, UN3 educated outside England, UN5 conflicting records, UN8 new to the authority, UN9 no UPN or ULN, UN10 request closed before known.
+	UPNUnknown *UPNUnknown `json:"upn_unknown,omitempty"`
 }
 
 // YoungPersonPage defines model for YoungPersonPage.
@@ -4777,20 +4777,20 @@ type YoungPersonPatch struct {
 	CommunicationPreferences *CommunicationPreferences `json:"communication_preferences,omitempty"`
 	Contacts                 *[]Contact                `json:"contacts,omitempty"`
 	DateOfBirth              *openapi_types.Date       `json:"date_of_birth,omitempty"`
-	EducationSettingId       *openapi_types.UUID       `json:"education_setting_id,omitempty"`
+	EducationSettingID       *openapi_types.UUID       `json:"education_setting_id,omitempty"`
 	Ethnicity                *Ethnicity                `json:"ethnicity,omitempty"`
 	FamilyName               *string                   `json:"family_name,omitempty"`
 	Gender                   *Gender                   `json:"gender,omitempty"`
 	GivenName                *string                   `json:"given_name,omitempty"`
 	Locality                 *string                   `json:"locality,omitempty"`
-	NhsNumber                *string                   `json:"nhs_number,omitempty"`
+	NHSNumber                *string                   `json:"nhs_number,omitempty"`
 	Postcode                 *string                   `json:"postcode,omitempty"`
 	PreferredName            *string                   `json:"preferred_name,omitempty"`
-	PrimarySenNeed           *SenNeed                  `json:"primary_sen_need,omitempty"`
+	PrimarySENNeed           *SENNeed                  `json:"primary_sen_need,omitempty"`
 	Sex                      *Sex                      `json:"sex,omitempty"`
-	Uln                      *string                   `json:"uln,omitempty"`
-	Upn                      *string                   `json:"upn,omitempty"`
-	UpnUnknown               *UpnUnknown               `json:"upn_unknown,omitempty"`
+	ULN                      *string                   `json:"uln,omitempty"`
+	UPN                      *string                   `json:"upn,omitempty"`
+	UPNUnknown               *UPNUnknown               `json:"upn_unknown,omitempty"`
 }
 
 // Cursor defines model for Cursor.
@@ -4872,7 +4872,7 @@ type UnsupportedMediaType = Problem
 type ListActionsParams struct {
 	// Owner The owning practitioner.
 	Owner      *openapi_types.UUID `form:"owner,omitempty" json:"owner,omitempty"`
-	ReferralId *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	ReferralID *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	Status     *ActionStatus       `form:"status,omitempty" json:"status,omitempty"`
 
 	// Overdue true: open actions past their due date; false: the others.
@@ -4893,8 +4893,8 @@ type CompleteActionParams struct {
 
 // ListAnnualReviewsParams defines parameters for ListAnnualReviews.
 type ListAnnualReviewsParams struct {
-	PlanId        *openapi_types.UUID `form:"plan_id,omitempty" json:"plan_id,omitempty"`
-	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	PlanID        *openapi_types.UUID `form:"plan_id,omitempty" json:"plan_id,omitempty"`
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Status        *AnnualReviewStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// Overdue true: the review meeting, the report or the decision is past its due date today; false: the others.
@@ -4928,9 +4928,9 @@ type HoldAnnualReviewParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
-// ListApiKeysParams defines parameters for ListApiKeys.
-type ListApiKeysParams struct {
-	OrganisationId *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+// ListAPIKeysParams defines parameters for ListAPIKeys.
+type ListAPIKeysParams struct {
+	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 	Role           *Role               `form:"role,omitempty" json:"role,omitempty"`
 	IncludeRevoked *bool               `form:"include_revoked,omitempty" json:"include_revoked,omitempty"`
 
@@ -4941,8 +4941,8 @@ type ListApiKeysParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
-// CreateApiKeyParams defines parameters for CreateApiKey.
-type CreateApiKeyParams struct {
+// CreateAPIKeyParams defines parameters for CreateAPIKey.
+type CreateAPIKeyParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -4950,14 +4950,14 @@ type CreateApiKeyParams struct {
 // ListAuditEventsParams defines parameters for ListAuditEvents.
 type ListAuditEventsParams struct {
 	RecordType    *RecordType         `form:"record_type,omitempty" json:"record_type,omitempty"`
-	RecordId      *openapi_types.UUID `form:"record_id,omitempty" json:"record_id,omitempty"`
-	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	RecordID      *openapi_types.UUID `form:"record_id,omitempty" json:"record_id,omitempty"`
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Action        *AuditAction        `form:"action,omitempty" json:"action,omitempty"`
-	ApiKeyId      *openapi_types.UUID `form:"api_key_id,omitempty" json:"api_key_id,omitempty"`
+	APIKeyID      *openapi_types.UUID `form:"api_key_id,omitempty" json:"api_key_id,omitempty"`
 
-	// OrganisationId The actor's organisation.
-	OrganisationId *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
-	RequestId      *string             `form:"request_id,omitempty" json:"request_id,omitempty"`
+	// OrganisationID The actor's organisation.
+	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+	RequestID      *string             `form:"request_id,omitempty" json:"request_id,omitempty"`
 	OccurredAfter  *time.Time          `form:"occurred_after,omitempty" json:"occurred_after,omitempty"`
 	OccurredBefore *time.Time          `form:"occurred_before,omitempty" json:"occurred_before,omitempty"`
 
@@ -4971,8 +4971,8 @@ type ListAuditEventsParams struct {
 // ListDisputesParams defines parameters for ListDisputes.
 type ListDisputesParams struct {
 	Kind          *DisputeKind        `form:"kind,omitempty" json:"kind,omitempty"`
-	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
-	SubjectId     *openapi_types.UUID `form:"subject_id,omitempty" json:"subject_id,omitempty"`
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	SubjectID     *openapi_types.UUID `form:"subject_id,omitempty" json:"subject_id,omitempty"`
 
 	// Open true: not yet concluded; false: concluded.
 	Open *bool `form:"open,omitempty" json:"open,omitempty"`
@@ -5011,10 +5011,10 @@ type ConcludeDisputeParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
-// ListEhcNeedsAssessmentsParams defines parameters for ListEhcNeedsAssessments.
-type ListEhcNeedsAssessmentsParams struct {
-	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
-	Status        *EhcRequestStatus   `form:"status,omitempty" json:"status,omitempty"`
+// ListEHCNeedsAssessmentsParams defines parameters for ListEHCNeedsAssessments.
+type ListEHCNeedsAssessmentsParams struct {
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	Status        *EHCRequestStatus   `form:"status,omitempty" json:"status,omitempty"`
 
 	// Overdue true: open requests with a statutory time limit (exception-adjusted) passed today; false: the others.
 	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
@@ -5026,23 +5026,14 @@ type ListEhcNeedsAssessmentsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
-// CreateEhcNeedsAssessmentParams defines parameters for CreateEhcNeedsAssessment.
-type CreateEhcNeedsAssessmentParams struct {
+// CreateEHCNeedsAssessmentParams defines parameters for CreateEHCNeedsAssessment.
+type CreateEHCNeedsAssessmentParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
-// RequestEhcAdviceParams defines parameters for RequestEhcAdvice.
-type RequestEhcAdviceParams struct {
-	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
-	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
-
-	// IfMatch The `ETag` last read; a stale one is refused with 412.
-	IfMatch *IfMatch `json:"If-Match,omitempty"`
-}
-
-// ReceiveEhcAdviceParams defines parameters for ReceiveEhcAdvice.
-type ReceiveEhcAdviceParams struct {
+// RequestEHCAdviceParams defines parameters for RequestEHCAdvice.
+type RequestEHCAdviceParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -5050,8 +5041,8 @@ type ReceiveEhcAdviceParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
-// DecideEhcNeedsAssessmentParams defines parameters for DecideEhcNeedsAssessment.
-type DecideEhcNeedsAssessmentParams struct {
+// ReceiveEHCAdviceParams defines parameters for ReceiveEHCAdvice.
+type ReceiveEHCAdviceParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -5059,8 +5050,8 @@ type DecideEhcNeedsAssessmentParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
-// DecideEhcPlanIssueParams defines parameters for DecideEhcPlanIssue.
-type DecideEhcPlanIssueParams struct {
+// DecideEHCNeedsAssessmentParams defines parameters for DecideEHCNeedsAssessment.
+type DecideEHCNeedsAssessmentParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -5068,8 +5059,8 @@ type DecideEhcPlanIssueParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
-// AddEhcNeedsAssessmentExceptionParams defines parameters for AddEhcNeedsAssessmentException.
-type AddEhcNeedsAssessmentExceptionParams struct {
+// DecideEHCPlanIssueParams defines parameters for DecideEHCPlanIssue.
+type DecideEHCPlanIssueParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -5077,8 +5068,8 @@ type AddEhcNeedsAssessmentExceptionParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
-// WithdrawEhcNeedsAssessmentParams defines parameters for WithdrawEhcNeedsAssessment.
-type WithdrawEhcNeedsAssessmentParams struct {
+// AddEHCNeedsAssessmentExceptionParams defines parameters for AddEHCNeedsAssessmentException.
+type AddEHCNeedsAssessmentExceptionParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -5086,13 +5077,22 @@ type WithdrawEhcNeedsAssessmentParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
-// ListEhcPlansParams defines parameters for ListEhcPlans.
-type ListEhcPlansParams struct {
-	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
-	EhcRequestId  *openapi_types.UUID `form:"ehc_request_id,omitempty" json:"ehc_request_id,omitempty"`
+// WithdrawEHCNeedsAssessmentParams defines parameters for WithdrawEHCNeedsAssessment.
+type WithdrawEHCNeedsAssessmentParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListEHCPlansParams defines parameters for ListEHCPlans.
+type ListEHCPlansParams struct {
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	EHCRequestID  *openapi_types.UUID `form:"ehc_request_id,omitempty" json:"ehc_request_id,omitempty"`
 
 	// Status Judged today: a ceasing plan whose cease date has come is ceased.
-	Status *EhcPlanStatus `form:"status,omitempty" json:"status,omitempty"`
+	Status *EHCPlanStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -5101,23 +5101,14 @@ type ListEhcPlansParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
-// CreateEhcPlanParams defines parameters for CreateEhcPlan.
-type CreateEhcPlanParams struct {
+// CreateEHCPlanParams defines parameters for CreateEHCPlan.
+type CreateEHCPlanParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
-// ProposeEhcPlanAmendmentParams defines parameters for ProposeEhcPlanAmendment.
-type ProposeEhcPlanAmendmentParams struct {
-	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
-	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
-
-	// IfMatch The `ETag` last read; a stale one is refused with 412.
-	IfMatch *IfMatch `json:"If-Match,omitempty"`
-}
-
-// CeaseEhcPlanParams defines parameters for CeaseEhcPlan.
-type CeaseEhcPlanParams struct {
+// ProposeEHCPlanAmendmentParams defines parameters for ProposeEHCPlanAmendment.
+type ProposeEHCPlanAmendmentParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -5125,8 +5116,8 @@ type CeaseEhcPlanParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
-// ReviseEhcPlanDraftParams defines parameters for ReviseEhcPlanDraft.
-type ReviseEhcPlanDraftParams struct {
+// CeaseEHCPlanParams defines parameters for CeaseEHCPlan.
+type CeaseEHCPlanParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -5134,8 +5125,8 @@ type ReviseEhcPlanDraftParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
-// IssueEhcPlanParams defines parameters for IssueEhcPlan.
-type IssueEhcPlanParams struct {
+// ReviseEHCPlanDraftParams defines parameters for ReviseEHCPlanDraft.
+type ReviseEHCPlanDraftParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -5143,8 +5134,8 @@ type IssueEhcPlanParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
-// SetEhcPlanPhaseTransferParams defines parameters for SetEhcPlanPhaseTransfer.
-type SetEhcPlanPhaseTransferParams struct {
+// IssueEHCPlanParams defines parameters for IssueEHCPlan.
+type IssueEHCPlanParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -5152,8 +5143,17 @@ type SetEhcPlanPhaseTransferParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
-// ServeEhcPlanDraftParams defines parameters for ServeEhcPlanDraft.
-type ServeEhcPlanDraftParams struct {
+// SetEHCPlanPhaseTransferParams defines parameters for SetEHCPlanPhaseTransfer.
+type SetEHCPlanPhaseTransferParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ServeEHCPlanDraftParams defines parameters for ServeEHCPlanDraft.
+type ServeEHCPlanDraftParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
@@ -5172,8 +5172,8 @@ type ExportSen2Params struct {
 
 // ListFamilyAssessmentsParams defines parameters for ListFamilyAssessments.
 type ListFamilyAssessmentsParams struct {
-	ReferralId    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
-	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Status        *AssessmentStatus   `form:"status,omitempty" json:"status,omitempty"`
 
 	// Limit Page size.
@@ -5215,8 +5215,8 @@ type SubmitFamilyAssessmentParams struct {
 
 // ListMeetingsParams defines parameters for ListMeetings.
 type ListMeetingsParams struct {
-	ReferralId    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
-	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Type          *MeetingType        `form:"type,omitempty" json:"type,omitempty"`
 
 	// HeldAfter Held on or after this date.
@@ -5288,8 +5288,8 @@ type UpdateOrganisationParams struct {
 
 // ListPathwayFeedbackParams defines parameters for ListPathwayFeedback.
 type ListPathwayFeedbackParams struct {
-	ReferralId *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
-	MeetingId  *openapi_types.UUID `form:"meeting_id,omitempty" json:"meeting_id,omitempty"`
+	ReferralID *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	MeetingID  *openapi_types.UUID `form:"meeting_id,omitempty" json:"meeting_id,omitempty"`
 	From       *FeedbackFrom       `form:"from,omitempty" json:"from,omitempty"`
 
 	// Limit Page size.
@@ -5307,7 +5307,7 @@ type CreatePathwayFeedbackParams struct {
 
 // ListPractitionersParams defines parameters for ListPractitioners.
 type ListPractitionersParams struct {
-	OrganisationId *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 	Role           *PractitionerRole   `form:"role,omitempty" json:"role,omitempty"`
 
 	// Q Case-insensitive match on the name.
@@ -5339,9 +5339,9 @@ type ListReferralsParams struct {
 	// Reason Referrals with this reason among their reasons.
 	Reason *ReferralReason `form:"reason,omitempty" json:"reason,omitempty"`
 
-	// OrganisationId The referring organisation.
-	OrganisationId *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
-	YoungPersonId  *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	// OrganisationID The referring organisation.
+	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+	YoungPersonID  *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 
 	// Locality The young person's locality.
 	Locality *string `form:"locality,omitempty" json:"locality,omitempty"`
@@ -5427,8 +5427,8 @@ type GetActivityReportParams struct {
 	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
-	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
-	OrganisationId *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
 	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
 	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
@@ -5439,8 +5439,8 @@ type GetActivityReportParams struct {
 	Disclosure *ReportDisclosure `form:"disclosure,omitempty" json:"disclosure,omitempty"`
 }
 
-// GetEhcTimelinessReportParams defines parameters for GetEhcTimelinessReport.
-type GetEhcTimelinessReportParams struct {
+// GetEHCTimelinessReportParams defines parameters for GetEHCTimelinessReport.
+type GetEHCTimelinessReportParams struct {
 	From openapi_types.Date `form:"from" json:"from"`
 	To   openapi_types.Date `form:"to" json:"to"`
 }
@@ -5456,8 +5456,8 @@ type GetExperienceReportParams struct {
 	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
-	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
-	OrganisationId *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
 	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
 	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
@@ -5466,7 +5466,7 @@ type GetExperienceReportParams struct {
 	// open data (counts below the threshold withheld, with secondary suppression so totals cannot reveal them, and
 	// rounding where configured). Analysts only ever receive `open` output and may not ask for `exact` (403).
 	Disclosure *ReportDisclosure   `form:"disclosure,omitempty" json:"disclosure,omitempty"`
-	TemplateId *openapi_types.UUID `form:"template_id,omitempty" json:"template_id,omitempty"`
+	TemplateID *openapi_types.UUID `form:"template_id,omitempty" json:"template_id,omitempty"`
 	Point      *SurveyPoint        `form:"point,omitempty" json:"point,omitempty"`
 }
 
@@ -5481,8 +5481,8 @@ type GetFunnelReportParams struct {
 	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
-	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
-	OrganisationId *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
 	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
 	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
@@ -5504,8 +5504,8 @@ type GetTimelinessReportParams struct {
 	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
-	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
-	OrganisationId *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
 	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
 	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
@@ -5527,8 +5527,8 @@ type GetTransitionsReportParams struct {
 	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
-	// OrganisationId Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
-	OrganisationId *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
 	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
 	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
@@ -5550,8 +5550,8 @@ type ListRetentionDueParams struct {
 
 // ListSurveyInvitationsParams defines parameters for ListSurveyInvitations.
 type ListSurveyInvitationsParams struct {
-	ReferralId *openapi_types.UUID     `form:"referral_id,omitempty" json:"referral_id,omitempty"`
-	EhcPlanId  *openapi_types.UUID     `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	ReferralID *openapi_types.UUID     `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	EHCPlanID  *openapi_types.UUID     `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
 	Status     *SurveyInvitationStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// Limit Page size.
@@ -5569,10 +5569,10 @@ type CreateSurveyInvitationParams struct {
 
 // ListSurveyResponsesParams defines parameters for ListSurveyResponses.
 type ListSurveyResponsesParams struct {
-	TemplateId    *openapi_types.UUID `form:"template_id,omitempty" json:"template_id,omitempty"`
-	ReferralId    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
-	EhcPlanId     *openapi_types.UUID `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
-	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	TemplateID    *openapi_types.UUID `form:"template_id,omitempty" json:"template_id,omitempty"`
+	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+	EHCPlanID     *openapi_types.UUID `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Point         *SurveyPoint        `form:"point,omitempty" json:"point,omitempty"`
 
 	// Limit Page size.
@@ -5616,7 +5616,7 @@ type AddSurveyTemplateVersionParams struct {
 
 // ListTransitionPlansParams defines parameters for ListTransitionPlans.
 type ListTransitionPlansParams struct {
-	YoungPersonId *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 
 	// Current true: plans not ended; false: ended plans.
 	Current *bool `form:"current,omitempty" json:"current,omitempty"`
@@ -5687,8 +5687,8 @@ type ListYoungPeopleParams struct {
 	// Q Case-insensitive match on given, family or preferred name, or an exact NHS number or UPN.
 	Q                  *string             `form:"q,omitempty" json:"q,omitempty"`
 	Locality           *string             `form:"locality,omitempty" json:"locality,omitempty"`
-	PrimarySenNeed     *SenNeed            `form:"primary_sen_need,omitempty" json:"primary_sen_need,omitempty"`
-	EducationSettingId *openapi_types.UUID `form:"education_setting_id,omitempty" json:"education_setting_id,omitempty"`
+	PrimarySENNeed     *SENNeed            `form:"primary_sen_need,omitempty" json:"primary_sen_need,omitempty"`
+	EducationSettingID *openapi_types.UUID `form:"education_setting_id,omitempty" json:"education_setting_id,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -5784,8 +5784,8 @@ type DecideAnnualReviewJSONRequestBody = AnnualReviewDecisionInput
 // HoldAnnualReviewJSONRequestBody defines body for HoldAnnualReview for application/json ContentType.
 type HoldAnnualReviewJSONRequestBody = AnnualReviewMeetingInput
 
-// CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
-type CreateApiKeyJSONRequestBody = ApiKeyInput
+// CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
+type CreateAPIKeyJSONRequestBody = APIKeyInput
 
 // CreateDisputeJSONRequestBody defines body for CreateDispute for application/json ContentType.
 type CreateDisputeJSONRequestBody = DisputeInput
@@ -5796,47 +5796,47 @@ type UpdateDisputeApplicationMergePatchPlusJSONRequestBody = DisputePatch
 // ConcludeDisputeJSONRequestBody defines body for ConcludeDispute for application/json ContentType.
 type ConcludeDisputeJSONRequestBody = DisputeConclusionInput
 
-// CreateEhcNeedsAssessmentJSONRequestBody defines body for CreateEhcNeedsAssessment for application/json ContentType.
-type CreateEhcNeedsAssessmentJSONRequestBody = EhcNeedsAssessmentInput
+// CreateEHCNeedsAssessmentJSONRequestBody defines body for CreateEHCNeedsAssessment for application/json ContentType.
+type CreateEHCNeedsAssessmentJSONRequestBody = EHCNeedsAssessmentInput
 
-// RequestEhcAdviceJSONRequestBody defines body for RequestEhcAdvice for application/json ContentType.
-type RequestEhcAdviceJSONRequestBody = EhcAdviceInput
+// RequestEHCAdviceJSONRequestBody defines body for RequestEHCAdvice for application/json ContentType.
+type RequestEHCAdviceJSONRequestBody = EHCAdviceInput
 
-// ReceiveEhcAdviceJSONRequestBody defines body for ReceiveEhcAdvice for application/json ContentType.
-type ReceiveEhcAdviceJSONRequestBody = EhcAdviceReceivedInput
+// ReceiveEHCAdviceJSONRequestBody defines body for ReceiveEHCAdvice for application/json ContentType.
+type ReceiveEHCAdviceJSONRequestBody = EHCAdviceReceivedInput
 
-// DecideEhcNeedsAssessmentJSONRequestBody defines body for DecideEhcNeedsAssessment for application/json ContentType.
-type DecideEhcNeedsAssessmentJSONRequestBody = EhcDecisionInput
+// DecideEHCNeedsAssessmentJSONRequestBody defines body for DecideEHCNeedsAssessment for application/json ContentType.
+type DecideEHCNeedsAssessmentJSONRequestBody = EHCDecisionInput
 
-// DecideEhcPlanIssueJSONRequestBody defines body for DecideEhcPlanIssue for application/json ContentType.
-type DecideEhcPlanIssueJSONRequestBody = EhcIssueDecisionInput
+// DecideEHCPlanIssueJSONRequestBody defines body for DecideEHCPlanIssue for application/json ContentType.
+type DecideEHCPlanIssueJSONRequestBody = EHCIssueDecisionInput
 
-// AddEhcNeedsAssessmentExceptionJSONRequestBody defines body for AddEhcNeedsAssessmentException for application/json ContentType.
-type AddEhcNeedsAssessmentExceptionJSONRequestBody = EhcExceptionInput
+// AddEHCNeedsAssessmentExceptionJSONRequestBody defines body for AddEHCNeedsAssessmentException for application/json ContentType.
+type AddEHCNeedsAssessmentExceptionJSONRequestBody = EHCExceptionInput
 
-// WithdrawEhcNeedsAssessmentJSONRequestBody defines body for WithdrawEhcNeedsAssessment for application/json ContentType.
-type WithdrawEhcNeedsAssessmentJSONRequestBody = EhcWithdrawalInput
+// WithdrawEHCNeedsAssessmentJSONRequestBody defines body for WithdrawEHCNeedsAssessment for application/json ContentType.
+type WithdrawEHCNeedsAssessmentJSONRequestBody = EHCWithdrawalInput
 
-// CreateEhcPlanJSONRequestBody defines body for CreateEhcPlan for application/json ContentType.
-type CreateEhcPlanJSONRequestBody = EhcPlanInput
+// CreateEHCPlanJSONRequestBody defines body for CreateEHCPlan for application/json ContentType.
+type CreateEHCPlanJSONRequestBody = EHCPlanInput
 
-// ProposeEhcPlanAmendmentJSONRequestBody defines body for ProposeEhcPlanAmendment for application/json ContentType.
-type ProposeEhcPlanAmendmentJSONRequestBody = EhcPlanAmendmentInput
+// ProposeEHCPlanAmendmentJSONRequestBody defines body for ProposeEHCPlanAmendment for application/json ContentType.
+type ProposeEHCPlanAmendmentJSONRequestBody = EHCPlanAmendmentInput
 
-// CeaseEhcPlanJSONRequestBody defines body for CeaseEhcPlan for application/json ContentType.
-type CeaseEhcPlanJSONRequestBody = EhcPlanCeaseInput
+// CeaseEHCPlanJSONRequestBody defines body for CeaseEHCPlan for application/json ContentType.
+type CeaseEHCPlanJSONRequestBody = EHCPlanCeaseInput
 
-// ReviseEhcPlanDraftJSONRequestBody defines body for ReviseEhcPlanDraft for application/json ContentType.
-type ReviseEhcPlanDraftJSONRequestBody = EhcPlanDraftInput
+// ReviseEHCPlanDraftJSONRequestBody defines body for ReviseEHCPlanDraft for application/json ContentType.
+type ReviseEHCPlanDraftJSONRequestBody = EHCPlanDraftInput
 
-// IssueEhcPlanJSONRequestBody defines body for IssueEhcPlan for application/json ContentType.
-type IssueEhcPlanJSONRequestBody = EhcPlanIssueInput
+// IssueEHCPlanJSONRequestBody defines body for IssueEHCPlan for application/json ContentType.
+type IssueEHCPlanJSONRequestBody = EHCPlanIssueInput
 
-// SetEhcPlanPhaseTransferJSONRequestBody defines body for SetEhcPlanPhaseTransfer for application/json ContentType.
-type SetEhcPlanPhaseTransferJSONRequestBody = EhcPhaseTransferInput
+// SetEHCPlanPhaseTransferJSONRequestBody defines body for SetEHCPlanPhaseTransfer for application/json ContentType.
+type SetEHCPlanPhaseTransferJSONRequestBody = EHCPhaseTransferInput
 
-// ServeEhcPlanDraftJSONRequestBody defines body for ServeEhcPlanDraft for application/json ContentType.
-type ServeEhcPlanDraftJSONRequestBody = EhcPlanServeInput
+// ServeEHCPlanDraftJSONRequestBody defines body for ServeEHCPlanDraft for application/json ContentType.
+type ServeEHCPlanDraftJSONRequestBody = EHCPlanServeInput
 
 // CreateFamilyAssessmentJSONRequestBody defines body for CreateFamilyAssessment for application/json ContentType.
 type CreateFamilyAssessmentJSONRequestBody = FamilyAssessmentInput
@@ -5954,21 +5954,21 @@ type ServerInterface interface {
 	// HoldAnnualReview Record the review meeting held
 	// (POST /v1/annual-reviews/{id}/meeting)
 	HoldAnnualReview(ctx echo.Context, id ID, params HoldAnnualReviewParams) error
-	// ListApiKeys List API keys (admin; never the keys themselves)
+	// ListAPIKeys List API keys (admin; never the keys themselves)
 	// (GET /v1/api-keys)
-	ListApiKeys(ctx echo.Context, params ListApiKeysParams) error
-	// CreateApiKey Issue an API key (admin); the key is in this answer only
+	ListAPIKeys(ctx echo.Context, params ListAPIKeysParams) error
+	// CreateAPIKey Issue an API key (admin); the key is in this answer only
 	// (POST /v1/api-keys)
-	CreateApiKey(ctx echo.Context, params CreateApiKeyParams) error
-	// GetApiKey Read a key's details (admin)
+	CreateAPIKey(ctx echo.Context, params CreateAPIKeyParams) error
+	// GetAPIKey Read a key's details (admin)
 	// (GET /v1/api-keys/{id})
-	GetApiKey(ctx echo.Context, id ID) error
-	// RevokeApiKey Revoke a key (admin); it fails at once
+	GetAPIKey(ctx echo.Context, id ID) error
+	// RevokeAPIKey Revoke a key (admin); it fails at once
 	// (POST /v1/api-keys/{id}/revoke)
-	RevokeApiKey(ctx echo.Context, id ID) error
-	// RotateApiKey Replace a key with a new one for the same organisation and role (admin)
+	RevokeAPIKey(ctx echo.Context, id ID) error
+	// RotateAPIKey Replace a key with a new one for the same organisation and role (admin)
 	// (POST /v1/api-keys/{id}/rotate)
-	RotateApiKey(ctx echo.Context, id ID) error
+	RotateAPIKey(ctx echo.Context, id ID) error
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
@@ -5987,60 +5987,60 @@ type ServerInterface interface {
 	// ConcludeDispute Record how the dispute ended (once; a second conclusion answers 409)
 	// (POST /v1/disputes/{id}/conclude)
 	ConcludeDispute(ctx echo.Context, id ID, params ConcludeDisputeParams) error
-	// ListEhcNeedsAssessments List EHC needs assessment requests
+	// ListEHCNeedsAssessments List EHC needs assessment requests
 	// (GET /v1/ehc-needs-assessments)
-	ListEhcNeedsAssessments(ctx echo.Context, params ListEhcNeedsAssessmentsParams) error
-	// CreateEhcNeedsAssessment Record a request for an EHC needs assessment (starts the 20-week statutory clock)
+	ListEHCNeedsAssessments(ctx echo.Context, params ListEHCNeedsAssessmentsParams) error
+	// CreateEHCNeedsAssessment Record a request for an EHC needs assessment (starts the 20-week statutory clock)
 	// (POST /v1/ehc-needs-assessments)
-	CreateEhcNeedsAssessment(ctx echo.Context, params CreateEhcNeedsAssessmentParams) error
-	// GetEhcNeedsAssessment Read one EHC needs assessment request with its statutory deadlines
+	CreateEHCNeedsAssessment(ctx echo.Context, params CreateEHCNeedsAssessmentParams) error
+	// GetEHCNeedsAssessment Read one EHC needs assessment request with its statutory deadlines
 	// (GET /v1/ehc-needs-assessments/{id})
-	GetEhcNeedsAssessment(ctx echo.Context, id ID) error
-	// RequestEhcAdvice Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
+	GetEHCNeedsAssessment(ctx echo.Context, id ID) error
+	// RequestEHCAdvice Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
 	// (POST /v1/ehc-needs-assessments/{id}/advice)
-	RequestEhcAdvice(ctx echo.Context, id ID, params RequestEhcAdviceParams) error
-	// ReceiveEhcAdvice Record the day requested advice arrived
+	RequestEHCAdvice(ctx echo.Context, id ID, params RequestEHCAdviceParams) error
+	// ReceiveEHCAdvice Record the day requested advice arrived
 	// (POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received)
-	ReceiveEhcAdvice(ctx echo.Context, id ID, adviceId openapi_types.UUID, params ReceiveEhcAdviceParams) error
-	// DecideEhcNeedsAssessment Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
+	ReceiveEHCAdvice(ctx echo.Context, id ID, adviceID openapi_types.UUID, params ReceiveEHCAdviceParams) error
+	// DecideEHCNeedsAssessment Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 	// (POST /v1/ehc-needs-assessments/{id}/decision-to-assess)
-	DecideEhcNeedsAssessment(ctx echo.Context, id ID, params DecideEhcNeedsAssessmentParams) error
-	// DecideEhcPlanIssue Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
+	DecideEHCNeedsAssessment(ctx echo.Context, id ID, params DecideEHCNeedsAssessmentParams) error
+	// DecideEHCPlanIssue Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 	// (POST /v1/ehc-needs-assessments/{id}/decision-to-issue)
-	DecideEhcPlanIssue(ctx echo.Context, id ID, params DecideEhcPlanIssueParams) error
-	// AddEhcNeedsAssessmentException Record an exception period that excuses the local authority's time limits
+	DecideEHCPlanIssue(ctx echo.Context, id ID, params DecideEHCPlanIssueParams) error
+	// AddEHCNeedsAssessmentException Record an exception period that excuses the local authority's time limits
 	// (POST /v1/ehc-needs-assessments/{id}/exceptions)
-	AddEhcNeedsAssessmentException(ctx echo.Context, id ID, params AddEhcNeedsAssessmentExceptionParams) error
-	// WithdrawEhcNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
+	AddEHCNeedsAssessmentException(ctx echo.Context, id ID, params AddEHCNeedsAssessmentExceptionParams) error
+	// WithdrawEHCNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
 	// (POST /v1/ehc-needs-assessments/{id}/withdraw)
-	WithdrawEhcNeedsAssessment(ctx echo.Context, id ID, params WithdrawEhcNeedsAssessmentParams) error
-	// ListEhcPlans List EHC plans
+	WithdrawEHCNeedsAssessment(ctx echo.Context, id ID, params WithdrawEHCNeedsAssessmentParams) error
+	// ListEHCPlans List EHC plans
 	// (GET /v1/ehc-plans)
-	ListEhcPlans(ctx echo.Context, params ListEhcPlansParams) error
-	// CreateEhcPlan Draft an EHC plan (version 1)
+	ListEHCPlans(ctx echo.Context, params ListEHCPlansParams) error
+	// CreateEHCPlan Draft an EHC plan (version 1)
 	// (POST /v1/ehc-plans)
-	CreateEhcPlan(ctx echo.Context, params CreateEhcPlanParams) error
-	// GetEhcPlan Read one EHC plan with every version and its due dates
+	CreateEHCPlan(ctx echo.Context, params CreateEHCPlanParams) error
+	// GetEHCPlan Read one EHC plan with every version and its due dates
 	// (GET /v1/ehc-plans/{id})
-	GetEhcPlan(ctx echo.Context, id ID) error
-	// ProposeEhcPlanAmendment Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
+	GetEHCPlan(ctx echo.Context, id ID) error
+	// ProposeEHCPlanAmendment Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 	// (POST /v1/ehc-plans/{id}/amendments)
-	ProposeEhcPlanAmendment(ctx echo.Context, id ID, params ProposeEhcPlanAmendmentParams) error
-	// CeaseEhcPlan Record the decision to cease to maintain the plan (s.45)
+	ProposeEHCPlanAmendment(ctx echo.Context, id ID, params ProposeEHCPlanAmendmentParams) error
+	// CeaseEHCPlan Record the decision to cease to maintain the plan (s.45)
 	// (POST /v1/ehc-plans/{id}/cease)
-	CeaseEhcPlan(ctx echo.Context, id ID, params CeaseEhcPlanParams) error
-	// ReviseEhcPlanDraft Replace the draft's sections
+	CeaseEHCPlan(ctx echo.Context, id ID, params CeaseEHCPlanParams) error
+	// ReviseEHCPlanDraft Replace the draft's sections
 	// (POST /v1/ehc-plans/{id}/draft)
-	ReviseEhcPlanDraft(ctx echo.Context, id ID, params ReviseEhcPlanDraftParams) error
-	// IssueEhcPlan Issue the final plan, or the amended plan after proposed amendments
+	ReviseEHCPlanDraft(ctx echo.Context, id ID, params ReviseEHCPlanDraftParams) error
+	// IssueEHCPlan Issue the final plan, or the amended plan after proposed amendments
 	// (POST /v1/ehc-plans/{id}/issue)
-	IssueEhcPlan(ctx echo.Context, id ID, params IssueEhcPlanParams) error
-	// SetEhcPlanPhaseTransfer Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
+	IssueEHCPlan(ctx echo.Context, id ID, params IssueEHCPlanParams) error
+	// SetEHCPlanPhaseTransfer Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
 	// (POST /v1/ehc-plans/{id}/phase-transfer)
-	SetEhcPlanPhaseTransfer(ctx echo.Context, id ID, params SetEhcPlanPhaseTransferParams) error
-	// ServeEhcPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
+	SetEHCPlanPhaseTransfer(ctx echo.Context, id ID, params SetEHCPlanPhaseTransferParams) error
+	// ServeEHCPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
 	// (POST /v1/ehc-plans/{id}/serve-draft)
-	ServeEhcPlanDraft(ctx echo.Context, id ID, params ServeEhcPlanDraftParams) error
+	ServeEHCPlanDraft(ctx echo.Context, id ID, params ServeEHCPlanDraftParams) error
 	// ExportSen2 The person-level SEN2 return content as CSV files in a zip, with a validation report
 	// (GET /v1/exports/sen2)
 	ExportSen2(ctx echo.Context, params ExportSen2Params) error
@@ -6140,9 +6140,9 @@ type ServerInterface interface {
 	// GetActivityReport Activity: referrals by reason, setting and locality, routes, meetings, EHC needs assessments, tribunals and complaints
 	// (GET /v1/reports/activity)
 	GetActivityReport(ctx echo.Context, params GetActivityReportParams) error
-	// GetEhcTimelinessReport Timeliness of EHC decisions, plans and annual reviews completed in a period
+	// GetEHCTimelinessReport Timeliness of EHC decisions, plans and annual reviews completed in a period
 	// (GET /v1/reports/ehc-timeliness)
-	GetEhcTimelinessReport(ctx echo.Context, params GetEhcTimelinessReportParams) error
+	GetEHCTimelinessReport(ctx echo.Context, params GetEHCTimelinessReportParams) error
 	// GetExperienceReport Experience: survey responses per question, with mean scores and the distribution of answers
 	// (GET /v1/reports/experience)
 	GetExperienceReport(ctx echo.Context, params GetExperienceReportParams) error
@@ -6241,7 +6241,7 @@ type ServerInterface interface {
 	CreateConsent(ctx echo.Context, id ID, params CreateConsentParams) error
 	// WithdrawConsent Record that consent was withdrawn
 	// (POST /v1/young-people/{id}/consents/{consent_id}/withdraw)
-	WithdrawConsent(ctx echo.Context, id ID, consentId openapi_types.UUID, params WithdrawConsentParams) error
+	WithdrawConsent(ctx echo.Context, id ID, consentID openapi_types.UUID, params WithdrawConsentParams) error
 	// ExportYoungPerson Everything held about one young person, for a subject access request
 	// (GET /v1/young-people/{id}/export)
 	ExportYoungPerson(ctx echo.Context, id ID, params ExportYoungPersonParams) error
@@ -6253,7 +6253,7 @@ type ServerInterface interface {
 	CreateInvolvement(ctx echo.Context, id ID, params CreateInvolvementParams) error
 	// UpdateInvolvement Change or end an involvement (JSON merge patch)
 	// (PATCH /v1/young-people/{id}/involvements/{involvement_id})
-	UpdateInvolvement(ctx echo.Context, id ID, involvementId openapi_types.UUID, params UpdateInvolvementParams) error
+	UpdateInvolvement(ctx echo.Context, id ID, involvementID openapi_types.UUID, params UpdateInvolvementParams) error
 	// GetTimeline Every event of the pathway for one young person, in time order
 	// (GET /v1/young-people/{id}/timeline)
 	GetTimeline(ctx echo.Context, id ID, params GetTimelineParams) error
@@ -6306,7 +6306,7 @@ func (w *ServerInterfaceWrapper) ListActions(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "referral_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter referral_id: %s", err))
 	}
@@ -6388,14 +6388,14 @@ func (w *ServerInterfaceWrapper) ListAnnualReviews(ctx echo.Context) error {
 	var params ListAnnualReviewsParams
 	// ------------- Optional query parameter "plan_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "plan_id", ctx.QueryParams(), &params.PlanId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "plan_id", ctx.QueryParams(), &params.PlanID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter plan_id: %s", err))
 	}
 
 	// ------------- Optional query parameter "young_person_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
 	}
@@ -6558,15 +6558,15 @@ func (w *ServerInterfaceWrapper) HoldAnnualReview(ctx echo.Context) error {
 	return err
 }
 
-// ListApiKeys converts echo context to params.
-func (w *ServerInterfaceWrapper) ListApiKeys(ctx echo.Context) error {
+// ListAPIKeys converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAPIKeys(ctx echo.Context) error {
 	var err error
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params ListApiKeysParams
+	var params ListAPIKeysParams
 	// ------------- Optional query parameter "organisation_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
 	}
@@ -6600,16 +6600,16 @@ func (w *ServerInterfaceWrapper) ListApiKeys(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ListApiKeys(ctx, params)
+	err = w.Handler.ListAPIKeys(ctx, params)
 	return err
 }
 
-// CreateApiKey converts echo context to params.
-func (w *ServerInterfaceWrapper) CreateApiKey(ctx echo.Context) error {
+// CreateAPIKey converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateAPIKey(ctx echo.Context) error {
 	var err error
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params CreateApiKeyParams
+	var params CreateAPIKeyParams
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -6629,12 +6629,12 @@ func (w *ServerInterfaceWrapper) CreateApiKey(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateApiKey(ctx, params)
+	err = w.Handler.CreateAPIKey(ctx, params)
 	return err
 }
 
-// GetApiKey converts echo context to params.
-func (w *ServerInterfaceWrapper) GetApiKey(ctx echo.Context) error {
+// GetAPIKey converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAPIKey(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "id" -------------
 	var id ID
@@ -6645,12 +6645,12 @@ func (w *ServerInterfaceWrapper) GetApiKey(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetApiKey(ctx, id)
+	err = w.Handler.GetAPIKey(ctx, id)
 	return err
 }
 
-// RevokeApiKey converts echo context to params.
-func (w *ServerInterfaceWrapper) RevokeApiKey(ctx echo.Context) error {
+// RevokeAPIKey converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeAPIKey(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "id" -------------
 	var id ID
@@ -6661,12 +6661,12 @@ func (w *ServerInterfaceWrapper) RevokeApiKey(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.RevokeApiKey(ctx, id)
+	err = w.Handler.RevokeAPIKey(ctx, id)
 	return err
 }
 
-// RotateApiKey converts echo context to params.
-func (w *ServerInterfaceWrapper) RotateApiKey(ctx echo.Context) error {
+// RotateAPIKey converts echo context to params.
+func (w *ServerInterfaceWrapper) RotateAPIKey(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "id" -------------
 	var id ID
@@ -6677,7 +6677,7 @@ func (w *ServerInterfaceWrapper) RotateApiKey(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.RotateApiKey(ctx, id)
+	err = w.Handler.RotateAPIKey(ctx, id)
 	return err
 }
 
@@ -6696,14 +6696,14 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "record_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "record_id", ctx.QueryParams(), &params.RecordId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "record_id", ctx.QueryParams(), &params.RecordID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter record_id: %s", err))
 	}
 
 	// ------------- Optional query parameter "young_person_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
 	}
@@ -6717,21 +6717,21 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "api_key_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "api_key_id", ctx.QueryParams(), &params.ApiKeyId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "api_key_id", ctx.QueryParams(), &params.APIKeyID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter api_key_id: %s", err))
 	}
 
 	// ------------- Optional query parameter "organisation_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
 	}
 
 	// ------------- Optional query parameter "request_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "request_id", ctx.QueryParams(), &params.RequestId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "request_id", ctx.QueryParams(), &params.RequestID, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter request_id: %s", err))
 	}
@@ -6784,14 +6784,14 @@ func (w *ServerInterfaceWrapper) ListDisputes(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "young_person_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
 	}
 
 	// ------------- Optional query parameter "subject_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "subject_id", ctx.QueryParams(), &params.SubjectId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "subject_id", ctx.QueryParams(), &params.SubjectID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter subject_id: %s", err))
 	}
@@ -6968,15 +6968,15 @@ func (w *ServerInterfaceWrapper) ConcludeDispute(ctx echo.Context) error {
 	return err
 }
 
-// ListEhcNeedsAssessments converts echo context to params.
-func (w *ServerInterfaceWrapper) ListEhcNeedsAssessments(ctx echo.Context) error {
+// ListEHCNeedsAssessments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListEHCNeedsAssessments(ctx echo.Context) error {
 	var err error
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params ListEhcNeedsAssessmentsParams
+	var params ListEHCNeedsAssessmentsParams
 	// ------------- Optional query parameter "young_person_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
 	}
@@ -7010,16 +7010,16 @@ func (w *ServerInterfaceWrapper) ListEhcNeedsAssessments(ctx echo.Context) error
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ListEhcNeedsAssessments(ctx, params)
+	err = w.Handler.ListEHCNeedsAssessments(ctx, params)
 	return err
 }
 
-// CreateEhcNeedsAssessment converts echo context to params.
-func (w *ServerInterfaceWrapper) CreateEhcNeedsAssessment(ctx echo.Context) error {
+// CreateEHCNeedsAssessment converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateEHCNeedsAssessment(ctx echo.Context) error {
 	var err error
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params CreateEhcNeedsAssessmentParams
+	var params CreateEHCNeedsAssessmentParams
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -7039,12 +7039,12 @@ func (w *ServerInterfaceWrapper) CreateEhcNeedsAssessment(ctx echo.Context) erro
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateEhcNeedsAssessment(ctx, params)
+	err = w.Handler.CreateEHCNeedsAssessment(ctx, params)
 	return err
 }
 
-// GetEhcNeedsAssessment converts echo context to params.
-func (w *ServerInterfaceWrapper) GetEhcNeedsAssessment(ctx echo.Context) error {
+// GetEHCNeedsAssessment converts echo context to params.
+func (w *ServerInterfaceWrapper) GetEHCNeedsAssessment(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "id" -------------
 	var id ID
@@ -7055,12 +7055,12 @@ func (w *ServerInterfaceWrapper) GetEhcNeedsAssessment(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetEhcNeedsAssessment(ctx, id)
+	err = w.Handler.GetEHCNeedsAssessment(ctx, id)
 	return err
 }
 
-// RequestEhcAdvice converts echo context to params.
-func (w *ServerInterfaceWrapper) RequestEhcAdvice(ctx echo.Context) error {
+// RequestEHCAdvice converts echo context to params.
+func (w *ServerInterfaceWrapper) RequestEHCAdvice(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "id" -------------
 	var id ID
@@ -7071,7 +7071,7 @@ func (w *ServerInterfaceWrapper) RequestEhcAdvice(ctx echo.Context) error {
 	}
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params RequestEhcAdviceParams
+	var params RequestEHCAdviceParams
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -7106,12 +7106,12 @@ func (w *ServerInterfaceWrapper) RequestEhcAdvice(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.RequestEhcAdvice(ctx, id, params)
+	err = w.Handler.RequestEHCAdvice(ctx, id, params)
 	return err
 }
 
-// ReceiveEhcAdvice converts echo context to params.
-func (w *ServerInterfaceWrapper) ReceiveEhcAdvice(ctx echo.Context) error {
+// ReceiveEHCAdvice converts echo context to params.
+func (w *ServerInterfaceWrapper) ReceiveEHCAdvice(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "id" -------------
 	var id ID
@@ -7122,15 +7122,15 @@ func (w *ServerInterfaceWrapper) ReceiveEhcAdvice(ctx echo.Context) error {
 	}
 
 	// ------------- Path parameter "advice_id" -------------
-	var adviceId openapi_types.UUID
+	var adviceID openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "advice_id", ctx.Param("advice_id"), &adviceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	err = runtime.BindStyledParameterWithOptions("simple", "advice_id", ctx.Param("advice_id"), &adviceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter advice_id: %s", err))
 	}
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params ReceiveEhcAdviceParams
+	var params ReceiveEHCAdviceParams
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -7165,12 +7165,12 @@ func (w *ServerInterfaceWrapper) ReceiveEhcAdvice(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ReceiveEhcAdvice(ctx, id, adviceId, params)
+	err = w.Handler.ReceiveEHCAdvice(ctx, id, adviceID, params)
 	return err
 }
 
-// DecideEhcNeedsAssessment converts echo context to params.
-func (w *ServerInterfaceWrapper) DecideEhcNeedsAssessment(ctx echo.Context) error {
+// DecideEHCNeedsAssessment converts echo context to params.
+func (w *ServerInterfaceWrapper) DecideEHCNeedsAssessment(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "id" -------------
 	var id ID
@@ -7181,7 +7181,7 @@ func (w *ServerInterfaceWrapper) DecideEhcNeedsAssessment(ctx echo.Context) erro
 	}
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params DecideEhcNeedsAssessmentParams
+	var params DecideEHCNeedsAssessmentParams
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -7216,12 +7216,12 @@ func (w *ServerInterfaceWrapper) DecideEhcNeedsAssessment(ctx echo.Context) erro
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.DecideEhcNeedsAssessment(ctx, id, params)
+	err = w.Handler.DecideEHCNeedsAssessment(ctx, id, params)
 	return err
 }
 
-// DecideEhcPlanIssue converts echo context to params.
-func (w *ServerInterfaceWrapper) DecideEhcPlanIssue(ctx echo.Context) error {
+// DecideEHCPlanIssue converts echo context to params.
+func (w *ServerInterfaceWrapper) DecideEHCPlanIssue(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "id" -------------
 	var id ID
@@ -7232,7 +7232,7 @@ func (w *ServerInterfaceWrapper) DecideEhcPlanIssue(ctx echo.Context) error {
 	}
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params DecideEhcPlanIssueParams
+	var params DecideEHCPlanIssueParams
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -7267,12 +7267,12 @@ func (w *ServerInterfaceWrapper) DecideEhcPlanIssue(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.DecideEhcPlanIssue(ctx, id, params)
+	err = w.Handler.DecideEHCPlanIssue(ctx, id, params)
 	return err
 }
 
-// AddEhcNeedsAssessmentException converts echo context to params.
-func (w *ServerInterfaceWrapper) AddEhcNeedsAssessmentException(ctx echo.Context) error {
+// AddEHCNeedsAssessmentException converts echo context to params.
+func (w *ServerInterfaceWrapper) AddEHCNeedsAssessmentException(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "id" -------------
 	var id ID
@@ -7283,7 +7283,7 @@ func (w *ServerInterfaceWrapper) AddEhcNeedsAssessmentException(ctx echo.Context
 	}
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params AddEhcNeedsAssessmentExceptionParams
+	var params AddEHCNeedsAssessmentExceptionParams
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -7318,12 +7318,12 @@ func (w *ServerInterfaceWrapper) AddEhcNeedsAssessmentException(ctx echo.Context
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.AddEhcNeedsAssessmentException(ctx, id, params)
+	err = w.Handler.AddEHCNeedsAssessmentException(ctx, id, params)
 	return err
 }
 
-// WithdrawEhcNeedsAssessment converts echo context to params.
-func (w *ServerInterfaceWrapper) WithdrawEhcNeedsAssessment(ctx echo.Context) error {
+// WithdrawEHCNeedsAssessment converts echo context to params.
+func (w *ServerInterfaceWrapper) WithdrawEHCNeedsAssessment(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "id" -------------
 	var id ID
@@ -7334,7 +7334,7 @@ func (w *ServerInterfaceWrapper) WithdrawEhcNeedsAssessment(ctx echo.Context) er
 	}
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params WithdrawEhcNeedsAssessmentParams
+	var params WithdrawEHCNeedsAssessmentParams
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -7369,26 +7369,26 @@ func (w *ServerInterfaceWrapper) WithdrawEhcNeedsAssessment(ctx echo.Context) er
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.WithdrawEhcNeedsAssessment(ctx, id, params)
+	err = w.Handler.WithdrawEHCNeedsAssessment(ctx, id, params)
 	return err
 }
 
-// ListEhcPlans converts echo context to params.
-func (w *ServerInterfaceWrapper) ListEhcPlans(ctx echo.Context) error {
+// ListEHCPlans converts echo context to params.
+func (w *ServerInterfaceWrapper) ListEHCPlans(ctx echo.Context) error {
 	var err error
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params ListEhcPlansParams
+	var params ListEHCPlansParams
 	// ------------- Optional query parameter "young_person_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
 	}
 
 	// ------------- Optional query parameter "ehc_request_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "ehc_request_id", ctx.QueryParams(), &params.EhcRequestId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ehc_request_id", ctx.QueryParams(), &params.EHCRequestID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ehc_request_id: %s", err))
 	}
@@ -7415,16 +7415,16 @@ func (w *ServerInterfaceWrapper) ListEhcPlans(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ListEhcPlans(ctx, params)
+	err = w.Handler.ListEHCPlans(ctx, params)
 	return err
 }
 
-// CreateEhcPlan converts echo context to params.
-func (w *ServerInterfaceWrapper) CreateEhcPlan(ctx echo.Context) error {
+// CreateEHCPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateEHCPlan(ctx echo.Context) error {
 	var err error
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params CreateEhcPlanParams
+	var params CreateEHCPlanParams
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -7444,12 +7444,12 @@ func (w *ServerInterfaceWrapper) CreateEhcPlan(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateEhcPlan(ctx, params)
+	err = w.Handler.CreateEHCPlan(ctx, params)
 	return err
 }
 
-// GetEhcPlan converts echo context to params.
-func (w *ServerInterfaceWrapper) GetEhcPlan(ctx echo.Context) error {
+// GetEHCPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) GetEHCPlan(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "id" -------------
 	var id ID
@@ -7460,12 +7460,12 @@ func (w *ServerInterfaceWrapper) GetEhcPlan(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetEhcPlan(ctx, id)
+	err = w.Handler.GetEHCPlan(ctx, id)
 	return err
 }
 
-// ProposeEhcPlanAmendment converts echo context to params.
-func (w *ServerInterfaceWrapper) ProposeEhcPlanAmendment(ctx echo.Context) error {
+// ProposeEHCPlanAmendment converts echo context to params.
+func (w *ServerInterfaceWrapper) ProposeEHCPlanAmendment(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "id" -------------
 	var id ID
@@ -7476,58 +7476,7 @@ func (w *ServerInterfaceWrapper) ProposeEhcPlanAmendment(ctx echo.Context) error
 	}
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params ProposeEhcPlanAmendmentParams
-
-	headers := ctx.Request().Header
-	// ------------- Optional header parameter "Idempotency-Key" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
-		var IdempotencyKey IdempotencyKey
-		n := len(valueList)
-		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
-		}
-
-		params.IdempotencyKey = &IdempotencyKey
-	}
-	// ------------- Optional header parameter "If-Match" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
-		var IfMatch IfMatch
-		n := len(valueList)
-		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
-		}
-
-		params.IfMatch = &IfMatch
-	}
-
-	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ProposeEhcPlanAmendment(ctx, id, params)
-	return err
-}
-
-// CeaseEhcPlan converts echo context to params.
-func (w *ServerInterfaceWrapper) CeaseEhcPlan(ctx echo.Context) error {
-	var err error
-	// ------------- Path parameter "id" -------------
-	var id ID
-
-	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
-	}
-
-	// Parameter object where we will unmarshal all parameters from the context
-	var params CeaseEhcPlanParams
+	var params ProposeEHCPlanAmendmentParams
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -7562,12 +7511,12 @@ func (w *ServerInterfaceWrapper) CeaseEhcPlan(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CeaseEhcPlan(ctx, id, params)
+	err = w.Handler.ProposeEHCPlanAmendment(ctx, id, params)
 	return err
 }
 
-// ReviseEhcPlanDraft converts echo context to params.
-func (w *ServerInterfaceWrapper) ReviseEhcPlanDraft(ctx echo.Context) error {
+// CeaseEHCPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) CeaseEHCPlan(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "id" -------------
 	var id ID
@@ -7578,7 +7527,7 @@ func (w *ServerInterfaceWrapper) ReviseEhcPlanDraft(ctx echo.Context) error {
 	}
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params ReviseEhcPlanDraftParams
+	var params CeaseEHCPlanParams
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -7613,12 +7562,12 @@ func (w *ServerInterfaceWrapper) ReviseEhcPlanDraft(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ReviseEhcPlanDraft(ctx, id, params)
+	err = w.Handler.CeaseEHCPlan(ctx, id, params)
 	return err
 }
 
-// IssueEhcPlan converts echo context to params.
-func (w *ServerInterfaceWrapper) IssueEhcPlan(ctx echo.Context) error {
+// ReviseEHCPlanDraft converts echo context to params.
+func (w *ServerInterfaceWrapper) ReviseEHCPlanDraft(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "id" -------------
 	var id ID
@@ -7629,7 +7578,7 @@ func (w *ServerInterfaceWrapper) IssueEhcPlan(ctx echo.Context) error {
 	}
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params IssueEhcPlanParams
+	var params ReviseEHCPlanDraftParams
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -7664,12 +7613,12 @@ func (w *ServerInterfaceWrapper) IssueEhcPlan(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.IssueEhcPlan(ctx, id, params)
+	err = w.Handler.ReviseEHCPlanDraft(ctx, id, params)
 	return err
 }
 
-// SetEhcPlanPhaseTransfer converts echo context to params.
-func (w *ServerInterfaceWrapper) SetEhcPlanPhaseTransfer(ctx echo.Context) error {
+// IssueEHCPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) IssueEHCPlan(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "id" -------------
 	var id ID
@@ -7680,7 +7629,7 @@ func (w *ServerInterfaceWrapper) SetEhcPlanPhaseTransfer(ctx echo.Context) error
 	}
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params SetEhcPlanPhaseTransferParams
+	var params IssueEHCPlanParams
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -7715,12 +7664,12 @@ func (w *ServerInterfaceWrapper) SetEhcPlanPhaseTransfer(ctx echo.Context) error
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.SetEhcPlanPhaseTransfer(ctx, id, params)
+	err = w.Handler.IssueEHCPlan(ctx, id, params)
 	return err
 }
 
-// ServeEhcPlanDraft converts echo context to params.
-func (w *ServerInterfaceWrapper) ServeEhcPlanDraft(ctx echo.Context) error {
+// SetEHCPlanPhaseTransfer converts echo context to params.
+func (w *ServerInterfaceWrapper) SetEHCPlanPhaseTransfer(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "id" -------------
 	var id ID
@@ -7731,7 +7680,7 @@ func (w *ServerInterfaceWrapper) ServeEhcPlanDraft(ctx echo.Context) error {
 	}
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params ServeEhcPlanDraftParams
+	var params SetEHCPlanPhaseTransferParams
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -7766,7 +7715,58 @@ func (w *ServerInterfaceWrapper) ServeEhcPlanDraft(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ServeEhcPlanDraft(ctx, id, params)
+	err = w.Handler.SetEHCPlanPhaseTransfer(ctx, id, params)
+	return err
+}
+
+// ServeEHCPlanDraft converts echo context to params.
+func (w *ServerInterfaceWrapper) ServeEHCPlanDraft(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ServeEHCPlanDraftParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ServeEHCPlanDraft(ctx, id, params)
 	return err
 }
 
@@ -7813,14 +7813,14 @@ func (w *ServerInterfaceWrapper) ListFamilyAssessments(ctx echo.Context) error {
 	var params ListFamilyAssessmentsParams
 	// ------------- Optional query parameter "referral_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter referral_id: %s", err))
 	}
 
 	// ------------- Optional query parameter "young_person_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
 	}
@@ -8042,14 +8042,14 @@ func (w *ServerInterfaceWrapper) ListMeetings(ctx echo.Context) error {
 	var params ListMeetingsParams
 	// ------------- Optional query parameter "referral_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter referral_id: %s", err))
 	}
 
 	// ------------- Optional query parameter "young_person_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
 	}
@@ -8356,14 +8356,14 @@ func (w *ServerInterfaceWrapper) ListPathwayFeedback(ctx echo.Context) error {
 	var params ListPathwayFeedbackParams
 	// ------------- Optional query parameter "referral_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter referral_id: %s", err))
 	}
 
 	// ------------- Optional query parameter "meeting_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "meeting_id", ctx.QueryParams(), &params.MeetingId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "meeting_id", ctx.QueryParams(), &params.MeetingID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter meeting_id: %s", err))
 	}
@@ -8447,7 +8447,7 @@ func (w *ServerInterfaceWrapper) ListPractitioners(ctx echo.Context) error {
 	var params ListPractitionersParams
 	// ------------- Optional query parameter "organisation_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
 	}
@@ -8588,14 +8588,14 @@ func (w *ServerInterfaceWrapper) ListReferrals(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "organisation_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
 	}
 
 	// ------------- Optional query parameter "young_person_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
 	}
@@ -8997,7 +8997,7 @@ func (w *ServerInterfaceWrapper) GetActivityReport(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "organisation_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
 	}
@@ -9021,12 +9021,12 @@ func (w *ServerInterfaceWrapper) GetActivityReport(ctx echo.Context) error {
 	return err
 }
 
-// GetEhcTimelinessReport converts echo context to params.
-func (w *ServerInterfaceWrapper) GetEhcTimelinessReport(ctx echo.Context) error {
+// GetEHCTimelinessReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetEHCTimelinessReport(ctx echo.Context) error {
 	var err error
 
 	// Parameter object where we will unmarshal all parameters from the context
-	var params GetEhcTimelinessReportParams
+	var params GetEHCTimelinessReportParams
 	// ------------- Required query parameter "from" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
@@ -9042,7 +9042,7 @@ func (w *ServerInterfaceWrapper) GetEhcTimelinessReport(ctx echo.Context) error 
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetEhcTimelinessReport(ctx, params)
+	err = w.Handler.GetEHCTimelinessReport(ctx, params)
 	return err
 }
 
@@ -9075,7 +9075,7 @@ func (w *ServerInterfaceWrapper) GetExperienceReport(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "organisation_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
 	}
@@ -9096,7 +9096,7 @@ func (w *ServerInterfaceWrapper) GetExperienceReport(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "template_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "template_id", ctx.QueryParams(), &params.TemplateId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "template_id", ctx.QueryParams(), &params.TemplateID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter template_id: %s", err))
 	}
@@ -9142,7 +9142,7 @@ func (w *ServerInterfaceWrapper) GetFunnelReport(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "organisation_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
 	}
@@ -9195,7 +9195,7 @@ func (w *ServerInterfaceWrapper) GetTimelinessReport(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "organisation_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
 	}
@@ -9248,7 +9248,7 @@ func (w *ServerInterfaceWrapper) GetTransitionsReport(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "organisation_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
 	}
@@ -9321,14 +9321,14 @@ func (w *ServerInterfaceWrapper) ListSurveyInvitations(ctx echo.Context) error {
 	var params ListSurveyInvitationsParams
 	// ------------- Optional query parameter "referral_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter referral_id: %s", err))
 	}
 
 	// ------------- Optional query parameter "ehc_plan_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "ehc_plan_id", ctx.QueryParams(), &params.EhcPlanId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ehc_plan_id", ctx.QueryParams(), &params.EHCPlanID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ehc_plan_id: %s", err))
 	}
@@ -9444,28 +9444,28 @@ func (w *ServerInterfaceWrapper) ListSurveyResponses(ctx echo.Context) error {
 	var params ListSurveyResponsesParams
 	// ------------- Optional query parameter "template_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "template_id", ctx.QueryParams(), &params.TemplateId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "template_id", ctx.QueryParams(), &params.TemplateID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter template_id: %s", err))
 	}
 
 	// ------------- Optional query parameter "referral_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter referral_id: %s", err))
 	}
 
 	// ------------- Optional query parameter "ehc_plan_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "ehc_plan_id", ctx.QueryParams(), &params.EhcPlanId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ehc_plan_id", ctx.QueryParams(), &params.EHCPlanID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ehc_plan_id: %s", err))
 	}
 
 	// ------------- Optional query parameter "young_person_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
 	}
@@ -9677,7 +9677,7 @@ func (w *ServerInterfaceWrapper) ListTransitionPlans(ctx echo.Context) error {
 	var params ListTransitionPlansParams
 	// ------------- Optional query parameter "young_person_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
 	}
@@ -9947,14 +9947,14 @@ func (w *ServerInterfaceWrapper) ListYoungPeople(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "primary_sen_need" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "primary_sen_need", ctx.QueryParams(), &params.PrimarySenNeed, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "primary_sen_need", ctx.QueryParams(), &params.PrimarySENNeed, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter primary_sen_need: %s", err))
 	}
 
 	// ------------- Optional query parameter "education_setting_id" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "education_setting_id", ctx.QueryParams(), &params.EducationSettingId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "education_setting_id", ctx.QueryParams(), &params.EducationSettingID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter education_setting_id: %s", err))
 	}
@@ -10175,9 +10175,9 @@ func (w *ServerInterfaceWrapper) WithdrawConsent(ctx echo.Context) error {
 	}
 
 	// ------------- Path parameter "consent_id" -------------
-	var consentId openapi_types.UUID
+	var consentID openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "consent_id", ctx.Param("consent_id"), &consentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	err = runtime.BindStyledParameterWithOptions("simple", "consent_id", ctx.Param("consent_id"), &consentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter consent_id: %s", err))
 	}
@@ -10203,7 +10203,7 @@ func (w *ServerInterfaceWrapper) WithdrawConsent(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.WithdrawConsent(ctx, id, consentId, params)
+	err = w.Handler.WithdrawConsent(ctx, id, consentID, params)
 	return err
 }
 
@@ -10330,9 +10330,9 @@ func (w *ServerInterfaceWrapper) UpdateInvolvement(ctx echo.Context) error {
 	}
 
 	// ------------- Path parameter "involvement_id" -------------
-	var involvementId openapi_types.UUID
+	var involvementID openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "involvement_id", ctx.Param("involvement_id"), &involvementId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	err = runtime.BindStyledParameterWithOptions("simple", "involvement_id", ctx.Param("involvement_id"), &involvementID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter involvement_id: %s", err))
 	}
@@ -10358,7 +10358,7 @@ func (w *ServerInterfaceWrapper) UpdateInvolvement(ctx echo.Context) error {
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateInvolvement(ctx, id, involvementId, params)
+	err = w.Handler.UpdateInvolvement(ctx, id, involvementID, params)
 	return err
 }
 
@@ -10489,32 +10489,32 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/pathway-feedback", wrapper.CreatePathwayFeedback, options.OperationMiddlewares["createPathwayFeedback"]...)
 	router.GET(options.BaseURL+"/v1/pathway-feedback/:id", wrapper.GetPathwayFeedback, options.OperationMiddlewares["getPathwayFeedback"]...)
 	router.GET(options.BaseURL+"/v1/young-people/:id/timeline", wrapper.GetTimeline, options.OperationMiddlewares["getTimeline"]...)
-	router.GET(options.BaseURL+"/v1/api-keys", wrapper.ListApiKeys, options.OperationMiddlewares["listApiKeys"]...)
-	router.POST(options.BaseURL+"/v1/api-keys", wrapper.CreateApiKey, options.OperationMiddlewares["createApiKey"]...)
-	router.GET(options.BaseURL+"/v1/api-keys/:id", wrapper.GetApiKey, options.OperationMiddlewares["getApiKey"]...)
-	router.POST(options.BaseURL+"/v1/api-keys/:id/revoke", wrapper.RevokeApiKey, options.OperationMiddlewares["revokeApiKey"]...)
-	router.POST(options.BaseURL+"/v1/api-keys/:id/rotate", wrapper.RotateApiKey, options.OperationMiddlewares["rotateApiKey"]...)
+	router.GET(options.BaseURL+"/v1/api-keys", wrapper.ListAPIKeys, options.OperationMiddlewares["listApiKeys"]...)
+	router.POST(options.BaseURL+"/v1/api-keys", wrapper.CreateAPIKey, options.OperationMiddlewares["createApiKey"]...)
+	router.GET(options.BaseURL+"/v1/api-keys/:id", wrapper.GetAPIKey, options.OperationMiddlewares["getApiKey"]...)
+	router.POST(options.BaseURL+"/v1/api-keys/:id/revoke", wrapper.RevokeAPIKey, options.OperationMiddlewares["revokeApiKey"]...)
+	router.POST(options.BaseURL+"/v1/api-keys/:id/rotate", wrapper.RotateAPIKey, options.OperationMiddlewares["rotateApiKey"]...)
 	router.GET(options.BaseURL+"/v1/retention/due", wrapper.ListRetentionDue, options.OperationMiddlewares["listRetentionDue"]...)
 	router.POST(options.BaseURL+"/v1/retention/due/:id/erase", wrapper.EraseYoungPerson, options.OperationMiddlewares["eraseYoungPerson"]...)
 	router.GET(options.BaseURL+"/v1/audit-events", wrapper.ListAuditEvents, options.OperationMiddlewares["listAuditEvents"]...)
-	router.GET(options.BaseURL+"/v1/ehc-needs-assessments", wrapper.ListEhcNeedsAssessments, options.OperationMiddlewares["listEhcNeedsAssessments"]...)
-	router.POST(options.BaseURL+"/v1/ehc-needs-assessments", wrapper.CreateEhcNeedsAssessment, options.OperationMiddlewares["createEhcNeedsAssessment"]...)
-	router.GET(options.BaseURL+"/v1/ehc-needs-assessments/:id", wrapper.GetEhcNeedsAssessment, options.OperationMiddlewares["getEhcNeedsAssessment"]...)
-	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/decision-to-assess", wrapper.DecideEhcNeedsAssessment, options.OperationMiddlewares["decideEhcNeedsAssessment"]...)
-	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/exceptions", wrapper.AddEhcNeedsAssessmentException, options.OperationMiddlewares["addEhcNeedsAssessmentException"]...)
-	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/withdraw", wrapper.WithdrawEhcNeedsAssessment, options.OperationMiddlewares["withdrawEhcNeedsAssessment"]...)
-	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/advice", wrapper.RequestEhcAdvice, options.OperationMiddlewares["requestEhcAdvice"]...)
-	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/advice/:advice_id/received", wrapper.ReceiveEhcAdvice, options.OperationMiddlewares["receiveEhcAdvice"]...)
-	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/decision-to-issue", wrapper.DecideEhcPlanIssue, options.OperationMiddlewares["decideEhcPlanIssue"]...)
-	router.GET(options.BaseURL+"/v1/ehc-plans", wrapper.ListEhcPlans, options.OperationMiddlewares["listEhcPlans"]...)
-	router.POST(options.BaseURL+"/v1/ehc-plans", wrapper.CreateEhcPlan, options.OperationMiddlewares["createEhcPlan"]...)
-	router.GET(options.BaseURL+"/v1/ehc-plans/:id", wrapper.GetEhcPlan, options.OperationMiddlewares["getEhcPlan"]...)
-	router.POST(options.BaseURL+"/v1/ehc-plans/:id/draft", wrapper.ReviseEhcPlanDraft, options.OperationMiddlewares["reviseEhcPlanDraft"]...)
-	router.POST(options.BaseURL+"/v1/ehc-plans/:id/serve-draft", wrapper.ServeEhcPlanDraft, options.OperationMiddlewares["serveEhcPlanDraft"]...)
-	router.POST(options.BaseURL+"/v1/ehc-plans/:id/issue", wrapper.IssueEhcPlan, options.OperationMiddlewares["issueEhcPlan"]...)
-	router.POST(options.BaseURL+"/v1/ehc-plans/:id/amendments", wrapper.ProposeEhcPlanAmendment, options.OperationMiddlewares["proposeEhcPlanAmendment"]...)
-	router.POST(options.BaseURL+"/v1/ehc-plans/:id/cease", wrapper.CeaseEhcPlan, options.OperationMiddlewares["ceaseEhcPlan"]...)
-	router.POST(options.BaseURL+"/v1/ehc-plans/:id/phase-transfer", wrapper.SetEhcPlanPhaseTransfer, options.OperationMiddlewares["setEhcPlanPhaseTransfer"]...)
+	router.GET(options.BaseURL+"/v1/ehc-needs-assessments", wrapper.ListEHCNeedsAssessments, options.OperationMiddlewares["listEhcNeedsAssessments"]...)
+	router.POST(options.BaseURL+"/v1/ehc-needs-assessments", wrapper.CreateEHCNeedsAssessment, options.OperationMiddlewares["createEhcNeedsAssessment"]...)
+	router.GET(options.BaseURL+"/v1/ehc-needs-assessments/:id", wrapper.GetEHCNeedsAssessment, options.OperationMiddlewares["getEhcNeedsAssessment"]...)
+	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/decision-to-assess", wrapper.DecideEHCNeedsAssessment, options.OperationMiddlewares["decideEhcNeedsAssessment"]...)
+	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/exceptions", wrapper.AddEHCNeedsAssessmentException, options.OperationMiddlewares["addEhcNeedsAssessmentException"]...)
+	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/withdraw", wrapper.WithdrawEHCNeedsAssessment, options.OperationMiddlewares["withdrawEhcNeedsAssessment"]...)
+	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/advice", wrapper.RequestEHCAdvice, options.OperationMiddlewares["requestEhcAdvice"]...)
+	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/advice/:advice_id/received", wrapper.ReceiveEHCAdvice, options.OperationMiddlewares["receiveEhcAdvice"]...)
+	router.POST(options.BaseURL+"/v1/ehc-needs-assessments/:id/decision-to-issue", wrapper.DecideEHCPlanIssue, options.OperationMiddlewares["decideEhcPlanIssue"]...)
+	router.GET(options.BaseURL+"/v1/ehc-plans", wrapper.ListEHCPlans, options.OperationMiddlewares["listEhcPlans"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans", wrapper.CreateEHCPlan, options.OperationMiddlewares["createEhcPlan"]...)
+	router.GET(options.BaseURL+"/v1/ehc-plans/:id", wrapper.GetEHCPlan, options.OperationMiddlewares["getEhcPlan"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/draft", wrapper.ReviseEHCPlanDraft, options.OperationMiddlewares["reviseEhcPlanDraft"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/serve-draft", wrapper.ServeEHCPlanDraft, options.OperationMiddlewares["serveEhcPlanDraft"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/issue", wrapper.IssueEHCPlan, options.OperationMiddlewares["issueEhcPlan"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/amendments", wrapper.ProposeEHCPlanAmendment, options.OperationMiddlewares["proposeEhcPlanAmendment"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/cease", wrapper.CeaseEHCPlan, options.OperationMiddlewares["ceaseEhcPlan"]...)
+	router.POST(options.BaseURL+"/v1/ehc-plans/:id/phase-transfer", wrapper.SetEHCPlanPhaseTransfer, options.OperationMiddlewares["setEhcPlanPhaseTransfer"]...)
 	router.GET(options.BaseURL+"/v1/annual-reviews", wrapper.ListAnnualReviews, options.OperationMiddlewares["listAnnualReviews"]...)
 	router.GET(options.BaseURL+"/v1/annual-reviews/:id", wrapper.GetAnnualReview, options.OperationMiddlewares["getAnnualReview"]...)
 	router.POST(options.BaseURL+"/v1/annual-reviews/:id/meeting", wrapper.HoldAnnualReview, options.OperationMiddlewares["holdAnnualReview"]...)
@@ -10524,7 +10524,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/disputes/:id", wrapper.GetDispute, options.OperationMiddlewares["getDispute"]...)
 	router.PATCH(options.BaseURL+"/v1/disputes/:id", wrapper.UpdateDispute, options.OperationMiddlewares["updateDispute"]...)
 	router.POST(options.BaseURL+"/v1/disputes/:id/conclude", wrapper.ConcludeDispute, options.OperationMiddlewares["concludeDispute"]...)
-	router.GET(options.BaseURL+"/v1/reports/ehc-timeliness", wrapper.GetEhcTimelinessReport, options.OperationMiddlewares["getEhcTimelinessReport"]...)
+	router.GET(options.BaseURL+"/v1/reports/ehc-timeliness", wrapper.GetEHCTimelinessReport, options.OperationMiddlewares["getEhcTimelinessReport"]...)
 	router.GET(options.BaseURL+"/v1/transition-plans", wrapper.ListTransitionPlans, options.OperationMiddlewares["listTransitionPlans"]...)
 	router.POST(options.BaseURL+"/v1/transition-plans", wrapper.CreateTransitionPlan, options.OperationMiddlewares["createTransitionPlan"]...)
 	router.GET(options.BaseURL+"/v1/transition-plans/:id", wrapper.GetTransitionPlan, options.OperationMiddlewares["getTransitionPlan"]...)
@@ -10576,7 +10576,7 @@ type PreconditionFailedApplicationProblemPlusJSONResponse struct {
 }
 
 type ReportJSONResponse Report
-type ReportTextcsvResponse struct {
+type ReportTextCsvResponse struct {
 	Body io.Reader
 
 	ContentLength int64
@@ -10627,12 +10627,12 @@ type OpenapiSpecResponseObject interface {
 	VisitOpenapiSpecResponse(w http.ResponseWriter) error
 }
 
-type OpenapiSpec200ApplicationyamlResponse struct {
+type OpenapiSpec200ApplicationYamlResponse struct {
 	Body          io.Reader
 	ContentLength int64
 }
 
-func (response OpenapiSpec200ApplicationyamlResponse) VisitOpenapiSpecResponse(w http.ResponseWriter) error {
+func (response OpenapiSpec200ApplicationYamlResponse) VisitOpenapiSpecResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "application/yaml")
 	if response.ContentLength != 0 {
@@ -10774,7 +10774,7 @@ func (response ListActions429ApplicationProblemPlusJSONResponse) VisitListAction
 }
 
 type CompleteActionRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params CompleteActionParams
 	Body   *CompleteActionJSONRequestBody
 }
@@ -11034,7 +11034,7 @@ func (response ListAnnualReviews429ApplicationProblemPlusJSONResponse) VisitList
 }
 
 type GetAnnualReviewRequestObject struct {
-	Id ID `json:"id"`
+	ID ID `json:"id"`
 }
 
 type GetAnnualReviewResponseObject interface {
@@ -11149,7 +11149,7 @@ func (response GetAnnualReview429ApplicationProblemPlusJSONResponse) VisitGetAnn
 }
 
 type DecideAnnualReviewRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params DecideAnnualReviewParams
 	Body   *DecideAnnualReviewJSONRequestBody
 }
@@ -11349,7 +11349,7 @@ func (response DecideAnnualReview429ApplicationProblemPlusJSONResponse) VisitDec
 }
 
 type HoldAnnualReviewRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params HoldAnnualReviewParams
 	Body   *HoldAnnualReviewJSONRequestBody
 }
@@ -11548,17 +11548,17 @@ func (response HoldAnnualReview429ApplicationProblemPlusJSONResponse) VisitHoldA
 	return err
 }
 
-type ListApiKeysRequestObject struct {
-	Params ListApiKeysParams
+type ListAPIKeysRequestObject struct {
+	Params ListAPIKeysParams
 }
 
-type ListApiKeysResponseObject interface {
-	VisitListApiKeysResponse(w http.ResponseWriter) error
+type ListAPIKeysResponseObject interface {
+	VisitListAPIKeysResponse(w http.ResponseWriter) error
 }
 
-type ListApiKeys200JSONResponse ApiKeyPage
+type ListAPIKeys200JSONResponse APIKeyPage
 
-func (response ListApiKeys200JSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
+func (response ListAPIKeys200JSONResponse) VisitListAPIKeysResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11570,11 +11570,11 @@ func (response ListApiKeys200JSONResponse) VisitListApiKeysResponse(w http.Respo
 	return err
 }
 
-type ListApiKeys400ApplicationProblemPlusJSONResponse struct {
+type ListAPIKeys400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response ListApiKeys400ApplicationProblemPlusJSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
+func (response ListAPIKeys400ApplicationProblemPlusJSONResponse) VisitListAPIKeysResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11586,11 +11586,11 @@ func (response ListApiKeys400ApplicationProblemPlusJSONResponse) VisitListApiKey
 	return err
 }
 
-type ListApiKeys401ApplicationProblemPlusJSONResponse struct {
+type ListAPIKeys401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response ListApiKeys401ApplicationProblemPlusJSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
+func (response ListAPIKeys401ApplicationProblemPlusJSONResponse) VisitListAPIKeysResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11602,11 +11602,11 @@ func (response ListApiKeys401ApplicationProblemPlusJSONResponse) VisitListApiKey
 	return err
 }
 
-type ListApiKeys403ApplicationProblemPlusJSONResponse struct {
+type ListAPIKeys403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response ListApiKeys403ApplicationProblemPlusJSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
+func (response ListAPIKeys403ApplicationProblemPlusJSONResponse) VisitListAPIKeysResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11618,11 +11618,11 @@ func (response ListApiKeys403ApplicationProblemPlusJSONResponse) VisitListApiKey
 	return err
 }
 
-type ListApiKeys429ApplicationProblemPlusJSONResponse struct {
+type ListAPIKeys429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response ListApiKeys429ApplicationProblemPlusJSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
+func (response ListAPIKeys429ApplicationProblemPlusJSONResponse) VisitListAPIKeysResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11637,25 +11637,25 @@ func (response ListApiKeys429ApplicationProblemPlusJSONResponse) VisitListApiKey
 	return err
 }
 
-type CreateApiKeyRequestObject struct {
-	Params CreateApiKeyParams
-	Body   *CreateApiKeyJSONRequestBody
+type CreateAPIKeyRequestObject struct {
+	Params CreateAPIKeyParams
+	Body   *CreateAPIKeyJSONRequestBody
 }
 
-type CreateApiKeyResponseObject interface {
-	VisitCreateApiKeyResponse(w http.ResponseWriter) error
+type CreateAPIKeyResponseObject interface {
+	VisitCreateAPIKeyResponse(w http.ResponseWriter) error
 }
 
-type CreateApiKey201ResponseHeaders struct {
+type CreateAPIKey201ResponseHeaders struct {
 	Location *string
 }
 
-type CreateApiKey201JSONResponse struct {
-	Body    ApiKeyIssued
-	Headers CreateApiKey201ResponseHeaders
+type CreateAPIKey201JSONResponse struct {
+	Body    APIKeyIssued
+	Headers CreateAPIKey201ResponseHeaders
 }
 
-func (response CreateApiKey201JSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+func (response CreateAPIKey201JSONResponse) VisitCreateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11670,11 +11670,11 @@ func (response CreateApiKey201JSONResponse) VisitCreateApiKeyResponse(w http.Res
 	return err
 }
 
-type CreateApiKey400ApplicationProblemPlusJSONResponse struct {
+type CreateAPIKey400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response CreateApiKey400ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+func (response CreateAPIKey400ApplicationProblemPlusJSONResponse) VisitCreateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11686,11 +11686,11 @@ func (response CreateApiKey400ApplicationProblemPlusJSONResponse) VisitCreateApi
 	return err
 }
 
-type CreateApiKey401ApplicationProblemPlusJSONResponse struct {
+type CreateAPIKey401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response CreateApiKey401ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+func (response CreateAPIKey401ApplicationProblemPlusJSONResponse) VisitCreateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11702,11 +11702,11 @@ func (response CreateApiKey401ApplicationProblemPlusJSONResponse) VisitCreateApi
 	return err
 }
 
-type CreateApiKey403ApplicationProblemPlusJSONResponse struct {
+type CreateAPIKey403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response CreateApiKey403ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+func (response CreateAPIKey403ApplicationProblemPlusJSONResponse) VisitCreateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11718,11 +11718,11 @@ func (response CreateApiKey403ApplicationProblemPlusJSONResponse) VisitCreateApi
 	return err
 }
 
-type CreateApiKey409ApplicationProblemPlusJSONResponse struct {
+type CreateAPIKey409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response CreateApiKey409ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+func (response CreateAPIKey409ApplicationProblemPlusJSONResponse) VisitCreateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11734,11 +11734,11 @@ func (response CreateApiKey409ApplicationProblemPlusJSONResponse) VisitCreateApi
 	return err
 }
 
-type CreateApiKey413ApplicationProblemPlusJSONResponse struct {
+type CreateAPIKey413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
 
-func (response CreateApiKey413ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+func (response CreateAPIKey413ApplicationProblemPlusJSONResponse) VisitCreateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11750,11 +11750,11 @@ func (response CreateApiKey413ApplicationProblemPlusJSONResponse) VisitCreateApi
 	return err
 }
 
-type CreateApiKey415ApplicationProblemPlusJSONResponse struct {
+type CreateAPIKey415ApplicationProblemPlusJSONResponse struct {
 	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
 }
 
-func (response CreateApiKey415ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+func (response CreateAPIKey415ApplicationProblemPlusJSONResponse) VisitCreateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11766,11 +11766,11 @@ func (response CreateApiKey415ApplicationProblemPlusJSONResponse) VisitCreateApi
 	return err
 }
 
-type CreateApiKey422ApplicationProblemPlusJSONResponse struct {
+type CreateAPIKey422ApplicationProblemPlusJSONResponse struct {
 	UnprocessableApplicationProblemPlusJSONResponse
 }
 
-func (response CreateApiKey422ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+func (response CreateAPIKey422ApplicationProblemPlusJSONResponse) VisitCreateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11782,11 +11782,11 @@ func (response CreateApiKey422ApplicationProblemPlusJSONResponse) VisitCreateApi
 	return err
 }
 
-type CreateApiKey429ApplicationProblemPlusJSONResponse struct {
+type CreateAPIKey429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response CreateApiKey429ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+func (response CreateAPIKey429ApplicationProblemPlusJSONResponse) VisitCreateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11801,17 +11801,17 @@ func (response CreateApiKey429ApplicationProblemPlusJSONResponse) VisitCreateApi
 	return err
 }
 
-type GetApiKeyRequestObject struct {
-	Id ID `json:"id"`
+type GetAPIKeyRequestObject struct {
+	ID ID `json:"id"`
 }
 
-type GetApiKeyResponseObject interface {
-	VisitGetApiKeyResponse(w http.ResponseWriter) error
+type GetAPIKeyResponseObject interface {
+	VisitGetAPIKeyResponse(w http.ResponseWriter) error
 }
 
-type GetApiKey200JSONResponse ApiKey
+type GetAPIKey200JSONResponse APIKey
 
-func (response GetApiKey200JSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+func (response GetAPIKey200JSONResponse) VisitGetAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11823,11 +11823,11 @@ func (response GetApiKey200JSONResponse) VisitGetApiKeyResponse(w http.ResponseW
 	return err
 }
 
-type GetApiKey400ApplicationProblemPlusJSONResponse struct {
+type GetAPIKey400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response GetApiKey400ApplicationProblemPlusJSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+func (response GetAPIKey400ApplicationProblemPlusJSONResponse) VisitGetAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11839,11 +11839,11 @@ func (response GetApiKey400ApplicationProblemPlusJSONResponse) VisitGetApiKeyRes
 	return err
 }
 
-type GetApiKey401ApplicationProblemPlusJSONResponse struct {
+type GetAPIKey401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response GetApiKey401ApplicationProblemPlusJSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+func (response GetAPIKey401ApplicationProblemPlusJSONResponse) VisitGetAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11855,11 +11855,11 @@ func (response GetApiKey401ApplicationProblemPlusJSONResponse) VisitGetApiKeyRes
 	return err
 }
 
-type GetApiKey403ApplicationProblemPlusJSONResponse struct {
+type GetAPIKey403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response GetApiKey403ApplicationProblemPlusJSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+func (response GetAPIKey403ApplicationProblemPlusJSONResponse) VisitGetAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11871,11 +11871,11 @@ func (response GetApiKey403ApplicationProblemPlusJSONResponse) VisitGetApiKeyRes
 	return err
 }
 
-type GetApiKey404ApplicationProblemPlusJSONResponse struct {
+type GetAPIKey404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response GetApiKey404ApplicationProblemPlusJSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+func (response GetAPIKey404ApplicationProblemPlusJSONResponse) VisitGetAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11887,11 +11887,11 @@ func (response GetApiKey404ApplicationProblemPlusJSONResponse) VisitGetApiKeyRes
 	return err
 }
 
-type GetApiKey429ApplicationProblemPlusJSONResponse struct {
+type GetAPIKey429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response GetApiKey429ApplicationProblemPlusJSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+func (response GetAPIKey429ApplicationProblemPlusJSONResponse) VisitGetAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11906,17 +11906,17 @@ func (response GetApiKey429ApplicationProblemPlusJSONResponse) VisitGetApiKeyRes
 	return err
 }
 
-type RevokeApiKeyRequestObject struct {
-	Id ID `json:"id"`
+type RevokeAPIKeyRequestObject struct {
+	ID ID `json:"id"`
 }
 
-type RevokeApiKeyResponseObject interface {
-	VisitRevokeApiKeyResponse(w http.ResponseWriter) error
+type RevokeAPIKeyResponseObject interface {
+	VisitRevokeAPIKeyResponse(w http.ResponseWriter) error
 }
 
-type RevokeApiKey200JSONResponse ApiKey
+type RevokeAPIKey200JSONResponse APIKey
 
-func (response RevokeApiKey200JSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+func (response RevokeAPIKey200JSONResponse) VisitRevokeAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11928,11 +11928,11 @@ func (response RevokeApiKey200JSONResponse) VisitRevokeApiKeyResponse(w http.Res
 	return err
 }
 
-type RevokeApiKey400ApplicationProblemPlusJSONResponse struct {
+type RevokeAPIKey400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response RevokeApiKey400ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+func (response RevokeAPIKey400ApplicationProblemPlusJSONResponse) VisitRevokeAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11944,11 +11944,11 @@ func (response RevokeApiKey400ApplicationProblemPlusJSONResponse) VisitRevokeApi
 	return err
 }
 
-type RevokeApiKey401ApplicationProblemPlusJSONResponse struct {
+type RevokeAPIKey401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response RevokeApiKey401ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+func (response RevokeAPIKey401ApplicationProblemPlusJSONResponse) VisitRevokeAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11960,11 +11960,11 @@ func (response RevokeApiKey401ApplicationProblemPlusJSONResponse) VisitRevokeApi
 	return err
 }
 
-type RevokeApiKey403ApplicationProblemPlusJSONResponse struct {
+type RevokeAPIKey403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response RevokeApiKey403ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+func (response RevokeAPIKey403ApplicationProblemPlusJSONResponse) VisitRevokeAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11976,11 +11976,11 @@ func (response RevokeApiKey403ApplicationProblemPlusJSONResponse) VisitRevokeApi
 	return err
 }
 
-type RevokeApiKey404ApplicationProblemPlusJSONResponse struct {
+type RevokeAPIKey404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response RevokeApiKey404ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+func (response RevokeAPIKey404ApplicationProblemPlusJSONResponse) VisitRevokeAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11992,11 +11992,11 @@ func (response RevokeApiKey404ApplicationProblemPlusJSONResponse) VisitRevokeApi
 	return err
 }
 
-type RevokeApiKey409ApplicationProblemPlusJSONResponse struct {
+type RevokeAPIKey409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response RevokeApiKey409ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+func (response RevokeAPIKey409ApplicationProblemPlusJSONResponse) VisitRevokeAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -12008,11 +12008,11 @@ func (response RevokeApiKey409ApplicationProblemPlusJSONResponse) VisitRevokeApi
 	return err
 }
 
-type RevokeApiKey429ApplicationProblemPlusJSONResponse struct {
+type RevokeAPIKey429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response RevokeApiKey429ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+func (response RevokeAPIKey429ApplicationProblemPlusJSONResponse) VisitRevokeAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -12027,24 +12027,24 @@ func (response RevokeApiKey429ApplicationProblemPlusJSONResponse) VisitRevokeApi
 	return err
 }
 
-type RotateApiKeyRequestObject struct {
-	Id ID `json:"id"`
+type RotateAPIKeyRequestObject struct {
+	ID ID `json:"id"`
 }
 
-type RotateApiKeyResponseObject interface {
-	VisitRotateApiKeyResponse(w http.ResponseWriter) error
+type RotateAPIKeyResponseObject interface {
+	VisitRotateAPIKeyResponse(w http.ResponseWriter) error
 }
 
-type RotateApiKey201ResponseHeaders struct {
+type RotateAPIKey201ResponseHeaders struct {
 	Location *string
 }
 
-type RotateApiKey201JSONResponse struct {
-	Body    ApiKeyIssued
-	Headers RotateApiKey201ResponseHeaders
+type RotateAPIKey201JSONResponse struct {
+	Body    APIKeyIssued
+	Headers RotateAPIKey201ResponseHeaders
 }
 
-func (response RotateApiKey201JSONResponse) VisitRotateApiKeyResponse(w http.ResponseWriter) error {
+func (response RotateAPIKey201JSONResponse) VisitRotateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -12059,11 +12059,11 @@ func (response RotateApiKey201JSONResponse) VisitRotateApiKeyResponse(w http.Res
 	return err
 }
 
-type RotateApiKey400ApplicationProblemPlusJSONResponse struct {
+type RotateAPIKey400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response RotateApiKey400ApplicationProblemPlusJSONResponse) VisitRotateApiKeyResponse(w http.ResponseWriter) error {
+func (response RotateAPIKey400ApplicationProblemPlusJSONResponse) VisitRotateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -12075,11 +12075,11 @@ func (response RotateApiKey400ApplicationProblemPlusJSONResponse) VisitRotateApi
 	return err
 }
 
-type RotateApiKey401ApplicationProblemPlusJSONResponse struct {
+type RotateAPIKey401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response RotateApiKey401ApplicationProblemPlusJSONResponse) VisitRotateApiKeyResponse(w http.ResponseWriter) error {
+func (response RotateAPIKey401ApplicationProblemPlusJSONResponse) VisitRotateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -12091,11 +12091,11 @@ func (response RotateApiKey401ApplicationProblemPlusJSONResponse) VisitRotateApi
 	return err
 }
 
-type RotateApiKey403ApplicationProblemPlusJSONResponse struct {
+type RotateAPIKey403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response RotateApiKey403ApplicationProblemPlusJSONResponse) VisitRotateApiKeyResponse(w http.ResponseWriter) error {
+func (response RotateAPIKey403ApplicationProblemPlusJSONResponse) VisitRotateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -12107,11 +12107,11 @@ func (response RotateApiKey403ApplicationProblemPlusJSONResponse) VisitRotateApi
 	return err
 }
 
-type RotateApiKey404ApplicationProblemPlusJSONResponse struct {
+type RotateAPIKey404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response RotateApiKey404ApplicationProblemPlusJSONResponse) VisitRotateApiKeyResponse(w http.ResponseWriter) error {
+func (response RotateAPIKey404ApplicationProblemPlusJSONResponse) VisitRotateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -12123,11 +12123,11 @@ func (response RotateApiKey404ApplicationProblemPlusJSONResponse) VisitRotateApi
 	return err
 }
 
-type RotateApiKey409ApplicationProblemPlusJSONResponse struct {
+type RotateAPIKey409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response RotateApiKey409ApplicationProblemPlusJSONResponse) VisitRotateApiKeyResponse(w http.ResponseWriter) error {
+func (response RotateAPIKey409ApplicationProblemPlusJSONResponse) VisitRotateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -12139,11 +12139,11 @@ func (response RotateApiKey409ApplicationProblemPlusJSONResponse) VisitRotateApi
 	return err
 }
 
-type RotateApiKey429ApplicationProblemPlusJSONResponse struct {
+type RotateAPIKey429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response RotateApiKey429ApplicationProblemPlusJSONResponse) VisitRotateApiKeyResponse(w http.ResponseWriter) error {
+func (response RotateAPIKey429ApplicationProblemPlusJSONResponse) VisitRotateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -12521,7 +12521,7 @@ func (response CreateDispute429ApplicationProblemPlusJSONResponse) VisitCreateDi
 }
 
 type GetDisputeRequestObject struct {
-	Id ID `json:"id"`
+	ID ID `json:"id"`
 }
 
 type GetDisputeResponseObject interface {
@@ -12636,7 +12636,7 @@ func (response GetDispute429ApplicationProblemPlusJSONResponse) VisitGetDisputeR
 }
 
 type UpdateDisputeRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params UpdateDisputeParams
 	Body   *UpdateDisputeApplicationMergePatchPlusJSONRequestBody
 }
@@ -12836,7 +12836,7 @@ func (response UpdateDispute429ApplicationProblemPlusJSONResponse) VisitUpdateDi
 }
 
 type ConcludeDisputeRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params ConcludeDisputeParams
 	Body   *ConcludeDisputeJSONRequestBody
 }
@@ -13035,17 +13035,17 @@ func (response ConcludeDispute429ApplicationProblemPlusJSONResponse) VisitConclu
 	return err
 }
 
-type ListEhcNeedsAssessmentsRequestObject struct {
-	Params ListEhcNeedsAssessmentsParams
+type ListEHCNeedsAssessmentsRequestObject struct {
+	Params ListEHCNeedsAssessmentsParams
 }
 
-type ListEhcNeedsAssessmentsResponseObject interface {
-	VisitListEhcNeedsAssessmentsResponse(w http.ResponseWriter) error
+type ListEHCNeedsAssessmentsResponseObject interface {
+	VisitListEHCNeedsAssessmentsResponse(w http.ResponseWriter) error
 }
 
-type ListEhcNeedsAssessments200JSONResponse EhcNeedsAssessmentPage
+type ListEHCNeedsAssessments200JSONResponse EHCNeedsAssessmentPage
 
-func (response ListEhcNeedsAssessments200JSONResponse) VisitListEhcNeedsAssessmentsResponse(w http.ResponseWriter) error {
+func (response ListEHCNeedsAssessments200JSONResponse) VisitListEHCNeedsAssessmentsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13057,11 +13057,11 @@ func (response ListEhcNeedsAssessments200JSONResponse) VisitListEhcNeedsAssessme
 	return err
 }
 
-type ListEhcNeedsAssessments400ApplicationProblemPlusJSONResponse struct {
+type ListEHCNeedsAssessments400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response ListEhcNeedsAssessments400ApplicationProblemPlusJSONResponse) VisitListEhcNeedsAssessmentsResponse(w http.ResponseWriter) error {
+func (response ListEHCNeedsAssessments400ApplicationProblemPlusJSONResponse) VisitListEHCNeedsAssessmentsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13073,11 +13073,11 @@ func (response ListEhcNeedsAssessments400ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type ListEhcNeedsAssessments401ApplicationProblemPlusJSONResponse struct {
+type ListEHCNeedsAssessments401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response ListEhcNeedsAssessments401ApplicationProblemPlusJSONResponse) VisitListEhcNeedsAssessmentsResponse(w http.ResponseWriter) error {
+func (response ListEHCNeedsAssessments401ApplicationProblemPlusJSONResponse) VisitListEHCNeedsAssessmentsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13089,11 +13089,11 @@ func (response ListEhcNeedsAssessments401ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type ListEhcNeedsAssessments403ApplicationProblemPlusJSONResponse struct {
+type ListEHCNeedsAssessments403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response ListEhcNeedsAssessments403ApplicationProblemPlusJSONResponse) VisitListEhcNeedsAssessmentsResponse(w http.ResponseWriter) error {
+func (response ListEHCNeedsAssessments403ApplicationProblemPlusJSONResponse) VisitListEHCNeedsAssessmentsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13105,11 +13105,11 @@ func (response ListEhcNeedsAssessments403ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type ListEhcNeedsAssessments429ApplicationProblemPlusJSONResponse struct {
+type ListEHCNeedsAssessments429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response ListEhcNeedsAssessments429ApplicationProblemPlusJSONResponse) VisitListEhcNeedsAssessmentsResponse(w http.ResponseWriter) error {
+func (response ListEHCNeedsAssessments429ApplicationProblemPlusJSONResponse) VisitListEHCNeedsAssessmentsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13124,26 +13124,26 @@ func (response ListEhcNeedsAssessments429ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type CreateEhcNeedsAssessmentRequestObject struct {
-	Params CreateEhcNeedsAssessmentParams
-	Body   *CreateEhcNeedsAssessmentJSONRequestBody
+type CreateEHCNeedsAssessmentRequestObject struct {
+	Params CreateEHCNeedsAssessmentParams
+	Body   *CreateEHCNeedsAssessmentJSONRequestBody
 }
 
-type CreateEhcNeedsAssessmentResponseObject interface {
-	VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error
+type CreateEHCNeedsAssessmentResponseObject interface {
+	VisitCreateEHCNeedsAssessmentResponse(w http.ResponseWriter) error
 }
 
-type CreateEhcNeedsAssessment201ResponseHeaders struct {
+type CreateEHCNeedsAssessment201ResponseHeaders struct {
 	ETag     *string
 	Location *string
 }
 
-type CreateEhcNeedsAssessment201JSONResponse struct {
-	Body    EhcNeedsAssessment
-	Headers CreateEhcNeedsAssessment201ResponseHeaders
+type CreateEHCNeedsAssessment201JSONResponse struct {
+	Body    EHCNeedsAssessment
+	Headers CreateEHCNeedsAssessment201ResponseHeaders
 }
 
-func (response CreateEhcNeedsAssessment201JSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response CreateEHCNeedsAssessment201JSONResponse) VisitCreateEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13161,11 +13161,11 @@ func (response CreateEhcNeedsAssessment201JSONResponse) VisitCreateEhcNeedsAsses
 	return err
 }
 
-type CreateEhcNeedsAssessment400ApplicationProblemPlusJSONResponse struct {
+type CreateEHCNeedsAssessment400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcNeedsAssessment400ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response CreateEHCNeedsAssessment400ApplicationProblemPlusJSONResponse) VisitCreateEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13177,11 +13177,11 @@ func (response CreateEhcNeedsAssessment400ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type CreateEhcNeedsAssessment401ApplicationProblemPlusJSONResponse struct {
+type CreateEHCNeedsAssessment401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcNeedsAssessment401ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response CreateEHCNeedsAssessment401ApplicationProblemPlusJSONResponse) VisitCreateEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13193,11 +13193,11 @@ func (response CreateEhcNeedsAssessment401ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type CreateEhcNeedsAssessment403ApplicationProblemPlusJSONResponse struct {
+type CreateEHCNeedsAssessment403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcNeedsAssessment403ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response CreateEHCNeedsAssessment403ApplicationProblemPlusJSONResponse) VisitCreateEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13209,11 +13209,11 @@ func (response CreateEhcNeedsAssessment403ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type CreateEhcNeedsAssessment404ApplicationProblemPlusJSONResponse struct {
+type CreateEHCNeedsAssessment404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcNeedsAssessment404ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response CreateEHCNeedsAssessment404ApplicationProblemPlusJSONResponse) VisitCreateEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13225,11 +13225,11 @@ func (response CreateEhcNeedsAssessment404ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type CreateEhcNeedsAssessment409ApplicationProblemPlusJSONResponse struct {
+type CreateEHCNeedsAssessment409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcNeedsAssessment409ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response CreateEHCNeedsAssessment409ApplicationProblemPlusJSONResponse) VisitCreateEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13241,11 +13241,11 @@ func (response CreateEhcNeedsAssessment409ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type CreateEhcNeedsAssessment413ApplicationProblemPlusJSONResponse struct {
+type CreateEHCNeedsAssessment413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcNeedsAssessment413ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response CreateEHCNeedsAssessment413ApplicationProblemPlusJSONResponse) VisitCreateEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13257,11 +13257,11 @@ func (response CreateEhcNeedsAssessment413ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type CreateEhcNeedsAssessment415ApplicationProblemPlusJSONResponse struct {
+type CreateEHCNeedsAssessment415ApplicationProblemPlusJSONResponse struct {
 	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcNeedsAssessment415ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response CreateEHCNeedsAssessment415ApplicationProblemPlusJSONResponse) VisitCreateEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13273,11 +13273,11 @@ func (response CreateEhcNeedsAssessment415ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type CreateEhcNeedsAssessment422ApplicationProblemPlusJSONResponse struct {
+type CreateEHCNeedsAssessment422ApplicationProblemPlusJSONResponse struct {
 	UnprocessableApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcNeedsAssessment422ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response CreateEHCNeedsAssessment422ApplicationProblemPlusJSONResponse) VisitCreateEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13289,11 +13289,11 @@ func (response CreateEhcNeedsAssessment422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type CreateEhcNeedsAssessment429ApplicationProblemPlusJSONResponse struct {
+type CreateEHCNeedsAssessment429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcNeedsAssessment429ApplicationProblemPlusJSONResponse) VisitCreateEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response CreateEHCNeedsAssessment429ApplicationProblemPlusJSONResponse) VisitCreateEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13308,24 +13308,24 @@ func (response CreateEhcNeedsAssessment429ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type GetEhcNeedsAssessmentRequestObject struct {
-	Id ID `json:"id"`
+type GetEHCNeedsAssessmentRequestObject struct {
+	ID ID `json:"id"`
 }
 
-type GetEhcNeedsAssessmentResponseObject interface {
-	VisitGetEhcNeedsAssessmentResponse(w http.ResponseWriter) error
+type GetEHCNeedsAssessmentResponseObject interface {
+	VisitGetEHCNeedsAssessmentResponse(w http.ResponseWriter) error
 }
 
-type GetEhcNeedsAssessment200ResponseHeaders struct {
+type GetEHCNeedsAssessment200ResponseHeaders struct {
 	ETag *string
 }
 
-type GetEhcNeedsAssessment200JSONResponse struct {
-	Body    EhcNeedsAssessment
-	Headers GetEhcNeedsAssessment200ResponseHeaders
+type GetEHCNeedsAssessment200JSONResponse struct {
+	Body    EHCNeedsAssessment
+	Headers GetEHCNeedsAssessment200ResponseHeaders
 }
 
-func (response GetEhcNeedsAssessment200JSONResponse) VisitGetEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response GetEHCNeedsAssessment200JSONResponse) VisitGetEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13340,11 +13340,11 @@ func (response GetEhcNeedsAssessment200JSONResponse) VisitGetEhcNeedsAssessmentR
 	return err
 }
 
-type GetEhcNeedsAssessment400ApplicationProblemPlusJSONResponse struct {
+type GetEHCNeedsAssessment400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response GetEhcNeedsAssessment400ApplicationProblemPlusJSONResponse) VisitGetEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response GetEHCNeedsAssessment400ApplicationProblemPlusJSONResponse) VisitGetEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13356,11 +13356,11 @@ func (response GetEhcNeedsAssessment400ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
-type GetEhcNeedsAssessment401ApplicationProblemPlusJSONResponse struct {
+type GetEHCNeedsAssessment401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response GetEhcNeedsAssessment401ApplicationProblemPlusJSONResponse) VisitGetEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response GetEHCNeedsAssessment401ApplicationProblemPlusJSONResponse) VisitGetEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13372,11 +13372,11 @@ func (response GetEhcNeedsAssessment401ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
-type GetEhcNeedsAssessment403ApplicationProblemPlusJSONResponse struct {
+type GetEHCNeedsAssessment403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response GetEhcNeedsAssessment403ApplicationProblemPlusJSONResponse) VisitGetEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response GetEHCNeedsAssessment403ApplicationProblemPlusJSONResponse) VisitGetEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13388,11 +13388,11 @@ func (response GetEhcNeedsAssessment403ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
-type GetEhcNeedsAssessment404ApplicationProblemPlusJSONResponse struct {
+type GetEHCNeedsAssessment404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response GetEhcNeedsAssessment404ApplicationProblemPlusJSONResponse) VisitGetEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response GetEHCNeedsAssessment404ApplicationProblemPlusJSONResponse) VisitGetEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13404,11 +13404,11 @@ func (response GetEhcNeedsAssessment404ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
-type GetEhcNeedsAssessment429ApplicationProblemPlusJSONResponse struct {
+type GetEHCNeedsAssessment429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response GetEhcNeedsAssessment429ApplicationProblemPlusJSONResponse) VisitGetEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response GetEHCNeedsAssessment429ApplicationProblemPlusJSONResponse) VisitGetEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13423,26 +13423,26 @@ func (response GetEhcNeedsAssessment429ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
-type RequestEhcAdviceRequestObject struct {
-	Id     ID `json:"id"`
-	Params RequestEhcAdviceParams
-	Body   *RequestEhcAdviceJSONRequestBody
+type RequestEHCAdviceRequestObject struct {
+	ID     ID `json:"id"`
+	Params RequestEHCAdviceParams
+	Body   *RequestEHCAdviceJSONRequestBody
 }
 
-type RequestEhcAdviceResponseObject interface {
-	VisitRequestEhcAdviceResponse(w http.ResponseWriter) error
+type RequestEHCAdviceResponseObject interface {
+	VisitRequestEHCAdviceResponse(w http.ResponseWriter) error
 }
 
-type RequestEhcAdvice200ResponseHeaders struct {
+type RequestEHCAdvice200ResponseHeaders struct {
 	ETag *string
 }
 
-type RequestEhcAdvice200JSONResponse struct {
-	Body    EhcNeedsAssessment
-	Headers RequestEhcAdvice200ResponseHeaders
+type RequestEHCAdvice200JSONResponse struct {
+	Body    EHCNeedsAssessment
+	Headers RequestEHCAdvice200ResponseHeaders
 }
 
-func (response RequestEhcAdvice200JSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+func (response RequestEHCAdvice200JSONResponse) VisitRequestEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13457,11 +13457,11 @@ func (response RequestEhcAdvice200JSONResponse) VisitRequestEhcAdviceResponse(w 
 	return err
 }
 
-type RequestEhcAdvice400ApplicationProblemPlusJSONResponse struct {
+type RequestEHCAdvice400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response RequestEhcAdvice400ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+func (response RequestEHCAdvice400ApplicationProblemPlusJSONResponse) VisitRequestEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13473,11 +13473,11 @@ func (response RequestEhcAdvice400ApplicationProblemPlusJSONResponse) VisitReque
 	return err
 }
 
-type RequestEhcAdvice401ApplicationProblemPlusJSONResponse struct {
+type RequestEHCAdvice401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response RequestEhcAdvice401ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+func (response RequestEHCAdvice401ApplicationProblemPlusJSONResponse) VisitRequestEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13489,11 +13489,11 @@ func (response RequestEhcAdvice401ApplicationProblemPlusJSONResponse) VisitReque
 	return err
 }
 
-type RequestEhcAdvice403ApplicationProblemPlusJSONResponse struct {
+type RequestEHCAdvice403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response RequestEhcAdvice403ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+func (response RequestEHCAdvice403ApplicationProblemPlusJSONResponse) VisitRequestEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13505,11 +13505,11 @@ func (response RequestEhcAdvice403ApplicationProblemPlusJSONResponse) VisitReque
 	return err
 }
 
-type RequestEhcAdvice404ApplicationProblemPlusJSONResponse struct {
+type RequestEHCAdvice404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response RequestEhcAdvice404ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+func (response RequestEHCAdvice404ApplicationProblemPlusJSONResponse) VisitRequestEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13521,11 +13521,11 @@ func (response RequestEhcAdvice404ApplicationProblemPlusJSONResponse) VisitReque
 	return err
 }
 
-type RequestEhcAdvice409ApplicationProblemPlusJSONResponse struct {
+type RequestEHCAdvice409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response RequestEhcAdvice409ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+func (response RequestEHCAdvice409ApplicationProblemPlusJSONResponse) VisitRequestEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13537,11 +13537,11 @@ func (response RequestEhcAdvice409ApplicationProblemPlusJSONResponse) VisitReque
 	return err
 }
 
-type RequestEhcAdvice412ApplicationProblemPlusJSONResponse struct {
+type RequestEHCAdvice412ApplicationProblemPlusJSONResponse struct {
 	PreconditionFailedApplicationProblemPlusJSONResponse
 }
 
-func (response RequestEhcAdvice412ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+func (response RequestEHCAdvice412ApplicationProblemPlusJSONResponse) VisitRequestEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13556,11 +13556,11 @@ func (response RequestEhcAdvice412ApplicationProblemPlusJSONResponse) VisitReque
 	return err
 }
 
-type RequestEhcAdvice413ApplicationProblemPlusJSONResponse struct {
+type RequestEHCAdvice413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
 
-func (response RequestEhcAdvice413ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+func (response RequestEHCAdvice413ApplicationProblemPlusJSONResponse) VisitRequestEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13572,11 +13572,11 @@ func (response RequestEhcAdvice413ApplicationProblemPlusJSONResponse) VisitReque
 	return err
 }
 
-type RequestEhcAdvice415ApplicationProblemPlusJSONResponse struct {
+type RequestEHCAdvice415ApplicationProblemPlusJSONResponse struct {
 	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
 }
 
-func (response RequestEhcAdvice415ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+func (response RequestEHCAdvice415ApplicationProblemPlusJSONResponse) VisitRequestEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13588,11 +13588,11 @@ func (response RequestEhcAdvice415ApplicationProblemPlusJSONResponse) VisitReque
 	return err
 }
 
-type RequestEhcAdvice422ApplicationProblemPlusJSONResponse struct {
+type RequestEHCAdvice422ApplicationProblemPlusJSONResponse struct {
 	UnprocessableApplicationProblemPlusJSONResponse
 }
 
-func (response RequestEhcAdvice422ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+func (response RequestEHCAdvice422ApplicationProblemPlusJSONResponse) VisitRequestEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13604,11 +13604,11 @@ func (response RequestEhcAdvice422ApplicationProblemPlusJSONResponse) VisitReque
 	return err
 }
 
-type RequestEhcAdvice429ApplicationProblemPlusJSONResponse struct {
+type RequestEHCAdvice429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response RequestEhcAdvice429ApplicationProblemPlusJSONResponse) VisitRequestEhcAdviceResponse(w http.ResponseWriter) error {
+func (response RequestEHCAdvice429ApplicationProblemPlusJSONResponse) VisitRequestEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13623,27 +13623,27 @@ func (response RequestEhcAdvice429ApplicationProblemPlusJSONResponse) VisitReque
 	return err
 }
 
-type ReceiveEhcAdviceRequestObject struct {
-	Id       ID                 `json:"id"`
-	AdviceId openapi_types.UUID `json:"advice_id"`
-	Params   ReceiveEhcAdviceParams
-	Body     *ReceiveEhcAdviceJSONRequestBody
+type ReceiveEHCAdviceRequestObject struct {
+	ID       ID                 `json:"id"`
+	AdviceID openapi_types.UUID `json:"advice_id"`
+	Params   ReceiveEHCAdviceParams
+	Body     *ReceiveEHCAdviceJSONRequestBody
 }
 
-type ReceiveEhcAdviceResponseObject interface {
-	VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error
+type ReceiveEHCAdviceResponseObject interface {
+	VisitReceiveEHCAdviceResponse(w http.ResponseWriter) error
 }
 
-type ReceiveEhcAdvice200ResponseHeaders struct {
+type ReceiveEHCAdvice200ResponseHeaders struct {
 	ETag *string
 }
 
-type ReceiveEhcAdvice200JSONResponse struct {
-	Body    EhcNeedsAssessment
-	Headers ReceiveEhcAdvice200ResponseHeaders
+type ReceiveEHCAdvice200JSONResponse struct {
+	Body    EHCNeedsAssessment
+	Headers ReceiveEHCAdvice200ResponseHeaders
 }
 
-func (response ReceiveEhcAdvice200JSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+func (response ReceiveEHCAdvice200JSONResponse) VisitReceiveEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13658,11 +13658,11 @@ func (response ReceiveEhcAdvice200JSONResponse) VisitReceiveEhcAdviceResponse(w 
 	return err
 }
 
-type ReceiveEhcAdvice400ApplicationProblemPlusJSONResponse struct {
+type ReceiveEHCAdvice400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response ReceiveEhcAdvice400ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+func (response ReceiveEHCAdvice400ApplicationProblemPlusJSONResponse) VisitReceiveEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13674,11 +13674,11 @@ func (response ReceiveEhcAdvice400ApplicationProblemPlusJSONResponse) VisitRecei
 	return err
 }
 
-type ReceiveEhcAdvice401ApplicationProblemPlusJSONResponse struct {
+type ReceiveEHCAdvice401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response ReceiveEhcAdvice401ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+func (response ReceiveEHCAdvice401ApplicationProblemPlusJSONResponse) VisitReceiveEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13690,11 +13690,11 @@ func (response ReceiveEhcAdvice401ApplicationProblemPlusJSONResponse) VisitRecei
 	return err
 }
 
-type ReceiveEhcAdvice403ApplicationProblemPlusJSONResponse struct {
+type ReceiveEHCAdvice403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response ReceiveEhcAdvice403ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+func (response ReceiveEHCAdvice403ApplicationProblemPlusJSONResponse) VisitReceiveEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13706,11 +13706,11 @@ func (response ReceiveEhcAdvice403ApplicationProblemPlusJSONResponse) VisitRecei
 	return err
 }
 
-type ReceiveEhcAdvice404ApplicationProblemPlusJSONResponse struct {
+type ReceiveEHCAdvice404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response ReceiveEhcAdvice404ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+func (response ReceiveEHCAdvice404ApplicationProblemPlusJSONResponse) VisitReceiveEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13722,11 +13722,11 @@ func (response ReceiveEhcAdvice404ApplicationProblemPlusJSONResponse) VisitRecei
 	return err
 }
 
-type ReceiveEhcAdvice409ApplicationProblemPlusJSONResponse struct {
+type ReceiveEHCAdvice409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response ReceiveEhcAdvice409ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+func (response ReceiveEHCAdvice409ApplicationProblemPlusJSONResponse) VisitReceiveEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13738,11 +13738,11 @@ func (response ReceiveEhcAdvice409ApplicationProblemPlusJSONResponse) VisitRecei
 	return err
 }
 
-type ReceiveEhcAdvice412ApplicationProblemPlusJSONResponse struct {
+type ReceiveEHCAdvice412ApplicationProblemPlusJSONResponse struct {
 	PreconditionFailedApplicationProblemPlusJSONResponse
 }
 
-func (response ReceiveEhcAdvice412ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+func (response ReceiveEHCAdvice412ApplicationProblemPlusJSONResponse) VisitReceiveEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13757,11 +13757,11 @@ func (response ReceiveEhcAdvice412ApplicationProblemPlusJSONResponse) VisitRecei
 	return err
 }
 
-type ReceiveEhcAdvice413ApplicationProblemPlusJSONResponse struct {
+type ReceiveEHCAdvice413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
 
-func (response ReceiveEhcAdvice413ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+func (response ReceiveEHCAdvice413ApplicationProblemPlusJSONResponse) VisitReceiveEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13773,11 +13773,11 @@ func (response ReceiveEhcAdvice413ApplicationProblemPlusJSONResponse) VisitRecei
 	return err
 }
 
-type ReceiveEhcAdvice415ApplicationProblemPlusJSONResponse struct {
+type ReceiveEHCAdvice415ApplicationProblemPlusJSONResponse struct {
 	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
 }
 
-func (response ReceiveEhcAdvice415ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+func (response ReceiveEHCAdvice415ApplicationProblemPlusJSONResponse) VisitReceiveEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13789,11 +13789,11 @@ func (response ReceiveEhcAdvice415ApplicationProblemPlusJSONResponse) VisitRecei
 	return err
 }
 
-type ReceiveEhcAdvice422ApplicationProblemPlusJSONResponse struct {
+type ReceiveEHCAdvice422ApplicationProblemPlusJSONResponse struct {
 	UnprocessableApplicationProblemPlusJSONResponse
 }
 
-func (response ReceiveEhcAdvice422ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+func (response ReceiveEHCAdvice422ApplicationProblemPlusJSONResponse) VisitReceiveEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13805,11 +13805,11 @@ func (response ReceiveEhcAdvice422ApplicationProblemPlusJSONResponse) VisitRecei
 	return err
 }
 
-type ReceiveEhcAdvice429ApplicationProblemPlusJSONResponse struct {
+type ReceiveEHCAdvice429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response ReceiveEhcAdvice429ApplicationProblemPlusJSONResponse) VisitReceiveEhcAdviceResponse(w http.ResponseWriter) error {
+func (response ReceiveEHCAdvice429ApplicationProblemPlusJSONResponse) VisitReceiveEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13824,26 +13824,26 @@ func (response ReceiveEhcAdvice429ApplicationProblemPlusJSONResponse) VisitRecei
 	return err
 }
 
-type DecideEhcNeedsAssessmentRequestObject struct {
-	Id     ID `json:"id"`
-	Params DecideEhcNeedsAssessmentParams
-	Body   *DecideEhcNeedsAssessmentJSONRequestBody
+type DecideEHCNeedsAssessmentRequestObject struct {
+	ID     ID `json:"id"`
+	Params DecideEHCNeedsAssessmentParams
+	Body   *DecideEHCNeedsAssessmentJSONRequestBody
 }
 
-type DecideEhcNeedsAssessmentResponseObject interface {
-	VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error
+type DecideEHCNeedsAssessmentResponseObject interface {
+	VisitDecideEHCNeedsAssessmentResponse(w http.ResponseWriter) error
 }
 
-type DecideEhcNeedsAssessment200ResponseHeaders struct {
+type DecideEHCNeedsAssessment200ResponseHeaders struct {
 	ETag *string
 }
 
-type DecideEhcNeedsAssessment200JSONResponse struct {
-	Body    EhcNeedsAssessment
-	Headers DecideEhcNeedsAssessment200ResponseHeaders
+type DecideEHCNeedsAssessment200JSONResponse struct {
+	Body    EHCNeedsAssessment
+	Headers DecideEHCNeedsAssessment200ResponseHeaders
 }
 
-func (response DecideEhcNeedsAssessment200JSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response DecideEHCNeedsAssessment200JSONResponse) VisitDecideEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13858,11 +13858,11 @@ func (response DecideEhcNeedsAssessment200JSONResponse) VisitDecideEhcNeedsAsses
 	return err
 }
 
-type DecideEhcNeedsAssessment400ApplicationProblemPlusJSONResponse struct {
+type DecideEHCNeedsAssessment400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcNeedsAssessment400ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response DecideEHCNeedsAssessment400ApplicationProblemPlusJSONResponse) VisitDecideEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13874,11 +13874,11 @@ func (response DecideEhcNeedsAssessment400ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type DecideEhcNeedsAssessment401ApplicationProblemPlusJSONResponse struct {
+type DecideEHCNeedsAssessment401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcNeedsAssessment401ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response DecideEHCNeedsAssessment401ApplicationProblemPlusJSONResponse) VisitDecideEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13890,11 +13890,11 @@ func (response DecideEhcNeedsAssessment401ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type DecideEhcNeedsAssessment403ApplicationProblemPlusJSONResponse struct {
+type DecideEHCNeedsAssessment403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcNeedsAssessment403ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response DecideEHCNeedsAssessment403ApplicationProblemPlusJSONResponse) VisitDecideEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13906,11 +13906,11 @@ func (response DecideEhcNeedsAssessment403ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type DecideEhcNeedsAssessment404ApplicationProblemPlusJSONResponse struct {
+type DecideEHCNeedsAssessment404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcNeedsAssessment404ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response DecideEHCNeedsAssessment404ApplicationProblemPlusJSONResponse) VisitDecideEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13922,11 +13922,11 @@ func (response DecideEhcNeedsAssessment404ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type DecideEhcNeedsAssessment409ApplicationProblemPlusJSONResponse struct {
+type DecideEHCNeedsAssessment409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcNeedsAssessment409ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response DecideEHCNeedsAssessment409ApplicationProblemPlusJSONResponse) VisitDecideEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13938,11 +13938,11 @@ func (response DecideEhcNeedsAssessment409ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type DecideEhcNeedsAssessment412ApplicationProblemPlusJSONResponse struct {
+type DecideEHCNeedsAssessment412ApplicationProblemPlusJSONResponse struct {
 	PreconditionFailedApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcNeedsAssessment412ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response DecideEHCNeedsAssessment412ApplicationProblemPlusJSONResponse) VisitDecideEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13957,11 +13957,11 @@ func (response DecideEhcNeedsAssessment412ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type DecideEhcNeedsAssessment413ApplicationProblemPlusJSONResponse struct {
+type DecideEHCNeedsAssessment413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcNeedsAssessment413ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response DecideEHCNeedsAssessment413ApplicationProblemPlusJSONResponse) VisitDecideEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13973,11 +13973,11 @@ func (response DecideEhcNeedsAssessment413ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type DecideEhcNeedsAssessment415ApplicationProblemPlusJSONResponse struct {
+type DecideEHCNeedsAssessment415ApplicationProblemPlusJSONResponse struct {
 	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcNeedsAssessment415ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response DecideEHCNeedsAssessment415ApplicationProblemPlusJSONResponse) VisitDecideEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13989,11 +13989,11 @@ func (response DecideEhcNeedsAssessment415ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type DecideEhcNeedsAssessment422ApplicationProblemPlusJSONResponse struct {
+type DecideEHCNeedsAssessment422ApplicationProblemPlusJSONResponse struct {
 	UnprocessableApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcNeedsAssessment422ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response DecideEHCNeedsAssessment422ApplicationProblemPlusJSONResponse) VisitDecideEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14005,11 +14005,11 @@ func (response DecideEhcNeedsAssessment422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type DecideEhcNeedsAssessment429ApplicationProblemPlusJSONResponse struct {
+type DecideEHCNeedsAssessment429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcNeedsAssessment429ApplicationProblemPlusJSONResponse) VisitDecideEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response DecideEHCNeedsAssessment429ApplicationProblemPlusJSONResponse) VisitDecideEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14024,26 +14024,26 @@ func (response DecideEhcNeedsAssessment429ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
-type DecideEhcPlanIssueRequestObject struct {
-	Id     ID `json:"id"`
-	Params DecideEhcPlanIssueParams
-	Body   *DecideEhcPlanIssueJSONRequestBody
+type DecideEHCPlanIssueRequestObject struct {
+	ID     ID `json:"id"`
+	Params DecideEHCPlanIssueParams
+	Body   *DecideEHCPlanIssueJSONRequestBody
 }
 
-type DecideEhcPlanIssueResponseObject interface {
-	VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error
+type DecideEHCPlanIssueResponseObject interface {
+	VisitDecideEHCPlanIssueResponse(w http.ResponseWriter) error
 }
 
-type DecideEhcPlanIssue200ResponseHeaders struct {
+type DecideEHCPlanIssue200ResponseHeaders struct {
 	ETag *string
 }
 
-type DecideEhcPlanIssue200JSONResponse struct {
-	Body    EhcNeedsAssessment
-	Headers DecideEhcPlanIssue200ResponseHeaders
+type DecideEHCPlanIssue200JSONResponse struct {
+	Body    EHCNeedsAssessment
+	Headers DecideEHCPlanIssue200ResponseHeaders
 }
 
-func (response DecideEhcPlanIssue200JSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+func (response DecideEHCPlanIssue200JSONResponse) VisitDecideEHCPlanIssueResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14058,11 +14058,11 @@ func (response DecideEhcPlanIssue200JSONResponse) VisitDecideEhcPlanIssueRespons
 	return err
 }
 
-type DecideEhcPlanIssue400ApplicationProblemPlusJSONResponse struct {
+type DecideEHCPlanIssue400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcPlanIssue400ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+func (response DecideEHCPlanIssue400ApplicationProblemPlusJSONResponse) VisitDecideEHCPlanIssueResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14074,11 +14074,11 @@ func (response DecideEhcPlanIssue400ApplicationProblemPlusJSONResponse) VisitDec
 	return err
 }
 
-type DecideEhcPlanIssue401ApplicationProblemPlusJSONResponse struct {
+type DecideEHCPlanIssue401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcPlanIssue401ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+func (response DecideEHCPlanIssue401ApplicationProblemPlusJSONResponse) VisitDecideEHCPlanIssueResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14090,11 +14090,11 @@ func (response DecideEhcPlanIssue401ApplicationProblemPlusJSONResponse) VisitDec
 	return err
 }
 
-type DecideEhcPlanIssue403ApplicationProblemPlusJSONResponse struct {
+type DecideEHCPlanIssue403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcPlanIssue403ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+func (response DecideEHCPlanIssue403ApplicationProblemPlusJSONResponse) VisitDecideEHCPlanIssueResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14106,11 +14106,11 @@ func (response DecideEhcPlanIssue403ApplicationProblemPlusJSONResponse) VisitDec
 	return err
 }
 
-type DecideEhcPlanIssue404ApplicationProblemPlusJSONResponse struct {
+type DecideEHCPlanIssue404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcPlanIssue404ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+func (response DecideEHCPlanIssue404ApplicationProblemPlusJSONResponse) VisitDecideEHCPlanIssueResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14122,11 +14122,11 @@ func (response DecideEhcPlanIssue404ApplicationProblemPlusJSONResponse) VisitDec
 	return err
 }
 
-type DecideEhcPlanIssue409ApplicationProblemPlusJSONResponse struct {
+type DecideEHCPlanIssue409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcPlanIssue409ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+func (response DecideEHCPlanIssue409ApplicationProblemPlusJSONResponse) VisitDecideEHCPlanIssueResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14138,11 +14138,11 @@ func (response DecideEhcPlanIssue409ApplicationProblemPlusJSONResponse) VisitDec
 	return err
 }
 
-type DecideEhcPlanIssue412ApplicationProblemPlusJSONResponse struct {
+type DecideEHCPlanIssue412ApplicationProblemPlusJSONResponse struct {
 	PreconditionFailedApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcPlanIssue412ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+func (response DecideEHCPlanIssue412ApplicationProblemPlusJSONResponse) VisitDecideEHCPlanIssueResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14157,11 +14157,11 @@ func (response DecideEhcPlanIssue412ApplicationProblemPlusJSONResponse) VisitDec
 	return err
 }
 
-type DecideEhcPlanIssue413ApplicationProblemPlusJSONResponse struct {
+type DecideEHCPlanIssue413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcPlanIssue413ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+func (response DecideEHCPlanIssue413ApplicationProblemPlusJSONResponse) VisitDecideEHCPlanIssueResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14173,11 +14173,11 @@ func (response DecideEhcPlanIssue413ApplicationProblemPlusJSONResponse) VisitDec
 	return err
 }
 
-type DecideEhcPlanIssue415ApplicationProblemPlusJSONResponse struct {
+type DecideEHCPlanIssue415ApplicationProblemPlusJSONResponse struct {
 	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcPlanIssue415ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+func (response DecideEHCPlanIssue415ApplicationProblemPlusJSONResponse) VisitDecideEHCPlanIssueResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14189,11 +14189,11 @@ func (response DecideEhcPlanIssue415ApplicationProblemPlusJSONResponse) VisitDec
 	return err
 }
 
-type DecideEhcPlanIssue422ApplicationProblemPlusJSONResponse struct {
+type DecideEHCPlanIssue422ApplicationProblemPlusJSONResponse struct {
 	UnprocessableApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcPlanIssue422ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+func (response DecideEHCPlanIssue422ApplicationProblemPlusJSONResponse) VisitDecideEHCPlanIssueResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14205,11 +14205,11 @@ func (response DecideEhcPlanIssue422ApplicationProblemPlusJSONResponse) VisitDec
 	return err
 }
 
-type DecideEhcPlanIssue429ApplicationProblemPlusJSONResponse struct {
+type DecideEHCPlanIssue429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response DecideEhcPlanIssue429ApplicationProblemPlusJSONResponse) VisitDecideEhcPlanIssueResponse(w http.ResponseWriter) error {
+func (response DecideEHCPlanIssue429ApplicationProblemPlusJSONResponse) VisitDecideEHCPlanIssueResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14224,26 +14224,26 @@ func (response DecideEhcPlanIssue429ApplicationProblemPlusJSONResponse) VisitDec
 	return err
 }
 
-type AddEhcNeedsAssessmentExceptionRequestObject struct {
-	Id     ID `json:"id"`
-	Params AddEhcNeedsAssessmentExceptionParams
-	Body   *AddEhcNeedsAssessmentExceptionJSONRequestBody
+type AddEHCNeedsAssessmentExceptionRequestObject struct {
+	ID     ID `json:"id"`
+	Params AddEHCNeedsAssessmentExceptionParams
+	Body   *AddEHCNeedsAssessmentExceptionJSONRequestBody
 }
 
-type AddEhcNeedsAssessmentExceptionResponseObject interface {
-	VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error
+type AddEHCNeedsAssessmentExceptionResponseObject interface {
+	VisitAddEHCNeedsAssessmentExceptionResponse(w http.ResponseWriter) error
 }
 
-type AddEhcNeedsAssessmentException200ResponseHeaders struct {
+type AddEHCNeedsAssessmentException200ResponseHeaders struct {
 	ETag *string
 }
 
-type AddEhcNeedsAssessmentException200JSONResponse struct {
-	Body    EhcNeedsAssessment
-	Headers AddEhcNeedsAssessmentException200ResponseHeaders
+type AddEHCNeedsAssessmentException200JSONResponse struct {
+	Body    EHCNeedsAssessment
+	Headers AddEHCNeedsAssessmentException200ResponseHeaders
 }
 
-func (response AddEhcNeedsAssessmentException200JSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+func (response AddEHCNeedsAssessmentException200JSONResponse) VisitAddEHCNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14258,11 +14258,11 @@ func (response AddEhcNeedsAssessmentException200JSONResponse) VisitAddEhcNeedsAs
 	return err
 }
 
-type AddEhcNeedsAssessmentException400ApplicationProblemPlusJSONResponse struct {
+type AddEHCNeedsAssessmentException400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response AddEhcNeedsAssessmentException400ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+func (response AddEHCNeedsAssessmentException400ApplicationProblemPlusJSONResponse) VisitAddEHCNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14274,11 +14274,11 @@ func (response AddEhcNeedsAssessmentException400ApplicationProblemPlusJSONRespon
 	return err
 }
 
-type AddEhcNeedsAssessmentException401ApplicationProblemPlusJSONResponse struct {
+type AddEHCNeedsAssessmentException401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response AddEhcNeedsAssessmentException401ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+func (response AddEHCNeedsAssessmentException401ApplicationProblemPlusJSONResponse) VisitAddEHCNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14290,11 +14290,11 @@ func (response AddEhcNeedsAssessmentException401ApplicationProblemPlusJSONRespon
 	return err
 }
 
-type AddEhcNeedsAssessmentException403ApplicationProblemPlusJSONResponse struct {
+type AddEHCNeedsAssessmentException403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response AddEhcNeedsAssessmentException403ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+func (response AddEHCNeedsAssessmentException403ApplicationProblemPlusJSONResponse) VisitAddEHCNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14306,11 +14306,11 @@ func (response AddEhcNeedsAssessmentException403ApplicationProblemPlusJSONRespon
 	return err
 }
 
-type AddEhcNeedsAssessmentException404ApplicationProblemPlusJSONResponse struct {
+type AddEHCNeedsAssessmentException404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response AddEhcNeedsAssessmentException404ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+func (response AddEHCNeedsAssessmentException404ApplicationProblemPlusJSONResponse) VisitAddEHCNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14322,11 +14322,11 @@ func (response AddEhcNeedsAssessmentException404ApplicationProblemPlusJSONRespon
 	return err
 }
 
-type AddEhcNeedsAssessmentException409ApplicationProblemPlusJSONResponse struct {
+type AddEHCNeedsAssessmentException409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response AddEhcNeedsAssessmentException409ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+func (response AddEHCNeedsAssessmentException409ApplicationProblemPlusJSONResponse) VisitAddEHCNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14338,11 +14338,11 @@ func (response AddEhcNeedsAssessmentException409ApplicationProblemPlusJSONRespon
 	return err
 }
 
-type AddEhcNeedsAssessmentException412ApplicationProblemPlusJSONResponse struct {
+type AddEHCNeedsAssessmentException412ApplicationProblemPlusJSONResponse struct {
 	PreconditionFailedApplicationProblemPlusJSONResponse
 }
 
-func (response AddEhcNeedsAssessmentException412ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+func (response AddEHCNeedsAssessmentException412ApplicationProblemPlusJSONResponse) VisitAddEHCNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14357,11 +14357,11 @@ func (response AddEhcNeedsAssessmentException412ApplicationProblemPlusJSONRespon
 	return err
 }
 
-type AddEhcNeedsAssessmentException413ApplicationProblemPlusJSONResponse struct {
+type AddEHCNeedsAssessmentException413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
 
-func (response AddEhcNeedsAssessmentException413ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+func (response AddEHCNeedsAssessmentException413ApplicationProblemPlusJSONResponse) VisitAddEHCNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14373,11 +14373,11 @@ func (response AddEhcNeedsAssessmentException413ApplicationProblemPlusJSONRespon
 	return err
 }
 
-type AddEhcNeedsAssessmentException415ApplicationProblemPlusJSONResponse struct {
+type AddEHCNeedsAssessmentException415ApplicationProblemPlusJSONResponse struct {
 	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
 }
 
-func (response AddEhcNeedsAssessmentException415ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+func (response AddEHCNeedsAssessmentException415ApplicationProblemPlusJSONResponse) VisitAddEHCNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14389,11 +14389,11 @@ func (response AddEhcNeedsAssessmentException415ApplicationProblemPlusJSONRespon
 	return err
 }
 
-type AddEhcNeedsAssessmentException422ApplicationProblemPlusJSONResponse struct {
+type AddEHCNeedsAssessmentException422ApplicationProblemPlusJSONResponse struct {
 	UnprocessableApplicationProblemPlusJSONResponse
 }
 
-func (response AddEhcNeedsAssessmentException422ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+func (response AddEHCNeedsAssessmentException422ApplicationProblemPlusJSONResponse) VisitAddEHCNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14405,11 +14405,11 @@ func (response AddEhcNeedsAssessmentException422ApplicationProblemPlusJSONRespon
 	return err
 }
 
-type AddEhcNeedsAssessmentException429ApplicationProblemPlusJSONResponse struct {
+type AddEHCNeedsAssessmentException429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response AddEhcNeedsAssessmentException429ApplicationProblemPlusJSONResponse) VisitAddEhcNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+func (response AddEHCNeedsAssessmentException429ApplicationProblemPlusJSONResponse) VisitAddEHCNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14424,26 +14424,26 @@ func (response AddEhcNeedsAssessmentException429ApplicationProblemPlusJSONRespon
 	return err
 }
 
-type WithdrawEhcNeedsAssessmentRequestObject struct {
-	Id     ID `json:"id"`
-	Params WithdrawEhcNeedsAssessmentParams
-	Body   *WithdrawEhcNeedsAssessmentJSONRequestBody
+type WithdrawEHCNeedsAssessmentRequestObject struct {
+	ID     ID `json:"id"`
+	Params WithdrawEHCNeedsAssessmentParams
+	Body   *WithdrawEHCNeedsAssessmentJSONRequestBody
 }
 
-type WithdrawEhcNeedsAssessmentResponseObject interface {
-	VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error
+type WithdrawEHCNeedsAssessmentResponseObject interface {
+	VisitWithdrawEHCNeedsAssessmentResponse(w http.ResponseWriter) error
 }
 
-type WithdrawEhcNeedsAssessment200ResponseHeaders struct {
+type WithdrawEHCNeedsAssessment200ResponseHeaders struct {
 	ETag *string
 }
 
-type WithdrawEhcNeedsAssessment200JSONResponse struct {
-	Body    EhcNeedsAssessment
-	Headers WithdrawEhcNeedsAssessment200ResponseHeaders
+type WithdrawEHCNeedsAssessment200JSONResponse struct {
+	Body    EHCNeedsAssessment
+	Headers WithdrawEHCNeedsAssessment200ResponseHeaders
 }
 
-func (response WithdrawEhcNeedsAssessment200JSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response WithdrawEHCNeedsAssessment200JSONResponse) VisitWithdrawEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14458,11 +14458,11 @@ func (response WithdrawEhcNeedsAssessment200JSONResponse) VisitWithdrawEhcNeedsA
 	return err
 }
 
-type WithdrawEhcNeedsAssessment400ApplicationProblemPlusJSONResponse struct {
+type WithdrawEHCNeedsAssessment400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response WithdrawEhcNeedsAssessment400ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response WithdrawEHCNeedsAssessment400ApplicationProblemPlusJSONResponse) VisitWithdrawEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14474,11 +14474,11 @@ func (response WithdrawEhcNeedsAssessment400ApplicationProblemPlusJSONResponse) 
 	return err
 }
 
-type WithdrawEhcNeedsAssessment401ApplicationProblemPlusJSONResponse struct {
+type WithdrawEHCNeedsAssessment401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response WithdrawEhcNeedsAssessment401ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response WithdrawEHCNeedsAssessment401ApplicationProblemPlusJSONResponse) VisitWithdrawEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14490,11 +14490,11 @@ func (response WithdrawEhcNeedsAssessment401ApplicationProblemPlusJSONResponse) 
 	return err
 }
 
-type WithdrawEhcNeedsAssessment403ApplicationProblemPlusJSONResponse struct {
+type WithdrawEHCNeedsAssessment403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response WithdrawEhcNeedsAssessment403ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response WithdrawEHCNeedsAssessment403ApplicationProblemPlusJSONResponse) VisitWithdrawEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14506,11 +14506,11 @@ func (response WithdrawEhcNeedsAssessment403ApplicationProblemPlusJSONResponse) 
 	return err
 }
 
-type WithdrawEhcNeedsAssessment404ApplicationProblemPlusJSONResponse struct {
+type WithdrawEHCNeedsAssessment404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response WithdrawEhcNeedsAssessment404ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response WithdrawEHCNeedsAssessment404ApplicationProblemPlusJSONResponse) VisitWithdrawEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14522,11 +14522,11 @@ func (response WithdrawEhcNeedsAssessment404ApplicationProblemPlusJSONResponse) 
 	return err
 }
 
-type WithdrawEhcNeedsAssessment409ApplicationProblemPlusJSONResponse struct {
+type WithdrawEHCNeedsAssessment409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response WithdrawEhcNeedsAssessment409ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response WithdrawEHCNeedsAssessment409ApplicationProblemPlusJSONResponse) VisitWithdrawEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14538,11 +14538,11 @@ func (response WithdrawEhcNeedsAssessment409ApplicationProblemPlusJSONResponse) 
 	return err
 }
 
-type WithdrawEhcNeedsAssessment412ApplicationProblemPlusJSONResponse struct {
+type WithdrawEHCNeedsAssessment412ApplicationProblemPlusJSONResponse struct {
 	PreconditionFailedApplicationProblemPlusJSONResponse
 }
 
-func (response WithdrawEhcNeedsAssessment412ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response WithdrawEHCNeedsAssessment412ApplicationProblemPlusJSONResponse) VisitWithdrawEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14557,11 +14557,11 @@ func (response WithdrawEhcNeedsAssessment412ApplicationProblemPlusJSONResponse) 
 	return err
 }
 
-type WithdrawEhcNeedsAssessment413ApplicationProblemPlusJSONResponse struct {
+type WithdrawEHCNeedsAssessment413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
 
-func (response WithdrawEhcNeedsAssessment413ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response WithdrawEHCNeedsAssessment413ApplicationProblemPlusJSONResponse) VisitWithdrawEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14573,11 +14573,11 @@ func (response WithdrawEhcNeedsAssessment413ApplicationProblemPlusJSONResponse) 
 	return err
 }
 
-type WithdrawEhcNeedsAssessment415ApplicationProblemPlusJSONResponse struct {
+type WithdrawEHCNeedsAssessment415ApplicationProblemPlusJSONResponse struct {
 	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
 }
 
-func (response WithdrawEhcNeedsAssessment415ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response WithdrawEHCNeedsAssessment415ApplicationProblemPlusJSONResponse) VisitWithdrawEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14589,11 +14589,11 @@ func (response WithdrawEhcNeedsAssessment415ApplicationProblemPlusJSONResponse) 
 	return err
 }
 
-type WithdrawEhcNeedsAssessment422ApplicationProblemPlusJSONResponse struct {
+type WithdrawEHCNeedsAssessment422ApplicationProblemPlusJSONResponse struct {
 	UnprocessableApplicationProblemPlusJSONResponse
 }
 
-func (response WithdrawEhcNeedsAssessment422ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response WithdrawEHCNeedsAssessment422ApplicationProblemPlusJSONResponse) VisitWithdrawEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14605,11 +14605,11 @@ func (response WithdrawEhcNeedsAssessment422ApplicationProblemPlusJSONResponse) 
 	return err
 }
 
-type WithdrawEhcNeedsAssessment429ApplicationProblemPlusJSONResponse struct {
+type WithdrawEHCNeedsAssessment429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response WithdrawEhcNeedsAssessment429ApplicationProblemPlusJSONResponse) VisitWithdrawEhcNeedsAssessmentResponse(w http.ResponseWriter) error {
+func (response WithdrawEHCNeedsAssessment429ApplicationProblemPlusJSONResponse) VisitWithdrawEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14624,17 +14624,17 @@ func (response WithdrawEhcNeedsAssessment429ApplicationProblemPlusJSONResponse) 
 	return err
 }
 
-type ListEhcPlansRequestObject struct {
-	Params ListEhcPlansParams
+type ListEHCPlansRequestObject struct {
+	Params ListEHCPlansParams
 }
 
-type ListEhcPlansResponseObject interface {
-	VisitListEhcPlansResponse(w http.ResponseWriter) error
+type ListEHCPlansResponseObject interface {
+	VisitListEHCPlansResponse(w http.ResponseWriter) error
 }
 
-type ListEhcPlans200JSONResponse EhcPlanPage
+type ListEHCPlans200JSONResponse EHCPlanPage
 
-func (response ListEhcPlans200JSONResponse) VisitListEhcPlansResponse(w http.ResponseWriter) error {
+func (response ListEHCPlans200JSONResponse) VisitListEHCPlansResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14646,11 +14646,11 @@ func (response ListEhcPlans200JSONResponse) VisitListEhcPlansResponse(w http.Res
 	return err
 }
 
-type ListEhcPlans400ApplicationProblemPlusJSONResponse struct {
+type ListEHCPlans400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response ListEhcPlans400ApplicationProblemPlusJSONResponse) VisitListEhcPlansResponse(w http.ResponseWriter) error {
+func (response ListEHCPlans400ApplicationProblemPlusJSONResponse) VisitListEHCPlansResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14662,11 +14662,11 @@ func (response ListEhcPlans400ApplicationProblemPlusJSONResponse) VisitListEhcPl
 	return err
 }
 
-type ListEhcPlans401ApplicationProblemPlusJSONResponse struct {
+type ListEHCPlans401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response ListEhcPlans401ApplicationProblemPlusJSONResponse) VisitListEhcPlansResponse(w http.ResponseWriter) error {
+func (response ListEHCPlans401ApplicationProblemPlusJSONResponse) VisitListEHCPlansResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14678,11 +14678,11 @@ func (response ListEhcPlans401ApplicationProblemPlusJSONResponse) VisitListEhcPl
 	return err
 }
 
-type ListEhcPlans403ApplicationProblemPlusJSONResponse struct {
+type ListEHCPlans403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response ListEhcPlans403ApplicationProblemPlusJSONResponse) VisitListEhcPlansResponse(w http.ResponseWriter) error {
+func (response ListEHCPlans403ApplicationProblemPlusJSONResponse) VisitListEHCPlansResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14694,11 +14694,11 @@ func (response ListEhcPlans403ApplicationProblemPlusJSONResponse) VisitListEhcPl
 	return err
 }
 
-type ListEhcPlans429ApplicationProblemPlusJSONResponse struct {
+type ListEHCPlans429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response ListEhcPlans429ApplicationProblemPlusJSONResponse) VisitListEhcPlansResponse(w http.ResponseWriter) error {
+func (response ListEHCPlans429ApplicationProblemPlusJSONResponse) VisitListEHCPlansResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14713,26 +14713,26 @@ func (response ListEhcPlans429ApplicationProblemPlusJSONResponse) VisitListEhcPl
 	return err
 }
 
-type CreateEhcPlanRequestObject struct {
-	Params CreateEhcPlanParams
-	Body   *CreateEhcPlanJSONRequestBody
+type CreateEHCPlanRequestObject struct {
+	Params CreateEHCPlanParams
+	Body   *CreateEHCPlanJSONRequestBody
 }
 
-type CreateEhcPlanResponseObject interface {
-	VisitCreateEhcPlanResponse(w http.ResponseWriter) error
+type CreateEHCPlanResponseObject interface {
+	VisitCreateEHCPlanResponse(w http.ResponseWriter) error
 }
 
-type CreateEhcPlan201ResponseHeaders struct {
+type CreateEHCPlan201ResponseHeaders struct {
 	ETag     *string
 	Location *string
 }
 
-type CreateEhcPlan201JSONResponse struct {
-	Body    EhcPlan
-	Headers CreateEhcPlan201ResponseHeaders
+type CreateEHCPlan201JSONResponse struct {
+	Body    EHCPlan
+	Headers CreateEHCPlan201ResponseHeaders
 }
 
-func (response CreateEhcPlan201JSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+func (response CreateEHCPlan201JSONResponse) VisitCreateEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14750,11 +14750,11 @@ func (response CreateEhcPlan201JSONResponse) VisitCreateEhcPlanResponse(w http.R
 	return err
 }
 
-type CreateEhcPlan400ApplicationProblemPlusJSONResponse struct {
+type CreateEHCPlan400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcPlan400ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+func (response CreateEHCPlan400ApplicationProblemPlusJSONResponse) VisitCreateEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14766,11 +14766,11 @@ func (response CreateEhcPlan400ApplicationProblemPlusJSONResponse) VisitCreateEh
 	return err
 }
 
-type CreateEhcPlan401ApplicationProblemPlusJSONResponse struct {
+type CreateEHCPlan401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcPlan401ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+func (response CreateEHCPlan401ApplicationProblemPlusJSONResponse) VisitCreateEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14782,11 +14782,11 @@ func (response CreateEhcPlan401ApplicationProblemPlusJSONResponse) VisitCreateEh
 	return err
 }
 
-type CreateEhcPlan403ApplicationProblemPlusJSONResponse struct {
+type CreateEHCPlan403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcPlan403ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+func (response CreateEHCPlan403ApplicationProblemPlusJSONResponse) VisitCreateEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14798,11 +14798,11 @@ func (response CreateEhcPlan403ApplicationProblemPlusJSONResponse) VisitCreateEh
 	return err
 }
 
-type CreateEhcPlan404ApplicationProblemPlusJSONResponse struct {
+type CreateEHCPlan404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcPlan404ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+func (response CreateEHCPlan404ApplicationProblemPlusJSONResponse) VisitCreateEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14814,11 +14814,11 @@ func (response CreateEhcPlan404ApplicationProblemPlusJSONResponse) VisitCreateEh
 	return err
 }
 
-type CreateEhcPlan409ApplicationProblemPlusJSONResponse struct {
+type CreateEHCPlan409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcPlan409ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+func (response CreateEHCPlan409ApplicationProblemPlusJSONResponse) VisitCreateEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14830,11 +14830,11 @@ func (response CreateEhcPlan409ApplicationProblemPlusJSONResponse) VisitCreateEh
 	return err
 }
 
-type CreateEhcPlan413ApplicationProblemPlusJSONResponse struct {
+type CreateEHCPlan413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcPlan413ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+func (response CreateEHCPlan413ApplicationProblemPlusJSONResponse) VisitCreateEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14846,11 +14846,11 @@ func (response CreateEhcPlan413ApplicationProblemPlusJSONResponse) VisitCreateEh
 	return err
 }
 
-type CreateEhcPlan415ApplicationProblemPlusJSONResponse struct {
+type CreateEHCPlan415ApplicationProblemPlusJSONResponse struct {
 	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcPlan415ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+func (response CreateEHCPlan415ApplicationProblemPlusJSONResponse) VisitCreateEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14862,11 +14862,11 @@ func (response CreateEhcPlan415ApplicationProblemPlusJSONResponse) VisitCreateEh
 	return err
 }
 
-type CreateEhcPlan422ApplicationProblemPlusJSONResponse struct {
+type CreateEHCPlan422ApplicationProblemPlusJSONResponse struct {
 	UnprocessableApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcPlan422ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+func (response CreateEHCPlan422ApplicationProblemPlusJSONResponse) VisitCreateEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14878,11 +14878,11 @@ func (response CreateEhcPlan422ApplicationProblemPlusJSONResponse) VisitCreateEh
 	return err
 }
 
-type CreateEhcPlan429ApplicationProblemPlusJSONResponse struct {
+type CreateEHCPlan429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response CreateEhcPlan429ApplicationProblemPlusJSONResponse) VisitCreateEhcPlanResponse(w http.ResponseWriter) error {
+func (response CreateEHCPlan429ApplicationProblemPlusJSONResponse) VisitCreateEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14897,24 +14897,24 @@ func (response CreateEhcPlan429ApplicationProblemPlusJSONResponse) VisitCreateEh
 	return err
 }
 
-type GetEhcPlanRequestObject struct {
-	Id ID `json:"id"`
+type GetEHCPlanRequestObject struct {
+	ID ID `json:"id"`
 }
 
-type GetEhcPlanResponseObject interface {
-	VisitGetEhcPlanResponse(w http.ResponseWriter) error
+type GetEHCPlanResponseObject interface {
+	VisitGetEHCPlanResponse(w http.ResponseWriter) error
 }
 
-type GetEhcPlan200ResponseHeaders struct {
+type GetEHCPlan200ResponseHeaders struct {
 	ETag *string
 }
 
-type GetEhcPlan200JSONResponse struct {
-	Body    EhcPlan
-	Headers GetEhcPlan200ResponseHeaders
+type GetEHCPlan200JSONResponse struct {
+	Body    EHCPlan
+	Headers GetEHCPlan200ResponseHeaders
 }
 
-func (response GetEhcPlan200JSONResponse) VisitGetEhcPlanResponse(w http.ResponseWriter) error {
+func (response GetEHCPlan200JSONResponse) VisitGetEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14929,11 +14929,11 @@ func (response GetEhcPlan200JSONResponse) VisitGetEhcPlanResponse(w http.Respons
 	return err
 }
 
-type GetEhcPlan400ApplicationProblemPlusJSONResponse struct {
+type GetEHCPlan400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response GetEhcPlan400ApplicationProblemPlusJSONResponse) VisitGetEhcPlanResponse(w http.ResponseWriter) error {
+func (response GetEHCPlan400ApplicationProblemPlusJSONResponse) VisitGetEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14945,11 +14945,11 @@ func (response GetEhcPlan400ApplicationProblemPlusJSONResponse) VisitGetEhcPlanR
 	return err
 }
 
-type GetEhcPlan401ApplicationProblemPlusJSONResponse struct {
+type GetEHCPlan401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response GetEhcPlan401ApplicationProblemPlusJSONResponse) VisitGetEhcPlanResponse(w http.ResponseWriter) error {
+func (response GetEHCPlan401ApplicationProblemPlusJSONResponse) VisitGetEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14961,11 +14961,11 @@ func (response GetEhcPlan401ApplicationProblemPlusJSONResponse) VisitGetEhcPlanR
 	return err
 }
 
-type GetEhcPlan403ApplicationProblemPlusJSONResponse struct {
+type GetEHCPlan403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response GetEhcPlan403ApplicationProblemPlusJSONResponse) VisitGetEhcPlanResponse(w http.ResponseWriter) error {
+func (response GetEHCPlan403ApplicationProblemPlusJSONResponse) VisitGetEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14977,11 +14977,11 @@ func (response GetEhcPlan403ApplicationProblemPlusJSONResponse) VisitGetEhcPlanR
 	return err
 }
 
-type GetEhcPlan404ApplicationProblemPlusJSONResponse struct {
+type GetEHCPlan404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response GetEhcPlan404ApplicationProblemPlusJSONResponse) VisitGetEhcPlanResponse(w http.ResponseWriter) error {
+func (response GetEHCPlan404ApplicationProblemPlusJSONResponse) VisitGetEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14993,11 +14993,11 @@ func (response GetEhcPlan404ApplicationProblemPlusJSONResponse) VisitGetEhcPlanR
 	return err
 }
 
-type GetEhcPlan429ApplicationProblemPlusJSONResponse struct {
+type GetEHCPlan429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response GetEhcPlan429ApplicationProblemPlusJSONResponse) VisitGetEhcPlanResponse(w http.ResponseWriter) error {
+func (response GetEHCPlan429ApplicationProblemPlusJSONResponse) VisitGetEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15012,26 +15012,26 @@ func (response GetEhcPlan429ApplicationProblemPlusJSONResponse) VisitGetEhcPlanR
 	return err
 }
 
-type ProposeEhcPlanAmendmentRequestObject struct {
-	Id     ID `json:"id"`
-	Params ProposeEhcPlanAmendmentParams
-	Body   *ProposeEhcPlanAmendmentJSONRequestBody
+type ProposeEHCPlanAmendmentRequestObject struct {
+	ID     ID `json:"id"`
+	Params ProposeEHCPlanAmendmentParams
+	Body   *ProposeEHCPlanAmendmentJSONRequestBody
 }
 
-type ProposeEhcPlanAmendmentResponseObject interface {
-	VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error
+type ProposeEHCPlanAmendmentResponseObject interface {
+	VisitProposeEHCPlanAmendmentResponse(w http.ResponseWriter) error
 }
 
-type ProposeEhcPlanAmendment200ResponseHeaders struct {
+type ProposeEHCPlanAmendment200ResponseHeaders struct {
 	ETag *string
 }
 
-type ProposeEhcPlanAmendment200JSONResponse struct {
-	Body    EhcPlan
-	Headers ProposeEhcPlanAmendment200ResponseHeaders
+type ProposeEHCPlanAmendment200JSONResponse struct {
+	Body    EHCPlan
+	Headers ProposeEHCPlanAmendment200ResponseHeaders
 }
 
-func (response ProposeEhcPlanAmendment200JSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+func (response ProposeEHCPlanAmendment200JSONResponse) VisitProposeEHCPlanAmendmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15046,11 +15046,11 @@ func (response ProposeEhcPlanAmendment200JSONResponse) VisitProposeEhcPlanAmendm
 	return err
 }
 
-type ProposeEhcPlanAmendment400ApplicationProblemPlusJSONResponse struct {
+type ProposeEHCPlanAmendment400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response ProposeEhcPlanAmendment400ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+func (response ProposeEHCPlanAmendment400ApplicationProblemPlusJSONResponse) VisitProposeEHCPlanAmendmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15062,11 +15062,11 @@ func (response ProposeEhcPlanAmendment400ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type ProposeEhcPlanAmendment401ApplicationProblemPlusJSONResponse struct {
+type ProposeEHCPlanAmendment401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response ProposeEhcPlanAmendment401ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+func (response ProposeEHCPlanAmendment401ApplicationProblemPlusJSONResponse) VisitProposeEHCPlanAmendmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15078,11 +15078,11 @@ func (response ProposeEhcPlanAmendment401ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type ProposeEhcPlanAmendment403ApplicationProblemPlusJSONResponse struct {
+type ProposeEHCPlanAmendment403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response ProposeEhcPlanAmendment403ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+func (response ProposeEHCPlanAmendment403ApplicationProblemPlusJSONResponse) VisitProposeEHCPlanAmendmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15094,11 +15094,11 @@ func (response ProposeEhcPlanAmendment403ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type ProposeEhcPlanAmendment404ApplicationProblemPlusJSONResponse struct {
+type ProposeEHCPlanAmendment404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response ProposeEhcPlanAmendment404ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+func (response ProposeEHCPlanAmendment404ApplicationProblemPlusJSONResponse) VisitProposeEHCPlanAmendmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15110,11 +15110,11 @@ func (response ProposeEhcPlanAmendment404ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type ProposeEhcPlanAmendment409ApplicationProblemPlusJSONResponse struct {
+type ProposeEHCPlanAmendment409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response ProposeEhcPlanAmendment409ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+func (response ProposeEHCPlanAmendment409ApplicationProblemPlusJSONResponse) VisitProposeEHCPlanAmendmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15126,11 +15126,11 @@ func (response ProposeEhcPlanAmendment409ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type ProposeEhcPlanAmendment412ApplicationProblemPlusJSONResponse struct {
+type ProposeEHCPlanAmendment412ApplicationProblemPlusJSONResponse struct {
 	PreconditionFailedApplicationProblemPlusJSONResponse
 }
 
-func (response ProposeEhcPlanAmendment412ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+func (response ProposeEHCPlanAmendment412ApplicationProblemPlusJSONResponse) VisitProposeEHCPlanAmendmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15145,11 +15145,11 @@ func (response ProposeEhcPlanAmendment412ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type ProposeEhcPlanAmendment413ApplicationProblemPlusJSONResponse struct {
+type ProposeEHCPlanAmendment413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
 
-func (response ProposeEhcPlanAmendment413ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+func (response ProposeEHCPlanAmendment413ApplicationProblemPlusJSONResponse) VisitProposeEHCPlanAmendmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15161,11 +15161,11 @@ func (response ProposeEhcPlanAmendment413ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type ProposeEhcPlanAmendment415ApplicationProblemPlusJSONResponse struct {
+type ProposeEHCPlanAmendment415ApplicationProblemPlusJSONResponse struct {
 	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
 }
 
-func (response ProposeEhcPlanAmendment415ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+func (response ProposeEHCPlanAmendment415ApplicationProblemPlusJSONResponse) VisitProposeEHCPlanAmendmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15177,11 +15177,11 @@ func (response ProposeEhcPlanAmendment415ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type ProposeEhcPlanAmendment422ApplicationProblemPlusJSONResponse struct {
+type ProposeEHCPlanAmendment422ApplicationProblemPlusJSONResponse struct {
 	UnprocessableApplicationProblemPlusJSONResponse
 }
 
-func (response ProposeEhcPlanAmendment422ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+func (response ProposeEHCPlanAmendment422ApplicationProblemPlusJSONResponse) VisitProposeEHCPlanAmendmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15193,11 +15193,11 @@ func (response ProposeEhcPlanAmendment422ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type ProposeEhcPlanAmendment429ApplicationProblemPlusJSONResponse struct {
+type ProposeEHCPlanAmendment429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response ProposeEhcPlanAmendment429ApplicationProblemPlusJSONResponse) VisitProposeEhcPlanAmendmentResponse(w http.ResponseWriter) error {
+func (response ProposeEHCPlanAmendment429ApplicationProblemPlusJSONResponse) VisitProposeEHCPlanAmendmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15212,26 +15212,26 @@ func (response ProposeEhcPlanAmendment429ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type CeaseEhcPlanRequestObject struct {
-	Id     ID `json:"id"`
-	Params CeaseEhcPlanParams
-	Body   *CeaseEhcPlanJSONRequestBody
+type CeaseEHCPlanRequestObject struct {
+	ID     ID `json:"id"`
+	Params CeaseEHCPlanParams
+	Body   *CeaseEHCPlanJSONRequestBody
 }
 
-type CeaseEhcPlanResponseObject interface {
-	VisitCeaseEhcPlanResponse(w http.ResponseWriter) error
+type CeaseEHCPlanResponseObject interface {
+	VisitCeaseEHCPlanResponse(w http.ResponseWriter) error
 }
 
-type CeaseEhcPlan200ResponseHeaders struct {
+type CeaseEHCPlan200ResponseHeaders struct {
 	ETag *string
 }
 
-type CeaseEhcPlan200JSONResponse struct {
-	Body    EhcPlan
-	Headers CeaseEhcPlan200ResponseHeaders
+type CeaseEHCPlan200JSONResponse struct {
+	Body    EHCPlan
+	Headers CeaseEHCPlan200ResponseHeaders
 }
 
-func (response CeaseEhcPlan200JSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+func (response CeaseEHCPlan200JSONResponse) VisitCeaseEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15246,11 +15246,11 @@ func (response CeaseEhcPlan200JSONResponse) VisitCeaseEhcPlanResponse(w http.Res
 	return err
 }
 
-type CeaseEhcPlan400ApplicationProblemPlusJSONResponse struct {
+type CeaseEHCPlan400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response CeaseEhcPlan400ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+func (response CeaseEHCPlan400ApplicationProblemPlusJSONResponse) VisitCeaseEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15262,11 +15262,11 @@ func (response CeaseEhcPlan400ApplicationProblemPlusJSONResponse) VisitCeaseEhcP
 	return err
 }
 
-type CeaseEhcPlan401ApplicationProblemPlusJSONResponse struct {
+type CeaseEHCPlan401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response CeaseEhcPlan401ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+func (response CeaseEHCPlan401ApplicationProblemPlusJSONResponse) VisitCeaseEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15278,11 +15278,11 @@ func (response CeaseEhcPlan401ApplicationProblemPlusJSONResponse) VisitCeaseEhcP
 	return err
 }
 
-type CeaseEhcPlan403ApplicationProblemPlusJSONResponse struct {
+type CeaseEHCPlan403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response CeaseEhcPlan403ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+func (response CeaseEHCPlan403ApplicationProblemPlusJSONResponse) VisitCeaseEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15294,11 +15294,11 @@ func (response CeaseEhcPlan403ApplicationProblemPlusJSONResponse) VisitCeaseEhcP
 	return err
 }
 
-type CeaseEhcPlan404ApplicationProblemPlusJSONResponse struct {
+type CeaseEHCPlan404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response CeaseEhcPlan404ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+func (response CeaseEHCPlan404ApplicationProblemPlusJSONResponse) VisitCeaseEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15310,11 +15310,11 @@ func (response CeaseEhcPlan404ApplicationProblemPlusJSONResponse) VisitCeaseEhcP
 	return err
 }
 
-type CeaseEhcPlan409ApplicationProblemPlusJSONResponse struct {
+type CeaseEHCPlan409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response CeaseEhcPlan409ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+func (response CeaseEHCPlan409ApplicationProblemPlusJSONResponse) VisitCeaseEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15326,11 +15326,11 @@ func (response CeaseEhcPlan409ApplicationProblemPlusJSONResponse) VisitCeaseEhcP
 	return err
 }
 
-type CeaseEhcPlan412ApplicationProblemPlusJSONResponse struct {
+type CeaseEHCPlan412ApplicationProblemPlusJSONResponse struct {
 	PreconditionFailedApplicationProblemPlusJSONResponse
 }
 
-func (response CeaseEhcPlan412ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+func (response CeaseEHCPlan412ApplicationProblemPlusJSONResponse) VisitCeaseEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15345,11 +15345,11 @@ func (response CeaseEhcPlan412ApplicationProblemPlusJSONResponse) VisitCeaseEhcP
 	return err
 }
 
-type CeaseEhcPlan413ApplicationProblemPlusJSONResponse struct {
+type CeaseEHCPlan413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
 
-func (response CeaseEhcPlan413ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+func (response CeaseEHCPlan413ApplicationProblemPlusJSONResponse) VisitCeaseEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15361,11 +15361,11 @@ func (response CeaseEhcPlan413ApplicationProblemPlusJSONResponse) VisitCeaseEhcP
 	return err
 }
 
-type CeaseEhcPlan415ApplicationProblemPlusJSONResponse struct {
+type CeaseEHCPlan415ApplicationProblemPlusJSONResponse struct {
 	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
 }
 
-func (response CeaseEhcPlan415ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+func (response CeaseEHCPlan415ApplicationProblemPlusJSONResponse) VisitCeaseEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15377,11 +15377,11 @@ func (response CeaseEhcPlan415ApplicationProblemPlusJSONResponse) VisitCeaseEhcP
 	return err
 }
 
-type CeaseEhcPlan422ApplicationProblemPlusJSONResponse struct {
+type CeaseEHCPlan422ApplicationProblemPlusJSONResponse struct {
 	UnprocessableApplicationProblemPlusJSONResponse
 }
 
-func (response CeaseEhcPlan422ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+func (response CeaseEHCPlan422ApplicationProblemPlusJSONResponse) VisitCeaseEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15393,11 +15393,11 @@ func (response CeaseEhcPlan422ApplicationProblemPlusJSONResponse) VisitCeaseEhcP
 	return err
 }
 
-type CeaseEhcPlan429ApplicationProblemPlusJSONResponse struct {
+type CeaseEHCPlan429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response CeaseEhcPlan429ApplicationProblemPlusJSONResponse) VisitCeaseEhcPlanResponse(w http.ResponseWriter) error {
+func (response CeaseEHCPlan429ApplicationProblemPlusJSONResponse) VisitCeaseEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15412,26 +15412,26 @@ func (response CeaseEhcPlan429ApplicationProblemPlusJSONResponse) VisitCeaseEhcP
 	return err
 }
 
-type ReviseEhcPlanDraftRequestObject struct {
-	Id     ID `json:"id"`
-	Params ReviseEhcPlanDraftParams
-	Body   *ReviseEhcPlanDraftJSONRequestBody
+type ReviseEHCPlanDraftRequestObject struct {
+	ID     ID `json:"id"`
+	Params ReviseEHCPlanDraftParams
+	Body   *ReviseEHCPlanDraftJSONRequestBody
 }
 
-type ReviseEhcPlanDraftResponseObject interface {
-	VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error
+type ReviseEHCPlanDraftResponseObject interface {
+	VisitReviseEHCPlanDraftResponse(w http.ResponseWriter) error
 }
 
-type ReviseEhcPlanDraft200ResponseHeaders struct {
+type ReviseEHCPlanDraft200ResponseHeaders struct {
 	ETag *string
 }
 
-type ReviseEhcPlanDraft200JSONResponse struct {
-	Body    EhcPlan
-	Headers ReviseEhcPlanDraft200ResponseHeaders
+type ReviseEHCPlanDraft200JSONResponse struct {
+	Body    EHCPlan
+	Headers ReviseEHCPlanDraft200ResponseHeaders
 }
 
-func (response ReviseEhcPlanDraft200JSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ReviseEHCPlanDraft200JSONResponse) VisitReviseEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15446,11 +15446,11 @@ func (response ReviseEhcPlanDraft200JSONResponse) VisitReviseEhcPlanDraftRespons
 	return err
 }
 
-type ReviseEhcPlanDraft400ApplicationProblemPlusJSONResponse struct {
+type ReviseEHCPlanDraft400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response ReviseEhcPlanDraft400ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ReviseEHCPlanDraft400ApplicationProblemPlusJSONResponse) VisitReviseEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15462,11 +15462,11 @@ func (response ReviseEhcPlanDraft400ApplicationProblemPlusJSONResponse) VisitRev
 	return err
 }
 
-type ReviseEhcPlanDraft401ApplicationProblemPlusJSONResponse struct {
+type ReviseEHCPlanDraft401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response ReviseEhcPlanDraft401ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ReviseEHCPlanDraft401ApplicationProblemPlusJSONResponse) VisitReviseEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15478,11 +15478,11 @@ func (response ReviseEhcPlanDraft401ApplicationProblemPlusJSONResponse) VisitRev
 	return err
 }
 
-type ReviseEhcPlanDraft403ApplicationProblemPlusJSONResponse struct {
+type ReviseEHCPlanDraft403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response ReviseEhcPlanDraft403ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ReviseEHCPlanDraft403ApplicationProblemPlusJSONResponse) VisitReviseEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15494,11 +15494,11 @@ func (response ReviseEhcPlanDraft403ApplicationProblemPlusJSONResponse) VisitRev
 	return err
 }
 
-type ReviseEhcPlanDraft404ApplicationProblemPlusJSONResponse struct {
+type ReviseEHCPlanDraft404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response ReviseEhcPlanDraft404ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ReviseEHCPlanDraft404ApplicationProblemPlusJSONResponse) VisitReviseEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15510,11 +15510,11 @@ func (response ReviseEhcPlanDraft404ApplicationProblemPlusJSONResponse) VisitRev
 	return err
 }
 
-type ReviseEhcPlanDraft409ApplicationProblemPlusJSONResponse struct {
+type ReviseEHCPlanDraft409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response ReviseEhcPlanDraft409ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ReviseEHCPlanDraft409ApplicationProblemPlusJSONResponse) VisitReviseEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15526,11 +15526,11 @@ func (response ReviseEhcPlanDraft409ApplicationProblemPlusJSONResponse) VisitRev
 	return err
 }
 
-type ReviseEhcPlanDraft412ApplicationProblemPlusJSONResponse struct {
+type ReviseEHCPlanDraft412ApplicationProblemPlusJSONResponse struct {
 	PreconditionFailedApplicationProblemPlusJSONResponse
 }
 
-func (response ReviseEhcPlanDraft412ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ReviseEHCPlanDraft412ApplicationProblemPlusJSONResponse) VisitReviseEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15545,11 +15545,11 @@ func (response ReviseEhcPlanDraft412ApplicationProblemPlusJSONResponse) VisitRev
 	return err
 }
 
-type ReviseEhcPlanDraft413ApplicationProblemPlusJSONResponse struct {
+type ReviseEHCPlanDraft413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
 
-func (response ReviseEhcPlanDraft413ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ReviseEHCPlanDraft413ApplicationProblemPlusJSONResponse) VisitReviseEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15561,11 +15561,11 @@ func (response ReviseEhcPlanDraft413ApplicationProblemPlusJSONResponse) VisitRev
 	return err
 }
 
-type ReviseEhcPlanDraft415ApplicationProblemPlusJSONResponse struct {
+type ReviseEHCPlanDraft415ApplicationProblemPlusJSONResponse struct {
 	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
 }
 
-func (response ReviseEhcPlanDraft415ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ReviseEHCPlanDraft415ApplicationProblemPlusJSONResponse) VisitReviseEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15577,11 +15577,11 @@ func (response ReviseEhcPlanDraft415ApplicationProblemPlusJSONResponse) VisitRev
 	return err
 }
 
-type ReviseEhcPlanDraft422ApplicationProblemPlusJSONResponse struct {
+type ReviseEHCPlanDraft422ApplicationProblemPlusJSONResponse struct {
 	UnprocessableApplicationProblemPlusJSONResponse
 }
 
-func (response ReviseEhcPlanDraft422ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ReviseEHCPlanDraft422ApplicationProblemPlusJSONResponse) VisitReviseEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15593,11 +15593,11 @@ func (response ReviseEhcPlanDraft422ApplicationProblemPlusJSONResponse) VisitRev
 	return err
 }
 
-type ReviseEhcPlanDraft429ApplicationProblemPlusJSONResponse struct {
+type ReviseEHCPlanDraft429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response ReviseEhcPlanDraft429ApplicationProblemPlusJSONResponse) VisitReviseEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ReviseEHCPlanDraft429ApplicationProblemPlusJSONResponse) VisitReviseEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15612,26 +15612,26 @@ func (response ReviseEhcPlanDraft429ApplicationProblemPlusJSONResponse) VisitRev
 	return err
 }
 
-type IssueEhcPlanRequestObject struct {
-	Id     ID `json:"id"`
-	Params IssueEhcPlanParams
-	Body   *IssueEhcPlanJSONRequestBody
+type IssueEHCPlanRequestObject struct {
+	ID     ID `json:"id"`
+	Params IssueEHCPlanParams
+	Body   *IssueEHCPlanJSONRequestBody
 }
 
-type IssueEhcPlanResponseObject interface {
-	VisitIssueEhcPlanResponse(w http.ResponseWriter) error
+type IssueEHCPlanResponseObject interface {
+	VisitIssueEHCPlanResponse(w http.ResponseWriter) error
 }
 
-type IssueEhcPlan200ResponseHeaders struct {
+type IssueEHCPlan200ResponseHeaders struct {
 	ETag *string
 }
 
-type IssueEhcPlan200JSONResponse struct {
-	Body    EhcPlan
-	Headers IssueEhcPlan200ResponseHeaders
+type IssueEHCPlan200JSONResponse struct {
+	Body    EHCPlan
+	Headers IssueEHCPlan200ResponseHeaders
 }
 
-func (response IssueEhcPlan200JSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+func (response IssueEHCPlan200JSONResponse) VisitIssueEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15646,11 +15646,11 @@ func (response IssueEhcPlan200JSONResponse) VisitIssueEhcPlanResponse(w http.Res
 	return err
 }
 
-type IssueEhcPlan400ApplicationProblemPlusJSONResponse struct {
+type IssueEHCPlan400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response IssueEhcPlan400ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+func (response IssueEHCPlan400ApplicationProblemPlusJSONResponse) VisitIssueEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15662,11 +15662,11 @@ func (response IssueEhcPlan400ApplicationProblemPlusJSONResponse) VisitIssueEhcP
 	return err
 }
 
-type IssueEhcPlan401ApplicationProblemPlusJSONResponse struct {
+type IssueEHCPlan401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response IssueEhcPlan401ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+func (response IssueEHCPlan401ApplicationProblemPlusJSONResponse) VisitIssueEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15678,11 +15678,11 @@ func (response IssueEhcPlan401ApplicationProblemPlusJSONResponse) VisitIssueEhcP
 	return err
 }
 
-type IssueEhcPlan403ApplicationProblemPlusJSONResponse struct {
+type IssueEHCPlan403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response IssueEhcPlan403ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+func (response IssueEHCPlan403ApplicationProblemPlusJSONResponse) VisitIssueEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15694,11 +15694,11 @@ func (response IssueEhcPlan403ApplicationProblemPlusJSONResponse) VisitIssueEhcP
 	return err
 }
 
-type IssueEhcPlan404ApplicationProblemPlusJSONResponse struct {
+type IssueEHCPlan404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response IssueEhcPlan404ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+func (response IssueEHCPlan404ApplicationProblemPlusJSONResponse) VisitIssueEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15710,11 +15710,11 @@ func (response IssueEhcPlan404ApplicationProblemPlusJSONResponse) VisitIssueEhcP
 	return err
 }
 
-type IssueEhcPlan409ApplicationProblemPlusJSONResponse struct {
+type IssueEHCPlan409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response IssueEhcPlan409ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+func (response IssueEHCPlan409ApplicationProblemPlusJSONResponse) VisitIssueEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15726,11 +15726,11 @@ func (response IssueEhcPlan409ApplicationProblemPlusJSONResponse) VisitIssueEhcP
 	return err
 }
 
-type IssueEhcPlan412ApplicationProblemPlusJSONResponse struct {
+type IssueEHCPlan412ApplicationProblemPlusJSONResponse struct {
 	PreconditionFailedApplicationProblemPlusJSONResponse
 }
 
-func (response IssueEhcPlan412ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+func (response IssueEHCPlan412ApplicationProblemPlusJSONResponse) VisitIssueEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15745,11 +15745,11 @@ func (response IssueEhcPlan412ApplicationProblemPlusJSONResponse) VisitIssueEhcP
 	return err
 }
 
-type IssueEhcPlan413ApplicationProblemPlusJSONResponse struct {
+type IssueEHCPlan413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
 
-func (response IssueEhcPlan413ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+func (response IssueEHCPlan413ApplicationProblemPlusJSONResponse) VisitIssueEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15761,11 +15761,11 @@ func (response IssueEhcPlan413ApplicationProblemPlusJSONResponse) VisitIssueEhcP
 	return err
 }
 
-type IssueEhcPlan415ApplicationProblemPlusJSONResponse struct {
+type IssueEHCPlan415ApplicationProblemPlusJSONResponse struct {
 	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
 }
 
-func (response IssueEhcPlan415ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+func (response IssueEHCPlan415ApplicationProblemPlusJSONResponse) VisitIssueEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15777,11 +15777,11 @@ func (response IssueEhcPlan415ApplicationProblemPlusJSONResponse) VisitIssueEhcP
 	return err
 }
 
-type IssueEhcPlan422ApplicationProblemPlusJSONResponse struct {
+type IssueEHCPlan422ApplicationProblemPlusJSONResponse struct {
 	UnprocessableApplicationProblemPlusJSONResponse
 }
 
-func (response IssueEhcPlan422ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+func (response IssueEHCPlan422ApplicationProblemPlusJSONResponse) VisitIssueEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15793,11 +15793,11 @@ func (response IssueEhcPlan422ApplicationProblemPlusJSONResponse) VisitIssueEhcP
 	return err
 }
 
-type IssueEhcPlan429ApplicationProblemPlusJSONResponse struct {
+type IssueEHCPlan429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response IssueEhcPlan429ApplicationProblemPlusJSONResponse) VisitIssueEhcPlanResponse(w http.ResponseWriter) error {
+func (response IssueEHCPlan429ApplicationProblemPlusJSONResponse) VisitIssueEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15812,26 +15812,26 @@ func (response IssueEhcPlan429ApplicationProblemPlusJSONResponse) VisitIssueEhcP
 	return err
 }
 
-type SetEhcPlanPhaseTransferRequestObject struct {
-	Id     ID `json:"id"`
-	Params SetEhcPlanPhaseTransferParams
-	Body   *SetEhcPlanPhaseTransferJSONRequestBody
+type SetEHCPlanPhaseTransferRequestObject struct {
+	ID     ID `json:"id"`
+	Params SetEHCPlanPhaseTransferParams
+	Body   *SetEHCPlanPhaseTransferJSONRequestBody
 }
 
-type SetEhcPlanPhaseTransferResponseObject interface {
-	VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error
+type SetEHCPlanPhaseTransferResponseObject interface {
+	VisitSetEHCPlanPhaseTransferResponse(w http.ResponseWriter) error
 }
 
-type SetEhcPlanPhaseTransfer200ResponseHeaders struct {
+type SetEHCPlanPhaseTransfer200ResponseHeaders struct {
 	ETag *string
 }
 
-type SetEhcPlanPhaseTransfer200JSONResponse struct {
-	Body    EhcPlan
-	Headers SetEhcPlanPhaseTransfer200ResponseHeaders
+type SetEHCPlanPhaseTransfer200JSONResponse struct {
+	Body    EHCPlan
+	Headers SetEHCPlanPhaseTransfer200ResponseHeaders
 }
 
-func (response SetEhcPlanPhaseTransfer200JSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+func (response SetEHCPlanPhaseTransfer200JSONResponse) VisitSetEHCPlanPhaseTransferResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15846,11 +15846,11 @@ func (response SetEhcPlanPhaseTransfer200JSONResponse) VisitSetEhcPlanPhaseTrans
 	return err
 }
 
-type SetEhcPlanPhaseTransfer400ApplicationProblemPlusJSONResponse struct {
+type SetEHCPlanPhaseTransfer400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response SetEhcPlanPhaseTransfer400ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+func (response SetEHCPlanPhaseTransfer400ApplicationProblemPlusJSONResponse) VisitSetEHCPlanPhaseTransferResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15862,11 +15862,11 @@ func (response SetEhcPlanPhaseTransfer400ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type SetEhcPlanPhaseTransfer401ApplicationProblemPlusJSONResponse struct {
+type SetEHCPlanPhaseTransfer401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response SetEhcPlanPhaseTransfer401ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+func (response SetEHCPlanPhaseTransfer401ApplicationProblemPlusJSONResponse) VisitSetEHCPlanPhaseTransferResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15878,11 +15878,11 @@ func (response SetEhcPlanPhaseTransfer401ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type SetEhcPlanPhaseTransfer403ApplicationProblemPlusJSONResponse struct {
+type SetEHCPlanPhaseTransfer403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response SetEhcPlanPhaseTransfer403ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+func (response SetEHCPlanPhaseTransfer403ApplicationProblemPlusJSONResponse) VisitSetEHCPlanPhaseTransferResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15894,11 +15894,11 @@ func (response SetEhcPlanPhaseTransfer403ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type SetEhcPlanPhaseTransfer404ApplicationProblemPlusJSONResponse struct {
+type SetEHCPlanPhaseTransfer404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response SetEhcPlanPhaseTransfer404ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+func (response SetEHCPlanPhaseTransfer404ApplicationProblemPlusJSONResponse) VisitSetEHCPlanPhaseTransferResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15910,11 +15910,11 @@ func (response SetEhcPlanPhaseTransfer404ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type SetEhcPlanPhaseTransfer409ApplicationProblemPlusJSONResponse struct {
+type SetEHCPlanPhaseTransfer409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response SetEhcPlanPhaseTransfer409ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+func (response SetEHCPlanPhaseTransfer409ApplicationProblemPlusJSONResponse) VisitSetEHCPlanPhaseTransferResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15926,11 +15926,11 @@ func (response SetEhcPlanPhaseTransfer409ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type SetEhcPlanPhaseTransfer412ApplicationProblemPlusJSONResponse struct {
+type SetEHCPlanPhaseTransfer412ApplicationProblemPlusJSONResponse struct {
 	PreconditionFailedApplicationProblemPlusJSONResponse
 }
 
-func (response SetEhcPlanPhaseTransfer412ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+func (response SetEHCPlanPhaseTransfer412ApplicationProblemPlusJSONResponse) VisitSetEHCPlanPhaseTransferResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15945,11 +15945,11 @@ func (response SetEhcPlanPhaseTransfer412ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type SetEhcPlanPhaseTransfer413ApplicationProblemPlusJSONResponse struct {
+type SetEHCPlanPhaseTransfer413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
 
-func (response SetEhcPlanPhaseTransfer413ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+func (response SetEHCPlanPhaseTransfer413ApplicationProblemPlusJSONResponse) VisitSetEHCPlanPhaseTransferResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15961,11 +15961,11 @@ func (response SetEhcPlanPhaseTransfer413ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type SetEhcPlanPhaseTransfer415ApplicationProblemPlusJSONResponse struct {
+type SetEHCPlanPhaseTransfer415ApplicationProblemPlusJSONResponse struct {
 	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
 }
 
-func (response SetEhcPlanPhaseTransfer415ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+func (response SetEHCPlanPhaseTransfer415ApplicationProblemPlusJSONResponse) VisitSetEHCPlanPhaseTransferResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15977,11 +15977,11 @@ func (response SetEhcPlanPhaseTransfer415ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type SetEhcPlanPhaseTransfer422ApplicationProblemPlusJSONResponse struct {
+type SetEHCPlanPhaseTransfer422ApplicationProblemPlusJSONResponse struct {
 	UnprocessableApplicationProblemPlusJSONResponse
 }
 
-func (response SetEhcPlanPhaseTransfer422ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+func (response SetEHCPlanPhaseTransfer422ApplicationProblemPlusJSONResponse) VisitSetEHCPlanPhaseTransferResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15993,11 +15993,11 @@ func (response SetEhcPlanPhaseTransfer422ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type SetEhcPlanPhaseTransfer429ApplicationProblemPlusJSONResponse struct {
+type SetEHCPlanPhaseTransfer429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response SetEhcPlanPhaseTransfer429ApplicationProblemPlusJSONResponse) VisitSetEhcPlanPhaseTransferResponse(w http.ResponseWriter) error {
+func (response SetEHCPlanPhaseTransfer429ApplicationProblemPlusJSONResponse) VisitSetEHCPlanPhaseTransferResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -16012,26 +16012,26 @@ func (response SetEhcPlanPhaseTransfer429ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
-type ServeEhcPlanDraftRequestObject struct {
-	Id     ID `json:"id"`
-	Params ServeEhcPlanDraftParams
-	Body   *ServeEhcPlanDraftJSONRequestBody
+type ServeEHCPlanDraftRequestObject struct {
+	ID     ID `json:"id"`
+	Params ServeEHCPlanDraftParams
+	Body   *ServeEHCPlanDraftJSONRequestBody
 }
 
-type ServeEhcPlanDraftResponseObject interface {
-	VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error
+type ServeEHCPlanDraftResponseObject interface {
+	VisitServeEHCPlanDraftResponse(w http.ResponseWriter) error
 }
 
-type ServeEhcPlanDraft200ResponseHeaders struct {
+type ServeEHCPlanDraft200ResponseHeaders struct {
 	ETag *string
 }
 
-type ServeEhcPlanDraft200JSONResponse struct {
-	Body    EhcPlan
-	Headers ServeEhcPlanDraft200ResponseHeaders
+type ServeEHCPlanDraft200JSONResponse struct {
+	Body    EHCPlan
+	Headers ServeEHCPlanDraft200ResponseHeaders
 }
 
-func (response ServeEhcPlanDraft200JSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ServeEHCPlanDraft200JSONResponse) VisitServeEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -16046,11 +16046,11 @@ func (response ServeEhcPlanDraft200JSONResponse) VisitServeEhcPlanDraftResponse(
 	return err
 }
 
-type ServeEhcPlanDraft400ApplicationProblemPlusJSONResponse struct {
+type ServeEHCPlanDraft400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response ServeEhcPlanDraft400ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ServeEHCPlanDraft400ApplicationProblemPlusJSONResponse) VisitServeEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -16062,11 +16062,11 @@ func (response ServeEhcPlanDraft400ApplicationProblemPlusJSONResponse) VisitServ
 	return err
 }
 
-type ServeEhcPlanDraft401ApplicationProblemPlusJSONResponse struct {
+type ServeEHCPlanDraft401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response ServeEhcPlanDraft401ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ServeEHCPlanDraft401ApplicationProblemPlusJSONResponse) VisitServeEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -16078,11 +16078,11 @@ func (response ServeEhcPlanDraft401ApplicationProblemPlusJSONResponse) VisitServ
 	return err
 }
 
-type ServeEhcPlanDraft403ApplicationProblemPlusJSONResponse struct {
+type ServeEHCPlanDraft403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response ServeEhcPlanDraft403ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ServeEHCPlanDraft403ApplicationProblemPlusJSONResponse) VisitServeEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -16094,11 +16094,11 @@ func (response ServeEhcPlanDraft403ApplicationProblemPlusJSONResponse) VisitServ
 	return err
 }
 
-type ServeEhcPlanDraft404ApplicationProblemPlusJSONResponse struct {
+type ServeEHCPlanDraft404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
 
-func (response ServeEhcPlanDraft404ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ServeEHCPlanDraft404ApplicationProblemPlusJSONResponse) VisitServeEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -16110,11 +16110,11 @@ func (response ServeEhcPlanDraft404ApplicationProblemPlusJSONResponse) VisitServ
 	return err
 }
 
-type ServeEhcPlanDraft409ApplicationProblemPlusJSONResponse struct {
+type ServeEHCPlanDraft409ApplicationProblemPlusJSONResponse struct {
 	ConflictApplicationProblemPlusJSONResponse
 }
 
-func (response ServeEhcPlanDraft409ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ServeEHCPlanDraft409ApplicationProblemPlusJSONResponse) VisitServeEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -16126,11 +16126,11 @@ func (response ServeEhcPlanDraft409ApplicationProblemPlusJSONResponse) VisitServ
 	return err
 }
 
-type ServeEhcPlanDraft412ApplicationProblemPlusJSONResponse struct {
+type ServeEHCPlanDraft412ApplicationProblemPlusJSONResponse struct {
 	PreconditionFailedApplicationProblemPlusJSONResponse
 }
 
-func (response ServeEhcPlanDraft412ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ServeEHCPlanDraft412ApplicationProblemPlusJSONResponse) VisitServeEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -16145,11 +16145,11 @@ func (response ServeEhcPlanDraft412ApplicationProblemPlusJSONResponse) VisitServ
 	return err
 }
 
-type ServeEhcPlanDraft413ApplicationProblemPlusJSONResponse struct {
+type ServeEHCPlanDraft413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
 
-func (response ServeEhcPlanDraft413ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ServeEHCPlanDraft413ApplicationProblemPlusJSONResponse) VisitServeEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -16161,11 +16161,11 @@ func (response ServeEhcPlanDraft413ApplicationProblemPlusJSONResponse) VisitServ
 	return err
 }
 
-type ServeEhcPlanDraft415ApplicationProblemPlusJSONResponse struct {
+type ServeEHCPlanDraft415ApplicationProblemPlusJSONResponse struct {
 	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
 }
 
-func (response ServeEhcPlanDraft415ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ServeEHCPlanDraft415ApplicationProblemPlusJSONResponse) VisitServeEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -16177,11 +16177,11 @@ func (response ServeEhcPlanDraft415ApplicationProblemPlusJSONResponse) VisitServ
 	return err
 }
 
-type ServeEhcPlanDraft422ApplicationProblemPlusJSONResponse struct {
+type ServeEHCPlanDraft422ApplicationProblemPlusJSONResponse struct {
 	UnprocessableApplicationProblemPlusJSONResponse
 }
 
-func (response ServeEhcPlanDraft422ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ServeEHCPlanDraft422ApplicationProblemPlusJSONResponse) VisitServeEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -16193,11 +16193,11 @@ func (response ServeEhcPlanDraft422ApplicationProblemPlusJSONResponse) VisitServ
 	return err
 }
 
-type ServeEhcPlanDraft429ApplicationProblemPlusJSONResponse struct {
+type ServeEHCPlanDraft429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response ServeEhcPlanDraft429ApplicationProblemPlusJSONResponse) VisitServeEhcPlanDraftResponse(w http.ResponseWriter) error {
+func (response ServeEHCPlanDraft429ApplicationProblemPlusJSONResponse) VisitServeEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -16226,13 +16226,13 @@ type ExportSen2200ResponseHeaders struct {
 	XSEN2People        *int
 }
 
-type ExportSen2200ApplicationzipResponse struct {
+type ExportSen2200ApplicationZipResponse struct {
 	Body          io.Reader
 	Headers       ExportSen2200ResponseHeaders
 	ContentLength int64
 }
 
-func (response ExportSen2200ApplicationzipResponse) VisitExportSen2Response(w http.ResponseWriter) error {
+func (response ExportSen2200ApplicationZipResponse) VisitExportSen2Response(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "application/zip")
 	if response.ContentLength != 0 {
@@ -16597,7 +16597,7 @@ func (response CreateFamilyAssessment429ApplicationProblemPlusJSONResponse) Visi
 }
 
 type GetFamilyAssessmentRequestObject struct {
-	Id ID `json:"id"`
+	ID ID `json:"id"`
 }
 
 type GetFamilyAssessmentResponseObject interface {
@@ -16712,7 +16712,7 @@ func (response GetFamilyAssessment429ApplicationProblemPlusJSONResponse) VisitGe
 }
 
 type UpdateFamilyAssessmentRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params UpdateFamilyAssessmentParams
 	Body   *UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody
 }
@@ -16912,7 +16912,7 @@ func (response UpdateFamilyAssessment429ApplicationProblemPlusJSONResponse) Visi
 }
 
 type ReviewFamilyAssessmentRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params ReviewFamilyAssessmentParams
 }
 
@@ -17115,7 +17115,7 @@ func (response ReviewFamilyAssessment429ApplicationProblemPlusJSONResponse) Visi
 }
 
 type SubmitFamilyAssessmentRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params SubmitFamilyAssessmentParams
 }
 
@@ -17587,7 +17587,7 @@ func (response CreateMeeting429ApplicationProblemPlusJSONResponse) VisitCreateMe
 }
 
 type GetMeetingRequestObject struct {
-	Id ID `json:"id"`
+	ID ID `json:"id"`
 }
 
 type GetMeetingResponseObject interface {
@@ -17702,7 +17702,7 @@ func (response GetMeeting429ApplicationProblemPlusJSONResponse) VisitGetMeetingR
 }
 
 type UpdateMeetingRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params UpdateMeetingParams
 	Body   *UpdateMeetingApplicationMergePatchPlusJSONRequestBody
 }
@@ -17924,9 +17924,9 @@ func (response GetOpenDataReport200JSONResponse) VisitGetOpenDataReportResponse(
 	return err
 }
 
-type GetOpenDataReport200TextcsvResponse struct{ ReportTextcsvResponse }
+type GetOpenDataReport200TextCsvResponse struct{ ReportTextCsvResponse }
 
-func (response GetOpenDataReport200TextcsvResponse) VisitGetOpenDataReportResponse(w http.ResponseWriter) error {
+func (response GetOpenDataReport200TextCsvResponse) VisitGetOpenDataReportResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/csv")
 	if response.ContentLength != 0 {
@@ -18250,7 +18250,7 @@ func (response CreateOrganisation429ApplicationProblemPlusJSONResponse) VisitCre
 }
 
 type GetOrganisationRequestObject struct {
-	Id ID `json:"id"`
+	ID ID `json:"id"`
 }
 
 type GetOrganisationResponseObject interface {
@@ -18365,7 +18365,7 @@ func (response GetOrganisation429ApplicationProblemPlusJSONResponse) VisitGetOrg
 }
 
 type UpdateOrganisationRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params UpdateOrganisationParams
 	Body   *UpdateOrganisationApplicationMergePatchPlusJSONRequestBody
 }
@@ -18838,7 +18838,7 @@ func (response CreatePathwayFeedback429ApplicationProblemPlusJSONResponse) Visit
 }
 
 type GetPathwayFeedbackRequestObject struct {
-	Id ID `json:"id"`
+	ID ID `json:"id"`
 }
 
 type GetPathwayFeedbackResponseObject interface {
@@ -19210,7 +19210,7 @@ func (response CreatePractitioner429ApplicationProblemPlusJSONResponse) VisitCre
 }
 
 type GetPractitionerRequestObject struct {
-	Id ID `json:"id"`
+	ID ID `json:"id"`
 }
 
 type GetPractitionerResponseObject interface {
@@ -19325,7 +19325,7 @@ func (response GetPractitioner429ApplicationProblemPlusJSONResponse) VisitGetPra
 }
 
 type UpdatePractitionerRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params UpdatePractitionerParams
 	Body   *UpdatePractitionerApplicationMergePatchPlusJSONRequestBody
 }
@@ -19782,7 +19782,7 @@ func (response CreateReferral429ApplicationProblemPlusJSONResponse) VisitCreateR
 }
 
 type GetReferralRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params GetReferralParams
 }
 
@@ -19898,7 +19898,7 @@ func (response GetReferral429ApplicationProblemPlusJSONResponse) VisitGetReferra
 }
 
 type UpdateReferralRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params UpdateReferralParams
 	Body   *UpdateReferralApplicationMergePatchPlusJSONRequestBody
 }
@@ -20098,7 +20098,7 @@ func (response UpdateReferral429ApplicationProblemPlusJSONResponse) VisitUpdateR
 }
 
 type AllocateReferralRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params AllocateReferralParams
 	Body   *AllocateReferralJSONRequestBody
 }
@@ -20298,7 +20298,7 @@ func (response AllocateReferral429ApplicationProblemPlusJSONResponse) VisitAlloc
 }
 
 type ListAllocationsRequestObject struct {
-	Id ID `json:"id"`
+	ID ID `json:"id"`
 }
 
 type ListAllocationsResponseObject interface {
@@ -20403,7 +20403,7 @@ func (response ListAllocations429ApplicationProblemPlusJSONResponse) VisitListAl
 }
 
 type CloseReferralRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params CloseReferralParams
 	Body   *CloseReferralJSONRequestBody
 }
@@ -20603,7 +20603,7 @@ func (response CloseReferral429ApplicationProblemPlusJSONResponse) VisitCloseRef
 }
 
 type TransitionReferralRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params TransitionReferralParams
 	Body   *TransitionReferralJSONRequestBody
 }
@@ -20803,7 +20803,7 @@ func (response TransitionReferral429ApplicationProblemPlusJSONResponse) VisitTra
 }
 
 type TriageReferralRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params TriageReferralParams
 	Body   *TriageReferralJSONRequestBody
 }
@@ -21024,9 +21024,9 @@ func (response GetActivityReport200JSONResponse) VisitGetActivityReportResponse(
 	return err
 }
 
-type GetActivityReport200TextcsvResponse struct{ ReportTextcsvResponse }
+type GetActivityReport200TextCsvResponse struct{ ReportTextCsvResponse }
 
-func (response GetActivityReport200TextcsvResponse) VisitGetActivityReportResponse(w http.ResponseWriter) error {
+func (response GetActivityReport200TextCsvResponse) VisitGetActivityReportResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/csv")
 	if response.ContentLength != 0 {
@@ -21108,17 +21108,17 @@ func (response GetActivityReport429ApplicationProblemPlusJSONResponse) VisitGetA
 	return err
 }
 
-type GetEhcTimelinessReportRequestObject struct {
-	Params GetEhcTimelinessReportParams
+type GetEHCTimelinessReportRequestObject struct {
+	Params GetEHCTimelinessReportParams
 }
 
-type GetEhcTimelinessReportResponseObject interface {
-	VisitGetEhcTimelinessReportResponse(w http.ResponseWriter) error
+type GetEHCTimelinessReportResponseObject interface {
+	VisitGetEHCTimelinessReportResponse(w http.ResponseWriter) error
 }
 
-type GetEhcTimelinessReport200JSONResponse EhcTimelinessReport
+type GetEHCTimelinessReport200JSONResponse EHCTimelinessReport
 
-func (response GetEhcTimelinessReport200JSONResponse) VisitGetEhcTimelinessReportResponse(w http.ResponseWriter) error {
+func (response GetEHCTimelinessReport200JSONResponse) VisitGetEHCTimelinessReportResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -21130,11 +21130,11 @@ func (response GetEhcTimelinessReport200JSONResponse) VisitGetEhcTimelinessRepor
 	return err
 }
 
-type GetEhcTimelinessReport400ApplicationProblemPlusJSONResponse struct {
+type GetEHCTimelinessReport400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
 
-func (response GetEhcTimelinessReport400ApplicationProblemPlusJSONResponse) VisitGetEhcTimelinessReportResponse(w http.ResponseWriter) error {
+func (response GetEHCTimelinessReport400ApplicationProblemPlusJSONResponse) VisitGetEHCTimelinessReportResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -21146,11 +21146,11 @@ func (response GetEhcTimelinessReport400ApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
-type GetEhcTimelinessReport401ApplicationProblemPlusJSONResponse struct {
+type GetEHCTimelinessReport401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
 
-func (response GetEhcTimelinessReport401ApplicationProblemPlusJSONResponse) VisitGetEhcTimelinessReportResponse(w http.ResponseWriter) error {
+func (response GetEHCTimelinessReport401ApplicationProblemPlusJSONResponse) VisitGetEHCTimelinessReportResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -21162,11 +21162,11 @@ func (response GetEhcTimelinessReport401ApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
-type GetEhcTimelinessReport403ApplicationProblemPlusJSONResponse struct {
+type GetEHCTimelinessReport403ApplicationProblemPlusJSONResponse struct {
 	ForbiddenApplicationProblemPlusJSONResponse
 }
 
-func (response GetEhcTimelinessReport403ApplicationProblemPlusJSONResponse) VisitGetEhcTimelinessReportResponse(w http.ResponseWriter) error {
+func (response GetEHCTimelinessReport403ApplicationProblemPlusJSONResponse) VisitGetEHCTimelinessReportResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -21178,11 +21178,11 @@ func (response GetEhcTimelinessReport403ApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
-type GetEhcTimelinessReport429ApplicationProblemPlusJSONResponse struct {
+type GetEHCTimelinessReport429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
 
-func (response GetEhcTimelinessReport429ApplicationProblemPlusJSONResponse) VisitGetEhcTimelinessReportResponse(w http.ResponseWriter) error {
+func (response GetEHCTimelinessReport429ApplicationProblemPlusJSONResponse) VisitGetEHCTimelinessReportResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -21219,9 +21219,9 @@ func (response GetExperienceReport200JSONResponse) VisitGetExperienceReportRespo
 	return err
 }
 
-type GetExperienceReport200TextcsvResponse struct{ ReportTextcsvResponse }
+type GetExperienceReport200TextCsvResponse struct{ ReportTextCsvResponse }
 
-func (response GetExperienceReport200TextcsvResponse) VisitGetExperienceReportResponse(w http.ResponseWriter) error {
+func (response GetExperienceReport200TextCsvResponse) VisitGetExperienceReportResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/csv")
 	if response.ContentLength != 0 {
@@ -21325,9 +21325,9 @@ func (response GetFunnelReport200JSONResponse) VisitGetFunnelReportResponse(w ht
 	return err
 }
 
-type GetFunnelReport200TextcsvResponse struct{ ReportTextcsvResponse }
+type GetFunnelReport200TextCsvResponse struct{ ReportTextCsvResponse }
 
-func (response GetFunnelReport200TextcsvResponse) VisitGetFunnelReportResponse(w http.ResponseWriter) error {
+func (response GetFunnelReport200TextCsvResponse) VisitGetFunnelReportResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/csv")
 	if response.ContentLength != 0 {
@@ -21431,9 +21431,9 @@ func (response GetTimelinessReport200JSONResponse) VisitGetTimelinessReportRespo
 	return err
 }
 
-type GetTimelinessReport200TextcsvResponse struct{ ReportTextcsvResponse }
+type GetTimelinessReport200TextCsvResponse struct{ ReportTextCsvResponse }
 
-func (response GetTimelinessReport200TextcsvResponse) VisitGetTimelinessReportResponse(w http.ResponseWriter) error {
+func (response GetTimelinessReport200TextCsvResponse) VisitGetTimelinessReportResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/csv")
 	if response.ContentLength != 0 {
@@ -21537,9 +21537,9 @@ func (response GetTransitionsReport200JSONResponse) VisitGetTransitionsReportRes
 	return err
 }
 
-type GetTransitionsReport200TextcsvResponse struct{ ReportTextcsvResponse }
+type GetTransitionsReport200TextCsvResponse struct{ ReportTextCsvResponse }
 
-func (response GetTransitionsReport200TextcsvResponse) VisitGetTransitionsReportResponse(w http.ResponseWriter) error {
+func (response GetTransitionsReport200TextCsvResponse) VisitGetTransitionsReportResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/csv")
 	if response.ContentLength != 0 {
@@ -21711,7 +21711,7 @@ func (response ListRetentionDue429ApplicationProblemPlusJSONResponse) VisitListR
 }
 
 type EraseYoungPersonRequestObject struct {
-	Id ID `json:"id"`
+	ID ID `json:"id"`
 }
 
 type EraseYoungPersonResponseObject interface {
@@ -22063,7 +22063,7 @@ func (response CreateSurveyInvitation429ApplicationProblemPlusJSONResponse) Visi
 }
 
 type GetSurveyInvitationRequestObject struct {
-	Id ID `json:"id"`
+	ID ID `json:"id"`
 }
 
 type GetSurveyInvitationResponseObject interface {
@@ -22652,7 +22652,7 @@ func (response CreateSurveyResponse429ApplicationProblemPlusJSONResponse) VisitC
 }
 
 type GetSurveyResponseRequestObject struct {
-	Id ID `json:"id"`
+	ID ID `json:"id"`
 }
 
 type GetSurveyResponseResponseObject interface {
@@ -23024,7 +23024,7 @@ func (response CreateSurveyTemplate429ApplicationProblemPlusJSONResponse) VisitC
 }
 
 type GetSurveyTemplateRequestObject struct {
-	Id ID `json:"id"`
+	ID ID `json:"id"`
 }
 
 type GetSurveyTemplateResponseObject interface {
@@ -23139,7 +23139,7 @@ func (response GetSurveyTemplate429ApplicationProblemPlusJSONResponse) VisitGetS
 }
 
 type AddSurveyTemplateVersionRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params AddSurveyTemplateVersionParams
 	Body   *AddSurveyTemplateVersionJSONRequestBody
 }
@@ -23612,7 +23612,7 @@ func (response CreateTransitionPlan429ApplicationProblemPlusJSONResponse) VisitC
 }
 
 type GetTransitionPlanRequestObject struct {
-	Id ID `json:"id"`
+	ID ID `json:"id"`
 }
 
 type GetTransitionPlanResponseObject interface {
@@ -23727,7 +23727,7 @@ func (response GetTransitionPlan429ApplicationProblemPlusJSONResponse) VisitGetT
 }
 
 type UpdateTransitionPlanRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params UpdateTransitionPlanParams
 	Body   *UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody
 }
@@ -23927,7 +23927,7 @@ func (response UpdateTransitionPlan429ApplicationProblemPlusJSONResponse) VisitU
 }
 
 type EndTransitionPlanRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params EndTransitionPlanParams
 	Body   *EndTransitionPlanJSONRequestBody
 }
@@ -24562,7 +24562,7 @@ func (response CreateYoungPerson429ApplicationProblemPlusJSONResponse) VisitCrea
 }
 
 type GetYoungPersonRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params GetYoungPersonParams
 }
 
@@ -24678,7 +24678,7 @@ func (response GetYoungPerson429ApplicationProblemPlusJSONResponse) VisitGetYoun
 }
 
 type UpdateYoungPersonRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params UpdateYoungPersonParams
 	Body   *UpdateYoungPersonApplicationMergePatchPlusJSONRequestBody
 }
@@ -24878,7 +24878,7 @@ func (response UpdateYoungPerson429ApplicationProblemPlusJSONResponse) VisitUpda
 }
 
 type GetAccessLogRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params GetAccessLogParams
 }
 
@@ -24984,7 +24984,7 @@ func (response GetAccessLog429ApplicationProblemPlusJSONResponse) VisitGetAccess
 }
 
 type ListConsentsRequestObject struct {
-	Id ID `json:"id"`
+	ID ID `json:"id"`
 }
 
 type ListConsentsResponseObject interface {
@@ -25089,7 +25089,7 @@ func (response ListConsents429ApplicationProblemPlusJSONResponse) VisitListConse
 }
 
 type CreateConsentRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params CreateConsentParams
 	Body   *CreateConsentJSONRequestBody
 }
@@ -25274,8 +25274,8 @@ func (response CreateConsent429ApplicationProblemPlusJSONResponse) VisitCreateCo
 }
 
 type WithdrawConsentRequestObject struct {
-	Id        ID                 `json:"id"`
-	ConsentId openapi_types.UUID `json:"consent_id"`
+	ID        ID                 `json:"id"`
+	ConsentID openapi_types.UUID `json:"consent_id"`
 	Params    WithdrawConsentParams
 	Body      *WithdrawConsentJSONRequestBody
 }
@@ -25456,7 +25456,7 @@ func (response WithdrawConsent429ApplicationProblemPlusJSONResponse) VisitWithdr
 }
 
 type ExportYoungPersonRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params ExportYoungPersonParams
 }
 
@@ -25562,7 +25562,7 @@ func (response ExportYoungPerson429ApplicationProblemPlusJSONResponse) VisitExpo
 }
 
 type ListInvolvementsRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params ListInvolvementsParams
 }
 
@@ -25668,7 +25668,7 @@ func (response ListInvolvements429ApplicationProblemPlusJSONResponse) VisitListI
 }
 
 type CreateInvolvementRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params CreateInvolvementParams
 	Body   *CreateInvolvementJSONRequestBody
 }
@@ -25853,8 +25853,8 @@ func (response CreateInvolvement429ApplicationProblemPlusJSONResponse) VisitCrea
 }
 
 type UpdateInvolvementRequestObject struct {
-	Id            ID                 `json:"id"`
-	InvolvementId openapi_types.UUID `json:"involvement_id"`
+	ID            ID                 `json:"id"`
+	InvolvementID openapi_types.UUID `json:"involvement_id"`
 	Params        UpdateInvolvementParams
 	Body          *UpdateInvolvementApplicationMergePatchPlusJSONRequestBody
 }
@@ -26054,7 +26054,7 @@ func (response UpdateInvolvement429ApplicationProblemPlusJSONResponse) VisitUpda
 }
 
 type GetTimelineRequestObject struct {
-	Id     ID `json:"id"`
+	ID     ID `json:"id"`
 	Params GetTimelineParams
 }
 
@@ -26188,21 +26188,21 @@ type StrictServerInterface interface {
 	// HoldAnnualReview Record the review meeting held
 	// (POST /v1/annual-reviews/{id}/meeting)
 	HoldAnnualReview(ctx context.Context, request HoldAnnualReviewRequestObject) (HoldAnnualReviewResponseObject, error)
-	// ListApiKeys List API keys (admin; never the keys themselves)
+	// ListAPIKeys List API keys (admin; never the keys themselves)
 	// (GET /v1/api-keys)
-	ListApiKeys(ctx context.Context, request ListApiKeysRequestObject) (ListApiKeysResponseObject, error)
-	// CreateApiKey Issue an API key (admin); the key is in this answer only
+	ListAPIKeys(ctx context.Context, request ListAPIKeysRequestObject) (ListAPIKeysResponseObject, error)
+	// CreateAPIKey Issue an API key (admin); the key is in this answer only
 	// (POST /v1/api-keys)
-	CreateApiKey(ctx context.Context, request CreateApiKeyRequestObject) (CreateApiKeyResponseObject, error)
-	// GetApiKey Read a key's details (admin)
+	CreateAPIKey(ctx context.Context, request CreateAPIKeyRequestObject) (CreateAPIKeyResponseObject, error)
+	// GetAPIKey Read a key's details (admin)
 	// (GET /v1/api-keys/{id})
-	GetApiKey(ctx context.Context, request GetApiKeyRequestObject) (GetApiKeyResponseObject, error)
-	// RevokeApiKey Revoke a key (admin); it fails at once
+	GetAPIKey(ctx context.Context, request GetAPIKeyRequestObject) (GetAPIKeyResponseObject, error)
+	// RevokeAPIKey Revoke a key (admin); it fails at once
 	// (POST /v1/api-keys/{id}/revoke)
-	RevokeApiKey(ctx context.Context, request RevokeApiKeyRequestObject) (RevokeApiKeyResponseObject, error)
-	// RotateApiKey Replace a key with a new one for the same organisation and role (admin)
+	RevokeAPIKey(ctx context.Context, request RevokeAPIKeyRequestObject) (RevokeAPIKeyResponseObject, error)
+	// RotateAPIKey Replace a key with a new one for the same organisation and role (admin)
 	// (POST /v1/api-keys/{id}/rotate)
-	RotateApiKey(ctx context.Context, request RotateApiKeyRequestObject) (RotateApiKeyResponseObject, error)
+	RotateAPIKey(ctx context.Context, request RotateAPIKeyRequestObject) (RotateAPIKeyResponseObject, error)
 	// ListAuditEvents List audit events (admin)
 	// (GET /v1/audit-events)
 	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
@@ -26221,60 +26221,60 @@ type StrictServerInterface interface {
 	// ConcludeDispute Record how the dispute ended (once; a second conclusion answers 409)
 	// (POST /v1/disputes/{id}/conclude)
 	ConcludeDispute(ctx context.Context, request ConcludeDisputeRequestObject) (ConcludeDisputeResponseObject, error)
-	// ListEhcNeedsAssessments List EHC needs assessment requests
+	// ListEHCNeedsAssessments List EHC needs assessment requests
 	// (GET /v1/ehc-needs-assessments)
-	ListEhcNeedsAssessments(ctx context.Context, request ListEhcNeedsAssessmentsRequestObject) (ListEhcNeedsAssessmentsResponseObject, error)
-	// CreateEhcNeedsAssessment Record a request for an EHC needs assessment (starts the 20-week statutory clock)
+	ListEHCNeedsAssessments(ctx context.Context, request ListEHCNeedsAssessmentsRequestObject) (ListEHCNeedsAssessmentsResponseObject, error)
+	// CreateEHCNeedsAssessment Record a request for an EHC needs assessment (starts the 20-week statutory clock)
 	// (POST /v1/ehc-needs-assessments)
-	CreateEhcNeedsAssessment(ctx context.Context, request CreateEhcNeedsAssessmentRequestObject) (CreateEhcNeedsAssessmentResponseObject, error)
-	// GetEhcNeedsAssessment Read one EHC needs assessment request with its statutory deadlines
+	CreateEHCNeedsAssessment(ctx context.Context, request CreateEHCNeedsAssessmentRequestObject) (CreateEHCNeedsAssessmentResponseObject, error)
+	// GetEHCNeedsAssessment Read one EHC needs assessment request with its statutory deadlines
 	// (GET /v1/ehc-needs-assessments/{id})
-	GetEhcNeedsAssessment(ctx context.Context, request GetEhcNeedsAssessmentRequestObject) (GetEhcNeedsAssessmentResponseObject, error)
-	// RequestEhcAdvice Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
+	GetEHCNeedsAssessment(ctx context.Context, request GetEHCNeedsAssessmentRequestObject) (GetEHCNeedsAssessmentResponseObject, error)
+	// RequestEHCAdvice Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
 	// (POST /v1/ehc-needs-assessments/{id}/advice)
-	RequestEhcAdvice(ctx context.Context, request RequestEhcAdviceRequestObject) (RequestEhcAdviceResponseObject, error)
-	// ReceiveEhcAdvice Record the day requested advice arrived
+	RequestEHCAdvice(ctx context.Context, request RequestEHCAdviceRequestObject) (RequestEHCAdviceResponseObject, error)
+	// ReceiveEHCAdvice Record the day requested advice arrived
 	// (POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received)
-	ReceiveEhcAdvice(ctx context.Context, request ReceiveEhcAdviceRequestObject) (ReceiveEhcAdviceResponseObject, error)
-	// DecideEhcNeedsAssessment Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
+	ReceiveEHCAdvice(ctx context.Context, request ReceiveEHCAdviceRequestObject) (ReceiveEHCAdviceResponseObject, error)
+	// DecideEHCNeedsAssessment Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 	// (POST /v1/ehc-needs-assessments/{id}/decision-to-assess)
-	DecideEhcNeedsAssessment(ctx context.Context, request DecideEhcNeedsAssessmentRequestObject) (DecideEhcNeedsAssessmentResponseObject, error)
-	// DecideEhcPlanIssue Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
+	DecideEHCNeedsAssessment(ctx context.Context, request DecideEHCNeedsAssessmentRequestObject) (DecideEHCNeedsAssessmentResponseObject, error)
+	// DecideEHCPlanIssue Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 	// (POST /v1/ehc-needs-assessments/{id}/decision-to-issue)
-	DecideEhcPlanIssue(ctx context.Context, request DecideEhcPlanIssueRequestObject) (DecideEhcPlanIssueResponseObject, error)
-	// AddEhcNeedsAssessmentException Record an exception period that excuses the local authority's time limits
+	DecideEHCPlanIssue(ctx context.Context, request DecideEHCPlanIssueRequestObject) (DecideEHCPlanIssueResponseObject, error)
+	// AddEHCNeedsAssessmentException Record an exception period that excuses the local authority's time limits
 	// (POST /v1/ehc-needs-assessments/{id}/exceptions)
-	AddEhcNeedsAssessmentException(ctx context.Context, request AddEhcNeedsAssessmentExceptionRequestObject) (AddEhcNeedsAssessmentExceptionResponseObject, error)
-	// WithdrawEhcNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
+	AddEHCNeedsAssessmentException(ctx context.Context, request AddEHCNeedsAssessmentExceptionRequestObject) (AddEHCNeedsAssessmentExceptionResponseObject, error)
+	// WithdrawEHCNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
 	// (POST /v1/ehc-needs-assessments/{id}/withdraw)
-	WithdrawEhcNeedsAssessment(ctx context.Context, request WithdrawEhcNeedsAssessmentRequestObject) (WithdrawEhcNeedsAssessmentResponseObject, error)
-	// ListEhcPlans List EHC plans
+	WithdrawEHCNeedsAssessment(ctx context.Context, request WithdrawEHCNeedsAssessmentRequestObject) (WithdrawEHCNeedsAssessmentResponseObject, error)
+	// ListEHCPlans List EHC plans
 	// (GET /v1/ehc-plans)
-	ListEhcPlans(ctx context.Context, request ListEhcPlansRequestObject) (ListEhcPlansResponseObject, error)
-	// CreateEhcPlan Draft an EHC plan (version 1)
+	ListEHCPlans(ctx context.Context, request ListEHCPlansRequestObject) (ListEHCPlansResponseObject, error)
+	// CreateEHCPlan Draft an EHC plan (version 1)
 	// (POST /v1/ehc-plans)
-	CreateEhcPlan(ctx context.Context, request CreateEhcPlanRequestObject) (CreateEhcPlanResponseObject, error)
-	// GetEhcPlan Read one EHC plan with every version and its due dates
+	CreateEHCPlan(ctx context.Context, request CreateEHCPlanRequestObject) (CreateEHCPlanResponseObject, error)
+	// GetEHCPlan Read one EHC plan with every version and its due dates
 	// (GET /v1/ehc-plans/{id})
-	GetEhcPlan(ctx context.Context, request GetEhcPlanRequestObject) (GetEhcPlanResponseObject, error)
-	// ProposeEhcPlanAmendment Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
+	GetEHCPlan(ctx context.Context, request GetEHCPlanRequestObject) (GetEHCPlanResponseObject, error)
+	// ProposeEHCPlanAmendment Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 	// (POST /v1/ehc-plans/{id}/amendments)
-	ProposeEhcPlanAmendment(ctx context.Context, request ProposeEhcPlanAmendmentRequestObject) (ProposeEhcPlanAmendmentResponseObject, error)
-	// CeaseEhcPlan Record the decision to cease to maintain the plan (s.45)
+	ProposeEHCPlanAmendment(ctx context.Context, request ProposeEHCPlanAmendmentRequestObject) (ProposeEHCPlanAmendmentResponseObject, error)
+	// CeaseEHCPlan Record the decision to cease to maintain the plan (s.45)
 	// (POST /v1/ehc-plans/{id}/cease)
-	CeaseEhcPlan(ctx context.Context, request CeaseEhcPlanRequestObject) (CeaseEhcPlanResponseObject, error)
-	// ReviseEhcPlanDraft Replace the draft's sections
+	CeaseEHCPlan(ctx context.Context, request CeaseEHCPlanRequestObject) (CeaseEHCPlanResponseObject, error)
+	// ReviseEHCPlanDraft Replace the draft's sections
 	// (POST /v1/ehc-plans/{id}/draft)
-	ReviseEhcPlanDraft(ctx context.Context, request ReviseEhcPlanDraftRequestObject) (ReviseEhcPlanDraftResponseObject, error)
-	// IssueEhcPlan Issue the final plan, or the amended plan after proposed amendments
+	ReviseEHCPlanDraft(ctx context.Context, request ReviseEHCPlanDraftRequestObject) (ReviseEHCPlanDraftResponseObject, error)
+	// IssueEHCPlan Issue the final plan, or the amended plan after proposed amendments
 	// (POST /v1/ehc-plans/{id}/issue)
-	IssueEhcPlan(ctx context.Context, request IssueEhcPlanRequestObject) (IssueEhcPlanResponseObject, error)
-	// SetEhcPlanPhaseTransfer Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
+	IssueEHCPlan(ctx context.Context, request IssueEHCPlanRequestObject) (IssueEHCPlanResponseObject, error)
+	// SetEHCPlanPhaseTransfer Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
 	// (POST /v1/ehc-plans/{id}/phase-transfer)
-	SetEhcPlanPhaseTransfer(ctx context.Context, request SetEhcPlanPhaseTransferRequestObject) (SetEhcPlanPhaseTransferResponseObject, error)
-	// ServeEhcPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
+	SetEHCPlanPhaseTransfer(ctx context.Context, request SetEHCPlanPhaseTransferRequestObject) (SetEHCPlanPhaseTransferResponseObject, error)
+	// ServeEHCPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
 	// (POST /v1/ehc-plans/{id}/serve-draft)
-	ServeEhcPlanDraft(ctx context.Context, request ServeEhcPlanDraftRequestObject) (ServeEhcPlanDraftResponseObject, error)
+	ServeEHCPlanDraft(ctx context.Context, request ServeEHCPlanDraftRequestObject) (ServeEHCPlanDraftResponseObject, error)
 	// ExportSen2 The person-level SEN2 return content as CSV files in a zip, with a validation report
 	// (GET /v1/exports/sen2)
 	ExportSen2(ctx context.Context, request ExportSen2RequestObject) (ExportSen2ResponseObject, error)
@@ -26374,9 +26374,9 @@ type StrictServerInterface interface {
 	// GetActivityReport Activity: referrals by reason, setting and locality, routes, meetings, EHC needs assessments, tribunals and complaints
 	// (GET /v1/reports/activity)
 	GetActivityReport(ctx context.Context, request GetActivityReportRequestObject) (GetActivityReportResponseObject, error)
-	// GetEhcTimelinessReport Timeliness of EHC decisions, plans and annual reviews completed in a period
+	// GetEHCTimelinessReport Timeliness of EHC decisions, plans and annual reviews completed in a period
 	// (GET /v1/reports/ehc-timeliness)
-	GetEhcTimelinessReport(ctx context.Context, request GetEhcTimelinessReportRequestObject) (GetEhcTimelinessReportResponseObject, error)
+	GetEHCTimelinessReport(ctx context.Context, request GetEHCTimelinessReportRequestObject) (GetEHCTimelinessReportResponseObject, error)
 	// GetExperienceReport Experience: survey responses per question, with mean scores and the distribution of answers
 	// (GET /v1/reports/experience)
 	GetExperienceReport(ctx context.Context, request GetExperienceReportRequestObject) (GetExperienceReportResponseObject, error)
@@ -26603,7 +26603,7 @@ func (sh *strictHandler) ListActions(ctx echo.Context, params ListActionsParams)
 func (sh *strictHandler) CompleteAction(ctx echo.Context, id ID, params CompleteActionParams) error {
 	var request CompleteActionRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body CompleteActionJSONRequestBody
@@ -26677,7 +26677,7 @@ func (sh *strictHandler) ListAnnualReviews(ctx echo.Context, params ListAnnualRe
 func (sh *strictHandler) GetAnnualReview(ctx echo.Context, id ID) error {
 	var request GetAnnualReviewRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetAnnualReview(ctx.Request().Context(), request.(GetAnnualReviewRequestObject))
@@ -26702,7 +26702,7 @@ func (sh *strictHandler) GetAnnualReview(ctx echo.Context, id ID) error {
 func (sh *strictHandler) DecideAnnualReview(ctx echo.Context, id ID, params DecideAnnualReviewParams) error {
 	var request DecideAnnualReviewRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body DecideAnnualReviewJSONRequestBody
@@ -26751,7 +26751,7 @@ func (sh *strictHandler) DecideAnnualReview(ctx echo.Context, id ID, params Deci
 func (sh *strictHandler) HoldAnnualReview(ctx echo.Context, id ID, params HoldAnnualReviewParams) error {
 	var request HoldAnnualReviewRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body HoldAnnualReviewJSONRequestBody
@@ -26796,38 +26796,38 @@ func (sh *strictHandler) HoldAnnualReview(ctx echo.Context, id ID, params HoldAn
 	return nil
 }
 
-// ListApiKeys operation middleware
-func (sh *strictHandler) ListApiKeys(ctx echo.Context, params ListApiKeysParams) error {
-	var request ListApiKeysRequestObject
+// ListAPIKeys operation middleware
+func (sh *strictHandler) ListAPIKeys(ctx echo.Context, params ListAPIKeysParams) error {
+	var request ListAPIKeysRequestObject
 
 	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.ListApiKeys(ctx.Request().Context(), request.(ListApiKeysRequestObject))
+		return sh.ssi.ListAPIKeys(ctx.Request().Context(), request.(ListAPIKeysRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListApiKeys")
+		handler = middleware(handler, "ListAPIKeys")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(ListApiKeysResponseObject); ok {
-		return validResponse.VisitListApiKeysResponse(ctx.Response())
+	} else if validResponse, ok := response.(ListAPIKeysResponseObject); ok {
+		return validResponse.VisitListAPIKeysResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// CreateApiKey operation middleware
-func (sh *strictHandler) CreateApiKey(ctx echo.Context, params CreateApiKeyParams) error {
-	var request CreateApiKeyRequestObject
+// CreateAPIKey operation middleware
+func (sh *strictHandler) CreateAPIKey(ctx echo.Context, params CreateAPIKeyParams) error {
+	var request CreateAPIKeyRequestObject
 
 	request.Params = params
 
-	var body CreateApiKeyJSONRequestBody
+	var body CreateAPIKeyJSONRequestBody
 	var err error
 	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
 		// A request validator built on kin-openapi's openapi3filter with
@@ -26851,93 +26851,93 @@ func (sh *strictHandler) CreateApiKey(ctx echo.Context, params CreateApiKeyParam
 	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.CreateApiKey(ctx.Request().Context(), request.(CreateApiKeyRequestObject))
+		return sh.ssi.CreateAPIKey(ctx.Request().Context(), request.(CreateAPIKeyRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CreateApiKey")
+		handler = middleware(handler, "CreateAPIKey")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(CreateApiKeyResponseObject); ok {
-		return validResponse.VisitCreateApiKeyResponse(ctx.Response())
+	} else if validResponse, ok := response.(CreateAPIKeyResponseObject); ok {
+		return validResponse.VisitCreateAPIKeyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// GetApiKey operation middleware
-func (sh *strictHandler) GetApiKey(ctx echo.Context, id ID) error {
-	var request GetApiKeyRequestObject
+// GetAPIKey operation middleware
+func (sh *strictHandler) GetAPIKey(ctx echo.Context, id ID) error {
+	var request GetAPIKeyRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.GetApiKey(ctx.Request().Context(), request.(GetApiKeyRequestObject))
+		return sh.ssi.GetAPIKey(ctx.Request().Context(), request.(GetAPIKeyRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetApiKey")
+		handler = middleware(handler, "GetAPIKey")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(GetApiKeyResponseObject); ok {
-		return validResponse.VisitGetApiKeyResponse(ctx.Response())
+	} else if validResponse, ok := response.(GetAPIKeyResponseObject); ok {
+		return validResponse.VisitGetAPIKeyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// RevokeApiKey operation middleware
-func (sh *strictHandler) RevokeApiKey(ctx echo.Context, id ID) error {
-	var request RevokeApiKeyRequestObject
+// RevokeAPIKey operation middleware
+func (sh *strictHandler) RevokeAPIKey(ctx echo.Context, id ID) error {
+	var request RevokeAPIKeyRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.RevokeApiKey(ctx.Request().Context(), request.(RevokeApiKeyRequestObject))
+		return sh.ssi.RevokeAPIKey(ctx.Request().Context(), request.(RevokeAPIKeyRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RevokeApiKey")
+		handler = middleware(handler, "RevokeAPIKey")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(RevokeApiKeyResponseObject); ok {
-		return validResponse.VisitRevokeApiKeyResponse(ctx.Response())
+	} else if validResponse, ok := response.(RevokeAPIKeyResponseObject); ok {
+		return validResponse.VisitRevokeAPIKeyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// RotateApiKey operation middleware
-func (sh *strictHandler) RotateApiKey(ctx echo.Context, id ID) error {
-	var request RotateApiKeyRequestObject
+// RotateAPIKey operation middleware
+func (sh *strictHandler) RotateAPIKey(ctx echo.Context, id ID) error {
+	var request RotateAPIKeyRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.RotateApiKey(ctx.Request().Context(), request.(RotateApiKeyRequestObject))
+		return sh.ssi.RotateAPIKey(ctx.Request().Context(), request.(RotateAPIKeyRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RotateApiKey")
+		handler = middleware(handler, "RotateAPIKey")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(RotateApiKeyResponseObject); ok {
-		return validResponse.VisitRotateApiKeyResponse(ctx.Response())
+	} else if validResponse, ok := response.(RotateAPIKeyResponseObject); ok {
+		return validResponse.VisitRotateAPIKeyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -27046,7 +27046,7 @@ func (sh *strictHandler) CreateDispute(ctx echo.Context, params CreateDisputePar
 func (sh *strictHandler) GetDispute(ctx echo.Context, id ID) error {
 	var request GetDisputeRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetDispute(ctx.Request().Context(), request.(GetDisputeRequestObject))
@@ -27071,7 +27071,7 @@ func (sh *strictHandler) GetDispute(ctx echo.Context, id ID) error {
 func (sh *strictHandler) UpdateDispute(ctx echo.Context, id ID, params UpdateDisputeParams) error {
 	var request UpdateDisputeRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body UpdateDisputeApplicationMergePatchPlusJSONRequestBody
@@ -27120,7 +27120,7 @@ func (sh *strictHandler) UpdateDispute(ctx echo.Context, id ID, params UpdateDis
 func (sh *strictHandler) ConcludeDispute(ctx echo.Context, id ID, params ConcludeDisputeParams) error {
 	var request ConcludeDisputeRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body ConcludeDisputeJSONRequestBody
@@ -27165,38 +27165,38 @@ func (sh *strictHandler) ConcludeDispute(ctx echo.Context, id ID, params Conclud
 	return nil
 }
 
-// ListEhcNeedsAssessments operation middleware
-func (sh *strictHandler) ListEhcNeedsAssessments(ctx echo.Context, params ListEhcNeedsAssessmentsParams) error {
-	var request ListEhcNeedsAssessmentsRequestObject
+// ListEHCNeedsAssessments operation middleware
+func (sh *strictHandler) ListEHCNeedsAssessments(ctx echo.Context, params ListEHCNeedsAssessmentsParams) error {
+	var request ListEHCNeedsAssessmentsRequestObject
 
 	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.ListEhcNeedsAssessments(ctx.Request().Context(), request.(ListEhcNeedsAssessmentsRequestObject))
+		return sh.ssi.ListEHCNeedsAssessments(ctx.Request().Context(), request.(ListEHCNeedsAssessmentsRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListEhcNeedsAssessments")
+		handler = middleware(handler, "ListEHCNeedsAssessments")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(ListEhcNeedsAssessmentsResponseObject); ok {
-		return validResponse.VisitListEhcNeedsAssessmentsResponse(ctx.Response())
+	} else if validResponse, ok := response.(ListEHCNeedsAssessmentsResponseObject); ok {
+		return validResponse.VisitListEHCNeedsAssessmentsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// CreateEhcNeedsAssessment operation middleware
-func (sh *strictHandler) CreateEhcNeedsAssessment(ctx echo.Context, params CreateEhcNeedsAssessmentParams) error {
-	var request CreateEhcNeedsAssessmentRequestObject
+// CreateEHCNeedsAssessment operation middleware
+func (sh *strictHandler) CreateEHCNeedsAssessment(ctx echo.Context, params CreateEHCNeedsAssessmentParams) error {
+	var request CreateEHCNeedsAssessmentRequestObject
 
 	request.Params = params
 
-	var body CreateEhcNeedsAssessmentJSONRequestBody
+	var body CreateEHCNeedsAssessmentJSONRequestBody
 	var err error
 	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
 		// A request validator built on kin-openapi's openapi3filter with
@@ -27220,57 +27220,57 @@ func (sh *strictHandler) CreateEhcNeedsAssessment(ctx echo.Context, params Creat
 	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.CreateEhcNeedsAssessment(ctx.Request().Context(), request.(CreateEhcNeedsAssessmentRequestObject))
+		return sh.ssi.CreateEHCNeedsAssessment(ctx.Request().Context(), request.(CreateEHCNeedsAssessmentRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CreateEhcNeedsAssessment")
+		handler = middleware(handler, "CreateEHCNeedsAssessment")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(CreateEhcNeedsAssessmentResponseObject); ok {
-		return validResponse.VisitCreateEhcNeedsAssessmentResponse(ctx.Response())
+	} else if validResponse, ok := response.(CreateEHCNeedsAssessmentResponseObject); ok {
+		return validResponse.VisitCreateEHCNeedsAssessmentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// GetEhcNeedsAssessment operation middleware
-func (sh *strictHandler) GetEhcNeedsAssessment(ctx echo.Context, id ID) error {
-	var request GetEhcNeedsAssessmentRequestObject
+// GetEHCNeedsAssessment operation middleware
+func (sh *strictHandler) GetEHCNeedsAssessment(ctx echo.Context, id ID) error {
+	var request GetEHCNeedsAssessmentRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.GetEhcNeedsAssessment(ctx.Request().Context(), request.(GetEhcNeedsAssessmentRequestObject))
+		return sh.ssi.GetEHCNeedsAssessment(ctx.Request().Context(), request.(GetEHCNeedsAssessmentRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetEhcNeedsAssessment")
+		handler = middleware(handler, "GetEHCNeedsAssessment")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(GetEhcNeedsAssessmentResponseObject); ok {
-		return validResponse.VisitGetEhcNeedsAssessmentResponse(ctx.Response())
+	} else if validResponse, ok := response.(GetEHCNeedsAssessmentResponseObject); ok {
+		return validResponse.VisitGetEHCNeedsAssessmentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// RequestEhcAdvice operation middleware
-func (sh *strictHandler) RequestEhcAdvice(ctx echo.Context, id ID, params RequestEhcAdviceParams) error {
-	var request RequestEhcAdviceRequestObject
+// RequestEHCAdvice operation middleware
+func (sh *strictHandler) RequestEHCAdvice(ctx echo.Context, id ID, params RequestEHCAdviceParams) error {
+	var request RequestEHCAdviceRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
-	var body RequestEhcAdviceJSONRequestBody
+	var body RequestEHCAdviceJSONRequestBody
 	var err error
 	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
 		// A request validator built on kin-openapi's openapi3filter with
@@ -27294,33 +27294,33 @@ func (sh *strictHandler) RequestEhcAdvice(ctx echo.Context, id ID, params Reques
 	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.RequestEhcAdvice(ctx.Request().Context(), request.(RequestEhcAdviceRequestObject))
+		return sh.ssi.RequestEHCAdvice(ctx.Request().Context(), request.(RequestEHCAdviceRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "RequestEhcAdvice")
+		handler = middleware(handler, "RequestEHCAdvice")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(RequestEhcAdviceResponseObject); ok {
-		return validResponse.VisitRequestEhcAdviceResponse(ctx.Response())
+	} else if validResponse, ok := response.(RequestEHCAdviceResponseObject); ok {
+		return validResponse.VisitRequestEHCAdviceResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// ReceiveEhcAdvice operation middleware
-func (sh *strictHandler) ReceiveEhcAdvice(ctx echo.Context, id ID, adviceId openapi_types.UUID, params ReceiveEhcAdviceParams) error {
-	var request ReceiveEhcAdviceRequestObject
+// ReceiveEHCAdvice operation middleware
+func (sh *strictHandler) ReceiveEHCAdvice(ctx echo.Context, id ID, adviceID openapi_types.UUID, params ReceiveEHCAdviceParams) error {
+	var request ReceiveEHCAdviceRequestObject
 
-	request.Id = id
-	request.AdviceId = adviceId
+	request.ID = id
+	request.AdviceID = adviceID
 	request.Params = params
 
-	var body ReceiveEhcAdviceJSONRequestBody
+	var body ReceiveEHCAdviceJSONRequestBody
 	var err error
 	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
 		// A request validator built on kin-openapi's openapi3filter with
@@ -27344,32 +27344,32 @@ func (sh *strictHandler) ReceiveEhcAdvice(ctx echo.Context, id ID, adviceId open
 	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.ReceiveEhcAdvice(ctx.Request().Context(), request.(ReceiveEhcAdviceRequestObject))
+		return sh.ssi.ReceiveEHCAdvice(ctx.Request().Context(), request.(ReceiveEHCAdviceRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReceiveEhcAdvice")
+		handler = middleware(handler, "ReceiveEHCAdvice")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(ReceiveEhcAdviceResponseObject); ok {
-		return validResponse.VisitReceiveEhcAdviceResponse(ctx.Response())
+	} else if validResponse, ok := response.(ReceiveEHCAdviceResponseObject); ok {
+		return validResponse.VisitReceiveEHCAdviceResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// DecideEhcNeedsAssessment operation middleware
-func (sh *strictHandler) DecideEhcNeedsAssessment(ctx echo.Context, id ID, params DecideEhcNeedsAssessmentParams) error {
-	var request DecideEhcNeedsAssessmentRequestObject
+// DecideEHCNeedsAssessment operation middleware
+func (sh *strictHandler) DecideEHCNeedsAssessment(ctx echo.Context, id ID, params DecideEHCNeedsAssessmentParams) error {
+	var request DecideEHCNeedsAssessmentRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
-	var body DecideEhcNeedsAssessmentJSONRequestBody
+	var body DecideEHCNeedsAssessmentJSONRequestBody
 	var err error
 	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
 		// A request validator built on kin-openapi's openapi3filter with
@@ -27393,32 +27393,32 @@ func (sh *strictHandler) DecideEhcNeedsAssessment(ctx echo.Context, id ID, param
 	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.DecideEhcNeedsAssessment(ctx.Request().Context(), request.(DecideEhcNeedsAssessmentRequestObject))
+		return sh.ssi.DecideEHCNeedsAssessment(ctx.Request().Context(), request.(DecideEHCNeedsAssessmentRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "DecideEhcNeedsAssessment")
+		handler = middleware(handler, "DecideEHCNeedsAssessment")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(DecideEhcNeedsAssessmentResponseObject); ok {
-		return validResponse.VisitDecideEhcNeedsAssessmentResponse(ctx.Response())
+	} else if validResponse, ok := response.(DecideEHCNeedsAssessmentResponseObject); ok {
+		return validResponse.VisitDecideEHCNeedsAssessmentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// DecideEhcPlanIssue operation middleware
-func (sh *strictHandler) DecideEhcPlanIssue(ctx echo.Context, id ID, params DecideEhcPlanIssueParams) error {
-	var request DecideEhcPlanIssueRequestObject
+// DecideEHCPlanIssue operation middleware
+func (sh *strictHandler) DecideEHCPlanIssue(ctx echo.Context, id ID, params DecideEHCPlanIssueParams) error {
+	var request DecideEHCPlanIssueRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
-	var body DecideEhcPlanIssueJSONRequestBody
+	var body DecideEHCPlanIssueJSONRequestBody
 	var err error
 	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
 		// A request validator built on kin-openapi's openapi3filter with
@@ -27442,32 +27442,32 @@ func (sh *strictHandler) DecideEhcPlanIssue(ctx echo.Context, id ID, params Deci
 	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.DecideEhcPlanIssue(ctx.Request().Context(), request.(DecideEhcPlanIssueRequestObject))
+		return sh.ssi.DecideEHCPlanIssue(ctx.Request().Context(), request.(DecideEHCPlanIssueRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "DecideEhcPlanIssue")
+		handler = middleware(handler, "DecideEHCPlanIssue")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(DecideEhcPlanIssueResponseObject); ok {
-		return validResponse.VisitDecideEhcPlanIssueResponse(ctx.Response())
+	} else if validResponse, ok := response.(DecideEHCPlanIssueResponseObject); ok {
+		return validResponse.VisitDecideEHCPlanIssueResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// AddEhcNeedsAssessmentException operation middleware
-func (sh *strictHandler) AddEhcNeedsAssessmentException(ctx echo.Context, id ID, params AddEhcNeedsAssessmentExceptionParams) error {
-	var request AddEhcNeedsAssessmentExceptionRequestObject
+// AddEHCNeedsAssessmentException operation middleware
+func (sh *strictHandler) AddEHCNeedsAssessmentException(ctx echo.Context, id ID, params AddEHCNeedsAssessmentExceptionParams) error {
+	var request AddEHCNeedsAssessmentExceptionRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
-	var body AddEhcNeedsAssessmentExceptionJSONRequestBody
+	var body AddEHCNeedsAssessmentExceptionJSONRequestBody
 	var err error
 	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
 		// A request validator built on kin-openapi's openapi3filter with
@@ -27491,32 +27491,32 @@ func (sh *strictHandler) AddEhcNeedsAssessmentException(ctx echo.Context, id ID,
 	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.AddEhcNeedsAssessmentException(ctx.Request().Context(), request.(AddEhcNeedsAssessmentExceptionRequestObject))
+		return sh.ssi.AddEHCNeedsAssessmentException(ctx.Request().Context(), request.(AddEHCNeedsAssessmentExceptionRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "AddEhcNeedsAssessmentException")
+		handler = middleware(handler, "AddEHCNeedsAssessmentException")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(AddEhcNeedsAssessmentExceptionResponseObject); ok {
-		return validResponse.VisitAddEhcNeedsAssessmentExceptionResponse(ctx.Response())
+	} else if validResponse, ok := response.(AddEHCNeedsAssessmentExceptionResponseObject); ok {
+		return validResponse.VisitAddEHCNeedsAssessmentExceptionResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// WithdrawEhcNeedsAssessment operation middleware
-func (sh *strictHandler) WithdrawEhcNeedsAssessment(ctx echo.Context, id ID, params WithdrawEhcNeedsAssessmentParams) error {
-	var request WithdrawEhcNeedsAssessmentRequestObject
+// WithdrawEHCNeedsAssessment operation middleware
+func (sh *strictHandler) WithdrawEHCNeedsAssessment(ctx echo.Context, id ID, params WithdrawEHCNeedsAssessmentParams) error {
+	var request WithdrawEHCNeedsAssessmentRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
-	var body WithdrawEhcNeedsAssessmentJSONRequestBody
+	var body WithdrawEHCNeedsAssessmentJSONRequestBody
 	var err error
 	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
 		// A request validator built on kin-openapi's openapi3filter with
@@ -27540,56 +27540,56 @@ func (sh *strictHandler) WithdrawEhcNeedsAssessment(ctx echo.Context, id ID, par
 	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.WithdrawEhcNeedsAssessment(ctx.Request().Context(), request.(WithdrawEhcNeedsAssessmentRequestObject))
+		return sh.ssi.WithdrawEHCNeedsAssessment(ctx.Request().Context(), request.(WithdrawEHCNeedsAssessmentRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "WithdrawEhcNeedsAssessment")
+		handler = middleware(handler, "WithdrawEHCNeedsAssessment")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(WithdrawEhcNeedsAssessmentResponseObject); ok {
-		return validResponse.VisitWithdrawEhcNeedsAssessmentResponse(ctx.Response())
+	} else if validResponse, ok := response.(WithdrawEHCNeedsAssessmentResponseObject); ok {
+		return validResponse.VisitWithdrawEHCNeedsAssessmentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// ListEhcPlans operation middleware
-func (sh *strictHandler) ListEhcPlans(ctx echo.Context, params ListEhcPlansParams) error {
-	var request ListEhcPlansRequestObject
+// ListEHCPlans operation middleware
+func (sh *strictHandler) ListEHCPlans(ctx echo.Context, params ListEHCPlansParams) error {
+	var request ListEHCPlansRequestObject
 
 	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.ListEhcPlans(ctx.Request().Context(), request.(ListEhcPlansRequestObject))
+		return sh.ssi.ListEHCPlans(ctx.Request().Context(), request.(ListEHCPlansRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListEhcPlans")
+		handler = middleware(handler, "ListEHCPlans")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(ListEhcPlansResponseObject); ok {
-		return validResponse.VisitListEhcPlansResponse(ctx.Response())
+	} else if validResponse, ok := response.(ListEHCPlansResponseObject); ok {
+		return validResponse.VisitListEHCPlansResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// CreateEhcPlan operation middleware
-func (sh *strictHandler) CreateEhcPlan(ctx echo.Context, params CreateEhcPlanParams) error {
-	var request CreateEhcPlanRequestObject
+// CreateEHCPlan operation middleware
+func (sh *strictHandler) CreateEHCPlan(ctx echo.Context, params CreateEHCPlanParams) error {
+	var request CreateEHCPlanRequestObject
 
 	request.Params = params
 
-	var body CreateEhcPlanJSONRequestBody
+	var body CreateEHCPlanJSONRequestBody
 	var err error
 	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
 		// A request validator built on kin-openapi's openapi3filter with
@@ -27613,57 +27613,57 @@ func (sh *strictHandler) CreateEhcPlan(ctx echo.Context, params CreateEhcPlanPar
 	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.CreateEhcPlan(ctx.Request().Context(), request.(CreateEhcPlanRequestObject))
+		return sh.ssi.CreateEHCPlan(ctx.Request().Context(), request.(CreateEHCPlanRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CreateEhcPlan")
+		handler = middleware(handler, "CreateEHCPlan")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(CreateEhcPlanResponseObject); ok {
-		return validResponse.VisitCreateEhcPlanResponse(ctx.Response())
+	} else if validResponse, ok := response.(CreateEHCPlanResponseObject); ok {
+		return validResponse.VisitCreateEHCPlanResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// GetEhcPlan operation middleware
-func (sh *strictHandler) GetEhcPlan(ctx echo.Context, id ID) error {
-	var request GetEhcPlanRequestObject
+// GetEHCPlan operation middleware
+func (sh *strictHandler) GetEHCPlan(ctx echo.Context, id ID) error {
+	var request GetEHCPlanRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.GetEhcPlan(ctx.Request().Context(), request.(GetEhcPlanRequestObject))
+		return sh.ssi.GetEHCPlan(ctx.Request().Context(), request.(GetEHCPlanRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetEhcPlan")
+		handler = middleware(handler, "GetEHCPlan")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(GetEhcPlanResponseObject); ok {
-		return validResponse.VisitGetEhcPlanResponse(ctx.Response())
+	} else if validResponse, ok := response.(GetEHCPlanResponseObject); ok {
+		return validResponse.VisitGetEHCPlanResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// ProposeEhcPlanAmendment operation middleware
-func (sh *strictHandler) ProposeEhcPlanAmendment(ctx echo.Context, id ID, params ProposeEhcPlanAmendmentParams) error {
-	var request ProposeEhcPlanAmendmentRequestObject
+// ProposeEHCPlanAmendment operation middleware
+func (sh *strictHandler) ProposeEHCPlanAmendment(ctx echo.Context, id ID, params ProposeEHCPlanAmendmentParams) error {
+	var request ProposeEHCPlanAmendmentRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
-	var body ProposeEhcPlanAmendmentJSONRequestBody
+	var body ProposeEHCPlanAmendmentJSONRequestBody
 	var err error
 	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
 		// A request validator built on kin-openapi's openapi3filter with
@@ -27687,32 +27687,32 @@ func (sh *strictHandler) ProposeEhcPlanAmendment(ctx echo.Context, id ID, params
 	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.ProposeEhcPlanAmendment(ctx.Request().Context(), request.(ProposeEhcPlanAmendmentRequestObject))
+		return sh.ssi.ProposeEHCPlanAmendment(ctx.Request().Context(), request.(ProposeEHCPlanAmendmentRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ProposeEhcPlanAmendment")
+		handler = middleware(handler, "ProposeEHCPlanAmendment")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(ProposeEhcPlanAmendmentResponseObject); ok {
-		return validResponse.VisitProposeEhcPlanAmendmentResponse(ctx.Response())
+	} else if validResponse, ok := response.(ProposeEHCPlanAmendmentResponseObject); ok {
+		return validResponse.VisitProposeEHCPlanAmendmentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// CeaseEhcPlan operation middleware
-func (sh *strictHandler) CeaseEhcPlan(ctx echo.Context, id ID, params CeaseEhcPlanParams) error {
-	var request CeaseEhcPlanRequestObject
+// CeaseEHCPlan operation middleware
+func (sh *strictHandler) CeaseEHCPlan(ctx echo.Context, id ID, params CeaseEHCPlanParams) error {
+	var request CeaseEHCPlanRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
-	var body CeaseEhcPlanJSONRequestBody
+	var body CeaseEHCPlanJSONRequestBody
 	var err error
 	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
 		// A request validator built on kin-openapi's openapi3filter with
@@ -27736,32 +27736,32 @@ func (sh *strictHandler) CeaseEhcPlan(ctx echo.Context, id ID, params CeaseEhcPl
 	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.CeaseEhcPlan(ctx.Request().Context(), request.(CeaseEhcPlanRequestObject))
+		return sh.ssi.CeaseEHCPlan(ctx.Request().Context(), request.(CeaseEHCPlanRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CeaseEhcPlan")
+		handler = middleware(handler, "CeaseEHCPlan")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(CeaseEhcPlanResponseObject); ok {
-		return validResponse.VisitCeaseEhcPlanResponse(ctx.Response())
+	} else if validResponse, ok := response.(CeaseEHCPlanResponseObject); ok {
+		return validResponse.VisitCeaseEHCPlanResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// ReviseEhcPlanDraft operation middleware
-func (sh *strictHandler) ReviseEhcPlanDraft(ctx echo.Context, id ID, params ReviseEhcPlanDraftParams) error {
-	var request ReviseEhcPlanDraftRequestObject
+// ReviseEHCPlanDraft operation middleware
+func (sh *strictHandler) ReviseEHCPlanDraft(ctx echo.Context, id ID, params ReviseEHCPlanDraftParams) error {
+	var request ReviseEHCPlanDraftRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
-	var body ReviseEhcPlanDraftJSONRequestBody
+	var body ReviseEHCPlanDraftJSONRequestBody
 	var err error
 	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
 		// A request validator built on kin-openapi's openapi3filter with
@@ -27785,32 +27785,32 @@ func (sh *strictHandler) ReviseEhcPlanDraft(ctx echo.Context, id ID, params Revi
 	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.ReviseEhcPlanDraft(ctx.Request().Context(), request.(ReviseEhcPlanDraftRequestObject))
+		return sh.ssi.ReviseEHCPlanDraft(ctx.Request().Context(), request.(ReviseEHCPlanDraftRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ReviseEhcPlanDraft")
+		handler = middleware(handler, "ReviseEHCPlanDraft")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(ReviseEhcPlanDraftResponseObject); ok {
-		return validResponse.VisitReviseEhcPlanDraftResponse(ctx.Response())
+	} else if validResponse, ok := response.(ReviseEHCPlanDraftResponseObject); ok {
+		return validResponse.VisitReviseEHCPlanDraftResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// IssueEhcPlan operation middleware
-func (sh *strictHandler) IssueEhcPlan(ctx echo.Context, id ID, params IssueEhcPlanParams) error {
-	var request IssueEhcPlanRequestObject
+// IssueEHCPlan operation middleware
+func (sh *strictHandler) IssueEHCPlan(ctx echo.Context, id ID, params IssueEHCPlanParams) error {
+	var request IssueEHCPlanRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
-	var body IssueEhcPlanJSONRequestBody
+	var body IssueEHCPlanJSONRequestBody
 	var err error
 	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
 		// A request validator built on kin-openapi's openapi3filter with
@@ -27834,32 +27834,32 @@ func (sh *strictHandler) IssueEhcPlan(ctx echo.Context, id ID, params IssueEhcPl
 	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.IssueEhcPlan(ctx.Request().Context(), request.(IssueEhcPlanRequestObject))
+		return sh.ssi.IssueEHCPlan(ctx.Request().Context(), request.(IssueEHCPlanRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "IssueEhcPlan")
+		handler = middleware(handler, "IssueEHCPlan")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(IssueEhcPlanResponseObject); ok {
-		return validResponse.VisitIssueEhcPlanResponse(ctx.Response())
+	} else if validResponse, ok := response.(IssueEHCPlanResponseObject); ok {
+		return validResponse.VisitIssueEHCPlanResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// SetEhcPlanPhaseTransfer operation middleware
-func (sh *strictHandler) SetEhcPlanPhaseTransfer(ctx echo.Context, id ID, params SetEhcPlanPhaseTransferParams) error {
-	var request SetEhcPlanPhaseTransferRequestObject
+// SetEHCPlanPhaseTransfer operation middleware
+func (sh *strictHandler) SetEHCPlanPhaseTransfer(ctx echo.Context, id ID, params SetEHCPlanPhaseTransferParams) error {
+	var request SetEHCPlanPhaseTransferRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
-	var body SetEhcPlanPhaseTransferJSONRequestBody
+	var body SetEHCPlanPhaseTransferJSONRequestBody
 	var err error
 	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
 		// A request validator built on kin-openapi's openapi3filter with
@@ -27883,32 +27883,32 @@ func (sh *strictHandler) SetEhcPlanPhaseTransfer(ctx echo.Context, id ID, params
 	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.SetEhcPlanPhaseTransfer(ctx.Request().Context(), request.(SetEhcPlanPhaseTransferRequestObject))
+		return sh.ssi.SetEHCPlanPhaseTransfer(ctx.Request().Context(), request.(SetEHCPlanPhaseTransferRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "SetEhcPlanPhaseTransfer")
+		handler = middleware(handler, "SetEHCPlanPhaseTransfer")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(SetEhcPlanPhaseTransferResponseObject); ok {
-		return validResponse.VisitSetEhcPlanPhaseTransferResponse(ctx.Response())
+	} else if validResponse, ok := response.(SetEHCPlanPhaseTransferResponseObject); ok {
+		return validResponse.VisitSetEHCPlanPhaseTransferResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
 }
 
-// ServeEhcPlanDraft operation middleware
-func (sh *strictHandler) ServeEhcPlanDraft(ctx echo.Context, id ID, params ServeEhcPlanDraftParams) error {
-	var request ServeEhcPlanDraftRequestObject
+// ServeEHCPlanDraft operation middleware
+func (sh *strictHandler) ServeEHCPlanDraft(ctx echo.Context, id ID, params ServeEHCPlanDraftParams) error {
+	var request ServeEHCPlanDraftRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
-	var body ServeEhcPlanDraftJSONRequestBody
+	var body ServeEHCPlanDraftJSONRequestBody
 	var err error
 	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
 		// A request validator built on kin-openapi's openapi3filter with
@@ -27932,18 +27932,18 @@ func (sh *strictHandler) ServeEhcPlanDraft(ctx echo.Context, id ID, params Serve
 	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.ServeEhcPlanDraft(ctx.Request().Context(), request.(ServeEhcPlanDraftRequestObject))
+		return sh.ssi.ServeEHCPlanDraft(ctx.Request().Context(), request.(ServeEHCPlanDraftRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ServeEhcPlanDraft")
+		handler = middleware(handler, "ServeEHCPlanDraft")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(ServeEhcPlanDraftResponseObject); ok {
-		return validResponse.VisitServeEhcPlanDraftResponse(ctx.Response())
+	} else if validResponse, ok := response.(ServeEHCPlanDraftResponseObject); ok {
+		return validResponse.VisitServeEHCPlanDraftResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -28052,7 +28052,7 @@ func (sh *strictHandler) CreateFamilyAssessment(ctx echo.Context, params CreateF
 func (sh *strictHandler) GetFamilyAssessment(ctx echo.Context, id ID) error {
 	var request GetFamilyAssessmentRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetFamilyAssessment(ctx.Request().Context(), request.(GetFamilyAssessmentRequestObject))
@@ -28077,7 +28077,7 @@ func (sh *strictHandler) GetFamilyAssessment(ctx echo.Context, id ID) error {
 func (sh *strictHandler) UpdateFamilyAssessment(ctx echo.Context, id ID, params UpdateFamilyAssessmentParams) error {
 	var request UpdateFamilyAssessmentRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody
@@ -28126,7 +28126,7 @@ func (sh *strictHandler) UpdateFamilyAssessment(ctx echo.Context, id ID, params 
 func (sh *strictHandler) ReviewFamilyAssessment(ctx echo.Context, id ID, params ReviewFamilyAssessmentParams) error {
 	var request ReviewFamilyAssessmentRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
@@ -28152,7 +28152,7 @@ func (sh *strictHandler) ReviewFamilyAssessment(ctx echo.Context, id ID, params 
 func (sh *strictHandler) SubmitFamilyAssessment(ctx echo.Context, id ID, params SubmitFamilyAssessmentParams) error {
 	var request SubmitFamilyAssessmentRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
@@ -28251,7 +28251,7 @@ func (sh *strictHandler) CreateMeeting(ctx echo.Context, params CreateMeetingPar
 func (sh *strictHandler) GetMeeting(ctx echo.Context, id ID) error {
 	var request GetMeetingRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetMeeting(ctx.Request().Context(), request.(GetMeetingRequestObject))
@@ -28276,7 +28276,7 @@ func (sh *strictHandler) GetMeeting(ctx echo.Context, id ID) error {
 func (sh *strictHandler) UpdateMeeting(ctx echo.Context, id ID, params UpdateMeetingParams) error {
 	var request UpdateMeetingRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body UpdateMeetingApplicationMergePatchPlusJSONRequestBody
@@ -28424,7 +28424,7 @@ func (sh *strictHandler) CreateOrganisation(ctx echo.Context, params CreateOrgan
 func (sh *strictHandler) GetOrganisation(ctx echo.Context, id ID) error {
 	var request GetOrganisationRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetOrganisation(ctx.Request().Context(), request.(GetOrganisationRequestObject))
@@ -28449,7 +28449,7 @@ func (sh *strictHandler) GetOrganisation(ctx echo.Context, id ID) error {
 func (sh *strictHandler) UpdateOrganisation(ctx echo.Context, id ID, params UpdateOrganisationParams) error {
 	var request UpdateOrganisationRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body UpdateOrganisationApplicationMergePatchPlusJSONRequestBody
@@ -28571,7 +28571,7 @@ func (sh *strictHandler) CreatePathwayFeedback(ctx echo.Context, params CreatePa
 func (sh *strictHandler) GetPathwayFeedback(ctx echo.Context, id ID) error {
 	var request GetPathwayFeedbackRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetPathwayFeedback(ctx.Request().Context(), request.(GetPathwayFeedbackRequestObject))
@@ -28669,7 +28669,7 @@ func (sh *strictHandler) CreatePractitioner(ctx echo.Context, params CreatePract
 func (sh *strictHandler) GetPractitioner(ctx echo.Context, id ID) error {
 	var request GetPractitionerRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetPractitioner(ctx.Request().Context(), request.(GetPractitionerRequestObject))
@@ -28694,7 +28694,7 @@ func (sh *strictHandler) GetPractitioner(ctx echo.Context, id ID) error {
 func (sh *strictHandler) UpdatePractitioner(ctx echo.Context, id ID, params UpdatePractitionerParams) error {
 	var request UpdatePractitionerRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body UpdatePractitionerApplicationMergePatchPlusJSONRequestBody
@@ -28816,7 +28816,7 @@ func (sh *strictHandler) CreateReferral(ctx echo.Context, params CreateReferralP
 func (sh *strictHandler) GetReferral(ctx echo.Context, id ID, params GetReferralParams) error {
 	var request GetReferralRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
@@ -28842,7 +28842,7 @@ func (sh *strictHandler) GetReferral(ctx echo.Context, id ID, params GetReferral
 func (sh *strictHandler) UpdateReferral(ctx echo.Context, id ID, params UpdateReferralParams) error {
 	var request UpdateReferralRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body UpdateReferralApplicationMergePatchPlusJSONRequestBody
@@ -28891,7 +28891,7 @@ func (sh *strictHandler) UpdateReferral(ctx echo.Context, id ID, params UpdateRe
 func (sh *strictHandler) AllocateReferral(ctx echo.Context, id ID, params AllocateReferralParams) error {
 	var request AllocateReferralRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body AllocateReferralJSONRequestBody
@@ -28940,7 +28940,7 @@ func (sh *strictHandler) AllocateReferral(ctx echo.Context, id ID, params Alloca
 func (sh *strictHandler) ListAllocations(ctx echo.Context, id ID) error {
 	var request ListAllocationsRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.ListAllocations(ctx.Request().Context(), request.(ListAllocationsRequestObject))
@@ -28965,7 +28965,7 @@ func (sh *strictHandler) ListAllocations(ctx echo.Context, id ID) error {
 func (sh *strictHandler) CloseReferral(ctx echo.Context, id ID, params CloseReferralParams) error {
 	var request CloseReferralRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body CloseReferralJSONRequestBody
@@ -29014,7 +29014,7 @@ func (sh *strictHandler) CloseReferral(ctx echo.Context, id ID, params CloseRefe
 func (sh *strictHandler) TransitionReferral(ctx echo.Context, id ID, params TransitionReferralParams) error {
 	var request TransitionReferralRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body TransitionReferralJSONRequestBody
@@ -29063,7 +29063,7 @@ func (sh *strictHandler) TransitionReferral(ctx echo.Context, id ID, params Tran
 func (sh *strictHandler) TriageReferral(ctx echo.Context, id ID, params TriageReferralParams) error {
 	var request TriageReferralRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body TriageReferralJSONRequestBody
@@ -29133,25 +29133,25 @@ func (sh *strictHandler) GetActivityReport(ctx echo.Context, params GetActivityR
 	return nil
 }
 
-// GetEhcTimelinessReport operation middleware
-func (sh *strictHandler) GetEhcTimelinessReport(ctx echo.Context, params GetEhcTimelinessReportParams) error {
-	var request GetEhcTimelinessReportRequestObject
+// GetEHCTimelinessReport operation middleware
+func (sh *strictHandler) GetEHCTimelinessReport(ctx echo.Context, params GetEHCTimelinessReportParams) error {
+	var request GetEHCTimelinessReportRequestObject
 
 	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.GetEhcTimelinessReport(ctx.Request().Context(), request.(GetEhcTimelinessReportRequestObject))
+		return sh.ssi.GetEHCTimelinessReport(ctx.Request().Context(), request.(GetEHCTimelinessReportRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetEhcTimelinessReport")
+		handler = middleware(handler, "GetEHCTimelinessReport")
 	}
 
 	response, err := handler(ctx, request)
 
 	if err != nil {
 		return err
-	} else if validResponse, ok := response.(GetEhcTimelinessReportResponseObject); ok {
-		return validResponse.VisitGetEhcTimelinessReportResponse(ctx.Response())
+	} else if validResponse, ok := response.(GetEHCTimelinessReportResponseObject); ok {
+		return validResponse.VisitGetEHCTimelinessReportResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -29287,7 +29287,7 @@ func (sh *strictHandler) ListRetentionDue(ctx echo.Context, params ListRetention
 func (sh *strictHandler) EraseYoungPerson(ctx echo.Context, id ID) error {
 	var request EraseYoungPersonRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.EraseYoungPerson(ctx.Request().Context(), request.(EraseYoungPersonRequestObject))
@@ -29385,7 +29385,7 @@ func (sh *strictHandler) CreateSurveyInvitation(ctx echo.Context, params CreateS
 func (sh *strictHandler) GetSurveyInvitation(ctx echo.Context, id ID) error {
 	var request GetSurveyInvitationRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetSurveyInvitation(ctx.Request().Context(), request.(GetSurveyInvitationRequestObject))
@@ -29556,7 +29556,7 @@ func (sh *strictHandler) CreateSurveyResponse(ctx echo.Context, params CreateSur
 func (sh *strictHandler) GetSurveyResponse(ctx echo.Context, id ID) error {
 	var request GetSurveyResponseRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetSurveyResponse(ctx.Request().Context(), request.(GetSurveyResponseRequestObject))
@@ -29654,7 +29654,7 @@ func (sh *strictHandler) CreateSurveyTemplate(ctx echo.Context, params CreateSur
 func (sh *strictHandler) GetSurveyTemplate(ctx echo.Context, id ID) error {
 	var request GetSurveyTemplateRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetSurveyTemplate(ctx.Request().Context(), request.(GetSurveyTemplateRequestObject))
@@ -29679,7 +29679,7 @@ func (sh *strictHandler) GetSurveyTemplate(ctx echo.Context, id ID) error {
 func (sh *strictHandler) AddSurveyTemplateVersion(ctx echo.Context, id ID, params AddSurveyTemplateVersionParams) error {
 	var request AddSurveyTemplateVersionRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body AddSurveyTemplateVersionJSONRequestBody
@@ -29801,7 +29801,7 @@ func (sh *strictHandler) CreateTransitionPlan(ctx echo.Context, params CreateTra
 func (sh *strictHandler) GetTransitionPlan(ctx echo.Context, id ID) error {
 	var request GetTransitionPlanRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetTransitionPlan(ctx.Request().Context(), request.(GetTransitionPlanRequestObject))
@@ -29826,7 +29826,7 @@ func (sh *strictHandler) GetTransitionPlan(ctx echo.Context, id ID) error {
 func (sh *strictHandler) UpdateTransitionPlan(ctx echo.Context, id ID, params UpdateTransitionPlanParams) error {
 	var request UpdateTransitionPlanRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody
@@ -29875,7 +29875,7 @@ func (sh *strictHandler) UpdateTransitionPlan(ctx echo.Context, id ID, params Up
 func (sh *strictHandler) EndTransitionPlan(ctx echo.Context, id ID, params EndTransitionPlanParams) error {
 	var request EndTransitionPlanRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body EndTransitionPlanJSONRequestBody
@@ -30047,7 +30047,7 @@ func (sh *strictHandler) CreateYoungPerson(ctx echo.Context, params CreateYoungP
 func (sh *strictHandler) GetYoungPerson(ctx echo.Context, id ID, params GetYoungPersonParams) error {
 	var request GetYoungPersonRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
@@ -30073,7 +30073,7 @@ func (sh *strictHandler) GetYoungPerson(ctx echo.Context, id ID, params GetYoung
 func (sh *strictHandler) UpdateYoungPerson(ctx echo.Context, id ID, params UpdateYoungPersonParams) error {
 	var request UpdateYoungPersonRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body UpdateYoungPersonApplicationMergePatchPlusJSONRequestBody
@@ -30122,7 +30122,7 @@ func (sh *strictHandler) UpdateYoungPerson(ctx echo.Context, id ID, params Updat
 func (sh *strictHandler) GetAccessLog(ctx echo.Context, id ID, params GetAccessLogParams) error {
 	var request GetAccessLogRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
@@ -30148,7 +30148,7 @@ func (sh *strictHandler) GetAccessLog(ctx echo.Context, id ID, params GetAccessL
 func (sh *strictHandler) ListConsents(ctx echo.Context, id ID) error {
 	var request ListConsentsRequestObject
 
-	request.Id = id
+	request.ID = id
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.ListConsents(ctx.Request().Context(), request.(ListConsentsRequestObject))
@@ -30173,7 +30173,7 @@ func (sh *strictHandler) ListConsents(ctx echo.Context, id ID) error {
 func (sh *strictHandler) CreateConsent(ctx echo.Context, id ID, params CreateConsentParams) error {
 	var request CreateConsentRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body CreateConsentJSONRequestBody
@@ -30219,11 +30219,11 @@ func (sh *strictHandler) CreateConsent(ctx echo.Context, id ID, params CreateCon
 }
 
 // WithdrawConsent operation middleware
-func (sh *strictHandler) WithdrawConsent(ctx echo.Context, id ID, consentId openapi_types.UUID, params WithdrawConsentParams) error {
+func (sh *strictHandler) WithdrawConsent(ctx echo.Context, id ID, consentID openapi_types.UUID, params WithdrawConsentParams) error {
 	var request WithdrawConsentRequestObject
 
-	request.Id = id
-	request.ConsentId = consentId
+	request.ID = id
+	request.ConsentID = consentID
 	request.Params = params
 
 	var body WithdrawConsentJSONRequestBody
@@ -30272,7 +30272,7 @@ func (sh *strictHandler) WithdrawConsent(ctx echo.Context, id ID, consentId open
 func (sh *strictHandler) ExportYoungPerson(ctx echo.Context, id ID, params ExportYoungPersonParams) error {
 	var request ExportYoungPersonRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
@@ -30298,7 +30298,7 @@ func (sh *strictHandler) ExportYoungPerson(ctx echo.Context, id ID, params Expor
 func (sh *strictHandler) ListInvolvements(ctx echo.Context, id ID, params ListInvolvementsParams) error {
 	var request ListInvolvementsRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
@@ -30324,7 +30324,7 @@ func (sh *strictHandler) ListInvolvements(ctx echo.Context, id ID, params ListIn
 func (sh *strictHandler) CreateInvolvement(ctx echo.Context, id ID, params CreateInvolvementParams) error {
 	var request CreateInvolvementRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	var body CreateInvolvementJSONRequestBody
@@ -30370,11 +30370,11 @@ func (sh *strictHandler) CreateInvolvement(ctx echo.Context, id ID, params Creat
 }
 
 // UpdateInvolvement operation middleware
-func (sh *strictHandler) UpdateInvolvement(ctx echo.Context, id ID, involvementId openapi_types.UUID, params UpdateInvolvementParams) error {
+func (sh *strictHandler) UpdateInvolvement(ctx echo.Context, id ID, involvementID openapi_types.UUID, params UpdateInvolvementParams) error {
 	var request UpdateInvolvementRequestObject
 
-	request.Id = id
-	request.InvolvementId = involvementId
+	request.ID = id
+	request.InvolvementID = involvementID
 	request.Params = params
 
 	var body UpdateInvolvementApplicationMergePatchPlusJSONRequestBody
@@ -30423,7 +30423,7 @@ func (sh *strictHandler) UpdateInvolvement(ctx echo.Context, id ID, involvementI
 func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimelineParams) error {
 	var request GetTimelineRequestObject
 
-	request.Id = id
+	request.ID = id
 	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
@@ -30787,203 +30787,203 @@ var swaggerSpec = []string{
 	"EM04U1Npk0d9pnNsLejQ+ZYhPCMsBcsMFwjkFZAtrMXVlTiqI+IZSWhKGrh4O3F+NX1/PX5rctHuSvL3",
 	"tuOSjWzG7j2rAD1oj63d+kCDbqs+9JDkL/QhMxPJ8xLTzG7nv0rz+GAs/7VMi0eyEmQVRzNL3CJDUgw5",
 	"0SRu+BTNCbn2aVEpG38gE3S4v7OGdPDYPrtl0vxS8BmytWd8IV4TZS3iwpcXguTQnxx8V5CKPOU81RIz",
-	"logqNOZJIcGdhIZma8PnOzttAvqKZ+mfmHzaDr0P1POBej5Qzzr1rBsHQOvuJH42imi5cQZCmHqaZdoJ",
-	"Grd3sfCM9LakmA4RXVNRlmQFJHXf8GtSX92q1k1/OEMCXNtqt4a+//8S44GNuJNoiNMZLbsUaKSBr9WU",
-	"zCTJboj0xQXTE9uogGG3A8QYmfP+YZ0OsLo12OXBtl9t2qYGQNH80mCRLjxrFZssx/3wrPLB7bAEPQEG",
-	"EPaCYgFDbYiZ/oJKU8SJlhFknEEnqRaaNnjbaoOfQ9w7JsVdouI1MXqOwjSTfzp325Zsdrh+TA4+Osj0",
-	"5pY6H2geGzFhy07qDzDp9wY6KwHpU33w8G4DRvVxGiitaJdW1wFasYKW232p1WPBFd5CdEQgRCpLHTV1",
-	"EGBL40EYL8SIG9fvsQ2cnS+hvm2rwwdYeBdw359MYUAc6mZCB48/u3Dxh0ARuA6LIzZYXMMXZ6QM1AYo",
-	"bGUNQMbHEorvcKhIqdolN3pZyzVaPfDcjOul1dbbevTUROEZI1l1Rw96DUJ+wDAG7AKpemKlPtcyvKhr",
-	"zqoM3ZorbKM4ThQXEEFeQUxnDMMdWCYMpDdn8/P6Dn9akRbZNXfZbAZM2t0RDx3lP1ZOuyqSYsm8fygr",
-	"SInqPQI89Vhk6Md/Z3CFdwAheqt/rshtSmVe2NqgnaT2zA3qRWdtbbZ+V2unNtX07jO2q4B0hFsTMBPO",
-	"5YKjEm5sk2kZllV+00nRcsLWDskyjYhs5JVzl1HTS6zrRa59UTwWfLZu8NXSBdRDv3qsAJqo/GmDvyxI",
-	"ryZVDvf+K8mUEvSqYDizwSoyQjOSUmzD1FlqYpgxNeJdOz51mYLUrAoOQqlB+EfyCGEWTLR1uXWRG2AK",
-	"cUIHaT/OSKNcmev2mQ2xmxtVSYQowUwTBUmI1bUgg1IjzOhxRXtGO3volyk2T1pwQDO8QFcEjaDL9Qil",
-	"JCcslaaYufzMRpq+jo4Rbh6hH4vzyGRAAQ8wibn6l5EkJoB/ZB8hKRq+iNDLCL0+RqcROovQ3yL06iBC",
-	"rw5BOfzMcMbZBGotqimZ7eyh9yxbIIxyLGwwEG6Ud4IS7M93D5/BTtzaBJpwcP+7W3YN/Ewz7+pE9z6z",
-	"XyBp1QUNxKZ0TczZKArtWlRzlumdVElIxSQ4i1Pb62hkshBDZn+Lsj+q3d8u77sY/t3RBCiZObvN/eLR",
-	"gw7/4FHo4xBvIb2mAxXSAw0q2YVLEkUYeeWmOxMcHBNe6WGoaMRdSw4PgcT365RoAVcNtErA6hJDNjLu",
-	"utJfdTD7BKUvN+ZGa4duNStbbCDkwgvvN3RrBZo8RG09RG3dJ5M65UJo6R96rIDqYooVDKsaM6bAzM4x",
-	"wpnkVmGnnrkgQtA/1sa8lsIsEYqONY4QNOZZxueyPqI3X3vs3rT1XF0z7bbk5+8fnmp3Yjb23UL7V1E4",
-	"BzcPNO6Bxt2nID7l85qpwnRqGHKWkGOEkYSDsuApjePP2j72f16aZkymyS7YY3a9wmdLbdLn0+SdfuDE",
-	"G9/LPP39E4XPp4k95l5FPyyZk87dCm9TXCyQojOCMjqjCg3J14TAw7s4/XchFUl3oMAWdP+5m0ThP5JR",
-	"tg0uq+2z7uD/K+2zyyyk61tkXdkyKtHIuQFssTPbK8b8zguV8BlBo5MRGuam2fTOHjqpmxhneFE9wbIF",
-	"1DT4zKzlsWr+aMoYLWqF0+ZYIrcCNJR7T54PD3bQ6ZRmqSAmUuElntGMEolOEoUO9w+e7nRbDttw9aMa",
-	"Edsr/S72xMCBPZgWH0yL38+06AjDmItOz9AQuloa7etwf3dOyLXHhpOMJ9frizcrLY5B2nKPHPLBDnnf",
-	"BQ2WMd2qvkEFec61Jbdnm1wJsY9xekOTbce1vjdsnGYEjcwbKZuM9tAJvEwz87yWVIvLpFoq4YvEcXDK",
-	"XH4uB+fiDdlD5ziZIr1uSQSaYuMf5HOGnhtcBgyOUI5tVm5mKj9PhL5kiRJj1QlEypqrOZ8mZp1/AgNI",
-	"uZfvYvjoT4QerLwPFpDvLy8Y6gR186EgjSUxkNT//Bg9NxUNTP2CnzYUESzBffy7+X9sklqMBrMZFXZm",
-	"DL0IL6bXTT9oYvw6JpIlKTOw5D8lrXQBcQ8084FmPtDMUD2DtDLZkNTRTSwEELHNyKKL7thV3P54FzKp",
-	"6eZS2qz20AkSZFxInPWvxOVHFGhJ8vXJpSvO1VEz6w7MSj8EufyuBbP6E8oULiF1EPtAKR8o5f1RSlcr",
-	"az4lakoEUtyrxAeVtTzDlBYsn0VO0NzZAimlUhbk7iipr9yP4F0jNOM3NkLZCdeKoxEUB04FHis9Gg3B",
-	"UeDt3fkKpMILiU5QwRTNbBcchjOIg4acV0gw3TlGI8ZVbF8piZKhyd4BgV67xmI3Gb/IMIMU1z8HAYet",
-	"/EGo+IO4+0DEfyAiTl15FJdbgoa4lCWvFuigZi042N+UmJeRANuWh/9mzaFDvKP3M0x3NDn8QCYSPRs+",
-	"3YnQwf7wqemNdvBk+GTHVJ4VeF5V5AVibaoSuDAFxBmRxvRaZpDnRFAesLeepGkb/c/dfv8cFLbczg9O",
-	"XWtuCX1pJdyVnQUAFKAis/NTlLf+QI0fqPH9GGyZB5iGrpj2BeRrUkgrdkJT41rF2iq0Sm5IhjVepALP",
-	"txxy+4ud9s9qIXD7w9kPTv/c/bIHK8EDSbtnAdNmDPsxbRU4GkXZKbS/rBQjTd+NFbG2F7Y5x/cJsCXT",
-	"JO6o07J2xYa/F+nEBcUeIQzFx6HjoJbI51MuiWu5gBWBYAE4RyrN152FHNYPAtZn6kcA/8HiafXyH5rb",
-	"BANnw61suvSqE8gHwrUq+UZZtDGsjVa7Du2HozpejHYixAVQApdS77mqDYBDcbgxEcIUjQObHGYQD17J",
-	"P62AW40FnJnSAkdVoD+FwP49dGnKCqDXxnB2RdBVhtm1fgFGYMEzhsqDJ8ODneFVqNJ9GU2roeoHDqEF",
-	"c953ipuFo3kIln0Ilr13weMMcLhmurLdudFBZ1OOUrboE+hq0f6u+dVDSOv3CGk1ohVVU0SgsbyDndI8",
-	"dCcNu+rw97hsYHU3YQIVi9VslYvEaIiIcZQLnnOJM2QTWoxdtPzW1azRnH4+5RkxjXFI6kr4HFtpgFpj",
-	"2+ji/eVHFNii8W21mesFvMpx1xN3EH8Og0FtS9/LZrCMtjy4oR6sBPfJrC8JSy11IWnVt09qtcLzZJvG",
-	"U4dH6OAZSvECfk74TA+NrAddUxvK0E/t4IIljP4xqMl3UPba+fOhA21JZCuvv/XIzylL+RwlGZdEoqEL",
-	"PjNFF8p+h6D4+J66nQgVLCNS1puX6RcyjjLOJkQgewX0KiNoKAiWnEn0LEJ/jdBPO3so2Cs3w7kkx472",
-	"By8GhgR0In2Q21KJfhhaDbt6oNMPdPrBmtsOF9A0GIyPXqPEsqgjGsq9p8/6kmGwu9yFqFuWeyXGrmeY",
-	"xR46saYenAmC0wWSRNgasR7XoRJdk1whLO3vx2W7MziAK5JwV64SetaaOX2NwdmY7PxQ7i2UmnVDS+oJ",
-	"+uufh4TCdh5I6AMJfSChph0F0FCNFI80WTE1bnuSybsId30pCPmNSNsaw8jSloLtoXdc+STUitwuNGGK",
-	"pa2q40mjlnbiiSAkRQSLbGFsCB79dQKv7xfsDJn9NaqlspsSMjMC5XxnVEqSmjAujfZpkdlpzdvaTdcp",
-	"8xqJax71NGDgh8DRP50wC7t6oMQPlPi/nRKb3n/14HvwRoI2be2ZIMQaRTygBvck2PkUS7Lr/Jhbjq66",
-	"LJ0RF/o1H91b/hwEy9/SA9F6IFoP4mOpgYOuCaSlDJEo3VMQuvBTGcSMhgfP0EtyJQosFhF6coDeYpFM",
-	"gdo9c2KQlfAw0nRm9+A55Dj1Vd1Bs929CwW+EhqNXm116BkhqiY6PpJ2gAka0des2jLdpX76z6liw9Ye",
-	"aOQDjXygkZWV0pIMppqupJALqQz46qZ6X/VG5WNJ2KEXHtI0ORJ0evlPrR+jGdfKKBrqB5CB58iGqEVe",
-	"tc5K4Y2g+U1qhFH913QejhBOFL0hQHKjz6xsMep+loQxopXgMrnlbHyOqCIz200HokKzYsZkVCYtJVgS",
-	"fefQ5Ae62RCWkDjFioyAl8BLqVp8Ztaom+CMsBQLtCC4bKNF1TEa3eCMpqYTYiJvRiijUkkbPTHDLMVQ",
-	"/gsWpPV1yiZwEKYKVoQENklnU8w+s4zgG8omiIL+jyTNCFPZYg+9VmjKs1TaI8QZSrHCR+jy/N0ZUgTP",
-	"oBJWBGsnOJma2RF1xaepNM3mSBqqj3kOt3up77bFFQJkjTBZSFQem4m+HZK9yR4clZpSkaKP00LIFEMa",
-	"7t8x0wx45xjcbfZEx4UqxJIGZP6l9Ctzs3FPsotCaA1n3TDc32he5xXlSq4ow7Cb5lqCfOI3mjeYw6l5",
-	"4e4ZlTmX1MX71R/FSuFkOoOok7GGFDwj//vzQGPc7udif/9J8uYE/k/sx/qNmZ/2fqP550GofnB1foP/",
-	"u3t5/u5wFxRH2V7IKz7XkN4Ed4mwIA7mjXdX8LnUAFHHGTBBtd5PmSITIvwFXBCeZ2TJAsrKckY+UoVg",
-	"hgqseMO3P3u480eTqSk5283IDclcKV84IQvemlJq8q1hSZqA4N9oHrla1tWdIUE0vfB4hfnCaw1suE3v",
-	"CuFQxnexdn1w14fsx23ou2amQXUCf9Rkg+ZN9ugCW936f2USgvMY1IC/f8luLXR5boMcQl8MWkS2BEb5",
-	"xSOJBC8UOUIj89a4enKkleLPbCTxmEwKLFLKJv7PaHh68vJkB+p3I4z8YdBFgAhmutybfGIQWWwpXiwR",
-	"/sxAJD0231kZxxQTwQyNcJKQXJF0VK4V6op4FUg6y3o3Ie5HzUhorvO7pCa0DushR+EhR+H+wx41Dai5",
-	"Sz2/5xjauFp6UJKDZZmRbWFjZRpDgGjcG0t8SGy4356BLRi7t+6At2dN99gmsC25fYd+gX1xxZlWq0t9",
-	"wJsH8+odNw8EmCvTZP3Sfq32gRuwq8cmTGfLXqS3WFxLBH3PZ1SpGsqgkXmlFrshhMiK6xAKVQ/mzCi7",
-	"hkx8RNVnNhzl+kleSJvKDEUPjVBfdjNHYy7mWKQm/IlgkVEiygmptD3F+Q0Rc6GXxkIyvonT37qMv67z",
-	"6kEcf6CJDzSxS5LHpg/XAlWQbBNsNqGDhlRtO1oIJv2x6Mj9i00hLvAgOD0QiTsmEgB1IcHJ+qYhTHp3",
-	"SrIcfJnLiMaMEEXZZLk74a0b9CfxIsCwvj4Eu3lz6+2aSq9IBm5vLmx4p5pSCQ7BLlfslGRpDGMHa7pd",
-	"A28uw+n7vNQMHmzX2ftDuUvsZa32kji4/690kcwqfO7vGDnJMivPeoc3KzJFd/FEM/DyazR8e/J2p/Fj",
-	"jhnJ4KeLnQjI0i6Gorq7akp2jezymQ0/nrw0+RfWyiSJgH4ZEIxXvVePMMqW3EMfT16ufAQSkj8zL/uk",
-	"dIwkmKErgoz73ylle8hE/2glDKO3J29954o5iYZ35TMbzfAs1u8ZHcMzF+4ZVP1S98fAoRhl0fS+G81w",
-	"HruUyCVOGgvnP6pvxi7vu7hk3NE8qH4Pnpjv1yrN0h2XAuzIaw9JbKWvpcL9u2ajD56V+/WszMqbvR9/",
-	"ysZc5B7dKKVE9x28JyvQwDlN7LU94MOD4n/HHhMuBElURSkeuQChNV0mPCdsN8UKP/7dhBp+6wxCv3Sl",
-	"LGylNyM6Q3iiTeIuWEIzyN6Wc6pAhOYMDUfv351fvDl5F7+/OH8Xn518PBntHKOn+08RlFydU0n20Ek2",
-	"xwv5maVUJhmXhSC7GnMFzzKSRmg+xQq8GlQiLK9Juoc+YGWr05PUxH1n9P9n7+ua27a1dv/KGt9EmpdW",
-	"LCfNbpU5Fz6p02beNsk43qeT2epYMAlJqClAmwCtaDr972ew8EGQIiXZliUnYa5i8QsEsb4erPUsTLZM",
-	"koxKWecy/0LVhznlPxNFLlym5d0UnrnsbSZm2wS65uxLsf252l1MmVpuf8UbMZuTrDnFev0ys9NwX72z",
-	"NwNJ4zzT0zL4z5+hHJzZFQhEwjy/TpnERTenHNP4ocMFxBlNKFeMpPI11C4vXNPd2qzbepyr3DPWJ+02",
-	"Z9Kvsy3mE/wv01PkeRtFNiGcSeJb2DRCch9KZ26Fy90J9QrvX0BfdbdN3doNbz0jX36jfKKmR4P+yUl0",
-	"NGPc/70FtPWGSHrMuKRcMsVuKcy0SnPOtH5wE87134cN42vCusJPtBnwKi2t7wTnEhUhcYKeMG1GRVaG",
-	"u+pwlnCOnyrYEo7xIIhLaZJa2GUrn7pFUdaGwxMmsTEAL8kwdEgyY7zbIMp1RnQjmlKR8L1o66aAMhx5",
-	"G03uGF0pL6Vma7BzlOVhNmSPUEvZoTgA3rKNjDjQpZWVFnnZf65q1R5VUZcItrFQFo85HlOaXJP4Zm2k",
-	"99Gc/Nade4gcDAs37ehu40zMtg5E3Xsb8OVri9EqH29zmOaWxHeZl2Dlwk/ChvyEuoBto7Q8jZitMsyD",
-	"hG3VqWojt3bD/HAb5pZUVYxhnolJRqWE66XZYTDELkF5o2k4k4kxlZIJvr6asWpsN0aEqypkX+ah3W/f",
-	"d4umOaNxye7ubu/dLb+MxAp9Z/vdmh290plbuXmhM7oj5ywT6fa7BOGQL/SFLZZ/T0UQTORmJ7G0pr4X",
-	"37AiHXfH8sM5frJ+YTDGwziF4SS1HmGL5e8Oyy+JsIXyI+PLIe2eGI9ZTLNN2EmoBzb7cmWZ34v+bvLi",
-	"wpG3vtyucyfn5S+9L3D/YUZlj+B+2cM4ALi/jYg4cL8VlRbcPwARRdlArcuorDFMDnJfH+Rd+LO2CvDu",
-	"yHfo7h6yHZalzD/f8fsixxyRggOZCT7RQRnL7E+ymU1WH77zsC7MZTXDuvQFWVg0Udnb21Po+8BK09U3",
-	"whtantBnElymXNMrPUomnfHXgahKhSrjUhFTrV43lthct6lO9Vix2VbFqm4cYb3qlkPYVLW69RjOAo7l",
-	"Dv1CYhUBsixfnL89Pj05fXV8cnLSP33RNU5pvBa4qHzbFscoSfpmDMOry+8Ev/Dv6+jPU5rBjCxBUlrK",
-	"QXb2obkS9zKsXp1QpBia5jPCw/U90ov68+fPn4/f479RBDyfXdPMps0j7zp+h5iyuepGYGzNkI/wp1ua",
-	"jCLfB4SmbMKumdZOvgrA7dZ1iHbZTo5Pf4hALQQ2UtMybutwtZzfivSWJhEwPuRB0cAzpLQmXdCTmqui",
-	"Y6blObdjay6DvSjYDJ8knOPGdxAox09OjRxe2E/c4jgtjrP1Rp1eMbhTZ1UP45ZvZLW6NVRjVf94I2hz",
-	"b6m+Z9+B3YlVqJnbuHXXEE8Nd23FXD4I3qnp9xwsdqlYqpe8NZNQWElHIGHBi9clY2kpvI15W20jZUCk",
-	"+5uxPQJIhWt3APBok9AVraFa4WtBo/3W4noV4WLbjOkYZy1+tNE+PieebmfHDKbvycz3SvZtDCifkAn2",
-	"gYJUK9tOGQwzlDyL6bIHf6ztVzDkrmEBPgHv5ZrWE5AiZiSFhchuaNaDC3pcvCVQnphhOS5UvFqHCP6c",
-	"IdfDuKF0LoH5xkdTJpXIlthNP6Na4wpObZsrM4KwiUPYPTq8c0Dv45skVJoneNofcw+89V+CcTNs7Bpl",
-	"KI2CtKUhX0xZPLX0PrFeWRxHPhZZTMNO1wEfUZYxpA2qm+S6YMhSM+0uHDp8L8KCbeognQi3dfIMiqoj",
-	"ZE4XVSlqjVBrhPbWoZCs0LM9kxBPBTP5bZWluS5hstEQrd/ZOAvOe0TJLB6jH1onn+fYKrAY9teVSn+A",
-	"8OpyrS8gI4jzLEOODZ7AnEi18yTJypKLUx3F75aw+I2+5zdkIPF9nqRtxK/XhmKtFdxbKKYXXBiIeadM",
-	"5CoWM3oHa4cd0Jm3djuMu97abRMTaHBhaJAcf9OM3FA5gNE8JfyK8SvsyzuKXEsJHY1EcE3iGwxFPJ1o",
-	"D96lKZ2QtAhg5IJm8PLkJ+BkxsyGvlfgBrvqgZ4xfWxKpJmnBcctqbrg4tLPyDekPYuXepIqVH/LVoO2",
-	"GnRfGvR3Ud7ZIalNBdqGuHRFgzIyoTtWnrah5chqzxJegtiM73cpuH6Re3fl3LIdp2u/nCsKCR2TPFVy",
-	"yElsKaPTZbcHZzgmJJDmwLjZFUiDgVvKZ3FLs4wl9MpkVY16WumbBLOROQf35M0vV0qMenAWvP2UKOz+",
-	"I1S4J2HsgAwNAfYSKhuCWnWvP983per1Cz1JNW9EpVX0raLfl6I3woCq3miKQpF0moowavcqkCnxOYLs",
-	"SNDYwB5apJv6B1rUfk4zJhLoXC+B8KXLQZ2wW8ojuF7CjDBuf41cJbBazhHMklQp49oSl1hFE8wsmrm0",
-	"VmqznfTpCZOK8Vi562RUKi0OMjPxAGr1blRuHYBXLOc0gvNf3wy5Ud1B5xWruYL3JDzsCiRNNzhtORy9",
-	"v9SWy5zRjbQuuM65tr3zOSWp1M9PmMHTzL6H/twpYTx4SA/euMwp5jKnFLkmkvbgEzV9Di7Oz37+/fyZ",
-	"hOGR4ZyUwyPM4aIknsKYTfKMPpPaijGOstFAoXpmv/U3Q6FaZhu6M/Hqthf87LlHD0PW+rVkSbr1NQhS",
-	"Ja+XXgU4mdeSUIgryqqMgs4g57++gap0ykK8JJRFqZb+taLl6DTGHOOUcSplo657I3ItmwutlBZEmodQ",
-	"k/SsFpRyGI0zMTPtPkZKjIDxOM0lu6UDKJTCYkoRGPDKATqvYEHpjYzggk7gh25kkOwhHzOtMOYp4RI6",
-	"pyfhWf0XndOu2bYlnOckdQQL/kE9ONcKAJ1aY6KATAjj0nSSzsjC0CzjPdSUDjn9gg6t4Mck+SuX+oqE",
-	"KPrajoCkUsDwiH6J0xz9Zn++HB5FtrzA68kFbtZyUZwF6GiZBix6BKcnQ45vhKbpFP6g9Ob0BP4PnHQN",
-	"G8SMEi1W+P+fx+eeClj24CPNYsoVmVAJU3JLcUtYv/rMTFhMzdToIeRpim7/kHOhpnrgpa+ndSx+WMHT",
-	"5UCPGK0G+txkRpMGdXk+jS/9mmnSmWvYkZpZhbdo2VRL/ysedNfHTKmrm6vGjVd99NvPGS/mQ3swWql5",
-	"wY2cvFVlO1Q5TEexxsfaSsV90edSHtNG9fZWZOBHH3Q+LPlzA8y1UFSrV0VtmyZ9TaKdpEkm8jl0tP3U",
-	"AoWamGQ0k5GRqUzH3jwZcldcIeYpjWo2pAx0GjLAaBcKHRqcTWZqMrwH6MetLQXhIGORUej8xm5opoa8",
-	"f2xT10saQmIdiJxqJWHCaa0bltS2n0Jvi0k0LKi+sNM+Rt09eJtp74t+UUVjXqdlm/SF/wKtg3V/B6tJ",
-	"99kFuaNCsblg2Ot0O+32Kc9u6fIjXvNP6wKuUXqFDAxA4qwFGkcrFifckQnzClmWm0RyGyU4zjmn6brM",
-	"9Ld4RiugbQT0GMvfrK4BTMUCZgYU2YCeZNS0LETL5+qxpHZ7CxuFMAKHhCylD0TwlK1kYou4x+RTTnIt",
-	"hWIMo+bQaQTERRugyHWqTanHa2IxmwkOY5Yq4xHgMmNYmax9gqKHB9geHoMCxghDAWv2C19IcNBjiECb",
-	"gAhdozQtJmjuYwV3ZoOJ3uzPtxqg1QC78foHZZ8fxYRx8EiACQHsry70hw5KE+ZqMzUVuQpi8G5UjRbs",
-	"at9KDZTTImr1wBlITuZyKpS+MwIcHcKxixPlVpxpEvmWiC7N2+iyZxJSIpXWU90BhAEA4B5J/yUoAac/",
-	"gH3FIcd+Px6+FtgtQE8a9n11GdYRrEwJ8btgxVvhRa/xNHcL6e8x5Do8ipWBJij3Wrh/CjPB1VT6wnqC",
-	"L2B2Byt3fybB30bfw6aD4H/HBmAhMUnojMWmOJdxMLnj1XJzUHnGJZz+EJkTXIcsKTBXv0l7FZ+wVV+t",
-	"+noU9VUssYoI91+ibAm9UmsEckUQCyGkHLFEK3Fch9Re7NZrLkU5YlFJ3gxqvEtM5JAQRQ3CZ2o77J4+",
-	"+LuA7a+uZfWaZWoK/wMv+iioEjqu1d3F+eX5+8t3H95ffT4/u/jUXS34Mxww9qY/5/TOQvjE6B7sm2zD",
-	"9xCLLJGQ5NS4bRl6bN8+kndhX3xODLKO7DpuVeGSWu1qQ+JYe9z1i9mk2ej523WWzc9UO8xyxeBEftw2",
-	"Hokcp8OsAPJMaZN8baoR8oShfWWprdcioMTsWirBqc3PTJzAnbkkSC4ULKnCNRIksKxK0bl++c96hB9x",
-	"gKsFBy9X3w4vSr65/P8750rsAKfRMwmkyoGThSu9WOObl7fBeo4Zv2Vqi0oTA6i9C84+RE8MOo2vTLbu",
-	"Tm53R6av6hyEjF9fkwWpvsdmQxKsku+ySYYFRoNpgI7ZYTBKWokbymUobuaKTYxCNnN8KlLtE+n47Yby",
-	"UQRyKhYcBJIKYRdgpiRMicSt4xs6V90BSGqxFEvQTyBlHFPVlyLPYJwJrsCcQ9SQxyRNJYx+Ob+EQPz1",
-	"JfL53/jcf+wu+ccPn5rP8fNmC3KLKcF+wdfatxScDnkYJPoIcZWGKULHhIDZnyq2p/RlZs9X/1SOxOzG",
-	"QmTP5nCt4zicSkSeYurKwpkOxucsoxI6zr18cYK4XAREwUxIBT+ddJvZjqqy8lRZj6rjPAj70cogpMy1",
-	"6DZSWhvHBVcWIDmdIamzYoGeSjk985sjQPquMiFxZdBC2kVWkWzhPj1xKtfHqxxIHIucq1ol2+jUbCQ+",
-	"qhHwvRnepoSLYvxt5WxzH5EVo+xssjaWqFMaDfK9i2brTGIj0GFYP3zykrZWxtK7nCez7Enawxb9YwOn",
-	"5vyGa+uPN4+wmABNmjNwEbzsn5ifjG2roTjy6/o3xm8ef0XjUxrWsv1KXrR7e+uAf/eE9i0G9Yvg9FH6",
-	"6+u5clvt0lSv+HVN5I1cbbBfMp36jxu63M2KN1/1Ut97/dL373p3UKT8jKYK8jNcM5W1/Fjek36AeeBh",
-	"HCf9/AtDv7meP/LbkKDDuD47Ftsz66+E8hrZyO3+AlsWudKyayj5cBk7JgIj1uSMRZqKRanswgBGr4Fw",
-	"wZczkSNzE3LCepLZgikWy1MUJTObuOxGAinDVGTtq+cJq6XZK1AjP7rtMKMdJ449bQjqgfznu86U+yqR",
-	"LLe+ttkQ8Tmp3y+KVaT3rWXF3oxgnRX6wO0caL/8lmbSJQIWacmdkBNBn2Zp2EZe3O11I61VsCatG20E",
-	"lLTLjKdwyjA/ueP1WhcRHgIoDj6Hy+Rr9eDMDljrvXhK45tyKcaQu2ENgMAiw9JsrIRDXS9ydSzGx5lt",
-	"UI0mgEl4eXISMkA4d64HZw6kk2zCbaY4Tv9M0vSWSgdfyfvgYE7pGygSaSVsYvcmWMsJztMGtdwoDwhp",
-	"+Ylqu7O1oFZzN12rDHWs6+NeK6R3cfO2xKwC6d2TgW0uEDLH21r6R0O5suJjPwqi5Y3JFrvAl/7crfx5",
-	"HSFgldPdXNIzd9lX6pW6Wdrslfq5/778UP/aEVznLFXHjPv88CIEFQt+R6e0cnubRUYGiAsXEJutRAMs",
-	"RFtS+ZyLyJJ3RjB2tWRd347FLWOz76kWYsi1t5jlJh/H5JPCJ5KOtTmYs1Qo9C7x3bTH1xkZ5+4KHbur",
-	"ovxvFMEorKsLD3Vf62DezMaQkyTx5GERyDyeaj+ylMsXFO6ZiYj8HkosEsfaLnsw0n+is51z9t+cQufl",
-	"yU/AxqDIDeUbt0QvC8P2hH1HN8oD+o5+olrfse0I82DChiQp9EGxA+bUEHRc8N3HtJ1Q4W2DNHqVvKUL",
-	"GiiBPVnTRlone7x1QXfdAaZqTjGRlCLfc4D0lJbaozupJh3XPn7XpKHnJEsZzdzbIYvQ0uI1S1jQzGYe",
-	"FTjaDaXzEPhx84IXuH3bHpz5GfL9FOSQj1gyAhJnQsrikUrANQ1IQgxWJ8ksRJX+r/OaCiTIbIAbG48G",
-	"vdaOnyVJWar+n3nu/XvhRE/T7Nv3OggR3d30VrmpgcNJ7XpolVrLUfe4fsVHQ+MDBJdfCcF3zoZbqc82",
-	"KXqrs4uY5BiritYCC0UV00c8dytgYae9g7U6GNj6Jy4wc5Ymr2FMUkkH5i9ztLF1rpHZ0ijsU6+FSCnh",
-	"Xx+SUf4sm5EMnKDvcm+tUk0XSkZxaA1s8YEXu2O4s4X9YoPtnoF2xVBRwWLKUsOuxQp2WVbinR09rwjH",
-	"aMg7PmFcf5euwTFKO0q+axQW/76wxb+Cw8gSKV4hVe57MqNJqWG4xEuHnH5hUpkbezTctVbST37/6yck",
-	"EmA8Ryp0SlI1jUlGYcZSioVKsmhMO87ErKbv85CXigIHwDDFYrx0DJP9l2pqjiVkGZkKKn/slZpGpW6B",
-	"CY2ZFu7rJbwolRabtrn9f6kpdIZHUghuS477/xoedSOYk/hGr3vGLbuZe8SP+goCpz/BW3qd5SRb+tHo",
-	"z9SH30kWT/V1hlMJCxrXAC5lKXyqgEt5lAcBXCoT1QIuT8QJ+y63AyuFehUDAZ15RucE6c0w8TfJUzUV",
-	"Iom84u022ZAGB2sjZrOiR/bkNzRvG+qpaoOb3W8aVhebDy7f/PomMLVrnJRddvW9/ovGStq2nGNmmZ3N",
-	"fzqjv4dH8TQeHg3g7+GRI5a+Elz/Mjw6PTl9dXzy6vikPzz65x/cDskysjSJOxlFw5v04IwHLrorkgPs",
-	"tILMogYKaWgF/FD7useGwFWH/ABtgbeTbdccWH+PVsJb+OKRu1EZwLORZWh9Y+CtjetzypMdg82Xlo5I",
-	"kRsqgY7HNEYqJ9chKsFkxXKYVrRFj8XcIodclMNHORUL6bIeJ2QuMWXbpDi6wMoQJ9UwPfBkxyHHU2o+",
-	"pV/onCcHwYS3052FJWs1Z6s5H1dznvNklQtqa90on2vVspalcnjERUV9pWwuQU0zkU9s2xCqhkeOT7IH",
-	"vzGpyoQ4yGe1mq0Oi6mIhlxgA/ErMR5FhnjeUXRiwc00o3Iq0NWcMX5FJnSELUc8JCMyS1g3kvFUiPRq",
-	"SUk2ioyW7MMnOld0dk2zIbc5Pua0VcK4pXkwMDWAz/rgTxja9V92C+J7y7Zz+uq1GSrhUOLUG/KOPsf0",
-	"84zAtaBCvA0SGqeM0+R1wU0qMAfe0h3YWeg2EfNBh2FFPvbjiimRjE+6hoEPB8PFiuEsMvbd3aHjuqqU",
-	"ns1UVODm5tCQ+2PdHrw3oHBpKVgOIgMUmxKj0vHVMqMakKy8f/CLXpAr9qq6Lt2aQNZWF3C/9m3FXDuE",
-	"hM5TsZxRrp5JcIRjlxdn7z+9Q8axX84+Xv3+7v3V2S/n0Om/7DbtDdiFV9obmJEvbJbPjganP0T6BPNH",
-	"/4Xfq2Bc0QnWIka1bS8KfBQ/CGxYndWZ1yIiwY6saeCBRJQGbyfqaID7I1HtRseqLtDS9leeTPQKLk21",
-	"sH5IbfqoXnVHd2zG8HVusvxC5pv3WEo6cSO/5re//fK5NB9ToV3fPLUabcW0hcqO0zsYunwei5leX+t6",
-	"NWxps0JtWmsFonr1rVVq45ceGGrTW8xGxXRTZxPdo/4HRoa89spsc4z+7MEIeU2v+j+OXFFq/0c1HXJv",
-	"HTuumOiZBEmzWxZTJIjsvraNcx3B6hXlyajU+XYTGevY7LC493Q3nJEvWiWZ+73ow1k+yaVXbw18rWW8",
-	"1fFd+nsPuZ9ER+RqO9xoM0hdK7S+fiv7lub5prDX0e65gEpRMgOSafe0KK61tJm9If9ksnaul8g1iEx+",
-	"vELud8N4YrOIUqKwJ5ypy7UTKEXmdspoQXVLDV8vU3TWG/IH2Mt/29UcsIduNppa3fBELCLoa6396sRu",
-	"lzVp7tJiqzcf/dOoMISvTkJDuI0ddEZF+bEZW2hnrLUyhZVZ/eKbTY3TeVarRIbt+PvZ2f/oe/6Emk9P",
-	"iJ4IPR3AxbVIlt6d6v+oXeLTHyDnWu1wmmwwMSi+x8ZarM2QscybeN4GSX1DJD1mXFJ82i2FGVHxFIpW",
-	"j7YYVWQwd4A79tWKbOBAv5BY4Wa9a+eTwb8/vm+Snf9W/drfKJ+o6dGgf2Ik2v+9dQ276za3+zvPM6a/",
-	"7pWk/IpTmmxflUT5e4psZk3MAEluJPPK9s27R07S16RRAi7Yu3mt30lK0AZHMFAMJSUQ5gjVZYOUKXif",
-	"ZCpIMMSD5IGEU9QmgbRVNzvL6TB+fpW2sIP5cifH5ZSNilDX2PuNCRsPEfWPeTYXku7NBLRJHvsty6nl",
-	"AV9rUx6U0lGXN/EgS7THpImSo3KAjIktpMSlS7TS0m777TVholaNrE+X2NKwPTcdB45TMVln487wrN/E",
-	"5OvuynKWJ0yd31KuNsdCplGHRWo9d1MFIPyaaigOYAX/mAqYEgmpEEjdpQxRltGiSCJeJjxEtPdnC9yW",
-	"iPNrm2Q8pFh1VRJcn5a1AM8bd9IjrlL7jKYleo5VvXa05SVot8hdo3ymLF+7xdQNtNqu0qqatd8UlLBN",
-	"rc1qpIkn2wylPsQKKZkdE54c26/xABduDZZgx/dUcQQ7vINgCG5q6ol48Ru2AEJbRfK4iIMVfq8+1iuI",
-	"jfbn+d/2f1f6V63Qk4ws7pfR6kDwOVHToAjW3/+oKqx3QcIb02XfhS3QMIM1oykzCUdMGaYGn1f0GouZ",
-	"saaQU6wnpHLq5xTbzkgyppOcZLipYzaBV/Nh/7AT9XVoSzdaku47zl2jMs3msRkYd5+gDXNbXbi9LkRp",
-	"d8K7ILJYT/fUivQLNoht8snP8fCTh2A/5VheZcJoM+Y6AfzAKWBQn4gYqaJab301F1qHP6Yzy5SmSUE+",
-	"XQnNTccyaSYeTMwIVqM/fjAZdgFdG1CGtnJTysAHbDIXGlfGXTXK2ryZb5H1Ipi4rVoj+klrUZtNzaqb",
-	"cuceNfKtcyG1kCN/fEFiYVxsWdMtw9XPYsYPU+hNSm+Lipb11kTd0szcJby7ya2BUehxXhmPcwQd/Wg9",
-	"pIKq095bQkoW4zwdch0DuGvdVqRJF7TJi641ZA8+qCnNFkxSeHl62swrEazzp+rTBkM8CAoQTlGNGrCH",
-	"WySg9X4fsWeiXmIryqpDeALzjMQKN7Jo1l2bnHxPHzm0bs//Dv66sqkLuwIOyrd+MHiwbtv6QWpvj9vW",
-	"JTfkANvWG3RfuG0dfL02qG/3rveydy0yrCKpFGisL/S/g+ZTbEZTxumanmumVkdGoDKGhYRESiqlDQVI",
-	"mlqTLSOYUaoYn0i398iwmJNJc3RMaXJN4hvT9icVMs9oBCJNgliipsXnpRviV71z7t5ic6jlqhDKE9MG",
-	"WXUwhpksVzRl214hcrGKZ2i/gc20RCU0C8TFXnVvBKPcNlGvEaZjhcF//tRLT7Akxv//qU/Lbt2t8yw9",
-	"GhxNlZoPnj/vn/6rd9I76fUHP578eIIL0Y7ub+c5eLGQR6sFQh9KJIVVlwkrl+xtTJ21yAxbRcgw6lJd",
-	"gt9dnV7dIxtj3MiWqhnCQYmFgK4okNhI0/a0r2z79MLmiBUVtjqAs4/v4IYuZWTq5TDZRGWEpVEVszL1",
-	"Z1qELcmwK4YyyFX9u7m1ZGrSfFe240D7RWEXipSSpKIA54TTNAL9IVb1H7qwVicEY3KLcXVQrsbPIMKO",
-	"vJYmIKl5AJzpmfzfCMiM8sSqZzRKprsuWhGekxQyesvoQqsY7gqrVa4XhdbK8U2v1AayZigf6zndTKW2",
-	"pQQwpJrHK4yhkaFpIUjwSbCQXmKdUfj1iwqimrWeq1jMXMcgqR/hecErM+MJfKOwJSJ2OilapwNxhUKu",
-	"Od1qM/ZgbI4AuGZBTiYZnRBFYcwmeRZSfNqQJSGKXBNJbZZJwqS1glgDmYnUaK455Xjq66KpNpNYuZQY",
-	"0lGs6DS4fi/sAKp/kKEAo1RoHfX/AwAA//8=",
+	"logqNOZJIcGdhIZma8PnOzttAvqKZ+mfmHzaDr0P1POBej5Qzzr1rBsHQOvuJH42imi5cebi9T/0mF5m",
+	"mXaCxu1dLDwjvS0ppkNE11SUJVkBSd03/JrUV7eqddMfzpAAkWer3Rr6/v9LjAc24k6iIU5ntOxSoJEG",
+	"vlZTMpMkuyHSFxdMT2yjAobdDhBjZNDkh3U6ADSswS4Ptv1q0zY1AIrmlwaLdOFZq9hkOe6HZ5UPbocl",
+	"6AkwgLAXFAsYakPM9BdUmiJOtIwg4ww6SbXQtMHbVhv8HOLeMSnuEhWvidFzFKaZ/NO527Zks8P1Y3Lw",
+	"0UGmN7fU+UDz2IgJW3ZSf4BJvzfQWQlIn+qDh3cbMKqP00BpRbu0ug7QihW03O5LrR4LrvAWoiMCIVJZ",
+	"6qipgwBbGg/CeCFG3Lh+j23g7HwJ9W1bHT7AwruA+/5kCgPiUDcTOnj82YWLPwSKwHVYHLHB4hq+OCNl",
+	"oDZAYStrADI+llB8h0NFStUuudHLWq7R6oHnZlwvrbbe1qOnJgrPGMmqO3rQaxDyA4YxYBdI1RMr9bmW",
+	"4UVdc1Zl6NZcYRvFcaK4gAjyCmI6YxjuwDJhIL05m5/Xd/jTirTIrrnLZjNg0u6OeOgo/7Fy2lWRFEvm",
+	"/UNZQUpU7xHgqcciQz/+O4MrvAMI0Vv9c0VuUyrzwtYG7SS1Z25QLzpra7P1u1o7tammd5+xXQWkI9ya",
+	"gJlwLhcclXBjm0zLsKzym06KlhO2dkiWaURkI6+cu4yaXmJdL3Lti+Kx4LN1g6+WLqAe+tVjBdBE5U8b",
+	"/GVBejWpcrj3X0mmlKBXBcOZDVaREZqRlGIbps5SE8OMqRHv2vGpyxSkZlVwEEoNwj+SRwizYKKty62L",
+	"3ABTiBM6SPtxRhrlyly3z2yI3dyoSiJECWaaKEhCrK4FGZQaYUaPK9oz2tlDv0yxedKCA5rhBboiaARd",
+	"rkcoJTlhqTTFzOVnNtL0dXSMcPMI/VicRyYDCniASczVv4wkMQH8I/sISdHwRYReRuj1MTqN0FmE/hah",
+	"VwcRenUIyuFnhjPOJlBrUU3JbGcPvWfZAmGUY2GDgXCjvBOUYH++e/gMduLWJtCEg/vf3bJr4GeaeVcn",
+	"uveZ/QJJqy5oIDala2LORlFo16Kas0zvpEpCKibBWZzaXkcjk4UYMvtblP1R7f52ed/F8O+OJkDJzNlt",
+	"7hePHnT4B49CH4d4C+k1HaiQHmhQyS5ckijCyCs33Zng4JjwSg9DRSPuWnJ4CCS+X6dEC7hqoFUCVpcY",
+	"spFx15X+qoPZJyh9uTE3Wjt0q1nZYgMhF154v6FbK9DkIWrrIWrrPpnUKRdCS//QYwVUF1OsYFjVmDEF",
+	"ZnaOEc4ktwo79cwFEYL+sTbmtRRmiVB0rHGEoDHPMj6X9RG9+dpj96at5+qaabclP3//8FS7E7Ox7xba",
+	"v4rCObh5oHEPNO4+BfEpn9dMFaZTw5CzhBwjjCQclAVPaRx/1vax//PSNGMyTXbBHrPrFT5bapM+f3X6",
+	"Tj9w4o3vZZ7+/onC59PEHnOvoh+WzEnnboW3KS4WSNEZQRmdUYWG5GtC4OFdnP67kIqkO1BgC7r/3E2i",
+	"8B/JKHs+TRrgsto+6w7+v9I+u8xCur5F1pUtoxKNnBvAFjuzvWLM77xQCZ8RNDoZoWFumk3v7KGTuolx",
+	"hhfVEyxbQE2Dz8xaHqvmj6aM0aJWOG2OJXIrQEO59+T58GAHnU5plgpiIhVe4hnNKJHoJFHocP/g6U63",
+	"5bBNhn5UI2IbA76LPbG9jAfT4oNp8TuaFh1hGHPR6RkaQldLo30d7u/OCbn22HCS8eR6ffFmpcUxSFvu",
+	"kUM+2CHvu6DBMqZb1TeoIM+5tuT2bJMrIfYxTm9osu241veGjdOMoJF5I2WT0R46gZdpZp7XkmpxmVRL",
+	"JXyROA5OmcvP5eBcvCF76BwnU6TXLYlAU2z8g3zO0HODy4DBEcqxzcrNTOXnidCXLFFirDqBSFlzNeev",
+	"Ts06/wQGkPNpYvbyXQwf/YnQg5X3wQLy/eUFQ52gbj4UpLEkBpL6nx+j56aigalf8NOGIoIluI9/N/+P",
+	"TVKL0WA2o8LOjKEX4cX0uukHTYxfx0SyJGUGlvynpJUuIO6BZj7QzAeaGapnkFYmG5I6uomFACK2GVl0",
+	"0R27itsf70ImNd1cSpvVHjpBgowLibP+lbj8iAItSb4+uXTFuTpqZt2BWemHIJfftWBWf0KZwiWkDmIf",
+	"KOUDpbw/SulqZc2nRE2JQIp7lfigspZnmNKC5bPICZo7WyClVMqC3B0l9ZX7EbxrhGb8xkYoO+FacTSC",
+	"4sCpwGOlR6MhOAq8vTtfgVR4IdEJKpiime2Cw3AGcdCQ8woJpjvHaMS4iu0rJVEyNNk7INBr11jsJuMX",
+	"GWaQ4vrnIOCwlT8IFX8Qdx+I+A9ExKkrj+JyS9AQl7Lk1QId1KwFB/ubEvMyEmDb8vDfrDl0iHf0fobp",
+	"jiaHH8hEomfDpzsROtgfPjW90Q6eDJ/smMqzAs+rirxArE1VAhemgDgj0pheywzynAjKA/bWkzRtS8bn",
+	"br9/DgpbbucHp641t4S+tBLuys4CAApQkdn5Kcpbf6DGD9T4fgy2zANMQ1dM+wLyNSmkFTuhqXGtYm0V",
+	"WiU3JMMaL1KB51sOuf3FTvtntRC4/eHsB6d/7n7Zg5XggaTds4BpM4b9mLYKHI2i7BTaX1aKkabvxopY",
+	"2wvbnOP7BNiSaRJ31GlZu2LD34t04oJijxCG4uPQcVBL5PMpl8S1XMCKQLAAnCOV5uvOQg7rBwHrM/Uj",
+	"gP9g8bR6+Q/NbYKBs+FWNl161QnkA+FalXyjLNoY1karXYf2w1EdL0Y7EeICKIFLqfdc1QbAoTjcmAhh",
+	"isaBTQ4ziAev5J9WwK3GAs5MaYGjKtCfQmD/Hro0ZQXQa2M4uyLoKsPsWr8AI7DgGUPlwZPhwc7wKlTp",
+	"voym1VD1A4fQgjnvO8XNwtE8BMs+BMveu+BxBjhcM13Z7tzooLMpRylb9Al0tWh/1/zqIaT1e4S0GtGK",
+	"qiki0FjewU5pHrqThl11+HtcNrC6mzCBisVqtspFYjRExDjKBc+5xBmyCS3GLlp+62rWaE4/n/KMmMY4",
+	"JHUlfI6tNECtsW108f7yIwps0fi22sz1Al7luOuJO4g/h8GgtqXvZTNYRlse3FAPVoL7ZNaXhKWWupC0",
+	"6tsntVrhebJN46nDI3TwDKV4AT8nfKaHRtaDrqkNZeindnDBEkb/GNTkOyh77fz50IG2JLKV19965OeU",
+	"pXyOkoxLItHQBZ+Zogtlv0NQfHxP3U6ECpYRKevNy/QLGUcZZxMikL0CepURNBQES84kehahv0bop509",
+	"FOyVm+FckmNH+4MXA0MCOpE+yG2pRD8MrYZdPdDpBzr9YM1thwtoGgzGR69RYlnUEQ3l3tNnfckw2F3u",
+	"QtQty70SY9czzGIPnVhTD84EwekCSSJsjViP61CJrkmuEJb29+Oy3RkcwBVJuCtXCT1rzZy+xuBsTHZ+",
+	"KPcWSs26oSX1BP31z0NCYTsPJPSBhD6QUNOOAmioRopHmqyYGrc9yeRdhLu+FIT8RqRtjWFkaUvB9tA7",
+	"rnwSakVuF5owxdJW1fGkUUs78UQQkiKCRbYwNgSP/jqB1/cLdobM/hrVUtlNCZkZgXK+MyolSU0Yl0b7",
+	"tMjstOZt7abrlHmNxDWPehow8EPg6J9OmIVdPVDiB0r8306JTe+/evA9eCNBm7b2TBBijSIeUIN7Eux8",
+	"iiXZdX7MLUdXXZbOiAv9mo/uLX8OguVv6YFoPRCtB/Gx1MBB1wTSUoZIlO4pCF34qQxiRsODZ+gluRIF",
+	"FosIPTlAb7FIpkDtnjkxyEp4GGk6s3vwHHKc+qruoNnu3oUCXwmNRq+2OvSMEFUTHR9JO8AEjehrVm2Z",
+	"7lI//edUsWFrDzTygUY+0MjKSmlJBlNNV1LIhVQGfHVTva96o/KxJOzQCw9pmhwJOr38p9aP0YxrZRQN",
+	"9QPIwHNkQ9Qir1pnpfBG0PwmNcKo/ms6D0cIJ4reECC50WdWthh1P0vCGNFKcJnccjY+R1SRme2mA1Gh",
+	"WTFjMiqTlhIsib5zaPID3WwIS0icYkVGwEvgpVQtPjNr1E1wRliKBVoQXLbRouoYjW5wRlPTCTGRNyOU",
+	"UamkjZ6YYZZiKP8FC9L6OmUTOAhTBStCApuksylmn1lG8A1lE0RB/0eSZoSpbLGHXis05Vkq7RHiDKVY",
+	"4SN0ef7uDCmCZ1AJK4K1E5xMzeyIuuLTVJpmcyQN1cc8h9u91Hfb4goBskaYLCQqj81E3w7J3mQPjkpN",
+	"qUjRx2khZIohDffvmGkGvHMM7jZ7ouNCFWJJAzL/UvqVudm4J9lFIbSGs24Y7m80r/OKciVXlGHYTXMt",
+	"QT7xG80bzOHUvHD3jMqcS+ri/eqPYqVwMp1B1MlYQwqekf/9eaAxbvdzsb//JHlzAv8n9mP9xsxPe7/R",
+	"/PMgVD+4Or/B/929PH93uAuKo2wv5BWfa0hvgrtEWBAH88a7K/hcaoCo4wyYoFrvp0yRCRH+Ai4IzzOy",
+	"ZAFlZTkjH6lCMEMFVrzh25893PmjydSUnO1m5IZkrpQvnJAFb00pNfnWsCRNQPBvNI9cLevqzpAgml54",
+	"vMJ84bUGNtymd4VwKOO7WLs+uOtD9uM29F0z06A6gT9qskHzJnt0ga1u/b8yCcF5DGrA379ktxa6PLdB",
+	"DqEvBi0iWwKj/OKRRIIXihyhkXlrXD050krxZzaSeEwmBRYpZRP/ZzQ8PXl5sgP1uxFG/jDoIkAEM13u",
+	"TT4xiCy2FC+WCH9mIJIem++sjGOKiWCGRjhJSK5IOirXCnVFvAoknWW9mxD3o2YkNNf5XVITWof1kKPw",
+	"kKNw/2GPmgbU3KWe33MMbVwtPSjJwbLMyLawsTKNIUA07o0lPiQ23G/PwBaM3Vt3wNuzpntsE9iW3L5D",
+	"v8C+uOJMq9WlPuDNg3n1jpsHAsyVabJ+ab9W+8AN2NVjE6azZS/SWyyuJYK+5zOqVA1l0Mi8UovdEEJk",
+	"xXUIhaoHc2aUXUMmPqLqMxuOcv0kL6RNZYaih0aoL7uZozEXcyxSE/5EsMgoEeWEVNqe4vyGiLnQS2Mh",
+	"Gd/E6W9dxl/XefUgjj/QxAea2CXJY9OHa4EqSLYJNpvQQUOqth0tBJP+WHTk/sWmEBd4EJweiMQdEwmA",
+	"upDgZH3TECa9OyVZDr7MZURjRoiibLLcnfDWDfqTeBFgWF8fgt28ufV2TaVXJAO3Nxc2vFNNqQSHYJcr",
+	"dkqyNIaxgzXdroE3l+H0fV5qBg+26+z9odwl9rJWe0kc3P9XukhmFT73d4ycZJmVZ73DmxWZort4ohl4",
+	"+TUavj15u9P4MceMZPDTxU4EZGkXQ1HdXTUlu0Z2+cyGH09emvwLa2WSREC/DAjGq96rRxhlS+6hjycv",
+	"Vz4CCcmfmZd9UjpGEszQFUHG/e+Usj1kon+0EobR25O3vnPFnETDu/KZjWZ4Fuv3jI7hmQv3DKp+qftj",
+	"4FCMsmh6341mOI9dSuQSJ42F8x/VN2OX911cMu5oHlS/B0/M92uVZumOSwF25LWHJLbS11Lh/l2z0QfP",
+	"yv16Vmblzd6PP2VjLnKPbpRSovsO3pMVaOCcJvbaHvDhQfG/Y48JF4IkqqIUj1yA0JouE54TtptihR//",
+	"bkINv3UGoV+6Uha20psRnSE80SZxFyyhGWRvyzlVIEJzhoaj9+/OL96cvIvfX5y/i89OPp6Mdo7R0/2n",
+	"CEquzqkke+gkm+OF/MxSKpOMy0KQXY25gmcZSSM0n2IFXg0qEZbXJN1D/z97X9fctq21+1fW+CbSvLRi",
+	"OWl2q8y58EmdNvO2ScbxPp3MVseCSUhCTQHaBGhF0+l/P4OFD4IUKcm2LDkJcxWLXyCI9fVgrWddEGXZ",
+	"6Wli8r5ThsmWSZJRKetc5l+o+jCn/GeiyIXLtLybwjOXvc3EbJtA15x9KbY/V7uLKVPL7a94I2ZzkjWn",
+	"WK9fZnYa7qt39mYgaZxneloG//kzlIMzuwKBSJjn1ymTuOjmlGMaP3S4gDijCeWKkVS+htrlhWu6W5t1",
+	"W49zlXvG+qTd5kz6dbbFfIL/ZXqKPG+jyCaEM0l8C5tGSO5D6cytcLk7oV7h/Qvoq+62qVu74a1n5Mtv",
+	"lE/U9GjQPzmJjmaM+7+3gLbeEEmPGZeUS6bYLYWZVmnOmdYPbsK5/vuwYXxNWFf4iTYDXqWl9Z3gXKIi",
+	"JE7QE6bNqMjKcFcdzhLO8VMFW8IxHgRxKU1SC7ts5VO3KMracHjCJDYG4CUZhg5JZox3G0S5zohuRFMq",
+	"Er4Xbd0UUIYjb6PJHaMr5aXUbA12jrI8zIbsEWopOxQHwFu2kREHurSy0iIv+89VrdqjKuoSwTYWyuIx",
+	"x2NKk2sS36yN9D6ak9+6cw+Rg2Hhph3dbZyJ2daBqHtvA758bTFa5eNtDtPckvgu8xKsXPhJ2JCfUBew",
+	"bZSWpxGzVYZ5kLCtOlVt5NZumB9uw9ySqooxzDMxyaiUcL00OwyG2CUobzQNZzIxplIywddXM1aN7caI",
+	"cFWF7Ms8tPvt+27RNGc0Ltnd3e29u+WXkVih72y/W7OjVzpzKzcvdEZ35JxlIt1+lyAc8oW+sMXy76kI",
+	"gonc7CSW1tT34htWpOPuWH44x0/WLwzGeBinMJyk1iNssfzdYfklEbZQfmR8OaTdE+Mxi2m2CTsJ9cBm",
+	"X64s83vR301eXDjy1pfbde7kvPyl9wXuP8yo7BHcL3sYBwD3txERB+63otKC+wcgoigbqHUZlTWGyUHu",
+	"64O8C3/WVgHeHfkO3d1DtsOylPnnO35f5JgjUnAgM8EnOihjmf1JNrPJ6sN3HtaFuaxmWJe+IAuLJip7",
+	"e3sKfR9Yabr6RnhDyxP6TILLlGt6pUfJpDP+OhBVqVBlXCpiqtXrxhKb6zbVqR4rNtuqWNWNI6xX3XII",
+	"m6pWtx7DWcCx3KFfSKwiQJbli/O3x6cnp6+OT05O+qcvusYpjdcCF5Vv2+IYJUnfjGF4dfmd4Bf+fR39",
+	"eUozmJElSEpLOcjOPjRX4l6G1asTihRD03xGeLi+R3pRf/78+fPxe/w3ioDns2ua2bR55F3H7xBTNlfd",
+	"CIytGfIR/nRLk1Hk+4DQlE3YNdPayVcBuN26DtEu28nx6Q8RqIXARmpaxm0drpbzW5He0iQCxoc8KBp4",
+	"hpTWpAt6UnNVdMy0POd2bM1lsBcFm+GThHPc+A4C5fjJqZHDC/uJWxynxXG23qjTKwZ36qzqYdzyjaxW",
+	"t4ZqrOofbwRt7i3V9+w7sDuxCjVzG7fuGuKp4a6tmMsHwTs1/Z6DxS4VS/WSt2YSCivpCCQsePG6ZCwt",
+	"hbcxb6ttpAyIdH8ztkcAqXDtDgAebRK6ojVUK3wtaLTfWlyvIlxsmzEd46zFjzbax+fE0+3smMH0PZn5",
+	"Xsm+jQHlEzLBPlCQamXbKYNhhpJnMV324I+1/QqG3DUswCfgvVzTegJSxIyksBDZDc16cEGPi7cEyhMz",
+	"LMeFilfrEMGfM+R6GDeUziUw3/hoyqQS2RK76WdUa1zBqW1zZUYQNnEIu0eHdw7ofXyThErzBE/7Y+6B",
+	"t/5LMG6GjV2jDKVRkLY05Ispi6eW3ifWK4vjyMcii2nY6TrgI8oyhrRBdZNcFwxZaqbdhUOH70VYsE0d",
+	"pBPhtk6eQVF1hMzpoipFrRFqjdDeOhSSFXq2ZxLiqWAmv62yNNclTDYaovU7G2fBeY8omcVj9EPr5PMc",
+	"WwUWw/66UukPEF5drvUFZARxnmXIscETmBOpdp4kWVlycaqj+N0SFr/R9/yGDCS+z5O0jfj12lCstYJ7",
+	"C8X0ggsDMe+UiVzFYkbvYO2wAzrz1m6Hcddbu21iAg0uDA2S42+akRsqBzCap4RfMX6FfXlHkWspoaOR",
+	"CK5JfIOhiKcT7cG7NKUTkhYBjFzQDF6e/ASczJjZ0PcK3GBXPdAzpo9NiTTztOC4JVUXXFz6GfmGtGfx",
+	"Uk9Shepv2WrQVoPuS4P+Lso7OyS1qUDbEJeuaFBGJnTHytM2tBxZ7VnCSxCb8f0uBdcvcu+unFu243Tt",
+	"l3NFIaFjkqdKDjmJLWV0uuz24AzHhATSHBg3uwJpMHBL+SxuaZaxhF6ZrKpRTyt9k2A2Mufgnrz55UqJ",
+	"UQ/OgrefEoXdf4QK9ySMHZChIcBeQmVDUKvu9ef7plS9fqEnqeaNqLSKvlX0+1L0RhhQ1RtNUSiSTlMR",
+	"Ru1eBTIlPkeQHQkaG9hDi3RT/0CL2s9pxkQCneslEL50OagTdkt5BNdLmBHG7a+RqwRWyzmCWZIqZVxb",
+	"4hKraIKZRTOX1kpttpM+PWFSMR4rd52MSqXFQWYmHkCt3o3KrQPwiuWcRnD+65shN6o76LxiNVfwnoSH",
+	"XYGk6QanLYej95facpkzupHWBdc517Z3Pqcklfr5CTN4mtn30J87JYwHD+nBG5c5xVzmlCLXRNIefKKm",
+	"z8HF+dnPv58/kzA8MpyTcniEOVyUxFMYs0me0WdSWzHGUTYaKFTP7Lf+ZihUy2xDdyZe3faCnz336GHI",
+	"Wr+WLEm3vgZBquT10qsAJ/NaEgpxRVmVUdAZ5PzXN1CVTlmIl4SyKNXSv1a0HJ3GmGOcMk6lbNR1b0Su",
+	"ZXOhldKCSPMQapKe1YJSDqNxJmam3cdIiREwHqe5ZLd0AIVSWEwpAgNeOUDnFSwovZERXNAJ/NCNDJI9",
+	"5GOmFcY8JVxC5/QkPKv/onPaNdu2hPOcpI5gwT+oB+daAaBTa0wUkAlhXJpO0hlZGJplvIea0iGnX9Ch",
+	"FfyYJH/lUl+REEVf2xGQVAoYHtEvcZqj3+zPl8OjyJYXeD25wM1aLoqzAB0t04BFj+D0ZMjxjdA0ncIf",
+	"lN6cnsD/gZOuYYOYUaLFCv//8/jcUwHLHnykWUy5IhMqYUpuKW4J61efmQmLqZkaPYQ8TdHtH3Iu1FQP",
+	"vPT1tI7FDyt4uhzoEaPVQJ+bzGjSoC7Pf31z6ddMk85cw47UzCq8RcumWvpf8aC7PmZK3fk0Xpmrxo1X",
+	"ffTbzxkv5kN7MFqpecGNnLxVZTtUOUxHscbH2krFfdHnUh7TRvX2VmTgRx90Piz5cwPMtVBUq1dFbZsm",
+	"fU2inaRJJvI5dLT91AKFmphkNJORkalMx948GXJXXCHmKY1qNqQMdBoywGgXCh0anE1majK8B+jHrS0F",
+	"4SBjkVHo/MZuaKaGvH9sU9dLGkJiHYicaiVhwmmtG5bUtp9Cb4tJNCyovrDTPkbdPXibae+LflFFY16n",
+	"ZZv0hf8CrYN1fwerSffZBbmjQrG5YNjrdDvt9inPbunyI17zT+sCrlF6hQwMQOKsBRpHKxYn3JEJ8wpZ",
+	"lptEchslOM45p+m6zPS3eEYroG0E9BjL36yuAUzFAmYGFNmAnmTUtCxEy+fqsaR2ewsbhTACh4QspQ9E",
+	"8JStZGKLuMfkU05yLYViDKPm0GkExEUboMh1qk2px2tiMZsJDmOWKuMR4DJjWJmsfYKihwfYHh6DAsYI",
+	"QwFr9gtfSHDQY4hAm4AIXaM0LSZo7mMFd2aDid7sz7caoNUAu/H6B2WfH8WEcfBIgAkB7K8u9IcOShPm",
+	"ajM1FbkKYvBuVI0W7GrfSg2U0yJq9cAZSE7mciqUvjMCHB3CsYsT5VacaRL5loguzdvosmcSUiKV1lPd",
+	"AYQBAOAeSf8lKAGnP4B9xSHHfj8evhbYLUBPGvZ9dRnWEaxMCfG7YMVb4UWv8TR3C+nvMeQ6PIqVgSYo",
+	"91q4fwozwdVU+sJ6gi9gdgcrd38mwd9G38Omg+B/xwZgITFJ6IzFpjiXcTC549Vyc1B5xiWc/hCZE1yH",
+	"LCkwV79JexWfsFVfrfp6FPVVLLGKCPdfomwJvVJrBHJFEAshpByxRCtxXIfUXuzWay5FOWJRSd4MarxL",
+	"TOSQEEUNwmdqO+yePvi7gO2vrmX1mmVqCv8DL/ooqBI6rtXdxfnl+fvLdx/eX30+P7v41F0t+DMcMPam",
+	"P+f0zkL4xOge7Jtsw/cQiyyRkOTUuG0ZemzfPpJ3YV98Tgyyjuw6blXhklrtakPiWHvc9YvZpNno+dt1",
+	"ls3PVDvMcsXgRH7cNh6JHKfDrADyTGmTfG2qEfKEoX1lqa3XIqDE7FoqwanNz0ycwJ25JEguFCypwjUS",
+	"JLCsStG5fvnPeoQfcYCrBQcvV98OL0q+ufz/O+dK7ACn0TMJpMqBk4UrvVjjm5e3wXqOGb9laotKEwOo",
+	"vQvOPkRPDDqNr0y27k5ud0emr+ochIxfX5MFqb7HZkMSrJLvskmGBUaDaYCO2WEwSlqJG8plKG7mik2M",
+	"QjZzfCpS7RPp+O2G8lEEcioWHASSCmEXYKYkTInEreMbOlfdAUhqsRRL0E8gZRxT1Zciz2CcCa7AnEPU",
+	"kMckTSWMfjm/hED89SXy+d/43H/sLvnHD5+az/HzZgtyiynBfsHX2rcUnA55GCT6CHGVhilCx4SA2Z8q",
+	"tqf0ZWbPV/9UjsTsxkJkz+ZwreM4nEpEnmLqysKZDsbnLKMSOs69fHGCuFwERMFMSAU/nXSb2Y6qsvJU",
+	"WY+q4zwI+9HKIKTMteg2UlobxwVXFiA5nSGps2KBnko5PfObI0D6rjIhcWXQQtpFVpFs4T49cSrXx6sc",
+	"SByLnKtaJdvo1GwkPqoR8L0Z3qaEi2L8beVscx+RFaPsbLI2lqhTGg3yvYtm60xiI9BhWD988pK2VsbS",
+	"u5wns+xJ2sMW/WMDp+b8hmvrjzePsJgATZozcBG87J+Yn4xtq6E48uv6N8ZvHn9F41Ma1rL9Sl60e3vr",
+	"gH/3hPYtBvWL4PRR+uvruXJb7dJUr/h1TeSNXG2wXzKd+o8butzNijdf9VLfe/3S9+96d1Ck/IymCvIz",
+	"XDOVtfxY3pN+gHngYRwn/fwLQ7+5nj/y25Cgw7g+OxbbM+uvhPIa2cjt/gJbFrnSsmso+XAZOyYCI9bk",
+	"jEWaikWp7MIARq+BcMGXM5EjcxNywnqS2YIpFstTFCUzm7jsRgIpw1Rk7avnCaul2StQIz+67TCjHSeO",
+	"PW0I6oH857vOlPsqkSy3vrbZEPE5qd8vilWk961lxd6MYJ0V+sDtHGi//JZm0iUCFmnJnZATQZ9madhG",
+	"XtztdSOtVbAmrRttBJS0y4yncMowP7nj9VoXER4CKA4+h8vka/XgzA5Y6714SuObcinGkLthDYDAIsPS",
+	"bKyEQ10vcnUsxseZbVCNJoBJeHlyEjJAOHeuB2cOpJNswm2mOE7/TNL0lkoHX8n74GBO6RsoEmklbGL3",
+	"JljLCc7TBrXcKA8IafmJaruztaBWczddqwx1rOvjXiukd3HztsSsAundk4FtLhAyx9ta+kdDubLiYz8K",
+	"ouWNyRa7wJf+3K38eR0hYJXT3VzSM3fZV+qVulna7JX6uf++/FD/2hFc5yxVx4z7/PAiBBULfkentHJ7",
+	"m0VGBogLFxCbrUQDLERbUvmci8iSd0YwdrVkXd+OxS1js++pFmLItbeY5SYfx+STwieSjrU5mLNUKPQu",
+	"8d20x9cZGefuCh27q6L8bxTBKKyrCw91X+tg3szGkJMk8eRhEcg8nmo/spTLFxTumYmI/B5KLBLH2i57",
+	"MNJ/orOdc/bfnELn5clPwMagyA3lG7dELwvD9oR9RzfKA/qOfqJa37HtCPNgwoYkKfRBsQPm1BB0XPDd",
+	"x7SdUOFtgzR6lbylCxoogT1Z00ZaJ3u8dUF33QGmak4xkZQi33OA9JSW2qM7qSYd1z5+16Sh5yRLGc3c",
+	"2yGL0NLiNUtY0MxmHhU42g2l8xD4cfOCF7h92x6c+Rny/RTkkI9YMgISZ0LK4pFKwDUNSEIMVifJLESV",
+	"/q/zmgokyGyAGxuPBr3Wjp8lSVmq/p957v174URP0+zb9zoIEd3d9Fa5qYHDSe16aJVay1H3uH7FR0Pj",
+	"AwSXXwnBd86GW6nPNil6q7OLmOQYq4rWAgtFFdNHPHcrYGGnvYO1OhjY+icuMHOWJq9hTFJJB+Yvc7Sx",
+	"da6R2dIo7FOvhUgp4V8fklH+LJuRDJyg73JvrVJNF0pGcWgNbPGBF7tjuLOF/WKD7Z6BdsVQUcFiylLD",
+	"rsUKdllW4p0dPa8Ix2jIOz5hXH+XrsExSjtKvmsUFv++sMW/gsPIEileIVXuezKjSalhuMRLh5x+YVKZ",
+	"G3s03LVW0k9+/+snJBJgPEcqdEpSNY1JRmHGUoqFSrJoTDvOxKym7/OQl4oCB8AwxWK8dAyT/Zdqao4l",
+	"ZBmZCip/7JWaRqVugQmNmRbu6yW8KJUWm7a5/X+pKXSGR1IIbkuO+/8aHnUjmJP4Rq97xi27mXvEj/oK",
+	"Aqc/wVt6neUkW/rR6M/Uh99JFk/1dYZTCQsa1wAuZSl8qoBLeZQHAVwqE9UCLk/ECfsutwMrhXoVAwGd",
+	"eUbnBOnNMPE3yVM1FSKJvOLtNtmQBgdrI2azokf25Dc0bxvqqWqDm91vGlYXmw8u3/z6JjC1a5yUXXb1",
+	"vf6LxkratpxjZpmdzX86o7+HR/E0Hh4N4O/hkSOWvhJc/zI8Oj05fXV88ur4pD88+ucf3A7JMrI0iTsZ",
+	"RcOb9OCMBy66K5ID7LSCzKIGCmloBfxQ+7rHhsBVh/wAbYG3k23XHFh/j1bCW/jikbtRGcCzkWVofWPg",
+	"rY3rc8qTHYPNl5aOSJEbKoGOxzRGKifXISrBZMVymFa0RY/F3CKHXJTDRzkVC+myHidkLjFl26Q4usDK",
+	"ECfVMD3wZMchx1NqPqVf6JwnB8GEt9OdhSVrNWerOR9Xc57zZJULamvdKJ9r1bKWpXJ4xEVFfaVsLkFN",
+	"M5FPbNsQqoZHjk+yB78xqcqEOMhntZqtDoupiIZcYAPxKzEeRYZ43lF0YsHNNKNyKtDVnDF+RSZ0hC1H",
+	"PCQjMktYN5LxVIj0aklJNoqMluzDJzpXdHZNsyG3OT7mtFXCuKV5MDA1gM/64E8Y2vVfdgvie8u2c/rq",
+	"tRkq4VDi1Bvyjj7H9POMwLWgQrwNEhqnjNPkdcFNKjAH3tId2FnoNhHzQYdhRT7244opkYxPuoaBDwfD",
+	"xYrhLDL23d2h47qqlJ7NVFTg5ubQkPtj3R68N6BwaSlYDiIDFJsSo9Lx1TKjGpCsvH/wi16QK/aqui7d",
+	"mkDWVhdwv/ZtxVw7hITOU7GcUa6eSXCEY5cXZ+8/vUPGsV/OPl79/u791dkv59Dpv+w27Q3YhVfaG5iR",
+	"L2yWz44Gpz9E+gTzR/+F36tgXNEJ1iJGtW0vCnwUPwhsWJ3VmdciIsGOrGnggUSUBm8n6miA+yNR7UbH",
+	"qi7Q0vZXnkz0Ci5NtbB+SG36qF51R3dsxvB1brL8Quab91hKOnEjv+a3v/3yuTQfU6Fd3zy1Gm3FtIXK",
+	"jtM7GLp8HouZXl/rejVsabNCbVprBaJ69a1VauOXHhhq01vMRsV0U2cT3aP+B0aGvPbKbHOM/uzBCHlN",
+	"r/o/jlxRav9HNR1ybx07rpjomQRJs1sWUySI7L62jXMdweoV5cmo1Pl2Exnr2OywuPd0N5yRL1olmfu9",
+	"6MNZPsmlV28NfK1lvNXxXfp7D7mfREfkajvcaDNIXSu0vn4r+5bm+aaw19HuuYBKUTIDkmn3tCiutbSZ",
+	"vSH/ZLJ2rpfINYhMfrxC7nfDeGKziFKisCecqcu1EyhF5nbKaEF1Sw1fL1N01hvyB9jLf9vVHLCHbjaa",
+	"Wt3wRCwi6Gut/erEbpc1ae7SYqs3H/3TqDCEr05CQ7iNHXRGRfmxGVtoZ6y1MoWVWf3im02N03lWq0SG",
+	"7fj72dn/6Hv+hJpPT4ieCD0dwMW1SJbener/qF3i0x8g51rtcJpsMDEovsfGWqzNkLHMm3jeBkl9QyQ9",
+	"ZlxSfNothRlR8RSKVo+2GFVkMHeAO/bVimzgQL+QWOFmvWvnk8G/P75vkp3/Vv3a3yifqOnRoH9iJNr/",
+	"vXUNu+s2t/s7zzOmv+6VpPyKU5psX5VE+XuKbGZNzABJbiTzyvbNu0dO0tekUQIu2Lt5rd9JStAGRzBQ",
+	"DCUlEOYI1WWDlCl4n2QqSDDEg+SBhFPUJoG0VTc7y+kwfn6VtrCD+XInx+WUjYpQ19j7jQkbDxH1j3k2",
+	"F5LuzQS0SR77Lcup5QFfa1MelNJRlzfxIEu0x6SJkqNygIyJLaTEpUu00tJu++01YaJWjaxPl9jSsD03",
+	"HQeOUzFZZ+PO8KzfxOTr7spylidMnd9SrjbHQqZRh0VqPXdTBSD8mmooDmAF/5gKmBIJqRBI3aUMUZbR",
+	"okgiXiY8RLT3Zwvclojza5tkPKRYdVUSXJ+WtQDPG3fSI65S+4ymJXqOVb12tOUlaLfIXaN8pixfu8XU",
+	"DbTartKqmrXfFJSwTa3NaqSJJ9sMpT7ECimZHROeHNuv8QAXbg2WYMf3VHEEO7yDYAhuauqJePEbtgBC",
+	"W0XyuIiDFX6vPtYriI325/nf9n9X+let0JOMLO6X0epA8DlR06AI1t//qCqsd0HCG9Nl34Ut0DCDNaMp",
+	"MwlHTBmmBp9X9BqLmbGmkFOsJ6Ry6ucU285IMqaTnGS4qWM2gVfzYf+wE/V1aEs3WpLuO85dozLN5rEZ",
+	"GHefoA1zW124vS5EaXfCuyCyWE/31Ir0CzaIbfLJz/Hwk4dgP+VYXmXCaDPmOgH8wClgUJ+IGKmiWm99",
+	"NRdahz+mM8uUpklBPl0JzU3HMmkmHkzMCFajP34wGXYBXRtQhrZyU8rAB2wyFxpXxl01ytq8mW+R9SKY",
+	"uK1aI/pJa1GbTc2qm3LnHjXyrXMhtZAjf3xBYmFcbFnTLcPVz2LGD1PoTUpvi4qW9dZE3dLM3CW8u8mt",
+	"gVHocV4Zj3MEHf1oPaSCqtPeW0JKFuM8HXIdA7hr3VakSRe0yYuuNWQPPqgpzRZMUnh5etrMKxGs86fq",
+	"0wZDPAgKEE5RjRqwh1skoPV+H7Fnol5iK8qqQ3gC84zECjeyaNZdm5x8Tx85tG7P/w7+urKpC7sCDsq3",
+	"fjB4sG7b+kFqb4/b1iU35ADb1ht0X7htHXy9Nqhv9673snctMqwiqRRorC/0v4PmU2xGU8bpmp5rplZH",
+	"RqAyhoWEREoqpQ0FSJpaky0jmFGqGJ9It/fIsJiTSXN0TGlyTeIb0/YnFTLPaAQiTYJYoqbF56Ub4le9",
+	"c+7eYnOo5aoQyhPTBll1MIaZLFc0ZdteIXKximdov4HNtEQlNAvExV51bwSj3DZRrxGmY4XBf/7US0+w",
+	"JMb//6lPy27drfMsPRocTZWaD54/75/+q3fSO+n1Bz+e/HiCC9GO7m/nOXixkEerBUIfSiSFVZcJK5fs",
+	"bUydtcgMW0XIMOpSXYLfXZ1e3SMbY9zIlqoZwkGJhYCuKJDYSNP2tK9s+/TC5ogVFbY6gLOP7+CGLmVk",
+	"6uUw2URlhKVRFbMy9WdahC3JsCuGMshV/bu5tWRq0nxXtuNA+0VhF4qUkqSiAOeE0zQC/SFW9R+6sFYn",
+	"BGNyi3F1UK7GzyDCjryWJiCpeQCc6Zn83wjIjPLEqmc0Sqa7LloRnpMUMnrL6EKrGO4Kq1WuF4XWyvFN",
+	"r9QGsmYoH+s53UyltqUEMKSaxyuMoZGhaSFI8EmwkF5inVH49YsKopq1nqtYzFzHIKkf4XnBKzPjCXyj",
+	"sCUidjopWqcDcYVCrjndajP2YGyOALhmQU4mGZ0QRWHMJnkWUnzakCUhilwTSW2WScKktYJYA5mJ1Giu",
+	"OeV46uuiqTaTWLmUGNJRrOg0uH4v7ACqf5ChAKNUaB31/wMAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -21,7 +21,9 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/config"
 	"github.com/oneplan-send/oneplan/internal/demo"
+	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/report"
 	"github.com/oneplan-send/oneplan/internal/store"
@@ -238,7 +240,7 @@ func loadDemo(ctx context.Context, a *app, stdout io.Writer) (string, error) {
 func councilOrganisation(ctx context.Context, a *app) (string, error) {
 	var id string
 	err := a.store.Read(ctx, func(tx *store.Tx) error {
-		orgs, _, err := tx.Organisations(store.OrganisationFilter{Type: "local_authority_send"}, store.Page{Limit: 200})
+		orgs, _, err := tx.Organisations(directory.OrganisationFilter{Type: "local_authority_send"}, paging.Page{Limit: 200})
 		if err == nil && len(orgs) > 0 {
 			id = orgs[len(orgs)-1].ID
 		}

@@ -17,6 +17,8 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/config"
+	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
 )
@@ -89,7 +91,7 @@ func councilOrg(t *testing.T, dsn string) string {
 	defer st.Close()
 	var id string
 	err = st.Read(ctx, func(tx *store.Tx) error {
-		orgs, _, err := tx.Organisations(store.OrganisationFilter{Type: "local_authority_send"}, store.Page{Limit: 200})
+		orgs, _, err := tx.Organisations(directory.OrganisationFilter{Type: "local_authority_send"}, paging.Page{Limit: 200})
 		if err == nil && len(orgs) > 0 {
 			id = orgs[len(orgs)-1].ID
 		}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/assessment"
 	"github.com/oneplan-send/oneplan/internal/audit"
@@ -15,6 +16,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/feedback"
 	"github.com/oneplan-send/oneplan/internal/meeting"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/sharing"
@@ -25,7 +27,7 @@ import (
 
 // AccessLog answers "who has looked at this child's record": for the SEND team, and for the
 // family about their own children.
-func (s *Service) AccessLog(ctx context.Context, youngPersonID string, pg store.Page) (out []audit.Event, next string, err error) {
+func (s *Service) AccessLog(ctx context.Context, youngPersonID string, pg paging.Page) (out []audit.Event, next string, err error) {
 	p, err := allow(ctx, auth.ReadAccessLog)
 	if err != nil {
 		return nil, "", err
@@ -50,7 +52,7 @@ type Export struct {
 	ExportedAt   time.Time
 	YoungPerson  person.YoungPerson
 	Referrals    []referral.Referral
-	Allocations  []store.Allocation
+	Allocations  []referral.Allocation
 	Assessments  []assessment.Assessment
 	Meetings     []meeting.Meeting
 	Feedback     []feedback.Feedback
@@ -76,9 +78,9 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 		if x.YoungPerson, err = tx.YoungPerson(id, s.scope(p)); err != nil {
 			return err
 		}
-		all := store.Scope{}
-		if x.Referrals, err = drain(func(pg store.Page) ([]referral.Referral, string, error) {
-			return tx.Referrals(store.ReferralFilter{YoungPersonID: id}, all, pg)
+		all := access.Scope{}
+		if x.Referrals, err = drain(func(pg paging.Page) ([]referral.Referral, string, error) {
+			return tx.Referrals(referral.Filter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}
@@ -89,60 +91,60 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 			}
 			x.Allocations = append(x.Allocations, as...)
 		}
-		if x.Assessments, err = drain(func(pg store.Page) ([]assessment.Assessment, string, error) {
-			return tx.Assessments(store.AssessmentFilter{YoungPersonID: id}, all, pg)
+		if x.Assessments, err = drain(func(pg paging.Page) ([]assessment.Assessment, string, error) {
+			return tx.Assessments(assessment.Filter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}
-		if x.Meetings, err = drain(func(pg store.Page) ([]meeting.Meeting, string, error) {
-			return tx.Meetings(store.MeetingFilter{YoungPersonID: id}, all, pg)
+		if x.Meetings, err = drain(func(pg paging.Page) ([]meeting.Meeting, string, error) {
+			return tx.Meetings(meeting.Filter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}
 		for _, r := range x.Referrals {
-			fs, err := drain(func(pg store.Page) ([]feedback.Feedback, string, error) {
-				return tx.ListFeedback(store.FeedbackFilter{ReferralID: r.ID}, all, pg)
+			fs, err := drain(func(pg paging.Page) ([]feedback.Feedback, string, error) {
+				return tx.ListFeedback(feedback.Filter{ReferralID: r.ID}, all, pg)
 			})
 			if err != nil {
 				return err
 			}
 			x.Feedback = append(x.Feedback, fs...)
 		}
-		if x.EHCRequests, err = drain(func(pg store.Page) ([]ehc.Request, string, error) {
-			return tx.EHCRequests(store.EHCRequestFilter{YoungPersonID: id}, all, pg)
+		if x.EHCRequests, err = drain(func(pg paging.Page) ([]ehc.Request, string, error) {
+			return tx.EHCRequests(ehc.Filter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}
-		if x.EHCPlans, err = drain(func(pg store.Page) ([]ehcplan.Plan, string, error) {
-			return tx.EHCPlans(store.EHCPlanFilter{YoungPersonID: id, Today: s.today()}, all, pg)
+		if x.EHCPlans, err = drain(func(pg paging.Page) ([]ehcplan.Plan, string, error) {
+			return tx.EHCPlans(ehcplan.Filter{YoungPersonID: id, Today: s.today()}, all, pg)
 		}); err != nil {
 			return err
 		}
-		if x.Reviews, err = drain(func(pg store.Page) ([]annualreview.Review, string, error) {
-			return tx.AnnualReviews(store.AnnualReviewFilter{YoungPersonID: id, Today: s.today()}, all, pg)
+		if x.Reviews, err = drain(func(pg paging.Page) ([]annualreview.Review, string, error) {
+			return tx.AnnualReviews(annualreview.Filter{YoungPersonID: id, Today: s.today()}, all, pg)
 		}); err != nil {
 			return err
 		}
-		if x.Disputes, err = drain(func(pg store.Page) ([]dispute.Dispute, string, error) {
-			return tx.Disputes(store.DisputeFilter{YoungPersonID: id}, all, pg)
+		if x.Disputes, err = drain(func(pg paging.Page) ([]dispute.Dispute, string, error) {
+			return tx.Disputes(dispute.Filter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}
-		if x.Transitions, err = drain(func(pg store.Page) ([]transition.Plan, string, error) {
-			return tx.TransitionPlans(store.TransitionPlanFilter{YoungPersonID: id}, all, pg)
+		if x.Transitions, err = drain(func(pg paging.Page) ([]transition.Plan, string, error) {
+			return tx.TransitionPlans(transition.Filter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}
-		surveys := store.SurveyResponseFilter{YoungPersonID: id}
+		surveys := survey.ResponseFilter{YoungPersonID: id}
 		if p.Role == auth.RoleFamily {
 			surveys.Audiences = survey.FamilyAudiences // professionals' answers are theirs, as in the lists
 		}
-		if x.Surveys, err = drain(func(pg store.Page) ([]survey.Response, string, error) {
+		if x.Surveys, err = drain(func(pg paging.Page) ([]survey.Response, string, error) {
 			return tx.SurveyResponses(surveys, all, pg)
 		}); err != nil {
 			return err
 		}
-		if x.Involvements, err = drain(func(pg store.Page) ([]sharing.Involvement, string, error) {
+		if x.Involvements, err = drain(func(pg paging.Page) ([]sharing.Involvement, string, error) {
 			return tx.Involvements(id, nil, pg)
 		}); err != nil {
 			return err
@@ -150,7 +152,7 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 		if x.Consents, err = tx.Consents(id); err != nil {
 			return err
 		}
-		if x.AccessLog, err = drain(func(pg store.Page) ([]audit.Event, string, error) {
+		if x.AccessLog, err = drain(func(pg paging.Page) ([]audit.Event, string, error) {
 			return tx.AuditEvents(audit.Filter{YoungPersonID: id}, pg)
 		}); err != nil {
 			return err
@@ -176,9 +178,9 @@ func redactStaff(events []audit.Event) []audit.Event {
 }
 
 // drain reads every page of a list.
-func drain[T any](page func(store.Page) ([]T, string, error)) ([]T, error) {
+func drain[T any](page func(paging.Page) ([]T, string, error)) ([]T, error) {
 	var out []T
-	pg := store.Page{Limit: 200}
+	pg := paging.Page{Limit: 200}
 	for {
 		items, next, err := page(pg)
 		if err != nil {
@@ -193,7 +195,7 @@ func drain[T any](page func(store.Page) ([]T, string, error)) ([]T, error) {
 }
 
 // APIKeys lists keys (never the keys themselves).
-func (s *Service) APIKeys(ctx context.Context, f store.APIKeyFilter, pg store.Page) (out []auth.APIKey, next string, err error) {
+func (s *Service) APIKeys(ctx context.Context, f auth.KeyFilter, pg paging.Page) (out []auth.APIKey, next string, err error) {
 	if _, err := allow(ctx, auth.ManageKeys); err != nil {
 		return nil, "", err
 	}
@@ -317,7 +319,7 @@ func (s *Service) retainUntil(dob time.Time) time.Time {
 }
 
 // RetentionDue lists the records past retention: ids and dates only.
-func (s *Service) RetentionDue(ctx context.Context, pg store.Page) (out []RetentionItem, next string, err error) {
+func (s *Service) RetentionDue(ctx context.Context, pg paging.Page) (out []RetentionItem, next string, err error) {
 	if _, err := allow(ctx, auth.ManageRetention); err != nil {
 		return nil, "", err
 	}
@@ -340,7 +342,7 @@ func (s *Service) EraseYoungPerson(ctx context.Context, id string) error {
 		return err
 	}
 	return s.store.InTx(ctx, func(tx *store.Tx) error {
-		yp, err := tx.YoungPerson(id, store.Scope{})
+		yp, err := tx.YoungPerson(id, access.Scope{})
 		if err != nil {
 			return err
 		}

@@ -3,10 +3,12 @@ package casework
 import (
 	"context"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
 
@@ -26,14 +28,14 @@ func reviewPayload(r annualreview.Review) map[string]any {
 // AnnualReview reads one review the caller may see.
 func (s *Service) AnnualReview(ctx context.Context, id string) (annualreview.Review, error) {
 	return readAudited(ctx, s, annualreview.RecordType, id,
-		func(tx *store.Tx, sc store.Scope) (annualreview.Review, error) { return tx.AnnualReview(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (annualreview.Review, error) { return tx.AnnualReview(id, sc) },
 		func(r annualreview.Review) string { return r.YoungPersonID })
 }
 
 // AnnualReviews lists the reviews the caller may see, auditing each hit.
-func (s *Service) AnnualReviews(ctx context.Context, f store.AnnualReviewFilter, pg store.Page) ([]annualreview.Review, string, error) {
+func (s *Service) AnnualReviews(ctx context.Context, f annualreview.Filter, pg paging.Page) ([]annualreview.Review, string, error) {
 	f.Today = s.today()
-	return listAudited(ctx, s, annualreview.RecordType, func(tx *store.Tx, sc store.Scope) ([]annualreview.Review, string, error) {
+	return listAudited(ctx, s, annualreview.RecordType, func(tx *store.Tx, sc access.Scope) ([]annualreview.Review, string, error) {
 		return tx.AnnualReviews(f, sc, pg)
 	}, func(r annualreview.Review) (string, string) { return r.ID, r.YoungPersonID })
 }
@@ -79,7 +81,7 @@ func (s *Service) DecideAnnualReview(ctx context.Context, id string, ifMatch *in
 			if err := r.Decide(d, reportSentOn, s.today()); err != nil {
 				return err
 			}
-			pl, err := tx.EHCPlan(r.PlanID, store.Scope{})
+			pl, err := tx.EHCPlan(r.PlanID, access.Scope{})
 			if err != nil {
 				return err
 			}

@@ -5,10 +5,12 @@ import (
 
 	"context"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/assessment"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
@@ -80,13 +82,13 @@ func (s *Service) CreateAssessment(ctx context.Context, referralID, assessorID s
 // Assessment reads one assessment the caller may see.
 func (s *Service) Assessment(ctx context.Context, id string) (assessment.Assessment, error) {
 	return readAudited(ctx, s, audit.FamilyAssessment, id,
-		func(tx *store.Tx, sc store.Scope) (assessment.Assessment, error) { return tx.Assessment(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (assessment.Assessment, error) { return tx.Assessment(id, sc) },
 		func(r assessment.Assessment) string { return r.YoungPersonID })
 }
 
 // Assessments lists the assessments the caller may see, auditing each hit.
-func (s *Service) Assessments(ctx context.Context, f store.AssessmentFilter, pg store.Page) ([]assessment.Assessment, string, error) {
-	return listAudited(ctx, s, audit.FamilyAssessment, func(tx *store.Tx, sc store.Scope) ([]assessment.Assessment, string, error) {
+func (s *Service) Assessments(ctx context.Context, f assessment.Filter, pg paging.Page) ([]assessment.Assessment, string, error) {
+	return listAudited(ctx, s, audit.FamilyAssessment, func(tx *store.Tx, sc access.Scope) ([]assessment.Assessment, string, error) {
 		return tx.Assessments(f, sc, pg)
 	}, func(r assessment.Assessment) (string, string) { return r.ID, r.YoungPersonID })
 }

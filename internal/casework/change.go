@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/dispute"
@@ -15,7 +16,7 @@ import (
 
 // versioned says how to load, stamp and save one kind of record under optimistic locking.
 type versioned[T any] struct {
-	load  func(tx *store.Tx, id string, sc store.Scope) (T, error)
+	load  func(tx *store.Tx, id string, sc access.Scope) (T, error)
 	save  func(tx *store.Tx, v T) error
 	stamp func(v *T) (version *int, updatedAt *time.Time)
 }
@@ -102,6 +103,6 @@ func (k versioned[T]) patch(ctx context.Context, s *Service, perm auth.Permissio
 
 // dateOfBirth reads a young person's date of birth for rules that depend on age.
 func dateOfBirth(tx *store.Tx, youngPersonID string) (time.Time, error) {
-	yp, err := tx.YoungPerson(youngPersonID, store.Scope{})
+	yp, err := tx.YoungPerson(youngPersonID, access.Scope{})
 	return yp.DateOfBirth, err
 }

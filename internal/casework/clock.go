@@ -4,12 +4,15 @@ import (
 	"context"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/ehc"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
 // Notice windows of the sweeper.
@@ -62,8 +65,8 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 		}
 
 		overdue := true
-		missed, err := drain(func(pg store.Page) ([]ehc.Request, string, error) {
-			return tx.EHCRequests(store.EHCRequestFilter{Overdue: &overdue, Today: asOf}, store.Scope{}, pg)
+		missed, err := drain(func(pg paging.Page) ([]ehc.Request, string, error) {
+			return tx.EHCRequests(ehc.Filter{Overdue: &overdue, Today: asOf}, access.Scope{}, pg)
 		})
 		if err != nil {
 			return err
@@ -89,8 +92,8 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 			}
 		}
 
-		reviewsSoon, err := drain(func(pg store.Page) ([]annualreview.Review, string, error) {
-			return tx.AnnualReviews(store.AnnualReviewFilter{DueBefore: statutory.AddDays(asOf, ReviewDueNoticeDays), Today: asOf}, store.Scope{}, pg)
+		reviewsSoon, err := drain(func(pg paging.Page) ([]annualreview.Review, string, error) {
+			return tx.AnnualReviews(annualreview.Filter{DueBefore: statutory.AddDays(asOf, ReviewDueNoticeDays), Today: asOf}, access.Scope{}, pg)
 		})
 		if err != nil {
 			return err
@@ -104,8 +107,8 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 				res.ReviewsDue++
 			}
 		}
-		late, err := drain(func(pg store.Page) ([]annualreview.Review, string, error) {
-			return tx.AnnualReviews(store.AnnualReviewFilter{Overdue: &overdue, Today: asOf}, store.Scope{}, pg)
+		late, err := drain(func(pg paging.Page) ([]annualreview.Review, string, error) {
+			return tx.AnnualReviews(annualreview.Filter{Overdue: &overdue, Today: asOf}, access.Scope{}, pg)
 		})
 		if err != nil {
 			return err
@@ -163,7 +166,9 @@ func (s *Service) sweepGaps(_ context.Context, tx *store.Tx, asOf time.Time,
 	send func(key, eventType, recordType, recordID string, payload map[string]any) (bool, error), res *SweepResult) error {
 	minAge := s.TransitionGapMinAge()
 	q := gapQuery(asOf, minAge, false)
-	gaps, err := drain(func(pg store.Page) ([]store.Gap, string, error) { return tx.TransitionGaps(q, store.Scope{}, pg) })
+	gaps, err := drain(func(pg paging.Page) ([]transition.Gap, string, error) {
+		return tx.TransitionGaps(q, access.Scope{}, pg)
+	})
 	if err != nil {
 		return err
 	}

@@ -5,10 +5,12 @@ import (
 
 	"context"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
 
@@ -42,7 +44,7 @@ func (s *Service) Organisation(ctx context.Context, id string) (o directory.Orga
 }
 
 // Organisations lists organisations.
-func (s *Service) Organisations(ctx context.Context, f store.OrganisationFilter, pg store.Page) (out []directory.Organisation, next string, err error) {
+func (s *Service) Organisations(ctx context.Context, f directory.OrganisationFilter, pg paging.Page) (out []directory.Organisation, next string, err error) {
 	if _, err := allow(ctx, auth.ReadDirectory); err != nil {
 		return nil, "", err
 	}
@@ -69,13 +71,13 @@ func (s *Service) UpdateOrganisation(ctx context.Context, id string, ifMatch *in
 // Directory entries are not children's records: no scope applies.
 var (
 	organisations = versioned[directory.Organisation]{
-		load: func(tx *store.Tx, id string, _ store.Scope) (directory.Organisation, error) {
+		load: func(tx *store.Tx, id string, _ access.Scope) (directory.Organisation, error) {
 			return tx.Organisation(id)
 		},
 		save:  (*store.Tx).UpdateOrganisation,
 		stamp: func(o *directory.Organisation) (*int, *time.Time) { return &o.Version, &o.UpdatedAt }}
 	practitioners = versioned[directory.Practitioner]{
-		load: func(tx *store.Tx, id string, _ store.Scope) (directory.Practitioner, error) {
+		load: func(tx *store.Tx, id string, _ access.Scope) (directory.Practitioner, error) {
 			return tx.Practitioner(id)
 		},
 		save:  func(tx *store.Tx, pr directory.Practitioner) error { return emailConflict(tx.UpdatePractitioner(pr)) },
@@ -133,7 +135,7 @@ func (s *Service) Practitioner(ctx context.Context, id string) (pr directory.Pra
 }
 
 // Practitioners lists practitioners.
-func (s *Service) Practitioners(ctx context.Context, f store.PractitionerFilter, pg store.Page) (out []directory.Practitioner, next string, err error) {
+func (s *Service) Practitioners(ctx context.Context, f directory.PractitionerFilter, pg paging.Page) (out []directory.Practitioner, next string, err error) {
 	if _, err := allow(ctx, auth.ReadDirectory); err != nil {
 		return nil, "", err
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"strings"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/dispute"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
 
@@ -124,14 +126,14 @@ func (s *Service) CreateDispute(ctx context.Context, in dispute.Dispute) (d disp
 // Dispute reads one dispute the caller may see.
 func (s *Service) Dispute(ctx context.Context, id string) (dispute.Dispute, error) {
 	return readAudited(ctx, s, dispute.RecordType, id,
-		func(tx *store.Tx, sc store.Scope) (dispute.Dispute, error) { return tx.Dispute(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (dispute.Dispute, error) { return tx.Dispute(id, sc) },
 		func(r dispute.Dispute) string { return r.YoungPersonID })
 }
 
 // Disputes lists the disputes the caller may see, auditing each hit.
-func (s *Service) Disputes(ctx context.Context, f store.DisputeFilter, pg store.Page) ([]dispute.Dispute, string, error) {
+func (s *Service) Disputes(ctx context.Context, f dispute.Filter, pg paging.Page) ([]dispute.Dispute, string, error) {
 	return listAudited(ctx, s, dispute.RecordType,
-		func(tx *store.Tx, sc store.Scope) ([]dispute.Dispute, string, error) { return tx.Disputes(f, sc, pg) },
+		func(tx *store.Tx, sc access.Scope) ([]dispute.Dispute, string, error) { return tx.Disputes(f, sc, pg) },
 		func(r dispute.Dispute) (string, string) { return r.ID, r.YoungPersonID })
 }
 

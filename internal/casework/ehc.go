@@ -3,11 +3,13 @@ package casework
 import (
 	"context"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/meeting"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
@@ -95,16 +97,16 @@ func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r e
 // EHCRequest reads one request the caller may see.
 func (s *Service) EHCRequest(ctx context.Context, id string) (ehc.Request, error) {
 	return readAudited(ctx, s, ehc.RecordType, id,
-		func(tx *store.Tx, sc store.Scope) (ehc.Request, error) { return tx.EHCRequest(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (ehc.Request, error) { return tx.EHCRequest(id, sc) },
 		func(r ehc.Request) string { return r.YoungPersonID })
 }
 
 // EHCRequests lists the requests the caller may see, auditing each hit. The overdue filter is
 // judged on the service's today.
-func (s *Service) EHCRequests(ctx context.Context, f store.EHCRequestFilter, pg store.Page) ([]ehc.Request, string, error) {
+func (s *Service) EHCRequests(ctx context.Context, f ehc.Filter, pg paging.Page) ([]ehc.Request, string, error) {
 	f.Today = s.today()
 	return listAudited(ctx, s, ehc.RecordType,
-		func(tx *store.Tx, sc store.Scope) ([]ehc.Request, string, error) { return tx.EHCRequests(f, sc, pg) },
+		func(tx *store.Tx, sc access.Scope) ([]ehc.Request, string, error) { return tx.EHCRequests(f, sc, pg) },
 		func(r ehc.Request) (string, string) { return r.ID, r.YoungPersonID })
 }
 
@@ -168,7 +170,7 @@ func (s *Service) WithdrawEHCRequest(ctx context.Context, id string, ifMatch *in
 func (s *Service) RequestEHCAdvice(ctx context.Context, id string, ifMatch *int, a ehc.Advice) (ehc.Request, error) {
 	a.ID = newID()
 	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(tx *store.Tx, r *ehc.Request) error {
-		yp, err := tx.YoungPerson(r.YoungPersonID, store.Scope{})
+		yp, err := tx.YoungPerson(r.YoungPersonID, access.Scope{})
 		if err != nil {
 			return err
 		}

@@ -3,12 +3,14 @@ package casework
 import (
 	"context"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
@@ -123,15 +125,15 @@ func (s *Service) ceasePlansOn(ctx context.Context, tx *store.Tx, p auth.Princip
 // EHCPlan reads one plan the caller may see.
 func (s *Service) EHCPlan(ctx context.Context, id string) (ehcplan.Plan, error) {
 	return readAudited(ctx, s, ehcplan.RecordType, id,
-		func(tx *store.Tx, sc store.Scope) (ehcplan.Plan, error) { return tx.EHCPlan(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (ehcplan.Plan, error) { return tx.EHCPlan(id, sc) },
 		func(r ehcplan.Plan) string { return r.YoungPersonID })
 }
 
 // EHCPlans lists the plans the caller may see, auditing each hit.
-func (s *Service) EHCPlans(ctx context.Context, f store.EHCPlanFilter, pg store.Page) ([]ehcplan.Plan, string, error) {
+func (s *Service) EHCPlans(ctx context.Context, f ehcplan.Filter, pg paging.Page) ([]ehcplan.Plan, string, error) {
 	f.Today = s.today()
 	return listAudited(ctx, s, ehcplan.RecordType,
-		func(tx *store.Tx, sc store.Scope) ([]ehcplan.Plan, string, error) { return tx.EHCPlans(f, sc, pg) },
+		func(tx *store.Tx, sc access.Scope) ([]ehcplan.Plan, string, error) { return tx.EHCPlans(f, sc, pg) },
 		func(r ehcplan.Plan) (string, string) { return r.ID, r.YoungPersonID })
 }
 
@@ -173,7 +175,7 @@ func (s *Service) changeLinkedRequest(ctx context.Context, tx *store.Tx, p auth.
 	if pl.RequestID == "" {
 		return nil
 	}
-	r, err := tx.EHCRequest(pl.RequestID, store.Scope{})
+	r, err := tx.EHCRequest(pl.RequestID, access.Scope{})
 	if err != nil {
 		return err
 	}
@@ -274,7 +276,7 @@ func (s *Service) ProposeEHCPlanAmendment(ctx context.Context, id string, ifMatc
 		eventType: "ehc_plan.amendment_proposed",
 		apply: func(tx *store.Tx, p auth.Principal, pl *ehcplan.Plan, dob timeDay) error {
 			if in.AnnualReviewID != "" {
-				r, err := tx.AnnualReview(in.AnnualReviewID, store.Scope{})
+				r, err := tx.AnnualReview(in.AnnualReviewID, access.Scope{})
 				if err != nil || r.PlanID != pl.ID {
 					return fault.Field(fault.Unprocessable, "/annual_review_id", "is not a review of this plan")
 				}

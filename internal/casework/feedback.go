@@ -3,10 +3,12 @@ package casework
 import (
 	"context"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/feedback"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
 
@@ -78,13 +80,13 @@ func (s *Service) GiveFeedback(ctx context.Context, f feedback.Feedback) (feedba
 // Feedback reads one piece of feedback the caller may see.
 func (s *Service) Feedback(ctx context.Context, id string) (feedback.Feedback, error) {
 	return readAudited(ctx, s, audit.PathwayFeedback, id,
-		func(tx *store.Tx, sc store.Scope) (feedback.Feedback, error) { return tx.Feedback(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (feedback.Feedback, error) { return tx.Feedback(id, sc) },
 		func(r feedback.Feedback) string { return r.YoungPersonID })
 }
 
 // ListFeedback lists the feedback the caller may see, auditing each hit.
-func (s *Service) ListFeedback(ctx context.Context, f store.FeedbackFilter, pg store.Page) ([]feedback.Feedback, string, error) {
-	return listAudited(ctx, s, audit.PathwayFeedback, func(tx *store.Tx, sc store.Scope) ([]feedback.Feedback, string, error) {
+func (s *Service) ListFeedback(ctx context.Context, f feedback.Filter, pg paging.Page) ([]feedback.Feedback, string, error) {
+	return listAudited(ctx, s, audit.PathwayFeedback, func(tx *store.Tx, sc access.Scope) ([]feedback.Feedback, string, error) {
 		return tx.ListFeedback(f, sc, pg)
 	}, func(r feedback.Feedback) (string, string) { return r.ID, r.YoungPersonID })
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
 
@@ -33,7 +34,7 @@ func (s *Service) EnsureAdminKey(ctx context.Context, councilName, key string) (
 		if n, err = tx.ActiveKeysWithRole(auth.RoleAdmin); err != nil || n > 0 {
 			return err
 		}
-		orgs, _, err := tx.Organisations(store.OrganisationFilter{Type: "local_authority_send"}, store.Page{Limit: 200})
+		orgs, _, err := tx.Organisations(directory.OrganisationFilter{Type: "local_authority_send"}, paging.Page{Limit: 200})
 		if err != nil {
 			return err
 		}

@@ -5,10 +5,12 @@ import (
 
 	"context"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/meeting"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
@@ -121,14 +123,14 @@ func (s *Service) CreateMeeting(ctx context.Context, m meeting.Meeting) (meeting
 // Meeting reads one meeting the caller may see.
 func (s *Service) Meeting(ctx context.Context, id string) (meeting.Meeting, error) {
 	return readAudited(ctx, s, audit.Meeting, id,
-		func(tx *store.Tx, sc store.Scope) (meeting.Meeting, error) { return tx.Meeting(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (meeting.Meeting, error) { return tx.Meeting(id, sc) },
 		func(r meeting.Meeting) string { return r.YoungPersonID })
 }
 
 // Meetings lists the meetings the caller may see, auditing each hit.
-func (s *Service) Meetings(ctx context.Context, f store.MeetingFilter, pg store.Page) ([]meeting.Meeting, string, error) {
+func (s *Service) Meetings(ctx context.Context, f meeting.Filter, pg paging.Page) ([]meeting.Meeting, string, error) {
 	return listAudited(ctx, s, audit.Meeting,
-		func(tx *store.Tx, sc store.Scope) ([]meeting.Meeting, string, error) { return tx.Meetings(f, sc, pg) },
+		func(tx *store.Tx, sc access.Scope) ([]meeting.Meeting, string, error) { return tx.Meetings(f, sc, pg) },
 		func(r meeting.Meeting) (string, string) { return r.ID, r.YoungPersonID })
 }
 
@@ -171,10 +173,10 @@ var meetings = versioned[meeting.Meeting]{load: (*store.Tx).Meeting, save: (*sto
 	stamp: func(m *meeting.Meeting) (*int, *time.Time) { return &m.Version, &m.UpdatedAt }}
 
 // Actions lists the actions the caller may see, auditing each hit.
-func (s *Service) Actions(ctx context.Context, f store.ActionFilter, pg store.Page) ([]meeting.Action, string, error) {
+func (s *Service) Actions(ctx context.Context, f meeting.ActionFilter, pg paging.Page) ([]meeting.Action, string, error) {
 	f.Today = s.today()
 	return listAudited(ctx, s, audit.Action,
-		func(tx *store.Tx, sc store.Scope) ([]meeting.Action, string, error) { return tx.Actions(f, sc, pg) },
+		func(tx *store.Tx, sc access.Scope) ([]meeting.Action, string, error) { return tx.Actions(f, sc, pg) },
 		func(a meeting.Action) (string, string) { return a.ID, a.YoungPersonID })
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/store"
@@ -123,7 +124,7 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch *int, practit
 		if err := s.endLead(tx, r); err != nil {
 			return false, err
 		}
-		if err := tx.Allocate(store.Allocation{ID: newID(), ReferralID: r.ID, PractitionerID: lead.ID, OrganisationID: org.ID,
+		if err := tx.Allocate(referral.Allocation{ID: newID(), ReferralID: r.ID, PractitionerID: lead.ID, OrganisationID: org.ID,
 			Reason: reason, MeetingID: meetingID, StartedAt: s.now()}); err != nil {
 			return false, err
 		}
@@ -147,7 +148,7 @@ func (s *Service) endLead(tx *store.Tx, r referral.Referral) error {
 		return nil
 	}
 	today := s.today()
-	current, _, err := tx.Involvements(r.YoungPersonID, &today, store.Page{Limit: 200})
+	current, _, err := tx.Involvements(r.YoungPersonID, &today, paging.Page{Limit: 200})
 	if err != nil {
 		return err
 	}
@@ -163,7 +164,7 @@ func (s *Service) endLead(tx *store.Tx, r referral.Referral) error {
 }
 
 // Allocations lists a referral's engagement leads, current and past.
-func (s *Service) Allocations(ctx context.Context, id string) (out []store.Allocation, err error) {
+func (s *Service) Allocations(ctx context.Context, id string) (out []referral.Allocation, err error) {
 	p, err := allow(ctx, auth.ReadCasework)
 	if err != nil {
 		return nil, err
@@ -205,7 +206,7 @@ func (s *Service) CloseReferral(ctx context.Context, id string, ifMatch *int, ou
 }
 
 // Timeline reads one page of a child's pathway, oldest first.
-func (s *Service) Timeline(ctx context.Context, youngPersonID string, pg store.Page) (out []timeline.Event, next string, err error) {
+func (s *Service) Timeline(ctx context.Context, youngPersonID string, pg paging.Page) (out []timeline.Event, next string, err error) {
 	p, err := allow(ctx, auth.ReadCasework)
 	if err != nil {
 		return nil, "", err

@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/store"
@@ -10,7 +11,7 @@ import (
 
 // readAudited loads one record the caller may read and audits the read, in one transaction:
 // every read of a person's record leaves a trace. youngPersonOf names whose record it is.
-func readAudited[T any](ctx context.Context, s *Service, recordType, id string, load func(tx *store.Tx, sc store.Scope) (T, error),
+func readAudited[T any](ctx context.Context, s *Service, recordType, id string, load func(tx *store.Tx, sc access.Scope) (T, error),
 	youngPersonOf func(T) string) (out T, err error) {
 	p, err := allow(ctx, auth.ReadCasework)
 	if err != nil {
@@ -26,7 +27,7 @@ func readAudited[T any](ctx context.Context, s *Service, recordType, id string, 
 }
 
 // listAudited lists one page the caller may read and audits each record on it.
-func listAudited[T any](ctx context.Context, s *Service, recordType string, list func(tx *store.Tx, sc store.Scope) ([]T, string, error),
+func listAudited[T any](ctx context.Context, s *Service, recordType string, list func(tx *store.Tx, sc access.Scope) ([]T, string, error),
 	idsOf func(T) (id, youngPersonID string)) (out []T, next string, err error) {
 	p, err := allow(ctx, auth.ReadCasework)
 	if err != nil {

@@ -6,9 +6,11 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/store"
@@ -112,13 +114,13 @@ func (s *Service) assess(tx *store.Tx, p auth.Principal, r *referral.Referral) e
 // Referral reads one referral the caller may see, auditing the read.
 func (s *Service) Referral(ctx context.Context, id string) (referral.Referral, error) {
 	return readAudited(ctx, s, audit.Referral, id,
-		func(tx *store.Tx, sc store.Scope) (referral.Referral, error) { return tx.Referral(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (referral.Referral, error) { return tx.Referral(id, sc) },
 		func(r referral.Referral) string { return r.YoungPersonID })
 }
 
 // Referrals lists the referrals the caller may see, auditing each hit.
-func (s *Service) Referrals(ctx context.Context, f store.ReferralFilter, pg store.Page) ([]referral.Referral, string, error) {
-	return listAudited(ctx, s, audit.Referral, func(tx *store.Tx, sc store.Scope) ([]referral.Referral, string, error) {
+func (s *Service) Referrals(ctx context.Context, f referral.Filter, pg paging.Page) ([]referral.Referral, string, error) {
+	return listAudited(ctx, s, audit.Referral, func(tx *store.Tx, sc access.Scope) ([]referral.Referral, string, error) {
 		return tx.Referrals(f, sc, pg)
 	}, func(r referral.Referral) (string, string) { return r.ID, r.YoungPersonID })
 }
@@ -180,7 +182,7 @@ func (s *Service) TriageReferral(ctx context.Context, id string, ifMatch *int, t
 }
 
 // AuditEvents lists the audit trail.
-func (s *Service) AuditEvents(ctx context.Context, f audit.Filter, pg store.Page) (out []audit.Event, next string, err error) {
+func (s *Service) AuditEvents(ctx context.Context, f audit.Filter, pg paging.Page) (out []audit.Event, next string, err error) {
 	if _, err := allow(ctx, auth.ReadAudit); err != nil {
 		return nil, "", err
 	}

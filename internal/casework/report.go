@@ -19,7 +19,7 @@ import (
 
 // EHCTimeliness reports the statutory timeliness of what was completed in [from, to]. It holds
 // exact counts, so it is for the SEND team; reading it is not audited per child.
-func (s *Service) EHCTimeliness(ctx context.Context, from, to timeDay) (out store.Timeliness, err error) {
+func (s *Service) EHCTimeliness(ctx context.Context, from, to timeDay) (out report.TimelinessFigures, err error) {
 	if _, err := allow(ctx, auth.ReadExactReports); err != nil {
 		return out, err
 	}
@@ -27,7 +27,7 @@ func (s *Service) EHCTimeliness(ctx context.Context, from, to timeDay) (out stor
 		return out, fault.Field(fault.Invalid, "/to", "must not be before from")
 	}
 	err = s.store.Read(ctx, func(tx *store.Tx) error {
-		out, err = tx.EHCTimeliness(from, to, store.ReportFilter{})
+		out, err = tx.EHCTimeliness(from, to, report.Filter{})
 		return err
 	})
 	return out, err
@@ -51,7 +51,7 @@ const (
 // ReportQuery is what a caller asks a report for.
 type ReportQuery struct {
 	From, To   timeDay
-	Filter     store.ReportFilter
+	Filter     report.Filter
 	Compare    bool   // also the previous period of equal length
 	Disclosure string // "", DisclosureExact or DisclosureOpen
 	// Experience only: one template, one point in the pathway.
@@ -164,7 +164,7 @@ func pick[T any](in []T, f func(T) int64) figures {
 }
 
 // breakdown adds a table of counts by category, current against previous.
-func breakdown[T any](r *report.Report, in []T, name, title, dimension, measure string, cats []report.Category, counts func(T) store.Counts,
+func breakdown[T any](r *report.Report, in []T, name, title, dimension, measure string, cats []report.Category, counts func(T) report.Counts,
 	totalKey string, total figures, additive bool) {
 	var prev map[string]int64
 	var prevTotal int64
@@ -176,27 +176,27 @@ func breakdown[T any](r *report.Report, in []T, name, title, dimension, measure 
 
 func (s *Service) activityReport(tx *store.Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
 	r.Title = "Activity"
-	acts, err := each(periods, func(p report.Period) (store.Activity, error) { return tx.Activity(p.From, p.To, q.Filter) })
+	acts, err := each(periods, func(p report.Period) (report.ActivityFigures, error) { return tx.Activity(p.From, p.To, q.Filter) })
 	if err != nil {
 		return err
 	}
-	referrals := pick(acts, func(a store.Activity) int64 { return a.Referrals })
-	settings := pick(acts, func(a store.Activity) int64 { return sum(a.Settings) })
-	meetings := pick(acts, func(a store.Activity) int64 { return sum(a.Meetings) })
+	referrals := pick(acts, func(a report.ActivityFigures) int64 { return a.Referrals })
+	settings := pick(acts, func(a report.ActivityFigures) int64 { return sum(a.Settings) })
+	meetings := pick(acts, func(a report.ActivityFigures) int64 { return sum(a.Meetings) })
 	disputes := func(k dispute.Kind) figures {
-		return pick(acts, func(a store.Activity) int64 { return a.Disputes[string(k)] })
+		return pick(acts, func(a report.ActivityFigures) int64 { return a.Disputes[string(k)] })
 	}
 	r.Tables = append(r.Tables, report.Table{Name: "summary", Title: "Activity in the period", Dimension: "measure", Rows: []report.Row{
 		row("referrals", "Referrals received", "referrals", "referrals", referrals),
 		row("referring_settings", "Settings that referred", "settings", "settings", settings),
 		row("meetings", "Meetings held", "meetings", "meetings", meetings),
 		row("ehc_requests", "EHC needs assessment requests received", "requests", "ehc:requests",
-			pick(acts, func(a store.Activity) int64 { return a.EHCRequests })),
+			pick(acts, func(a report.ActivityFigures) int64 { return a.EHCRequests })),
 		row("ehc_assessments_started", "EHC needs assessments started (decisions to assess)", "assessments", "ehc:started",
-			pick(acts, func(a store.Activity) int64 { return a.AssessmentsStarted })),
+			pick(acts, func(a report.ActivityFigures) int64 { return a.AssessmentsStarted })),
 		row("ehc_assessments_refused", "Decisions not to assess", "requests", "ehc:refused",
-			pick(acts, func(a store.Activity) int64 { return a.AssessmentsRefused })),
-		row("ehc_plans_issued", "First EHC plans issued", "plans", "ehc:issued", pick(acts, func(a store.Activity) int64 { return a.PlansIssued })),
+			pick(acts, func(a report.ActivityFigures) int64 { return a.AssessmentsRefused })),
+		row("ehc_plans_issued", "First EHC plans issued", "plans", "ehc:issued", pick(acts, func(a report.ActivityFigures) int64 { return a.PlansIssued })),
 		// The dispute figures are the breakdown's cells below, so they share its keys.
 		row("tribunals", "Tribunal appeals received", "disputes", "disputes_by_kind:disputes:tribunal", disputes(dispute.Tribunal)),
 		row("mediations", "Mediations received", "disputes", "disputes_by_kind:disputes:mediation", disputes(dispute.Mediation)),
@@ -209,17 +209,17 @@ func (s *Service) activityReport(tx *store.Tx, r *report.Report, periods []repor
 	}
 	// A referral may give several reasons, so these do not add up to the total.
 	breakdown(r, acts, "referrals_by_reason", "Referrals by reason given", "reason", "referrals", reasons,
-		func(a store.Activity) store.Counts { return a.ByReason }, "referrals", referrals, false)
+		func(a report.ActivityFigures) report.Counts { return a.ByReason }, "referrals", referrals, false)
 	breakdown(r, acts, "referrals_by_main_reason", "Referrals by main reason", "reason", "referrals", reasons,
-		func(a store.Activity) store.Counts { return a.ByMainReason }, "referrals", referrals, true)
+		func(a report.ActivityFigures) report.Counts { return a.ByMainReason }, "referrals", referrals, true)
 	var types []report.Category
 	for _, t := range directory.OrganisationTypes {
 		types = append(types, report.Category{Key: t.Code, Label: t.Label})
 	}
 	breakdown(r, acts, "referrals_by_setting_type", "Referrals by the type of setting that referred", "setting_type", "referrals", types,
-		func(a store.Activity) store.Counts { return a.BySettingType }, "referrals", referrals, true)
+		func(a report.ActivityFigures) report.Counts { return a.BySettingType }, "referrals", referrals, true)
 	breakdown(r, acts, "settings_by_type", "Settings that referred, by type", "setting_type", "settings", types,
-		func(a store.Activity) store.Counts { return a.Settings }, "settings", settings, true)
+		func(a report.ActivityFigures) report.Counts { return a.Settings }, "settings", settings, true)
 	var localities []report.Category
 	for _, a := range acts {
 		for k, name := range a.LocalityNames {
@@ -231,26 +231,26 @@ func (s *Service) activityReport(tx *store.Tx, r *report.Report, periods []repor
 	slices.SortFunc(localities, func(a, b report.Category) int { return cmp.Compare(a.Key, b.Key) })
 	localities = append(localities, report.Category{Key: "", Label: "Not recorded"})
 	breakdown(r, acts, "referrals_by_locality", "Referrals by the child's locality", "locality", "referrals", localities,
-		func(a store.Activity) store.Counts { return a.ByLocality }, "referrals", referrals, true)
+		func(a report.ActivityFigures) report.Counts { return a.ByLocality }, "referrals", referrals, true)
 	routes := []report.Category{{Key: referral.RouteFamilyAssessment, Label: "Family assessment"},
 		{Key: referral.RouteSafeguardingAssessment, Label: "Safeguarding assessment (CAFA)"}, {Key: "", Label: "Not accepted (yet)"}}
 	breakdown(r, acts, "referrals_by_route", "Referrals by route after triage", "route", "referrals", routes,
-		func(a store.Activity) store.Counts { return a.ByRoute }, "referrals", referrals, true)
+		func(a report.ActivityFigures) report.Counts { return a.ByRoute }, "referrals", referrals, true)
 	var meetingTypes []report.Category
 	for _, t := range meeting.Types {
 		meetingTypes = append(meetingTypes, report.Category{Key: t, Label: meeting.Label(t)})
 	}
 	breakdown(r, acts, "meetings_by_type", "Meetings held, by type", "meeting_type", "meetings", meetingTypes,
-		func(a store.Activity) store.Counts { return a.Meetings }, "meetings", meetings, true)
+		func(a report.ActivityFigures) report.Counts { return a.Meetings }, "meetings", meetings, true)
 	kinds := []report.Category{{Key: string(dispute.Tribunal), Label: "Tribunal appeals"}, {Key: string(dispute.Mediation), Label: "Mediations"},
 		{Key: string(dispute.Complaint), Label: "Complaints"}}
-	disputeTotal := pick(acts, func(a store.Activity) int64 { return sum(a.Disputes) })
+	disputeTotal := pick(acts, func(a report.ActivityFigures) int64 { return sum(a.Disputes) })
 	breakdown(r, acts, "disputes_by_kind", "Tribunal appeals, mediations and complaints received", "kind", "disputes", kinds,
-		func(a store.Activity) store.Counts { return a.Disputes }, "disputes", disputeTotal, true)
+		func(a report.ActivityFigures) report.Counts { return a.Disputes }, "disputes", disputeTotal, true)
 	return nil
 }
 
-func sum(c store.Counts) int64 {
+func sum(c report.Counts) int64 {
 	var n int64
 	for _, v := range c {
 		n += v
@@ -262,7 +262,7 @@ func sum(c store.Counts) int64 {
 // (Likert) or share answering yes, and the distribution of answers.
 func (s *Service) experienceReport(tx *store.Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
 	r.Title = "Experience"
-	counts, err := each(periods, func(p report.Period) ([]store.AnswerCount, error) {
+	counts, err := each(periods, func(p report.Period) ([]report.AnswerCount, error) {
 		return tx.SurveyAnswerCounts(p.From, p.To, q.Filter, q.TemplateID, q.Point)
 	})
 	if err != nil {
@@ -298,7 +298,7 @@ func (s *Service) experienceReport(tx *store.Tx, r *report.Report, periods []rep
 
 // experienceTables lays out the answer counts: a "scores" table per template and respondent
 // group, with a distribution table per question whose answers are counted by value.
-func experienceTables(templates map[string]survey.Template, counts [][]store.AnswerCount) []report.Table {
+func experienceTables(templates map[string]survey.Template, counts [][]report.AnswerCount) []report.Table {
 	type groupKey struct{ template, respondent string }
 	type tally struct {
 		n     []int64            // responses per period
@@ -410,13 +410,15 @@ func pickTally(byVal []map[string]int64, v string) figures {
 // timelinessReport: the statutory time limits met, as on time, late, all and the share on time.
 func (s *Service) timelinessReport(tx *store.Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
 	r.Title = "EHC timeliness"
-	ts, err := each(periods, func(p report.Period) (store.Timeliness, error) { return tx.EHCTimeliness(p.From, p.To, q.Filter) })
+	ts, err := each(periods, func(p report.Period) (report.TimelinessFigures, error) {
+		return tx.EHCTimeliness(p.From, p.To, q.Filter)
+	})
 	if err != nil {
 		return err
 	}
-	measure := func(name, title string, total, within func(store.Timeliness) int) {
-		all := pick(ts, func(t store.Timeliness) int64 { return int64(total(t)) })
-		on := pick(ts, func(t store.Timeliness) int64 { return int64(within(t)) })
+	measure := func(name, title string, total, within func(report.TimelinessFigures) int) {
+		all := pick(ts, func(t report.TimelinessFigures) int64 { return int64(total(t)) })
+		on := pick(ts, func(t report.TimelinessFigures) int64 { return int64(within(t)) })
 		late := make(figures, len(all))
 		for i := range all {
 			late[i] = all[i] - on[i]
@@ -436,19 +438,19 @@ func (s *Service) timelinessReport(tx *store.Tx, r *report.Report, periods []rep
 		}
 	}
 	measure("decisions_to_assess", "Decisions whether to assess within 6 weeks (Reg 5)",
-		func(t store.Timeliness) int { return t.Decisions }, func(t store.Timeliness) int { return t.DecisionsWithin })
+		func(t report.TimelinessFigures) int { return t.Decisions }, func(t report.TimelinessFigures) int { return t.DecisionsWithin })
 	measure("decisions_to_assess_adjusted", "Decisions whether to assess by the exception-adjusted date",
-		func(t store.Timeliness) int { return t.Decisions }, func(t store.Timeliness) int { return t.DecisionsWithinAdjusted })
+		func(t report.TimelinessFigures) int { return t.Decisions }, func(t report.TimelinessFigures) int { return t.DecisionsWithinAdjusted })
 	measure("plans_issued", "First EHC plans issued within 20 weeks (Reg 13(2))",
-		func(t store.Timeliness) int { return t.Plans }, func(t store.Timeliness) int { return t.PlansWithin })
+		func(t report.TimelinessFigures) int { return t.Plans }, func(t report.TimelinessFigures) int { return t.PlansWithin })
 	measure("plans_issued_adjusted", "First EHC plans issued by the exception-adjusted date",
-		func(t store.Timeliness) int { return t.Plans }, func(t store.Timeliness) int { return t.PlansWithinAdjusted })
+		func(t report.TimelinessFigures) int { return t.Plans }, func(t report.TimelinessFigures) int { return t.PlansWithinAdjusted })
 	measure("plans_issued_excluding_exceptions", "First EHC plans issued within 20 weeks, where no exception applied (SEN2 Week20 = 0)",
-		func(t store.Timeliness) int { return t.PlansNoExceptions }, func(t store.Timeliness) int { return t.PlansNoExceptionsWithin })
+		func(t report.TimelinessFigures) int { return t.PlansNoExceptions }, func(t report.TimelinessFigures) int { return t.PlansNoExceptionsWithin })
 	measure("annual_reviews_held", "Annual review meetings held by the due date",
-		func(t store.Timeliness) int { return t.Reviews }, func(t store.Timeliness) int { return t.ReviewsHeldOnTime })
+		func(t report.TimelinessFigures) int { return t.Reviews }, func(t report.TimelinessFigures) int { return t.ReviewsHeldOnTime })
 	measure("annual_reviews_decided", "Annual review decisions within 4 weeks of the meeting (Reg 20)",
-		func(t store.Timeliness) int { return t.Reviews }, func(t store.Timeliness) int { return t.ReviewsDecidedOnTime })
+		func(t report.TimelinessFigures) int { return t.Reviews }, func(t report.TimelinessFigures) int { return t.ReviewsDecidedOnTime })
 	return nil
 }
 
@@ -460,18 +462,18 @@ const transitionReportAge = 14
 // plan, and which EHC plans end in the next 12 months.
 func (s *Service) transitionsReport(tx *store.Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
 	r.Title = "Transitions"
-	snaps, err := each(periods, func(p report.Period) (store.TransitionSnapshot, error) {
+	snaps, err := each(periods, func(p report.Period) (report.TransitionSnapshot, error) {
 		on := p.To
-		gaps := store.GapQuery{AsOf: on, BornBy: transition.TurnedBy(on, transitionReportAge), BornAfter: transition.TurnedBy(on, transition.MaxAge+1)}
+		gaps := transition.GapQuery{AsOf: on, BornBy: transition.TurnedBy(on, transitionReportAge), BornAfter: transition.TurnedBy(on, transition.MaxAge+1)}
 		through := on.AddDate(1, 0, 0)
-		ending := store.UpcomingQuery{AsOf: on, Through: through, MaxAgeEnd: transition.EndOfYearTurningIn(on, through, transition.MaxAge)}
+		ending := transition.UpcomingQuery{AsOf: on, Through: through, MaxAgeEnd: transition.EndOfYearTurningIn(on, through, transition.MaxAge)}
 		return tx.Transitions(gaps, ending, q.Filter)
 	})
 	if err != nil {
 		return err
 	}
-	with := pick(snaps, func(t store.TransitionSnapshot) int64 { return t.WithPlan })
-	without := pick(snaps, func(t store.TransitionSnapshot) int64 { return t.WithoutPlan })
+	with := pick(snaps, func(t report.TransitionSnapshot) int64 { return t.WithPlan })
+	without := pick(snaps, func(t report.TransitionSnapshot) int64 { return t.WithoutPlan })
 	all := make(figures, len(with))
 	for i := range with {
 		all[i] = with[i] + without[i]
@@ -491,10 +493,10 @@ func (s *Service) transitionsReport(tx *store.Tx, r *report.Report, periods []re
 	// A plan can end for both reasons, so the reasons do not add up to the total.
 	r.Tables = append(r.Tables, report.Table{Name: "ehc_plans_ending", Title: "EHC plans in force expected to end in the 12 months after the last day",
 		Dimension: "why", Rows: []report.Row{
-			row("expected_end", "The transition plan's expected end", "plans", "ending:expected", pick(snaps, func(t store.TransitionSnapshot) int64 { return t.EndingExpected })),
+			row("expected_end", "The transition plan's expected end", "plans", "ending:expected", pick(snaps, func(t report.TransitionSnapshot) int64 { return t.EndingExpected })),
 			row("upper_age_limit", "End of the academic year in which the young person turns 25", "plans", "ending:max_age",
-				pick(snaps, func(t store.TransitionSnapshot) int64 { return t.EndingMaxAge })),
-			row(report.TotalCategory, "Total", "plans", "ending:total", pick(snaps, func(t store.TransitionSnapshot) int64 { return t.Ending })),
+				pick(snaps, func(t report.TransitionSnapshot) int64 { return t.EndingMaxAge })),
+			row(report.TotalCategory, "Total", "plans", "ending:total", pick(snaps, func(t report.TransitionSnapshot) int64 { return t.Ending })),
 		}})
 	return nil
 }
@@ -502,7 +504,7 @@ func (s *Service) transitionsReport(tx *store.Tx, r *report.Report, periods []re
 // funnelReport: how far the referrals received in the period got, and how long each step took.
 func (s *Service) funnelReport(tx *store.Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
 	r.Title = "Pathway funnel"
-	fs, err := each(periods, func(p report.Period) (store.Funnel, error) { return tx.Funnel(p.From, p.To, q.Filter) })
+	fs, err := each(periods, func(p report.Period) (report.FunnelFigures, error) { return tx.Funnel(p.From, p.To, q.Filter) })
 	if err != nil {
 		return err
 	}
@@ -510,17 +512,17 @@ func (s *Service) funnelReport(tx *store.Tx, r *report.Report, periods []report.
 	for _, st := range referral.Statuses {
 		stage := string(st)
 		nKey := "funnel:" + stage + ":referrals"
-		n := pick(fs, func(f store.Funnel) int64 { return f.Reached[stage] })
+		n := pick(fs, func(f report.FunnelFigures) int64 { return f.Reached[stage] })
 		t.Rows = append(t.Rows, row(stage, stage, "referrals", nKey, n))
-		median := func(measure string, days func(store.Funnel) map[string]map[int]int64) {
+		median := func(measure string, days func(report.FunnelFigures) map[string]map[int]int64) {
 			t.Rows = append(t.Rows, derived(stage, stage, measure, n, func(i int) report.Cell {
 				m, ok := report.MedianOf(days(fs[i])[stage])
 				return report.Median(periodKey("funnel:"+stage+":"+measure, i), m, ok, periodKey(nKey, i))
 			}))
 		}
 		if st != referral.Received {
-			median("median_days_from_received", func(f store.Funnel) map[string]map[int]int64 { return f.FromReceived })
-			median("median_days_from_previous_stage", func(f store.Funnel) map[string]map[int]int64 { return f.FromBefore })
+			median("median_days_from_received", func(f report.FunnelFigures) map[string]map[int]int64 { return f.FromReceived })
+			median("median_days_from_previous_stage", func(f report.FunnelFigures) map[string]map[int]int64 { return f.FromBefore })
 		}
 	}
 	r.Tables = append(r.Tables, t)

@@ -71,7 +71,7 @@ func (s *Service) ExportSEN2(ctx context.Context, ref time.Time) (out SEN2Export
 }
 
 // sen2Snapshot turns OnePlan's records into what the return needs, as of ref.
-func (s *Service) sen2Snapshot(c store.SEN2Candidates, ref time.Time) sen2.Snapshot {
+func (s *Service) sen2Snapshot(c sen2.Candidates, ref time.Time) sen2.Snapshot {
 	snap := sen2.Snapshot{LA: s.opts.LACode, ReferenceDate: ref, GeneratedAt: s.now(), Software: "OnePlan", Release: s.opts.Release}
 	for _, yp := range c.People {
 		snap.Persons = append(snap.Persons, sen2.Person{ID: yp.ID, Surname: yp.FamilyName, Forename: yp.GivenName, BirthDate: yp.DateOfBirth,
@@ -130,7 +130,7 @@ func sen2Request(r ehc.Request, planID string, disputes []dispute.Dispute) sen2.
 	return out
 }
 
-func sen2Plan(pl ehcplan.Plan, c store.SEN2Candidates, ref time.Time) sen2.Plan {
+func sen2Plan(pl ehcplan.Plan, c sen2.Candidates, ref time.Time) sen2.Plan {
 	out := sen2.Plan{ID: pl.ID, PersonID: pl.YoungPersonID, RequestID: pl.RequestID, TransferredFromLA: pl.TransferredFromLA}
 	if pl.FirstIssuedOn != nil {
 		out.FirstIssuedOn = *pl.FirstIssuedOn

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/fault"
@@ -111,21 +112,21 @@ func allow(ctx context.Context, perm auth.Permission) (auth.Principal, error) {
 }
 
 // scope is the slice of casework the caller may read, from the reach of their role.
-func (s *Service) scope(p auth.Principal) store.Scope {
+func (s *Service) scope(p auth.Principal) access.Scope {
 	switch p.Reach() {
 	case auth.ReachCouncil:
-		return store.Scope{}
+		return access.Scope{}
 	case auth.ReachInvolvement:
-		return store.Scope{Restricted: true, OrganisationID: p.OrganisationID, PractitionerID: p.PractitionerID, On: s.today()}
+		return access.Scope{Restricted: true, OrganisationID: p.OrganisationID, PractitionerID: p.PractitionerID, On: s.today()}
 	case auth.ReachOwn:
-		return store.Scope{Restricted: true, YoungPersonIDs: p.YoungPersonIDs, On: s.today()}
+		return access.Scope{Restricted: true, YoungPersonIDs: p.YoungPersonIDs, On: s.today()}
 	case auth.ReachPanel:
 		// A panel member is known by their practitioner id (bound to their key or in their token).
 		if p.PractitionerID != "" {
-			return store.Scope{Restricted: true, PanelPractitionerID: p.PractitionerID, On: s.today()}
+			return access.Scope{Restricted: true, PanelPractitionerID: p.PractitionerID, On: s.today()}
 		}
 	}
-	return store.Scope{Restricted: true, On: s.today()}
+	return access.Scope{Restricted: true, On: s.today()}
 }
 
 // event builds an audit event for the caller.

@@ -5,9 +5,12 @@ import (
 
 	"context"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
@@ -17,7 +20,7 @@ import (
 // identical current involvement is not repeated.
 func (s *Service) involve(tx *store.Tx, p auth.Principal, youngPersonID, orgID, practitionerID, role string) error {
 	today := s.today()
-	current, _, err := tx.Involvements(youngPersonID, &today, store.Page{Limit: 200})
+	current, _, err := tx.Involvements(youngPersonID, &today, paging.Page{Limit: 200})
 	if err != nil {
 		return err
 	}
@@ -39,7 +42,7 @@ func (s *Service) involve(tx *store.Tx, p auth.Principal, youngPersonID, orgID, 
 func (s *Service) moveSetting(tx *store.Tx, p auth.Principal, youngPersonID, from, to string) error {
 	today := s.today()
 	if from != "" {
-		current, _, err := tx.Involvements(youngPersonID, &today, store.Page{Limit: 200})
+		current, _, err := tx.Involvements(youngPersonID, &today, paging.Page{Limit: 200})
 		if err != nil {
 			return err
 		}
@@ -65,7 +68,7 @@ func (s *Service) visibleYoungPerson(tx *store.Tx, p auth.Principal, id string) 
 }
 
 // Involvements lists the team around a child the caller may see.
-func (s *Service) Involvements(ctx context.Context, youngPersonID string, currentOnly bool, pg store.Page) (out []sharing.Involvement, next string, err error) {
+func (s *Service) Involvements(ctx context.Context, youngPersonID string, currentOnly bool, pg paging.Page) (out []sharing.Involvement, next string, err error) {
 	p, err := allow(ctx, auth.ReadCasework)
 	if err != nil {
 		return nil, "", err
@@ -150,7 +153,7 @@ func (s *Service) CreateInvolvement(ctx context.Context, i sharing.Involvement) 
 // recordedConcern names an open referral of the child that records a safeguarding concern, as
 // the reason for sharing without consent; "" when there is none.
 func (s *Service) recordedConcern(tx *store.Tx, youngPersonID string) (string, error) {
-	refs, _, err := tx.Referrals(store.ReferralFilter{YoungPersonID: youngPersonID}, store.Scope{}, store.Page{Limit: 200})
+	refs, _, err := tx.Referrals(referral.Filter{YoungPersonID: youngPersonID}, access.Scope{}, paging.Page{Limit: 200})
 	if err != nil {
 		return "", err
 	}
@@ -166,7 +169,7 @@ func (s *Service) recordedConcern(tx *store.Tx, youngPersonID string) (string, e
 func (s *Service) UpdateInvolvement(ctx context.Context, youngPersonID, id string, ifMatch *int, mutate Mutation[sharing.Involvement]) (sharing.Involvement, error) {
 	// An involvement is reached through its child, whom the caller must be able to see.
 	involvements := versioned[sharing.Involvement]{
-		load: func(tx *store.Tx, id string, sc store.Scope) (sharing.Involvement, error) {
+		load: func(tx *store.Tx, id string, sc access.Scope) (sharing.Involvement, error) {
 			if _, err := tx.YoungPerson(youngPersonID, sc); err != nil {
 				return sharing.Involvement{}, err
 			}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/survey"
 )
@@ -69,7 +71,7 @@ func (s *Service) SurveyTemplate(ctx context.Context, id string) (t survey.Templ
 }
 
 // SurveyTemplates lists templates, built-in and the council's own.
-func (s *Service) SurveyTemplates(ctx context.Context, audience string, pg store.Page) (out []survey.Template, next string, err error) {
+func (s *Service) SurveyTemplates(ctx context.Context, audience string, pg paging.Page) (out []survey.Template, next string, err error) {
 	if _, err := allow(ctx, auth.ReadSurveys); err != nil {
 		return nil, "", err
 	}
@@ -187,7 +189,7 @@ func (s *Service) CreateSurveyResponse(ctx context.Context, r survey.Response) (
 func (s *Service) SurveyResponse(ctx context.Context, id string) (survey.Response, error) {
 	family := isFamily(ctx)
 	return readAudited(ctx, s, survey.RecordType, id,
-		func(tx *store.Tx, sc store.Scope) (survey.Response, error) {
+		func(tx *store.Tx, sc access.Scope) (survey.Response, error) {
 			r, err := tx.SurveyResponse(id, sc)
 			if err == nil && family && !survey.FamilySees(r.Audience) {
 				return r, fault.New(fault.NotFound, "No such survey response.")
@@ -198,11 +200,11 @@ func (s *Service) SurveyResponse(ctx context.Context, id string) (survey.Respons
 }
 
 // ListSurveyResponses lists the responses the caller may see, auditing each.
-func (s *Service) ListSurveyResponses(ctx context.Context, f store.SurveyResponseFilter, pg store.Page) ([]survey.Response, string, error) {
+func (s *Service) ListSurveyResponses(ctx context.Context, f survey.ResponseFilter, pg paging.Page) ([]survey.Response, string, error) {
 	if isFamily(ctx) {
 		f.Audiences = survey.FamilyAudiences
 	}
-	return listAudited(ctx, s, survey.RecordType, func(tx *store.Tx, sc store.Scope) ([]survey.Response, string, error) {
+	return listAudited(ctx, s, survey.RecordType, func(tx *store.Tx, sc access.Scope) ([]survey.Response, string, error) {
 		return tx.SurveyResponses(f, sc, pg)
 	}, func(r survey.Response) (string, string) { return r.ID, r.YoungPersonID })
 }
@@ -256,14 +258,14 @@ func (s *Service) CreateSurveyInvitation(ctx context.Context, in SurveyInvitatio
 // SurveyInvitation reads one invitation about a child the caller may see.
 func (s *Service) SurveyInvitation(ctx context.Context, id string) (survey.Invitation, error) {
 	return readAudited(ctx, s, survey.InvitationRecordType, id,
-		func(tx *store.Tx, sc store.Scope) (survey.Invitation, error) { return tx.SurveyInvitation(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (survey.Invitation, error) { return tx.SurveyInvitation(id, sc) },
 		func(i survey.Invitation) string { return i.YoungPersonID })
 }
 
 // ListSurveyInvitations lists invitations about children the caller may see.
-func (s *Service) ListSurveyInvitations(ctx context.Context, f store.SurveyInvitationFilter, pg store.Page) ([]survey.Invitation, string, error) {
+func (s *Service) ListSurveyInvitations(ctx context.Context, f survey.InvitationFilter, pg paging.Page) ([]survey.Invitation, string, error) {
 	f.Now = s.now()
-	return listAudited(ctx, s, survey.InvitationRecordType, func(tx *store.Tx, sc store.Scope) ([]survey.Invitation, string, error) {
+	return listAudited(ctx, s, survey.InvitationRecordType, func(tx *store.Tx, sc access.Scope) ([]survey.Invitation, string, error) {
 		return tx.SurveyInvitations(f, sc, pg)
 	}, func(i survey.Invitation) (string, string) { return i.ID, i.YoungPersonID })
 }

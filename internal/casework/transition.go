@@ -8,10 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/age"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/transition"
@@ -108,13 +110,13 @@ func (s *Service) CreateTransitionPlan(ctx context.Context, in transition.Plan) 
 // TransitionPlan reads one plan the caller may see.
 func (s *Service) TransitionPlan(ctx context.Context, id string) (transition.Plan, error) {
 	return readAudited(ctx, s, transition.RecordType, id,
-		func(tx *store.Tx, sc store.Scope) (transition.Plan, error) { return tx.TransitionPlan(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (transition.Plan, error) { return tx.TransitionPlan(id, sc) },
 		func(r transition.Plan) string { return r.YoungPersonID })
 }
 
 // TransitionPlans lists the plans the caller may see, auditing each hit.
-func (s *Service) TransitionPlans(ctx context.Context, f store.TransitionPlanFilter, pg store.Page) ([]transition.Plan, string, error) {
-	return listAudited(ctx, s, transition.RecordType, func(tx *store.Tx, sc store.Scope) ([]transition.Plan, string, error) {
+func (s *Service) TransitionPlans(ctx context.Context, f transition.Filter, pg paging.Page) ([]transition.Plan, string, error) {
+	return listAudited(ctx, s, transition.RecordType, func(tx *store.Tx, sc access.Scope) ([]transition.Plan, string, error) {
 		return tx.TransitionPlans(f, sc, pg)
 	}, func(r transition.Plan) (string, string) { return r.ID, r.YoungPersonID })
 }
@@ -200,7 +202,7 @@ type GapQuery struct {
 
 // GapItem is one young person without a current transition plan.
 type GapItem struct {
-	store.Gap
+	transition.Gap
 	Age, NationalCurriculumYear int
 	GapSince                    time.Time
 }
@@ -215,7 +217,7 @@ func (s *Service) TransitionGapMinAge() int {
 
 // TransitionGaps lists the young people the caller may see who should have a transition plan on
 // the day and have none, auditing a list read of each.
-func (s *Service) TransitionGaps(ctx context.Context, q GapQuery, pg store.Page) (out []GapItem, next string, err error) {
+func (s *Service) TransitionGaps(ctx context.Context, q GapQuery, pg paging.Page) (out []GapItem, next string, err error) {
 	pr, err := allow(ctx, auth.ReadCasework)
 	if err != nil {
 		return nil, "", err
@@ -256,7 +258,7 @@ type UpcomingQuery struct {
 
 // UpcomingItem is one event in the window.
 type UpcomingItem struct {
-	store.Upcoming
+	transition.Upcoming
 	HasCurrentTransitionPlan bool
 }
 
@@ -267,7 +269,7 @@ const DefaultUpcomingMonths = 12
 // soonest first, auditing a list read of each young person on the page. Every page recomputes
 // the window (bounded by it) and continues after the cursor's (date, young person, kind, related
 // record), so pages neither skip nor repeat while the data stands still.
-func (s *Service) UpcomingTransitions(ctx context.Context, q UpcomingQuery, pg store.Page) (out []UpcomingItem, next string, err error) {
+func (s *Service) UpcomingTransitions(ctx context.Context, q UpcomingQuery, pg paging.Page) (out []UpcomingItem, next string, err error) {
 	pr, err := allow(ctx, auth.ReadCasework)
 	if err != nil {
 		return nil, "", err
@@ -295,7 +297,7 @@ func (s *Service) UpcomingTransitions(ctx context.Context, q UpcomingQuery, pg s
 		limit = 50
 	}
 	through := statutory.AddMonths(asOf, q.WithinMonths)
-	sq := store.UpcomingQuery{AsOf: asOf, Through: through, Turning18: transition.Turning(asOf, through, 18),
+	sq := transition.UpcomingQuery{AsOf: asOf, Through: through, Turning18: transition.Turning(asOf, through, 18),
 		MaxAgeEnd: transition.EndOfYearTurningIn(asOf, through, transition.MaxAge)}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
 		all, err := tx.UpcomingTransitions(sq, s.scope(pr))
@@ -310,10 +312,10 @@ func (s *Service) UpcomingTransitions(ctx context.Context, q UpcomingQuery, pg s
 				all[i].On = age.EndOfAcademicYearTurning(all[i].DateOfBirth, transition.MaxAge)
 			}
 		}
-		slices.SortFunc(all, func(a, b store.Upcoming) int { return keyOf(a).compare(keyOf(b)) })
+		slices.SortFunc(all, func(a, b transition.Upcoming) int { return keyOf(a).compare(keyOf(b)) })
 		start := 0
 		if after != nil {
-			start, _ = slices.BinarySearchFunc(all, *after, func(u store.Upcoming, k upcomingKey) int {
+			start, _ = slices.BinarySearchFunc(all, *after, func(u transition.Upcoming, k upcomingKey) int {
 				if c := keyOf(u).compare(k); c != 0 {
 					return c
 				}
@@ -354,7 +356,7 @@ type upcomingKey struct {
 	youngPersonID, kind, relation string
 }
 
-func keyOf(u store.Upcoming) upcomingKey {
+func keyOf(u transition.Upcoming) upcomingKey {
 	return upcomingKey{on: u.On.Format(time.DateOnly), youngPersonID: u.YoungPersonID, kind: u.Kind, relation: u.RelatedID}
 }
 
@@ -382,13 +384,13 @@ func decodeUpcomingCursor(c string) (upcomingKey, error) {
 }
 
 // gapQuery selects, as of a day, the young people past the gap threshold and not yet 26.
-func gapQuery(asOf time.Time, minAge int, schoolYear bool) store.GapQuery {
-	return store.GapQuery{AsOf: asOf, BornBy: transition.ScopeBornBy(asOf, minAge, schoolYear), BornAfter: transition.TurnedBy(asOf, transition.MaxAge+1)}
+func gapQuery(asOf time.Time, minAge int, schoolYear bool) transition.GapQuery {
+	return transition.GapQuery{AsOf: asOf, BornBy: transition.ScopeBornBy(asOf, minAge, schoolYear), BornAfter: transition.TurnedBy(asOf, transition.MaxAge+1)}
 }
 
 // gapSince is the day a young person's gap opened: the latest of the threshold, the earliest
 // reason they need a plan, and the end of their last plan.
-func gapSince(g store.Gap, minAge int, schoolYear bool) time.Time {
+func gapSince(g transition.Gap, minAge int, schoolYear bool) time.Time {
 	var reasons []time.Time
 	if g.OpenReferral {
 		reasons = append(reasons, g.ReferralSince)

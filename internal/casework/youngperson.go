@@ -5,9 +5,11 @@ import (
 
 	"context"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/store"
@@ -59,13 +61,13 @@ func identifierConflict(err error) error {
 // YoungPerson reads one record the caller may see, auditing the read.
 func (s *Service) YoungPerson(ctx context.Context, id string) (person.YoungPerson, error) {
 	return readAudited(ctx, s, audit.YoungPerson, id,
-		func(tx *store.Tx, sc store.Scope) (person.YoungPerson, error) { return tx.YoungPerson(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (person.YoungPerson, error) { return tx.YoungPerson(id, sc) },
 		func(r person.YoungPerson) string { return r.ID })
 }
 
 // YoungPeople lists the records the caller may see, auditing each hit.
-func (s *Service) YoungPeople(ctx context.Context, f store.YoungPersonFilter, pg store.Page) ([]person.YoungPerson, string, error) {
-	return listAudited(ctx, s, audit.YoungPerson, func(tx *store.Tx, sc store.Scope) ([]person.YoungPerson, string, error) {
+func (s *Service) YoungPeople(ctx context.Context, f person.Filter, pg paging.Page) ([]person.YoungPerson, string, error) {
+	return listAudited(ctx, s, audit.YoungPerson, func(tx *store.Tx, sc access.Scope) ([]person.YoungPerson, string, error) {
 		return tx.YoungPeople(f, sc, pg)
 	}, func(r person.YoungPerson) (string, string) { return r.ID, r.ID })
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/feedback"
 	"github.com/oneplan-send/oneplan/internal/identifier"
 	"github.com/oneplan-send/oneplan/internal/meeting"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/statutory"
@@ -74,7 +75,7 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 	var existing []directory.Practitioner
 	err := st.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		existing, _, err = tx.Practitioners(store.PractitionerFilter{}, store.Page{Limit: 1})
+		existing, _, err = tx.Practitioners(directory.PractitionerFilter{}, paging.Page{Limit: 1})
 		return err
 	})
 	if err != nil {
@@ -660,7 +661,7 @@ func seedTransfer(ctx context.Context, svc *casework.Service, res *Result, pick 
 
 	// The first review falls due 12 months after the plan was issued here: held ten days early,
 	// papers out two weeks before, the report and the decision within the following weeks.
-	due, _, err := svc.AnnualReviews(ctx, store.AnnualReviewFilter{PlanID: pl.ID, Status: string(annualreview.Due)}, store.Page{Limit: 1})
+	due, _, err := svc.AnnualReviews(ctx, annualreview.Filter{PlanID: pl.ID, Status: string(annualreview.Due)}, paging.Page{Limit: 1})
 	if err != nil {
 		return fmt.Errorf("annual review of the transferred plan: %w", err)
 	}

@@ -56,7 +56,7 @@ func TestConsentGovernsSharing(t *testing.T) {
 			t.Fatalf("safeguarding involvement: %d %s", sg.status, sg.body)
 		}
 		// A safeguarding concern recorded on an open referral is itself the lawful basis, and is named.
-		sgKid := e.youngPerson(e.officer, func() clientYP { c := child(9); c.NhsNumber, c.Upn = nil, nil; return c }())
+		sgKid := e.youngPerson(e.officer, func() clientYP { c := child(9); c.NHSNumber, c.UPN = nil, nil; return c }())
 		sgRef := referralFor(sgKid, e.schoolSENCO)
 		sgRef.SafeguardingConcern = ptr(true)
 		made := e.referral(e.officer, sgRef)
@@ -295,7 +295,7 @@ func TestRetentionAndErasure(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		f := e.fixture() // aged 8: past a 5-year retention
 		in := child(3)
-		in.NhsNumber, in.Upn = nil, nil
+		in.NHSNumber, in.UPN = nil, nil
 		young := e.youngPerson(e.officer, in) // aged 3: not yet
 		due := items(t, e.do(http.MethodGet, "/v1/retention/due", e.admin, nil))
 		if len(due) != 1 || due[0].(map[string]any)["young_person_id"] != f.child {

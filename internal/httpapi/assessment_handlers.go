@@ -5,7 +5,6 @@ import (
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/assessment"
-	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 // Converters for family assessments.
@@ -38,13 +37,13 @@ func toSections(in assessment.Sections) api.AssessmentSections {
 // toAssessmentPatch is an assessment in its patchable shape, for JSON merge patch.
 func toAssessmentPatch(a assessment.Assessment) api.FamilyAssessmentPatch {
 	sections := toSections(a.Sections)
-	return api.FamilyAssessmentPatch{AssessorPractitionerId: uuidPtr(a.AssessorPractitionerID), Sections: &sections}
+	return api.FamilyAssessmentPatch{AssessorPractitionerID: uuidPtr(a.AssessorPractitionerID), Sections: &sections}
 }
 
 func toAssessment(a assessment.Assessment) api.FamilyAssessment {
-	return api.FamilyAssessment{Id: mustUUID(a.ID), ReferralId: mustUUID(a.ReferralID), YoungPersonId: mustUUID(a.YoungPersonID),
-		Kind: api.AssessmentKind(a.Kind), Status: api.AssessmentStatus(a.Status), AssessmentNumber: a.Number, PreviousId: uuidPtr(a.PreviousID),
-		AssessorPractitionerId: uuidPtr(a.AssessorPractitionerID), Sections: toSections(a.Sections), SubmittedAt: a.SubmittedAt,
+	return api.FamilyAssessment{ID: mustUUID(a.ID), ReferralID: mustUUID(a.ReferralID), YoungPersonID: mustUUID(a.YoungPersonID),
+		Kind: api.AssessmentKind(a.Kind), Status: api.AssessmentStatus(a.Status), AssessmentNumber: a.Number, PreviousID: uuidPtr(a.PreviousID),
+		AssessorPractitionerID: uuidPtr(a.AssessorPractitionerID), Sections: toSections(a.Sections), SubmittedAt: a.SubmittedAt,
 		ReviewedAt: a.ReviewedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Version: a.Version}
 }
 
@@ -52,7 +51,7 @@ func toAssessment(a assessment.Assessment) api.FamilyAssessment {
 
 func (h *handlers) ListFamilyAssessments(ctx context.Context, req api.ListFamilyAssessmentsRequestObject) (api.ListFamilyAssessmentsResponseObject, error) {
 	q := req.Params
-	f := store.AssessmentFilter{ReferralID: uuidStr(q.ReferralId), YoungPersonID: uuidStr(q.YoungPersonId), Status: string(ptrVal(q.Status))}
+	f := assessment.Filter{ReferralID: uuidStr(q.ReferralID), YoungPersonID: uuidStr(q.YoungPersonID), Status: string(ptrVal(q.Status))}
 	items, next, err := h.s.svc.Assessments(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
@@ -66,7 +65,7 @@ func (h *handlers) ListFamilyAssessments(ctx context.Context, req api.ListFamily
 
 func (h *handlers) CreateFamilyAssessment(ctx context.Context, req api.CreateFamilyAssessmentRequestObject) (api.CreateFamilyAssessmentResponseObject, error) {
 	in := *req.Body
-	a, err := h.s.svc.CreateAssessment(ctx, in.ReferralId.String(), uuidStr(in.AssessorPractitionerId), fromSections(in.Sections))
+	a, err := h.s.svc.CreateAssessment(ctx, in.ReferralID.String(), uuidStr(in.AssessorPractitionerID), fromSections(in.Sections))
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +74,7 @@ func (h *handlers) CreateFamilyAssessment(ctx context.Context, req api.CreateFam
 }
 
 func (h *handlers) GetFamilyAssessment(ctx context.Context, req api.GetFamilyAssessmentRequestObject) (api.GetFamilyAssessmentResponseObject, error) {
-	a, err := h.s.svc.Assessment(ctx, req.Id.String())
+	a, err := h.s.svc.Assessment(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -87,13 +86,13 @@ func (h *handlers) UpdateFamilyAssessment(ctx context.Context, req api.UpdateFam
 	if err != nil {
 		return nil, err
 	}
-	a, err := h.s.svc.UpdateAssessment(ctx, req.Id.String(), ifMatch, func(cur assessment.Assessment) (assessment.Assessment, []string, error) {
+	a, err := h.s.svc.UpdateAssessment(ctx, req.ID.String(), ifMatch, func(cur assessment.Assessment) (assessment.Assessment, []string, error) {
 		var in api.FamilyAssessmentPatch
 		if _, err := h.s.mergePatch(ctx, toAssessmentPatch(cur), "FamilyAssessmentPatch", &in); err != nil {
 			return cur, nil, err
 		}
 		next := cur
-		next.AssessorPractitionerID, next.Sections = uuidStr(in.AssessorPractitionerId), fromSections(in.Sections)
+		next.AssessorPractitionerID, next.Sections = uuidStr(in.AssessorPractitionerID), fromSections(in.Sections)
 		// What changed is judged on the record, not its JSON: an empty family_views is no change.
 		var changed []string
 		if next.AssessorPractitionerID != cur.AssessorPractitionerID {
@@ -115,7 +114,7 @@ func (h *handlers) SubmitFamilyAssessment(ctx context.Context, req api.SubmitFam
 	if err != nil {
 		return nil, err
 	}
-	a, err := h.s.svc.SubmitAssessment(ctx, req.Id.String(), ifMatch)
+	a, err := h.s.svc.SubmitAssessment(ctx, req.ID.String(), ifMatch)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +126,7 @@ func (h *handlers) ReviewFamilyAssessment(ctx context.Context, req api.ReviewFam
 	if err != nil {
 		return nil, err
 	}
-	a, err := h.s.svc.ReviewAssessment(ctx, req.Id.String(), ifMatch)
+	a, err := h.s.svc.ReviewAssessment(ctx, req.ID.String(), ifMatch)
 	if err != nil {
 		return nil, err
 	}

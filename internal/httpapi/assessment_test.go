@@ -279,11 +279,11 @@ func TestFamilyAssessmentLifecycle(t *testing.T) {
 func TestFamilyAssessmentSafeguardingRoute(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		in := child(10)
-		in.NhsNumber, in.Upn = nil, nil
+		in.NHSNumber, in.UPN = nil, nil
 		kid := e.youngPerson(e.officer, in)
 		ref := referralFor(kid, e.schoolSENCO)
 		ref.SafeguardingConcern = ptr(true)
-		r := e.referral(e.officer, ref).Id.String()
+		r := e.referral(e.officer, ref).ID.String()
 		e.faAccept(r)
 		cr := e.do(http.MethodPost, "/v1/family-assessments", e.officer, map[string]any{"referral_id": r})
 		if cr.status != http.StatusCreated {

@@ -76,16 +76,16 @@ func slicePtr[T any](in []T) *[]T {
 }
 
 func fromOrganisationInput(in api.OrganisationInput) directory.Organisation {
-	return directory.Organisation{Name: in.Name, Type: string(in.Type), Locality: str(in.Locality), URN: str(in.Urn), UKPRN: str(in.Ukprn), ODSCode: str(in.OdsCode)}
+	return directory.Organisation{Name: in.Name, Type: string(in.Type), Locality: str(in.Locality), URN: str(in.URN), UKPRN: str(in.UKPRN), ODSCode: str(in.OdsCode)}
 }
 
 func toOrganisationInput(o directory.Organisation) api.OrganisationInput {
-	return api.OrganisationInput{Name: o.Name, Type: api.OrganisationType(o.Type), Locality: ptr(o.Locality), Urn: ptr(o.URN), Ukprn: ptr(o.UKPRN), OdsCode: ptr(o.ODSCode)}
+	return api.OrganisationInput{Name: o.Name, Type: api.OrganisationType(o.Type), Locality: ptr(o.Locality), URN: ptr(o.URN), UKPRN: ptr(o.UKPRN), OdsCode: ptr(o.ODSCode)}
 }
 
 func toOrganisation(o directory.Organisation) api.Organisation {
-	return api.Organisation{Id: mustUUID(o.ID), Name: o.Name, Type: api.OrganisationType(o.Type), Locality: ptr(o.Locality), Urn: ptr(o.URN),
-		Ukprn: ptr(o.UKPRN), OdsCode: ptr(o.ODSCode), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
+	return api.Organisation{ID: mustUUID(o.ID), Name: o.Name, Type: api.OrganisationType(o.Type), Locality: ptr(o.Locality), URN: ptr(o.URN),
+		UKPRN: ptr(o.UKPRN), OdsCode: ptr(o.ODSCode), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
 }
 
 func fromPractitionerInput(in api.PractitionerInput) directory.Practitioner {
@@ -93,16 +93,16 @@ func fromPractitionerInput(in api.PractitionerInput) directory.Practitioner {
 	if in.Active != nil {
 		active = *in.Active
 	}
-	return directory.Practitioner{OrganisationID: in.OrganisationId.String(), Name: in.Name, Email: string(in.Email), Role: string(in.Role), Phone: str(in.Phone), Active: active}
+	return directory.Practitioner{OrganisationID: in.OrganisationID.String(), Name: in.Name, Email: string(in.Email), Role: string(in.Role), Phone: str(in.Phone), Active: active}
 }
 
 func toPractitionerInput(p directory.Practitioner) api.PractitionerInput {
-	return api.PractitionerInput{OrganisationId: mustUUID(p.OrganisationID), Name: p.Name, Email: openapi_types.Email(p.Email),
+	return api.PractitionerInput{OrganisationID: mustUUID(p.OrganisationID), Name: p.Name, Email: openapi_types.Email(p.Email),
 		Role: api.PractitionerRole(p.Role), Phone: ptr(p.Phone), Active: &p.Active}
 }
 
 func toPractitioner(p directory.Practitioner) api.Practitioner {
-	return api.Practitioner{Id: mustUUID(p.ID), OrganisationId: mustUUID(p.OrganisationID), Name: p.Name, Email: p.Email,
+	return api.Practitioner{ID: mustUUID(p.ID), OrganisationID: mustUUID(p.OrganisationID), Name: p.Name, Email: p.Email,
 		Role: api.PractitionerRole(p.Role), Phone: ptr(p.Phone), Active: p.Active, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
 }
 
@@ -160,28 +160,28 @@ func toCommunication(in *person.Communication) *api.CommunicationPreferences {
 
 func fromYoungPersonInput(in api.YoungPersonInput) person.YoungPerson {
 	return person.YoungPerson{GivenName: in.GivenName, FamilyName: in.FamilyName, PreferredName: str(in.PreferredName), DateOfBirth: in.DateOfBirth.Time,
-		NHSNumber: str(in.NhsNumber), UPN: str(in.Upn), Gender: string(ptrVal(in.Gender)), Locality: str(in.Locality), Postcode: str(in.Postcode),
-		ULN: str(in.Uln), UPNUnknown: string(ptrVal(in.UpnUnknown)), Sex: string(ptrVal(in.Sex)), Ethnicity: string(ptrVal(in.Ethnicity)),
-		PrimarySENNeed: string(ptrVal(in.PrimarySenNeed)), EducationSettingID: uuidStr(in.EducationSettingId),
+		NHSNumber: str(in.NHSNumber), UPN: str(in.UPN), Gender: string(ptrVal(in.Gender)), Locality: str(in.Locality), Postcode: str(in.Postcode),
+		ULN: str(in.ULN), UPNUnknown: string(ptrVal(in.UPNUnknown)), Sex: string(ptrVal(in.Sex)), Ethnicity: string(ptrVal(in.Ethnicity)),
+		PrimarySENNeed: string(ptrVal(in.PrimarySENNeed)), EducationSettingID: uuidStr(in.EducationSettingID),
 		Contacts: fromContacts(in.Contacts), Communication: fromCommunication(in.CommunicationPreferences)}
 }
 
 func toYoungPersonInput(p person.YoungPerson) api.YoungPersonInput {
 	contacts := toContacts(p.Contacts)
 	return api.YoungPersonInput{GivenName: p.GivenName, FamilyName: p.FamilyName, PreferredName: ptr(p.PreferredName), DateOfBirth: date(p.DateOfBirth),
-		NhsNumber: ptr(p.NHSNumber), Upn: ptr(p.UPN), Gender: ptr(api.Gender(p.Gender)), Locality: ptr(p.Locality), Postcode: ptr(p.Postcode),
-		Uln: ptr(p.ULN), UpnUnknown: ptr(api.UpnUnknown(p.UPNUnknown)), Sex: ptr(api.Sex(p.Sex)), Ethnicity: ptr(api.Ethnicity(p.Ethnicity)),
-		PrimarySenNeed: ptr(api.SenNeed(p.PrimarySENNeed)), EducationSettingId: uuidPtr(p.EducationSettingID),
+		NHSNumber: ptr(p.NHSNumber), UPN: ptr(p.UPN), Gender: ptr(api.Gender(p.Gender)), Locality: ptr(p.Locality), Postcode: ptr(p.Postcode),
+		ULN: ptr(p.ULN), UPNUnknown: ptr(api.UPNUnknown(p.UPNUnknown)), Sex: ptr(api.Sex(p.Sex)), Ethnicity: ptr(api.Ethnicity(p.Ethnicity)),
+		PrimarySENNeed: ptr(api.SENNeed(p.PrimarySENNeed)), EducationSettingID: uuidPtr(p.EducationSettingID),
 		Contacts: slicePtr(contacts), CommunicationPreferences: toCommunication(p.Communication)}
 }
 
 func toYoungPerson(p person.YoungPerson, today time.Time) api.YoungPerson {
-	return api.YoungPerson{Id: mustUUID(p.ID), GivenName: p.GivenName, FamilyName: p.FamilyName, PreferredName: ptr(p.PreferredName),
-		DateOfBirth: date(p.DateOfBirth), Age: max(p.AgeOn(today), 0), NhsNumber: ptr(p.NHSNumber), Upn: ptr(p.UPN), Gender: ptr(api.Gender(p.Gender)),
-		Locality: ptr(p.Locality), Postcode: ptr(p.Postcode), PrimarySenNeed: ptr(api.SenNeed(p.PrimarySENNeed)),
-		Uln: ptr(p.ULN), UpnUnknown: ptr(api.UpnUnknown(p.UPNUnknown)), Sex: ptr(api.Sex(p.Sex)), Ethnicity: ptr(api.Ethnicity(p.Ethnicity)),
-		EducationSettingId: uuidPtr(p.EducationSettingID), Contacts: toContacts(p.Contacts), CommunicationPreferences: toCommunication(p.Communication),
-		RecordedByOrganisationId: mustUUID(p.RecordedByOrgID), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
+	return api.YoungPerson{ID: mustUUID(p.ID), GivenName: p.GivenName, FamilyName: p.FamilyName, PreferredName: ptr(p.PreferredName),
+		DateOfBirth: date(p.DateOfBirth), Age: max(p.AgeOn(today), 0), NHSNumber: ptr(p.NHSNumber), UPN: ptr(p.UPN), Gender: ptr(api.Gender(p.Gender)),
+		Locality: ptr(p.Locality), Postcode: ptr(p.Postcode), PrimarySENNeed: ptr(api.SENNeed(p.PrimarySENNeed)),
+		ULN: ptr(p.ULN), UPNUnknown: ptr(api.UPNUnknown(p.UPNUnknown)), Sex: ptr(api.Sex(p.Sex)), Ethnicity: ptr(api.Ethnicity(p.Ethnicity)),
+		EducationSettingID: uuidPtr(p.EducationSettingID), Contacts: toContacts(p.Contacts), CommunicationPreferences: toCommunication(p.Communication),
+		RecordedByOrganisationID: mustUUID(p.RecordedByOrgID), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
 }
 
 func fromConsent(in *api.ReferralConsent) *referral.Consent {
@@ -199,7 +199,7 @@ func toReferralConsent(in *referral.Consent) *api.ReferralConsent {
 }
 
 func fromReferralInput(in api.ReferralInput) referral.Referral {
-	r := referral.Referral{YoungPersonID: in.YoungPersonId.String(), ReferrerPractitionerID: in.ReferrerPractitionerId.String(),
+	r := referral.Referral{YoungPersonID: in.YoungPersonID.String(), ReferrerPractitionerID: in.ReferrerPractitionerID.String(),
 		Reasons: enumStrings(in.Reasons), MainReason: string(ptrVal(in.MainReason)), ServicesInvolved: enumStrings(in.ServicesInvolved),
 		SafeguardingConcern: ptrVal(in.SafeguardingConcern), Consent: fromConsent(in.Consent), Summary: str(in.Summary)}
 	if in.ReceivedOn != nil {
@@ -211,7 +211,7 @@ func fromReferralInput(in api.ReferralInput) referral.Referral {
 func toReferralInput(r referral.Referral) api.ReferralInput {
 	sg := r.SafeguardingConcern
 	ro := date(r.ReceivedOn)
-	return api.ReferralInput{YoungPersonId: mustUUID(r.YoungPersonID), ReferrerPractitionerId: mustUUID(r.ReferrerPractitionerID),
+	return api.ReferralInput{YoungPersonID: mustUUID(r.YoungPersonID), ReferrerPractitionerID: mustUUID(r.ReferrerPractitionerID),
 		Reasons: toEnums[api.ReferralReason](r.Reasons), MainReason: ptr(api.ReferralReason(r.MainReason)),
 		ServicesInvolved: toEnums[api.ServiceType](r.ServicesInvolved), SafeguardingConcern: &sg, Consent: toReferralConsent(r.Consent),
 		Summary: ptr(r.Summary), ReceivedOn: &ro}
@@ -220,21 +220,21 @@ func toReferralInput(r referral.Referral) api.ReferralInput {
 func toReferral(r referral.Referral) api.Referral {
 	e := r.Eligibility
 	age := e.Age
-	out := api.Referral{Id: mustUUID(r.ID), Reference: r.Reference, Status: api.ReferralStatus(r.Status), YoungPersonId: mustUUID(r.YoungPersonID),
-		ReferrerPractitionerId: mustUUID(r.ReferrerPractitionerID), ReferrerOrganisationId: mustUUID(r.ReferrerOrganisationID),
+	out := api.Referral{ID: mustUUID(r.ID), Reference: r.Reference, Status: api.ReferralStatus(r.Status), YoungPersonID: mustUUID(r.YoungPersonID),
+		ReferrerPractitionerID: mustUUID(r.ReferrerPractitionerID), ReferrerOrganisationID: mustUUID(r.ReferrerOrganisationID),
 		Reasons: toEnums[api.ReferralReason](r.Reasons), MainReason: api.ReferralReason(r.MainReason), ServicesInvolved: toEnums[api.ServiceType](r.ServicesInvolved),
 		SafeguardingConcern: r.SafeguardingConcern, Consent: toReferralConsent(r.Consent), Summary: ptr(r.Summary), ReceivedOn: date(r.ReceivedOn),
 		Route: ptr(api.Route(r.Route)),
 		Eligibility: api.Eligibility{Eligible: e.Eligible, AgeInRange: e.AgeInRange, Age: &age, TwoOrMoreServices: e.TwoOrMoreServices,
 			ServicesCount: e.ServicesCount, InArea: e.InArea, AssessedOn: date(e.AssessedOn), Unmet: slicePtr(e.Unmet)},
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
-	out.EngagementLeadPractitionerId = uuidPtr(r.EngagementLeadID)
+	out.EngagementLeadPractitionerID = uuidPtr(r.EngagementLeadID)
 	if c := r.Closure; c != nil {
 		out.Closure = &api.Closure{Outcome: api.CloseOutcome(c.Outcome), Reason: c.Reason, ClosedAt: c.ClosedAt}
 	}
 	if t := r.Triage; t != nil {
 		out.Triage = &api.Triage{Decision: api.TriageDecision(t.Decision), Route: ptr(api.Route(t.Route)), Reason: t.Reason,
-			RedirectTo: ptr(t.RedirectTo), OverrideReason: ptr(t.OverrideReason), TriagedAt: t.TriagedAt, TriagedByApiKeyId: uuidPtr(t.TriagedBy)}
+			RedirectTo: ptr(t.RedirectTo), OverrideReason: ptr(t.OverrideReason), TriagedAt: t.TriagedAt, TriagedByAPIKeyID: uuidPtr(t.TriagedBy)}
 	}
 	return out
 }
@@ -244,13 +244,13 @@ func fromTriageInput(in api.TriageInput) referral.Triage {
 }
 
 func toAuditEvent(e audit.Event) api.AuditEvent {
-	out := api.AuditEvent{Id: mustUUID(e.ID), OccurredAt: e.OccurredAt, Action: api.AuditAction(e.Action), RecordType: api.RecordType(e.RecordType),
-		RecordId: uuidPtr(e.RecordID), YoungPersonId: uuidPtr(e.YoungPersonID), Purpose: ptr(e.Purpose), ChangedFields: slicePtr(e.ChangedFields),
-		RequestId: ptr(e.RequestID), Ip: ptr(e.IP)}
-	out.Actor.ApiKeyId = uuidPtr(e.ActorKeyID)
+	out := api.AuditEvent{ID: mustUUID(e.ID), OccurredAt: e.OccurredAt, Action: api.AuditAction(e.Action), RecordType: api.RecordType(e.RecordType),
+		RecordID: uuidPtr(e.RecordID), YoungPersonID: uuidPtr(e.YoungPersonID), Purpose: ptr(e.Purpose), ChangedFields: slicePtr(e.ChangedFields),
+		RequestID: ptr(e.RequestID), IP: ptr(e.IP)}
+	out.Actor.APIKeyID = uuidPtr(e.ActorKeyID)
 	out.Actor.Subject = ptr(e.ActorSubject)
-	out.Actor.PractitionerId = uuidPtr(e.ActorPractitionerID)
-	out.Actor.OrganisationId = uuidPtr(e.ActorOrgID)
+	out.Actor.PractitionerID = uuidPtr(e.ActorPractitionerID)
+	out.Actor.OrganisationID = uuidPtr(e.ActorOrgID)
 	out.Actor.Role = e.ActorRole
 	return out
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/dispute"
-	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 // Converters for tribunal appeals, mediation and complaints.
@@ -35,8 +34,8 @@ func toDispute(d dispute.Dispute) api.Dispute {
 	for i, s := range d.Sections {
 		sections[i] = api.PlanSection(s)
 	}
-	return api.Dispute{Id: mustUUID(d.ID), YoungPersonId: mustUUID(d.YoungPersonID), Kind: api.DisputeKind(d.Kind),
-		SubjectType: api.DisputeSubjectType(d.SubjectType), SubjectId: mustUUID(d.SubjectID), About: api.DisputeAbout(d.About), Sections: sections,
+	return api.Dispute{ID: mustUUID(d.ID), YoungPersonID: mustUUID(d.YoungPersonID), Kind: api.DisputeKind(d.Kind),
+		SubjectType: api.DisputeSubjectType(d.SubjectType), SubjectID: mustUUID(d.SubjectID), About: api.DisputeAbout(d.About), Sections: sections,
 		BroughtBy: api.DisputeBroughtBy(d.BroughtBy), ReceivedOn: date(d.ReceivedOn), DecisionLetterOn: civilPtr(d.DecisionLetterOn),
 		AppealDeadline: civilPtr(d.AppealDeadline()), CertificateIssuedOn: civilPtr(d.CertificateIssuedOn), CertificateDueOn: civilPtr(d.CertificateDue()),
 		HearingOn: civilPtr(d.HearingOn), Notes: ptr(d.Notes), Status: api.DisputeStatus(d.Status()), Outcome: ptr(api.DisputeOutcome(d.Outcome)),
@@ -48,7 +47,7 @@ func fromDisputeInput(in api.DisputeInput) dispute.Dispute {
 	for _, s := range ptrVal(in.Sections) {
 		sections = append(sections, string(s))
 	}
-	return dispute.Dispute{Kind: dispute.Kind(in.Kind), SubjectType: string(in.SubjectType), SubjectID: in.SubjectId.String(), About: string(in.About),
+	return dispute.Dispute{Kind: dispute.Kind(in.Kind), SubjectType: string(in.SubjectType), SubjectID: in.SubjectID.String(), About: string(in.About),
 		Sections: sections, BroughtBy: string(in.BroughtBy), ReceivedOn: in.ReceivedOn.Time, DecisionLetterOn: civilOf(in.DecisionLetterOn),
 		CertificateIssuedOn: civilOf(in.CertificateIssuedOn), Notes: str(in.Notes)}
 }
@@ -72,7 +71,7 @@ func (h *handlers) CreateDispute(ctx context.Context, req api.CreateDisputeReque
 
 func (h *handlers) ListDisputes(ctx context.Context, req api.ListDisputesRequestObject) (api.ListDisputesResponseObject, error) {
 	q := req.Params
-	f := store.DisputeFilter{Kind: string(ptrVal(q.Kind)), YoungPersonID: uuidStr(q.YoungPersonId), SubjectID: uuidStr(q.SubjectId), Open: q.Open,
+	f := dispute.Filter{Kind: string(ptrVal(q.Kind)), YoungPersonID: uuidStr(q.YoungPersonID), SubjectID: uuidStr(q.SubjectID), Open: q.Open,
 		ReceivedFrom: fromOptDate(q.ReceivedFrom), ReceivedTo: fromOptDate(q.ReceivedTo)}
 	items, next, err := h.s.svc.Disputes(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
@@ -86,7 +85,7 @@ func (h *handlers) ListDisputes(ctx context.Context, req api.ListDisputesRequest
 }
 
 func (h *handlers) GetDispute(ctx context.Context, req api.GetDisputeRequestObject) (api.GetDisputeResponseObject, error) {
-	d, err := h.s.svc.Dispute(ctx, req.Id.String())
+	d, err := h.s.svc.Dispute(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +97,7 @@ func (h *handlers) UpdateDispute(ctx context.Context, req api.UpdateDisputeReque
 	if err != nil {
 		return nil, err
 	}
-	d, err := h.s.svc.UpdateDispute(ctx, req.Id.String(), ifMatch, func(cur dispute.Dispute) (dispute.Changes, []string, error) {
+	d, err := h.s.svc.UpdateDispute(ctx, req.ID.String(), ifMatch, func(cur dispute.Dispute) (dispute.Changes, []string, error) {
 		var in api.DisputePatch
 		changed, err := h.s.mergePatch(ctx, toDisputePatch(cur), "DisputePatch", &in)
 		if err != nil {
@@ -136,7 +135,7 @@ func (h *handlers) ConcludeDispute(ctx context.Context, req api.ConcludeDisputeR
 		return nil, err
 	}
 	b := req.Body
-	d, err := h.s.svc.ConcludeDispute(ctx, req.Id.String(), ifMatch, string(b.Outcome), b.ConcludedOn.Time, str(b.Notes))
+	d, err := h.s.svc.ConcludeDispute(ctx, req.ID.String(), ifMatch, string(b.Outcome), b.ConcludedOn.Time, str(b.Notes))
 	if err != nil {
 		return nil, err
 	}

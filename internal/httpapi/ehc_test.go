@@ -159,7 +159,7 @@ func TestEHCNeedsAssessmentRules(t *testing.T) {
 
 		// A young person asks for themselves only from 16.
 		in := child(12)
-		in.NhsNumber, in.Upn = nil, nil
+		in.NHSNumber, in.UPN = nil, nil
 		twelve := e.youngPerson(e.officer, in)
 		p := e.do(http.MethodPost, base, e.officer, map[string]any{"young_person_id": twelve, "received_on": dateOf(today),
 			"requested_by": "young_person"}).problem(t, http.StatusUnprocessableEntity)
@@ -167,7 +167,7 @@ func TestEHCNeedsAssessmentRules(t *testing.T) {
 			t.Fatalf("pointers: %v", pointers(p))
 		}
 		in = child(17)
-		in.NhsNumber, in.Upn = nil, nil
+		in.NHSNumber, in.UPN = nil, nil
 		seventeen := e.youngPerson(e.officer, in)
 		e.mustDo(http.MethodPost, base, map[string]any{"young_person_id": seventeen, "received_on": dateOf(today), "requested_by": "young_person"}, http.StatusCreated)
 

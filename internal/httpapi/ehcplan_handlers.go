@@ -11,28 +11,27 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/statutory"
-	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 // Converters for EHC plans and annual reviews.
 
-func fromNeeds(in *[]api.EhcNeed) []ehcplan.Need {
+func fromNeeds(in *[]api.EHCNeed) []ehcplan.Need {
 	var out []ehcplan.Need
 	for _, n := range ptrVal(in) {
-		out = append(out, ehcplan.Need{Ref: n.Ref, SENType: string(ptrVal(n.SenType)), Rank: ptrVal(n.Rank), Description: n.Description})
+		out = append(out, ehcplan.Need{Ref: n.Ref, SENType: string(ptrVal(n.SENType)), Rank: ptrVal(n.Rank), Description: n.Description})
 	}
 	return out
 }
 
-func toNeeds(in []ehcplan.Need) *[]api.EhcNeed {
-	out := make([]api.EhcNeed, len(in))
+func toNeeds(in []ehcplan.Need) *[]api.EHCNeed {
+	out := make([]api.EHCNeed, len(in))
 	for i, n := range in {
-		out[i] = api.EhcNeed{Ref: n.Ref, SenType: ptr(api.EhcNeedSenType(n.SENType)), Rank: ptr(n.Rank), Description: n.Description}
+		out[i] = api.EHCNeed{Ref: n.Ref, SENType: ptr(api.EHCNeedSENType(n.SENType)), Rank: ptr(n.Rank), Description: n.Description}
 	}
 	return &out
 }
 
-func fromProvision(in *[]api.EhcProvision) []ehcplan.Provision {
+func fromProvision(in *[]api.EHCProvision) []ehcplan.Provision {
 	var out []ehcplan.Provision
 	for _, l := range ptrVal(in) {
 		out = append(out, ehcplan.Provision{Ref: l.Ref, What: l.What, Who: l.Who, HowOften: l.HowOften, HowLong: l.HowLong, Outcomes: ptrVal(l.Outcomes)})
@@ -40,30 +39,30 @@ func fromProvision(in *[]api.EhcProvision) []ehcplan.Provision {
 	return out
 }
 
-func toProvision(in []ehcplan.Provision) *[]api.EhcProvision {
-	out := make([]api.EhcProvision, len(in))
+func toProvision(in []ehcplan.Provision) *[]api.EHCProvision {
+	out := make([]api.EHCProvision, len(in))
 	for i, l := range in {
-		out[i] = api.EhcProvision{Ref: l.Ref, What: l.What, Who: l.Who, HowOften: l.HowOften, HowLong: l.HowLong, Outcomes: slicePtr(l.Outcomes)}
+		out[i] = api.EHCProvision{Ref: l.Ref, What: l.What, Who: l.Who, HowOften: l.HowOften, HowLong: l.HowLong, Outcomes: slicePtr(l.Outcomes)}
 	}
 	return &out
 }
 
-func fromPlacement(in *api.EhcPlacement) ehcplan.Placement {
+func fromPlacement(in *api.EHCPlacement) ehcplan.Placement {
 	if in == nil {
 		return ehcplan.Placement{}
 	}
-	return ehcplan.Placement{SettingName: str(in.SettingName), SettingType: string(ptrVal(in.SettingType)), URN: str(in.Urn), UKPRN: str(in.Ukprn),
+	return ehcplan.Placement{SettingName: str(in.SettingName), SettingType: string(ptrVal(in.SettingType)), URN: str(in.URN), UKPRN: str(in.UKPRN),
 		Residential: in.Residential, WorkBasedLearning: in.WorkBasedLearning}
 }
 
-func fromPlanSections(in api.EhcPlanSections) ehcplan.Sections {
+func fromPlanSections(in api.EHCPlanSections) ehcplan.Sections {
 	s := ehcplan.Sections{B: fromNeeds(in.B), C: fromNeeds(in.C), D: fromNeeds(in.D), F: fromProvision(in.F), G: fromProvision(in.G),
 		H1: fromProvision(in.H1), H2: fromProvision(in.H2), I: fromPlacement(in.I)}
 	if a := in.A; a != nil {
 		s.A = ehcplan.Views{Views: str(a.Views), Interests: str(a.Interests), Aspirations: str(a.Aspirations), WhoseWords: string(ptrVal(a.WhoseWords))}
 	}
 	for _, o := range ptrVal(in.E) {
-		s.E = append(s.E, ehcplan.Outcome{Ref: o.Ref, Description: o.Description, Needs: o.Needs, PfAArea: string(ptrVal(o.PfaArea))})
+		s.E = append(s.E, ehcplan.Outcome{Ref: o.Ref, Description: o.Description, Needs: o.Needs, PfAArea: string(ptrVal(o.PFAArea))})
 	}
 	if j := in.J; j != nil {
 		s.J = &ehcplan.PersonalBudget{Type: string(j.Type)}
@@ -81,42 +80,42 @@ func fromPlanSections(in api.EhcPlanSections) ehcplan.Sections {
 	return s
 }
 
-func toPlanSections(s ehcplan.Sections) api.EhcPlanSections {
-	out := api.EhcPlanSections{B: toNeeds(s.B), C: toNeeds(s.C), D: toNeeds(s.D), F: toProvision(s.F), G: toProvision(s.G), H1: toProvision(s.H1),
+func toPlanSections(s ehcplan.Sections) api.EHCPlanSections {
+	out := api.EHCPlanSections{B: toNeeds(s.B), C: toNeeds(s.C), D: toNeeds(s.D), F: toProvision(s.F), G: toProvision(s.G), H1: toProvision(s.H1),
 		H2: toProvision(s.H2),
-		A: &api.EhcViews{Views: ptr(s.A.Views), Interests: ptr(s.A.Interests), Aspirations: ptr(s.A.Aspirations),
-			WhoseWords: ptr(api.EhcViewsWhoseWords(s.A.WhoseWords))}}
-	e := make([]api.EhcOutcome, len(s.E))
+		A: &api.EHCViews{Views: ptr(s.A.Views), Interests: ptr(s.A.Interests), Aspirations: ptr(s.A.Aspirations),
+			WhoseWords: ptr(api.EHCViewsWhoseWords(s.A.WhoseWords))}}
+	e := make([]api.EHCOutcome, len(s.E))
 	for i, o := range s.E {
-		e[i] = api.EhcOutcome{Ref: o.Ref, Description: o.Description, Needs: o.Needs, PfaArea: ptr(api.PfAArea(o.PfAArea))}
+		e[i] = api.EHCOutcome{Ref: o.Ref, Description: o.Description, Needs: o.Needs, PFAArea: ptr(api.PfAArea(o.PfAArea))}
 		if e[i].Needs == nil {
 			e[i].Needs = []string{}
 		}
 	}
 	out.E = &e
 	if !s.I.Empty() {
-		out.I = &api.EhcPlacement{SettingName: ptr(s.I.SettingName), SettingType: ptr(api.EhcPlacementSettingType(s.I.SettingType)), Urn: ptr(s.I.URN),
-			Ukprn: ptr(s.I.UKPRN), Residential: s.I.Residential, WorkBasedLearning: s.I.WorkBasedLearning}
+		out.I = &api.EHCPlacement{SettingName: ptr(s.I.SettingName), SettingType: ptr(api.EHCPlacementSettingType(s.I.SettingType)), URN: ptr(s.I.URN),
+			UKPRN: ptr(s.I.UKPRN), Residential: s.I.Residential, WorkBasedLearning: s.I.WorkBasedLearning}
 	}
 	if j := s.J; j != nil {
-		b := &api.EhcPersonalBudget{Type: api.EhcPersonalBudgetType(j.Type)}
+		b := &api.EHCPersonalBudget{Type: api.EHCPersonalBudgetType(j.Type)}
 		for _, l := range j.Lines {
 			b.Lines = append(b.Lines, struct {
 				AmountPence int                              `json:"amount_pence"`
-				Stream      api.EhcPersonalBudgetLinesStream `json:"stream"`
-			}{AmountPence: int(l.AmountPence), Stream: api.EhcPersonalBudgetLinesStream(l.Stream)})
+				Stream      api.EHCPersonalBudgetLinesStream `json:"stream"`
+			}{AmountPence: int(l.AmountPence), Stream: api.EHCPersonalBudgetLinesStream(l.Stream)})
 		}
 		if b.Lines == nil {
 			b.Lines = []struct {
 				AmountPence int                              `json:"amount_pence"`
-				Stream      api.EhcPersonalBudgetLinesStream `json:"stream"`
+				Stream      api.EHCPersonalBudgetLinesStream `json:"stream"`
 			}{}
 		}
 		out.J = b
 	}
-	k := make([]api.EhcAdviceObtained, len(s.K))
+	k := make([]api.EHCAdviceObtained, len(s.K))
 	for i, a := range s.K {
-		k[i] = api.EhcAdviceObtained{Adviser: api.EhcAdviser(a.Adviser), Source: a.Source}
+		k[i] = api.EHCAdviceObtained{Adviser: api.EHCAdviser(a.Adviser), Source: a.Source}
 		if !a.On.IsZero() {
 			k[i].On = optDatePtr(&a.On)
 		}
@@ -138,10 +137,10 @@ func optDeadline(m *statutory.Milestone) *api.Milestone {
 	return &out
 }
 
-func toEHCPlan(p ehcplan.Plan, asOf time.Time) api.EhcPlan {
-	out := api.EhcPlan{Id: mustUUID(p.ID), YoungPersonId: mustUUID(p.YoungPersonID), EhcRequestId: uuidPtr(p.RequestID), TransferredFromLa: ptr(p.TransferredFromLA), Status: api.EhcPlanStatus(p.StatusOn(asOf)),
+func toEHCPlan(p ehcplan.Plan, asOf time.Time) api.EHCPlan {
+	out := api.EHCPlan{ID: mustUUID(p.ID), YoungPersonID: mustUUID(p.YoungPersonID), EHCRequestID: uuidPtr(p.RequestID), TransferredFromLA: ptr(p.TransferredFromLA), Status: api.EHCPlanStatus(p.StatusOn(asOf)),
 		LatestVersion: p.Latest().Number, FirstIssuedOn: optDatePtr(p.FirstIssuedOn), LastIssuedOn: optDatePtr(p.LastIssuedOn),
-		LastReviewedOn: optDatePtr(p.LastReviewedOn), Versions: make([]api.EhcPlanVersion, len(p.Versions)),
+		LastReviewedOn: optDatePtr(p.LastReviewedOn), Versions: make([]api.EHCPlanVersion, len(p.Versions)),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
 	inForce := p.InForceOn(asOf)
 	if inForce != nil {
@@ -151,24 +150,24 @@ func toEHCPlan(p ehcplan.Plan, asOf time.Time) api.EhcPlan {
 	if t := p.PhaseTransfer; t != nil {
 		out.PhaseTransfer = &struct {
 			Deadline   api.Milestone                `json:"deadline"`
-			Kind       api.EhcPlanPhaseTransferKind `json:"kind"`
+			Kind       api.EHCPlanPhaseTransferKind `json:"kind"`
 			TransferOn openapi_types.Date           `json:"transfer_on"`
-		}{Deadline: *optDeadline(p.PhaseTransferDeadline(asOf)), Kind: api.EhcPlanPhaseTransferKind(t.Kind), TransferOn: date(t.TransferOn)}
+		}{Deadline: *optDeadline(p.PhaseTransferDeadline(asOf)), Kind: api.EHCPlanPhaseTransferKind(t.Kind), TransferOn: date(t.TransferOn)}
 	}
 	if c := p.Cessation; c != nil {
 		out.Cessation = &struct {
 			CeasesOn          openapi_types.Date `json:"ceases_on"`
 			DecidedOn         openapi_types.Date `json:"decided_on"`
 			Notes             *string            `json:"notes,omitempty"`
-			Reason            api.EhcCeaseReason `json:"reason"`
+			Reason            api.EHCCeaseReason `json:"reason"`
 			ReasonDescription string             `json:"reason_description"`
-		}{CeasesOn: date(c.CeasesOn), DecidedOn: date(c.DecidedOn), Notes: ptr(c.Notes), Reason: api.EhcCeaseReason(c.Reason),
+		}{CeasesOn: date(c.CeasesOn), DecidedOn: date(c.DecidedOn), Notes: ptr(c.Notes), Reason: api.EHCCeaseReason(c.Reason),
 			ReasonDescription: ehcplan.CeaseReasons[c.Reason]}
 	}
 	for i, v := range p.Versions {
-		av := api.EhcPlanVersion{Number: v.Number, Kind: api.EhcPlanVersionKind(v.Kind), Frozen: v.Frozen(), Sections: toPlanSections(v.Sections),
+		av := api.EHCPlanVersion{Number: v.Number, Kind: api.EHCPlanVersionKind(v.Kind), Frozen: v.Frozen(), Sections: toPlanSections(v.Sections),
 			ServedOn: optDatePtr(v.ServedOn), CommentsDueOn: optDatePtr(v.CommentsDueOn), IssuedOn: optDatePtr(v.IssuedOn), Reason: ptr(v.Reason),
-			AnnualReviewId: uuidPtr(v.AnnualReviewID), CreatedAt: v.CreatedAt,
+			AnnualReviewID: uuidPtr(v.AnnualReviewID), CreatedAt: v.CreatedAt,
 			InForce: boolPtr(inForce != nil && inForce.Number == v.Number), AmendmentFinal: optDeadline(p.AmendmentDeadline(v, asOf))}
 		out.Versions[i] = av
 	}
@@ -177,14 +176,14 @@ func toEHCPlan(p ehcplan.Plan, asOf time.Time) api.EhcPlan {
 
 func toAnnualReview(r annualreview.Review, asOf time.Time) api.AnnualReview {
 	d := r.Deadlines(asOf)
-	out := api.AnnualReview{Id: mustUUID(r.ID), PlanId: mustUUID(r.PlanID), YoungPersonId: mustUUID(r.YoungPersonID), Sequence: r.Sequence,
+	out := api.AnnualReview{ID: mustUUID(r.ID), PlanID: mustUUID(r.PlanID), YoungPersonID: mustUUID(r.YoungPersonID), Sequence: r.Sequence,
 		Status: api.AnnualReviewStatus(r.Status), DueOn: date(r.DueOn), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
 	out.Deadlines.Review, out.Deadlines.Papers = toDeadline(d.Review), toDeadline(d.Papers)
 	out.Deadlines.Report, out.Deadlines.Decision = toDeadline(d.Report), toDeadline(d.Decision)
 	if m := r.Meeting; m != nil {
 		att := make([]api.AnnualReviewAttendee, len(m.Attendees))
 		for i, a := range m.Attendees {
-			att[i] = api.AnnualReviewAttendee{Role: api.AnnualReviewAttendeeRole(a.Role), OrganisationId: uuidPtr(a.OrganisationID), Name: ptr(a.Name)}
+			att[i] = api.AnnualReviewAttendee{Role: api.AnnualReviewAttendeeRole(a.Role), OrganisationID: uuidPtr(a.OrganisationID), Name: ptr(a.Name)}
 		}
 		out.Meeting = &struct {
 			Attendees      []api.AnnualReviewAttendee            `json:"attendees"`
@@ -192,14 +191,14 @@ func toAnnualReview(r annualreview.Review, asOf time.Time) api.AnnualReview {
 			MeetingOn      openapi_types.Date                    `json:"meeting_on"`
 			PapersSentOn   *openapi_types.Date                   `json:"papers_sent_on,omitempty"`
 			ParentViews    *string                               `json:"parent_views,omitempty"`
-			PfaFocus       []api.PfAArea                         `json:"pfa_focus"`
+			PFAFocus       []api.PfAArea                         `json:"pfa_focus"`
 			Recommendation api.AnnualReviewMeetingRecommendation `json:"recommendation"`
 			ReportSentOn   *openapi_types.Date                   `json:"report_sent_on,omitempty"`
 		}{Attendees: att, ChildViews: ptr(m.ChildViews), MeetingOn: date(m.On), PapersSentOn: optDatePtr(m.PapersSentOn), ParentViews: ptr(m.ParentViews),
-			PfaFocus: toEnums[api.PfAArea](m.PfAFocus), Recommendation: api.AnnualReviewMeetingRecommendation(m.Recommendation),
+			PFAFocus: toEnums[api.PfAArea](m.PfAFocus), Recommendation: api.AnnualReviewMeetingRecommendation(m.Recommendation),
 			ReportSentOn: optDatePtr(m.ReportSentOn)}
-		if out.Meeting.PfaFocus == nil {
-			out.Meeting.PfaFocus = []api.PfAArea{}
+		if out.Meeting.PFAFocus == nil {
+			out.Meeting.PFAFocus = []api.PfAArea{}
 		}
 	}
 	if dec := r.Decision; dec != nil {
@@ -216,74 +215,74 @@ func toAnnualReview(r annualreview.Review, asOf time.Time) api.AnnualReview {
 
 // Handlers.
 
-func (h *handlers) CreateEhcPlan(ctx context.Context, req api.CreateEhcPlanRequestObject) (api.CreateEhcPlanResponseObject, error) {
+func (h *handlers) CreateEHCPlan(ctx context.Context, req api.CreateEHCPlanRequestObject) (api.CreateEHCPlanResponseObject, error) {
 	b := req.Body
-	p, err := h.s.svc.CreateEHCPlan(ctx, casework.EHCPlanInput{YoungPersonID: b.YoungPersonId.String(), RequestID: uuidStr(b.EhcRequestId),
-		TransferredFromLA: str(b.TransferredFromLa), Sections: fromPlanSections(b.Sections)})
+	p, err := h.s.svc.CreateEHCPlan(ctx, casework.EHCPlanInput{YoungPersonID: b.YoungPersonID.String(), RequestID: uuidStr(b.EHCRequestID),
+		TransferredFromLA: str(b.TransferredFromLA), Sections: fromPlanSections(b.Sections)})
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateEhcPlan201JSONResponse{Body: toEHCPlan(p, today()), Headers: api.CreateEhcPlan201ResponseHeaders{
+	return api.CreateEHCPlan201JSONResponse{Body: toEHCPlan(p, today()), Headers: api.CreateEHCPlan201ResponseHeaders{
 		Location: location("/v1/ehc-plans", p.ID), ETag: etag(p.Version)}}, nil
 }
 
-func (h *handlers) ListEhcPlans(ctx context.Context, req api.ListEhcPlansRequestObject) (api.ListEhcPlansResponseObject, error) {
+func (h *handlers) ListEHCPlans(ctx context.Context, req api.ListEHCPlansRequestObject) (api.ListEHCPlansResponseObject, error) {
 	q := req.Params
-	f := store.EHCPlanFilter{YoungPersonID: uuidStr(q.YoungPersonId), RequestID: uuidStr(q.EhcRequestId), Status: string(ptrVal(q.Status))}
+	f := ehcplan.Filter{YoungPersonID: uuidStr(q.YoungPersonID), RequestID: uuidStr(q.EHCRequestID), Status: string(ptrVal(q.Status))}
 	items, next, err := h.s.svc.EHCPlans(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
 	asOf := today()
-	out := api.ListEhcPlans200JSONResponse{Items: make([]api.EhcPlan, len(items)), NextCursor: nextCursor(next)}
+	out := api.ListEHCPlans200JSONResponse{Items: make([]api.EHCPlan, len(items)), NextCursor: nextCursor(next)}
 	for i, p := range items {
 		out.Items[i] = toEHCPlan(p, asOf)
 	}
 	return out, nil
 }
 
-func (h *handlers) GetEhcPlan(ctx context.Context, req api.GetEhcPlanRequestObject) (api.GetEhcPlanResponseObject, error) {
-	p, err := h.s.svc.EHCPlan(ctx, req.Id.String())
+func (h *handlers) GetEHCPlan(ctx context.Context, req api.GetEHCPlanRequestObject) (api.GetEHCPlanResponseObject, error) {
+	p, err := h.s.svc.EHCPlan(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
-	return api.GetEhcPlan200JSONResponse{Body: toEHCPlan(p, today()), Headers: api.GetEhcPlan200ResponseHeaders{ETag: etag(p.Version)}}, nil
+	return api.GetEHCPlan200JSONResponse{Body: toEHCPlan(p, today()), Headers: api.GetEHCPlan200ResponseHeaders{ETag: etag(p.Version)}}, nil
 }
 
 // planAction runs one change to a plan with the request's If-Match.
-func planAction(ifMatchHeader *string, run func(ifMatch *int) (ehcplan.Plan, error)) (api.EhcPlan, *string, error) {
+func planAction(ifMatchHeader *string, run func(ifMatch *int) (ehcplan.Plan, error)) (api.EHCPlan, *string, error) {
 	ifMatch, err := parseIfMatch(ifMatchHeader)
 	if err != nil {
-		return api.EhcPlan{}, nil, err
+		return api.EHCPlan{}, nil, err
 	}
 	p, err := run(ifMatch)
 	if err != nil {
-		return api.EhcPlan{}, nil, err
+		return api.EHCPlan{}, nil, err
 	}
 	return toEHCPlan(p, today()), etag(p.Version), nil
 }
 
-func (h *handlers) ReviseEhcPlanDraft(ctx context.Context, req api.ReviseEhcPlanDraftRequestObject) (api.ReviseEhcPlanDraftResponseObject, error) {
+func (h *handlers) ReviseEHCPlanDraft(ctx context.Context, req api.ReviseEHCPlanDraftRequestObject) (api.ReviseEHCPlanDraftResponseObject, error) {
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.svc.ReviseEHCPlanDraft(ctx, req.Id.String(), ifMatch, fromPlanSections(req.Body.Sections))
+		return h.s.svc.ReviseEHCPlanDraft(ctx, req.ID.String(), ifMatch, fromPlanSections(req.Body.Sections))
 	})
 	if err != nil {
 		return nil, err
 	}
-	return api.ReviseEhcPlanDraft200JSONResponse{Body: body, Headers: api.ReviseEhcPlanDraft200ResponseHeaders{ETag: tag}}, nil
+	return api.ReviseEHCPlanDraft200JSONResponse{Body: body, Headers: api.ReviseEHCPlanDraft200ResponseHeaders{ETag: tag}}, nil
 }
 
-func (h *handlers) ServeEhcPlanDraft(ctx context.Context, req api.ServeEhcPlanDraftRequestObject) (api.ServeEhcPlanDraftResponseObject, error) {
+func (h *handlers) ServeEHCPlanDraft(ctx context.Context, req api.ServeEHCPlanDraftRequestObject) (api.ServeEHCPlanDraftResponseObject, error) {
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.svc.ServeEHCPlanDraft(ctx, req.Id.String(), ifMatch, req.Body.ServedOn.Time)
+		return h.s.svc.ServeEHCPlanDraft(ctx, req.ID.String(), ifMatch, req.Body.ServedOn.Time)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return api.ServeEhcPlanDraft200JSONResponse{Body: body, Headers: api.ServeEhcPlanDraft200ResponseHeaders{ETag: tag}}, nil
+	return api.ServeEHCPlanDraft200JSONResponse{Body: body, Headers: api.ServeEHCPlanDraft200ResponseHeaders{ETag: tag}}, nil
 }
 
-func (h *handlers) IssueEhcPlan(ctx context.Context, req api.IssueEhcPlanRequestObject) (api.IssueEhcPlanResponseObject, error) {
+func (h *handlers) IssueEHCPlan(ctx context.Context, req api.IssueEHCPlanRequestObject) (api.IssueEHCPlanResponseObject, error) {
 	b := req.Body
 	in := ehcplan.IssueInput{IssuedOn: b.IssuedOn.Time, FamilyAgreedEarly: ptrVal(b.FamilyAgreedEarly)}
 	if b.Sections != nil {
@@ -295,55 +294,55 @@ func (h *handlers) IssueEhcPlan(ctx context.Context, req api.IssueEhcPlanRequest
 		in.Placement = &pl
 	}
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.svc.IssueEHCPlan(ctx, req.Id.String(), ifMatch, in)
+		return h.s.svc.IssueEHCPlan(ctx, req.ID.String(), ifMatch, in)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return api.IssueEhcPlan200JSONResponse{Body: body, Headers: api.IssueEhcPlan200ResponseHeaders{ETag: tag}}, nil
+	return api.IssueEHCPlan200JSONResponse{Body: body, Headers: api.IssueEHCPlan200ResponseHeaders{ETag: tag}}, nil
 }
 
-func (h *handlers) ProposeEhcPlanAmendment(ctx context.Context, req api.ProposeEhcPlanAmendmentRequestObject) (api.ProposeEhcPlanAmendmentResponseObject, error) {
+func (h *handlers) ProposeEHCPlanAmendment(ctx context.Context, req api.ProposeEHCPlanAmendmentRequestObject) (api.ProposeEHCPlanAmendmentResponseObject, error) {
 	b := req.Body
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.svc.ProposeEHCPlanAmendment(ctx, req.Id.String(), ifMatch, casework.AmendmentInput{NoticeOn: b.NoticeOn.Time, Reason: b.Reason,
-			AnnualReviewID: uuidStr(b.AnnualReviewId), Sections: fromPlanSections(b.Sections)})
+		return h.s.svc.ProposeEHCPlanAmendment(ctx, req.ID.String(), ifMatch, casework.AmendmentInput{NoticeOn: b.NoticeOn.Time, Reason: b.Reason,
+			AnnualReviewID: uuidStr(b.AnnualReviewID), Sections: fromPlanSections(b.Sections)})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return api.ProposeEhcPlanAmendment200JSONResponse{Body: body, Headers: api.ProposeEhcPlanAmendment200ResponseHeaders{ETag: tag}}, nil
+	return api.ProposeEHCPlanAmendment200JSONResponse{Body: body, Headers: api.ProposeEHCPlanAmendment200ResponseHeaders{ETag: tag}}, nil
 }
 
-func (h *handlers) CeaseEhcPlan(ctx context.Context, req api.CeaseEhcPlanRequestObject) (api.CeaseEhcPlanResponseObject, error) {
+func (h *handlers) CeaseEHCPlan(ctx context.Context, req api.CeaseEHCPlanRequestObject) (api.CeaseEHCPlanResponseObject, error) {
 	b := req.Body
 	c := ehcplan.Cessation{Reason: string(b.Reason), DecidedOn: b.DecidedOn.Time, AppealRightsNotified: ptrVal(b.AppealRightsNotified), Notes: str(b.Notes)}
 	if b.CeasesOn != nil {
 		c.CeasesOn = b.CeasesOn.Time
 	}
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.svc.CeaseEHCPlan(ctx, req.Id.String(), ifMatch, c)
+		return h.s.svc.CeaseEHCPlan(ctx, req.ID.String(), ifMatch, c)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return api.CeaseEhcPlan200JSONResponse{Body: body, Headers: api.CeaseEhcPlan200ResponseHeaders{ETag: tag}}, nil
+	return api.CeaseEHCPlan200JSONResponse{Body: body, Headers: api.CeaseEHCPlan200ResponseHeaders{ETag: tag}}, nil
 }
 
-func (h *handlers) SetEhcPlanPhaseTransfer(ctx context.Context, req api.SetEhcPlanPhaseTransferRequestObject) (api.SetEhcPlanPhaseTransferResponseObject, error) {
+func (h *handlers) SetEHCPlanPhaseTransfer(ctx context.Context, req api.SetEHCPlanPhaseTransferRequestObject) (api.SetEHCPlanPhaseTransferResponseObject, error) {
 	b := req.Body
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.svc.SetEHCPlanPhaseTransfer(ctx, req.Id.String(), ifMatch, statutory.TransferKind(b.Kind), b.TransferOn.Time)
+		return h.s.svc.SetEHCPlanPhaseTransfer(ctx, req.ID.String(), ifMatch, statutory.TransferKind(b.Kind), b.TransferOn.Time)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return api.SetEhcPlanPhaseTransfer200JSONResponse{Body: body, Headers: api.SetEhcPlanPhaseTransfer200ResponseHeaders{ETag: tag}}, nil
+	return api.SetEHCPlanPhaseTransfer200JSONResponse{Body: body, Headers: api.SetEHCPlanPhaseTransfer200ResponseHeaders{ETag: tag}}, nil
 }
 
 func (h *handlers) ListAnnualReviews(ctx context.Context, req api.ListAnnualReviewsRequestObject) (api.ListAnnualReviewsResponseObject, error) {
 	q := req.Params
-	f := store.AnnualReviewFilter{PlanID: uuidStr(q.PlanId), YoungPersonID: uuidStr(q.YoungPersonId), Status: string(ptrVal(q.Status)), Overdue: q.Overdue}
+	f := annualreview.Filter{PlanID: uuidStr(q.PlanID), YoungPersonID: uuidStr(q.YoungPersonID), Status: string(ptrVal(q.Status)), Overdue: q.Overdue}
 	if q.DueBefore != nil {
 		f.DueBefore = q.DueBefore.Time
 	}
@@ -360,7 +359,7 @@ func (h *handlers) ListAnnualReviews(ctx context.Context, req api.ListAnnualRevi
 }
 
 func (h *handlers) GetAnnualReview(ctx context.Context, req api.GetAnnualReviewRequestObject) (api.GetAnnualReviewResponseObject, error) {
-	r, err := h.s.svc.AnnualReview(ctx, req.Id.String())
+	r, err := h.s.svc.AnnualReview(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -374,7 +373,7 @@ func (h *handlers) HoldAnnualReview(ctx context.Context, req api.HoldAnnualRevie
 	}
 	b := req.Body
 	m := annualreview.Meeting{On: b.MeetingOn.Time, ChildViews: str(b.ChildViews), ParentViews: str(b.ParentViews), Recommendation: string(b.Recommendation),
-		PfAFocus: enumStrings(ptrVal(b.PfaFocus))}
+		PfAFocus: enumStrings(ptrVal(b.PFAFocus))}
 	if b.PapersSentOn != nil {
 		m.PapersSentOn = &b.PapersSentOn.Time
 	}
@@ -382,9 +381,9 @@ func (h *handlers) HoldAnnualReview(ctx context.Context, req api.HoldAnnualRevie
 		m.ReportSentOn = &b.ReportSentOn.Time
 	}
 	for _, a := range b.Attendees {
-		m.Attendees = append(m.Attendees, annualreview.Attendee{Role: string(a.Role), OrganisationID: uuidStr(a.OrganisationId), Name: str(a.Name)})
+		m.Attendees = append(m.Attendees, annualreview.Attendee{Role: string(a.Role), OrganisationID: uuidStr(a.OrganisationID), Name: str(a.Name)})
 	}
-	r, err := h.s.svc.HoldAnnualReview(ctx, req.Id.String(), ifMatch, m)
+	r, err := h.s.svc.HoldAnnualReview(ctx, req.ID.String(), ifMatch, m)
 	if err != nil {
 		return nil, err
 	}
@@ -401,7 +400,7 @@ func (h *handlers) DecideAnnualReview(ctx context.Context, req api.DecideAnnualR
 	if b.ReportSentOn != nil {
 		report = &b.ReportSentOn.Time
 	}
-	r, err := h.s.svc.DecideAnnualReview(ctx, req.Id.String(), ifMatch, annualreview.Decision{Decision: string(b.Decision), DecidedOn: b.DecidedOn.Time,
+	r, err := h.s.svc.DecideAnnualReview(ctx, req.ID.String(), ifMatch, annualreview.Decision{Decision: string(b.Decision), DecidedOn: b.DecidedOn.Time,
 		AppealRightsNotified: ptrVal(b.AppealRightsNotified), Reason: b.Reason}, report)
 	if err != nil {
 		return nil, err

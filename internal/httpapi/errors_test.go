@@ -206,10 +206,10 @@ func TestPaginationAndPatch(t *testing.T) {
 			}
 			pages++
 			for _, yp := range res.JSON200.Items {
-				if seen[yp.Id.String()] {
+				if seen[yp.ID.String()] {
 					t.Fatal("a record appeared on two pages")
 				}
-				seen[yp.Id.String()] = true
+				seen[yp.ID.String()] = true
 			}
 			if res.JSON200.NextCursor == nil {
 				break
@@ -241,7 +241,7 @@ func TestPaginationAndPatch(t *testing.T) {
 		}
 		// A duplicate NHS number is a conflict naming the field, without echoing the value.
 		dup := child(8)
-		dup.Upn = nil
+		dup.UPN = nil
 		res, _ := c.CreateYoungPersonWithResponse(ctx, nil, dup)
 		if res.StatusCode() != http.StatusConflict || strings.Contains(string(res.Body), "9434765919") {
 			t.Fatalf("duplicate NHS number: %d %s", res.StatusCode(), res.Body)

@@ -5,14 +5,13 @@ import (
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/feedback"
-	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 // Converters for pathway feedback. Feedback is immutable: there is no patch shape.
 
 func fromFeedbackInput(in api.PathwayFeedbackInput) feedback.Feedback {
-	f := feedback.Feedback{ReferralID: in.ReferralId.String(), MeetingID: uuidStr(in.MeetingId), From: string(in.From),
-		PractitionerID: uuidStr(in.PractitionerId), WorkingWell: str(in.WorkingWell), NotWorking: str(in.NotWorking), NextSteps: str(in.NextSteps)}
+	f := feedback.Feedback{ReferralID: in.ReferralID.String(), MeetingID: uuidStr(in.MeetingID), From: string(in.From),
+		PractitionerID: uuidStr(in.PractitionerID), WorkingWell: str(in.WorkingWell), NotWorking: str(in.NotWorking), NextSteps: str(in.NextSteps)}
 	for _, r := range ptrVal(in.OutcomeRatings) {
 		f.OutcomeRatings = append(f.OutcomeRatings, feedback.Rating{Outcome: r.Outcome, Rating: r.Rating})
 	}
@@ -24,8 +23,8 @@ func toFeedback(f feedback.Feedback) api.PathwayFeedback {
 	for i, r := range f.OutcomeRatings {
 		ratings[i] = api.OutcomeRating{Outcome: r.Outcome, Rating: r.Rating}
 	}
-	return api.PathwayFeedback{Id: mustUUID(f.ID), ReferralId: mustUUID(f.ReferralID), YoungPersonId: mustUUID(f.YoungPersonID),
-		MeetingId: uuidPtr(f.MeetingID), From: api.FeedbackFrom(f.From), PractitionerId: uuidPtr(f.PractitionerID),
+	return api.PathwayFeedback{ID: mustUUID(f.ID), ReferralID: mustUUID(f.ReferralID), YoungPersonID: mustUUID(f.YoungPersonID),
+		MeetingID: uuidPtr(f.MeetingID), From: api.FeedbackFrom(f.From), PractitionerID: uuidPtr(f.PractitionerID),
 		ProfessionalRole: ptr(api.PathwayFeedbackProfessionalRole(f.ProfessionalRole)), WorkingWell: ptr(f.WorkingWell),
 		NotWorking: ptr(f.NotWorking), NextSteps: ptr(f.NextSteps), OutcomeRatings: ratings, CreatedAt: f.CreatedAt, Version: f.Version}
 }
@@ -34,7 +33,7 @@ func toFeedback(f feedback.Feedback) api.PathwayFeedback {
 
 func (h *handlers) ListPathwayFeedback(ctx context.Context, req api.ListPathwayFeedbackRequestObject) (api.ListPathwayFeedbackResponseObject, error) {
 	q := req.Params
-	f := store.FeedbackFilter{ReferralID: uuidStr(q.ReferralId), MeetingID: uuidStr(q.MeetingId), From: string(ptrVal(q.From))}
+	f := feedback.Filter{ReferralID: uuidStr(q.ReferralID), MeetingID: uuidStr(q.MeetingID), From: string(ptrVal(q.From))}
 	items, next, err := h.s.svc.ListFeedback(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
@@ -56,7 +55,7 @@ func (h *handlers) CreatePathwayFeedback(ctx context.Context, req api.CreatePath
 }
 
 func (h *handlers) GetPathwayFeedback(ctx context.Context, req api.GetPathwayFeedbackRequestObject) (api.GetPathwayFeedbackResponseObject, error) {
-	f, err := h.s.svc.Feedback(ctx, req.Id.String())
+	f, err := h.s.svc.Feedback(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}

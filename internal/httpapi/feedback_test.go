@@ -53,9 +53,9 @@ func (e *env) fbGive(key string, body map[string]any) map[string]any {
 func (e *env) fbOtherChild() (kid, ref string) {
 	e.t.Helper()
 	in := child(9)
-	in.NhsNumber, in.Upn = nil, nil
+	in.NHSNumber, in.UPN = nil, nil
 	kid = e.youngPerson(e.officer, in)
-	return kid, e.referral(e.officer, referralFor(kid, e.otherWorker)).Id.String()
+	return kid, e.referral(e.officer, referralFor(kid, e.otherWorker)).ID.String()
 }
 
 func fbIDs(list []any) []string {

@@ -10,9 +10,9 @@ import (
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
-	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 // handlers implements api.StrictServerInterface: decode, call casework, encode. No rules here.
@@ -20,8 +20,8 @@ type handlers struct{ s *Server }
 
 var _ api.StrictServerInterface = (*handlers)(nil)
 
-func page(limit *api.Limit, cursor *api.Cursor) store.Page {
-	p := store.Page{Limit: 50}
+func page(limit *api.Limit, cursor *api.Cursor) paging.Page {
+	p := paging.Page{Limit: 50}
 	if limit != nil {
 		p.Limit = *limit
 	}
@@ -62,7 +62,7 @@ func (h *handlers) Readyz(ctx context.Context, _ api.ReadyzRequestObject) (api.R
 }
 
 func (h *handlers) OpenapiSpec(context.Context, api.OpenapiSpecRequestObject) (api.OpenapiSpecResponseObject, error) {
-	return api.OpenapiSpec200ApplicationyamlResponse{Body: bytes.NewReader(h.s.raw), ContentLength: int64(len(h.s.raw))}, nil
+	return api.OpenapiSpec200ApplicationYamlResponse{Body: bytes.NewReader(h.s.raw), ContentLength: int64(len(h.s.raw))}, nil
 }
 
 // Organisations.
@@ -77,7 +77,7 @@ func (h *handlers) CreateOrganisation(ctx context.Context, req api.CreateOrganis
 }
 
 func (h *handlers) GetOrganisation(ctx context.Context, req api.GetOrganisationRequestObject) (api.GetOrganisationResponseObject, error) {
-	o, err := h.s.svc.Organisation(ctx, req.Id.String())
+	o, err := h.s.svc.Organisation(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (h *handlers) GetOrganisation(ctx context.Context, req api.GetOrganisationR
 
 func (h *handlers) ListOrganisations(ctx context.Context, req api.ListOrganisationsRequestObject) (api.ListOrganisationsResponseObject, error) {
 	q := req.Params
-	f := store.OrganisationFilter{Type: string(ptrVal(q.Type)), Locality: str(q.Locality), Query: str(q.Q)}
+	f := directory.OrganisationFilter{Type: string(ptrVal(q.Type)), Locality: str(q.Locality), Query: str(q.Q)}
 	items, next, err := h.s.svc.Organisations(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
@@ -103,7 +103,7 @@ func (h *handlers) UpdateOrganisation(ctx context.Context, req api.UpdateOrganis
 	if err != nil {
 		return nil, err
 	}
-	o, err := h.s.svc.UpdateOrganisation(ctx, req.Id.String(), ifMatch, func(cur directory.Organisation) (directory.Organisation, []string, error) {
+	o, err := h.s.svc.UpdateOrganisation(ctx, req.ID.String(), ifMatch, func(cur directory.Organisation) (directory.Organisation, []string, error) {
 		var in api.OrganisationInput
 		changed, err := h.s.mergePatch(ctx, toOrganisationInput(cur), "OrganisationInput", &in)
 		return fromOrganisationInput(in), changed, err
@@ -126,7 +126,7 @@ func (h *handlers) CreatePractitioner(ctx context.Context, req api.CreatePractit
 }
 
 func (h *handlers) GetPractitioner(ctx context.Context, req api.GetPractitionerRequestObject) (api.GetPractitionerResponseObject, error) {
-	p, err := h.s.svc.Practitioner(ctx, req.Id.String())
+	p, err := h.s.svc.Practitioner(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func (h *handlers) GetPractitioner(ctx context.Context, req api.GetPractitionerR
 
 func (h *handlers) ListPractitioners(ctx context.Context, req api.ListPractitionersRequestObject) (api.ListPractitionersResponseObject, error) {
 	q := req.Params
-	f := store.PractitionerFilter{OrganisationID: uuidStr(q.OrganisationId), Role: string(ptrVal(q.Role)), Query: str(q.Q)}
+	f := directory.PractitionerFilter{OrganisationID: uuidStr(q.OrganisationID), Role: string(ptrVal(q.Role)), Query: str(q.Q)}
 	items, next, err := h.s.svc.Practitioners(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
@@ -152,7 +152,7 @@ func (h *handlers) UpdatePractitioner(ctx context.Context, req api.UpdatePractit
 	if err != nil {
 		return nil, err
 	}
-	p, err := h.s.svc.UpdatePractitioner(ctx, req.Id.String(), ifMatch, func(cur directory.Practitioner) (directory.Practitioner, []string, error) {
+	p, err := h.s.svc.UpdatePractitioner(ctx, req.ID.String(), ifMatch, func(cur directory.Practitioner) (directory.Practitioner, []string, error) {
 		var in api.PractitionerInput
 		changed, err := h.s.mergePatch(ctx, toPractitionerInput(cur), "PractitionerInput", &in)
 		return fromPractitionerInput(in), changed, err
@@ -175,7 +175,7 @@ func (h *handlers) CreateYoungPerson(ctx context.Context, req api.CreateYoungPer
 }
 
 func (h *handlers) GetYoungPerson(ctx context.Context, req api.GetYoungPersonRequestObject) (api.GetYoungPersonResponseObject, error) {
-	yp, err := h.s.svc.YoungPerson(ctx, req.Id.String())
+	yp, err := h.s.svc.YoungPerson(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -184,8 +184,8 @@ func (h *handlers) GetYoungPerson(ctx context.Context, req api.GetYoungPersonReq
 
 func (h *handlers) ListYoungPeople(ctx context.Context, req api.ListYoungPeopleRequestObject) (api.ListYoungPeopleResponseObject, error) {
 	q := req.Params
-	f := store.YoungPersonFilter{Query: str(q.Q), Locality: str(q.Locality), PrimarySENNeed: string(ptrVal(q.PrimarySenNeed)),
-		EducationSettingID: uuidStr(q.EducationSettingId)}
+	f := person.Filter{Query: str(q.Q), Locality: str(q.Locality), PrimarySENNeed: string(ptrVal(q.PrimarySENNeed)),
+		EducationSettingID: uuidStr(q.EducationSettingID)}
 	items, next, err := h.s.svc.YoungPeople(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
@@ -203,7 +203,7 @@ func (h *handlers) UpdateYoungPerson(ctx context.Context, req api.UpdateYoungPer
 	if err != nil {
 		return nil, err
 	}
-	yp, err := h.s.svc.UpdateYoungPerson(ctx, req.Id.String(), ifMatch, func(cur person.YoungPerson) (person.YoungPerson, []string, error) {
+	yp, err := h.s.svc.UpdateYoungPerson(ctx, req.ID.String(), ifMatch, func(cur person.YoungPerson) (person.YoungPerson, []string, error) {
 		var in api.YoungPersonInput
 		changed, err := h.s.mergePatch(ctx, toYoungPersonInput(cur), "YoungPersonInput", &in)
 		return fromYoungPersonInput(in), changed, err
@@ -226,7 +226,7 @@ func (h *handlers) CreateReferral(ctx context.Context, req api.CreateReferralReq
 }
 
 func (h *handlers) GetReferral(ctx context.Context, req api.GetReferralRequestObject) (api.GetReferralResponseObject, error) {
-	r, err := h.s.svc.Referral(ctx, req.Id.String())
+	r, err := h.s.svc.Referral(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -235,8 +235,8 @@ func (h *handlers) GetReferral(ctx context.Context, req api.GetReferralRequestOb
 
 func (h *handlers) ListReferrals(ctx context.Context, req api.ListReferralsRequestObject) (api.ListReferralsResponseObject, error) {
 	q := req.Params
-	f := store.ReferralFilter{Status: string(ptrVal(q.Status)), Reason: string(ptrVal(q.Reason)), OrganisationID: uuidStr(q.OrganisationId),
-		YoungPersonID: uuidStr(q.YoungPersonId), Locality: str(q.Locality), Query: str(q.Q), CreatedAfter: q.CreatedAfter, CreatedBefore: q.CreatedBefore}
+	f := referral.Filter{Status: string(ptrVal(q.Status)), Reason: string(ptrVal(q.Reason)), OrganisationID: uuidStr(q.OrganisationID),
+		YoungPersonID: uuidStr(q.YoungPersonID), Locality: str(q.Locality), Query: str(q.Q), CreatedAfter: q.CreatedAfter, CreatedBefore: q.CreatedBefore}
 	items, next, err := h.s.svc.Referrals(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
@@ -253,7 +253,7 @@ func (h *handlers) UpdateReferral(ctx context.Context, req api.UpdateReferralReq
 	if err != nil {
 		return nil, err
 	}
-	r, err := h.s.svc.UpdateReferral(ctx, req.Id.String(), ifMatch, func(cur referral.Referral) (referral.Referral, []string, error) {
+	r, err := h.s.svc.UpdateReferral(ctx, req.ID.String(), ifMatch, func(cur referral.Referral) (referral.Referral, []string, error) {
 		var in api.ReferralInput
 		changed, err := h.s.mergePatch(ctx, toReferralInput(cur), "ReferralInput", &in)
 		next := fromReferralInput(in)
@@ -285,7 +285,7 @@ func (h *handlers) TriageReferral(ctx context.Context, req api.TriageReferralReq
 	if err != nil {
 		return nil, err
 	}
-	r, err := h.s.svc.TriageReferral(ctx, req.Id.String(), ifMatch, fromTriageInput(*req.Body))
+	r, err := h.s.svc.TriageReferral(ctx, req.ID.String(), ifMatch, fromTriageInput(*req.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -296,8 +296,8 @@ func (h *handlers) TriageReferral(ctx context.Context, req api.TriageReferralReq
 
 func (h *handlers) ListAuditEvents(ctx context.Context, req api.ListAuditEventsRequestObject) (api.ListAuditEventsResponseObject, error) {
 	q := req.Params
-	f := audit.Filter{RecordType: string(ptrVal(q.RecordType)), RecordID: uuidStr(q.RecordId), YoungPersonID: uuidStr(q.YoungPersonId),
-		Action: string(ptrVal(q.Action)), ActorKeyID: uuidStr(q.ApiKeyId), ActorOrgID: uuidStr(q.OrganisationId), RequestID: str(q.RequestId),
+	f := audit.Filter{RecordType: string(ptrVal(q.RecordType)), RecordID: uuidStr(q.RecordID), YoungPersonID: uuidStr(q.YoungPersonID),
+		Action: string(ptrVal(q.Action)), ActorKeyID: uuidStr(q.APIKeyID), ActorOrgID: uuidStr(q.OrganisationID), RequestID: str(q.RequestID),
 		OccurredAfter: q.OccurredAfter, OccurredBefore: q.OccurredBefore}
 	items, next, err := h.s.svc.AuditEvents(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {

@@ -234,12 +234,12 @@ type fixture struct {
 func (e *env) fixture() fixture {
 	e.t.Helper()
 	in := child(8)
-	in.NhsNumber, in.Upn = nil, nil
+	in.NHSNumber, in.UPN = nil, nil
 	school := uid(e.school)
-	in.EducationSettingId = &school
+	in.EducationSettingID = &school
 	f := fixture{child: e.youngPerson(e.officer, in)}
 	r := e.referral(e.officer, referralFor(f.child, e.schoolSENCO))
-	f.referral = r.Id.String()
+	f.referral = r.ID.String()
 	c := e.do(http.MethodPost, "/v1/young-people/"+f.child+"/consents", e.officer, map[string]any{"given_by": "Parent", "relationship": "parent",
 		"scope": "all_involved", "given_on": time.Now().Format("2006-01-02")})
 	if c.status != http.StatusCreated {

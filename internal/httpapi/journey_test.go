@@ -36,7 +36,7 @@ func (e *env) youngPerson(key string, in client.YoungPersonInput) string {
 	if res.JSON201 == nil {
 		e.t.Fatalf("create young person: %d %s", res.StatusCode(), res.Body)
 	}
-	return res.JSON201.Id.String()
+	return res.JSON201.ID.String()
 }
 
 func (e *env) referral(key string, in client.ReferralInput) client.Referral {
@@ -53,8 +53,8 @@ func (e *env) referral(key string, in client.ReferralInput) client.Referral {
 
 func child(years int) client.YoungPersonInput {
 	return client.YoungPersonInput{GivenName: "Amelia", FamilyName: "Okonkwo-Test", DateOfBirth: day(time.Now().UTC().AddDate(-years, -2, 0)),
-		NhsNumber: ptr("9434765919"), Upn: ptr("B801200005001"), Locality: ptr("South"), Postcode: ptr("M6 5AB"),
-		Gender: ptr(client.Gender("female")), PrimarySenNeed: ptr(client.SenNeed("SLCN"))}
+		NHSNumber: ptr("9434765919"), UPN: ptr("B801200005001"), Locality: ptr("South"), Postcode: ptr("M6 5AB"),
+		Gender: ptr(client.Gender("female")), PrimarySENNeed: ptr(client.SENNeed("SLCN"))}
 }
 
 var refPattern = regexp.MustCompile(`^REF-\d{4}-\d{6}$`)
@@ -67,38 +67,38 @@ func TestReferralJourney(t *testing.T) {
 		admin, officer := e.client(e.admin), e.client(e.officer)
 
 		// Directory, as an admin.
-		org, err := admin.CreateOrganisationWithResponse(ctx, nil, client.OrganisationInput{Name: "Irwell High", Type: client.OrganisationType("school_secondary"), Locality: ptr("South"), Urn: ptr("105910")})
+		org, err := admin.CreateOrganisationWithResponse(ctx, nil, client.OrganisationInput{Name: "Irwell High", Type: client.OrganisationType("school_secondary"), Locality: ptr("South"), URN: ptr("105910")})
 		if err != nil || org.JSON201 == nil {
 			t.Fatalf("create organisation: %v %d %s", err, org.StatusCode(), org.Body)
 		}
-		if loc := org.HTTPResponse.Header.Get("Location"); loc != "/v1/organisations/"+org.JSON201.Id.String() {
+		if loc := org.HTTPResponse.Header.Get("Location"); loc != "/v1/organisations/"+org.JSON201.ID.String() {
 			t.Fatalf("Location = %q", loc)
 		}
 		if et := org.HTTPResponse.Header.Get("ETag"); et != `"1"` {
 			t.Fatalf("ETag = %q", et)
 		}
-		pr, err := admin.CreatePractitionerWithResponse(ctx, nil, client.PractitionerInput{OrganisationId: org.JSON201.Id, Name: "Jo Senco", Email: "jo@irwell.example", Role: client.PractitionerRole("senco")})
+		pr, err := admin.CreatePractitionerWithResponse(ctx, nil, client.PractitionerInput{OrganisationID: org.JSON201.ID, Name: "Jo Senco", Email: "jo@irwell.example", Role: client.PractitionerRole("senco")})
 		if err != nil || pr.JSON201 == nil || !pr.JSON201.Active {
 			t.Fatalf("create practitioner: %v %s", err, pr.Body)
 		}
 
 		// Casework, as the SEND officer.
 		in := child(9)
-		in.EducationSettingId = &org.JSON201.Id
+		in.EducationSettingID = &org.JSON201.ID
 		in.Contacts = &[]client.Contact{{Name: "Grace Okonkwo-Test", Relationship: client.ContactRelationship("mother"), ParentalResponsibility: ptr(true), MainContact: ptr(true)}}
 		ypID := e.youngPerson(e.officer, in)
 
-		ref := e.referral(e.officer, client.ReferralInput{YoungPersonId: uid(ypID), ReferrerPractitionerId: pr.JSON201.Id,
+		ref := e.referral(e.officer, client.ReferralInput{YoungPersonID: uid(ypID), ReferrerPractitionerID: pr.JSON201.ID,
 			Reasons: []client.ReferralReason{client.ReferralReason("speech_language"), client.ReferralReason("behaviour")}, ServicesInvolved: []client.ServiceType{client.ServiceType("school"), client.ServiceType("speech_and_language_therapy")},
 			Summary: ptr("Speech and behaviour concerns at school and home.")})
 		if !refPattern.MatchString(ref.Reference) || ref.Status != client.ReferralStatus("received") || !ref.Eligibility.Eligible || ref.MainReason != client.ReferralReason("speech_language") {
 			t.Fatalf("unexpected referral: %+v", ref)
 		}
-		if ref.ReferrerOrganisationId != org.JSON201.Id {
+		if ref.ReferrerOrganisationID != org.JSON201.ID {
 			t.Fatal("referrer organisation should be the practitioner's")
 		}
 
-		got, err := officer.GetReferralWithResponse(ctx, ref.Id, &client.GetReferralParams{XPurpose: ptr("triage review")})
+		got, err := officer.GetReferralWithResponse(ctx, ref.ID, &client.GetReferralParams{XPurpose: ptr("triage review")})
 		if err != nil || got.JSON200 == nil || got.HTTPResponse.Header.Get("ETag") != `"1"` {
 			t.Fatalf("get referral: %v %s", err, got.Body)
 		}
@@ -106,7 +106,7 @@ func TestReferralJourney(t *testing.T) {
 		// Search by reference and by name, filter by reason and locality.
 		for _, q := range []client.ListReferralsParams{{Q: ptr(strings.ToLower(ref.Reference))}, {Q: ptr("okonkwo")}, {Reason: ptr(client.ReferralReason("behaviour"))}, {Locality: ptr("south")}, {Status: ptr(client.ReferralStatus("received"))}} {
 			list, err := officer.ListReferralsWithResponse(ctx, &q)
-			if err != nil || list.JSON200 == nil || len(list.JSON200.Items) != 1 || list.JSON200.Items[0].Id != ref.Id {
+			if err != nil || list.JSON200 == nil || len(list.JSON200.Items) != 1 || list.JSON200.Items[0].ID != ref.ID {
 				t.Fatalf("list %+v: %v %s", q, err, list.Body)
 			}
 		}
@@ -116,7 +116,7 @@ func TestReferralJourney(t *testing.T) {
 		}
 
 		// Merge patch with If-Match: drop one service, add safeguarding.
-		patch, err := officer.UpdateReferralWithApplicationMergePatchPlusJSONBodyWithResponse(ctx, ref.Id, &client.UpdateReferralParams{IfMatch: ptr(`"1"`)},
+		patch, err := officer.UpdateReferralWithApplicationMergePatchPlusJSONBodyWithResponse(ctx, ref.ID, &client.UpdateReferralParams{IfMatch: ptr(`"1"`)},
 			client.UpdateReferralApplicationMergePatchPlusJSONRequestBody{ServicesInvolved: &[]client.ServiceType{client.ServiceType("school"), client.ServiceType("camhs"), client.ServiceType("social_care")}, SafeguardingConcern: ptr(true)})
 		if err != nil || patch.JSON200 == nil || patch.JSON200.Version != 2 || !patch.JSON200.SafeguardingConcern || patch.JSON200.Eligibility.ServicesCount != 3 {
 			t.Fatalf("patch: %v %s", err, patch.Body)
@@ -126,21 +126,21 @@ func TestReferralJourney(t *testing.T) {
 		}
 
 		// Triage: safeguarding concern means the safeguarding route by default.
-		tri, err := officer.TriageReferralWithResponse(ctx, ref.Id, &client.TriageReferralParams{IfMatch: ptr(`"2"`)},
+		tri, err := officer.TriageReferralWithResponse(ctx, ref.ID, &client.TriageReferralParams{IfMatch: ptr(`"2"`)},
 			client.TriageInput{Decision: client.TriageDecision("accept"), Reason: "Meets the pathway; safeguarding concern noted."})
 		if err != nil || tri.JSON200 == nil || tri.JSON200.Status != client.ReferralStatus("accepted") || tri.JSON200.Route == nil || *tri.JSON200.Route != client.Route("safeguarding_assessment") {
 			t.Fatalf("triage: %v %s", err, tri.Body)
 		}
-		again := e.do(http.MethodPost, "/v1/referrals/"+ref.Id.String()+"/triage", e.officer, map[string]any{"decision": "decline", "reason": "x"})
+		again := e.do(http.MethodPost, "/v1/referrals/"+ref.ID.String()+"/triage", e.officer, map[string]any{"decision": "decline", "reason": "x"})
 		p := again.problem(t, http.StatusConflict)
 		if p.CurrentStatus == nil || *p.CurrentStatus != "accepted" {
 			t.Fatalf("409 must name the current status: %s", again.body)
 		}
-		late := e.do(http.MethodPatch, "/v1/referrals/"+ref.Id.String(), e.officer, map[string]any{"summary": "x"})
+		late := e.do(http.MethodPatch, "/v1/referrals/"+ref.ID.String(), e.officer, map[string]any{"summary": "x"})
 		late.problem(t, http.StatusConflict)
 
 		// Audit: the admin sees create, read, list, update and triage on the referral.
-		events, err := admin.ListAuditEventsWithResponse(ctx, &client.ListAuditEventsParams{RecordId: &ref.Id, Limit: ptr(200)})
+		events, err := admin.ListAuditEventsWithResponse(ctx, &client.ListAuditEventsParams{RecordID: &ref.ID, Limit: ptr(200)})
 		if err != nil || events.JSON200 == nil {
 			t.Fatalf("audit: %v %s", err, events.Body)
 		}
@@ -150,7 +150,7 @@ func TestReferralJourney(t *testing.T) {
 			if ev.Action == client.AuditAction("read") && (ev.Purpose == nil || *ev.Purpose != "triage review") {
 				t.Error("the read's purpose should be kept")
 			}
-			if ev.YoungPersonId == nil || ev.YoungPersonId.String() != ypID {
+			if ev.YoungPersonID == nil || ev.YoungPersonID.String() != ypID {
 				t.Error("referral events must name the young person")
 			}
 		}
@@ -161,7 +161,7 @@ func TestReferralJourney(t *testing.T) {
 		// Outbox: one event per write, in order.
 		var types []string
 		_ = e.st.Read(ctx, func(tx *store.Tx) error {
-			evs, err := tx.OutboxEvents(ref.Id.String())
+			evs, err := tx.OutboxEvents(ref.ID.String())
 			for _, ev := range evs {
 				types = append(types, ev.Type)
 			}
@@ -187,7 +187,7 @@ func TestReferralJourney(t *testing.T) {
 func TestTriageRules(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		ypID := e.youngPerson(e.officer, child(5))
-		base := client.ReferralInput{YoungPersonId: uid(ypID), ReferrerPractitionerId: uid(e.schoolSENCO), Reasons: []client.ReferralReason{client.ReferralReason("sen")},
+		base := client.ReferralInput{YoungPersonID: uid(ypID), ReferrerPractitionerID: uid(e.schoolSENCO), Reasons: []client.ReferralReason{client.ReferralReason("sen")},
 			ServicesInvolved: []client.ServiceType{client.ServiceType("school"), client.ServiceType("paediatrics")}}
 		triage := func(id openapi_types.UUID, body map[string]any) reply {
 			return e.do(http.MethodPost, "/v1/referrals/"+id.String()+"/triage", e.officer, body)
@@ -197,7 +197,7 @@ func TestTriageRules(t *testing.T) {
 		sg := base
 		sg.SafeguardingConcern = ptr(true)
 		r := e.referral(e.officer, sg)
-		p := triage(r.Id, map[string]any{"decision": "accept", "route": "family_assessment", "reason": "x"}).problem(t, http.StatusUnprocessableEntity)
+		p := triage(r.ID, map[string]any{"decision": "accept", "route": "family_assessment", "reason": "x"}).problem(t, http.StatusUnprocessableEntity)
 		if !hasPointer(p, "/route") {
 			t.Fatalf("pointers = %v", pointers(p))
 		}
@@ -209,32 +209,32 @@ func TestTriageRules(t *testing.T) {
 		if r.Eligibility.Eligible || r.Eligibility.TwoOrMoreServices || r.Eligibility.Unmet == nil {
 			t.Fatalf("eligibility = %+v", r.Eligibility)
 		}
-		p = triage(r.Id, map[string]any{"decision": "accept", "reason": "x"}).problem(t, http.StatusUnprocessableEntity)
+		p = triage(r.ID, map[string]any{"decision": "accept", "reason": "x"}).problem(t, http.StatusUnprocessableEntity)
 		if !hasPointer(p, "/override_reason") {
 			t.Fatalf("pointers = %v", pointers(p))
 		}
-		ok := triage(r.Id, map[string]any{"decision": "accept", "reason": "x", "override_reason": "Complex needs emerging."})
+		ok := triage(r.ID, map[string]any{"decision": "accept", "reason": "x", "override_reason": "Complex needs emerging."})
 		if ok.status != http.StatusOK || ok.json(t)["status"] != "accepted" {
 			t.Fatalf("override accept: %d %s", ok.status, ok.body)
 		}
 
 		// Redirect needs a service; decline takes only a reason.
 		r = e.referral(e.officer, base)
-		p = triage(r.Id, map[string]any{"decision": "redirect", "reason": "x"}).problem(t, http.StatusBadRequest)
+		p = triage(r.ID, map[string]any{"decision": "redirect", "reason": "x"}).problem(t, http.StatusBadRequest)
 		if !hasPointer(p, "/redirect_to") {
 			t.Fatalf("pointers = %v", pointers(p))
 		}
-		red := triage(r.Id, map[string]any{"decision": "redirect", "reason": "Early help is the right offer.", "redirect_to": "Early Help Hub"})
+		red := triage(r.ID, map[string]any{"decision": "redirect", "reason": "Early help is the right offer.", "redirect_to": "Early Help Hub"})
 		if red.status != http.StatusOK || red.json(t)["status"] != "redirected" {
 			t.Fatalf("redirect: %d %s", red.status, red.body)
 		}
 
 		// Partners cannot triage; stale If-Match is 412 with the current ETag.
 		r = e.referral(e.officer, base)
-		triage(r.Id, map[string]any{"decision": "decline", "reason": "x"})
-		e.do(http.MethodPost, "/v1/referrals/"+r.Id.String()+"/triage", e.practitioner, map[string]any{"decision": "decline", "reason": "x"}).problem(t, http.StatusForbidden)
+		triage(r.ID, map[string]any{"decision": "decline", "reason": "x"})
+		e.do(http.MethodPost, "/v1/referrals/"+r.ID.String()+"/triage", e.practitioner, map[string]any{"decision": "decline", "reason": "x"}).problem(t, http.StatusForbidden)
 		r = e.referral(e.officer, base)
-		stale := e.do(http.MethodPost, "/v1/referrals/"+r.Id.String()+"/triage", e.officer, map[string]any{"decision": "decline", "reason": "x"}, "If-Match", `"7"`)
+		stale := e.do(http.MethodPost, "/v1/referrals/"+r.ID.String()+"/triage", e.officer, map[string]any{"decision": "decline", "reason": "x"}, "If-Match", `"7"`)
 		p = stale.problem(t, http.StatusPreconditionFailed)
 		if stale.header.Get("ETag") != `"1"` || p.CurrentEtag == nil || *p.CurrentEtag != `"1"` {
 			t.Fatalf("412 must carry the current ETag: %v %s", stale.header, stale.body)
@@ -252,7 +252,7 @@ func TestTriageRules(t *testing.T) {
 }
 
 func referralFor(youngPersonID, practitionerID string) client.ReferralInput {
-	return client.ReferralInput{YoungPersonId: uid(youngPersonID), ReferrerPractitionerId: uid(practitionerID),
+	return client.ReferralInput{YoungPersonID: uid(youngPersonID), ReferrerPractitionerID: uid(practitionerID),
 		Reasons: []client.ReferralReason{client.ReferralReason("sen")}, ServicesInvolved: []client.ServiceType{client.ServiceType("school"), client.ServiceType("camhs")}}
 }
 

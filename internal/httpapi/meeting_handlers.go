@@ -6,7 +6,6 @@ import (
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/meeting"
-	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 // Converters for meetings and the actions agreed at them.
@@ -21,7 +20,7 @@ func fromAttendees(in *[]api.Attendee) []meeting.Attendee {
 		if a.TookPart != nil {
 			took = *a.TookPart
 		}
-		out[i] = meeting.Attendee{Kind: string(a.Kind), PractitionerID: uuidStr(a.PractitionerId), OrganisationID: uuidStr(a.OrganisationId),
+		out[i] = meeting.Attendee{Kind: string(a.Kind), PractitionerID: uuidStr(a.PractitionerID), OrganisationID: uuidStr(a.OrganisationID),
 			Name: str(a.Name), Relationship: str(a.Relationship), TookPart: took, How: string(ptrVal(a.How))}
 	}
 	return out
@@ -31,31 +30,31 @@ func toAttendees(in []meeting.Attendee) []api.Attendee {
 	out := make([]api.Attendee, len(in))
 	for i, a := range in {
 		took := a.TookPart
-		out[i] = api.Attendee{Kind: api.AttendeeKind(a.Kind), PractitionerId: uuidPtr(a.PractitionerID), OrganisationId: uuidPtr(a.OrganisationID),
+		out[i] = api.Attendee{Kind: api.AttendeeKind(a.Kind), PractitionerID: uuidPtr(a.PractitionerID), OrganisationID: uuidPtr(a.OrganisationID),
 			Name: ptr(a.Name), Relationship: ptr(a.Relationship), TookPart: &took, How: ptr(api.AttendeeHow(a.How))}
 	}
 	return out
 }
 
-func fromMapDecision(in *api.MapDecision) *meeting.MapDecision {
+func fromMapDecision(in *api.MAPDecision) *meeting.MapDecision {
 	if in == nil {
 		return nil
 	}
 	return &meeting.MapDecision{Solution: in.Solution, CostBand: string(in.CostBand), Outcome: string(in.Outcome)}
 }
 
-func toMapDecision(in *meeting.MapDecision) *api.MapDecision {
+func toMapDecision(in *meeting.MapDecision) *api.MAPDecision {
 	if in == nil {
 		return nil
 	}
-	return &api.MapDecision{Solution: in.Solution, CostBand: api.MapDecisionCostBand(in.CostBand), Outcome: api.MapDecisionOutcome(in.Outcome)}
+	return &api.MAPDecision{Solution: in.Solution, CostBand: api.MAPDecisionCostBand(in.CostBand), Outcome: api.MAPDecisionOutcome(in.Outcome)}
 }
 
 func fromMeetingInput(in api.MeetingInput) meeting.Meeting {
-	m := meeting.Meeting{ReferralID: in.ReferralId.String(), Type: string(in.Type), HeldOn: in.HeldOn.Time, Attendees: fromAttendees(in.Attendees),
-		FamilySaid: str(in.FamilySaid), Decisions: ptrVal(in.Decisions), MapDecision: fromMapDecision(in.MapDecision)}
+	m := meeting.Meeting{ReferralID: in.ReferralID.String(), Type: string(in.Type), HeldOn: in.HeldOn.Time, Attendees: fromAttendees(in.Attendees),
+		FamilySaid: str(in.FamilySaid), Decisions: ptrVal(in.Decisions), MapDecision: fromMapDecision(in.MAPDecision)}
 	for _, a := range ptrVal(in.Actions) {
-		m.Actions = append(m.Actions, meeting.Action{What: a.What, OwnerPractitionerID: uuidStr(a.OwnerPractitionerId),
+		m.Actions = append(m.Actions, meeting.Action{What: a.What, OwnerPractitionerID: uuidStr(a.OwnerPractitionerID),
 			OwnerDescription: str(a.OwnerDescription), DueOn: a.DueOn.Time})
 	}
 	return m
@@ -70,14 +69,14 @@ func toMeetingPatch(m meeting.Meeting) api.MeetingPatch {
 	}
 	attendees := toAttendees(m.Attendees)
 	return api.MeetingPatch{HeldOn: &held, Attendees: &attendees, FamilySaid: ptr(m.FamilySaid), Decisions: &decisions,
-		MapDecision: toMapDecision(m.MapDecision)}
+		MAPDecision: toMapDecision(m.MapDecision)}
 }
 
 func toAction(a meeting.Action, today time.Time) api.Action {
-	return api.Action{Id: mustUUID(a.ID), MeetingId: mustUUID(a.MeetingID), ReferralId: mustUUID(a.ReferralID), What: a.What,
-		OwnerPractitionerId: uuidPtr(a.OwnerPractitionerID), OwnerDescription: ptr(a.OwnerDescription), DueOn: date(a.DueOn),
+	return api.Action{ID: mustUUID(a.ID), MeetingID: mustUUID(a.MeetingID), ReferralID: mustUUID(a.ReferralID), What: a.What,
+		OwnerPractitionerID: uuidPtr(a.OwnerPractitionerID), OwnerDescription: ptr(a.OwnerDescription), DueOn: date(a.DueOn),
 		Status: api.ActionStatus(a.Status), Overdue: a.OverdueOn(today), CompletedAt: a.CompletedAt,
-		CompletedByPractitionerId: uuidPtr(a.CompletedByPractitionerID), CompletionNote: ptr(a.CompletionNote)}
+		CompletedByPractitionerID: uuidPtr(a.CompletedByPractitionerID), CompletionNote: ptr(a.CompletionNote)}
 }
 
 func toMeeting(m meeting.Meeting, today time.Time) api.Meeting {
@@ -90,16 +89,16 @@ func toMeeting(m meeting.Meeting, today time.Time) api.Meeting {
 	for i, a := range m.Actions {
 		actions[i] = toAction(a, today)
 	}
-	return api.Meeting{Id: mustUUID(m.ID), ReferralId: mustUUID(m.ReferralID), YoungPersonId: mustUUID(m.YoungPersonID), Type: api.MeetingType(m.Type),
+	return api.Meeting{ID: mustUUID(m.ID), ReferralID: mustUUID(m.ReferralID), YoungPersonID: mustUUID(m.YoungPersonID), Type: api.MeetingType(m.Type),
 		HeldOn: date(m.HeldOn), BeforeReferral: &before, Attendees: toAttendees(m.Attendees), FamilySaid: ptr(m.FamilySaid), Decisions: decisions,
-		Actions: actions, MapDecision: toMapDecision(m.MapDecision), CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, Version: m.Version}
+		Actions: actions, MAPDecision: toMapDecision(m.MapDecision), CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, Version: m.Version}
 }
 
 // Handlers.
 
 func (h *handlers) ListMeetings(ctx context.Context, req api.ListMeetingsRequestObject) (api.ListMeetingsResponseObject, error) {
 	q := req.Params
-	f := store.MeetingFilter{ReferralID: uuidStr(q.ReferralId), YoungPersonID: uuidStr(q.YoungPersonId), Type: string(ptrVal(q.Type)),
+	f := meeting.Filter{ReferralID: uuidStr(q.ReferralID), YoungPersonID: uuidStr(q.YoungPersonID), Type: string(ptrVal(q.Type)),
 		HeldAfter: fromOptDate(q.HeldAfter), HeldBefore: fromOptDate(q.HeldBefore)}
 	items, next, err := h.s.svc.Meetings(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
@@ -123,7 +122,7 @@ func (h *handlers) CreateMeeting(ctx context.Context, req api.CreateMeetingReque
 }
 
 func (h *handlers) GetMeeting(ctx context.Context, req api.GetMeetingRequestObject) (api.GetMeetingResponseObject, error) {
-	m, err := h.s.svc.Meeting(ctx, req.Id.String())
+	m, err := h.s.svc.Meeting(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -135,14 +134,14 @@ func (h *handlers) UpdateMeeting(ctx context.Context, req api.UpdateMeetingReque
 	if err != nil {
 		return nil, err
 	}
-	m, err := h.s.svc.UpdateMeeting(ctx, req.Id.String(), ifMatch, func(cur meeting.Meeting) (meeting.Meeting, []string, error) {
+	m, err := h.s.svc.UpdateMeeting(ctx, req.ID.String(), ifMatch, func(cur meeting.Meeting) (meeting.Meeting, []string, error) {
 		var in api.MeetingPatch
 		changed, err := h.s.mergePatch(ctx, toMeetingPatch(cur), "MeetingPatch", &in)
 		if in.HeldOn != nil {
 			cur.HeldOn = in.HeldOn.Time
 		}
 		cur.Attendees, cur.FamilySaid, cur.Decisions = fromAttendees(in.Attendees), str(in.FamilySaid), ptrVal(in.Decisions)
-		cur.MapDecision = fromMapDecision(in.MapDecision)
+		cur.MapDecision = fromMapDecision(in.MAPDecision)
 		return cur, changed, err
 	})
 	if err != nil {
@@ -153,7 +152,7 @@ func (h *handlers) UpdateMeeting(ctx context.Context, req api.UpdateMeetingReque
 
 func (h *handlers) ListActions(ctx context.Context, req api.ListActionsRequestObject) (api.ListActionsResponseObject, error) {
 	q := req.Params
-	f := store.ActionFilter{OwnerPractitionerID: uuidStr(q.Owner), ReferralID: uuidStr(q.ReferralId), Status: string(ptrVal(q.Status)), Overdue: q.Overdue}
+	f := meeting.ActionFilter{OwnerPractitionerID: uuidStr(q.Owner), ReferralID: uuidStr(q.ReferralID), Status: string(ptrVal(q.Status)), Overdue: q.Overdue}
 	items, next, err := h.s.svc.Actions(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
@@ -169,9 +168,9 @@ func (h *handlers) ListActions(ctx context.Context, req api.ListActionsRequestOb
 func (h *handlers) CompleteAction(ctx context.Context, req api.CompleteActionRequestObject) (api.CompleteActionResponseObject, error) {
 	var by, note string
 	if b := req.Body; b != nil {
-		by, note = uuidStr(b.CompletedByPractitionerId), str(b.Note)
+		by, note = uuidStr(b.CompletedByPractitionerID), str(b.Note)
 	}
-	a, err := h.s.svc.CompleteAction(ctx, req.Id.String(), by, note)
+	a, err := h.s.svc.CompleteAction(ctx, req.ID.String(), by, note)
 	if err != nil {
 		return nil, err
 	}

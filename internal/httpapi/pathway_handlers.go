@@ -5,7 +5,6 @@ import (
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/referral"
-	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 func (h *handlers) AllocateReferral(ctx context.Context, req api.AllocateReferralRequestObject) (api.AllocateReferralResponseObject, error) {
@@ -14,7 +13,7 @@ func (h *handlers) AllocateReferral(ctx context.Context, req api.AllocateReferra
 		return nil, err
 	}
 	b := req.Body
-	r, err := h.s.svc.Allocate(ctx, req.Id.String(), ifMatch, b.PractitionerId.String(), b.Reason, uuidStr(b.MeetingId))
+	r, err := h.s.svc.Allocate(ctx, req.ID.String(), ifMatch, b.PractitionerID.String(), b.Reason, uuidStr(b.MeetingID))
 	if err != nil {
 		return nil, err
 	}
@@ -22,7 +21,7 @@ func (h *handlers) AllocateReferral(ctx context.Context, req api.AllocateReferra
 }
 
 func (h *handlers) ListAllocations(ctx context.Context, req api.ListAllocationsRequestObject) (api.ListAllocationsResponseObject, error) {
-	items, err := h.s.svc.Allocations(ctx, req.Id.String())
+	items, err := h.s.svc.Allocations(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -33,9 +32,9 @@ func (h *handlers) ListAllocations(ctx context.Context, req api.ListAllocationsR
 	return out, nil
 }
 
-func toAllocation(a store.Allocation) api.Allocation {
-	return api.Allocation{Id: mustUUID(a.ID), ReferralId: mustUUID(a.ReferralID), PractitionerId: mustUUID(a.PractitionerID),
-		OrganisationId: uuidPtr(a.OrganisationID), Reason: a.Reason, MeetingId: uuidPtr(a.MeetingID), Active: a.EndedAt == nil,
+func toAllocation(a referral.Allocation) api.Allocation {
+	return api.Allocation{ID: mustUUID(a.ID), ReferralID: mustUUID(a.ReferralID), PractitionerID: mustUUID(a.PractitionerID),
+		OrganisationID: uuidPtr(a.OrganisationID), Reason: a.Reason, MeetingID: uuidPtr(a.MeetingID), Active: a.EndedAt == nil,
 		StartedAt: a.StartedAt, EndedAt: a.EndedAt}
 }
 
@@ -44,7 +43,7 @@ func (h *handlers) TransitionReferral(ctx context.Context, req api.TransitionRef
 	if err != nil {
 		return nil, err
 	}
-	r, err := h.s.svc.TransitionReferral(ctx, req.Id.String(), ifMatch, referral.Status(req.Body.To), req.Body.Reason)
+	r, err := h.s.svc.TransitionReferral(ctx, req.ID.String(), ifMatch, referral.Status(req.Body.To), req.Body.Reason)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +55,7 @@ func (h *handlers) CloseReferral(ctx context.Context, req api.CloseReferralReque
 	if err != nil {
 		return nil, err
 	}
-	r, err := h.s.svc.CloseReferral(ctx, req.Id.String(), ifMatch, string(req.Body.Outcome), req.Body.Reason)
+	r, err := h.s.svc.CloseReferral(ctx, req.ID.String(), ifMatch, string(req.Body.Outcome), req.Body.Reason)
 	if err != nil {
 		return nil, err
 	}
@@ -64,14 +63,14 @@ func (h *handlers) CloseReferral(ctx context.Context, req api.CloseReferralReque
 }
 
 func (h *handlers) GetTimeline(ctx context.Context, req api.GetTimelineRequestObject) (api.GetTimelineResponseObject, error) {
-	items, next, err := h.s.svc.Timeline(ctx, req.Id.String(), page(req.Params.Limit, req.Params.Cursor))
+	items, next, err := h.s.svc.Timeline(ctx, req.ID.String(), page(req.Params.Limit, req.Params.Cursor))
 	if err != nil {
 		return nil, err
 	}
 	out := api.GetTimeline200JSONResponse{Items: make([]api.TimelineEvent, len(items)), NextCursor: nextCursor(next)}
 	for i, e := range items {
-		out.Items[i] = api.TimelineEvent{Id: mustUUID(e.ID), OccurredOn: date(e.OccurredOn), RecordedAt: e.RecordedAt, Kind: e.Kind,
-			RecordType: e.RecordType, RecordId: mustUUID(e.RecordID), ReferralId: uuidPtr(e.ReferralID), Summary: e.Summary}
+		out.Items[i] = api.TimelineEvent{ID: mustUUID(e.ID), OccurredOn: date(e.OccurredOn), RecordedAt: e.RecordedAt, Kind: e.Kind,
+			RecordType: e.RecordType, RecordID: mustUUID(e.RecordID), ReferralID: uuidPtr(e.ReferralID), Summary: e.Summary}
 	}
 	return out, nil
 }

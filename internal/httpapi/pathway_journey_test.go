@@ -32,7 +32,7 @@ func journey(t *testing.T, e *env, safeguarding bool) {
 		return r.json(t)
 	}
 	in := child(7)
-	in.NhsNumber, in.Upn = nil, nil
+	in.NHSNumber, in.UPN = nil, nil
 	kid := e.youngPerson(e.officer, in)
 	body := map[string]any{"young_person_id": kid, "referrer_practitioner_id": e.schoolSENCO, "reasons": []string{"speech_language"},
 		"services_involved": []string{"school", "speech_and_language_therapy"}, "safeguarding_concern": safeguarding}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
@@ -15,7 +16,7 @@ import (
 func (e *env) setStatus(id string, s referral.Status) {
 	e.t.Helper()
 	err := e.st.InTx(context.Background(), func(tx *store.Tx) error {
-		r, err := tx.Referral(id, store.Scope{})
+		r, err := tx.Referral(id, access.Scope{})
 		if err != nil {
 			return err
 		}
@@ -86,24 +87,24 @@ func TestSafeguardingNeedsASocialWorker(t *testing.T) {
 		in := referralFor(kid, e.schoolSENCO)
 		in.SafeguardingConcern = ptr(true)
 		r := e.referral(e.officer, in)
-		e.do(http.MethodPost, "/v1/referrals/"+r.Id.String()+"/triage", e.officer, map[string]any{"decision": "accept", "reason": "x"})
-		e.setStatus(r.Id.String(), referral.Assessing)
+		e.do(http.MethodPost, "/v1/referrals/"+r.ID.String()+"/triage", e.officer, map[string]any{"decision": "accept", "reason": "x"})
+		e.setStatus(r.ID.String(), referral.Assessing)
 		// No consent recorded at all: safeguarding makes the sharing lawful, but the lead must be a social worker.
-		p := e.do(http.MethodPost, "/v1/referrals/"+r.Id.String()+"/allocation", e.officer, map[string]any{"practitioner_id": e.lead, "reason": "x"}).problem(t, http.StatusUnprocessableEntity)
+		p := e.do(http.MethodPost, "/v1/referrals/"+r.ID.String()+"/allocation", e.officer, map[string]any{"practitioner_id": e.lead, "reason": "x"}).problem(t, http.StatusUnprocessableEntity)
 		if !hasPointer(p, "/practitioner_id") {
 			t.Fatalf("pointers %v", pointers(p))
 		}
 		sw := e.socialWorker()
-		ok := e.do(http.MethodPost, "/v1/referrals/"+r.Id.String()+"/allocation", e.officer, map[string]any{"practitioner_id": sw, "reason": "Allocated social worker."})
+		ok := e.do(http.MethodPost, "/v1/referrals/"+r.ID.String()+"/allocation", e.officer, map[string]any{"practitioner_id": sw, "reason": "Allocated social worker."})
 		if ok.status != http.StatusOK {
 			t.Fatalf("social worker lead: %d %s", ok.status, ok.body)
 		}
 		// Without a safeguarding concern and without consent, the lead's organisation may not be involved.
-		plain := e.youngPerson(e.officer, func() clientYP { c := child(12); c.NhsNumber, c.Upn = nil, nil; return c }())
+		plain := e.youngPerson(e.officer, func() clientYP { c := child(12); c.NHSNumber, c.UPN = nil, nil; return c }())
 		r2 := e.referral(e.officer, referralFor(plain, e.schoolSENCO))
-		e.do(http.MethodPost, "/v1/referrals/"+r2.Id.String()+"/triage", e.officer, map[string]any{"decision": "accept", "reason": "x"})
-		e.setStatus(r2.Id.String(), referral.Assessing)
-		p = e.do(http.MethodPost, "/v1/referrals/"+r2.Id.String()+"/allocation", e.officer, map[string]any{"practitioner_id": e.lead, "reason": "x"}).problem(t, http.StatusUnprocessableEntity)
+		e.do(http.MethodPost, "/v1/referrals/"+r2.ID.String()+"/triage", e.officer, map[string]any{"decision": "accept", "reason": "x"})
+		e.setStatus(r2.ID.String(), referral.Assessing)
+		p = e.do(http.MethodPost, "/v1/referrals/"+r2.ID.String()+"/allocation", e.officer, map[string]any{"practitioner_id": e.lead, "reason": "x"}).problem(t, http.StatusUnprocessableEntity)
 		if !hasPointer(p, "/safeguarding_reason") {
 			t.Fatalf("missing consent should be named: %v", pointers(p))
 		}

@@ -71,7 +71,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	}
 	p := s.toProblem(err, c)
 	rid := requestID(c)
-	p.RequestId = &rid
+	p.RequestID = &rid
 	inst := c.Request().URL.Path
 	p.Instance = &inst
 	if p.Status == http.StatusUnauthorized {

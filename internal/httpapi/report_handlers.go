@@ -15,7 +15,6 @@ import (
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/report"
-	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 // onTime is a count with its on-time share, rounded half away from zero to one decimal place.
@@ -28,13 +27,13 @@ func onTime(n, within int) api.OnTime {
 	return out
 }
 
-func (h *handlers) GetEhcTimelinessReport(ctx context.Context, req api.GetEhcTimelinessReportRequestObject) (api.GetEhcTimelinessReportResponseObject, error) {
+func (h *handlers) GetEHCTimelinessReport(ctx context.Context, req api.GetEHCTimelinessReportRequestObject) (api.GetEHCTimelinessReportResponseObject, error) {
 	from, to := req.Params.From, req.Params.To
 	t, err := h.s.svc.EHCTimeliness(ctx, from.Time, to.Time)
 	if err != nil {
 		return nil, err
 	}
-	out := api.EhcTimelinessReport{From: from, To: to}
+	out := api.EHCTimelinessReport{From: from, To: to}
 	out.DecisionsToAssess.Within6Weeks = onTime(t.Decisions, t.DecisionsWithin)
 	out.DecisionsToAssess.ExceptionAdjusted = onTime(t.Decisions, t.DecisionsWithinAdjusted)
 	out.PlansIssued.Within20Weeks = onTime(t.Plans, t.PlansWithin)
@@ -42,7 +41,7 @@ func (h *handlers) GetEhcTimelinessReport(ctx context.Context, req api.GetEhcTim
 	out.PlansIssued.ExcludingExceptions = onTime(t.PlansNoExceptions, t.PlansNoExceptionsWithin)
 	out.AnnualReviews.HeldByDueDate = onTime(t.Reviews, t.ReviewsHeldOnTime)
 	out.AnnualReviews.DecidedWithin4Weeks = onTime(t.Reviews, t.ReviewsDecidedOnTime)
-	return api.GetEhcTimelinessReport200JSONResponse(out), nil
+	return api.GetEHCTimelinessReport200JSONResponse(out), nil
 }
 
 type acceptKey struct{}
@@ -99,7 +98,7 @@ func wantsCSV(ctx context.Context) bool {
 func reportQuery(from, to api.ReportFrom, locality *api.ReportLocality, org *api.ReportOrganisation, compare *api.ReportCompare,
 	disclosure *api.ReportDisclosure) casework.ReportQuery {
 	q := casework.ReportQuery{From: from.Time, To: to.Time, Compare: ptrVal(compare), Disclosure: string(ptrVal(disclosure)),
-		Filter: store.ReportFilter{Locality: str(locality)}}
+		Filter: report.Filter{Locality: str(locality)}}
 	if org != nil {
 		q.Filter.OrganisationID = org.String()
 	}
@@ -109,7 +108,7 @@ func reportQuery(from, to api.ReportFrom, locality *api.ReportLocality, org *api
 // answerReport computes a report for the caller and answers it as the JSON document or as CSV,
 // as the Accept header asks; asJSON and asCSV wrap the answer in the operation's response types.
 func answerReport[R any](ctx context.Context, h *handlers, kind string, q casework.ReportQuery, open bool,
-	asJSON func(api.ReportJSONResponse) R, asCSV func(api.ReportTextcsvResponse) R) (R, error) {
+	asJSON func(api.ReportJSONResponse) R, asCSV func(api.ReportTextCsvResponse) R) (R, error) {
 	var zero R
 	compute := h.s.svc.Report
 	if open {
@@ -124,7 +123,7 @@ func answerReport[R any](ctx context.Context, h *handlers, kind string, q casewo
 		return asJSON(api.ReportJSONResponse(doc)), nil
 	}
 	b := reportCSV(doc)
-	return asCSV(api.ReportTextcsvResponse{Body: bytes.NewReader(b), ContentLength: int64(len(b))}), nil
+	return asCSV(api.ReportTextCsvResponse{Body: bytes.NewReader(b), ContentLength: int64(len(b))}), nil
 }
 
 func toReport(kind string, q casework.ReportQuery, r report.Report, now time.Time) api.Report {
@@ -140,8 +139,8 @@ func toReport(kind string, q casework.ReportQuery, r report.Report, now time.Tim
 		out.PreviousPeriod = &api.ReportPeriod{From: date(r.Previous.From), To: date(r.Previous.To)}
 	}
 	out.Filters.Locality = ptr(q.Filter.Locality)
-	out.Filters.OrganisationId = uuidPtr(q.Filter.OrganisationID)
-	out.Filters.TemplateId = uuidPtr(q.TemplateID)
+	out.Filters.OrganisationID = uuidPtr(q.Filter.OrganisationID)
+	out.Filters.TemplateID = uuidPtr(q.TemplateID)
 	out.Filters.Point = ptr(api.SurveyPoint(q.Point))
 	for i, t := range r.Tables {
 		at := api.ReportTable{Name: t.Name, Group: ptr(t.Group), Title: t.Title, Dimension: t.Dimension, Rows: make([]api.ReportRow, len(t.Rows))}
@@ -198,58 +197,58 @@ func reportCSV(r api.Report) []byte {
 
 func (h *handlers) GetActivityReport(ctx context.Context, req api.GetActivityReportRequestObject) (api.GetActivityReportResponseObject, error) {
 	p := req.Params
-	return answerReport(ctx, h, casework.ReportActivity, reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure), false,
+	return answerReport(ctx, h, casework.ReportActivity, reportQuery(p.From, p.To, p.Locality, p.OrganisationID, p.Compare, p.Disclosure), false,
 		func(d api.ReportJSONResponse) api.GetActivityReportResponseObject {
 			return api.GetActivityReport200JSONResponse{ReportJSONResponse: d}
 		},
-		func(c api.ReportTextcsvResponse) api.GetActivityReportResponseObject {
-			return api.GetActivityReport200TextcsvResponse{ReportTextcsvResponse: c}
+		func(c api.ReportTextCsvResponse) api.GetActivityReportResponseObject {
+			return api.GetActivityReport200TextCsvResponse{ReportTextCsvResponse: c}
 		})
 }
 
 func (h *handlers) GetExperienceReport(ctx context.Context, req api.GetExperienceReportRequestObject) (api.GetExperienceReportResponseObject, error) {
 	p := req.Params
-	q := reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure)
-	q.TemplateID, q.Point = uuidStr(p.TemplateId), string(ptrVal(p.Point))
+	q := reportQuery(p.From, p.To, p.Locality, p.OrganisationID, p.Compare, p.Disclosure)
+	q.TemplateID, q.Point = uuidStr(p.TemplateID), string(ptrVal(p.Point))
 	return answerReport(ctx, h, casework.ReportExperience, q, false,
 		func(d api.ReportJSONResponse) api.GetExperienceReportResponseObject {
 			return api.GetExperienceReport200JSONResponse{ReportJSONResponse: d}
 		},
-		func(c api.ReportTextcsvResponse) api.GetExperienceReportResponseObject {
-			return api.GetExperienceReport200TextcsvResponse{ReportTextcsvResponse: c}
+		func(c api.ReportTextCsvResponse) api.GetExperienceReportResponseObject {
+			return api.GetExperienceReport200TextCsvResponse{ReportTextCsvResponse: c}
 		})
 }
 
 func (h *handlers) GetTimelinessReport(ctx context.Context, req api.GetTimelinessReportRequestObject) (api.GetTimelinessReportResponseObject, error) {
 	p := req.Params
-	return answerReport(ctx, h, casework.ReportTimeliness, reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure), false,
+	return answerReport(ctx, h, casework.ReportTimeliness, reportQuery(p.From, p.To, p.Locality, p.OrganisationID, p.Compare, p.Disclosure), false,
 		func(d api.ReportJSONResponse) api.GetTimelinessReportResponseObject {
 			return api.GetTimelinessReport200JSONResponse{ReportJSONResponse: d}
 		},
-		func(c api.ReportTextcsvResponse) api.GetTimelinessReportResponseObject {
-			return api.GetTimelinessReport200TextcsvResponse{ReportTextcsvResponse: c}
+		func(c api.ReportTextCsvResponse) api.GetTimelinessReportResponseObject {
+			return api.GetTimelinessReport200TextCsvResponse{ReportTextCsvResponse: c}
 		})
 }
 
 func (h *handlers) GetTransitionsReport(ctx context.Context, req api.GetTransitionsReportRequestObject) (api.GetTransitionsReportResponseObject, error) {
 	p := req.Params
-	return answerReport(ctx, h, casework.ReportTransitions, reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure), false,
+	return answerReport(ctx, h, casework.ReportTransitions, reportQuery(p.From, p.To, p.Locality, p.OrganisationID, p.Compare, p.Disclosure), false,
 		func(d api.ReportJSONResponse) api.GetTransitionsReportResponseObject {
 			return api.GetTransitionsReport200JSONResponse{ReportJSONResponse: d}
 		},
-		func(c api.ReportTextcsvResponse) api.GetTransitionsReportResponseObject {
-			return api.GetTransitionsReport200TextcsvResponse{ReportTextcsvResponse: c}
+		func(c api.ReportTextCsvResponse) api.GetTransitionsReportResponseObject {
+			return api.GetTransitionsReport200TextCsvResponse{ReportTextCsvResponse: c}
 		})
 }
 
 func (h *handlers) GetFunnelReport(ctx context.Context, req api.GetFunnelReportRequestObject) (api.GetFunnelReportResponseObject, error) {
 	p := req.Params
-	return answerReport(ctx, h, casework.ReportFunnel, reportQuery(p.From, p.To, p.Locality, p.OrganisationId, p.Compare, p.Disclosure), false,
+	return answerReport(ctx, h, casework.ReportFunnel, reportQuery(p.From, p.To, p.Locality, p.OrganisationID, p.Compare, p.Disclosure), false,
 		func(d api.ReportJSONResponse) api.GetFunnelReportResponseObject {
 			return api.GetFunnelReport200JSONResponse{ReportJSONResponse: d}
 		},
-		func(c api.ReportTextcsvResponse) api.GetFunnelReportResponseObject {
-			return api.GetFunnelReport200TextcsvResponse{ReportTextcsvResponse: c}
+		func(c api.ReportTextCsvResponse) api.GetFunnelReportResponseObject {
+			return api.GetFunnelReport200TextCsvResponse{ReportTextCsvResponse: c}
 		})
 }
 
@@ -259,8 +258,8 @@ func (h *handlers) GetOpenDataReport(ctx context.Context, req api.GetOpenDataRep
 		func(d api.ReportJSONResponse) api.GetOpenDataReportResponseObject {
 			return api.GetOpenDataReport200JSONResponse{ReportJSONResponse: d}
 		},
-		func(c api.ReportTextcsvResponse) api.GetOpenDataReportResponseObject {
-			return api.GetOpenDataReport200TextcsvResponse{ReportTextcsvResponse: c}
+		func(c api.ReportTextCsvResponse) api.GetOpenDataReportResponseObject {
+			return api.GetOpenDataReport200TextCsvResponse{ReportTextCsvResponse: c}
 		})
 }
 
@@ -270,6 +269,6 @@ func (h *handlers) ExportSen2(ctx context.Context, req api.ExportSen2RequestObje
 		return nil, err
 	}
 	disposition := `attachment; filename="` + out.FileName + `"`
-	return api.ExportSen2200ApplicationzipResponse{Body: bytes.NewReader(out.Zip), ContentLength: int64(len(out.Zip)),
+	return api.ExportSen2200ApplicationZipResponse{Body: bytes.NewReader(out.Zip), ContentLength: int64(len(out.Zip)),
 		Headers: api.ExportSen2200ResponseHeaders{ContentDisposition: &disposition, XSEN2People: &out.People, XSEN2Issues: &out.Issues}}, nil
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/sharing"
-	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 // Converters for the team around the child, consent, keys and exports.
@@ -32,14 +31,14 @@ func fromOptDate(d *openapi_types.Date) *time.Time {
 }
 
 func toInvolvement(i sharing.Involvement, today time.Time) api.Involvement {
-	return api.Involvement{Id: mustUUID(i.ID), YoungPersonId: mustUUID(i.YoungPersonID), OrganisationId: mustUUID(i.OrganisationID),
-		PractitionerId: uuidPtr(i.PractitionerID), Role: api.InvolvementRole(i.Role), StartedOn: date(i.StartedOn), EndedOn: optDate(i.EndedOn),
-		Current: i.CurrentOn(today), ConsentId: uuidPtr(i.ConsentID), SafeguardingReason: ptr(i.SafeguardingReason), Notes: ptr(i.Notes),
+	return api.Involvement{ID: mustUUID(i.ID), YoungPersonID: mustUUID(i.YoungPersonID), OrganisationID: mustUUID(i.OrganisationID),
+		PractitionerID: uuidPtr(i.PractitionerID), Role: api.InvolvementRole(i.Role), StartedOn: date(i.StartedOn), EndedOn: optDate(i.EndedOn),
+		Current: i.CurrentOn(today), ConsentID: uuidPtr(i.ConsentID), SafeguardingReason: ptr(i.SafeguardingReason), Notes: ptr(i.Notes),
 		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt, Version: i.Version}
 }
 
 func fromInvolvementInput(youngPersonID string, in api.InvolvementInput) sharing.Involvement {
-	i := sharing.Involvement{YoungPersonID: youngPersonID, OrganisationID: in.OrganisationId.String(), PractitionerID: uuidStr(in.PractitionerId),
+	i := sharing.Involvement{YoungPersonID: youngPersonID, OrganisationID: in.OrganisationID.String(), PractitionerID: uuidStr(in.PractitionerID),
 		Role: string(in.Role), EndedOn: fromOptDate(in.EndedOn), SafeguardingReason: str(in.SafeguardingReason), Notes: str(in.Notes)}
 	if in.StartedOn != nil {
 		i.StartedOn = in.StartedOn.Time
@@ -49,7 +48,7 @@ func fromInvolvementInput(youngPersonID string, in api.InvolvementInput) sharing
 
 func toInvolvementInput(i sharing.Involvement) api.InvolvementInput {
 	started := date(i.StartedOn)
-	return api.InvolvementInput{OrganisationId: mustUUID(i.OrganisationID), PractitionerId: uuidPtr(i.PractitionerID), Role: api.InvolvementRole(i.Role),
+	return api.InvolvementInput{OrganisationID: mustUUID(i.OrganisationID), PractitionerID: uuidPtr(i.PractitionerID), Role: api.InvolvementRole(i.Role),
 		StartedOn: &started, EndedOn: optDate(i.EndedOn), SafeguardingReason: ptr(i.SafeguardingReason), Notes: ptr(i.Notes)}
 }
 
@@ -59,7 +58,7 @@ func toConsent(c sharing.Consent, today time.Time) api.Consent {
 		ids[i] = mustUUID(id)
 	}
 	types := toEnums[api.OrganisationType](c.OrganisationTypes)
-	return api.Consent{Id: mustUUID(c.ID), YoungPersonId: mustUUID(c.YoungPersonID), GivenBy: c.GivenBy, Relationship: c.Relationship,
+	return api.Consent{ID: mustUUID(c.ID), YoungPersonID: mustUUID(c.YoungPersonID), GivenBy: c.GivenBy, Relationship: c.Relationship,
 		Scope: api.ConsentScope(c.Scope), OrganisationIds: ids, OrganisationTypes: types, GivenOn: date(c.GivenOn), WithdrawnOn: optDate(c.WithdrawnOn),
 		WithdrawnReason: ptr(c.WithdrawnReason), Notes: ptr(c.Notes), InForce: c.InForceOn(today), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version}
 }
@@ -73,15 +72,15 @@ func fromConsentInput(youngPersonID string, in api.ConsentInput) sharing.Consent
 	return c
 }
 
-func toAPIKey(k auth.APIKey) api.ApiKey {
-	return api.ApiKey{Id: mustUUID(k.ID), Name: k.Name, OrganisationId: mustUUID(k.OrganisationID), Role: api.Role(k.Role),
-		PractitionerId: uuidPtr(k.PractitionerID), Prefix: "op_" + k.Prefix, CreatedAt: k.CreatedAt, RevokedAt: k.RevokedAt}
+func toAPIKey(k auth.APIKey) api.APIKey {
+	return api.APIKey{ID: mustUUID(k.ID), Name: k.Name, OrganisationID: mustUUID(k.OrganisationID), Role: api.Role(k.Role),
+		PractitionerID: uuidPtr(k.PractitionerID), Prefix: "op_" + k.Prefix, CreatedAt: k.CreatedAt, RevokedAt: k.RevokedAt}
 }
 
 // Handlers.
 
 func (h *handlers) ListInvolvements(ctx context.Context, req api.ListInvolvementsRequestObject) (api.ListInvolvementsResponseObject, error) {
-	items, next, err := h.s.svc.Involvements(ctx, req.Id.String(), ptrVal(req.Params.Current), page(req.Params.Limit, req.Params.Cursor))
+	items, next, err := h.s.svc.Involvements(ctx, req.ID.String(), ptrVal(req.Params.Current), page(req.Params.Limit, req.Params.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +93,7 @@ func (h *handlers) ListInvolvements(ctx context.Context, req api.ListInvolvement
 }
 
 func (h *handlers) CreateInvolvement(ctx context.Context, req api.CreateInvolvementRequestObject) (api.CreateInvolvementResponseObject, error) {
-	i, err := h.s.svc.CreateInvolvement(ctx, fromInvolvementInput(req.Id.String(), *req.Body))
+	i, err := h.s.svc.CreateInvolvement(ctx, fromInvolvementInput(req.ID.String(), *req.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +106,7 @@ func (h *handlers) UpdateInvolvement(ctx context.Context, req api.UpdateInvolvem
 	if err != nil {
 		return nil, err
 	}
-	i, err := h.s.svc.UpdateInvolvement(ctx, req.Id.String(), req.InvolvementId.String(), ifMatch,
+	i, err := h.s.svc.UpdateInvolvement(ctx, req.ID.String(), req.InvolvementID.String(), ifMatch,
 		func(cur sharing.Involvement) (sharing.Involvement, []string, error) {
 			var in api.InvolvementInput
 			changed, err := h.s.mergePatch(ctx, toInvolvementInput(cur), "InvolvementInput", &in)
@@ -122,7 +121,7 @@ func (h *handlers) UpdateInvolvement(ctx context.Context, req api.UpdateInvolvem
 }
 
 func (h *handlers) ListConsents(ctx context.Context, req api.ListConsentsRequestObject) (api.ListConsentsResponseObject, error) {
-	items, err := h.s.svc.Consents(ctx, req.Id.String())
+	items, err := h.s.svc.Consents(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +134,7 @@ func (h *handlers) ListConsents(ctx context.Context, req api.ListConsentsRequest
 }
 
 func (h *handlers) CreateConsent(ctx context.Context, req api.CreateConsentRequestObject) (api.CreateConsentResponseObject, error) {
-	c, err := h.s.svc.CreateConsent(ctx, fromConsentInput(req.Id.String(), *req.Body))
+	c, err := h.s.svc.CreateConsent(ctx, fromConsentInput(req.ID.String(), *req.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +147,7 @@ func (h *handlers) WithdrawConsent(ctx context.Context, req api.WithdrawConsentR
 	if req.Body.WithdrawnOn != nil {
 		on = req.Body.WithdrawnOn.Time
 	}
-	c, err := h.s.svc.WithdrawConsent(ctx, req.Id.String(), req.ConsentId.String(), on, req.Body.Reason)
+	c, err := h.s.svc.WithdrawConsent(ctx, req.ID.String(), req.ConsentID.String(), on, req.Body.Reason)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +155,7 @@ func (h *handlers) WithdrawConsent(ctx context.Context, req api.WithdrawConsentR
 }
 
 func (h *handlers) GetAccessLog(ctx context.Context, req api.GetAccessLogRequestObject) (api.GetAccessLogResponseObject, error) {
-	items, next, err := h.s.svc.AccessLog(ctx, req.Id.String(), page(req.Params.Limit, req.Params.Cursor))
+	items, next, err := h.s.svc.AccessLog(ctx, req.ID.String(), page(req.Params.Limit, req.Params.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +167,7 @@ func (h *handlers) GetAccessLog(ctx context.Context, req api.GetAccessLogRequest
 }
 
 func (h *handlers) ExportYoungPerson(ctx context.Context, req api.ExportYoungPersonRequestObject) (api.ExportYoungPersonResponseObject, error) {
-	x, err := h.s.svc.ExportYoungPerson(ctx, req.Id.String())
+	x, err := h.s.svc.ExportYoungPerson(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -181,8 +180,8 @@ func toExport(x casework.Export) api.SubjectAccessExport {
 		Referrals: make([]api.Referral, len(x.Referrals)), Involvements: make([]api.Involvement, len(x.Involvements)),
 		Allocations: make([]api.Allocation, len(x.Allocations)), FamilyAssessments: make([]api.FamilyAssessment, len(x.Assessments)),
 		Meetings: make([]api.Meeting, len(x.Meetings)), PathwayFeedback: make([]api.PathwayFeedback, len(x.Feedback)),
-		EhcNeedsAssessments: make([]api.EhcNeedsAssessment, len(x.EHCRequests)),
-		EhcPlans:            make([]api.EhcPlan, len(x.EHCPlans)), AnnualReviews: make([]api.AnnualReview, len(x.Reviews)),
+		EHCNeedsAssessments: make([]api.EHCNeedsAssessment, len(x.EHCRequests)),
+		EHCPlans:            make([]api.EHCPlan, len(x.EHCPlans)), AnnualReviews: make([]api.AnnualReview, len(x.Reviews)),
 		Consents: make([]api.Consent, len(x.Consents)), AccessLog: make([]api.AuditEvent, len(x.AccessLog))}
 	for i, r := range x.Referrals {
 		out.Referrals[i] = toReferral(r)
@@ -200,10 +199,10 @@ func toExport(x casework.Export) api.SubjectAccessExport {
 		out.PathwayFeedback[i] = toFeedback(f)
 	}
 	for i, r := range x.EHCRequests {
-		out.EhcNeedsAssessments[i] = toEHCRequest(r, d)
+		out.EHCNeedsAssessments[i] = toEHCRequest(r, d)
 	}
 	for i, p := range x.EHCPlans {
-		out.EhcPlans[i] = toEHCPlan(p, d)
+		out.EHCPlans[i] = toEHCPlan(p, d)
 	}
 	for i, r := range x.Reviews {
 		out.AnnualReviews[i] = toAnnualReview(r, d)
@@ -234,53 +233,53 @@ func toExport(x casework.Export) api.SubjectAccessExport {
 	return out
 }
 
-func (h *handlers) ListApiKeys(ctx context.Context, req api.ListApiKeysRequestObject) (api.ListApiKeysResponseObject, error) {
+func (h *handlers) ListAPIKeys(ctx context.Context, req api.ListAPIKeysRequestObject) (api.ListAPIKeysResponseObject, error) {
 	q := req.Params
-	items, next, err := h.s.svc.APIKeys(ctx, store.APIKeyFilter{OrganisationID: uuidStr(q.OrganisationId), Role: string(ptrVal(q.Role)),
+	items, next, err := h.s.svc.APIKeys(ctx, auth.KeyFilter{OrganisationID: uuidStr(q.OrganisationID), Role: string(ptrVal(q.Role)),
 		IncludeRevoked: ptrVal(q.IncludeRevoked)}, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
-	out := api.ListApiKeys200JSONResponse{Items: make([]api.ApiKey, len(items)), NextCursor: nextCursor(next)}
+	out := api.ListAPIKeys200JSONResponse{Items: make([]api.APIKey, len(items)), NextCursor: nextCursor(next)}
 	for i, k := range items {
 		out.Items[i] = toAPIKey(k)
 	}
 	return out, nil
 }
 
-func (h *handlers) CreateApiKey(ctx context.Context, req api.CreateApiKeyRequestObject) (api.CreateApiKeyResponseObject, error) {
+func (h *handlers) CreateAPIKey(ctx context.Context, req api.CreateAPIKeyRequestObject) (api.CreateAPIKeyResponseObject, error) {
 	b := req.Body
-	key, k, err := h.s.svc.CreateAPIKey(ctx, auth.APIKey{Name: b.Name, OrganisationID: b.OrganisationId.String(), Role: auth.Role(b.Role), PractitionerID: uuidStr(b.PractitionerId)})
+	key, k, err := h.s.svc.CreateAPIKey(ctx, auth.APIKey{Name: b.Name, OrganisationID: b.OrganisationID.String(), Role: auth.Role(b.Role), PractitionerID: uuidStr(b.PractitionerID)})
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateApiKey201JSONResponse{Body: api.ApiKeyIssued{ApiKey: toAPIKey(k), Key: key},
-		Headers: api.CreateApiKey201ResponseHeaders{Location: location("/v1/api-keys", k.ID)}}, nil
+	return api.CreateAPIKey201JSONResponse{Body: api.APIKeyIssued{APIKey: toAPIKey(k), Key: key},
+		Headers: api.CreateAPIKey201ResponseHeaders{Location: location("/v1/api-keys", k.ID)}}, nil
 }
 
-func (h *handlers) GetApiKey(ctx context.Context, req api.GetApiKeyRequestObject) (api.GetApiKeyResponseObject, error) {
-	k, err := h.s.svc.APIKey(ctx, req.Id.String())
+func (h *handlers) GetAPIKey(ctx context.Context, req api.GetAPIKeyRequestObject) (api.GetAPIKeyResponseObject, error) {
+	k, err := h.s.svc.APIKey(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
-	return api.GetApiKey200JSONResponse(toAPIKey(k)), nil
+	return api.GetAPIKey200JSONResponse(toAPIKey(k)), nil
 }
 
-func (h *handlers) RevokeApiKey(ctx context.Context, req api.RevokeApiKeyRequestObject) (api.RevokeApiKeyResponseObject, error) {
-	k, err := h.s.svc.RevokeAPIKey(ctx, req.Id.String())
+func (h *handlers) RevokeAPIKey(ctx context.Context, req api.RevokeAPIKeyRequestObject) (api.RevokeAPIKeyResponseObject, error) {
+	k, err := h.s.svc.RevokeAPIKey(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
-	return api.RevokeApiKey200JSONResponse(toAPIKey(k)), nil
+	return api.RevokeAPIKey200JSONResponse(toAPIKey(k)), nil
 }
 
-func (h *handlers) RotateApiKey(ctx context.Context, req api.RotateApiKeyRequestObject) (api.RotateApiKeyResponseObject, error) {
-	key, k, err := h.s.svc.RotateAPIKey(ctx, req.Id.String())
+func (h *handlers) RotateAPIKey(ctx context.Context, req api.RotateAPIKeyRequestObject) (api.RotateAPIKeyResponseObject, error) {
+	key, k, err := h.s.svc.RotateAPIKey(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
-	return api.RotateApiKey201JSONResponse{Body: api.ApiKeyIssued{ApiKey: toAPIKey(k), Key: key},
-		Headers: api.RotateApiKey201ResponseHeaders{Location: location("/v1/api-keys", k.ID)}}, nil
+	return api.RotateAPIKey201JSONResponse{Body: api.APIKeyIssued{APIKey: toAPIKey(k), Key: key},
+		Headers: api.RotateAPIKey201ResponseHeaders{Location: location("/v1/api-keys", k.ID)}}, nil
 }
 
 func (h *handlers) ListRetentionDue(ctx context.Context, req api.ListRetentionDueRequestObject) (api.ListRetentionDueResponseObject, error) {
@@ -290,13 +289,13 @@ func (h *handlers) ListRetentionDue(ctx context.Context, req api.ListRetentionDu
 	}
 	out := api.ListRetentionDue200JSONResponse{Items: make([]api.RetentionDue, len(items)), NextCursor: nextCursor(next)}
 	for i, r := range items {
-		out.Items[i] = api.RetentionDue{YoungPersonId: mustUUID(r.YoungPersonID), RetainUntil: date(r.RetainUntil)}
+		out.Items[i] = api.RetentionDue{YoungPersonID: mustUUID(r.YoungPersonID), RetainUntil: date(r.RetainUntil)}
 	}
 	return out, nil
 }
 
 func (h *handlers) EraseYoungPerson(ctx context.Context, req api.EraseYoungPersonRequestObject) (api.EraseYoungPersonResponseObject, error) {
-	if err := h.s.svc.EraseYoungPerson(ctx, req.Id.String()); err != nil {
+	if err := h.s.svc.EraseYoungPerson(ctx, req.ID.String()); err != nil {
 		return nil, err
 	}
 	return api.EraseYoungPerson204Response{}, nil

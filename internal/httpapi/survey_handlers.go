@@ -6,7 +6,6 @@ import (
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/casework"
-	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/survey"
 )
 
@@ -15,7 +14,7 @@ import (
 func fromSurveyQuestions(in []api.SurveyQuestion) []survey.Question {
 	out := make([]survey.Question, len(in))
 	for i, q := range in {
-		out[i] = survey.Question{ID: q.Id, Text: q.Text, Type: string(q.Type), Options: ptrVal(q.Options), Required: ptrVal(q.Required)}
+		out[i] = survey.Question{ID: q.ID, Text: q.Text, Type: string(q.Type), Options: ptrVal(q.Options), Required: ptrVal(q.Required)}
 	}
 	return out
 }
@@ -24,13 +23,13 @@ func toSurveyQuestions(in []survey.Question) []api.SurveyQuestion {
 	out := make([]api.SurveyQuestion, len(in))
 	for i, q := range in {
 		required := q.Required
-		out[i] = api.SurveyQuestion{Id: q.ID, Text: q.Text, Type: api.SurveyQuestionType(q.Type), Options: slicePtr(q.Options), Required: &required}
+		out[i] = api.SurveyQuestion{ID: q.ID, Text: q.Text, Type: api.SurveyQuestionType(q.Type), Options: slicePtr(q.Options), Required: &required}
 	}
 	return out
 }
 
 func toSurveyTemplate(t survey.Template) api.SurveyTemplate {
-	out := api.SurveyTemplate{Id: mustUUID(t.ID), Code: t.Code, Name: t.Name, Description: ptr(t.Description), Audience: api.SurveyAudience(t.Audience),
+	out := api.SurveyTemplate{ID: mustUUID(t.ID), Code: t.Code, Name: t.Name, Description: ptr(t.Description), Audience: api.SurveyAudience(t.Audience),
 		BuiltIn: t.BuiltIn, CurrentVersion: t.Current().Number, Versions: make([]api.SurveyQuestionSet, len(t.Versions)),
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version}
 	for i, v := range t.Versions {
@@ -42,27 +41,27 @@ func toSurveyTemplate(t survey.Template) api.SurveyTemplate {
 func fromSurveyAnswers(in []api.SurveyAnswer) []survey.Answer {
 	out := make([]survey.Answer, len(in))
 	for i, a := range in {
-		out[i] = survey.Answer{QuestionID: a.QuestionId, Value: a.Value}
+		out[i] = survey.Answer{QuestionID: a.QuestionID, Value: a.Value}
 	}
 	return out
 }
 
 func toSurveyResponse(r survey.Response) api.SurveyResponse {
-	out := api.SurveyResponse{Id: mustUUID(r.ID), TemplateId: mustUUID(r.TemplateID), TemplateVersion: r.TemplateVersion,
+	out := api.SurveyResponse{ID: mustUUID(r.ID), TemplateID: mustUUID(r.TemplateID), TemplateVersion: r.TemplateVersion,
 		Audience: api.SurveyAudience(r.Audience), ProfessionalRole: ptr(api.SurveyProfessionalRole(r.ProfessionalRole)), Point: api.SurveyPoint(r.Point),
-		ReferralId: uuidPtr(r.ReferralID), EhcPlanId: uuidPtr(r.EHCPlanID), YoungPersonId: uuidPtr(r.YoungPersonID), SubmittedOn: date(r.SubmittedOn),
+		ReferralID: uuidPtr(r.ReferralID), EHCPlanID: uuidPtr(r.EHCPlanID), YoungPersonID: uuidPtr(r.YoungPersonID), SubmittedOn: date(r.SubmittedOn),
 		Via: api.SurveyResponseVia(r.Via), Answers: make([]api.SurveyAnswer, len(r.Answers)), CreatedAt: r.CreatedAt, Version: r.Version}
 	for i, a := range r.Answers {
-		out.Answers[i] = api.SurveyAnswer{QuestionId: a.QuestionID, Value: a.Value}
+		out.Answers[i] = api.SurveyAnswer{QuestionID: a.QuestionID, Value: a.Value}
 	}
 	return out
 }
 
 func toSurveyInvitation(i survey.Invitation, now time.Time) api.SurveyInvitation {
-	return api.SurveyInvitation{Id: mustUUID(i.ID), TemplateId: mustUUID(i.TemplateID), TemplateVersion: i.TemplateVersion,
-		Audience: api.SurveyAudience(i.Audience), Point: api.SurveyPoint(i.Point), ReferralId: uuidPtr(i.ReferralID), EhcPlanId: uuidPtr(i.EHCPlanID),
-		YoungPersonId: uuidPtr(i.YoungPersonID), Status: api.SurveyInvitationStatus(i.Status(now)), ExpiresAt: i.ExpiresAt,
-		AnsweredAt: i.AnsweredAt, ResponseId: uuidPtr(i.ResponseID), CreatedAt: i.CreatedAt}
+	return api.SurveyInvitation{ID: mustUUID(i.ID), TemplateID: mustUUID(i.TemplateID), TemplateVersion: i.TemplateVersion,
+		Audience: api.SurveyAudience(i.Audience), Point: api.SurveyPoint(i.Point), ReferralID: uuidPtr(i.ReferralID), EHCPlanID: uuidPtr(i.EHCPlanID),
+		YoungPersonID: uuidPtr(i.YoungPersonID), Status: api.SurveyInvitationStatus(i.Status(now)), ExpiresAt: i.ExpiresAt,
+		AnsweredAt: i.AnsweredAt, ResponseID: uuidPtr(i.ResponseID), CreatedAt: i.CreatedAt}
 }
 
 // Templates.
@@ -91,7 +90,7 @@ func (h *handlers) ListSurveyTemplates(ctx context.Context, req api.ListSurveyTe
 }
 
 func (h *handlers) GetSurveyTemplate(ctx context.Context, req api.GetSurveyTemplateRequestObject) (api.GetSurveyTemplateResponseObject, error) {
-	t, err := h.s.svc.SurveyTemplate(ctx, req.Id.String())
+	t, err := h.s.svc.SurveyTemplate(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +102,7 @@ func (h *handlers) AddSurveyTemplateVersion(ctx context.Context, req api.AddSurv
 	if err != nil {
 		return nil, err
 	}
-	t, err := h.s.svc.AddSurveyTemplateVersion(ctx, req.Id.String(), ifMatch, fromSurveyQuestions(req.Body.Questions))
+	t, err := h.s.svc.AddSurveyTemplateVersion(ctx, req.ID.String(), ifMatch, fromSurveyQuestions(req.Body.Questions))
 	if err != nil {
 		return nil, err
 	}
@@ -114,8 +113,8 @@ func (h *handlers) AddSurveyTemplateVersion(ctx context.Context, req api.AddSurv
 
 func (h *handlers) CreateSurveyResponse(ctx context.Context, req api.CreateSurveyResponseRequestObject) (api.CreateSurveyResponseResponseObject, error) {
 	b := req.Body
-	in := survey.Response{TemplateID: b.TemplateId.String(), TemplateVersion: ptrVal(b.TemplateVersion), ProfessionalRole: string(ptrVal(b.ProfessionalRole)),
-		Point: string(b.Point), ReferralID: uuidStr(b.ReferralId), EHCPlanID: uuidStr(b.EhcPlanId), Answers: fromSurveyAnswers(b.Answers)}
+	in := survey.Response{TemplateID: b.TemplateID.String(), TemplateVersion: ptrVal(b.TemplateVersion), ProfessionalRole: string(ptrVal(b.ProfessionalRole)),
+		Point: string(b.Point), ReferralID: uuidStr(b.ReferralID), EHCPlanID: uuidStr(b.EHCPlanID), Answers: fromSurveyAnswers(b.Answers)}
 	if b.SubmittedOn != nil {
 		in.SubmittedOn = b.SubmittedOn.Time
 	}
@@ -129,8 +128,8 @@ func (h *handlers) CreateSurveyResponse(ctx context.Context, req api.CreateSurve
 
 func (h *handlers) ListSurveyResponses(ctx context.Context, req api.ListSurveyResponsesRequestObject) (api.ListSurveyResponsesResponseObject, error) {
 	q := req.Params
-	f := store.SurveyResponseFilter{TemplateID: uuidStr(q.TemplateId), ReferralID: uuidStr(q.ReferralId), EHCPlanID: uuidStr(q.EhcPlanId),
-		YoungPersonID: uuidStr(q.YoungPersonId), Point: string(ptrVal(q.Point))}
+	f := survey.ResponseFilter{TemplateID: uuidStr(q.TemplateID), ReferralID: uuidStr(q.ReferralID), EHCPlanID: uuidStr(q.EHCPlanID),
+		YoungPersonID: uuidStr(q.YoungPersonID), Point: string(ptrVal(q.Point))}
 	items, next, err := h.s.svc.ListSurveyResponses(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
@@ -143,7 +142,7 @@ func (h *handlers) ListSurveyResponses(ctx context.Context, req api.ListSurveyRe
 }
 
 func (h *handlers) GetSurveyResponse(ctx context.Context, req api.GetSurveyResponseRequestObject) (api.GetSurveyResponseResponseObject, error) {
-	r, err := h.s.svc.SurveyResponse(ctx, req.Id.String())
+	r, err := h.s.svc.SurveyResponse(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +153,7 @@ func (h *handlers) GetSurveyResponse(ctx context.Context, req api.GetSurveyRespo
 
 func (h *handlers) CreateSurveyInvitation(ctx context.Context, req api.CreateSurveyInvitationRequestObject) (api.CreateSurveyInvitationResponseObject, error) {
 	b := req.Body
-	in := casework.SurveyInvitationInput{TemplateID: b.TemplateId.String(), Point: string(b.Point), ReferralID: uuidStr(b.ReferralId), EHCPlanID: uuidStr(b.EhcPlanId)}
+	in := casework.SurveyInvitationInput{TemplateID: b.TemplateID.String(), Point: string(b.Point), ReferralID: uuidStr(b.ReferralID), EHCPlanID: uuidStr(b.EHCPlanID)}
 	if b.ExpiresOn != nil {
 		in.ExpiresOn = &b.ExpiresOn.Time
 	}
@@ -168,7 +167,7 @@ func (h *handlers) CreateSurveyInvitation(ctx context.Context, req api.CreateSur
 
 func (h *handlers) ListSurveyInvitations(ctx context.Context, req api.ListSurveyInvitationsRequestObject) (api.ListSurveyInvitationsResponseObject, error) {
 	q := req.Params
-	f := store.SurveyInvitationFilter{ReferralID: uuidStr(q.ReferralId), EHCPlanID: uuidStr(q.EhcPlanId), Status: string(ptrVal(q.Status))}
+	f := survey.InvitationFilter{ReferralID: uuidStr(q.ReferralID), EHCPlanID: uuidStr(q.EHCPlanID), Status: string(ptrVal(q.Status))}
 	items, next, err := h.s.svc.ListSurveyInvitations(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
@@ -181,7 +180,7 @@ func (h *handlers) ListSurveyInvitations(ctx context.Context, req api.ListSurvey
 }
 
 func (h *handlers) GetSurveyInvitation(ctx context.Context, req api.GetSurveyInvitationRequestObject) (api.GetSurveyInvitationResponseObject, error) {
-	inv, err := h.s.svc.SurveyInvitation(ctx, req.Id.String())
+	inv, err := h.s.svc.SurveyInvitation(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,8 @@ import (
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
+	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/report"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
 
@@ -135,7 +137,7 @@ func (e *env) svAudits(recordID string) []audit.Event {
 	e.t.Helper()
 	var out []audit.Event
 	err := e.st.Read(context.Background(), func(tx *store.Tx) (err error) {
-		out, _, err = tx.AuditEvents(audit.Filter{RecordID: recordID}, store.Page{Limit: 200})
+		out, _, err = tx.AuditEvents(audit.Filter{RecordID: recordID}, paging.Page{Limit: 200})
 		return err
 	})
 	if err != nil {
@@ -1276,7 +1278,7 @@ func TestSurveyErasure(t *testing.T) {
 		answerCount := func() int64 {
 			var n int64
 			err := e.st.Read(context.Background(), func(tx *store.Tx) error {
-				counts, err := tx.SurveyAnswerCounts(svToday().AddDate(-1, 0, 0), svToday(), store.ReportFilter{}, parentTemplate, "")
+				counts, err := tx.SurveyAnswerCounts(svToday().AddDate(-1, 0, 0), svToday(), report.Filter{}, parentTemplate, "")
 				for _, c := range counts {
 					n += c.N
 				}

@@ -34,7 +34,7 @@ func TestNoServerErrorsForAnyInput(t *testing.T) {
 		plan := f.feedback
 		review := e.mustDo(http.MethodGet, "/v1/annual-reviews?plan_id="+plan, nil, http.StatusOK)["items"].([]any)[0].(map[string]any)["id"].(string)
 		request := e.mustDo(http.MethodGet, "/v1/ehc-plans/"+plan, nil, http.StatusOK)["ehc_request_id"].(string)
-		ids := []string{yp, ref.Id.String(), e.school, e.schoolSENCO, unknownID, "nope", "%00", plan, review, request}
+		ids := []string{yp, ref.ID.String(), e.school, e.schoolSENCO, unknownID, "nope", "%00", plan, review, request}
 		seen := map[int]int{}
 		defer func() { t.Logf("statuses seen: %v", seen) }()
 		keys := []string{"", e.admin, e.officer, e.practitioner, e.analyst, e.outsider}

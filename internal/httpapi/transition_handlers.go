@@ -7,21 +7,20 @@ import (
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/age"
 	"github.com/oneplan-send/oneplan/internal/casework"
-	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
 // Converters for transition plans.
 
-func fromPfaArea(a *api.PfaArea) transition.Area {
+func fromPfaArea(a *api.PFAArea) transition.Area {
 	if a == nil {
 		return transition.Area{}
 	}
 	return transition.Area{Aspirations: str(a.Aspirations), Actions: str(a.Actions)}
 }
 
-func toPfaArea(a transition.Area) *api.PfaArea {
-	return &api.PfaArea{Aspirations: ptr(a.Aspirations), Actions: ptr(a.Actions)}
+func toPfaArea(a transition.Area) *api.PFAArea {
+	return &api.PFAArea{Aspirations: ptr(a.Aspirations), Actions: ptr(a.Actions)}
 }
 
 func fromAdultContacts(in *[]api.AdultServicesContact) []transition.Contact {
@@ -30,7 +29,7 @@ func fromAdultContacts(in *[]api.AdultServicesContact) []transition.Contact {
 	}
 	out := make([]transition.Contact, len(*in))
 	for i, c := range *in {
-		out[i] = transition.Contact{Service: string(c.Service), OrganisationID: uuidStr(c.OrganisationId), ContactName: str(c.ContactName),
+		out[i] = transition.Contact{Service: string(c.Service), OrganisationID: uuidStr(c.OrganisationID), ContactName: str(c.ContactName),
 			ContactRole: str(c.ContactRole)}
 	}
 	return out
@@ -39,13 +38,13 @@ func fromAdultContacts(in *[]api.AdultServicesContact) []transition.Contact {
 func toAdultContacts(in []transition.Contact) []api.AdultServicesContact {
 	out := make([]api.AdultServicesContact, len(in))
 	for i, c := range in {
-		out[i] = api.AdultServicesContact{Service: api.AdultService(c.Service), OrganisationId: uuidPtr(c.OrganisationID),
+		out[i] = api.AdultServicesContact{Service: api.AdultService(c.Service), OrganisationID: uuidPtr(c.OrganisationID),
 			ContactName: ptr(c.ContactName), ContactRole: ptr(c.ContactRole)}
 	}
 	return out
 }
 
-func fromCHC(c *api.ChcInput) transition.CHC {
+func fromCHC(c *api.CHCInput) transition.CHC {
 	if c == nil {
 		return transition.CHC{}
 	}
@@ -54,9 +53,9 @@ func fromCHC(c *api.ChcInput) transition.CHC {
 }
 
 func fromTransitionInput(in api.TransitionPlanInput) transition.Plan {
-	p := transition.Plan{YoungPersonID: in.YoungPersonId.String(), StartedOn: in.StartedOn.Time, Contacts: fromAdultContacts(in.AdultServicesContacts),
-		CHC: fromCHC(in.Chc), EHCPlanExpectedEndOn: fromOptDate(in.EhcPlanExpectedEndOn), Notes: str(in.Notes)}
-	if f := in.Pfa; f != nil {
+	p := transition.Plan{YoungPersonID: in.YoungPersonID.String(), StartedOn: in.StartedOn.Time, Contacts: fromAdultContacts(in.AdultServicesContacts),
+		CHC: fromCHC(in.CHC), EHCPlanExpectedEndOn: fromOptDate(in.EHCPlanExpectedEndOn), Notes: str(in.Notes)}
+	if f := in.PFA; f != nil {
 		p.PfA = transition.PfA{EmploymentEducation: fromPfaArea(f.EmploymentEducation), IndependentLiving: fromPfaArea(f.IndependentLiving),
 			Community: fromPfaArea(f.Community), Health: fromPfaArea(f.Health)}
 	}
@@ -71,21 +70,21 @@ func fromTransitionInput(in api.TransitionPlanInput) transition.Plan {
 // decoded back through fromTransitionInput, so a patch can set exactly what a create can.
 func toTransitionInput(p transition.Plan) api.TransitionPlanInput {
 	contacts := toAdultContacts(p.Contacts)
-	area := func(a transition.Area) *api.PfaArea {
+	area := func(a transition.Area) *api.PFAArea {
 		if a == (transition.Area{}) {
 			return nil
 		}
 		return toPfaArea(a)
 	}
-	in := api.TransitionPlanInput{YoungPersonId: mustUUID(p.YoungPersonID), StartedOn: date(p.StartedOn), AdultServicesContacts: &contacts,
+	in := api.TransitionPlanInput{YoungPersonID: mustUUID(p.YoungPersonID), StartedOn: date(p.StartedOn), AdultServicesContacts: &contacts,
 		CareActAssessment: &api.CareActAssessment{Status: api.CareActAssessmentStatus(p.CareAct.Status), RequestedOn: optDatePtr(p.CareAct.RequestedOn),
 			CompletedOn: optDatePtr(p.CareAct.CompletedOn), Notes: ptr(p.CareAct.Notes)},
-		EhcPlanExpectedEndOn: optDatePtr(p.EHCPlanExpectedEndOn), Notes: ptr(p.Notes),
-		Pfa: &api.Pfa{EmploymentEducation: area(p.PfA.EmploymentEducation), IndependentLiving: area(p.PfA.IndependentLiving),
+		EHCPlanExpectedEndOn: optDatePtr(p.EHCPlanExpectedEndOn), Notes: ptr(p.Notes),
+		PFA: &api.PFA{EmploymentEducation: area(p.PfA.EmploymentEducation), IndependentLiving: area(p.PfA.IndependentLiving),
 			Community: area(p.PfA.Community), Health: area(p.PfA.Health)}}
 	c := p.CHC
 	if c != (transition.CHC{}) {
-		in.Chc = &api.ChcInput{IdentifiedOn: optDatePtr(c.IdentifiedOn), ReferredOn: optDatePtr(c.ReferredOn),
+		in.CHC = &api.CHCInput{IdentifiedOn: optDatePtr(c.IdentifiedOn), ReferredOn: optDatePtr(c.ReferredOn),
 			EligibilityDecidedOn: optDatePtr(c.EligibilityDecidedOn), Eligible: c.Eligible, InPlaceOn: optDatePtr(c.InPlaceOn)}
 	}
 	return in
@@ -98,17 +97,17 @@ func toMilestone(m transition.Milestone) api.TransitionMilestone {
 func toTransitionPlan(p transition.Plan, today time.Time) api.TransitionPlan {
 	m := p.Milestones(today)
 	c := p.CHC
-	out := api.TransitionPlan{Id: mustUUID(p.ID), YoungPersonId: mustUUID(p.YoungPersonID), StartedOn: date(p.StartedOn), Current: !p.Ended(),
-		Pfa: api.Pfa{EmploymentEducation: toPfaArea(p.PfA.EmploymentEducation), IndependentLiving: toPfaArea(p.PfA.IndependentLiving),
+	out := api.TransitionPlan{ID: mustUUID(p.ID), YoungPersonID: mustUUID(p.YoungPersonID), StartedOn: date(p.StartedOn), Current: !p.Ended(),
+		PFA: api.PFA{EmploymentEducation: toPfaArea(p.PfA.EmploymentEducation), IndependentLiving: toPfaArea(p.PfA.IndependentLiving),
 			Community: toPfaArea(p.PfA.Community), Health: toPfaArea(p.PfA.Health)},
 		AdultServicesContacts: toAdultContacts(p.Contacts),
 		CareActAssessment: api.CareActAssessment{Status: api.CareActAssessmentStatus(p.CareAct.Status), RequestedOn: optDatePtr(p.CareAct.RequestedOn),
 			CompletedOn: optDatePtr(p.CareAct.CompletedOn), Notes: ptr(p.CareAct.Notes)},
-		Chc: api.Chc{IdentifiedOn: optDatePtr(c.IdentifiedOn), ReferredOn: optDatePtr(c.ReferredOn), EligibilityDecidedOn: optDatePtr(c.EligibilityDecidedOn),
+		CHC: api.CHC{IdentifiedOn: optDatePtr(c.IdentifiedOn), ReferredOn: optDatePtr(c.ReferredOn), EligibilityDecidedOn: optDatePtr(c.EligibilityDecidedOn),
 			Eligible: c.Eligible, InPlaceOn: optDatePtr(c.InPlaceOn),
-			Milestones: api.ChcMilestones{Identify: toMilestone(m.Identify), Refer: toMilestone(m.Refer),
+			Milestones: api.CHCMilestones{Identify: toMilestone(m.Identify), Refer: toMilestone(m.Refer),
 				EligibilityDecided: toMilestone(m.EligibilityDecided), InPlace: toMilestone(m.InPlace)}},
-		EhcPlanExpectedEndOn: optDatePtr(p.EHCPlanExpectedEndOn), Notes: ptr(p.Notes),
+		EHCPlanExpectedEndOn: optDatePtr(p.EHCPlanExpectedEndOn), Notes: ptr(p.Notes),
 		Age: age.YearsOn(p.DateOfBirth, today), NationalCurriculumYear: age.NationalCurriculumYear(p.DateOfBirth, today),
 		InYear9OrAbove: transition.InYear9OrAbove(p.DateOfBirth, today), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
 	if e := p.Ending; e != nil {
@@ -118,21 +117,21 @@ func toTransitionPlan(p transition.Plan, today time.Time) api.TransitionPlan {
 }
 
 func toTransitionGap(g casework.GapItem) api.TransitionGap {
-	out := api.TransitionGap{YoungPersonId: mustUUID(g.YoungPersonID), GivenName: g.GivenName, FamilyName: g.FamilyName,
+	out := api.TransitionGap{YoungPersonID: mustUUID(g.YoungPersonID), GivenName: g.GivenName, FamilyName: g.FamilyName,
 		PreferredName: ptr(g.PreferredName), DateOfBirth: date(g.DateOfBirth), Age: g.Age, NationalCurriculumYear: g.NationalCurriculumYear,
 		Reasons: []api.TransitionGapReason{}, GapSince: date(g.GapSince)}
 	if g.OpenReferral {
 		out.Reasons = append(out.Reasons, api.TransitionGapReasonOpenReferral)
 	}
 	if g.EHCPlan {
-		out.Reasons = append(out.Reasons, api.TransitionGapReasonEhcPlan)
+		out.Reasons = append(out.Reasons, api.TransitionGapReasonEHCPlan)
 	}
 	return out
 }
 
 func toUpcomingTransition(u casework.UpcomingItem) api.UpcomingTransition {
-	return api.UpcomingTransition{YoungPersonId: mustUUID(u.YoungPersonID), Kind: api.UpcomingTransitionKind(u.Kind), On: date(u.On),
-		HasCurrentTransitionPlan: u.HasCurrentTransitionPlan, RelatedId: uuidPtr(u.RelatedID), RelatedType: ptr(api.UpcomingTransitionRelatedType(u.RelatedType))}
+	return api.UpcomingTransition{YoungPersonID: mustUUID(u.YoungPersonID), Kind: api.UpcomingTransitionKind(u.Kind), On: date(u.On),
+		HasCurrentTransitionPlan: u.HasCurrentTransitionPlan, RelatedID: uuidPtr(u.RelatedID), RelatedType: ptr(api.UpcomingTransitionRelatedType(u.RelatedType))}
 }
 
 // Handlers.
@@ -148,7 +147,7 @@ func (h *handlers) CreateTransitionPlan(ctx context.Context, req api.CreateTrans
 
 func (h *handlers) ListTransitionPlans(ctx context.Context, req api.ListTransitionPlansRequestObject) (api.ListTransitionPlansResponseObject, error) {
 	q := req.Params
-	items, next, err := h.s.svc.TransitionPlans(ctx, store.TransitionPlanFilter{YoungPersonID: uuidStr(q.YoungPersonId), Current: q.Current},
+	items, next, err := h.s.svc.TransitionPlans(ctx, transition.Filter{YoungPersonID: uuidStr(q.YoungPersonID), Current: q.Current},
 		page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
@@ -162,7 +161,7 @@ func (h *handlers) ListTransitionPlans(ctx context.Context, req api.ListTransiti
 }
 
 func (h *handlers) GetTransitionPlan(ctx context.Context, req api.GetTransitionPlanRequestObject) (api.GetTransitionPlanResponseObject, error) {
-	p, err := h.s.svc.TransitionPlan(ctx, req.Id.String())
+	p, err := h.s.svc.TransitionPlan(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +173,7 @@ func (h *handlers) UpdateTransitionPlan(ctx context.Context, req api.UpdateTrans
 	if err != nil {
 		return nil, err
 	}
-	p, err := h.s.svc.UpdateTransitionPlan(ctx, req.Id.String(), ifMatch, func(cur transition.Plan) (transition.Plan, []string, error) {
+	p, err := h.s.svc.UpdateTransitionPlan(ctx, req.ID.String(), ifMatch, func(cur transition.Plan) (transition.Plan, []string, error) {
 		var in api.TransitionPlanInput
 		changed, err := h.s.mergePatch(ctx, toTransitionInput(cur), "TransitionPlanInput", &in)
 		if err != nil {
@@ -198,7 +197,7 @@ func (h *handlers) EndTransitionPlan(ctx context.Context, req api.EndTransitionP
 	if b.EndedOn != nil {
 		on = b.EndedOn.Time
 	}
-	p, err := h.s.svc.EndTransitionPlan(ctx, req.Id.String(), ifMatch, on, string(b.Reason), str(b.Notes))
+	p, err := h.s.svc.EndTransitionPlan(ctx, req.ID.String(), ifMatch, on, string(b.Reason), str(b.Notes))
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
@@ -221,7 +222,7 @@ func TestTransitionGaps(t *testing.T) {
 		// Each young person listed is audited as a list read of their record.
 		var n int64
 		if err := e.st.Read(context.Background(), func(tx *store.Tx) error {
-			evs, _, err := tx.AuditEvents(audit.Filter{YoungPersonID: a, Action: audit.List, RecordType: audit.YoungPerson}, store.Page{Limit: 200})
+			evs, _, err := tx.AuditEvents(audit.Filter{YoungPersonID: a, Action: audit.List, RecordType: audit.YoungPerson}, paging.Page{Limit: 200})
 			for _, ev := range evs {
 				if slices.Contains(ev.ChangedFields, "transition_gap") {
 					n++

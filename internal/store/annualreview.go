@@ -6,8 +6,10 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
@@ -96,7 +98,7 @@ func (tx *Tx) CreateAnnualReview(r annualreview.Review) error {
 }
 
 // AnnualReview loads one review within scope.
-func (tx *Tx) AnnualReview(id string, s Scope) (annualreview.Review, error) {
+func (tx *Tx) AnnualReview(id string, s access.Scope) (annualreview.Review, error) {
 	var row annualReviewRow
 	err := visibleYoungPeople(tx.db.Where("annual_reviews.id = ?", id), "annual_reviews.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -125,19 +127,8 @@ func (tx *Tx) PendingAnnualReviews(planID string) ([]annualreview.Review, error)
 	return out, nil
 }
 
-// AnnualReviewFilter selects reviews.
-type AnnualReviewFilter struct {
-	PlanID, YoungPersonID, Status string
-	// Overdue keeps reviews whose meeting, report or decision is overdue on Today (true) or not
-	// (false): the rule of annualreview.Deadlines.Overdue on the due dates kept on the row.
-	Overdue *bool
-	// DueBefore keeps reviews not yet held that are due on or before this day.
-	DueBefore time.Time
-	Today     time.Time
-}
-
 // AnnualReviews lists one page within scope.
-func (tx *Tx) AnnualReviews(f AnnualReviewFilter, s Scope, p Page) ([]annualreview.Review, string, error) {
+func (tx *Tx) AnnualReviews(f annualreview.Filter, s access.Scope, p paging.Page) ([]annualreview.Review, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&annualReviewRow{}), "annual_reviews.young_person_id", s)
 	if f.PlanID != "" {
 		q = q.Where("annual_reviews.plan_id = ?", f.PlanID)

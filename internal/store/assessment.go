@@ -6,8 +6,10 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/assessment"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 )
 
 // Family assessments.
@@ -66,7 +68,7 @@ func (tx *Tx) CreateAssessment(a assessment.Assessment) error {
 }
 
 // Assessment loads one assessment within scope.
-func (tx *Tx) Assessment(id string, s Scope) (assessment.Assessment, error) {
+func (tx *Tx) Assessment(id string, s access.Scope) (assessment.Assessment, error) {
 	var row assessmentRow
 	err := visibleYoungPeople(tx.db.Where("family_assessments.id = ?", id), "family_assessments.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -94,13 +96,8 @@ func (tx *Tx) UpdateAssessment(a assessment.Assessment) error {
 	return updateVersioned(tx, &row, "family_assessments", a.ID, a.Version-1)
 }
 
-// AssessmentFilter selects assessments.
-type AssessmentFilter struct {
-	ReferralID, YoungPersonID, Status string
-}
-
 // Assessments lists one page within scope, newest first.
-func (tx *Tx) Assessments(f AssessmentFilter, s Scope, p Page) ([]assessment.Assessment, string, error) {
+func (tx *Tx) Assessments(f assessment.Filter, s access.Scope, p paging.Page) ([]assessment.Assessment, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&assessmentRow{}), "family_assessments.young_person_id", s)
 	if f.ReferralID != "" {
 		q = q.Where("family_assessments.referral_id = ?", f.ReferralID)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/report"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
 )
@@ -169,7 +170,7 @@ func BenchmarkReports(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	all := store.ReportFilter{}
+	all := report.Filter{}
 	for _, p := range benchPeriods {
 		f, t := p.from.Format("2006-01-02"), p.to.Format("2006-01-02")
 		count := func() {
@@ -198,11 +199,11 @@ func BenchmarkReports(b *testing.B) {
 		}{
 			{"activity", func(tx *store.Tx) error { _, err := tx.Activity(p.from, p.to, all); return err }},
 			{"activity_locality", func(tx *store.Tx) error {
-				_, err := tx.Activity(p.from, p.to, store.ReportFilter{Locality: "Locality 3"})
+				_, err := tx.Activity(p.from, p.to, report.Filter{Locality: "Locality 3"})
 				return err
 			}},
 			{"activity_organisation", func(tx *store.Tx) error {
-				_, err := tx.Activity(p.from, p.to, store.ReportFilter{OrganisationID: "00000001-0000-4000-8000-000000000007"})
+				_, err := tx.Activity(p.from, p.to, report.Filter{OrganisationID: "00000001-0000-4000-8000-000000000007"})
 				return err
 			}},
 			{"funnel", func(tx *store.Tx) error { _, err := tx.Funnel(p.from, p.to, all); return err }},

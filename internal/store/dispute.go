@@ -6,8 +6,10 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/dispute"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 )
 
 type disputeRow struct {
@@ -77,7 +79,7 @@ func (tx *Tx) CreateDispute(d dispute.Dispute) error {
 }
 
 // Dispute loads one dispute within scope.
-func (tx *Tx) Dispute(id string, s Scope) (dispute.Dispute, error) {
+func (tx *Tx) Dispute(id string, s access.Scope) (dispute.Dispute, error) {
 	var row disputeRow
 	err := visibleYoungPeople(tx.db.Where("disputes.id = ?", id), "disputes.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -92,15 +94,8 @@ func (tx *Tx) UpdateDispute(d dispute.Dispute) error {
 	return updateVersioned(tx, &row, "disputes", d.ID, d.Version-1)
 }
 
-// DisputeFilter selects disputes.
-type DisputeFilter struct {
-	Kind, YoungPersonID, SubjectID string
-	Open                           *bool      // true: not concluded; false: concluded
-	ReceivedFrom, ReceivedTo       *time.Time // inclusive
-}
-
 // Disputes lists one page within scope, newest first.
-func (tx *Tx) Disputes(f DisputeFilter, s Scope, p Page) ([]dispute.Dispute, string, error) {
+func (tx *Tx) Disputes(f dispute.Filter, s access.Scope, p paging.Page) ([]dispute.Dispute, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&disputeRow{}), "disputes.young_person_id", s)
 	if f.Kind != "" {
 		q = q.Where("disputes.kind = ?", f.Kind)

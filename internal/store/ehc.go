@@ -6,8 +6,10 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
@@ -136,7 +138,7 @@ func (tx *Tx) CreateEHCRequest(r ehc.Request) error {
 }
 
 // EHCRequest loads one EHC needs assessment request within scope.
-func (tx *Tx) EHCRequest(id string, s Scope) (ehc.Request, error) {
+func (tx *Tx) EHCRequest(id string, s access.Scope) (ehc.Request, error) {
 	var row ehcRequestRow
 	err := visibleYoungPeople(tx.db.Where("ehc_requests.id = ?", id), "ehc_requests.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -151,17 +153,8 @@ func (tx *Tx) UpdateEHCRequest(r ehc.Request) error {
 	return updateVersioned(tx, &row, "ehc_requests", r.ID, r.Version-1)
 }
 
-// EHCRequestFilter selects EHC needs assessment requests.
-type EHCRequestFilter struct {
-	YoungPersonID, Status string
-	// Overdue, when set, keeps requests with (true) or without (false) a statutory limit passed on
-	// Today: the same rule as ehc.Deadlines.Overdue, on the adjusted due dates kept on the row.
-	Overdue *bool
-	Today   time.Time
-}
-
 // EHCRequests lists one page within scope, newest first.
-func (tx *Tx) EHCRequests(f EHCRequestFilter, s Scope, p Page) ([]ehc.Request, string, error) {
+func (tx *Tx) EHCRequests(f ehc.Filter, s access.Scope, p paging.Page) ([]ehc.Request, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&ehcRequestRow{}), "ehc_requests.young_person_id", s)
 	if f.YoungPersonID != "" {
 		q = q.Where("ehc_requests.young_person_id = ?", f.YoungPersonID)

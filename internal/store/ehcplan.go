@@ -6,8 +6,10 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
@@ -265,7 +267,7 @@ func (tx *Tx) CreateEHCPlan(p ehcplan.Plan) error {
 }
 
 // EHCPlan loads one plan with its versions within scope.
-func (tx *Tx) EHCPlan(id string, s Scope) (ehcplan.Plan, error) {
+func (tx *Tx) EHCPlan(id string, s access.Scope) (ehcplan.Plan, error) {
 	var row ehcPlanRow
 	err := visibleYoungPeople(tx.db.Where("ehc_plans.id = ?", id), "ehc_plans.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -338,16 +340,8 @@ func (tx *Tx) UpdateEHCPlan(p ehcplan.Plan) error {
 	return translate(tx.db.Where("plan_id = ? AND number > ? AND state <> ?", p.ID, len(p.Versions), "frozen").Delete(&ehcPlanVersionRow{}).Error)
 }
 
-// EHCPlanFilter selects plans.
-type EHCPlanFilter struct {
-	YoungPersonID, RequestID string
-	// Status is judged on Today: a ceasing plan whose cease date has come is ceased.
-	Status string
-	Today  time.Time
-}
-
 // EHCPlans lists one page of plans within scope.
-func (tx *Tx) EHCPlans(f EHCPlanFilter, s Scope, p Page) ([]ehcplan.Plan, string, error) {
+func (tx *Tx) EHCPlans(f ehcplan.Filter, s access.Scope, p paging.Page) ([]ehcplan.Plan, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&ehcPlanRow{}), "ehc_plans.young_person_id", s)
 	if f.YoungPersonID != "" {
 		q = q.Where("ehc_plans.young_person_id = ?", f.YoungPersonID)

@@ -6,8 +6,10 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/feedback"
+	"github.com/oneplan-send/oneplan/internal/paging"
 )
 
 // Pathway feedback. Feedback is immutable, so there is no update.
@@ -57,7 +59,7 @@ func (tx *Tx) CreateFeedback(f feedback.Feedback) error {
 }
 
 // Feedback loads one piece of feedback within scope.
-func (tx *Tx) Feedback(id string, s Scope) (feedback.Feedback, error) {
+func (tx *Tx) Feedback(id string, s access.Scope) (feedback.Feedback, error) {
 	var row feedbackRow
 	err := visibleYoungPeople(tx.db.Where("pathway_feedback.id = ?", id), "pathway_feedback.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -69,13 +71,8 @@ func (tx *Tx) Feedback(id string, s Scope) (feedback.Feedback, error) {
 	return row.toDomain(), nil
 }
 
-// FeedbackFilter selects feedback.
-type FeedbackFilter struct {
-	ReferralID, MeetingID, From string
-}
-
 // ListFeedback lists one page within scope, newest first.
-func (tx *Tx) ListFeedback(f FeedbackFilter, s Scope, p Page) ([]feedback.Feedback, string, error) {
+func (tx *Tx) ListFeedback(f feedback.Filter, s access.Scope, p paging.Page) ([]feedback.Feedback, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&feedbackRow{}), "pathway_feedback.young_person_id", s)
 	if f.ReferralID != "" {
 		q = q.Where("pathway_feedback.referral_id = ?", f.ReferralID)

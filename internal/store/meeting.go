@@ -6,8 +6,10 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/meeting"
+	"github.com/oneplan-send/oneplan/internal/paging"
 )
 
 // Meetings.
@@ -80,7 +82,7 @@ func (tx *Tx) CreateMeeting(m meeting.Meeting) error {
 }
 
 // Meeting loads one meeting within scope, with its actions.
-func (tx *Tx) Meeting(id string, s Scope) (meeting.Meeting, error) {
+func (tx *Tx) Meeting(id string, s access.Scope) (meeting.Meeting, error) {
 	var row meetingReadRow
 	err := visibleYoungPeople(tx.meetingsQuery().Where("meetings.id = ?", id), "meetings.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -102,15 +104,8 @@ func (tx *Tx) UpdateMeeting(m meeting.Meeting) error {
 	return updateVersioned(tx, &row, "meetings", m.ID, m.Version-1)
 }
 
-// MeetingFilter selects meetings.
-type MeetingFilter struct {
-	ReferralID, YoungPersonID, Type string
-	HeldAfter                       *time.Time // on or after
-	HeldBefore                      *time.Time // strictly before
-}
-
 // Meetings lists one page within scope, newest first, each with its actions.
-func (tx *Tx) Meetings(f MeetingFilter, s Scope, p Page) ([]meeting.Meeting, string, error) {
+func (tx *Tx) Meetings(f meeting.Filter, s access.Scope, p paging.Page) ([]meeting.Meeting, string, error) {
 	q := visibleYoungPeople(tx.meetingsQuery(), "meetings.young_person_id", s)
 	if f.ReferralID != "" {
 		q = q.Where("meetings.referral_id = ?", f.ReferralID)
@@ -195,7 +190,7 @@ func (r actionRow) toDomain() meeting.Action {
 }
 
 // Action loads one action within scope.
-func (tx *Tx) Action(id string, s Scope) (meeting.Action, error) {
+func (tx *Tx) Action(id string, s access.Scope) (meeting.Action, error) {
 	var row actionRow
 	err := visibleYoungPeople(tx.db.Where("meeting_actions.id = ?", id), "meeting_actions.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -219,16 +214,8 @@ func (tx *Tx) CompleteAction(a meeting.Action) error {
 	return nil
 }
 
-// ActionFilter selects actions.
-type ActionFilter struct {
-	OwnerPractitionerID, ReferralID, Status string
-	// Overdue, when set, keeps open actions due before Today (true) or every other action (false).
-	Overdue *bool
-	Today   time.Time
-}
-
 // Actions lists one page within scope, newest first.
-func (tx *Tx) Actions(f ActionFilter, s Scope, p Page) ([]meeting.Action, string, error) {
+func (tx *Tx) Actions(f meeting.ActionFilter, s access.Scope, p paging.Page) ([]meeting.Action, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&actionRow{}), "meeting_actions.young_person_id", s)
 	if f.OwnerPractitionerID != "" {
 		q = q.Where("meeting_actions.owner_practitioner_id = ?", f.OwnerPractitionerID)

@@ -684,7 +684,7 @@ ALTER TABLE ehc_plans DROP COLUMN amendment_final_due_on
 // given; the day each pathway stage was first reached, with the days it took); indexes on the
 // dates reports filter by; and the items the SEN2 return needs that were not yet recorded. The
 // two built-in survey instruments are frozen here as data; a test holds them equal to
-// survey.BuiltIns.
+// BuiltIns.
 const schema0010 = `
 ALTER TABLE young_people ADD COLUMN sex {text};
 ALTER TABLE young_people ADD COLUMN ethnicity {text};

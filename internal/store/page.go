@@ -8,14 +8,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 )
-
-// Page asks for one page of a list, newest first. Ids are UUIDv7, so ordering by id is ordering
-// by creation time, and the keyset "id < cursor" never skips or repeats a row.
-type Page struct {
-	Limit  int
-	Cursor string // opaque, from a previous page's Next
-}
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
@@ -33,7 +27,7 @@ func decodeCursor(c string) (string, error) {
 }
 
 // paginate applies the keyset and asks for one row more than the limit, to know if there is more.
-func paginate(q *gorm.DB, table string, p Page) (*gorm.DB, error) {
+func paginate(q *gorm.DB, table string, p paging.Page) (*gorm.DB, error) {
 	if p.Limit <= 0 || p.Limit > 200 {
 		p.Limit = 50
 	}
@@ -60,7 +54,7 @@ func trim[R any](rows []R, limit int, id func(R) string) ([]R, string) {
 }
 
 // listPage runs q as one keyset page of table and converts each row.
-func listPage[R any, D any](q *gorm.DB, table string, p Page, id func(R) string, conv func(R) D) ([]D, string, error) {
+func listPage[R any, D any](q *gorm.DB, table string, p paging.Page, id func(R) string, conv func(R) D) ([]D, string, error) {
 	q, err := paginate(q, table, p)
 	if err != nil {
 		return nil, "", err

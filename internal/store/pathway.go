@@ -9,6 +9,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/timeline"
 )
 
@@ -42,7 +44,7 @@ func (tx *Tx) AddTimeline(events ...timeline.Event) error {
 
 // Timeline lists one page of a child's events, oldest first by the day they happened. The keyset
 // is (occurred_on, id), so events recorded late still sort where they belong.
-func (tx *Tx) Timeline(youngPersonID string, p Page) ([]timeline.Event, string, error) {
+func (tx *Tx) Timeline(youngPersonID string, p paging.Page) ([]timeline.Event, string, error) {
 	if p.Limit <= 0 || p.Limit > 200 {
 		p.Limit = 50
 	}
@@ -87,18 +89,6 @@ func decodeTimelineCursor(c string) (day, id string, err error) {
 
 // Allocations.
 
-// Allocation is one engagement lead's allocation to a referral.
-type Allocation struct {
-	ID             string
-	ReferralID     string
-	PractitionerID string
-	OrganisationID string
-	Reason         string
-	MeetingID      string
-	StartedAt      time.Time
-	EndedAt        *time.Time
-}
-
 type allocationRow struct {
 	ID             string
 	ReferralID     string
@@ -114,7 +104,7 @@ func (allocationRow) TableName() string { return "allocations" }
 
 // Allocate ends the referral's active allocation, if any, and starts a. The partial unique index
 // allows one active allocation per referral, so two concurrent allocations cannot both succeed.
-func (tx *Tx) Allocate(a Allocation) error {
+func (tx *Tx) Allocate(a referral.Allocation) error {
 	if err := tx.db.Model(&allocationRow{}).Where("referral_id = ? AND ended_at IS NULL", a.ReferralID).
 		Update("ended_at", a.StartedAt).Error; err != nil {
 		return translate(err)
@@ -129,14 +119,14 @@ func (tx *Tx) Allocate(a Allocation) error {
 }
 
 // Allocations lists a referral's allocations, newest first.
-func (tx *Tx) Allocations(referralID string) ([]Allocation, error) {
+func (tx *Tx) Allocations(referralID string) ([]referral.Allocation, error) {
 	var rows []allocationRow
 	if err := tx.db.Where("referral_id = ?", referralID).Order("id DESC").Find(&rows).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, translate(err)
 	}
-	out := make([]Allocation, len(rows))
+	out := make([]referral.Allocation, len(rows))
 	for i, r := range rows {
-		out[i] = Allocation{ID: r.ID, ReferralID: r.ReferralID, PractitionerID: r.PractitionerID, OrganisationID: r.OrganisationID,
+		out[i] = referral.Allocation{ID: r.ID, ReferralID: r.ReferralID, PractitionerID: r.PractitionerID, OrganisationID: r.OrganisationID,
 			Reason: r.Reason, MeetingID: deref(r.MeetingID), StartedAt: r.StartedAt.UTC(), EndedAt: r.EndedAt}
 		if r.EndedAt != nil {
 			t := r.EndedAt.UTC()

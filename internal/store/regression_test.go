@@ -4,7 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
@@ -30,12 +32,12 @@ func TestUpdateKeepsCallersUpdatedAt(t *testing.T) {
 func TestFiltersFoldNonASCIILetters(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		o := mkOrg(t, st, func(o *directory.Organisation) { o.Name = "École Saint-Étienne"; o.Locality = "Île Nord" })
-		items, _, err := listOrgs(st, store.OrganisationFilter{Query: "étienne", Locality: "île nord"}, store.Page{Limit: 10})
+		items, _, err := listOrgs(st, directory.OrganisationFilter{Query: "étienne", Locality: "île nord"}, paging.Page{Limit: 10})
 		if err != nil || len(items) != 1 || items[0].ID != o.ID {
 			t.Fatalf("organisations: %v %v", err, orgIDs(items))
 		}
 		p := mkPerson(t, st, o.ID, func(p *person.YoungPerson) { p.Locality = "ÉAST" })
-		people, _, err := listPeople(st, store.YoungPersonFilter{Locality: "éast"}, store.Scope{}, store.Page{Limit: 10})
+		people, _, err := listPeople(st, person.Filter{Locality: "éast"}, access.Scope{}, paging.Page{Limit: 10})
 		if err != nil || len(people) != 1 || people[0].ID != p.ID {
 			t.Fatalf("young people: %v %v", err, personIDs(people))
 		}

@@ -3,20 +3,16 @@ package store
 import (
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/report"
+	"github.com/oneplan-send/oneplan/internal/transition"
 	"gorm.io/gorm"
 )
 
 // Reports are grouped queries: the database counts, Go only adds up the groups it returns. Dates
 // are YYYY-MM-DD text on both databases, so period bounds are plain string comparisons.
 
-// ReportFilter narrows a report to the children living in a locality, or known to an
-// organisation (anyone it is or was in the team around, as referrer, setting or otherwise).
-type ReportFilter struct {
-	Locality, OrganisationID string
-}
-
 // children restricts q, whose young person id column is col, to the filter.
-func (f ReportFilter) children(q *gorm.DB, col string) *gorm.DB {
+func reportChildren(f report.Filter, q *gorm.DB, col string) *gorm.DB {
 	if f.Locality != "" {
 		q = q.Where(col+" IN (SELECT id FROM young_people WHERE locality_key = ?)", key(f.Locality))
 	}
@@ -29,7 +25,7 @@ func (f ReportFilter) children(q *gorm.DB, col string) *gorm.DB {
 // referrals restricts q over a table carrying a referral's dimensions (referrals, and the
 // referral_reasons and referral_stages kept beside them), aliased a, to the filter: the child's
 // locality when referred, and the organisations that know the child.
-func (f ReportFilter) referrals(q *gorm.DB, a string) *gorm.DB {
+func reportReferrals(f report.Filter, q *gorm.DB, a string) *gorm.DB {
 	if f.Locality != "" {
 		q = q.Where(a+".locality_key = ?", key(f.Locality))
 	}
@@ -44,11 +40,8 @@ func between(q *gorm.DB, col string, from, to time.Time) *gorm.DB {
 	return q.Where(col+" >= ? AND "+col+" <= ?", fromDate(from), fromDate(to))
 }
 
-// Counts are figures by category.
-type Counts map[string]int64
-
-// countBy runs q (selecting a category column k and a count n) into Counts.
-func countBy(q *gorm.DB) (Counts, error) {
+// countBy runs q (selecting a category column k and a count n) into report.Counts.
+func countBy(q *gorm.DB) (report.Counts, error) {
 	var rows []struct {
 		K string
 		N int64
@@ -56,34 +49,17 @@ func countBy(q *gorm.DB) (Counts, error) {
 	if err := q.Scan(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := Counts{}
+	out := report.Counts{}
 	for _, r := range rows {
 		out[r.K] += r.N
 	}
 	return out, nil
 }
 
-// Activity is what the pathway received and did in a period.
-type Activity struct {
-	Referrals int64
-	// By any reason given (a referral may give several), by main reason, by the type of the
-	// referring organisation, by the child's locality (key; LocalityNames holds a name as
-	// recorded) and by route ("" when not accepted).
-	ByReason, ByMainReason, BySettingType, ByLocality, ByRoute Counts
-	LocalityNames                                              map[string]string
-	// Settings counts the distinct organisations that referred, by type.
-	Settings Counts
-	Meetings Counts // held, by type
-	// EHC needs assessment requests received, assessments started (decisions to assess) and
-	// refused (decisions not to assess), and first plans issued.
-	EHCRequests, AssessmentsStarted, AssessmentsRefused, PlansIssued int64
-	Disputes                                                         Counts // received, by kind
-}
-
 // Activity counts the pathway's activity in [from, to].
-func (tx *Tx) Activity(from, to time.Time, f ReportFilter) (a Activity, err error) {
+func (tx *Tx) Activity(from, to time.Time, f report.Filter) (a report.ActivityFigures, err error) {
 	referrals := func() *gorm.DB {
-		return f.referrals(between(tx.db.Table("referrals r"), "r.received_on", from, to), "r")
+		return reportReferrals(f, between(tx.db.Table("referrals r"), "r.received_on", from, to), "r")
 	}
 	// One pass over the period's referrals (one covering index) gives every single-valued
 	// breakdown; the organisations joined are a few hundred rows.
@@ -98,7 +74,7 @@ func (tx *Tx) Activity(from, to time.Time, f ReportFilter) (a Activity, err erro
 	if err != nil {
 		return a, translate(err)
 	}
-	a.ByMainReason, a.BySettingType, a.ByLocality, a.ByRoute, a.LocalityNames = Counts{}, Counts{}, Counts{}, Counts{}, map[string]string{}
+	a.ByMainReason, a.BySettingType, a.ByLocality, a.ByRoute, a.LocalityNames = report.Counts{}, report.Counts{}, report.Counts{}, report.Counts{}, map[string]string{}
 	for _, c := range cube {
 		a.Referrals += c.N
 		a.ByMainReason[c.MainReason] += c.N
@@ -109,7 +85,7 @@ func (tx *Tx) Activity(from, to time.Time, f ReportFilter) (a Activity, err erro
 			a.LocalityNames[c.Locality] = c.LocalityName
 		}
 	}
-	if a.ByReason, err = countBy(f.referrals(between(tx.db.Table("referral_reasons rr"), "rr.received_on", from, to), "rr").
+	if a.ByReason, err = countBy(reportReferrals(f, between(tx.db.Table("referral_reasons rr"), "rr.received_on", from, to), "rr").
 		Select("rr.reason AS k, COUNT(*) AS n").Group("rr.reason")); err != nil {
 		return a, err
 	}
@@ -119,17 +95,17 @@ func (tx *Tx) Activity(from, to time.Time, f ReportFilter) (a Activity, err erro
 		Joins("JOIN organisations o ON o.id = d.referrer_organisation_id").Group("o.type")); err != nil {
 		return a, err
 	}
-	if a.Meetings, err = countBy(f.children(between(tx.db.Table("meetings m"), "m.held_on", from, to), "m.young_person_id").
+	if a.Meetings, err = countBy(reportChildren(f, between(tx.db.Table("meetings m"), "m.held_on", from, to), "m.young_person_id").
 		Select("m.type AS k, COUNT(*) AS n").Group("m.type")); err != nil {
 		return a, err
 	}
-	if a.Disputes, err = countBy(f.children(between(tx.db.Table("disputes d"), "d.received_on", from, to), "d.young_person_id").
+	if a.Disputes, err = countBy(reportChildren(f, between(tx.db.Table("disputes d"), "d.received_on", from, to), "d.young_person_id").
 		Select("d.kind AS k, COUNT(*) AS n").Group("d.kind")); err != nil {
 		return a, err
 	}
 	var ehc struct{ Received, Started, Refused, Issued int64 }
 	f0, t0 := fromDate(from), fromDate(to)
-	err = f.children(tx.db.Table("ehc_requests e"), "e.young_person_id").Select(`
+	err = reportChildren(f, tx.db.Table("ehc_requests e"), "e.young_person_id").Select(`
 		COALESCE(SUM(CASE WHEN e.received_on >= ? AND e.received_on <= ? THEN 1 ELSE 0 END), 0) AS received,
 		COALESCE(SUM(CASE WHEN e.decision = 'assess' AND e.decided_on >= ? AND e.decided_on <= ? THEN 1 ELSE 0 END), 0) AS started,
 		COALESCE(SUM(CASE WHEN e.decision = 'not_assess' AND e.decided_on >= ? AND e.decided_on <= ? THEN 1 ELSE 0 END), 0) AS refused,
@@ -144,27 +120,18 @@ func (tx *Tx) Activity(from, to time.Time, f ReportFilter) (a Activity, err erro
 	return a, nil
 }
 
-// AnswerCount is how many answers a question got with one score or choice, from one group of
-// respondents. Text answers have neither score nor choice: they are only counted.
-type AnswerCount struct {
-	TemplateID, Audience, ProfessionalRole, QuestionID, QuestionType string
-	Score                                                            *int
-	Choice                                                           string
-	N                                                                int64
-}
-
 // SurveyAnswerCounts groups the answers submitted in [from, to], optionally for one template and
 // one point in the pathway. Anonymous answers belong to no child, so a locality or organisation
 // filter leaves them out.
-func (tx *Tx) SurveyAnswerCounts(from, to time.Time, f ReportFilter, templateID, point string) ([]AnswerCount, error) {
-	q := f.children(between(tx.db.Table("survey_answers a"), "a.submitted_on", from, to), "a.young_person_id")
+func (tx *Tx) SurveyAnswerCounts(from, to time.Time, f report.Filter, templateID, point string) ([]report.AnswerCount, error) {
+	q := reportChildren(f, between(tx.db.Table("survey_answers a"), "a.submitted_on", from, to), "a.young_person_id")
 	if templateID != "" {
 		q = q.Where("a.template_id = ?", templateID)
 	}
 	if point != "" {
 		q = q.Where("a.point = ?", point)
 	}
-	var out []AnswerCount
+	var out []report.AnswerCount
 	err := q.Select(`a.template_id, a.audience, COALESCE(a.professional_role, '') AS professional_role, a.question_id, a.question_type,
 		a.score, COALESCE(a.choice, '') AS choice, COUNT(*) AS n`).
 		Group("a.template_id, a.audience, COALESCE(a.professional_role, ''), a.question_id, a.question_type, a.score, COALESCE(a.choice, '')").
@@ -172,26 +139,12 @@ func (tx *Tx) SurveyAnswerCounts(from, to time.Time, f ReportFilter, templateID,
 	return out, translate(err)
 }
 
-// Timeliness counts, computed in the database for a period.
-type Timeliness struct {
-	// Decisions whether to assess notified in the period: within 6 weeks of receipt (raw) and
-	// within the exception-adjusted date.
-	Decisions, DecisionsWithin, DecisionsWithinAdjusted int
-	// Final plans issued in the period (first plans from a request): within 20 weeks (raw), within
-	// the exception-adjusted date, and among those with no exception applying to the 20 weeks
-	// (SEN2 Week20 = 0, the DfE's headline measure).
-	Plans, PlansWithin, PlansWithinAdjusted, PlansNoExceptions, PlansNoExceptionsWithin int
-	// Annual reviews decided in the period: meeting held by the due date; decision within 4 weeks
-	// of the meeting.
-	Reviews, ReviewsHeldOnTime, ReviewsDecidedOnTime int
-}
-
 // EHCTimeliness counts the statutory timeliness of decisions, plans and reviews completed in
 // [from, to], for the children the filter selects.
-func (tx *Tx) EHCTimeliness(from, to time.Time, f ReportFilter) (Timeliness, error) {
-	var out Timeliness
+func (tx *Tx) EHCTimeliness(from, to time.Time, f report.Filter) (report.TimelinessFigures, error) {
+	var out report.TimelinessFigures
 	var dec struct{ N, Within, Adjusted int }
-	err := f.children(between(tx.db.Table("ehc_requests"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
+	err := reportChildren(f, between(tx.db.Table("ehc_requests"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
 		COALESCE(SUM(CASE WHEN decided_on <= decision_raw_due_on THEN 1 ELSE 0 END), 0) AS within,
 		COALESCE(SUM(CASE WHEN decided_on <= decision_due_on THEN 1 ELSE 0 END), 0) AS adjusted`).Scan(&dec).Error
 	if err != nil {
@@ -199,7 +152,7 @@ func (tx *Tx) EHCTimeliness(from, to time.Time, f ReportFilter) (Timeliness, err
 	}
 	out.Decisions, out.DecisionsWithin, out.DecisionsWithinAdjusted = dec.N, dec.Within, dec.Adjusted
 	var plans struct{ N, Within, Adjusted, Plain, PlainWithin int }
-	err = f.children(between(tx.db.Table("ehc_requests"), "plan_issued_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
+	err = reportChildren(f, between(tx.db.Table("ehc_requests"), "plan_issued_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
 		COALESCE(SUM(CASE WHEN plan_issued_on <= final_plan_raw_due_on THEN 1 ELSE 0 END), 0) AS within,
 		COALESCE(SUM(CASE WHEN plan_issued_on <= final_plan_due_on THEN 1 ELSE 0 END), 0) AS adjusted,
 		COALESCE(SUM(CASE WHEN NOT week20 THEN 1 ELSE 0 END), 0) AS plain,
@@ -210,7 +163,7 @@ func (tx *Tx) EHCTimeliness(from, to time.Time, f ReportFilter) (Timeliness, err
 	out.Plans, out.PlansWithin, out.PlansWithinAdjusted = plans.N, plans.Within, plans.Adjusted
 	out.PlansNoExceptions, out.PlansNoExceptionsWithin = plans.Plain, plans.PlainWithin
 	var rev struct{ N, Held, Decided int }
-	err = f.children(between(tx.db.Table("annual_reviews").Where("status = ?", "decided"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
+	err = reportChildren(f, between(tx.db.Table("annual_reviews").Where("status = ?", "decided"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
 		COALESCE(SUM(CASE WHEN meeting_on <= due_on THEN 1 ELSE 0 END), 0) AS held,
 		COALESCE(SUM(CASE WHEN decided_on <= decision_due_on THEN 1 ELSE 0 END), 0) AS decided`).Scan(&rev).Error
 	if err != nil {
@@ -220,23 +173,13 @@ func (tx *Tx) EHCTimeliness(from, to time.Time, f ReportFilter) (Timeliness, err
 	return out, nil
 }
 
-// TransitionSnapshot is the transition report's counts on one day.
-type TransitionSnapshot struct {
-	// Young people in the age range with an open referral or an EHC plan in force, with and
-	// without a current transition plan.
-	WithPlan, WithoutPlan int64
-	// EHC plans in force expected to end in the window, by why: the transition plan's expected
-	// end, or the upper age limit; Ending counts each plan once.
-	Ending, EndingExpected, EndingMaxAge int64
-}
-
 // Transitions counts the snapshot for the children the filter selects.
-func (tx *Tx) Transitions(q GapQuery, ending UpcomingQuery, f ReportFilter) (TransitionSnapshot, error) {
-	var out TransitionSnapshot
+func (tx *Tx) Transitions(q transition.GapQuery, ending transition.UpcomingQuery, f report.Filter) (report.TransitionSnapshot, error) {
+	var out report.TransitionSnapshot
 	on := fromDate(q.AsOf)
 	col := "young_people.id"
 	var pop struct{ With, Total int64 }
-	err := f.children(tx.db.Table("young_people"), col).Select(`COALESCE(SUM(CASE WHEN `+transitionPlanOn(col)+` THEN 1 ELSE 0 END), 0) AS with,
+	err := reportChildren(f, tx.db.Table("young_people"), col).Select(`COALESCE(SUM(CASE WHEN `+transitionPlanOn(col)+` THEN 1 ELSE 0 END), 0) AS with,
 		COUNT(*) AS total`, on, on).
 		Where("young_people.date_of_birth <= ? AND young_people.date_of_birth > ?", fromDate(q.BornBy), fromDate(q.BornAfter)).
 		Where("("+openReferralOn(col)+" OR "+ehcPlanOn(col)+")", closedReferralStatuses, on, on, on).Scan(&pop).Error
@@ -254,7 +197,7 @@ func (tx *Tx) Transitions(q GapQuery, ending UpcomingQuery, f ReportFilter) (Tra
 		maxAgeArgs = []any{fromDate(ending.MaxAgeEnd.From), fromDate(ending.MaxAgeEnd.Through)}
 	}
 	// Each plan in force is flagged once for each reason, then the flags are added up.
-	plans := f.children(tx.db.Table("ehc_plans p"), "p.young_person_id").Joins("JOIN young_people yp ON yp.id = p.young_person_id").
+	plans := reportChildren(f, tx.db.Table("ehc_plans p"), "p.young_person_id").Joins("JOIN young_people yp ON yp.id = p.young_person_id").
 		Select(`CASE WHEN `+expected+` THEN 1 ELSE 0 END AS expected, CASE WHEN `+maxAge+` THEN 1 ELSE 0 END AS max_age`,
 			append([]any{on, on, on, through}, maxAgeArgs...)...).
 		Where(planInForce+" AND (p.first_issued_on IS NULL OR p.first_issued_on <= ?)", on, on)
@@ -268,18 +211,10 @@ func (tx *Tx) Transitions(q GapQuery, ending UpcomingQuery, f ReportFilter) (Tra
 	return out, nil
 }
 
-// Funnel holds, for the referrals received in a period, how many reached each stage and the
-// spread of whole days it took each of them: from receipt, and from the stage before (counts of
-// referrals by number of days), from which the caller takes medians.
-type Funnel struct {
-	Reached                  Counts
-	FromReceived, FromBefore map[string]map[int]int64
-}
-
 // Funnel groups the stages of the referrals received in [from, to] by stage and days. Each
 // grouping reads one covering index over the period.
-func (tx *Tx) Funnel(from, to time.Time, f ReportFilter) (Funnel, error) {
-	out := Funnel{Reached: Counts{}, FromReceived: map[string]map[int]int64{}, FromBefore: map[string]map[int]int64{}}
+func (tx *Tx) Funnel(from, to time.Time, f report.Filter) (report.FunnelFigures, error) {
+	out := report.FunnelFigures{Reached: report.Counts{}, FromReceived: map[string]map[int]int64{}, FromBefore: map[string]map[int]int64{}}
 	for _, g := range []struct {
 		col  string
 		into map[string]map[int]int64
@@ -289,7 +224,7 @@ func (tx *Tx) Funnel(from, to time.Time, f ReportFilter) (Funnel, error) {
 			Days  *int
 			N     int64
 		}
-		err := f.referrals(between(tx.db.Table("referral_stages s"), "s.received_on", from, to), "s").
+		err := reportReferrals(f, between(tx.db.Table("referral_stages s"), "s.received_on", from, to), "s").
 			Select("s.stage, " + g.col + " AS days, COUNT(*) AS n").Group("s.stage, " + g.col).Scan(&rows).Error
 		if err != nil {
 			return out, translate(err)

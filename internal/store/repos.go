@@ -8,11 +8,13 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
 )
@@ -57,11 +59,6 @@ func like(q string) string {
 
 // Organisations.
 
-// OrganisationFilter selects organisations.
-type OrganisationFilter struct {
-	Type, Locality, Query string
-}
-
 // CreateOrganisation inserts o.
 func (tx *Tx) CreateOrganisation(o directory.Organisation) error {
 	row := toOrganisationRow(o)
@@ -81,7 +78,7 @@ func (tx *Tx) UpdateOrganisation(o directory.Organisation) error {
 }
 
 // Organisations lists one page.
-func (tx *Tx) Organisations(f OrganisationFilter, p Page) ([]directory.Organisation, string, error) {
+func (tx *Tx) Organisations(f directory.OrganisationFilter, p paging.Page) ([]directory.Organisation, string, error) {
 	q := tx.db.Model(&organisationRow{})
 	if f.Type != "" {
 		q = q.Where("type = ?", f.Type)
@@ -96,11 +93,6 @@ func (tx *Tx) Organisations(f OrganisationFilter, p Page) ([]directory.Organisat
 }
 
 // Practitioners.
-
-// PractitionerFilter selects practitioners.
-type PractitionerFilter struct {
-	OrganisationID, Role, Query string
-}
 
 // CreatePractitioner inserts p.
 func (tx *Tx) CreatePractitioner(p directory.Practitioner) error {
@@ -121,7 +113,7 @@ func (tx *Tx) UpdatePractitioner(p directory.Practitioner) error {
 }
 
 // Practitioners lists one page.
-func (tx *Tx) Practitioners(f PractitionerFilter, p Page) ([]directory.Practitioner, string, error) {
+func (tx *Tx) Practitioners(f directory.PractitionerFilter, p paging.Page) ([]directory.Practitioner, string, error) {
 	q := tx.db.Model(&practitionerRow{})
 	if f.OrganisationID != "" {
 		q = q.Where("organisation_id = ?", f.OrganisationID)
@@ -137,29 +129,8 @@ func (tx *Tx) Practitioners(f PractitionerFilter, p Page) ([]directory.Practitio
 
 // Young people.
 
-// Scope limits casework reads to what a caller may see. The zero value reaches every record (the
-// council's SEND team); casework builds the others from the caller's role.
-type Scope struct {
-	// Restricted turns the fields below into the only ways in; with none set, nothing is visible.
-	Restricted bool
-	// OrganisationID and PractitionerID see children whose team they are currently part of.
-	OrganisationID string
-	PractitionerID string
-	// YoungPersonIDs are records visible by name (a family's own children).
-	YoungPersonIDs []string
-	// PanelPractitionerID sees children put before a multi-agency panel (MAP) this practitioner sat on.
-	PanelPractitionerID string
-	// On is the day involvements are judged current.
-	On time.Time
-}
-
-// YoungPersonFilter selects young people.
-type YoungPersonFilter struct {
-	Query, Locality, PrimarySENNeed, EducationSettingID string
-}
-
 // visibleYoungPeople restricts q (whose young-person id column is col) to the scope.
-func visibleYoungPeople(q *gorm.DB, col string, s Scope) *gorm.DB {
+func visibleYoungPeople(q *gorm.DB, col string, s access.Scope) *gorm.DB {
 	if !s.Restricted {
 		return q
 	}
@@ -202,7 +173,7 @@ func (tx *Tx) CreateYoungPerson(p person.YoungPerson) error {
 }
 
 // YoungPerson loads one young person within scope.
-func (tx *Tx) YoungPerson(id string, s Scope) (person.YoungPerson, error) {
+func (tx *Tx) YoungPerson(id string, s access.Scope) (person.YoungPerson, error) {
 	var row youngPersonRow
 	err := visibleYoungPeople(tx.db.Where("young_people.id = ?", id), "young_people.id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -218,7 +189,7 @@ func (tx *Tx) UpdateYoungPerson(p person.YoungPerson) error {
 }
 
 // YoungPeople lists one page within scope.
-func (tx *Tx) YoungPeople(f YoungPersonFilter, s Scope, p Page) ([]person.YoungPerson, string, error) {
+func (tx *Tx) YoungPeople(f person.Filter, s access.Scope, p paging.Page) ([]person.YoungPerson, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&youngPersonRow{}), "young_people.id", s)
 	if f.Query != "" {
 		q = q.Where(`(young_people.search_name LIKE ? ESCAPE '\' OR young_people.nhs_number = ? OR young_people.upn = ?)`,
@@ -237,12 +208,6 @@ func (tx *Tx) YoungPeople(f YoungPersonFilter, s Scope, p Page) ([]person.YoungP
 }
 
 // Referrals.
-
-// ReferralFilter selects referrals.
-type ReferralFilter struct {
-	Status, Reason, OrganisationID, YoungPersonID, Locality, Query string
-	CreatedAfter, CreatedBefore                                    *time.Time
-}
 
 // NextReference allocates the next number in a per-year sequence. The upsert takes a row lock
 // (PostgreSQL) or runs under the write lock (SQLite), so numbers are never handed out twice.
@@ -280,7 +245,7 @@ func (tx *Tx) writeReasons(r referral.Referral) error {
 }
 
 // Referral loads one referral within scope.
-func (tx *Tx) Referral(id string, s Scope) (referral.Referral, error) {
+func (tx *Tx) Referral(id string, s access.Scope) (referral.Referral, error) {
 	var row referralRow
 	err := visibleYoungPeople(tx.db.Where("referrals.id = ?", id), "referrals.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -321,7 +286,7 @@ func (tx *Tx) ReachStage(r referral.Referral, s referral.StageReached) error {
 }
 
 // Referrals lists one page within scope.
-func (tx *Tx) Referrals(f ReferralFilter, s Scope, p Page) ([]referral.Referral, string, error) {
+func (tx *Tx) Referrals(f referral.Filter, s access.Scope, p paging.Page) ([]referral.Referral, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&referralRow{}), "referrals.young_person_id", s)
 	if f.Status != "" {
 		q = q.Where("referrals.status = ?", f.Status)
@@ -400,7 +365,7 @@ func (tx *Tx) Audit(events ...audit.Event) error {
 }
 
 // AuditEvents lists one page of the trail.
-func (tx *Tx) AuditEvents(f audit.Filter, p Page) ([]audit.Event, string, error) {
+func (tx *Tx) AuditEvents(f audit.Filter, p paging.Page) ([]audit.Event, string, error) {
 	q := tx.db.Model(&auditRow{})
 	for col, v := range map[string]string{"record_type": f.RecordType, "record_id": f.RecordID, "young_person_id": f.YoungPersonID,
 		"action": f.Action, "actor_key_id": f.ActorKeyID, "actor_org_id": f.ActorOrgID, "request_id": f.RequestID} {
@@ -511,14 +476,8 @@ func (tx *Tx) APIKey(id string) (auth.APIKey, error) {
 	return row.toDomain(), err
 }
 
-// APIKeyFilter selects keys.
-type APIKeyFilter struct {
-	OrganisationID, Role string
-	IncludeRevoked       bool
-}
-
 // APIKeys lists one page of keys.
-func (tx *Tx) APIKeys(f APIKeyFilter, p Page) ([]auth.APIKey, string, error) {
+func (tx *Tx) APIKeys(f auth.KeyFilter, p paging.Page) ([]auth.APIKey, string, error) {
 	q := tx.db.Model(&apiKeyRow{})
 	if f.OrganisationID != "" {
 		q = q.Where("organisation_id = ?", f.OrganisationID)

@@ -5,30 +5,17 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/annualreview"
-	"github.com/oneplan-send/oneplan/internal/dispute"
-	"github.com/oneplan-send/oneplan/internal/ehc"
-	"github.com/oneplan-send/oneplan/internal/ehcplan"
-	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/sen2"
 )
 
 // The SEN2 return's candidates. Each loader narrows by dates in SQL to what might be in the
 // return; package sen2 applies the return's exact rules as of the reference date.
 
-// SEN2Candidates is everything a return as of ref, covering activity from from, may need.
-type SEN2Candidates struct {
-	Requests []ehc.Request
-	Plans    []ehcplan.Plan
-	// Reviews holds each plan's latest review whose meeting was held on or before ref.
-	Reviews  map[string]annualreview.Review
-	Disputes []dispute.Dispute
-	People   []person.YoungPerson
-}
-
-// SEN2Candidates loads the requests received by ref that were open at from, received or decided
+// Candidates loads the requests received by ref that were open at from, received or decided
 // since, or led to a plan in the return; the plans first issued by ref and not ceased before
 // from; their latest reviews; the disputes about any of them received by ref; and the people.
-func (tx *Tx) SEN2Candidates(from, ref time.Time) (SEN2Candidates, error) {
-	var out SEN2Candidates
+func (tx *Tx) SEN2Candidates(from, ref time.Time) (sen2.Candidates, error) {
+	var out sen2.Candidates
 	f, r := fromDate(from), fromDate(ref)
 	var planRows []ehcPlanRow
 	err := tx.db.Where("first_issued_on IS NOT NULL AND first_issued_on <= ? AND (ceases_on IS NULL OR ceases_on >= ?)", r, f).

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/sharing"
 )
@@ -76,7 +77,7 @@ func (tx *Tx) UpdateInvolvement(i sharing.Involvement) error {
 }
 
 // Involvements lists one page of a young person's team, newest first.
-func (tx *Tx) Involvements(youngPersonID string, currentOn *time.Time, p Page) ([]sharing.Involvement, string, error) {
+func (tx *Tx) Involvements(youngPersonID string, currentOn *time.Time, p paging.Page) ([]sharing.Involvement, string, error) {
 	q := tx.db.Model(&involvementRow{}).Where("young_person_id = ?", youngPersonID)
 	if currentOn != nil {
 		on := fromDate(*currentOn)
@@ -161,7 +162,7 @@ func (tx *Tx) Consents(youngPersonID string) ([]sharing.Consent, error) {
 }
 
 // RetentionDue lists young people born on or before bornBy (so past retention), oldest first by id.
-func (tx *Tx) RetentionDue(bornBy time.Time, p Page) ([]person.YoungPerson, string, error) {
+func (tx *Tx) RetentionDue(bornBy time.Time, p paging.Page) ([]person.YoungPerson, string, error) {
 	q := tx.db.Model(&youngPersonRow{}).Where("date_of_birth <= ?", fromDate(bornBy))
 	return listPage(q, "young_people", p, func(r youngPersonRow) string { return r.ID }, youngPersonRow.toDomain)
 }

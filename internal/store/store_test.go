@@ -14,11 +14,13 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/sharing"
@@ -292,10 +294,10 @@ func TestYoungPersonRoundTrip(t *testing.T) {
 			}
 			p.Communication = &person.Communication{Language: "pl", InterpreterNeeded: true, Methods: []string{"phone"}, Formats: []string{"large_print"}, Notes: "mornings"}
 		})
-		wantEqual(t, "young person", read(t, st, func(tx *store.Tx) (person.YoungPerson, error) { return tx.YoungPerson(full.ID, store.Scope{}) }), full)
+		wantEqual(t, "young person", read(t, st, func(tx *store.Tx) (person.YoungPerson, error) { return tx.YoungPerson(full.ID, access.Scope{}) }), full)
 
 		bare := mkPerson(t, st, o.ID, func(p *person.YoungPerson) { p.Contacts = nil })
-		got := read(t, st, func(tx *store.Tx) (person.YoungPerson, error) { return tx.YoungPerson(bare.ID, store.Scope{}) })
+		got := read(t, st, func(tx *store.Tx) (person.YoungPerson, error) { return tx.YoungPerson(bare.ID, access.Scope{}) })
 		if len(got.Contacts) != 0 || got.Communication != nil {
 			t.Fatalf("bare contacts/communication = %#v / %#v, want none", got.Contacts, got.Communication)
 		}
@@ -316,7 +318,7 @@ func TestYoungPersonRoundTrip(t *testing.T) {
 			t.Fatalf("contacts stored as %q, %v; want []", contacts, err)
 		}
 
-		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.YoungPerson(newID(t), store.Scope{}); return err }))
+		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.YoungPerson(newID(t), access.Scope{}); return err }))
 	})
 }
 
@@ -336,7 +338,7 @@ func TestReferralRoundTrip(t *testing.T) {
 			r.Eligibility = referral.Eligibility{Eligible: true, AgeInRange: true, Age: 10, TwoOrMoreServices: true, ServicesCount: 3, InArea: true, AssessedOn: day(2026, 3, 2)}
 			r.Triage = &referral.Triage{Decision: referral.DecisionAccept, Route: referral.RouteSafeguardingAssessment, Reason: "meets criteria", TriagedAt: triaged, TriagedBy: pr.ID}
 		})
-		wantEqual(t, "referral", read(t, st, func(tx *store.Tx) (referral.Referral, error) { return tx.Referral(full.ID, store.Scope{}) }), full)
+		wantEqual(t, "referral", read(t, st, func(tx *store.Tx) (referral.Referral, error) { return tx.Referral(full.ID, access.Scope{}) }), full)
 		if full.Reference != "REF-2026-000001" {
 			t.Fatalf("first reference = %q", full.Reference)
 		}
@@ -348,7 +350,7 @@ func TestReferralRoundTrip(t *testing.T) {
 		bare := mkReferral(t, st, yp, pr, func(r *referral.Referral) {
 			r.Eligibility = referral.Eligibility{Unmet: []string{"fewer than two services involved"}, ServicesCount: 1}
 		})
-		got := read(t, st, func(tx *store.Tx) (referral.Referral, error) { return tx.Referral(bare.ID, store.Scope{}) })
+		got := read(t, st, func(tx *store.Tx) (referral.Referral, error) { return tx.Referral(bare.ID, access.Scope{}) })
 		wantEqual(t, "bare referral", got, bare)
 		if got.Consent != nil || got.Triage != nil || got.Summary != "" || got.Route != "" || got.Eligibility.Eligible {
 			t.Fatalf("optional fields = %+v, want empty", got)
@@ -358,7 +360,7 @@ func TestReferralRoundTrip(t *testing.T) {
 			t.Fatalf("blank optional fields stored as NULL: count %d, %v", n, err)
 		}
 
-		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Referral(newID(t), store.Scope{}); return err }))
+		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Referral(newID(t), access.Scope{}); return err }))
 	})
 }
 
@@ -429,7 +431,7 @@ func TestOptimisticConcurrency(t *testing.T) {
 				p.GivenName, p.Version = name, p.Version+1
 				return p
 			}, (*store.Tx).UpdateYoungPerson, func(tx *store.Tx) (person.YoungPerson, error) {
-				got, err := tx.YoungPerson(yp.ID, store.Scope{})
+				got, err := tx.YoungPerson(yp.ID, access.Scope{})
 				got.UpdatedAt = yp.UpdatedAt
 				return got, err
 			}, func(p person.YoungPerson) int { return p.Version })
@@ -439,7 +441,7 @@ func TestOptimisticConcurrency(t *testing.T) {
 				r.Summary, r.Version = summary, r.Version+1
 				return r
 			}, (*store.Tx).UpdateReferral, func(tx *store.Tx) (referral.Referral, error) {
-				got, err := tx.Referral(rf.ID, store.Scope{})
+				got, err := tx.Referral(rf.ID, access.Scope{})
 				got.UpdatedAt = rf.UpdatedAt
 				return got, err
 			}, func(r referral.Referral) int { return r.Version })
@@ -466,7 +468,7 @@ func TestUniquenessAndForeignKeys(t *testing.T) {
 		if !errors.Is(err, fault.ErrConflict) {
 			t.Fatalf("errors.Is(ErrConflict) = false for %v", err)
 		}
-		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.YoungPerson(dupNHS.ID, store.Scope{}); return err }))
+		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.YoungPerson(dupNHS.ID, access.Scope{}); return err }))
 
 		dupUPN := dupNHS
 		dupUPN.ID, dupUPN.NHSNumber, dupUPN.UPN = newID(t), "", "A123456789012"
@@ -545,7 +547,7 @@ func TestPagination(t *testing.T) {
 			if page > 5 {
 				t.Fatal("pagination does not end")
 			}
-			items, next, err := listOrgs(st, store.OrganisationFilter{}, store.Page{Limit: 3, Cursor: cursor})
+			items, next, err := listOrgs(st, directory.OrganisationFilter{}, paging.Page{Limit: 3, Cursor: cursor})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -560,17 +562,17 @@ func TestPagination(t *testing.T) {
 		wantEqual(t, "ids over all pages", seen, newestFirst(created...))
 
 		// Exactly a full last page: no empty extra page.
-		items, next, err := listOrgs(st, store.OrganisationFilter{}, store.Page{Limit: 7})
+		items, next, err := listOrgs(st, directory.OrganisationFilter{}, paging.Page{Limit: 7})
 		if err != nil || len(items) != 7 || next != "" {
 			t.Fatalf("limit 7: %d items, next %q, %v", len(items), next, err)
 		}
 		// A limit out of range falls back to the default.
-		if items, _, err := listOrgs(st, store.OrganisationFilter{}, store.Page{Limit: 0}); err != nil || len(items) != 7 {
+		if items, _, err := listOrgs(st, directory.OrganisationFilter{}, paging.Page{Limit: 0}); err != nil || len(items) != 7 {
 			t.Fatalf("limit 0: %d items, %v", len(items), err)
 		}
 
 		for _, bad := range []string{"garbage!", "djE6bm90LWEtdXVpZA", base64.RawURLEncoding.EncodeToString([]byte("v2:" + created[0]))} {
-			_, _, err := listOrgs(st, store.OrganisationFilter{}, store.Page{Limit: 3, Cursor: bad})
+			_, _, err := listOrgs(st, directory.OrganisationFilter{}, paging.Page{Limit: 3, Cursor: bad})
 			fe := wantKind(t, err, fault.Invalid)
 			if len(fe.Fields) != 1 || fe.Fields[0].Pointer != "/query/cursor" {
 				t.Fatalf("cursor %q: fields = %+v, want /query/cursor", bad, fe.Fields)
@@ -582,11 +584,11 @@ func TestPagination(t *testing.T) {
 		for range 3 {
 			people = append(people, mkPerson(t, st, o.ID, nil).ID)
 		}
-		first, next, err := listPeople(st, store.YoungPersonFilter{}, store.Scope{}, store.Page{Limit: 2})
+		first, next, err := listPeople(st, person.Filter{}, access.Scope{}, paging.Page{Limit: 2})
 		if err != nil || next == "" {
 			t.Fatalf("first page of people: next %q, %v", next, err)
 		}
-		rest, last, err := listPeople(st, store.YoungPersonFilter{}, store.Scope{}, store.Page{Limit: 2, Cursor: next})
+		rest, last, err := listPeople(st, person.Filter{}, access.Scope{}, paging.Page{Limit: 2, Cursor: next})
 		if err != nil || last != "" {
 			t.Fatalf("second page of people: next %q, %v", last, err)
 		}
@@ -594,7 +596,7 @@ func TestPagination(t *testing.T) {
 	})
 }
 
-func listOrgs(st *store.Store, f store.OrganisationFilter, p store.Page) (items []directory.Organisation, next string, err error) {
+func listOrgs(st *store.Store, f directory.OrganisationFilter, p paging.Page) (items []directory.Organisation, next string, err error) {
 	err = st.Read(ctx, func(tx *store.Tx) error {
 		items, next, err = tx.Organisations(f, p)
 		return err
@@ -602,7 +604,7 @@ func listOrgs(st *store.Store, f store.OrganisationFilter, p store.Page) (items 
 	return items, next, err
 }
 
-func listPeople(st *store.Store, f store.YoungPersonFilter, s store.Scope, p store.Page) (items []person.YoungPerson, next string, err error) {
+func listPeople(st *store.Store, f person.Filter, s access.Scope, p paging.Page) (items []person.YoungPerson, next string, err error) {
 	err = st.Read(ctx, func(tx *store.Tx) error {
 		items, next, err = tx.YoungPeople(f, s, p)
 		return err
@@ -610,7 +612,7 @@ func listPeople(st *store.Store, f store.YoungPersonFilter, s store.Scope, p sto
 	return items, next, err
 }
 
-func listReferrals(st *store.Store, f store.ReferralFilter, s store.Scope, p store.Page) (items []referral.Referral, next string, err error) {
+func listReferrals(st *store.Store, f referral.Filter, s access.Scope, p paging.Page) (items []referral.Referral, next string, err error) {
 	err = st.Read(ctx, func(tx *store.Tx) error {
 		items, next, err = tx.Referrals(f, s, p)
 		return err
@@ -629,19 +631,19 @@ func TestDirectoryFilters(t *testing.T) {
 
 		for _, c := range []struct {
 			name string
-			f    store.OrganisationFilter
+			f    directory.OrganisationFilter
 			want []string
 		}{
-			{"type", store.OrganisationFilter{Type: "school"}, []string{oak.ID, ash.ID}},
-			{"locality any case", store.OrganisationFilter{Locality: "NORTH"}, []string{oak.ID, clinic.ID}},
-			{"q substring any case", store.OrganisationFilter{Query: "oAK"}, []string{oak.ID, clinic.ID}},
-			{"q mid-word", store.OrganisationFilter{Query: "cadem"}, []string{oak.ID}},
-			{"q percent is literal", store.OrganisationFilter{Query: "%"}, []string{pct.ID}},
-			{"q underscore is literal", store.OrganisationFilter{Query: "_"}, []string{pct.ID}},
-			{"combined", store.OrganisationFilter{Type: "school", Locality: "north", Query: "oak"}, []string{oak.ID}},
-			{"no match", store.OrganisationFilter{Type: "health", Locality: "South"}, []string{}},
+			{"type", directory.OrganisationFilter{Type: "school"}, []string{oak.ID, ash.ID}},
+			{"locality any case", directory.OrganisationFilter{Locality: "NORTH"}, []string{oak.ID, clinic.ID}},
+			{"q substring any case", directory.OrganisationFilter{Query: "oAK"}, []string{oak.ID, clinic.ID}},
+			{"q mid-word", directory.OrganisationFilter{Query: "cadem"}, []string{oak.ID}},
+			{"q percent is literal", directory.OrganisationFilter{Query: "%"}, []string{pct.ID}},
+			{"q underscore is literal", directory.OrganisationFilter{Query: "_"}, []string{pct.ID}},
+			{"combined", directory.OrganisationFilter{Type: "school", Locality: "north", Query: "oak"}, []string{oak.ID}},
+			{"no match", directory.OrganisationFilter{Type: "health", Locality: "South"}, []string{}},
 		} {
-			items, _, err := listOrgs(st, c.f, store.Page{})
+			items, _, err := listOrgs(st, c.f, paging.Page{})
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
@@ -653,20 +655,20 @@ func TestDirectoryFilters(t *testing.T) {
 		kim := mkPractitioner(t, st, clinic.ID, func(p *directory.Practitioner) { p.Name, p.Role = "Kim Joseph", "teacher" })
 		for _, c := range []struct {
 			name string
-			f    store.PractitionerFilter
+			f    directory.PractitionerFilter
 			want []string
 		}{
-			{"organisation", store.PractitionerFilter{OrganisationID: oak.ID}, []string{jo.ID, sam.ID}},
-			{"role", store.PractitionerFilter{Role: "teacher"}, []string{jo.ID, kim.ID}},
-			{"q any case", store.PractitionerFilter{Query: "JO"}, []string{jo.ID, sam.ID, kim.ID}},
-			{"q", store.PractitionerFilter{Query: "jos"}, []string{kim.ID}},
-			{"combined", store.PractitionerFilter{OrganisationID: oak.ID, Role: "teacher", Query: "bloggs"}, []string{jo.ID}},
-			{"q percent is literal", store.PractitionerFilter{Query: "%"}, []string{}},
+			{"organisation", directory.PractitionerFilter{OrganisationID: oak.ID}, []string{jo.ID, sam.ID}},
+			{"role", directory.PractitionerFilter{Role: "teacher"}, []string{jo.ID, kim.ID}},
+			{"q any case", directory.PractitionerFilter{Query: "JO"}, []string{jo.ID, sam.ID, kim.ID}},
+			{"q", directory.PractitionerFilter{Query: "jos"}, []string{kim.ID}},
+			{"combined", directory.PractitionerFilter{OrganisationID: oak.ID, Role: "teacher", Query: "bloggs"}, []string{jo.ID}},
+			{"q percent is literal", directory.PractitionerFilter{Query: "%"}, []string{}},
 		} {
 			var items []directory.Practitioner
 			err := st.Read(ctx, func(tx *store.Tx) error {
 				var err error
-				items, _, err = tx.Practitioners(c.f, store.Page{})
+				items, _, err = tx.Practitioners(c.f, paging.Page{})
 				return err
 			})
 			if err != nil {
@@ -696,23 +698,23 @@ func TestYoungPeopleFilters(t *testing.T) {
 
 		for _, c := range []struct {
 			name string
-			f    store.YoungPersonFilter
+			f    person.Filter
 			want []string
 		}{
-			{"q family name", store.YoungPersonFilter{Query: "stone"}, []string{amelia.ID, cara.ID}},
-			{"q any case", store.YoungPersonFilter{Query: "STONEMAN"}, []string{cara.ID}},
-			{"q preferred name", store.YoungPersonFilter{Query: "millie"}, []string{amelia.ID}},
-			{"q full name", store.YoungPersonFilter{Query: "Amelia Stone"}, []string{amelia.ID}},
-			{"q NHS number", store.YoungPersonFilter{Query: "9434765870"}, []string{ben.ID}},
-			{"q NHS number is exact", store.YoungPersonFilter{Query: "943476587"}, []string{}},
-			{"q UPN any case", store.YoungPersonFilter{Query: "a123456789012"}, []string{amelia.ID}},
-			{"q percent is literal", store.YoungPersonFilter{Query: "%"}, []string{}},
-			{"locality any case", store.YoungPersonFilter{Locality: "NORTH"}, []string{amelia.ID, cara.ID}},
-			{"need", store.YoungPersonFilter{PrimarySENNeed: "asd"}, []string{amelia.ID, cara.ID}},
-			{"setting", store.YoungPersonFilter{EducationSettingID: s2.ID}, []string{ben.ID}},
-			{"combined", store.YoungPersonFilter{Query: "stone", PrimarySENNeed: "asd", EducationSettingID: s1.ID}, []string{amelia.ID}},
+			{"q family name", person.Filter{Query: "stone"}, []string{amelia.ID, cara.ID}},
+			{"q any case", person.Filter{Query: "STONEMAN"}, []string{cara.ID}},
+			{"q preferred name", person.Filter{Query: "millie"}, []string{amelia.ID}},
+			{"q full name", person.Filter{Query: "Amelia Stone"}, []string{amelia.ID}},
+			{"q NHS number", person.Filter{Query: "9434765870"}, []string{ben.ID}},
+			{"q NHS number is exact", person.Filter{Query: "943476587"}, []string{}},
+			{"q UPN any case", person.Filter{Query: "a123456789012"}, []string{amelia.ID}},
+			{"q percent is literal", person.Filter{Query: "%"}, []string{}},
+			{"locality any case", person.Filter{Locality: "NORTH"}, []string{amelia.ID, cara.ID}},
+			{"need", person.Filter{PrimarySENNeed: "asd"}, []string{amelia.ID, cara.ID}},
+			{"setting", person.Filter{EducationSettingID: s2.ID}, []string{ben.ID}},
+			{"combined", person.Filter{Query: "stone", PrimarySENNeed: "asd", EducationSettingID: s1.ID}, []string{amelia.ID}},
 		} {
-			items, _, err := listPeople(st, c.f, store.Scope{}, store.Page{})
+			items, _, err := listPeople(st, c.f, access.Scope{}, paging.Page{})
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
@@ -743,30 +745,30 @@ func TestReferralFilters(t *testing.T) {
 
 		for _, c := range []struct {
 			name string
-			f    store.ReferralFilter
+			f    referral.Filter
 			want []string
 		}{
-			{"status", store.ReferralFilter{Status: "received"}, []string{r1.ID, r3.ID}},
-			{"reason", store.ReferralFilter{Reason: "complex_needs"}, []string{r2.ID}},
-			{"reason that is not the main one", store.ReferralFilter{Reason: "complex_health_needs"}, []string{r1.ID}},
-			{"reason only as a prefix matches nothing", store.ReferralFilter{Reason: "complex"}, []string{}},
-			{"organisation", store.ReferralFilter{OrganisationID: b.ID}, []string{r3.ID}},
-			{"young person", store.ReferralFilter{YoungPersonID: amelia.ID}, []string{r1.ID, r3.ID}},
-			{"created after (inclusive)", store.ReferralFilter{CreatedAfter: at(time.Hour)}, []string{r2.ID, r3.ID}},
-			{"created before (exclusive)", store.ReferralFilter{CreatedBefore: at(time.Hour)}, []string{r1.ID}},
-			{"created between", store.ReferralFilter{CreatedAfter: at(time.Minute), CreatedBefore: at(2 * time.Hour)}, []string{r2.ID}},
-			{"created after, sub-second", store.ReferralFilter{CreatedAfter: at(2*time.Hour + time.Microsecond)}, []string{r3.ID}},
-			{"created after, non-UTC bound", store.ReferralFilter{CreatedAfter: ptr(t0.Add(time.Hour).In(time.FixedZone("X", -5*3600)))}, []string{r2.ID, r3.ID}},
-			{"q reference any case", store.ReferralFilter{Query: "ref-2026-000002"}, []string{r2.ID}},
-			{"q unknown reference", store.ReferralFilter{Query: "REF-2026-000099"}, []string{}},
-			{"q name", store.ReferralFilter{Query: "stone"}, []string{r1.ID, r3.ID}},
-			{"q name any case", store.ReferralFilter{Query: "HARTLEY"}, []string{r2.ID}},
-			{"locality any case", store.ReferralFilter{Locality: "NORTH"}, []string{r1.ID, r3.ID}},
-			{"locality and reference", store.ReferralFilter{Locality: "north", Query: "REF-2026-000001"}, []string{r1.ID}},
-			{"locality excludes reference", store.ReferralFilter{Locality: "north", Query: "REF-2026-000002"}, []string{}},
-			{"combined", store.ReferralFilter{Status: "received", OrganisationID: a.ID, Query: "amelia"}, []string{r1.ID}},
+			{"status", referral.Filter{Status: "received"}, []string{r1.ID, r3.ID}},
+			{"reason", referral.Filter{Reason: "complex_needs"}, []string{r2.ID}},
+			{"reason that is not the main one", referral.Filter{Reason: "complex_health_needs"}, []string{r1.ID}},
+			{"reason only as a prefix matches nothing", referral.Filter{Reason: "complex"}, []string{}},
+			{"organisation", referral.Filter{OrganisationID: b.ID}, []string{r3.ID}},
+			{"young person", referral.Filter{YoungPersonID: amelia.ID}, []string{r1.ID, r3.ID}},
+			{"created after (inclusive)", referral.Filter{CreatedAfter: at(time.Hour)}, []string{r2.ID, r3.ID}},
+			{"created before (exclusive)", referral.Filter{CreatedBefore: at(time.Hour)}, []string{r1.ID}},
+			{"created between", referral.Filter{CreatedAfter: at(time.Minute), CreatedBefore: at(2 * time.Hour)}, []string{r2.ID}},
+			{"created after, sub-second", referral.Filter{CreatedAfter: at(2*time.Hour + time.Microsecond)}, []string{r3.ID}},
+			{"created after, non-UTC bound", referral.Filter{CreatedAfter: ptr(t0.Add(time.Hour).In(time.FixedZone("X", -5*3600)))}, []string{r2.ID, r3.ID}},
+			{"q reference any case", referral.Filter{Query: "ref-2026-000002"}, []string{r2.ID}},
+			{"q unknown reference", referral.Filter{Query: "REF-2026-000099"}, []string{}},
+			{"q name", referral.Filter{Query: "stone"}, []string{r1.ID, r3.ID}},
+			{"q name any case", referral.Filter{Query: "HARTLEY"}, []string{r2.ID}},
+			{"locality any case", referral.Filter{Locality: "NORTH"}, []string{r1.ID, r3.ID}},
+			{"locality and reference", referral.Filter{Locality: "north", Query: "REF-2026-000001"}, []string{r1.ID}},
+			{"locality excludes reference", referral.Filter{Locality: "north", Query: "REF-2026-000002"}, []string{}},
+			{"combined", referral.Filter{Status: "received", OrganisationID: a.ID, Query: "amelia"}, []string{r1.ID}},
 		} {
-			items, _, err := listReferrals(st, c.f, store.Scope{}, store.Page{})
+			items, _, err := listReferrals(st, c.f, access.Scope{}, paging.Page{})
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
@@ -774,11 +776,11 @@ func TestReferralFilters(t *testing.T) {
 		}
 
 		// Keyset paging combined with a filter.
-		page, next, err := listReferrals(st, store.ReferralFilter{Status: "received"}, store.Scope{}, store.Page{Limit: 1})
+		page, next, err := listReferrals(st, referral.Filter{Status: "received"}, access.Scope{}, paging.Page{Limit: 1})
 		if err != nil || next == "" || len(page) != 1 || page[0].ID != r3.ID {
 			t.Fatalf("first filtered page: %v, next %q, %v", referralIDs(page), next, err)
 		}
-		page, next, err = listReferrals(st, store.ReferralFilter{Status: "received"}, store.Scope{}, store.Page{Limit: 1, Cursor: next})
+		page, next, err = listReferrals(st, referral.Filter{Status: "received"}, access.Scope{}, paging.Page{Limit: 1, Cursor: next})
 		if err != nil || next != "" || len(page) != 1 || page[0].ID != r1.ID {
 			t.Fatalf("second filtered page: %v, next %q, %v", referralIDs(page), next, err)
 		}
@@ -815,12 +817,12 @@ func TestScope(t *testing.T) {
 		aboutCurrent := mkReferral(t, st, current, px, nil)
 		aboutNone := mkReferral(t, st, none, px, nil)
 
-		getPerson := func(id string, s store.Scope) error {
+		getPerson := func(id string, s access.Scope) error {
 			return readErr(st, func(tx *store.Tx) error { _, err := tx.YoungPerson(id, s); return err })
 		}
-		visible := func(name string, s store.Scope, want ...person.YoungPerson) {
+		visible := func(name string, s access.Scope, want ...person.YoungPerson) {
 			t.Helper()
-			people, _, err := listPeople(st, store.YoungPersonFilter{}, s, store.Page{})
+			people, _, err := listPeople(st, person.Filter{}, s, paging.Page{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -840,29 +842,29 @@ func TestScope(t *testing.T) {
 				}
 			}
 		}
-		visible("organisation X: current involvements only", store.Scope{Restricted: true, OrganisationID: x.ID, On: today}, current)
-		visible("the lead practitioner, through their own involvement", store.Scope{Restricted: true, OrganisationID: newID(t), PractitionerID: lead.ID, On: today}, led)
-		visible("organisation Y sees its practitioner's involvement", store.Scope{Restricted: true, OrganisationID: y.ID, On: today}, led)
-		visible("on the day it ended", store.Scope{Restricted: true, PractitionerID: lead.ID, On: tomorrow})
-		visible("a family, by name", store.Scope{Restricted: true, YoungPersonIDs: []string{none.ID, ended.ID}, On: today}, none, ended)
-		visible("restricted with no way in", store.Scope{Restricted: true, On: today})
-		visible("the council", store.Scope{}, none, current, ended, future, led)
+		visible("organisation X: current involvements only", access.Scope{Restricted: true, OrganisationID: x.ID, On: today}, current)
+		visible("the lead practitioner, through their own involvement", access.Scope{Restricted: true, OrganisationID: newID(t), PractitionerID: lead.ID, On: today}, led)
+		visible("organisation Y sees its practitioner's involvement", access.Scope{Restricted: true, OrganisationID: y.ID, On: today}, led)
+		visible("on the day it ended", access.Scope{Restricted: true, PractitionerID: lead.ID, On: tomorrow})
+		visible("a family, by name", access.Scope{Restricted: true, YoungPersonIDs: []string{none.ID, ended.ID}, On: today}, none, ended)
+		visible("restricted with no way in", access.Scope{Restricted: true, On: today})
+		visible("the council", access.Scope{}, none, current, ended, future, led)
 
-		sx := store.Scope{Restricted: true, OrganisationID: x.ID, On: today}
+		sx := access.Scope{Restricted: true, OrganisationID: x.ID, On: today}
 		if err := readErr(st, func(tx *store.Tx) error { _, err := tx.Referral(aboutCurrent.ID, sx); return err }); err != nil {
 			t.Fatalf("referral about a child in X's team: %v", err)
 		}
 		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Referral(aboutNone.ID, sx); return err }))
-		refs, _, err := listReferrals(st, store.ReferralFilter{}, sx, store.Page{})
+		refs, _, err := listReferrals(st, referral.Filter{}, sx, paging.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		wantEqual(t, "referrals in scope of X", referralIDs(refs), []string{aboutCurrent.ID})
-		refs, _, err = listReferrals(st, store.ReferralFilter{Query: aboutNone.Reference}, sx, store.Page{})
+		refs, _, err = listReferrals(st, referral.Filter{Query: aboutNone.Reference}, sx, paging.Page{})
 		if err != nil || len(refs) != 0 {
 			t.Fatalf("out-of-scope referral found by reference: %v, %v", referralIDs(refs), err)
 		}
-		refs, _, err = listReferrals(st, store.ReferralFilter{}, store.Scope{}, store.Page{})
+		refs, _, err = listReferrals(st, referral.Filter{}, access.Scope{}, paging.Page{})
 		if err != nil || len(refs) != 2 {
 			t.Fatalf("council-wide referrals: %d, %v", len(refs), err)
 		}
@@ -998,7 +1000,7 @@ func TestTransactions(t *testing.T) {
 
 		// Commit on success.
 		write(t, st, func(tx *store.Tx) error { return tx.CreateOrganisation(first) })
-		if items, _, err := listOrgs(st, store.OrganisationFilter{Query: "first"}, store.Page{}); err != nil || len(items) != 1 {
+		if items, _, err := listOrgs(st, directory.OrganisationFilter{Query: "first"}, paging.Page{}); err != nil || len(items) != 1 {
 			t.Fatalf("committed organisation listed %d times, %v", len(items), err)
 		}
 		wantEqual(t, "committed", read(t, st, func(tx *store.Tx) (directory.Organisation, error) { return tx.Organisation(first.ID) }), first)
@@ -1012,7 +1014,7 @@ func auditEvents(t testing.TB, st *store.Store, f audit.Filter) []audit.Event {
 	var out []audit.Event
 	err := st.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		out, _, err = tx.AuditEvents(f, store.Page{})
+		out, _, err = tx.AuditEvents(f, paging.Page{})
 		return err
 	})
 	if err != nil {

@@ -6,7 +6,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/survey"
 )
 
@@ -96,7 +98,7 @@ func (tx *Tx) SurveyTemplate(id string) (survey.Template, error) {
 
 // SurveyTemplates lists one page of templates, each with its question sets (one query for the
 // page's sets, not one per template).
-func (tx *Tx) SurveyTemplates(audience string, p Page) ([]survey.Template, string, error) {
+func (tx *Tx) SurveyTemplates(audience string, p paging.Page) ([]survey.Template, string, error) {
 	q := tx.db.Model(&surveyTemplateRow{})
 	if audience != "" {
 		q = q.Where("audience = ?", audience)
@@ -198,7 +200,7 @@ func (tx *Tx) CreateSurveyResponse(r survey.Response, scores []survey.Score) err
 
 // SurveyResponse loads one response within scope. Anonymous responses belong to no child, so
 // only callers whose reach is the whole council see them.
-func (tx *Tx) SurveyResponse(id string, s Scope) (survey.Response, error) {
+func (tx *Tx) SurveyResponse(id string, s access.Scope) (survey.Response, error) {
 	var row surveyResponseRow
 	err := visibleYoungPeople(tx.db.Where("survey_responses.id = ?", id), "survey_responses.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -207,14 +209,8 @@ func (tx *Tx) SurveyResponse(id string, s Scope) (survey.Response, error) {
 	return row.toDomain(), translate(err)
 }
 
-// SurveyResponseFilter selects responses. Audiences, when given, are the only audiences listed.
-type SurveyResponseFilter struct {
-	TemplateID, ReferralID, EHCPlanID, YoungPersonID, Point string
-	Audiences                                               []string
-}
-
 // SurveyResponses lists one page within scope.
-func (tx *Tx) SurveyResponses(f SurveyResponseFilter, s Scope, p Page) ([]survey.Response, string, error) {
+func (tx *Tx) SurveyResponses(f survey.ResponseFilter, s access.Scope, p paging.Page) ([]survey.Response, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&surveyResponseRow{}), "survey_responses.young_person_id", s)
 	for col, v := range map[string]string{"template_id": f.TemplateID, "referral_id": f.ReferralID, "ehc_plan_id": f.EHCPlanID,
 		"young_person_id": f.YoungPersonID, "point": f.Point} {
@@ -284,7 +280,7 @@ func (tx *Tx) SurveyInvitationByToken(hash string) (survey.Invitation, error) {
 }
 
 // SurveyInvitation loads one invitation within scope.
-func (tx *Tx) SurveyInvitation(id string, s Scope) (survey.Invitation, error) {
+func (tx *Tx) SurveyInvitation(id string, s access.Scope) (survey.Invitation, error) {
 	var row surveyInvitationRow
 	err := visibleYoungPeople(tx.db.Where("survey_invitations.id = ?", id), "survey_invitations.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -299,14 +295,8 @@ func (tx *Tx) UpdateSurveyInvitation(i survey.Invitation) error {
 	return updateVersioned(tx, &row, "survey_invitations", i.ID, i.Version-1)
 }
 
-// SurveyInvitationFilter selects invitations; Status is judged at Now.
-type SurveyInvitationFilter struct {
-	ReferralID, EHCPlanID, Status string
-	Now                           time.Time
-}
-
 // SurveyInvitations lists one page within scope.
-func (tx *Tx) SurveyInvitations(f SurveyInvitationFilter, s Scope, p Page) ([]survey.Invitation, string, error) {
+func (tx *Tx) SurveyInvitations(f survey.InvitationFilter, s access.Scope, p paging.Page) ([]survey.Invitation, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&surveyInvitationRow{}), "survey_invitations.young_person_id", s)
 	if f.ReferralID != "" {
 		q = q.Where("survey_invitations.referral_id = ?", f.ReferralID)

@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
@@ -51,7 +53,7 @@ func TestSurveyBuiltInsMigrated(t *testing.T) {
 
 func listSurveyTemplates(st *store.Store, audience string) (out []survey.Template, next string, err error) {
 	err = readErr(st, func(tx *store.Tx) error {
-		out, next, err = tx.SurveyTemplates(audience, store.Page{Limit: 50})
+		out, next, err = tx.SurveyTemplates(audience, paging.Page{Limit: 50})
 		return err
 	})
 	return out, next, err
@@ -155,7 +157,7 @@ func TestSurveyInvitations(t *testing.T) {
 		status := func(s string, at time.Time) []string {
 			t.Helper()
 			out := read(t, st, func(tx *store.Tx) ([]survey.Invitation, error) {
-				list, _, err := tx.SurveyInvitations(store.SurveyInvitationFilter{Status: s, Now: at}, store.Scope{}, store.Page{Limit: 50})
+				list, _, err := tx.SurveyInvitations(survey.InvitationFilter{Status: s, Now: at}, access.Scope{}, paging.Page{Limit: 50})
 				return list, err
 			})
 			return ids(out, func(i survey.Invitation) string { return i.ID })
@@ -179,8 +181,8 @@ func TestSurveyInvitations(t *testing.T) {
 		other := mkPerson(t, st, org.ID, func(p *person.YoungPerson) { p.GivenName = "Other" })
 		for scope, want := range map[string]int{yp.ID: 3, other.ID: 0} {
 			got := read(t, st, func(tx *store.Tx) ([]survey.Invitation, error) {
-				list, _, err := tx.SurveyInvitations(store.SurveyInvitationFilter{Now: made}, store.Scope{Restricted: true, YoungPersonIDs: []string{scope}, On: today},
-					store.Page{Limit: 50})
+				list, _, err := tx.SurveyInvitations(survey.InvitationFilter{Now: made}, access.Scope{Restricted: true, YoungPersonIDs: []string{scope}, On: today},
+					paging.Page{Limit: 50})
 				return list, err
 			})
 			if len(got) != want {

@@ -6,7 +6,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/transition"
 )
@@ -72,7 +74,7 @@ func (r transitionPlanRow) toDomain() transition.Plan {
 }
 
 // transitionPlans is the base query: plans with their young person's date of birth.
-func (tx *Tx) transitionPlans(s Scope) *gorm.DB {
+func (tx *Tx) transitionPlans(s access.Scope) *gorm.DB {
 	q := tx.db.Model(&transitionPlanRow{}).Select("transition_plans.*, young_people.date_of_birth").
 		Joins("JOIN young_people ON young_people.id = transition_plans.young_person_id")
 	return visibleYoungPeople(q, "transition_plans.young_person_id", s)
@@ -112,7 +114,7 @@ func (tx *Tx) LastTransitionPlanEnd(youngPersonID string) (time.Time, error) {
 }
 
 // TransitionPlan loads one plan within scope.
-func (tx *Tx) TransitionPlan(id string, s Scope) (transition.Plan, error) {
+func (tx *Tx) TransitionPlan(id string, s access.Scope) (transition.Plan, error) {
 	var row transitionPlanRow
 	err := tx.transitionPlans(s).Where("transition_plans.id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -140,14 +142,8 @@ func (tx *Tx) UpdateTransitionPlan(p transition.Plan) error {
 	return fault.Stale(current)
 }
 
-// TransitionPlanFilter selects transition plans.
-type TransitionPlanFilter struct {
-	YoungPersonID string
-	Current       *bool // true: not ended; false: ended
-}
-
 // TransitionPlans lists one page within scope, newest first.
-func (tx *Tx) TransitionPlans(f TransitionPlanFilter, s Scope, p Page) ([]transition.Plan, string, error) {
+func (tx *Tx) TransitionPlans(f transition.Filter, s access.Scope, p paging.Page) ([]transition.Plan, string, error) {
 	q := tx.transitionPlans(s)
 	if f.YoungPersonID != "" {
 		q = q.Where("transition_plans.young_person_id = ?", f.YoungPersonID)
@@ -190,22 +186,6 @@ func transitionPlanOn(col string) string {
 		` AND t.started_on <= ? AND (t.ended_on IS NULL OR t.ended_on > ?))`
 }
 
-// GapQuery asks for the young people without a current transition plan on AsOf.
-type GapQuery struct {
-	AsOf time.Time
-	// BornBy is the latest date of birth in scope (transition.ScopeBornBy); BornAfter the latest
-	// date of birth of someone already 26 (transition.TurnedBy(AsOf, 26)).
-	BornBy, BornAfter time.Time
-}
-
-// Gap is one young person without a current transition plan.
-type Gap struct {
-	YoungPersonID, GivenName, FamilyName, PreferredName string
-	DateOfBirth                                         time.Time
-	OpenReferral, EHCPlan                               bool
-	ReferralSince, EHCPlanSince, LastPlanEnded          time.Time // zero: none or unknown
-}
-
 type gapRow struct {
 	ID            string
 	GivenName     string
@@ -219,8 +199,8 @@ type gapRow struct {
 	LastPlanEnded *string
 }
 
-func (r gapRow) toGap() Gap {
-	g := Gap{YoungPersonID: r.ID, GivenName: r.GivenName, FamilyName: r.FamilyName, PreferredName: deref(r.PreferredName),
+func (r gapRow) toGap() transition.Gap {
+	g := transition.Gap{YoungPersonID: r.ID, GivenName: r.GivenName, FamilyName: r.FamilyName, PreferredName: deref(r.PreferredName),
 		DateOfBirth: toDate(r.DateOfBirth), OpenReferral: r.OpenReferral == 1, EHCPlan: r.EHCPlan == 1}
 	for _, f := range []struct {
 		to   *time.Time
@@ -236,7 +216,7 @@ func (r gapRow) toGap() Gap {
 // TransitionGaps lists one page of the young people in scope who on q.AsOf are born in
 // (BornAfter, BornBy], have an open referral or an EHC plan in force, and have no current
 // transition plan; newest young person record first.
-func (tx *Tx) TransitionGaps(q GapQuery, s Scope, p Page) ([]Gap, string, error) {
+func (tx *Tx) TransitionGaps(q transition.GapQuery, s access.Scope, p paging.Page) ([]transition.Gap, string, error) {
 	on := fromDate(q.AsOf)
 	col := "young_people.id"
 	db := tx.db.Table("young_people").Select(`young_people.id, young_people.given_name, young_people.family_name,
@@ -262,35 +242,16 @@ const (
 	UpcomingServiceEnd      = "service_end"
 )
 
-// UpcomingQuery asks for the events in (AsOf, Through]. Turning18 and MaxAgeEnd are the dates of
-// birth whose 18th birthday, and whose end of the academic year of turning 25, fall in the window
-// (from package transition).
-type UpcomingQuery struct {
-	AsOf, Through        time.Time
-	Turning18, MaxAgeEnd transition.BornRange
-}
-
-// Upcoming is one event: for turns_18 and plan_max_age_end, On is left for the caller to work
-// out from DateOfBirth; the others carry their date.
-type Upcoming struct {
-	YoungPersonID string
-	DateOfBirth   time.Time
-	Kind          string
-	On            time.Time
-	RelatedType   string
-	RelatedID     string
-}
-
 // UpcomingTransitions returns every event in the window for the young people in scope who on
 // AsOf have an open referral, an EHC plan in force or a current transition plan. The window
 // bounds the result; the caller sorts and pages it.
-func (tx *Tx) UpcomingTransitions(q UpcomingQuery, s Scope) ([]Upcoming, error) {
+func (tx *Tx) UpcomingTransitions(q transition.UpcomingQuery, s access.Scope) ([]transition.Upcoming, error) {
 	on, through := fromDate(q.AsOf), fromDate(q.Through)
 	population := func(col string) (string, []any) {
 		return "(" + openReferralOn(col) + " OR " + ehcPlanOn(col) + " OR " + transitionPlanOn(col) + ")",
 			[]any{closedReferralStatuses, on, on, on, on, on}
 	}
-	var out []Upcoming
+	var out []transition.Upcoming
 	type row struct {
 		YoungPersonID string
 		DateOfBirth   string
@@ -303,7 +264,7 @@ func (tx *Tx) UpcomingTransitions(q UpcomingQuery, s Scope) ([]Upcoming, error) 
 			return translate(err)
 		}
 		for _, r := range rows {
-			u := Upcoming{YoungPersonID: r.YoungPersonID, DateOfBirth: toDate(r.DateOfBirth), Kind: kind, RelatedID: deref(r.RelatedID)}
+			u := transition.Upcoming{YoungPersonID: r.YoungPersonID, DateOfBirth: toDate(r.DateOfBirth), Kind: kind, RelatedID: deref(r.RelatedID)}
 			if u.RelatedID != "" {
 				u.RelatedType = relatedType
 			}

@@ -1,0 +1,6 @@
+package assessment
+
+// Filter selects assessments.
+type Filter struct {
+	ReferralID, YoungPersonID, Status string
+}

@@ -1,0 +1,7 @@
+package auth
+
+// KeyFilter selects keys.
+type KeyFilter struct {
+	OrganisationID, Role string
+	IncludeRevoked       bool
+}

@@ -1,0 +1,6 @@
+package feedback
+
+// Filter selects feedback.
+type Filter struct {
+	ReferralID, MeetingID, From string
+}
