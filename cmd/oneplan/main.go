@@ -240,7 +240,7 @@ func loadDemo(ctx context.Context, a *app, stdout io.Writer) (string, error) {
 func councilOrganisation(ctx context.Context, a *app) (string, error) {
 	var id string
 	err := a.store.Read(ctx, func(tx *store.Tx) error {
-		orgs, _, err := tx.Organisations(directory.OrganisationFilter{Type: "local_authority_send"}, paging.Page{Limit: 200})
+		orgs, _, err := tx.Directory().Organisations(directory.OrganisationFilter{Type: "local_authority_send"}, paging.Page{Limit: 200})
 		if err == nil && len(orgs) > 0 {
 			id = orgs[len(orgs)-1].ID
 		}

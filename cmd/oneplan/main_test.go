@@ -91,7 +91,7 @@ func councilOrg(t *testing.T, dsn string) string {
 	defer st.Close()
 	var id string
 	err = st.Read(ctx, func(tx *store.Tx) error {
-		orgs, _, err := tx.Organisations(directory.OrganisationFilter{Type: "local_authority_send"}, paging.Page{Limit: 200})
+		orgs, _, err := tx.Directory().Organisations(directory.OrganisationFilter{Type: "local_authority_send"}, paging.Page{Limit: 200})
 		if err == nil && len(orgs) > 0 {
 			id = orgs[len(orgs)-1].ID
 		}
@@ -117,7 +117,7 @@ func activeAdminKeys(t *testing.T, dsn string) int64 {
 	var n int64
 	if err := st.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		n, err = tx.ActiveKeysWithRole(auth.RoleAdmin)
+		n, err = tx.Keys().ActiveWithRole(auth.RoleAdmin)
 		return err
 	}); err != nil {
 		t.Fatalf("count admin keys: %v", err)

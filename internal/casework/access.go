@@ -36,7 +36,7 @@ func (s *Service) AccessLog(ctx context.Context, youngPersonID string, pg paging
 		if err := s.visibleYoungPerson(tx, p, youngPersonID); err != nil {
 			return err
 		}
-		if out, next, err = tx.AuditEvents(audit.Filter{YoungPersonID: youngPersonID}, pg); err != nil {
+		if out, next, err = tx.AuditTrail().Events(audit.Filter{YoungPersonID: youngPersonID}, pg); err != nil {
 			return err
 		}
 		if p.Role == auth.RoleFamily {
@@ -75,35 +75,35 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 		return x, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if x.YoungPerson, err = tx.YoungPerson(id, s.scope(p)); err != nil {
+		if x.YoungPerson, err = tx.People().Get(id, s.scope(p)); err != nil {
 			return err
 		}
 		all := access.Scope{}
 		if x.Referrals, err = drain(func(pg paging.Page) ([]referral.Referral, string, error) {
-			return tx.Referrals(referral.Filter{YoungPersonID: id}, all, pg)
+			return tx.Referrals().List(referral.Filter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}
 		for _, r := range x.Referrals {
-			as, err := tx.Allocations(r.ID)
+			as, err := tx.Referrals().Allocations(r.ID)
 			if err != nil {
 				return err
 			}
 			x.Allocations = append(x.Allocations, as...)
 		}
 		if x.Assessments, err = drain(func(pg paging.Page) ([]assessment.Assessment, string, error) {
-			return tx.Assessments(assessment.Filter{YoungPersonID: id}, all, pg)
+			return tx.Assessments().List(assessment.Filter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}
 		if x.Meetings, err = drain(func(pg paging.Page) ([]meeting.Meeting, string, error) {
-			return tx.Meetings(meeting.Filter{YoungPersonID: id}, all, pg)
+			return tx.Meetings().List(meeting.Filter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}
 		for _, r := range x.Referrals {
 			fs, err := drain(func(pg paging.Page) ([]feedback.Feedback, string, error) {
-				return tx.ListFeedback(feedback.Filter{ReferralID: r.ID}, all, pg)
+				return tx.Feedback().List(feedback.Filter{ReferralID: r.ID}, all, pg)
 			})
 			if err != nil {
 				return err
@@ -111,27 +111,27 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 			x.Feedback = append(x.Feedback, fs...)
 		}
 		if x.EHCRequests, err = drain(func(pg paging.Page) ([]ehc.Request, string, error) {
-			return tx.EHCRequests(ehc.Filter{YoungPersonID: id}, all, pg)
+			return tx.EHCRequests().List(ehc.Filter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}
 		if x.EHCPlans, err = drain(func(pg paging.Page) ([]ehcplan.Plan, string, error) {
-			return tx.EHCPlans(ehcplan.Filter{YoungPersonID: id, Today: s.today()}, all, pg)
+			return tx.Plans().List(ehcplan.Filter{YoungPersonID: id, Today: s.today()}, all, pg)
 		}); err != nil {
 			return err
 		}
 		if x.Reviews, err = drain(func(pg paging.Page) ([]annualreview.Review, string, error) {
-			return tx.AnnualReviews(annualreview.Filter{YoungPersonID: id, Today: s.today()}, all, pg)
+			return tx.Reviews().List(annualreview.Filter{YoungPersonID: id, Today: s.today()}, all, pg)
 		}); err != nil {
 			return err
 		}
 		if x.Disputes, err = drain(func(pg paging.Page) ([]dispute.Dispute, string, error) {
-			return tx.Disputes(dispute.Filter{YoungPersonID: id}, all, pg)
+			return tx.Disputes().List(dispute.Filter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}
 		if x.Transitions, err = drain(func(pg paging.Page) ([]transition.Plan, string, error) {
-			return tx.TransitionPlans(transition.Filter{YoungPersonID: id}, all, pg)
+			return tx.Transitions().List(transition.Filter{YoungPersonID: id}, all, pg)
 		}); err != nil {
 			return err
 		}
@@ -140,20 +140,20 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 			surveys.Audiences = survey.FamilyAudiences // professionals' answers are theirs, as in the lists
 		}
 		if x.Surveys, err = drain(func(pg paging.Page) ([]survey.Response, string, error) {
-			return tx.SurveyResponses(surveys, all, pg)
+			return tx.Surveys().Responses(surveys, all, pg)
 		}); err != nil {
 			return err
 		}
 		if x.Involvements, err = drain(func(pg paging.Page) ([]sharing.Involvement, string, error) {
-			return tx.Involvements(id, nil, pg)
+			return tx.Sharing().Involvements(id, nil, pg)
 		}); err != nil {
 			return err
 		}
-		if x.Consents, err = tx.Consents(id); err != nil {
+		if x.Consents, err = tx.Sharing().Consents(id); err != nil {
 			return err
 		}
 		if x.AccessLog, err = drain(func(pg paging.Page) ([]audit.Event, string, error) {
-			return tx.AuditEvents(audit.Filter{YoungPersonID: id}, pg)
+			return tx.AuditTrail().Events(audit.Filter{YoungPersonID: id}, pg)
 		}); err != nil {
 			return err
 		}
@@ -200,7 +200,7 @@ func (s *Service) APIKeys(ctx context.Context, f auth.KeyFilter, pg paging.Page)
 		return nil, "", err
 	}
 	err = s.store.Read(ctx, func(tx *store.Tx) error {
-		out, next, err = tx.APIKeys(f, pg)
+		out, next, err = tx.Keys().List(f, pg)
 		return err
 	})
 	return out, next, err
@@ -212,7 +212,7 @@ func (s *Service) APIKey(ctx context.Context, id string) (k auth.APIKey, err err
 		return k, err
 	}
 	err = s.store.Read(ctx, func(tx *store.Tx) error {
-		k, err = tx.APIKey(id)
+		k, err = tx.Keys().Get(id)
 		return err
 	})
 	return k, err
@@ -241,7 +241,7 @@ func (s *Service) issueKey(ctx context.Context, tx *store.Tx, p auth.Principal, 
 		return "", k, err
 	}
 	if k.PractitionerID != "" {
-		pr, err := tx.Practitioner(k.PractitionerID)
+		pr, err := tx.Directory().Practitioner(k.PractitionerID)
 		if err != nil || pr.OrganisationID != k.OrganisationID {
 			return "", k, fault.Field(fault.Unprocessable, "/practitioner_id", "no such practitioner in that organisation")
 		}
@@ -258,7 +258,7 @@ func (s *Service) issueKey(ctx context.Context, tx *store.Tx, p auth.Principal, 
 		}
 		k.Hash = auth.HashKey(key)
 	}
-	if err := tx.CreateAPIKey(k); err != nil {
+	if err := tx.Keys().Create(k); err != nil {
 		return "", k, err
 	}
 	return key, k, record(tx, s.event(ctx, p, audit.Create, audit.APIKey, k.ID, "", nil),
@@ -272,10 +272,10 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) (k auth.APIKey, e
 		return k, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.RevokeAPIKey(id, s.now()); err != nil {
+		if err := tx.Keys().Revoke(id, s.now()); err != nil {
 			return err
 		}
-		if k, err = tx.APIKey(id); err != nil {
+		if k, err = tx.Keys().Get(id); err != nil {
 			return err
 		}
 		return record(tx, s.event(ctx, p, audit.Revoke, audit.APIKey, id, "", nil), s.notice("api_key.revoked", audit.APIKey, id, nil))
@@ -291,11 +291,11 @@ func (s *Service) RotateAPIKey(ctx context.Context, id string) (key string, k au
 		return "", k, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		old, err := tx.APIKey(id)
+		old, err := tx.Keys().Get(id)
 		if err != nil {
 			return err
 		}
-		if err := tx.RevokeAPIKey(id, s.now()); err != nil {
+		if err := tx.Keys().Revoke(id, s.now()); err != nil {
 			return err
 		}
 		if err := record(tx, s.event(ctx, p, audit.Revoke, audit.APIKey, id, "", nil), s.notice("api_key.revoked", audit.APIKey, id, nil)); err != nil {
@@ -324,7 +324,7 @@ func (s *Service) RetentionDue(ctx context.Context, pg paging.Page) (out []Reten
 		return nil, "", err
 	}
 	err = s.store.Read(ctx, func(tx *store.Tx) error {
-		people, n, err := tx.RetentionDue(s.today().AddDate(-s.opts.RetentionYears, 0, 0), pg)
+		people, n, err := tx.People().RetentionDue(s.today().AddDate(-s.opts.RetentionYears, 0, 0), pg)
 		for _, yp := range people {
 			out = append(out, RetentionItem{YoungPersonID: yp.ID, RetainUntil: s.retainUntil(yp.DateOfBirth)})
 		}
@@ -342,14 +342,14 @@ func (s *Service) EraseYoungPerson(ctx context.Context, id string) error {
 		return err
 	}
 	return s.store.InTx(ctx, func(tx *store.Tx) error {
-		yp, err := tx.YoungPerson(id, access.Scope{})
+		yp, err := tx.People().Get(id, access.Scope{})
 		if err != nil {
 			return err
 		}
 		if until := s.retainUntil(yp.DateOfBirth); until.After(s.today()) {
 			return fault.StateConflict("This record must be kept until "+until.Format("2006-01-02")+".", "retained")
 		}
-		if err := tx.EraseYoungPerson(id); err != nil {
+		if err := tx.People().Erase(id); err != nil {
 			return err
 		}
 		return record(tx, s.event(ctx, p, audit.Delete, audit.YoungPerson, id, id, []string{"erased"}),

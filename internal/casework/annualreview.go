@@ -28,7 +28,7 @@ func reviewPayload(r annualreview.Review) map[string]any {
 // AnnualReview reads one review the caller may see.
 func (s *Service) AnnualReview(ctx context.Context, id string) (annualreview.Review, error) {
 	return readAudited(ctx, s, annualreview.RecordType, id,
-		func(tx *store.Tx, sc access.Scope) (annualreview.Review, error) { return tx.AnnualReview(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (annualreview.Review, error) { return tx.Reviews().Get(id, sc) },
 		func(r annualreview.Review) string { return r.YoungPersonID })
 }
 
@@ -36,7 +36,7 @@ func (s *Service) AnnualReview(ctx context.Context, id string) (annualreview.Rev
 func (s *Service) AnnualReviews(ctx context.Context, f annualreview.Filter, pg paging.Page) ([]annualreview.Review, string, error) {
 	f.Today = s.today()
 	return listAudited(ctx, s, annualreview.RecordType, func(tx *store.Tx, sc access.Scope) ([]annualreview.Review, string, error) {
-		return tx.AnnualReviews(f, sc, pg)
+		return tx.Reviews().List(f, sc, pg)
 	}, func(r annualreview.Review) (string, string) { return r.ID, r.YoungPersonID })
 }
 
@@ -81,7 +81,7 @@ func (s *Service) DecideAnnualReview(ctx context.Context, id string, ifMatch *in
 			if err := r.Decide(d, reportSentOn, s.today()); err != nil {
 				return err
 			}
-			pl, err := tx.EHCPlan(r.PlanID, access.Scope{})
+			pl, err := tx.Plans().Get(r.PlanID, access.Scope{})
 			if err != nil {
 				return err
 			}
@@ -90,7 +90,7 @@ func (s *Service) DecideAnnualReview(ctx context.Context, id string, ifMatch *in
 			}
 			pl.Reviewed(r.Decision.DecidedOn)
 			pl.UpdatedAt, pl.Version = s.now(), pl.Version+1
-			if err := tx.UpdateEHCPlan(pl); err != nil {
+			if err := tx.Plans().Update(pl); err != nil {
 				return err
 			}
 			if err := record(tx, s.event(ctx, p, audit.Update, ehcplan.RecordType, pl.ID, pl.YoungPersonID, []string{"last_reviewed_on", "review_due_on"}),

@@ -20,7 +20,7 @@ func checkAssessor(tx *store.Tx, id string) error {
 	if id == "" {
 		return nil
 	}
-	_, err := tx.Practitioner(id)
+	_, err := tx.Directory().Practitioner(id)
 	if fault.KindOf(err) == fault.NotFound {
 		return fault.Field(fault.Unprocessable, "/assessor_practitioner_id", "no such practitioner")
 	}
@@ -52,7 +52,7 @@ func (s *Service) CreateAssessment(ctx context.Context, referralID, assessorID s
 		if a, err = assessment.Start(r, assessorID, sections); err != nil {
 			return err
 		}
-		latest, found, err := tx.LatestAssessment(r.ID)
+		latest, found, err := tx.Assessments().Latest(r.ID)
 		if err != nil {
 			return err
 		}
@@ -64,7 +64,7 @@ func (s *Service) CreateAssessment(ctx context.Context, referralID, assessorID s
 			return err
 		}
 		a.ID, a.CreatedAt, a.UpdatedAt, a.Version = newID(), s.now(), s.now(), 1
-		if err := tx.CreateAssessment(a); err != nil {
+		if err := tx.Assessments().Create(a); err != nil {
 			return err
 		}
 		if err := record(tx, s.event(ctx, p, audit.Create, audit.FamilyAssessment, a.ID, a.YoungPersonID, nil),
@@ -82,14 +82,16 @@ func (s *Service) CreateAssessment(ctx context.Context, referralID, assessorID s
 // Assessment reads one assessment the caller may see.
 func (s *Service) Assessment(ctx context.Context, id string) (assessment.Assessment, error) {
 	return readAudited(ctx, s, audit.FamilyAssessment, id,
-		func(tx *store.Tx, sc access.Scope) (assessment.Assessment, error) { return tx.Assessment(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (assessment.Assessment, error) {
+			return tx.Assessments().Get(id, sc)
+		},
 		func(r assessment.Assessment) string { return r.YoungPersonID })
 }
 
 // Assessments lists the assessments the caller may see, auditing each hit.
 func (s *Service) Assessments(ctx context.Context, f assessment.Filter, pg paging.Page) ([]assessment.Assessment, string, error) {
 	return listAudited(ctx, s, audit.FamilyAssessment, func(tx *store.Tx, sc access.Scope) ([]assessment.Assessment, string, error) {
-		return tx.Assessments(f, sc, pg)
+		return tx.Assessments().List(f, sc, pg)
 	}, func(r assessment.Assessment) (string, string) { return r.ID, r.YoungPersonID })
 }
 
@@ -118,7 +120,7 @@ func (s *Service) UpdateAssessment(ctx context.Context, id string, ifMatch *int,
 		})
 }
 
-var assessments = versioned[assessment.Assessment]{load: (*store.Tx).Assessment, save: (*store.Tx).UpdateAssessment,
+var assessments = versioned[assessment.Assessment]{load: loadVia((*store.Tx).Assessments, assessment.Repository.Get), save: saveVia((*store.Tx).Assessments, assessment.Repository.Update),
 	stamp: func(a *assessment.Assessment) (*int, *time.Time) { return &a.Version, &a.UpdatedAt }}
 
 // SubmitAssessment sends a draft assessment to the early-help team.
@@ -128,7 +130,7 @@ func (s *Service) SubmitAssessment(ctx context.Context, id string, ifMatch *int)
 		return a, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if a, err = tx.Assessment(id, s.scope(p)); err != nil {
+		if a, err = tx.Assessments().Get(id, s.scope(p)); err != nil {
 			return err
 		}
 		if err := checkVersion(ifMatch, a.Version); err != nil {
@@ -138,7 +140,7 @@ func (s *Service) SubmitAssessment(ctx context.Context, id string, ifMatch *int)
 			return err
 		}
 		a.UpdatedAt, a.Version = s.now(), a.Version+1
-		if err := tx.UpdateAssessment(a); err != nil {
+		if err := tx.Assessments().Update(a); err != nil {
 			return raced(err, ifMatch)
 		}
 		if err := record(tx, s.event(ctx, p, audit.Submit, audit.FamilyAssessment, id, a.YoungPersonID, []string{"status", "submitted_at"}),
@@ -159,7 +161,7 @@ func (s *Service) ReviewAssessment(ctx context.Context, id string, ifMatch *int)
 		return next, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		cur, err := tx.Assessment(id, s.scope(p))
+		cur, err := tx.Assessments().Get(id, s.scope(p))
 		if err != nil {
 			return err
 		}
@@ -170,11 +172,11 @@ func (s *Service) ReviewAssessment(ctx context.Context, id string, ifMatch *int)
 			return err
 		}
 		cur.UpdatedAt, cur.Version = s.now(), cur.Version+1
-		if err := tx.UpdateAssessment(cur); err != nil {
+		if err := tx.Assessments().Update(cur); err != nil {
 			return raced(err, ifMatch)
 		}
 		next.ID, next.CreatedAt, next.UpdatedAt, next.Version = newID(), s.now(), s.now(), 1
-		if err := tx.CreateAssessment(next); err != nil {
+		if err := tx.Assessments().Create(next); err != nil {
 			return err
 		}
 		reviewed := assessmentPayload(cur)

@@ -23,15 +23,15 @@ type versioned[T any] struct {
 
 // The records changed through versioned.change.
 var (
-	ehcRequests = versioned[ehc.Request]{load: (*store.Tx).EHCRequest, save: (*store.Tx).UpdateEHCRequest,
+	ehcRequests = versioned[ehc.Request]{load: loadVia((*store.Tx).EHCRequests, ehc.Repository.Get), save: saveVia((*store.Tx).EHCRequests, ehc.Repository.Update),
 		stamp: func(r *ehc.Request) (*int, *time.Time) { return &r.Version, &r.UpdatedAt }}
-	ehcPlans = versioned[ehcplan.Plan]{load: (*store.Tx).EHCPlan, save: (*store.Tx).UpdateEHCPlan,
+	ehcPlans = versioned[ehcplan.Plan]{load: loadVia((*store.Tx).Plans, ehcplan.Repository.Get), save: saveVia((*store.Tx).Plans, ehcplan.Repository.Update),
 		stamp: func(p *ehcplan.Plan) (*int, *time.Time) { return &p.Version, &p.UpdatedAt }}
-	annualReviews = versioned[annualreview.Review]{load: (*store.Tx).AnnualReview, save: (*store.Tx).UpdateAnnualReview,
+	annualReviews = versioned[annualreview.Review]{load: loadVia((*store.Tx).Reviews, annualreview.Repository.Get), save: saveVia((*store.Tx).Reviews, annualreview.Repository.Update),
 		stamp: func(r *annualreview.Review) (*int, *time.Time) { return &r.Version, &r.UpdatedAt }}
-	transitionPlans = versioned[transition.Plan]{load: (*store.Tx).TransitionPlan, save: (*store.Tx).UpdateTransitionPlan,
+	transitionPlans = versioned[transition.Plan]{load: loadVia((*store.Tx).Transitions, transition.Repository.Get), save: saveVia((*store.Tx).Transitions, transition.Repository.Update),
 		stamp: func(p *transition.Plan) (*int, *time.Time) { return &p.Version, &p.UpdatedAt }}
-	disputes = versioned[dispute.Dispute]{load: (*store.Tx).Dispute, save: (*store.Tx).UpdateDispute,
+	disputes = versioned[dispute.Dispute]{load: loadVia((*store.Tx).Disputes, dispute.Repository.Get), save: saveVia((*store.Tx).Disputes, dispute.Repository.Update),
 		stamp: func(d *dispute.Dispute) (*int, *time.Time) { return &d.Version, &d.UpdatedAt }}
 )
 
@@ -103,6 +103,15 @@ func (k versioned[T]) patch(ctx context.Context, s *Service, perm auth.Permissio
 
 // dateOfBirth reads a young person's date of birth for rules that depend on age.
 func dateOfBirth(tx *store.Tx, youngPersonID string) (time.Time, error) {
-	yp, err := tx.YoungPerson(youngPersonID, access.Scope{})
+	yp, err := tx.People().Get(youngPersonID, access.Scope{})
 	return yp.DateOfBirth, err
+}
+
+// loadVia and saveVia adapt a repository's Get and Update to versioned's load and save.
+func loadVia[R, T any](repo func(*store.Tx) R, get func(R, string, access.Scope) (T, error)) func(*store.Tx, string, access.Scope) (T, error) {
+	return func(tx *store.Tx, id string, sc access.Scope) (T, error) { return get(repo(tx), id, sc) }
+}
+
+func saveVia[R, T any](repo func(*store.Tx) R, update func(R, T) error) func(*store.Tx, T) error {
+	return func(tx *store.Tx, v T) error { return update(repo(tx), v) }
 }

@@ -40,7 +40,7 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 	asOf = statutory.Civil(asOf)
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
 		send := func(key, eventType, recordType, recordID string, payload map[string]any) (bool, error) {
-			claimed, err := tx.ClaimNotice(key, s.now())
+			claimed, err := tx.Notices().Claim(key, s.now())
 			if err != nil || !claimed {
 				return false, err
 			}
@@ -48,7 +48,7 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 		}
 		day := func(t time.Time) string { return t.Format("2006-01-02") }
 
-		dueSoon, err := tx.EHCRequestsDecisionDue(asOf, statutory.AddDays(asOf, DecisionDueNoticeDays))
+		dueSoon, err := tx.EHCRequests().DecisionDue(asOf, statutory.AddDays(asOf, DecisionDueNoticeDays))
 		if err != nil {
 			return err
 		}
@@ -66,7 +66,7 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 
 		overdue := true
 		missed, err := drain(func(pg paging.Page) ([]ehc.Request, string, error) {
-			return tx.EHCRequests(ehc.Filter{Overdue: &overdue, Today: asOf}, access.Scope{}, pg)
+			return tx.EHCRequests().List(ehc.Filter{Overdue: &overdue, Today: asOf}, access.Scope{}, pg)
 		})
 		if err != nil {
 			return err
@@ -93,7 +93,7 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 		}
 
 		reviewsSoon, err := drain(func(pg paging.Page) ([]annualreview.Review, string, error) {
-			return tx.AnnualReviews(annualreview.Filter{DueBefore: statutory.AddDays(asOf, ReviewDueNoticeDays), Today: asOf}, access.Scope{}, pg)
+			return tx.Reviews().List(annualreview.Filter{DueBefore: statutory.AddDays(asOf, ReviewDueNoticeDays), Today: asOf}, access.Scope{}, pg)
 		})
 		if err != nil {
 			return err
@@ -108,7 +108,7 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 			}
 		}
 		late, err := drain(func(pg paging.Page) ([]annualreview.Review, string, error) {
-			return tx.AnnualReviews(annualreview.Filter{Overdue: &overdue, Today: asOf}, access.Scope{}, pg)
+			return tx.Reviews().List(annualreview.Filter{Overdue: &overdue, Today: asOf}, access.Scope{}, pg)
 		})
 		if err != nil {
 			return err
@@ -167,7 +167,7 @@ func (s *Service) sweepGaps(_ context.Context, tx *store.Tx, asOf time.Time,
 	minAge := s.TransitionGapMinAge()
 	q := gapQuery(asOf, minAge, false)
 	gaps, err := drain(func(pg paging.Page) ([]transition.Gap, string, error) {
-		return tx.TransitionGaps(q, access.Scope{}, pg)
+		return tx.Transitions().Gaps(q, access.Scope{}, pg)
 	})
 	if err != nil {
 		return err

@@ -22,7 +22,7 @@ func (s *Service) CreateOrganisation(ctx context.Context, o directory.Organisati
 	}
 	o.ID, o.CreatedAt, o.UpdatedAt, o.Version = newID(), s.now(), s.now(), 1
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateOrganisation(o); err != nil {
+		if err := tx.Directory().CreateOrganisation(o); err != nil {
 			return err
 		}
 		return record(tx, s.event(ctx, p, audit.Create, audit.Organisation, o.ID, "", nil),
@@ -37,7 +37,7 @@ func (s *Service) Organisation(ctx context.Context, id string) (o directory.Orga
 		return o, err
 	}
 	err = s.store.Read(ctx, func(tx *store.Tx) error {
-		o, err = tx.Organisation(id)
+		o, err = tx.Directory().Organisation(id)
 		return err
 	})
 	return o, err
@@ -49,7 +49,7 @@ func (s *Service) Organisations(ctx context.Context, f directory.OrganisationFil
 		return nil, "", err
 	}
 	err = s.store.Read(ctx, func(tx *store.Tx) error {
-		out, next, err = tx.Organisations(f, pg)
+		out, next, err = tx.Directory().Organisations(f, pg)
 		return err
 	})
 	return out, next, err
@@ -72,15 +72,17 @@ func (s *Service) UpdateOrganisation(ctx context.Context, id string, ifMatch *in
 var (
 	organisations = versioned[directory.Organisation]{
 		load: func(tx *store.Tx, id string, _ access.Scope) (directory.Organisation, error) {
-			return tx.Organisation(id)
+			return tx.Directory().Organisation(id)
 		},
-		save:  (*store.Tx).UpdateOrganisation,
+		save:  saveVia((*store.Tx).Directory, directory.Repository.UpdateOrganisation),
 		stamp: func(o *directory.Organisation) (*int, *time.Time) { return &o.Version, &o.UpdatedAt }}
 	practitioners = versioned[directory.Practitioner]{
 		load: func(tx *store.Tx, id string, _ access.Scope) (directory.Practitioner, error) {
-			return tx.Practitioner(id)
+			return tx.Directory().Practitioner(id)
 		},
-		save:  func(tx *store.Tx, pr directory.Practitioner) error { return emailConflict(tx.UpdatePractitioner(pr)) },
+		save: func(tx *store.Tx, pr directory.Practitioner) error {
+			return emailConflict(tx.Directory().UpdatePractitioner(pr))
+		},
 		stamp: func(pr *directory.Practitioner) (*int, *time.Time) { return &pr.Version, &pr.UpdatedAt }}
 )
 
@@ -95,7 +97,7 @@ func (s *Service) CreatePractitioner(ctx context.Context, pr directory.Practitio
 		if err := organisationExists(tx, pr.OrganisationID, "/organisation_id"); err != nil {
 			return err
 		}
-		if err := tx.CreatePractitioner(pr); err != nil {
+		if err := tx.Directory().CreatePractitioner(pr); err != nil {
 			return emailConflict(err)
 		}
 		return record(tx, s.event(ctx, p, audit.Create, audit.Practitioner, pr.ID, "", nil),
@@ -113,7 +115,7 @@ func emailConflict(err error) error {
 }
 
 func organisationExists(tx *store.Tx, id, pointer string) error {
-	if _, err := tx.Organisation(id); err != nil {
+	if _, err := tx.Directory().Organisation(id); err != nil {
 		if fault.KindOf(err) == fault.NotFound {
 			return fault.Field(fault.Unprocessable, pointer, "no such organisation")
 		}
@@ -128,7 +130,7 @@ func (s *Service) Practitioner(ctx context.Context, id string) (pr directory.Pra
 		return pr, err
 	}
 	err = s.store.Read(ctx, func(tx *store.Tx) error {
-		pr, err = tx.Practitioner(id)
+		pr, err = tx.Directory().Practitioner(id)
 		return err
 	})
 	return pr, err
@@ -140,7 +142,7 @@ func (s *Service) Practitioners(ctx context.Context, f directory.PractitionerFil
 		return nil, "", err
 	}
 	err = s.store.Read(ctx, func(tx *store.Tx) error {
-		out, next, err = tx.Practitioners(f, pg)
+		out, next, err = tx.Directory().Practitioners(f, pg)
 		return err
 	})
 	return out, next, err

@@ -20,16 +20,16 @@ func (s *Service) disputeSubject(tx *store.Tx, p auth.Principal, subjectType, id
 	scope := s.scope(p)
 	switch subjectType {
 	case dispute.SubjectEHCRequest:
-		r, lookup := tx.EHCRequest(id, scope)
+		r, lookup := tx.EHCRequests().Get(id, scope)
 		youngPersonID, err = r.YoungPersonID, lookup
 	case dispute.SubjectReferral:
-		r, lookup := tx.Referral(id, scope)
+		r, lookup := tx.Referrals().Get(id, scope)
 		youngPersonID, err = r.YoungPersonID, lookup
 	case dispute.SubjectEHCPlan:
-		pl, lookup := tx.EHCPlan(id, scope)
+		pl, lookup := tx.Plans().Get(id, scope)
 		youngPersonID, err = pl.YoungPersonID, lookup
 	case dispute.SubjectAnnualReview:
-		r, lookup := tx.AnnualReview(id, scope)
+		r, lookup := tx.Reviews().Get(id, scope)
 		youngPersonID, err = r.YoungPersonID, lookup
 	default:
 		return "", fault.Field(fault.Unprocessable, "/subject_type", "is not a known subject type")
@@ -98,7 +98,7 @@ func (s *Service) CreateDispute(ctx context.Context, in dispute.Dispute) (d disp
 		if err != nil {
 			return err
 		}
-		yp, err := tx.YoungPerson(youngPersonID, s.scope(p))
+		yp, err := tx.People().Get(youngPersonID, s.scope(p))
 		if fault.KindOf(err) == fault.NotFound {
 			return fault.Field(fault.Unprocessable, "/subject_id", "no such "+in.SubjectType)
 		}
@@ -110,7 +110,7 @@ func (s *Service) CreateDispute(ctx context.Context, in dispute.Dispute) (d disp
 			return err
 		}
 		d.ID, d.CreatedAt, d.UpdatedAt, d.Version = newID(), s.now(), s.now(), 1
-		if err := tx.CreateDispute(d); err != nil {
+		if err := tx.Disputes().Create(d); err != nil {
 			return err
 		}
 		if err := record(tx, s.event(ctx, p, audit.Create, dispute.RecordType, d.ID, d.YoungPersonID, nil),
@@ -126,14 +126,16 @@ func (s *Service) CreateDispute(ctx context.Context, in dispute.Dispute) (d disp
 // Dispute reads one dispute the caller may see.
 func (s *Service) Dispute(ctx context.Context, id string) (dispute.Dispute, error) {
 	return readAudited(ctx, s, dispute.RecordType, id,
-		func(tx *store.Tx, sc access.Scope) (dispute.Dispute, error) { return tx.Dispute(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (dispute.Dispute, error) { return tx.Disputes().Get(id, sc) },
 		func(r dispute.Dispute) string { return r.YoungPersonID })
 }
 
 // Disputes lists the disputes the caller may see, auditing each hit.
 func (s *Service) Disputes(ctx context.Context, f dispute.Filter, pg paging.Page) ([]dispute.Dispute, string, error) {
 	return listAudited(ctx, s, dispute.RecordType,
-		func(tx *store.Tx, sc access.Scope) ([]dispute.Dispute, string, error) { return tx.Disputes(f, sc, pg) },
+		func(tx *store.Tx, sc access.Scope) ([]dispute.Dispute, string, error) {
+			return tx.Disputes().List(f, sc, pg)
+		},
 		func(r dispute.Dispute) (string, string) { return r.ID, r.YoungPersonID })
 }
 

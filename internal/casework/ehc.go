@@ -44,7 +44,7 @@ func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r e
 		return r, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		yp, err := tx.YoungPerson(in.YoungPersonID, s.scope(p))
+		yp, err := tx.People().Get(in.YoungPersonID, s.scope(p))
 		if fault.KindOf(err) == fault.NotFound {
 			return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
 		}
@@ -64,7 +64,7 @@ func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r e
 			}
 		}
 		if in.MeetingID != "" {
-			m, err := tx.Meeting(in.MeetingID, s.scope(p))
+			m, err := tx.Meetings().Get(in.MeetingID, s.scope(p))
 			if fault.KindOf(err) == fault.NotFound {
 				return fault.Field(fault.Unprocessable, "/meeting_id", "no such meeting")
 			}
@@ -79,7 +79,7 @@ func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r e
 		}
 		r.InYouthCustody = in.InYouthCustody
 		r.ID, r.CreatedAt, r.UpdatedAt, r.Version = newID(), s.now(), s.now(), 1
-		if err := tx.CreateEHCRequest(r); err != nil {
+		if err := tx.EHCRequests().Create(r); err != nil {
 			return err
 		}
 		if err := record(tx, s.event(ctx, p, audit.Create, ehc.RecordType, r.ID, r.YoungPersonID, nil),
@@ -97,7 +97,7 @@ func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r e
 // EHCRequest reads one request the caller may see.
 func (s *Service) EHCRequest(ctx context.Context, id string) (ehc.Request, error) {
 	return readAudited(ctx, s, ehc.RecordType, id,
-		func(tx *store.Tx, sc access.Scope) (ehc.Request, error) { return tx.EHCRequest(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (ehc.Request, error) { return tx.EHCRequests().Get(id, sc) },
 		func(r ehc.Request) string { return r.YoungPersonID })
 }
 
@@ -106,7 +106,9 @@ func (s *Service) EHCRequest(ctx context.Context, id string) (ehc.Request, error
 func (s *Service) EHCRequests(ctx context.Context, f ehc.Filter, pg paging.Page) ([]ehc.Request, string, error) {
 	f.Today = s.today()
 	return listAudited(ctx, s, ehc.RecordType,
-		func(tx *store.Tx, sc access.Scope) ([]ehc.Request, string, error) { return tx.EHCRequests(f, sc, pg) },
+		func(tx *store.Tx, sc access.Scope) ([]ehc.Request, string, error) {
+			return tx.EHCRequests().List(f, sc, pg)
+		},
 		func(r ehc.Request) (string, string) { return r.ID, r.YoungPersonID })
 }
 
@@ -170,7 +172,7 @@ func (s *Service) WithdrawEHCRequest(ctx context.Context, id string, ifMatch *in
 func (s *Service) RequestEHCAdvice(ctx context.Context, id string, ifMatch *int, a ehc.Advice) (ehc.Request, error) {
 	a.ID = newID()
 	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(tx *store.Tx, r *ehc.Request) error {
-		yp, err := tx.YoungPerson(r.YoungPersonID, access.Scope{})
+		yp, err := tx.People().Get(r.YoungPersonID, access.Scope{})
 		if err != nil {
 			return err
 		}

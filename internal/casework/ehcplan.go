@@ -47,7 +47,7 @@ func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcpla
 		return pl, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		yp, err := tx.YoungPerson(in.YoungPersonID, s.scope(p))
+		yp, err := tx.People().Get(in.YoungPersonID, s.scope(p))
 		if fault.KindOf(err) == fault.NotFound {
 			return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
 		}
@@ -55,7 +55,7 @@ func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcpla
 			return err
 		}
 		if in.RequestID != "" {
-			r, err := tx.EHCRequest(in.RequestID, s.scope(p))
+			r, err := tx.EHCRequests().Get(in.RequestID, s.scope(p))
 			if fault.KindOf(err) == fault.NotFound {
 				return fault.Field(fault.Unprocessable, "/ehc_request_id", "no such EHC needs assessment request")
 			}
@@ -79,7 +79,7 @@ func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcpla
 			return err
 		}
 		pl.ID, pl.CreatedAt, pl.UpdatedAt, pl.Version = newID(), s.now(), s.now(), 1
-		if err := tx.CreateEHCPlan(pl); err != nil {
+		if err := tx.Plans().Create(pl); err != nil {
 			if fault.KindOf(err) == fault.Conflict {
 				return fault.Field(fault.Conflict, "/young_person_id", "this young person already has an EHC plan; amend it rather than drafting another")
 			}
@@ -98,7 +98,7 @@ func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcpla
 // all when youngPersonID is empty), so the one-plan rule and the lists see them as they are. It
 // returns how many it ceased.
 func (s *Service) ceasePlansOn(ctx context.Context, tx *store.Tx, p auth.Principal, asOf timeDay, youngPersonID string) (int, error) {
-	due, err := tx.CeasePlansDue(asOf, youngPersonID)
+	due, err := tx.Plans().CeaseDue(asOf, youngPersonID)
 	if err != nil {
 		return 0, err
 	}
@@ -107,7 +107,7 @@ func (s *Service) ceasePlansOn(ctx context.Context, tx *store.Tx, p auth.Princip
 			return 0, err
 		}
 		pl.UpdatedAt, pl.Version = s.now(), pl.Version+1
-		if err := tx.UpdateEHCPlan(pl); err != nil {
+		if err := tx.Plans().Update(pl); err != nil {
 			return 0, err
 		}
 		if err := record(tx, s.event(ctx, p, audit.Close, ehcplan.RecordType, pl.ID, pl.YoungPersonID, []string{"status"}),
@@ -125,7 +125,7 @@ func (s *Service) ceasePlansOn(ctx context.Context, tx *store.Tx, p auth.Princip
 // EHCPlan reads one plan the caller may see.
 func (s *Service) EHCPlan(ctx context.Context, id string) (ehcplan.Plan, error) {
 	return readAudited(ctx, s, ehcplan.RecordType, id,
-		func(tx *store.Tx, sc access.Scope) (ehcplan.Plan, error) { return tx.EHCPlan(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (ehcplan.Plan, error) { return tx.Plans().Get(id, sc) },
 		func(r ehcplan.Plan) string { return r.YoungPersonID })
 }
 
@@ -133,7 +133,7 @@ func (s *Service) EHCPlan(ctx context.Context, id string) (ehcplan.Plan, error) 
 func (s *Service) EHCPlans(ctx context.Context, f ehcplan.Filter, pg paging.Page) ([]ehcplan.Plan, string, error) {
 	f.Today = s.today()
 	return listAudited(ctx, s, ehcplan.RecordType,
-		func(tx *store.Tx, sc access.Scope) ([]ehcplan.Plan, string, error) { return tx.EHCPlans(f, sc, pg) },
+		func(tx *store.Tx, sc access.Scope) ([]ehcplan.Plan, string, error) { return tx.Plans().List(f, sc, pg) },
 		func(r ehcplan.Plan) (string, string) { return r.ID, r.YoungPersonID })
 }
 
@@ -175,7 +175,7 @@ func (s *Service) changeLinkedRequest(ctx context.Context, tx *store.Tx, p auth.
 	if pl.RequestID == "" {
 		return nil
 	}
-	r, err := tx.EHCRequest(pl.RequestID, access.Scope{})
+	r, err := tx.EHCRequests().Get(pl.RequestID, access.Scope{})
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func (s *Service) changeLinkedRequest(ctx context.Context, tx *store.Tx, p auth.
 		return err
 	}
 	r.UpdatedAt, r.Version = s.now(), r.Version+1
-	if err := tx.UpdateEHCRequest(r); err != nil {
+	if err := tx.EHCRequests().Update(r); err != nil {
 		return err
 	}
 	n := s.notice(eventType, ehc.RecordType, r.ID, ehcPayload(r))
@@ -255,7 +255,7 @@ func (s *Service) IssueEHCPlan(ctx context.Context, id string, ifMatch *int, in 
 func (s *Service) scheduleReview(ctx context.Context, tx *store.Tx, p auth.Principal, pl ehcplan.Plan, sequence int) error {
 	r := annualreview.Schedule(pl.ID, pl.YoungPersonID, sequence, *pl.ReviewDueOn)
 	r.ID, r.CreatedAt, r.UpdatedAt, r.Version = newID(), s.now(), s.now(), 1
-	if err := tx.CreateAnnualReview(r); err != nil {
+	if err := tx.Reviews().Create(r); err != nil {
 		return err
 	}
 	return record(tx, s.event(ctx, p, audit.Create, annualreview.RecordType, r.ID, r.YoungPersonID, nil),
@@ -276,7 +276,7 @@ func (s *Service) ProposeEHCPlanAmendment(ctx context.Context, id string, ifMatc
 		eventType: "ehc_plan.amendment_proposed",
 		apply: func(tx *store.Tx, p auth.Principal, pl *ehcplan.Plan, dob timeDay) error {
 			if in.AnnualReviewID != "" {
-				r, err := tx.AnnualReview(in.AnnualReviewID, access.Scope{})
+				r, err := tx.Reviews().Get(in.AnnualReviewID, access.Scope{})
 				if err != nil || r.PlanID != pl.ID {
 					return fault.Field(fault.Unprocessable, "/annual_review_id", "is not a review of this plan")
 				}
@@ -298,7 +298,7 @@ func (s *Service) CeaseEHCPlan(ctx context.Context, id string, ifMatch *int, c e
 			if err := pl.Cease(c, s.today()); err != nil {
 				return err
 			}
-			pending, err := tx.PendingAnnualReviews(pl.ID)
+			pending, err := tx.Reviews().Pending(pl.ID)
 			if err != nil {
 				return err
 			}
@@ -307,7 +307,7 @@ func (s *Service) CeaseEHCPlan(ctx context.Context, id string, ifMatch *int, c e
 					continue
 				}
 				r.UpdatedAt, r.Version = s.now(), r.Version+1
-				if err := tx.UpdateAnnualReview(r); err != nil {
+				if err := tx.Reviews().Update(r); err != nil {
 					return err
 				}
 				if err := record(tx, s.event(ctx, p, audit.Close, annualreview.RecordType, r.ID, r.YoungPersonID, []string{"status"}),

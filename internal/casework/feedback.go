@@ -37,7 +37,7 @@ func (s *Service) GiveFeedback(ctx context.Context, f feedback.Feedback) (feedba
 			return err
 		}
 		if f.MeetingID != "" {
-			of, err := tx.ReferralOfMeeting(f.MeetingID)
+			of, err := tx.Meetings().ReferralOf(f.MeetingID)
 			if fault.KindOf(err) == fault.NotFound || (err == nil && of != r.ID) {
 				return fault.Field(fault.Unprocessable, "/meeting_id", "no such meeting on this referral")
 			}
@@ -47,7 +47,7 @@ func (s *Service) GiveFeedback(ctx context.Context, f feedback.Feedback) (feedba
 		}
 		f.ProfessionalRole = ""
 		if f.From == feedback.FromProfessional {
-			pr, err := tx.Practitioner(f.PractitionerID)
+			pr, err := tx.Directory().Practitioner(f.PractitionerID)
 			if fault.KindOf(err) == fault.NotFound {
 				return fault.Field(fault.Unprocessable, "/practitioner_id", "no such practitioner")
 			}
@@ -57,7 +57,7 @@ func (s *Service) GiveFeedback(ctx context.Context, f feedback.Feedback) (feedba
 			f.ProfessionalRole = feedback.RoleOf(pr.ID, r.EngagementLeadID)
 		}
 		f.ID, f.YoungPersonID, f.CreatedAt, f.Version = newID(), r.YoungPersonID, s.now(), 1
-		if err := tx.CreateFeedback(f); err != nil {
+		if err := tx.Feedback().Create(f); err != nil {
 			return err
 		}
 		payload := map[string]any{"referral_id": r.ID, "young_person_id": r.YoungPersonID, "from": f.From,
@@ -80,13 +80,13 @@ func (s *Service) GiveFeedback(ctx context.Context, f feedback.Feedback) (feedba
 // Feedback reads one piece of feedback the caller may see.
 func (s *Service) Feedback(ctx context.Context, id string) (feedback.Feedback, error) {
 	return readAudited(ctx, s, audit.PathwayFeedback, id,
-		func(tx *store.Tx, sc access.Scope) (feedback.Feedback, error) { return tx.Feedback(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (feedback.Feedback, error) { return tx.Feedback().Get(id, sc) },
 		func(r feedback.Feedback) string { return r.YoungPersonID })
 }
 
 // ListFeedback lists the feedback the caller may see, auditing each hit.
 func (s *Service) ListFeedback(ctx context.Context, f feedback.Filter, pg paging.Page) ([]feedback.Feedback, string, error) {
 	return listAudited(ctx, s, audit.PathwayFeedback, func(tx *store.Tx, sc access.Scope) ([]feedback.Feedback, string, error) {
-		return tx.ListFeedback(f, sc, pg)
+		return tx.Feedback().List(f, sc, pg)
 	}, func(r feedback.Feedback) (string, string) { return r.ID, r.YoungPersonID })
 }

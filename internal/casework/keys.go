@@ -31,10 +31,10 @@ func (s *Service) EnsureAdminKey(ctx context.Context, councilName, key string) (
 	var orgID string
 	err := s.store.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		if n, err = tx.ActiveKeysWithRole(auth.RoleAdmin); err != nil || n > 0 {
+		if n, err = tx.Keys().ActiveWithRole(auth.RoleAdmin); err != nil || n > 0 {
 			return err
 		}
-		orgs, _, err := tx.Organisations(directory.OrganisationFilter{Type: "local_authority_send"}, paging.Page{Limit: 200})
+		orgs, _, err := tx.Directory().Organisations(directory.OrganisationFilter{Type: "local_authority_send"}, paging.Page{Limit: 200})
 		if err != nil {
 			return err
 		}

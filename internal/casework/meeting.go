@@ -29,13 +29,13 @@ func (s *Service) checkMeetingReferences(tx *store.Tx, m meeting.Meeting, withAc
 	for i, a := range m.Attendees {
 		at := "/attendees/" + itoa(i)
 		if a.PractitionerID != "" {
-			_, err := tx.Practitioner(a.PractitionerID)
+			_, err := tx.Directory().Practitioner(a.PractitionerID)
 			if err := exists(err, at+"/practitioner_id", "no such practitioner"); err != nil {
 				return err
 			}
 		}
 		if a.OrganisationID != "" {
-			_, err := tx.Organisation(a.OrganisationID)
+			_, err := tx.Directory().Organisation(a.OrganisationID)
 			if err := exists(err, at+"/organisation_id", "no such organisation"); err != nil {
 				return err
 			}
@@ -44,7 +44,7 @@ func (s *Service) checkMeetingReferences(tx *store.Tx, m meeting.Meeting, withAc
 	if withActions {
 		for i, a := range m.Actions {
 			if a.OwnerPractitionerID != "" {
-				_, err := tx.Practitioner(a.OwnerPractitionerID)
+				_, err := tx.Directory().Practitioner(a.OwnerPractitionerID)
 				if err := exists(err, "/actions/"+itoa(i)+"/owner_practitioner_id", "no such practitioner"); err != nil {
 					return err
 				}
@@ -81,7 +81,7 @@ func (s *Service) CreateMeeting(ctx context.Context, m meeting.Meeting) (meeting
 			a.ID, a.MeetingID, a.ReferralID, a.YoungPersonID, a.Status = newID(), m.ID, r.ID, r.YoungPersonID, meeting.Open
 			a.CompletedAt, a.CompletedByPractitionerID, a.CompletionNote = nil, "", ""
 		}
-		if err := tx.CreateMeeting(m); err != nil {
+		if err := tx.Meetings().Create(m); err != nil {
 			return err
 		}
 		actionIDs := make([]string, len(m.Actions))
@@ -123,14 +123,16 @@ func (s *Service) CreateMeeting(ctx context.Context, m meeting.Meeting) (meeting
 // Meeting reads one meeting the caller may see.
 func (s *Service) Meeting(ctx context.Context, id string) (meeting.Meeting, error) {
 	return readAudited(ctx, s, audit.Meeting, id,
-		func(tx *store.Tx, sc access.Scope) (meeting.Meeting, error) { return tx.Meeting(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (meeting.Meeting, error) { return tx.Meetings().Get(id, sc) },
 		func(r meeting.Meeting) string { return r.YoungPersonID })
 }
 
 // Meetings lists the meetings the caller may see, auditing each hit.
 func (s *Service) Meetings(ctx context.Context, f meeting.Filter, pg paging.Page) ([]meeting.Meeting, string, error) {
 	return listAudited(ctx, s, audit.Meeting,
-		func(tx *store.Tx, sc access.Scope) ([]meeting.Meeting, string, error) { return tx.Meetings(f, sc, pg) },
+		func(tx *store.Tx, sc access.Scope) ([]meeting.Meeting, string, error) {
+			return tx.Meetings().List(f, sc, pg)
+		},
 		func(r meeting.Meeting) (string, string) { return r.ID, r.YoungPersonID })
 }
 
@@ -169,14 +171,16 @@ func (s *Service) UpdateMeeting(ctx context.Context, id string, ifMatch *int, mu
 		})
 }
 
-var meetings = versioned[meeting.Meeting]{load: (*store.Tx).Meeting, save: (*store.Tx).UpdateMeeting,
+var meetings = versioned[meeting.Meeting]{load: loadVia((*store.Tx).Meetings, meeting.Repository.Get), save: saveVia((*store.Tx).Meetings, meeting.Repository.Update),
 	stamp: func(m *meeting.Meeting) (*int, *time.Time) { return &m.Version, &m.UpdatedAt }}
 
 // Actions lists the actions the caller may see, auditing each hit.
 func (s *Service) Actions(ctx context.Context, f meeting.ActionFilter, pg paging.Page) ([]meeting.Action, string, error) {
 	f.Today = s.today()
 	return listAudited(ctx, s, audit.Action,
-		func(tx *store.Tx, sc access.Scope) ([]meeting.Action, string, error) { return tx.Actions(f, sc, pg) },
+		func(tx *store.Tx, sc access.Scope) ([]meeting.Action, string, error) {
+			return tx.Meetings().Actions(f, sc, pg)
+		},
 		func(a meeting.Action) (string, string) { return a.ID, a.YoungPersonID })
 }
 
@@ -188,7 +192,7 @@ func (s *Service) CompleteAction(ctx context.Context, id, byPractitionerID, note
 		return a, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if a, err = tx.Action(id, s.scope(p)); err != nil {
+		if a, err = tx.Meetings().Action(id, s.scope(p)); err != nil {
 			return err
 		}
 		by := byPractitionerID
@@ -199,13 +203,13 @@ func (s *Service) CompleteAction(ctx context.Context, id, byPractitionerID, note
 			return err
 		}
 		if byPractitionerID != "" {
-			if _, err := tx.Practitioner(byPractitionerID); fault.KindOf(err) == fault.NotFound {
+			if _, err := tx.Directory().Practitioner(byPractitionerID); fault.KindOf(err) == fault.NotFound {
 				return fault.Field(fault.Unprocessable, "/completed_by_practitioner_id", "no such practitioner")
 			} else if err != nil {
 				return err
 			}
 		}
-		if err := tx.CompleteAction(a); err != nil {
+		if err := tx.Meetings().CompleteAction(a); err != nil {
 			return err
 		}
 		if err := record(tx, s.event(ctx, p, audit.Complete, audit.Action, a.ID, a.YoungPersonID,

@@ -25,19 +25,19 @@ func (s *Service) onTimeline(tx *store.Tx, youngPersonID, referralID string, occ
 // reachStage records the day r first reached its current status (the event's day on), timed by
 // referral.Reach; a stage reached before keeps its first day.
 func (s *Service) reachStage(tx *store.Tx, r referral.Referral, on time.Time) error {
-	reached, err := tx.ReferralStages(r.ID)
+	reached, err := tx.Referrals().Stages(r.ID)
 	if err != nil {
 		return err
 	}
 	if _, ok := reached[r.Status]; ok {
 		return nil
 	}
-	return tx.ReachStage(r, referral.Reach(r.ReceivedOn, reached, r.Status, on, s.today()))
+	return tx.Referrals().ReachStage(r, referral.Reach(r.ReceivedOn, reached, r.Status, on, s.today()))
 }
 
 // visibleReferral loads a referral the caller may see, or answers 404.
 func (s *Service) visibleReferral(tx *store.Tx, p auth.Principal, id string) (referral.Referral, error) {
-	return tx.Referral(id, s.scope(p))
+	return tx.Referrals().Get(id, s.scope(p))
 }
 
 // referralForWrite loads a visible referral for a record hanging off it (an assessment, a
@@ -54,7 +54,7 @@ func (s *Service) referralForWrite(tx *store.Tx, p auth.Principal, id string) (r
 // the change happened.
 func (s *Service) saveReferral(ctx context.Context, tx *store.Tx, p auth.Principal, r *referral.Referral, on time.Time, action string, changed []string, summary string) error {
 	r.UpdatedAt, r.Version = s.now(), r.Version+1
-	if err := tx.UpdateReferral(*r); err != nil {
+	if err := tx.Referrals().Update(*r); err != nil {
 		return err
 	}
 	return s.referralEvents(ctx, tx, p, *r, on, action, changed, summary)
@@ -93,7 +93,7 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch *int, practit
 		if err := r.Allocatable(); err != nil {
 			return false, err
 		}
-		lead, err := tx.Practitioner(practitionerID)
+		lead, err := tx.Directory().Practitioner(practitionerID)
 		if fault.KindOf(err) == fault.NotFound || (err == nil && !lead.Active) {
 			return false, fault.Field(fault.Unprocessable, "/practitioner_id", "no such active practitioner")
 		}
@@ -104,12 +104,12 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch *int, practit
 		if err := next.AllocateLead(lead.ID, lead.Role == directory.SocialWorker); err != nil {
 			return false, err
 		}
-		org, err := tx.Organisation(lead.OrganisationID)
+		org, err := tx.Directory().Organisation(lead.OrganisationID)
 		if err != nil {
 			return false, err
 		}
 		// The lead joins the team around the child, which shares the record with them.
-		consents, err := tx.Consents(r.YoungPersonID)
+		consents, err := tx.Sharing().Consents(r.YoungPersonID)
 		if err != nil {
 			return false, err
 		}
@@ -124,14 +124,14 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch *int, practit
 		if err := s.endLead(tx, r); err != nil {
 			return false, err
 		}
-		if err := tx.Allocate(referral.Allocation{ID: newID(), ReferralID: r.ID, PractitionerID: lead.ID, OrganisationID: org.ID,
+		if err := tx.Referrals().Allocate(referral.Allocation{ID: newID(), ReferralID: r.ID, PractitionerID: lead.ID, OrganisationID: org.ID,
 			Reason: reason, MeetingID: meetingID, StartedAt: s.now()}); err != nil {
 			return false, err
 		}
 		inv := sharing.Involvement{ID: newID(), YoungPersonID: r.YoungPersonID, OrganisationID: org.ID, PractitionerID: lead.ID,
 			Role: sharing.RoleEngagementLead, StartedOn: s.today(), ConsentID: c.ID, SafeguardingReason: safeguarding,
 			CreatedAt: s.now(), UpdatedAt: s.now(), Version: 1}
-		if err := tx.CreateInvolvement(inv); err != nil {
+		if err := tx.Sharing().CreateInvolvement(inv); err != nil {
 			return false, err
 		}
 		*rp, role = next, lead.Role
@@ -148,14 +148,14 @@ func (s *Service) endLead(tx *store.Tx, r referral.Referral) error {
 		return nil
 	}
 	today := s.today()
-	current, _, err := tx.Involvements(r.YoungPersonID, &today, paging.Page{Limit: 200})
+	current, _, err := tx.Sharing().Involvements(r.YoungPersonID, &today, paging.Page{Limit: 200})
 	if err != nil {
 		return err
 	}
 	for _, i := range current {
 		if i.Role == sharing.RoleEngagementLead && i.PractitionerID == r.EngagementLeadID {
 			i.EndedOn, i.UpdatedAt, i.Version = &today, s.now(), i.Version+1
-			if err := tx.UpdateInvolvement(i); err != nil {
+			if err := tx.Sharing().UpdateInvolvement(i); err != nil {
 				return err
 			}
 		}
@@ -174,7 +174,7 @@ func (s *Service) Allocations(ctx context.Context, id string) (out []referral.Al
 		if err != nil {
 			return err
 		}
-		if out, err = tx.Allocations(id); err != nil {
+		if out, err = tx.Referrals().Allocations(id); err != nil {
 			return err
 		}
 		return tx.Audit(s.event(ctx, p, audit.List, audit.Allocation, id, r.YoungPersonID, nil))
@@ -215,7 +215,7 @@ func (s *Service) Timeline(ctx context.Context, youngPersonID string, pg paging.
 		if err := s.visibleYoungPerson(tx, p, youngPersonID); err != nil {
 			return err
 		}
-		if out, next, err = tx.Timeline(youngPersonID, pg); err != nil {
+		if out, next, err = tx.Timelines().Page(youngPersonID, pg); err != nil {
 			return err
 		}
 		return tx.Audit(s.event(ctx, p, audit.Read, audit.YoungPerson, youngPersonID, youngPersonID, []string{"timeline"}))

@@ -36,12 +36,12 @@ func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (refe
 		if err := s.assess(tx, p, &r); err != nil {
 			return err
 		}
-		n, err := tx.NextReference(fmt.Sprintf("referral:%d", r.ReceivedOn.Year()))
+		n, err := tx.Referrals().NextReference(fmt.Sprintf("referral:%d", r.ReceivedOn.Year()))
 		if err != nil {
 			return err
 		}
 		r.Reference = referral.FormatReference(r.ReceivedOn.Year(), n)
-		if err := tx.CreateReferral(r); err != nil {
+		if err := tx.Referrals().Create(r); err != nil {
 			return err
 		}
 		if err := s.reachStage(tx, r, r.ReceivedOn); err != nil {
@@ -71,7 +71,7 @@ func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (refe
 // fillReferrer checks the referring practitioner and takes their organisation. A partner's
 // practitioner can only refer in their own organisation's name.
 func (s *Service) fillReferrer(tx *store.Tx, p auth.Principal, r *referral.Referral) error {
-	pr, err := tx.Practitioner(r.ReferrerPractitionerID)
+	pr, err := tx.Directory().Practitioner(r.ReferrerPractitionerID)
 	if fault.KindOf(err) == fault.NotFound {
 		return fault.Field(fault.Unprocessable, "/referrer_practitioner_id", "no such practitioner")
 	}
@@ -90,7 +90,7 @@ func (s *Service) fillReferrer(tx *store.Tx, p auth.Principal, r *referral.Refer
 
 // assess works out eligibility on the day of receipt from the young person's record.
 func (s *Service) assess(tx *store.Tx, p auth.Principal, r *referral.Referral) error {
-	yp, err := tx.YoungPerson(r.YoungPersonID, s.scope(p))
+	yp, err := tx.People().Get(r.YoungPersonID, s.scope(p))
 	if fault.KindOf(err) == fault.NotFound {
 		return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
 	}
@@ -99,7 +99,7 @@ func (s *Service) assess(tx *store.Tx, p auth.Principal, r *referral.Referral) e
 	}
 	settingLocality := ""
 	if yp.EducationSettingID != "" {
-		if o, err := tx.Organisation(yp.EducationSettingID); err == nil {
+		if o, err := tx.Directory().Organisation(yp.EducationSettingID); err == nil {
 			settingLocality = o.Locality
 		}
 	}
@@ -114,14 +114,14 @@ func (s *Service) assess(tx *store.Tx, p auth.Principal, r *referral.Referral) e
 // Referral reads one referral the caller may see, auditing the read.
 func (s *Service) Referral(ctx context.Context, id string) (referral.Referral, error) {
 	return readAudited(ctx, s, audit.Referral, id,
-		func(tx *store.Tx, sc access.Scope) (referral.Referral, error) { return tx.Referral(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (referral.Referral, error) { return tx.Referrals().Get(id, sc) },
 		func(r referral.Referral) string { return r.YoungPersonID })
 }
 
 // Referrals lists the referrals the caller may see, auditing each hit.
 func (s *Service) Referrals(ctx context.Context, f referral.Filter, pg paging.Page) ([]referral.Referral, string, error) {
 	return listAudited(ctx, s, audit.Referral, func(tx *store.Tx, sc access.Scope) ([]referral.Referral, string, error) {
-		return tx.Referrals(f, sc, pg)
+		return tx.Referrals().List(f, sc, pg)
 	}, func(r referral.Referral) (string, string) { return r.ID, r.YoungPersonID })
 }
 
@@ -141,7 +141,7 @@ func (s *Service) UpdateReferral(ctx context.Context, id string, ifMatch *int, m
 		})
 }
 
-var referrals = versioned[referral.Referral]{load: (*store.Tx).Referral, save: (*store.Tx).UpdateReferral,
+var referrals = versioned[referral.Referral]{load: loadVia((*store.Tx).Referrals, referral.Repository.Get), save: saveVia((*store.Tx).Referrals, referral.Repository.Update),
 	stamp: func(r *referral.Referral) (*int, *time.Time) { return &r.Version, &r.UpdatedAt }}
 
 // TriageReferral records the front door's decision on a received referral.
@@ -151,7 +151,7 @@ func (s *Service) TriageReferral(ctx context.Context, id string, ifMatch *int, t
 		return r, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if r, err = tx.Referral(id, s.scope(p)); err != nil {
+		if r, err = tx.Referrals().Get(id, s.scope(p)); err != nil {
 			return err
 		}
 		if err := checkVersion(ifMatch, r.Version); err != nil {
@@ -162,7 +162,7 @@ func (s *Service) TriageReferral(ctx context.Context, id string, ifMatch *int, t
 			return err
 		}
 		r.UpdatedAt, r.Version = s.now(), r.Version+1
-		if err := tx.UpdateReferral(r); err != nil {
+		if err := tx.Referrals().Update(r); err != nil {
 			return err
 		}
 		if err := s.reachStage(tx, r, s.today()); err != nil {
@@ -187,7 +187,7 @@ func (s *Service) AuditEvents(ctx context.Context, f audit.Filter, pg paging.Pag
 		return nil, "", err
 	}
 	err = s.store.Read(ctx, func(tx *store.Tx) error {
-		out, next, err = tx.AuditEvents(f, pg)
+		out, next, err = tx.AuditTrail().Events(f, pg)
 		return err
 	})
 	return out, next, err

@@ -27,7 +27,7 @@ func (s *Service) EHCTimeliness(ctx context.Context, from, to timeDay) (out repo
 		return out, fault.Field(fault.Invalid, "/to", "must not be before from")
 	}
 	err = s.store.Read(ctx, func(tx *store.Tx) error {
-		out, err = tx.EHCTimeliness(from, to, report.Filter{})
+		out, err = tx.Reports().EHCTimeliness(from, to, report.Filter{})
 		return err
 	})
 	return out, err
@@ -176,7 +176,9 @@ func breakdown[T any](r *report.Report, in []T, name, title, dimension, measure 
 
 func (s *Service) activityReport(tx *store.Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
 	r.Title = "Activity"
-	acts, err := each(periods, func(p report.Period) (report.ActivityFigures, error) { return tx.Activity(p.From, p.To, q.Filter) })
+	acts, err := each(periods, func(p report.Period) (report.ActivityFigures, error) {
+		return tx.Reports().Activity(p.From, p.To, q.Filter)
+	})
 	if err != nil {
 		return err
 	}
@@ -263,7 +265,7 @@ func sum(c report.Counts) int64 {
 func (s *Service) experienceReport(tx *store.Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
 	r.Title = "Experience"
 	counts, err := each(periods, func(p report.Period) ([]report.AnswerCount, error) {
-		return tx.SurveyAnswerCounts(p.From, p.To, q.Filter, q.TemplateID, q.Point)
+		return tx.Reports().SurveyAnswerCounts(p.From, p.To, q.Filter, q.TemplateID, q.Point)
 	})
 	if err != nil {
 		return err
@@ -272,7 +274,7 @@ func (s *Service) experienceReport(tx *store.Tx, r *report.Report, periods []rep
 	for _, cs := range counts {
 		for _, c := range cs {
 			if _, ok := templates[c.TemplateID]; !ok {
-				t, err := tx.SurveyTemplate(c.TemplateID)
+				t, err := tx.Surveys().Template(c.TemplateID)
 				if err != nil {
 					return err
 				}
@@ -282,7 +284,7 @@ func (s *Service) experienceReport(tx *store.Tx, r *report.Report, periods []rep
 	}
 	if q.TemplateID != "" {
 		if _, ok := templates[q.TemplateID]; !ok {
-			t, err := tx.SurveyTemplate(q.TemplateID)
+			t, err := tx.Surveys().Template(q.TemplateID)
 			if fault.KindOf(err) == fault.NotFound {
 				return fault.Field(fault.Invalid, "/query/template_id", "no such survey template")
 			}
@@ -411,7 +413,7 @@ func pickTally(byVal []map[string]int64, v string) figures {
 func (s *Service) timelinessReport(tx *store.Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
 	r.Title = "EHC timeliness"
 	ts, err := each(periods, func(p report.Period) (report.TimelinessFigures, error) {
-		return tx.EHCTimeliness(p.From, p.To, q.Filter)
+		return tx.Reports().EHCTimeliness(p.From, p.To, q.Filter)
 	})
 	if err != nil {
 		return err
@@ -467,7 +469,7 @@ func (s *Service) transitionsReport(tx *store.Tx, r *report.Report, periods []re
 		gaps := transition.GapQuery{AsOf: on, BornBy: transition.TurnedBy(on, transitionReportAge), BornAfter: transition.TurnedBy(on, transition.MaxAge+1)}
 		through := on.AddDate(1, 0, 0)
 		ending := transition.UpcomingQuery{AsOf: on, Through: through, MaxAgeEnd: transition.EndOfYearTurningIn(on, through, transition.MaxAge)}
-		return tx.Transitions(gaps, ending, q.Filter)
+		return tx.Reports().Transitions(gaps, ending, q.Filter)
 	})
 	if err != nil {
 		return err
@@ -504,7 +506,9 @@ func (s *Service) transitionsReport(tx *store.Tx, r *report.Report, periods []re
 // funnelReport: how far the referrals received in the period got, and how long each step took.
 func (s *Service) funnelReport(tx *store.Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
 	r.Title = "Pathway funnel"
-	fs, err := each(periods, func(p report.Period) (report.FunnelFigures, error) { return tx.Funnel(p.From, p.To, q.Filter) })
+	fs, err := each(periods, func(p report.Period) (report.FunnelFigures, error) {
+		return tx.Reports().Funnel(p.From, p.To, q.Filter)
+	})
 	if err != nil {
 		return err
 	}

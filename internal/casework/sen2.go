@@ -37,7 +37,7 @@ func (s *Service) ExportSEN2(ctx context.Context, ref time.Time) (out SEN2Export
 	}
 	from, _ := sen2.CollectionPeriod(ref)
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		c, err := tx.SEN2Candidates(from, ref)
+		c, err := tx.SEN2().Candidates(from, ref)
 		if err != nil {
 			return err
 		}

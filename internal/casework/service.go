@@ -172,9 +172,6 @@ func raced(err error, ifMatch *int) error {
 	return err
 }
 
-// Mutation is how a caller changes a loaded record: it returns the changed record and the names
-// of the fields it changed.
-type Mutation[T any] func(current T) (T, []string, error)
 
 // Ready reports whether the database answers.
 func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }

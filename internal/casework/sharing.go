@@ -20,7 +20,7 @@ import (
 // identical current involvement is not repeated.
 func (s *Service) involve(tx *store.Tx, p auth.Principal, youngPersonID, orgID, practitionerID, role string) error {
 	today := s.today()
-	current, _, err := tx.Involvements(youngPersonID, &today, paging.Page{Limit: 200})
+	current, _, err := tx.Sharing().Involvements(youngPersonID, &today, paging.Page{Limit: 200})
 	if err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ func (s *Service) involve(tx *store.Tx, p auth.Principal, youngPersonID, orgID, 
 	}
 	i := sharing.Involvement{ID: newID(), YoungPersonID: youngPersonID, OrganisationID: orgID, PractitionerID: practitionerID,
 		Role: role, StartedOn: today, CreatedAt: s.now(), UpdatedAt: s.now(), Version: 1}
-	if err := tx.CreateInvolvement(i); err != nil {
+	if err := tx.Sharing().CreateInvolvement(i); err != nil {
 		return err
 	}
 	return tx.Publish(s.notice("involvement.started", audit.Involvement, i.ID,
@@ -42,14 +42,14 @@ func (s *Service) involve(tx *store.Tx, p auth.Principal, youngPersonID, orgID, 
 func (s *Service) moveSetting(tx *store.Tx, p auth.Principal, youngPersonID, from, to string) error {
 	today := s.today()
 	if from != "" {
-		current, _, err := tx.Involvements(youngPersonID, &today, paging.Page{Limit: 200})
+		current, _, err := tx.Sharing().Involvements(youngPersonID, &today, paging.Page{Limit: 200})
 		if err != nil {
 			return err
 		}
 		for _, i := range current {
 			if i.OrganisationID == from && i.Role == sharing.RoleEducationSetting {
 				i.EndedOn, i.UpdatedAt, i.Version = &today, s.now(), i.Version+1
-				if err := tx.UpdateInvolvement(i); err != nil {
+				if err := tx.Sharing().UpdateInvolvement(i); err != nil {
 					return err
 				}
 			}
@@ -63,7 +63,7 @@ func (s *Service) moveSetting(tx *store.Tx, p auth.Principal, youngPersonID, fro
 
 // visibleYoungPerson checks the caller may see the young person, or answers 404.
 func (s *Service) visibleYoungPerson(tx *store.Tx, p auth.Principal, id string) error {
-	_, err := tx.YoungPerson(id, s.scope(p))
+	_, err := tx.People().Get(id, s.scope(p))
 	return err
 }
 
@@ -82,7 +82,7 @@ func (s *Service) Involvements(ctx context.Context, youngPersonID string, curren
 			t := s.today()
 			on = &t
 		}
-		if out, next, err = tx.Involvements(youngPersonID, on, pg); err != nil {
+		if out, next, err = tx.Sharing().Involvements(youngPersonID, on, pg); err != nil {
 			return err
 		}
 		return tx.Audit(s.event(ctx, p, audit.List, audit.Involvement, "", youngPersonID, nil))
@@ -112,7 +112,7 @@ func (s *Service) CreateInvolvement(ctx context.Context, i sharing.Involvement) 
 		if err := s.visibleYoungPerson(tx, p, i.YoungPersonID); err != nil {
 			return err
 		}
-		org, err := tx.Organisation(i.OrganisationID)
+		org, err := tx.Directory().Organisation(i.OrganisationID)
 		if fault.KindOf(err) == fault.NotFound {
 			return fault.Field(fault.Unprocessable, "/organisation_id", "no such organisation")
 		}
@@ -120,12 +120,12 @@ func (s *Service) CreateInvolvement(ctx context.Context, i sharing.Involvement) 
 			return err
 		}
 		if i.PractitionerID != "" {
-			pr, err := tx.Practitioner(i.PractitionerID)
+			pr, err := tx.Directory().Practitioner(i.PractitionerID)
 			if err != nil || pr.OrganisationID != org.ID {
 				return fault.Field(fault.Unprocessable, "/practitioner_id", "no such practitioner in that organisation")
 			}
 		}
-		consents, err := tx.Consents(i.YoungPersonID)
+		consents, err := tx.Sharing().Consents(i.YoungPersonID)
 		if err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ func (s *Service) CreateInvolvement(ctx context.Context, i sharing.Involvement) 
 			return err
 		}
 		i.ConsentID = c.ID
-		if err := tx.CreateInvolvement(i); err != nil {
+		if err := tx.Sharing().CreateInvolvement(i); err != nil {
 			return err
 		}
 		return record(tx, s.event(ctx, p, audit.Create, audit.Involvement, i.ID, i.YoungPersonID, nil),
@@ -153,7 +153,7 @@ func (s *Service) CreateInvolvement(ctx context.Context, i sharing.Involvement) 
 // recordedConcern names an open referral of the child that records a safeguarding concern, as
 // the reason for sharing without consent; "" when there is none.
 func (s *Service) recordedConcern(tx *store.Tx, youngPersonID string) (string, error) {
-	refs, _, err := tx.Referrals(referral.Filter{YoungPersonID: youngPersonID}, access.Scope{}, paging.Page{Limit: 200})
+	refs, _, err := tx.Referrals().List(referral.Filter{YoungPersonID: youngPersonID}, access.Scope{}, paging.Page{Limit: 200})
 	if err != nil {
 		return "", err
 	}
@@ -170,12 +170,12 @@ func (s *Service) UpdateInvolvement(ctx context.Context, youngPersonID, id strin
 	// An involvement is reached through its child, whom the caller must be able to see.
 	involvements := versioned[sharing.Involvement]{
 		load: func(tx *store.Tx, id string, sc access.Scope) (sharing.Involvement, error) {
-			if _, err := tx.YoungPerson(youngPersonID, sc); err != nil {
+			if _, err := tx.People().Get(youngPersonID, sc); err != nil {
 				return sharing.Involvement{}, err
 			}
-			return tx.Involvement(youngPersonID, id)
+			return tx.Sharing().Involvement(youngPersonID, id)
 		},
-		save:  (*store.Tx).UpdateInvolvement,
+		save:  saveVia((*store.Tx).Sharing, sharing.Repository.UpdateInvolvement),
 		stamp: func(i *sharing.Involvement) (*int, *time.Time) { return &i.Version, &i.UpdatedAt }}
 	return involvements.patch(ctx, s, auth.WriteCasework, id, ifMatch, mutate, nil,
 		func(tx *store.Tx, _ auth.Principal, cur sharing.Involvement, next *sharing.Involvement) error {
@@ -183,7 +183,7 @@ func (s *Service) UpdateInvolvement(ctx context.Context, youngPersonID, id strin
 				return err
 			}
 			if next.PractitionerID != "" && next.PractitionerID != cur.PractitionerID {
-				pr, err := tx.Practitioner(next.PractitionerID)
+				pr, err := tx.Directory().Practitioner(next.PractitionerID)
 				if err != nil || pr.OrganisationID != cur.OrganisationID {
 					return fault.Field(fault.Unprocessable, "/practitioner_id", "no such practitioner in that organisation")
 				}
@@ -199,7 +199,7 @@ func (s *Service) UpdateInvolvement(ctx context.Context, youngPersonID, id strin
 // recordConsent stores a consent inside a caller's transaction and returns it as stored.
 func (s *Service) recordConsent(ctx context.Context, tx *store.Tx, p auth.Principal, c sharing.Consent) (sharing.Consent, error) {
 	c.ID, c.RecordedByOrgID, c.CreatedAt, c.UpdatedAt, c.Version = newID(), p.OrganisationID, s.now(), s.now(), 1
-	if err := tx.CreateConsent(c); err != nil {
+	if err := tx.Sharing().CreateConsent(c); err != nil {
 		return c, err
 	}
 	return c, record(tx, s.event(ctx, p, audit.Create, audit.Consent, c.ID, c.YoungPersonID, nil),
@@ -216,7 +216,7 @@ func (s *Service) Consents(ctx context.Context, youngPersonID string) (out []sha
 		if err := s.visibleYoungPerson(tx, p, youngPersonID); err != nil {
 			return err
 		}
-		if out, err = tx.Consents(youngPersonID); err != nil {
+		if out, err = tx.Sharing().Consents(youngPersonID); err != nil {
 			return err
 		}
 		return tx.Audit(s.event(ctx, p, audit.List, audit.Consent, "", youngPersonID, nil))
@@ -238,7 +238,7 @@ func (s *Service) CreateConsent(ctx context.Context, c sharing.Consent) (sharing
 			return err
 		}
 		for i, id := range c.OrganisationIDs {
-			if _, err := tx.Organisation(id); fault.KindOf(err) == fault.NotFound {
+			if _, err := tx.Directory().Organisation(id); fault.KindOf(err) == fault.NotFound {
 				return fault.Field(fault.Unprocessable, "/organisation_ids/"+itoa(i), "no such organisation")
 			}
 		}
@@ -264,14 +264,14 @@ func (s *Service) WithdrawConsent(ctx context.Context, youngPersonID, id string,
 		if err := s.visibleYoungPerson(tx, p, youngPersonID); err != nil {
 			return err
 		}
-		if c, err = tx.Consent(youngPersonID, id); err != nil {
+		if c, err = tx.Sharing().Consent(youngPersonID, id); err != nil {
 			return err
 		}
 		if err := c.Withdraw(on, reason); err != nil {
 			return err
 		}
 		c.UpdatedAt, c.Version = s.now(), c.Version+1
-		if err := tx.UpdateConsent(c); err != nil {
+		if err := tx.Sharing().UpdateConsent(c); err != nil {
 			return err
 		}
 		return record(tx, s.event(ctx, p, audit.Withdraw, audit.Consent, id, youngPersonID, []string{"withdrawn_on", "withdrawn_reason"}),

@@ -24,7 +24,7 @@ func (s *Service) CreateSurveyTemplate(ctx context.Context, code, name, descript
 	}
 	t.ID = newID()
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateSurveyTemplate(t); err != nil {
+		if err := tx.Surveys().CreateTemplate(t); err != nil {
 			return err
 		}
 		return record(tx, s.event(ctx, p, audit.Create, survey.TemplateRecordType, t.ID, "", nil),
@@ -40,7 +40,7 @@ func (s *Service) AddSurveyTemplateVersion(ctx context.Context, id string, ifMat
 		return t, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if t, err = tx.SurveyTemplate(id); err != nil {
+		if t, err = tx.Surveys().Template(id); err != nil {
 			return err
 		}
 		if err := checkVersion(ifMatch, t.Version); err != nil {
@@ -49,7 +49,7 @@ func (s *Service) AddSurveyTemplateVersion(ctx context.Context, id string, ifMat
 		if err := t.AddVersion(questions, s.now()); err != nil {
 			return err
 		}
-		if err := tx.AddSurveyQuestionSet(t); err != nil {
+		if err := tx.Surveys().AddQuestionSet(t); err != nil {
 			return raced(err, ifMatch)
 		}
 		return record(tx, s.event(ctx, p, audit.Update, survey.TemplateRecordType, t.ID, "", []string{"questions"}),
@@ -64,7 +64,7 @@ func (s *Service) SurveyTemplate(ctx context.Context, id string) (t survey.Templ
 		return t, err
 	}
 	err = s.store.Read(ctx, func(tx *store.Tx) error {
-		t, err = tx.SurveyTemplate(id)
+		t, err = tx.Surveys().Template(id)
 		return err
 	})
 	return t, err
@@ -76,7 +76,7 @@ func (s *Service) SurveyTemplates(ctx context.Context, audience string, pg pagin
 		return nil, "", err
 	}
 	err = s.store.Read(ctx, func(tx *store.Tx) error {
-		out, next, err = tx.SurveyTemplates(audience, pg)
+		out, next, err = tx.Surveys().Templates(audience, pg)
 		return err
 	})
 	return out, next, err
@@ -90,7 +90,7 @@ func (s *Service) surveySubject(tx *store.Tx, p auth.Principal, referralID, plan
 		r, err := s.referralForWrite(tx, p, referralID)
 		return r.YoungPersonID, err
 	case planID != "":
-		pl, err := tx.EHCPlan(planID, s.scope(p))
+		pl, err := tx.Plans().Get(planID, s.scope(p))
 		if fault.KindOf(err) == fault.NotFound {
 			return "", fault.Field(fault.Unprocessable, "/ehc_plan_id", "no such EHC plan")
 		}
@@ -113,7 +113,7 @@ func questionSet(t survey.Template, version int) (survey.QuestionSet, error) {
 
 // surveyTemplateForWrite loads the template a body names: an unknown one is a bad reference.
 func surveyTemplateForWrite(tx *store.Tx, id string) (survey.Template, error) {
-	t, err := tx.SurveyTemplate(id)
+	t, err := tx.Surveys().Template(id)
 	if fault.KindOf(err) == fault.NotFound {
 		return t, fault.Field(fault.Unprocessable, "/template_id", "no such survey template")
 	}
@@ -122,7 +122,7 @@ func surveyTemplateForWrite(tx *store.Tx, id string) (survey.Template, error) {
 
 // saveSurveyResponse writes a checked response with its reportable answers and its events.
 func (s *Service) saveSurveyResponse(ctx context.Context, tx *store.Tx, p auth.Principal, r survey.Response, set survey.QuestionSet) error {
-	if err := tx.CreateSurveyResponse(r, r.Scores(set)); err != nil {
+	if err := tx.Surveys().CreateResponse(r, r.Scores(set)); err != nil {
 		return err
 	}
 	payload := map[string]any{"template_id": r.TemplateID, "template_version": r.TemplateVersion, "point": r.Point, "via": r.Via}
@@ -190,7 +190,7 @@ func (s *Service) SurveyResponse(ctx context.Context, id string) (survey.Respons
 	family := isFamily(ctx)
 	return readAudited(ctx, s, survey.RecordType, id,
 		func(tx *store.Tx, sc access.Scope) (survey.Response, error) {
-			r, err := tx.SurveyResponse(id, sc)
+			r, err := tx.Surveys().Response(id, sc)
 			if err == nil && family && !survey.FamilySees(r.Audience) {
 				return r, fault.New(fault.NotFound, "No such survey response.")
 			}
@@ -205,7 +205,7 @@ func (s *Service) ListSurveyResponses(ctx context.Context, f survey.ResponseFilt
 		f.Audiences = survey.FamilyAudiences
 	}
 	return listAudited(ctx, s, survey.RecordType, func(tx *store.Tx, sc access.Scope) ([]survey.Response, string, error) {
-		return tx.SurveyResponses(f, sc, pg)
+		return tx.Surveys().Responses(f, sc, pg)
 	}, func(r survey.Response) (string, string) { return r.ID, r.YoungPersonID })
 }
 
@@ -244,7 +244,7 @@ func (s *Service) CreateSurveyInvitation(ctx context.Context, in SurveyInvitatio
 			return err
 		}
 		inv.ID, inv.CreatedByOrgID = newID(), p.OrganisationID
-		if err := tx.CreateSurveyInvitation(inv); err != nil {
+		if err := tx.Surveys().CreateInvitation(inv); err != nil {
 			return err
 		}
 		payload := map[string]any{"template_id": inv.TemplateID, "young_person_id": inv.YoungPersonID, "point": inv.Point,
@@ -258,7 +258,7 @@ func (s *Service) CreateSurveyInvitation(ctx context.Context, in SurveyInvitatio
 // SurveyInvitation reads one invitation about a child the caller may see.
 func (s *Service) SurveyInvitation(ctx context.Context, id string) (survey.Invitation, error) {
 	return readAudited(ctx, s, survey.InvitationRecordType, id,
-		func(tx *store.Tx, sc access.Scope) (survey.Invitation, error) { return tx.SurveyInvitation(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (survey.Invitation, error) { return tx.Surveys().Invitation(id, sc) },
 		func(i survey.Invitation) string { return i.YoungPersonID })
 }
 
@@ -266,7 +266,7 @@ func (s *Service) SurveyInvitation(ctx context.Context, id string) (survey.Invit
 func (s *Service) ListSurveyInvitations(ctx context.Context, f survey.InvitationFilter, pg paging.Page) ([]survey.Invitation, string, error) {
 	f.Now = s.now()
 	return listAudited(ctx, s, survey.InvitationRecordType, func(tx *store.Tx, sc access.Scope) ([]survey.Invitation, string, error) {
-		return tx.SurveyInvitations(f, sc, pg)
+		return tx.Surveys().Invitations(f, sc, pg)
 	}, func(i survey.Invitation) (string, string) { return i.ID, i.YoungPersonID })
 }
 
@@ -275,7 +275,7 @@ func (s *Service) invitationByToken(tx *store.Tx, token string) (survey.Invitati
 	if !survey.LooksLikeToken(token) {
 		return survey.Invitation{}, fault.New(fault.NotFound, "No such invitation: check the link.")
 	}
-	inv, err := tx.SurveyInvitationByToken(survey.HashToken(token))
+	inv, err := tx.Surveys().InvitationByToken(survey.HashToken(token))
 	if err != nil {
 		return inv, err
 	}
@@ -296,7 +296,7 @@ func (s *Service) OpenSurveyLink(ctx context.Context, token string) (l SurveyLin
 		if l.Invitation, err = s.invitationByToken(tx, token); err != nil {
 			return err
 		}
-		if l.Template, err = tx.SurveyTemplate(l.Invitation.TemplateID); err != nil {
+		if l.Template, err = tx.Surveys().Template(l.Invitation.TemplateID); err != nil {
 			return err
 		}
 		l.Set, _ = l.Template.At(l.Invitation.TemplateVersion)
@@ -313,7 +313,7 @@ func (s *Service) AnswerSurveyLink(ctx context.Context, token string, answers []
 		if err != nil {
 			return err
 		}
-		t, err := tx.SurveyTemplate(inv.TemplateID)
+		t, err := tx.Surveys().Template(inv.TemplateID)
 		if err != nil {
 			return err
 		}
@@ -327,7 +327,7 @@ func (s *Service) AnswerSurveyLink(ctx context.Context, token string, answers []
 		if err := inv.MarkAnswered(r.ID, s.now()); err != nil {
 			return err
 		}
-		if err := tx.UpdateSurveyInvitation(inv); err != nil {
+		if err := tx.Surveys().UpdateInvitation(inv); err != nil {
 			if fault.KindOf(err) == fault.PreconditionFailed {
 				return fault.New(fault.Conflict, "This invitation has already been answered; thank you.")
 			}

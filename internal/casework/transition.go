@@ -53,7 +53,7 @@ func checkTransitionContacts(tx *store.Tx, cs []transition.Contact) error {
 // checkAfterLastPlan refuses a plan starting before the young person's previous plan ended, so
 // plans never overlap and the gap history stays readable.
 func checkAfterLastPlan(tx *store.Tx, p transition.Plan) error {
-	last, err := tx.LastTransitionPlanEnd(p.YoungPersonID)
+	last, err := tx.Transitions().LastEnded(p.YoungPersonID)
 	if err != nil || last.IsZero() || !p.StartedOn.Before(last) {
 		return err
 	}
@@ -68,7 +68,7 @@ func (s *Service) CreateTransitionPlan(ctx context.Context, in transition.Plan) 
 		return p, err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		yp, err := tx.YoungPerson(in.YoungPersonID, s.scope(pr))
+		yp, err := tx.People().Get(in.YoungPersonID, s.scope(pr))
 		if fault.KindOf(err) == fault.NotFound {
 			return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
 		}
@@ -83,7 +83,7 @@ func (s *Service) CreateTransitionPlan(ctx context.Context, in transition.Plan) 
 		if err := checkTransitionContacts(tx, p.Contacts); err != nil {
 			return err
 		}
-		if id, err := tx.CurrentTransitionPlanID(yp.ID); err != nil || id != "" {
+		if id, err := tx.Transitions().CurrentID(yp.ID); err != nil || id != "" {
 			if err == nil {
 				err = transition.CurrentPlanConflict()
 			}
@@ -93,7 +93,7 @@ func (s *Service) CreateTransitionPlan(ctx context.Context, in transition.Plan) 
 			return err
 		}
 		p.ID, p.CreatedAt, p.UpdatedAt, p.Version = newID(), s.now(), s.now(), 1
-		if err := tx.CreateTransitionPlan(p); err != nil {
+		if err := tx.Transitions().Create(p); err != nil {
 			return err
 		}
 		if err := record(tx, s.event(ctx, pr, audit.Create, transition.RecordType, p.ID, p.YoungPersonID, nil),
@@ -110,14 +110,14 @@ func (s *Service) CreateTransitionPlan(ctx context.Context, in transition.Plan) 
 // TransitionPlan reads one plan the caller may see.
 func (s *Service) TransitionPlan(ctx context.Context, id string) (transition.Plan, error) {
 	return readAudited(ctx, s, transition.RecordType, id,
-		func(tx *store.Tx, sc access.Scope) (transition.Plan, error) { return tx.TransitionPlan(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (transition.Plan, error) { return tx.Transitions().Get(id, sc) },
 		func(r transition.Plan) string { return r.YoungPersonID })
 }
 
 // TransitionPlans lists the plans the caller may see, auditing each hit.
 func (s *Service) TransitionPlans(ctx context.Context, f transition.Filter, pg paging.Page) ([]transition.Plan, string, error) {
 	return listAudited(ctx, s, transition.RecordType, func(tx *store.Tx, sc access.Scope) ([]transition.Plan, string, error) {
-		return tx.TransitionPlans(f, sc, pg)
+		return tx.Transitions().List(f, sc, pg)
 	}, func(r transition.Plan) (string, string) { return r.ID, r.YoungPersonID })
 }
 
@@ -234,7 +234,7 @@ func (s *Service) TransitionGaps(ctx context.Context, q GapQuery, pg paging.Page
 	asOf := statutory.Civil(q.AsOf)
 	sq := gapQuery(asOf, q.MinAge, q.SchoolYear)
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		gaps, n, err := tx.TransitionGaps(sq, s.scope(pr), pg)
+		gaps, n, err := tx.Transitions().Gaps(sq, s.scope(pr), pg)
 		if err != nil {
 			return err
 		}
@@ -300,7 +300,7 @@ func (s *Service) UpcomingTransitions(ctx context.Context, q UpcomingQuery, pg p
 	sq := transition.UpcomingQuery{AsOf: asOf, Through: through, Turning18: transition.Turning(asOf, through, 18),
 		MaxAgeEnd: transition.EndOfYearTurningIn(asOf, through, transition.MaxAge)}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		all, err := tx.UpcomingTransitions(sq, s.scope(pr))
+		all, err := tx.Transitions().Upcoming(sq, s.scope(pr))
 		if err != nil {
 			return err
 		}
@@ -333,7 +333,7 @@ func (s *Service) UpcomingTransitions(ctx context.Context, q UpcomingQuery, pg p
 				ids = append(ids, u.YoungPersonID)
 			}
 		}
-		planned, err := tx.WithCurrentTransitionPlan(ids, asOf)
+		planned, err := tx.Transitions().WithCurrentPlan(ids, asOf)
 		if err != nil {
 			return err
 		}

@@ -31,7 +31,7 @@ func (s *Service) CreateYoungPerson(ctx context.Context, yp person.YoungPerson) 
 				return err
 			}
 		}
-		if err := tx.CreateYoungPerson(yp); err != nil {
+		if err := tx.People().Create(yp); err != nil {
 			return identifierConflict(err)
 		}
 		// The recording organisation and the child's setting join the team around the child.
@@ -61,14 +61,14 @@ func identifierConflict(err error) error {
 // YoungPerson reads one record the caller may see, auditing the read.
 func (s *Service) YoungPerson(ctx context.Context, id string) (person.YoungPerson, error) {
 	return readAudited(ctx, s, audit.YoungPerson, id,
-		func(tx *store.Tx, sc access.Scope) (person.YoungPerson, error) { return tx.YoungPerson(id, sc) },
+		func(tx *store.Tx, sc access.Scope) (person.YoungPerson, error) { return tx.People().Get(id, sc) },
 		func(r person.YoungPerson) string { return r.ID })
 }
 
 // YoungPeople lists the records the caller may see, auditing each hit.
 func (s *Service) YoungPeople(ctx context.Context, f person.Filter, pg paging.Page) ([]person.YoungPerson, string, error) {
 	return listAudited(ctx, s, audit.YoungPerson, func(tx *store.Tx, sc access.Scope) ([]person.YoungPerson, string, error) {
-		return tx.YoungPeople(f, sc, pg)
+		return tx.People().List(f, sc, pg)
 	}, func(r person.YoungPerson) (string, string) { return r.ID, r.ID })
 }
 
@@ -98,6 +98,6 @@ func (s *Service) UpdateYoungPerson(ctx context.Context, id string, ifMatch *int
 		})
 }
 
-var youngPeople = versioned[person.YoungPerson]{load: (*store.Tx).YoungPerson,
-	save:  func(tx *store.Tx, yp person.YoungPerson) error { return identifierConflict(tx.UpdateYoungPerson(yp)) },
+var youngPeople = versioned[person.YoungPerson]{load: loadVia((*store.Tx).People, person.Repository.Get),
+	save:  func(tx *store.Tx, yp person.YoungPerson) error { return identifierConflict(tx.People().Update(yp)) },
 	stamp: func(yp *person.YoungPerson) (*int, *time.Time) { return &yp.Version, &yp.UpdatedAt }}

@@ -75,7 +75,7 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 	var existing []directory.Practitioner
 	err := st.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		existing, _, err = tx.Practitioners(directory.PractitionerFilter{}, paging.Page{Limit: 1})
+		existing, _, err = tx.Directory().Practitioners(directory.PractitionerFilter{}, paging.Page{Limit: 1})
 		return err
 	})
 	if err != nil {

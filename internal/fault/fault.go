@@ -43,8 +43,10 @@ type Error struct {
 	CurrentStatus string
 	// CurrentVersion is the record's version for failed preconditions.
 	CurrentVersion int
-	// RetryAfter is how long a rate-limited caller should wait.
+	// RetryAfter is how long a rate-limited caller (or one facing an unavailable database) should wait.
 	RetryAfter time.Duration
+	// Permission names the permission a forbidden caller lacks.
+	Permission string
 }
 
 func (e *Error) Error() string {

@@ -42,7 +42,7 @@ func (e *env) faOutbox(id string) []string {
 	e.t.Helper()
 	var out []string
 	err := e.st.InTx(context.Background(), func(tx *store.Tx) error {
-		evs, err := tx.OutboxEvents(id)
+		evs, err := tx.Outbox().ForRecord(id)
 		for _, ev := range evs {
 			out = append(out, ev.Type)
 		}

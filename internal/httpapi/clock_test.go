@@ -15,7 +15,7 @@ func (e *env) outboxTypes(id string) map[string]int {
 	e.t.Helper()
 	out := map[string]int{}
 	err := e.st.Read(context.Background(), func(tx *store.Tx) error {
-		events, err := tx.OutboxEvents(id)
+		events, err := tx.Outbox().ForRecord(id)
 		for _, ev := range events {
 			out[ev.Type]++
 		}

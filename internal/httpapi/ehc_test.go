@@ -236,7 +236,7 @@ func TestEHCNeedsAssessmentRules(t *testing.T) {
 func outboxOf(e *env, id string) (map[string]bool, error) {
 	out := map[string]bool{}
 	err := e.st.InTx(context.Background(), func(tx *store.Tx) error {
-		evs, err := tx.OutboxEvents(id)
+		evs, err := tx.Outbox().ForRecord(id)
 		for _, ev := range evs {
 			out[ev.Type] = true
 		}

@@ -144,7 +144,7 @@ func TestFeedbackProfessionalRoles(t *testing.T) {
 			t.Fatalf("read audited %d times", n)
 		}
 		err := e.st.Read(context.Background(), func(tx *store.Tx) error {
-			evs, err := tx.OutboxEvents(id)
+			evs, err := tx.Outbox().ForRecord(id)
 			if err != nil {
 				return err
 			}

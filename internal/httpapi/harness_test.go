@@ -165,11 +165,11 @@ func newEnv(t *testing.T, st *store.Store, tweak ...envOption) *env {
 	en.revoked = key(en.school, auth.RolePractitioner)
 	prefix, _ := auth.ParseKey(en.revoked)
 	if err := st.InTx(ctx, func(tx *store.Tx) error {
-		k, err := tx.APIKeyByPrefix(prefix)
+		k, err := tx.Keys().ByPrefix(prefix)
 		if err != nil {
 			return err
 		}
-		return tx.RevokeAPIKey(k.ID, time.Now())
+		return tx.Keys().Revoke(k.ID, time.Now())
 	}); err != nil {
 		t.Fatal(err)
 	}

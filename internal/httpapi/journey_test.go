@@ -161,7 +161,7 @@ func TestReferralJourney(t *testing.T) {
 		// Outbox: one event per write, in order.
 		var types []string
 		_ = e.st.Read(ctx, func(tx *store.Tx) error {
-			evs, err := tx.OutboxEvents(ref.ID.String())
+			evs, err := tx.Outbox().ForRecord(ref.ID.String())
 			for _, ev := range evs {
 				types = append(types, ev.Type)
 			}

@@ -516,7 +516,7 @@ func TestActionsListAndComplete(t *testing.T) {
 			t.Fatalf("a two-item list wrote %d audit events", got-lists)
 		}
 		err := e.st.InTx(context.Background(), func(tx *store.Tx) error {
-			events, err := tx.OutboxEvents(a[0])
+			events, err := tx.Outbox().ForRecord(a[0])
 			if err != nil {
 				return err
 			}

@@ -16,12 +16,12 @@ import (
 func (e *env) setStatus(id string, s referral.Status) {
 	e.t.Helper()
 	err := e.st.InTx(context.Background(), func(tx *store.Tx) error {
-		r, err := tx.Referral(id, access.Scope{})
+		r, err := tx.Referrals().Get(id, access.Scope{})
 		if err != nil {
 			return err
 		}
 		r.Status, r.Version = s, r.Version+1
-		return tx.UpdateReferral(r)
+		return tx.Referrals().Update(r)
 	})
 	if err != nil {
 		e.t.Fatal(err)

@@ -286,7 +286,7 @@ func (s *Server) principalForKey(ctx context.Context, key string) (auth.Principa
 	}
 	var k auth.APIKey
 	err = s.store.Read(ctx, func(tx *store.Tx) error {
-		k, err = tx.APIKeyByPrefix(prefix)
+		k, err = tx.Keys().ByPrefix(prefix)
 		return err
 	})
 	if fault.KindOf(err) == fault.NotFound {

@@ -137,7 +137,7 @@ func (e *env) svAudits(recordID string) []audit.Event {
 	e.t.Helper()
 	var out []audit.Event
 	err := e.st.Read(context.Background(), func(tx *store.Tx) (err error) {
-		out, _, err = tx.AuditEvents(audit.Filter{RecordID: recordID}, paging.Page{Limit: 200})
+		out, _, err = tx.AuditTrail().Events(audit.Filter{RecordID: recordID}, paging.Page{Limit: 200})
 		return err
 	})
 	if err != nil {
@@ -1167,7 +1167,7 @@ func TestSurveyAuditOutboxTimeline(t *testing.T) {
 		var published []map[string]any
 		err := e.st.Read(context.Background(), func(tx *store.Tx) error {
 			for _, id := range []string{sid, lid} {
-				evs, err := tx.OutboxEvents(id)
+				evs, err := tx.Outbox().ForRecord(id)
 				if err != nil {
 					return err
 				}
@@ -1209,7 +1209,7 @@ func TestSurveyAuditOutboxTimeline(t *testing.T) {
 		delete(anon, "referral_id")
 		aid := e.svPost(e.officer, svResponses, anon, http.StatusCreated)["id"].(string)
 		err = e.st.Read(context.Background(), func(tx *store.Tx) error {
-			evs, err := tx.OutboxEvents(aid)
+			evs, err := tx.Outbox().ForRecord(aid)
 			if err == nil && (len(evs) != 1 || evs[0].Payload["young_person_id"] != nil || evs[0].Payload["referral_id"] != nil || evs[0].Payload["via"] != "staff") {
 				err = fmt.Errorf("anonymous outbox: %+v", evs)
 			}
@@ -1278,7 +1278,7 @@ func TestSurveyErasure(t *testing.T) {
 		answerCount := func() int64 {
 			var n int64
 			err := e.st.Read(context.Background(), func(tx *store.Tx) error {
-				counts, err := tx.SurveyAnswerCounts(svToday().AddDate(-1, 0, 0), svToday(), report.Filter{}, parentTemplate, "")
+				counts, err := tx.Reports().SurveyAnswerCounts(svToday().AddDate(-1, 0, 0), svToday(), report.Filter{}, parentTemplate, "")
 				for _, c := range counts {
 					n += c.N
 				}

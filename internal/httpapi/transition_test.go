@@ -222,7 +222,7 @@ func TestTransitionGaps(t *testing.T) {
 		// Each young person listed is audited as a list read of their record.
 		var n int64
 		if err := e.st.Read(context.Background(), func(tx *store.Tx) error {
-			evs, _, err := tx.AuditEvents(audit.Filter{YoungPersonID: a, Action: audit.List, RecordType: audit.YoungPerson}, paging.Page{Limit: 200})
+			evs, _, err := tx.AuditTrail().Events(audit.Filter{YoungPersonID: a, Action: audit.List, RecordType: audit.YoungPerson}, paging.Page{Limit: 200})
 			for _, ev := range evs {
 				if slices.Contains(ev.ChangedFields, "transition_gap") {
 					n++

@@ -92,13 +92,13 @@ func (r annualReviewRow) toDomain() annualreview.Review {
 }
 
 // CreateAnnualReview inserts r.
-func (tx *Tx) CreateAnnualReview(r annualreview.Review) error {
+func (tx reviewRepo) Create(r annualreview.Review) error {
 	row := toAnnualReviewRow(r)
 	return translate(tx.db.Create(&row).Error)
 }
 
 // AnnualReview loads one review within scope.
-func (tx *Tx) AnnualReview(id string, s access.Scope) (annualreview.Review, error) {
+func (tx reviewRepo) Get(id string, s access.Scope) (annualreview.Review, error) {
 	var row annualReviewRow
 	err := visibleYoungPeople(tx.db.Where("annual_reviews.id = ?", id), "annual_reviews.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -108,13 +108,13 @@ func (tx *Tx) AnnualReview(id string, s access.Scope) (annualreview.Review, erro
 }
 
 // UpdateAnnualReview writes r if r.Version-1 is still current.
-func (tx *Tx) UpdateAnnualReview(r annualreview.Review) error {
+func (tx reviewRepo) Update(r annualreview.Review) error {
 	row := toAnnualReviewRow(r)
-	return updateVersioned(tx, &row, "annual_reviews", r.ID, r.Version-1)
+	return updateVersioned(tx.conn, &row, "annual_reviews", r.ID, r.Version-1)
 }
 
 // PendingAnnualReviews returns a plan's reviews not yet decided or cancelled.
-func (tx *Tx) PendingAnnualReviews(planID string) ([]annualreview.Review, error) {
+func (tx reviewRepo) Pending(planID string) ([]annualreview.Review, error) {
 	var rows []annualReviewRow
 	if err := tx.db.Where("plan_id = ? AND status IN ?", planID, []string{string(annualreview.Due), string(annualreview.Held)}).
 		Order("sequence").Find(&rows).Error; err != nil {
@@ -128,7 +128,7 @@ func (tx *Tx) PendingAnnualReviews(planID string) ([]annualreview.Review, error)
 }
 
 // AnnualReviews lists one page within scope.
-func (tx *Tx) AnnualReviews(f annualreview.Filter, s access.Scope, p paging.Page) ([]annualreview.Review, string, error) {
+func (tx reviewRepo) List(f annualreview.Filter, s access.Scope, p paging.Page) ([]annualreview.Review, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&annualReviewRow{}), "annual_reviews.young_person_id", s)
 	if f.PlanID != "" {
 		q = q.Where("annual_reviews.plan_id = ?", f.PlanID)

@@ -58,7 +58,7 @@ func (r assessmentRow) toDomain() assessment.Assessment {
 
 // CreateAssessment inserts a. The unique (referral_id, assessment_number) index means two
 // versions with the same number, from racing requests, cannot both be written.
-func (tx *Tx) CreateAssessment(a assessment.Assessment) error {
+func (tx assessmentRepo) Create(a assessment.Assessment) error {
 	row := toAssessmentRow(a)
 	err := translate(tx.db.Create(&row).Error)
 	if errors.Is(err, fault.ErrConflict) {
@@ -68,7 +68,7 @@ func (tx *Tx) CreateAssessment(a assessment.Assessment) error {
 }
 
 // Assessment loads one assessment within scope.
-func (tx *Tx) Assessment(id string, s access.Scope) (assessment.Assessment, error) {
+func (tx assessmentRepo) Get(id string, s access.Scope) (assessment.Assessment, error) {
 	var row assessmentRow
 	err := visibleYoungPeople(tx.db.Where("family_assessments.id = ?", id), "family_assessments.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -79,7 +79,7 @@ func (tx *Tx) Assessment(id string, s access.Scope) (assessment.Assessment, erro
 
 // LatestAssessment loads the newest version of a referral's assessment; found is false when none
 // has been started.
-func (tx *Tx) LatestAssessment(referralID string) (a assessment.Assessment, found bool, err error) {
+func (tx assessmentRepo) Latest(referralID string) (a assessment.Assessment, found bool, err error) {
 	var rows []assessmentRow
 	if err := tx.db.Where("referral_id = ?", referralID).Order("assessment_number DESC").Limit(1).Find(&rows).Error; err != nil {
 		return a, false, translate(err)
@@ -91,13 +91,13 @@ func (tx *Tx) LatestAssessment(referralID string) (a assessment.Assessment, foun
 }
 
 // UpdateAssessment writes a if a.Version-1 is still current.
-func (tx *Tx) UpdateAssessment(a assessment.Assessment) error {
+func (tx assessmentRepo) Update(a assessment.Assessment) error {
 	row := toAssessmentRow(a)
-	return updateVersioned(tx, &row, "family_assessments", a.ID, a.Version-1)
+	return updateVersioned(tx.conn, &row, "family_assessments", a.ID, a.Version-1)
 }
 
 // Assessments lists one page within scope, newest first.
-func (tx *Tx) Assessments(f assessment.Filter, s access.Scope, p paging.Page) ([]assessment.Assessment, string, error) {
+func (tx assessmentRepo) List(f assessment.Filter, s access.Scope, p paging.Page) ([]assessment.Assessment, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&assessmentRow{}), "family_assessments.young_person_id", s)
 	if f.ReferralID != "" {
 		q = q.Where("family_assessments.referral_id = ?", f.ReferralID)

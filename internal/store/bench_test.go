@@ -197,17 +197,17 @@ func BenchmarkReports(b *testing.B) {
 			name string
 			run  func(tx *store.Tx) error
 		}{
-			{"activity", func(tx *store.Tx) error { _, err := tx.Activity(p.from, p.to, all); return err }},
+			{"activity", func(tx *store.Tx) error { _, err := tx.Reports().Activity(p.from, p.to, all); return err }},
 			{"activity_locality", func(tx *store.Tx) error {
-				_, err := tx.Activity(p.from, p.to, report.Filter{Locality: "Locality 3"})
+				_, err := tx.Reports().Activity(p.from, p.to, report.Filter{Locality: "Locality 3"})
 				return err
 			}},
 			{"activity_organisation", func(tx *store.Tx) error {
-				_, err := tx.Activity(p.from, p.to, report.Filter{OrganisationID: "00000001-0000-4000-8000-000000000007"})
+				_, err := tx.Reports().Activity(p.from, p.to, report.Filter{OrganisationID: "00000001-0000-4000-8000-000000000007"})
 				return err
 			}},
-			{"funnel", func(tx *store.Tx) error { _, err := tx.Funnel(p.from, p.to, all); return err }},
-			{"timeliness", func(tx *store.Tx) error { _, err := tx.EHCTimeliness(p.from, p.to, all); return err }},
+			{"funnel", func(tx *store.Tx) error { _, err := tx.Reports().Funnel(p.from, p.to, all); return err }},
+			{"timeliness", func(tx *store.Tx) error { _, err := tx.Reports().EHCTimeliness(p.from, p.to, all); return err }},
 		} {
 			b.Run(r.name+"/"+p.name, func(b *testing.B) {
 				for b.Loop() {

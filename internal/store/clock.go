@@ -17,7 +17,7 @@ func (clockNoticeRow) TableName() string { return "clock_notices" }
 
 // ClaimNotice records that the time-driven notice key has been sent and reports whether this
 // call claimed it: each notice is sent once, however often the sweeper runs.
-func (tx *Tx) ClaimNotice(key string, at time.Time) (bool, error) {
+func (tx noticeRepo) Claim(key string, at time.Time) (bool, error) {
 	res := tx.db.Clauses(clause.OnConflict{DoNothing: true}).Create(&clockNoticeRow{Key: key, CreatedAt: at})
 	if res.Error != nil {
 		return false, translate(res.Error)
@@ -27,7 +27,7 @@ func (tx *Tx) ClaimNotice(key string, at time.Time) (bool, error) {
 
 // EHCRequestsDecisionDue lists received requests whose (adjusted) decision date falls in
 // [from, to].
-func (tx *Tx) EHCRequestsDecisionDue(from, to time.Time) ([]ehc.Request, error) {
+func (tx ehcRequestRepo) DecisionDue(from, to time.Time) ([]ehc.Request, error) {
 	var rows []ehcRequestRow
 	if err := tx.db.Where("status = ? AND decision_due_on >= ? AND decision_due_on <= ?", string(ehc.Received), fromDate(from), fromDate(to)).
 		Order("id").Find(&rows).Error; err != nil {

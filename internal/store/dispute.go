@@ -73,13 +73,13 @@ func (r disputeRow) toDomain() dispute.Dispute {
 }
 
 // CreateDispute inserts d.
-func (tx *Tx) CreateDispute(d dispute.Dispute) error {
+func (tx disputeRepo) Create(d dispute.Dispute) error {
 	row := toDisputeRow(d)
 	return translate(tx.db.Create(&row).Error)
 }
 
 // Dispute loads one dispute within scope.
-func (tx *Tx) Dispute(id string, s access.Scope) (dispute.Dispute, error) {
+func (tx disputeRepo) Get(id string, s access.Scope) (dispute.Dispute, error) {
 	var row disputeRow
 	err := visibleYoungPeople(tx.db.Where("disputes.id = ?", id), "disputes.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -89,13 +89,13 @@ func (tx *Tx) Dispute(id string, s access.Scope) (dispute.Dispute, error) {
 }
 
 // UpdateDispute writes d if d.Version-1 is still current.
-func (tx *Tx) UpdateDispute(d dispute.Dispute) error {
+func (tx disputeRepo) Update(d dispute.Dispute) error {
 	row := toDisputeRow(d)
-	return updateVersioned(tx, &row, "disputes", d.ID, d.Version-1)
+	return updateVersioned(tx.conn, &row, "disputes", d.ID, d.Version-1)
 }
 
 // Disputes lists one page within scope, newest first.
-func (tx *Tx) Disputes(f dispute.Filter, s access.Scope, p paging.Page) ([]dispute.Dispute, string, error) {
+func (tx disputeRepo) List(f dispute.Filter, s access.Scope, p paging.Page) ([]dispute.Dispute, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&disputeRow{}), "disputes.young_person_id", s)
 	if f.Kind != "" {
 		q = q.Where("disputes.kind = ?", f.Kind)

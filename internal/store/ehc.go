@@ -132,13 +132,13 @@ func (r ehcRequestRow) toDomain() ehc.Request {
 }
 
 // CreateEHCRequest inserts r.
-func (tx *Tx) CreateEHCRequest(r ehc.Request) error {
+func (tx ehcRequestRepo) Create(r ehc.Request) error {
 	row := toEHCRequestRow(r)
 	return translate(tx.db.Create(&row).Error)
 }
 
 // EHCRequest loads one EHC needs assessment request within scope.
-func (tx *Tx) EHCRequest(id string, s access.Scope) (ehc.Request, error) {
+func (tx ehcRequestRepo) Get(id string, s access.Scope) (ehc.Request, error) {
 	var row ehcRequestRow
 	err := visibleYoungPeople(tx.db.Where("ehc_requests.id = ?", id), "ehc_requests.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -148,13 +148,13 @@ func (tx *Tx) EHCRequest(id string, s access.Scope) (ehc.Request, error) {
 }
 
 // UpdateEHCRequest writes r if r.Version-1 is still current.
-func (tx *Tx) UpdateEHCRequest(r ehc.Request) error {
+func (tx ehcRequestRepo) Update(r ehc.Request) error {
 	row := toEHCRequestRow(r)
-	return updateVersioned(tx, &row, "ehc_requests", r.ID, r.Version-1)
+	return updateVersioned(tx.conn, &row, "ehc_requests", r.ID, r.Version-1)
 }
 
 // EHCRequests lists one page within scope, newest first.
-func (tx *Tx) EHCRequests(f ehc.Filter, s access.Scope, p paging.Page) ([]ehc.Request, string, error) {
+func (tx ehcRequestRepo) List(f ehc.Filter, s access.Scope, p paging.Page) ([]ehc.Request, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&ehcRequestRow{}), "ehc_requests.young_person_id", s)
 	if f.YoungPersonID != "" {
 		q = q.Where("ehc_requests.young_person_id = ?", f.YoungPersonID)

@@ -252,7 +252,7 @@ func toVersionRow(planID string, v ehcplan.Version) ehcPlanVersionRow {
 
 // CreateEHCPlan inserts p with its versions. A second current plan for the young person is a
 // conflict (the one-plan rule, kept by a partial unique index).
-func (tx *Tx) CreateEHCPlan(p ehcplan.Plan) error {
+func (tx planRepo) Create(p ehcplan.Plan) error {
 	row := toEHCPlanRow(p)
 	if err := translate(tx.db.Create(&row).Error); err != nil {
 		return err
@@ -267,7 +267,7 @@ func (tx *Tx) CreateEHCPlan(p ehcplan.Plan) error {
 }
 
 // EHCPlan loads one plan with its versions within scope.
-func (tx *Tx) EHCPlan(id string, s access.Scope) (ehcplan.Plan, error) {
+func (tx planRepo) Get(id string, s access.Scope) (ehcplan.Plan, error) {
 	var row ehcPlanRow
 	err := visibleYoungPeople(tx.db.Where("ehc_plans.id = ?", id), "ehc_plans.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -283,7 +283,7 @@ func (tx *Tx) EHCPlan(id string, s access.Scope) (ehcplan.Plan, error) {
 	return plans[0], nil
 }
 
-func (tx *Tx) withVersions(rows []ehcPlanRow) ([]ehcplan.Plan, error) {
+func (tx conn) withVersions(rows []ehcPlanRow) ([]ehcplan.Plan, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
@@ -308,9 +308,9 @@ func (tx *Tx) withVersions(rows []ehcPlanRow) ([]ehcplan.Plan, error) {
 
 // UpdateEHCPlan writes p if p.Version-1 is still current. Frozen versions already stored are
 // never rewritten; open versions are rewritten, new ones added and lapsed ones removed.
-func (tx *Tx) UpdateEHCPlan(p ehcplan.Plan) error {
+func (tx planRepo) Update(p ehcplan.Plan) error {
 	row := toEHCPlanRow(p)
-	if err := updateVersioned(tx, &row, "ehc_plans", p.ID, p.Version-1); err != nil {
+	if err := updateVersioned(tx.conn, &row, "ehc_plans", p.ID, p.Version-1); err != nil {
 		return err
 	}
 	var stored []ehcPlanVersionRow
@@ -341,7 +341,7 @@ func (tx *Tx) UpdateEHCPlan(p ehcplan.Plan) error {
 }
 
 // EHCPlans lists one page of plans within scope.
-func (tx *Tx) EHCPlans(f ehcplan.Filter, s access.Scope, p paging.Page) ([]ehcplan.Plan, string, error) {
+func (tx planRepo) List(f ehcplan.Filter, s access.Scope, p paging.Page) ([]ehcplan.Plan, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&ehcPlanRow{}), "ehc_plans.young_person_id", s)
 	if f.YoungPersonID != "" {
 		q = q.Where("ehc_plans.young_person_id = ?", f.YoungPersonID)
@@ -369,7 +369,7 @@ func (tx *Tx) EHCPlans(f ehcplan.Filter, s access.Scope, p paging.Page) ([]ehcpl
 
 // CeasePlansDue returns the ceasing plans whose cease date has come by today: one young
 // person's, or everyone's when youngPersonID is empty.
-func (tx *Tx) CeasePlansDue(today time.Time, youngPersonID string) ([]ehcplan.Plan, error) {
+func (tx planRepo) CeaseDue(today time.Time, youngPersonID string) ([]ehcplan.Plan, error) {
 	var rows []ehcPlanRow
 	q := tx.db.Where("status = ? AND ceases_on <= ?", string(ehcplan.Ceasing), fromDate(today))
 	if youngPersonID != "" {

@@ -53,13 +53,13 @@ func (r feedbackRow) toDomain() feedback.Feedback {
 }
 
 // CreateFeedback inserts f.
-func (tx *Tx) CreateFeedback(f feedback.Feedback) error {
+func (tx feedbackRepo) Create(f feedback.Feedback) error {
 	row := toFeedbackRow(f)
 	return translate(tx.db.Create(&row).Error)
 }
 
 // Feedback loads one piece of feedback within scope.
-func (tx *Tx) Feedback(id string, s access.Scope) (feedback.Feedback, error) {
+func (tx feedbackRepo) Get(id string, s access.Scope) (feedback.Feedback, error) {
 	var row feedbackRow
 	err := visibleYoungPeople(tx.db.Where("pathway_feedback.id = ?", id), "pathway_feedback.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -72,7 +72,7 @@ func (tx *Tx) Feedback(id string, s access.Scope) (feedback.Feedback, error) {
 }
 
 // ListFeedback lists one page within scope, newest first.
-func (tx *Tx) ListFeedback(f feedback.Filter, s access.Scope, p paging.Page) ([]feedback.Feedback, string, error) {
+func (tx feedbackRepo) List(f feedback.Filter, s access.Scope, p paging.Page) ([]feedback.Feedback, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&feedbackRow{}), "pathway_feedback.young_person_id", s)
 	if f.ReferralID != "" {
 		q = q.Where("pathway_feedback.referral_id = ?", f.ReferralID)
@@ -87,7 +87,7 @@ func (tx *Tx) ListFeedback(f feedback.Filter, s access.Scope, p paging.Page) ([]
 }
 
 // ReferralOfMeeting is the referral a meeting belongs to, or NotFound.
-func (tx *Tx) ReferralOfMeeting(meetingID string) (string, error) {
+func (tx meetingRepo) ReferralOf(meetingID string) (string, error) {
 	var ids []string
 	if err := tx.db.Table("meetings").Where("id = ?", meetingID).Limit(1).Pluck("referral_id", &ids).Error; err != nil {
 		return "", translate(err)

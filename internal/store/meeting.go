@@ -61,13 +61,13 @@ func (rr meetingReadRow) toDomain() meeting.Meeting {
 }
 
 // meetingsQuery selects meetings with their referral's date of receipt.
-func (tx *Tx) meetingsQuery() *gorm.DB {
+func (tx conn) meetingsQuery() *gorm.DB {
 	return tx.db.Table("meetings").Select("meetings.*, referrals.received_on AS referral_received_on").
 		Joins("JOIN referrals ON referrals.id = meetings.referral_id")
 }
 
 // CreateMeeting inserts m and the actions agreed at it.
-func (tx *Tx) CreateMeeting(m meeting.Meeting) error {
+func (tx meetingRepo) Create(m meeting.Meeting) error {
 	row := toMeetingRow(m)
 	if err := tx.db.Create(&row).Error; err != nil {
 		return translate(err)
@@ -82,7 +82,7 @@ func (tx *Tx) CreateMeeting(m meeting.Meeting) error {
 }
 
 // Meeting loads one meeting within scope, with its actions.
-func (tx *Tx) Meeting(id string, s access.Scope) (meeting.Meeting, error) {
+func (tx meetingRepo) Get(id string, s access.Scope) (meeting.Meeting, error) {
 	var row meetingReadRow
 	err := visibleYoungPeople(tx.meetingsQuery().Where("meetings.id = ?", id), "meetings.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -99,13 +99,13 @@ func (tx *Tx) Meeting(id string, s access.Scope) (meeting.Meeting, error) {
 }
 
 // UpdateMeeting writes m if m.Version-1 is still current. Its actions are not touched.
-func (tx *Tx) UpdateMeeting(m meeting.Meeting) error {
+func (tx meetingRepo) Update(m meeting.Meeting) error {
 	row := toMeetingRow(m)
-	return updateVersioned(tx, &row, "meetings", m.ID, m.Version-1)
+	return updateVersioned(tx.conn, &row, "meetings", m.ID, m.Version-1)
 }
 
 // Meetings lists one page within scope, newest first, each with its actions.
-func (tx *Tx) Meetings(f meeting.Filter, s access.Scope, p paging.Page) ([]meeting.Meeting, string, error) {
+func (tx meetingRepo) List(f meeting.Filter, s access.Scope, p paging.Page) ([]meeting.Meeting, string, error) {
 	q := visibleYoungPeople(tx.meetingsQuery(), "meetings.young_person_id", s)
 	if f.ReferralID != "" {
 		q = q.Where("meetings.referral_id = ?", f.ReferralID)
@@ -130,7 +130,7 @@ func (tx *Tx) Meetings(f meeting.Filter, s access.Scope, p paging.Page) ([]meeti
 }
 
 // withActions fills in each meeting's actions, oldest first, in one query.
-func (tx *Tx) withActions(ms []meeting.Meeting) error {
+func (tx conn) withActions(ms []meeting.Meeting) error {
 	if len(ms) == 0 {
 		return nil
 	}
@@ -190,7 +190,7 @@ func (r actionRow) toDomain() meeting.Action {
 }
 
 // Action loads one action within scope.
-func (tx *Tx) Action(id string, s access.Scope) (meeting.Action, error) {
+func (tx meetingRepo) Action(id string, s access.Scope) (meeting.Action, error) {
 	var row actionRow
 	err := visibleYoungPeople(tx.db.Where("meeting_actions.id = ?", id), "meeting_actions.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -201,7 +201,7 @@ func (tx *Tx) Action(id string, s access.Scope) (meeting.Action, error) {
 
 // CompleteAction records a's completion if it is still open, so two completions racing each
 // other cannot both succeed: the loser is told the action is done.
-func (tx *Tx) CompleteAction(a meeting.Action) error {
+func (tx meetingRepo) CompleteAction(a meeting.Action) error {
 	res := tx.db.Model(&actionRow{}).Where("id = ? AND status = ?", a.ID, meeting.Open).Updates(map[string]any{
 		"status": a.Status, "completed_at": a.CompletedAt, "completed_by_practitioner_id": nullable(a.CompletedByPractitionerID),
 		"completion_note": nullable(a.CompletionNote)})
@@ -215,7 +215,7 @@ func (tx *Tx) CompleteAction(a meeting.Action) error {
 }
 
 // Actions lists one page within scope, newest first.
-func (tx *Tx) Actions(f meeting.ActionFilter, s access.Scope, p paging.Page) ([]meeting.Action, string, error) {
+func (tx meetingRepo) Actions(f meeting.ActionFilter, s access.Scope, p paging.Page) ([]meeting.Action, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&actionRow{}), "meeting_actions.young_person_id", s)
 	if f.OwnerPractitionerID != "" {
 		q = q.Where("meeting_actions.owner_practitioner_id = ?", f.OwnerPractitionerID)

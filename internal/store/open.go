@@ -130,23 +130,27 @@ func (s *Store) Close() error {
 	return sqlDB.Close()
 }
 
-// Tx is one database transaction; repositories hang off it.
-type Tx struct {
+// conn is a database handle inside or outside a transaction, shared by Tx and its repositories.
+type conn struct {
 	db      *gorm.DB
 	dialect string
 }
 
+// Tx is one database transaction. Each area's repository hangs off it, so a service's writes to
+// several areas, their audit events and their outbox events commit together.
+type Tx struct{ conn }
+
 // InTx runs fn in one transaction, committed only when fn returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return fn(&Tx{db: db, dialect: s.dialect})
+		return fn(&Tx{conn{db: db, dialect: s.dialect}})
 	})
 	return translate(err)
 }
 
 // Read runs fn outside a transaction, for reads that write nothing.
 func (s *Store) Read(ctx context.Context, fn func(tx *Tx) error) error {
-	return translate(fn(&Tx{db: s.db.WithContext(ctx), dialect: s.dialect}))
+	return translate(fn(&Tx{conn{db: s.db.WithContext(ctx), dialect: s.dialect}}))
 }
 
 // translate maps database errors to fault categories, leaving fault errors as they are.

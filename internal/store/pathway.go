@@ -44,7 +44,7 @@ func (tx *Tx) AddTimeline(events ...timeline.Event) error {
 
 // Timeline lists one page of a child's events, oldest first by the day they happened. The keyset
 // is (occurred_on, id), so events recorded late still sort where they belong.
-func (tx *Tx) Timeline(youngPersonID string, p paging.Page) ([]timeline.Event, string, error) {
+func (tx timelineRepo) Page(youngPersonID string, p paging.Page) ([]timeline.Event, string, error) {
 	if p.Limit <= 0 || p.Limit > 200 {
 		p.Limit = 50
 	}
@@ -104,7 +104,7 @@ func (allocationRow) TableName() string { return "allocations" }
 
 // Allocate ends the referral's active allocation, if any, and starts a. The partial unique index
 // allows one active allocation per referral, so two concurrent allocations cannot both succeed.
-func (tx *Tx) Allocate(a referral.Allocation) error {
+func (tx referralRepo) Allocate(a referral.Allocation) error {
 	if err := tx.db.Model(&allocationRow{}).Where("referral_id = ? AND ended_at IS NULL", a.ReferralID).
 		Update("ended_at", a.StartedAt).Error; err != nil {
 		return translate(err)
@@ -119,7 +119,7 @@ func (tx *Tx) Allocate(a referral.Allocation) error {
 }
 
 // Allocations lists a referral's allocations, newest first.
-func (tx *Tx) Allocations(referralID string) ([]referral.Allocation, error) {
+func (tx referralRepo) Allocations(referralID string) ([]referral.Allocation, error) {
 	var rows []allocationRow
 	if err := tx.db.Where("referral_id = ?", referralID).Order("id DESC").Find(&rows).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, translate(err)

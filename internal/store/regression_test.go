@@ -19,9 +19,9 @@ func TestUpdateKeepsCallersUpdatedAt(t *testing.T) {
 		o := mkOrg(t, st, nil)
 		o.Name, o.Version = "Renamed", o.Version+1
 		o.UpdatedAt = time.Date(2030, 1, 2, 3, 4, 5, 6000, time.UTC)
-		write(t, st, func(tx *store.Tx) error { return tx.UpdateOrganisation(o) })
+		write(t, st, func(tx *store.Tx) error { return tx.Directory().UpdateOrganisation(o) })
 		var got directory.Organisation
-		write(t, st, func(tx *store.Tx) (err error) { got, err = tx.Organisation(o.ID); return err })
+		write(t, st, func(tx *store.Tx) (err error) { got, err = tx.Directory().Organisation(o.ID); return err })
 		if !got.UpdatedAt.Equal(o.UpdatedAt) {
 			t.Fatalf("updated_at = %v, want %v", got.UpdatedAt, o.UpdatedAt)
 		}

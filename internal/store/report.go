@@ -57,7 +57,7 @@ func countBy(q *gorm.DB) (report.Counts, error) {
 }
 
 // Activity counts the pathway's activity in [from, to].
-func (tx *Tx) Activity(from, to time.Time, f report.Filter) (a report.ActivityFigures, err error) {
+func (tx reportRepo) Activity(from, to time.Time, f report.Filter) (a report.ActivityFigures, err error) {
 	referrals := func() *gorm.DB {
 		return reportReferrals(f, between(tx.db.Table("referrals r"), "r.received_on", from, to), "r")
 	}
@@ -123,7 +123,7 @@ func (tx *Tx) Activity(from, to time.Time, f report.Filter) (a report.ActivityFi
 // SurveyAnswerCounts groups the answers submitted in [from, to], optionally for one template and
 // one point in the pathway. Anonymous answers belong to no child, so a locality or organisation
 // filter leaves them out.
-func (tx *Tx) SurveyAnswerCounts(from, to time.Time, f report.Filter, templateID, point string) ([]report.AnswerCount, error) {
+func (tx reportRepo) SurveyAnswerCounts(from, to time.Time, f report.Filter, templateID, point string) ([]report.AnswerCount, error) {
 	q := reportChildren(f, between(tx.db.Table("survey_answers a"), "a.submitted_on", from, to), "a.young_person_id")
 	if templateID != "" {
 		q = q.Where("a.template_id = ?", templateID)
@@ -141,7 +141,7 @@ func (tx *Tx) SurveyAnswerCounts(from, to time.Time, f report.Filter, templateID
 
 // EHCTimeliness counts the statutory timeliness of decisions, plans and reviews completed in
 // [from, to], for the children the filter selects.
-func (tx *Tx) EHCTimeliness(from, to time.Time, f report.Filter) (report.TimelinessFigures, error) {
+func (tx reportRepo) EHCTimeliness(from, to time.Time, f report.Filter) (report.TimelinessFigures, error) {
 	var out report.TimelinessFigures
 	var dec struct{ N, Within, Adjusted int }
 	err := reportChildren(f, between(tx.db.Table("ehc_requests"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
@@ -174,7 +174,7 @@ func (tx *Tx) EHCTimeliness(from, to time.Time, f report.Filter) (report.Timelin
 }
 
 // Transitions counts the snapshot for the children the filter selects.
-func (tx *Tx) Transitions(q transition.GapQuery, ending transition.UpcomingQuery, f report.Filter) (report.TransitionSnapshot, error) {
+func (tx reportRepo) Transitions(q transition.GapQuery, ending transition.UpcomingQuery, f report.Filter) (report.TransitionSnapshot, error) {
 	var out report.TransitionSnapshot
 	on := fromDate(q.AsOf)
 	col := "young_people.id"
@@ -213,7 +213,7 @@ func (tx *Tx) Transitions(q transition.GapQuery, ending transition.UpcomingQuery
 
 // Funnel groups the stages of the referrals received in [from, to] by stage and days. Each
 // grouping reads one covering index over the period.
-func (tx *Tx) Funnel(from, to time.Time, f report.Filter) (report.FunnelFigures, error) {
+func (tx reportRepo) Funnel(from, to time.Time, f report.Filter) (report.FunnelFigures, error) {
 	out := report.FunnelFigures{Reached: report.Counts{}, FromReceived: map[string]map[int]int64{}, FromBefore: map[string]map[int]int64{}}
 	for _, g := range []struct {
 		col  string

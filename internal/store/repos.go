@@ -20,7 +20,7 @@ import (
 )
 
 // get loads one row by id, or a NotFound naming what.
-func get[R any](tx *Tx, what, id string) (R, error) {
+func get[R any](tx conn, what, id string) (R, error) {
 	var row R
 	err := tx.db.Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -31,7 +31,7 @@ func get[R any](tx *Tx, what, id string) (R, error) {
 
 // updateVersioned writes row if its stored version is still version, so a concurrent change is
 // never overwritten: the loser gets a stale-precondition error naming the current version.
-func updateVersioned(tx *Tx, row any, table, id string, version int) error {
+func updateVersioned(tx conn, row any, table, id string, version int) error {
 	// UpdateColumns, not Updates: the caller's updated_at stands (GORM would stamp its own clock).
 	res := tx.db.Table(table).Where("id = ? AND version = ?", id, version).Select("*").Omit("id", "created_at").UpdateColumns(row)
 	if res.Error != nil {
@@ -60,25 +60,25 @@ func like(q string) string {
 // Organisations.
 
 // CreateOrganisation inserts o.
-func (tx *Tx) CreateOrganisation(o directory.Organisation) error {
+func (tx directoryRepo) CreateOrganisation(o directory.Organisation) error {
 	row := toOrganisationRow(o)
 	return translate(tx.db.Create(&row).Error)
 }
 
 // Organisation loads one organisation.
-func (tx *Tx) Organisation(id string) (directory.Organisation, error) {
-	row, err := get[organisationRow](tx, "organisation", id)
+func (tx directoryRepo) Organisation(id string) (directory.Organisation, error) {
+	row, err := get[organisationRow](tx.conn, "organisation", id)
 	return row.toDomain(), err
 }
 
 // UpdateOrganisation writes o if o.Version-1 is still current.
-func (tx *Tx) UpdateOrganisation(o directory.Organisation) error {
+func (tx directoryRepo) UpdateOrganisation(o directory.Organisation) error {
 	row := toOrganisationRow(o)
-	return updateVersioned(tx, &row, "organisations", o.ID, o.Version-1)
+	return updateVersioned(tx.conn, &row, "organisations", o.ID, o.Version-1)
 }
 
 // Organisations lists one page.
-func (tx *Tx) Organisations(f directory.OrganisationFilter, p paging.Page) ([]directory.Organisation, string, error) {
+func (tx directoryRepo) Organisations(f directory.OrganisationFilter, p paging.Page) ([]directory.Organisation, string, error) {
 	q := tx.db.Model(&organisationRow{})
 	if f.Type != "" {
 		q = q.Where("type = ?", f.Type)
@@ -95,25 +95,25 @@ func (tx *Tx) Organisations(f directory.OrganisationFilter, p paging.Page) ([]di
 // Practitioners.
 
 // CreatePractitioner inserts p.
-func (tx *Tx) CreatePractitioner(p directory.Practitioner) error {
+func (tx directoryRepo) CreatePractitioner(p directory.Practitioner) error {
 	row := toPractitionerRow(p)
 	return translate(tx.db.Create(&row).Error)
 }
 
 // Practitioner loads one practitioner.
-func (tx *Tx) Practitioner(id string) (directory.Practitioner, error) {
-	row, err := get[practitionerRow](tx, "practitioner", id)
+func (tx directoryRepo) Practitioner(id string) (directory.Practitioner, error) {
+	row, err := get[practitionerRow](tx.conn, "practitioner", id)
 	return row.toDomain(), err
 }
 
 // UpdatePractitioner writes p if p.Version-1 is still current.
-func (tx *Tx) UpdatePractitioner(p directory.Practitioner) error {
+func (tx directoryRepo) UpdatePractitioner(p directory.Practitioner) error {
 	row := toPractitionerRow(p)
-	return updateVersioned(tx, &row, "practitioners", p.ID, p.Version-1)
+	return updateVersioned(tx.conn, &row, "practitioners", p.ID, p.Version-1)
 }
 
 // Practitioners lists one page.
-func (tx *Tx) Practitioners(f directory.PractitionerFilter, p paging.Page) ([]directory.Practitioner, string, error) {
+func (tx directoryRepo) Practitioners(f directory.PractitionerFilter, p paging.Page) ([]directory.Practitioner, string, error) {
 	q := tx.db.Model(&practitionerRow{})
 	if f.OrganisationID != "" {
 		q = q.Where("organisation_id = ?", f.OrganisationID)
@@ -167,13 +167,13 @@ func visibleYoungPeople(q *gorm.DB, col string, s access.Scope) *gorm.DB {
 }
 
 // CreateYoungPerson inserts p.
-func (tx *Tx) CreateYoungPerson(p person.YoungPerson) error {
+func (tx peopleRepo) Create(p person.YoungPerson) error {
 	row := toYoungPersonRow(p)
 	return translate(tx.db.Create(&row).Error)
 }
 
 // YoungPerson loads one young person within scope.
-func (tx *Tx) YoungPerson(id string, s access.Scope) (person.YoungPerson, error) {
+func (tx peopleRepo) Get(id string, s access.Scope) (person.YoungPerson, error) {
 	var row youngPersonRow
 	err := visibleYoungPeople(tx.db.Where("young_people.id = ?", id), "young_people.id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -183,13 +183,13 @@ func (tx *Tx) YoungPerson(id string, s access.Scope) (person.YoungPerson, error)
 }
 
 // UpdateYoungPerson writes p if p.Version-1 is still current.
-func (tx *Tx) UpdateYoungPerson(p person.YoungPerson) error {
+func (tx peopleRepo) Update(p person.YoungPerson) error {
 	row := toYoungPersonRow(p)
-	return updateVersioned(tx, &row, "young_people", p.ID, p.Version-1)
+	return updateVersioned(tx.conn, &row, "young_people", p.ID, p.Version-1)
 }
 
 // YoungPeople lists one page within scope.
-func (tx *Tx) YoungPeople(f person.Filter, s access.Scope, p paging.Page) ([]person.YoungPerson, string, error) {
+func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]person.YoungPerson, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&youngPersonRow{}), "young_people.id", s)
 	if f.Query != "" {
 		q = q.Where(`(young_people.search_name LIKE ? ESCAPE '\' OR young_people.nhs_number = ? OR young_people.upn = ?)`,
@@ -211,7 +211,7 @@ func (tx *Tx) YoungPeople(f person.Filter, s access.Scope, p paging.Page) ([]per
 
 // NextReference allocates the next number in a per-year sequence. The upsert takes a row lock
 // (PostgreSQL) or runs under the write lock (SQLite), so numbers are never handed out twice.
-func (tx *Tx) NextReference(scope string) (int64, error) {
+func (tx referralRepo) NextReference(scope string) (int64, error) {
 	var n int64
 	err := tx.db.Raw(`INSERT INTO reference_counters (scope, value) VALUES (?, 1)
 		ON CONFLICT (scope) DO UPDATE SET value = reference_counters.value + 1 RETURNING value`, scope).Scan(&n).Error
@@ -219,7 +219,7 @@ func (tx *Tx) NextReference(scope string) (int64, error) {
 }
 
 // CreateReferral inserts r.
-func (tx *Tx) CreateReferral(r referral.Referral) error {
+func (tx referralRepo) Create(r referral.Referral) error {
 	row := toReferralRow(r)
 	if err := tx.db.Create(&row).Error; err != nil {
 		return translate(err)
@@ -229,7 +229,7 @@ func (tx *Tx) CreateReferral(r referral.Referral) error {
 
 // writeReasons keeps one referral_reasons row per reason, so reports group reasons in SQL on both
 // databases rather than unpacking the JSON array.
-func (tx *Tx) writeReasons(r referral.Referral) error {
+func (tx conn) writeReasons(r referral.Referral) error {
 	if err := tx.db.Exec("DELETE FROM referral_reasons WHERE referral_id = ?", r.ID).Error; err != nil {
 		return translate(err)
 	}
@@ -245,7 +245,7 @@ func (tx *Tx) writeReasons(r referral.Referral) error {
 }
 
 // Referral loads one referral within scope.
-func (tx *Tx) Referral(id string, s access.Scope) (referral.Referral, error) {
+func (tx referralRepo) Get(id string, s access.Scope) (referral.Referral, error) {
 	var row referralRow
 	err := visibleYoungPeople(tx.db.Where("referrals.id = ?", id), "referrals.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -255,16 +255,16 @@ func (tx *Tx) Referral(id string, s access.Scope) (referral.Referral, error) {
 }
 
 // UpdateReferral writes r if r.Version-1 is still current.
-func (tx *Tx) UpdateReferral(r referral.Referral) error {
+func (tx referralRepo) Update(r referral.Referral) error {
 	row := toReferralRow(r)
-	if err := updateVersioned(tx, &row, "referrals", r.ID, r.Version-1); err != nil {
+	if err := updateVersioned(tx.conn, &row, "referrals", r.ID, r.Version-1); err != nil {
 		return err
 	}
 	return tx.writeReasons(r)
 }
 
 // ReferralStages returns the day a referral first reached each stage it has reached.
-func (tx *Tx) ReferralStages(referralID string) (map[referral.Status]time.Time, error) {
+func (tx referralRepo) Stages(referralID string) (map[referral.Status]time.Time, error) {
 	var rows []struct{ Stage, ReachedOn string }
 	if err := tx.db.Table("referral_stages").Select("stage, reached_on").Where("referral_id = ?", referralID).Find(&rows).Error; err != nil {
 		return nil, translate(err)
@@ -278,7 +278,7 @@ func (tx *Tx) ReferralStages(referralID string) (map[referral.Status]time.Time, 
 
 // ReachStage records the first day r reached a stage, with the referral's dimensions the funnel
 // report filters by; a stage already recorded keeps its first day.
-func (tx *Tx) ReachStage(r referral.Referral, s referral.StageReached) error {
+func (tx referralRepo) ReachStage(r referral.Referral, s referral.StageReached) error {
 	return translate(tx.db.Exec(`INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key,
 		days_from_received, days_from_previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (referral_id, stage) DO NOTHING`,
 		r.ID, string(s.Stage), fromDate(s.On), r.YoungPersonID, fromDate(r.ReceivedOn), nullable(key(r.Locality)), s.DaysFromReceived,
@@ -286,7 +286,7 @@ func (tx *Tx) ReachStage(r referral.Referral, s referral.StageReached) error {
 }
 
 // Referrals lists one page within scope.
-func (tx *Tx) Referrals(f referral.Filter, s access.Scope, p paging.Page) ([]referral.Referral, string, error) {
+func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([]referral.Referral, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&referralRow{}), "referrals.young_person_id", s)
 	if f.Status != "" {
 		q = q.Where("referrals.status = ?", f.Status)
@@ -365,7 +365,7 @@ func (tx *Tx) Audit(events ...audit.Event) error {
 }
 
 // AuditEvents lists one page of the trail.
-func (tx *Tx) AuditEvents(f audit.Filter, p paging.Page) ([]audit.Event, string, error) {
+func (tx auditRepo) Events(f audit.Filter, p paging.Page) ([]audit.Event, string, error) {
 	q := tx.db.Model(&auditRow{})
 	for col, v := range map[string]string{"record_type": f.RecordType, "record_id": f.RecordID, "young_person_id": f.YoungPersonID,
 		"action": f.Action, "actor_key_id": f.ActorKeyID, "actor_org_id": f.ActorOrgID, "request_id": f.RequestID} {
@@ -414,7 +414,7 @@ func (tx *Tx) Publish(events ...outbox.Event) error {
 }
 
 // OutboxEvents returns the events about one record, oldest first (for tests and delivery).
-func (tx *Tx) OutboxEvents(recordID string) ([]outbox.Event, error) {
+func (tx outboxRepo) ForRecord(recordID string) ([]outbox.Event, error) {
 	var rows []outboxRow
 	if err := tx.db.Where("record_id = ?", recordID).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err)
@@ -454,14 +454,14 @@ func (r apiKeyRow) toDomain() auth.APIKey {
 }
 
 // CreateAPIKey stores a key's hash.
-func (tx *Tx) CreateAPIKey(k auth.APIKey) error {
+func (tx keyRepo) Create(k auth.APIKey) error {
 	row := apiKeyRow{ID: k.ID, Prefix: k.Prefix, Hash: k.Hash, Name: k.Name, OrganisationID: k.OrganisationID, Role: string(k.Role),
 		PractitionerID: nullable(k.PractitionerID), CreatedAt: k.CreatedAt}
 	return translate(tx.db.Create(&row).Error)
 }
 
 // APIKeyByPrefix finds a key by its lookup prefix.
-func (tx *Tx) APIKeyByPrefix(prefix string) (auth.APIKey, error) {
+func (tx keyRepo) ByPrefix(prefix string) (auth.APIKey, error) {
 	var row apiKeyRow
 	err := tx.db.Where("prefix = ?", prefix).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -471,13 +471,13 @@ func (tx *Tx) APIKeyByPrefix(prefix string) (auth.APIKey, error) {
 }
 
 // APIKey loads a key by id.
-func (tx *Tx) APIKey(id string) (auth.APIKey, error) {
-	row, err := get[apiKeyRow](tx, "API key", id)
+func (tx keyRepo) Get(id string) (auth.APIKey, error) {
+	row, err := get[apiKeyRow](tx.conn, "API key", id)
 	return row.toDomain(), err
 }
 
 // APIKeys lists one page of keys.
-func (tx *Tx) APIKeys(f auth.KeyFilter, p paging.Page) ([]auth.APIKey, string, error) {
+func (tx keyRepo) List(f auth.KeyFilter, p paging.Page) ([]auth.APIKey, string, error) {
 	q := tx.db.Model(&apiKeyRow{})
 	if f.OrganisationID != "" {
 		q = q.Where("organisation_id = ?", f.OrganisationID)
@@ -492,13 +492,13 @@ func (tx *Tx) APIKeys(f auth.KeyFilter, p paging.Page) ([]auth.APIKey, string, e
 }
 
 // RevokeAPIKey marks a key revoked; revoking twice is a conflict.
-func (tx *Tx) RevokeAPIKey(id string, at time.Time) error {
+func (tx keyRepo) Revoke(id string, at time.Time) error {
 	res := tx.db.Model(&apiKeyRow{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", at.UTC())
 	if res.Error != nil {
 		return translate(res.Error)
 	}
 	if res.RowsAffected == 0 {
-		if _, err := tx.APIKey(id); err != nil {
+		if _, err := (keyRepo{tx.conn}).Get(id); err != nil {
 			return err
 		}
 		return fault.StateConflict("This key is already revoked.", "revoked")
@@ -507,7 +507,7 @@ func (tx *Tx) RevokeAPIKey(id string, at time.Time) error {
 }
 
 // ActiveKeysWithRole counts unrevoked keys holding role.
-func (tx *Tx) ActiveKeysWithRole(role auth.Role) (int64, error) {
+func (tx keyRepo) ActiveWithRole(role auth.Role) (int64, error) {
 	var n int64
 	err := tx.db.Model(&apiKeyRow{}).Where("role = ? AND revoked_at IS NULL", string(role)).Count(&n).Error
 	return n, translate(err)

@@ -14,7 +14,7 @@ import (
 // Candidates loads the requests received by ref that were open at from, received or decided
 // since, or led to a plan in the return; the plans first issued by ref and not ceased before
 // from; their latest reviews; the disputes about any of them received by ref; and the people.
-func (tx *Tx) SEN2Candidates(from, ref time.Time) (sen2.Candidates, error) {
+func (tx sen2Repo) Candidates(from, ref time.Time) (sen2.Candidates, error) {
 	var out sen2.Candidates
 	f, r := fromDate(from), fromDate(ref)
 	var planRows []ehcPlanRow

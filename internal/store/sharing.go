@@ -56,14 +56,14 @@ func (r involvementRow) toDomain() sharing.Involvement {
 }
 
 // CreateInvolvement inserts i.
-func (tx *Tx) CreateInvolvement(i sharing.Involvement) error {
+func (tx sharingRepo) CreateInvolvement(i sharing.Involvement) error {
 	row := toInvolvementRow(i)
 	return translate(tx.db.Create(&row).Error)
 }
 
 // Involvement loads one involvement of a young person.
-func (tx *Tx) Involvement(youngPersonID, id string) (sharing.Involvement, error) {
-	row, err := get[involvementRow](tx, "involvement", id)
+func (tx sharingRepo) Involvement(youngPersonID, id string) (sharing.Involvement, error) {
+	row, err := get[involvementRow](tx.conn, "involvement", id)
 	if err == nil && row.YoungPersonID != youngPersonID {
 		err = fault.New(fault.NotFound, "No such involvement.")
 	}
@@ -71,13 +71,13 @@ func (tx *Tx) Involvement(youngPersonID, id string) (sharing.Involvement, error)
 }
 
 // UpdateInvolvement writes i if i.Version-1 is still current.
-func (tx *Tx) UpdateInvolvement(i sharing.Involvement) error {
+func (tx sharingRepo) UpdateInvolvement(i sharing.Involvement) error {
 	row := toInvolvementRow(i)
-	return updateVersioned(tx, &row, "involvements", i.ID, i.Version-1)
+	return updateVersioned(tx.conn, &row, "involvements", i.ID, i.Version-1)
 }
 
 // Involvements lists one page of a young person's team, newest first.
-func (tx *Tx) Involvements(youngPersonID string, currentOn *time.Time, p paging.Page) ([]sharing.Involvement, string, error) {
+func (tx sharingRepo) Involvements(youngPersonID string, currentOn *time.Time, p paging.Page) ([]sharing.Involvement, string, error) {
 	q := tx.db.Model(&involvementRow{}).Where("young_person_id = ?", youngPersonID)
 	if currentOn != nil {
 		on := fromDate(*currentOn)
@@ -128,14 +128,14 @@ func (r consentRow) toDomain() sharing.Consent {
 }
 
 // CreateConsent inserts c.
-func (tx *Tx) CreateConsent(c sharing.Consent) error {
+func (tx sharingRepo) CreateConsent(c sharing.Consent) error {
 	row := toConsentRow(c)
 	return translate(tx.db.Create(&row).Error)
 }
 
 // Consent loads one consent of a young person.
-func (tx *Tx) Consent(youngPersonID, id string) (sharing.Consent, error) {
-	row, err := get[consentRow](tx, "consent", id)
+func (tx sharingRepo) Consent(youngPersonID, id string) (sharing.Consent, error) {
+	row, err := get[consentRow](tx.conn, "consent", id)
 	if err == nil && row.YoungPersonID != youngPersonID {
 		err = fault.New(fault.NotFound, "No such consent.")
 	}
@@ -143,13 +143,13 @@ func (tx *Tx) Consent(youngPersonID, id string) (sharing.Consent, error) {
 }
 
 // UpdateConsent writes c if c.Version-1 is still current.
-func (tx *Tx) UpdateConsent(c sharing.Consent) error {
+func (tx sharingRepo) UpdateConsent(c sharing.Consent) error {
 	row := toConsentRow(c)
-	return updateVersioned(tx, &row, "consents", c.ID, c.Version-1)
+	return updateVersioned(tx.conn, &row, "consents", c.ID, c.Version-1)
 }
 
 // Consents lists every consent recorded for a young person, newest first. A child has few.
-func (tx *Tx) Consents(youngPersonID string) ([]sharing.Consent, error) {
+func (tx sharingRepo) Consents(youngPersonID string) ([]sharing.Consent, error) {
 	var rows []consentRow
 	if err := tx.db.Where("young_person_id = ?", youngPersonID).Order("id DESC").Find(&rows).Error; err != nil {
 		return nil, translate(err)
@@ -162,14 +162,14 @@ func (tx *Tx) Consents(youngPersonID string) ([]sharing.Consent, error) {
 }
 
 // RetentionDue lists young people born on or before bornBy (so past retention), oldest first by id.
-func (tx *Tx) RetentionDue(bornBy time.Time, p paging.Page) ([]person.YoungPerson, string, error) {
+func (tx peopleRepo) RetentionDue(bornBy time.Time, p paging.Page) ([]person.YoungPerson, string, error) {
 	q := tx.db.Model(&youngPersonRow{}).Where("date_of_birth <= ?", fromDate(bornBy))
 	return listPage(q, "young_people", p, func(r youngPersonRow) string { return r.ID }, youngPersonRow.toDomain)
 }
 
 // EraseYoungPerson deletes a young person and every record hanging off them. The audit trail,
 // which holds ids only, is kept; so is the outbox.
-func (tx *Tx) EraseYoungPerson(id string) error {
+func (tx peopleRepo) Erase(id string) error {
 	// Children first, so no foreign key is ever left dangling.
 	stmts := []string{
 		"DELETE FROM timeline_events WHERE young_person_id = ?",

@@ -105,7 +105,7 @@ func mkOrg(t testing.TB, st *store.Store, edit func(*directory.Organisation)) di
 	if edit != nil {
 		edit(&o)
 	}
-	write(t, st, func(tx *store.Tx) error { return tx.CreateOrganisation(o) })
+	write(t, st, func(tx *store.Tx) error { return tx.Directory().CreateOrganisation(o) })
 	return o
 }
 
@@ -118,7 +118,7 @@ func mkPractitioner(t testing.TB, st *store.Store, orgID string, edit func(*dire
 	if edit != nil {
 		edit(&p)
 	}
-	write(t, st, func(tx *store.Tx) error { return tx.CreatePractitioner(p) })
+	write(t, st, func(tx *store.Tx) error { return tx.Directory().CreatePractitioner(p) })
 	return p
 }
 
@@ -130,7 +130,7 @@ func mkPerson(t testing.TB, st *store.Store, recordedBy string, edit func(*perso
 	if edit != nil {
 		edit(&p)
 	}
-	write(t, st, func(tx *store.Tx) error { return tx.CreateYoungPerson(p) })
+	write(t, st, func(tx *store.Tx) error { return tx.People().Create(p) })
 	return p
 }
 
@@ -141,7 +141,7 @@ func mkReferral(t testing.TB, st *store.Store, yp person.YoungPerson, pr directo
 		ReferrerOrganisationID: pr.OrganisationID, Reasons: []string{"sen"}, MainReason: "sen", ServicesInvolved: []string{"school", "camhs"},
 		ReceivedOn: day(2026, 3, 2), Eligibility: referral.Eligibility{Eligible: true}, CreatedAt: ts, UpdatedAt: ts, Version: 1}
 	write(t, st, func(tx *store.Tx) error {
-		n, err := tx.NextReference("referral:2026")
+		n, err := tx.Referrals().NextReference("referral:2026")
 		if err != nil {
 			return err
 		}
@@ -149,7 +149,7 @@ func mkReferral(t testing.TB, st *store.Store, yp person.YoungPerson, pr directo
 		if edit != nil {
 			edit(&r)
 		}
-		return tx.CreateReferral(r)
+		return tx.Referrals().Create(r)
 	})
 	return r
 }
@@ -238,10 +238,10 @@ func TestOrganisationRoundTrip(t *testing.T) {
 		full := mkOrg(t, st, func(o *directory.Organisation) {
 			o.Name, o.Type, o.Locality, o.URN, o.UKPRN, o.ODSCode = "Oak Academy", "school", "North", "100001", "10000001", "RX1"
 		})
-		wantEqual(t, "organisation", read(t, st, func(tx *store.Tx) (directory.Organisation, error) { return tx.Organisation(full.ID) }), full)
+		wantEqual(t, "organisation", read(t, st, func(tx *store.Tx) (directory.Organisation, error) { return tx.Directory().Organisation(full.ID) }), full)
 
 		bare := mkOrg(t, st, nil)
-		got := read(t, st, func(tx *store.Tx) (directory.Organisation, error) { return tx.Organisation(bare.ID) })
+		got := read(t, st, func(tx *store.Tx) (directory.Organisation, error) { return tx.Directory().Organisation(bare.ID) })
 		wantEqual(t, "bare organisation", got, bare)
 		if got.Locality != "" || got.URN != "" || got.UKPRN != "" || got.ODSCode != "" {
 			t.Fatalf("optional fields = %+v, want empty", got)
@@ -253,7 +253,7 @@ func TestOrganisationRoundTrip(t *testing.T) {
 		// Blank unique identifiers are NULLs, so any number of organisations may lack them.
 		mkOrg(t, st, nil)
 
-		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Organisation(newID(t)); return err }))
+		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Directory().Organisation(newID(t)); return err }))
 	})
 }
 
@@ -265,17 +265,17 @@ func TestPractitionerRoundTrip(t *testing.T) {
 		})
 		want := p
 		want.Email = "jo.bloggs@example.org"
-		wantEqual(t, "practitioner", read(t, st, func(tx *store.Tx) (directory.Practitioner, error) { return tx.Practitioner(p.ID) }), want)
+		wantEqual(t, "practitioner", read(t, st, func(tx *store.Tx) (directory.Practitioner, error) { return tx.Directory().Practitioner(p.ID) }), want)
 
 		bare := mkPractitioner(t, st, o.ID, nil)
-		got := read(t, st, func(tx *store.Tx) (directory.Practitioner, error) { return tx.Practitioner(bare.ID) })
+		got := read(t, st, func(tx *store.Tx) (directory.Practitioner, error) { return tx.Directory().Practitioner(bare.ID) })
 		wantEqual(t, "bare practitioner", got, bare)
 		n, err := store.RawCount(st, "SELECT COUNT(*) FROM practitioners WHERE id = ? AND phone IS NULL", bare.ID)
 		if err != nil || n != 1 {
 			t.Fatalf("blank phone stored as NULL: count %d, %v", n, err)
 		}
 
-		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Practitioner(newID(t)); return err }))
+		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Directory().Practitioner(newID(t)); return err }))
 	})
 }
 
@@ -294,10 +294,10 @@ func TestYoungPersonRoundTrip(t *testing.T) {
 			}
 			p.Communication = &person.Communication{Language: "pl", InterpreterNeeded: true, Methods: []string{"phone"}, Formats: []string{"large_print"}, Notes: "mornings"}
 		})
-		wantEqual(t, "young person", read(t, st, func(tx *store.Tx) (person.YoungPerson, error) { return tx.YoungPerson(full.ID, access.Scope{}) }), full)
+		wantEqual(t, "young person", read(t, st, func(tx *store.Tx) (person.YoungPerson, error) { return tx.People().Get(full.ID, access.Scope{}) }), full)
 
 		bare := mkPerson(t, st, o.ID, func(p *person.YoungPerson) { p.Contacts = nil })
-		got := read(t, st, func(tx *store.Tx) (person.YoungPerson, error) { return tx.YoungPerson(bare.ID, access.Scope{}) })
+		got := read(t, st, func(tx *store.Tx) (person.YoungPerson, error) { return tx.People().Get(bare.ID, access.Scope{}) })
 		if len(got.Contacts) != 0 || got.Communication != nil {
 			t.Fatalf("bare contacts/communication = %#v / %#v, want none", got.Contacts, got.Communication)
 		}
@@ -318,7 +318,7 @@ func TestYoungPersonRoundTrip(t *testing.T) {
 			t.Fatalf("contacts stored as %q, %v; want []", contacts, err)
 		}
 
-		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.YoungPerson(newID(t), access.Scope{}); return err }))
+		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.People().Get(newID(t), access.Scope{}); return err }))
 	})
 }
 
@@ -338,7 +338,7 @@ func TestReferralRoundTrip(t *testing.T) {
 			r.Eligibility = referral.Eligibility{Eligible: true, AgeInRange: true, Age: 10, TwoOrMoreServices: true, ServicesCount: 3, InArea: true, AssessedOn: day(2026, 3, 2)}
 			r.Triage = &referral.Triage{Decision: referral.DecisionAccept, Route: referral.RouteSafeguardingAssessment, Reason: "meets criteria", TriagedAt: triaged, TriagedBy: pr.ID}
 		})
-		wantEqual(t, "referral", read(t, st, func(tx *store.Tx) (referral.Referral, error) { return tx.Referral(full.ID, access.Scope{}) }), full)
+		wantEqual(t, "referral", read(t, st, func(tx *store.Tx) (referral.Referral, error) { return tx.Referrals().Get(full.ID, access.Scope{}) }), full)
 		if full.Reference != "REF-2026-000001" {
 			t.Fatalf("first reference = %q", full.Reference)
 		}
@@ -350,7 +350,7 @@ func TestReferralRoundTrip(t *testing.T) {
 		bare := mkReferral(t, st, yp, pr, func(r *referral.Referral) {
 			r.Eligibility = referral.Eligibility{Unmet: []string{"fewer than two services involved"}, ServicesCount: 1}
 		})
-		got := read(t, st, func(tx *store.Tx) (referral.Referral, error) { return tx.Referral(bare.ID, access.Scope{}) })
+		got := read(t, st, func(tx *store.Tx) (referral.Referral, error) { return tx.Referrals().Get(bare.ID, access.Scope{}) })
 		wantEqual(t, "bare referral", got, bare)
 		if got.Consent != nil || got.Triage != nil || got.Summary != "" || got.Route != "" || got.Eligibility.Eligible {
 			t.Fatalf("optional fields = %+v, want empty", got)
@@ -360,7 +360,7 @@ func TestReferralRoundTrip(t *testing.T) {
 			t.Fatalf("blank optional fields stored as NULL: count %d, %v", n, err)
 		}
 
-		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Referral(newID(t), access.Scope{}); return err }))
+		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Referrals().Get(newID(t), access.Scope{}); return err }))
 	})
 }
 
@@ -410,8 +410,8 @@ func TestOptimisticConcurrency(t *testing.T) {
 			checkVersioned(t, st, o, func(o directory.Organisation, name string) directory.Organisation {
 				o.Name, o.Locality, o.Version = name, name, o.Version+1
 				return o
-			}, (*store.Tx).UpdateOrganisation, func(tx *store.Tx) (directory.Organisation, error) {
-				got, err := tx.Organisation(o.ID)
+			}, func(tx *store.Tx, v directory.Organisation) error { return tx.Directory().UpdateOrganisation(v) }, func(tx *store.Tx) (directory.Organisation, error) {
+				got, err := tx.Directory().Organisation(o.ID)
 				got.UpdatedAt = o.UpdatedAt
 				return got, err
 			}, func(o directory.Organisation) int { return o.Version })
@@ -420,8 +420,8 @@ func TestOptimisticConcurrency(t *testing.T) {
 			checkVersioned(t, st, pr, func(p directory.Practitioner, name string) directory.Practitioner {
 				p.Name, p.Version = name, p.Version+1
 				return p
-			}, (*store.Tx).UpdatePractitioner, func(tx *store.Tx) (directory.Practitioner, error) {
-				got, err := tx.Practitioner(pr.ID)
+			}, func(tx *store.Tx, v directory.Practitioner) error { return tx.Directory().UpdatePractitioner(v) }, func(tx *store.Tx) (directory.Practitioner, error) {
+				got, err := tx.Directory().Practitioner(pr.ID)
 				got.UpdatedAt = pr.UpdatedAt
 				return got, err
 			}, func(p directory.Practitioner) int { return p.Version })
@@ -430,8 +430,8 @@ func TestOptimisticConcurrency(t *testing.T) {
 			checkVersioned(t, st, yp, func(p person.YoungPerson, name string) person.YoungPerson {
 				p.GivenName, p.Version = name, p.Version+1
 				return p
-			}, (*store.Tx).UpdateYoungPerson, func(tx *store.Tx) (person.YoungPerson, error) {
-				got, err := tx.YoungPerson(yp.ID, access.Scope{})
+			}, func(tx *store.Tx, v person.YoungPerson) error { return tx.People().Update(v) }, func(tx *store.Tx) (person.YoungPerson, error) {
+				got, err := tx.People().Get(yp.ID, access.Scope{})
 				got.UpdatedAt = yp.UpdatedAt
 				return got, err
 			}, func(p person.YoungPerson) int { return p.Version })
@@ -440,8 +440,8 @@ func TestOptimisticConcurrency(t *testing.T) {
 			checkVersioned(t, st, rf, func(r referral.Referral, summary string) referral.Referral {
 				r.Summary, r.Version = summary, r.Version+1
 				return r
-			}, (*store.Tx).UpdateReferral, func(tx *store.Tx) (referral.Referral, error) {
-				got, err := tx.Referral(rf.ID, access.Scope{})
+			}, func(tx *store.Tx, v referral.Referral) error { return tx.Referrals().Update(v) }, func(tx *store.Tx) (referral.Referral, error) {
+				got, err := tx.Referrals().Get(rf.ID, access.Scope{})
 				got.UpdatedAt = rf.UpdatedAt
 				return got, err
 			}, func(r referral.Referral) int { return r.Version })
@@ -449,7 +449,7 @@ func TestOptimisticConcurrency(t *testing.T) {
 		t.Run("unknown id", func(t *testing.T) {
 			ghost := o
 			ghost.ID, ghost.Version = newID(t), 2
-			wantNotFound(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.UpdateOrganisation(ghost) }))
+			wantNotFound(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Directory().UpdateOrganisation(ghost) }))
 		})
 	})
 }
@@ -463,16 +463,16 @@ func TestUniquenessAndForeignKeys(t *testing.T) {
 
 		dupNHS := person.YoungPerson{ID: newID(t), GivenName: "B", FamilyName: "C", DateOfBirth: day(2014, 1, 1), NHSNumber: "9434765919",
 			RecordedByOrgID: o.ID, CreatedAt: now(), UpdatedAt: now(), Version: 1}
-		err := st.InTx(ctx, func(tx *store.Tx) error { return tx.CreateYoungPerson(dupNHS) })
+		err := st.InTx(ctx, func(tx *store.Tx) error { return tx.People().Create(dupNHS) })
 		wantKind(t, err, fault.Conflict)
 		if !errors.Is(err, fault.ErrConflict) {
 			t.Fatalf("errors.Is(ErrConflict) = false for %v", err)
 		}
-		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.YoungPerson(dupNHS.ID, access.Scope{}); return err }))
+		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.People().Get(dupNHS.ID, access.Scope{}); return err }))
 
 		dupUPN := dupNHS
 		dupUPN.ID, dupUPN.NHSNumber, dupUPN.UPN = newID(t), "", "A123456789012"
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.CreateYoungPerson(dupUPN) }), fault.Conflict)
+		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.People().Create(dupUPN) }), fault.Conflict)
 
 		// Many young people without an NHS number or UPN: blanks are NULLs, which never clash.
 		for range 3 {
@@ -483,25 +483,25 @@ func TestUniquenessAndForeignKeys(t *testing.T) {
 		}
 
 		dupURN := directory.Organisation{ID: newID(t), Name: "Twin", Type: "school", URN: "123456", CreatedAt: now(), UpdatedAt: now(), Version: 1}
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.CreateOrganisation(dupURN) }), fault.Conflict)
+		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Directory().CreateOrganisation(dupURN) }), fault.Conflict)
 
 		mkPractitioner(t, st, o.ID, func(p *directory.Practitioner) { p.Email = "Jo.Bloggs@example.org" })
 		dupEmail := directory.Practitioner{ID: newID(t), OrganisationID: o.ID, Name: "Other Jo", Email: "jo.bloggs@EXAMPLE.org",
 			Role: "teacher", Active: true, CreatedAt: now(), UpdatedAt: now(), Version: 1}
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.CreatePractitioner(dupEmail) }), fault.Conflict)
+		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Directory().CreatePractitioner(dupEmail) }), fault.Conflict)
 
 		dupID := dupEmail
 		dupID.Email = "someone.else@example.org"
-		write(t, st, func(tx *store.Tx) error { return tx.CreatePractitioner(dupID) })
+		write(t, st, func(tx *store.Tx) error { return tx.Directory().CreatePractitioner(dupID) })
 		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error {
 			again := dupID
 			again.Email = "third@example.org"
-			return tx.CreatePractitioner(again)
+			return tx.Directory().CreatePractitioner(again)
 		}), fault.Conflict)
 
 		orphan := dupEmail
 		orphan.ID, orphan.Email, orphan.OrganisationID = newID(t), "orphan@example.org", newID(t)
-		err = st.InTx(ctx, func(tx *store.Tx) error { return tx.CreatePractitioner(orphan) })
+		err = st.InTx(ctx, func(tx *store.Tx) error { return tx.Directory().CreatePractitioner(orphan) })
 		wantKind(t, err, fault.Unprocessable)
 		if !errors.Is(err, fault.ErrUnprocessable) {
 			t.Fatalf("errors.Is(ErrUnprocessable) = false for %v", err)
@@ -509,17 +509,17 @@ func TestUniquenessAndForeignKeys(t *testing.T) {
 
 		stray := dupNHS
 		stray.ID, stray.NHSNumber, stray.EducationSettingID = newID(t), "", newID(t)
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.CreateYoungPerson(stray) }), fault.Unprocessable)
+		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.People().Create(stray) }), fault.Unprocessable)
 
 		pr := mkPractitioner(t, st, o.ID, nil)
 		yp := mkPerson(t, st, o.ID, nil)
 		first := mkReferral(t, st, yp, pr, nil)
 		dupRef := mkReferralValue(t, yp, pr)
 		dupRef.Reference = first.Reference
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.CreateReferral(dupRef) }), fault.Conflict)
+		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Referrals().Create(dupRef) }), fault.Conflict)
 		noPerson := mkReferralValue(t, yp, pr)
 		noPerson.Reference, noPerson.YoungPersonID = "REF-2026-999999", newID(t)
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.CreateReferral(noPerson) }), fault.Unprocessable)
+		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Referrals().Create(noPerson) }), fault.Unprocessable)
 	})
 }
 
@@ -598,7 +598,7 @@ func TestPagination(t *testing.T) {
 
 func listOrgs(st *store.Store, f directory.OrganisationFilter, p paging.Page) (items []directory.Organisation, next string, err error) {
 	err = st.Read(ctx, func(tx *store.Tx) error {
-		items, next, err = tx.Organisations(f, p)
+		items, next, err = tx.Directory().Organisations(f, p)
 		return err
 	})
 	return items, next, err
@@ -606,7 +606,7 @@ func listOrgs(st *store.Store, f directory.OrganisationFilter, p paging.Page) (i
 
 func listPeople(st *store.Store, f person.Filter, s access.Scope, p paging.Page) (items []person.YoungPerson, next string, err error) {
 	err = st.Read(ctx, func(tx *store.Tx) error {
-		items, next, err = tx.YoungPeople(f, s, p)
+		items, next, err = tx.People().List(f, s, p)
 		return err
 	})
 	return items, next, err
@@ -614,7 +614,7 @@ func listPeople(st *store.Store, f person.Filter, s access.Scope, p paging.Page)
 
 func listReferrals(st *store.Store, f referral.Filter, s access.Scope, p paging.Page) (items []referral.Referral, next string, err error) {
 	err = st.Read(ctx, func(tx *store.Tx) error {
-		items, next, err = tx.Referrals(f, s, p)
+		items, next, err = tx.Referrals().List(f, s, p)
 		return err
 	})
 	return items, next, err
@@ -668,7 +668,7 @@ func TestDirectoryFilters(t *testing.T) {
 			var items []directory.Practitioner
 			err := st.Read(ctx, func(tx *store.Tx) error {
 				var err error
-				items, _, err = tx.Practitioners(c.f, paging.Page{})
+				items, _, err = tx.Directory().Practitioners(c.f, paging.Page{})
 				return err
 			})
 			if err != nil {
@@ -805,7 +805,7 @@ func TestScope(t *testing.T) {
 		led := mkPerson(t, st, y.ID, nil)
 		involve := func(yp person.YoungPerson, org, practitioner string, from time.Time, to *time.Time) {
 			write(t, st, func(tx *store.Tx) error {
-				return tx.CreateInvolvement(sharing.Involvement{ID: newID(t), YoungPersonID: yp.ID, OrganisationID: org, PractitionerID: practitioner,
+				return tx.Sharing().CreateInvolvement(sharing.Involvement{ID: newID(t), YoungPersonID: yp.ID, OrganisationID: org, PractitionerID: practitioner,
 					Role: sharing.RoleTeamMember, StartedOn: from, EndedOn: to, CreatedAt: now(), UpdatedAt: now(), Version: 1})
 			})
 		}
@@ -818,7 +818,7 @@ func TestScope(t *testing.T) {
 		aboutNone := mkReferral(t, st, none, px, nil)
 
 		getPerson := func(id string, s access.Scope) error {
-			return readErr(st, func(tx *store.Tx) error { _, err := tx.YoungPerson(id, s); return err })
+			return readErr(st, func(tx *store.Tx) error { _, err := tx.People().Get(id, s); return err })
 		}
 		visible := func(name string, s access.Scope, want ...person.YoungPerson) {
 			t.Helper()
@@ -851,10 +851,10 @@ func TestScope(t *testing.T) {
 		visible("the council", access.Scope{}, none, current, ended, future, led)
 
 		sx := access.Scope{Restricted: true, OrganisationID: x.ID, On: today}
-		if err := readErr(st, func(tx *store.Tx) error { _, err := tx.Referral(aboutCurrent.ID, sx); return err }); err != nil {
+		if err := readErr(st, func(tx *store.Tx) error { _, err := tx.Referrals().Get(aboutCurrent.ID, sx); return err }); err != nil {
 			t.Fatalf("referral about a child in X's team: %v", err)
 		}
-		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Referral(aboutNone.ID, sx); return err }))
+		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Referrals().Get(aboutNone.ID, sx); return err }))
 		refs, _, err := listReferrals(st, referral.Filter{}, sx, paging.Page{})
 		if err != nil {
 			t.Fatal(err)
@@ -879,7 +879,7 @@ func TestNextReference(t *testing.T) {
 			var n int64
 			write(t, st, func(tx *store.Tx) error {
 				var err error
-				n, err = tx.NextReference(scope)
+				n, err = tx.Referrals().NextReference(scope)
 				return err
 			})
 			return n
@@ -893,7 +893,7 @@ func TestNextReference(t *testing.T) {
 
 		// A rolled-back transaction hands its number back.
 		err := st.InTx(ctx, func(tx *store.Tx) error {
-			if _, err := tx.NextReference("referral:2027"); err != nil {
+			if _, err := tx.Referrals().NextReference("referral:2027"); err != nil {
 				return err
 			}
 			return errors.New("abandon")
@@ -923,7 +923,7 @@ func TestNextReferenceConcurrent(t *testing.T) {
 				var n int64
 				err := st.InTx(ctx, func(tx *store.Tx) error {
 					var err error
-					n, err = tx.NextReference("referral:2026")
+					n, err = tx.Referrals().NextReference("referral:2026")
 					return err
 				})
 				mu.Lock()
@@ -956,11 +956,11 @@ func TestTransactions(t *testing.T) {
 		boom := errors.New("boom")
 		o := directory.Organisation{ID: newID(t), Name: "Doomed", Type: "school", CreatedAt: now(), UpdatedAt: now(), Version: 1}
 		err := st.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.CreateOrganisation(o); err != nil {
+			if err := tx.Directory().CreateOrganisation(o); err != nil {
 				return err
 			}
 			// The insert is visible inside its own transaction.
-			if _, err := tx.Organisation(o.ID); err != nil {
+			if _, err := tx.Directory().Organisation(o.ID); err != nil {
 				return err
 			}
 			return boom
@@ -968,13 +968,13 @@ func TestTransactions(t *testing.T) {
 		if !errors.Is(err, boom) {
 			t.Fatalf("InTx error = %v, want the callback's error", err)
 		}
-		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Organisation(o.ID); return err }))
+		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Directory().Organisation(o.ID); return err }))
 
 		// A fault error comes out as it went in, and rolls back too.
 		refused := fault.New(fault.Forbidden, "no")
 		p := directory.Organisation{ID: newID(t), Name: "Also doomed", Type: "school", CreatedAt: now(), UpdatedAt: now(), Version: 1}
 		err = st.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.CreateOrganisation(p); err != nil {
+			if err := tx.Directory().CreateOrganisation(p); err != nil {
 				return err
 			}
 			return refused
@@ -982,28 +982,28 @@ func TestTransactions(t *testing.T) {
 		if err != refused { //nolint:errorlint // the very same error value must come out
 			t.Fatalf("InTx error = %v, want the fault unchanged", err)
 		}
-		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Organisation(p.ID); return err }))
+		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Directory().Organisation(p.ID); return err }))
 
 		// A failed statement rolls back the whole transaction, including earlier statements.
 		ok := directory.Organisation{ID: newID(t), Name: "Fine", Type: "school", URN: "900001", CreatedAt: now(), UpdatedAt: now(), Version: 1}
-		write(t, st, func(tx *store.Tx) error { return tx.CreateOrganisation(ok) })
+		write(t, st, func(tx *store.Tx) error { return tx.Directory().CreateOrganisation(ok) })
 		first := directory.Organisation{ID: newID(t), Name: "First", Type: "school", CreatedAt: now(), UpdatedAt: now(), Version: 1}
 		clash := directory.Organisation{ID: newID(t), Name: "Clash", Type: "school", URN: "900001", CreatedAt: now(), UpdatedAt: now(), Version: 1}
 		err = st.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.CreateOrganisation(first); err != nil {
+			if err := tx.Directory().CreateOrganisation(first); err != nil {
 				return err
 			}
-			return tx.CreateOrganisation(clash)
+			return tx.Directory().CreateOrganisation(clash)
 		})
 		wantKind(t, err, fault.Conflict)
-		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Organisation(first.ID); return err }))
+		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Directory().Organisation(first.ID); return err }))
 
 		// Commit on success.
-		write(t, st, func(tx *store.Tx) error { return tx.CreateOrganisation(first) })
+		write(t, st, func(tx *store.Tx) error { return tx.Directory().CreateOrganisation(first) })
 		if items, _, err := listOrgs(st, directory.OrganisationFilter{Query: "first"}, paging.Page{}); err != nil || len(items) != 1 {
 			t.Fatalf("committed organisation listed %d times, %v", len(items), err)
 		}
-		wantEqual(t, "committed", read(t, st, func(tx *store.Tx) (directory.Organisation, error) { return tx.Organisation(first.ID) }), first)
+		wantEqual(t, "committed", read(t, st, func(tx *store.Tx) (directory.Organisation, error) { return tx.Directory().Organisation(first.ID) }), first)
 	})
 }
 
@@ -1014,7 +1014,7 @@ func auditEvents(t testing.TB, st *store.Store, f audit.Filter) []audit.Event {
 	var out []audit.Event
 	err := st.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		out, _, err = tx.AuditEvents(f, paging.Page{})
+		out, _, err = tx.AuditTrail().Events(f, paging.Page{})
 		return err
 	})
 	if err != nil {
@@ -1103,9 +1103,9 @@ func TestOutbox(t *testing.T) {
 		write(t, st, func(tx *store.Tx) error { return tx.Publish(e1, e3) })
 		write(t, st, func(tx *store.Tx) error { return tx.Publish(e2) })
 
-		got := read(t, st, func(tx *store.Tx) ([]outbox.Event, error) { return tx.OutboxEvents(rec) })
+		got := read(t, st, func(tx *store.Tx) ([]outbox.Event, error) { return tx.Outbox().ForRecord(rec) })
 		wantEqual(t, "outbox for the record, oldest first", got, []outbox.Event{e1, e2})
-		none := read(t, st, func(tx *store.Tx) ([]outbox.Event, error) { return tx.OutboxEvents(newID(t)) })
+		none := read(t, st, func(tx *store.Tx) ([]outbox.Event, error) { return tx.Outbox().ForRecord(newID(t)) })
 		if len(none) != 0 {
 			t.Fatalf("outbox for an unknown record = %v", none)
 		}
@@ -1118,7 +1118,7 @@ func TestOutbox(t *testing.T) {
 			}
 			return errors.New("roll back")
 		})
-		got = read(t, st, func(tx *store.Tx) ([]outbox.Event, error) { return tx.OutboxEvents(other) })
+		got = read(t, st, func(tx *store.Tx) ([]outbox.Event, error) { return tx.Outbox().ForRecord(other) })
 		wantEqual(t, "outbox after rollback", got, []outbox.Event{e3})
 	})
 }
@@ -1135,25 +1135,25 @@ func TestAPIKeys(t *testing.T) {
 				t.Fatal(err)
 			}
 			k := auth.APIKey{ID: newID(t), Prefix: prefix, Hash: hash, Name: "key " + prefix, OrganisationID: o.ID, Role: role, CreatedAt: now()}
-			write(t, st, func(tx *store.Tx) error { return tx.CreateAPIKey(k) })
+			write(t, st, func(tx *store.Tx) error { return tx.Keys().Create(k) })
 			return k
 		}
 		admin1, admin2 := mkKey(auth.RoleAdmin), mkKey(auth.RoleAdmin)
 		mkKey(auth.RoleSENDOfficer)
 
-		got := read(t, st, func(tx *store.Tx) (auth.APIKey, error) { return tx.APIKeyByPrefix(admin1.Prefix) })
+		got := read(t, st, func(tx *store.Tx) (auth.APIKey, error) { return tx.Keys().ByPrefix(admin1.Prefix) })
 		wantEqual(t, "key by prefix", got, admin1)
-		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.APIKeyByPrefix("zzzzzzzz"); return err }))
+		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Keys().ByPrefix("zzzzzzzz"); return err }))
 
 		dup := admin2
 		dup.ID = newID(t)
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAPIKey(dup) }), fault.Conflict)
+		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Keys().Create(dup) }), fault.Conflict)
 		orphan := admin2
 		orphan.ID, orphan.Prefix, orphan.OrganisationID = newID(t), "orphan00", newID(t)
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAPIKey(orphan) }), fault.Unprocessable)
+		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Keys().Create(orphan) }), fault.Unprocessable)
 
 		count := func(role auth.Role) int64 {
-			return read(t, st, func(tx *store.Tx) (int64, error) { return tx.ActiveKeysWithRole(role) })
+			return read(t, st, func(tx *store.Tx) (int64, error) { return tx.Keys().ActiveWithRole(role) })
 		}
 		if n := count(auth.RoleAdmin); n != 2 {
 			t.Fatalf("active admin keys = %d, want 2", n)
@@ -1172,7 +1172,7 @@ func TestAPIKeys(t *testing.T) {
 		if n := count(auth.RoleAdmin); n != 1 {
 			t.Fatalf("active admin keys after revoking one = %d, want 1", n)
 		}
-		got = read(t, st, func(tx *store.Tx) (auth.APIKey, error) { return tx.APIKeyByPrefix(admin1.Prefix) })
+		got = read(t, st, func(tx *store.Tx) (auth.APIKey, error) { return tx.Keys().ByPrefix(admin1.Prefix) })
 		if got.RevokedAt == nil || !got.RevokedAt.Equal(revoked) {
 			t.Fatalf("RevokedAt = %v, want %v", got.RevokedAt, revoked)
 		}

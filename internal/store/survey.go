@@ -52,13 +52,13 @@ func (r surveyTemplateRow) toDomain(versions []surveyTemplateVersionRow) survey.
 	return t
 }
 
-func (tx *Tx) insertQuestionSet(templateID string, set survey.QuestionSet) error {
+func (tx conn) insertQuestionSet(templateID string, set survey.QuestionSet) error {
 	row := surveyTemplateVersionRow{TemplateID: templateID, Number: set.Number, Questions: toJSON(set.Questions), CreatedAt: set.CreatedAt}
 	return translate(tx.db.Create(&row).Error)
 }
 
 // CreateSurveyTemplate inserts t with its question sets; a taken code is a conflict.
-func (tx *Tx) CreateSurveyTemplate(t survey.Template) error {
+func (tx surveyRepo) CreateTemplate(t survey.Template) error {
 	row := toSurveyTemplateRow(t)
 	if err := tx.db.Create(&row).Error; err != nil {
 		if err = translate(err); fault.KindOf(err) == fault.Conflict {
@@ -75,17 +75,17 @@ func (tx *Tx) CreateSurveyTemplate(t survey.Template) error {
 }
 
 // AddSurveyQuestionSet stores t's newest question set if t.Version-1 is still current.
-func (tx *Tx) AddSurveyQuestionSet(t survey.Template) error {
+func (tx surveyRepo) AddQuestionSet(t survey.Template) error {
 	row := toSurveyTemplateRow(t)
-	if err := updateVersioned(tx, &row, "survey_templates", t.ID, t.Version-1); err != nil {
+	if err := updateVersioned(tx.conn, &row, "survey_templates", t.ID, t.Version-1); err != nil {
 		return err
 	}
 	return tx.insertQuestionSet(t.ID, t.Current())
 }
 
 // SurveyTemplate loads one template with every question set.
-func (tx *Tx) SurveyTemplate(id string) (survey.Template, error) {
-	row, err := get[surveyTemplateRow](tx, "survey template", id)
+func (tx surveyRepo) Template(id string) (survey.Template, error) {
+	row, err := get[surveyTemplateRow](tx.conn, "survey template", id)
 	if err != nil {
 		return survey.Template{}, err
 	}
@@ -98,7 +98,7 @@ func (tx *Tx) SurveyTemplate(id string) (survey.Template, error) {
 
 // SurveyTemplates lists one page of templates, each with its question sets (one query for the
 // page's sets, not one per template).
-func (tx *Tx) SurveyTemplates(audience string, p paging.Page) ([]survey.Template, string, error) {
+func (tx surveyRepo) Templates(audience string, p paging.Page) ([]survey.Template, string, error) {
 	q := tx.db.Model(&surveyTemplateRow{})
 	if audience != "" {
 		q = q.Where("audience = ?", audience)
@@ -177,7 +177,7 @@ type surveyAnswerRow struct {
 func (surveyAnswerRow) TableName() string { return "survey_answers" }
 
 // CreateSurveyResponse inserts r and its reportable answers.
-func (tx *Tx) CreateSurveyResponse(r survey.Response, scores []survey.Score) error {
+func (tx surveyRepo) CreateResponse(r survey.Response, scores []survey.Score) error {
 	row := surveyResponseRow{ID: r.ID, TemplateID: r.TemplateID, TemplateVersion: r.TemplateVersion, Audience: r.Audience,
 		ProfessionalRole: nullable(r.ProfessionalRole), Point: r.Point, ReferralID: nullable(r.ReferralID), EHCPlanID: nullable(r.EHCPlanID),
 		YoungPersonID: nullable(r.YoungPersonID), SubmittedOn: fromDate(r.SubmittedOn), Via: r.Via, InvitationID: nullable(r.InvitationID),
@@ -200,7 +200,7 @@ func (tx *Tx) CreateSurveyResponse(r survey.Response, scores []survey.Score) err
 
 // SurveyResponse loads one response within scope. Anonymous responses belong to no child, so
 // only callers whose reach is the whole council see them.
-func (tx *Tx) SurveyResponse(id string, s access.Scope) (survey.Response, error) {
+func (tx surveyRepo) Response(id string, s access.Scope) (survey.Response, error) {
 	var row surveyResponseRow
 	err := visibleYoungPeople(tx.db.Where("survey_responses.id = ?", id), "survey_responses.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -210,7 +210,7 @@ func (tx *Tx) SurveyResponse(id string, s access.Scope) (survey.Response, error)
 }
 
 // SurveyResponses lists one page within scope.
-func (tx *Tx) SurveyResponses(f survey.ResponseFilter, s access.Scope, p paging.Page) ([]survey.Response, string, error) {
+func (tx surveyRepo) Responses(f survey.ResponseFilter, s access.Scope, p paging.Page) ([]survey.Response, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&surveyResponseRow{}), "survey_responses.young_person_id", s)
 	for col, v := range map[string]string{"template_id": f.TemplateID, "referral_id": f.ReferralID, "ehc_plan_id": f.EHCPlanID,
 		"young_person_id": f.YoungPersonID, "point": f.Point} {
@@ -264,13 +264,13 @@ func (r surveyInvitationRow) toDomain() survey.Invitation {
 }
 
 // CreateSurveyInvitation inserts i.
-func (tx *Tx) CreateSurveyInvitation(i survey.Invitation) error {
+func (tx surveyRepo) CreateInvitation(i survey.Invitation) error {
 	row := toSurveyInvitationRow(i)
 	return translate(tx.db.Create(&row).Error)
 }
 
 // SurveyInvitationByToken finds an invitation by its token's hash.
-func (tx *Tx) SurveyInvitationByToken(hash string) (survey.Invitation, error) {
+func (tx surveyRepo) InvitationByToken(hash string) (survey.Invitation, error) {
 	var row surveyInvitationRow
 	err := tx.db.Where("token_hash = ?", hash).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -280,7 +280,7 @@ func (tx *Tx) SurveyInvitationByToken(hash string) (survey.Invitation, error) {
 }
 
 // SurveyInvitation loads one invitation within scope.
-func (tx *Tx) SurveyInvitation(id string, s access.Scope) (survey.Invitation, error) {
+func (tx surveyRepo) Invitation(id string, s access.Scope) (survey.Invitation, error) {
 	var row surveyInvitationRow
 	err := visibleYoungPeople(tx.db.Where("survey_invitations.id = ?", id), "survey_invitations.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -290,13 +290,13 @@ func (tx *Tx) SurveyInvitation(id string, s access.Scope) (survey.Invitation, er
 }
 
 // UpdateSurveyInvitation writes i if i.Version-1 is still current.
-func (tx *Tx) UpdateSurveyInvitation(i survey.Invitation) error {
+func (tx surveyRepo) UpdateInvitation(i survey.Invitation) error {
 	row := toSurveyInvitationRow(i)
-	return updateVersioned(tx, &row, "survey_invitations", i.ID, i.Version-1)
+	return updateVersioned(tx.conn, &row, "survey_invitations", i.ID, i.Version-1)
 }
 
 // SurveyInvitations lists one page within scope.
-func (tx *Tx) SurveyInvitations(f survey.InvitationFilter, s access.Scope, p paging.Page) ([]survey.Invitation, string, error) {
+func (tx surveyRepo) Invitations(f survey.InvitationFilter, s access.Scope, p paging.Page) ([]survey.Invitation, string, error) {
 	q := visibleYoungPeople(tx.db.Model(&surveyInvitationRow{}), "survey_invitations.young_person_id", s)
 	if f.ReferralID != "" {
 		q = q.Where("survey_invitations.referral_id = ?", f.ReferralID)

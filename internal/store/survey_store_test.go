@@ -24,7 +24,7 @@ func TestSurveyBuiltInsMigrated(t *testing.T) {
 			t.Fatalf("survey.BuiltIns has %d templates", len(want))
 		}
 		for _, w := range want {
-			got := read(t, st, func(tx *store.Tx) (survey.Template, error) { return tx.SurveyTemplate(w.ID) })
+			got := read(t, st, func(tx *store.Tx) (survey.Template, error) { return tx.Surveys().Template(w.ID) })
 			wantEqual(t, "built-in "+w.Code, got, w)
 		}
 		listed, next, err := listSurveyTemplates(st, "")
@@ -53,7 +53,7 @@ func TestSurveyBuiltInsMigrated(t *testing.T) {
 
 func listSurveyTemplates(st *store.Store, audience string) (out []survey.Template, next string, err error) {
 	err = readErr(st, func(tx *store.Tx) error {
-		out, next, err = tx.SurveyTemplates(audience, paging.Page{Limit: 50})
+		out, next, err = tx.Surveys().Templates(audience, paging.Page{Limit: 50})
 		return err
 	})
 	return out, next, err
@@ -72,12 +72,12 @@ func TestSurveyTemplateVersions(t *testing.T) {
 			t.Fatal(err)
 		}
 		tpl.ID = newID(t)
-		write(t, st, func(tx *store.Tx) error { return tx.CreateSurveyTemplate(tpl) })
-		wantEqual(t, "template", read(t, st, func(tx *store.Tx) (survey.Template, error) { return tx.SurveyTemplate(tpl.ID) }), tpl)
+		write(t, st, func(tx *store.Tx) error { return tx.Surveys().CreateTemplate(tpl) })
+		wantEqual(t, "template", read(t, st, func(tx *store.Tx) (survey.Template, error) { return tx.Surveys().Template(tpl.ID) }), tpl)
 
 		dup := tpl
 		dup.ID = newID(t)
-		fe := wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.CreateSurveyTemplate(dup) }), fault.Conflict)
+		fe := wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Surveys().CreateTemplate(dup) }), fault.Conflict)
 		if len(fe.Fields) != 1 || fe.Fields[0].Pointer != "/code" {
 			t.Fatalf("duplicate code: %+v", fe)
 		}
@@ -87,8 +87,8 @@ func TestSurveyTemplateVersions(t *testing.T) {
 		if err := v2.AddVersion([]survey.Question{{ID: "ready", Text: "Ready now?", Type: survey.Likert5}}, at.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		write(t, st, func(tx *store.Tx) error { return tx.AddSurveyQuestionSet(v2) })
-		got := read(t, st, func(tx *store.Tx) (survey.Template, error) { return tx.SurveyTemplate(tpl.ID) })
+		write(t, st, func(tx *store.Tx) error { return tx.Surveys().AddQuestionSet(v2) })
+		got := read(t, st, func(tx *store.Tx) (survey.Template, error) { return tx.Surveys().Template(tpl.ID) })
 		wantEqual(t, "template at version 2", got, v2)
 
 		// A set made from version 1 again is stale: version 2 stands, and no third set appears.
@@ -97,12 +97,12 @@ func TestSurveyTemplateVersions(t *testing.T) {
 		if err := again.AddVersion([]survey.Question{{ID: "other", Text: "Other", Type: survey.Text}}, at.Add(2*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		fe = wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.AddSurveyQuestionSet(again) }), fault.PreconditionFailed)
+		fe = wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Surveys().AddQuestionSet(again) }), fault.PreconditionFailed)
 		if fe.CurrentVersion != 2 {
 			t.Fatalf("stale: current version %d", fe.CurrentVersion)
 		}
-		wantEqual(t, "template after a stale set", read(t, st, func(tx *store.Tx) (survey.Template, error) { return tx.SurveyTemplate(tpl.ID) }), v2)
-		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.SurveyTemplate(newID(t)); return err }))
+		wantEqual(t, "template after a stale set", read(t, st, func(tx *store.Tx) (survey.Template, error) { return tx.Surveys().Template(tpl.ID) }), v2)
+		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Surveys().Template(newID(t)); return err }))
 	})
 }
 
@@ -122,7 +122,7 @@ func TestSurveyInvitations(t *testing.T) {
 				t.Fatal(err)
 			}
 			inv.ID, inv.YoungPersonID, inv.CreatedByOrgID = newID(t), yp.ID, org.ID
-			write(t, st, func(tx *store.Tx) error { return tx.CreateSurveyInvitation(inv) })
+			write(t, st, func(tx *store.Tx) error { return tx.Surveys().CreateInvitation(inv) })
 			return inv, token
 		}
 		today := time.Date(made.Year(), made.Month(), made.Day(), 0, 0, 0, 0, time.UTC)
@@ -131,11 +131,11 @@ func TestSurveyInvitations(t *testing.T) {
 		answered, _ := mk(today.AddDate(0, 0, 1))
 
 		got := read(t, st, func(tx *store.Tx) (survey.Invitation, error) {
-			return tx.SurveyInvitationByToken(survey.HashToken(soonToken))
+			return tx.Surveys().InvitationByToken(survey.HashToken(soonToken))
 		})
 		wantEqual(t, "invitation by token", got, soon)
 		wantNotFound(t, readErr(st, func(tx *store.Tx) error {
-			_, err := tx.SurveyInvitationByToken(soonToken) // the token itself is never a key
+			_, err := tx.Surveys().InvitationByToken(soonToken) // the token itself is never a key
 			return err
 		}))
 
@@ -143,21 +143,21 @@ func TestSurveyInvitations(t *testing.T) {
 		if err := answered.MarkAnswered(newID(t), made.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		write(t, st, func(tx *store.Tx) error { return tx.UpdateSurveyInvitation(answered) })
+		write(t, st, func(tx *store.Tx) error { return tx.Surveys().UpdateInvitation(answered) })
 		wantEqual(t, "answered invitation", read(t, st, func(tx *store.Tx) (survey.Invitation, error) {
-			return tx.SurveyInvitationByToken(answered.TokenHash)
+			return tx.Surveys().InvitationByToken(answered.TokenHash)
 		}), answered)
 		if err := second.MarkAnswered(newID(t), made.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if fe := wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.UpdateSurveyInvitation(second) }), fault.PreconditionFailed); fe.CurrentVersion != 2 {
+		if fe := wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Surveys().UpdateInvitation(second) }), fault.PreconditionFailed); fe.CurrentVersion != 2 {
 			t.Fatalf("second answer: current version %d", fe.CurrentVersion)
 		}
 
 		status := func(s string, at time.Time) []string {
 			t.Helper()
 			out := read(t, st, func(tx *store.Tx) ([]survey.Invitation, error) {
-				list, _, err := tx.SurveyInvitations(survey.InvitationFilter{Status: s, Now: at}, access.Scope{}, paging.Page{Limit: 50})
+				list, _, err := tx.Surveys().Invitations(survey.InvitationFilter{Status: s, Now: at}, access.Scope{}, paging.Page{Limit: 50})
 				return list, err
 			})
 			return ids(out, func(i survey.Invitation) string { return i.ID })
@@ -181,7 +181,7 @@ func TestSurveyInvitations(t *testing.T) {
 		other := mkPerson(t, st, org.ID, func(p *person.YoungPerson) { p.GivenName = "Other" })
 		for scope, want := range map[string]int{yp.ID: 3, other.ID: 0} {
 			got := read(t, st, func(tx *store.Tx) ([]survey.Invitation, error) {
-				list, _, err := tx.SurveyInvitations(survey.InvitationFilter{Now: made}, access.Scope{Restricted: true, YoungPersonIDs: []string{scope}, On: today},
+				list, _, err := tx.Surveys().Invitations(survey.InvitationFilter{Now: made}, access.Scope{Restricted: true, YoungPersonIDs: []string{scope}, On: today},
 					paging.Page{Limit: 50})
 				return list, err
 			})

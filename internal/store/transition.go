@@ -74,7 +74,7 @@ func (r transitionPlanRow) toDomain() transition.Plan {
 }
 
 // transitionPlans is the base query: plans with their young person's date of birth.
-func (tx *Tx) transitionPlans(s access.Scope) *gorm.DB {
+func (tx conn) transitionPlans(s access.Scope) *gorm.DB {
 	q := tx.db.Model(&transitionPlanRow{}).Select("transition_plans.*, young_people.date_of_birth").
 		Joins("JOIN young_people ON young_people.id = transition_plans.young_person_id")
 	return visibleYoungPeople(q, "transition_plans.young_person_id", s)
@@ -83,7 +83,7 @@ func (tx *Tx) transitionPlans(s access.Scope) *gorm.DB {
 // CreateTransitionPlan inserts p. A second plan not ended for the same young person is a
 // conflict naming /young_person_id (the partial unique index decides, so two racing creates
 // cannot both win).
-func (tx *Tx) CreateTransitionPlan(p transition.Plan) error {
+func (tx transitionRepo) Create(p transition.Plan) error {
 	row := toTransitionPlanRow(p)
 	err := translate(tx.db.Omit("date_of_birth").Create(&row).Error)
 	if fault.KindOf(err) == fault.Conflict {
@@ -93,7 +93,7 @@ func (tx *Tx) CreateTransitionPlan(p transition.Plan) error {
 }
 
 // CurrentTransitionPlanID returns the id of the young person's plan that has not ended, or "".
-func (tx *Tx) CurrentTransitionPlanID(youngPersonID string) (string, error) {
+func (tx transitionRepo) CurrentID(youngPersonID string) (string, error) {
 	var ids []string
 	err := tx.db.Model(&transitionPlanRow{}).Where("young_person_id = ? AND ended_on IS NULL", youngPersonID).Limit(1).Pluck("id", &ids).Error
 	if err != nil || len(ids) == 0 {
@@ -103,7 +103,7 @@ func (tx *Tx) CurrentTransitionPlanID(youngPersonID string) (string, error) {
 }
 
 // LastTransitionPlanEnd returns the latest day one of the young person's plans ended (zero: none).
-func (tx *Tx) LastTransitionPlanEnd(youngPersonID string) (time.Time, error) {
+func (tx transitionRepo) LastEnded(youngPersonID string) (time.Time, error) {
 	var last *string
 	err := tx.db.Model(&transitionPlanRow{}).Where("young_person_id = ? AND ended_on IS NOT NULL", youngPersonID).
 		Select("MAX(ended_on)").Row().Scan(&last)
@@ -114,7 +114,7 @@ func (tx *Tx) LastTransitionPlanEnd(youngPersonID string) (time.Time, error) {
 }
 
 // TransitionPlan loads one plan within scope.
-func (tx *Tx) TransitionPlan(id string, s access.Scope) (transition.Plan, error) {
+func (tx transitionRepo) Get(id string, s access.Scope) (transition.Plan, error) {
 	var row transitionPlanRow
 	err := tx.transitionPlans(s).Where("transition_plans.id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -124,7 +124,7 @@ func (tx *Tx) TransitionPlan(id string, s access.Scope) (transition.Plan, error)
 }
 
 // UpdateTransitionPlan writes p if p.Version-1 is still current.
-func (tx *Tx) UpdateTransitionPlan(p transition.Plan) error {
+func (tx transitionRepo) Update(p transition.Plan) error {
 	row := toTransitionPlanRow(p)
 	// As updateVersioned, but the joined date of birth is not a column of the plan.
 	res := tx.db.Table("transition_plans").Where("id = ? AND version = ?", p.ID, p.Version-1).
@@ -143,7 +143,7 @@ func (tx *Tx) UpdateTransitionPlan(p transition.Plan) error {
 }
 
 // TransitionPlans lists one page within scope, newest first.
-func (tx *Tx) TransitionPlans(f transition.Filter, s access.Scope, p paging.Page) ([]transition.Plan, string, error) {
+func (tx transitionRepo) List(f transition.Filter, s access.Scope, p paging.Page) ([]transition.Plan, string, error) {
 	q := tx.transitionPlans(s)
 	if f.YoungPersonID != "" {
 		q = q.Where("transition_plans.young_person_id = ?", f.YoungPersonID)
@@ -216,7 +216,7 @@ func (r gapRow) toGap() transition.Gap {
 // TransitionGaps lists one page of the young people in scope who on q.AsOf are born in
 // (BornAfter, BornBy], have an open referral or an EHC plan in force, and have no current
 // transition plan; newest young person record first.
-func (tx *Tx) TransitionGaps(q transition.GapQuery, s access.Scope, p paging.Page) ([]transition.Gap, string, error) {
+func (tx transitionRepo) Gaps(q transition.GapQuery, s access.Scope, p paging.Page) ([]transition.Gap, string, error) {
 	on := fromDate(q.AsOf)
 	col := "young_people.id"
 	db := tx.db.Table("young_people").Select(`young_people.id, young_people.given_name, young_people.family_name,
@@ -245,7 +245,7 @@ const (
 // UpcomingTransitions returns every event in the window for the young people in scope who on
 // AsOf have an open referral, an EHC plan in force or a current transition plan. The window
 // bounds the result; the caller sorts and pages it.
-func (tx *Tx) UpcomingTransitions(q transition.UpcomingQuery, s access.Scope) ([]transition.Upcoming, error) {
+func (tx transitionRepo) Upcoming(q transition.UpcomingQuery, s access.Scope) ([]transition.Upcoming, error) {
 	on, through := fromDate(q.AsOf), fromDate(q.Through)
 	population := func(col string) (string, []any) {
 		return "(" + openReferralOn(col) + " OR " + ehcPlanOn(col) + " OR " + transitionPlanOn(col) + ")",
@@ -320,7 +320,7 @@ func (tx *Tx) UpcomingTransitions(q transition.UpcomingQuery, s access.Scope) ([
 }
 
 // WithCurrentTransitionPlan returns which of the young people have a transition plan current on day.
-func (tx *Tx) WithCurrentTransitionPlan(youngPersonIDs []string, day time.Time) (map[string]bool, error) {
+func (tx transitionRepo) WithCurrentPlan(youngPersonIDs []string, day time.Time) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(youngPersonIDs) == 0 {
 		return out, nil

@@ -1,0 +1,229 @@
+package casework
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/clock"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/timeline"
+)
+
+// Core is what every area's service shares: the clock, need-to-know scope, and building the audit,
+// outbox and timeline events that go with each change.
+type Core struct {
+	Clock clock.Clock
+}
+
+// Now is the current instant.
+func (c Core) Now() time.Time { return c.Clock.Now() }
+
+// Today is the current civil date.
+func (c Core) Today() time.Time { return c.Clock.Today() }
+
+// Scope is the slice of casework p may read today.
+func (c Core) Scope(p auth.Principal) access.Scope { return access.For(p, c.Today()) }
+
+// Event builds the audit event of an action by p on a record.
+func (c Core) Event(ctx context.Context, p auth.Principal, action, recordType, recordID, youngPersonID string, changed []string) audit.Event {
+	m := metaFrom(ctx)
+	return audit.Event{ID: NewID(), OccurredAt: c.Now(), Action: action, RecordType: recordType, RecordID: recordID,
+		YoungPersonID: youngPersonID, ActorKeyID: p.KeyID, ActorSubject: p.Subject, ActorPractitionerID: p.PractitionerID,
+		ActorOrgID: p.OrganisationID, ActorRole: string(p.Role),
+		Purpose: m.Purpose, ChangedFields: changed, RequestID: m.RequestID, IP: m.IP}
+}
+
+// Notice builds an outbox event of type t about a record. Payloads hold ids, codes, statuses and
+// dates only: a subscriber reads the record itself through the API.
+func (c Core) Notice(t outbox.Type, recordID string, payload map[string]any) outbox.Event {
+	if payload == nil {
+		payload = map[string]any{}
+	}
+	payload["id"] = recordID
+	return outbox.Event{ID: NewID(), OccurredAt: c.Now(), Type: t.Name, RecordType: t.RecordType, RecordID: recordID, Payload: payload}
+}
+
+// Line builds a timeline entry. summary holds codes, statuses and references only: the timeline
+// is shown to everyone who can see the child.
+func (c Core) Line(youngPersonID, referralID string, occurredOn time.Time, kind, recordType, recordID, summary string) timeline.Event {
+	return timeline.Event{ID: NewID(), YoungPersonID: youngPersonID, ReferralID: referralID, OccurredOn: occurredOn,
+		RecordedAt: c.Now(), Kind: kind, RecordType: recordType, RecordID: recordID, Summary: summary}
+}
+
+// Recorder is what every transaction can write besides an area's own records: the audit trail,
+// the outbox and children's timelines.
+type Recorder interface {
+	Audit(events ...audit.Event) error
+	Publish(events ...outbox.Event) error
+	AddTimeline(events ...timeline.Event) error
+}
+
+// DB runs a service's work over its view T of the store: InTx in one transaction, Read without
+// one (for reads that write nothing, not even an audit event).
+type DB[T any] interface {
+	InTx(ctx context.Context, fn func(tx T) error) error
+	Read(ctx context.Context, fn func(tx T) error) error
+}
+
+// Record writes the audit and outbox events of a change.
+func Record(tx Recorder, e audit.Event, n outbox.Event) error {
+	if err := tx.Audit(e); err != nil {
+		return err
+	}
+	return tx.Publish(n)
+}
+
+// NewID is a new record id: a UUIDv7, so ids sort by creation time (lists page on them).
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// Allow returns the caller if it holds perm.
+func Allow(ctx context.Context, perm auth.Permission) (auth.Principal, error) {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return p, fault.New(fault.Unauthenticated, "Credentials are required.")
+	}
+	if !p.Can(perm) {
+		return p, &fault.Error{Kind: fault.Forbidden, Detail: "Your role (" + string(p.Role) + ") may not do this: it needs the " +
+			string(perm) + " permission.", Permission: string(perm)}
+	}
+	return p, nil
+}
+
+// CheckVersion refuses a change based on a stale read.
+func CheckVersion(ifMatch *int, current int) error {
+	if ifMatch != nil && *ifMatch != current {
+		return fault.Stale(current)
+	}
+	return nil
+}
+
+// Raced turns a stale write the caller did not guard with If-Match into a conflict: the record
+// changed under a concurrent request, which the caller could not have known about.
+func Raced(err error, ifMatch *int) error {
+	if ifMatch == nil && fault.KindOf(err) == fault.PreconditionFailed {
+		return fault.New(fault.Conflict, "The record changed while this request was being handled; read it and try again.")
+	}
+	return err
+}
+
+// Mutation is how a caller changes a loaded record: it returns the changed record and the names
+// of the fields it changed.
+type Mutation[T any] func(current T) (T, []string, error)
+
+// Versioned says how to load, stamp and save one kind of record under optimistic locking, in a
+// service's transaction view Tx. Every versioned write goes through Change.
+type Versioned[T any, Tx any] struct {
+	Load  func(tx Tx, id string, sc access.Scope) (T, error)
+	Save  func(tx Tx, v T) error
+	Stamp func(v *T) (version *int, updatedAt *time.Time)
+}
+
+// Change loads the record id if the caller holds perm and may see it, checks If-Match, applies
+// the change and saves it as the next version, then lets after write its audit, outbox and
+// timeline events: all in one transaction. apply reports false when nothing changed, and then
+// nothing is written.
+func (k Versioned[T, Tx]) Change(ctx context.Context, c Core, db DB[Tx], perm auth.Permission, id string, ifMatch *int,
+	apply func(tx Tx, p auth.Principal, v *T) (bool, error), after func(tx Tx, p auth.Principal, v T) error) (v T, err error) {
+	p, err := Allow(ctx, perm)
+	if err != nil {
+		return v, err
+	}
+	err = db.InTx(ctx, func(tx Tx) error {
+		if v, err = k.Load(tx, id, c.Scope(p)); err != nil {
+			return err
+		}
+		version, updatedAt := k.Stamp(&v)
+		if err := CheckVersion(ifMatch, *version); err != nil {
+			return err
+		}
+		changed, err := apply(tx, p, &v)
+		if err != nil || !changed {
+			return err
+		}
+		*updatedAt, *version = c.Now(), *version+1
+		if err := k.Save(tx, v); err != nil {
+			return Raced(err, ifMatch)
+		}
+		return after(tx, p, v)
+	})
+	return v, err
+}
+
+// Patch applies a caller's Mutation through Change. before, if set, refuses a record that may no
+// longer change; a mutation that changes nothing writes nothing; merge turns the caller's version
+// into the record to save (keeping what the caller may not change, checking references); after
+// writes the events, knowing the record as it was and the fields changed.
+func (k Versioned[T, Tx]) Patch(ctx context.Context, c Core, db DB[Tx], perm auth.Permission, id string, ifMatch *int, mutate Mutation[T],
+	before func(cur T) error, merge func(tx Tx, p auth.Principal, cur T, next *T) error,
+	after func(tx Tx, p auth.Principal, cur, next T, changed []string) error) (T, error) {
+	var (
+		cur     T
+		changed []string
+	)
+	return k.Change(ctx, c, db, perm, id, ifMatch,
+		func(tx Tx, p auth.Principal, v *T) (bool, error) {
+			cur = *v
+			if before != nil {
+				if err := before(cur); err != nil {
+					return false, err
+				}
+			}
+			next, names, err := mutate(cur)
+			if err != nil || len(names) == 0 {
+				return false, err
+			}
+			if err := merge(tx, p, cur, &next); err != nil {
+				return false, err
+			}
+			nv, nu := k.Stamp(&next)
+			cv, cu := k.Stamp(&cur)
+			*nv, *nu = *cv, *cu
+			changed, *v = names, next
+			return true, nil
+		},
+		func(tx Tx, p auth.Principal, v T) error { return after(tx, p, cur, v, changed) })
+}
+
+// ReadAudited loads one record the caller may read and audits the read, in one transaction:
+// every read of a person's record leaves a trace. youngPersonOf names whose record it is.
+func ReadAudited[T any, Tx Recorder](ctx context.Context, c Core, db DB[Tx], recordType, id string,
+	load func(tx Tx, sc access.Scope) (T, error), youngPersonOf func(T) string) (out T, err error) {
+	p, err := Allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return out, err
+	}
+	err = db.InTx(ctx, func(tx Tx) error {
+		if out, err = load(tx, c.Scope(p)); err != nil {
+			return err
+		}
+		return tx.Audit(c.Event(ctx, p, audit.Read, recordType, id, youngPersonOf(out), nil))
+	})
+	return out, err
+}
+
+// ListAudited lists one page the caller may read and audits each record on it.
+func ListAudited[T any, Tx Recorder](ctx context.Context, c Core, db DB[Tx], recordType string,
+	list func(tx Tx, sc access.Scope) ([]T, string, error), idsOf func(T) (id, youngPersonID string)) (out []T, next string, err error) {
+	p, err := Allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return nil, "", err
+	}
+	err = db.InTx(ctx, func(tx Tx) error {
+		if out, next, err = list(tx, c.Scope(p)); err != nil {
+			return err
+		}
+		events := make([]audit.Event, len(out))
+		for i, r := range out {
+			id, yp := idsOf(r)
+			events[i] = c.Event(ctx, p, audit.List, recordType, id, yp, nil)
+		}
+		return tx.Audit(events...)
+	})
+	return out, next, err
+}

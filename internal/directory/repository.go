@@ -1,0 +1,15 @@
+package directory
+
+import "github.com/oneplan-send/oneplan/internal/paging"
+
+// Repository keeps organisations and practitioners. The store implements it; a service sees only this.
+type Repository interface {
+	CreateOrganisation(o Organisation) error
+	Organisation(id string) (Organisation, error)
+	UpdateOrganisation(o Organisation) error
+	Organisations(f OrganisationFilter, p paging.Page) ([]Organisation, string, error)
+	CreatePractitioner(p Practitioner) error
+	Practitioner(id string) (Practitioner, error)
+	UpdatePractitioner(p Practitioner) error
+	Practitioners(f PractitionerFilter, p paging.Page) ([]Practitioner, string, error)
+}

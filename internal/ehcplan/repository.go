@@ -1,0 +1,17 @@
+package ehcplan
+
+import (
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/paging"
+)
+
+// Repository keeps EHC plans with their versions. The store implements it; a service sees only this.
+type Repository interface {
+	Create(p Plan) error
+	Get(id string, s access.Scope) (Plan, error)
+	Update(p Plan) error
+	List(f Filter, s access.Scope, p paging.Page) ([]Plan, string, error)
+	CeaseDue(today time.Time, youngPersonID string) ([]Plan, error)
+}

@@ -1,0 +1,157 @@
+package outbox
+
+// Type is one kind of event OnePlan announces, with the version of its payload. Every event is
+// written through one of the values below, never a bare string, so this list is the whole catalogue
+// an integrator can subscribe to.
+type Type struct {
+	Name       string // e.g. referral.received
+	Version    int    // bumped when the payload changes incompatibly
+	RecordType string // the kind of record the event is about
+	Summary    string // what happened, for the catalogue
+}
+
+// The catalogue.
+var (
+	ActionCompleted             = Type{Name: "action.completed", Version: 1, RecordType: "action", Summary: "An action agreed at a meeting was completed."}
+	AnnualReviewCancelled       = Type{Name: "annual_review.cancelled", Version: 1, RecordType: "annual_review", Summary: "A scheduled annual review lapsed because its plan is ceasing."}
+	AnnualReviewDeadlineMissed  = Type{Name: "annual_review.deadline_missed", Version: 1, RecordType: "annual_review", Summary: "An annual review deadline (review, report or decision) passed unmet."}
+	AnnualReviewDecided         = Type{Name: "annual_review.decided", Version: 1, RecordType: "annual_review", Summary: "The authority decided to maintain, amend or cease the plan after a review."}
+	AnnualReviewDue             = Type{Name: "annual_review.due", Version: 1, RecordType: "annual_review", Summary: "An annual review falls due soon."}
+	AnnualReviewHeld            = Type{Name: "annual_review.held", Version: 1, RecordType: "annual_review", Summary: "An annual review meeting was recorded."}
+	AnnualReviewScheduled       = Type{Name: "annual_review.scheduled", Version: 1, RecordType: "annual_review", Summary: "An annual review was scheduled."}
+	APIKeyCreated               = Type{Name: "api_key.created", Version: 1, RecordType: "api_key", Summary: "An API key was issued."}
+	APIKeyRevoked               = Type{Name: "api_key.revoked", Version: 1, RecordType: "api_key", Summary: "An API key was revoked."}
+	ConsentRecorded             = Type{Name: "consent.recorded", Version: 1, RecordType: "consent", Summary: "Consent to share was recorded."}
+	ConsentWithdrawn            = Type{Name: "consent.withdrawn", Version: 1, RecordType: "consent", Summary: "Consent to share was withdrawn."}
+	DisputeConcluded            = Type{Name: "dispute.concluded", Version: 1, RecordType: "dispute", Summary: "A dispute (tribunal, mediation or complaint) concluded."}
+	DisputeRecorded             = Type{Name: "dispute.recorded", Version: 1, RecordType: "dispute", Summary: "A dispute was recorded."}
+	DisputeUpdated              = Type{Name: "dispute.updated", Version: 1, RecordType: "dispute", Summary: "A dispute changed."}
+	EHCPlanAmendmentProposed    = Type{Name: "ehc_plan.amendment_proposed", Version: 1, RecordType: "ehc_plan", Summary: "Proposed amendments were sent to the family."}
+	EHCPlanCeased               = Type{Name: "ehc_plan.ceased", Version: 1, RecordType: "ehc_plan", Summary: "A plan ceased."}
+	EHCPlanCeasing              = Type{Name: "ehc_plan.ceasing", Version: 1, RecordType: "ehc_plan", Summary: "The authority decided to cease a plan; it stays in force until the appeal window closes."}
+	EHCPlanDraftRevised         = Type{Name: "ehc_plan.draft_revised", Version: 1, RecordType: "ehc_plan", Summary: "A draft plan was revised."}
+	EHCPlanDraftServed          = Type{Name: "ehc_plan.draft_served", Version: 1, RecordType: "ehc_plan", Summary: "A draft plan was sent to the family."}
+	EHCPlanDrafted              = Type{Name: "ehc_plan.drafted", Version: 1, RecordType: "ehc_plan", Summary: "A draft plan was started."}
+	EHCPlanIssued               = Type{Name: "ehc_plan.issued", Version: 1, RecordType: "ehc_plan", Summary: "A final or amended plan was issued."}
+	EHCPlanPhaseTransferPlanned = Type{Name: "ehc_plan.phase_transfer_planned", Version: 1, RecordType: "ehc_plan", Summary: "A phase transfer and its deadline were recorded."}
+	EHCPlanReviewed             = Type{Name: "ehc_plan.reviewed", Version: 1, RecordType: "ehc_plan", Summary: "A plan's review was decided; its next review date moved."}
+	EHCRequestAdviceReceived    = Type{Name: "ehc_request.advice_received", Version: 1, RecordType: "ehc_request", Summary: "Advice arrived for an EHC needs assessment."}
+	EHCRequestAdviceRequested   = Type{Name: "ehc_request.advice_requested", Version: 1, RecordType: "ehc_request", Summary: "Advice was requested from an adviser."}
+	EHCRequestDeadlineMissed    = Type{Name: "ehc_request.deadline_missed", Version: 1, RecordType: "ehc_request", Summary: "A statutory deadline of an EHC needs assessment passed unmet."}
+	EHCRequestDecided           = Type{Name: "ehc_request.decided", Version: 1, RecordType: "ehc_request", Summary: "The decision whether to assess was recorded."}
+	EHCRequestDecisionDue       = Type{Name: "ehc_request.decision_due", Version: 1, RecordType: "ehc_request", Summary: "The decision whether to assess falls due soon."}
+	EHCRequestDraftServed       = Type{Name: "ehc_request.draft_served", Version: 1, RecordType: "ehc_request", Summary: "The draft plan for a request was served."}
+	EHCRequestExceptionRecorded = Type{Name: "ehc_request.exception_recorded", Version: 1, RecordType: "ehc_request", Summary: "An exception to the time limits was recorded."}
+	EHCRequestIssueDecided      = Type{Name: "ehc_request.issue_decided", Version: 1, RecordType: "ehc_request", Summary: "The decision whether to issue a plan was recorded."}
+	EHCRequestPlanIssued        = Type{Name: "ehc_request.plan_issued", Version: 1, RecordType: "ehc_request", Summary: "The final plan for a request was issued."}
+	EHCRequestReceived          = Type{Name: "ehc_request.received", Version: 1, RecordType: "ehc_request", Summary: "A request for an EHC needs assessment was received; the statutory clock started."}
+	EHCRequestWithdrawn         = Type{Name: "ehc_request.withdrawn", Version: 1, RecordType: "ehc_request", Summary: "A request was withdrawn."}
+	FamilyAssessmentCreated     = Type{Name: "family_assessment.created", Version: 1, RecordType: "family_assessment", Summary: "A family assessment (or a new version of one) was started."}
+	FamilyAssessmentReviewed    = Type{Name: "family_assessment.reviewed", Version: 1, RecordType: "family_assessment", Summary: "A family assessment was reviewed."}
+	FamilyAssessmentSubmitted   = Type{Name: "family_assessment.submitted", Version: 1, RecordType: "family_assessment", Summary: "A family assessment was submitted."}
+	FamilyAssessmentUpdated     = Type{Name: "family_assessment.updated", Version: 1, RecordType: "family_assessment", Summary: "A draft family assessment changed."}
+	InvolvementStarted          = Type{Name: "involvement.started", Version: 1, RecordType: "involvement", Summary: "An organisation joined the team around a child."}
+	InvolvementUpdated          = Type{Name: "involvement.updated", Version: 1, RecordType: "involvement", Summary: "An involvement changed or ended."}
+	MeetingHeld                 = Type{Name: "meeting.held", Version: 1, RecordType: "meeting", Summary: "A meeting was recorded."}
+	MeetingUpdated              = Type{Name: "meeting.updated", Version: 1, RecordType: "meeting", Summary: "A meeting record was corrected."}
+	OrganisationCreated         = Type{Name: "organisation.created", Version: 1, RecordType: "organisation", Summary: "An organisation was added to the directory."}
+	OrganisationUpdated         = Type{Name: "organisation.updated", Version: 1, RecordType: "organisation", Summary: "An organisation changed."}
+	PathwayFeedbackRecorded     = Type{Name: "pathway_feedback.recorded", Version: 1, RecordType: "pathway_feedback", Summary: "Feedback on the pathway was recorded."}
+	PractitionerCreated         = Type{Name: "practitioner.created", Version: 1, RecordType: "practitioner", Summary: "A practitioner was added to the directory."}
+	PractitionerUpdated         = Type{Name: "practitioner.updated", Version: 1, RecordType: "practitioner", Summary: "A practitioner changed."}
+	ReferralClosed              = Type{Name: "referral.closed", Version: 1, RecordType: "referral", Summary: "A referral was closed."}
+	ReferralReceived            = Type{Name: "referral.received", Version: 1, RecordType: "referral", Summary: "A referral was received."}
+	ReferralStatusChanged       = Type{Name: "referral.status_changed", Version: 1, RecordType: "referral", Summary: "A referral moved along the pathway."}
+	ReferralTriaged             = Type{Name: "referral.triaged", Version: 1, RecordType: "referral", Summary: "A referral was triaged."}
+	ReferralUpdated             = Type{Name: "referral.updated", Version: 1, RecordType: "referral", Summary: "A referral was corrected before triage."}
+	SurveyInvitationCreated     = Type{Name: "survey_invitation.created", Version: 1, RecordType: "survey_invitation", Summary: "A survey invitation was created."}
+	SurveyResponseRecorded      = Type{Name: "survey_response.recorded", Version: 1, RecordType: "survey_response", Summary: "A survey response was recorded."}
+	SurveyTemplateCreated       = Type{Name: "survey_template.created", Version: 1, RecordType: "survey_template", Summary: "A survey template was created."}
+	SurveyTemplateVersioned     = Type{Name: "survey_template.versioned", Version: 1, RecordType: "survey_template", Summary: "A survey template gained a new version of its questions."}
+	TransitionGapOpened         = Type{Name: "transition_gap.opened", Version: 1, RecordType: "young_person", Summary: "A young person reached transition age without a current transition plan."}
+	TransitionPlanCreated       = Type{Name: "transition_plan.created", Version: 1, RecordType: "transition_plan", Summary: "A transition plan was started."}
+	TransitionPlanEnded         = Type{Name: "transition_plan.ended", Version: 1, RecordType: "transition_plan", Summary: "A transition plan ended."}
+	TransitionPlanUpdated       = Type{Name: "transition_plan.updated", Version: 1, RecordType: "transition_plan", Summary: "A transition plan changed."}
+	YoungPersonCreated          = Type{Name: "young_person.created", Version: 1, RecordType: "young_person", Summary: "A young person was recorded."}
+	YoungPersonErased           = Type{Name: "young_person.erased", Version: 1, RecordType: "young_person", Summary: "A young person's records were erased after retention."}
+	YoungPersonExported         = Type{Name: "young_person.exported", Version: 1, RecordType: "young_person", Summary: "A young person's records were exported for a subject access request."}
+	YoungPersonUpdated          = Type{Name: "young_person.updated", Version: 1, RecordType: "young_person", Summary: "A young person's record changed."}
+)
+
+// Catalogue lists every event type, by name.
+var Catalogue = []Type{
+	ActionCompleted,
+	AnnualReviewCancelled,
+	AnnualReviewDeadlineMissed,
+	AnnualReviewDecided,
+	AnnualReviewDue,
+	AnnualReviewHeld,
+	AnnualReviewScheduled,
+	APIKeyCreated,
+	APIKeyRevoked,
+	ConsentRecorded,
+	ConsentWithdrawn,
+	DisputeConcluded,
+	DisputeRecorded,
+	DisputeUpdated,
+	EHCPlanAmendmentProposed,
+	EHCPlanCeased,
+	EHCPlanCeasing,
+	EHCPlanDraftRevised,
+	EHCPlanDraftServed,
+	EHCPlanDrafted,
+	EHCPlanIssued,
+	EHCPlanPhaseTransferPlanned,
+	EHCPlanReviewed,
+	EHCRequestAdviceReceived,
+	EHCRequestAdviceRequested,
+	EHCRequestDeadlineMissed,
+	EHCRequestDecided,
+	EHCRequestDecisionDue,
+	EHCRequestDraftServed,
+	EHCRequestExceptionRecorded,
+	EHCRequestIssueDecided,
+	EHCRequestPlanIssued,
+	EHCRequestReceived,
+	EHCRequestWithdrawn,
+	FamilyAssessmentCreated,
+	FamilyAssessmentReviewed,
+	FamilyAssessmentSubmitted,
+	FamilyAssessmentUpdated,
+	InvolvementStarted,
+	InvolvementUpdated,
+	MeetingHeld,
+	MeetingUpdated,
+	OrganisationCreated,
+	OrganisationUpdated,
+	PathwayFeedbackRecorded,
+	PractitionerCreated,
+	PractitionerUpdated,
+	ReferralClosed,
+	ReferralReceived,
+	ReferralStatusChanged,
+	ReferralTriaged,
+	ReferralUpdated,
+	SurveyInvitationCreated,
+	SurveyResponseRecorded,
+	SurveyTemplateCreated,
+	SurveyTemplateVersioned,
+	TransitionGapOpened,
+	TransitionPlanCreated,
+	TransitionPlanEnded,
+	TransitionPlanUpdated,
+	YoungPersonCreated,
+	YoungPersonErased,
+	YoungPersonExported,
+	YoungPersonUpdated,
+}
+
+// Lookup finds an event type by name.
+func Lookup(name string) (Type, bool) {
+	for _, t := range Catalogue {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Type{}, false
+}

@@ -1,0 +1,21 @@
+package referral
+
+import (
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/paging"
+)
+
+// Repository keeps referrals, the stages they reached and their engagement leads. The store implements it; a service sees only this.
+type Repository interface {
+	Allocate(a Allocation) error
+	Allocations(referralID string) ([]Allocation, error)
+	NextReference(scope string) (int64, error)
+	Create(r Referral) error
+	Get(id string, s access.Scope) (Referral, error)
+	Update(r Referral) error
+	Stages(referralID string) (map[Status]time.Time, error)
+	ReachStage(r Referral, s StageReached) error
+	List(f Filter, s access.Scope, p paging.Page) ([]Referral, string, error)
+}

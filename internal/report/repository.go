@@ -1,0 +1,16 @@
+package report
+
+import (
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/transition"
+)
+
+// Source computes the figures reports tabulate. The store implements it; a service sees only this.
+type Source interface {
+	Activity(from, to time.Time, f Filter) (a ActivityFigures, err error)
+	SurveyAnswerCounts(from, to time.Time, f Filter, templateID, point string) ([]AnswerCount, error)
+	EHCTimeliness(from, to time.Time, f Filter) (TimelinessFigures, error)
+	Transitions(q transition.GapQuery, ending transition.UpcomingQuery, f Filter) (TransitionSnapshot, error)
+	Funnel(from, to time.Time, f Filter) (FunnelFigures, error)
+}
