@@ -1,0 +1,2 @@
+// Package migrations holds OnePlan's database migrations.
+package migrations
