@@ -25,11 +25,3 @@ func RawString(st *Store, sql string, args ...any) (string, error) {
 	err := st.db.Raw(sql, args...).Row().Scan(&s)
 	return s, err
 }
-
-// Backfill0010 runs migration 0010's data steps again, for a test that removed what they fill.
-func Backfill0010(st *Store) error {
-	if err := backfillReferralReasons(st.db); err != nil {
-		return err
-	}
-	return backfillReferralStages(st.db)
-}

@@ -32,6 +32,9 @@ type Backend struct {
 	Open func(t testing.TB) *store.Store
 	// DSN returns the connection string of a fresh database (for tests that open it themselves).
 	DSN func(t testing.TB) string
+	// Empty returns the connection string of a fresh database with no tables at all, not even the
+	// migrations' own, for tests that migrate it one step at a time.
+	Empty func(t testing.TB) string
 }
 
 var (
@@ -108,20 +111,22 @@ func sqliteBackend() Backend {
 		mark(store.SQLite)
 		return filepath.Join(t.TempDir(), "oneplan.db")
 	}
-	return Backend{Name: store.SQLite, DSN: dsn, Open: func(t testing.TB) *store.Store { return openMigrated(t, dsn(t)) }}
+	return Backend{Name: store.SQLite, DSN: dsn, Empty: dsn, Open: func(t testing.TB) *store.Store { return openMigrated(t, dsn(t)) }}
 }
 
 func postgresBackend() Backend {
-	dsn := func(t testing.TB) string {
+	create := func(t testing.TB, template string) string {
 		mark(store.Postgres)
 		name := randomName("oneplan_test_")
-		if err := pgAdmin.Exec("CREATE DATABASE " + name + " TEMPLATE " + pgTemplate).Error; err != nil {
+		if err := pgAdmin.Exec("CREATE DATABASE " + name + " TEMPLATE " + template).Error; err != nil {
 			t.Fatalf("create test database: %v", err)
 		}
 		t.Cleanup(func() { _ = pgAdmin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").Error })
 		return dbURL(name)
 	}
-	return Backend{Name: store.Postgres, DSN: dsn, Open: func(t testing.TB) *store.Store { return openMigrated(t, dsn(t)) }}
+	dsn := func(t testing.TB) string { return create(t, pgTemplate) }
+	empty := func(t testing.TB) string { return create(t, "template0") }
+	return Backend{Name: store.Postgres, DSN: dsn, Empty: empty, Open: func(t testing.TB) *store.Store { return openMigrated(t, dsn(t)) }}
 }
 
 func openMigrated(t testing.TB, dsn string) *store.Store {
