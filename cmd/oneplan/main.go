@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/auth/jwtauth"
 	"github.com/oneplan-send/oneplan/internal/casework"
@@ -111,13 +112,13 @@ func parse(fs *flag.FlagSet, args []string) (bool, error) {
 	return err == nil, err
 }
 
-type app struct {
+type deployment struct {
 	cfg   config.Config
 	store *store.Store
-	svc   *casework.Service
+	app   *app.App
 }
 
-func open(ctx context.Context) (*app, error) {
+func open(ctx context.Context) (*deployment, error) {
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return nil, err
@@ -130,10 +131,10 @@ func open(ctx context.Context) (*app, error) {
 		_ = st.Close()
 		return nil, err
 	}
-	svc := casework.New(st, casework.Options{Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers},
+	a := app.New(st, app.Options{Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers},
 		RetentionYears: cfg.RetentionYears, TransitionGapMinAge: cfg.TransitionGapMinAge, OpenData: cfg.OpenData, LACode: cfg.LACode,
 		Release: release(), Disclosure: report.Policy{Threshold: cfg.DisclosureThreshold, Rounding: cfg.DisclosureRounding, ShowZeros: cfg.DisclosureShowZeros}})
-	return &app{cfg: cfg, store: st, svc: svc}, nil
+	return &deployment{cfg: cfg, store: st, app: a}, nil
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -149,7 +150,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer func() { _ = a.store.Close() }()
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level(a.cfg.LogLevel)}))
 
-	key, made, err := a.svc.EnsureAdminKey(ctx, a.cfg.CouncilName, a.cfg.AdminAPIKey)
+	key, made, err := a.app.Keys.EnsureAdminKey(ctx, a.cfg.CouncilName, a.cfg.AdminAPIKey)
 	if err != nil {
 		return fmt.Errorf("first admin key: %w", err)
 	}
@@ -173,13 +174,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return id.Principal(), err
 		}
 	}
-	e, err := httpapi.New(a.svc, a.store, opts)
+	e, err := httpapi.New(a.app, opts)
 	if err != nil {
 		return err
 	}
 	go purgeIdempotency(runCtx, a.store, logger)
 	if a.cfg.SweepInterval > 0 {
-		go a.svc.RunSweeper(runCtx, a.cfg.SweepInterval, func(res casework.SweepResult, err error) {
+		go a.app.Legacy.RunSweeper(runCtx, a.cfg.SweepInterval, func(res casework.SweepResult, err error) {
 			if err != nil {
 				logger.Warn("statutory clock sweep", "error", err.Error())
 				return
@@ -217,12 +218,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // loadDemo seeds the demo data when the database is empty and issues a fresh demo key.
-func loadDemo(ctx context.Context, a *app, stdout io.Writer) (string, error) {
+func loadDemo(ctx context.Context, a *deployment, stdout io.Writer) (string, error) {
 	councilID, err := councilOrganisation(ctx, a)
 	if err != nil {
 		return "", err
 	}
-	res, err := demo.Seed(ctx, a.svc, a.store, councilID, a.cfg.AllowTestNHSNumbers)
+	res, err := demo.Seed(ctx, a.app, councilID, a.cfg.AllowTestNHSNumbers)
 	if err != nil {
 		return "", fmt.Errorf("demo data: %w", err)
 	}
@@ -232,12 +233,12 @@ func loadDemo(ctx context.Context, a *app, stdout io.Writer) (string, error) {
 			res.Organisations+1, res.Practitioners, res.YoungPeople, res.Referrals, res.EHCRequests, res.EHCPlans, res.EHCPlansIssued,
 			res.AnnualReviews, res.Disputes, res.TransitionPlans)
 	}
-	key, _, err := a.svc.IssueAPIKey(ctx, councilID, auth.RoleSENDOfficer, "demo SEND officer", "")
+	key, _, err := a.app.Keys.IssueAPIKey(ctx, councilID, auth.RoleSENDOfficer, "demo SEND officer", "")
 	return key, err
 }
 
 // councilOrganisation is the organisation owning the oldest admin key's: the council itself.
-func councilOrganisation(ctx context.Context, a *app) (string, error) {
+func councilOrganisation(ctx context.Context, a *deployment) (string, error) {
 	var id string
 	err := a.store.Read(ctx, func(tx *store.Tx) error {
 		orgs, _, err := tx.Directory().Organisations(directory.OrganisationFilter{Type: "local_authority_send"}, paging.Page{Limit: 200})
@@ -317,7 +318,7 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *name == "" {
 		*name = string(role) + " key"
 	}
-	key, k, err := a.svc.IssueAPIKey(ctx, *org, role, *name, "")
+	key, k, err := a.app.Keys.IssueAPIKey(ctx, *org, role, *name, "")
 	if err != nil {
 		return err
 	}
@@ -341,7 +342,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer func() { _ = a.store.Close() }()
-	key, _, err := a.svc.EnsureAdminKey(ctx, a.cfg.CouncilName, a.cfg.AdminAPIKey)
+	key, _, err := a.app.Keys.EnsureAdminKey(ctx, a.cfg.CouncilName, a.cfg.AdminAPIKey)
 	if err != nil {
 		return err
 	}
@@ -378,7 +379,7 @@ func sweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer func() { _ = a.store.Close() }()
-	res, err := a.svc.Sweep(ctx, day)
+	res, err := a.app.Legacy.Sweep(ctx, day)
 	if err != nil {
 		return err
 	}
@@ -391,7 +392,7 @@ func purgeIdempotency(ctx context.Context, st *store.Store, logger *slog.Logger)
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if n, err := st.PurgeIdempotencyKeys(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+		if n, err := st.IdempotencyKeys().Purge(ctx, time.Now().Add(-24*time.Hour)); err != nil {
 			logger.Warn("purge idempotency keys", "error", err.Error())
 		} else if n > 0 {
 			logger.Info("purged idempotency keys", "count", n)

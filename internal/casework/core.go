@@ -227,3 +227,19 @@ func ListAudited[T any, Tx Recorder](ctx context.Context, c Core, db DB[Tx], rec
 	})
 	return out, next, err
 }
+
+// OnTimeline adds an entry to a child's timeline inside the caller's transaction.
+func (c Core) OnTimeline(tx Recorder, youngPersonID, referralID string, occurredOn time.Time, kind, recordType, recordID, summary string) error {
+	return tx.AddTimeline(c.Line(youngPersonID, referralID, occurredOn, kind, recordType, recordID, summary))
+}
+
+// LoadVia and SaveVia make a Versioned's Load and Save from a repository accessor of the service's
+// transaction view and the repository's Get and Update: LoadVia(Tx.Referrals, referral.Repository.Get).
+func LoadVia[Tx, R, T any](repo func(Tx) R, get func(R, string, access.Scope) (T, error)) func(Tx, string, access.Scope) (T, error) {
+	return func(tx Tx, id string, sc access.Scope) (T, error) { return get(repo(tx), id, sc) }
+}
+
+// SaveVia: see LoadVia.
+func SaveVia[Tx, R, T any](repo func(Tx) R, update func(R, T) error) func(Tx, T) error {
+	return func(tx Tx, v T) error { return update(repo(tx), v) }
+}

@@ -172,7 +172,6 @@ func raced(err error, ifMatch *int) error {
 	return err
 }
 
-
 // Ready reports whether the database answers.
 func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
 

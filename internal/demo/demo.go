@@ -14,6 +14,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/age"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
+	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/assessment"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
@@ -28,7 +29,6 @@ import (
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/statutory"
-	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/survey"
 	"github.com/oneplan-send/oneplan/internal/transition"
 )
@@ -70,14 +70,10 @@ var familyNames = []string{"Smith", "Jones", "Taylor", "Brown", "Williams", "Wil
 	"Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Khan", "Nowak", "Lewis", "Clarke", "Okafor"}
 
 // Seed creates the demo data set unless the directory already has practitioners.
-func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID string, allowTestNHS bool) (Result, error) {
+func Seed(ctx context.Context, svc *app.App, councilID string, allowTestNHS bool) (Result, error) {
 	res := Result{CouncilID: councilID}
-	var existing []directory.Practitioner
-	err := st.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		existing, _, err = tx.Directory().Practitioners(directory.PractitionerFilter{}, paging.Page{Limit: 1})
-		return err
-	})
+	admin := auth.WithPrincipal(ctx, auth.Principal{Role: auth.RoleAdmin, OrganisationID: councilID})
+	existing, _, err := svc.Organisations.Practitioners(admin, directory.PractitionerFilter{}, paging.Page{Limit: 1})
 	if err != nil {
 		return res, err
 	}
@@ -86,7 +82,6 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 		return res, nil
 	}
 	rng := rand.New(rand.NewPCG(2017, 9)) //nolint:gosec // fictional demo data: a fixed seed makes the same demo every time
-	admin := auth.WithPrincipal(ctx, auth.Principal{Role: auth.RoleAdmin, OrganisationID: councilID})
 	officer := auth.WithPrincipal(ctx, auth.Principal{Role: auth.RoleSENDOfficer, OrganisationID: councilID})
 
 	orgSpecs := []struct{ name, typ, urn string }{
@@ -106,7 +101,7 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 		if len(spec.urn) == 6 {
 			o.URN = spec.urn
 		}
-		created, err := svc.CreateOrganisation(admin, o)
+		created, err := svc.Organisations.CreateOrganisation(admin, o)
 		if err != nil {
 			return res, fmt.Errorf("organisation %s: %w", spec.name, err)
 		}
@@ -130,7 +125,7 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 		}
 		for _, role := range roles {
 			n := len(practitioners) + 1
-			p, err := svc.CreatePractitioner(admin, directory.Practitioner{OrganisationID: o.ID, Role: role, Active: true,
+			p, err := svc.Organisations.CreatePractitioner(admin, directory.Practitioner{OrganisationID: o.ID, Role: role, Active: true,
 				Name:  fmt.Sprintf("%s %s", givenNames[(n*7)%len(givenNames)], familyNames[(n*5)%len(familyNames)]),
 				Email: fmt.Sprintf("practitioner%02d@example.org", n)})
 			if err != nil {
@@ -144,7 +139,7 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 	}
 	res.Practitioners = len(practitioners)
 
-	today := svc.Now().UTC().Truncate(24 * time.Hour) // the service's clock, so its rules judge the same days
+	today := svc.Legacy.Now().UTC().Truncate(24 * time.Hour) // the service's clock, so its rules judge the same days
 	var people []person.YoungPerson
 	referred := map[string]referral.Referral{} // young person id -> their referral
 	needs := []string{"SLCN", "ASD", "SEMH", "MLD", "SPLD", "PD", "HI", "VI", "SLD", "PMLD", "MSI", "DS", "OTH"}
@@ -167,7 +162,7 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 			yp.NHSNumber = testNHSNumber(i)
 		}
 		yp.UPN = upn(i)
-		created, err := svc.CreateYoungPerson(officer, yp)
+		created, err := svc.People.CreateYoungPerson(officer, yp)
 		if err != nil {
 			return res, fmt.Errorf("young person %d: %w", i, err)
 		}
@@ -194,7 +189,7 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 			SafeguardingConcern: rng.IntN(8) == 0, Summary: "Fictional demo referral.",
 			ReceivedOn: today.AddDate(0, 0, -rng.IntN(120)),
 			Consent:    &referral.Consent{GivenBy: "Parent of child " + fmt.Sprint(i+1), Relationship: "parent", GivenOn: today.AddDate(0, 0, -130)}}
-		made, err := svc.CreateReferral(officer, r)
+		made, err := svc.Referrals.CreateReferral(officer, r)
 		if err != nil {
 			return res, fmt.Errorf("referral %d: %w", i, err)
 		}
@@ -209,7 +204,7 @@ func Seed(ctx context.Context, svc *casework.Service, st *store.Store, councilID
 			case !made.Eligibility.Eligible:
 				t.OverrideReason = "Complex needs emerging; services agree the pathway is right."
 			}
-			triaged, err := svc.TriageReferral(officer, made.ID, nil, t)
+			triaged, err := svc.Referrals.TriageReferral(officer, made.ID, nil, t)
 			if err != nil {
 				return res, fmt.Errorf("triage %d: %w", i, err)
 			}
@@ -245,34 +240,34 @@ func leadFor(ps []directory.Practitioner, safeguarding bool) directory.Practitio
 }
 
 // progress walks an accepted referral along the pathway up to stage, the way a caseworker would.
-func progress(ctx context.Context, svc *casework.Service, r referral.Referral, stage referral.Status, lead directory.Practitioner, today time.Time) error {
+func progress(ctx context.Context, svc *app.App, r referral.Referral, stage referral.Status, lead directory.Practitioner, today time.Time) error {
 	reached := func(s referral.Status) bool { return slices.Index(stages, stage) >= slices.Index(stages, s) }
 	if !reached(referral.Assessing) {
 		return nil
 	}
-	fa, err := svc.CreateAssessment(ctx, r.ID, "", assessment.Sections{
+	fa, err := svc.Legacy.CreateAssessment(ctx, r.ID, "", assessment.Sections{
 		DevelopmentalNeeds: "Fictional: speech delayed; good understanding of routines.",
 		ChildVoice:         "Fictional: likes drawing and the park.",
 		FamilyViews:        &assessment.FamilyViews{WhatMatters: "Fictional: being understood at school."}})
 	if err != nil {
 		return err
 	}
-	if _, err := svc.SubmitAssessment(ctx, fa.ID, nil); err != nil {
+	if _, err := svc.Legacy.SubmitAssessment(ctx, fa.ID, nil); err != nil {
 		return err
 	}
 	if !reached(referral.Allocated) {
 		return nil
 	}
-	if _, err := svc.CreateMeeting(ctx, meeting.Meeting{ReferralID: r.ID, Type: "allocation", HeldOn: today, Decisions: []string{"Engagement lead agreed."}}); err != nil {
+	if _, err := svc.Legacy.CreateMeeting(ctx, meeting.Meeting{ReferralID: r.ID, Type: "allocation", HeldOn: today, Decisions: []string{"Engagement lead agreed."}}); err != nil {
 		return err
 	}
-	if _, err := svc.Allocate(ctx, r.ID, nil, lead.ID, "Already works with the family.", ""); err != nil {
+	if _, err := svc.Referrals.Allocate(ctx, r.ID, nil, lead.ID, "Already works with the family.", ""); err != nil {
 		return err
 	}
 	if !reached(referral.MAMHeld) {
 		return nil
 	}
-	mam, err := svc.CreateMeeting(ctx, meeting.Meeting{ReferralID: r.ID, Type: "mam", HeldOn: today,
+	mam, err := svc.Legacy.CreateMeeting(ctx, meeting.Meeting{ReferralID: r.ID, Type: "mam", HeldOn: today,
 		Attendees: []meeting.Attendee{{Kind: "practitioner", PractitionerID: lead.ID, TookPart: true},
 			{Kind: "family_member", Name: "Parent (fictional)", Relationship: "parent", TookPart: true},
 			{Kind: "child_young_person", Name: "Child (fictional)", TookPart: true, How: "views_shared_beforehand"}},
@@ -288,14 +283,14 @@ func progress(ctx context.Context, svc *casework.Service, r referral.Referral, s
 	if !reached(referral.Panel) {
 		return nil
 	}
-	if _, err := svc.CreateMeeting(ctx, meeting.Meeting{ReferralID: r.ID, Type: "map", HeldOn: today,
+	if _, err := svc.Legacy.CreateMeeting(ctx, meeting.Meeting{ReferralID: r.ID, Type: "map", HeldOn: today,
 		MapDecision: &meeting.MapDecision{Solution: "Specialist resource base place", CostBand: "20k_to_50k", Outcome: "approved"}}); err != nil {
 		return err
 	}
 	if !reached(referral.PlanInPlace) {
 		return nil
 	}
-	if _, err := svc.TransitionReferral(ctx, r.ID, nil, referral.PlanInPlace, "Panel approved the plan."); err != nil {
+	if _, err := svc.Referrals.TransitionReferral(ctx, r.ID, nil, referral.PlanInPlace, "Panel approved the plan."); err != nil {
 		return err
 	}
 	if !reached(referral.Reviewing) {
@@ -305,23 +300,23 @@ func progress(ctx context.Context, svc *casework.Service, r referral.Referral, s
 		{ReferralID: r.ID, MeetingID: mam.ID, From: "family", WorkingWell: "Fictional: we were listened to.", OutcomeRatings: []feedback.Rating{{Outcome: "Can ask for help", Rating: 4}}},
 		{ReferralID: r.ID, From: "professional", PractitionerID: lead.ID, WorkingWell: "Fictional: one plan.", OutcomeRatings: []feedback.Rating{{Outcome: "Can ask for help", Rating: 3}}},
 	} {
-		if _, err := svc.GiveFeedback(ctx, f); err != nil {
+		if _, err := svc.Legacy.GiveFeedback(ctx, f); err != nil {
 			return err
 		}
 	}
-	if _, err := svc.TransitionReferral(ctx, r.ID, nil, referral.Reviewing, "Six-week review."); err != nil {
+	if _, err := svc.Referrals.TransitionReferral(ctx, r.ID, nil, referral.Reviewing, "Six-week review."); err != nil {
 		return err
 	}
 	if !reached(referral.Closed) {
 		return nil
 	}
-	_, err = svc.CloseReferral(ctx, r.ID, nil, "needs_met", "Fictional: outcomes met.")
+	_, err = svc.Referrals.CloseReferral(ctx, r.ID, nil, "needs_met", "Fictional: outcomes met.")
 	return err
 }
 
 // answerSurveys records the family's and the engagement lead's survey after the MAM, typed in
 // from paper forms, with fictional scores that lean towards the Salford pilot's (4.4 to 4.7).
-func answerSurveys(ctx context.Context, svc *casework.Service, r referral.Referral, today time.Time) error {
+func answerSurveys(ctx context.Context, svc *app.App, r referral.Referral, today time.Time) error {
 	seed := 0
 	for _, c := range r.Reference {
 		seed += int(c)
@@ -340,7 +335,7 @@ func answerSurveys(ctx context.Context, svc *casework.Service, r referral.Referr
 		{TemplateID: survey.ProfessionalExperienceID, ReferralID: r.ID, Point: "after_mam", SubmittedOn: today, ProfessionalRole: survey.RoleEngagementLead,
 			Answers: answers("information_sharing", "accessing_information", "mam_successful", "success_for_parents", "success_for_professionals")},
 	} {
-		if _, err := svc.CreateSurveyResponse(ctx, resp); err != nil {
+		if _, err := svc.Legacy.CreateSurveyResponse(ctx, resp); err != nil {
 			return fmt.Errorf("survey: %w", err)
 		}
 	}
@@ -497,7 +492,7 @@ var ehcCases = []ehcCase{
 // the twelve requests of ehcCases, a tribunal appeal against the refusal, a plan transferred in
 // from another authority with its first annual review held and decided, and that young person's
 // transition plan. The young people are the demo's own, the first of the right age for each.
-func seedEHC(ctx context.Context, svc *casework.Service, res *Result, people []person.YoungPerson, referred map[string]referral.Referral,
+func seedEHC(ctx context.Context, svc *app.App, res *Result, people []person.YoungPerson, referred map[string]referral.Referral,
 	orgs []directory.Organisation, today time.Time) error {
 	ago := func(days int) time.Time { return today.AddDate(0, 0, -days) }
 	used := map[string]bool{}
@@ -523,20 +518,20 @@ func seedEHC(ctx context.Context, svc *casework.Service, res *Result, people []p
 }
 
 // seedRequest walks one request as far as its case goes.
-func seedRequest(ctx context.Context, svc *casework.Service, res *Result, c ehcCase, yp person.YoungPerson, ref referral.Referral,
+func seedRequest(ctx context.Context, svc *app.App, res *Result, c ehcCase, yp person.YoungPerson, ref referral.Referral,
 	received, today time.Time) error {
 	on := func(days int) time.Time { return received.AddDate(0, 0, days) }
 	in := casework.EHCRequestInput{YoungPersonID: yp.ID, ReceivedOn: received, RequestedBy: c.by, Notes: "Fictional demo request."}
 	if ref.ID != "" && !ref.ReceivedOn.After(received) {
 		in.ReferralID = ref.ID // the pathway brought the request
 	}
-	r, err := svc.CreateEHCRequest(ctx, in)
+	r, err := svc.Legacy.CreateEHCRequest(ctx, in)
 	if err != nil {
 		return err
 	}
 	res.EHCRequests++
 	if c.exception != [2]int{} {
-		if r, err = svc.AddEHCException(ctx, r.ID, nil, statutory.Exception{Ground: statutory.GroundPersonalCircumstances,
+		if r, err = svc.Legacy.AddEHCException(ctx, r.ID, nil, statutory.Exception{Ground: statutory.GroundPersonalCircumstances,
 			From: on(c.exception[0]), To: on(c.exception[1]), Reason: "Fictional: a family bereavement; the family asked to pause appointments."}); err != nil {
 			return err
 		}
@@ -545,7 +540,7 @@ func seedRequest(ctx context.Context, svc *casework.Service, res *Result, c ehcC
 		return nil
 	}
 	if c.refuse {
-		if r, err = svc.DecideEHCRequest(ctx, r.ID, nil, ehc.Decision{Decision: ehc.NotAssess, DecidedOn: on(c.decide), AppealRightsNotified: true,
+		if r, err = svc.Legacy.DecideEHCRequest(ctx, r.ID, nil, ehc.Decision{Decision: ehc.NotAssess, DecidedOn: on(c.decide), AppealRightsNotified: true,
 			Reason: "Fictional: needs can be met from the college's own resources with the support plan agreed."}); err != nil {
 			return err
 		}
@@ -553,7 +548,7 @@ func seedRequest(ctx context.Context, svc *casework.Service, res *Result, c ehcC
 		if c.by == ehc.ByYoungPerson {
 			by = dispute.ByYoungPerson
 		}
-		if _, err := svc.CreateDispute(ctx, dispute.Dispute{Kind: dispute.Tribunal, SubjectType: dispute.SubjectEHCRequest, SubjectID: r.ID,
+		if _, err := svc.Legacy.CreateDispute(ctx, dispute.Dispute{Kind: dispute.Tribunal, SubjectType: dispute.SubjectEHCRequest, SubjectID: r.ID,
 			About: dispute.AboutRefusalToAssess, BroughtBy: by, ReceivedOn: on(c.decide + 32), DecisionLetterOn: on(c.decide),
 			Notes: "Fictional: appeal registered; the authority's response has been filed."}); err != nil {
 			return err
@@ -561,7 +556,7 @@ func seedRequest(ctx context.Context, svc *casework.Service, res *Result, c ehcC
 		res.Disputes++
 		return nil
 	}
-	if r, err = svc.DecideEHCRequest(ctx, r.ID, nil, ehc.Decision{Decision: ehc.Assess, DecidedOn: on(c.decide),
+	if r, err = svc.Legacy.DecideEHCRequest(ctx, r.ID, nil, ehc.Decision{Decision: ehc.Assess, DecidedOn: on(c.decide),
 		Reason: "Fictional: may need special educational provision through a plan."}); err != nil {
 		return err
 	}
@@ -583,26 +578,26 @@ func seedRequest(ctx context.Context, svc *casework.Service, res *Result, c ehcC
 	}
 	obtained := []ehcplan.AdviceObtained{{Adviser: ehc.AdviserParentViews, Source: "The family's views (fictional)", On: on(c.decide + 10)}}
 	for _, a := range asks {
-		if r, err = svc.RequestEHCAdvice(ctx, r.ID, nil, ehc.Advice{Adviser: a.adviser, Provider: a.source, RequestedOn: asked}); err != nil {
+		if r, err = svc.Legacy.RequestEHCAdvice(ctx, r.ID, nil, ehc.Advice{Adviser: a.adviser, Provider: a.source, RequestedOn: asked}); err != nil {
 			return err
 		}
 		if a.days == 0 {
 			continue
 		}
 		got := asked.AddDate(0, 0, a.days)
-		if r, err = svc.ReceiveEHCAdvice(ctx, r.ID, r.Advice[len(r.Advice)-1].ID, nil, got); err != nil {
+		if r, err = svc.Legacy.ReceiveEHCAdvice(ctx, r.ID, r.Advice[len(r.Advice)-1].ID, nil, got); err != nil {
 			return err
 		}
 		obtained = append(obtained, ehcplan.AdviceObtained{Adviser: a.adviser, Source: a.source, On: got})
 	}
 	if c.withdraw > 0 {
-		_, err = svc.WithdrawEHCRequest(ctx, r.ID, nil, on(c.withdraw), "Fictional: the family withdrew the request; needs are met at SEN support with outreach.")
+		_, err = svc.Legacy.WithdrawEHCRequest(ctx, r.ID, nil, on(c.withdraw), "Fictional: the family withdrew the request; needs are met at SEN support with outreach.")
 		return err
 	}
 	if c.issueDecision == 0 {
 		return nil
 	}
-	if r, err = svc.DecideEHCIssue(ctx, r.ID, nil, ehc.IssueDecision{Decision: ehc.Issue, DecidedOn: on(c.issueDecision),
+	if r, err = svc.Legacy.DecideEHCIssue(ctx, r.ID, nil, ehc.IssueDecision{Decision: ehc.Issue, DecidedOn: on(c.issueDecision),
 		Reason: "Fictional: the advice shows needs that call for a plan."}); err != nil {
 		return err
 	}
@@ -610,7 +605,7 @@ func seedRequest(ctx context.Context, svc *casework.Service, res *Result, c ehcC
 	if c.issued > 0 {
 		final = on(c.issued)
 	}
-	pl, err := svc.CreateEHCPlan(ctx, casework.EHCPlanInput{YoungPersonID: yp.ID, RequestID: r.ID,
+	pl, err := svc.Legacy.CreateEHCPlan(ctx, casework.EHCPlanInput{YoungPersonID: yp.ID, RequestID: r.ID,
 		Sections: planSections(yp, c.second, c.health, c.care, c.budget, final, obtained)})
 	if err != nil {
 		return err
@@ -619,14 +614,14 @@ func seedRequest(ctx context.Context, svc *casework.Service, res *Result, c ehcC
 	if c.served == 0 {
 		return nil
 	}
-	if pl, err = svc.ServeEHCPlanDraft(ctx, pl.ID, nil, on(c.served)); err != nil {
+	if pl, err = svc.Legacy.ServeEHCPlanDraft(ctx, pl.ID, nil, on(c.served)); err != nil {
 		return err
 	}
 	if c.issued == 0 {
 		return nil
 	}
 	placement := c.placement
-	if _, err = svc.IssueEHCPlan(ctx, pl.ID, nil, ehcplan.IssueInput{IssuedOn: final, Placement: &placement}); err != nil {
+	if _, err = svc.Legacy.IssueEHCPlan(ctx, pl.ID, nil, ehcplan.IssueInput{IssuedOn: final, Placement: &placement}); err != nil {
 		return err
 	}
 	res.EHCPlansIssued++
@@ -635,7 +630,7 @@ func seedRequest(ctx context.Context, svc *casework.Service, res *Result, c ehcC
 
 // seedTransfer records a plan transferred in from LA 802 about eighteen months ago, its first
 // annual review held and decided (maintain), and the young person's transition plan.
-func seedTransfer(ctx context.Context, svc *casework.Service, res *Result, pick func(int, int) (person.YoungPerson, error),
+func seedTransfer(ctx context.Context, svc *app.App, res *Result, pick func(int, int) (person.YoungPerson, error),
 	orgs []directory.Organisation, ago func(int) time.Time) error {
 	yp, err := pick(14, 15)
 	if err != nil {
@@ -643,25 +638,25 @@ func seedTransfer(ctx context.Context, svc *casework.Service, res *Result, pick 
 	}
 	school, adults, college := orgByName(orgs, "Cromwell Academy"), orgByName(orgs, "Adult Social Care"), orgByName(orgs, "City Sixth Form College")
 	issued := ago(545)
-	pl, err := svc.CreateEHCPlan(ctx, casework.EHCPlanInput{YoungPersonID: yp.ID, TransferredFromLA: "802",
+	pl, err := svc.Legacy.CreateEHCPlan(ctx, casework.EHCPlanInput{YoungPersonID: yp.ID, TransferredFromLA: "802",
 		Sections: planSections(yp, "SPLD", false, false, false, issued, []ehcplan.AdviceObtained{
 			{Adviser: ehc.AdviserOther, Source: "The EHC plan maintained by the previous authority (LA 802)", On: ago(575)}})})
 	if err != nil {
 		return fmt.Errorf("transferred plan: %w", err)
 	}
 	res.EHCPlans++
-	if pl, err = svc.ServeEHCPlanDraft(ctx, pl.ID, nil, ago(562)); err != nil {
+	if pl, err = svc.Legacy.ServeEHCPlanDraft(ctx, pl.ID, nil, ago(562)); err != nil {
 		return fmt.Errorf("transferred plan: %w", err)
 	}
 	placement := setting(school.Name, "mainstream_school", school.URN, "", false, false)
-	if pl, err = svc.IssueEHCPlan(ctx, pl.ID, nil, ehcplan.IssueInput{IssuedOn: issued, Placement: &placement}); err != nil {
+	if pl, err = svc.Legacy.IssueEHCPlan(ctx, pl.ID, nil, ehcplan.IssueInput{IssuedOn: issued, Placement: &placement}); err != nil {
 		return fmt.Errorf("transferred plan: %w", err)
 	}
 	res.EHCPlansIssued++
 
 	// The first review falls due 12 months after the plan was issued here: held ten days early,
 	// papers out two weeks before, the report and the decision within the following weeks.
-	due, _, err := svc.AnnualReviews(ctx, annualreview.Filter{PlanID: pl.ID, Status: string(annualreview.Due)}, paging.Page{Limit: 1})
+	due, _, err := svc.Legacy.AnnualReviews(ctx, annualreview.Filter{PlanID: pl.ID, Status: string(annualreview.Due)}, paging.Page{Limit: 1})
 	if err != nil {
 		return fmt.Errorf("annual review of the transferred plan: %w", err)
 	}
@@ -669,14 +664,14 @@ func seedTransfer(ctx context.Context, svc *casework.Service, res *Result, pick 
 		return fmt.Errorf("annual review of the transferred plan: %d due, want 1", len(due))
 	}
 	papers, report := ago(204), ago(182)
-	if _, err := svc.HoldAnnualReview(ctx, due[0].ID, nil, annualreview.Meeting{On: ago(190), PapersSentOn: &papers, ReportSentOn: &report,
+	if _, err := svc.Legacy.HoldAnnualReview(ctx, due[0].ID, nil, annualreview.Meeting{On: ago(190), PapersSentOn: &papers, ReportSentOn: &report,
 		Attendees: []annualreview.Attendee{{Role: "parent"}, {Role: "child_young_person"}, {Role: "setting", OrganisationID: school.ID},
 			{Role: "local_authority"}, {Role: "health"}},
 		ChildViews: "Fictional: I like science and want to work with animals.", ParentViews: "Fictional: the move here went well.",
 		PfAFocus: []string{"employment_education", "independent_living"}, Recommendation: annualreview.Maintain}); err != nil {
 		return fmt.Errorf("annual review meeting: %w", err)
 	}
-	if _, err := svc.DecideAnnualReview(ctx, due[0].ID, nil, annualreview.Decision{Decision: annualreview.Maintain, DecidedOn: ago(176),
+	if _, err := svc.Legacy.DecideAnnualReview(ctx, due[0].ID, nil, annualreview.Decision{Decision: annualreview.Maintain, DecidedOn: ago(176),
 		AppealRightsNotified: true, Reason: "Fictional: outcomes on track; provision still right."}, nil); err != nil {
 		return fmt.Errorf("annual review decision: %w", err)
 	}
@@ -685,7 +680,7 @@ func seedTransfer(ctx context.Context, svc *casework.Service, res *Result, pick 
 	// The transition plan, started after the review's preparing-for-adulthood discussion (or on
 	// the 14th birthday, if that came later).
 	started := statutory.Later(ago(150), transition.Birthday(yp.DateOfBirth, 14))
-	if _, err := svc.CreateTransitionPlan(ctx, transition.Plan{YoungPersonID: yp.ID, StartedOn: started,
+	if _, err := svc.Legacy.CreateTransitionPlan(ctx, transition.Plan{YoungPersonID: yp.ID, StartedOn: started,
 		PfA: transition.PfA{
 			EmploymentEducation: transition.Area{Aspirations: "Fictional: to study animal care at college.", Actions: "College taster days; careers guidance in school."},
 			IndependentLiving:   transition.Area{Aspirations: "Fictional: to travel to college alone.", Actions: "Travel training in the summer term."},

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/auth"
-	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
 )
 
@@ -288,7 +288,7 @@ func TestRateLimit(t *testing.T) {
 		if r := e.do(http.MethodGet, "/v1/organisations", e.officer, nil); r.status != http.StatusOK {
 			t.Fatalf("another key: %d", r.status)
 		}
-	}, func(o *httpapi.Options, _ *casework.Options) { o.RateLimit, o.RateBurst = 0.5, 2 })
+	}, func(o *httpapi.Options, _ *app.Options) { o.RateLimit, o.RateBurst = 0.5, 2 })
 }
 
 func TestRetentionAndErasure(t *testing.T) {
@@ -323,7 +323,7 @@ func TestRetentionAndErasure(t *testing.T) {
 		if len(tomb) != 1 {
 			t.Fatalf("tombstone: %v", tomb)
 		}
-	}, func(_ *httpapi.Options, c *casework.Options) { c.RetentionYears = 5 })
+	}, func(_ *httpapi.Options, c *app.Options) { c.RetentionYears = 5 })
 }
 
 // TestCORSNamedOriginsOnly: browsers may call the API only from the configured front ends.
@@ -339,7 +339,7 @@ func TestCORSNamedOriginsOnly(t *testing.T) {
 		if got := pre("https://evil.example").header.Get("Access-Control-Allow-Origin"); got != "" {
 			t.Fatalf("other origin allowed: %q", got)
 		}
-	}, func(o *httpapi.Options, _ *casework.Options) {
+	}, func(o *httpapi.Options, _ *app.Options) {
 		o.CORSOrigins = []string{"https://caseworker.council.example"}
 	})
 }

@@ -52,7 +52,7 @@ func toAssessment(a assessment.Assessment) api.FamilyAssessment {
 func (h *handlers) ListFamilyAssessments(ctx context.Context, req api.ListFamilyAssessmentsRequestObject) (api.ListFamilyAssessmentsResponseObject, error) {
 	q := req.Params
 	f := assessment.Filter{ReferralID: uuidStr(q.ReferralID), YoungPersonID: uuidStr(q.YoungPersonID), Status: string(ptrVal(q.Status))}
-	items, next, err := h.s.svc.Assessments(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.s.app.Legacy.Assessments(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (h *handlers) ListFamilyAssessments(ctx context.Context, req api.ListFamily
 
 func (h *handlers) CreateFamilyAssessment(ctx context.Context, req api.CreateFamilyAssessmentRequestObject) (api.CreateFamilyAssessmentResponseObject, error) {
 	in := *req.Body
-	a, err := h.s.svc.CreateAssessment(ctx, in.ReferralID.String(), uuidStr(in.AssessorPractitionerID), fromSections(in.Sections))
+	a, err := h.s.app.Legacy.CreateAssessment(ctx, in.ReferralID.String(), uuidStr(in.AssessorPractitionerID), fromSections(in.Sections))
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (h *handlers) CreateFamilyAssessment(ctx context.Context, req api.CreateFam
 }
 
 func (h *handlers) GetFamilyAssessment(ctx context.Context, req api.GetFamilyAssessmentRequestObject) (api.GetFamilyAssessmentResponseObject, error) {
-	a, err := h.s.svc.Assessment(ctx, req.ID.String())
+	a, err := h.s.app.Legacy.Assessment(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (h *handlers) UpdateFamilyAssessment(ctx context.Context, req api.UpdateFam
 	if err != nil {
 		return nil, err
 	}
-	a, err := h.s.svc.UpdateAssessment(ctx, req.ID.String(), ifMatch, func(cur assessment.Assessment) (assessment.Assessment, []string, error) {
+	a, err := h.s.app.Legacy.UpdateAssessment(ctx, req.ID.String(), ifMatch, func(cur assessment.Assessment) (assessment.Assessment, []string, error) {
 		var in api.FamilyAssessmentPatch
 		if _, err := h.s.mergePatch(ctx, toAssessmentPatch(cur), "FamilyAssessmentPatch", &in); err != nil {
 			return cur, nil, err
@@ -114,7 +114,7 @@ func (h *handlers) SubmitFamilyAssessment(ctx context.Context, req api.SubmitFam
 	if err != nil {
 		return nil, err
 	}
-	a, err := h.s.svc.SubmitAssessment(ctx, req.ID.String(), ifMatch)
+	a, err := h.s.app.Legacy.SubmitAssessment(ctx, req.ID.String(), ifMatch)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (h *handlers) ReviewFamilyAssessment(ctx context.Context, req api.ReviewFam
 	if err != nil {
 		return nil, err
 	}
-	a, err := h.s.svc.ReviewAssessment(ctx, req.ID.String(), ifMatch)
+	a, err := h.s.app.Legacy.ReviewAssessment(ctx, req.ID.String(), ifMatch)
 	if err != nil {
 		return nil, err
 	}

@@ -61,7 +61,7 @@ func toDisputePatch(d dispute.Dispute) api.DisputePatch {
 // Handlers.
 
 func (h *handlers) CreateDispute(ctx context.Context, req api.CreateDisputeRequestObject) (api.CreateDisputeResponseObject, error) {
-	d, err := h.s.svc.CreateDispute(ctx, fromDisputeInput(*req.Body))
+	d, err := h.s.app.Legacy.CreateDispute(ctx, fromDisputeInput(*req.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (h *handlers) ListDisputes(ctx context.Context, req api.ListDisputesRequest
 	q := req.Params
 	f := dispute.Filter{Kind: string(ptrVal(q.Kind)), YoungPersonID: uuidStr(q.YoungPersonID), SubjectID: uuidStr(q.SubjectID), Open: q.Open,
 		ReceivedFrom: fromOptDate(q.ReceivedFrom), ReceivedTo: fromOptDate(q.ReceivedTo)}
-	items, next, err := h.s.svc.Disputes(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.s.app.Legacy.Disputes(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func (h *handlers) ListDisputes(ctx context.Context, req api.ListDisputesRequest
 }
 
 func (h *handlers) GetDispute(ctx context.Context, req api.GetDisputeRequestObject) (api.GetDisputeResponseObject, error) {
-	d, err := h.s.svc.Dispute(ctx, req.ID.String())
+	d, err := h.s.app.Legacy.Dispute(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (h *handlers) UpdateDispute(ctx context.Context, req api.UpdateDisputeReque
 	if err != nil {
 		return nil, err
 	}
-	d, err := h.s.svc.UpdateDispute(ctx, req.ID.String(), ifMatch, func(cur dispute.Dispute) (dispute.Changes, []string, error) {
+	d, err := h.s.app.Legacy.UpdateDispute(ctx, req.ID.String(), ifMatch, func(cur dispute.Dispute) (dispute.Changes, []string, error) {
 		var in api.DisputePatch
 		changed, err := h.s.mergePatch(ctx, toDisputePatch(cur), "DisputePatch", &in)
 		if err != nil {
@@ -135,7 +135,7 @@ func (h *handlers) ConcludeDispute(ctx context.Context, req api.ConcludeDisputeR
 		return nil, err
 	}
 	b := req.Body
-	d, err := h.s.svc.ConcludeDispute(ctx, req.ID.String(), ifMatch, string(b.Outcome), b.ConcludedOn.Time, str(b.Notes))
+	d, err := h.s.app.Legacy.ConcludeDispute(ctx, req.ID.String(), ifMatch, string(b.Outcome), b.ConcludedOn.Time, str(b.Notes))
 	if err != nil {
 		return nil, err
 	}

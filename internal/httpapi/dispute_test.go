@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/auth"
-	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
 )
 
@@ -279,5 +279,5 @@ func TestDisputeExportAndErasure(t *testing.T) {
 		if got := items(t, e.do(http.MethodGet, disputes+"?subject_id="+f.referral, e.officer, nil)); len(got) != 0 {
 			t.Fatalf("after erasure: %v", got)
 		}
-	}, func(_ *httpapi.Options, c *casework.Options) { c.RetentionYears = 5 })
+	}, func(_ *httpapi.Options, c *app.Options) { c.RetentionYears = 5 })
 }

@@ -70,7 +70,7 @@ func toEHCRequest(r ehc.Request, asOf time.Time) api.EHCNeedsAssessment {
 
 func (h *handlers) CreateEHCNeedsAssessment(ctx context.Context, req api.CreateEHCNeedsAssessmentRequestObject) (api.CreateEHCNeedsAssessmentResponseObject, error) {
 	b := req.Body
-	r, err := h.s.svc.CreateEHCRequest(ctx, casework.EHCRequestInput{YoungPersonID: b.YoungPersonID.String(), ReferralID: uuidStr(b.ReferralID), MeetingID: uuidStr(b.MeetingID),
+	r, err := h.s.app.Legacy.CreateEHCRequest(ctx, casework.EHCRequestInput{YoungPersonID: b.YoungPersonID.String(), ReferralID: uuidStr(b.ReferralID), MeetingID: uuidStr(b.MeetingID),
 		RequestedBy: string(b.RequestedBy), Notes: str(b.Notes), ReceivedOn: b.ReceivedOn.Time, InYouthCustody: ptrVal(b.InYouthCustody)})
 	if err != nil {
 		return nil, err
@@ -82,7 +82,7 @@ func (h *handlers) CreateEHCNeedsAssessment(ctx context.Context, req api.CreateE
 func (h *handlers) ListEHCNeedsAssessments(ctx context.Context, req api.ListEHCNeedsAssessmentsRequestObject) (api.ListEHCNeedsAssessmentsResponseObject, error) {
 	q := req.Params
 	f := ehc.Filter{YoungPersonID: uuidStr(q.YoungPersonID), Status: string(ptrVal(q.Status)), Overdue: q.Overdue}
-	items, next, err := h.s.svc.EHCRequests(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.s.app.Legacy.EHCRequests(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func (h *handlers) ListEHCNeedsAssessments(ctx context.Context, req api.ListEHCN
 }
 
 func (h *handlers) GetEHCNeedsAssessment(ctx context.Context, req api.GetEHCNeedsAssessmentRequestObject) (api.GetEHCNeedsAssessmentResponseObject, error) {
-	r, err := h.s.svc.EHCRequest(ctx, req.ID.String())
+	r, err := h.s.app.Legacy.EHCRequest(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func (h *handlers) DecideEHCNeedsAssessment(ctx context.Context, req api.DecideE
 		return nil, err
 	}
 	b := req.Body
-	r, err := h.s.svc.DecideEHCRequest(ctx, req.ID.String(), ifMatch, ehc.Decision{Decision: string(b.Decision), DecidedOn: b.DecidedOn.Time,
+	r, err := h.s.app.Legacy.DecideEHCRequest(ctx, req.ID.String(), ifMatch, ehc.Decision{Decision: string(b.Decision), DecidedOn: b.DecidedOn.Time,
 		AppealRightsNotified: ptrVal(b.AppealRightsNotified), Reason: b.Reason})
 	if err != nil {
 		return nil, err
@@ -123,7 +123,7 @@ func (h *handlers) AddEHCNeedsAssessmentException(ctx context.Context, req api.A
 	}
 	b := req.Body
 	g, _ := ehc.GroundOf(string(b.Ground)) // the contract admits a to d only; anything else is refused by the domain
-	r, err := h.s.svc.AddEHCException(ctx, req.ID.String(), ifMatch, statutory.Exception{Ground: g, From: b.From.Time, To: b.To.Time, Reason: b.Reason})
+	r, err := h.s.app.Legacy.AddEHCException(ctx, req.ID.String(), ifMatch, statutory.Exception{Ground: g, From: b.From.Time, To: b.To.Time, Reason: b.Reason})
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func (h *handlers) WithdrawEHCNeedsAssessment(ctx context.Context, req api.Withd
 	if b.WithdrawnOn != nil {
 		on = b.WithdrawnOn.Time
 	}
-	r, err := h.s.svc.WithdrawEHCRequest(ctx, req.ID.String(), ifMatch, on, b.Reason)
+	r, err := h.s.app.Legacy.WithdrawEHCRequest(ctx, req.ID.String(), ifMatch, on, b.Reason)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func (h *handlers) RequestEHCAdvice(ctx context.Context, req api.RequestEHCAdvic
 		return nil, err
 	}
 	b := req.Body
-	r, err := h.s.svc.RequestEHCAdvice(ctx, req.ID.String(), ifMatch, ehc.Advice{Adviser: string(b.Adviser), Provider: str(b.Provider),
+	r, err := h.s.app.Legacy.RequestEHCAdvice(ctx, req.ID.String(), ifMatch, ehc.Advice{Adviser: string(b.Adviser), Provider: str(b.Provider),
 		RequestedOn: b.RequestedOn.Time, Notes: str(b.Notes)})
 	if err != nil {
 		return nil, err
@@ -168,7 +168,7 @@ func (h *handlers) ReceiveEHCAdvice(ctx context.Context, req api.ReceiveEHCAdvic
 	if err != nil {
 		return nil, err
 	}
-	r, err := h.s.svc.ReceiveEHCAdvice(ctx, req.ID.String(), req.AdviceID.String(), ifMatch, req.Body.ReceivedOn.Time)
+	r, err := h.s.app.Legacy.ReceiveEHCAdvice(ctx, req.ID.String(), req.AdviceID.String(), ifMatch, req.Body.ReceivedOn.Time)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func (h *handlers) DecideEHCPlanIssue(ctx context.Context, req api.DecideEHCPlan
 		return nil, err
 	}
 	b := req.Body
-	r, err := h.s.svc.DecideEHCIssue(ctx, req.ID.String(), ifMatch, ehc.IssueDecision{Decision: string(b.Decision), DecidedOn: b.DecidedOn.Time,
+	r, err := h.s.app.Legacy.DecideEHCIssue(ctx, req.ID.String(), ifMatch, ehc.IssueDecision{Decision: string(b.Decision), DecidedOn: b.DecidedOn.Time,
 		AppealRightsNotified: ptrVal(b.AppealRightsNotified), Reason: b.Reason})
 	if err != nil {
 		return nil, err

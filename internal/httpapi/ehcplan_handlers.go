@@ -217,7 +217,7 @@ func toAnnualReview(r annualreview.Review, asOf time.Time) api.AnnualReview {
 
 func (h *handlers) CreateEHCPlan(ctx context.Context, req api.CreateEHCPlanRequestObject) (api.CreateEHCPlanResponseObject, error) {
 	b := req.Body
-	p, err := h.s.svc.CreateEHCPlan(ctx, casework.EHCPlanInput{YoungPersonID: b.YoungPersonID.String(), RequestID: uuidStr(b.EHCRequestID),
+	p, err := h.s.app.Legacy.CreateEHCPlan(ctx, casework.EHCPlanInput{YoungPersonID: b.YoungPersonID.String(), RequestID: uuidStr(b.EHCRequestID),
 		TransferredFromLA: str(b.TransferredFromLA), Sections: fromPlanSections(b.Sections)})
 	if err != nil {
 		return nil, err
@@ -229,7 +229,7 @@ func (h *handlers) CreateEHCPlan(ctx context.Context, req api.CreateEHCPlanReque
 func (h *handlers) ListEHCPlans(ctx context.Context, req api.ListEHCPlansRequestObject) (api.ListEHCPlansResponseObject, error) {
 	q := req.Params
 	f := ehcplan.Filter{YoungPersonID: uuidStr(q.YoungPersonID), RequestID: uuidStr(q.EHCRequestID), Status: string(ptrVal(q.Status))}
-	items, next, err := h.s.svc.EHCPlans(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.s.app.Legacy.EHCPlans(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +242,7 @@ func (h *handlers) ListEHCPlans(ctx context.Context, req api.ListEHCPlansRequest
 }
 
 func (h *handlers) GetEHCPlan(ctx context.Context, req api.GetEHCPlanRequestObject) (api.GetEHCPlanResponseObject, error) {
-	p, err := h.s.svc.EHCPlan(ctx, req.ID.String())
+	p, err := h.s.app.Legacy.EHCPlan(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +264,7 @@ func planAction(ifMatchHeader *string, run func(ifMatch *int) (ehcplan.Plan, err
 
 func (h *handlers) ReviseEHCPlanDraft(ctx context.Context, req api.ReviseEHCPlanDraftRequestObject) (api.ReviseEHCPlanDraftResponseObject, error) {
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.svc.ReviseEHCPlanDraft(ctx, req.ID.String(), ifMatch, fromPlanSections(req.Body.Sections))
+		return h.s.app.Legacy.ReviseEHCPlanDraft(ctx, req.ID.String(), ifMatch, fromPlanSections(req.Body.Sections))
 	})
 	if err != nil {
 		return nil, err
@@ -274,7 +274,7 @@ func (h *handlers) ReviseEHCPlanDraft(ctx context.Context, req api.ReviseEHCPlan
 
 func (h *handlers) ServeEHCPlanDraft(ctx context.Context, req api.ServeEHCPlanDraftRequestObject) (api.ServeEHCPlanDraftResponseObject, error) {
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.svc.ServeEHCPlanDraft(ctx, req.ID.String(), ifMatch, req.Body.ServedOn.Time)
+		return h.s.app.Legacy.ServeEHCPlanDraft(ctx, req.ID.String(), ifMatch, req.Body.ServedOn.Time)
 	})
 	if err != nil {
 		return nil, err
@@ -294,7 +294,7 @@ func (h *handlers) IssueEHCPlan(ctx context.Context, req api.IssueEHCPlanRequest
 		in.Placement = &pl
 	}
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.svc.IssueEHCPlan(ctx, req.ID.String(), ifMatch, in)
+		return h.s.app.Legacy.IssueEHCPlan(ctx, req.ID.String(), ifMatch, in)
 	})
 	if err != nil {
 		return nil, err
@@ -305,7 +305,7 @@ func (h *handlers) IssueEHCPlan(ctx context.Context, req api.IssueEHCPlanRequest
 func (h *handlers) ProposeEHCPlanAmendment(ctx context.Context, req api.ProposeEHCPlanAmendmentRequestObject) (api.ProposeEHCPlanAmendmentResponseObject, error) {
 	b := req.Body
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.svc.ProposeEHCPlanAmendment(ctx, req.ID.String(), ifMatch, casework.AmendmentInput{NoticeOn: b.NoticeOn.Time, Reason: b.Reason,
+		return h.s.app.Legacy.ProposeEHCPlanAmendment(ctx, req.ID.String(), ifMatch, casework.AmendmentInput{NoticeOn: b.NoticeOn.Time, Reason: b.Reason,
 			AnnualReviewID: uuidStr(b.AnnualReviewID), Sections: fromPlanSections(b.Sections)})
 	})
 	if err != nil {
@@ -321,7 +321,7 @@ func (h *handlers) CeaseEHCPlan(ctx context.Context, req api.CeaseEHCPlanRequest
 		c.CeasesOn = b.CeasesOn.Time
 	}
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.svc.CeaseEHCPlan(ctx, req.ID.String(), ifMatch, c)
+		return h.s.app.Legacy.CeaseEHCPlan(ctx, req.ID.String(), ifMatch, c)
 	})
 	if err != nil {
 		return nil, err
@@ -332,7 +332,7 @@ func (h *handlers) CeaseEHCPlan(ctx context.Context, req api.CeaseEHCPlanRequest
 func (h *handlers) SetEHCPlanPhaseTransfer(ctx context.Context, req api.SetEHCPlanPhaseTransferRequestObject) (api.SetEHCPlanPhaseTransferResponseObject, error) {
 	b := req.Body
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.svc.SetEHCPlanPhaseTransfer(ctx, req.ID.String(), ifMatch, statutory.TransferKind(b.Kind), b.TransferOn.Time)
+		return h.s.app.Legacy.SetEHCPlanPhaseTransfer(ctx, req.ID.String(), ifMatch, statutory.TransferKind(b.Kind), b.TransferOn.Time)
 	})
 	if err != nil {
 		return nil, err
@@ -346,7 +346,7 @@ func (h *handlers) ListAnnualReviews(ctx context.Context, req api.ListAnnualRevi
 	if q.DueBefore != nil {
 		f.DueBefore = q.DueBefore.Time
 	}
-	items, next, err := h.s.svc.AnnualReviews(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.s.app.Legacy.AnnualReviews(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -359,7 +359,7 @@ func (h *handlers) ListAnnualReviews(ctx context.Context, req api.ListAnnualRevi
 }
 
 func (h *handlers) GetAnnualReview(ctx context.Context, req api.GetAnnualReviewRequestObject) (api.GetAnnualReviewResponseObject, error) {
-	r, err := h.s.svc.AnnualReview(ctx, req.ID.String())
+	r, err := h.s.app.Legacy.AnnualReview(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +383,7 @@ func (h *handlers) HoldAnnualReview(ctx context.Context, req api.HoldAnnualRevie
 	for _, a := range b.Attendees {
 		m.Attendees = append(m.Attendees, annualreview.Attendee{Role: string(a.Role), OrganisationID: uuidStr(a.OrganisationID), Name: str(a.Name)})
 	}
-	r, err := h.s.svc.HoldAnnualReview(ctx, req.ID.String(), ifMatch, m)
+	r, err := h.s.app.Legacy.HoldAnnualReview(ctx, req.ID.String(), ifMatch, m)
 	if err != nil {
 		return nil, err
 	}
@@ -400,7 +400,7 @@ func (h *handlers) DecideAnnualReview(ctx context.Context, req api.DecideAnnualR
 	if b.ReportSentOn != nil {
 		report = &b.ReportSentOn.Time
 	}
-	r, err := h.s.svc.DecideAnnualReview(ctx, req.ID.String(), ifMatch, annualreview.Decision{Decision: string(b.Decision), DecidedOn: b.DecidedOn.Time,
+	r, err := h.s.app.Legacy.DecideAnnualReview(ctx, req.ID.String(), ifMatch, annualreview.Decision{Decision: string(b.Decision), DecidedOn: b.DecidedOn.Time,
 		AppealRightsNotified: ptrVal(b.AppealRightsNotified), Reason: b.Reason}, report)
 	if err != nil {
 		return nil, err

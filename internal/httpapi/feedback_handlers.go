@@ -34,7 +34,7 @@ func toFeedback(f feedback.Feedback) api.PathwayFeedback {
 func (h *handlers) ListPathwayFeedback(ctx context.Context, req api.ListPathwayFeedbackRequestObject) (api.ListPathwayFeedbackResponseObject, error) {
 	q := req.Params
 	f := feedback.Filter{ReferralID: uuidStr(q.ReferralID), MeetingID: uuidStr(q.MeetingID), From: string(ptrVal(q.From))}
-	items, next, err := h.s.svc.ListFeedback(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.s.app.Legacy.ListFeedback(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (h *handlers) ListPathwayFeedback(ctx context.Context, req api.ListPathwayF
 }
 
 func (h *handlers) CreatePathwayFeedback(ctx context.Context, req api.CreatePathwayFeedbackRequestObject) (api.CreatePathwayFeedbackResponseObject, error) {
-	f, err := h.s.svc.GiveFeedback(ctx, fromFeedbackInput(*req.Body))
+	f, err := h.s.app.Legacy.GiveFeedback(ctx, fromFeedbackInput(*req.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +55,7 @@ func (h *handlers) CreatePathwayFeedback(ctx context.Context, req api.CreatePath
 }
 
 func (h *handlers) GetPathwayFeedback(ctx context.Context, req api.GetPathwayFeedbackRequestObject) (api.GetPathwayFeedbackResponseObject, error) {
-	f, err := h.s.svc.Feedback(ctx, req.ID.String())
+	f, err := h.s.app.Legacy.Feedback(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}

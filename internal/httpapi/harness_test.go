@@ -24,9 +24,9 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/oneplan-send/oneplan/api"
+	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/auth/jwtauth"
-	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
 	"github.com/oneplan-send/oneplan/internal/person"
@@ -42,6 +42,7 @@ type env struct {
 	t                                               *testing.T
 	srv                                             *httptest.Server
 	st                                              *store.Store
+	app                                             *app.App
 	logs                                            *syncBuffer
 	httpc                                           *http.Client
 	council                                         string // the council's SEND service
@@ -82,18 +83,18 @@ func each(t *testing.T, fn func(t *testing.T, e *env), opts ...envOption) {
 }
 
 // envOption adjusts a test server's settings.
-type envOption func(*httpapi.Options, *casework.Options)
+type envOption func(*httpapi.Options, *app.Options)
 
 func newEnv(t *testing.T, st *store.Store, tweak ...envOption) *env {
 	t.Helper()
 	ctx := context.Background()
-	copts := casework.Options{PersonRules: person.Rules{AllowTestNHSNumbers: true}}
+	copts := app.Options{PersonRules: person.Rules{AllowTestNHSNumbers: true}}
 	var hopts []func(*httpapi.Options)
 	for _, f := range tweak {
 		hopts = append(hopts, func(o *httpapi.Options) { f(o, &copts) })
 		f(&httpapi.Options{}, &copts)
 	}
-	svc := casework.New(st, copts)
+	a := app.New(st, copts)
 	logs := &syncBuffer{}
 	idp := newTestIssuer(t, "https://login.council.example")
 	verifier, err := jwtauth.New(ctx, jwtauth.Config{Issuer: idp.issuer, Audience: "oneplan", JWKSURL: idp.srv.URL + "/jwks", HTTPClient: idp.srv.Client()})
@@ -108,18 +109,18 @@ func newEnv(t *testing.T, st *store.Store, tweak ...envOption) *env {
 	for _, f := range hopts {
 		f(&opts)
 	}
-	e, err := httpapi.New(svc, st, opts)
+	e, err := httpapi.New(a, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	en := &env{t: t, srv: srv, st: st, logs: logs, idp: idp}
+	en := &env{t: t, srv: srv, st: st, app: a, logs: logs, idp: idp}
 	en.httpc = &http.Client{Transport: newValidatingTransport(t)}
 
 	admin := auth.WithPrincipal(ctx, auth.Principal{Role: auth.RoleAdmin})
 	mk := func(name, typ, locality string) string {
-		o, err := svc.CreateOrganisation(admin, directory.Organisation{Name: name, Type: typ, Locality: locality})
+		o, err := a.Organisations.CreateOrganisation(admin, directory.Organisation{Name: name, Type: typ, Locality: locality})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +130,7 @@ func newEnv(t *testing.T, st *store.Store, tweak ...envOption) *env {
 	en.school = mk("Oakfield Primary", "school_primary", "South")
 	en.other = mk("Unrelated Nursery", "pvi_nursery", "North")
 	key := func(org string, role auth.Role) string {
-		k, _, err := svc.IssueAPIKey(ctx, org, role, string(role), "")
+		k, _, err := a.Keys.IssueAPIKey(ctx, org, role, string(role), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,23 +141,23 @@ func newEnv(t *testing.T, st *store.Store, tweak ...envOption) *env {
 	en.practitioner = key(en.school, auth.RolePractitioner)
 	en.analyst = key(en.council, auth.RoleAnalyst)
 	en.outsider = key(en.other, auth.RolePractitioner)
-	p, err := svc.CreatePractitioner(admin, directory.Practitioner{OrganisationID: en.school, Name: "Sam SENCO", Email: "senco@oakfield.example", Role: "senco", Active: true})
+	p, err := a.Organisations.CreatePractitioner(admin, directory.Practitioner{OrganisationID: en.school, Name: "Sam SENCO", Email: "senco@oakfield.example", Role: "senco", Active: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	en.schoolSENCO = p.ID
 	en.health = mk("Community Health NHS Trust", "health_trust", "South")
-	lead, err := svc.CreatePractitioner(admin, directory.Practitioner{OrganisationID: en.health, Name: "Lee Lead", Email: "lead@health.example", Role: "health_visitor", Active: true})
+	lead, err := a.Organisations.CreatePractitioner(admin, directory.Practitioner{OrganisationID: en.health, Name: "Lee Lead", Email: "lead@health.example", Role: "health_visitor", Active: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	en.lead = lead.ID
-	other, err := svc.CreatePractitioner(admin, directory.Practitioner{OrganisationID: en.other, Name: "Olu Other", Email: "olu@nursery.example", Role: "senco", Active: true})
+	other, err := a.Organisations.CreatePractitioner(admin, directory.Practitioner{OrganisationID: en.other, Name: "Olu Other", Email: "olu@nursery.example", Role: "senco", Active: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	en.otherWorker = other.ID
-	lk, _, err := svc.CreateAPIKey(admin, auth.APIKey{Name: "lead", OrganisationID: en.health, Role: auth.RoleEngagementLead, PractitionerID: lead.ID})
+	lk, _, err := a.Keys.CreateAPIKey(admin, auth.APIKey{Name: "lead", OrganisationID: en.health, Role: auth.RoleEngagementLead, PractitionerID: lead.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/fault"
-	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/idempotency"
 )
 
 // idempotency makes a POST with an Idempotency-Key safe to retry: the first successful answer is
@@ -34,7 +34,7 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 		hash := hex.EncodeToString(sum[:])
 		ctx := c.Request().Context()
 		owner := idempotencyOwner(p)
-		claimed, prev, err := s.store.ClaimIdempotencyKey(ctx, owner, key, store.IdempotentResponse{
+		claimed, prev, err := s.app.Idempotency.Claim(ctx, owner, key, idempotency.Response{
 			RequestHash: hash, Method: c.Request().Method, Path: c.Request().URL.Path})
 		if err != nil {
 			return err
@@ -66,14 +66,14 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 		status := c.Response().Status
 		if status >= 200 && status < 300 {
 			h := c.Response().Header()
-			err = s.store.CompleteIdempotencyKey(ctx, owner, key, store.IdempotentResponse{StatusCode: status,
+			err = s.app.Idempotency.Complete(ctx, owner, key, idempotency.Response{StatusCode: status,
 				ContentType: h.Get(echo.HeaderContentType), Location: h.Get("Location"), ETag: h.Get("ETag"), Body: rec.buf.Bytes()})
 			if err != nil {
 				s.log.Error("keep idempotent response", "request_id", requestID(c), "error", err.Error())
 			}
 			return nil
 		}
-		if err := s.store.ReleaseIdempotencyKey(ctx, owner, key); err != nil {
+		if err := s.app.Idempotency.Release(ctx, owner, key); err != nil {
 			s.log.Error("release idempotency key", "request_id", requestID(c), "error", err.Error())
 		}
 		return nil

@@ -100,7 +100,7 @@ func (h *handlers) ListMeetings(ctx context.Context, req api.ListMeetingsRequest
 	q := req.Params
 	f := meeting.Filter{ReferralID: uuidStr(q.ReferralID), YoungPersonID: uuidStr(q.YoungPersonID), Type: string(ptrVal(q.Type)),
 		HeldAfter: fromOptDate(q.HeldAfter), HeldBefore: fromOptDate(q.HeldBefore)}
-	items, next, err := h.s.svc.Meetings(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.s.app.Legacy.Meetings(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func (h *handlers) ListMeetings(ctx context.Context, req api.ListMeetingsRequest
 }
 
 func (h *handlers) CreateMeeting(ctx context.Context, req api.CreateMeetingRequestObject) (api.CreateMeetingResponseObject, error) {
-	m, err := h.s.svc.CreateMeeting(ctx, fromMeetingInput(*req.Body))
+	m, err := h.s.app.Legacy.CreateMeeting(ctx, fromMeetingInput(*req.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func (h *handlers) CreateMeeting(ctx context.Context, req api.CreateMeetingReque
 }
 
 func (h *handlers) GetMeeting(ctx context.Context, req api.GetMeetingRequestObject) (api.GetMeetingResponseObject, error) {
-	m, err := h.s.svc.Meeting(ctx, req.ID.String())
+	m, err := h.s.app.Legacy.Meeting(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func (h *handlers) UpdateMeeting(ctx context.Context, req api.UpdateMeetingReque
 	if err != nil {
 		return nil, err
 	}
-	m, err := h.s.svc.UpdateMeeting(ctx, req.ID.String(), ifMatch, func(cur meeting.Meeting) (meeting.Meeting, []string, error) {
+	m, err := h.s.app.Legacy.UpdateMeeting(ctx, req.ID.String(), ifMatch, func(cur meeting.Meeting) (meeting.Meeting, []string, error) {
 		var in api.MeetingPatch
 		changed, err := h.s.mergePatch(ctx, toMeetingPatch(cur), "MeetingPatch", &in)
 		if in.HeldOn != nil {
@@ -153,7 +153,7 @@ func (h *handlers) UpdateMeeting(ctx context.Context, req api.UpdateMeetingReque
 func (h *handlers) ListActions(ctx context.Context, req api.ListActionsRequestObject) (api.ListActionsResponseObject, error) {
 	q := req.Params
 	f := meeting.ActionFilter{OwnerPractitionerID: uuidStr(q.Owner), ReferralID: uuidStr(q.ReferralID), Status: string(ptrVal(q.Status)), Overdue: q.Overdue}
-	items, next, err := h.s.svc.Actions(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.s.app.Legacy.Actions(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +170,7 @@ func (h *handlers) CompleteAction(ctx context.Context, req api.CompleteActionReq
 	if b := req.Body; b != nil {
 		by, note = uuidStr(b.CompletedByPractitionerID), str(b.Note)
 	}
-	a, err := h.s.svc.CompleteAction(ctx, req.ID.String(), by, note)
+	a, err := h.s.app.Legacy.CompleteAction(ctx, req.ID.String(), by, note)
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ func onTime(n, within int) api.OnTime {
 
 func (h *handlers) GetEHCTimelinessReport(ctx context.Context, req api.GetEHCTimelinessReportRequestObject) (api.GetEHCTimelinessReportResponseObject, error) {
 	from, to := req.Params.From, req.Params.To
-	t, err := h.s.svc.EHCTimeliness(ctx, from.Time, to.Time)
+	t, err := h.s.app.Legacy.EHCTimeliness(ctx, from.Time, to.Time)
 	if err != nil {
 		return nil, err
 	}
@@ -110,15 +110,15 @@ func reportQuery(from, to api.ReportFrom, locality *api.ReportLocality, org *api
 func answerReport[R any](ctx context.Context, h *handlers, kind string, q casework.ReportQuery, open bool,
 	asJSON func(api.ReportJSONResponse) R, asCSV func(api.ReportTextCsvResponse) R) (R, error) {
 	var zero R
-	compute := h.s.svc.Report
+	compute := h.s.app.Legacy.Report
 	if open {
-		compute = h.s.svc.OpenDataReport
+		compute = h.s.app.Legacy.OpenDataReport
 	}
 	r, err := compute(ctx, kind, q)
 	if err != nil {
 		return zero, err
 	}
-	doc := toReport(kind, q, r, h.s.svc.Now())
+	doc := toReport(kind, q, r, h.s.app.Legacy.Now())
 	if !wantsCSV(ctx) {
 		return asJSON(api.ReportJSONResponse(doc)), nil
 	}
@@ -264,7 +264,7 @@ func (h *handlers) GetOpenDataReport(ctx context.Context, req api.GetOpenDataRep
 }
 
 func (h *handlers) ExportSen2(ctx context.Context, req api.ExportSen2RequestObject) (api.ExportSen2ResponseObject, error) {
-	out, err := h.s.svc.ExportSEN2(ctx, req.Params.ReferenceDate.Time)
+	out, err := h.s.app.Legacy.ExportSEN2(ctx, req.Params.ReferenceDate.Time)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
 	"github.com/oneplan-send/oneplan/internal/report"
 )
@@ -306,8 +306,8 @@ func TestSalfordActivityOverview(t *testing.T) {
 // TestOpenData: a council publishes the reports it chooses, without credentials, always
 // disclosure-controlled; the rest are 404.
 func TestOpenData(t *testing.T) {
-	publish := func(_ *httpapi.Options, c *casework.Options) {
-		c.OpenData = []string{casework.ReportActivity}
+	publish := func(_ *httpapi.Options, c *app.Options) {
+		c.OpenData = []string{report.Activity}
 		c.Disclosure = report.Policy{Threshold: 5, Rounding: 5, ShowZeros: true}
 	}
 	each(t, func(t *testing.T, e *env) {
@@ -437,7 +437,7 @@ func TestExperienceScores(t *testing.T) {
 // receipt and between stages, each stage dated when it happened (a MAM by the day it was held).
 func TestFunnelReport(t *testing.T) {
 	clock := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	at := func(_ *httpapi.Options, c *casework.Options) { c.Now = func() time.Time { return clock } }
+	at := func(_ *httpapi.Options, c *app.Options) { c.Clock = func() time.Time { return clock } }
 	each(t, func(t *testing.T, e *env) {
 		clock = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 		on := func(d int) string { return time.Date(2026, 3, d, 0, 0, 0, 0, time.UTC).Format("2006-01-02") }
@@ -572,9 +572,9 @@ func TestReportFormats(t *testing.T) {
 // TestOpenDataRateLimitedPerAddress: with no key to count by, open data is limited per client
 // address.
 func TestOpenDataRateLimitedPerAddress(t *testing.T) {
-	limited := func(h *httpapi.Options, c *casework.Options) {
+	limited := func(h *httpapi.Options, c *app.Options) {
 		h.RateLimit, h.RateBurst = 0.001, 2
-		c.OpenData = []string{casework.ReportActivity}
+		c.OpenData = []string{report.Activity}
 	}
 	each(t, func(t *testing.T, e *env) {
 		path := "/v1/open-data/activity?from=2026-01-01&to=2026-01-31"
@@ -595,9 +595,9 @@ func TestOpenDataRateLimitedPerAddress(t *testing.T) {
 // test client itself), the per-address limit counts the address the proxy names. A peer on a
 // public address is counted by its own address whatever it sends (echo.ExtractIPFromXFFHeader).
 func TestClientAddressFromTrustedProxy(t *testing.T) {
-	limited := func(h *httpapi.Options, c *casework.Options) {
+	limited := func(h *httpapi.Options, c *app.Options) {
 		h.RateLimit, h.RateBurst = 0.001, 1
-		c.OpenData = []string{casework.ReportActivity}
+		c.OpenData = []string{report.Activity}
 	}
 	each(t, func(t *testing.T, e *env) {
 		path := "/v1/open-data/activity?from=2026-01-01&to=2026-01-31"

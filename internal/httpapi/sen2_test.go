@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
 )
 
@@ -73,8 +73,8 @@ func (c *sen2Clock) set(t time.Time) {
 
 // sen2Env configures the council's DfE LA number and release, and the clock.
 func sen2Env(la string, clock *sen2Clock) envOption {
-	return func(_ *httpapi.Options, c *casework.Options) {
-		c.LACode, c.Release, c.Now = la, "test-release", clock.Now
+	return func(_ *httpapi.Options, c *app.Options) {
+		c.LACode, c.Release, c.Clock = la, "test-release", clock.Now
 	}
 }
 

@@ -26,10 +26,10 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/oneplan-send/oneplan/api"
+	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/fault"
-	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 // Options configure the HTTP layer.
@@ -50,8 +50,7 @@ type Options struct {
 
 // Server holds what the handlers need.
 type Server struct {
-	svc    *casework.Service
-	store  *store.Store
+	app    *app.App
 	spec   *openapi3.T
 	raw    []byte
 	opts   Options
@@ -93,7 +92,7 @@ func defineFormats() {
 }
 
 // New builds the Echo server.
-func New(svc *casework.Service, st *store.Store, opts Options) (*echo.Echo, error) {
+func New(a *app.App, opts Options) (*echo.Echo, error) {
 	defineFormats()
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 1 << 20
@@ -113,7 +112,7 @@ func New(svc *casework.Service, st *store.Store, opts Options) (*echo.Echo, erro
 	}
 	// The validator must not check the Host against servers[].
 	spec.Servers = nil
-	s := &Server{svc: svc, store: st, spec: spec, raw: api.SpecYAML, opts: opts, log: opts.Logger, limits: newLimiter(opts.RateLimit, opts.RateBurst),
+	s := &Server{app: a, spec: spec, raw: api.SpecYAML, opts: opts, log: opts.Logger, limits: newLimiter(opts.RateLimit, opts.RateBurst),
 		public: publicRoutes(spec)}
 
 	e := echo.New()
@@ -143,7 +142,7 @@ func New(svc *casework.Service, st *store.Store, opts Options) (*echo.Echo, erro
 		},
 	}))
 	e.Use(s.idempotency)
-	api.RegisterHandlers(e, api.NewStrictHandler(&handlers{s: s}, nil))
+	api.RegisterHandlers(e, api.NewStrictHandler(newHandlers(s, a), nil))
 	return e, nil
 }
 
@@ -239,7 +238,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		var err error
 		switch {
 		case strings.HasPrefix(token, "op_") || s.opts.Tokens == nil:
-			p, err = s.principalForKey(c.Request().Context(), token)
+			p, err = s.app.Keys.Authenticate(c.Request().Context(), token)
 		default:
 			if p, err = s.opts.Tokens(token); err != nil {
 				err = fault.New(fault.Unauthenticated, "The bearer token is not valid: it may have expired, or come from another issuer or audience.")
@@ -276,30 +275,6 @@ func publicRoutes(spec *openapi3.T) map[string]bool {
 }
 
 var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
-
-// principalForKey looks the key up on every request, so a revoked key fails at once.
-func (s *Server) principalForKey(ctx context.Context, key string) (auth.Principal, error) {
-	denied := fault.New(fault.Unauthenticated, "The API key is not valid.")
-	prefix, err := auth.ParseKey(key)
-	if err != nil {
-		return auth.Principal{}, denied
-	}
-	var k auth.APIKey
-	err = s.store.Read(ctx, func(tx *store.Tx) error {
-		k, err = tx.Keys().ByPrefix(prefix)
-		return err
-	})
-	if fault.KindOf(err) == fault.NotFound {
-		return auth.Principal{}, denied
-	}
-	if err != nil {
-		return auth.Principal{}, err
-	}
-	if !auth.KeyMatches(key, k.Hash) || k.RevokedAt != nil {
-		return auth.Principal{}, denied
-	}
-	return auth.Principal{KeyID: k.ID, OrganisationID: k.OrganisationID, Role: k.Role, PractitionerID: k.PractitionerID}, nil
-}
 
 // limiter holds a token bucket per caller (key id or token subject).
 type limiter struct {

@@ -68,7 +68,7 @@ func toSurveyInvitation(i survey.Invitation, now time.Time) api.SurveyInvitation
 
 func (h *handlers) CreateSurveyTemplate(ctx context.Context, req api.CreateSurveyTemplateRequestObject) (api.CreateSurveyTemplateResponseObject, error) {
 	b := req.Body
-	t, err := h.s.svc.CreateSurveyTemplate(ctx, b.Code, b.Name, str(b.Description), string(b.Audience), fromSurveyQuestions(b.Questions))
+	t, err := h.s.app.Legacy.CreateSurveyTemplate(ctx, b.Code, b.Name, str(b.Description), string(b.Audience), fromSurveyQuestions(b.Questions))
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func (h *handlers) CreateSurveyTemplate(ctx context.Context, req api.CreateSurve
 
 func (h *handlers) ListSurveyTemplates(ctx context.Context, req api.ListSurveyTemplatesRequestObject) (api.ListSurveyTemplatesResponseObject, error) {
 	q := req.Params
-	items, next, err := h.s.svc.SurveyTemplates(ctx, string(ptrVal(q.Audience)), page(q.Limit, q.Cursor))
+	items, next, err := h.s.app.Legacy.SurveyTemplates(ctx, string(ptrVal(q.Audience)), page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (h *handlers) ListSurveyTemplates(ctx context.Context, req api.ListSurveyTe
 }
 
 func (h *handlers) GetSurveyTemplate(ctx context.Context, req api.GetSurveyTemplateRequestObject) (api.GetSurveyTemplateResponseObject, error) {
-	t, err := h.s.svc.SurveyTemplate(ctx, req.ID.String())
+	t, err := h.s.app.Legacy.SurveyTemplate(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func (h *handlers) AddSurveyTemplateVersion(ctx context.Context, req api.AddSurv
 	if err != nil {
 		return nil, err
 	}
-	t, err := h.s.svc.AddSurveyTemplateVersion(ctx, req.ID.String(), ifMatch, fromSurveyQuestions(req.Body.Questions))
+	t, err := h.s.app.Legacy.AddSurveyTemplateVersion(ctx, req.ID.String(), ifMatch, fromSurveyQuestions(req.Body.Questions))
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (h *handlers) CreateSurveyResponse(ctx context.Context, req api.CreateSurve
 	if b.SubmittedOn != nil {
 		in.SubmittedOn = b.SubmittedOn.Time
 	}
-	r, err := h.s.svc.CreateSurveyResponse(ctx, in)
+	r, err := h.s.app.Legacy.CreateSurveyResponse(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func (h *handlers) ListSurveyResponses(ctx context.Context, req api.ListSurveyRe
 	q := req.Params
 	f := survey.ResponseFilter{TemplateID: uuidStr(q.TemplateID), ReferralID: uuidStr(q.ReferralID), EHCPlanID: uuidStr(q.EHCPlanID),
 		YoungPersonID: uuidStr(q.YoungPersonID), Point: string(ptrVal(q.Point))}
-	items, next, err := h.s.svc.ListSurveyResponses(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.s.app.Legacy.ListSurveyResponses(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func (h *handlers) ListSurveyResponses(ctx context.Context, req api.ListSurveyRe
 }
 
 func (h *handlers) GetSurveyResponse(ctx context.Context, req api.GetSurveyResponseRequestObject) (api.GetSurveyResponseResponseObject, error) {
-	r, err := h.s.svc.SurveyResponse(ctx, req.ID.String())
+	r, err := h.s.app.Legacy.SurveyResponse(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -157,38 +157,38 @@ func (h *handlers) CreateSurveyInvitation(ctx context.Context, req api.CreateSur
 	if b.ExpiresOn != nil {
 		in.ExpiresOn = &b.ExpiresOn.Time
 	}
-	inv, token, err := h.s.svc.CreateSurveyInvitation(ctx, in)
+	inv, token, err := h.s.app.Legacy.CreateSurveyInvitation(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateSurveyInvitation201JSONResponse{Body: api.SurveyInvitationIssued{Invitation: toSurveyInvitation(inv, h.s.svc.Now()), Token: token,
+	return api.CreateSurveyInvitation201JSONResponse{Body: api.SurveyInvitationIssued{Invitation: toSurveyInvitation(inv, h.s.app.Legacy.Now()), Token: token,
 		LinkPath: "/v1/survey-links/" + token}, Headers: api.CreateSurveyInvitation201ResponseHeaders{Location: location("/v1/survey-invitations", inv.ID)}}, nil
 }
 
 func (h *handlers) ListSurveyInvitations(ctx context.Context, req api.ListSurveyInvitationsRequestObject) (api.ListSurveyInvitationsResponseObject, error) {
 	q := req.Params
 	f := survey.InvitationFilter{ReferralID: uuidStr(q.ReferralID), EHCPlanID: uuidStr(q.EHCPlanID), Status: string(ptrVal(q.Status))}
-	items, next, err := h.s.svc.ListSurveyInvitations(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.s.app.Legacy.ListSurveyInvitations(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
 	out := api.ListSurveyInvitations200JSONResponse{Items: make([]api.SurveyInvitation, len(items)), NextCursor: nextCursor(next)}
 	for i, inv := range items {
-		out.Items[i] = toSurveyInvitation(inv, h.s.svc.Now())
+		out.Items[i] = toSurveyInvitation(inv, h.s.app.Legacy.Now())
 	}
 	return out, nil
 }
 
 func (h *handlers) GetSurveyInvitation(ctx context.Context, req api.GetSurveyInvitationRequestObject) (api.GetSurveyInvitationResponseObject, error) {
-	inv, err := h.s.svc.SurveyInvitation(ctx, req.ID.String())
+	inv, err := h.s.app.Legacy.SurveyInvitation(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
-	return api.GetSurveyInvitation200JSONResponse(toSurveyInvitation(inv, h.s.svc.Now())), nil
+	return api.GetSurveyInvitation200JSONResponse(toSurveyInvitation(inv, h.s.app.Legacy.Now())), nil
 }
 
 func (h *handlers) GetSurveyLink(ctx context.Context, req api.GetSurveyLinkRequestObject) (api.GetSurveyLinkResponseObject, error) {
-	l, err := h.s.svc.OpenSurveyLink(ctx, req.Token)
+	l, err := h.s.app.Legacy.OpenSurveyLink(ctx, req.Token)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +197,7 @@ func (h *handlers) GetSurveyLink(ctx context.Context, req api.GetSurveyLinkReque
 }
 
 func (h *handlers) AnswerSurveyLink(ctx context.Context, req api.AnswerSurveyLinkRequestObject) (api.AnswerSurveyLinkResponseObject, error) {
-	r, err := h.s.svc.AnswerSurveyLink(ctx, req.Token, fromSurveyAnswers(req.Body.Answers))
+	r, err := h.s.app.Legacy.AnswerSurveyLink(ctx, req.Token, fromSurveyAnswers(req.Body.Answers))
 	if err != nil {
 		return nil, err
 	}

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/api"
+	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/audit"
-	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/report"
@@ -912,7 +912,7 @@ func TestSurveyInvitationExpiresOn(t *testing.T) {
 					"referral_id": f.referral, "expires_on": dateOf(today.AddDate(0, 0, days))}), http.StatusBadRequest, "/expires_on")
 			}
 		}
-	}, func(_ *httpapi.Options, c *casework.Options) { c.Now = clock.now })
+	}, func(_ *httpapi.Options, c *app.Options) { c.Clock = clock.now })
 }
 
 // svClock is a settable clock for the service; zero reads the real time.
@@ -1029,7 +1029,7 @@ func TestSurveyInvitationExpiry(t *testing.T) {
 			t.Fatalf("expired after 40 days: %v", got)
 		}
 		e.do(http.MethodGet, svLinks+later["token"].(string), "", nil).problem(t, http.StatusGone)
-	}, func(_ *httpapi.Options, c *casework.Options) { c.Now = clock.now })
+	}, func(_ *httpapi.Options, c *app.Options) { c.Clock = clock.now })
 }
 
 // svAnswerRaw answers a link without the test's Fatal, for use from goroutines.
@@ -1312,7 +1312,7 @@ func TestSurveyErasure(t *testing.T) {
 		if evs := svAuditsOf(e.svAudits(staff), audit.Create); len(evs) != 1 {
 			t.Fatalf("audit after erasure: %+v", evs)
 		}
-	}, func(_ *httpapi.Options, c *casework.Options) { c.RetentionYears = 5 })
+	}, func(_ *httpapi.Options, c *app.Options) { c.RetentionYears = 5 })
 }
 
 // TestSurveyRecordsInTheContract: the subject access export carries the responses about the

@@ -137,7 +137,7 @@ func toUpcomingTransition(u casework.UpcomingItem) api.UpcomingTransition {
 // Handlers.
 
 func (h *handlers) CreateTransitionPlan(ctx context.Context, req api.CreateTransitionPlanRequestObject) (api.CreateTransitionPlanResponseObject, error) {
-	p, err := h.s.svc.CreateTransitionPlan(ctx, fromTransitionInput(*req.Body))
+	p, err := h.s.app.Legacy.CreateTransitionPlan(ctx, fromTransitionInput(*req.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func (h *handlers) CreateTransitionPlan(ctx context.Context, req api.CreateTrans
 
 func (h *handlers) ListTransitionPlans(ctx context.Context, req api.ListTransitionPlansRequestObject) (api.ListTransitionPlansResponseObject, error) {
 	q := req.Params
-	items, next, err := h.s.svc.TransitionPlans(ctx, transition.Filter{YoungPersonID: uuidStr(q.YoungPersonID), Current: q.Current},
+	items, next, err := h.s.app.Legacy.TransitionPlans(ctx, transition.Filter{YoungPersonID: uuidStr(q.YoungPersonID), Current: q.Current},
 		page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
@@ -161,7 +161,7 @@ func (h *handlers) ListTransitionPlans(ctx context.Context, req api.ListTransiti
 }
 
 func (h *handlers) GetTransitionPlan(ctx context.Context, req api.GetTransitionPlanRequestObject) (api.GetTransitionPlanResponseObject, error) {
-	p, err := h.s.svc.TransitionPlan(ctx, req.ID.String())
+	p, err := h.s.app.Legacy.TransitionPlan(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (h *handlers) UpdateTransitionPlan(ctx context.Context, req api.UpdateTrans
 	if err != nil {
 		return nil, err
 	}
-	p, err := h.s.svc.UpdateTransitionPlan(ctx, req.ID.String(), ifMatch, func(cur transition.Plan) (transition.Plan, []string, error) {
+	p, err := h.s.app.Legacy.UpdateTransitionPlan(ctx, req.ID.String(), ifMatch, func(cur transition.Plan) (transition.Plan, []string, error) {
 		var in api.TransitionPlanInput
 		changed, err := h.s.mergePatch(ctx, toTransitionInput(cur), "TransitionPlanInput", &in)
 		if err != nil {
@@ -197,7 +197,7 @@ func (h *handlers) EndTransitionPlan(ctx context.Context, req api.EndTransitionP
 	if b.EndedOn != nil {
 		on = b.EndedOn.Time
 	}
-	p, err := h.s.svc.EndTransitionPlan(ctx, req.ID.String(), ifMatch, on, string(b.Reason), str(b.Notes))
+	p, err := h.s.app.Legacy.EndTransitionPlan(ctx, req.ID.String(), ifMatch, on, string(b.Reason), str(b.Notes))
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func (h *handlers) ListTransitionGaps(ctx context.Context, req api.ListTransitio
 	if q.AsOf != nil {
 		gq.AsOf = q.AsOf.Time
 	}
-	items, next, err := h.s.svc.TransitionGaps(ctx, gq, page(q.Limit, q.Cursor))
+	items, next, err := h.s.app.Legacy.TransitionGaps(ctx, gq, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +227,7 @@ func (h *handlers) ListUpcomingTransitions(ctx context.Context, req api.ListUpco
 	if q.AsOf != nil {
 		uq.AsOf = q.AsOf.Time
 	}
-	items, next, err := h.s.svc.UpcomingTransitions(ctx, uq, page(q.Limit, q.Cursor))
+	items, next, err := h.s.app.Legacy.UpcomingTransitions(ctx, uq, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}

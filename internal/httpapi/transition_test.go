@@ -16,8 +16,8 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/oneplan-send/oneplan/internal/age"
+	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/audit"
-	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/referral"
@@ -246,7 +246,7 @@ func TestTransitionGaps(t *testing.T) {
 
 // TestTransitionGapDefaultAge: the deployment's ONEPLAN_TRANSITION_GAP_MIN_AGE is the default.
 func TestTransitionGapDefaultAge(t *testing.T) {
-	thirteen := func(_ *httpapi.Options, c *casework.Options) { c.TransitionGapMinAge = 13 }
+	thirteen := func(_ *httpapi.Options, c *app.Options) { c.TransitionGapMinAge = 13 }
 	eachRaw(t, func(t *testing.T, e tpEnv) {
 		names := map[string]string{}
 		a := e.person("A", "2012-03-10")
@@ -565,7 +565,7 @@ func TestTransitionPlanErasure(t *testing.T) {
 		if err := e.raw.Raw("SELECT COUNT(*) FROM transition_plans WHERE young_person_id = ?", yp).Scan(&n).Error; err != nil || n != 0 {
 			t.Fatalf("plans left: %d %v", n, err)
 		}
-	}, func(_ *httpapi.Options, c *casework.Options) { c.RetentionYears = 14 })
+	}, func(_ *httpapi.Options, c *app.Options) { c.RetentionYears = 14 })
 }
 
 // TestTransitionGapCeasingPlan: a plan being ceased is in force until its cease date (the appeal

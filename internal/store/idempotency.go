@@ -9,21 +9,14 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/idempotency"
 )
 
-// IdempotentResponse is the first answer to a POST carrying an Idempotency-Key, replayed to
-// retries. Only successful answers are kept, so a corrected retry of a refused request can run.
-type IdempotentResponse struct {
-	RequestHash string
-	Method      string
-	Path        string
-	Done        bool
-	StatusCode  int
-	ContentType string
-	Location    string
-	ETag        string
-	Body        []byte
-}
+// IdempotencyKeys keeps the claims on Idempotency-Keys and the answers to replay.
+type IdempotencyKeys struct{ db *gorm.DB }
+
+// IdempotencyKeys is the store of idempotency claims.
+func (s *Store) IdempotencyKeys() IdempotencyKeys { return IdempotencyKeys{db: s.db} }
 
 type idempotencyRow struct {
 	APIKeyID    string `gorm:"primaryKey"`
@@ -42,11 +35,11 @@ type idempotencyRow struct {
 
 func (idempotencyRow) TableName() string { return "idempotency_keys" }
 
-// ClaimIdempotencyKey reserves (keyID, key) for a request. It returns claimed=true when this
+// Claim reserves (keyID, key) for a request. It returns claimed=true when this
 // request should run; otherwise the earlier request's record (pending or done).
-func (s *Store) ClaimIdempotencyKey(ctx context.Context, keyID, key string, r IdempotentResponse) (claimed bool, prev IdempotentResponse, err error) {
+func (k IdempotencyKeys) Claim(ctx context.Context, keyID, key string, r idempotency.Response) (claimed bool, prev idempotency.Response, err error) {
 	row := idempotencyRow{APIKeyID: keyID, IdemKey: key, Method: r.Method, Path: r.Path, RequestHash: r.RequestHash, State: "pending", CreatedAt: time.Now().UTC()}
-	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+	res := k.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 	if res.Error != nil {
 		return false, prev, translate(res.Error)
 	}
@@ -54,7 +47,7 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, keyID, key string, r Id
 		return true, prev, nil
 	}
 	var got idempotencyRow
-	err = s.db.WithContext(ctx).Where("api_key_id = ? AND idem_key = ?", keyID, key).Take(&got).Error
+	err = k.db.WithContext(ctx).Where("api_key_id = ? AND idem_key = ?", keyID, key).Take(&got).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		// Released between our insert and read: the caller may simply retry.
 		return false, prev, fault.New(fault.Conflict, "A request with this Idempotency-Key is being processed; retry shortly.")
@@ -62,7 +55,7 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, keyID, key string, r Id
 	if err != nil {
 		return false, prev, translate(err)
 	}
-	prev = IdempotentResponse{RequestHash: got.RequestHash, Method: got.Method, Path: got.Path, Done: got.State == "done",
+	prev = idempotency.Response{RequestHash: got.RequestHash, Method: got.Method, Path: got.Path, Done: got.State == "done",
 		ContentType: deref(got.ContentType), Location: deref(got.Location), ETag: deref(got.ETag)}
 	if got.StatusCode != nil {
 		prev.StatusCode = *got.StatusCode
@@ -73,21 +66,21 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, keyID, key string, r Id
 	return false, prev, nil
 }
 
-// CompleteIdempotencyKey stores the answer to replay.
-func (s *Store) CompleteIdempotencyKey(ctx context.Context, keyID, key string, r IdempotentResponse) error {
+// Complete stores the answer to replay.
+func (k IdempotencyKeys) Complete(ctx context.Context, keyID, key string, r idempotency.Response) error {
 	body := string(r.Body)
-	return translate(s.db.WithContext(ctx).Model(&idempotencyRow{}).Where("api_key_id = ? AND idem_key = ?", keyID, key).
+	return translate(k.db.WithContext(ctx).Model(&idempotencyRow{}).Where("api_key_id = ? AND idem_key = ?", keyID, key).
 		Updates(map[string]any{"state": "done", "status_code": r.StatusCode, "content_type": r.ContentType,
 			"location": r.Location, "etag": r.ETag, "body": body}).Error)
 }
 
-// ReleaseIdempotencyKey forgets a claim whose request did not succeed.
-func (s *Store) ReleaseIdempotencyKey(ctx context.Context, keyID, key string) error {
-	return translate(s.db.WithContext(ctx).Where("api_key_id = ? AND idem_key = ?", keyID, key).Delete(&idempotencyRow{}).Error)
+// Release forgets a claim whose request did not succeed.
+func (k IdempotencyKeys) Release(ctx context.Context, keyID, key string) error {
+	return translate(k.db.WithContext(ctx).Where("api_key_id = ? AND idem_key = ?", keyID, key).Delete(&idempotencyRow{}).Error)
 }
 
-// PurgeIdempotencyKeys drops records older than the retention window.
-func (s *Store) PurgeIdempotencyKeys(ctx context.Context, olderThan time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Where("created_at < ?", olderThan.UTC()).Delete(&idempotencyRow{})
+// Purge drops records older than the retention window.
+func (k IdempotencyKeys) Purge(ctx context.Context, olderThan time.Time) (int64, error) {
+	res := k.db.WithContext(ctx).Where("created_at < ?", olderThan.UTC()).Delete(&idempotencyRow{})
 	return res.RowsAffected, translate(res.Error)
 }

@@ -172,3 +172,24 @@ func translate(err error) error {
 	}
 	return err
 }
+
+// Unit is a service's view of the store: what it sees of each transaction.
+type Unit[T any] struct {
+	s    *Store
+	view func(*Tx) T
+}
+
+// Bind gives a service its view of the store. view turns a transaction into the interface the
+// service declares; writing it as func(tx *store.Tx) svc.Tx { return tx } makes the compiler check
+// that the store provides everything the service needs.
+func Bind[T any](s *Store, view func(*Tx) T) Unit[T] { return Unit[T]{s: s, view: view} }
+
+// InTx runs fn in one transaction.
+func (u Unit[T]) InTx(ctx context.Context, fn func(T) error) error {
+	return u.s.InTx(ctx, func(tx *Tx) error { return fn(u.view(tx)) })
+}
+
+// Read runs fn outside a transaction.
+func (u Unit[T]) Read(ctx context.Context, fn func(T) error) error {
+	return u.s.Read(ctx, func(tx *Tx) error { return fn(u.view(tx)) })
+}

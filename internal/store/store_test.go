@@ -19,6 +19,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/idempotency"
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
@@ -1184,11 +1185,11 @@ func TestAPIKeys(t *testing.T) {
 func TestIdempotency(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		key1, key2 := newID(t), newID(t)
-		req := store.IdempotentResponse{RequestHash: "h1", Method: "POST", Path: "/v1/referrals"}
+		req := idempotency.Response{RequestHash: "h1", Method: "POST", Path: "/v1/referrals"}
 
-		claim := func(keyID, key string, r store.IdempotentResponse) (bool, store.IdempotentResponse) {
+		claim := func(keyID, key string, r idempotency.Response) (bool, idempotency.Response) {
 			t.Helper()
-			claimed, prev, err := st.ClaimIdempotencyKey(ctx, keyID, key, r)
+			claimed, prev, err := st.IdempotencyKeys().Claim(ctx, keyID, key, r)
 			if err != nil {
 				t.Fatalf("claim: %v", err)
 			}
@@ -1198,27 +1199,27 @@ func TestIdempotency(t *testing.T) {
 		if claimed, _ := claim(key1, "k-1", req); !claimed {
 			t.Fatal("first claim not claimed")
 		}
-		claimed, prev := claim(key1, "k-1", store.IdempotentResponse{RequestHash: "h2", Method: "POST", Path: "/v1/other"})
+		claimed, prev := claim(key1, "k-1", idempotency.Response{RequestHash: "h2", Method: "POST", Path: "/v1/other"})
 		if claimed {
 			t.Fatal("second claim of the same key claimed it again")
 		}
-		wantEqual(t, "pending record", prev, store.IdempotentResponse{RequestHash: "h1", Method: "POST", Path: "/v1/referrals"})
+		wantEqual(t, "pending record", prev, idempotency.Response{RequestHash: "h1", Method: "POST", Path: "/v1/referrals"})
 
 		// Keys are per API key: the same Idempotency-Key under another API key is a new claim.
 		if claimed, _ := claim(key2, "k-1", req); !claimed {
 			t.Fatal("same Idempotency-Key under another API key was not claimed")
 		}
 
-		done := store.IdempotentResponse{StatusCode: 201, ContentType: "application/json", Location: "/v1/referrals/abc",
+		done := idempotency.Response{StatusCode: 201, ContentType: "application/json", Location: "/v1/referrals/abc",
 			ETag: `"1"`, Body: []byte(`{"id":"abc"}`)}
-		if err := st.CompleteIdempotencyKey(ctx, key1, "k-1", done); err != nil {
+		if err := st.IdempotencyKeys().Complete(ctx, key1, "k-1", done); err != nil {
 			t.Fatal(err)
 		}
 		claimed, prev = claim(key1, "k-1", req)
 		if claimed {
 			t.Fatal("claim after completion claimed it again")
 		}
-		wantEqual(t, "completed record", prev, store.IdempotentResponse{RequestHash: "h1", Method: "POST", Path: "/v1/referrals", Done: true,
+		wantEqual(t, "completed record", prev, idempotency.Response{RequestHash: "h1", Method: "POST", Path: "/v1/referrals", Done: true,
 			StatusCode: 201, ContentType: "application/json", Location: "/v1/referrals/abc", ETag: `"1"`, Body: []byte(`{"id":"abc"}`)})
 
 		// The other API key's claim is untouched by the first key's completion.
@@ -1226,7 +1227,7 @@ func TestIdempotency(t *testing.T) {
 			t.Fatalf("other API key's record: claimed %v, done %v; want pending", claimed, prev.Done)
 		}
 
-		if err := st.ReleaseIdempotencyKey(ctx, key1, "k-1"); err != nil {
+		if err := st.IdempotencyKeys().Release(ctx, key1, "k-1"); err != nil {
 			t.Fatal(err)
 		}
 		if claimed, _ := claim(key1, "k-1", req); !claimed {
@@ -1237,11 +1238,11 @@ func TestIdempotency(t *testing.T) {
 		}
 
 		// Purge drops records older than the cut-off only.
-		n, err := st.PurgeIdempotencyKeys(ctx, time.Now().Add(-time.Hour))
+		n, err := st.IdempotencyKeys().Purge(ctx, time.Now().Add(-time.Hour))
 		if err != nil || n != 0 {
 			t.Fatalf("purge of nothing old: %d, %v", n, err)
 		}
-		n, err = st.PurgeIdempotencyKeys(ctx, time.Now().Add(time.Hour))
+		n, err = st.IdempotencyKeys().Purge(ctx, time.Now().Add(time.Hour))
 		if err != nil || n != 2 {
 			t.Fatalf("purge of everything: %d, %v; want 2", n, err)
 		}

@@ -1,0 +1,80 @@
+// Package app wires OnePlan's services: it gives each area's service its view of the store and the
+// other services it calls. It is the only place besides cmd/ that knows the store.
+package app
+
+import (
+	"context"
+
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/keys"
+	"github.com/oneplan-send/oneplan/internal/casework/organisations"
+	"github.com/oneplan-send/oneplan/internal/casework/people"
+	"github.com/oneplan-send/oneplan/internal/casework/referrals"
+	"github.com/oneplan-send/oneplan/internal/casework/team"
+	"github.com/oneplan-send/oneplan/internal/clock"
+	"github.com/oneplan-send/oneplan/internal/idempotency"
+	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/report"
+	"github.com/oneplan-send/oneplan/internal/store"
+)
+
+// Options are the deployment's choices.
+type Options struct {
+	// Area lists the localities that make up the council's area for pathway eligibility; empty
+	// means the whole council.
+	Area []string
+	// PersonRules are the validation choices for young people's records.
+	PersonRules person.Rules
+	// RetentionYears is how long after birth a young person's records are kept (default 31).
+	RetentionYears int
+	// TransitionGapMinAge is the default age from which a young person with an open referral or an
+	// EHC plan must have a transition plan (13 to 25; default 14).
+	TransitionGapMinAge int
+	// Disclosure is the small-number suppression applied to open data and to analysts' reports.
+	Disclosure report.Policy
+	// OpenData lists the reports published without credentials at /v1/open-data/{report}.
+	OpenData []string
+	// LACode is the council's 3-digit DfE local authority number, for the SEN2 return.
+	LACode string
+	// Release names this build in statutory returns.
+	Release string
+	// Clock is the one clock every service and the HTTP layer read; nil is the system clock.
+	Clock clock.Clock
+}
+
+// App holds every area's service.
+type App struct {
+	Clock         clock.Clock
+	Organisations *organisations.Service
+	Keys          *keys.Service
+	Team          *team.Service
+	People        *people.Service
+	Referrals     *referrals.Service
+	// Idempotency keeps the answers replayed to retried POSTs.
+	Idempotency idempotency.Store
+	// Legacy serves the areas not yet moved to their own service.
+	Legacy *casework.Service
+
+	store *store.Store
+}
+
+// New wires the services over st.
+func New(st *store.Store, opts Options) *App {
+	core := casework.Core{Clock: opts.Clock}
+	a := &App{Clock: opts.Clock, store: st, Idempotency: st.IdempotencyKeys()}
+	a.Organisations = organisations.New(core, store.Bind(st, func(tx *store.Tx) organisations.Tx { return tx }))
+	a.Keys = keys.New(core, store.Bind(st, func(tx *store.Tx) keys.Tx { return tx }), a.Organisations)
+	a.Team = team.New(core, store.Bind(st, func(tx *store.Tx) team.Tx { return tx }))
+	a.People = people.New(core, store.Bind(st, func(tx *store.Tx) people.Tx { return tx }), opts.PersonRules, a.Team)
+	a.Referrals = referrals.New(core, store.Bind(st, func(tx *store.Tx) referrals.Tx { return tx }), opts.Area, a.Team)
+	a.Legacy = casework.New(st, casework.Options{Area: opts.Area, PersonRules: opts.PersonRules, RetentionYears: opts.RetentionYears,
+		TransitionGapMinAge: opts.TransitionGapMinAge, Disclosure: opts.Disclosure, OpenData: opts.OpenData, LACode: opts.LACode,
+		Release: opts.Release, Now: opts.Clock})
+	return a
+}
+
+// Ready reports whether the database answers.
+func (a *App) Ready(ctx context.Context) error { return a.store.Ping(ctx) }
+
+// Dialect names the database in use.
+func (a *App) Dialect() string { return a.store.Dialect() }

@@ -1,0 +1,187 @@
+// Package organisations runs the directory: the organisations that take part in the pathway and
+// their practitioners. Directory entries are not children's records, so no need-to-know scope
+// applies; changes are audited and announced like any other.
+package organisations
+
+import (
+	"context"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/paging"
+)
+
+// Tx is what the directory's use cases need of a transaction.
+type Tx interface {
+	casework.Recorder
+	Directory() directory.Repository
+}
+
+// Service runs the directory's use cases.
+type Service struct {
+	casework.Core
+	db casework.DB[Tx]
+}
+
+// New returns the directory's service.
+func New(core casework.Core, db casework.DB[Tx]) *Service { return &Service{Core: core, db: db} }
+
+// CreateOrganisation registers an organisation.
+func (s *Service) CreateOrganisation(ctx context.Context, o directory.Organisation) (directory.Organisation, error) {
+	p, err := casework.Allow(ctx, auth.ManageOrganisations)
+	if err != nil {
+		return o, err
+	}
+	o.ID, o.CreatedAt, o.UpdatedAt, o.Version = casework.NewID(), s.Now(), s.Now(), 1
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if err := tx.Directory().CreateOrganisation(o); err != nil {
+			return err
+		}
+		return casework.Record(tx, s.Event(ctx, p, audit.Create, audit.Organisation, o.ID, "", nil),
+			s.Notice(outbox.OrganisationCreated, o.ID, map[string]any{"type": o.Type}))
+	})
+	return o, err
+}
+
+// Organisation reads one organisation.
+func (s *Service) Organisation(ctx context.Context, id string) (o directory.Organisation, err error) {
+	if _, err := casework.Allow(ctx, auth.ReadDirectory); err != nil {
+		return o, err
+	}
+	err = s.db.Read(ctx, func(tx Tx) error {
+		o, err = tx.Directory().Organisation(id)
+		return err
+	})
+	return o, err
+}
+
+// Organisations lists organisations.
+func (s *Service) Organisations(ctx context.Context, f directory.OrganisationFilter, pg paging.Page) (out []directory.Organisation, next string, err error) {
+	if _, err := casework.Allow(ctx, auth.ReadDirectory); err != nil {
+		return nil, "", err
+	}
+	err = s.db.Read(ctx, func(tx Tx) error {
+		out, next, err = tx.Directory().Organisations(f, pg)
+		return err
+	})
+	return out, next, err
+}
+
+// UpdateOrganisation changes an organisation.
+func (s *Service) UpdateOrganisation(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[directory.Organisation]) (directory.Organisation, error) {
+	return organisations.Patch(ctx, s.Core, s.db, auth.ManageOrganisations, id, ifMatch, mutate, nil,
+		func(_ Tx, _ auth.Principal, cur directory.Organisation, next *directory.Organisation) error {
+			next.ID, next.CreatedAt = cur.ID, cur.CreatedAt
+			return nil
+		},
+		func(tx Tx, p auth.Principal, _, _ directory.Organisation, changed []string) error {
+			return casework.Record(tx, s.Event(ctx, p, audit.Update, audit.Organisation, id, "", changed),
+				s.Notice(outbox.OrganisationUpdated, id, map[string]any{"changed_fields": changed}))
+		})
+}
+
+// Directory entries are not children's records: no scope applies.
+var (
+	organisations = casework.Versioned[directory.Organisation, Tx]{
+		Load: func(tx Tx, id string, _ access.Scope) (directory.Organisation, error) {
+			return tx.Directory().Organisation(id)
+		},
+		Save:  casework.SaveVia(Tx.Directory, directory.Repository.UpdateOrganisation),
+		Stamp: func(o *directory.Organisation) (*int, *time.Time) { return &o.Version, &o.UpdatedAt }}
+	practitioners = casework.Versioned[directory.Practitioner, Tx]{
+		Load: func(tx Tx, id string, _ access.Scope) (directory.Practitioner, error) {
+			return tx.Directory().Practitioner(id)
+		},
+		Save: func(tx Tx, pr directory.Practitioner) error {
+			return emailConflict(tx.Directory().UpdatePractitioner(pr))
+		},
+		Stamp: func(pr *directory.Practitioner) (*int, *time.Time) { return &pr.Version, &pr.UpdatedAt }}
+)
+
+// CreatePractitioner registers a practitioner in an existing organisation.
+func (s *Service) CreatePractitioner(ctx context.Context, pr directory.Practitioner) (directory.Practitioner, error) {
+	p, err := casework.Allow(ctx, auth.ManagePractitioners)
+	if err != nil {
+		return pr, err
+	}
+	pr.ID, pr.CreatedAt, pr.UpdatedAt, pr.Version = casework.NewID(), s.Now(), s.Now(), 1
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if err := Exists(tx, pr.OrganisationID, "/organisation_id"); err != nil {
+			return err
+		}
+		if err := tx.Directory().CreatePractitioner(pr); err != nil {
+			return emailConflict(err)
+		}
+		return casework.Record(tx, s.Event(ctx, p, audit.Create, audit.Practitioner, pr.ID, "", nil),
+			s.Notice(outbox.PractitionerCreated, pr.ID, map[string]any{"organisation_id": pr.OrganisationID}))
+	})
+	return pr, err
+}
+
+func emailConflict(err error) error {
+	if fault.KindOf(err) == fault.Conflict {
+		return &fault.Error{Kind: fault.Conflict, Detail: "A practitioner with this email is already registered.",
+			Fields: []fault.FieldError{{Pointer: "/email", Detail: "is already registered"}}}
+	}
+	return err
+}
+
+// Exists answers a 422 naming pointer unless the organisation id is in the directory: for
+// records that refer to one.
+func Exists(tx Tx, id, pointer string) error {
+	if _, err := tx.Directory().Organisation(id); err != nil {
+		if fault.KindOf(err) == fault.NotFound {
+			return fault.Field(fault.Unprocessable, pointer, "no such organisation")
+		}
+		return err
+	}
+	return nil
+}
+
+// Practitioner reads one practitioner.
+func (s *Service) Practitioner(ctx context.Context, id string) (pr directory.Practitioner, err error) {
+	if _, err := casework.Allow(ctx, auth.ReadDirectory); err != nil {
+		return pr, err
+	}
+	err = s.db.Read(ctx, func(tx Tx) error {
+		pr, err = tx.Directory().Practitioner(id)
+		return err
+	})
+	return pr, err
+}
+
+// Practitioners lists practitioners.
+func (s *Service) Practitioners(ctx context.Context, f directory.PractitionerFilter, pg paging.Page) (out []directory.Practitioner, next string, err error) {
+	if _, err := casework.Allow(ctx, auth.ReadDirectory); err != nil {
+		return nil, "", err
+	}
+	err = s.db.Read(ctx, func(tx Tx) error {
+		out, next, err = tx.Directory().Practitioners(f, pg)
+		return err
+	})
+	return out, next, err
+}
+
+// UpdatePractitioner changes a practitioner.
+func (s *Service) UpdatePractitioner(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[directory.Practitioner]) (directory.Practitioner, error) {
+	return practitioners.Patch(ctx, s.Core, s.db, auth.ManagePractitioners, id, ifMatch, mutate, nil,
+		func(tx Tx, _ auth.Principal, cur directory.Practitioner, next *directory.Practitioner) error {
+			if next.OrganisationID != cur.OrganisationID {
+				if err := Exists(tx, next.OrganisationID, "/organisation_id"); err != nil {
+					return err
+				}
+			}
+			next.ID, next.CreatedAt = cur.ID, cur.CreatedAt
+			return nil
+		},
+		func(tx Tx, p auth.Principal, _, _ directory.Practitioner, changed []string) error {
+			return casework.Record(tx, s.Event(ctx, p, audit.Update, audit.Practitioner, id, "", changed),
+				s.Notice(outbox.PractitionerUpdated, id, map[string]any{"changed_fields": changed}))
+		})
+}

@@ -1,0 +1,127 @@
+// Package people keeps the records of children and young people: who they are, where they live and
+// learn. Recording a child puts the recording organisation (and the child's setting) in the team
+// around them, which is what lets them see the record.
+package people
+
+import (
+	"context"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/organisations"
+	"github.com/oneplan-send/oneplan/internal/casework/team"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/sharing"
+)
+
+// Tx is what the young people's use cases need of a transaction: the team's, since recording a
+// child adds to the team around them.
+type Tx interface {
+	team.Tx
+}
+
+// Service runs the young people's use cases.
+type Service struct {
+	casework.Core
+	db    casework.DB[Tx]
+	rules person.Rules
+	team  *team.Service
+}
+
+// New returns the young people's service, validating records by rules.
+func New(core casework.Core, db casework.DB[Tx], rules person.Rules, team *team.Service) *Service {
+	return &Service{Core: core, db: db, rules: rules, team: team}
+}
+
+// CreateYoungPerson records a child or young person for the caller's organisation.
+func (s *Service) CreateYoungPerson(ctx context.Context, yp person.YoungPerson) (person.YoungPerson, error) {
+	p, err := casework.Allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return yp, err
+	}
+	if err := yp.Validate(s.Today(), s.rules); err != nil {
+		return yp, err
+	}
+	yp.ID, yp.RecordedByOrgID, yp.CreatedAt, yp.UpdatedAt, yp.Version = casework.NewID(), p.OrganisationID, s.Now(), s.Now(), 1
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if yp.EducationSettingID != "" {
+			if err := organisations.Exists(tx, yp.EducationSettingID, "/education_setting_id"); err != nil {
+				return err
+			}
+		}
+		if err := tx.People().Create(yp); err != nil {
+			return identifierConflict(err)
+		}
+		// The recording organisation and the child's setting join the team around the child.
+		if err := s.team.Involve(tx, p, yp.ID, p.OrganisationID, p.PractitionerID, sharing.RoleRecordedBy); err != nil {
+			return err
+		}
+		if yp.EducationSettingID != "" {
+			if err := s.team.Involve(tx, p, yp.ID, yp.EducationSettingID, "", sharing.RoleEducationSetting); err != nil {
+				return err
+			}
+		}
+		return casework.Record(tx, s.Event(ctx, p, audit.Create, audit.YoungPerson, yp.ID, yp.ID, nil),
+			s.Notice(outbox.YoungPersonCreated, yp.ID, nil))
+	})
+	return yp, err
+}
+
+// identifierConflict names the field behind a uniqueness conflict without echoing the value.
+func identifierConflict(err error) error {
+	if fault.KindOf(err) == fault.Conflict {
+		return &fault.Error{Kind: fault.Conflict, Detail: "Another young person already has this NHS number or UPN.",
+			Fields: []fault.FieldError{{Pointer: "/nhs_number", Detail: "may already be recorded"}, {Pointer: "/upn", Detail: "may already be recorded"}}}
+	}
+	return err
+}
+
+// YoungPerson reads one record the caller may see, auditing the read.
+func (s *Service) YoungPerson(ctx context.Context, id string) (person.YoungPerson, error) {
+	return casework.ReadAudited(ctx, s.Core, s.db, audit.YoungPerson, id,
+		func(tx Tx, sc access.Scope) (person.YoungPerson, error) { return tx.People().Get(id, sc) },
+		func(r person.YoungPerson) string { return r.ID })
+}
+
+// YoungPeople lists the records the caller may see, auditing each hit.
+func (s *Service) YoungPeople(ctx context.Context, f person.Filter, pg paging.Page) ([]person.YoungPerson, string, error) {
+	return casework.ListAudited(ctx, s.Core, s.db, audit.YoungPerson, func(tx Tx, sc access.Scope) ([]person.YoungPerson, string, error) {
+		return tx.People().List(f, sc, pg)
+	}, func(r person.YoungPerson) (string, string) { return r.ID, r.ID })
+}
+
+// UpdateYoungPerson changes a record the caller may see.
+func (s *Service) UpdateYoungPerson(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[person.YoungPerson]) (person.YoungPerson, error) {
+	return youngPeople.Patch(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch, mutate, nil,
+		func(tx Tx, _ auth.Principal, cur person.YoungPerson, next *person.YoungPerson) error {
+			if err := next.Validate(s.Today(), s.rules); err != nil {
+				return err
+			}
+			if next.EducationSettingID != "" && next.EducationSettingID != cur.EducationSettingID {
+				if err := organisations.Exists(tx, next.EducationSettingID, "/education_setting_id"); err != nil {
+					return err
+				}
+			}
+			next.ID, next.RecordedByOrgID, next.CreatedAt = cur.ID, cur.RecordedByOrgID, cur.CreatedAt
+			return nil
+		},
+		func(tx Tx, p auth.Principal, cur, next person.YoungPerson, changed []string) error {
+			if next.EducationSettingID != cur.EducationSettingID {
+				if err := s.team.MoveSetting(tx, p, id, cur.EducationSettingID, next.EducationSettingID); err != nil {
+					return err
+				}
+			}
+			return casework.Record(tx, s.Event(ctx, p, audit.Update, audit.YoungPerson, id, id, changed),
+				s.Notice(outbox.YoungPersonUpdated, id, map[string]any{"changed_fields": changed}))
+		})
+}
+
+var youngPeople = casework.Versioned[person.YoungPerson, Tx]{Load: casework.LoadVia(Tx.People, person.Repository.Get),
+	Save:  func(tx Tx, yp person.YoungPerson) error { return identifierConflict(tx.People().Update(yp)) },
+	Stamp: func(yp *person.YoungPerson) (*int, *time.Time) { return &yp.Version, &yp.UpdatedAt }}

@@ -1,0 +1,207 @@
+// Package referrals runs the pathway from the front door: a referral is received, triaged,
+// assessed, given an engagement lead, taken to multi-agency meetings and closed. Other areas move
+// a referral along through Advance when their records say it has moved.
+package referrals
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/team"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/sharing"
+	"github.com/oneplan-send/oneplan/internal/timeline"
+)
+
+// Tx is what the pathway's use cases need of a transaction.
+type Tx interface {
+	team.Tx
+	Timelines() timeline.Repository
+}
+
+// Service runs the pathway's use cases.
+type Service struct {
+	casework.Core
+	db   casework.DB[Tx]
+	area []string
+	team *team.Service
+}
+
+// New returns the pathway's service. area lists the localities that make up the council's area
+// for eligibility (empty: the whole council).
+func New(core casework.Core, db casework.DB[Tx], area []string, team *team.Service) *Service {
+	return &Service{Core: core, db: db, area: area, team: team}
+}
+
+// CreateReferral receives a referral: it gets a reference, status received and its eligibility.
+func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (referral.Referral, error) {
+	p, err := casework.Allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return r, err
+	}
+	if r.ReceivedOn.IsZero() {
+		r.ReceivedOn = s.Today()
+	}
+	if err := r.Normalise(s.Today()); err != nil {
+		return r, err
+	}
+	r.ID, r.Status, r.CreatedAt, r.UpdatedAt, r.Version = casework.NewID(), referral.Received, s.Now(), s.Now(), 1
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if err := s.fillReferrer(tx, p, &r); err != nil {
+			return err
+		}
+		if err := s.assess(tx, p, &r); err != nil {
+			return err
+		}
+		n, err := tx.Referrals().NextReference(fmt.Sprintf("referral:%d", r.ReceivedOn.Year()))
+		if err != nil {
+			return err
+		}
+		r.Reference = referral.FormatReference(r.ReceivedOn.Year(), n)
+		if err := tx.Referrals().Create(r); err != nil {
+			return err
+		}
+		if err := s.reachStage(tx, r, r.ReceivedOn); err != nil {
+			return err
+		}
+		if err := s.OnTimeline(tx, r.YoungPersonID, r.ID, r.ReceivedOn, "referral.received", audit.Referral, r.ID,
+			"Referral "+r.Reference+" received"); err != nil {
+			return err
+		}
+		if err := s.team.Involve(tx, p, r.YoungPersonID, r.ReferrerOrganisationID, r.ReferrerPractitionerID, sharing.RoleReferrer); err != nil {
+			return err
+		}
+		if r.Consent != nil {
+			// Consent given on the referral form is recorded as consent to share with the team.
+			if _, err := s.team.RecordConsent(ctx, tx, p, sharing.Consent{YoungPersonID: r.YoungPersonID, GivenBy: r.Consent.GivenBy,
+				Relationship: r.Consent.Relationship, Scope: sharing.ScopeAllInvolved, GivenOn: r.Consent.GivenOn,
+				Notes: "Given on referral " + r.Reference + "."}); err != nil {
+				return err
+			}
+		}
+		return casework.Record(tx, s.Event(ctx, p, audit.Create, audit.Referral, r.ID, r.YoungPersonID, nil),
+			s.Notice(outbox.ReferralReceived, r.ID, map[string]any{"reference": r.Reference, "status": r.Status, "young_person_id": r.YoungPersonID}))
+	})
+	return r, err
+}
+
+// fillReferrer checks the referring practitioner and takes their organisation. A partner's
+// practitioner can only refer in their own organisation's name.
+func (s *Service) fillReferrer(tx Tx, p auth.Principal, r *referral.Referral) error {
+	pr, err := tx.Directory().Practitioner(r.ReferrerPractitionerID)
+	if fault.KindOf(err) == fault.NotFound {
+		return fault.Field(fault.Unprocessable, "/referrer_practitioner_id", "no such practitioner")
+	}
+	if err != nil {
+		return err
+	}
+	if !pr.Active {
+		return fault.Field(fault.Unprocessable, "/referrer_practitioner_id", "the practitioner is not active")
+	}
+	if !p.SeesWholeCouncil() && pr.OrganisationID != p.OrganisationID {
+		return fault.Field(fault.Unprocessable, "/referrer_practitioner_id", "must be a practitioner of your own organisation")
+	}
+	r.ReferrerOrganisationID = pr.OrganisationID
+	return nil
+}
+
+// assess works out eligibility on the day of receipt from the young person's record.
+func (s *Service) assess(tx Tx, p auth.Principal, r *referral.Referral) error {
+	yp, err := tx.People().Get(r.YoungPersonID, s.Scope(p))
+	if fault.KindOf(err) == fault.NotFound {
+		return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
+	}
+	if err != nil {
+		return err
+	}
+	settingLocality := ""
+	if yp.EducationSettingID != "" {
+		if o, err := tx.Directory().Organisation(yp.EducationSettingID); err == nil {
+			settingLocality = o.Locality
+		}
+	}
+	if r.Locality == "" {
+		r.Locality = yp.Locality // first known, then kept
+	}
+	inArea := referral.InArea(s.area, yp.Locality, settingLocality)
+	r.Eligibility = referral.AssessEligibility(yp.DateOfBirth, r.ReceivedOn, len(r.ServicesInvolved), inArea)
+	return nil
+}
+
+// Referral reads one referral the caller may see, auditing the read.
+func (s *Service) Referral(ctx context.Context, id string) (referral.Referral, error) {
+	return casework.ReadAudited(ctx, s.Core, s.db, audit.Referral, id,
+		func(tx Tx, sc access.Scope) (referral.Referral, error) { return tx.Referrals().Get(id, sc) },
+		func(r referral.Referral) string { return r.YoungPersonID })
+}
+
+// Referrals lists the referrals the caller may see, auditing each hit.
+func (s *Service) Referrals(ctx context.Context, f referral.Filter, pg paging.Page) ([]referral.Referral, string, error) {
+	return casework.ListAudited(ctx, s.Core, s.db, audit.Referral, func(tx Tx, sc access.Scope) ([]referral.Referral, string, error) {
+		return tx.Referrals().List(f, sc, pg)
+	}, func(r referral.Referral) (string, string) { return r.ID, r.YoungPersonID })
+}
+
+// UpdateReferral corrects a referral that has not been triaged yet; eligibility is recomputed.
+func (s *Service) UpdateReferral(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[referral.Referral]) (referral.Referral, error) {
+	return referrals.Patch(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch, mutate,
+		func(cur referral.Referral) error { return cur.CheckEditable() },
+		func(tx Tx, p auth.Principal, _ referral.Referral, next *referral.Referral) error {
+			if err := next.Normalise(s.Today()); err != nil {
+				return err
+			}
+			return s.assess(tx, p, next)
+		},
+		func(tx Tx, p auth.Principal, _, r referral.Referral, changed []string) error {
+			return casework.Record(tx, s.Event(ctx, p, audit.Update, audit.Referral, id, r.YoungPersonID, changed),
+				s.Notice(outbox.ReferralUpdated, id, map[string]any{"changed_fields": changed}))
+		})
+}
+
+var referrals = casework.Versioned[referral.Referral, Tx]{Load: casework.LoadVia(Tx.Referrals, referral.Repository.Get), Save: casework.SaveVia(Tx.Referrals, referral.Repository.Update),
+	Stamp: func(r *referral.Referral) (*int, *time.Time) { return &r.Version, &r.UpdatedAt }}
+
+// TriageReferral records the front door's decision on a received referral.
+func (s *Service) TriageReferral(ctx context.Context, id string, ifMatch *int, t referral.Triage) (r referral.Referral, err error) {
+	p, err := casework.Allow(ctx, auth.TriageReferrals)
+	if err != nil {
+		return r, err
+	}
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if r, err = tx.Referrals().Get(id, s.Scope(p)); err != nil {
+			return err
+		}
+		if err := casework.CheckVersion(ifMatch, r.Version); err != nil {
+			return err
+		}
+		t.TriagedAt, t.TriagedBy = s.Now(), p.KeyID
+		if err := r.ApplyTriage(t); err != nil {
+			return err
+		}
+		r.UpdatedAt, r.Version = s.Now(), r.Version+1
+		if err := tx.Referrals().Update(r); err != nil {
+			return err
+		}
+		if err := s.reachStage(tx, r, s.Today()); err != nil {
+			return err
+		}
+		summary := "Referral " + r.Reference + " " + string(r.Status)
+		if r.Route != "" {
+			summary += " (" + r.Route + ")"
+		}
+		if err := s.OnTimeline(tx, r.YoungPersonID, r.ID, s.Today(), "referral.triaged", audit.Referral, r.ID, summary); err != nil {
+			return err
+		}
+		return casework.Record(tx, s.Event(ctx, p, audit.Triage, audit.Referral, id, r.YoungPersonID, []string{"status", "route", "triage"}),
+			s.Notice(outbox.ReferralTriaged, id, map[string]any{"status": r.Status, "decision": t.Decision, "route": r.Route}))
+	})
+	return r, err
+}

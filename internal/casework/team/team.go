@@ -1,0 +1,305 @@
+// Package team keeps the team around each child (the organisations involved, which decides who may
+// see the child's record) and the consents to share that let an organisation join it.
+package team
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/sharing"
+)
+
+// Tx is what the team's use cases need of a transaction. Other areas that add to the team as part
+// of their own writes (recording a child, a referral) pass their transaction, which provides this.
+type Tx interface {
+	casework.Recorder
+	People() person.Repository
+	Directory() directory.Repository
+	Sharing() sharing.Repository
+	Referrals() referral.Repository
+}
+
+// Service runs the team's use cases.
+type Service struct {
+	casework.Core
+	db casework.DB[Tx]
+}
+
+// New returns the team's service.
+func New(core casework.Core, db casework.DB[Tx]) *Service { return &Service{Core: core, db: db} }
+
+// Involve adds an organisation to the team around the child as part of another write (recording,
+// referring, a new setting). These hold the record already, so no consent check applies; an
+// identical current involvement is not repeated.
+func (s *Service) Involve(tx Tx, p auth.Principal, youngPersonID, orgID, practitionerID, role string) error {
+	today := s.Today()
+	current, _, err := tx.Sharing().Involvements(youngPersonID, &today, paging.Page{Limit: 200})
+	if err != nil {
+		return err
+	}
+	for _, i := range current {
+		if i.OrganisationID == orgID && i.Role == role && i.PractitionerID == practitionerID {
+			return nil
+		}
+	}
+	i := sharing.Involvement{ID: casework.NewID(), YoungPersonID: youngPersonID, OrganisationID: orgID, PractitionerID: practitionerID,
+		Role: role, StartedOn: today, CreatedAt: s.Now(), UpdatedAt: s.Now(), Version: 1}
+	if err := tx.Sharing().CreateInvolvement(i); err != nil {
+		return err
+	}
+	return tx.Publish(s.Notice(outbox.InvolvementStarted, i.ID,
+		map[string]any{"young_person_id": youngPersonID, "organisation_id": orgID, "role": role}))
+}
+
+// MoveSetting ends the old education setting's involvement and starts the new one's.
+func (s *Service) MoveSetting(tx Tx, p auth.Principal, youngPersonID, from, to string) error {
+	today := s.Today()
+	if from != "" {
+		current, _, err := tx.Sharing().Involvements(youngPersonID, &today, paging.Page{Limit: 200})
+		if err != nil {
+			return err
+		}
+		for _, i := range current {
+			if i.OrganisationID == from && i.Role == sharing.RoleEducationSetting {
+				i.EndedOn, i.UpdatedAt, i.Version = &today, s.Now(), i.Version+1
+				if err := tx.Sharing().UpdateInvolvement(i); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if to == "" {
+		return nil
+	}
+	return s.Involve(tx, p, youngPersonID, to, "", sharing.RoleEducationSetting)
+}
+
+// VisibleYoungPerson checks the caller may see the young person, or answers 404.
+func (s *Service) VisibleYoungPerson(tx Tx, p auth.Principal, id string) error {
+	_, err := tx.People().Get(id, s.Scope(p))
+	return err
+}
+
+// Involvements lists the team around a child the caller may see.
+func (s *Service) Involvements(ctx context.Context, youngPersonID string, currentOnly bool, pg paging.Page) (out []sharing.Involvement, next string, err error) {
+	p, err := casework.Allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return nil, "", err
+	}
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if err := s.VisibleYoungPerson(tx, p, youngPersonID); err != nil {
+			return err
+		}
+		var on *time.Time
+		if currentOnly {
+			t := s.Today()
+			on = &t
+		}
+		if out, next, err = tx.Sharing().Involvements(youngPersonID, on, pg); err != nil {
+			return err
+		}
+		return tx.Audit(s.Event(ctx, p, audit.List, audit.Involvement, "", youngPersonID, nil))
+	})
+	return out, next, err
+}
+
+// CreateInvolvement adds an organisation to the team around the child: with consent in force
+// that covers it, or for safeguarding with the reason recorded.
+func (s *Service) CreateInvolvement(ctx context.Context, i sharing.Involvement) (sharing.Involvement, error) {
+	p, err := casework.Allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return i, err
+	}
+	if i.StartedOn.IsZero() {
+		i.StartedOn = s.Today()
+	}
+	if err := i.Validate(); err != nil {
+		return i, err
+	}
+	switch i.Role {
+	case sharing.RoleRecordedBy, sharing.RoleEducationSetting, sharing.RoleReferrer:
+		return i, fault.Field(fault.Invalid, "/role", "is recorded by OnePlan itself when the child is recorded, their setting set, or a referral made")
+	}
+	i.ID, i.CreatedAt, i.UpdatedAt, i.Version = casework.NewID(), s.Now(), s.Now(), 1
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if err := s.VisibleYoungPerson(tx, p, i.YoungPersonID); err != nil {
+			return err
+		}
+		org, err := tx.Directory().Organisation(i.OrganisationID)
+		if fault.KindOf(err) == fault.NotFound {
+			return fault.Field(fault.Unprocessable, "/organisation_id", "no such organisation")
+		}
+		if err != nil {
+			return err
+		}
+		if i.PractitionerID != "" {
+			pr, err := tx.Directory().Practitioner(i.PractitionerID)
+			if err != nil || pr.OrganisationID != org.ID {
+				return fault.Field(fault.Unprocessable, "/practitioner_id", "no such practitioner in that organisation")
+			}
+		}
+		consents, err := tx.Sharing().Consents(i.YoungPersonID)
+		if err != nil {
+			return err
+		}
+		if i.SafeguardingReason == "" {
+			if i.SafeguardingReason, err = s.recordedConcern(tx, i.YoungPersonID); err != nil {
+				return err
+			}
+		}
+		// Sharing happens now, whatever start date is recorded: judge consent as of today.
+		c, err := sharing.Authorise(consents, org.ID, org.Type, s.Today(), i.SafeguardingReason)
+		if err != nil {
+			return err
+		}
+		i.ConsentID = c.ID
+		if err := tx.Sharing().CreateInvolvement(i); err != nil {
+			return err
+		}
+		return casework.Record(tx, s.Event(ctx, p, audit.Create, audit.Involvement, i.ID, i.YoungPersonID, nil),
+			s.Notice(outbox.InvolvementStarted, i.ID, map[string]any{"young_person_id": i.YoungPersonID,
+				"organisation_id": i.OrganisationID, "role": i.Role, "without_consent": c.ID == ""}))
+	})
+	return i, err
+}
+
+// recordedConcern names an open referral of the child that records a safeguarding concern, as
+// the reason for sharing without consent; "" when there is none.
+func (s *Service) recordedConcern(tx Tx, youngPersonID string) (string, error) {
+	refs, _, err := tx.Referrals().List(referral.Filter{YoungPersonID: youngPersonID}, access.Scope{}, paging.Page{Limit: 200})
+	if err != nil {
+		return "", err
+	}
+	for _, r := range refs {
+		if r.SafeguardingConcern && !r.Status.Terminal() {
+			return "Safeguarding concern recorded on referral " + r.Reference + ".", nil
+		}
+	}
+	return "", nil
+}
+
+// UpdateInvolvement changes or ends an involvement.
+func (s *Service) UpdateInvolvement(ctx context.Context, youngPersonID, id string, ifMatch *int, mutate casework.Mutation[sharing.Involvement]) (sharing.Involvement, error) {
+	// An involvement is reached through its child, whom the caller must be able to see.
+	involvements := casework.Versioned[sharing.Involvement, Tx]{
+		Load: func(tx Tx, id string, sc access.Scope) (sharing.Involvement, error) {
+			if _, err := tx.People().Get(youngPersonID, sc); err != nil {
+				return sharing.Involvement{}, err
+			}
+			return tx.Sharing().Involvement(youngPersonID, id)
+		},
+		Save:  casework.SaveVia(Tx.Sharing, sharing.Repository.UpdateInvolvement),
+		Stamp: func(i *sharing.Involvement) (*int, *time.Time) { return &i.Version, &i.UpdatedAt }}
+	return involvements.Patch(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch, mutate, nil,
+		func(tx Tx, _ auth.Principal, cur sharing.Involvement, next *sharing.Involvement) error {
+			if err := next.Validate(); err != nil {
+				return err
+			}
+			if next.PractitionerID != "" && next.PractitionerID != cur.PractitionerID {
+				pr, err := tx.Directory().Practitioner(next.PractitionerID)
+				if err != nil || pr.OrganisationID != cur.OrganisationID {
+					return fault.Field(fault.Unprocessable, "/practitioner_id", "no such practitioner in that organisation")
+				}
+			}
+			return nil
+		},
+		func(tx Tx, p auth.Principal, _, _ sharing.Involvement, changed []string) error {
+			return casework.Record(tx, s.Event(ctx, p, audit.Update, audit.Involvement, id, youngPersonID, changed),
+				s.Notice(outbox.InvolvementUpdated, id, map[string]any{"young_person_id": youngPersonID, "changed_fields": changed}))
+		})
+}
+
+// RecordConsent stores a consent inside a caller's transaction and returns it as stored.
+func (s *Service) RecordConsent(ctx context.Context, tx Tx, p auth.Principal, c sharing.Consent) (sharing.Consent, error) {
+	c.ID, c.RecordedByOrgID, c.CreatedAt, c.UpdatedAt, c.Version = casework.NewID(), p.OrganisationID, s.Now(), s.Now(), 1
+	if err := tx.Sharing().CreateConsent(c); err != nil {
+		return c, err
+	}
+	return c, casework.Record(tx, s.Event(ctx, p, audit.Create, audit.Consent, c.ID, c.YoungPersonID, nil),
+		s.Notice(outbox.ConsentRecorded, c.ID, map[string]any{"young_person_id": c.YoungPersonID, "scope": c.Scope}))
+}
+
+// Consents lists the consents recorded for a child the caller may see.
+func (s *Service) Consents(ctx context.Context, youngPersonID string) (out []sharing.Consent, err error) {
+	p, err := casework.Allow(ctx, auth.ReadCasework)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if err := s.VisibleYoungPerson(tx, p, youngPersonID); err != nil {
+			return err
+		}
+		if out, err = tx.Sharing().Consents(youngPersonID); err != nil {
+			return err
+		}
+		return tx.Audit(s.Event(ctx, p, audit.List, audit.Consent, "", youngPersonID, nil))
+	})
+	return out, err
+}
+
+// CreateConsent records consent to share.
+func (s *Service) CreateConsent(ctx context.Context, c sharing.Consent) (sharing.Consent, error) {
+	p, err := casework.Allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return c, err
+	}
+	if err := c.Validate(s.Today()); err != nil {
+		return c, err
+	}
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if err := s.VisibleYoungPerson(tx, p, c.YoungPersonID); err != nil {
+			return err
+		}
+		for i, id := range c.OrganisationIDs {
+			if _, err := tx.Directory().Organisation(id); fault.KindOf(err) == fault.NotFound {
+				return fault.Field(fault.Unprocessable, "/organisation_ids/"+strconv.Itoa(i), "no such organisation")
+			}
+		}
+		c, err = s.RecordConsent(ctx, tx, p, c)
+		return err
+	})
+	return c, err
+}
+
+// WithdrawConsent records the withdrawal of consent.
+func (s *Service) WithdrawConsent(ctx context.Context, youngPersonID, id string, on time.Time, reason string) (c sharing.Consent, err error) {
+	p, err := casework.Allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return c, err
+	}
+	if on.IsZero() {
+		on = s.Today()
+	}
+	if on.After(s.Today()) {
+		return c, fault.Field(fault.Invalid, "/withdrawn_on", "must not be in the future")
+	}
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if err := s.VisibleYoungPerson(tx, p, youngPersonID); err != nil {
+			return err
+		}
+		if c, err = tx.Sharing().Consent(youngPersonID, id); err != nil {
+			return err
+		}
+		if err := c.Withdraw(on, reason); err != nil {
+			return err
+		}
+		c.UpdatedAt, c.Version = s.Now(), c.Version+1
+		if err := tx.Sharing().UpdateConsent(c); err != nil {
+			return err
+		}
+		return casework.Record(tx, s.Event(ctx, p, audit.Withdraw, audit.Consent, id, youngPersonID, []string{"withdrawn_on", "withdrawn_reason"}),
+			s.Notice(outbox.ConsentWithdrawn, id, map[string]any{"young_person_id": youngPersonID}))
+	})
+	return c, err
+}
