@@ -19,7 +19,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/auth/jwtauth"
-	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/deadlines"
 	"github.com/oneplan-send/oneplan/internal/config"
 	"github.com/oneplan-send/oneplan/internal/demo"
 	"github.com/oneplan-send/oneplan/internal/directory"
@@ -180,7 +180,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	go purgeIdempotency(runCtx, a.store, logger)
 	if a.cfg.SweepInterval > 0 {
-		go a.app.Legacy.RunSweeper(runCtx, a.cfg.SweepInterval, func(res casework.SweepResult, err error) {
+		go a.app.Deadlines.RunSweeper(runCtx, a.cfg.SweepInterval, func(res deadlines.SweepResult, err error) {
 			if err != nil {
 				logger.Warn("statutory clock sweep", "error", err.Error())
 				return
@@ -379,7 +379,7 @@ func sweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer func() { _ = a.store.Close() }()
-	res, err := a.app.Legacy.Sweep(ctx, day)
+	res, err := a.app.Deadlines.Sweep(ctx, day)
 	if err != nil {
 		return err
 	}

@@ -6,11 +6,21 @@ import (
 	"context"
 
 	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/assessments"
+	"github.com/oneplan-send/oneplan/internal/casework/deadlines"
+	"github.com/oneplan-send/oneplan/internal/casework/disputes"
+	"github.com/oneplan-send/oneplan/internal/casework/ehcrequests"
 	"github.com/oneplan-send/oneplan/internal/casework/keys"
+	"github.com/oneplan-send/oneplan/internal/casework/meetings"
 	"github.com/oneplan-send/oneplan/internal/casework/organisations"
 	"github.com/oneplan-send/oneplan/internal/casework/people"
+	"github.com/oneplan-send/oneplan/internal/casework/plans"
+	"github.com/oneplan-send/oneplan/internal/casework/privacy"
 	"github.com/oneplan-send/oneplan/internal/casework/referrals"
+	"github.com/oneplan-send/oneplan/internal/casework/reports"
+	"github.com/oneplan-send/oneplan/internal/casework/surveys"
 	"github.com/oneplan-send/oneplan/internal/casework/team"
+	"github.com/oneplan-send/oneplan/internal/casework/transitions"
 	"github.com/oneplan-send/oneplan/internal/clock"
 	"github.com/oneplan-send/oneplan/internal/idempotency"
 	"github.com/oneplan-send/oneplan/internal/person"
@@ -50,10 +60,18 @@ type App struct {
 	Team          *team.Service
 	People        *people.Service
 	Referrals     *referrals.Service
+	Assessments   *assessments.Service
+	Meetings      *meetings.Service
+	EHCRequests   *ehcrequests.Service
+	Plans         *plans.Service
+	Disputes      *disputes.Service
+	Transitions   *transitions.Service
+	Surveys       *surveys.Service
+	Reports       *reports.Service
+	Privacy       *privacy.Service
+	Deadlines     *deadlines.Service
 	// Idempotency keeps the answers replayed to retried POSTs.
 	Idempotency idempotency.Store
-	// Legacy serves the areas not yet moved to their own service.
-	Legacy *casework.Service
 
 	store *store.Store
 }
@@ -67,9 +85,17 @@ func New(st *store.Store, opts Options) *App {
 	a.Team = team.New(core, store.Bind(st, func(tx *store.Tx) team.Tx { return tx }))
 	a.People = people.New(core, store.Bind(st, func(tx *store.Tx) people.Tx { return tx }), opts.PersonRules, a.Team)
 	a.Referrals = referrals.New(core, store.Bind(st, func(tx *store.Tx) referrals.Tx { return tx }), opts.Area, a.Team)
-	a.Legacy = casework.New(st, casework.Options{Area: opts.Area, PersonRules: opts.PersonRules, RetentionYears: opts.RetentionYears,
-		TransitionGapMinAge: opts.TransitionGapMinAge, Disclosure: opts.Disclosure, OpenData: opts.OpenData, LACode: opts.LACode,
-		Release: opts.Release, Now: opts.Clock})
+	a.Assessments = assessments.New(core, store.Bind(st, func(tx *store.Tx) assessments.Tx { return tx }), a.Referrals)
+	a.Meetings = meetings.New(core, store.Bind(st, func(tx *store.Tx) meetings.Tx { return tx }), a.Referrals)
+	a.EHCRequests = ehcrequests.New(core, store.Bind(st, func(tx *store.Tx) ehcrequests.Tx { return tx }), a.Referrals)
+	a.Plans = plans.New(core, store.Bind(st, func(tx *store.Tx) plans.Tx { return tx }))
+	a.Disputes = disputes.New(core, store.Bind(st, func(tx *store.Tx) disputes.Tx { return tx }))
+	a.Transitions = transitions.New(core, store.Bind(st, func(tx *store.Tx) transitions.Tx { return tx }), opts.TransitionGapMinAge)
+	a.Surveys = surveys.New(core, store.Bind(st, func(tx *store.Tx) surveys.Tx { return tx }), a.Referrals)
+	a.Reports = reports.New(core, store.Bind(st, func(tx *store.Tx) reports.Tx { return tx }),
+		reports.Options{Disclosure: opts.Disclosure, OpenData: opts.OpenData, LACode: opts.LACode, Release: opts.Release})
+	a.Privacy = privacy.New(core, store.Bind(st, func(tx *store.Tx) privacy.Tx { return tx }), a.Team, opts.RetentionYears)
+	a.Deadlines = deadlines.New(core, store.Bind(st, func(tx *store.Tx) deadlines.Tx { return tx }), a.Plans, a.Transitions)
 	return a
 }
 

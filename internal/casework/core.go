@@ -243,3 +243,14 @@ func LoadVia[Tx, R, T any](repo func(Tx) R, get func(R, string, access.Scope) (T
 func SaveVia[Tx, R, T any](repo func(Tx) R, update func(R, T) error) func(Tx, T) error {
 	return func(tx Tx, v T) error { return update(repo(tx), v) }
 }
+
+// SaveNext saves v, already loaded in tx, as its next version: for a record changed as a
+// consequence of another (a referral moved on by a meeting, a request closed by its plan's issue).
+func (k Versioned[T, Tx]) SaveNext(c Core, tx Tx, v *T) error {
+	version, updatedAt := k.Stamp(v)
+	*updatedAt, *version = c.Now(), *version+1
+	return k.Save(tx, *v)
+}
+
+// MetaFrom is the request metadata ctx carries.
+func MetaFrom(ctx context.Context) Meta { return metaFrom(ctx) }

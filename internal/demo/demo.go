@@ -17,7 +17,8 @@ import (
 	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/assessment"
 	"github.com/oneplan-send/oneplan/internal/auth"
-	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/ehcrequests"
+	"github.com/oneplan-send/oneplan/internal/casework/plans"
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/dispute"
 	"github.com/oneplan-send/oneplan/internal/ehc"
@@ -139,7 +140,7 @@ func Seed(ctx context.Context, svc *app.App, councilID string, allowTestNHS bool
 	}
 	res.Practitioners = len(practitioners)
 
-	today := svc.Legacy.Now().UTC().Truncate(24 * time.Hour) // the service's clock, so its rules judge the same days
+	today := svc.Referrals.Now().UTC().Truncate(24 * time.Hour) // the service's clock, so its rules judge the same days
 	var people []person.YoungPerson
 	referred := map[string]referral.Referral{} // young person id -> their referral
 	needs := []string{"SLCN", "ASD", "SEMH", "MLD", "SPLD", "PD", "HI", "VI", "SLD", "PMLD", "MSI", "DS", "OTH"}
@@ -245,20 +246,20 @@ func progress(ctx context.Context, svc *app.App, r referral.Referral, stage refe
 	if !reached(referral.Assessing) {
 		return nil
 	}
-	fa, err := svc.Legacy.CreateAssessment(ctx, r.ID, "", assessment.Sections{
+	fa, err := svc.Assessments.CreateAssessment(ctx, r.ID, "", assessment.Sections{
 		DevelopmentalNeeds: "Fictional: speech delayed; good understanding of routines.",
 		ChildVoice:         "Fictional: likes drawing and the park.",
 		FamilyViews:        &assessment.FamilyViews{WhatMatters: "Fictional: being understood at school."}})
 	if err != nil {
 		return err
 	}
-	if _, err := svc.Legacy.SubmitAssessment(ctx, fa.ID, nil); err != nil {
+	if _, err := svc.Assessments.SubmitAssessment(ctx, fa.ID, nil); err != nil {
 		return err
 	}
 	if !reached(referral.Allocated) {
 		return nil
 	}
-	if _, err := svc.Legacy.CreateMeeting(ctx, meeting.Meeting{ReferralID: r.ID, Type: "allocation", HeldOn: today, Decisions: []string{"Engagement lead agreed."}}); err != nil {
+	if _, err := svc.Meetings.CreateMeeting(ctx, meeting.Meeting{ReferralID: r.ID, Type: "allocation", HeldOn: today, Decisions: []string{"Engagement lead agreed."}}); err != nil {
 		return err
 	}
 	if _, err := svc.Referrals.Allocate(ctx, r.ID, nil, lead.ID, "Already works with the family.", ""); err != nil {
@@ -267,7 +268,7 @@ func progress(ctx context.Context, svc *app.App, r referral.Referral, stage refe
 	if !reached(referral.MAMHeld) {
 		return nil
 	}
-	mam, err := svc.Legacy.CreateMeeting(ctx, meeting.Meeting{ReferralID: r.ID, Type: "mam", HeldOn: today,
+	mam, err := svc.Meetings.CreateMeeting(ctx, meeting.Meeting{ReferralID: r.ID, Type: "mam", HeldOn: today,
 		Attendees: []meeting.Attendee{{Kind: "practitioner", PractitionerID: lead.ID, TookPart: true},
 			{Kind: "family_member", Name: "Parent (fictional)", Relationship: "parent", TookPart: true},
 			{Kind: "child_young_person", Name: "Child (fictional)", TookPart: true, How: "views_shared_beforehand"}},
@@ -283,7 +284,7 @@ func progress(ctx context.Context, svc *app.App, r referral.Referral, stage refe
 	if !reached(referral.Panel) {
 		return nil
 	}
-	if _, err := svc.Legacy.CreateMeeting(ctx, meeting.Meeting{ReferralID: r.ID, Type: "map", HeldOn: today,
+	if _, err := svc.Meetings.CreateMeeting(ctx, meeting.Meeting{ReferralID: r.ID, Type: "map", HeldOn: today,
 		MapDecision: &meeting.MapDecision{Solution: "Specialist resource base place", CostBand: "20k_to_50k", Outcome: "approved"}}); err != nil {
 		return err
 	}
@@ -300,7 +301,7 @@ func progress(ctx context.Context, svc *app.App, r referral.Referral, stage refe
 		{ReferralID: r.ID, MeetingID: mam.ID, From: "family", WorkingWell: "Fictional: we were listened to.", OutcomeRatings: []feedback.Rating{{Outcome: "Can ask for help", Rating: 4}}},
 		{ReferralID: r.ID, From: "professional", PractitionerID: lead.ID, WorkingWell: "Fictional: one plan.", OutcomeRatings: []feedback.Rating{{Outcome: "Can ask for help", Rating: 3}}},
 	} {
-		if _, err := svc.Legacy.GiveFeedback(ctx, f); err != nil {
+		if _, err := svc.Meetings.GiveFeedback(ctx, f); err != nil {
 			return err
 		}
 	}
@@ -335,7 +336,7 @@ func answerSurveys(ctx context.Context, svc *app.App, r referral.Referral, today
 		{TemplateID: survey.ProfessionalExperienceID, ReferralID: r.ID, Point: "after_mam", SubmittedOn: today, ProfessionalRole: survey.RoleEngagementLead,
 			Answers: answers("information_sharing", "accessing_information", "mam_successful", "success_for_parents", "success_for_professionals")},
 	} {
-		if _, err := svc.Legacy.CreateSurveyResponse(ctx, resp); err != nil {
+		if _, err := svc.Surveys.CreateSurveyResponse(ctx, resp); err != nil {
 			return fmt.Errorf("survey: %w", err)
 		}
 	}
@@ -521,17 +522,17 @@ func seedEHC(ctx context.Context, svc *app.App, res *Result, people []person.You
 func seedRequest(ctx context.Context, svc *app.App, res *Result, c ehcCase, yp person.YoungPerson, ref referral.Referral,
 	received, today time.Time) error {
 	on := func(days int) time.Time { return received.AddDate(0, 0, days) }
-	in := casework.EHCRequestInput{YoungPersonID: yp.ID, ReceivedOn: received, RequestedBy: c.by, Notes: "Fictional demo request."}
+	in := ehcrequests.EHCRequestInput{YoungPersonID: yp.ID, ReceivedOn: received, RequestedBy: c.by, Notes: "Fictional demo request."}
 	if ref.ID != "" && !ref.ReceivedOn.After(received) {
 		in.ReferralID = ref.ID // the pathway brought the request
 	}
-	r, err := svc.Legacy.CreateEHCRequest(ctx, in)
+	r, err := svc.EHCRequests.CreateEHCRequest(ctx, in)
 	if err != nil {
 		return err
 	}
 	res.EHCRequests++
 	if c.exception != [2]int{} {
-		if r, err = svc.Legacy.AddEHCException(ctx, r.ID, nil, statutory.Exception{Ground: statutory.GroundPersonalCircumstances,
+		if r, err = svc.EHCRequests.AddEHCException(ctx, r.ID, nil, statutory.Exception{Ground: statutory.GroundPersonalCircumstances,
 			From: on(c.exception[0]), To: on(c.exception[1]), Reason: "Fictional: a family bereavement; the family asked to pause appointments."}); err != nil {
 			return err
 		}
@@ -540,7 +541,7 @@ func seedRequest(ctx context.Context, svc *app.App, res *Result, c ehcCase, yp p
 		return nil
 	}
 	if c.refuse {
-		if r, err = svc.Legacy.DecideEHCRequest(ctx, r.ID, nil, ehc.Decision{Decision: ehc.NotAssess, DecidedOn: on(c.decide), AppealRightsNotified: true,
+		if r, err = svc.EHCRequests.DecideEHCRequest(ctx, r.ID, nil, ehc.Decision{Decision: ehc.NotAssess, DecidedOn: on(c.decide), AppealRightsNotified: true,
 			Reason: "Fictional: needs can be met from the college's own resources with the support plan agreed."}); err != nil {
 			return err
 		}
@@ -548,7 +549,7 @@ func seedRequest(ctx context.Context, svc *app.App, res *Result, c ehcCase, yp p
 		if c.by == ehc.ByYoungPerson {
 			by = dispute.ByYoungPerson
 		}
-		if _, err := svc.Legacy.CreateDispute(ctx, dispute.Dispute{Kind: dispute.Tribunal, SubjectType: dispute.SubjectEHCRequest, SubjectID: r.ID,
+		if _, err := svc.Disputes.CreateDispute(ctx, dispute.Dispute{Kind: dispute.Tribunal, SubjectType: dispute.SubjectEHCRequest, SubjectID: r.ID,
 			About: dispute.AboutRefusalToAssess, BroughtBy: by, ReceivedOn: on(c.decide + 32), DecisionLetterOn: on(c.decide),
 			Notes: "Fictional: appeal registered; the authority's response has been filed."}); err != nil {
 			return err
@@ -556,7 +557,7 @@ func seedRequest(ctx context.Context, svc *app.App, res *Result, c ehcCase, yp p
 		res.Disputes++
 		return nil
 	}
-	if r, err = svc.Legacy.DecideEHCRequest(ctx, r.ID, nil, ehc.Decision{Decision: ehc.Assess, DecidedOn: on(c.decide),
+	if r, err = svc.EHCRequests.DecideEHCRequest(ctx, r.ID, nil, ehc.Decision{Decision: ehc.Assess, DecidedOn: on(c.decide),
 		Reason: "Fictional: may need special educational provision through a plan."}); err != nil {
 		return err
 	}
@@ -578,26 +579,26 @@ func seedRequest(ctx context.Context, svc *app.App, res *Result, c ehcCase, yp p
 	}
 	obtained := []ehcplan.AdviceObtained{{Adviser: ehc.AdviserParentViews, Source: "The family's views (fictional)", On: on(c.decide + 10)}}
 	for _, a := range asks {
-		if r, err = svc.Legacy.RequestEHCAdvice(ctx, r.ID, nil, ehc.Advice{Adviser: a.adviser, Provider: a.source, RequestedOn: asked}); err != nil {
+		if r, err = svc.EHCRequests.RequestEHCAdvice(ctx, r.ID, nil, ehc.Advice{Adviser: a.adviser, Provider: a.source, RequestedOn: asked}); err != nil {
 			return err
 		}
 		if a.days == 0 {
 			continue
 		}
 		got := asked.AddDate(0, 0, a.days)
-		if r, err = svc.Legacy.ReceiveEHCAdvice(ctx, r.ID, r.Advice[len(r.Advice)-1].ID, nil, got); err != nil {
+		if r, err = svc.EHCRequests.ReceiveEHCAdvice(ctx, r.ID, r.Advice[len(r.Advice)-1].ID, nil, got); err != nil {
 			return err
 		}
 		obtained = append(obtained, ehcplan.AdviceObtained{Adviser: a.adviser, Source: a.source, On: got})
 	}
 	if c.withdraw > 0 {
-		_, err = svc.Legacy.WithdrawEHCRequest(ctx, r.ID, nil, on(c.withdraw), "Fictional: the family withdrew the request; needs are met at SEN support with outreach.")
+		_, err = svc.EHCRequests.WithdrawEHCRequest(ctx, r.ID, nil, on(c.withdraw), "Fictional: the family withdrew the request; needs are met at SEN support with outreach.")
 		return err
 	}
 	if c.issueDecision == 0 {
 		return nil
 	}
-	if r, err = svc.Legacy.DecideEHCIssue(ctx, r.ID, nil, ehc.IssueDecision{Decision: ehc.Issue, DecidedOn: on(c.issueDecision),
+	if r, err = svc.EHCRequests.DecideEHCIssue(ctx, r.ID, nil, ehc.IssueDecision{Decision: ehc.Issue, DecidedOn: on(c.issueDecision),
 		Reason: "Fictional: the advice shows needs that call for a plan."}); err != nil {
 		return err
 	}
@@ -605,7 +606,7 @@ func seedRequest(ctx context.Context, svc *app.App, res *Result, c ehcCase, yp p
 	if c.issued > 0 {
 		final = on(c.issued)
 	}
-	pl, err := svc.Legacy.CreateEHCPlan(ctx, casework.EHCPlanInput{YoungPersonID: yp.ID, RequestID: r.ID,
+	pl, err := svc.Plans.CreateEHCPlan(ctx, plans.EHCPlanInput{YoungPersonID: yp.ID, RequestID: r.ID,
 		Sections: planSections(yp, c.second, c.health, c.care, c.budget, final, obtained)})
 	if err != nil {
 		return err
@@ -614,14 +615,14 @@ func seedRequest(ctx context.Context, svc *app.App, res *Result, c ehcCase, yp p
 	if c.served == 0 {
 		return nil
 	}
-	if pl, err = svc.Legacy.ServeEHCPlanDraft(ctx, pl.ID, nil, on(c.served)); err != nil {
+	if pl, err = svc.Plans.ServeEHCPlanDraft(ctx, pl.ID, nil, on(c.served)); err != nil {
 		return err
 	}
 	if c.issued == 0 {
 		return nil
 	}
 	placement := c.placement
-	if _, err = svc.Legacy.IssueEHCPlan(ctx, pl.ID, nil, ehcplan.IssueInput{IssuedOn: final, Placement: &placement}); err != nil {
+	if _, err = svc.Plans.IssueEHCPlan(ctx, pl.ID, nil, ehcplan.IssueInput{IssuedOn: final, Placement: &placement}); err != nil {
 		return err
 	}
 	res.EHCPlansIssued++
@@ -638,25 +639,25 @@ func seedTransfer(ctx context.Context, svc *app.App, res *Result, pick func(int,
 	}
 	school, adults, college := orgByName(orgs, "Cromwell Academy"), orgByName(orgs, "Adult Social Care"), orgByName(orgs, "City Sixth Form College")
 	issued := ago(545)
-	pl, err := svc.Legacy.CreateEHCPlan(ctx, casework.EHCPlanInput{YoungPersonID: yp.ID, TransferredFromLA: "802",
+	pl, err := svc.Plans.CreateEHCPlan(ctx, plans.EHCPlanInput{YoungPersonID: yp.ID, TransferredFromLA: "802",
 		Sections: planSections(yp, "SPLD", false, false, false, issued, []ehcplan.AdviceObtained{
 			{Adviser: ehc.AdviserOther, Source: "The EHC plan maintained by the previous authority (LA 802)", On: ago(575)}})})
 	if err != nil {
 		return fmt.Errorf("transferred plan: %w", err)
 	}
 	res.EHCPlans++
-	if pl, err = svc.Legacy.ServeEHCPlanDraft(ctx, pl.ID, nil, ago(562)); err != nil {
+	if pl, err = svc.Plans.ServeEHCPlanDraft(ctx, pl.ID, nil, ago(562)); err != nil {
 		return fmt.Errorf("transferred plan: %w", err)
 	}
 	placement := setting(school.Name, "mainstream_school", school.URN, "", false, false)
-	if pl, err = svc.Legacy.IssueEHCPlan(ctx, pl.ID, nil, ehcplan.IssueInput{IssuedOn: issued, Placement: &placement}); err != nil {
+	if pl, err = svc.Plans.IssueEHCPlan(ctx, pl.ID, nil, ehcplan.IssueInput{IssuedOn: issued, Placement: &placement}); err != nil {
 		return fmt.Errorf("transferred plan: %w", err)
 	}
 	res.EHCPlansIssued++
 
 	// The first review falls due 12 months after the plan was issued here: held ten days early,
 	// papers out two weeks before, the report and the decision within the following weeks.
-	due, _, err := svc.Legacy.AnnualReviews(ctx, annualreview.Filter{PlanID: pl.ID, Status: string(annualreview.Due)}, paging.Page{Limit: 1})
+	due, _, err := svc.Plans.AnnualReviews(ctx, annualreview.Filter{PlanID: pl.ID, Status: string(annualreview.Due)}, paging.Page{Limit: 1})
 	if err != nil {
 		return fmt.Errorf("annual review of the transferred plan: %w", err)
 	}
@@ -664,14 +665,14 @@ func seedTransfer(ctx context.Context, svc *app.App, res *Result, pick func(int,
 		return fmt.Errorf("annual review of the transferred plan: %d due, want 1", len(due))
 	}
 	papers, report := ago(204), ago(182)
-	if _, err := svc.Legacy.HoldAnnualReview(ctx, due[0].ID, nil, annualreview.Meeting{On: ago(190), PapersSentOn: &papers, ReportSentOn: &report,
+	if _, err := svc.Plans.HoldAnnualReview(ctx, due[0].ID, nil, annualreview.Meeting{On: ago(190), PapersSentOn: &papers, ReportSentOn: &report,
 		Attendees: []annualreview.Attendee{{Role: "parent"}, {Role: "child_young_person"}, {Role: "setting", OrganisationID: school.ID},
 			{Role: "local_authority"}, {Role: "health"}},
 		ChildViews: "Fictional: I like science and want to work with animals.", ParentViews: "Fictional: the move here went well.",
 		PfAFocus: []string{"employment_education", "independent_living"}, Recommendation: annualreview.Maintain}); err != nil {
 		return fmt.Errorf("annual review meeting: %w", err)
 	}
-	if _, err := svc.Legacy.DecideAnnualReview(ctx, due[0].ID, nil, annualreview.Decision{Decision: annualreview.Maintain, DecidedOn: ago(176),
+	if _, err := svc.Plans.DecideAnnualReview(ctx, due[0].ID, nil, annualreview.Decision{Decision: annualreview.Maintain, DecidedOn: ago(176),
 		AppealRightsNotified: true, Reason: "Fictional: outcomes on track; provision still right."}, nil); err != nil {
 		return fmt.Errorf("annual review decision: %w", err)
 	}
@@ -680,7 +681,7 @@ func seedTransfer(ctx context.Context, svc *app.App, res *Result, pick func(int,
 	// The transition plan, started after the review's preparing-for-adulthood discussion (or on
 	// the 14th birthday, if that came later).
 	started := statutory.Later(ago(150), transition.Birthday(yp.DateOfBirth, 14))
-	if _, err := svc.Legacy.CreateTransitionPlan(ctx, transition.Plan{YoungPersonID: yp.ID, StartedOn: started,
+	if _, err := svc.Transitions.CreateTransitionPlan(ctx, transition.Plan{YoungPersonID: yp.ID, StartedOn: started,
 		PfA: transition.PfA{
 			EmploymentEducation: transition.Area{Aspirations: "Fictional: to study animal care at college.", Actions: "College taster days; careers guidance in school."},
 			IndependentLiving:   transition.Area{Aspirations: "Fictional: to travel to college alone.", Actions: "Travel training in the summer term."},

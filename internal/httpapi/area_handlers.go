@@ -2,11 +2,20 @@ package httpapi
 
 import (
 	"github.com/oneplan-send/oneplan/internal/app"
+	"github.com/oneplan-send/oneplan/internal/casework/assessments"
+	"github.com/oneplan-send/oneplan/internal/casework/disputes"
+	"github.com/oneplan-send/oneplan/internal/casework/ehcrequests"
 	"github.com/oneplan-send/oneplan/internal/casework/keys"
+	"github.com/oneplan-send/oneplan/internal/casework/meetings"
 	"github.com/oneplan-send/oneplan/internal/casework/organisations"
 	"github.com/oneplan-send/oneplan/internal/casework/people"
+	"github.com/oneplan-send/oneplan/internal/casework/plans"
+	"github.com/oneplan-send/oneplan/internal/casework/privacy"
 	"github.com/oneplan-send/oneplan/internal/casework/referrals"
+	"github.com/oneplan-send/oneplan/internal/casework/reports"
+	"github.com/oneplan-send/oneplan/internal/casework/surveys"
 	"github.com/oneplan-send/oneplan/internal/casework/team"
+	"github.com/oneplan-send/oneplan/internal/casework/transitions"
 )
 
 // Each area's handlers: decode, call the area's service, encode. No rules here. handlers embeds
@@ -42,13 +51,67 @@ type keyHandlers struct {
 	svc *keys.Service
 }
 
+type assessmentHandlers struct {
+	s   *Server
+	svc *assessments.Service
+}
+
+type meetingHandlers struct {
+	s   *Server
+	svc *meetings.Service
+}
+
+type ehcRequestHandlers struct {
+	s   *Server
+	svc *ehcrequests.Service
+}
+
+type planHandlers struct {
+	s   *Server
+	svc *plans.Service
+}
+
+type disputeHandlers struct {
+	s   *Server
+	svc *disputes.Service
+}
+
+type transitionHandlers struct {
+	s   *Server
+	svc *transitions.Service
+}
+
+type surveyHandlers struct {
+	s   *Server
+	svc *surveys.Service
+}
+
+type reportHandlers struct {
+	s   *Server
+	svc *reports.Service
+}
+
+type privacyHandlers struct {
+	s   *Server
+	svc *privacy.Service
+}
+
 func newHandlers(s *Server, a *app.App) *handlers {
-	return &handlers{s: s,
-		systemHandlers:    systemHandlers{s: s, app: a},
-		directoryHandlers: directoryHandlers{s: s, svc: a.Organisations},
-		peopleHandlers:    peopleHandlers{s: s, svc: a.People},
-		referralHandlers:  referralHandlers{s: s, svc: a.Referrals},
-		teamHandlers:      teamHandlers{s: s, svc: a.Team},
-		keyHandlers:       keyHandlers{s: s, svc: a.Keys},
+	return &handlers{
+		systemHandlers:     systemHandlers{s: s, app: a},
+		directoryHandlers:  directoryHandlers{s: s, svc: a.Organisations},
+		peopleHandlers:     peopleHandlers{s: s, svc: a.People},
+		referralHandlers:   referralHandlers{s: s, svc: a.Referrals},
+		teamHandlers:       teamHandlers{s: s, svc: a.Team},
+		keyHandlers:        keyHandlers{s: s, svc: a.Keys},
+		assessmentHandlers: assessmentHandlers{s: s, svc: a.Assessments},
+		meetingHandlers:    meetingHandlers{s: s, svc: a.Meetings},
+		ehcRequestHandlers: ehcRequestHandlers{s: s, svc: a.EHCRequests},
+		planHandlers:       planHandlers{s: s, svc: a.Plans},
+		disputeHandlers:    disputeHandlers{s: s, svc: a.Disputes},
+		transitionHandlers: transitionHandlers{s: s, svc: a.Transitions},
+		surveyHandlers:     surveyHandlers{s: s, svc: a.Surveys},
+		reportHandlers:     reportHandlers{s: s, svc: a.Reports},
+		privacyHandlers:    privacyHandlers{s: s, svc: a.Privacy},
 	}
 }

@@ -49,10 +49,10 @@ func toAssessment(a assessment.Assessment) api.FamilyAssessment {
 
 // Handlers.
 
-func (h *handlers) ListFamilyAssessments(ctx context.Context, req api.ListFamilyAssessmentsRequestObject) (api.ListFamilyAssessmentsResponseObject, error) {
+func (h *assessmentHandlers) ListFamilyAssessments(ctx context.Context, req api.ListFamilyAssessmentsRequestObject) (api.ListFamilyAssessmentsResponseObject, error) {
 	q := req.Params
 	f := assessment.Filter{ReferralID: uuidStr(q.ReferralID), YoungPersonID: uuidStr(q.YoungPersonID), Status: string(ptrVal(q.Status))}
-	items, next, err := h.s.app.Legacy.Assessments(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.Assessments(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -63,9 +63,9 @@ func (h *handlers) ListFamilyAssessments(ctx context.Context, req api.ListFamily
 	return out, nil
 }
 
-func (h *handlers) CreateFamilyAssessment(ctx context.Context, req api.CreateFamilyAssessmentRequestObject) (api.CreateFamilyAssessmentResponseObject, error) {
+func (h *assessmentHandlers) CreateFamilyAssessment(ctx context.Context, req api.CreateFamilyAssessmentRequestObject) (api.CreateFamilyAssessmentResponseObject, error) {
 	in := *req.Body
-	a, err := h.s.app.Legacy.CreateAssessment(ctx, in.ReferralID.String(), uuidStr(in.AssessorPractitionerID), fromSections(in.Sections))
+	a, err := h.svc.CreateAssessment(ctx, in.ReferralID.String(), uuidStr(in.AssessorPractitionerID), fromSections(in.Sections))
 	if err != nil {
 		return nil, err
 	}
@@ -73,20 +73,20 @@ func (h *handlers) CreateFamilyAssessment(ctx context.Context, req api.CreateFam
 		Location: location("/v1/family-assessments", a.ID), ETag: etag(a.Version)}}, nil
 }
 
-func (h *handlers) GetFamilyAssessment(ctx context.Context, req api.GetFamilyAssessmentRequestObject) (api.GetFamilyAssessmentResponseObject, error) {
-	a, err := h.s.app.Legacy.Assessment(ctx, req.ID.String())
+func (h *assessmentHandlers) GetFamilyAssessment(ctx context.Context, req api.GetFamilyAssessmentRequestObject) (api.GetFamilyAssessmentResponseObject, error) {
+	a, err := h.svc.Assessment(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
 	return api.GetFamilyAssessment200JSONResponse{Body: toAssessment(a), Headers: api.GetFamilyAssessment200ResponseHeaders{ETag: etag(a.Version)}}, nil
 }
 
-func (h *handlers) UpdateFamilyAssessment(ctx context.Context, req api.UpdateFamilyAssessmentRequestObject) (api.UpdateFamilyAssessmentResponseObject, error) {
+func (h *assessmentHandlers) UpdateFamilyAssessment(ctx context.Context, req api.UpdateFamilyAssessmentRequestObject) (api.UpdateFamilyAssessmentResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
 	}
-	a, err := h.s.app.Legacy.UpdateAssessment(ctx, req.ID.String(), ifMatch, func(cur assessment.Assessment) (assessment.Assessment, []string, error) {
+	a, err := h.svc.UpdateAssessment(ctx, req.ID.String(), ifMatch, func(cur assessment.Assessment) (assessment.Assessment, []string, error) {
 		var in api.FamilyAssessmentPatch
 		if _, err := h.s.mergePatch(ctx, toAssessmentPatch(cur), "FamilyAssessmentPatch", &in); err != nil {
 			return cur, nil, err
@@ -109,24 +109,24 @@ func (h *handlers) UpdateFamilyAssessment(ctx context.Context, req api.UpdateFam
 	return api.UpdateFamilyAssessment200JSONResponse{Body: toAssessment(a), Headers: api.UpdateFamilyAssessment200ResponseHeaders{ETag: etag(a.Version)}}, nil
 }
 
-func (h *handlers) SubmitFamilyAssessment(ctx context.Context, req api.SubmitFamilyAssessmentRequestObject) (api.SubmitFamilyAssessmentResponseObject, error) {
+func (h *assessmentHandlers) SubmitFamilyAssessment(ctx context.Context, req api.SubmitFamilyAssessmentRequestObject) (api.SubmitFamilyAssessmentResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
 	}
-	a, err := h.s.app.Legacy.SubmitAssessment(ctx, req.ID.String(), ifMatch)
+	a, err := h.svc.SubmitAssessment(ctx, req.ID.String(), ifMatch)
 	if err != nil {
 		return nil, err
 	}
 	return api.SubmitFamilyAssessment200JSONResponse{Body: toAssessment(a), Headers: api.SubmitFamilyAssessment200ResponseHeaders{ETag: etag(a.Version)}}, nil
 }
 
-func (h *handlers) ReviewFamilyAssessment(ctx context.Context, req api.ReviewFamilyAssessmentRequestObject) (api.ReviewFamilyAssessmentResponseObject, error) {
+func (h *assessmentHandlers) ReviewFamilyAssessment(ctx context.Context, req api.ReviewFamilyAssessmentRequestObject) (api.ReviewFamilyAssessmentResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
 	}
-	a, err := h.s.app.Legacy.ReviewAssessment(ctx, req.ID.String(), ifMatch)
+	a, err := h.svc.ReviewAssessment(ctx, req.ID.String(), ifMatch)
 	if err != nil {
 		return nil, err
 	}

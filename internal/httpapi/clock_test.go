@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/deadlines"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
@@ -31,13 +31,13 @@ func (e *env) outboxTypes(id string) map[string]int {
 // Received 5 Jan 2026: decision due 16 Feb (Reg 5(1)).
 func TestClockSweep(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		svc := casework.New(e.st, casework.Options{})
+		svc := e.app.Deadlines
 		ctx := context.Background()
 		f := e.fixture()
 		req := e.mustDo(http.MethodPost, "/v1/ehc-needs-assessments", map[string]any{"young_person_id": f.child, "received_on": "2026-01-05",
 			"requested_by": "parent"}, http.StatusCreated)["id"].(string)
 
-		sweep := func(day string) casework.SweepResult {
+		sweep := func(day string) deadlines.SweepResult {
 			t.Helper()
 			d, _ := time.Parse("2006-01-02", day)
 			res, err := svc.Sweep(ctx, d)

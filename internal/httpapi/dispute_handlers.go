@@ -60,8 +60,8 @@ func toDisputePatch(d dispute.Dispute) api.DisputePatch {
 
 // Handlers.
 
-func (h *handlers) CreateDispute(ctx context.Context, req api.CreateDisputeRequestObject) (api.CreateDisputeResponseObject, error) {
-	d, err := h.s.app.Legacy.CreateDispute(ctx, fromDisputeInput(*req.Body))
+func (h *disputeHandlers) CreateDispute(ctx context.Context, req api.CreateDisputeRequestObject) (api.CreateDisputeResponseObject, error) {
+	d, err := h.svc.CreateDispute(ctx, fromDisputeInput(*req.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -69,11 +69,11 @@ func (h *handlers) CreateDispute(ctx context.Context, req api.CreateDisputeReque
 		Location: location("/v1/disputes", d.ID), ETag: etag(d.Version)}}, nil
 }
 
-func (h *handlers) ListDisputes(ctx context.Context, req api.ListDisputesRequestObject) (api.ListDisputesResponseObject, error) {
+func (h *disputeHandlers) ListDisputes(ctx context.Context, req api.ListDisputesRequestObject) (api.ListDisputesResponseObject, error) {
 	q := req.Params
 	f := dispute.Filter{Kind: string(ptrVal(q.Kind)), YoungPersonID: uuidStr(q.YoungPersonID), SubjectID: uuidStr(q.SubjectID), Open: q.Open,
 		ReceivedFrom: fromOptDate(q.ReceivedFrom), ReceivedTo: fromOptDate(q.ReceivedTo)}
-	items, next, err := h.s.app.Legacy.Disputes(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.Disputes(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -84,20 +84,20 @@ func (h *handlers) ListDisputes(ctx context.Context, req api.ListDisputesRequest
 	return out, nil
 }
 
-func (h *handlers) GetDispute(ctx context.Context, req api.GetDisputeRequestObject) (api.GetDisputeResponseObject, error) {
-	d, err := h.s.app.Legacy.Dispute(ctx, req.ID.String())
+func (h *disputeHandlers) GetDispute(ctx context.Context, req api.GetDisputeRequestObject) (api.GetDisputeResponseObject, error) {
+	d, err := h.svc.Dispute(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
 	return api.GetDispute200JSONResponse{Body: toDispute(d), Headers: api.GetDispute200ResponseHeaders{ETag: etag(d.Version)}}, nil
 }
 
-func (h *handlers) UpdateDispute(ctx context.Context, req api.UpdateDisputeRequestObject) (api.UpdateDisputeResponseObject, error) {
+func (h *disputeHandlers) UpdateDispute(ctx context.Context, req api.UpdateDisputeRequestObject) (api.UpdateDisputeResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
 	}
-	d, err := h.s.app.Legacy.UpdateDispute(ctx, req.ID.String(), ifMatch, func(cur dispute.Dispute) (dispute.Changes, []string, error) {
+	d, err := h.svc.UpdateDispute(ctx, req.ID.String(), ifMatch, func(cur dispute.Dispute) (dispute.Changes, []string, error) {
 		var in api.DisputePatch
 		changed, err := h.s.mergePatch(ctx, toDisputePatch(cur), "DisputePatch", &in)
 		if err != nil {
@@ -129,13 +129,13 @@ func (h *handlers) UpdateDispute(ctx context.Context, req api.UpdateDisputeReque
 	return api.UpdateDispute200JSONResponse{Body: toDispute(d), Headers: api.UpdateDispute200ResponseHeaders{ETag: etag(d.Version)}}, nil
 }
 
-func (h *handlers) ConcludeDispute(ctx context.Context, req api.ConcludeDisputeRequestObject) (api.ConcludeDisputeResponseObject, error) {
+func (h *disputeHandlers) ConcludeDispute(ctx context.Context, req api.ConcludeDisputeRequestObject) (api.ConcludeDisputeResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	b := req.Body
-	d, err := h.s.app.Legacy.ConcludeDispute(ctx, req.ID.String(), ifMatch, string(b.Outcome), b.ConcludedOn.Time, str(b.Notes))
+	d, err := h.svc.ConcludeDispute(ctx, req.ID.String(), ifMatch, string(b.Outcome), b.ConcludedOn.Time, str(b.Notes))
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,7 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/oneplan-send/oneplan/api"
-	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/ehcrequests"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
@@ -68,9 +68,9 @@ func toEHCRequest(r ehc.Request, asOf time.Time) api.EHCNeedsAssessment {
 
 // Handlers.
 
-func (h *handlers) CreateEHCNeedsAssessment(ctx context.Context, req api.CreateEHCNeedsAssessmentRequestObject) (api.CreateEHCNeedsAssessmentResponseObject, error) {
+func (h *ehcRequestHandlers) CreateEHCNeedsAssessment(ctx context.Context, req api.CreateEHCNeedsAssessmentRequestObject) (api.CreateEHCNeedsAssessmentResponseObject, error) {
 	b := req.Body
-	r, err := h.s.app.Legacy.CreateEHCRequest(ctx, casework.EHCRequestInput{YoungPersonID: b.YoungPersonID.String(), ReferralID: uuidStr(b.ReferralID), MeetingID: uuidStr(b.MeetingID),
+	r, err := h.svc.CreateEHCRequest(ctx, ehcrequests.EHCRequestInput{YoungPersonID: b.YoungPersonID.String(), ReferralID: uuidStr(b.ReferralID), MeetingID: uuidStr(b.MeetingID),
 		RequestedBy: string(b.RequestedBy), Notes: str(b.Notes), ReceivedOn: b.ReceivedOn.Time, InYouthCustody: ptrVal(b.InYouthCustody)})
 	if err != nil {
 		return nil, err
@@ -79,10 +79,10 @@ func (h *handlers) CreateEHCNeedsAssessment(ctx context.Context, req api.CreateE
 		Location: location("/v1/ehc-needs-assessments", r.ID), ETag: etag(r.Version)}}, nil
 }
 
-func (h *handlers) ListEHCNeedsAssessments(ctx context.Context, req api.ListEHCNeedsAssessmentsRequestObject) (api.ListEHCNeedsAssessmentsResponseObject, error) {
+func (h *ehcRequestHandlers) ListEHCNeedsAssessments(ctx context.Context, req api.ListEHCNeedsAssessmentsRequestObject) (api.ListEHCNeedsAssessmentsResponseObject, error) {
 	q := req.Params
 	f := ehc.Filter{YoungPersonID: uuidStr(q.YoungPersonID), Status: string(ptrVal(q.Status)), Overdue: q.Overdue}
-	items, next, err := h.s.app.Legacy.EHCRequests(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.EHCRequests(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -94,21 +94,21 @@ func (h *handlers) ListEHCNeedsAssessments(ctx context.Context, req api.ListEHCN
 	return out, nil
 }
 
-func (h *handlers) GetEHCNeedsAssessment(ctx context.Context, req api.GetEHCNeedsAssessmentRequestObject) (api.GetEHCNeedsAssessmentResponseObject, error) {
-	r, err := h.s.app.Legacy.EHCRequest(ctx, req.ID.String())
+func (h *ehcRequestHandlers) GetEHCNeedsAssessment(ctx context.Context, req api.GetEHCNeedsAssessmentRequestObject) (api.GetEHCNeedsAssessmentResponseObject, error) {
+	r, err := h.svc.EHCRequest(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
 	return api.GetEHCNeedsAssessment200JSONResponse{Body: toEHCRequest(r, today()), Headers: api.GetEHCNeedsAssessment200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
-func (h *handlers) DecideEHCNeedsAssessment(ctx context.Context, req api.DecideEHCNeedsAssessmentRequestObject) (api.DecideEHCNeedsAssessmentResponseObject, error) {
+func (h *ehcRequestHandlers) DecideEHCNeedsAssessment(ctx context.Context, req api.DecideEHCNeedsAssessmentRequestObject) (api.DecideEHCNeedsAssessmentResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	b := req.Body
-	r, err := h.s.app.Legacy.DecideEHCRequest(ctx, req.ID.String(), ifMatch, ehc.Decision{Decision: string(b.Decision), DecidedOn: b.DecidedOn.Time,
+	r, err := h.svc.DecideEHCRequest(ctx, req.ID.String(), ifMatch, ehc.Decision{Decision: string(b.Decision), DecidedOn: b.DecidedOn.Time,
 		AppealRightsNotified: ptrVal(b.AppealRightsNotified), Reason: b.Reason})
 	if err != nil {
 		return nil, err
@@ -116,14 +116,14 @@ func (h *handlers) DecideEHCNeedsAssessment(ctx context.Context, req api.DecideE
 	return api.DecideEHCNeedsAssessment200JSONResponse{Body: toEHCRequest(r, today()), Headers: api.DecideEHCNeedsAssessment200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
-func (h *handlers) AddEHCNeedsAssessmentException(ctx context.Context, req api.AddEHCNeedsAssessmentExceptionRequestObject) (api.AddEHCNeedsAssessmentExceptionResponseObject, error) {
+func (h *ehcRequestHandlers) AddEHCNeedsAssessmentException(ctx context.Context, req api.AddEHCNeedsAssessmentExceptionRequestObject) (api.AddEHCNeedsAssessmentExceptionResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	b := req.Body
 	g, _ := ehc.GroundOf(string(b.Ground)) // the contract admits a to d only; anything else is refused by the domain
-	r, err := h.s.app.Legacy.AddEHCException(ctx, req.ID.String(), ifMatch, statutory.Exception{Ground: g, From: b.From.Time, To: b.To.Time, Reason: b.Reason})
+	r, err := h.svc.AddEHCException(ctx, req.ID.String(), ifMatch, statutory.Exception{Ground: g, From: b.From.Time, To: b.To.Time, Reason: b.Reason})
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +131,7 @@ func (h *handlers) AddEHCNeedsAssessmentException(ctx context.Context, req api.A
 		Headers: api.AddEHCNeedsAssessmentException200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
-func (h *handlers) WithdrawEHCNeedsAssessment(ctx context.Context, req api.WithdrawEHCNeedsAssessmentRequestObject) (api.WithdrawEHCNeedsAssessmentResponseObject, error) {
+func (h *ehcRequestHandlers) WithdrawEHCNeedsAssessment(ctx context.Context, req api.WithdrawEHCNeedsAssessmentRequestObject) (api.WithdrawEHCNeedsAssessmentResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
@@ -141,7 +141,7 @@ func (h *handlers) WithdrawEHCNeedsAssessment(ctx context.Context, req api.Withd
 	if b.WithdrawnOn != nil {
 		on = b.WithdrawnOn.Time
 	}
-	r, err := h.s.app.Legacy.WithdrawEHCRequest(ctx, req.ID.String(), ifMatch, on, b.Reason)
+	r, err := h.svc.WithdrawEHCRequest(ctx, req.ID.String(), ifMatch, on, b.Reason)
 	if err != nil {
 		return nil, err
 	}
@@ -149,13 +149,13 @@ func (h *handlers) WithdrawEHCNeedsAssessment(ctx context.Context, req api.Withd
 		Headers: api.WithdrawEHCNeedsAssessment200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
-func (h *handlers) RequestEHCAdvice(ctx context.Context, req api.RequestEHCAdviceRequestObject) (api.RequestEHCAdviceResponseObject, error) {
+func (h *ehcRequestHandlers) RequestEHCAdvice(ctx context.Context, req api.RequestEHCAdviceRequestObject) (api.RequestEHCAdviceResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	b := req.Body
-	r, err := h.s.app.Legacy.RequestEHCAdvice(ctx, req.ID.String(), ifMatch, ehc.Advice{Adviser: string(b.Adviser), Provider: str(b.Provider),
+	r, err := h.svc.RequestEHCAdvice(ctx, req.ID.String(), ifMatch, ehc.Advice{Adviser: string(b.Adviser), Provider: str(b.Provider),
 		RequestedOn: b.RequestedOn.Time, Notes: str(b.Notes)})
 	if err != nil {
 		return nil, err
@@ -163,25 +163,25 @@ func (h *handlers) RequestEHCAdvice(ctx context.Context, req api.RequestEHCAdvic
 	return api.RequestEHCAdvice200JSONResponse{Body: toEHCRequest(r, today()), Headers: api.RequestEHCAdvice200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
-func (h *handlers) ReceiveEHCAdvice(ctx context.Context, req api.ReceiveEHCAdviceRequestObject) (api.ReceiveEHCAdviceResponseObject, error) {
+func (h *ehcRequestHandlers) ReceiveEHCAdvice(ctx context.Context, req api.ReceiveEHCAdviceRequestObject) (api.ReceiveEHCAdviceResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
 	}
-	r, err := h.s.app.Legacy.ReceiveEHCAdvice(ctx, req.ID.String(), req.AdviceID.String(), ifMatch, req.Body.ReceivedOn.Time)
+	r, err := h.svc.ReceiveEHCAdvice(ctx, req.ID.String(), req.AdviceID.String(), ifMatch, req.Body.ReceivedOn.Time)
 	if err != nil {
 		return nil, err
 	}
 	return api.ReceiveEHCAdvice200JSONResponse{Body: toEHCRequest(r, today()), Headers: api.ReceiveEHCAdvice200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
-func (h *handlers) DecideEHCPlanIssue(ctx context.Context, req api.DecideEHCPlanIssueRequestObject) (api.DecideEHCPlanIssueResponseObject, error) {
+func (h *ehcRequestHandlers) DecideEHCPlanIssue(ctx context.Context, req api.DecideEHCPlanIssueRequestObject) (api.DecideEHCPlanIssueResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	b := req.Body
-	r, err := h.s.app.Legacy.DecideEHCIssue(ctx, req.ID.String(), ifMatch, ehc.IssueDecision{Decision: string(b.Decision), DecidedOn: b.DecidedOn.Time,
+	r, err := h.svc.DecideEHCIssue(ctx, req.ID.String(), ifMatch, ehc.IssueDecision{Decision: string(b.Decision), DecidedOn: b.DecidedOn.Time,
 		AppealRightsNotified: ptrVal(b.AppealRightsNotified), Reason: b.Reason})
 	if err != nil {
 		return nil, err

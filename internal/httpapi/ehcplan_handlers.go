@@ -8,7 +8,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
-	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/plans"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
@@ -215,9 +215,9 @@ func toAnnualReview(r annualreview.Review, asOf time.Time) api.AnnualReview {
 
 // Handlers.
 
-func (h *handlers) CreateEHCPlan(ctx context.Context, req api.CreateEHCPlanRequestObject) (api.CreateEHCPlanResponseObject, error) {
+func (h *planHandlers) CreateEHCPlan(ctx context.Context, req api.CreateEHCPlanRequestObject) (api.CreateEHCPlanResponseObject, error) {
 	b := req.Body
-	p, err := h.s.app.Legacy.CreateEHCPlan(ctx, casework.EHCPlanInput{YoungPersonID: b.YoungPersonID.String(), RequestID: uuidStr(b.EHCRequestID),
+	p, err := h.svc.CreateEHCPlan(ctx, plans.EHCPlanInput{YoungPersonID: b.YoungPersonID.String(), RequestID: uuidStr(b.EHCRequestID),
 		TransferredFromLA: str(b.TransferredFromLA), Sections: fromPlanSections(b.Sections)})
 	if err != nil {
 		return nil, err
@@ -226,10 +226,10 @@ func (h *handlers) CreateEHCPlan(ctx context.Context, req api.CreateEHCPlanReque
 		Location: location("/v1/ehc-plans", p.ID), ETag: etag(p.Version)}}, nil
 }
 
-func (h *handlers) ListEHCPlans(ctx context.Context, req api.ListEHCPlansRequestObject) (api.ListEHCPlansResponseObject, error) {
+func (h *planHandlers) ListEHCPlans(ctx context.Context, req api.ListEHCPlansRequestObject) (api.ListEHCPlansResponseObject, error) {
 	q := req.Params
 	f := ehcplan.Filter{YoungPersonID: uuidStr(q.YoungPersonID), RequestID: uuidStr(q.EHCRequestID), Status: string(ptrVal(q.Status))}
-	items, next, err := h.s.app.Legacy.EHCPlans(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.EHCPlans(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -241,8 +241,8 @@ func (h *handlers) ListEHCPlans(ctx context.Context, req api.ListEHCPlansRequest
 	return out, nil
 }
 
-func (h *handlers) GetEHCPlan(ctx context.Context, req api.GetEHCPlanRequestObject) (api.GetEHCPlanResponseObject, error) {
-	p, err := h.s.app.Legacy.EHCPlan(ctx, req.ID.String())
+func (h *planHandlers) GetEHCPlan(ctx context.Context, req api.GetEHCPlanRequestObject) (api.GetEHCPlanResponseObject, error) {
+	p, err := h.svc.EHCPlan(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -262,9 +262,9 @@ func planAction(ifMatchHeader *string, run func(ifMatch *int) (ehcplan.Plan, err
 	return toEHCPlan(p, today()), etag(p.Version), nil
 }
 
-func (h *handlers) ReviseEHCPlanDraft(ctx context.Context, req api.ReviseEHCPlanDraftRequestObject) (api.ReviseEHCPlanDraftResponseObject, error) {
+func (h *planHandlers) ReviseEHCPlanDraft(ctx context.Context, req api.ReviseEHCPlanDraftRequestObject) (api.ReviseEHCPlanDraftResponseObject, error) {
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.app.Legacy.ReviseEHCPlanDraft(ctx, req.ID.String(), ifMatch, fromPlanSections(req.Body.Sections))
+		return h.svc.ReviseEHCPlanDraft(ctx, req.ID.String(), ifMatch, fromPlanSections(req.Body.Sections))
 	})
 	if err != nil {
 		return nil, err
@@ -272,9 +272,9 @@ func (h *handlers) ReviseEHCPlanDraft(ctx context.Context, req api.ReviseEHCPlan
 	return api.ReviseEHCPlanDraft200JSONResponse{Body: body, Headers: api.ReviseEHCPlanDraft200ResponseHeaders{ETag: tag}}, nil
 }
 
-func (h *handlers) ServeEHCPlanDraft(ctx context.Context, req api.ServeEHCPlanDraftRequestObject) (api.ServeEHCPlanDraftResponseObject, error) {
+func (h *planHandlers) ServeEHCPlanDraft(ctx context.Context, req api.ServeEHCPlanDraftRequestObject) (api.ServeEHCPlanDraftResponseObject, error) {
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.app.Legacy.ServeEHCPlanDraft(ctx, req.ID.String(), ifMatch, req.Body.ServedOn.Time)
+		return h.svc.ServeEHCPlanDraft(ctx, req.ID.String(), ifMatch, req.Body.ServedOn.Time)
 	})
 	if err != nil {
 		return nil, err
@@ -282,7 +282,7 @@ func (h *handlers) ServeEHCPlanDraft(ctx context.Context, req api.ServeEHCPlanDr
 	return api.ServeEHCPlanDraft200JSONResponse{Body: body, Headers: api.ServeEHCPlanDraft200ResponseHeaders{ETag: tag}}, nil
 }
 
-func (h *handlers) IssueEHCPlan(ctx context.Context, req api.IssueEHCPlanRequestObject) (api.IssueEHCPlanResponseObject, error) {
+func (h *planHandlers) IssueEHCPlan(ctx context.Context, req api.IssueEHCPlanRequestObject) (api.IssueEHCPlanResponseObject, error) {
 	b := req.Body
 	in := ehcplan.IssueInput{IssuedOn: b.IssuedOn.Time, FamilyAgreedEarly: ptrVal(b.FamilyAgreedEarly)}
 	if b.Sections != nil {
@@ -294,7 +294,7 @@ func (h *handlers) IssueEHCPlan(ctx context.Context, req api.IssueEHCPlanRequest
 		in.Placement = &pl
 	}
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.app.Legacy.IssueEHCPlan(ctx, req.ID.String(), ifMatch, in)
+		return h.svc.IssueEHCPlan(ctx, req.ID.String(), ifMatch, in)
 	})
 	if err != nil {
 		return nil, err
@@ -302,10 +302,10 @@ func (h *handlers) IssueEHCPlan(ctx context.Context, req api.IssueEHCPlanRequest
 	return api.IssueEHCPlan200JSONResponse{Body: body, Headers: api.IssueEHCPlan200ResponseHeaders{ETag: tag}}, nil
 }
 
-func (h *handlers) ProposeEHCPlanAmendment(ctx context.Context, req api.ProposeEHCPlanAmendmentRequestObject) (api.ProposeEHCPlanAmendmentResponseObject, error) {
+func (h *planHandlers) ProposeEHCPlanAmendment(ctx context.Context, req api.ProposeEHCPlanAmendmentRequestObject) (api.ProposeEHCPlanAmendmentResponseObject, error) {
 	b := req.Body
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.app.Legacy.ProposeEHCPlanAmendment(ctx, req.ID.String(), ifMatch, casework.AmendmentInput{NoticeOn: b.NoticeOn.Time, Reason: b.Reason,
+		return h.svc.ProposeEHCPlanAmendment(ctx, req.ID.String(), ifMatch, plans.AmendmentInput{NoticeOn: b.NoticeOn.Time, Reason: b.Reason,
 			AnnualReviewID: uuidStr(b.AnnualReviewID), Sections: fromPlanSections(b.Sections)})
 	})
 	if err != nil {
@@ -314,14 +314,14 @@ func (h *handlers) ProposeEHCPlanAmendment(ctx context.Context, req api.ProposeE
 	return api.ProposeEHCPlanAmendment200JSONResponse{Body: body, Headers: api.ProposeEHCPlanAmendment200ResponseHeaders{ETag: tag}}, nil
 }
 
-func (h *handlers) CeaseEHCPlan(ctx context.Context, req api.CeaseEHCPlanRequestObject) (api.CeaseEHCPlanResponseObject, error) {
+func (h *planHandlers) CeaseEHCPlan(ctx context.Context, req api.CeaseEHCPlanRequestObject) (api.CeaseEHCPlanResponseObject, error) {
 	b := req.Body
 	c := ehcplan.Cessation{Reason: string(b.Reason), DecidedOn: b.DecidedOn.Time, AppealRightsNotified: ptrVal(b.AppealRightsNotified), Notes: str(b.Notes)}
 	if b.CeasesOn != nil {
 		c.CeasesOn = b.CeasesOn.Time
 	}
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.app.Legacy.CeaseEHCPlan(ctx, req.ID.String(), ifMatch, c)
+		return h.svc.CeaseEHCPlan(ctx, req.ID.String(), ifMatch, c)
 	})
 	if err != nil {
 		return nil, err
@@ -329,10 +329,10 @@ func (h *handlers) CeaseEHCPlan(ctx context.Context, req api.CeaseEHCPlanRequest
 	return api.CeaseEHCPlan200JSONResponse{Body: body, Headers: api.CeaseEHCPlan200ResponseHeaders{ETag: tag}}, nil
 }
 
-func (h *handlers) SetEHCPlanPhaseTransfer(ctx context.Context, req api.SetEHCPlanPhaseTransferRequestObject) (api.SetEHCPlanPhaseTransferResponseObject, error) {
+func (h *planHandlers) SetEHCPlanPhaseTransfer(ctx context.Context, req api.SetEHCPlanPhaseTransferRequestObject) (api.SetEHCPlanPhaseTransferResponseObject, error) {
 	b := req.Body
 	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
-		return h.s.app.Legacy.SetEHCPlanPhaseTransfer(ctx, req.ID.String(), ifMatch, statutory.TransferKind(b.Kind), b.TransferOn.Time)
+		return h.svc.SetEHCPlanPhaseTransfer(ctx, req.ID.String(), ifMatch, statutory.TransferKind(b.Kind), b.TransferOn.Time)
 	})
 	if err != nil {
 		return nil, err
@@ -340,13 +340,13 @@ func (h *handlers) SetEHCPlanPhaseTransfer(ctx context.Context, req api.SetEHCPl
 	return api.SetEHCPlanPhaseTransfer200JSONResponse{Body: body, Headers: api.SetEHCPlanPhaseTransfer200ResponseHeaders{ETag: tag}}, nil
 }
 
-func (h *handlers) ListAnnualReviews(ctx context.Context, req api.ListAnnualReviewsRequestObject) (api.ListAnnualReviewsResponseObject, error) {
+func (h *planHandlers) ListAnnualReviews(ctx context.Context, req api.ListAnnualReviewsRequestObject) (api.ListAnnualReviewsResponseObject, error) {
 	q := req.Params
 	f := annualreview.Filter{PlanID: uuidStr(q.PlanID), YoungPersonID: uuidStr(q.YoungPersonID), Status: string(ptrVal(q.Status)), Overdue: q.Overdue}
 	if q.DueBefore != nil {
 		f.DueBefore = q.DueBefore.Time
 	}
-	items, next, err := h.s.app.Legacy.AnnualReviews(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.AnnualReviews(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -358,15 +358,15 @@ func (h *handlers) ListAnnualReviews(ctx context.Context, req api.ListAnnualRevi
 	return out, nil
 }
 
-func (h *handlers) GetAnnualReview(ctx context.Context, req api.GetAnnualReviewRequestObject) (api.GetAnnualReviewResponseObject, error) {
-	r, err := h.s.app.Legacy.AnnualReview(ctx, req.ID.String())
+func (h *planHandlers) GetAnnualReview(ctx context.Context, req api.GetAnnualReviewRequestObject) (api.GetAnnualReviewResponseObject, error) {
+	r, err := h.svc.AnnualReview(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
 	return api.GetAnnualReview200JSONResponse{Body: toAnnualReview(r, today()), Headers: api.GetAnnualReview200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
-func (h *handlers) HoldAnnualReview(ctx context.Context, req api.HoldAnnualReviewRequestObject) (api.HoldAnnualReviewResponseObject, error) {
+func (h *planHandlers) HoldAnnualReview(ctx context.Context, req api.HoldAnnualReviewRequestObject) (api.HoldAnnualReviewResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
@@ -383,14 +383,14 @@ func (h *handlers) HoldAnnualReview(ctx context.Context, req api.HoldAnnualRevie
 	for _, a := range b.Attendees {
 		m.Attendees = append(m.Attendees, annualreview.Attendee{Role: string(a.Role), OrganisationID: uuidStr(a.OrganisationID), Name: str(a.Name)})
 	}
-	r, err := h.s.app.Legacy.HoldAnnualReview(ctx, req.ID.String(), ifMatch, m)
+	r, err := h.svc.HoldAnnualReview(ctx, req.ID.String(), ifMatch, m)
 	if err != nil {
 		return nil, err
 	}
 	return api.HoldAnnualReview200JSONResponse{Body: toAnnualReview(r, today()), Headers: api.HoldAnnualReview200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
-func (h *handlers) DecideAnnualReview(ctx context.Context, req api.DecideAnnualReviewRequestObject) (api.DecideAnnualReviewResponseObject, error) {
+func (h *planHandlers) DecideAnnualReview(ctx context.Context, req api.DecideAnnualReviewRequestObject) (api.DecideAnnualReviewResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
@@ -400,7 +400,7 @@ func (h *handlers) DecideAnnualReview(ctx context.Context, req api.DecideAnnualR
 	if b.ReportSentOn != nil {
 		report = &b.ReportSentOn.Time
 	}
-	r, err := h.s.app.Legacy.DecideAnnualReview(ctx, req.ID.String(), ifMatch, annualreview.Decision{Decision: string(b.Decision), DecidedOn: b.DecidedOn.Time,
+	r, err := h.svc.DecideAnnualReview(ctx, req.ID.String(), ifMatch, annualreview.Decision{Decision: string(b.Decision), DecidedOn: b.DecidedOn.Time,
 		AppealRightsNotified: ptrVal(b.AppealRightsNotified), Reason: b.Reason}, report)
 	if err != nil {
 		return nil, err

@@ -31,10 +31,10 @@ func toFeedback(f feedback.Feedback) api.PathwayFeedback {
 
 // Handlers.
 
-func (h *handlers) ListPathwayFeedback(ctx context.Context, req api.ListPathwayFeedbackRequestObject) (api.ListPathwayFeedbackResponseObject, error) {
+func (h *meetingHandlers) ListPathwayFeedback(ctx context.Context, req api.ListPathwayFeedbackRequestObject) (api.ListPathwayFeedbackResponseObject, error) {
 	q := req.Params
 	f := feedback.Filter{ReferralID: uuidStr(q.ReferralID), MeetingID: uuidStr(q.MeetingID), From: string(ptrVal(q.From))}
-	items, next, err := h.s.app.Legacy.ListFeedback(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.ListFeedback(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -45,8 +45,8 @@ func (h *handlers) ListPathwayFeedback(ctx context.Context, req api.ListPathwayF
 	return out, nil
 }
 
-func (h *handlers) CreatePathwayFeedback(ctx context.Context, req api.CreatePathwayFeedbackRequestObject) (api.CreatePathwayFeedbackResponseObject, error) {
-	f, err := h.s.app.Legacy.GiveFeedback(ctx, fromFeedbackInput(*req.Body))
+func (h *meetingHandlers) CreatePathwayFeedback(ctx context.Context, req api.CreatePathwayFeedbackRequestObject) (api.CreatePathwayFeedbackResponseObject, error) {
+	f, err := h.svc.GiveFeedback(ctx, fromFeedbackInput(*req.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -54,8 +54,8 @@ func (h *handlers) CreatePathwayFeedback(ctx context.Context, req api.CreatePath
 		Location: location("/v1/pathway-feedback", f.ID), ETag: etag(f.Version)}}, nil
 }
 
-func (h *handlers) GetPathwayFeedback(ctx context.Context, req api.GetPathwayFeedbackRequestObject) (api.GetPathwayFeedbackResponseObject, error) {
-	f, err := h.s.app.Legacy.Feedback(ctx, req.ID.String())
+func (h *meetingHandlers) GetPathwayFeedback(ctx context.Context, req api.GetPathwayFeedbackRequestObject) (api.GetPathwayFeedbackResponseObject, error) {
+	f, err := h.svc.Feedback(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}

@@ -9,16 +9,23 @@ import (
 	"github.com/oneplan-send/oneplan/internal/paging"
 )
 
-// handlers implements api.StrictServerInterface through the area handlers it embeds; the areas
-// not yet moved to their own service are served by methods on handlers itself.
+// handlers implements api.StrictServerInterface through the area handlers it embeds.
 type handlers struct {
-	s *Server
 	systemHandlers
 	directoryHandlers
 	peopleHandlers
 	referralHandlers
 	teamHandlers
 	keyHandlers
+	assessmentHandlers
+	meetingHandlers
+	ehcRequestHandlers
+	planHandlers
+	disputeHandlers
+	transitionHandlers
+	surveyHandlers
+	reportHandlers
+	privacyHandlers
 }
 
 var _ api.StrictServerInterface = (*handlers)(nil)

@@ -96,11 +96,11 @@ func toMeeting(m meeting.Meeting, today time.Time) api.Meeting {
 
 // Handlers.
 
-func (h *handlers) ListMeetings(ctx context.Context, req api.ListMeetingsRequestObject) (api.ListMeetingsResponseObject, error) {
+func (h *meetingHandlers) ListMeetings(ctx context.Context, req api.ListMeetingsRequestObject) (api.ListMeetingsResponseObject, error) {
 	q := req.Params
 	f := meeting.Filter{ReferralID: uuidStr(q.ReferralID), YoungPersonID: uuidStr(q.YoungPersonID), Type: string(ptrVal(q.Type)),
 		HeldAfter: fromOptDate(q.HeldAfter), HeldBefore: fromOptDate(q.HeldBefore)}
-	items, next, err := h.s.app.Legacy.Meetings(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.Meetings(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -112,8 +112,8 @@ func (h *handlers) ListMeetings(ctx context.Context, req api.ListMeetingsRequest
 	return out, nil
 }
 
-func (h *handlers) CreateMeeting(ctx context.Context, req api.CreateMeetingRequestObject) (api.CreateMeetingResponseObject, error) {
-	m, err := h.s.app.Legacy.CreateMeeting(ctx, fromMeetingInput(*req.Body))
+func (h *meetingHandlers) CreateMeeting(ctx context.Context, req api.CreateMeetingRequestObject) (api.CreateMeetingResponseObject, error) {
+	m, err := h.svc.CreateMeeting(ctx, fromMeetingInput(*req.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -121,20 +121,20 @@ func (h *handlers) CreateMeeting(ctx context.Context, req api.CreateMeetingReque
 		Location: location("/v1/meetings", m.ID), ETag: etag(m.Version)}}, nil
 }
 
-func (h *handlers) GetMeeting(ctx context.Context, req api.GetMeetingRequestObject) (api.GetMeetingResponseObject, error) {
-	m, err := h.s.app.Legacy.Meeting(ctx, req.ID.String())
+func (h *meetingHandlers) GetMeeting(ctx context.Context, req api.GetMeetingRequestObject) (api.GetMeetingResponseObject, error) {
+	m, err := h.svc.Meeting(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
 	return api.GetMeeting200JSONResponse{Body: toMeeting(m, today()), Headers: api.GetMeeting200ResponseHeaders{ETag: etag(m.Version)}}, nil
 }
 
-func (h *handlers) UpdateMeeting(ctx context.Context, req api.UpdateMeetingRequestObject) (api.UpdateMeetingResponseObject, error) {
+func (h *meetingHandlers) UpdateMeeting(ctx context.Context, req api.UpdateMeetingRequestObject) (api.UpdateMeetingResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
 	}
-	m, err := h.s.app.Legacy.UpdateMeeting(ctx, req.ID.String(), ifMatch, func(cur meeting.Meeting) (meeting.Meeting, []string, error) {
+	m, err := h.svc.UpdateMeeting(ctx, req.ID.String(), ifMatch, func(cur meeting.Meeting) (meeting.Meeting, []string, error) {
 		var in api.MeetingPatch
 		changed, err := h.s.mergePatch(ctx, toMeetingPatch(cur), "MeetingPatch", &in)
 		if in.HeldOn != nil {
@@ -150,10 +150,10 @@ func (h *handlers) UpdateMeeting(ctx context.Context, req api.UpdateMeetingReque
 	return api.UpdateMeeting200JSONResponse{Body: toMeeting(m, today()), Headers: api.UpdateMeeting200ResponseHeaders{ETag: etag(m.Version)}}, nil
 }
 
-func (h *handlers) ListActions(ctx context.Context, req api.ListActionsRequestObject) (api.ListActionsResponseObject, error) {
+func (h *meetingHandlers) ListActions(ctx context.Context, req api.ListActionsRequestObject) (api.ListActionsResponseObject, error) {
 	q := req.Params
 	f := meeting.ActionFilter{OwnerPractitionerID: uuidStr(q.Owner), ReferralID: uuidStr(q.ReferralID), Status: string(ptrVal(q.Status)), Overdue: q.Overdue}
-	items, next, err := h.s.app.Legacy.Actions(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.Actions(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -165,12 +165,12 @@ func (h *handlers) ListActions(ctx context.Context, req api.ListActionsRequestOb
 	return out, nil
 }
 
-func (h *handlers) CompleteAction(ctx context.Context, req api.CompleteActionRequestObject) (api.CompleteActionResponseObject, error) {
+func (h *meetingHandlers) CompleteAction(ctx context.Context, req api.CompleteActionRequestObject) (api.CompleteActionResponseObject, error) {
 	var by, note string
 	if b := req.Body; b != nil {
 		by, note = uuidStr(b.CompletedByPractitionerID), str(b.Note)
 	}
-	a, err := h.s.app.Legacy.CompleteAction(ctx, req.ID.String(), by, note)
+	a, err := h.svc.CompleteAction(ctx, req.ID.String(), by, note)
 	if err != nil {
 		return nil, err
 	}

@@ -5,15 +5,15 @@ import (
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/audit"
-	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/privacy"
 )
 
-func (h *handlers) ListAuditEvents(ctx context.Context, req api.ListAuditEventsRequestObject) (api.ListAuditEventsResponseObject, error) {
+func (h *privacyHandlers) ListAuditEvents(ctx context.Context, req api.ListAuditEventsRequestObject) (api.ListAuditEventsResponseObject, error) {
 	q := req.Params
 	f := audit.Filter{RecordType: string(ptrVal(q.RecordType)), RecordID: uuidStr(q.RecordID), YoungPersonID: uuidStr(q.YoungPersonID),
 		Action: string(ptrVal(q.Action)), ActorKeyID: uuidStr(q.APIKeyID), ActorOrgID: uuidStr(q.OrganisationID), RequestID: str(q.RequestID),
 		OccurredAfter: q.OccurredAfter, OccurredBefore: q.OccurredBefore}
-	items, next, err := h.s.app.Legacy.AuditEvents(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.AuditEvents(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -24,8 +24,8 @@ func (h *handlers) ListAuditEvents(ctx context.Context, req api.ListAuditEventsR
 	return out, nil
 }
 
-func (h *handlers) GetAccessLog(ctx context.Context, req api.GetAccessLogRequestObject) (api.GetAccessLogResponseObject, error) {
-	items, next, err := h.s.app.Legacy.AccessLog(ctx, req.ID.String(), page(req.Params.Limit, req.Params.Cursor))
+func (h *privacyHandlers) GetAccessLog(ctx context.Context, req api.GetAccessLogRequestObject) (api.GetAccessLogResponseObject, error) {
+	items, next, err := h.svc.AccessLog(ctx, req.ID.String(), page(req.Params.Limit, req.Params.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -36,15 +36,15 @@ func (h *handlers) GetAccessLog(ctx context.Context, req api.GetAccessLogRequest
 	return out, nil
 }
 
-func (h *handlers) ExportYoungPerson(ctx context.Context, req api.ExportYoungPersonRequestObject) (api.ExportYoungPersonResponseObject, error) {
-	x, err := h.s.app.Legacy.ExportYoungPerson(ctx, req.ID.String())
+func (h *privacyHandlers) ExportYoungPerson(ctx context.Context, req api.ExportYoungPersonRequestObject) (api.ExportYoungPersonResponseObject, error) {
+	x, err := h.svc.ExportYoungPerson(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
 	return api.ExportYoungPerson200JSONResponse(toExport(x)), nil
 }
 
-func toExport(x casework.Export) api.SubjectAccessExport {
+func toExport(x privacy.Export) api.SubjectAccessExport {
 	d := today()
 	out := api.SubjectAccessExport{ExportedAt: x.ExportedAt, YoungPerson: toYoungPerson(x.YoungPerson, d),
 		Referrals: make([]api.Referral, len(x.Referrals)), Involvements: make([]api.Involvement, len(x.Involvements)),
@@ -103,8 +103,8 @@ func toExport(x casework.Export) api.SubjectAccessExport {
 	return out
 }
 
-func (h *handlers) ListRetentionDue(ctx context.Context, req api.ListRetentionDueRequestObject) (api.ListRetentionDueResponseObject, error) {
-	items, next, err := h.s.app.Legacy.RetentionDue(ctx, page(req.Params.Limit, req.Params.Cursor))
+func (h *privacyHandlers) ListRetentionDue(ctx context.Context, req api.ListRetentionDueRequestObject) (api.ListRetentionDueResponseObject, error) {
+	items, next, err := h.svc.RetentionDue(ctx, page(req.Params.Limit, req.Params.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -115,8 +115,8 @@ func (h *handlers) ListRetentionDue(ctx context.Context, req api.ListRetentionDu
 	return out, nil
 }
 
-func (h *handlers) EraseYoungPerson(ctx context.Context, req api.EraseYoungPersonRequestObject) (api.EraseYoungPersonResponseObject, error) {
-	if err := h.s.app.Legacy.EraseYoungPerson(ctx, req.ID.String()); err != nil {
+func (h *privacyHandlers) EraseYoungPerson(ctx context.Context, req api.EraseYoungPersonRequestObject) (api.EraseYoungPersonResponseObject, error) {
+	if err := h.svc.EraseYoungPerson(ctx, req.ID.String()); err != nil {
 		return nil, err
 	}
 	return api.EraseYoungPerson204Response{}, nil

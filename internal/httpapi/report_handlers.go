@@ -13,7 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/oneplan-send/oneplan/api"
-	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/reports"
 	"github.com/oneplan-send/oneplan/internal/report"
 )
 
@@ -27,9 +27,9 @@ func onTime(n, within int) api.OnTime {
 	return out
 }
 
-func (h *handlers) GetEHCTimelinessReport(ctx context.Context, req api.GetEHCTimelinessReportRequestObject) (api.GetEHCTimelinessReportResponseObject, error) {
+func (h *reportHandlers) GetEHCTimelinessReport(ctx context.Context, req api.GetEHCTimelinessReportRequestObject) (api.GetEHCTimelinessReportResponseObject, error) {
 	from, to := req.Params.From, req.Params.To
-	t, err := h.s.app.Legacy.EHCTimeliness(ctx, from.Time, to.Time)
+	t, err := h.svc.EHCTimeliness(ctx, from.Time, to.Time)
 	if err != nil {
 		return nil, err
 	}
@@ -96,8 +96,8 @@ func wantsCSV(ctx context.Context) bool {
 
 // reportQuery gathers the parameters every report takes.
 func reportQuery(from, to api.ReportFrom, locality *api.ReportLocality, org *api.ReportOrganisation, compare *api.ReportCompare,
-	disclosure *api.ReportDisclosure) casework.ReportQuery {
-	q := casework.ReportQuery{From: from.Time, To: to.Time, Compare: ptrVal(compare), Disclosure: string(ptrVal(disclosure)),
+	disclosure *api.ReportDisclosure) reports.ReportQuery {
+	q := reports.ReportQuery{From: from.Time, To: to.Time, Compare: ptrVal(compare), Disclosure: string(ptrVal(disclosure)),
 		Filter: report.Filter{Locality: str(locality)}}
 	if org != nil {
 		q.Filter.OrganisationID = org.String()
@@ -107,18 +107,18 @@ func reportQuery(from, to api.ReportFrom, locality *api.ReportLocality, org *api
 
 // answerReport computes a report for the caller and answers it as the JSON document or as CSV,
 // as the Accept header asks; asJSON and asCSV wrap the answer in the operation's response types.
-func answerReport[R any](ctx context.Context, h *handlers, kind string, q casework.ReportQuery, open bool,
+func answerReport[R any](ctx context.Context, h *reportHandlers, kind string, q reports.ReportQuery, open bool,
 	asJSON func(api.ReportJSONResponse) R, asCSV func(api.ReportTextCsvResponse) R) (R, error) {
 	var zero R
-	compute := h.s.app.Legacy.Report
+	compute := h.svc.Report
 	if open {
-		compute = h.s.app.Legacy.OpenDataReport
+		compute = h.svc.OpenDataReport
 	}
 	r, err := compute(ctx, kind, q)
 	if err != nil {
 		return zero, err
 	}
-	doc := toReport(kind, q, r, h.s.app.Legacy.Now())
+	doc := toReport(kind, q, r, h.svc.Now())
 	if !wantsCSV(ctx) {
 		return asJSON(api.ReportJSONResponse(doc)), nil
 	}
@@ -126,10 +126,10 @@ func answerReport[R any](ctx context.Context, h *handlers, kind string, q casewo
 	return asCSV(api.ReportTextCsvResponse{Body: bytes.NewReader(b), ContentLength: int64(len(b))}), nil
 }
 
-func toReport(kind string, q casework.ReportQuery, r report.Report, now time.Time) api.Report {
-	mode := api.DisclosureMode(casework.DisclosureExact)
+func toReport(kind string, q reports.ReportQuery, r report.Report, now time.Time) api.Report {
+	mode := api.DisclosureMode(reports.DisclosureExact)
 	if r.Control.Applied {
-		mode = api.DisclosureMode(casework.DisclosureOpen)
+		mode = api.DisclosureMode(reports.DisclosureOpen)
 	}
 	out := api.Report{Report: api.ReportKind(kind), Title: r.Title, Period: api.ReportPeriod{From: date(r.Period.From), To: date(r.Period.To)},
 		Disclosure: api.DisclosureControl{Control: mode, Threshold: r.Control.Threshold, Rounding: max(r.Control.Rounding, 1),
@@ -195,9 +195,9 @@ func reportCSV(r api.Report) []byte {
 	return buf.Bytes()
 }
 
-func (h *handlers) GetActivityReport(ctx context.Context, req api.GetActivityReportRequestObject) (api.GetActivityReportResponseObject, error) {
+func (h *reportHandlers) GetActivityReport(ctx context.Context, req api.GetActivityReportRequestObject) (api.GetActivityReportResponseObject, error) {
 	p := req.Params
-	return answerReport(ctx, h, casework.ReportActivity, reportQuery(p.From, p.To, p.Locality, p.OrganisationID, p.Compare, p.Disclosure), false,
+	return answerReport(ctx, h, reports.ReportActivity, reportQuery(p.From, p.To, p.Locality, p.OrganisationID, p.Compare, p.Disclosure), false,
 		func(d api.ReportJSONResponse) api.GetActivityReportResponseObject {
 			return api.GetActivityReport200JSONResponse{ReportJSONResponse: d}
 		},
@@ -206,11 +206,11 @@ func (h *handlers) GetActivityReport(ctx context.Context, req api.GetActivityRep
 		})
 }
 
-func (h *handlers) GetExperienceReport(ctx context.Context, req api.GetExperienceReportRequestObject) (api.GetExperienceReportResponseObject, error) {
+func (h *reportHandlers) GetExperienceReport(ctx context.Context, req api.GetExperienceReportRequestObject) (api.GetExperienceReportResponseObject, error) {
 	p := req.Params
 	q := reportQuery(p.From, p.To, p.Locality, p.OrganisationID, p.Compare, p.Disclosure)
 	q.TemplateID, q.Point = uuidStr(p.TemplateID), string(ptrVal(p.Point))
-	return answerReport(ctx, h, casework.ReportExperience, q, false,
+	return answerReport(ctx, h, reports.ReportExperience, q, false,
 		func(d api.ReportJSONResponse) api.GetExperienceReportResponseObject {
 			return api.GetExperienceReport200JSONResponse{ReportJSONResponse: d}
 		},
@@ -219,9 +219,9 @@ func (h *handlers) GetExperienceReport(ctx context.Context, req api.GetExperienc
 		})
 }
 
-func (h *handlers) GetTimelinessReport(ctx context.Context, req api.GetTimelinessReportRequestObject) (api.GetTimelinessReportResponseObject, error) {
+func (h *reportHandlers) GetTimelinessReport(ctx context.Context, req api.GetTimelinessReportRequestObject) (api.GetTimelinessReportResponseObject, error) {
 	p := req.Params
-	return answerReport(ctx, h, casework.ReportTimeliness, reportQuery(p.From, p.To, p.Locality, p.OrganisationID, p.Compare, p.Disclosure), false,
+	return answerReport(ctx, h, reports.ReportTimeliness, reportQuery(p.From, p.To, p.Locality, p.OrganisationID, p.Compare, p.Disclosure), false,
 		func(d api.ReportJSONResponse) api.GetTimelinessReportResponseObject {
 			return api.GetTimelinessReport200JSONResponse{ReportJSONResponse: d}
 		},
@@ -230,9 +230,9 @@ func (h *handlers) GetTimelinessReport(ctx context.Context, req api.GetTimelines
 		})
 }
 
-func (h *handlers) GetTransitionsReport(ctx context.Context, req api.GetTransitionsReportRequestObject) (api.GetTransitionsReportResponseObject, error) {
+func (h *reportHandlers) GetTransitionsReport(ctx context.Context, req api.GetTransitionsReportRequestObject) (api.GetTransitionsReportResponseObject, error) {
 	p := req.Params
-	return answerReport(ctx, h, casework.ReportTransitions, reportQuery(p.From, p.To, p.Locality, p.OrganisationID, p.Compare, p.Disclosure), false,
+	return answerReport(ctx, h, reports.ReportTransitions, reportQuery(p.From, p.To, p.Locality, p.OrganisationID, p.Compare, p.Disclosure), false,
 		func(d api.ReportJSONResponse) api.GetTransitionsReportResponseObject {
 			return api.GetTransitionsReport200JSONResponse{ReportJSONResponse: d}
 		},
@@ -241,9 +241,9 @@ func (h *handlers) GetTransitionsReport(ctx context.Context, req api.GetTransiti
 		})
 }
 
-func (h *handlers) GetFunnelReport(ctx context.Context, req api.GetFunnelReportRequestObject) (api.GetFunnelReportResponseObject, error) {
+func (h *reportHandlers) GetFunnelReport(ctx context.Context, req api.GetFunnelReportRequestObject) (api.GetFunnelReportResponseObject, error) {
 	p := req.Params
-	return answerReport(ctx, h, casework.ReportFunnel, reportQuery(p.From, p.To, p.Locality, p.OrganisationID, p.Compare, p.Disclosure), false,
+	return answerReport(ctx, h, reports.ReportFunnel, reportQuery(p.From, p.To, p.Locality, p.OrganisationID, p.Compare, p.Disclosure), false,
 		func(d api.ReportJSONResponse) api.GetFunnelReportResponseObject {
 			return api.GetFunnelReport200JSONResponse{ReportJSONResponse: d}
 		},
@@ -252,7 +252,7 @@ func (h *handlers) GetFunnelReport(ctx context.Context, req api.GetFunnelReportR
 		})
 }
 
-func (h *handlers) GetOpenDataReport(ctx context.Context, req api.GetOpenDataReportRequestObject) (api.GetOpenDataReportResponseObject, error) {
+func (h *reportHandlers) GetOpenDataReport(ctx context.Context, req api.GetOpenDataReportRequestObject) (api.GetOpenDataReportResponseObject, error) {
 	p := req.Params
 	return answerReport(ctx, h, string(req.Report), reportQuery(p.From, p.To, p.Locality, nil, p.Compare, nil), true,
 		func(d api.ReportJSONResponse) api.GetOpenDataReportResponseObject {
@@ -263,8 +263,8 @@ func (h *handlers) GetOpenDataReport(ctx context.Context, req api.GetOpenDataRep
 		})
 }
 
-func (h *handlers) ExportSen2(ctx context.Context, req api.ExportSen2RequestObject) (api.ExportSen2ResponseObject, error) {
-	out, err := h.s.app.Legacy.ExportSEN2(ctx, req.Params.ReferenceDate.Time)
+func (h *reportHandlers) ExportSen2(ctx context.Context, req api.ExportSen2RequestObject) (api.ExportSen2ResponseObject, error) {
+	out, err := h.svc.ExportSEN2(ctx, req.Params.ReferenceDate.Time)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/api"
-	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/surveys"
 	"github.com/oneplan-send/oneplan/internal/survey"
 )
 
@@ -66,9 +66,9 @@ func toSurveyInvitation(i survey.Invitation, now time.Time) api.SurveyInvitation
 
 // Templates.
 
-func (h *handlers) CreateSurveyTemplate(ctx context.Context, req api.CreateSurveyTemplateRequestObject) (api.CreateSurveyTemplateResponseObject, error) {
+func (h *surveyHandlers) CreateSurveyTemplate(ctx context.Context, req api.CreateSurveyTemplateRequestObject) (api.CreateSurveyTemplateResponseObject, error) {
 	b := req.Body
-	t, err := h.s.app.Legacy.CreateSurveyTemplate(ctx, b.Code, b.Name, str(b.Description), string(b.Audience), fromSurveyQuestions(b.Questions))
+	t, err := h.svc.CreateSurveyTemplate(ctx, b.Code, b.Name, str(b.Description), string(b.Audience), fromSurveyQuestions(b.Questions))
 	if err != nil {
 		return nil, err
 	}
@@ -76,9 +76,9 @@ func (h *handlers) CreateSurveyTemplate(ctx context.Context, req api.CreateSurve
 		Headers: api.CreateSurveyTemplate201ResponseHeaders{Location: location("/v1/survey-templates", t.ID), ETag: etag(t.Version)}}, nil
 }
 
-func (h *handlers) ListSurveyTemplates(ctx context.Context, req api.ListSurveyTemplatesRequestObject) (api.ListSurveyTemplatesResponseObject, error) {
+func (h *surveyHandlers) ListSurveyTemplates(ctx context.Context, req api.ListSurveyTemplatesRequestObject) (api.ListSurveyTemplatesResponseObject, error) {
 	q := req.Params
-	items, next, err := h.s.app.Legacy.SurveyTemplates(ctx, string(ptrVal(q.Audience)), page(q.Limit, q.Cursor))
+	items, next, err := h.svc.SurveyTemplates(ctx, string(ptrVal(q.Audience)), page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -89,20 +89,20 @@ func (h *handlers) ListSurveyTemplates(ctx context.Context, req api.ListSurveyTe
 	return out, nil
 }
 
-func (h *handlers) GetSurveyTemplate(ctx context.Context, req api.GetSurveyTemplateRequestObject) (api.GetSurveyTemplateResponseObject, error) {
-	t, err := h.s.app.Legacy.SurveyTemplate(ctx, req.ID.String())
+func (h *surveyHandlers) GetSurveyTemplate(ctx context.Context, req api.GetSurveyTemplateRequestObject) (api.GetSurveyTemplateResponseObject, error) {
+	t, err := h.svc.SurveyTemplate(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
 	return api.GetSurveyTemplate200JSONResponse{Body: toSurveyTemplate(t), Headers: api.GetSurveyTemplate200ResponseHeaders{ETag: etag(t.Version)}}, nil
 }
 
-func (h *handlers) AddSurveyTemplateVersion(ctx context.Context, req api.AddSurveyTemplateVersionRequestObject) (api.AddSurveyTemplateVersionResponseObject, error) {
+func (h *surveyHandlers) AddSurveyTemplateVersion(ctx context.Context, req api.AddSurveyTemplateVersionRequestObject) (api.AddSurveyTemplateVersionResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
 	}
-	t, err := h.s.app.Legacy.AddSurveyTemplateVersion(ctx, req.ID.String(), ifMatch, fromSurveyQuestions(req.Body.Questions))
+	t, err := h.svc.AddSurveyTemplateVersion(ctx, req.ID.String(), ifMatch, fromSurveyQuestions(req.Body.Questions))
 	if err != nil {
 		return nil, err
 	}
@@ -111,14 +111,14 @@ func (h *handlers) AddSurveyTemplateVersion(ctx context.Context, req api.AddSurv
 
 // Responses.
 
-func (h *handlers) CreateSurveyResponse(ctx context.Context, req api.CreateSurveyResponseRequestObject) (api.CreateSurveyResponseResponseObject, error) {
+func (h *surveyHandlers) CreateSurveyResponse(ctx context.Context, req api.CreateSurveyResponseRequestObject) (api.CreateSurveyResponseResponseObject, error) {
 	b := req.Body
 	in := survey.Response{TemplateID: b.TemplateID.String(), TemplateVersion: ptrVal(b.TemplateVersion), ProfessionalRole: string(ptrVal(b.ProfessionalRole)),
 		Point: string(b.Point), ReferralID: uuidStr(b.ReferralID), EHCPlanID: uuidStr(b.EHCPlanID), Answers: fromSurveyAnswers(b.Answers)}
 	if b.SubmittedOn != nil {
 		in.SubmittedOn = b.SubmittedOn.Time
 	}
-	r, err := h.s.app.Legacy.CreateSurveyResponse(ctx, in)
+	r, err := h.svc.CreateSurveyResponse(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -126,11 +126,11 @@ func (h *handlers) CreateSurveyResponse(ctx context.Context, req api.CreateSurve
 		Headers: api.CreateSurveyResponse201ResponseHeaders{Location: location("/v1/survey-responses", r.ID), ETag: etag(r.Version)}}, nil
 }
 
-func (h *handlers) ListSurveyResponses(ctx context.Context, req api.ListSurveyResponsesRequestObject) (api.ListSurveyResponsesResponseObject, error) {
+func (h *surveyHandlers) ListSurveyResponses(ctx context.Context, req api.ListSurveyResponsesRequestObject) (api.ListSurveyResponsesResponseObject, error) {
 	q := req.Params
 	f := survey.ResponseFilter{TemplateID: uuidStr(q.TemplateID), ReferralID: uuidStr(q.ReferralID), EHCPlanID: uuidStr(q.EHCPlanID),
 		YoungPersonID: uuidStr(q.YoungPersonID), Point: string(ptrVal(q.Point))}
-	items, next, err := h.s.app.Legacy.ListSurveyResponses(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.ListSurveyResponses(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -141,8 +141,8 @@ func (h *handlers) ListSurveyResponses(ctx context.Context, req api.ListSurveyRe
 	return out, nil
 }
 
-func (h *handlers) GetSurveyResponse(ctx context.Context, req api.GetSurveyResponseRequestObject) (api.GetSurveyResponseResponseObject, error) {
-	r, err := h.s.app.Legacy.SurveyResponse(ctx, req.ID.String())
+func (h *surveyHandlers) GetSurveyResponse(ctx context.Context, req api.GetSurveyResponseRequestObject) (api.GetSurveyResponseResponseObject, error) {
+	r, err := h.svc.SurveyResponse(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
@@ -151,44 +151,44 @@ func (h *handlers) GetSurveyResponse(ctx context.Context, req api.GetSurveyRespo
 
 // Invitations and the links families answer through.
 
-func (h *handlers) CreateSurveyInvitation(ctx context.Context, req api.CreateSurveyInvitationRequestObject) (api.CreateSurveyInvitationResponseObject, error) {
+func (h *surveyHandlers) CreateSurveyInvitation(ctx context.Context, req api.CreateSurveyInvitationRequestObject) (api.CreateSurveyInvitationResponseObject, error) {
 	b := req.Body
-	in := casework.SurveyInvitationInput{TemplateID: b.TemplateID.String(), Point: string(b.Point), ReferralID: uuidStr(b.ReferralID), EHCPlanID: uuidStr(b.EHCPlanID)}
+	in := surveys.SurveyInvitationInput{TemplateID: b.TemplateID.String(), Point: string(b.Point), ReferralID: uuidStr(b.ReferralID), EHCPlanID: uuidStr(b.EHCPlanID)}
 	if b.ExpiresOn != nil {
 		in.ExpiresOn = &b.ExpiresOn.Time
 	}
-	inv, token, err := h.s.app.Legacy.CreateSurveyInvitation(ctx, in)
+	inv, token, err := h.svc.CreateSurveyInvitation(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateSurveyInvitation201JSONResponse{Body: api.SurveyInvitationIssued{Invitation: toSurveyInvitation(inv, h.s.app.Legacy.Now()), Token: token,
+	return api.CreateSurveyInvitation201JSONResponse{Body: api.SurveyInvitationIssued{Invitation: toSurveyInvitation(inv, h.svc.Now()), Token: token,
 		LinkPath: "/v1/survey-links/" + token}, Headers: api.CreateSurveyInvitation201ResponseHeaders{Location: location("/v1/survey-invitations", inv.ID)}}, nil
 }
 
-func (h *handlers) ListSurveyInvitations(ctx context.Context, req api.ListSurveyInvitationsRequestObject) (api.ListSurveyInvitationsResponseObject, error) {
+func (h *surveyHandlers) ListSurveyInvitations(ctx context.Context, req api.ListSurveyInvitationsRequestObject) (api.ListSurveyInvitationsResponseObject, error) {
 	q := req.Params
 	f := survey.InvitationFilter{ReferralID: uuidStr(q.ReferralID), EHCPlanID: uuidStr(q.EHCPlanID), Status: string(ptrVal(q.Status))}
-	items, next, err := h.s.app.Legacy.ListSurveyInvitations(ctx, f, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.ListSurveyInvitations(ctx, f, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
 	out := api.ListSurveyInvitations200JSONResponse{Items: make([]api.SurveyInvitation, len(items)), NextCursor: nextCursor(next)}
 	for i, inv := range items {
-		out.Items[i] = toSurveyInvitation(inv, h.s.app.Legacy.Now())
+		out.Items[i] = toSurveyInvitation(inv, h.svc.Now())
 	}
 	return out, nil
 }
 
-func (h *handlers) GetSurveyInvitation(ctx context.Context, req api.GetSurveyInvitationRequestObject) (api.GetSurveyInvitationResponseObject, error) {
-	inv, err := h.s.app.Legacy.SurveyInvitation(ctx, req.ID.String())
+func (h *surveyHandlers) GetSurveyInvitation(ctx context.Context, req api.GetSurveyInvitationRequestObject) (api.GetSurveyInvitationResponseObject, error) {
+	inv, err := h.svc.SurveyInvitation(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
-	return api.GetSurveyInvitation200JSONResponse(toSurveyInvitation(inv, h.s.app.Legacy.Now())), nil
+	return api.GetSurveyInvitation200JSONResponse(toSurveyInvitation(inv, h.svc.Now())), nil
 }
 
-func (h *handlers) GetSurveyLink(ctx context.Context, req api.GetSurveyLinkRequestObject) (api.GetSurveyLinkResponseObject, error) {
-	l, err := h.s.app.Legacy.OpenSurveyLink(ctx, req.Token)
+func (h *surveyHandlers) GetSurveyLink(ctx context.Context, req api.GetSurveyLinkRequestObject) (api.GetSurveyLinkResponseObject, error) {
+	l, err := h.svc.OpenSurveyLink(ctx, req.Token)
 	if err != nil {
 		return nil, err
 	}
@@ -196,8 +196,8 @@ func (h *handlers) GetSurveyLink(ctx context.Context, req api.GetSurveyLinkReque
 		Point: api.SurveyPoint(l.Invitation.Point), Questions: toSurveyQuestions(l.Set.Questions), ExpiresAt: l.Invitation.ExpiresAt}, nil
 }
 
-func (h *handlers) AnswerSurveyLink(ctx context.Context, req api.AnswerSurveyLinkRequestObject) (api.AnswerSurveyLinkResponseObject, error) {
-	r, err := h.s.app.Legacy.AnswerSurveyLink(ctx, req.Token, fromSurveyAnswers(req.Body.Answers))
+func (h *surveyHandlers) AnswerSurveyLink(ctx context.Context, req api.AnswerSurveyLinkRequestObject) (api.AnswerSurveyLinkResponseObject, error) {
+	r, err := h.svc.AnswerSurveyLink(ctx, req.Token, fromSurveyAnswers(req.Body.Answers))
 	if err != nil {
 		return nil, err
 	}

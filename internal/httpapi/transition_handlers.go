@@ -6,7 +6,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/age"
-	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/transitions"
 	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
@@ -116,7 +116,7 @@ func toTransitionPlan(p transition.Plan, today time.Time) api.TransitionPlan {
 	return out
 }
 
-func toTransitionGap(g casework.GapItem) api.TransitionGap {
+func toTransitionGap(g transitions.GapItem) api.TransitionGap {
 	out := api.TransitionGap{YoungPersonID: mustUUID(g.YoungPersonID), GivenName: g.GivenName, FamilyName: g.FamilyName,
 		PreferredName: ptr(g.PreferredName), DateOfBirth: date(g.DateOfBirth), Age: g.Age, NationalCurriculumYear: g.NationalCurriculumYear,
 		Reasons: []api.TransitionGapReason{}, GapSince: date(g.GapSince)}
@@ -129,15 +129,15 @@ func toTransitionGap(g casework.GapItem) api.TransitionGap {
 	return out
 }
 
-func toUpcomingTransition(u casework.UpcomingItem) api.UpcomingTransition {
+func toUpcomingTransition(u transitions.UpcomingItem) api.UpcomingTransition {
 	return api.UpcomingTransition{YoungPersonID: mustUUID(u.YoungPersonID), Kind: api.UpcomingTransitionKind(u.Kind), On: date(u.On),
 		HasCurrentTransitionPlan: u.HasCurrentTransitionPlan, RelatedID: uuidPtr(u.RelatedID), RelatedType: ptr(api.UpcomingTransitionRelatedType(u.RelatedType))}
 }
 
 // Handlers.
 
-func (h *handlers) CreateTransitionPlan(ctx context.Context, req api.CreateTransitionPlanRequestObject) (api.CreateTransitionPlanResponseObject, error) {
-	p, err := h.s.app.Legacy.CreateTransitionPlan(ctx, fromTransitionInput(*req.Body))
+func (h *transitionHandlers) CreateTransitionPlan(ctx context.Context, req api.CreateTransitionPlanRequestObject) (api.CreateTransitionPlanResponseObject, error) {
+	p, err := h.svc.CreateTransitionPlan(ctx, fromTransitionInput(*req.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -145,9 +145,9 @@ func (h *handlers) CreateTransitionPlan(ctx context.Context, req api.CreateTrans
 		Location: location("/v1/transition-plans", p.ID), ETag: etag(p.Version)}}, nil
 }
 
-func (h *handlers) ListTransitionPlans(ctx context.Context, req api.ListTransitionPlansRequestObject) (api.ListTransitionPlansResponseObject, error) {
+func (h *transitionHandlers) ListTransitionPlans(ctx context.Context, req api.ListTransitionPlansRequestObject) (api.ListTransitionPlansResponseObject, error) {
 	q := req.Params
-	items, next, err := h.s.app.Legacy.TransitionPlans(ctx, transition.Filter{YoungPersonID: uuidStr(q.YoungPersonID), Current: q.Current},
+	items, next, err := h.svc.TransitionPlans(ctx, transition.Filter{YoungPersonID: uuidStr(q.YoungPersonID), Current: q.Current},
 		page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
@@ -160,20 +160,20 @@ func (h *handlers) ListTransitionPlans(ctx context.Context, req api.ListTransiti
 	return out, nil
 }
 
-func (h *handlers) GetTransitionPlan(ctx context.Context, req api.GetTransitionPlanRequestObject) (api.GetTransitionPlanResponseObject, error) {
-	p, err := h.s.app.Legacy.TransitionPlan(ctx, req.ID.String())
+func (h *transitionHandlers) GetTransitionPlan(ctx context.Context, req api.GetTransitionPlanRequestObject) (api.GetTransitionPlanResponseObject, error) {
+	p, err := h.svc.TransitionPlan(ctx, req.ID.String())
 	if err != nil {
 		return nil, err
 	}
 	return api.GetTransitionPlan200JSONResponse{Body: toTransitionPlan(p, today()), Headers: api.GetTransitionPlan200ResponseHeaders{ETag: etag(p.Version)}}, nil
 }
 
-func (h *handlers) UpdateTransitionPlan(ctx context.Context, req api.UpdateTransitionPlanRequestObject) (api.UpdateTransitionPlanResponseObject, error) {
+func (h *transitionHandlers) UpdateTransitionPlan(ctx context.Context, req api.UpdateTransitionPlanRequestObject) (api.UpdateTransitionPlanResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
 	}
-	p, err := h.s.app.Legacy.UpdateTransitionPlan(ctx, req.ID.String(), ifMatch, func(cur transition.Plan) (transition.Plan, []string, error) {
+	p, err := h.svc.UpdateTransitionPlan(ctx, req.ID.String(), ifMatch, func(cur transition.Plan) (transition.Plan, []string, error) {
 		var in api.TransitionPlanInput
 		changed, err := h.s.mergePatch(ctx, toTransitionInput(cur), "TransitionPlanInput", &in)
 		if err != nil {
@@ -187,7 +187,7 @@ func (h *handlers) UpdateTransitionPlan(ctx context.Context, req api.UpdateTrans
 	return api.UpdateTransitionPlan200JSONResponse{Body: toTransitionPlan(p, today()), Headers: api.UpdateTransitionPlan200ResponseHeaders{ETag: etag(p.Version)}}, nil
 }
 
-func (h *handlers) EndTransitionPlan(ctx context.Context, req api.EndTransitionPlanRequestObject) (api.EndTransitionPlanResponseObject, error) {
+func (h *transitionHandlers) EndTransitionPlan(ctx context.Context, req api.EndTransitionPlanRequestObject) (api.EndTransitionPlanResponseObject, error) {
 	ifMatch, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, err
@@ -197,20 +197,20 @@ func (h *handlers) EndTransitionPlan(ctx context.Context, req api.EndTransitionP
 	if b.EndedOn != nil {
 		on = b.EndedOn.Time
 	}
-	p, err := h.s.app.Legacy.EndTransitionPlan(ctx, req.ID.String(), ifMatch, on, string(b.Reason), str(b.Notes))
+	p, err := h.svc.EndTransitionPlan(ctx, req.ID.String(), ifMatch, on, string(b.Reason), str(b.Notes))
 	if err != nil {
 		return nil, err
 	}
 	return api.EndTransitionPlan200JSONResponse{Body: toTransitionPlan(p, today()), Headers: api.EndTransitionPlan200ResponseHeaders{ETag: etag(p.Version)}}, nil
 }
 
-func (h *handlers) ListTransitionGaps(ctx context.Context, req api.ListTransitionGapsRequestObject) (api.ListTransitionGapsResponseObject, error) {
+func (h *transitionHandlers) ListTransitionGaps(ctx context.Context, req api.ListTransitionGapsRequestObject) (api.ListTransitionGapsResponseObject, error) {
 	q := req.Params
-	gq := casework.GapQuery{MinAge: ptrVal(q.MinAge), SchoolYear: ptrVal(q.SchoolYear)}
+	gq := transitions.GapQuery{MinAge: ptrVal(q.MinAge), SchoolYear: ptrVal(q.SchoolYear)}
 	if q.AsOf != nil {
 		gq.AsOf = q.AsOf.Time
 	}
-	items, next, err := h.s.app.Legacy.TransitionGaps(ctx, gq, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.TransitionGaps(ctx, gq, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}
@@ -221,13 +221,13 @@ func (h *handlers) ListTransitionGaps(ctx context.Context, req api.ListTransitio
 	return out, nil
 }
 
-func (h *handlers) ListUpcomingTransitions(ctx context.Context, req api.ListUpcomingTransitionsRequestObject) (api.ListUpcomingTransitionsResponseObject, error) {
+func (h *transitionHandlers) ListUpcomingTransitions(ctx context.Context, req api.ListUpcomingTransitionsRequestObject) (api.ListUpcomingTransitionsResponseObject, error) {
 	q := req.Params
-	uq := casework.UpcomingQuery{WithinMonths: ptrVal(q.WithinMonths)}
+	uq := transitions.UpcomingQuery{WithinMonths: ptrVal(q.WithinMonths)}
 	if q.AsOf != nil {
 		uq.AsOf = q.AsOf.Time
 	}
-	items, next, err := h.s.app.Legacy.UpcomingTransitions(ctx, uq, page(q.Limit, q.Cursor))
+	items, next, err := h.svc.UpcomingTransitions(ctx, uq, page(q.Limit, q.Cursor))
 	if err != nil {
 		return nil, err
 	}

@@ -42,3 +42,21 @@ type Upcoming struct {
 	RelatedType   string
 	RelatedID     string
 }
+
+// GapsOn selects, as of a day, the young people past the gap threshold minAge and not yet 26.
+func GapsOn(asOf time.Time, minAge int, schoolYear bool) GapQuery {
+	return GapQuery{AsOf: asOf, BornBy: ScopeBornBy(asOf, minAge, schoolYear), BornAfter: TurnedBy(asOf, MaxAge+1)}
+}
+
+// Since is the day the young person's gap opened: the latest of the threshold, the earliest
+// reason they need a plan, and the end of their last plan.
+func (g Gap) Since(minAge int, schoolYear bool) time.Time {
+	var reasons []time.Time
+	if g.OpenReferral {
+		reasons = append(reasons, g.ReferralSince)
+	}
+	if g.EHCPlan {
+		reasons = append(reasons, g.EHCPlanSince)
+	}
+	return GapSince(ScopeStart(g.DateOfBirth, minAge, schoolYear), reasons, g.LastPlanEnded)
+}

@@ -29,15 +29,15 @@ func (s *Service) reachStage(tx Tx, r referral.Referral, on time.Time) error {
 	return tx.Referrals().ReachStage(r, referral.Reach(r.ReceivedOn, reached, r.Status, on, s.Today()))
 }
 
-// visibleReferral loads a referral the caller may see, or answers 404.
-func (s *Service) visibleReferral(tx Tx, p auth.Principal, id string) (referral.Referral, error) {
+// Visible loads a referral the caller may see, or answers 404.
+func (s *Service) Visible(tx Tx, p auth.Principal, id string) (referral.Referral, error) {
 	return tx.Referrals().Get(id, s.Scope(p))
 }
 
-// referralForWrite loads a visible referral for a record hanging off it (an assessment, a
+// ForWrite loads a visible referral for a record hanging off it (an assessment, a
 // meeting, feedback): an unknown one is a bad reference in the body, not a missing resource.
-func (s *Service) referralForWrite(tx Tx, p auth.Principal, id string) (referral.Referral, error) {
-	r, err := s.visibleReferral(tx, p, id)
+func (s *Service) ForWrite(tx Tx, p auth.Principal, id string) (referral.Referral, error) {
+	r, err := s.Visible(tx, p, id)
 	if fault.KindOf(err) == fault.NotFound {
 		return r, fault.Field(fault.Unprocessable, "/referral_id", "no such referral")
 	}
@@ -47,8 +47,7 @@ func (s *Service) referralForWrite(tx Tx, p auth.Principal, id string) (referral
 // saveReferral writes a changed referral with its audit, outbox and timeline events; on is the day
 // the change happened.
 func (s *Service) saveReferral(ctx context.Context, tx Tx, p auth.Principal, r *referral.Referral, on time.Time, action string, changed []string, summary string) error {
-	r.UpdatedAt, r.Version = s.Now(), r.Version+1
-	if err := tx.Referrals().Update(*r); err != nil {
+	if err := versionedReferrals.SaveNext(s.Core, tx, r); err != nil {
 		return err
 	}
 	return s.referralEvents(ctx, tx, p, *r, on, action, changed, summary)
@@ -67,11 +66,11 @@ func (s *Service) referralEvents(ctx context.Context, tx Tx, p auth.Principal, r
 		s.Notice(outbox.ReferralStatusChanged, r.ID, map[string]any{"status": r.Status, "young_person_id": r.YoungPersonID}))
 }
 
-// advance moves a referral along the pathway as a consequence of another record (an assessment
+// Advance moves a referral along the pathway as a consequence of another record (an assessment
 // started, a MAM held), when the state machine allows that move from where it stands. Where it
 // does not (a TAF meeting before the referral was even accepted), the status is left alone.
 // on is the day the event happened (a meeting's date), which dates the stage.
-func (s *Service) advance(ctx context.Context, tx Tx, p auth.Principal, r *referral.Referral, to referral.Status, why string, on time.Time) error {
+func (s *Service) Advance(ctx context.Context, tx Tx, p auth.Principal, r *referral.Referral, to referral.Status, why string, on time.Time) error {
 	if r.Status == to || !referral.CanMove(r.Status, to) {
 		return nil
 	}
@@ -82,7 +81,7 @@ func (s *Service) advance(ctx context.Context, tx Tx, p auth.Principal, r *refer
 // Allocate records the allocation meeting's choice of engagement lead.
 func (s *Service) Allocate(ctx context.Context, id string, ifMatch *int, practitionerID, reason, meetingID string) (referral.Referral, error) {
 	var role string
-	return referrals.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch, func(tx Tx, _ auth.Principal, rp *referral.Referral) (bool, error) {
+	return versionedReferrals.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch, func(tx Tx, _ auth.Principal, rp *referral.Referral) (bool, error) {
 		r := *rp
 		if err := r.Allocatable(); err != nil {
 			return false, err
@@ -164,7 +163,7 @@ func (s *Service) Allocations(ctx context.Context, id string) (out []referral.Al
 		return nil, err
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
-		r, err := s.visibleReferral(tx, p, id)
+		r, err := s.Visible(tx, p, id)
 		if err != nil {
 			return err
 		}
@@ -178,7 +177,7 @@ func (s *Service) Allocations(ctx context.Context, id string) (out []referral.Al
 
 // TransitionReferral makes one of the pathway's explicit moves.
 func (s *Service) TransitionReferral(ctx context.Context, id string, ifMatch *int, to referral.Status, reason string) (referral.Referral, error) {
-	return referrals.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch,
+	return versionedReferrals.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch,
 		func(_ Tx, _ auth.Principal, r *referral.Referral) (bool, error) { return true, r.Transition(to) },
 		func(tx Tx, p auth.Principal, r referral.Referral) error {
 			return s.referralEvents(ctx, tx, p, r, s.Today(), audit.Transition, []string{"status"}, "Referral "+r.Reference+" "+string(to))
@@ -187,7 +186,7 @@ func (s *Service) TransitionReferral(ctx context.Context, id string, ifMatch *in
 
 // CloseReferral ends the pathway with its outcome.
 func (s *Service) CloseReferral(ctx context.Context, id string, ifMatch *int, outcome, reason string) (referral.Referral, error) {
-	return referrals.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch,
+	return versionedReferrals.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch,
 		func(_ Tx, _ auth.Principal, r *referral.Referral) (bool, error) {
 			return true, r.Close(outcome, reason, s.Now())
 		},

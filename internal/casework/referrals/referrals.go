@@ -152,7 +152,7 @@ func (s *Service) Referrals(ctx context.Context, f referral.Filter, pg paging.Pa
 
 // UpdateReferral corrects a referral that has not been triaged yet; eligibility is recomputed.
 func (s *Service) UpdateReferral(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[referral.Referral]) (referral.Referral, error) {
-	return referrals.Patch(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch, mutate,
+	return versionedReferrals.Patch(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch, mutate,
 		func(cur referral.Referral) error { return cur.CheckEditable() },
 		func(tx Tx, p auth.Principal, _ referral.Referral, next *referral.Referral) error {
 			if err := next.Normalise(s.Today()); err != nil {
@@ -166,42 +166,28 @@ func (s *Service) UpdateReferral(ctx context.Context, id string, ifMatch *int, m
 		})
 }
 
-var referrals = casework.Versioned[referral.Referral, Tx]{Load: casework.LoadVia(Tx.Referrals, referral.Repository.Get), Save: casework.SaveVia(Tx.Referrals, referral.Repository.Update),
+var versionedReferrals = casework.Versioned[referral.Referral, Tx]{Load: casework.LoadVia(Tx.Referrals, referral.Repository.Get), Save: casework.SaveVia(Tx.Referrals, referral.Repository.Update),
 	Stamp: func(r *referral.Referral) (*int, *time.Time) { return &r.Version, &r.UpdatedAt }}
 
 // TriageReferral records the front door's decision on a received referral.
-func (s *Service) TriageReferral(ctx context.Context, id string, ifMatch *int, t referral.Triage) (r referral.Referral, err error) {
-	p, err := casework.Allow(ctx, auth.TriageReferrals)
-	if err != nil {
-		return r, err
-	}
-	err = s.db.InTx(ctx, func(tx Tx) error {
-		if r, err = tx.Referrals().Get(id, s.Scope(p)); err != nil {
-			return err
-		}
-		if err := casework.CheckVersion(ifMatch, r.Version); err != nil {
-			return err
-		}
-		t.TriagedAt, t.TriagedBy = s.Now(), p.KeyID
-		if err := r.ApplyTriage(t); err != nil {
-			return err
-		}
-		r.UpdatedAt, r.Version = s.Now(), r.Version+1
-		if err := tx.Referrals().Update(r); err != nil {
-			return err
-		}
-		if err := s.reachStage(tx, r, s.Today()); err != nil {
-			return err
-		}
-		summary := "Referral " + r.Reference + " " + string(r.Status)
-		if r.Route != "" {
-			summary += " (" + r.Route + ")"
-		}
-		if err := s.OnTimeline(tx, r.YoungPersonID, r.ID, s.Today(), "referral.triaged", audit.Referral, r.ID, summary); err != nil {
-			return err
-		}
-		return casework.Record(tx, s.Event(ctx, p, audit.Triage, audit.Referral, id, r.YoungPersonID, []string{"status", "route", "triage"}),
-			s.Notice(outbox.ReferralTriaged, id, map[string]any{"status": r.Status, "decision": t.Decision, "route": r.Route}))
-	})
-	return r, err
+func (s *Service) TriageReferral(ctx context.Context, id string, ifMatch *int, t referral.Triage) (referral.Referral, error) {
+	return versionedReferrals.Change(ctx, s.Core, s.db, auth.TriageReferrals, id, ifMatch,
+		func(_ Tx, p auth.Principal, r *referral.Referral) (bool, error) {
+			t.TriagedAt, t.TriagedBy = s.Now(), p.KeyID
+			return true, r.ApplyTriage(t)
+		},
+		func(tx Tx, p auth.Principal, r referral.Referral) error {
+			if err := s.reachStage(tx, r, s.Today()); err != nil {
+				return err
+			}
+			summary := "Referral " + r.Reference + " " + string(r.Status)
+			if r.Route != "" {
+				summary += " (" + r.Route + ")"
+			}
+			if err := s.OnTimeline(tx, r.YoungPersonID, r.ID, s.Today(), "referral.triaged", audit.Referral, r.ID, summary); err != nil {
+				return err
+			}
+			return casework.Record(tx, s.Event(ctx, p, audit.Triage, audit.Referral, id, r.YoungPersonID, []string{"status", "route", "triage"}),
+				s.Notice(outbox.ReferralTriaged, id, map[string]any{"status": r.Status, "decision": t.Decision, "route": r.Route}))
+		})
 }

@@ -1,4 +1,4 @@
-package casework
+package reports
 
 import (
 	"bytes"
@@ -7,12 +7,12 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/dispute"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/sen2"
-	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 // SEN2Export is a built SEN2 return: the zip, and what it holds.
@@ -28,15 +28,15 @@ type SEN2Export struct {
 // audited as exported, in the same transaction as the read. Only the children the return names
 // are audited: the store's candidates are a wider net (a request refused years ago, say).
 func (s *Service) ExportSEN2(ctx context.Context, ref time.Time) (out SEN2Export, err error) {
-	p, err := allow(ctx, auth.ExportReturns)
+	p, err := casework.Allow(ctx, auth.ExportReturns)
 	if err != nil {
 		return out, err
 	}
-	if ref.After(s.today()) {
+	if ref.After(s.Today()) {
 		return out, fault.Field(fault.Invalid, "/query/reference_date", "must not be in the future")
 	}
 	from, _ := sen2.CollectionPeriod(ref)
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.db.InTx(ctx, func(tx Tx) error {
 		c, err := tx.SEN2().Candidates(from, ref)
 		if err != nil {
 			return err
@@ -50,14 +50,14 @@ func (s *Service) ExportSEN2(ctx context.Context, ref time.Time) (out SEN2Export
 		events := make([]audit.Event, 0, len(ret.People))
 		// The purpose always names the return: a subject access export is audited with the same
 		// action on the same record. A purpose the caller gave follows it.
-		m := metaFrom(ctx)
+		m := casework.MetaFrom(ctx)
 		purpose := "SEN2 return " + ref.Format("2006-01-02")
 		if m.Purpose != "" {
 			purpose += ": " + m.Purpose
 		}
-		ctx = WithMeta(ctx, Meta{RequestID: m.RequestID, IP: m.IP, Purpose: purpose})
+		ctx = casework.WithMeta(ctx, casework.Meta{RequestID: m.RequestID, IP: m.IP, Purpose: purpose})
 		for _, id := range ret.People {
-			events = append(events, s.event(ctx, p, audit.Export, audit.YoungPerson, id, id, nil))
+			events = append(events, s.Event(ctx, p, audit.Export, audit.YoungPerson, id, id, nil))
 		}
 		out.People = len(ret.People)
 		return tx.Audit(events...)
@@ -72,7 +72,7 @@ func (s *Service) ExportSEN2(ctx context.Context, ref time.Time) (out SEN2Export
 
 // sen2Snapshot turns OnePlan's records into what the return needs, as of ref.
 func (s *Service) sen2Snapshot(c sen2.Candidates, ref time.Time) sen2.Snapshot {
-	snap := sen2.Snapshot{LA: s.opts.LACode, ReferenceDate: ref, GeneratedAt: s.now(), Software: "OnePlan", Release: s.opts.Release}
+	snap := sen2.Snapshot{LA: s.opts.LACode, ReferenceDate: ref, GeneratedAt: s.Now(), Software: "OnePlan", Release: s.opts.Release}
 	for _, yp := range c.People {
 		snap.Persons = append(snap.Persons, sen2.Person{ID: yp.ID, Surname: yp.FamilyName, Forename: yp.GivenName, BirthDate: yp.DateOfBirth,
 			Sex: yp.Sex, Ethnicity: yp.Ethnicity, Postcode: yp.Postcode, UPN: yp.UPN, ULN: yp.ULN, UPNUnknown: yp.UPNUnknown})

@@ -1,4 +1,6 @@
-package casework
+// Package surveys runs outcome surveys: templates with versioned questions, responses about a
+// referral or plan (or anonymous), and invitations a family answers by link without an account.
+package surveys
 
 import (
 	"context"
@@ -7,63 +9,85 @@ import (
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/referrals"
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
-	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/survey"
 )
 
+// Tx is what the survey use cases need of a transaction.
+type Tx interface {
+	referrals.Tx
+	Plans() ehcplan.Repository
+	Surveys() survey.Repository
+}
+
+// Service runs the survey use cases.
+type Service struct {
+	casework.Core
+	db        casework.DB[Tx]
+	referrals *referrals.Service
+}
+
+// New returns the survey service.
+func New(core casework.Core, db casework.DB[Tx], referrals *referrals.Service) *Service {
+	return &Service{Core: core, db: db, referrals: referrals}
+}
+
 // CreateSurveyTemplate adds a council's own survey instrument.
 func (s *Service) CreateSurveyTemplate(ctx context.Context, code, name, description, audience string, questions []survey.Question) (t survey.Template, err error) {
-	p, err := allow(ctx, auth.ManageSurveys)
+	p, err := casework.Allow(ctx, auth.ManageSurveys)
 	if err != nil {
 		return t, err
 	}
-	if t, err = survey.NewTemplate(code, name, description, audience, questions, s.now()); err != nil {
+	if t, err = survey.NewTemplate(code, name, description, audience, questions, s.Now()); err != nil {
 		return t, err
 	}
-	t.ID = newID()
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	t.ID = casework.NewID()
+	err = s.db.InTx(ctx, func(tx Tx) error {
 		if err := tx.Surveys().CreateTemplate(t); err != nil {
 			return err
 		}
-		return record(tx, s.event(ctx, p, audit.Create, survey.TemplateRecordType, t.ID, "", nil),
-			s.notice("survey_template.created", survey.TemplateRecordType, t.ID, map[string]any{"code": t.Code, "audience": t.Audience, "version": t.Version}))
+		return casework.Record(tx, s.Event(ctx, p, audit.Create, survey.TemplateRecordType, t.ID, "", nil),
+			s.Notice(outbox.SurveyTemplateCreated, t.ID, map[string]any{"code": t.Code, "audience": t.Audience, "version": t.Version}))
 	})
 	return t, err
 }
 
 // AddSurveyTemplateVersion publishes a new version of a council template's questions.
 func (s *Service) AddSurveyTemplateVersion(ctx context.Context, id string, ifMatch *int, questions []survey.Question) (t survey.Template, err error) {
-	p, err := allow(ctx, auth.ManageSurveys)
+	p, err := casework.Allow(ctx, auth.ManageSurveys)
 	if err != nil {
 		return t, err
 	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.db.InTx(ctx, func(tx Tx) error {
 		if t, err = tx.Surveys().Template(id); err != nil {
 			return err
 		}
-		if err := checkVersion(ifMatch, t.Version); err != nil {
+		if err := casework.CheckVersion(ifMatch, t.Version); err != nil {
 			return err
 		}
-		if err := t.AddVersion(questions, s.now()); err != nil {
+		if err := t.AddVersion(questions, s.Now()); err != nil {
 			return err
 		}
 		if err := tx.Surveys().AddQuestionSet(t); err != nil {
-			return raced(err, ifMatch)
+			return casework.Raced(err, ifMatch)
 		}
-		return record(tx, s.event(ctx, p, audit.Update, survey.TemplateRecordType, t.ID, "", []string{"questions"}),
-			s.notice("survey_template.versioned", survey.TemplateRecordType, t.ID, map[string]any{"code": t.Code, "version": t.Version}))
+		return casework.Record(tx, s.Event(ctx, p, audit.Update, survey.TemplateRecordType, t.ID, "", []string{"questions"}),
+			s.Notice(outbox.SurveyTemplateVersioned, t.ID, map[string]any{"code": t.Code, "version": t.Version}))
 	})
 	return t, err
 }
 
 // SurveyTemplate reads one template. Templates hold questions, nothing personal.
 func (s *Service) SurveyTemplate(ctx context.Context, id string) (t survey.Template, err error) {
-	if _, err := allow(ctx, auth.ReadSurveys); err != nil {
+	if _, err := casework.Allow(ctx, auth.ReadSurveys); err != nil {
 		return t, err
 	}
-	err = s.store.Read(ctx, func(tx *store.Tx) error {
+	err = s.db.Read(ctx, func(tx Tx) error {
 		t, err = tx.Surveys().Template(id)
 		return err
 	})
@@ -72,10 +96,10 @@ func (s *Service) SurveyTemplate(ctx context.Context, id string) (t survey.Templ
 
 // SurveyTemplates lists templates, built-in and the council's own.
 func (s *Service) SurveyTemplates(ctx context.Context, audience string, pg paging.Page) (out []survey.Template, next string, err error) {
-	if _, err := allow(ctx, auth.ReadSurveys); err != nil {
+	if _, err := casework.Allow(ctx, auth.ReadSurveys); err != nil {
 		return nil, "", err
 	}
-	err = s.store.Read(ctx, func(tx *store.Tx) error {
+	err = s.db.Read(ctx, func(tx Tx) error {
 		out, next, err = tx.Surveys().Templates(audience, pg)
 		return err
 	})
@@ -84,13 +108,13 @@ func (s *Service) SurveyTemplates(ctx context.Context, audience string, pg pagin
 
 // surveySubject resolves what a response or invitation is about, within the caller's reach, to
 // the young person it concerns. Both empty: nothing (an anonymous response).
-func (s *Service) surveySubject(tx *store.Tx, p auth.Principal, referralID, planID string) (string, error) {
+func (s *Service) surveySubject(tx Tx, p auth.Principal, referralID, planID string) (string, error) {
 	switch {
 	case referralID != "":
-		r, err := s.referralForWrite(tx, p, referralID)
+		r, err := s.referrals.ForWrite(tx, p, referralID)
 		return r.YoungPersonID, err
 	case planID != "":
-		pl, err := tx.Plans().Get(planID, s.scope(p))
+		pl, err := tx.Plans().Get(planID, s.Scope(p))
 		if fault.KindOf(err) == fault.NotFound {
 			return "", fault.Field(fault.Unprocessable, "/ehc_plan_id", "no such EHC plan")
 		}
@@ -112,7 +136,7 @@ func questionSet(t survey.Template, version int) (survey.QuestionSet, error) {
 }
 
 // surveyTemplateForWrite loads the template a body names: an unknown one is a bad reference.
-func surveyTemplateForWrite(tx *store.Tx, id string) (survey.Template, error) {
+func surveyTemplateForWrite(tx Tx, id string) (survey.Template, error) {
 	t, err := tx.Surveys().Template(id)
 	if fault.KindOf(err) == fault.NotFound {
 		return t, fault.Field(fault.Unprocessable, "/template_id", "no such survey template")
@@ -121,7 +145,7 @@ func surveyTemplateForWrite(tx *store.Tx, id string) (survey.Template, error) {
 }
 
 // saveSurveyResponse writes a checked response with its reportable answers and its events.
-func (s *Service) saveSurveyResponse(ctx context.Context, tx *store.Tx, p auth.Principal, r survey.Response, set survey.QuestionSet) error {
+func (s *Service) saveSurveyResponse(ctx context.Context, tx Tx, p auth.Principal, r survey.Response, set survey.QuestionSet) error {
 	if err := tx.Surveys().CreateResponse(r, r.Scores(set)); err != nil {
 		return err
 	}
@@ -131,14 +155,14 @@ func (s *Service) saveSurveyResponse(ctx context.Context, tx *store.Tx, p auth.P
 			payload[k] = v
 		}
 	}
-	if err := record(tx, s.event(ctx, p, audit.Create, survey.RecordType, r.ID, r.YoungPersonID, nil),
-		s.notice("survey_response.recorded", survey.RecordType, r.ID, payload)); err != nil {
+	if err := casework.Record(tx, s.Event(ctx, p, audit.Create, survey.RecordType, r.ID, r.YoungPersonID, nil),
+		s.Notice(outbox.SurveyResponseRecorded, r.ID, payload)); err != nil {
 		return err
 	}
 	if r.YoungPersonID == "" {
 		return nil
 	}
-	return s.onTimeline(tx, r.YoungPersonID, r.ReferralID, r.SubmittedOn, "survey_response.recorded", survey.RecordType, r.ID,
+	return s.OnTimeline(tx, r.YoungPersonID, r.ReferralID, r.SubmittedOn, "survey_response.recorded", survey.RecordType, r.ID,
 		"Survey answered ("+r.Audience+", "+r.Point+")")
 }
 
@@ -146,7 +170,7 @@ func (s *Service) saveSurveyResponse(ctx context.Context, tx *store.Tx, p auth.P
 // surveys about their own children; staff record any response, anonymous ones included (a paper
 // form typed in).
 func (s *Service) CreateSurveyResponse(ctx context.Context, r survey.Response) (survey.Response, error) {
-	p, err := allow(ctx, auth.GiveFeedback)
+	p, err := casework.Allow(ctx, auth.GiveFeedback)
 	if err != nil {
 		return r, err
 	}
@@ -156,9 +180,9 @@ func (s *Service) CreateSurveyResponse(ctx context.Context, r survey.Response) (
 		r.Via = survey.ViaFamily
 	}
 	if r.SubmittedOn.IsZero() {
-		r.SubmittedOn = s.today()
+		r.SubmittedOn = s.Today()
 	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.db.InTx(ctx, func(tx Tx) error {
 		t, err := surveyTemplateForWrite(tx, r.TemplateID)
 		if err != nil {
 			return err
@@ -172,13 +196,13 @@ func (s *Service) CreateSurveyResponse(ctx context.Context, r survey.Response) (
 		if err != nil {
 			return err
 		}
-		if err := r.Check(t, set, s.today()); err != nil {
+		if err := r.Check(t, set, s.Today()); err != nil {
 			return err
 		}
 		if r.YoungPersonID, err = s.surveySubject(tx, p, r.ReferralID, r.EHCPlanID); err != nil {
 			return err
 		}
-		r.ID, r.RespondentOrgID, r.PractitionerID, r.CreatedAt, r.Version = newID(), p.OrganisationID, p.PractitionerID, s.now(), 1
+		r.ID, r.RespondentOrgID, r.PractitionerID, r.CreatedAt, r.Version = casework.NewID(), p.OrganisationID, p.PractitionerID, s.Now(), 1
 		return s.saveSurveyResponse(ctx, tx, p, r, set)
 	})
 	return r, err
@@ -188,8 +212,8 @@ func (s *Service) CreateSurveyResponse(ctx context.Context, r survey.Response) (
 // child's responses about their child, not professionals'.
 func (s *Service) SurveyResponse(ctx context.Context, id string) (survey.Response, error) {
 	family := isFamily(ctx)
-	return readAudited(ctx, s, survey.RecordType, id,
-		func(tx *store.Tx, sc access.Scope) (survey.Response, error) {
+	return casework.ReadAudited(ctx, s.Core, s.db, survey.RecordType, id,
+		func(tx Tx, sc access.Scope) (survey.Response, error) {
 			r, err := tx.Surveys().Response(id, sc)
 			if err == nil && family && !survey.FamilySees(r.Audience) {
 				return r, fault.New(fault.NotFound, "No such survey response.")
@@ -204,7 +228,7 @@ func (s *Service) ListSurveyResponses(ctx context.Context, f survey.ResponseFilt
 	if isFamily(ctx) {
 		f.Audiences = survey.FamilyAudiences
 	}
-	return listAudited(ctx, s, survey.RecordType, func(tx *store.Tx, sc access.Scope) ([]survey.Response, string, error) {
+	return casework.ListAudited(ctx, s.Core, s.db, survey.RecordType, func(tx Tx, sc access.Scope) ([]survey.Response, string, error) {
 		return tx.Surveys().Responses(f, sc, pg)
 	}, func(r survey.Response) (string, string) { return r.ID, r.YoungPersonID })
 }
@@ -223,55 +247,55 @@ type SurveyInvitationInput struct {
 // CreateSurveyInvitation invites a parent or young person to answer without an account. The token
 // is returned once and never stored.
 func (s *Service) CreateSurveyInvitation(ctx context.Context, in SurveyInvitationInput) (inv survey.Invitation, token string, err error) {
-	p, err := allow(ctx, auth.WriteCasework)
+	p, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
 		return inv, "", err
 	}
-	last := s.today().AddDate(0, 0, 30)
+	last := s.Today().AddDate(0, 0, 30)
 	if in.ExpiresOn != nil {
 		last = *in.ExpiresOn
 	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.db.InTx(ctx, func(tx Tx) error {
 		t, err := surveyTemplateForWrite(tx, in.TemplateID)
 		if err != nil {
 			return err
 		}
 		// The invitation runs to the end of its last day.
-		if inv, token, err = survey.NewInvitation(t, in.Point, in.ReferralID, in.EHCPlanID, last, s.now()); err != nil {
+		if inv, token, err = survey.NewInvitation(t, in.Point, in.ReferralID, in.EHCPlanID, last, s.Now()); err != nil {
 			return err
 		}
 		if inv.YoungPersonID, err = s.surveySubject(tx, p, in.ReferralID, in.EHCPlanID); err != nil {
 			return err
 		}
-		inv.ID, inv.CreatedByOrgID = newID(), p.OrganisationID
+		inv.ID, inv.CreatedByOrgID = casework.NewID(), p.OrganisationID
 		if err := tx.Surveys().CreateInvitation(inv); err != nil {
 			return err
 		}
 		payload := map[string]any{"template_id": inv.TemplateID, "young_person_id": inv.YoungPersonID, "point": inv.Point,
 			"expires_at": inv.ExpiresAt.Format(time.RFC3339)}
-		return record(tx, s.event(ctx, p, audit.Create, survey.InvitationRecordType, inv.ID, inv.YoungPersonID, nil),
-			s.notice("survey_invitation.created", survey.InvitationRecordType, inv.ID, payload))
+		return casework.Record(tx, s.Event(ctx, p, audit.Create, survey.InvitationRecordType, inv.ID, inv.YoungPersonID, nil),
+			s.Notice(outbox.SurveyInvitationCreated, inv.ID, payload))
 	})
 	return inv, token, err
 }
 
 // SurveyInvitation reads one invitation about a child the caller may see.
 func (s *Service) SurveyInvitation(ctx context.Context, id string) (survey.Invitation, error) {
-	return readAudited(ctx, s, survey.InvitationRecordType, id,
-		func(tx *store.Tx, sc access.Scope) (survey.Invitation, error) { return tx.Surveys().Invitation(id, sc) },
+	return casework.ReadAudited(ctx, s.Core, s.db, survey.InvitationRecordType, id,
+		func(tx Tx, sc access.Scope) (survey.Invitation, error) { return tx.Surveys().Invitation(id, sc) },
 		func(i survey.Invitation) string { return i.YoungPersonID })
 }
 
 // ListSurveyInvitations lists invitations about children the caller may see.
 func (s *Service) ListSurveyInvitations(ctx context.Context, f survey.InvitationFilter, pg paging.Page) ([]survey.Invitation, string, error) {
-	f.Now = s.now()
-	return listAudited(ctx, s, survey.InvitationRecordType, func(tx *store.Tx, sc access.Scope) ([]survey.Invitation, string, error) {
+	f.Now = s.Now()
+	return casework.ListAudited(ctx, s.Core, s.db, survey.InvitationRecordType, func(tx Tx, sc access.Scope) ([]survey.Invitation, string, error) {
 		return tx.Surveys().Invitations(f, sc, pg)
 	}, func(i survey.Invitation) (string, string) { return i.ID, i.YoungPersonID })
 }
 
 // invitationByToken finds a usable invitation from a presented token.
-func (s *Service) invitationByToken(tx *store.Tx, token string) (survey.Invitation, error) {
+func (s *Service) invitationByToken(tx Tx, token string) (survey.Invitation, error) {
 	if !survey.LooksLikeToken(token) {
 		return survey.Invitation{}, fault.New(fault.NotFound, "No such invitation: check the link.")
 	}
@@ -279,7 +303,7 @@ func (s *Service) invitationByToken(tx *store.Tx, token string) (survey.Invitati
 	if err != nil {
 		return inv, err
 	}
-	return inv, inv.Usable(s.now())
+	return inv, inv.Usable(s.Now())
 }
 
 // SurveyLink is what an invitation shows: the template and the questions of its version.
@@ -292,7 +316,7 @@ type SurveyLink struct {
 // OpenSurveyLink reads an invitation by its token, with no other credentials. It shows the
 // questions only: no child is named.
 func (s *Service) OpenSurveyLink(ctx context.Context, token string) (l SurveyLink, err error) {
-	err = s.store.Read(ctx, func(tx *store.Tx) error {
+	err = s.db.Read(ctx, func(tx Tx) error {
 		if l.Invitation, err = s.invitationByToken(tx, token); err != nil {
 			return err
 		}
@@ -308,7 +332,7 @@ func (s *Service) OpenSurveyLink(ctx context.Context, token string) (l SurveyLin
 // AnswerSurveyLink records the answer to an invitation, once. The invitation is marked answered
 // under its row version in the same transaction, so two answers sent at once leave one response.
 func (s *Service) AnswerSurveyLink(ctx context.Context, token string, answers []survey.Answer) (r survey.Response, err error) {
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.db.InTx(ctx, func(tx Tx) error {
 		inv, err := s.invitationByToken(tx, token)
 		if err != nil {
 			return err
@@ -319,12 +343,12 @@ func (s *Service) AnswerSurveyLink(ctx context.Context, token string, answers []
 		}
 		set, _ := t.At(inv.TemplateVersion)
 		r = survey.Response{TemplateID: t.ID, TemplateVersion: set.Number, Point: inv.Point, ReferralID: inv.ReferralID, EHCPlanID: inv.EHCPlanID,
-			YoungPersonID: inv.YoungPersonID, Answers: answers, SubmittedOn: s.today(), Via: survey.ViaInvitation, InvitationID: inv.ID}
-		if err := r.Check(t, set, s.today()); err != nil {
+			YoungPersonID: inv.YoungPersonID, Answers: answers, SubmittedOn: s.Today(), Via: survey.ViaInvitation, InvitationID: inv.ID}
+		if err := r.Check(t, set, s.Today()); err != nil {
 			return err
 		}
-		r.ID, r.CreatedAt, r.Version = newID(), s.now(), 1
-		if err := inv.MarkAnswered(r.ID, s.now()); err != nil {
+		r.ID, r.CreatedAt, r.Version = casework.NewID(), s.Now(), 1
+		if err := inv.MarkAnswered(r.ID, s.Now()); err != nil {
 			return err
 		}
 		if err := tx.Surveys().UpdateInvitation(inv); err != nil {

@@ -1,23 +1,48 @@
-package casework
+// Package disputes records tribunal appeals, mediation and complaints about a request, plan, review
+// or referral, with the deadlines for appealing and their outcomes.
+package disputes
 
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/plans"
 	"github.com/oneplan-send/oneplan/internal/dispute"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
-	"github.com/oneplan-send/oneplan/internal/store"
 )
+
+// Tx is what the dispute use cases need of a transaction: it reads the records a dispute can be
+// about.
+type Tx interface {
+	plans.Tx
+	Disputes() dispute.Repository
+}
+
+// Service runs the dispute use cases.
+type Service struct {
+	casework.Core
+	db casework.DB[Tx]
+}
+
+// New returns the dispute service.
+func New(core casework.Core, db casework.DB[Tx]) *Service { return &Service{Core: core, db: db} }
+
+var versionedDisputes = casework.Versioned[dispute.Dispute, Tx]{Load: casework.LoadVia(Tx.Disputes, dispute.Repository.Get),
+	Save:  casework.SaveVia(Tx.Disputes, dispute.Repository.Update),
+	Stamp: func(d *dispute.Dispute) (*int, *time.Time) { return &d.Version, &d.UpdatedAt }}
 
 // disputeSubject resolves the record a dispute is about, within the caller's scope, to its young
 // person. A subject the caller cannot see is a bad reference in the body, not a missing resource.
 // Every subject type goes through this one switch.
-func (s *Service) disputeSubject(tx *store.Tx, p auth.Principal, subjectType, id string) (youngPersonID string, err error) {
-	scope := s.scope(p)
+func (s *Service) disputeSubject(tx Tx, p auth.Principal, subjectType, id string) (youngPersonID string, err error) {
+	scope := s.Scope(p)
 	switch subjectType {
 	case dispute.SubjectEHCRequest:
 		r, lookup := tx.EHCRequests().Get(id, scope)
@@ -47,7 +72,7 @@ var disputeNames = map[dispute.Kind]string{dispute.Tribunal: "Tribunal appeal", 
 func disputePayload(d dispute.Dispute) map[string]any {
 	payload := map[string]any{"young_person_id": d.YoungPersonID, "subject_type": d.SubjectType, "subject_id": d.SubjectID,
 		"kind": string(d.Kind), "about": d.About, "received_on": d.ReceivedOn.Format("2006-01-02")}
-	for name, t := range map[string]timeDay{"decision_letter_on": d.DecisionLetterOn, "appeal_deadline": d.AppealDeadline(),
+	for name, t := range map[string]time.Time{"decision_letter_on": d.DecisionLetterOn, "appeal_deadline": d.AppealDeadline(),
 		"concluded_on": d.ConcludedOn} {
 		if !t.IsZero() {
 			payload[name] = t.Format("2006-01-02")
@@ -89,16 +114,16 @@ func timelineReferral(d dispute.Dispute) string {
 // CreateDispute records a tribunal appeal, mediation or complaint. It is the SEND team's or the
 // engagement lead's to record; the young person is the subject's.
 func (s *Service) CreateDispute(ctx context.Context, in dispute.Dispute) (d dispute.Dispute, err error) {
-	p, err := allow(ctx, auth.RunPathway)
+	p, err := casework.Allow(ctx, auth.RunPathway)
 	if err != nil {
 		return d, err
 	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.db.InTx(ctx, func(tx Tx) error {
 		youngPersonID, err := s.disputeSubject(tx, p, in.SubjectType, in.SubjectID)
 		if err != nil {
 			return err
 		}
-		yp, err := tx.People().Get(youngPersonID, s.scope(p))
+		yp, err := tx.People().Get(youngPersonID, s.Scope(p))
 		if fault.KindOf(err) == fault.NotFound {
 			return fault.Field(fault.Unprocessable, "/subject_id", "no such "+in.SubjectType)
 		}
@@ -106,18 +131,18 @@ func (s *Service) CreateDispute(ctx context.Context, in dispute.Dispute) (d disp
 			return err
 		}
 		in.YoungPersonID = yp.ID
-		if d, err = dispute.New(in, yp.DateOfBirth, s.today()); err != nil {
+		if d, err = dispute.New(in, yp.DateOfBirth, s.Today()); err != nil {
 			return err
 		}
-		d.ID, d.CreatedAt, d.UpdatedAt, d.Version = newID(), s.now(), s.now(), 1
+		d.ID, d.CreatedAt, d.UpdatedAt, d.Version = casework.NewID(), s.Now(), s.Now(), 1
 		if err := tx.Disputes().Create(d); err != nil {
 			return err
 		}
-		if err := record(tx, s.event(ctx, p, audit.Create, dispute.RecordType, d.ID, d.YoungPersonID, nil),
-			s.notice("dispute.recorded", dispute.RecordType, d.ID, disputePayload(d))); err != nil {
+		if err := casework.Record(tx, s.Event(ctx, p, audit.Create, dispute.RecordType, d.ID, d.YoungPersonID, nil),
+			s.Notice(outbox.DisputeRecorded, d.ID, disputePayload(d))); err != nil {
 			return err
 		}
-		return s.onTimeline(tx, d.YoungPersonID, timelineReferral(d), d.ReceivedOn, "dispute.recorded", dispute.RecordType, d.ID,
+		return s.OnTimeline(tx, d.YoungPersonID, timelineReferral(d), d.ReceivedOn, "dispute.recorded", dispute.RecordType, d.ID,
 			disputeSummary(d, "received")+"; brought by "+d.BroughtBy)
 	})
 	return d, err
@@ -125,15 +150,15 @@ func (s *Service) CreateDispute(ctx context.Context, in dispute.Dispute) (d disp
 
 // Dispute reads one dispute the caller may see.
 func (s *Service) Dispute(ctx context.Context, id string) (dispute.Dispute, error) {
-	return readAudited(ctx, s, dispute.RecordType, id,
-		func(tx *store.Tx, sc access.Scope) (dispute.Dispute, error) { return tx.Disputes().Get(id, sc) },
+	return casework.ReadAudited(ctx, s.Core, s.db, dispute.RecordType, id,
+		func(tx Tx, sc access.Scope) (dispute.Dispute, error) { return tx.Disputes().Get(id, sc) },
 		func(r dispute.Dispute) string { return r.YoungPersonID })
 }
 
 // Disputes lists the disputes the caller may see, auditing each hit.
 func (s *Service) Disputes(ctx context.Context, f dispute.Filter, pg paging.Page) ([]dispute.Dispute, string, error) {
-	return listAudited(ctx, s, dispute.RecordType,
-		func(tx *store.Tx, sc access.Scope) ([]dispute.Dispute, string, error) {
+	return casework.ListAudited(ctx, s.Core, s.db, dispute.RecordType,
+		func(tx Tx, sc access.Scope) ([]dispute.Dispute, string, error) {
 			return tx.Disputes().List(f, sc, pg)
 		},
 		func(r dispute.Dispute) (string, string) { return r.ID, r.YoungPersonID })
@@ -144,26 +169,26 @@ func (s *Service) Disputes(ctx context.Context, f dispute.Filter, pg paging.Page
 func (s *Service) UpdateDispute(ctx context.Context, id string, ifMatch *int,
 	mutate func(cur dispute.Dispute) (dispute.Changes, []string, error)) (dispute.Dispute, error) {
 	var changed []string
-	return disputes.change(ctx, s, auth.RunPathway, id, ifMatch,
-		func(_ *store.Tx, _ auth.Principal, d *dispute.Dispute) (bool, error) {
+	return versionedDisputes.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch,
+		func(_ Tx, _ auth.Principal, d *dispute.Dispute) (bool, error) {
 			c, names, err := mutate(*d)
 			if err != nil || len(names) == 0 {
 				return false, err
 			}
 			changed = names
-			return true, d.Change(c, s.today())
+			return true, d.Change(c, s.Today())
 		},
-		func(tx *store.Tx, p auth.Principal, d dispute.Dispute) error {
+		func(tx Tx, p auth.Principal, d dispute.Dispute) error {
 			payload := disputePayload(d)
 			payload["changed_fields"] = changed
-			if err := record(tx, s.event(ctx, p, audit.Update, dispute.RecordType, id, d.YoungPersonID, changed),
-				s.notice("dispute.updated", dispute.RecordType, id, payload)); err != nil {
+			if err := casework.Record(tx, s.Event(ctx, p, audit.Update, dispute.RecordType, id, d.YoungPersonID, changed),
+				s.Notice(outbox.DisputeUpdated, id, payload)); err != nil {
 				return err
 			}
 			// A new date moves the appeal deadline or lists a hearing: say so on the timeline.
 			for _, f := range changed {
 				if f != "notes" {
-					return s.onTimeline(tx, d.YoungPersonID, timelineReferral(d), s.today(), "dispute.updated", dispute.RecordType, id,
+					return s.OnTimeline(tx, d.YoungPersonID, timelineReferral(d), s.Today(), "dispute.updated", dispute.RecordType, id,
 						disputeSummary(d, "dates recorded"))
 				}
 			}
@@ -172,17 +197,17 @@ func (s *Service) UpdateDispute(ctx context.Context, id string, ifMatch *int,
 }
 
 // ConcludeDispute records how a dispute ended.
-func (s *Service) ConcludeDispute(ctx context.Context, id string, ifMatch *int, outcome string, on timeDay, notes string) (dispute.Dispute, error) {
-	return disputes.change(ctx, s, auth.RunPathway, id, ifMatch,
-		func(_ *store.Tx, _ auth.Principal, d *dispute.Dispute) (bool, error) {
-			return true, d.Conclude(outcome, on, notes, s.today())
+func (s *Service) ConcludeDispute(ctx context.Context, id string, ifMatch *int, outcome string, on time.Time, notes string) (dispute.Dispute, error) {
+	return versionedDisputes.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch,
+		func(_ Tx, _ auth.Principal, d *dispute.Dispute) (bool, error) {
+			return true, d.Conclude(outcome, on, notes, s.Today())
 		},
-		func(tx *store.Tx, p auth.Principal, d dispute.Dispute) error {
-			if err := record(tx, s.event(ctx, p, audit.Close, dispute.RecordType, id, d.YoungPersonID, []string{"outcome", "concluded_on", "conclusion_notes"}),
-				s.notice("dispute.concluded", dispute.RecordType, id, disputePayload(d))); err != nil {
+		func(tx Tx, p auth.Principal, d dispute.Dispute) error {
+			if err := casework.Record(tx, s.Event(ctx, p, audit.Close, dispute.RecordType, id, d.YoungPersonID, []string{"outcome", "concluded_on", "conclusion_notes"}),
+				s.Notice(outbox.DisputeConcluded, id, disputePayload(d))); err != nil {
 				return err
 			}
-			return s.onTimeline(tx, d.YoungPersonID, timelineReferral(d), d.ConcludedOn, "dispute.concluded", dispute.RecordType, id,
+			return s.OnTimeline(tx, d.YoungPersonID, timelineReferral(d), d.ConcludedOn, "dispute.concluded", dispute.RecordType, id,
 				disputeSummary(d, "concluded"))
 		})
 }

@@ -1,19 +1,57 @@
-package casework
+// Package plans runs EHC plans and their annual reviews: drafting, serving, issuing, amending,
+// phase transfer and cessation of a plan, each version kept; and the reviews scheduled from it.
+package plans
 
 import (
 	"context"
+	"strconv"
+	"time"
 
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/ehcrequests"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
-	"github.com/oneplan-send/oneplan/internal/store"
 )
+
+// Tx is what the plan and review use cases need of a transaction: the requests', since a plan
+// closes its request.
+type Tx interface {
+	ehcrequests.Tx
+	Plans() ehcplan.Repository
+	Reviews() annualreview.Repository
+}
+
+// Service runs the plan and review use cases.
+type Service struct {
+	casework.Core
+	db casework.DB[Tx]
+}
+
+// New returns the plan service.
+func New(core casework.Core, db casework.DB[Tx]) *Service { return &Service{Core: core, db: db} }
+
+var (
+	versionedPlans = casework.Versioned[ehcplan.Plan, Tx]{Load: casework.LoadVia(Tx.Plans, ehcplan.Repository.Get),
+		Save:  casework.SaveVia(Tx.Plans, ehcplan.Repository.Update),
+		Stamp: func(p *ehcplan.Plan) (*int, *time.Time) { return &p.Version, &p.UpdatedAt }}
+	versionedReviews = casework.Versioned[annualreview.Review, Tx]{Load: casework.LoadVia(Tx.Reviews, annualreview.Repository.Get),
+		Save:  casework.SaveVia(Tx.Reviews, annualreview.Repository.Update),
+		Stamp: func(r *annualreview.Review) (*int, *time.Time) { return &r.Version, &r.UpdatedAt }}
+)
+
+// dateOfBirth reads a young person's date of birth for rules that depend on age.
+func dateOfBirth(tx Tx, youngPersonID string) (time.Time, error) {
+	yp, err := tx.People().Get(youngPersonID, access.All)
+	return yp.DateOfBirth, err
+}
 
 // planPayload is the outbox payload of a plan: ids, statuses, version numbers and dates only.
 func planPayload(p ehcplan.Plan) map[string]any {
@@ -42,12 +80,12 @@ type EHCPlanInput struct {
 // CreateEHCPlan drafts a young person's plan: after a decision to issue on their request, or
 // without one for a plan transferred in from another authority. A young person has one plan.
 func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcplan.Plan, err error) {
-	p, err := allow(ctx, auth.RunPathway)
+	p, err := casework.Allow(ctx, auth.RunPathway)
 	if err != nil {
 		return pl, err
 	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		yp, err := tx.People().Get(in.YoungPersonID, s.scope(p))
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		yp, err := tx.People().Get(in.YoungPersonID, s.Scope(p))
 		if fault.KindOf(err) == fault.NotFound {
 			return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
 		}
@@ -55,7 +93,7 @@ func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcpla
 			return err
 		}
 		if in.RequestID != "" {
-			r, err := tx.EHCRequests().Get(in.RequestID, s.scope(p))
+			r, err := tx.EHCRequests().Get(in.RequestID, s.Scope(p))
 			if fault.KindOf(err) == fault.NotFound {
 				return fault.Field(fault.Unprocessable, "/ehc_request_id", "no such EHC needs assessment request")
 			}
@@ -69,35 +107,35 @@ func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcpla
 				return err
 			}
 		}
-		if _, err := s.ceasePlansOn(ctx, tx, p, s.today(), yp.ID); err != nil {
+		if _, err := s.CeaseDue(ctx, tx, p, s.Today(), yp.ID); err != nil {
 			return err
 		}
-		if pl, err = ehcplan.New(yp.ID, in.RequestID, yp.DateOfBirth, in.Sections, s.now(), s.today()); err != nil {
+		if pl, err = ehcplan.New(yp.ID, in.RequestID, yp.DateOfBirth, in.Sections, s.Now(), s.Today()); err != nil {
 			return err
 		}
 		if err := pl.TransferIn(in.TransferredFromLA); err != nil {
 			return err
 		}
-		pl.ID, pl.CreatedAt, pl.UpdatedAt, pl.Version = newID(), s.now(), s.now(), 1
+		pl.ID, pl.CreatedAt, pl.UpdatedAt, pl.Version = casework.NewID(), s.Now(), s.Now(), 1
 		if err := tx.Plans().Create(pl); err != nil {
 			if fault.KindOf(err) == fault.Conflict {
 				return fault.Field(fault.Conflict, "/young_person_id", "this young person already has an EHC plan; amend it rather than drafting another")
 			}
 			return err
 		}
-		if err := record(tx, s.event(ctx, p, audit.Create, ehcplan.RecordType, pl.ID, pl.YoungPersonID, nil),
-			s.notice("ehc_plan.drafted", ehcplan.RecordType, pl.ID, planPayload(pl))); err != nil {
+		if err := casework.Record(tx, s.Event(ctx, p, audit.Create, ehcplan.RecordType, pl.ID, pl.YoungPersonID, nil),
+			s.Notice(outbox.EHCPlanDrafted, pl.ID, planPayload(pl))); err != nil {
 			return err
 		}
-		return s.onTimeline(tx, pl.YoungPersonID, "", s.today(), "ehc_plan.drafted", ehcplan.RecordType, pl.ID, "Draft EHC plan started (version 1)")
+		return s.OnTimeline(tx, pl.YoungPersonID, "", s.Today(), "ehc_plan.drafted", ehcplan.RecordType, pl.ID, "Draft EHC plan started (version 1)")
 	})
 	return pl, err
 }
 
-// ceasePlansOn marks ceased the plans whose cease date has come by asOf (one young person's, or
+// CeaseDue marks ceased the plans whose cease date has come by asOf (one young person's, or
 // all when youngPersonID is empty), so the one-plan rule and the lists see them as they are. It
 // returns how many it ceased.
-func (s *Service) ceasePlansOn(ctx context.Context, tx *store.Tx, p auth.Principal, asOf timeDay, youngPersonID string) (int, error) {
+func (s *Service) CeaseDue(ctx context.Context, tx Tx, p auth.Principal, asOf time.Time, youngPersonID string) (int, error) {
 	due, err := tx.Plans().CeaseDue(asOf, youngPersonID)
 	if err != nil {
 		return 0, err
@@ -106,15 +144,14 @@ func (s *Service) ceasePlansOn(ctx context.Context, tx *store.Tx, p auth.Princip
 		if err := pl.MarkCeased(asOf); err != nil {
 			return 0, err
 		}
-		pl.UpdatedAt, pl.Version = s.now(), pl.Version+1
-		if err := tx.Plans().Update(pl); err != nil {
+		if err := versionedPlans.SaveNext(s.Core, tx, &pl); err != nil {
 			return 0, err
 		}
-		if err := record(tx, s.event(ctx, p, audit.Close, ehcplan.RecordType, pl.ID, pl.YoungPersonID, []string{"status"}),
-			s.notice("ehc_plan.ceased", ehcplan.RecordType, pl.ID, planPayload(pl))); err != nil {
+		if err := casework.Record(tx, s.Event(ctx, p, audit.Close, ehcplan.RecordType, pl.ID, pl.YoungPersonID, []string{"status"}),
+			s.Notice(outbox.EHCPlanCeased, pl.ID, planPayload(pl))); err != nil {
 			return 0, err
 		}
-		if err := s.onTimeline(tx, pl.YoungPersonID, "", pl.Cessation.CeasesOn, "ehc_plan.ceased", ehcplan.RecordType, pl.ID,
+		if err := s.OnTimeline(tx, pl.YoungPersonID, "", pl.Cessation.CeasesOn, "ehc_plan.ceased", ehcplan.RecordType, pl.ID,
 			"EHC plan ceased (SEN2 cease reason "+pl.Cessation.Reason+")"); err != nil {
 			return 0, err
 		}
@@ -124,16 +161,16 @@ func (s *Service) ceasePlansOn(ctx context.Context, tx *store.Tx, p auth.Princip
 
 // EHCPlan reads one plan the caller may see.
 func (s *Service) EHCPlan(ctx context.Context, id string) (ehcplan.Plan, error) {
-	return readAudited(ctx, s, ehcplan.RecordType, id,
-		func(tx *store.Tx, sc access.Scope) (ehcplan.Plan, error) { return tx.Plans().Get(id, sc) },
+	return casework.ReadAudited(ctx, s.Core, s.db, ehcplan.RecordType, id,
+		func(tx Tx, sc access.Scope) (ehcplan.Plan, error) { return tx.Plans().Get(id, sc) },
 		func(r ehcplan.Plan) string { return r.YoungPersonID })
 }
 
 // EHCPlans lists the plans the caller may see, auditing each hit.
 func (s *Service) EHCPlans(ctx context.Context, f ehcplan.Filter, pg paging.Page) ([]ehcplan.Plan, string, error) {
-	f.Today = s.today()
-	return listAudited(ctx, s, ehcplan.RecordType,
-		func(tx *store.Tx, sc access.Scope) ([]ehcplan.Plan, string, error) { return tx.Plans().List(f, sc, pg) },
+	f.Today = s.Today()
+	return casework.ListAudited(ctx, s.Core, s.db, ehcplan.RecordType,
+		func(tx Tx, sc access.Scope) ([]ehcplan.Plan, string, error) { return tx.Plans().List(f, sc, pg) },
 		func(r ehcplan.Plan) (string, string) { return r.ID, r.YoungPersonID })
 }
 
@@ -142,36 +179,36 @@ type planChange struct {
 	perm      auth.Permission
 	action    string
 	changed   []string
-	eventType string
+	eventType outbox.Type
 	// apply changes the plan; dob is the young person's date of birth.
-	apply func(tx *store.Tx, p auth.Principal, pl *ehcplan.Plan, dob timeDay) error
+	apply func(tx Tx, p auth.Principal, pl *ehcplan.Plan, dob time.Time) error
 	// summary is the timeline line, written after apply.
-	summary func(pl ehcplan.Plan) (occurredOn timeDay, text string)
+	summary func(pl ehcplan.Plan) (occurredOn time.Time, text string)
 }
 
 // changeEHCPlan loads a visible plan, checks If-Match, applies the change and writes the plan
 // with its audit, outbox and timeline events in one transaction.
 func (s *Service) changeEHCPlan(ctx context.Context, id string, ifMatch *int, c planChange) (ehcplan.Plan, error) {
-	return ehcPlans.change(ctx, s, c.perm, id, ifMatch,
-		func(tx *store.Tx, p auth.Principal, pl *ehcplan.Plan) (bool, error) {
+	return versionedPlans.Change(ctx, s.Core, s.db, c.perm, id, ifMatch,
+		func(tx Tx, p auth.Principal, pl *ehcplan.Plan) (bool, error) {
 			dob, err := dateOfBirth(tx, pl.YoungPersonID)
 			if err != nil {
 				return false, err
 			}
 			return true, c.apply(tx, p, pl, dob)
 		},
-		func(tx *store.Tx, p auth.Principal, pl ehcplan.Plan) error {
-			if err := record(tx, s.event(ctx, p, c.action, ehcplan.RecordType, pl.ID, pl.YoungPersonID, c.changed),
-				s.notice(c.eventType, ehcplan.RecordType, pl.ID, planPayload(pl))); err != nil {
+		func(tx Tx, p auth.Principal, pl ehcplan.Plan) error {
+			if err := casework.Record(tx, s.Event(ctx, p, c.action, ehcplan.RecordType, pl.ID, pl.YoungPersonID, c.changed),
+				s.Notice(c.eventType, pl.ID, planPayload(pl))); err != nil {
 				return err
 			}
 			on, text := c.summary(pl)
-			return s.onTimeline(tx, pl.YoungPersonID, "", on, c.eventType, ehcplan.RecordType, pl.ID, text)
+			return s.OnTimeline(tx, pl.YoungPersonID, "", on, c.eventType.Name, ehcplan.RecordType, pl.ID, text)
 		})
 }
 
 // changeLinkedRequest applies change to the plan's request, if any, in the same transaction.
-func (s *Service) changeLinkedRequest(ctx context.Context, tx *store.Tx, p auth.Principal, pl ehcplan.Plan, change func(r *ehc.Request) error, eventType string) error {
+func (s *Service) changeLinkedRequest(ctx context.Context, tx Tx, p auth.Principal, pl ehcplan.Plan, change func(r *ehc.Request) error, eventType outbox.Type) error {
 	if pl.RequestID == "" {
 		return nil
 	}
@@ -182,12 +219,11 @@ func (s *Service) changeLinkedRequest(ctx context.Context, tx *store.Tx, p auth.
 	if err := change(&r); err != nil {
 		return err
 	}
-	r.UpdatedAt, r.Version = s.now(), r.Version+1
-	if err := tx.EHCRequests().Update(r); err != nil {
+	if err := ehcrequests.Versioned.SaveNext(s.Core, tx, &r); err != nil {
 		return err
 	}
-	n := s.notice(eventType, ehc.RecordType, r.ID, ehcPayload(r))
-	if err := record(tx, s.event(ctx, p, audit.Transition, ehc.RecordType, r.ID, r.YoungPersonID, []string{"status"}), n); err != nil {
+	n := s.Notice(eventType, r.ID, ehcrequests.Payload(r))
+	if err := casework.Record(tx, s.Event(ctx, p, audit.Transition, ehc.RecordType, r.ID, r.YoungPersonID, []string{"status"}), n); err != nil {
 		return err
 	}
 	// The plan's own timeline entry tells the story; the request's change is audited and published.
@@ -197,29 +233,29 @@ func (s *Service) changeLinkedRequest(ctx context.Context, tx *store.Tx, p auth.
 // ReviseEHCPlanDraft replaces the draft's content (a served draft is kept; the revision is next).
 func (s *Service) ReviseEHCPlanDraft(ctx context.Context, id string, ifMatch *int, sec ehcplan.Sections) (ehcplan.Plan, error) {
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Update, changed: []string{"sections"},
-		eventType: "ehc_plan.draft_revised",
-		apply: func(_ *store.Tx, _ auth.Principal, pl *ehcplan.Plan, dob timeDay) error {
-			return pl.ReviseDraft(sec, dob, s.now(), s.today())
+		eventType: outbox.EHCPlanDraftRevised,
+		apply: func(_ Tx, _ auth.Principal, pl *ehcplan.Plan, dob time.Time) error {
+			return pl.ReviseDraft(sec, dob, s.Now(), s.Today())
 		},
-		summary: func(pl ehcplan.Plan) (timeDay, string) {
-			return s.today(), "Draft EHC plan revised (version " + itoa(pl.Latest().Number) + ")"
+		summary: func(pl ehcplan.Plan) (time.Time, string) {
+			return s.Today(), "Draft EHC plan revised (version " + strconv.Itoa(pl.Latest().Number) + ")"
 		}})
 }
 
 // ServeEHCPlanDraft records the draft sent to the family; the first one meets the request's
 // draft target.
-func (s *Service) ServeEHCPlanDraft(ctx context.Context, id string, ifMatch *int, on timeDay) (ehcplan.Plan, error) {
+func (s *Service) ServeEHCPlanDraft(ctx context.Context, id string, ifMatch *int, on time.Time) (ehcplan.Plan, error) {
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Transition, changed: []string{"served_on"},
-		eventType: "ehc_plan.draft_served",
-		apply: func(tx *store.Tx, p auth.Principal, pl *ehcplan.Plan, _ timeDay) error {
-			if err := pl.ServeDraft(on, s.today()); err != nil {
+		eventType: outbox.EHCPlanDraftServed,
+		apply: func(tx Tx, p auth.Principal, pl *ehcplan.Plan, _ time.Time) error {
+			if err := pl.ServeDraft(on, s.Today()); err != nil {
 				return err
 			}
-			return s.changeLinkedRequest(ctx, tx, p, *pl, func(r *ehc.Request) error { return r.DraftServed(on) }, "ehc_request.draft_served")
+			return s.changeLinkedRequest(ctx, tx, p, *pl, func(r *ehc.Request) error { return r.DraftServed(on) }, outbox.EHCRequestDraftServed)
 		},
-		summary: func(pl ehcplan.Plan) (timeDay, string) {
+		summary: func(pl ehcplan.Plan) (time.Time, string) {
 			l := pl.Latest()
-			return *l.ServedOn, "Draft EHC plan (version " + itoa(l.Number) + ") sent to the family; comments until " + l.CommentsDueOn.Format("2006-01-02")
+			return *l.ServedOn, "Draft EHC plan (version " + strconv.Itoa(l.Number) + ") sent to the family; comments until " + l.CommentsDueOn.Format("2006-01-02")
 		}})
 }
 
@@ -227,44 +263,44 @@ func (s *Service) ServeEHCPlanDraft(ctx context.Context, id string, ifMatch *int
 // (SEN2 assessment outcome Y) and schedules the first annual review.
 func (s *Service) IssueEHCPlan(ctx context.Context, id string, ifMatch *int, in ehcplan.IssueInput) (ehcplan.Plan, error) {
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Transition, changed: []string{"status", "versions"},
-		eventType: "ehc_plan.issued",
-		apply: func(tx *store.Tx, p auth.Principal, pl *ehcplan.Plan, dob timeDay) error {
-			v, err := pl.Issue(in, dob, s.now(), s.today())
+		eventType: outbox.EHCPlanIssued,
+		apply: func(tx Tx, p auth.Principal, pl *ehcplan.Plan, dob time.Time) error {
+			v, err := pl.Issue(in, dob, s.Now(), s.Today())
 			if err != nil {
 				return err
 			}
 			if v.Kind != ehcplan.KindFinal {
 				return nil
 			}
-			if err := s.changeLinkedRequest(ctx, tx, p, *pl, func(r *ehc.Request) error { return r.PlanIssued(*v.IssuedOn) }, "ehc_request.plan_issued"); err != nil {
+			if err := s.changeLinkedRequest(ctx, tx, p, *pl, func(r *ehc.Request) error { return r.PlanIssued(*v.IssuedOn) }, outbox.EHCRequestPlanIssued); err != nil {
 				return err
 			}
 			return s.scheduleReview(ctx, tx, p, *pl, 1)
 		},
-		summary: func(pl ehcplan.Plan) (timeDay, string) {
+		summary: func(pl ehcplan.Plan) (time.Time, string) {
 			l := pl.Latest()
 			what := "Final EHC plan issued"
 			if l.Kind == ehcplan.KindAmendedFinal {
 				what = "Amended EHC plan issued"
 			}
-			return *l.IssuedOn, what + " (version " + itoa(l.Number) + ")"
+			return *l.IssuedOn, what + " (version " + strconv.Itoa(l.Number) + ")"
 		}})
 }
 
 // scheduleReview creates the plan's next annual review, due on the plan's review date.
-func (s *Service) scheduleReview(ctx context.Context, tx *store.Tx, p auth.Principal, pl ehcplan.Plan, sequence int) error {
+func (s *Service) scheduleReview(ctx context.Context, tx Tx, p auth.Principal, pl ehcplan.Plan, sequence int) error {
 	r := annualreview.Schedule(pl.ID, pl.YoungPersonID, sequence, *pl.ReviewDueOn)
-	r.ID, r.CreatedAt, r.UpdatedAt, r.Version = newID(), s.now(), s.now(), 1
+	r.ID, r.CreatedAt, r.UpdatedAt, r.Version = casework.NewID(), s.Now(), s.Now(), 1
 	if err := tx.Reviews().Create(r); err != nil {
 		return err
 	}
-	return record(tx, s.event(ctx, p, audit.Create, annualreview.RecordType, r.ID, r.YoungPersonID, nil),
-		s.notice("annual_review.scheduled", annualreview.RecordType, r.ID, reviewPayload(r)))
+	return casework.Record(tx, s.Event(ctx, p, audit.Create, annualreview.RecordType, r.ID, r.YoungPersonID, nil),
+		s.Notice(outbox.AnnualReviewScheduled, r.ID, ReviewPayload(r)))
 }
 
 // AmendmentInput proposes amendments.
 type AmendmentInput struct {
-	NoticeOn       timeDay
+	NoticeOn       time.Time
 	Reason         string
 	AnnualReviewID string
 	Sections       ehcplan.Sections
@@ -273,17 +309,17 @@ type AmendmentInput struct {
 // ProposeEHCPlanAmendment sends proposed amendments to the family (Reg 22).
 func (s *Service) ProposeEHCPlanAmendment(ctx context.Context, id string, ifMatch *int, in AmendmentInput) (ehcplan.Plan, error) {
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Update, changed: []string{"versions"},
-		eventType: "ehc_plan.amendment_proposed",
-		apply: func(tx *store.Tx, p auth.Principal, pl *ehcplan.Plan, dob timeDay) error {
+		eventType: outbox.EHCPlanAmendmentProposed,
+		apply: func(tx Tx, p auth.Principal, pl *ehcplan.Plan, dob time.Time) error {
 			if in.AnnualReviewID != "" {
 				r, err := tx.Reviews().Get(in.AnnualReviewID, access.Scope{})
 				if err != nil || r.PlanID != pl.ID {
 					return fault.Field(fault.Unprocessable, "/annual_review_id", "is not a review of this plan")
 				}
 			}
-			return pl.ProposeAmendment(in.Sections, in.NoticeOn, in.Reason, in.AnnualReviewID, dob, s.now(), s.today())
+			return pl.ProposeAmendment(in.Sections, in.NoticeOn, in.Reason, in.AnnualReviewID, dob, s.Now(), s.Today())
 		},
-		summary: func(pl ehcplan.Plan) (timeDay, string) {
+		summary: func(pl ehcplan.Plan) (time.Time, string) {
 			l := pl.Latest()
 			return *l.ServedOn, "Proposed amendments sent to the family; comments until " + l.CommentsDueOn.Format("2006-01-02") +
 				", amended plan due " + l.FinalDueOn.Format("2006-01-02")
@@ -293,9 +329,9 @@ func (s *Service) ProposeEHCPlanAmendment(ctx context.Context, id string, ifMatc
 // CeaseEHCPlan records the decision to cease to maintain the plan; reviews not yet held lapse.
 func (s *Service) CeaseEHCPlan(ctx context.Context, id string, ifMatch *int, c ehcplan.Cessation) (ehcplan.Plan, error) {
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Transition, changed: []string{"status", "cessation"},
-		eventType: "ehc_plan.ceasing",
-		apply: func(tx *store.Tx, p auth.Principal, pl *ehcplan.Plan, _ timeDay) error {
-			if err := pl.Cease(c, s.today()); err != nil {
+		eventType: outbox.EHCPlanCeasing,
+		apply: func(tx Tx, p auth.Principal, pl *ehcplan.Plan, _ time.Time) error {
+			if err := pl.Cease(c, s.Today()); err != nil {
 				return err
 			}
 			pending, err := tx.Reviews().Pending(pl.ID)
@@ -306,31 +342,30 @@ func (s *Service) CeaseEHCPlan(ctx context.Context, id string, ifMatch *int, c e
 				if !r.Lapse() {
 					continue
 				}
-				r.UpdatedAt, r.Version = s.now(), r.Version+1
-				if err := tx.Reviews().Update(r); err != nil {
+				if err := versionedReviews.SaveNext(s.Core, tx, &r); err != nil {
 					return err
 				}
-				if err := record(tx, s.event(ctx, p, audit.Close, annualreview.RecordType, r.ID, r.YoungPersonID, []string{"status"}),
-					s.notice("annual_review.cancelled", annualreview.RecordType, r.ID, reviewPayload(r))); err != nil {
+				if err := casework.Record(tx, s.Event(ctx, p, audit.Close, annualreview.RecordType, r.ID, r.YoungPersonID, []string{"status"}),
+					s.Notice(outbox.AnnualReviewCancelled, r.ID, ReviewPayload(r))); err != nil {
 					return err
 				}
 			}
 			return nil
 		},
-		summary: func(pl ehcplan.Plan) (timeDay, string) {
+		summary: func(pl ehcplan.Plan) (time.Time, string) {
 			return pl.Cessation.DecidedOn, "Decision to cease the EHC plan (SEN2 cease reason " + pl.Cessation.Reason + "); in force until " +
 				statutory.AddDays(pl.Cessation.CeasesOn, -1).Format("2006-01-02")
 		}})
 }
 
 // SetEHCPlanPhaseTransfer records the next phase transfer and its Reg 18 deadline.
-func (s *Service) SetEHCPlanPhaseTransfer(ctx context.Context, id string, ifMatch *int, kind statutory.TransferKind, on timeDay) (ehcplan.Plan, error) {
+func (s *Service) SetEHCPlanPhaseTransfer(ctx context.Context, id string, ifMatch *int, kind statutory.TransferKind, on time.Time) (ehcplan.Plan, error) {
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Update, changed: []string{"phase_transfer"},
-		eventType: "ehc_plan.phase_transfer_planned",
-		apply: func(_ *store.Tx, _ auth.Principal, pl *ehcplan.Plan, _ timeDay) error {
+		eventType: outbox.EHCPlanPhaseTransferPlanned,
+		apply: func(_ Tx, _ auth.Principal, pl *ehcplan.Plan, _ time.Time) error {
 			return pl.SetPhaseTransfer(kind, on)
 		},
-		summary: func(pl ehcplan.Plan) (timeDay, string) {
-			return s.today(), "Phase transfer planned; plan to be reviewed and amended by " + pl.PhaseTransfer.DueOn.Format("2006-01-02")
+		summary: func(pl ehcplan.Plan) (time.Time, string) {
+			return s.Today(), "Phase transfer planned; plan to be reviewed and amended by " + pl.PhaseTransfer.DueOn.Format("2006-01-02")
 		}})
 }

@@ -1,4 +1,7 @@
-package casework
+// Package deadlines is the statutory clock that runs by itself: it sends the time-driven events
+// (a deadline near or missed, a review due, a transition gap opened) and ceases plans whose cease
+// date has come, each once however often it runs.
+package deadlines
 
 import (
 	"context"
@@ -6,14 +9,36 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/annualreview"
-	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/plans"
+	"github.com/oneplan-send/oneplan/internal/casework/transitions"
 	"github.com/oneplan-send/oneplan/internal/ehc"
+	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
-	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/transition"
 )
+
+// Tx is what the sweeper needs of a transaction.
+type Tx interface {
+	plans.Tx
+	Transitions() transition.Repository
+	Notices() outbox.Notices
+}
+
+// Service runs the sweeper.
+type Service struct {
+	casework.Core
+	db          casework.DB[Tx]
+	plans       *plans.Service
+	transitions *transitions.Service
+}
+
+// New returns the sweeper.
+func New(core casework.Core, db casework.DB[Tx], plans *plans.Service, transitions *transitions.Service) *Service {
+	return &Service{Core: core, db: db, plans: plans, transitions: transitions}
+}
 
 // Notice windows of the sweeper.
 const (
@@ -38,13 +63,13 @@ type SweepResult struct {
 // the plans whose cease date has come. One transaction: a failed sweep sends nothing.
 func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, err error) {
 	asOf = statutory.Civil(asOf)
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		send := func(key, eventType, recordType, recordID string, payload map[string]any) (bool, error) {
-			claimed, err := tx.Notices().Claim(key, s.now())
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		send := func(key string, eventType outbox.Type, recordID string, payload map[string]any) (bool, error) {
+			claimed, err := tx.Notices().Claim(key, s.Now())
 			if err != nil || !claimed {
 				return false, err
 			}
-			return true, tx.Publish(s.notice(eventType, recordType, recordID, payload))
+			return true, tx.Publish(s.Notice(eventType, recordID, payload))
 		}
 		day := func(t time.Time) string { return t.Format("2006-01-02") }
 
@@ -54,7 +79,7 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 		}
 		for _, r := range dueSoon {
 			due := r.DueDates().DecisionToAssess
-			sent, err := send("ehc_request.decision_due:"+r.ID+":"+day(due), "ehc_request.decision_due", ehc.RecordType, r.ID,
+			sent, err := send("ehc_request.decision_due:"+r.ID+":"+day(due), outbox.EHCRequestDecisionDue, r.ID,
 				map[string]any{"young_person_id": r.YoungPersonID, "due_on": day(due)})
 			if err != nil {
 				return err
@@ -65,7 +90,7 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 		}
 
 		overdue := true
-		missed, err := drain(func(pg paging.Page) ([]ehc.Request, string, error) {
+		missed, err := paging.Drain(func(pg paging.Page) ([]ehc.Request, string, error) {
 			return tx.EHCRequests().List(ehc.Filter{Overdue: &overdue, Today: asOf}, access.Scope{}, pg)
 		})
 		if err != nil {
@@ -81,7 +106,7 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 				if m.Status != statutory.StatusOverdue {
 					continue
 				}
-				sent, err := send("ehc_request.deadline_missed:"+r.ID+":"+name+":"+day(m.AdjustedDueOn), "ehc_request.deadline_missed", ehc.RecordType, r.ID,
+				sent, err := send("ehc_request.deadline_missed:"+r.ID+":"+name+":"+day(m.AdjustedDueOn), outbox.EHCRequestDeadlineMissed, r.ID,
 					map[string]any{"young_person_id": r.YoungPersonID, "deadline": name, "due_on": day(m.AdjustedDueOn)})
 				if err != nil {
 					return err
@@ -92,14 +117,14 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 			}
 		}
 
-		reviewsSoon, err := drain(func(pg paging.Page) ([]annualreview.Review, string, error) {
+		reviewsSoon, err := paging.Drain(func(pg paging.Page) ([]annualreview.Review, string, error) {
 			return tx.Reviews().List(annualreview.Filter{DueBefore: statutory.AddDays(asOf, ReviewDueNoticeDays), Today: asOf}, access.Scope{}, pg)
 		})
 		if err != nil {
 			return err
 		}
 		for _, r := range reviewsSoon {
-			sent, err := send("annual_review.due:"+r.ID, "annual_review.due", annualreview.RecordType, r.ID, reviewPayload(r))
+			sent, err := send("annual_review.due:"+r.ID, outbox.AnnualReviewDue, r.ID, plans.ReviewPayload(r))
 			if err != nil {
 				return err
 			}
@@ -107,7 +132,7 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 				res.ReviewsDue++
 			}
 		}
-		late, err := drain(func(pg paging.Page) ([]annualreview.Review, string, error) {
+		late, err := paging.Drain(func(pg paging.Page) ([]annualreview.Review, string, error) {
 			return tx.Reviews().List(annualreview.Filter{Overdue: &overdue, Today: asOf}, access.Scope{}, pg)
 		})
 		if err != nil {
@@ -123,9 +148,9 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 				if m.Status != statutory.StatusOverdue {
 					continue
 				}
-				p := reviewPayload(r)
+				p := plans.ReviewPayload(r)
 				p["deadline"] = name
-				sent, err := send("annual_review.deadline_missed:"+r.ID+":"+name, "annual_review.deadline_missed", annualreview.RecordType, r.ID, p)
+				sent, err := send("annual_review.deadline_missed:"+r.ID+":"+name, outbox.AnnualReviewDeadlineMissed, r.ID, p)
 				if err != nil {
 					return err
 				}
@@ -135,7 +160,7 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 			}
 		}
 
-		if res.PlansCeased, err = s.ceasePlansOn(ctx, tx, sweeper, asOf, ""); err != nil {
+		if res.PlansCeased, err = s.plans.CeaseDue(ctx, tx, sweeper, asOf, ""); err != nil {
 			return err
 		}
 		return s.sweepGaps(ctx, tx, asOf, send, &res)
@@ -148,7 +173,7 @@ func (s *Service) RunSweeper(ctx context.Context, interval time.Duration, report
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		res, err := s.Sweep(ctx, s.today())
+		res, err := s.Sweep(ctx, s.Today())
 		report(res, err)
 		select {
 		case <-ctx.Done():
@@ -162,19 +187,19 @@ func (s *Service) RunSweeper(ctx context.Context, interval time.Duration, report
 // past the configured age with an open referral or an EHC plan in force and no current transition
 // plan. The key holds the day the gap opened, so a young person who gets a plan and later loses it
 // is notified again.
-func (s *Service) sweepGaps(_ context.Context, tx *store.Tx, asOf time.Time,
-	send func(key, eventType, recordType, recordID string, payload map[string]any) (bool, error), res *SweepResult) error {
-	minAge := s.TransitionGapMinAge()
-	q := gapQuery(asOf, minAge, false)
-	gaps, err := drain(func(pg paging.Page) ([]transition.Gap, string, error) {
+func (s *Service) sweepGaps(_ context.Context, tx Tx, asOf time.Time,
+	send func(key string, eventType outbox.Type, recordID string, payload map[string]any) (bool, error), res *SweepResult) error {
+	minAge := s.transitions.TransitionGapMinAge()
+	q := transition.GapsOn(asOf, minAge, false)
+	gaps, err := paging.Drain(func(pg paging.Page) ([]transition.Gap, string, error) {
 		return tx.Transitions().Gaps(q, access.Scope{}, pg)
 	})
 	if err != nil {
 		return err
 	}
 	for _, g := range gaps {
-		day := gapSince(g, minAge, false).Format("2006-01-02")
-		sent, err := send("transition_gap.opened:"+g.YoungPersonID+":"+day, "transition_gap.opened", audit.YoungPerson, g.YoungPersonID,
+		day := g.Since(minAge, false).Format("2006-01-02")
+		sent, err := send("transition_gap.opened:"+g.YoungPersonID+":"+day, outbox.TransitionGapOpened, g.YoungPersonID,
 			map[string]any{"young_person_id": g.YoungPersonID, "gap_since": day, "open_referral": g.OpenReferral, "ehc_plan": g.EHCPlan})
 		if err != nil {
 			return err

@@ -1,10 +1,13 @@
-package casework
+// Package transitions runs preparing for adulthood: transition plans from Year 9 to 25, who lacks
+// one, and what ends soon.
+package transitions
 
 import (
 	"context"
 	"encoding/base64"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,12 +15,40 @@ import (
 	"github.com/oneplan-send/oneplan/internal/age"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/organisations"
+	"github.com/oneplan-send/oneplan/internal/casework/team"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/transition"
 )
+
+// Tx is what the transition use cases need of a transaction.
+type Tx interface {
+	team.Tx
+	Transitions() transition.Repository
+}
+
+// Service runs the transition use cases.
+type Service struct {
+	casework.Core
+	db casework.DB[Tx]
+	// gapMinAge is the deployment's default age from which a transition plan is expected.
+	gapMinAge int
+}
+
+// New returns the transition service; gapMinAge is the deployment's default gap threshold (13
+// to 25; anything else means the default, 14).
+func New(core casework.Core, db casework.DB[Tx], gapMinAge int) *Service {
+	return &Service{Core: core, db: db, gapMinAge: gapMinAge}
+}
+
+var versionedPlans = casework.Versioned[transition.Plan, Tx]{Load: casework.LoadVia(Tx.Transitions, transition.Repository.Get),
+	Save:  casework.SaveVia(Tx.Transitions, transition.Repository.Update),
+	Stamp: func(p *transition.Plan) (*int, *time.Time) { return &p.Version, &p.UpdatedAt }}
 
 // transitionPayload is the outbox payload of a plan: ids, dates and codes only.
 func transitionPayload(p transition.Plan) map[string]any {
@@ -39,10 +70,10 @@ func transitionPayload(p transition.Plan) map[string]any {
 }
 
 // checkTransitionContacts refuses named organisations that do not exist.
-func checkTransitionContacts(tx *store.Tx, cs []transition.Contact) error {
+func checkTransitionContacts(tx Tx, cs []transition.Contact) error {
 	for i, c := range cs {
 		if c.OrganisationID != "" {
-			if err := organisationExists(tx, c.OrganisationID, "/adult_services_contacts/"+itoa(i)+"/organisation_id"); err != nil {
+			if err := organisations.Exists(tx, c.OrganisationID, "/adult_services_contacts/"+strconv.Itoa(i)+"/organisation_id"); err != nil {
 				return err
 			}
 		}
@@ -52,7 +83,7 @@ func checkTransitionContacts(tx *store.Tx, cs []transition.Contact) error {
 
 // checkAfterLastPlan refuses a plan starting before the young person's previous plan ended, so
 // plans never overlap and the gap history stays readable.
-func checkAfterLastPlan(tx *store.Tx, p transition.Plan) error {
+func checkAfterLastPlan(tx Tx, p transition.Plan) error {
 	last, err := tx.Transitions().LastEnded(p.YoungPersonID)
 	if err != nil || last.IsZero() || !p.StartedOn.Before(last) {
 		return err
@@ -63,12 +94,12 @@ func checkAfterLastPlan(tx *store.Tx, p transition.Plan) error {
 
 // CreateTransitionPlan records a young person's transition plan. One plan at a time may be current.
 func (s *Service) CreateTransitionPlan(ctx context.Context, in transition.Plan) (p transition.Plan, err error) {
-	pr, err := allow(ctx, auth.WriteCasework)
+	pr, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
 		return p, err
 	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		yp, err := tx.People().Get(in.YoungPersonID, s.scope(pr))
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		yp, err := tx.People().Get(in.YoungPersonID, s.Scope(pr))
 		if fault.KindOf(err) == fault.NotFound {
 			return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
 		}
@@ -77,7 +108,7 @@ func (s *Service) CreateTransitionPlan(ctx context.Context, in transition.Plan) 
 		}
 		p = in
 		p.YoungPersonID, p.DateOfBirth, p.Ending = yp.ID, yp.DateOfBirth, nil
-		if err := p.Validate(s.today()); err != nil {
+		if err := p.Validate(s.Today()); err != nil {
 			return err
 		}
 		if err := checkTransitionContacts(tx, p.Contacts); err != nil {
@@ -92,42 +123,42 @@ func (s *Service) CreateTransitionPlan(ctx context.Context, in transition.Plan) 
 		if err := checkAfterLastPlan(tx, p); err != nil {
 			return err
 		}
-		p.ID, p.CreatedAt, p.UpdatedAt, p.Version = newID(), s.now(), s.now(), 1
+		p.ID, p.CreatedAt, p.UpdatedAt, p.Version = casework.NewID(), s.Now(), s.Now(), 1
 		if err := tx.Transitions().Create(p); err != nil {
 			return err
 		}
-		if err := record(tx, s.event(ctx, pr, audit.Create, transition.RecordType, p.ID, p.YoungPersonID, nil),
-			s.notice("transition_plan.created", transition.RecordType, p.ID, transitionPayload(p))); err != nil {
+		if err := casework.Record(tx, s.Event(ctx, pr, audit.Create, transition.RecordType, p.ID, p.YoungPersonID, nil),
+			s.Notice(outbox.TransitionPlanCreated, p.ID, transitionPayload(p))); err != nil {
 			return err
 		}
-		return s.onTimeline(tx, p.YoungPersonID, "", p.StartedOn, "transition_plan.created", transition.RecordType, p.ID,
-			"Transition plan started (aged "+itoa(age.YearsOn(p.DateOfBirth, p.StartedOn))+", National Curriculum year "+
-				itoa(age.NationalCurriculumYear(p.DateOfBirth, p.StartedOn))+"; Care Act assessment "+p.CareAct.Status+")")
+		return s.OnTimeline(tx, p.YoungPersonID, "", p.StartedOn, "transition_plan.created", transition.RecordType, p.ID,
+			"Transition plan started (aged "+strconv.Itoa(age.YearsOn(p.DateOfBirth, p.StartedOn))+", National Curriculum year "+
+				strconv.Itoa(age.NationalCurriculumYear(p.DateOfBirth, p.StartedOn))+"; Care Act assessment "+p.CareAct.Status+")")
 	})
 	return p, err
 }
 
 // TransitionPlan reads one plan the caller may see.
 func (s *Service) TransitionPlan(ctx context.Context, id string) (transition.Plan, error) {
-	return readAudited(ctx, s, transition.RecordType, id,
-		func(tx *store.Tx, sc access.Scope) (transition.Plan, error) { return tx.Transitions().Get(id, sc) },
+	return casework.ReadAudited(ctx, s.Core, s.db, transition.RecordType, id,
+		func(tx Tx, sc access.Scope) (transition.Plan, error) { return tx.Transitions().Get(id, sc) },
 		func(r transition.Plan) string { return r.YoungPersonID })
 }
 
 // TransitionPlans lists the plans the caller may see, auditing each hit.
 func (s *Service) TransitionPlans(ctx context.Context, f transition.Filter, pg paging.Page) ([]transition.Plan, string, error) {
-	return listAudited(ctx, s, transition.RecordType, func(tx *store.Tx, sc access.Scope) ([]transition.Plan, string, error) {
+	return casework.ListAudited(ctx, s.Core, s.db, transition.RecordType, func(tx Tx, sc access.Scope) ([]transition.Plan, string, error) {
 		return tx.Transitions().List(f, sc, pg)
 	}, func(r transition.Plan) (string, string) { return r.ID, r.YoungPersonID })
 }
 
 // changeTransitionPlan loads a visible plan, checks If-Match, applies change and writes the plan
 // with its audit, outbox and timeline events in one transaction.
-func (s *Service) changeTransitionPlan(ctx context.Context, id string, ifMatch *int, change func(tx *store.Tx, p *transition.Plan) ([]string, error),
-	action, eventType string, summary func(p transition.Plan, changed []string) string) (transition.Plan, error) {
+func (s *Service) changeTransitionPlan(ctx context.Context, id string, ifMatch *int, change func(tx Tx, p *transition.Plan) ([]string, error),
+	action string, eventType outbox.Type, summary func(p transition.Plan, changed []string) string) (transition.Plan, error) {
 	var changed []string
-	return transitionPlans.change(ctx, s, auth.WriteCasework, id, ifMatch,
-		func(tx *store.Tx, _ auth.Principal, p *transition.Plan) (bool, error) {
+	return versionedPlans.Change(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch,
+		func(tx Tx, _ auth.Principal, p *transition.Plan) (bool, error) {
 			if p.Ended() {
 				return false, fault.StateConflict("An ended transition plan is kept as it was; start a new plan instead.", "ended")
 			}
@@ -135,33 +166,33 @@ func (s *Service) changeTransitionPlan(ctx context.Context, id string, ifMatch *
 			changed, err = change(tx, p)
 			return len(changed) > 0, err
 		},
-		func(tx *store.Tx, pr auth.Principal, p transition.Plan) error {
+		func(tx Tx, pr auth.Principal, p transition.Plan) error {
 			payload := transitionPayload(p)
 			if action == audit.Update {
 				payload["changed_fields"] = changed
 			}
-			if err := record(tx, s.event(ctx, pr, action, transition.RecordType, p.ID, p.YoungPersonID, changed),
-				s.notice(eventType, transition.RecordType, p.ID, payload)); err != nil {
+			if err := casework.Record(tx, s.Event(ctx, pr, action, transition.RecordType, p.ID, p.YoungPersonID, changed),
+				s.Notice(eventType, p.ID, payload)); err != nil {
 				return err
 			}
-			occurred := s.today()
+			occurred := s.Today()
 			if p.Ending != nil {
 				occurred = p.Ending.On
 			}
-			return s.onTimeline(tx, p.YoungPersonID, "", occurred, eventType, transition.RecordType, p.ID, summary(p, changed))
+			return s.OnTimeline(tx, p.YoungPersonID, "", occurred, eventType.Name, transition.RecordType, p.ID, summary(p, changed))
 		})
 }
 
 // UpdateTransitionPlan changes a current plan.
-func (s *Service) UpdateTransitionPlan(ctx context.Context, id string, ifMatch *int, mutate Mutation[transition.Plan]) (transition.Plan, error) {
-	return s.changeTransitionPlan(ctx, id, ifMatch, func(tx *store.Tx, p *transition.Plan) ([]string, error) {
+func (s *Service) UpdateTransitionPlan(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[transition.Plan]) (transition.Plan, error) {
+	return s.changeTransitionPlan(ctx, id, ifMatch, func(tx Tx, p *transition.Plan) ([]string, error) {
 		next, changed, err := mutate(*p)
 		if err != nil || len(changed) == 0 {
 			return nil, err
 		}
 		next.ID, next.YoungPersonID, next.DateOfBirth, next.Ending = p.ID, p.YoungPersonID, p.DateOfBirth, nil
 		next.CreatedAt, next.Version = p.CreatedAt, p.Version
-		if err := next.Validate(s.today()); err != nil {
+		if err := next.Validate(s.Today()); err != nil {
 			return nil, err
 		}
 		if slices.Contains(changed, "adult_services_contacts") {
@@ -176,8 +207,8 @@ func (s *Service) UpdateTransitionPlan(ctx context.Context, id string, ifMatch *
 		}
 		*p = next
 		return changed, nil
-	}, audit.Update, "transition_plan.updated", func(p transition.Plan, changed []string) string {
-		m := p.Milestones(s.today())
+	}, audit.Update, outbox.TransitionPlanUpdated, func(p transition.Plan, changed []string) string {
+		m := p.Milestones(s.Today())
 		return "Transition plan updated (" + strings.Join(changed, ", ") + "); Care Act assessment " + p.CareAct.Status +
 			"; CHC identify " + string(m.Identify.Status) + ", refer " + string(m.Refer.Status) + ", eligibility " +
 			string(m.EligibilityDecided.Status) + ", in place " + string(m.InPlace.Status)
@@ -185,10 +216,10 @@ func (s *Service) UpdateTransitionPlan(ctx context.Context, id string, ifMatch *
 }
 
 // EndTransitionPlan ends a current plan (today when on is zero).
-func (s *Service) EndTransitionPlan(ctx context.Context, id string, ifMatch *int, on timeDay, reason, notes string) (transition.Plan, error) {
-	return s.changeTransitionPlan(ctx, id, ifMatch, func(_ *store.Tx, p *transition.Plan) ([]string, error) {
-		return []string{"ending"}, p.End(on, reason, notes, s.today())
-	}, audit.Close, "transition_plan.ended", func(p transition.Plan, _ []string) string {
+func (s *Service) EndTransitionPlan(ctx context.Context, id string, ifMatch *int, on time.Time, reason, notes string) (transition.Plan, error) {
+	return s.changeTransitionPlan(ctx, id, ifMatch, func(_ Tx, p *transition.Plan) ([]string, error) {
+		return []string{"ending"}, p.End(on, reason, notes, s.Today())
+	}, audit.Close, outbox.TransitionPlanEnded, func(p transition.Plan, _ []string) string {
 		return "Transition plan ended (" + p.Ending.Reason + ")"
 	})
 }
@@ -197,7 +228,7 @@ func (s *Service) EndTransitionPlan(ctx context.Context, id string, ifMatch *int
 type GapQuery struct {
 	MinAge     int // 0: the deployment's default
 	SchoolYear bool
-	AsOf       timeDay // zero: today
+	AsOf       time.Time // zero: today
 }
 
 // GapItem is one young person without a current transition plan.
@@ -209,7 +240,7 @@ type GapItem struct {
 
 // TransitionGapMinAge is the deployment's default gap threshold.
 func (s *Service) TransitionGapMinAge() int {
-	if a := s.opts.TransitionGapMinAge; a >= transition.MinGapAge && a <= transition.MaxGapAge {
+	if a := s.gapMinAge; a >= transition.MinGapAge && a <= transition.MaxGapAge {
 		return a
 	}
 	return transition.DefaultGapMinAge
@@ -218,7 +249,7 @@ func (s *Service) TransitionGapMinAge() int {
 // TransitionGaps lists the young people the caller may see who should have a transition plan on
 // the day and have none, auditing a list read of each.
 func (s *Service) TransitionGaps(ctx context.Context, q GapQuery, pg paging.Page) (out []GapItem, next string, err error) {
-	pr, err := allow(ctx, auth.ReadCasework)
+	pr, err := casework.Allow(ctx, auth.ReadCasework)
 	if err != nil {
 		return nil, "", err
 	}
@@ -229,12 +260,12 @@ func (s *Service) TransitionGaps(ctx context.Context, q GapQuery, pg paging.Page
 		return nil, "", fault.Field(fault.Invalid, "/query/min_age", "must be 13 to 25")
 	}
 	if q.AsOf.IsZero() {
-		q.AsOf = s.today()
+		q.AsOf = s.Today()
 	}
 	asOf := statutory.Civil(q.AsOf)
-	sq := gapQuery(asOf, q.MinAge, q.SchoolYear)
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		gaps, n, err := tx.Transitions().Gaps(sq, s.scope(pr), pg)
+	sq := transition.GapsOn(asOf, q.MinAge, q.SchoolYear)
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		gaps, n, err := tx.Transitions().Gaps(sq, s.Scope(pr), pg)
 		if err != nil {
 			return err
 		}
@@ -242,8 +273,8 @@ func (s *Service) TransitionGaps(ctx context.Context, q GapQuery, pg paging.Page
 		events := make([]audit.Event, len(gaps))
 		for i, g := range gaps {
 			out = append(out, GapItem{Gap: g, Age: age.YearsOn(g.DateOfBirth, asOf), NationalCurriculumYear: age.NationalCurriculumYear(g.DateOfBirth, asOf),
-				GapSince: gapSince(g, q.MinAge, q.SchoolYear)})
-			events[i] = s.event(ctx, pr, audit.List, audit.YoungPerson, g.YoungPersonID, g.YoungPersonID, []string{"transition_gap"})
+				GapSince: g.Since(q.MinAge, q.SchoolYear)})
+			events[i] = s.Event(ctx, pr, audit.List, audit.YoungPerson, g.YoungPersonID, g.YoungPersonID, []string{"transition_gap"})
 		}
 		return tx.Audit(events...)
 	})
@@ -252,8 +283,8 @@ func (s *Service) TransitionGaps(ctx context.Context, q GapQuery, pg paging.Page
 
 // UpcomingQuery asks for what ends soon.
 type UpcomingQuery struct {
-	WithinMonths int     // 0: 12
-	AsOf         timeDay // zero: today
+	WithinMonths int       // 0: 12
+	AsOf         time.Time // zero: today
 }
 
 // UpcomingItem is one event in the window.
@@ -270,7 +301,7 @@ const DefaultUpcomingMonths = 12
 // the window (bounded by it) and continues after the cursor's (date, young person, kind, related
 // record), so pages neither skip nor repeat while the data stands still.
 func (s *Service) UpcomingTransitions(ctx context.Context, q UpcomingQuery, pg paging.Page) (out []UpcomingItem, next string, err error) {
-	pr, err := allow(ctx, auth.ReadCasework)
+	pr, err := casework.Allow(ctx, auth.ReadCasework)
 	if err != nil {
 		return nil, "", err
 	}
@@ -281,7 +312,7 @@ func (s *Service) UpcomingTransitions(ctx context.Context, q UpcomingQuery, pg p
 		return nil, "", fault.Field(fault.Invalid, "/query/within_months", "must be 1 to 60")
 	}
 	if q.AsOf.IsZero() {
-		q.AsOf = s.today()
+		q.AsOf = s.Today()
 	}
 	asOf := statutory.Civil(q.AsOf)
 	var after *upcomingKey
@@ -299,8 +330,8 @@ func (s *Service) UpcomingTransitions(ctx context.Context, q UpcomingQuery, pg p
 	through := statutory.AddMonths(asOf, q.WithinMonths)
 	sq := transition.UpcomingQuery{AsOf: asOf, Through: through, Turning18: transition.Turning(asOf, through, 18),
 		MaxAgeEnd: transition.EndOfYearTurningIn(asOf, through, transition.MaxAge)}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		all, err := tx.Transitions().Upcoming(sq, s.scope(pr))
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		all, err := tx.Transitions().Upcoming(sq, s.Scope(pr))
 		if err != nil {
 			return err
 		}
@@ -343,7 +374,7 @@ func (s *Service) UpcomingTransitions(ctx context.Context, q UpcomingQuery, pg p
 		}
 		events := make([]audit.Event, len(ids))
 		for i, id := range ids {
-			events[i] = s.event(ctx, pr, audit.List, audit.YoungPerson, id, id, []string{"upcoming_transition"})
+			events[i] = s.Event(ctx, pr, audit.List, audit.YoungPerson, id, id, []string{"upcoming_transition"})
 		}
 		return tx.Audit(events...)
 	})
@@ -381,22 +412,4 @@ func decodeUpcomingCursor(c string) (upcomingKey, error) {
 		return upcomingKey{on: m[1], youngPersonID: m[2], kind: m[3], relation: m[4]}, nil
 	}
 	return upcomingKey{}, fault.Field(fault.Invalid, "/query/cursor", "is not a cursor this API issued")
-}
-
-// gapQuery selects, as of a day, the young people past the gap threshold and not yet 26.
-func gapQuery(asOf time.Time, minAge int, schoolYear bool) transition.GapQuery {
-	return transition.GapQuery{AsOf: asOf, BornBy: transition.ScopeBornBy(asOf, minAge, schoolYear), BornAfter: transition.TurnedBy(asOf, transition.MaxAge+1)}
-}
-
-// gapSince is the day a young person's gap opened: the latest of the threshold, the earliest
-// reason they need a plan, and the end of their last plan.
-func gapSince(g transition.Gap, minAge int, schoolYear bool) time.Time {
-	var reasons []time.Time
-	if g.OpenReferral {
-		reasons = append(reasons, g.ReferralSince)
-	}
-	if g.EHCPlan {
-		reasons = append(reasons, g.EHCPlanSince)
-	}
-	return transition.GapSince(transition.ScopeStart(g.DateOfBirth, minAge, schoolYear), reasons, g.LastPlanEnded)
 }

@@ -1,4 +1,4 @@
-package casework
+package meetings
 
 import (
 	"context"
@@ -6,10 +6,11 @@ import (
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/feedback"
+	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
-	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 // GiveFeedback records a review of progress on a referral. A family signed in as themselves
@@ -17,7 +18,7 @@ import (
 // source (what the family said at a review, say). A professional's role is worked out here: the
 // referral's current engagement lead, or another professional. Feedback is never changed later.
 func (s *Service) GiveFeedback(ctx context.Context, f feedback.Feedback) (feedback.Feedback, error) {
-	p, err := allow(ctx, auth.GiveFeedback)
+	p, err := casework.Allow(ctx, auth.GiveFeedback)
 	if err != nil {
 		return f, err
 	}
@@ -30,9 +31,9 @@ func (s *Service) GiveFeedback(ctx context.Context, f feedback.Feedback) (feedba
 	if err := f.Validate(); err != nil {
 		return f, err
 	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.db.InTx(ctx, func(tx Tx) error {
 		// A family's scope is their own children, so another child's referral is unknown to them.
-		r, err := s.referralForWrite(tx, p, f.ReferralID)
+		r, err := s.referrals.ForWrite(tx, p, f.ReferralID)
 		if err != nil {
 			return err
 		}
@@ -56,7 +57,7 @@ func (s *Service) GiveFeedback(ctx context.Context, f feedback.Feedback) (feedba
 			}
 			f.ProfessionalRole = feedback.RoleOf(pr.ID, r.EngagementLeadID)
 		}
-		f.ID, f.YoungPersonID, f.CreatedAt, f.Version = newID(), r.YoungPersonID, s.now(), 1
+		f.ID, f.YoungPersonID, f.CreatedAt, f.Version = casework.NewID(), r.YoungPersonID, s.Now(), 1
 		if err := tx.Feedback().Create(f); err != nil {
 			return err
 		}
@@ -68,25 +69,25 @@ func (s *Service) GiveFeedback(ctx context.Context, f feedback.Feedback) (feedba
 		if f.From == feedback.FromProfessional {
 			payload["practitioner_id"], payload["professional_role"] = f.PractitionerID, f.ProfessionalRole
 		}
-		if err := record(tx, s.event(ctx, p, audit.Create, audit.PathwayFeedback, f.ID, f.YoungPersonID, nil),
-			s.notice("pathway_feedback.recorded", audit.PathwayFeedback, f.ID, payload)); err != nil {
+		if err := casework.Record(tx, s.Event(ctx, p, audit.Create, audit.PathwayFeedback, f.ID, f.YoungPersonID, nil),
+			s.Notice(outbox.PathwayFeedbackRecorded, f.ID, payload)); err != nil {
 			return err
 		}
-		return s.onTimeline(tx, f.YoungPersonID, r.ID, s.today(), "feedback.given", audit.PathwayFeedback, f.ID, f.Summary())
+		return s.OnTimeline(tx, f.YoungPersonID, r.ID, s.Today(), "feedback.given", audit.PathwayFeedback, f.ID, f.Summary())
 	})
 	return f, err
 }
 
 // Feedback reads one piece of feedback the caller may see.
 func (s *Service) Feedback(ctx context.Context, id string) (feedback.Feedback, error) {
-	return readAudited(ctx, s, audit.PathwayFeedback, id,
-		func(tx *store.Tx, sc access.Scope) (feedback.Feedback, error) { return tx.Feedback().Get(id, sc) },
+	return casework.ReadAudited(ctx, s.Core, s.db, audit.PathwayFeedback, id,
+		func(tx Tx, sc access.Scope) (feedback.Feedback, error) { return tx.Feedback().Get(id, sc) },
 		func(r feedback.Feedback) string { return r.YoungPersonID })
 }
 
 // ListFeedback lists the feedback the caller may see, auditing each hit.
 func (s *Service) ListFeedback(ctx context.Context, f feedback.Filter, pg paging.Page) ([]feedback.Feedback, string, error) {
-	return listAudited(ctx, s, audit.PathwayFeedback, func(tx *store.Tx, sc access.Scope) ([]feedback.Feedback, string, error) {
+	return casework.ListAudited(ctx, s.Core, s.db, audit.PathwayFeedback, func(tx Tx, sc access.Scope) ([]feedback.Feedback, string, error) {
 		return tx.Feedback().List(f, sc, pg)
 	}, func(r feedback.Feedback) (string, string) { return r.ID, r.YoungPersonID })
 }

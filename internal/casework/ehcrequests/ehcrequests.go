@@ -1,28 +1,57 @@
-package casework
+// Package ehcrequests runs requests for EHC needs assessments on the statutory clock: the decision
+// whether to assess, advice, exceptions, the decision whether to issue a plan, and withdrawal.
+package ehcrequests
 
 import (
 	"context"
+	"time"
 
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/referrals"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/meeting"
+	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
-	"github.com/oneplan-send/oneplan/internal/store"
 )
+
+// Tx is what the request use cases need of a transaction.
+type Tx interface {
+	referrals.Tx
+	Meetings() meeting.Repository
+	EHCRequests() ehc.Repository
+}
+
+// Service runs the request use cases.
+type Service struct {
+	casework.Core
+	db        casework.DB[Tx]
+	referrals *referrals.Service
+}
+
+// New returns the request service.
+func New(core casework.Core, db casework.DB[Tx], referrals *referrals.Service) *Service {
+	return &Service{Core: core, db: db, referrals: referrals}
+}
+
+// Versioned is how a request is changed under optimistic locking, here and by its plan.
+var Versioned = casework.Versioned[ehc.Request, Tx]{Load: casework.LoadVia(Tx.EHCRequests, ehc.Repository.Get),
+	Save:  casework.SaveVia(Tx.EHCRequests, ehc.Repository.Update),
+	Stamp: func(r *ehc.Request) (*int, *time.Time) { return &r.Version, &r.UpdatedAt }}
 
 // EHCRequestInput is what a caller gives to record a request for an EHC needs assessment.
 type EHCRequestInput struct {
 	YoungPersonID, ReferralID, MeetingID, RequestedBy, Notes string
-	ReceivedOn                                               timeDay
+	ReceivedOn                                               time.Time
 	InYouthCustody                                           bool
 }
 
-// ehcPayload is the outbox payload of a request: ids, statuses and SEN2 codes only.
-func ehcPayload(r ehc.Request) map[string]any {
+// Payload is the outbox payload of a request: ids, statuses and SEN2 codes only.
+func Payload(r ehc.Request) map[string]any {
 	payload := map[string]any{"young_person_id": r.YoungPersonID, "status": string(r.Status), "requested_by": r.RequestedBy,
 		"received_on": r.ReceivedOn.Format("2006-01-02"), "request_outcome": r.RequestOutcome}
 	if r.ReferralID != "" {
@@ -39,23 +68,23 @@ func ehcPayload(r ehc.Request) map[string]any {
 
 // CreateEHCRequest records a request for an EHC needs assessment, which starts the statutory clock.
 func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r ehc.Request, err error) {
-	p, err := allow(ctx, auth.WriteCasework)
+	p, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
 		return r, err
 	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		yp, err := tx.People().Get(in.YoungPersonID, s.scope(p))
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		yp, err := tx.People().Get(in.YoungPersonID, s.Scope(p))
 		if fault.KindOf(err) == fault.NotFound {
 			return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
 		}
 		if err != nil {
 			return err
 		}
-		if r, err = ehc.New(yp.ID, yp.DateOfBirth, in.ReceivedOn, in.RequestedBy, in.ReferralID, in.Notes, s.today()); err != nil {
+		if r, err = ehc.New(yp.ID, yp.DateOfBirth, in.ReceivedOn, in.RequestedBy, in.ReferralID, in.Notes, s.Today()); err != nil {
 			return err
 		}
 		if in.ReferralID != "" {
-			ref, err := s.referralForWrite(tx, p, in.ReferralID)
+			ref, err := s.referrals.ForWrite(tx, p, in.ReferralID)
 			if err != nil {
 				return err
 			}
@@ -64,7 +93,7 @@ func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r e
 			}
 		}
 		if in.MeetingID != "" {
-			m, err := tx.Meetings().Get(in.MeetingID, s.scope(p))
+			m, err := tx.Meetings().Get(in.MeetingID, s.Scope(p))
 			if fault.KindOf(err) == fault.NotFound {
 				return fault.Field(fault.Unprocessable, "/meeting_id", "no such meeting")
 			}
@@ -78,16 +107,16 @@ func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r e
 			r.MeetingID = m.ID
 		}
 		r.InYouthCustody = in.InYouthCustody
-		r.ID, r.CreatedAt, r.UpdatedAt, r.Version = newID(), s.now(), s.now(), 1
+		r.ID, r.CreatedAt, r.UpdatedAt, r.Version = casework.NewID(), s.Now(), s.Now(), 1
 		if err := tx.EHCRequests().Create(r); err != nil {
 			return err
 		}
-		if err := record(tx, s.event(ctx, p, audit.Create, ehc.RecordType, r.ID, r.YoungPersonID, nil),
-			s.notice("ehc_request.received", ehc.RecordType, r.ID, ehcPayload(r))); err != nil {
+		if err := casework.Record(tx, s.Event(ctx, p, audit.Create, ehc.RecordType, r.ID, r.YoungPersonID, nil),
+			s.Notice(outbox.EHCRequestReceived, r.ID, Payload(r))); err != nil {
 			return err
 		}
 		due := r.DueDates()
-		return s.onTimeline(tx, r.YoungPersonID, r.ReferralID, r.ReceivedOn, "ehc_request.received", ehc.RecordType, r.ID,
+		return s.OnTimeline(tx, r.YoungPersonID, r.ReferralID, r.ReceivedOn, "ehc_request.received", ehc.RecordType, r.ID,
 			"EHC needs assessment requested by "+r.RequestedBy+" (SEN2 request outcome A); decision due "+
 				due.DecisionToAssess.Format("2006-01-02")+", final plan due "+due.FinalPlan.Format("2006-01-02"))
 	})
@@ -96,17 +125,17 @@ func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r e
 
 // EHCRequest reads one request the caller may see.
 func (s *Service) EHCRequest(ctx context.Context, id string) (ehc.Request, error) {
-	return readAudited(ctx, s, ehc.RecordType, id,
-		func(tx *store.Tx, sc access.Scope) (ehc.Request, error) { return tx.EHCRequests().Get(id, sc) },
+	return casework.ReadAudited(ctx, s.Core, s.db, ehc.RecordType, id,
+		func(tx Tx, sc access.Scope) (ehc.Request, error) { return tx.EHCRequests().Get(id, sc) },
 		func(r ehc.Request) string { return r.YoungPersonID })
 }
 
 // EHCRequests lists the requests the caller may see, auditing each hit. The overdue filter is
 // judged on the service's today.
 func (s *Service) EHCRequests(ctx context.Context, f ehc.Filter, pg paging.Page) ([]ehc.Request, string, error) {
-	f.Today = s.today()
-	return listAudited(ctx, s, ehc.RecordType,
-		func(tx *store.Tx, sc access.Scope) ([]ehc.Request, string, error) {
+	f.Today = s.Today()
+	return casework.ListAudited(ctx, s.Core, s.db, ehc.RecordType,
+		func(tx Tx, sc access.Scope) ([]ehc.Request, string, error) {
 			return tx.EHCRequests().List(f, sc, pg)
 		},
 		func(r ehc.Request) (string, string) { return r.ID, r.YoungPersonID })
@@ -114,38 +143,38 @@ func (s *Service) EHCRequests(ctx context.Context, f ehc.Filter, pg paging.Page)
 
 // changeEHCRequest loads a visible request, checks If-Match, applies change and writes the request
 // with its audit, outbox and timeline events in one transaction.
-func (s *Service) changeEHCRequest(ctx context.Context, perm auth.Permission, id string, ifMatch *int, change func(tx *store.Tx, r *ehc.Request) error,
-	action string, changed []string, eventType string, timelineKind func(r ehc.Request) (kind, summary string, on timeDay)) (ehc.Request, error) {
-	return ehcRequests.change(ctx, s, perm, id, ifMatch,
-		func(tx *store.Tx, _ auth.Principal, r *ehc.Request) (bool, error) { return true, change(tx, r) },
-		func(tx *store.Tx, p auth.Principal, r ehc.Request) error {
-			if err := record(tx, s.event(ctx, p, action, ehc.RecordType, r.ID, r.YoungPersonID, changed),
-				s.notice(eventType, ehc.RecordType, r.ID, ehcPayload(r))); err != nil {
+func (s *Service) changeEHCRequest(ctx context.Context, perm auth.Permission, id string, ifMatch *int, change func(tx Tx, r *ehc.Request) error,
+	action string, changed []string, eventType outbox.Type, timelineKind func(r ehc.Request) (kind, summary string, on time.Time)) (ehc.Request, error) {
+	return Versioned.Change(ctx, s.Core, s.db, perm, id, ifMatch,
+		func(tx Tx, _ auth.Principal, r *ehc.Request) (bool, error) { return true, change(tx, r) },
+		func(tx Tx, p auth.Principal, r ehc.Request) error {
+			if err := casework.Record(tx, s.Event(ctx, p, action, ehc.RecordType, r.ID, r.YoungPersonID, changed),
+				s.Notice(eventType, r.ID, Payload(r))); err != nil {
 				return err
 			}
 			// The timeline is dated when things happened, which the caller records, not when they were typed in.
 			kind, summary, on := timelineKind(r)
-			return s.onTimeline(tx, r.YoungPersonID, r.ReferralID, on, kind, ehc.RecordType, r.ID, summary)
+			return s.OnTimeline(tx, r.YoungPersonID, r.ReferralID, on, kind, ehc.RecordType, r.ID, summary)
 		})
 }
 
 // DecideEHCRequest records the decision whether to carry out the assessment (Reg 5). It is the
 // SEND team's or the engagement lead's call.
 func (s *Service) DecideEHCRequest(ctx context.Context, id string, ifMatch *int, d ehc.Decision) (ehc.Request, error) {
-	return s.changeEHCRequest(ctx, auth.RunPathway, id, ifMatch, func(_ *store.Tx, r *ehc.Request) error { return r.Decide(d, s.today()) },
-		audit.Transition, []string{"status", "decision", "request_outcome"}, "ehc_request.decided",
-		func(r ehc.Request) (string, string, timeDay) {
+	return s.changeEHCRequest(ctx, auth.RunPathway, id, ifMatch, func(_ Tx, r *ehc.Request) error { return r.Decide(d, s.Today()) },
+		audit.Transition, []string{"status", "decision", "request_outcome"}, outbox.EHCRequestDecided,
+		func(r ehc.Request) (string, string, time.Time) {
 			return "ehc_request.decided", "EHC needs assessment decision: " + r.Decision.Decision + " on " + r.Decision.DecidedOn.Format("2006-01-02") +
-					" (SEN2 request outcome " + r.RequestOutcome + "; decision " + string(r.Deadlines(s.today()).DecisionToAssess.Status) + ")",
+					" (SEN2 request outcome " + r.RequestOutcome + "; decision " + string(r.Deadlines(s.Today()).DecisionToAssess.Status) + ")",
 				r.Decision.DecidedOn
 		})
 }
 
 // AddEHCException records an exception period on an open request, which adjusts its deadlines.
 func (s *Service) AddEHCException(ctx context.Context, id string, ifMatch *int, e statutory.Exception) (ehc.Request, error) {
-	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(_ *store.Tx, r *ehc.Request) error { return r.AddException(e) },
-		audit.Update, []string{"exceptions"}, "ehc_request.exception_recorded",
-		func(r ehc.Request) (string, string, timeDay) {
+	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(_ Tx, r *ehc.Request) error { return r.AddException(e) },
+		audit.Update, []string{"exceptions"}, outbox.EHCRequestExceptionRecorded,
+		func(r ehc.Request) (string, string, time.Time) {
 			due := r.DueDates()
 			return "ehc_request.exception_recorded", "Exception ground (" + ehc.LetterOf(e.Ground) + ") recorded; adjusted final plan due " +
 				due.FinalPlan.Format("2006-01-02"), statutory.Civil(e.From)
@@ -153,13 +182,13 @@ func (s *Service) AddEHCException(ctx context.Context, id string, ifMatch *int, 
 }
 
 // WithdrawEHCRequest records that an open request was withdrawn.
-func (s *Service) WithdrawEHCRequest(ctx context.Context, id string, ifMatch *int, on timeDay, reason string) (ehc.Request, error) {
+func (s *Service) WithdrawEHCRequest(ctx context.Context, id string, ifMatch *int, on time.Time, reason string) (ehc.Request, error) {
 	if on.IsZero() {
-		on = s.today()
+		on = s.Today()
 	}
-	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(_ *store.Tx, r *ehc.Request) error { return r.Withdraw(on, reason, s.today()) },
-		audit.Withdraw, []string{"status", "withdrawal", "request_outcome", "assessment_outcome"}, "ehc_request.withdrawn",
-		func(r ehc.Request) (string, string, timeDay) {
+	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(_ Tx, r *ehc.Request) error { return r.Withdraw(on, reason, s.Today()) },
+		audit.Withdraw, []string{"status", "withdrawal", "request_outcome", "assessment_outcome"}, outbox.EHCRequestWithdrawn,
+		func(r ehc.Request) (string, string, time.Time) {
 			codes := "SEN2 request outcome " + r.RequestOutcome
 			if r.AssessmentOutcome != "" {
 				codes += ", assessment outcome " + r.AssessmentOutcome
@@ -170,26 +199,26 @@ func (s *Service) WithdrawEHCRequest(ctx context.Context, id string, ifMatch *in
 
 // RequestEHCAdvice records a request for advice from one adviser, with its own 6-week clock.
 func (s *Service) RequestEHCAdvice(ctx context.Context, id string, ifMatch *int, a ehc.Advice) (ehc.Request, error) {
-	a.ID = newID()
-	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(tx *store.Tx, r *ehc.Request) error {
+	a.ID = casework.NewID()
+	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(tx Tx, r *ehc.Request) error {
 		yp, err := tx.People().Get(r.YoungPersonID, access.Scope{})
 		if err != nil {
 			return err
 		}
-		return r.RequestAdvice(a, yp.DateOfBirth, s.today())
-	}, audit.Update, []string{"advice"}, "ehc_request.advice_requested",
-		func(r ehc.Request) (string, string, timeDay) {
+		return r.RequestAdvice(a, yp.DateOfBirth, s.Today())
+	}, audit.Update, []string{"advice"}, outbox.EHCRequestAdviceRequested,
+		func(r ehc.Request) (string, string, time.Time) {
 			last := r.Advice[len(r.Advice)-1]
-			m := r.AdviceMilestone(last, s.today())
+			m := r.AdviceMilestone(last, s.Today())
 			return "ehc_request.advice_requested", "Advice requested (" + last.Adviser + "); due " + m.AdjustedDueOn.Format("2006-01-02"), last.RequestedOn
 		})
 }
 
 // ReceiveEHCAdvice records the day advice arrived.
-func (s *Service) ReceiveEHCAdvice(ctx context.Context, id, adviceID string, ifMatch *int, on timeDay) (ehc.Request, error) {
+func (s *Service) ReceiveEHCAdvice(ctx context.Context, id, adviceID string, ifMatch *int, on time.Time) (ehc.Request, error) {
 	var adviser string
-	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(_ *store.Tx, r *ehc.Request) error {
-		if err := r.ReceiveAdvice(adviceID, on, s.today()); err != nil {
+	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(_ Tx, r *ehc.Request) error {
+		if err := r.ReceiveAdvice(adviceID, on, s.Today()); err != nil {
 			return err
 		}
 		for _, a := range r.Advice {
@@ -198,22 +227,22 @@ func (s *Service) ReceiveEHCAdvice(ctx context.Context, id, adviceID string, ifM
 			}
 		}
 		return nil
-	}, audit.Update, []string{"advice"}, "ehc_request.advice_received",
-		func(r ehc.Request) (string, string, timeDay) {
+	}, audit.Update, []string{"advice"}, outbox.EHCRequestAdviceReceived,
+		func(r ehc.Request) (string, string, time.Time) {
 			for _, a := range r.Advice {
 				if a.ID == adviceID {
-					return "ehc_request.advice_received", "Advice received (" + adviser + "; " + string(r.AdviceMilestone(a, s.today()).Status) + ")", *a.ReceivedOn
+					return "ehc_request.advice_received", "Advice received (" + adviser + "; " + string(r.AdviceMilestone(a, s.Today()).Status) + ")", *a.ReceivedOn
 				}
 			}
-			return "ehc_request.advice_received", "Advice received", s.today()
+			return "ehc_request.advice_received", "Advice received", s.Today()
 		})
 }
 
 // DecideEHCIssue records the decision, after the assessment, whether to issue a plan.
 func (s *Service) DecideEHCIssue(ctx context.Context, id string, ifMatch *int, d ehc.IssueDecision) (ehc.Request, error) {
-	return s.changeEHCRequest(ctx, auth.RunPathway, id, ifMatch, func(_ *store.Tx, r *ehc.Request) error { return r.DecideIssue(d, s.today()) },
-		audit.Transition, []string{"status", "issue_decision", "assessment_outcome"}, "ehc_request.issue_decided",
-		func(r ehc.Request) (string, string, timeDay) {
+	return s.changeEHCRequest(ctx, auth.RunPathway, id, ifMatch, func(_ Tx, r *ehc.Request) error { return r.DecideIssue(d, s.Today()) },
+		audit.Transition, []string{"status", "issue_decision", "assessment_outcome"}, outbox.EHCRequestIssueDecided,
+		func(r ehc.Request) (string, string, time.Time) {
 			return "ehc_request.issue_decided", "Decision whether to issue an EHC plan: " + r.IssueDecision.Decision + " on " +
 				r.IssueDecision.DecidedOn.Format("2006-01-02"), r.IssueDecision.DecidedOn
 		})

@@ -1,0 +1,292 @@
+// Package privacy answers for the data protection duties: who has looked at a child's record,
+// everything held about a child (subject access), the audit trail, and erasure after retention.
+package privacy
+
+import (
+	"context"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/annualreview"
+	"github.com/oneplan-send/oneplan/internal/assessment"
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/team"
+	"github.com/oneplan-send/oneplan/internal/dispute"
+	"github.com/oneplan-send/oneplan/internal/ehc"
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/feedback"
+	"github.com/oneplan-send/oneplan/internal/meeting"
+	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/sharing"
+	"github.com/oneplan-send/oneplan/internal/survey"
+	"github.com/oneplan-send/oneplan/internal/transition"
+)
+
+// Tx is what the data protection use cases need of a transaction: a read of every area, for the
+// subject access export.
+type Tx interface {
+	team.Tx
+	Assessments() assessment.Repository
+	Meetings() meeting.Repository
+	Feedback() feedback.Repository
+	EHCRequests() ehc.Repository
+	Plans() ehcplan.Repository
+	Reviews() annualreview.Repository
+	Disputes() dispute.Repository
+	Transitions() transition.Repository
+	Surveys() survey.Repository
+	AuditTrail() audit.Trail
+}
+
+// Service runs the data protection use cases.
+type Service struct {
+	casework.Core
+	db             casework.DB[Tx]
+	team           *team.Service
+	retentionYears int
+}
+
+// New returns the data protection service; records are kept retentionYears after birth (default 31).
+func New(core casework.Core, db casework.DB[Tx], team *team.Service, retentionYears int) *Service {
+	if retentionYears <= 0 {
+		retentionYears = 31
+	}
+	return &Service{Core: core, db: db, team: team, retentionYears: retentionYears}
+}
+
+// AccessLog answers "who has looked at this child's record": for the SEND team, and for the
+// family about their own children.
+func (s *Service) AccessLog(ctx context.Context, youngPersonID string, pg paging.Page) (out []audit.Event, next string, err error) {
+	p, err := casework.Allow(ctx, auth.ReadAccessLog)
+	if err != nil {
+		return nil, "", err
+	}
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if err := s.team.VisibleYoungPerson(tx, p, youngPersonID); err != nil {
+			return err
+		}
+		if out, next, err = tx.AuditTrail().Events(audit.Filter{YoungPersonID: youngPersonID}, pg); err != nil {
+			return err
+		}
+		if p.Role == auth.RoleFamily {
+			out = redactStaff(out)
+		}
+		return tx.Audit(s.Event(ctx, p, audit.Read, audit.YoungPerson, youngPersonID, youngPersonID, []string{"access_log"}))
+	})
+	return out, next, err
+}
+
+// Export is everything held about one young person.
+type Export struct {
+	ExportedAt   time.Time
+	YoungPerson  person.YoungPerson
+	Referrals    []referral.Referral
+	Allocations  []referral.Allocation
+	Assessments  []assessment.Assessment
+	Meetings     []meeting.Meeting
+	Feedback     []feedback.Feedback
+	EHCRequests  []ehc.Request
+	EHCPlans     []ehcplan.Plan
+	Reviews      []annualreview.Review
+	Disputes     []dispute.Dispute
+	Transitions  []transition.Plan
+	Surveys      []survey.Response
+	Involvements []sharing.Involvement
+	Consents     []sharing.Consent
+	AccessLog    []audit.Event
+}
+
+// ExportYoungPerson gathers everything held about one young person, for a subject access
+// request, and records the export.
+func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, err error) {
+	p, err := casework.Allow(ctx, auth.ExportRecords)
+	if err != nil {
+		return x, err
+	}
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if x.YoungPerson, err = tx.People().Get(id, s.Scope(p)); err != nil {
+			return err
+		}
+		all := access.Scope{}
+		if x.Referrals, err = paging.Drain(func(pg paging.Page) ([]referral.Referral, string, error) {
+			return tx.Referrals().List(referral.Filter{YoungPersonID: id}, all, pg)
+		}); err != nil {
+			return err
+		}
+		for _, r := range x.Referrals {
+			as, err := tx.Referrals().Allocations(r.ID)
+			if err != nil {
+				return err
+			}
+			x.Allocations = append(x.Allocations, as...)
+		}
+		if x.Assessments, err = paging.Drain(func(pg paging.Page) ([]assessment.Assessment, string, error) {
+			return tx.Assessments().List(assessment.Filter{YoungPersonID: id}, all, pg)
+		}); err != nil {
+			return err
+		}
+		if x.Meetings, err = paging.Drain(func(pg paging.Page) ([]meeting.Meeting, string, error) {
+			return tx.Meetings().List(meeting.Filter{YoungPersonID: id}, all, pg)
+		}); err != nil {
+			return err
+		}
+		for _, r := range x.Referrals {
+			fs, err := paging.Drain(func(pg paging.Page) ([]feedback.Feedback, string, error) {
+				return tx.Feedback().List(feedback.Filter{ReferralID: r.ID}, all, pg)
+			})
+			if err != nil {
+				return err
+			}
+			x.Feedback = append(x.Feedback, fs...)
+		}
+		if x.EHCRequests, err = paging.Drain(func(pg paging.Page) ([]ehc.Request, string, error) {
+			return tx.EHCRequests().List(ehc.Filter{YoungPersonID: id}, all, pg)
+		}); err != nil {
+			return err
+		}
+		if x.EHCPlans, err = paging.Drain(func(pg paging.Page) ([]ehcplan.Plan, string, error) {
+			return tx.Plans().List(ehcplan.Filter{YoungPersonID: id, Today: s.Today()}, all, pg)
+		}); err != nil {
+			return err
+		}
+		if x.Reviews, err = paging.Drain(func(pg paging.Page) ([]annualreview.Review, string, error) {
+			return tx.Reviews().List(annualreview.Filter{YoungPersonID: id, Today: s.Today()}, all, pg)
+		}); err != nil {
+			return err
+		}
+		if x.Disputes, err = paging.Drain(func(pg paging.Page) ([]dispute.Dispute, string, error) {
+			return tx.Disputes().List(dispute.Filter{YoungPersonID: id}, all, pg)
+		}); err != nil {
+			return err
+		}
+		if x.Transitions, err = paging.Drain(func(pg paging.Page) ([]transition.Plan, string, error) {
+			return tx.Transitions().List(transition.Filter{YoungPersonID: id}, all, pg)
+		}); err != nil {
+			return err
+		}
+		surveys := survey.ResponseFilter{YoungPersonID: id}
+		if p.Role == auth.RoleFamily {
+			surveys.Audiences = survey.FamilyAudiences // professionals' answers are theirs, as in the lists
+		}
+		if x.Surveys, err = paging.Drain(func(pg paging.Page) ([]survey.Response, string, error) {
+			return tx.Surveys().Responses(surveys, all, pg)
+		}); err != nil {
+			return err
+		}
+		if x.Involvements, err = paging.Drain(func(pg paging.Page) ([]sharing.Involvement, string, error) {
+			return tx.Sharing().Involvements(id, nil, pg)
+		}); err != nil {
+			return err
+		}
+		if x.Consents, err = tx.Sharing().Consents(id); err != nil {
+			return err
+		}
+		if x.AccessLog, err = paging.Drain(func(pg paging.Page) ([]audit.Event, string, error) {
+			return tx.AuditTrail().Events(audit.Filter{YoungPersonID: id}, pg)
+		}); err != nil {
+			return err
+		}
+		x.AccessLog = redactStaff(x.AccessLog)
+		x.ExportedAt = s.Now()
+		return casework.Record(tx, s.Event(ctx, p, audit.Export, audit.YoungPerson, id, id, nil),
+			s.Notice(outbox.YoungPersonExported, id, nil))
+	})
+	return x, err
+}
+
+// redactStaff removes staff members' own personal data (IP address, identity-provider subject,
+// key and request ids) from audit events shown to a family or put in a subject access export:
+// it is third-party data there. Who (role, organisation, practitioner), what, when and why stay.
+func redactStaff(events []audit.Event) []audit.Event {
+	out := make([]audit.Event, len(events))
+	for i, e := range events {
+		e.IP, e.ActorSubject, e.ActorKeyID, e.RequestID = "", "", "", ""
+		out[i] = e
+	}
+	return out
+}
+
+// drain reads every page of a list.
+func drain[T any](page func(paging.Page) ([]T, string, error)) ([]T, error) {
+	var out []T
+	pg := paging.Page{Limit: 200}
+	for {
+		items, next, err := page(pg)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if next == "" {
+			return out, nil
+		}
+		pg.Cursor = next
+	}
+}
+
+// RetentionItem is a young person's record past its retention date.
+type RetentionItem struct {
+	YoungPersonID string
+	RetainUntil   time.Time
+}
+
+// retainUntil is the last day a record must be kept.
+func (s *Service) retainUntil(dob time.Time) time.Time {
+	return dob.AddDate(s.retentionYears, 0, 0)
+}
+
+// RetentionDue lists the records past retention: ids and dates only.
+func (s *Service) RetentionDue(ctx context.Context, pg paging.Page) (out []RetentionItem, next string, err error) {
+	if _, err := casework.Allow(ctx, auth.ManageRetention); err != nil {
+		return nil, "", err
+	}
+	err = s.db.Read(ctx, func(tx Tx) error {
+		people, n, err := tx.People().RetentionDue(s.Today().AddDate(-s.retentionYears, 0, 0), pg)
+		for _, yp := range people {
+			out = append(out, RetentionItem{YoungPersonID: yp.ID, RetainUntil: s.retainUntil(yp.DateOfBirth)})
+		}
+		next = n
+		return err
+	})
+	return out, next, err
+}
+
+// EraseYoungPerson erases a young person's records once past retention, leaving an audit
+// tombstone that holds ids only.
+func (s *Service) EraseYoungPerson(ctx context.Context, id string) error {
+	p, err := casework.Allow(ctx, auth.ManageRetention)
+	if err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx Tx) error {
+		yp, err := tx.People().Get(id, access.Scope{})
+		if err != nil {
+			return err
+		}
+		if until := s.retainUntil(yp.DateOfBirth); until.After(s.Today()) {
+			return fault.StateConflict("This record must be kept until "+until.Format("2006-01-02")+".", "retained")
+		}
+		if err := tx.People().Erase(id); err != nil {
+			return err
+		}
+		return casework.Record(tx, s.Event(ctx, p, audit.Delete, audit.YoungPerson, id, id, []string{"erased"}),
+			s.Notice(outbox.YoungPersonErased, id, nil))
+	})
+}
+
+// AuditEvents lists the audit trail.
+func (s *Service) AuditEvents(ctx context.Context, f audit.Filter, pg paging.Page) (out []audit.Event, next string, err error) {
+	if _, err := casework.Allow(ctx, auth.ReadAudit); err != nil {
+		return nil, "", err
+	}
+	err = s.db.Read(ctx, func(tx Tx) error {
+		out, next, err = tx.AuditTrail().Events(f, pg)
+		return err
+	})
+	return out, next, err
+}

@@ -1,0 +1,266 @@
+// Package reports computes aggregate figures for the SEND team, analysts and the public (with
+// disclosure control), and the SEN2 statutory return.
+package reports
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/annualreview"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/report"
+	"github.com/oneplan-send/oneplan/internal/sen2"
+	"github.com/oneplan-send/oneplan/internal/survey"
+	"github.com/oneplan-send/oneplan/internal/transition"
+)
+
+// Tx is what the report use cases need of a transaction.
+type Tx interface {
+	casework.Recorder
+	People() person.Repository
+	Surveys() survey.Repository
+	Reports() report.Source
+	SEN2() sen2.Source
+	Reviews() annualreview.Repository
+}
+
+// Options are the council's reporting choices.
+type Options struct {
+	// Disclosure is the small-number suppression applied to open data and to analysts' reports.
+	Disclosure report.Policy
+	// OpenData lists the reports published without credentials at /v1/open-data/{report}.
+	OpenData []string
+	// LACode is the council's 3-digit DfE local authority number, for the SEN2 return.
+	LACode string
+	// Release names this build in statutory returns.
+	Release string
+}
+
+// Service runs the report use cases.
+type Service struct {
+	casework.Core
+	db   casework.DB[Tx]
+	opts Options
+}
+
+// New returns the report service.
+func New(core casework.Core, db casework.DB[Tx], opts Options) *Service {
+	if opts.Disclosure.Threshold <= 0 {
+		opts.Disclosure.Threshold = report.DefaultThreshold
+	}
+	if opts.Disclosure.Rounding <= 0 {
+		opts.Disclosure.Rounding = 1
+	}
+	return &Service{Core: core, db: db, opts: opts}
+}
+
+// EHCTimeliness reports the statutory timeliness of what was completed in [from, to]. It holds
+// exact counts, so it is for the SEND team; reading it is not audited per child.
+func (s *Service) EHCTimeliness(ctx context.Context, from, to time.Time) (out report.TimelinessFigures, err error) {
+	if _, err := casework.Allow(ctx, auth.ReadExactReports); err != nil {
+		return out, err
+	}
+	if to.Before(from) {
+		return out, fault.Field(fault.Invalid, "/to", "must not be before from")
+	}
+	err = s.db.Read(ctx, func(tx Tx) error {
+		out, err = tx.Reports().EHCTimeliness(from, to, report.Filter{})
+		return err
+	})
+	return out, err
+}
+
+// Report kinds.
+const (
+	ReportActivity    = report.Activity
+	ReportExperience  = report.Experience
+	ReportTimeliness  = report.Timeliness
+	ReportTransitions = report.Transitions
+	ReportFunnel      = report.Funnel
+)
+
+// Disclosure modes a caller may ask for.
+const (
+	DisclosureExact = "exact"
+	DisclosureOpen  = "open"
+)
+
+// ReportQuery is what a caller asks a report for.
+type ReportQuery struct {
+	From, To   time.Time
+	Filter     report.Filter
+	Compare    bool   // also the previous period of equal length
+	Disclosure string // "", DisclosureExact or DisclosureOpen
+	// Experience only: one template, one point in the pathway.
+	TemplateID, Point string
+}
+
+// Report computes one report for a signed-in caller. The SEND team gets exact figures unless it
+// asks for open output; analysts only ever get disclosure-controlled output. Reports hold counts,
+// never a child, so reading one is not audited per child.
+func (s *Service) Report(ctx context.Context, kind string, q ReportQuery) (report.Report, error) {
+	p, err := casework.Allow(ctx, auth.ReadReports)
+	if err != nil {
+		return report.Report{}, err
+	}
+	exact := p.Can(auth.ReadExactReports)
+	switch q.Disclosure {
+	case DisclosureOpen:
+		exact = false
+	case DisclosureExact:
+		if !exact {
+			return report.Report{}, fault.New(fault.Forbidden, "Your role ("+string(p.Role)+") receives disclosure-controlled figures only; ask for disclosure=open.")
+		}
+	}
+	return s.buildReport(ctx, kind, q, !exact)
+}
+
+// OpenDataReport computes a report for anyone, without credentials: only the reports the council
+// publishes, and always disclosure-controlled.
+func (s *Service) OpenDataReport(ctx context.Context, kind string, q ReportQuery) (report.Report, error) {
+	if !slices.Contains(s.opts.OpenData, kind) {
+		return report.Report{}, fault.New(fault.NotFound, "This council does not publish this report as open data.")
+	}
+	return s.buildReport(ctx, kind, q, true)
+}
+
+func (s *Service) buildReport(ctx context.Context, kind string, q ReportQuery, controlled bool) (r report.Report, err error) {
+	period, err := report.NewPeriod(q.From, q.To)
+	if err != nil {
+		return r, err
+	}
+	build, ok := reportBuilders[kind]
+	if !ok {
+		return r, fault.New(fault.NotFound, "No such report.")
+	}
+	r = report.Report{Kind: kind, Period: period}
+	periods := []report.Period{period}
+	if q.Compare {
+		prev := period.Previous()
+		r.Previous = &prev
+		periods = append(periods, prev)
+	}
+	err = s.db.Read(ctx, func(tx Tx) error { return build(s, tx, &r, periods, q) })
+	if err != nil {
+		return r, err
+	}
+	if controlled {
+		r.Apply(s.opts.Disclosure)
+	} else {
+		// Exact figures; the council's policy is shown for what open output would withhold.
+		d := s.opts.Disclosure
+		r.Control = report.Control{Threshold: d.Threshold, Rounding: d.Rounding, ShowZeros: d.ShowZeros}
+	}
+	return r, nil
+}
+
+// A reportBuilder fills r's tables from the database for each period (the current one first,
+// then the previous one when comparing).
+type reportBuilder func(s *Service, tx Tx, r *report.Report, periods []report.Period, q ReportQuery) error
+
+var reportBuilders = map[string]reportBuilder{
+	ReportActivity:    (*Service).activityReport,
+	ReportExperience:  (*Service).experienceReport,
+	ReportTimeliness:  (*Service).timelinessReport,
+	ReportTransitions: (*Service).transitionsReport,
+	ReportFunnel:      (*Service).funnelReport,
+}
+
+// each runs f for every period, collecting what it returns.
+func each[T any](periods []report.Period, f func(report.Period) (T, error)) ([]T, error) {
+	out := make([]T, len(periods))
+	for i, p := range periods {
+		var err error
+		if out[i], err = f(p); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) activityReport(tx Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
+	acts, err := each(periods, func(p report.Period) (report.ActivityFigures, error) {
+		return tx.Reports().Activity(p.From, p.To, q.Filter)
+	})
+	if err == nil {
+		report.TabulateActivity(r, acts)
+	}
+	return err
+}
+
+// experienceReport: per template and respondent group, each question's responses, mean score
+// (Likert) or share answering yes, and the distribution of answers.
+func (s *Service) experienceReport(tx Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
+	r.Title = "Experience"
+	counts, err := each(periods, func(p report.Period) ([]report.AnswerCount, error) {
+		return tx.Reports().SurveyAnswerCounts(p.From, p.To, q.Filter, q.TemplateID, q.Point)
+	})
+	if err != nil {
+		return err
+	}
+	templates := map[string]survey.Template{}
+	for _, cs := range counts {
+		for _, c := range cs {
+			if _, ok := templates[c.TemplateID]; !ok {
+				t, err := tx.Surveys().Template(c.TemplateID)
+				if err != nil {
+					return err
+				}
+				templates[c.TemplateID] = t
+			}
+		}
+	}
+	if q.TemplateID != "" {
+		if _, ok := templates[q.TemplateID]; !ok {
+			t, err := tx.Surveys().Template(q.TemplateID)
+			if fault.KindOf(err) == fault.NotFound {
+				return fault.Field(fault.Invalid, "/query/template_id", "no such survey template")
+			}
+			if err != nil {
+				return err
+			}
+			templates[q.TemplateID] = t
+		}
+	}
+	report.TabulateExperience(r, templates, counts)
+	return nil
+}
+
+func (s *Service) timelinessReport(tx Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
+	ts, err := each(periods, func(p report.Period) (report.TimelinessFigures, error) {
+		return tx.Reports().EHCTimeliness(p.From, p.To, q.Filter)
+	})
+	if err == nil {
+		report.TabulateTimeliness(r, ts)
+	}
+	return err
+}
+
+// transitionsReport takes a snapshot on each period's last day.
+func (s *Service) transitionsReport(tx Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
+	snaps, err := each(periods, func(p report.Period) (report.TransitionSnapshot, error) {
+		on := p.To
+		gaps := transition.GapQuery{AsOf: on, BornBy: transition.TurnedBy(on, report.TransitionAge), BornAfter: transition.TurnedBy(on, transition.MaxAge+1)}
+		through := on.AddDate(1, 0, 0)
+		ending := transition.UpcomingQuery{AsOf: on, Through: through, MaxAgeEnd: transition.EndOfYearTurningIn(on, through, transition.MaxAge)}
+		return tx.Reports().Transitions(gaps, ending, q.Filter)
+	})
+	if err == nil {
+		report.TabulateTransitions(r, snaps)
+	}
+	return err
+}
+
+func (s *Service) funnelReport(tx Tx, r *report.Report, periods []report.Period, q ReportQuery) error {
+	fs, err := each(periods, func(p report.Period) (report.FunnelFigures, error) {
+		return tx.Reports().Funnel(p.From, p.To, q.Filter)
+	})
+	if err == nil {
+		report.TabulateFunnel(r, fs)
+	}
+	return err
+}
