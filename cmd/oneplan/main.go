@@ -357,8 +357,6 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// purgeIdempotency drops kept idempotent answers after a day: they may hold personal data, and
-// a retry a day later is a new request.
 // sweep runs the statutory clock once, as of today or a given day.
 func sweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flags("sweep [--as-of YYYY-MM-DD]", "Send the statutory clock's notices (decision due, deadline missed, review due, transition gap) to the outbox, each once.", stderr)
@@ -366,7 +364,7 @@ func sweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if ok, err := parse(fs, args); !ok {
 		return err
 	}
-	day := time.Now().UTC()
+	var day time.Time
 	if *asOf != "" {
 		d, err := time.Parse("2006-01-02", *asOf)
 		if err != nil {
@@ -379,6 +377,9 @@ func sweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer func() { _ = a.store.Close() }()
+	if day.IsZero() {
+		day = a.app.Clock.Today()
+	}
 	res, err := a.app.Deadlines.Sweep(ctx, day)
 	if err != nil {
 		return err
@@ -388,6 +389,8 @@ func sweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// purgeIdempotency drops kept idempotent answers after a day: they may hold personal data, and
+// a retry a day later is a new request.
 func purgeIdempotency(ctx context.Context, st *store.Store, logger *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -254,3 +255,11 @@ func (k Versioned[T, Tx]) SaveNext(c Core, tx Tx, v *T) error {
 
 // MetaFrom is the request metadata ctx carries.
 func MetaFrom(ctx context.Context) Meta { return metaFrom(ctx) }
+
+// Wrap adds what a use case was doing to an error leaving it ("triage referral <id>: ..."), for
+// the log; the caller still sees only the fault's own detail.
+func Wrap(err *error, format string, args ...any) {
+	if *err != nil {
+		*err = fmt.Errorf(format+": %w", append(args, *err)...)
+	}
+}

@@ -75,7 +75,7 @@ func (h *ehcRequestHandlers) CreateEHCNeedsAssessment(ctx context.Context, req a
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateEHCNeedsAssessment201JSONResponse{Body: toEHCRequest(r, today()), Headers: api.CreateEHCNeedsAssessment201ResponseHeaders{
+	return api.CreateEHCNeedsAssessment201JSONResponse{Body: toEHCRequest(r, h.s.today()), Headers: api.CreateEHCNeedsAssessment201ResponseHeaders{
 		Location: location("/v1/ehc-needs-assessments", r.ID), ETag: etag(r.Version)}}, nil
 }
 
@@ -86,7 +86,7 @@ func (h *ehcRequestHandlers) ListEHCNeedsAssessments(ctx context.Context, req ap
 	if err != nil {
 		return nil, err
 	}
-	asOf := today()
+	asOf := h.s.today()
 	out := api.ListEHCNeedsAssessments200JSONResponse{Items: make([]api.EHCNeedsAssessment, len(items)), NextCursor: nextCursor(next)}
 	for i, r := range items {
 		out.Items[i] = toEHCRequest(r, asOf)
@@ -99,7 +99,7 @@ func (h *ehcRequestHandlers) GetEHCNeedsAssessment(ctx context.Context, req api.
 	if err != nil {
 		return nil, err
 	}
-	return api.GetEHCNeedsAssessment200JSONResponse{Body: toEHCRequest(r, today()), Headers: api.GetEHCNeedsAssessment200ResponseHeaders{ETag: etag(r.Version)}}, nil
+	return api.GetEHCNeedsAssessment200JSONResponse{Body: toEHCRequest(r, h.s.today()), Headers: api.GetEHCNeedsAssessment200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
 func (h *ehcRequestHandlers) DecideEHCNeedsAssessment(ctx context.Context, req api.DecideEHCNeedsAssessmentRequestObject) (api.DecideEHCNeedsAssessmentResponseObject, error) {
@@ -113,7 +113,7 @@ func (h *ehcRequestHandlers) DecideEHCNeedsAssessment(ctx context.Context, req a
 	if err != nil {
 		return nil, err
 	}
-	return api.DecideEHCNeedsAssessment200JSONResponse{Body: toEHCRequest(r, today()), Headers: api.DecideEHCNeedsAssessment200ResponseHeaders{ETag: etag(r.Version)}}, nil
+	return api.DecideEHCNeedsAssessment200JSONResponse{Body: toEHCRequest(r, h.s.today()), Headers: api.DecideEHCNeedsAssessment200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
 func (h *ehcRequestHandlers) AddEHCNeedsAssessmentException(ctx context.Context, req api.AddEHCNeedsAssessmentExceptionRequestObject) (api.AddEHCNeedsAssessmentExceptionResponseObject, error) {
@@ -127,7 +127,7 @@ func (h *ehcRequestHandlers) AddEHCNeedsAssessmentException(ctx context.Context,
 	if err != nil {
 		return nil, err
 	}
-	return api.AddEHCNeedsAssessmentException200JSONResponse{Body: toEHCRequest(r, today()),
+	return api.AddEHCNeedsAssessmentException200JSONResponse{Body: toEHCRequest(r, h.s.today()),
 		Headers: api.AddEHCNeedsAssessmentException200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
@@ -145,7 +145,7 @@ func (h *ehcRequestHandlers) WithdrawEHCNeedsAssessment(ctx context.Context, req
 	if err != nil {
 		return nil, err
 	}
-	return api.WithdrawEHCNeedsAssessment200JSONResponse{Body: toEHCRequest(r, today()),
+	return api.WithdrawEHCNeedsAssessment200JSONResponse{Body: toEHCRequest(r, h.s.today()),
 		Headers: api.WithdrawEHCNeedsAssessment200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
@@ -160,7 +160,7 @@ func (h *ehcRequestHandlers) RequestEHCAdvice(ctx context.Context, req api.Reque
 	if err != nil {
 		return nil, err
 	}
-	return api.RequestEHCAdvice200JSONResponse{Body: toEHCRequest(r, today()), Headers: api.RequestEHCAdvice200ResponseHeaders{ETag: etag(r.Version)}}, nil
+	return api.RequestEHCAdvice200JSONResponse{Body: toEHCRequest(r, h.s.today()), Headers: api.RequestEHCAdvice200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
 func (h *ehcRequestHandlers) ReceiveEHCAdvice(ctx context.Context, req api.ReceiveEHCAdviceRequestObject) (api.ReceiveEHCAdviceResponseObject, error) {
@@ -172,7 +172,7 @@ func (h *ehcRequestHandlers) ReceiveEHCAdvice(ctx context.Context, req api.Recei
 	if err != nil {
 		return nil, err
 	}
-	return api.ReceiveEHCAdvice200JSONResponse{Body: toEHCRequest(r, today()), Headers: api.ReceiveEHCAdvice200ResponseHeaders{ETag: etag(r.Version)}}, nil
+	return api.ReceiveEHCAdvice200JSONResponse{Body: toEHCRequest(r, h.s.today()), Headers: api.ReceiveEHCAdvice200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
 func (h *ehcRequestHandlers) DecideEHCPlanIssue(ctx context.Context, req api.DecideEHCPlanIssueRequestObject) (api.DecideEHCPlanIssueResponseObject, error) {
@@ -186,5 +186,5 @@ func (h *ehcRequestHandlers) DecideEHCPlanIssue(ctx context.Context, req api.Dec
 	if err != nil {
 		return nil, err
 	}
-	return api.DecideEHCPlanIssue200JSONResponse{Body: toEHCRequest(r, today()), Headers: api.DecideEHCPlanIssue200ResponseHeaders{ETag: etag(r.Version)}}, nil
+	return api.DecideEHCPlanIssue200JSONResponse{Body: toEHCRequest(r, h.s.today()), Headers: api.DecideEHCPlanIssue200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }

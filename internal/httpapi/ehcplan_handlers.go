@@ -222,7 +222,7 @@ func (h *planHandlers) CreateEHCPlan(ctx context.Context, req api.CreateEHCPlanR
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateEHCPlan201JSONResponse{Body: toEHCPlan(p, today()), Headers: api.CreateEHCPlan201ResponseHeaders{
+	return api.CreateEHCPlan201JSONResponse{Body: toEHCPlan(p, h.s.today()), Headers: api.CreateEHCPlan201ResponseHeaders{
 		Location: location("/v1/ehc-plans", p.ID), ETag: etag(p.Version)}}, nil
 }
 
@@ -233,7 +233,7 @@ func (h *planHandlers) ListEHCPlans(ctx context.Context, req api.ListEHCPlansReq
 	if err != nil {
 		return nil, err
 	}
-	asOf := today()
+	asOf := h.s.today()
 	out := api.ListEHCPlans200JSONResponse{Items: make([]api.EHCPlan, len(items)), NextCursor: nextCursor(next)}
 	for i, p := range items {
 		out.Items[i] = toEHCPlan(p, asOf)
@@ -246,11 +246,11 @@ func (h *planHandlers) GetEHCPlan(ctx context.Context, req api.GetEHCPlanRequest
 	if err != nil {
 		return nil, err
 	}
-	return api.GetEHCPlan200JSONResponse{Body: toEHCPlan(p, today()), Headers: api.GetEHCPlan200ResponseHeaders{ETag: etag(p.Version)}}, nil
+	return api.GetEHCPlan200JSONResponse{Body: toEHCPlan(p, h.s.today()), Headers: api.GetEHCPlan200ResponseHeaders{ETag: etag(p.Version)}}, nil
 }
 
 // planAction runs one change to a plan with the request's If-Match.
-func planAction(ifMatchHeader *string, run func(ifMatch *int) (ehcplan.Plan, error)) (api.EHCPlan, *string, error) {
+func (h *planHandlers) planAction(ifMatchHeader *string, run func(ifMatch *int) (ehcplan.Plan, error)) (api.EHCPlan, *string, error) {
 	ifMatch, err := parseIfMatch(ifMatchHeader)
 	if err != nil {
 		return api.EHCPlan{}, nil, err
@@ -259,11 +259,11 @@ func planAction(ifMatchHeader *string, run func(ifMatch *int) (ehcplan.Plan, err
 	if err != nil {
 		return api.EHCPlan{}, nil, err
 	}
-	return toEHCPlan(p, today()), etag(p.Version), nil
+	return toEHCPlan(p, h.s.today()), etag(p.Version), nil
 }
 
 func (h *planHandlers) ReviseEHCPlanDraft(ctx context.Context, req api.ReviseEHCPlanDraftRequestObject) (api.ReviseEHCPlanDraftResponseObject, error) {
-	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
+	body, tag, err := h.planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
 		return h.svc.ReviseEHCPlanDraft(ctx, req.ID.String(), ifMatch, fromPlanSections(req.Body.Sections))
 	})
 	if err != nil {
@@ -273,7 +273,7 @@ func (h *planHandlers) ReviseEHCPlanDraft(ctx context.Context, req api.ReviseEHC
 }
 
 func (h *planHandlers) ServeEHCPlanDraft(ctx context.Context, req api.ServeEHCPlanDraftRequestObject) (api.ServeEHCPlanDraftResponseObject, error) {
-	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
+	body, tag, err := h.planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
 		return h.svc.ServeEHCPlanDraft(ctx, req.ID.String(), ifMatch, req.Body.ServedOn.Time)
 	})
 	if err != nil {
@@ -293,7 +293,7 @@ func (h *planHandlers) IssueEHCPlan(ctx context.Context, req api.IssueEHCPlanReq
 		pl := fromPlacement(b.Placement)
 		in.Placement = &pl
 	}
-	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
+	body, tag, err := h.planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
 		return h.svc.IssueEHCPlan(ctx, req.ID.String(), ifMatch, in)
 	})
 	if err != nil {
@@ -304,7 +304,7 @@ func (h *planHandlers) IssueEHCPlan(ctx context.Context, req api.IssueEHCPlanReq
 
 func (h *planHandlers) ProposeEHCPlanAmendment(ctx context.Context, req api.ProposeEHCPlanAmendmentRequestObject) (api.ProposeEHCPlanAmendmentResponseObject, error) {
 	b := req.Body
-	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
+	body, tag, err := h.planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
 		return h.svc.ProposeEHCPlanAmendment(ctx, req.ID.String(), ifMatch, plans.AmendmentInput{NoticeOn: b.NoticeOn.Time, Reason: b.Reason,
 			AnnualReviewID: uuidStr(b.AnnualReviewID), Sections: fromPlanSections(b.Sections)})
 	})
@@ -320,7 +320,7 @@ func (h *planHandlers) CeaseEHCPlan(ctx context.Context, req api.CeaseEHCPlanReq
 	if b.CeasesOn != nil {
 		c.CeasesOn = b.CeasesOn.Time
 	}
-	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
+	body, tag, err := h.planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
 		return h.svc.CeaseEHCPlan(ctx, req.ID.String(), ifMatch, c)
 	})
 	if err != nil {
@@ -331,7 +331,7 @@ func (h *planHandlers) CeaseEHCPlan(ctx context.Context, req api.CeaseEHCPlanReq
 
 func (h *planHandlers) SetEHCPlanPhaseTransfer(ctx context.Context, req api.SetEHCPlanPhaseTransferRequestObject) (api.SetEHCPlanPhaseTransferResponseObject, error) {
 	b := req.Body
-	body, tag, err := planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
+	body, tag, err := h.planAction(req.Params.IfMatch, func(ifMatch *int) (ehcplan.Plan, error) {
 		return h.svc.SetEHCPlanPhaseTransfer(ctx, req.ID.String(), ifMatch, statutory.TransferKind(b.Kind), b.TransferOn.Time)
 	})
 	if err != nil {
@@ -350,7 +350,7 @@ func (h *planHandlers) ListAnnualReviews(ctx context.Context, req api.ListAnnual
 	if err != nil {
 		return nil, err
 	}
-	asOf := today()
+	asOf := h.s.today()
 	out := api.ListAnnualReviews200JSONResponse{Items: make([]api.AnnualReview, len(items)), NextCursor: nextCursor(next)}
 	for i, r := range items {
 		out.Items[i] = toAnnualReview(r, asOf)
@@ -363,7 +363,7 @@ func (h *planHandlers) GetAnnualReview(ctx context.Context, req api.GetAnnualRev
 	if err != nil {
 		return nil, err
 	}
-	return api.GetAnnualReview200JSONResponse{Body: toAnnualReview(r, today()), Headers: api.GetAnnualReview200ResponseHeaders{ETag: etag(r.Version)}}, nil
+	return api.GetAnnualReview200JSONResponse{Body: toAnnualReview(r, h.s.today()), Headers: api.GetAnnualReview200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
 func (h *planHandlers) HoldAnnualReview(ctx context.Context, req api.HoldAnnualReviewRequestObject) (api.HoldAnnualReviewResponseObject, error) {
@@ -387,7 +387,7 @@ func (h *planHandlers) HoldAnnualReview(ctx context.Context, req api.HoldAnnualR
 	if err != nil {
 		return nil, err
 	}
-	return api.HoldAnnualReview200JSONResponse{Body: toAnnualReview(r, today()), Headers: api.HoldAnnualReview200ResponseHeaders{ETag: etag(r.Version)}}, nil
+	return api.HoldAnnualReview200JSONResponse{Body: toAnnualReview(r, h.s.today()), Headers: api.HoldAnnualReview200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
 func (h *planHandlers) DecideAnnualReview(ctx context.Context, req api.DecideAnnualReviewRequestObject) (api.DecideAnnualReviewResponseObject, error) {
@@ -405,7 +405,7 @@ func (h *planHandlers) DecideAnnualReview(ctx context.Context, req api.DecideAnn
 	if err != nil {
 		return nil, err
 	}
-	return api.DecideAnnualReview200JSONResponse{Body: toAnnualReview(r, today()), Headers: api.DecideAnnualReview200ResponseHeaders{ETag: etag(r.Version)}}, nil
+	return api.DecideAnnualReview200JSONResponse{Body: toAnnualReview(r, h.s.today()), Headers: api.DecideAnnualReview200ResponseHeaders{ETag: etag(r.Version)}}, nil
 }
 
 // boolPtr keeps false, which ptr would drop as a zero value: in_force false is an answer.

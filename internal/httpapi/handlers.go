@@ -52,10 +52,8 @@ func location(path, id string) *string { s := path + "/" + id; return &s }
 
 func etag(version int) *string { s := etagOf(version); return &s }
 
-func today() time.Time {
-	n := time.Now().UTC()
-	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
-}
+// today is the service's civil date, from the one clock every service reads.
+func (s *Server) today() time.Time { return s.app.Clock.Today() }
 
 // Operations.
 

@@ -105,7 +105,7 @@ func (h *meetingHandlers) ListMeetings(ctx context.Context, req api.ListMeetings
 		return nil, err
 	}
 	out := api.ListMeetings200JSONResponse{Items: make([]api.Meeting, len(items)), NextCursor: nextCursor(next)}
-	d := today()
+	d := h.s.today()
 	for i, m := range items {
 		out.Items[i] = toMeeting(m, d)
 	}
@@ -117,7 +117,7 @@ func (h *meetingHandlers) CreateMeeting(ctx context.Context, req api.CreateMeeti
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateMeeting201JSONResponse{Body: toMeeting(m, today()), Headers: api.CreateMeeting201ResponseHeaders{
+	return api.CreateMeeting201JSONResponse{Body: toMeeting(m, h.s.today()), Headers: api.CreateMeeting201ResponseHeaders{
 		Location: location("/v1/meetings", m.ID), ETag: etag(m.Version)}}, nil
 }
 
@@ -126,7 +126,7 @@ func (h *meetingHandlers) GetMeeting(ctx context.Context, req api.GetMeetingRequ
 	if err != nil {
 		return nil, err
 	}
-	return api.GetMeeting200JSONResponse{Body: toMeeting(m, today()), Headers: api.GetMeeting200ResponseHeaders{ETag: etag(m.Version)}}, nil
+	return api.GetMeeting200JSONResponse{Body: toMeeting(m, h.s.today()), Headers: api.GetMeeting200ResponseHeaders{ETag: etag(m.Version)}}, nil
 }
 
 func (h *meetingHandlers) UpdateMeeting(ctx context.Context, req api.UpdateMeetingRequestObject) (api.UpdateMeetingResponseObject, error) {
@@ -147,7 +147,7 @@ func (h *meetingHandlers) UpdateMeeting(ctx context.Context, req api.UpdateMeeti
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateMeeting200JSONResponse{Body: toMeeting(m, today()), Headers: api.UpdateMeeting200ResponseHeaders{ETag: etag(m.Version)}}, nil
+	return api.UpdateMeeting200JSONResponse{Body: toMeeting(m, h.s.today()), Headers: api.UpdateMeeting200ResponseHeaders{ETag: etag(m.Version)}}, nil
 }
 
 func (h *meetingHandlers) ListActions(ctx context.Context, req api.ListActionsRequestObject) (api.ListActionsResponseObject, error) {
@@ -158,7 +158,7 @@ func (h *meetingHandlers) ListActions(ctx context.Context, req api.ListActionsRe
 		return nil, err
 	}
 	out := api.ListActions200JSONResponse{Items: make([]api.Action, len(items)), NextCursor: nextCursor(next)}
-	d := today()
+	d := h.s.today()
 	for i, a := range items {
 		out.Items[i] = toAction(a, d)
 	}
@@ -174,5 +174,5 @@ func (h *meetingHandlers) CompleteAction(ctx context.Context, req api.CompleteAc
 	if err != nil {
 		return nil, err
 	}
-	return api.CompleteAction200JSONResponse(toAction(a, today())), nil
+	return api.CompleteAction200JSONResponse(toAction(a, h.s.today())), nil
 }

@@ -12,7 +12,7 @@ func (h *peopleHandlers) CreateYoungPerson(ctx context.Context, req api.CreateYo
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateYoungPerson201JSONResponse{Body: toYoungPerson(yp, today()),
+	return api.CreateYoungPerson201JSONResponse{Body: toYoungPerson(yp, h.s.today()),
 		Headers: api.CreateYoungPerson201ResponseHeaders{Location: location("/v1/young-people", yp.ID), ETag: etag(yp.Version)}}, nil
 }
 
@@ -21,7 +21,7 @@ func (h *peopleHandlers) GetYoungPerson(ctx context.Context, req api.GetYoungPer
 	if err != nil {
 		return nil, err
 	}
-	return api.GetYoungPerson200JSONResponse{Body: toYoungPerson(yp, today()), Headers: api.GetYoungPerson200ResponseHeaders{ETag: etag(yp.Version)}}, nil
+	return api.GetYoungPerson200JSONResponse{Body: toYoungPerson(yp, h.s.today()), Headers: api.GetYoungPerson200ResponseHeaders{ETag: etag(yp.Version)}}, nil
 }
 
 func (h *peopleHandlers) ListYoungPeople(ctx context.Context, req api.ListYoungPeopleRequestObject) (api.ListYoungPeopleResponseObject, error) {
@@ -33,7 +33,7 @@ func (h *peopleHandlers) ListYoungPeople(ctx context.Context, req api.ListYoungP
 		return nil, err
 	}
 	out := api.ListYoungPeople200JSONResponse{Items: make([]api.YoungPerson, len(items)), NextCursor: nextCursor(next)}
-	d := today()
+	d := h.s.today()
 	for i, yp := range items {
 		out.Items[i] = toYoungPerson(yp, d)
 	}
@@ -53,5 +53,5 @@ func (h *peopleHandlers) UpdateYoungPerson(ctx context.Context, req api.UpdateYo
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateYoungPerson200JSONResponse{Body: toYoungPerson(yp, today()), Headers: api.UpdateYoungPerson200ResponseHeaders{ETag: etag(yp.Version)}}, nil
+	return api.UpdateYoungPerson200JSONResponse{Body: toYoungPerson(yp, h.s.today()), Headers: api.UpdateYoungPerson200ResponseHeaders{ETag: etag(yp.Version)}}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/casework/privacy"
+	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
 func (h *privacyHandlers) ListAuditEvents(ctx context.Context, req api.ListAuditEventsRequestObject) (api.ListAuditEventsResponseObject, error) {
@@ -44,8 +45,9 @@ func (h *privacyHandlers) ExportYoungPerson(ctx context.Context, req api.ExportY
 	return api.ExportYoungPerson200JSONResponse(toExport(x)), nil
 }
 
+// toExport shows the export with statuses as of the day it was made.
 func toExport(x privacy.Export) api.SubjectAccessExport {
-	d := today()
+	d := statutory.Civil(x.ExportedAt)
 	out := api.SubjectAccessExport{ExportedAt: x.ExportedAt, YoungPerson: toYoungPerson(x.YoungPerson, d),
 		Referrals: make([]api.Referral, len(x.Referrals)), Involvements: make([]api.Involvement, len(x.Involvements)),
 		Allocations: make([]api.Allocation, len(x.Allocations)), FamilyAssessments: make([]api.FamilyAssessment, len(x.Assessments)),

@@ -47,28 +47,12 @@ func (h *referralHandlers) UpdateReferral(ctx context.Context, req api.UpdateRef
 	r, err := h.svc.UpdateReferral(ctx, req.ID.String(), ifMatch, func(cur referral.Referral) (referral.Referral, []string, error) {
 		var in api.ReferralInput
 		changed, err := h.s.mergePatch(ctx, toReferralInput(cur), "ReferralInput", &in)
-		next := fromReferralInput(in)
-		// Only the intake details are patchable; the rest of the record is carried over.
-		cur.Reasons, cur.MainReason, cur.ServicesInvolved = next.Reasons, next.MainReason, next.ServicesInvolved
-		cur.SafeguardingConcern, cur.Consent, cur.Summary = next.SafeguardingConcern, next.Consent, next.Summary
-		if !containsAny(changed, "main_reason") && containsAny(changed, "reasons") {
-			cur.MainReason = "" // let it default to the first of the new reasons
-		}
-		return cur, changed, err
+		return cur.Corrected(fromReferralInput(in), changed), changed, err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return api.UpdateReferral200JSONResponse{Body: toReferral(r), Headers: api.UpdateReferral200ResponseHeaders{ETag: etag(r.Version)}}, nil
-}
-
-func containsAny(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (h *referralHandlers) TriageReferral(ctx context.Context, req api.TriageReferralRequestObject) (api.TriageReferralResponseObject, error) {

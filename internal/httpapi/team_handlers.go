@@ -57,7 +57,7 @@ func (h *teamHandlers) ListInvolvements(ctx context.Context, req api.ListInvolve
 		return nil, err
 	}
 	out := api.ListInvolvements200JSONResponse{Items: make([]api.Involvement, len(items)), NextCursor: nextCursor(next)}
-	d := today()
+	d := h.s.today()
 	for i, v := range items {
 		out.Items[i] = toInvolvement(v, d)
 	}
@@ -69,7 +69,7 @@ func (h *teamHandlers) CreateInvolvement(ctx context.Context, req api.CreateInvo
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateInvolvement201JSONResponse{Body: toInvolvement(i, today()), Headers: api.CreateInvolvement201ResponseHeaders{
+	return api.CreateInvolvement201JSONResponse{Body: toInvolvement(i, h.s.today()), Headers: api.CreateInvolvement201ResponseHeaders{
 		Location: location("/v1/young-people/"+i.YoungPersonID+"/involvements", i.ID), ETag: etag(i.Version)}}, nil
 }
 
@@ -89,7 +89,7 @@ func (h *teamHandlers) UpdateInvolvement(ctx context.Context, req api.UpdateInvo
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateInvolvement200JSONResponse{Body: toInvolvement(i, today()), Headers: api.UpdateInvolvement200ResponseHeaders{ETag: etag(i.Version)}}, nil
+	return api.UpdateInvolvement200JSONResponse{Body: toInvolvement(i, h.s.today()), Headers: api.UpdateInvolvement200ResponseHeaders{ETag: etag(i.Version)}}, nil
 }
 
 func (h *teamHandlers) ListConsents(ctx context.Context, req api.ListConsentsRequestObject) (api.ListConsentsResponseObject, error) {
@@ -98,7 +98,7 @@ func (h *teamHandlers) ListConsents(ctx context.Context, req api.ListConsentsReq
 		return nil, err
 	}
 	out := api.ListConsents200JSONResponse{Items: make([]api.Consent, len(items))}
-	d := today()
+	d := h.s.today()
 	for i, c := range items {
 		out.Items[i] = toConsent(c, d)
 	}
@@ -110,7 +110,7 @@ func (h *teamHandlers) CreateConsent(ctx context.Context, req api.CreateConsentR
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateConsent201JSONResponse{Body: toConsent(c, today()), Headers: api.CreateConsent201ResponseHeaders{
+	return api.CreateConsent201JSONResponse{Body: toConsent(c, h.s.today()), Headers: api.CreateConsent201ResponseHeaders{
 		Location: location("/v1/young-people/"+c.YoungPersonID+"/consents", c.ID), ETag: etag(c.Version)}}, nil
 }
 
@@ -123,5 +123,5 @@ func (h *teamHandlers) WithdrawConsent(ctx context.Context, req api.WithdrawCons
 	if err != nil {
 		return nil, err
 	}
-	return api.WithdrawConsent200JSONResponse{Body: toConsent(c, today()), Headers: api.WithdrawConsent200ResponseHeaders{ETag: etag(c.Version)}}, nil
+	return api.WithdrawConsent200JSONResponse{Body: toConsent(c, h.s.today()), Headers: api.WithdrawConsent200ResponseHeaders{ETag: etag(c.Version)}}, nil
 }

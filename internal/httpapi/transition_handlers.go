@@ -141,7 +141,7 @@ func (h *transitionHandlers) CreateTransitionPlan(ctx context.Context, req api.C
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateTransitionPlan201JSONResponse{Body: toTransitionPlan(p, today()), Headers: api.CreateTransitionPlan201ResponseHeaders{
+	return api.CreateTransitionPlan201JSONResponse{Body: toTransitionPlan(p, h.s.today()), Headers: api.CreateTransitionPlan201ResponseHeaders{
 		Location: location("/v1/transition-plans", p.ID), ETag: etag(p.Version)}}, nil
 }
 
@@ -152,7 +152,7 @@ func (h *transitionHandlers) ListTransitionPlans(ctx context.Context, req api.Li
 	if err != nil {
 		return nil, err
 	}
-	d := today()
+	d := h.s.today()
 	out := api.ListTransitionPlans200JSONResponse{Items: make([]api.TransitionPlan, len(items)), NextCursor: nextCursor(next)}
 	for i, p := range items {
 		out.Items[i] = toTransitionPlan(p, d)
@@ -165,7 +165,7 @@ func (h *transitionHandlers) GetTransitionPlan(ctx context.Context, req api.GetT
 	if err != nil {
 		return nil, err
 	}
-	return api.GetTransitionPlan200JSONResponse{Body: toTransitionPlan(p, today()), Headers: api.GetTransitionPlan200ResponseHeaders{ETag: etag(p.Version)}}, nil
+	return api.GetTransitionPlan200JSONResponse{Body: toTransitionPlan(p, h.s.today()), Headers: api.GetTransitionPlan200ResponseHeaders{ETag: etag(p.Version)}}, nil
 }
 
 func (h *transitionHandlers) UpdateTransitionPlan(ctx context.Context, req api.UpdateTransitionPlanRequestObject) (api.UpdateTransitionPlanResponseObject, error) {
@@ -184,7 +184,7 @@ func (h *transitionHandlers) UpdateTransitionPlan(ctx context.Context, req api.U
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateTransitionPlan200JSONResponse{Body: toTransitionPlan(p, today()), Headers: api.UpdateTransitionPlan200ResponseHeaders{ETag: etag(p.Version)}}, nil
+	return api.UpdateTransitionPlan200JSONResponse{Body: toTransitionPlan(p, h.s.today()), Headers: api.UpdateTransitionPlan200ResponseHeaders{ETag: etag(p.Version)}}, nil
 }
 
 func (h *transitionHandlers) EndTransitionPlan(ctx context.Context, req api.EndTransitionPlanRequestObject) (api.EndTransitionPlanResponseObject, error) {
@@ -201,7 +201,7 @@ func (h *transitionHandlers) EndTransitionPlan(ctx context.Context, req api.EndT
 	if err != nil {
 		return nil, err
 	}
-	return api.EndTransitionPlan200JSONResponse{Body: toTransitionPlan(p, today()), Headers: api.EndTransitionPlan200ResponseHeaders{ETag: etag(p.Version)}}, nil
+	return api.EndTransitionPlan200JSONResponse{Body: toTransitionPlan(p, h.s.today()), Headers: api.EndTransitionPlan200ResponseHeaders{ETag: etag(p.Version)}}, nil
 }
 
 func (h *transitionHandlers) ListTransitionGaps(ctx context.Context, req api.ListTransitionGapsRequestObject) (api.ListTransitionGapsResponseObject, error) {

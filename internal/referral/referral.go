@@ -309,3 +309,16 @@ func (r *Referral) CheckEditable() error {
 	}
 	return nil
 }
+
+// Corrected is r with the intake details of next (reasons, main reason, services involved,
+// safeguarding concern, consent, summary): the only part of a referral a correction before triage
+// may change; everything else is carried over. changed names the fields the caller changed: new
+// reasons without a new main reason clear it, so it defaults to the first of the new reasons.
+func (r Referral) Corrected(next Referral, changed []string) Referral {
+	r.Reasons, r.MainReason, r.ServicesInvolved = next.Reasons, next.MainReason, next.ServicesInvolved
+	r.SafeguardingConcern, r.Consent, r.Summary = next.SafeguardingConcern, next.Consent, next.Summary
+	if slices.Contains(changed, "reasons") && !slices.Contains(changed, "main_reason") {
+		r.MainReason = ""
+	}
+	return r
+}

@@ -142,15 +142,18 @@ type Tx struct{ conn }
 
 // InTx runs fn in one transaction, committed only when fn returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
-	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) (err error) {
+		defer readable(&err)
 		return fn(&Tx{conn{db: db, dialect: s.dialect}})
 	})
 	return translate(err)
 }
 
 // Read runs fn outside a transaction, for reads that write nothing.
-func (s *Store) Read(ctx context.Context, fn func(tx *Tx) error) error {
-	return translate(fn(&Tx{conn{db: s.db.WithContext(ctx), dialect: s.dialect}}))
+func (s *Store) Read(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	defer func() { err = translate(err) }()
+	defer readable(&err)
+	return fn(&Tx{conn{db: s.db.WithContext(ctx), dialect: s.dialect}})
 }
 
 // translate maps database errors to fault categories, leaving fault errors as they are.

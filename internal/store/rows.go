@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -15,8 +16,16 @@ const dateLayout = "2006-01-02"
 // Dates are stored as YYYY-MM-DD text on both databases, which sorts and compares correctly.
 func fromDate(t time.Time) string { return t.Format(dateLayout) }
 
+// toDate reads a stored date; "" is no date. A malformed one is corrupt data, which must never
+// come back as a zero date: see unreadable.
 func toDate(s string) time.Time {
-	t, _ := time.Parse(dateLayout, s)
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(dateLayout, s)
+	if err != nil {
+		panic(unreadable{what: "date", err: err})
+	}
 	return t
 }
 
@@ -48,12 +57,35 @@ func toJSONOrNull(v any, isNil bool) *string {
 	return &s
 }
 
+// fromJSON reads a stored JSON column; NULL or "" is the zero value. Malformed JSON is corrupt
+// data: see unreadable.
 func fromJSON[T any](s *string) T {
 	var v T
-	if s != nil {
-		_ = json.Unmarshal([]byte(*s), &v)
+	if s != nil && *s != "" {
+		if err := json.Unmarshal([]byte(*s), &v); err != nil {
+			panic(unreadable{what: "JSON column", err: err})
+		}
 	}
 	return v
+}
+
+// unreadable is a stored value that cannot be read back. Row converters raise it rather than
+// thread an error through every field; InTx and Read turn it back into an error, so a corrupt
+// row fails its request instead of being shown with a field silently blanked.
+type unreadable struct {
+	what string
+	err  error
+}
+
+// readable turns an unreadable raised under fn into an error.
+func readable(err *error) {
+	if r := recover(); r != nil {
+		u, ok := r.(unreadable)
+		if !ok {
+			panic(r)
+		}
+		*err = fmt.Errorf("read stored %s: %w", u.what, u.err)
+	}
 }
 
 type organisationRow struct {

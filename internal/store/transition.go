@@ -234,14 +234,6 @@ func (tx transitionRepo) Gaps(q transition.GapQuery, s access.Scope, p paging.Pa
 	return listPage(db, "young_people", p, func(r gapRow) string { return r.ID }, gapRow.toGap)
 }
 
-// Upcoming event kinds.
-const (
-	UpcomingTurns18         = "turns_18"
-	UpcomingPlanExpectedEnd = "plan_expected_end"
-	UpcomingPlanMaxAgeEnd   = "plan_max_age_end"
-	UpcomingServiceEnd      = "service_end"
-)
-
 // UpcomingTransitions returns every event in the window for the young people in scope who on
 // AsOf have an open referral, an EHC plan in force or a current transition plan. The window
 // bounds the result; the caller sorts and pages it.
@@ -282,7 +274,7 @@ func (tx transitionRepo) Upcoming(q transition.UpcomingQuery, s access.Scope) ([
 		db := tx.db.Table("young_people").Select("young_people.id AS young_person_id, young_people.date_of_birth").
 			Where("young_people.date_of_birth >= ? AND young_people.date_of_birth <= ?", fromDate(q.Turning18.From), fromDate(q.Turning18.Through)).
 			Where(cond, args...)
-		if err := run(UpcomingTurns18, "", visibleYoungPeople(db, "young_people.id", s)); err != nil {
+		if err := run(transition.UpcomingTurns18, "", visibleYoungPeople(db, "young_people.id", s)); err != nil {
 			return nil, err
 		}
 	}
@@ -292,7 +284,7 @@ func (tx transitionRepo) Upcoming(q transition.UpcomingQuery, s access.Scope) ([
 		Joins("JOIN young_people ON young_people.id = t.young_person_id").
 		Where("t.started_on <= ? AND (t.ended_on IS NULL OR t.ended_on > ?)", on, on).
 		Where("t.ehc_plan_expected_end_on > ? AND t.ehc_plan_expected_end_on <= ?", on, through)
-	if err := run(UpcomingPlanExpectedEnd, "transition_plan", visibleYoungPeople(db, "t.young_person_id", s)); err != nil {
+	if err := run(transition.UpcomingPlanExpectedEnd, "transition_plan", visibleYoungPeople(db, "t.young_person_id", s)); err != nil {
 		return nil, err
 	}
 
@@ -302,7 +294,7 @@ func (tx transitionRepo) Upcoming(q transition.UpcomingQuery, s access.Scope) ([
 			Joins("JOIN young_people ON young_people.id = p.young_person_id").
 			Where(planInForce+" AND (p.first_issued_on IS NULL OR p.first_issued_on <= ?)", on, on).
 			Where("young_people.date_of_birth >= ? AND young_people.date_of_birth <= ?", fromDate(q.MaxAgeEnd.From), fromDate(q.MaxAgeEnd.Through))
-		if err := run(UpcomingPlanMaxAgeEnd, "ehc_plan", visibleYoungPeople(db, "p.young_person_id", s)); err != nil {
+		if err := run(transition.UpcomingPlanMaxAgeEnd, "ehc_plan", visibleYoungPeople(db, "p.young_person_id", s)); err != nil {
 			return nil, err
 		}
 	}
@@ -313,7 +305,7 @@ func (tx transitionRepo) Upcoming(q transition.UpcomingQuery, s access.Scope) ([
 		Joins("JOIN young_people ON young_people.id = i.young_person_id").
 		Where("i.ended_on > ? AND i.ended_on <= ?", on, through).
 		Where(cond, args...)
-	if err := run(UpcomingServiceEnd, "involvement", visibleYoungPeople(db, "i.young_person_id", s)); err != nil {
+	if err := run(transition.UpcomingServiceEnd, "involvement", visibleYoungPeople(db, "i.young_person_id", s)); err != nil {
 		return nil, err
 	}
 	return out, nil

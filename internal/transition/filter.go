@@ -60,3 +60,11 @@ func (g Gap) Since(minAge int, schoolYear bool) time.Time {
 	}
 	return GapSince(ScopeStart(g.DateOfBirth, minAge, schoolYear), reasons, g.LastPlanEnded)
 }
+
+// Upcoming event kinds.
+const (
+	UpcomingTurns18         = "turns_18"
+	UpcomingPlanExpectedEnd = "plan_expected_end"
+	UpcomingPlanMaxAgeEnd   = "plan_max_age_end"
+	UpcomingServiceEnd      = "service_end"
+)

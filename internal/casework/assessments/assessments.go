@@ -63,6 +63,7 @@ func assessmentPayload(a assessment.Assessment) map[string]any {
 // CreateAssessment starts the family assessment of an accepted referral: one per referral, of the
 // kind its route calls for. Starting it moves an accepted referral to assessing.
 func (s *Service) CreateAssessment(ctx context.Context, referralID, assessorID string, sections assessment.Sections) (a assessment.Assessment, err error) {
+	defer casework.Wrap(&err, "create assessment")
 	p, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
 		return a, err
@@ -103,7 +104,8 @@ func (s *Service) CreateAssessment(ctx context.Context, referralID, assessorID s
 }
 
 // Assessment reads one assessment the caller may see.
-func (s *Service) Assessment(ctx context.Context, id string) (assessment.Assessment, error) {
+func (s *Service) Assessment(ctx context.Context, id string) (_ assessment.Assessment, err error) {
+	defer casework.Wrap(&err, "read assessment %s", id)
 	return casework.ReadAudited(ctx, s.Core, s.db, audit.FamilyAssessment, id,
 		func(tx Tx, sc access.Scope) (assessment.Assessment, error) {
 			return tx.Assessments().Get(id, sc)
@@ -112,7 +114,8 @@ func (s *Service) Assessment(ctx context.Context, id string) (assessment.Assessm
 }
 
 // Assessments lists the assessments the caller may see, auditing each hit.
-func (s *Service) Assessments(ctx context.Context, f assessment.Filter, pg paging.Page) ([]assessment.Assessment, string, error) {
+func (s *Service) Assessments(ctx context.Context, f assessment.Filter, pg paging.Page) (_ []assessment.Assessment, _ string, err error) {
+	defer casework.Wrap(&err, "list assessments")
 	return casework.ListAudited(ctx, s.Core, s.db, audit.FamilyAssessment, func(tx Tx, sc access.Scope) ([]assessment.Assessment, string, error) {
 		return tx.Assessments().List(f, sc, pg)
 	}, func(r assessment.Assessment) (string, string) { return r.ID, r.YoungPersonID })
@@ -120,7 +123,8 @@ func (s *Service) Assessments(ctx context.Context, f assessment.Filter, pg pagin
 
 // UpdateAssessment changes a draft assessment's assessor or sections. Submitted and reviewed
 // versions are never changed: a review starts a new draft instead.
-func (s *Service) UpdateAssessment(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[assessment.Assessment]) (assessment.Assessment, error) {
+func (s *Service) UpdateAssessment(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[assessment.Assessment]) (_ assessment.Assessment, err error) {
+	defer casework.Wrap(&err, "update assessment %s", id)
 	return versionedAssessments.Patch(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch, mutate,
 		func(cur assessment.Assessment) error { return cur.Editable() },
 		func(tx Tx, _ auth.Principal, cur assessment.Assessment, next *assessment.Assessment) error {
@@ -147,7 +151,8 @@ var versionedAssessments = casework.Versioned[assessment.Assessment, Tx]{Load: c
 	Stamp: func(a *assessment.Assessment) (*int, *time.Time) { return &a.Version, &a.UpdatedAt }}
 
 // SubmitAssessment sends a draft assessment to the early-help team.
-func (s *Service) SubmitAssessment(ctx context.Context, id string, ifMatch *int) (assessment.Assessment, error) {
+func (s *Service) SubmitAssessment(ctx context.Context, id string, ifMatch *int) (_ assessment.Assessment, err error) {
+	defer casework.Wrap(&err, "submit assessment %s", id)
 	return versionedAssessments.Change(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch,
 		func(_ Tx, _ auth.Principal, a *assessment.Assessment) (bool, error) { return true, a.Submit(s.Now()) },
 		func(tx Tx, p auth.Principal, a assessment.Assessment) error {
@@ -163,6 +168,7 @@ func (s *Service) SubmitAssessment(ctx context.Context, id string, ifMatch *int)
 // reviewed, and a new draft version linked to it carries its content forward. It returns the new
 // version; the earlier one is otherwise left exactly as it was.
 func (s *Service) ReviewAssessment(ctx context.Context, id string, ifMatch *int) (next assessment.Assessment, err error) {
+	defer casework.Wrap(&err, "review assessment %s", id)
 	_, err = versionedAssessments.Change(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch,
 		func(_ Tx, _ auth.Principal, cur *assessment.Assessment) (bool, error) {
 			next, err = cur.Review(s.Now())

@@ -62,6 +62,7 @@ type SweepResult struct {
 // within 6 weeks or overdue, and a young person entering the transition gap. It also marks ceased
 // the plans whose cease date has come. One transaction: a failed sweep sends nothing.
 func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, err error) {
+	defer casework.Wrap(&err, "sweep")
 	asOf = statutory.Civil(asOf)
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		send := func(key string, eventType outbox.Type, recordID string, payload map[string]any) (bool, error) {

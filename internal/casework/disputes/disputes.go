@@ -114,6 +114,7 @@ func timelineReferral(d dispute.Dispute) string {
 // CreateDispute records a tribunal appeal, mediation or complaint. It is the SEND team's or the
 // engagement lead's to record; the young person is the subject's.
 func (s *Service) CreateDispute(ctx context.Context, in dispute.Dispute) (d dispute.Dispute, err error) {
+	defer casework.Wrap(&err, "create dispute")
 	p, err := casework.Allow(ctx, auth.RunPathway)
 	if err != nil {
 		return d, err
@@ -149,14 +150,16 @@ func (s *Service) CreateDispute(ctx context.Context, in dispute.Dispute) (d disp
 }
 
 // Dispute reads one dispute the caller may see.
-func (s *Service) Dispute(ctx context.Context, id string) (dispute.Dispute, error) {
+func (s *Service) Dispute(ctx context.Context, id string) (_ dispute.Dispute, err error) {
+	defer casework.Wrap(&err, "read dispute %s", id)
 	return casework.ReadAudited(ctx, s.Core, s.db, dispute.RecordType, id,
 		func(tx Tx, sc access.Scope) (dispute.Dispute, error) { return tx.Disputes().Get(id, sc) },
 		func(r dispute.Dispute) string { return r.YoungPersonID })
 }
 
 // Disputes lists the disputes the caller may see, auditing each hit.
-func (s *Service) Disputes(ctx context.Context, f dispute.Filter, pg paging.Page) ([]dispute.Dispute, string, error) {
+func (s *Service) Disputes(ctx context.Context, f dispute.Filter, pg paging.Page) (_ []dispute.Dispute, _ string, err error) {
+	defer casework.Wrap(&err, "list disputes")
 	return casework.ListAudited(ctx, s.Core, s.db, dispute.RecordType,
 		func(tx Tx, sc access.Scope) ([]dispute.Dispute, string, error) {
 			return tx.Disputes().List(f, sc, pg)
@@ -167,7 +170,8 @@ func (s *Service) Disputes(ctx context.Context, f dispute.Filter, pg paging.Page
 // UpdateDispute corrects a dispute's notes and dates. mutate turns the current record into the
 // changes asked for and names the fields they touch.
 func (s *Service) UpdateDispute(ctx context.Context, id string, ifMatch *int,
-	mutate func(cur dispute.Dispute) (dispute.Changes, []string, error)) (dispute.Dispute, error) {
+	mutate func(cur dispute.Dispute) (dispute.Changes, []string, error)) (_ dispute.Dispute, err error) {
+	defer casework.Wrap(&err, "update dispute %s", id)
 	var changed []string
 	return versionedDisputes.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch,
 		func(_ Tx, _ auth.Principal, d *dispute.Dispute) (bool, error) {
@@ -197,7 +201,8 @@ func (s *Service) UpdateDispute(ctx context.Context, id string, ifMatch *int,
 }
 
 // ConcludeDispute records how a dispute ended.
-func (s *Service) ConcludeDispute(ctx context.Context, id string, ifMatch *int, outcome string, on time.Time, notes string) (dispute.Dispute, error) {
+func (s *Service) ConcludeDispute(ctx context.Context, id string, ifMatch *int, outcome string, on time.Time, notes string) (_ dispute.Dispute, err error) {
+	defer casework.Wrap(&err, "conclude dispute %s", id)
 	return versionedDisputes.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch,
 		func(_ Tx, _ auth.Principal, d *dispute.Dispute) (bool, error) {
 			return true, d.Conclude(outcome, on, notes, s.Today())

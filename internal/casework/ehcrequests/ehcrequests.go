@@ -68,6 +68,7 @@ func Payload(r ehc.Request) map[string]any {
 
 // CreateEHCRequest records a request for an EHC needs assessment, which starts the statutory clock.
 func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r ehc.Request, err error) {
+	defer casework.Wrap(&err, "create EHC request")
 	p, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
 		return r, err
@@ -124,7 +125,8 @@ func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r e
 }
 
 // EHCRequest reads one request the caller may see.
-func (s *Service) EHCRequest(ctx context.Context, id string) (ehc.Request, error) {
+func (s *Service) EHCRequest(ctx context.Context, id string) (_ ehc.Request, err error) {
+	defer casework.Wrap(&err, "read EHC request %s", id)
 	return casework.ReadAudited(ctx, s.Core, s.db, ehc.RecordType, id,
 		func(tx Tx, sc access.Scope) (ehc.Request, error) { return tx.EHCRequests().Get(id, sc) },
 		func(r ehc.Request) string { return r.YoungPersonID })
@@ -132,7 +134,8 @@ func (s *Service) EHCRequest(ctx context.Context, id string) (ehc.Request, error
 
 // EHCRequests lists the requests the caller may see, auditing each hit. The overdue filter is
 // judged on the service's today.
-func (s *Service) EHCRequests(ctx context.Context, f ehc.Filter, pg paging.Page) ([]ehc.Request, string, error) {
+func (s *Service) EHCRequests(ctx context.Context, f ehc.Filter, pg paging.Page) (_ []ehc.Request, _ string, err error) {
+	defer casework.Wrap(&err, "list EHC requests")
 	f.Today = s.Today()
 	return casework.ListAudited(ctx, s.Core, s.db, ehc.RecordType,
 		func(tx Tx, sc access.Scope) ([]ehc.Request, string, error) {
@@ -160,7 +163,8 @@ func (s *Service) changeEHCRequest(ctx context.Context, perm auth.Permission, id
 
 // DecideEHCRequest records the decision whether to carry out the assessment (Reg 5). It is the
 // SEND team's or the engagement lead's call.
-func (s *Service) DecideEHCRequest(ctx context.Context, id string, ifMatch *int, d ehc.Decision) (ehc.Request, error) {
+func (s *Service) DecideEHCRequest(ctx context.Context, id string, ifMatch *int, d ehc.Decision) (_ ehc.Request, err error) {
+	defer casework.Wrap(&err, "decide EHC request %s", id)
 	return s.changeEHCRequest(ctx, auth.RunPathway, id, ifMatch, func(_ Tx, r *ehc.Request) error { return r.Decide(d, s.Today()) },
 		audit.Transition, []string{"status", "decision", "request_outcome"}, outbox.EHCRequestDecided,
 		func(r ehc.Request) (string, string, time.Time) {
@@ -171,7 +175,8 @@ func (s *Service) DecideEHCRequest(ctx context.Context, id string, ifMatch *int,
 }
 
 // AddEHCException records an exception period on an open request, which adjusts its deadlines.
-func (s *Service) AddEHCException(ctx context.Context, id string, ifMatch *int, e statutory.Exception) (ehc.Request, error) {
+func (s *Service) AddEHCException(ctx context.Context, id string, ifMatch *int, e statutory.Exception) (_ ehc.Request, err error) {
+	defer casework.Wrap(&err, "add EHC exception %s", id)
 	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(_ Tx, r *ehc.Request) error { return r.AddException(e) },
 		audit.Update, []string{"exceptions"}, outbox.EHCRequestExceptionRecorded,
 		func(r ehc.Request) (string, string, time.Time) {
@@ -182,7 +187,8 @@ func (s *Service) AddEHCException(ctx context.Context, id string, ifMatch *int, 
 }
 
 // WithdrawEHCRequest records that an open request was withdrawn.
-func (s *Service) WithdrawEHCRequest(ctx context.Context, id string, ifMatch *int, on time.Time, reason string) (ehc.Request, error) {
+func (s *Service) WithdrawEHCRequest(ctx context.Context, id string, ifMatch *int, on time.Time, reason string) (_ ehc.Request, err error) {
+	defer casework.Wrap(&err, "withdraw EHC request %s", id)
 	if on.IsZero() {
 		on = s.Today()
 	}
@@ -198,7 +204,8 @@ func (s *Service) WithdrawEHCRequest(ctx context.Context, id string, ifMatch *in
 }
 
 // RequestEHCAdvice records a request for advice from one adviser, with its own 6-week clock.
-func (s *Service) RequestEHCAdvice(ctx context.Context, id string, ifMatch *int, a ehc.Advice) (ehc.Request, error) {
+func (s *Service) RequestEHCAdvice(ctx context.Context, id string, ifMatch *int, a ehc.Advice) (_ ehc.Request, err error) {
+	defer casework.Wrap(&err, "request EHC advice %s", id)
 	a.ID = casework.NewID()
 	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(tx Tx, r *ehc.Request) error {
 		yp, err := tx.People().Get(r.YoungPersonID, access.Scope{})
@@ -215,7 +222,8 @@ func (s *Service) RequestEHCAdvice(ctx context.Context, id string, ifMatch *int,
 }
 
 // ReceiveEHCAdvice records the day advice arrived.
-func (s *Service) ReceiveEHCAdvice(ctx context.Context, id, adviceID string, ifMatch *int, on time.Time) (ehc.Request, error) {
+func (s *Service) ReceiveEHCAdvice(ctx context.Context, id, adviceID string, ifMatch *int, on time.Time) (_ ehc.Request, err error) {
+	defer casework.Wrap(&err, "receive EHC advice")
 	var adviser string
 	return s.changeEHCRequest(ctx, auth.WriteCasework, id, ifMatch, func(_ Tx, r *ehc.Request) error {
 		if err := r.ReceiveAdvice(adviceID, on, s.Today()); err != nil {
@@ -239,7 +247,8 @@ func (s *Service) ReceiveEHCAdvice(ctx context.Context, id, adviceID string, ifM
 }
 
 // DecideEHCIssue records the decision, after the assessment, whether to issue a plan.
-func (s *Service) DecideEHCIssue(ctx context.Context, id string, ifMatch *int, d ehc.IssueDecision) (ehc.Request, error) {
+func (s *Service) DecideEHCIssue(ctx context.Context, id string, ifMatch *int, d ehc.IssueDecision) (_ ehc.Request, err error) {
+	defer casework.Wrap(&err, "decide EHC issue %s", id)
 	return s.changeEHCRequest(ctx, auth.RunPathway, id, ifMatch, func(_ Tx, r *ehc.Request) error { return r.DecideIssue(d, s.Today()) },
 		audit.Transition, []string{"status", "issue_decision", "assessment_outcome"}, outbox.EHCRequestIssueDecided,
 		func(r ehc.Request) (string, string, time.Time) {

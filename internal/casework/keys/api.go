@@ -37,6 +37,7 @@ func New(core casework.Core, db casework.DB[Tx], organisations *organisations.Se
 
 // APIKeys lists keys (never the keys themselves).
 func (s *Service) APIKeys(ctx context.Context, f auth.KeyFilter, pg paging.Page) (out []auth.APIKey, next string, err error) {
+	defer casework.Wrap(&err, "list API keys")
 	if _, err := casework.Allow(ctx, auth.ManageKeys); err != nil {
 		return nil, "", err
 	}
@@ -49,6 +50,7 @@ func (s *Service) APIKeys(ctx context.Context, f auth.KeyFilter, pg paging.Page)
 
 // APIKey reads one key's details.
 func (s *Service) APIKey(ctx context.Context, id string) (k auth.APIKey, err error) {
+	defer casework.Wrap(&err, "read API key %s", id)
 	if _, err := casework.Allow(ctx, auth.ManageKeys); err != nil {
 		return k, err
 	}
@@ -60,7 +62,8 @@ func (s *Service) APIKey(ctx context.Context, id string) (k auth.APIKey, err err
 }
 
 // CreateAPIKey issues a key through the API; the key is returned once.
-func (s *Service) CreateAPIKey(ctx context.Context, k auth.APIKey) (string, auth.APIKey, error) {
+func (s *Service) CreateAPIKey(ctx context.Context, k auth.APIKey) (_ string, _ auth.APIKey, err error) {
+	defer casework.Wrap(&err, "create API key")
 	p, err := casework.Allow(ctx, auth.ManageKeys)
 	if err != nil {
 		return "", k, err
@@ -108,6 +111,7 @@ func (s *Service) issueKey(ctx context.Context, tx Tx, p auth.Principal, k auth.
 
 // RevokeAPIKey revokes a key; requests with it fail from the next one on.
 func (s *Service) RevokeAPIKey(ctx context.Context, id string) (k auth.APIKey, err error) {
+	defer casework.Wrap(&err, "revoke API key %s", id)
 	p, err := casework.Allow(ctx, auth.ManageKeys)
 	if err != nil {
 		return k, err
@@ -127,6 +131,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) (k auth.APIKey, e
 // RotateAPIKey replaces a key with a new one for the same organisation, role and practitioner,
 // revoking the old one in the same transaction.
 func (s *Service) RotateAPIKey(ctx context.Context, id string) (key string, k auth.APIKey, err error) {
+	defer casework.Wrap(&err, "rotate API key %s", id)
 	p, err := casework.Allow(ctx, auth.ManageKeys)
 	if err != nil {
 		return "", k, err

@@ -4,12 +4,14 @@ import (
 	"context"
 
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/fault"
 )
 
 // Authenticate returns the caller a presented API key stands for. The key is looked up on every
 // call, so a revoked key fails at once.
-func (s *Service) Authenticate(ctx context.Context, key string) (auth.Principal, error) {
+func (s *Service) Authenticate(ctx context.Context, key string) (_ auth.Principal, err error) {
+	defer casework.Wrap(&err, "authenticate")
 	denied := fault.New(fault.Unauthenticated, "The API key is not valid.")
 	prefix, err := auth.ParseKey(key)
 	if err != nil {

@@ -17,7 +17,8 @@ import (
 // records their own or their child's view of their own child; a professional may record any
 // source (what the family said at a review, say). A professional's role is worked out here: the
 // referral's current engagement lead, or another professional. Feedback is never changed later.
-func (s *Service) GiveFeedback(ctx context.Context, f feedback.Feedback) (feedback.Feedback, error) {
+func (s *Service) GiveFeedback(ctx context.Context, f feedback.Feedback) (_ feedback.Feedback, err error) {
+	defer casework.Wrap(&err, "give feedback")
 	p, err := casework.Allow(ctx, auth.GiveFeedback)
 	if err != nil {
 		return f, err
@@ -79,14 +80,16 @@ func (s *Service) GiveFeedback(ctx context.Context, f feedback.Feedback) (feedba
 }
 
 // Feedback reads one piece of feedback the caller may see.
-func (s *Service) Feedback(ctx context.Context, id string) (feedback.Feedback, error) {
+func (s *Service) Feedback(ctx context.Context, id string) (_ feedback.Feedback, err error) {
+	defer casework.Wrap(&err, "read feedback %s", id)
 	return casework.ReadAudited(ctx, s.Core, s.db, audit.PathwayFeedback, id,
 		func(tx Tx, sc access.Scope) (feedback.Feedback, error) { return tx.Feedback().Get(id, sc) },
 		func(r feedback.Feedback) string { return r.YoungPersonID })
 }
 
 // ListFeedback lists the feedback the caller may see, auditing each hit.
-func (s *Service) ListFeedback(ctx context.Context, f feedback.Filter, pg paging.Page) ([]feedback.Feedback, string, error) {
+func (s *Service) ListFeedback(ctx context.Context, f feedback.Filter, pg paging.Page) (_ []feedback.Feedback, _ string, err error) {
+	defer casework.Wrap(&err, "list feedback")
 	return casework.ListAudited(ctx, s.Core, s.db, audit.PathwayFeedback, func(tx Tx, sc access.Scope) ([]feedback.Feedback, string, error) {
 		return tx.Feedback().List(f, sc, pg)
 	}, func(r feedback.Feedback) (string, string) { return r.ID, r.YoungPersonID })

@@ -82,7 +82,8 @@ func (s *Service) checkMeetingReferences(tx Tx, m meeting.Meeting, withActions b
 
 // CreateMeeting records a meeting on a referral, with the actions agreed at it. A MAM moves the
 // referral to mam_held and a MAP to panel, where the pathway allows that move.
-func (s *Service) CreateMeeting(ctx context.Context, m meeting.Meeting) (meeting.Meeting, error) {
+func (s *Service) CreateMeeting(ctx context.Context, m meeting.Meeting) (_ meeting.Meeting, err error) {
+	defer casework.Wrap(&err, "create meeting")
 	p, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
 		return m, err
@@ -147,14 +148,16 @@ func (s *Service) CreateMeeting(ctx context.Context, m meeting.Meeting) (meeting
 }
 
 // Meeting reads one meeting the caller may see.
-func (s *Service) Meeting(ctx context.Context, id string) (meeting.Meeting, error) {
+func (s *Service) Meeting(ctx context.Context, id string) (_ meeting.Meeting, err error) {
+	defer casework.Wrap(&err, "read meeting %s", id)
 	return casework.ReadAudited(ctx, s.Core, s.db, audit.Meeting, id,
 		func(tx Tx, sc access.Scope) (meeting.Meeting, error) { return tx.Meetings().Get(id, sc) },
 		func(r meeting.Meeting) string { return r.YoungPersonID })
 }
 
 // Meetings lists the meetings the caller may see, auditing each hit.
-func (s *Service) Meetings(ctx context.Context, f meeting.Filter, pg paging.Page) ([]meeting.Meeting, string, error) {
+func (s *Service) Meetings(ctx context.Context, f meeting.Filter, pg paging.Page) (_ []meeting.Meeting, _ string, err error) {
+	defer casework.Wrap(&err, "list meetings")
 	return casework.ListAudited(ctx, s.Core, s.db, audit.Meeting,
 		func(tx Tx, sc access.Scope) ([]meeting.Meeting, string, error) {
 			return tx.Meetings().List(f, sc, pg)
@@ -163,7 +166,8 @@ func (s *Service) Meetings(ctx context.Context, f meeting.Filter, pg paging.Page
 }
 
 // UpdateMeeting corrects a meeting's record. Its type, referral and actions stay as they are.
-func (s *Service) UpdateMeeting(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[meeting.Meeting]) (meeting.Meeting, error) {
+func (s *Service) UpdateMeeting(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[meeting.Meeting]) (_ meeting.Meeting, err error) {
+	defer casework.Wrap(&err, "update meeting %s", id)
 	return versionedMeetings.Patch(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch, mutate, nil,
 		func(tx Tx, p auth.Principal, cur meeting.Meeting, next *meeting.Meeting) error {
 			next.ID, next.ReferralID, next.YoungPersonID, next.Type, next.Actions = cur.ID, cur.ReferralID, cur.YoungPersonID, cur.Type, cur.Actions
@@ -201,7 +205,8 @@ var versionedMeetings = casework.Versioned[meeting.Meeting, Tx]{Load: casework.L
 	Stamp: func(m *meeting.Meeting) (*int, *time.Time) { return &m.Version, &m.UpdatedAt }}
 
 // Actions lists the actions the caller may see, auditing each hit.
-func (s *Service) Actions(ctx context.Context, f meeting.ActionFilter, pg paging.Page) ([]meeting.Action, string, error) {
+func (s *Service) Actions(ctx context.Context, f meeting.ActionFilter, pg paging.Page) (_ []meeting.Action, _ string, err error) {
+	defer casework.Wrap(&err, "list actions")
 	f.Today = s.Today()
 	return casework.ListAudited(ctx, s.Core, s.db, audit.Action,
 		func(tx Tx, sc access.Scope) ([]meeting.Action, string, error) {
@@ -213,6 +218,7 @@ func (s *Service) Actions(ctx context.Context, f meeting.ActionFilter, pg paging
 // CompleteAction marks an open action done, recording who completed it (the named
 // practitioner, else the caller's own) and when.
 func (s *Service) CompleteAction(ctx context.Context, id, byPractitionerID, note string) (a meeting.Action, err error) {
+	defer casework.Wrap(&err, "complete action")
 	p, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
 		return a, err

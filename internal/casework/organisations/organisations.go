@@ -33,7 +33,8 @@ type Service struct {
 func New(core casework.Core, db casework.DB[Tx]) *Service { return &Service{Core: core, db: db} }
 
 // CreateOrganisation registers an organisation.
-func (s *Service) CreateOrganisation(ctx context.Context, o directory.Organisation) (directory.Organisation, error) {
+func (s *Service) CreateOrganisation(ctx context.Context, o directory.Organisation) (_ directory.Organisation, err error) {
+	defer casework.Wrap(&err, "create organisation")
 	p, err := casework.Allow(ctx, auth.ManageOrganisations)
 	if err != nil {
 		return o, err
@@ -51,6 +52,7 @@ func (s *Service) CreateOrganisation(ctx context.Context, o directory.Organisati
 
 // Organisation reads one organisation.
 func (s *Service) Organisation(ctx context.Context, id string) (o directory.Organisation, err error) {
+	defer casework.Wrap(&err, "read organisation %s", id)
 	if _, err := casework.Allow(ctx, auth.ReadDirectory); err != nil {
 		return o, err
 	}
@@ -63,6 +65,7 @@ func (s *Service) Organisation(ctx context.Context, id string) (o directory.Orga
 
 // Organisations lists organisations.
 func (s *Service) Organisations(ctx context.Context, f directory.OrganisationFilter, pg paging.Page) (out []directory.Organisation, next string, err error) {
+	defer casework.Wrap(&err, "list organisations")
 	if _, err := casework.Allow(ctx, auth.ReadDirectory); err != nil {
 		return nil, "", err
 	}
@@ -74,7 +77,8 @@ func (s *Service) Organisations(ctx context.Context, f directory.OrganisationFil
 }
 
 // UpdateOrganisation changes an organisation.
-func (s *Service) UpdateOrganisation(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[directory.Organisation]) (directory.Organisation, error) {
+func (s *Service) UpdateOrganisation(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[directory.Organisation]) (_ directory.Organisation, err error) {
+	defer casework.Wrap(&err, "update organisation %s", id)
 	return organisations.Patch(ctx, s.Core, s.db, auth.ManageOrganisations, id, ifMatch, mutate, nil,
 		func(_ Tx, _ auth.Principal, cur directory.Organisation, next *directory.Organisation) error {
 			next.ID, next.CreatedAt = cur.ID, cur.CreatedAt
@@ -105,7 +109,8 @@ var (
 )
 
 // CreatePractitioner registers a practitioner in an existing organisation.
-func (s *Service) CreatePractitioner(ctx context.Context, pr directory.Practitioner) (directory.Practitioner, error) {
+func (s *Service) CreatePractitioner(ctx context.Context, pr directory.Practitioner) (_ directory.Practitioner, err error) {
+	defer casework.Wrap(&err, "create practitioner")
 	p, err := casework.Allow(ctx, auth.ManagePractitioners)
 	if err != nil {
 		return pr, err
@@ -146,6 +151,7 @@ func Exists(tx Tx, id, pointer string) error {
 
 // Practitioner reads one practitioner.
 func (s *Service) Practitioner(ctx context.Context, id string) (pr directory.Practitioner, err error) {
+	defer casework.Wrap(&err, "read practitioner %s", id)
 	if _, err := casework.Allow(ctx, auth.ReadDirectory); err != nil {
 		return pr, err
 	}
@@ -158,6 +164,7 @@ func (s *Service) Practitioner(ctx context.Context, id string) (pr directory.Pra
 
 // Practitioners lists practitioners.
 func (s *Service) Practitioners(ctx context.Context, f directory.PractitionerFilter, pg paging.Page) (out []directory.Practitioner, next string, err error) {
+	defer casework.Wrap(&err, "list practitioners")
 	if _, err := casework.Allow(ctx, auth.ReadDirectory); err != nil {
 		return nil, "", err
 	}
@@ -169,7 +176,8 @@ func (s *Service) Practitioners(ctx context.Context, f directory.PractitionerFil
 }
 
 // UpdatePractitioner changes a practitioner.
-func (s *Service) UpdatePractitioner(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[directory.Practitioner]) (directory.Practitioner, error) {
+func (s *Service) UpdatePractitioner(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[directory.Practitioner]) (_ directory.Practitioner, err error) {
+	defer casework.Wrap(&err, "update practitioner %s", id)
 	return practitioners.Patch(ctx, s.Core, s.db, auth.ManagePractitioners, id, ifMatch, mutate, nil,
 		func(tx Tx, _ auth.Principal, cur directory.Practitioner, next *directory.Practitioner) error {
 			if next.OrganisationID != cur.OrganisationID {

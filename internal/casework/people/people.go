@@ -40,7 +40,8 @@ func New(core casework.Core, db casework.DB[Tx], rules person.Rules, team *team.
 }
 
 // CreateYoungPerson records a child or young person for the caller's organisation.
-func (s *Service) CreateYoungPerson(ctx context.Context, yp person.YoungPerson) (person.YoungPerson, error) {
+func (s *Service) CreateYoungPerson(ctx context.Context, yp person.YoungPerson) (_ person.YoungPerson, err error) {
+	defer casework.Wrap(&err, "create young person")
 	p, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
 		return yp, err
@@ -83,21 +84,24 @@ func identifierConflict(err error) error {
 }
 
 // YoungPerson reads one record the caller may see, auditing the read.
-func (s *Service) YoungPerson(ctx context.Context, id string) (person.YoungPerson, error) {
+func (s *Service) YoungPerson(ctx context.Context, id string) (_ person.YoungPerson, err error) {
+	defer casework.Wrap(&err, "read young person %s", id)
 	return casework.ReadAudited(ctx, s.Core, s.db, audit.YoungPerson, id,
 		func(tx Tx, sc access.Scope) (person.YoungPerson, error) { return tx.People().Get(id, sc) },
 		func(r person.YoungPerson) string { return r.ID })
 }
 
 // YoungPeople lists the records the caller may see, auditing each hit.
-func (s *Service) YoungPeople(ctx context.Context, f person.Filter, pg paging.Page) ([]person.YoungPerson, string, error) {
+func (s *Service) YoungPeople(ctx context.Context, f person.Filter, pg paging.Page) (_ []person.YoungPerson, _ string, err error) {
+	defer casework.Wrap(&err, "list young people")
 	return casework.ListAudited(ctx, s.Core, s.db, audit.YoungPerson, func(tx Tx, sc access.Scope) ([]person.YoungPerson, string, error) {
 		return tx.People().List(f, sc, pg)
 	}, func(r person.YoungPerson) (string, string) { return r.ID, r.ID })
 }
 
 // UpdateYoungPerson changes a record the caller may see.
-func (s *Service) UpdateYoungPerson(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[person.YoungPerson]) (person.YoungPerson, error) {
+func (s *Service) UpdateYoungPerson(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[person.YoungPerson]) (_ person.YoungPerson, err error) {
+	defer casework.Wrap(&err, "update young person %s", id)
 	return youngPeople.Patch(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch, mutate, nil,
 		func(tx Tx, _ auth.Principal, cur person.YoungPerson, next *person.YoungPerson) error {
 			if err := next.Validate(s.Today(), s.rules); err != nil {

@@ -80,6 +80,7 @@ type EHCPlanInput struct {
 // CreateEHCPlan drafts a young person's plan: after a decision to issue on their request, or
 // without one for a plan transferred in from another authority. A young person has one plan.
 func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcplan.Plan, err error) {
+	defer casework.Wrap(&err, "create EHC plan")
 	p, err := casework.Allow(ctx, auth.RunPathway)
 	if err != nil {
 		return pl, err
@@ -135,7 +136,8 @@ func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcpla
 // CeaseDue marks ceased the plans whose cease date has come by asOf (one young person's, or
 // all when youngPersonID is empty), so the one-plan rule and the lists see them as they are. It
 // returns how many it ceased.
-func (s *Service) CeaseDue(ctx context.Context, tx Tx, p auth.Principal, asOf time.Time, youngPersonID string) (int, error) {
+func (s *Service) CeaseDue(ctx context.Context, tx Tx, p auth.Principal, asOf time.Time, youngPersonID string) (_ int, err error) {
+	defer casework.Wrap(&err, "cease plans due")
 	due, err := tx.Plans().CeaseDue(asOf, youngPersonID)
 	if err != nil {
 		return 0, err
@@ -160,14 +162,16 @@ func (s *Service) CeaseDue(ctx context.Context, tx Tx, p auth.Principal, asOf ti
 }
 
 // EHCPlan reads one plan the caller may see.
-func (s *Service) EHCPlan(ctx context.Context, id string) (ehcplan.Plan, error) {
+func (s *Service) EHCPlan(ctx context.Context, id string) (_ ehcplan.Plan, err error) {
+	defer casework.Wrap(&err, "read EHC plan %s", id)
 	return casework.ReadAudited(ctx, s.Core, s.db, ehcplan.RecordType, id,
 		func(tx Tx, sc access.Scope) (ehcplan.Plan, error) { return tx.Plans().Get(id, sc) },
 		func(r ehcplan.Plan) string { return r.YoungPersonID })
 }
 
 // EHCPlans lists the plans the caller may see, auditing each hit.
-func (s *Service) EHCPlans(ctx context.Context, f ehcplan.Filter, pg paging.Page) ([]ehcplan.Plan, string, error) {
+func (s *Service) EHCPlans(ctx context.Context, f ehcplan.Filter, pg paging.Page) (_ []ehcplan.Plan, _ string, err error) {
+	defer casework.Wrap(&err, "list EHC plans")
 	f.Today = s.Today()
 	return casework.ListAudited(ctx, s.Core, s.db, ehcplan.RecordType,
 		func(tx Tx, sc access.Scope) ([]ehcplan.Plan, string, error) { return tx.Plans().List(f, sc, pg) },
@@ -231,7 +235,8 @@ func (s *Service) changeLinkedRequest(ctx context.Context, tx Tx, p auth.Princip
 }
 
 // ReviseEHCPlanDraft replaces the draft's content (a served draft is kept; the revision is next).
-func (s *Service) ReviseEHCPlanDraft(ctx context.Context, id string, ifMatch *int, sec ehcplan.Sections) (ehcplan.Plan, error) {
+func (s *Service) ReviseEHCPlanDraft(ctx context.Context, id string, ifMatch *int, sec ehcplan.Sections) (_ ehcplan.Plan, err error) {
+	defer casework.Wrap(&err, "revise EHC plan draft %s", id)
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Update, changed: []string{"sections"},
 		eventType: outbox.EHCPlanDraftRevised,
 		apply: func(_ Tx, _ auth.Principal, pl *ehcplan.Plan, dob time.Time) error {
@@ -244,7 +249,8 @@ func (s *Service) ReviseEHCPlanDraft(ctx context.Context, id string, ifMatch *in
 
 // ServeEHCPlanDraft records the draft sent to the family; the first one meets the request's
 // draft target.
-func (s *Service) ServeEHCPlanDraft(ctx context.Context, id string, ifMatch *int, on time.Time) (ehcplan.Plan, error) {
+func (s *Service) ServeEHCPlanDraft(ctx context.Context, id string, ifMatch *int, on time.Time) (_ ehcplan.Plan, err error) {
+	defer casework.Wrap(&err, "serve EHC plan draft %s", id)
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Transition, changed: []string{"served_on"},
 		eventType: outbox.EHCPlanDraftServed,
 		apply: func(tx Tx, p auth.Principal, pl *ehcplan.Plan, _ time.Time) error {
@@ -261,7 +267,8 @@ func (s *Service) ServeEHCPlanDraft(ctx context.Context, id string, ifMatch *int
 
 // IssueEHCPlan issues the final plan or the amended plan. The first final closes the request
 // (SEN2 assessment outcome Y) and schedules the first annual review.
-func (s *Service) IssueEHCPlan(ctx context.Context, id string, ifMatch *int, in ehcplan.IssueInput) (ehcplan.Plan, error) {
+func (s *Service) IssueEHCPlan(ctx context.Context, id string, ifMatch *int, in ehcplan.IssueInput) (_ ehcplan.Plan, err error) {
+	defer casework.Wrap(&err, "issue EHC plan %s", id)
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Transition, changed: []string{"status", "versions"},
 		eventType: outbox.EHCPlanIssued,
 		apply: func(tx Tx, p auth.Principal, pl *ehcplan.Plan, dob time.Time) error {
@@ -307,7 +314,8 @@ type AmendmentInput struct {
 }
 
 // ProposeEHCPlanAmendment sends proposed amendments to the family (Reg 22).
-func (s *Service) ProposeEHCPlanAmendment(ctx context.Context, id string, ifMatch *int, in AmendmentInput) (ehcplan.Plan, error) {
+func (s *Service) ProposeEHCPlanAmendment(ctx context.Context, id string, ifMatch *int, in AmendmentInput) (_ ehcplan.Plan, err error) {
+	defer casework.Wrap(&err, "propose EHC plan amendment %s", id)
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Update, changed: []string{"versions"},
 		eventType: outbox.EHCPlanAmendmentProposed,
 		apply: func(tx Tx, p auth.Principal, pl *ehcplan.Plan, dob time.Time) error {
@@ -327,7 +335,8 @@ func (s *Service) ProposeEHCPlanAmendment(ctx context.Context, id string, ifMatc
 }
 
 // CeaseEHCPlan records the decision to cease to maintain the plan; reviews not yet held lapse.
-func (s *Service) CeaseEHCPlan(ctx context.Context, id string, ifMatch *int, c ehcplan.Cessation) (ehcplan.Plan, error) {
+func (s *Service) CeaseEHCPlan(ctx context.Context, id string, ifMatch *int, c ehcplan.Cessation) (_ ehcplan.Plan, err error) {
+	defer casework.Wrap(&err, "cease EHC plan %s", id)
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Transition, changed: []string{"status", "cessation"},
 		eventType: outbox.EHCPlanCeasing,
 		apply: func(tx Tx, p auth.Principal, pl *ehcplan.Plan, _ time.Time) error {
@@ -359,7 +368,8 @@ func (s *Service) CeaseEHCPlan(ctx context.Context, id string, ifMatch *int, c e
 }
 
 // SetEHCPlanPhaseTransfer records the next phase transfer and its Reg 18 deadline.
-func (s *Service) SetEHCPlanPhaseTransfer(ctx context.Context, id string, ifMatch *int, kind statutory.TransferKind, on time.Time) (ehcplan.Plan, error) {
+func (s *Service) SetEHCPlanPhaseTransfer(ctx context.Context, id string, ifMatch *int, kind statutory.TransferKind, on time.Time) (_ ehcplan.Plan, err error) {
+	defer casework.Wrap(&err, "set EHC plan phase transfer %s", id)
 	return s.changeEHCPlan(ctx, id, ifMatch, planChange{perm: auth.RunPathway, action: audit.Update, changed: []string{"phase_transfer"},
 		eventType: outbox.EHCPlanPhaseTransferPlanned,
 		apply: func(_ Tx, _ auth.Principal, pl *ehcplan.Plan, _ time.Time) error {

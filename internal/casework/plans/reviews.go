@@ -28,14 +28,16 @@ func ReviewPayload(r annualreview.Review) map[string]any {
 }
 
 // AnnualReview reads one review the caller may see.
-func (s *Service) AnnualReview(ctx context.Context, id string) (annualreview.Review, error) {
+func (s *Service) AnnualReview(ctx context.Context, id string) (_ annualreview.Review, err error) {
+	defer casework.Wrap(&err, "read annual review %s", id)
 	return casework.ReadAudited(ctx, s.Core, s.db, annualreview.RecordType, id,
 		func(tx Tx, sc access.Scope) (annualreview.Review, error) { return tx.Reviews().Get(id, sc) },
 		func(r annualreview.Review) string { return r.YoungPersonID })
 }
 
 // AnnualReviews lists the reviews the caller may see, auditing each hit.
-func (s *Service) AnnualReviews(ctx context.Context, f annualreview.Filter, pg paging.Page) ([]annualreview.Review, string, error) {
+func (s *Service) AnnualReviews(ctx context.Context, f annualreview.Filter, pg paging.Page) (_ []annualreview.Review, _ string, err error) {
+	defer casework.Wrap(&err, "list annual reviews")
 	f.Today = s.Today()
 	return casework.ListAudited(ctx, s.Core, s.db, annualreview.RecordType, func(tx Tx, sc access.Scope) ([]annualreview.Review, string, error) {
 		return tx.Reviews().List(f, sc, pg)
@@ -65,7 +67,8 @@ func (s *Service) changeAnnualReview(ctx context.Context, perm auth.Permission, 
 }
 
 // HoldAnnualReview records the review meeting.
-func (s *Service) HoldAnnualReview(ctx context.Context, id string, ifMatch *int, m annualreview.Meeting) (annualreview.Review, error) {
+func (s *Service) HoldAnnualReview(ctx context.Context, id string, ifMatch *int, m annualreview.Meeting) (_ annualreview.Review, err error) {
+	defer casework.Wrap(&err, "hold annual review %s", id)
 	return s.changeAnnualReview(ctx, auth.WriteCasework, id, ifMatch, audit.Update, outbox.AnnualReviewHeld,
 		func(_ Tx, _ auth.Principal, r *annualreview.Review, dob time.Time) error {
 			return r.Hold(m, dob, s.Today())
@@ -77,7 +80,8 @@ func (s *Service) HoldAnnualReview(ctx context.Context, id string, ifMatch *int,
 
 // DecideAnnualReview records the authority's decision after the meeting. The plan's next review
 // falls due 12 months after it; a decision to amend or cease is carried out on the plan.
-func (s *Service) DecideAnnualReview(ctx context.Context, id string, ifMatch *int, d annualreview.Decision, reportSentOn *time.Time) (annualreview.Review, error) {
+func (s *Service) DecideAnnualReview(ctx context.Context, id string, ifMatch *int, d annualreview.Decision, reportSentOn *time.Time) (_ annualreview.Review, err error) {
+	defer casework.Wrap(&err, "decide annual review %s", id)
 	return s.changeAnnualReview(ctx, auth.RunPathway, id, ifMatch, audit.Transition, outbox.AnnualReviewDecided,
 		func(tx Tx, p auth.Principal, r *annualreview.Review, _ time.Time) error {
 			if err := r.Decide(d, reportSentOn, s.Today()); err != nil {

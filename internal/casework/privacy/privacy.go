@@ -63,6 +63,7 @@ func New(core casework.Core, db casework.DB[Tx], team *team.Service, retentionYe
 // AccessLog answers "who has looked at this child's record": for the SEND team, and for the
 // family about their own children.
 func (s *Service) AccessLog(ctx context.Context, youngPersonID string, pg paging.Page) (out []audit.Event, next string, err error) {
+	defer casework.Wrap(&err, "list access log")
 	p, err := casework.Allow(ctx, auth.ReadAccessLog)
 	if err != nil {
 		return nil, "", err
@@ -105,6 +106,7 @@ type Export struct {
 // ExportYoungPerson gathers everything held about one young person, for a subject access
 // request, and records the export.
 func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, err error) {
+	defer casework.Wrap(&err, "export young person %s", id)
 	p, err := casework.Allow(ctx, auth.ExportRecords)
 	if err != nil {
 		return x, err
@@ -242,6 +244,7 @@ func (s *Service) retainUntil(dob time.Time) time.Time {
 
 // RetentionDue lists the records past retention: ids and dates only.
 func (s *Service) RetentionDue(ctx context.Context, pg paging.Page) (out []RetentionItem, next string, err error) {
+	defer casework.Wrap(&err, "list retention due")
 	if _, err := casework.Allow(ctx, auth.ManageRetention); err != nil {
 		return nil, "", err
 	}
@@ -258,7 +261,8 @@ func (s *Service) RetentionDue(ctx context.Context, pg paging.Page) (out []Reten
 
 // EraseYoungPerson erases a young person's records once past retention, leaving an audit
 // tombstone that holds ids only.
-func (s *Service) EraseYoungPerson(ctx context.Context, id string) error {
+func (s *Service) EraseYoungPerson(ctx context.Context, id string) (err error) {
+	defer casework.Wrap(&err, "erase young person %s", id)
 	p, err := casework.Allow(ctx, auth.ManageRetention)
 	if err != nil {
 		return err
@@ -281,6 +285,7 @@ func (s *Service) EraseYoungPerson(ctx context.Context, id string) error {
 
 // AuditEvents lists the audit trail.
 func (s *Service) AuditEvents(ctx context.Context, f audit.Filter, pg paging.Page) (out []audit.Event, next string, err error) {
+	defer casework.Wrap(&err, "list audit events")
 	if _, err := casework.Allow(ctx, auth.ReadAudit); err != nil {
 		return nil, "", err
 	}

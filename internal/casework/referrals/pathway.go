@@ -70,7 +70,8 @@ func (s *Service) referralEvents(ctx context.Context, tx Tx, p auth.Principal, r
 // started, a MAM held), when the state machine allows that move from where it stands. Where it
 // does not (a TAF meeting before the referral was even accepted), the status is left alone.
 // on is the day the event happened (a meeting's date), which dates the stage.
-func (s *Service) Advance(ctx context.Context, tx Tx, p auth.Principal, r *referral.Referral, to referral.Status, why string, on time.Time) error {
+func (s *Service) Advance(ctx context.Context, tx Tx, p auth.Principal, r *referral.Referral, to referral.Status, why string, on time.Time) (err error) {
+	defer casework.Wrap(&err, "advance referral")
 	if r.Status == to || !referral.CanMove(r.Status, to) {
 		return nil
 	}
@@ -79,7 +80,8 @@ func (s *Service) Advance(ctx context.Context, tx Tx, p auth.Principal, r *refer
 }
 
 // Allocate records the allocation meeting's choice of engagement lead.
-func (s *Service) Allocate(ctx context.Context, id string, ifMatch *int, practitionerID, reason, meetingID string) (referral.Referral, error) {
+func (s *Service) Allocate(ctx context.Context, id string, ifMatch *int, practitionerID, reason, meetingID string) (_ referral.Referral, err error) {
+	defer casework.Wrap(&err, "allocate referral %s", id)
 	var role string
 	return versionedReferrals.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch, func(tx Tx, _ auth.Principal, rp *referral.Referral) (bool, error) {
 		r := *rp
@@ -158,6 +160,7 @@ func (s *Service) endLead(tx Tx, r referral.Referral) error {
 
 // Allocations lists a referral's engagement leads, current and past.
 func (s *Service) Allocations(ctx context.Context, id string) (out []referral.Allocation, err error) {
+	defer casework.Wrap(&err, "list allocations of referral %s", id)
 	p, err := casework.Allow(ctx, auth.ReadCasework)
 	if err != nil {
 		return nil, err
@@ -176,7 +179,8 @@ func (s *Service) Allocations(ctx context.Context, id string) (out []referral.Al
 }
 
 // TransitionReferral makes one of the pathway's explicit moves.
-func (s *Service) TransitionReferral(ctx context.Context, id string, ifMatch *int, to referral.Status, reason string) (referral.Referral, error) {
+func (s *Service) TransitionReferral(ctx context.Context, id string, ifMatch *int, to referral.Status, reason string) (_ referral.Referral, err error) {
+	defer casework.Wrap(&err, "transition referral %s", id)
 	return versionedReferrals.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch,
 		func(_ Tx, _ auth.Principal, r *referral.Referral) (bool, error) { return true, r.Transition(to) },
 		func(tx Tx, p auth.Principal, r referral.Referral) error {
@@ -185,7 +189,8 @@ func (s *Service) TransitionReferral(ctx context.Context, id string, ifMatch *in
 }
 
 // CloseReferral ends the pathway with its outcome.
-func (s *Service) CloseReferral(ctx context.Context, id string, ifMatch *int, outcome, reason string) (referral.Referral, error) {
+func (s *Service) CloseReferral(ctx context.Context, id string, ifMatch *int, outcome, reason string) (_ referral.Referral, err error) {
+	defer casework.Wrap(&err, "close referral %s", id)
 	return versionedReferrals.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch,
 		func(_ Tx, _ auth.Principal, r *referral.Referral) (bool, error) {
 			return true, r.Close(outcome, reason, s.Now())
@@ -200,6 +205,7 @@ func (s *Service) CloseReferral(ctx context.Context, id string, ifMatch *int, ou
 
 // Timeline reads one page of a child's pathway, oldest first.
 func (s *Service) Timeline(ctx context.Context, youngPersonID string, pg paging.Page) (out []timeline.Event, next string, err error) {
+	defer casework.Wrap(&err, "read timeline")
 	p, err := casework.Allow(ctx, auth.ReadCasework)
 	if err != nil {
 		return nil, "", err

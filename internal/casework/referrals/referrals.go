@@ -42,7 +42,8 @@ func New(core casework.Core, db casework.DB[Tx], area []string, team *team.Servi
 }
 
 // CreateReferral receives a referral: it gets a reference, status received and its eligibility.
-func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (referral.Referral, error) {
+func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (_ referral.Referral, err error) {
+	defer casework.Wrap(&err, "create referral")
 	p, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
 		return r, err
@@ -137,21 +138,24 @@ func (s *Service) assess(tx Tx, p auth.Principal, r *referral.Referral) error {
 }
 
 // Referral reads one referral the caller may see, auditing the read.
-func (s *Service) Referral(ctx context.Context, id string) (referral.Referral, error) {
+func (s *Service) Referral(ctx context.Context, id string) (_ referral.Referral, err error) {
+	defer casework.Wrap(&err, "read referral %s", id)
 	return casework.ReadAudited(ctx, s.Core, s.db, audit.Referral, id,
 		func(tx Tx, sc access.Scope) (referral.Referral, error) { return tx.Referrals().Get(id, sc) },
 		func(r referral.Referral) string { return r.YoungPersonID })
 }
 
 // Referrals lists the referrals the caller may see, auditing each hit.
-func (s *Service) Referrals(ctx context.Context, f referral.Filter, pg paging.Page) ([]referral.Referral, string, error) {
+func (s *Service) Referrals(ctx context.Context, f referral.Filter, pg paging.Page) (_ []referral.Referral, _ string, err error) {
+	defer casework.Wrap(&err, "list referrals")
 	return casework.ListAudited(ctx, s.Core, s.db, audit.Referral, func(tx Tx, sc access.Scope) ([]referral.Referral, string, error) {
 		return tx.Referrals().List(f, sc, pg)
 	}, func(r referral.Referral) (string, string) { return r.ID, r.YoungPersonID })
 }
 
 // UpdateReferral corrects a referral that has not been triaged yet; eligibility is recomputed.
-func (s *Service) UpdateReferral(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[referral.Referral]) (referral.Referral, error) {
+func (s *Service) UpdateReferral(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[referral.Referral]) (_ referral.Referral, err error) {
+	defer casework.Wrap(&err, "update referral %s", id)
 	return versionedReferrals.Patch(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch, mutate,
 		func(cur referral.Referral) error { return cur.CheckEditable() },
 		func(tx Tx, p auth.Principal, _ referral.Referral, next *referral.Referral) error {
@@ -170,7 +174,8 @@ var versionedReferrals = casework.Versioned[referral.Referral, Tx]{Load: casewor
 	Stamp: func(r *referral.Referral) (*int, *time.Time) { return &r.Version, &r.UpdatedAt }}
 
 // TriageReferral records the front door's decision on a received referral.
-func (s *Service) TriageReferral(ctx context.Context, id string, ifMatch *int, t referral.Triage) (referral.Referral, error) {
+func (s *Service) TriageReferral(ctx context.Context, id string, ifMatch *int, t referral.Triage) (_ referral.Referral, err error) {
+	defer casework.Wrap(&err, "triage referral %s", id)
 	return versionedReferrals.Change(ctx, s.Core, s.db, auth.TriageReferrals, id, ifMatch,
 		func(_ Tx, p auth.Principal, r *referral.Referral) (bool, error) {
 			t.TriagedAt, t.TriagedBy = s.Now(), p.KeyID

@@ -61,6 +61,7 @@ func New(core casework.Core, db casework.DB[Tx], opts Options) *Service {
 // EHCTimeliness reports the statutory timeliness of what was completed in [from, to]. It holds
 // exact counts, so it is for the SEND team; reading it is not audited per child.
 func (s *Service) EHCTimeliness(ctx context.Context, from, to time.Time) (out report.TimelinessFigures, err error) {
+	defer casework.Wrap(&err, "read EHC timeliness")
 	if _, err := casework.Allow(ctx, auth.ReadExactReports); err != nil {
 		return out, err
 	}
@@ -102,7 +103,8 @@ type ReportQuery struct {
 // Report computes one report for a signed-in caller. The SEND team gets exact figures unless it
 // asks for open output; analysts only ever get disclosure-controlled output. Reports hold counts,
 // never a child, so reading one is not audited per child.
-func (s *Service) Report(ctx context.Context, kind string, q ReportQuery) (report.Report, error) {
+func (s *Service) Report(ctx context.Context, kind string, q ReportQuery) (_ report.Report, err error) {
+	defer casework.Wrap(&err, "read report")
 	p, err := casework.Allow(ctx, auth.ReadReports)
 	if err != nil {
 		return report.Report{}, err
@@ -121,7 +123,8 @@ func (s *Service) Report(ctx context.Context, kind string, q ReportQuery) (repor
 
 // OpenDataReport computes a report for anyone, without credentials: only the reports the council
 // publishes, and always disclosure-controlled.
-func (s *Service) OpenDataReport(ctx context.Context, kind string, q ReportQuery) (report.Report, error) {
+func (s *Service) OpenDataReport(ctx context.Context, kind string, q ReportQuery) (_ report.Report, err error) {
+	defer casework.Wrap(&err, "open data report")
 	if !slices.Contains(s.opts.OpenData, kind) {
 		return report.Report{}, fault.New(fault.NotFound, "This council does not publish this report as open data.")
 	}

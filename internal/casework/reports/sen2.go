@@ -28,6 +28,7 @@ type SEN2Export struct {
 // audited as exported, in the same transaction as the read. Only the children the return names
 // are audited: the store's candidates are a wider net (a request refused years ago, say).
 func (s *Service) ExportSEN2(ctx context.Context, ref time.Time) (out SEN2Export, err error) {
+	defer casework.Wrap(&err, "export SEN2 return")
 	p, err := casework.Allow(ctx, auth.ExportReturns)
 	if err != nil {
 		return out, err

@@ -39,6 +39,7 @@ func New(core casework.Core, db casework.DB[Tx], referrals *referrals.Service) *
 
 // CreateSurveyTemplate adds a council's own survey instrument.
 func (s *Service) CreateSurveyTemplate(ctx context.Context, code, name, description, audience string, questions []survey.Question) (t survey.Template, err error) {
+	defer casework.Wrap(&err, "create survey template")
 	p, err := casework.Allow(ctx, auth.ManageSurveys)
 	if err != nil {
 		return t, err
@@ -59,6 +60,7 @@ func (s *Service) CreateSurveyTemplate(ctx context.Context, code, name, descript
 
 // AddSurveyTemplateVersion publishes a new version of a council template's questions.
 func (s *Service) AddSurveyTemplateVersion(ctx context.Context, id string, ifMatch *int, questions []survey.Question) (t survey.Template, err error) {
+	defer casework.Wrap(&err, "add survey template version %s", id)
 	p, err := casework.Allow(ctx, auth.ManageSurveys)
 	if err != nil {
 		return t, err
@@ -84,6 +86,7 @@ func (s *Service) AddSurveyTemplateVersion(ctx context.Context, id string, ifMat
 
 // SurveyTemplate reads one template. Templates hold questions, nothing personal.
 func (s *Service) SurveyTemplate(ctx context.Context, id string) (t survey.Template, err error) {
+	defer casework.Wrap(&err, "read survey template %s", id)
 	if _, err := casework.Allow(ctx, auth.ReadSurveys); err != nil {
 		return t, err
 	}
@@ -96,6 +99,7 @@ func (s *Service) SurveyTemplate(ctx context.Context, id string) (t survey.Templ
 
 // SurveyTemplates lists templates, built-in and the council's own.
 func (s *Service) SurveyTemplates(ctx context.Context, audience string, pg paging.Page) (out []survey.Template, next string, err error) {
+	defer casework.Wrap(&err, "list survey templates")
 	if _, err := casework.Allow(ctx, auth.ReadSurveys); err != nil {
 		return nil, "", err
 	}
@@ -169,7 +173,8 @@ func (s *Service) saveSurveyResponse(ctx context.Context, tx Tx, p auth.Principa
 // CreateSurveyResponse records a response. A family signed in as themselves answers their own
 // surveys about their own children; staff record any response, anonymous ones included (a paper
 // form typed in).
-func (s *Service) CreateSurveyResponse(ctx context.Context, r survey.Response) (survey.Response, error) {
+func (s *Service) CreateSurveyResponse(ctx context.Context, r survey.Response) (_ survey.Response, err error) {
+	defer casework.Wrap(&err, "create survey response")
 	p, err := casework.Allow(ctx, auth.GiveFeedback)
 	if err != nil {
 		return r, err
@@ -210,7 +215,8 @@ func (s *Service) CreateSurveyResponse(ctx context.Context, r survey.Response) (
 
 // SurveyResponse reads one response the caller may see. A family sees their own and their
 // child's responses about their child, not professionals'.
-func (s *Service) SurveyResponse(ctx context.Context, id string) (survey.Response, error) {
+func (s *Service) SurveyResponse(ctx context.Context, id string) (_ survey.Response, err error) {
+	defer casework.Wrap(&err, "read survey response %s", id)
 	family := isFamily(ctx)
 	return casework.ReadAudited(ctx, s.Core, s.db, survey.RecordType, id,
 		func(tx Tx, sc access.Scope) (survey.Response, error) {
@@ -224,7 +230,8 @@ func (s *Service) SurveyResponse(ctx context.Context, id string) (survey.Respons
 }
 
 // ListSurveyResponses lists the responses the caller may see, auditing each.
-func (s *Service) ListSurveyResponses(ctx context.Context, f survey.ResponseFilter, pg paging.Page) ([]survey.Response, string, error) {
+func (s *Service) ListSurveyResponses(ctx context.Context, f survey.ResponseFilter, pg paging.Page) (_ []survey.Response, _ string, err error) {
+	defer casework.Wrap(&err, "list survey responses")
 	if isFamily(ctx) {
 		f.Audiences = survey.FamilyAudiences
 	}
@@ -247,6 +254,7 @@ type SurveyInvitationInput struct {
 // CreateSurveyInvitation invites a parent or young person to answer without an account. The token
 // is returned once and never stored.
 func (s *Service) CreateSurveyInvitation(ctx context.Context, in SurveyInvitationInput) (inv survey.Invitation, token string, err error) {
+	defer casework.Wrap(&err, "create survey invitation")
 	p, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
 		return inv, "", err
@@ -280,14 +288,16 @@ func (s *Service) CreateSurveyInvitation(ctx context.Context, in SurveyInvitatio
 }
 
 // SurveyInvitation reads one invitation about a child the caller may see.
-func (s *Service) SurveyInvitation(ctx context.Context, id string) (survey.Invitation, error) {
+func (s *Service) SurveyInvitation(ctx context.Context, id string) (_ survey.Invitation, err error) {
+	defer casework.Wrap(&err, "read survey invitation %s", id)
 	return casework.ReadAudited(ctx, s.Core, s.db, survey.InvitationRecordType, id,
 		func(tx Tx, sc access.Scope) (survey.Invitation, error) { return tx.Surveys().Invitation(id, sc) },
 		func(i survey.Invitation) string { return i.YoungPersonID })
 }
 
 // ListSurveyInvitations lists invitations about children the caller may see.
-func (s *Service) ListSurveyInvitations(ctx context.Context, f survey.InvitationFilter, pg paging.Page) ([]survey.Invitation, string, error) {
+func (s *Service) ListSurveyInvitations(ctx context.Context, f survey.InvitationFilter, pg paging.Page) (_ []survey.Invitation, _ string, err error) {
+	defer casework.Wrap(&err, "list survey invitations")
 	f.Now = s.Now()
 	return casework.ListAudited(ctx, s.Core, s.db, survey.InvitationRecordType, func(tx Tx, sc access.Scope) ([]survey.Invitation, string, error) {
 		return tx.Surveys().Invitations(f, sc, pg)
@@ -316,6 +326,7 @@ type SurveyLink struct {
 // OpenSurveyLink reads an invitation by its token, with no other credentials. It shows the
 // questions only: no child is named.
 func (s *Service) OpenSurveyLink(ctx context.Context, token string) (l SurveyLink, err error) {
+	defer casework.Wrap(&err, "open survey link")
 	err = s.db.Read(ctx, func(tx Tx) error {
 		if l.Invitation, err = s.invitationByToken(tx, token); err != nil {
 			return err
@@ -332,6 +343,7 @@ func (s *Service) OpenSurveyLink(ctx context.Context, token string) (l SurveyLin
 // AnswerSurveyLink records the answer to an invitation, once. The invitation is marked answered
 // under its row version in the same transaction, so two answers sent at once leave one response.
 func (s *Service) AnswerSurveyLink(ctx context.Context, token string, answers []survey.Answer) (r survey.Response, err error) {
+	defer casework.Wrap(&err, "answer survey link")
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		inv, err := s.invitationByToken(tx, token)
 		if err != nil {

@@ -93,6 +93,7 @@ func (s *Service) VisibleYoungPerson(tx Tx, p auth.Principal, id string) error {
 
 // Involvements lists the team around a child the caller may see.
 func (s *Service) Involvements(ctx context.Context, youngPersonID string, currentOnly bool, pg paging.Page) (out []sharing.Involvement, next string, err error) {
+	defer casework.Wrap(&err, "list involvements")
 	p, err := casework.Allow(ctx, auth.ReadCasework)
 	if err != nil {
 		return nil, "", err
@@ -116,7 +117,8 @@ func (s *Service) Involvements(ctx context.Context, youngPersonID string, curren
 
 // CreateInvolvement adds an organisation to the team around the child: with consent in force
 // that covers it, or for safeguarding with the reason recorded.
-func (s *Service) CreateInvolvement(ctx context.Context, i sharing.Involvement) (sharing.Involvement, error) {
+func (s *Service) CreateInvolvement(ctx context.Context, i sharing.Involvement) (_ sharing.Involvement, err error) {
+	defer casework.Wrap(&err, "create involvement")
 	p, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
 		return i, err
@@ -190,7 +192,8 @@ func (s *Service) recordedConcern(tx Tx, youngPersonID string) (string, error) {
 }
 
 // UpdateInvolvement changes or ends an involvement.
-func (s *Service) UpdateInvolvement(ctx context.Context, youngPersonID, id string, ifMatch *int, mutate casework.Mutation[sharing.Involvement]) (sharing.Involvement, error) {
+func (s *Service) UpdateInvolvement(ctx context.Context, youngPersonID, id string, ifMatch *int, mutate casework.Mutation[sharing.Involvement]) (_ sharing.Involvement, err error) {
+	defer casework.Wrap(&err, "update involvement %s", id)
 	// An involvement is reached through its child, whom the caller must be able to see.
 	involvements := casework.Versioned[sharing.Involvement, Tx]{
 		Load: func(tx Tx, id string, sc access.Scope) (sharing.Involvement, error) {
@@ -221,7 +224,8 @@ func (s *Service) UpdateInvolvement(ctx context.Context, youngPersonID, id strin
 }
 
 // RecordConsent stores a consent inside a caller's transaction and returns it as stored.
-func (s *Service) RecordConsent(ctx context.Context, tx Tx, p auth.Principal, c sharing.Consent) (sharing.Consent, error) {
+func (s *Service) RecordConsent(ctx context.Context, tx Tx, p auth.Principal, c sharing.Consent) (_ sharing.Consent, err error) {
+	defer casework.Wrap(&err, "record consent")
 	c.ID, c.RecordedByOrgID, c.CreatedAt, c.UpdatedAt, c.Version = casework.NewID(), p.OrganisationID, s.Now(), s.Now(), 1
 	if err := tx.Sharing().CreateConsent(c); err != nil {
 		return c, err
@@ -232,6 +236,7 @@ func (s *Service) RecordConsent(ctx context.Context, tx Tx, p auth.Principal, c 
 
 // Consents lists the consents recorded for a child the caller may see.
 func (s *Service) Consents(ctx context.Context, youngPersonID string) (out []sharing.Consent, err error) {
+	defer casework.Wrap(&err, "list consents")
 	p, err := casework.Allow(ctx, auth.ReadCasework)
 	if err != nil {
 		return nil, err
@@ -249,7 +254,8 @@ func (s *Service) Consents(ctx context.Context, youngPersonID string) (out []sha
 }
 
 // CreateConsent records consent to share.
-func (s *Service) CreateConsent(ctx context.Context, c sharing.Consent) (sharing.Consent, error) {
+func (s *Service) CreateConsent(ctx context.Context, c sharing.Consent) (_ sharing.Consent, err error) {
+	defer casework.Wrap(&err, "create consent")
 	p, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
 		return c, err
@@ -274,6 +280,7 @@ func (s *Service) CreateConsent(ctx context.Context, c sharing.Consent) (sharing
 
 // WithdrawConsent records the withdrawal of consent.
 func (s *Service) WithdrawConsent(ctx context.Context, youngPersonID, id string, on time.Time, reason string) (c sharing.Consent, err error) {
+	defer casework.Wrap(&err, "withdraw consent %s", id)
 	p, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
 		return c, err

@@ -22,7 +22,6 @@ import (
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
-	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
@@ -94,6 +93,7 @@ func checkAfterLastPlan(tx Tx, p transition.Plan) error {
 
 // CreateTransitionPlan records a young person's transition plan. One plan at a time may be current.
 func (s *Service) CreateTransitionPlan(ctx context.Context, in transition.Plan) (p transition.Plan, err error) {
+	defer casework.Wrap(&err, "create transition plan")
 	pr, err := casework.Allow(ctx, auth.WriteCasework)
 	if err != nil {
 		return p, err
@@ -139,14 +139,16 @@ func (s *Service) CreateTransitionPlan(ctx context.Context, in transition.Plan) 
 }
 
 // TransitionPlan reads one plan the caller may see.
-func (s *Service) TransitionPlan(ctx context.Context, id string) (transition.Plan, error) {
+func (s *Service) TransitionPlan(ctx context.Context, id string) (_ transition.Plan, err error) {
+	defer casework.Wrap(&err, "read transition plan %s", id)
 	return casework.ReadAudited(ctx, s.Core, s.db, transition.RecordType, id,
 		func(tx Tx, sc access.Scope) (transition.Plan, error) { return tx.Transitions().Get(id, sc) },
 		func(r transition.Plan) string { return r.YoungPersonID })
 }
 
 // TransitionPlans lists the plans the caller may see, auditing each hit.
-func (s *Service) TransitionPlans(ctx context.Context, f transition.Filter, pg paging.Page) ([]transition.Plan, string, error) {
+func (s *Service) TransitionPlans(ctx context.Context, f transition.Filter, pg paging.Page) (_ []transition.Plan, _ string, err error) {
+	defer casework.Wrap(&err, "list transition plans")
 	return casework.ListAudited(ctx, s.Core, s.db, transition.RecordType, func(tx Tx, sc access.Scope) ([]transition.Plan, string, error) {
 		return tx.Transitions().List(f, sc, pg)
 	}, func(r transition.Plan) (string, string) { return r.ID, r.YoungPersonID })
@@ -184,7 +186,8 @@ func (s *Service) changeTransitionPlan(ctx context.Context, id string, ifMatch *
 }
 
 // UpdateTransitionPlan changes a current plan.
-func (s *Service) UpdateTransitionPlan(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[transition.Plan]) (transition.Plan, error) {
+func (s *Service) UpdateTransitionPlan(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[transition.Plan]) (_ transition.Plan, err error) {
+	defer casework.Wrap(&err, "update transition plan %s", id)
 	return s.changeTransitionPlan(ctx, id, ifMatch, func(tx Tx, p *transition.Plan) ([]string, error) {
 		next, changed, err := mutate(*p)
 		if err != nil || len(changed) == 0 {
@@ -216,7 +219,8 @@ func (s *Service) UpdateTransitionPlan(ctx context.Context, id string, ifMatch *
 }
 
 // EndTransitionPlan ends a current plan (today when on is zero).
-func (s *Service) EndTransitionPlan(ctx context.Context, id string, ifMatch *int, on time.Time, reason, notes string) (transition.Plan, error) {
+func (s *Service) EndTransitionPlan(ctx context.Context, id string, ifMatch *int, on time.Time, reason, notes string) (_ transition.Plan, err error) {
+	defer casework.Wrap(&err, "end transition plan %s", id)
 	return s.changeTransitionPlan(ctx, id, ifMatch, func(_ Tx, p *transition.Plan) ([]string, error) {
 		return []string{"ending"}, p.End(on, reason, notes, s.Today())
 	}, audit.Close, outbox.TransitionPlanEnded, func(p transition.Plan, _ []string) string {
@@ -249,6 +253,7 @@ func (s *Service) TransitionGapMinAge() int {
 // TransitionGaps lists the young people the caller may see who should have a transition plan on
 // the day and have none, auditing a list read of each.
 func (s *Service) TransitionGaps(ctx context.Context, q GapQuery, pg paging.Page) (out []GapItem, next string, err error) {
+	defer casework.Wrap(&err, "list transition gaps")
 	pr, err := casework.Allow(ctx, auth.ReadCasework)
 	if err != nil {
 		return nil, "", err
@@ -301,6 +306,7 @@ const DefaultUpcomingMonths = 12
 // the window (bounded by it) and continues after the cursor's (date, young person, kind, related
 // record), so pages neither skip nor repeat while the data stands still.
 func (s *Service) UpcomingTransitions(ctx context.Context, q UpcomingQuery, pg paging.Page) (out []UpcomingItem, next string, err error) {
+	defer casework.Wrap(&err, "list upcoming transitions")
 	pr, err := casework.Allow(ctx, auth.ReadCasework)
 	if err != nil {
 		return nil, "", err
@@ -337,9 +343,9 @@ func (s *Service) UpcomingTransitions(ctx context.Context, q UpcomingQuery, pg p
 		}
 		for i := range all {
 			switch all[i].Kind {
-			case store.UpcomingTurns18:
+			case transition.UpcomingTurns18:
 				all[i].On = transition.ChildrensServicesEnd(all[i].DateOfBirth)
-			case store.UpcomingPlanMaxAgeEnd:
+			case transition.UpcomingPlanMaxAgeEnd:
 				all[i].On = age.EndOfAcademicYearTurning(all[i].DateOfBirth, transition.MaxAge)
 			}
 		}
