@@ -1,5 +1,5 @@
-// Package annualreview holds the annual reviews of EHC plans: due within 12 months of the plan
-// being made and then of the last review (s.44), papers out 2 weeks before the meeting, the report
+// Package annualreview holds the annual reviews of EHC plans: due in the 12 months starting with
+// the day the plan was made and then with the last review decision (s.44(1)), papers out 2 weeks before the meeting, the report
 // within 2 weeks after it and the authority's decision to maintain, amend or cease within 4 weeks
 // (Reg 20). Dates come from package statutory.
 package annualreview
@@ -82,6 +82,17 @@ type Review struct {
 // Schedule makes a plan's next review, due on due. sequence counts the plan's reviews from 1.
 func Schedule(planID, youngPersonID string, sequence int, due time.Time) Review {
 	return Review{PlanID: planID, YoungPersonID: youngPersonID, Sequence: sequence, Status: Due, DueOn: statutory.Civil(due)}
+}
+
+// CorrectedDueOn is the data-migration rule for a review's stored due_on, copied from the plan's
+// review date before s.44(1) was counted inclusively (as the anniversary, one day late). base is
+// the day it was computed from: the plan's first issue (first_issued_on) for the first review
+// (Sequence 1), the previous review's decision (decided_on) for a later one. When DueOn equals
+// AddMonths(base, 12) it returns DueOn - 1 day and true; otherwise DueOn and false (see
+// statutory.LegacyReviewDueFix). A review held on its old due date becomes met late: the law's
+// deadline was always the day before.
+func (r Review) CorrectedDueOn(base time.Time) (time.Time, bool) {
+	return statutory.LegacyReviewDueFix(base, r.DueOn)
 }
 
 // Lapse cancels a review whose meeting has not been held, when the plan is to cease. It reports

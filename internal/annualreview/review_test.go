@@ -151,3 +151,28 @@ func TestScheduleAndLapse(t *testing.T) {
 		t.Fatalf("lapse: %s %s", r.Status, held.Status)
 	}
 }
+
+// TestCorrectedDueOn: a review row scheduled under the old rule moves back one day; one scheduled
+// from today's plan date does not.
+func TestCorrectedDueOn(t *testing.T) {
+	cases := []struct {
+		name      string
+		due, base time.Time
+		want      time.Time
+		changed   bool
+	}{
+		{"first review: anniversary of the issue 5 Jan 2026", d(2027, 1, 5), d(2026, 1, 5), d(2027, 1, 4), true},
+		{"first review of a plan made 29 Feb 2024", d(2025, 2, 28), d(2024, 2, 29), d(2025, 2, 27), true},
+		{"second review: anniversary of the first decision", d(2027, 11, 16), d(2026, 11, 16), d(2027, 11, 15), true},
+		{"scheduled by the current rule", statutory.FirstReviewDue(d(2026, 1, 5)), d(2026, 1, 5), d(2027, 1, 4), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := Schedule("plan", "yp", 1, c.due)
+			got, changed := r.CorrectedDueOn(c.base)
+			if !got.Equal(c.want) || changed != c.changed {
+				t.Fatalf("got %v %v, want %v %v", got, changed, c.want, c.changed)
+			}
+		})
+	}
+}

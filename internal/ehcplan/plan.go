@@ -239,7 +239,8 @@ func (p *Plan) Issue(in IssueInput, dob, now, today time.Time) (Version, error) 
 	p.Versions = append(p.Versions, v)
 	p.LastIssuedOn = &on
 	if kind == KindFinal {
-		// The first review is due within 12 months of the plan being made (s.44(1)(a)).
+		// The first review falls in the 12 months starting with the day the plan was made
+		// (s.44(1)(a)): due the day before the anniversary.
 		due := statutory.FirstReviewDue(on)
 		p.Status, p.FirstIssuedOn, p.ReviewDueOn = Issued, &on, &due
 	}
@@ -268,11 +269,32 @@ func (p *Plan) ProposeAmendment(s Sections, notice time.Time, reason, reviewID s
 	return nil
 }
 
-// Reviewed records an annual review decision on decided: the next review is due within 12
-// months of it (s.44(1)(b)).
+// Reviewed records an annual review decision on decided: the next review falls in the 12
+// months starting with it, so it is due the day before its anniversary (s.44(1)(b)).
 func (p *Plan) Reviewed(decided time.Time) {
 	d, next := statutory.Civil(decided), statutory.NextReviewDue(decided)
 	p.LastReviewedOn, p.ReviewDueOn = &d, &next
+}
+
+// CorrectedReviewDue is the data-migration rule for a plan's stored review_due_on, computed before
+// s.44(1) was counted inclusively (as the anniversary, one day late). The base is the plan's last
+// review decision (last_reviewed_on) when it has one, else its first issue (first_issued_on);
+// when review_due_on equals AddMonths(base, 12) it returns review_due_on - 1 day and true (see
+// statutory.LegacyReviewDueFix). Otherwise, including a plan with no review due, it returns the
+// stored value and false, so a second run changes nothing.
+func (p Plan) CorrectedReviewDue() (*time.Time, bool) {
+	if p.ReviewDueOn == nil {
+		return nil, false
+	}
+	var base time.Time
+	switch {
+	case p.LastReviewedOn != nil:
+		base = *p.LastReviewedOn
+	case p.FirstIssuedOn != nil:
+		base = *p.FirstIssuedOn
+	}
+	due, changed := statutory.LegacyReviewDueFix(base, *p.ReviewDueOn)
+	return &due, changed
 }
 
 // Cease records the decision to cease to maintain the plan (s.45). The plan stays in force until

@@ -171,7 +171,7 @@ func TestDraftToFinal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Kind != KindFinal || !v.Frozen() || v.Number != 3 || p.Status != Issued || !p.ReviewDueOn.Equal(d(2027, 4, 28)) {
+	if v.Kind != KindFinal || !v.Frozen() || v.Number != 3 || p.Status != Issued || !p.ReviewDueOn.Equal(d(2027, 4, 27)) {
 		t.Fatalf("final: %+v status %s review %v", v, p.Status, p.ReviewDueOn)
 	}
 	if err := p.ReviseDraft(complete(), child, now, now); fault.KindOf(err) != fault.Conflict {
@@ -179,19 +179,73 @@ func TestDraftToFinal(t *testing.T) {
 	}
 }
 
-// TestFirstReviewMonthEnd: a plan issued on 29 February is reviewed by 28 February next year.
-func TestFirstReviewMonthEnd(t *testing.T) {
-	p := draftPlan(t)
-	_ = p.ServeDraft(d(2024, 2, 1), now)
-	if _, err := p.Issue(IssueInput{IssuedOn: d(2024, 2, 29), Placement: &school}, child, now, now); err != nil {
-		t.Fatal(err)
+// TestReviewDueOnIssueAndReview: s.44(1) counts the 12 months starting with the day the plan was
+// made (then with the last review decision), so the review is due the day before the anniversary.
+func TestReviewDueOnIssueAndReview(t *testing.T) {
+	cases := []struct {
+		name             string
+		served, issued   time.Time
+		wantFirst        time.Time
+		reviewed, wantNx time.Time
+	}{
+		{"s.44(1)(a) made 5 Jan 2026", d(2025, 12, 1), d(2026, 1, 5), d(2027, 1, 4), d(2026, 12, 10), d(2027, 12, 9)},
+		{"s.44(1)(a) made 29 Feb 2024; reviewed 31 Jan 2025", d(2024, 2, 1), d(2024, 2, 29), d(2025, 2, 27), d(2025, 1, 31), d(2026, 1, 30)},
+		{"s.44(1)(a) made 1 Mar 2025", d(2025, 2, 1), d(2025, 3, 1), d(2026, 2, 28), d(2026, 2, 28), d(2027, 2, 27)},
+		{"s.44(1)(a) made 31 Jan 2026", d(2026, 1, 5), d(2026, 1, 31), d(2027, 1, 30), d(2026, 12, 31), d(2027, 12, 30)},
+		{"s.44(1)(a) made 1 Jan 2026", d(2025, 12, 1), d(2026, 1, 1), d(2026, 12, 31), d(2026, 12, 1), d(2027, 11, 30)},
 	}
-	if !p.ReviewDueOn.Equal(d(2025, 2, 28)) {
-		t.Fatalf("review due %v, want 2025-02-28", p.ReviewDueOn)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := draftPlan(t)
+			if err := p.ServeDraft(c.served, now); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.Issue(IssueInput{IssuedOn: c.issued, Placement: &school}, child, now, now); err != nil {
+				t.Fatal(err)
+			}
+			if !p.ReviewDueOn.Equal(c.wantFirst) {
+				t.Fatalf("first review due %v, want %v", p.ReviewDueOn, c.wantFirst)
+			}
+			p.Reviewed(c.reviewed)
+			if !p.ReviewDueOn.Equal(c.wantNx) || !p.LastReviewedOn.Equal(c.reviewed) {
+				t.Fatalf("next review %v after decision %v, want %v (s.44(1)(b))", p.ReviewDueOn, c.reviewed, c.wantNx)
+			}
+		})
 	}
-	p.Reviewed(d(2025, 1, 31))
-	if !p.ReviewDueOn.Equal(d(2026, 1, 31)) || !p.LastReviewedOn.Equal(d(2025, 1, 31)) {
-		t.Fatalf("next review %v after decision 31 Jan 2025 (s.44(1)(b))", p.ReviewDueOn)
+}
+
+// TestCorrectedReviewDue: the data migration for review dates stored as the anniversary.
+func TestCorrectedReviewDue(t *testing.T) {
+	pd := func(t time.Time) *time.Time { return &t }
+	cases := []struct {
+		name    string
+		p       Plan
+		want    *time.Time
+		changed bool
+	}{
+		{"first review stored as the anniversary of the issue", Plan{FirstIssuedOn: pd(d(2026, 1, 5)), ReviewDueOn: pd(d(2027, 1, 5))},
+			pd(d(2027, 1, 4)), true},
+		{"29 Feb issue stored as 28 Feb", Plan{FirstIssuedOn: pd(d(2024, 2, 29)), ReviewDueOn: pd(d(2025, 2, 28))}, pd(d(2025, 2, 27)), true},
+		{"next review stored as the anniversary of the last decision", Plan{FirstIssuedOn: pd(d(2024, 2, 29)),
+			LastReviewedOn: pd(d(2025, 1, 31)), ReviewDueOn: pd(d(2026, 1, 31))}, pd(d(2026, 1, 30)), true},
+		{"the issue's anniversary once reviewed is not the base any more", Plan{FirstIssuedOn: pd(d(2025, 1, 31)),
+			LastReviewedOn: pd(d(2025, 12, 1)), ReviewDueOn: pd(d(2026, 1, 31))}, pd(d(2026, 1, 31)), false},
+		{"already corrected", Plan{FirstIssuedOn: pd(d(2026, 1, 5)), ReviewDueOn: pd(d(2027, 1, 4))}, pd(d(2027, 1, 4)), false},
+		{"not issued: nothing due", Plan{}, nil, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, changed := c.p.CorrectedReviewDue()
+			if changed != c.changed || (got == nil) != (c.want == nil) || (got != nil && !got.Equal(*c.want)) {
+				t.Fatalf("got %v %v, want %v %v", got, changed, c.want, c.changed)
+			}
+		})
+	}
+	// A plan issued and reviewed by today's code is never changed.
+	p := issued(t)
+	p.Reviewed(d(2026, 12, 1))
+	if _, changed := p.CorrectedReviewDue(); changed {
+		t.Fatal("a date computed by the current rule must not move")
 	}
 }
 
@@ -228,7 +282,7 @@ func TestAmendment(t *testing.T) {
 		!p.LastIssuedOn.Equal(d(2026, 11, 4)) || v.AnnualReviewID != "rev" {
 		t.Fatalf("amended final: %+v %v", v, err)
 	}
-	if !p.ReviewDueOn.Equal(d(2027, 2, 2)) {
+	if !p.ReviewDueOn.Equal(d(2027, 2, 1)) {
 		t.Fatalf("an amendment does not move the review date: %v", p.ReviewDueOn)
 	}
 }
@@ -292,8 +346,8 @@ func TestPhaseTransfer(t *testing.T) {
 
 // TestDeadlinesOnADay: what a plan shows as due depends on its status that day.
 func TestDeadlinesOnADay(t *testing.T) {
-	p := issued(t) // issued 2 Feb 2026: review due 2 Feb 2027
-	if m := p.NextReview(now); m == nil || !m.DueOn.Equal(d(2027, 2, 2)) || m.Status != statutory.StatusNotDue {
+	p := issued(t) // issued 2 Feb 2026: review due 1 Feb 2027 (s.44(1)(a))
+	if m := p.NextReview(now); m == nil || !m.DueOn.Equal(d(2027, 2, 1)) || m.Status != statutory.StatusNotDue {
 		t.Fatalf("next review: %+v", m)
 	}
 	s := complete()

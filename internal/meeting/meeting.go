@@ -1,7 +1,8 @@
 // Package meeting holds the pathway's meetings (allocation, MAM, MAP, TAF, family service plan,
 // review), who attended, what was decided, and the actions agreed, with the rules joining them:
-// a MAP records its decision, a meeting is not held in the future, and only TAF and family
-// service plan meetings may predate the referral they are attached to.
+// a MAP records its decision, a meeting is not held in the future, only TAF and family service
+// plan meetings may predate the referral they are attached to, and the pathway's own meetings
+// come in the pathway's order (MayRecord).
 package meeting
 
 import (
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/referral"
 )
 
 // Meeting types.
@@ -168,6 +170,68 @@ func (m *Meeting) Attach(receivedOn time.Time) error {
 		errs = append(errs, fault.FieldError{Pointer: "/map_decision", Detail: "is required for a map meeting"})
 	}
 	return fault.Fields(fault.Unprocessable, errs)
+}
+
+// MayRecord says whether a meeting of type meetingType, held on heldOn, may be recorded now on
+// the referral r, which already has the meetings recorded. It follows the Salford pathway:
+// referral, family assessment, an allocation meeting naming the engagement lead, a MAM with the
+// family, a MAP only where needed, then the plan and its reviews.
+//
+//   - No meeting is added to a referral that is closed, redirected or declined (409).
+//   - TAF and family service plan meetings may be recorded at any other time, before triage
+//     included: they are the team around the family's own meetings and may predate the referral.
+//   - An allocation meeting once the family assessment has started (as referral.AllocateLead).
+//   - A MAM once an engagement lead is allocated: the lead arranges it and owns its actions.
+//   - A MAP, or a review meeting, once a MAM is recorded, and not dated before the first MAM
+//     (422 on /held_on; see InOrder).
+//
+// A refusal because of the referral's stage is a state conflict naming its status, so the
+// caller knows which step to record first. Types Validate does not know are left to it.
+func MayRecord(meetingType string, heldOn time.Time, r referral.Referral, recorded []Meeting) error {
+	if r.Status.Terminal() {
+		return fault.StateConflict("Meetings are recorded on a referral that is still open; this referral is "+string(r.Status)+".",
+			string(r.Status))
+	}
+	switch meetingType {
+	case Allocation:
+		if r.Allocatable() != nil {
+			return fault.StateConflict("The allocation meeting names the engagement lead once the family assessment has started; this referral is "+
+				string(r.Status)+".", string(r.Status))
+		}
+	case MAM:
+		if r.EngagementLeadID == "" {
+			return fault.StateConflict("A MAM is arranged by the engagement lead: allocate the lead (the allocation meeting) before recording the MAM; this referral is "+
+				string(r.Status)+".", string(r.Status))
+		}
+	case MAP, Review:
+		if !slices.ContainsFunc(recorded, func(m Meeting) bool { return m.Type == MAM }) {
+			what := "A MAP explores high-cost or high-complexity options after"
+			if meetingType == Review {
+				what = "A review meeting reviews the plan agreed at"
+			}
+			return fault.StateConflict(what+" a MAM with the family: record the MAM first.", string(r.Status))
+		}
+	}
+	return InOrder(append(slices.Clone(recorded), Meeting{Type: meetingType, HeldOn: heldOn}))
+}
+
+// InOrder checks the dates of one referral's meetings against the pathway's order: no MAP or
+// review meeting before the first MAM. It is for corrections too: pass the meetings as they would
+// be after the change. A refusal is a 422 on /held_on.
+func InOrder(meetings []Meeting) error {
+	var firstMAM time.Time
+	for _, m := range meetings {
+		if m.Type == MAM && (firstMAM.IsZero() || m.HeldOn.Before(firstMAM)) {
+			firstMAM = m.HeldOn
+		}
+	}
+	for _, m := range meetings {
+		if (m.Type == MAP || m.Type == Review) && !firstMAM.IsZero() && m.HeldOn.Before(firstMAM) {
+			return fault.Field(fault.Unprocessable, "/held_on", "a "+m.Type+" meeting must not be held before the first MAM (held on "+
+				firstMAM.Format(time.DateOnly)+"); the "+m.Type+" is dated "+m.HeldOn.Format(time.DateOnly))
+		}
+	}
+	return nil
 }
 
 // ChildTookPart reports whether the child or young person took part; listed reports whether

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/referral"
 )
 
 func d(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 0, 0, 0, 0, time.UTC) }
@@ -172,5 +173,85 @@ func TestOverdueAndComplete(t *testing.T) {
 	}
 	if a.CompletedByPractitionerID != "p1" {
 		t.Error("a refused completion must not change the record")
+	}
+}
+
+// TestMayRecord: the pathway's meetings in the pathway's order (Salford 0-25 pathfinder):
+// allocation once the family assessment has started, a MAM once a lead is allocated, a MAP or
+// review once a MAM is recorded, nothing on a closed referral; TAF and family service plan
+// meetings at any open stage, since they may predate the referral.
+func TestMayRecord(t *testing.T) {
+	ref := func(s referral.Status, lead string) referral.Referral {
+		return referral.Referral{Status: s, EngagementLeadID: lead}
+	}
+	mam := Meeting{Type: MAM, HeldOn: d(2026, 3, 10)}
+	cases := []struct {
+		name     string
+		typ      string
+		held     time.Time
+		r        referral.Referral
+		recorded []Meeting
+		kind     fault.Kind // Unknown: allowed
+		pointer  string     // for a 422
+	}{
+		{"taf before triage", TAF, d(2025, 11, 3), ref(referral.Received, ""), nil, fault.Unknown, ""},
+		{"family service plan while assessing", FamilyServicePlan, d(2026, 3, 1), ref(referral.Assessing, ""), nil, fault.Unknown, ""},
+		{"taf on a closed referral", TAF, d(2026, 3, 1), ref(referral.Closed, "p1"), nil, fault.Conflict, ""},
+		{"allocation before triage", Allocation, d(2026, 3, 1), ref(referral.Received, ""), nil, fault.Conflict, ""},
+		{"allocation before the family assessment", Allocation, d(2026, 3, 1), ref(referral.Accepted, ""), nil, fault.Conflict, ""},
+		{"allocation during the family assessment", Allocation, d(2026, 3, 1), ref(referral.Assessing, ""), nil, fault.Unknown, ""},
+		{"re-allocation after a MAM", Allocation, d(2026, 4, 1), ref(referral.MAMHeld, "p1"), []Meeting{mam}, fault.Unknown, ""},
+		{"mam before triage", MAM, d(2026, 3, 1), ref(referral.Received, ""), nil, fault.Conflict, ""},
+		{"mam before a lead is allocated", MAM, d(2026, 3, 1), ref(referral.Assessing, ""), nil, fault.Conflict, ""},
+		{"mam once the lead is allocated", MAM, d(2026, 3, 10), ref(referral.Allocated, "p1"), nil, fault.Unknown, ""},
+		{"a second mam", MAM, d(2026, 5, 1), ref(referral.MAMHeld, "p1"), []Meeting{mam}, fault.Unknown, ""},
+		{"mam on a closed referral", MAM, d(2026, 3, 10), ref(referral.Closed, "p1"), nil, fault.Conflict, ""},
+		{"map with no mam", MAP, d(2026, 3, 20), ref(referral.Allocated, "p1"), nil, fault.Conflict, ""},
+		{"map with only a taf", MAP, d(2026, 3, 20), ref(referral.Allocated, "p1"), []Meeting{{Type: TAF, HeldOn: d(2026, 1, 1)}}, fault.Conflict, ""},
+		{"map after the mam", MAP, d(2026, 3, 20), ref(referral.MAMHeld, "p1"), []Meeting{mam}, fault.Unknown, ""},
+		{"map on the day of the mam", MAP, d(2026, 3, 10), ref(referral.MAMHeld, "p1"), []Meeting{mam}, fault.Unknown, ""},
+		{"map dated before the mam", MAP, d(2026, 3, 9), ref(referral.MAMHeld, "p1"), []Meeting{mam}, fault.Unprocessable, "/held_on"},
+		{"map on a declined referral", MAP, d(2026, 3, 20), ref(referral.Declined, ""), []Meeting{mam}, fault.Conflict, ""},
+		{"map on a closed referral", MAP, d(2026, 3, 20), ref(referral.Closed, "p1"), []Meeting{mam}, fault.Conflict, ""},
+		{"review with no mam", Review, d(2026, 6, 1), ref(referral.PlanInPlace, "p1"), nil, fault.Conflict, ""},
+		{"review after the mam", Review, d(2026, 6, 1), ref(referral.PlanInPlace, "p1"), []Meeting{mam}, fault.Unknown, ""},
+		{"review dated before the mam", Review, d(2026, 3, 1), ref(referral.Reviewing, "p1"), []Meeting{mam}, fault.Unprocessable, "/held_on"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := MayRecord(c.typ, c.held, c.r, c.recorded)
+			kind, ptrs := pointersOf(t, err)
+			if kind != c.kind {
+				t.Fatalf("got %v (%v), want kind %v", err, kind, c.kind)
+			}
+			var fe *fault.Error
+			if kind == fault.Conflict && (!errors.As(err, &fe) || fe.CurrentStatus != string(c.r.Status)) {
+				t.Fatalf("a stage conflict names the referral's status: %v", err)
+			}
+			if c.pointer != "" && !slices.Equal(ptrs, []string{c.pointer}) {
+				t.Fatalf("pointers %v, want %s", ptrs, c.pointer)
+			}
+		})
+	}
+}
+
+// TestInOrder: corrections keep a MAP and reviews on or after the first MAM.
+func TestInOrder(t *testing.T) {
+	mam := Meeting{Type: MAM, HeldOn: d(2026, 3, 10)}
+	mapm := Meeting{Type: MAP, HeldOn: d(2026, 3, 20)}
+	for _, c := range []struct {
+		name string
+		ms   []Meeting
+		ok   bool
+	}{
+		{"mam then map", []Meeting{mam, mapm}, true},
+		{"the earliest of two mams counts", []Meeting{{Type: MAM, HeldOn: d(2026, 3, 25)}, mam, mapm}, true},
+		{"mam moved after the map", []Meeting{{Type: MAM, HeldOn: d(2026, 3, 21)}, mapm}, false},
+		{"taf and allocation are not ordered", []Meeting{{Type: TAF, HeldOn: d(2026, 4, 1)}, {Type: Allocation, HeldOn: d(2026, 4, 2)}, mam}, true},
+		{"nothing recorded", nil, true},
+	} {
+		if err := InOrder(c.ms); (err == nil) != c.ok {
+			t.Errorf("%s: %v", c.name, err)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/age"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
 // Referral is the pathway's intake record.
@@ -22,9 +23,12 @@ type Referral struct {
 	MainReason             string
 	ServicesInvolved       []string
 	SafeguardingConcern    bool
-	Consent                *Consent
-	Summary                string
-	ReceivedOn             time.Time
+	// SafeguardingRaised records a concern found after the referral was received (see
+	// RaiseSafeguardingConcern); nil when there is none or it came with the referral.
+	SafeguardingRaised *SafeguardingRaised
+	Consent            *Consent
+	Summary            string
+	ReceivedOn         time.Time
 	// Locality is the child's locality when the referral was received: the pathway counts a
 	// referral where it was made, whatever moves follow.
 	Locality         string
@@ -231,6 +235,11 @@ func onlyWhenAccepting(t Triage) error {
 // Closing outcomes.
 var Outcomes = []string{"needs_met", "ehc_needs_assessment_requested", "moved_to_adult_services", "moved_away", "family_withdrew", "other"}
 
+// OutcomesBeforeTriage are the outcomes that may close a referral still awaiting triage: events
+// in the family's life, not judgements about the referral. Any other ending of a received
+// referral is triage's to make (decline or redirect, with a reason).
+var OutcomesBeforeTriage = []string{"moved_away", "family_withdrew"}
+
 // Closure records how a referral's pathway ended. The JSON tags are the stored form.
 type Closure struct {
 	Outcome  string    `json:"outcome"`
@@ -238,10 +247,15 @@ type Closure struct {
 	ClosedAt time.Time `json:"closed_at"`
 }
 
-// Close ends the pathway with an outcome.
+// Close ends the pathway with an outcome. A referral still awaiting triage closes only with one
+// of OutcomesBeforeTriage.
 func (r *Referral) Close(outcome, reason string, at time.Time) error {
 	if !slices.Contains(Outcomes, outcome) {
 		return fault.Field(fault.Invalid, "/outcome", "must be one of "+strings.Join(Outcomes, ", "))
+	}
+	if r.Status == Received && !slices.Contains(OutcomesBeforeTriage, outcome) {
+		return fault.StateConflict("A referral awaiting triage can be closed only because the family moved away or withdrew ("+
+			strings.Join(OutcomesBeforeTriage, ", ")+"); triage it to decline or redirect it otherwise.", string(r.Status))
 	}
 	next, err := Move(r.Status, Closed)
 	if err != nil {
@@ -286,6 +300,60 @@ func (r *Referral) AllocateLead(practitionerID string, isSocialWorker bool) erro
 		r.Status = Allocated
 	}
 	return nil
+}
+
+// SafeguardingRaised is a safeguarding concern found after the referral was received, for
+// example during the family assessment. The JSON tags are the stored form.
+type SafeguardingRaised struct {
+	Reason   string    `json:"reason"`
+	RaisedOn time.Time `json:"raised_on"`
+	// RouteBefore is the route the referral was on when the concern was raised; "" before triage.
+	RouteBefore string `json:"route_before,omitempty"`
+}
+
+// ConcernOutcome is what raising a safeguarding concern changed and what it asks of the caller.
+type ConcernOutcome struct {
+	// RouteChanged: the referral moved from the family assessment to the safeguarding
+	// assessment (CAFA) route.
+	RouteChanged bool
+	// ReplaceLead: the current engagement lead is not a social worker, and a safeguarding case is
+	// led by one (see AllocateLead): allocate a social worker as engagement lead. The current lead
+	// stays until then, so the case is never without one.
+	ReplaceLead bool
+}
+
+// RaiseSafeguardingConcern records a safeguarding concern found on on, after the referral was
+// received, at any stage until it is closed, redirected or declined. It sets the concern, and
+// moves a triaged referral to the safeguarding assessment route; one still awaiting triage gets
+// that route at triage, which follows the concern. leadIsSocialWorker says whether the current
+// engagement lead (if any) is a social worker; the outcome reports whether the lead must be
+// replaced.
+//
+// The intake details of a triaged referral stay closed to PATCH (CheckEditable): this is the one
+// way to record a concern later, so the day, the reason and the route it replaced are kept.
+func (r *Referral) RaiseSafeguardingConcern(reason string, on, today time.Time, leadIsSocialWorker bool) (ConcernOutcome, error) {
+	if r.Status.Terminal() {
+		return ConcernOutcome{}, fault.StateConflict("A safeguarding concern is raised on a referral still open; this referral is "+
+			string(r.Status)+". Make a new referral.", string(r.Status))
+	}
+	if r.SafeguardingConcern {
+		return ConcernOutcome{}, fault.StateConflict("A safeguarding concern is already recorded on this referral.", string(r.Status))
+	}
+	var errs []fault.FieldError
+	if strings.TrimSpace(reason) == "" {
+		errs = append(errs, fault.FieldError{Pointer: "/reason", Detail: "is required"})
+	}
+	errs = statutory.AppendDay(errs, "/raised_on", on, r.ReceivedOn, "the day the referral was received", today)
+	if err := fault.Fields(fault.Invalid, errs); err != nil {
+		return ConcernOutcome{}, err
+	}
+	out := ConcernOutcome{ReplaceLead: r.EngagementLeadID != "" && !leadIsSocialWorker}
+	r.SafeguardingRaised = &SafeguardingRaised{Reason: reason, RaisedOn: statutory.Civil(on), RouteBefore: r.Route}
+	r.SafeguardingConcern = true
+	if r.Status != Received && r.Route != RouteSafeguardingAssessment {
+		r.Route, out.RouteChanged = RouteSafeguardingAssessment, true
+	}
+	return out, nil
 }
 
 // Allocatable reports whether an engagement lead may be allocated now.

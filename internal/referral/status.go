@@ -31,9 +31,11 @@ const (
 
 // transitions is the whole pathway (Salford 0-25 pathfinder): referral, family assessment,
 // allocation of an engagement lead, multi-agency meeting, optional panel, plan and reviews.
-// Any open referral can be closed; triage is the only way out of received.
+// Any referral not yet closed, redirected or declined can be closed. One still awaiting triage
+// can be closed too, but only because the family moved away or withdrew (see Referral.Close):
+// those happen before anyone has judged the referral, and triage has no outcome for them.
 var transitions = map[Status][]Status{
-	Received:    {Accepted, Redirected, Declined},
+	Received:    {Accepted, Redirected, Declined, Closed},
 	Accepted:    {Assessing, Closed},
 	Assessing:   {Allocated, Closed},
 	Allocated:   {MAMHeld, Closed},

@@ -1,10 +1,13 @@
 // Package sharing holds who is involved with a child (the team around the child) and what the
-// family has agreed may be shared, and the rule joining them: an organisation joins the team
-// only with consent in force that covers it, or for safeguarding, with the reason recorded.
+// family has agreed may be shared, and the rules joining them: an organisation joins the team
+// only with consent in force that covers it, for safeguarding with the reason recorded, or under
+// a statutory duty that is named; and when consent is withdrawn, what rested only on it ends
+// (OnConsentWithdrawn).
 package sharing
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
@@ -31,10 +34,14 @@ type Involvement struct {
 	EndedOn            *time.Time // the day it ended: from then on it grants nothing
 	ConsentID          string     // the consent relied on, if any
 	SafeguardingReason string     // why it was shared without consent, if so
-	Notes              string
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	Version            int
+	// LawfulBasis is a basis other than consent and safeguarding recorded for the involvement,
+	// with the duty relied on in StatutoryDuty; "" when there is none.
+	LawfulBasis   LawfulBasis
+	StatutoryDuty string // e.g. "CFA 2014 s.42: secure the special educational provision in the EHC plan"
+	Notes         string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Version       int
 }
 
 // CurrentOn reports whether the involvement is in effect on day. Like a withdrawal of consent,
@@ -44,12 +51,43 @@ func (i Involvement) CurrentOn(day time.Time) bool {
 	return !i.StartedOn.After(day) && (i.EndedOn == nil || i.EndedOn.After(day))
 }
 
-// Validate checks the involvement's own fields.
+// LawfulBasis is the UK GDPR Article 6(1) basis, other than consent, on which an organisation
+// holds the child's record. Children's SEND records are special category data, so Article 9 needs
+// a condition too: for these bases Article 9(2)(g) with the Data Protection Act 2018, Schedule 1,
+// paragraph 6 (statutory and government purposes).
+type LawfulBasis string
+
+// The bases OnePlan records besides consent. Safeguarding is recorded as SafeguardingReason.
+const (
+	// LegalObligation is Article 6(1)(c): the organisation must process the record to comply
+	// with a legal duty, e.g. a school named in an EHC plan admitting the child (CFA 2014 s.43),
+	// or a health body asked for advice in an EHC needs assessment (Reg 6, s.31 of the Act).
+	LegalObligation LawfulBasis = "legal_obligation"
+	// PublicTask is Article 6(1)(e): the processing is necessary for a task in the public
+	// interest or in the exercise of official authority set out in law, e.g. the authority's
+	// functions under Part 3 of the CFA 2014 or the Children Act 1989.
+	PublicTask LawfulBasis = "public_task"
+)
+
+// Valid reports whether b is one of the recorded bases ("" is not).
+func (b LawfulBasis) Valid() bool { return b == LegalObligation || b == PublicTask }
+
+// Validate checks the involvement's own fields: an end not before the start, and a lawful basis
+// known and named with its duty (neither one without the other).
 func (i Involvement) Validate() error {
+	var errs []fault.FieldError
 	if i.EndedOn != nil && i.EndedOn.Before(i.StartedOn) {
-		return fault.Field(fault.Invalid, "/ended_on", "must not be before started_on")
+		errs = append(errs, fault.FieldError{Pointer: "/ended_on", Detail: "must not be before started_on"})
 	}
-	return nil
+	switch {
+	case i.LawfulBasis != "" && !i.LawfulBasis.Valid():
+		errs = append(errs, fault.FieldError{Pointer: "/lawful_basis", Detail: "must be legal_obligation or public_task"})
+	case i.LawfulBasis != "" && strings.TrimSpace(i.StatutoryDuty) == "":
+		errs = append(errs, fault.FieldError{Pointer: "/statutory_duty", Detail: "name the duty the lawful basis rests on"})
+	case i.LawfulBasis == "" && i.StatutoryDuty != "":
+		errs = append(errs, fault.FieldError{Pointer: "/lawful_basis", Detail: "is required when a statutory duty is named"})
+	}
+	return fault.Fields(fault.Invalid, errs)
 }
 
 // Consent scopes.
@@ -144,4 +182,123 @@ func Authorise(consents []Consent, orgID, orgType string, day time.Time, safegua
 	return Consent{}, &fault.Error{Kind: fault.Unprocessable,
 		Detail: "No consent in force covers this organisation. Record the family's consent first, or give a safeguarding_reason: sharing without consent is lawful to safeguard a child, and the reason is kept.",
 		Fields: []fault.FieldError{{Pointer: "/safeguarding_reason", Detail: "required when no consent in force covers the organisation"}}}
+}
+
+// AuthoriseInvolvement is Authorise with every basis OnePlan records: a consent in force on day
+// that covers the organisation (returned), else the involvement's SafeguardingReason, else its
+// LawfulBasis with the StatutoryDuty named. Without any it refuses, naming the fields.
+func AuthoriseInvolvement(consents []Consent, i Involvement, orgType string, day time.Time) (Consent, error) {
+	for _, c := range consents {
+		if c.InForceOn(day) && c.Covers(i.OrganisationID, orgType) {
+			return c, nil
+		}
+	}
+	if i.SafeguardingReason != "" || (i.LawfulBasis.Valid() && strings.TrimSpace(i.StatutoryDuty) != "") {
+		return Consent{}, nil
+	}
+	return Consent{}, &fault.Error{Kind: fault.Unprocessable,
+		Detail: "No consent in force covers this organisation. Record the family's consent first, give a safeguarding_reason, or name the lawful_basis and statutory_duty the organisation holds the record under.",
+		Fields: []fault.FieldError{
+			{Pointer: "/safeguarding_reason", Detail: "required when no consent in force covers the organisation and no lawful basis is named"},
+			{Pointer: "/lawful_basis", Detail: "required when no consent in force covers the organisation and no safeguarding reason is given"},
+		}}
+}
+
+// Withdrawal is what the withdrawal of one consent does to the team around the child.
+type Withdrawal struct {
+	// Day is the day the consent was withdrawn: the day what rested only on it ends.
+	Day time.Time
+	// Ended rested only on the withdrawn consent: each is returned with EndedOn set to Day (or to
+	// its own start, for one that had not started by then), to be saved.
+	Ended []Involvement
+	// Review rested on the withdrawn consent, but a practitioner must decide before it ends:
+	// another consent in force also covers the organisation, or a safeguarding concern is
+	// recorded for the child. It keeps its access until then.
+	Review []Flagged
+	// Continue rested on the withdrawn consent but also records another lawful basis (a
+	// safeguarding reason, or a statutory duty), so it continues on that basis.
+	Continue []Flagged
+	// Unaffected never rested on the withdrawn consent: another consent, a safeguarding reason,
+	// or the organisation's own role (the child's setting, the referrer, the recording
+	// organisation, which OnePlan records without a consent).
+	Unaffected []Flagged
+}
+
+// Flagged is an involvement with why it is where it is, in words fit for the family's letter and
+// the audit trail (no personal data).
+type Flagged struct {
+	Involvement Involvement
+	Why         string
+}
+
+// OnConsentWithdrawn applies the withdrawal of withdrawn (whose WithdrawnOn is set) to the child's
+// involvements that have not ended by the withdrawal day. consents are the child's consents (the
+// withdrawn one may be among them); orgTypes gives each organisation's type, for consents scoped
+// by type; safeguardingConcern says whether a safeguarding concern is recorded on an open referral
+// of the child.
+//
+// UK GDPR Article 7(3): withdrawal does not make earlier sharing unlawful, but nothing may rest on
+// the consent from the day it is withdrawn. An involvement rests on it when its ConsentID is the
+// withdrawn consent's. Such an involvement continues only on another recorded basis (its
+// SafeguardingReason, or its LawfulBasis under Article 6(1)(c) or (e) with the duty named), goes
+// to review when another consent in force covers the organisation or a safeguarding concern is
+// recorded for the child, and otherwise ends on the withdrawal day (an end takes effect on its
+// own day, see CurrentOn).
+func OnConsentWithdrawn(withdrawn Consent, consents []Consent, involvements []Involvement, orgTypes map[string]string,
+	safeguardingConcern bool) (Withdrawal, error) {
+	if withdrawn.WithdrawnOn == nil {
+		return Withdrawal{}, fault.StateConflict("This consent has not been withdrawn.", "in_force")
+	}
+	day := *withdrawn.WithdrawnOn
+	w := Withdrawal{Day: day}
+	for _, i := range involvements {
+		if i.YoungPersonID != withdrawn.YoungPersonID || (i.EndedOn != nil && !i.EndedOn.After(day)) {
+			continue
+		}
+		if i.ConsentID != withdrawn.ID {
+			w.Unaffected = append(w.Unaffected, Flagged{i, unaffectedWhy(i)})
+			continue
+		}
+		switch {
+		case i.SafeguardingReason != "":
+			w.Continue = append(w.Continue, Flagged{i, "continues on the safeguarding reason recorded for it"})
+		case i.LawfulBasis.Valid() && strings.TrimSpace(i.StatutoryDuty) != "":
+			w.Continue = append(w.Continue, Flagged{i, "continues on the statutory duty recorded for it (" + string(i.LawfulBasis) + ")"})
+		case otherConsentCovers(withdrawn.ID, consents, i.OrganisationID, orgTypes[i.OrganisationID], day):
+			w.Review = append(w.Review, Flagged{i, "another consent in force covers this organisation: confirm with the family that sharing should continue under it"})
+		case safeguardingConcern:
+			w.Review = append(w.Review, Flagged{i, "a safeguarding concern is recorded for the child: decide whether to continue for safeguarding and record the reason, or end it"})
+		default:
+			end := day
+			if i.StartedOn.After(day) {
+				end = i.StartedOn
+			}
+			i.EndedOn = &end
+			w.Ended = append(w.Ended, i)
+		}
+	}
+	return w, nil
+}
+
+func otherConsentCovers(withdrawnID string, consents []Consent, orgID, orgType string, day time.Time) bool {
+	for _, c := range consents {
+		if c.ID != withdrawnID && c.InForceOn(day) && c.Covers(orgID, orgType) {
+			return true
+		}
+	}
+	return false
+}
+
+func unaffectedWhy(i Involvement) string {
+	switch {
+	case i.ConsentID != "":
+		return "rests on another consent"
+	case i.SafeguardingReason != "":
+		return "rests on a safeguarding reason"
+	case i.LawfulBasis.Valid():
+		return "rests on a statutory duty (" + string(i.LawfulBasis) + ")"
+	case i.Role == RoleRecordedBy || i.Role == RoleEducationSetting || i.Role == RoleReferrer:
+		return "the organisation's own role (" + i.Role + "), recorded without consent"
+	}
+	return "no consent recorded for it"
 }

@@ -2,6 +2,8 @@ package sharing
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,5 +103,127 @@ func TestConsentValidateAndWithdraw(t *testing.T) {
 	}
 	if err := c.Withdraw(d(2026, 1, 21), ""); !errors.Is(err, fault.ErrConflict) {
 		t.Errorf("second withdrawal: %v", err)
+	}
+}
+
+// TestInvolvementLawfulBasis: a basis other than consent is known and names its duty.
+func TestInvolvementLawfulBasis(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		i       Involvement
+		pointer string // "" valid
+	}{
+		{"no basis", Involvement{StartedOn: d(2026, 1, 1)}, ""},
+		{"legal obligation with its duty", Involvement{StartedOn: d(2026, 1, 1), LawfulBasis: LegalObligation, StatutoryDuty: "CFA 2014 s.43"}, ""},
+		{"public task with its duty", Involvement{StartedOn: d(2026, 1, 1), LawfulBasis: PublicTask, StatutoryDuty: "CFA 2014 Part 3"}, ""},
+		{"basis without duty", Involvement{StartedOn: d(2026, 1, 1), LawfulBasis: PublicTask, StatutoryDuty: " "}, "/statutory_duty"},
+		{"duty without basis", Involvement{StartedOn: d(2026, 1, 1), StatutoryDuty: "CFA 2014 s.43"}, "/lawful_basis"},
+		{"consent is not a basis here", Involvement{StartedOn: d(2026, 1, 1), LawfulBasis: "consent", StatutoryDuty: "x"}, "/lawful_basis"},
+	} {
+		err := c.i.Validate()
+		var fe *fault.Error
+		switch {
+		case c.pointer == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.pointer != "" && (!errors.As(err, &fe) || fe.Kind != fault.Invalid || fe.Fields[0].Pointer != c.pointer):
+			t.Errorf("%s: %v, want %s", c.name, err, c.pointer)
+		}
+	}
+	day := d(2026, 2, 1)
+	if _, err := AuthoriseInvolvement(nil, Involvement{OrganisationID: "o1", LawfulBasis: LegalObligation, StatutoryDuty: "Reg 6"}, "health_trust", day); err != nil {
+		t.Errorf("a named statutory duty authorises: %v", err)
+	}
+	if _, err := AuthoriseInvolvement(nil, Involvement{OrganisationID: "o1", LawfulBasis: LegalObligation}, "health_trust", day); fault.KindOf(err) != fault.Unprocessable {
+		t.Errorf("a basis without its duty does not: %v", err)
+	}
+	c := Consent{ID: "c1", Scope: ScopeAllInvolved, GivenOn: d(2026, 1, 1)}
+	if got, err := AuthoriseInvolvement([]Consent{c}, Involvement{OrganisationID: "o1"}, "x", day); err != nil || got.ID != "c1" {
+		t.Errorf("consent first: %v %v", got, err)
+	}
+}
+
+// TestOnConsentWithdrawn: what rested only on the withdrawn consent ends that day; what has
+// another recorded basis continues; what a practitioner must weigh goes to review.
+func TestOnConsentWithdrawn(t *testing.T) {
+	withdrawnOn := d(2026, 6, 1)
+	health := Consent{ID: "c1", YoungPersonID: "yp", Scope: ScopeAllInvolved, GivenOn: d(2026, 1, 1), WithdrawnOn: &withdrawnOn}
+	schools := Consent{ID: "c2", YoungPersonID: "yp", Scope: ScopeOrganisationTypes, OrganisationTypes: []string{"school_primary"}, GivenOn: d(2026, 1, 1)}
+	lapsed := d(2026, 5, 1)
+	oldSchools := Consent{ID: "c3", YoungPersonID: "yp", Scope: ScopeAllInvolved, GivenOn: d(2025, 1, 1), WithdrawnOn: &lapsed}
+	types := map[string]string{"camhs": "health_trust", "school": "school_primary", "sw": "social_care_children", "ot": "health_trust"}
+	inv := func(id, org string, mod func(*Involvement)) Involvement {
+		i := Involvement{ID: id, YoungPersonID: "yp", OrganisationID: org, Role: RoleTeamMember, StartedOn: d(2026, 2, 1), ConsentID: "c1"}
+		if mod != nil {
+			mod(&i)
+		}
+		return i
+	}
+	ended := d(2026, 5, 31)
+	involvements := []Involvement{
+		inv("only-consent", "camhs", nil),
+		inv("safeguarding", "sw", func(i *Involvement) { i.SafeguardingReason = "Section 47 enquiry." }),
+		inv("statutory", "ot", func(i *Involvement) {
+			i.LawfulBasis, i.StatutoryDuty = LegalObligation, "Reg 6 advice for the EHC needs assessment"
+		}),
+		inv("other-consent", "school", nil),
+		inv("other-record", "camhs", func(i *Involvement) { i.ConsentID = "c2" }),
+		inv("setting", "school", func(i *Involvement) { i.Role, i.ConsentID = RoleEducationSetting, "" }),
+		inv("already-ended", "camhs", func(i *Involvement) { i.EndedOn = &ended }),
+		inv("starts-later", "camhs", func(i *Involvement) { i.StartedOn = d(2026, 6, 10) }),
+		inv("another-child", "camhs", func(i *Involvement) { i.YoungPersonID = "other" }),
+		inv("covered-only-by-a-lapsed-consent", "camhs", func(i *Involvement) { i.ID = "lapsed" }),
+	}
+	ids := func(fs []Flagged) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.Involvement.ID)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name                            string
+		concern                         bool
+		ended, review, cont, unaffected []string
+	}{
+		{"no safeguarding concern", false, []string{"only-consent", "starts-later", "lapsed"}, []string{"other-consent"},
+			[]string{"safeguarding", "statutory"}, []string{"other-record", "setting"}},
+		{"a safeguarding concern on an open referral", true, nil, []string{"only-consent", "other-consent", "starts-later", "lapsed"},
+			[]string{"safeguarding", "statutory"}, []string{"other-record", "setting"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w, err := OnConsentWithdrawn(health, []Consent{health, schools, oldSchools}, involvements, types, c.concern)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gotEnded []string
+			for _, i := range w.Ended {
+				gotEnded = append(gotEnded, i.ID)
+				want := withdrawnOn
+				if i.ID == "starts-later" {
+					want = i.StartedOn
+				}
+				if i.EndedOn == nil || !i.EndedOn.Equal(want) || i.CurrentOn(withdrawnOn) || i.Validate() != nil {
+					t.Errorf("%s ended on %v, want %v", i.ID, i.EndedOn, want)
+				}
+			}
+			if !slices.Equal(gotEnded, c.ended) || !slices.Equal(ids(w.Review), c.review) || !slices.Equal(ids(w.Continue), c.cont) ||
+				!slices.Equal(ids(w.Unaffected), c.unaffected) {
+				t.Fatalf("ended %v review %v continue %v unaffected %v", gotEnded, ids(w.Review), ids(w.Continue), ids(w.Unaffected))
+			}
+			for _, f := range append(append(w.Review, w.Continue...), w.Unaffected...) {
+				if f.Why == "" || f.Involvement.EndedOn != nil {
+					t.Errorf("%s: why %q, ended %v", f.Involvement.ID, f.Why, f.Involvement.EndedOn)
+				}
+				if strings.Contains(f.Why, "Section 47") {
+					t.Errorf("%s: the reason text must not leak into %q", f.Involvement.ID, f.Why)
+				}
+			}
+		})
+	}
+	if w, err := OnConsentWithdrawn(health, nil, nil, nil, false); err != nil || !w.Day.Equal(withdrawnOn) {
+		t.Errorf("the withdrawal day: %v %v", w.Day, err)
+	}
+	if _, err := OnConsentWithdrawn(schools, nil, involvements, types, false); !errors.Is(err, fault.ErrConflict) {
+		t.Errorf("a consent still in force: %v", err)
 	}
 }

@@ -49,7 +49,7 @@ func DraftPlanTarget(received time.Time) time.Time {
 // served: the period is at least 15 days beginning with the day of service (Reg 13(1)(a)), so it
 // ends on served + 14. The authority should not finalise before the following day.
 func DraftCommentPeriodEnd(served time.Time) time.Time {
-	return AddDays(served, DraftCommentDays-1)
+	return PeriodEndDays(served, DraftCommentDays)
 }
 
 // FinalPlanDue is the date by which the final EHC plan must be sent: received + 20 weeks

@@ -63,8 +63,8 @@ func Later(a, b time.Time) time.Time {
 }
 
 // Holidays is a set of non-working dates (bank holidays, Christmas Day, Good Friday) for
-// working-day arithmetic. The zero value is the empty set. OnePlan does not ship a bank-holiday
-// calendar: callers pass the dates they need (e.g. the England and Wales list from gov.uk).
+// working-day arithmetic. The zero value is the empty set. Callers pass the set they need:
+// EnglandAndWalesBankHolidays for England and Wales, or their own list (e.g. from gov.uk).
 type Holidays struct {
 	days map[time.Time]struct{}
 }

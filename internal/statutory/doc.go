@@ -17,12 +17,16 @@
 //
 // # Counting conventions
 //
-//   - "Within n weeks of" date D is D + 7n calendar days; "within n days of" D is D + n.
-//   - "At least n days, beginning with the day on which" D happens (Regs 13(1)(a), 22(2)(c)) is
-//     the period D .. D+n-1 inclusive, so its last day is D + n - 1.
+//   - "Within n weeks of" date D is D + 7n calendar days; "within n days of" D is D + n;
+//     "within n months of" D is AddMonths(D, n).
+//   - "A period of n days (or months, or working days) beginning (or starting) with" D includes
+//     D, so it ends the day before D + n units: PeriodEndDays (D + n - 1, Regs 13(1)(a),
+//     22(2)(c)), PeriodEndMonths (AddMonths(D, n) - 1, s.44(1) of the Act, Reg 15(5)) and
+//     PeriodEndWorkingDays (Reg 15(2)). This is one rule for days and months; see periods.go.
 //   - "n months" is calendar months with month-end clamping (see AddMonths): when the target
 //     month is shorter, the result is that month's last day (31 Jan + 1 month = 28 or 29 Feb;
 //     29 Feb 2024 + 12 months = 28 Feb 2025).
-//   - Working days skip Saturdays, Sundays and any dates in a caller-supplied Holidays set.
+//   - Working days skip Saturdays, Sundays and any dates in a caller-supplied Holidays set;
+//     EnglandAndWalesBankHolidays builds that set for England and Wales.
 //   - A due date is met by completion on or before that date; the day after is late.
 package statutory

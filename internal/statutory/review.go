@@ -7,8 +7,9 @@ import (
 
 // Review, amendment, phase-transfer and re-assessment time limits.
 const (
-	// ReviewIntervalMonths: review within 12 months of the plan being made, then within 12
-	// months of the last review (s.44(1) of the Act).
+	// ReviewIntervalMonths: review in the period of 12 months starting with the day the plan
+	// was first made, then in each period of 12 months starting with the day of the last review
+	// (s.44(1) of the Act).
 	ReviewIntervalMonths = 12
 	// ReviewNoticeWeeks: at least 2 weeks' notice of the review meeting, and advice circulated at
 	// least 2 weeks before it (Reg 20(3) and (4); Reg 21 where the child attends no school).
@@ -27,28 +28,60 @@ const (
 	// Post16TransferMonths: a move between post-16 institutions needs the plan reviewed and
 	// amended at least 5 months before it (Reg 18(2)).
 	Post16TransferMonths = 5
-	// ReassessDecisionDays: notify whether the authority will re-assess within 15 days of the
-	// request (Reg 25(1)).
+	// ReassessDecisionDays: notify whether the authority will re-assess within 15 days of
+	// receiving the request (Reg 25(1)).
 	ReassessDecisionDays = 15
-	// ReassessFinalWeeks: the amended or replacement plan is finalised within 14 weeks of
-	// deciding to re-assess (Reg 27(2)).
+	// ReassessFinalWeeks: the amended or replacement plan is sent within 14 weeks of the
+	// notification under Reg 25(1) that the authority will re-assess, or of the authority
+	// deciding of its own motion that a re-assessment is necessary (s.44(3)) (Reg 27(2)). The
+	// clock does not start at the request.
 	ReassessFinalWeeks = 14
 )
 
-// FirstReviewDue is the last day for the first review of a plan first made (issued) on issued:
-// issued + 12 calendar months, month-end clamped (s.44(1)(a); see AddMonths).
+// FirstReviewDue is the last day for the first review of a plan first made (issued) on issued.
+// s.44(1)(a) of the Act: the authority must review the plan "in the period of 12 months starting
+// with the date on which the plan was first made". That period includes the day the plan was
+// made, so it ends the day before the anniversary: a plan made on 5 January 2026 is reviewed by
+// 4 January 2027 (PeriodEndMonths; the same counting as the 15 days "beginning with" the day a
+// draft is served). A plan made on 29 February 2024 is reviewed by 27 February 2025.
 //
-// s.44(1) speaks of "the period of 12 months starting with" the date; OnePlan, like SEN2 and most
-// authorities, treats the anniversary date itself as the due date.
+// Before this rule OnePlan gave the anniversary itself, one day late; see LegacyReviewDueFix
+// for correcting dates stored then.
 func FirstReviewDue(issued time.Time) time.Time {
-	return AddMonths(issued, ReviewIntervalMonths)
+	return PeriodEndMonths(issued, ReviewIntervalMonths)
 }
 
 // NextReviewDue is the last day for the next review after the last one. lastReview is the date
 // of the authority's decision following the last review meeting (SEN2's LastReview, the decision
-// letter), not the meeting date: lastReview + 12 calendar months, month-end clamped (s.44(1)(b)).
+// letter), not the meeting date. s.44(1)(b) of the Act: "in each subsequent period of 12 months
+// starting with the date on which the plan was last reviewed", so, as for FirstReviewDue, the
+// last day is the day before the anniversary of lastReview.
 func NextReviewDue(lastReview time.Time) time.Time {
-	return AddMonths(lastReview, ReviewIntervalMonths)
+	return PeriodEndMonths(lastReview, ReviewIntervalMonths)
+}
+
+// legacyReviewDue is the review date OnePlan stored before the s.44(1) period was counted
+// inclusively: the anniversary, base + 12 months, month-end clamped.
+func legacyReviewDue(base time.Time) time.Time {
+	return AddMonths(base, ReviewIntervalMonths)
+}
+
+// LegacyReviewDueFix is the data-migration rule for review due dates stored before
+// FirstReviewDue and NextReviewDue counted the s.44(1) period inclusively. base is the day the
+// stored date was computed from: the plan's first issue (first_issued_on) when it has no review
+// decision yet, otherwise its last review decision (last_reviewed_on); for an annual review row,
+// the plan's first issue for the first review and the previous review's decision otherwise.
+//
+// When stored equals AddMonths(base, 12), the date OnePlan used to compute, it returns
+// stored - 1 day (which equals FirstReviewDue(base)) and true. Any other stored date (set some
+// other way, or already corrected) is returned unchanged with false, so running the rule twice
+// changes nothing the second time.
+func LegacyReviewDueFix(base, stored time.Time) (time.Time, bool) {
+	stored = Civil(stored)
+	if base.IsZero() || stored.IsZero() || !stored.Equal(legacyReviewDue(base)) {
+		return stored, false
+	}
+	return AddDays(stored, -1), true
 }
 
 // ReviewMeetingDeadlines holds the dates around one review meeting.
@@ -83,7 +116,7 @@ func Amendment(notice time.Time) AmendmentDeadlines {
 	n := Civil(notice)
 	return AmendmentDeadlines{
 		Notice:           n,
-		CommentPeriodEnd: AddDays(n, AmendmentCommentDays-1),
+		CommentPeriodEnd: PeriodEndDays(n, AmendmentCommentDays),
 		FinalBy:          AddWeeks(n, AmendmentFinalWeeks),
 	}
 }
@@ -146,15 +179,61 @@ func PhaseTransferDue(kind TransferKind, transfer time.Time) (time.Time, error) 
 }
 
 // ReassessmentDecisionDue is the date by which the authority must notify whether it will
-// re-assess, for a request received on requested: requested + 15 days (Reg 25(1)).
+// re-assess, for a request received on requested: requested + 15 days (Reg 25(1)). Reg 25 has no
+// exception paragraph, so there is no exception-adjusted date for it.
 func ReassessmentDecisionDue(requested time.Time) time.Time {
 	return AddDays(requested, ReassessDecisionDays)
 }
 
-// ReassessmentFinalDue is the date by which the amended or replacement plan must be sent after a
-// decision (or notification) on decided that a re-assessment is necessary: decided + 14 weeks
-// (Reg 27(2)). Reg 27(3) allows grounds (a) to (d); pass the result to AdjustedDue with decided
-// as the start for the exception-adjusted date.
-func ReassessmentFinalDue(decided time.Time) time.Time {
-	return AddWeeks(decided, ReassessFinalWeeks)
+// ReassessmentFinalDue is the date by which the amended or replacement plan must be sent, for a
+// re-assessment that started on started: the day the authority notified the family under
+// Reg 25(1) that it will re-assess (after a request under s.44(2)), or the day it decided of its
+// own motion that a re-assessment is necessary (s.44(3)). started + 14 weeks (Reg 27(2)). Reg 27(3)
+// allows grounds (a) to (d); see Reassessment for the exception-adjusted date.
+func ReassessmentFinalDue(started time.Time) time.Time {
+	return AddWeeks(started, ReassessFinalWeeks)
+}
+
+// ReassessmentDeadlines is the timetable of one re-assessment of a child or young person who has
+// a plan (s.44(2) and (3) of the Act; Regs 24 to 27). A zero date means "not applicable" or "not
+// yet", as each field says.
+type ReassessmentDeadlines struct {
+	// Requested is the day the request was received (s.44(2)); zero when the authority
+	// re-assesses of its own motion (s.44(3)).
+	Requested time.Time
+	// DecisionDue is the last day to notify whether the authority will re-assess: Requested +
+	// 15 days (Reg 25(1)); zero without a request.
+	DecisionDue time.Time
+	// Started is the day the 14 weeks run from: the Reg 25(1) notification that the authority
+	// will re-assess, or its s.44(3) decision. Zero while no such decision has been made.
+	Started time.Time
+	// FinalPlan is Started + 14 weeks (Reg 27(2)); zero until Started.
+	FinalPlan time.Time
+	// FinalPlanAdjusted is FinalPlan with the clock paused for exception periods on grounds (a)
+	// to (d) (Reg 27(3); see AdjustedDue); zero until Started.
+	FinalPlanAdjusted time.Time
+	// FinalPlanIfNotifiedOnTime is DecisionDue + 14 weeks: the latest the final plan can come
+	// when the decision is notified on its last lawful day. A final plan later than this was late
+	// on one limit or the other, however the decision's date falls. Zero without a request.
+	FinalPlanIfNotifiedOnTime time.Time
+}
+
+// Reassessment returns the timetable of a re-assessment requested on requested (zero: the
+// authority's own decision under s.44(3)) and started on started (zero: not yet decided to
+// re-assess; see ReassessmentDeadlines.Started), with the given exception periods.
+//
+// The 14 weeks of Reg 27(2) run from the Reg 25(1) notification (or the s.44(3) decision), not
+// from the request: the regulation says "within 14 weeks of the notification under regulation
+// 25(1) or of deciding it is necessary to reassess under section 44(3)".
+func Reassessment(requested, started time.Time, exceptions []Exception) ReassessmentDeadlines {
+	d := ReassessmentDeadlines{Requested: Civil(requested), Started: Civil(started)}
+	if !d.Requested.IsZero() {
+		d.DecisionDue = ReassessmentDecisionDue(d.Requested)
+		d.FinalPlanIfNotifiedOnTime = ReassessmentFinalDue(d.DecisionDue)
+	}
+	if !d.Started.IsZero() {
+		d.FinalPlan = ReassessmentFinalDue(d.Started)
+		d.FinalPlanAdjusted = AdjustedDue(d.Started, d.FinalPlan, exceptions)
+	}
+	return d
 }

@@ -174,7 +174,7 @@ func TestReassessment(t *testing.T) {
 		{"Reg25(1) decision to re-assess 15 days", ReassessmentDecisionDue, "2026-01-20", "2026-02-04"},
 		{"Reg25(1) decision to re-assess across 29 Feb", ReassessmentDecisionDue, "2024-02-20", "2024-03-06"},
 		{"Reg25(1) decision to re-assess across year boundary", ReassessmentDecisionDue, "2025-12-22", "2026-01-06"},
-		{"Reg27(2) final plan 14 weeks after deciding", ReassessmentFinalDue, "2026-02-04", "2026-05-13"},
+		{"Reg27(2) final plan 14 weeks after the Reg 25(1) notification", ReassessmentFinalDue, "2026-02-04", "2026-05-13"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { sameDay(t, c.name, c.fn(d(t, c.from)), c.want) })
@@ -213,8 +213,9 @@ func TestMilestoneStatus(t *testing.T) {
 	}
 }
 
-// s.44(1) of the Act and AddMonths' month-end clamping.
-func TestMonthsAndReviews(t *testing.T) {
+// AddMonths' month-end clamping ("within n months of"). The s.44(1) review periods are in
+// TestReviewPeriods.
+func TestAddMonths(t *testing.T) {
 	cases := []struct {
 		name string
 		got  func(*testing.T) time.Time
@@ -226,11 +227,6 @@ func TestMonthsAndReviews(t *testing.T) {
 		{"clamp: 31 Oct + 1 month = 30 Nov", func(t *testing.T) time.Time { return AddMonths(d(t, "2025-10-31"), 1) }, "2025-11-30"},
 		{"clamp across year: 31 Dec 2025 + 2 months = 28 Feb 2026", func(t *testing.T) time.Time { return AddMonths(d(t, "2025-12-31"), 2) }, "2026-02-28"},
 		{"clamp backwards: 31 Jul 2025 - 5 months = 28 Feb", func(t *testing.T) time.Time { return AddMonths(d(t, "2025-07-31"), -5) }, "2025-02-28"},
-		{"s.44(1)(a) first review 12 months after issue", func(t *testing.T) time.Time { return FirstReviewDue(d(t, "2025-03-15")) }, "2026-03-15"},
-		{"s.44(1)(a) plan issued 29 Feb 2024: review by 28 Feb 2025", func(t *testing.T) time.Time { return FirstReviewDue(d(t, "2024-02-29")) }, "2025-02-28"},
-		{"s.44(1)(a) plan issued 28 Feb 2023: review by 28 Feb 2024, not 29th", func(t *testing.T) time.Time { return FirstReviewDue(d(t, "2023-02-28")) }, "2024-02-28"},
-		{"s.44(1)(b) next review 12 months after the last decision, 31 Aug", func(t *testing.T) time.Time { return NextReviewDue(d(t, "2025-08-31")) }, "2026-08-31"},
-		{"s.44(1)(b) next review across the year boundary", func(t *testing.T) time.Time { return NextReviewDue(d(t, "2025-12-31")) }, "2026-12-31"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { sameDay(t, c.name, c.got(t), c.want) })
