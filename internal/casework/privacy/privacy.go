@@ -214,23 +214,6 @@ func redactStaff(events []audit.Event) []audit.Event {
 	return out
 }
 
-// drain reads every page of a list.
-func drain[T any](page func(paging.Page) ([]T, string, error)) ([]T, error) {
-	var out []T
-	pg := paging.Page{Limit: 200}
-	for {
-		items, next, err := page(pg)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-		if next == "" {
-			return out, nil
-		}
-		pg.Cursor = next
-	}
-}
-
 // RetentionItem is a young person's record past its retention date.
 type RetentionItem struct {
 	YoungPersonID string
