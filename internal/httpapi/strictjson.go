@@ -62,7 +62,7 @@ func strictJSON(body []byte) error {
 
 // scanJSON checks that b is exactly one JSON value (RFC 8259) in UTF-8, with no NUL character,
 // no unpaired surrogate escape and no repeated member name. A syntax error ends the scan; the
-// other faults are collected.
+// other faults are collected, the first of each string only.
 func scanJSON(b []byte) []jsonFault {
 	s := &jsonScanner{b: b}
 	s.space()
@@ -82,6 +82,9 @@ type jsonScanner struct {
 	depth  int
 	faults []jsonFault
 	name   []byte // the decoded member name being read
+	// spoilt is set once the string being read has a fault: one per string is enough to find
+	// it, where a fault per byte of a bad sequence would only be noise.
+	spoilt bool
 }
 
 // pointer renders the current path as a JSON pointer (RFC 6901).
@@ -115,6 +118,15 @@ func (s *jsonScanner) where(off int) string {
 func (s *jsonScanner) note(kind jsonFaultKind, off int, detail string) bool {
 	s.faults = append(s.faults, jsonFault{kind: kind, pointer: s.pointer(), offset: off, detail: detail})
 	return len(s.faults) < maxJSONFaults
+}
+
+// noteText records the first fault in the string being read; it reports whether to go on.
+func (s *jsonScanner) noteText(kind jsonFaultKind, off int, detail string) bool {
+	if s.spoilt {
+		return true
+	}
+	s.spoilt = true
+	return s.note(kind, off, detail)
 }
 
 // fail records a fault that ends the scan; it always reports false.
@@ -321,6 +333,7 @@ func (s *jsonScanner) text(isName bool) bool {
 		s.name = s.name[:0]
 	}
 	start := s.i
+	s.spoilt = false
 	s.i++ // the opening quote
 	for {
 		if s.i >= len(s.b) {
@@ -338,12 +351,12 @@ func (s *jsonScanner) text(isName bool) bool {
 			}
 		case c == 0:
 			// Unescaped, it is also a syntax error (a control character), named for what it is.
-			if !s.note(jsonControl, s.i, what+" the NUL character (U+0000) "+s.where(s.i)+", unescaped; no field may hold it") {
+			if !s.noteText(jsonControl, s.i, what+" the NUL character (U+0000) "+s.where(s.i)+", unescaped; no field may hold it") {
 				return false
 			}
 			s.i++
 		case c < ' ':
-			if !s.note(jsonControl, s.i, fmt.Sprintf("%s an unescaped control character U+%04X %s; write it as \\u%04x", what, c, s.where(s.i), c)) {
+			if !s.noteText(jsonControl, s.i, fmt.Sprintf("%s an unescaped control character U+%04X %s; write it as \\u%04x", what, c, s.where(s.i), c)) {
 				return false
 			}
 			s.i++
@@ -355,7 +368,7 @@ func (s *jsonScanner) text(isName bool) bool {
 		default:
 			r, n := utf8.DecodeRune(s.b[s.i:])
 			if r == utf8.RuneError && n == 1 {
-				if !s.note(jsonEncoding, s.i, fmt.Sprintf("%s bytes that are not UTF-8 (0x%02X) %s; JSON text must be UTF-8", what, c, s.where(s.i))) {
+				if !s.noteText(jsonEncoding, s.i, fmt.Sprintf("%s bytes that are not UTF-8 (0x%02X) %s; JSON text must be UTF-8", what, c, s.where(s.i))) {
 					return false
 				}
 				s.i++
@@ -397,7 +410,7 @@ func (s *jsonScanner) escape(isName bool, what string) bool {
 		s.i += 6
 		switch {
 		case u == 0:
-			if !s.note(jsonNUL, at, what+` the NUL character (\u0000) `+s.where(at)+"; no field may hold it") {
+			if !s.noteText(jsonNUL, at, what+` the NUL character (\u0000) `+s.where(at)+"; no field may hold it") {
 				return false
 			}
 		case u >= 0xD800 && u < 0xDC00:
@@ -407,11 +420,11 @@ func (s *jsonScanner) escape(isName bool, what string) bool {
 				s.i += 6
 				break
 			}
-			if !s.note(jsonEncoding, at, fmt.Sprintf(`%s an unpaired UTF-16 surrogate escape \u%04x %s; a character beyond U+FFFF is written as a high surrogate escape followed by a low one`, what, u, s.where(at))) {
+			if !s.noteText(jsonEncoding, at, fmt.Sprintf(`%s an unpaired UTF-16 surrogate escape \u%04x %s; a character beyond U+FFFF is written as a high surrogate escape followed by a low one`, what, u, s.where(at))) {
 				return false
 			}
 		case u >= 0xDC00 && u < 0xE000:
-			if !s.note(jsonEncoding, at, fmt.Sprintf(`%s an unpaired UTF-16 surrogate escape \u%04x %s: a low surrogate must follow a high one`, what, u, s.where(at))) {
+			if !s.noteText(jsonEncoding, at, fmt.Sprintf(`%s an unpaired UTF-16 surrogate escape \u%04x %s: a low surrogate must follow a high one`, what, u, s.where(at))) {
 				return false
 			}
 		default:

@@ -99,6 +99,10 @@ func TestStrictJSONListsEveryPlace(t *testing.T) {
 	if !errors.As(err, &fe) || len(fe.Fields) != 2 || !strings.HasPrefix(fe.Detail, "The body is not valid JSON at byte offset 14 ") {
 		t.Errorf("a syntax error after a NUL: %+v", err)
 	}
+	// One place per string, however many bad bytes it holds.
+	if f := scanJSON([]byte("{\"a\":\"\xed\xa0\x80 \\u0000 \\udc00\",\"b\":\"\xff\"}")); len(f) != 2 || f[0].pointer != "/a" || f[1].pointer != "/b" {
+		t.Errorf("got %+v", f)
+	}
 	if strictJSON([]byte(`{"a":[1,{"b":null}]}`)) != nil {
 		t.Error("refused a plain body")
 	}
