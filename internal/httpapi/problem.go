@@ -95,6 +95,10 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 }
 
 func (s *Server) toProblem(err error, c echo.Context) api.Problem {
+	var mte *mediaTypeError
+	if errors.As(err, &mte) {
+		return mte.problem()
+	}
 	var fe *fault.Error
 	if errors.As(err, &fe) {
 		status, ok := kindStatus[fe.Kind]

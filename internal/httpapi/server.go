@@ -122,13 +122,14 @@ func New(a *app.App, opts Options) (*echo.Echo, error) {
 	// internet cannot name itself someone else.
 	e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	e.HTTPErrorHandler = s.errorHandler
+	e.Pre(headAsGet)
 	e.Use(s.requestID, s.accessLog, s.recover, s.securityHeaders)
 	if len(opts.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: opts.CORSOrigins,
 			AllowHeaders:  []string{"Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-Id", "X-Purpose"},
 			ExposeHeaders: []string{"ETag", "Location", "X-Request-Id", "Retry-After"}}))
 	}
-	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", opts.MaxBodyBytes)), s.authenticate, s.keepPatchBody, s.keepAccept)
+	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", opts.MaxBodyBytes)), s.authenticate, strictInput(spec), s.keepPatchBody, s.keepAccept)
 	e.Use(oapimw.OapiRequestValidatorWithOptions(spec, &oapimw.Options{
 		Options: openapi3filter.Options{
 			MultiError:         true,
@@ -229,7 +230,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		h := c.Request().Header.Get("Authorization")
-		token, ok := strings.CutPrefix(h, "Bearer ")
+		token, ok := bearerToken(h)
 		token = strings.TrimSpace(token)
 		if !ok || token == "" {
 			return fault.New(fault.Unauthenticated, "Send an API key or a sign-in token as 'Authorization: Bearer <credential>'.")
@@ -252,8 +253,8 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		ctx := auth.WithPrincipal(c.Request().Context(), p)
 		meta := casework.Meta{RequestID: requestID(c), IP: c.RealIP(), Purpose: c.Request().Header.Get("X-Purpose")}
-		if len(meta.Purpose) > 200 {
-			meta.Purpose = meta.Purpose[:200]
+		if r := []rune(meta.Purpose); len(r) > 200 {
+			meta.Purpose = string(r[:200]) // whole characters: a cut one is not UTF-8
 		}
 		c.SetRequest(c.Request().WithContext(casework.WithMeta(ctx, meta)))
 		return next(c)
