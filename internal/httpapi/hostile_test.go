@@ -32,7 +32,7 @@ func spoil(body, lit, s string) string {
 func TestHostileJSONBodies(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		yp := e.youngPerson(e.officer, child(9))
-		ref := e.referral(e.officer, referralFor(yp, e.schoolSENCO)).Id.String()
+		ref := e.referral(e.officer, referralFor(yp, e.schoolSENCO)).ID.String()
 		yesterday := time.Now().AddDate(0, 0, -1).Format("2006-01-02")
 		consent := `"consent":{"given_by":"Grace","relationship":"parent","given_on":"` + yesterday + `"}`
 		targets := []hostileTarget{
@@ -145,7 +145,7 @@ func TestHostileQueryStrings(t *testing.T) {
 func TestHostileHeaders(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		yp := e.youngPerson(e.officer, child(9))
-		ref := e.referral(e.officer, referralFor(yp, e.schoolSENCO)).Id.String()
+		ref := e.referral(e.officer, referralFor(yp, e.schoolSENCO)).ID.String()
 		for _, c := range []struct{ path, value, detail string }{
 			{"/v1/referrals/" + ref, "review \xff\xfe", "not valid UTF-8"}, // declared here; was a 500 on PostgreSQL
 			{"/v1/referrals", "a\xc3", "not valid UTF-8"},                  // not declared, still audited
@@ -193,7 +193,7 @@ func TestBearerSchemeInAnyCase(t *testing.T) {
 func TestHeadMirrorsGet(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		yp := e.youngPerson(e.officer, child(9))
-		ref := e.referral(e.officer, referralFor(yp, e.schoolSENCO)).Id.String()
+		ref := e.referral(e.officer, referralFor(yp, e.schoolSENCO)).ID.String()
 		for _, path := range []string{"/v1/referrals/" + ref, "/v1/young-people/" + yp, "/v1/referrals", "/v1/referrals?status=received&limit=5"} {
 			get := e.do(http.MethodGet, path, e.officer, nil)
 			head := e.do(http.MethodHead, path, e.officer, nil)
@@ -248,7 +248,7 @@ func TestHeadMirrorsGet(t *testing.T) {
 func TestHostileMediaTypes(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		yp := e.youngPerson(e.officer, child(9))
-		ref := e.referral(e.officer, referralFor(yp, e.schoolSENCO)).Id.String()
+		ref := e.referral(e.officer, referralFor(yp, e.schoolSENCO)).ID.String()
 		person := `{"given_name":"Amelia","family_name":"Okonkwo-Test","date_of_birth":"2016-03-01"}`
 		for _, c := range []struct{ method, path, contentType, detail string }{
 			{http.MethodPost, "/v1/young-people", "text/plain", "takes a body of type application/json, not text/plain"},
