@@ -131,13 +131,16 @@ func statements() []string {
 			locality, locality_key)
 			SELECT ` + id(ReferralPrefix) + `, 'REF-B-' || i, (` + statuses + `)[1 + i % 7], ` + id(YoungPersonPrefix) + `,
 			` + idOf(PractitionerPrefix, "1 + i % "+fmt.Sprint(Settings)) + `, ` + idOf(SettingPrefix, "1 + i % "+fmt.Sprint(Settings)) + `,
-			'["sen"]', (ARRAY['adhd','asd_asc','attachment','behaviour','complex_health_needs','complex_needs','development','hearing_deaf',
-				'physical_mobility','semh','sen','speech_language','transitional_support','visual_impairment'])[1 + i % 14],
+			CASE WHEN i % 10 = 3 THEN '["' || m.reason || '","social_care"]' ELSE '["' || m.reason || '"]' END, m.reason,
 			'["school","camhs"]', 2, i % 15 = 0, to_char(date '2016-01-01' + (i % 3650), 'YYYY-MM-DD'),
 			CASE WHEN i % 7 IN (1, 2, 3, 4, 5) THEN CASE WHEN i % 15 = 0 THEN 'safeguarding_assessment' ELSE 'family_assessment' END END,
-			true, '{}', now(), now(), 1, 'Locality ' || (i % 8), 'locality ' || (i % 8) FROM generate_series(1, $1) i`,
+			true, '{}', now(), now(), 1, 'Locality ' || (i % 8), 'locality ' || (i % 8)
+			FROM generate_series(1, $1) i, LATERAL (SELECT (ARRAY['adhd','asd_asc','attachment','behaviour','complex_health_needs','complex_needs',
+				'development','hearing_deaf','physical_mobility','semh','sen','speech_language','transitional_support','visual_impairment'])[1 + i % 14]
+				AS reason) m`,
 		`INSERT INTO referral_reasons (referral_id, reason, main, young_person_id, received_on, locality_key)
 			SELECT id, main_reason, true, young_person_id, received_on, locality_key FROM referrals`,
+		// Referrals whose number ends in 3 also give social care (their reasons JSON says so too).
 		`INSERT INTO referral_reasons (referral_id, reason, main, young_person_id, received_on, locality_key)
 			SELECT id, 'social_care', false, young_person_id, received_on, locality_key FROM referrals WHERE reference LIKE '%3'`,
 		`INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key, days_from_received)

@@ -67,6 +67,10 @@ func TestLoad(t *testing.T) {
 				"SELECT COUNT(*) FROM ehc_requests":                                                      n / 10,
 				"SELECT COUNT(*) FROM involvements":                                                      n,
 				"SELECT COUNT(*) FROM referrals WHERE received_on BETWEEN '2016-01-01' AND '2025-12-31'": n,
+				// The record and its reason rows agree, as the API's rules require of a referral
+				// it will update (the main reason is one of the reasons).
+				`SELECT COUNT(*) FROM referrals r WHERE r.reasons::jsonb ? r.main_reason AND jsonb_array_length(r.reasons::jsonb) =
+					(SELECT COUNT(*) FROM referral_reasons rr WHERE rr.referral_id = r.id)`: n,
 			} {
 				if got := count(q); got != want {
 					t.Errorf("%s = %d, want %d", q, got, want)
