@@ -207,7 +207,7 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 
 	printMachine(ctx, out, db, cfg, wrk, pgbench)
 

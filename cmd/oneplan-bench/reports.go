@@ -79,7 +79,7 @@ func getReport(ctx context.Context, client *http.Client, baseURL, key, name stri
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return err

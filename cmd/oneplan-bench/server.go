@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -19,7 +20,7 @@ import (
 // the benchmark measures the binary that ships.
 func buildServer(ctx context.Context, dir string) (string, error) {
 	bin := filepath.Join(dir, "oneplan")
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./cmd/oneplan")
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./cmd/oneplan") //nolint:gosec // into the run's own temporary directory
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build ./cmd/oneplan (run from the repository root): %w\n%s", err, out)
@@ -85,7 +86,7 @@ func freeAddr() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().String(), nil
 }
 
@@ -118,7 +119,7 @@ func startServer(ctx context.Context, bin, dsn, adminKey, logPath string) (*serv
 		select {
 		case err := <-s.exited:
 			s.exited <- err
-			return nil, fmt.Errorf("the server exited before it was ready (%v):\n%s", err, s.logTail())
+			return nil, fmt.Errorf("the server exited before it was ready (%w):\n%s", exitErr(err), s.logTail())
 		case <-ctx.Done():
 			s.stop()
 			return nil, ctx.Err()
@@ -159,7 +160,7 @@ func (s *server) alive() error {
 	select {
 	case err := <-s.exited:
 		s.exited <- err
-		return fmt.Errorf("the server exited (%v):\n%s", err, s.logTail())
+		return fmt.Errorf("the server exited (%w):\n%s", exitErr(err), s.logTail())
 	default:
 		return nil
 	}
@@ -178,6 +179,14 @@ func (s *server) stop() {
 		_ = s.cmd.Process.Kill()
 		s.exited <- <-s.exited
 	}
+}
+
+// exitErr says why the server ended: its exit error, or that it exited cleanly (it should not have).
+func exitErr(err error) error {
+	if err == nil {
+		return errors.New("exit status 0")
+	}
+	return err
 }
 
 // logTail is the end of the server's log, for error messages. The server prints no key: the

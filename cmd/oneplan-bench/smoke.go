@@ -29,7 +29,7 @@ func smoke(ctx context.Context, baseURL, key string, referrals int) error {
 		if err != nil {
 			return nil, err
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		b, err := io.ReadAll(resp.Body)
 		if err != nil {
 			return nil, err

@@ -73,7 +73,7 @@ func Load(ctx context.Context, dsn string, n int) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	var existing int64
 	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM referrals").Scan(&existing); err != nil {
 		return fmt.Errorf("count referrals (is the database migrated?): %w", err)
