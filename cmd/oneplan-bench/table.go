@@ -162,4 +162,13 @@ func printReports(w io.Writer, results []reportResult) {
 		}
 		fmt.Fprintf(w, "%-15s %-7s %10s %10s %7.2fx\n", r.report, r.period, ms(r.took), ms(r.ceiling), r.Ratio())
 	}
+	fmt.Fprintln(w, reportCaveats)
 }
+
+// reportCaveats say where the common ceiling does not bound a report, so that no one chases a ratio
+// that cannot mean what the others do.
+const reportCaveats = `Where the ceiling does not bound the report:
+  experience      the data set holds no survey responses: this times an empty report
+  transitions     a snapshot of every young person on the period's last day, whatever the period's length
+  timeliness and  read EHC requests, a tenth as many rows as referrals, so they can beat the count
+  ehc-timeliness`
