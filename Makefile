@@ -4,7 +4,7 @@ GO      ?= go
 TOOL    := $(GO) tool -modfile=tools/go.mod
 DEMO_DB ?= oneplan-demo.db
 
-.PHONY: run test generate check-generate lint build docker bench help
+.PHONY: run test generate check-generate lint build docker bench bench-short bench-tools bench-store help
 
 help:
 	@echo "make run             serve the API on SQLite with demo data (prints the URL and keys)"
@@ -13,7 +13,9 @@ help:
 	@echo "make check-generate  fail if the generated code is stale"
 	@echo "make lint            gofmt, go vet and golangci-lint"
 	@echo "make build           build bin/oneplan"
-	@echo "make bench           report queries on 1,000,000 referrals against the PostgreSQL ceiling"
+	@echo "make bench           the server against PostgreSQL itself (wrk vs pgbench) and every report, on 1,000,000 referrals"
+	@echo "make bench-short     the same on 20,000 referrals with 2 s runs: proves the harness works (CI)"
+	@echo "make bench-store     report queries in-process (go test -bench) against the PostgreSQL ceiling"
 
 run:
 	ONEPLAN_DATABASE_URL=$${ONEPLAN_DATABASE_URL:-$(DEMO_DB)} ONEPLAN_ALLOW_TEST_NHS_NUMBERS=$${ONEPLAN_ALLOW_TEST_NHS_NUMBERS:-true} \
@@ -45,8 +47,26 @@ build:
 docker:
 	docker build -t oneplan .
 
-# Report queries on PostgreSQL with ONEPLAN_BENCH_REFERRALS referrals (default 1,000,000), each
-# with its ratio to the PostgreSQL ceiling (a bare count of the same rows) measured in the same run.
-bench:
+# The benchmark (cmd/oneplan-bench): a fresh PostgreSQL database with ONEPLAN_BENCH_REFERRALS
+# referrals (default 1,000,000), the real server binary on a loopback port, and for each operation
+# wrk against the server then pgbench running the minimal SQL for the same work, three interleaved
+# rounds, printed as ratios; then each report against a bare COUNT. Exits 1 on any non-2xx answer.
+# See the README's "Benchmarks" for the other ONEPLAN_BENCH_* settings.
+bench: bench-tools
+	$(GO) run ./cmd/oneplan-bench
+
+# 20,000 referrals, 2 s runs, one round: about a minute, to prove the harness itself works.
+bench-short: bench-tools
+	ONEPLAN_BENCH_SHORT=1 $(GO) run ./cmd/oneplan-bench
+
+# wrk and pgbench from Debian when missing (pgbench comes with the postgresql package).
+bench-tools:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@command -v pgbench >/dev/null || ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+# Report queries in-process on PostgreSQL, each with its ratio to the PostgreSQL ceiling (a bare
+# count of the same rows) measured in the same run.
+bench-store:
 	REQUIRE_POSTGRES=1 ONEPLAN_BENCH_REFERRALS=$${ONEPLAN_BENCH_REFERRALS:-1000000} \
 		$(GO) test -run '^$$' -bench . -benchtime=5x -timeout 60m ./internal/store/

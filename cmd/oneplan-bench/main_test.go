@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/benchload"
+)
+
+// What the Lua script's done() prints after a run with refusals, amid wrk's own summary.
+const wrkOutput = `Running 2s test @ http://127.0.0.1:40000
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    20.11ms   10.00ms 100.00ms   80.00%
+  1600 requests in 2.00s, 1.00MB read
+  Non-2xx or 3xx responses: 4
+Requests/sec:    800.00
+oneplan-bench requests 1600
+oneplan-bench duration_us 2000000
+oneplan-bench p50_us 16000
+oneplan-bench p99_us 88000
+oneplan-bench socket_errors 1
+oneplan-bench non2xx_wrk 4
+oneplan-bench status 409 3
+oneplan-bench status 500 1
+oneplan-bench sample 409 {"title":"Conflict"}
+`
+
+func TestParseWrk(t *testing.T) {
+	r, err := parseWrk(wrkOutput)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Requests != 1600 || r.Duration != 2*time.Second || r.P50 != 16*time.Millisecond || r.P99 != 88*time.Millisecond {
+		t.Errorf("parsed %+v", r)
+	}
+	if r.RPS() != 800 {
+		t.Errorf("RPS = %v, want 800", r.RPS())
+	}
+	if r.NonOK() != 4 || r.SocketErrors != 1 || r.StatusSummary() != "409x3 500x1" || r.Sample != `409 {"title":"Conflict"}` {
+		t.Errorf("failures: %d non-2xx (%s), %d socket errors, sample %q", r.NonOK(), r.StatusSummary(), r.SocketErrors, r.Sample)
+	}
+	// wrk's own count stands when the script's is lower, so no refusal goes unreported.
+	r, err = parseWrk(strings.Replace(wrkOutput, "non2xx_wrk 4", "non2xx_wrk 9", 1))
+	if err != nil || r.NonOK() != 9 {
+		t.Errorf("NonOK = %d (%v), want wrk's 9", r.NonOK(), err)
+	}
+	// A run whose script printed nothing (a Lua error) is an error, not a zero.
+	if _, err := parseWrk("Running 2s test @ http://127.0.0.1:40000\nRequests/sec: 0.00\n"); err == nil {
+		t.Error("output without the script's lines parsed")
+	}
+}
+
+const pgbenchOutput = `pgbench (15.20 (Debian 15.20-0+deb12u1))
+transaction type: /tmp/x/scripts/read.sql
+scaling factor: 1
+query mode: prepared
+number of clients: 16
+number of threads: 2
+maximum number of tries: 1
+duration: 10 s
+number of transactions actually processed: 27861
+number of failed transactions: 2 (0.007%)
+latency average = 5.743 ms
+initial connection time = 32.005 ms
+tps = 2786.127503 (without initial connection time)
+`
+
+func TestParsePgbench(t *testing.T) {
+	r, err := parsePgbench(pgbenchOutput)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.TPS != 2786.127503 || r.Processed != 27861 || r.Failed != 2 || r.LatencyAvg != 5743*time.Microsecond {
+		t.Errorf("parsed %+v", r)
+	}
+	if _, err := parsePgbench("pgbench: error: Run was aborted; the above results are incomplete.\n"); err == nil {
+		t.Error("an aborted run parsed")
+	}
+}
+
+func TestMedianAndRatios(t *testing.T) {
+	for _, c := range []struct {
+		in   []float64
+		want float64
+	}{{nil, 0}, {[]float64{3}, 3}, {[]float64{5, 1, 3}, 3}, {[]float64{4, 1, 3, 2}, 2.5}} {
+		if got := median(c.in); got != c.want {
+			t.Errorf("median(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+	// The row's ratio is the median of the same-round ratios, not the ratio of the medians.
+	r := row{rounds: []pair{
+		{http: httpResult{Requests: 100, Duration: time.Second}, sql: sqlResult{TPS: 1000}}, // 0.10
+		{http: httpResult{Requests: 300, Duration: time.Second}, sql: sqlResult{TPS: 1000}}, // 0.30
+		{http: httpResult{Requests: 200, Duration: time.Second}, sql: sqlResult{TPS: 400}},  // 0.50
+	}}
+	if got := r.medianOf(pair.Ratio); got != 0.3 {
+		t.Errorf("median ratio = %v, want 0.3", got)
+	}
+	if r.failed() {
+		t.Error("a row without errors failed")
+	}
+	r.rounds[1].http.Statuses = map[int]int{412: 2}
+	if !r.failed() {
+		t.Error("a row with non-2xx answers did not fail")
+	}
+	var out bytes.Buffer
+	printThroughput(&out, []row{{op: operations[0], conns: 16, rounds: r.rounds}})
+	if !strings.Contains(out.String(), "FAILURES") || !strings.Contains(out.String(), "412x2") {
+		t.Errorf("the table does not shout about the refusals:\n%s", out.String())
+	}
+	if (reportResult{took: 100 * time.Millisecond, ceiling: 10 * time.Millisecond}).Ratio() != 0.1 {
+		t.Error("report ratio is not ceiling / report")
+	}
+}
+
+func TestConfig(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	c, err := configFrom(env())
+	if err != nil || c.referrals != 1_000_000 || c.duration != 10*time.Second || c.rounds != 3 || len(c.connections) != 2 || len(c.ops) != 5 {
+		t.Errorf("defaults: %+v, %v", c, err)
+	}
+	c, err = configFrom(env("ONEPLAN_BENCH_SHORT", "1"))
+	if err != nil || !c.short || c.referrals != 20_000 || c.duration != 2*time.Second || c.rounds != 1 {
+		t.Errorf("short: %+v, %v", c, err)
+	}
+	c, err = configFrom(env("ONEPLAN_BENCH_SHORT", "1", "ONEPLAN_BENCH_REFERRALS", "50000", "ONEPLAN_BENCH_OPERATIONS", "read,update",
+		"ONEPLAN_BENCH_CONNECTIONS", "8", "TEST_DATABASE_URL", "postgres://u@h/db"))
+	if err != nil || c.referrals != 50_000 || len(c.ops) != 2 || c.ops[1].name != "update" || c.connections[0] != 8 || c.adminURL != "postgres://u@h/db" {
+		t.Errorf("overrides: %+v, %v", c, err)
+	}
+	for _, bad := range [][]string{
+		{"ONEPLAN_BENCH_DURATION", "1.5s"},
+		{"ONEPLAN_BENCH_OPERATIONS", "delete"},
+		{"ONEPLAN_BENCH_CONNECTIONS", "0"},
+		{"ONEPLAN_BENCH_REFERRALS", "700", "ONEPLAN_BENCH_CONNECTIONS", "32"}, // 100 received: too few to patch without races
+		{"ONEPLAN_BENCH_CONNECTIONS", "1"},                                    // fewer than the 2 threads
+	} {
+		if _, err := configFrom(env(bad...)); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+// The scripts name generated records by the same ids and statuses as package benchload.
+func TestScriptsMatchTheDataSet(t *testing.T) {
+	read := func(name string) string {
+		b, err := scripts.ReadFile("scripts/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	lua := read("oneplan.lua")
+	for _, want := range []string{benchload.ReferralPrefix, benchload.YoungPersonPrefix, benchload.PractitionerPrefix, "settings = 500", "7 * k", "n / 7"} {
+		if !strings.Contains(lua, want) {
+			t.Errorf("oneplan.lua does not contain %q", want)
+		}
+	}
+	for _, op := range operations {
+		sql := read(op.name + ".sql")
+		if !strings.Contains(lua, `"`+op.name+`"`) {
+			t.Errorf("oneplan.lua has no operation %q", op.name)
+		}
+		if !strings.Contains(sql, "BEGIN;") || !strings.Contains(sql, "COMMIT;") || !strings.Contains(sql, "INSERT INTO audit_events") {
+			t.Errorf("%s.sql is not one audited transaction", op.name)
+		}
+	}
+	if benchload.Settings != 500 || benchload.Statuses[0] != "received" || benchload.Statuses[2] != "assessing" {
+		t.Error("benchload changed the numbers the scripts rely on: update the scripts with it")
+	}
+	for name, prefix := range map[string]string{"create.sql": benchload.YoungPersonPrefix, "read.sql": benchload.ReferralPrefix,
+		"update.sql": benchload.ReferralPrefix} {
+		if !strings.Contains(read(name), prefix) {
+			t.Errorf("%s does not name records by %s", name, prefix)
+		}
+	}
+	if !strings.Contains(read("create.sql"), benchload.PractitionerPrefix) || !strings.Contains(read("update.sql"), "\\set i 7 * :k") {
+		t.Error("create.sql or update.sql no longer follows the data set's ids")
+	}
+}
+
+func TestProgressLineShoutsAboutFailures(t *testing.T) {
+	h := httpResult{Requests: 10, Duration: time.Second, Statuses: map[int]int{409: 1}}
+	line := progressLine(1, 3, "update", 16, h, nil, sqlResult{TPS: 100, Failed: 2}, nil)
+	for _, want := range []string{"!!! 1 non-2xx: 409x1", "!!! 2 failed pgbench"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("%q lacks %q", line, want)
+		}
+	}
+	if line := progressLine(1, 3, "read", 16, httpResult{}, errors.New("boom"), sqlResult{TPS: 100}, nil); !strings.Contains(line, "HTTP FAILED") {
+		t.Errorf("%q does not say HTTP failed", line)
+	}
+}

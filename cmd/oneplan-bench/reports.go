@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// period is a span of the loaded history (referrals received 2016-01-01 to 2025-12-28).
+type period struct{ name, from, to string }
+
+var periods = []period{
+	{"month", "2025-03-01", "2025-03-31"},
+	{"year", "2024-09-01", "2025-08-31"}, // one school year
+	{"decade", "2016-01-01", "2025-12-31"},
+}
+
+// reports are the report endpoints, each asked for with its defaults over a period.
+var reports = []string{"activity", "funnel", "experience", "timeliness", "transitions", "ehc-timeliness"}
+
+// reportResult is one report over one period: the median time of the HTTP request, and of the
+// PostgreSQL ceiling for the same period, a bare COUNT(*) of its referrals.
+type reportResult struct {
+	report, period string
+	took, ceiling  time.Duration
+	err            error
+}
+
+// Ratio is the ceiling's time over the report's: 1 would be as fast as the bare count.
+func (r reportResult) Ratio() float64 {
+	if r.took <= 0 {
+		return 0
+	}
+	return float64(r.ceiling) / float64(r.took)
+}
+
+// timeReports asks for every report over every period, one request at a time (runs after a
+// warm-up each), and times the ceiling the same way through database/sql.
+func timeReports(ctx context.Context, baseURL, key string, db *sql.DB, runs int, progress io.Writer) []reportResult {
+	client := &http.Client{Timeout: 10 * time.Minute}
+	var out []reportResult
+	for _, p := range periods {
+		ceiling, err := medianOf(runs, func() error {
+			var n int64
+			return db.QueryRowContext(ctx, "SELECT COUNT(*) FROM referrals WHERE received_on >= $1 AND received_on <= $2", p.from, p.to).Scan(&n)
+		})
+		for _, name := range reports {
+			r := reportResult{report: name, period: p.name, ceiling: ceiling, err: err}
+			if err == nil {
+				r.took, r.err = medianOf(runs, func() error {
+					return getReport(ctx, client, baseURL, key, name, p)
+				})
+			}
+			fmt.Fprintf(progress, "  report %-15s %-6s %s\n", name, p.name, describe(r))
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func describe(r reportResult) string {
+	if r.err != nil {
+		return "FAILED: " + r.err.Error()
+	}
+	return fmt.Sprintf("%s (ceiling %s, %.2fx)", ms(r.took), ms(r.ceiling), r.Ratio())
+}
+
+// getReport asks for one report and insists on a 200.
+func getReport(ctx context.Context, client *http.Client, baseURL, key, name string, p period) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/v1/reports/%s?from=%s&to=%s", baseURL, name, p.from, p.to), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /v1/reports/%s: %d %s", name, resp.StatusCode, truncate(string(body), 300))
+	}
+	return nil
+}
+
+// medianOf runs fn once to warm up, then runs more times, and returns the median duration.
+func medianOf(runs int, fn func() error) (time.Duration, error) {
+	if err := fn(); err != nil {
+		return 0, err
+	}
+	times := make([]float64, 0, runs)
+	for range runs {
+		start := time.Now()
+		if err := fn(); err != nil {
+			return 0, err
+		}
+		times = append(times, float64(time.Since(start)))
+	}
+	return time.Duration(median(times)), nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
