@@ -10556,7 +10556,14 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 
 type BadRequestApplicationProblemPlusJSONResponse Problem
 
-type ConflictApplicationProblemPlusJSONResponse Problem
+type ConflictResponseHeaders struct {
+	RetryAfter *int
+}
+type ConflictApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers ConflictResponseHeaders
+}
 
 type ForbiddenApplicationProblemPlusJSONResponse Problem
 
@@ -10582,7 +10589,14 @@ type ReportTextCsvResponse struct {
 	ContentLength int64
 }
 
-type ServiceUnavailableApplicationProblemPlusJSONResponse Problem
+type ServiceUnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type ServiceUnavailableApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers ServiceUnavailableResponseHeaders
+}
 
 type TooManyRequestsResponseHeaders struct {
 	RetryAfter *int
@@ -10620,6 +10634,25 @@ func (response Healthz200JSONResponse) VisitHealthzResponse(w http.ResponseWrite
 	return err
 }
 
+type Healthz503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Healthz503ApplicationProblemPlusJSONResponse) VisitHealthzResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OpenapiSpecRequestObject struct {
 }
 
@@ -10644,6 +10677,25 @@ func (response OpenapiSpec200ApplicationYamlResponse) VisitOpenapiSpecResponse(w
 		defer closer.Close()
 	}
 	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type OpenapiSpec503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response OpenapiSpec503ApplicationProblemPlusJSONResponse) VisitOpenapiSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
 	return err
 }
 
@@ -10675,10 +10727,13 @@ type Readyz503ApplicationProblemPlusJSONResponse struct {
 func (response Readyz503ApplicationProblemPlusJSONResponse) VisitReadyzResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10769,6 +10824,25 @@ func (response ListActions429ApplicationProblemPlusJSONResponse) VisitListAction
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListActions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListActions503ApplicationProblemPlusJSONResponse) VisitListActionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10868,10 +10942,13 @@ type CompleteAction409ApplicationProblemPlusJSONResponse struct {
 func (response CompleteAction409ApplicationProblemPlusJSONResponse) VisitCompleteActionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10940,6 +11017,25 @@ func (response CompleteAction429ApplicationProblemPlusJSONResponse) VisitComplet
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteAction503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteAction503ApplicationProblemPlusJSONResponse) VisitCompleteActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11029,6 +11125,25 @@ func (response ListAnnualReviews429ApplicationProblemPlusJSONResponse) VisitList
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReviews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReviews503ApplicationProblemPlusJSONResponse) VisitListAnnualReviewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11148,6 +11263,25 @@ func (response GetAnnualReview429ApplicationProblemPlusJSONResponse) VisitGetAnn
 	return err
 }
 
+type GetAnnualReview503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetAnnualReview503ApplicationProblemPlusJSONResponse) VisitGetAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideAnnualReviewRequestObject struct {
 	ID     ID `json:"id"`
 	Params DecideAnnualReviewParams
@@ -11253,10 +11387,13 @@ type DecideAnnualReview409ApplicationProblemPlusJSONResponse struct {
 func (response DecideAnnualReview409ApplicationProblemPlusJSONResponse) VisitDecideAnnualReviewResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -11344,6 +11481,25 @@ func (response DecideAnnualReview429ApplicationProblemPlusJSONResponse) VisitDec
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideAnnualReview503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideAnnualReview503ApplicationProblemPlusJSONResponse) VisitDecideAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11453,10 +11609,13 @@ type HoldAnnualReview409ApplicationProblemPlusJSONResponse struct {
 func (response HoldAnnualReview409ApplicationProblemPlusJSONResponse) VisitHoldAnnualReviewResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -11544,6 +11703,25 @@ func (response HoldAnnualReview429ApplicationProblemPlusJSONResponse) VisitHoldA
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAnnualReview503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAnnualReview503ApplicationProblemPlusJSONResponse) VisitHoldAnnualReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11637,6 +11815,25 @@ func (response ListAPIKeys429ApplicationProblemPlusJSONResponse) VisitListAPIKey
 	return err
 }
 
+type ListAPIKeys503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListAPIKeys503ApplicationProblemPlusJSONResponse) VisitListAPIKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateAPIKeyRequestObject struct {
 	Params CreateAPIKeyParams
 	Body   *CreateAPIKeyJSONRequestBody
@@ -11725,10 +11922,13 @@ type CreateAPIKey409ApplicationProblemPlusJSONResponse struct {
 func (response CreateAPIKey409ApplicationProblemPlusJSONResponse) VisitCreateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -11797,6 +11997,25 @@ func (response CreateAPIKey429ApplicationProblemPlusJSONResponse) VisitCreateAPI
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAPIKey503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAPIKey503ApplicationProblemPlusJSONResponse) VisitCreateAPIKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11906,6 +12125,25 @@ func (response GetAPIKey429ApplicationProblemPlusJSONResponse) VisitGetAPIKeyRes
 	return err
 }
 
+type GetAPIKey503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetAPIKey503ApplicationProblemPlusJSONResponse) VisitGetAPIKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeAPIKeyRequestObject struct {
 	ID ID `json:"id"`
 }
@@ -11999,10 +12237,13 @@ type RevokeAPIKey409ApplicationProblemPlusJSONResponse struct {
 func (response RevokeAPIKey409ApplicationProblemPlusJSONResponse) VisitRevokeAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -12023,6 +12264,25 @@ func (response RevokeAPIKey429ApplicationProblemPlusJSONResponse) VisitRevokeAPI
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeAPIKey503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeAPIKey503ApplicationProblemPlusJSONResponse) VisitRevokeAPIKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12130,10 +12390,13 @@ type RotateAPIKey409ApplicationProblemPlusJSONResponse struct {
 func (response RotateAPIKey409ApplicationProblemPlusJSONResponse) VisitRotateAPIKeyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -12154,6 +12417,25 @@ func (response RotateAPIKey429ApplicationProblemPlusJSONResponse) VisitRotateAPI
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateAPIKey503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RotateAPIKey503ApplicationProblemPlusJSONResponse) VisitRotateAPIKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12247,6 +12529,25 @@ func (response ListAuditEvents429ApplicationProblemPlusJSONResponse) VisitListAu
 	return err
 }
 
+type ListAuditEvents503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents503ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListDisputesRequestObject struct {
 	Params ListDisputesParams
 }
@@ -12332,6 +12633,25 @@ func (response ListDisputes429ApplicationProblemPlusJSONResponse) VisitListDispu
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDisputes503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListDisputes503ApplicationProblemPlusJSONResponse) VisitListDisputesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12444,10 +12764,13 @@ type CreateDispute409ApplicationProblemPlusJSONResponse struct {
 func (response CreateDispute409ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -12516,6 +12839,25 @@ func (response CreateDispute429ApplicationProblemPlusJSONResponse) VisitCreateDi
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDispute503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDispute503ApplicationProblemPlusJSONResponse) VisitCreateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12635,6 +12977,25 @@ func (response GetDispute429ApplicationProblemPlusJSONResponse) VisitGetDisputeR
 	return err
 }
 
+type GetDispute503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetDispute503ApplicationProblemPlusJSONResponse) VisitGetDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateDisputeRequestObject struct {
 	ID     ID `json:"id"`
 	Params UpdateDisputeParams
@@ -12740,10 +13101,13 @@ type UpdateDispute409ApplicationProblemPlusJSONResponse struct {
 func (response UpdateDispute409ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -12831,6 +13195,25 @@ func (response UpdateDispute429ApplicationProblemPlusJSONResponse) VisitUpdateDi
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDispute503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDispute503ApplicationProblemPlusJSONResponse) VisitUpdateDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12940,10 +13323,13 @@ type ConcludeDispute409ApplicationProblemPlusJSONResponse struct {
 func (response ConcludeDispute409ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -13035,6 +13421,25 @@ func (response ConcludeDispute429ApplicationProblemPlusJSONResponse) VisitConclu
 	return err
 }
 
+type ConcludeDispute503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ConcludeDispute503ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListEHCNeedsAssessmentsRequestObject struct {
 	Params ListEHCNeedsAssessmentsParams
 }
@@ -13120,6 +13525,25 @@ func (response ListEHCNeedsAssessments429ApplicationProblemPlusJSONResponse) Vis
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEHCNeedsAssessments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListEHCNeedsAssessments503ApplicationProblemPlusJSONResponse) VisitListEHCNeedsAssessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13232,10 +13656,13 @@ type CreateEHCNeedsAssessment409ApplicationProblemPlusJSONResponse struct {
 func (response CreateEHCNeedsAssessment409ApplicationProblemPlusJSONResponse) VisitCreateEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -13304,6 +13731,25 @@ func (response CreateEHCNeedsAssessment429ApplicationProblemPlusJSONResponse) Vi
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEHCNeedsAssessment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEHCNeedsAssessment503ApplicationProblemPlusJSONResponse) VisitCreateEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13423,6 +13869,25 @@ func (response GetEHCNeedsAssessment429ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type GetEHCNeedsAssessment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCNeedsAssessment503ApplicationProblemPlusJSONResponse) VisitGetEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RequestEHCAdviceRequestObject struct {
 	ID     ID `json:"id"`
 	Params RequestEHCAdviceParams
@@ -13528,10 +13993,13 @@ type RequestEHCAdvice409ApplicationProblemPlusJSONResponse struct {
 func (response RequestEHCAdvice409ApplicationProblemPlusJSONResponse) VisitRequestEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -13619,6 +14087,25 @@ func (response RequestEHCAdvice429ApplicationProblemPlusJSONResponse) VisitReque
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestEHCAdvice503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RequestEHCAdvice503ApplicationProblemPlusJSONResponse) VisitRequestEHCAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13729,10 +14216,13 @@ type ReceiveEHCAdvice409ApplicationProblemPlusJSONResponse struct {
 func (response ReceiveEHCAdvice409ApplicationProblemPlusJSONResponse) VisitReceiveEHCAdviceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -13820,6 +14310,25 @@ func (response ReceiveEHCAdvice429ApplicationProblemPlusJSONResponse) VisitRecei
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceiveEHCAdvice503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReceiveEHCAdvice503ApplicationProblemPlusJSONResponse) VisitReceiveEHCAdviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13929,10 +14438,13 @@ type DecideEHCNeedsAssessment409ApplicationProblemPlusJSONResponse struct {
 func (response DecideEHCNeedsAssessment409ApplicationProblemPlusJSONResponse) VisitDecideEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14020,6 +14532,25 @@ func (response DecideEHCNeedsAssessment429ApplicationProblemPlusJSONResponse) Vi
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEHCNeedsAssessment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEHCNeedsAssessment503ApplicationProblemPlusJSONResponse) VisitDecideEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14129,10 +14660,13 @@ type DecideEHCPlanIssue409ApplicationProblemPlusJSONResponse struct {
 func (response DecideEHCPlanIssue409ApplicationProblemPlusJSONResponse) VisitDecideEHCPlanIssueResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14220,6 +14754,25 @@ func (response DecideEHCPlanIssue429ApplicationProblemPlusJSONResponse) VisitDec
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideEHCPlanIssue503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideEHCPlanIssue503ApplicationProblemPlusJSONResponse) VisitDecideEHCPlanIssueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14329,10 +14882,13 @@ type AddEHCNeedsAssessmentException409ApplicationProblemPlusJSONResponse struct 
 func (response AddEHCNeedsAssessmentException409ApplicationProblemPlusJSONResponse) VisitAddEHCNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14420,6 +14976,25 @@ func (response AddEHCNeedsAssessmentException429ApplicationProblemPlusJSONRespon
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddEHCNeedsAssessmentException503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AddEHCNeedsAssessmentException503ApplicationProblemPlusJSONResponse) VisitAddEHCNeedsAssessmentExceptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14529,10 +15104,13 @@ type WithdrawEHCNeedsAssessment409ApplicationProblemPlusJSONResponse struct {
 func (response WithdrawEHCNeedsAssessment409ApplicationProblemPlusJSONResponse) VisitWithdrawEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14624,6 +15202,25 @@ func (response WithdrawEHCNeedsAssessment429ApplicationProblemPlusJSONResponse) 
 	return err
 }
 
+type WithdrawEHCNeedsAssessment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawEHCNeedsAssessment503ApplicationProblemPlusJSONResponse) VisitWithdrawEHCNeedsAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListEHCPlansRequestObject struct {
 	Params ListEHCPlansParams
 }
@@ -14709,6 +15306,25 @@ func (response ListEHCPlans429ApplicationProblemPlusJSONResponse) VisitListEHCPl
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEHCPlans503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListEHCPlans503ApplicationProblemPlusJSONResponse) VisitListEHCPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14821,10 +15437,13 @@ type CreateEHCPlan409ApplicationProblemPlusJSONResponse struct {
 func (response CreateEHCPlan409ApplicationProblemPlusJSONResponse) VisitCreateEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14893,6 +15512,25 @@ func (response CreateEHCPlan429ApplicationProblemPlusJSONResponse) VisitCreateEH
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEHCPlan503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEHCPlan503ApplicationProblemPlusJSONResponse) VisitCreateEHCPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15012,6 +15650,25 @@ func (response GetEHCPlan429ApplicationProblemPlusJSONResponse) VisitGetEHCPlanR
 	return err
 }
 
+type GetEHCPlan503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCPlan503ApplicationProblemPlusJSONResponse) VisitGetEHCPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ProposeEHCPlanAmendmentRequestObject struct {
 	ID     ID `json:"id"`
 	Params ProposeEHCPlanAmendmentParams
@@ -15117,10 +15774,13 @@ type ProposeEHCPlanAmendment409ApplicationProblemPlusJSONResponse struct {
 func (response ProposeEHCPlanAmendment409ApplicationProblemPlusJSONResponse) VisitProposeEHCPlanAmendmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15208,6 +15868,25 @@ func (response ProposeEHCPlanAmendment429ApplicationProblemPlusJSONResponse) Vis
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProposeEHCPlanAmendment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ProposeEHCPlanAmendment503ApplicationProblemPlusJSONResponse) VisitProposeEHCPlanAmendmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15317,10 +15996,13 @@ type CeaseEHCPlan409ApplicationProblemPlusJSONResponse struct {
 func (response CeaseEHCPlan409ApplicationProblemPlusJSONResponse) VisitCeaseEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15408,6 +16090,25 @@ func (response CeaseEHCPlan429ApplicationProblemPlusJSONResponse) VisitCeaseEHCP
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CeaseEHCPlan503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CeaseEHCPlan503ApplicationProblemPlusJSONResponse) VisitCeaseEHCPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15517,10 +16218,13 @@ type ReviseEHCPlanDraft409ApplicationProblemPlusJSONResponse struct {
 func (response ReviseEHCPlanDraft409ApplicationProblemPlusJSONResponse) VisitReviseEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15608,6 +16312,25 @@ func (response ReviseEHCPlanDraft429ApplicationProblemPlusJSONResponse) VisitRev
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseEHCPlanDraft503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseEHCPlanDraft503ApplicationProblemPlusJSONResponse) VisitReviseEHCPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15717,10 +16440,13 @@ type IssueEHCPlan409ApplicationProblemPlusJSONResponse struct {
 func (response IssueEHCPlan409ApplicationProblemPlusJSONResponse) VisitIssueEHCPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15808,6 +16534,25 @@ func (response IssueEHCPlan429ApplicationProblemPlusJSONResponse) VisitIssueEHCP
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueEHCPlan503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response IssueEHCPlan503ApplicationProblemPlusJSONResponse) VisitIssueEHCPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15917,10 +16662,13 @@ type SetEHCPlanPhaseTransfer409ApplicationProblemPlusJSONResponse struct {
 func (response SetEHCPlanPhaseTransfer409ApplicationProblemPlusJSONResponse) VisitSetEHCPlanPhaseTransferResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -16008,6 +16756,25 @@ func (response SetEHCPlanPhaseTransfer429ApplicationProblemPlusJSONResponse) Vis
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetEHCPlanPhaseTransfer503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SetEHCPlanPhaseTransfer503ApplicationProblemPlusJSONResponse) VisitSetEHCPlanPhaseTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16117,10 +16884,13 @@ type ServeEHCPlanDraft409ApplicationProblemPlusJSONResponse struct {
 func (response ServeEHCPlanDraft409ApplicationProblemPlusJSONResponse) VisitServeEHCPlanDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -16208,6 +16978,25 @@ func (response ServeEHCPlanDraft429ApplicationProblemPlusJSONResponse) VisitServ
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ServeEHCPlanDraft503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ServeEHCPlanDraft503ApplicationProblemPlusJSONResponse) VisitServeEHCPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16323,6 +17112,25 @@ func (response ExportSen2429ApplicationProblemPlusJSONResponse) VisitExportSen2R
 	return err
 }
 
+type ExportSen2503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ExportSen2503ApplicationProblemPlusJSONResponse) VisitExportSen2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListFamilyAssessmentsRequestObject struct {
 	Params ListFamilyAssessmentsParams
 }
@@ -16408,6 +17216,25 @@ func (response ListFamilyAssessments429ApplicationProblemPlusJSONResponse) Visit
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFamilyAssessments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListFamilyAssessments503ApplicationProblemPlusJSONResponse) VisitListFamilyAssessmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16520,10 +17347,13 @@ type CreateFamilyAssessment409ApplicationProblemPlusJSONResponse struct {
 func (response CreateFamilyAssessment409ApplicationProblemPlusJSONResponse) VisitCreateFamilyAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -16592,6 +17422,25 @@ func (response CreateFamilyAssessment429ApplicationProblemPlusJSONResponse) Visi
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFamilyAssessment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFamilyAssessment503ApplicationProblemPlusJSONResponse) VisitCreateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16711,6 +17560,25 @@ func (response GetFamilyAssessment429ApplicationProblemPlusJSONResponse) VisitGe
 	return err
 }
 
+type GetFamilyAssessment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetFamilyAssessment503ApplicationProblemPlusJSONResponse) VisitGetFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateFamilyAssessmentRequestObject struct {
 	ID     ID `json:"id"`
 	Params UpdateFamilyAssessmentParams
@@ -16816,10 +17684,13 @@ type UpdateFamilyAssessment409ApplicationProblemPlusJSONResponse struct {
 func (response UpdateFamilyAssessment409ApplicationProblemPlusJSONResponse) VisitUpdateFamilyAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -16907,6 +17778,25 @@ func (response UpdateFamilyAssessment429ApplicationProblemPlusJSONResponse) Visi
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFamilyAssessment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFamilyAssessment503ApplicationProblemPlusJSONResponse) VisitUpdateFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17019,10 +17909,13 @@ type ReviewFamilyAssessment409ApplicationProblemPlusJSONResponse struct {
 func (response ReviewFamilyAssessment409ApplicationProblemPlusJSONResponse) VisitReviewFamilyAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -17110,6 +18003,25 @@ func (response ReviewFamilyAssessment429ApplicationProblemPlusJSONResponse) Visi
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviewFamilyAssessment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReviewFamilyAssessment503ApplicationProblemPlusJSONResponse) VisitReviewFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17218,10 +18130,13 @@ type SubmitFamilyAssessment409ApplicationProblemPlusJSONResponse struct {
 func (response SubmitFamilyAssessment409ApplicationProblemPlusJSONResponse) VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -17313,6 +18228,25 @@ func (response SubmitFamilyAssessment429ApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type SubmitFamilyAssessment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitFamilyAssessment503ApplicationProblemPlusJSONResponse) VisitSubmitFamilyAssessmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMeetingsRequestObject struct {
 	Params ListMeetingsParams
 }
@@ -17398,6 +18332,25 @@ func (response ListMeetings429ApplicationProblemPlusJSONResponse) VisitListMeeti
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMeetings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMeetings503ApplicationProblemPlusJSONResponse) VisitListMeetingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17510,10 +18463,13 @@ type CreateMeeting409ApplicationProblemPlusJSONResponse struct {
 func (response CreateMeeting409ApplicationProblemPlusJSONResponse) VisitCreateMeetingResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -17582,6 +18538,25 @@ func (response CreateMeeting429ApplicationProblemPlusJSONResponse) VisitCreateMe
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMeeting503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMeeting503ApplicationProblemPlusJSONResponse) VisitCreateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17701,6 +18676,25 @@ func (response GetMeeting429ApplicationProblemPlusJSONResponse) VisitGetMeetingR
 	return err
 }
 
+type GetMeeting503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMeeting503ApplicationProblemPlusJSONResponse) VisitGetMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateMeetingRequestObject struct {
 	ID     ID `json:"id"`
 	Params UpdateMeetingParams
@@ -17806,10 +18800,13 @@ type UpdateMeeting409ApplicationProblemPlusJSONResponse struct {
 func (response UpdateMeeting409ApplicationProblemPlusJSONResponse) VisitUpdateMeetingResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -17897,6 +18894,25 @@ func (response UpdateMeeting429ApplicationProblemPlusJSONResponse) VisitUpdateMe
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMeeting503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMeeting503ApplicationProblemPlusJSONResponse) VisitUpdateMeetingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17992,6 +19008,25 @@ func (response GetOpenDataReport429ApplicationProblemPlusJSONResponse) VisitGetO
 	return err
 }
 
+type GetOpenDataReport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOpenDataReport503ApplicationProblemPlusJSONResponse) VisitGetOpenDataReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListOrganisationsRequestObject struct {
 	Params ListOrganisationsParams
 }
@@ -18077,6 +19112,25 @@ func (response ListOrganisations429ApplicationProblemPlusJSONResponse) VisitList
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganisations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganisations503ApplicationProblemPlusJSONResponse) VisitListOrganisationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18173,10 +19227,13 @@ type CreateOrganisation409ApplicationProblemPlusJSONResponse struct {
 func (response CreateOrganisation409ApplicationProblemPlusJSONResponse) VisitCreateOrganisationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -18245,6 +19302,25 @@ func (response CreateOrganisation429ApplicationProblemPlusJSONResponse) VisitCre
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganisation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganisation503ApplicationProblemPlusJSONResponse) VisitCreateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18364,6 +19440,25 @@ func (response GetOrganisation429ApplicationProblemPlusJSONResponse) VisitGetOrg
 	return err
 }
 
+type GetOrganisation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganisation503ApplicationProblemPlusJSONResponse) VisitGetOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateOrganisationRequestObject struct {
 	ID     ID `json:"id"`
 	Params UpdateOrganisationParams
@@ -18469,10 +19564,13 @@ type UpdateOrganisation409ApplicationProblemPlusJSONResponse struct {
 func (response UpdateOrganisation409ApplicationProblemPlusJSONResponse) VisitUpdateOrganisationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -18564,6 +19662,25 @@ func (response UpdateOrganisation429ApplicationProblemPlusJSONResponse) VisitUpd
 	return err
 }
 
+type UpdateOrganisation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganisation503ApplicationProblemPlusJSONResponse) VisitUpdateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPathwayFeedbackRequestObject struct {
 	Params ListPathwayFeedbackParams
 }
@@ -18649,6 +19766,25 @@ func (response ListPathwayFeedback429ApplicationProblemPlusJSONResponse) VisitLi
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPathwayFeedback503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPathwayFeedback503ApplicationProblemPlusJSONResponse) VisitListPathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18761,10 +19897,13 @@ type CreatePathwayFeedback409ApplicationProblemPlusJSONResponse struct {
 func (response CreatePathwayFeedback409ApplicationProblemPlusJSONResponse) VisitCreatePathwayFeedbackResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -18833,6 +19972,25 @@ func (response CreatePathwayFeedback429ApplicationProblemPlusJSONResponse) Visit
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePathwayFeedback503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePathwayFeedback503ApplicationProblemPlusJSONResponse) VisitCreatePathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18952,6 +20110,25 @@ func (response GetPathwayFeedback429ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type GetPathwayFeedback503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetPathwayFeedback503ApplicationProblemPlusJSONResponse) VisitGetPathwayFeedbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPractitionersRequestObject struct {
 	Params ListPractitionersParams
 }
@@ -19037,6 +20214,25 @@ func (response ListPractitioners429ApplicationProblemPlusJSONResponse) VisitList
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPractitioners503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPractitioners503ApplicationProblemPlusJSONResponse) VisitListPractitionersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19133,10 +20329,13 @@ type CreatePractitioner409ApplicationProblemPlusJSONResponse struct {
 func (response CreatePractitioner409ApplicationProblemPlusJSONResponse) VisitCreatePractitionerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -19205,6 +20404,25 @@ func (response CreatePractitioner429ApplicationProblemPlusJSONResponse) VisitCre
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePractitioner503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePractitioner503ApplicationProblemPlusJSONResponse) VisitCreatePractitionerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19324,6 +20542,25 @@ func (response GetPractitioner429ApplicationProblemPlusJSONResponse) VisitGetPra
 	return err
 }
 
+type GetPractitioner503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetPractitioner503ApplicationProblemPlusJSONResponse) VisitGetPractitionerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdatePractitionerRequestObject struct {
 	ID     ID `json:"id"`
 	Params UpdatePractitionerParams
@@ -19429,10 +20666,13 @@ type UpdatePractitioner409ApplicationProblemPlusJSONResponse struct {
 func (response UpdatePractitioner409ApplicationProblemPlusJSONResponse) VisitUpdatePractitionerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -19524,6 +20764,25 @@ func (response UpdatePractitioner429ApplicationProblemPlusJSONResponse) VisitUpd
 	return err
 }
 
+type UpdatePractitioner503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePractitioner503ApplicationProblemPlusJSONResponse) VisitUpdatePractitionerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListReferralsRequestObject struct {
 	Params ListReferralsParams
 }
@@ -19609,6 +20868,25 @@ func (response ListReferrals429ApplicationProblemPlusJSONResponse) VisitListRefe
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferrals503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListReferrals503ApplicationProblemPlusJSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19705,10 +20983,13 @@ type CreateReferral409ApplicationProblemPlusJSONResponse struct {
 func (response CreateReferral409ApplicationProblemPlusJSONResponse) VisitCreateReferralResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -19777,6 +21058,25 @@ func (response CreateReferral429ApplicationProblemPlusJSONResponse) VisitCreateR
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReferral503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateReferral503ApplicationProblemPlusJSONResponse) VisitCreateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19897,6 +21197,25 @@ func (response GetReferral429ApplicationProblemPlusJSONResponse) VisitGetReferra
 	return err
 }
 
+type GetReferral503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetReferral503ApplicationProblemPlusJSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateReferralRequestObject struct {
 	ID     ID `json:"id"`
 	Params UpdateReferralParams
@@ -20002,10 +21321,13 @@ type UpdateReferral409ApplicationProblemPlusJSONResponse struct {
 func (response UpdateReferral409ApplicationProblemPlusJSONResponse) VisitUpdateReferralResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -20093,6 +21415,25 @@ func (response UpdateReferral429ApplicationProblemPlusJSONResponse) VisitUpdateR
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateReferral503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateReferral503ApplicationProblemPlusJSONResponse) VisitUpdateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20202,10 +21543,13 @@ type AllocateReferral409ApplicationProblemPlusJSONResponse struct {
 func (response AllocateReferral409ApplicationProblemPlusJSONResponse) VisitAllocateReferralResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -20293,6 +21637,25 @@ func (response AllocateReferral429ApplicationProblemPlusJSONResponse) VisitAlloc
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AllocateReferral503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AllocateReferral503ApplicationProblemPlusJSONResponse) VisitAllocateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20402,6 +21765,25 @@ func (response ListAllocations429ApplicationProblemPlusJSONResponse) VisitListAl
 	return err
 }
 
+type ListAllocations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllocations503ApplicationProblemPlusJSONResponse) VisitListAllocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CloseReferralRequestObject struct {
 	ID     ID `json:"id"`
 	Params CloseReferralParams
@@ -20507,10 +21889,13 @@ type CloseReferral409ApplicationProblemPlusJSONResponse struct {
 func (response CloseReferral409ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -20598,6 +21983,25 @@ func (response CloseReferral429ApplicationProblemPlusJSONResponse) VisitCloseRef
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseReferral503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseReferral503ApplicationProblemPlusJSONResponse) VisitCloseReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20707,10 +22111,13 @@ type TransitionReferral409ApplicationProblemPlusJSONResponse struct {
 func (response TransitionReferral409ApplicationProblemPlusJSONResponse) VisitTransitionReferralResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -20798,6 +22205,25 @@ func (response TransitionReferral429ApplicationProblemPlusJSONResponse) VisitTra
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TransitionReferral503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response TransitionReferral503ApplicationProblemPlusJSONResponse) VisitTransitionReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20907,10 +22333,13 @@ type TriageReferral409ApplicationProblemPlusJSONResponse struct {
 func (response TriageReferral409ApplicationProblemPlusJSONResponse) VisitTriageReferralResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -20998,6 +22427,25 @@ func (response TriageReferral429ApplicationProblemPlusJSONResponse) VisitTriageR
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TriageReferral503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response TriageReferral503ApplicationProblemPlusJSONResponse) VisitTriageReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21108,6 +22556,25 @@ func (response GetActivityReport429ApplicationProblemPlusJSONResponse) VisitGetA
 	return err
 }
 
+type GetActivityReport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetActivityReport503ApplicationProblemPlusJSONResponse) VisitGetActivityReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetEHCTimelinessReportRequestObject struct {
 	Params GetEHCTimelinessReportParams
 }
@@ -21193,6 +22660,25 @@ func (response GetEHCTimelinessReport429ApplicationProblemPlusJSONResponse) Visi
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEHCTimelinessReport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetEHCTimelinessReport503ApplicationProblemPlusJSONResponse) VisitGetEHCTimelinessReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21303,6 +22789,25 @@ func (response GetExperienceReport429ApplicationProblemPlusJSONResponse) VisitGe
 	return err
 }
 
+type GetExperienceReport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetExperienceReport503ApplicationProblemPlusJSONResponse) VisitGetExperienceReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetFunnelReportRequestObject struct {
 	Params GetFunnelReportParams
 }
@@ -21405,6 +22910,25 @@ func (response GetFunnelReport429ApplicationProblemPlusJSONResponse) VisitGetFun
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFunnelReport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetFunnelReport503ApplicationProblemPlusJSONResponse) VisitGetFunnelReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21515,6 +23039,25 @@ func (response GetTimelinessReport429ApplicationProblemPlusJSONResponse) VisitGe
 	return err
 }
 
+type GetTimelinessReport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetTimelinessReport503ApplicationProblemPlusJSONResponse) VisitGetTimelinessReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTransitionsReportRequestObject struct {
 	Params GetTransitionsReportParams
 }
@@ -21621,6 +23164,25 @@ func (response GetTransitionsReport429ApplicationProblemPlusJSONResponse) VisitG
 	return err
 }
 
+type GetTransitionsReport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransitionsReport503ApplicationProblemPlusJSONResponse) VisitGetTransitionsReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListRetentionDueRequestObject struct {
 	Params ListRetentionDueParams
 }
@@ -21706,6 +23268,25 @@ func (response ListRetentionDue429ApplicationProblemPlusJSONResponse) VisitListR
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRetentionDue503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListRetentionDue503ApplicationProblemPlusJSONResponse) VisitListRetentionDueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21797,10 +23378,13 @@ type EraseYoungPerson409ApplicationProblemPlusJSONResponse struct {
 func (response EraseYoungPerson409ApplicationProblemPlusJSONResponse) VisitEraseYoungPersonResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21821,6 +23405,25 @@ func (response EraseYoungPerson429ApplicationProblemPlusJSONResponse) VisitErase
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EraseYoungPerson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response EraseYoungPerson503ApplicationProblemPlusJSONResponse) VisitEraseYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21914,6 +23517,25 @@ func (response ListSurveyInvitations429ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ListSurveyInvitations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListSurveyInvitations503ApplicationProblemPlusJSONResponse) VisitListSurveyInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSurveyInvitationRequestObject struct {
 	Params CreateSurveyInvitationParams
 	Body   *CreateSurveyInvitationJSONRequestBody
@@ -21995,6 +23617,25 @@ func (response CreateSurveyInvitation403ApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type CreateSurveyInvitation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyInvitation409ApplicationProblemPlusJSONResponse) VisitCreateSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSurveyInvitation413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
@@ -22058,6 +23699,25 @@ func (response CreateSurveyInvitation429ApplicationProblemPlusJSONResponse) Visi
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyInvitation503ApplicationProblemPlusJSONResponse) VisitCreateSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22167,6 +23827,25 @@ func (response GetSurveyInvitation429ApplicationProblemPlusJSONResponse) VisitGe
 	return err
 }
 
+type GetSurveyInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyInvitation503ApplicationProblemPlusJSONResponse) VisitGetSurveyInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSurveyLinkRequestObject struct {
 	Token SurveyToken `json:"token"`
 }
@@ -22228,10 +23907,13 @@ type GetSurveyLink409ApplicationProblemPlusJSONResponse struct {
 func (response GetSurveyLink409ApplicationProblemPlusJSONResponse) VisitGetSurveyLinkResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22268,6 +23950,25 @@ func (response GetSurveyLink429ApplicationProblemPlusJSONResponse) VisitGetSurve
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSurveyLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyLink503ApplicationProblemPlusJSONResponse) VisitGetSurveyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22334,10 +24035,13 @@ type AnswerSurveyLink409ApplicationProblemPlusJSONResponse struct {
 func (response AnswerSurveyLink409ApplicationProblemPlusJSONResponse) VisitAnswerSurveyLinkResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22406,6 +24110,25 @@ func (response AnswerSurveyLink429ApplicationProblemPlusJSONResponse) VisitAnswe
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerSurveyLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerSurveyLink503ApplicationProblemPlusJSONResponse) VisitAnswerSurveyLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22499,6 +24222,25 @@ func (response ListSurveyResponses429ApplicationProblemPlusJSONResponse) VisitLi
 	return err
 }
 
+type ListSurveyResponses503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListSurveyResponses503ApplicationProblemPlusJSONResponse) VisitListSurveyResponsesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSurveyResponseRequestObject struct {
 	Params CreateSurveyResponseParams
 	Body   *CreateSurveyResponseJSONRequestBody
@@ -22584,6 +24326,25 @@ func (response CreateSurveyResponse403ApplicationProblemPlusJSONResponse) VisitC
 	return err
 }
 
+type CreateSurveyResponse409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyResponse409ApplicationProblemPlusJSONResponse) VisitCreateSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSurveyResponse413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
@@ -22647,6 +24408,25 @@ func (response CreateSurveyResponse429ApplicationProblemPlusJSONResponse) VisitC
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyResponse503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyResponse503ApplicationProblemPlusJSONResponse) VisitCreateSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22766,6 +24546,25 @@ func (response GetSurveyResponse429ApplicationProblemPlusJSONResponse) VisitGetS
 	return err
 }
 
+type GetSurveyResponse503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyResponse503ApplicationProblemPlusJSONResponse) VisitGetSurveyResponseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSurveyTemplatesRequestObject struct {
 	Params ListSurveyTemplatesParams
 }
@@ -22851,6 +24650,25 @@ func (response ListSurveyTemplates429ApplicationProblemPlusJSONResponse) VisitLi
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSurveyTemplates503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListSurveyTemplates503ApplicationProblemPlusJSONResponse) VisitListSurveyTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22947,10 +24765,13 @@ type CreateSurveyTemplate409ApplicationProblemPlusJSONResponse struct {
 func (response CreateSurveyTemplate409ApplicationProblemPlusJSONResponse) VisitCreateSurveyTemplateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23019,6 +24840,25 @@ func (response CreateSurveyTemplate429ApplicationProblemPlusJSONResponse) VisitC
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSurveyTemplate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSurveyTemplate503ApplicationProblemPlusJSONResponse) VisitCreateSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -23138,6 +24978,25 @@ func (response GetSurveyTemplate429ApplicationProblemPlusJSONResponse) VisitGetS
 	return err
 }
 
+type GetSurveyTemplate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetSurveyTemplate503ApplicationProblemPlusJSONResponse) VisitGetSurveyTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddSurveyTemplateVersionRequestObject struct {
 	ID     ID `json:"id"`
 	Params AddSurveyTemplateVersionParams
@@ -23243,10 +25102,13 @@ type AddSurveyTemplateVersion409ApplicationProblemPlusJSONResponse struct {
 func (response AddSurveyTemplateVersion409ApplicationProblemPlusJSONResponse) VisitAddSurveyTemplateVersionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23338,6 +25200,25 @@ func (response AddSurveyTemplateVersion429ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type AddSurveyTemplateVersion503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AddSurveyTemplateVersion503ApplicationProblemPlusJSONResponse) VisitAddSurveyTemplateVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTransitionPlansRequestObject struct {
 	Params ListTransitionPlansParams
 }
@@ -23423,6 +25304,25 @@ func (response ListTransitionPlans429ApplicationProblemPlusJSONResponse) VisitLi
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransitionPlans503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionPlans503ApplicationProblemPlusJSONResponse) VisitListTransitionPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -23535,10 +25435,13 @@ type CreateTransitionPlan409ApplicationProblemPlusJSONResponse struct {
 func (response CreateTransitionPlan409ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23607,6 +25510,25 @@ func (response CreateTransitionPlan429ApplicationProblemPlusJSONResponse) VisitC
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTransitionPlan503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTransitionPlan503ApplicationProblemPlusJSONResponse) VisitCreateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -23726,6 +25648,25 @@ func (response GetTransitionPlan429ApplicationProblemPlusJSONResponse) VisitGetT
 	return err
 }
 
+type GetTransitionPlan503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetTransitionPlan503ApplicationProblemPlusJSONResponse) VisitGetTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateTransitionPlanRequestObject struct {
 	ID     ID `json:"id"`
 	Params UpdateTransitionPlanParams
@@ -23831,10 +25772,13 @@ type UpdateTransitionPlan409ApplicationProblemPlusJSONResponse struct {
 func (response UpdateTransitionPlan409ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23922,6 +25866,25 @@ func (response UpdateTransitionPlan429ApplicationProblemPlusJSONResponse) VisitU
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTransitionPlan503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTransitionPlan503ApplicationProblemPlusJSONResponse) VisitUpdateTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -24031,10 +25994,13 @@ type EndTransitionPlan409ApplicationProblemPlusJSONResponse struct {
 func (response EndTransitionPlan409ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24122,6 +26088,25 @@ func (response EndTransitionPlan429ApplicationProblemPlusJSONResponse) VisitEndT
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EndTransitionPlan503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response EndTransitionPlan503ApplicationProblemPlusJSONResponse) VisitEndTransitionPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -24215,6 +26200,25 @@ func (response ListTransitionGaps429ApplicationProblemPlusJSONResponse) VisitLis
 	return err
 }
 
+type ListTransitionGaps503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListTransitionGaps503ApplicationProblemPlusJSONResponse) VisitListTransitionGapsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListUpcomingTransitionsRequestObject struct {
 	Params ListUpcomingTransitionsParams
 }
@@ -24304,6 +26308,25 @@ func (response ListUpcomingTransitions429ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListUpcomingTransitions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListUpcomingTransitions503ApplicationProblemPlusJSONResponse) VisitListUpcomingTransitionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListYoungPeopleRequestObject struct {
 	Params ListYoungPeopleParams
 }
@@ -24389,6 +26412,25 @@ func (response ListYoungPeople429ApplicationProblemPlusJSONResponse) VisitListYo
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListYoungPeople503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListYoungPeople503ApplicationProblemPlusJSONResponse) VisitListYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -24485,10 +26527,13 @@ type CreateYoungPerson409ApplicationProblemPlusJSONResponse struct {
 func (response CreateYoungPerson409ApplicationProblemPlusJSONResponse) VisitCreateYoungPersonResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24557,6 +26602,25 @@ func (response CreateYoungPerson429ApplicationProblemPlusJSONResponse) VisitCrea
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateYoungPerson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateYoungPerson503ApplicationProblemPlusJSONResponse) VisitCreateYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -24677,6 +26741,25 @@ func (response GetYoungPerson429ApplicationProblemPlusJSONResponse) VisitGetYoun
 	return err
 }
 
+type GetYoungPerson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetYoungPerson503ApplicationProblemPlusJSONResponse) VisitGetYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateYoungPersonRequestObject struct {
 	ID     ID `json:"id"`
 	Params UpdateYoungPersonParams
@@ -24782,10 +26865,13 @@ type UpdateYoungPerson409ApplicationProblemPlusJSONResponse struct {
 func (response UpdateYoungPerson409ApplicationProblemPlusJSONResponse) VisitUpdateYoungPersonResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24873,6 +26959,25 @@ func (response UpdateYoungPerson429ApplicationProblemPlusJSONResponse) VisitUpda
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateYoungPerson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateYoungPerson503ApplicationProblemPlusJSONResponse) VisitUpdateYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -24983,6 +27088,25 @@ func (response GetAccessLog429ApplicationProblemPlusJSONResponse) VisitGetAccess
 	return err
 }
 
+type GetAccessLog503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetAccessLog503ApplicationProblemPlusJSONResponse) VisitGetAccessLogResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListConsentsRequestObject struct {
 	ID ID `json:"id"`
 }
@@ -25084,6 +27208,25 @@ func (response ListConsents429ApplicationProblemPlusJSONResponse) VisitListConse
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsents503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListConsents503ApplicationProblemPlusJSONResponse) VisitListConsentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -25197,10 +27340,13 @@ type CreateConsent409ApplicationProblemPlusJSONResponse struct {
 func (response CreateConsent409ApplicationProblemPlusJSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25269,6 +27415,25 @@ func (response CreateConsent429ApplicationProblemPlusJSONResponse) VisitCreateCo
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsent503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateConsent503ApplicationProblemPlusJSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -25379,10 +27544,13 @@ type WithdrawConsent409ApplicationProblemPlusJSONResponse struct {
 func (response WithdrawConsent409ApplicationProblemPlusJSONResponse) VisitWithdrawConsentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25451,6 +27619,25 @@ func (response WithdrawConsent429ApplicationProblemPlusJSONResponse) VisitWithdr
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawConsent503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawConsent503ApplicationProblemPlusJSONResponse) VisitWithdrawConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -25561,6 +27748,25 @@ func (response ExportYoungPerson429ApplicationProblemPlusJSONResponse) VisitExpo
 	return err
 }
 
+type ExportYoungPerson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ExportYoungPerson503ApplicationProblemPlusJSONResponse) VisitExportYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInvolvementsRequestObject struct {
 	ID     ID `json:"id"`
 	Params ListInvolvementsParams
@@ -25663,6 +27869,25 @@ func (response ListInvolvements429ApplicationProblemPlusJSONResponse) VisitListI
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvolvements503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvolvements503ApplicationProblemPlusJSONResponse) VisitListInvolvementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -25776,10 +28001,13 @@ type CreateInvolvement409ApplicationProblemPlusJSONResponse struct {
 func (response CreateInvolvement409ApplicationProblemPlusJSONResponse) VisitCreateInvolvementResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25848,6 +28076,25 @@ func (response CreateInvolvement429ApplicationProblemPlusJSONResponse) VisitCrea
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvolvement503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvolvement503ApplicationProblemPlusJSONResponse) VisitCreateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -25958,10 +28205,13 @@ type UpdateInvolvement409ApplicationProblemPlusJSONResponse struct {
 func (response UpdateInvolvement409ApplicationProblemPlusJSONResponse) VisitUpdateInvolvementResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -26049,6 +28299,25 @@ func (response UpdateInvolvement429ApplicationProblemPlusJSONResponse) VisitUpda
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInvolvement503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInvolvement503ApplicationProblemPlusJSONResponse) VisitUpdateInvolvementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -26155,6 +28424,25 @@ func (response GetTimeline429ApplicationProblemPlusJSONResponse) VisitGetTimelin
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTimeline503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetTimeline503ApplicationProblemPlusJSONResponse) VisitGetTimelineResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -30450,540 +32738,546 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L35cts4+ij6KijdUxW5hnZsZ5luu06dcmxnkpksvnEyffo3yaVgEpIwpgAOAFpRd+Xdb+EDQIIkKFGy",
-	"7KR73H+4IwkEsXz7+vsg4bOcM8KUHBz9PpgSnBIB/zz/iCf6/ymRiaC5opwNjgYfpwQJkgsiCVNYf/lI",
-	"ohsiJOXsGEnCUkQVusLJNaIMjV6Pd99ilUxHe4NoIJMpmWE9p1rkZHA0kEpQNhl8+xYN3vAEm1c03/jp",
-	"wxvEx0hNCUoEwYqkSBDJC5GQ5ZN+iwY5FnhGlN3RaSEkF+E9jRj5quIERozc+3JBbigvJMrxBF5G9fD/",
-	"FEQsBtGA4Zl+n3mmtpIZ/vqGsImaDo4O9/ejwYwy9/kgCmz+9Zl+CibPsZpWc9N0EA0E+U9BBUkHR0oU",
-	"xH/PmIsZVoOjQVHAyMDMKZnlXBGWLP5BFu2tn6CC0f8UBF2TBcqJQBmf0ARnSL+USIWGZG+yhzD69On1",
-	"2c4xEkQJSiSaUzWFI5J4Zh7GLEVXPF1o6MjwAn4cUyEVwkzOiSiPz4BYtUdvibt6jR0HeXD4U+0gf9K3",
-	"qxQRes7/718nu/+Dd3/b3/15Lz7a/fKX/xU+jTEAYwcEaIAfoQxLhQTB6THCSCqcEcQZQVQiQcaFJKnZ",
-	"+9ODw+4dWaDv2srzp6tB4g2dUdVe6AWeECTpb53QmMFz/otTMsZFpgZHzzQk4q90VswquDSfqiVQpsiE",
-	"CFjDRSFyLkl7Fb9Mzf0KknCR6rO5IpRN7LFdk1xp5NcjcJFShZTANOs8rv+76150Gxz6QHIu1Cmf5VgE",
-	"lnySSY40rSsUQeSGiAUa00khCBpz0UB2IihPNQ0g/ylwhjJ4LRrOpzwjKMEZYSkWaMaZmko04zfE0Lur",
-	"hf0uQlxNiZhTSfSXKV7InU7qYRccvLExziQpN3vFeUYw83Z7RmWScVmENjwiX3GiRmhoZyv3eXn+7gwp",
-	"gmc7R/WDwBIlvGCKpHtoxHPCRkdIznCW7bJidkUEkkWuCb8m9XpwXlxlVE5J+pnp0SjFCqMhTKEBIuNz",
-	"eJ+aCiKnPDOIMyVZGhkUkiTh+iQXtYklR4ornEmUYMa4xsUbgjM91SzSVOYzE7xgqYa3+ZQIghLOzA7S",
-	"nT10wnC2kEoizrIF7E9DKaE3xO4J8ULlhQJ6NcMLpF+B5TUcT3lmT/ef7Ox9Zh13llbH7l/b/xJkPDga",
-	"/D+PK5b62PwqH1c39ZanxLvCl4LP2pf3EghnihclJzIwOaQsyQpJb0gnQI31hL2YRooVGXSjkubIGVUB",
-	"pvFeH20ypVkqCDOYTiXK7Hg0TLAku5RJwiRVeq1HcLqCjIkQOLPwJtEQJ4reULV4JKsfFb7KiIwM/ygY",
-	"I9mO4f36fY+818ynhNnHSBqV4C0019L/KAdyVpvAEi3G55001O28ixX1p0fvxQQzKjtEm/pBwily7wEE",
-	"n9EUa3SCk77h2Y3jQENLYjUqIww4Ue0zQgApgCXYnS4RejqSFkbUQpIoRdmkE5T8tcQgYKwjepgD+Mjb",
-	"236DVwH3McIKzbhU6GAfLQgWEuGxIgKNNHiPuhas+C0h/7IQN2TxkV8TFhYSKLuhRuxFSo9CE3pDGOIs",
-	"IQYgVX3QHEs0w2nFruvyHcyxdM2ejMMljSs5J9798vvTJ99Cgs43PaHMOZME5N4XOP1gxDn9KeFMEQb/",
-	"xHmeUQMMj3PBrzIy+8u/pYHUfnTtwjxlXlo/rrc40weucZMLfSY4oynCE0wZYCjV7IYpgRN1jEZECC7k",
-	"COmDkYjgZIrGlGTp3uBbNDjlbJzR5F6Xf6KFP0X02o2IzIiEFcNKjtEoKYQgTMV6WFGuHGRieNAwJ0Ey",
-	"coOZgn285OKKpqkBrvvaiAbbBGcZEZr4aRHGsb2UwzXA0v7GGbnvVWWUXSPylUqt010VSnN8xDjKOJsQ",
-	"ga4IAnl7iBkiX3ONHx5q7cCy33H1UlO++1z6O45kkUwtIwHoZlpFUOVBwwlfMz5HfAzLvMCLjOP0I+dv",
-	"sJjc+0GDXqaZiRaHYJmlyIRAYTCLFCCQUf3gS0wzcq+nWpkKUMqJBACd6c8eqhGlNTRsGZ1V2Iw6gRIs",
-	"hNFK7GittmmyGzBphJZohz2GMd8qBrbkDNbbu51Oz6zIV/U4kTf1hwNkPGh74UIdob9fvn8HyoWR7gEK",
-	"Ty//aUSD0UmSkFwdIfeikZbLs2LGpJ0gMnJWhCaCF3mEUjrT0hpnEUqwIhMuFhHK8BXJIjQjWAuuEbrB",
-	"WUGiUlHSCrIT6Z0OQSUa/Sv5MjLYeUnEDU3IJ4ZvMM30C+8b8rVOcoUlLMwoEziZ6oXA+j5y/hazhWWO",
-	"8j4X996hotC8ApDQirBUgj1F8x1JhDG5LJz480F/2D3RH0ZWgZINIPeGtGWYS/MIUhzNscb7gAGtMgHo",
-	"ZX9iuFBTLuhv5L6pbCJISpiiOJMA395npKZYISwI3CqIFnCjn1gueEKkvG9g+4Vk2a6Rd4CVOWPR1QJh",
-	"dFVICuKDKDKChlwgzBCt7F5w4YJU1iXMwIIAhHvHbkwryVwokr4lKcUf4a7un408kmim3480sDis0nBs",
-	"OKBmMjkRVkLG10RLF98ckAF8niROGcqFHqsosZg3yzOiSBpj1ZLWdxWdBUT2yHvqahHnWpgE/kWEVlhW",
-	"6ynlBFrFYVyRACGOBmlBYrPkFSpENOj51hkhWvXqu0jNuNPCX1xpDIoGfK63W7uuwB7MqE1OyKnmfccb",
-	"gXgVrBkwuDRjv0WD+dRce1spq5SjfxmDuHd49dXZWcoLK9dSneCXcsH86t8kUfrVZimnJSAAMqVGEMLZ",
-	"hQel1iDXBbgbgqCDu7rJcz+koHas/TXLC7XmstcA6iCENU3CVvmFsY4wYOSfBxqCUQfPaLaIEEbSiAdg",
-	"f2iae7cIvw6yWse7yoTjA14dsLqh6AIb8b5+1lSRWf0fq1FjUF03FgIvAFIqJ5WehBWZlaqM2WAF7sC7",
-	"u5d+WeItYcVMP8FzsE6kWjf8EjjZk7TIlBXy/Oew/j6WPKE4ixNj3jbfTQnOwABiPs4IUzirvp1yzSkn",
-	"g2hAZnnGFzNQsA3jG0SDcSE0W4xLE5ZGbP3NytXJU84UTlbjSNMIoLX6FAwVOAGvBmYI1u6g99gq/hjl",
-	"REgtQGNWt+JxzcfVVEN5k3DArLExBq3p8ojKx7VOv8HjTeteC6XfFlJpJby5H2t3TKkgieJioTe2milU",
-	"ULIU9H2IagKwmyMIwlnmeZDr5wxm5g7mSVi6psRxRxy+fRsrn9mMmWPZISFswOfFeuJaiJnX+XdzS+WC",
-	"I3eLtfcuh4RNuGL92toyMC5nR3aoUUVSktCUpIiqCNGxtQ2RtBduBO6x/WLCJnhCNEFEGcH9Jq4uO+S/",
-	"pbLGndtceE0W2Xl3y2/pDTV26VtxzAr7W1yzPxdkrMDZB3JDyTygnpjYk7VIRUpwmmnNrz2dhhdpqdWy",
-	"nb2lGZFKM2AIZ8mtkt/7EVEasdZ4xJ1Az0caJ2yfL5dbLiKqdh06f/9IGgQ8zwnOYkEnUyW1mkbH1Fgj",
-	"2gTdImJf0dZ/qRNfZpgyhSkQnRlhGpITgmVYBuokqI1TKV9UW2LUtbelyHNn+mjg6JXSLJKsgYseGp3Y",
-	"p0OyLPgpYz1KBtmRo8Q9N2qALZZaYuz9CFiVu5eQj3E85knRf/MX45MTQXBov5olzDQ4lVLKhvCmcWmN",
-	"fTbg0DvWyLtdf7OttYZgMM9wb0FFkv8UhBnpb1nMUW/bgQdilQWhyNO1KbSNXFy9sAUv2CQ2In6/bYeE",
-	"HXdo7fm8Q/KsFqUdo+Ikkc+JapuudrOKu5VouZ5s1KWnbEWYdVqMQwqDnANHJ/zzgsOC0IVBZII1Ymuj",
-	"hpiNUpsMKaBWh5BLNMcmO9MLW3WiZ5a6byJydnO3ZiBYXYr7YBeJtPIPzgNHSMBFBiRkbxCt5JEBr4nd",
-	"DcqIUkQco8vzd4foDZbK7LYmfN4DZ/UA7ul+D9X2tjSyi1cvk2c9YHhrSOxGsLA1djvDX1+b55+ZA7Of",
-	"DlZyYu+0f9oP4vetWXPDypJqlASgNUNRQkVSZJqwHaO0IOgQzQm5luiKjLkwnna7hl6g2GT0q3dY4/wd",
-	"aDcWfIZ+JVignyG8Z035oLqgp40riQYm4sT+rNH7LuWHNv47zdaMrV+BcUSudwN9RZAeYocP7luxtfpK",
-	"3z1aXNsSjHehaUGAj2VpRYH0pWKWkCwjadjcmVMb4n97xbWv48IKBN/NmpULMqZfw0B8TRaPJLqhkl5l",
-	"EJMlFBryPP5c7O8/ScyT8G8S7+3t7URIcTDbTBiVBBnfeAB7bvj1mofpJJulwSF6TFBkhDOOArGYMG15",
-	"BDWxMAhxAB6b8KQNzdNbgoH2xdZcSvqfbOLyUWzsxLBhLJM7x2hmrNkZZxN90+Cq8lbYz5626U123h6c",
-	"7ZLrkrIwomBTZKTxtUH2pcTNkIRv0eA6lPxjsQRRJUk23kOvFfjtIGheTvmcmWjNIySV5rpUuaDp5VTP",
-	"Lc68tXtzWyHf5Q7vi3BLSaTUkPUPygIAarybMS6HoSHBIlugKcnyCJ2evNzVc+4gLpDEYzIpsEg1M/Sf",
-	"OD15eQIOUlBgdudcXKNTFyauxaSX+i2USFQtB7yojoG0VqG1ofDbwryk/PmSgG9Qruk4e88I8nYE6Dkr",
-	"MkXzjFTBZjLgEzOyKLe+okAoqw3j5wKBTmjdbvqbOUNzLkxAVEvEWwEAegM3JOO5dUkyQlK5fAW1BxA8",
-	"sNmbK3dmSDZd+bi7bJbGhN1QwdnMRgQ1kkpgHMCPNw5naIwTxcWGi7dvL2VrnGXvx4Ojfy3HW7OWf8JD",
-	"3740X/OtVOI3OhAj7mswT3COE5vDsv48vv1ggwm+LSUfAalP4DEganE1o0pZI7A+2C6JbzMzzpTP/ddS",
-	"VplVbmhKuMbJKWcEPpO5jOUUC5LGRvmaYlAw1FTwYjKNcXrDEyP0pzSNGVexwtckzrEIk5ZrSzZLO4/H",
-	"zRtyzqCErhmZXcHPAWPQlyWCaQMBuLDRJ8hMKEORJ/cj1vTw3WXwDjmleSj/qPWA4vzaHLtvOapBpp9B",
-	"6LM7uJMgtytSqqqAPXdnRtQ0BhG9+IzKyhapNyOo5u2apmYEviFfrQfICNCDaKBZQirwXKuAxntnnsSQ",
-	"NAaXn2Q2KRQQosSGQRX1F0YLvejzG0sD26EAq51u/ra/gefZCBFBIeyH8/BbIbVNzgpzr+HEJoisVQuU",
-	"C66pgHgkkX3A5NZJOmEk3aUMwpLlajGw026aTDGbkDSG/J66qNcG6oZU1/MMDMq0ryCB3ID11Le8yoIO",
-	"IGnCRdofpWG0sqG7y5MF9FAI8rXHSqSy72nNux3fhH84kUOU+qIdKnSSCsC6rcj1FQ7fn2x/igU5SVTF",
-	"ozcOBA0Z1iq7IReQyGxSlOFT+WQvcybjisigXTwAcgA5K5ck+AyVY1FDHe5aRz9nXetUnceuGd1lvu51",
-	"MReujMMtbqe5vZXiYPexr3y0eQ1rv/v2R736UCuJtA4leiA6SRQ63D94iuTes59KFQiUHk/R83VQLQrq",
-	"30GO1R8WRMXGslkeB2TFxrngE0Gk9Bi7NXxmlHXIvqfTpE1jSEYn9IpmVC3iNeNAzKNZR5Sg4Y5j2n8+",
-	"va0MJ73jNGYunGb1JU+Tt9XgMm6v79KatvhqqiDmTZN+JsNmgBlWkLc+xXlOGJAUMLm9e3UJwbSUFZRN",
-	"kNHytIKFcqymx0ivWSLKEBcpEZFJrLQBp+NCFYK0TQZbuvUO0gip3eFXmKIwVaDfHcBNoF6AFsZwzfaB",
-	"xpD87zbTi3avDTQh0HhbA9r6Wv9epBOSIsVTvICUJwsBqa0NlGeYIYi+3dlDo7QgI8OFJP3qSqt43r60",
-	"gFw+coxGmpTYVKerjIw+s7KAC06u8YSYG9Nf1M5ojqU9J8ZVdVZQ5GMlPK3CyY+l2lKLpLPXv9j0cQsL",
-	"Gz4OV7zRsy3x0G7DzRkFz8hbcAcp6ce2m8xwU2xfbXfzsL9j8Dq4vPJ9K3hCDyliKc5uYI461Rr2Jj4h",
-	"XqiEz1ZCJsz/3o7tCulYP9LYvX1pREbt3Z7xAmSWeEa0lkOmibH0egbx2JdOZvyGpLHicSt6yPyC5+Cv",
-	"t2YqY9MAC0V3WsppVbGpIaDqBa+nm976GtY858hbZPDM+WxWMJuEegHwSlhC5JrQZTZf1xbd9REsF7Gz",
-	"O2ExIXEuKDg4rgSmGXjVcJFSrr+RWexMmjN8jZWJHVvMrngmg5dTBWU87xWUQZkiIhdEEeGE3R4FvPTK",
-	"2aSwenKjwpvDcuTGRAhq8J2zSUblNEIX3Pz/haCKyim6pBOG3tjBDYvmszpmHQaDedSUpx2HPcM08+zB",
-	"SiveMyKlMe+Z8DBL+Gs25DjBWbaVEw5pXQd9syNPOZNBO+AmQRFQ6ie+WgRtMObH7QZlUxaPuQg5wl5r",
-	"mU9oMUeLV2HZszy4VZbI+tWvXFXTGFObTf/Y38rjV8dytq522HTdDt5WjRO+2p5mAeESxt51rLAzbfeG",
-	"h+qBJelZ27HyteOOS7BunLU72QC8BC/dwwEPdDcNV7YXtols4uPpms6dtbA4RJkO9/sERK+JcfVQzh40",
-	"c8soWb3/4FnPUMU6zrZjurEAvmHiETBrAOZS+WkDfG8gwmqIL+FgCWhuw8zt+NM92rj9g2nxFZxlsasy",
-	"eIQwWwQzf4MVB49rQ+WRsW6rKZfEJFHXBxiwrI2y1QBNxjX87JsT/aU1CFAHQQoK32b7v1iCi7M1acum",
-	"CkybKdQP/sxIjFCYp+Tp61nylqlCPZPfG5o2CH8+gXLioL/3Z0+DFIuyOKneulog3jDI0FAUnMW24KG1",
-	"DPR7p5Fq60UW/7W/+zP6y3Bn98vvz6PD/VB9xW76NjNUS+uD9h8lxZOK5HGL/o251JpDgBxOBGZp9TS9",
-	"yky6S8+kFRs1WltoCDLObF5ROxqFcWetN39dARVQGGKNZEZM0p8ya4CoWeaC+FfVwdUwKXgWqgNU/rBO",
-	"Rd1o4MoCB+ymOWG27u8jW+RYQvEoF5ImDfGhEg0PjkyhMD0ZSXc82dpPU5vyefwbEVwGK6FA7SZevbQs",
-	"lSwRNtk6+lk0rMpEl3XUMnpNgPDCKkNllHfC4r6roUzSOCFZFljYKz5HMz21q787J6J6c3ij5Vs7QuF4",
-	"wRKaPZIo5xlNFke1XcPUPEvLI3e70ecMIYFQb9kOj9B8ilV9Al5kKUp58BYaEO/Axl+zBxO1OwucVhA5",
-	"6iDWOgFY/VF5nFX97GPYxbLq2RpLjNOgVLX1ZBrPcsK6UCcvVEDkwFe8UD3QRT99AmO/lWnHLq8wcL2C",
-	"XhUMZ8iMlKZgNkmpLWwLZcqamWJHpvKyq++ruH06st8rjRdjdOgs/GUyyWdmJoC3HJify19LN4srPgYr",
-	"SPQJjGmCFUHDV+eXp+hDoTFZ7B3uDw92hsnOzh6CyglflQk3BdcJlNqTnxkxJcShJObpVFCpZliaSrXo",
-	"pJgUUpVFjOxlgatgpVZwBXFxyuofPa7khXnghUnFqjYVV1nezaI0CYfizsS7kCP0BM25uNZ7SvHCHS1V",
-	"xseChh/IBD093DlGV5hdoynPqBlmS+i5yu99tugvkkKEel+VqVz4eg9IV50tbM/YrDSDAdzYwF3f9UwJ",
-	"FmtkvvU09LiYyB7QAlHny607/WzCdr6aVRjq5Pe+G+mFhvdLfssws/HkIY2nX4yDXXeV9m2j1Hrnotvh",
-	"faKw3LvMI04d/gPkmbetPABijd3Xzi6yfMS71xoxq8OHl6O+mX2nxo86mc+RqaOJM3DBgIsm8r/SOk/r",
-	"SyBJETiYY1seU0YIMiNnhKnaWPg2srnSn9nbipy65jZQedTEKfgVzfYQ1AvElKkjVwosQrb4aIRSkuGF",
-	"7QNiGIfj860NGa9qc0f1b2FLrn6A25NL97T5Hc1dlVmgLpi+UZDNVdMCtS8xr4RlL7W+tJhWOEgBI6O7",
-	"oHawwgwvrFSgf5xofbdiY8da9uXM1ChP7An7YlKpEvW2F9kVn5acZBObYpNxNWvVKhes4CFJBIy1Fbyy",
-	"zfC+DWl9p5uvts0laLtRavsmYur2pKmaoNIodFfKlJxliyOb3ByQMx9JCELRIixMt1YdhLqkESxVXdrA",
-	"rDA8nAuqFGEakGhCdtzPpdSdmk2nx0ZQBZHPg8Be67uN8NEnALUmVIS2beKBnKJQHbxrQcZFSQkUhPG4",
-	"OffQu40Q7LaCi2cPP+xlD6+LKKGi7tCSBm4XK7B9HrcjmKiEisrMxEmZBOU7F3dCmSL9xIhO2WEJXQnn",
-	"VKpSGsDMsQ6bwguNknYVJQKVCuvw8vzd2c6xz1SSilermtmi/EEa3p1aGCotem4Ok9UCL3BhqvqxZRzH",
-	"iz3pkm6K3PTDyrFQ2SJ2H1MqZ1RKYjtlgdk4Aq2PpBrsPTEFTwQh1QzuI5ji7L/LKfY+M09o6Xi3ftL9",
-	"23/SOxTzs7FuVo9CBphdt5ffwyxbsYHAZlHVs+XnasX2g511yQFvwwPjrCr354EpF79BCPsm/CxEEnsk",
-	"w/ZRj1dOU1eX24TP/u5TfVd7pEb1c8xIdgxC4RVBeNosgHnnIfzfui+ys2xyKUwtg2Gf2C7jDVOepabY",
-	"KCm5fikH7CEyTWKIqMUsRRiKi8QmW6608CyIQmUPATR8enhYSxnXM1iOawPj9HwaY/3ZvIKtwV2dTxNT",
-	"zSdgpkxvqFwdkGpnkEYd9u2TK55yrox16pd0GlFcFlxX1tdahpJV2R89FHp3eI3JvAMKkZryNjaS1ze5",
-	"rzViIvwjboO91U41Gai5oLG81tBri8u71H+GZz3LyC9PiKoJpGZXIHHCW49NERnp//pIouemMNJmwmiz",
-	"dEb4mpfe7fsrhSFNZs3S5gwRpgQ04bMCMfpHO7liIyjoa0CEJs4NaHmybjBwdWZ2vqWn9cHi7iYYsR7e",
-	"t9zzyyVg7wQDySgT9Hx4sHNk8xycZaVRAAOy9aOqwaNTpxL9D+9blMtFMuUZn1CpIltlBCVYmOZOObb9",
-	"WyDTJC0yNeU8RUOv3tmOTWBUUyIsPrgCjKhKsjcRCfgqW7gOq21Lji0c4RXBAAHbLrv+feyvu1Xf0Vt5",
-	"POYiLle+1Dp0Pk1OCZbkQ0epbKh86I04QgfINlFGeEKO0aFNgpsR4/DkBVCmDLNj9ARN6WRKvJ6bx+gp",
-	"yjFNUdXf4Bg9Q5D2bsN+FS/b/7w5OUbPvY54UNaIsskx+ivKyFhBTDBm6TH6ScsCepXpMfrZmh29sz4Y",
-	"RIPDQTR4MogGTwfR4NkgGjwfRIO/DqLBT4No8HPX2Zx5/LdJGP5dAH3qclN99NJ2qn7hLl8Kka8JgaG2",
-	"/adEOS6kpbKqkFrd/bfJIXI9Ixsqb7fPaHmi55L2Pu0dKDpz7bmsi8wlyyaE5mqLebKNUIxWTUpXCrZ5",
-	"8NGyzFnvCpcUIfeM0evJWVCyBATFWGExIWrN58cU0FoLmus9yLh5qzGMrfVwR63PmkG+MX1oo7XFdx79",
-	"D1LR3NuYcrv8UYqZe+f0favnVmdj+Ky5fNPN1QQ6wkv8qIZKbdXs8PXJ5Yb1dq3IWdp1tczptrJxsd31",
-	"L329Oru3L5p7Pk3OHRto48jYtkZfufmJcC1gVxCB8mV/M08s74ei+PpSnl1K5Nqw247UvU7gb+U26hAy",
-	"xDtIJlPOM2MUyTIyIchGJkVoeLWDTIk50yjb6VXeiGSnYrda/AOBUYt8VCTFTCrMEiIjNEx3EL6ShCXE",
-	"MDkQ7ATBgB5PbQFYLtCM162keBANrgbRINF33yVKlPvcBMvvGRbWDe5VPJSjY7uZ7yHzColwhK6AUqQg",
-	"NCIM5Smlcme7vsK4AbxBTckfhjM5z7amUebfPxBfqh3V92dOpc/xR+Ew617ed+Av78j6lhGDnJSVdpEX",
-	"NlyVKmlK4UPzU43IArPrnQidoqGJsYC6nmdo6OnUO22jSqOTYquw4Kry9phdt6/5AJWFEASdYbGAbRwj",
-	"d4a1DVlbmQ1Esu9cEpYEtLQdiCinXECvW5PnazvlOyuYFo1t8uqLg8g0c1fctH23MQftCnwrdy8JK72Z",
-	"AV398vyd8Z927ttB7+XFm7NBNHgLfy/h74X9cP72FXx3+m4QDV69HkSDf+o/by/13ws95ORS/33/UY87",
-	"u+zRRYKMB3VAWwKwsl6Cqm2RMypPLwdXZZEPuLi8rHfe5a2EU60WZL2apsqGeZ6yyRE6QbkJqY3Qr6a4",
-	"h/FQoWFays+aClHjwzc/7kToXdk6DToJc2TDt37xvI/epZ0MosGvg2igL+aXILlp7ykGmtYr3PS2Tb56",
-	"aqGySVFXPmeHljq3JGJZVMWYCqkQDDWXIQlTzmluzHO9qH4pNsp1AK4S6m9Rwo/FC16oaZwUUvF00QGY",
-	"H3496Si9o8EoXuOM63LR+h0clziToOtPt7/WXBhI5hXe9Kzis64nar0Wj67w4HLiYPvnW8rQIAUuQPOd",
-	"CVGynzbG7saK+qN25VBZHUt2Pk3sntbpSlU9dU89qbTOcLgfVzgK2VddmPILjD6qNEEJmQ0LRxUO93f1",
-	"hMbYGcapeS1tcsVZeDmWdxjXXA9Krl2yF6PchOMaYat31+o61E0DndssfRNFIkwNl6kQJnbARNBphjvD",
-	"KUHzKc06amNRhgTJyA1mCsGrEE4SPptx04wFoqqA3Hbkn61qnAqpdrt4QliyMPEcaIjRaIbzURnzAaFj",
-	"ZeR1bY07aA5JwjUFBjp2mC1i1ihD2J9ebzOIsfSCuUes0wMWWXMgO3RLMp5cbxrJ2KDngV4ZWE3neIHc",
-	"QJdNZQ4t0ac8FnxWtscIH/4j2bPd7OYk9tb0YS3S0A9RtxFfFpDo7y/U7HyaeEGIa5CbWyqoHc0TPpCx",
-	"LLP8wWlKGXqhtWdQmgE0LYVGOE0hP1PWWms1NMUVlTKWNj3LxzjGguA1OnZZJXgddXWlFugOq+P6Lqyp",
-	"9kWRWu/aGoYMG7KM/t62QJQKS3m061i1ZrxgKs5dS8+mVWBBsHgkkRmm7xhGNk0O5X+e7WE/3BNUEDyr",
-	"laXy+v8Huz2uVMftnFF9L6FLqEDqSRuInB3CS5p3EQymPX6c44XNz1FTKlIo0K+FiRn9GgwMbKzTBlib",
-	"6+qCkSmW5KONINhEuGi2ZLgiak4Ii3M9sTQZYZylWCxixeOcS3XwfBBVw8wXIWndxTWsZJxQQqQZ0oJm",
-	"/IZsYBS3Qer+y7uOLsMJ6VXpO4xZr4/QVYbZtQZybNTtuuEJe4pdGwsFkaaqpBGoA+zbrc+Umi1HW2ns",
-	"IsPsA5HoMfpwftlVF8B0So0DBTaeBIUd90ATtmcQhKHRJjbeKGCqJuYqjcHrZM2zkrC4YNCxQeYEsLJ8",
-	"grKUaO2QMBW3fgQ3VgxuLH3phVBTImIf2+0jVKoKDnGeQ7+XhNgqPu/faD3y/NX50sif4joXrFH94+Bf",
-	"+7s/f/n9r+GyH0VrvBn+PDx8zsV1fIUlSeOMYMGCpSlMQzN7doiaiGEJqdy78Cxyz3p3/suLC/QY/fLi",
-	"Injn3zphPeDuSYiUOOx/hXgiuY5zZw1fULe1pHIXrJCr/Lit8rm4Ibr0qpkTfLjhZqhOI9jTYgPDoRdx",
-	"3dceA2a9ZaYkYwLXWsYZVv10iDWLEcaeeaLLjGWHaAIIz4Rri2S4uZeVa4VHXE+k7gOoOhUfWbuzl1qH",
-	"pUI2NL6Mn+9zThlW+qa87be3BHK8jZRfAcC1Us3AaWPHsEKBWv3C4GuT3htbvzV3XhHG3tv8Bnl6pe3N",
-	"C6qMtZIbZzhIcO7URmcHrqUw6m38074goCzelSmttJY1IN3bxC2MYHpTJy5dfSNfup+HsiSVEjDblXMC",
-	"gzokVWbG+QhWGreMvnYimpCVEqxeLNf8upzdlMwhN1poS4iptiSbb+227Gza/NzPbu2DL254q4RYuW+v",
-	"/HM5+ZJbBr78/aIljOUWnOFm2RI9i9Bf4TJ+CsvINUmn05nmNy6A0kAuLNv134Zu5X4hPwseVctsm7w6",
-	"pyzlcwjQIgZKEswYFBGAUC5qorfXlLnuIupjLSPpJnJbIMijZ2SHBrUzrXFtAmrbQpI++LDJ+tqyYbd1",
-	"v254dt5050m3yQiIs2PEZ1TZ/iGGMHppB7RfC+SND66TH7d7NAZXh4aMo/qx2HyYs/E5sjXWrIxXnQb1",
-	"jNxWgXKWkjfGk9HS5p6Etbk7MFD3Ah59hxtFTNqusJBSHYNm3c9pVCbvyJxD6TBIKYVpvI4sFNJzwTRh",
-	"8jdMnbElvvjeQn7uG2VWw5gdu0XOVy13ycVsyTkAWvm9egRqW9/I7CXRiSYv/zBF5Q4Od/aQdTNIE9yl",
-	"uOsMxlLPuqF4GfaFrsAnFcg37HFmtm1wNLha1w3TqN6xv98++OQO5kzvYM61IsC8Km8rph2vBbyl0W/1",
-	"xJO7mnh6ELACVOGXHvwVLCUCyb1DdHp5dnGCDn7+6/6R/fbgJ1lWS7iTVR7e1f7pumTy330eqPudvkWD",
-	"6/UjDsvM5FWb+LaMUokbspmEJzZN1a0eXUZCO7olghPgqKy4YHjJsf3/Uc0hoLUIZyI7hhp0EEnpSXCg",
-	"mEQIKgO7kahgimao1FnMk/Visq6VuHmrtV6aMrhmcFeShm96aEeeOs02hj2sZYwKae8rhU0rYcjOHNM3",
-	"rtKsFfyM7GLq+niySb+00Q1MuGPBfyOBdb3U5yMRIzdEINPvuEMy8lq83FZuatr7HBCYy/KKBcbGVlF9",
-	"Cc2YWUdJDyNar7Z0LcmkuoXScAs0tgsva1/ay6oVuPQuvQvXS1K8bhZBRhnxqyu8jNDfIvTqAHGBXh0e",
-	"IfBljWkCUtJ/CswqvbzVsD/OuPEe1Xo7rTYG6Uf5WBG2wbNOVlseyFFKdJShc2t0Kzku3N5tQjja3YDW",
-	"DsGIBvOpwel1LWnzKV/72IIBH7AAM59/JVF1sx3AV48n9XDbxTYNXLy7Ie5VpqepsZVhFgMZqH4uWYIX",
-	"lVwr19XBGaporUDFe+7qsvjxwJfgGtbKgV8RNGrWA8UTkqKD57uHz0yx0Haq4wwC2IyxYyj3njwfHuzs",
-	"HLvqE1fC1UUyQQTOyOtsAI8k0io+U9bRs6qSqHl/zEVs398VZLKirMRHOiMQtyE/kJyLUCaHzxM70vM1",
-	"bdZ3Q1n8NIYkwZUdfJh+s6m+laXx1QK4p4uT7vNkA4Zb00RdKwtBsbM9ynqRgYa5y0Xbxq66Qf9d2jU8",
-	"X+90GntsTBKFVhTaXe+8VI1t0qHbVvdPviZZkVI2ievJGmud3uH+No6vnCV4fh1LDR3rJqnXfgZsCOga",
-	"dxA10a+DBP/T4eYG4UEnR64mD/SJJNL6hLDMqalUAz9VxOuRDJT14XOG5lykEs2nxFjfFijBDE3oDXya",
-	"Bcwo1RuCAZwB975dYL/hJcVaPRTitmPYgM/BYL9xg/aWNPmKq2k4Oi50R/V2Tl0dm1a2ZFoP3mpPr3JW",
-	"VCvcrPDUH7Hr1HnVqTnQ5tQGpnvtnP0O4XzsV9hpwPaEhKMv8ITElMVCq1uBuFQtZ+zvHj4La2JObNqk",
-	"dXxQr3PBxQ2Nld6ArAxl5UEuSaUWekzQHfxQr1Crp+mK7DPNiGMoTBQ+EjXnWpKZcUGq5sXBFRdsRlRH",
-	"lx9BFREUg1FjRhTQLEDommS/olNoA3DK82vcW8eaqyNtbbx+d0FIVFNGkyAcno3PwX+LiBuDEp4SNLRi",
-	"aEKYLAzV1rLtzpHJZ/7lxYfX6JcpVcS14Y3Q219enNrv9PAXGU6u0SkW9OqKYBahk4t/vEMX+JpKhRmN",
-	"0IuTlx/sqJOxoIkec/rq3Tk6nWqxkUTo/fuPr0wXPi1oRujD+ctPpnsBSSP07v2Lj6WdiVtbmy/h6kUO",
-	"osEvr93/Pur/mZzlXz68fzuIBnrN5n8n8L+TS/0/M+Tk9TvIdL74xzv9vxcn8D/z24vTDy/0/05eftD/",
-	"M1/qxQ+iwXvzSS92EA30KoMi8kuw1SzNdK4yeSsjRFfSu3HSV49E6BB+o0ra3wyjN5XrJEdGG1hu0zDT",
-	"cRHnAicKyDURva1XGxiUttgwpjpZV7Y91yfAC9npUa5OzyZjMBdQ0zcBaN30UhvJt84R9TUmVfuv2ZN6",
-	"xZJ5z/p9ZmZUrXuhf4BmMf6tLWsd48LD2mjZZVJbI0KsSQ02ih+6DbauC7u3AcO2kah8dZ+z2YbruUV9",
-	"788H3d5On0roM8r8bw9uc/kr64Tf8nI7ttxPlaxvaz7FKp5BjEpY31q5F5hhTuI5ZgrU4WRKyQ3ZdDKu",
-	"58Jio+eDR0NIeoWT65fWkrJUPzT+HaMRjE0vxQ6vxUtKsvRcCB6Mpla2s23bTMNBEW6zx79fvn+H7K9l",
-	"HQ0KXRJAIHys6VzMx/EVFWqqhfvH/ymIWDxuptN3oIt7ceRWF8KcvxFmC2a7UxqTGQYZ2v6PcRZfUYZF",
-	"1cXJmH2vGYdWDDkQm1h/pXgs8SJ4eq+MvbN9cljhKywD2pX8T6YFXy5QzqWaCBDZl1RCLWvlX0PPFHyD",
-	"adbRNbaVutdZ7fS16Q8dliYT0/q5U/ixvyNBMkpSxPvFw20i5CWFEHaJzZJxiIzHJFGVNt5W1Iy/brsN",
-	"CJd0E6x3ru8120bsl2cr7dPe9X7QwzVA4TExXZPZJF7mgVRYrFER+A/Z4q95VfZQa5uvgG9TQc27hI0C",
-	"W1mfgGVavcTEFR67gpRYuSpSE4GZgjBsnCREyo3jmTv6E2wJ8hutWUyZhYyzieMi/nv6aVlbRZWmK2/h",
-	"lelGVCI5xYKkZWlzSyXbvRZ6JCbUcHDrlsgO8F8Bw9uQpX22c39idG0T25CglzGWjTrrHPaTKbchsG+E",
-	"E9+Wn+oHO2cdUl0B+/hq4TVViJ0BF4pCgj5HBLTewWlKUnS1QO8ZuYCgLyVJNjb93coGCtArzRhdTi5e",
-	"79X6hZbv87shuBeW+jtIeorgWTwjVinPCIbE7EpS1tNO8AS2F+ufg9LfW5z79WHXapMpVXyF63FIEGAZ",
-	"P9OC3rNrLXUe7ut/H+7Dh2fw4Zn5cLAPn/gNEebfX5Y3vSwLEOe54CYcIiVJBkGH+p8me8ArAEWmSQyh",
-	"yXFlxQi+RPKsUJ1prlM6me7qzUJzWPNhlmfkK1UL5B4FWklTIoxV9lbFT8vlRN4ZV0cRog9vTVGlgFl1",
-	"ze6HJ50dm43/gpA15rJPhGYzyQVx2V+qdfKvSOanIFRFjWpNIcMZXrdoEV7f3Qovh9NRY4lpGhwP4RTb",
-	"Fd9nOO9d6dBH7g3MXn36SFrI+wP1y15lArVlWNzV+ZDvw0lU4tam0rU9uo2snxuhtXnTyri722H68rnD",
-	"eLaudLn8HQ2kbAq9WHkBZJqF2yQoPb5BuzuiHNbB6h8ZXZeYpltosASAtyFWOwZ2fyJ1ufitGKT/XCiz",
-	"vq34NiiBs+z9eHD0rzWQ40tzSUH53gf2FiHAWcaTWhvSYzTDs3rtSu+XPFDV8hgpPEZaEEcYmjN4iQnH",
-	"yB2qiWCITZsw4watNdQoFwLEZwZ/c31weDyorsabZeC8qWGJvkzFCJhFt9Qt6+QKzKdVidGy+Rcky5sw",
-	"BTBD31/TrCW2YhvJGDgPG0yzvCgdZ7Gyzy8fmBORBI29dgb02DQWQ1/Rwf5+BD53jQkzkySUkGOkwRrN",
-	"p4TZkVSi/foZ8sJE0nTgpHXTNk/Hhc+4vVSLDR6YZ18JHNvdBTtoVHBBZG27gy1r1tYSUxknPCVLZPYV",
-	"oa7efktR1tUM24rFuOiYq7PC0gc+d7WVjP3g/COeaHBIiYBis15n+GVic0gEhoMsWfxm0qt/ZJuIsP5N",
-	"e/zmoE/J0XZ5u8M+OS4elNTP+t2rS/T+7NJGg5kEgJqtVkbobxfIGK8SIlvFBE52/8fUE4gO9sMlBW4N",
-	"hfUVf/pH1fupaslhKyMMbTJDa529St61Y+Zsp4/2e0zcnIxMT6pd05PKGqtkuOLC8yj49mY6lwegq4Bv",
-	"G+Jnjd7dnwxa38Y2BNH+WLXaynt7LGu+455RZsnre2HCsuWvAOalVx0WSPMbGrNCSCIWRygX9AYrEqEb",
-	"nhVMYQG9dr2CmjWUc6TgGOWiOEJ5kdOsspgVjCo0zEUR22ZBkR4WlxXhbOWGIraNeKvUAwTl4zTTAVmu",
-	"1kMeIC0uM69iScBKacp6TkmW1zOoYtC3hcnJ9L6Gzr2ySsWyS6y+KJfpfWUKg2ryUp2ZZmT2FTLWgo1t",
-	"FFyYv97Etc3bz1UP4lAlUsMRYiUK6EU8yWPHCjSTTOTS9DBbj+EDdhbaNZhkZy8OiOA0dVrsmIbp4lmv",
-	"3lIqWKf0QvCJgNYdB2jIOCM7SHH0DA1tOFG6U6vv/GwtAaRqy2BfHyKMNmPAxQttRwR1+VtLQ+X8CKU1",
-	"jLJrto/R7EQqkoetzIyreM7Ftb2cLqdIbA5wDS5Xg8QAm9skmMP3OcUi6EZ7yQXyh8kjTWKg6zXkN+GG",
-	"jf+RRJXrCmUE1yLdm16tZbi3rgmtfzsWcz3xnGTh4LL7sVXbPLgmQDRk+mVifAPTbtOvcx28uhXCrK5P",
-	"18Cg1Q9sDaW8EvL7vRCsjSpje1ZGw8M11LmT0PwmMK86rqV2Y4CGHpC2DbG9ySbuT3J3nSICvJPkGLLU",
-	"x1ygEy3dTDlPjxCZ5RmH/gAgb03pRNO/UsqIasJdRm+gpdZYUEgaEyQzeuiU5raIJJ/NtGC3iNCE8xQZ",
-	"EaVGJ8sX1mQZvyi7ec3AFF+B2ar89xA5vRjjNbNjocgcLzT9t+eyO+ZiF7tzgZQ3CbUEztCpVr/5GF1Y",
-	"4Qod7h88i1AyxbkiAv0U6K5ZLXxlaw/sWnsED6b/49MyXrbnA4ET7/vwtyDoYQd6m3kMAw6xOc0ydEVQ",
-	"yhmJ0NUCzaea9LAUTJHBiIZAL8ZaGnKH263Ri4opaZKiaZX92IP8dB1KPyW6pdd1nVRrJSuV5u5c7Keb",
-	"Bs1fjLeyrXUxxbzzduhSzrEWzpRPbYw4dobgaVY1h4JNbm02Px8jzND5q1NTvKssftjoX/hiEA1OB9Hg",
-	"bBANzgfR4OUgGvxtEA1eHeg/h4No8HoQDf4+iAb/CBNUTx4IB+/cdCQdb9SEYNaVCtFXDOs0wG8SPzu1",
-	"PqqNAvz8k3NRr3cYfBISzttBqNZsac65DMm217ipod3f6aaxIjekVg+2Rnv8dAMHIOXZua34RsBnT7do",
-	"LbwN4DTscegvw53dL78/jw47DIqbwdXK0OPQra+6yK1Ivz7xuEfRt7aNrURPLKFzfzCQXGEyvjsQXXpN",
-	"LrrZsS5JWBrz8ZgmJqHX2GO1GgifrbnzhkqquKjsrmBpNT2fEm4ikBOTdaamROCcgnW0FBJwFudykUx5",
-	"xifmpxyTlGIlaEIx82IbijznQlULqIzI1XczzPAE/tVt7rkQ/Cojs4Az9eUp+vnps79qXVqPQCbxTgYU",
-	"CpMyExOFJ2H1/OnBoalFboeCY3ZvSe5XLDvKh+rZ9G+QjzbOaKLkkZeR8UiWrzAz7IUjVzsTHIkQXKyR",
-	"JlylUYZaeTOpMEs6OHatfP2S+I5A1RKqsuWO+6aM9unDa8TwzFWCc1eqh6/OvbQ+b/PWaFnQyAe4hI+N",
-	"zmg+dRjUDTrt8nJleHM0wDmNr8kCFPAqgyRymYoVMnix6lEjNsjGyLnIU+Nenc7xInYmo0Gt05T9ZEOG",
-	"aiWwoGmhzAsTjyMwk7AJN1YW4oYsYqVlfxOzY78xleKl9w1lN1SZJYZQ8oMX4d3AtIzLQqykdqd22Lfq",
-	"rFY84V55aodvKi3XSxotrWXqDf3WyruIV1r9PnrUJGD5Xt2vq2/oOGVxv9Yd7gybLdf6U5P2DO36nhs0",
-	"tHd9SMlXPMs14Rh8OH+5e7h/+Hx3f3//4PBJPehA/2h8tU+/7TqnbQfrtak18SYCQPnwZvmwxeqCjR9g",
-	"UDO3L+EsIbXQolDRKEty+pemvzRPOo968+b6xes5CPDLqszABxuk9oJamXjZnB/NqD9QpgEArFdRJdS7",
-	"ugN2lsBkhY91tA5degfINJtm+/RuU121SXrXMxbbp5DiJhMVUWZOHdoZUTU1HcvtBl3icKCI8oTeEGYb",
-	"k68p/ZtHe1OkyizvCwllacMEm1w9c/jAWhsiQpcw24CnckeNl3oLXnYfm9gNNue235nPeO0Hni1rDB4N",
-	"TGCb/RnCyFf0/2+lLh9DwWLbzmvTnv5hthFqAqVHa7nXJweISisHV1P0bOLfxUqajYN6spZmYVSLpzgT",
-	"BKeLEl9NOKsVXfXqoazbnCMu0Iybk9uES3n3/nz9e/d402pfxx00iFrKBRypbx/7MqzfhpGplN/vz8BU",
-	"LX8bxiWPjPVLNGkRtHaySYvErTezI1Whib83+fsO0uXd4e0G3rbGefp55+nUlOBPYywTkxeKk6nV1K/I",
-	"FN9QXgjjTc8z8jW2djTIQfe+dp9TckMyntsJpgTc43FKIO0nny4kTXAWz3gpk0kymxrzm+mOTpJpnGE2",
-	"KfCkrsbjzNnUtLxGpdb76SzHVNiX+aXtl2ntXY1vPlYE/KjMxka7n4v9/ScEarTkyv/CtS2ovjGGDW/M",
-	"DM9i6H3jvoAMq+oTdDAAA0VCym+NMcOfGPpspscIOoKmVJBEv+QxcqUCEFbIqBqNwgtliwW7+Ea3hXLB",
-	"JkkLlgqqJiNZ2WDBLq/Mz7LBFbAk+NItyK9dED7/cBeBlMqeZpOzcuQpZ0rwzLQUz1xtue6w8e0YxDld",
-	"LTpeggXpAoZqXLTWpt4MtYW8E8KIWFsrNH2DVhNafSUXZqxfYHWzx0V5w6ufcjVdlaZl67AG/fBHIIAB",
-	"7t1leG1Fd1k64kymdr8VNEU+WDYuoVx0mNGXu/PpbKLojSF45Kt+mdWgVdljo0brJMRsM42G3Zh0Ud5R",
-	"OHRxpaB+uyYF3Zv/wOcByyhWZMLFoqNuFp0RpjXwRxLd4KwgtiphgyEcI8UVzsqayXAPj6T5di/c9P6K",
-	"hB0JM4IdzekI6xnTSaEVdnlURvHKqEwFilxLFxm5lFr4ztiS4UvMYplwQSJk8xL1l1pljlO8kBFyAjPP",
-	"Mz0mw0xGaG9vLxySbFCzg2/ZX22/sEfSLj5yaZczrb7/by0xbJR46ZEGzYSFadATFqFqv9eXCv2tYUUV",
-	"dqHE0HIwhgCz1GcPQBAuhQI/teeukkzLibgwXyjI/TBZvFNqKpfpIykUQUMMF4X4GCqxMTknwqR53To7",
-	"1UG8g8IK5twmaqfVjVCG3AUYp0WaDhh2C0BTnqVhR9tE8CIPO/EMjUOC5GA005CFYLhFTYyMswQ5FmdL",
-	"R5muu0yZwXvLQm7qL4VZS0SLrxaV/S9gXZ6vyzM0VdqcY7jkPcsvqqO3awlfnu3adFaQUF8PpfUtaIbY",
-	"i1zfiX7urWHpFrajdnvncY+qdyNQAKczaozKtYCBhteznZEBYnFVnAwznC1k5eQMc2rnBSnr3QYcojX1",
-	"dEVZr0vCoL9u2zJ1/u4Q2XwwaF58hC4v3pxVTfoyggXTxC+les9FphYRevvmDM14CrJNhC71eHJDNN+4",
-	"0D/lgo+hBIRGbSgVAZzq8vztK2TULURm3GhnZgxhmj8bJVFPePrO8nDkeLgf6e3CxF+9RlZVjNA/XyOj",
-	"3UXo7eVrW6BCEia5WETo4gw5LTJCJ5dnCBeKylmEzi7RGZ8zJBcsFXxGIvT+4yvXd+Ld5Qm6PH+HrAJZ",
-	"FoPEyKbd0VrrBV+L0oc4iAZv4e8l/L2wH87fvoLvTt8NosGr14No8E/95+2l/nsBrScu9d+zy0E0MD0l",
-	"3l2edFxrZT3wY1ogRqUMHoHESK9wnh/TYr7xglrMF1V0iqz0a8zSUqSKTZgLlFtOkiJ3US7V13DevPqc",
-	"4NlUdsXEGJUeLstT1+td52rplAteqGn870LazEOIoo/7tqm7JF9DRtqvyBRUg8KDUSkuAo4IogrB0PDt",
-	"45e10Nd6JergywqgKSdQrfX8a0dPPPg1znj/ftEnRUrV+U1H9c0qXGKNQjxViEVoxlbbvn6TwmMfTKhF",
-	"YFprlOw/oeddadUHMnEc/ec6s4EfgblCJRPlug3N5fJOAy4kZSut8wmA1rqJoE3Gst1WCl6Az9bqyjqt",
-	"aRsFtVpBQ1tMtypl0q04GBpBRwGFzpiQKlUS4SvNrFqZJkOrrWhiBx7Tnf5eJnjFBxf4FJKL6/FT/ff+",
-	"sXywC75r3uIVs/2qx5pm7u0OXB6edIapyUGdhAYxxYPFzvizNgnx0b5FVT0aFjjMABg0cMyjp5HPVEIS",
-	"rrnNE4CGNR3iYMGobKA1b8PKuIIOTfwEzac8KyuqHOw+Q8OMXhOh4mc7EQIjABcI1oOGCyJjxndM4SjX",
-	"k9m01kTDZMppQnb0cEW+Kv37we7h/v4+SqZYC+wa/If6p51jlExJck1ShCeYMmkQxu0vQvMpTaYIm/Zj",
-	"OENaowOluF10zQcy/4DcjpfcQZFSF80V6DFc6crGQ9xu5xu76Ipwe8lVXUPMKl5X4YuBnr0aStZkLtjb",
-	"1mqyUh7CpkGKFqv62uXJ15wKIu+idNcmJv/1m4gZEtC7cVOvQLUmJFQBa+u5JLzxXqTZXUWX+WsLvNmD",
-	"RHc3XhSaBwcrG+M3j2ejVhAbwmnIYPcGy7IxRIIZuiLIYeoxsqEr6Mm+HiJtKwme4kWEsEIzLhX6eb9X",
-	"cM59APTaPq9aLHsNAsxye11gR2dqWqOF62AMuA8ou461QNC+scc3B48NE9/Vo+RjcNYmil8TZvy2YZ/L",
-	"NQlc/+WUzxniLCHHiLNsAV0fp1hOoU4RyXs0YPI26l7jr7/PGW7DyBc6xXsy9HWQPD+GkbDUur4tcpVk",
-	"I13CT99QFijXszlTrN3979thaJ1prJtgvBN61r32/9c+t7J5rjWnB6h59eraOXTft76cjURfqz2tuUX7",
-	"qnqIj43B7YjxaW7evXj5nj6Y9tEhx8E6KQYtz3f1cPf7LxzMNGVYwlxAqAt1NKldRoKBPgagidZqAY8V",
-	"EbEpAoxVlauDVVw52JeY+MyKPMk33NfkpFZTxnNEPZIox0I1Fz40cdckRSYaoFWfSSIMzwG3hfXVCz7t",
-	"bFrAqYEr60FtKI72k6llSRnCVXnVa0JyLU3gRHAp3fcQ5Ws2DKfhmRC0/uWwr1nmEu/+9kX/2d/9Of7y",
-	"+3705OdwvolV3NpLNIoc8LaakWLNKqkVzh3WUO4wZLVxUN8n9lerkI319Kk2F07nc8ruEcINVRgN51xI",
-	"5WrPXRGpFVejAh/VNWOtz+ozO3KKsT3bY9CEj9BYEAL/jBAjN1Ay1ZhDagUN7UoG0cC8BDRLbkztsOcv",
-	"PeXyr2pZ7dI6SF8StZ3qdlXX7OWpLXfPr1yfYJ899VIxShtbhya+Of9pmfV/aCX9DhXuYLW+Hs83Wcom",
-	"TZTLnto9s2vuRvnunQN2Q3HNv6jweOy3pV2R+PodlXz/oM0+ohKD1igNWEfKjUqP3JvYuD6S/VjY05Xs",
-	"g7O61Eidh2PIBYiPyNt3pBkiIxTkrzEXCDOEGWeLGS9kOcdOv9SgBrZ29+/0wpicpoiGGOU4N6swmfmp",
-	"Frk07IqdY2OPMfFm3LzlGHKo1k+g2gaNaG/N/uiZlfx6D1rG8Ne+ZgX+kNUm6qHoOETcnuVhmU/rTu0O",
-	"H11dgS0aCq4KmqmYdtzoJc7GXKQopxnXWg5lUokC3EcRklOa57bvqWvdeGwlxWSK2aSz01xXz4lbdIqO",
-	"ezOoVaaR2xb1umWGdWc7C6NOOmxyUiKSRF+MkR53btXyolxGQLl6n6VEKjSmQqo1XcC+yL5KCIajBvCI",
-	"AgacElbbt+6tfdMk7DqObcS3NxePLUZ0K8SH0dMOhbgBz6u7Nm9Y4GkbGtDGBq1OmKhWtfpOt8cCSkr8",
-	"vVjAPw0gbwKl3/Uel1/XR5urYiLV2jfVjzJf28yYJbHfe85IGVVfmfS2NPKjNEtxLkJVhMfeDKekzMjY",
-	"m5Isjcrq03tgnPSmLdPY2pasBKhYWFQ0hlCFpjjPCTOyoX3jIwk9wyITaeBKvwtjzN3pmUCfcJH2dx/D",
-	"aGeJ6vh9TZa3vh5cJqy2qo9OuVDI+9aIJJpmmKrPxn9LpLNjlYatvX7qpH9T9e1aaKufkX++1cKXAfw2",
-	"KFMdee6PMFXRWH/DeUA0nQTMl6euox4ynVi00iBjPvbuw5fYtNjPx/EVFcZNuhK+bQBWp4w2wXksaTCK",
-	"Rou9oHC5SCGnsKmpIHLKs9T2UsbJVNMF/RPBIqNaPjLpJGhYaqEVnSmL4oIMhSg4k3cAPGEKlroXZlgq",
-	"GNoLlU0hk86dMhc/rSGYJkVWzCDIO9DNy45Ep+VIuB10tUB4QlbcUW4LMaTdS1k3R78GWF6i/jJzxh1k",
-	"sHgHXAesJmBGA5NQ3nnkfkmKCgJX4tRWiEMNSb8TcWgXB+A5YbFX7q+suxcyDVZzbSL2VFUn1u0Ba5JY",
-	"1ynZ1TRd8PLqVxzS3TQhvZ9GovZ9S4tDNiJ328zCpGa4EhkJZwona4SDQ+MIV0Hn1DwddGRMOii/H/38",
-	"SKKkwafAAhcmgKYtV6L89KpV2QlYkJNE1cPik2my8rlpcktrSYD6c6V5UJfJpjSXkq85lGKIIbWtH3jZ",
-	"kJi1orrPzTP97TGUAZGNf465iPEVvwnc8K+anf3sKj+ZTCbD4yiz0butEHhVCCbRwdPwufRnrwHoWsVx",
-	"jb13ePBErxjWfvAEBIYrsuAs1d8ePI3QwTO0t7e3EwZLxm2OS9uSb7qSrOgLYMmDWIPw/AFKDLa5vLfH",
-	"CkvMIUWdZCmM9QaHe0gDAZDd1HjVQp6Nok01/vct4GaKt425IKg6u2hDf0QJpatriPUrkNc6Dyc/toKV",
-	"enDl+hSe+DLjNySNFY/rAOIJMnFCsFH/MzJWMRZEwxPjccbZhAhI+bBFbkCfiIs8JyI2oCMI1MVZHuoT",
-	"JJstxupfbf/buOPDLxcV9b+HjeyydyRVLG9adr8CgTmXFZy6zfIhcg49OUAnxaSQyqmgOMEpmdGkH3M8",
-	"fLZtJN+UN7U3WKNFx+0dUKlZbao5q+Lo8JlWc42r5HtUS/B2sxoVtqsXdqXS3bliaLaylYYY94LnHSew",
-	"Vbwvezn1Q/6q6dQaYvrqTtad+Lry0X74Wy57LQHzWxCaaBAZUpJQSftwLP38mRv9LRrwGyIETYlXrXIJ",
-	"Nwz8ZGrWxcZ4cMva5dY1sZZE7Z65WsS2icJGNKo8wXK7teV86byMM+/oqxplCcmVV9KvKujXIdvomTZh",
-	"+Vu9+KZnZoEwQ5SZyt+ZF3OkmYkr4jh0p6h5DttpdOjrZXja3GTVAL+2JmqJZK1/sF6+V/xRcW8PY68w",
-	"ZGAvqxe0BryvhMAQ0H3KEz6jbFLxlTY1mGIZu8CBZvOOdsRD29zt6f3Ox7hsO+0luYqE69RJJ2lnrFu1",
-	"B3AXeD4GaHpfpnofI3wFFeKhSokW2eKDn3q2xDUr6OgpE57VYXu7P4rXVsVv5/LlfoQr66kzremXgEI/",
-	"8GrWX3Qn4Kqa+hzYfTfDX7VqZ7+yOAifQkfQfuc2JL4Aotyf1PcpZ5/YNeNz1lFeyjrQvHJ66NPFOw3P",
-	"n968O0Kf3h2ggqVEoOcR+vTu0PpzsVKgSyJsG0MZ054e8sT2CjYd/yVNCTpnkwyzVP/6rGwhRdnElvOR",
-	"+oefECNzsHZobahQUy6gafCndz/X16S/Oth3hRptHV1nGIGd+ijx6d3BIBp8encIf5/A32fw9yf4+zP8",
-	"PdgPwoNfqGIzN2tpvi5tbPtBU7ZfOivOy34cPcrteA9eeM+Z2j3rSeNLzPebWL7XdyKX1adcPazeWdhq",
-	"ymjSpwFSObCPz1qDuFg15d/MqNWO4Z57WVrimE1lXCXQBGLFpeqM9ezhMLa15mKp92FL0i0vkG4q1/kh",
-	"KVeLUGOiNi+ttYaYT7kkqJCQ8mQmalkO+oWDm+Jhyxf9FYzmGdtaNGmRd83F4qIiv8u5REmob9ftdW3v",
-	"uWdcX3aJmxrKPSK6WXeXH4w0+pF4gSJnTaIXqOtr7GCzQkIzFjCG7e8ePquYxcaEcgWWDR2XhgaZYhGh",
-	"hGcZmZCdtpnOcPh+7Vm2Qn7XzBq9HXFe82U+TV7z0TrFrl/QP3FGAYtM+BxVEs14WmSF3D04MKWPUEon",
-	"xjra6ND65feDjtasPhPwHzrZ/R+8+9uX3w+iw28wg/1G//P/oP/jf/Xl98OOuVs8ZM3juAWHWZu0BxOq",
-	"oWQqETZ+P0I37TvY9OAtFwi+Ni9ymq1+aUb0u5pvPdn9ny/21QdwdfqLriVswnCCTbx6sJAV9H4b2lOt",
-	"WNy9qU21TWynu88SNtavK083Qwv159kei1tlfr87OX+l1bvGePqdoseCQse2LabUbzGOPYVWck8Ma7VT",
-	"osbAVvQN78eVlk3yPbjUau9KgGv1u+GSf4Wu2HK0vjN9Dc9iud3GN2PZ1opL2YwB9duaz4q+hIo3Nugz",
-	"HF1SCKoWl3oKS0Vz+g8SSldg6OTiNbomCzQc8Tze29sb7ZgUvRFnBMy3OKf6d6PhjBAXaHTx/vIjenxz",
-	"8BjndPeaLOQoQmB9xRKNToyB6jegYkfoBcGCCGSqhV2ThakVNtoz1bvJDGzZxFaBtJuZKgVxwZym4HE0",
-	"v790JPDvv3wcRK3Ei7//8tFWipsSlPCCJTR7JNH7nLDXZ+iUM0YShXLBb2hKBBq+f3d+8ebkXfz+9dlp",
-	"/Pry8tP5h50IJViIhWtLnmSYzqBSDFhMuZhE5QfBM6jtDi1HBEGCZOQGM1WN8CvsQ6Sc+8Hvg9LjHL5B",
-	"QOGYh9wCkOeKRMFMFCHoSpfn787Ksj9jLsDGSOXUHYp0cf5UQKUgRoTX8iVChs5/ZpXLOGrWCopsnXo8",
-	"ISxZeP1gzl+dQjV+6SUumffZdi+VfXvvM/vMTjm7MU0S5NFntovOb4hYoNHjm4MRSnCW2cl6AtWxhmSJ",
-	"sCDoCur4K47AAeEpenotGOnb29Mv/Pvl+3doTEmWmgqp8LBk+JrECZbkGLKbzLejX3/99dfdt293z85G",
-	"x8j00lfmpw8vT9GTJ09+Rp8+nh4jmppvP316fSbhLaeAPNImo6PD/QMj3Y7e2DSuEaxrdP4RT0bHSEA5",
-	"JgDF8rvRxcnH01cjpPC1nsgsfEbEhHxmSF93MkVDvY6/Pvn5eYRGOM8zKxA9hmG7MOYv/5acjUyqx5Qz",
-	"XgiJRq/Hu2/1jyM0fHpwWLXptU4J/QKzDJMzLxXOyA5sDEjByJspJbOcKw0Vu/8gi9ER5IUpsfB6/+IZ",
-	"AYoDwaM8XSAILVtI24RISFeEQL93aM6pnFftfoDRJDX1g0Y2zbicFcZj6PpAIDkZXkElenp4CEt+Q6Uq",
-	"b2L0+2cjAn4eHKF/7e3tfYnQZ19y1t9/Huzt7X0efBtFiJF5mXp8jHIsJRp5o0foCifXCEs4Mvedq8ev",
-	"B6IcT8he4yGoCCFNXQIv60aPrJDCrlhDBSUSjf7v7gdj5999nY5sPjbOMiIeyQjRMaLK0mQ0J1m2qwVI",
-	"AjRox5uUCMGFfr+GnJ+fPvtrHXBywa8yMjNAc2zxBJ4xEJ5RqUxZiJH5dmTPX+8fIBRqIxCBKLP+C+ec",
-	"gGsZam7y+D8FEQtbT1IjocXmCI0eTwlOiQj/pklc+xd/dwJIFXS7mFIFADcXVEF5KdwMgAancpUpxQXE",
-	"NOMipYqke59NecmE2NpGRnoavH390euqUxLkk4vXnunvaLC/d7C3bwqGEYZzOjgaPNnb37ON7qfAox+b",
-	"9ha/QfNrU1FKa0mm2mc6OBq8sr9XJXThucP9fdsjVbkeqd4N/ts6aIw8sUrRMa8wLCfUdYsnREp9LEW+",
-	"V5M1Bkf/+uKlRQ7eaAldj9UQBIoOnkibZCNsafIveoLH9kT2FniWdW79vRl0mZNkve27Wavtt7elJ9dS",
-	"0JO9fZTypDAcD0v068nbN57HvRSxgofjZnEzlH3OiShtGtLV6l5+eB+nVJo2YThRy84OejJ3A8wH8/N3",
-	"gRd4N3SB10ewp2H/2f6TrvnKBbq+sp8YvsHUiLrLjkq/hlaAhoZgK5I2V1LhKyzJzrIj1EJsUmagB49R",
-	"M4yTxFVBy7HAM2JacP4raFaeQ9shX/qDIhX6d6B0rnTA0YDPTfOl6rBXhhX8HpzIz1/ewnRliel+UGAO",
-	"p8rECrXBO0Ia0ZE9a805lRVB0wKuihybOoBHpiK+mhIhO8/thojU9JMrF9gMi9HLCC26ur/Hb+iMqkGP",
-	"gafGiKYVsDtDJXOIYBYMoNMJSAPAt8wJ1kURwK+nZjXL8esFTq3YYB45WP3IJ2ZjDn4zxuanffD4JRdX",
-	"NE0JWCafHv68+omPnL/FbGFXZ1L6KkS3CIjwRBDTAbhSOmzJT6+nhUN3qwW1cP3x7zT99tgl1BlvQA2t",
-	"VwDE6zMAhpzLAL1wgQ5myW2SsWruSoTWOrsBOjiTFzxdbBne7Foh8KZuAi57md8pvHdx0yrX0dzYjw7g",
-	"+09XP/GOq5daKzUP9MCIUxsOBA8c9FjTBV5kHKcfOX+DxYSY5571OQDbu4ykb0lKsevq/vTwsM/DVi50",
-	"TYq3gO1vsbiGyndw+SjljKDhfMqNCK91UAwmF+OS31mK8dCnZtfr/tXN5L2OXwFWH+JErlrhFphuIAHj",
-	"vvm4t/9V3Nyocnqko7uR/Q5qLVuN14XLapUBWD5VsmT4Lnlv62y/KYnCfUIy4IIoZHvuYgUwpBfDIUbV",
-	"hskpLXzbYIPQItKCxGZo+Ia68gT+YNKIBwrLZZL/NkHkDfTOhOOxCCC1WOainX3pg0yTLjoEAkgnMfob",
-	"qdGiwT1ddBczNnR2z3TgTG0x2POPuDOL3g57DGNg0j8T6749DGmtFUqQ1uCoCnhwFLINTNEmgmo3BD72",
-	"U1NuJQLXoeYtpkxhaqztkHVcsgJporum+EYzANv+3LgcbMInFQjnOdHnQidTJffQR2c8tQc1xllmTung",
-	"EM04U1Npk0d9pnNsLejQ+ZYhPCMsBcsMFwjkFZAtrMXVlTiqI+IZSWhKGrh4O3F+NX1/PX5rctHuSvL3",
-	"tuOSjWzG7j2rAD1oj63d+kCDbqs+9JDkL/QhMxPJ8xLTzG7nv0rz+GAs/7VMi0eyEmQVRzNL3CJDUgw5",
-	"0SRu+BTNCbn2aVEpG38gE3S4v7OGdPDYPrtl0vxS8BmytWd8IV4TZS3iwpcXguTQnxx8V5CKPOU81RIz",
-	"logqNOZJIcGdhIZma8PnOzttAvqKZ+mfmHzaDr0P1POBej5Qzzr1rBsHQOvuJH42imi5cebi9T/0mF5m",
-	"mXaCxu1dLDwjvS0ppkNE11SUJVkBSd03/JrUV7eqddMfzpAAkWer3Rr6/v9LjAc24k6iIU5ntOxSoJEG",
-	"vlZTMpMkuyHSFxdMT2yjAobdDhBjZNDkh3U6ADSswS4Ptv1q0zY1AIrmlwaLdOFZq9hkOe6HZ5UPbocl",
-	"6AkwgLAXFAsYakPM9BdUmiJOtIwg4ww6SbXQtMHbVhv8HOLeMSnuEhWvidFzFKaZ/NO527Zks8P1Y3Lw",
-	"0UGmN7fU+UDz2IgJW3ZSf4BJvzfQWQlIn+qDh3cbMKqP00BpRbu0ug7QihW03O5LrR4LrvAWoiMCIVJZ",
-	"6qipgwBbGg/CeCFG3Lh+j23g7HwJ9W1bHT7AwruA+/5kCgPiUDcTOnj82YWLPwSKwHVYHLHB4hq+OCNl",
-	"oDZAYStrADI+llB8h0NFStUuudHLWq7R6oHnZlwvrbbe1qOnJgrPGMmqO3rQaxDyA4YxYBdI1RMr9bmW",
-	"4UVdc1Zl6NZcYRvFcaK4gAjyCmI6YxjuwDJhIL05m5/Xd/jTirTIrrnLZjNg0u6OeOgo/7Fy2lWRFEvm",
-	"/UNZQUpU7xHgqcciQz/+O4MrvAMI0Vv9c0VuUyrzwtYG7SS1Z25QLzpra7P1u1o7tammd5+xXQWkI9ya",
-	"gJlwLhcclXBjm0zLsKzym06KlhO2dkiWaURkI6+cu4yaXmJdL3Lti+Kx4LN1g6+WLqAe+tVjBdBE5U8b",
-	"/GVBejWpcrj3X0mmlKBXBcOZDVaREZqRlGIbps5SE8OMqRHv2vGpyxSkZlVwEEoNwj+SRwizYKKty62L",
-	"3ABTiBM6SPtxRhrlyly3z2yI3dyoSiJECWaaKEhCrK4FGZQaYUaPK9oz2tlDv0yxedKCA5rhBboiaARd",
-	"rkcoJTlhqTTFzOVnNtL0dXSMcPMI/VicRyYDCniASczVv4wkMQH8I/sISdHwRYReRuj1MTqN0FmE/hah",
-	"VwcRenUIyuFnhjPOJlBrUU3JbGcPvWfZAmGUY2GDgXCjvBOUYH++e/gMduLWJtCEg/vf3bJr4GeaeVcn",
-	"uveZ/QJJqy5oIDala2LORlFo16Kas0zvpEpCKibBWZzaXkcjk4UYMvtblP1R7f52ed/F8O+OJkDJzNlt",
-	"7hePHnT4B49CH4d4C+k1HaiQHmhQyS5ckijCyCs33Zng4JjwSg9DRSPuWnJ4CCS+X6dEC7hqoFUCVpcY",
-	"spFx15X+qoPZJyh9uTE3Wjt0q1nZYgMhF154v6FbK9DkIWrrIWrrPpnUKRdCS//QYwVUF1OsYFjVmDEF",
-	"ZnaOEc4ktwo79cwFEYL+sTbmtRRmiVB0rHGEoDHPMj6X9RG9+dpj96at5+qaabclP3//8FS7E7Ox7xba",
-	"v4rCObh5oHEPNO4+BfEpn9dMFaZTw5CzhBwjjCQclAVPaRx/1vax//PSNGMyTXbBHrPrFT5bapM+f3X6",
-	"Tj9w4o3vZZ7+/onC59PEHnOvoh+WzEnnboW3KS4WSNEZQRmdUYWG5GtC4OFdnP67kIqkO1BgC7r/3E2i",
-	"8B/JKHs+TRrgsto+6w7+v9I+u8xCur5F1pUtoxKNnBvAFjuzvWLM77xQCZ8RNDoZoWFumk3v7KGTuolx",
-	"hhfVEyxbQE2Dz8xaHqvmj6aM0aJWOG2OJXIrQEO59+T58GAHnU5plgpiIhVe4hnNKJHoJFHocP/g6U63",
-	"5bBNhn5UI2IbA76LPbG9jAfT4oNp8TuaFh1hGHPR6RkaQldLo30d7u/OCbn22HCS8eR6ffFmpcUxSFvu",
-	"kUM+2CHvu6DBMqZb1TeoIM+5tuT2bJMrIfYxTm9osu241veGjdOMoJF5I2WT0R46gZdpZp7XkmpxmVRL",
-	"JXyROA5OmcvP5eBcvCF76BwnU6TXLYlAU2z8g3zO0HODy4DBEcqxzcrNTOXnidCXLFFirDqBSFlzNeev",
-	"Ts06/wQGkPNpYvbyXQwf/YnQg5X3wQLy/eUFQ52gbj4UpLEkBpL6nx+j56aigalf8NOGIoIluI9/N/+P",
-	"TVKL0WA2o8LOjKEX4cX0uukHTYxfx0SyJGUGlvynpJUuIO6BZj7QzAeaGapnkFYmG5I6uomFACK2GVl0",
-	"0R27itsf70ImNd1cSpvVHjpBgowLibP+lbj8iAItSb4+uXTFuTpqZt2BWemHIJfftWBWf0KZwiWkDmIf",
-	"KOUDpbw/SulqZc2nRE2JQIp7lfigspZnmNKC5bPICZo7WyClVMqC3B0l9ZX7EbxrhGb8xkYoO+FacTSC",
-	"4sCpwGOlR6MhOAq8vTtfgVR4IdEJKpiime2Cw3AGcdCQ8woJpjvHaMS4iu0rJVEyNNk7INBr11jsJuMX",
-	"GWaQ4vrnIOCwlT8IFX8Qdx+I+A9ExKkrj+JyS9AQl7Lk1QId1KwFB/ubEvMyEmDb8vDfrDl0iHf0fobp",
-	"jiaHH8hEomfDpzsROtgfPjW90Q6eDJ/smMqzAs+rirxArE1VAhemgDgj0pheywzynAjKA/bWkzRtS8bn",
-	"br9/DgpbbucHp641t4S+tBLuys4CAApQkdn5Kcpbf6DGD9T4fgy2zANMQ1dM+wLyNSmkFTuhqXGtYm0V",
-	"WiU3JMMaL1KB51sOuf3FTvtntRC4/eHsB6d/7n7Zg5XggaTds4BpM4b9mLYKHI2i7BTaX1aKkabvxopY",
-	"2wvbnOP7BNiSaRJ31GlZu2LD34t04oJijxCG4uPQcVBL5PMpl8S1XMCKQLAAnCOV5uvOQg7rBwHrM/Uj",
-	"gP9g8bR6+Q/NbYKBs+FWNl161QnkA+FalXyjLNoY1karXYf2w1EdL0Y7EeICKIFLqfdc1QbAoTjcmAhh",
-	"isaBTQ4ziAev5J9WwK3GAs5MaYGjKtCfQmD/Hro0ZQXQa2M4uyLoKsPsWr8AI7DgGUPlwZPhwc7wKlTp",
-	"voym1VD1A4fQgjnvO8XNwtE8BMs+BMveu+BxBjhcM13Z7tzooLMpRylb9Al0tWh/1/zqIaT1e4S0GtGK",
-	"qiki0FjewU5pHrqThl11+HtcNrC6mzCBisVqtspFYjRExDjKBc+5xBmyCS3GLlp+62rWaE4/n/KMmMY4",
-	"JHUlfI6tNECtsW108f7yIwps0fi22sz1Al7luOuJO4g/h8GgtqXvZTNYRlse3FAPVoL7ZNaXhKWWupC0",
-	"6tsntVrhebJN46nDI3TwDKV4AT8nfKaHRtaDrqkNZeindnDBEkb/GNTkOyh77fz50IG2JLKV19965OeU",
-	"pXyOkoxLItHQBZ+Zogtlv0NQfHxP3U6ECpYRKevNy/QLGUcZZxMikL0CepURNBQES84kehahv0bop509",
-	"FOyVm+FckmNH+4MXA0MCOpE+yG2pRD8MrYZdPdDpBzr9YM1thwtoGgzGR69RYlnUEQ3l3tNnfckw2F3u",
-	"QtQty70SY9czzGIPnVhTD84EwekCSSJsjViP61CJrkmuEJb29+Oy3RkcwBVJuCtXCT1rzZy+xuBsTHZ+",
-	"KPcWSs26oSX1BP31z0NCYTsPJPSBhD6QUNOOAmioRopHmqyYGrc9yeRdhLu+FIT8RqRtjWFkaUvB9tA7",
-	"rnwSakVuF5owxdJW1fGkUUs78UQQkiKCRbYwNgSP/jqB1/cLdobM/hrVUtlNCZkZgXK+MyolSU0Yl0b7",
-	"tMjstOZt7abrlHmNxDWPehow8EPg6J9OmIVdPVDiB0r8306JTe+/evA9eCNBm7b2TBBijSIeUIN7Eux8",
-	"iiXZdX7MLUdXXZbOiAv9mo/uLX8OguVv6YFoPRCtB/Gx1MBB1wTSUoZIlO4pCF34qQxiRsODZ+gluRIF",
-	"FosIPTlAb7FIpkDtnjkxyEp4GGk6s3vwHHKc+qruoNnu3oUCXwmNRq+2OvSMEFUTHR9JO8AEjehrVm2Z",
-	"7lI//edUsWFrDzTygUY+0MjKSmlJBlNNV1LIhVQGfHVTva96o/KxJOzQCw9pmhwJOr38p9aP0YxrZRQN",
-	"9QPIwHNkQ9Qir1pnpfBG0PwmNcKo/ms6D0cIJ4reECC50WdWthh1P0vCGNFKcJnccjY+R1SRme2mA1Gh",
-	"WTFjMiqTlhIsib5zaPID3WwIS0icYkVGwEvgpVQtPjNr1E1wRliKBVoQXLbRouoYjW5wRlPTCTGRNyOU",
-	"UamkjZ6YYZZiKP8FC9L6OmUTOAhTBStCApuksylmn1lG8A1lE0RB/0eSZoSpbLGHXis05Vkq7RHiDKVY",
-	"4SN0ef7uDCmCZ1AJK4K1E5xMzeyIuuLTVJpmcyQN1cc8h9u91Hfb4goBskaYLCQqj81E3w7J3mQPjkpN",
-	"qUjRx2khZIohDffvmGkGvHMM7jZ7ouNCFWJJAzL/UvqVudm4J9lFIbSGs24Y7m80r/OKciVXlGHYTXMt",
-	"QT7xG80bzOHUvHD3jMqcS+ri/eqPYqVwMp1B1MlYQwqekf/9eaAxbvdzsb//JHlzAv8n9mP9xsxPe7/R",
-	"/PMgVD+4Or/B/929PH93uAuKo2wv5BWfa0hvgrtEWBAH88a7K/hcaoCo4wyYoFrvp0yRCRH+Ai4IzzOy",
-	"ZAFlZTkjH6lCMEMFVrzh25893PmjydSUnO1m5IZkrpQvnJAFb00pNfnWsCRNQPBvNI9cLevqzpAgml54",
-	"vMJ84bUGNtymd4VwKOO7WLs+uOtD9uM29F0z06A6gT9qskHzJnt0ga1u/b8yCcF5DGrA379ktxa6PLdB",
-	"DqEvBi0iWwKj/OKRRIIXihyhkXlrXD050krxZzaSeEwmBRYpZRP/ZzQ8PXl5sgP1uxFG/jDoIkAEM13u",
-	"TT4xiCy2FC+WCH9mIJIem++sjGOKiWCGRjhJSK5IOirXCnVFvAoknWW9mxD3o2YkNNf5XVITWof1kKPw",
-	"kKNw/2GPmgbU3KWe33MMbVwtPSjJwbLMyLawsTKNIUA07o0lPiQ23G/PwBaM3Vt3wNuzpntsE9iW3L5D",
-	"v8C+uOJMq9WlPuDNg3n1jpsHAsyVabJ+ab9W+8AN2NVjE6azZS/SWyyuJYK+5zOqVA1l0Mi8UovdEEJk",
-	"xXUIhaoHc2aUXUMmPqLqMxuOcv0kL6RNZYaih0aoL7uZozEXcyxSE/5EsMgoEeWEVNqe4vyGiLnQS2Mh",
-	"Gd/E6W9dxl/XefUgjj/QxAea2CXJY9OHa4EqSLYJNpvQQUOqth0tBJP+WHTk/sWmEBd4EJweiMQdEwmA",
-	"upDgZH3TECa9OyVZDr7MZURjRoiibLLcnfDWDfqTeBFgWF8fgt28ufV2TaVXJAO3Nxc2vFNNqQSHYJcr",
-	"dkqyNIaxgzXdroE3l+H0fV5qBg+26+z9odwl9rJWe0kc3P9XukhmFT73d4ycZJmVZ73DmxWZort4ohl4",
-	"+TUavj15u9P4MceMZPDTxU4EZGkXQ1HdXTUlu0Z2+cyGH09emvwLa2WSREC/DAjGq96rRxhlS+6hjycv",
-	"Vz4CCcmfmZd9UjpGEszQFUHG/e+Usj1kon+0EobR25O3vnPFnETDu/KZjWZ4Fuv3jI7hmQv3DKp+qftj",
-	"4FCMsmh6341mOI9dSuQSJ42F8x/VN2OX911cMu5oHlS/B0/M92uVZumOSwF25LWHJLbS11Lh/l2z0QfP",
-	"yv16Vmblzd6PP2VjLnKPbpRSovsO3pMVaOCcJvbaHvDhQfG/Y48JF4IkqqIUj1yA0JouE54TtptihR//",
-	"bkINv3UGoV+6Uha20psRnSE80SZxFyyhGWRvyzlVIEJzhoaj9+/OL96cvIvfX5y/i89OPp6Mdo7R0/2n",
-	"CEquzqkke+gkm+OF/MxSKpOMy0KQXY25gmcZSSM0n2IFXg0qEZbXJN1D/z97X9fctq21+1fW+CbSvLRi",
-	"OWl2q8y58EmdNvO2ScbxPp3MVseCSUhCTQHaBGhF0+l/P4OFD4IUKcm2LDkJcxWLXyCI9fVgrWddEGXZ",
-	"6Wli8r5ThsmWSZJRKetc5l+o+jCn/GeiyIXLtLybwjOXvc3EbJtA15x9KbY/V7uLKVPL7a94I2ZzkjWn",
-	"WK9fZnYa7qt39mYgaZxneloG//kzlIMzuwKBSJjn1ymTuOjmlGMaP3S4gDijCeWKkVS+htrlhWu6W5t1",
-	"W49zlXvG+qTd5kz6dbbFfIL/ZXqKPG+jyCaEM0l8C5tGSO5D6cytcLk7oV7h/Qvoq+62qVu74a1n5Mtv",
-	"lE/U9GjQPzmJjmaM+7+3gLbeEEmPGZeUS6bYLYWZVmnOmdYPbsK5/vuwYXxNWFf4iTYDXqWl9Z3gXKIi",
-	"JE7QE6bNqMjKcFcdzhLO8VMFW8IxHgRxKU1SC7ts5VO3KMracHjCJDYG4CUZhg5JZox3G0S5zohuRFMq",
-	"Er4Xbd0UUIYjb6PJHaMr5aXUbA12jrI8zIbsEWopOxQHwFu2kREHurSy0iIv+89VrdqjKuoSwTYWyuIx",
-	"x2NKk2sS36yN9D6ak9+6cw+Rg2Hhph3dbZyJ2daBqHtvA758bTFa5eNtDtPckvgu8xKsXPhJ2JCfUBew",
-	"bZSWpxGzVYZ5kLCtOlVt5NZumB9uw9ySqooxzDMxyaiUcL00OwyG2CUobzQNZzIxplIywddXM1aN7caI",
-	"cFWF7Ms8tPvt+27RNGc0Ltnd3e29u+WXkVih72y/W7OjVzpzKzcvdEZ35JxlIt1+lyAc8oW+sMXy76kI",
-	"gonc7CSW1tT34htWpOPuWH44x0/WLwzGeBinMJyk1iNssfzdYfklEbZQfmR8OaTdE+Mxi2m2CTsJ9cBm",
-	"X64s83vR301eXDjy1pfbde7kvPyl9wXuP8yo7BHcL3sYBwD3txERB+63otKC+wcgoigbqHUZlTWGyUHu",
-	"64O8C3/WVgHeHfkO3d1DtsOylPnnO35f5JgjUnAgM8EnOihjmf1JNrPJ6sN3HtaFuaxmWJe+IAuLJip7",
-	"e3sKfR9Yabr6RnhDyxP6TILLlGt6pUfJpDP+OhBVqVBlXCpiqtXrxhKb6zbVqR4rNtuqWNWNI6xX3XII",
-	"m6pWtx7DWcCx3KFfSKwiQJbli/O3x6cnp6+OT05O+qcvusYpjdcCF5Vv2+IYJUnfjGF4dfmd4Bf+fR39",
-	"eUozmJElSEpLOcjOPjRX4l6G1asTihRD03xGeLi+R3pRf/78+fPxe/w3ioDns2ua2bR55F3H7xBTNlfd",
-	"CIytGfIR/nRLk1Hk+4DQlE3YNdPayVcBuN26DtEu28nx6Q8RqIXARmpaxm0drpbzW5He0iQCxoc8KBp4",
-	"hpTWpAt6UnNVdMy0POd2bM1lsBcFm+GThHPc+A4C5fjJqZHDC/uJWxynxXG23qjTKwZ36qzqYdzyjaxW",
-	"t4ZqrOofbwRt7i3V9+w7sDuxCjVzG7fuGuKp4a6tmMsHwTs1/Z6DxS4VS/WSt2YSCivpCCQsePG6ZCwt",
-	"hbcxb6ttpAyIdH8ztkcAqXDtDgAebRK6ojVUK3wtaLTfWlyvIlxsmzEd46zFjzbax+fE0+3smMH0PZn5",
-	"Xsm+jQHlEzLBPlCQamXbKYNhhpJnMV324I+1/QqG3DUswCfgvVzTegJSxIyksBDZDc16cEGPi7cEyhMz",
-	"LMeFilfrEMGfM+R6GDeUziUw3/hoyqQS2RK76WdUa1zBqW1zZUYQNnEIu0eHdw7ofXyThErzBE/7Y+6B",
-	"t/5LMG6GjV2jDKVRkLY05Ispi6eW3ifWK4vjyMcii2nY6TrgI8oyhrRBdZNcFwxZaqbdhUOH70VYsE0d",
-	"pBPhtk6eQVF1hMzpoipFrRFqjdDeOhSSFXq2ZxLiqWAmv62yNNclTDYaovU7G2fBeY8omcVj9EPr5PMc",
-	"WwUWw/66UukPEF5drvUFZARxnmXIscETmBOpdp4kWVlycaqj+N0SFr/R9/yGDCS+z5O0jfj12lCstYJ7",
-	"C8X0ggsDMe+UiVzFYkbvYO2wAzrz1m6Hcddbu21iAg0uDA2S42+akRsqBzCap4RfMX6FfXlHkWspoaOR",
-	"CK5JfIOhiKcT7cG7NKUTkhYBjFzQDF6e/ASczJjZ0PcK3GBXPdAzpo9NiTTztOC4JVUXXFz6GfmGtGfx",
-	"Uk9Shepv2WrQVoPuS4P+Lso7OyS1qUDbEJeuaFBGJnTHytM2tBxZ7VnCSxCb8f0uBdcvcu+unFu243Tt",
-	"l3NFIaFjkqdKDjmJLWV0uuz24AzHhATSHBg3uwJpMHBL+SxuaZaxhF6ZrKpRTyt9k2A2Mufgnrz55UqJ",
-	"UQ/OgrefEoXdf4QK9ySMHZChIcBeQmVDUKvu9ef7plS9fqEnqeaNqLSKvlX0+1L0RhhQ1RtNUSiSTlMR",
-	"Ru1eBTIlPkeQHQkaG9hDi3RT/0CL2s9pxkQCneslEL50OagTdkt5BNdLmBHG7a+RqwRWyzmCWZIqZVxb",
-	"4hKraIKZRTOX1kpttpM+PWFSMR4rd52MSqXFQWYmHkCt3o3KrQPwiuWcRnD+65shN6o76LxiNVfwnoSH",
-	"XYGk6QanLYej95facpkzupHWBdc517Z3Pqcklfr5CTN4mtn30J87JYwHD+nBG5c5xVzmlCLXRNIefKKm",
-	"z8HF+dnPv58/kzA8MpyTcniEOVyUxFMYs0me0WdSWzHGUTYaKFTP7Lf+ZihUy2xDdyZe3faCnz336GHI",
-	"Wr+WLEm3vgZBquT10qsAJ/NaEgpxRVmVUdAZ5PzXN1CVTlmIl4SyKNXSv1a0HJ3GmGOcMk6lbNR1b0Su",
-	"ZXOhldKCSPMQapKe1YJSDqNxJmam3cdIiREwHqe5ZLd0AIVSWEwpAgNeOUDnFSwovZERXNAJ/NCNDJI9",
-	"5GOmFcY8JVxC5/QkPKv/onPaNdu2hPOcpI5gwT+oB+daAaBTa0wUkAlhXJpO0hlZGJplvIea0iGnX9Ch",
-	"FfyYJH/lUl+REEVf2xGQVAoYHtEvcZqj3+zPl8OjyJYXeD25wM1aLoqzAB0t04BFj+D0ZMjxjdA0ncIf",
-	"lN6cnsD/gZOuYYOYUaLFCv//8/jcUwHLHnykWUy5IhMqYUpuKW4J61efmQmLqZkaPYQ8TdHtH3Iu1FQP",
-	"vPT1tI7FDyt4uhzoEaPVQJ+bzGjSoC7Pf31z6ddMk85cw47UzCq8RcumWvpf8aC7PmZK3fk0Xpmrxo1X",
-	"ffTbzxkv5kN7MFqpecGNnLxVZTtUOUxHscbH2krFfdHnUh7TRvX2VmTgRx90Piz5cwPMtVBUq1dFbZsm",
-	"fU2inaRJJvI5dLT91AKFmphkNJORkalMx948GXJXXCHmKY1qNqQMdBoywGgXCh0anE1majK8B+jHrS0F",
-	"4SBjkVHo/MZuaKaGvH9sU9dLGkJiHYicaiVhwmmtG5bUtp9Cb4tJNCyovrDTPkbdPXibae+LflFFY16n",
-	"ZZv0hf8CrYN1fwerSffZBbmjQrG5YNjrdDvt9inPbunyI17zT+sCrlF6hQwMQOKsBRpHKxYn3JEJ8wpZ",
-	"lptEchslOM45p+m6zPS3eEYroG0E9BjL36yuAUzFAmYGFNmAnmTUtCxEy+fqsaR2ewsbhTACh4QspQ9E",
-	"8JStZGKLuMfkU05yLYViDKPm0GkExEUboMh1qk2px2tiMZsJDmOWKuMR4DJjWJmsfYKihwfYHh6DAsYI",
-	"QwFr9gtfSHDQY4hAm4AIXaM0LSZo7mMFd2aDid7sz7caoNUAu/H6B2WfH8WEcfBIgAkB7K8u9IcOShPm",
-	"ajM1FbkKYvBuVI0W7GrfSg2U0yJq9cAZSE7mciqUvjMCHB3CsYsT5VacaRL5loguzdvosmcSUiKV1lPd",
-	"AYQBAOAeSf8lKAGnP4B9xSHHfj8evhbYLUBPGvZ9dRnWEaxMCfG7YMVb4UWv8TR3C+nvMeQ6PIqVgSYo",
-	"91q4fwozwdVU+sJ6gi9gdgcrd38mwd9G38Omg+B/xwZgITFJ6IzFpjiXcTC549Vyc1B5xiWc/hCZE1yH",
-	"LCkwV79JexWfsFVfrfp6FPVVLLGKCPdfomwJvVJrBHJFEAshpByxRCtxXIfUXuzWay5FOWJRSd4MarxL",
-	"TOSQEEUNwmdqO+yePvi7gO2vrmX1mmVqCv8DL/ooqBI6rtXdxfnl+fvLdx/eX30+P7v41F0t+DMcMPam",
-	"P+f0zkL4xOge7Jtsw/cQiyyRkOTUuG0ZemzfPpJ3YV98Tgyyjuw6blXhklrtakPiWHvc9YvZpNno+dt1",
-	"ls3PVDvMcsXgRH7cNh6JHKfDrADyTGmTfG2qEfKEoX1lqa3XIqDE7FoqwanNz0ycwJ25JEguFCypwjUS",
-	"JLCsStG5fvnPeoQfcYCrBQcvV98OL0q+ufz/O+dK7ACn0TMJpMqBk4UrvVjjm5e3wXqOGb9laotKEwOo",
-	"vQvOPkRPDDqNr0y27k5ud0emr+ochIxfX5MFqb7HZkMSrJLvskmGBUaDaYCO2WEwSlqJG8plKG7mik2M",
-	"QjZzfCpS7RPp+O2G8lEEcioWHASSCmEXYKYkTInEreMbOlfdAUhqsRRL0E8gZRxT1Zciz2CcCa7AnEPU",
-	"kMckTSWMfjm/hED89SXy+d/43H/sLvnHD5+az/HzZgtyiynBfsHX2rcUnA55GCT6CHGVhilCx4SA2Z8q",
-	"tqf0ZWbPV/9UjsTsxkJkz+ZwreM4nEpEnmLqysKZDsbnLKMSOs69fHGCuFwERMFMSAU/nXSb2Y6qsvJU",
-	"WY+q4zwI+9HKIKTMteg2UlobxwVXFiA5nSGps2KBnko5PfObI0D6rjIhcWXQQtpFVpFs4T49cSrXx6sc",
-	"SByLnKtaJdvo1GwkPqoR8L0Z3qaEi2L8beVscx+RFaPsbLI2lqhTGg3yvYtm60xiI9BhWD988pK2VsbS",
-	"u5wns+xJ2sMW/WMDp+b8hmvrjzePsJgATZozcBG87J+Yn4xtq6E48uv6N8ZvHn9F41Ma1rL9Sl60e3vr",
-	"gH/3hPYtBvWL4PRR+uvruXJb7dJUr/h1TeSNXG2wXzKd+o8butzNijdf9VLfe/3S9+96d1Ck/IymCvIz",
-	"XDOVtfxY3pN+gHngYRwn/fwLQ7+5nj/y25Cgw7g+OxbbM+uvhPIa2cjt/gJbFrnSsmso+XAZOyYCI9bk",
-	"jEWaikWp7MIARq+BcMGXM5EjcxNywnqS2YIpFstTFCUzm7jsRgIpw1Rk7avnCaul2StQIz+67TCjHSeO",
-	"PW0I6oH857vOlPsqkSy3vrbZEPE5qd8vilWk961lxd6MYJ0V+sDtHGi//JZm0iUCFmnJnZATQZ9madhG",
-	"XtztdSOtVbAmrRttBJS0y4yncMowP7nj9VoXER4CKA4+h8vka/XgzA5Y6714SuObcinGkLthDYDAIsPS",
-	"bKyEQ10vcnUsxseZbVCNJoBJeHlyEjJAOHeuB2cOpJNswm2mOE7/TNL0lkoHX8n74GBO6RsoEmklbGL3",
-	"JljLCc7TBrXcKA8IafmJaruztaBWczddqwx1rOvjXiukd3HztsSsAundk4FtLhAyx9ta+kdDubLiYz8K",
-	"ouWNyRa7wJf+3K38eR0hYJXT3VzSM3fZV+qVulna7JX6uf++/FD/2hFc5yxVx4z7/PAiBBULfkentHJ7",
-	"m0VGBogLFxCbrUQDLERbUvmci8iSd0YwdrVkXd+OxS1js++pFmLItbeY5SYfx+STwieSjrU5mLNUKPQu",
-	"8d20x9cZGefuCh27q6L8bxTBKKyrCw91X+tg3szGkJMk8eRhEcg8nmo/spTLFxTumYmI/B5KLBLH2i57",
-	"MNJ/orOdc/bfnELn5clPwMagyA3lG7dELwvD9oR9RzfKA/qOfqJa37HtCPNgwoYkKfRBsQPm1BB0XPDd",
-	"x7SdUOFtgzR6lbylCxoogT1Z00ZaJ3u8dUF33QGmak4xkZQi33OA9JSW2qM7qSYd1z5+16Sh5yRLGc3c",
-	"2yGL0NLiNUtY0MxmHhU42g2l8xD4cfOCF7h92x6c+Rny/RTkkI9YMgISZ0LK4pFKwDUNSEIMVifJLESV",
-	"/q/zmgokyGyAGxuPBr3Wjp8lSVmq/p957v174URP0+zb9zoIEd3d9Fa5qYHDSe16aJVay1H3uH7FR0Pj",
-	"AwSXXwnBd86GW6nPNil6q7OLmOQYq4rWAgtFFdNHPHcrYGGnvYO1OhjY+icuMHOWJq9hTFJJB+Yvc7Sx",
-	"da6R2dIo7FOvhUgp4V8fklH+LJuRDJyg73JvrVJNF0pGcWgNbPGBF7tjuLOF/WKD7Z6BdsVQUcFiylLD",
-	"rsUKdllW4p0dPa8Ix2jIOz5hXH+XrsExSjtKvmsUFv++sMW/gsPIEileIVXuezKjSalhuMRLh5x+YVKZ",
-	"G3s03LVW0k9+/+snJBJgPEcqdEpSNY1JRmHGUoqFSrJoTDvOxKym7/OQl4oCB8AwxWK8dAyT/Zdqao4l",
-	"ZBmZCip/7JWaRqVugQmNmRbu6yW8KJUWm7a5/X+pKXSGR1IIbkuO+/8aHnUjmJP4Rq97xi27mXvEj/oK",
-	"Aqc/wVt6neUkW/rR6M/Uh99JFk/1dYZTCQsa1wAuZSl8qoBLeZQHAVwqE9UCLk/ECfsutwMrhXoVAwGd",
-	"eUbnBOnNMPE3yVM1FSKJvOLtNtmQBgdrI2azokf25Dc0bxvqqWqDm91vGlYXmw8u3/z6JjC1a5yUXXb1",
-	"vf6LxkratpxjZpmdzX86o7+HR/E0Hh4N4O/hkSOWvhJc/zI8Oj05fXV88ur4pD88+ucf3A7JMrI0iTsZ",
-	"RcOb9OCMBy66K5ID7LSCzKIGCmloBfxQ+7rHhsBVh/wAbYG3k23XHFh/j1bCW/jikbtRGcCzkWVofWPg",
-	"rY3rc8qTHYPNl5aOSJEbKoGOxzRGKifXISrBZMVymFa0RY/F3CKHXJTDRzkVC+myHidkLjFl26Q4usDK",
-	"ECfVMD3wZMchx1NqPqVf6JwnB8GEt9OdhSVrNWerOR9Xc57zZJULamvdKJ9r1bKWpXJ4xEVFfaVsLkFN",
-	"M5FPbNsQqoZHjk+yB78xqcqEOMhntZqtDoupiIZcYAPxKzEeRYZ43lF0YsHNNKNyKtDVnDF+RSZ0hC1H",
-	"PCQjMktYN5LxVIj0aklJNoqMluzDJzpXdHZNsyG3OT7mtFXCuKV5MDA1gM/64E8Y2vVfdgvie8u2c/rq",
-	"tRkq4VDi1Bvyjj7H9POMwLWgQrwNEhqnjNPkdcFNKjAH3tId2FnoNhHzQYdhRT7244opkYxPuoaBDwfD",
-	"xYrhLDL23d2h47qqlJ7NVFTg5ubQkPtj3R68N6BwaSlYDiIDFJsSo9Lx1TKjGpCsvH/wi16QK/aqui7d",
-	"mkDWVhdwv/ZtxVw7hITOU7GcUa6eSXCEY5cXZ+8/vUPGsV/OPl79/u791dkv59Dpv+w27Q3YhVfaG5iR",
-	"L2yWz44Gpz9E+gTzR/+F36tgXNEJ1iJGtW0vCnwUPwhsWJ3VmdciIsGOrGnggUSUBm8n6miA+yNR7UbH",
-	"qi7Q0vZXnkz0Ci5NtbB+SG36qF51R3dsxvB1brL8Quab91hKOnEjv+a3v/3yuTQfU6Fd3zy1Gm3FtIXK",
-	"jtM7GLp8HouZXl/rejVsabNCbVprBaJ69a1VauOXHhhq01vMRsV0U2cT3aP+B0aGvPbKbHOM/uzBCHlN",
-	"r/o/jlxRav9HNR1ybx07rpjomQRJs1sWUySI7L62jXMdweoV5cmo1Pl2Exnr2OywuPd0N5yRL1olmfu9",
-	"6MNZPsmlV28NfK1lvNXxXfp7D7mfREfkajvcaDNIXSu0vn4r+5bm+aaw19HuuYBKUTIDkmn3tCiutbSZ",
-	"vSH/ZLJ2rpfINYhMfrxC7nfDeGKziFKisCecqcu1EyhF5nbKaEF1Sw1fL1N01hvyB9jLf9vVHLCHbjaa",
-	"Wt3wRCwi6Gut/erEbpc1ae7SYqs3H/3TqDCEr05CQ7iNHXRGRfmxGVtoZ6y1MoWVWf3im02N03lWq0SG",
-	"7fj72dn/6Hv+hJpPT4ieCD0dwMW1SJbener/qF3i0x8g51rtcJpsMDEovsfGWqzNkLHMm3jeBkl9QyQ9",
-	"ZlxSfNothRlR8RSKVo+2GFVkMHeAO/bVimzgQL+QWOFmvWvnk8G/P75vkp3/Vv3a3yifqOnRoH9iJNr/",
-	"vXUNu+s2t/s7zzOmv+6VpPyKU5psX5VE+XuKbGZNzABJbiTzyvbNu0dO0tekUQIu2Lt5rd9JStAGRzBQ",
-	"DCUlEOYI1WWDlCl4n2QqSDDEg+SBhFPUJoG0VTc7y+kwfn6VtrCD+XInx+WUjYpQ19j7jQkbDxH1j3k2",
-	"F5LuzQS0SR77Lcup5QFfa1MelNJRlzfxIEu0x6SJkqNygIyJLaTEpUu00tJu++01YaJWjaxPl9jSsD03",
-	"HQeOUzFZZ+PO8KzfxOTr7spylidMnd9SrjbHQqZRh0VqPXdTBSD8mmooDmAF/5gKmBIJqRBI3aUMUZbR",
-	"okgiXiY8RLT3Zwvclojza5tkPKRYdVUSXJ+WtQDPG3fSI65S+4ymJXqOVb12tOUlaLfIXaN8pixfu8XU",
-	"DbTartKqmrXfFJSwTa3NaqSJJ9sMpT7ECimZHROeHNuv8QAXbg2WYMf3VHEEO7yDYAhuauqJePEbtgBC",
-	"W0XyuIiDFX6vPtYriI325/nf9n9X+let0JOMLO6X0epA8DlR06AI1t//qCqsd0HCG9Nl34Ut0DCDNaMp",
-	"MwlHTBmmBp9X9BqLmbGmkFOsJ6Ry6ucU285IMqaTnGS4qWM2gVfzYf+wE/V1aEs3WpLuO85dozLN5rEZ",
-	"GHefoA1zW124vS5EaXfCuyCyWE/31Ir0CzaIbfLJz/Hwk4dgP+VYXmXCaDPmOgH8wClgUJ+IGKmiWm99",
-	"NRdahz+mM8uUpklBPl0JzU3HMmkmHkzMCFajP34wGXYBXRtQhrZyU8rAB2wyFxpXxl01ytq8mW+R9SKY",
-	"uK1aI/pJa1GbTc2qm3LnHjXyrXMhtZAjf3xBYmFcbFnTLcPVz2LGD1PoTUpvi4qW9dZE3dLM3CW8u8mt",
-	"gVHocV4Zj3MEHf1oPaSCqtPeW0JKFuM8HXIdA7hr3VakSRe0yYuuNWQPPqgpzRZMUnh5etrMKxGs86fq",
-	"0wZDPAgKEE5RjRqwh1skoPV+H7Fnol5iK8qqQ3gC84zECjeyaNZdm5x8Tx85tG7P/w7+urKpC7sCDsq3",
-	"fjB4sG7b+kFqb4/b1iU35ADb1ht0X7htHXy9Nqhv9673snctMqwiqRRorC/0v4PmU2xGU8bpmp5rplZH",
-	"RqAyhoWEREoqpQ0FSJpaky0jmFGqGJ9It/fIsJiTSXN0TGlyTeIb0/YnFTLPaAQiTYJYoqbF56Ub4le9",
-	"c+7eYnOo5aoQyhPTBll1MIaZLFc0ZdteIXKximdov4HNtEQlNAvExV51bwSj3DZRrxGmY4XBf/7US0+w",
-	"JMb//6lPy27drfMsPRocTZWaD54/75/+q3fSO+n1Bz+e/HiCC9GO7m/nOXixkEerBUIfSiSFVZcJK5fs",
-	"bUydtcgMW0XIMOpSXYLfXZ1e3SMbY9zIlqoZwkGJhYCuKJDYSNP2tK9s+/TC5ogVFbY6gLOP7+CGLmVk",
-	"6uUw2URlhKVRFbMy9WdahC3JsCuGMshV/bu5tWRq0nxXtuNA+0VhF4qUkqSiAOeE0zQC/SFW9R+6sFYn",
-	"BGNyi3F1UK7GzyDCjryWJiCpeQCc6Zn83wjIjPLEqmc0Sqa7LloRnpMUMnrL6EKrGO4Kq1WuF4XWyvFN",
-	"r9QGsmYoH+s53UyltqUEMKSaxyuMoZGhaSFI8EmwkF5inVH49YsKopq1nqtYzFzHIKkf4XnBKzPjCXyj",
-	"sCUidjopWqcDcYVCrjndajP2YGyOALhmQU4mGZ0QRWHMJnkWUnzakCUhilwTSW2WScKktYJYA5mJ1Giu",
-	"OeV46uuiqTaTWLmUGNJRrOg0uH4v7ACqf5ChAKNUaB31/wMAAP//",
+	"7L17U9w4+jD6VVR93qo0tYYAuewM1FtvMUA22cmFE5Kdd36bHCNsdVuLW/JKMqRnKt/9lB5JtmzL3e6m",
+	"IckU8weTtmVdn7uey5+jhM8KzghTcnTw5ygjOCUC/nn6AU/1/1MiE0ELRTkbHYw+ZAQJUggiCVNYP3wk",
+	"0TURknJ2iCRhKaIKXeLkClGGLl5Ntt9glWQXO6NoJJOMzLDuU80LMjoYSSUom46+fo1Gr3mCzRDtET++",
+	"f434BKmMoEQQrEiKBJG8FAlZ3OnXaFRggWdE2RUdl0JyEV7TBSNfVJxAiws3XiHINeWlRAWewmBUN/9v",
+	"ScR8FI0YnunxzDeNmczwl9eETVU2Otjf3Y1GM8rc770osPhXJ/or6LzAKqv7pukoGgny35IKko4OlCiJ",
+	"P86EixlWo4NRWULLQM8pmRVcEZbMfyXz7tKPUMnof0uCrsgcFUSgnE9pgnOkByVSoTHZme4gjD5+fHWy",
+	"dYgEUYISiW6oymCLJJ6ZjzFL0SVP5xo6cjyHlxMqpEKYyRsiqu0zIFav0Zvitp5jz0bu7f/U2Mif9Okq",
+	"RYTu8//799H2/+DtP3a3f96JD7Y//+1/hXdjAsDYAwEa4C9QjqVCguD0EGEkFc4J4owgKpEgk1KS1Kz9",
+	"6d5+/4os0Pct5fnT5SDxms6o6k70DE8JkvSPXmjM4Tt/4JRMcJmr0cEzDYn4C52Vsxouza96CpQpMiUC",
+	"5nBWioJL0p3Fb5k5X0ESLlK9N5eEsqndtitSKI38ugUuU6qQEpjmvdv1f7fdQLfBofek4EId81mBRWDK",
+	"R7nkSNO6UhFEromYowmdloKgCRctZCeC8lTTAPLfEucoh2HR+CbjOUEJzglLsUAzzlQm0YxfE0PvLuf2",
+	"WYS4yoi4oZLohymey61e6mEnHDyxCc4lqRZ7yXlOMPNWe0JlknNZhhZ8Qb7gRF2gse2tWuf56dsTpAie",
+	"bR00NwJLlPCSKZLuoAteEHZxgOQM5/k2K2eXRCBZFprwa1KvGxflZU5lRtJPTLdGKVYYjaELDRA5v4Hx",
+	"VCaIzHhuECcjeRoZFJIk4Xon542OJUeKK5xLlGDGuMbFa4Jz3dUs0lTmExO8ZKmGt5uMCIISzswK0q0d",
+	"dMRwPpdKIs7yOaxPQymh18SuCfFSFaUCejXDc6SHwPIKtqfas6e7T7Z2PrGeM0vrbfeP7X8JMhkdjP6f",
+	"xzVLfWzeysf1Sb3hKfGO8IXgs+7hvQDCmeJ5xYkMTI4pS/JS0mvSC1AT3eEgppFiRUb9qKQ5ck5VgGm8",
+	"01ubZDRPBWEG06lEuW2PxgmWZJsySZikSs/1AHZXkAkRAucW3iQa40TRa6rmj2T9UuHLnMjI8I+SMZJv",
+	"Gd6vx3vkDXOTEWY/I2lUgbfQXEv/o2rIWaMDS7QYv+mloW7lfaxoOD16J6aYUdkj2jQ3EnaRex8g+I0y",
+	"rNEJdvqa59eOA40tidWojDDgRL3OCAGkAJZgt7tE6O5IWhpRC0miFGXTXlDy5xKDgLGK6GE24APvLvs1",
+	"XgbchwgrNONSob1dNCdYSIQnigh0ocH7om/Cit8S8s9LcU3mH/gVYWEhgbJrasRepHQrNKXXhCHOEmIA",
+	"UjUb3WCJZjit2XVTvoM+Fs7Zk3G4pHEt58Tbn/98+uRrSND5qjuUBWeSgNz7C07fG3FO/0o4U4TBP3FR",
+	"5NQAw+NC8MuczP72H2kgdRhdOzNfmUGb2/UG53rDNW5yofcE5zRFeIopAwylmt0wJXCiDtEFEYILeYH0",
+	"xkhEcJKhCSV5ujP6Go2OOZvkNLnX6R9p4U8RPXcjIjMiYcYwk0N0kZRCEKZi3aysZg4yMXxomJMgObnG",
+	"TO0gkEAwOnt3/gHdZFyST+yiJfteANtkU4mUbupkcKlonlsRqxA8IVKS9ABk8bnDi/f6x/aR/nFhOas0",
+	"HMxT6bxGXfA+Nx/poW+w1uHIhMMClJhTNo0MfOtXeh4JZqCG5dfEUB27MU2VbKGAqff8BReXNE0Nut3X",
+	"0WpETnCeE6HZgRbqnCCQcgBMALp/cEbue1Y5ZVeIfKFSa7mXpYJtZhxpoCACXRIEGsgYM0S+FJpieMRm",
+	"C6b9lqsXmhfc59TfciTLJLOsFfCdaaVJVRsNO3zF+A3iE5jmGZ7nHKcfOH+NxfTeNxo0Vc1etYDo4NcI",
+	"kQhUKDNJAThB9YcvMM3Jve5qbTxBKScSAHSmf3vEhyits2LL+q0KazAeJVgIo6fZ1lqR3WlSBGfkCU3R",
+	"NnsMbb7WLH3BHqy2dtud7lmRL+pxIq+bHwcYW9AaxYU6QP88f/cW1C2j7wAUHp//ywhLF0dJQgp1gNxA",
+	"F1pTycsZk7aDyEieEZoKXhYRSulMy6+cRSjBiky5mEcox5ckj9CMYC3KR+ga5yWJKtXxEOFKyXFaFZXo",
+	"4t/J5wuDnedEXNOEfGT4GtNcD3jfkK+1tEssYWJGvcJJpieiRS4NLDM+07AyTvkNi0CcxgJIPheALhpt",
+	"QdV67/Ef/aHVEvnE8R+tGngs59BxP2NESltGpBYvRKJkshIDtYC1szlmtiKX+sD5G8zmVoiS93lk7xyB",
+	"ElqmANJkVR0qwe6m5ROpN3e5OLD+/gUNrc09+shwqTIu6B/kvnlPIkhKmKI4l4D13m+kMqwQFgRgHURQ",
+	"wMOPzApS942Cv5E83zZyMTB4Z1S8nCOMLktJQcwUZU7QmAuEGaI1XsCBC1JbITEDSxOwsy27MFkWmp6R",
+	"9A1JKf4AZ3X/zPWRRDM9PtLA4miNhmMjF2jWWxBhNSl8RbTM9dUBGcDnUeKU5kLotooSi3mzIieKpDFW",
+	"Ha1uW9FZQLWLvK8u53GhlQ7g6kRoxXa5Plt1oFVhxhUJsKdolJYkNlNeompGo4GjzgjRtHfoJDV9Tkt/",
+	"cpXRMBrxG73cxnEF1mBarbNDzoQztL1RnJbBmgGDc9P2azS6ycyxd5X3Won+t7k48TavOTvbS3Vg1Vzq",
+	"HfxcTZhf/ockSg9tpnJcAQIgU2rEQ5yfeVBqDbd9gLsmCDq4a5rGd0OGjJ65v2JFqVac9gpAHYSw9tWB",
+	"NZJAW0cYMPL3A43B+IdnNJ9HCCNphCawU7WvBTYIvw6yOtu7zNTnA14TsPqh6Awbpae511SRWfMfy1Fj",
+	"VB83FgLPAVLqy0zdCStzK2sa89IS3IGx+6d+XuEtYVpq+veIF2DFSrXG/Dmws0dpmSsr+vrfYf08ljyh",
+	"OI8Tcw1inmUE52AoMz+1RIrz+mnGNaecjqIRmRU5n8/AEGMY3ygaTUqh2WJcmTo1YusnS2cnjzlTOFmO",
+	"I21jEcOaoyfmay34YoZg7g56D62BCKOCCKnVCsya1l6u+bjKNJS3CQf0Ghuj4YpXY1H1ueD5Op+3rcAd",
+	"lH5TSi1gd9Zj7dMpFSRRXMz1wpYzhRpKFoK+D1FtAHZ9BEE4zz1Pg+Y+w3VED/MkLF1R4rgjDt89jaXf",
+	"rMfMseyRENbg82I1cS3EzJv8u72kasKRO8XGuIshYR2u2Dy2rgyMq96RbWpUkZQkNCUpoipCdGItZiQd",
+	"hBuBc+wOTNgUTwmo8DnBwzquDzt0z09lgzt3ufCKLLL37Baf0mtq7i9uxTFr7O9wzeFckLES5+/JNSU3",
+	"AfXE+CitRCpSgtNca37d7jS8SEutFq3sDc2JVJoBg9tTYZX8wZ+IyrS3widuBwZ+0tph+3013WoSUb3q",
+	"0P77W9Ii4EVBcB4LOs2U1GoanVBjjegSdIuIQ0Vbf1AnvswwZQpTIDozwjQkJwTLsAzUS1Bbu1IN1Jhi",
+	"1Le2hchzZ/poYOuV0iySrICLHhod2a9DsizcZ8e6lQyyI0eJBy7UAFsstcQ4+BOwtfdPoZjgeMKTcvji",
+	"zyZHR4Lg0Ho1S5hpcKqklDXhTePSCutswaG3rZF3uv5iO3MNwWCR48GCiiT/LQkz0t8io+xg24EHYrUF",
+	"oSzSlSm09XBdPrE5L9k0NiL+sGWHhB23ad3+vE3yrBaVHaPmJJHPiRqLrlezjLtVaLmabNSnp2xEmHVa",
+	"jEMKg5wjRyf8/YLNAheXUWScemJrowbfnkqbDCmgVoeQCzTHNjvTE1u2oyeWuq8jcvZzt7bDYFOKe28n",
+	"ibTyD5cHjpDAxSGQkJ1RtJRHBu6S7GpQThRc8Jyfvt1Hr7FUZrUN4fMeOKsHcE93B6i2t6WRfbx6kTzr",
+	"AcMbQ2LXgoWNsdsZ/vLKfP/MbJj9tbeUE3u7/dNuEL9vzZpbVpZUoyQArWmKEiqSMteE7RClJUH76IaQ",
+	"K+mu++A608xhECi2Gf3yFTY4fw/aTQSfod8JFuhncANbUT6oD+hp60iikfFMsq81et+l/NDFf6fZmrbN",
+	"I6jvhYefwFARZIDY4YP7RmytvtJ3jxbXrgTjHWhaEuBjeVpTIH2omCUkz0kaNncW1IaC3F5xHXpxYQWC",
+	"b2bNKgSZ0C9hIL4i80cSXVNJL3Pw3RMKjXkRfyp3d58k5kv4N4l3dna2IqQ4mG2mjEqCzN14AHuu+dWK",
+	"m+kkm4UuM7pNUGSEPY4CPrvQbbUFDbEwCHEAHuvwpDXN0xuCge7BNq6U9D/Z1LmcWN+JcctYJrcO0cxY",
+	"s3POpvqk4arKm+Ewe9q6J9l7erC3C45LytKIgm2RkcZXBtkXEjdDEr5Go6tQkJjFEkSVJPlkB71ScG8H",
+	"wRUy4zfMePUeIKk016XKOdcvpnpucmbU/sVthHxXK7wvwi0lkVJD1q+UBQDU3G7GuGqGxgSLfI4ykhcR",
+	"Oj56sa373EJcIIknZFpikWpm6H9xfPTiCC5IQYHZvuHiCh27cAItJr3Qo1AiUT0duEV1DKQzC60NhUcL",
+	"85Lq9TmBu0G54sXZO0aQtyJAz1mZK1rkpHbBk4E7MSOLcntXFHDwteEeXCDQCe21m35yw9ANF8YhqiPi",
+	"LQEAvYBrkvPCXkkyQlK5eAaNDxB8sN7I9XVmSDZd+rk7bJbGhF1TwdnMegS1go+gHcCP1w7naIITxcWa",
+	"k7ejV7I1zvN3k9HBvxfjrZnLv+Cjr5/bw3ytlPi1NsSI+xrME1zgxMY6rd6Pbz9Yo4OvC8lHQOoTeAKI",
+	"Wl7OqFLWCKw3tk/iW8+Mk/Ebf1jKarPKNU0J1ziZcUbgN7mRscywIGlslK8Mg4KhMsHLaRbj9JonRuhP",
+	"aRozrmKFr0hcYBEmLVeWbFZ2Ho+bt+ScUQVdMzK7hNcBY9DnBYJpCwG4sN4nyHQoQ54n9yPWDLi7y2EM",
+	"mdEiFKfW+UBxfmW23bccNSDTjzT12R2cSZDblSlVtcOeOzMjahqDiJ58TmVti9SLEVTzdk1TcwJPyBd7",
+	"A2QE6FE00iwhFfhGq4Dm9s58iSG4EA4/yW3wMCBEhQ2j2usvjBZ60qfXlgZ2XQGWX7r5y/4KN89GiAgK",
+	"Yd/dDb8VUrvkrDTnGg6AA89aNUeF4JoKiEcS2Q9MDKakU0bSbcrALVkuFwN77aZJhtmUpDHEgTVFvS5Q",
+	"t6S6gXtgUKZ7BAlETKymvhV1tHwASRMu0uEoDa2Vdd1dHEKhm4KTr91WIpUdp9PvZu4m/M2JHKI0J+1Q",
+	"oZdUANZtRK6vcfj+ZPtjLMhRomoevbYjaMiwVtsNuYCAdxPKDr+qLweZMxlXRAbt4gGQA8hZOiXBZ6hq",
+	"i1rqcN88hl3WdXbV3di1vbvM40EHc+bSfdzidNrLWyoO9m/70k/bx7Dy2Lff6uWbWkukTSjRDdFRotD+",
+	"7t5TJHee/VSpQKD0eIqer4NqUVC/BzlW/5gTFRvLZrUdED0dF4JPBZHSY+zW8JlT1iP7HmdJl8aQnE7p",
+	"Jc2pmscr+oGYT/MeL0HDHSd0eH96WTlOBvtpzJw7zfJDzpI3dePKb2/o1Nq2+LqrIOZlyTCTYdvBDCvI",
+	"b5DhoiAMSAqY3N6+PAdnWspKyqbIaHlawUIFVtkh0nOG+DIuUiIiE25qHU4npSoF6ZoMNnTqPaQRUgCE",
+	"hzDJg2pHvzuAm0BeCS2M4YbtA00gSYRbzCDavTLQhEDjTQNom3P9Z5lOSYoUT/EcQp4sBKQ2h1SRY4bA",
+	"+3ZrB12kJbkwXEjSLy4Fj3fbl5YQ4UgO0YUmJTbU6TInF59YlegHJ1d4SsyJ6QeNPbrB0u4T46reKwil",
+	"XwpPy3DyQ6W2NDzp7PHP1/3cwsKan8MRr/VtRzy0y3B9RsE98ibcQ0qGse02M1wX25fb3Tzs72m8Ci4v",
+	"HW8JTxggRSzE2TXMUcdaw17nToiXKuGzpZAJ/b+zbftcOlb3NHajL/TIaIztGS9AZolnRGs5JEuMpdcz",
+	"iMe+dDLj1ySNFY873kPmDb6B+3prpjI2DbBQ9IelHNeZvVoCqp7warrprY9hxX2OvEkG95zPZiWzQahn",
+	"AK+EJUSuCF1m8U1t0R0fwXIeO7sTFlMSF4LCBcelwDSHWzVcppTrJzKPnUlzhq+wMr5j89klz2XwcGqn",
+	"jOeDnDIoU0QUgiginLA7INGbnjmbllZPbmUCdFiOXJsIQa7GUzbNqcwidMbN/38RVFGZoXM6Zei1bdyy",
+	"aD5rYtZ+0JlHZTzt2ewZprlnD1Za8Z4RKY15z7iHWcLfsCHHCc7zjexwSOvaGxodecyZDNoB13GKgJRQ",
+	"8eU8aIMxLzfrlE1ZPOEidBH2Sst8Qos5WrwKy57Vxi2zRDaPfums2saYRm/65XArj59Fzdm6um7TTTt4",
+	"VzVO+HJ7mgWEc2h7177CzrQ9GB7qDxaEZ23Gytf1O67AurXXbmcD8BI8dA8HPNBd113ZHtg6somPpyte",
+	"7qyExSHKtL87xCF6RYxrunIOoJkbRsl6/L1nA10Vmzjb9enGAviG8UfArAWYC+WnNfC9hQjLIb6CgwWg",
+	"uQkzt+NP92jj9jemw1dwnscuG+UBwmwejPwNZqY8bDSVB8a6rTIuiQmibjYwYNloZbNGmohreO2bE/2p",
+	"tQhQD0EKCt9m+b9ZgovzFWnLugpMlyk0N/7ESIyQmKfi6atZ8hapQgOD31uaNgh/PoFy4qC/9mdPgxSL",
+	"sjipR10uEK/pZGgoCs5jmxjTWgaGjWmk2mYyzn/vbv+M/jbe2v785/NofzeUh7Ofvs0M1dL6oP1HRfGk",
+	"IkXcoX8TLrXmECCHU4FZWn9NL3MT7jIwaMV6jTYmGoKMExtX1PVGYdxZ681fl0AFFIZYI5kRk/Sv3Bog",
+	"Gpa5IP7V+ZI1TAqeh/IAVS9WybwcjVz66IDdtCDM5od+ZJNhS0ge5VzSpCE+VKLx3oFJn6Y7I+mWJ1v7",
+	"YWoZv4n/IILLYCYUyN3E60GrlNoSYROto79F4zqdeJVdLqdXBAgvzDKUbnsrLO67XNskjROS54GJveQ3",
+	"aKa7dnmab4ioRw4vtBq1xxWOlyyh+SOJCp7TZH7QWDV0zfO02nK3Gr3P4BIIeblt8wjdZFg1O+BlnqKU",
+	"B0+hBfEObPw5ezDROLPAbgWRowlinR2A2R9U21nnWT+EVSzKsq6xxFwaVKq27kzjWUFYH+oUpQqIHPiS",
+	"l2oAuuivj6Dt1yrs2MUVBo5X0MuS4RyZltIkVicptQmQIU1ZO1LswGTodnmgFbdfR/a5MnkE952Fvwom",
+	"+cRMBzDKnnldva2uWVzyMZhBondgQhOsCBq/PD0/Ru9LjcliZ393vLc1Tra2dhBkTviijLspXJ1Aqj35",
+	"iRGTah4ShR5ngko1w9JkNEZH5bSUqkpiZA8LrgqWagWX4BenrP4x4Eh+MR/8YkKx6kXFdZR3OylNwiEJ",
+	"OPEO5AA9QTdcXOk1pXjutpYqc8eCxu/JFD3d3zpEl5hdoYzn1DSzKfRchYAhS/QnScFDfajKVE18tQ+k",
+	"y84Wtmesl5rBAG5s4G7ofDKCxQqRbwMNPc4ncgC0gNf5YuvOMJuw7a9hFYZ6CoPPRnqu4cOC33LMrD95",
+	"SOMZ5uNg512HfVsvtcGx6Lb5EC8sN5b5xKnDP0CcedfKAyDWWn1j7yLLR7xzbRCzJnx4Merr2Xca/KiX",
+	"+RyYPJo4hysYuKKJ/Eda5+k8BJIUwQVzbNNjyghBZOSMMNVoC08jGyv9ib2pyanLXwuZR42fgp/RbAdB",
+	"vkBMmTpwqcAil8U9QinJ8dzWizGMw/H5zoLMrWp7Rc2nsCSXP8CtyYV72viO9qqqKFDnTN9KyOayaYHa",
+	"l5ghYdoLrS8dphV2UsDI6C6o66www3MrFeiXU63v1mzsUMu+nJnM7YndYV9MqlSiwfYiO+PjipOsY1Ns",
+	"M652rlovE3GFJBEw1o7zyibd+9ak9b3XfI1lLkDbtULb1xFTNydNNQSVVqK7SqbkLJ8f2ODmgJz5SIIT",
+	"ihZhobuV8iA0JY1gAu/KBmaF4fGNoEoRpgGJJmTLva6k7tQsOj00giqIfB4EDprfbYSPIQ6oDaEitGzj",
+	"D+QUhXrjXZkMLipKoMCNx/W5g96uhWC3FVw8e/j+IHt4U0QJpbqH0kVwuliB7fOw68FEJWRUZsZPygQo",
+	"37m4E4oUGSZG9MoOC+hKOKZSVdIAZo512BBeKKi1rSgRqFJYx+enb0+2Dn2mktS8WjXMFtULaXh3amGo",
+	"sui5PkxUCwzg3FT1Z4s4jud70ifdlIWpm1ZgofJ57H6mVM6olMRWVAOzcQRaH0k12HtiCp4KQuoe3E8w",
+	"xdl/V13sfGKe0NIztv7S/dv/0tsU89pYN+tPIQLMztuL72GWrVhHYDOp+tvqdz1j+8P2umCDN3ED46wq",
+	"93cDU01+DRf2dfhZiCQOCIYdoh4v7aapLncJn33vU32Xe6RB9QvMSH4IQuElQThrJ8C8cxf+r/0H2Zs2",
+	"uRKmFsGwT2wX8YaM56lJNkoqrl/JATuIZEkMHrWYpQhDcpHYRMtVFp45UaiqIYDGT/f3GyHjugfLca1j",
+	"nO5PY6zfm5ewNbiq0ywx2XwCZsr0msrlDqm2B2nUYd8+ueQrd5WxSv6SXiOKi4Lri/payVCyLPpjgELv",
+	"Nq/VmbdBIVJTncZa8vo657WCT4S/xV2wt9opFKfxr6CxvNLQa5PLu9B/hmcD08gvDohqCKRmVSBxwqiH",
+	"JomM9N8+kui5SYy0njDaTp0RPuaFZ/vuUmEIk1kxtTlDhCkxt3V9YHN/7QZXrAUFQw2IUOy7BS1PVnUG",
+	"rvfM9rdwt95b3F0HI1bD+871/GIJ2NvBQDDKFD0f720d2DgHZ1lpJcCAaP2oLgTq1KlE/8N7igo5TzKe",
+	"8ymVKrJZRlCChSl5VWBbvwUiTdIyVxnnKRp7+c62bACjyoiw+OASMKI6yN54JODLfO4q8XYtOTZxhJcE",
+	"AwRsO+3m89ifdye/ozfzeMJFXM18oXXoNEuOCZbkfU+qbMh86LU4QHvIFttGeEoO0b4NgpsRc+HJS6BM",
+	"OWaH6AnK6DQjXm3WQ/QUFZimqK5vcIieIQh7t26/ilflf14fHaLnXp1ASGtE2fQQ/R3lZKLAJxiz9BD9",
+	"pGUBPcv0EP1szY7eXu+NotH+KBo9GUWjp6No9GwUjZ6PotHfR9Hop1E0+rlvb048/tsmDP8pgT71XVN9",
+	"8MJ26pJgLl4KkS8Jgaa2TKxEBS6lpbKqlFrd/Y+JIXK1RVsqb/+d0eJAzwXlfborUHTmynPZKzIXLJsQ",
+	"WqgNxsm2XDE6OSldKtj2xkeLIme9I1yQhNwzRq8mZ0HKEhAUY4XFlKgVv59QQGstaK72IeNmVGMYW+nj",
+	"nlyfDYN8q/vQQhuT79367ySjubcw5Vb5vSQz9/bp22bPrffG8Flz+Kbqr3F0hEF8r4ZabdXs8NXR+Zr5",
+	"dq3IWdl1tczplrJ2st3VD321PLu3T5p7miWnjg10cWRiS+gvXfxUuMK4S4hANdg/zBeL66EovrqUZ6cS",
+	"uXL9tnL5oB34R7WMJoSM8RaSScZ5bowieU6mBFnPpAiNL7eQSTFnCqo7vcprkWzV7FaLfyAwapGPiqSc",
+	"SYVZQmSExukWwpeSsIQYJgeCnSAY0OOpTQDLBZrxppUUj6LR5SgaJfrs+0SJap3rYPk9w8Kqzr2Kh2J0",
+	"bNX7HWSGkAhH6BIoRQpCI8KQnlIqt7erK4xrwBvklPxuOJO72dY0yvz7O+JLja369sypunP8XjjMqof3",
+	"DfjLW7K6ZcQgJ2WVXeQX665KlTSp8KH4qUZkgdnVVoSO0dj4WEBezxM09nTqra5RpVVJsZNYcFl6e8yu",
+	"use8h6pECILOsJjDMg6R28PGgqytzDoi2TEXuCUBLe06IsqMC6h1a+J8kbn8dFYwLRrb4NVf9iJT4l5x",
+	"Uwzf+hx0M/AtXb0krLrNDOjq56dvzf1p77od9J6fvT4ZRaM38Pcc/p7ZH6dvXsKz47ejaPTy1Sga/Uv/",
+	"eXOu/57pJkfn+u+7D7rdyfmAKhJkMmoC2gKAlc0UVF2LnFF5Bl1w1Rb5wBWXF/XO+24rYVfrCdlbTZNl",
+	"w3xP2fQAHaHCuNRG6HeT3MPcUKFxWsnPmgpRc4dvXm5F6G1VOg0qCXNk3bd+824fvUM7GkWj30fRSB/M",
+	"b0Fy011TDDRtkLvpbYt8DdRCZZuiLv3ONq10bknEIq+KCRVSIWhqDkMSptyluTHPDaL6ldgoVwG4Wqi/",
+	"RQo/Fs95qbI4KaXi6bwHMN//ftSTekeDUbzCHjflotUrOC64TIKqP/33tebAQDKv8WZgFp9Vb6JWK/Ho",
+	"Eg8uJg62fr6lDC1S4Bw03xoXJftrbexuzWg4atcXKst9yU6zxK5plapU9Vf3VJNK6wz7u3GNoxB91Ycp",
+	"v0Hrg1oTlBDZMHdUYX93W3dojJ1hnLpphE0u2QsvxvIO/ZqbTsmNQ/Z8lNtw3CBszepafZu6rqNzl6Wv",
+	"o0iEqeEiFcL4DhgPOs1wZzgl6CajeU9uLMqQIDm5xkwhGArhJOGzGTfFWMCrCshtT/zZssKpEGq3jaeE",
+	"JXPjz4HGGF3McHFR+XyA61jled2Y4xa6gSDhhgIDFTvMEjFrpSEcTq836cRY3YK5T+ylB0yycYHs0C3J",
+	"eXK1ridji54HamVgld3gOXINXTSV2bRE7/JE8FlVHiO8+Y/kwHKz65PYW9OHlUjDMETdhH9ZQKK/P1ez",
+	"0yzxnBBXIDe3VFB7iie8JxNZRfnDpSll6BetPYPSDKBpKTTCaQrxmbJRWqulKS7JlLGw6FkxwTEWBK9Q",
+	"scsqwauoq0u1QLdZPcd3Zk21v5SpvV1bwZBhXZbRP7sWiEphqbZ2FavWjJdMxYUr6dm2CswJFo8kMs30",
+	"GUPLtsmh+s+zPeyGa4IKgmeNtFRe/f9gtcel6rjtM2quJXQINUg96QKRs0N4QfPOg8GUx48LPLfxOSqj",
+	"IoUE/VqYmNEvQcfA1jytg7U5rj4YybAkH6wHwTrCRbskwyVRN4SwuNAdSxMRxlmKxTxWPC64VHvPR1Hd",
+	"zDwISevOr2Ep44QUIm2XFjTj12QNo7h1UvcH79u6HCdkUKbvMGa9OkCXOWZXGsixUbebhifsKXZdLBRE",
+	"mqySRqAOsG83P5NqtmptpbGzHLP3RKLH6P3peV9eAFMpNQ4k2HgSFHbcB23YnoEThkab2NxGAVM1Pldp",
+	"DLdO1jwrCYtLBhUbZEEAK6svKEuJ1g4JU3HnJVxjxXCNpQ+9FCojIvax3X5CparhEBcF1HtJiM3i8+61",
+	"1iNPX54u9PwprwrBWtk/9v69u/3z5z//Hk77UXbam+bPw81vuLiKL7EkaZwTLFgwNYUpaGb3DlHjMSwh",
+	"lHsbvkXuW+/Mf/vlDD1Gv/1yFjzzr72wHrjuSYiUOHz/Cv5EcpXLnRXugvqtJfV1wRK5yvfbqr6LW6LL",
+	"oJw5wY9b1wz1bgRrWqxhOPQ8rofaY8Cst8iUZEzgWss4wWqYDrFiMsLYM0/0mbFsE00A4ZtwbpEct9ey",
+	"dK7wiauJ1L8BdaXiA2t39kLrsFTIusZX/vND9inHSp+Ut/zukkCOt57ySwC4kaoZOG3sGFbIUWuYG3yj",
+	"03tj67fmzkvc2Aeb3yBOr7K9eU6VsVZy4xwHCc6d2uhsw5UURr2Mf9kBAsriXZnSKmtZC9K9RdzCCKYX",
+	"deTC1de6S/fjUBaEUgJmu3ROYFCHoMrcXD6ClcZNY6idiCZkqQSrJ8s1v656NylzyLUW2hJisi3J9qj9",
+	"lp11i5/70a1D8MU176QQq9btpX+uOl9wysCXv523hLHcwmW4mbZEzyL0dziMn8IyckPS6b1M8wsXQGog",
+	"55bt6m9DtXI/kZ8Fj7pktg1evaEs5TfgoEUMlCSYMUgiAK5c1Hhvryhz3YXXx0pG0nXktoCTx0DPDg1q",
+	"J1rjWgfUNoUkQ/Bhnfl1ZcN+637T8Oxu091Nug1GQJwdIj6jytYPMYTRCzugw0ogr71xvfy4W6MxODs0",
+	"Zhw1t8XGw5xMTpHNsWZlvHo3qGfktgqUs5S8NjcZHW3uSVibuwMD9SDg0We4lsekrQoLIdUxaNbDLo2q",
+	"4B1ZcEgdBiGl0I1XkYVCeC6YJkz8hskztuAufrCQX/hGmeUwZttukPPV011wMBu6HACt/F5vBBpLX8vs",
+	"JdGRJi+/mqRye/tbO8heM0jj3KW4qwzGUs+6oXjl9oUu4U4qEG84YM9s2eBodLnqNUwre8fubnfjkzvo",
+	"M72DPlfyAPOyvC3pdrIS8FZGv+UdT++q42wvYAWo3S89+CtZSgSSO/vo+Pzk7Ajt/fz33QP7dO8nWWVL",
+	"uJNZ7t/V+umqZPI/Qz5o3jt9jUZXq3scVpHJyxbxdRGlEtdkPQlPrBuqW3+6iIT2VEuES4CDKuOC4SWH",
+	"9v8HjQsBrUU4E9kh5KADT0pPggPFJEKQGdi1RCVTNEeVzmK+bCaTdaXEzajWemnS4JrGfUEavumh63nq",
+	"NNsY1rCSMSqkvS8VNq2EIXtjTF+7TLNW8DOyi8nr48kmw8JG1zDhTgT/gwTm9ULvj0SMXBOBTL3jHsnI",
+	"K/FyW7mpbe9zQGAOy0sWGBtbRf0QijGznpQeRrRebulaEEl1C6XhFmhsJ17lvrSH1Uhw6R16H65XpHjV",
+	"KIKcMuJnV3gRoX9E6OUe4gK93D9AcJc1oQlISf8tMav18k7B/jjn5vaoUdtpuTFIf8onirA1vnWy2mJH",
+	"jkqiowydWqNbxXHh9G7jwtGtBrSyC0Y0uskMTq9qSbvJ+MrbFnT4gAmY/vwjieqT7QG+pj+ph9vOt2nk",
+	"/N0Nca8jPU2OrRyzGMhA/bpiCZ5XciNdVw9nqL21AhnvucvL4vsDn8PVsFYO/IygUTsfKJ6SFO09395/",
+	"ZpKFdkMdZ+DAZowdY7nz5Pl4b2vr0GWfuBQuL5JxInBGXmcDeCSRVvGZshc9yzKJmvFjLmI7fp+TyZK0",
+	"Eh/ojIDfhnxPCi5CkRw+T+wJz9e0WZ8NZfHTGIIEl1bwYXpkk30rT+PLOXBP5yc95MsWDHe6ifpmFoJi",
+	"Z3uUzSQDLXOX87aNXXaD4au0c3i+2u601tjqJArNKLS6wXGpGtukQ7eNrp98SfIypWwaN4M1Vtq9/d1N",
+	"bF/VS3D/eqYa2tZ1Qq/9CNgQ0LXOIGqjXw8J/pfDzTXcg44OXE4eqBNJpL0TwrKgJlMNvKqJ1yMZSOvD",
+	"bxi64SKV6CYjxvo2RwlmaEqv4dcsYEapRwg6cAau9+0EhzWvKNbypuC3HcMCfA4G641btLeiyZdcZWHv",
+	"uNAZNcs59VVsWlqSaTV4a3y97LKinuF6iad+xKpTp3Wl5kCZU+uY7pVz9iuE84mfYacF21MS9r7AUxJT",
+	"FgutbgX8UrWcsbu9/yysiTmxaZ3S8UG9zjkXtzRWeg2yMqSVB7kklVroMU538KKZoVZ30+fZZ4oRx5CY",
+	"KLwl6oZrSWbGBamLFwdnXLIZUT1VfgRVRFAMRo0ZUUCzAKEbkv2SSqEtwKn2r3VuPXOut7Sz8ObZBSFR",
+	"ZYwmQTg8mZzC/S0irg1KeErQ2IqhCWGyNFRby7ZbByae+bdf3r9Cv2VUEVeGN0Jvfvvl2D7TzX/JcXKF",
+	"jrGgl5cEswgdnf36Fp3hKyoVZjRCvxy9eG9bHU0ETXSb45dvT9FxpsVGEqF37z68NFX4tKAZofenLz6a",
+	"6gUkjdDbd798qOxM3NrafAlXT3IUjX575f73Qf/PxCz/9v7dm1E00nM2/zuC/x2d6/+ZJkev3kKk89mv",
+	"b/X/fjmC/5l3vxy//0X/7+jFe/0/81BPfhSN3plferKjaKRnGRSRX4CtZmGkcx3JWxsh+oLezSV9/UmE",
+	"9uEdVdK+M4zeZK6THBltYLFNw3THRVwInCgg10QMtl6tYVDaYMGYemdd2vZC7wAvZe+Ncr17NhiDOYea",
+	"oQFAq4aXWk++VbZoqDGpXn/DnjTIl8z71q8zM6Nq1QP9AYrF+Ke2qHSMcw/romWfSW0FD7E2NVjLf+g2",
+	"2Loq7N4GDLtGomroIXuziavnDvW9vzvo7nKGZEKfUeY/3bvN4S/NE37Lw+1Z8jBVsrmsmwyreAY+KmF9",
+	"a+laoIcbEt9gpkAdTjJKrsm6nXHdFxZrfR/cGkLSS5xcvbCWlIX6obnfMRrBxNRS7Lm1eEFJnp4KwYPe",
+	"1MpWtu2aaTgowl32+M/zd2+RfVvl0aBQJQEEwseazsV8El9SoTIt3D/+b0nE/HE7nL4HXdzAkZtdCHP+",
+	"QZhNmO12aUJmGGRo+z/GWXxJGRZ1FSdj9r1iHEoxFEBsYv1I8VjieXD3Xhp7Z3fnsMKXWAa0K/nfXAu+",
+	"XKCCSzUVILIvyIRa5cq/gpop+BrTvKdqbCd0rzfb6StTHzosTSam9HOv8GPfI0FySlLEh/nDrSPkJaUQ",
+	"dortlHGITCYkUbU23lXUzH3dZgsQLqgm2KxcP6i3tdgvz5fap73jfa+ba4DCE2KqJrNpvOgGUmGxQkbg",
+	"H7LEX/uo7KY2Fl8D37qCmncIazm2siEOy7QexPgVHrqElFi5LFJTgZkCN2ycJETKtf2Ze+oTbAjyW6VZ",
+	"TJqFnLOp4yL+OMO0rI2iSvsqb+6l6UZUIplhQdIqtbmlkt1aCwMCExo4uHFLZA/4L4HhTcjSPtu5PzG6",
+	"sYhNSNCLGMtalXX2h8mUmxDY18KJr4t39b3tswmpLoF9fDn3iirEzoALSSFBnyMCSu/gNCUpupyjd4yc",
+	"gdOXkiSfmPpuVQEFqJVmjC5HZ692GvVCq/H8aghuwEp/B0lPETyLZ8Qq5TnBEJhdS8q62ymewvJi/Too",
+	"/b3BhZ8fdqUymVLFl7jphwQOlvEzLeg9u9JS5/6u/vf+Lvx4Bj+emR97u/CLXxNh/v15cdHLKgFxUQhu",
+	"3CFSkuTgdKj/aaIHvARQJEticE2OaytGcBDJ81L1hrlmdJpt68VCcVjzY1bk5AtVc+Q+BVpJUyKMVfZW",
+	"yU+r6UTeHtdbEaIPb0xSpYBZdcXqh0e9FZvN/QUhK/Rlvwj1ZoIL4qq+VGfnX5LcD0Gokxo1ikKGI7xu",
+	"USK8uboltxxOR40lpmmwPbhTbFZ8n+FicKZDH7nXMHsNqSNpIe8Hqpe9zARq07C4o/Mh34eTqMKtdaVr",
+	"u3VrWT/XQmsz0lK/u9th+uK+w3i2qnS5eIwWUraFXqw8BzLNwm0QlG7fot09Xg6rYPX3jK4LTNMdNFgA",
+	"wJsQqx0Duz+Rupr8RgzSfy2UWd1WfBuUwHn+bjI6+PcKyPG5PaWgfO8De4cQ4DznSaMM6SGa4Vkzd6X3",
+	"pghktTxECk+QFsQRhuIMXmDCIXKbajwYYlMmzFyDNgpqVBMB4jODv4XeODwZ1Ufj9TJyt6lhib4KxQiY",
+	"RTdULevoEsyndYrRqvgXBMsbNwUwQ99f0awFtmLryRjYD+tMszgpHWexst8vblgQkQSNvbYH9NgUFkNf",
+	"0N7ubgR37hoTZiZIKCGHSIM1uskIsy2pRLvNPeSl8aTpwUl7TdveHec+49ZSTza4YZ59JbBtd+fsoFHB",
+	"OZF17Q42rVlXS0xlnPCULJDZl7i6euutRFmXM2wjFuOyp6/eDEvv+Y3LrWTsB6cf8FSDQ0oEJJv1KsMv",
+	"EptDIjBsZMXi15Ne/S1bR4T1T9rjN3tDUo5209vtD4lx8aCkuddvX56jdyfn1hvMBAA0bLUyQv84Q8Z4",
+	"lRDZSSZwtP0/Jp9AtLcbTilwayhszvjjr3Xtp7okh82MMLbBDJ15Dkp51/WZs5U+uuMYvzkZmZpU26Ym",
+	"lTVWyXDGhedRcPR2OJcHoMuAbxPiZ4Pe3Z8M2lzGJgTR4Vi13Mp7eyxrj3HPKLNg+EGYsGj6S4B54VGH",
+	"BdLimsasFJKI+QEqBL3GikTomuclU1hArV0voWYD5RwpOESFKA9QURY0ry1mJaMKjQtRxrZYUKSbxVVG",
+	"OJu5oYxtId469ABB+jjNdECWa9SQB0iLq8irWBKwUpq0nhnJi2YEVQz6tjAxmd5jqNwr61AsO8X6QTVN",
+	"75FJDKrJS71nmpHZIWSsBRtbKLg0f72OG4u3v+saxKFMpIYjxEqUUIt4WsSOFWgmmciF4WE2H8N77Cy0",
+	"KzDJ3loc4MFp8rTYNi3TxbNBtaVUME/pmeBTAaU79tCYcUa2kOLoGRpbd6J0q5Hf+dlKAkhdlsEOHyKM",
+	"NmLA+QttRgR18VsLXeV8D6UVjLIrlo/R7EQqUoStzIyr+IaLK3s4fZcisdnAFbhcAxIDbG4dZw7/zikW",
+	"wWu0F1wgv5k80CQGql5DfBNu2fgfSVRfXaGc4Iane/tWaxHurWpCG16OxRxPfEPysHPZ/diqbRxcGyBa",
+	"Mv0iMb6Fabep17kKXt0KYZbnp2th0PIPNoZSXgr53UEI1kWVid0ro+HhBurciWt+G5iXbddCuzFAwwBI",
+	"24TY3mYT9ye5u0oRAd5JCgxR6hMu0JGWbjLO0wNEZkXOoT4AyFsZnWr6V0kZUUO4y+k1lNSaCApBY4Lk",
+	"Rg/NaGGTSPLZTAt28whNOU+REVEadLIasCHL+EnZzTAjk3wFeqvj30Pk9GyCV4yOhSRzvNT03+7L9oSL",
+	"bez2BULeJOQSOEHHWv3mE3RmhSu0v7v3LEJJhgtFBPopUF2znvjS0h7YlfYIbszwz7PKX3bgB4EdH/rx",
+	"1yDoYQd6690YBi7Ebmieo0uCUs5IhC7n6CbTpIelYIoMejQEajE2wpB7rt1ataiYkiYomtbRjwPIT9+m",
+	"DFOiO3pd3051ZrJUae6PxX66rtP82WQjy1oVU8yYt0OXqo+VcKb6am3EsT0Ed7POORQscmuj+fkEYYZO",
+	"Xx6b5F1V8sNW/cJfRtHoeBSNTkbR6HQUjV6MotE/RtHo5Z7+sz+KRq9G0eifo2j0a5igevJA2Hnnuifo",
+	"eK0iBLO+UIihYlivAX4d/9nM3lGt5eDn75zzer1D55OQcN51QrVmS7PPlUu2PcZ1De3+Stf1FbkmjXyw",
+	"Ddrjhxs4AKn2zi3FNwI+e7pBa+FtAKdlj0N/G29tf/7zebTfY1BcD66Wuh6HTn3ZQW5E+vWJxz2Kvo1l",
+	"bMR7YgGd+8FAconJ+O5AdOExOe9mx7okYWnMJxOamIBeY4/VaiD8tubOayqp4qK2u4Kl1dR8SrjxQE5M",
+	"1JnKiMAFBetoJSTgPC7kPMl4zqfmVYFJSrESNKGYeb4NZVFwoeoJ1Ebk+tkMMzyFf/Wbe84Ev8zJLHCZ",
+	"+uIY/fz02d+1Lq1bIBN4JwMKhQmZiYnC07B6/nRv3+Qit03hYnZnQexXLHvSh+re9DuIR5vkNFHywIvI",
+	"eCSrIUwPO2HP1d4ARyIEFyuECddhlKFS3kwqzJIejt1IX7/AvyOQtYSqfPHFfVtG+/j+FWJ45jLBuSPV",
+	"zZfHXto7bzNqtMhp5D0cwodWZTSfOoyaBp1uernKvTka4YLGV2QOCngdQRK5SMUaGTxf9ajlG2R95Jzn",
+	"qblezW7wPHYmo1Gj0pT9ZV2GGimwoGihLErjjyMwk7AI11aW4prMY6Vlf+OzY5+YTPHSe0LZNVVmiiGU",
+	"fO95eLcwLeeyFEup3bFt9rXeqyVfuCGPbfN1peVmSqOFuUy9pl87cRfxUqvfB4+aBCzfy+t1DXUdpywe",
+	"VrrD7WG75NpwatLtoZvfc42C9q4OKfmCZ4UmHKP3py+293f3n2/v7u7u7T9pOh3ol+au9unXbXdp28N6",
+	"bWhNvI4AUH28XjxsuTxh43to1I7tSzhLSMO1KJQ0ypKc4anpz82X7ka9fXLD/PUcBPhpVWZwBxuk9oJa",
+	"mXhRnx9Mqx8o0gAA1suoEqpd3QM7C2CyxscmWocOvQdk2kWzfXq3rq7aJr2rGYvtV0hxE4mKKDO7DuWM",
+	"qMpMxXK7QBc4HEiiPKXXhNnC5CtK/+bTwRSpNsv7QkKV2jDBJlbPbD6w1paI0CfMtuCpWlFrUG/Ci85j",
+	"HbvB+tz2G/MZr/zAs0WFwaORcWyzr8GNfEn9/07o8iEkLLblvNat6R9mG6EiULq1lnt9coCotHJw3cXA",
+	"Iv59rKRdOGgga2knRrV4inNBcDqv8NW4s1rRVc8e0rrdcMQFmnGzc+twKe/cn69+7h5vWn7XcQcFohZy",
+	"AUfqu9u+COs3YWSq5Pf7MzDV09+EcckjY8MCTToErRts0iFxq/XsSFWo429N/r6BdHl3eLvGbVtrP/24",
+	"8zQzKfjTGMvExIXiJLOa+iXJ8DXlpTC36UVOvsTWjgYx6N5j9zsl1yTnhe0gI3A9HqcEwn6KbC5pgvN4",
+	"xiuZTJJZZsxvpjo6SbI4x2xa4mlTjce5s6lpeY1KrffTWYGpsIP5qe0Xae19hW8+1AT8oIrGRtufyt3d",
+	"JwRytBTKf+DKFtRPjGHDazPDsxhq37gHEGFV/4IKBmCgSEj11Bgz/I6hzmZ6iKAiaEoFSfQgj5FLFYCw",
+	"QkbVaCVeqEos2Mm3qi1UEzZBWjBVUDUZyasCC3Z6VXyWda6AKcFDNyE/d0F4/8NVBFIqB5pNTqqWx5wp",
+	"wXNTUjx3ueX63cY3YxDndLnoeA4WpDNoqnHRWpsGM9QO8k4JI2JlrdDUDVpOaPWRnJm2foLV9T4X1Qkv",
+	"/8rldFWalq3CGvTHH4AABrh3n+G1491l6Ygzmdr11tAU+WDZOoRq0mFGX63Op7OJoteG4JEvejCrQauq",
+	"xkaD1knw2WYaDfsx6aw6o7Dr4lJB/XZFCvoX/57fBCyjWJEpF/OevFl0RpjWwB9JdI3zktishC2GcIgU",
+	"VzivcibDOTyS5ulOuOj9JQlfJMwIdjSnx61nQqelVtjlQeXFK6MqFChyJV1k5EJq4ZmxJcNDzGKZcEEi",
+	"ZOMS9UOtMscpnssIOYGZF7luk2MmI7SzsxN2STao2cO37FtbL+yRtJOPXNjlTKvv/1tLDGsFXnqkQTNh",
+	"YQr0hEWoxvvmVKG+Ncyoxi6UGFoOxhBglnrvAQjCqVDgVbfvOsi06ogL80BB7IeJ4s2oyVymt6RUBI0x",
+	"HBTiE8jExuQNESbM69bRqQ7iHRTWMOcW0ditfoQy5C7AOC3S9MCwmwDKeJ6GL9qmgpdF+BLP0DgkSAFG",
+	"Mw1ZCJpb1MTIXJYgx+Js6ihTdZcp03hnkctNc1DotUK0+HJe2/8C1uWbVXmGpkrrcwwXvGf5Rb31di7h",
+	"w7NVm05KEqrrobS+BcUQB5HrO9HPvTksXMJm1G5vP+5R9W45CuB0Ro1RueEw0Lr17EZkgFhcJyfDDOdz",
+	"WV9yhjm1uwWp8t0GLkQb6umStF7nhEF93a5l6vTtPrLxYFC8+ACdn70+qYv05QQLpolfSvWay1zNI/Tm",
+	"9Qma8RRkmwid6/bkmmi+caZfFYJPIAWERm1IFQGc6vz0zUtk1C1EZtxoZ6YNYZo/GyVRd3j81vJw5Hi4",
+	"7+nt3MRfvkJWVYzQv14ho91F6M35K5ugQhImuZhH6OwEOS0yQkfnJwiXispZhE7O0Qm/YUjOWSr4jETo",
+	"3YeXru7E2/MjdH76FlkFskoGiZENu6ON0gu+FqU3cRSN3sDfc/h7Zn+cvnkJz47fjqLRy1ejaPQv/efN",
+	"uf57BqUnzvXfk/NRNDI1Jd6eH/Uca2098H1awEelch6BwEgvcZ7v02KeeE4t5kHtnSJr/RqztBKpYuPm",
+	"AumWk6QsnJdL/Rj2m9e/EzzLZJ9PjFHp4bA8db1Zda4RTjnnpcri/5TSRh6CF308tEzdOfkSMtJ+QSah",
+	"GiQejCpxEXBEEFUKhsZvHr9ouL42M1EHByuBphxBttbTLz018eBtnPPh9aKPypSq0+ue7Ju1u8QKiXhq",
+	"F4tQj52yfcM6hc/eG1eLQLfWKDm8Q+92pZMfyPhxDO/rxDp+BPoKpUyUqxY0l4srDTiXlI2UzicAWqsG",
+	"grYZy2ZLKXgOPhvLK+u0pk0k1Oo4DW0w3KqSSTdywdByOgoodMaEVKuSCF9qZtWJNBlbbUUTO7gx3Rp+",
+	"ywRDvHeOTyG5uOk/NXztH6oP++C7cVu8pLffdVtTzL1bgcvDk143NTlqktAgpniw2Ot/1iUhPtp3qKpH",
+	"wwKbGQCDFo559DTymUpIwjWneQTQsOKFOFgwahto47ZhqV9BjyZ+hG4ynlcZVfa2n6FxTq+IUPGzrQiB",
+	"EYALBPNB4zmRMeNbJnGUq8lsSmuicZJxmpAt3VyRL0q/39ve393dRUmGtcCuwX+sX20doiQjyRVJEZ5i",
+	"yqRBGLe+CN1kNMkQNuXHcI60RgdKcTfpmg9k/ga5FS84gzKlzpsrUGO41pXNDXG3nG/svCvC5SWXVQ0x",
+	"s3hVuy8GavZqKFmRuWBvWcvJSrUJ6zopWqwaapcnXwoqiLyL1F3rmPxXLyJmSMDgwk2DHNXakFA7rK12",
+	"JeG19zzN7sq7zJ9bYGQPEt3ZeF5oHhwsLYzf3p61SkGsCachg91rLKvCEAlm6JIgh6mHyLquoCe7uom0",
+	"pSR4iucRwgrNuFTo591Bzjn3AdAr33k1fNkbEGCmO+gAeypT0wYtXAVj4PqAsqtYCwTdE3t8vffYMPFt",
+	"3Uo+hsvaRPErwsy9bfjO5YoEjv884zcMcZaQQ8RZPoeqjxmWGeQpIsWAAkzeQt0w/vyH7OEmjHyhXbwn",
+	"Q18PyfN9GAlL7dW3Ra6KbKQL+OlrygLpetZnio2z/3MzDK03jHUdjHdCz6rH/v/a75YWz7Xm9AA1r4du",
+	"7EP/eevDWUv0tdrTiku0QzVdfKwPbo+PT3vxbuDFa3pvykeHLg5WCTHo3HzXH/ePf+Zgpi3DEuYcQp2r",
+	"owntMhIM1DEATbSRC3iiiIhNEmCs6lgdrOL6gn2Bic/MyJN8w3VNjho5ZbyLqEcSFVio9sTHxu+apMh4",
+	"A3TyM0mE4TvgtjC/ZsKnrXUTOLVwZTWoDfnRfjS5LClDuE6vekVIoaUJnAgupXsOXr5mwbAbnglB618O",
+	"+9ppLvH2H5/1n93tn+PPf+5GT34Ox5tYxa07RaPIAW9rGClWzJJa49x+A+X2Q1YbB/VDfH+1Ctmaz5Bs",
+	"c+FwPqfsHiDcUoXR+IYLqVzuuUsiteJqVOCDpmas9Vm9ZwdOMbZ7ewia8AGaCELgnxFi5BpSphpzSCOh",
+	"oZ3JKBqZQUCz5MbUDmv+PFAu/6IW5S5tgvQ5UZvJbldXzV4c2nL3/MrVCfbZ0yAVo7Kx9Wji6/Ofjln/",
+	"u1bS71DhDmbrG/B9m6WsU0S5qqk9MLrmbpTvwTFg1xQ37hcVnkz8srRLAl+/oZLvb7RZR1Rh0AqpAZtI",
+	"uVbqkXsTG1dHsu8Le/qCfXDelBqpu+EYcwHiI/LWHWmGyAgF+WvCBcIMYcbZfMZLWfWxNSw0qIWt/fU7",
+	"PTcmpymiMUYFLswsTGR+qkUuDbti69DYY4y/GTejHEIM1eoBVJugEd2l2ZeeWcnP96BlDH/uK2bgD1lt",
+	"ogGKjkPEzVkeFt1p3and4YPLK7BBQ8FlSXMV054TPcf5hIsUFTTnWsuhTCpRwvVRhGRGi8LWPXWlGw+t",
+	"pJhkmE17K8311Zy4RaXoeDCDWmYauW1Sr1tGWPeWszDqpMMmJyUiSfTBGOlx61YlL6ppBJSrd3lKpEIT",
+	"KqRa8QrYF9mXCcGw1QAeUcCAU8Fq99S9ua8bhN3EsbX49vriscWIfoV4P3raoxC34Hl51eY1EzxtQgNa",
+	"26DVCxP1rJaf6eZYQEWJvxUL+JcB5HWg9Jue4+Lj+mBjVYynWvekhlHmKxsZs8D3e8cZKaP6kQlvSyPf",
+	"S7MS5yJUe3jszHBKqoiMnYzkaVRln94B46TXbRXG1rVkJUDFwqKiMYQqlOGiIMzIhnbERxJqhkXG08Cl",
+	"fhfGmLs1MIA+4SIdfn0MrZ0lquf9iixvdT24CljtZB/NuFDIe2pEEk0zTNZnc39LpLNjVYatnWHqpH9S",
+	"zeVaaGvukb+/9cQXAfwmKFMTee6PMNXeWP/ARUA0nQbMl8euoh4ylVi00iBjPvHOw5fYtNjPJ/ElFeaa",
+	"dCl8WwesXhltiotY0qAXjRZ7QeFynkJOYVOZIDLjeWprKeMk03RBvyJY5FTLRyacBI0rLbSmM1VSXJCh",
+	"EIXL5C0AT+iCpW7AHEsFTQehsklk0rtS5vynNQTTpMzLGTh5B6p52ZbouGoJp4Mu5whPyZIzKmwihrR/",
+	"KqvG6DcAywvUX2TOuIMIFm+Dm4DVBsxoZALKe7fcT0lRQ+BSnNoIcWgg6TciDt3kALwgLPbS/VV590Km",
+	"wbqvdcSeOuvEqjVgTRDrKim72qYLXh39kk26myKk91NI1I63MDlky3O3yyxMaIZLkZFwpnCygjs4FI5w",
+	"GXSOzdfBi4xpD+X3vZ8fSZS0+BRY4MIE0JTlSpQfXrUsOgELcpSoplt8kiVLv8uSW1pLAtSfK82D+kw2",
+	"lbmUfCkgFUMMoW3DwMu6xKzk1X1qvhluj6EMiGz8c8xFjC/5deCEf9fs7GeX+clEMhkeR5n13u24wKtS",
+	"MIn2nob3ZTh7DUDXMo5r7L3jvSd6xjD3vScgMFySOWepfrr3NEJ7z9DOzs5WGCwZtzEuXUu+qUqypC6A",
+	"JQ9iBcLzA6QY7HJ5b401lphNinrJUhjrDQ4PkAYCILuu8aqDPGt5m2r8H5rAzSRvm3BBUL130Zr3ERWU",
+	"Ls8hNixBXmc/nPzYcVYawJWbXXjiy4xfkzRWPG4CiCfIxAnBRv3PyUTFWBANT4zHOWdTIiDkwya5AX0i",
+	"LouCiNiAjiCQF2exq0+QbHYYq3+0w0/jjje/mlQ0/BzWssvekVSxuGjZ/QoEZl+WcOouywfPOfRkDx2V",
+	"01Iqp4LiBKdkRpNhzHH/2aaRfF3e1F1ggxYddldApWa1qeasiqP9Z1rNNVcl3yJbgrea5aiwWb2wL5Tu",
+	"zhVDs5SNFMS4Fzzv2YGN4n1Vy2kY8tdFp1YQ05dXsu7F16WfDsPfatorCZhfg9BEg8iQkoRKOoRj6e9P",
+	"XOuv0YhfEyFoSrxslQu4YeCVyVkXG+PBLXOX26uJlSRq983lPLZFFNaiUdUOVsttTOdz72GceFtf5yhL",
+	"SKG8lH51Qr8e2Ub3tA7L3+jBt29m5ggzRJnJ/J17PkeambgkjmO3i5rnsK1Whb5Bhqf1TVYt8OtqopZI",
+	"NuoH6+l7yR8V99Yw8RJDBtayfEIrwPtSCAwB3cci4TPKpjVf6VKDDMvYOQ60i3d0PR665m5P73d3jIuW",
+	"052Sy0i4Sp50kvb6utVrgOsC744Bit5Xod6HCF9ChnjIUqJFtnjvp4Elcc0MemrKhHt12N6tj+KVVfHL",
+	"uXy+H+HK3tSZ0vQLQGEYeLXzL7odcFlNfQ7sns3wF63a2UcWB+FXaAu6Y25C4gsgyv1JfR8L9pFdMX7D",
+	"etJL2Qs0L50e+nj2VsPzx9dvD9DHt3uoZCkR6HmEPr7dt/e5WCnQJRG2haGMaU83eWJrBZuK/5KmBJ2y",
+	"aY5Zqt8+q0pIUTa16XykfvETYuQGrB1aGypVxgUUDf749ufmnPSjvV2XqNHm0XWGEVipjxIf3+6NotHH",
+	"t/vw9wn8fQZ/f4K/P8Pfvd0gPPiJKta7Zq3M15WNbTdoyvZTZ8VFVY9jQLod78Mz7zuTu2c1aXyB+X4d",
+	"y/fql8hV9imXD2twFLbKGE2GFECqGg65s9YgLpZ1+Q/TavnF8MC1LExxzDIZ1wE0AV9xqXp9PQdcGNtc",
+	"c7HU67Ap6RYnSDeZ63yXlMt5qDBRl5c2SkPcZFwSVEoIeTIddSwHw9zBTfKwxZP+AkbznG3Mm7Qs+vpi",
+	"cVmT38VcoiLUt6v2uvLtuWdcX3SI6xrKPSK6XnWX74w0+p54gSRnbaIXyOtr7GCzUkIxFjCG7W7vP6uZ",
+	"xdqEcgmWjR2XhgKZYh6hhOc5mZKtrpnOcPhh5Vk2Qn5XjBq9HXFecTCfJq/4aZNiNw/oXzingEXGfY4q",
+	"iWY8LfNSbu/tmdRHKKVTYx1tVWj9/OdeT2lWnwn4Hx1t/w/e/uPzn3vR/lfowT7R//w/6P/4jz7/ud/T",
+	"d4eHrLgdt+AwK5P2YEA1pEwlwvrvR+i6ewbrbrzlAsFhi7Kg+fJBc6LHao96tP0/n+3Qe3B0+kHfFNZh",
+	"OMEiXgNYyBJ6vwntqZEs7t7UpsYiNlPdZwEbG1aVp5+hherzbI7FLTO/352cv9Tq3WA8w3bRY0GhbdsU",
+	"Uxo2GceeQjO5J4a1/FKiwcCW1A0fxpUWdfItuNTy25UA1xp2whX/Ch2x5WhDe/oS7sVyu7VPxrKtJYey",
+	"HgMatjSfFX0OJW9s0WfYuqQUVM3PdReWihb0VxIKV2Do6OwVuiJzNL7gRbyzs3OxZUL0LjgjYL7FBdXv",
+	"jYZzgbhAF2fvzj+gx9d7j3FBt6/IXF5ECKyvWKKLI2Og+gOo2AH6hWBBBDLZwq7I3OQKu9gx2bvJDGzZ",
+	"xGaBtIvJlAK/YE5TuHE07184EvjP3z6Mok7gxT9/+2AzxWUEJbxkCc0fSfSuIOzVCTrmjJFEoULwa5oS",
+	"gcbv3p6evT56G797dXIcvzo//3j6fitCCRZi7sqSJzmmM8gUAxZTLqZR9UPwHHK7Q8kRQZAgObnGTNUt",
+	"/Az74CnnXvh1UAbsw1dwKJzw0LUAxLkiUTLjRQi60vnp25Mq7c+EC7AxUpm5TZHOz58KyBTEiPBKvkTI",
+	"0PlPrL4yjtq5giKbpx5PCUvmXj2Y05fHkI1feoFLZjxb7qW2b+98Yp/YMWfXpkiCPPjEttHpNRFzdPH4",
+	"eu8CJTjPbWcDgepQQ7JEWBB0CXn8FUdwAeEpenouGOnT29ED/vP83Vs0oSRPTYZU+FgyfEXiBEtyCNFN",
+	"5unF77///vv2mzfbJycXh8jU0lfm1fsXx+jJkyc/o48fjg8RTc3Tjx9fnUgY5RiQR9pgdLS/u2ek24vX",
+	"NozrAuZ1cfoBTy8OkYB0TACK1bOLs6MPxy8vkMJXuiMz8RkRU/KJIX3cSYbGeh5/f/Lz8whd4KLIrUD0",
+	"GJptQ5u//UdydmFCPTLOeCkkung12X6jX16g8dO9/bpMr72U0AOYaZiYealwTrZgYUAKLryeUjIruNJQ",
+	"sf0rmV8cQFyYEnOv9i+eEaA44DzK0zkC17K5tEWIhHRJCPS4Y7NPVb9q+z20JqnJH3Rhw4yrXqE9hqoP",
+	"BIKTYQgq0dP9/R105GaT0RwuHPUYZkxnNZ/hOZKK5jm6JBqzoIiE/n73Z3to73UX20cTRcTFIcKt71WG",
+	"FZpgmpMUMjyA/U4PI4m4JgJJxYuCpFvOLq/FX6qszT8nWBIJWs8VMekuOUsgS5Lxjnr6DEmScJbKqArX",
+	"MUvSRADO5DWVqgK1iz8/GRn30+gA/XtnZ+dzhD75qoF+/mm0s7PzafT1IkKM3FSx1YeowFKiC6/1BbrE",
+	"yRXCEmDCPXMFB3RDVOAp2Wl9BCkvpEm84IUV6ZY11tsZa7CnRKKL/7v93mzp9qv0wgac4zwn4pGMEJ0g",
+	"qizTQTckz7e1hEyAyG55nRIhuNDja9T4+emzvzcxoxD8MiczgxWHlhDANwaFcyqVyXtxYZ5eWADT6wcU",
+	"hOQPRCDK7AWNgwOAOw0AF4//WxIxtwkzNZWx5CpCF48zglMiwu80De++8VcngBZDOY+MKgCIG0EV5M/C",
+	"bQ9vuDWvQ8G4AKdtXKZUkXTnk8mfmRCbvMmIh6M3rz54ZYMqjnN09sqzbR6Mdnf2dnZNRjTCcEFHB6Mn",
+	"O7s7tpJ/BkLIY1O/4w+o7m1SZmk10KQzTUcHo5f2fZ0jGL7b3921RWCVKwLrneB/7A2UEZiWaXJmCMNT",
+	"Q2XFeEKk1NtSFjt6Oc92n/R1Wc3R1UL9yPA1pkY88+Ww0cG/P3sho6PXWnvRw2jgAyUQT6UNQBI2bftn",
+	"3cFju5k7czzLe3ftnWl0XpBktZ1zvdY7190R3bmWEJ/s7KKUJ6WRBrBEvx+9ee15I1TiZ3BfXS+uh6oG",
+	"PBGVvUe6POZ3tu8fMipN9TWcqEXbDqWu+8H0vXn9TaAUxobi+nr37myr9DC0hlE0BhOctCGoCl9iSbYW",
+	"baHWDZIqsD+4jZpNHSUuuVyBBZ4RU9n030Fr/Q0wYl+ohtwf+j3QV5eR4WDEb0xNq3qzl3pr/BnsyA8L",
+	"30B3VebuYVBgNqcOcAtVFzxAmkYgu9eaXysr2aclHBU5NOkVD0yhAZURIXv37ZqI1JTpqybY9jbS0whN",
+	"uj6/x6/pjKrRgIbHxjap9do7QyWziWBtDaDTEcggwC3NDjYFIMCvp2Y2i/HrF5xaYcV8srf8k4/MunL8",
+	"YWz4T4fg8QsuLmmaEjD4Pt3/efkXHzh/g9nczk7emmJUNMLiLsJTQUxN5loNtElYvSojjlJYvbRDJh7/",
+	"SdOvj12Io7mfaVCEJbD06gTgqOAyQGqc64mZcpfaLOu7Vmp+JXMLr7Cdv/B0vmFQtXMFV6imUb6qLn+n",
+	"qNLHw+voU3Ni3ztu7D5d/sVbrl7wktkhBiDTsXXQgg/2BszpDM9zjtMPnL/GYkrMd8+GbICtJkfSNySl",
+	"2NXZf7q/P+RjK8i6stHfllC8weIK0hgC3KCUM4LGNxk36kqm2RfYz4x/xdZCYgFFh7a9Um79ooVXvi0g",
+	"YIT4n0s9uQFWH4imuW/pwVv/MhnCqK26pSPZkX0GibOtdu98n7V6BIIGVbISM1wk5saFjbb8C+cJkZ1z",
+	"opAtoIwVwJCeDAeHY2tbUVrkt54joUmkJYlN0/AJ9QV9/GAykAcKiyWhB/FnMFV7DTVUYWct7kgtRzqv",
+	"d1/mIVnSR8JA7OmlY/8gDTI2uicY6RMBDIneMZVYU5sU+PQD7s2mYJs9hjbQ6V9JYPim4Kc1dMhi2wDB",
+	"2mfG0eUuHEbrSNb9wPvYj266lczeBLg3mDKFqbmwgcD1igFJ4yCY4WvNdmwFfXNrZWOGqUC4KIjeFzrN",
+	"lNxBH5x52m7UBOe52aW9fTTjTGXSWth9VndoL2GgeDJDeEZYCgYsLhAIWCDRWJu2y5LVxOETktCUtND4",
+	"dvrHcq7yavLGhDPelariLcfFq9mg73vWWQaQLZv+94F83VbfGaB6nAm4nAID3Qu4A3tQlVai6nAt04jz",
+	"eSRryVtxNLN0MTLUyFAiTR3HT9ENIVc+GauE+fdkivZ3t1aQSR7bbzdM1V8IPkM285GvdWh6rmVyeHgm",
+	"SAHV8eFiEQLhM85TLeJjiahCE56UEu760Ngsbfx8a6tLe1/yPP0LU15bH/qB8D4Q3gfCuzHC2zSEgIWh",
+	"l25a97fFhqizV7/qNoNMUN3IottfYvGcDLYamdImfV1RluQlZCO45lekObtlNcd+OKMJuEwuvzjS5/9g",
+	"KFlmKLFephKNcTqjVWUOjW/wWGVkJkl+TaQvpJg68EZnDV/sgF+dwbDv9loHAGkFJr236aFNqeAAFJs3",
+	"LcbsXBKXMeeq3XfPoB8udu4GswF8EPZ8yAG5rUemfkClyXlGK39EzqDwWgfDWxx1uV3U4fwdM4A+2faK",
+	"GMVMYZrLv9xd6Lc3beLmDjvQ6mEO6xs0fXh7bOSaDTsfvIdOvzW8WpFN7+rDzf03Bm99EgbAa4pJjc+4",
+	"dB7fQ2nkY8EV3oDDTMDhLk8dDXfAY/NXgq89BHKYK/1D6/x9s4Dmd40z72HifXhxf0KQwQ5Ibgtldv7q",
+	"0tBfHbvgJC162WAQDZqckSpOAQC4ExUEEV0L+IxDvzKlaptc65ktVvx1w1PTbpDy3yzbM1Bhh2+MFNnv",
+	"xuoVAPoOPVuwc8sbiNB6Xytntb4+6zSTK86wSx1woriAAIoaYnrdWu7AgGOQpN2bH7e7/9OSsOe+vqti",
+	"UnBp0O8E05PeZ2m3y5xrFvT7QxmLKlQf4Gms2yJDPx78bVb0t/H2LkSq9euaUqdUFqVNG9xLpU9co0Ek",
+	"2qZtHAYVtmuTaPM+PQVLiMa5Ne0zzoHO1S7hxvqbVk5+1ZNeYlgQtrKDn6lRZv343F0mNWUG+wZylc3i",
+	"ieCzVV35Fk6g6Ug4YAZQX+kv60poQXo5lXO490DhVqNwStDLkuHc+i/JCM1ISrENtWCp8cPH1AiVXUfp",
+	"RRpdu9YAiMKGVjySBwizYPi+C2iNXAOT3hfq0vuuZxpbqwDTT2yMXd+ojtxFCWaankhCrHIIcdka1y4e",
+	"12TrYmsH/ZZh86WFJIjLviToAmrnX6CUFISl0pRIkJ/YhSbNEI7d2kLfPeuRCQAE9mHC/fWbC0lMEMqF",
+	"/YSkaPxLhF5E6NUhOo7QSYT+EaGXexF6uQ/a7CeGc86mkMFVZWS2tYPesXyOMCqwsP5huJU0Dgo7PN/e",
+	"fwYrcXMTaMrBrcOdsisLCsv0dnTnE/sNos+dM0hsEmLFnF1EoVWLus8qppoqCfHPBOdxaiuoXZjQ39DF",
+	"isX27/VmxU7vm1ytuK0JEEGzd+v7O0QPRoeHO5s7dnTo0AtNQmp6AeSr4jQuMhth5OW/7w3Scax/6R1O",
+	"TV7uWl558Gj/Ya59OnDZgMoKJvuEn7Vs4C6NYRNCP0Ia37V54MqOgO0sPWtI5TDg/ToCLsGwBx/ABx/A",
+	"H4Q1HnMhtLoCpaZA1zJ5ScZ1qi2TZ2vrEOFccmucoJ5pJEJQRts6X1fSNxGKTjR6ETThec5vZLPFYG76",
+	"2I208QB50+2mBP5v7ydtV2IW9s3CU5YRRwc3D+TxgTz+IJpDxm8aZhlT62bMWUIOEbbJ6SxkS3O1au08",
+	"uz8vjO0nWbINtqdtL3XkQtP96cvjt/qDI6/9ICv+t4/OP80Se0KD8vtYCindhTaMpriYI0VnBOV0RhUa",
+	"ky8JgY+3cfqfUiqSbkEGP6ifdjfR+T+S7fo0S1rgstyM7Tb+wYy9mhl7kSF5dcO1S6lIJbpwFy02EaMt",
+	"1GXe81IlfEbQxdEFGhem0v/WDjpqWmJneF5/wfI55CD5xKyBtq68a5KdzRtJHW+wRG4GaCx3njwf722h",
+	"44zmqSDGjeQFntGcEomOEoX2d/eebvUbWLsU7Hu1tXaR55uYXbvTeLDAPlhgf0wLrKMpEy56797GUI3Y",
+	"qIv7u9s3hFx5zD/JeXK1ulC11DAbJEv3yJcfzLU/UAKSRay+zkdSA627d5SbM+EuBfbHONWr2bCX9Dsj",
+	"PNCcoAszImXTix10BINpEaJoRLLjKpKdSniQOLmBMhcUz+Hm95rsoFOcZEjPWxKBMmwub/kNQ88NGQDk",
+	"j1CBbSh8bpL9T4WGD4kSY8EK+F2bozl9eWzm+Rcw9pxmiVnLNzHyDKdfD8bwB2vPDy2lGMIGVVYg95Sl",
+	"TpCE4/khem4ykJh8Iz+tKZhYWv34T/P/2ARmGZVrPQLuTDZ6Ep6HuOt+1CYWq5iDFoR9wZT/kmTW+Ug+",
+	"kNsHcvtAbjecfyStzVMkdSQXCwH0bz2K6rx2thW3L+9CEjZlwyr7nCm2Myklzofn6/PdPbT8+uro3KXw",
+	"68msdwcmtO+C0n7TtHrDaWwKh5A6iH0gsg9E9ocgsi6j3k1GVEYEUtxL9Qn59zwjnBZnn0VOvN3aABWm",
+	"Upbk7oiwb424gLEu0IxfW3/3qlIZRxeQ8zwVeKJ0azSG+xRv7e5KRSo8l+gIlUzR3FZqYzgHr3oI+Yb4",
+	"6q1DdMG4iu2QkigZ6uwt0PaVk7j2c4CzHDOI8P5r0H5Yyg/CAB6E7Af6/9eg/9SlM3JBTmiMKwn2co72",
+	"GuaNvd11+UDlprFpKfwf1vQ7xlt6PeN0S1PS92Qq0bPx060I7e2On5rSn3tPxk+2TFZsgW/qbOFA500+",
+	"D+dDgjgj0piZqwQKBRGUB2zLR2nalcdP3Xr/GsS5Ws53TpgbVzD60Cq4q2qtAChAtnh3J1Od+gMhfyDk",
+	"371xmnkwbUiSqQVDviSltMIulPtvZNOuXebkmhRco1Qq8M2GvbB/s93+VU0abn04/85Jpztf9mDWeKCG",
+	"P45YawPmfV/FGpKNZu808N+WCq+miNES9+szW+no2/hckyyJe5IjrZzr5J9lOnV+0gcIQ00FqDer9QAo",
+	"4e6K0GBFwB0D9pFK87g3BcrqfuF6T32n8B/MxVpP/6HI2KZ9qcMlxfoUwSMITMONuiFGu7Vuza3K8I5i",
+	"jC+aKHWxFSEugIi4ZBSeM4DBDcgDOSFCmPyQYH/EDKILaqmr44OtEYgzk5TjoA4boRAmsoPOTUIO9MoY",
+	"CS8Juswxu9IDYATWSmOU3Xsy3tsaX4Zqf1QO1hogv2OvajBdfiNXatiaB//pB//pH0ncOQH0b5jprokA",
+	"MrfXW+GokmiG+D5binHXXPLBy/kH83I2siBVGSLXRMyRA7vKinYnNReboPu4qkF4Nz4cNWPXzJyLxGjD",
+	"iHFUCF5wiXNkI6uM+bh66nJMafniJuM5MQXKSOpSbh1aGYRam+TF2bvzDyiwRHN72GXpZzCU4+lHbiP+",
+	"GsaRxpK+lX1kEVl6uOh7sIj8ICLCOWGpJUwkrau2Sq0HeW4Gpnbg/gHae4ZSPIfXCZ/pppF1b9CEijL0",
+	"U9fzY4F48RhMAneQkt85W0DV84o+1y4Z1l3ihrKU36Ak55JINHZOhSZdSVXtFjQ1/y50K0Ily4mUzfqT",
+	"ekDGUc7ZlAhkT4Fe5gSNBcGSM4meRejvEfppawcF67PnuJDk0LGN4MFAk4ASpzdyUzrcd0PmYVUPJP6B",
+	"xD+Q+I36cmjyDTZar0xulfoVjeXO02dDKTjYmO5CwK7ySRNj/jR8ZgcdWbMWzgXB6RxJImwSao9hUYmu",
+	"SKEQlvb9YVWxEjbgkiTcJbWFYuemT19PcfY02z9kdgzFCF7TivCCwv3Xob6wnAfq+0B9H6jvravsAPnV",
+	"+PRIUySTRHsghb0LD+gXgpA/iLQVf4wEb4nfDnrLlU99raDv/EYyLG0qK08GtmQXTwUhKSJY5HNj9PBI",
+	"txOz/ZvXXi/q36NGJgeTt2lGIF/4jEpJUuOepylGWua2WzNaM9u6VUz2KnFes7engXsQ8CX+y4nQsKoH",
+	"Iv5AxB+I+C3LtzZDOeC+F9R/a7sF0dlYDgJ6+0BaX2RYkm13U7xhr7nz6s7mTA/zwY3y16B1/pIe6N0D",
+	"vXugd5swGYByDFSp8l+pbvHAr+SnyiUejfeeoRfkUpRYzCP0ZA+9wSLJgFA+c8KXlSsx0iRqe+85BNsN",
+	"tTWAKr59FxaHWlQ1hgCr9M8IUQ2B9ZG0DYxHj4YQ1ZUk9Qb/RW0CsLQH8vpAXh/I60YsspbaMNW+cQvd",
+	"tFWOfP0E84veI/lYErbv+e60zasEHZ//Syv0aMa19ozG+gNkUCGyroeRl9O31tAjKAeWGhFY/zV15yOE",
+	"E0WvCVDr6BOrqkS715IwRrTWXkVZnUxOEVVkZuuLgaNwXs6YjKrouQRLosEFyp5BfS/CEhKnWJELYEMw",
+	"KFXzT8wasBOcE5ZigeYEVzUJqTpEF9c4p6mpSJvI6wuUU6mk9U+ZYZZiyLkHE5pRCAmHjTCp5yIksIl+",
+	"zDD7xHKCrymbIgoGCyRpTpjK5zvolUIZz1NptxDnKMUKH6Dz07cnSBE8g/RzEcyd4CQzvSPqsttTaSp3",
+	"kjSUCvcUTvdcn22HoQQoImGylKjaNuOQPSY70x3YKpVRkaIPWSlkiiGU/J+Yad69dQi3knZHJ6UqxYJq",
+	"jv6hDEsQtXaBx7NSaL1qVc/sP2jRZDPVTC4pw7Ca9lyCLOYPWrT4yrEZcPuEyoJL6vw4m59ipXCSzcCv",
+	"Z6IhBc/I//400hi3/anc3X2SvD6C/xP7s3li5tXOH7T4NAplGa/3b/R/t89P3+5vg7oquxN5yW80pLfB",
+	"XSIsiIN5cwku+I3UANHEGbCZdcanTJEpEf4EzggvcrJgAlU6RyNaqVIwQwWWjPD1wQO+l6t8MNHGkrPt",
+	"nFyT3CX8hs21mKGJrKb8Ggyl8RH/gxaRS5ZfHzcSRJMaj82YB151d8OoBpcggGTf85ULELiijt9vTfYV",
+	"41bqHfhRQ1faJzmgkHd96g8hLauFtLiLlQbeDK8JoEU973alAL8kg1GRTR5TPXgkkeClIgfowowa119e",
+	"aC3+E7uQeEKmJRYpZVP/NRofH7042oICAQgjvxlUOCEC3LFcOD0ISjZhN5YIf2IgCB+aZ1ayMml4MEMX",
+	"OElIoUh6Uc0VMvJ4uXt66wa0gfV7jW9pz/ObBLp0Nush4uUh4uWHcmfV5KNxIe3dLE+gErclJRUlWRTd",
+	"2xVxlgbFBOjNvTHihzCZH6Z2awc8761K6+0Z4j2Wa+2Kmt+gbutQNHMW6PpQH1DuwQr9/RZxBXCtosT9",
+	"LJ6dMq5rMMnHxv1qw/d0b7C4klrBKC9nVKkGtqELM6TWE8A1zOoX4OLW9O/NKbuCHBaIqk9sfFHoL3kp",
+	"bSQ/5Dc1WoisTCcTLm6wSI1bG8Eip0RUHVKJGLkmAvFrIm6EnhoLKSUm6mPjSsmq14MP+sMDOX0gp3eg",
+	"emBT1HCOaiSwkV7rkFBD5TbtBQadfl8k6P6FtRADeRDXHujL90tfAGBD4pp1HACn++2M5AVcNC+iNzNC",
+	"FGXTxRc2b1yjv8g9DTQbektjF28AppsD7SXJwSeBC+vxqzIq4ba27548I3kaQ9vRinfigZGr4Iwhg5rG",
+	"o83exH9XF1L2sJbfQzm4f7iEWu0SalaTguFXT0d5bgVwb99nZa7oNp5qsaF6jMZvjt5stV4WmJEcXp1t",
+	"RUDRtjFk7d5WGdk2EtMnNv5w9MIEAlmLmjQLMv6Z9bi6hdEO5Q76cPRi6ScQj/+JeWFQ1dVTghm6JMi4",
+	"dTgtcgcZr67/n72vbW7bxtr+K2f8JdIsrUiOm23leT7oSZw2s23icbx3J7PqWDAJSahJQEuAVjSd/vd7",
+	"cACQICVK8quk3OynxqJICMS5zvt1tNdI4LfBb376yuxEJX815KOEJNf6OaMz/M6F+w4Un5QzXrgpxrs1",
+	"g0RHCZldu7beNWkwKyL7mv2yy9tJ0sttTeOrNrmug5w7aSHLdcA7ZN7C/tuYzSpg47mVd5O7OpjcVZIf",
+	"ipfJWD1Yd71goio3QXeQn9ogQS4tZV9bI0pNkGN/c1IiTWmoCpB55WrG7pmUEjPKjyOiyOu/TOHq37Xd",
+	"EF8cf4wldTS2Pha7WvqDjIcsRt4DOWcKbX7BoTX6/On84tfBp+vPF+efrt8Prgaj9hmcdk8BOZ3nTNIO",
+	"DOI5Wcghj5gMYyGzlB5roU9FHNMogPmUKMwbMQlE3tKoA5dE2aEbNDINCDHD0t0oSqmUq2z8n6n6PKP8",
+	"PVHk0tXt3g8rzdc+pCLZxqk3V1+J7a/V9m3M1GL7b7wTyYyk9bX+60+a3YaHQtYhqGUaZqne0f5//vBF",
+	"aGAPLxAJs+wmZhLP64xybEWBFhcQpjSiXDESyzNYeTJRHNory79XhwPLE8Pz6vH6bpB1Gs28vX8xvbs5",
+	"u6tIJ4QzSfJ5YLWRy8+lK7cKX94rOOjfv4gQrrpt7I69f+uEfPuV8omaHvV73W5wlDCe/3uLCOA7Iukx",
+	"45JyyRS7o5BoNHTWv35wXTjwv49bxiGFBP1XtDkuWDpaTThwUzhQVOTLYUTEtPIWaTkquCoc5b+efY1J",
+	"+WvcSWCqtElNdGorJ6AJNj2X6z9hEkel8JL4Q4tECePtGhRYpbo3Bp0q4PAiOqLOefZX3njO+xOEKp/C",
+	"eh305MGox2muF4xIlS2gHYSlthEvF5tqxKwJUB1U0XRVC1aDUwFsoxdt2Op4TGl0Q8LbtV7thbn4g7t2",
+	"F2U5Nir3RHcbpyLZ2ul2v9vEqA7NH628vM0uqTsSTanK/XxTK1L5/m0oWVnlnG4UtP3wTyvL3ImLWt2q",
+	"xkttaigOsobCckWLMcxSMUmplHCzMOkfQ//k9RSbwV+pGFMpmeDrW4irKn6j97uMPi+llJoSjAOasjdj",
+	"NCwZCk9XjuFObkpChX6CfeX1lmnpyq3sUt96fiJrMhXx9ikcf8mXIqZNouWhGOJt5GartnSmGmN2ozFb",
+	"Eaz7J1r817O3hqy3xt1Ysf4mNSZsk2jZi0RLSfptniUwxieyiYrxmIU03RRi8iFks/FZhosX0Rp1Zqe/",
+	"8sb43KP631n5kLxU5uVxquwFMy9lk2gHmZdtpMtlXhopazIvh0VXU1aL66qCV6hDlw9Z79Be5ldt5cze",
+	"kwHW3d3nfy0LaP58R5aO1JlECg4kEXyiHVCW2j/Jempu/fG9l3VpvrZiWVd5FyS2G1Vyti/k5j+yM3z5",
+	"F+ENLXPyKwmuZLPuJz1LSadxMICoSkc541IRQ0yxai2h+d6mvvJjxZKtmsvdOvz+8i2XsKnLfOs1DDzC",
+	"+hb9RkIVAFLWX55/OD7pnrw97na7vZM3bWMKh2uDNJV328RsSpK+OV6Tw2UTq9kUq8m3yo2hiGkKCVmA",
+	"pLRUR+9US33n/JXfbT6hyGE2zRLCfdEYaXn4+vXr1+NP+N8oAJ4lNzS1XSM4/wJfYUjZTLUDMGpqyEf4",
+	"pzsajYJ8lBON2YTdMA1seROMS6W2iDYUu8cnPwSg5gIncGp4sH3zGiLuRHxHowAYH3KvZ+YVjhYgbdD7",
+	"mqliSrOdN2HXVt+2flmQtO5l6Mqtbydhq3xzVojwpX3FTcyqiVm9RBZVHzZMo1rUYtyyEi13o/sIWLXK",
+	"NwaoHgwIDxwd83QS6YN642jvUThrBRF4RUk/KpRVnccQL3w5kYrFWlqscoZCNzuaGRuoOSupaDtKwSjV",
+	"5fmDJmD2cOX5gsGywhbdQaBsk7wWMwUbuW0CZAfTO5+ji/PjU6b9ubWxso1a+TXJ+byemNP5E47/q0yi",
+	"oXxCJjhAEGKN061y4M9wfs2niw78vnbkzJC7mTP4BLxXkkmFDF4gRchIDHOR3tK0A5f0uPiVQHlkluXY",
+	"ofHb2qfJrxlyvYxbSmcSWD4xb8qkEuniTP8jpRqsBad2PqJZgT+HxxBKm+Gz/p09/rB8zk1l/k3OK2bu",
+	"gbf+UzBulo3jBg1nmlfJNuTzKQunlj8s1IeL48rHIg0pZDymUlYJz9KUIS/Zqk1e5b1Z7ren8992P/+2",
+	"oLPbyfTbbU1LEzHWLj2n86oUNfqr0V+HMBWXLFFHvpIQTgUzJY+VU72u/LZWh61PAA28655RqIvH6Ieu",
+	"Eu1zHE9bLPuw2kEOyx+8WmuByADCLE2RiYdHMCNSPXnJbeW0hrGQ9InZ39/pe35Hahl/z15qZHx7je/Y",
+	"6N5D8B31WfU9x9yKFJkKRULvoWNVSrgZhS2f2FH8YBNTxjPiwvCsOYK4hNxS2YfRLCb8mvFrnEA/CtxU",
+	"IO0+BXBDwlv0nXKC5Q58jGM6IXHhcck5TeG0+xNwkjBTbZFjv4nTdUDvmP5sSqTZpznHpN8qb+gq35Hv",
+	"CHiLH7WX6KvfZQO+DfgeAPj+Jsq5MxLbEq9tqJyXwJeRCX1i3LXzl0cWeEuxIYxD5eOZBdc/5MFDpLec",
+	"Hg0tXIJ+DER0TLJYySEnoeXfjxftDgxwTcjGz4FxkzyJvYVb/nxxR9OURfTaVMuNOlpfmMLBkbkGCybM",
+	"X66VGHVg4P36KVE4+00oP3VjVIj0dQhOkivrkJWaQr++70pL6B+0lxrCiEqjIxodcQA6wsgRagkDMgUG",
+	"teq6gVamdJDF9TXmIpA8toYUuahAzh9okxszmjIRQetmAYQvXFnyhN1RHsDNAhLCuP1r4Hro1WKGgTtJ",
+	"lTIGNXEFczTCirHEVTpTW8WmL4+YVIyHyn1PBqWmfK9YFz9AhdAOyiNc8BuLGQ3g/Jd3Q25Q3xueZUHP",
+	"+52E+zPhpBkjqpWOG7MitdIzV7QDDSM3GddqezajJJb6+REzsUOTHtJvPCaMew/pwDtXEcdcRZwiN0TS",
+	"DnyhZt7M5fng/W/nryQMjwwfrhweYW0eJeEUxmySpfSV1AqQcRSrGmbogX3X3w0zdJlY7N580tt+4X3O",
+	"i7wbDur/A4Wz7mj2verZm0WOHg4utBAVko5iLgNvuNP5L++gKtiykEwJZSlcyWpdAUg6DbFiPWacSlkL",
+	"k+9EpsV6rvFsTqR5CDUl9GpOKYfROBWJmdg0UmIEjIdxJtkd7UOBJ/MpxUhGjivQegtzSm9lAJd0Aj+0",
+	"AxPwH/Ix01gziwmX0Drp+lf13rRO2iYxTjjPSOxYTfIHdeBcYwea0kYxApkQxqUyRj2ZG+J5vIea0iGn",
+	"39CMFvyYRH9mUn8jIoqe2RWQWAoYHtFvYZyhtZ5fL4dHgW1WySF2julwLoqrAM07M0NLr+CkO+T4i1Cr",
+	"ncDvlN6edOH/QbdtKFgSSrRE4v+/H5/nDOeyAxc0DSlXZEIlTMkdxaS7/umJ2bCQmq3RS8jiGJ2NIedC",
+	"TfXCS29PwzO+WMHjRV+vGBUOWvokoVEN0p7/8u4qPzN1cLuGCK2eLH2LgX0rWc3Fo+76nKWS59Nwaa9q",
+	"U9v606YDYZ15mG+ltps0HuYyHzhRrcKCj1ZMu93GstsKHb/paykPaS0yfhAp5D/Am7ZbsiL7WAijqEZm",
+	"Re2QPv2dSJtmk1RkM2hpra1lEUGcpDSVgRHHlHL9xyF3XT5iFtNgRd7OhIl9xiZtuKEZhS+Cmeag3O7M",
+	"162VDOEgQ5FSaP3Kbmmqhrx3bBshSuAisSFJTjW+GP9fw8qC2uGDaOMxiToJkU+MXZigAx9SbfPRb6qY",
+	"I+8Aug5q8jfQmHUPN+vqYNMeyCfqWJwJhvO1twPGL1l6RxcX+J2/G8PzefCyEJ8+SNxwD6w0JjlcCIxf",
+	"WsCA3CTN2+DnOOOcxuv6HD7gFY1sNy7bnkmOOZh9mIo5JCYAtCFSlFIzJhf1resplNpOLzQjhkw4RGQh",
+	"c88JL9lKnLZw1EyJ7STTAizGMKr39UZAnHsESm+ADIrYVCiSRHAYs1gZOwRPKMPGfG2JFLOUwM5S6hch",
+	"G993scZGYYEJDnoNAWjFE6BBFsfFBs1y58ZdWWMYbHZAGvBowGPnbkq/7KSghDEOedTD+Cz2ry7MAS0U",
+	"RKz8Z2oqMuXFG9pB1b2xgrIVgpRrVlZCyAAkJzM5FUrfGYM5LcJxhh/lFgloFORjeF3TgIHBVxJiIpWG",
+	"uHYffI8FMAvVOwUl4OQHsD9xyHFkWx7lFzh6RW8ajil39foBLG0JyfOMxa/CL53hZe4WMr/HkGt/LlQm",
+	"DEN5DuC9E0gEV1OZU1IQ/AEm/1q5+ysJ+W30PWytDv7v2ASTSEgimrDQ9KYzDqYToUrUACpLuYSTHwJz",
+	"gZuPKAV2ftQBX/EKG+RrkG/fkK84nRXp752iWAp9yFfI8pIMF/JLOYZcrbBy+k0VErse9BTlGLKLsvoA",
+	"zsfIuDoRUdQEQk2TkS24gPwuWjT1RVrMb1iqpvAPeNNDGZfQcjNSL8+vzj9dffz86frr+eDyS3u5adUQ",
+	"L9mbvs/oveV3zzhW7C/ZhmQlFGkkIcqoMRZTtBObgOfGZhGJZfg5G5Y7kHgalweTkTDULsJqOTDlU3rr",
+	"n7p66j3VFr5cUnNBvm7rQAWOSCUp4p2mPU+embaYLGKo1Vlsew4JKJHcSCU4tSW7kZPVgauL5ULBgio8",
+	"Xl5h0rIAnusf/1Wv8AIXuNz5crr86/BL0XfXiHLvGpjdhrP0SwBSpbtKfSEpxGOzZJiQ2DHjd0xt0S1l",
+	"QpYfvat3MZuITsNrU/v9JLe7J6lfdQ98cr9D0lvV37FZfXmnpBlWdD/OMBt69nYQWib9Y1SDEreUS19S",
+	"zTc2kYfZFoapiLURp33VW8pHAcipmHMQyB+G8+6ZkjAlEksCbulMtfsgqQ052WknBGLGsWdiIbIUxqng",
+	"Csw1RA15SOJYwujn8yvwkEN/Rb7+C5/7t61+uPj8pf6afOtsK3uxJTgZ/0Ybw4LTIfcd4twbXmZcC9CS",
+	"ImCSh0XuUH/N5PL1n8pep836BPZqDjfaZ8WtxABdSB2hAlPa12UpldBy9vCbLoYvAyAKEiEV/NRt1xOb",
+	"VcVsXwnOquvcCdHZ0iKkzLTU1zL1G3MJTxYghaWhsrRigfZRudi34TprCnG3w208hbRAFpFWUES4Y0Yc",
+	"vOfOPAcShiLjaiWg19peG0nRVoDJi9kHdUU7xfqbJvVnGQC1ZDs400HrdIS+Wrvhwf3pqzR3bQDJ0Prk",
+	"tXNaqRqDxJXcGYkhcQdOu6dGX3PI+C3XRgrePMAOGtS8Tg8HcNrrmj8ZFbyC/iwXiV8Zv31+YcCn1IiB",
+	"fUs5KjxcGJ6/i2OLRf0s+O4wmIZZij0L//mjStvgyjWk6fbKRYLIW21SCwhTGmn3l8SyYhzof9zSxdMI",
+	"izkQV/re66Um/7n3DzaVn1HH8zDA41YRg+eyD/UDzAN3Yxrq518aLuH1ZLjfh/DtxlbbH4kfWAPLF/XA",
+	"urUPl/WytJZObE2LlCsYM+4psYpuLOJYzEttSiYQdwaEC75IRIaEcMiNnZNtF4zZ2M6lKElstb5bCcQM",
+	"6++1I5NFbCXxZxGNy1e3XSzuiUse9zu098gREk9d43mQEUJ3vrZJb+XV1E108AHRwaIwde1ggc2RwUEB",
+	"JS4PpB2JO5pKV8Ja1OK3fNITfZklhhzlSGG/N9KAhO2f7WBjoE7b+HgJpwyL8ls5JLYxckYAJSkvITTl",
+	"gh0Y2AVryAynNLwtty4NuVtWHwjMUyRQwKZTVBMiU8difJyaCUJGezAJp92uT/HijMgODFzwU7IJt+0R",
+	"uP2JpPEdlS4sKB8SX3T6woR4kTfGdjNsChc6mdvvYKFb5Q5DhflGNcM8m2DhfoyXt8CrRBEXdIBwH2t0",
+	"y1ighxQvZAfUN++Zzxt2jX2MHqbFOXmWSGGu87aoH7jKr93KY9E+EHYg3s/oHrivHajd7XZps92d731j",
+	"aW9paec7FsBNxmJ1zHjegFH452LO72l2V25vCyZJH0P1RejSNpgC9pcuqHzNRWBZjwMYuxbRdj6zy0mA",
+	"yZiruRhybQ+nmakfM1XX8IXEY62EZiwWCu1n/G3apm2NjPl6jabrddHVOwpg5LfL+h+1z4C43RhyEkU5",
+	"/2EAMgun2lIula16/bhmI4I8IxaKyA3ZkB0Y6X+iO5Fx9t+MQuu0+xOwMShyS/nGZPpVoU732Dp2q9yh",
+	"dZxvVGMdN9bxLtlfoqiAkiKf6RAMWi4y0cMyMx8rt4ng5mi+pc3s4ccL6fBaZjr7eWMz79GYsKoSx3Jr",
+	"ivT8XgStdEqf3ao2Rev28U/NtnxO0pjR1P06JEJb2DjYAuY0tZVyRXzyltKZH1Bz+4JfcAn8DgzyHcon",
+	"58ghH7FoBCRMhZTFI5WAG+qRFZkYqCSJH637/85WKyJsphLCWBZoRqy0HgZRVBbI/zHPffjAtGA/jQ37",
+	"u3ZCw3k/yCuPr3HxZ3seGjxsGDr31pq5MExkQPDklpIqzsRxh/zVJh1h4b5woo6x429tEKXoMLzAa7cK",
+	"ojzpMH2NJH3bm8gFFonT6AzGJJa0b/5lPq2dJW/EvbQK+9QbIWJK+OFFbcqvZXPUBjeoyZTeL35TaZL1",
+	"har4aE2I5jMvcp2Yp8QB6l7yrq8NQIRHmE9ZbLgFWcHozUpc36PXFbkaDXkrb6vQr7RtYjal/GA+lRDp",
+	"AN5YOgDBYWQZaK+RnvwTSWgEwusMl/jVIaffmFTmxnm+wY3u00/+9MsXZCVhPMPJFZTEahqSlELCYopN",
+	"hLKY1D5ORbLUs/hKDnmp17cPDGttxgtHzds7VVPzWUQWgeluzD97q6ZBaZBtREOmceFmAW9KZANmjnzv",
+	"n2oKreGRFIJbEoLeP4dH7QBmJLzVIsO45XZ0j/hRf4PAyU/wgd6kGUkX+Wr0a+rBbyQNp/p7hhYO+5TX",
+	"BJfKAryvwaXyKncSXKpsVBNc2hPTr7Hf7perrTTRVnQLtGYpnREkd8SS9SiL1VSIKMgxu12nfmrMuo3x",
+	"qSUIeiFrpT6nq7eq8cb2KqNbPae5I/3ul3eegl9jGj3lmPubP2mopB02PWaWiN/8T2v01/AonIbDoz78",
+	"NTxycwCuBdd/GR6ddE/eHnffHnd7w6O//8aEU5qShSn+Simq+6gDA+75FK6BFXAcF7I5m7BPzWz8x2r1",
+	"F5yQX/UgdjAnfztYcNPy9ftowKEJ1ezvtEMTF64lSls/KX9rlf6a8uiJY/JXllFNkVsqgY7HNEQ2OjeB",
+	"MMJa2bJfKRWLY+3vyFDMbICVi7K/K6diLl3R7YTMJDYbmApb5wka7rcVtDE8emIfaZ+GG+ofdM6jnYTO",
+	"t4PdQgk2oNuA7t6C7jmPlunstoZV+Vqj0lp63+ERFxXki9lMgpqmIpvY2VJUDY8cEW8HfmVSlYm5kJJv",
+	"uc8C5lMRDLngMCLyWoxHgRkx4riNsctsmlI5FWjgJoxfkwkd4VyqPPwkUkvXOZLhVIj4ekFJOgoMwPbg",
+	"C50pmtzQdMht7Za5bJkuc2EeDEz14av+8Cf0RXun7WLEiWX9Onl7ZpZKOJQYRYe8pa8xU6oDcCMOMbYI",
+	"EQ1jxml0VpA6C+zesAQodhfadbSk0GLI0YHzHkNKJOOTtuEfxcVwsaRzi14Td3doudFbpWczFRTpBfPR",
+	"kOeftTvwycTOS0fBcqGZeLrpqyt9vtxbtyIgWE6z/KwP5JKqq55LdyaQ7tpFCM7ysZVu8E1EZ7FYJJSr",
+	"VxIcZ+LV5eDTl49Imvjz4OL6t4+frgc/n0Ord9quS6HYg1dKoSTkG0uy5Kh/8kOgLzD/6L3JUzqMKzrB",
+	"3t1g5YCjIhaMLwQ2nM7qzmsRkWBXVrdwTyJKi7cbddTHNFKwMh+0jAVa2v7Mook+waWtFtaEWVlRrE/d",
+	"0T3H7hxmLupnMtuciiph4kZ24SZLtUb5fS1t5VRogzuLLRguaUUfJzm9h47MZqFI9NFcN5VnS3XnA/FK",
+	"BRKsRn6NxrWHpG84oe+wQBkrkJ06dY/6B4wM6/e1yQaN/ujACAmhr3s/jlwTd+9HNR3yXLG2XAfdKwnS",
+	"vAukx22f2XHwjpn6mvJoVJrnvonFemwSUe53uhsm5JtGM3O/Nz0YZJNM5shYQ3Rdji07tt/83kOeb6Jj",
+	"wLZj0LQGpW7UZk//KvsrzfNNI7xjDnVunKIkAZJqo7hoRrekwZ0h/2JKqm4WSJeKZKS8wk96y3hkS7xi",
+	"onDmqOljtxsoReoSirTgCKeG6JwpmnSG/BGq9t/2NHvcyZv1rUYqHol5AD0N+G+7NqtYB/qlw7Za8/RO",
+	"gkKHvu36OnQbFer0kcrXZtSo3bFGQRUKavmNb9ZSDvMsqgSGJr6pndimZCkfDOeDpt5LvYd6J4GLGxEt",
+	"ciOu96M2xE9+gIxrxOI02qCdUPKPjaJZW75keYfxug1C/o5Iesy4pPi0OwoJUeEUiinEtnlbpDBzyQWc",
+	"2xhYd4V+I6HCcgg38y2Ff198qhO7/1at6V8pn6jpUb/XNWCQ/3trugg3zfTp7zxLmX6715Lya05ptH17",
+	"HOWfKLIq1pFwRJkR6ms7l/UBBWOHBEYeE/b9bOUGczbVa20wPz1MKeGHX8C1qlSnzF2+l3U63hJ3UqTj",
+	"b1FTodO0f+1DwY1xTKpEqi2sg+wel+tpKniwwsrYWE3zGJS4yNKZkPTFFE9TgXMw/WErZy+s1WSPqrdZ",
+	"VdTyKP33ghUtJctqB+UsWwiYq2VpBK1JrB5KNctKBFpfy7KlOn1tBsQcx2KyTrMO8KpfxeSwR3cNsoip",
+	"8zvK1Wa/z4xksgHtnNetEkc9pGaew9K9v08FTImEWAhkBFSGf89gN858KFOwYjz9vQ2Nl+acrByH9Jhe",
+	"7WUhcsO81sbB3rmLnvGA22fUne5zbGq3qy2fXlu/MJ9S7J1hyo7XsFkLE7xuDvgTgrs9DqAEyKkpgNYH",
+	"mUY5c7CPNX40lpLkmPDo2L7IR9ica0Iudn37Gm6xy9tJqMVtzWpCcnyHTZyl6YTa28CMxY0cedZjy0at",
+	"9/ov+3/X+q9ajUQpmT+sPtplKGZETb328fz+R1U5v0+aorb4+qM/nRProVMaM1ODxpShR8lLzc6QBgBb",
+	"ajnFdloqp/me4mwyScZ0kpEUM24mub9cXf273ajDAFq3WhK/tE+/Bm1NUYBZGHevoHHpGxh9ERhFoHBy",
+	"PyeyOIoPBFT6DYet1zkR5/jx3ge5v2TYImhCBmbNq2T3M6eAAYxIhMgK17gXT1qUr109M41rSuOo4O+v",
+	"RDDMME1p3hkY/xisHnl+x9kfi73WefY19KYqks84/9RX6Yy7jqq1VVjfI0uNt3FbDfzNN60Jbj2fcF7V",
+	"FXE+q5e/yubV+IDTOwrSGeMTyBVjjlznOdaPMYXmr8w1oAsWDblVjHc0NXfx724qtWDkm8jXxkQeQUs/",
+	"Wi+poBG295YQk/k4i4dcOy3uuy7FbOpWbRWtG3jcgc9qStM5kxROT07qeWA8EdlXI9xb4k4iHv4WrUAQ",
+	"+3ET9WjM9f0c7KtP5xLOtQiPYJaSUGGCkqbttQX2DzTqfZ36+i/vX9e2muWpgiTlWz86ULKuHOFRiPmC",
+	"5Qgl42cH5QgbYNMvR/DeXhPAaGoS9r0mQaTYRFXpT1rPrnEP0FQsoTHjdM2ITtOqJgNQKcMWXCIlldL6",
+	"LiSOraEgA0goVYxPpEsMM2yDZtJ8OqY0uiHhrRn1FguZpTQAEUee87NiDvWVW+JBV0S4X7HZN3RNOOWN",
+	"abzCJw7ZmH127YZ2SiJGaZZjN9paYYkWxoimnqTZbz04WlMe0KuPF9POTf8/f+hTK1gU4v//oS9L79yt",
+	"szQ+6h9NlZr1X7/unfyz0+10O73+j90fu3iG7er+cvZKLlHyaLm17nOJBbVqqGHPn72NITcQqWGX8dmP",
+	"XfWT93fX4brqkbVOeWCbPA2jqcQWWtdOS6xrbAjzq4m1jj+Gt4J+ywsYXHyEW7qQgek0xfojlRIWB9X4",
+	"nOnc1NJvudNdG6GJ0q3+be4smW7OfIjnsQecgT/SJ6YkqmDnjHAaB6BfxDJ0ouFs4cRbkzuMy4ty3bEm",
+	"cO6ItWkEkpoHwEDv5L8CIAnlkUV2VIVmBDwqIJ6RGFJ6x+hcoxN3bAYq04dCA3p42ykNHF6xlIvVzI+G",
+	"HsHycBjW3uMlSuLA0CoRZBAmyF4hsc3Of/tFA92Ks56pUCRucpvUj8jHHVR2JicXD/zhuzg2Kp+XLYG4",
+	"Pjk3yzRv8ef6BInM2JiOn8GSk684kJNJSidEURizSZb6HMLWUYqIIjdEUls9FDFpFSh2D6ciNsg1oxwv",
+	"PUN6KmwKYBIb9yLDaoy90Cb90fFnTes/SF+AUSo0Rv1vAAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

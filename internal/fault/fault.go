@@ -47,9 +47,17 @@ type Error struct {
 	RetryAfter time.Duration
 	// Permission names the permission a forbidden caller lacks.
 	Permission string
+	// Cause is the underlying error, for the log (an outage's connection error); never shown.
+	Cause error
 }
 
+// Unwrap gives errors.Is and errors.As the cause.
+func (e *Error) Unwrap() error { return e.Cause }
+
 func (e *Error) Error() string {
+	if e.Cause != nil {
+		return e.Detail + " (" + e.Cause.Error() + ")"
+	}
 	if len(e.Fields) == 0 {
 		return e.Detail
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -44,8 +45,15 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 			case prev.RequestHash != hash:
 				return fault.Field(fault.Unprocessable, "/header/Idempotency-Key",
 					"this key was already used for a different request; use a new key for a new request")
-			case !prev.Done:
-				return fault.New(fault.Conflict, "A request with this Idempotency-Key is still being processed; retry shortly.")
+			case prev.State == idempotency.Pending:
+				// The first request may still be running; its claim lapses after the lease, and a
+				// retry then runs if it never committed.
+				wait := time.Until(prev.ClaimedAt.Add(idempotency.Lease))
+				return &fault.Error{Kind: fault.Conflict, RetryAfter: max(wait, time.Second),
+					Detail: "A request with this Idempotency-Key is still being processed; retry after the Retry-After seconds."}
+			case prev.State == idempotency.Committed:
+				return fault.New(fault.Conflict, "The request with this Idempotency-Key was carried out, but its answer was not kept "+
+					"(the server stopped before storing it); read the resource rather than retrying.")
 			}
 			h := c.Response().Header()
 			h.Set("Idempotent-Replayed", "true")
@@ -57,6 +65,7 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return c.Blob(prev.StatusCode, prev.ContentType, prev.Body)
 		}
+		c.SetRequest(c.Request().WithContext(idempotency.WithClaim(ctx, idempotency.Claim{Owner: owner, Key: key})))
 		rec := &recorder{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = rec
 		err = next(c)

@@ -78,13 +78,15 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="oneplan"`)
 	}
 	var fe *fault.Error
-	if p.Status == http.StatusTooManyRequests && errors.As(err, &fe) {
+	if errors.As(err, &fe) && fe.RetryAfter > 0 {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(fe.RetryAfter.Seconds()))))
 	}
 	if p.Status == http.StatusPreconditionFailed && p.CurrentEtag != nil {
 		c.Response().Header().Set("ETag", *p.CurrentEtag)
 	}
-	if p.Status >= 500 {
+	if p.Status == http.StatusServiceUnavailable {
+		s.log.Warn("database unavailable", "request_id", rid, "route", c.Path(), "error", err.Error())
+	} else if p.Status >= 500 {
 		// The error text may carry SQL but never arguments; it stays in the log, not the answer.
 		s.log.Error("request failed", "request_id", rid, "route", c.Path(), "error", err.Error())
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/idempotency"
 )
 
 // Options configure the HTTP layer.
@@ -123,7 +124,7 @@ func New(a *app.App, opts Options) (*echo.Echo, error) {
 	e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	e.HTTPErrorHandler = s.errorHandler
 	e.Pre(headAsGet)
-	e.Use(s.requestID, s.accessLog, s.recover, s.securityHeaders)
+	e.Use(s.requestID, s.accessLog, s.recover, s.securityHeaders, s.deadline)
 	if len(opts.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: opts.CORSOrigins,
 			AllowHeaders:  []string{"Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-Id", "X-Purpose"},
@@ -160,6 +161,17 @@ func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set("request_id", rid)
 		c.Response().Header().Set("X-Request-Id", rid)
+		return next(c)
+	}
+}
+
+// deadline bounds the work on one request, so a claimed Idempotency-Key whose request has not
+// committed within its lease provably never will (see package idempotency).
+func (s *Server) deadline(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), idempotency.MaxRequest)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
 		return next(c)
 	}
 }

@@ -1,5 +1,7 @@
 package store
 
+import "time"
+
 // Helpers for the conformance suite (package store_test), which cannot reach the gorm handle.
 // They bypass the repositories on purpose, to check what the schema itself enforces (the
 // append-only audit trail) and to set up states no method produces (a revoked key). They live
@@ -24,4 +26,9 @@ func RawString(st *Store, sql string, args ...any) (string, error) {
 	var s string
 	err := st.db.Raw(sql, args...).Row().Scan(&s)
 	return s, err
+}
+
+// AgeIdempotencyClaim backdates a claim, as if its request had been claimed at.
+func AgeIdempotencyClaim(tx *Tx, owner, key string, at time.Time) error {
+	return tx.db.Model(&idempotencyRow{}).Where("api_key_id = ? AND idem_key = ?", owner, key).Update("created_at", at.UTC()).Error
 }

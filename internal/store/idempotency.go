@@ -35,11 +35,26 @@ type idempotencyRow struct {
 
 func (idempotencyRow) TableName() string { return "idempotency_keys" }
 
-// Claim reserves (keyID, key) for a request. It returns claimed=true when this
-// request should run; otherwise the earlier request's record (pending or done).
+// Claim reserves (keyID, key) for a request. It returns claimed=true when this request should
+// run: the key is new, or it holds a Pending claim of the same request whose lease has run out (that
+// request can no longer commit: the transaction that carries a request out marks its claim
+// Committed in the same commit). Otherwise it returns the earlier request's record.
 func (k IdempotencyKeys) Claim(ctx context.Context, keyID, key string, r idempotency.Response) (claimed bool, prev idempotency.Response, err error) {
-	row := idempotencyRow{APIKeyID: keyID, IdemKey: key, Method: r.Method, Path: r.Path, RequestHash: r.RequestHash, State: "pending", CreatedAt: time.Now().UTC()}
-	res := k.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+	now := time.Now().UTC()
+	row := idempotencyRow{APIKeyID: keyID, IdemKey: key, Method: r.Method, Path: r.Path, RequestHash: r.RequestHash,
+		State: string(idempotency.Pending), CreatedAt: now}
+	db := k.db.WithContext(ctx)
+	res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+	if res.Error != nil {
+		return false, prev, translate(res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return true, prev, nil
+	}
+	res = db.Model(&idempotencyRow{}).
+		Where("api_key_id = ? AND idem_key = ? AND state = ? AND request_hash = ? AND created_at < ?",
+			keyID, key, idempotency.Pending, r.RequestHash, now.Add(-idempotency.Lease)).
+		Update("created_at", now)
 	if res.Error != nil {
 		return false, prev, translate(res.Error)
 	}
@@ -47,16 +62,16 @@ func (k IdempotencyKeys) Claim(ctx context.Context, keyID, key string, r idempot
 		return true, prev, nil
 	}
 	var got idempotencyRow
-	err = k.db.WithContext(ctx).Where("api_key_id = ? AND idem_key = ?", keyID, key).Take(&got).Error
+	err = db.Where("api_key_id = ? AND idem_key = ?", keyID, key).Take(&got).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		// Released between our insert and read: the caller may simply retry.
-		return false, prev, fault.New(fault.Conflict, "A request with this Idempotency-Key is being processed; retry shortly.")
+		return false, prev, &fault.Error{Kind: fault.Conflict, Detail: "A request with this Idempotency-Key was just released; retry now.", RetryAfter: time.Second}
 	}
 	if err != nil {
 		return false, prev, translate(err)
 	}
-	prev = idempotency.Response{RequestHash: got.RequestHash, Method: got.Method, Path: got.Path, Done: got.State == "done",
-		ContentType: deref(got.ContentType), Location: deref(got.Location), ETag: deref(got.ETag)}
+	prev = idempotency.Response{RequestHash: got.RequestHash, Method: got.Method, Path: got.Path, State: idempotency.State(got.State),
+		ClaimedAt: got.CreatedAt, ContentType: deref(got.ContentType), Location: deref(got.Location), ETag: deref(got.ETag)}
 	if got.StatusCode != nil {
 		prev.StatusCode = *got.StatusCode
 	}
@@ -66,17 +81,28 @@ func (k IdempotencyKeys) Claim(ctx context.Context, keyID, key string, r idempot
 	return false, prev, nil
 }
 
+// committed marks the claim ctx carries, if any, Committed inside the transaction about to commit.
+func committed(ctx context.Context, db *gorm.DB) error {
+	c, ok := idempotency.ClaimFrom(ctx)
+	if !ok {
+		return nil
+	}
+	return db.Model(&idempotencyRow{}).Where("api_key_id = ? AND idem_key = ? AND state = ?", c.Owner, c.Key, idempotency.Pending).
+		Update("state", idempotency.Committed).Error
+}
+
 // Complete stores the answer to replay.
 func (k IdempotencyKeys) Complete(ctx context.Context, keyID, key string, r idempotency.Response) error {
 	body := string(r.Body)
 	return translate(k.db.WithContext(ctx).Model(&idempotencyRow{}).Where("api_key_id = ? AND idem_key = ?", keyID, key).
-		Updates(map[string]any{"state": "done", "status_code": r.StatusCode, "content_type": r.ContentType,
+		Updates(map[string]any{"state": idempotency.Done, "status_code": r.StatusCode, "content_type": r.ContentType,
 			"location": r.Location, "etag": r.ETag, "body": body}).Error)
 }
 
 // Release forgets a claim whose request did not succeed.
 func (k IdempotencyKeys) Release(ctx context.Context, keyID, key string) error {
-	return translate(k.db.WithContext(ctx).Where("api_key_id = ? AND idem_key = ?", keyID, key).Delete(&idempotencyRow{}).Error)
+	return translate(k.db.WithContext(ctx).Where("api_key_id = ? AND idem_key = ? AND state = ?", keyID, key, idempotency.Pending).
+		Delete(&idempotencyRow{}).Error)
 }
 
 // Purge drops records older than the retention window.

@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
@@ -116,7 +117,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	if err := sqlDB.PingContext(ctx); err != nil {
-		return &fault.Error{Kind: fault.Unavailable, Detail: "The database is not reachable."}
+		return outage(err)
 	}
 	return nil
 }
@@ -144,7 +145,12 @@ type Tx struct{ conn }
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) (err error) {
 		defer readable(&err)
-		return fn(&Tx{conn{db: db, dialect: s.dialect}})
+		if err := fn(&Tx{conn{db: db, dialect: s.dialect}}); err != nil {
+			return err
+		}
+		// A request retried with the same Idempotency-Key must never run twice: its claim is
+		// marked carried out in the same commit as the change itself.
+		return committed(ctx, db)
 	})
 	return translate(err)
 }
@@ -170,8 +176,10 @@ func translate(err error) error {
 		return fault.New(fault.Conflict, "A record with the same unique value already exists.")
 	case errors.Is(err, gorm.ErrForeignKeyViolated):
 		return fault.New(fault.Unprocessable, "The record refers to another record that does not exist.")
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled):
 		return err
+	case unavailable(err):
+		return outage(err)
 	}
 	return err
 }
@@ -196,3 +204,7 @@ func (u Unit[T]) InTx(ctx context.Context, fn func(T) error) error {
 func (u Unit[T]) Read(ctx context.Context, fn func(T) error) error {
 	return u.s.Read(ctx, func(tx *Tx) error { return fn(u.view(tx)) })
 }
+
+// SQL is the database handle itself, for operators' tools and tests that must reach past the
+// repositories (set up a state no operation produces). Application code never uses it.
+func (s *Store) SQL() (*sql.DB, error) { return s.db.DB() }

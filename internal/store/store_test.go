@@ -1203,7 +1203,9 @@ func TestIdempotency(t *testing.T) {
 		if claimed {
 			t.Fatal("second claim of the same key claimed it again")
 		}
-		wantEqual(t, "pending record", prev, idempotency.Response{RequestHash: "h1", Method: "POST", Path: "/v1/referrals"})
+		if prev.State != idempotency.Pending || prev.RequestHash != "h1" || prev.ClaimedAt.IsZero() {
+			t.Fatalf("pending record: %+v", prev)
+		}
 
 		// Keys are per API key: the same Idempotency-Key under another API key is a new claim.
 		if claimed, _ := claim(key2, "k-1", req); !claimed {
@@ -1219,22 +1221,76 @@ func TestIdempotency(t *testing.T) {
 		if claimed {
 			t.Fatal("claim after completion claimed it again")
 		}
-		wantEqual(t, "completed record", prev, idempotency.Response{RequestHash: "h1", Method: "POST", Path: "/v1/referrals", Done: true,
+		prev.ClaimedAt = time.Time{}
+		wantEqual(t, "completed record", prev, idempotency.Response{RequestHash: "h1", Method: "POST", Path: "/v1/referrals", State: idempotency.Done,
 			StatusCode: 201, ContentType: "application/json", Location: "/v1/referrals/abc", ETag: `"1"`, Body: []byte(`{"id":"abc"}`)})
-
-		// The other API key's claim is untouched by the first key's completion.
-		if claimed, prev := claim(key2, "k-1", req); claimed || prev.Done {
-			t.Fatalf("other API key's record: claimed %v, done %v; want pending", claimed, prev.Done)
-		}
-
+		// A completed record is never released: its answer is what a retry gets.
 		if err := st.IdempotencyKeys().Release(ctx, key1, "k-1"); err != nil {
 			t.Fatal(err)
 		}
-		if claimed, _ := claim(key1, "k-1", req); !claimed {
+		if claimed, prev := claim(key1, "k-1", req); claimed || prev.State != idempotency.Done {
+			t.Fatalf("release of a completed record: claimed %v, %+v", claimed, prev)
+		}
+
+		// The other API key's claim is untouched by the first key's completion.
+		if claimed, prev := claim(key2, "k-1", req); claimed || prev.State != idempotency.Pending {
+			t.Fatalf("other API key's record: claimed %v, %+v; want pending", claimed, prev)
+		}
+		// A pending claim is released at once when its request fails.
+		if err := st.IdempotencyKeys().Release(ctx, key2, "k-1"); err != nil {
+			t.Fatal(err)
+		}
+		if claimed, _ := claim(key2, "k-1", req); !claimed {
 			t.Fatal("claim after release not claimed")
 		}
-		if claimed, _ := claim(key2, "k-1", req); claimed {
-			t.Fatal("releasing one API key's record released the other's")
+
+		// A pending claim whose lease has run out belongs to a request that can no longer commit:
+		// a retry of the same request takes it over; another request with the key still cannot.
+		lapsed := time.Now().Add(-idempotency.Lease - time.Second)
+		if err := st.InTx(ctx, func(tx *store.Tx) error { return store.AgeIdempotencyClaim(tx, key2, "k-1", lapsed) }); err != nil {
+			t.Fatal(err)
+		}
+		if claimed, prev := claim(key2, "k-1", idempotency.Response{RequestHash: "other", Method: "POST", Path: "/v1/referrals"}); claimed || prev.RequestHash != "h1" {
+			t.Fatalf("a different request took over a lapsed claim: claimed %v, %+v", claimed, prev)
+		}
+		if claimed, _ := claim(key2, "k-1", req); !claimed {
+			t.Fatal("a retry did not take over a lapsed, uncommitted claim")
+		}
+
+		// The transaction that carries a claimed request out marks the claim committed in the same
+		// commit; a rolled-back one does not. A committed claim is never taken over, even lapsed.
+		claimed3, _ := claim(key1, "k-3", req)
+		claimed4, _ := claim(key1, "k-4", req)
+		if !claimed3 || !claimed4 {
+			t.Fatal("fresh keys not claimed")
+		}
+		withClaim := func(key string) context.Context {
+			return idempotency.WithClaim(ctx, idempotency.Claim{Owner: key1, Key: key})
+		}
+		if err := st.InTx(withClaim("k-3"), func(tx *store.Tx) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("rolled back")
+		if err := st.InTx(withClaim("k-4"), func(tx *store.Tx) error { return boom }); !errors.Is(err, boom) {
+			t.Fatalf("rolled-back transaction: %v", err)
+		}
+		for _, k := range []string{"k-3", "k-4"} {
+			if err := st.InTx(ctx, func(tx *store.Tx) error { return store.AgeIdempotencyClaim(tx, key1, k, lapsed) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if claimed, prev := claim(key1, "k-3", req); claimed || prev.State != idempotency.Committed {
+			t.Fatalf("committed claim: claimed %v, %+v", claimed, prev)
+		}
+		if claimed, _ := claim(key1, "k-4", req); !claimed {
+			t.Fatal("the claim of a rolled-back request was not taken over after its lease")
+		}
+		// Release never forgets a committed claim.
+		if err := st.IdempotencyKeys().Release(ctx, key1, "k-3"); err != nil {
+			t.Fatal(err)
+		}
+		if claimed, _ := claim(key1, "k-3", req); claimed {
+			t.Fatal("release forgot a committed claim")
 		}
 
 		// Purge drops records older than the cut-off only.
@@ -1243,8 +1299,8 @@ func TestIdempotency(t *testing.T) {
 			t.Fatalf("purge of nothing old: %d, %v", n, err)
 		}
 		n, err = st.IdempotencyKeys().Purge(ctx, time.Now().Add(time.Hour))
-		if err != nil || n != 2 {
-			t.Fatalf("purge of everything: %d, %v; want 2", n, err)
+		if err != nil || n != 4 {
+			t.Fatalf("purge of everything: %d, %v; want 4", n, err)
 		}
 		if claimed, _ := claim(key2, "k-1", req); !claimed {
 			t.Fatal("claim after purge not claimed")

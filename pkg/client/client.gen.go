@@ -19094,16 +19094,30 @@ type ClientWithResponsesInterface interface {
 	GetTimelineWithResponse(ctx context.Context, id ID, params *GetTimelineParams, reqEditors ...RequestEditorFn) (*GetTimelineResponse, error)
 }
 
+// HealthzResponse503Headers the declared response headers of an HTTP 503 response for Healthz
+type HealthzResponse503Headers struct {
+	RetryAfter *int
+}
+
 type HealthzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Health
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HealthzResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r HealthzResponse) GetJSON200() *Health {
 	return r.JSON200
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r HealthzResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -19135,16 +19149,30 @@ func (r HealthzResponse) ContentType() string {
 	return ""
 }
 
+// OpenapiSpecResponse503Headers the declared response headers of an HTTP 503 response for OpenapiSpec
+type OpenapiSpecResponse503Headers struct {
+	RetryAfter *int
+}
+
 type OpenapiSpecResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// YAML200 the response for an HTTP 200 `application/yaml` response
 	YAML200 *map[string]interface{}
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *OpenapiSpecResponse503Headers
 }
 
 // GetYAML200 returns the response for an HTTP 200 `application/yaml` response
 func (r OpenapiSpecResponse) GetYAML200() *map[string]interface{} {
 	return r.YAML200
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r OpenapiSpecResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -19176,6 +19204,11 @@ func (r OpenapiSpecResponse) ContentType() string {
 	return ""
 }
 
+// ReadyzResponse503Headers the declared response headers of an HTTP 503 response for Readyz
+type ReadyzResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ReadyzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19183,6 +19216,8 @@ type ReadyzResponse struct {
 	JSON200 *Health
 	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReadyzResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19229,6 +19264,11 @@ type ListActionsResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListActionsResponse503Headers the declared response headers of an HTTP 503 response for ListActions
+type ListActionsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListActionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19242,8 +19282,12 @@ type ListActionsResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListActionsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListActionsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19269,6 +19313,11 @@ func (r ListActionsResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListActionsResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListActionsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -19300,8 +19349,18 @@ func (r ListActionsResponse) ContentType() string {
 	return ""
 }
 
+// CompleteActionResponse409Headers the declared response headers of an HTTP 409 response for CompleteAction
+type CompleteActionResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CompleteActionResponse429Headers the declared response headers of an HTTP 429 response for CompleteAction
 type CompleteActionResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CompleteActionResponse503Headers the declared response headers of an HTTP 503 response for CompleteAction
+type CompleteActionResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -19328,8 +19387,14 @@ type CompleteActionResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CompleteActionResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CompleteActionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CompleteActionResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19382,6 +19447,11 @@ func (r CompleteActionResponse) GetApplicationProblemJSON429() *TooManyRequests 
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CompleteActionResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CompleteActionResponse) GetBody() []byte {
 	return r.Body
@@ -19416,6 +19486,11 @@ type ListAnnualReviewsResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListAnnualReviewsResponse503Headers the declared response headers of an HTTP 503 response for ListAnnualReviews
+type ListAnnualReviewsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListAnnualReviewsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19429,8 +19504,12 @@ type ListAnnualReviewsResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListAnnualReviewsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListAnnualReviewsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19456,6 +19535,11 @@ func (r ListAnnualReviewsResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListAnnualReviewsResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListAnnualReviewsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -19497,6 +19581,11 @@ type GetAnnualReviewResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetAnnualReviewResponse503Headers the declared response headers of an HTTP 503 response for GetAnnualReview
+type GetAnnualReviewResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetAnnualReviewResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19512,10 +19601,14 @@ type GetAnnualReviewResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetAnnualReviewResponse200Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetAnnualReviewResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAnnualReviewResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19546,6 +19639,11 @@ func (r GetAnnualReviewResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetAnnualReviewResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetAnnualReviewResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -19582,6 +19680,11 @@ type DecideAnnualReviewResponse200Headers struct {
 	ETag *string
 }
 
+// DecideAnnualReviewResponse409Headers the declared response headers of an HTTP 409 response for DecideAnnualReview
+type DecideAnnualReviewResponse409Headers struct {
+	RetryAfter *int
+}
+
 // DecideAnnualReviewResponse412Headers the declared response headers of an HTTP 412 response for DecideAnnualReview
 type DecideAnnualReviewResponse412Headers struct {
 	ETag *string
@@ -19589,6 +19692,11 @@ type DecideAnnualReviewResponse412Headers struct {
 
 // DecideAnnualReviewResponse429Headers the declared response headers of an HTTP 429 response for DecideAnnualReview
 type DecideAnnualReviewResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DecideAnnualReviewResponse503Headers the declared response headers of an HTTP 503 response for DecideAnnualReview
+type DecideAnnualReviewResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -19617,12 +19725,18 @@ type DecideAnnualReviewResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *DecideAnnualReviewResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DecideAnnualReviewResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *DecideAnnualReviewResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DecideAnnualReviewResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DecideAnnualReviewResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19680,6 +19794,11 @@ func (r DecideAnnualReviewResponse) GetApplicationProblemJSON429() *TooManyReque
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DecideAnnualReviewResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r DecideAnnualReviewResponse) GetBody() []byte {
 	return r.Body
@@ -19714,6 +19833,11 @@ type HoldAnnualReviewResponse200Headers struct {
 	ETag *string
 }
 
+// HoldAnnualReviewResponse409Headers the declared response headers of an HTTP 409 response for HoldAnnualReview
+type HoldAnnualReviewResponse409Headers struct {
+	RetryAfter *int
+}
+
 // HoldAnnualReviewResponse412Headers the declared response headers of an HTTP 412 response for HoldAnnualReview
 type HoldAnnualReviewResponse412Headers struct {
 	ETag *string
@@ -19721,6 +19845,11 @@ type HoldAnnualReviewResponse412Headers struct {
 
 // HoldAnnualReviewResponse429Headers the declared response headers of an HTTP 429 response for HoldAnnualReview
 type HoldAnnualReviewResponse429Headers struct {
+	RetryAfter *int
+}
+
+// HoldAnnualReviewResponse503Headers the declared response headers of an HTTP 503 response for HoldAnnualReview
+type HoldAnnualReviewResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -19749,12 +19878,18 @@ type HoldAnnualReviewResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *HoldAnnualReviewResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *HoldAnnualReviewResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *HoldAnnualReviewResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *HoldAnnualReviewResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HoldAnnualReviewResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19812,6 +19947,11 @@ func (r HoldAnnualReviewResponse) GetApplicationProblemJSON429() *TooManyRequest
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r HoldAnnualReviewResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r HoldAnnualReviewResponse) GetBody() []byte {
 	return r.Body
@@ -19846,6 +19986,11 @@ type ListAPIKeysResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListAPIKeysResponse503Headers the declared response headers of an HTTP 503 response for ListAPIKeys
+type ListAPIKeysResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListAPIKeysResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19859,8 +20004,12 @@ type ListAPIKeysResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListAPIKeysResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListAPIKeysResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19886,6 +20035,11 @@ func (r ListAPIKeysResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListAPIKeysResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListAPIKeysResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -19922,8 +20076,18 @@ type CreateAPIKeyResponse201Headers struct {
 	Location *string
 }
 
+// CreateAPIKeyResponse409Headers the declared response headers of an HTTP 409 response for CreateAPIKey
+type CreateAPIKeyResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreateAPIKeyResponse429Headers the declared response headers of an HTTP 429 response for CreateAPIKey
 type CreateAPIKeyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateAPIKeyResponse503Headers the declared response headers of an HTTP 503 response for CreateAPIKey
+type CreateAPIKeyResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -19948,10 +20112,16 @@ type CreateAPIKeyResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateAPIKeyResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateAPIKeyResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateAPIKeyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateAPIKeyResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -19999,6 +20169,11 @@ func (r CreateAPIKeyResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateAPIKeyResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateAPIKeyResponse) GetBody() []byte {
 	return r.Body
@@ -20033,6 +20208,11 @@ type GetAPIKeyResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetAPIKeyResponse503Headers the declared response headers of an HTTP 503 response for GetAPIKey
+type GetAPIKeyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetAPIKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20048,8 +20228,12 @@ type GetAPIKeyResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetAPIKeyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAPIKeyResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20082,6 +20266,11 @@ func (r GetAPIKeyResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetAPIKeyResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetAPIKeyResponse) GetBody() []byte {
 	return r.Body
@@ -20111,8 +20300,18 @@ func (r GetAPIKeyResponse) ContentType() string {
 	return ""
 }
 
+// RevokeAPIKeyResponse409Headers the declared response headers of an HTTP 409 response for RevokeAPIKey
+type RevokeAPIKeyResponse409Headers struct {
+	RetryAfter *int
+}
+
 // RevokeAPIKeyResponse429Headers the declared response headers of an HTTP 429 response for RevokeAPIKey
 type RevokeAPIKeyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RevokeAPIKeyResponse503Headers the declared response headers of an HTTP 503 response for RevokeAPIKey
+type RevokeAPIKeyResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -20133,8 +20332,14 @@ type RevokeAPIKeyResponse struct {
 	ApplicationProblemJSON409 *Conflict
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RevokeAPIKeyResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RevokeAPIKeyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RevokeAPIKeyResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20172,6 +20377,11 @@ func (r RevokeAPIKeyResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RevokeAPIKeyResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r RevokeAPIKeyResponse) GetBody() []byte {
 	return r.Body
@@ -20206,8 +20416,18 @@ type RotateAPIKeyResponse201Headers struct {
 	Location *string
 }
 
+// RotateAPIKeyResponse409Headers the declared response headers of an HTTP 409 response for RotateAPIKey
+type RotateAPIKeyResponse409Headers struct {
+	RetryAfter *int
+}
+
 // RotateAPIKeyResponse429Headers the declared response headers of an HTTP 429 response for RotateAPIKey
 type RotateAPIKeyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RotateAPIKeyResponse503Headers the declared response headers of an HTTP 503 response for RotateAPIKey
+type RotateAPIKeyResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -20228,10 +20448,16 @@ type RotateAPIKeyResponse struct {
 	ApplicationProblemJSON409 *Conflict
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *RotateAPIKeyResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RotateAPIKeyResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RotateAPIKeyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RotateAPIKeyResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -20269,6 +20495,11 @@ func (r RotateAPIKeyResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RotateAPIKeyResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r RotateAPIKeyResponse) GetBody() []byte {
 	return r.Body
@@ -20303,6 +20534,11 @@ type ListAuditEventsResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListAuditEventsResponse503Headers the declared response headers of an HTTP 503 response for ListAuditEvents
+type ListAuditEventsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListAuditEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20316,8 +20552,12 @@ type ListAuditEventsResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListAuditEventsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListAuditEventsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20343,6 +20583,11 @@ func (r ListAuditEventsResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListAuditEventsResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -20379,6 +20624,11 @@ type ListDisputesResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListDisputesResponse503Headers the declared response headers of an HTTP 503 response for ListDisputes
+type ListDisputesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListDisputesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20392,8 +20642,12 @@ type ListDisputesResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListDisputesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListDisputesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20419,6 +20673,11 @@ func (r ListDisputesResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListDisputesResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListDisputesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -20456,8 +20715,18 @@ type CreateDisputeResponse201Headers struct {
 	Location *string
 }
 
+// CreateDisputeResponse409Headers the declared response headers of an HTTP 409 response for CreateDispute
+type CreateDisputeResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreateDisputeResponse429Headers the declared response headers of an HTTP 429 response for CreateDispute
 type CreateDisputeResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateDisputeResponse503Headers the declared response headers of an HTTP 503 response for CreateDispute
+type CreateDisputeResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -20484,10 +20753,16 @@ type CreateDisputeResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateDisputeResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateDisputeResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateDisputeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateDisputeResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -20540,6 +20815,11 @@ func (r CreateDisputeResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateDisputeResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateDisputeResponse) GetBody() []byte {
 	return r.Body
@@ -20579,6 +20859,11 @@ type GetDisputeResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetDisputeResponse503Headers the declared response headers of an HTTP 503 response for GetDispute
+type GetDisputeResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetDisputeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20594,10 +20879,14 @@ type GetDisputeResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetDisputeResponse200Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDisputeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetDisputeResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20628,6 +20917,11 @@ func (r GetDisputeResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetDisputeResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetDisputeResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -20664,6 +20958,11 @@ type UpdateDisputeResponse200Headers struct {
 	ETag *string
 }
 
+// UpdateDisputeResponse409Headers the declared response headers of an HTTP 409 response for UpdateDispute
+type UpdateDisputeResponse409Headers struct {
+	RetryAfter *int
+}
+
 // UpdateDisputeResponse412Headers the declared response headers of an HTTP 412 response for UpdateDispute
 type UpdateDisputeResponse412Headers struct {
 	ETag *string
@@ -20671,6 +20970,11 @@ type UpdateDisputeResponse412Headers struct {
 
 // UpdateDisputeResponse429Headers the declared response headers of an HTTP 429 response for UpdateDispute
 type UpdateDisputeResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateDisputeResponse503Headers the declared response headers of an HTTP 503 response for UpdateDispute
+type UpdateDisputeResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -20699,12 +21003,18 @@ type UpdateDisputeResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateDisputeResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpdateDisputeResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *UpdateDisputeResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateDisputeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateDisputeResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20762,6 +21072,11 @@ func (r UpdateDisputeResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateDisputeResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r UpdateDisputeResponse) GetBody() []byte {
 	return r.Body
@@ -20796,6 +21111,11 @@ type ConcludeDisputeResponse200Headers struct {
 	ETag *string
 }
 
+// ConcludeDisputeResponse409Headers the declared response headers of an HTTP 409 response for ConcludeDispute
+type ConcludeDisputeResponse409Headers struct {
+	RetryAfter *int
+}
+
 // ConcludeDisputeResponse412Headers the declared response headers of an HTTP 412 response for ConcludeDispute
 type ConcludeDisputeResponse412Headers struct {
 	ETag *string
@@ -20803,6 +21123,11 @@ type ConcludeDisputeResponse412Headers struct {
 
 // ConcludeDisputeResponse429Headers the declared response headers of an HTTP 429 response for ConcludeDispute
 type ConcludeDisputeResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ConcludeDisputeResponse503Headers the declared response headers of an HTTP 503 response for ConcludeDispute
+type ConcludeDisputeResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -20831,12 +21156,18 @@ type ConcludeDisputeResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ConcludeDisputeResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ConcludeDisputeResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *ConcludeDisputeResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ConcludeDisputeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ConcludeDisputeResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20894,6 +21225,11 @@ func (r ConcludeDisputeResponse) GetApplicationProblemJSON429() *TooManyRequests
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ConcludeDisputeResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r ConcludeDisputeResponse) GetBody() []byte {
 	return r.Body
@@ -20928,6 +21264,11 @@ type ListEHCNeedsAssessmentsResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListEHCNeedsAssessmentsResponse503Headers the declared response headers of an HTTP 503 response for ListEHCNeedsAssessments
+type ListEHCNeedsAssessmentsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListEHCNeedsAssessmentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20941,8 +21282,12 @@ type ListEHCNeedsAssessmentsResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListEHCNeedsAssessmentsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListEHCNeedsAssessmentsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20968,6 +21313,11 @@ func (r ListEHCNeedsAssessmentsResponse) GetApplicationProblemJSON403() *Forbidd
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListEHCNeedsAssessmentsResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListEHCNeedsAssessmentsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -21005,8 +21355,18 @@ type CreateEHCNeedsAssessmentResponse201Headers struct {
 	Location *string
 }
 
+// CreateEHCNeedsAssessmentResponse409Headers the declared response headers of an HTTP 409 response for CreateEHCNeedsAssessment
+type CreateEHCNeedsAssessmentResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreateEHCNeedsAssessmentResponse429Headers the declared response headers of an HTTP 429 response for CreateEHCNeedsAssessment
 type CreateEHCNeedsAssessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateEHCNeedsAssessmentResponse503Headers the declared response headers of an HTTP 503 response for CreateEHCNeedsAssessment
+type CreateEHCNeedsAssessmentResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -21033,10 +21393,16 @@ type CreateEHCNeedsAssessmentResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateEHCNeedsAssessmentResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateEHCNeedsAssessmentResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateEHCNeedsAssessmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateEHCNeedsAssessmentResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -21089,6 +21455,11 @@ func (r CreateEHCNeedsAssessmentResponse) GetApplicationProblemJSON429() *TooMan
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateEHCNeedsAssessmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateEHCNeedsAssessmentResponse) GetBody() []byte {
 	return r.Body
@@ -21128,6 +21499,11 @@ type GetEHCNeedsAssessmentResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetEHCNeedsAssessmentResponse503Headers the declared response headers of an HTTP 503 response for GetEHCNeedsAssessment
+type GetEHCNeedsAssessmentResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetEHCNeedsAssessmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21143,10 +21519,14 @@ type GetEHCNeedsAssessmentResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetEHCNeedsAssessmentResponse200Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetEHCNeedsAssessmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetEHCNeedsAssessmentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21177,6 +21557,11 @@ func (r GetEHCNeedsAssessmentResponse) GetApplicationProblemJSON404() *NotFound 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetEHCNeedsAssessmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetEHCNeedsAssessmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -21213,6 +21598,11 @@ type RequestEHCAdviceResponse200Headers struct {
 	ETag *string
 }
 
+// RequestEHCAdviceResponse409Headers the declared response headers of an HTTP 409 response for RequestEHCAdvice
+type RequestEHCAdviceResponse409Headers struct {
+	RetryAfter *int
+}
+
 // RequestEHCAdviceResponse412Headers the declared response headers of an HTTP 412 response for RequestEHCAdvice
 type RequestEHCAdviceResponse412Headers struct {
 	ETag *string
@@ -21220,6 +21610,11 @@ type RequestEHCAdviceResponse412Headers struct {
 
 // RequestEHCAdviceResponse429Headers the declared response headers of an HTTP 429 response for RequestEHCAdvice
 type RequestEHCAdviceResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RequestEHCAdviceResponse503Headers the declared response headers of an HTTP 503 response for RequestEHCAdvice
+type RequestEHCAdviceResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -21248,12 +21643,18 @@ type RequestEHCAdviceResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *RequestEHCAdviceResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RequestEHCAdviceResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *RequestEHCAdviceResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RequestEHCAdviceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RequestEHCAdviceResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21311,6 +21712,11 @@ func (r RequestEHCAdviceResponse) GetApplicationProblemJSON429() *TooManyRequest
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RequestEHCAdviceResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r RequestEHCAdviceResponse) GetBody() []byte {
 	return r.Body
@@ -21345,6 +21751,11 @@ type ReceiveEHCAdviceResponse200Headers struct {
 	ETag *string
 }
 
+// ReceiveEHCAdviceResponse409Headers the declared response headers of an HTTP 409 response for ReceiveEHCAdvice
+type ReceiveEHCAdviceResponse409Headers struct {
+	RetryAfter *int
+}
+
 // ReceiveEHCAdviceResponse412Headers the declared response headers of an HTTP 412 response for ReceiveEHCAdvice
 type ReceiveEHCAdviceResponse412Headers struct {
 	ETag *string
@@ -21352,6 +21763,11 @@ type ReceiveEHCAdviceResponse412Headers struct {
 
 // ReceiveEHCAdviceResponse429Headers the declared response headers of an HTTP 429 response for ReceiveEHCAdvice
 type ReceiveEHCAdviceResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ReceiveEHCAdviceResponse503Headers the declared response headers of an HTTP 503 response for ReceiveEHCAdvice
+type ReceiveEHCAdviceResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -21380,12 +21796,18 @@ type ReceiveEHCAdviceResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReceiveEHCAdviceResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ReceiveEHCAdviceResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *ReceiveEHCAdviceResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ReceiveEHCAdviceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReceiveEHCAdviceResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21443,6 +21865,11 @@ func (r ReceiveEHCAdviceResponse) GetApplicationProblemJSON429() *TooManyRequest
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReceiveEHCAdviceResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r ReceiveEHCAdviceResponse) GetBody() []byte {
 	return r.Body
@@ -21477,6 +21904,11 @@ type DecideEHCNeedsAssessmentResponse200Headers struct {
 	ETag *string
 }
 
+// DecideEHCNeedsAssessmentResponse409Headers the declared response headers of an HTTP 409 response for DecideEHCNeedsAssessment
+type DecideEHCNeedsAssessmentResponse409Headers struct {
+	RetryAfter *int
+}
+
 // DecideEHCNeedsAssessmentResponse412Headers the declared response headers of an HTTP 412 response for DecideEHCNeedsAssessment
 type DecideEHCNeedsAssessmentResponse412Headers struct {
 	ETag *string
@@ -21484,6 +21916,11 @@ type DecideEHCNeedsAssessmentResponse412Headers struct {
 
 // DecideEHCNeedsAssessmentResponse429Headers the declared response headers of an HTTP 429 response for DecideEHCNeedsAssessment
 type DecideEHCNeedsAssessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DecideEHCNeedsAssessmentResponse503Headers the declared response headers of an HTTP 503 response for DecideEHCNeedsAssessment
+type DecideEHCNeedsAssessmentResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -21512,12 +21949,18 @@ type DecideEHCNeedsAssessmentResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *DecideEHCNeedsAssessmentResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DecideEHCNeedsAssessmentResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *DecideEHCNeedsAssessmentResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DecideEHCNeedsAssessmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DecideEHCNeedsAssessmentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21575,6 +22018,11 @@ func (r DecideEHCNeedsAssessmentResponse) GetApplicationProblemJSON429() *TooMan
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DecideEHCNeedsAssessmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r DecideEHCNeedsAssessmentResponse) GetBody() []byte {
 	return r.Body
@@ -21609,6 +22057,11 @@ type DecideEHCPlanIssueResponse200Headers struct {
 	ETag *string
 }
 
+// DecideEHCPlanIssueResponse409Headers the declared response headers of an HTTP 409 response for DecideEHCPlanIssue
+type DecideEHCPlanIssueResponse409Headers struct {
+	RetryAfter *int
+}
+
 // DecideEHCPlanIssueResponse412Headers the declared response headers of an HTTP 412 response for DecideEHCPlanIssue
 type DecideEHCPlanIssueResponse412Headers struct {
 	ETag *string
@@ -21616,6 +22069,11 @@ type DecideEHCPlanIssueResponse412Headers struct {
 
 // DecideEHCPlanIssueResponse429Headers the declared response headers of an HTTP 429 response for DecideEHCPlanIssue
 type DecideEHCPlanIssueResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DecideEHCPlanIssueResponse503Headers the declared response headers of an HTTP 503 response for DecideEHCPlanIssue
+type DecideEHCPlanIssueResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -21644,12 +22102,18 @@ type DecideEHCPlanIssueResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *DecideEHCPlanIssueResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DecideEHCPlanIssueResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *DecideEHCPlanIssueResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DecideEHCPlanIssueResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DecideEHCPlanIssueResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21707,6 +22171,11 @@ func (r DecideEHCPlanIssueResponse) GetApplicationProblemJSON429() *TooManyReque
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DecideEHCPlanIssueResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r DecideEHCPlanIssueResponse) GetBody() []byte {
 	return r.Body
@@ -21741,6 +22210,11 @@ type AddEHCNeedsAssessmentExceptionResponse200Headers struct {
 	ETag *string
 }
 
+// AddEHCNeedsAssessmentExceptionResponse409Headers the declared response headers of an HTTP 409 response for AddEHCNeedsAssessmentException
+type AddEHCNeedsAssessmentExceptionResponse409Headers struct {
+	RetryAfter *int
+}
+
 // AddEHCNeedsAssessmentExceptionResponse412Headers the declared response headers of an HTTP 412 response for AddEHCNeedsAssessmentException
 type AddEHCNeedsAssessmentExceptionResponse412Headers struct {
 	ETag *string
@@ -21748,6 +22222,11 @@ type AddEHCNeedsAssessmentExceptionResponse412Headers struct {
 
 // AddEHCNeedsAssessmentExceptionResponse429Headers the declared response headers of an HTTP 429 response for AddEHCNeedsAssessmentException
 type AddEHCNeedsAssessmentExceptionResponse429Headers struct {
+	RetryAfter *int
+}
+
+// AddEHCNeedsAssessmentExceptionResponse503Headers the declared response headers of an HTTP 503 response for AddEHCNeedsAssessmentException
+type AddEHCNeedsAssessmentExceptionResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -21776,12 +22255,18 @@ type AddEHCNeedsAssessmentExceptionResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *AddEHCNeedsAssessmentExceptionResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *AddEHCNeedsAssessmentExceptionResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *AddEHCNeedsAssessmentExceptionResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *AddEHCNeedsAssessmentExceptionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AddEHCNeedsAssessmentExceptionResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21839,6 +22324,11 @@ func (r AddEHCNeedsAssessmentExceptionResponse) GetApplicationProblemJSON429() *
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AddEHCNeedsAssessmentExceptionResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r AddEHCNeedsAssessmentExceptionResponse) GetBody() []byte {
 	return r.Body
@@ -21873,6 +22363,11 @@ type WithdrawEHCNeedsAssessmentResponse200Headers struct {
 	ETag *string
 }
 
+// WithdrawEHCNeedsAssessmentResponse409Headers the declared response headers of an HTTP 409 response for WithdrawEHCNeedsAssessment
+type WithdrawEHCNeedsAssessmentResponse409Headers struct {
+	RetryAfter *int
+}
+
 // WithdrawEHCNeedsAssessmentResponse412Headers the declared response headers of an HTTP 412 response for WithdrawEHCNeedsAssessment
 type WithdrawEHCNeedsAssessmentResponse412Headers struct {
 	ETag *string
@@ -21880,6 +22375,11 @@ type WithdrawEHCNeedsAssessmentResponse412Headers struct {
 
 // WithdrawEHCNeedsAssessmentResponse429Headers the declared response headers of an HTTP 429 response for WithdrawEHCNeedsAssessment
 type WithdrawEHCNeedsAssessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// WithdrawEHCNeedsAssessmentResponse503Headers the declared response headers of an HTTP 503 response for WithdrawEHCNeedsAssessment
+type WithdrawEHCNeedsAssessmentResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -21908,12 +22408,18 @@ type WithdrawEHCNeedsAssessmentResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *WithdrawEHCNeedsAssessmentResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *WithdrawEHCNeedsAssessmentResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *WithdrawEHCNeedsAssessmentResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *WithdrawEHCNeedsAssessmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *WithdrawEHCNeedsAssessmentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21971,6 +22477,11 @@ func (r WithdrawEHCNeedsAssessmentResponse) GetApplicationProblemJSON429() *TooM
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r WithdrawEHCNeedsAssessmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r WithdrawEHCNeedsAssessmentResponse) GetBody() []byte {
 	return r.Body
@@ -22005,6 +22516,11 @@ type ListEHCPlansResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListEHCPlansResponse503Headers the declared response headers of an HTTP 503 response for ListEHCPlans
+type ListEHCPlansResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListEHCPlansResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22018,8 +22534,12 @@ type ListEHCPlansResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListEHCPlansResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListEHCPlansResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22045,6 +22565,11 @@ func (r ListEHCPlansResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListEHCPlansResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListEHCPlansResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22082,8 +22607,18 @@ type CreateEHCPlanResponse201Headers struct {
 	Location *string
 }
 
+// CreateEHCPlanResponse409Headers the declared response headers of an HTTP 409 response for CreateEHCPlan
+type CreateEHCPlanResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreateEHCPlanResponse429Headers the declared response headers of an HTTP 429 response for CreateEHCPlan
 type CreateEHCPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateEHCPlanResponse503Headers the declared response headers of an HTTP 503 response for CreateEHCPlan
+type CreateEHCPlanResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -22110,10 +22645,16 @@ type CreateEHCPlanResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateEHCPlanResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateEHCPlanResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateEHCPlanResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateEHCPlanResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -22166,6 +22707,11 @@ func (r CreateEHCPlanResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateEHCPlanResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateEHCPlanResponse) GetBody() []byte {
 	return r.Body
@@ -22205,6 +22751,11 @@ type GetEHCPlanResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetEHCPlanResponse503Headers the declared response headers of an HTTP 503 response for GetEHCPlan
+type GetEHCPlanResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetEHCPlanResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22220,10 +22771,14 @@ type GetEHCPlanResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetEHCPlanResponse200Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetEHCPlanResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetEHCPlanResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22254,6 +22809,11 @@ func (r GetEHCPlanResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetEHCPlanResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetEHCPlanResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22290,6 +22850,11 @@ type ProposeEHCPlanAmendmentResponse200Headers struct {
 	ETag *string
 }
 
+// ProposeEHCPlanAmendmentResponse409Headers the declared response headers of an HTTP 409 response for ProposeEHCPlanAmendment
+type ProposeEHCPlanAmendmentResponse409Headers struct {
+	RetryAfter *int
+}
+
 // ProposeEHCPlanAmendmentResponse412Headers the declared response headers of an HTTP 412 response for ProposeEHCPlanAmendment
 type ProposeEHCPlanAmendmentResponse412Headers struct {
 	ETag *string
@@ -22297,6 +22862,11 @@ type ProposeEHCPlanAmendmentResponse412Headers struct {
 
 // ProposeEHCPlanAmendmentResponse429Headers the declared response headers of an HTTP 429 response for ProposeEHCPlanAmendment
 type ProposeEHCPlanAmendmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ProposeEHCPlanAmendmentResponse503Headers the declared response headers of an HTTP 503 response for ProposeEHCPlanAmendment
+type ProposeEHCPlanAmendmentResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -22325,12 +22895,18 @@ type ProposeEHCPlanAmendmentResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ProposeEHCPlanAmendmentResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ProposeEHCPlanAmendmentResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *ProposeEHCPlanAmendmentResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ProposeEHCPlanAmendmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ProposeEHCPlanAmendmentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22388,6 +22964,11 @@ func (r ProposeEHCPlanAmendmentResponse) GetApplicationProblemJSON429() *TooMany
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ProposeEHCPlanAmendmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r ProposeEHCPlanAmendmentResponse) GetBody() []byte {
 	return r.Body
@@ -22422,6 +23003,11 @@ type CeaseEHCPlanResponse200Headers struct {
 	ETag *string
 }
 
+// CeaseEHCPlanResponse409Headers the declared response headers of an HTTP 409 response for CeaseEHCPlan
+type CeaseEHCPlanResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CeaseEHCPlanResponse412Headers the declared response headers of an HTTP 412 response for CeaseEHCPlan
 type CeaseEHCPlanResponse412Headers struct {
 	ETag *string
@@ -22429,6 +23015,11 @@ type CeaseEHCPlanResponse412Headers struct {
 
 // CeaseEHCPlanResponse429Headers the declared response headers of an HTTP 429 response for CeaseEHCPlan
 type CeaseEHCPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CeaseEHCPlanResponse503Headers the declared response headers of an HTTP 503 response for CeaseEHCPlan
+type CeaseEHCPlanResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -22457,12 +23048,18 @@ type CeaseEHCPlanResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CeaseEHCPlanResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CeaseEHCPlanResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *CeaseEHCPlanResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CeaseEHCPlanResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CeaseEHCPlanResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22520,6 +23117,11 @@ func (r CeaseEHCPlanResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CeaseEHCPlanResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CeaseEHCPlanResponse) GetBody() []byte {
 	return r.Body
@@ -22554,6 +23156,11 @@ type ReviseEHCPlanDraftResponse200Headers struct {
 	ETag *string
 }
 
+// ReviseEHCPlanDraftResponse409Headers the declared response headers of an HTTP 409 response for ReviseEHCPlanDraft
+type ReviseEHCPlanDraftResponse409Headers struct {
+	RetryAfter *int
+}
+
 // ReviseEHCPlanDraftResponse412Headers the declared response headers of an HTTP 412 response for ReviseEHCPlanDraft
 type ReviseEHCPlanDraftResponse412Headers struct {
 	ETag *string
@@ -22561,6 +23168,11 @@ type ReviseEHCPlanDraftResponse412Headers struct {
 
 // ReviseEHCPlanDraftResponse429Headers the declared response headers of an HTTP 429 response for ReviseEHCPlanDraft
 type ReviseEHCPlanDraftResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ReviseEHCPlanDraftResponse503Headers the declared response headers of an HTTP 503 response for ReviseEHCPlanDraft
+type ReviseEHCPlanDraftResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -22589,12 +23201,18 @@ type ReviseEHCPlanDraftResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReviseEHCPlanDraftResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ReviseEHCPlanDraftResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *ReviseEHCPlanDraftResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ReviseEHCPlanDraftResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReviseEHCPlanDraftResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22652,6 +23270,11 @@ func (r ReviseEHCPlanDraftResponse) GetApplicationProblemJSON429() *TooManyReque
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReviseEHCPlanDraftResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r ReviseEHCPlanDraftResponse) GetBody() []byte {
 	return r.Body
@@ -22686,6 +23309,11 @@ type IssueEHCPlanResponse200Headers struct {
 	ETag *string
 }
 
+// IssueEHCPlanResponse409Headers the declared response headers of an HTTP 409 response for IssueEHCPlan
+type IssueEHCPlanResponse409Headers struct {
+	RetryAfter *int
+}
+
 // IssueEHCPlanResponse412Headers the declared response headers of an HTTP 412 response for IssueEHCPlan
 type IssueEHCPlanResponse412Headers struct {
 	ETag *string
@@ -22693,6 +23321,11 @@ type IssueEHCPlanResponse412Headers struct {
 
 // IssueEHCPlanResponse429Headers the declared response headers of an HTTP 429 response for IssueEHCPlan
 type IssueEHCPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+// IssueEHCPlanResponse503Headers the declared response headers of an HTTP 503 response for IssueEHCPlan
+type IssueEHCPlanResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -22721,12 +23354,18 @@ type IssueEHCPlanResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *IssueEHCPlanResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *IssueEHCPlanResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *IssueEHCPlanResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *IssueEHCPlanResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *IssueEHCPlanResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22784,6 +23423,11 @@ func (r IssueEHCPlanResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r IssueEHCPlanResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r IssueEHCPlanResponse) GetBody() []byte {
 	return r.Body
@@ -22818,6 +23462,11 @@ type SetEHCPlanPhaseTransferResponse200Headers struct {
 	ETag *string
 }
 
+// SetEHCPlanPhaseTransferResponse409Headers the declared response headers of an HTTP 409 response for SetEHCPlanPhaseTransfer
+type SetEHCPlanPhaseTransferResponse409Headers struct {
+	RetryAfter *int
+}
+
 // SetEHCPlanPhaseTransferResponse412Headers the declared response headers of an HTTP 412 response for SetEHCPlanPhaseTransfer
 type SetEHCPlanPhaseTransferResponse412Headers struct {
 	ETag *string
@@ -22825,6 +23474,11 @@ type SetEHCPlanPhaseTransferResponse412Headers struct {
 
 // SetEHCPlanPhaseTransferResponse429Headers the declared response headers of an HTTP 429 response for SetEHCPlanPhaseTransfer
 type SetEHCPlanPhaseTransferResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SetEHCPlanPhaseTransferResponse503Headers the declared response headers of an HTTP 503 response for SetEHCPlanPhaseTransfer
+type SetEHCPlanPhaseTransferResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -22853,12 +23507,18 @@ type SetEHCPlanPhaseTransferResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SetEHCPlanPhaseTransferResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *SetEHCPlanPhaseTransferResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *SetEHCPlanPhaseTransferResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SetEHCPlanPhaseTransferResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SetEHCPlanPhaseTransferResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22916,6 +23576,11 @@ func (r SetEHCPlanPhaseTransferResponse) GetApplicationProblemJSON429() *TooMany
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SetEHCPlanPhaseTransferResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r SetEHCPlanPhaseTransferResponse) GetBody() []byte {
 	return r.Body
@@ -22950,6 +23615,11 @@ type ServeEHCPlanDraftResponse200Headers struct {
 	ETag *string
 }
 
+// ServeEHCPlanDraftResponse409Headers the declared response headers of an HTTP 409 response for ServeEHCPlanDraft
+type ServeEHCPlanDraftResponse409Headers struct {
+	RetryAfter *int
+}
+
 // ServeEHCPlanDraftResponse412Headers the declared response headers of an HTTP 412 response for ServeEHCPlanDraft
 type ServeEHCPlanDraftResponse412Headers struct {
 	ETag *string
@@ -22957,6 +23627,11 @@ type ServeEHCPlanDraftResponse412Headers struct {
 
 // ServeEHCPlanDraftResponse429Headers the declared response headers of an HTTP 429 response for ServeEHCPlanDraft
 type ServeEHCPlanDraftResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ServeEHCPlanDraftResponse503Headers the declared response headers of an HTTP 503 response for ServeEHCPlanDraft
+type ServeEHCPlanDraftResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -22985,12 +23660,18 @@ type ServeEHCPlanDraftResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ServeEHCPlanDraftResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ServeEHCPlanDraftResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *ServeEHCPlanDraftResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ServeEHCPlanDraftResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ServeEHCPlanDraftResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23048,6 +23729,11 @@ func (r ServeEHCPlanDraftResponse) GetApplicationProblemJSON429() *TooManyReques
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ServeEHCPlanDraftResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r ServeEHCPlanDraftResponse) GetBody() []byte {
 	return r.Body
@@ -23089,6 +23775,11 @@ type ExportSen2Response429Headers struct {
 	RetryAfter *int
 }
 
+// ExportSen2Response503Headers the declared response headers of an HTTP 503 response for ExportSen2
+type ExportSen2Response503Headers struct {
+	RetryAfter *int
+}
+
 type ExportSen2Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23100,10 +23791,14 @@ type ExportSen2Response struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ExportSen2Response200Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ExportSen2Response429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ExportSen2Response503Headers
 }
 
 // GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
@@ -23124,6 +23819,11 @@ func (r ExportSen2Response) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ExportSen2Response) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ExportSen2Response) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23160,6 +23860,11 @@ type ListFamilyAssessmentsResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListFamilyAssessmentsResponse503Headers the declared response headers of an HTTP 503 response for ListFamilyAssessments
+type ListFamilyAssessmentsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListFamilyAssessmentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23173,8 +23878,12 @@ type ListFamilyAssessmentsResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListFamilyAssessmentsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListFamilyAssessmentsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23200,6 +23909,11 @@ func (r ListFamilyAssessmentsResponse) GetApplicationProblemJSON403() *Forbidden
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListFamilyAssessmentsResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListFamilyAssessmentsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23237,8 +23951,18 @@ type CreateFamilyAssessmentResponse201Headers struct {
 	Location *string
 }
 
+// CreateFamilyAssessmentResponse409Headers the declared response headers of an HTTP 409 response for CreateFamilyAssessment
+type CreateFamilyAssessmentResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreateFamilyAssessmentResponse429Headers the declared response headers of an HTTP 429 response for CreateFamilyAssessment
 type CreateFamilyAssessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateFamilyAssessmentResponse503Headers the declared response headers of an HTTP 503 response for CreateFamilyAssessment
+type CreateFamilyAssessmentResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -23265,10 +23989,16 @@ type CreateFamilyAssessmentResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateFamilyAssessmentResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateFamilyAssessmentResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateFamilyAssessmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateFamilyAssessmentResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -23321,6 +24051,11 @@ func (r CreateFamilyAssessmentResponse) GetApplicationProblemJSON429() *TooManyR
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateFamilyAssessmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateFamilyAssessmentResponse) GetBody() []byte {
 	return r.Body
@@ -23360,6 +24095,11 @@ type GetFamilyAssessmentResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetFamilyAssessmentResponse503Headers the declared response headers of an HTTP 503 response for GetFamilyAssessment
+type GetFamilyAssessmentResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetFamilyAssessmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23375,10 +24115,14 @@ type GetFamilyAssessmentResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetFamilyAssessmentResponse200Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetFamilyAssessmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetFamilyAssessmentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23409,6 +24153,11 @@ func (r GetFamilyAssessmentResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetFamilyAssessmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetFamilyAssessmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23445,6 +24194,11 @@ type UpdateFamilyAssessmentResponse200Headers struct {
 	ETag *string
 }
 
+// UpdateFamilyAssessmentResponse409Headers the declared response headers of an HTTP 409 response for UpdateFamilyAssessment
+type UpdateFamilyAssessmentResponse409Headers struct {
+	RetryAfter *int
+}
+
 // UpdateFamilyAssessmentResponse412Headers the declared response headers of an HTTP 412 response for UpdateFamilyAssessment
 type UpdateFamilyAssessmentResponse412Headers struct {
 	ETag *string
@@ -23452,6 +24206,11 @@ type UpdateFamilyAssessmentResponse412Headers struct {
 
 // UpdateFamilyAssessmentResponse429Headers the declared response headers of an HTTP 429 response for UpdateFamilyAssessment
 type UpdateFamilyAssessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateFamilyAssessmentResponse503Headers the declared response headers of an HTTP 503 response for UpdateFamilyAssessment
+type UpdateFamilyAssessmentResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -23480,12 +24239,18 @@ type UpdateFamilyAssessmentResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateFamilyAssessmentResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpdateFamilyAssessmentResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *UpdateFamilyAssessmentResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateFamilyAssessmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateFamilyAssessmentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23543,6 +24308,11 @@ func (r UpdateFamilyAssessmentResponse) GetApplicationProblemJSON429() *TooManyR
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateFamilyAssessmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r UpdateFamilyAssessmentResponse) GetBody() []byte {
 	return r.Body
@@ -23578,6 +24348,11 @@ type ReviewFamilyAssessmentResponse201Headers struct {
 	Location *string
 }
 
+// ReviewFamilyAssessmentResponse409Headers the declared response headers of an HTTP 409 response for ReviewFamilyAssessment
+type ReviewFamilyAssessmentResponse409Headers struct {
+	RetryAfter *int
+}
+
 // ReviewFamilyAssessmentResponse412Headers the declared response headers of an HTTP 412 response for ReviewFamilyAssessment
 type ReviewFamilyAssessmentResponse412Headers struct {
 	ETag *string
@@ -23585,6 +24360,11 @@ type ReviewFamilyAssessmentResponse412Headers struct {
 
 // ReviewFamilyAssessmentResponse429Headers the declared response headers of an HTTP 429 response for ReviewFamilyAssessment
 type ReviewFamilyAssessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ReviewFamilyAssessmentResponse503Headers the declared response headers of an HTTP 503 response for ReviewFamilyAssessment
+type ReviewFamilyAssessmentResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -23613,12 +24393,18 @@ type ReviewFamilyAssessmentResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *ReviewFamilyAssessmentResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ReviewFamilyAssessmentResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *ReviewFamilyAssessmentResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ReviewFamilyAssessmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReviewFamilyAssessmentResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -23676,6 +24462,11 @@ func (r ReviewFamilyAssessmentResponse) GetApplicationProblemJSON429() *TooManyR
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReviewFamilyAssessmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r ReviewFamilyAssessmentResponse) GetBody() []byte {
 	return r.Body
@@ -23710,6 +24501,11 @@ type SubmitFamilyAssessmentResponse200Headers struct {
 	ETag *string
 }
 
+// SubmitFamilyAssessmentResponse409Headers the declared response headers of an HTTP 409 response for SubmitFamilyAssessment
+type SubmitFamilyAssessmentResponse409Headers struct {
+	RetryAfter *int
+}
+
 // SubmitFamilyAssessmentResponse412Headers the declared response headers of an HTTP 412 response for SubmitFamilyAssessment
 type SubmitFamilyAssessmentResponse412Headers struct {
 	ETag *string
@@ -23717,6 +24513,11 @@ type SubmitFamilyAssessmentResponse412Headers struct {
 
 // SubmitFamilyAssessmentResponse429Headers the declared response headers of an HTTP 429 response for SubmitFamilyAssessment
 type SubmitFamilyAssessmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SubmitFamilyAssessmentResponse503Headers the declared response headers of an HTTP 503 response for SubmitFamilyAssessment
+type SubmitFamilyAssessmentResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -23745,12 +24546,18 @@ type SubmitFamilyAssessmentResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SubmitFamilyAssessmentResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *SubmitFamilyAssessmentResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *SubmitFamilyAssessmentResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SubmitFamilyAssessmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SubmitFamilyAssessmentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23808,6 +24615,11 @@ func (r SubmitFamilyAssessmentResponse) GetApplicationProblemJSON429() *TooManyR
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SubmitFamilyAssessmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r SubmitFamilyAssessmentResponse) GetBody() []byte {
 	return r.Body
@@ -23842,6 +24654,11 @@ type ListMeetingsResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListMeetingsResponse503Headers the declared response headers of an HTTP 503 response for ListMeetings
+type ListMeetingsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListMeetingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23855,8 +24672,12 @@ type ListMeetingsResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListMeetingsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListMeetingsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23882,6 +24703,11 @@ func (r ListMeetingsResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListMeetingsResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListMeetingsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23919,8 +24745,18 @@ type CreateMeetingResponse201Headers struct {
 	Location *string
 }
 
+// CreateMeetingResponse409Headers the declared response headers of an HTTP 409 response for CreateMeeting
+type CreateMeetingResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreateMeetingResponse429Headers the declared response headers of an HTTP 429 response for CreateMeeting
 type CreateMeetingResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateMeetingResponse503Headers the declared response headers of an HTTP 503 response for CreateMeeting
+type CreateMeetingResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -23947,10 +24783,16 @@ type CreateMeetingResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateMeetingResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateMeetingResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateMeetingResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateMeetingResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -24003,6 +24845,11 @@ func (r CreateMeetingResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateMeetingResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateMeetingResponse) GetBody() []byte {
 	return r.Body
@@ -24042,6 +24889,11 @@ type GetMeetingResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetMeetingResponse503Headers the declared response headers of an HTTP 503 response for GetMeeting
+type GetMeetingResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetMeetingResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24057,10 +24909,14 @@ type GetMeetingResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetMeetingResponse200Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetMeetingResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMeetingResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24091,6 +24947,11 @@ func (r GetMeetingResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetMeetingResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetMeetingResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24127,6 +24988,11 @@ type UpdateMeetingResponse200Headers struct {
 	ETag *string
 }
 
+// UpdateMeetingResponse409Headers the declared response headers of an HTTP 409 response for UpdateMeeting
+type UpdateMeetingResponse409Headers struct {
+	RetryAfter *int
+}
+
 // UpdateMeetingResponse412Headers the declared response headers of an HTTP 412 response for UpdateMeeting
 type UpdateMeetingResponse412Headers struct {
 	ETag *string
@@ -24134,6 +25000,11 @@ type UpdateMeetingResponse412Headers struct {
 
 // UpdateMeetingResponse429Headers the declared response headers of an HTTP 429 response for UpdateMeeting
 type UpdateMeetingResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateMeetingResponse503Headers the declared response headers of an HTTP 503 response for UpdateMeeting
+type UpdateMeetingResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -24162,12 +25033,18 @@ type UpdateMeetingResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateMeetingResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpdateMeetingResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *UpdateMeetingResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateMeetingResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateMeetingResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24225,6 +25102,11 @@ func (r UpdateMeetingResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateMeetingResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r UpdateMeetingResponse) GetBody() []byte {
 	return r.Body
@@ -24259,6 +25141,11 @@ type GetOpenDataReportResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetOpenDataReportResponse503Headers the declared response headers of an HTTP 503 response for GetOpenDataReport
+type GetOpenDataReportResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetOpenDataReportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24270,8 +25157,12 @@ type GetOpenDataReportResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetOpenDataReportResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetOpenDataReportResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24292,6 +25183,11 @@ func (r GetOpenDataReportResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetOpenDataReportResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetOpenDataReportResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24328,6 +25224,11 @@ type ListOrganisationsResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListOrganisationsResponse503Headers the declared response headers of an HTTP 503 response for ListOrganisations
+type ListOrganisationsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListOrganisationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24341,8 +25242,12 @@ type ListOrganisationsResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListOrganisationsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListOrganisationsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24368,6 +25273,11 @@ func (r ListOrganisationsResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListOrganisationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListOrganisationsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24405,8 +25315,18 @@ type CreateOrganisationResponse201Headers struct {
 	Location *string
 }
 
+// CreateOrganisationResponse409Headers the declared response headers of an HTTP 409 response for CreateOrganisation
+type CreateOrganisationResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreateOrganisationResponse429Headers the declared response headers of an HTTP 429 response for CreateOrganisation
 type CreateOrganisationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateOrganisationResponse503Headers the declared response headers of an HTTP 503 response for CreateOrganisation
+type CreateOrganisationResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -24431,10 +25351,16 @@ type CreateOrganisationResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateOrganisationResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateOrganisationResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateOrganisationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateOrganisationResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -24482,6 +25408,11 @@ func (r CreateOrganisationResponse) GetApplicationProblemJSON429() *TooManyReque
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateOrganisationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateOrganisationResponse) GetBody() []byte {
 	return r.Body
@@ -24521,6 +25452,11 @@ type GetOrganisationResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetOrganisationResponse503Headers the declared response headers of an HTTP 503 response for GetOrganisation
+type GetOrganisationResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetOrganisationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24536,10 +25472,14 @@ type GetOrganisationResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetOrganisationResponse200Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetOrganisationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetOrganisationResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24570,6 +25510,11 @@ func (r GetOrganisationResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetOrganisationResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetOrganisationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24606,6 +25551,11 @@ type UpdateOrganisationResponse200Headers struct {
 	ETag *string
 }
 
+// UpdateOrganisationResponse409Headers the declared response headers of an HTTP 409 response for UpdateOrganisation
+type UpdateOrganisationResponse409Headers struct {
+	RetryAfter *int
+}
+
 // UpdateOrganisationResponse412Headers the declared response headers of an HTTP 412 response for UpdateOrganisation
 type UpdateOrganisationResponse412Headers struct {
 	ETag *string
@@ -24613,6 +25563,11 @@ type UpdateOrganisationResponse412Headers struct {
 
 // UpdateOrganisationResponse429Headers the declared response headers of an HTTP 429 response for UpdateOrganisation
 type UpdateOrganisationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateOrganisationResponse503Headers the declared response headers of an HTTP 503 response for UpdateOrganisation
+type UpdateOrganisationResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -24641,12 +25596,18 @@ type UpdateOrganisationResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateOrganisationResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpdateOrganisationResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *UpdateOrganisationResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateOrganisationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateOrganisationResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24704,6 +25665,11 @@ func (r UpdateOrganisationResponse) GetApplicationProblemJSON429() *TooManyReque
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateOrganisationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r UpdateOrganisationResponse) GetBody() []byte {
 	return r.Body
@@ -24738,6 +25704,11 @@ type ListPathwayFeedbackResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListPathwayFeedbackResponse503Headers the declared response headers of an HTTP 503 response for ListPathwayFeedback
+type ListPathwayFeedbackResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListPathwayFeedbackResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24751,8 +25722,12 @@ type ListPathwayFeedbackResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListPathwayFeedbackResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListPathwayFeedbackResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24778,6 +25753,11 @@ func (r ListPathwayFeedbackResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListPathwayFeedbackResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListPathwayFeedbackResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24815,8 +25795,18 @@ type CreatePathwayFeedbackResponse201Headers struct {
 	Location *string
 }
 
+// CreatePathwayFeedbackResponse409Headers the declared response headers of an HTTP 409 response for CreatePathwayFeedback
+type CreatePathwayFeedbackResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreatePathwayFeedbackResponse429Headers the declared response headers of an HTTP 429 response for CreatePathwayFeedback
 type CreatePathwayFeedbackResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreatePathwayFeedbackResponse503Headers the declared response headers of an HTTP 503 response for CreatePathwayFeedback
+type CreatePathwayFeedbackResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -24843,10 +25833,16 @@ type CreatePathwayFeedbackResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreatePathwayFeedbackResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreatePathwayFeedbackResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreatePathwayFeedbackResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreatePathwayFeedbackResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -24899,6 +25895,11 @@ func (r CreatePathwayFeedbackResponse) GetApplicationProblemJSON429() *TooManyRe
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreatePathwayFeedbackResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CreatePathwayFeedbackResponse) GetBody() []byte {
 	return r.Body
@@ -24938,6 +25939,11 @@ type GetPathwayFeedbackResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetPathwayFeedbackResponse503Headers the declared response headers of an HTTP 503 response for GetPathwayFeedback
+type GetPathwayFeedbackResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetPathwayFeedbackResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24953,10 +25959,14 @@ type GetPathwayFeedbackResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetPathwayFeedbackResponse200Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetPathwayFeedbackResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetPathwayFeedbackResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24987,6 +25997,11 @@ func (r GetPathwayFeedbackResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetPathwayFeedbackResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetPathwayFeedbackResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -25023,6 +26038,11 @@ type ListPractitionersResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListPractitionersResponse503Headers the declared response headers of an HTTP 503 response for ListPractitioners
+type ListPractitionersResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListPractitionersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25036,8 +26056,12 @@ type ListPractitionersResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListPractitionersResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListPractitionersResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25063,6 +26087,11 @@ func (r ListPractitionersResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListPractitionersResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListPractitionersResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -25100,8 +26129,18 @@ type CreatePractitionerResponse201Headers struct {
 	Location *string
 }
 
+// CreatePractitionerResponse409Headers the declared response headers of an HTTP 409 response for CreatePractitioner
+type CreatePractitionerResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreatePractitionerResponse429Headers the declared response headers of an HTTP 429 response for CreatePractitioner
 type CreatePractitionerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreatePractitionerResponse503Headers the declared response headers of an HTTP 503 response for CreatePractitioner
+type CreatePractitionerResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -25126,10 +26165,16 @@ type CreatePractitionerResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreatePractitionerResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreatePractitionerResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreatePractitionerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreatePractitionerResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -25177,6 +26222,11 @@ func (r CreatePractitionerResponse) GetApplicationProblemJSON429() *TooManyReque
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreatePractitionerResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CreatePractitionerResponse) GetBody() []byte {
 	return r.Body
@@ -25216,6 +26266,11 @@ type GetPractitionerResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetPractitionerResponse503Headers the declared response headers of an HTTP 503 response for GetPractitioner
+type GetPractitionerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetPractitionerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25231,10 +26286,14 @@ type GetPractitionerResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetPractitionerResponse200Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetPractitionerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetPractitionerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25265,6 +26324,11 @@ func (r GetPractitionerResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetPractitionerResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetPractitionerResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -25301,6 +26365,11 @@ type UpdatePractitionerResponse200Headers struct {
 	ETag *string
 }
 
+// UpdatePractitionerResponse409Headers the declared response headers of an HTTP 409 response for UpdatePractitioner
+type UpdatePractitionerResponse409Headers struct {
+	RetryAfter *int
+}
+
 // UpdatePractitionerResponse412Headers the declared response headers of an HTTP 412 response for UpdatePractitioner
 type UpdatePractitionerResponse412Headers struct {
 	ETag *string
@@ -25308,6 +26377,11 @@ type UpdatePractitionerResponse412Headers struct {
 
 // UpdatePractitionerResponse429Headers the declared response headers of an HTTP 429 response for UpdatePractitioner
 type UpdatePractitionerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdatePractitionerResponse503Headers the declared response headers of an HTTP 503 response for UpdatePractitioner
+type UpdatePractitionerResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -25336,12 +26410,18 @@ type UpdatePractitionerResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdatePractitionerResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpdatePractitionerResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *UpdatePractitionerResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdatePractitionerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdatePractitionerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25399,6 +26479,11 @@ func (r UpdatePractitionerResponse) GetApplicationProblemJSON429() *TooManyReque
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdatePractitionerResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r UpdatePractitionerResponse) GetBody() []byte {
 	return r.Body
@@ -25433,6 +26518,11 @@ type ListReferralsResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListReferralsResponse503Headers the declared response headers of an HTTP 503 response for ListReferrals
+type ListReferralsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListReferralsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25446,8 +26536,12 @@ type ListReferralsResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListReferralsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListReferralsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25473,6 +26567,11 @@ func (r ListReferralsResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListReferralsResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListReferralsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -25510,8 +26609,18 @@ type CreateReferralResponse201Headers struct {
 	Location *string
 }
 
+// CreateReferralResponse409Headers the declared response headers of an HTTP 409 response for CreateReferral
+type CreateReferralResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreateReferralResponse429Headers the declared response headers of an HTTP 429 response for CreateReferral
 type CreateReferralResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateReferralResponse503Headers the declared response headers of an HTTP 503 response for CreateReferral
+type CreateReferralResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -25536,10 +26645,16 @@ type CreateReferralResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateReferralResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateReferralResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateReferralResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateReferralResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -25587,6 +26702,11 @@ func (r CreateReferralResponse) GetApplicationProblemJSON429() *TooManyRequests 
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateReferralResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateReferralResponse) GetBody() []byte {
 	return r.Body
@@ -25626,6 +26746,11 @@ type GetReferralResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetReferralResponse503Headers the declared response headers of an HTTP 503 response for GetReferral
+type GetReferralResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetReferralResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25641,10 +26766,14 @@ type GetReferralResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetReferralResponse200Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetReferralResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetReferralResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25675,6 +26804,11 @@ func (r GetReferralResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetReferralResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetReferralResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -25711,6 +26845,11 @@ type UpdateReferralResponse200Headers struct {
 	ETag *string
 }
 
+// UpdateReferralResponse409Headers the declared response headers of an HTTP 409 response for UpdateReferral
+type UpdateReferralResponse409Headers struct {
+	RetryAfter *int
+}
+
 // UpdateReferralResponse412Headers the declared response headers of an HTTP 412 response for UpdateReferral
 type UpdateReferralResponse412Headers struct {
 	ETag *string
@@ -25718,6 +26857,11 @@ type UpdateReferralResponse412Headers struct {
 
 // UpdateReferralResponse429Headers the declared response headers of an HTTP 429 response for UpdateReferral
 type UpdateReferralResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateReferralResponse503Headers the declared response headers of an HTTP 503 response for UpdateReferral
+type UpdateReferralResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -25746,12 +26890,18 @@ type UpdateReferralResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateReferralResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpdateReferralResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *UpdateReferralResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateReferralResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateReferralResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25809,6 +26959,11 @@ func (r UpdateReferralResponse) GetApplicationProblemJSON429() *TooManyRequests 
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateReferralResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r UpdateReferralResponse) GetBody() []byte {
 	return r.Body
@@ -25843,6 +26998,11 @@ type AllocateReferralResponse200Headers struct {
 	ETag *string
 }
 
+// AllocateReferralResponse409Headers the declared response headers of an HTTP 409 response for AllocateReferral
+type AllocateReferralResponse409Headers struct {
+	RetryAfter *int
+}
+
 // AllocateReferralResponse412Headers the declared response headers of an HTTP 412 response for AllocateReferral
 type AllocateReferralResponse412Headers struct {
 	ETag *string
@@ -25850,6 +27010,11 @@ type AllocateReferralResponse412Headers struct {
 
 // AllocateReferralResponse429Headers the declared response headers of an HTTP 429 response for AllocateReferral
 type AllocateReferralResponse429Headers struct {
+	RetryAfter *int
+}
+
+// AllocateReferralResponse503Headers the declared response headers of an HTTP 503 response for AllocateReferral
+type AllocateReferralResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -25878,12 +27043,18 @@ type AllocateReferralResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *AllocateReferralResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *AllocateReferralResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *AllocateReferralResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *AllocateReferralResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AllocateReferralResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25941,6 +27112,11 @@ func (r AllocateReferralResponse) GetApplicationProblemJSON429() *TooManyRequest
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AllocateReferralResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r AllocateReferralResponse) GetBody() []byte {
 	return r.Body
@@ -25975,6 +27151,11 @@ type ListAllocationsResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListAllocationsResponse503Headers the declared response headers of an HTTP 503 response for ListAllocations
+type ListAllocationsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListAllocationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25990,8 +27171,12 @@ type ListAllocationsResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListAllocationsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListAllocationsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26022,6 +27207,11 @@ func (r ListAllocationsResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListAllocationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListAllocationsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26058,6 +27248,11 @@ type CloseReferralResponse200Headers struct {
 	ETag *string
 }
 
+// CloseReferralResponse409Headers the declared response headers of an HTTP 409 response for CloseReferral
+type CloseReferralResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CloseReferralResponse412Headers the declared response headers of an HTTP 412 response for CloseReferral
 type CloseReferralResponse412Headers struct {
 	ETag *string
@@ -26065,6 +27260,11 @@ type CloseReferralResponse412Headers struct {
 
 // CloseReferralResponse429Headers the declared response headers of an HTTP 429 response for CloseReferral
 type CloseReferralResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CloseReferralResponse503Headers the declared response headers of an HTTP 503 response for CloseReferral
+type CloseReferralResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -26093,12 +27293,18 @@ type CloseReferralResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CloseReferralResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CloseReferralResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *CloseReferralResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CloseReferralResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CloseReferralResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26156,6 +27362,11 @@ func (r CloseReferralResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CloseReferralResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CloseReferralResponse) GetBody() []byte {
 	return r.Body
@@ -26190,6 +27401,11 @@ type TransitionReferralResponse200Headers struct {
 	ETag *string
 }
 
+// TransitionReferralResponse409Headers the declared response headers of an HTTP 409 response for TransitionReferral
+type TransitionReferralResponse409Headers struct {
+	RetryAfter *int
+}
+
 // TransitionReferralResponse412Headers the declared response headers of an HTTP 412 response for TransitionReferral
 type TransitionReferralResponse412Headers struct {
 	ETag *string
@@ -26197,6 +27413,11 @@ type TransitionReferralResponse412Headers struct {
 
 // TransitionReferralResponse429Headers the declared response headers of an HTTP 429 response for TransitionReferral
 type TransitionReferralResponse429Headers struct {
+	RetryAfter *int
+}
+
+// TransitionReferralResponse503Headers the declared response headers of an HTTP 503 response for TransitionReferral
+type TransitionReferralResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -26225,12 +27446,18 @@ type TransitionReferralResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *TransitionReferralResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *TransitionReferralResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *TransitionReferralResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *TransitionReferralResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *TransitionReferralResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26288,6 +27515,11 @@ func (r TransitionReferralResponse) GetApplicationProblemJSON429() *TooManyReque
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r TransitionReferralResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r TransitionReferralResponse) GetBody() []byte {
 	return r.Body
@@ -26322,6 +27554,11 @@ type TriageReferralResponse200Headers struct {
 	ETag *string
 }
 
+// TriageReferralResponse409Headers the declared response headers of an HTTP 409 response for TriageReferral
+type TriageReferralResponse409Headers struct {
+	RetryAfter *int
+}
+
 // TriageReferralResponse412Headers the declared response headers of an HTTP 412 response for TriageReferral
 type TriageReferralResponse412Headers struct {
 	ETag *string
@@ -26329,6 +27566,11 @@ type TriageReferralResponse412Headers struct {
 
 // TriageReferralResponse429Headers the declared response headers of an HTTP 429 response for TriageReferral
 type TriageReferralResponse429Headers struct {
+	RetryAfter *int
+}
+
+// TriageReferralResponse503Headers the declared response headers of an HTTP 503 response for TriageReferral
+type TriageReferralResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -26357,12 +27599,18 @@ type TriageReferralResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *TriageReferralResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *TriageReferralResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *TriageReferralResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *TriageReferralResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *TriageReferralResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26420,6 +27668,11 @@ func (r TriageReferralResponse) GetApplicationProblemJSON429() *TooManyRequests 
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r TriageReferralResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r TriageReferralResponse) GetBody() []byte {
 	return r.Body
@@ -26454,6 +27707,11 @@ type GetActivityReportResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetActivityReportResponse503Headers the declared response headers of an HTTP 503 response for GetActivityReport
+type GetActivityReportResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetActivityReportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26467,8 +27725,12 @@ type GetActivityReportResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetActivityReportResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetActivityReportResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26494,6 +27756,11 @@ func (r GetActivityReportResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetActivityReportResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetActivityReportResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26530,6 +27797,11 @@ type GetEHCTimelinessReportResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetEHCTimelinessReportResponse503Headers the declared response headers of an HTTP 503 response for GetEHCTimelinessReport
+type GetEHCTimelinessReportResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetEHCTimelinessReportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26543,8 +27815,12 @@ type GetEHCTimelinessReportResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetEHCTimelinessReportResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetEHCTimelinessReportResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26570,6 +27846,11 @@ func (r GetEHCTimelinessReportResponse) GetApplicationProblemJSON403() *Forbidde
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetEHCTimelinessReportResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetEHCTimelinessReportResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26606,6 +27887,11 @@ type GetExperienceReportResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetExperienceReportResponse503Headers the declared response headers of an HTTP 503 response for GetExperienceReport
+type GetExperienceReportResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetExperienceReportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26619,8 +27905,12 @@ type GetExperienceReportResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetExperienceReportResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetExperienceReportResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26646,6 +27936,11 @@ func (r GetExperienceReportResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetExperienceReportResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetExperienceReportResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26682,6 +27977,11 @@ type GetFunnelReportResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetFunnelReportResponse503Headers the declared response headers of an HTTP 503 response for GetFunnelReport
+type GetFunnelReportResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetFunnelReportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26695,8 +27995,12 @@ type GetFunnelReportResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetFunnelReportResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetFunnelReportResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26722,6 +28026,11 @@ func (r GetFunnelReportResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetFunnelReportResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetFunnelReportResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26758,6 +28067,11 @@ type GetTimelinessReportResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetTimelinessReportResponse503Headers the declared response headers of an HTTP 503 response for GetTimelinessReport
+type GetTimelinessReportResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetTimelinessReportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26771,8 +28085,12 @@ type GetTimelinessReportResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetTimelinessReportResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetTimelinessReportResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26798,6 +28116,11 @@ func (r GetTimelinessReportResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetTimelinessReportResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetTimelinessReportResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26834,6 +28157,11 @@ type GetTransitionsReportResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetTransitionsReportResponse503Headers the declared response headers of an HTTP 503 response for GetTransitionsReport
+type GetTransitionsReportResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetTransitionsReportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26847,8 +28175,12 @@ type GetTransitionsReportResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetTransitionsReportResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetTransitionsReportResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26874,6 +28206,11 @@ func (r GetTransitionsReportResponse) GetApplicationProblemJSON403() *Forbidden 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetTransitionsReportResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetTransitionsReportResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26910,6 +28247,11 @@ type ListRetentionDueResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListRetentionDueResponse503Headers the declared response headers of an HTTP 503 response for ListRetentionDue
+type ListRetentionDueResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListRetentionDueResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26923,8 +28265,12 @@ type ListRetentionDueResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListRetentionDueResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListRetentionDueResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26950,6 +28296,11 @@ func (r ListRetentionDueResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListRetentionDueResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListRetentionDueResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26981,8 +28332,18 @@ func (r ListRetentionDueResponse) ContentType() string {
 	return ""
 }
 
+// EraseYoungPersonResponse409Headers the declared response headers of an HTTP 409 response for EraseYoungPerson
+type EraseYoungPersonResponse409Headers struct {
+	RetryAfter *int
+}
+
 // EraseYoungPersonResponse429Headers the declared response headers of an HTTP 429 response for EraseYoungPerson
 type EraseYoungPersonResponse429Headers struct {
+	RetryAfter *int
+}
+
+// EraseYoungPersonResponse503Headers the declared response headers of an HTTP 503 response for EraseYoungPerson
+type EraseYoungPersonResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -27001,8 +28362,14 @@ type EraseYoungPersonResponse struct {
 	ApplicationProblemJSON409 *Conflict
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *EraseYoungPersonResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *EraseYoungPersonResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *EraseYoungPersonResponse503Headers
 }
 
 // GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
@@ -27033,6 +28400,11 @@ func (r EraseYoungPersonResponse) GetApplicationProblemJSON409() *Conflict {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r EraseYoungPersonResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r EraseYoungPersonResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27069,6 +28441,11 @@ type ListSurveyInvitationsResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListSurveyInvitationsResponse503Headers the declared response headers of an HTTP 503 response for ListSurveyInvitations
+type ListSurveyInvitationsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListSurveyInvitationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27082,8 +28459,12 @@ type ListSurveyInvitationsResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListSurveyInvitationsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListSurveyInvitationsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27109,6 +28490,11 @@ func (r ListSurveyInvitationsResponse) GetApplicationProblemJSON403() *Forbidden
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListSurveyInvitationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListSurveyInvitationsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27145,8 +28531,18 @@ type CreateSurveyInvitationResponse201Headers struct {
 	Location *string
 }
 
+// CreateSurveyInvitationResponse409Headers the declared response headers of an HTTP 409 response for CreateSurveyInvitation
+type CreateSurveyInvitationResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreateSurveyInvitationResponse429Headers the declared response headers of an HTTP 429 response for CreateSurveyInvitation
 type CreateSurveyInvitationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateSurveyInvitationResponse503Headers the declared response headers of an HTTP 503 response for CreateSurveyInvitation
+type CreateSurveyInvitationResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -27161,6 +28557,8 @@ type CreateSurveyInvitationResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
 	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationProblemJSON413 *PayloadTooLarge
 	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -27169,10 +28567,16 @@ type CreateSurveyInvitationResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateSurveyInvitationResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateSurveyInvitationResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateSurveyInvitationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateSurveyInvitationResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -27195,6 +28599,11 @@ func (r CreateSurveyInvitationResponse) GetApplicationProblemJSON403() *Forbidde
 	return r.ApplicationProblemJSON403
 }
 
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateSurveyInvitationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
 // GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
 func (r CreateSurveyInvitationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
 	return r.ApplicationProblemJSON413
@@ -27213,6 +28622,11 @@ func (r CreateSurveyInvitationResponse) GetApplicationProblemJSON422() *Unproces
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r CreateSurveyInvitationResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateSurveyInvitationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27249,6 +28663,11 @@ type GetSurveyInvitationResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetSurveyInvitationResponse503Headers the declared response headers of an HTTP 503 response for GetSurveyInvitation
+type GetSurveyInvitationResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetSurveyInvitationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27264,8 +28683,12 @@ type GetSurveyInvitationResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetSurveyInvitationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetSurveyInvitationResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27298,6 +28721,11 @@ func (r GetSurveyInvitationResponse) GetApplicationProblemJSON429() *TooManyRequ
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetSurveyInvitationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetSurveyInvitationResponse) GetBody() []byte {
 	return r.Body
@@ -27327,8 +28755,18 @@ func (r GetSurveyInvitationResponse) ContentType() string {
 	return ""
 }
 
+// GetSurveyLinkResponse409Headers the declared response headers of an HTTP 409 response for GetSurveyLink
+type GetSurveyLinkResponse409Headers struct {
+	RetryAfter *int
+}
+
 // GetSurveyLinkResponse429Headers the declared response headers of an HTTP 429 response for GetSurveyLink
 type GetSurveyLinkResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetSurveyLinkResponse503Headers the declared response headers of an HTTP 503 response for GetSurveyLink
+type GetSurveyLinkResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -27347,8 +28785,14 @@ type GetSurveyLinkResponse struct {
 	ApplicationProblemJSON410 *Gone
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *GetSurveyLinkResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetSurveyLinkResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetSurveyLinkResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27381,6 +28825,11 @@ func (r GetSurveyLinkResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetSurveyLinkResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetSurveyLinkResponse) GetBody() []byte {
 	return r.Body
@@ -27410,8 +28859,18 @@ func (r GetSurveyLinkResponse) ContentType() string {
 	return ""
 }
 
+// AnswerSurveyLinkResponse409Headers the declared response headers of an HTTP 409 response for AnswerSurveyLink
+type AnswerSurveyLinkResponse409Headers struct {
+	RetryAfter *int
+}
+
 // AnswerSurveyLinkResponse429Headers the declared response headers of an HTTP 429 response for AnswerSurveyLink
 type AnswerSurveyLinkResponse429Headers struct {
+	RetryAfter *int
+}
+
+// AnswerSurveyLinkResponse503Headers the declared response headers of an HTTP 503 response for AnswerSurveyLink
+type AnswerSurveyLinkResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -27434,8 +28893,14 @@ type AnswerSurveyLinkResponse struct {
 	ApplicationProblemJSON415 *UnsupportedMediaType
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *AnswerSurveyLinkResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *AnswerSurveyLinkResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AnswerSurveyLinkResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -27478,6 +28943,11 @@ func (r AnswerSurveyLinkResponse) GetApplicationProblemJSON429() *TooManyRequest
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AnswerSurveyLinkResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r AnswerSurveyLinkResponse) GetBody() []byte {
 	return r.Body
@@ -27512,6 +28982,11 @@ type ListSurveyResponsesResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListSurveyResponsesResponse503Headers the declared response headers of an HTTP 503 response for ListSurveyResponses
+type ListSurveyResponsesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListSurveyResponsesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27525,8 +29000,12 @@ type ListSurveyResponsesResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListSurveyResponsesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListSurveyResponsesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27552,6 +29031,11 @@ func (r ListSurveyResponsesResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListSurveyResponsesResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListSurveyResponsesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27589,8 +29073,18 @@ type CreateSurveyResponseResponse201Headers struct {
 	Location *string
 }
 
+// CreateSurveyResponseResponse409Headers the declared response headers of an HTTP 409 response for CreateSurveyResponse
+type CreateSurveyResponseResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreateSurveyResponseResponse429Headers the declared response headers of an HTTP 429 response for CreateSurveyResponse
 type CreateSurveyResponseResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateSurveyResponseResponse503Headers the declared response headers of an HTTP 503 response for CreateSurveyResponse
+type CreateSurveyResponseResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -27605,6 +29099,8 @@ type CreateSurveyResponseResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
 	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationProblemJSON413 *PayloadTooLarge
 	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -27613,10 +29109,16 @@ type CreateSurveyResponseResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateSurveyResponseResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateSurveyResponseResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateSurveyResponseResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateSurveyResponseResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -27639,6 +29141,11 @@ func (r CreateSurveyResponseResponse) GetApplicationProblemJSON403() *Forbidden 
 	return r.ApplicationProblemJSON403
 }
 
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateSurveyResponseResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
 // GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
 func (r CreateSurveyResponseResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
 	return r.ApplicationProblemJSON413
@@ -27657,6 +29164,11 @@ func (r CreateSurveyResponseResponse) GetApplicationProblemJSON422() *Unprocessa
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r CreateSurveyResponseResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateSurveyResponseResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27698,6 +29210,11 @@ type GetSurveyResponseResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetSurveyResponseResponse503Headers the declared response headers of an HTTP 503 response for GetSurveyResponse
+type GetSurveyResponseResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetSurveyResponseResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27713,10 +29230,14 @@ type GetSurveyResponseResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetSurveyResponseResponse200Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetSurveyResponseResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetSurveyResponseResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27747,6 +29268,11 @@ func (r GetSurveyResponseResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetSurveyResponseResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetSurveyResponseResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27783,6 +29309,11 @@ type ListSurveyTemplatesResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListSurveyTemplatesResponse503Headers the declared response headers of an HTTP 503 response for ListSurveyTemplates
+type ListSurveyTemplatesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListSurveyTemplatesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27796,8 +29327,12 @@ type ListSurveyTemplatesResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListSurveyTemplatesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListSurveyTemplatesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27823,6 +29358,11 @@ func (r ListSurveyTemplatesResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListSurveyTemplatesResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListSurveyTemplatesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27860,8 +29400,18 @@ type CreateSurveyTemplateResponse201Headers struct {
 	Location *string
 }
 
+// CreateSurveyTemplateResponse409Headers the declared response headers of an HTTP 409 response for CreateSurveyTemplate
+type CreateSurveyTemplateResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreateSurveyTemplateResponse429Headers the declared response headers of an HTTP 429 response for CreateSurveyTemplate
 type CreateSurveyTemplateResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateSurveyTemplateResponse503Headers the declared response headers of an HTTP 503 response for CreateSurveyTemplate
+type CreateSurveyTemplateResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -27886,10 +29436,16 @@ type CreateSurveyTemplateResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateSurveyTemplateResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateSurveyTemplateResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateSurveyTemplateResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateSurveyTemplateResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -27937,6 +29493,11 @@ func (r CreateSurveyTemplateResponse) GetApplicationProblemJSON429() *TooManyReq
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateSurveyTemplateResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateSurveyTemplateResponse) GetBody() []byte {
 	return r.Body
@@ -27976,6 +29537,11 @@ type GetSurveyTemplateResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetSurveyTemplateResponse503Headers the declared response headers of an HTTP 503 response for GetSurveyTemplate
+type GetSurveyTemplateResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetSurveyTemplateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27991,10 +29557,14 @@ type GetSurveyTemplateResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetSurveyTemplateResponse200Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetSurveyTemplateResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetSurveyTemplateResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -28025,6 +29595,11 @@ func (r GetSurveyTemplateResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetSurveyTemplateResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetSurveyTemplateResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -28061,6 +29636,11 @@ type AddSurveyTemplateVersionResponse200Headers struct {
 	ETag *string
 }
 
+// AddSurveyTemplateVersionResponse409Headers the declared response headers of an HTTP 409 response for AddSurveyTemplateVersion
+type AddSurveyTemplateVersionResponse409Headers struct {
+	RetryAfter *int
+}
+
 // AddSurveyTemplateVersionResponse412Headers the declared response headers of an HTTP 412 response for AddSurveyTemplateVersion
 type AddSurveyTemplateVersionResponse412Headers struct {
 	ETag *string
@@ -28068,6 +29648,11 @@ type AddSurveyTemplateVersionResponse412Headers struct {
 
 // AddSurveyTemplateVersionResponse429Headers the declared response headers of an HTTP 429 response for AddSurveyTemplateVersion
 type AddSurveyTemplateVersionResponse429Headers struct {
+	RetryAfter *int
+}
+
+// AddSurveyTemplateVersionResponse503Headers the declared response headers of an HTTP 503 response for AddSurveyTemplateVersion
+type AddSurveyTemplateVersionResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -28096,12 +29681,18 @@ type AddSurveyTemplateVersionResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *AddSurveyTemplateVersionResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *AddSurveyTemplateVersionResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *AddSurveyTemplateVersionResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *AddSurveyTemplateVersionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AddSurveyTemplateVersionResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -28159,6 +29750,11 @@ func (r AddSurveyTemplateVersionResponse) GetApplicationProblemJSON429() *TooMan
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AddSurveyTemplateVersionResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r AddSurveyTemplateVersionResponse) GetBody() []byte {
 	return r.Body
@@ -28193,6 +29789,11 @@ type ListTransitionPlansResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListTransitionPlansResponse503Headers the declared response headers of an HTTP 503 response for ListTransitionPlans
+type ListTransitionPlansResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListTransitionPlansResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -28206,8 +29807,12 @@ type ListTransitionPlansResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListTransitionPlansResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListTransitionPlansResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -28233,6 +29838,11 @@ func (r ListTransitionPlansResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListTransitionPlansResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListTransitionPlansResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -28270,8 +29880,18 @@ type CreateTransitionPlanResponse201Headers struct {
 	Location *string
 }
 
+// CreateTransitionPlanResponse409Headers the declared response headers of an HTTP 409 response for CreateTransitionPlan
+type CreateTransitionPlanResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreateTransitionPlanResponse429Headers the declared response headers of an HTTP 429 response for CreateTransitionPlan
 type CreateTransitionPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateTransitionPlanResponse503Headers the declared response headers of an HTTP 503 response for CreateTransitionPlan
+type CreateTransitionPlanResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -28298,10 +29918,16 @@ type CreateTransitionPlanResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateTransitionPlanResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateTransitionPlanResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateTransitionPlanResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateTransitionPlanResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -28354,6 +29980,11 @@ func (r CreateTransitionPlanResponse) GetApplicationProblemJSON429() *TooManyReq
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateTransitionPlanResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateTransitionPlanResponse) GetBody() []byte {
 	return r.Body
@@ -28393,6 +30024,11 @@ type GetTransitionPlanResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetTransitionPlanResponse503Headers the declared response headers of an HTTP 503 response for GetTransitionPlan
+type GetTransitionPlanResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetTransitionPlanResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -28408,10 +30044,14 @@ type GetTransitionPlanResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetTransitionPlanResponse200Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetTransitionPlanResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetTransitionPlanResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -28442,6 +30082,11 @@ func (r GetTransitionPlanResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetTransitionPlanResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetTransitionPlanResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -28478,6 +30123,11 @@ type UpdateTransitionPlanResponse200Headers struct {
 	ETag *string
 }
 
+// UpdateTransitionPlanResponse409Headers the declared response headers of an HTTP 409 response for UpdateTransitionPlan
+type UpdateTransitionPlanResponse409Headers struct {
+	RetryAfter *int
+}
+
 // UpdateTransitionPlanResponse412Headers the declared response headers of an HTTP 412 response for UpdateTransitionPlan
 type UpdateTransitionPlanResponse412Headers struct {
 	ETag *string
@@ -28485,6 +30135,11 @@ type UpdateTransitionPlanResponse412Headers struct {
 
 // UpdateTransitionPlanResponse429Headers the declared response headers of an HTTP 429 response for UpdateTransitionPlan
 type UpdateTransitionPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateTransitionPlanResponse503Headers the declared response headers of an HTTP 503 response for UpdateTransitionPlan
+type UpdateTransitionPlanResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -28513,12 +30168,18 @@ type UpdateTransitionPlanResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateTransitionPlanResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpdateTransitionPlanResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *UpdateTransitionPlanResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateTransitionPlanResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateTransitionPlanResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -28576,6 +30237,11 @@ func (r UpdateTransitionPlanResponse) GetApplicationProblemJSON429() *TooManyReq
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateTransitionPlanResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r UpdateTransitionPlanResponse) GetBody() []byte {
 	return r.Body
@@ -28610,6 +30276,11 @@ type EndTransitionPlanResponse200Headers struct {
 	ETag *string
 }
 
+// EndTransitionPlanResponse409Headers the declared response headers of an HTTP 409 response for EndTransitionPlan
+type EndTransitionPlanResponse409Headers struct {
+	RetryAfter *int
+}
+
 // EndTransitionPlanResponse412Headers the declared response headers of an HTTP 412 response for EndTransitionPlan
 type EndTransitionPlanResponse412Headers struct {
 	ETag *string
@@ -28617,6 +30288,11 @@ type EndTransitionPlanResponse412Headers struct {
 
 // EndTransitionPlanResponse429Headers the declared response headers of an HTTP 429 response for EndTransitionPlan
 type EndTransitionPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+// EndTransitionPlanResponse503Headers the declared response headers of an HTTP 503 response for EndTransitionPlan
+type EndTransitionPlanResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -28645,12 +30321,18 @@ type EndTransitionPlanResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *EndTransitionPlanResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *EndTransitionPlanResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *EndTransitionPlanResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *EndTransitionPlanResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *EndTransitionPlanResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -28708,6 +30390,11 @@ func (r EndTransitionPlanResponse) GetApplicationProblemJSON429() *TooManyReques
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r EndTransitionPlanResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r EndTransitionPlanResponse) GetBody() []byte {
 	return r.Body
@@ -28742,6 +30429,11 @@ type ListTransitionGapsResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListTransitionGapsResponse503Headers the declared response headers of an HTTP 503 response for ListTransitionGaps
+type ListTransitionGapsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListTransitionGapsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -28755,8 +30447,12 @@ type ListTransitionGapsResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListTransitionGapsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListTransitionGapsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -28782,6 +30478,11 @@ func (r ListTransitionGapsResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListTransitionGapsResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListTransitionGapsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -28818,6 +30519,11 @@ type ListUpcomingTransitionsResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListUpcomingTransitionsResponse503Headers the declared response headers of an HTTP 503 response for ListUpcomingTransitions
+type ListUpcomingTransitionsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListUpcomingTransitionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -28831,8 +30537,12 @@ type ListUpcomingTransitionsResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListUpcomingTransitionsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListUpcomingTransitionsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -28858,6 +30568,11 @@ func (r ListUpcomingTransitionsResponse) GetApplicationProblemJSON403() *Forbidd
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListUpcomingTransitionsResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListUpcomingTransitionsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -28894,6 +30609,11 @@ type ListYoungPeopleResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListYoungPeopleResponse503Headers the declared response headers of an HTTP 503 response for ListYoungPeople
+type ListYoungPeopleResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListYoungPeopleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -28907,8 +30627,12 @@ type ListYoungPeopleResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListYoungPeopleResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListYoungPeopleResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -28934,6 +30658,11 @@ func (r ListYoungPeopleResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListYoungPeopleResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListYoungPeopleResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -28971,8 +30700,18 @@ type CreateYoungPersonResponse201Headers struct {
 	Location *string
 }
 
+// CreateYoungPersonResponse409Headers the declared response headers of an HTTP 409 response for CreateYoungPerson
+type CreateYoungPersonResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreateYoungPersonResponse429Headers the declared response headers of an HTTP 429 response for CreateYoungPerson
 type CreateYoungPersonResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateYoungPersonResponse503Headers the declared response headers of an HTTP 503 response for CreateYoungPerson
+type CreateYoungPersonResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -28997,10 +30736,16 @@ type CreateYoungPersonResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateYoungPersonResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateYoungPersonResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateYoungPersonResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateYoungPersonResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -29048,6 +30793,11 @@ func (r CreateYoungPersonResponse) GetApplicationProblemJSON429() *TooManyReques
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateYoungPersonResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateYoungPersonResponse) GetBody() []byte {
 	return r.Body
@@ -29087,6 +30837,11 @@ type GetYoungPersonResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetYoungPersonResponse503Headers the declared response headers of an HTTP 503 response for GetYoungPerson
+type GetYoungPersonResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetYoungPersonResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -29102,10 +30857,14 @@ type GetYoungPersonResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetYoungPersonResponse200Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetYoungPersonResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetYoungPersonResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -29136,6 +30895,11 @@ func (r GetYoungPersonResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetYoungPersonResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetYoungPersonResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -29172,6 +30936,11 @@ type UpdateYoungPersonResponse200Headers struct {
 	ETag *string
 }
 
+// UpdateYoungPersonResponse409Headers the declared response headers of an HTTP 409 response for UpdateYoungPerson
+type UpdateYoungPersonResponse409Headers struct {
+	RetryAfter *int
+}
+
 // UpdateYoungPersonResponse412Headers the declared response headers of an HTTP 412 response for UpdateYoungPerson
 type UpdateYoungPersonResponse412Headers struct {
 	ETag *string
@@ -29179,6 +30948,11 @@ type UpdateYoungPersonResponse412Headers struct {
 
 // UpdateYoungPersonResponse429Headers the declared response headers of an HTTP 429 response for UpdateYoungPerson
 type UpdateYoungPersonResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateYoungPersonResponse503Headers the declared response headers of an HTTP 503 response for UpdateYoungPerson
+type UpdateYoungPersonResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -29207,12 +30981,18 @@ type UpdateYoungPersonResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateYoungPersonResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpdateYoungPersonResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *UpdateYoungPersonResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateYoungPersonResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateYoungPersonResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -29270,6 +31050,11 @@ func (r UpdateYoungPersonResponse) GetApplicationProblemJSON429() *TooManyReques
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateYoungPersonResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r UpdateYoungPersonResponse) GetBody() []byte {
 	return r.Body
@@ -29304,6 +31089,11 @@ type GetAccessLogResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetAccessLogResponse503Headers the declared response headers of an HTTP 503 response for GetAccessLog
+type GetAccessLogResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetAccessLogResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -29319,8 +31109,12 @@ type GetAccessLogResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetAccessLogResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAccessLogResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -29351,6 +31145,11 @@ func (r GetAccessLogResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetAccessLogResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetAccessLogResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -29387,6 +31186,11 @@ type ListConsentsResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListConsentsResponse503Headers the declared response headers of an HTTP 503 response for ListConsents
+type ListConsentsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListConsentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -29402,8 +31206,12 @@ type ListConsentsResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListConsentsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListConsentsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -29434,6 +31242,11 @@ func (r ListConsentsResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListConsentsResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListConsentsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -29471,8 +31284,18 @@ type CreateConsentResponse201Headers struct {
 	Location *string
 }
 
+// CreateConsentResponse409Headers the declared response headers of an HTTP 409 response for CreateConsent
+type CreateConsentResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreateConsentResponse429Headers the declared response headers of an HTTP 429 response for CreateConsent
 type CreateConsentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateConsentResponse503Headers the declared response headers of an HTTP 503 response for CreateConsent
+type CreateConsentResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -29499,10 +31322,16 @@ type CreateConsentResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateConsentResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateConsentResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateConsentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateConsentResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -29555,6 +31384,11 @@ func (r CreateConsentResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateConsentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateConsentResponse) GetBody() []byte {
 	return r.Body
@@ -29589,8 +31423,18 @@ type WithdrawConsentResponse200Headers struct {
 	ETag *string
 }
 
+// WithdrawConsentResponse409Headers the declared response headers of an HTTP 409 response for WithdrawConsent
+type WithdrawConsentResponse409Headers struct {
+	RetryAfter *int
+}
+
 // WithdrawConsentResponse429Headers the declared response headers of an HTTP 429 response for WithdrawConsent
 type WithdrawConsentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// WithdrawConsentResponse503Headers the declared response headers of an HTTP 503 response for WithdrawConsent
+type WithdrawConsentResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -29617,10 +31461,16 @@ type WithdrawConsentResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *WithdrawConsentResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *WithdrawConsentResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *WithdrawConsentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *WithdrawConsentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -29673,6 +31523,11 @@ func (r WithdrawConsentResponse) GetApplicationProblemJSON429() *TooManyRequests
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r WithdrawConsentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r WithdrawConsentResponse) GetBody() []byte {
 	return r.Body
@@ -29707,6 +31562,11 @@ type ExportYoungPersonResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ExportYoungPersonResponse503Headers the declared response headers of an HTTP 503 response for ExportYoungPerson
+type ExportYoungPersonResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ExportYoungPersonResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -29722,8 +31582,12 @@ type ExportYoungPersonResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ExportYoungPersonResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ExportYoungPersonResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -29754,6 +31618,11 @@ func (r ExportYoungPersonResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ExportYoungPersonResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ExportYoungPersonResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -29790,6 +31659,11 @@ type ListInvolvementsResponse429Headers struct {
 	RetryAfter *int
 }
 
+// ListInvolvementsResponse503Headers the declared response headers of an HTTP 503 response for ListInvolvements
+type ListInvolvementsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListInvolvementsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -29805,8 +31679,12 @@ type ListInvolvementsResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListInvolvementsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListInvolvementsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -29837,6 +31715,11 @@ func (r ListInvolvementsResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ListInvolvementsResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListInvolvementsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -29874,8 +31757,18 @@ type CreateInvolvementResponse201Headers struct {
 	Location *string
 }
 
+// CreateInvolvementResponse409Headers the declared response headers of an HTTP 409 response for CreateInvolvement
+type CreateInvolvementResponse409Headers struct {
+	RetryAfter *int
+}
+
 // CreateInvolvementResponse429Headers the declared response headers of an HTTP 429 response for CreateInvolvement
 type CreateInvolvementResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateInvolvementResponse503Headers the declared response headers of an HTTP 503 response for CreateInvolvement
+type CreateInvolvementResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -29902,10 +31795,16 @@ type CreateInvolvementResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateInvolvementResponse201Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateInvolvementResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateInvolvementResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateInvolvementResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -29958,6 +31857,11 @@ func (r CreateInvolvementResponse) GetApplicationProblemJSON429() *TooManyReques
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateInvolvementResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateInvolvementResponse) GetBody() []byte {
 	return r.Body
@@ -29992,6 +31896,11 @@ type UpdateInvolvementResponse200Headers struct {
 	ETag *string
 }
 
+// UpdateInvolvementResponse409Headers the declared response headers of an HTTP 409 response for UpdateInvolvement
+type UpdateInvolvementResponse409Headers struct {
+	RetryAfter *int
+}
+
 // UpdateInvolvementResponse412Headers the declared response headers of an HTTP 412 response for UpdateInvolvement
 type UpdateInvolvementResponse412Headers struct {
 	ETag *string
@@ -29999,6 +31908,11 @@ type UpdateInvolvementResponse412Headers struct {
 
 // UpdateInvolvementResponse429Headers the declared response headers of an HTTP 429 response for UpdateInvolvement
 type UpdateInvolvementResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateInvolvementResponse503Headers the declared response headers of an HTTP 503 response for UpdateInvolvement
+type UpdateInvolvementResponse503Headers struct {
 	RetryAfter *int
 }
 
@@ -30027,12 +31941,18 @@ type UpdateInvolvementResponse struct {
 	ApplicationProblemJSON422 *Unprocessable
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateInvolvementResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpdateInvolvementResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *UpdateInvolvementResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateInvolvementResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateInvolvementResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -30090,6 +32010,11 @@ func (r UpdateInvolvementResponse) GetApplicationProblemJSON429() *TooManyReques
 	return r.ApplicationProblemJSON429
 }
 
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateInvolvementResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r UpdateInvolvementResponse) GetBody() []byte {
 	return r.Body
@@ -30124,6 +32049,11 @@ type GetTimelineResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetTimelineResponse503Headers the declared response headers of an HTTP 503 response for GetTimeline
+type GetTimelineResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetTimelineResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -30139,8 +32069,12 @@ type GetTimelineResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetTimelineResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetTimelineResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -30171,6 +32105,11 @@ func (r GetTimelineResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r GetTimelineResponse) GetApplicationProblemJSON429() *TooManyRequests {
 	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetTimelineResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -32554,6 +34493,26 @@ func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers HealthzResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32580,6 +34539,26 @@ func ParseOpenapiSpecResponse(rsp *http.Response) (*OpenapiSpecResponse, error) 
 		}
 		response.YAML200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers OpenapiSpecResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32613,6 +34592,19 @@ func ParseReadyzResponse(rsp *http.Response) (*ReadyzResponse, error) {
 		}
 		response.ApplicationProblemJSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ReadyzResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32667,6 +34659,13 @@ func ParseListActionsResponse(rsp *http.Response) (*ListActionsResponse, error) 
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -32680,6 +34679,16 @@ func ParseListActionsResponse(rsp *http.Response) (*ListActionsResponse, error) 
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListActionsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32769,9 +34778,26 @@ func ParseCompleteActionResponse(rsp *http.Response) (*CompleteActionResponse, e
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
+	case rsp.StatusCode == 409:
+		var headers CompleteActionResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CompleteActionResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -32782,6 +34808,16 @@ func ParseCompleteActionResponse(rsp *http.Response) (*CompleteActionResponse, e
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CompleteActionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32836,6 +34872,13 @@ func ParseListAnnualReviewsResponse(rsp *http.Response) (*ListAnnualReviewsRespo
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -32849,6 +34892,16 @@ func ParseListAnnualReviewsResponse(rsp *http.Response) (*ListAnnualReviewsRespo
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListAnnualReviewsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32910,6 +34963,13 @@ func ParseGetAnnualReviewResponse(rsp *http.Response) (*GetAnnualReviewResponse,
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -32933,6 +34993,16 @@ func ParseGetAnnualReviewResponse(rsp *http.Response) (*GetAnnualReviewResponse,
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAnnualReviewResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33029,6 +35099,13 @@ func ParseDecideAnnualReviewResponse(rsp *http.Response) (*DecideAnnualReviewRes
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -33042,6 +35119,16 @@ func ParseDecideAnnualReviewResponse(rsp *http.Response) (*DecideAnnualReviewRes
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers DecideAnnualReviewResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers DecideAnnualReviewResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -33062,6 +35149,16 @@ func ParseDecideAnnualReviewResponse(rsp *http.Response) (*DecideAnnualReviewRes
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DecideAnnualReviewResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33158,6 +35255,13 @@ func ParseHoldAnnualReviewResponse(rsp *http.Response) (*HoldAnnualReviewRespons
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -33171,6 +35275,16 @@ func ParseHoldAnnualReviewResponse(rsp *http.Response) (*HoldAnnualReviewRespons
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers HoldAnnualReviewResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers HoldAnnualReviewResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -33191,6 +35305,16 @@ func ParseHoldAnnualReviewResponse(rsp *http.Response) (*HoldAnnualReviewRespons
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers HoldAnnualReviewResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33245,6 +35369,13 @@ func ParseListAPIKeysResponse(rsp *http.Response) (*ListAPIKeysResponse, error) 
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -33258,6 +35389,16 @@ func ParseListAPIKeysResponse(rsp *http.Response) (*ListAPIKeysResponse, error) 
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListAPIKeysResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33340,6 +35481,13 @@ func ParseCreateAPIKeyResponse(rsp *http.Response) (*CreateAPIKeyResponse, error
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -33353,6 +35501,16 @@ func ParseCreateAPIKeyResponse(rsp *http.Response) (*CreateAPIKeyResponse, error
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateAPIKeyResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateAPIKeyResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -33363,6 +35521,16 @@ func ParseCreateAPIKeyResponse(rsp *http.Response) (*CreateAPIKeyResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateAPIKeyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33424,6 +35592,13 @@ func ParseGetAPIKeyResponse(rsp *http.Response) (*GetAPIKeyResponse, error) {
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -33437,6 +35612,16 @@ func ParseGetAPIKeyResponse(rsp *http.Response) (*GetAPIKeyResponse, error) {
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAPIKeyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33505,9 +35690,26 @@ func ParseRevokeAPIKeyResponse(rsp *http.Response) (*RevokeAPIKeyResponse, error
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
+	case rsp.StatusCode == 409:
+		var headers RevokeAPIKeyResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers RevokeAPIKeyResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -33518,6 +35720,16 @@ func ParseRevokeAPIKeyResponse(rsp *http.Response) (*RevokeAPIKeyResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RevokeAPIKeyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33586,6 +35798,13 @@ func ParseRotateAPIKeyResponse(rsp *http.Response) (*RotateAPIKeyResponse, error
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -33599,6 +35818,16 @@ func ParseRotateAPIKeyResponse(rsp *http.Response) (*RotateAPIKeyResponse, error
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers RotateAPIKeyResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers RotateAPIKeyResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -33609,6 +35838,16 @@ func ParseRotateAPIKeyResponse(rsp *http.Response) (*RotateAPIKeyResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RotateAPIKeyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33663,6 +35902,13 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -33676,6 +35922,16 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListAuditEventsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33730,6 +35986,13 @@ func ParseListDisputesResponse(rsp *http.Response) (*ListDisputesResponse, error
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -33743,6 +36006,16 @@ func ParseListDisputesResponse(rsp *http.Response) (*ListDisputesResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListDisputesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33832,6 +36105,13 @@ func ParseCreateDisputeResponse(rsp *http.Response) (*CreateDisputeResponse, err
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -33852,6 +36132,16 @@ func ParseCreateDisputeResponse(rsp *http.Response) (*CreateDisputeResponse, err
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateDisputeResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateDisputeResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -33862,6 +36152,16 @@ func ParseCreateDisputeResponse(rsp *http.Response) (*CreateDisputeResponse, err
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateDisputeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33923,6 +36223,13 @@ func ParseGetDisputeResponse(rsp *http.Response) (*GetDisputeResponse, error) {
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -33946,6 +36253,16 @@ func ParseGetDisputeResponse(rsp *http.Response) (*GetDisputeResponse, error) {
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetDisputeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34042,6 +36359,13 @@ func ParseUpdateDisputeResponse(rsp *http.Response) (*UpdateDisputeResponse, err
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -34055,6 +36379,16 @@ func ParseUpdateDisputeResponse(rsp *http.Response) (*UpdateDisputeResponse, err
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpdateDisputeResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers UpdateDisputeResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -34075,6 +36409,16 @@ func ParseUpdateDisputeResponse(rsp *http.Response) (*UpdateDisputeResponse, err
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateDisputeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34171,6 +36515,13 @@ func ParseConcludeDisputeResponse(rsp *http.Response) (*ConcludeDisputeResponse,
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -34184,6 +36535,16 @@ func ParseConcludeDisputeResponse(rsp *http.Response) (*ConcludeDisputeResponse,
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers ConcludeDisputeResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers ConcludeDisputeResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -34204,6 +36565,16 @@ func ParseConcludeDisputeResponse(rsp *http.Response) (*ConcludeDisputeResponse,
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ConcludeDisputeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34258,6 +36629,13 @@ func ParseListEHCNeedsAssessmentsResponse(rsp *http.Response) (*ListEHCNeedsAsse
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -34271,6 +36649,16 @@ func ParseListEHCNeedsAssessmentsResponse(rsp *http.Response) (*ListEHCNeedsAsse
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListEHCNeedsAssessmentsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34360,6 +36748,13 @@ func ParseCreateEHCNeedsAssessmentResponse(rsp *http.Response) (*CreateEHCNeedsA
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -34380,6 +36775,16 @@ func ParseCreateEHCNeedsAssessmentResponse(rsp *http.Response) (*CreateEHCNeedsA
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateEHCNeedsAssessmentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateEHCNeedsAssessmentResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -34390,6 +36795,16 @@ func ParseCreateEHCNeedsAssessmentResponse(rsp *http.Response) (*CreateEHCNeedsA
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateEHCNeedsAssessmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34451,6 +36866,13 @@ func ParseGetEHCNeedsAssessmentResponse(rsp *http.Response) (*GetEHCNeedsAssessm
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -34474,6 +36896,16 @@ func ParseGetEHCNeedsAssessmentResponse(rsp *http.Response) (*GetEHCNeedsAssessm
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetEHCNeedsAssessmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34570,6 +37002,13 @@ func ParseRequestEHCAdviceResponse(rsp *http.Response) (*RequestEHCAdviceRespons
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -34583,6 +37022,16 @@ func ParseRequestEHCAdviceResponse(rsp *http.Response) (*RequestEHCAdviceRespons
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers RequestEHCAdviceResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers RequestEHCAdviceResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -34603,6 +37052,16 @@ func ParseRequestEHCAdviceResponse(rsp *http.Response) (*RequestEHCAdviceRespons
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RequestEHCAdviceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34699,6 +37158,13 @@ func ParseReceiveEHCAdviceResponse(rsp *http.Response) (*ReceiveEHCAdviceRespons
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -34712,6 +37178,16 @@ func ParseReceiveEHCAdviceResponse(rsp *http.Response) (*ReceiveEHCAdviceRespons
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers ReceiveEHCAdviceResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers ReceiveEHCAdviceResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -34732,6 +37208,16 @@ func ParseReceiveEHCAdviceResponse(rsp *http.Response) (*ReceiveEHCAdviceRespons
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReceiveEHCAdviceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34828,6 +37314,13 @@ func ParseDecideEHCNeedsAssessmentResponse(rsp *http.Response) (*DecideEHCNeedsA
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -34841,6 +37334,16 @@ func ParseDecideEHCNeedsAssessmentResponse(rsp *http.Response) (*DecideEHCNeedsA
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers DecideEHCNeedsAssessmentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers DecideEHCNeedsAssessmentResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -34861,6 +37364,16 @@ func ParseDecideEHCNeedsAssessmentResponse(rsp *http.Response) (*DecideEHCNeedsA
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DecideEHCNeedsAssessmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34957,6 +37470,13 @@ func ParseDecideEHCPlanIssueResponse(rsp *http.Response) (*DecideEHCPlanIssueRes
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -34970,6 +37490,16 @@ func ParseDecideEHCPlanIssueResponse(rsp *http.Response) (*DecideEHCPlanIssueRes
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers DecideEHCPlanIssueResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers DecideEHCPlanIssueResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -34990,6 +37520,16 @@ func ParseDecideEHCPlanIssueResponse(rsp *http.Response) (*DecideEHCPlanIssueRes
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DecideEHCPlanIssueResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -35086,6 +37626,13 @@ func ParseAddEHCNeedsAssessmentExceptionResponse(rsp *http.Response) (*AddEHCNee
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -35099,6 +37646,16 @@ func ParseAddEHCNeedsAssessmentExceptionResponse(rsp *http.Response) (*AddEHCNee
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers AddEHCNeedsAssessmentExceptionResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers AddEHCNeedsAssessmentExceptionResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -35119,6 +37676,16 @@ func ParseAddEHCNeedsAssessmentExceptionResponse(rsp *http.Response) (*AddEHCNee
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers AddEHCNeedsAssessmentExceptionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -35215,6 +37782,13 @@ func ParseWithdrawEHCNeedsAssessmentResponse(rsp *http.Response) (*WithdrawEHCNe
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -35228,6 +37802,16 @@ func ParseWithdrawEHCNeedsAssessmentResponse(rsp *http.Response) (*WithdrawEHCNe
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers WithdrawEHCNeedsAssessmentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers WithdrawEHCNeedsAssessmentResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -35248,6 +37832,16 @@ func ParseWithdrawEHCNeedsAssessmentResponse(rsp *http.Response) (*WithdrawEHCNe
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers WithdrawEHCNeedsAssessmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -35302,6 +37896,13 @@ func ParseListEHCPlansResponse(rsp *http.Response) (*ListEHCPlansResponse, error
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -35315,6 +37916,16 @@ func ParseListEHCPlansResponse(rsp *http.Response) (*ListEHCPlansResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListEHCPlansResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -35404,6 +38015,13 @@ func ParseCreateEHCPlanResponse(rsp *http.Response) (*CreateEHCPlanResponse, err
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -35424,6 +38042,16 @@ func ParseCreateEHCPlanResponse(rsp *http.Response) (*CreateEHCPlanResponse, err
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateEHCPlanResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateEHCPlanResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -35434,6 +38062,16 @@ func ParseCreateEHCPlanResponse(rsp *http.Response) (*CreateEHCPlanResponse, err
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateEHCPlanResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -35495,6 +38133,13 @@ func ParseGetEHCPlanResponse(rsp *http.Response) (*GetEHCPlanResponse, error) {
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -35518,6 +38163,16 @@ func ParseGetEHCPlanResponse(rsp *http.Response) (*GetEHCPlanResponse, error) {
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetEHCPlanResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -35614,6 +38269,13 @@ func ParseProposeEHCPlanAmendmentResponse(rsp *http.Response) (*ProposeEHCPlanAm
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -35627,6 +38289,16 @@ func ParseProposeEHCPlanAmendmentResponse(rsp *http.Response) (*ProposeEHCPlanAm
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers ProposeEHCPlanAmendmentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers ProposeEHCPlanAmendmentResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -35647,6 +38319,16 @@ func ParseProposeEHCPlanAmendmentResponse(rsp *http.Response) (*ProposeEHCPlanAm
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ProposeEHCPlanAmendmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -35743,6 +38425,13 @@ func ParseCeaseEHCPlanResponse(rsp *http.Response) (*CeaseEHCPlanResponse, error
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -35756,6 +38445,16 @@ func ParseCeaseEHCPlanResponse(rsp *http.Response) (*CeaseEHCPlanResponse, error
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers CeaseEHCPlanResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers CeaseEHCPlanResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -35776,6 +38475,16 @@ func ParseCeaseEHCPlanResponse(rsp *http.Response) (*CeaseEHCPlanResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CeaseEHCPlanResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -35872,6 +38581,13 @@ func ParseReviseEHCPlanDraftResponse(rsp *http.Response) (*ReviseEHCPlanDraftRes
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -35885,6 +38601,16 @@ func ParseReviseEHCPlanDraftResponse(rsp *http.Response) (*ReviseEHCPlanDraftRes
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers ReviseEHCPlanDraftResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers ReviseEHCPlanDraftResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -35905,6 +38631,16 @@ func ParseReviseEHCPlanDraftResponse(rsp *http.Response) (*ReviseEHCPlanDraftRes
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReviseEHCPlanDraftResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -36001,6 +38737,13 @@ func ParseIssueEHCPlanResponse(rsp *http.Response) (*IssueEHCPlanResponse, error
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -36014,6 +38757,16 @@ func ParseIssueEHCPlanResponse(rsp *http.Response) (*IssueEHCPlanResponse, error
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers IssueEHCPlanResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers IssueEHCPlanResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -36034,6 +38787,16 @@ func ParseIssueEHCPlanResponse(rsp *http.Response) (*IssueEHCPlanResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers IssueEHCPlanResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -36130,6 +38893,13 @@ func ParseSetEHCPlanPhaseTransferResponse(rsp *http.Response) (*SetEHCPlanPhaseT
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -36143,6 +38913,16 @@ func ParseSetEHCPlanPhaseTransferResponse(rsp *http.Response) (*SetEHCPlanPhaseT
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers SetEHCPlanPhaseTransferResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers SetEHCPlanPhaseTransferResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -36163,6 +38943,16 @@ func ParseSetEHCPlanPhaseTransferResponse(rsp *http.Response) (*SetEHCPlanPhaseT
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SetEHCPlanPhaseTransferResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -36259,6 +39049,13 @@ func ParseServeEHCPlanDraftResponse(rsp *http.Response) (*ServeEHCPlanDraftRespo
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -36272,6 +39069,16 @@ func ParseServeEHCPlanDraftResponse(rsp *http.Response) (*ServeEHCPlanDraftRespo
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers ServeEHCPlanDraftResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers ServeEHCPlanDraftResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -36292,6 +39099,16 @@ func ParseServeEHCPlanDraftResponse(rsp *http.Response) (*ServeEHCPlanDraftRespo
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ServeEHCPlanDraftResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -36339,6 +39156,13 @@ func ParseExportSen2Response(rsp *http.Response) (*ExportSen2Response, error) {
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -36376,6 +39200,16 @@ func ParseExportSen2Response(rsp *http.Response) (*ExportSen2Response, error) {
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ExportSen2Response503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -36430,6 +39264,13 @@ func ParseListFamilyAssessmentsResponse(rsp *http.Response) (*ListFamilyAssessme
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -36443,6 +39284,16 @@ func ParseListFamilyAssessmentsResponse(rsp *http.Response) (*ListFamilyAssessme
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListFamilyAssessmentsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -36532,6 +39383,13 @@ func ParseCreateFamilyAssessmentResponse(rsp *http.Response) (*CreateFamilyAsses
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -36552,6 +39410,16 @@ func ParseCreateFamilyAssessmentResponse(rsp *http.Response) (*CreateFamilyAsses
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateFamilyAssessmentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateFamilyAssessmentResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -36562,6 +39430,16 @@ func ParseCreateFamilyAssessmentResponse(rsp *http.Response) (*CreateFamilyAsses
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateFamilyAssessmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -36623,6 +39501,13 @@ func ParseGetFamilyAssessmentResponse(rsp *http.Response) (*GetFamilyAssessmentR
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -36646,6 +39531,16 @@ func ParseGetFamilyAssessmentResponse(rsp *http.Response) (*GetFamilyAssessmentR
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetFamilyAssessmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -36742,6 +39637,13 @@ func ParseUpdateFamilyAssessmentResponse(rsp *http.Response) (*UpdateFamilyAsses
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -36755,6 +39657,16 @@ func ParseUpdateFamilyAssessmentResponse(rsp *http.Response) (*UpdateFamilyAsses
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpdateFamilyAssessmentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers UpdateFamilyAssessmentResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -36775,6 +39687,16 @@ func ParseUpdateFamilyAssessmentResponse(rsp *http.Response) (*UpdateFamilyAsses
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateFamilyAssessmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -36871,6 +39793,13 @@ func ParseReviewFamilyAssessmentResponse(rsp *http.Response) (*ReviewFamilyAsses
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -36891,6 +39820,16 @@ func ParseReviewFamilyAssessmentResponse(rsp *http.Response) (*ReviewFamilyAsses
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers ReviewFamilyAssessmentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers ReviewFamilyAssessmentResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -36911,6 +39850,16 @@ func ParseReviewFamilyAssessmentResponse(rsp *http.Response) (*ReviewFamilyAsses
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReviewFamilyAssessmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -37007,6 +39956,13 @@ func ParseSubmitFamilyAssessmentResponse(rsp *http.Response) (*SubmitFamilyAsses
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -37020,6 +39976,16 @@ func ParseSubmitFamilyAssessmentResponse(rsp *http.Response) (*SubmitFamilyAsses
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers SubmitFamilyAssessmentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers SubmitFamilyAssessmentResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -37040,6 +40006,16 @@ func ParseSubmitFamilyAssessmentResponse(rsp *http.Response) (*SubmitFamilyAsses
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SubmitFamilyAssessmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -37094,6 +40070,13 @@ func ParseListMeetingsResponse(rsp *http.Response) (*ListMeetingsResponse, error
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -37107,6 +40090,16 @@ func ParseListMeetingsResponse(rsp *http.Response) (*ListMeetingsResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListMeetingsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -37196,6 +40189,13 @@ func ParseCreateMeetingResponse(rsp *http.Response) (*CreateMeetingResponse, err
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -37216,6 +40216,16 @@ func ParseCreateMeetingResponse(rsp *http.Response) (*CreateMeetingResponse, err
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateMeetingResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateMeetingResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -37226,6 +40236,16 @@ func ParseCreateMeetingResponse(rsp *http.Response) (*CreateMeetingResponse, err
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateMeetingResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -37287,6 +40307,13 @@ func ParseGetMeetingResponse(rsp *http.Response) (*GetMeetingResponse, error) {
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -37310,6 +40337,16 @@ func ParseGetMeetingResponse(rsp *http.Response) (*GetMeetingResponse, error) {
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetMeetingResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -37406,6 +40443,13 @@ func ParseUpdateMeetingResponse(rsp *http.Response) (*UpdateMeetingResponse, err
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -37419,6 +40463,16 @@ func ParseUpdateMeetingResponse(rsp *http.Response) (*UpdateMeetingResponse, err
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpdateMeetingResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers UpdateMeetingResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -37439,6 +40493,16 @@ func ParseUpdateMeetingResponse(rsp *http.Response) (*UpdateMeetingResponse, err
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateMeetingResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -37486,6 +40550,13 @@ func ParseGetOpenDataReportResponse(rsp *http.Response) (*GetOpenDataReportRespo
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	case rsp.StatusCode == 200:
 		// Content-type (text/csv) unsupported
 
@@ -37502,6 +40573,16 @@ func ParseGetOpenDataReportResponse(rsp *http.Response) (*GetOpenDataReportRespo
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetOpenDataReportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -37556,6 +40637,13 @@ func ParseListOrganisationsResponse(rsp *http.Response) (*ListOrganisationsRespo
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -37569,6 +40657,16 @@ func ParseListOrganisationsResponse(rsp *http.Response) (*ListOrganisationsRespo
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListOrganisationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -37651,6 +40749,13 @@ func ParseCreateOrganisationResponse(rsp *http.Response) (*CreateOrganisationRes
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -37671,6 +40776,16 @@ func ParseCreateOrganisationResponse(rsp *http.Response) (*CreateOrganisationRes
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateOrganisationResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateOrganisationResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -37681,6 +40796,16 @@ func ParseCreateOrganisationResponse(rsp *http.Response) (*CreateOrganisationRes
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateOrganisationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -37742,6 +40867,13 @@ func ParseGetOrganisationResponse(rsp *http.Response) (*GetOrganisationResponse,
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -37765,6 +40897,16 @@ func ParseGetOrganisationResponse(rsp *http.Response) (*GetOrganisationResponse,
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetOrganisationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -37861,6 +41003,13 @@ func ParseUpdateOrganisationResponse(rsp *http.Response) (*UpdateOrganisationRes
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -37874,6 +41023,16 @@ func ParseUpdateOrganisationResponse(rsp *http.Response) (*UpdateOrganisationRes
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpdateOrganisationResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers UpdateOrganisationResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -37894,6 +41053,16 @@ func ParseUpdateOrganisationResponse(rsp *http.Response) (*UpdateOrganisationRes
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateOrganisationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -37948,6 +41117,13 @@ func ParseListPathwayFeedbackResponse(rsp *http.Response) (*ListPathwayFeedbackR
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -37961,6 +41137,16 @@ func ParseListPathwayFeedbackResponse(rsp *http.Response) (*ListPathwayFeedbackR
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListPathwayFeedbackResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -38050,6 +41236,13 @@ func ParseCreatePathwayFeedbackResponse(rsp *http.Response) (*CreatePathwayFeedb
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -38070,6 +41263,16 @@ func ParseCreatePathwayFeedbackResponse(rsp *http.Response) (*CreatePathwayFeedb
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreatePathwayFeedbackResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreatePathwayFeedbackResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -38080,6 +41283,16 @@ func ParseCreatePathwayFeedbackResponse(rsp *http.Response) (*CreatePathwayFeedb
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreatePathwayFeedbackResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -38141,6 +41354,13 @@ func ParseGetPathwayFeedbackResponse(rsp *http.Response) (*GetPathwayFeedbackRes
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -38164,6 +41384,16 @@ func ParseGetPathwayFeedbackResponse(rsp *http.Response) (*GetPathwayFeedbackRes
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetPathwayFeedbackResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -38218,6 +41448,13 @@ func ParseListPractitionersResponse(rsp *http.Response) (*ListPractitionersRespo
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -38231,6 +41468,16 @@ func ParseListPractitionersResponse(rsp *http.Response) (*ListPractitionersRespo
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListPractitionersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -38313,6 +41560,13 @@ func ParseCreatePractitionerResponse(rsp *http.Response) (*CreatePractitionerRes
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -38333,6 +41587,16 @@ func ParseCreatePractitionerResponse(rsp *http.Response) (*CreatePractitionerRes
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreatePractitionerResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreatePractitionerResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -38343,6 +41607,16 @@ func ParseCreatePractitionerResponse(rsp *http.Response) (*CreatePractitionerRes
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreatePractitionerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -38404,6 +41678,13 @@ func ParseGetPractitionerResponse(rsp *http.Response) (*GetPractitionerResponse,
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -38427,6 +41708,16 @@ func ParseGetPractitionerResponse(rsp *http.Response) (*GetPractitionerResponse,
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetPractitionerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -38523,6 +41814,13 @@ func ParseUpdatePractitionerResponse(rsp *http.Response) (*UpdatePractitionerRes
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -38536,6 +41834,16 @@ func ParseUpdatePractitionerResponse(rsp *http.Response) (*UpdatePractitionerRes
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpdatePractitionerResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers UpdatePractitionerResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -38556,6 +41864,16 @@ func ParseUpdatePractitionerResponse(rsp *http.Response) (*UpdatePractitionerRes
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdatePractitionerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -38610,6 +41928,13 @@ func ParseListReferralsResponse(rsp *http.Response) (*ListReferralsResponse, err
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -38623,6 +41948,16 @@ func ParseListReferralsResponse(rsp *http.Response) (*ListReferralsResponse, err
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListReferralsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -38705,6 +42040,13 @@ func ParseCreateReferralResponse(rsp *http.Response) (*CreateReferralResponse, e
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -38725,6 +42067,16 @@ func ParseCreateReferralResponse(rsp *http.Response) (*CreateReferralResponse, e
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateReferralResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateReferralResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -38735,6 +42087,16 @@ func ParseCreateReferralResponse(rsp *http.Response) (*CreateReferralResponse, e
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateReferralResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -38796,6 +42158,13 @@ func ParseGetReferralResponse(rsp *http.Response) (*GetReferralResponse, error) 
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -38819,6 +42188,16 @@ func ParseGetReferralResponse(rsp *http.Response) (*GetReferralResponse, error) 
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetReferralResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -38915,6 +42294,13 @@ func ParseUpdateReferralResponse(rsp *http.Response) (*UpdateReferralResponse, e
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -38928,6 +42314,16 @@ func ParseUpdateReferralResponse(rsp *http.Response) (*UpdateReferralResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpdateReferralResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers UpdateReferralResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -38948,6 +42344,16 @@ func ParseUpdateReferralResponse(rsp *http.Response) (*UpdateReferralResponse, e
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateReferralResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -39044,6 +42450,13 @@ func ParseAllocateReferralResponse(rsp *http.Response) (*AllocateReferralRespons
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -39057,6 +42470,16 @@ func ParseAllocateReferralResponse(rsp *http.Response) (*AllocateReferralRespons
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers AllocateReferralResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers AllocateReferralResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -39077,6 +42500,16 @@ func ParseAllocateReferralResponse(rsp *http.Response) (*AllocateReferralRespons
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers AllocateReferralResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -39138,6 +42571,13 @@ func ParseListAllocationsResponse(rsp *http.Response) (*ListAllocationsResponse,
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -39151,6 +42591,16 @@ func ParseListAllocationsResponse(rsp *http.Response) (*ListAllocationsResponse,
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListAllocationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -39247,6 +42697,13 @@ func ParseCloseReferralResponse(rsp *http.Response) (*CloseReferralResponse, err
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -39260,6 +42717,16 @@ func ParseCloseReferralResponse(rsp *http.Response) (*CloseReferralResponse, err
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers CloseReferralResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers CloseReferralResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -39280,6 +42747,16 @@ func ParseCloseReferralResponse(rsp *http.Response) (*CloseReferralResponse, err
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CloseReferralResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -39376,6 +42853,13 @@ func ParseTransitionReferralResponse(rsp *http.Response) (*TransitionReferralRes
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -39389,6 +42873,16 @@ func ParseTransitionReferralResponse(rsp *http.Response) (*TransitionReferralRes
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers TransitionReferralResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers TransitionReferralResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -39409,6 +42903,16 @@ func ParseTransitionReferralResponse(rsp *http.Response) (*TransitionReferralRes
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers TransitionReferralResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -39505,6 +43009,13 @@ func ParseTriageReferralResponse(rsp *http.Response) (*TriageReferralResponse, e
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -39518,6 +43029,16 @@ func ParseTriageReferralResponse(rsp *http.Response) (*TriageReferralResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers TriageReferralResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers TriageReferralResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -39538,6 +43059,16 @@ func ParseTriageReferralResponse(rsp *http.Response) (*TriageReferralResponse, e
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers TriageReferralResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -39592,6 +43123,13 @@ func ParseGetActivityReportResponse(rsp *http.Response) (*GetActivityReportRespo
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	case rsp.StatusCode == 200:
 		// Content-type (text/csv) unsupported
 
@@ -39608,6 +43146,16 @@ func ParseGetActivityReportResponse(rsp *http.Response) (*GetActivityReportRespo
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetActivityReportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -39662,6 +43210,13 @@ func ParseGetEHCTimelinessReportResponse(rsp *http.Response) (*GetEHCTimelinessR
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -39675,6 +43230,16 @@ func ParseGetEHCTimelinessReportResponse(rsp *http.Response) (*GetEHCTimelinessR
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetEHCTimelinessReportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -39729,6 +43294,13 @@ func ParseGetExperienceReportResponse(rsp *http.Response) (*GetExperienceReportR
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	case rsp.StatusCode == 200:
 		// Content-type (text/csv) unsupported
 
@@ -39745,6 +43317,16 @@ func ParseGetExperienceReportResponse(rsp *http.Response) (*GetExperienceReportR
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetExperienceReportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -39799,6 +43381,13 @@ func ParseGetFunnelReportResponse(rsp *http.Response) (*GetFunnelReportResponse,
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	case rsp.StatusCode == 200:
 		// Content-type (text/csv) unsupported
 
@@ -39815,6 +43404,16 @@ func ParseGetFunnelReportResponse(rsp *http.Response) (*GetFunnelReportResponse,
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetFunnelReportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -39869,6 +43468,13 @@ func ParseGetTimelinessReportResponse(rsp *http.Response) (*GetTimelinessReportR
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	case rsp.StatusCode == 200:
 		// Content-type (text/csv) unsupported
 
@@ -39885,6 +43491,16 @@ func ParseGetTimelinessReportResponse(rsp *http.Response) (*GetTimelinessReportR
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetTimelinessReportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -39939,6 +43555,13 @@ func ParseGetTransitionsReportResponse(rsp *http.Response) (*GetTransitionsRepor
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	case rsp.StatusCode == 200:
 		// Content-type (text/csv) unsupported
 
@@ -39955,6 +43578,16 @@ func ParseGetTransitionsReportResponse(rsp *http.Response) (*GetTransitionsRepor
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetTransitionsReportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -40009,6 +43642,13 @@ func ParseListRetentionDueResponse(rsp *http.Response) (*ListRetentionDueRespons
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -40022,6 +43662,16 @@ func ParseListRetentionDueResponse(rsp *http.Response) (*ListRetentionDueRespons
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListRetentionDueResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -40086,9 +43736,26 @@ func ParseEraseYoungPersonResponse(rsp *http.Response) (*EraseYoungPersonRespons
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
+	case rsp.StatusCode == 409:
+		var headers EraseYoungPersonResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers EraseYoungPersonResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -40099,6 +43766,16 @@ func ParseEraseYoungPersonResponse(rsp *http.Response) (*EraseYoungPersonRespons
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers EraseYoungPersonResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -40153,6 +43830,13 @@ func ParseListSurveyInvitationsResponse(rsp *http.Response) (*ListSurveyInvitati
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -40166,6 +43850,16 @@ func ParseListSurveyInvitationsResponse(rsp *http.Response) (*ListSurveyInvitati
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListSurveyInvitationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -40213,6 +43907,13 @@ func ParseCreateSurveyInvitationResponse(rsp *http.Response) (*CreateSurveyInvit
 		}
 		response.ApplicationProblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -40241,6 +43942,13 @@ func ParseCreateSurveyInvitationResponse(rsp *http.Response) (*CreateSurveyInvit
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -40254,6 +43962,16 @@ func ParseCreateSurveyInvitationResponse(rsp *http.Response) (*CreateSurveyInvit
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateSurveyInvitationResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateSurveyInvitationResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -40264,6 +43982,16 @@ func ParseCreateSurveyInvitationResponse(rsp *http.Response) (*CreateSurveyInvit
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateSurveyInvitationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -40325,6 +44053,13 @@ func ParseGetSurveyInvitationResponse(rsp *http.Response) (*GetSurveyInvitationR
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -40338,6 +44073,16 @@ func ParseGetSurveyInvitationResponse(rsp *http.Response) (*GetSurveyInvitationR
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetSurveyInvitationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -40399,9 +44144,26 @@ func ParseGetSurveyLinkResponse(rsp *http.Response) (*GetSurveyLinkResponse, err
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
+	case rsp.StatusCode == 409:
+		var headers GetSurveyLinkResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetSurveyLinkResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -40412,6 +44174,16 @@ func ParseGetSurveyLinkResponse(rsp *http.Response) (*GetSurveyLinkResponse, err
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetSurveyLinkResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -40487,9 +44259,26 @@ func ParseAnswerSurveyLinkResponse(rsp *http.Response) (*AnswerSurveyLinkRespons
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
+	case rsp.StatusCode == 409:
+		var headers AnswerSurveyLinkResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers AnswerSurveyLinkResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -40500,6 +44289,16 @@ func ParseAnswerSurveyLinkResponse(rsp *http.Response) (*AnswerSurveyLinkRespons
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers AnswerSurveyLinkResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -40554,6 +44353,13 @@ func ParseListSurveyResponsesResponse(rsp *http.Response) (*ListSurveyResponsesR
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -40567,6 +44373,16 @@ func ParseListSurveyResponsesResponse(rsp *http.Response) (*ListSurveyResponsesR
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListSurveyResponsesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -40614,6 +44430,13 @@ func ParseCreateSurveyResponseResponse(rsp *http.Response) (*CreateSurveyRespons
 		}
 		response.ApplicationProblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -40642,6 +44465,13 @@ func ParseCreateSurveyResponseResponse(rsp *http.Response) (*CreateSurveyRespons
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -40662,6 +44492,16 @@ func ParseCreateSurveyResponseResponse(rsp *http.Response) (*CreateSurveyRespons
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateSurveyResponseResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateSurveyResponseResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -40672,6 +44512,16 @@ func ParseCreateSurveyResponseResponse(rsp *http.Response) (*CreateSurveyRespons
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateSurveyResponseResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -40733,6 +44583,13 @@ func ParseGetSurveyResponseResponse(rsp *http.Response) (*GetSurveyResponseRespo
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -40756,6 +44613,16 @@ func ParseGetSurveyResponseResponse(rsp *http.Response) (*GetSurveyResponseRespo
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetSurveyResponseResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -40810,6 +44677,13 @@ func ParseListSurveyTemplatesResponse(rsp *http.Response) (*ListSurveyTemplatesR
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -40823,6 +44697,16 @@ func ParseListSurveyTemplatesResponse(rsp *http.Response) (*ListSurveyTemplatesR
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListSurveyTemplatesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -40905,6 +44789,13 @@ func ParseCreateSurveyTemplateResponse(rsp *http.Response) (*CreateSurveyTemplat
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -40925,6 +44816,16 @@ func ParseCreateSurveyTemplateResponse(rsp *http.Response) (*CreateSurveyTemplat
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateSurveyTemplateResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateSurveyTemplateResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -40935,6 +44836,16 @@ func ParseCreateSurveyTemplateResponse(rsp *http.Response) (*CreateSurveyTemplat
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateSurveyTemplateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -40996,6 +44907,13 @@ func ParseGetSurveyTemplateResponse(rsp *http.Response) (*GetSurveyTemplateRespo
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -41019,6 +44937,16 @@ func ParseGetSurveyTemplateResponse(rsp *http.Response) (*GetSurveyTemplateRespo
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetSurveyTemplateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -41115,6 +45043,13 @@ func ParseAddSurveyTemplateVersionResponse(rsp *http.Response) (*AddSurveyTempla
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -41128,6 +45063,16 @@ func ParseAddSurveyTemplateVersionResponse(rsp *http.Response) (*AddSurveyTempla
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers AddSurveyTemplateVersionResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers AddSurveyTemplateVersionResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -41148,6 +45093,16 @@ func ParseAddSurveyTemplateVersionResponse(rsp *http.Response) (*AddSurveyTempla
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers AddSurveyTemplateVersionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -41202,6 +45157,13 @@ func ParseListTransitionPlansResponse(rsp *http.Response) (*ListTransitionPlansR
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -41215,6 +45177,16 @@ func ParseListTransitionPlansResponse(rsp *http.Response) (*ListTransitionPlansR
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListTransitionPlansResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -41304,6 +45276,13 @@ func ParseCreateTransitionPlanResponse(rsp *http.Response) (*CreateTransitionPla
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -41324,6 +45303,16 @@ func ParseCreateTransitionPlanResponse(rsp *http.Response) (*CreateTransitionPla
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateTransitionPlanResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateTransitionPlanResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -41334,6 +45323,16 @@ func ParseCreateTransitionPlanResponse(rsp *http.Response) (*CreateTransitionPla
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateTransitionPlanResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -41395,6 +45394,13 @@ func ParseGetTransitionPlanResponse(rsp *http.Response) (*GetTransitionPlanRespo
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -41418,6 +45424,16 @@ func ParseGetTransitionPlanResponse(rsp *http.Response) (*GetTransitionPlanRespo
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetTransitionPlanResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -41514,6 +45530,13 @@ func ParseUpdateTransitionPlanResponse(rsp *http.Response) (*UpdateTransitionPla
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -41527,6 +45550,16 @@ func ParseUpdateTransitionPlanResponse(rsp *http.Response) (*UpdateTransitionPla
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpdateTransitionPlanResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers UpdateTransitionPlanResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -41547,6 +45580,16 @@ func ParseUpdateTransitionPlanResponse(rsp *http.Response) (*UpdateTransitionPla
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateTransitionPlanResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -41643,6 +45686,13 @@ func ParseEndTransitionPlanResponse(rsp *http.Response) (*EndTransitionPlanRespo
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -41656,6 +45706,16 @@ func ParseEndTransitionPlanResponse(rsp *http.Response) (*EndTransitionPlanRespo
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers EndTransitionPlanResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers EndTransitionPlanResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -41676,6 +45736,16 @@ func ParseEndTransitionPlanResponse(rsp *http.Response) (*EndTransitionPlanRespo
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers EndTransitionPlanResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -41730,6 +45800,13 @@ func ParseListTransitionGapsResponse(rsp *http.Response) (*ListTransitionGapsRes
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -41743,6 +45820,16 @@ func ParseListTransitionGapsResponse(rsp *http.Response) (*ListTransitionGapsRes
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListTransitionGapsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -41797,6 +45884,13 @@ func ParseListUpcomingTransitionsResponse(rsp *http.Response) (*ListUpcomingTran
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -41810,6 +45904,16 @@ func ParseListUpcomingTransitionsResponse(rsp *http.Response) (*ListUpcomingTran
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListUpcomingTransitionsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -41864,6 +45968,13 @@ func ParseListYoungPeopleResponse(rsp *http.Response) (*ListYoungPeopleResponse,
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -41877,6 +45988,16 @@ func ParseListYoungPeopleResponse(rsp *http.Response) (*ListYoungPeopleResponse,
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListYoungPeopleResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -41959,6 +46080,13 @@ func ParseCreateYoungPersonResponse(rsp *http.Response) (*CreateYoungPersonRespo
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -41979,6 +46107,16 @@ func ParseCreateYoungPersonResponse(rsp *http.Response) (*CreateYoungPersonRespo
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateYoungPersonResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateYoungPersonResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -41989,6 +46127,16 @@ func ParseCreateYoungPersonResponse(rsp *http.Response) (*CreateYoungPersonRespo
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateYoungPersonResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -42050,6 +46198,13 @@ func ParseGetYoungPersonResponse(rsp *http.Response) (*GetYoungPersonResponse, e
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -42073,6 +46228,16 @@ func ParseGetYoungPersonResponse(rsp *http.Response) (*GetYoungPersonResponse, e
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetYoungPersonResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -42169,6 +46334,13 @@ func ParseUpdateYoungPersonResponse(rsp *http.Response) (*UpdateYoungPersonRespo
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -42182,6 +46354,16 @@ func ParseUpdateYoungPersonResponse(rsp *http.Response) (*UpdateYoungPersonRespo
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpdateYoungPersonResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers UpdateYoungPersonResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -42202,6 +46384,16 @@ func ParseUpdateYoungPersonResponse(rsp *http.Response) (*UpdateYoungPersonRespo
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateYoungPersonResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -42263,6 +46455,13 @@ func ParseGetAccessLogResponse(rsp *http.Response) (*GetAccessLogResponse, error
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -42276,6 +46475,16 @@ func ParseGetAccessLogResponse(rsp *http.Response) (*GetAccessLogResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAccessLogResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -42337,6 +46546,13 @@ func ParseListConsentsResponse(rsp *http.Response) (*ListConsentsResponse, error
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -42350,6 +46566,16 @@ func ParseListConsentsResponse(rsp *http.Response) (*ListConsentsResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListConsentsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -42439,6 +46665,13 @@ func ParseCreateConsentResponse(rsp *http.Response) (*CreateConsentResponse, err
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -42459,6 +46692,16 @@ func ParseCreateConsentResponse(rsp *http.Response) (*CreateConsentResponse, err
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateConsentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateConsentResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -42469,6 +46712,16 @@ func ParseCreateConsentResponse(rsp *http.Response) (*CreateConsentResponse, err
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateConsentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -42558,6 +46811,13 @@ func ParseWithdrawConsentResponse(rsp *http.Response) (*WithdrawConsentResponse,
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -42571,6 +46831,16 @@ func ParseWithdrawConsentResponse(rsp *http.Response) (*WithdrawConsentResponse,
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers WithdrawConsentResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers WithdrawConsentResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -42581,6 +46851,16 @@ func ParseWithdrawConsentResponse(rsp *http.Response) (*WithdrawConsentResponse,
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers WithdrawConsentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -42642,6 +46922,13 @@ func ParseExportYoungPersonResponse(rsp *http.Response) (*ExportYoungPersonRespo
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -42655,6 +46942,16 @@ func ParseExportYoungPersonResponse(rsp *http.Response) (*ExportYoungPersonRespo
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ExportYoungPersonResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -42716,6 +47013,13 @@ func ParseListInvolvementsResponse(rsp *http.Response) (*ListInvolvementsRespons
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -42729,6 +47033,16 @@ func ParseListInvolvementsResponse(rsp *http.Response) (*ListInvolvementsRespons
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListInvolvementsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -42818,6 +47132,13 @@ func ParseCreateInvolvementResponse(rsp *http.Response) (*CreateInvolvementRespo
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -42838,6 +47159,16 @@ func ParseCreateInvolvementResponse(rsp *http.Response) (*CreateInvolvementRespo
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateInvolvementResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateInvolvementResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -42848,6 +47179,16 @@ func ParseCreateInvolvementResponse(rsp *http.Response) (*CreateInvolvementRespo
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateInvolvementResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -42944,6 +47285,13 @@ func ParseUpdateInvolvementResponse(rsp *http.Response) (*UpdateInvolvementRespo
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -42957,6 +47305,16 @@ func ParseUpdateInvolvementResponse(rsp *http.Response) (*UpdateInvolvementRespo
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpdateInvolvementResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers UpdateInvolvementResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -42977,6 +47335,16 @@ func ParseUpdateInvolvementResponse(rsp *http.Response) (*UpdateInvolvementRespo
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateInvolvementResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -43038,6 +47406,13 @@ func ParseGetTimelineResponse(rsp *http.Response) (*GetTimelineResponse, error) 
 		}
 		response.ApplicationProblemJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -43051,6 +47426,16 @@ func ParseGetTimelineResponse(rsp *http.Response) (*GetTimelineResponse, error) 
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetTimelineResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
