@@ -49,7 +49,9 @@ type claimKey struct{}
 type Claim struct{ Owner, Key string }
 
 // WithClaim returns ctx carrying c.
-func WithClaim(ctx context.Context, c Claim) context.Context { return context.WithValue(ctx, claimKey{}, c) }
+func WithClaim(ctx context.Context, c Claim) context.Context {
+	return context.WithValue(ctx, claimKey{}, c)
+}
 
 // ClaimFrom is the claim ctx carries, if any.
 func ClaimFrom(ctx context.Context) (Claim, bool) {
