@@ -178,11 +178,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	go purgeIdempotency(runCtx, a.store, logger)
+	a.app.Start(runCtx)
+	go purge(runCtx, a.store, logger)
 	if a.cfg.SweepInterval > 0 {
 		go a.app.Deadlines.RunSweeper(runCtx, a.cfg.SweepInterval, func(res deadlines.SweepResult, err error) {
 			if err != nil {
 				logger.Warn("statutory clock sweep", "error", err.Error())
+				return
+			}
+			if res.Skipped {
+				logger.Info("statutory clock sweep done by another process")
 				return
 			}
 			logger.Info("statutory clock sweep", "decisions_due", res.DecisionsDue, "deadlines_missed", res.DeadlinesMissed,
@@ -389,9 +394,9 @@ func sweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// purgeIdempotency drops kept idempotent answers after a day: they may hold personal data, and
-// a retry a day later is a new request.
-func purgeIdempotency(ctx context.Context, st *store.Store, logger *slog.Logger) {
+// purge drops kept idempotent answers after a day (they may hold personal data, and a retry a day
+// later is a new request) and the rate buckets of callers gone quiet.
+func purge(ctx context.Context, st *store.Store, logger *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -399,6 +404,10 @@ func purgeIdempotency(ctx context.Context, st *store.Store, logger *slog.Logger)
 			logger.Warn("purge idempotency keys", "error", err.Error())
 		} else if n > 0 {
 			logger.Info("purged idempotency keys", "count", n)
+		}
+		// A bucket quiet for an hour is full again: dropping it changes nothing.
+		if _, err := st.RateBank().Purge(ctx, time.Now().Add(-time.Hour)); err != nil {
+			logger.Warn("purge rate buckets", "error", err.Error())
 		}
 		select {
 		case <-ctx.Done():

@@ -24,6 +24,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/clock"
 	"github.com/oneplan-send/oneplan/internal/idempotency"
 	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/ratelimit"
 	"github.com/oneplan-send/oneplan/internal/report"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
@@ -97,6 +98,21 @@ func New(st *store.Store, opts Options) *App {
 	a.Privacy = privacy.New(core, store.Bind(st, func(tx *store.Tx) privacy.Tx { return tx }), a.Team, opts.RetentionYears)
 	a.Deadlines = deadlines.New(core, store.Bind(st, func(tx *store.Tx) deadlines.Tx { return tx }), a.Plans, a.Transitions)
 	return a
+}
+
+// Start runs what keeps this process in step with the others on the same database, until ctx
+// ends: revoked keys are dropped from the key cache as they are revoked on any replica.
+func (a *App) Start(ctx context.Context) {
+	a.Keys.Invalidation(a.store.Listen(ctx, store.KeysChannel, a.Keys.Forget))
+}
+
+// Limiter is the rate limiter for perSecond sustained and burst at once per caller: shared by
+// every replica when the database is (PostgreSQL), this process's own otherwise.
+func (a *App) Limiter(perSecond float64, burst int) ratelimit.Limiter {
+	if a.store.Shared() {
+		return ratelimit.NewShared(a.store.RateBank(), perSecond, burst)
+	}
+	return ratelimit.NewLocal(perSecond, burst)
 }
 
 // Ready reports whether the database answers.

@@ -95,6 +95,9 @@ func newEnv(t *testing.T, st *store.Store, tweak ...envOption) *env {
 		f(&httpapi.Options{}, &copts)
 	}
 	a := app.New(st, copts)
+	startCtx, stop := context.WithCancel(ctx)
+	t.Cleanup(stop)
+	a.Start(startCtx)
 	logs := &syncBuffer{}
 	idp := newTestIssuer(t, "https://login.council.example")
 	verifier, err := jwtauth.New(ctx, jwtauth.Config{Issuer: idp.issuer, Audience: "oneplan", JWKSURL: idp.srv.URL + "/jwks", HTTPClient: idp.srv.Client()})

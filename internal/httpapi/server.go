@@ -23,7 +23,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	oapimw "github.com/oapi-codegen/echo-middleware"
-	"golang.org/x/time/rate"
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/app"
@@ -31,6 +30,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/idempotency"
+	"github.com/oneplan-send/oneplan/internal/ratelimit"
 )
 
 // Options configure the HTTP layer.
@@ -56,7 +56,7 @@ type Server struct {
 	raw    []byte
 	opts   Options
 	log    *slog.Logger
-	limits *limiter
+	limits ratelimit.Limiter
 	// public holds the /v1 routes the contract declares with no security (open data, survey
 	// links), as "METHOD echo-path".
 	public map[string]bool
@@ -113,7 +113,7 @@ func New(a *app.App, opts Options) (*echo.Echo, error) {
 	}
 	// The validator must not check the Host against servers[].
 	spec.Servers = nil
-	s := &Server{app: a, spec: spec, raw: api.SpecYAML, opts: opts, log: opts.Logger, limits: newLimiter(opts.RateLimit, opts.RateBurst),
+	s := &Server{app: a, spec: spec, raw: api.SpecYAML, opts: opts, log: opts.Logger, limits: a.Limiter(opts.RateLimit, opts.RateBurst),
 		public: publicRoutes(spec)}
 
 	e := echo.New()
@@ -234,7 +234,9 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if s.public[c.Request().Method+" "+c.Path()] {
 			// No credentials: the limit is per client address instead.
-			if ok, wait := s.limits.allow("ip:" + c.RealIP()); !ok {
+			if ok, wait, err := s.limits.Allow(c.Request().Context(), "ip:"+c.RealIP()); err != nil {
+				return err
+			} else if !ok {
 				return &fault.Error{Kind: fault.RateLimited, Detail: "Too many requests from this address; slow down.", RetryAfter: wait}
 			}
 			meta := casework.Meta{RequestID: requestID(c), IP: c.RealIP()}
@@ -260,7 +262,9 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if ok, wait := s.limits.allow(p.Actor()); !ok {
+		if ok, wait, err := s.limits.Allow(c.Request().Context(), p.Actor()); err != nil {
+			return err
+		} else if !ok {
 			return &fault.Error{Kind: fault.RateLimited, Detail: "Too many requests for this key or user; slow down.", RetryAfter: wait}
 		}
 		ctx := auth.WithPrincipal(c.Request().Context(), p)
@@ -288,49 +292,6 @@ func publicRoutes(spec *openapi3.T) map[string]bool {
 }
 
 var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
-
-// limiter holds a token bucket per caller (key id or token subject).
-type limiter struct {
-	mu      sync.Mutex
-	rate    rate.Limit
-	burst   int
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	l    *rate.Limiter
-	seen time.Time
-}
-
-func newLimiter(perSecond float64, burst int) *limiter {
-	return &limiter{rate: rate.Limit(perSecond), burst: burst, buckets: map[string]*bucket{}}
-}
-
-// allow takes one token for caller, or says how long to wait for one.
-func (l *limiter) allow(caller string) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	if len(l.buckets) > 10000 {
-		for k, b := range l.buckets {
-			if now.Sub(b.seen) > 10*time.Minute {
-				delete(l.buckets, k)
-			}
-		}
-	}
-	b, ok := l.buckets[caller]
-	if !ok {
-		b = &bucket{l: rate.NewLimiter(l.rate, l.burst)}
-		l.buckets[caller] = b
-	}
-	b.seen = now
-	r := b.l.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return false, d
-	}
-	return true, 0
-}
 
 type patchKey struct{}
 

@@ -85,6 +85,8 @@ type jsonScanner struct {
 	// spoilt is set once the string being read has a fault: one per string is enough to find
 	// it, where a fault per byte of a bad sequence would only be noise.
 	spoilt bool
+	// spoiltSyntax: the string being read has already had a control character reported.
+	spoiltSyntax bool
 }
 
 // pointer renders the current path as a JSON pointer (RFC 6901).
@@ -122,7 +124,14 @@ func (s *jsonScanner) note(kind jsonFaultKind, off int, detail string) bool {
 
 // noteText records the first fault in the string being read; it reports whether to go on.
 func (s *jsonScanner) noteText(kind jsonFaultKind, off int, detail string) bool {
-	if s.spoilt {
+	// One fault per string, except that a control character (a syntax error, which
+	// encoding/json would refuse too) is reported even after a NUL or encoding fault.
+	if kind == jsonControl {
+		if s.spoiltSyntax {
+			return true
+		}
+		s.spoiltSyntax = true
+	} else if s.spoilt {
 		return true
 	}
 	s.spoilt = true
@@ -333,7 +342,7 @@ func (s *jsonScanner) text(isName bool) bool {
 		s.name = s.name[:0]
 	}
 	start := s.i
-	s.spoilt = false
+	s.spoilt, s.spoiltSyntax = false, false
 	s.i++ // the opening quote
 	for {
 		if s.i >= len(s.b) {

@@ -267,3 +267,17 @@ func TestBearerToken(t *testing.T) {
 		}
 	}
 }
+
+// TestStrictJSONControlAfterNUL: a string holding an escaped NUL and then a raw control character
+// is a syntax error as well as a NUL; both are reported (found by the property test above).
+func TestStrictJSONControlAfterNUL(t *testing.T) {
+	faults := scanJSON([]byte("\"\\u0000\x01\""))
+	var nul, control bool
+	for _, f := range faults {
+		nul = nul || f.kind == jsonNUL
+		control = control || f.kind == jsonControl
+	}
+	if !nul || !control {
+		t.Fatalf("faults %+v: want a NUL and a control character", faults)
+	}
+}

@@ -30,6 +30,7 @@ const (
 type Store struct {
 	db      *gorm.DB
 	dialect string
+	dsn     string
 }
 
 // DialectOf names the database a DSN selects: postgres:// and postgresql:// select PostgreSQL;
@@ -80,7 +81,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		sqlDB.SetMaxIdleConns(4)
 	}
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, dialect: dialect}
+	s := &Store{db: db, dialect: dialect, dsn: dsn}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err

@@ -503,7 +503,8 @@ func (tx keyRepo) Revoke(id string, at time.Time) error {
 		}
 		return fault.StateConflict("This key is already revoked.", "revoked")
 	}
-	return nil
+	// Every replica drops the key from its cache when this commits.
+	return translate(notify(tx.conn, KeysChannel, id))
 }
 
 // ActiveKeysWithRole counts unrevoked keys holding role.

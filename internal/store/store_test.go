@@ -1307,3 +1307,33 @@ func TestIdempotency(t *testing.T) {
 		}
 	})
 }
+
+// TestRateBank: a bucket starts full, gives at most what it holds, refills with time, and tells
+// how long until a token is there.
+func TestRateBank(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		bank := st.RateBank()
+		took, _, err := bank.Take(ctx, "k", 3, 2, 5)
+		if err != nil || took != 3 {
+			t.Fatalf("first take: %d %v; want 3 of a full bucket of 5", took, err)
+		}
+		took, _, err = bank.Take(ctx, "k", 3, 2, 5)
+		if err != nil || took != 2 {
+			t.Fatalf("second take: %d %v; want the 2 left", took, err)
+		}
+		took, wait, err := bank.Take(ctx, "k", 3, 2, 5)
+		if err != nil || took != 0 || wait <= 0 || wait > time.Second {
+			t.Fatalf("empty bucket: took %d, wait %v, %v; want nothing and a wait of at most 0.5 s at 2 a second", took, wait, err)
+		}
+		if took, _, err := bank.Take(ctx, "other", 1, 2, 5); err != nil || took != 1 {
+			t.Fatalf("another caller's bucket: %d %v", took, err)
+		}
+		time.Sleep(600 * time.Millisecond) // one token comes back every half second
+		if took, _, err := bank.Take(ctx, "k", 3, 2, 5); err != nil || took != 1 {
+			t.Fatalf("after 0.6 s: took %d, %v; want the 1 token refilled", took, err)
+		}
+		if n, err := bank.Purge(ctx, time.Now().Add(time.Hour)); err != nil || n != 2 {
+			t.Fatalf("purge: %d %v", n, err)
+		}
+	})
+}

@@ -54,6 +54,9 @@ var sweeper = auth.Principal{Subject: "oneplan:sweeper", Role: auth.RoleAdmin}
 
 // SweepResult counts what one sweep sent.
 type SweepResult struct {
+	// Skipped is true when another process had already swept this interval.
+	Skipped bool
+
 	DecisionsDue, DeadlinesMissed, ReviewsDue, ReviewsOverdue, PlansCeased, GapsOpened int
 }
 
@@ -63,8 +66,22 @@ type SweepResult struct {
 // the plans whose cease date has come. One transaction: a failed sweep sends nothing.
 func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, err error) {
 	defer casework.Wrap(&err, "sweep")
+	return s.sweep(ctx, asOf, "")
+}
+
+// sweep sweeps as of asOf; with a slot, only if no process has swept that slot yet. The slot is
+// claimed in the sweep's own transaction, so a replica that loses the race waits for the winner's
+// commit and then skips, and a sweep that fails leaves the slot to be swept again.
+func (s *Service) sweep(ctx context.Context, asOf time.Time, slot string) (res SweepResult, err error) {
 	asOf = statutory.Civil(asOf)
 	err = s.db.InTx(ctx, func(tx Tx) error {
+		if slot != "" {
+			claimed, err := tx.Notices().Claim(slot, s.Now())
+			if err != nil || !claimed {
+				res.Skipped = err == nil
+				return err
+			}
+		}
 		send := func(key string, eventType outbox.Type, recordID string, payload map[string]any) (bool, error) {
 			claimed, err := tx.Notices().Claim(key, s.Now())
 			if err != nil || !claimed {
@@ -174,7 +191,9 @@ func (s *Service) RunSweeper(ctx context.Context, interval time.Duration, report
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		res, err := s.Sweep(ctx, s.Today())
+		// Every replica ticks; the first to claim the interval's slot sweeps it, the others skip.
+		now := s.Now()
+		res, err := s.sweep(ctx, s.Today(), "sweep:"+interval.String()+":"+now.Truncate(interval).Format(time.RFC3339))
 		report(res, err)
 		select {
 		case <-ctx.Done():

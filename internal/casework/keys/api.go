@@ -28,11 +28,12 @@ type Service struct {
 	casework.Core
 	db            casework.DB[Tx]
 	organisations *organisations.Service
+	cache         *cache
 }
 
 // New returns the key service; organisations creates the council's own organisation on first start.
 func New(core casework.Core, db casework.DB[Tx], organisations *organisations.Service) *Service {
-	return &Service{Core: core, db: db, organisations: organisations}
+	return &Service{Core: core, db: db, organisations: organisations, cache: newCache()}
 }
 
 // APIKeys lists keys (never the keys themselves).
@@ -125,6 +126,9 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) (k auth.APIKey, e
 		}
 		return casework.Record(tx, s.Event(ctx, p, audit.Revoke, audit.APIKey, id, "", nil), s.Notice(outbox.APIKeyRevoked, id, nil))
 	})
+	if err == nil {
+		s.Forget(id) // at once here; other replicas hear it from the store
+	}
 	return k, err
 }
 
@@ -150,5 +154,8 @@ func (s *Service) RotateAPIKey(ctx context.Context, id string) (key string, k au
 		key, k, err = s.issueKey(ctx, tx, p, auth.APIKey{Name: old.Name, OrganisationID: old.OrganisationID, Role: old.Role, PractitionerID: old.PractitionerID}, "")
 		return err
 	})
+	if err == nil {
+		s.Forget(id) // at once here; other replicas hear it from the store
+	}
 	return key, k, err
 }

@@ -4,18 +4,20 @@ import (
 	"context"
 
 	"github.com/oneplan-send/oneplan/internal/auth"
-	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/fault"
 )
 
-// Authenticate returns the caller a presented API key stands for. The key is looked up on every
-// call, so a revoked key fails at once.
-func (s *Service) Authenticate(ctx context.Context, key string) (_ auth.Principal, err error) {
-	defer casework.Wrap(&err, "authenticate")
+// Authenticate returns the caller a presented API key stands for. A revoked key fails at once,
+// on every replica: keys are cached only while revocations reach the cache (Invalidation).
+func (s *Service) Authenticate(ctx context.Context, key string) (auth.Principal, error) {
 	denied := fault.New(fault.Unauthenticated, "The API key is not valid.")
 	prefix, err := auth.ParseKey(key)
 	if err != nil {
 		return auth.Principal{}, denied
+	}
+	hash, now := auth.HashKey(key), s.Now()
+	if p, ok := s.cache.get(hash, now); ok {
+		return p, nil
 	}
 	var k auth.APIKey
 	err = s.db.Read(ctx, func(tx Tx) error {
@@ -31,5 +33,14 @@ func (s *Service) Authenticate(ctx context.Context, key string) (_ auth.Principa
 	if !auth.KeyMatches(key, k.Hash) || k.RevokedAt != nil {
 		return auth.Principal{}, denied
 	}
-	return auth.Principal{KeyID: k.ID, OrganisationID: k.OrganisationID, Role: k.Role, PractitionerID: k.PractitionerID}, nil
+	p := auth.Principal{KeyID: k.ID, OrganisationID: k.OrganisationID, Role: k.Role, PractitionerID: k.PractitionerID}
+	s.cache.put(hash, p, now)
+	return p, nil
 }
+
+// Invalidation connects the cache to revocations: live reports whether every revocation (on any
+// replica) is being heard, and the caller passes each one heard to Forget ("*" for all).
+func (s *Service) Invalidation(live func() bool) { s.cache.live = live }
+
+// Forget drops a revoked key from the cache ("*": every key).
+func (s *Service) Forget(keyID string) { s.cache.forget(keyID) }
