@@ -3,12 +3,12 @@ package age
 import (
 	"testing"
 	"time"
+
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
 // d builds a civil date at midnight UTC, the documented input form.
-func d(y int, m time.Month, day int) time.Time {
-	return time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
-}
+var d = testkit.Day
 
 const (
 	jan = time.January

@@ -1,15 +1,15 @@
 package annualreview
 
 import (
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/statutory"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
-func d(y int, m time.Month, day int) time.Time { return statutory.Date(y, m, day) }
+var d = testkit.Day
 
 var (
 	today = d(2026, 11, 23)
@@ -23,20 +23,8 @@ func meeting(on time.Time) Meeting {
 	return Meeting{On: on, Attendees: []Attendee{{Role: "parent"}}, Recommendation: Maintain}
 }
 
-func pointers(err error) []string {
-	var fe *fault.Error
-	if !errors.As(err, &fe) {
-		return nil
-	}
-	var out []string
-	for _, f := range fe.Fields {
-		out = append(out, f.Pointer)
-	}
-	return out
-}
-
 func has(err error, p string) bool {
-	for _, x := range pointers(err) {
+	for _, x := range testkit.Pointers(err) {
 		if x == p {
 			return true
 		}
@@ -70,12 +58,12 @@ func TestHold(t *testing.T) {
 			err := r.Hold(c.m(), c.dob, today)
 			if c.pointer == "" {
 				if err != nil || r.Status != Held {
-					t.Fatalf("refused: %v %v", err, pointers(err))
+					t.Fatalf("refused: %v %v", err, testkit.Pointers(err))
 				}
 				return
 			}
 			if !has(err, c.pointer) {
-				t.Fatalf("got %v %v, want %s", err, pointers(err), c.pointer)
+				t.Fatalf("got %v %v, want %s", err, testkit.Pointers(err), c.pointer)
 			}
 		})
 	}

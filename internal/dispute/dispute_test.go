@@ -1,32 +1,19 @@
 package dispute
 
 import (
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
-	"github.com/oneplan-send/oneplan/internal/statutory"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
-func d(y int, m time.Month, day int) time.Time { return statutory.Date(y, m, day) }
+var d = testkit.Day
 
 var (
 	today = d(2026, 4, 1)
 	dob   = d(2015, 6, 1) // aged 10: the parent brings disputes
 )
-
-func pointersOf(err error) []string {
-	var e *fault.Error
-	if !errors.As(err, &e) {
-		return nil
-	}
-	out := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		out[i] = f.Pointer
-	}
-	return out
-}
 
 func base(kind Kind, about string) Dispute {
 	return Dispute{YoungPersonID: "yp", Kind: kind, SubjectType: SubjectEHCRequest, SubjectID: "r", About: about, BroughtBy: ByParent,
@@ -76,8 +63,8 @@ func TestNewKindAbout(t *testing.T) {
 			in := base(Tribunal, AboutRefusalToAssess)
 			tc.change(&in)
 			out, err := New(in, tc.dob, today)
-			ps := pointersOf(err)
-			if fault.KindOf(err) != tc.kind || (tc.pointer != "" && (len(ps) != 1 || ps[0] != tc.pointer)) {
+			ps := testkit.Pointers(err)
+			if testkit.KindOf(t, err) != tc.kind || (tc.pointer != "" && (len(ps) != 1 || ps[0] != tc.pointer)) {
 				t.Fatalf("err = %v (kind %v, pointers %v), want kind %v at %q", err, fault.KindOf(err), ps, tc.kind, tc.pointer)
 			}
 			if err == nil && (!out.Open() || out.Status() != "open") {
@@ -127,7 +114,7 @@ func TestSections(t *testing.T) {
 		if !tc.ok {
 			in := base(tc.kind, tc.about)
 			in.Sections = tc.sections
-			if _, err := New(in, dob, today); fault.KindOf(err) != fault.Unprocessable || pointersOf(err)[0] != "/sections" {
+			if _, err := New(in, dob, today); fault.KindOf(err) != fault.Unprocessable || testkit.Pointers(err)[0] != "/sections" {
 				t.Errorf("%s %s %v: New = %v, want 422 at /sections", tc.kind, tc.about, tc.sections, err)
 			}
 		}
@@ -196,7 +183,7 @@ func TestConclude(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = x.Conclude(tc.outcome, tc.on, "", today)
-		if fault.KindOf(err) != tc.err || (tc.pointer != "" && pointersOf(err)[0] != tc.pointer) {
+		if testkit.KindOf(t, err) != tc.err || (tc.pointer != "" && testkit.Pointers(err)[0] != tc.pointer) {
 			t.Errorf("%s %s on %s: %v, want %v at %q", tc.kind, tc.outcome, tc.on, err, tc.err, tc.pointer)
 			continue
 		}
@@ -245,7 +232,7 @@ func TestChange(t *testing.T) {
 		t.Fatalf("after certificate: %+v", x)
 	}
 	late := d(2026, 3, 3)
-	if err := x.Change(Changes{DecisionLetterOn: &late}, today); fault.KindOf(err) != fault.Invalid || pointersOf(err)[0] != "/decision_letter_on" {
+	if err := x.Change(Changes{DecisionLetterOn: &late}, today); fault.KindOf(err) != fault.Invalid || testkit.Pointers(err)[0] != "/decision_letter_on" {
 		t.Fatalf("letter after receipt: %v", err)
 	}
 	if !x.DecisionLetterOn.Equal(d(2026, 2, 10)) {

@@ -1,25 +1,17 @@
 package ehc
 
 import (
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/statutory"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
-func d(y int, m time.Month, day int) time.Time { return statutory.Date(y, m, day) }
+var d = testkit.Day
 
 var today = d(2026, 3, 2)
-
-func pointerOf(err error) string {
-	var e *fault.Error
-	if !errors.As(err, &e) || len(e.Fields) == 0 {
-		return ""
-	}
-	return e.Fields[0].Pointer
-}
 
 func received(t *testing.T) Request {
 	t.Helper()
@@ -37,22 +29,22 @@ func TestNew(t *testing.T) {
 		received time.Time
 		by       string
 		kind     fault.Kind
-		pointer  string
+		pointers []string
 	}{
-		{"parent", d(2015, 6, 1), d(2026, 1, 5), ByParent, fault.Unknown, ""},
-		{"school", d(2015, 6, 1), d(2026, 1, 5), BySchoolOrCollege, fault.Unknown, ""},
-		{"young person 16 on the day", d(2010, 1, 5), d(2026, 1, 5), ByYoungPerson, fault.Unknown, ""},
-		{"young person 25", d(2000, 6, 1), d(2026, 1, 5), ByYoungPerson, fault.Unknown, ""},
-		{"young person 15, a day short of 16", d(2010, 1, 6), d(2026, 1, 5), ByYoungPerson, fault.Unprocessable, "/requested_by"},
-		{"young person 12", d(2013, 6, 1), d(2026, 1, 5), ByYoungPerson, fault.Unprocessable, "/requested_by"},
-		{"young person 26", d(1999, 6, 1), d(2026, 1, 5), ByYoungPerson, fault.Unprocessable, "/requested_by"},
-		{"future receipt", d(2015, 6, 1), d(2026, 3, 3), ByParent, fault.Invalid, "/received_on"},
-		{"unknown requester", d(2015, 6, 1), d(2026, 1, 5), "grandparent", fault.Invalid, "/requested_by"},
+		{"parent", d(2015, 6, 1), d(2026, 1, 5), ByParent, fault.Unknown, nil},
+		{"school", d(2015, 6, 1), d(2026, 1, 5), BySchoolOrCollege, fault.Unknown, nil},
+		{"young person 16 on the day", d(2010, 1, 5), d(2026, 1, 5), ByYoungPerson, fault.Unknown, nil},
+		{"young person 25", d(2000, 6, 1), d(2026, 1, 5), ByYoungPerson, fault.Unknown, nil},
+		{"young person 15, a day short of 16", d(2010, 1, 6), d(2026, 1, 5), ByYoungPerson, fault.Unprocessable, []string{"/requested_by"}},
+		{"young person 12", d(2013, 6, 1), d(2026, 1, 5), ByYoungPerson, fault.Unprocessable, []string{"/requested_by"}},
+		{"young person 26", d(1999, 6, 1), d(2026, 1, 5), ByYoungPerson, fault.Unprocessable, []string{"/requested_by"}},
+		{"future receipt", d(2015, 6, 1), d(2026, 3, 3), ByParent, fault.Invalid, []string{"/received_on"}},
+		{"unknown requester", d(2015, 6, 1), d(2026, 1, 5), "grandparent", fault.Invalid, []string{"/requested_by"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := New("yp", tc.dob, tc.received, tc.by, "", "", today)
-			if fault.KindOf(err) != tc.kind || pointerOf(err) != tc.pointer {
-				t.Fatalf("err = %v (kind %v), want kind %v at %q", err, fault.KindOf(err), tc.kind, tc.pointer)
+			if !testkit.WantFault(t, err, tc.kind, tc.pointers...) {
+				t.FailNow()
 			}
 			if err == nil && (r.Status != Received || r.RequestOutcome != OutcomePending || r.AssessmentOutcome != "") {
 				t.Fatalf("new request = %+v, want received with SEN2 outcome A", r)
@@ -66,24 +58,24 @@ func TestDecide(t *testing.T) {
 		name        string
 		decision    Decision
 		kind        fault.Kind
-		pointer     string
+		pointers    []string
 		status      Status
 		request     string
 		assessment  string
 		decidedDate time.Time
 	}{
-		{"assess", Decision{Decision: Assess, DecidedOn: d(2026, 2, 10), Reason: "x"}, fault.Unknown, "", Assessing, OutcomeYes, OutcomePending, d(2026, 2, 10)},
-		{"not assess with rights", Decision{Decision: NotAssess, DecidedOn: d(2026, 2, 10), AppealRightsNotified: true, Reason: "x"}, fault.Unknown, "", NotAssessed, OutcomeNo, "", d(2026, 2, 10)},
-		{"not assess without rights", Decision{Decision: NotAssess, DecidedOn: d(2026, 2, 10), Reason: "x"}, fault.Unprocessable, "/appeal_rights_notified", Received, OutcomePending, "", time.Time{}},
-		{"before receipt", Decision{Decision: Assess, DecidedOn: d(2026, 1, 4), Reason: "x"}, fault.Invalid, "/decided_on", Received, OutcomePending, "", time.Time{}},
-		{"in the future", Decision{Decision: Assess, DecidedOn: d(2026, 3, 3), Reason: "x"}, fault.Invalid, "/decided_on", Received, OutcomePending, "", time.Time{}},
-		{"unknown decision", Decision{Decision: "maybe", DecidedOn: d(2026, 2, 10), Reason: "x"}, fault.Invalid, "/decision", Received, OutcomePending, "", time.Time{}},
+		{"assess", Decision{Decision: Assess, DecidedOn: d(2026, 2, 10), Reason: "x"}, fault.Unknown, nil, Assessing, OutcomeYes, OutcomePending, d(2026, 2, 10)},
+		{"not assess with rights", Decision{Decision: NotAssess, DecidedOn: d(2026, 2, 10), AppealRightsNotified: true, Reason: "x"}, fault.Unknown, nil, NotAssessed, OutcomeNo, "", d(2026, 2, 10)},
+		{"not assess without rights", Decision{Decision: NotAssess, DecidedOn: d(2026, 2, 10), Reason: "x"}, fault.Unprocessable, []string{"/appeal_rights_notified"}, Received, OutcomePending, "", time.Time{}},
+		{"before receipt", Decision{Decision: Assess, DecidedOn: d(2026, 1, 4), Reason: "x"}, fault.Invalid, []string{"/decided_on"}, Received, OutcomePending, "", time.Time{}},
+		{"in the future", Decision{Decision: Assess, DecidedOn: d(2026, 3, 3), Reason: "x"}, fault.Invalid, []string{"/decided_on"}, Received, OutcomePending, "", time.Time{}},
+		{"unknown decision", Decision{Decision: "maybe", DecidedOn: d(2026, 2, 10), Reason: "x"}, fault.Invalid, []string{"/decision"}, Received, OutcomePending, "", time.Time{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := received(t)
 			err := r.Decide(tc.decision, today)
-			if fault.KindOf(err) != tc.kind || pointerOf(err) != tc.pointer {
-				t.Fatalf("err = %v, want kind %v at %q", err, tc.kind, tc.pointer)
+			if !testkit.WantFault(t, err, tc.kind, tc.pointers...) {
+				t.FailNow()
 			}
 			if r.Status != tc.status || r.RequestOutcome != tc.request || r.AssessmentOutcome != tc.assessment {
 				t.Fatalf("got %s %s/%s, want %s %s/%s", r.Status, r.RequestOutcome, r.AssessmentOutcome, tc.status, tc.request, tc.assessment)
@@ -161,29 +153,28 @@ func TestWithdrawOutcomes(t *testing.T) {
 		t.Fatalf("withdrawn while assessing: %+v", r)
 	}
 	r = received(t)
-	if err := r.Withdraw(d(2026, 1, 4), "x", today); pointerOf(err) != "/withdrawn_on" {
-		t.Fatalf("withdrawn before receipt: %v", err)
+	if err := r.Withdraw(d(2026, 1, 4), "x", today); !testkit.WantFault(t, err, fault.Invalid, "/withdrawn_on") {
+		t.Fatal("withdrawn before receipt")
 	}
 }
 
 func TestAddExceptionValidation(t *testing.T) {
 	for _, tc := range []struct {
-		name    string
-		e       statutory.Exception
-		pointer string
+		name     string
+		e        statutory.Exception
+		kind     fault.Kind
+		pointers []string
 	}{
-		{"personal circumstances, a week", statutory.Exception{Ground: statutory.GroundPersonalCircumstances, From: d(2026, 2, 1), To: d(2026, 2, 7)}, ""},
-		{"absence of 4 weeks", statutory.Exception{Ground: statutory.GroundAbsentFromArea, From: d(2026, 2, 1), To: d(2026, 2, 28)}, ""},
-		{"absence under 4 weeks", statutory.Exception{Ground: statutory.GroundAbsentFromArea, From: d(2026, 2, 1), To: d(2026, 2, 27)}, "/to"},
-		{"ends before it starts", statutory.Exception{Ground: statutory.GroundPersonalCircumstances, From: d(2026, 2, 7), To: d(2026, 2, 1)}, "/to"},
-		{"adviser-only ground", statutory.Exception{Ground: statutory.GroundMissedAppointment, From: d(2026, 2, 1), To: d(2026, 2, 7)}, "/ground"},
+		{"personal circumstances, a week", statutory.Exception{Ground: statutory.GroundPersonalCircumstances, From: d(2026, 2, 1), To: d(2026, 2, 7)}, fault.Unknown, nil},
+		{"absence of 4 weeks", statutory.Exception{Ground: statutory.GroundAbsentFromArea, From: d(2026, 2, 1), To: d(2026, 2, 28)}, fault.Unknown, nil},
+		{"absence under 4 weeks", statutory.Exception{Ground: statutory.GroundAbsentFromArea, From: d(2026, 2, 1), To: d(2026, 2, 27)}, fault.Invalid, []string{"/to"}},
+		{"ends before it starts", statutory.Exception{Ground: statutory.GroundPersonalCircumstances, From: d(2026, 2, 7), To: d(2026, 2, 1)}, fault.Invalid, []string{"/to"}},
+		{"adviser-only ground", statutory.Exception{Ground: statutory.GroundMissedAppointment, From: d(2026, 2, 1), To: d(2026, 2, 7)}, fault.Invalid, []string{"/ground"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := received(t)
 			err := r.AddException(tc.e)
-			if pointerOf(err) != tc.pointer {
-				t.Fatalf("err = %v, want pointer %q", err, tc.pointer)
-			}
+			testkit.WantFault(t, err, tc.kind, tc.pointers...)
 		})
 	}
 }

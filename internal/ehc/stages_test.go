@@ -1,11 +1,13 @@
 package ehc
 
 import (
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/statutory"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
 var later = d(2026, 11, 23)
@@ -40,8 +42,8 @@ func TestAdvice(t *testing.T) {
 	if m := r.AdviceMilestone(r.Advice[0], later); !m.AdjustedDueOn.Equal(d(2026, 3, 25)) {
 		t.Fatalf("closure moved the adviser's date: %+v", m)
 	}
-	if err := r.ReceiveAdvice("a", d(2026, 2, 1), later); pointerOf(err) != "/received_on" {
-		t.Fatalf("received before requested: %v", err)
+	if err := r.ReceiveAdvice("a", d(2026, 2, 1), later); !testkit.WantFault(t, err, fault.Invalid, "/received_on") {
+		t.Fatal("received before requested")
 	}
 	if err := r.ReceiveAdvice("a", d(2026, 3, 26), later); err != nil {
 		t.Fatal(err)
@@ -62,7 +64,7 @@ func TestAdvice(t *testing.T) {
 		{"before receipt", Advice{Adviser: AdviserMedical, RequestedOn: d(2026, 1, 1)}, d(2015, 6, 1), "/requested_on"},
 		{"PfA below Year 9", Advice{Adviser: AdviserPreparingForAdulthood, RequestedOn: d(2026, 2, 11)}, d(2012, 9, 1), "/adviser"},
 	} {
-		if err := r.RequestAdvice(c.a, c.dob, later); pointerOf(err) != c.pointer {
+		if err := r.RequestAdvice(c.a, c.dob, later); !slices.Equal(testkit.Pointers(err), []string{c.pointer}) {
 			t.Errorf("%s: %v", c.name, err)
 		}
 	}
@@ -80,8 +82,8 @@ func TestAdvice(t *testing.T) {
 // assessment outcome Y on the day the plan is issued.
 func TestIssueDecision(t *testing.T) {
 	r := assessing(t)
-	if err := r.DecideIssue(IssueDecision{Decision: NotIssue, DecidedOn: d(2026, 4, 20)}, later); pointerOf(err) != "/appeal_rights_notified" {
-		t.Fatalf("refusal without rights: %v", err)
+	if err := r.DecideIssue(IssueDecision{Decision: NotIssue, DecidedOn: d(2026, 4, 20)}, later); !testkit.WantFault(t, err, fault.Unprocessable, "/appeal_rights_notified") {
+		t.Fatal("refusal without rights")
 	}
 	no := r
 	if err := no.DecideIssue(IssueDecision{Decision: NotIssue, DecidedOn: d(2026, 4, 30), AppealRightsNotified: true}, later); err != nil {

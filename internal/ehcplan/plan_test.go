@@ -1,15 +1,15 @@
 package ehcplan
 
 import (
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/statutory"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
-func d(y int, m time.Month, day int) time.Time { return statutory.Date(y, m, day) }
+var d = testkit.Day
 
 var (
 	now    = d(2026, 11, 23)
@@ -26,22 +26,6 @@ func complete() Sections {
 		E: []Outcome{{Ref: "E1", Description: "Joins a lunchtime club.", Needs: []string{"B1", "C1"}}},
 		F: []Provision{{Ref: "F1", What: "Social skills group", Who: "SENCO", HowOften: "Weekly", HowLong: "One year", Outcomes: []string{"E1"}}},
 	}
-}
-
-func pointerOf(t *testing.T, err error) []string {
-	t.Helper()
-	var fe *fault.Error
-	if err == nil {
-		return nil
-	}
-	if !errors.As(err, &fe) {
-		t.Fatalf("not a fault: %v", err)
-	}
-	var out []string
-	for _, f := range fe.Fields {
-		out = append(out, f.Pointer)
-	}
-	return out
 }
 
 func has(ps []string, p string) bool {
@@ -109,12 +93,12 @@ func TestSectionRules(t *testing.T) {
 			err := c.s.check("/s", c.st, c.dob, now)
 			if c.pointer == "" {
 				if err != nil {
-					t.Fatalf("refused: %v %v", err, pointerOf(t, err))
+					t.Fatalf("refused: %v %v", err, testkit.Pointers(err))
 				}
 				return
 			}
-			if err == nil || fault.KindOf(err) != c.kind || !has(pointerOf(t, err), c.pointer) {
-				t.Fatalf("got %v %v, want %s (kind %d)", err, pointerOf(t, err), c.pointer, c.kind)
+			if err == nil || fault.KindOf(err) != c.kind || !has(testkit.Pointers(err), c.pointer) {
+				t.Fatalf("got %v %v, want %s (kind %d)", err, testkit.Pointers(err), c.pointer, c.kind)
 			}
 		})
 	}
@@ -264,7 +248,7 @@ func TestAmendment(t *testing.T) {
 	p := issued(t)
 	s := complete()
 	s.I = school
-	if err := p.ProposeAmendment(s, d(2026, 1, 1), "x", "", child, now, now); !has(pointerOf(t, err), "/notice_on") {
+	if err := p.ProposeAmendment(s, d(2026, 1, 1), "x", "", child, now, now); !has(testkit.Pointers(err), "/notice_on") {
 		t.Fatalf("notice before the plan: %v", err)
 	}
 	if err := p.ProposeAmendment(s, d(2026, 10, 20), "Review", "rev", child, now, now); err != nil {
@@ -312,8 +296,8 @@ func TestCease(t *testing.T) {
 			p := issued(t)
 			err := p.Cease(c.c, now)
 			if c.pointer != "" {
-				if !has(pointerOf(t, err), c.pointer) {
-					t.Fatalf("got %v %v, want %s", err, pointerOf(t, err), c.pointer)
+				if !has(testkit.Pointers(err), c.pointer) {
+					t.Fatalf("got %v %v, want %s", err, testkit.Pointers(err), c.pointer)
 				}
 				return
 			}
@@ -339,7 +323,7 @@ func TestPhaseTransfer(t *testing.T) {
 	if err := p.SetPhaseTransfer(statutory.TransferBetweenPost16, d(2027, 7, 31)); err != nil || !p.PhaseTransfer.DueOn.Equal(d(2027, 2, 28)) {
 		t.Fatalf("between post-16: %v %v", err, p.PhaseTransfer)
 	}
-	if err := p.SetPhaseTransfer("sideways", d(2027, 9, 1)); !has(pointerOf(t, err), "/kind") {
+	if err := p.SetPhaseTransfer("sideways", d(2027, 9, 1)); !has(testkit.Pointers(err), "/kind") {
 		t.Fatalf("unknown kind: %v", err)
 	}
 }
@@ -375,13 +359,13 @@ func TestIssuePlacementPointers(t *testing.T) {
 	p := draftPlan(t)
 	_ = p.ServeDraft(d(2026, 4, 10), now)
 	_, err := p.Issue(IssueInput{IssuedOn: d(2026, 5, 1), Placement: &Placement{SettingName: "Oak", SettingType: "castle"}}, child, now, now)
-	if ps := pointerOf(t, err); !has(ps, "/placement/setting_type") || fault.KindOf(err) != fault.Invalid {
+	if ps := testkit.Pointers(err); !has(ps, "/placement/setting_type") || fault.KindOf(err) != fault.Invalid {
 		t.Fatalf("got %v %v", err, ps)
 	}
 	s := complete()
 	s.I = Placement{SettingType: "special_school"}
 	_, err = p.Issue(IssueInput{IssuedOn: d(2026, 5, 1), Sections: &s}, child, now, now)
-	if ps := pointerOf(t, err); !has(ps, "/sections/i/setting_name") {
+	if ps := testkit.Pointers(err); !has(ps, "/sections/i/setting_name") {
 		t.Fatalf("got %v %v", err, ps)
 	}
 }

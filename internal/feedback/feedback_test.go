@@ -7,24 +7,8 @@ import (
 	"testing"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
-
-// pointersOf returns the kind and the JSON pointers of a fault error (Unknown and none for nil).
-func pointersOf(t *testing.T, err error) (fault.Kind, []string) {
-	t.Helper()
-	if err == nil {
-		return fault.Unknown, nil
-	}
-	var fe *fault.Error
-	if !errors.As(err, &fe) {
-		t.Fatalf("not a fault error: %v", err)
-	}
-	var out []string
-	for _, f := range fe.Fields {
-		out = append(out, f.Pointer)
-	}
-	return fe.Kind, out
-}
 
 func TestValidate(t *testing.T) {
 	ratings := func(rs ...Rating) []Rating { return rs }
@@ -65,7 +49,8 @@ func TestValidate(t *testing.T) {
 			[]string{"/practitioner_id", "/outcome_ratings/0/rating", "/outcome_ratings/1/outcome"}},
 	}
 	for _, c := range cases {
-		kind, got := pointersOf(t, c.f.Validate())
+		err := c.f.Validate()
+		kind, got := testkit.KindOf(t, err), testkit.Pointers(err)
 		if c.want == nil {
 			if kind != fault.Unknown {
 				t.Errorf("%s: unexpected error %v", c.name, got)

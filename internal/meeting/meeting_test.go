@@ -9,26 +9,10 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
-func d(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 0, 0, 0, 0, time.UTC) }
-
-// pointersOf returns the kind and the JSON pointers of a fault error (Unknown and none for nil).
-func pointersOf(t *testing.T, err error) (fault.Kind, []string) {
-	t.Helper()
-	if err == nil {
-		return fault.Unknown, nil
-	}
-	var fe *fault.Error
-	if !errors.As(err, &fe) {
-		t.Fatalf("not a fault error: %v", err)
-	}
-	var out []string
-	for _, f := range fe.Fields {
-		out = append(out, f.Pointer)
-	}
-	return fe.Kind, out
-}
+var d = testkit.Day
 
 func TestValidate(t *testing.T) {
 	today := d(2026, 3, 10)
@@ -58,7 +42,8 @@ func TestValidate(t *testing.T) {
 			[]string{"/actions/1/what", "/actions/2/due_on"}},
 	}
 	for _, c := range cases {
-		kind, got := pointersOf(t, c.m.Validate(today))
+		err := c.m.Validate(today)
+		kind, got := testkit.KindOf(t, err), testkit.Pointers(err)
 		if len(c.want) == 0 {
 			if kind != fault.Unknown {
 				t.Errorf("%s: unexpected error %v", c.name, got)
@@ -93,7 +78,8 @@ func TestAttach(t *testing.T) {
 	}
 	for _, c := range cases {
 		m := c.m
-		kind, got := pointersOf(t, m.Attach(received))
+		err := m.Attach(received)
+		kind, got := testkit.KindOf(t, err), testkit.Pointers(err)
 		if m.BeforeReferral != c.before {
 			t.Errorf("%s: BeforeReferral = %v", c.name, m.BeforeReferral)
 		}
@@ -220,7 +206,7 @@ func TestMayRecord(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			err := MayRecord(c.typ, c.held, c.r, c.recorded)
-			kind, ptrs := pointersOf(t, err)
+			kind, ptrs := testkit.KindOf(t, err), testkit.Pointers(err)
 			if kind != c.kind {
 				t.Fatalf("got %v (%v), want kind %v", err, kind, c.kind)
 			}

@@ -8,12 +8,10 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
-// day builds a civil date at midnight UTC.
-func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
-
-var today = day(2026, time.March, 15)
+var today = testkit.Day(2026, time.March, 15)
 
 // valid returns a record that passes validation on today.
 func valid() YoungPerson {
@@ -21,7 +19,7 @@ func valid() YoungPerson {
 		ID:          "yp-1",
 		GivenName:   "Sam",
 		FamilyName:  "Taylor",
-		DateOfBirth: day(2015, time.June, 1),
+		DateOfBirth: testkit.Day(2015, time.June, 1),
 		NHSNumber:   "9434765919",
 		UPN:         "B801200005001",
 		Contacts: []Contact{
@@ -41,11 +39,11 @@ func TestValidate(t *testing.T) {
 		{"valid record", func(p *YoungPerson) {}, Rules{}, nil},
 		{"no identifiers or contacts", func(p *YoungPerson) { p.NHSNumber, p.UPN, p.Contacts = "", "", nil }, Rules{}, nil},
 		{"born today", func(p *YoungPerson) { p.DateOfBirth = today }, Rules{}, nil},
-		{"25 years 364 days", func(p *YoungPerson) { p.DateOfBirth = day(2000, time.March, 16) }, Rules{}, nil},
-		{"born tomorrow", func(p *YoungPerson) { p.DateOfBirth = day(2026, time.March, 16) }, Rules{}, []string{"/date_of_birth"}},
-		{"born next year", func(p *YoungPerson) { p.DateOfBirth = day(2027, time.January, 1) }, Rules{}, []string{"/date_of_birth"}},
-		{"26th birthday", func(p *YoungPerson) { p.DateOfBirth = day(2000, time.March, 15) }, Rules{}, []string{"/date_of_birth"}},
-		{"aged 30", func(p *YoungPerson) { p.DateOfBirth = day(1996, time.January, 1) }, Rules{}, []string{"/date_of_birth"}},
+		{"25 years 364 days", func(p *YoungPerson) { p.DateOfBirth = testkit.Day(2000, time.March, 16) }, Rules{}, nil},
+		{"born tomorrow", func(p *YoungPerson) { p.DateOfBirth = testkit.Day(2026, time.March, 16) }, Rules{}, []string{"/date_of_birth"}},
+		{"born next year", func(p *YoungPerson) { p.DateOfBirth = testkit.Day(2027, time.January, 1) }, Rules{}, []string{"/date_of_birth"}},
+		{"26th birthday", func(p *YoungPerson) { p.DateOfBirth = testkit.Day(2000, time.March, 15) }, Rules{}, []string{"/date_of_birth"}},
+		{"aged 30", func(p *YoungPerson) { p.DateOfBirth = testkit.Day(1996, time.January, 1) }, Rules{}, []string{"/date_of_birth"}},
 		{"valid NHS number", func(p *YoungPerson) { p.NHSNumber = "4010232137" }, Rules{}, nil},
 		{"wrong NHS check digit", func(p *YoungPerson) { p.NHSNumber = "9434765918" }, Rules{}, []string{"/nhs_number"}},
 		{"NHS number with spaces", func(p *YoungPerson) { p.NHSNumber = "943 476 5919" }, Rules{}, []string{"/nhs_number"}},
@@ -61,13 +59,13 @@ func TestValidate(t *testing.T) {
 		{"no main contact", func(p *YoungPerson) { p.Contacts[0].MainContact = false }, Rules{}, nil},
 		{"two main contacts", func(p *YoungPerson) { p.Contacts[1].MainContact = true }, Rules{}, []string{"/contacts"}},
 		{"everything wrong", func(p *YoungPerson) {
-			p.DateOfBirth = day(2030, time.January, 1)
+			p.DateOfBirth = testkit.Day(2030, time.January, 1)
 			p.NHSNumber = "9434765918"
 			p.UPN = "A801200005001"
 			p.Contacts[1].MainContact = true
 		}, Rules{}, []string{"/date_of_birth", "/nhs_number", "/upn", "/contacts"}},
 		{"too old and test NHS number", func(p *YoungPerson) {
-			p.DateOfBirth = day(1990, time.May, 5)
+			p.DateOfBirth = testkit.Day(1990, time.May, 5)
 			p.NHSNumber = "9990000026"
 		}, Rules{}, []string{"/date_of_birth", "/nhs_number"}},
 	}
@@ -118,15 +116,15 @@ func TestValidate(t *testing.T) {
 }
 
 func TestAgeOn(t *testing.T) {
-	p := YoungPerson{DateOfBirth: day(2008, time.February, 29)}
+	p := YoungPerson{DateOfBirth: testkit.Day(2008, time.February, 29)}
 	tests := []struct {
 		on   time.Time
 		want int
 	}{
-		{day(2008, time.February, 29), 0},
-		{day(2026, time.February, 28), 17},
-		{day(2026, time.March, 1), 18},
-		{day(2008, time.February, 28), -1},
+		{testkit.Day(2008, time.February, 29), 0},
+		{testkit.Day(2026, time.February, 28), 17},
+		{testkit.Day(2026, time.March, 1), 18},
+		{testkit.Day(2008, time.February, 28), -1},
 	}
 	for _, tt := range tests {
 		if got := p.AgeOn(tt.on); got != tt.want {

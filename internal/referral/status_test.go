@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
 // wantMoves is the pathway written out by hand. It is deliberately a copy of
@@ -204,7 +205,7 @@ func TestStepsFollowThePathway(t *testing.T) {
 }
 
 func TestReach(t *testing.T) {
-	d := func(day int) time.Time { return time.Date(2026, 3, day, 0, 0, 0, 0, time.UTC) }
+	d := func(day int) time.Time { return testkit.Day(2026, 3, day) }
 	received := d(2)
 	cases := []struct {
 		name     string

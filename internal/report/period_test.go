@@ -6,12 +6,10 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
-// d builds a civil date at midnight UTC.
-func d(y int, m time.Month, day int) time.Time {
-	return time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
-}
+var d = testkit.Day
 
 func TestNewPeriod(t *testing.T) {
 	bst := time.FixedZone("BST", 3600)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/sen2"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
 // newPlan is a plan issued in P on request r1, which was received and assessed in P.
@@ -168,14 +169,12 @@ func TestActivePlan(t *testing.T) {
 	}
 }
 
+// parse is testkit.Date as a pointer; "" is no date.
 func parse(t *testing.T, s string) *time.Time {
 	t.Helper()
 	if s == "" {
 		return nil
 	}
-	v, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := testkit.Date(t, s)
 	return &v
 }

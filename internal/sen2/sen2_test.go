@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/sen2"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
 // The 2026 return: reference date 15 January 2026, activity in calendar 2025.
@@ -14,7 +15,8 @@ var (
 	generated = time.Date(2026, 1, 20, 9, 30, 5, 0, time.UTC)
 )
 
-func d(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 0, 0, 0, 0, time.UTC) }
+var d = testkit.Day
+
 func pd(y int, m time.Month, day int) *time.Time {
 	t := d(y, m, day)
 	return &t

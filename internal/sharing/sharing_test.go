@@ -8,9 +8,10 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
-func d(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 0, 0, 0, 0, time.UTC) }
+var d = testkit.Day
 
 func TestInvolvementCurrentOn(t *testing.T) {
 	end := d(2026, 3, 31)

@@ -8,20 +8,12 @@ package statutory
 import (
 	"testing"
 	"time"
+
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
 // d parses a YYYY-MM-DD civil date; "" is the zero time.
-func d(t *testing.T, s string) time.Time {
-	t.Helper()
-	if s == "" {
-		return time.Time{}
-	}
-	v, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		t.Fatalf("bad test date %q: %v", s, err)
-	}
-	return v
-}
+var d = testkit.Date
 
 func sameDay(t *testing.T, name string, got time.Time, want string) {
 	t.Helper()

@@ -13,6 +13,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/report"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
 // The report benchmarks run on PostgreSQL, the production database, with a council's worth of
@@ -69,7 +70,7 @@ func benchStore(b *testing.B) *store.Store {
 var benchPeriods = []struct {
 	name     string
 	from, to time.Time
-}{{"year", day(2024, 9, 1), day(2025, 8, 31)}, {"decade", day(2016, 1, 1), day(2025, 12, 31)}}
+}{{"year", testkit.Day(2024, 9, 1), testkit.Day(2025, 8, 31)}, {"decade", testkit.Day(2016, 1, 1), testkit.Day(2025, 12, 31)}}
 
 // BenchmarkReports times each report's queries on the loaded database, one school year and the
 // whole ten years, and reports its speed as a share of the PostgreSQL ceiling for the same period

@@ -27,6 +27,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
 // The conformance suite: every test runs on every backend (SQLite always, PostgreSQL when
@@ -46,8 +47,6 @@ func newID(t testing.TB) string {
 
 // now is a UTC instant both databases store exactly (PostgreSQL keeps microseconds).
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
-func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 func write(t testing.TB, st *store.Store, fn func(tx *store.Tx) error) {
 	t.Helper()
@@ -126,7 +125,7 @@ func mkPractitioner(t testing.TB, st *store.Store, orgID string, edit func(*dire
 func mkPerson(t testing.TB, st *store.Store, recordedBy string, edit func(*person.YoungPerson)) person.YoungPerson {
 	t.Helper()
 	ts := now()
-	p := person.YoungPerson{ID: newID(t), GivenName: "Alex", FamilyName: "Doe", DateOfBirth: day(2015, 6, 1),
+	p := person.YoungPerson{ID: newID(t), GivenName: "Alex", FamilyName: "Doe", DateOfBirth: testkit.Day(2015, 6, 1),
 		Contacts: []person.Contact{}, RecordedByOrgID: recordedBy, CreatedAt: ts, UpdatedAt: ts, Version: 1}
 	if edit != nil {
 		edit(&p)
@@ -140,7 +139,7 @@ func mkReferral(t testing.TB, st *store.Store, yp person.YoungPerson, pr directo
 	ts := now()
 	r := referral.Referral{ID: newID(t), Status: referral.Received, YoungPersonID: yp.ID, ReferrerPractitionerID: pr.ID,
 		ReferrerOrganisationID: pr.OrganisationID, Reasons: []string{"sen"}, MainReason: "sen", ServicesInvolved: []string{"school", "camhs"},
-		ReceivedOn: day(2026, 3, 2), Eligibility: referral.Eligibility{Eligible: true}, CreatedAt: ts, UpdatedAt: ts, Version: 1}
+		ReceivedOn: testkit.Day(2026, 3, 2), Eligibility: referral.Eligibility{Eligible: true}, CreatedAt: ts, UpdatedAt: ts, Version: 1}
 	write(t, st, func(tx *store.Tx) error {
 		n, err := tx.Referrals().NextReference("referral:2026")
 		if err != nil {
@@ -286,7 +285,7 @@ func TestYoungPersonRoundTrip(t *testing.T) {
 		setting := mkOrg(t, st, nil)
 		full := mkPerson(t, st, o.ID, func(p *person.YoungPerson) {
 			p.GivenName, p.FamilyName, p.PreferredName = "Amelia", "Stone", "Millie"
-			p.DateOfBirth = day(2012, 2, 29)
+			p.DateOfBirth = testkit.Day(2012, 2, 29)
 			p.NHSNumber, p.UPN, p.Gender, p.Locality, p.Postcode = "9434765919", "A123456789012", "female", "North", "M1 1AA"
 			p.PrimarySENNeed, p.EducationSettingID = "asd", setting.ID
 			p.Contacts = []person.Contact{
@@ -334,9 +333,9 @@ func TestReferralRoundTrip(t *testing.T) {
 			r.Reasons, r.MainReason = []string{"asd_asc", "speech_language"}, "speech_language"
 			r.ServicesInvolved = []string{"school", "paediatrics", "camhs"}
 			r.SafeguardingConcern = true
-			r.Consent = &referral.Consent{GivenBy: "Pat Stone", Relationship: "mother", GivenOn: day(2026, 3, 1)}
+			r.Consent = &referral.Consent{GivenBy: "Pat Stone", Relationship: "mother", GivenOn: testkit.Day(2026, 3, 1)}
 			r.Summary, r.Route = "Needs a joined-up plan.", referral.RouteSafeguardingAssessment
-			r.Eligibility = referral.Eligibility{Eligible: true, AgeInRange: true, Age: 10, TwoOrMoreServices: true, ServicesCount: 3, InArea: true, AssessedOn: day(2026, 3, 2)}
+			r.Eligibility = referral.Eligibility{Eligible: true, AgeInRange: true, Age: 10, TwoOrMoreServices: true, ServicesCount: 3, InArea: true, AssessedOn: testkit.Day(2026, 3, 2)}
 			r.Triage = &referral.Triage{Decision: referral.DecisionAccept, Route: referral.RouteSafeguardingAssessment, Reason: "meets criteria", TriagedAt: triaged, TriagedBy: pr.ID}
 		})
 		wantEqual(t, "referral", read(t, st, func(tx *store.Tx) (referral.Referral, error) { return tx.Referrals().Get(full.ID, access.Scope{}) }), full)
@@ -462,7 +461,7 @@ func TestUniquenessAndForeignKeys(t *testing.T) {
 		o := mkOrg(t, st, func(o *directory.Organisation) { o.URN = "123456" })
 		mkPerson(t, st, o.ID, func(p *person.YoungPerson) { p.NHSNumber, p.UPN = "9434765919", "A123456789012" })
 
-		dupNHS := person.YoungPerson{ID: newID(t), GivenName: "B", FamilyName: "C", DateOfBirth: day(2014, 1, 1), NHSNumber: "9434765919",
+		dupNHS := person.YoungPerson{ID: newID(t), GivenName: "B", FamilyName: "C", DateOfBirth: testkit.Day(2014, 1, 1), NHSNumber: "9434765919",
 			RecordedByOrgID: o.ID, CreatedAt: now(), UpdatedAt: now(), Version: 1}
 		err := st.InTx(ctx, func(tx *store.Tx) error { return tx.People().Create(dupNHS) })
 		wantKind(t, err, fault.Conflict)
@@ -526,7 +525,7 @@ func TestUniquenessAndForeignKeys(t *testing.T) {
 
 func mkReferralValue(t testing.TB, yp person.YoungPerson, pr directory.Practitioner) referral.Referral {
 	return referral.Referral{ID: newID(t), Status: referral.Received, YoungPersonID: yp.ID, ReferrerPractitionerID: pr.ID,
-		ReferrerOrganisationID: pr.OrganisationID, Reasons: []string{"sen"}, MainReason: "sen", ReceivedOn: day(2026, 3, 2),
+		ReferrerOrganisationID: pr.OrganisationID, Reasons: []string{"sen"}, MainReason: "sen", ReceivedOn: testkit.Day(2026, 3, 2),
 		CreatedAt: now(), UpdatedAt: now(), Version: 1}
 }
 
@@ -794,7 +793,7 @@ func ptr[T any](v T) *T { return &v }
 
 func TestScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		today := day(2026, 5, 10)
+		today := testkit.Day(2026, 5, 10)
 		x := mkOrg(t, st, nil)
 		y := mkOrg(t, st, nil)
 		px := mkPractitioner(t, st, x.ID, nil)

@@ -8,9 +8,10 @@ import (
 	"github.com/oneplan-send/oneplan/internal/age"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/statutory"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
-func d(y int, m time.Month, day int) time.Time { return statutory.Date(y, m, day) }
+var d = testkit.Day
 
 func dp(y int, m time.Month, day int) *time.Time { t := d(y, m, day); return &t }
 
