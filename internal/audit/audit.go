@@ -42,12 +42,16 @@ const (
 
 // Event is one entry in the audit trail. It holds identifiers and field names, never values.
 type Event struct {
-	ID                  string
-	OccurredAt          time.Time
-	Action              string
-	RecordType          string
-	RecordID            string
-	YoungPersonID       string
+	ID            string
+	OccurredAt    time.Time
+	Action        string
+	RecordType    string
+	RecordID      string
+	YoungPersonID string
+	// RecordIDs and YoungPersonIDs are what a list returned: a list is one event, naming every
+	// record on the page and every young person whose record it was.
+	RecordIDs           []string
+	YoungPersonIDs      []string
 	ActorKeyID          string
 	ActorSubject        string // a signed-in user's subject at the identity provider
 	ActorPractitionerID string

@@ -191,15 +191,17 @@ func (k Versioned[T, Tx]) Patch(ctx context.Context, c Core, db DB[Tx], perm aut
 		func(tx Tx, p auth.Principal, v T) error { return after(tx, p, cur, v, changed) })
 }
 
-// ReadAudited loads one record the caller may read and audits the read, in one transaction:
-// every read of a person's record leaves a trace. youngPersonOf names whose record it is.
+// ReadAudited loads one record the caller may read and audits the read: every read of a person's
+// record leaves a trace, written (and committed) before the record is returned. No transaction is
+// needed: the read changes nothing, and if the audit event cannot be written the record is not
+// returned.
 func ReadAudited[T any, Tx Recorder](ctx context.Context, c Core, db DB[Tx], recordType, id string,
 	load func(tx Tx, sc access.Scope) (T, error), youngPersonOf func(T) string) (out T, err error) {
 	p, err := Allow(ctx, auth.ReadCasework)
 	if err != nil {
 		return out, err
 	}
-	err = db.InTx(ctx, func(tx Tx) error {
+	err = db.Read(ctx, func(tx Tx) error {
 		if out, err = load(tx, c.Scope(p)); err != nil {
 			return err
 		}
@@ -208,23 +210,30 @@ func ReadAudited[T any, Tx Recorder](ctx context.Context, c Core, db DB[Tx], rec
 	return out, err
 }
 
-// ListAudited lists one page the caller may read and audits each record on it.
+// ListAudited lists one page the caller may read and audits it: one event naming every record on
+// the page and every young person whose record it was (so the child's access log finds it),
+// written before the page is returned, as for ReadAudited.
 func ListAudited[T any, Tx Recorder](ctx context.Context, c Core, db DB[Tx], recordType string,
 	list func(tx Tx, sc access.Scope) ([]T, string, error), idsOf func(T) (id, youngPersonID string)) (out []T, next string, err error) {
 	p, err := Allow(ctx, auth.ReadCasework)
 	if err != nil {
 		return nil, "", err
 	}
-	err = db.InTx(ctx, func(tx Tx) error {
-		if out, next, err = list(tx, c.Scope(p)); err != nil {
+	err = db.Read(ctx, func(tx Tx) error {
+		if out, next, err = list(tx, c.Scope(p)); err != nil || len(out) == 0 {
 			return err
 		}
-		events := make([]audit.Event, len(out))
-		for i, r := range out {
+		e := c.Event(ctx, p, audit.List, recordType, "", "", nil)
+		seen := map[string]bool{}
+		for _, r := range out {
 			id, yp := idsOf(r)
-			events[i] = c.Event(ctx, p, audit.List, recordType, id, yp, nil)
+			e.RecordIDs = append(e.RecordIDs, id)
+			if yp != "" && !seen[yp] {
+				seen[yp] = true
+				e.YoungPersonIDs = append(e.YoungPersonIDs, yp)
+			}
 		}
-		return tx.Audit(events...)
+		return tx.Audit(e)
 	})
 	return out, next, err
 }

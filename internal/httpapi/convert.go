@@ -246,11 +246,23 @@ func fromTriageInput(in api.TriageInput) referral.Triage {
 func toAuditEvent(e audit.Event) api.AuditEvent {
 	out := api.AuditEvent{ID: mustUUID(e.ID), OccurredAt: e.OccurredAt, Action: api.AuditAction(e.Action), RecordType: api.RecordType(e.RecordType),
 		RecordID: uuidPtr(e.RecordID), YoungPersonID: uuidPtr(e.YoungPersonID), Purpose: ptr(e.Purpose), ChangedFields: slicePtr(e.ChangedFields),
-		RequestID: ptr(e.RequestID), IP: ptr(e.IP)}
+		RequestID: ptr(e.RequestID), IP: ptr(e.IP), RecordIDs: uuidsPtr(e.RecordIDs), YoungPersonIDs: uuidsPtr(e.YoungPersonIDs)}
 	out.Actor.APIKeyID = uuidPtr(e.ActorKeyID)
 	out.Actor.Subject = ptr(e.ActorSubject)
 	out.Actor.PractitionerID = uuidPtr(e.ActorPractitionerID)
 	out.Actor.OrganisationID = uuidPtr(e.ActorOrgID)
 	out.Actor.Role = e.ActorRole
 	return out
+}
+
+// uuidsPtr is a list of ids, or nil when there are none.
+func uuidsPtr(ids []string) *[]openapi_types.UUID {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := make([]openapi_types.UUID, len(ids))
+	for i, id := range ids {
+		out[i] = mustUUID(id)
+	}
+	return &out
 }

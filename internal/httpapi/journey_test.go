@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -150,7 +151,13 @@ func TestReferralJourney(t *testing.T) {
 			if ev.Action == client.AuditAction("read") && (ev.Purpose == nil || *ev.Purpose != "triage review") {
 				t.Error("the read's purpose should be kept")
 			}
-			if ev.YoungPersonID == nil || ev.YoungPersonID.String() != ypID {
+			if ev.Action == client.AuditAction("list") {
+				// A list is one event naming every record it returned and whose they were.
+				if ev.YoungPersonIDs == nil || !slices.ContainsFunc(*ev.YoungPersonIDs, func(id openapi_types.UUID) bool { return id.String() == ypID }) ||
+					ev.RecordIDs == nil || !slices.Contains(*ev.RecordIDs, ref.ID) {
+					t.Errorf("a list event must name the referral and its young person: %+v", ev)
+				}
+			} else if ev.YoungPersonID == nil || ev.YoungPersonID.String() != ypID {
 				t.Error("referral events must name the young person")
 			}
 		}

@@ -38,14 +38,14 @@ func toConsent(c sharing.Consent, today time.Time) api.Consent {
 	}
 	types := toEnums[api.OrganisationType](c.OrganisationTypes)
 	return api.Consent{ID: mustUUID(c.ID), YoungPersonID: mustUUID(c.YoungPersonID), GivenBy: c.GivenBy, Relationship: c.Relationship,
-		Scope: api.ConsentScope(c.Scope), OrganisationIds: ids, OrganisationTypes: types, GivenOn: date(c.GivenOn), WithdrawnOn: optDate(c.WithdrawnOn),
+		Scope: api.ConsentScope(c.Scope), OrganisationIDs: ids, OrganisationTypes: types, GivenOn: date(c.GivenOn), WithdrawnOn: optDate(c.WithdrawnOn),
 		WithdrawnReason: ptr(c.WithdrawnReason), Notes: ptr(c.Notes), InForce: c.InForceOn(today), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version}
 }
 
 func fromConsentInput(youngPersonID string, in api.ConsentInput) sharing.Consent {
 	c := sharing.Consent{YoungPersonID: youngPersonID, GivenBy: in.GivenBy, Relationship: string(in.Relationship), Scope: string(in.Scope),
 		GivenOn: in.GivenOn.Time, Notes: str(in.Notes), OrganisationTypes: enumStrings(ptrVal(in.OrganisationTypes))}
-	for _, id := range ptrVal(in.OrganisationIds) {
+	for _, id := range ptrVal(in.OrganisationIDs) {
 		c.OrganisationIDs = append(c.OrganisationIDs, id.String())
 	}
 	return c

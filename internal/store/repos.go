@@ -345,6 +345,8 @@ type auditRow struct {
 	ChangedFields       *string
 	RequestID           *string
 	IP                  *string `gorm:"column:ip"`
+	RecordIDs           *string
+	YoungPersonIDs      *string
 }
 
 func (auditRow) TableName() string { return "audit_events" }
@@ -359,7 +361,8 @@ func (tx *Tx) Audit(events ...audit.Event) error {
 		rows[i] = auditRow{ID: e.ID, OccurredAt: e.OccurredAt, Action: e.Action, RecordType: e.RecordType,
 			RecordID: nullable(e.RecordID), YoungPersonID: nullable(e.YoungPersonID), ActorKeyID: nullable(e.ActorKeyID),
 			ActorSubject: nullable(e.ActorSubject), ActorPractitionerID: nullable(e.ActorPractitionerID), ActorOrgID: nullable(e.ActorOrgID), ActorRole: e.ActorRole, Purpose: nullable(e.Purpose),
-			ChangedFields: toJSONOrNull(e.ChangedFields, len(e.ChangedFields) == 0), RequestID: nullable(e.RequestID), IP: nullable(e.IP)}
+			ChangedFields: toJSONOrNull(e.ChangedFields, len(e.ChangedFields) == 0), RequestID: nullable(e.RequestID), IP: nullable(e.IP),
+			RecordIDs: toJSONOrNull(e.RecordIDs, len(e.RecordIDs) == 0), YoungPersonIDs: toJSONOrNull(e.YoungPersonIDs, len(e.YoungPersonIDs) == 0)}
 	}
 	return translate(tx.db.CreateInBatches(rows, 100).Error)
 }
@@ -367,7 +370,19 @@ func (tx *Tx) Audit(events ...audit.Event) error {
 // AuditEvents lists one page of the trail.
 func (tx auditRepo) Events(f audit.Filter, p paging.Page) ([]audit.Event, string, error) {
 	q := tx.db.Model(&auditRow{})
-	for col, v := range map[string]string{"record_type": f.RecordType, "record_id": f.RecordID, "young_person_id": f.YoungPersonID,
+	// A child's events (a record's) are its own and those of the lists that showed it.
+	for col, v := range map[string]string{"young_person_id": f.YoungPersonID, "record_id": f.RecordID} {
+		if v == "" {
+			continue
+		}
+		list := strings.TrimSuffix(col, "_id") + "_ids"
+		if tx.dialect == Postgres {
+			q = q.Where("("+col+" = ? OR "+list+" @> ?::jsonb)", v, toJSON([]string{v}))
+		} else {
+			q = q.Where("("+col+" = ? OR EXISTS (SELECT 1 FROM json_each(audit_events."+list+") WHERE value = ?))", v, v)
+		}
+	}
+	for col, v := range map[string]string{"record_type": f.RecordType,
 		"action": f.Action, "actor_key_id": f.ActorKeyID, "actor_org_id": f.ActorOrgID, "request_id": f.RequestID} {
 		if v != "" {
 			q = q.Where(fmt.Sprintf("%s = ?", col), v)
@@ -387,7 +402,8 @@ func (r auditRow) toDomain() audit.Event {
 		RecordID: deref(r.RecordID), YoungPersonID: deref(r.YoungPersonID), ActorKeyID: deref(r.ActorKeyID),
 		ActorSubject: deref(r.ActorSubject), ActorPractitionerID: deref(r.ActorPractitionerID), ActorOrgID: deref(r.ActorOrgID),
 		ActorRole: r.ActorRole, Purpose: deref(r.Purpose), ChangedFields: fromJSON[[]string](r.ChangedFields),
-		RequestID: deref(r.RequestID), IP: deref(r.IP)}
+		RequestID: deref(r.RequestID), IP: deref(r.IP),
+		RecordIDs: fromJSON[[]string](r.RecordIDs), YoungPersonIDs: fromJSON[[]string](r.YoungPersonIDs)}
 }
 
 type outboxRow struct {

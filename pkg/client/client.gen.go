@@ -2761,9 +2761,15 @@ type AuditEvent struct {
 	OccurredAt    time.Time           `json:"occurred_at"`
 	Purpose       *string             `json:"purpose,omitempty"`
 	RecordID      *openapi_types.UUID `json:"record_id,omitempty"`
-	RecordType    RecordType          `json:"record_type"`
-	RequestID     *string             `json:"request_id,omitempty"`
-	YoungPersonID *openapi_types.UUID `json:"young_person_id,omitempty"`
+
+	// RecordIDs A list (action `list`) is one event naming every record the page returned.
+	RecordIDs     *[]openapi_types.UUID `json:"record_ids,omitempty"`
+	RecordType    RecordType            `json:"record_type"`
+	RequestID     *string               `json:"request_id,omitempty"`
+	YoungPersonID *openapi_types.UUID   `json:"young_person_id,omitempty"`
+
+	// YoungPersonIDs A list's young people, each once; a child's access log includes every list that showed their records.
+	YoungPersonIDs *[]openapi_types.UUID `json:"young_person_ids,omitempty"`
 }
 
 // AuditEventPage defines model for AuditEventPage.
@@ -2885,7 +2891,7 @@ type Consent struct {
 	// InForce In force today.
 	InForce           bool                 `json:"in_force"`
 	Notes             *string              `json:"notes,omitempty"`
-	OrganisationIds   []openapi_types.UUID `json:"organisation_ids"`
+	OrganisationIDs   []openapi_types.UUID `json:"organisation_ids"`
 	OrganisationTypes []OrganisationType   `json:"organisation_types"`
 	Relationship      string               `json:"relationship"`
 
@@ -2903,7 +2909,7 @@ type ConsentInput struct {
 	GivenBy           string                   `json:"given_by"`
 	GivenOn           openapi_types.Date       `json:"given_on"`
 	Notes             *string                  `json:"notes,omitempty"`
-	OrganisationIds   *[]openapi_types.UUID    `json:"organisation_ids,omitempty"`
+	OrganisationIDs   *[]openapi_types.UUID    `json:"organisation_ids,omitempty"`
 	OrganisationTypes *[]OrganisationType      `json:"organisation_types,omitempty"`
 	Relationship      ConsentInputRelationship `json:"relationship"`
 

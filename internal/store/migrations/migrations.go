@@ -24,6 +24,7 @@ var all = []*gormigrate.Migration{
 	m0009,
 	m0010,
 	m0014,
+	m0015,
 }
 
 // Table records the IDs of the migrations applied.
