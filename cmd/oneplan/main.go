@@ -161,7 +161,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	opts := httpapi.Options{MaxBodyBytes: a.cfg.MaxBodyBytes, CORSOrigins: a.cfg.CORSOrigins, Logger: logger,
-		RateLimit: a.cfg.RateLimit, RateBurst: a.cfg.RateBurst}
+		RateLimit: a.cfg.RateLimit, RateBurst: a.cfg.RateBurst, Profiling: a.cfg.Profiling}
 	runCtx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	if a.cfg.OIDCIssuer != "" {

@@ -24,6 +24,7 @@ type Config struct {
 	AllowTestNHSNumbers bool          // ONEPLAN_ALLOW_TEST_NHS_NUMBERS: admit the 999 test range
 	CORSOrigins         []string      // ONEPLAN_CORS_ORIGINS: comma-separated front-end origins
 	LogLevel            string        // ONEPLAN_LOG_LEVEL: debug, info, warn, error
+	Profiling           bool          // ONEPLAN_PPROF: serve /debug/pprof/ to admin keys
 	OIDCIssuer          string        // ONEPLAN_OIDC_ISSUER: accept sign-in JWTs from this issuer
 	OIDCAudience        string        // ONEPLAN_OIDC_AUDIENCE: the audience those tokens must carry
 	OIDCJWKSURL         string        // ONEPLAN_OIDC_JWKS_URL: skip discovery and fetch keys here
@@ -50,6 +51,7 @@ var Vars = [][3]string{
 	{"ONEPLAN_ALLOW_TEST_NHS_NUMBERS", "false", "accept NHS numbers in the 999 test range (test and training only)"},
 	{"ONEPLAN_CORS_ORIGINS", "", "browser front-end origins allowed to call the API, comma-separated"},
 	{"ONEPLAN_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"ONEPLAN_PPROF", "false", "serve Go's profiler at /debug/pprof/ to admin keys (for diagnosing production; off by default)"},
 	{"ONEPLAN_OIDC_ISSUER", "", "OpenID Connect issuer whose sign-in JWTs are accepted besides API keys; unset means API keys only"},
 	{"ONEPLAN_OIDC_AUDIENCE", "", "audience the JWTs must carry (required with ONEPLAN_OIDC_ISSUER)"},
 	{"ONEPLAN_OIDC_JWKS_URL", "", "where to fetch the issuer's signing keys; unset means OpenID Connect discovery"},
@@ -93,6 +95,9 @@ func FromEnv() (Config, error) {
 	var err error
 	if c.MaxBodyBytes, err = strconv.ParseInt(get("ONEPLAN_MAX_BODY_BYTES"), 10, 64); err != nil || c.MaxBodyBytes < 1024 {
 		return c, fmt.Errorf("ONEPLAN_MAX_BODY_BYTES must be a whole number of bytes, at least 1024")
+	}
+	if c.Profiling, err = strconv.ParseBool(get("ONEPLAN_PPROF")); err != nil {
+		return c, fmt.Errorf("ONEPLAN_PPROF must be true or false")
 	}
 	if c.AllowTestNHSNumbers, err = strconv.ParseBool(get("ONEPLAN_ALLOW_TEST_NHS_NUMBERS")); err != nil {
 		return c, fmt.Errorf("ONEPLAN_ALLOW_TEST_NHS_NUMBERS must be true or false")

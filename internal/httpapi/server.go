@@ -47,6 +47,8 @@ type Options struct {
 	// bursts up to RateBurst (default 100).
 	RateLimit float64
 	RateBurst int
+	// Profiling serves Go's profiler at /debug/pprof/ to admin keys (off by default).
+	Profiling bool
 }
 
 // Server holds what the handlers need.
@@ -139,12 +141,17 @@ func New(a *app.App, opts Options) (*echo.Echo, error) {
 			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
 		},
 		SilenceServersWarning: true,
+		// The profiler is outside the contract (see profiling).
+		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/debug/pprof/") },
 		MultiErrorHandler: func(me openapi3.MultiError) *echo.HTTPError {
 			return &echo.HTTPError{Code: http.StatusBadRequest, Message: "invalid request", Internal: me}
 		},
 	}))
 	e.Use(s.idempotency)
 	api.RegisterHandlers(e, api.NewStrictHandler(newHandlers(s, a), nil))
+	if opts.Profiling {
+		s.profiling(e)
+	}
 	return e, nil
 }
 
