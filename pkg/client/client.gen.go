@@ -6751,12 +6751,20 @@ type ClientInterface interface {
 
 	// CloseReferralWithBody Close a referral with its outcome
 	//
+	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
 	CloseReferralWithBody(ctx context.Context, id ID, params *CloseReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CloseReferral Close a referral with its outcome
+	//
+	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -9003,6 +9011,10 @@ func (c *Client) ListAllocations(ctx context.Context, id ID, reqEditors ...Reque
 
 // CloseReferralWithBody Close a referral with its outcome
 //
+// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
@@ -9019,6 +9031,10 @@ func (c *Client) CloseReferralWithBody(ctx context.Context, id ID, params *Close
 }
 
 // CloseReferral Close a referral with its outcome
+//
+// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -18545,12 +18561,20 @@ type ClientWithResponsesInterface interface {
 
 	// CloseReferralWithBodyWithResponse Close a referral with its outcome
 	//
+	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
 	CloseReferralWithBodyWithResponse(ctx context.Context, id ID, params *CloseReferralParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseReferralResponse, error)
 
 	// CloseReferralWithResponse Close a referral with its outcome
+	//
+	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -31625,6 +31649,10 @@ func (c *ClientWithResponses) ListAllocationsWithResponse(ctx context.Context, i
 
 // CloseReferralWithBodyWithResponse Close a referral with its outcome
 //
+// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
@@ -31637,6 +31665,10 @@ func (c *ClientWithResponses) CloseReferralWithBodyWithResponse(ctx context.Cont
 }
 
 // CloseReferralWithResponse Close a referral with its outcome
+//
+// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
