@@ -24,6 +24,7 @@ var all = []*gormigrate.Migration{
 	m0009,
 	m0010,
 	m0011,
+	m0012,
 }
 
 // Table records the IDs of the migrations applied.
