@@ -1505,6 +1505,24 @@ func (e InvolvementRole) Valid() bool {
 	}
 }
 
+// Defines values for LawfulBasis.
+const (
+	LegalObligation LawfulBasis = "legal_obligation"
+	PublicTask      LawfulBasis = "public_task"
+)
+
+// Valid indicates whether the value is a known member of the LawfulBasis enum.
+func (e LawfulBasis) Valid() bool {
+	switch e {
+	case LegalObligation:
+		return true
+	case PublicTask:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MAPDecisionCostBand.
 const (
 	N20KTo50K  MAPDecisionCostBand = "20k_to_50k"
@@ -3713,17 +3731,31 @@ type Involvement struct {
 	CreatedAt time.Time           `json:"created_at"`
 
 	// Current In effect today.
-	Current        bool                `json:"current"`
-	EndedOn        *openapi_types.Date `json:"ended_on,omitempty"`
-	ID             openapi_types.UUID  `json:"id"`
+	Current bool                `json:"current"`
+	EndedOn *openapi_types.Date `json:"ended_on,omitempty"`
+	ID      openapi_types.UUID  `json:"id"`
+
+	// LawfulBasis A UK GDPR Article 6(1) basis other than consent on which the organisation holds the child's
+	// record, with Article 9(2)(g) and the Data Protection Act 2018 Schedule 1 paragraph 6 for
+	// special category data: `legal_obligation` (6(1)(c), e.g. a school named in the EHC plan, CFA
+	// 2014 s.43) or `public_task` (6(1)(e), e.g. the authority's Part 3 functions). An involvement
+	// with one keeps going when a consent it also rested on is withdrawn.
+	LawfulBasis    *LawfulBasis        `json:"lawful_basis,omitempty"`
 	Notes          *string             `json:"notes,omitempty"`
 	OrganisationID openapi_types.UUID  `json:"organisation_id"`
 	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
+
+	// ReviewNeeded Why a practitioner must decide whether the involvement continues, after the consent it
+	// rested on was withdrawn (another consent in force covers the organisation, or a safeguarding
+	// concern is recorded for the child). It keeps its access until the decision: end it, or
+	// record a safeguarding reason or a lawful basis with its duty (PATCH).
+	ReviewNeeded *string `json:"review_needed,omitempty"`
 
 	// Role recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
 	Role               InvolvementRole    `json:"role"`
 	SafeguardingReason *string            `json:"safeguarding_reason,omitempty"`
 	StartedOn          openapi_types.Date `json:"started_on"`
+	StatutoryDuty      *string            `json:"statutory_duty,omitempty"`
 	UpdatedAt          time.Time          `json:"updated_at"`
 	Version            int                `json:"version"`
 	YoungPersonID      openapi_types.UUID `json:"young_person_id"`
@@ -3732,9 +3764,16 @@ type Involvement struct {
 // InvolvementInput defines model for InvolvementInput.
 type InvolvementInput struct {
 	// EndedOn The day the involvement ended; from that day it grants no access.
-	EndedOn        *openapi_types.Date `json:"ended_on,omitempty"`
-	Notes          *string             `json:"notes,omitempty"`
-	OrganisationID openapi_types.UUID  `json:"organisation_id"`
+	EndedOn *openapi_types.Date `json:"ended_on,omitempty"`
+
+	// LawfulBasis A UK GDPR Article 6(1) basis other than consent on which the organisation holds the child's
+	// record, with Article 9(2)(g) and the Data Protection Act 2018 Schedule 1 paragraph 6 for
+	// special category data: `legal_obligation` (6(1)(c), e.g. a school named in the EHC plan, CFA
+	// 2014 s.43) or `public_task` (6(1)(e), e.g. the authority's Part 3 functions). An involvement
+	// with one keeps going when a consent it also rested on is withdrawn.
+	LawfulBasis    *LawfulBasis       `json:"lawful_basis,omitempty"`
+	Notes          *string            `json:"notes,omitempty"`
+	OrganisationID openapi_types.UUID `json:"organisation_id"`
 
 	// PractitionerID Must belong to the organisation.
 	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
@@ -3747,6 +3786,9 @@ type InvolvementInput struct {
 
 	// StartedOn Defaults to today.
 	StartedOn *openapi_types.Date `json:"started_on,omitempty"`
+
+	// StatutoryDuty The duty the lawful basis rests on (required with lawful_basis, and only with it).
+	StatutoryDuty *string `json:"statutory_duty,omitempty"`
 }
 
 // InvolvementPage defines model for InvolvementPage.
@@ -3755,18 +3797,38 @@ type InvolvementPage struct {
 	NextCursor *string       `json:"next_cursor,omitempty"`
 }
 
-// InvolvementPatch defines model for InvolvementPatch.
+// InvolvementPatch An involvement flagged `review_needed` after a consent was withdrawn is settled by a patch
+// that ends it (`ended_on`), records a `safeguarding_reason`, or records a `lawful_basis` with its
+// `statutory_duty`; any other change leaves the flag.
 type InvolvementPatch struct {
-	EndedOn        *openapi_types.Date `json:"ended_on,omitempty"`
+	EndedOn *openapi_types.Date `json:"ended_on,omitempty"`
+
+	// LawfulBasis A UK GDPR Article 6(1) basis other than consent on which the organisation holds the child's
+	// record, with Article 9(2)(g) and the Data Protection Act 2018 Schedule 1 paragraph 6 for
+	// special category data: `legal_obligation` (6(1)(c), e.g. a school named in the EHC plan, CFA
+	// 2014 s.43) or `public_task` (6(1)(e), e.g. the authority's Part 3 functions). An involvement
+	// with one keeps going when a consent it also rested on is withdrawn.
+	LawfulBasis    *LawfulBasis        `json:"lawful_basis,omitempty"`
 	Notes          *string             `json:"notes,omitempty"`
 	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
 
 	// Role recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
 	Role *InvolvementRole `json:"role,omitempty"`
+
+	// SafeguardingReason Why the record is shared without consent (it cannot be removed).
+	SafeguardingReason *string `json:"safeguarding_reason,omitempty"`
+	StatutoryDuty      *string `json:"statutory_duty,omitempty"`
 }
 
 // InvolvementRole recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
 type InvolvementRole string
+
+// LawfulBasis A UK GDPR Article 6(1) basis other than consent on which the organisation holds the child's
+// record, with Article 9(2)(g) and the Data Protection Act 2018 Schedule 1 paragraph 6 for
+// special category data: `legal_obligation` (6(1)(c), e.g. a school named in the EHC plan, CFA
+// 2014 s.43) or `public_task` (6(1)(e), e.g. the authority's Part 3 functions). An involvement
+// with one keeps going when a consent it also rested on is withdrawn.
+type LawfulBasis string
 
 // MAPDecision defines model for MapDecision.
 type MAPDecision struct {
@@ -4080,9 +4142,14 @@ type Referral struct {
 	// EngagementLeadPractitionerID The current engagement lead.
 	EngagementLeadPractitionerID *openapi_types.UUID `json:"engagement_lead_practitioner_id,omitempty"`
 	ID                           openapi_types.UUID  `json:"id"`
-	MainReason                   ReferralReason      `json:"main_reason"`
-	Reasons                      []ReferralReason    `json:"reasons"`
-	ReceivedOn                   openapi_types.Date  `json:"received_on"`
+
+	// LeadMustBeSocialWorker A safeguarding concern was raised while the current engagement lead, who is not a social
+	// worker, was in post: allocate a social worker as lead. False once one is allocated, and on
+	// a referral that is no longer open.
+	LeadMustBeSocialWorker bool               `json:"lead_must_be_social_worker"`
+	MainReason             ReferralReason     `json:"main_reason"`
+	Reasons                []ReferralReason   `json:"reasons"`
+	ReceivedOn             openapi_types.Date `json:"received_on"`
 
 	// Reference Example: REF-2026-000123
 	Reference              string             `json:"reference"`
@@ -4090,7 +4157,10 @@ type Referral struct {
 	ReferrerPractitionerID openapi_types.UUID `json:"referrer_practitioner_id"`
 	Route                  *Route             `json:"route,omitempty"`
 	SafeguardingConcern    bool               `json:"safeguarding_concern"`
-	ServicesInvolved       []ServiceType      `json:"services_involved"`
+
+	// SafeguardingRaised A safeguarding concern recorded after the referral was received.
+	SafeguardingRaised *SafeguardingRaised `json:"safeguarding_raised,omitempty"`
+	ServicesInvolved   []ServiceType       `json:"services_involved"`
 
 	// Status The pathway: received -> accepted -> assessing -> allocated -> mam_held -> panel -> plan_in_place -> reviewing -> closed; or redirected / declined at triage.
 	Status        ReferralStatus     `json:"status"`
@@ -4232,6 +4302,22 @@ type Role string
 
 // Route defines model for Route.
 type Route string
+
+// SafeguardingConcernInput defines model for SafeguardingConcernInput.
+type SafeguardingConcernInput struct {
+	// RaisedOn The day the concern came to light: not before the referral was received, not in the future.
+	RaisedOn openapi_types.Date `json:"raised_on"`
+
+	// Reason Why: kept on the referral, never in the timeline or the logs.
+	Reason string `json:"reason"`
+}
+
+// SafeguardingRaised A safeguarding concern recorded after the referral was received.
+type SafeguardingRaised struct {
+	RaisedOn    openapi_types.Date `json:"raised_on"`
+	Reason      string             `json:"reason"`
+	RouteBefore *Route             `json:"route_before,omitempty"`
+}
 
 // SENNeed SEN2 primary need: SPLD specific learning difficulty, MLD moderate, SLD severe, PMLD profound and multiple, SEMH social emotional and mental health, SLCN speech language and communication, HI hearing, VI visual, MSI multi-sensory, PD physical, ASD autism, DS Down syndrome, OTH other, NSA SEN support without a specialist assessment.
 type SENNeed string
@@ -5398,6 +5484,15 @@ type CloseReferralParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// RaiseSafeguardingConcernParams defines parameters for RaiseSafeguardingConcern.
+type RaiseSafeguardingConcernParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // TransitionReferralParams defines parameters for TransitionReferral.
 type TransitionReferralParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
@@ -5877,6 +5972,9 @@ type AllocateReferralJSONRequestBody = AllocationInput
 // CloseReferralJSONRequestBody defines body for CloseReferral for application/json ContentType.
 type CloseReferralJSONRequestBody = CloseInput
 
+// RaiseSafeguardingConcernJSONRequestBody defines body for RaiseSafeguardingConcern for application/json ContentType.
+type RaiseSafeguardingConcernJSONRequestBody = SafeguardingConcernInput
+
 // TransitionReferralJSONRequestBody defines body for TransitionReferral for application/json ContentType.
 type TransitionReferralJSONRequestBody = TransitionInput
 
@@ -6131,6 +6229,9 @@ type ServerInterface interface {
 	// CloseReferral Close a referral with its outcome
 	// (POST /v1/referrals/{id}/close)
 	CloseReferral(ctx echo.Context, id ID, params CloseReferralParams) error
+	// RaiseSafeguardingConcern Record a safeguarding concern found after the referral was received
+	// (POST /v1/referrals/{id}/safeguarding-concern)
+	RaiseSafeguardingConcern(ctx echo.Context, id ID, params RaiseSafeguardingConcernParams) error
 	// TransitionReferral Move a referral along the pathway
 	// (POST /v1/referrals/{id}/transitions)
 	TransitionReferral(ctx echo.Context, id ID, params TransitionReferralParams) error
@@ -8866,6 +8967,57 @@ func (w *ServerInterfaceWrapper) CloseReferral(ctx echo.Context) error {
 	return err
 }
 
+// RaiseSafeguardingConcern converts echo context to params.
+func (w *ServerInterfaceWrapper) RaiseSafeguardingConcern(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RaiseSafeguardingConcernParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RaiseSafeguardingConcern(ctx, id, params)
+	return err
+}
+
 // TransitionReferral converts echo context to params.
 func (w *ServerInterfaceWrapper) TransitionReferral(ctx echo.Context) error {
 	var err error
@@ -10470,6 +10622,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/young-people/:id/access-log", wrapper.GetAccessLog, options.OperationMiddlewares["getAccessLog"]...)
 	router.GET(options.BaseURL+"/v1/young-people/:id/export", wrapper.ExportYoungPerson, options.OperationMiddlewares["exportYoungPerson"]...)
 	router.POST(options.BaseURL+"/v1/referrals/:id/allocation", wrapper.AllocateReferral, options.OperationMiddlewares["allocateReferral"]...)
+	router.POST(options.BaseURL+"/v1/referrals/:id/safeguarding-concern", wrapper.RaiseSafeguardingConcern, options.OperationMiddlewares["raiseSafeguardingConcern"]...)
 	router.GET(options.BaseURL+"/v1/referrals/:id/allocations", wrapper.ListAllocations, options.OperationMiddlewares["listAllocations"]...)
 	router.POST(options.BaseURL+"/v1/referrals/:id/transitions", wrapper.TransitionReferral, options.OperationMiddlewares["transitionReferral"]...)
 	router.POST(options.BaseURL+"/v1/referrals/:id/close", wrapper.CloseReferral, options.OperationMiddlewares["closeReferral"]...)
@@ -20602,6 +20755,206 @@ func (response CloseReferral429ApplicationProblemPlusJSONResponse) VisitCloseRef
 	return err
 }
 
+type RaiseSafeguardingConcernRequestObject struct {
+	ID     ID `json:"id"`
+	Params RaiseSafeguardingConcernParams
+	Body   *RaiseSafeguardingConcernJSONRequestBody
+}
+
+type RaiseSafeguardingConcernResponseObject interface {
+	VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error
+}
+
+type RaiseSafeguardingConcern200ResponseHeaders struct {
+	ETag *string
+}
+
+type RaiseSafeguardingConcern200JSONResponse struct {
+	Body    Referral
+	Headers RaiseSafeguardingConcern200ResponseHeaders
+}
+
+func (response RaiseSafeguardingConcern200JSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern400ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern401ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern403ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern404ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern409ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern412ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern413ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern415ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern422ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern429ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type TransitionReferralRequestObject struct {
 	ID     ID `json:"id"`
 	Params TransitionReferralParams
@@ -26365,6 +26718,9 @@ type StrictServerInterface interface {
 	// CloseReferral Close a referral with its outcome
 	// (POST /v1/referrals/{id}/close)
 	CloseReferral(ctx context.Context, request CloseReferralRequestObject) (CloseReferralResponseObject, error)
+	// RaiseSafeguardingConcern Record a safeguarding concern found after the referral was received
+	// (POST /v1/referrals/{id}/safeguarding-concern)
+	RaiseSafeguardingConcern(ctx context.Context, request RaiseSafeguardingConcernRequestObject) (RaiseSafeguardingConcernResponseObject, error)
 	// TransitionReferral Move a referral along the pathway
 	// (POST /v1/referrals/{id}/transitions)
 	TransitionReferral(ctx context.Context, request TransitionReferralRequestObject) (TransitionReferralResponseObject, error)
@@ -29010,6 +29366,55 @@ func (sh *strictHandler) CloseReferral(ctx echo.Context, id ID, params CloseRefe
 	return nil
 }
 
+// RaiseSafeguardingConcern operation middleware
+func (sh *strictHandler) RaiseSafeguardingConcern(ctx echo.Context, id ID, params RaiseSafeguardingConcernParams) error {
+	var request RaiseSafeguardingConcernRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body RaiseSafeguardingConcernJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RaiseSafeguardingConcern(ctx.Request().Context(), request.(RaiseSafeguardingConcernRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RaiseSafeguardingConcern")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RaiseSafeguardingConcernResponseObject); ok {
+		return validResponse.VisitRaiseSafeguardingConcernResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // TransitionReferral operation middleware
 func (sh *strictHandler) TransitionReferral(ctx echo.Context, id ID, params TransitionReferralParams) error {
 	var request TransitionReferralRequestObject
@@ -30450,542 +30855,570 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L35cts4+ij6KijdUxW5hnZsZ5luu06dcmxnkpksvnEyffo3yaVgEpIwpgAOAFpRd+Xdb+EDQIIkKFGy",
-	"7KR73H+4IwkEsXz7+vsg4bOcM8KUHBz9PpgSnBIB/zz/iCf6/ymRiaC5opwNjgYfpwQJkgsiCVNYf/lI",
-	"ohsiJOXsGEnCUkQVusLJNaIMjV6Pd99ilUxHe4NoIJMpmWE9p1rkZHA0kEpQNhl8+xYN3vAEm1c03/jp",
-	"wxvEx0hNCUoEwYqkSBDJC5GQ5ZN+iwY5FnhGlN3RaSEkF+E9jRj5quIERozc+3JBbigvJMrxBF5G9fD/",
-	"FEQsBtGA4Zl+n3mmtpIZ/vqGsImaDo4O9/ejwYwy9/kgCmz+9Zl+CibPsZpWc9N0EA0E+U9BBUkHR0oU",
-	"xH/PmIsZVoOjQVHAyMDMKZnlXBGWLP5BFu2tn6CC0f8UBF2TBcqJQBmf0ARnSL+USIWGZG+yhzD69On1",
-	"2c4xEkQJSiSaUzWFI5J4Zh7GLEVXPF1o6MjwAn4cUyEVwkzOiSiPz4BYtUdvibt6jR0HeXD4U+0gf9K3",
-	"qxQRes7/718nu/+Dd3/b3/15Lz7a/fKX/xU+jTEAYwcEaIAfoQxLhQTB6THCSCqcEcQZQVQiQcaFJKnZ",
-	"+9ODw+4dWaDv2srzp6tB4g2dUdVe6AWeECTpb53QmMFz/otTMsZFpgZHzzQk4q90VswquDSfqiVQpsiE",
-	"CFjDRSFyLkl7Fb9Mzf0KknCR6rO5IpRN7LFdk1xp5NcjcJFShZTANOs8rv+76150Gxz6QHIu1Cmf5VgE",
-	"lnySSY40rSsUQeSGiAUa00khCBpz0UB2IihPNQ0g/ylwhjJ4LRrOpzwjKMEZYSkWaMaZmko04zfE0Lur",
-	"hf0uQlxNiZhTSfSXKV7InU7qYRccvLExziQpN3vFeUYw83Z7RmWScVmENjwiX3GiRmhoZyv3eXn+7gwp",
-	"gmc7R/WDwBIlvGCKpHtoxHPCRkdIznCW7bJidkUEkkWuCb8m9XpwXlxlVE5J+pnp0SjFCqMhTKEBIuNz",
-	"eJ+aCiKnPDOIMyVZGhkUkiTh+iQXtYklR4ornEmUYMa4xsUbgjM91SzSVOYzE7xgqYa3+ZQIghLOzA7S",
-	"nT10wnC2kEoizrIF7E9DKaE3xO4J8ULlhQJ6NcMLpF+B5TUcT3lmT/ef7Ox9Zh13llbH7l/b/xJkPDga",
-	"/D+PK5b62PwqH1c39ZanxLvCl4LP2pf3EghnihclJzIwOaQsyQpJb0gnQI31hL2YRooVGXSjkubIGVUB",
-	"pvFeH20ypVkqCDOYTiXK7Hg0TLAku5RJwiRVeq1HcLqCjIkQOLPwJtEQJ4reULV4JKsfFb7KiIwM/ygY",
-	"I9mO4f36fY+818ynhNnHSBqV4C0019L/KAdyVpvAEi3G55001O28ixX1p0fvxQQzKjtEm/pBwily7wEE",
-	"n9EUa3SCk77h2Y3jQENLYjUqIww4Ue0zQgApgCXYnS4RejqSFkbUQpIoRdmkE5T8tcQgYKwjepgD+Mjb",
-	"236DVwH3McIKzbhU6GAfLQgWEuGxIgKNNHiPuhas+C0h/7IQN2TxkV8TFhYSKLuhRuxFSo9CE3pDGOIs",
-	"IQYgVX3QHEs0w2nFruvyHcyxdM2ejMMljSs5J9798vvTJ99Cgs43PaHMOZME5N4XOP1gxDn9KeFMEQb/",
-	"xHmeUQMMj3PBrzIy+8u/pYHUfnTtwjxlXlo/rrc40weucZMLfSY4oynCE0wZYCjV7IYpgRN1jEZECC7k",
-	"COmDkYjgZIrGlGTp3uBbNDjlbJzR5F6Xf6KFP0X02o2IzIiEFcNKjtEoKYQgTMV6WFGuHGRieNAwJ0Ey",
-	"coOZgn285OKKpqkBrvvaiAbbBGcZEZr4aRHGsb2UwzXA0v7GGbnvVWWUXSPylUqt010VSnN8xDjKOJsQ",
-	"ga4IAnl7iBkiX3ONHx5q7cCy33H1UlO++1z6O45kkUwtIwHoZlpFUOVBwwlfMz5HfAzLvMCLjOP0I+dv",
-	"sJjc+0GDXqaZiRaHYJmlyIRAYTCLFCCQUf3gS0wzcq+nWpkKUMqJBACd6c8eqhGlNTRsGZ1V2Iw6gRIs",
-	"hNFK7GittmmyGzBphJZohz2GMd8qBrbkDNbbu51Oz6zIV/U4kTf1hwNkPGh74UIdob9fvn8HyoWR7gEK",
-	"Ty//aUSD0UmSkFwdIfeikZbLs2LGpJ0gMnJWhCaCF3mEUjrT0hpnEUqwIhMuFhHK8BXJIjQjWAuuEbrB",
-	"WUGiUlHSCrIT6Z0OQSUa/Sv5MjLYeUnEDU3IJ4ZvMM30C+8b8rVOcoUlLMwoEziZ6oXA+j5y/hazhWWO",
-	"8j4X996hotC8ApDQirBUgj1F8x1JhDG5LJz480F/2D3RH0ZWgZINIPeGtGWYS/MIUhzNscb7gAGtMgHo",
-	"ZX9iuFBTLuhv5L6pbCJISpiiOJMA395npKZYISwI3CqIFnCjn1gueEKkvG9g+4Vk2a6Rd4CVOWPR1QJh",
-	"dFVICuKDKDKChlwgzBCt7F5w4YJU1iXMwIIAhHvHbkwryVwokr4lKcUf4a7un408kmim3480sDis0nBs",
-	"OKBmMjkRVkLG10RLF98ckAF8niROGcqFHqsosZg3yzOiSBpj1ZLWdxWdBUT2yHvqahHnWpgE/kWEVlhW",
-	"6ynlBFrFYVyRACGOBmlBYrPkFSpENOj51hkhWvXqu0jNuNPCX1xpDIoGfK63W7uuwB7MqE1OyKnmfccb",
-	"gXgVrBkwuDRjv0WD+dRce1spq5SjfxmDuHd49dXZWcoLK9dSneCXcsH86t8kUfrVZimnJSAAMqVGEMLZ",
-	"hQel1iDXBbgbgqCDu7rJcz+koHas/TXLC7XmstcA6iCENU3CVvmFsY4wYOSfBxqCUQfPaLaIEEbSiAdg",
-	"f2iae7cIvw6yWse7yoTjA14dsLqh6AIb8b5+1lSRWf0fq1FjUF03FgIvAFIqJ5WehBWZlaqM2WAF7sC7",
-	"u5d+WeItYcVMP8FzsE6kWjf8EjjZk7TIlBXy/Oew/j6WPKE4ixNj3jbfTQnOwABiPs4IUzirvp1yzSkn",
-	"g2hAZnnGFzNQsA3jG0SDcSE0W4xLE5ZGbP3NytXJU84UTlbjSNMIoLX6FAwVOAGvBmYI1u6g99gq/hjl",
-	"REgtQGNWt+JxzcfVVEN5k3DArLExBq3p8ojKx7VOv8HjTeteC6XfFlJpJby5H2t3TKkgieJioTe2milU",
-	"ULIU9H2IagKwmyMIwlnmeZDr5wxm5g7mSVi6psRxRxy+fRsrn9mMmWPZISFswOfFeuJaiJnX+XdzS+WC",
-	"I3eLtfcuh4RNuGL92toyMC5nR3aoUUVSktCUpIiqCNGxtQ2RtBduBO6x/WLCJnhCNEFEGcH9Jq4uO+S/",
-	"pbLGndtceE0W2Xl3y2/pDTV26VtxzAr7W1yzPxdkrMDZB3JDyTygnpjYk7VIRUpwmmnNrz2dhhdpqdWy",
-	"nb2lGZFKM2AIZ8mtkt/7EVEasdZ4xJ1Az0caJ2yfL5dbLiKqdh06f/9IGgQ8zwnOYkEnUyW1mkbH1Fgj",
-	"2gTdImJf0dZ/qRNfZpgyhSkQnRlhGpITgmVYBuokqI1TKV9UW2LUtbelyHNn+mjg6JXSLJKsgYseGp3Y",
-	"p0OyLPgpYz1KBtmRo8Q9N2qALZZaYuz9CFiVu5eQj3E85knRf/MX45MTQXBov5olzDQ4lVLKhvCmcWmN",
-	"fTbg0DvWyLtdf7OttYZgMM9wb0FFkv8UhBnpb1nMUW/bgQdilQWhyNO1KbSNXFy9sAUv2CQ2In6/bYeE",
-	"HXdo7fm8Q/KsFqUdo+Ikkc+JapuudrOKu5VouZ5s1KWnbEWYdVqMQwqDnANHJ/zzgsOC0IVBZII1Ymuj",
-	"hpiNUpsMKaBWh5BLNMcmO9MLW3WiZ5a6byJydnO3ZiBYXYr7YBeJtPIPzgNHSMBFBiRkbxCt5JEBr4nd",
-	"DcqIUkQco8vzd4foDZbK7LYmfN4DZ/UA7ul+D9X2tjSyi1cvk2c9YHhrSOxGsLA1djvDX1+b55+ZA7Of",
-	"DlZyYu+0f9oP4vetWXPDypJqlASgNUNRQkVSZJqwHaO0IOgQzQm5luiKjLkwnna7hl6g2GT0q3dY4/wd",
-	"aDcWfIZ+JVignyG8Z035oLqgp40riQYm4sT+rNH7LuWHNv47zdaMrV+BcUSudwN9RZAeYocP7luxtfpK",
-	"3z1aXNsSjHehaUGAj2VpRYH0pWKWkCwjadjcmVMb4n97xbWv48IKBN/NmpULMqZfw0B8TRaPJLqhkl5l",
-	"EJMlFBryPP5c7O8/ScyT8G8S7+3t7URIcTDbTBiVBBnfeAB7bvj1mofpJJulwSF6TFBkhDOOArGYMG15",
-	"BDWxMAhxAB6b8KQNzdNbgoH2xdZcSvqfbOLyUWzsxLBhLJM7x2hmrNkZZxN90+Cq8lbYz5626U123h6c",
-	"7ZLrkrIwomBTZKTxtUH2pcTNkIRv0eA6lPxjsQRRJUk23kOvFfjtIGheTvmcmWjNIySV5rpUuaDp5VTP",
-	"Lc68tXtzWyHf5Q7vi3BLSaTUkPUPygIAarybMS6HoSHBIlugKcnyCJ2evNzVc+4gLpDEYzIpsEg1M/Sf",
-	"OD15eQIOUlBgdudcXKNTFyauxaSX+i2USFQtB7yojoG0VqG1ofDbwryk/PmSgG9Qruk4e88I8nYE6Dkr",
-	"MkXzjFTBZjLgEzOyKLe+okAoqw3j5wKBTmjdbvqbOUNzLkxAVEvEWwEAegM3JOO5dUkyQlK5fAW1BxA8",
-	"sNmbK3dmSDZd+bi7bJbGhN1QwdnMRgQ1kkpgHMCPNw5naIwTxcWGi7dvL2VrnGXvx4Ojfy3HW7OWf8JD",
-	"3740X/OtVOI3OhAj7mswT3COE5vDsv48vv1ggwm+LSUfAalP4DEganE1o0pZI7A+2C6JbzMzzpTP/ddS",
-	"VplVbmhKuMbJKWcEPpO5jOUUC5LGRvmaYlAw1FTwYjKNcXrDEyP0pzSNGVexwtckzrEIk5ZrSzZLO4/H",
-	"zRtyzqCErhmZXcHPAWPQlyWCaQMBuLDRJ8hMKEORJ/cj1vTw3WXwDjmleSj/qPWA4vzaHLtvOapBpp9B",
-	"6LM7uJMgtytSqqqAPXdnRtQ0BhG9+IzKyhapNyOo5u2apmYEviFfrQfICNCDaKBZQirwXKuAxntnnsSQ",
-	"NAaXn2Q2KRQQosSGQRX1F0YLvejzG0sD26EAq51u/ra/gefZCBFBIeyH8/BbIbVNzgpzr+HEJoisVQuU",
-	"C66pgHgkkX3A5NZJOmEk3aUMwpLlajGw026aTDGbkDSG/J66qNcG6oZU1/MMDMq0ryCB3ID11Le8yoIO",
-	"IGnCRdofpWG0sqG7y5MF9FAI8rXHSqSy72nNux3fhH84kUOU+qIdKnSSCsC6rcj1FQ7fn2x/igU5SVTF",
-	"ozcOBA0Z1iq7IReQyGxSlOFT+WQvcybjisigXTwAcgA5K5ck+AyVY1FDHe5aRz9nXetUnceuGd1lvu51",
-	"MReujMMtbqe5vZXiYPexr3y0eQ1rv/v2R736UCuJtA4leiA6SRQ63D94iuTes59KFQiUHk/R83VQLQrq",
-	"30GO1R8WRMXGslkeB2TFxrngE0Gk9Bi7NXxmlHXIvqfTpE1jSEYn9IpmVC3iNeNAzKNZR5Sg4Y5j2n8+",
-	"va0MJ73jNGYunGb1JU+Tt9XgMm6v79KatvhqqiDmTZN+JsNmgBlWkLc+xXlOGJAUMLm9e3UJwbSUFZRN",
-	"kNHytIKFcqymx0ivWSLKEBcpEZFJrLQBp+NCFYK0TQZbuvUO0gip3eFXmKIwVaDfHcBNoF6AFsZwzfaB",
-	"xpD87zbTi3avDTQh0HhbA9r6Wv9epBOSIsVTvICUJwsBqa0NlGeYIYi+3dlDo7QgI8OFJP3qSqt43r60",
-	"gFw+coxGmpTYVKerjIw+s7KAC06u8YSYG9Nf1M5ojqU9J8ZVdVZQ5GMlPK3CyY+l2lKLpLPXv9j0cQsL",
-	"Gz4OV7zRsy3x0G7DzRkFz8hbcAcp6ce2m8xwU2xfbXfzsL9j8Dq4vPJ9K3hCDyliKc5uYI461Rr2Jj4h",
-	"XqiEz1ZCJsz/3o7tCulYP9LYvX1pREbt3Z7xAmSWeEa0lkOmibH0egbx2JdOZvyGpLHicSt6yPyC5+Cv",
-	"t2YqY9MAC0V3WsppVbGpIaDqBa+nm976GtY858hbZPDM+WxWMJuEegHwSlhC5JrQZTZf1xbd9REsF7Gz",
-	"O2ExIXEuKDg4rgSmGXjVcJFSrr+RWexMmjN8jZWJHVvMrngmg5dTBWU87xWUQZkiIhdEEeGE3R4FvPTK",
-	"2aSwenKjwpvDcuTGRAhq8J2zSUblNEIX3Pz/haCKyim6pBOG3tjBDYvmszpmHQaDedSUpx2HPcM08+zB",
-	"SiveMyKlMe+Z8DBL+Gs25DjBWbaVEw5pXQd9syNPOZNBO+AmQRFQ6ie+WgRtMObH7QZlUxaPuQg5wl5r",
-	"mU9oMUeLV2HZszy4VZbI+tWvXFXTGFObTf/Y38rjV8dytq522HTdDt5WjRO+2p5mAeESxt51rLAzbfeG",
-	"h+qBJelZ27HyteOOS7BunLU72QC8BC/dwwEPdDcNV7YXtols4uPpms6dtbA4RJkO9/sERK+JcfVQzh40",
-	"c8soWb3/4FnPUMU6zrZjurEAvmHiETBrAOZS+WkDfG8gwmqIL+FgCWhuw8zt+NM92rj9g2nxFZxlsasy",
-	"eIQwWwQzf4MVB49rQ+WRsW6rKZfEJFHXBxiwrI2y1QBNxjX87JsT/aU1CFAHQQoK32b7v1iCi7M1acum",
-	"CkybKdQP/sxIjFCYp+Tp61nylqlCPZPfG5o2CH8+gXLioL/3Z0+DFIuyOKneulog3jDI0FAUnMW24KG1",
-	"DPR7p5Fq60UW/7W/+zP6y3Bn98vvz6PD/VB9xW76NjNUS+uD9h8lxZOK5HGL/o251JpDgBxOBGZp9TS9",
-	"yky6S8+kFRs1WltoCDLObF5ROxqFcWetN39dARVQGGKNZEZM0p8ya4CoWeaC+FfVwdUwKXgWqgNU/rBO",
-	"Rd1o4MoCB+ymOWG27u8jW+RYQvEoF5ImDfGhEg0PjkyhMD0ZSXc82dpPU5vyefwbEVwGK6FA7SZevbQs",
-	"lSwRNtk6+lk0rMpEl3XUMnpNgPDCKkNllHfC4r6roUzSOCFZFljYKz5HMz21q787J6J6c3ij5Vs7QuF4",
-	"wRKaPZIo5xlNFke1XcPUPEvLI3e70ecMIYFQb9kOj9B8ilV9Al5kKUp58BYaEO/Axl+zBxO1OwucVhA5",
-	"6iDWOgFY/VF5nFX97GPYxbLq2RpLjNOgVLX1ZBrPcsK6UCcvVEDkwFe8UD3QRT99AmO/lWnHLq8wcL2C",
-	"XhUMZ8iMlKZgNkmpLWwLZcqamWJHpvKyq++ruH06st8rjRdjdOgs/GUyyWdmJoC3HJify19LN4srPgYr",
-	"SPQJjGmCFUHDV+eXp+hDoTFZ7B3uDw92hsnOzh6CyglflQk3BdcJlNqTnxkxJcShJObpVFCpZliaSrXo",
-	"pJgUUpVFjOxlgatgpVZwBXFxyuofPa7khXnghUnFqjYVV1nezaI0CYfizsS7kCP0BM25uNZ7SvHCHS1V",
-	"xseChh/IBD093DlGV5hdoynPqBlmS+i5yu99tugvkkKEel+VqVz4eg9IV50tbM/YrDSDAdzYwF3f9UwJ",
-	"FmtkvvU09LiYyB7QAlHny607/WzCdr6aVRjq5Pe+G+mFhvdLfssws/HkIY2nX4yDXXeV9m2j1Hrnotvh",
-	"faKw3LvMI04d/gPkmbetPABijd3Xzi6yfMS71xoxq8OHl6O+mX2nxo86mc+RqaOJM3DBgIsm8r/SOk/r",
-	"SyBJETiYY1seU0YIMiNnhKnaWPg2srnSn9nbipy65jZQedTEKfgVzfYQ1AvElKkjVwosQrb4aIRSkuGF",
-	"7QNiGIfj860NGa9qc0f1b2FLrn6A25NL97T5Hc1dlVmgLpi+UZDNVdMCtS8xr4RlL7W+tJhWOEgBI6O7",
-	"oHawwgwvrFSgf5xofbdiY8da9uXM1ChP7An7YlKpEvW2F9kVn5acZBObYpNxNWvVKhes4CFJBIy1Fbyy",
-	"zfC+DWl9p5uvts0laLtRavsmYur2pKmaoNIodFfKlJxliyOb3ByQMx9JCELRIixMt1YdhLqkESxVXdrA",
-	"rDA8nAuqFGEakGhCdtzPpdSdmk2nx0ZQBZHPg8Be67uN8NEnALUmVIS2beKBnKJQHbxrQcZFSQkUhPG4",
-	"OffQu40Q7LaCi2cPP+xlD6+LKKGi7tCSBm4XK7B9HrcjmKiEisrMxEmZBOU7F3dCmSL9xIhO2WEJXQnn",
-	"VKpSGsDMsQ6bwguNknYVJQKVCuvw8vzd2c6xz1SSilermtmi/EEa3p1aGCotem4Ok9UCL3BhqvqxZRzH",
-	"iz3pkm6K3PTDyrFQ2SJ2H1MqZ1RKYjtlgdk4Aq2PpBrsPTEFTwQh1QzuI5ji7L/LKfY+M09o6Xi3ftL9",
-	"23/SOxTzs7FuVo9CBphdt5ffwyxbsYHAZlHVs+XnasX2g511yQFvwwPjrCr354EpF79BCPsm/CxEEnsk",
-	"w/ZRj1dOU1eX24TP/u5TfVd7pEb1c8xIdgxC4RVBeNosgHnnIfzfui+ys2xyKUwtg2Gf2C7jDVOepabY",
-	"KCm5fikH7CEyTWKIqMUsRRiKi8QmW6608CyIQmUPATR8enhYSxnXM1iOawPj9HwaY/3ZvIKtwV2dTxNT",
-	"zSdgpkxvqFwdkGpnkEYd9u2TK55yrox16pd0GlFcFlxX1tdahpJV2R89FHp3eI3JvAMKkZryNjaS1ze5",
-	"rzViIvwjboO91U41Gai5oLG81tBri8u71H+GZz3LyC9PiKoJpGZXIHHCW49NERnp//pIouemMNJmwmiz",
-	"dEb4mpfe7fsrhSFNZs3S5gwRpgQ04bMCMfpHO7liIyjoa0CEJs4NaHmybjBwdWZ2vqWn9cHi7iYYsR7e",
-	"t9zzyyVg7wQDySgT9Hx4sHNk8xycZaVRAAOy9aOqwaNTpxL9D+9blMtFMuUZn1CpIltlBCVYmOZOObb9",
-	"WyDTJC0yNeU8RUOv3tmOTWBUUyIsPrgCjKhKsjcRCfgqW7gOq21Lji0c4RXBAAHbLrv+feyvu1Xf0Vt5",
-	"POYiLle+1Dp0Pk1OCZbkQ0epbKh86I04QgfINlFGeEKO0aFNgpsR4/DkBVCmDLNj9ARN6WRKvJ6bx+gp",
-	"yjFNUdXf4Bg9Q5D2bsN+FS/b/7w5OUbPvY54UNaIsskx+ivKyFhBTDBm6TH6ScsCepXpMfrZmh29sz4Y",
-	"RIPDQTR4MogGTwfR4NkgGjwfRIO/DqLBT4No8HPX2Zx5/LdJGP5dAH3qclN99NJ2qn7hLl8Kka8JgaG2",
-	"/adEOS6kpbKqkFrd/bfJIXI9Ixsqb7fPaHmi55L2Pu0dKDpz7bmsi8wlyyaE5mqLebKNUIxWTUpXCrZ5",
-	"8NGyzFnvCpcUIfeM0evJWVCyBATFWGExIWrN58cU0FoLmus9yLh5qzGMrfVwR63PmkG+MX1oo7XFdx79",
-	"D1LR3NuYcrv8UYqZe+f0favnVmdj+Ky5fNPN1QQ6wkv8qIZKbdXs8PXJ5Yb1dq3IWdp1tczptrJxsd31",
-	"L329Oru3L5p7Pk3OHRto48jYtkZfufmJcC1gVxCB8mV/M08s74ei+PpSnl1K5Nqw247UvU7gb+U26hAy",
-	"xDtIJlPOM2MUyTIyIchGJkVoeLWDTIk50yjb6VXeiGSnYrda/AOBUYt8VCTFTCrMEiIjNEx3EL6ShCXE",
-	"MDkQ7ATBgB5PbQFYLtCM162keBANrgbRINF33yVKlPvcBMvvGRbWDe5VPJSjY7uZ7yHzColwhK6AUqQg",
-	"NCIM5Smlcme7vsK4AbxBTckfhjM5z7amUebfPxBfqh3V92dOpc/xR+Ew617ed+Av78j6lhGDnJSVdpEX",
-	"NlyVKmlK4UPzU43IArPrnQidoqGJsYC6nmdo6OnUO22jSqOTYquw4Kry9phdt6/5AJWFEASdYbGAbRwj",
-	"d4a1DVlbmQ1Esu9cEpYEtLQdiCinXECvW5PnazvlOyuYFo1t8uqLg8g0c1fctH23MQftCnwrdy8JK72Z",
-	"AV398vyd8Z927ttB7+XFm7NBNHgLfy/h74X9cP72FXx3+m4QDV69HkSDf+o/by/13ws95ORS/33/UY87",
-	"u+zRRYKMB3VAWwKwsl6Cqm2RMypPLwdXZZEPuLi8rHfe5a2EU60WZL2apsqGeZ6yyRE6QbkJqY3Qr6a4",
-	"h/FQoWFays+aClHjwzc/7kToXdk6DToJc2TDt37xvI/epZ0MosGvg2igL+aXILlp7ykGmtYr3PS2Tb56",
-	"aqGySVFXPmeHljq3JGJZVMWYCqkQDDWXIQlTzmluzHO9qH4pNsp1AK4S6m9Rwo/FC16oaZwUUvF00QGY",
-	"H3496Si9o8EoXuOM63LR+h0clziToOtPt7/WXBhI5hXe9Kzis64nar0Wj67w4HLiYPvnW8rQIAUuQPOd",
-	"CVGynzbG7saK+qN25VBZHUt2Pk3sntbpSlU9dU89qbTOcLgfVzgK2VddmPILjD6qNEEJmQ0LRxUO93f1",
-	"hMbYGcapeS1tcsVZeDmWdxjXXA9Krl2yF6PchOMaYat31+o61E0DndssfRNFIkwNl6kQJnbARNBphjvD",
-	"KUHzKc06amNRhgTJyA1mCsGrEE4SPptx04wFoqqA3Hbkn61qnAqpdrt4QliyMPEcaIjRaIbzURnzAaFj",
-	"ZeR1bY07aA5JwjUFBjp2mC1i1ihD2J9ebzOIsfSCuUes0wMWWXMgO3RLMp5cbxrJ2KDngV4ZWE3neIHc",
-	"QJdNZQ4t0ac8FnxWtscIH/4j2bPd7OYk9tb0YS3S0A9RtxFfFpDo7y/U7HyaeEGIa5CbWyqoHc0TPpCx",
-	"LLP8wWlKGXqhtWdQmgE0LYVGOE0hP1PWWms1NMUVlTKWNj3LxzjGguA1OnZZJXgddXWlFugOq+P6Lqyp",
-	"9kWRWu/aGoYMG7KM/t62QJQKS3m061i1ZrxgKs5dS8+mVWBBsHgkkRmm7xhGNk0O5X+e7WE/3BNUEDyr",
-	"laXy+v8Huz2uVMftnFF9L6FLqEDqSRuInB3CS5p3EQymPX6c44XNz1FTKlIo0K+FiRn9GgwMbKzTBlib",
-	"6+qCkSmW5KONINhEuGi2ZLgiak4Ii3M9sTQZYZylWCxixeOcS3XwfBBVw8wXIWndxTWsZJxQQqQZ0oJm",
-	"/IZsYBS3Qer+y7uOLsMJ6VXpO4xZr4/QVYbZtQZybNTtuuEJe4pdGwsFkaaqpBGoA+zbrc+Umi1HW2ns",
-	"IsPsA5HoMfpwftlVF8B0So0DBTaeBIUd90ATtmcQhKHRJjbeKGCqJuYqjcHrZM2zkrC4YNCxQeYEsLJ8",
-	"grKUaO2QMBW3fgQ3VgxuLH3phVBTImIf2+0jVKoKDnGeQ7+XhNgqPu/faD3y/NX50sif4joXrFH94+Bf",
-	"+7s/f/n9r+GyH0VrvBn+PDx8zsV1fIUlSeOMYMGCpSlMQzN7doiaiGEJqdy78Cxyz3p3/suLC/QY/fLi",
-	"Injn3zphPeDuSYiUOOx/hXgiuY5zZw1fULe1pHIXrJCr/Lit8rm4Ibr0qpkTfLjhZqhOI9jTYgPDoRdx",
-	"3dceA2a9ZaYkYwLXWsYZVv10iDWLEcaeeaLLjGWHaAIIz4Rri2S4uZeVa4VHXE+k7gOoOhUfWbuzl1qH",
-	"pUI2NL6Mn+9zThlW+qa87be3BHK8jZRfAcC1Us3AaWPHsEKBWv3C4GuT3htbvzV3XhHG3tv8Bnl6pe3N",
-	"C6qMtZIbZzhIcO7URmcHrqUw6m38074goCzelSmttJY1IN3bxC2MYHpTJy5dfSNfup+HsiSVEjDblXMC",
-	"gzokVWbG+QhWGreMvnYimpCVEqxeLNf8upzdlMwhN1poS4iptiSbb+227Gza/NzPbu2DL254q4RYuW+v",
-	"/HM5+ZJbBr78/aIljOUWnOFm2RI9i9Bf4TJ+CsvINUmn05nmNy6A0kAuLNv134Zu5X4hPwseVctsm7w6",
-	"pyzlcwjQIgZKEswYFBGAUC5qorfXlLnuIupjLSPpJnJbIMijZ2SHBrUzrXFtAmrbQpI++LDJ+tqyYbd1",
-	"v254dt5050m3yQiIs2PEZ1TZ/iGGMHppB7RfC+SND66TH7d7NAZXh4aMo/qx2HyYs/E5sjXWrIxXnQb1",
-	"jNxWgXKWkjfGk9HS5p6Etbk7MFD3Ah59hxtFTNqusJBSHYNm3c9pVCbvyJxD6TBIKYVpvI4sFNJzwTRh",
-	"8jdMnbElvvjeQn7uG2VWw5gdu0XOVy13ycVsyTkAWvm9egRqW9/I7CXRiSYv/zBF5Q4Od/aQdTNIE9yl",
-	"uOsMxlLPuqF4GfaFrsAnFcg37HFmtm1wNLha1w3TqN6xv98++OQO5kzvYM61IsC8Km8rph2vBbyl0W/1",
-	"xJO7mnh6ELACVOGXHvwVLCUCyb1DdHp5dnGCDn7+6/6R/fbgJ1lWS7iTVR7e1f7pumTy330eqPudvkWD",
-	"6/UjDsvM5FWb+LaMUokbspmEJzZN1a0eXUZCO7olghPgqKy4YHjJsf3/Uc0hoLUIZyI7hhp0EEnpSXCg",
-	"mEQIKgO7kahgimao1FnMk/Visq6VuHmrtV6aMrhmcFeShm96aEeeOs02hj2sZYwKae8rhU0rYcjOHNM3",
-	"rtKsFfyM7GLq+niySb+00Q1MuGPBfyOBdb3U5yMRIzdEINPvuEMy8lq83FZuatr7HBCYy/KKBcbGVlF9",
-	"Cc2YWUdJDyNar7Z0LcmkuoXScAs0tgsva1/ay6oVuPQuvQvXS1K8bhZBRhnxqyu8jNDfIvTqAHGBXh0e",
-	"IfBljWkCUtJ/CswqvbzVsD/OuPEe1Xo7rTYG6Uf5WBG2wbNOVlseyFFKdJShc2t0Kzku3N5tQjja3YDW",
-	"DsGIBvOpwel1LWnzKV/72IIBH7AAM59/JVF1sx3AV48n9XDbxTYNXLy7Ie5VpqepsZVhFgMZqH4uWYIX",
-	"lVwr19XBGaporUDFe+7qsvjxwJfgGtbKgV8RNGrWA8UTkqKD57uHz0yx0Haq4wwC2IyxYyj3njwfHuzs",
-	"HLvqE1fC1UUyQQTOyOtsAI8k0io+U9bRs6qSqHl/zEVs398VZLKirMRHOiMQtyE/kJyLUCaHzxM70vM1",
-	"bdZ3Q1n8NIYkwZUdfJh+s6m+laXx1QK4p4uT7vNkA4Zb00RdKwtBsbM9ynqRgYa5y0Xbxq66Qf9d2jU8",
-	"X+90GntsTBKFVhTaXe+8VI1t0qHbVvdPviZZkVI2ievJGmud3uH+No6vnCV4fh1LDR3rJqnXfgZsCOga",
-	"dxA10a+DBP/T4eYG4UEnR64mD/SJJNL6hLDMqalUAz9VxOuRDJT14XOG5lykEs2nxFjfFijBDE3oDXya",
-	"Bcwo1RuCAZwB975dYL/hJcVaPRTitmPYgM/BYL9xg/aWNPmKq2k4Oi50R/V2Tl0dm1a2ZFoP3mpPr3JW",
-	"VCvcrPDUH7Hr1HnVqTnQ5tQGpnvtnP0O4XzsV9hpwPaEhKMv8ITElMVCq1uBuFQtZ+zvHj4La2JObNqk",
-	"dXxQr3PBxQ2Nld6ArAxl5UEuSaUWekzQHfxQr1Crp+mK7DPNiGMoTBQ+EjXnWpKZcUGq5sXBFRdsRlRH",
-	"lx9BFREUg1FjRhTQLEDommS/olNoA3DK82vcW8eaqyNtbbx+d0FIVFNGkyAcno3PwX+LiBuDEp4SNLRi",
-	"aEKYLAzV1rLtzpHJZ/7lxYfX6JcpVcS14Y3Q219enNrv9PAXGU6u0SkW9OqKYBahk4t/vEMX+JpKhRmN",
-	"0IuTlx/sqJOxoIkec/rq3Tk6nWqxkUTo/fuPr0wXPi1oRujD+ctPpnsBSSP07v2Lj6WdiVtbmy/h6kUO",
-	"osEvr93/Pur/mZzlXz68fzuIBnrN5n8n8L+TS/0/M+Tk9TvIdL74xzv9vxcn8D/z24vTDy/0/05eftD/",
-	"M1/qxQ+iwXvzSS92EA30KoMi8kuw1SzNdK4yeSsjRFfSu3HSV49E6BB+o0ra3wyjN5XrJEdGG1hu0zDT",
-	"cRHnAicKyDURva1XGxiUttgwpjpZV7Y91yfAC9npUa5OzyZjMBdQ0zcBaN30UhvJt84R9TUmVfuv2ZN6",
-	"xZJ5z/p9ZmZUrXuhf4BmMf6tLWsd48LD2mjZZVJbI0KsSQ02ih+6DbauC7u3AcO2kah8dZ+z2YbruUV9",
-	"788H3d5On0roM8r8bw9uc/kr64Tf8nI7ttxPlaxvaz7FKp5BjEpY31q5F5hhTuI5ZgrU4WRKyQ3ZdDKu",
-	"58Jio+eDR0NIeoWT65fWkrJUPzT+HaMRjE0vxQ6vxUtKsvRcCB6Mpla2s23bTMNBEW6zx79fvn+H7K9l",
-	"HQ0KXRJAIHys6VzMx/EVFWqqhfvH/ymIWDxuptN3oIt7ceRWF8KcvxFmC2a7UxqTGQYZ2v6PcRZfUYZF",
-	"1cXJmH2vGYdWDDkQm1h/pXgs8SJ4eq+MvbN9cljhKywD2pX8T6YFXy5QzqWaCBDZl1RCLWvlX0PPFHyD",
-	"adbRNbaVutdZ7fS16Q8dliYT0/q5U/ixvyNBMkpSxPvFw20i5CWFEHaJzZJxiIzHJFGVNt5W1Iy/brsN",
-	"CJd0E6x3ru8120bsl2cr7dPe9X7QwzVA4TExXZPZJF7mgVRYrFER+A/Z4q95VfZQa5uvgG9TQc27hI0C",
-	"W1mfgGVavcTEFR67gpRYuSpSE4GZgjBsnCREyo3jmTv6E2wJ8hutWUyZhYyzieMi/nv6aVlbRZWmK2/h",
-	"lelGVCI5xYKkZWlzSyXbvRZ6JCbUcHDrlsgO8F8Bw9uQpX22c39idG0T25CglzGWjTrrHPaTKbchsG+E",
-	"E9+Wn+oHO2cdUl0B+/hq4TVViJ0BF4pCgj5HBLTewWlKUnS1QO8ZuYCgLyVJNjb93coGCtArzRhdTi5e",
-	"79X6hZbv87shuBeW+jtIeorgWTwjVinPCIbE7EpS1tNO8AS2F+ufg9LfW5z79WHXapMpVXyF63FIEGAZ",
-	"P9OC3rNrLXUe7ut/H+7Dh2fw4Zn5cLAPn/gNEebfX5Y3vSwLEOe54CYcIiVJBkGH+p8me8ArAEWmSQyh",
-	"yXFlxQi+RPKsUJ1prlM6me7qzUJzWPNhlmfkK1UL5B4FWklTIoxV9lbFT8vlRN4ZV0cRog9vTVGlgFl1",
-	"ze6HJ50dm43/gpA15rJPhGYzyQVx2V+qdfKvSOanIFRFjWpNIcMZXrdoEV7f3Qovh9NRY4lpGhwP4RTb",
-	"Fd9nOO9d6dBH7g3MXn36SFrI+wP1y15lArVlWNzV+ZDvw0lU4tam0rU9uo2snxuhtXnTyri722H68rnD",
-	"eLaudLn8HQ2kbAq9WHkBZJqF2yQoPb5BuzuiHNbB6h8ZXZeYpltosASAtyFWOwZ2fyJ1ufitGKT/XCiz",
-	"vq34NiiBs+z9eHD0rzWQ40tzSUH53gf2FiHAWcaTWhvSYzTDs3rtSu+XPFDV8hgpPEZaEEcYmjN4iQnH",
-	"yB2qiWCITZsw4watNdQoFwLEZwZ/c31weDyorsabZeC8qWGJvkzFCJhFt9Qt6+QKzKdVidGy+Rcky5sw",
-	"BTBD31/TrCW2YhvJGDgPG0yzvCgdZ7Gyzy8fmBORBI29dgb02DQWQ1/Rwf5+BD53jQkzkySUkGOkwRrN",
-	"p4TZkVSi/foZ8sJE0nTgpHXTNk/Hhc+4vVSLDR6YZ18JHNvdBTtoVHBBZG27gy1r1tYSUxknPCVLZPYV",
-	"oa7efktR1tUM24rFuOiYq7PC0gc+d7WVjP3g/COeaHBIiYBis15n+GVic0gEhoMsWfxm0qt/ZJuIsP5N",
-	"e/zmoE/J0XZ5u8M+OS4elNTP+t2rS/T+7NJGg5kEgJqtVkbobxfIGK8SIlvFBE52/8fUE4gO9sMlBW4N",
-	"hfUVf/pH1fupaslhKyMMbTJDa529St61Y+Zsp4/2e0zcnIxMT6pd05PKGqtkuOLC8yj49mY6lwegq4Bv",
-	"G+Jnjd7dnwxa38Y2BNH+WLXaynt7LGu+455RZsnre2HCsuWvAOalVx0WSPMbGrNCSCIWRygX9AYrEqEb",
-	"nhVMYQG9dr2CmjWUc6TgGOWiOEJ5kdOsspgVjCo0zEUR22ZBkR4WlxXhbOWGIraNeKvUAwTl4zTTAVmu",
-	"1kMeIC0uM69iScBKacp6TkmW1zOoYtC3hcnJ9L6Gzr2ySsWyS6y+KJfpfWUKg2ryUp2ZZmT2FTLWgo1t",
-	"FFyYv97Etc3bz1UP4lAlUsMRYiUK6EU8yWPHCjSTTOTS9DBbj+EDdhbaNZhkZy8OiOA0dVrsmIbp4lmv",
-	"3lIqWKf0QvCJgNYdB2jIOCM7SHH0DA1tOFG6U6vv/GwtAaRqy2BfHyKMNmPAxQttRwR1+VtLQ+X8CKU1",
-	"jLJrto/R7EQqkoetzIyreM7Ftb2cLqdIbA5wDS5Xg8QAm9skmMP3OcUi6EZ7yQXyh8kjTWKg6zXkN+GG",
-	"jf+RRJXrCmUE1yLdm16tZbi3rgmtfzsWcz3xnGTh4LL7sVXbPLgmQDRk+mVifAPTbtOvcx28uhXCrK5P",
-	"18Cg1Q9sDaW8EvL7vRCsjSpje1ZGw8M11LmT0PwmMK86rqV2Y4CGHpC2DbG9ySbuT3J3nSICvJPkGLLU",
-	"x1ygEy3dTDlPjxCZ5RmH/gAgb03pRNO/UsqIasJdRm+gpdZYUEgaEyQzeuiU5raIJJ/NtGC3iNCE8xQZ",
-	"EaVGJ8sX1mQZvyi7ec3AFF+B2ar89xA5vRjjNbNjocgcLzT9t+eyO+ZiF7tzgZQ3CbUEztCpVr/5GF1Y",
-	"4Qod7h88i1AyxbkiAv0U6K5ZLXxlaw/sWnsED6b/49MyXrbnA4ET7/vwtyDoYQd6m3kMAw6xOc0ydEVQ",
-	"yhmJ0NUCzaea9LAUTJHBiIZAL8ZaGnKH263Ri4opaZKiaZX92IP8dB1KPyW6pdd1nVRrJSuV5u5c7Keb",
-	"Bs1fjLeyrXUxxbzzduhSzrEWzpRPbYw4dobgaVY1h4JNbm02Px8jzND5q1NTvKssftjoX/hiEA1OB9Hg",
-	"bBANzgfR4OUgGvxtEA1eHeg/h4No8HoQDf4+iAb/CBNUTx4IB+/cdCQdb9SEYNaVCtFXDOs0wG8SPzu1",
-	"PqqNAvz8k3NRr3cYfBISzttBqNZsac65DMm217ipod3f6aaxIjekVg+2Rnv8dAMHIOXZua34RsBnT7do",
-	"LbwN4DTscegvw53dL78/jw47DIqbwdXK0OPQra+6yK1Ivz7xuEfRt7aNrURPLKFzfzCQXGEyvjsQXXpN",
-	"LrrZsS5JWBrz8ZgmJqHX2GO1GgifrbnzhkqquKjsrmBpNT2fEm4ikBOTdaamROCcgnW0FBJwFudykUx5",
-	"xifmpxyTlGIlaEIx82IbijznQlULqIzI1XczzPAE/tVt7rkQ/Cojs4Az9eUp+vnps79qXVqPQCbxTgYU",
-	"CpMyExOFJ2H1/OnBoalFboeCY3ZvSe5XLDvKh+rZ9G+QjzbOaKLkkZeR8UiWrzAz7IUjVzsTHIkQXKyR",
-	"JlylUYZaeTOpMEs6OHatfP2S+I5A1RKqsuWO+6aM9unDa8TwzFWCc1eqh6/OvbQ+b/PWaFnQyAe4hI+N",
-	"zmg+dRjUDTrt8nJleHM0wDmNr8kCFPAqgyRymYoVMnix6lEjNsjGyLnIU+Nenc7xInYmo0Gt05T9ZEOG",
-	"aiWwoGmhzAsTjyMwk7AJN1YW4oYsYqVlfxOzY78xleKl9w1lN1SZJYZQ8oMX4d3AtIzLQqykdqd22Lfq",
-	"rFY84V55aodvKi3XSxotrWXqDf3WyruIV1r9PnrUJGD5Xt2vq2/oOGVxv9Yd7gybLdf6U5P2DO36nhs0",
-	"tHd9SMlXPMs14Rh8OH+5e7h/+Hx3f3//4PBJPehA/2h8tU+/7TqnbQfrtak18SYCQPnwZvmwxeqCjR9g",
-	"UDO3L+EsIbXQolDRKEty+pemvzRPOo968+b6xes5CPDLqszABxuk9oJamXjZnB/NqD9QpgEArFdRJdS7",
-	"ugN2lsBkhY91tA5degfINJtm+/RuU121SXrXMxbbp5DiJhMVUWZOHdoZUTU1HcvtBl3icKCI8oTeEGYb",
-	"k68p/ZtHe1OkyizvCwllacMEm1w9c/jAWhsiQpcw24CnckeNl3oLXnYfm9gNNue235nPeO0Hni1rDB4N",
-	"TGCb/RnCyFf0/2+lLh9DwWLbzmvTnv5hthFqAqVHa7nXJweISisHV1P0bOLfxUqajYN6spZmYVSLpzgT",
-	"BKeLEl9NOKsVXfXqoazbnCMu0Iybk9uES3n3/nz9e/d402pfxx00iFrKBRypbx/7MqzfhpGplN/vz8BU",
-	"LX8bxiWPjPVLNGkRtHaySYvErTezI1Whib83+fsO0uXd4e0G3rbGefp55+nUlOBPYywTkxeKk6nV1K/I",
-	"FN9QXgjjTc8z8jW2djTIQfe+dp9TckMyntsJpgTc43FKIO0nny4kTXAWz3gpk0kymxrzm+mOTpJpnGE2",
-	"KfCkrsbjzNnUtLxGpdb76SzHVNiX+aXtl2ntXY1vPlYE/KjMxka7n4v9/ScEarTkyv/CtS2ovjGGDW/M",
-	"DM9i6H3jvoAMq+oTdDAAA0VCym+NMcOfGPpspscIOoKmVJBEv+QxcqUCEFbIqBqNwgtliwW7+Ea3hXLB",
-	"JkkLlgqqJiNZ2WDBLq/Mz7LBFbAk+NItyK9dED7/cBeBlMqeZpOzcuQpZ0rwzLQUz1xtue6w8e0YxDld",
-	"LTpeggXpAoZqXLTWpt4MtYW8E8KIWFsrNH2DVhNafSUXZqxfYHWzx0V5w6ufcjVdlaZl67AG/fBHIIAB",
-	"7t1leG1Fd1k64kymdr8VNEU+WDYuoVx0mNGXu/PpbKLojSF45Kt+mdWgVdljo0brJMRsM42G3Zh0Ud5R",
-	"OHRxpaB+uyYF3Zv/wOcByyhWZMLFoqNuFp0RpjXwRxLd4KwgtiphgyEcI8UVzsqayXAPj6T5di/c9P6K",
-	"hB0JM4IdzekI6xnTSaEVdnlURvHKqEwFilxLFxm5lFr4ztiS4UvMYplwQSJk8xL1l1pljlO8kBFyAjPP",
-	"Mz0mw0xGaG9vLxySbFCzg2/ZX22/sEfSLj5yaZczrb7/by0xbJR46ZEGzYSFadATFqFqv9eXCv2tYUUV",
-	"dqHE0HIwhgCz1GcPQBAuhQI/teeukkzLibgwXyjI/TBZvFNqKpfpIykUQUMMF4X4GCqxMTknwqR53To7",
-	"1UG8g8IK5twmaqfVjVCG3AUYp0WaDhh2C0BTnqVhR9tE8CIPO/EMjUOC5GA005CFYLhFTYyMswQ5FmdL",
-	"R5muu0yZwXvLQm7qL4VZS0SLrxaV/S9gXZ6vyzM0VdqcY7jkPcsvqqO3awlfnu3adFaQUF8PpfUtaIbY",
-	"i1zfiX7urWHpFrajdnvncY+qdyNQAKczaozKtYCBhteznZEBYnFVnAwznC1k5eQMc2rnBSnr3QYcojX1",
-	"dEVZr0vCoL9u2zJ1/u4Q2XwwaF58hC4v3pxVTfoyggXTxC+les9FphYRevvmDM14CrJNhC71eHJDNN+4",
-	"0D/lgo+hBIRGbSgVAZzq8vztK2TULURm3GhnZgxhmj8bJVFPePrO8nDkeLgf6e3CxF+9RlZVjNA/XyOj",
-	"3UXo7eVrW6BCEia5WETo4gw5LTJCJ5dnCBeKylmEzi7RGZ8zJBcsFXxGIvT+4yvXd+Ld5Qm6PH+HrAJZ",
-	"FoPEyKbd0VrrBV+L0oc4iAZv4e8l/L2wH87fvoLvTt8NosGr14No8E/95+2l/nsBrScu9d+zy0E0MD0l",
-	"3l2edFxrZT3wY1ogRqUMHoHESK9wnh/TYr7xglrMF1V0iqz0a8zSUqSKTZgLlFtOkiJ3US7V13DevPqc",
-	"4NlUdsXEGJUeLstT1+td52rplAteqGn870LazEOIoo/7tqm7JF9DRtqvyBRUg8KDUSkuAo4IogrB0PDt",
-	"45e10Nd6JergywqgKSdQrfX8a0dPPPg1znj/ftEnRUrV+U1H9c0qXGKNQjxViEVoxlbbvn6TwmMfTKhF",
-	"YFprlOw/oeddadUHMnEc/ec6s4EfgblCJRPlug3N5fJOAy4kZSut8wmA1rqJoE3Gst1WCl6Az9bqyjqt",
-	"aRsFtVpBQ1tMtypl0q04GBpBRwGFzpiQKlUS4SvNrFqZJkOrrWhiBx7Tnf5eJnjFBxf4FJKL6/FT/ff+",
-	"sXywC75r3uIVs/2qx5pm7u0OXB6edIapyUGdhAYxxYPFzvizNgnx0b5FVT0aFjjMABg0cMyjp5HPVEIS",
-	"rrnNE4CGNR3iYMGobKA1b8PKuIIOTfwEzac8KyuqHOw+Q8OMXhOh4mc7EQIjABcI1oOGCyJjxndM4SjX",
-	"k9m01kTDZMppQnb0cEW+Kv37we7h/v4+SqZYC+wa/If6p51jlExJck1ShCeYMmkQxu0vQvMpTaYIm/Zj",
-	"OENaowOluF10zQcy/4DcjpfcQZFSF80V6DFc6crGQ9xu5xu76Ipwe8lVXUPMKl5X4YuBnr0aStZkLtjb",
-	"1mqyUh7CpkGKFqv62uXJ15wKIu+idNcmJv/1m4gZEtC7cVOvQLUmJFQBa+u5JLzxXqTZXUWX+WsLvNmD",
-	"RHc3XhSaBwcrG+M3j2ejVhAbwmnIYPcGy7IxRIIZuiLIYeoxsqEr6Mm+HiJtKwme4kWEsEIzLhX6eb9X",
-	"cM59APTaPq9aLHsNAsxye11gR2dqWqOF62AMuA8ou461QNC+scc3B48NE9/Vo+RjcNYmil8TZvy2YZ/L",
-	"NQlc/+WUzxniLCHHiLNsAV0fp1hOoU4RyXs0YPI26l7jr7/PGW7DyBc6xXsy9HWQPD+GkbDUur4tcpVk",
-	"I13CT99QFijXszlTrN3979thaJ1prJtgvBN61r32/9c+t7J5rjWnB6h59eraOXTft76cjURfqz2tuUX7",
-	"qnqIj43B7YjxaW7evXj5nj6Y9tEhx8E6KQYtz3f1cPf7LxzMNGVYwlxAqAt1NKldRoKBPgagidZqAY8V",
-	"EbEpAoxVlauDVVw52JeY+MyKPMk33NfkpFZTxnNEPZIox0I1Fz40cdckRSYaoFWfSSIMzwG3hfXVCz7t",
-	"bFrAqYEr60FtKI72k6llSRnCVXnVa0JyLU3gRHAp3fcQ5Ws2DKfhmRC0/uWwr1nmEu/+9kX/2d/9Of7y",
-	"+3705OdwvolV3NpLNIoc8LaakWLNKqkVzh3WUO4wZLVxUN8n9lerkI319Kk2F07nc8ruEcINVRgN51xI",
-	"5WrPXRGpFVejAh/VNWOtz+ozO3KKsT3bY9CEj9BYEAL/jBAjN1Ay1ZhDagUN7UoG0cC8BDRLbkztsOcv",
-	"PeXyr2pZ7dI6SF8StZ3qdlXX7OWpLXfPr1yfYJ899VIxShtbhya+Of9pmfV/aCX9DhXuYLW+Hs83Wcom",
-	"TZTLnto9s2vuRvnunQN2Q3HNv6jweOy3pV2R+PodlXz/oM0+ohKD1igNWEfKjUqP3JvYuD6S/VjY05Xs",
-	"g7O61Eidh2PIBYiPyNt3pBkiIxTkrzEXCDOEGWeLGS9kOcdOv9SgBrZ29+/0wpicpoiGGOU4N6swmfmp",
-	"Frk07IqdY2OPMfFm3LzlGHKo1k+g2gaNaG/N/uiZlfx6D1rG8Ne+ZgX+kNUm6qHoOETcnuVhmU/rTu0O",
-	"H11dgS0aCq4KmqmYdtzoJc7GXKQopxnXWg5lUokC3EcRklOa57bvqWvdeGwlxWSK2aSz01xXz4lbdIqO",
-	"ezOoVaaR2xb1umWGdWc7C6NOOmxyUiKSRF+MkR53btXyolxGQLl6n6VEKjSmQqo1XcC+yL5KCIajBvCI",
-	"AgacElbbt+6tfdMk7DqObcS3NxePLUZ0K8SH0dMOhbgBz6u7Nm9Y4GkbGtDGBq1OmKhWtfpOt8cCSkr8",
-	"vVjAPw0gbwKl3/Uel1/XR5urYiLV2jfVjzJf28yYJbHfe85IGVVfmfS2NPKjNEtxLkJVhMfeDKekzMjY",
-	"m5Isjcrq03tgnPSmLdPY2pasBKhYWFQ0hlCFpjjPCTOyoX3jIwk9wyITaeBKvwtjzN3pmUCfcJH2dx/D",
-	"aGeJ6vh9TZa3vh5cJqy2qo9OuVDI+9aIJJpmmKrPxn9LpLNjlYatvX7qpH9T9e1aaKufkX++1cKXAfw2",
-	"KFMdee6PMFXRWH/DeUA0nQTMl6euox4ynVi00iBjPvbuw5fYtNjPx/EVFcZNuhK+bQBWp4w2wXksaTCK",
-	"Rou9oHC5SCGnsKmpIHLKs9T2UsbJVNMF/RPBIqNaPjLpJGhYaqEVnSmL4oIMhSg4k3cAPGEKlroXZlgq",
-	"GNoLlU0hk86dMhc/rSGYJkVWzCDIO9DNy45Ep+VIuB10tUB4QlbcUW4LMaTdS1k3R78GWF6i/jJzxh1k",
-	"sHgHXAesJmBGA5NQ3nnkfkmKCgJX4tRWiEMNSb8TcWgXB+A5YbFX7q+suxcyDVZzbSL2VFUn1u0Ba5JY",
-	"1ynZ1TRd8PLqVxzS3TQhvZ9GovZ9S4tDNiJ328zCpGa4EhkJZwona4SDQ+MIV0Hn1DwddGRMOii/H/38",
-	"SKKkwafAAhcmgKYtV6L89KpV2QlYkJNE1cPik2my8rlpcktrSYD6c6V5UJfJpjSXkq85lGKIIbWtH3jZ",
-	"kJi1orrPzTP97TGUAZGNf465iPEVvwnc8K+anf3sKj+ZTCbD4yiz0butEHhVCCbRwdPwufRnrwHoWsVx",
-	"jb13ePBErxjWfvAEBIYrsuAs1d8ePI3QwTO0t7e3EwZLxm2OS9uSb7qSrOgLYMmDWIPw/AFKDLa5vLfH",
-	"CkvMIUWdZCmM9QaHe0gDAZDd1HjVQp6Nok01/vct4GaKt425IKg6u2hDf0QJpatriPUrkNc6Dyc/toKV",
-	"enDl+hSe+DLjNySNFY/rAOIJMnFCsFH/MzJWMRZEwxPjccbZhAhI+bBFbkCfiIs8JyI2oCMI1MVZHuoT",
-	"JJstxupfbf/buOPDLxcV9b+HjeyydyRVLG9adr8CgTmXFZy6zfIhcg49OUAnxaSQyqmgOMEpmdGkH3M8",
-	"fLZtJN+UN7U3WKNFx+0dUKlZbao5q+Lo8JlWc42r5HtUS/B2sxoVtqsXdqXS3bliaLaylYYY94LnHSew",
-	"Vbwvezn1Q/6q6dQaYvrqTtad+Lry0X74Wy57LQHzWxCaaBAZUpJQSftwLP38mRv9LRrwGyIETYlXrXIJ",
-	"Nwz8ZGrWxcZ4cMva5dY1sZZE7Z65WsS2icJGNKo8wXK7teV86byMM+/oqxplCcmVV9KvKujXIdvomTZh",
-	"+Vu9+KZnZoEwQ5SZyt+ZF3OkmYkr4jh0p6h5DttpdOjrZXja3GTVAL+2JmqJZK1/sF6+V/xRcW8PY68w",
-	"ZGAvqxe0BryvhMAQ0H3KEz6jbFLxlTY1mGIZu8CBZvOOdsRD29zt6f3Ox7hsO+0luYqE69RJJ2lnrFu1",
-	"B3AXeD4GaHpfpnofI3wFFeKhSokW2eKDn3q2xDUr6OgpE57VYXu7P4rXVsVv5/LlfoQr66kzremXgEI/",
-	"8GrWX3Qn4Kqa+hzYfTfDX7VqZ7+yOAifQkfQfuc2JL4Aotyf1PcpZ5/YNeNz1lFeyjrQvHJ66NPFOw3P",
-	"n968O0Kf3h2ggqVEoOcR+vTu0PpzsVKgSyJsG0MZ054e8sT2CjYd/yVNCTpnkwyzVP/6rGwhRdnElvOR",
-	"+oefECNzsHZobahQUy6gafCndz/X16S/Oth3hRptHV1nGIGd+ijx6d3BIBp8encIf5/A32fw9yf4+zP8",
-	"PdgPwoNfqGIzN2tpvi5tbPtBU7ZfOivOy34cPcrteA9eeM+Z2j3rSeNLzPebWL7XdyKX1adcPazeWdhq",
-	"ymjSpwFSObCPz1qDuFg15d/MqNWO4Z57WVrimE1lXCXQBGLFpeqM9ezhMLa15mKp92FL0i0vkG4q1/kh",
-	"KVeLUGOiNi+ttYaYT7kkqJCQ8mQmalkO+oWDm+Jhyxf9FYzmGdtaNGmRd83F4qIiv8u5REmob9ftdW3v",
-	"uWdcX3aJmxrKPSK6WXeXH4w0+pF4gSJnTaIXqOtr7GCzQkIzFjCG7e8ePquYxcaEcgWWDR2XhgaZYhGh",
-	"hGcZmZCdtpnOcPh+7Vm2Qn7XzBq9HXFe82U+TV7z0TrFrl/QP3FGAYtM+BxVEs14WmSF3D04MKWPUEon",
-	"xjra6ND65feDjtasPhPwHzrZ/R+8+9uX3w+iw28wg/1G//P/oP/jf/Xl98OOuVs8ZM3juAWHWZu0BxOq",
-	"oWQqETZ+P0I37TvY9OAtFwi+Ni9ymq1+aUb0u5pvPdn9ny/21QdwdfqLriVswnCCTbx6sJAV9H4b2lOt",
-	"WNy9qU21TWynu88SNtavK083Qwv159kei1tlfr87OX+l1bvGePqdoseCQse2LabUbzGOPYVWck8Ma7VT",
-	"osbAVvQN78eVlk3yPbjUau9KgGv1u+GSf4Wu2HK0vjN9Dc9iud3GN2PZ1opL2YwB9duaz4q+hIo3Nugz",
-	"HF1SCKoWl3oKS0Vz+g8SSldg6OTiNbomCzQc8Tze29sb7ZgUvRFnBMy3OKf6d6PhjBAXaHTx/vIjenxz",
-	"8BjndPeaLOQoQmB9xRKNToyB6jegYkfoBcGCCGSqhV2ThakVNtoz1bvJDGzZxFaBtJuZKgVxwZym4HE0",
-	"v790JPDvv3wcRK3Ei7//8tFWipsSlPCCJTR7JNH7nLDXZ+iUM0YShXLBb2hKBBq+f3d+8ebkXfz+9dlp",
-	"/Pry8tP5h50IJViIhWtLnmSYzqBSDFhMuZhE5QfBM6jtDi1HBEGCZOQGM1WN8CvsQ6Sc+8Hvg9LjHL5B",
-	"QOGYh9wCkOeKRMFMFCHoSpfn787Ksj9jLsDGSOXUHYp0cf5UQKUgRoTX8iVChs5/ZpXLOGrWCopsnXo8",
-	"ISxZeP1gzl+dQjV+6SUumffZdi+VfXvvM/vMTjm7MU0S5NFntovOb4hYoNHjm4MRSnCW2cl6AtWxhmSJ",
-	"sCDoCur4K47AAeEpenotGOnb29Mv/Pvl+3doTEmWmgqp8LBk+JrECZbkGLKbzLejX3/99dfdt293z85G",
-	"x8j00lfmpw8vT9GTJ09+Rp8+nh4jmppvP316fSbhLaeAPNImo6PD/QMj3Y7e2DSuEaxrdP4RT0bHSEA5",
-	"JgDF8rvRxcnH01cjpPC1nsgsfEbEhHxmSF93MkVDvY6/Pvn5eYRGOM8zKxA9hmG7MOYv/5acjUyqx5Qz",
-	"XgiJRq/Hu2/1jyM0fHpwWLXptU4J/QKzDJMzLxXOyA5sDEjByJspJbOcKw0Vu/8gi9ER5IUpsfB6/+IZ",
-	"AYoDwaM8XSAILVtI24RISFeEQL93aM6pnFftfoDRJDX1g0Y2zbicFcZj6PpAIDkZXkElenp4CEt+Q6Uq",
-	"b2L0+2cjAn4eHKF/7e3tfYnQZ19y1t9/Huzt7X0efBtFiJF5mXp8jHIsJRp5o0foCifXCEs4Mvedq8ev",
-	"B6IcT8he4yGoCCFNXQIv60aPrJDCrlhDBSUSjf7v7gdj5999nY5sPjbOMiIeyQjRMaLK0mQ0J1m2qwVI",
-	"AjRox5uUCMGFfr+GnJ+fPvtrHXBywa8yMjNAc2zxBJ4xEJ5RqUxZiJH5dmTPX+8fIBRqIxCBKLP+C+ec",
-	"gGsZam7y+D8FEQtbT1IjocXmCI0eTwlOiQj/pklc+xd/dwJIFXS7mFIFADcXVEF5KdwMgAancpUpxQXE",
-	"NOMipYqke59NecmE2NpGRnoavH390euqUxLkk4vXnunvaLC/d7C3bwqGEYZzOjgaPNnb37ON7qfAox+b",
-	"9ha/QfNrU1FKa0mm2mc6OBq8sr9XJXThucP9fdsjVbkeqd4N/ts6aIw8sUrRMa8wLCfUdYsnREp9LEW+",
-	"V5M1Bkf/+uKlRQ7eaAldj9UQBIoOnkibZCNsafIveoLH9kT2FniWdW79vRl0mZNkve27Wavtt7elJ9dS",
-	"0JO9fZTypDAcD0v068nbN57HvRSxgofjZnEzlH3OiShtGtLV6l5+eB+nVJo2YThRy84OejJ3A8wH8/N3",
-	"gRd4N3SB10ewp2H/2f6TrvnKBbq+sp8YvsHUiLrLjkq/hlaAhoZgK5I2V1LhKyzJzrIj1EJsUmagB49R",
-	"M4yTxFVBy7HAM2JacP4raFaeQ9shX/qDIhX6d6B0rnTA0YDPTfOl6rBXhhX8HpzIz1/ewnRliel+UGAO",
-	"p8rECrXBO0Ia0ZE9a805lRVB0wKuihybOoBHpiK+mhIhO8/thojU9JMrF9gMi9HLCC26ur/Hb+iMqkGP",
-	"gafGiKYVsDtDJXOIYBYMoNMJSAPAt8wJ1kURwK+nZjXL8esFTq3YYB45WP3IJ2ZjDn4zxuanffD4JRdX",
-	"NE0JWCafHv68+omPnL/FbGFXZ1L6KkS3CIjwRBDTAbhSOmzJT6+nhUN3qwW1cP3x7zT99tgl1BlvQA2t",
-	"VwDE6zMAhpzLAL1wgQ5myW2SsWruSoTWOrsBOjiTFzxdbBne7Foh8KZuAi57md8pvHdx0yrX0dzYjw7g",
-	"+09XP/GOq5daKzUP9MCIUxsOBA8c9FjTBV5kHKcfOX+DxYSY5571OQDbu4ykb0lKsevq/vTwsM/DVi50",
-	"TYq3gO1vsbiGyndw+SjljKDhfMqNCK91UAwmF+OS31mK8dCnZtfr/tXN5L2OXwFWH+JErlrhFphuIAHj",
-	"vvm4t/9V3Nyocnqko7uR/Q5qLVuN14XLapUBWD5VsmT4Lnlv62y/KYnCfUIy4IIoZHvuYgUwpBfDIUbV",
-	"hskpLXzbYIPQItKCxGZo+Ia68gT+YNKIBwrLZZL/NkHkDfTOhOOxCCC1WOainX3pg0yTLjoEAkgnMfob",
-	"qdGiwT1ddBczNnR2z3TgTG0x2POPuDOL3g57DGNg0j8T6749DGmtFUqQ1uCoCnhwFLINTNEmgmo3BD72",
-	"U1NuJQLXoeYtpkxhaqztkHVcsgJporum+EYzANv+3LgcbMInFQjnOdHnQidTJffQR2c8tQc1xllmTung",
-	"EM04U1Npk0d9pnNsLejQ+ZYhPCMsBcsMFwjkFZAtrMXVlTiqI+IZSWhKGrh4O3F+NX1/PX5rctHuSvL3",
-	"tuOSjWzG7j2rAD1oj63d+kCDbqs+9JDkL/QhMxPJ8xLTzG7nv0rz+GAs/7VMi0eyEmQVRzNL3CJDUgw5",
-	"0SRu+BTNCbn2aVEpG38gE3S4v7OGdPDYPrtl0vxS8BmytWd8IV4TZS3iwpcXguTQnxx8V5CKPOU81RIz",
-	"logqNOZJIcGdhIZma8PnOzttAvqKZ+mfmHzaDr0P1POBej5Qzzr1rBsHQOvuJH42imi5cebi9T/0mF5m",
-	"mXaCxu1dLDwjvS0ppkNE11SUJVkBSd03/JrUV7eqddMfzpAAkWer3Rr6/v9LjAc24k6iIU5ntOxSoJEG",
-	"vlZTMpMkuyHSFxdMT2yjAobdDhBjZNDkh3U6ADSswS4Ptv1q0zY1AIrmlwaLdOFZq9hkOe6HZ5UPbocl",
-	"6AkwgLAXFAsYakPM9BdUmiJOtIwg4ww6SbXQtMHbVhv8HOLeMSnuEhWvidFzFKaZ/NO527Zks8P1Y3Lw",
-	"0UGmN7fU+UDz2IgJW3ZSf4BJvzfQWQlIn+qDh3cbMKqP00BpRbu0ug7QihW03O5LrR4LrvAWoiMCIVJZ",
-	"6qipgwBbGg/CeCFG3Lh+j23g7HwJ9W1bHT7AwruA+/5kCgPiUDcTOnj82YWLPwSKwHVYHLHB4hq+OCNl",
-	"oDZAYStrADI+llB8h0NFStUuudHLWq7R6oHnZlwvrbbe1qOnJgrPGMmqO3rQaxDyA4YxYBdI1RMr9bmW",
-	"4UVdc1Zl6NZcYRvFcaK4gAjyCmI6YxjuwDJhIL05m5/Xd/jTirTIrrnLZjNg0u6OeOgo/7Fy2lWRFEvm",
-	"/UNZQUpU7xHgqcciQz/+O4MrvAMI0Vv9c0VuUyrzwtYG7SS1Z25QLzpra7P1u1o7tammd5+xXQWkI9ya",
-	"gJlwLhcclXBjm0zLsKzym06KlhO2dkiWaURkI6+cu4yaXmJdL3Lti+Kx4LN1g6+WLqAe+tVjBdBE5U8b",
-	"/GVBejWpcrj3X0mmlKBXBcOZDVaREZqRlGIbps5SE8OMqRHv2vGpyxSkZlVwEEoNwj+SRwizYKKty62L",
-	"3ABTiBM6SPtxRhrlyly3z2yI3dyoSiJECWaaKEhCrK4FGZQaYUaPK9oz2tlDv0yxedKCA5rhBboiaARd",
-	"rkcoJTlhqTTFzOVnNtL0dXSMcPMI/VicRyYDCniASczVv4wkMQH8I/sISdHwRYReRuj1MTqN0FmE/hah",
-	"VwcRenUIyuFnhjPOJlBrUU3JbGcPvWfZAmGUY2GDgXCjvBOUYH++e/gMduLWJtCEg/vf3bJr4GeaeVcn",
-	"uveZ/QJJqy5oIDala2LORlFo16Kas0zvpEpCKibBWZzaXkcjk4UYMvtblP1R7f52ed/F8O+OJkDJzNlt",
-	"7hePHnT4B49CH4d4C+k1HaiQHmhQyS5ckijCyCs33Zng4JjwSg9DRSPuWnJ4CCS+X6dEC7hqoFUCVpcY",
-	"spFx15X+qoPZJyh9uTE3Wjt0q1nZYgMhF154v6FbK9DkIWrrIWrrPpnUKRdCS//QYwVUF1OsYFjVmDEF",
-	"ZnaOEc4ktwo79cwFEYL+sTbmtRRmiVB0rHGEoDHPMj6X9RG9+dpj96at5+qaabclP3//8FS7E7Ox7xba",
-	"v4rCObh5oHEPNO4+BfEpn9dMFaZTw5CzhBwjjCQclAVPaRx/1vax//PSNGMyTXbBHrPrFT5bapM+f3X6",
-	"Tj9w4o3vZZ7+/onC59PEHnOvoh+WzEnnboW3KS4WSNEZQRmdUYWG5GtC4OFdnP67kIqkO1BgC7r/3E2i",
-	"8B/JKHs+TRrgsto+6w7+v9I+u8xCur5F1pUtoxKNnBvAFjuzvWLM77xQCZ8RNDoZoWFumk3v7KGTuolx",
-	"hhfVEyxbQE2Dz8xaHqvmj6aM0aJWOG2OJXIrQEO59+T58GAHnU5plgpiIhVe4hnNKJHoJFHocP/g6U63",
-	"5bBNhn5UI2IbA76LPbG9jAfT4oNp8TuaFh1hGHPR6RkaQldLo30d7u/OCbn22HCS8eR6ffFmpcUxSFvu",
-	"kUM+2CHvu6DBMqZb1TeoIM+5tuT2bJMrIfYxTm9osu241veGjdOMoJF5I2WT0R46gZdpZp7XkmpxmVRL",
-	"JXyROA5OmcvP5eBcvCF76BwnU6TXLYlAU2z8g3zO0HODy4DBEcqxzcrNTOXnidCXLFFirDqBSFlzNeev",
-	"Ts06/wQGkPNpYvbyXQwf/YnQg5X3wQLy/eUFQ52gbj4UpLEkBpL6nx+j56aigalf8NOGIoIluI9/N/+P",
-	"TVKL0WA2o8LOjKEX4cX0uukHTYxfx0SyJGUGlvynpJUuIO6BZj7QzAeaGapnkFYmG5I6uomFACK2GVl0",
-	"0R27itsf70ImNd1cSpvVHjpBgowLibP+lbj8iAItSb4+uXTFuTpqZt2BWemHIJfftWBWf0KZwiWkDmIf",
-	"KOUDpbw/SulqZc2nRE2JQIp7lfigspZnmNKC5bPICZo7WyClVMqC3B0l9ZX7EbxrhGb8xkYoO+FacTSC",
-	"4sCpwGOlR6MhOAq8vTtfgVR4IdEJKpiime2Cw3AGcdCQ8woJpjvHaMS4iu0rJVEyNNk7INBr11jsJuMX",
-	"GWaQ4vrnIOCwlT8IFX8Qdx+I+A9ExKkrj+JyS9AQl7Lk1QId1KwFB/ubEvMyEmDb8vDfrDl0iHf0fobp",
-	"jiaHH8hEomfDpzsROtgfPjW90Q6eDJ/smMqzAs+rirxArE1VAhemgDgj0pheywzynAjKA/bWkzRtS8bn",
-	"br9/DgpbbucHp641t4S+tBLuys4CAApQkdn5Kcpbf6DGD9T4fgy2zANMQ1dM+wLyNSmkFTuhqXGtYm0V",
-	"WiU3JMMaL1KB51sOuf3FTvtntRC4/eHsB6d/7n7Zg5XggaTds4BpM4b9mLYKHI2i7BTaX1aKkabvxopY",
-	"2wvbnOP7BNiSaRJ31GlZu2LD34t04oJijxCG4uPQcVBL5PMpl8S1XMCKQLAAnCOV5uvOQg7rBwHrM/Uj",
-	"gP9g8bR6+Q/NbYKBs+FWNl161QnkA+FalXyjLNoY1karXYf2w1EdL0Y7EeICKIFLqfdc1QbAoTjcmAhh",
-	"isaBTQ4ziAev5J9WwK3GAs5MaYGjKtCfQmD/Hro0ZQXQa2M4uyLoKsPsWr8AI7DgGUPlwZPhwc7wKlTp",
-	"voym1VD1A4fQgjnvO8XNwtE8BMs+BMveu+BxBjhcM13Z7tzooLMpRylb9Al0tWh/1/zqIaT1e4S0GtGK",
-	"qiki0FjewU5pHrqThl11+HtcNrC6mzCBisVqtspFYjRExDjKBc+5xBmyCS3GLlp+62rWaE4/n/KMmMY4",
-	"JHUlfI6tNECtsW108f7yIwps0fi22sz1Al7luOuJO4g/h8GgtqXvZTNYRlse3FAPVoL7ZNaXhKWWupC0",
-	"6tsntVrhebJN46nDI3TwDKV4AT8nfKaHRtaDrqkNZeindnDBEkb/GNTkOyh77fz50IG2JLKV19965OeU",
-	"pXyOkoxLItHQBZ+Zogtlv0NQfHxP3U6ECpYRKevNy/QLGUcZZxMikL0CepURNBQES84kehahv0bop509",
-	"FOyVm+FckmNH+4MXA0MCOpE+yG2pRD8MrYZdPdDpBzr9YM1thwtoGgzGR69RYlnUEQ3l3tNnfckw2F3u",
-	"QtQty70SY9czzGIPnVhTD84EwekCSSJsjViP61CJrkmuEJb29+Oy3RkcwBVJuCtXCT1rzZy+xuBsTHZ+",
-	"KPcWSs26oSX1BP31z0NCYTsPJPSBhD6QUNOOAmioRopHmqyYGrc9yeRdhLu+FIT8RqRtjWFkaUvB9tA7",
-	"rnwSakVuF5owxdJW1fGkUUs78UQQkiKCRbYwNgSP/jqB1/cLdobM/hrVUtlNCZkZgXK+MyolSU0Yl0b7",
-	"tMjstOZt7abrlHmNxDWPehow8EPg6J9OmIVdPVDiB0r8306JTe+/evA9eCNBm7b2TBBijSIeUIN7Eux8",
-	"iiXZdX7MLUdXXZbOiAv9mo/uLX8OguVv6YFoPRCtB/Gx1MBB1wTSUoZIlO4pCF34qQxiRsODZ+gluRIF",
-	"FosIPTlAb7FIpkDtnjkxyEp4GGk6s3vwHHKc+qruoNnu3oUCXwmNRq+2OvSMEFUTHR9JO8AEjehrVm2Z",
-	"7lI//edUsWFrDzTygUY+0MjKSmlJBlNNV1LIhVQGfHVTva96o/KxJOzQCw9pmhwJOr38p9aP0YxrZRQN",
-	"9QPIwHNkQ9Qir1pnpfBG0PwmNcKo/ms6D0cIJ4reECC50WdWthh1P0vCGNFKcJnccjY+R1SRme2mA1Gh",
-	"WTFjMiqTlhIsib5zaPID3WwIS0icYkVGwEvgpVQtPjNr1E1wRliKBVoQXLbRouoYjW5wRlPTCTGRNyOU",
-	"UamkjZ6YYZZiKP8FC9L6OmUTOAhTBStCApuksylmn1lG8A1lE0RB/0eSZoSpbLGHXis05Vkq7RHiDKVY",
-	"4SN0ef7uDCmCZ1AJK4K1E5xMzeyIuuLTVJpmcyQN1cc8h9u91Hfb4goBskaYLCQqj81E3w7J3mQPjkpN",
-	"qUjRx2khZIohDffvmGkGvHMM7jZ7ouNCFWJJAzL/UvqVudm4J9lFIbSGs24Y7m80r/OKciVXlGHYTXMt",
-	"QT7xG80bzOHUvHD3jMqcS+ri/eqPYqVwMp1B1MlYQwqekf/9eaAxbvdzsb//JHlzAv8n9mP9xsxPe7/R",
-	"/PMgVD+4Or/B/929PH93uAuKo2wv5BWfa0hvgrtEWBAH88a7K/hcaoCo4wyYoFrvp0yRCRH+Ai4IzzOy",
-	"ZAFlZTkjH6lCMEMFVrzh25893PmjydSUnO1m5IZkrpQvnJAFb00pNfnWsCRNQPBvNI9cLevqzpAgml54",
-	"vMJ84bUGNtymd4VwKOO7WLs+uOtD9uM29F0z06A6gT9qskHzJnt0ga1u/b8yCcF5DGrA379ktxa6PLdB",
-	"DqEvBi0iWwKj/OKRRIIXihyhkXlrXD050krxZzaSeEwmBRYpZRP/ZzQ8PXl5sgP1uxFG/jDoIkAEM13u",
-	"TT4xiCy2FC+WCH9mIJIem++sjGOKiWCGRjhJSK5IOirXCnVFvAoknWW9mxD3o2YkNNf5XVITWof1kKPw",
-	"kKNw/2GPmgbU3KWe33MMbVwtPSjJwbLMyLawsTKNIUA07o0lPiQ23G/PwBaM3Vt3wNuzpntsE9iW3L5D",
-	"v8C+uOJMq9WlPuDNg3n1jpsHAsyVabJ+ab9W+8AN2NVjE6azZS/SWyyuJYK+5zOqVA1l0Mi8UovdEEJk",
-	"xXUIhaoHc2aUXUMmPqLqMxuOcv0kL6RNZYaih0aoL7uZozEXcyxSE/5EsMgoEeWEVNqe4vyGiLnQS2Mh",
-	"Gd/E6W9dxl/XefUgjj/QxAea2CXJY9OHa4EqSLYJNpvQQUOqth0tBJP+WHTk/sWmEBd4EJweiMQdEwmA",
-	"upDgZH3TECa9OyVZDr7MZURjRoiibLLcnfDWDfqTeBFgWF8fgt28ufV2TaVXJAO3Nxc2vFNNqQSHYJcr",
-	"dkqyNIaxgzXdroE3l+H0fV5qBg+26+z9odwl9rJWe0kc3P9XukhmFT73d4ycZJmVZ73DmxWZort4ohl4",
-	"+TUavj15u9P4MceMZPDTxU4EZGkXQ1HdXTUlu0Z2+cyGH09emvwLa2WSREC/DAjGq96rRxhlS+6hjycv",
-	"Vz4CCcmfmZd9UjpGEszQFUHG/e+Usj1kon+0EobR25O3vnPFnETDu/KZjWZ4Fuv3jI7hmQv3DKp+qftj",
-	"4FCMsmh6341mOI9dSuQSJ42F8x/VN2OX911cMu5oHlS/B0/M92uVZumOSwF25LWHJLbS11Lh/l2z0QfP",
-	"yv16Vmblzd6PP2VjLnKPbpRSovsO3pMVaOCcJvbaHvDhQfG/Y48JF4IkqqIUj1yA0JouE54TtptihR//",
-	"bkINv3UGoV+6Uha20psRnSE80SZxFyyhGWRvyzlVIEJzhoaj9+/OL96cvIvfX5y/i89OPp6Mdo7R0/2n",
-	"CEquzqkke+gkm+OF/MxSKpOMy0KQXY25gmcZSSM0n2IFXg0qEZbXJN1D/z97X9fctq21+1fW+CbSvLQi",
-	"OWl2q8y58EmdNvO2ScbxPp3MVseCSUhCTQHaBGhF0+l/P4OFD4IUKcm2bDkJcxWLXyCI9fVgrWedE2XZ",
-	"6Wli8r5ThsmWSZJRKetc5l+o+rCg/GeiyLnLtLydwjOXvc3EfJdA15x9IXY/V7uLKVOr3a94I+YLkjWn",
-	"WG9eZnYa7qp3Hs1A0jjP9LQM//NnKAendgUCkbDIr1ImcdEtKMc0fuhwAXFGE8oVI6l8DbXLC9d0tzbr",
-	"th7nKveM9Um7zZn0m2yL+QT/y/QUed5GkU0JZ5L4FjaNkNyH0pk74XK3Qr3C+xfQV91tU7d2w1vPyZff",
-	"KJ+q2dFw0O9HR3PG/d87QFtviKTHjEvKJVPshsJcqzTnTOsHN+Fc/73fML4mrCv8RNsBr9LS+k5wLlER",
-	"EifoCdNmVGRluKsOZwnn+KmCLeEYD4K4lCaphV128qlbFGVjODxlEhsD8JIMQ4ckc8a7DaJcZ0S3oikV",
-	"CX8Ubd0UUIYjb6PJPaMr5aXUbA32jrLcz4Y8ItRSdigOgLfsIiMOdGllpUVeHj9XtWqPqqhLBLtYKIvH",
-	"HE8oTa5IfL0x0vtoTn7rzj1EDoaFm/Z0t0km5jsHou69DfjytcVolY+3PUxzS+K7zEuwcuEnYUt+Ql3A",
-	"tlVankbMVhnmQcK26lS1kVu7YX64DXNLqiomsMjENKNSwtXK7DAYYpegvNE0nMnEhErJBN9czVg1tlsj",
-	"wnUV8ljmod1vf+wWTQtG45Ld3d/eu1t+GYkV+s72uzU7eqUzd3LzQmd0T85ZJtLddwnCIZ/rC1ss/46K",
-	"IJjI7U5iaU19L75hRTpuj+WHc/xk/cJgjIdxCsNJaj3CFsvfH5ZfEmEL5UfGl0PaPTGZsJhm27CTUA9s",
-	"9+XKMv8o+rvJiwtH3vpy+86dXJS/9GOB+/czKo8I7pc9jAOA+7uIiAP3W1Fpwf0DEFGUDdSmjMoaw+Qg",
-	"981B3rk/a6cA75Z8h+7uIdthWcr88x2/L3LMESk4kLngUx2Uscz+JJvZZPXhWw/r3FxWM6wLX5CFRROV",
-	"vb1HCn3vWWm6/kZ4Q8sT+kyCy5RreqUHyaQz/joQValQZVwqYqrV68YSm+u21akeKzbfqVjVjSOsV91x",
-	"CNuqVncew2nAsdyhX0isIkCW5fOzt8cn/ZNXx/1+f3Dyomuc0ngjcFH5ti2OUZL07RiGV5ffCX7h39fR",
-	"n6c0gzlZgaS0lIPs7ENzJe5FWL06pUgxNMvnhIfre6wX9efPnz8fv8d/4wh4Pr+imU2bR951/A4xZQvV",
-	"jcDYmhEf4083NBlHvg8ITdmUXTGtnXwVgNut6xDtsvWPT36IQC0FNlLTMm7rcLWc34j0hiYRMD7iQdHA",
-	"M6S0Jl3Qk5qromOm5Tm3Y2sugz0v2AyfJJzjxncQKMdPTo0cnttP3OI4LY6z80adXjG4U2dVD+OWb2S9",
-	"ujVUY1X/eCtoc2epvmPfgf2JVaiZ27h13xBPDXdtxVzeC96p6fccLHapWKqXvDWTUFhJRyBhwYvXJWNp",
-	"KbyNeVtvI2VApLubsUcEkArX7gDg0TahK1pDtcLXgkaPW4vrVYSLbTOmY5yN+NFW+/iceLqdPTOYvidz",
-	"3yvZtzGgfEqm2AcKUq1sO2UwzFDyLGerHvyxsV/BiLuGBfgEvJdrWk9AipiRFJYiu6ZZD87pcfGWQHli",
-	"huW4UPFqHSL4c0ZcD+Oa0oUE5hsfzZhUIlthN/2Mao0rOLVtrswIwiYOYffo8M4BvY9vklBpnuBpf8w9",
-	"8NZ/CcbNsLFrlKE0CtKWRnw5Y/HM0vvEemVxHPlEZDENO10HfERZxpA2qG6S64IhS820v3Do8L0IC7ap",
-	"g3Qi3NXJMyiqjpA5XValqDVCrRF6tA6FZI2e7ZmEeCaYyW+rLM1NCZONhmjzzsZpcN4DSmbxGP3QOvk8",
-	"w1aBxbC/rlT6A4RXFxt9ARlBnGcZcmzwBBZEqr0nSVaWXJzqKH6/bs8pXxVamwsF+JAkgoyazTysKYOE",
-	"xinjNPFBHZ7Vgw+c2hCQLAlDai/j5414pwgFu+Z8aehSiISxdiuSS7Ikq7G+vesTpc1GktHleAiErwwj",
-	"ivaAkPNd2ls/kyOuBEy1H9OxA9M3cSP2reTMdlw3AimAcHMzkatYzCkQLpc0k/Cy/xNwMmdmi89GsbXI",
-	"qn6Db8iTwPd5kk6EWVttzNq6C48Vs+oFF0as3nu12uIWbgG2imfeLdijpn5r95dMRMaF1Y6W6GpOrqkc",
-	"wniREn7J+CU2MB5HrveGDtsiuCLxNcZsnne1B+/SlE5JWkR6Wi9W1aKzdFY9gp4xfWxGpJmnJce9uzrF",
-	"eeFn5BvSnsVLPUkViua11aCtBn0kDfq7KG+BkdTmTO3C8LqmQbWTt2flaTt/jq32LAFLCGL5xqCC6xe5",
-	"c/vSHfuWuj7VuaKQ0AnJUyVHnMSWWztddXtwimNCpm0OjJvtkzQYuOXGFjc0y1hCL42/O+5ppW9c4bE5",
-	"B5MXzC+XSox7cBq8/YwobJMkVLh5U+MfY9OlsiGoVff6831Tql6/0JNU80ZUWkXfKvrHUvRGGFDVG01R",
-	"KJJOU7VK7aYOUko+x90IZLJsoFkt8nL9A+32xoJmTCTQuVohVGCTdafshvIIrlYwJ4zbXyNXMq1WC0T9",
-	"JFUGqtC6zwyPJpiCNXf5v9SmhenTEyYV47Fy18moVIMdpLDiAdTq3ajcYwGvWC1oBGe/vhlxo7qDFjVW",
-	"cwXvSXjYPkmatnnacrg+CFJbLnNGN9K64Crn2vYuFpSkUj8/YQZ4NBtE+nOnhPHgIT1441LMmEsxU+SK",
-	"SNqDT9Q0hDg/O/3597NnEkZHhpxTjo4w2Y2SeAYTNs0z+kxqK8Y4ykYD1+yp/dbfDNdsmZbp1gy1u17w",
-	"sydpPQyr7deSTurW1zDIKb1aeRXgZF5LQiGuKKsyClqonP36BqrSKQvxklAWpVqe3IqWo7MYk7FTxqmU",
-	"jbrujci1bC61UloSaR5CTXa4WlLKYTzJxNz0RRkrMQbG4zSX7IYOoVAKyxlFYMArB+i8giWl1zKCczqF",
-	"H7qRgfxHfMK0wlikhEvonPTDswYvOidds79NOM9J6pgo/IN6cKYVADq1xkQBmRLGpWm5nZGl4aPGe6gZ",
-	"HXH6BR1awY9J8lcu9RUJUfS1HQFJpYDREf0Spzn6zf58OTqKbB2G15NL3NXmojgL0NEynWr0CE76I45v",
-	"hKbpBP6g9PqkD/8H+l1DmzGnRIsV/v/nyZnnTJY9+EizmHJFplTCjNxQ3DvXrz43ExZTMzV6CHmaots/",
-	"4lyomR546etpHYsfVvB0NdQjRquBPjeZ06RBXZ79+ubCr5kmnbmBRqqZfnmH3la1PMniXnd9yNzDs1m8",
-	"NleNO9T66LefXF/Mh/ZgtFLzghs5eavKdqhymI5ijY+1k4r7os+lPKaN6u0tbtHY0QctIkv+3BCTUhTV",
-	"6lVR289KX5NoJ2maiXwBHW0/tUChJiYZzWRkZCrTsTdPRtxVoYhFSqOanTsDnYZUOdqFQocGZ5OZ4hXv",
-	"Afpxa0tBOMhYZBQ6v7FrmqkRHxzbHP+ShpBYMCNnWkmYcFrrhhW1fbrQ22ISDQuqLzFxUXcP3mba+6Jf",
-	"VNHB2GnZJn3hv0DrYN3dwWrSfXZB7qmibiEYNoXdTbt9yrMbuvqI1/zTuoAblF4hA0OQOGuBxtGKxQm3",
-	"3SIuZFluE8ldlOAk55ymm1L43+IZrYC2EdBDLH+zuoYwE0uYkyCxoxE9yajp7YiWzxWuSe32FjYKYQQO",
-	"CVlJH4jgKTvJxA5xj0k8neZaCsUExs2h0xiIizZAkatUm1KP18RiPhccJixVxiPAZcawhFv7BEWzE7DN",
-	"ToYFjBGGAtbsF76Q4KDHEIE2ARG6RmlaTNDCxwruzAYTvd2fbzVAqwH24/UPyz4/ignj4JEAEwLYX13o",
-	"Dx2TOcUTPCJyFcTg3agaLdjVvpMaKKdF1OqBU5CcLORMKH1nBDg6hGO7K8qtONMk8r0jXT680WXPJKRE",
-	"Kq2nukMIAwDAPZLBS1ACTn6wyWF8xLExkoevBbZV0JOGDXJdKrpLJgumhPhdsOKt8KLXeJq7hfT3GHEd",
-	"HmEqnRJAudfCgxOYC65m0jMQEHwBsztYufszCf42+h42HQT/OzEAC4lJQucsNlXMjINJsq/W5YPKMy7h",
-	"5IfInOBaiUmBRQ1N2qv4hK36atXXg6ivYolVRHjwEmVL6JVaI5BrglgIocsetbyaOqT2YrdZcynKEYtK",
-	"8mZQ411iIoeEKJveaopg7J4++LuAbUSvZfWKZWoG/wMvBiioEjquJ+D52cXZ+4t3H95ffj47Pf/UXa+M",
-	"NGQ59qY/5/TWQvjEeDHsm+xCjBGLLJGQ5NS4bRl6bN8+knduX3xBDLKONERuVeGSWm//Q+JYe9z1i9mk",
-	"2ej523eWzc9UO8xyzeBEftw2Hokc+cW8APJMDZh8bco28oShfWWpLWwjoMT8SirBqc3PTJzAnbokSC4U",
-	"rKjCNRIksKxL0Zl++c96hB9xgOuVGS/X3w4vSr65Qolb50rsAafRMwmkShaUhSu9WOPbl7fBeo4Zv2Fq",
-	"h5IcA6i9C84+RPMQOosvTbbuXm53S0q06hyE1GhfkwWpvsd2QxKsku+ym4gFRoNpgI7ZYTBKWolrymUo",
-	"buaKbdRLNnN8JlLtE+n47ZrycQRyJpYcBLIvYf0PUxJmROLW8TVdqO4QJLVYiu1kQCBlHFPVVyLPYJIJ",
-	"rsCcQ9SIxyRNJYx/ObuAQPz1JfL53/jcf+wu+ccPn5rP8fNmK5eLKcHGylfatxScjngYJPoIcZ2vKkLH",
-	"hIDZnyq2p/RlZs9X/1SOxOzGQmTP5nCl4zicSkSeYurq55kOxhcsoxI6zr180UdcLgKiYC6kgp/63WZa",
-	"qKqsPFV6qOo4D0ITtTYIKXMtuo3c38ZxwZUFyOJn2PysWKCnUk7P/OaYor6rTEhcGbSQdpFVJFu4T0+c",
-	"yvXxKgcSxyLnqlbJNjo1WxmiagT80QxvU8JFMf62xLi54cqaUXY2WRtL1CmNBvnO1cV1JrER6DD0KD55",
-	"SVsrY+ldzpNZ9iTtwcv+S2MIOeT8mmvrjzePsJgATZozcBG8HPTNT8a21XBB+XX9G+PXD7+i8SkNa9l+",
-	"JS/ad1/RD5/QvsOgfhH8ntqQxnmG6dv/+bNaOe+22qWpXvHrmshr7XAKiDOa6AiPpLJiOvUf13S1nxVv",
-	"vuqFvvfmpe/f9fagSPkZTe1WTnHNVNbyQ3lP+gHmgYdxnPTzzw1P6WaizW9Dgg7j+uxZbE+tvxLKa2Qj",
-	"t7sLbFnkSsuuoeTDZeyYCIxYkzMRaSqWpbILAxi9BsIFX81FjhRXSJ7r2XgLSl0sT1GUzG3ishsJpAxT",
-	"kbWvnieslo+wQI386HbDjPacOPa0Iah7EsXvO1Puq0Sy3PraZUPE56R+vyhWkd63kT58O4J1WugDt3Og",
-	"/fIbmkmXCFikJXdCTgR9muWrG3txt9eNtVbBmrRutBVQ0i4znsIpw/zkjtdrXUR4CKA4+Bwuk6/Vg1M7",
-	"YK334hmNr8ulGCPuhjUEAssMS7OxEg51vcjVsZgcZ7aTN5oAJuFlvx8yQDh3rgenDqSTbMptpjhO/1zS",
-	"9IZKB1/Ju+BgTukbKBJpJWxi9zZYywnO0wa13CgPCGn5iWrb2LWgVnPbYasMdazr414rpLdx83bErALp",
-	"fSQD21wgZI63tfQPhnJlxcd+EETLG5MddoEv/Lk7+fM6QsAqp9u5pKfusq/UK3WztN0r9XP/ffmh/rUj",
-	"uMpZqo4Z9/nhRQgqlvyWTmnl9jaLjAwRFy4gNluJBliItqLyOReRZTmNYOJqybq+b41bxmbfUy3FiGtv",
-	"MctNPo7JJ4VPJJ1oc7BgqVDoXeK7aY+vMzbO3SU6dpdF+d84gnFYVxce6r7WwbyZjREnSeLJwyKQeTzT",
-	"fmQply8o3DMTEfk9lFgkjt5e9mCs/0RnO+fsvzmFzsv+T8AmoMg15Vu3RC8Kw/aEfUc3ygP6jn6iWt+x",
-	"bZ1zb8KGJCn0QbED5tQQdFzwPcC0nVDh7YI0epW8owsaKIFHsqaNtE72eOuC7rtVTtWcYiIpRWLsAOkp",
-	"LbUHd1JNOq59/L5JQ89IljKaubdDFqGVxWtWsKSZzTwqcLRrShch8OPmBS9w+7Y9OPUz5BtPyBEfs2QM",
-	"JM6ElMUjlYArGpCEGKxOknmIKv1f5zUVSJDZADc2Hg16rR0/TZKyVP0/89y7Nw2KnqbZt+91ECK62+mt",
-	"cvcHh5Pa9dAqtZaj7mH9io+GxgcILr8Sgu+cDbdSn21T9FZnFzHJMVYVbQQWiiqmj3juTsDCXpssa3Uw",
-	"tPVPXGDmLE1ew4Skkg7NX+ZoY49hI7OlUdinXgmRUsK/PiSj/Fm2Ixk4Qd/l3lqlmi6UjOLQBtjiAy92",
-	"x3BnCxvrBts9Q+2KoaKC5Yylhl2LFeyyrMQ7O35eEY7xiHd8wrj+Ll2DY5R2lHx7LSz+fWGLfwWHsSVS",
-	"vESq3Pdkjh0uijpQiZeOOP3CpDI39mi460Gln/z+109IJMB4jlTolKRqFpOMwpylFAuVZNHBd5KJeU2D",
-	"7BEvFQUOgWGKxWTlGCYHL9XMHEvIKjIVVP7YKzWLSm0VExozLdxXK3hRKi02/YUH/1Iz6IyOpBDclhwP",
-	"/jU66kawIPG1XveMW3Yz94gf9RUETn6Ct/Qqy0m28qPRn2kAv5MsnunrDKcSFjRuAFzKUvhUAZfyKA8C",
-	"uFQmqgVcnogT9l1uB1YK9SoGAjqLjC4I0pth4m+Sp2omRBJ5xdttsiENDtZWzGZNjzyS39C8bainqg1u",
-	"9r9pWF1sPrh88+ubwNRucFL22f746i8aK2n7l06YZXY2/+mM/x4dxbN4dDSEv0dHjlj6UnD9y+jopH/y",
-	"6rj/6rg/GB398w9uh2QZWZnEnYyi4U16cMoDF90VyQF2WkFmUQOFNPRMvq99fcTOyVWH/AD9k3eTbddF",
-	"WX+PVsJb+OKBu1EZwLORZWhzB+WdjetzypM9g80Xlo5IkWsqgU4mNEYqJ9chKsFkxXKYVvSPj8XCIodc",
-	"lMNHORNL6bIep2QhMWXbpDi6wMoQJ9UwPfBkzyHHU2o+pV/ojCcHwYR3052FJWs1Z6s5H1ZznvFknQtq",
-	"Z90on2vVspGlcnTERUV9pWwhQc0ykU9t2xCqRkeOT7IHvzGpyoQ4yGe1nq0Oy5mIRlxgp/VLMRlHhnje",
-	"UXRiwc0so3Im0NWcM35JpnSMLUc8JCMyS1g3lvFMiPRyRUk2joyWHMAnulB0fkWzEbc5Pua0dcK4lXkw",
-	"MDWEz/rgTxjaDV52C+J7y7Zz8uq1GSrhUOLUG/HO9o6yrwtuUoE58JbuwM5Ct4mYDzoMK/KxH1dMiWR8",
-	"2jUMfDgYLtYMZ5Gx7+4OHddVpfRspqICNzeHRtwf6/bgvQGFS0vBchAZoNiUGJWOr5cZ1YBk5f2DX/SC",
-	"XLNX1XXp1gSytrqA+7VvK+baISR0kYrVnHL1TIIjHLs4P33/6R0yjv1y+vHy93fvL09/OYPO4GW3aW/A",
-	"LrzS3sCcfGHzfH40PPkh0ieYPwYv/F4F44pOsRYxqm17UeCj+EFgy+qszrwWEQl2ZE0DDySiNHg7UUdD",
-	"3B+Jajc61nWBlra/8mSqV3BpqoX1Q2rTR/WqO7plM4avc5PlF7LYvsdS0olb+TW//e2Xz6X5mAnt+uap",
-	"1Whrpi1UdpzewtDli1jM9fra1KthR5sVatNaKxDVq2+tUhu/9NBQm95gNiqmmzqb6B71PzA25LWXZptj",
-	"/GcPxshrejn4ceyKUgc/qtmIe+vYccVEzyRImt2wmCJBZPe1bZzrCFYvKU/Gpc6328hYJ2aHxb2nu+Gc",
-	"fNEqydzvxQBO82kuvXpr4Gst462O79Lfe8T9JDoiV9vhRptB6lqhDfRb2bc0zzeFvY52zwVUipI5kEy7",
-	"p0VxraXN7I34J5O1c7VCrkFk8uMVcr9rxhObRZQShT3hTF2unUApMrdTRguqW2r4epmi896I38Ne/tuu",
-	"5oA9dLvR1OqGJ2IZwUBr7Vd9u13WpLlLi63efAxOosIQvuqHhnAXO+iMivJjM7bQzlhrZQors/7Ft5sa",
-	"p/OsVokM2/H3s7P/0ff8CTWfnhA9EXo6gIsrkay8OzX4UbvEJz9AzrXa4TTZYmJQfI+NtdiYIWOZN/G8",
-	"LZL6hkh6zLik+LQbCnOi4hkUrR5tMarIYOEAd+yrFdnAgX4hscLNetfOJ4N/f3zfJDv/rfq1v1E+VbOj",
-	"4aBvJNr/vXMNu+s2t/87LzKmv+6lpPySU5rsXpVE+XuKbGZNzABJbiTz0vbNu0NO0tekUQIu2Nt5rd9J",
-	"StAWRzBQDCUlEOYI1WWDlCl4n2QqSDDEg+SBhFPUJoG0VTd7y+kwfn6VtrCD+XL943LKRkWoa+z91oSN",
-	"+4j6xzxbCEkfzQS0SR6PW5ZTywO+0abcK6WjLm/iXpboEZMmSo7KATImdpASly7RSku77feoCRO1amRz",
-	"usSOhu256ThwnIrpJht3imf9JqZfd1eW0zxh6uyGcrU9FjKNOixS67mbKgDh11RDcQAr+MdMwIxISIVA",
-	"6i5liLKMFkUS8TLhIaK9P1vgtkScX9sk4z7FquuS4Pq0bAR43riTHnCV2mc0LdEzrOq1oy0vQbtF7hrl",
-	"M2X52i2mbqDVdpVW1az9pqCEbWptViNNPNlmKPUhVkjJ/Jjw5Nh+jXu4cBuwBDu+p4oj2OEdBENwU1NP",
-	"xIvfsAUQ2iqSh0UcrPB79bFZQWy1P8//tv+71L9qhZ5kZHm3jFYHgi+ImgVFsP7+R1VhvQ0S3pgu+y5s",
-	"gYYZrBlNmUk4YsowNfi8otdYzIw1hZxiPSGVMz+n2HZGkgmd5iTDTR2zCbyeD/uHnaivQ1u60ZL0sePc",
-	"DSrTbB6bgXH3Cdowt9WFu+tClHYnvEsii/V0R61Iv2CD2Caf/AwPP3kI9lOO5VUmjDZjrhPAD5wCBvWJ",
-	"iJEqqvXW13OhdfhjOrPMaJoU5NOV0Nx0LJNm4sHEjGA1+sMHk2EX0I0BZWgrt6UMfMAmc6FxZdxVo2zM",
-	"m/kWWS+CidupNaKftBa12dasuil37kEj3zoXUgs58scXJBbGxZY13TJc/Sxm/DCF3qT0tqhoWW9N1A3N",
-	"zF3Cu5vcGhiHHuel8TjH0NGP1kMqqDrtvSWkZDnJ0xHXMYC71m1FmnRBm7zoWkP24IOa0WzJJIWXJyfN",
-	"vBLBOn+qPm0wxIOgAOEU1agBe7hFAlrv9wF7JuoltqasOoQnsMhIrHAji2bdjcnJd/SRQ+v2/O/gr0ub",
-	"urAv4KB863uDB5u2re+l9h5x27rkhhxg23qL7gu3rYOv1wb17d71o+xdiwyrSCoFGpsL/W+h+RSb05Rx",
-	"uqHnmqnVkRGojGEhIZGSSmlDAZKm1mTLCOaUKsan0u09MizmZNIcnVCaXJH42rT9SYXMMxqBSJMglqhp",
-	"8XnhhvhV75y7t9gearkqhPLEtEFWHYxhJssVTdm2V4hcrOMZ2m9gcy1RCc0CcbFX3RnBKLdN1GuE6Vhh",
-	"+J8/9dITLInx/3/q07Ibd+s8S4+GRzOlFsPnzwcn/+r1e/3eYPhj/8c+LkQ7ur+d5+DFQh6tFwh9KJEU",
-	"Vl0mrFyytzF11iIzbBUhw6hLdQl+d3V6dY9sjHEjW6pmCAclFgK6okBiI03b076y7dMLmyNWVNj6AE4/",
-	"voNrupKRqZfDZBOVEZZGVczK1J9pEbYkw64YyiBX9e/m1pKpSfNd2Y4D7ReFXShSSpKKAlwQTtMI9IdY",
-	"13/owlqdEIzJLcb1QbkaP4MIO/JamoCk5gFwqmfyfyMgc8oTq57RKJnuumhFeE5SyOgNo0utYrgrrFa5",
-	"XhRaK8fXvVIbyJqhfKzndDOV2pYSwJBqHq8xhkaGpoUgwSfBQnqJdUbh1y8qiGrWeq5iMXcdg6R+hOcF",
-	"r8yMJ/CNwpaI2OmkaJ0OxBUKueZ0683Yg7E5AuCaBTmdZnRKFIUJm+ZZSPFpQ5aEKHJFJLVZJgmT1gpi",
-	"DWQmUqO5FpTjqa+LptpMYuVSYkhHsaLT4Pq9sAOo/kGGAoxSoXXU/w8AAP//",
+	"7L37c9s2/ij6r2B0z0zkWdqxnce29pw549hOk20evnGyPf1ucimIhCSsKYALgHbUTv73O/gAIEESlChZ",
+	"dtqu+4MbSSCIx+f9/H2Q8HnOGWFKDo5+H8wITomAf55/xFP9/5TIRNBcUc4GR4OPM4IEyQWRhCmsv3wk",
+	"0TURknJ2jCRhKaIKjXFyhShDo9eT3bdYJbPR3iAayGRG5ljPqRY5GRwNpBKUTQffvkWDNzzB5hXNN376",
+	"8AbxCVIzghJBsCIpEkTyQiRk+aTfokGOBZ4TZXd0WgjJRXhPI0a+qjiBESP3vlyQa8oLiXI8hZdRPfw/",
+	"BRGLQTRgeK7fZ56prWSOv74hbKpmg6PD/f1oMKfMfT6IApt/faafgslzrGbV3DQdRANB/lNQQdLBkRIF",
+	"8d8z4WKO1eBoUBQwMjBzSuY5V4Qli5/Jor31E1Qw+p+CoCuyQDkRKONTmuAM6ZcSqdCQ7E33EEafPr0+",
+	"2zlGgihBiUQ3VM3giCSem4cxS9GYpwsNHRlewI8TKqRCmMkbIsrjMyBW7dFb4q5eY8dBHhz+UDvIH/Tt",
+	"KkWEnvP/+9fJ7v/g3d/2d3/ci492v/ztf4VPYwLA2AEBGuBHKMNSIUFweowwkgpnBHFGEJVIkEkhSWr2",
+	"/vTgsHtHFui7tvL86WqQeEPnVLUXeoGnBEn6Wyc0ZvCc/+KUTHCRqcHRMw2J+CudF/MKLs2nagmUKTIl",
+	"AtZwUYicS9JexS8zc7+CJFyk+mzGhLKpPbYrkiuN/HoELlKqkBKYZp3H9X933Ytug0MfSM6FOuXzHIvA",
+	"kk8yyZGmdYUiiFwTsUATOi0EQRMuGshOBOWppgHkPwXOUAavRcObGc8ISnBGWIoFmnOmZhLN+TUx9G68",
+	"sN9FiKsZETdUEv1lihdyp5N62AUHb2yCM0nKzY45zwhm3m7PqEwyLovQhkfkK07UCA3tbOU+L8/fnSFF",
+	"8HznqH4QWKKEF0yRdA+NeE7Y6AjJOc6yXVbMx0QgWeSa8GtSrwfnxTijckbSz0yPRilWGA1hCg0QGb+B",
+	"96mZIHLGM4M4M5KlkUEhSRKuT3JRm1hypLjCmUQJZoxrXLwmONNTzSNNZT4zwQuWani7mRFBUMKZ2UG6",
+	"s4dOGM4WUknEWbaA/WkoJfSa2D0hXqi8UECv5niB9CuwvILjKc/s6f6Tnb3PrOPO0urY/Wv7X4JMBkeD",
+	"/+dxxVIfm1/l4+qm3vKUeFf4UvB5+/JeAuFM8aLkRAYmh5QlWSHpNekEqImesBfTSLEig25U0hw5oyrA",
+	"NN7ro01mNEsFYQbTqUSZHY+GCZZklzJJmKRKr/UITleQCRECZxbeJBriRNFrqhaPZPWjwuOMyMjwj4Ix",
+	"ku0Y3q/f98h7zc2MMPsYSaMSvIXmWvof5UDOahNYosX4TScNdTvvYkX96dF7McWMyg7Rpn6QcIrcewDB",
+	"ZzTDGp3gpK95du040NCSWI3KCANOVPuMEEAKYAl2p0uEno6khRG1kCRKUTbtBCV/LTEIGOuIHuYAPvL2",
+	"tt/gVcB9jLBCcy4VOthHC4KFRHiiiEAjDd6jrgUrfkvIvyzENVl85FeEhYUEyq6pEXuR0qPQlF4ThjhL",
+	"iAFIVR90gyWa47Ri13X5DuZYumZPxuGSxpWcE+9++f3pk28hQeebnlDmnEkCcu8LnH4w4pz+lHCmCIN/",
+	"4jzPqAGGx7ng44zM//ZvaSC1H127ME+Zl9aP6y3O9IFr3ORCnwnOaIrwFFMGGEo1u2FK4EQdoxERggs5",
+	"QvpgJCI4maEJJVm6N/gWDU45m2Q0udfln2jhTxG9diMiMyJhxbCSYzRKCiEIU7EeVpQrB5kYHjTMSZCM",
+	"XGOmYB8vuRjTNDXAdV8b0WCb4CwjQhM/LcI4tpdyuAZY2k+ckfteVUbZFSJfqdQ63bhQmuMjxlHG2ZQI",
+	"NCYI5O0hZoh8zTV+eKi1A8t+x9VLTfnuc+nvOJJFMrOMBKCbaRVBlQcNJ3zF+A3iE1jmBV5kHKcfOX+D",
+	"xfTeDxr0Ms1MtDgEyyxFJgQKg1mkAIGM6gdfYpqRez3VylSAUk4kAOhcf/ZQjSitoWHL6KzCZtQJlGAh",
+	"jFZiR2u1TZPdgEkjtEQ77DGM+VYxsCVnsN7e7XR6ZkW+qseJvK4/HCDjQdsLF+oI/ePy/TtQLox0D1B4",
+	"evlPIxqMTpKE5OoIuReNtFyeFXMm7QSRkbMiNBW8yCOU0rmW1jiLUIIVmXKxiFCGxySL0JxgLbhG6Bpn",
+	"BYlKRUkryE6kdzoElWj0r+TLyGDnJRHXNCGfGL7GNNMvvG/I1zrJGEtYmFEmcDLTC4H1feT8LWYLyxzl",
+	"fS7uvUNFoXkFIKEVYakEe4rmO5IIY3JZOPHng/6we6I/jKwCJRtA7g1pyzCX5hGkOLrBGu8DBrTKBKCX",
+	"/YnhQs24oL+R+6ayiSApYYriTAJ8e5+RmmGFsCBwqyBawI1+YrngCZHyvoHtF5Jlu0beAVbmjEXjBcJo",
+	"XEgK4oMoMoKGXCDMEK3sXnDhglTWJczAggCEe8duTCvJXCiSviUpxR/hru6fjTySaK7fjzSwOKzScGw4",
+	"oGYyORFWQsZXREsX3xyQAXyeJE4ZyoUeqyixmDfPM6JIGmPVktZ3FZ0HRPbIe2q8iHMtTAL/IkIrLKv1",
+	"lHICreIwrkiAEEeDtCCxWfIKFSIa9HzrnBCtevVdpGbcaeEvrjQGRQN+o7dbu67AHsyoTU7IqeZ9xxuB",
+	"eBWsGTC4NGO/RYObmbn2tlJWKUf/MgZx7/Dqq7OzlBdWrqU6wS/lgvn43yRR+tVmKaclIAAypUYQwtmF",
+	"B6XWINcFuBuCoIO7uslzP6Sgdqz9NcsLteay1wDqIIQ1TcJW+YWxjjBg5J8HGoJRB89ptogQRtKIB2B/",
+	"aJp7twi/DrJax7vKhOMDXh2wuqHoAhvxvn7WVJF5/R+rUWNQXTcWAi8AUionlZ6EFZmVqozZYAXuwLu7",
+	"l35Z4i1hxVw/wXOwTqRaN/wSONmTtMiUFfL857D+PpY8oTiLE2PeNt/NCM7AAGI+zglTOKu+nXHNKaeD",
+	"aEDmecYXc1CwDeMbRINJITRbjEsTlkZs/c3K1clTzhROVuNI0wigtfoUDBU4Aa8GZgjW7qD32Cr+GOVE",
+	"SC1AY1a34nHNx9VMQ3mTcMCssTEGrenyiMrHtU6/weNN614Lpd8WUmklvLkfa3dMqSCJ4mKhN7aaKVRQ",
+	"shT0fYhqArCbIwjCWeZ5kOvnDGbmDuZJWLqmxHFHHL59Gyuf2YyZY9khIWzA58V64lqImdf5d3NL5YIj",
+	"d4u19y6HhE24Yv3a2jIwLmdHdqhRRVKS0JSkiKoI0Ym1DZG0F24E7rH9YsKmeEo0QUQZwf0mri475L+l",
+	"ssad21x4TRbZeXfLb+kNNXbpW3HMCvtbXLM/F2SswNkHck3JTUA9MbEna5GKlOA005pfezoNL9JSq2U7",
+	"e0szIpVmwBDOklslv/cjojRirfGIO4GejzRO2D5fLrdcRFTtOnT+/pE0CHieE5zFgk5nSmo1jU6osUa0",
+	"CbpFxL6irf9SJ77MMWUKUyA6c8I0JCcEy7AM1ElQG6dSvqi2xKhrb0uR58700cDRK6VZJFkDFz00OrFP",
+	"h2RZ8FPGepQMsiNHiXtu1ABbLLXE2PsRsCp3LyGf4HjCk6L/5i8mJyeC4NB+NUuYa3AqpZQN4U3j0hr7",
+	"bMChd6yRd7v+ZltrDcFgnuHegook/ykIM9Lfspij3rYDD8QqC0KRp2tTaBu5uHphC16waWxE/H7bDgk7",
+	"7tDa83mH5FktSjtGxUkinxPVNl3tZhV3K9FyPdmoS0/ZijDrtBiHFAY5B45O+OcFhwWhC4PIBGvE1kYN",
+	"MRulNhlSQK0OIZdojk12phe26kTPLHXfROTs5m7NQLC6FPfBLhJp5R+cB46QgIsMSMjeIFrJIwNeE7sb",
+	"lBGliDhGl+fvDtEbLJXZbU34vAfO6gHc0/0equ1taWQXr14mz3rA8NaQ2I1gYWvsdo6/vjbPPzMHZj8d",
+	"rOTE3mn/sB/E71uz5oaVJdUoCUBrhqKEiqTINGE7RmlB0CG6IeRKojGZcGE87XYNvUCxyehX77DG+TvQ",
+	"biL4HP1KsEA/QnjPmvJBdUFPG1cSDUzEif1Zo/ddyg9t/HearRlbvwLjiFzvBvqKID3EDh/ct2Jr9ZW+",
+	"e7S4tiUY70LTggAfy9KKAulLxSwhWUbSsLkzpzbE//aKa1/HhRUIvps1KxdkQr+GgfiKLB5JdE0lHWcQ",
+	"kyUUGvI8/lzs7z9JzJPwbxLv7e3tREhxMNtMGZUEGd94AHuu+dWah+kkm6XBIXpMUGSEM44CsZgwbXkE",
+	"NbEwCHEAHpvwpA3N01uCgfbF1lxK+p9s6vJRbOzEsGEskzvHaG6s2RlnU33T4KryVtjPnrbpTXbeHpzt",
+	"kuuSsjCiYFNkpPGVQfalxM2QhG/R4CqU/GOxBFElSTbZQ68V+O0gaF7O+A0z0ZpHSCrNdalyQdPLqZ5b",
+	"nHlr9+a2Qr7LHd4X4ZaSSKkh62fKAgBqvJsxLoehIcEiW6AZyfIInZ683NVz7iAukMQTMi2wSDUz9J84",
+	"PXl5Ag5SUGB2b7i4QqcuTFyLSS/1WyiRqFoOeFEdA2mtQmtD4beFeUn58yUB36Bc03H2nhHk7QjQc15k",
+	"iuYZqYLNZMAnZmRRbn1FgVBWG8bPBQKd0Lrd9Dc3DN1wYQKiWiLeCgDQG7gmGc+tS5IRksrlK6g9gOCB",
+	"zd5cuTNDsunKx91lszQm7JoKzuY2IqiRVALjAH68cThDE5woLjZcvH17KVvjLHs/GRz9aznemrX8Ex76",
+	"9qX5mm+lEr/RgRhxX4N5gnOc2ByW9efx7QcbTPBtKfkISH0CTwBRi/GcKmWNwPpguyS+zcw4M37jv5ay",
+	"yqxyTVPCNU7OOCPwmdzIWM6wIGlslK8ZBgVDzQQvprMYp9c8MUJ/StOYcRUrfEXiHIswabmyZLO083jc",
+	"vCHnDErompP5GH4OGIO+LBFMGwjAhY0+QWZCGYo8uR+xpofvLoN3yBnNQ/lHrQcU51fm2H3LUQ0y/QxC",
+	"n93BnQS5XZFSVQXsuTszoqYxiOjFZ1RWtki9GUE1b9c0NSPwDflqPUBGgB5EA80SUoFvtApovHfmSQxJ",
+	"Y3D5SWaTQgEhSmwYVFF/YbTQiz6/tjSwHQqw2unmb/sbeJ6NEBEUwv5wHn4rpLbJWWHuNZzYBJG1aoFy",
+	"wTUVEI8ksg+Y3DpJp4yku5RBWLJcLQZ22k2TGWZTksaQ31MX9dpA3ZDqep6BQZn2FSSQG7Ce+pZXWdAB",
+	"JE24SPujNIxWNnR3ebKAHgpBvvZYiVT2Pa15t+Ob8A8ncohSX7RDhU5SAVi3Fbm+wuH7k+1PsSAniap4",
+	"9MaBoCHDWmU35AISmU2KMnwqn+xlzmRcERm0iwdADiBn5ZIEn6NyLGqow13r6Oesa52q89g1o7vM170u",
+	"5sKVcbjF7TS3t1Ic7D72lY82r2Htd9/+qFcfaiWR1qFED0QniUKH+wdPkdx79kOpAoHS4yl6vg6qRUH9",
+	"O8ix+sOCqNhYNsvjgKzYOBd8KoiUHmO3hs+Msg7Z93SWtGkMyeiUjmlG1SJeMw7EPJp1RAka7jih/efT",
+	"28pw0jtOY+7CaVZf8ix5Ww0u4/b6Lq1pi6+mCmLeLOlnMmwGmGEFeesznOeEAUkBk9u7V5cQTEtZQdkU",
+	"GS1PK1gox2p2jPSaJaIMcZESEZnEShtwOilUIUjbZLClW+8gjZDaHX6FKQpTBfrdAdwE6gVoYQzXbB9o",
+	"Asn/bjO9aPfaQBMCjbc1oK2v9R9FOiUpUjzFC0h5shCQ2tpAeYYZgujbnT00SgsyMlxI0q+utIrn7UsL",
+	"yOUjx2ikSYlNdRpnZPSZlQVccHKFp8TcmP6idkY3WNpzYlxVZwVFPlbC0yqc/FiqLbVIOnv9i00ft7Cw",
+	"4eNwxRs92xIP7TbcnFHwjLwFd5CSfmy7yQw3xfbVdjcP+zsGr4PLK9+3gif0kCKW4uwG5qhTrWFv4hPi",
+	"hUr4fCVkwvzv7diukI71I43d25dGZNTe7RkvQGaJ50RrOWSWGEuvZxCPfelkzq9JGiset6KHzC/4Bvz1",
+	"1kxlbBpgoehOSzmtKjY1BFS94PV001tfw5rnHHmLDJ45n88LZpNQLwBeCUuIXBO6zObr2qK7PoLlInZ2",
+	"JyymJM4FBQfHWGCagVcNFynl+huZxc6kOcdXWJnYscV8zDMZvJwqKON5r6AMyhQRuSCKCCfs9ijgpVfO",
+	"poXVkxsV3hyWIzcmQlCD75xNMypnEbrg5v8vBFVUztAlnTL0xg5uWDSf1THrMBjMo2Y87TjsOaaZZw9W",
+	"WvGeEymNec+Eh1nCX7MhxwnOsq2ccEjrOuibHXnKmQzaATcJioBSP/F4EbTBmB+3G5RNWTzhIuQIe61l",
+	"PqHFHC1ehWXP8uBWWSLrV79yVU1jTG02/WN/K49fHcvZutph03U7eFs1Tvhqe5oFhEsYe9exws603Rse",
+	"qgeWpGdtx8rXjjsuwbpx1u5kA/ASvHQPBzzQ3TRc2V7YJrKJj6drOnfWwuIQZTrc7xMQvSbG1UM5e9DM",
+	"LaNk9f6DZz1DFes4247pxgL4holHwKwBmEvlpw3wvYEIqyG+hIMloLkNM7fjT/do4/YPpsVXcJbFrsrg",
+	"EcJsEcz8DVYcPK4NlUfGuq1mXBKTRF0fYMCyNspWAzQZ1/Czb070l9YgQB0EKSh8m+3/YgkuztakLZsq",
+	"MG2mUD/4MyMxQmGekqevZ8lbpgr1TH5vaNog/PkEyomD/t6fPQ1SLMripHrraoF4wyBDQ1FwFtuCh9Yy",
+	"0O+dRqqtF1n81/7uj+hvw53dL78/jw73Q/UVu+nb3FAtrQ/af5QUTyqSxy36N+FSaw4BcjgVmKXV03Sc",
+	"mXSXnkkrNmq0ttAQZJzZvKJ2NArjzlpv/roCKqAwxBrJjJikP2XWAFGzzAXxr6qDq2FS8CxUB6j8YZ2K",
+	"utHAlQUO2E1zwmzd30e2yLGE4lEuJE0a4kMlGh4cmUJhejKS7niytZ+mNuM38W9EcBmshAK1m3j10rJU",
+	"skTYZOvoZ9GwKhNd1lHL6BUBwgurDJVR3gmL+66GMknjhGRZYGGv+A2a66ld/d0bIqo3hzdavrUjFI4X",
+	"LKHZI4lyntFkcVTbNUzNs7Q8crcbfc4QEgj1lu3wCN3MsKpPwIssRSkP3kID4h3Y+Gv2YKJ2Z4HTCiJH",
+	"HcRaJwCrPyqPs6qffQy7WFY9W2OJcRqUqraeTONZTlgX6uSFCogceMwL1QNd9NMnMPZbmXbs8goD1yvo",
+	"uGA4Q2akNAWzSUptYVsoU9bMFDsylZddfV/F7dOR/V5pvJigQ2fhL5NJPjMzAbzlwPxc/lq6WVzxMVhB",
+	"ok9gQhOsCBq+Or88RR8Kjcli73B/eLAzTHZ29hBUTviqTLgpuE6g1J78zIgpIQ4lMU9ngko1x9JUqkUn",
+	"xbSQqixiZC8LXAUrtYIxxMUpq3/0uJIX5oEXJhWr2lRcZXk3i9IkHIo7E+9CjtATdMPFld5TihfuaKky",
+	"PhY0/ECm6OnhzjEaY3aFZjyjZpgtoecqv/fZor9IChHqfVWmcuHrPSBddbawPWOz0gwGcGMDd33XMyNY",
+	"rJH51tPQ42Iie0ALRJ0vt+70swnb+WpWYaiT3/tupBca3i/5LcPMxpOHNJ5+MQ523VXat41S652Lbof3",
+	"icJy7zKPOHX4T5Bn3rbyAIg1dl87u8jyEe9ea8SsDh9ejvpm9p0aP+pkPkemjibOwAUDLprI/0rrPK0v",
+	"gSRF4GCObXlMGSHIjJwTpmpj4dvI5kp/Zm8rcuqa20DlUROn4Fc020NQLxBTpo5cKbAI2eKjEUpJhhe2",
+	"D4hhHI7PtzZkvKrNHdW/hS25+gFuTy7d0+Z3NHdVZoG6YPpGQTZXTQvUvsS8Epa91PrSYlrhIAWMjO6C",
+	"2sEKc7ywUoH+car13YqNHWvZlzNTozyxJ+yLSaVK1NteZFd8WnKSTWyKTcbVrFWrXLCChyQRMNZW8Mo2",
+	"w/s2pPWdbr7aNpeg7Uap7ZuIqduTpmqCSqPQXSlTcpYtjmxyc0DOfCQhCEWLsDDdWnUQ6pJGsFR1aQOz",
+	"wvDwRlClCNOARBOy434upe7UbDo9NoIqiHweBPZa322Ejz4BqDWhIrRtEw/kFIXq4F0LMi5KSqAgjMfN",
+	"uYfebYRgtxVcPHv4YS97eF1ECRV1h5Y0cLtYge3zuB3BRCVUVGYmTsokKN+5uBPKFOknRnTKDkvoSjin",
+	"UpXSAGaOddgUXmiUtKsoEahUWIeX5+/Odo59ppJUvFrVzBblD9Lw7tTCUGnRc3OYrBZ4gQtT1Y8t4zhe",
+	"7EmXdFPkph9WjoXKFrH7mFI5p1IS2ykLzMYRaH0k1WDviSl4KgipZnAfwRRn/11OsfeZeUJLx7v1k+7f",
+	"/pPeoZifjXWzehQywOy6vfweZtmKDQQ2i6qeLT9XK7Yf7KxLDngbHhhnVbk/D0y5+A1C2DfhZyGS2CMZ",
+	"to96vHKaurrcJnz2d5/qu9ojNaqfY0ayYxAKxwThWbMA5p2H8H/rvsjOssmlMLUMhn1iu4w3zHiWmmKj",
+	"pOT6pRywh8gsiSGiFrMUYSguEptsudLCsyAKlT0E0PDp4WEtZVzPYDmuDYzT82mM9WfzCrYGd3U+S0w1",
+	"n4CZMr2mcnVAqp1BGnXYt0+ueMq5MtapX9JpRHFZcF1ZX2sZSlZlf/RQ6N3hNSbzDihEasrb2Ehe3+S+",
+	"1oiJ8I+4DfZWO9VkoOaCxvJKQ68tLu9S/xme9ywjvzwhqiaQml2BxAlvPTZFZKT/6yOJnpvCSJsJo83S",
+	"GeFrXnq378cKQ5rMmqXNGSJMCWjCZwVi9HM7uWIjKOhrQIQmzg1oebJuMHB1Zna+paf1weLuJhixHt63",
+	"3PPLJWDvBAPJKFP0fHiwc2TzHJxlpVEAA7L1o6rBo1OnEv0P71uUy0Uy4xmfUqkiW2UEJViY5k45tv1b",
+	"INMkLTI14zxFQ6/e2Y5NYFQzIiw+uAKMqEqyNxEJeJwtXIfVtiXHFo7wimCAgG2XXf8+9tfdqu/orTye",
+	"cBGXK19qHTqfJacES/Kho1Q2VD70RhyhA2SbKCM8Jcfo0CbBzYlxePICKFOG2TF6gmZ0OiNez81j9BTl",
+	"mKao6m9wjJ4hSHu3Yb+Kl+1/3pwco+deRzwoa0TZ9Bj9HWVkoiAmGLP0GP2gZQG9yvQY/WjNjt5ZHwyi",
+	"weEgGjwZRIOng2jwbBANng+iwd8H0eCHQTT4setszjz+2yQM/y6APnW5qT56aTtVv3CXL4XI14TAUNv+",
+	"U6IcF9JSWVVIre7+2+QQuZ6RDZW322e0PNFzSXuf9g4Unbv2XNZF5pJlE0JztcU82UYoRqsmpSsF2zz4",
+	"aFnmrHeFS4qQe8bo9eQsKFkCgmKssJgStebzEwporQXN9R5k3LzVGMbWerij1mfNIN+YPrTR2uI7j/4P",
+	"UtHc25hyu/yjFDP3zun7Vs+tzsbwWXP5ppurCXSEl/hRDZXaqtnh65PLDevtWpGztOtqmdNtZeNiu+tf",
+	"+np1dm9fNPd8lpw7NtDGkYltjb5y81PhWsCuIALly34yTyzvh6L4+lKeXUrk2rDbjtS9TuCncht1CBni",
+	"HSSTGeeZMYpkGZkSZCOTIjQc7yBTYs40ynZ6lTci2anYrRb/QGDUIh8VSTGXCrOEyAgN0x2Ex5KwhBgm",
+	"B4KdIBjQ46ktAMsFmvO6lRQPosF4EA0SffddokS5z02w/J5hYd3gXsVDOTq2m/keMq+QCEdoDJQiBaER",
+	"YShPKZU72/UVxg3gDWpK/mE4k/Nsaxpl/v0H4ku1o/r+zKn0Of5ROMy6l/cd+Ms7sr5lxCAnZaVd5IUN",
+	"V6VKmlL40PxUI7LA7GonQqdoaGIsoK7nGRp6OvVO26jS6KTYKiy4qrw9Zlftaz5AZSEEQedYLGAbx8id",
+	"YW1D1lZmA5HsO5eEJQEtbQciyhkX0OvW5PnaTvnOCqZFY5u8+uIgMs3cFTdt323MQbsC38rdS8JKb2ZA",
+	"V788f2f8p537dtB7efHmbBAN3sLfS/h7YT+cv30F352+G0SDV68H0eCf+s/bS/33Qg85udR/33/U484u",
+	"e3SRIJNBHdCWAKysl6BqW+SMytPLwVVZ5AMuLi/rnXd5K+FUqwVZr6apsmGep2x6hE5QbkJqI/SrKe5h",
+	"PFRomJbys6ZC1PjwzY87EXpXtk6DTsIc2fCtXzzvo3dpJ4No8OsgGuiL+SVIbtp7ioGm9Qo3vW2Tr55a",
+	"qGxS1JXP2aGlzi2JWBZVMaFCKgRDzWVIwpRzmhvzXC+qX4qNch2Aq4T6W5TwY/GCF2oWJ4VUPF10AOaH",
+	"X086Su9oMIrXOOO6XLR+B8clziTo+tPtrzUXBpJ5hTc9q/is64lar8WjKzy4nDjY/vmWMjRIgQvQfGdC",
+	"lOynjbG7saL+qF05VFbHkp3PErundbpSVU/dU08qrTMc7scVjkL2VRem/AKjjypNUEJmw8JRhcP9XT2h",
+	"MXaGceqmlja54iy8HMs7jGuuByXXLtmLUW7CcY2w1btrdR3qpoHObZa+iSIRpobLVAgTO2Ai6DTDneOU",
+	"oJsZzTpqY1GGBMnINWYKwasQThI+n3PTjAWiqoDcduSfrWqcCql2u3hKWLIw8RxoiNFojvNRGfMBoWNl",
+	"5HVtjTvoBpKEawoMdOwwW8SsUYawP73eZhBj6QVzj1inByyy5kB26JZkPLnaNJKxQc8DvTKwmt3gBXID",
+	"XTaVObREn/JE8HnZHiN8+I9kz3azm5PYW9OHtUhDP0TdRnxZQKK/v1Cz81niBSGuQW5uqaB2NE/4QCay",
+	"zPIHpyll6IXWnkFpBtC0FBrhNIX8TFlrrdXQFFdUylja9Cyf4BgLgtfo2GWV4HXU1ZVaoDusjuu7sKba",
+	"F0VqvWtrGDJsyDL6R9sCUSos5dGuY9Wa84KpOHctPZtWgQXB4pFEZpi+YxjZNDmU/3m2h/1wT1BB8LxW",
+	"lsrr/x/s9rhSHbdzRvW9hC6hAqknbSBydggvad5FMJj2+HGOFzY/R82oSKFAvxYm5vRrMDCwsU4bYG2u",
+	"qwtGZliSjzaCYBPhotmSYUzUDSEszvXE0mSEcZZisYgVj3Mu1cHzQVQNM1+EpHUX17CScUIJkWZIC5rz",
+	"a7KBUdwGqfsv7zq6DCekV6XvMGa9PkLjDLMrDeTYqNt1wxP2FLs2FgoiTVVJI1AH2Ldbnyk1W4620thF",
+	"htkHItFj9OH8sqsugOmUGgcKbDwJCjvugSZszyEIQ6NNbLxRwFRNzFUag9fJmmclYXHBoGODzAlgZfkE",
+	"ZSnR2iFhKm79CG6sGNxY+tILoWZExD6220eoVBUc4jyHfi8JsVV83r/ReuT5q/OlkT/FVS5Yo/rHwb/2",
+	"d3/88vvfw2U/itZ4M/x5ePgNF1fxGEuSxhnBggVLU5iGZvbsEDURwxJSuXfhWeSe9e78lxcX6DH65cVF",
+	"8M6/dcJ6wN2TEClx2P8K8URyHefOGr6gbmtJ5S5YIVf5cVvlc3FDdOlVMyf4cMPNUJ1GsKfFBoZDL+K6",
+	"rz0GzHrLTEnGBK61jDOs+ukQaxYjjD3zRJcZyw7RBBCeCdcWyXBzLyvXCo+4nkjdB1B1Kj6ydmcvtQ5L",
+	"hWxofBk/3+ecMqz0TXnbb28J5HgbKb8CgGulmoHTxo5hhQK1+oXB1ya9N7Z+a+68Ioy9t/kN8vRK25sX",
+	"VBlrJTfOcJDg3KmNzg5cS2HU2/infUFAWbwrU1ppLWtAureJWxjB9KZOXLr6Rr50Pw9lSSolYLYr5wQG",
+	"dUiqzIzzEaw0bhl97UQ0ISslWL1Yrvl1ObspmUOutdCWEFNtSTbf2m3Z2bT5uZ/d2gdf3PBWCbFy3175",
+	"53LyJbcMfPn7RUsYyy04w82yJXoWob/DZfwQlpFrkk6nM81vXAClgVxYtuu/Dd3K/UJ+Fjyqltk2efWG",
+	"spTfQIAWMVCSYMagiACEclETvb2mzHUXUR9rGUk3kdsCQR49Izs0qJ1pjWsTUNsWkvTBh03W15YNu637",
+	"dcOz86Y7T7pNRkCcHSM+p8r2DzGE0Us7oP1aIG98cJ38uN2jMbg6NGQc1Y/F5sOcTc6RrbFmZbzqNKhn",
+	"5LYKlLOUvDGejJY29ySszd2BgboX8Og73Chi0naFhZTqGDTrfk6jMnlH5hxKh0FKKUzjdWShkJ4LpgmT",
+	"v2HqjC3xxfcW8nPfKLMaxuzYLXK+arlLLmZLzgHQyu/VI1Db+kZmL4lONHn52RSVOzjc2UPWzSBNcJfi",
+	"rjMYSz3rhuJl2Bcag08qkG/Y48xs2+BoMF7XDdOo3rG/3z745A7mTO9gzrUiwLwqbyumnawFvKXRb/XE",
+	"07uaeHYQsAJU4Zce/BUsJQLJvUN0enl2cYIOfvz7/pH99uAHWVZLuJNVHt7V/um6ZPLffR6o+52+RYOr",
+	"9SMOy8zkVZv4toxSiWuymYQnNk3VrR5dRkI7uiWCE+CorLhgeMmx/f9RzSGgtQhnIjuGGnQQSelJcKCY",
+	"RAgqA7uRqGCKZqjUWcyT9WKyrpW4eau1XpoyuGZwV5KGb3poR546zTaGPaxljApp7yuFTSthyM4c0zeu",
+	"0qwV/IzsYur6eLJJv7TRDUy4E8F/I4F1vdTnIxEj10Qg0++4QzLyWrzcVm5q2vscEJjL8ooFxsZWUX0J",
+	"zZhZR0kPI1qvtnQtyaS6hdJwCzS2Cy9rX9rLqhW49C69C9dLUrxuFkFGGfGrK7yM0E8RenWAuECvDo8Q",
+	"+LImNAEp6T8FZpVe3mrYH2fceI9qvZ1WG4P0o3yiCNvgWSerLQ/kKCU6ytC5NbqVHBdu7zYhHO1uQGuH",
+	"YESDm5nB6XUtaTczvvaxBQM+YAFmPv9KoupmO4CvHk/q4baLbRq4eHdD3KtMT1NjK8MsBjJQ/VyyBC8q",
+	"uVauq4MzVNFagYr33NVl8eOBL8E1rJUDvyJo1KwHiqckRQfPdw+fmWKh7VTHOQSwGWPHUO49eT482Nk5",
+	"dtUnxsLVRTJBBM7I62wAjyTSKj5T1tGzqpKoeX/MRWzf3xVksqKsxEc6JxC3IT+QnItQJofPEzvS8zVt",
+	"1ndDWfw0hiTBlR18mH6zqb6VpfF4AdzTxUn3ebIBw61poq6VhaDY2R5lvchAw9zlom1jV92g/y7tGp6v",
+	"dzqNPTYmiUIrCu2ud16qxjbp0G2r+ydfk6xIKZvG9WSNtU7vcH8bx1fOEjy/jqWGjnWT1Gs/AzYEdI07",
+	"iJro10GC/+lwc4PwoJMjV5MH+kQSaX1CWObUVKqBnyri9UgGyvrwG4ZuuEglupkRY31boAQzNKXX8Gke",
+	"MKNUbwgGcAbc+3aB/YaXFGv1UIjbjmEDPgeD/cYN2lvS5DFXs3B0XOiO6u2cujo2rWzJtB681Z5e5ayo",
+	"VrhZ4ak/Y9ep86pTc6DNqQ1M99o5+x3C+cSvsNOA7SkJR1/gKYkpi4VWtwJxqVrO2N89fBbWxJzYtEnr",
+	"+KBe54KLGxorvQZZGcrKg1ySSi30mKA7+KFeoVZP0xXZZ5oRx1CYKHwk6oZrSWbOBamaFwdXXLA5UR1d",
+	"fgRVRFAMRo05UUCzAKFrkv2KTqENwCnPr3FvHWuujrS18frdBSFRzRhNgnB4NjkH/y0ibgxKeErQ0Iqh",
+	"CWGyMFRby7Y7Ryaf+ZcXH16jX2ZUEdeGN0Jvf3lxar/Tw19kOLlCp1jQ8ZhgFqGTi5/foQt8RaXCjEbo",
+	"xcnLD3bUyUTQRI85ffXuHJ3OtNhIIvT+/cdXpgufFjQj9OH85SfTvYCkEXr3/sXH0s7Era3Nl3D1IgfR",
+	"4JfX7n8f9f9MzvIvH96/HUQDvWbzvxP438ml/p8ZcvL6HWQ6X/z8Tv/vxQn8z/z24vTDC/2/k5cf9P/M",
+	"l3rxg2jw3nzSix1EA73KoIj8Emw1SzOdq0zeygjRlfRunPTVIxE6hN+okvY3w+hN5TrJkdEGlts0zHRc",
+	"xLnAiQJyTURv69UGBqUtNoypTtaVbc/1CfBCdnqUq9OzyRjMBdT0TQBaN73URvKtc0R9jUnV/mv2pF6x",
+	"ZN6zfp+ZOVXrXuifoFmMf2vLWse48LA2WnaZ1NaIEGtSg43ih26DrevC7m3AsG0kKl/d52y24XpuUd/7",
+	"80G3t9OnEvqcMv/bg9tc/so64be83I4t91Ml69u6mWEVzyFGJaxvrdwLzHBD4hvMFKjDyYySa7LpZFzP",
+	"hcVGzwePhpB0jJOrl9aSslQ/NP4doxFMTC/FDq/FS0qy9FwIHoymVrazbdtMw0ERbrPHf1y+f4fsr2Ud",
+	"DQpdEkAgfKzpXMwn8ZgKNdPC/eP/FEQsHjfT6TvQxb04cqsLYc5PhNmC2e6UJmSOQYa2/2OcxWPKsKi6",
+	"OBmz7xXj0IohB2IT668UjyVeBE/vlbF3tk8OKzzGMqBdyf9kWvDlAuVcqqkAkX1JJdSyVv4V9EzB15hm",
+	"HV1jW6l7ndVOX5v+0GFpMjGtnzuFH/s7EiSjJEW8XzzcJkJeUghhl9gsGYfIZEISVWnjbUXN+Ou224Aw",
+	"wzeTIovHWNKVNO8NjH0BQ5c3Iqw3ve+1kM04N/iUGYEWIwHvBDgfvIlNsruxYaMb265XIzSt4EeDg6Ks",
+	"IDLy4ncdjFD1mQnIJkc2qrY0tKChq95cDnaO+4Rfu3LZ/tlE1u+BJ8Q0gGbTzwxapgiGyt6nJC1VHSCN",
+	"O3votUJXhOQSdBycJERKGxzgB/0eIcJSRJV+jV41tJOov84GSpt1GFhAAAuoLHuWFmqBhhcnH09f7Zhu",
+	"MO174NlKF4OHoR/0cE0TvIXEy5zICos1ijoDmVBcLGK99PtP/LirLI0mVtlzr51PRWI2Fce9e9oofJn1",
+	"CUv30Q2eOHZlR7FytcKmAjMFwfYGwHumat2enK1uYLEl+tbo3WPqcGScTZ2Y4b+nnxq+VURsU9Oqjrsm",
+	"T3KGBUnL2veW6rWbcfTIXKlh+O1N1SEiEKpRrxY2M9AjfMZZwxkaluncQAt90LJNEFi2cHSy2YNk7XiB",
+	"DuxegaLbUAh92en+dMHaJvqoga0mJj4RmWR4OiUpGtVEgpFl4LjkyHWGrWGYKJWRFI1NnIJKZp8ZUCEw",
+	"z1OFhiNH0kY7kQV+iTAaBZBmBAzdG+PDzKhkqZ/ZqA6eo+PK1muDxlBG8DUxIoPenOG8q1ThZRLiSg3v",
+	"TmjnyrduQ2n/I5A9NISME5fMJcicX5N0Z0Nq2KBd6xKWZdj2wR5WfZtO1IzHC69jTOy8U1DxFoxVGp0E",
+	"VOkxWPOekQuIaFWSZBPTvLLsDgONII1F+eTi9V6tGXL5Pr/Vi3thaZwENVYRPI/nxFocM4Kh6kRlBtDT",
+	"TvEUthfrn4OqrQ+zgdo1n35GP51dfEAnQtEkI9B2x7IEbvUEzMrb1sL/jCazFp+Gfm3Sd+w70dt0VSzn",
+	"/3F4uDOc7sDRQjITVhhdCK5cCEGi0OH+wQ/oMpmRtMgIOkA5FngqcD5Dz7VO8JnZqhgowYpMuVggracf",
+	"oVFGpjiL+TijU1jVCA31fobJjrValNFWDM9NlpVew/mrU1u79/TlyWd2uH/wFMm9p0+guPEoL8YZTWKF",
+	"5ZWbj7j5moFXF1go9ARNCmasYzt7qE6yPzM4Dc6IVWWmXAPazYwwj15ThXAmOapULiq7mlM29zyIBt6K",
+	"gyDxFud+PfS12kJLFY9xPe4WEgriZ1eDaPDsKlY8PtzX/z7chw/P4MMz8+FgHz5pvdD8+8vyJs9lwf08",
+	"F9yE/6UkySDIXv/TZMt5BQ/JLAEuKOPKah98ieRZoTrLOszodLarNwvN0M2HeZ6Rr1QtkHsUroumRBgv",
+	"5K2KfZfLibwzro4iJEq8NUUEA27ENbv9niRdpWuNv56QNeayT4RmM8l0cdlPsXXyr0jmp9xVRfxqTZDD",
+	"Gc0bFTK2QVO13a3w6jubbCwxTYPjIXxwu+aqOc57V/b1kXsDN0+fvskW8kzD5L+Ey8+WHXNX50O+DydR",
+	"iVub2hns0W3k7dsIrc2bVsaZ3w7Tl88dxrN1xcPl72ggZVOYxcoLmNaih0361eMbtLsjqm8drP4jo+sS",
+	"V2wLDZYA8DY0cMfA7k/7Lhe/FQfsXwtl1veN3gYlcJa9nwyO/rUGcnxpLimo8vnA3iIEOMt4Umu7fYzm",
+	"eF6v1ez9kgeqOB8jhSdI62YIQzMiLxHvGLlDNRF7sWmLaawztQZS5UKA+Mzhb64PDk8G1dV4swyc3ycs",
+	"0ZephwE34Ja6Q56MjS2pLKldNruE4jAmLA/crvfXJHKJb9RG7gfOwwaPLi/Cylms7PPLB+ZEJEHnpp0B",
+	"PTaNNNFXdLC/H4HqpzFhbpJiE3KMNFgbFdCMpBLt18+QFyZytAMnbVhS83RcuKjbS7XY4IF56nzg2O4u",
+	"uE+jgguabmdj2jKebS0xlXHCU7JEZl+R2uHttxRlXY3MrfjOio65OisKfuA3rpagMSmdf8RTDQ4pEVBc",
+	"HdxFJrximdgcEoHhIEsWv5n06h/ZJiKsf9MevznoU2K7Xc71sE9Opwcl9bN+9+oSvT+7tNHPJuGtZtKS",
+	"EfrpwvrREyJbxXNOdv/H1M+JDvbDJXRuDYX1FX/6uep1WLWgspWAhjZ5r7XOXiVe2zHitrNV+z3GgCYj",
+	"04Nx1/RgtPZLGa4w9DwKvr2ZvuwB6Crg24b4WaN39yeD1rexDUG0P1atFOm2gGXNd9wzyix5fS9MWLb8",
+	"FcC89KrDAml+TWNWCEnE4gjlgl5jRSJ0zbOCKSygt7xXQLqGco4UHKNcFEcoL3KaVRazglGFhrkoYtsc",
+	"L9LD4rICqq1UVMS28XyVaoegXKpmOiDL7fhiK0BaXBq8Y0nASmnKWM9IltczhmPQt4WpQeB9DZ3qZZV6",
+	"bJdYfVEu0/vKmPw1eanOTDMy+woZa8HGNsYvzF9v4trm7eeq536o8rbhCLESBfTen+axYwWaSSZyaTq0",
+	"rT/0ATsL7RpMsrP3FGQsmLpkdsza3vdoIMolNfLTBJ8KaFV1gIaMM7KDFEfP0NCGz5Y+PSN0PFtLAKna",
+	"ENnXhwijzZBz8bHbEUFdvvLS0HA/IncNo+ya7dI0O5GK5GErM+MqvuHiyl5Ol1MkNge4BperQWKAzW0S",
+	"gei7IWMR9Ky+5AL5w+SRH3m4AG+qb+N/JFHlzUQZwbXMrqajcxnurWtC699+zFxPfEOycDD1/diqbd53",
+	"EyAaMv0yMb6BabfpT70OXt0KYVbXY21g0OoHtoZSXsuU/V4I1kaViT0ro+HhGurcSSpaE5hXHddSuzFA",
+	"Qw9I24bY3mQT9ye5u85IAd5JcgxVWSZcoBMt3cw4T48QmecZh344IG/N6FTTv1LKiGrCXUavoYXkRFCI",
+	"whIkM3rojOa2aDKfz7Vgt4jQlPMUGRGlRifLF9ZkGb8JiXnNwBQbg9mqei8hcnoxwWsGqUFRVV5o+m/P",
+	"ZXfCxS525wIp3hJq55yhU61+8wm6sMIVOtw/eBahZIZzRQT6IdBNulr4ylZW2LWyCh5M/8dnZX5IzwcC",
+	"J9734W9B0MMO9DbzGAYcYjc0y9CYoJQzEqHxAt3MNOlhKZgigxENgd7DtbIbHW63Ru9FpqSJvKFVtn8P",
+	"8tN1KP2U6JZe13VSrZWsVJq7a4883TRJ7GKylW2tiynmnbdDl3KOtXCmfGpjxLEzBE+zqrEXbOpuQ8/4",
+	"BGFWBoNVxX4b/XpfDKLB6SAanA2iwfkgGrwcRIOfBtHg1YH+cziIBq8H0eAfg2jwc5igevJAOHjnuqPI",
+	"xkZNd+ZdqX99xbBOA/wm6QAz66PaKJjVPzkXzXqHwSch4bwdr27Nluacy+QUe42bGtr9nW4aK3JNavXP",
+	"a7THT69zAFKenduKbwR89nSL1sLbAE7DHof+NtzZ/fL78+iww6C4GVytzFII3fqqi9yK9OsTj3sUfWvb",
+	"2Er0xBI69ycDyRUm47sD0aXX5ALeHeuShKUxn0xoYgpYGHusVgPhszV3XlNJFReV3RUsrabHYcJNUHpi",
+	"sqzVjAicU7COlkICzuJcLpIZz/jU/JRjklKsBE0oZl5sQ5HnXKhqAZURufpujhmewr+6zT0Xgo8zMg84",
+	"U1+eoh+fPvu71qX1CGQSzWVAoTDJgzFReBpWz58eHJreG3YoOGb3luQ6x7KjXLaeTf8GubWTjCZKHnmZ",
+	"Fo9k+Qozw144crUzoZ8IwcUaZTGqsgEBakKZVJglHRy71q5lSXxHoEoXVdlyx30rTeHDa8Tw3FU+dVeq",
+	"h6+uNWB93uat0bKgkQ9wCR8bnUB96jCoG3Ta5VTL8OZogHMaX5EFKOBVslnkMvMrZPBi1aNGbJCNkXOR",
+	"p8a9OrvBi9iZjAa1zor2kw0ZqpV8hCa9Mi9MPI7ATMIm3FhZiGuyiJWW/U3Mjv3GdEaR3jeUXVNllhhC",
+	"yQ9ehHcD0zIuC7GS2p3aYd+qs1rxhHvlqR2+qbRcL+G3tHa3N/RbKxUnXmn1++hRk4Dle3V/yp7BNXox",
+	"80KqeEziOtEPqUJ+krxLyYfoe0wlSb3gr46lR+hmxl1AGEbmhZ+ZeWMEU1EGJTOOkAV0Uo5DZhjC0hwD",
+	"eqllCaSXAWFTVJbPpC4X9TPDfrN/rOqtynhOWC193xMz5piyuF8XLwdeze6r/Qlte4Z2qe+qfX+fOL0y",
+	"NMMU1MXzXNPUwYfzl7uH+4fPd/f39w8On9TjMfSPxo399Nuu82d3SCU2ES3eRDYqH96ovgUvVtdu/gCD",
+	"mumMFmTDYmU98REAetVbLr1HPpgn/EKUlqz3b3dzaZ50UQtNEOgXE+lAyS/VNgc/d5CjCmr1jmVzfjSj",
+	"/kTZHAD5XpW2tqOsEwiXAHeF2HX6ELr0DtirY3Kdpyylx5saC5q8bz1rvX0KKW5SfBFl5kqgfyJVJtfT",
+	"7d7lMga6NkzpNWHxeLGB+mUe7U33Kr+IL6WVtZQTbPJnzc2AbNOQ0bq0iQawlTtqvNRb8LL72MRws7m4",
+	"8525mdfvyMSGuE8NKhcNTGSh/Rni+Fu8b0UpjGPokGBTzm0O76RQhSA9W812M6dQ10k9WstDtXxnKq0i",
+	"Uk3xqF/R0C6G1exUuKQAss93mpXYLZ7iTBCcLkp8NfHEVnfQq4fiSjcccYHm3JzcJizMu/fn69+7x7hW",
+	"O5vuoCPlUhbh+ED72Jdh/TasfKUCdX8Wvmr527DueWSsX6ZPi6C1s31aJG69mR2pCk38vcnfGjLstkTP",
+	"u8PbDdydjfP0E//Tmen5k8ZYJiYxFyczayoZkxm+prwQJpwhz8jX2BoyoQiA97X7nJJrkvHcTjAjEJ8Q",
+	"pwTyrvLZQtIEZ/GclwKbJPOZsX/qvzkhySzOMJsWeFq3o+DMGTW1vEZlgbOYznNMhX2Z30tnmdmkq9Pe",
+	"x4qAH5Xp8Gj3c7G//4RAubBc+V+4PknVN055Lr+Z43kMzfbcF5DiVn2ClklgIUpI+a2xJvkTQ2Pv9NiU",
+	"AUqpIIl+yWPkajUgrJDRQxrFUMqeTnbxjfZO5YJNlhwsFRRaRrKyo5NdXpkgZ6NbYEnwpVuQXzwifP7h",
+	"tkUplT3tVmflyFPOlOBAwCc0c8Vsu+P2t+OR4HS16HgJJrwLGKpx0Zr7ejPUFvJOCSNibZXRNCpcTWj1",
+	"lVyYsX5F980eF+UNr37KFZFXmpatwxr0wx+BAAa4d5fluxVeZ+mIs1nb/VbQFPlg2biEctFhRl/uzqez",
+	"iaLXhuCRr/plVr1WZVOvGq2TEDTPNBp2Y9JFeUfh2NGVgvrtuiJ1b/4DvwmYpm0toY6ieXROmNbAH0l0",
+	"jbOC2AJADYZwjBRXOCsrl8I9PJLm271w6cYxCXty5gQ7mtMRVzWh00Ir7PKoNIHKqMzFilwPORm5nGb4",
+	"zhjz4UvMYplwQSJkE0P1l1pljlO8kBFyAjPPMz0mw0xGaG9vLxwTblCzg2/ZX22D0kfSLj5yea9zrb7/",
+	"by0xbJT56pEGzYSF6QgYFqFqv9eXquc2K6qwCyrjCp6BMQSYpT57AIJwLRr4qT13leVbTsSF+UJB8o2x",
+	"ms+oqYSpj6RQBA0xXBTiEygKyuQNESbP7tbpwQ7iHRRWMOc2UTutboQy5C7AOC3SdMBwWb4LiocFoWoq",
+	"eJGHvaiGxiFBcjCaachCMLyq9QWsDjkWZ8u5mTb/TJnBe8tinuovhVlLRIvHi8o4GLBh36zLMzRV2pxj",
+	"uOxJyy+qo7drCV+ebRN5VpBQIzGl9S0osNyLXN+Jfu6tYekWtqN2e+dxj6p3I1IDp3NqLM61iI2G27md",
+	"EgNicVUwEDOcLWTlZQ5zaudrKQvsBzzSNfV0RV0132NyajTZjTrAgbNlZUVl56JM8JxoopnR6cw2I19V",
+	"RyyCUZtYDzsrZh6hK5Ir19bNvTWybbHtq5xEhayIkPGpXL9cZrgrXeSdWwjSAu6svk7gsih7VRy+szzb",
+	"kqtc43jDfsHY3GtP9+CGx0TYOxK0rp6/O0Q2qRQxQtIjdHnx5qzqbJ0RLJg+tpRqvC0ytYjQ2zdnaM5T",
+	"kM8jdKnHa4AgEbrQP+WCT6COjGZPUG8GpK3L87evnF+czLnBGzOGMC1jGkOHnvD0nZVDkZND/XQRl2vy",
+	"6jWy5o4I/fM1MhaKCL29fG2r3EjCJBeLCF2cIWcJidDJ5RnChaJyHqGzS3TGbxiSC5YKPicRev/xlWvW",
+	"9u7yBF2ev0PWCFJWisXI5u7SWr8y3xKgD3EQDd7C30v4e2E/nL99Bd+dvhtEg1evB9Hgn/rP20v99wL6",
+	"tV3qv2eXg2hgGrG9uzwJkybPAuYHxkGgWxmBBtnVXkFWPzDOfONFxpkvqhA3WdmIMEtLtSA2sXLQoyRJ",
+	"ityFylVfw3nz6nOC5zPZFVhnzFJwWZ7Jqd6quZaTveCFmsX/LqRNX4ZUnLhvb+dL8jXkaPiKcNWrISpV",
+	"HsARQVQhGBq+ffyyFj9fb98SfFkBaHgCxe/Pv3Y0koZf44xP+9feKlKqzq87qn1XMVdrVPOq4rRCM7Z6",
+	"XfebFB77YOK1AtNaw3r/CT0PYavImAkG6z/XmY0eC8wVqrvaf+LzWaIJrlzensvFta0170WGg/dDALTW",
+	"zSZvCkfb7T/mRQlurY690/y3UZWvFXm4xZzNUq/aipOsEbkYMEoYM2hlDkF4rJlVK11taDVuTezA67/T",
+	"31MKr/jgoidDul09CLP/3j+WD3bBdy3iYcVsv+qxF2Zoq22thyedsa5yUCehQUzxYLEziLVNQny0b1FV",
+	"j4YFDjMABg0c8+hp5DOVoFAIc50ANKypzIAVrrLj1zxmK2NjOqxJJ+hmxrOyLNPB7jM0zOgVESp+thMh",
+	"MGRxgWA9aLggMmZ8x1Sf4xNTvt30o0fDZMZpQqDYuSJflf79YFfrICiZYa10avAf6p92jlEyI8mVVgOm",
+	"mDJpEMbtL7LF4bHp2YtNmXXQbtqVG30g8w/I7XjJHRQpdXGPTR2MI1zZe0yUgy9/mBih2EUIhXuyr2q1",
+	"Z1bxuoqBbssnACVrMhfsbWs1WSkPYdNIZ4tVfX1L5GtOBZF3Uf9vE7fV+p13DQno3e20VyRmExKqiMz1",
+	"3GreeC+U8q7CJ/21Bd7sQaK7Gy/M0oODGuB1o2t1PBt11toQTkMmmjdYln22EszQmCCHqcfIhl+hJ/t6",
+	"iLSduXiKFxHCCs25VOjH/V4movsA6LX9trWEmBoEmOX2ukApCxLw6NEaLVwHY8AFRtlVrAWC9o09vj54",
+	"bJj4rh4lH0PAQaL4FWEm9iDsN7wigeu/nPEbBtkEx6aJFVUSzbCcQbEzkvfoWupt1L3GX3+fM9yGoTp0",
+	"ivdkrO4geX4cLmGpDd+wyFWSjXQJP31DWaDm1+ZMsXb3v2+HoXXmwm+C8U7oWffa/1/7XPvSwy6hADWv",
+	"Xl07h+771pezkehrtac1t2hfVQ9Tszbxjji15ubdi5fv6QNJCM1VyPm1TjJOy8xcPdz9/gsHM00ZljDn",
+	"K3DhusbabiQYsLaDJlorKD5RRMSmkjhWVcIfVnEVJLLExGdW5Em+4X5ZJ7XCVJ4z9ZFEORaqufChyR0g",
+	"KTIRLa0ibxJheA64rWk4Vasat7NpFbgGrqwHtaFY8E+mIC5lCFc1mq8IyaFbUyK4lO57iFQ3GzYdoioT",
+	"gta/HPY1a+Xi3d++6D/7uz/GX37fj578GM7Msopbe4lGkQPeVjNSrFlqucK5wxrKHYasNg7q+8SvaxVy",
+	"7b5uXTnBTtk9QrihCqPhDRdSuQKWYyK14mpU4KO6Zqz1WX1mR04xtmd7DJrwEZoIQuCfzolnbpXUihO6",
+	"lQyigXkJaJbcmNphz196yuVf1bICyHWQviRqOyUybXTIytytu+dXhfVc++ypl4pR2tg6NPHN+U/LrP+H",
+	"VtLvUOEOlvzs8XyTpWyg6shiPKdqjQ4Wd6N8905yvKa45l9UeFI19TAmyGXZ899RyfcP2uwjKjFojfqi",
+	"daTcqH7RvYmN6yPZHwt7uhLWcFaXGqnzcAy5APERefuGBr6MUJC/JlwgzBBmnC3mvJDlHDv90tsa2Nod",
+	"vOOF4jlNEQ0xynFuVmHKe0CXTg27YufY2GNMzCQ3bzneMIxnGzSivTX7o2dW8mslaBnDX/uabTxCVpuo",
+	"h6LjEHF7lodlPq07tTt8dMVJtmgoGBc0UzHtuNFLnE24SFFOM661HMqkEgW4jyIkZzTPXad02xL42EqK",
+	"pqF1V7vKrsY1m0gJruRQbwa1yjRy28qAtywh0NkTx6iTDpuclIgk0RdjpMedW/XNKZcRUK7eZymRCk2o",
+	"kGpNF7Avsq8SguGoATyigAGnhNX2rXtr37SQQB3HNuLbm4vHFiO6FeLD6GmHQtyA51Yk5baqxG1DA9rY",
+	"oNUJE9WqVt/p9lhASYm/Fwv4pwHkTaD0u97j8uv6aKODTaRa+6b6UeYrm921JH9hr4qDLr8yKZpp5Edp",
+	"luJchKoIj705TkmZVbQ3I1kalSXs98A46U1bpmK2LVkJULGwqGgMoQrNcJ4TZmRD+8ZHEhoPRgj7/SOE",
+	"Mebu9AzjTrhI+7uPYbSzRHX8vibLW18PLpOuWyHbMy4U8r41IommGaZ0vPHfEunsWKVha6+fOunfVH27",
+	"FtrqZ+Sfb7XwZQC/DcpUR577I0xVNNZPOA+IptOA+fLUteVEpp2TVhpkzCfeffgSmxb7+SQeU2HcpCvh",
+	"2wZgdcpoU5zHkgajaLTYCwqXixRyCpuaCSJnPEttxD9OZpou6J8IFhnV8pEJsUfDUgut6ExZWRtkKETB",
+	"mbwD4AlTsNS9MMNSwdBeqGyK8XTulLn4aQ3BNCmyYg5B3oGWgHYkOi1Hwu2g8QLhKVlxR7ktJpJ2L2Xd",
+	"OhM1wPKKTSwzZ9xBFpZ3wHXAagJmNDBFETqP3C+rUkHgSpzaCnGoIel3Ig7tAhc8Jyz2aoaWxTtDpsFq",
+	"ro1yqsqXr9tI2iRir1OTrmm64OXVrziku+lkfD/diO37llaYbUTutpmFSc1wZV4SzhRO1ggHh+4zrgrU",
+	"qXk66MiYdlB+P/r5kURJg0+BBS5MAE1vv0T5KYKrshOwICeJqofFJ7Nk5XOz5JbWkgD150rzoC6TTWku",
+	"JV9zKCcSQ3pmP/CyITFrRXWfm2f622MoAyIb/xhzEeMxvw7c8K+anf3oqpeZTCbD4yiz0butEHhVCCbR",
+	"wdPwufRnrwHoWsVxjb13ePBErxjWfvAEBIYxWXCW6m8Pnkbo4Bna29vbCYMl4zbHpW3JN62NVjQXseRB",
+	"rEF4/gQ1NNtc3ttjhSXmkKJOshTGeoPDPaSBAMhuarxqIc9G0aYa//sWIfSyjKuz2zStuITS1XXw+hV5",
+	"bJ2Hkx/DObG9jrQtvsz5NUljxeM6gHiCTJwQbNT/jExUjAXR8MR4bCo0Q8qHLdQE+kRc5DkRsQEdQaC2",
+	"0/JQnyDZbDFW/2r738YdH365qKj/PWxkl70jqWJ558P7FQjMuazg1G2Wb/LZnxygk2JaSOVUUJzglMxp",
+	"0o85Hj7bNpJvypvaG6zRouP2DqjUrDbVnFVxdPhMq7nGVfI9Kn54u1mNCtvVC7tS6e5cMTRb2UpXnXvB",
+	"844T2Crelw3h+iF/1bluDTF9dTv8Tnxd+Wg//C2XvZaA+S0ITTSIDClJqKR9OJZ+/syN/hYN+DURgqYk",
+	"XlaSY9lPpu5ibIwHt6zyb10Ta0nU7pnxIradWDaiUeUJRlX9EG85Xzov48w7+qrOXkJy5ZWlrIpSdsg2",
+	"eqZNWP5WL75V6gZhhigzpe0zL+ZIMxNXiHToTlHzHLazfpGb6BYmqwb4tTVRSyTrlWyo9AuYKu7tYeIV",
+	"Nw3sZfWC1oD3lRAYArpPecLnlE0rvtKmBjMsYxc40OwA1I54aJu7Pb3f+RiXbae9JFdVc51a/yTtjHWr",
+	"9gDuAs/HwAXyUr2PER5DlwOoUqJFtvjgh559tc0KOhpThWd12N5usuT1ZvJ7Qn25H+HKeuoAkpaBQj/w",
+	"atYQdSfgKvP6HNh9N8dftWpnv7I4CJ9CR9B+5zYkvgCi3J/U9ylnn9gV4zeso7yUdaB5JSHRp4t3Gp4/",
+	"vXl3hD69O0AFS4lAzyP06d2h9edipUCXRNh2lzOmPT3kiW04TlLECyVpStA5m2aYpfrXZ2UfOsqmtpyP",
+	"1D/8gBi5AWuH1oYKNeMCOo9/evdjfU36q4N9V2zU1oJ2hhHYqY8Sn94dDKLBp3eH8PcJ/H0Gf3+Avz/C",
+	"34P9IDz4hSo2c7OW5uvSxrYfNGX7pbPivGw406Pcjvfghfecqd2znjS+xHy/ieV7fSdyWX3K1cPqnYWt",
+	"ZowmfbqolQP7+Kw1iItVU/5kRq12DPftoLasTDebybhKoAnEikvVGevZw2Fsa83FUu+D9OhXZSvX+SEp",
+	"40WohVebl9bam9zMuCSokJDyZCv/NS0H/cLBTfGw5Yv+CkbzjG0tmrTIu+ZicVGR3+VcoiTUt2sZvbb3",
+	"3DOuL7vETQ3lHhHdrEPRH4w0+pF4gSJnTaIXqE1t7GDzQkJDITCG7e8ePquYxcaEcgWWDR2Xhi67YhGh",
+	"hGcZmZKdtpnOcPh+LYa2Qn7XzBq9HXFe82U+TV7z0TrFrl/QP3FGAYtM+BxVEs15WmSF3D04MKWPUEqn",
+	"xjraaPP85feDjv7OPhPwHzrZ/R+8+9uX3w+iw28wg/1G//P/oP/jf/Xl98OOuVs8ZM3juAWHWZu0BxOq",
+	"oWQqETZ+P0LX7TvY9OAtFwi+Ni9ymq1+aUb0u5pvPdn9ny/21QdwdfqLriVswnCCjeh6sJAV9H4b2lOt",
+	"WNy9qU21TWynQ9USNtavs1Q3Qwv1mNoei1tlfr87OX+l1bvGePqdoseCQse2LabUbzGOPYVWck8Ma7VT",
+	"osbAmsM34krLJvkeXGq1dyXAtfrdcMm/QldsOVrfmb6GZ7HcbuObsWxrxaVsxoD6bc1nRV9CxRsb9BmO",
+	"LikEVYtLPYWlojn9mYTSFRg6uXiNrsgCDUc8j/f29kY7JkVvxBkB8y3Oqf7daDgjxAUaXby//IgeXx88",
+	"xjndvSILOYoQWF+xRKMTY6D6DajYEXpBsCACmWphV2RhaoWN9kz1bjIHWzaxVSDtZmZKQVwwpyl4HM3v",
+	"Lx0J/McvHwdRK/HiH798tJXioBtBwRKaPZLofU7Y6zN0yhkjiUK54Nc0JQIN3787v3hz8i5+//rsNH59",
+	"efnp/MNOhBIsxAL6vuhZMkznUCkGLKZcTKPyg+AZ1HaHtjmCIEEyco2Zqkb4XSJsi3Tzg9/Lp8c5fIOA",
+	"wgkPuQUgzxWJgpkoQtCVLs/fnZVlfyZcgI2Rypk7FOni/KmASkGMCK9tUYQMnf/MKpdx1O4tb+rU4ylh",
+	"ycLraXT+6hSq8Usvccm8z7Ysquzbe5/ZZ3bK2bVp9CGPPrNddH5NxAKNHl8fjFCCs8xO1hOojjUkS4QF",
+	"QWOo4684AgeEp+jptWCkb29Pv/Afl+/foQklWWoqpMLDkuErEidYkmPIbjLfjn799ddfd9++3T07Gx1D",
+	"9jGGzQmCPrw8RU+ePPkRffp4eoxoar799On1mYS3nALySJuMjg73D4x0O3pj07hGsK7R+Uc8HR0jAeWY",
+	"ABTL70YXJx9PX42Qwld6IrPwORFT8pkhfd3JDA31Ov7+5MfnERrhPM+sQPQYhu3CmL/9W3I2MqkeM854",
+	"ISQavZ7svtU/jtDw6cFh1WraOiX0C8wyTM68VDgjO7AxIAUjb6aUzHOuNFTs/kwWoyPIC1Ni4fWvxnMC",
+	"FAeCR3m6QBBatpC2kZaQrgiBfu/QnFM5r9r9AKNJauoHjWyacTkrjMfQ9YFAcjK8gkr09PAQlvyGSlXe",
+	"xOj3z0YE/Dw4Qv/a29v7EqHPvuSsv/882Nvb+zz4NooQIzdl6vExyrGUaOSNHqExTq4QlnBk7jtXj18P",
+	"RDmekr3GQ1ARQpq6BF7WjR5ZIYVdsYYKSiQa/d/dD8bOv/s6Hdl8bJxlRDySEaITRJWlyeiGZNmuFiAJ",
+	"0KAdb1IiBBf6/Rpyfnz67O91wMkFH2dkboDm2OIJPGMgPKNSmbIQI/PtyJ6/3j9AKNRGgJYr1n/hnBNw",
+	"LUPNTR7/pyBiYetJaiS02Byh0eMZwSkR4d80iWv/4u9OAKmCbhczqgDgbgRVUF4KNwOgwalcZUpxATHN",
+	"uEipIuneZ1NeMiG2tpGRngZvX3/0OkOVBPnk4rVn+jsa7O8d7O2bgmGE4ZwOjgZP9vb3ntjy28CjH5v2",
+	"Fr9BA3dTUUprSabaZzo4Gryyv1cldOG5w/192+dXuT6/3g3+2zpojDyxStExrzAsJ9Q5jidESn0sRb5X",
+	"kzUGR//64qVFDt5oCV2P1RAEig6eSptkI2xp8i96gsf2RPYWeJ51bv29GXSZk2S97btZq+23t6Un11LQ",
+	"k719lPKkMBwPS/Tryds3nse9FLGCh+NmcTOUvfqJKG0a0tXqXn54H2dUmlZ3OFHLzg76incDzAfz83eB",
+	"F3i35r9wBHsa9p/tP+mar1yg6438ieFrTI2ou+yo9GtoBWhoCLYiaXMlFR5jSXaWHaEWYpMyAz14jJph",
+	"nCSuClqOBZ4T00b2X0Gz8g20HfKlPyhSoX8HSudKBxwN+I1pIFYd9sqwgt+DE/n5y1uYriwx3Q8KzOFU",
+	"mVihVo5HSCM6smetOaeyImhawFWRY1MH8MhUxFczImTnuV0TkZqeiOUCm2ExehmhRVf39/gNnVM16DHw",
+	"1BjRtAJ2Z6hkDhHMggF0OgFpAPiWOcG6KAL49dSsZjl+vcCpFRvMIwerH/nEbMzBb8bY/LQPHr/kYkzT",
+	"lIBl8unhj6uf+Mj5W8wWdnUmpa9CdIuACE8FMV2sK6XDlvz0elo4dLdaUAvXH/9O02+PXUKd8QbU0HoF",
+	"QLw+A2DIuQzQCxfoYJbcJhmr5q5EaK2zG6CDM3nB08WW4c2uFQJv6ibgsh//ncJ7Fzetch3Njf3RAXz/",
+	"6eon3nH1Umul5oEeGHFqw4HggYMea7rAi4zj9CPnb7CYEvPcsz4HYHuXkfQtSSmGvmyAt4d9HrZyoWu0",
+	"vQVsf4vFFVS+g8tHKWcEDW9m3IjwWgfFYHIxLvmdpRgPfWp2ve5f3Uze6/gVYPUhTuSqFW6B6QYSMO6b",
+	"j3v7X8XNjSqnRzq6G9nvoNay1XhduKxWGYDlUyVLhu+S97bO9puSKNwnJAMuiEK2bzRWAEN6MRxiVMsu",
+	"pVQiG2wQWkRalI0vgzfUlSfwJ5NGPFBYLpP8twkib6B3JhyPRQCpxTIX7exLH2SWdNEhEEA6idFPpEaL",
+	"Bvd00V3M2NDZPdOBM7XFYM8/4s4sejvsMYyBSf9KrPv2MKS1VihBWoOjKuDBUcg2MEWbCKrdEPjYT025",
+	"lQhch5q3mDKFqbG2Q9ZxyQqkie6a4WvNAGwLf+NysAmfVCCc50SfC53OlNxDH53x1B7UBGeZOaWDQzTn",
+	"TM2k1wzZvenYWtCh8y1DeE5YCpYZLhDIKyBbWIurK3FUR8QzktCUNHDxduL8avr+evLW5KLdleTvbccl",
+	"G9mM3XtWAXrQHlu79YEG3VZ96CHJX+hDZiaS5yWmmd3Of5Xm8cFY/muZFo9kJcgqjuaWuEWGpBhyoknc",
+	"8Cm6IeTKp0WlbPyBTNHh/s4a0sFj++yWSfNLwefI1p7xhXhNlBn07p8RdCFIDv3JwXcFqcgzzlMtMWOJ",
+	"qEITnhQS3EloaLY2fL6z0yagr3iW/oXJp+3Q+0A9H6jnA/WsU8+6cQC07k7iZ6OIlhtnLl7/rMf0Msu0",
+	"EzRu72LhGeltSTEdIrqmoizJCkjqvuZXpL66Va2b/nSGBIg8W+3W0Pf/X2I8sBF3Eg1xOqdllwKNNPC1",
+	"mpG5JNk1kb64YHpiGxUw7HaAGCODJn9YpwNAwxrs8mDbrzZtUwOgaH5psEgXnrWKTZbj/vCs8sHtsAQ9",
+	"AQYQ9oJiAUNtiJn+gkpTxImWEWScQSepFpo2eNtqg59D3DsmxV2i4hUxeo7CNJN/OXfblmx2uH5MDj46",
+	"yPTmljofaB4bMWHLTuoPMOn3BjorAelTffDwbgNG9XEaKK1ol1bXAVqxgpbbfanVY8EV3kJ0RCBEKksd",
+	"NXUQYEvjQRgvxIgb1++xDZy9WUJ921aHD7DwLuC+P5nCgDjUzYQOHn914eJPgSJwHRZHbLC4hi/OSBmo",
+	"DVDYyhqAjI8lFN/hUJFStUuu9bKWa7R64LkZ10urrbf16KmJwjNGsuqOHvQahPwBwxiwC6TqiZX6XMvw",
+	"oq45qzJ0a66wjeI4UVxABHkFMZ0xDHdgmTCQ3pzNz+s7/GFFWmTX3GWzGTBpd0c8dJT/WDntqkiKJfP+",
+	"qawgJar3CPDUY5GhH/+dwRXeAYTorf65IrcplXlha4N2ktozN6gXnbW12fpdrZ3aVNO7z9iuAtIRbk3A",
+	"TDiXC45KuLFNpmVYVvlNJ0XLCVs7JMs0IrKRV85dRk0vsa4XufZF8UTw+brBV0sXUA/96rECaKLylw3+",
+	"siC9mlQ53PuvJFNK0HHBcGaDVWSE5iSl2Iaps9TEMGNqxLt2fOoyBalZFRyEUoPwj+QRwiyYaOty6yI3",
+	"wBTihA7SfpyRRrky1+0zG2I3N6qSCFGCmSYKkhCra0EGpUaY0eOK9ox29tAvM2yetOCA5niBxgSNoMv1",
+	"CKUkJyyVppi5/MxGmr6OjhFuHqEfi/PIZEABDzCJufqXkSQmgH9kHyEpGr6I0MsIvT5GpxE6i9BPEXp1",
+	"EKFXh6AcfmY442wKtRbVjMx39tB7li0QRjkWNhgIN8o7QQn257uHz2Anbm0CTTm4/90tuwZ+ppl3daJ7",
+	"n9kvkLTqggZiU7om5mwUhXYtqjnL9E6qJKRiEpzFqe11NDJZiCGzv0XZP6rd3y7vuxj+3dEEKJk5u839",
+	"4tGDDv/gUejjEG8hvaYDFdIDDSrZhUsSRRh55aY7ExwcE17pYahoxF1LDg+BxPfrlGgBVw20SsDqEkM2",
+	"Mu660l91MPsEpS835kZrh241K1tsIOTCC+83dGsFmjxEbT1Ebd0nkzrlQmjpH3qsgOpiihUMqxozpsDM",
+	"zjHCmeRWYaeeuSBC0D/WxryWwiwRik40jhA04VnGb2R9RG++9ti9aeu5umbabcnP3z881e7EbOy7hfav",
+	"onAObh5o3AONu09BfMZvaqYK06lhyFlCjhFGEg7Kgqc0jj9r+9j/cWmaMZklu2CP2fUKny21SZ+/On2n",
+	"HzjxxvcyT3//ROHzWWKPuVfRD0vmpHO3wtsUFwuk6JygjM6pQkPyNSHw8C5O/11IRdIdKLAF3X/uJlH4",
+	"z2SUPZ8lDXBZbZ91B/9faZ9dZiFd3yLrypZRiUbODWCLndleMeZ3XqiEzwkanYzQMDfNpnf20EndxDjH",
+	"i+oJli2gpsFnZi2PVfNHU8ZoUSucdoMlcitAQ7n35PnwYAedzmiWCmIiFV7iOc0okegkUehw/+DpTrfl",
+	"sE2G/qhGxDYGfBd7YnsZD6bFB9PidzQtOsIw4aLTMzSErpZG+zrc370h5Mpjw0nGk6v1xZuVFscgbblH",
+	"Dvlgh7zvggbLmG5V36CCPOfaktuzTa6E2Mc4vabJtuNa3xs2TjOCRuaNlE1He+gEXqaZeV5LqsVlUi2V",
+	"8EXiODhlLj+Xg3Pxmuyhc5zMkF63JALNsPEP8huGnhtcBgyOUI5tVm5mKj9Phb5kiRJj1QlEypqrOX91",
+	"atb5FzCAnM8Ss5fvYvjoT4QerLwPFpDvLy8Y6gR186EgjSUxkNT//Bg9NxUNTP2CHzYUESzBffy7+X9s",
+	"klqMBrMZFXZmDL0IL6bXTT9oYvw6JpIlKTOw5L8krXQBcQ8084FmPtDMUD2DtDLZkNTRTSwEELHNyKKL",
+	"7thV3P54FzKp6eZS2qz20AkSZFJInPWvxOVHFGhJ8vXJpSvO1VEz6w7MSn8IcvldC2b1J5QpXELqIPaB",
+	"Uj5QyvujlK5W1s2MqBkRSHGvEh9U1vIMU1qwfBY5QXNnC6SUSlmQu6OkvnI/gneN0Jxf2whlJ1wrjkZQ",
+	"HDgVeKL0aDQER4G3d+crkAovJDpBBVM0s11wGM4gDhpyXiHBdOcYjRhXsX2lJEqGJnsHBHrtGovdZPwi",
+	"wwxSXP8aBBy28ieh4g/i7gMR/wMRcerKo7jcEjTEpSw5XqCDmrXgYH9TYl5GAmxbHv7JmkOHeEfvZ5ju",
+	"aHL4gUwlejZ8uhOhg/3hU9Mb7eDJ8MmOqTwr8E1VkReItalK4MIUEGdEGtNrmUGeE0F5wN56kqZtyfjc",
+	"7fevQWHL7fzBqWvNLaEvrYS7srMAgAJUZHZ+ivLWH6jxAzW+H4Mt8wDT0BXTvoB8TQppxU5oalyrWFuF",
+	"VskNybDGi1Tgmy2H3P5ip/2rWgjc/nD2B6d/7n7Zg5XggaTds4BpM4b9mLYKHI2i7BTaX1aKkabvxopY",
+	"2wvbnOP7BNiSWRJ31GlZu2LDP4p06oJijxCG4uPQcVBL5DczLolruYAVgWABOEcqzdedhRzWDwLWZ+pH",
+	"AP/J4mn18h+a2wQDZ8OtbLr0qhPIB8K1KvlGWbQxrI1Wuw7th6M6Xox2IsQFUAKXUu+5qg2AQ3G4CRHC",
+	"FI0DmxxmEA9eyT+tgFuNBZyZ0gJHVaA/hcD+PXRpygqg18ZwNiZonGF2pV+AEVjwjKHy4MnwYGc4DlW6",
+	"L6NpNVT9gUNowZz3neJm4WgegmUfgmXvXfA4Axyuma5sd2500NmUo5Qt+gS6WrS/a371ENL6PUJajWhF",
+	"1QwRaCzvYKc0D91Jw646/D0uG1jdTZhAxWI1W+UiMRoiYhzlgudc4gzZhBZjFy2/dTVrNKe/mfGMmMY4",
+	"JHUlfI6tNECtsW108f7yIwps0fi22sz1Al7luOuJO4i/hsGgtqXvZTNYRlse3FAPVoL7ZNaXhKWWupC0",
+	"6tsntVrhebJN46nDI3TwDKV4AT8nfK6HRtaDrqkNZeiHdnDBEkb/GNTkOyh77fz50IG2JLKV19965G8o",
+	"S/kNSjIuiURDF3xmii6U/Q5B8fE9dTsRKlhGpKw3L9MvZBxlnE2JQPYK6DgjaCgIlpxJ9CxCf4/QDzt7",
+	"KNgrN8O5JMeO9gcvBoYEdCJ9kNtSif4wtBp29UCnH+j0gzW3HS6gaTAYH71GiWVRRzSUe0+f9SXDYHe5",
+	"C1G3LPdKjF3PMIs9dGJNPTgTBKcLJImwNWI9rkMluiK5Qlja34/LdmdwAGOScFeuEnrWmjl9jcHZmOz8",
+	"UO4tlJp1TUvqCfrrX4eEwnYeSOgDCX0goaYdBdBQjRSPNFkxNW57ksm7CHd9KQj5jUjbGsPI0paC7aF3",
+	"XPkk1IrcLjRhhqWtquNJo5Z24qkgJEUEi2xhbAge/XUCr+8X7AyZ/TWqpbKbEjJzAuV851RKkpowLo32",
+	"aZHZac3b2k3XKfMaiWse9TRg4IfA0b+cMAu7eqDED5T4v50Sm95/9eB78EaCNm3tmSDEGkU8oAb3JNj5",
+	"DEuy6/yYW46uuiydERf6NR/dW/4aBMvf0gPReiBaD+JjqYGDrgmkpQyRKN1TELrwQxnEjIYHz9BLMhYF",
+	"FosIPTlAb7FIZkDtnjkxyEp4GGk6s3vwHHKc+qruoNnu3oUCXwmNRq+2OvScEFUTHR9JO8AEjehrVm2Z",
+	"7lI//ddUsWFrDzTygUY+0MjKSmlJBlNNV1LIhVQGfHVTva96o/KxJOzQCw9pmhwJOr38p9aP0ZxrZRQN",
+	"9QPIwHNkQ9Qir1pnpfBG0PwmNcKo/ms6D0cIJ4peEyC50WdWthh1P0vCGNFKcJnccjY5R1SRue2mA1Gh",
+	"WTFnMiqTlhIsib5zaPID3WwIS0icYkVGwEvgpVQtPjNr1E1wRliKBVoQXLbRouoYja5xRlPTCTGR1yOU",
+	"UamkjZ6YY5ZiKP8FC9L6OmVTOAhTBStCApuksxlmn1lG8DVlU0RB/0eSZoSpbLGHXis041kq7RHiDKVY",
+	"4SN0ef7uDCmC51AJK4K1E5zMzOyIuuLTVJpmcyQN1cc8h9u91Hfb4goBskaYLCQqj81E3w7J3nQPjkrN",
+	"qEjRx1khZIohDfcfmGkGvHMM7jZ7opNCFWJJAzL/UvqVudm4J9lFIbSGs24Y7m80r/OKciVjyjDsprmW",
+	"IJ/4jeYN5nBqXrh7RmXOJXXxfvVHsVI4mc0h6mSiIQXPyf/+PNAYt/u52N9/krw5gf8T+7F+Y+anvd9o",
+	"/nkQqh9cnd/g/+5enr873AXFUbYX8orfaEhvgrtEWBAH88a7K/iN1ABRxxkwQbXeT5kiUyL8BVwQnmdk",
+	"yQLKynJGPlKFYIYKrHjDt796uPNHk6kpOdvNyDXJXClfOCEL3ppSavKtYUmagODfaB65WtbVnSFBNL3w",
+	"eIX5wmsNbLhN7wrhUMZ3sXZ98P+fva9rbtvG+v8qGN9EmqUV20m7rTz/C/0Tp+2zTeJxvE+ns+qIMAlJ",
+	"qClAS4BWNJ1+92dwDkCCFCnJtiw5CXMVi28geN5ffsfNIXu+A33v2WlQ7MCX2mxQ/ZJbTIEtvvo32YTg",
+	"MgYl4t8estsYXV7aYA6lL8gWgYXAyH94oUgqM836JMSnjoorQ+MUD0Wo6JhNMprGXEz8w6TzZvBu0AX8",
+	"bkKJfxpMEWCpwCn32E8MJouF4qWK0KEAk/Qcf7M2DoKJUEFCGkVsrlkc5msFXBEPgaQR1rtKcc+1I6G6",
+	"zoO0JqxsVtuj0PYo7L/s0ciAUrrUy3uOYYyrlQe5OFjXGblqbGxsY6gRGntTiW1jw35nBq7Q2N6mAz5e",
+	"Ne1xTOCq5XaAeYHb8ooLrRYfteWbNrz6xMMDgebyNlkf2m9lfOAD1NVLLNPZcRbpPU1vFYG55zOudYll",
+	"SIiPNGY3lBBZcx1KocrFnAkXt9CJT7geik44N1fKTNlWZgA9RKM+n2ZOxjJd0DTG8idG04SzNL8hV3am",
+	"uLxj6SI1SxN1Nj7W6e/cxr9v8qo1x1uZ2MrEJkue4hyuJSko2TbYPEQOoqjadbUQ3PR5yZH9m011WqA1",
+	"nFoh8cRCAqiuznCyuWkokz6esmQOucx1QmPGmOZisj6d8N6d9JVkEeC0bXMI9uXxq69iKv3MEkh7y9SW",
+	"d+opV5AQbErFTlkSj+Dco3umXWuenJfTb/NQPPlot8neZ5UusR9rc5bE0f03mSKZFfy8fWJkkCTWnvU2",
+	"b5Ylmh/TiVHg+c+k837wvls5OKeCJXDoshuAWDqmAKp7rKfsGG2XoehcD95h/4WNMimWwrwMKMYrnmvO",
+	"QGdL9cj14N3GS6AheSi87pM8MRJRQW4YwfS/c8p6BKt/jBNGyfvBez+5gjtRya4MRTijs5F5TngO11y6",
+	"a0hxpJyPgU1BZxFn34UzOh+5lsiwNxRO9Nop+NgQid/qhSIyjVnaJ0IKAMyi2AkTByRlMU9ZBBjDKYlZ",
+	"lHDhRX/PCRVDQVe+KJFuFP9qIHlKFXq0LD63WwJnU0GYmNAJVBGRhNGYcJXf3J18adZhG2dKD8M7lTJd",
+	"xZiRGxYBOLLNuyltuNfc/fXJj0TQmblLGGVpyoQeYW44XH2eEW3xau+mfe7rszMoW3oJIhJ3vSE1Zj/G",
+	"c82I2eUdJBHmtqZ1uNv81+EG1BWSxReU29i/GzNcBe8/tfHS5rP2m8+a5V9291msqvkZydSq5dCpG2zq",
+	"v2VsXq0tyW0XLur0PukI2aBZ63RdNyAsUaxG361oO8y2PVjb7THJltv7B8itbWBXl1Kz36Tl2zYs9MT5",
+	"NJQthUR74YzqeybU5JyJ45hq+vIvLET9u7FF4ZMDOrE4gCjBoHjVtvhnIuIJOg8LrsHBkoJ0wo8fLi5/",
+	"HXwYfby8+DB6O7gehN1z8vrkNQFA3gVXrEcGyYIu1VDEXBnHJkvZseHcVCaJcXIWU6oh58UVoerWuA5X",
+	"VNvZBSzGroCEQyluHKdMqTrT/iemP86ZeEs1vXJ1uPcTeHjZu1TOtgmD4NnXcvtzjVmbcL3c/oo3cjan",
+	"aXMB/noys9vwULmzN0XOoiw129L/zx8+HwwsBRKqyDy7SbgCopszAU0eoDajlMVMaE4TdU5qyQtoultb",
+	"k10fBS1PFM5Lupv7LNbpFvwE/+Jmi3JUT5lOqOCK5gOOGgO2H0tnbhW1vVdM1L9/ERitu23iaNe/9Yx+",
+	"/pWJiZ4e9U9PToKjGRf531sEPt9QxY65UEworvkdIzMj0pzRbx7cFAX97+OW8SVFQv1PtDkcWiKtbyQK",
+	"KitM4hgdI2cyLQdD6+JB/h4/16CQv8aDRIZKm9SGh7ayqdtoz1q3fcIVjI0QJR4mHRrPuOg2sHKdEt0Y",
+	"9alw+F6kdZND6a+89SZ3HAUqk1KzNth5TfPjdMgeQy1lg+IA8ZZteMQFXVpeaSMv+69kruqjatQlINto",
+	"KBuPOR4zFt/Q6Hatp3eJJ79z5x6iQseGm3Z0t3EqZ1s7ou69MfjypflolY+32U1zJPFNVq1Yvsg3YUP1",
+	"Sp3DtpFbnofPVlnmQdy26la1nlub2D9cYt/mN+WYzFM5SZlS5GaJGQaE/fFqlnAcUSrHTCkuxfpe16qy",
+	"3egRroqQfamHti5g3wO85pxFJb27uxoBR34pjTTYzva7NRt6pTO3MvN8Y3RHxlkqk+2zBP6Sr8yFbSz/",
+	"gYLA28jNRmKJpr4V27DCHfeP5ft7/GztQm+NhzEK/U1qLcI2lr+7WH6JhW0oP0BbDkAZ5XjMI5Zuip34",
+	"cmCzLVfm+b3I7yYrzl95a8vtusZzXv7S+wruP06p7DG4X7YwDhDc34ZFXHC/ZZU2uH8AmJKyglpXUVmj",
+	"mFzIfb2Td5WftZWDd080THd3HwuzzGX58x36M/RlUSUFoTMpJsYp46n9STVjDZvD917WFV5Ws6zrvC4e",
+	"mjsqub09ub6P7ENefSO4oUWRfaGIq5RreqUnqaRDe51QXelf5kJpilgGdWuJ8LpNXczHms+2amV26/C7",
+	"mbdcwqae5q3XMPAQuDvsM410QACD++ri3fHZydn3xycnJ6dnr7polEZrAxeVb9vGMUqcvjmGkYvLbyR+",
+	"kb+vA8dPWEpmdEkUY6UaZKcfmvu0r/3e5gkDAKppNqPCp+/QEPXvv//++/EH+BcGRGSzG5basnlA5Yfv",
+	"EDE+192AoK4ZihB+umNxGORTYljCJ/yGG+mUdwG4bF2HGpPt5Pjsu4DohYQxe4bHbZe24fM7mdyxOCBc",
+	"DIXXNPACAM9pl5hNzXQxT9Wi4Nu1NbfrXhVYl88ynOPWd5BQTr45NXx4ZT9xG8dp4zhbJ+oMxUCmzooe",
+	"LiwazWoXri/GqvbxxqDNg7n6gVMpdsdWvmRu/dZdh3hqkI0r6nKHnbwwDdwjdqV5YkjeqklSaEkHL2KD",
+	"F+clZWlhL1C9NfXhPlyN7TGAVJh2BwgebWK6YnBYy3xt0Gi/vbi5iHC+bcqNj7M2frRRP74soHt2jG/7",
+	"AWZ8VYAIqvg+nXIwDAGbFtNlj/y2dprFUDiQH3gC3AvQD26M5aBkxGlCFjK9ZWmPXLFjD6CIiRiX5ZBy",
+	"4WrjIuTnDIVZxi1jc0V4PhZrypWW6fLc/JEyI3GlYHYIGq7AH/Hhzxb37+yBP+UjNCqjNXJQKLwH3PpP",
+	"yQUuG2aKIeCVV7Y0FIspj6YW/CkylCVg5WOZRsyfg+6hVaUpB1Cpuk2uc4YscNfu3KHDT6ossMgOMqdy",
+	"WyMPo6jGQxZsUeWiVgm1Smhv8ytXod5eKBJNJcf6tgppriuYbFRE6zMbA++8J+TM4jHmoXX8eQGDJItl",
+	"f1ml9Adwr67X2gIqIBZ/D4yAOVV650WSFZIDjMMdmz0DsSyktpB6E5Cic+rgrB75KJh1AemCcoBgQjtv",
+	"KDqFK9jF8xXCpVBFQmNWxCO6oMvQ3N5NETNqI07ZIuwTKpaIiGIsIJgIoOytX6ih0JJMjB3TsQtDKChc",
+	"cT5oENNx3YAoSajAm8lMR3LGCBVqwVJFPDxFC7Sos1q0lDfmDb4iSwLe51kaEUhbrc/amgv78lkNwfke",
+	"a269WmlxD7PA902OrW+yY5H9DtOw1rkcg2cVZ6kTYTWT0FKSUM1SHJ3Lhaa3jODYaxytazlOy6G4HFy/",
+	"+dmi4YK0jUF8YmIaPTLjRi7o0jh/FmWL626PGAtkgbkq2qBUjBtcp1XOjVMHdJi/liefcQIk04qUZ0ra",
+	"U8PAur56yoYipsvA+o1YvWHdThhXabzjlMHk79g4m+X7pZSrPLvnAIztJuSvM3TB/eb5lvioDnjbZaWI",
+	"WUk9pdqeRLU9YvZvKMqOLVXgtScsJjfLapigj/MzwaO2ZsgqGDHsvRQsGIrQ/DSaZUqPbtgIbzXCW4Wo",
+	"WjPjdmueVJ8EIGPOxyd6mspsMh2K8PLjp2uy1jAOSQe9fG2WCtDGEEtYmq1hiWLd89ILwKqVBuQzXIq5",
+	"0NIfyzcEx/0YHpUZvF6PDISQmYhgHIWdw240Rx25uM/cG4oPiDxtWbqfZiLsw5PyYegBWUyl/URBTkuV",
+	"jcaT0kxYEvQ4bwGhF5VFU0fYioD5oSVJ+GRam8O9Mgv85C39jRUjz9noYJ/pzI7Uxg0egazC8pFXx6c/",
+	"gPMDdU79o7c57pgb3OAQzFExOMpbJ9XAYdnO4KjZyy8geoIFASgNc4jw1hZqbaH9NJ7WRrLR2HDlcj7F",
+	"UkWcu3cPa0mnFKrIbBBlx0aSWSHqcSGtL2kNlhm9ZapPwnlCxYiLEZgEYeDm2HExCQNyQ6NbiHDnMwx6",
+	"5JckYRNjBbi4uLFSqk6k02fWmSTGvjTHplShVbkQUOlUJ/yv8x35inzN4qWepdyFYETrb7Yydk8y9r0s",
+	"FwzRxFaYb4PbvyJBjW26Y+Fpp+iHVnqWJD2k/PIh+zB7BXyZfh7E83yhgMh0KJpdpcXarGlu9qDjii5T",
+	"zMY0S7QaChrZOTXJ0rhPsCaYWiMIF1hskngLt3Nm5B1LUx6zEVqjYc8IfXRKQzwHSj3xl5GWoR3LYt/e",
+	"+G7WsfJKXWqiiTDAtKwIasW9+Xxflag3L/QsxXzVlW8FfSvon1bQIzOAqEdJUQiSTlNvb20JDABwv4Ta",
+	"DcD9bgClL7qY8ge6CRos5TImnZulDc5BcGzC75gIyM2SzCgX9tfAAczo5RxypIppjGFB3AoewWIoWJ8V",
+	"nioW0ZvTY640F5F216mghFjjNfzAAZDq3aA8rwyuWM5ZQC5+fjMUKLq9uIqVXN57UuGPIs0HdkGCCGaK",
+	"KaO58IxuYGTBTSaM7p3PGU2UeX7MMU2L5TTmcyeUC+8hPfLGFeRzV5Cv6Q1VrEc+MZw6cnUxePv+4oUi",
+	"wyOEMlfDI2gNYDSakjGfZCl7oYwW4wJ4owGZf2C/9VeDzF8Gsbw3nv+2FxShpcPMAPhSmm8cffW9Dpyb",
+	"ZS4CHM8bTijYFXhVBd44wouf35Aqd6qCvRQps1LtVIGKlGPTCFrXEi6YUo2y7o3MDG8ujFBaUIUPYdhL",
+	"pxeMCRKOUznDGYOhliHhIkoyxe9YnxRCYTFlEBjIhQPpfE8WjN2qgFyxCfmuG2CBxFCMuREY84QKRTpn",
+	"J/5Zp686Z12sBqRCZDTJJ/C5B/XIhREAYNSiiiJ0QrlQGs1rusDpHS7IPBTsMxi0UhzT+M9MmStiqtm5",
+	"XQFNlCTDI/Y5SjKwm/Pz1fAosF2ruZzEQLSQxVkEDC2c+mhWcHYyFPBGoJrOyG+M3Z6dkP9HTrqYUJkx",
+	"ihHbKSNvxxf5hAnVI5csjZjQdMIUmdI7TBGZV5/hhsGwxBhSTSJLEjD7h0JIPTULL309I2Phw0qRLPtm",
+	"xaA1wOamMxY3iMuLn99c5zTTJDPXgG42D6vYYk5s7VQJ+ai7PmWnxsU0Wtmrxoi0Ofr1tyIW+2EsGCPU",
+	"csYNHL9VedsXOdx4sWhjbSXiPptzmYhYo3h7BwUtdvXeuPWSPdeHEl7NjHjVzM6GNdfExkiapDKbk47R",
+	"n4ahQBLTlKUqQJ5KGaRHh8L17Mp5woKaOicMnfrAgsaEAoMGdpNjq29uAebrNpqCCqIimTLS+ZXfslQP",
+	"xemx7YgsSQgF7cVqaoQEutNGNiyZKvJuxrI0igXElxw7r7tH3qXG+mKfdZEedFK2SV7kX6A1sB5uYDXJ",
+	"PkuQO8IfmEsu9NagCp+y9I4tL+Gav1sTcI3QK3igTxTsmidxjGBxzG0L6gpeVptYchshOM6EYMm6hsd3",
+	"cEbLoK0H9BTkj9TVJ1O5IDO/YqkxepIynJMOms+1+cNo7kJHQRhBkJguVe6IwClb8cQWfg+26Uwyw4Vy",
+	"TMJm1ykk1HkbRNObxKhSr7JgNpOCjHmi0SIAMuO2ZMqfPEjsaLh+EcbwXQGr9gtbSApi1hBAzVkAplGS",
+	"FBs0z30Fd2aDit5sz7cSoJUAu7H6+2WbH9iEC5JHAtAFsL861590sM5cxHkxWuGDd4Oqt2CpfSsxUC6L",
+	"qJUDA6IEnaspVPhhgKNDBRSjMWHZmcVBPhHcdQ+iLHuhSEKVNnKq2ye+A0AgR3L6mmhJzr6zpfRiKGCM",
+	"ZB6+ljCEymya2Zq8cc+V3ntbQvMsWPFWcNE5nOZuofJ7DIVxj6BEVEvCRC6FT8/ITAo9VXkBCoUXwOxg",
+	"5e4vFMlvY+5hy0Hgv2NbpxfRmM14hJgvXJC8WLGEYkR0lgpFzr4L8AQ3eFVJaAFtkl7FJ2zFVyu+nkR8",
+	"FSRWYeHT18Bb0tXJVhhyhRELJnS9NhaF3LjUOdutl1yaCYhFxVlzUOOXGD2HmGrbDIQtwzanT/K7GP4y",
+	"JxleveGpnpJ/kFenwKiKdNwE5auL64sP1798/DD6/WJw9am7iiOB0IL2pm8zdm8mfGYoYvZNtoERi2Qa",
+	"KxJnDM22FCy2rz+Sd2VffE4xsg6gjY6qgKRWhyXSKDIWdz0xY5mN2b9dV9m8ZcZgVisKJ8jXbf2RwEGF",
+	"zYpAHnbMKyygp1nMQb/yxPZCUKLl7EZp6NWAbpbYMdzAFUEKqcmSaaARv91ihYsuzMv/blZ4CQtc7WN9",
+	"vfp2cFH81bWV3rtWYgdxGrOThFahFVOf0gsa30zeGOs55uKO6y0amDGg9ot39iFGrbFpNMJq3Z3c7p4A",
+	"stU98IFkvyQNUn2PzYrEo5JvcvaaDYx620A6mGFAIa3lLRPKZze8YhNQpa0cn8rE2ETGf7tlIgyImsqF",
+	"wP67DnRLc63IlCpIHd+yue72iWI2luKaYkjCBZSqL2WWknEqoRssBg9pKCKaJIqEP11gu5Zlf3OJevkX",
+	"PPdvmyXPW7rqzsn3zeK8FFsCHWI3thlrKHwnMfcQV9E9AzBMKMH8VJGeMpdhztf8VPbEbGIhsGcLcmP8",
+	"ONhKiDxFzKENceOMz3nKFOk48/LVCcTlAkI1mUmlyY8n3WYQzSqvPFcwzeo6DwKqubIIpTLDuo2TUtBw",
+	"AcoigHmMLaaWLcBSKZdnfnW4mt9UJSRQBiu4XaYVzpbu01MncnN/VRAaRTITulbINho1G/E0axh8b4q3",
+	"qeCiWH8LyNI8nm5FKTudbJQlyJRGhfxgLJY6ldgY6EAwubx4yWgr1PSu5gnJniY98vrkNSpCQTJxK4z2",
+	"h5sH0EwAKs0puIC8Pj3Bn1C31SBn5nT9Kxe3T0/R8JQGWrZfKWfth1P00xe0b7Gon6R4pDRkUZZC+fZ/",
+	"/qjiDLlUu8LulZyuqbo1BqckUcpi4+HRRFVUp/njli13Q/H4Va/NvdeTfv6u9w+KlJ/RNJxuADRToeWn",
+	"sp7MA/CBhzGczPOvENV9PSz518FBhzF9dsy2A2uv+PwaWM/t4QxbZrkS2TW0fLiKHfTAqFU5Y5kkclFq",
+	"u8CA0TmhQorlTGYACIoAMG52QTGAIIfAsIXLbiUk4VCKbGz1LOa16M1F1Chf3XYxox0Xjj3vENQjx+rs",
+	"ulLui4xkOfraJiGS16R+u1Gsorxv7bCVzRGsQSEPXObA2OV3LFWuELAoS+74mAjmNIvuG+bsbq8DICLo",
+	"SesGGwNKxmSGUwTjUJ/cyeVaFyI8lAA75DVcWK/VIwO7YAC+mrLottyKMRRuWX1CySKF1mzohANZLzN9",
+	"LMfHKY5GQxXAFXl9cuIjQDhzrkcGObQNnwhbKQ7bP1MsuWPKha/UQ+JgTuhjKBJgJWxh96awlmOc5x3U",
+	"cqs8YEgr36h26G8b1GrCysmFofF1c7/XMul9zLwtY1Ye9+5JwTY3COHxtpf+yaJcafGxnySilSuTLbLA",
+	"1/m5W9nzxkOALqf7maQDd9kXapW6XdpsleZ7/23ZoflrB+Qm44k+5gVQZ+GCyoW4p1Faub2tIqN9iAsX",
+	"ITbbiUagEW3J1EshA4sJH5Cx6yXr5lP+HBlj3lMv5FAYazHNsB4H60nJJ5qMjTqY80RqsC7h3YzF1wnR",
+	"uBuBYTcq2v/CgIR+X51/qHsOKK+wG0NB4zgHDwsQUZKqci2f17iHGxHkOZRIxm4YkOqR0PwJxnYm+H8z",
+	"RjqvT34kfEw0vWViY0r0ulBsz9h2dKs8oO2Yb1RrO7aDBh8N2BDHhTwoMmBODJGOc75PoWzHF3jbRBpz",
+	"kbylCeoJgT1p00ZYJ3u8NUF3PViwqk6hkJTBGBEv0lMitSc3UrEc1z5+16ChFzRNOEvd2wGK0NLGa5Zk",
+	"wVJbeVTE0W4Zm/uBH7cvcIHL2/bIIN+hfEyXGoqQxyGhUSqVKh6pJblhHkgIxuoUnflRpf/vrKYiEoQJ",
+	"cNTxoNBr9fggjstc9b/43IePWAyep9q373UQILr7ya3yrCwXJ7X00Aq1FqPuae2KS4TxIRTIrxTBd8aG",
+	"o9QXmwS9ldmFT3IMXUVrAwtFF9MlnLtVYOGRubMyMxpx0Lf9T0JC5SyLz8mYJor18S88apixbjWWZ0ur",
+	"sE+9kTJhVHx5kYzyZ9kcyYAN+iZza5VuOp8zikNrwhYfRZEdg8zWnJWLI/vFdJTFlCeIrsULdFlewp0N",
+	"X1aYIxyKTl4wbr5LF+MYpYxSPowUmn9f2eZfKUhogRRHAJX7gc5gckvRB6rg0qFgn7nSeOM8Gu4mdpon",
+	"f/j5EwAJcJEBFDqjiZ5GNGVkxhMGjUoIqATwiuNUzlb6ol6ooSg1BfYJhxKL8dIhTJ6+1lM8BnNgIHGY",
+	"H/teT4PSEOqYRTzG6SqvSq3FAG5JTv+pp6QzPFJSCttyfPrP4VE3IHMa3Rq658Kim7lH/GCuoOTsR/KO",
+	"3aQZTZf5asxnOiXvaRpNzXWIqQQNjWsCLmUufK4Bl/IqDxJwqWxUG3B5JkbYN5kOrDTqVRQE6cxTNqcA",
+	"bwaFv3GW6KmUcZAL3m6TDmkwsDbGbFbkyJ7shua0odmq1rnZfdKwSmy5c/nm5zeeql1jpDwonAKxgFXT",
+	"5uZPFmllp72PuUV2xv90wr+GR9E0Gh71yV/DIwcsPZLC/DK0o6O+Pz45HR79/TekQ9KULrFwx01x65GB",
+	"8Ex01yRHYNIKIItiKGRFv/57Hu9Av94bTB924hi26x+PM8jhufuNa2zH2xiCwu/Rcngbvnji2Z0Y8GxE",
+	"GSKd//n08YOVQMB3D1KuL5mIdxxsvrZwRJreMkXYeMwigHJyE6JiKFYsu2k4apkDDOPcRg6FLLuPaioX",
+	"ylU9TuhcQck2ljg6xwqBk2qQHkS8Y5fjOQ2fMi90IeKDxIS3k52FJmslZys5n1ZyXoh4FQtqa9moXhrR",
+	"shalcngkZEV8JRzm9MIIWYswpYdHDk+yR37lSpcBcQDParVanSymMhgKKUhI1UiOwwCB5x1EJzTcTFOm",
+	"phJMzRkXIzphIYwcyUMyMrWAdaGKplImoyWjaRiglDwln9hcs9kNS4fC1vjgaauAcUt8MOG6T343B38E",
+	"1+70dbcAvrdoO2ffn+NSqSAlTL2h6Gyev39eYJNKqIG3cAd2F7pNwHykw6EjH+ZxRYwqLiZdROCDxQi5",
+	"ojiLin13d9JxU1VKz+Y6KOLmeGgo8mPdHvmAQeESKVgMIgwUY4tR6fhqm1FNkKycP/jJEOSKvqrSpaMJ",
+	"QG11Dvd5PlbMjUOI2TyRyxkT+oUiDnDs+mrw4dMvgDj20+By9P6XD6PBTxekc/q625QbsIRXyg3M6Gc+",
+	"y2ZH/bPvAnMC/nH6Ks9VcKHZBHoRg9qxF0V8FD4I2UCd1Z03LKKIXVnTwj2OKC3ebtRRH/IjQW2iY1UW",
+	"GG77M4snhoJLWy2tHVJbPmqo7uiewxi+zCTLT3S+OcdSkokb8TW//vTL76X9mEpj+maJlWgrqs0XdoLd",
+	"Q9Fl80jODH2tm9Wwpc7ypWmtFgjqxbcRqY1fGoeWszuoRoVyU6cT3aP+QUIErx1hmiP8o0dCwDUdnf4Q",
+	"uqbU0x/0dChy7dhxzUQvFFEsveMRA4DI7rkdnOsAVkdMxGFp8u0mMNYxZljce7obzuhnI5Lwfq9OySCb",
+	"ZCoXbw14reV4q8O7zO89FPkmOiBXO+HGqEHmRqGdmreyb4nPx8ZeB7vnHCrN6IzQFOYg5821FjazNxSf",
+	"sGrnZglYgwFOvi+D+91yEdsqogRG6ru+XLuBSqYuU8aUN2sZ8Hq5ZrPeUDxCX/7bUrOHHrpZaRpxI2K5",
+	"CMipkdrfn9h0WZPkLhFbvfo4PQsKRfj9ia8It9GDTqnofG2oC+2OtVqm0DKrX3yzqnEyz0qVANGOv53M",
+	"/mU+88eXfGZDzEaY7SBC3sh4mZtTpz8Yk/jsO5IJI3ZEaQ56nYoB9j1GbbG2QsYib8J5Gzj1DVXsmAvF",
+	"4Gl3jMyojqakGPVom1FlSuYu4A5ztQLrOLDPNNKQrHfjfFLy78sPTbzz36pd+ysTEz096p+eIEfnf2/d",
+	"w+6mze3+zvOUm687UkyMBGPx9l1JTHxggGbWhAwQZ8iZIzs37wE1SV+SRPGwYO9ntX4jJUEbDEFPMJSE",
+	"gF8jVFcNUobgfZalIN4SD1IH4m9RWwTSdt3srKYD7fwqbGEH6uVOjsslGxWmrtH3Gws2HsPql1k6l4rt",
+	"TQW0RR77bcupxQFfq1MeVdJRVzfxKE20x6KJkqFygIqJLbjElUu03NKm/fZaMFErRtaXS2yp2F7ixIHj",
+	"RE7W6bgBnPWrnHzZU1kGWcz1xR0TerMvhIM6bKQ2x26qBAi/pB6KA2jB36aSTKkiiZQA3aURKAulKICI",
+	"lwEPIdr71gZuS8D5tUMyHtOsusoJbk7L2gDPG3fSE1KpfUYTiV5AV69dbZkEbYrcDcrn2uK125g6hlZb",
+	"Kq2KWftNiZZ2qDVSI4tzsE2f6/1YIaOzYyriY/s1HmHCrYkl2PU91ziCXd5BYghua+qBeOEbtgGEtovk",
+	"aSMOlvlz8bFeQGzUPy//sv8bmV+NQI9TunhYRasLgs+pnnpNsPn9j6rMep9IeGO57DtX8uIWTxNIADpE",
+	"/dTspZt26nav8+9/kZ/eXl6RQarJPzuvul1ba2RTytZSGIrSgLWimAn7+gRWzJonYIET16TDtSJh8dJh",
+	"F9CmsKMwcElYnKVMhZCZiFjcJ/k8NiFtC+ANVRySS/niKy/YCb3F9WBdYRcyUDjex+/GNLdNpJiwlCjm",
+	"YF7NO54XT6ZE0TGbZDSNcd8g/w2jeBK6GGeJXRIs3bwlzMrSMl2SONNLLzct7cbA+fiESN7BKJ6bJaEC",
+	"X9B9i2JGrEyHYjGVymXPp4BkVVpVJEXEUkFgHHW1QoIrMk7oxNh7IU7XhXwOg1bX0m6Vj2IxXg7AQdDm",
+	"I5nQPCGUzFMaafANWWq/pOqRXzzKGAp4X4TaKJGDUfCZoFDEzWIoeSsP7TNLKOyr2m9gPmXlI9Ql8X+z",
+	"5PFlaPDfcmLed+xljRq/9rhMuK/Shl5a/by9fgZB4ETbgqqCnh6oqdlnGFrc5CdewOFnnxb4lEHLH4Z2",
+	"cM11DPhRMAKBplhGAF/WepCr9fnGJUfbZsqSuABEr4SLcIqewo13Os1K9KcPcPhKbm2Qw9ejm8pYPsLg",
+	"Q199cuE6pNbWcn2NSCzexm01rjPftDaSuGmAelM955NGYyoj0eGDGSaHmQaeKQ9un6qZ4OJ6usEH4BpM",
+	"S7ViZltbFQxyvIt/d6z3IqFvho7QDA1JxzzaLKmAj7X3VtY6HQrjl7prXXocS1itQ+HGlfbIR+MGLLhi",
+	"5PXZWTPWiUfnz9Wm9ZZ4kMiUv0U1YsAebqNTrfX7hHM8DYmtCKuO8ax9B7q7tmD+gTayr91e/uX9NbLl",
+	"NLsKZpVv/eiA1rpSikeJvT2WUpTMkAOUUmyQfX4phR8Bap36tp5iH/UUMoXOpkrT0HrwiXtIPs1nLOGC",
+	"rZkDiNFRFRCdcmhupUoxpawrQJPEqmwVkBljmouJcvlwjvFOhUfHjMU3NLrFUVSJVFnKAiKT2PMlasbO",
+	"XrslftHVHO4tNrtarjOmvDGtk1UXxsDNclkXO4oNIher8QxjN/CZ4aiYpR672KseHMEoj/I0NMKNr9D/",
+	"zx+G9CSPI/j/H+a09M7dOkuTo/7RVOt5/+XL07N/9k56J73T/g8nP5wAIdrV/eUsh5wt1NFq09rHEnBm",
+	"1WSCbjp7G+z9lykiqPiot678yvvdZUbqHtno4wa2fdImOqA51TWqUutpItp5NRXZ8wd2VkTY6gIGl7+Q",
+	"W7ZUAfZwQgGUTilPgmrMCnsiDQtb4GvXoIeRq/p3c7SEfZL5pMBjT/oF/mSUhNG4IgDnVLAkIOZDrMo/",
+	"MGGtTPDW5IhxdVGu7xQjwg5QmcVEMXwAGZid/FdA6IyJ2IpnUEo48Rm0iMhoQjB7ZUSMcM3+NhEXJTK6",
+	"7ZVGk9Ys5bIeZxDRAyxMBQK9Hq+g2AYIHUQBdJZqTFAqWfowXldbDa1nOpIzN8VKmUfkWPWVnclBpQN/",
+	"TCdM3ynG+RPqmtfcwMS8A14YCpIZWnsOvsCCUtcQ5GSSsgnVjIz5JEt92FnrssRU0xuqmK18irmyWhBy",
+	"n6lMUHLNmYBTz4tB71xBN12MQLjQZYxx/Z4/ldb8oHwGBq4wMur/AgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
