@@ -1505,6 +1505,24 @@ func (e InvolvementRole) Valid() bool {
 	}
 }
 
+// Defines values for LawfulBasis.
+const (
+	LegalObligation LawfulBasis = "legal_obligation"
+	PublicTask      LawfulBasis = "public_task"
+)
+
+// Valid indicates whether the value is a known member of the LawfulBasis enum.
+func (e LawfulBasis) Valid() bool {
+	switch e {
+	case LegalObligation:
+		return true
+	case PublicTask:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MAPDecisionCostBand.
 const (
 	N20KTo50K  MAPDecisionCostBand = "20k_to_50k"
@@ -3719,17 +3737,31 @@ type Involvement struct {
 	CreatedAt time.Time           `json:"created_at"`
 
 	// Current In effect today.
-	Current        bool                `json:"current"`
-	EndedOn        *openapi_types.Date `json:"ended_on,omitempty"`
-	ID             openapi_types.UUID  `json:"id"`
+	Current bool                `json:"current"`
+	EndedOn *openapi_types.Date `json:"ended_on,omitempty"`
+	ID      openapi_types.UUID  `json:"id"`
+
+	// LawfulBasis A UK GDPR Article 6(1) basis other than consent on which the organisation holds the child's
+	// record, with Article 9(2)(g) and the Data Protection Act 2018 Schedule 1 paragraph 6 for
+	// special category data: `legal_obligation` (6(1)(c), e.g. a school named in the EHC plan, CFA
+	// 2014 s.43) or `public_task` (6(1)(e), e.g. the authority's Part 3 functions). An involvement
+	// with one keeps going when a consent it also rested on is withdrawn.
+	LawfulBasis    *LawfulBasis        `json:"lawful_basis,omitempty"`
 	Notes          *string             `json:"notes,omitempty"`
 	OrganisationID openapi_types.UUID  `json:"organisation_id"`
 	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
+
+	// ReviewNeeded Why a practitioner must decide whether the involvement continues, after the consent it
+	// rested on was withdrawn (another consent in force covers the organisation, or a safeguarding
+	// concern is recorded for the child). It keeps its access until the decision: end it, or
+	// record a safeguarding reason or a lawful basis with its duty (PATCH).
+	ReviewNeeded *string `json:"review_needed,omitempty"`
 
 	// Role recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
 	Role               InvolvementRole    `json:"role"`
 	SafeguardingReason *string            `json:"safeguarding_reason,omitempty"`
 	StartedOn          openapi_types.Date `json:"started_on"`
+	StatutoryDuty      *string            `json:"statutory_duty,omitempty"`
 	UpdatedAt          time.Time          `json:"updated_at"`
 	Version            int                `json:"version"`
 	YoungPersonID      openapi_types.UUID `json:"young_person_id"`
@@ -3738,9 +3770,16 @@ type Involvement struct {
 // InvolvementInput defines model for InvolvementInput.
 type InvolvementInput struct {
 	// EndedOn The day the involvement ended; from that day it grants no access.
-	EndedOn        *openapi_types.Date `json:"ended_on,omitempty"`
-	Notes          *string             `json:"notes,omitempty"`
-	OrganisationID openapi_types.UUID  `json:"organisation_id"`
+	EndedOn *openapi_types.Date `json:"ended_on,omitempty"`
+
+	// LawfulBasis A UK GDPR Article 6(1) basis other than consent on which the organisation holds the child's
+	// record, with Article 9(2)(g) and the Data Protection Act 2018 Schedule 1 paragraph 6 for
+	// special category data: `legal_obligation` (6(1)(c), e.g. a school named in the EHC plan, CFA
+	// 2014 s.43) or `public_task` (6(1)(e), e.g. the authority's Part 3 functions). An involvement
+	// with one keeps going when a consent it also rested on is withdrawn.
+	LawfulBasis    *LawfulBasis       `json:"lawful_basis,omitempty"`
+	Notes          *string            `json:"notes,omitempty"`
+	OrganisationID openapi_types.UUID `json:"organisation_id"`
 
 	// PractitionerID Must belong to the organisation.
 	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
@@ -3753,6 +3792,9 @@ type InvolvementInput struct {
 
 	// StartedOn Defaults to today.
 	StartedOn *openapi_types.Date `json:"started_on,omitempty"`
+
+	// StatutoryDuty The duty the lawful basis rests on (required with lawful_basis, and only with it).
+	StatutoryDuty *string `json:"statutory_duty,omitempty"`
 }
 
 // InvolvementPage defines model for InvolvementPage.
@@ -3761,18 +3803,38 @@ type InvolvementPage struct {
 	NextCursor *string       `json:"next_cursor,omitempty"`
 }
 
-// InvolvementPatch defines model for InvolvementPatch.
+// InvolvementPatch An involvement flagged `review_needed` after a consent was withdrawn is settled by a patch
+// that ends it (`ended_on`), records a `safeguarding_reason`, or records a `lawful_basis` with its
+// `statutory_duty`; any other change leaves the flag.
 type InvolvementPatch struct {
-	EndedOn        *openapi_types.Date `json:"ended_on,omitempty"`
+	EndedOn *openapi_types.Date `json:"ended_on,omitempty"`
+
+	// LawfulBasis A UK GDPR Article 6(1) basis other than consent on which the organisation holds the child's
+	// record, with Article 9(2)(g) and the Data Protection Act 2018 Schedule 1 paragraph 6 for
+	// special category data: `legal_obligation` (6(1)(c), e.g. a school named in the EHC plan, CFA
+	// 2014 s.43) or `public_task` (6(1)(e), e.g. the authority's Part 3 functions). An involvement
+	// with one keeps going when a consent it also rested on is withdrawn.
+	LawfulBasis    *LawfulBasis        `json:"lawful_basis,omitempty"`
 	Notes          *string             `json:"notes,omitempty"`
 	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
 
 	// Role recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
 	Role *InvolvementRole `json:"role,omitempty"`
+
+	// SafeguardingReason Why the record is shared without consent (it cannot be removed).
+	SafeguardingReason *string `json:"safeguarding_reason,omitempty"`
+	StatutoryDuty      *string `json:"statutory_duty,omitempty"`
 }
 
 // InvolvementRole recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
 type InvolvementRole string
+
+// LawfulBasis A UK GDPR Article 6(1) basis other than consent on which the organisation holds the child's
+// record, with Article 9(2)(g) and the Data Protection Act 2018 Schedule 1 paragraph 6 for
+// special category data: `legal_obligation` (6(1)(c), e.g. a school named in the EHC plan, CFA
+// 2014 s.43) or `public_task` (6(1)(e), e.g. the authority's Part 3 functions). An involvement
+// with one keeps going when a consent it also rested on is withdrawn.
+type LawfulBasis string
 
 // MAPDecision defines model for MapDecision.
 type MAPDecision struct {
@@ -4086,9 +4148,14 @@ type Referral struct {
 	// EngagementLeadPractitionerID The current engagement lead.
 	EngagementLeadPractitionerID *openapi_types.UUID `json:"engagement_lead_practitioner_id,omitempty"`
 	ID                           openapi_types.UUID  `json:"id"`
-	MainReason                   ReferralReason      `json:"main_reason"`
-	Reasons                      []ReferralReason    `json:"reasons"`
-	ReceivedOn                   openapi_types.Date  `json:"received_on"`
+
+	// LeadMustBeSocialWorker A safeguarding concern was raised while the current engagement lead, who is not a social
+	// worker, was in post: allocate a social worker as lead. False once one is allocated, and on
+	// a referral that is no longer open.
+	LeadMustBeSocialWorker bool               `json:"lead_must_be_social_worker"`
+	MainReason             ReferralReason     `json:"main_reason"`
+	Reasons                []ReferralReason   `json:"reasons"`
+	ReceivedOn             openapi_types.Date `json:"received_on"`
 
 	// Reference Example: REF-2026-000123
 	Reference              string             `json:"reference"`
@@ -4096,7 +4163,10 @@ type Referral struct {
 	ReferrerPractitionerID openapi_types.UUID `json:"referrer_practitioner_id"`
 	Route                  *Route             `json:"route,omitempty"`
 	SafeguardingConcern    bool               `json:"safeguarding_concern"`
-	ServicesInvolved       []ServiceType      `json:"services_involved"`
+
+	// SafeguardingRaised A safeguarding concern recorded after the referral was received.
+	SafeguardingRaised *SafeguardingRaised `json:"safeguarding_raised,omitempty"`
+	ServicesInvolved   []ServiceType       `json:"services_involved"`
 
 	// Status The pathway: received -> accepted -> assessing -> allocated -> mam_held -> panel -> plan_in_place -> reviewing -> closed; or redirected / declined at triage.
 	Status        ReferralStatus     `json:"status"`
@@ -4238,6 +4308,22 @@ type Role string
 
 // Route defines model for Route.
 type Route string
+
+// SafeguardingConcernInput defines model for SafeguardingConcernInput.
+type SafeguardingConcernInput struct {
+	// RaisedOn The day the concern came to light: not before the referral was received, not in the future.
+	RaisedOn openapi_types.Date `json:"raised_on"`
+
+	// Reason Why: kept on the referral, never in the timeline or the logs.
+	Reason string `json:"reason"`
+}
+
+// SafeguardingRaised A safeguarding concern recorded after the referral was received.
+type SafeguardingRaised struct {
+	RaisedOn    openapi_types.Date `json:"raised_on"`
+	Reason      string             `json:"reason"`
+	RouteBefore *Route             `json:"route_before,omitempty"`
+}
 
 // SENNeed SEN2 primary need: SPLD specific learning difficulty, MLD moderate, SLD severe, PMLD profound and multiple, SEMH social emotional and mental health, SLCN speech language and communication, HI hearing, VI visual, MSI multi-sensory, PD physical, ASD autism, DS Down syndrome, OTH other, NSA SEN support without a specialist assessment.
 type SENNeed string
@@ -5404,6 +5490,15 @@ type CloseReferralParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// RaiseSafeguardingConcernParams defines parameters for RaiseSafeguardingConcern.
+type RaiseSafeguardingConcernParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // TransitionReferralParams defines parameters for TransitionReferral.
 type TransitionReferralParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
@@ -5883,6 +5978,9 @@ type AllocateReferralJSONRequestBody = AllocationInput
 // CloseReferralJSONRequestBody defines body for CloseReferral for application/json ContentType.
 type CloseReferralJSONRequestBody = CloseInput
 
+// RaiseSafeguardingConcernJSONRequestBody defines body for RaiseSafeguardingConcern for application/json ContentType.
+type RaiseSafeguardingConcernJSONRequestBody = SafeguardingConcernInput
+
 // TransitionReferralJSONRequestBody defines body for TransitionReferral for application/json ContentType.
 type TransitionReferralJSONRequestBody = TransitionInput
 
@@ -6137,6 +6235,9 @@ type ServerInterface interface {
 	// CloseReferral Close a referral with its outcome
 	// (POST /v1/referrals/{id}/close)
 	CloseReferral(ctx echo.Context, id ID, params CloseReferralParams) error
+	// RaiseSafeguardingConcern Record a safeguarding concern found after the referral was received
+	// (POST /v1/referrals/{id}/safeguarding-concern)
+	RaiseSafeguardingConcern(ctx echo.Context, id ID, params RaiseSafeguardingConcernParams) error
 	// TransitionReferral Move a referral along the pathway
 	// (POST /v1/referrals/{id}/transitions)
 	TransitionReferral(ctx echo.Context, id ID, params TransitionReferralParams) error
@@ -8872,6 +8973,57 @@ func (w *ServerInterfaceWrapper) CloseReferral(ctx echo.Context) error {
 	return err
 }
 
+// RaiseSafeguardingConcern converts echo context to params.
+func (w *ServerInterfaceWrapper) RaiseSafeguardingConcern(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RaiseSafeguardingConcernParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RaiseSafeguardingConcern(ctx, id, params)
+	return err
+}
+
 // TransitionReferral converts echo context to params.
 func (w *ServerInterfaceWrapper) TransitionReferral(ctx echo.Context) error {
 	var err error
@@ -10476,6 +10628,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/young-people/:id/access-log", wrapper.GetAccessLog, options.OperationMiddlewares["getAccessLog"]...)
 	router.GET(options.BaseURL+"/v1/young-people/:id/export", wrapper.ExportYoungPerson, options.OperationMiddlewares["exportYoungPerson"]...)
 	router.POST(options.BaseURL+"/v1/referrals/:id/allocation", wrapper.AllocateReferral, options.OperationMiddlewares["allocateReferral"]...)
+	router.POST(options.BaseURL+"/v1/referrals/:id/safeguarding-concern", wrapper.RaiseSafeguardingConcern, options.OperationMiddlewares["raiseSafeguardingConcern"]...)
 	router.GET(options.BaseURL+"/v1/referrals/:id/allocations", wrapper.ListAllocations, options.OperationMiddlewares["listAllocations"]...)
 	router.POST(options.BaseURL+"/v1/referrals/:id/transitions", wrapper.TransitionReferral, options.OperationMiddlewares["transitionReferral"]...)
 	router.POST(options.BaseURL+"/v1/referrals/:id/close", wrapper.CloseReferral, options.OperationMiddlewares["closeReferral"]...)
@@ -22012,6 +22165,228 @@ func (response CloseReferral503ApplicationProblemPlusJSONResponse) VisitCloseRef
 	return err
 }
 
+type RaiseSafeguardingConcernRequestObject struct {
+	ID     ID `json:"id"`
+	Params RaiseSafeguardingConcernParams
+	Body   *RaiseSafeguardingConcernJSONRequestBody
+}
+
+type RaiseSafeguardingConcernResponseObject interface {
+	VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error
+}
+
+type RaiseSafeguardingConcern200ResponseHeaders struct {
+	ETag *string
+}
+
+type RaiseSafeguardingConcern200JSONResponse struct {
+	Body    Referral
+	Headers RaiseSafeguardingConcern200ResponseHeaders
+}
+
+func (response RaiseSafeguardingConcern200JSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern400ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern401ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern403ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern404ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern409ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern412ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern413ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern415ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern422ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern429ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RaiseSafeguardingConcern503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RaiseSafeguardingConcern503ApplicationProblemPlusJSONResponse) VisitRaiseSafeguardingConcernResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type TransitionReferralRequestObject struct {
 	ID     ID `json:"id"`
 	Params TransitionReferralParams
@@ -28659,6 +29034,9 @@ type StrictServerInterface interface {
 	// CloseReferral Close a referral with its outcome
 	// (POST /v1/referrals/{id}/close)
 	CloseReferral(ctx context.Context, request CloseReferralRequestObject) (CloseReferralResponseObject, error)
+	// RaiseSafeguardingConcern Record a safeguarding concern found after the referral was received
+	// (POST /v1/referrals/{id}/safeguarding-concern)
+	RaiseSafeguardingConcern(ctx context.Context, request RaiseSafeguardingConcernRequestObject) (RaiseSafeguardingConcernResponseObject, error)
 	// TransitionReferral Move a referral along the pathway
 	// (POST /v1/referrals/{id}/transitions)
 	TransitionReferral(ctx context.Context, request TransitionReferralRequestObject) (TransitionReferralResponseObject, error)
@@ -31304,6 +31682,55 @@ func (sh *strictHandler) CloseReferral(ctx echo.Context, id ID, params CloseRefe
 	return nil
 }
 
+// RaiseSafeguardingConcern operation middleware
+func (sh *strictHandler) RaiseSafeguardingConcern(ctx echo.Context, id ID, params RaiseSafeguardingConcernParams) error {
+	var request RaiseSafeguardingConcernRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body RaiseSafeguardingConcernJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RaiseSafeguardingConcern(ctx.Request().Context(), request.(RaiseSafeguardingConcernRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RaiseSafeguardingConcern")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RaiseSafeguardingConcernResponseObject); ok {
+		return validResponse.VisitRaiseSafeguardingConcernResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // TransitionReferral operation middleware
 func (sh *strictHandler) TransitionReferral(ctx echo.Context, id ID, params TransitionReferralParams) error {
 	var request TransitionReferralRequestObject
@@ -32744,548 +33171,579 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L37c9s2/ij6r2B0z0zkWdqxnce29pw549hOk20evnayPf02uRRMQhLWFMAFQDtqJ//7HXwAkCAJSpQs",
-	"O0nH/cGNJBLPz/v51yDhs5wzwpQcHPw1mBKcEgH/PP2AJ/r/KZGJoLminA0OBh+mBAmSCyIJU1h/+Uii",
-	"ayIk5ewQScJSRBW6xMkVogyNXo+332KVTEc7g2ggkymZYT2mmudkcDCQSlA2GXz9Gg3e8ASbKZozfjx/",
-	"g/gYqSlBiSBYkRQJInkhErJ40K/RIMcCz4iyOzouhOQivKcRI19UnMATIzdfLsg15YVEOZ7AZFQ//t+C",
-	"iPkgGjA80/OZd2ormeEvbwibqOngYH93NxrMKHOf96LA5l+f6Ldg8ByraTU2TQfRQJD/FlSQdHCgREH8",
-	"ecZczLAaHAyKAp4MjJySWc4VYcn8VzJvb/0IFYz+tyDoisxRTgTK+IQmOEN6UiIVGpKdyQ7C6OPH1ydb",
-	"h0gQJSiR6IaqKRyRxDPzMmYpuuTpXENHhufw45gKqRBm8oaI8vgMiFV79Ja4rdfYcZB7+z/VDvInfbtK",
-	"EaHH/P/+ONr+H7z95+72zzvxwfbnf/yv8GmMARg7IEAD/AhlWCokCE4PEUZS4YwgzgiiEgkyLiRJzd6f",
-	"7u1378gCfddWnj9dDhJv6Iyq9kLP8IQgSf/shMYM3vMnTskYF5kaHDzTkIi/0Fkxq+DSfKqWQJkiEyJg",
-	"DWeFyLkk7VX8NjX3K0jCRarP5pJQNrHHdkVypZFfP4GLlCqkBKZZ53H932030W1w6JzkXKhjPsuxCCz5",
-	"KJMcaVpXKILINRFzNKaTQhA05qKB7ERQnmoaQP5b4AxlMC0a3kx5RlCCM8JSLNCMMzWVaMaviaF3l3P7",
-	"XYS4mhJxQyXRX6Z4Lrc6qYddcPDGxjiTpNzsJecZwczb7QmVScZlEdrwiHzBiRqhoR2t3OfF6bsTpAie",
-	"bR3UDwJLlPCCKZLuoBHPCRsdIDnDWbbNitklEUgWuSb8mtTrh/PiMqNyStJPTD+NUqwwGsIQGiAyfgPz",
-	"qakgcsozgzhTkqWRQSFJEq5Pcl4bWHKkuMKZRAlmjGtcvCY400PNIk1lPjHBC5ZqeLuZEkFQwpnZQbq1",
-	"g44YzuZSScRZNof9aSgl9JrYPSFeqLxQQK9meI70FFhewfGUZ/Z098nWzifWcWdpdez+tf0vQcaDg8H/",
-	"87hiqY/Nr/JxdVNveUq8K3wp+Kx9eS+BcKZ4XnIiA5NDypKskPSadALUWA/Yi2mkWJFBNyppjpxRFWAa",
-	"7/XRJlOapYIwg+lUosw+j4YJlmSbMkmYpEqv9QBOV5AxEQJnFt4kGuJE0Wuq5o9k9aPClxmRkeEfBWMk",
-	"2zK8X8/3yJvmZkqYfY2kUQneQnMt/Y/yQc5qA1iixfhNJw11O+9iRf3p0XsxwYzKDtGmfpBwitx7AcFn",
-	"NMUaneCkr3l27TjQ0JJYjcoIA05U+4wQQApgCXanS4QejqSFEbWQJEpRNukEJX8tMQgYq4ge5gA+8Pa2",
-	"3+BlwH2IsEIzLhXa20VzgoVEeKyIQCMN3qOuBSt+S8i/KMQ1mX/gV4SFhQTKrqkRe5HST6EJvSYMcZYQ",
-	"A5Cq/tANlmiG04pd1+U7GGPhmj0Zh0saV3JOvP35r6dPvoYEna96QJlzJgnIvS9wem7EOf0p4UwRBv/E",
-	"eZ5RAwyPc8EvMzL7x3+kgdR+dO3MvGUmrR/XW5zpA9e4yYU+E5zRFOEJpgwwlGp2w5TAiTpEIyIEF3KE",
-	"9MFIRHAyRWNKsnRn8DUaHHM2zmhyr8s/0sKfInrtRkRmRMKKYSWHaJQUQhCmYv1YUa4cZGJ40TAnQTJy",
-	"jZnaQSCBYHT2/uIDuplyST6xUUP2HQHbZBOJlH7UyeBS0SyzIlYueEKkJOkByOJzhxfn+sP2kf4wspxV",
-	"Gg7mqXTeQ23wvjAv6alvsNbhyJjDBpSYUzaJDHzrn/Q6EsxADcuuiaE69mDqKtlCAVOf+UsuLmmaGnS7",
-	"r6vViJzgLCNCswMt1DlBIOUAmAB0v3BG7ntVGWVXiHyhUmu5l4WCY2YcaaAgAl0SBBrIEDNEvuSaYnjE",
-	"ZguW/Y6rl5oX3OfS33Eki2RqWSvgO9NKkyoPGk74ivEbxMewzDM8zzhOP3D+BovJvR80aKqavWoB0cGv",
-	"ESIRqFBmkQJwguoXX2KakXs91cp4glJOJADoTH/2iA9RWmfFlvVbFdZgPEqwEEZPs09rRXanThGckSe0",
-	"RPvYY3jma8XSF5zBanu3w+mRFfmiHifyuv5ygLEFrVFcqAP0r4v370DdMvoOQOHxxb+NsDQ6ShKSqwPk",
-	"JhppTSUrZkzaASIjeUZoIniRRyilMy2/chahBCsy4WIeoQxfkixCM4K1KB+ha5wVJCpVx0OESyXHaVVU",
-	"otEfyeeRwc4LIq5pQj4yfI1ppie8b8jXWtollrAwo17hZKoXokUuDSwzPtOwMkz5DYtAnMYCSD4XgC4a",
-	"bUHVOvf4j37Raol87PiPVg08lnPouJ8xIqUNI1KDFyJRMFmKgVrA2tkcM1uRS33g/C1mcytEyfu8sveO",
-	"QAktUwBpsqoOlWB30/KJ1Ie7XBxY//yChtb6GX1kuFBTLuif5L55TyJISpiiOJOA9d5npKZYISwIwDqI",
-	"oICHH5kVpO4bBX8jWbZt5GJg8M6oeDlHGF0WkoKYKYqMoCEXCDNEK7yACxekskJiBpYmYGdbdmOyyDU9",
-	"I+lbklL8Ae7q/pnrI4lmen6kgcXRGg3HRi7QrDcnwmpS+IpomeurAzKAz6PEKc250M8qSizmzfKMKJLG",
-	"WLW0um1FZwHVLvLeupzHuVY6gKsToRXb5fpsOYBWhRlXJMCeokFakNgseYmqGQ16zjojRNPevovU9Dkt",
-	"/MWVRsNowG/0dmvXFdiDeWqdE3ImnL7PG8VpGawZMLgwz36NBjdTc+1t5b1Sov8wjhPv8Oqrs6OUF1au",
-	"pTrBz+WC+eV/SKL01GYpxyUgADKlRjzE2ZkHpdZw2wW4a4Kgg7u6aXw3ZMjoWPtrlhdqxWWvANRBCGu6",
-	"DqyRBJ51hAEj/zzQEIx/eEazeYQwkkZoAjtV0y2wQfh1kNU63mWmPh/w6oDVDUVn2Cg99bOmiszq/1iO",
-	"GoPqurEQeA6QUjkz9SCsyKysacxLS3AH5u5e+kWJt4RpqemPAc/BipVqjflz4GSP0iJTVvT138P6+1jy",
-	"hOIsTowbxHw3JTgDQ5n5qCVSnFXfTrnmlJNBNCCzPOPzGRhiDOMbRINxITRbjEtTp0Zs/c3S1cljzhRO",
-	"luNI01jEsOboiXlbC76YIVi7g95DayDCKCdCarUCs7q1l2s+rqYaypuEA0aNjdFwRddYVL4ueLbO600r",
-	"cAul3xZSC9it/Vj7dEoFSRQXc72x5UyhgpKFoO9DVBOA3RhBEM4yL9Kgfs7gjuhgnoSlK0ocd8Th27ex",
-	"9J31mDmWHRLCGnxerCauhZh5nX83t1QuOHK3WJt3MSSswxXr19aWgXE5OrKPGlUkJQlNSYqoihAdW4sZ",
-	"SXvhRuAe2xMTNsETAip8RnC/gavLDvn5qaxx5zYXXpFFdt7d4lt6Q43/4lYcs8L+FtfszwUZK3B2Tq4p",
-	"uQmoJyZGaSVSkRKcZlrzaw+n4UVaarVoZ29pRqTSDBjCnnKr5Pd+RZSmvRVecSfQ85XGCdv3y+WWi4iq",
-	"XYfO3z+SBgHPc4KzWNDJVEmtptExNdaINkG3iNhXtPUndeLLDFOmMAWiMyNMQ3JCsAzLQJ0EtXEq5US1",
-	"JUZde1uIPHemjwaOXinNIskKuOih0ZF9OyTLgj871k/JIDtylLjnRg2wxVJLjL1fAVt79xLyMY7HPCn6",
-	"b/5sfHQkCA7tV7OEmQanUkpZE940Lq2wzwYcescaebfrb7a11hAM5hnuLahI8t+CMCP9LTLK9rYdeCBW",
-	"WRCKPF2ZQtsI1+ULm/OCTWIj4vfbdkjYcYfWHs87JM9qUdoxKk4S+ZyotulqN8u4W4mWq8lGXXrKRoRZ",
-	"p8U4pDDIOXB0wj8vOCwIcRlEJqgntjZqiO0ptcmQAmp1CLlAc2yyM72wZSd6Yqn7OiJnN3drBgzWpbhz",
-	"u0iklX9wHjhCAo5DICE7g2gpjwz4kuxuUEYUOHguTt/tozdYKrPbmvB5D5zVA7inuz1U29vSyC5evUie",
-	"9YDhrSGxa8HCxtjtDH95bd5/Zg7Mftpbyom90/5pN4jft2bNDStLqlESgNY8ihIqkiLThO0QpQVB++iG",
-	"kCvp3H3gzjRr6AWKTUa/fIc1zt+BdmPBZ+h3ggX6GcLAVpQPqgt62riSaGAik+zPGr3vUn5o47/TbM2z",
-	"9Suo/ML9b6CvCNJD7PDBfSO2Vl/pu0eLa1uC8S40LQjwsSytKJC+VMwSkmUkDZs7c2pTQW6vuPZ1XFiB",
-	"4JtZs3JBxvRLGIivyPyRRNdU0ssMYveEQkOex5+K3d0niXkT/k3inZ2drQgpDmabCaOSIOMbD2DPNb9a",
-	"8TCdZLMwZEY/ExQZ4YyjQMwuDFseQU0sDEIcgMc6PGlN8/SGYKB9sTWXkv4nm7iQExs7MWwYy+TWIZoZ",
-	"a3bG2UTfNLiqvBX2s6ete5Odtwdnu+C6pCyMKNgUGWl8ZZB9IXEzJOFrNLgKJYlZLEFUSZKNd9BrBX47",
-	"SK6QU37DTFTvAZJKc12qXHD9YqrnFmdm7d7cRsh3ucP7ItxSEik1ZP1KWQBAjXczxuVjaEiwyOZoSrI8",
-	"QsdHL7f1mFuICyTxmEwKLFLNDP03jo9eHoGDFBSY7RsurtCxSyfQYtJLPQslElXLAS+qYyCtVWhtKDxb",
-	"mJeUP18Q8A3KFR1n7xlB3o4APWdFpmiekSoETwZ8YkYW5dZXFAjwtekeXCDQCa3bTX9zw9ANFyYgqiXi",
-	"LQEAvYFrkvHcuiQZIalcvILaCwheWG/myp0Zkk2Xvu4um6UxYddUcDazEUGN5CN4DuDHew5naIwTxcWa",
-	"i7ezl7I1zrL348HBH4vx1qzl3/DS18/Nab6WSvxaB2LEfQ3mCc5xYnOdVh/Htx+sMcDXheQjIPUJPAZE",
-	"LS5nVClrBNYH2yXxrWfGmfIbf1rKKrPKNU0J1zg55YzAZ3IjYznFgqSxUb6mGBQMNRW8mExjnF7zxAj9",
-	"KU1jxlWs8BWJcyzCpOXKks3SzuNx84acMyiha0Zml/BzwBj0eYFg2kAALmz0CTIDylDkyf2INT18dxnM",
-	"Iac0D+WptV5QnF+ZY/ctRzXI9DNNfXYHdxLkdkVKVRWw5+7MiJrGIKIXn1FZ2SL1ZgTVvF3T1IzAN+SL",
-	"9QAZAXoQDTRLSAW+0Sqg8d6ZNzEkF8LlJ5lNHgaEKLFhUEX9hdFCL/r02tLAdijAcqebv+2v4Hk2QkRQ",
-	"CPvuPPxWSG2Ts8LcazgBDiJr1RzlgmsqIB5JZF8wOZiSThhJtymDsGS5XAzstJsmU8wmJI0hD6wu6rWB",
-	"uiHV9TwDgzLtK0ggY2I19S2vsuUDSJpwkfZHafu0DBVs0EhkUmc5QyP9abQFqSwMEtuZQgzPtK5jkrtt",
-	"uivkWeIJhMAXgpmIg/I8ly6pYXf6sj3h2zaH8RwmeH0ivaUrG3W8OPtDPwrxyRYiiFT2iFrzr+5Wab3T",
-	"eZiPZCkh8jwjkck+5CwhhwiXUhxOEiIlyvjEptYSaU8YLgSCO7QyROCsqbAHLzd2zr/rNZ7BbuCwQ0YA",
-	"H3AjR8Tqt+LIVCcZB4q4EZ2roq/3p3cdY0GOElXJT2sH6YaMnpVNlwsoRmDKDMCn8s1epmbGFZFBn0WA",
-	"HABqLF2S4DNUPosapoqudfRzpLZO1XlTm5F35uteF3PmSrHc4naa21sqqncf+9JXm9ew8ty3P+rlh1pp",
-	"C3Uo0Q+io0Sh/d29p0juPPupJGygkHpKuG8f0GK6/h10DP1hTlRsrM7lcUBme5wLPhFESk/oskbpjLIO",
-	"veR4mrRpDMnohF7SjKp5vGKMjnk164jgNJLLmPYfT28rw0nvGJqZC3VafsnT5G31cBlT2XdpTT9JNVQQ",
-	"86ZJP3NuM/gPK6g9McV5ThiQFBAj3r26gEBnygotZhgNXCu/KMdqeoj0miH3j4uUiMikAttg4HGhCkHa",
-	"5pwN3XoHaYTyDOEpTGGnKgjzDuAmUPNDC8q4ZpdCYyjg4TbTi3avDDQh0HhbA9r6Wv9VpBMtz/AUzyEd",
-	"zUJAaut75RlmCCKjt3bQKC3IyHAhSb+48kieJzYtIPuUHKKRJiU2De0yI6NPrCzChJMrLaXCjekvamd0",
-	"g6U9J8ZVdVZQ5mApPC3DyQ+lSlmLcrTXP1/3dQsLa74OV7zWuy3x0G7DjRkFz8hbcAcp6ce2m8xwXWxf",
-	"bhP1sL/j4VVweel8S3hCDyliIc6uYSo8zrgk6/jreKESPlsKmTD+e/tsV7jN6lHgbvaF0TK1uT3DEsgs",
-	"8YxoLYdME2OF95wVsS+dzPg1SWPF41Zkl/kF34CuZU2Ixt4E1qPulKHjqupaQ0DVC17NbnDra1jxnCNv",
-	"kcEz57NZwWyC8BnAK2EJkStCl9l8XVt010ewnMfOJojFhMS5oOB8uhSYZuDxxEVKuf5GZrEzN8/wFVYm",
-	"rm8+u+SZDF5OFTDzvFfADGWKiFwQRYQTdnsU4dMrZ5PC6smNKo0Oy5F7JkJQR/OUTTIqpxE64+b/LwRV",
-	"VE7RBZ0w9MY+3LA2P6tj1n4w0EpNedpx2DNMM89Wr7TiPSNSGtOrCd2zhL9m348TnGUbOeGQ1rXXN3P1",
-	"mDMZtNGuE7AC5briy3nQyGR+3GzAPGXxmIuQk/K1lvmEFnO0eBWWPcuDW2Ylrl/9bcxMfsU6a9SrzaVf",
-	"7W8D8kdzpr52wHvdg9FWnBO+3JxoweQCnr3rKG/nlOgNLdULCxLrNhM73o4YL4G+cdbuZAPQFLx0D0M8",
-	"wF430Nxe2DqSi4/FK7rlVsLxEN3a3+0Tyr4iPtaDcJdR1PtG2Gp1e896hqDWMbodq48F8BwTZ4JZA2wX",
-	"yl5rUIMGmizHhxJKFgDuJkzkjrfdo33cP5gWT8JZFrsqowcIs3kwoztYcfSw9qg8MJZxNeWSmOT4+gMG",
-	"LGtP2WqgJpMefvZNkf7SGuSpg1wFBXez/d8sOcbZipRnXeWnzTLqB39ipE0ouFTKA6tZARepUT2LGjS0",
-	"dBAcffLlREl/78+eBukZZXFSzbpcmF4zeNRQFJzFtuCptSr0m9NIxPUiq3/sbv+M/jHc2v781/NofzdU",
-	"X7Wbvs0M1dK6pP1HSfGkInncon9jLrXWESCHE4FZWr1NLzOTxtQzGclGA9cWGoKME5sv1o4yYtxZ+s1f",
-	"VxgHlI1YI5kRovSnzBovala9IP5VdbA1TAqeheo7lT+sUlE7Griy4AGba06Yrfv9yBY5l1AUzIUaSkN8",
-	"qETDvQNTFk8PRtItTy730w+n/Cb+kwgugxVuoCYXryYtS6VLhE0Wln4XDasy8WXVwIxeESC8sMpQGfWt",
-	"sKrgaqiTNE5IlgUW9orfoJke2tXfviGimjm80XLWjhBHXrCEZo8kynlGk/lBbdcwNM/S8sjdbvQ5Q6gn",
-	"1Fu3j0foZopVfQBeZClKefAWGhDvwMZfswcTtTsLnFYQOeog1joBWP1BeZxV/fxD2MWi6vkaS4zDoVTT",
-	"9WAaz3LCulAnL1RA5MCXvFA90EW/fQTPfi3TyV2+aOB6Bb0sGM6QeVKagvkkpbawNZSfa2YAHpjK666+",
-	"t+L27ch+r0x9yH3nHSiThD4xMwDMsmd+Ln8tXTSuqBysINEnMKYJVgQNX51eHKPzQmOy2NnfHe5tDZOt",
-	"rR0EFTG+KBNGDG4XKKEoPzFiWghAAdjjqaBSzbA0larRUTEppCqLU9nLAjfDUp3hEuIdldVOelzJC/PC",
-	"C5NiV20qrrL3m1ErCTcRKN6FHKAn6IaLK72nFM/d0VJl/DNoeE4m6On+1iG6xOwKTXlGzWO2NKLr/NBn",
-	"i/4iKWQe9FWoyoWv9oJ0VffCtpD1Sm4YwI0N3PVdz5RgsUJGY08jkYt17QEtkE2w2DLUz55sx6tZlKFP",
-	"Ru+7kV7If7+kxgwzmycQ0nj6xUfYdVfp/Db6sHeNAft4nxA1N5d5xanDP0D9gLYNCECssfva2UWWj3j3",
-	"WiNmdfjwag+sZ/2p8aNO5nNg6qPiDNw34N6J/K+0ztP6EkhSBM7p2JY9lRGCjNcZYar2LHwb2Rz4T+xt",
-	"RU5dXWKoKGtiHPxKdTsI6kBiytSBK/EWuer8EUpJhue2D5BhHI7PtzZkPLLNHdW/hS25uhBuTy6N1+bt",
-	"NHdVZve6JIlGoT1XJQ3UvsRMCcteaH1pMa1wgANGRndB7UCHGZ5bqUD/ONH6bsXGDrXsy5mpyJ/YE/bF",
-	"pFIl6m0vsis+LjnJOhbHJuNq1iD2KkyXSBIBY20FvmwyNHBNWt/pIqxtcwHarlWyYB0xdXPSVE1QaRQw",
-	"LGVKzrL5gU1aD8iZjyQEsGgRFoZbqb5FXdIIFmYvbWBWGB7eCKoUYRqQaEK23M+l1J2aTaeHRlAFkc+D",
-	"wF7ru43w0Sd4tSZUhLZtYomcolAdvGt/wkVJCRSEALkxd9C7tRDstoKLZw/f72UPr4sooRYGEKMPt4sV",
-	"2D4P29FPVEKlbGZirEzi+Z2LO6EMoH5iRKfssICuhHNlVSkNYOZYh03NhkZp24oSgUqFdXhx+u5k69Bn",
-	"KknFq1XNbFH+IA3vTi0MlRY9N4bJVoIJXIirfm0Rx/HiVrqkmyI3/fByLFQ2j93HlMoZlZLYTnlgNo5A",
-	"6yOpBntPTMETQUg1gvsIpjj773KInU/ME1o65tZvun/7b3qHYn421s3qVcjss+v28raYZSs2iNgsqnq3",
-	"/Fyt2H6woy444E14YJxV5f48MOXi1wh/X4efhUhijyTnPurx0mHq6nKb8NnffarvasrUqH6OGckOQSi8",
-	"JAhPm4VN7zz8/2v3RXaWwy6FqUUw7BPbRbxhyrPUFJElJdcv5YAdRKZJDNG4mKUIQ9GY2GRBlhaeOVGo",
-	"7A2Bhk/392ulAPQIluPaoDo9nsZYfzSvEG9wV6fTxFRpCpgp02sqlwez2hGkUYd9++SSt5wrY5W6NJ1G",
-	"FJfd2JXNt5KhZFnmSA+F3h1eYzDvgEKkpryNteT1de5rhYgJ/4jbYG+1U2g65LugsbzS0GubBriSDgzP",
-	"erYHWJxMVRNIza5A4oRZD01xIOn/+kii56bg1XrCaLMkSviaF97t+0uFIcVmxZL1DBGmxNz2a4LD/bWd",
-	"mLEWFPQ1IEIT9wa0PFk1kLg6MzvewtM6t7i7Dkashvct9/xiCdg7wUAiywQ9H+5tHdgcCWdZaRQ2gSoM",
-	"UdXg1alTif6H9y3K5TyZ8oxPqFSRrR6DEixMK7Mc2748kKWSFpmacp6ioVfHbssmP6opERYfXGFNVBVP",
-	"MBEJ+DKbuw7LbUuOLQjiFTcBAdsuu/597K+7VbfTW3k85iIuV77QOnQ6TY4JluS8owQ6VLT0njhAe8g2",
-	"UUd4Qg7Rvk2gmxHj8OQFUKYMs0P0BE3pZEq8nruH6CnKMU1R1bfiED1DUM7AhgwrXrZ1enN0iJ57/R+h",
-	"XBVlk0P0T5SRsYJ4YszSQ/STlgX0KtND9LM1O3pnvTeIBvuDaPBkEA2eDqLBs0E0eD6IBv8cRIOfBtHg",
-	"566zOfH4b5Mw/KcA+tTlpvrgpfxUrd5crhUiXxICj9r2vxLluJCWyqpCanX3Pyb/yPWMbai83T6jxUmi",
-	"C9o2tXeg6My1XbMuMpdomxCaqw3m2DZCMVq1Rl2J3+bBR4uybr0rXFBc3jNGryZnQSkaEBRjhcWEqBXf",
-	"H1NAay1orvYi42ZWYxhb6eWOGq41g3xj+NBGa4vvPPrvpFK9tzHldvm9FKn3zunbVkWuzsbwWXP5ppuz",
-	"CXSESfyohkpt1ezw9dHFmnWUrchZ2nW1zOm2snYR5dUvfbX6ybcvhnw6TU4dG2jjiKazvSB+IlzD4yVE",
-	"oJzsF/PG4j43iq8u5dmlRGbxketI3+sEfim3UYeQId5CMplynhmjSJaRCUE2MilCw8stZEoHmkb5Tq/y",
-	"nki2KnarxT8QGLXIR0VSzKTCLCEyQsN0C+FLSVhCDJMDwU4QDOjx1Bb25QLNeN1KigfR4HIQDRJ9912i",
-	"RLnPdbD8nmFh1eBeAyrN/B7wN16THWSmkAhH6BIoRQpCI8JQdlQqd7arK4xrwBvUCv1uOJPzbGsaZf79",
-	"HfGl2lF9e+ZU+hy/Fw6z6uV9A/7yjqxuGTHISVlpF3lhw1WpkqbFATS11YgsMLvaitAxGpoYC6jXeoKG",
-	"nk691TaqNDpktgpGLmtbgNlV+5r3UFlEQdAZFnPYxiFyZ1jbkLWV2UAkO+eCsCSgpe1ARDnlAnoYmxxh",
-	"ZJyfzgqmRWOb+PpiL0LQtlhxlFF2hWzMQbuy4tLdS8JKb2ZAV784fWf8p537dtB7cfbmZBAN3sLfC/h7",
-	"Zj+cvn0F3x2/G0SDV68H0eDf+s/bC/33TD9ydKH/vv+gnzu56NEdhIwHdUBbALCyXr6qbZEzKk8vB1dl",
-	"kQ+4uLyMed7lrYRTrRZkvZqmQod5n7LJATpCuQmpjdDvpjCI8VChYVrKz5oKUePDNz9uRehd2RIPOkRz",
-	"ZMO3fvO8j96lHQ2iwe+DaKAv5rcguWnvKQaa1ivc9LbN23pqobJJUZe+Zx8tdW5JxKKoijEVUiF41FyG",
-	"JEw5p7kxz/Wi+qXYKFcBuEqov0VpRhbPeaGmcVJIxdN5B2Ce/37UUbZHg1G8whnX5aLVO3MucCZBN6du",
-	"f625MJDMK7zpWQFoVU/Uaq07XVXGxcTh3DxlKUODFLgAzXcmRMl+Whu7Gyvqj9qVQ2V5LNnpNLF7WqXb",
-	"WPXWPfUa0zrD/m5c4ShkX3Vhym/w9EGlCUrIbJg7qrC/u60HNMbOME7d1NIml5yFl2N5h3HN9aDk2iV7",
-	"McpNOK4RtnrXtK5DXTfQuc3S11EkwtRwkQphYgdMBJ1muDOcEnQzpVlHXS3KkCAZucZMIZgK4SThsxk3",
-	"TXYgqgrIbUf+2bKGuJBqt40nhCVzE8+BhhiNZjgflTEfEDpWRl7X1riFbiBJuKbAQCcWs0XMGiUM+9Pr",
-	"TQYxll4w94p1esAiaw5kh25JxpOrdSMZG/Q80AMFq+kNniP3oMumMoeW6FMeCz4r256ED/+R7NlGeH0S",
-	"e2v6sBJp6Ieom4gvC0j09xdqdjpNvCDEFcjNLRXUjqYY52Qsyyx/cJpShl5o7RmUZgBNS6ERTlPIz6zX",
-	"T25oikvqaCxsZpePcYwFwSt0YrNK8Crq6lIt0B1Wx/WdWVPtiyK13rUVDBk2ZBn9q22BKBWW8mhXsWrN",
-	"eMFUnLtWrU2rwJxg8Ugi85i+Y3iyaXIo//NsD7vhXq+C4FmtpFXZCKWji+dSddyOGdX3ErqECqSetIHI",
-	"2SG8pHkXwZBSQRIV53hu83PUlIoUGi9oYWJGvwQDAxvrtAHW5rq6YGSKJflgIwjWES6arTYuibohhMW5",
-	"HliajDDOUizmseJxzqXaez6IqsfMFyFp3cU1LGWcUEKkGdKCZvyarGEUt0Hq/uRdR5fhhPSqEh7GrNcH",
-	"6DLD7EoDOTbqdt3whD3Fro2FgkhTkdII1AH27dZnytSWT1tp7CzD7JxI9Bidn1501QUwHXDjQIGNJ0Fh",
-	"x73QhO0ZBGFotImNNwqYqom5SmPwOlnzrCQsLhh04pA5Aaws36AsJVo7JEzFrR/BjRWDG0tfeiHUlIjY",
-	"x3b7CpWqgkOc59DHJyG2is/7N1qPPH11ujDyp7jKBWtU/9j7Y3f7589//TNc9qNoPW8efx5+/IaLq/gS",
-	"S5LGGcGCBUtTmEZ19uyqzgL63W14F7l3vTv/7cUZeox+e3EWvPOvnbAecPckREoc9r9CPJFcxbmzgi+o",
-	"21pSuQuWyFV+3Fb5XtwQXXrVzAm+3HAzVKcR7FWyhuHQi7jua48Bs94iU5IxgWst4wSrfjrEioUMY888",
-	"0WXGso9oAgjvhGuLZLi5l6VrhVdcr6vuA6g6UB9Yu7OXWoelQjY0voyf73NOGVb6prztt7cEcryNlF8C",
-	"wLUyz8BpY8ewQoFa/cLga4PeG1u/NXdeEsbe2/wGeXql7c0Lqoy1khtnOEhw7tRGZx9cSWHU2/i3nSCg",
-	"LN6VKa20ljUg3dvELYxgelNHLl19LV+6n4eyIJUSMNuVcwKDOiRVZsb5CFYat4y+diKakKUSrF4s1/y6",
-	"HN2UzCHXWmhLiKm2JJuzdlt21m1q72e39sEX93irhFi5b690dDn4glsGvvztoiWM5Rac4WbZEj2L0D/h",
-	"Mn4Ky8g1SafTmeY3PYDSQC4s2/VVhy70fiE/Cx5VK3SbvHpDWcpvIECLGChJMGNQRABCuaiJ3l5R5rqL",
-	"qI+VjKTryG2BII+ekR0a1E60xrUOqG0KSfrgwzrra8uG3db9uuHZedOdJ90mIyDODhGfUWV7jxjC6KUd",
-	"0H6trdc+uE5+3O69GVwdGjKO6sdi82FOxqfI1lizMl51GtQzclsFyllK3hhPRkubexLW5u7AQN0LePQd",
-	"rhUxabv9Qkp1DJp1P6dRmbwjcw6lwyClFIbxurlQSM8F04TJ3zB1xhb44nsL+blvlFkOY/bZDXK+arkL",
-	"LmZDzgHQyu/VI1Db+lpmL4mONHn51RSV29vf2kHWzSBNcJfirqsYSz3rhuJl2Be6BJ9UIN+wx5nZdtDR",
-	"4HJVN0yjesfubvvgkzsYM72DMVeKAPOqvC0ZdrwS8JZGv+UDT+5q4OlewApQhV968FewlAgkd/bR8cXJ",
-	"2RHa+/mfuwf2272fZFkt4U5WuX9X+6erksn/9Hmh7nf6Gg2uVo84LDOTl23i6yJKJa7JehKeWDdVt3p1",
-	"EQnt6LQIToCDsuKC4SWH9v8HNYeA1iKciewQatBBJKUnwYFiEiGoDOyeRAVTNEOlzmLerBeTdS3izazW",
-	"emnK4JqHu5I0fNNDO/LUabYx7GElY1RIe18qbFoJQ3bmmL5xlWat4GdkF1PXx5NN+qWNrmHCHQv+Jwms",
-	"66U+H4kYuSYCmT7WHZKR1x7mtnJT097ngMBcllcsMDa2iupLaLLNOkp6GNF6uaVrQSbVLZSGW6CxXXhZ",
-	"+9JeVq3ApXfpXbhekuJVswgyyohfXeFlhH6J0Ks9xAV6tX+AwJc1pglISf8tMKv08jreTflNnHHjPar1",
-	"hVpuDNKv8rEibI13nay2OJCjlOgoQ6fW6FZyXLi924RwtHsFrRyCEQ1upganV7Wk3Uz5yscWDPiABZjx",
-	"/CuJqpvtAL56PKmH2y62aeDi3Q1xrzI9TY2tDLMYyED1c8kSvKjkWrmuDs5QRWsFKt5zV5fFjwe+ANew",
-	"Vg78iqBRsx4onpAU7T3f3n9mioW2Ux1nEMBmjB1DufPk+XBva+vQVZ+4FK4ukgkicEZeZwN4JJFW8Zmy",
-	"jp5llUTN/DEXsZ2/K8hkSVmJD3RGIG5DnpOci1Amh88TO9LzNW3Wd0NZ/DSGJMGlHXyYntlU38rS+HIO",
-	"3NPFSfd5swHDrWGirpWFoNjZHmW9yEDD3OWibWNX3aD/Lu0anq92Oo09NgaJQisK7a53XqrGNunQbaP7",
-	"J1+SrEgpm8T1ZI2VTm9/dxPHV44SPL+OpYaOdZ3Uaz8DNgR0jTuImujXQYL/7XBzjfCgowNXkwd6TBJp",
-	"fUJY5tRUqoGfKuL1SAbK+vAbhm64SCW6mRJjfZujBDM0odfwaRYwo1QzBAM4A+59u8B+j5cUa/mjELcd",
-	"wwZ8Dgb7jRu0t6TJl1xNw9FxoTuqt3Pq6ti0tCXTavBWe3uZs6Ja4XqFp37ErlOnVZfnQItUG5jutYL2",
-	"u4vzsV9hpwHbExKOvsATElMWC61uBeJStZyxu73/LKyJObFpnbbzQb3OBRc3NFZ6DbIylJUHuSSVWugx",
-	"QXfwQ71CrR6mK7LPNDKOoTBR+EjUDdeSzIwLUjU+Dq64YDOiOrr8CKqIoBiMGjOigGYBQtck+8VdRpuA",
-	"U55f49461lwdaWvj9bsLQqKaMpoE4fBkfAr+W0TcMyjhKUFDK4YmhMnCUG0t224dmHzm316cv0a/Taki",
-	"roVvhN7+9uLYfqcff5Hh5AodY0EvLwlmETo6+/UdOsNXVCrMaIReHL08t08djQVN9DPHr96douOpFhtJ",
-	"hN6///DKdOHTgmaEzk9ffjTdC0gaoXfvX3wo7Uzc2tp8CVcvchANfnvt/vdB/8/kLP92/v7tIBroNZv/",
-	"HcH/ji70/8wjR6/fQabz2a/v9P9eHMH/zG8vjs9f6P8dvTzX/zNf6sUPosF780kvdhAN9CqDIvJLsNUs",
-	"zHSuMnkrI0RX0rtx0levRGgffqNK2t8MozeV6yRHRhtYbNMww3ER5wInCsg1Eb2tV2sYlDbYMKY6WVe2",
-	"PdcnwAvZ6VGuTs8mYzAXUNM3AWjV9FIbybfKEfU1JlX7r9mTesWSee/6fWZmVK16oT9Asxj/1ha1jnHh",
-	"YW207DKprRAh1qQGa8UP3QZbV4Xd24Bh20hUTt3nbDbhem5R3/vzQbe306cS+owy/9u921z+0jrht7zc",
-	"ji33UyXr27qZYhXPIEYlrG8t3QuMcEPiG8wUqMPJlJJrsu5gXI+FxVrvB4+GkPQSJ1cvrSVloX5o/DtG",
-	"IxibXoodXouXlGTpqRA8GE2tbGfbtpmGgyLcZo//unj/DtlfyzoaFLokgED4WNO5mI/jSyrUVAv3j/9b",
-	"EDF/3Eyn70AXN3HkVhfCnF8IswWz3SmNyQyDDG3/xziLLynDouriZMy+V4xDK4YciE2sv1I8lngePL1X",
-	"xt7ZPjms8CWWAe1K/jfTgi8XKOdSTQSI7AsqoZa18q+gZwq+xjTr6BrbSt3rrHb62vSHDkuTiWn93Cn8",
-	"2N+RIBklKeL94uHWEfKSQgi7xGbJOETGY5KoShtvK2rGX7fZBoQLugnW+9r3Gm0t9suzpfZp73rP9eMa",
-	"oPCYmK7JbBIv8kAqLFaoCPxDtvhrXpU91NrmK+BbV1DzLmGtwFbWJ2CZVpOYuMJDV5ASK1dFaiIwUxCG",
-	"jZOESLl2PHNHf4INQX6jNYsps5BxNnFcxJ+nn5a1UVRpuvLmXpluRCWSUyxIWpY2t1Sy3WuhR2JCDQc3",
-	"bonsAP8lMLwJWdpnO/cnRtc2sQkJehFjWauzzn4/mXITAvtaOPF18ame2zHrkOoK2MeXc6+pQuwMuFAU",
-	"EvQ5IqD1Dk5TkqLLOXrPyBkEfSlJsrHp71Y2UIBeacbocnT2eqfWL7Scz++G4CYs9XeQ9BTBs3hGrFKe",
-	"EQyJ2ZWkrIed4AlsL9Y/B6W/tzj368Ou1CZTqvgS1+OQIMAyfqYFvWdXWurc39X/3t+FD8/gwzPzYW8X",
-	"PvFrIsy/Py9uelkWIM5zwU04REqSDIIO9T9N9oBXAIpMkxhCk+PKihGcRPKsUJ1prlM6mW7rzUJzWPNh",
-	"lmfkC1Vz5F4FWklTIoxV9lbFT8vlRN4ZV0cRog9vTVGlgFl1xe6HR50dm43/gpAVxrJvhEYzyQVx2V+q",
-	"dfKvSOanIFRFjWpNIcMZXrdoEV7f3RIvh9NRY4lpGnwewik2K77PcN670qGP3GuYvfr0kbSQ9wP1y15m",
-	"ArVlWNzV+ZDvw0lU4ta60rU9urWsn2uhtZlpadzd7TB98dhhPFtVulw8RwMpm0IvVl4AmWbhNglKP9+g",
-	"3R1RDqtg9feMrgtM0y00WADAmxCrHQO7P5G6XPxGDNJ/L5RZ3VZ8G5TAWfZ+PDj4YwXk+NxcUlC+94G9",
-	"RQhwlvGk1ob0EM3wrF670vslD1S1PEQKj5EWxBGG5gxeYsIhcodqIhhi0ybMuEFrDTXKhQDxmcHfXB8c",
-	"Hg+qq/FGGThvaliiL1MxAmbRDXXLOroE82lVYrRs/gXJ8iZMAczQ99c0a4Gt2EYyBs7DBtMsLkrHWazs",
-	"+4sfzIlIgsZeOwJ6bBqLoS9ob3c3Ap+7xoSZSRJKyCHSYI1upoTZJ6lEu/Uz5IWJpOnASeumbZ6OC59x",
-	"e6kWGzwwz74SOLa7C3bQqOCCyNp2B1vWrK0lpjJOeEoWyOxLQl29/ZairKsZthGLcdExVmeFpXN+42or",
-	"GfvB6Qc80eCQEgHFZr3O8IvE5pAIDAdZsvj1pFf/yNYRYf2b9vjNXp+So+3ydvt9clw8KKmf9btXF+j9",
-	"yYWNBjMJADVbrYzQL2fIGK8SIlvFBI62/8fUE4j2dsMlBW4NhfUVf/y16v1UteSwlRGGNpmhtc5eJe/a",
-	"MXO200d7HhM3JyPTk2rb9KSyxioZrrjwPArO3kzn8gB0GfBtQvys0bv7k0Hr29iEINofq5ZbeW+PZc05",
-	"7hllFkzfCxMWLX8JMC+86rBAml/TmBVCEjE/QLmg11iRCF3zrGAKC+i16xXUrKGcIwWHKBfFAcqLnGaV",
-	"xaxgVKFhLorYNguK9GNxWRHOVm4oYtuIt0o9QFA+TjMdkOVqPeQB0uIy8yqWBKyUpqznlGR5PYMqBn1b",
-	"mJxM72vo3CurVCy7xOqLcpneV6YwqCYv1ZlpRmankLEWbGyj4ML89Qaubd5+rnoQhyqRGo4QK1FAL+JJ",
-	"HjtWoJlkIhemh9l6DOfYWWhXYJKdvTgggtPUabHPNEwXz3r1llLBOqVngk8EtO7YQ0PGGdlCiqNnaGjD",
-	"idKtWn3nZysJIFVbBjt9iDDajAEXL7QZEdTlby0MlfMjlFYwyq7YPkazE6lIHrYyM67iGy6u7OV0OUVi",
-	"c4ArcLkaJAbY3DrBHL7PKRZBN9pLLpD/mDzQJAa6XkN+E27Y+B9JVLmuUEZwLdK96dVahHurmtD6t2Mx",
-	"1xPfkCwcXHY/tmqbB9cEiIZMv0iMb2Dabfp1roJXt0KY5fXpGhi0/IWNoZRXQn63F4K1UWVsz8poeLiG",
-	"OncSmt8E5mXHtdBuDNDQA9I2IbY32cT9Se6uU0SAd5IcQ5b6mAt0pKWbKefpASKzPOPQHwDkrSmdaPpX",
-	"ShlRTbjL6DW01BoLCkljgmRGD53S3BaR5LOZFuzmEZpwniIjotToZDlhTZbxi7KbaQam+AqMVuW/h8jp",
-	"2RivmB0LReZ4oem/PZftMRfb2J0LpLxJqCVwgo61+s3H6MwKV2h/d+9ZhJIpzhUR6KdAd81q4Utbe2DX",
-	"2iN4MP1fn5bxsj1fCJx435e/BkEPO9Bbz2MYcIjd0CxDlwSlnJEIXc7RzVSTHpaCKTIY0RDoxVhLQ+5w",
-	"uzV6UTElTVI0rbIfe5CfrkPpp0S39Lquk2qtZKnS3J2L/XTdoPmz8Ua2tSqmmDlvhy7lGCvhTPnW2ohj",
-	"RwieZlVzKNjk1mbz8zHCDJ2+OjbFu8rih43+hS8G0eB4EA1OBtHgdBANXg6iwS+DaPBqT//ZH0SD14No",
-	"8K9BNPg1TFA9eSAcvHPdkXS8VhOCWVcqRF8xrNMAv0787NT6qNYK8PNPzkW93mHwSUg4bwehWrOlOecy",
-	"JNte47qGdn+n68aKXJNaPdga7fHTDRyAlGfntuIbAZ893aC18DaA07DHoX8Mt7Y///U82u8wKK4HV0tD",
-	"j0O3vuwiNyL9+sTjHkXf2jY2Ej2xgM79YCC5xGR8dyC68JpcdLNjXZKwNObjMU1MQq+xx2o1ED5bc+c1",
-	"lVRxUdldwdJqej4l3EQgJybrTE2JwDkF62gpJOAszuU8mfKMT8xPOSYpxUrQhGLmxTYUec6FqhZQGZGr",
-	"72aY4Qn8q9vccyb4ZUZmAWfqy2P089Nn/9S6tH4CmcQ7GVAoTMpMTBSehNXzp3v7pha5fRQcszsLcr9i",
-	"2VE+VI+mf4N8tHFGEyUPvIyMR7KcwoywE45c7UxwJEJwsUKacJVGGWrlzaTCLOng2LXy9QviOwJVS6jK",
-	"FjvumzLax/PXiOGZqwTnrlQ/vjz30vq8zazRoqCRc7iED43OaD51GNQNOu3ycmV4czTAOY2vyBwU8CqD",
-	"JHKZihUyeLHqUSM2yMbIuchT416d3uB57ExGg1qnKfvJhgzVSmBB00KZFyYeR2AmYRPuWVmIazKPlZb9",
-	"TcyO/cZUipfeN5RdU2WWGELJcy/Cu4FpGZeFWErtju1jX6uzWvKGm/LYPr6utFwvabSwlqn36NdW3kW8",
-	"1Or3waMmAcv38n5dfUPHKYv7te5wZ9hsudafmrRHaNf3XKOhvetDSr7gWa4Jx+D89OX2/u7+8+3d3d29",
-	"/Sf1oAP9o/HVPv267Zy2HazXptbE6wgA5cvr5cMWyws2nsNDzdy+hLOE1EKLQkWjLMnpX5r+wrzpPOrN",
-	"m+sXr+cgwC+rMgMfbJDaC2pl4kVjfjBP/UCZBgCwXkWVUO/qDthZAJMVPtbROnTpHSDTbJrt07t1ddUm",
-	"6V3NWGzfQoqbTFREmTl1aGdE1dR0LLcbdInDgSLKE3pNmG1MvqL0b17tTZEqs7wvJJSlDRNscvXM4QNr",
-	"bYgIXcJsA57KHTUm9Ra86D7WsRusz22/MZ/x2g88W9QYPBqYwDb7M4SRL+n/30pdPoSCxbad17o9/cNs",
-	"I9QESj+t5V6fHCAqrRxcDdGziX8XK2k2DurJWpqFUS2e4kwQnM5LfDXhrFZ01auHsm43HHGBZtyc3Dpc",
-	"yrv356vfu8eblvs67qBB1EIu4Eh9+9gXYf0mjEyl/H5/BqZq+ZswLnlkrF+iSYugtZNNWiRutZEdqQoN",
-	"/K3J3zeQLu8Ob9fwtjXO0887T6emBH8aY5mYvFCcTK2mfkmm+JryQhhvep6RL7G1o0EOuve1+5ySa5Lx",
-	"3A4wJeAej1MCaT/5dC5pgrN4xkuZTJLZ1JjfTHd0kkzjDLNJgSd1NR5nzqam5TUqtd5PZzmmwk7ml7Zf",
-	"pLV3Nb75UBHwgzIbG21/KnZ3nxCo0ZIr/wvXtqD6xhg2vGdmeBZD7xv3BWRYVZ+ggwEYKBJSfmuMGf7A",
-	"0GczPUTQETSlgiR6ksfIlQpAWCGjajQKL5QtFuziG90WygWbJC1YKqiajGRlgwW7vDI/ywZXwJLgS7cg",
-	"v3ZB+PzDXQRSKnuaTU7KJ485U4JnpqV45mrLdYeNb8Ygzuly0fECLEhn8KjGRWtt6s1QW8g7IYyIlbVC",
-	"0zdoOaHVV3JmnvULrK73uihvePlbrqar0rRsFdagX/4ABDDAvbsMr63oLktHnMnU7reCpsgHy8YllIsO",
-	"M/pydz6dTRS9NgSPfNGTWQ1alT02arROQsw202jYjUln5R2FQxeXCuq3a1LQvflzfhOwjGJFJlzMO+pm",
-	"0RlhWgN/JNE1zgpiqxI2GMIhUlzhrKyZDPfwSJpvd8JN7y9J2JEwI9jRnI6wnjGdFFphlwdlFK+MylSg",
-	"yLV0kZFLqYXvjC0ZvsQslgkXJEI2L1F/qVXmOMVzGSEnMPM8089kmMkI7ezshEOSDWp28C37q+0X9kja",
-	"xUcu7XKm1ff/rSWGtRIvPdKgmbAwDXrCIlTt9/pSob81rKjCLpQYWg7GEGCW+uwBCMKlUOCn9thVkmk5",
-	"EBfmCwW5HyaLd0pN5TJ9JIUiaIjhohAfQyU2Jm+IMGlet85OdRDvoLCCObeJ2ml1I5QhdwHGaZGmA4bd",
-	"AtCUZ2nY0TYRvMjDTjxD45AgORjNNGQheNyiJkbGWYIci7Olo0zXXabMwzuLQm7qk8KoJaLFl/PK/hew",
-	"Lt+syjM0VVqfY7jkPcsvqqO3awlfnu3adFKQUF8PpfUtaIbYi1zfiX7urWHhFjajdnvncY+qdyNQAKcz",
-	"aozKtYCBhteznZEBYnFVnAwznM1l5eQMc2rnBSnr3QYcojX1dElZrwvCoL9u2zJ1+m4f2XwwaF58gC7O",
-	"3pxUTfoyggXTxC+les9FpuYRevvmBM14CrJNhC708+SaaL5xpn/KBR9DCQiN2lAqAjjVxenbV8ioW4jM",
-	"uNHOzDOEaf5slEQ94PE7y8OR4+F+pLcLE3/1GllVMUL/fo2MdhehtxevbYEKSZjkYh6hsxPktMgIHV2c",
-	"IFwoKmcROrlAJ/yGITlnqeAzEqH3H165vhPvLo7Qxek7ZBXIshgkRjbtjtZaL/halD7EQTR4C38v4O+Z",
-	"/XD69hV8d/xuEA1evR5Eg3/rP28v9N8zaD1xof+eXAyigekp8e7iqONaK+uBH9MCMSpl8AgkRnqF8/yY",
-	"FvONF9RivqiiU2SlX2OWliJVbMJcoNxykhS5i3Kpvobz5tXnBM+msismxqj0cFmeul7vOldLp5zzQk3j",
-	"/xTSZh5CFH3ct03dBfkSMtJ+QaagGhQejEpxEXBEEFUIhoZvH7+shb7WK1EHJyuAphxBtdbTLx098eDX",
-	"OOP9+0UfFSlVp9cd1TercIkVCvFUIRahEVtt+/oNCq+dm1CLwLDWKNl/QM+70qoPZOI4+o91YgM/AmOF",
-	"SibKVRuay8WdBlxIykZa5xMArVUTQZuMZbOtFLwAn43VlXVa0yYKarWChjaYblXKpBtxMDSCjgIKnTEh",
-	"VaokwpeaWbUyTYZWW9HEDjymW/29TDDFuQt8CsnF9fip/nv/UL7YBd81b/GS0X7Xz5pm7u0OXB6edIap",
-	"yUGdhAYxxYPFzvizNgnx0b5FVT0aFjjMABg0cMyjp5HPVEISrrnNI4CGFR3iYMGobKA1b8PSuIIOTfwI",
-	"3Ux5VlZU2dt+hoYZvSJCxc+2IgRGAC4QrAcN50TGjG+ZwlGuJ7NprYmGyZTThGzpxxX5ovTve9v7u7u7",
-	"KJliLbBr8B/qn7YOUTIlyRVJEZ5gyqRBGLe/CN1MaTJF2LQfwxnSGh0oxe2iaz6Q+QfkdrzgDoqUumiu",
-	"QI/hSlc2HuJ2O9/YRVeE20su6xpiVvG6Cl8M9OzVULIic8HetpaTlfIQ1g1StFjV1y5PvuRUEHkXpbvW",
-	"Mfmv3kTMkIDejZt6Bao1IaEKWFvNJeE970Wa3VV0mb+2wMweJLq78aLQPDhY2hi/eTxrtYJYE05DBrs3",
-	"WJaNIRLM0CVBDlMPkQ1dQU929SPStpLgKZ5HCCs041Khn3d7BefcB0Cv7POqxbLXIMAst9cFdnSmpjVa",
-	"uArGgPuAsqtYCwTtG3t8vffYMPFt/ZR8DM7aRPErwozfNuxzuSKB67+Y8huGOEvIIeIsm0PXxymWU6hT",
-	"RPIeDZi8jbpp/PX3OcNNGPlCp3hPhr4OkufHMBKWWte3Ra6SbKQL+OkbygLletZnirW7/2szDK0zjXUd",
-	"jHdCz6rX/v/a95Y2z7Xm9AA1r6aunUP3fevLWUv0tdrTilu0U9VDfGwMbkeMT3PzbuLFezo37aNDjoNV",
-	"Ugxanu/q5e75zxzMNGVYwlxAqAt1NKldRoKBPgagidZqAY8VEbEpAoxVlauDVVw52BeY+MyKPMk33Nfk",
-	"qFZTxnNEPZIox0I1Fz40cdckRSYaoFWfSSIM7wG3hfXVCz5trVvAqYErq0FtKI72o6llSRnCVXnVK0Jy",
-	"LU3gRHAp3fcQ5Ws2DKfhmRC0/uWwr1nmEm//+Vn/2d3+Of7812705OdwvolV3NpLNIoc8LaakWLFKqkV",
-	"zu3XUG4/ZLVxUN8n9lerkI319Kk2F07nc8ruAcINVRgNb7iQytWeuyRSK65GBT6oa8Zan9VnduAUY3u2",
-	"h6AJH6CxIAT+GSFGrqFkqjGH1Aoa2pUMooGZBDRLbkztsOfPPeXyL2pR7dI6SF8QtZnqdlXX7MWpLXfP",
-	"r1yfYJ899VIxShtbhya+Pv9pmfW/ayX9DhXuYLW+Hu83Wco6TZTLnto9s2vuRvnunQN2TXHNv6jweOy3",
-	"pV2S+PoNlXz/oM0+ohKDVigNWEfKtUqP3JvYuDqSfV/Y05Xsg7O61Eidh2PIBYiPyNt3pBkiIxTkrzEX",
-	"CDOEGWfzGS9kOcZWv9SgBrZ29+/0wpicpoiGGOU4N6swmfmpFrk07IqtQ2OPMfFm3MxyCDlUqydQbYJG",
-	"tLdmf/TMSn69By1j+GtfsQJ/yGoT9VB0HCJuzvKwyKd1p3aHD66uwAYNBZcFzVRMO270AmdjLlKU04xr",
-	"LYcyqUQB7qMIySnNc9v31LVuPLSSYjLFbNLZaa6r58QtOkXHvRnUMtPIbYt63TLDurOdhVEnHTY5KRFJ",
-	"oi/GSI9bt2p5US4joFy9z1IiFRpTIdWKLmBfZF8mBMNRA3hEAQNOCavtW/fWvm4Sdh3H1uLb64vHFiO6",
-	"FeL96GmHQtyA5+Vdm9cs8LQJDWhtg1YnTFSrWn6nm2MBJSX+Vizg3waQ14HSb3qPi6/rg81VMZFq7Zvq",
-	"R5mvbGbMgtjvHWekjKqvTHpbGvlRmqU4F6EqwmNnhlNSZmTsTEmWRmX16R0wTnrDlmlsbUtWAlQsLCoa",
-	"Q6hCU5znhBnZ0M74SELPsMhEGrjS78IYc7d6JtAnXKT93cfwtLNEdfy+IstbXQ8uE1Zb1UenXCjkfWtE",
-	"Ek0zTNVn478l0tmxSsPWTj910r+p+nYttNXPyD/fauGLAH4TlKmOPPdHmKporF9wHhBNJwHz5bHrqIdM",
-	"JxatNMiYj7378CU2LfbzcXxJhXGTLoVvG4DVKaNNcB5LGoyi0WIvKFwuUsgpbGoqiJzyLLW9lHEy1XRB",
-	"/0SwyKiWj0w6CRqWWmhFZ8qiuCBDIQrO5C0ATxiCpW7CDEsFj/ZCZVPIpHOnzMVPawimSZEVMwjyDnTz",
-	"sk+i4/JJuB10OUd4QpbcUW4LMaTdS1k1R78GWF6i/iJzxh1ksHgHXAesJmBGA5NQ3nnkfkmKCgKX4tRG",
-	"iEMNSb8RcWgXB+A5YbFX7q+suxcyDVZjrSP2VFUnVu0Ba5JYVynZ1TRd8PLqlxzS3TQhvZ9Gona+hcUh",
-	"G5G7bWZhUjNciYyEM4WTFcLBoXGEq6BzbN4OOjImHZTfj35+JFHS4FNggQsTQNOWK1F+etWy7AQsyFGi",
-	"6mHxyTRZ+t40uaW1JED9udI8qMtkU5pLyZccSjHEkNrWD7xsSMxKUd2n5p3+9hjKgMjGP8dcxPiSXwdu",
-	"+HfNzn52lZ9MJpPhcZTZ6N1WCLwqBJNo72n4XPqz1wB0LeO4xt473HuiVwxr33sCAsMlmXOW6m/3nkZo",
-	"7xna2dnZCoMl4zbHpW3JN11JlvQFsORBrEB4foASg20u7+2xwhJzSFEnWQpjvcHhHtJAAGTXNV61kGet",
-	"aFON/30LuJnibWMuCKrOLlrTH1FC6fIaYv0K5LXOw8mPrWClHly5PoQnvsz4NUljxeM6gHiCTJwQbNT/",
-	"jIxVjAXR8MR4nHE2IQJSPmyRG9An4iLPiYgN6AgCdXEWh/oEyWaLsfpX2/827vjwy0VF/e9hLbvsHUkV",
-	"i5uW3a9AYM5lCadus3yInENP9tBRMSmkciooTnBKZjTpxxz3n20aydflTe0N1mjRYXsHVGpWm2rOqjja",
-	"f6bVXOMq+RbVErzdLEeFzeqFXal0d64Ymq1spCHGveB5xwlsFO/LXk79kL9qOrWCmL68k3Unvi59tR/+",
-	"lsteScD8GoQmGkSGlCRU0j4cS79/4p7+Gg34NRGCpsSrVrmAGwZ+MjXrYmM8uGXtcuuaWEmidu9czmPb",
-	"RGEtGlWeYLnd2nI+d17GiXf0VY2yhOTKK+lXFfTrkG30SOuw/I1efNMzM0eYIcpM5e/MiznSzMQVcRy6",
-	"U9Q8h201OvT1Mjytb7JqgF9bE7VEstY/WC/fK/6ouLeHsVcYMrCX5QtaAd6XQmAI6D7mCZ9RNqn4Spsa",
-	"TLGMXeBAs3lHO+Khbe729H7nY1y0nfaSXEXCVeqkk7Qz1q3aA7gLPB8DNL0vU70PEb6ECvFQpUSLbPHe",
-	"Tz1b4poVdPSUCY/qsL3dH8Vrq+K3c/l8P8KV9dSZ1vQLQKEfeDXrL7oTcFVNfQ7svpvhL1q1s19ZHIRP",
-	"oSNoz7kJiS+AKPcn9X3M2Ud2xfgN6ygvZR1oXjk99PHsnYbnj2/eHaCP7/ZQwVIi0PMIfXy3b/25WCnQ",
-	"JRG2jaGMaU8/8sT2CjYd/yVNCTplkwyzVP/6rGwhRdnElvOR+oefECM3YO3Q2lChplxA0+CP736ur0l/",
-	"tbfrCjXaOrrOMAI79VHi47u9QTT4+G4f/j6Bv8/g70/w92f4u7cbhAe/UMV6btbSfF3a2HaDpmy/dFac",
-	"l/04epTb8V48894ztXtWk8YXmO/XsXyv7kQuq0+5eli9s7DVlNGkTwOk8sE+PmsN4mLZkL+Yp5Y7hnvu",
-	"ZWGJYzaVcZVAE4gVl6oz1rOHw9jWmoul3octSbe4QLqpXOeHpFzOQ42J2ry01hriZsolQYWElCczUMty",
-	"0C8c3BQPW7zoL2A0z9jGokmLvGssFhcV+V3MJUpCfbturyt7zz3j+qJLXNdQ7hHR9bq7fGek0Y/ECxQ5",
-	"axK9QF1fYwebFRKasYAxbHd7/1nFLNYmlEuwbOi4NDTIFPMIJTzLyIRstc10hsP3a8+yEfK7Ytbo7Yjz",
-	"ipP5NHnFV+sUu35B/8YZBSwy4XNUSTTjaZEVcntvz5Q+QimdGOtoo0Pr57/2Olqz+kzAf+lo+3/w9p+f",
-	"/9qL9r/CCPYb/c//g/6P/9Xnv/Y7xm7xkBWP4xYcZmXSHkyohpKpRNj4/Qhdt+9g3YO3XCA4bV7kNFs+",
-	"aUb0XM1Zj7b/57Odeg+uTn/RtYR1GE6wiVcPFrKE3m9Ce6oVi7s3tam2ic1091nAxvp15elmaKH+PJtj",
-	"ccvM73cn5y+1etcYT79T9FhQ6Ng2xZT6Lcaxp9BK7olhLXdK1BjYkr7h/bjSokG+BZda7l0JcK1+N1zy",
-	"r9AVW47Wd6Qv4VEst1v7ZizbWnIp6zGgflvzWdHnUPHGBn2Go0sKQdX8Qg9hqWhOfyWhdAWGjs5eoysy",
-	"R8MRz+OdnZ3RlknRG3FGwHyLc6p/NxrOCHGBRmfvLz6gx9d7j3FOt6/IXI4iBNZXLNHoyBio/gQqdoBe",
-	"ECyIQKZa2BWZm1phox1TvZvMwJZNbBVIu5mpUhAXzGkKHkfz+0tHAv/124dB1Eq8+NdvH2yluClBCS9Y",
-	"QrNHEr3PCXt9go45YyRRKBf8mqZEoOH7d6dnb47exe9fnxzHry8uPp6eb0UowULMXVvyJMN0BpViwGLK",
-	"xSQqPwieQW13aDkiCBIkI9eYqeoJv8I+RMq5H/w+KD3O4SsEFI55yC0Aea5IFMxEEYKudHH67qQs+zPm",
-	"AmyMVE7doUgX508FVApiRHgtXyJk6PwnVrmMo2atoMjWqccTwpK51w/m9NUxVOOXXuKSmc+2e6ns2zuf",
-	"2Cd2zNm1aZIgDz6xbXR6TcQcjR5f741QgrPMDtYTqA41JEuEBUGXUMdfcQQOCE/R02vBSN/ejp7wXxfv",
-	"36ExJVlqKqTCy5LhKxInWJJDyG4y345+//3337ffvt0+ORkdItNLX5mfzl8eoydPnvyMPn44PkQ0Nd9+",
-	"/Pj6RMIsx4A80iajo/3dPSPdjt7YNK4RrGt0+gFPRodIQDkmAMXyu9HZ0YfjVyOk8JUeyCx8RsSEfGJI",
-	"X3cyRUO9jn8++fl5hEY4zzMrED2Gx7bhmX/8R3I2MqkeU854ISQavR5vv9U/jtDw6d5+1abXOiX0BGYZ",
-	"JmdeKpyRLdgYkIKRN1JKZjlXGiq2fyXz0QHkhSkx93r/4hkBigPBozydIwgtm0vbhEhIV4RAzzs051SO",
-	"q7bP4WmSmvpBI5tmXI4Kz2Po+kAgORmmoBI93d/fQUduNVOagcNRz2HmdFbzGZ4jqWiWoUuiMQuaSOj3",
-	"d3+2l3auh9g+GisiRocIN95XU6zQGNOMpFDhAex3ehpJxDURSCqe5yTdcnZ5Lf5SZW3+GcGSSNB6rogp",
-	"d8lZAlWSTHTU02dIkoSzVEZluo7ZkiYCcCdvqFQlqI3++mRk3E+DA/THzs7O5wh98lUD/f2nwc7OzqfB",
-	"11GEGLkpc6sPUY6lRCPv6RG6xMkVwhJgwn3nGg7oB1GOJ2Sn8RKUvJCm8IKXVqSfrLDerliDPSUSjf7v",
-	"9rk50u3X6cgmnOMsI+KRjBAdI6os00E3JMu2tYRMgMhueYMSIbjQ82vU+Pnps3/WMSMX/DIjM4MVh5YQ",
-	"wDsGhTMqlal7MTLfjiyA6f0DCkLxByIQZdZB4+AA4E4DwOjxfwsi5rZgpqYyllxFaPR4SnBKRPg3TcPb",
-	"v/i7E0CLoZ3HlCoAiBtBFdTPws0Ib/CaV6lgXEDQNi5Sqki688nUz0yILd5kxMPB29cfvLZBJcc5Onvt",
-	"2TYPBrs7ezu7piIaYTing4PBk53dHdvJfwpCyGPTv+NP6O5tSmZpNdCUM00HB4NX9veqRjC8t7+7a5vA",
-	"KtcE1rvB/1gPlBGYlmlyZgrDU0NtxXhCpNTHUuQ7ejvPdp90DVmu0fVC/cjwNaZGPPPlsMHBH5+9lNHB",
-	"G6296Gk08IESiCfSJiAJW7b9sx7gsT3MnTmeZZ2n9t48dJGTZLWTc6NWJ9c+ET24lhCf7OyilCeFkQaw",
-	"RL8fvX3jRSOU4mfwXN0oboSyBzwRpb1Hujrmd3buH6ZUmu5rOFGLjh1aXXeD6bn5+ZtAKcwNzfX16d3Z",
-	"UelpaAWjaAgmOGlTUBW+xJJsLTpCrRskZWJ/8Bg1mzpKXHG5HAs8I6az6R9Ba/0NMGJfqIbaH/p3oK+u",
-	"IsPBgN+YnlbVYS+N1vgrOJCfFr6B4crK3f2gwBxOleAW6i54gDSNQPasNb9WVrJPC7gqcmjKKx6YRgNq",
-	"SoTsPLdrIlLTpq9cYDPaSC8jtOjq/h6/oTOqBj0ePDa2Sa3X3hkqmUMEa2sAnY5ABgFuaU6wLgABfj01",
-	"q1mMXy9waoUV88re8lc+MhvK8aex4T/tg8cvubikaUrA4Pt0/+flb3zg/C1mc7s6eWuKUdIIi7sITwQx",
-	"PZkrNdAWYfW6jDhKYfXSFpl4/BdNvz52KY7GP1OjCEtg6fUJwFHOZYDUuNATs+Q2tVk2dqXU/ErmFl7h",
-	"OF/wdL5hULVrhVCoulG+7C5/p6jSxcOr7FNzY987buw+Xf7GO65e8oLZKXog07EN0IIX9nqs6QzPM47T",
-	"D5y/wWJCzHvP+hyA7SZH0rckpdj12X+6v9/nZSvIurbR35ZQvMXiCsoYAtyglDOChjdTbtSVqWZfYD8z",
-	"8RVbC4kFNB3a9lq5dYsWXvu2gIAR4n+u9OQGWH0gm+a+pQdv/8tkCKO26icdyY7sd1A422r3LvZZq0cg",
-	"aFAlSzHDZWJuXNhoyr9wn5DZOScK2QbKWAEM6cVwCDi2thWlRX4bORJaRFqQ2DwavqGupI8fTAbyQGGx",
-	"JPQg/vSmam+ghyqcrMUdqeVIF/XuyzxkmnSRMBB7OunYL6RGxgb3BCNdIoAh0TumE2tqiwKffsCd1RTs",
-	"Y4/hGRj07yQwfFPw0xo6VLGtgWAVM+PochsOo3Uk627gfexnN91KZq8D3FtMmcLUOGwgcb1kQNIECE7x",
-	"tWY7toO+8VrZnGEqEM5zos+FTqZK7qAPzjxtD2qMs8yc0t4+mnGmptJa2H1Wd2idMNA8mSE8IywFAxYX",
-	"CAQskGisTdtVyarj8AlJaEoaaHw7/WM5V3k9fmvSGe9KVfG24/LVbNL3PessPciWLf/7QL5uq+/0UD3O",
-	"BDinwED3EnxgD6rSSlQd3DK1PJ9HspK8FUczSxcjQ40MJdLUcfgU3RBy5ZOxUpg/JxO0v7u1gkzy2L67",
-	"Yar+UvAZspWPfK1D03Mtk8OXZ4Lk0B0fHIuQCD/lPNUiPpaIKjTmSSHB14eGZmvD51tbbdr7imfp35jy",
-	"2v7QD4T3gfA+EN6NEd66IQQsDJ1004a/LTZEnb3+VT/TywTVziy6vROLZ6S31ci0NukairIkK6AawTW/",
-	"IvXVLes59sMZTSBkcrnjSN//g6FkmaHERplKNMTpjJadOTS+wddqSmaSZNdE+kKK6QNvdNawYwfi6gyG",
-	"fbduHQCkFZj03qanNq2CA1BsfmkwZheSuIw5l8999wz6wbFzN5gN4IOwF0MOyG0jMvUXVJqaZ7SMR+QM",
-	"Gq+1MLzBUZfbRR3O3zED6JJtr4hRzBSmmfzb+UK/vWkT10/YgVYHc1jfoOnD22Mj12w4+OAcBv3W8GpF",
-	"Nn2qD577bwze+iYMgFcUk5qYcekivvvSyMeCK7yBgJlAwF2WOhrugMfWr4RYe0jkMC79Qxv8fbOA5reN",
-	"M+ew8C68uD8hyGAHFLeFNjt/d2no745dcJMWvWwyiAZNzkiZpwAA3MoKgoyuBXzGoV+RUrVNrvXKFiv+",
-	"+sFT81wv5b/etqenwg7vGCmyO4zVawD0HUa2YBeW1xOh9bmWwWpdY1ZlJldcYZs64ERxAQkUFcR0hrXc",
-	"gQHHIElzND9vd/+nJWnPXWOXzaTAadAdBNNR3mfpsMuCaxaM+0MZi0pU7xFprJ9Fhn48xNusGG/jnV2I",
-	"VOufK0qdUpkXtmxwJ5U+cQ/1ItG2bGM/qLBDm0Kb9xkpWEA2zq1pnwkOdKF2CTfW37QM8iu/6SSGOWEr",
-	"B/iZHmU2js/5MqlpM9g1ketsFo8Fn60ayrdwAfVAwh4rgP5Kf9tQQgvSy6mcw70HCrcahVOCXhYMZzZ+",
-	"SUZoRlKKbaoFS00cPqZGqGwHSi/S6Jq9BkAUNrTikTxAmAXT911Ca+QeMOV9oS+9H3qmsbVMMP3EhtiN",
-	"jarMXZRgpumJJMQqh5CXrXFt9LgiW6OtHfTbFJs3LSRBXvYlQSPonT9CKckJS6VpkSA/sZEmzZCO3ThC",
-	"PzzrkUkABPZh0v31LyNJTBLKyL5CUjR8EaGXEXp9iI4jdBKhXyL0ai9Cr/ZBm/3EcMbZBCq4qimZbe2g",
-	"9yybI4xyLGx8GG4UjYPGDs+395/BTtzaBJpwCOtwt+zagsI2vRPd+cR+g+xzFwwSm4JYMWejKLRrUY1Z",
-	"5lRTJSH/meAsTm0HtZFJ/Q05Viy2f6+eFbu8b+JacUcTIILm7NaPd4gejA4PPps7DnRo0QtNQip6AeSr",
-	"5DQuMxth5NW/70zScax/qQ+nIi93La88RLT/MG6fFlzWoLKEyS7hZy0buCtjWIfQj1DGd20euHIgYLNK",
-	"zxpSOUx4v4GASzDsIQbwIQbwB2GNx1wIra5AqynQtUxdkmFVasvU2do6RDiT3BonqGcaiRC00bbB16X0",
-	"TYSiY41eBI15lvEbWX+iNzd97GbaeIK8GXZTAv+3j5O2OzEb+2bpKcuIo4ObB/L4QB5/EM1hym9qZhnT",
-	"62bIWUIOEbbF6SxkS+NatXae3Z8X5vaTabINtqdtr3TkQtP96avjd/qFI+/5Xlb8b5+dfzpN7A31qu9j",
-	"KaR0Dm2YTXExR4rOCMrojCo0JF8SAi9v4/Q/hVQk3YIKftA/7W6y838k2/XpNGmAy3Iztjv4BzP2ambs",
-	"RYbk1Q3XrqQilWjkHC22EKNt1GV+54VK+Iyg0dEIDXPT6X9rBx3VLbEzPK/eYNkcapB8YtZAW3XeNcXO",
-	"5rWijjdYIrcCNJQ7T54P97bQ8ZRmqSAmjOQlntGMEomOEoX2d/eebnUbWNsU7Hu1tbaR55uYXdvLeLDA",
-	"Plhgf0wLrKMpYy46fW9D6EZs1MX93e0bQq485p9kPLlaXahaapgNkqV75MsP5tofqADJIlZf1SOpgNb5",
-	"HeXmTLhLgf0xTvVuNhwl/d4IDzQjaGRmpGwy2kFHMJkWIfJaJjsuM9mphC8SJzdQ5pLiOXh+r8kOOsXJ",
-	"FOl1SyLQFBvnLb9h6LkhA4D8EcqxTYXPTLH/idDwIVFiLFiBuGtzNaevjs06/wbGntNpYvbyTYw8/enX",
-	"gzH8wdrzQ0sphrBBlxWoPWWpExTheH6InpsKJKbeyE9rCiaWVj/+y/w/NolZRuVaj4A7k41ehBch7oYf",
-	"NInFKuagBWlfsOS/JZl1MZIP5PaB3D6Q2w3XH0kr8xRJHcnFQgD9W4+iuqidbcXtj3chCZu2YaV9zjTb",
-	"GRcSZ/3r9fnhHlp+fX104Ur4dVTWuwMT2ndBab9pWb3+NDaFS0gdxD4Q2Qci+0MQWVdR72ZK1JQIpLhX",
-	"6hPq73lGOC3OPouceLu1ASpMpSzI3RFh3xoxgrlGaMavbbx72amMoxHUPE8FHiv9NBqCP8Xbu3OpSIXn",
-	"Eh2hgima2U5tDGcQVQ8p35BfvXWIRoyr2E4piZKhwd4BbV+5iGs3BzjLMIMM778H7Yet/CAM4EHIfqD/",
-	"fw/6T105I5fkhIa4lGAv52ivZt7Y212XD5RhGpuWwn+xpt8h3tL7GaZbmpKek4lEz4ZPtyK0tzt8alp/",
-	"7j0ZPtkyVbEFvqmqhQOdN/U8XAwJ4oxIY2YuCyjkRFAesC0fpWlbHj91+/17EOdyO985Ya65YPSllXBX",
-	"9loBUIBq8c4nU976AyF/IOTfvXGaeTBtSJLpBUO+JIW0wi60+69V065C5uSaFFyjVCrwzYajsH+zw/5d",
-	"TRpufzj7zkmnu1/2YNZ4oIY/jlhrE+b9WMUKko1m7zTw35YKr6aJ0ZLw6zPb6ejbxFyTaRJ3FEdaudbJ",
-	"v4p04uKkDxCGngrQb1brAdDC3TWhwYpAOAacI5Xm684SKKvHhesz9YPCf7AQa738hyZjm46lDrcU61IE",
-	"jyAxDdf6hhjt1oY1NzrDO4oxHNVRarQVIS6AiLhiFF4wgMENqAM5JkKY+pBgf8QMsgsqqasVg60RiDNT",
-	"lOOgShuhkCaygy5MQQ702hgJLwm6zDC70hNgBNZKY5TdezLc2xpehnp/lAHWGiC/46hqMF1+o1BqOJqH",
-	"+OmH+OkfSdw5AfSvmemuiQAyt9fZ4aiUaPrEPluKcddc8iHK+QeLcjayIFVTRK6JmCMHdqUV7U56LtZB",
-	"93HZg/BuYjgqxq6ZOReJ0YYR4ygXPOcSZ8hmVhnzcfmtqzGl5YubKc+IaVBGUldy69DKINTaJEdn7y8+",
-	"oMAWjfewzdLPYCrH04/cQfw9jCO1LX0r+8gisvTg6HuwiPwgIsIFYaklTCSturZKrQd5YQamd+D+Adp7",
-	"hlI8h58TPtOPRja8QRMqytBP7ciPBeLFYzAJ3EFJfhdsAV3PS/pchWTYcIkbylJ+g5KMSyLR0AUVmnIl",
-	"Zbdb0NR8X+hWhAqWESnr/Sf1hIyjjLMJEcjeAr3MCBoKgiVnEj2L0D8j9NPWDgr2Z89wLsmhYxvBi4FH",
-	"AkqcPshN6XDfDZmHXT2Q+AcS/0DiNxrLock32Gi9Nrll6Vc0lDtPn/Wl4GBjugsBu6wnTYz50/CZHXRk",
-	"zVo4EwSncySJsEWoPYZFJboiuUJY2t8Py46VcACXJOGuqC00Ozdj+nqKs6fZ8aGyYyhH8JqWhBcU7r8P",
-	"9YXtPFDfB+r7QH1v3WUHyK/Gp0eaIpki2j0p7F1EQL8UhPxJpO34YyR4S/x20DuufOprBX0XNzLF0pay",
-	"8mRgS3bxRBCSIoJFNjdGD490OzHb97x2RlH/HtUqOZi6TTMC9cJnVEqSmvA8TTHSIrPDmtnq1datYrJX",
-	"ivOavT0N+EEglvhvJ0LDrh6I+AMRfyDit2zfWk/lAH8vqP/Wdguis7EcBPT2nrQ+n2JJtp2neMNRcxel",
-	"z+ZMT/PBzfL3oHX+lh7o3QO9e6B3mzAZgHIMVKmMXym9eBBX8lMZEo+Ge8/QS3IpCizmEXqyh95ikUyB",
-	"UD5zwpeVKzHSJGp77zkk2/W1NYAqvn0XFodKVDWGAKv0zwhRNYH1kbQPmIgeDSGqLUnqA/6b2gRgaw/k",
-	"9YG8PpDXjVhkLbVhqulxC3naykC+boL5RZ+RfCwJ2/did5rmVYKOL/6tFXo041p7RkP9AjKoENnQw8ir",
-	"6Vtp6BG0A0uNCKz/mr7zEcKJotcEqHX0iZVdot3PkjBGtNZeZlmdjE8RVWRm+4tBoHBWzJiMyuy5BEui",
-	"wQXankF/L8ISEqdYkRGwIZiUqvknZg3YCc4IS7FAc4LLnoRUHaLRNc5oajrSJvJ6hDIqlbTxKTPMUgw1",
-	"92BBMwop4XAQpvRchAQ22Y9TzD6xjOBryiaIgsECSZoRprL5Dnqt0JRnqbRHiDOUYoUP0MXpuxOkCJ5B",
-	"+bkI1k5wMjWjI+qq21NpOneSNFQK9xRu90LfbYuhBCgiYbKQqDw2E5A9JDuTHTgqNaUiRR+mhZAphlTy",
-	"f2GmeffWIXgl7YmOC1WIBd0c/UvpVyBq7QaPZ4XQetWqkdl/0rzOZsqVXFKGYTfNtQRZzJ80b/CVYzPh",
-	"9gmVOZfUxXHWX8VK4WQ6g7iesYYUPCP/+9NAY9z2p2J390ny5gj+T+zH+o2Zn3b+pPmnQajKeHV+g/+7",
-	"fXH6bn8b1FXZXsgrfqMhvQnuEmFBHMwbJ7jgN1IDRB1nwGbWmp8yRSZE+As4IzzPyIIFlOUcjWilCsEM",
-	"FVgyw9eHCPhOrvLBZBtLzrYzck0yV/AbDtdihiaymvJrMJQmRvxPmkeuWH513UgQTWo8NmO+8Lq7G0bV",
-	"uwUBFPuer9yAwDV1/H57sq+Yt1KdwI+autK8yR6NvKtbf0hpWS2lxTlWanjTvyeAFvU870oOcUkGoyJb",
-	"PKb84pFEgheKHKCRmTWu3hxpLf4TG0k8JpMCi5Syif8zGh4fvTzaggYBCCP/MehwQgSEY7l0ehCUbMFu",
-	"LBH+xEAQPjTfWcnKlOHBDI1wkpBckXRUrhUq8ni1ezr7BjSB9XvNb2mu85skurQO6yHj5SHj5YcKZ9Xk",
-	"o+aQ9jzLY+jEbUlJSUkWZfe2RZylSTEBenNvjPghTeaH6d3aAs9769J6e4Z4j+1a26LmN+jb2hfNnAW6",
-	"utQHlHuwQn+/TVwBXMsscb+KZ6uN6xpM8rEJv9qwn+4tFldSKxjF5YwqVcM2NDJTaj0BQsOsfgEhbvX4",
-	"3oyyK6hhgaj6xIajXL/JC2kz+aG+qdFCZGk6GXNxg0VqwtoIFhklohyQSsTINRGIXxNxI/TSWEgpMVkf",
-	"G1dKVnUPPugPD+T0gZzegeqBTVPDOaqQwGZ6rUNCDZXbdBQYDPp9kaD7F9ZCDORBXHugL98vfQGADYlr",
-	"NnAAgu63pyTLwdG8iN7MCFGUTRY7bN66h/4mfhp4rK+Xxm7eAEy7BtorkkFMAhc24ldNqQRvbZef/P9n",
-	"7+ua27ax/r/KGd9EmqUU2XGzrT3/C/0Tp81sk3gc79PJrDoWTEISahLQEqAVTaff/RkcACRIkZL8KrkP",
-	"cxWLIAkCOO/n/M6MxtEVjj24Y0y85s15ccY2LzWDDx43Er9XASm7WZvjUO7ct0GouwWhkoIVbB96Gsax",
-	"VcC9dU+yWLEemWq1If8ZOp+Gn7qVi3PCaYyXzrsBcrQeQdTunprRntGYRrxzOfxgCoGsR02aDzL5mcV7",
-	"9QhjHco+XA4/bLwF6/FH3CuDykNPIeFwTcGkdTgrsg8mq0tbjQQ+DT/54SuzEpX41YiPE5Jc6feMT/Ge",
-	"c3cPFFfKES9cFGPdmkai44TMr1xZ75owmCWRfY1+2entJOjllqa1VdtY14vsO2lZlquAd5x5C/1vYzSr",
-	"YBtPLbzb2NWLiV0l+aF4nojVvWXXMwaqchV0B/GpDRTkwlJ221pSap0c+xuTEmlKQ1UwmVcuZ+yOQSkx",
-	"p7wXEUVe/2kSV/9qrIb46vBjLKij0fUx2dXCH2Q8ZDHiHsgFU6jzCw6d8ZfPZ+e/Dj9ffTk/+3z1fng5",
-	"HHdP4XhwDIjpvGCS9mEYL8hSjnjEZBgLmaW0p4k+FXFMowAWM6IwbsQkEHlDoz5cEGWbbtDIFCDEDFN3",
-	"oyilUtbp+D9T9WVO+XuiyIXL270brzS3fUhFso1Rb0Zfiu3Hav02Zmq5/R3vRDInaXOu//qTZpfhvizr",
-	"JYhlGmapXtGT//zuk9DQHl4gEubZdcwkntc55ViKAh0uIExpRLliJJanUHsykRy6tenf9e7AcsfwPHu8",
-	"uRpknUQzu/cvplc3R3cV6ZRwJkneD6zRc/mlNHIr9+WdnIP+8wsPYd1jY3fs/Ucn5PuvlE/V7ODkcDAI",
-	"DhLG87+38AC+I5L2GJeUS6bYLYVEc0On/esXN7kD//uwabwkl6C/RZv9gqWj1boDN7kDRYW+HI+ImBbe",
-	"Ii17BevcUf727KtPyp/jThxTpUVqvVNbGQGts+mpTP8pk9gqhZfIHzokShjvNnCBOtG90elUYQ7PIiOa",
-	"jGd/5q3lvD9OqPIpbJZBj+6MepjkekaPVFkD2oFbahvycr6plsxaB9WLSpquSsGqcyqAbeSidVv1JpRG",
-	"1yS8WWvVnpvBH9zYXaTlWK/cIz1tkopka6PbfbfxUb00e7SyeZtNUnck2lSVu9mmlqTy9duQslJnnG4k",
-	"tP2wTyvT3ImJWl2q1kptcyheZA6FxYoWE5inYppSKeF6acI/Bv7Jqyk2jb9SMaFSMsHXlxBXRfxG63eV",
-	"+zyXUGpTMF5Ql705o2FJUXi8dAx3clMSKrQT7JY3a6alkVvppb72/EjaZCri7UM4/pQvREzbQMt9eYi3",
-	"kJu12tKZapXZjcpshbDuHmjxt2dvFVlvjrvRYv1FalXYNtCyF4GWEvXbOEtglE9EExWTCQtpusnF5LOQ",
-	"zcpnmV08i9RoUjv9mbfK5x7l/87Lh+S5Ii8PE2XPGHkpq0Q7iLxsQ10u8tJSWRt5eVlwNWWxuC4ruEYc",
-	"unjIeoP2Ih+1lTF7RwRY93Qf/7VMoPn7HVg6QmcSKTiQRPCpNkBZan+SzdDc+vKdp3VhbquZ1mVeBYnl",
-	"RpWY7TOZ+Q+sDF/9InygRU5+JcGlbDZ90pOkdBoDA4iqVJQzLhUxwBR1cwnNfZvqynuKJVsVl7t5+PXl",
-	"W05hU5X51nMYeoD1HfqdhCoAhKy/OPvQOxocve0NBoPDozddowqHa500lb1tfTYlSt/sr8nZZeur2eSr",
-	"yZfKtaGIaQoJWYKktJRH70RLc+X8pV9tPqWIYTbLEsJ90hhrevj27du33mf8Nw6AZ8k1TW3VCPa/wC0M",
-	"KZurbgBGTI34GH+6pdE4yFs50ZhN2TXTjC0vgnGh1A7RiuKgd/RDAGohsAOnZg+2bl6ziFsR39IoAMZH",
-	"3KuZeYWtBUgX9LpmqujSbPtN2Lk1l61fFCCte+m6cvPbidsqX5waEr6wW9z6rFqf1XNEUfVhwzCq5VqM",
-	"W1Si1Wp0nwNWtfKNDqp7M4R7to55PIr0mXpraO+RO6sGCLwipB/kyqr2Y4iXPp1IxWJNLVY4QyGbHcyM",
-	"ddSclkS0baVghOpq/0HjMLu/8HxGZ1mhi+7AUbaJXouegi3dtg6yF1M7n3MXZ8enTNtza31lG6Xya5Lj",
-	"eT0ypvNnbP9X6URD+ZRMsYEgxJpPd8qOP4P5tZgt+/Db2pYzI+56zuAb8FlJJhUieIEUISMxLER6Q9M+",
-	"XNBe8ZVAeWSm5dCh8W5t0+RjRlxP44bSuQSWd8ybMalEujzVf6RUM2vBqe2PaGbg9+ExgNKm+az/ZA8/",
-	"LO9zU+l/k+OKmWfgo/8QjJtpY7tBg5nmZbKN+GLGwpnFDwv14eI484lIQwoZj6mUVcCzNGWIS1a3yHXW",
-	"m8V+ezz7bff9bws4u510v91WtTQeY23Sc7qoUlErv1r59RK64pIV6MhXEsKZYCblsXKq16XfNsqw9QGg",
-	"oTfuCYm6eI1+aR1pn2F72mLaL6sc5GXZg5drNRAZQJilKSLx8AjmRKpHT7mtnNYwFpI+Mvr7O/3Mv5FY",
-	"xu/ZS4mMu9fajq3sfQm2oz6rvuWYa5EiU6FI6B1krEoJN62w5SMbih9sYMpYRlwYnDUHEJeQGypPYDyP",
-	"Cb9i/Ao70I8D1xVIm08BXJPwBm2nHGC5Dx/jmE5JXFhcckFTOB78BJwkzGRb5Lzf+On6oFdMX5sRadZp",
-	"wTHoV2cNXeYr8jdivMVH7SX31XvZMt+W+b4A5vtJlGNnJLYpXttAOa8wX0am9JH5ru2/PLaMt+QbQj9U",
-	"3p5ZcP0h924ivWX3aOjgFPRrIKITksVKjjgJLf5+vOz2YYhzQjR+Doyb4EnsTdzi54tbmqYsolcmW27c",
-	"1/LCJA6OzRhMmDC/XCkx7sPQ+/oZUdj7TSg/dGNEiPRlCHaSK8uQWkmht+9vJSX0B+2lhDCk0sqIVka8",
-	"ABlh6AilhGEyBQ/qNFUD1YZ0EMX1NcYiEDy2ARS5yEDOX2iDG3OaMhFB53oJhC9dWvKU3VIewPUSEsK4",
-	"/TVwNfRqOUfHnaRKGYWauIQ5GmHGWOIynanNYtPDIyYV46Fy98mgVJTvJeviBRQI3aDcwgXvWM5pAGe/",
-	"vBtxw/W95lmW6XnfSbjfE06aNqJa6Lg2K1ILPTOiG2g2cp1xLbbnc0piqd8fMeM7NOEhveMxYdx7SR/e",
-	"uYw45jLiFLkmkvbhKzX9Zi7Ohu8/nb2SMDoweLhydIC5eZSEM5iwaZbSV1ILQMaRrBqQoYd2r/82yNBl",
-	"YLE740lve8P7HBd5NxjU/wcSZ93RPPGyZ6+XOfdw7EITUUHpSOYy8Jo7nf3yDqqELQvKlFCmwlpU6wqD",
-	"pLMQM9ZjxqmUjWzyncg0WS80P1sQaV5CTQq9WlDKYTxJRWI6No2VGAPjYZxJdktPoOAnixlFT0bOV6Dz",
-	"FhaU3sgALugUfugGxuE/4hOmec08JlxC52jgjzp80znqmsA44TwjsUM1yV/UhzPNO1CVNoIRyJQwLpVR",
-	"6snCAM/jM9SMjjj9jmq04D0S/ZFJfUdEFD21MyCxFDA6oN/DOENtPR8vRweBLVbJWewCw+FcFKMA1TvT",
-	"Q0vP4Ggw4vhFKNWO4DdKb44G8P9g0DUQLAklmiLx/+8nZznCuezDOU1DyhWZUgkzcksx6K4/PTELFlKz",
-	"NHoKWRyjsTHiXKiZnnhp9zR7xo0VPF6e6BmjwEFNnyQ0auC0Z7+8u8zPTBO7XQOE1gyWvkXDvlpUc/Gg",
-	"pz5lquTZLFxZq8bQtr7aViCsUw/zpdR6k+aHOc0HjlSrbMHnVkyb3Uaz24o7ftdjKQ9pI2f8IFLIP8Dr",
-	"tlvSIk8wEUZRzZkVtU369D2RVs2mqcjm0NFSW9MiMnGS0lQGhhxTyvWPI+6qfMQ8pkFN3M64iX3EJq24",
-	"oRqFG8FMcVCud+bz1kKGcJChSCl0fmU3NFUjftizhRAl5iKxIEnONH8x9r9mK0tqmw+ijsckyiTkfGLi",
-	"3AR9+JBqnY9+V0Ufecegm1hNvgOtWnd/ta6JbdoD+UgVi3PBsL/2dozxa5be0uU53vNXq3g+Db8syOcE",
-	"JC64x6w0T3J8ITB2acEG5CZq3oZ/TjLOabyuzuEDjmhpuzXZ9oxyzME8gZlYQGIcQBs8RSk1bXJR3rqa",
-	"Qqn19EIyosuEQ0SWMreccMhW5LSFoWZSbKeZJmAxgXGzrTcG4swjUHoBZFD4pkKRJILDhMXK6CF4QhkW",
-	"5mtNpOilBLaX0knhsvFtF6tsFBqY4KDnEIAWPAEqZHFcLNA8N27cyAbFYLMB0jKPlnns3Ew5KRspSGGM",
-	"Q+71MDaL/dW5OaCDhIiZ/0zNRKY8f0M3qJo3llC24iDlnJVaFjIEyclczoTST0ZnTodw7OFHueUENAry",
-	"NryuaMCwwVcSYiKVZnHdE/AtFsAo1OExKAFHP4D9xBHHlm25l19g6xW9aNim3OXrB7CyJCSPMxZfhTed",
-	"4jD3CJk/Y8S1PRcq44ahPGfgh0eQCK5mMoekIPgBJv5aeforCflj9DNsrg7+d2KcSSQkEU1YaGrTGQdT",
-	"iVAFagCVpVzC0Q+BGeD6I0qBlR9NjK/YwpbztZxv3zhfcTor1H94jGQp9CGvoeUVGi7ol3J0uVpi5fS7",
-	"Kih2PdNTlKPLLsqaHTgfI2PqRERR4wg1RUY24QLyp2jS1IM0mV+zVM3gH/DmEGlcQsf1SL04uzz7fPnx",
-	"y+erb2fDi6/d1aJVA7xkH/o+o3em3z3DWLFfsg3ISijSSEKUUaMspqgntg7PjcUiEtPwczQsdyDxNK42",
-	"JiNhqE2Eejow6VN66R87e+o91Rq+XBFzQT5va0AFDkglKfydpjxPnpqymCxiKNVZbGsOCSiRXEslOLUp",
-	"u5Gj1aHLi+VCwZIqPF5eYtIqAZ7pj/+mZ3iOE1ytfDle/Tq8KfrbFaLcOQdmt+4svQlAqnBXqU8kBXls",
-	"pgzjEusxfsvUFtVSxmX50Ru9i95EdBZemdzvR3ncHUH9qmvgg/u9JLlV/Y7N4ss7JW2zorthhlnXs7eC",
-	"0DHhHyMalLihXPqUau7YBB5mSxhmItZKnLZVbygfByBnYsFBIH4Y9rtnSsKMSEwJuKFz1T0BSa3LyXY7",
-	"IRAzjjUTS5GlMEkFV2DGEDXiIYljCeOfzy7B4xz6Fvn6T3zvXzb74fzL1+Yx+dLZUvZiSbAz/rVWhgWn",
-	"I+4bxLk1vIq4FqAmRcAED4vYob7NxPL1T2Wr00Z9Ajuaw7W2WXEp0UEXUgeowJS2dVlKJXScPvxmgO7L",
-	"AIiCREgFPw26zcBmVTLbV4Cz6jx3AnS2MgkpM031jUj9Rl3CkwUIYWmgLC1ZoH5UTvZtsc7aRNzt+Dae",
-	"QlpwFpFWuIhwx4w49p4b8xxIGIqMq1qG3qh7bQRFq2Emz6YfNCXtFPNvi9SfpAHUiu7gVAct05H1NeoN",
-	"965Pr5PcjQ4kA+uT585poWoUEpdyZyiGxH04Hhwbec0h4zdcKyn48AAraFDyOjkcwPHhwPxkRHAN/FlO",
-	"Er8yfvP0xIBvaSADu0s5V7g/MTx9FccWk/pZ8N3xYBpmKdYs/Of3KmyDS9eQptorJwkib7RKLSBMaaTN",
-	"XxLLinKg/7ihy8chFnMgLvWz11NN/rl3dzaV39GE8zDE41Yhg6fSD/ULzAt3oxrq918YLOH1YLh/D+Lb",
-	"ja62PxQ/tAqWT+qBNWvvT+tlai2d2IYSKZcwZsxTYgXdRMSxWJTKlIwj7hQIF3yZiAwB4RAbOwfbLhCz",
-	"sZxLUZLYbH03E4gZ5t9rQyaLWC3wZ+GNy2e3nS/ukVMe99u198AWEo+d4/kiPYTufG0T3sqzqVvv4D28",
-	"g0Vi6trGAps9g8OClbg4kDYkbmkqXQprkYvf8UFP9DALDDnOOYW9b6wZEpZ/doONjjqt4+MQThkm5Xdy",
-	"lthFzxkBpKQ8hdCkC/ZhaCesWWY4o+FNuXRpxN20ToDAIkUABSw6RTEhMtUTk15qOggZ6cEkHA8GPsSL",
-	"UyL7MHTOT8mm3JZH4PInksa3VDq3oLyPf9HJC+PiRdwYW82wyV3oaG6/nYVuljt0FeYL1TbzbJ2F+9Fe",
-	"3jJeJQq/oGMId9FGt/QFepzimfSA5uI9c71F19hH72FanJMn8RTmMm+L/IHLfOxWFou2gbAC8W5K99Dd",
-	"9kL1brdKm/XufO1bTXtLTTtfsQCuMxarHuN5AUZhn4sFv6PaXXm8TZgkJ+iqL1yXtsAUsL50SeVrLgKL",
-	"ehzAxJWIdvOeXY4CTMRcLcSIa304zUz+mMm6hq8knmghNGexUKg/47dpnbYzNurrFaquV0VV7ziAsV8u",
-	"61/qngJxqzHiJIpy/MMAZBbOtKZcSlv16nHNQgR5RCwUkWuyIfsw1n+iOZFx9t+MQud48BOwCShyQ/nG",
-	"YPplIU73WDt2s9yhdpwvVKsdt9rxLtFfoqhgJUU803Ew6DjPxCGmmfm8chsPbs7Nt9SZPf7xTDK8EZnO",
-	"Xm915j1qE1YV4phuTRGe3/OglU7pk2vVJmndvv6x0ZbPSBozmrqvQyC0pfWDLWFBU5spV/gnbyid+w41",
-	"ty54gwvg92GYr1DeOUeO+JhFYyBhKqQsXqkEXFMPrMj4QCVJfG/d/3e6WuFhM5kQRrNANaJWexhGUZkg",
-	"/8e89/4N04L9VDbsd+0EhvNuLK/cvsb5n+15aPlhi9C5t9rMuUEiA4IntxRUcSqOO+SvNskIy+4LI6qH",
-	"FX9rnShFheE5jt3KifKozfQ1JzmxtYlcYJI4jU5hQmJJT8xf5mpjL3lD7qVZ2LdeCxFTwl+e16a8LZu9",
-	"NrhAbaT0bv6bSpGsT1TFpTUumi+8iHVinBIbqHvBuxOtACJ7hMWMxQZbkBWI3qyE9T1+XaGr8Yh38rIK",
-	"vaVd47MpxQfzroQIB/DGwgEIDmOLQHuF8OSfSUIjEF5luMRbR5x+Z1KZB+fxBte6T7/58y9fEZWE8Qw7",
-	"V1ASq1lIUgoJiykWEcqiU/skFclKzeIrOeKlWt8TYJhrM1k6aN7DYzUz1yKyDEx1Y37trZoFpUa2EQ2Z",
-	"5gvXS3hTAhswfeQP/6lm0BkdSCG4BSE4/OfooBvAnIQ3mmQYt9iO7hU/6jsIHP0EH+h1mpF0mc9Gb9Mh",
-	"fCJpONP3GVg4rFNe41wqE/C+OpfKs9yJc6myUK1zaU9Uv1Z/u1ustlJEW5Et0JmndE4Q3BFT1qMsVjMh",
-	"oiDn2d0m8dOg1m30T62woGfSVppjunqpWmtsryK61XOaG9LvfnnnCfg1qtFjtrm//oOGStpm0xNmgfjN",
-	"fzrjP0cH4SwcHZzAn6MD1wfgSnD9y+jgaHD0tjd42xscjg7++gsDTmlKlib5K6Uo7qM+DLlnU7gCVsB2",
-	"XIjmbNw+Db3xHyrVn7FDftWC2EGf/O3YguuWr/ejZQ6tq2Z/ux0av3AjUNr6Tvlbi/TXlEeP7JO/tIhq",
-	"itxQCXQyoSGi0bkOhBHmypbtSqlYHGt7R4Zibh2sXJTtXTkTC+mSbqdkLrHYwGTYOkvQYL/VwMbw6JFt",
-	"pH1qbqg/6IxHO3Gdb8d2CyHYMt2W6e4t0z3j0Sqc3dZsVb7WXGktvO/ogIsK54vZXIKapSKb2t5SVI0O",
-	"HBBvH35lUpWBuRCSb7XOAhYzEYy44DAm8kpMxoFpMeKwjbHKbJZSOROo4CaMX5EpHWNfqtz9JFIL1zmW",
-	"4UyI+GpJSToODIM9hK90rmhyTdMRt7lbZtgqXObSvBiYOoFv+uJPaIseHneLFicW9evo7amZKuFQQhQd",
-	"8Y4eY7pUB+BaHKJvESIaxozT6LQAdRZYvWEBUOwqdJtgSaHDEKMD+z2GlEjGp12DP4qT4WJF5ha1Ju7p",
-	"0HGtt0rvZioowgvm0ojn17p9+Gx856WjYLHQjD/d1NWVrq/W1tU4BMthlp/1gVwRddVz6c4Ewl07D8Fp",
-	"3rbSNb6J6DwWy4Ry9UqCw0y8vBh+/voRQRN/Hp5fffr4+Wr48xl0Do+7TSEUe/BKIZSEfGdJlhycHP0Q",
-	"6AHmj8M3eUiHcUWnWLsb1DY4KnzBuCGw4XRWV16TiAQ7s6aJexRRmrxdqIMTDCMFtfGgVV6gqe2PLJrq",
-	"E1xaamFVmNqMYn3qDu7YdudlxqJ+JvPNoagST9yILtxGqdYIv2+lpZwJrXBnsWWGK1LR55Oc3kFGZvNQ",
-	"JPporuvKs6W48xlxrQAJ6jm/5saNh+TEYELfYoIyZiA7cepe9Q8YG9TvKxMNGv/ehzECQl8d/jh2RdyH",
-	"P6rZiOeCteMq6F5JkGYvEB63e2rbwTtk6ivKo3Gpn/smFOuJCUS573QPTMh3zc3M894cwjCbZjLnjA1A",
-	"12XfskP7zZ894vkiOgRs2wZNS1DqWm0e6q+yX2nebwrhHXKoM+MUJQmQVCvFRTG6BQ3uj/hXk1J1vUS4",
-	"VAQj5RV80hvGI5viFROFPUdNHbtdQClSF1CkBUY4NUDnTNGkP+IPELX/tqfZw07eLG81p+KRWARwqBn+",
-	"24GNKjYx/dJhq5c8h0dBIUPfDnwZuo0IdfJI5XMzYtSuWCugCgG1uuObpZTjeZarBAYmvs2d2CZlKW8M",
-	"5zNNvZZ6DfVKAhfXIlrmStzhj1oRP/oBMq45FqfRBumElN8zgmZt+pLFHcZxG4j8HZG0x7ik+LZbCglR",
-	"4QyKLsS2eFukMHfBBezbGFhzhX4nocJ0CNfzLYV/n39uIrv/VrXpXymfqtnByeHAMIP8763hIlw308d/",
-	"8jxlenevJOVXnNJo+/I4yj9TRFVsAuGIMkPUV7Yv6z0Sxl4SM/KQsO+mK7c8Z1O+1gb10+MpJf7hJ3DV",
-	"peqUscv3Mk/Hm+JOknT8JWozdNryr31IuDGGSRVItYN5kINeOZ+mwg9qtIyN2TQP4RLnWToXkj6b4Gkz",
-	"cF5MfVht74W1kuxB+TZ1SS0Pkn/PmNFS0qx2kM6yBYG5XJaW0NrA6kvJZqnlQOtzWbYUp69Ng5heLKbr",
-	"JOsQR/0qpi+7ddcwi5g6u6Vcbbb7TEsm69DOcd0qftSXVMzzsmTvbzMBMyIhFgIRAZXB3zO8G3s+lCFY",
-	"0Z/+3rrGS31OatshPaRWe5WIXDOvtX6wd27QEx5w+46m032GRe12tuXTa/MXFjOKtTNM2fYaNmphnNft",
-	"AX9E5m6PAygBcmYSoPVBplGOHOzzGt8bS0nSIzzq2Y18gM65xuVi57ev7hY7vZ24WtzS1AOS4x62fpa2",
-	"EmpvHTOWb+ScZz1v2Sj1Xv9p/3elf9ViJErJ4n750S5CMSdq5pWP588/qNL5XcIUjcnXH/3unJgPndKY",
-	"mRw0pgw8Sp5qdoowAFhSyymW01I5y9cUe5NJMqHTjKQYcTPB/dXs6t/sQr0MRutmS+LntunXcFuTFGAm",
-	"xt0WtCZ9y0afhY0io3B0vyCyOIr3ZKj0OzZbbzIizvDy3ju5v2ZYImhcBmbOdbT7hVNAB0YkQkSFa82L",
-	"R03K16ae6cY1o3FU4PdXPBimmaY0ewbGPgYrR57ecPbbYq81nn0JvSmL5Av2P/VFOuOuomptFtbfEaXG",
-	"W7itGv7mi9Y6t56OOC+bkjif1Mqv03k1f8DuHQXojLEJZE2bI1d5jvljTKH6K3MJ6JxFI24F4y1NzVP8",
-	"p5tMLRj7KvKVUZHH0NGv1lMqYITtsyXEZDHJ4hHXRou714WYTd6qzaJ1DY/78EXNaLpgksLx0VEzDoxH",
-	"IvuqhHtT3InHw1+iGg5iL7dej1Zd38/Gvvp0rvC5DuERzFMSKgxQ0rS7NsH+nkq9L1Nf/+n9dWWzWR7L",
-	"SVJ+9IMdJevSER7EMZ8xHaGk/OwgHWED2/TTEbzdax0YbU7CvuckiBSLqCr1SevRNe7ANBVLaMw4XdOi",
-	"05SqyQBUyrAEl0hJpbS2C4ljqyjIABJKFeNT6QLDDMugmTRXJ5RG1yS8Ma3eYiGzlAYg4sgzfmr6UF+6",
-	"Kb7ojAj3FZttQ1eEU16Y1ip8ZJeNWWdXbmi7JKKXZtV3o7UVlmhijGjqUZq9697emnKDXn28mDZuTv7z",
-	"uz61gkUh/v93PSy9dY/O0vjg5GCm1Pzk9evDo3/2B/1B//Dkx8GPAzzDdnZ/On0lpyh5sFpa96WEglpV",
-	"1LDmzz7GgBuI1KDL+OjHLvvJ+91VuNa9stEoD2yRp0E0lVhC68ppiTWNDWB+NbDW99vwVrjf6gSG5x/h",
-	"hi5lYCpNMf9IpYTFQdU/Zyo3NfVb7HRXRmi8dPXf5s6SqebMm3j2PMYZ+C19YkqiCu+cE07jAPRGrLJO",
-	"VJwtO/Hm5A7j6qRcdaxxnDtgbRqBpOYFMNQr+a8ASEJ5ZDk7ikLTAh4FEM9IDCm9ZXShuRN3aAYq04dC",
-	"M/Twpl9qOFwzlfN65EcDj2BxOAxqb28FkjgwsEoEEYQJoldILLPzd78ooKs565kKReI6t0n9irzdQWVl",
-	"cnDxwG++i22j8n7ZEoirk3O9TPMSf65PkMiMjunwGSw4ec2BnE5TOiWKwoRNs9THELaGUkQUuSaS2uyh",
-	"iEkrQLF6OBWx4VxzynHoKcJTYVEAk1i4FxlUY6yFNuGPvt9rWv8gfQJGqtA86n8DAAD//w==",
+	"7L37c9s2/ij6r2B0z0zkWdqxnce29tw54zhOk20evnayPf1ucimIhCSsKYALgHa0nfzvZ/ABQIIkKFGy",
+	"7DQd9wc3kkg8P+/nH4OEz3POCFNycPTHYEZwSgT88+wjnur/p0QmguaKcjY4GnycESRILogkTGH95SOJ",
+	"romQlLNjJAlLEVVojJMrRBkavZnsvsMqmY32BtFAJjMyx3pMtcjJ4GgglaBsOvj2LRq85Qk2UzRn/HTx",
+	"FvEJUjOCEkGwIikSRPJCJGT5oN+iQY4FnhNld3RaCMlFeE8jRr6qOIEnRm6+XJBryguJcjyFyah+/D8F",
+	"EYtBNGB4rucz79RWMsdf3xI2VbPB0eH+fjSYU+Y+H0SBzb95qd+CwXOsZtXYNB1EA0H+U1BB0sGREgXx",
+	"55lwMcdqcDQoCngyMHJK5jlXhCWLX8mivfUTVDD6n4KgK7JAOREo41Oa4AzpSYlUaEj2pnsIo0+f3rzc",
+	"OUaCKEGJRDdUzeCIJJ6blzFL0ZinCw0dGV7AjxMqpEKYyRsiyuMzIFbt0Vvirl5jx0EeHP5UO8if9O0q",
+	"RYQe8///18nu/+Dd/+7v/rwXH+1++dv/Cp/GBICxAwI0wI9QhqVCguD0GGEkFc4I4owgKpEgk0KS1Oz9",
+	"6cFh944s0Hdt5fnT1SDxls6pai/0HE8JkvS/ndCYwXv+xCmZ4CJTg6NnGhLxVzov5hVcmk/VEihTZEoE",
+	"rOG8EDmXpL2K32bmfgVJuEj12YwJZVN7bFckVxr59RO4SKlCSmCadR7X/9l1E90Ghy5IzoU65fMci8CS",
+	"TzLJkaZ1hSKIXBOxQBM6LQRBEy4ayE4E5ammAeQ/Bc5QBtOi4c2MZwQlOCMsxQLNOVMzieb8mhh6N17Y",
+	"7yLE1YyIGyqJ/jLFC7nTST3sgoM3NsGZJOVmx5xnBDNvty+pTDIui9CGR+QrTtQIDe1o5T4vz96/RIrg",
+	"+c5R/SCwRAkvmCLpHhrxnLDREZJznGW7rJiPiUCyyDXh16ReP5wX44zKGUk/M/00SrHCaAhDaIDI+A3M",
+	"p2aCyBnPDOLMSJZGBoUkSbg+yUVtYMmR4gpnEiWYMa5x8ZrgTA81jzSV+cwEL1iq4e1mRgRBCWdmB+nO",
+	"HjphOFtIJRFn2QL2p6GU0Gti94R4ofJCAb2a4wXSU2B5BcdTntnT/Sc7e59Zx52l1bH71/a/BJkMjgb/",
+	"z+OKpT42v8rH1U294ynxrvCV4PP25b0CwpniRcmJDEwOKUuyQtJr0glQEz1gL6aRYkUG3aikOXJGVYBp",
+	"fNBHm8xolgrCDKZTiTL7PBomWJJdyiRhkiq91iM4XUEmRAicWXiTaIgTRa+pWjyS1Y8KjzMiI8M/CsZI",
+	"tmN4v57vkTfNzYww+xpJoxK8heZa+h/lg5zVBrBEi/GbThrqdt7FivrTow9iihmVHaJN/SDhFLn3AoLP",
+	"aIY1OsFJX/Ps2nGgoSWxGpURBpyo9hkhgBTAEuxOlwg9HEkLI2ohSZSibNoJSv5aYhAw1hE9zAF85O1t",
+	"v8WrgPsYYYXmXCp0sI8WBAuJ8EQRgUYavEddC1b8lpB/WYhrsvjIrwgLCwmUXVMj9iKln0JTek0Y4iwh",
+	"BiBV/aEbLNEcpxW7rst3MMbSNXsyDpc0ruScePfLH0+ffAsJOt/0gDLnTBKQe1/g9MKIc/pTwpkiDP6J",
+	"8zyjBhge54KPMzL/27+lgdR+dO3cvGUmrR/XO5zpA9e4yYU+E5zRFOEppgwwlGp2w5TAiTpGIyIEF3KE",
+	"9MFIRHAyQxNKsnRv8C0anHI2yWhyr8s/0cKfInrtRkRmRMKKYSXHaJQUQhCmYv1YUa4cZGJ40TAnQTJy",
+	"jZnaQyCBYHT+4fIjuplxST6zUUP2HQHbZFOJlH7UyeBS0SyzIlYueEKkJOkRyOILhxcX+sPuif4wspxV",
+	"Gg7mqXTeQ23wvjQv6alvsNbhyITDBpRYUDaNDHzrn/Q6EsxADcuuiaE69mDqKtlSAVOf+SsuxjRNDbrd",
+	"19VqRE5wlhGh2YEW6pwgkHIATAC6Xzgj972qjLIrRL5SqbXccaHgmBlHGiiIQGOCQAMZYobI11xTDI/Y",
+	"7MCy33P1SvOC+1z6e45kkcwsawV8Z1ppUuVBwwlfMX6D+ASWeY4XGcfpR87fYjG994MGTVWzVy0gOvg1",
+	"QiQCFcosUgBOUP3iK0wzcq+nWhlPUMqJBACd688e8SFK66zYsn6rwhqMRwkWwuhp9mmtyO7VKYIz8oSW",
+	"aB97DM98q1j6kjNYb+92OD2yIl/V40Re118OMLagNYoLdYT+cfnhPahbRt8BKDy9/KcRlkYnSUJydYTc",
+	"RCOtqWTFnEk7QGQkzwhNBS/yCKV0ruVXziKUYEWmXCwilOExySI0J1iL8hG6xllBolJ1PEa4VHKcVkUl",
+	"Gv0r+TIy2HlJxDVNyCeGrzHN9IT3DflaSxtjCQsz6hVOZnohWuTSwDLncw0rw5TfsAjEaSyA5HMB6KLR",
+	"FlStC4//6Betlsgnjv9o1cBjOceO+xkjUtowIjV4IRIFk6UYqAWsve0xszW51EfO32G2sEKUvM8r++AI",
+	"lNAyBZAmq+pQCXY3LZ9IfbirxYHNzy9oaK2f0SeGCzXjgv6X3DfvSQRJCVMUZxKw3vuM1AwrhAUBWAcR",
+	"FPDwE7OC1H2j4G8ky3aNXAwM3hkVxwuE0biQFMRMUWQEDblAmCFa4QVcuCCVFRIzsDQBO9uxG5NFrukZ",
+	"Sd+RlOKPcFf3z1wfSTTX8yMNLI7WaDg2coFmvTkRVpPCV0TLXN8ckAF8niROac6FflZRYjFvnmdEkTTG",
+	"qqXV7So6D6h2kffWeBHnWukArk6EVmxX67PlAFoVZlyRAHuKBmlBYrPkFapmNOg565wQTXv7LlLT57Tw",
+	"F1caDaMBv9HbrV1XYA/mqU1OyJlw+j5vFKdVsGbA4NI8+y0a3MzMtbeV90qJ/pdxnHiHV1+dHaW8sHIt",
+	"1Ql+KRfMx/8midJTm6WcloAAyJQa8RBn5x6UWsNtF+BuCIIO7uqm8f2QIaNj7W9YXqg1l70GUAchrOk6",
+	"sEYSeNYRBoz880BDMP7hOc0WEcJIGqEJ7FRNt8AW4ddBVut4V5n6fMCrA1Y3FJ1jo/TUz5oqMq//YzVq",
+	"DKrrxkLgBUBK5czUg7Ais7KmMS+twB2Yu3vplyXeEqalpn8NeA5WrFRrzF8CJ3uSFpmyoq//Htbfx5In",
+	"FGdxYtwg5rsZwRkYysxHLZHirPp2xjWnnA6iAZnnGV/MwRBjGN8gGkwKodliXJo6NWLrb1auTp5ypnCy",
+	"GkeaxiKGNUdPzNta8MUMwdod9B5bAxFGORFSqxWY1a29XPNxNdNQ3iQcMGpsjIZrusai8nXBs01eb1qB",
+	"Wyj9rpBawG7tx9qnUypIorhY6I2tZgoVlCwFfR+imgDsxgiCcJZ5kQb1cwZ3RAfzJCxdU+K4Iw7fvo2V",
+	"72zGzLHskBA24PNiPXEtxMzr/Lu5pXLBkbvF2rzLIWETrli/trYMjMvRkX3UqCIpSWhKUkRVhOjEWsxI",
+	"2gs3AvfYnpiwKZ4SUOEzgvsNXF12yM9PZY07t7nwmiyy8+6W39JbavwXt+KYFfa3uGZ/LshYgbMLck3J",
+	"TUA9MTFKa5GKlOA005pfezgNL9JSq2U7e0czIpVmwBD2lFslv/crojTtrfGKO4GerzRO2L5fLrdcRFTt",
+	"OnT+/pE0CHieE5zFgk5nSmo1jU6osUa0CbpFxL6irT+pE1/mmDKFKRCdOWEakhOCZVgG6iSojVMpJ6ot",
+	"Mera21LkuTN9NHD0SmkWSdbARQ+NTuzbIVkW/NmxfkoG2ZGjxD03aoAtllpi7P0K2Nq7l5BPcDzhSdF/",
+	"8+eTkxNBcGi/miXMNTiVUsqG8KZxaY19NuDQO9bIu11/s621hmAwz3BvQUWS/xSEGelvmVG2t+3AA7HK",
+	"glDk6doU2ka4rl7YghdsGhsRv9+2Q8KOO7T2eN4heVaL0o5RcZLI50S1TVe7WcXdSrRcTzbq0lO2Isw6",
+	"LcYhhUHOgaMT/nnBYUGIyyAyQT2xtVFDbE+pTYYUUKtDyCWaY5Od6YWtOtGXlrpvInJ2c7dmwGBdiruw",
+	"i0Ra+QfngSMk4DgEErI3iFbyyIAvye4GZUSBg+fy7P0heoulMrutCZ/3wFk9gHu630O1vS2N7OLVy+RZ",
+	"DxjeGRK7ESxsjd3O8dc35v1n5sDsp4OVnNg77Z/2g/h9a9bcsLKkGiUBaM2jKKEiKTJN2I5RWhB0iG4I",
+	"uZLO3QfuTLOGXqDYZPSrd1jj/B1oNxF8jn4nWKCfIQxsTfmguqCnjSuJBiYyyf6s0fsu5Yc2/jvN1jxb",
+	"v4LKL9z/BvqKID3EDh/ct2Jr9ZW+e7S4tiUY70LTggAfy9KKAulLxSwhWUbSsLkzpzYV5PaKa1/HhRUI",
+	"vps1KxdkQr+GgfiKLB5JdE0lHWcQuycUGvI8/lzs7z9JzJvwbxLv7e3tREhxMNtMGZUEGd94AHuu+dWa",
+	"h+kkm6UhM/qZoMgIZxwFYnZh2PIIamJhEOIAPDbhSRuap7cEA+2LrbmU9D/Z1IWc2NiJYcNYJneO0dxY",
+	"szPOpvqmwVXlrbCfPW3Tm+y8PTjbJdclZWFEwabISOMrg+xLiZshCd+iwVUoScxiCaJKkmyyh94o8NtB",
+	"coWc8RtmonqPkFSa61LlguuXUz23ODNr9+a2Qr7LHd4X4ZaSSKkh61fKAgBqvJsxLh9DQ4JFtkAzkuUR",
+	"Oj15tavH3EFcIIknZFpgkWpm6L9xevLqBBykoMDs3nBxhU5dOoEWk17pWSiRqFoOeFEdA2mtQmtD4dnC",
+	"vKT8+ZKAb1Cu6Tj7wAjydgToOS8yRfOMVCF4MuATM7Iot76iQICvTffgAoFOaN1u+psbhm64MAFRLRFv",
+	"BQDoDVyTjOfWJckISeXyFdReQPDCZjNX7syQbLrydXfZLI0Ju6aCs7mNCGokH8FzAD/eczhDE5woLjZc",
+	"vJ29lK1xln2YDI7+tRxvzVr+CS99+9Kc5lupxG90IEbc12Ce4BwnNtdp/XF8+8EGA3xbSj4CUp/AE0DU",
+	"YjynSlkjsD7YLolvMzPOjN/401JWmVWuaUq4xskZZwQ+kxsZyxkWJI2N8jXDoGComeDFdBbj9JonRuhP",
+	"aRozrmKFr0icYxEmLVeWbJZ2Ho+bN+ScQQldczIfw88BY9CXJYJpAwG4sNEnyAwoQ5En9yPW9PDdZTCH",
+	"nNE8lKfWekFxfmWO3bcc1SDTzzT12R3cSZDbFSlVVcCeuzMjahqDiF58RmVli9SbEVTzdk1TMwLfkK/W",
+	"A2QE6EE00CwhFfhGq4DGe2fexJBcCJefZDZ5GBCixIZBFfUXRgu96LNrSwPboQCrnW7+tr+B59kIEUEh",
+	"7E/n4bdCapucFeZewwlwEFmrFigXXFMB8Ugi+4LJwZR0yki6SxmEJcvVYmCn3TSZYTYlaQx5YHVRrw3U",
+	"Damu5xkYlGlfQQIZE+upb3mVLR9A0oSLtD9K26dlqGCDRiKTOssZGulPox1IZWGQ2M4UYniudR2T3G3T",
+	"XSHPEk8hBL4QzEQclOe5ckkNu9PX3SnftTmMFzDBm5fSW7qyUcfLsz/0oxCfbCGCSGWPqDX/+m6V1jud",
+	"h/lIlhIizzMSmexDzhJyjHApxeEkIVKijE9tai2R9oThQiC4QytDBM6aCnvwcmvn/Lte4znsBg47ZATw",
+	"ATdyRKx+K45MdZJxoIhb0bkq+np/etcpFuQkUZX8tHGQbsjoWdl0uYBiBKbMAHwq3+xlamZcERn0WQTI",
+	"AaDGyiUJPkfls6hhquhaRz9HautUnTe1GXlnvu51MeeuFMstbqe5vZWievexr3y1eQ1rz337o159qJW2",
+	"UIcS/SA6SRQ63D94iuTes59KwgYKqaeE+/YBLabr30HH0B8WRMXG6lweB2S2x7ngU0Gk9IQua5TOKOvQ",
+	"S05nSZvGkIxO6ZhmVC3iNWN0zKtZRwSnkVwmtP94elsZTnrH0MxdqNPqS54l76qHy5jKvktr+kmqoYKY",
+	"N0v6mXObwX9YQe2JGc5zwoCkgBjx/vUlBDpTVmgxw2jgWvlFOVazY6TXDLl/XKRERCYV2AYDTwpVCNI2",
+	"52zp1jtII5RnCE9hCjtVQZh3ADeBmh9aUMY1uxSaQAEPt5letHttoAmBxrsa0NbX+o8inWp5hqd4Aelo",
+	"FgJSW98rzzBDEBm9s4dGaUFGhgtJ+tWVR/I8sWkB2afkGI00KbFpaOOMjD6zsggTTq60lAo3pr+ondEN",
+	"lvacGFfVWUGZg5XwtAonP5YqZS3K0V7/YtPXLSxs+Dpc8UbvtsRDuw03ZhQ8I2/BHaSkH9tuMsNNsX21",
+	"TdTD/o6H18HllfOt4Ak9pIilOLuBqfA045Js4q/jhUr4fCVkwvgf7LNd4TbrR4G72ZdGy9Tm9gxLILPE",
+	"c6K1HDJLjBXec1bEvnQy59ckjRWPW5Fd5hd8A7qWNSEaexNYj7pThk6rqmsNAVUveD27wa2vYc1zjrxF",
+	"Bs+cz+cFswnC5wCvhCVErgldZvN1bdFdH8FyETubIBZTEueCgvNpLDDNwOOJi5Ry/Y3MYmdunuMrrExc",
+	"32I+5pkMXk4VMPO8V8AMZYqIXBBFhBN2exTh0ytn08LqyY0qjQ7LkXsmQlBH84xNMypnETrn5v8vBFVU",
+	"ztAlnTL01j7csDY/q2PWYTDQSs142nHYc0wzz1avtOI9J1Ia06sJ3bOEv2bfjxOcZVs54ZDWddA3c/WU",
+	"Mxm00W4SsALluuLxImhkMj9uN2CesnjCRchJ+UbLfEKLOVq8Csue5cGtshLXr/42Zia/Yp016tXm0q/2",
+	"twH5ozlTXzvgve7BaCvOCV9tTrRgcgnP3nWUt3NK9IaW6oUliXXbiR1vR4yXQN84a3eyAWgKXrqHIR5g",
+	"bxpobi9sE8nFx+I13XJr4XiIbh3u9wllXxMf60G4qyjqfSNstbqDZz1DUOsY3Y7VxwJ4jokzwawBtktl",
+	"rw2oQQNNVuNDCSVLAHcbJnLH2+7RPu4fTIsn4SyLXZXRI4TZIpjRHaw4elx7VB4Zy7iacUlMcnz9AQOW",
+	"tadsNVCTSQ8/+6ZIf2kN8tRBroKCu9n+b5Yc42xNyrOp8tNmGfWDf2mkTSi4VMoD61kBl6lRPYsaNLR0",
+	"EBx98uVESX/vz54G6RllcVLNulqY3jB41FAUnMW24Km1KvSb00jE9SKr/9rf/Rn9bbiz++WP59Hhfqi+",
+	"ajd9mxuqpXVJ+4+S4klF8rhF/yZcaq0jQA6nArO0epuOM5PG1DMZyUYD1xYagoyXNl+sHWXEuLP0m7+u",
+	"MA4oG7FGMiNE6U+ZNV7UrHpB/KvqYGuYFDwL1Xcqf1inonY0cGXBAzbXnDBb9/uRLXIuoSiYCzWUhvhQ",
+	"iYYHR6Ysnh6MpDueXO6nH874TfxfIrgMVriBmly8mrQslS4RNllY+l00rMrEl1UDM3pFgPDCKkNl1HfC",
+	"qoKroU7SOCFZFljYa36D5npoV3/7hohq5vBGy1k7Qhx5wRKaPZIo5xlNFke1XcPQPEvLI3e70ecMoZ5Q",
+	"b90+HqGbGVb1AXiRpSjlwVtoQLwDG3/NHkzU7ixwWkHkqINY6wRg9UflcVb1849hF8uq52ssMQ6HUk3X",
+	"g2k8ywnrQp28UAGRA495oXqgi377BJ79VqaTu3zRwPUKOi4YzpB5UpqC+SSltrA1lJ9rZgAemcrrrr63",
+	"4vbtyH6vTH3IQ+cdKJOEPjMzAMxyYH4ufy1dNK6oHKwg0ScwoQlWBA1fn12eootCY7LYO9wfHuwMk52d",
+	"PQQVMb4qE0YMbhcooSg/M2JaCEAB2NOZoFLNsTSVqtFJMS2kKotT2csCN8NKnWEM8Y7Kaic9ruSFeeGF",
+	"SbGrNhVX2fvNqJWEmwgU70KO0BN0w8WV3lOKF+5oqTL+GTS8IFP09HDnGI0xu0IznlHzmC2N6Do/9Nmi",
+	"v0gKmQd9Fapy4eu9IF3VvbAtZLOSGwZwYwN3fdczI1iskdHY00jkYl17QAtkEyy3DPWzJ9vxahZl6JPR",
+	"+26kF/LfL6kxw8zmCYQ0nn7xEXbdVTq/jT7sXWPAPt4nRM3NZV5x6vAPUD+gbQMCEGvsvnZ2keUj3r3W",
+	"iFkdPrzaA5tZf2r8qJP5HJn6qDgD9w24dyL/K63ztL4EkhSBczq2ZU9lhCDjdU6Yqj0L30Y2B/4ze1eR",
+	"U1eXGCrKmhgHv1LdHoI6kJgydeRKvEWuOn+EUpLhhe0DZBiH4/OtDRmPbHNH9W9hS64uhNuTS+O1eTvN",
+	"XZXZvS5JolFoz1VJA7UvMVPCspdaX1pMKxzggJHRXVA70GGOF1Yq0D9Otb5bsbFjLftyZiryJ/aEfTGp",
+	"VIl624vsik9LTrKJxbHJuJo1iL0K0yWSRMBYW4Ev2wwN3JDWd7oIa9tcgrYblSzYREzdnjRVE1QaBQxL",
+	"mZKzbHFkk9YDcuYjCQEsWoSF4daqb1GXNIKF2UsbmBWGhzeCKkWYBiSakB33cyl1p2bT6bERVEHk8yCw",
+	"1/puI3z0CV6tCRWhbZtYIqcoVAfv2p9wUVICBSFAbsw99H4jBLut4OLZww972cPrIkqohQHE6MPtYgW2",
+	"z+N29BOVUCmbmRgrk3h+5+JOKAOonxjRKTssoSvhXFlVSgOYOdZhU7OhUdquokSgUmEdXp69f7lz7DOV",
+	"pOLVqma2KH+QhnenFoZKi54bw2QrwQQuxFW/tozjeHErXdJNkZt+eDkWKlvE7mNK5ZxKSWynPDAbR6D1",
+	"kVSDvSem4KkgpBrBfQRTnP13OcTeZ+YJLR1z6zfdv/03vUMxPxvrZvUqZPbZdXt5W8yyFRtEbBZVvVt+",
+	"rlZsP9hRlxzwNjwwzqpyfx6YcvEbhL9vws9CJLFHknMf9XjlMHV1uU347O8+1Xc1ZWpUP8eMZMcgFI4J",
+	"wrNmYdM7D///1n2RneWwS2FqGQz7xHYZb5jxLDVFZEnJ9Us5YA+RWRJDNC5mKcJQNCY2WZClhWdBFCp7",
+	"Q6Dh08PDWikAPYLluDaoTo+nMdYfzSvEG9zV2SwxVZoCZsr0msrVwax2BGnUYd8+ueIt58pYpy5NpxHF",
+	"ZTd2ZfOtZShZlTnSQ6F3h9cYzDugEKkpb2MjeX2T+1ojYsI/4jbYW+0Umg75LmgsrzT02qYBrqQDw/Oe",
+	"7QGWJ1PVBFKzK5A4YdZjUxxI+r8+kui5KXi1mTDaLIkSvuald/thrDCk2KxZsp4hwpRY2H5NcLi/thMz",
+	"NoKCvgZEaOLegJYn6wYSV2dmx1t6WhcWdzfBiPXwvuWeXy4BeycYSGSZoufDg50jmyPhLCuNwiZQhSGq",
+	"Grw6dSrR//C+RblcJDOe8SmVKrLVY1CChWlllmPblweyVNIiUzPOUzT06tjt2ORHNSPC4oMrrImq4gkm",
+	"IgGPs4XrsNy25NiCIF5xExCw7bLr38f+ult1O72VxxMu4nLlS61DZ7PklGBJLjpKoENFS++JI3SAbBN1",
+	"hKfkGB3aBLo5MQ5PXgBlyjA7Rk/QjE5nxOu5e4yeohzTFFV9K47RMwTlDGzIsOJlW6e3J8foudf/EcpV",
+	"UTY9Rn9HGZkoiCfGLD1GP2lZQK8yPUY/W7Ojd9YHg2hwOIgGTwbR4OkgGjwbRIPng2jw90E0+GkQDX7u",
+	"OpuXHv9tEoZ/F0CfutxUH72Un6rVm8u1QuRrQuBR2/5XohwX0lJZVUit7v7b5B+5nrENlbfbZ7Q8SXRJ",
+	"26b2DhSdu7Zr1kXmEm0TQnO1xRzbRihGq9aoK/HbPPhoWdatd4VList7xuj15CwoRQOCYqywmBK15vsT",
+	"CmitBc31XmTczGoMY2u93FHDtWaQbwwf2mht8Z1H/yepVO9tTLld/lmK1Hvn9H2rIldnY/isuXzTzdkE",
+	"OsIkflRDpbZqdvjm5HLDOspW5CztulrmdFvZuIjy+pe+Xv3k2xdDPpslZ44NtHFE09leED8VruHxCiJQ",
+	"TvaLeWN5nxvF15fy7FIis/jIdaTvdQK/lNuoQ8gQ7yCZzDjPjFEky8iUIBuZFKHheAeZ0oGmUb7Tq7wn",
+	"kp2K3WrxDwRGLfJRkRRzqTBLiIzQMN1BeCwJS4hhciDYCYIBPZ7awr5coDmvW0nxIBqMB9Eg0XffJUqU",
+	"+9wEy+8ZFtYN7jWg0szvAX/jNdlDZgqJcITGQClSEBoRhrKjUrmzXV9h3ADeoFbon4YzOc+2plHm338i",
+	"vlQ7qu/PnEqf45+Fw6x7ed+Bv7wn61tGDHJSVtpFXthwVaqkaXEATW01IgvMrnYidIqGJsYC6rW+RENP",
+	"p95pG1UaHTJbBSNXtS3A7Kp9zQeoLKIg6ByLBWzjGLkzrG3I2spsIJKdc0lYEtDSdiCinHEBPYxNjjAy",
+	"zk9nBdOisU18fXEQIWhbrDjKKLtCNuagXVlx5e4lYaU3M6CrX569N/7Tzn076L08f/tyEA3ewd9L+Htu",
+	"P5y9ew3fnb4fRIPXbwbR4J/6z7tL/fdcP3Jyqf9++Kife3nZozsImQzqgLYEYGW9fFXbImdUnl4Orsoi",
+	"H3BxeRnzvMtbCadaLch6NU2FDvM+ZdMjdIJyE1Ibod9NYRDjoULDtJSfNRWixodvftyJ0PuyJR50iObI",
+	"hm/95nkfvUs7GUSD3wfRQF/Mb0Fy095TDDStV7jpbZu39dRCZZOirnzPPlrq3JKIZVEVEyqkQvCouQxJ",
+	"mHJOc2Oe60X1S7FRrgNwlVB/i9KMLF7wQs3ipJCKp4sOwLz4/aSjbI8Go3iNM67LRet35lziTIJuTt3+",
+	"WnNhIJlXeNOzAtC6nqj1Wne6qozLicOFecpShgYpcAGa702Ikv20MXY3VtQftSuHyupYsrNZYve0Trex",
+	"6q176jWmdYbD/bjCUci+6sKU3+Dpo0oTlJDZsHBU4XB/Vw9ojJ1hnLqppU2uOAsvx/IO45rrQcm1S/Zi",
+	"lJtwXCNs9a5pXYe6aaBzm6VvokiEqeEyFcLEDpgIOs1w5zgl6GZGs466WpQhQTJyjZlCMBXCScLnc26a",
+	"7EBUFZDbjvyzVQ1xIdVuF08JSxYmngMNMRrNcT4qYz4gdKyMvK6tcQfdQJJwTYGBTixmi5g1Shj2p9fb",
+	"DGIsvWDuFev0gEXWHMgO3ZKMJ1ebRjI26HmgBwpWsxu8QO5Bl01lDi3RpzwRfF62PQkf/iPZs43w5iT2",
+	"1vRhLdLQD1G3EV8WkOjvL9TsbJZ4QYhrkJtbKqgdTTEuyESWWf7gNKUMvdDaMyjNAJqWQiOcppCfWa+f",
+	"3NAUV9TRWNrMLp/gGAuC1+jEZpXgddTVlVqgO6yO6zu3ptoXRWq9a2sYMmzIMvpH2wJRKizl0a5j1Zrz",
+	"gqk4d61am1aBBcHikUTmMX3H8GTT5FD+59ke9sO9XgXB81pJq7IRSkcXz5XquB0zqu8ldAkVSD1pA5Gz",
+	"Q3hJ8y6CIaWCJCrO8cLm56gZFSk0XtDCxJx+DQYGNtZpA6zNdXXByAxL8tFGEGwiXDRbbYyJuiGExbke",
+	"WJqMMM5SLBax4nHOpTp4Poiqx8wXIWndxTWsZJxQQqQZ0oLm/JpsYBS3Qer+5F1Hl+GE9KoSHsasN0do",
+	"nGF2pYEcG3W7bnjCnmLXxkJBpKlIaQTqAPt26zNlasunrTR2nmF2QSR6jC7OLrvqApgOuHGgwMaToLDj",
+	"XmjC9hyCMDTaxMYbBUzVxFylMXidrHlWEhYXDDpxyJwAVpZvUJYSrR0SpuLWj+DGisGNpS+9EGpGROxj",
+	"u32FSlXBIc5z6OOTEFvF58NbrUeevT5bGvlTXOWCNap/HPxrf/fnL3/8PVz2o2g9bx5/Hn78houreIwl",
+	"SeOMYMGCpSlMozp7dlVnAf3uLryL3Lvenf/24hw9Rr+9OA/e+bdOWA+4exIiJQ77XyGeSK7j3FnDF9Rt",
+	"LancBSvkKj9uq3wvboguvWrmBF9uuBmq0wj2KtnAcOhFXPe1x4BZb5kpyZjAtZbxEqt+OsSahQxjzzzR",
+	"Zcayj2gCCO+Ea4tkuLmXlWuFV1yvq+4DqDpQH1m7s5dah6VCNjS+jJ/vc04ZVvqmvO23twRyvI2UXwHA",
+	"tTLPwGljx7BCgVr9wuBrg94bW781d14Rxt7b/AZ5eqXtzQuqjLWSG2c4SHDu1EZnH1xLYdTb+KedIKAs",
+	"3pUprbSWNSDd28QtjGB6UycuXX0jX7qfh7IklRIw25VzAoM6JFVmxvkIVhq3jL52IpqQlRKsXizX/Loc",
+	"3ZTMIddaaEuIqbYkm7N2W3Y2bWrvZ7f2wRf3eKuEWLlvr3R0OfiSWwa+/P2iJYzlFpzhZtkSPYvQ3+Ey",
+	"fgrLyDVJp9OZ5jc9gNJALizb9VWHLvR+IT8LHlUrdJu8ekNZym8gQIsYKEkwY1BEAEK5qIneXlPmuouo",
+	"j7WMpJvIbYEgj56RHRrUXmqNaxNQ2xaS9MGHTdbXlg27rft1w7PzpjtPuk1GQJwdIz6nyvYeMYTRSzug",
+	"/Vpbb3xwnfy43XszuDo0ZBzVj8Xmw7ycnCFbY83KeNVpUM/IbRUoZyl5azwZLW3uSVibuwMDdS/g0Xe4",
+	"UcSk7fYLKdUxaNb9nEZl8o7MOZQOg5RSGMbr5kIhPRdMEyZ/w9QZW+KL7y3k575RZjWM2We3yPmq5S65",
+	"mC05B0Arv1ePQG3rG5m9JDrR5OVXU1Tu4HBnD1k3gzTBXYq7rmIs9awbipdhX2gMPqlAvmGPM7PtoKPB",
+	"eF03TKN6x/5+++CTOxgzvYMx14oA86q8rRh2shbwlka/1QNP72rg2UHAClCFX3rwV7CUCCT3DtHp5cvz",
+	"E3Tw89/3j+y3Bz/JslrCnazy8K72T9clk//u80Ld7/QtGlytH3FYZiav2sS3ZZRKXJPNJDyxaapu9eoy",
+	"EtrRaRGcAEdlxQXDS47t/49qDgGtRTgT2THUoINISk+CA8UkQlAZ2D2JCqZohkqdxbxZLybrWsSbWa31",
+	"0pTBNQ93JWn4pod25KnTbGPYw1rGqJD2vlLYtBKG7MwxfesqzVrBz8gupq6PJ5v0SxvdwIQ7Efy/JLCu",
+	"V/p8JGLkmghk+lh3SEZee5jbyk1Ne58DAnNZXrHA2Ngqqi+hyTbrKOlhROvVlq4lmVS3UBpugcZ24WXt",
+	"S3tZtQKX3qV34XpJitfNIsgoI351hVcR+iVCrw8QF+j14RECX9aEJiAl/afArNLL63g34zdxxo33qNYX",
+	"arUxSL/KJ4qwDd51stryQI5SoqMMnVmjW8lx4fZuE8LR7hW0dghGNLiZGZxe15J2M+NrH1sw4AMWYMbz",
+	"rySqbrYD+OrxpB5uu9imgYt3N8S9yvQ0NbYyzGIgA9XPJUvwopJr5bo6OEMVrRWoeM9dXRY/HvgSXMNa",
+	"OfArgkbNeqB4SlJ08Hz38JkpFtpOdZxDAJsxdgzl3pPnw4OdnWNXfWIsXF0kE0TgjLzOBvBIIq3iM2Ud",
+	"PasqiZr5Yy5iO39XkMmKshIf6ZxA3Ia8IDkXoUwOnyd2pOdr2qzvhrL4aQxJgis7+DA9s6m+laXxeAHc",
+	"08VJ93mzAcOtYaKulYWg2NkeZb3IQMPc5aJtY1fdoP8u7Rqer3c6jT02BolCKwrtrndeqsY26dBtq/sn",
+	"X5OsSCmbxvVkjbVO73B/G8dXjhI8v46lho51k9RrPwM2BHSNO4ia6NdBgv/pcHOD8KCTI1eTB3pMEml9",
+	"Qljm1FSqgZ8q4vVIBsr68BuGbrhIJbqZEWN9W6AEMzSl1/BpHjCjVDMEAzgD7n27wH6PlxRr9aMQtx3D",
+	"BnwOBvuNG7S3pMljrmbh6LjQHdXbOXV1bFrZkmk9eKu9vcpZUa1ws8JTP2LXqbOqy3OgRaoNTPdaQfvd",
+	"xfnEr7DTgO0pCUdf4CmJKYuFVrcCcalaztjfPXwW1sSc2LRJ2/mgXueCixsaK70GWRnKyoNckkot9Jig",
+	"O/ihXqFWD9MV2WcaGcdQmCh8JOqGa0lmzgWpGh8HV1ywOVEdXX4EVURQDEaNOVFAswCha5L98i6jTcAp",
+	"z69xbx1rro60tfH63QUhUc0YTYJw+HJyBv5bRNwzKOEpQUMrhiaEycJQbS3b7hyZfObfXly8Qb/NqCKu",
+	"hW+E3v324tR+px9/keHkCp1iQcdjglmETs5/fY/O8RWVCjMaoRcnry7sUycTQRP9zOnr92fodKbFRhKh",
+	"Dx8+vjZd+LSgGaGLs1efTPcCkkbo/YcXH0s7E7e2Nl/C1YscRIPf3rj/fdT/MznLv118eDeIBnrN5n8n",
+	"8L+TS/0/88jJm/eQ6Xz+63v9vxcn8D/z24vTixf6fyevLvT/zJd68YNo8MF80osdRAO9yqCI/ApsNUsz",
+	"natM3soI0ZX0bpz01SsROoTfqJL2N8PoTeU6yZHRBpbbNMxwXMS5wIkCck1Eb+vVBgalLTaMqU7WlW3P",
+	"9QnwQnZ6lKvTs8kYzAXU9E0AWje91EbyrXNEfY1J1f5r9qResWTeu36fmTlV617oD9Asxr+1Za1jXHhY",
+	"Gy27TGprRIg1qcFG8UO3wdZ1Yfc2YNg2EpVT9zmbbbieW9T3/nzQ7e30qYQ+p8z/9uA2l7+yTvgtL7dj",
+	"y/1Uyfq2bmZYxXOIUQnrWyv3AiPckPgGMwXqcDKj5JpsOhjXY2Gx0fvBoyEkHePk6pW1pCzVD41/x2gE",
+	"E9NLscNr8YqSLD0TggejqZXtbNs203BQhNvs8R+XH94j+2tZR4NClwQQCB9rOhfzSTymQs20cP/4PwUR",
+	"i8fNdPoOdHETR251Icz5hTBbMNud0oTMMcjQ9n+Ms3hMGRZVFydj9r1iHFox5EBsYv2V4rHEi+DpvTb2",
+	"zvbJYYXHWAa0K/mfTAu+XKCcSzUVILIvqYRa1sq/gp4p+BrTrKNrbCt1r7Pa6RvTHzosTSam9XOn8GN/",
+	"R4JklKSI94uH20TISwoh7BKbJeMQmUxIoiptvK2oGX/ddhsQZvhmUmTxGEu6kua9hWdfwKPLGxHWW+L3",
+	"WshmnBt8yoxAi5GAdwKcD97AJtnd2LDRjW3XqxGaVvCjwUFRVhAZefG7Dkao+swEZJMjG1VbGlrQ0FVv",
+	"Lh92jvuEX7ty2f7ZRNbvgSfENIBm088MWqYIhsrepyQtVR0gjTt76I1CV4TkEnQcnCREShsc4Af9HiHC",
+	"UkSVnkavGtpJ1KezgdJmHQYWEMACKsuepYVaoOH5ycfT1zumG0z7Hni20sXgYeiFflzTBG8h8TInssJi",
+	"jaLOQCYUF4tYL/3+Ez/uKkujiVX23GvnU5GYTcVx7542Cl9mfcLSfXSDN45d2VGsXK2wqcBMQbC9AfCe",
+	"qVq3J2erG1hsib41eveYOhwZZ1MnZvjz9FPDt4qIbWpa1XHX5EnOsCBpWfveUr12M44emSs1DL+9qTpE",
+	"BEI16tXCZgZ6hM84azhDwzKdG2ihD1q2CQLLFo5ONnuQrB0v0IHdK1B0GwqhLzvdny5Y20QfNbDVxMQn",
+	"IpMMT6ckRaOaSDCyDByXHLnOsDUME6UykqKxiVNQyewzAyoE5nmq0HDkSNpoJ7LALxFGowDSjIChe8/4",
+	"MDMqWepnNqqD5+i4svXaoDGUEXxNjMigN2c47ypVeJmEuFLDuxPauXLWbSjtfwayh4aQceKSuQSZ82uS",
+	"7mxIDRu0a13CsgzbLuxh1bfpRM14vPA6xsTOOwUVb8FYpdFJQJUegzUfGDmHiFYlSTYxzSvL7jDQCNJY",
+	"lE/O3+zVmiGX8/mtXtyEpXES1FhF8DyeE2txzAiGqhOVGUAPO8VT2F6sfw6qtj7MBmrXfPoV/fLy/AKd",
+	"CEWTjEDbHcsSuNUTMCtvWwv/M5rMWnwa+rVJ37HvRG/TVbEc/+fh4c5wugNHC8lMWGF0LrhyIQSJQof7",
+	"Bz+hy2RG0iIj6ADlWOCpwPkMPdc6wWdmq2KgBCsy5WKBtJ5+hEYZmeIs5uOMTmFVIzTU+xkmO9ZqUUZb",
+	"MTw3WVZ6DWevT23t3tNXJ5/Z4f7BUyT3nj6B4sajvBhnNIkVllduPOLGawZenWOh0BM0KZixju3soTrJ",
+	"/szgNDgjVpWZcg1oNzPCPHpNFcKZ5KhSuajsak7Z3PMgGngrDoLEO5z79dDXagstVTzG9bhbSCiIn10N",
+	"osGzq1jx+HBf//twHz48gw/PzIeDffik9ULz7y/LmzyXBffzXHAT/peSJIMge/1Pky3nFTwkswS4oIwr",
+	"q31wEsmzQnWWdZjR6WxXbxaaoZsP8zwjX6laIPcqXBdNiTBeyFsV+y6XE3lnXB1FSJR4Z4oIBtyIa3b7",
+	"PUm6Stcafz0ha4xl3wiNZpLp4rKfYuvkX5PMT7mrivjVmiCHM5o3KmRsg6Zqu1vh1Xc22Vhimgafh/DB",
+	"7Zqr5jjvXdnXR+4N3Dx9+iZbyDMNk/8SLj9bdsxdnQ/5PpxEJW5tamewR7eRt28jtDYzrYwzvx2mLx87",
+	"jGfriofL52ggZVOYxcoLmNaih0361c83aHdHVN86WP1nRtclrtgWGiwB4G1o4I6B3Z/2XS5+Kw7YvxbK",
+	"rO8bvQ1K4Cz7MBkc/WsN5PjSXFJQ5fOBvUUIcJbxpNZ2+xjN8bxeq9n7JQ9UcT5GCk+Q1s0QhmZEXiLe",
+	"MXKHaiL2YtMW01hnag2kyoUA8ZnD31wfHJ4MqqvxRhk4v09Yoi9TDwNuwC11hzwZG1tSWVK7bHYJxWFM",
+	"WB64Xe+vSeQS36iN3A+chw0eXV6ElbNY2feXP5gTkQSdm3YE9Ng00kRf0cH+fgSqn8aEuUmKTcgx0mBt",
+	"VEDzJJVov36GvDCRox04acOSmqfjwkXdXqrFBg/MU+cDx3Z3wX0aFVzQdDsb05bxbGuJqYwTnpIlMvuK",
+	"1A5vv6Uo62pkbsV3VnSM1VlR8ILfuFqCxqR09hFPNTikREBxdXAXmfCKZWJzSASGgyxZ/GbSq39km4iw",
+	"/k17/OagT4ntdjnXwz45nR6U1M/6/etL9OHlpY1+NglvNZOWjNAv59aPnhDZKp5zsvs/pn5OdLAfLqFz",
+	"ayisr/jTr1Wvw6oFla0ENLTJe6119irx2o4Rt52t2vMYA5qMTA/GXdOD0dovZbjC0PMoOHszfdkD0FXA",
+	"tw3xs0bv7k8GrW9jG4Jof6xaKdJtAcuac9wzyiyZvhcmLFv+CmBeetVhgTS/pjErhCRicYRyQa+xIhG6",
+	"5lnBFBbQW94rIF1DOUcKjlEuiiOUFznNKotZwahCw1wUsW2OF+nH4rICqq1UVMS28XyVaoegXKpmOiDL",
+	"7fhiK0BaXBq8Y0nASmnKWM9IltczhmPQt4WpQeB9DZ3qZZV6bJdYfVEu0/vKmPw1eanOTDMyO4WMtWBj",
+	"G+MX5q83cG3z9nPVcz9UedtwhFiJAnrvT/PYsQLNJBO5NB3a1h+6wM5CuwaT7Ow9BRkLpi6ZfWZt73s0",
+	"EOWSGvlpgk8FtKo6QEPGGdlBiqNnaGjDZ0ufnhE6nq0lgFRtiOz0IcJoM+RcfOx2RFCXr7w0NNyPyF3D",
+	"KLtmuzTNTqQiedjKzLiKb7i4spfT5RSJzQGuweVqkBhgc5tEIPpuyFgEPauvuED+Y/LIjzxcgDfVt/E/",
+	"kqjyZqKM4FpmV9PRuQz31jWh9W8/Zq4nviFZOJj6fmzVNu+7CRANmX6ZGN/AtNv0p14Hr26FMKvrsTYw",
+	"aPULW0Mpr2XKfi8Ea6PKxJ6V0fBwDXXuJBWtCcyrjmup3RigoQekbUNsb7KJ+5PcXWekAO8kOYaqLBMu",
+	"0ImWbmacp0eIzPOMQz8ckLdmdKrpXyllRDXhLqPX0EJyIihEYQmSGT10RnNbNJnP51qwW0RoynmKjIhS",
+	"o5PlhDVZxm9CYqYZmGJjMFpV7yVETs8neM0gNSiqygtN/+257E642MXuXCDFW0LtnJfoVKvffILOrXCF",
+	"DvcPnkUomeFcEYF+CnSTrha+spUVdq2sggfT//VZmR/S84XAifd9+VsQ9LADvc08hgGH2A3NMjQmKOWM",
+	"RGi8QDczTXpYCqbIYERDoPdwrexGh9ut0XuRKWkib2iV7d+D/HQdSj8luqXXdZ1UayUrlebu2iNPN00S",
+	"O59sZVvrYoqZ83boUo6xFs6Ub22MOHaE4GlWNfaCTd1t6BmfIMzKYLCq2G+jX++LQTQ4HUSDl4NocDaI",
+	"Bq8G0eCXQTR4faD/HA6iwZtBNPjHIBr8GiaonjwQDt657iiysVHTnXlX6l9fMazTAL9JOsDM+qg2Cmb1",
+	"T85Fs95h8ElIOG/Hq1uzpTnnMjnFXuOmhnZ/p5vGilyTWv3zGu3x0+scgJRn57biGwGfPd2itfA2gNOw",
+	"x6G/DXd2v/zxPDrsMChuBlcrsxRCt77qIrci/frE4x5F39o2thI9sYTO/WAgucJkfHcguvSaXMC7Y12S",
+	"sDTmkwlNTAELY4/VaiB8tubOayqp4qKyu4Kl1fQ4TLgJSk9MlrWaEYFzCtbRUkjAWZzLRTLjGZ+an3JM",
+	"UoqVoAnFzIttKPKcC1UtoDIiV9/NMcNT+Fe3uedc8HFG5gFn6qtT9PPTZ3/XurR+AplEcxlQKEzyYEwU",
+	"nobV86cHh6b3hn0UHLN7S3KdY9lRLluPpn+D3NpJRhMlj7xMi0eynMKMsBeOXO1M6CdCcLFGWYyqbECA",
+	"mlAmFWZJB8eutWtZEt8RqNJFVbbccd9KU7h4gxieu8qn7kr146trDVift5k1WhY0cgGX8LHRCdSnDoO6",
+	"QaddTrUMb44GOKfxFVmAAl4lm0UuM79CBi9WPWrEBtkYORd5atyrsxu8iJ3JaFDrrGg/2ZChWslHaNIr",
+	"88LE4wjMJGzCPSsLcU0WsdKyv4nZsd+YzijS+4aya6rMEkMoeeFFeDcwLeOyECup3al97Ft1VivecFOe",
+	"2sc3lZbrJfyW1u72Hv3WSsWJV1r9PnrUJGD5Xt2fsmdwjV7MvJAqHpO4TvRDqpCfJO9S8iH6HlNJUi/4",
+	"q2PpEbqZcRcQhpGZ8DMzM0YwFGVQMuMIWUAn5XPIPIawNMeAXmlZAullQNgUleU7qctF/cyw3+wfq3qr",
+	"Mp4TVkvf98SMOaYs7tfFy4FXs/tqf0LbHqFd6rtq398nTq8MzTAFdfE81zR1cHH2avdw//D57v7+/sHh",
+	"k3o8hv7RuLGfftt1/uwOqcQmosWbyEblyxvVt+DF6trNF/BQM53RgmxYrKwnPgJAr5rl0nvlwrzhF6K0",
+	"ZL1/u5tL86aLWmiCQL+YSAdKfqm2Ofi5gxxVUKt3LBvzo3nqB8rmAMj3qrS1HWWdQLgEuCvErtOH0KV3",
+	"wF4dk+s8ZSk93tRY0OR961nr7VtIcZPiiygzVwL9E6kyuZ5u9y6XMdC1YUqvCYvHiw3UL/Nqb7pX+UV8",
+	"Ka2spZxgkz9rbgZkm4aM1qVNNICt3FFjUm/By+5jE8PN5uLOd+ZmXr8jExviPjWoXDQwkYX2Z4jjb/G+",
+	"FaUwjqFDgk05tzm8k0IVgvRsNdvNnEJdJ/XTWh6q5TtTaRWRaohH/YqGdjGsZqfCJQWQfb7TrMRu8RRn",
+	"guB0UeKriSe2uoNePRRXuuGICzTn5uQ2YWHevT9f/949xrXa2XQHHSmXsgjHB9rHvgzrt2HlKxWo+7Pw",
+	"VcvfhnXPI2P9Mn1aBK2d7dMiceuN7EhVaODvTf7WkGG3JXreHd5u4O5snKef+J/OTM+fNMYyMYm5OJlZ",
+	"U8mYzPA15YUw4Qx5Rr7G1pAJRQC8r93nlFyTjOd2gBmB+IQ4JZB3lc8WkiY4i+e8FNgkmc+M/VP/zQlJ",
+	"ZnGG2bTA07odBWfOqKnlNSoLnMV0nmMq7GR+L51lZpOuTnsfKwJ+VKbDo93Pxf7+EwLlwnLlf+H6JFXf",
+	"OOW5/GaO5zE023NfQIpb9QlaJoGFKCHlt8aa5A8Mjb3TY1MGKKWCJHqSx8jVakBYIaOHNIqhlD2d7OIb",
+	"7Z3KBZssOVgqKLSMZGVHJ7u8MkHORrfAkuBLtyC/eET4/MNti1Iqe9qtXpZPnnKmBAcCPqGZK2bbHbe/",
+	"HY8Ep6tFx0sw4Z3DoxoXrbmvN0NtIe+UMCLWVhlNo8LVhFZfybl51q/ovtnrorzh1W+5IvJK07J1WIN+",
+	"+SMQwAD37rJ8t8LrLB1xNmu73wqaIh8sG5dQLjrM6Mvd+XQ2UfTaEDzyVU9m1WtVNvWq0ToJQfNMo2E3",
+	"Jp2XdxSOHV0pqN+uK1L35i/4TcA0bWsJdRTNo3PCtAb+SKJrnBXEFgBqMIRjpLjCWVm5FO7hkTTf7oVL",
+	"N45J2JMzJ9jRnI64qgmdFlphl0elCVRGZS5W5HrIycjlNMN3xpgPX2IWy4QLEiGbGKq/1CpznOKFjJAT",
+	"mHme6WcyzGSE9vb2wjHhBjU7+Jb91TYofSTt4iOX9zrX6vv/qyWGjTJfPdKgmbAwHQHDIlTt9/pS9dhm",
+	"RRV2QWVcwTMwhgCz1GcPQBCuRQM/tceusnzLgbgwXyhIvjFW8xk1lTD1kRSKoCGGi0J8AkVBmbwhwuTZ",
+	"3To92EG8g8IK5twmaqfVjVCG3AUYp0WaDhguy3dB8bAgVE0FL/KwF9XQOCRIDkYzDVkIHq9qfQGrQ47F",
+	"2XJups0/U+bhvWUxT/VJYdQS0eLxojIOBmzYN+vyDE2VNucYLnvS8ovq6O1awpdn20S+LEiokZjS+hYU",
+	"WO5Fru9EP/fWsHQL21G7vfO4R9W7EamB0zk1FudaxEbD7dxOiQGxuCoYiBnOFrLyMoc5tfO1lAX2Ax7p",
+	"mnq6oq6a7zE5NZrsRh3gwNmysqKyc1EmeE400czodGabka+qIxbBU5tYDzsrZh6hK5Ir19bNzRrZtth2",
+	"KidRISsiZHwq1y+XGe5KF3nnFoK0gDurrxO4LMpeFYfvLM+25CrXON6wXzA299rTPbjhMRH2ngStq2fv",
+	"D5FNKkWMkPQIXZ6/fVl1ts4IFkwfW0o13haZWkTo3duXaM5TkM8jdKmf1wBBInSuf8oFn0AdGc2eoN4M",
+	"SFuXZ+9eO784mXODN+YZwrSMaQwdesDT91YORU4O9dNFXK7J6zfImjsi9M83yFgoIvTu8o2tciMJk1ws",
+	"InT+EjlLSIROLl8iXCgq5xF6eYle8huG5IKlgs9JhD58fO2atb2/PEGXZ++RNYKUlWIxsrm7tNavzLcE",
+	"6EMcRIN38PcS/p7bD2fvXsN3p+8H0eD1m0E0+Kf+8+5S/z2Hfm2X+u/Ly0E0MI3Y3l+ehEmTZwHzA+Mg",
+	"0K2MQIPsaq8gqx8YZ77xIuPMF1WIm6xsRJilpVoQm1g56FGSJEXuQuWqr+G8efU5wfOZ7AqsM2YpuCzP",
+	"5FRv1VzLyV7wQs3ifxfSpi9DKk7ct7fzJfkacjR8Rbjq1RCVKg/giCCqEAwN3z1+VYufr7dvCU5WABqe",
+	"QPH7s68djaTh1zjj0/61t4qUqrPrjmrfVczVGtW8qjit0IitXtf9BoXXLky8VmBYa1jvP6DnIWwVGTPB",
+	"YP3HemmjxwJjhequ9h/4bJZogiuXt+dycW1rjXue4eD9EACtdbPJm8LRdvuPeVGCW6tj7zT/bVTla0Ue",
+	"bjFns9SrtuIka0QuBowSxgxamUMQHmtm1UpXG1qNWxM78Prv9PeUwhQXLnoypNvVgzD77/1j+WIXfNci",
+	"HlaM9rt+9tw82mpb6+FJZ6yrHNRJaBBTPFjsDGJtkxAf7VtU1aNhgcMMgEEDxzx6GvlMJSgUwlgnAA1r",
+	"KjNghavs+DWP2crYmA5r0gm6mfGsLMt0sPsMDTN6RYSKn+1ECAxZXCBYDxouiIwZ3zHV5/jElG83/ejR",
+	"MJlxmhAodq7IV6V/P9jVOghKZlgrnRr8h/qnnWOUzEhypdWAKaZMGoRx+4tscXhsevZiU2YdtJt25UYf",
+	"yPwDcjtecgdFSl3cY1MH4whX9h4T5eDLHyZGKHYRQuGe7Kta7ZlVvKlioNvyCUDJmswFe9taTVbKQ9g0",
+	"0tliVV/fEvmaU0HkXdT/28RttX7nXUMCenc77RWJ2YSEKiJzPbea97wXSnlX4ZP+2gIze5Do7sYLs/Tg",
+	"oAZ43ehaHc9GnbU2hNOQieYtlmWfrQQzNCbIYeoxsuFX6Mm+fkTazlw8xYsIYYXmXCr0834vE9F9APTa",
+	"fttaQkwNAsxye12glAUJePRojRaugzHgAqPsKtYCQfvGHl8fPDZMfFc/JR9DwEGi+BVhJvYg7De8IoHr",
+	"v5zxGwbZBMemiRVVEs2wnEGxM5L36FrqbdRN46+/zxluw1AdOsV7MlZ3kDw/Dpew1IZvWOQqyUa6hJ++",
+	"pSxQ82tzpli7+z+2w9A6c+E3wXgn9Kx77f+ffa996WGXUICaV1PXzqH7vvXlbCT6Wu1pzS3aqephatYm",
+	"3hGn1ty8m3j5ni5IQmiuQs6vdZJxWmbm6uXu+c8dzDRlWMKcr8CF6xpru5FgwNoOmmitoPhEERGbSuJY",
+	"VQl/WMVVkMgSE59ZkSf5hvtlndQKU3nO1EcS5Vio5sKHJneApMhEtLSKvEmE4T3gtqbhVK1q3M6mVeAa",
+	"uLIe1IZiwT+ZgriUIVzVaL4iJIduTYngUrrvIVLdbNh0iKpMCFr/ctjXrJWLd//7Rf/Z3/05/vLHfvTk",
+	"53BmllXc2ks0ihzwtpqRYs1SyxXOHdZQ7jBktXFQ3yd+XauQa/d168oJdsruEcINVRgNb7iQyhWwHBOp",
+	"FVejAh/VNWOtz+ozO3KKsT3bY9CEj9BEEAL/dE48c6ukVpzQrWQQDcwkoFlyY2qHPX/pKZd/VcsKINdB",
+	"+pKo7ZTItNEhK3O37p5fFdZz7bOnXipGaWPr0MQ35z8ts/6fWkm/Q4U7WPKzx/tNlrKBqiOL8ZyqNTpY",
+	"3I3y3TvJ8Zrimn9R4UnV1MOYIJdlz39HJd8/aLOPqMSgNeqL1pFyo/pF9yY2ro9kfy7s6UpYw1ldaqTO",
+	"wzHkAsRH5O0bGvgyQkH+mnCBMEOYcbaY80KWY+z0S29rYGt38I4Xiuc0RTTEKMe5WYUp7wFdOjXsip1j",
+	"Y48xMZPczHK8YRjPNmhEe2v2R8+s5NdK0DKGv/Y123iErDZRD0XHIeL2LA/LfFp3anf46IqTbNFQMC5o",
+	"pmLacaOXOJtwkaKcZlxrOZRJJQpwH0VIzmieu07ptiXwsZUUTUPrrnaVXY1rNpESXMmh3gxqlWnktpUB",
+	"b1lCoLMnjlEnHTY5KRFJoi/GSI87t+qbUy4joFx9yFIiFZpQIdWaLmBfZF8lBMNRA3hEAQNOCavtW/fW",
+	"vmkhgTqObcS3NxePLUZ0K8SH0dMOhbgBz61Iym1ViduGBrSxQasTJqpVrb7T7bGAkhJ/LxbwTwPIm0Dp",
+	"d73H5df10UYHm0i19k31o8xXNrtrSf7CXhUHXX5lUjTTyI/SLMW5CFURHntznJIyq2hvRrI0KkvY74Fx",
+	"0hu2TMVsW7ISoGJhUdEYQhWa4TwnzMiGdsZHEhoPRgj7/SOEMebu9AzjTrhI+7uP4Wlnier4fU2Wt74e",
+	"XCZdt0K2Z1wo5H1rRBJNM0zpeOO/JdLZsUrD1l4/ddK/qfp2LbTVz8g/32rhywB+G5Spjjz3R5iqaKxf",
+	"cB4QTacB8+Wpa8uJTDsnrTTImE+8+/AlNi3280k8psK4SVfCtw3A6pTRpjiPJQ1G0WixFxQuFynkFDY1",
+	"E0TOeJbaiH+czDRd0D8RLDKq5SMTYo+GpRZa0ZmysjbIUIiCM3kHwBOGYKmbMMNSwaO9UNkU4+ncKXPx",
+	"0xqCaVJkxRyCvAMtAe2T6LR8Em4HjRcIT8mKO8ptMZG0eynr1pmoAZZXbGKZOeMOsrC8A64DVhMwo4Ep",
+	"itB55H5ZlQoCV+LUVohDDUm/E3FoF7jgOWGxVzO0LN4ZMg1WY22UU1VOvm4jaZOIvU5NuqbpgpdXv+KQ",
+	"7qaT8f10I7bzLa0w24jcbTMLk5rhyrwknCmcrBEODt1nXBWoU/N20JEx7aD8fvTzI4mSBp8CC1yYAJre",
+	"fonyUwRXZSdgQU4SVQ+LT2bJyvdmyS2tJQHqz5XmQV0mm9JcSr7mUE4khvTMfuBlQ2LWiuo+M+/0t8dQ",
+	"BkQ2/jnmIsZjfh244d81O/vZVS8zmUyGx1Fmo3dbIfCqEEyig6fhc+nPXgPQtYrjGnvv8OCJXjGs/eAJ",
+	"CAxjsuAs1d8ePI3QwTO0t7e3EwZLxm2OS9uSb1obrWguYsmDWIPw/AA1NNtc3ttjhSXmkKJOshTGeoPD",
+	"PaSBAMhuarxqIc9G0aYa//sWIfSyjKuz2zStuITS1XXw+hV5bJ2Hkx/DObG9jrQtvsz5NUljxeM6gHiC",
+	"TJwQbNT/jExUjAXR8MR4bCo0Q8qHLdQE+kRc5DkRsQEdQaC20/JQnyDZbDFW/2r738YdH365qKj/PWxk",
+	"l70jqWJ558P7FQjMuazg1G2Wb/LZnxygk2JaSOVUUJzglMxp0o85Hj7bNpJvypvaG6zRouP2DqjUrDbV",
+	"nFVxdPhMq7nGVfI9Kn54u1mNCtvVC7tS6e5cMTRb2UpXnXvB844T2Crelw3h+iF/1bluDTF9dTv8Tnxd",
+	"+Wo//C2XvZaA+S0ITTSIDClJqKR9OJZ+/6V7+ls04NdECJqSeFlJjmU/mbqLsTEe3LLKv3VNrCVRu3fG",
+	"i9h2YtmIRpUnGFX1Q7zlfOm8jJfe0Vd19hKSK68sZVWUskO20SNtwvK3evGtUjcIM0SZKW2feTFHmpm4",
+	"QqRDd4qa57Cd9YvcRLcwWTXAr62JWiJZr2RDpV/AVHFvDxOvuGlgL6sXtAa8r4TAENB9yhM+p2xa8ZU2",
+	"NZhhGbvAgWYHoHbEQ9vc7en9zse4bDvtJbmqmuvU+idpZ6xbtQdwF3g+Bi6Ql+p9jPAYuhxAlRItssUH",
+	"P/Xsq21W0NGYKjyqw/Z2kyWvN5PfE+rL/QhX1lMHkLQMFPqBV7OGqDsBV5nX58Duuzn+qlU7+5XFQfgU",
+	"OoL2nNuQ+AKIcn9S36ecfWJXjN+wjvJS1oHmlYREn87fa3j+9Pb9Efr0/gAVLCUCPY/Qp/eH1p+LlQJd",
+	"EmHbXc6Y9vQjT2zDcZIiXihJU4LO2DTDLNW/Piv70FE2teV8pP7hJ8TIDVg7tDZUqBkX0Hn80/uf62vS",
+	"Xx3su2Kjtha0M4zATn2U+PT+YBANPr0/hL9P4O8z+PsT/P0Z/h7sB+HBL1SxmZu1NF+XNrb9oCnbL50V",
+	"52XDmR7ldrwXz733TO2e9aTxJeb7TSzf6zuRy+pTrh5W7yxsNWM06dNFrXywj89ag7hYNeQv5qnVjuG+",
+	"HdSWlelmMxlXCTSBWHGpOmM9eziMba25WOp9kB79qmzlOj8kZbwItfBq89Jae5ObGZcEFRJSnmzlv6bl",
+	"oF84uCketnzRX8FonrGtRZMWeddYLC4q8rucS5SE+nYto9f2nnvG9WWXuKmh3COim3Uo+pORRj8SL1Dk",
+	"rEn0ArWpjR1sXkhoKATGsP3dw2cVs9iYUK7AsqHj0tBlVywilPAsI1Oy0zbTGQ7fr8XQVsjvmlmjtyPO",
+	"a07m0+Q1X61T7PoF/RNnFLDIhM9RJdGcp0VWyN2DA1P6CKV0aqyjjTbPX/446Ojv7DMB/6WT3f/Bu//9",
+	"8sdBdPgNRrDf6H/+b/S//a++/HHYMXaLh6x5HLfgMGuT9mBCNZRMJcLG70foun0Hmx685QLBafMip9nq",
+	"STOi52rOerL7P1/s1AdwdfqLriVswnCCjeh6sJAV9H4b2lOtWNy9qU21TWynQ9USNtavs1Q3Qwv1mNoe",
+	"i1tlfr87OX+l1bvGePqdoseCQse2LabUbzGOPYVWck8Ma7VTosbAmo9vxJWWDfI9uNRq70qAa/W74ZJ/",
+	"ha7YcrS+I30Nj2K53cY3Y9nWikvZjAH125rPir6Eijc26DMcXVIIqhaXeghLRXP6KwmlKzB0cv4GXZEF",
+	"Go54Hu/t7Y12TIreiDMC5lucU/270XBGiAs0Ov9w+RE9vj54jHO6e0UWchQhsL5iiUYnxkD1X6BiR+gF",
+	"wYIIZKqFXZGFqRU22jPVu8kcbNnEVoG0m5kpBXHBnKbgcTS/v3Ik8B+/fRxErcSLf/z20VaKg24EBUto",
+	"9kiiDzlhb16iU84YSRTKBb+mKRFo+OH92fnbk/fxhzcvT+M3l5efzi52IpRgIRbQ90WPkmE6h0oxYDHl",
+	"YhqVHwTPoLY7tM0RBAmSkWvMVPWE3yXCtkg3P/i9fHqcwzcIKJzwkFsA8lyRKJiJIgRd6fLs/cuy7M+E",
+	"C7AxUjlzhyJdnD8VUCmIEeG1LYqQofOfWeUyjtq95U2dejwlLFl4PY3OXp9CNX7pJS6Z+WzLosq+vfeZ",
+	"fWannF2bRh/y6DPbRWfXRCzQ6PH1wQglOMvsYD2B6lhDskRYEDSGOv6KI3BAeIqeXgtG+vb29IT/uPzw",
+	"Hk0oyVJTIRVelgxfkTjBkhxDdpP5dvT777//vvvu3e7Ll6NjyD7GsDlB0MWrU/TkyZOf0aePp8eIpubb",
+	"T5/evJQwyykgj7TJ6Ohw/8BIt6O3No1rBOsanX3E09ExElCOCUCx/G50fvLx9PUIKXylBzILnxMxJZ8Z",
+	"0tedzNBQr+PvT35+HqERzvPMCkSP4bFdeOZv/5acjUyqx4wzXgiJRm8mu+/0jyM0fHpwWLWatk4JPYFZ",
+	"hsmZlwpnZAc2BqRg5I2UknnOlYaK3V/JYnQEeWFKLLz+1XhOgOJA8ChPFwhCyxbSNtIS0hUh0PMOzTmV",
+	"46rdC3iapKZ+0MimGZejwvMYuj4QSE6GKahETw8P99CJW82MZuBw1HOYOZ3VfI4XSCqaZWhMNGZBEwn9",
+	"/v7P9tIu9BC7JxNFxOgY4cb7aoYVmmCakRQqPID9Tk8jibgmAknF85ykO84ur8VfqqzNPyNYEglazxUx",
+	"5S45S6BKkomOevoMSZJwlsqoTNcxW9JEAO7kLZWqBLXRH5+NjPt5cIT+tbe39yVCn33VQH//ebC3t/d5",
+	"8G0UIUZuytzqY5RjKdHIe3qExji5QlgCTLjvXMMB/SDK8ZTsNV6CkhfSFF7w0or0kxXW2xVrsKdEotH/",
+	"2b0wR7r7Jh3ZhHOcZUQ8khGiE0SVZTrohmTZrpaQCRDZHW9QIgQXen6NGj8/ffb3Ombkgo8zMjdYcWwJ",
+	"AbxjUDijUpm6FyPz7cgCmN4/oCAUf4CeMtZB4+AA4E4DwOjxfwoiFrZgpqYyllxFaPR4RnBKRPg3TcPb",
+	"v/i7E0CLoZ3HjCoAiBtBFdTPws0Ib/CaV6lgXEDQNi5Sqki699nUz0yILd5kxMPBuzcfvdZXJcc5OX/j",
+	"2TaPBvt7B3v7piIaYTing6PBk739vSe2vjgIIY9N/47/Qod6UzJLq4GmnGk6OBq8tr9XNYLhvcP9fdvI",
+	"WLlGxt4N/tt6oIzAtEqTM1MYnhpqjccTIqU+liLf09t5tv+ka8hyja6f7yeGrzE14pkvhw2O/vXFSxkd",
+	"vNXai55GAx8ogXgqbQKSsGXbv+gBHtvD3FvgedZ5ah/MQ5c5SdY7OTdqdXLtE9GDawnxyd4+SnlSGGkA",
+	"S/T7ybu3XjRCKX4Gz9WN4kYwFNuQQ2fvka6O+Z2d+8cZlaaDIE7UsmOHdu3dYHphfv4uUApza7EGTu/O",
+	"jkpPQysYRUMwwUmbgqrwGEuys+wItW6QlIn9wWPUbOokccXlcizwnJjuvP8KWutvgBH7QjXU/tC/A311",
+	"FRmOBvzG9GWrDntltMYfwYH8tPAtDFdW7u4HBeZwqgS3UIfMI6RpBLJnrfm1spJ9WsBVkWNTXvHINBpQ",
+	"MyJk57ldE5GaVpPlApvRRnoZoUVX9/f4LZ1TNejx4KmxTWq99s5QyRwiWFsD6HQCMghwS3OCdQEI8Oup",
+	"Wc1y/HqBUyusmFcOVr/yidlQjv8aG/7TPnj8iosxTVMCBt+nhz+vfuMj5+8wW9jVyVtTjJJGWNxFeCqI",
+	"6SteqYG2CKvXZcRRCquXtsjE4z9o+u2xS3E0/pkaRVgBS29eAhzlXAZIjQs9MUtuU5tVY1dKza9kYeEV",
+	"jvMFTxdbBlW7VgiFqhvlrU3rjlGli4dX2afmxv7suLH/dPUb77l6xQtmp+iBTKc2QAteOOixpnO8yDhO",
+	"P3L+FospMe8963MAtpscSd+RlGLolAcof9jnZSvIutbn35dQvMPiCsoYAtyglDOChjczbtSVmWZfYD8z",
+	"8RU7S4kFNB3a9Vq5dYsWXvu2gIAR4n+u9OQWWH0gm+a+pQdv/6tkCKO26icdyY7sd1A422r3LvZZq0cg",
+	"aFAlSzHDZWJuXdhoyr9wn5DZuSAK2SbgWAEM6cVwCDguW85SiWzkSGgRaVF2MQ3eUFfSxw8mA3mgsFwS",
+	"ehB/elO1t9BDFU7W4o7UcqSLevdlHjJLukgYiD2ddOwXUiNjg3uCkS4RwJDoPdOJNbVFgc8+4s5qCvax",
+	"x/AMDPpXEhi+K/hpDR2q2NZAsIqZcXS5DYfRJpJ1N/A+9rObbiWz1wHuHaZMYWocNpC4XjIgaQIEZ/ha",
+	"s53MGMGN18rmDFOBcJ4TfS50OlNyD3105ml7UBOcZeaUDg7RnDM1k14/bTfTsXXCQPNkhvCcsBQMWFwg",
+	"ELBAorE2bVclq47DL0lCU9JA49vpH6u5ypvJO5POeFeqircdl69mk77vWWfpQbZs+d8H8nVbfaeH6nEu",
+	"wDkFBrpX4AN7UJXWourglqnl+TySleStOJpbuhgZamQokaaOw6fohpArn4yVwvwFmaLD/Z01ZJLH9t0t",
+	"U/VXgs+RrXzkax2anmuZHL48FySH7vjgWIRE+BnnqRbxsURUoQlPCgm+PjQ0Wxs+39lp097XPEv/wpTX",
+	"9od+ILwPhPeB8G6N8NYNIWBh6KSbNvxtuSHq/M2v+pleJqh2ZtHtnVg8I72tRqa1SddQlCVZAdUIrvkV",
+	"qa9uVc+xH85oAiGTqx1H+v4fDCWrDCU2ylSiIU7ntOzMofENvlYzMpckuybSF1JMH3ijs4YdOxBXZzDs",
+	"T+vWAUBag0kfbHtq0yo4AMXmlwZjdiGJq5hz+dyfnkE/OHbuBrMBfBD2YsgBuW1Epv6CSlPzjJbxiJxB",
+	"47UWhjc46mq7qMP5O2YAXbLtFTGKmcI0k385X+j3N23i+gk70OpgDpsbNH14e2zkmi0HH1zAoN8bXq3I",
+	"pk/1wXP/ncFb34QB8IpiUhMzLl3Ed18a+VhwhbcQMBMIuMtSR8Md8Nj6lRBrD4kcxqV/bIO/b5bQ/LZx",
+	"5gIW3oUX9ycEGeyA4rbQZuevLg391bELbtKil00G0aDJGSnzFACAW1lBkNG1hM849CtSqnbJtV7ZcsVf",
+	"P3hmnuul/Nfb9vRU2OEdI0V2h7F6DYD+hJEt2IXl9URofa5lsFrXmFWZyTVX2KYOOFFcQAJFBTGdYS13",
+	"YMAxSNIczc/bPfxpRdpz19hlMylwGnQHwXSU91k57KrgmiXj/lDGohLVe0Qa62eRoR8P8TZrxtt4Zxci",
+	"1frnilKnVOaFLRvcSaVfuod6kWhbtrEfVNihTaHN+4wULCAb59a0zwQHulC7hBvrb1oG+ZXfdBLDnLC1",
+	"A/xMjzIbx+d8mdS0GeyayHU2iyeCz9cN5Vu6gHogYY8VQH+lv2wooQXp1VTO4d4DhVuPwilBxwXDmY1f",
+	"khGak5Rim2rBUhOHj6kRKtuB0ss0umavARCFDa14JI8QZsH0fZfQGrkHTHlf6Evvh55pbC0TTD+zIXZj",
+	"oypzFyWYaXoiCbHKIeRla1wbPa7I1mhnD/02w+ZNC0mQlz0maAS980coJTlhqTQtEuRnNtKkGdKxG0fo",
+	"h2c9MgmAwD5Mur/+ZSSJSUIZ2VdIioYvIvQqQm+O0WmEXkbolwi9PojQ60PQZj8znHE2hQquakbmO3vo",
+	"A8sWCKMcCxsfhhtF46Cxw/Pdw2ewE7c2gaYcwjrcLbu2oLBN70T3PrPfIPvcBYPEpiBWzNkoCu1aVGOW",
+	"OdVUSch/JjiLU9tBbWRSf0OOFYvtf1bPil3ed3GtuKMJEEFzdpvHO0QPRocHn80dBzq06IUmIRW9APJV",
+	"chqXmY0w8urfdybpONa/0odTkZe7llceItp/GLdPCy5rUFnCZJfws5EN3JUxrEPoJyjjuzEPXDsQsFml",
+	"ZwOpHCa830DAFRj2EAP4EAP4g7DGUy6EVleg1RToWqYuybAqtWXqbO0cI5xJbo0T1DONRAjaaNvg61L6",
+	"JkLRiUYvgiY8y/iNrD/Rm5s+djNtPUHeDLstgf/7x0nbnZiNfbf0lFXE0cHNA3l8II8/iOYw4zc1s4zp",
+	"dTPkLCHHCNvidBaypXGtWjvP/s9Lc/vJLNkF29OuVzpyqen+7PXpe/3Cifd8Lyv+98/OP5sl9oZ61fex",
+	"FFI6hzbMprhYIEXnBGV0ThUakq8JgZd3cfrvQiqS7kAFP+ifdjfZ+T+S7fpsljTAZbUZ2x38gxl7PTP2",
+	"MkPy+oZrV1KRSjRyjhZbiNE26jK/80IlfE7Q6GSEhrnp9L+zh07qltg5XlRvsGwBNUg+M2ugrTrvmmJn",
+	"i1pRxxsskVsBGsq9J8+HBzvodEazVBATRvIKz2lGiUQniUKH+wdPd7oNrG0K9me1tbaR57uYXdvLeLDA",
+	"Plhgf0wLrKMpEy46fW9D6EZs1MXD/d0bQq485p9kPLlaX6haaZgNkqV75MsP5tofqADJMlZf1SOpgNb5",
+	"HeX2TLgrgf0xTvVuthwl/cEIDzQjaGRmpGw62kMnMJkWIfJaJjsuM9mphC8SJzdQ5pLiOXh+r8keOsPJ",
+	"DOl1SyLQDBvnLb9h6LkhA4D8EcqxTYXPTLH/qdDwIVFiLFiBuGtzNWevT806/wLGnrNZYvbyXYw8/enX",
+	"gzH8wdrzQ0sphrBBlxWoPWWpExTheH6MnpsKJKbeyE8bCiaWVj/+w/w/NolZRuXajIA7k41ehBch7oYf",
+	"NInFOuagJWlfsOS/JJl1MZIP5PaB3D6Q2y3XH0kr8xRJHcnFQgD924yiuqidXcXtj3chCZu2YaV9zjTb",
+	"mRQSZ/3r9fnhHlp+fXNy6Ur4dVTWuwMT2p+C0n7Xsnr9aWwKl5A6iH0gsg9E9ocgsq6i3s2MqBkRSHGv",
+	"1CfU3/OMcFqcfRY58XZnC1SYSlmQuyPCvjViBHON0Jxf23j3slMZRyOoeZ4KPFH6aTQEf4q3d+dSkQov",
+	"JDpBBVM0s53aGM4gqh5SviG/eucYjRhXsZ1SEiVDg70H2r52EdduDnCeYQYZ3n8N2g9b+UEYwIOQ/UD/",
+	"/xr0n7pyRi7JCQ1xKcGOF+igZt442N+UD5RhGtuWwn+xpt8h3tH7GaY7mpJekKlEz4ZPdyJ0sD98alp/",
+	"HjwZPtkxVbEFvqmqhQOdN/U8XAwJ4oxIY2YuCyjkRFAesC2fpGlbHj9z+/1rEOdyO39ywlxzwehLK+Gu",
+	"7LUCoADV4p1Pprz1B0L+QMj/9MZp5sG0IUmmFwz5mhTSCrvQ7r9WTbsKmZMbUnCNUqnAN1uOwv7NDvtX",
+	"NWm4/eHsT0463f2yB7PGAzX8ccRamzDvxypWkGw0e6eB/7ZSeDVNjFaEX5/bTkffJ+aazJK4ozjS2rVO",
+	"/lGkUxcnfYQw9FSAfrNaD4AW7q4JDVYEwjHgHKk0X3eWQFk/LlyfqR8U/oOFWOvlPzQZ23YsdbilWJci",
+	"eAKJabjWN8RotzasudEZ3lGM4aiOUqOdCHEBRMQVo/CCAQxuQB3ICRHC1IcE+yNmkF1QSV2tGGyNQJyZ",
+	"ohxHVdoIhTSRPXRpCnKgN8ZIOCZonGF2pSfACKyVxih78GR4sDMch3p/lAHWGiD/xFHVYLr8TqHUcDQP",
+	"8dMP8dM/krjzEtC/Zqa7JgLI3EFnh6NSoukT+2wpxl1zyYco5x8sytnIglTNELkmYoEc2JVWtDvpuVgH",
+	"3cdlD8K7ieGoGLtm5lwkRhtGjKNc8JxLnCGbWWXMx+W3rsaUli9uZjwjpkEZSV3JrWMrg1Brkxydf7j8",
+	"iAJbNN7DNks/h6kcTz9xB/HXMI7UtvS97CPLyNKDo+/BIvKDiAiXhKWWMJG06toqtR7khRmY3oGHR+jg",
+	"GUrxAn5O+Fw/GtnwBk2oKEM/tSM/logXj8EkcAcl+V2wBXQ9L+lzFZJhwyVuKEv5DUoyLolEQxdUaMqV",
+	"lN1uQVPzfaE7ESpYRqSs95/UEzKOMs6mRCB7C3ScETQUBEvOJHoWob9H6KedPRTsz57hXJJjxzaCFwOP",
+	"BJQ4fZDb0uH+NGQedvVA4h9I/AOJ32oshybfYKP12uSWpV/RUO49fdaXgoON6S4E7LKeNDHmT8Nn9tCJ",
+	"NWvhTBCcLpAkwhah9hgWleiK5AphaX8/LjtWwgGMScJdUVtodm7G9PUUZ0+z40Nlx1CO4DUtCS8o3H8d",
+	"6gvbeaC+D9T3gfreussOkF+NT480RTJFtHtS2LuIgH4lCPkvkbbjj5HgLfHbQ++58qmvFfRd3MgMS1vK",
+	"ypOBLdnFU0FIiggW2cIYPTzS7cRs3/PaGUX9e1Sr5GDqNs0J1AufUylJasLzNMVIi8wOa2arV1u3islB",
+	"Kc5r9vY04AeBWOK/nAgNu3og4g9E/IGI37J9az2VA/y9oP5b2y2IzsZyENDbe9L6fIYl2XWe4i1HzV2W",
+	"PptzPc1HN8tfg9b5W3qgdw/07oHebcNkAMoxUKUyfqX04kFcyU9lSDwaHjxDr8hYFFgsIvTkAL3DIpkB",
+	"oXzmhC8rV2KkSdTuwXNItutrawBVfPcuLA6VqGoMAVbpnxOiagLrI2kfMBE9GkJUW5LUB/wXtQnA1h7I",
+	"6wN5fSCvW7HIWmrDVNPjFvK0lYF83QTzqz4j+VgSdujF7jTNqwSdXv5TK/RozrX2jIb6BWRQIbKhh5FX",
+	"07fS0CNoB5YaEVj/NX3nI4QTRa8JUOvoMyu7RLufJWGMaK29zLJ6OTlDVJG57S8GgcJZMWcyKrPnEiyJ",
+	"Bhdoewb9vQhLSJxiRUbAhmBSqhafmTVgJzgjLMUCLQguexJSdYxG1zijqelIm8jrEcqoVNLGp8wxSzHU",
+	"3IMFzSmkhMNBmNJzERLYZD/OMPvMMoL/L3vv1tzGjfwNf5Uu3ZisHdKS7GQTqv4XfG058X9jWWVr3zyp",
+	"ZYoDzYAkVkOAO8CI5qby3Z9CNzAnDg+SZYnKM7mJxTkAA6DP3b++FXIKAh0WoEXCpUlWfXhvYKaSWLsl",
+	"ZAnEzLABfD6/eAuGsznCzwU4d86iGb0dhEe3F5o6d/K4CQr3HHf3s93bNYHSwBG51JmGfNkoIbvD+9M+",
+	"LpWZiTSGq1mW6phhKfn/Mmlld/cMo5JuRSeZydIt3RzLm7IfQNS9GzxeZqm1q+6amf1fsaiKmXwm10Iy",
+	"/Jr6XBpFzH/FoiZX3tCAvbdCL5QWPo+z+igzhkWzOeb1TOxJYXP+P6MjS3G9UXZ8/Cr6ZYj/5+7P6o7R",
+	"pf5/xWJ01IQyXqzf0f/pfT6/OO2huarXJ/KzWtqTXj/uGljK/ZmnIHiqltoeiCrNoM9sbXwhDZ/ytDyB",
+	"S64WCd8ygRzOkVQrk6WSuMCOEf5sM+A3SpUrqjbWSvYSfssTD/iNi+sowzJZy/ntMdSUI/5fsQg8WH6x",
+	"3ZByy2pKYoZ+KHV3J0G1dwsCBPte3bkBgW/qeLg92e9Yt1KswHMtXanv5B6NvItdb0ta7lbS4gMrFbrZ",
+	"vyeAVfVK0ZUF5iURRQUOPCb/4YWGVGWGDyCkUcfFk6G14kcy1GzCpxlLYyGn5cvQeTN8N+xigwBgUL4N",
+	"O5zwFNOxfDk9KkoOsJtpYCOJivAZ/eY0K4LhYRJCFkV8YXgc5nNFRJ4Sds/GvgH1w3qo9S31eT5Jocva",
+	"YrUVL23Fy7NKZ7XsoxKQLkWWJ9iJ27GSnJNsq+5dV3F2FsU08JtHE8Rtmcyz6d26djwfrUvr1wvER2zX",
+	"uq5qPkHf1n3JzHugi01tSa71Qh9uE1c8rnmVeBnFc62N6z2E5EtKv3rgON0Hlt5oa2Bk13NhTIXaIKQh",
+	"rZ2AqWHOvsAUt2p+byLkDWJYgDAj2QkX9kmVaVfJj/imZIXo3HUyUemSpTGltXGWJoKn+QuFBslveQrq",
+	"lqfL1E5NNhklVPXx4EbJXcODrf3QstOWnX4D04NRU8MVFETgKr3uw0KJyz10Fhi+9LBY0OMra00CpFXX",
+	"Wv5yuPwFD2yTuuYSBzDpvjfjyQIDzdv4zZxzI+R0e8Dmg7/pLxKnwdv2jdK4j6cDs46B9jNPMCdBpS7j",
+	"18yExmjtpjj5jCfxGO89umNMvGHkvDhjn0Hp5qOHjcQfVEDKbdbuOJQ/920Q6m5BqHnBCvYPPQ2TxCng",
+	"pXWfZ4kRPTa1akP+M3Q+DD90axcXTPIEL112A+RoPYao3T0z4z3SmEayczV8R4VAzqOm6YMoP7MY195B",
+	"1qHuw9Xw3c5HsB5/JEtlUHnoKWISrjlQWoe3IvtAWV3WamTwYfihHL6ilajFr0YynLP52I4TnuEzl/4Z",
+	"KK5UI164KGTdUiPRcM4WY1/WG/ZH0nNtmKgkUUsq6qW9eqFBpTFPByCVRIA7RiVZcQApj0XKIwQxTyHm",
+	"USJkyUl+BkyOJFvbUVDS1bat+9tnTJMJzuMztyR4N5PA5ZRNMTsMEs5iEDp/ub/50s7DVXBVBqM3VWKJ",
+	"Rfekax4h+rqLbGpjCd++/fXxjyDZ3L4ljLI05dKMKXAfro9nuWK8Xn/sxn19eorpaC+Ru9Kqbwg+us04",
+	"1Jijm96ThBr90rQegjbC+Cy7fRZMqcxj99G6d8YQC7bxrVWmNmL4bCKG8/xQPHycsK4vRyp1ykDohRzB",
+	"YdxwvqjnDOUak5BN2gZ0pNogz5skbDcAnmjeIGXXZCzFM+8tYx8xjJkbKE8QvdxB6T5o6fakJfnWBXa4",
+	"EUtiSwUzfOGtgDuGLNWCy17MDHv5B6U1/7mxVuazRxdykJ/E/DAV2oFjZDISCVk7S2HQIlQSOuHHi/PL",
+	"X4YX44+X5xfjt8OrYdg9g9fHrwERv5dC8z4MkyVb6ZGMhbaWWJbyniX6VCWJtcqWM2Ywqig0MH1jbZ1P",
+	"zLiWLDym8pREYGJ3HKdc6yZb5CduPi64fMsM++Szuu/GK+mxd6ma7+Pyobuv1P73Wj08EWa1/xNv1HzB",
+	"0s2VINtPmluG+7Ks56A+8ChL7YoO/vV7mYSG7vAC07DIrhOh8bwuuMRCJRTWUcpjLo1giT6DxpOJ5NBt",
+	"LA5odhZX+8nntQWba4W2STTavX8Iu7o59q9Kp0wKzfJucRv92h8rd+7l3L6T67j8/sJ/3PTaxB/78qvn",
+	"7MsvXE7N7GhwcnwcHM2FzP/ewz/8hmneE1JzqYURtxzmlht6K8UOvMlZ/J+vm8ZzchiXt2i317hytFpn",
+	"8S5nsarRl+cR5GBUadVn3OQ2K2/PofrOynN8EgdaZZFaL9peRkDrFPtWLoqp0NhIR1bIHzosngvZ3cAF",
+	"mkT3TudYjTk8iozYZDyXZ95azofjLKuews0y6MGT679Ocj2iR6qqAT2BW2of8vK+qZbMWgfVs0qpr0vB",
+	"unMqgH3konNb9Sacx9csutlq1V7Sze/8vU+RtOW8cg/0tkmq5nsb3f67yUf13OzR2ubtNkn9kWgTme5m",
+	"mzqSytdvR0JTk3G6k9AOwz6tTfNJTNT6UrVWapvr8SxzPVzcWk1gkappyrWG6xWFfwgcrJQBR23hUjXh",
+	"WgsltxeY10X8Tut3nfs8llBqU0WeUQ/GheBRRVF4uLQRf3JTFhm0E9yWb9ZMK3fupZeWtecH0iZTlewf",
+	"wilP+ZNKeBtouS8PKS3kbq22cqZaZXanMlsjrLsHWsrbc7CKbGmOT6PFlhepVWHbQMtBBFoq1O/iLAEp",
+	"n4g1qyYTEfF0l4upzEJ2K59VdvEoUmOT2lmeeat8HlCe8qJ6SB4r8vJ1ouwRIy9VlegJIi/7UJePvLRU",
+	"1kZenheYUVUsbssKbhCHPh6y3aD9lN+1lzF7R3xg//YyOnCVQPPxPZQ+FkMyrSSwuZJTa4CK1P2kNwO3",
+	"28t3ntYneqxhWld5WQiWRdVito9k5n8lbsD6F+ELHa72Cw0+ZXPTJ32TlE4yMICZGt6AkNowgi1pmktE",
+	"z+1CHegZMd8LesDPo4w+sOcUdmEQ7D2HYamdQYd/YZEJABsafDp/1zs9Pv2+d3x8fHL6qkuqcLTVSVPb",
+	"29ZnU6H03f6anF22vppdvpp8qXyTkoSnMGcr0JxX8ui9aNmMq3BVxiKYckS4m2VzJsukEVp6+O23337r",
+	"XeB/YQAym1/z1FWNYHcU3MKIi4XpBkBiaiRD/OmWx2GQN/riiZiKa2EZW14E40OpHWYVxePe6XcBmKXC",
+	"/qyWPThUBcsiblVyy+MAhBzJUs3MC2w8wbpg1zUzRQ9v143EzW1zef2nAsL3IF1Xfn5P4rbKF6eBhD+5",
+	"LW59Vq3P6jGiqPawYRjVcS0hHWbVetV8mQPWtfKdDqp7M4R7NhZ6OIosM/XW0D4gd1YDTHxNSD9g5f1H",
+	"mazKdKKNSCy1OOEMhWz2IETOUXNWEdEOHIeE6qa6+fsLz0d0lhW66BM4ynbRa9FxsqXb1kH2bGrnc+7i",
+	"7fhUWHtuq69sp1R+WWCDPTDi9wU2h6xhjtQBxDpVxx8hwi1nqz78urUh0Uh6FDEcAd+FQCfXVl/RKhIs",
+	"gaVKb3jah0+8V0JA4zKmaXnscHza2jT5PSNpp3HD+UKDyPspzoQ2Kl2d2T9Sbpm1ktx1z6QZlLs0Edw4",
+	"waOU31xCl8u7INW6I+Woc/QOfPW/lZA0bWxGSYh6pUy2kVzORDRz6HKRPVwSZz5RacQhkwnXug6Hl6YC",
+	"UeuaFrnJenPIgA9nvz19d+QC7PBJeiPvq1qSx9ia9JIv61TUyq9Wfj2HnsnrMJQvNEQzJSjlsXaqt6Xf",
+	"bpRh2wNAw9J935Coi2HsoE2kfY7Ni4tpP69ykOdlD15t1UB0AA5WFFWPBdPmwVNua6cVoVsfWNkaylUh",
+	"K6Qyu/BhvRWKd/Xho+TOZmVLJhDjjbTLkewUtmuX7tcEqsQ0hFaZicdsyVahfb1vP2mFVZzyZTgAJleE",
+	"m2T1LuzMot2rX+iRNAqmVnvquIkR1hzNOG9uSwHPbgBaAZP0MpWZSM05MKmXPNVQgol1+LEma8RUemO/",
+	"4C+kv+D3HKTqQmerNbJbJeUZGNn2rJZN7FzddozmDspI2ZjqOWPqgbn9O4qRO2t4gqZgnKWe+zW00Ewh",
+	"YYan1CReSMNuOMTcMJFQE3lHrEaN5OXw6s3PDh8cGXWMnJeyBsiEtHbvkq2stepg/ITp9sHqPUuKBrIN",
+	"8sja7U0C6cxaoXiE888qsXbqOsyNhmofY3drGDhb3cz4SMZsFThDl1JrnJ2MLZKtOZ/yRcIiHlvruPq+",
+	"lAmdx089pLtbhPxzRj4GsrmnMg3VQfdAVZ5S3NfMmHE3MeOu2PUbyaolzjS6GRIew/Wq7tcYUM9mdAE4",
+	"DWYdnh3XXkkejGRofxrPM23G13xMrxrTq0KSyhmHTBqR1EdCFEPvlAAzS1U2nY1kePnx8xVsVcdD6JBb",
+	"wtipItg7Oj9Wdml4onn3rPIBOGttEFqRpmIfdOeP5wtCHdssjaoMP68PQylVJiNsCwRhLnSajovf5v5I",
+	"XhAWvyPpQZrJcIAjYSq24WwewHKm3BYF+VmqLTTdlGbSHcES5S3RV6SzaOYPtgbUXIyCRExnjVHyT3aC",
+	"n0tTf+PYyCHrK/wLmy8SVGxpgcfIqyi351Xv5Ac0uTAJbXD0Nkcn9F1wfE8Hkin+5G3jamgm7aerNKzl",
+	"M3D3UMoFccO8aUKrRrVq1MHXXTd67UlP8WmQ5cPONHgj8w6KlkkZZgc6r88D61d2hqQCSOUsWKfrzNkN",
+	"1wMIFwmTYyHHqE2Ege9iKuQ0DOCaRTfozc8bwvThfZLwqVUgfAzAKjh109WLQmfCglVN7bUZ06SQLiWm",
+	"oTXJjat8Rf5CFm7xUQfJstEF0lq5LXs+fPb8QVWzuVjiig72aYKyxnytRvzAfDdkUcQXJnSMtyIkMDKK",
+	"l3kcUg8stKAGudexZIEFoNKR3GygLbcGl3Nli8xlMtRiPmFZYvRIssj1C0tW1mjDOWH3MAlCUjpPUpq4",
+	"6/elbnmaipiPSQcO+1ZekCkc0j2Ywku/jI0KXXss9/XWYnTmXCmZqMH9iZ2vqzKkUVLY7ftLSQn7QQcp",
+	"IeoOhFZGtDLiYGUE0RFKCWIyBQ/qbKpPb0wywr4CLzE7BtsZbGjTUdTE5QP6dkQ8FSqGzvXKeRPRmzcV",
+	"t1wGcL2CORPS/Rp4VCezWmAoWXNDTjd0tOEQPMYahnlhWlNdhb09FtoIGRn/nA4qMFGl8jG8gAKhG1Rb",
+	"TuITqwUP4PznNyNJXL/kCHJMr/SdTJZ7WOc9FzEYhm0htRV6dEc3sGzkOpNWbC8WnCXajh8LimZTwpLd",
+	"8YQJWRqkD298jYbwNRqGXTPN+/CZUwunT+fDtx/OX2gYHVGHBj06wmoRzqIZTMQ0S/kLbQWgkEhWG3qV",
+	"DN1e/2V6lVShbu/c4WTfBwpf2NN0Rfl/oJTLH81BqZ7repVzD88uLBEVlI5kroNSM9rzn99AnbB1QZka",
+	"qlTY2GelxiD5LMIaykRIrvVGNvlGZZasl5afLZmmQTgVdZol5xLCSarm1GE2NCoEIaMk0+KWD6DgJ8sZ",
+	"R09Gzleg8z0sOb/RAXziU/iuG1AKykhOhOU1i4RJDZ3T4/JdJ686p11K1WRSZizJ+6/6gfpwbnkHqtIk",
+	"GIFNmZDakFLPltQKyTvUR5J/QTVayR6L/51p+0TMDD9zM2CJVjA64l+iJENtPb9fj44CVz6ds1hyuktV",
+	"3AWo3lHPXzuD0+ORxC9CqXYKv3J+c3oM/wPHXQoezTkj7/SMw9vJed5zR/fhkqcRl4ZNuYYZu6VwmP30",
+	"OS0YtsqNMawmsyRBY2MkpTIzO/HK7ln2jBurZLIa2BmjwEFNn815vIHTnv/85io/M5vY7RZo3s3te/Zo",
+	"MN7YZ0d91Vu/ZfHO+SxaW6uN3nd7ta2J3aYe5ktp9SbLD3OaDzyp1tlCmVsJa3aTZrcXd/xi7+Uy4hs5",
+	"4ztMGXIfADq7ngtj6lrkAFOzDbec2XDXVNw+E1vVbJqqbAEdK7UtLSITZylPdUDkmHKMIo+krztXi4QH",
+	"DZlk5CYuY4haxQ3VKNwIQeXqud6Zz9sKGSZBRyrl0PlF3PDUjORJz5XmVpiLxhJ5PbP8hex/y1ZWXBfh",
+	"SavPWpmEnE9NvJugD+9Sq/PxL6aIonoGvYnV5DvQqnX3V+s2sU13IB8IQ2OhhDR7A4N8ztJbvrrEZ/5s",
+	"Fc9vwy8L8hmAxgUvMSvLkzxfcNmOBRvQu6h5H/45yaTkybbK23d4R0vbrcl2YJRDB3MAM7WEeTmdbKOn",
+	"KLWClsckbz3KhTaVxB10mUiI2UrnlhPeshc57WGoUdHXNLMErCYQbrb1QmDePAJjF0AH5bSP+VxJmIjE",
+	"kB6CJ1S4fLZy31lw3T0HhcumbLs4ZaPQwJQEO4cAEwIDVMiSpFigRW7c+Ds3KAa7DZCWebTM48nNlEHV",
+	"SEEKExJyrwfZLO5X7+aADpUeyDhPMiz8Dd2gbt44QtmLg1RzVhpZyBC0ZAs9w8xNcuZ0mMQkQy4dJ+Bx",
+	"4EF38jJWYoMvNCRMG8viugMoWyyAUaiT12AUnH7nqivkSGIT4dzLr7AZoF00uzR5BamvxigtCcvjjMVX",
+	"4UNneJt/hc7fMZLWnsPUX6OAy5yBn5zCXEkz03l2EMMPoPhr7e0vNOSvse9wuTr4z4nLv4xYzOciIrQk",
+	"ISFPQq1Ah4HJUqnh9LuAbvAdu7XCWuRNjK/YwpbztZzv0DhfcTpr1H/yGslS+dTpGi2v0XBBv75yy3VI",
+	"4F9MQbHbmZ7hEl12cbbZgfM+JlMnZsaVllHZu0u4gPwtljTtTZbMr0VqZvA3eHWCNK6h47v2fzq/Or+4",
+	"ev/xYvzb+fDT5+46jApBgbqXvs34nen3wFD/3JfsA/sXqTTWEGeclMUU9cTW4bkzpVVjYWiOz+oPJJ7G",
+	"9Va5LIqsidBMB5Q+ZZf+obOn3nKr4es1MRfk83YGVOCh/eaFv5MAIzSVY7AsFijVReIqaxgYNb/WBit/",
+	"sDYq9rQ69HmxUhlYcYPHq1y8s0aA5/bjf7MzvMQJrtdiv17/Onwo/suVRt85B+Zp3Vl2E4DVAVjTMpEU",
+	"5LGbMsgl1hPyVpg96vfJZfm+dPdTdMvks2hMud8P8ro7wkzX16AMN/2c5Fb9O3aLr9Ipadtn3g3F1rme",
+	"SysIHQr/kGgw6oZLXaZUemIXnK0rYZipxCpx1la94TIMQM/UUlINaQfBAoTRMGMaUwJu+MJ0B6C5czn5",
+	"wi5IhMSaiZXKUpikCisaY7QGRzJiSaIh/OmcSg4d57CP6Jd/4Lh/uuyHvCyx6Z586Ry4UrEkWOV47QoK",
+	"R7JsEOfW8DoGcICaFAMKHhaxQ/sYxfLtT1Wr00V9Ane3hGtrs+JSooMu4h7iSxhr64qUa+h4ffjVMbov",
+	"A2AG5kob+PG4uxlqt05mhwq5W5/nk0Dvrk1C68xS/cbeUaQu4ckCBFWnMmlHFqgfVZN9W/TdNhF3P76N",
+	"p5AXnEWlNS6i/DFjnr3nxrwEFkUqk6aRoW/UvXbC9DYwk0fTDzYl7RTzb2GTvklL0jXdwasOVqYj69uo",
+	"N9wbMalJcm90IBHQZJ47Z4UqKSQ+5Y4ohiV9eH38muS1hEzeSKuk4MsDrKBByevlcACvT47pJxLBDYC8",
+	"OUn8IuTNtycGHGUDGbhdyrnC/Ynh21dx7DGpn5R8Oh7MoyzFmoV//V4HEvPpGpqqvXKSYPrGqtQKopTH",
+	"1vxlia4pB/aPG756GGKhA3Fl372davLPvbuzqTrGpoakQzxuNTL4VvqhHYAGfBrV0I7/ibpbbG/P8Ncg",
+	"vqfR1Q6H4odOwSqTeuDM2vvTepVaKyd2Q4mUTxgj85Q5QTdRSaKWlTIlcsSdAZNKruYqQ4hiQnjy7V+K",
+	"Hi45xo3L1vczgURg/r01ZLJYNELRF964fHb7+eIeOOXxsF17X9nU7KFzPJ+lh9Cfr33CW3k2desdvId3",
+	"sEhM3drqardncFiwEh8HsobELU+1T2EtcvE7ZdATe5uDKg9zTuGeQ5AyLP/sBjsddVbHx1skF5iU38lZ",
+	"Yhc9ZwyQkvIUQkoX7MPQTRhB8WY8uqmWLo2kn9YAGCxTBFDAolMUEyozPTXppdTTkqSH0PD6+LgM8eKV",
+	"yD4Mc9grMZWuPAKXf655csu1dwvq+/gXvbwgFy/ixrhqhl3uQk9zh+0s9LN8QldhvlBte/nWWXgIwFs5",
+	"4zWq8At6hnAXbXRPX2CJUzySHrC5eI+ut+gah+g9TItz8k08hbnM2yN/4Cq/dy+LxdpAWIF4N6V76B97",
+	"pnq3X6Xdene+9q2mvaemna9YANeZSExPFDDFhX2ulvKOanft9S5hkg3QVV+4Ll2BKWB96Yrrl1IFrg9H",
+	"ABNfItrNu8h6CqCIuVmqkbT6cJpR/hhlXcNnlkysEFqIRBnUn/HbrE7bCUl9HaPqOi6qesMAwnK5bPlS",
+	"9wwxrnE1RpLFcY5/GBCeLtPVtNVSPS4tRJBHxCIV+7Zvug+h/RPNiUyK/2QcOq+PfwQxAcNuuNwZTL8q",
+	"xOkBa8d+lk+oHecL1WrHrXb8lOgvcVywkiKe6TkYdLxn4gTTzMq8ch8Pbs7N99SZS/zjkWT4RmQ6d73V",
+	"mQ+ocW1diGO6NceGUSUPWuWUfnOtmpLW3fAPjbZ8ztJE8NR/HQKhrZwfbAVLnrpMucI/ecP5ouxQ8+uC",
+	"D/gAfh+G+QrlvRz1SIYiDoFFqdK6GNIouOYlsCLygWo2L3vr/j+vqxUeNsqEIM0C1YhG7WEYx1WC/P9p",
+	"3Pu38A0OU9lw3/UkMJx3Y3nVhore/+zOQ8sPW4TOg9VmLgmJDBie3EpQxas4/pC/2CUjHLsvjKgeVvxt",
+	"daIUFYaXeO9eTpSvjIRW6dhykoGrTZQKk8R5fAYTlmg+oL/oqqXjptk4cq/Mwo16rVTCmXx+Xpvqtuz2",
+	"2uACtZHSu/lvakWyZaIqLm1x0XyURawT45QLXk3rHRR9sJYzkRC2oCgQvUUF6zt8WaOrcCQ7eVmF3dIu",
+	"+Wwq8cG8TzbCAbxycABKQugQaMcIT37B5tijq6gM1/joSPIvQht6cR5v8M2k7cgXP39GVBIhM+xcwVli",
+	"ZhFLOcxFwrGIkDDhEJd2kqr5Ws3iCz2SlVrfAQjMtZmsPDTvyWszo2vY8QvDwPm1780sAMJiF4kwK0SA",
+	"iKmP1qsK2ACiAsPJ380MOqMjrZR0IAQnfx8ddQNYsOjGkoyQDtvRD/GDfYLB6Y/wjl+nGUtX+WzsNp3A",
+	"B5ZGM/scwcJhnfIW51KVgA/VuVSd5ZM4l2oL1TqXDkT1a/W3u8Vqa0W0NdkCnUXKFwzBHTFlPc4SM1Mq",
+	"DnKe3d0kfjaodTv9U2ss6JG0lc0xXbtUrTV2UBHd+jnNDek3P78pCfgtqtG9XEfo91hXqK7/zSOjYc7T",
+	"qVV5HBA//aMT/jE6imbR6GgAf4yOfB+AsZL2l5FrTfh97/hkdPTnnxhwSlO2ouQv3yW0D0NZsil8AStg",
+	"Oy5Ecya3z5pU/+cifgCpfue2KbgSPVyuv32dBYHjPq4PZz+2QO422o+WObSumsNtK01+4Y1AadD5388f",
+	"LxzzQpK9l0h/yWX8wD75K4eoZtgN18AnEx4hGp3vQBhjrmzVrtRGJIm1d3SkFs7BKlXV3tUztdQ+6XbK",
+	"FhqLDSjD1luChP3WABsj4we2kQ6puaH9oHMZP4nrfD+2WwjBlum2TPdgme65jNfh7PZmq/ql5Upb4X1H",
+	"R1LVOF8isPs8NkZ3IHlmdOSBePvwi9CmCsyFkHzrdRawnKlgJJWEkOmxmoQBtRjx2MZYZTZLuZ4pVHDn",
+	"Qo7ZlIfYlyp3P6nUwXWGOpoplYxXnKVhQAz2BD7zheHza56OpMvdotvW4TJXNDAIM4Df7MUf0RY9ed0t",
+	"Wpw41K/T789oqkxCBVF0JDv2nihRmscBbOr/n4M6K6zecAAobhW6m2BJoSMQowP7PUacaSGnXcIfxclI",
+	"tSZzi1oT/3bo+NZblbGFCYrwAl0ayfxatw8X5DuvHAWHhUb+dKqrq1xfr61rcAhWwyw/2QO5Jurq59Kf",
+	"CYS79h6Cs7xtpW98E/NFolZzLs0LDR4z8erT8OLzewRN/Gl4Of7w/mI8/OkcOievu5tCKO7gVUIoc/ZF",
+	"zLP50eD0u8DeQH+cvMpDOkIaPsXa3aCxwVHhC8YNgR2ns77ylkQ0uJltmniJIiqTdwt1NMAwUtAYD1rn",
+	"BZba/p3FU3uCK0utnArTmFFsT93RHdvuPM9Y1E9ssTsUVeGJO9GF2yjVFuH3W2UpZ8oq3FnimOGaVCzz",
+	"ScnvICOzRaTm9mhu68qzp7grM+JGARI0c37LjTcekgFhQt9igjJmIHtx6of6G4SE+j2maFD4ex9CBIQe",
+	"n/wQ+iLukx/MbCRzwdrxFXQvNGjaC4TH7Z65dvAemXrMZRxW+rnvQrGeUCDKf6d/4Zx9sdyM3vfqBIbZ",
+	"NNM5Z9wAdF31LXu03/zdI5kvokfAdm3QrATlvtXmif0q95U0PhXCe+RQb8YZzubAUuzunxejO9Dg/kh+",
+	"ppSq6xXCpSIYqazhk94IGbsUr4QZ7DlKdexuAbVKfUCRFxjhnIDOheHz/kh+haj9pzvNJezk3fLWcioZ",
+	"q2UAJ5bhf3/sooqbmH7lsDVLnpPToJCh3x+XZeg+ItTLI5PPjcSoW7FWQBUCan3Hd0spz/McVwkIJr7N",
+	"ndgnZSlvDFdmmnYt7RralQSprlW8ypW4kx+sIn76HWTScizJ4x3SCSm/R4Jma/qSwx3G+3YQ+RumeU9I",
+	"zXG0Ww5zZqIZFF2IXfG2SmHhgwvYtzFw5gr/wiKD6RC+51sK/7y82ER2/6lr079wOTWzo8HJMTGD/O+9",
+	"4SJ8N9OHf/MiFXZ3x5rLseQ83r88jssLjqiKm0A44oyIeuz6st4jYew5MaMSEvbddOWW5+zK19qhfpZ4",
+	"SoV/lBO4mlJ1qtjlB5mnU5rikyTplJeozdBpy78OIeGGDJM6kGoH8yCPe9V8mho/aNAydmbTfA2XuMzS",
+	"hdL80QRPm4HzbOrDGnsvbJVkX5Vv05TU8lXy7xEzWiqa1ROks+xBYD6XpSW0NrD6XLJZGjnQ9lyWPcXp",
+	"S2oQ00vUdJtkHeJdv6jp827dNcxiYc5vuTS77T5qyeQc2jmuW82P+pyKeZ6X7P11pmDGNCRKISKgIfw9",
+	"4t3Y86EKwYr+9LfONV7pc9LYDulrarXXicg389rqB3vjb/qGB9yNsel0n2NRu5tt9fS6/IXljGPtjDCu",
+	"vYaLWpDzuj3gD8jc3XEAo0DPKAHaHmQe58jBZV5T9sZyNu8xGffcRn6FzrnF5eLmd6juFje9J3G1+KVp",
+	"BiTHPWz9LG0l1ME6ZhzfyDnPdt6yU+q9/MP9a2x/tWIkTtnyfvnRPkKxYGZWKh/P339Up/O7hCk2Jl+/",
+	"81lQfvIswcCu72eS2m3w7b/96nX++Q/46e3lJximBv7eedXtuvQzlyrg9JORrPT+LPLbqKxVUv61HYFy",
+	"3oSBjjAawuKjwy4Cy1FBbeCD61bNGUkmpcpkxOMB5K1CpXIVsNdMC4z85ZOvfWAnLE2uj/MKuxgepB5w",
+	"5WJk+9pEySlPQXOPWW2/8awYmYFmEz7NWBrTumFeA/ZrS9hykiVuSjh1+5XYi9GodAVxZlalnAPlFgbv",
+	"pxEidYv92q5XwCR9oN+Lomm6SkdyOVPaZ0XMELSuMqtIyYin0g6xnvkiNEwSNrVaZkjt5jHYxrHSu7Ja",
+	"1auUn5mj3gBpmpBJIxJgsEhZZNAO5qnbSd2H96WTMZL4vYRvUzkOVjfIJMOSAB5jFmS1n6ydQqHVNe6B",
+	"3craJjQlZ/zqjsfzEP6/5of5sf1MWzSAqxKVSb8rrZupFe2PItqRh3iuuGS6OIr3FPL8i12gjYbtOV4+",
+	"+MDL5wzLVsmNRXNuot2PkgM61WIVIVJha/I+aKHILU9XpFHNeBIXPSVqXjVq8Kppz7wkdXLk2ztzyqJ1",
+	"q0OnLL13ZTZ9xJ68ZaEtpK/y25oZ+FdETiot3F5NqPNFax2u3444rzYlFn9Tz1N11+lgWP6AHWVKtgfa",
+	"qbqh9ZZHQ0CjRRjUhfWaXeCUa7Qg6C3lt1P2IIRlvXlMenMIHTu0nVIBbe3erZ06PZLWkPbP+rQHyqV2",
+	"FpBvwt2Hj9ZuWQrN4fXp6WZsohKJHKoSXprik3jhykvUwEHc5dYT16rrh9ls2p7ONT7XYTKuOAu6W4s+",
+	"7qnUl2Xqyz9Kf41dhtVDOe6qr/5q5922FJmv4piPmCJTUX6eIEVmB9ssp8iUvV2tA6PNkznwPBmVYmFf",
+	"rWZuO+LLHZimEXOeCMm3tI0lJ7IOwKQCy8KZ1lxrZ7uwJHGKgg5gzrkRcqp9soIgt7CmqxPO42sW3VD7",
+	"wUTpLOUBqCQuGT8NvdGv/BSfdZaO/4rdtqEvDKsuTGsVPrDLhtbZx7Vc50700qz7bqy2IuaWGGOelijN",
+	"PXVvb021abQ9XsIaN4N//W5PrRJxhP/+3d6W3vpXZ2lyNDiaGbMYvHx5cvr3/nH/uH8y+OH4h2M8w252",
+	"f3h9JacofbRe7vmxgsxbV9SwDtW9hgA3VEqIR2VEbp+RV/rdx56ahtxolAeu8NiFkrCs25d4M2caUxOH",
+	"erC3X24NXeN+6xMYXr6HG77SAVU/Y06cSZlIgrp/jqqJLfU7PH9f2kpeuuZv82eJKozzxrK9EuMMym2m",
+	"Es7iGu9cMMmTAOxGrLNOVJwdOynNyR/G9Un5im1ynHuwdx6D5jQADO1K/iMANucydpwdRSHq7wjSImXG",
+	"EqD4oOVO0iNsuFBnlKjopl9pgt0wlctmNFKC7HDYMIQk3VuDyQ4I6oshqjUzFALWqrIxpaLOhrOemUjN",
+	"fTdBbYfIW3DUViYHvA/KDaGxlVnew10D87Wbvr9uDjsh7QlSGemYHjPEAeY3HMjpNOVTZjhMxDRLy7jW",
+	"zlCKmWHXTHOX0RYL7QQoRpdTlRDnWnCJt54hZBrGioXGYtKYkLaxPp/CH/1y/3P7gy4TMFKF5VH/NwAA",
+	"//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -229,6 +229,10 @@ func toReferral(r referral.Referral) api.Referral {
 			ServicesCount: e.ServicesCount, InArea: e.InArea, AssessedOn: date(e.AssessedOn), Unmet: slicePtr(e.Unmet)},
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
 	out.EngagementLeadPractitionerID = uuidPtr(r.EngagementLeadID)
+	out.LeadMustBeSocialWorker = r.LeadMustBeSocialWorker()
+	if sr := r.SafeguardingRaised; sr != nil {
+		out.SafeguardingRaised = &api.SafeguardingRaised{Reason: sr.Reason, RaisedOn: date(sr.RaisedOn), RouteBefore: ptr(api.Route(sr.RouteBefore))}
+	}
 	if c := r.Closure; c != nil {
 		out.Closure = &api.Closure{Outcome: api.CloseOutcome(c.Outcome), Reason: c.Reason, ClosedAt: c.ClosedAt}
 	}

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
 
@@ -251,7 +250,7 @@ func TestEHCRequestFromPanel(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		f, g := e.fixture(), e.fixture()
 		panel := func(f fixture, outcome string) string {
-			e.setStatus(f.referral, referral.MAMHeld)
+			e.walkToMAM(f, daysAgo(0))
 			return e.mustDo(http.MethodPost, "/v1/meetings", map[string]any{"referral_id": f.referral, "type": "map", "held_on": daysAgo(0),
 				"map_decision": map[string]any{"solution": "EHC needs assessment", "cost_band": "under_5k", "outcome": outcome}}, http.StatusCreated)["id"].(string)
 		}

@@ -12,7 +12,7 @@ import (
 //	due 27 Apr (+16 weeks, Reg 10(1)); draft target 13 Apr (+14 weeks, practice); final plan due
 //	25 May (+20 weeks, Reg 13(2)); advice asked 11 Feb due 25 Mar (+6 weeks, Reg 8); draft
 //	served 10 Apr, comments to 24 Apr (15 days beginning with service, Reg 13(1)); first review
-//	due 20 May 2027 (12 months from issue, s.44(1)(a)); review meeting 2 Nov 2026: papers due 19
+//	due 19 May 2027 (the 12 months starting with the issue, s.44(1)(a)); review meeting 2 Nov 2026: papers due 19
 //	Oct, report due 16 Nov, decision due 30 Nov (Reg 20); amendment notice 17 Nov: comments to 1
 //	Dec, amended plan due 12 Jan 2027 (Reg 22); cease decided 21 Nov: appeal window to 21 Jan
 //	2027 (HESC r.20), plan in force until then.
@@ -106,7 +106,7 @@ func TestEHCJourney(t *testing.T) {
 		if pl["status"] != "issued" || pl["first_issued_on"] != "2026-05-20" || pl["in_force_version"] != 2.0 {
 			t.Fatalf("issued: %s", mustJSON(pl))
 		}
-		if nr := pl["next_review"].(map[string]any); nr["due_on"] != "2027-05-20" {
+		if nr := pl["next_review"].(map[string]any); nr["due_on"] != "2027-05-19" {
 			t.Fatalf("next review: %v", nr)
 		}
 		if v := pl["versions"].([]any)[1].(map[string]any); v["kind"] != "final" || v["frozen"] != true || v["sections"].(map[string]any)["i"] == nil {
@@ -121,7 +121,7 @@ func TestEHCJourney(t *testing.T) {
 
 		// The first annual review, held early.
 		reviews := ok(http.MethodGet, "/v1/annual-reviews?plan_id="+pl["id"].(string), nil)["items"].([]any)
-		if len(reviews) != 1 || reviews[0].(map[string]any)["due_on"] != "2027-05-20" {
+		if len(reviews) != 1 || reviews[0].(map[string]any)["due_on"] != "2027-05-19" {
 			t.Fatalf("reviews: %v", reviews)
 		}
 		review := "/v1/annual-reviews/" + reviews[0].(map[string]any)["id"].(string)
@@ -129,7 +129,7 @@ func TestEHCJourney(t *testing.T) {
 			"attendees":   []any{map[string]any{"role": "parent"}, map[string]any{"role": "setting", "organisation_id": e.school}},
 			"child_views": "I want to go to the big school.", "recommendation": "amend", "report_sent_on": "2026-11-10"})
 		dl := rv["deadlines"].(map[string]any)
-		for name, want := range map[string][2]string{"review": {"2027-05-20", "met_on_time"}, "papers": {"2026-10-19", "met_late"},
+		for name, want := range map[string][2]string{"review": {"2027-05-19", "met_on_time"}, "papers": {"2026-10-19", "met_late"},
 			"report": {"2026-11-16", "met_on_time"}} {
 			if m := dl[name].(map[string]any); m["due_on"] != want[0] || m["status"] != want[1] {
 				t.Errorf("review %s: %v, want %v", name, m, want)
@@ -143,7 +143,7 @@ func TestEHCJourney(t *testing.T) {
 			t.Fatalf("decided review: %s", mustJSON(rv))
 		}
 		pl = ok(http.MethodGet, plan, nil)
-		if pl["last_reviewed_on"] != "2026-11-16" || pl["next_review"].(map[string]any)["due_on"] != "2027-11-16" {
+		if pl["last_reviewed_on"] != "2026-11-16" || pl["next_review"].(map[string]any)["due_on"] != "2027-11-15" {
 			t.Fatalf("plan after review: %v %v", pl["last_reviewed_on"], pl["next_review"])
 		}
 

@@ -109,7 +109,7 @@ func TestAnnualReviewsOverdue(t *testing.T) {
 			}
 			e.mustDo(http.MethodPost, "/v1/annual-reviews/"+review+"/meeting", body, http.StatusOK)
 		}
-		// Issued 1 Oct 2025: review due 1 Oct 2026, not held.
+		// Issued 1 Oct 2025: review due 30 Sep 2026 (the 12 months starting with the issue), not held.
 		_, notHeld := e.transferredPlan("2025-10-01")
 		notHeldReview := reviewOf(notHeld)
 		// Held 40 days ago with its report, never decided (decision due 28 days after).
@@ -138,7 +138,7 @@ func TestAnnualReviewsOverdue(t *testing.T) {
 		if got, want := ids("overdue=true&limit=100"), sorted(notHeldReview, undecidedReview, noReportReview); !equal(got, want) {
 			t.Fatalf("overdue: %v, want %v", got, want)
 		}
-		// The decided review scheduled the next one, due a year after its decision: not overdue.
+		// The decided review scheduled the next one, due the day before its decision's anniversary: not overdue.
 		onTime := ids("overdue=false&limit=100")
 		if len(onTime) != 3 || !contains(onTime, reviewOf(recent)) || !contains(onTime, heldRecentlyReview) {
 			t.Fatalf("not overdue: %v", onTime)

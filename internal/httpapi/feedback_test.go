@@ -311,6 +311,7 @@ func TestFeedbackListAndScope(t *testing.T) {
 		f := e.fixture()
 		_, otherRef := e.fbOtherChild()
 		today := time.Now().UTC().Format("2006-01-02")
+		e.walkToMAM(f, today) // a review meeting follows a MAM
 		m := e.do(http.MethodPost, "/v1/meetings", e.officer, map[string]any{"referral_id": f.referral, "type": "review", "held_on": today})
 		if m.status != http.StatusCreated {
 			t.Fatalf("meeting: %d %s", m.status, m.body)

@@ -216,6 +216,13 @@ func matrix() []row {
 				return map[string]any{"practitioner_id": e.lead, "reason": "Knows the family."}
 			}},
 		{method: "GET", path: "/v1/referrals/{referral}/allocations", want: caseworkRead(ok)},
+		// Raising a safeguarding concern changes the route: who runs the pathway (the SEND team, who
+		// triage, and the engagement lead) may.
+		{method: "POST", path: "/v1/referrals/{referral}/safeguarding-concern", writes: true, want: pathwayRun(ok),
+			setup: func(e *env, f *fixture) { e.setStatus(f.referral, referral.Assessing) },
+			body: func(*env, caller, fixture) any {
+				return map[string]any{"reason": "Disclosure during the family assessment.", "raised_on": today}
+			}},
 		{method: "POST", path: "/v1/referrals/{referral}/transitions", writes: true, want: pathwayRun(ok),
 			setup: func(e *env, f *fixture) { e.setStatus(f.referral, referral.MAMHeld) },
 			body: func(*env, caller, fixture) any {

@@ -8,22 +8,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 // mtgDay is a date relative to today, as the API writes it.
 func mtgDay(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format("2006-01-02") }
 
-// mtgAllocated is the fixture with its referral accepted at triage and then put straight
-// into allocated (the family assessment and allocation have their own tests).
+// mtgAllocated is the fixture with its referral taken along the pathway to allocated: accepted
+// at triage, family assessment started, allocation meeting held today, the health trust's
+// practitioner allocated as engagement lead (a MAM needs one).
 func (e *env) mtgAllocated() fixture {
 	e.t.Helper()
 	f := e.fixture()
-	if r := e.do(http.MethodPost, "/v1/referrals/"+f.referral+"/triage", e.officer, map[string]any{"decision": "accept", "reason": "x"}); r.status != http.StatusOK {
-		e.t.Fatalf("triage: %d %s", r.status, r.body)
-	}
-	e.setStatus(f.referral, referral.Allocated)
+	e.walkToAllocated(f, mtgDay(0))
 	return f
 }
 
@@ -150,7 +147,7 @@ func TestMeetingsMAMThenMAP(t *testing.T) {
 				}
 			}
 		}
-		want := []string{"MAM held (4 attendees, child took part)", "MAP held (1 attendee); MAP decision: approved (20k_to_50k)",
+		want := []string{"Allocation meeting held (0 attendees)", "MAM held (4 attendees, child took part)", "MAP held (1 attendee); MAP decision: approved (20k_to_50k)",
 			"MAM held (0 attendees)", "MAP held (1 attendee); MAP decision: request_ehc_needs_assessment (over_100k)"}
 		if !slices.Equal(held, want) {
 			t.Fatalf("meeting summaries = %q, want %q", held, want)
@@ -167,7 +164,7 @@ func TestMeetingsMAMThenMAP(t *testing.T) {
 			t.Fatalf("get: %d %s", got.status, got.body)
 		}
 		e.do(http.MethodGet, "/v1/meetings/"+m["id"].(string), e.outsider, nil).problem(t, http.StatusNotFound)
-		if n := len(items(t, e.do(http.MethodGet, "/v1/meetings?referral_id="+f.referral, e.practitioner, nil))); n != 4 {
+		if n := len(items(t, e.do(http.MethodGet, "/v1/meetings?referral_id="+f.referral, e.practitioner, nil))); n != 5 { // with the allocation meeting
 			t.Fatalf("meetings of the referral: %d", n)
 		}
 		maps := items(t, e.do(http.MethodGet, "/v1/meetings?type=map&young_person_id="+f.child, e.officer, nil))
@@ -191,7 +188,7 @@ func TestMeetingsMAMThenMAP(t *testing.T) {
 			}
 			path = "/v1/meetings?referral_id=" + f.referral + "&limit=3&cursor=" + next
 		}
-		if len(seen) != 4 || len(slices.Compact(mtgSorted(seen...))) != 4 {
+		if len(seen) != 5 || len(slices.Compact(mtgSorted(seen...))) != 5 {
 			t.Fatalf("paged: %v", seen)
 		}
 
@@ -205,7 +202,7 @@ func TestMeetingsMAMThenMAP(t *testing.T) {
 		if audits("read") != reads+1 || audits("list") != lists+2 {
 			t.Fatalf("audit: reads %d->%d, lists %d->%d", reads, audits("read"), lists, audits("list"))
 		}
-		if n := audits("create"); n != 4 {
+		if n := audits("create"); n != 5 { // the allocation meeting, two MAMs, two MAPs
 			t.Fatalf("%d meeting creations audited", n)
 		}
 	})
@@ -232,13 +229,20 @@ func TestMeetingsBeforeReferral(t *testing.T) {
 				t.Fatalf("%s before referral: %v", typ, pointers(p))
 			}
 		}
-		// A MAM on a referral not yet at allocation is recorded, and the status left alone.
-		mam := e.do(http.MethodPost, "/v1/meetings", e.officer, map[string]any{"referral_id": f.referral, "type": "mam", "held_on": mtgDay(0)})
-		if mam.status != http.StatusCreated || mam.json(t)["before_referral"] != false {
-			t.Fatalf("mam: %d %s", mam.status, mam.body)
+		// A MAM on a referral not yet at allocation is refused (the pathway's order), and the
+		// status left alone.
+		if p := e.do(http.MethodPost, "/v1/meetings", e.officer, map[string]any{"referral_id": f.referral, "type": "mam", "held_on": mtgDay(0)}).
+			problem(t, http.StatusConflict); p.CurrentStatus == nil || *p.CurrentStatus != "received" {
+			t.Fatalf("a MAM before allocation: %+v", p)
 		}
 		if got := e.mtgStatus(f.referral); got != "received" {
 			t.Fatalf("status moved to %s", got)
+		}
+		// Once the lead is allocated, the MAM is recorded on the day.
+		allocID := e.walkToAllocated(f, mtgDay(0))
+		mam := e.do(http.MethodPost, "/v1/meetings", e.officer, map[string]any{"referral_id": f.referral, "type": "mam", "held_on": mtgDay(0)})
+		if mam.status != http.StatusCreated || mam.json(t)["before_referral"] != false {
+			t.Fatalf("mam: %d %s", mam.status, mam.body)
 		}
 		// The earlier meetings sit where they happened on the timeline.
 		tl := e.mtgTimeline(f.child)
@@ -253,7 +257,7 @@ func TestMeetingsBeforeReferral(t *testing.T) {
 		if got := list("&held_before=" + mtgDay(0)); !slices.Equal(got, mtgSorted(tafID, fspID)) {
 			t.Fatalf("held_before today: %v", got)
 		}
-		if got := list("&held_after=" + mtgDay(0)); !slices.Equal(got, []string{mamID}) {
+		if got := list("&held_after=" + mtgDay(0)); !slices.Equal(got, mtgSorted(allocID, mamID)) {
 			t.Fatalf("held_after today: %v", got)
 		}
 		if got := list("&held_after=" + mtgDay(-10) + "&held_before=" + mtgDay(0)); !slices.Equal(got, []string{fspID}) {
@@ -269,7 +273,7 @@ func TestMeetingsBeforeReferral(t *testing.T) {
 // mistakes and 422 for references that do not resolve.
 func TestMeetingValidation(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		f := e.fixture()
+		f := e.mtgAllocated() // a MAM is in order: each refusal below is the field's own
 		post := func(key string, body map[string]any) reply {
 			b := map[string]any{"referral_id": f.referral, "type": "mam", "held_on": mtgDay(0)}
 			for k, v := range body {
@@ -311,8 +315,8 @@ func TestMeetingValidation(t *testing.T) {
 		}
 		post(e.panel, nil).problem(t, http.StatusForbidden)
 		post(e.analyst, nil).problem(t, http.StatusForbidden)
-		// Nothing refused was written.
-		if n := len(items(t, e.do(http.MethodGet, "/v1/meetings?referral_id="+f.referral, e.officer, nil))); n != 0 {
+		// Nothing refused was written: the allocation meeting is the only one.
+		if n := len(items(t, e.do(http.MethodGet, "/v1/meetings?referral_id="+f.referral, e.officer, nil))); n != 1 {
 			t.Fatalf("%d meetings written by refused requests", n)
 		}
 		if n := len(items(t, e.do(http.MethodGet, "/v1/actions?referral_id="+f.referral, e.officer, nil))); n != 0 {

@@ -221,8 +221,7 @@ func TestPanelMembersSeeWhatWasPutBeforeTheirPanel(t *testing.T) {
 			"practitioner_id": member}).json(t)["key"].(string)
 		before, other := e.fixture(), e.fixture()
 		for _, f := range []fixture{before, other} {
-			e.do(http.MethodPost, "/v1/referrals/"+f.referral+"/triage", e.officer, map[string]any{"decision": "accept", "reason": "x"})
-			e.setStatus(f.referral, referral.MAMHeld)
+			e.walkToMAM(f, dateOf(time.Now())) // a MAP follows a MAM
 		}
 		e.do(http.MethodGet, "/v1/young-people/"+before.child, panelKey, nil).problem(t, http.StatusNotFound)
 		e.mustDo(http.MethodPost, "/v1/meetings", map[string]any{"referral_id": before.referral, "type": "map", "held_on": dateOf(time.Now()),

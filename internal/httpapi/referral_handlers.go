@@ -134,3 +134,15 @@ func (h *referralHandlers) GetTimeline(ctx context.Context, req api.GetTimelineR
 	}
 	return out, nil
 }
+
+func (h *referralHandlers) RaiseSafeguardingConcern(ctx context.Context, req api.RaiseSafeguardingConcernRequestObject) (api.RaiseSafeguardingConcernResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	r, err := h.svc.RaiseSafeguardingConcern(ctx, req.ID.String(), ifMatch, req.Body.Reason, req.Body.RaisedOn.Time)
+	if err != nil {
+		return nil, err
+	}
+	return api.RaiseSafeguardingConcern200JSONResponse{Body: toReferral(r), Headers: api.RaiseSafeguardingConcern200ResponseHeaders{ETag: etag(r.Version)}}, nil
+}

@@ -12,13 +12,15 @@ import (
 func toInvolvement(i sharing.Involvement, today time.Time) api.Involvement {
 	return api.Involvement{ID: mustUUID(i.ID), YoungPersonID: mustUUID(i.YoungPersonID), OrganisationID: mustUUID(i.OrganisationID),
 		PractitionerID: uuidPtr(i.PractitionerID), Role: api.InvolvementRole(i.Role), StartedOn: date(i.StartedOn), EndedOn: optDate(i.EndedOn),
-		Current: i.CurrentOn(today), ConsentID: uuidPtr(i.ConsentID), SafeguardingReason: ptr(i.SafeguardingReason), Notes: ptr(i.Notes),
+		Current: i.CurrentOn(today), ConsentID: uuidPtr(i.ConsentID), SafeguardingReason: ptr(i.SafeguardingReason),
+		LawfulBasis: ptr(api.LawfulBasis(i.LawfulBasis)), StatutoryDuty: ptr(i.StatutoryDuty), ReviewNeeded: ptr(i.ReviewNeeded), Notes: ptr(i.Notes),
 		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt, Version: i.Version}
 }
 
 func fromInvolvementInput(youngPersonID string, in api.InvolvementInput) sharing.Involvement {
 	i := sharing.Involvement{YoungPersonID: youngPersonID, OrganisationID: in.OrganisationID.String(), PractitionerID: uuidStr(in.PractitionerID),
-		Role: string(in.Role), EndedOn: fromOptDate(in.EndedOn), SafeguardingReason: str(in.SafeguardingReason), Notes: str(in.Notes)}
+		Role: string(in.Role), EndedOn: fromOptDate(in.EndedOn), SafeguardingReason: str(in.SafeguardingReason),
+		LawfulBasis: sharing.LawfulBasis(ptrVal(in.LawfulBasis)), StatutoryDuty: str(in.StatutoryDuty), Notes: str(in.Notes)}
 	if in.StartedOn != nil {
 		i.StartedOn = in.StartedOn.Time
 	}
@@ -28,7 +30,8 @@ func fromInvolvementInput(youngPersonID string, in api.InvolvementInput) sharing
 func toInvolvementInput(i sharing.Involvement) api.InvolvementInput {
 	started := date(i.StartedOn)
 	return api.InvolvementInput{OrganisationID: mustUUID(i.OrganisationID), PractitionerID: uuidPtr(i.PractitionerID), Role: api.InvolvementRole(i.Role),
-		StartedOn: &started, EndedOn: optDate(i.EndedOn), SafeguardingReason: ptr(i.SafeguardingReason), Notes: ptr(i.Notes)}
+		StartedOn: &started, EndedOn: optDate(i.EndedOn), SafeguardingReason: ptr(i.SafeguardingReason),
+		LawfulBasis: ptr(api.LawfulBasis(i.LawfulBasis)), StatutoryDuty: ptr(i.StatutoryDuty), Notes: ptr(i.Notes)}
 }
 
 func toConsent(c sharing.Consent, today time.Time) api.Consent {
@@ -84,6 +87,7 @@ func (h *teamHandlers) UpdateInvolvement(ctx context.Context, req api.UpdateInvo
 			changed, err := h.s.mergePatch(ctx, toInvolvementInput(cur), "InvolvementInput", &in)
 			next := fromInvolvementInput(cur.YoungPersonID, in)
 			cur.PractitionerID, cur.Role, cur.EndedOn, cur.Notes = next.PractitionerID, next.Role, next.EndedOn, next.Notes
+			cur.SafeguardingReason, cur.LawfulBasis, cur.StatutoryDuty = next.SafeguardingReason, next.LawfulBasis, next.StatutoryDuty
 			return cur, changed, err
 		})
 	if err != nil {

@@ -52,6 +52,8 @@ var (
 	FamilyAssessmentUpdated     = Type{Name: "family_assessment.updated", Version: 1, RecordType: "family_assessment", Summary: "A draft family assessment changed."}
 	InvolvementStarted          = Type{Name: "involvement.started", Version: 1, RecordType: "involvement", Summary: "An organisation joined the team around a child."}
 	InvolvementUpdated          = Type{Name: "involvement.updated", Version: 1, RecordType: "involvement", Summary: "An involvement changed or ended."}
+	InvolvementEnded            = Type{Name: "involvement.ended", Version: 1, RecordType: "involvement", Summary: "An involvement ended because the consent it rested on was withdrawn."}
+	InvolvementReviewNeeded     = Type{Name: "involvement.review_needed", Version: 1, RecordType: "involvement", Summary: "An involvement rested on a withdrawn consent and waits for a practitioner's decision."}
 	MeetingHeld                 = Type{Name: "meeting.held", Version: 1, RecordType: "meeting", Summary: "A meeting was recorded."}
 	MeetingUpdated              = Type{Name: "meeting.updated", Version: 1, RecordType: "meeting", Summary: "A meeting record was corrected."}
 	OrganisationCreated         = Type{Name: "organisation.created", Version: 1, RecordType: "organisation", Summary: "An organisation was added to the directory."}
@@ -60,6 +62,7 @@ var (
 	PractitionerCreated         = Type{Name: "practitioner.created", Version: 1, RecordType: "practitioner", Summary: "A practitioner was added to the directory."}
 	PractitionerUpdated         = Type{Name: "practitioner.updated", Version: 1, RecordType: "practitioner", Summary: "A practitioner changed."}
 	ReferralClosed              = Type{Name: "referral.closed", Version: 1, RecordType: "referral", Summary: "A referral was closed."}
+	ReferralSafeguardingRaised  = Type{Name: "referral.safeguarding_concern_raised", Version: 1, RecordType: "referral", Summary: "A safeguarding concern was raised on a referral after it was received."}
 	ReferralReceived            = Type{Name: "referral.received", Version: 1, RecordType: "referral", Summary: "A referral was received."}
 	ReferralStatusChanged       = Type{Name: "referral.status_changed", Version: 1, RecordType: "referral", Summary: "A referral moved along the pathway."}
 	ReferralTriaged             = Type{Name: "referral.triaged", Version: 1, RecordType: "referral", Summary: "A referral was triaged."}
@@ -120,6 +123,8 @@ var Catalogue = []Type{
 	FamilyAssessmentUpdated,
 	InvolvementStarted,
 	InvolvementUpdated,
+	InvolvementEnded,
+	InvolvementReviewNeeded,
 	MeetingHeld,
 	MeetingUpdated,
 	OrganisationCreated,
@@ -129,6 +134,7 @@ var Catalogue = []Type{
 	PractitionerUpdated,
 	ReferralClosed,
 	ReferralReceived,
+	ReferralSafeguardingRaised,
 	ReferralStatusChanged,
 	ReferralTriaged,
 	ReferralUpdated,

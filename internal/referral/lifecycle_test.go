@@ -184,6 +184,12 @@ func TestRaiseSafeguardingConcern(t *testing.T) {
 				r.SafeguardingRaised.RouteBefore != c.r.Route || r.Status != c.r.Status || r.EngagementLeadID != c.r.EngagementLeadID {
 				t.Fatalf("recorded %+v %+v", r, r.SafeguardingRaised)
 			}
+			// The lead to replace is kept, so a later read still says a social worker must take over.
+			if wantLead := map[bool]string{true: c.r.EngagementLeadID}[c.replaceLead]; r.SafeguardingRaised.LeadToReplace != wantLead ||
+				r.LeadMustBeSocialWorker() != c.replaceLead {
+				t.Fatalf("lead to replace %q, must be a social worker %v; want %q, %v", r.SafeguardingRaised.LeadToReplace,
+					r.LeadMustBeSocialWorker(), wantLead, c.replaceLead)
+			}
 		})
 	}
 	// The day and reason are checked like any recorded day.
@@ -213,8 +219,14 @@ func TestRaiseSafeguardingConcern(t *testing.T) {
 	if err := r.AllocateLead("p2", false); fault.KindOf(err) != fault.Unprocessable {
 		t.Fatalf("a non-social worker as lead after the concern: %v", err)
 	}
+	if !r.LeadMustBeSocialWorker() {
+		t.Fatal("with p1 still the lead, a social worker must take over")
+	}
 	if err := r.AllocateLead("p3", true); err != nil || r.EngagementLeadID != "p3" {
 		t.Fatalf("a social worker as lead: %v", err)
+	}
+	if r.LeadMustBeSocialWorker() {
+		t.Fatal("a social worker has taken over: nothing waits")
 	}
 	pre := open(Received, "", "")
 	pre.Eligibility.Eligible = true

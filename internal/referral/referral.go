@@ -309,6 +309,9 @@ type SafeguardingRaised struct {
 	RaisedOn time.Time `json:"raised_on"`
 	// RouteBefore is the route the referral was on when the concern was raised; "" before triage.
 	RouteBefore string `json:"route_before,omitempty"`
+	// LeadToReplace is the engagement lead in post when the concern was raised, when they are not
+	// a social worker (ConcernOutcome.ReplaceLead); "" otherwise. See LeadMustBeSocialWorker.
+	LeadToReplace string `json:"lead_to_replace,omitempty"`
 }
 
 // ConcernOutcome is what raising a safeguarding concern changed and what it asks of the caller.
@@ -349,11 +352,23 @@ func (r *Referral) RaiseSafeguardingConcern(reason string, on, today time.Time, 
 	}
 	out := ConcernOutcome{ReplaceLead: r.EngagementLeadID != "" && !leadIsSocialWorker}
 	r.SafeguardingRaised = &SafeguardingRaised{Reason: reason, RaisedOn: statutory.Civil(on), RouteBefore: r.Route}
+	if out.ReplaceLead {
+		r.SafeguardingRaised.LeadToReplace = r.EngagementLeadID
+	}
 	r.SafeguardingConcern = true
 	if r.Status != Received && r.Route != RouteSafeguardingAssessment {
 		r.Route, out.RouteChanged = RouteSafeguardingAssessment, true
 	}
 	return out, nil
+}
+
+// LeadMustBeSocialWorker reports whether the referral waits for a social worker to take over as
+// engagement lead: a safeguarding concern was raised while a lead who is not a social worker was
+// in post, that lead is still the current one, and the pathway is still running. Allocating a
+// social worker (AllocateLead insists on one) ends the wait.
+func (r Referral) LeadMustBeSocialWorker() bool {
+	return r.SafeguardingRaised != nil && r.SafeguardingRaised.LeadToReplace != "" &&
+		r.SafeguardingRaised.LeadToReplace == r.EngagementLeadID && !r.Status.Terminal()
 }
 
 // Allocatable reports whether an engagement lead may be allocated now.

@@ -38,10 +38,13 @@ type Involvement struct {
 	// with the duty relied on in StatutoryDuty; "" when there is none.
 	LawfulBasis   LawfulBasis
 	StatutoryDuty string // e.g. "CFA 2014 s.42: secure the special educational provision in the EHC plan"
-	Notes         string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	Version       int
+	// ReviewNeeded says why a practitioner must decide whether the involvement continues, after
+	// the consent it rested on was withdrawn (a Withdrawal's Review); "" when nothing waits.
+	ReviewNeeded string
+	Notes        string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Version      int
 }
 
 // CurrentOn reports whether the involvement is in effect on day. Like a withdrawal of consent,
@@ -49,6 +52,13 @@ type Involvement struct {
 // to the old school today.
 func (i Involvement) CurrentOn(day time.Time) bool {
 	return !i.StartedOn.After(day) && (i.EndedOn == nil || i.EndedOn.After(day))
+}
+
+// ReviewSettled reports whether an involvement flagged for review (ReviewNeeded) no longer
+// needs it: it has ended, or it now records a basis of its own, a safeguarding reason or a lawful
+// basis with its statutory duty. Anything else (a note, a new practitioner) leaves it waiting.
+func (i Involvement) ReviewSettled() bool {
+	return i.EndedOn != nil || i.SafeguardingReason != "" || (i.LawfulBasis.Valid() && strings.TrimSpace(i.StatutoryDuty) != "")
 }
 
 // LawfulBasis is the UK GDPR Article 6(1) basis, other than consent, on which an organisation

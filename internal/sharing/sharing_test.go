@@ -228,3 +228,25 @@ func TestOnConsentWithdrawn(t *testing.T) {
 		t.Errorf("a consent still in force: %v", err)
 	}
 }
+
+func TestInvolvementReviewSettled(t *testing.T) {
+	ended := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name string
+		i    Involvement
+		want bool
+	}{
+		{"nothing recorded", Involvement{ReviewNeeded: "x"}, false},
+		{"a note only", Involvement{ReviewNeeded: "x", Notes: "Called the family."}, false},
+		{"ended", Involvement{ReviewNeeded: "x", EndedOn: &ended}, true},
+		{"a safeguarding reason", Involvement{ReviewNeeded: "x", SafeguardingReason: "Child protection plan."}, true},
+		{"a lawful basis with its duty", Involvement{ReviewNeeded: "x", LawfulBasis: LegalObligation, StatutoryDuty: "CFA 2014 s.43"}, true},
+		{"a lawful basis without a duty", Involvement{ReviewNeeded: "x", LawfulBasis: PublicTask, StatutoryDuty: " "}, false},
+		{"a duty without a known basis", Involvement{ReviewNeeded: "x", LawfulBasis: "vital_interests", StatutoryDuty: "x"}, false},
+	}
+	for _, c := range cases {
+		if got := c.i.ReviewSettled(); got != c.want {
+			t.Errorf("%s: ReviewSettled = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -222,6 +222,7 @@ type referralRow struct {
 	Triage                 *string
 	EngagementLeadID       *string
 	Closure                *string
+	SafeguardingRaised     *string
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
 	Version                int
@@ -239,7 +240,8 @@ func toReferralRow(r referral.Referral) referralRow {
 		Locality: nullable(r.Locality), LocalityKey: nullable(key(r.Locality)),
 		Route: nullable(r.Route), Eligible: r.Eligibility.Eligible, Eligibility: toJSON(r.Eligibility),
 		Triage: toJSONOrNull(r.Triage, r.Triage == nil), EngagementLeadID: nullable(r.EngagementLeadID),
-		Closure: toJSONOrNull(r.Closure, r.Closure == nil), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version,
+		Closure: toJSONOrNull(r.Closure, r.Closure == nil), SafeguardingRaised: toJSONOrNull(r.SafeguardingRaised, r.SafeguardingRaised == nil),
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version,
 	}
 }
 
@@ -251,6 +253,6 @@ func (r referralRow) toDomain() referral.Referral {
 		SafeguardingConcern: r.SafeguardingConcern, Consent: fromJSON[*referral.Consent](r.Consent), Summary: deref(r.Summary),
 		ReceivedOn: toDate(r.ReceivedOn), Locality: deref(r.Locality), Route: deref(r.Route), Eligibility: fromJSON[referral.Eligibility](&r.Eligibility),
 		Triage: fromJSON[*referral.Triage](r.Triage), EngagementLeadID: deref(r.EngagementLeadID), Closure: fromJSON[*referral.Closure](r.Closure),
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
+		SafeguardingRaised: fromJSON[*referral.SafeguardingRaised](r.SafeguardingRaised), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
 	}
 }

@@ -19,6 +19,9 @@ type involvementRow struct {
 	EndedOn            *string
 	ConsentID          *string
 	SafeguardingReason *string
+	LawfulBasis        *string
+	StatutoryDuty      *string
+	ReviewNeeded       *string
 	Notes              *string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
@@ -46,13 +49,15 @@ func toOptDate(s *string) *time.Time {
 func toInvolvementRow(i sharing.Involvement) involvementRow {
 	return involvementRow{ID: i.ID, YoungPersonID: i.YoungPersonID, OrganisationID: i.OrganisationID, PractitionerID: nullable(i.PractitionerID),
 		Role: i.Role, StartedOn: fromDate(i.StartedOn), EndedOn: optDate(i.EndedOn), ConsentID: nullable(i.ConsentID),
-		SafeguardingReason: nullable(i.SafeguardingReason), Notes: nullable(i.Notes), CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt, Version: i.Version}
+		SafeguardingReason: nullable(i.SafeguardingReason), LawfulBasis: nullable(string(i.LawfulBasis)), StatutoryDuty: nullable(i.StatutoryDuty),
+		ReviewNeeded: nullable(i.ReviewNeeded), Notes: nullable(i.Notes), CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt, Version: i.Version}
 }
 
 func (r involvementRow) toDomain() sharing.Involvement {
 	return sharing.Involvement{ID: r.ID, YoungPersonID: r.YoungPersonID, OrganisationID: r.OrganisationID, PractitionerID: deref(r.PractitionerID),
 		Role: r.Role, StartedOn: toDate(r.StartedOn), EndedOn: toOptDate(r.EndedOn), ConsentID: deref(r.ConsentID),
-		SafeguardingReason: deref(r.SafeguardingReason), Notes: deref(r.Notes), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+		SafeguardingReason: deref(r.SafeguardingReason), LawfulBasis: sharing.LawfulBasis(deref(r.LawfulBasis)), StatutoryDuty: deref(r.StatutoryDuty),
+		ReviewNeeded: deref(r.ReviewNeeded), Notes: deref(r.Notes), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
 }
 
 // CreateInvolvement inserts i.

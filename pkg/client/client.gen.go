@@ -1502,6 +1502,24 @@ func (e InvolvementRole) Valid() bool {
 	}
 }
 
+// Defines values for LawfulBasis.
+const (
+	LegalObligation LawfulBasis = "legal_obligation"
+	PublicTask      LawfulBasis = "public_task"
+)
+
+// Valid indicates whether the value is a known member of the LawfulBasis enum.
+func (e LawfulBasis) Valid() bool {
+	switch e {
+	case LegalObligation:
+		return true
+	case PublicTask:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MAPDecisionCostBand.
 const (
 	N20KTo50K  MAPDecisionCostBand = "20k_to_50k"
@@ -3716,17 +3734,31 @@ type Involvement struct {
 	CreatedAt time.Time           `json:"created_at"`
 
 	// Current In effect today.
-	Current        bool                `json:"current"`
-	EndedOn        *openapi_types.Date `json:"ended_on,omitempty"`
-	ID             openapi_types.UUID  `json:"id"`
+	Current bool                `json:"current"`
+	EndedOn *openapi_types.Date `json:"ended_on,omitempty"`
+	ID      openapi_types.UUID  `json:"id"`
+
+	// LawfulBasis A UK GDPR Article 6(1) basis other than consent on which the organisation holds the child's
+	// record, with Article 9(2)(g) and the Data Protection Act 2018 Schedule 1 paragraph 6 for
+	// special category data: `legal_obligation` (6(1)(c), e.g. a school named in the EHC plan, CFA
+	// 2014 s.43) or `public_task` (6(1)(e), e.g. the authority's Part 3 functions). An involvement
+	// with one keeps going when a consent it also rested on is withdrawn.
+	LawfulBasis    *LawfulBasis        `json:"lawful_basis,omitempty"`
 	Notes          *string             `json:"notes,omitempty"`
 	OrganisationID openapi_types.UUID  `json:"organisation_id"`
 	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
+
+	// ReviewNeeded Why a practitioner must decide whether the involvement continues, after the consent it
+	// rested on was withdrawn (another consent in force covers the organisation, or a safeguarding
+	// concern is recorded for the child). It keeps its access until the decision: end it, or
+	// record a safeguarding reason or a lawful basis with its duty (PATCH).
+	ReviewNeeded *string `json:"review_needed,omitempty"`
 
 	// Role recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
 	Role               InvolvementRole    `json:"role"`
 	SafeguardingReason *string            `json:"safeguarding_reason,omitempty"`
 	StartedOn          openapi_types.Date `json:"started_on"`
+	StatutoryDuty      *string            `json:"statutory_duty,omitempty"`
 	UpdatedAt          time.Time          `json:"updated_at"`
 	Version            int                `json:"version"`
 	YoungPersonID      openapi_types.UUID `json:"young_person_id"`
@@ -3735,9 +3767,16 @@ type Involvement struct {
 // InvolvementInput defines model for InvolvementInput.
 type InvolvementInput struct {
 	// EndedOn The day the involvement ended; from that day it grants no access.
-	EndedOn        *openapi_types.Date `json:"ended_on,omitempty"`
-	Notes          *string             `json:"notes,omitempty"`
-	OrganisationID openapi_types.UUID  `json:"organisation_id"`
+	EndedOn *openapi_types.Date `json:"ended_on,omitempty"`
+
+	// LawfulBasis A UK GDPR Article 6(1) basis other than consent on which the organisation holds the child's
+	// record, with Article 9(2)(g) and the Data Protection Act 2018 Schedule 1 paragraph 6 for
+	// special category data: `legal_obligation` (6(1)(c), e.g. a school named in the EHC plan, CFA
+	// 2014 s.43) or `public_task` (6(1)(e), e.g. the authority's Part 3 functions). An involvement
+	// with one keeps going when a consent it also rested on is withdrawn.
+	LawfulBasis    *LawfulBasis       `json:"lawful_basis,omitempty"`
+	Notes          *string            `json:"notes,omitempty"`
+	OrganisationID openapi_types.UUID `json:"organisation_id"`
 
 	// PractitionerID Must belong to the organisation.
 	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
@@ -3750,6 +3789,9 @@ type InvolvementInput struct {
 
 	// StartedOn Defaults to today.
 	StartedOn *openapi_types.Date `json:"started_on,omitempty"`
+
+	// StatutoryDuty The duty the lawful basis rests on (required with lawful_basis, and only with it).
+	StatutoryDuty *string `json:"statutory_duty,omitempty"`
 }
 
 // InvolvementPage defines model for InvolvementPage.
@@ -3758,18 +3800,38 @@ type InvolvementPage struct {
 	NextCursor *string       `json:"next_cursor,omitempty"`
 }
 
-// InvolvementPatch defines model for InvolvementPatch.
+// InvolvementPatch An involvement flagged `review_needed` after a consent was withdrawn is settled by a patch
+// that ends it (`ended_on`), records a `safeguarding_reason`, or records a `lawful_basis` with its
+// `statutory_duty`; any other change leaves the flag.
 type InvolvementPatch struct {
-	EndedOn        *openapi_types.Date `json:"ended_on,omitempty"`
+	EndedOn *openapi_types.Date `json:"ended_on,omitempty"`
+
+	// LawfulBasis A UK GDPR Article 6(1) basis other than consent on which the organisation holds the child's
+	// record, with Article 9(2)(g) and the Data Protection Act 2018 Schedule 1 paragraph 6 for
+	// special category data: `legal_obligation` (6(1)(c), e.g. a school named in the EHC plan, CFA
+	// 2014 s.43) or `public_task` (6(1)(e), e.g. the authority's Part 3 functions). An involvement
+	// with one keeps going when a consent it also rested on is withdrawn.
+	LawfulBasis    *LawfulBasis        `json:"lawful_basis,omitempty"`
 	Notes          *string             `json:"notes,omitempty"`
 	PractitionerID *openapi_types.UUID `json:"practitioner_id,omitempty"`
 
 	// Role recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
 	Role *InvolvementRole `json:"role,omitempty"`
+
+	// SafeguardingReason Why the record is shared without consent (it cannot be removed).
+	SafeguardingReason *string `json:"safeguarding_reason,omitempty"`
+	StatutoryDuty      *string `json:"statutory_duty,omitempty"`
 }
 
 // InvolvementRole recorded_by, education_setting and referrer are added by OnePlan itself; the others through this API.
 type InvolvementRole string
+
+// LawfulBasis A UK GDPR Article 6(1) basis other than consent on which the organisation holds the child's
+// record, with Article 9(2)(g) and the Data Protection Act 2018 Schedule 1 paragraph 6 for
+// special category data: `legal_obligation` (6(1)(c), e.g. a school named in the EHC plan, CFA
+// 2014 s.43) or `public_task` (6(1)(e), e.g. the authority's Part 3 functions). An involvement
+// with one keeps going when a consent it also rested on is withdrawn.
+type LawfulBasis string
 
 // MAPDecision defines model for MapDecision.
 type MAPDecision struct {
@@ -4083,9 +4145,14 @@ type Referral struct {
 	// EngagementLeadPractitionerID The current engagement lead.
 	EngagementLeadPractitionerID *openapi_types.UUID `json:"engagement_lead_practitioner_id,omitempty"`
 	ID                           openapi_types.UUID  `json:"id"`
-	MainReason                   ReferralReason      `json:"main_reason"`
-	Reasons                      []ReferralReason    `json:"reasons"`
-	ReceivedOn                   openapi_types.Date  `json:"received_on"`
+
+	// LeadMustBeSocialWorker A safeguarding concern was raised while the current engagement lead, who is not a social
+	// worker, was in post: allocate a social worker as lead. False once one is allocated, and on
+	// a referral that is no longer open.
+	LeadMustBeSocialWorker bool               `json:"lead_must_be_social_worker"`
+	MainReason             ReferralReason     `json:"main_reason"`
+	Reasons                []ReferralReason   `json:"reasons"`
+	ReceivedOn             openapi_types.Date `json:"received_on"`
 
 	// Reference Example: REF-2026-000123
 	Reference              string             `json:"reference"`
@@ -4093,7 +4160,10 @@ type Referral struct {
 	ReferrerPractitionerID openapi_types.UUID `json:"referrer_practitioner_id"`
 	Route                  *Route             `json:"route,omitempty"`
 	SafeguardingConcern    bool               `json:"safeguarding_concern"`
-	ServicesInvolved       []ServiceType      `json:"services_involved"`
+
+	// SafeguardingRaised A safeguarding concern recorded after the referral was received.
+	SafeguardingRaised *SafeguardingRaised `json:"safeguarding_raised,omitempty"`
+	ServicesInvolved   []ServiceType       `json:"services_involved"`
 
 	// Status The pathway: received -> accepted -> assessing -> allocated -> mam_held -> panel -> plan_in_place -> reviewing -> closed; or redirected / declined at triage.
 	Status        ReferralStatus     `json:"status"`
@@ -4235,6 +4305,22 @@ type Role string
 
 // Route defines model for Route.
 type Route string
+
+// SafeguardingConcernInput defines model for SafeguardingConcernInput.
+type SafeguardingConcernInput struct {
+	// RaisedOn The day the concern came to light: not before the referral was received, not in the future.
+	RaisedOn openapi_types.Date `json:"raised_on"`
+
+	// Reason Why: kept on the referral, never in the timeline or the logs.
+	Reason string `json:"reason"`
+}
+
+// SafeguardingRaised A safeguarding concern recorded after the referral was received.
+type SafeguardingRaised struct {
+	RaisedOn    openapi_types.Date `json:"raised_on"`
+	Reason      string             `json:"reason"`
+	RouteBefore *Route             `json:"route_before,omitempty"`
+}
 
 // SENNeed SEN2 primary need: SPLD specific learning difficulty, MLD moderate, SLD severe, PMLD profound and multiple, SEMH social emotional and mental health, SLCN speech language and communication, HI hearing, VI visual, MSI multi-sensory, PD physical, ASD autism, DS Down syndrome, OTH other, NSA SEN support without a specialist assessment.
 type SENNeed string
@@ -5401,6 +5487,15 @@ type CloseReferralParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// RaiseSafeguardingConcernParams defines parameters for RaiseSafeguardingConcern.
+type RaiseSafeguardingConcernParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // TransitionReferralParams defines parameters for TransitionReferral.
 type TransitionReferralParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
@@ -5879,6 +5974,9 @@ type AllocateReferralJSONRequestBody = AllocationInput
 
 // CloseReferralJSONRequestBody defines body for CloseReferral for application/json ContentType.
 type CloseReferralJSONRequestBody = CloseInput
+
+// RaiseSafeguardingConcernJSONRequestBody defines body for RaiseSafeguardingConcern for application/json ContentType.
+type RaiseSafeguardingConcernJSONRequestBody = SafeguardingConcernInput
 
 // TransitionReferralJSONRequestBody defines body for TransitionReferral for application/json ContentType.
 type TransitionReferralJSONRequestBody = TransitionInput
@@ -6529,6 +6627,10 @@ type ClientInterface interface {
 	// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 	// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
 	// `mam_held`; a MAP moves a `mam_held` referral to `panel` and needs `map_decision`.
+	// Meetings follow the pathway's order: none on a closed, redirected or declined referral; an
+	// allocation meeting once the family assessment has started; a MAM once an engagement lead is
+	// allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
+	// 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -6541,6 +6643,10 @@ type ClientInterface interface {
 	// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 	// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
 	// `mam_held`; a MAP moves a `mam_held` referral to `panel` and needs `map_decision`.
+	// Meetings follow the pathway's order: none on a closed, redirected or declined referral; an
+	// allocation meeting once the family assessment has started; a MAM once an engagement lead is
+	// allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
+	// 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -6554,12 +6660,16 @@ type ClientInterface interface {
 
 	// UpdateMeetingWithBody Correct a meeting's record (JSON merge patch)
 	//
+	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
 	UpdateMeetingWithBody(ctx context.Context, id ID, params *UpdateMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateMeetingWithApplicationMergePatchPlusJSONBody Correct a meeting's record (JSON merge patch)
+	//
+	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
@@ -6757,6 +6867,10 @@ type ClientInterface interface {
 
 	// CloseReferralWithBody Close a referral with its outcome
 	//
+	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
@@ -6764,10 +6878,52 @@ type ClientInterface interface {
 
 	// CloseReferral Close a referral with its outcome
 	//
+	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
 	CloseReferral(ctx context.Context, id ID, params *CloseReferralParams, body CloseReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RaiseSafeguardingConcernWithBody Record a safeguarding concern found after the referral was received
+	//
+	// For a concern found during the family assessment or later (the intake details are closed to
+	// PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
+	// redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
+	// day, the reason and the route it replaced in `safeguarding_raised`, and moves a triaged referral
+	// to the `safeguarding_assessment` route (one awaiting triage gets that route at triage). A
+	// safeguarding case is led by a social worker: when the current engagement lead is not one,
+	// `lead_must_be_social_worker` is true until a social worker is allocated through
+	// `POST /v1/referrals/{id}/allocation` (which then refuses anyone else); the current lead stays
+	// until then, so the case is never without one. Announced as `referral.safeguarding_concern_raised`.
+	// Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
+	// assessment where such concerns come to light.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
+	RaiseSafeguardingConcernWithBody(ctx context.Context, id ID, params *RaiseSafeguardingConcernParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RaiseSafeguardingConcern Record a safeguarding concern found after the referral was received
+	//
+	// For a concern found during the family assessment or later (the intake details are closed to
+	// PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
+	// redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
+	// day, the reason and the route it replaced in `safeguarding_raised`, and moves a triaged referral
+	// to the `safeguarding_assessment` route (one awaiting triage gets that route at triage). A
+	// safeguarding case is led by a social worker: when the current engagement lead is not one,
+	// `lead_must_be_social_worker` is true until a social worker is allocated through
+	// `POST /v1/referrals/{id}/allocation` (which then refuses anyone else); the current lead stays
+	// until then, so the case is never without one. Announced as `referral.safeguarding_concern_raised`.
+	// Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
+	// assessment where such concerns come to light.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
+	RaiseSafeguardingConcern(ctx context.Context, id ID, params *RaiseSafeguardingConcernParams, body RaiseSafeguardingConcernJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// TransitionReferralWithBody Move a referral along the pathway
 	//
@@ -7184,7 +7340,15 @@ type ClientInterface interface {
 
 	// WithdrawConsentWithBody Record that consent was withdrawn
 	//
-	// Involvements that relied on it stay on record; new ones need fresh consent or a safeguarding reason.
+	// From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
+	// involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
+	// announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
+	// organisation no longer sees the child; one with a safeguarding reason or a lawful basis and
+	// its statutory duty continues on that basis; one covered by another consent in force, or
+	// whose child has a safeguarding concern on an open referral, is flagged `review_needed`
+	// (`involvement.review_needed`) and keeps its access until a practitioner decides. Involvements
+	// that never rested on it are unaffected. New involvements need consent, a safeguarding reason
+	// or a lawful basis.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7193,7 +7357,15 @@ type ClientInterface interface {
 
 	// WithdrawConsent Record that consent was withdrawn
 	//
-	// Involvements that relied on it stay on record; new ones need fresh consent or a safeguarding reason.
+	// From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
+	// involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
+	// announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
+	// organisation no longer sees the child; one with a safeguarding reason or a lawful basis and
+	// its statutory duty continues on that basis; one covered by another consent in force, or
+	// whose child has a safeguarding concern on an open referral, is flagged `review_needed`
+	// (`involvement.review_needed`) and keeps its access until a practitioner decides. Involvements
+	// that never rested on it are unaffected. New involvements need consent, a safeguarding reason
+	// or a lawful basis.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8471,6 +8643,10 @@ func (c *Client) ListMeetings(ctx context.Context, params *ListMeetingsParams, r
 // (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 // before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
 // `mam_held`; a MAP moves a `mam_held` referral to `panel` and needs `map_decision`.
+// Meetings follow the pathway's order: none on a closed, redirected or declined referral; an
+// allocation meeting once the family assessment has started; a MAM once an engagement lead is
+// allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
+// 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -8493,6 +8669,10 @@ func (c *Client) CreateMeetingWithBody(ctx context.Context, params *CreateMeetin
 // (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 // before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
 // `mam_held`; a MAP moves a `mam_held` referral to `panel` and needs `map_decision`.
+// Meetings follow the pathway's order: none on a closed, redirected or declined referral; an
+// allocation meeting once the family assessment has started; a MAM once an engagement lead is
+// allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
+// 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -8526,6 +8706,8 @@ func (c *Client) GetMeeting(ctx context.Context, id ID, reqEditors ...RequestEdi
 
 // UpdateMeetingWithBody Correct a meeting's record (JSON merge patch)
 //
+// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
@@ -8542,6 +8724,8 @@ func (c *Client) UpdateMeetingWithBody(ctx context.Context, id ID, params *Updat
 }
 
 // UpdateMeetingWithApplicationMergePatchPlusJSONBody Correct a meeting's record (JSON merge patch)
+//
+// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 //
 // Takes a body of the `application/merge-patch+json` content type.
 //
@@ -9009,6 +9193,10 @@ func (c *Client) ListAllocations(ctx context.Context, id ID, reqEditors ...Reque
 
 // CloseReferralWithBody Close a referral with its outcome
 //
+// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
@@ -9026,11 +9214,73 @@ func (c *Client) CloseReferralWithBody(ctx context.Context, id ID, params *Close
 
 // CloseReferral Close a referral with its outcome
 //
+// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
 func (c *Client) CloseReferral(ctx context.Context, id ID, params *CloseReferralParams, body CloseReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCloseReferralRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RaiseSafeguardingConcernWithBody Record a safeguarding concern found after the referral was received
+//
+// For a concern found during the family assessment or later (the intake details are closed to
+// PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
+// redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
+// day, the reason and the route it replaced in `safeguarding_raised`, and moves a triaged referral
+// to the `safeguarding_assessment` route (one awaiting triage gets that route at triage). A
+// safeguarding case is led by a social worker: when the current engagement lead is not one,
+// `lead_must_be_social_worker` is true until a social worker is allocated through
+// `POST /v1/referrals/{id}/allocation` (which then refuses anyone else); the current lead stays
+// until then, so the case is never without one. Announced as `referral.safeguarding_concern_raised`.
+// Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
+// assessment where such concerns come to light.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
+func (c *Client) RaiseSafeguardingConcernWithBody(ctx context.Context, id ID, params *RaiseSafeguardingConcernParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRaiseSafeguardingConcernRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RaiseSafeguardingConcern Record a safeguarding concern found after the referral was received
+//
+// For a concern found during the family assessment or later (the intake details are closed to
+// PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
+// redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
+// day, the reason and the route it replaced in `safeguarding_raised`, and moves a triaged referral
+// to the `safeguarding_assessment` route (one awaiting triage gets that route at triage). A
+// safeguarding case is led by a social worker: when the current engagement lead is not one,
+// `lead_must_be_social_worker` is true until a social worker is allocated through
+// `POST /v1/referrals/{id}/allocation` (which then refuses anyone else); the current lead stays
+// until then, so the case is never without one. Announced as `referral.safeguarding_concern_raised`.
+// Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
+// assessment where such concerns come to light.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
+func (c *Client) RaiseSafeguardingConcern(ctx context.Context, id ID, params *RaiseSafeguardingConcernParams, body RaiseSafeguardingConcernJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRaiseSafeguardingConcernRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -9946,7 +10196,15 @@ func (c *Client) CreateConsent(ctx context.Context, id ID, params *CreateConsent
 
 // WithdrawConsentWithBody Record that consent was withdrawn
 //
-// Involvements that relied on it stay on record; new ones need fresh consent or a safeguarding reason.
+// From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
+// involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
+// announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
+// organisation no longer sees the child; one with a safeguarding reason or a lawful basis and
+// its statutory duty continues on that basis; one covered by another consent in force, or
+// whose child has a safeguarding concern on an open referral, is flagged `review_needed`
+// (`involvement.review_needed`) and keeps its access until a practitioner decides. Involvements
+// that never rested on it are unaffected. New involvements need consent, a safeguarding reason
+// or a lawful basis.
 //
 // Takes any type of body and a specified content type.
 //
@@ -9965,7 +10223,15 @@ func (c *Client) WithdrawConsentWithBody(ctx context.Context, id ID, consentID o
 
 // WithdrawConsent Record that consent was withdrawn
 //
-// Involvements that relied on it stay on record; new ones need fresh consent or a safeguarding reason.
+// From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
+// involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
+// announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
+// organisation no longer sees the child; one with a safeguarding reason or a lawful basis and
+// its statutory duty continues on that basis; one covered by another consent in force, or
+// whose child has a safeguarding concern on an open referral, is flagged `review_needed`
+// (`involvement.review_needed`) and keeps its access until a practitioner decides. Involvements
+// that never rested on it are unaffected. New involvements need consent, a safeguarding reason
+// or a lawful basis.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -14737,6 +15003,79 @@ func NewCloseReferralRequestWithBody(server string, id ID, params *CloseReferral
 	return req, nil
 }
 
+// NewRaiseSafeguardingConcernRequest calls the generic RaiseSafeguardingConcern builder with application/json body
+func NewRaiseSafeguardingConcernRequest(server string, id ID, params *RaiseSafeguardingConcernParams, body RaiseSafeguardingConcernJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRaiseSafeguardingConcernRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRaiseSafeguardingConcernRequestWithBody constructs an http.Request for the RaiseSafeguardingConcern method, with any body, and a specified content type
+func NewRaiseSafeguardingConcernRequestWithBody(server string, id ID, params *RaiseSafeguardingConcernParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/referrals/%s/safeguarding-concern", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewTransitionReferralRequest calls the generic TransitionReferral builder with application/json body
 func NewTransitionReferralRequest(server string, id ID, params *TransitionReferralParams, body TransitionReferralJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -18301,6 +18640,10 @@ type ClientWithResponsesInterface interface {
 	// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 	// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
 	// `mam_held`; a MAP moves a `mam_held` referral to `panel` and needs `map_decision`.
+	// Meetings follow the pathway's order: none on a closed, redirected or declined referral; an
+	// allocation meeting once the family assessment has started; a MAM once an engagement lead is
+	// allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
+	// 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -18313,6 +18656,10 @@ type ClientWithResponsesInterface interface {
 	// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 	// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
 	// `mam_held`; a MAP moves a `mam_held` referral to `panel` and needs `map_decision`.
+	// Meetings follow the pathway's order: none on a closed, redirected or declined referral; an
+	// allocation meeting once the family assessment has started; a MAM once an engagement lead is
+	// allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
+	// 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -18328,12 +18675,16 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateMeetingWithBodyWithResponse Correct a meeting's record (JSON merge patch)
 	//
+	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
 	UpdateMeetingWithBodyWithResponse(ctx context.Context, id ID, params *UpdateMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMeetingResponse, error)
 
 	// UpdateMeetingWithApplicationMergePatchPlusJSONBodyWithResponse Correct a meeting's record (JSON merge patch)
+	//
+	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -18551,6 +18902,10 @@ type ClientWithResponsesInterface interface {
 
 	// CloseReferralWithBodyWithResponse Close a referral with its outcome
 	//
+	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
@@ -18558,10 +18913,52 @@ type ClientWithResponsesInterface interface {
 
 	// CloseReferralWithResponse Close a referral with its outcome
 	//
+	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
 	CloseReferralWithResponse(ctx context.Context, id ID, params *CloseReferralParams, body CloseReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseReferralResponse, error)
+
+	// RaiseSafeguardingConcernWithBodyWithResponse Record a safeguarding concern found after the referral was received
+	//
+	// For a concern found during the family assessment or later (the intake details are closed to
+	// PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
+	// redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
+	// day, the reason and the route it replaced in `safeguarding_raised`, and moves a triaged referral
+	// to the `safeguarding_assessment` route (one awaiting triage gets that route at triage). A
+	// safeguarding case is led by a social worker: when the current engagement lead is not one,
+	// `lead_must_be_social_worker` is true until a social worker is allocated through
+	// `POST /v1/referrals/{id}/allocation` (which then refuses anyone else); the current lead stays
+	// until then, so the case is never without one. Announced as `referral.safeguarding_concern_raised`.
+	// Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
+	// assessment where such concerns come to light.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
+	RaiseSafeguardingConcernWithBodyWithResponse(ctx context.Context, id ID, params *RaiseSafeguardingConcernParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RaiseSafeguardingConcernResponse, error)
+
+	// RaiseSafeguardingConcernWithResponse Record a safeguarding concern found after the referral was received
+	//
+	// For a concern found during the family assessment or later (the intake details are closed to
+	// PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
+	// redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
+	// day, the reason and the route it replaced in `safeguarding_raised`, and moves a triaged referral
+	// to the `safeguarding_assessment` route (one awaiting triage gets that route at triage). A
+	// safeguarding case is led by a social worker: when the current engagement lead is not one,
+	// `lead_must_be_social_worker` is true until a social worker is allocated through
+	// `POST /v1/referrals/{id}/allocation` (which then refuses anyone else); the current lead stays
+	// until then, so the case is never without one. Announced as `referral.safeguarding_concern_raised`.
+	// Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
+	// assessment where such concerns come to light.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
+	RaiseSafeguardingConcernWithResponse(ctx context.Context, id ID, params *RaiseSafeguardingConcernParams, body RaiseSafeguardingConcernJSONRequestBody, reqEditors ...RequestEditorFn) (*RaiseSafeguardingConcernResponse, error)
 
 	// TransitionReferralWithBodyWithResponse Move a referral along the pathway
 	//
@@ -19024,7 +19421,15 @@ type ClientWithResponsesInterface interface {
 
 	// WithdrawConsentWithBodyWithResponse Record that consent was withdrawn
 	//
-	// Involvements that relied on it stay on record; new ones need fresh consent or a safeguarding reason.
+	// From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
+	// involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
+	// announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
+	// organisation no longer sees the child; one with a safeguarding reason or a lawful basis and
+	// its statutory duty continues on that basis; one covered by another consent in force, or
+	// whose child has a safeguarding concern on an open referral, is flagged `review_needed`
+	// (`involvement.review_needed`) and keeps its access until a practitioner decides. Involvements
+	// that never rested on it are unaffected. New involvements need consent, a safeguarding reason
+	// or a lawful basis.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -19033,7 +19438,15 @@ type ClientWithResponsesInterface interface {
 
 	// WithdrawConsentWithResponse Record that consent was withdrawn
 	//
-	// Involvements that relied on it stay on record; new ones need fresh consent or a safeguarding reason.
+	// From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
+	// involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
+	// announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
+	// organisation no longer sees the child; one with a safeguarding reason or a lawful basis and
+	// its statutory duty continues on that basis; one covered by another consent in force, or
+	// whose child has a safeguarding concern on an open referral, is flagged `review_needed`
+	// (`involvement.review_needed`) and keeps its access until a practitioner decides. Involvements
+	// that never rested on it are unaffected. New involvements need consent, a safeguarding reason
+	// or a lawful basis.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -27402,6 +27815,159 @@ func (r CloseReferralResponse) ContentType() string {
 	return ""
 }
 
+// RaiseSafeguardingConcernResponse200Headers the declared response headers of an HTTP 200 response for RaiseSafeguardingConcern
+type RaiseSafeguardingConcernResponse200Headers struct {
+	ETag *string
+}
+
+// RaiseSafeguardingConcernResponse409Headers the declared response headers of an HTTP 409 response for RaiseSafeguardingConcern
+type RaiseSafeguardingConcernResponse409Headers struct {
+	RetryAfter *int
+}
+
+// RaiseSafeguardingConcernResponse412Headers the declared response headers of an HTTP 412 response for RaiseSafeguardingConcern
+type RaiseSafeguardingConcernResponse412Headers struct {
+	ETag *string
+}
+
+// RaiseSafeguardingConcernResponse429Headers the declared response headers of an HTTP 429 response for RaiseSafeguardingConcern
+type RaiseSafeguardingConcernResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RaiseSafeguardingConcernResponse503Headers the declared response headers of an HTTP 503 response for RaiseSafeguardingConcern
+type RaiseSafeguardingConcernResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RaiseSafeguardingConcernResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Referral
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RaiseSafeguardingConcernResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RaiseSafeguardingConcernResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *RaiseSafeguardingConcernResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RaiseSafeguardingConcernResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RaiseSafeguardingConcernResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RaiseSafeguardingConcernResponse) GetJSON200() *Referral {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RaiseSafeguardingConcernResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RaiseSafeguardingConcernResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RaiseSafeguardingConcernResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RaiseSafeguardingConcernResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RaiseSafeguardingConcernResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r RaiseSafeguardingConcernResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RaiseSafeguardingConcernResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RaiseSafeguardingConcernResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RaiseSafeguardingConcernResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RaiseSafeguardingConcernResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RaiseSafeguardingConcernResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RaiseSafeguardingConcernResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RaiseSafeguardingConcernResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RaiseSafeguardingConcernResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RaiseSafeguardingConcernResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // TransitionReferralResponse200Headers the declared response headers of an HTTP 200 response for TransitionReferral
 type TransitionReferralResponse200Headers struct {
 	ETag *string
@@ -33134,6 +33700,10 @@ func (c *ClientWithResponses) ListMeetingsWithResponse(ctx context.Context, para
 // (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 // before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
 // `mam_held`; a MAP moves a `mam_held` referral to `panel` and needs `map_decision`.
+// Meetings follow the pathway's order: none on a closed, redirected or declined referral; an
+// allocation meeting once the family assessment has started; a MAM once an engagement lead is
+// allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
+// 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -33152,6 +33722,10 @@ func (c *ClientWithResponses) CreateMeetingWithBodyWithResponse(ctx context.Cont
 // (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 // before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
 // `mam_held`; a MAP moves a `mam_held` referral to `panel` and needs `map_decision`.
+// Meetings follow the pathway's order: none on a closed, redirected or declined referral; an
+// allocation meeting once the family assessment has started; a MAM once an engagement lead is
+// allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
+// 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -33179,6 +33753,8 @@ func (c *ClientWithResponses) GetMeetingWithResponse(ctx context.Context, id ID,
 
 // UpdateMeetingWithBodyWithResponse Correct a meeting's record (JSON merge patch)
 //
+// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
@@ -33191,6 +33767,8 @@ func (c *ClientWithResponses) UpdateMeetingWithBodyWithResponse(ctx context.Cont
 }
 
 // UpdateMeetingWithApplicationMergePatchPlusJSONBodyWithResponse Correct a meeting's record (JSON merge patch)
+//
+// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -33570,6 +34148,10 @@ func (c *ClientWithResponses) ListAllocationsWithResponse(ctx context.Context, i
 
 // CloseReferralWithBodyWithResponse Close a referral with its outcome
 //
+// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
@@ -33583,6 +34165,10 @@ func (c *ClientWithResponses) CloseReferralWithBodyWithResponse(ctx context.Cont
 
 // CloseReferralWithResponse Close a referral with its outcome
 //
+// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
@@ -33592,6 +34178,56 @@ func (c *ClientWithResponses) CloseReferralWithResponse(ctx context.Context, id 
 		return nil, err
 	}
 	return ParseCloseReferralResponse(rsp)
+}
+
+// RaiseSafeguardingConcernWithBodyWithResponse Record a safeguarding concern found after the referral was received
+//
+// For a concern found during the family assessment or later (the intake details are closed to
+// PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
+// redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
+// day, the reason and the route it replaced in `safeguarding_raised`, and moves a triaged referral
+// to the `safeguarding_assessment` route (one awaiting triage gets that route at triage). A
+// safeguarding case is led by a social worker: when the current engagement lead is not one,
+// `lead_must_be_social_worker` is true until a social worker is allocated through
+// `POST /v1/referrals/{id}/allocation` (which then refuses anyone else); the current lead stays
+// until then, so the case is never without one. Announced as `referral.safeguarding_concern_raised`.
+// Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
+// assessment where such concerns come to light.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
+func (c *ClientWithResponses) RaiseSafeguardingConcernWithBodyWithResponse(ctx context.Context, id ID, params *RaiseSafeguardingConcernParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RaiseSafeguardingConcernResponse, error) {
+	rsp, err := c.RaiseSafeguardingConcernWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRaiseSafeguardingConcernResponse(rsp)
+}
+
+// RaiseSafeguardingConcernWithResponse Record a safeguarding concern found after the referral was received
+//
+// For a concern found during the family assessment or later (the intake details are closed to
+// PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
+// redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
+// day, the reason and the route it replaced in `safeguarding_raised`, and moves a triaged referral
+// to the `safeguarding_assessment` route (one awaiting triage gets that route at triage). A
+// safeguarding case is led by a social worker: when the current engagement lead is not one,
+// `lead_must_be_social_worker` is true until a social worker is allocated through
+// `POST /v1/referrals/{id}/allocation` (which then refuses anyone else); the current lead stays
+// until then, so the case is never without one. Announced as `referral.safeguarding_concern_raised`.
+// Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
+// assessment where such concerns come to light.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
+func (c *ClientWithResponses) RaiseSafeguardingConcernWithResponse(ctx context.Context, id ID, params *RaiseSafeguardingConcernParams, body RaiseSafeguardingConcernJSONRequestBody, reqEditors ...RequestEditorFn) (*RaiseSafeguardingConcernResponse, error) {
+	rsp, err := c.RaiseSafeguardingConcern(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRaiseSafeguardingConcernResponse(rsp)
 }
 
 // TransitionReferralWithBodyWithResponse Move a referral along the pathway
@@ -34349,7 +34985,15 @@ func (c *ClientWithResponses) CreateConsentWithResponse(ctx context.Context, id 
 
 // WithdrawConsentWithBodyWithResponse Record that consent was withdrawn
 //
-// Involvements that relied on it stay on record; new ones need fresh consent or a safeguarding reason.
+// From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
+// involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
+// announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
+// organisation no longer sees the child; one with a safeguarding reason or a lawful basis and
+// its statutory duty continues on that basis; one covered by another consent in force, or
+// whose child has a safeguarding concern on an open referral, is flagged `review_needed`
+// (`involvement.review_needed`) and keeps its access until a practitioner decides. Involvements
+// that never rested on it are unaffected. New involvements need consent, a safeguarding reason
+// or a lawful basis.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -34364,7 +35008,15 @@ func (c *ClientWithResponses) WithdrawConsentWithBodyWithResponse(ctx context.Co
 
 // WithdrawConsentWithResponse Record that consent was withdrawn
 //
-// Involvements that relied on it stay on record; new ones need fresh consent or a safeguarding reason.
+// From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
+// involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
+// announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
+// organisation no longer sees the child; one with a safeguarding reason or a lawful basis and
+// its statutory duty continues on that basis; one covered by another consent in force, or
+// whose child has a safeguarding concern on an open referral, is flagged `review_needed`
+// (`involvement.review_needed`) and keeps its access until a practitioner decides. Involvements
+// that never rested on it are unaffected. New involvements need consent, a safeguarding reason
+// or a lawful basis.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42755,6 +43407,162 @@ func ParseCloseReferralResponse(rsp *http.Response) (*CloseReferralResponse, err
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers CloseReferralResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRaiseSafeguardingConcernResponse parses an HTTP response from a RaiseSafeguardingConcernWithResponse call
+func ParseRaiseSafeguardingConcernResponse(rsp *http.Response) (*RaiseSafeguardingConcernResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RaiseSafeguardingConcernResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Referral
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RaiseSafeguardingConcernResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers RaiseSafeguardingConcernResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers RaiseSafeguardingConcernResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers RaiseSafeguardingConcernResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RaiseSafeguardingConcernResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -80,6 +80,15 @@ func (s *Service) checkMeetingReferences(tx Tx, m meeting.Meeting, withActions b
 	return fault.Fields(fault.Unprocessable, errs)
 }
 
+// referralMeetings reads every meeting recorded on one referral, whoever may see them: the
+// pathway's order is judged on the whole record, once the caller's access to the referral has
+// been checked.
+func referralMeetings(tx Tx, referralID string) ([]meeting.Meeting, error) {
+	return paging.Drain(func(pg paging.Page) ([]meeting.Meeting, string, error) {
+		return tx.Meetings().List(meeting.Filter{ReferralID: referralID}, access.All, pg)
+	})
+}
+
 // CreateMeeting records a meeting on a referral, with the actions agreed at it. A MAM moves the
 // referral to mam_held and a MAP to panel, where the pathway allows that move.
 func (s *Service) CreateMeeting(ctx context.Context, m meeting.Meeting) (_ meeting.Meeting, err error) {
@@ -97,6 +106,15 @@ func (s *Service) CreateMeeting(ctx context.Context, m meeting.Meeting) (_ meeti
 			return err
 		}
 		if err := m.Attach(r.ReceivedOn); err != nil {
+			return err
+		}
+		recorded, err := referralMeetings(tx, r.ID)
+		if err != nil {
+			return err
+		}
+		// The pathway's order: no meeting on an ended referral, a MAM only once a lead is
+		// allocated, a MAP or review only after a MAM.
+		if err := meeting.MayRecord(m.Type, m.HeldOn, r, recorded); err != nil {
 			return err
 		}
 		if err := s.checkMeetingReferences(tx, m, true); err != nil {
@@ -181,6 +199,21 @@ func (s *Service) UpdateMeeting(ctx context.Context, id string, ifMatch *int, mu
 			}
 			if err := next.Attach(r.ReceivedOn); err != nil {
 				return err
+			}
+			if !next.HeldOn.Equal(cur.HeldOn) {
+				// A corrected date must keep the referral's meetings in the pathway's order.
+				recorded, err := referralMeetings(tx, cur.ReferralID)
+				if err != nil {
+					return err
+				}
+				for i := range recorded {
+					if recorded[i].ID == cur.ID {
+						recorded[i] = *next
+					}
+				}
+				if err := meeting.InOrder(recorded); err != nil {
+					return err
+				}
 			}
 			return s.checkMeetingReferences(tx, *next, false)
 		},

@@ -203,6 +203,51 @@ func (s *Service) CloseReferral(ctx context.Context, id string, ifMatch *int, ou
 		})
 }
 
+// RaiseSafeguardingConcern records a safeguarding concern found after the referral was received
+// (referral.RaiseSafeguardingConcern): the concern, its day and reason, and a triaged referral's
+// move to the safeguarding assessment route. When the current engagement lead is not a social
+// worker the referral says a social worker must take over (LeadMustBeSocialWorker); allocation
+// then accepts only a social worker. Needs RunPathway: the SEND team, who triage, and the
+// engagement lead, who runs the assessment where such concerns come to light.
+func (s *Service) RaiseSafeguardingConcern(ctx context.Context, id string, ifMatch *int, reason string, on time.Time) (_ referral.Referral, err error) {
+	defer casework.Wrap(&err, "raise safeguarding concern on referral %s", id)
+	var out referral.ConcernOutcome
+	return versionedReferrals.Change(ctx, s.Core, s.db, auth.RunPathway, id, ifMatch,
+		func(tx Tx, _ auth.Principal, r *referral.Referral) (bool, error) {
+			socialWorker := false
+			if r.EngagementLeadID != "" {
+				lead, err := tx.Directory().Practitioner(r.EngagementLeadID)
+				if err != nil {
+					return false, err
+				}
+				socialWorker = lead.Role == directory.SocialWorker
+			}
+			o, err := r.RaiseSafeguardingConcern(reason, on, s.Today(), socialWorker)
+			out = o
+			return true, err
+		},
+		func(tx Tx, p auth.Principal, r referral.Referral) error {
+			changed := []string{"safeguarding_concern", "safeguarding_raised"}
+			summary := "Safeguarding concern raised on referral " + r.Reference
+			if out.RouteChanged {
+				changed = append(changed, "route")
+				summary += "; route " + r.Route
+			}
+			if out.ReplaceLead {
+				summary += "; a social worker must take over as engagement lead"
+			}
+			// The reason is free text about the family: it stays on the referral, off the timeline.
+			if err := s.OnTimeline(tx, r.YoungPersonID, r.ID, r.SafeguardingRaised.RaisedOn, "referral.safeguarding_concern_raised",
+				audit.Referral, r.ID, summary); err != nil {
+				return err
+			}
+			return casework.Record(tx, s.Event(ctx, p, audit.Update, audit.Referral, r.ID, r.YoungPersonID, changed),
+				s.Notice(outbox.ReferralSafeguardingRaised, r.ID, map[string]any{"young_person_id": r.YoungPersonID, "status": r.Status,
+					"route": r.Route, "route_changed": out.RouteChanged, "raised_on": r.SafeguardingRaised.RaisedOn.Format("2006-01-02"),
+					"lead_must_be_social_worker": out.ReplaceLead}))
+		})
+}
+
 // Timeline reads one page of a child's pathway, oldest first.
 func (s *Service) Timeline(ctx context.Context, youngPersonID string, pg paging.Page) (out []timeline.Event, next string, err error) {
 	defer casework.Wrap(&err, "read timeline")

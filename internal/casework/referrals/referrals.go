@@ -158,7 +158,12 @@ func (s *Service) UpdateReferral(ctx context.Context, id string, ifMatch *int, m
 	defer casework.Wrap(&err, "update referral %s", id)
 	return versionedReferrals.Patch(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch, mutate,
 		func(cur referral.Referral) error { return cur.CheckEditable() },
-		func(tx Tx, p auth.Principal, _ referral.Referral, next *referral.Referral) error {
+		func(tx Tx, p auth.Principal, cur referral.Referral, next *referral.Referral) error {
+			if cur.SafeguardingRaised != nil && !next.SafeguardingConcern {
+				// A concern raised on its own record (RaiseSafeguardingConcern) is not undone by a correction.
+				return fault.StateConflict("A safeguarding concern was raised on this referral after it was received; a correction cannot remove it.",
+					string(cur.Status))
+			}
 			if err := next.Normalise(s.Today()); err != nil {
 				return err
 			}

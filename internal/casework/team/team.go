@@ -116,7 +116,8 @@ func (s *Service) Involvements(ctx context.Context, youngPersonID string, curren
 }
 
 // CreateInvolvement adds an organisation to the team around the child: with consent in force
-// that covers it, or for safeguarding with the reason recorded.
+// that covers it, for safeguarding with the reason recorded, or under a lawful basis with the
+// statutory duty named (sharing.AuthoriseInvolvement).
 func (s *Service) CreateInvolvement(ctx context.Context, i sharing.Involvement) (_ sharing.Involvement, err error) {
 	defer casework.Wrap(&err, "create involvement")
 	p, err := casework.Allow(ctx, auth.WriteCasework)
@@ -161,11 +162,11 @@ func (s *Service) CreateInvolvement(ctx context.Context, i sharing.Involvement) 
 			}
 		}
 		// Sharing happens now, whatever start date is recorded: judge consent as of today.
-		c, err := sharing.Authorise(consents, org.ID, org.Type, s.Today(), i.SafeguardingReason)
+		c, err := sharing.AuthoriseInvolvement(consents, i, org.Type, s.Today())
 		if err != nil {
 			return err
 		}
-		i.ConsentID = c.ID
+		i.ConsentID, i.ReviewNeeded = c.ID, ""
 		if err := tx.Sharing().CreateInvolvement(i); err != nil {
 			return err
 		}
@@ -209,6 +210,11 @@ func (s *Service) UpdateInvolvement(ctx context.Context, youngPersonID, id strin
 			if err := next.Validate(); err != nil {
 				return err
 			}
+			// A review after a consent was withdrawn is settled by ending the involvement or
+			// recording a basis of its own; any other change leaves it waiting.
+			if next.ReviewNeeded = cur.ReviewNeeded; next.ReviewSettled() {
+				next.ReviewNeeded = ""
+			}
 			if next.PractitionerID != "" && next.PractitionerID != cur.PractitionerID {
 				pr, err := tx.Directory().Practitioner(next.PractitionerID)
 				if err != nil || pr.OrganisationID != cur.OrganisationID {
@@ -217,7 +223,10 @@ func (s *Service) UpdateInvolvement(ctx context.Context, youngPersonID, id strin
 			}
 			return nil
 		},
-		func(tx Tx, p auth.Principal, _, _ sharing.Involvement, changed []string) error {
+		func(tx Tx, p auth.Principal, cur, next sharing.Involvement, changed []string) error {
+			if cur.ReviewNeeded != "" && next.ReviewNeeded == "" {
+				changed = append(changed, "review_needed")
+			}
 			return casework.Record(tx, s.Event(ctx, p, audit.Update, audit.Involvement, id, youngPersonID, changed),
 				s.Notice(outbox.InvolvementUpdated, id, map[string]any{"young_person_id": youngPersonID, "changed_fields": changed}))
 		})
@@ -278,7 +287,8 @@ func (s *Service) CreateConsent(ctx context.Context, c sharing.Consent) (_ shari
 	return c, err
 }
 
-// WithdrawConsent records the withdrawal of consent.
+// WithdrawConsent records the withdrawal of consent and applies it to the team around the child
+// (sharing.OnConsentWithdrawn): from the withdrawal day nothing rests on it.
 func (s *Service) WithdrawConsent(ctx context.Context, youngPersonID, id string, on time.Time, reason string) (c sharing.Consent, err error) {
 	defer casework.Wrap(&err, "withdraw consent %s", id)
 	p, err := casework.Allow(ctx, auth.WriteCasework)
@@ -305,8 +315,89 @@ func (s *Service) WithdrawConsent(ctx context.Context, youngPersonID, id string,
 		if err := tx.Sharing().UpdateConsent(c); err != nil {
 			return err
 		}
-		return casework.Record(tx, s.Event(ctx, p, audit.Withdraw, audit.Consent, id, youngPersonID, []string{"withdrawn_on", "withdrawn_reason"}),
-			s.Notice(outbox.ConsentWithdrawn, id, map[string]any{"young_person_id": youngPersonID}))
+		if err := casework.Record(tx, s.Event(ctx, p, audit.Withdraw, audit.Consent, id, youngPersonID, []string{"withdrawn_on", "withdrawn_reason"}),
+			s.Notice(outbox.ConsentWithdrawn, id, map[string]any{"young_person_id": youngPersonID})); err != nil {
+			return err
+		}
+		return s.applyWithdrawal(ctx, tx, p, c)
 	})
 	return c, err
+}
+
+// applyWithdrawal decides what becomes of each involvement that rested on the withdrawn consent c
+// and records each decision: ended on the withdrawal day, flagged for a practitioner's review, or
+// continuing on another basis. Every decision is audited with its reason (a fixed phrase, never
+// free text) and announced; the team's changes are on the child's timeline.
+func (s *Service) applyWithdrawal(ctx context.Context, tx Tx, p auth.Principal, c sharing.Consent) error {
+	consents, err := tx.Sharing().Consents(c.YoungPersonID)
+	if err != nil {
+		return err
+	}
+	all, err := paging.Drain(func(pg paging.Page) ([]sharing.Involvement, string, error) {
+		return tx.Sharing().Involvements(c.YoungPersonID, nil, pg)
+	})
+	if err != nil {
+		return err
+	}
+	orgTypes := map[string]string{}
+	for _, i := range all {
+		if _, seen := orgTypes[i.OrganisationID]; seen || i.ConsentID != c.ID {
+			continue
+		}
+		org, err := tx.Directory().Organisation(i.OrganisationID)
+		if err != nil {
+			return err
+		}
+		orgTypes[i.OrganisationID] = org.Type
+	}
+	concern, err := s.recordedConcern(tx, c.YoungPersonID)
+	if err != nil {
+		return err
+	}
+	w, err := sharing.OnConsentWithdrawn(c, consents, all, orgTypes, concern != "")
+	if err != nil {
+		return err
+	}
+	const why = "consent withdrawn: "
+	event := func(action, involvementID, reason string, changed []string) audit.Event {
+		ev := s.Event(ctx, p, action, audit.Involvement, involvementID, c.YoungPersonID, changed)
+		ev.Purpose = why + reason
+		return ev
+	}
+	for _, i := range w.Ended {
+		i.UpdatedAt, i.Version = s.Now(), i.Version+1
+		if err := tx.Sharing().UpdateInvolvement(i); err != nil {
+			return err
+		}
+		reason := "it rested only on this consent, so it ends on the day consent was withdrawn"
+		if err := casework.Record(tx, event(audit.Update, i.ID, reason, []string{"ended_on"}),
+			s.Notice(outbox.InvolvementEnded, i.ID, map[string]any{"young_person_id": i.YoungPersonID, "organisation_id": i.OrganisationID,
+				"role": i.Role, "consent_id": c.ID, "ended_on": i.EndedOn.Format("2006-01-02")})); err != nil {
+			return err
+		}
+	}
+	for _, f := range w.Review {
+		i := f.Involvement
+		i.ReviewNeeded, i.UpdatedAt, i.Version = f.Why, s.Now(), i.Version+1
+		if err := tx.Sharing().UpdateInvolvement(i); err != nil {
+			return err
+		}
+		if err := casework.Record(tx, event(audit.Update, i.ID, f.Why, []string{"review_needed"}),
+			s.Notice(outbox.InvolvementReviewNeeded, i.ID, map[string]any{"young_person_id": i.YoungPersonID, "organisation_id": i.OrganisationID,
+				"role": i.Role, "consent_id": c.ID})); err != nil {
+			return err
+		}
+	}
+	for _, f := range w.Continue {
+		// Nothing changes, but the decision to go on sharing is recorded with its basis.
+		if err := tx.Audit(event(audit.Review, f.Involvement.ID, f.Why, nil)); err != nil {
+			return err
+		}
+	}
+	if len(w.Ended)+len(w.Review) == 0 {
+		return nil
+	}
+	return s.OnTimeline(tx, c.YoungPersonID, "", *c.WithdrawnOn, "consent.withdrawn", audit.Consent, c.ID,
+		"Consent to share withdrawn: "+strconv.Itoa(len(w.Ended))+" involvement(s) ended, "+strconv.Itoa(len(w.Review))+" to review, "+
+			strconv.Itoa(len(w.Continue))+" continuing on another basis")
 }

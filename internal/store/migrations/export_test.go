@@ -10,3 +10,12 @@ func Backfill0010(db *gorm.DB) error {
 	}
 	return m0010BackfillReferralStages(db)
 }
+
+// Fix0011 runs migration 0011's data steps again, for the test that they change nothing the
+// second time.
+func Fix0011(db *gorm.DB) error {
+	if err := m0011FixPlanReviewDue(db); err != nil {
+		return err
+	}
+	return m0011FixAnnualReviewDue(db)
+}

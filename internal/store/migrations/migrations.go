@@ -23,6 +23,8 @@ var all = []*gormigrate.Migration{
 	m0008,
 	m0009,
 	m0010,
+	m0011,
+	m0012,
 	m0014,
 	m0015,
 }
