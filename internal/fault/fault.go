@@ -25,7 +25,15 @@ const (
 	Unavailable
 	// Gone is a link or token that existed but can no longer be used (an expired invitation).
 	Gone
+	// Moved is a record that now lives under another id (merged into another): Related names it.
+	Moved
 )
+
+// Ref names another record an error points the caller to.
+type Ref struct {
+	Type string // a record type, e.g. young_person
+	ID   string
+}
 
 // FieldError names one bad field with a JSON pointer into the request document.
 type FieldError struct {
@@ -47,6 +55,9 @@ type Error struct {
 	RetryAfter time.Duration
 	// Permission names the permission a forbidden caller lacks.
 	Permission string
+	// Related is a record the caller may follow: the record a conflict is with, or where a moved
+	// record went. Set it only for a record the caller may see.
+	Related *Ref
 }
 
 func (e *Error) Error() string {

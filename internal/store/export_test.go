@@ -25,3 +25,13 @@ func RawString(st *Store, sql string, args ...any) (string, error) {
 	err := st.db.Raw(sql, args...).Row().Scan(&s)
 	return s, err
 }
+
+// LinkedTables names the tables a merge moves, for the test that they are every table holding a
+// young person's id.
+func LinkedTables() []string {
+	out := make([]string, len(linkedTables))
+	for i, t := range linkedTables {
+		out[i] = t.table
+	}
+	return out
+}

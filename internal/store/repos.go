@@ -367,10 +367,22 @@ func (tx *Tx) Audit(events ...audit.Event) error {
 // AuditEvents lists one page of the trail.
 func (tx auditRepo) Events(f audit.Filter, p paging.Page) ([]audit.Event, string, error) {
 	q := tx.db.Model(&auditRow{})
-	for col, v := range map[string]string{"record_type": f.RecordType, "record_id": f.RecordID, "young_person_id": f.YoungPersonID,
+	for col, v := range map[string]string{"record_type": f.RecordType, "record_id": f.RecordID,
 		"action": f.Action, "actor_key_id": f.ActorKeyID, "actor_org_id": f.ActorOrgID, "request_id": f.RequestID} {
 		if v != "" {
 			q = q.Where(fmt.Sprintf("%s = ?", col), v)
+		}
+	}
+	if f.YoungPersonID != "" {
+		// The trail of a record merged into this one stays under its own id: it is this child's too.
+		merged, err := tx.mergedIDs(f.YoungPersonID)
+		if err != nil {
+			return nil, "", err
+		}
+		if len(merged) == 0 {
+			q = q.Where("young_person_id = ?", f.YoungPersonID)
+		} else {
+			q = q.Where("young_person_id IN ?", append(merged, f.YoungPersonID))
 		}
 	}
 	if f.OccurredAfter != nil {

@@ -23,6 +23,7 @@ var all = []*gormigrate.Migration{
 	m0008,
 	m0009,
 	m0010,
+	m0013,
 }
 
 // Table records the IDs of the migrations applied.
