@@ -318,8 +318,10 @@ const (
 	AuditActionComplete   AuditAction = "complete"
 	AuditActionCreate     AuditAction = "create"
 	AuditActionDelete     AuditAction = "delete"
+	AuditActionDismiss    AuditAction = "dismiss"
 	AuditActionExport     AuditAction = "export"
 	AuditActionList       AuditAction = "list"
+	AuditActionMerge      AuditAction = "merge"
 	AuditActionRead       AuditAction = "read"
 	AuditActionReview     AuditAction = "review"
 	AuditActionRevoke     AuditAction = "revoke"
@@ -343,9 +345,13 @@ func (e AuditAction) Valid() bool {
 		return true
 	case AuditActionDelete:
 		return true
+	case AuditActionDismiss:
+		return true
 	case AuditActionExport:
 		return true
 	case AuditActionList:
+		return true
+	case AuditActionMerge:
 		return true
 	case AuditActionRead:
 		return true
@@ -1556,6 +1562,24 @@ func (e MAPDecisionOutcome) Valid() bool {
 	}
 }
 
+// Defines values for MatchedOn.
+const (
+	MatchedOnNHSNumber MatchedOn = "nhs_number"
+	MatchedOnUPN       MatchedOn = "upn"
+)
+
+// Valid indicates whether the value is a known member of the MatchedOn enum.
+func (e MatchedOn) Valid() bool {
+	switch e {
+	case MatchedOnNHSNumber:
+		return true
+	case MatchedOnUPN:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MeetingType.
 const (
 	MeetingTypeAllocation        MeetingType = "allocation"
@@ -1742,6 +1766,27 @@ func (e PlanSection) Valid() bool {
 	}
 }
 
+// Defines values for PossibleDuplicateStatus.
+const (
+	PossibleDuplicateStatusDismissed PossibleDuplicateStatus = "dismissed"
+	PossibleDuplicateStatusMerged    PossibleDuplicateStatus = "merged"
+	PossibleDuplicateStatusOpen      PossibleDuplicateStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the PossibleDuplicateStatus enum.
+func (e PossibleDuplicateStatus) Valid() bool {
+	switch e {
+	case PossibleDuplicateStatusDismissed:
+		return true
+	case PossibleDuplicateStatusMerged:
+		return true
+	case PossibleDuplicateStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PractitionerRole.
 const (
 	PractitionerRoleEarlyHelpWorker         PractitionerRole = "early_help_worker"
@@ -1795,26 +1840,28 @@ func (e PractitionerRole) Valid() bool {
 
 // Defines values for RecordType.
 const (
-	RecordTypeAPIKey           RecordType = "api_key"
-	RecordTypeAction           RecordType = "action"
-	RecordTypeAllocation       RecordType = "allocation"
-	RecordTypeAnnualReview     RecordType = "annual_review"
-	RecordTypeConsent          RecordType = "consent"
-	RecordTypeDispute          RecordType = "dispute"
-	RecordTypeEHCPlan          RecordType = "ehc_plan"
-	RecordTypeEHCRequest       RecordType = "ehc_request"
-	RecordTypeFamilyAssessment RecordType = "family_assessment"
-	RecordTypeInvolvement      RecordType = "involvement"
-	RecordTypeMeeting          RecordType = "meeting"
-	RecordTypeOrganisation     RecordType = "organisation"
-	RecordTypePathwayFeedback  RecordType = "pathway_feedback"
-	RecordTypePractitioner     RecordType = "practitioner"
-	RecordTypeReferral         RecordType = "referral"
-	RecordTypeSurveyInvitation RecordType = "survey_invitation"
-	RecordTypeSurveyResponse   RecordType = "survey_response"
-	RecordTypeSurveyTemplate   RecordType = "survey_template"
-	RecordTypeTransitionPlan   RecordType = "transition_plan"
-	RecordTypeYoungPerson      RecordType = "young_person"
+	RecordTypeAPIKey            RecordType = "api_key"
+	RecordTypeAction            RecordType = "action"
+	RecordTypeAllocation        RecordType = "allocation"
+	RecordTypeAnnualReview      RecordType = "annual_review"
+	RecordTypeConsent           RecordType = "consent"
+	RecordTypeDispute           RecordType = "dispute"
+	RecordTypeEHCPlan           RecordType = "ehc_plan"
+	RecordTypeEHCRequest        RecordType = "ehc_request"
+	RecordTypeFamilyAssessment  RecordType = "family_assessment"
+	RecordTypeInvolvement       RecordType = "involvement"
+	RecordTypeMeeting           RecordType = "meeting"
+	RecordTypeOrganisation      RecordType = "organisation"
+	RecordTypePathwayFeedback   RecordType = "pathway_feedback"
+	RecordTypePossibleDuplicate RecordType = "possible_duplicate"
+	RecordTypePractitioner      RecordType = "practitioner"
+	RecordTypeReferral          RecordType = "referral"
+	RecordTypeSurveyInvitation  RecordType = "survey_invitation"
+	RecordTypeSurveyResponse    RecordType = "survey_response"
+	RecordTypeSurveyTemplate    RecordType = "survey_template"
+	RecordTypeTimelineEvent     RecordType = "timeline_event"
+	RecordTypeTransitionPlan    RecordType = "transition_plan"
+	RecordTypeYoungPerson       RecordType = "young_person"
 )
 
 // Valid indicates whether the value is a known member of the RecordType enum.
@@ -1846,6 +1893,8 @@ func (e RecordType) Valid() bool {
 		return true
 	case RecordTypePathwayFeedback:
 		return true
+	case RecordTypePossibleDuplicate:
+		return true
 	case RecordTypePractitioner:
 		return true
 	case RecordTypeReferral:
@@ -1855,6 +1904,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeSurveyResponse:
 		return true
 	case RecordTypeSurveyTemplate:
+		return true
+	case RecordTypeTimelineEvent:
 		return true
 	case RecordTypeTransitionPlan:
 		return true
@@ -2743,11 +2794,12 @@ type AttendeeHow string
 // AttendeeKind defines model for Attendee.Kind.
 type AttendeeKind string
 
-// AuditAction defines model for AuditAction.
+// AuditAction `merge`: two records of one child became one (on the kept record, the merged-away record, and once per type of record moved, with `changed_fields: [young_person_id]`); `dismiss`: a possible duplicate was found to be two children.
 type AuditAction string
 
 // AuditEvent defines model for AuditEvent.
 type AuditEvent struct {
+	// Action `merge`: two records of one child became one (on the kept record, the merged-away record, and once per type of record moved, with `changed_fields: [young_person_id]`); `dismiss`: a possible duplicate was found to be two children.
 	Action AuditAction `json:"action"`
 	Actor  struct {
 		APIKeyID       *openapi_types.UUID `json:"api_key_id,omitempty"`
@@ -2970,6 +3022,12 @@ type DisclosureControl struct {
 
 // DisclosureMode exact: figures as counted; open: small-number suppression applied.
 type DisclosureMode string
+
+// DismissInput defines model for DismissInput.
+type DismissInput struct {
+	// Reason Why the two records are not one child (kept with the pair; no more personal detail than needed).
+	Reason string `json:"reason"`
+}
 
 // Dispute defines model for Dispute.
 type Dispute struct {
@@ -3783,6 +3841,9 @@ type MAPDecisionCostBand string
 // MAPDecisionOutcome defines model for MAPDecision.Outcome.
 type MAPDecisionOutcome string
 
+// MatchedOn The identifier both records of a possible duplicate hold.
+type MatchedOn string
+
 // Meeting defines model for Meeting.
 type Meeting struct {
 	Actions   []Action   `json:"actions"`
@@ -3838,6 +3899,27 @@ type MeetingPatch struct {
 
 // MeetingType allocation meeting; mam multi-agency meeting; map multi-agency panel; taf team around the family; family_service_plan; review.
 type MeetingType string
+
+// MergeInput defines model for MergeInput.
+type MergeInput struct {
+	// From The other record of the same child, merged into this one and then answering 301.
+	From openapi_types.UUID `json:"from"`
+}
+
+// MergeResult Example: {"merged_from":"0190a5e1-6b1c-7a2d-8e0f-3a4b5c6d7e8f","moved":{"consent":1,"involvement":3,"meeting":2,"referral":1,"timeline_event":6},"young_person":{"age":7,"contacts":[],"created_at":"2026-01-10T09:00:00Z","date_of_birth":"2018-05-14","family_name":"Example","given_name":"Noah","id":"0190a5e1-7c2d-7b3e-9f10-4a5b6c7d8e9f","recorded_by_organisation_id":"0190a5e0-1111-7000-8000-000000000001","updated_at":"2026-03-02T10:20:00Z","version":3}}
+type MergeResult struct {
+	MergedFrom openapi_types.UUID `json:"merged_from"`
+
+	// Moved How many records of each type moved, by record type (referral, family_assessment, meeting, action, pathway_feedback, ehc_request, ehc_plan, annual_review, dispute, transition_plan, survey_response, survey_invitation, involvement, consent, timeline_event).
+	Moved       map[string]int `json:"moved"`
+	YoungPerson YoungPerson    `json:"young_person"`
+}
+
+// MergedYoungPerson A record merged into this one, as it was when merged.
+type MergedYoungPerson struct {
+	MergedAt    time.Time   `json:"merged_at"`
+	YoungPerson YoungPerson `json:"young_person"`
+}
 
 // Milestone defines model for Milestone.
 type Milestone struct {
@@ -4002,6 +4084,40 @@ type PFAPatch struct {
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
 
+// PossibleDuplicate Example: {"found_at":"2026-03-02T10:15:00Z","id":"0190a5e2-1a2b-7c3d-8e4f-5a6b7c8d9e0f","matched_on":"nhs_number","status":"open","version":1,"young_person_ids":["0190a5e1-6b1c-7a2d-8e0f-3a4b5c6d7e8f","0190a5e1-7c2d-7b3e-9f10-4a5b6c7d8e9f"]}
+type PossibleDuplicate struct {
+	FoundAt time.Time          `json:"found_at"`
+	ID      openapi_types.UUID `json:"id"`
+
+	// MatchedOn The identifier both records of a possible duplicate hold.
+	MatchedOn MatchedOn `json:"matched_on"`
+
+	// MergedInto The record kept, once merged.
+	MergedInto *openapi_types.UUID `json:"merged_into,omitempty"`
+
+	// Reason Why it was dismissed.
+	Reason *string `json:"reason,omitempty"`
+
+	// ResolvedAt When it was dismissed or merged.
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+
+	// Status `open`: for the SEND team to look at; `merged`: the records were merged (or the pair was settled by a merge); `dismissed`: two children, with the reason.
+	Status  PossibleDuplicateStatus `json:"status"`
+	Version int                     `json:"version"`
+
+	// YoungPersonIDs The two records, the one recorded first first. Either may since have been merged away (its id then answers 301).
+	YoungPersonIDs []openapi_types.UUID `json:"young_person_ids"`
+}
+
+// PossibleDuplicatePage defines model for PossibleDuplicatePage.
+type PossibleDuplicatePage struct {
+	Items      []PossibleDuplicate `json:"items"`
+	NextCursor *string             `json:"next_cursor,omitempty"`
+}
+
+// PossibleDuplicateStatus `open`: for the SEND team to look at; `merged`: the records were merged (or the pair was settled by a merge); `dismissed`: two children, with the reason.
+type PossibleDuplicateStatus string
+
 // Practitioner defines model for Practitioner.
 type Practitioner struct {
 	Active         bool               `json:"active"`
@@ -4055,9 +4171,12 @@ type Problem struct {
 	Detail        *string       `json:"detail,omitempty"`
 	Errors        *[]FieldError `json:"errors,omitempty"`
 	Instance      *string       `json:"instance,omitempty"`
-	RequestID     *string       `json:"request_id,omitempty"`
-	Status        int           `json:"status"`
-	Title         string        `json:"title"`
+
+	// Location A record to go to instead, as a path: for a 409 on an NHS number or UPN, the record the caller may see that holds it; for a 301, the record this one was merged into.
+	Location  *string `json:"location,omitempty"`
+	RequestID *string `json:"request_id,omitempty"`
+	Status    int     `json:"status"`
+	Title     string  `json:"title"`
 
 	// Type A URI naming the problem type.
 	Type string `json:"type"`
@@ -4255,8 +4374,11 @@ type SubjectAccessExport struct {
 	FamilyAssessments   []FamilyAssessment   `json:"family_assessments"`
 	Involvements        []Involvement        `json:"involvements"`
 	Meetings            []Meeting            `json:"meetings"`
-	PathwayFeedback     []PathwayFeedback    `json:"pathway_feedback"`
-	Referrals           []Referral           `json:"referrals"`
+
+	// MergedYoungPeople Other records of this child merged into this one, as they were when merged (their records are in the lists below; their audit trail is in access_log).
+	MergedYoungPeople []MergedYoungPerson `json:"merged_young_people"`
+	PathwayFeedback   []PathwayFeedback   `json:"pathway_feedback"`
+	Referrals         []Referral          `json:"referrals"`
 
 	// SurveyResponses Survey responses about the young person (answers as given).
 	SurveyResponses []SurveyResponse `json:"survey_responses"`
@@ -4844,6 +4966,9 @@ type Forbidden = Problem
 // Gone RFC 9457 problem details.
 type Gone = Problem
 
+// IdentifierConflict RFC 9457 problem details.
+type IdentifierConflict = Problem
+
 // NotFound RFC 9457 problem details.
 type NotFound = Problem
 
@@ -5303,6 +5428,29 @@ type ListPathwayFeedbackParams struct {
 type CreatePathwayFeedbackParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListPossibleDuplicatesParams defines parameters for ListPossibleDuplicates.
+type ListPossibleDuplicatesParams struct {
+	Status *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// YoungPersonID Pairs naming this record.
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DismissPossibleDuplicateParams defines parameters for DismissPossibleDuplicate.
+type DismissPossibleDuplicateParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListPractitionersParams defines parameters for ListPractitioners.
@@ -5766,6 +5914,15 @@ type UpdateInvolvementParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// MergeYoungPeopleParams defines parameters for MergeYoungPeople.
+type MergeYoungPeopleParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // GetTimelineParams defines parameters for GetTimeline.
 type GetTimelineParams struct {
 	// Limit Page size.
@@ -5859,6 +6016,9 @@ type UpdateOrganisationApplicationMergePatchPlusJSONRequestBody = OrganisationPa
 // CreatePathwayFeedbackJSONRequestBody defines body for CreatePathwayFeedback for application/json ContentType.
 type CreatePathwayFeedbackJSONRequestBody = PathwayFeedbackInput
 
+// DismissPossibleDuplicateJSONRequestBody defines body for DismissPossibleDuplicate for application/json ContentType.
+type DismissPossibleDuplicateJSONRequestBody = DismissInput
+
 // CreatePractitionerJSONRequestBody defines body for CreatePractitioner for application/json ContentType.
 type CreatePractitionerJSONRequestBody = PractitionerInput
 
@@ -5924,6 +6084,9 @@ type CreateInvolvementJSONRequestBody = InvolvementInput
 
 // UpdateInvolvementApplicationMergePatchPlusJSONRequestBody defines body for UpdateInvolvement for application/merge-patch+json ContentType.
 type UpdateInvolvementApplicationMergePatchPlusJSONRequestBody = InvolvementPatch
+
+// MergeYoungPeopleJSONRequestBody defines body for MergeYoungPeople for application/json ContentType.
+type MergeYoungPeopleJSONRequestBody = MergeInput
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -6098,6 +6261,12 @@ type ServerInterface interface {
 	// GetPathwayFeedback Read one piece of feedback
 	// (GET /v1/pathway-feedback/{id})
 	GetPathwayFeedback(ctx echo.Context, id ID) error
+	// ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
+	// (GET /v1/possible-duplicates)
+	ListPossibleDuplicates(ctx echo.Context, params ListPossibleDuplicatesParams) error
+	// DismissPossibleDuplicate Record that a pair are two children, and why (SEND team)
+	// (POST /v1/possible-duplicates/{id}/dismiss)
+	DismissPossibleDuplicate(ctx echo.Context, id ID, params DismissPossibleDuplicateParams) error
 	// ListPractitioners List practitioners
 	// (GET /v1/practitioners)
 	ListPractitioners(ctx echo.Context, params ListPractitionersParams) error
@@ -6254,6 +6423,9 @@ type ServerInterface interface {
 	// UpdateInvolvement Change or end an involvement (JSON merge patch)
 	// (PATCH /v1/young-people/{id}/involvements/{involvement_id})
 	UpdateInvolvement(ctx echo.Context, id ID, involvementID openapi_types.UUID, params UpdateInvolvementParams) error
+	// MergeYoungPeople Merge another record of the same child into this one (SEND team)
+	// (POST /v1/young-people/{id}/merge)
+	MergeYoungPeople(ctx echo.Context, id ID, params MergeYoungPeopleParams) error
 	// GetTimeline Every event of the pathway for one young person, in time order
 	// (GET /v1/young-people/{id}/timeline)
 	GetTimeline(ctx echo.Context, id ID, params GetTimelineParams) error
@@ -8439,6 +8611,96 @@ func (w *ServerInterfaceWrapper) GetPathwayFeedback(ctx echo.Context) error {
 	return err
 }
 
+// ListPossibleDuplicates converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPossibleDuplicates(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPossibleDuplicatesParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPossibleDuplicates(ctx, params)
+	return err
+}
+
+// DismissPossibleDuplicate converts echo context to params.
+func (w *ServerInterfaceWrapper) DismissPossibleDuplicate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DismissPossibleDuplicateParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DismissPossibleDuplicate(ctx, id, params)
+	return err
+}
+
 // ListPractitioners converts echo context to params.
 func (w *ServerInterfaceWrapper) ListPractitioners(ctx echo.Context) error {
 	var err error
@@ -10362,6 +10624,57 @@ func (w *ServerInterfaceWrapper) UpdateInvolvement(ctx echo.Context) error {
 	return err
 }
 
+// MergeYoungPeople converts echo context to params.
+func (w *ServerInterfaceWrapper) MergeYoungPeople(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MergeYoungPeopleParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.MergeYoungPeople(ctx, id, params)
+	return err
+}
+
 // GetTimeline converts echo context to params.
 func (w *ServerInterfaceWrapper) GetTimeline(ctx echo.Context) error {
 	var err error
@@ -10456,6 +10769,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/young-people", wrapper.CreateYoungPerson, options.OperationMiddlewares["createYoungPerson"]...)
 	router.GET(options.BaseURL+"/v1/young-people/:id", wrapper.GetYoungPerson, options.OperationMiddlewares["getYoungPerson"]...)
 	router.PATCH(options.BaseURL+"/v1/young-people/:id", wrapper.UpdateYoungPerson, options.OperationMiddlewares["updateYoungPerson"]...)
+	router.POST(options.BaseURL+"/v1/young-people/:id/merge", wrapper.MergeYoungPeople, options.OperationMiddlewares["mergeYoungPeople"]...)
+	router.GET(options.BaseURL+"/v1/possible-duplicates", wrapper.ListPossibleDuplicates, options.OperationMiddlewares["listPossibleDuplicates"]...)
+	router.POST(options.BaseURL+"/v1/possible-duplicates/:id/dismiss", wrapper.DismissPossibleDuplicate, options.OperationMiddlewares["dismissPossibleDuplicate"]...)
 	router.GET(options.BaseURL+"/v1/referrals", wrapper.ListReferrals, options.OperationMiddlewares["listReferrals"]...)
 	router.POST(options.BaseURL+"/v1/referrals", wrapper.CreateReferral, options.OperationMiddlewares["createReferral"]...)
 	router.GET(options.BaseURL+"/v1/referrals/:id", wrapper.GetReferral, options.OperationMiddlewares["getReferral"]...)
@@ -10561,6 +10877,8 @@ type ConflictApplicationProblemPlusJSONResponse Problem
 type ForbiddenApplicationProblemPlusJSONResponse Problem
 
 type GoneApplicationProblemPlusJSONResponse Problem
+
+type IdentifierConflictApplicationProblemPlusJSONResponse Problem
 
 type NotFoundApplicationProblemPlusJSONResponse Problem
 
@@ -18952,6 +19270,279 @@ func (response GetPathwayFeedback429ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type ListPossibleDuplicatesRequestObject struct {
+	Params ListPossibleDuplicatesParams
+}
+
+type ListPossibleDuplicatesResponseObject interface {
+	VisitListPossibleDuplicatesResponse(w http.ResponseWriter) error
+}
+
+type ListPossibleDuplicates200JSONResponse PossibleDuplicatePage
+
+func (response ListPossibleDuplicates200JSONResponse) VisitListPossibleDuplicatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPossibleDuplicates400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListPossibleDuplicates400ApplicationProblemPlusJSONResponse) VisitListPossibleDuplicatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPossibleDuplicates401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPossibleDuplicates401ApplicationProblemPlusJSONResponse) VisitListPossibleDuplicatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPossibleDuplicates403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPossibleDuplicates403ApplicationProblemPlusJSONResponse) VisitListPossibleDuplicatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPossibleDuplicates429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPossibleDuplicates429ApplicationProblemPlusJSONResponse) VisitListPossibleDuplicatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicateRequestObject struct {
+	ID     ID `json:"id"`
+	Params DismissPossibleDuplicateParams
+	Body   *DismissPossibleDuplicateJSONRequestBody
+}
+
+type DismissPossibleDuplicateResponseObject interface {
+	VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error
+}
+
+type DismissPossibleDuplicate200ResponseHeaders struct {
+	ETag *string
+}
+
+type DismissPossibleDuplicate200JSONResponse struct {
+	Body    PossibleDuplicate
+	Headers DismissPossibleDuplicate200ResponseHeaders
+}
+
+func (response DismissPossibleDuplicate200JSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate400ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate401ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate403ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate404ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate409ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate412ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate413ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate415ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate429ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPractitionersRequestObject struct {
 	Params ListPractitionersParams
 }
@@ -24479,7 +25070,7 @@ func (response CreateYoungPerson403ApplicationProblemPlusJSONResponse) VisitCrea
 }
 
 type CreateYoungPerson409ApplicationProblemPlusJSONResponse struct {
-	ConflictApplicationProblemPlusJSONResponse
+	IdentifierConflictApplicationProblemPlusJSONResponse
 }
 
 func (response CreateYoungPerson409ApplicationProblemPlusJSONResponse) VisitCreateYoungPersonResponse(w http.ResponseWriter) error {
@@ -24590,6 +25181,30 @@ func (response GetYoungPerson200JSONResponse) VisitGetYoungPersonResponse(w http
 		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
 	}
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetYoungPerson301ResponseHeaders struct {
+	Location *string
+}
+
+type GetYoungPerson301ApplicationProblemPlusJSONResponse struct {
+	Body    Problem
+	Headers GetYoungPerson301ResponseHeaders
+}
+
+func (response GetYoungPerson301ApplicationProblemPlusJSONResponse) VisitGetYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(301)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -24776,7 +25391,7 @@ func (response UpdateYoungPerson404ApplicationProblemPlusJSONResponse) VisitUpda
 }
 
 type UpdateYoungPerson409ApplicationProblemPlusJSONResponse struct {
-	ConflictApplicationProblemPlusJSONResponse
+	IdentifierConflictApplicationProblemPlusJSONResponse
 }
 
 func (response UpdateYoungPerson409ApplicationProblemPlusJSONResponse) VisitUpdateYoungPersonResponse(w http.ResponseWriter) error {
@@ -26053,6 +26668,206 @@ func (response UpdateInvolvement429ApplicationProblemPlusJSONResponse) VisitUpda
 	return err
 }
 
+type MergeYoungPeopleRequestObject struct {
+	ID     ID `json:"id"`
+	Params MergeYoungPeopleParams
+	Body   *MergeYoungPeopleJSONRequestBody
+}
+
+type MergeYoungPeopleResponseObject interface {
+	VisitMergeYoungPeopleResponse(w http.ResponseWriter) error
+}
+
+type MergeYoungPeople200ResponseHeaders struct {
+	ETag *string
+}
+
+type MergeYoungPeople200JSONResponse struct {
+	Body    MergeResult
+	Headers MergeYoungPeople200ResponseHeaders
+}
+
+func (response MergeYoungPeople200JSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople400ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople401ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople403ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople404ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople409ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople412ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople413ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople415ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople422ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople429ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTimelineRequestObject struct {
 	ID     ID `json:"id"`
 	Params GetTimelineParams
@@ -26332,6 +27147,12 @@ type StrictServerInterface interface {
 	// GetPathwayFeedback Read one piece of feedback
 	// (GET /v1/pathway-feedback/{id})
 	GetPathwayFeedback(ctx context.Context, request GetPathwayFeedbackRequestObject) (GetPathwayFeedbackResponseObject, error)
+	// ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
+	// (GET /v1/possible-duplicates)
+	ListPossibleDuplicates(ctx context.Context, request ListPossibleDuplicatesRequestObject) (ListPossibleDuplicatesResponseObject, error)
+	// DismissPossibleDuplicate Record that a pair are two children, and why (SEND team)
+	// (POST /v1/possible-duplicates/{id}/dismiss)
+	DismissPossibleDuplicate(ctx context.Context, request DismissPossibleDuplicateRequestObject) (DismissPossibleDuplicateResponseObject, error)
 	// ListPractitioners List practitioners
 	// (GET /v1/practitioners)
 	ListPractitioners(ctx context.Context, request ListPractitionersRequestObject) (ListPractitionersResponseObject, error)
@@ -26488,6 +27309,9 @@ type StrictServerInterface interface {
 	// UpdateInvolvement Change or end an involvement (JSON merge patch)
 	// (PATCH /v1/young-people/{id}/involvements/{involvement_id})
 	UpdateInvolvement(ctx context.Context, request UpdateInvolvementRequestObject) (UpdateInvolvementResponseObject, error)
+	// MergeYoungPeople Merge another record of the same child into this one (SEND team)
+	// (POST /v1/young-people/{id}/merge)
+	MergeYoungPeople(ctx context.Context, request MergeYoungPeopleRequestObject) (MergeYoungPeopleResponseObject, error)
 	// GetTimeline Every event of the pathway for one young person, in time order
 	// (GET /v1/young-people/{id}/timeline)
 	GetTimeline(ctx context.Context, request GetTimelineRequestObject) (GetTimelineResponseObject, error)
@@ -28592,6 +29416,80 @@ func (sh *strictHandler) GetPathwayFeedback(ctx echo.Context, id ID) error {
 	return nil
 }
 
+// ListPossibleDuplicates operation middleware
+func (sh *strictHandler) ListPossibleDuplicates(ctx echo.Context, params ListPossibleDuplicatesParams) error {
+	var request ListPossibleDuplicatesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPossibleDuplicates(ctx.Request().Context(), request.(ListPossibleDuplicatesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPossibleDuplicates")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPossibleDuplicatesResponseObject); ok {
+		return validResponse.VisitListPossibleDuplicatesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DismissPossibleDuplicate operation middleware
+func (sh *strictHandler) DismissPossibleDuplicate(ctx echo.Context, id ID, params DismissPossibleDuplicateParams) error {
+	var request DismissPossibleDuplicateRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body DismissPossibleDuplicateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DismissPossibleDuplicate(ctx.Request().Context(), request.(DismissPossibleDuplicateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DismissPossibleDuplicate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DismissPossibleDuplicateResponseObject); ok {
+		return validResponse.VisitDismissPossibleDuplicateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListPractitioners operation middleware
 func (sh *strictHandler) ListPractitioners(ctx echo.Context, params ListPractitionersParams) error {
 	var request ListPractitionersRequestObject
@@ -30419,6 +31317,55 @@ func (sh *strictHandler) UpdateInvolvement(ctx echo.Context, id ID, involvementI
 	return nil
 }
 
+// MergeYoungPeople operation middleware
+func (sh *strictHandler) MergeYoungPeople(ctx echo.Context, id ID, params MergeYoungPeopleParams) error {
+	var request MergeYoungPeopleRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body MergeYoungPeopleJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MergeYoungPeople(ctx.Request().Context(), request.(MergeYoungPeopleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MergeYoungPeople")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MergeYoungPeopleResponseObject); ok {
+		return validResponse.VisitMergeYoungPeopleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetTimeline operation middleware
 func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimelineParams) error {
 	var request GetTimelineRequestObject
@@ -30450,540 +31397,593 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L35cts4+ij6KijdUxW5hnZsZ5luu06dcmxnkpksvnEyffo3yaVgEpIwpgAOAFpRd+Xdb+EDQIIkKFGy",
-	"7KR73H+4IwkEsXz7+vsg4bOcM8KUHBz9PpgSnBIB/zz/iCf6/ymRiaC5opwNjgYfpwQJkgsiCVNYf/lI",
-	"ohsiJOXsGEnCUkQVusLJNaIMjV6Pd99ilUxHe4NoIJMpmWE9p1rkZHA0kEpQNhl8+xYN3vAEm1c03/jp",
-	"wxvEx0hNCUoEwYqkSBDJC5GQ5ZN+iwY5FnhGlN3RaSEkF+E9jRj5quIERozc+3JBbigvJMrxBF5G9fD/",
-	"FEQsBtGA4Zl+n3mmtpIZ/vqGsImaDo4O9/ejwYwy9/kgCmz+9Zl+CibPsZpWc9N0EA0E+U9BBUkHR0oU",
-	"xH/PmIsZVoOjQVHAyMDMKZnlXBGWLP5BFu2tn6CC0f8UBF2TBcqJQBmf0ARnSL+USIWGZG+yhzD69On1",
-	"2c4xEkQJSiSaUzWFI5J4Zh7GLEVXPF1o6MjwAn4cUyEVwkzOiSiPz4BYtUdvibt6jR0HeXD4U+0gf9K3",
-	"qxQRes7/718nu/+Dd3/b3/15Lz7a/fKX/xU+jTEAYwcEaIAfoQxLhQTB6THCSCqcEcQZQVQiQcaFJKnZ",
-	"+9ODw+4dWaDv2srzp6tB4g2dUdVe6AWeECTpb53QmMFz/otTMsZFpgZHzzQk4q90VswquDSfqiVQpsiE",
-	"CFjDRSFyLkl7Fb9Mzf0KknCR6rO5IpRN7LFdk1xp5NcjcJFShZTANOs8rv+76150Gxz6QHIu1Cmf5VgE",
-	"lnySSY40rSsUQeSGiAUa00khCBpz0UB2IihPNQ0g/ylwhjJ4LRrOpzwjKMEZYSkWaMaZmko04zfE0Lur",
-	"hf0uQlxNiZhTSfSXKV7InU7qYRccvLExziQpN3vFeUYw83Z7RmWScVmENjwiX3GiRmhoZyv3eXn+7gwp",
-	"gmc7R/WDwBIlvGCKpHtoxHPCRkdIznCW7bJidkUEkkWuCb8m9XpwXlxlVE5J+pnp0SjFCqMhTKEBIuNz",
-	"eJ+aCiKnPDOIMyVZGhkUkiTh+iQXtYklR4ornEmUYMa4xsUbgjM91SzSVOYzE7xgqYa3+ZQIghLOzA7S",
-	"nT10wnC2kEoizrIF7E9DKaE3xO4J8ULlhQJ6NcMLpF+B5TUcT3lmT/ef7Ox9Zh13llbH7l/b/xJkPDga",
-	"/D+PK5b62PwqH1c39ZanxLvCl4LP2pf3EghnihclJzIwOaQsyQpJb0gnQI31hL2YRooVGXSjkubIGVUB",
-	"pvFeH20ypVkqCDOYTiXK7Hg0TLAku5RJwiRVeq1HcLqCjIkQOLPwJtEQJ4reULV4JKsfFb7KiIwM/ygY",
-	"I9mO4f36fY+818ynhNnHSBqV4C0019L/KAdyVpvAEi3G55001O28ixX1p0fvxQQzKjtEm/pBwily7wEE",
-	"n9EUa3SCk77h2Y3jQENLYjUqIww4Ue0zQgApgCXYnS4RejqSFkbUQpIoRdmkE5T8tcQgYKwjepgD+Mjb",
-	"236DVwH3McIKzbhU6GAfLQgWEuGxIgKNNHiPuhas+C0h/7IQN2TxkV8TFhYSKLuhRuxFSo9CE3pDGOIs",
-	"IQYgVX3QHEs0w2nFruvyHcyxdM2ejMMljSs5J9798vvTJ99Cgs43PaHMOZME5N4XOP1gxDn9KeFMEQb/",
-	"xHmeUQMMj3PBrzIy+8u/pYHUfnTtwjxlXlo/rrc40weucZMLfSY4oynCE0wZYCjV7IYpgRN1jEZECC7k",
-	"COmDkYjgZIrGlGTp3uBbNDjlbJzR5F6Xf6KFP0X02o2IzIiEFcNKjtEoKYQgTMV6WFGuHGRieNAwJ0Ey",
-	"coOZgn285OKKpqkBrvvaiAbbBGcZEZr4aRHGsb2UwzXA0v7GGbnvVWWUXSPylUqt010VSnN8xDjKOJsQ",
-	"ga4IAnl7iBkiX3ONHx5q7cCy33H1UlO++1z6O45kkUwtIwHoZlpFUOVBwwlfMz5HfAzLvMCLjOP0I+dv",
-	"sJjc+0GDXqaZiRaHYJmlyIRAYTCLFCCQUf3gS0wzcq+nWpkKUMqJBACd6c8eqhGlNTRsGZ1V2Iw6gRIs",
-	"hNFK7GittmmyGzBphJZohz2GMd8qBrbkDNbbu51Oz6zIV/U4kTf1hwNkPGh74UIdob9fvn8HyoWR7gEK",
-	"Ty//aUSD0UmSkFwdIfeikZbLs2LGpJ0gMnJWhCaCF3mEUjrT0hpnEUqwIhMuFhHK8BXJIjQjWAuuEbrB",
-	"WUGiUlHSCrIT6Z0OQSUa/Sv5MjLYeUnEDU3IJ4ZvMM30C+8b8rVOcoUlLMwoEziZ6oXA+j5y/hazhWWO",
-	"8j4X996hotC8ApDQirBUgj1F8x1JhDG5LJz480F/2D3RH0ZWgZINIPeGtGWYS/MIUhzNscb7gAGtMgHo",
-	"ZX9iuFBTLuhv5L6pbCJISpiiOJMA395npKZYISwI3CqIFnCjn1gueEKkvG9g+4Vk2a6Rd4CVOWPR1QJh",
-	"dFVICuKDKDKChlwgzBCt7F5w4YJU1iXMwIIAhHvHbkwryVwokr4lKcUf4a7un408kmim3480sDis0nBs",
-	"OKBmMjkRVkLG10RLF98ckAF8niROGcqFHqsosZg3yzOiSBpj1ZLWdxWdBUT2yHvqahHnWpgE/kWEVlhW",
-	"6ynlBFrFYVyRACGOBmlBYrPkFSpENOj51hkhWvXqu0jNuNPCX1xpDIoGfK63W7uuwB7MqE1OyKnmfccb",
-	"gXgVrBkwuDRjv0WD+dRce1spq5SjfxmDuHd49dXZWcoLK9dSneCXcsH86t8kUfrVZimnJSAAMqVGEMLZ",
-	"hQel1iDXBbgbgqCDu7rJcz+koHas/TXLC7XmstcA6iCENU3CVvmFsY4wYOSfBxqCUQfPaLaIEEbSiAdg",
-	"f2iae7cIvw6yWse7yoTjA14dsLqh6AIb8b5+1lSRWf0fq1FjUF03FgIvAFIqJ5WehBWZlaqM2WAF7sC7",
-	"u5d+WeItYcVMP8FzsE6kWjf8EjjZk7TIlBXy/Oew/j6WPKE4ixNj3jbfTQnOwABiPs4IUzirvp1yzSkn",
-	"g2hAZnnGFzNQsA3jG0SDcSE0W4xLE5ZGbP3NytXJU84UTlbjSNMIoLX6FAwVOAGvBmYI1u6g99gq/hjl",
-	"REgtQGNWt+JxzcfVVEN5k3DArLExBq3p8ojKx7VOv8HjTeteC6XfFlJpJby5H2t3TKkgieJioTe2milU",
-	"ULIU9H2IagKwmyMIwlnmeZDr5wxm5g7mSVi6psRxRxy+fRsrn9mMmWPZISFswOfFeuJaiJnX+XdzS+WC",
-	"I3eLtfcuh4RNuGL92toyMC5nR3aoUUVSktCUpIiqCNGxtQ2RtBduBO6x/WLCJnhCNEFEGcH9Jq4uO+S/",
-	"pbLGndtceE0W2Xl3y2/pDTV26VtxzAr7W1yzPxdkrMDZB3JDyTygnpjYk7VIRUpwmmnNrz2dhhdpqdWy",
-	"nb2lGZFKM2AIZ8mtkt/7EVEasdZ4xJ1Az0caJ2yfL5dbLiKqdh06f/9IGgQ8zwnOYkEnUyW1mkbH1Fgj",
-	"2gTdImJf0dZ/qRNfZpgyhSkQnRlhGpITgmVYBuokqI1TKV9UW2LUtbelyHNn+mjg6JXSLJKsgYseGp3Y",
-	"p0OyLPgpYz1KBtmRo8Q9N2qALZZaYuz9CFiVu5eQj3E85knRf/MX45MTQXBov5olzDQ4lVLKhvCmcWmN",
-	"fTbg0DvWyLtdf7OttYZgMM9wb0FFkv8UhBnpb1nMUW/bgQdilQWhyNO1KbSNXFy9sAUv2CQ2In6/bYeE",
-	"HXdo7fm8Q/KsFqUdo+Ikkc+JapuudrOKu5VouZ5s1KWnbEWYdVqMQwqDnANHJ/zzgsOC0IVBZII1Ymuj",
-	"hpiNUpsMKaBWh5BLNMcmO9MLW3WiZ5a6byJydnO3ZiBYXYr7YBeJtPIPzgNHSMBFBiRkbxCt5JEBr4nd",
-	"DcqIUkQco8vzd4foDZbK7LYmfN4DZ/UA7ul+D9X2tjSyi1cvk2c9YHhrSOxGsLA1djvDX1+b55+ZA7Of",
-	"DlZyYu+0f9oP4vetWXPDypJqlASgNUNRQkVSZJqwHaO0IOgQzQm5luiKjLkwnna7hl6g2GT0q3dY4/wd",
-	"aDcWfIZ+JVignyG8Z035oLqgp40riQYm4sT+rNH7LuWHNv47zdaMrV+BcUSudwN9RZAeYocP7luxtfpK",
-	"3z1aXNsSjHehaUGAj2VpRYH0pWKWkCwjadjcmVMb4n97xbWv48IKBN/NmpULMqZfw0B8TRaPJLqhkl5l",
-	"EJMlFBryPP5c7O8/ScyT8G8S7+3t7URIcTDbTBiVBBnfeAB7bvj1mofpJJulwSF6TFBkhDOOArGYMG15",
-	"BDWxMAhxAB6b8KQNzdNbgoH2xdZcSvqfbOLyUWzsxLBhLJM7x2hmrNkZZxN90+Cq8lbYz5626U123h6c",
-	"7ZLrkrIwomBTZKTxtUH2pcTNkIRv0eA6lPxjsQRRJUk23kOvFfjtIGheTvmcmWjNIySV5rpUuaDp5VTP",
-	"Lc68tXtzWyHf5Q7vi3BLSaTUkPUPygIAarybMS6HoSHBIlugKcnyCJ2evNzVc+4gLpDEYzIpsEg1M/Sf",
-	"OD15eQIOUlBgdudcXKNTFyauxaSX+i2USFQtB7yojoG0VqG1ofDbwryk/PmSgG9Qruk4e88I8nYE6Dkr",
-	"MkXzjFTBZjLgEzOyKLe+okAoqw3j5wKBTmjdbvqbOUNzLkxAVEvEWwEAegM3JOO5dUkyQlK5fAW1BxA8",
-	"sNmbK3dmSDZd+bi7bJbGhN1QwdnMRgQ1kkpgHMCPNw5naIwTxcWGi7dvL2VrnGXvx4Ojfy3HW7OWf8JD",
-	"3740X/OtVOI3OhAj7mswT3COE5vDsv48vv1ggwm+LSUfAalP4DEganE1o0pZI7A+2C6JbzMzzpTP/ddS",
-	"VplVbmhKuMbJKWcEPpO5jOUUC5LGRvmaYlAw1FTwYjKNcXrDEyP0pzSNGVexwtckzrEIk5ZrSzZLO4/H",
-	"zRtyzqCErhmZXcHPAWPQlyWCaQMBuLDRJ8hMKEORJ/cj1vTw3WXwDjmleSj/qPWA4vzaHLtvOapBpp9B",
-	"6LM7uJMgtytSqqqAPXdnRtQ0BhG9+IzKyhapNyOo5u2apmYEviFfrQfICNCDaKBZQirwXKuAxntnnsSQ",
-	"NAaXn2Q2KRQQosSGQRX1F0YLvejzG0sD26EAq51u/ra/gefZCBFBIeyH8/BbIbVNzgpzr+HEJoisVQuU",
-	"C66pgHgkkX3A5NZJOmEk3aUMwpLlajGw026aTDGbkDSG/J66qNcG6oZU1/MMDMq0ryCB3ID11Le8yoIO",
-	"IGnCRdofpWG0sqG7y5MF9FAI8rXHSqSy72nNux3fhH84kUOU+qIdKnSSCsC6rcj1FQ7fn2x/igU5SVTF",
-	"ozcOBA0Z1iq7IReQyGxSlOFT+WQvcybjisigXTwAcgA5K5ck+AyVY1FDHe5aRz9nXetUnceuGd1lvu51",
-	"MReujMMtbqe5vZXiYPexr3y0eQ1rv/v2R736UCuJtA4leiA6SRQ63D94iuTes59KFQiUHk/R83VQLQrq",
-	"30GO1R8WRMXGslkeB2TFxrngE0Gk9Bi7NXxmlHXIvqfTpE1jSEYn9IpmVC3iNeNAzKNZR5Sg4Y5j2n8+",
-	"va0MJ73jNGYunGb1JU+Tt9XgMm6v79KatvhqqiDmTZN+JsNmgBlWkLc+xXlOGJAUMLm9e3UJwbSUFZRN",
-	"kNHytIKFcqymx0ivWSLKEBcpEZFJrLQBp+NCFYK0TQZbuvUO0gip3eFXmKIwVaDfHcBNoF6AFsZwzfaB",
-	"xpD87zbTi3avDTQh0HhbA9r6Wv9epBOSIsVTvICUJwsBqa0NlGeYIYi+3dlDo7QgI8OFJP3qSqt43r60",
-	"gFw+coxGmpTYVKerjIw+s7KAC06u8YSYG9Nf1M5ojqU9J8ZVdVZQ5GMlPK3CyY+l2lKLpLPXv9j0cQsL",
-	"Gz4OV7zRsy3x0G7DzRkFz8hbcAcp6ce2m8xwU2xfbXfzsL9j8Dq4vPJ9K3hCDyliKc5uYI461Rr2Jj4h",
-	"XqiEz1ZCJsz/3o7tCulYP9LYvX1pREbt3Z7xAmSWeEa0lkOmibH0egbx2JdOZvyGpLHicSt6yPyC5+Cv",
-	"t2YqY9MAC0V3WsppVbGpIaDqBa+nm976GtY858hbZPDM+WxWMJuEegHwSlhC5JrQZTZf1xbd9REsF7Gz",
-	"O2ExIXEuKDg4rgSmGXjVcJFSrr+RWexMmjN8jZWJHVvMrngmg5dTBWU87xWUQZkiIhdEEeGE3R4FvPTK",
-	"2aSwenKjwpvDcuTGRAhq8J2zSUblNEIX3Pz/haCKyim6pBOG3tjBDYvmszpmHQaDedSUpx2HPcM08+zB",
-	"SiveMyKlMe+Z8DBL+Gs25DjBWbaVEw5pXQd9syNPOZNBO+AmQRFQ6ie+WgRtMObH7QZlUxaPuQg5wl5r",
-	"mU9oMUeLV2HZszy4VZbI+tWvXFXTGFObTf/Y38rjV8dytq522HTdDt5WjRO+2p5mAeESxt51rLAzbfeG",
-	"h+qBJelZ27HyteOOS7BunLU72QC8BC/dwwEPdDcNV7YXtols4uPpms6dtbA4RJkO9/sERK+JcfVQzh40",
-	"c8soWb3/4FnPUMU6zrZjurEAvmHiETBrAOZS+WkDfG8gwmqIL+FgCWhuw8zt+NM92rj9g2nxFZxlsasy",
-	"eIQwWwQzf4MVB49rQ+WRsW6rKZfEJFHXBxiwrI2y1QBNxjX87JsT/aU1CFAHQQoK32b7v1iCi7M1acum",
-	"CkybKdQP/sxIjFCYp+Tp61nylqlCPZPfG5o2CH8+gXLioL/3Z0+DFIuyOKneulog3jDI0FAUnMW24KG1",
-	"DPR7p5Fq60UW/7W/+zP6y3Bn98vvz6PD/VB9xW76NjNUS+uD9h8lxZOK5HGL/o251JpDgBxOBGZp9TS9",
-	"yky6S8+kFRs1WltoCDLObF5ROxqFcWetN39dARVQGGKNZEZM0p8ya4CoWeaC+FfVwdUwKXgWqgNU/rBO",
-	"Rd1o4MoCB+ymOWG27u8jW+RYQvEoF5ImDfGhEg0PjkyhMD0ZSXc82dpPU5vyefwbEVwGK6FA7SZevbQs",
-	"lSwRNtk6+lk0rMpEl3XUMnpNgPDCKkNllHfC4r6roUzSOCFZFljYKz5HMz21q787J6J6c3ij5Vs7QuF4",
-	"wRKaPZIo5xlNFke1XcPUPEvLI3e70ecMIYFQb9kOj9B8ilV9Al5kKUp58BYaEO/Axl+zBxO1OwucVhA5",
-	"6iDWOgFY/VF5nFX97GPYxbLq2RpLjNOgVLX1ZBrPcsK6UCcvVEDkwFe8UD3QRT99AmO/lWnHLq8wcL2C",
-	"XhUMZ8iMlKZgNkmpLWwLZcqamWJHpvKyq++ruH06st8rjRdjdOgs/GUyyWdmJoC3HJify19LN4srPgYr",
-	"SPQJjGmCFUHDV+eXp+hDoTFZ7B3uDw92hsnOzh6CyglflQk3BdcJlNqTnxkxJcShJObpVFCpZliaSrXo",
-	"pJgUUpVFjOxlgatgpVZwBXFxyuofPa7khXnghUnFqjYVV1nezaI0CYfizsS7kCP0BM25uNZ7SvHCHS1V",
-	"xseChh/IBD093DlGV5hdoynPqBlmS+i5yu99tugvkkKEel+VqVz4eg9IV50tbM/YrDSDAdzYwF3f9UwJ",
-	"FmtkvvU09LiYyB7QAlHny607/WzCdr6aVRjq5Pe+G+mFhvdLfssws/HkIY2nX4yDXXeV9m2j1Hrnotvh",
-	"faKw3LvMI04d/gPkmbetPABijd3Xzi6yfMS71xoxq8OHl6O+mX2nxo86mc+RqaOJM3DBgIsm8r/SOk/r",
-	"SyBJETiYY1seU0YIMiNnhKnaWPg2srnSn9nbipy65jZQedTEKfgVzfYQ1AvElKkjVwosQrb4aIRSkuGF",
-	"7QNiGIfj860NGa9qc0f1b2FLrn6A25NL97T5Hc1dlVmgLpi+UZDNVdMCtS8xr4RlL7W+tJhWOEgBI6O7",
-	"oHawwgwvrFSgf5xofbdiY8da9uXM1ChP7An7YlKpEvW2F9kVn5acZBObYpNxNWvVKhes4CFJBIy1Fbyy",
-	"zfC+DWl9p5uvts0laLtRavsmYur2pKmaoNIodFfKlJxliyOb3ByQMx9JCELRIixMt1YdhLqkESxVXdrA",
-	"rDA8nAuqFGEakGhCdtzPpdSdmk2nx0ZQBZHPg8Be67uN8NEnALUmVIS2beKBnKJQHbxrQcZFSQkUhPG4",
-	"OffQu40Q7LaCi2cPP+xlD6+LKKGi7tCSBm4XK7B9HrcjmKiEisrMxEmZBOU7F3dCmSL9xIhO2WEJXQnn",
-	"VKpSGsDMsQ6bwguNknYVJQKVCuvw8vzd2c6xz1SSilermtmi/EEa3p1aGCotem4Ok9UCL3BhqvqxZRzH",
-	"iz3pkm6K3PTDyrFQ2SJ2H1MqZ1RKYjtlgdk4Aq2PpBrsPTEFTwQh1QzuI5ji7L/LKfY+M09o6Xi3ftL9",
-	"23/SOxTzs7FuVo9CBphdt5ffwyxbsYHAZlHVs+XnasX2g511yQFvwwPjrCr354EpF79BCPsm/CxEEnsk",
-	"w/ZRj1dOU1eX24TP/u5TfVd7pEb1c8xIdgxC4RVBeNosgHnnIfzfui+ys2xyKUwtg2Gf2C7jDVOepabY",
-	"KCm5fikH7CEyTWKIqMUsRRiKi8QmW6608CyIQmUPATR8enhYSxnXM1iOawPj9HwaY/3ZvIKtwV2dTxNT",
-	"zSdgpkxvqFwdkGpnkEYd9u2TK55yrox16pd0GlFcFlxX1tdahpJV2R89FHp3eI3JvAMKkZryNjaS1ze5",
-	"rzViIvwjboO91U41Gai5oLG81tBri8u71H+GZz3LyC9PiKoJpGZXIHHCW49NERnp//pIouemMNJmwmiz",
-	"dEb4mpfe7fsrhSFNZs3S5gwRpgQ04bMCMfpHO7liIyjoa0CEJs4NaHmybjBwdWZ2vqWn9cHi7iYYsR7e",
-	"t9zzyyVg7wQDySgT9Hx4sHNk8xycZaVRAAOy9aOqwaNTpxL9D+9blMtFMuUZn1CpIltlBCVYmOZOObb9",
-	"WyDTJC0yNeU8RUOv3tmOTWBUUyIsPrgCjKhKsjcRCfgqW7gOq21Lji0c4RXBAAHbLrv+feyvu1Xf0Vt5",
-	"POYiLle+1Dp0Pk1OCZbkQ0epbKh86I04QgfINlFGeEKO0aFNgpsR4/DkBVCmDLNj9ARN6WRKvJ6bx+gp",
-	"yjFNUdXf4Bg9Q5D2bsN+FS/b/7w5OUbPvY54UNaIsskx+ivKyFhBTDBm6TH6ScsCepXpMfrZmh29sz4Y",
-	"RIPDQTR4MogGTwfR4NkgGjwfRIO/DqLBT4No8HPX2Zx5/LdJGP5dAH3qclN99NJ2qn7hLl8Kka8JgaG2",
-	"/adEOS6kpbKqkFrd/bfJIXI9Ixsqb7fPaHmi55L2Pu0dKDpz7bmsi8wlyyaE5mqLebKNUIxWTUpXCrZ5",
-	"8NGyzFnvCpcUIfeM0evJWVCyBATFWGExIWrN58cU0FoLmus9yLh5qzGMrfVwR63PmkG+MX1oo7XFdx79",
-	"D1LR3NuYcrv8UYqZe+f0favnVmdj+Ky5fNPN1QQ6wkv8qIZKbdXs8PXJ5Yb1dq3IWdp1tczptrJxsd31",
-	"L329Oru3L5p7Pk3OHRto48jYtkZfufmJcC1gVxCB8mV/M08s74ei+PpSnl1K5Nqw247UvU7gb+U26hAy",
-	"xDtIJlPOM2MUyTIyIchGJkVoeLWDTIk50yjb6VXeiGSnYrda/AOBUYt8VCTFTCrMEiIjNEx3EL6ShCXE",
-	"MDkQ7ATBgB5PbQFYLtCM162keBANrgbRINF33yVKlPvcBMvvGRbWDe5VPJSjY7uZ7yHzColwhK6AUqQg",
-	"NCIM5Smlcme7vsK4AbxBTckfhjM5z7amUebfPxBfqh3V92dOpc/xR+Ew617ed+Av78j6lhGDnJSVdpEX",
-	"NlyVKmlK4UPzU43IArPrnQidoqGJsYC6nmdo6OnUO22jSqOTYquw4Kry9phdt6/5AJWFEASdYbGAbRwj",
-	"d4a1DVlbmQ1Esu9cEpYEtLQdiCinXECvW5PnazvlOyuYFo1t8uqLg8g0c1fctH23MQftCnwrdy8JK72Z",
-	"AV398vyd8Z927ttB7+XFm7NBNHgLfy/h74X9cP72FXx3+m4QDV69HkSDf+o/by/13ws95ORS/33/UY87",
-	"u+zRRYKMB3VAWwKwsl6Cqm2RMypPLwdXZZEPuLi8rHfe5a2EU60WZL2apsqGeZ6yyRE6QbkJqY3Qr6a4",
-	"h/FQoWFays+aClHjwzc/7kToXdk6DToJc2TDt37xvI/epZ0MosGvg2igL+aXILlp7ykGmtYr3PS2Tb56",
-	"aqGySVFXPmeHljq3JGJZVMWYCqkQDDWXIQlTzmluzHO9qH4pNsp1AK4S6m9Rwo/FC16oaZwUUvF00QGY",
-	"H3496Si9o8EoXuOM63LR+h0clziToOtPt7/WXBhI5hXe9Kzis64nar0Wj67w4HLiYPvnW8rQIAUuQPOd",
-	"CVGynzbG7saK+qN25VBZHUt2Pk3sntbpSlU9dU89qbTOcLgfVzgK2VddmPILjD6qNEEJmQ0LRxUO93f1",
-	"hMbYGcapeS1tcsVZeDmWdxjXXA9Krl2yF6PchOMaYat31+o61E0DndssfRNFIkwNl6kQJnbARNBphjvD",
-	"KUHzKc06amNRhgTJyA1mCsGrEE4SPptx04wFoqqA3Hbkn61qnAqpdrt4QliyMPEcaIjRaIbzURnzAaFj",
-	"ZeR1bY07aA5JwjUFBjp2mC1i1ihD2J9ebzOIsfSCuUes0wMWWXMgO3RLMp5cbxrJ2KDngV4ZWE3neIHc",
-	"QJdNZQ4t0ac8FnxWtscIH/4j2bPd7OYk9tb0YS3S0A9RtxFfFpDo7y/U7HyaeEGIa5CbWyqoHc0TPpCx",
-	"LLP8wWlKGXqhtWdQmgE0LYVGOE0hP1PWWms1NMUVlTKWNj3LxzjGguA1OnZZJXgddXWlFugOq+P6Lqyp",
-	"9kWRWu/aGoYMG7KM/t62QJQKS3m061i1ZrxgKs5dS8+mVWBBsHgkkRmm7xhGNk0O5X+e7WE/3BNUEDyr",
-	"laXy+v8Huz2uVMftnFF9L6FLqEDqSRuInB3CS5p3EQymPX6c44XNz1FTKlIo0K+FiRn9GgwMbKzTBlib",
-	"6+qCkSmW5KONINhEuGi2ZLgiak4Ii3M9sTQZYZylWCxixeOcS3XwfBBVw8wXIWndxTWsZJxQQqQZ0oJm",
-	"/IZsYBS3Qer+y7uOLsMJ6VXpO4xZr4/QVYbZtQZybNTtuuEJe4pdGwsFkaaqpBGoA+zbrc+Umi1HW2ns",
-	"IsPsA5HoMfpwftlVF8B0So0DBTaeBIUd90ATtmcQhKHRJjbeKGCqJuYqjcHrZM2zkrC4YNCxQeYEsLJ8",
-	"grKUaO2QMBW3fgQ3VgxuLH3phVBTImIf2+0jVKoKDnGeQ7+XhNgqPu/faD3y/NX50sif4joXrFH94+Bf",
-	"+7s/f/n9r+GyH0VrvBn+PDx8zsV1fIUlSeOMYMGCpSlMQzN7doiaiGEJqdy78Cxyz3p3/suLC/QY/fLi",
-	"Injn3zphPeDuSYiUOOx/hXgiuY5zZw1fULe1pHIXrJCr/Lit8rm4Ibr0qpkTfLjhZqhOI9jTYgPDoRdx",
-	"3dceA2a9ZaYkYwLXWsYZVv10iDWLEcaeeaLLjGWHaAIIz4Rri2S4uZeVa4VHXE+k7gOoOhUfWbuzl1qH",
-	"pUI2NL6Mn+9zThlW+qa87be3BHK8jZRfAcC1Us3AaWPHsEKBWv3C4GuT3htbvzV3XhHG3tv8Bnl6pe3N",
-	"C6qMtZIbZzhIcO7URmcHrqUw6m38074goCzelSmttJY1IN3bxC2MYHpTJy5dfSNfup+HsiSVEjDblXMC",
-	"gzokVWbG+QhWGreMvnYimpCVEqxeLNf8upzdlMwhN1poS4iptiSbb+227Gza/NzPbu2DL254q4RYuW+v",
-	"/HM5+ZJbBr78/aIljOUWnOFm2RI9i9Bf4TJ+CsvINUmn05nmNy6A0kAuLNv134Zu5X4hPwseVctsm7w6",
-	"pyzlcwjQIgZKEswYFBGAUC5qorfXlLnuIupjLSPpJnJbIMijZ2SHBrUzrXFtAmrbQpI++LDJ+tqyYbd1",
-	"v254dt5050m3yQiIs2PEZ1TZ/iGGMHppB7RfC+SND66TH7d7NAZXh4aMo/qx2HyYs/E5sjXWrIxXnQb1",
-	"jNxWgXKWkjfGk9HS5p6Etbk7MFD3Ah59hxtFTNqusJBSHYNm3c9pVCbvyJxD6TBIKYVpvI4sFNJzwTRh",
-	"8jdMnbElvvjeQn7uG2VWw5gdu0XOVy13ycVsyTkAWvm9egRqW9/I7CXRiSYv/zBF5Q4Od/aQdTNIE9yl",
-	"uOsMxlLPuqF4GfaFrsAnFcg37HFmtm1wNLha1w3TqN6xv98++OQO5kzvYM61IsC8Km8rph2vBbyl0W/1",
-	"xJO7mnh6ELACVOGXHvwVLCUCyb1DdHp5dnGCDn7+6/6R/fbgJ1lWS7iTVR7e1f7pumTy330eqPudvkWD",
-	"6/UjDsvM5FWb+LaMUokbspmEJzZN1a0eXUZCO7olghPgqKy4YHjJsf3/Uc0hoLUIZyI7hhp0EEnpSXCg",
-	"mEQIKgO7kahgimao1FnMk/Visq6VuHmrtV6aMrhmcFeShm96aEeeOs02hj2sZYwKae8rhU0rYcjOHNM3",
-	"rtKsFfyM7GLq+niySb+00Q1MuGPBfyOBdb3U5yMRIzdEINPvuEMy8lq83FZuatr7HBCYy/KKBcbGVlF9",
-	"Cc2YWUdJDyNar7Z0LcmkuoXScAs0tgsva1/ay6oVuPQuvQvXS1K8bhZBRhnxqyu8jNDfIvTqAHGBXh0e",
-	"IfBljWkCUtJ/CswqvbzVsD/OuPEe1Xo7rTYG6Uf5WBG2wbNOVlseyFFKdJShc2t0Kzku3N5tQjja3YDW",
-	"DsGIBvOpwel1LWnzKV/72IIBH7AAM59/JVF1sx3AV48n9XDbxTYNXLy7Ie5VpqepsZVhFgMZqH4uWYIX",
-	"lVwr19XBGaporUDFe+7qsvjxwJfgGtbKgV8RNGrWA8UTkqKD57uHz0yx0Haq4wwC2IyxYyj3njwfHuzs",
-	"HLvqE1fC1UUyQQTOyOtsAI8k0io+U9bRs6qSqHl/zEVs398VZLKirMRHOiMQtyE/kJyLUCaHzxM70vM1",
-	"bdZ3Q1n8NIYkwZUdfJh+s6m+laXx1QK4p4uT7vNkA4Zb00RdKwtBsbM9ynqRgYa5y0Xbxq66Qf9d2jU8",
-	"X+90GntsTBKFVhTaXe+8VI1t0qHbVvdPviZZkVI2ievJGmud3uH+No6vnCV4fh1LDR3rJqnXfgZsCOga",
-	"dxA10a+DBP/T4eYG4UEnR64mD/SJJNL6hLDMqalUAz9VxOuRDJT14XOG5lykEs2nxFjfFijBDE3oDXya",
-	"Bcwo1RuCAZwB975dYL/hJcVaPRTitmPYgM/BYL9xg/aWNPmKq2k4Oi50R/V2Tl0dm1a2ZFoP3mpPr3JW",
-	"VCvcrPDUH7Hr1HnVqTnQ5tQGpnvtnP0O4XzsV9hpwPaEhKMv8ITElMVCq1uBuFQtZ+zvHj4La2JObNqk",
-	"dXxQr3PBxQ2Nld6ArAxl5UEuSaUWekzQHfxQr1Crp+mK7DPNiGMoTBQ+EjXnWpKZcUGq5sXBFRdsRlRH",
-	"lx9BFREUg1FjRhTQLEDommS/olNoA3DK82vcW8eaqyNtbbx+d0FIVFNGkyAcno3PwX+LiBuDEp4SNLRi",
-	"aEKYLAzV1rLtzpHJZ/7lxYfX6JcpVcS14Y3Q219enNrv9PAXGU6u0SkW9OqKYBahk4t/vEMX+JpKhRmN",
-	"0IuTlx/sqJOxoIkec/rq3Tk6nWqxkUTo/fuPr0wXPi1oRujD+ctPpnsBSSP07v2Lj6WdiVtbmy/h6kUO",
-	"osEvr93/Pur/mZzlXz68fzuIBnrN5n8n8L+TS/0/M+Tk9TvIdL74xzv9vxcn8D/z24vTDy/0/05eftD/",
-	"M1/qxQ+iwXvzSS92EA30KoMi8kuw1SzNdK4yeSsjRFfSu3HSV49E6BB+o0ra3wyjN5XrJEdGG1hu0zDT",
-	"cRHnAicKyDURva1XGxiUttgwpjpZV7Y91yfAC9npUa5OzyZjMBdQ0zcBaN30UhvJt84R9TUmVfuv2ZN6",
-	"xZJ5z/p9ZmZUrXuhf4BmMf6tLWsd48LD2mjZZVJbI0KsSQ02ih+6DbauC7u3AcO2kah8dZ+z2YbruUV9",
-	"788H3d5On0roM8r8bw9uc/kr64Tf8nI7ttxPlaxvaz7FKp5BjEpY31q5F5hhTuI5ZgrU4WRKyQ3ZdDKu",
-	"58Jio+eDR0NIeoWT65fWkrJUPzT+HaMRjE0vxQ6vxUtKsvRcCB6Mpla2s23bTMNBEW6zx79fvn+H7K9l",
-	"HQ0KXRJAIHys6VzMx/EVFWqqhfvH/ymIWDxuptN3oIt7ceRWF8KcvxFmC2a7UxqTGQYZ2v6PcRZfUYZF",
-	"1cXJmH2vGYdWDDkQm1h/pXgs8SJ4eq+MvbN9cljhKywD2pX8T6YFXy5QzqWaCBDZl1RCLWvlX0PPFHyD",
-	"adbRNbaVutdZ7fS16Q8dliYT0/q5U/ixvyNBMkpSxPvFw20i5CWFEHaJzZJxiIzHJFGVNt5W1Iy/brsN",
-	"CJd0E6x3ru8120bsl2cr7dPe9X7QwzVA4TExXZPZJF7mgVRYrFER+A/Z4q95VfZQa5uvgG9TQc27hI0C",
-	"W1mfgGVavcTEFR67gpRYuSpSE4GZgjBsnCREyo3jmTv6E2wJ8hutWUyZhYyzieMi/nv6aVlbRZWmK2/h",
-	"lelGVCI5xYKkZWlzSyXbvRZ6JCbUcHDrlsgO8F8Bw9uQpX22c39idG0T25CglzGWjTrrHPaTKbchsG+E",
-	"E9+Wn+oHO2cdUl0B+/hq4TVViJ0BF4pCgj5HBLTewWlKUnS1QO8ZuYCgLyVJNjb93coGCtArzRhdTi5e",
-	"79X6hZbv87shuBeW+jtIeorgWTwjVinPCIbE7EpS1tNO8AS2F+ufg9LfW5z79WHXapMpVXyF63FIEGAZ",
-	"P9OC3rNrLXUe7ut/H+7Dh2fw4Zn5cLAPn/gNEebfX5Y3vSwLEOe54CYcIiVJBkGH+p8me8ArAEWmSQyh",
-	"yXFlxQi+RPKsUJ1prlM6me7qzUJzWPNhlmfkK1UL5B4FWklTIoxV9lbFT8vlRN4ZV0cRog9vTVGlgFl1",
-	"ze6HJ50dm43/gpA15rJPhGYzyQVx2V+qdfKvSOanIFRFjWpNIcMZXrdoEV7f3Qovh9NRY4lpGhwP4RTb",
-	"Fd9nOO9d6dBH7g3MXn36SFrI+wP1y15lArVlWNzV+ZDvw0lU4tam0rU9uo2snxuhtXnTyri722H68rnD",
-	"eLaudLn8HQ2kbAq9WHkBZJqF2yQoPb5BuzuiHNbB6h8ZXZeYpltosASAtyFWOwZ2fyJ1ufitGKT/XCiz",
-	"vq34NiiBs+z9eHD0rzWQ40tzSUH53gf2FiHAWcaTWhvSYzTDs3rtSu+XPFDV8hgpPEZaEEcYmjN4iQnH",
-	"yB2qiWCITZsw4watNdQoFwLEZwZ/c31weDyorsabZeC8qWGJvkzFCJhFt9Qt6+QKzKdVidGy+Rcky5sw",
-	"BTBD31/TrCW2YhvJGDgPG0yzvCgdZ7Gyzy8fmBORBI29dgb02DQWQ1/Rwf5+BD53jQkzkySUkGOkwRrN",
-	"p4TZkVSi/foZ8sJE0nTgpHXTNk/Hhc+4vVSLDR6YZ18JHNvdBTtoVHBBZG27gy1r1tYSUxknPCVLZPYV",
-	"oa7efktR1tUM24rFuOiYq7PC0gc+d7WVjP3g/COeaHBIiYBis15n+GVic0gEhoMsWfxm0qt/ZJuIsP5N",
-	"e/zmoE/J0XZ5u8M+OS4elNTP+t2rS/T+7NJGg5kEgJqtVkbobxfIGK8SIlvFBE52/8fUE4gO9sMlBW4N",
-	"hfUVf/pH1fupaslhKyMMbTJDa529St61Y+Zsp4/2e0zcnIxMT6pd05PKGqtkuOLC8yj49mY6lwegq4Bv",
-	"G+Jnjd7dnwxa38Y2BNH+WLXaynt7LGu+455RZsnre2HCsuWvAOalVx0WSPMbGrNCSCIWRygX9AYrEqEb",
-	"nhVMYQG9dr2CmjWUc6TgGOWiOEJ5kdOsspgVjCo0zEUR22ZBkR4WlxXhbOWGIraNeKvUAwTl4zTTAVmu",
-	"1kMeIC0uM69iScBKacp6TkmW1zOoYtC3hcnJ9L6Gzr2ySsWyS6y+KJfpfWUKg2ryUp2ZZmT2FTLWgo1t",
-	"FFyYv97Etc3bz1UP4lAlUsMRYiUK6EU8yWPHCjSTTOTS9DBbj+EDdhbaNZhkZy8OiOA0dVrsmIbp4lmv",
-	"3lIqWKf0QvCJgNYdB2jIOCM7SHH0DA1tOFG6U6vv/GwtAaRqy2BfHyKMNmPAxQttRwR1+VtLQ+X8CKU1",
-	"jLJrto/R7EQqkoetzIyreM7Ftb2cLqdIbA5wDS5Xg8QAm9skmMP3OcUi6EZ7yQXyh8kjTWKg6zXkN+GG",
-	"jf+RRJXrCmUE1yLdm16tZbi3rgmtfzsWcz3xnGTh4LL7sVXbPLgmQDRk+mVifAPTbtOvcx28uhXCrK5P",
-	"18Cg1Q9sDaW8EvL7vRCsjSpje1ZGw8M11LmT0PwmMK86rqV2Y4CGHpC2DbG9ySbuT3J3nSICvJPkGLLU",
-	"x1ygEy3dTDlPjxCZ5RmH/gAgb03pRNO/UsqIasJdRm+gpdZYUEgaEyQzeuiU5raIJJ/NtGC3iNCE8xQZ",
-	"EaVGJ8sX1mQZvyi7ec3AFF+B2ar89xA5vRjjNbNjocgcLzT9t+eyO+ZiF7tzgZQ3CbUEztCpVr/5GF1Y",
-	"4Qod7h88i1AyxbkiAv0U6K5ZLXxlaw/sWnsED6b/49MyXrbnA4ET7/vwtyDoYQd6m3kMAw6xOc0ydEVQ",
-	"yhmJ0NUCzaea9LAUTJHBiIZAL8ZaGnKH263Ri4opaZKiaZX92IP8dB1KPyW6pdd1nVRrJSuV5u5c7Keb",
-	"Bs1fjLeyrXUxxbzzduhSzrEWzpRPbYw4dobgaVY1h4JNbm02Px8jzND5q1NTvKssftjoX/hiEA1OB9Hg",
-	"bBANzgfR4OUgGvxtEA1eHeg/h4No8HoQDf4+iAb/CBNUTx4IB+/cdCQdb9SEYNaVCtFXDOs0wG8SPzu1",
-	"PqqNAvz8k3NRr3cYfBISzttBqNZsac65DMm217ipod3f6aaxIjekVg+2Rnv8dAMHIOXZua34RsBnT7do",
-	"LbwN4DTscegvw53dL78/jw47DIqbwdXK0OPQra+6yK1Ivz7xuEfRt7aNrURPLKFzfzCQXGEyvjsQXXpN",
-	"LrrZsS5JWBrz8ZgmJqHX2GO1GgifrbnzhkqquKjsrmBpNT2fEm4ikBOTdaamROCcgnW0FBJwFudykUx5",
-	"xifmpxyTlGIlaEIx82IbijznQlULqIzI1XczzPAE/tVt7rkQ/Cojs4Az9eUp+vnps79qXVqPQCbxTgYU",
-	"CpMyExOFJ2H1/OnBoalFboeCY3ZvSe5XLDvKh+rZ9G+QjzbOaKLkkZeR8UiWrzAz7IUjVzsTHIkQXKyR",
-	"JlylUYZaeTOpMEs6OHatfP2S+I5A1RKqsuWO+6aM9unDa8TwzFWCc1eqh6/OvbQ+b/PWaFnQyAe4hI+N",
-	"zmg+dRjUDTrt8nJleHM0wDmNr8kCFPAqgyRymYoVMnix6lEjNsjGyLnIU+Nenc7xInYmo0Gt05T9ZEOG",
-	"aiWwoGmhzAsTjyMwk7AJN1YW4oYsYqVlfxOzY78xleKl9w1lN1SZJYZQ8oMX4d3AtIzLQqykdqd22Lfq",
-	"rFY84V55aodvKi3XSxotrWXqDf3WyruIV1r9PnrUJGD5Xt2vq2/oOGVxv9Yd7gybLdf6U5P2DO36nhs0",
-	"tHd9SMlXPMs14Rh8OH+5e7h/+Hx3f3//4PBJPehA/2h8tU+/7TqnbQfrtak18SYCQPnwZvmwxeqCjR9g",
-	"UDO3L+EsIbXQolDRKEty+pemvzRPOo968+b6xes5CPDLqszABxuk9oJamXjZnB/NqD9QpgEArFdRJdS7",
-	"ugN2lsBkhY91tA5degfINJtm+/RuU121SXrXMxbbp5DiJhMVUWZOHdoZUTU1HcvtBl3icKCI8oTeEGYb",
-	"k68p/ZtHe1OkyizvCwllacMEm1w9c/jAWhsiQpcw24CnckeNl3oLXnYfm9gNNue235nPeO0Hni1rDB4N",
-	"TGCb/RnCyFf0/2+lLh9DwWLbzmvTnv5hthFqAqVHa7nXJweISisHV1P0bOLfxUqajYN6spZmYVSLpzgT",
-	"BKeLEl9NOKsVXfXqoazbnCMu0Iybk9uES3n3/nz9e/d402pfxx00iFrKBRypbx/7MqzfhpGplN/vz8BU",
-	"LX8bxiWPjPVLNGkRtHaySYvErTezI1Whib83+fsO0uXd4e0G3rbGefp55+nUlOBPYywTkxeKk6nV1K/I",
-	"FN9QXgjjTc8z8jW2djTIQfe+dp9TckMyntsJpgTc43FKIO0nny4kTXAWz3gpk0kymxrzm+mOTpJpnGE2",
-	"KfCkrsbjzNnUtLxGpdb76SzHVNiX+aXtl2ntXY1vPlYE/KjMxka7n4v9/ScEarTkyv/CtS2ovjGGDW/M",
-	"DM9i6H3jvoAMq+oTdDAAA0VCym+NMcOfGPpspscIOoKmVJBEv+QxcqUCEFbIqBqNwgtliwW7+Ea3hXLB",
-	"JkkLlgqqJiNZ2WDBLq/Mz7LBFbAk+NItyK9dED7/cBeBlMqeZpOzcuQpZ0rwzLQUz1xtue6w8e0YxDld",
-	"LTpeggXpAoZqXLTWpt4MtYW8E8KIWFsrNH2DVhNafSUXZqxfYHWzx0V5w6ufcjVdlaZl67AG/fBHIIAB",
-	"7t1leG1Fd1k64kymdr8VNEU+WDYuoVx0mNGXu/PpbKLojSF45Kt+mdWgVdljo0brJMRsM42G3Zh0Ud5R",
-	"OHRxpaB+uyYF3Zv/wOcByyhWZMLFoqNuFp0RpjXwRxLd4KwgtiphgyEcI8UVzsqayXAPj6T5di/c9P6K",
-	"hB0JM4IdzekI6xnTSaEVdnlURvHKqEwFilxLFxm5lFr4ztiS4UvMYplwQSJk8xL1l1pljlO8kBFyAjPP",
-	"Mz0mw0xGaG9vLxySbFCzg2/ZX22/sEfSLj5yaZczrb7/by0xbJR46ZEGzYSFadATFqFqv9eXCv2tYUUV",
-	"dqHE0HIwhgCz1GcPQBAuhQI/teeukkzLibgwXyjI/TBZvFNqKpfpIykUQUMMF4X4GCqxMTknwqR53To7",
-	"1UG8g8IK5twmaqfVjVCG3AUYp0WaDhh2C0BTnqVhR9tE8CIPO/EMjUOC5GA005CFYLhFTYyMswQ5FmdL",
-	"R5muu0yZwXvLQm7qL4VZS0SLrxaV/S9gXZ6vyzM0VdqcY7jkPcsvqqO3awlfnu3adFaQUF8PpfUtaIbY",
-	"i1zfiX7urWHpFrajdnvncY+qdyNQAKczaozKtYCBhteznZEBYnFVnAwznC1k5eQMc2rnBSnr3QYcojX1",
-	"dEVZr0vCoL9u2zJ1/u4Q2XwwaF58hC4v3pxVTfoyggXTxC+les9FphYRevvmDM14CrJNhC71eHJDNN+4",
-	"0D/lgo+hBIRGbSgVAZzq8vztK2TULURm3GhnZgxhmj8bJVFPePrO8nDkeLgf6e3CxF+9RlZVjNA/XyOj",
-	"3UXo7eVrW6BCEia5WETo4gw5LTJCJ5dnCBeKylmEzi7RGZ8zJBcsFXxGIvT+4yvXd+Ld5Qm6PH+HrAJZ",
-	"FoPEyKbd0VrrBV+L0oc4iAZv4e8l/L2wH87fvoLvTt8NosGr14No8E/95+2l/nsBrScu9d+zy0E0MD0l",
-	"3l2edFxrZT3wY1ogRqUMHoHESK9wnh/TYr7xglrMF1V0iqz0a8zSUqSKTZgLlFtOkiJ3US7V13DevPqc",
-	"4NlUdsXEGJUeLstT1+td52rplAteqGn870LazEOIoo/7tqm7JF9DRtqvyBRUg8KDUSkuAo4IogrB0PDt",
-	"45e10Nd6JergywqgKSdQrfX8a0dPPPg1znj/ftEnRUrV+U1H9c0qXGKNQjxViEVoxlbbvn6TwmMfTKhF",
-	"YFprlOw/oeddadUHMnEc/ec6s4EfgblCJRPlug3N5fJOAy4kZSut8wmA1rqJoE3Gst1WCl6Az9bqyjqt",
-	"aRsFtVpBQ1tMtypl0q04GBpBRwGFzpiQKlUS4SvNrFqZJkOrrWhiBx7Tnf5eJnjFBxf4FJKL6/FT/ff+",
-	"sXywC75r3uIVs/2qx5pm7u0OXB6edIapyUGdhAYxxYPFzvizNgnx0b5FVT0aFjjMABg0cMyjp5HPVEIS",
-	"rrnNE4CGNR3iYMGobKA1b8PKuIIOTfwEzac8KyuqHOw+Q8OMXhOh4mc7EQIjABcI1oOGCyJjxndM4SjX",
-	"k9m01kTDZMppQnb0cEW+Kv37we7h/v4+SqZYC+wa/If6p51jlExJck1ShCeYMmkQxu0vQvMpTaYIm/Zj",
-	"OENaowOluF10zQcy/4DcjpfcQZFSF80V6DFc6crGQ9xu5xu76Ipwe8lVXUPMKl5X4YuBnr0aStZkLtjb",
-	"1mqyUh7CpkGKFqv62uXJ15wKIu+idNcmJv/1m4gZEtC7cVOvQLUmJFQBa+u5JLzxXqTZXUWX+WsLvNmD",
-	"RHc3XhSaBwcrG+M3j2ejVhAbwmnIYPcGy7IxRIIZuiLIYeoxsqEr6Mm+HiJtKwme4kWEsEIzLhX6eb9X",
-	"cM59APTaPq9aLHsNAsxye11gR2dqWqOF62AMuA8ou461QNC+scc3B48NE9/Vo+RjcNYmil8TZvy2YZ/L",
-	"NQlc/+WUzxniLCHHiLNsAV0fp1hOoU4RyXs0YPI26l7jr7/PGW7DyBc6xXsy9HWQPD+GkbDUur4tcpVk",
-	"I13CT99QFijXszlTrN3979thaJ1prJtgvBN61r32/9c+t7J5rjWnB6h59eraOXTft76cjURfqz2tuUX7",
-	"qnqIj43B7YjxaW7evXj5nj6Y9tEhx8E6KQYtz3f1cPf7LxzMNGVYwlxAqAt1NKldRoKBPgagidZqAY8V",
-	"EbEpAoxVlauDVVw52JeY+MyKPMk33NfkpFZTxnNEPZIox0I1Fz40cdckRSYaoFWfSSIMzwG3hfXVCz7t",
-	"bFrAqYEr60FtKI72k6llSRnCVXnVa0JyLU3gRHAp3fcQ5Ws2DKfhmRC0/uWwr1nmEu/+9kX/2d/9Of7y",
-	"+3705OdwvolV3NpLNIoc8LaakWLNKqkVzh3WUO4wZLVxUN8n9lerkI319Kk2F07nc8ruEcINVRgN51xI",
-	"5WrPXRGpFVejAh/VNWOtz+ozO3KKsT3bY9CEj9BYEAL/jBAjN1Ay1ZhDagUN7UoG0cC8BDRLbkztsOcv",
-	"PeXyr2pZ7dI6SF8StZ3qdlXX7OWpLXfPr1yfYJ899VIxShtbhya+Of9pmfV/aCX9DhXuYLW+Hs83Wcom",
-	"TZTLnto9s2vuRvnunQN2Q3HNv6jweOy3pV2R+PodlXz/oM0+ohKD1igNWEfKjUqP3JvYuD6S/VjY05Xs",
-	"g7O61Eidh2PIBYiPyNt3pBkiIxTkrzEXCDOEGWeLGS9kOcdOv9SgBrZ29+/0wpicpoiGGOU4N6swmfmp",
-	"Frk07IqdY2OPMfFm3LzlGHKo1k+g2gaNaG/N/uiZlfx6D1rG8Ne+ZgX+kNUm6qHoOETcnuVhmU/rTu0O",
-	"H11dgS0aCq4KmqmYdtzoJc7GXKQopxnXWg5lUokC3EcRklOa57bvqWvdeGwlxWSK2aSz01xXz4lbdIqO",
-	"ezOoVaaR2xb1umWGdWc7C6NOOmxyUiKSRF+MkR53btXyolxGQLl6n6VEKjSmQqo1XcC+yL5KCIajBvCI",
-	"AgacElbbt+6tfdMk7DqObcS3NxePLUZ0K8SH0dMOhbgBz6u7Nm9Y4GkbGtDGBq1OmKhWtfpOt8cCSkr8",
-	"vVjAPw0gbwKl3/Uel1/XR5urYiLV2jfVjzJf28yYJbHfe85IGVVfmfS2NPKjNEtxLkJVhMfeDKekzMjY",
-	"m5Isjcrq03tgnPSmLdPY2pasBKhYWFQ0hlCFpjjPCTOyoX3jIwk9wyITaeBKvwtjzN3pmUCfcJH2dx/D",
-	"aGeJ6vh9TZa3vh5cJqy2qo9OuVDI+9aIJJpmmKrPxn9LpLNjlYatvX7qpH9T9e1aaKufkX++1cKXAfw2",
-	"KFMdee6PMFXRWH/DeUA0nQTMl6euox4ynVi00iBjPvbuw5fYtNjPx/EVFcZNuhK+bQBWp4w2wXksaTCK",
-	"Rou9oHC5SCGnsKmpIHLKs9T2UsbJVNMF/RPBIqNaPjLpJGhYaqEVnSmL4oIMhSg4k3cAPGEKlroXZlgq",
-	"GNoLlU0hk86dMhc/rSGYJkVWzCDIO9DNy45Ep+VIuB10tUB4QlbcUW4LMaTdS1k3R78GWF6i/jJzxh1k",
-	"sHgHXAesJmBGA5NQ3nnkfkmKCgJX4tRWiEMNSb8TcWgXB+A5YbFX7q+suxcyDVZzbSL2VFUn1u0Ba5JY",
-	"1ynZ1TRd8PLqVxzS3TQhvZ9GovZ9S4tDNiJ328zCpGa4EhkJZwona4SDQ+MIV0Hn1DwddGRMOii/H/38",
-	"SKKkwafAAhcmgKYtV6L89KpV2QlYkJNE1cPik2my8rlpcktrSYD6c6V5UJfJpjSXkq85lGKIIbWtH3jZ",
-	"kJi1orrPzTP97TGUAZGNf465iPEVvwnc8K+anf3sKj+ZTCbD4yiz0butEHhVCCbRwdPwufRnrwHoWsVx",
-	"jb13ePBErxjWfvAEBIYrsuAs1d8ePI3QwTO0t7e3EwZLxm2OS9uSb7qSrOgLYMmDWIPw/AFKDLa5vLfH",
-	"CkvMIUWdZCmM9QaHe0gDAZDd1HjVQp6Nok01/vct4GaKt425IKg6u2hDf0QJpatriPUrkNc6Dyc/toKV",
-	"enDl+hSe+DLjNySNFY/rAOIJMnFCsFH/MzJWMRZEwxPjccbZhAhI+bBFbkCfiIs8JyI2oCMI1MVZHuoT",
-	"JJstxupfbf/buOPDLxcV9b+HjeyydyRVLG9adr8CgTmXFZy6zfIhcg49OUAnxaSQyqmgOMEpmdGkH3M8",
-	"fLZtJN+UN7U3WKNFx+0dUKlZbao5q+Lo8JlWc42r5HtUS/B2sxoVtqsXdqXS3bliaLaylYYY94LnHSew",
-	"Vbwvezn1Q/6q6dQaYvrqTtad+Lry0X74Wy57LQHzWxCaaBAZUpJQSftwLP38mRv9LRrwGyIETYlXrXIJ",
-	"Nwz8ZGrWxcZ4cMva5dY1sZZE7Z65WsS2icJGNKo8wXK7teV86byMM+/oqxplCcmVV9KvKujXIdvomTZh",
-	"+Vu9+KZnZoEwQ5SZyt+ZF3OkmYkr4jh0p6h5DttpdOjrZXja3GTVAL+2JmqJZK1/sF6+V/xRcW8PY68w",
-	"ZGAvqxe0BryvhMAQ0H3KEz6jbFLxlTY1mGIZu8CBZvOOdsRD29zt6f3Ox7hsO+0luYqE69RJJ2lnrFu1",
-	"B3AXeD4GaHpfpnofI3wFFeKhSokW2eKDn3q2xDUr6OgpE57VYXu7P4rXVsVv5/LlfoQr66kzremXgEI/",
-	"8GrWX3Qn4Kqa+hzYfTfDX7VqZ7+yOAifQkfQfuc2JL4Aotyf1PcpZ5/YNeNz1lFeyjrQvHJ66NPFOw3P",
-	"n968O0Kf3h2ggqVEoOcR+vTu0PpzsVKgSyJsG0MZ054e8sT2CjYd/yVNCTpnkwyzVP/6rGwhRdnElvOR",
-	"+oefECNzsHZobahQUy6gafCndz/X16S/Oth3hRptHV1nGIGd+ijx6d3BIBp8encIf5/A32fw9yf4+zP8",
-	"PdgPwoNfqGIzN2tpvi5tbPtBU7ZfOivOy34cPcrteA9eeM+Z2j3rSeNLzPebWL7XdyKX1adcPazeWdhq",
-	"ymjSpwFSObCPz1qDuFg15d/MqNWO4Z57WVrimE1lXCXQBGLFpeqM9ezhMLa15mKp92FL0i0vkG4q1/kh",
-	"KVeLUGOiNi+ttYaYT7kkqJCQ8mQmalkO+oWDm+Jhyxf9FYzmGdtaNGmRd83F4qIiv8u5REmob9ftdW3v",
-	"uWdcX3aJmxrKPSK6WXeXH4w0+pF4gSJnTaIXqOtr7GCzQkIzFjCG7e8ePquYxcaEcgWWDR2XhgaZYhGh",
-	"hGcZmZCdtpnOcPh+7Vm2Qn7XzBq9HXFe82U+TV7z0TrFrl/QP3FGAYtM+BxVEs14WmSF3D04MKWPUEon",
-	"xjra6ND65feDjtasPhPwHzrZ/R+8+9uX3w+iw28wg/1G//P/oP/jf/Xl98OOuVs8ZM3juAWHWZu0BxOq",
-	"oWQqETZ+P0I37TvY9OAtFwi+Ni9ymq1+aUb0u5pvPdn9ny/21QdwdfqLriVswnCCTbx6sJAV9H4b2lOt",
-	"WNy9qU21TWynu88SNtavK083Qwv159kei1tlfr87OX+l1bvGePqdoseCQse2LabUbzGOPYVWck8Ma7VT",
-	"osbAVvQN78eVlk3yPbjUau9KgGv1u+GSf4Wu2HK0vjN9Dc9iud3GN2PZ1opL2YwB9duaz4q+hIo3Nugz",
-	"HF1SCKoWl3oKS0Vz+g8SSldg6OTiNbomCzQc8Tze29sb7ZgUvRFnBMy3OKf6d6PhjBAXaHTx/vIjenxz",
-	"8BjndPeaLOQoQmB9xRKNToyB6jegYkfoBcGCCGSqhV2ThakVNtoz1bvJDGzZxFaBtJuZKgVxwZym4HE0",
-	"v790JPDvv3wcRK3Ei7//8tFWipsSlPCCJTR7JNH7nLDXZ+iUM0YShXLBb2hKBBq+f3d+8ebkXfz+9dlp",
-	"/Pry8tP5h50IJViIhWtLnmSYzqBSDFhMuZhE5QfBM6jtDi1HBEGCZOQGM1WN8CvsQ6Sc+8Hvg9LjHL5B",
-	"QOGYh9wCkOeKRMFMFCHoSpfn787Ksj9jLsDGSOXUHYp0cf5UQKUgRoTX8iVChs5/ZpXLOGrWCopsnXo8",
-	"ISxZeP1gzl+dQjV+6SUumffZdi+VfXvvM/vMTjm7MU0S5NFntovOb4hYoNHjm4MRSnCW2cl6AtWxhmSJ",
-	"sCDoCur4K47AAeEpenotGOnb29Mv/Pvl+3doTEmWmgqp8LBk+JrECZbkGLKbzLejX3/99dfdt293z85G",
-	"x8j00lfmpw8vT9GTJ09+Rp8+nh4jmppvP316fSbhLaeAPNImo6PD/QMj3Y7e2DSuEaxrdP4RT0bHSEA5",
-	"JgDF8rvRxcnH01cjpPC1nsgsfEbEhHxmSF93MkVDvY6/Pvn5eYRGOM8zKxA9hmG7MOYv/5acjUyqx5Qz",
-	"XgiJRq/Hu2/1jyM0fHpwWLXptU4J/QKzDJMzLxXOyA5sDEjByJspJbOcKw0Vu/8gi9ER5IUpsfB6/+IZ",
-	"AYoDwaM8XSAILVtI24RISFeEQL93aM6pnFftfoDRJDX1g0Y2zbicFcZj6PpAIDkZXkElenp4CEt+Q6Uq",
-	"b2L0+2cjAn4eHKF/7e3tfYnQZ19y1t9/Huzt7X0efBtFiJF5mXp8jHIsJRp5o0foCifXCEs4Mvedq8ev",
-	"B6IcT8he4yGoCCFNXQIv60aPrJDCrlhDBSUSjf7v7gdj5999nY5sPjbOMiIeyQjRMaLK0mQ0J1m2qwVI",
-	"AjRox5uUCMGFfr+GnJ+fPvtrHXBywa8yMjNAc2zxBJ4xEJ5RqUxZiJH5dmTPX+8fIBRqIxCBKLP+C+ec",
-	"gGsZam7y+D8FEQtbT1IjocXmCI0eTwlOiQj/pklc+xd/dwJIFXS7mFIFADcXVEF5KdwMgAancpUpxQXE",
-	"NOMipYqke59NecmE2NpGRnoavH390euqUxLkk4vXnunvaLC/d7C3bwqGEYZzOjgaPNnb37ON7qfAox+b",
-	"9ha/QfNrU1FKa0mm2mc6OBq8sr9XJXThucP9fdsjVbkeqd4N/ts6aIw8sUrRMa8wLCfUdYsnREp9LEW+",
-	"V5M1Bkf/+uKlRQ7eaAldj9UQBIoOnkibZCNsafIveoLH9kT2FniWdW79vRl0mZNkve27Wavtt7elJ9dS",
-	"0JO9fZTypDAcD0v068nbN57HvRSxgofjZnEzlH3OiShtGtLV6l5+eB+nVJo2YThRy84OejJ3A8wH8/N3",
-	"gRd4N3SB10ewp2H/2f6TrvnKBbq+sp8YvsHUiLrLjkq/hlaAhoZgK5I2V1LhKyzJzrIj1EJsUmagB49R",
-	"M4yTxFVBy7HAM2JacP4raFaeQ9shX/qDIhX6d6B0rnTA0YDPTfOl6rBXhhX8HpzIz1/ewnRliel+UGAO",
-	"p8rECrXBO0Ia0ZE9a805lRVB0wKuihybOoBHpiK+mhIhO8/thojU9JMrF9gMi9HLCC26ur/Hb+iMqkGP",
-	"gafGiKYVsDtDJXOIYBYMoNMJSAPAt8wJ1kURwK+nZjXL8esFTq3YYB45WP3IJ2ZjDn4zxuanffD4JRdX",
-	"NE0JWCafHv68+omPnL/FbGFXZ1L6KkS3CIjwRBDTAbhSOmzJT6+nhUN3qwW1cP3x7zT99tgl1BlvQA2t",
-	"VwDE6zMAhpzLAL1wgQ5myW2SsWruSoTWOrsBOjiTFzxdbBne7Foh8KZuAi57md8pvHdx0yrX0dzYjw7g",
-	"+09XP/GOq5daKzUP9MCIUxsOBA8c9FjTBV5kHKcfOX+DxYSY5571OQDbu4ykb0lKsevq/vTwsM/DVi50",
-	"TYq3gO1vsbiGyndw+SjljKDhfMqNCK91UAwmF+OS31mK8dCnZtfr/tXN5L2OXwFWH+JErlrhFphuIAHj",
-	"vvm4t/9V3Nyocnqko7uR/Q5qLVuN14XLapUBWD5VsmT4Lnlv62y/KYnCfUIy4IIoZHvuYgUwpBfDIUbV",
-	"hskpLXzbYIPQItKCxGZo+Ia68gT+YNKIBwrLZZL/NkHkDfTOhOOxCCC1WOainX3pg0yTLjoEAkgnMfob",
-	"qdGiwT1ddBczNnR2z3TgTG0x2POPuDOL3g57DGNg0j8T6749DGmtFUqQ1uCoCnhwFLINTNEmgmo3BD72",
-	"U1NuJQLXoeYtpkxhaqztkHVcsgJporum+EYzANv+3LgcbMInFQjnOdHnQidTJffQR2c8tQc1xllmTung",
-	"EM04U1Npk0d9pnNsLejQ+ZYhPCMsBcsMFwjkFZAtrMXVlTiqI+IZSWhKGrh4O3F+NX1/PX5rctHuSvL3",
-	"tuOSjWzG7j2rAD1oj63d+kCDbqs+9JDkL/QhMxPJ8xLTzG7nv0rz+GAs/7VMi0eyEmQVRzNL3CJDUgw5",
-	"0SRu+BTNCbn2aVEpG38gE3S4v7OGdPDYPrtl0vxS8BmytWd8IV4TZS3iwpcXguTQnxx8V5CKPOU81RIz",
-	"logqNOZJIcGdhIZma8PnOzttAvqKZ+mfmHzaDr0P1POBej5Qzzr1rBsHQOvuJH42imi5cebi9T/0mF5m",
-	"mXaCxu1dLDwjvS0ppkNE11SUJVkBSd03/JrUV7eqddMfzpAAkWer3Rr6/v9LjAc24k6iIU5ntOxSoJEG",
-	"vlZTMpMkuyHSFxdMT2yjAobdDhBjZNDkh3U6ADSswS4Ptv1q0zY1AIrmlwaLdOFZq9hkOe6HZ5UPbocl",
-	"6AkwgLAXFAsYakPM9BdUmiJOtIwg4ww6SbXQtMHbVhv8HOLeMSnuEhWvidFzFKaZ/NO527Zks8P1Y3Lw",
-	"0UGmN7fU+UDz2IgJW3ZSf4BJvzfQWQlIn+qDh3cbMKqP00BpRbu0ug7QihW03O5LrR4LrvAWoiMCIVJZ",
-	"6qipgwBbGg/CeCFG3Lh+j23g7HwJ9W1bHT7AwruA+/5kCgPiUDcTOnj82YWLPwSKwHVYHLHB4hq+OCNl",
-	"oDZAYStrADI+llB8h0NFStUuudHLWq7R6oHnZlwvrbbe1qOnJgrPGMmqO3rQaxDyA4YxYBdI1RMr9bmW",
-	"4UVdc1Zl6NZcYRvFcaK4gAjyCmI6YxjuwDJhIL05m5/Xd/jTirTIrrnLZjNg0u6OeOgo/7Fy2lWRFEvm",
-	"/UNZQUpU7xHgqcciQz/+O4MrvAMI0Vv9c0VuUyrzwtYG7SS1Z25QLzpra7P1u1o7tammd5+xXQWkI9ya",
-	"gJlwLhcclXBjm0zLsKzym06KlhO2dkiWaURkI6+cu4yaXmJdL3Lti+Kx4LN1g6+WLqAe+tVjBdBE5U8b",
-	"/GVBejWpcrj3X0mmlKBXBcOZDVaREZqRlGIbps5SE8OMqRHv2vGpyxSkZlVwEEoNwj+SRwizYKKty62L",
-	"3ABTiBM6SPtxRhrlyly3z2yI3dyoSiJECWaaKEhCrK4FGZQaYUaPK9oz2tlDv0yxedKCA5rhBboiaARd",
-	"rkcoJTlhqTTFzOVnNtL0dXSMcPMI/VicRyYDCniASczVv4wkMQH8I/sISdHwRYReRuj1MTqN0FmE/hah",
-	"VwcRenUIyuFnhjPOJlBrUU3JbGcPvWfZAmGUY2GDgXCjvBOUYH++e/gMduLWJtCEg/vf3bJr4GeaeVcn",
-	"uveZ/QJJqy5oIDala2LORlFo16Kas0zvpEpCKibBWZzaXkcjk4UYMvtblP1R7f52ed/F8O+OJkDJzNlt",
-	"7hePHnT4B49CH4d4C+k1HaiQHmhQyS5ckijCyCs33Zng4JjwSg9DRSPuWnJ4CCS+X6dEC7hqoFUCVpcY",
-	"spFx15X+qoPZJyh9uTE3Wjt0q1nZYgMhF154v6FbK9DkIWrrIWrrPpnUKRdCS//QYwVUF1OsYFjVmDEF",
-	"ZnaOEc4ktwo79cwFEYL+sTbmtRRmiVB0rHGEoDHPMj6X9RG9+dpj96at5+qaabclP3//8FS7E7Ox7xba",
-	"v4rCObh5oHEPNO4+BfEpn9dMFaZTw5CzhBwjjCQclAVPaRx/1vax//PSNGMyTXbBHrPrFT5bapM+f3X6",
-	"Tj9w4o3vZZ7+/onC59PEHnOvoh+WzEnnboW3KS4WSNEZQRmdUYWG5GtC4OFdnP67kIqkO1BgC7r/3E2i",
-	"8B/JKHs+TRrgsto+6w7+v9I+u8xCur5F1pUtoxKNnBvAFjuzvWLM77xQCZ8RNDoZoWFumk3v7KGTuolx",
-	"hhfVEyxbQE2Dz8xaHqvmj6aM0aJWOG2OJXIrQEO59+T58GAHnU5plgpiIhVe4hnNKJHoJFHocP/g6U63",
-	"5bBNhn5UI2IbA76LPbG9jAfT4oNp8TuaFh1hGHPR6RkaQldLo30d7u/OCbn22HCS8eR6ffFmpcUxSFvu",
-	"kUM+2CHvu6DBMqZb1TeoIM+5tuT2bJMrIfYxTm9osu241veGjdOMoJF5I2WT0R46gZdpZp7XkmpxmVRL",
-	"JXyROA5OmcvP5eBcvCF76BwnU6TXLYlAU2z8g3zO0HODy4DBEcqxzcrNTOXnidCXLFFirDqBSFlzNeev",
-	"Ts06/wQGkPNpYvbyXQwf/YnQg5X3wQLy/eUFQ52gbj4UpLEkBpL6nx+j56aigalf8NOGIoIluI9/N/+P",
-	"TVKL0WA2o8LOjKEX4cX0uukHTYxfx0SyJGUGlvynpJUuIO6BZj7QzAeaGapnkFYmG5I6uomFACK2GVl0",
-	"0R27itsf70ImNd1cSpvVHjpBgowLibP+lbj8iAItSb4+uXTFuTpqZt2BWemHIJfftWBWf0KZwiWkDmIf",
-	"KOUDpbw/SulqZc2nRE2JQIp7lfigspZnmNKC5bPICZo7WyClVMqC3B0l9ZX7EbxrhGb8xkYoO+FacTSC",
-	"4sCpwGOlR6MhOAq8vTtfgVR4IdEJKpiime2Cw3AGcdCQ8woJpjvHaMS4iu0rJVEyNNk7INBr11jsJuMX",
-	"GWaQ4vrnIOCwlT8IFX8Qdx+I+A9ExKkrj+JyS9AQl7Lk1QId1KwFB/ubEvMyEmDb8vDfrDl0iHf0fobp",
-	"jiaHH8hEomfDpzsROtgfPjW90Q6eDJ/smMqzAs+rirxArE1VAhemgDgj0pheywzynAjKA/bWkzRtS8bn",
-	"br9/DgpbbucHp641t4S+tBLuys4CAApQkdn5Kcpbf6DGD9T4fgy2zANMQ1dM+wLyNSmkFTuhqXGtYm0V",
-	"WiU3JMMaL1KB51sOuf3FTvtntRC4/eHsB6d/7n7Zg5XggaTds4BpM4b9mLYKHI2i7BTaX1aKkabvxopY",
-	"2wvbnOP7BNiSaRJ31GlZu2LD34t04oJijxCG4uPQcVBL5PMpl8S1XMCKQLAAnCOV5uvOQg7rBwHrM/Uj",
-	"gP9g8bR6+Q/NbYKBs+FWNl161QnkA+FalXyjLNoY1karXYf2w1EdL0Y7EeICKIFLqfdc1QbAoTjcmAhh",
-	"isaBTQ4ziAev5J9WwK3GAs5MaYGjKtCfQmD/Hro0ZQXQa2M4uyLoKsPsWr8AI7DgGUPlwZPhwc7wKlTp",
-	"voym1VD1A4fQgjnvO8XNwtE8BMs+BMveu+BxBjhcM13Z7tzooLMpRylb9Al0tWh/1/zqIaT1e4S0GtGK",
-	"qiki0FjewU5pHrqThl11+HtcNrC6mzCBisVqtspFYjRExDjKBc+5xBmyCS3GLlp+62rWaE4/n/KMmMY4",
-	"JHUlfI6tNECtsW108f7yIwps0fi22sz1Al7luOuJO4g/h8GgtqXvZTNYRlse3FAPVoL7ZNaXhKWWupC0",
-	"6tsntVrhebJN46nDI3TwDKV4AT8nfKaHRtaDrqkNZeindnDBEkb/GNTkOyh77fz50IG2JLKV19965OeU",
-	"pXyOkoxLItHQBZ+Zogtlv0NQfHxP3U6ECpYRKevNy/QLGUcZZxMikL0CepURNBQES84kehahv0bop509",
-	"FOyVm+FckmNH+4MXA0MCOpE+yG2pRD8MrYZdPdDpBzr9YM1thwtoGgzGR69RYlnUEQ3l3tNnfckw2F3u",
-	"QtQty70SY9czzGIPnVhTD84EwekCSSJsjViP61CJrkmuEJb29+Oy3RkcwBVJuCtXCT1rzZy+xuBsTHZ+",
-	"KPcWSs26oSX1BP31z0NCYTsPJPSBhD6QUNOOAmioRopHmqyYGrc9yeRdhLu+FIT8RqRtjWFkaUvB9tA7",
-	"rnwSakVuF5owxdJW1fGkUUs78UQQkiKCRbYwNgSP/jqB1/cLdobM/hrVUtlNCZkZgXK+MyolSU0Yl0b7",
-	"tMjstOZt7abrlHmNxDWPehow8EPg6J9OmIVdPVDiB0r8306JTe+/evA9eCNBm7b2TBBijSIeUIN7Eux8",
-	"iiXZdX7MLUdXXZbOiAv9mo/uLX8OguVv6YFoPRCtB/Gx1MBB1wTSUoZIlO4pCF34qQxiRsODZ+gluRIF",
-	"FosIPTlAb7FIpkDtnjkxyEp4GGk6s3vwHHKc+qruoNnu3oUCXwmNRq+2OvSMEFUTHR9JO8AEjehrVm2Z",
-	"7lI//edUsWFrDzTygUY+0MjKSmlJBlNNV1LIhVQGfHVTva96o/KxJOzQCw9pmhwJOr38p9aP0YxrZRQN",
-	"9QPIwHNkQ9Qir1pnpfBG0PwmNcKo/ms6D0cIJ4reECC50WdWthh1P0vCGNFKcJnccjY+R1SRme2mA1Gh",
-	"WTFjMiqTlhIsib5zaPID3WwIS0icYkVGwEvgpVQtPjNr1E1wRliKBVoQXLbRouoYjW5wRlPTCTGRNyOU",
-	"UamkjZ6YYZZiKP8FC9L6OmUTOAhTBStCApuksylmn1lG8A1lE0RB/0eSZoSpbLGHXis05Vkq7RHiDKVY",
-	"4SN0ef7uDCmCZ1AJK4K1E5xMzeyIuuLTVJpmcyQN1cc8h9u91Hfb4goBskaYLCQqj81E3w7J3mQPjkpN",
-	"qUjRx2khZIohDffvmGkGvHMM7jZ7ouNCFWJJAzL/UvqVudm4J9lFIbSGs24Y7m80r/OKciVXlGHYTXMt",
-	"QT7xG80bzOHUvHD3jMqcS+ri/eqPYqVwMp1B1MlYQwqekf/9eaAxbvdzsb//JHlzAv8n9mP9xsxPe7/R",
-	"/PMgVD+4Or/B/929PH93uAuKo2wv5BWfa0hvgrtEWBAH88a7K/hcaoCo4wyYoFrvp0yRCRH+Ai4IzzOy",
-	"ZAFlZTkjH6lCMEMFVrzh25893PmjydSUnO1m5IZkrpQvnJAFb00pNfnWsCRNQPBvNI9cLevqzpAgml54",
-	"vMJ84bUGNtymd4VwKOO7WLs+uOtD9uM29F0z06A6gT9qskHzJnt0ga1u/b8yCcF5DGrA379ktxa6PLdB",
-	"DqEvBi0iWwKj/OKRRIIXihyhkXlrXD050krxZzaSeEwmBRYpZRP/ZzQ8PXl5sgP1uxFG/jDoIkAEM13u",
-	"TT4xiCy2FC+WCH9mIJIem++sjGOKiWCGRjhJSK5IOirXCnVFvAoknWW9mxD3o2YkNNf5XVITWof1kKPw",
-	"kKNw/2GPmgbU3KWe33MMbVwtPSjJwbLMyLawsTKNIUA07o0lPiQ23G/PwBaM3Vt3wNuzpntsE9iW3L5D",
-	"v8C+uOJMq9WlPuDNg3n1jpsHAsyVabJ+ab9W+8AN2NVjE6azZS/SWyyuJYK+5zOqVA1l0Mi8UovdEEJk",
-	"xXUIhaoHc2aUXUMmPqLqMxuOcv0kL6RNZYaih0aoL7uZozEXcyxSE/5EsMgoEeWEVNqe4vyGiLnQS2Mh",
-	"Gd/E6W9dxl/XefUgjj/QxAea2CXJY9OHa4EqSLYJNpvQQUOqth0tBJP+WHTk/sWmEBd4EJweiMQdEwmA",
-	"upDgZH3TECa9OyVZDr7MZURjRoiibLLcnfDWDfqTeBFgWF8fgt28ufV2TaVXJAO3Nxc2vFNNqQSHYJcr",
-	"dkqyNIaxgzXdroE3l+H0fV5qBg+26+z9odwl9rJWe0kc3P9XukhmFT73d4ycZJmVZ73DmxWZort4ohl4",
-	"+TUavj15u9P4MceMZPDTxU4EZGkXQ1HdXTUlu0Z2+cyGH09emvwLa2WSREC/DAjGq96rRxhlS+6hjycv",
-	"Vz4CCcmfmZd9UjpGEszQFUHG/e+Usj1kon+0EobR25O3vnPFnETDu/KZjWZ4Fuv3jI7hmQv3DKp+qftj",
-	"4FCMsmh6341mOI9dSuQSJ42F8x/VN2OX911cMu5oHlS/B0/M92uVZumOSwF25LWHJLbS11Lh/l2z0QfP",
-	"yv16Vmblzd6PP2VjLnKPbpRSovsO3pMVaOCcJvbaHvDhQfG/Y48JF4IkqqIUj1yA0JouE54TtptihR//",
-	"bkINv3UGoV+6Uha20psRnSE80SZxFyyhGWRvyzlVIEJzhoaj9+/OL96cvIvfX5y/i89OPp6Mdo7R0/2n",
-	"CEquzqkke+gkm+OF/MxSKpOMy0KQXY25gmcZSSM0n2IFXg0qEZbXJN1D/z97X9fctq21+1fW+CbSvLRi",
-	"OWl2q8y58EmdNvO2ScbxPp3MVseCSUhCTQHaBGhF0+l/P4OFD4IUKcm2LDkJcxWLXyCI9fVgrWddEGXZ",
-	"6Wli8r5ThsmWSZJRKetc5l+o+jCn/GeiyIXLtLybwjOXvc3EbJtA15x9KbY/V7uLKVPL7a94I2ZzkjWn",
-	"WK9fZnYa7qt39mYgaZxneloG//kzlIMzuwKBSJjn1ymTuOjmlGMaP3S4gDijCeWKkVS+htrlhWu6W5t1",
-	"W49zlXvG+qTd5kz6dbbFfIL/ZXqKPG+jyCaEM0l8C5tGSO5D6cytcLk7oV7h/Qvoq+62qVu74a1n5Mtv",
-	"lE/U9GjQPzmJjmaM+7+3gLbeEEmPGZeUS6bYLYWZVmnOmdYPbsK5/vuwYXxNWFf4iTYDXqWl9Z3gXKIi",
-	"JE7QE6bNqMjKcFcdzhLO8VMFW8IxHgRxKU1SC7ts5VO3KMracHjCJDYG4CUZhg5JZox3G0S5zohuRFMq",
-	"Er4Xbd0UUIYjb6PJHaMr5aXUbA12jrI8zIbsEWopOxQHwFu2kREHurSy0iIv+89VrdqjKuoSwTYWyuIx",
-	"x2NKk2sS36yN9D6ak9+6cw+Rg2Hhph3dbZyJ2daBqHtvA758bTFa5eNtDtPckvgu8xKsXPhJ2JCfUBew",
-	"bZSWpxGzVYZ5kLCtOlVt5NZumB9uw9ySqooxzDMxyaiUcL00OwyG2CUobzQNZzIxplIywddXM1aN7caI",
-	"cFWF7Ms8tPvt+27RNGc0Ltnd3e29u+WXkVih72y/W7OjVzpzKzcvdEZ35JxlIt1+lyAc8oW+sMXy76kI",
-	"gonc7CSW1tT34htWpOPuWH44x0/WLwzGeBinMJyk1iNssfzdYfklEbZQfmR8OaTdE+Mxi2m2CTsJ9cBm",
-	"X64s83vR301eXDjy1pfbde7kvPyl9wXuP8yo7BHcL3sYBwD3txERB+63otKC+wcgoigbqHUZlTWGyUHu",
-	"64O8C3/WVgHeHfkO3d1DtsOylPnnO35f5JgjUnAgM8EnOihjmf1JNrPJ6sN3HtaFuaxmWJe+IAuLJip7",
-	"e3sKfR9Yabr6RnhDyxP6TILLlGt6pUfJpDP+OhBVqVBlXCpiqtXrxhKb6zbVqR4rNtuqWNWNI6xX3XII",
-	"m6pWtx7DWcCx3KFfSKwiQJbli/O3x6cnp6+OT05O+qcvusYpjdcCF5Vv2+IYJUnfjGF4dfmd4Bf+fR39",
-	"eUozmJElSEpLOcjOPjRX4l6G1asTihRD03xGeLi+R3pRf/78+fPxe/w3ioDns2ua2bR55F3H7xBTNlfd",
-	"CIytGfIR/nRLk1Hk+4DQlE3YNdPayVcBuN26DtEu28nx6Q8RqIXARmpaxm0drpbzW5He0iQCxoc8KBp4",
-	"hpTWpAt6UnNVdMy0POd2bM1lsBcFm+GThHPc+A4C5fjJqZHDC/uJWxynxXG23qjTKwZ36qzqYdzyjaxW",
-	"t4ZqrOofbwRt7i3V9+w7sDuxCjVzG7fuGuKp4a6tmMsHwTs1/Z6DxS4VS/WSt2YSCivpCCQsePG6ZCwt",
-	"hbcxb6ttpAyIdH8ztkcAqXDtDgAebRK6ojVUK3wtaLTfWlyvIlxsmzEd46zFjzbax+fE0+3smMH0PZn5",
-	"Xsm+jQHlEzLBPlCQamXbKYNhhpJnMV324I+1/QqG3DUswCfgvVzTegJSxIyksBDZDc16cEGPi7cEyhMz",
-	"LMeFilfrEMGfM+R6GDeUziUw3/hoyqQS2RK76WdUa1zBqW1zZUYQNnEIu0eHdw7ofXyThErzBE/7Y+6B",
-	"t/5LMG6GjV2jDKVRkLY05Ispi6eW3ifWK4vjyMcii2nY6TrgI8oyhrRBdZNcFwxZaqbdhUOH70VYsE0d",
-	"pBPhtk6eQVF1hMzpoipFrRFqjdDeOhSSFXq2ZxLiqWAmv62yNNclTDYaovU7G2fBeY8omcVj9EPr5PMc",
-	"WwUWw/66UukPEF5drvUFZARxnmXIscETmBOpdp4kWVlycaqj+N0SFr/R9/yGDCS+z5O0jfj12lCstYJ7",
-	"C8X0ggsDMe+UiVzFYkbvYO2wAzrz1m6Hcddbu21iAg0uDA2S42+akRsqBzCap4RfMX6FfXlHkWspoaOR",
-	"CK5JfIOhiKcT7cG7NKUTkhYBjFzQDF6e/ASczJjZ0PcK3GBXPdAzpo9NiTTztOC4JVUXXFz6GfmGtGfx",
-	"Uk9Shepv2WrQVoPuS4P+Lso7OyS1qUDbEJeuaFBGJnTHytM2tBxZ7VnCSxCb8f0uBdcvcu+unFu243Tt",
-	"l3NFIaFjkqdKDjmJLWV0uuz24AzHhATSHBg3uwJpMHBL+SxuaZaxhF6ZrKpRTyt9k2A2Mufgnrz55UqJ",
-	"UQ/OgrefEoXdf4QK9ySMHZChIcBeQmVDUKvu9ef7plS9fqEnqeaNqLSKvlX0+1L0RhhQ1RtNUSiSTlMR",
-	"Ru1eBTIlPkeQHQkaG9hDi3RT/0CL2s9pxkQCneslEL50OagTdkt5BNdLmBHG7a+RqwRWyzmCWZIqZVxb",
-	"4hKraIKZRTOX1kpttpM+PWFSMR4rd52MSqXFQWYmHkCt3o3KrQPwiuWcRnD+65shN6o76LxiNVfwnoSH",
-	"XYGk6QanLYej95facpkzupHWBdc517Z3Pqcklfr5CTN4mtn30J87JYwHD+nBG5c5xVzmlCLXRNIefKKm",
-	"z8HF+dnPv58/kzA8MpyTcniEOVyUxFMYs0me0WdSWzHGUTYaKFTP7Lf+ZihUy2xDdyZe3faCnz336GHI",
-	"Wr+WLEm3vgZBquT10qsAJ/NaEgpxRVmVUdAZ5PzXN1CVTlmIl4SyKNXSv1a0HJ3GmGOcMk6lbNR1b0Su",
-	"ZXOhldKCSPMQapKe1YJSDqNxJmam3cdIiREwHqe5ZLd0AIVSWEwpAgNeOUDnFSwovZERXNAJ/NCNDJI9",
-	"5GOmFcY8JVxC5/QkPKv/onPaNdu2hPOcpI5gwT+oB+daAaBTa0wUkAlhXJpO0hlZGJplvIea0iGnX9Ch",
-	"FfyYJH/lUl+REEVf2xGQVAoYHtEvcZqj3+zPl8OjyJYXeD25wM1aLoqzAB0t04BFj+D0ZMjxjdA0ncIf",
-	"lN6cnsD/gZOuYYOYUaLFCv//8/jcUwHLHnykWUy5IhMqYUpuKW4J61efmQmLqZkaPYQ8TdHtH3Iu1FQP",
-	"vPT1tI7FDyt4uhzoEaPVQJ+bzGjSoC7Pf31z6ddMk85cw47UzCq8RcumWvpf8aC7PmZK3fk0Xpmrxo1X",
-	"ffTbzxkv5kN7MFqpecGNnLxVZTtUOUxHscbH2krFfdHnUh7TRvX2VmTgRx90Piz5cwPMtVBUq1dFbZsm",
-	"fU2inaRJJvI5dLT91AKFmphkNJORkalMx948GXJXXCHmKY1qNqQMdBoywGgXCh0anE1majK8B+jHrS0F",
-	"4SBjkVHo/MZuaKaGvH9sU9dLGkJiHYicaiVhwmmtG5bUtp9Cb4tJNCyovrDTPkbdPXibae+LflFFY16n",
-	"ZZv0hf8CrYN1fwerSffZBbmjQrG5YNjrdDvt9inPbunyI17zT+sCrlF6hQwMQOKsBRpHKxYn3JEJ8wpZ",
-	"lptEchslOM45p+m6zPS3eEYroG0E9BjL36yuAUzFAmYGFNmAnmTUtCxEy+fqsaR2ewsbhTACh4QspQ9E",
-	"8JStZGKLuMfkU05yLYViDKPm0GkExEUboMh1qk2px2tiMZsJDmOWKuMR4DJjWJmsfYKihwfYHh6DAsYI",
-	"QwFr9gtfSHDQY4hAm4AIXaM0LSZo7mMFd2aDid7sz7caoNUAu/H6B2WfH8WEcfBIgAkB7K8u9IcOShPm",
-	"ajM1FbkKYvBuVI0W7GrfSg2U0yJq9cAZSE7mciqUvjMCHB3CsYsT5VacaRL5loguzdvosmcSUiKV1lPd",
-	"AYQBAOAeSf8lKAGnP4B9xSHHfj8evhbYLUBPGvZ9dRnWEaxMCfG7YMVb4UWv8TR3C+nvMeQ6PIqVgSYo",
-	"91q4fwozwdVU+sJ6gi9gdgcrd38mwd9G38Omg+B/xwZgITFJ6IzFpjiXcTC549Vyc1B5xiWc/hCZE1yH",
-	"LCkwV79JexWfsFVfrfp6FPVVLLGKCPdfomwJvVJrBHJFEAshpByxRCtxXIfUXuzWay5FOWJRSd4MarxL",
-	"TOSQEEUNwmdqO+yePvi7gO2vrmX1mmVqCv8DL/ooqBI6rtXdxfnl+fvLdx/eX30+P7v41F0t+DMcMPam",
-	"P+f0zkL4xOge7Jtsw/cQiyyRkOTUuG0ZemzfPpJ3YV98Tgyyjuw6blXhklrtakPiWHvc9YvZpNno+dt1",
-	"ls3PVDvMcsXgRH7cNh6JHKfDrADyTGmTfG2qEfKEoX1lqa3XIqDE7FoqwanNz0ycwJ25JEguFCypwjUS",
-	"JLCsStG5fvnPeoQfcYCrBQcvV98OL0q+ufz/O+dK7ACn0TMJpMqBk4UrvVjjm5e3wXqOGb9laotKEwOo",
-	"vQvOPkRPDDqNr0y27k5ud0emr+ochIxfX5MFqb7HZkMSrJLvskmGBUaDaYCO2WEwSlqJG8plKG7mik2M",
-	"QjZzfCpS7RPp+O2G8lEEcioWHASSCmEXYKYkTInEreMbOlfdAUhqsRRL0E8gZRxT1Zciz2CcCa7AnEPU",
-	"kMckTSWMfjm/hED89SXy+d/43H/sLvnHD5+az/HzZgtyiynBfsHX2rcUnA55GCT6CHGVhilCx4SA2Z8q",
-	"tqf0ZWbPV/9UjsTsxkJkz+ZwreM4nEpEnmLqysKZDsbnLKMSOs69fHGCuFwERMFMSAU/nXSb2Y6qsvJU",
-	"WY+q4zwI+9HKIKTMteg2UlobxwVXFiA5nSGps2KBnko5PfObI0D6rjIhcWXQQtpFVpFs4T49cSrXx6sc",
-	"SByLnKtaJdvo1GwkPqoR8L0Z3qaEi2L8beVscx+RFaPsbLI2lqhTGg3yvYtm60xiI9BhWD988pK2VsbS",
-	"u5wns+xJ2sMW/WMDp+b8hmvrjzePsJgATZozcBG87J+Yn4xtq6E48uv6N8ZvHn9F41Ma1rL9Sl60e3vr",
-	"gH/3hPYtBvWL4PRR+uvruXJb7dJUr/h1TeSNXG2wXzKd+o8butzNijdf9VLfe/3S9+96d1Ck/IymCvIz",
-	"XDOVtfxY3pN+gHngYRwn/fwLQ7+5nj/y25Cgw7g+OxbbM+uvhPIa2cjt/gJbFrnSsmso+XAZOyYCI9bk",
-	"jEWaikWp7MIARq+BcMGXM5EjcxNywnqS2YIpFstTFCUzm7jsRgIpw1Rk7avnCaul2StQIz+67TCjHSeO",
-	"PW0I6oH857vOlPsqkSy3vrbZEPE5qd8vilWk961lxd6MYJ0V+sDtHGi//JZm0iUCFmnJnZATQZ9madhG",
-	"XtztdSOtVbAmrRttBJS0y4yncMowP7nj9VoXER4CKA4+h8vka/XgzA5Y6714SuObcinGkLthDYDAIsPS",
-	"bKyEQ10vcnUsxseZbVCNJoBJeHlyEjJAOHeuB2cOpJNswm2mOE7/TNL0lkoHX8n74GBO6RsoEmklbGL3",
-	"JljLCc7TBrXcKA8IafmJaruztaBWczddqwx1rOvjXiukd3HztsSsAundk4FtLhAyx9ta+kdDubLiYz8K",
-	"ouWNyRa7wJf+3K38eR0hYJXT3VzSM3fZV+qVulna7JX6uf++/FD/2hFc5yxVx4z7/PAiBBULfkentHJ7",
-	"m0VGBogLFxCbrUQDLERbUvmci8iSd0YwdrVkXd+OxS1js++pFmLItbeY5SYfx+STwieSjrU5mLNUKPQu",
-	"8d20x9cZGefuCh27q6L8bxTBKKyrCw91X+tg3szGkJMk8eRhEcg8nmo/spTLFxTumYmI/B5KLBLH2i57",
-	"MNJ/orOdc/bfnELn5clPwMagyA3lG7dELwvD9oR9RzfKA/qOfqJa37HtCPNgwoYkKfRBsQPm1BB0XPDd",
-	"x7SdUOFtgzR6lbylCxoogT1Z00ZaJ3u8dUF33QGmak4xkZQi33OA9JSW2qM7qSYd1z5+16Sh5yRLGc3c",
-	"2yGL0NLiNUtY0MxmHhU42g2l8xD4cfOCF7h92x6c+Rny/RTkkI9YMgISZ0LK4pFKwDUNSEIMVifJLESV",
-	"/q/zmgokyGyAGxuPBr3Wjp8lSVmq/p957v174URP0+zb9zoIEd3d9Fa5qYHDSe16aJVay1H3uH7FR0Pj",
-	"AwSXXwnBd86GW6nPNil6q7OLmOQYq4rWAgtFFdNHPHcrYGGnvYO1OhjY+icuMHOWJq9hTFJJB+Yvc7Sx",
-	"da6R2dIo7FOvhUgp4V8fklH+LJuRDJyg73JvrVJNF0pGcWgNbPGBF7tjuLOF/WKD7Z6BdsVQUcFiylLD",
-	"rsUKdllW4p0dPa8Ix2jIOz5hXH+XrsExSjtKvmsUFv++sMW/gsPIEileIVXuezKjSalhuMRLh5x+YVKZ",
-	"G3s03LVW0k9+/+snJBJgPEcqdEpSNY1JRmHGUoqFSrJoTDvOxKym7/OQl4oCB8AwxWK8dAyT/Zdqao4l",
-	"ZBmZCip/7JWaRqVugQmNmRbu6yW8KJUWm7a5/X+pKXSGR1IIbkuO+/8aHnUjmJP4Rq97xi27mXvEj/oK",
-	"Aqc/wVt6neUkW/rR6M/Uh99JFk/1dYZTCQsa1wAuZSl8qoBLeZQHAVwqE9UCLk/ECfsutwMrhXoVAwGd",
-	"eUbnBOnNMPE3yVM1FSKJvOLtNtmQBgdrI2azokf25Dc0bxvqqWqDm91vGlYXmw8u3/z6JjC1a5yUXXb1",
-	"vf6LxkratpxjZpmdzX86o7+HR/E0Hh4N4O/hkSOWvhJc/zI8Oj05fXV88ur4pD88+ucf3A7JMrI0iTsZ",
-	"RcOb9OCMBy66K5ID7LSCzKIGCmloBfxQ+7rHhsBVh/wAbYG3k23XHFh/j1bCW/jikbtRGcCzkWVofWPg",
-	"rY3rc8qTHYPNl5aOSJEbKoGOxzRGKifXISrBZMVymFa0RY/F3CKHXJTDRzkVC+myHidkLjFl26Q4usDK",
-	"ECfVMD3wZMchx1NqPqVf6JwnB8GEt9OdhSVrNWerOR9Xc57zZJULamvdKJ9r1bKWpXJ4xEVFfaVsLkFN",
-	"M5FPbNsQqoZHjk+yB78xqcqEOMhntZqtDoupiIZcYAPxKzEeRYZ43lF0YsHNNKNyKtDVnDF+RSZ0hC1H",
-	"PCQjMktYN5LxVIj0aklJNoqMluzDJzpXdHZNsyG3OT7mtFXCuKV5MDA1gM/64E8Y2vVfdgvie8u2c/rq",
-	"tRkq4VDi1Bvyjj7H9POMwLWgQrwNEhqnjNPkdcFNKjAH3tId2FnoNhHzQYdhRT7244opkYxPuoaBDwfD",
-	"xYrhLDL23d2h47qqlJ7NVFTg5ubQkPtj3R68N6BwaSlYDiIDFJsSo9Lx1TKjGpCsvH/wi16QK/aqui7d",
-	"mkDWVhdwv/ZtxVw7hITOU7GcUa6eSXCEY5cXZ+8/vUPGsV/OPl79/u791dkv59Dpv+w27Q3YhVfaG5iR",
-	"L2yWz44Gpz9E+gTzR/+F36tgXNEJ1iJGtW0vCnwUPwhsWJ3VmdciIsGOrGnggUSUBm8n6miA+yNR7UbH",
-	"qi7Q0vZXnkz0Ci5NtbB+SG36qF51R3dsxvB1brL8Quab91hKOnEjv+a3v/3yuTQfU6Fd3zy1Gm3FtIXK",
-	"jtM7GLp8HouZXl/rejVsabNCbVprBaJ69a1VauOXHhhq01vMRsV0U2cT3aP+B0aGvPbKbHOM/uzBCHlN",
-	"r/o/jlxRav9HNR1ybx07rpjomQRJs1sWUySI7L62jXMdweoV5cmo1Pl2Exnr2OywuPd0N5yRL1olmfu9",
-	"6MNZPsmlV28NfK1lvNXxXfp7D7mfREfkajvcaDNIXSu0vn4r+5bm+aaw19HuuYBKUTIDkmn3tCiutbSZ",
-	"vSH/ZLJ2rpfINYhMfrxC7nfDeGKziFKisCecqcu1EyhF5nbKaEF1Sw1fL1N01hvyB9jLf9vVHLCHbjaa",
-	"Wt3wRCwi6Gut/erEbpc1ae7SYqs3H/3TqDCEr05CQ7iNHXRGRfmxGVtoZ6y1MoWVWf3im02N03lWq0SG",
-	"7fj72dn/6Hv+hJpPT4ieCD0dwMW1SJbener/qF3i0x8g51rtcJpsMDEovsfGWqzNkLHMm3jeBkl9QyQ9",
-	"ZlxSfNothRlR8RSKVo+2GFVkMHeAO/bVimzgQL+QWOFmvWvnk8G/P75vkp3/Vv3a3yifqOnRoH9iJNr/",
-	"vXUNu+s2t/s7zzOmv+6VpPyKU5psX5VE+XuKbGZNzABJbiTzyvbNu0dO0tekUQIu2Lt5rd9JStAGRzBQ",
-	"DCUlEOYI1WWDlCl4n2QqSDDEg+SBhFPUJoG0VTc7y+kwfn6VtrCD+XInx+WUjYpQ19j7jQkbDxH1j3k2",
-	"F5LuzQS0SR77Lcup5QFfa1MelNJRlzfxIEu0x6SJkqNygIyJLaTEpUu00tJu++01YaJWjaxPl9jSsD03",
-	"HQeOUzFZZ+PO8KzfxOTr7spylidMnd9SrjbHQqZRh0VqPXdTBSD8mmooDmAF/5gKmBIJqRBI3aUMUZbR",
-	"okgiXiY8RLT3Zwvclojza5tkPKRYdVUSXJ+WtQDPG3fSI65S+4ymJXqOVb12tOUlaLfIXaN8pixfu8XU",
-	"DbTartKqmrXfFJSwTa3NaqSJJ9sMpT7ECimZHROeHNuv8QAXbg2WYMf3VHEEO7yDYAhuauqJePEbtgBC",
-	"W0XyuIiDFX6vPtYriI325/nf9n9X+let0JOMLO6X0epA8DlR06AI1t//qCqsd0HCG9Nl34Ut0DCDNaMp",
-	"MwlHTBmmBp9X9BqLmbGmkFOsJ6Ry6ucU285IMqaTnGS4qWM2gVfzYf+wE/V1aEs3WpLuO85dozLN5rEZ",
-	"GHefoA1zW124vS5EaXfCuyCyWE/31Ir0CzaIbfLJz/Hwk4dgP+VYXmXCaDPmOgH8wClgUJ+IGKmiWm99",
-	"NRdahz+mM8uUpklBPl0JzU3HMmkmHkzMCFajP34wGXYBXRtQhrZyU8rAB2wyFxpXxl01ytq8mW+R9SKY",
-	"uK1aI/pJa1GbTc2qm3LnHjXyrXMhtZAjf3xBYmFcbFnTLcPVz2LGD1PoTUpvi4qW9dZE3dLM3CW8u8mt",
-	"gVHocV4Zj3MEHf1oPaSCqtPeW0JKFuM8HXIdA7hr3VakSRe0yYuuNWQPPqgpzRZMUnh5etrMKxGs86fq",
-	"0wZDPAgKEE5RjRqwh1skoPV+H7Fnol5iK8qqQ3gC84zECjeyaNZdm5x8Tx85tG7P/w7+urKpC7sCDsq3",
-	"fjB4sG7b+kFqb4/b1iU35ADb1ht0X7htHXy9Nqhv9673snctMqwiqRRorC/0v4PmU2xGU8bpmp5rplZH",
-	"RqAyhoWEREoqpQ0FSJpaky0jmFGqGJ9It/fIsJiTSXN0TGlyTeIb0/YnFTLPaAQiTYJYoqbF56Ub4le9",
-	"c+7eYnOo5aoQyhPTBll1MIaZLFc0ZdteIXKximdov4HNtEQlNAvExV51bwSj3DZRrxGmY4XBf/7US0+w",
-	"JMb//6lPy27drfMsPRocTZWaD54/75/+q3fSO+n1Bz+e/HiCC9GO7m/nOXixkEerBUIfSiSFVZcJK5fs",
-	"bUydtcgMW0XIMOpSXYLfXZ1e3SMbY9zIlqoZwkGJhYCuKJDYSNP2tK9s+/TC5ogVFbY6gLOP7+CGLmVk",
-	"6uUw2URlhKVRFbMy9WdahC3JsCuGMshV/bu5tWRq0nxXtuNA+0VhF4qUkqSiAOeE0zQC/SFW9R+6sFYn",
-	"BGNyi3F1UK7GzyDCjryWJiCpeQCc6Zn83wjIjPLEqmc0Sqa7LloRnpMUMnrL6EKrGO4Kq1WuF4XWyvFN",
-	"r9QGsmYoH+s53UyltqUEMKSaxyuMoZGhaSFI8EmwkF5inVH49YsKopq1nqtYzFzHIKkf4XnBKzPjCXyj",
-	"sCUidjopWqcDcYVCrjndajP2YGyOALhmQU4mGZ0QRWHMJnkWUnzakCUhilwTSW2WScKktYJYA5mJ1Giu",
-	"OeV46uuiqTaTWLmUGNJRrOg0uH4v7ACqf5ChAKNUaB31/wMAAP//",
+	"7P19c9s23jCMfhWMzjMTeS7asZw4Tew5c4/rOJvsJo5PnGzvXk0ODZGQhDUFcAHQjraT7/4MfgBIkAQl",
+	"Spadtpv+4UYSCOLl9/76+yDh85wzwpQcHP0+mBGcEgH/PPuIp/r/KZGJoLminA2OBh9nBAmSCyIJU1h/",
+	"+UiiGyIk5ewYScJSRBUa4+QaUYau3kx232GVzK72BtFAJjMyx3pOtcjJ4GgglaBsOvj2LRq85Qk2r2i+",
+	"8dOHt4hPkJoRlAiCFUmRIJIXIiGrJn3Hb0j6kS+dU5CEixSpGZWIM4JusURzIqYkRZQpvvwV36JBjgWe",
+	"E2UP7bQQkovwsV0x8lXFCYy4cq/PBbmhvJAox1PYD9XD/10QsRhEA4bn+n3mmdpK5vjrW8KmajY4Otjf",
+	"jwZzytznURQ4ijcv9VMweY7VrJqbpoNoIMi/CypIOjhSoiD+eyZczLEaHA2KAkYGZk7JPOeKsGTxD7Jo",
+	"b/0EFYz+uyDomixQTgTK+JQmOEP6pUQqNCR70z2E0adPb17uHCNBlKBEoluqZnBEEs/Nw5ilaMzThQbA",
+	"DC/gxwkVUiHM5C0R5fEZKK726C1xV6+x4yBHB89rB/lc365SROg5//+/nez+L979z/7ui734aPfL//w/",
+	"4dOYALx3QIDGqSuUYamQIDg9RhhJhTMCkEclEmRSSJKavT8dHXTvyOJV11aePV0NEm/pnKr2Qi/wlCBJ",
+	"/9MJjRk85784JRNcZGpwdKghEX+l82JewaX5VC2BMkWmRMAaLgqRc0naq/hltvDRk0o0JpRN7bFdk1xp",
+	"+qJH4CKlCimBadZ5XP93173oLjj0geRcqFM+z7EILPkkkxxpcloogsgNEQs0odNCEDThooHsRFCeahpA",
+	"/l3gDGXwWjS8nfGMoARnhKVYoDlnaibRnN8QQ1LHC/tdhLiaEXFLJdFfpnghdzqph11w8MYmOJOk3OyY",
+	"84xg5u32JZVJxmUR2vAV+YoTdYWGdrZyn5dn5y+RIni+c1Q/CCxRwgumSLqHrnhO2NURknOcZbusmI+J",
+	"QLLINW/R3EQPzotxRuWMpJ+ZHo1SrDAawhQaIDJ+C+9TM0HkjGcGcWYkSyODQpIkXJ/kojax5EhxhTOJ",
+	"EswY17h4Q3Cmp5pHmsp8ZoIXLNXwdjsjgqCEM7ODdGcPnTCcLaTS7CJbwP40lBJ6Q+yeEC9UXiigV3O8",
+	"QPoVWF7D8ZRn9nT/yc7eZ9ZxZ2l17P61/T+CTAZHg//P44prPza/ysfVTb3jKfGu8JXg8/blvQLCmeJF",
+	"yYkMTA4pS7JC0hvSCVATPWEvppFiRQbdqKSZfkZVgGm810ebzGiWCsIMplOJMjseDRMsyS5lkjBJlV7r",
+	"EZyuIBMiBM4svEk0xImiN1QtHsnqR4XHGZGR4R8FYyTbMeKFft8j7zW3M8LsYySNSvAWmmvpf5QDOatN",
+	"YIkW47edNNTtvIsV9adH78UUMyo7pKf6QRopx3sAwWc0wxqd4KRveHbjONDQkliNyggDTlT7jBBACmAJ",
+	"dqdLhJ6OpIWR5pAkSlE27QQlfy0xCBjriB7mAEIC3lu8CriPEVZozqVCo320IFhIhCeKCHSlwfuqa8GK",
+	"3xHyLwtxQxYf+TVhYSGBshtqJGuk9Cg0pTeEIc4SYgBS1QeBwIrTil3X5TuYY+maPRmHSxpXck68++X3",
+	"p0++hQSdb3pCmXMmCci9P+P0gxHn9KeEM0UY/BPneUYNMDzOBR9nZP4//5IGUvvRtQvzlHlp/bje4Uwf",
+	"uMZNLvSZ4IymCE8xZYChVLMbpgRO1DG6IkJwIa+QPhiJCE5maEJJlu4NvkWDU84mGU0edPknWvhTRK/d",
+	"iMiMSFgxrOQYXSWFEISpWA8rypWDTAwPGuYkSEZuMFOwj1dcjGmaGuB6qI1osE1wlhGhiZ8WYRzbSzlc",
+	"Ayztb5yRh15VRtk1Il+p1GrjuFCa4yPGUcbZlAg0Jgjk7SFmiHzNNX54qLUDy36TEqbohBKxAYyQr3ie",
+	"Z1Z2UphmcO0LXrCppklS4++My1LOXfACligJQTjTwu4CiDPA8vnrS2TlJC7Qp4vzI716pGZYueeHmdWj",
+	"d5DAWkLUvzL7q6bUJfk2aKKJhsGLwdFv3hqpLF9vniUpsD9cX7u33EE0yLkW7cXgaPCYzWRsljr49kXT",
+	"JakwSzQJeXwzegxz7OaE66OJBlmp+7d+fbw/erGPD8lo96fkIN39afyE7L6YjPZ3n+LD8bPkp/Q5eTHR",
+	"XAMwZHD0dP9FNFBU6SOvcLqkXzOlcnn0+DFnWoNke/Z63LXJxw759MVvAb9L44LDD0CM2uXyLDUo3bpd",
+	"Q/iP0JU7H0cAqPrMtGxZUjTgCCWY7qFh15s1Suq3M5BaE1xIYmHLatA7n5ne+jlXrzS3f0h0PedIFsnM",
+	"rhwoOtNqcWML14zfIj4B1LzAi4zj9CPnb7GYPjhxAVuEFqBuiBEMKzUBgZJsFilACaH6wVeYZuRBT7Wy",
+	"wKGUEwkQMNefPfZCFJ5egbaiKiOFUaFRgoUwmrgdjTgDUSNgKQwt0Q57DGO+VULbkjNYb+92Oj2zIl/V",
+	"40Te1B8OiC5BkyYX6gj9/fL9OSjURqMFKDy9/KcRh69OkoTk6gi5F11pXTQr5kzaCSKjW0RoKniRRyil",
+	"c62hcBahBCsy5WIRoQyPSRahOcFaWYvQDc4KEpXGgWOESzXW6c1Uoqvfki9XhiNdEnFDE/KJ4RtMM/3C",
+	"h4Z8rYePsYSFGQUaJzO9EFjfR87fYbawAqF8yMW9d6gotHwESGjVNirBhqhlLUmEMTMunMj/QX/YPdEf",
+	"rqzRQDaA3BvSltsvzSNIcXSLNd4HjMaV2Usv+xPDhZpxQf9DHprKJoIAr8CZBPj2PhtZAgsCtwriNNzo",
+	"J5YLnhApHxrYfiFZtmtkfBDfnIF0vEAYjQtJQWQWRUbQUIsnTPNBZ+uFCxeksqhiBlYzINw7dmOyyDXm",
+	"kvQdSSn+CHf18GzkkURz/X6kgcVhlYZjwwE1k8mJsFohviZaoi5FFIDPk8QZAHKhxypKLOZpCUeRNMaq",
+	"paHuKjoPqKmR99R4EedagQL+RYRW0lfr5uUEWq1nXJEAIY4GaUFis+QVanM06PnWOSGKsmnfRWrGnRb+",
+	"4koDaDTgt3q7tesK7MGM2uSEnDmq73gn4i6HNQMGl2bst2hwOzPX3jZEVAaB34wTyDu8+ursLOWFlWup",
+	"TvBLuWA+/hcx8rNZymkJCIBMqRGEcHbhQak1QncB7oYg6OCububfDxllOtb+huWFWnPZawB1EMKabhBr",
+	"8IGxjjBg5J8HGoIhE89ptogQRtKIB2Bza7o4tgi/DrJax7vKbOkDXh2wuqHoAhvxvn7WVJF5/R+rUWNQ",
+	"XTcWAi8AUirHrJ6EFZmVqoypbAXuwLu7l35Z4i1hxVw/wXOwyKWc+YhTnexJWmTKCnn+c1h/H0ueUJzF",
+	"iXHpmO9mBGdg9DMf54QpnFXfzrjmlFOt68/zjC/mYFQyjG8QDSaF0GwxLs22GrH1NytXJ085UzhZjSNN",
+	"xVgrsikY53ACnjzMEKzdQe+x1XWxNTVEekTNcs01H1czDeVNwgGzxsYAuqabLyofFzzb5PGmRbuF0u8K",
+	"qdCYtPZjbe0pFSRRXCz0xlYzhQpKloK+D1FNAHZzBEE4y7zAjPo5g2ulg3kSlq4pcdwTh2/fxspnNmPm",
+	"WHZICBvwebGeuBZi5nX+3dxSueDI3WLtvcshYROuWL+2tgyMy9mRHWpUkZQkNCUpoipCdFLaInvhRuAe",
+	"2y8mbIqnRBNElBHcb+LqskMxC1TWuHObC6/JIjvvbvktvaXGF3Mnjllhf4tr9ueCjBU4+0BuKLkNqCcm",
+	"pGstUpESnGZa82tPp+FFWmq1bGfvaEak0gwYQrhyq+T3fkSURqw1HnEn0PORxgnb58vllouIql2Hzt8/",
+	"kgYBz3OCs1jQ6UxJrabRCTXWiDZBt4jYV7T1X+rElzmmTGEKRGdOmIbkhGAZloE6CWrjVMoX1ZYYde1t",
+	"KfLcmz4aOHqlNIska+Cih0Yn9umQLAvOnViPkkF25Chxz40aYIullhh7PwJW5e4l5BMcT3hS9N/8xeTk",
+	"RBAc2q9mCXMNTqWUsiG8aVxaY58NOPSONfJu199sa60hGMwz3FtQkeTfBWFG+lsWZ9fbduCBWGVBKPJ0",
+	"bQptA4JXLwx8fbER8fttOyTsuENrz+cdkme1KO0YFSeJfE5U23S1m1XcrUTL9WSjLj1lK8Ks02IcUhjk",
+	"HDg64Z8XHBaE61ifbBZbGzXEKZXaZEgBtTqEXKI5NtmZXtiqE31pqfsmImc3d2sGP9aluA92kUgr/+A8",
+	"cIQEXGRAQvYG0UoeGfCa2N2gjChFxDG6PDs/QG+xVGa3NeHzATirB3BP93uotnelkV28epk86wHDO0Ni",
+	"N4KFrbHbOf76xjx/aA7Mfhqt5MTeaT/fD+L3nVlzw8qSapQEoDVDUUJFUmSasB2jtCDoAN0Sci3RmEy4",
+	"MJ52u4ZeoNhk9Kt3WOP8HWg3EXyOfiVYoBcQ0ramfFBd0NPGlUQDE2Vlf9bofZ/yQxv/nWZrxtavwDgi",
+	"17uBviJID7HDB/et2Fp9pe8BLa5tCca70LQgwMeytKJA+lIxS0iWkTRs7sypTWu5u+La13FhBYLvZs3K",
+	"BZnQr2EgviaLRxLdUEnHGcQhCoWGPI8/F/v7TxLzJPybxHt7ezsRUhzMNlNGJUHGNx7Anht+veZhOslm",
+	"aXCIHhMUGeGMo0D8MUxbHkFNLAxCHIDHJjxpQ/P0lmCgfbE1l5L+J5u6HCwbOzFsGMvkzjGaG2t2xtlU",
+	"3zS4qrwV9rOnbXqTnbcHZ7vkuqQsjCjYFBlpfG2QfSlxMyThWzS4DiW8WSxBVEmSTfbQGwV+Owi5kzN+",
+	"y0zo5RGSSnNdqlyiwHKq5xZn3tq9ua2Q73KHD0W4pSRSasj6B2UBADXezRiXw9CQYJEt0IxkeYROT17t",
+	"6jl3EBdI4gmZFhjiXWtPnJ68OgEHKSgwu7dcXKNTlxqhxaRX+i2USFQtB7yojoG0VqG1ofDbwryk/PmS",
+	"gG9Qruk4e88I8nYE6DkvMkXzjFTBZjLgEzOyKLe+okD4tk1d4aIW4au/uWXolgsTENUS8VYAgN7ADcl4",
+	"bl2SjJBULl9B7QEED2z25sqdGZJNVz7uLpulMWE3VHA2txFBjUQqGAfw443DGZrgRHGx4eLt20vZGmfZ",
+	"+wnEaC/DW7OWf8JD3740X/OtVOI3OhAj7mswT3COE5u3tf48vv1ggwm+LSUfAalP4AkgajGeU6WsEVgf",
+	"bJfEt5kZZ8Zv/ddSVplVbmhKuMbJGWcEPpNbGcsZFiSNjfI1w6BgqJngxXQW4/SGJ0boT2kaM65iha9J",
+	"nGMRJi3XlmyWdh6PmzfknEEJXXMCEfpBY9CXJYJpAwG4sNEnyEwoQ5EnDyPW9PDdZfAOOaN5KOeu9YDi",
+	"/Nocu285qkGmnzXrszu4kyC3K1KqqoC9RsQ2VB+4OkLqlluHp0R8ApGAJnNjTBI8N6GBQ5t5CAnRLnLe",
+	"aJFiStJdfIsX5feaREEaWa5VzUVO9LQ2UWDOb4jLmr1KZphNSRpDepQ8Qr81zKpfrnaO0VVK5ZxKeXWE",
+	"MMq5NApBWphoSVNIYWJSBjkaE9iOS0T0maoRsI0ZSF9ZRmVlgdVXKKiWaDQnyQh8Q75av5dRGwbRQC87",
+	"FfhWK77GZ2mexJAeCiCfZDb9G8hASQMGVawjhMAJ8yqztTB50Jd3dmN5QTskYrXz0b/+b+CBN8JUUBj9",
+	"w0U6WGG9TdYLA9/hpEaIMFYLlAuuqaF4JJF9wOTVSjplJN2lDMKz5WpxuNN+XAfemsjbRu6GdNvzDAzp",
+	"aF9BAjkS66mxeVUBIUCsNG72J20wWtkQ5uVJE3ooBDvbYyVS2fe05t2Oj8Y/nMghSn3RDhU6SSZg3Vb0",
+	"mwqHH07HOcWCnCSqklU2DogNsY3KfsqFI/XZwnwqn+xl1mVcERn0DwRADiBn5ZIEn6NyLGqYBbrW0c9p",
+	"2TpV57lsRrmZr3tdzIUr4XKH22lub6VY3H3sKx9tXsPa7777Ua8+1Eoyr0OJHohOEoUO9kdPkdw7fF6q",
+	"gqD8eQqvLzZokVj/DvK8/rAgKjYW3vI4ICM+zgWfCiKlx+qtATijrEMHOJ0lbRpDMjqlY5pRtYjXjIcx",
+	"j2Yd0ZJl7mbv+fS2Mpz0jleZu7Ci1Zc8S95Vg8v4xb5La/okqqmCmDdL+plOm4F2WEFa9AznOWFAUsoc",
+	"2oRrJbWgbIqMtqsVTZRjNTtGes0SUYa4SImITIKpDbydFKoQpG062dKtd5BGkMfDrzAFoaqAx3uAm0Ct",
+	"kECWt5Hi3WZ60e61gSYEGu9qQFtf69+LdEq0apHiBaR+WQhIbV2wPMMMQRTyzh66SgtyZbiQpF9dWSXP",
+	"65kWkNNIjtGVJiU25WuckavPrCzehJNrPCXmxvQX9Sz+UtthXFVnBQV+VsLTKpz8WCoytYhCe/2LTR+3",
+	"sLDh43DFGz3bEg/tNtycUfCMvAV3kJJ+bLvJDDfF9tX2Rw/7Owavg8sr37eCJ/SQIpbi7AZmuVOtc2/i",
+	"G+OFSvh8JWTC/O/t2K7QlvUjrt3bl0am1N7tGd5AZonnRGs5ZJYYi7fnGIh96QSsLrHicSuKyvyCbyFu",
+	"wZrrjJUDbBbd6TmnVbW2hoCqF7yebnrna1jznCNvkcEz5/N5wWwy7gXAK2EJkWtCl9l8XVt010ewXMTO",
+	"EoXFlMS5oODoGQtMM/Au4iKlXH8js9iZduf4GisTQ7eYj3kWth1VwSnPegWnQD2VXBBFhBN2exTv0ytn",
+	"08LqyY3qjg7LkRsTIai/ecamGZWzCF1w8/+fBVVUztAlnTL01g5uWHYP65h1EAxqUjOedhz2HNPMs4sr",
+	"rXjPiZTG4GfC5Czhr9nS4wRn2VZOOKR1jfpmiZ5yJoN2wE2CQ6DaSzxeBG0w5sftBqdTFk+4CDkE32iZ",
+	"T2gxR4tXYdmzPLhVlsj61a9cVdMYU5tN/9jfyuNXxnO2rnb4eN0f0FaNE77anmYB4RLG3nfMtDN294aH",
+	"6oElaWrbsfK1469LsG6ctTvZALwEL93DAQ90Nw3bthe2iWzi4+maTq61sDhEmQ72+wSGr4lx9ZDWHjRz",
+	"yyhZvX902DNks46z7dh2LIBvmLgMzBqAuVR+2gDfG4iwGuJLOFgCmtswczv+9IA2bv9gWnwFZ1nsKowe",
+	"IcwWwQzoYLXR49pQeWSs2wpq50EyeX2AAcvaKFsJ1GSew8++OdFfWoMAdRCkoPBttv+LJbg4W5O2bKrA",
+	"tJlC/eBfGokRChSVPH09S94yVahnEYCGpg3Cn0+gnDjo7/3waZBiURYn1VtXC8QbBlsaioKz2BY7tZaB",
+	"fu80Um29wOpv+7sv0P8Md3a//P4sOtgP1Vbtpm9zQ7W0Pmj/UVI8qUget+jfhEutOQTI4VRgllZP03Fm",
+	"0n56Ju/Y6NnaQkOQ8dLmV7Wjchh31nrz1xWSAYUh1khmxCT9KbMGiJplLoh/VQ1sDZOCZ6F6SOUP61TT",
+	"jgauJHjAbpoTZmt+P7IFziUU0XKhedIQHyrRcHRkCqbpyUi648nWfrrejN/G/yGCy2BFGKhhxauXlmXS",
+	"JcIma0k/i4ZVifiynlxGrwkQXlhlqIT6Tljcd/XTSRonJMsCC3vNb9FcT+1qb98SUb05vNHyrR0hgbxg",
+	"Cc0eSZTzjCaLo9quYWoon9koCK/PGQJZoNa6HR6h2xlW9Ql4kaUo5cFbaEC8Axt/zR5M1O4scFpB5KiD",
+	"WOsEYPVH5XFWtfOPYRfLKudrLDFOg1LV1pNpPMsJ60KdOZVyE4l4eT0EUgtkcrXlqmimIcQuld0+ckzF",
+	"MWIczbkg1rqOM2Qq05pqtsYS0qxvNFrbzreEpb2kMi9UQADDY16oHsRDP30CY7+Vyegu2zQA7IKOC71N",
+	"M1Ka1gEkpbbENxSva+YPHpka9K7SueL26ch+rzSVmKAD5+8oU4w+MzMBvGVkfi5/LZ1OriQdrCDRJzAx",
+	"gV3D12eXp+hDoema2DvYH452hsnOzh6CehpflQlCBkcSFGCUnxkxzRSgUOrpTFCp5liamt3opJgWUpWl",
+	"rSzoguNkpY40hmhJZbWxHlfys3ngZ5OgV20qrnL/m6WKEg5l7ol3IUfoCbrl4lrvKcULd7RUGY8TGn4g",
+	"U/T0YOcYjTG7RjOeUTPMAr/rgdFni/4iKeQt9FUgy4Wv94B0NfvC1p3NCnYYwI0N3PVdz4xgsUY+ZE+z",
+	"l4uU7QEtkIuw3NbVz0Ju56vZyKFjSO+7kV7CQL+UyAwzm2UQ0v/6RXzYdVfFAGzMXu8KBXZ4n5g09y7z",
+	"iDMO/AmqD7RtXgBijd3Xzi6yfMS71xoxq8OHV7lgM2tXjR91Mp8jU10VZ+CQAodV5H+l2WXrSyBJEbjb",
+	"Y1s0VUYI8mXnhKnaWPg2shn0n9m7ipy6Nl9Qj9ZEbfh17vYQVJHElKkjVyAuQrYkbYRSkuGF7YhkGIeT",
+	"elobMj7m5o7q38KWXFUJtyeXBGyzfpq7KnODXYpFo0yfq7EGolNiXgnLXmqLajGtcMgGRkaTQ+3QjTle",
+	"WKlA/zjV2n/Fxo61JqAFMT0qsSfsC42lgtjbemZXfFpykk3kySbjalYwVi50w0OSCBhrK5Rnm8GOG9L6",
+	"TqdnbZtL0HajggebiKnbk6Zqgkqj/GEpU3KWLY5sskJAznwkISRHi7Aw3VrVMeqSRrCAeWkRtMLw8FZQ",
+	"pQjTgEQTsuN+LqXu1Gw6PTaCKoh8HgT2Wt9dhI8+4bg1oSK0baOROUWhOnjXjJGLkhIoCGpyc+6h840Q",
+	"7K6Ci+cdOOjlHaiLKKFS/5DwAreLFViCj9vxXFRCnW1mosZM2vq9izuh/KF+YkSn7LCEroQzbVUpDWDm",
+	"WIdN7IaWcbuKEoFKhXV4eXb+cufYZypJxatVzYhT/iAN704tDJX2TTeHyfqBF7igXf3YMo7jReJ0STdF",
+	"bjoD5liobBG7jzbXx2U/gRE9Aq2PpBrsPTEFTwUh1QzuIxgm7b/LKfY+M09o6Xi3ftL923/SOxTzs7H1",
+	"Vo9WOUrgriiftWzFhkWbRVXPlp+rFdsPdtYlB7wNf5SzqjycP6pc/AYB/ZvwsxBJ7JEi3Uc9XjlNXV1u",
+	"Ez77u0/1XUWaGtXPMSPZMQiFY4LwrFkW9d4TGr51X2RnMe1SmFoGwz6xXcYbZjwrm2U5rl/KAXuIzJIY",
+	"4osxSxGGkjOxySYsLTwLolDZWQINnx4c1AoJ6Bksx7Vhgno+jbH+bF4Z3+CuzmaJqfEUMFOmN1SuDs+1",
+	"M0ijDvv2yRVPOcfOOlVtOo0oLiewKwduLUPJqlyYHgq9O7zGZN4BhUhNeRsbyeub3NcaESL+EbfB3mqn",
+	"mgzUHPJYXmvotS0HXEEIhuc9mwssTw+rCaRmVyBxwluPTWkh6f/6SKJnplzWZsJos6BK+JqX3u37scKQ",
+	"NLRmwXuGCFMC2pFagRj9o51qshEU9DUgQsf8BrQ8WddlUp2ZnW/paX2wuLuZU2kdvG95dpZLwN4JBlJz",
+	"pujZcLRzZN1RzrLSKIsCNRyiqtWtU6cS/Q/vW5TLRTLjGZ9SqSJbewYlWJiWXzm2XX0g7yYtMjXjPEVD",
+	"rwrejk3nVDMiLD64spyoKr1gnFl4nC1cr+m2JceWE/FKo4CAbZdd/z72192q+umtPJ5wEZcrX2odOpsl",
+	"pwRL8qHDYQj1ML0RR2iEbDt5hKfkGB3YlMA5MR5DXgBlyjA7Rk/QjE5nxOs+fIyeohzTFFVdL47RIYKy",
+	"ADYIWvGyKdTbk2P0zOsNCsWuKJseo59QRiYKIqQxS4/Rcy0L6FWmx+iFNTt6Zz0aRIODQTR4MogGTwfR",
+	"4HAQDZ4NosFPg2jwfBANXnSdzUuP/zYJw78KoE9dbqqPXhJT5UstW3eSrwmBobYRskQ5LqSlsqqQWt39",
+	"l8moct1zGypvt89oedrrkqZP7R0oOndN26yLzKUOJ4TmaotZw43AlFalUlcguHnw0bI8Yu8Kl5Sm94zR",
+	"68lZUMgGBMVYYTElas3nJxTQWgua6z3IuHmrMYyt9XBHBdiaQb4xfWijtcV3Hv0fpM69tzHldvlHKXHv",
+	"ndP3ralcnY3hs+byTV9rE/YJL/GjGiq1VbPDNyeXG1ZhtiJnadfVMqfbysYlmNe/9PWqL9+9lPLZLDlz",
+	"bKCNI5rO9oL4qXCNgVcQgfJlfzNPLO+So/j6Up5dSmQWH7ne/L1O4G/lNuoQMsQ7SCYzzjNjFMkyMiXI",
+	"xmlFaDjeQabw4IJgIctyNt6IZKdit1r8cxFMUHx5bvpgywgN0x2Ex5KwhBgmB4KdIBjQ46ktC8wFxEHV",
+	"IpUH0WA8iAaJvvsuUaLc5yZY/sCwsG6oswGVZsYS+BtvyB4yr5AIR2gMlCIFoRFhKFoqlTvb9RXGDeAN",
+	"Ko3+YTiT82xrGmX+/QfiS7Wj+v7MqfQ5/lE4zLqX9x34yzlZ3zJikJOy0i7ysw3epUqaBglQqU4jssDs",
+	"eidCp2hoYiyg2utLNPR06p22UaXRX7NVbnJV0wPMrtvXPEJlWQhB51gsYBvHyJ1hbUPWVmYDkew7l4Ql",
+	"AS1tByLKGRfQAdlkPSPj/HRWMC0a21Ten0cRgqbHiqOMsmtkYw7adRlX7l4SVnozA7r65dm58Z927ttB",
+	"7+XF25eDaPAO/l7C3wv74ezda/ju9HwQDV6/GUSDf+o/7y713ws95ORS/33/UY97edmjtwiZDOqAtgRg",
+	"Zb0gV9siZ1SeXg6uyiIfcHF5NQB4l7cSTrVakPVqmpoj5nnKpkfoBOUmpDZCv5pSJ8ZDhYZpKT9rKkSN",
+	"D9/8uBOh87KhHvSX5siGb/3ieR+9SzsZRINfB9FAX8wvQXLT3lMMNK1XuOldW7/11EJlk6KufM4OLXVu",
+	"ScSyqIoJFVIhGGouQxKmnNPcmOd6Uf1SbJTrAFwl1N+hoCGLF7xQszgppOLpogMwP/x60lGISINRvMYZ",
+	"1+Wi9ft6LnEmQS+obn+tuTCQzCu86VnTaF1P1HqNP10ZxuXE4YMZZSlDgxS4AM1zE6JkP22M3Y0V9Uft",
+	"yqGyOpbsbJbYPa3Tq6x66oE6lWmd4WA/rnAUctG6MOUXGH1UaYISMhsWjioc7O/qCY2xM4xTt7Uk0hVn",
+	"4WWc3mNccz0ouXbJXoxyE45rhK3ec63rUDcNdG6z9E0UiTA1XKZCmNgBE0GnGe4cpwTdzmjWUSmMMiRI",
+	"Rm4wUwhehXCS8PmcmxY9EFUF5LYjG29VO11IPNzFU8KShYnnQEOMruY4vypjPiB0rIy8rq1xB91CynRN",
+	"gYE+LmaLmDWKMvan19sMYiy9YO4R6/SARdYcyA7dkown15tGMjboeaCDClYzU2/bDHTZVObQoGb3RPB5",
+	"2TQlfPiPZM8mxJuT2DvTh7VIQz9E3UZ8WUCif7hQs7NZ4gUhrkFu7qigdrTU+EAmsqx5AE5TytDPWnsG",
+	"pRlA01JohNMUslVlreFaQ1NcUTdkaSu8fIJjLAheo4+bVYLXUVdXaoHusDqu78Kaan8uUutdW8OQYUOW",
+	"0d/bFohSYSmPdh2r1pwXTMW5a/TatAosCBaPJDLD9B3DyKbJofzPsz3shzvFCoLntSJdZRuVjh6gK9Vx",
+	"O2dU30voEiqQetIGImeH8EoIuAiGlAqSqDjHC5ufo2ZUpNC2QQsTc/o1GBjYWKcNsDbX1QUjMyzJRxtB",
+	"sIlw0WzUMSbqlhAW53piaTLCOEuxWMSKxzmXavRsEFXDzBchad3FNaxknCbvuhHSAh0gNjCK2yB1/+Vd",
+	"R5fhhPSqex7GrDdHaJxhdq2BHBt1u254wp5i18ZCQaSpsWkE6gD7duszhXfL0VYau8gw+0Akeow+nF12",
+	"VUkw/XPjQLmRJ0Fhxz3QhO05BGFotImNNwqYqom5SmPwOlnzrCQsLhh0tJA5Aawsn6AsJVo7JEzFrR/B",
+	"jRWDG0tfeiHUjIjYx3b7CJWqgkOc59AFKCG2ptH7t1qPPHt9tjTyp7jOBWvUQhn9tr/74svvP4WLoBSt",
+	"8Wb4s/DwWy6u4zGWJI0zggULFuowbe7s2SFqIoYlpHLvwrPIPevd+S8/X6DH6JefL4J3/q0T1gPunoRI",
+	"icP+V4gnkus4d9bwBXVbSyp3wQq5yo/bKp+LG6JLr3ILwYcbbobqNIIdPjYwHHoR133tMWDWW2ZKMiZw",
+	"rWW8xKqfDrFmacbYM090mbHsEE0A4ZlwpZUMN/eycq3wiOuU1X0AVf/qI2t39lLrsFTIhsaX8fN9zinD",
+	"St+Ut/32lkCOt5HyKwC4VrgaOG3sGFYoUKtfGHxt0gdj63fmzivC2Hub3yBPr7S9eUGVsVZy4wwHCc69",
+	"2ujswLUURr2Nf9oXBJTF+zKlldayBqR7m7iDEUxv6sSlq2/kS/fzUJakUgJmu+JWYFCHpMrMOB/BSuOW",
+	"0ddORBOyUoLVi+WaX5ezm5I55EYLbQkxtadk863dlp1NW+L72a198MUNbxVUK/ftFcMuJ19yy8CXv1+0",
+	"hLHcgjPcLFuiwwj9BJfxPCwj1ySdTmea38YBSgO5sGzXlR162PtlDS14VI3UbfLqLWUpv4UALWKgJMGM",
+	"QREBCOWiJnp7TZnrPqI+1jKSbiK3BYI8ekZ2aFB7qTWuTUBtW0jSBx82WV9bNuy27tcNz86b7jzpNhkB",
+	"cXaM+Jwq203FEEYv7YD2a4y98cF18uN2587g6tCQcVQ/FpsP83JyhmzFOSvjVadBPSO3VaCcpeSt8WS0",
+	"tLknYW3uHgzUvYBH3+FGEZO2VzCkVMegWfdzGpXJOzLnUDoMUkphGq8/DYX0XDBNmPwNU2dsiS++t5Cf",
+	"+0aZ1TBmx26R81XLXXIxW3IOgFb+oB6B2tY3MntJdKLJyz9MUbnRwc4esm4GaYK7FHd90ljqWTcUL8O+",
+	"0Bh8UoF8wx5nZptJR4Pxum6YRvWO/f32wSf3MGd6D3OuFQHmVXlbMe1kLeAtjX6rJ57e18SzUcAKUIVf",
+	"evBXsJQIJPcO0Only4sTNHrx0/6R/Xb0XJbVEu5llQf3tX+6Lpn8V58H6n6nb9Hgev2IwzIzedUmvi2j",
+	"VOKGbCbhiU1TdatHl5HQjt6R4AQ4KisuGF5ybP9/VHMIaC3CmciOoQYdRFJ6EhwoJhGCOsluJCqYohkq",
+	"dRbzZL20rmswb95qrZemKLAZ3JWk4Zse2pGnTrONYQ9rGaNC2vtKYdNKGLIzx/StqzRrBT8ju5i6Pp5s",
+	"0i9tdAMT7kTw/5DAul7p85GIkRsikOn+3CEZeQ1v7io3Ne19DgjMZXnFAmNjq6i+hNbUrKOkhxGtV1u6",
+	"lmRS3UFpuAMa24WXtS/tZdUKXHqX3oXrJSleN4sgo4z41RVeRehvEXo9Qlyg1wdHCHxZE5qAlPTvArNK",
+	"L6/j3Yzfxhk33qNap6vVxiD9KJ8owjZ41slqywM5SomOMnRmjW4lx4Xbu0sIR7s30tohGNHgdmZwel1L",
+	"2u2Mr31swYAPWICZz7+SqLrZDuCrx5N6uO1imwYu3t0Q9yrT09TYyjCLgQxUP5cswYtKrpXr6uAMVbRW",
+	"oKg6d3VZ/HjgS3ANa+XArwgaNeuB4ilJ0ejZ7sGhKRbaTnWcQwCbMXYM5d6TZ8PRzs6xqz4xFq4ukgki",
+	"cEZeZwN4JJFW8Zmyjp5VlUTN+2MuYvv+riCTFWUlPtI5gbgN+YHkXIQyOXye2JGer2mzvhvK4qcxJAmu",
+	"7GfE9JtN9a0sjccL4J4uTrrPkw0Ybk0Tda0sBMXO9ijrRQYa5i4XbRu76gb9d2nX8Gy902nssTFJFFpR",
+	"aHe981I1tkmHblvdP/maZEVK2TSuJ2usdXoH+9s4vnKW4Pl1LDV0rJukXvsZsCGga9xB1ES/DhL8T4eb",
+	"G4QHnRy5mjzQNZNI6xPCMqemUg38VBGvRzJQ1offMnQLnSpuZ8RY3xYowQxN6Q18mgfMKNUbggGcAfe+",
+	"XWC/4SXFWj0U4rZj2IDPwWC/cYP2ljR5zNUsHB0XuqN6c6uuTiArG1StB2+1p1c5K6oV3q2byZ+pB9dZ",
+	"1bc60PTVBqZ7za39ful84lfYacD2lISjL/CUxJTFQqtbgbhULWfs7x4chjUxJzZt0kg/qNe54OKGxkpv",
+	"QFaGsvIgl6RSCz0m6A5+qFeo1dN0RfaZ1swxFCYKH4m65VqSmXNBqlbOwRUXbE5UR88jQRURFINRY04U",
+	"0CxA6Jpkv6JvagNwyvNr3FvHmqsjbW28fndBSFQzRpMgHL6cnIH/FhE3BiU8JWhoxdCEMFkYqq1l250j",
+	"k8/8y88f3qBfZlQR15Q4Qu9++fnUfqeH/5zh5BqdYkHHY4JZhE4u/nGOLvA1lQozGqGfT159sKNOJoIm",
+	"eszp6/MzdDrTYiOJ0Pv3H1+bnoRa0IzQh7NXn0z3ApJG6Pz9zx9LOxO3tjZfwtWLHESDX964/33U/zM5",
+	"y798eP9uEA30ms3/TuB/J5f6f2bIyZtzyHS++Me5/t/PJ/A/89vPpx9+1v87efVB/898qRc/iAbvzSe9",
+	"2EE00KsMisivwFazNNO5yuStjBBdSe/GSV89EqED+I0qaX8zjN5UrpMcGW1guU3DTMdFnAucKCDXRPS2",
+	"Xm1gUNpiw5jqZF3Z9lyfAC9kp0e5Oj2bjMFcQE3fBKB100ttJN86R9TXmFTtv2ZP6hVL5j3r95mZU7Xu",
+	"hf4JmsX4t7asdYwLD2ujZZdJbY0IsSY12Ch+6C7Yui7s3gUM20ai8tV9zmYbrucW9X04H3R7O30qoc8p",
+	"878d3eXyV9YJv+Pldmy5nypZ39btDKt4DjEqYX1r5V5ghlsS32KmQB1OZpTckE0n43ouLDZ6Png0hKRj",
+	"nFy/spaUpfqh8e8YjWBiOkt2eC1eUZKlZ0LwYDS1sn1+22YaDopwmz3+/fL9ObK/lnU0KHRJAIHwsaZz",
+	"MZ/EYyrUTAv3j/9dELF43Eyn70AX9+LIrS6EOX8jzBbMdqc0IXMMMrT9H+MsHlOGRdXFyZh9rxmHVgw5",
+	"EJtYf6V4LPEieHqvjb2zfXJY4TGWAe1K/jvTgi8XKOdSTQWI7EsqoZa18q+hZwq+wTTr6KHbSt3rrHb6",
+	"xnTLDkuTiWmE3Sn82N+RIBklKeL94uE2EfKSQgi7xGbJOEQmE5KoShtvK2rGX7fdBoRLugnW+/j3mm0j",
+	"9suzlfZp73o/6OEaoPCEmB7SbBov80AqLNaoCPynbPHXvCp7qLXNV8C3qaDmXcJGga2sT8AyrV5i4gqP",
+	"XUFKrFwVqanATEEYNk4SIuXG8cwd/Qm2BPmN1iymzELG2dRxEf89/bSsraJKuD+y7TpCJZIzLEhalja3",
+	"VLLda6FHYkINB7duiewA/xUwvA1Z2mc7DydG1zaxDQl6GWPZqLPOQT+ZchsC+0Y48W35qX6wc9Yh1RWw",
+	"j8cLr6lC7Ay4UBQS9DkioPUOTlOSovECvWfkAoK+lCTZxPR3KxsoQK80Y3Q5uXizV+sXWr7P74bgXljq",
+	"7yDpKYLn8ZxYpTwjGBKzK0lZTzvFU9herH8OSn/vcO7Xh12rTaZU8RjX45AgwDI+1ILe4bWWOg/29b8P",
+	"9uHDIXw4NB9G+/CJ3xBh/v1ledPLsgBxngtuwiFSkmQQdKj/abIHvAJQZJbEEJocV1aM4EskzwrVmeY6",
+	"o9PZrt4sNIc1H+Z5Rr5StUDuUaCVNCXCWGXvVPy0XE7knXF1FCH68E4TBZK+79iCKSUwoUSgMVezshs+",
+	"nyCsZXhJxxlBaZFnpsX6jGc14zKbycr8U+SBuJFo8HVXj969wYJhCCT6rVrV+evLc/d4+eWni/PBF712",
+	"UxAqYBJes3PjSWe3aeN7IWSNuewTodlMYkRc9sZqHflrkvnpE1VBplpDy3B22h3am9d3t8JD4/TrWGKa",
+	"BsdDKMh2VY85zntXafQJ0wYmuz49MC3k/Yl6fa8y39oSMu7qfMj34SQqcWtTzcAe3UaW243Q2rxpZczg",
+	"3TB9+dxhPFtXMl7+jgZSNgV2rLzgNy1+2AQuPb7BdzoiNNbB6j8yui4xq7fQYAkAb0MlcAzs4dSBcvFb",
+	"Mab/tVBmfTv3XVACZ9n7yeDotzWQ40tzSUHdxAf2FiHAWcaTWgvVYzTH83rdTe+XPFCR8xgpPEFaiUAY",
+	"Gkt4SRXHyB2qib6ITYsz48KtNQMpFwLEZw5/c31weDKorsabZeA8wWFthIgpuUvPkLbsa7qr+V23bdFL",
+	"IKIRmutXpogyMNFYRzg2x8EQZvKWQNDxk/1RD4tNKE4xjMFiSj4QCem5vw/IV6xVCoBfWE9sNjTYH73Y",
+	"x4dktPtsPEp2f8IH6e5zsj/ZfYKfjg+TZ+lP5Lk+6DkoRJXhG/CI+hbyJ2XV1sHRgdfYFRDORi/H5AbG",
+	"PmvIK2Ug1k/Q6FbhRGn5/ktdXB0c7B88290f7Y72P+6/ONrfP9rf/18tdvjOEhg2er67f7g7elpBiClY",
+	"NjizxxANpvSGMPf1OcezgREyqwP5KTlId38aPyG7Lyaj/d2n+HD8LPkpfU5eTEw9UKdJxy3jnptkf3c0",
+	"Go12f9rf39/VtGLXK1Q4qktDbndPdvcPPo72jw7c7koB8Mm3b02grF1lH/HY3WIY8H9fUTuxoYTwWzTH",
+	"bOErewQnM9PPAl4VmcxcwAz4dujAInIEwI+xsfATISPBRa7gbDyxbr3Iz9mPyj7FUb1JceR6Gkcm6x92",
+	"agfKQtyQRWzy0SUpv6Dships3uqBdeRMlBGqw7BfK61CuiZMLyPZv+qxJjNyaXY/9K+srtldYifOp/7E",
+	"gXqa9jpCVClCWLqWCreaOJlB7aBJu6B19JhtHU316sacwQMpkwYDDrwt9XU8GYOjryqGXbaphLIuJqAO",
+	"HKYP195xiVfTxtwHzsOGfS4nAZzFyj6/fGBORBJ0S9oZ0GPTAhN9RaP9/QiYopZ75iadNSHHSAsxBg7N",
+	"SCrRfv0MeWFiPjskMGtRap6OC/R0e6kWGzwwj7gHju3+wvK04OPCndsWcluAs23PTGWc8JQssdCsSMrw",
+	"9lsaLlx1y634NouOuTprAX7gt64KoLF0n33EUw0OKRFQFh3ceSYwYpmRJGTwgIMsFbrNbBX+kW0iW/o3",
+	"7WkXoz7FsduFWA/6ZGN6UFI/6/PXl+j9y0sbt2xS1WpeRRmhv10g42ZJiGyVvTnZ/V9T+SYa7YeL39wZ",
+	"Cusr/vSPqkth1TzK1vAZ2rS71jp7FWdtR3fbnlTt95gIbxmZ7om7pnuidavIcG2gZ1Hw7c3EYw9AVwHf",
+	"NowNNXr3cBaH+ja2YXboj1Wr/ZF3x7LmOx4YZZa8vhcmLFv+CmBeetVh80N+Q2NWCEnE4gjlgt5gLczf",
+	"8KxgCgvoCu+Vfq6hnCMFxygXxRHKi5xmlX+kYFShYS6K2La1i/SwuKxdamsMFbFtGV8lySEodKqZDshy",
+	"O76RAiAtLnOEY0nAn2YKUM9IltdzfWMwDAhTPcD7GnrMyypp2C6x+qJcpveVKWGtyUt1ZpqR2VfIWAs2",
+	"tqV9Yf56E9c2bz9X3fJDNbMNR4iVKKBr/jSPHSvQTDKRSxOZbeWgD9j549Zgkp1doyDXwFQUs2MahurD",
+	"Xl0QVbCi9oXgUwFNpkZoyDgjO0hxdIiGNvA13al1IjhcSwCpGgjZ14cIo81tc5Gt2xFBncVgaVC3H0u7",
+	"hgtuzUZnmp1IRfKwT5FxFd9ycW0vp8t9H5sDXIPL1SAxwOY2CTv0oyNiEQz4eMUF8ofJI01iwIIImbi4",
+	"4dF9JFEVZIEygmtu82b8xTLcW9dh0r9xmLme+JZk4TDoh/FMWutIEyAaMv0yMb6BaXexEq+DV3dCmNWV",
+	"VBsYtPqBraGU1+xkvxeCtVHFGf6MhodrqHMvSWRNYF51XEu9hJ3G+QakbUNsb7KJh5PcXU+jAO8kOQbX",
+	"xoQLdKKlmxnn6REi8zzj0MkG5K0ZnWr6V0oZUU24y+gN2IQngkJ6syCZ0UNnNLfljvl8rgW7RYSmnKfI",
+	"iCg1Olm+sCbL+O1DzGsGpkwYzFZVagmR04sJXrOOA5RD5YWm//Zcdidc7GJ3LpCcLaHqzUt0qtVvPkEX",
+	"VrhCB/ujwwglM5wrItDzQB/oauErm1Bh14QqeDD9H5+VmR09HwiceN+HvwVBDzvQ2yw+JBD+cEuzDI0J",
+	"SsEgPl6g25kmPSwFU2Qw9i7QNbhWMKMjyKLRNZEpacp30CpPvwf56TqUfkp0S6/rOqnWSlYqzd1VQ55u",
+	"mt51MdnKttbFFPPOu6FLOcdaOFM+tTHi2BmCp1lVxwu2Y7d1Z/gEYYbOXp+aMpNlmd5Gp92fB9HgdBAN",
+	"Xg6iwdkgGrwaRIO/DaLB65H+czCIBm8G0eDvg2jwjzBBtVGiL12QaMNtPeEFC3pKR4fWU+p7Xg92R/hg",
+	"vPtT8iTdfU6eTnYP8bPxT8nz9AXZB3+2CRIFj049+tQ5YAY8J8z3v45aUifEoPZ0oPdyK39peXirXW/Z",
+	"u+AfwKrYEhf6+610RVJmiiqF6siDe/Ga5Coybd0rJ2IPaa07kcT6JVMq51TKWnirP4Hk2U2pDDdnIaw1",
+	"DeIitMLlRQN6+ehaAF1l/28a1CnDZ65uuXPCm4IvptSCCVCw9Srg7x46o6BrzvECSapvZ4ZvCBqT0tmL",
+	"8C1eoCHVzKgWoiLRk/3RTq1GSw8gcxrAgd9A86Ahm0aDr7tTvmuDMTzv75uXsle+mqxjdFShjVdpYKnq",
+	"17yrrYjkLYr2gEJ5B/C14OdKk7mro7LyCUifELSlOMo4v0ZYHaMrAxxXR14+lzRNaCzYDO3zOaYCMEwS",
+	"pTKTrILNoJ1jdFXinZ7qliNnp4wgJ8zOromAz14sJTZvgm6YdpIwI/EUy3DM/01HnaWN+q7Nu7K/++rz",
+	"nZ7cTVIGZzbYYaOcJv/kXKLfPcashxC7nXdn/V/mnMssVHuNm3ps/Z1uGmJ+Q2otMGr46mdYOwApz85t",
+	"xfcmHT7dotvpLoDTcOyg/xnu7H75/Vl00OGZ2gyuVmZbhm591UVuhWb7xOMByXVtG1sJul5C5/5kILnC",
+	"93h/ILr0mlxCp2NSkrA05pMJTYwaYRx7t1xcw2frN7uhkiouKgceuOxMm9uEm6TLxBTa0IIazim42Upt",
+	"E2dxLhfJjGd8an7KMUkpVoImFDMvJLrIcy5UtYDKG1l9N8cMT+Ff3X6DC8HHGQnEPn94dYpePD38CeVm",
+	"BDK1RmTAMmWqBMRE4WnYzvt0dGBECzsUInz2lpS7iGWHPKNn079BCY5JRhMlfaHlkSxfYWbYCye8ddZ0",
+	"IUJwsUZlpKpyTICaUCYVZkmYY5eB791BnIqjKYfmXEwqglMI4MQQNntkW3M93X+BuJbh0fnry7KzlUCf",
+	"Ls4jPzkfDh9nmVMOCDH1EWY8SyWi6tjO92R/1HjORrRrmc8LKu1Qz/wmZEv0qkDtSaqy5UFtzTP69OEN",
+	"Ynju6nk7KNXDV1fQsfFg5q3RsoDKD3AOHxv9rX2CN6g7O9pFwstY+WiAcxpfk8WgHlwflWH3JX57GcdR",
+	"I0vCRuG7HDwTelSLox7U+gXbTzZ5ohZKbYTtvDCxqvVgan0sJnhakXmemXjWRnx19U0VYK3XY7WTuMwI",
+	"HrSSBEK06IOXEdsgMRmXhVhJ5k/tsG/Via54wr3y1A7fVE2ol69d2rfCG/qtlWMfr/SbffTIaMB3vLo3",
+	"c18DEmVxvzaN7gyb7bX7k9H2DO1eDibruW84dxnBVzMzDj6cvdo15sX9/dHBk3rYnv7RRDs9/bbrwp46",
+	"ZA5bRiHeRPIpH96s9lGxujj/BxjUrOOScJaQWnBuqECwJUz925BdmiddTFrz5vpZ0xwE+CU05xDFFOQJ",
+	"glplYNmcH82oP1FmNgCsZ9Nqh0F0ws4SmKzwsY7WoUvvAJk6Atbp3aZKepP0rudutU9p6QiqDiHKzKlD",
+	"61pnbHIbdEk/gWQXkyk2Xmyg9phHe1OkyrHtixJlGfsEm7os5vCBATcEiS4pvgFP5Y4aL/UWvOw+NjGY",
+	"bM5tvzOf8VrNHfo27FHLhm1Cw+3PkHbb4korylQdg+htWzfbTg6TQhWC9Ozy3c02Qo4aPVpLxz45QFRa",
+	"abma4lG/es1drKTZJLYna2k2wbB4ijNBcLoo8fXYWp1NAwAqjSH7loNfh5uT24RLeff+bP1793jT6miB",
+	"e2gGvJQLOFLfPvZlWL8N61opvz+cZa1a/jasah4Z65eY3yJo7eT8Folbb2ZHqkITf2/y9x2ky/vD2w3i",
+	"VRrn6dcYS2em3VoaY5mYOjo4mVl9fkxm+IbyQph4tDwjX2NrQIR6Y97X7nNKbkjGczvBjECAWZwSKJOQ",
+	"zxaSJjiL57yUySSZz4zdUf/NCUlmcYbZtMDTurKPM2dM1PIalQXOYjrPMRX2ZX4bs2Vae5cL8mNFwI/K",
+	"6lVo93Oxv/+EQD3OXPlfuBZ11TfG/OGNmeN5DH1O3RdQkaL6BN3qwIyRkPJbY/LwJ04yLjWL4QIJklJB",
+	"Ev2Sx8iVhUNYIaNqNIrsle307OIbnfXKBZuiFrBUUDUZycpmenZ5ZT0LG54IS4Iv3YL8OnXh8w93jEup",
+	"7Gk2eVmOPOVMCQ4EfEIzV0e8O/FqO54ATleLjpdgZ7qAoRoXrU2qN0NtIe+UMCLW1gpNj9jVhFZfyYUZ",
+	"6zfT2OxxUd7w6qdc/w6ladk6rEE//BEIYIB7d5lnW/HRlo44w6rdbwVNkQ+WjUsoFx1m9OXufDqbKHpj",
+	"CB75ql9mNWhV9lOs0ToJWU9Mo2E3Jl2UdxQO/l8pqN+tIV335j/w24BlFCsy5WLRUSOZzgnTGvgjiW5w",
+	"VhBbgb7BEI6R4gpnZZQI3MMjab4NmvozPCZhD8qcYEdzOgJjJ3RaaIVdHpV5MDIqk2kj175TlhVD4Dtj",
+	"cYYvMYtlwgWJkM3s119qlTlO8UJGyAnMPM/0mAwzGaG9vb1wUo9BzQ6+ZX+1vaEfSbv4yBUumGv1/f+r",
+	"JYaNShd4pEEzYWGasYZFqNrv9aXquc2KKuxCiaHlYAwBZqnPHoAgXDoSfmrPXZVpKCfiwnyhIHvS1MGY",
+	"UVOlWh9JoQgaYrgoxCdQddvEmO1spb6Dg3gHhRXMuU3UTqsboQy5CzBOizQdMOwWYJxnQaiaCl7kYe+l",
+	"oXFIkByMZhqyEAy3qIltzRrkWJwtE6zhHzImYPDeslij+kth1hLR4vGisv8FrMu36/IMTZU25xgu/d3y",
+	"i+ro7VrCl2c79L4sSKiHo9L6FjS+70Wu70U/99awdAvbUbu983hA1bsRIYHTOTVG5VqkRMM32s5pBLG4",
+	"KkSNGc4WsnKFhjm184KUvU0CbtOaerqihPMlYeckaJk6Oz9ANqMaaW3sCF1evH1ZNWTPCBZME7+U6j0X",
+	"mVpE6N3bl2jOU5BtInSpx5MbovnGhf4pFxxCWAG1obQecKrLs3evkVG3EJlzo52ZMYRp/myURD3h6bnl",
+	"4cjxcD9XyiVavX6DrKoYoX++QUa7i9C7yze2oJ8kTHKxiNDFS+S0yAidXL5EuFBUziP08hK95LcMyQVL",
+	"BZ+TCL3/+Nr1GDy/PEGXZ+fIKpBl4X+MbOI6rbXZ87UofYiDaPAO/l7C3wv74ezda/ju9HwQDV6/GUSD",
+	"f+o/7y713wtoM3ip/768HEQD0z/w/PKk41or64EfzAPBOWXUDJQW8Iqk+8E85hsvmsd8UYXlyEq/xiwt",
+	"RarYxPdAa50kKXIX3lN9DefNq88Jns9kVzCQUenhsjx1vd5hvFaQYMELNYv/VUibuw95aHHfluSX5GvI",
+	"SPsVmQLUEHke+UHFB0gQVQiGhu8ev6olj9S7DgVfVgBNOYHOHGdfO/qfw69xxqf9y4wWKVVnNx2dFqqg",
+	"ijUKl1aBGKEZWy3a+00Kj30wARmBaa1Rsv+EnnelVU/VRHv0n+ulDQ8JzBUqj99/4rNZogmuXN5VzgWu",
+	"rDXvRYaD90MAtNYtpdBkLNttm+eFAW2th4jTmrZRgNgmBPkaVZswvPdKpEpTI5VKW2S6sxAh1EOAFAOv",
+	"FiEaqhmh1VzGsQtERvMSCe1wbsEpRAXCGsGREphmWguhDFVUYqe3Z6hdVjFUL6IZYrXFxO1SNt+Ko6UR",
+	"ohVQbI0prVKpER5rpt3KWR26zCAsoX0863+m5hUfXJhYSD+oR5v13/vH8sEuPN9WLUqfXkQdRTtriOFf",
+	"ZZ3BBOmIh6mdMXxtAusTxRbP8Sh84IgDwNGgQB63iXyWG5L/zR2fAIysGS4A9p3KQlzzxayMuuiwU5yg",
+	"2xnPyopto91DNMzoNREqPtyJEJhIuECwHjRcEBkzvmMKU9qqzhymkmiYzDhNyI4ershXpX8f7R7s7++j",
+	"ZIa1OqORYqh/2jlGyYwk1yRFeIopkwaN3P4idDujyQxh04gbZwh6m+wNQiW8fdDzD8jteMkdFCl1sW5N",
+	"ewVHuLIkGP+5L52Z6JPYxZ4EG2mu7J9pVvGmCgFtS28AJWuyXuxtazWxKQ9h0xBOi1V9vRbka04FkfeR",
+	"vLuJQ2T9dtqGBPRuYdwrjK8JCVU433oOG2+8F4d3X7F3/toCb/Yg0d2NF6PnwUEN8LrRtTqejZoibgin",
+	"IXPmWyzLFokJZmhMkMPUY2QDe9CTfT1E2qaKPMWLCGGF5lwq9GK/V+jSQwD02h7BWj5ADQLMcntdoJQF",
+	"CfiKaI0WroMx4Fyh7DrWAkH7xh7fjB4bJr6rR8nH4MpOFL8mzHi1wx6paxK4/ssZv2WQxX+MOMs0GEg0",
+	"w3IGdRBJ3qMVcS3u37zGX3+fM9yGCTR0ig9kBu0geX6EJ2GpDQywyFWSjXQJP31LWaAc4OZMsXb3v2+H",
+	"oXVmN2+C8U7oWffa/3/2ufalh50NAWpevbp2Dt33rS9nI9HX6lRrbtG+qh4AZSOUOyKgmpt3L16+pw8k",
+	"ITRXIbfKOgkYrbiA6uHu9184mAnV9WC1QFCToWYkGEhNA/201llmooiITUsZrKp8J6ziKvxgiQHUrMiT",
+	"fMMdPk9qNes8N90jiXIsVHPhQxOVTlJkYiVa9R8lwvAccFvTe6ZWUHJn0wKRDVxZD2pDUcafTK1syhCu",
+	"yrdfE5JraQIngkvpvocYaLNhOA3PsKD1L4d9zTLaePc/X/Sf/d0X8Zff96MnL8LZOFZxay/RKHLA22qm",
+	"izWrsHt1TvaXFTqpQX2fyGitQjbW06eabTgl0im7Rwg3VGE0vOVCKlfbdkykVlyNCnxU14y1PqvP7Mgp",
+	"xvZsj0ETPkITQQj8M0KM3IDVzxhJagWT7UoG0cC8BDRLbhwRsOcvPeXyr2pZbfQ6SF8StZ3quTbuYGXi",
+	"z/3zK1e0ymdPvVSM0vLWoYlvzn9aTo8/tJJ+jwp3sBpwj+ebLGUDVUcW4zlVazS3uR/lu3eG3A3FNe+r",
+	"wpOqu5sxQTq5/Ut0XwWGN1Ly/YM2+4hKDFqj9HAdKTeqSPNgYuP6SPbHwp6uVCic1aVG6vweQy5AfETe",
+	"viPNEBkx1dSgMgJDmHG2mPNClnPs9EucamBrIEqzJtGmpnCu0RTREKMc52YVprpBqkUuDbti59jYY4wH",
+	"jZu3HEOG2frpZdugEe2t2R89s5JfBgQKS3hrX7PDT8hqE/VQdBwibs/ysMzTda92h4+uNsMWDQXjgmYq",
+	"ph03eomzCRcpymnGtZZDmVSiAPdRhOSM5hpCIQH3PSMX0PfTSIrJDLNpZ9/yrp5Wm0gJrohMbwa1yjRy",
+	"11pvd8w/72yXZdRJh01OSkSS6Isx0uPOnVpqlcsIKFfvs5SUlSfXcwz7IvsqIRiOGsAjChhwSlht37q3",
+	"9k1T1Os4thHf3lw8thjRrRAfRE87FOIGPLf6JW+r7tc2NKCNDVqdMFGtavWdbo8FlJT4e7GAfxpA3gRK",
+	"v+s9Lr+ujzaTx8TxtW+qH2W+tnlDSyLj95yRMqq+Msl/UHerjGEtxbkIVREee3OckjJfZW9GsjQqu1vs",
+	"gXHSm7ZM8mtbshKgYmFR0RU4nuE8J8zIhvaNjyT0JI1MpIFrLSOMMXenZ3mBhIu0v/sYRjtLVMfva7K8",
+	"9fXgMp23Vd18xoVC3rdGJNE0w3SVMP5bIp0dqzRs7fVTJ/2bqm/XQlv9jPzzrRa+DOC3QZnqyPNwhKmK",
+	"0fobzgOi6TRgvjx1HXuR6fSmlQYZ84l3H77EVm8K3sMGUusUHoDYKc5jqJkdFntB4XKRQk5hUzNB5Ixn",
+	"KfggBNR2TE39PIJFRrV8ZJJtqtbYqKIzZdF9U8ObgjN5xzWPR4SVDeczLBUM7YXKfvPzYHNZG12uIZgm",
+	"RVbMIQQ+0C3UjkSn5Ui4Haj6PCUr7ii3ZSrS7qWsW8GgBlheGYNl5ox7yO/xDrgOWE3AjAYm3b7zyP2C",
+	"HRUErsSprRCHGpJ+J+LQLp3Ac8Jir2RiWbswZBqs5tpE7KlqcrQk5FUeGL5uQbOm6YKXV7/ikO6nyfnD",
+	"NCq371taYLMRz9tmFiZxxRUQSThTOFkjWB4aU7n6Qqfm6aAjY9pB+f2Y6EcSJQ0+BRa4MAE0bT8T5Sef",
+	"rcrdwIKcJKqeNJDMkpXPzZI7WksC1J8rzYO6TDaluZR8zaFQRQyJf/3Ay4bErBXrfWae6W+PoQyIbPwi",
+	"5iLGY34TuOFfNTt74epimTwvw+Mos9G7rcB4VQgm0ehp+Fz6s9cAdK3iuMbeOxw90SuGtY+egMAwJgvO",
+	"Uv3t6GmERodob29vJwyWjNsMoLYl33Q9W9F3yJIHsQbh+RMUYGxzeW+PFZaYQ4o6yVIY6w0O95AGAiC7",
+	"qfGqhTwbRZtq/O9b3s6UtptwQVB1dtGG/ogSSldXWOtXPrB1Hk5+bAUr9eDK9Sk88WXOb0gaKx7XAcQT",
+	"ZOKEYKP+Z2SiYiyIhifG44yzKRGQ8mFLAIE+ERd5TkRsQEcQqBq0PNQnSDZbjNW/2v63cc+HXy4q6n8P",
+	"G9ll70mqWN4U9WEFAnMuKzh1m+VD5Bx6MkInxbSQyqmgOMEpmdOkH3M8ONw2km/Km9obrNGi4/YOqNSs",
+	"NtWcVXF0cKjVXOMq+R61JLzdrEaF7eqFXQl2964Ymq1spU/Kg+B5xwlsFe/LXpH9kL9qarmGmL6y6Wc3",
+	"vq58tB/+lsteS8D8FoQmGkSGlCRU0j4cSz//0o3+Fg34DRGCpsSr5bmEGwZ+MhX9YmM8uGNld+uaWEui",
+	"ds+MF7FtRLERjSpPsNxubTlfOi/jpXf0VQW3hOTKK3hYlTvskG30TJuw/K1efLuBJWaIMlMXPfNijjQz",
+	"cSUuh+4UofHiTqMDcC/D0+Ymqwb4tTVRSyRtJFK1fK80puLeHiZe2czAXlYvaA14XwmBIaD7lCd8Ttm0",
+	"4ittajDDMnaBA80GKO2Ih7a529P7nY9x2XbaS3L1GtepIk/Szli3ag/gLvB8DFwgL9X7GOEx1M+HGi5a",
+	"ZItHz3s2cTUr6OjLE57VYXu7x4zXmsZvifPlYYQr66kDSFoGCv3Aq1md0p2Aq/nqc2D33Rx/1aqd/cri",
+	"IHwKHUH7nduQ+AKI8nBS36ecfWLXjN+yjuJb1oHmFRtEny7OocnV2/Mj9Ol8hAqWEoGeRejT+YH152Kl",
+	"QJdE2PYLM6Y9PeQJMiWWSIp4oSRNCTpj0wyzVP96WHYWo2xa9d39dP4cMXIL1g6tDRVqxgVVC/3Li/qa",
+	"9FejfVfG0lYZdoYR2KmPEp/OR4No8On8AP4+gb+H8Pc5/H0Bf0f7QXjwy1ds5mYtzdeljW0/aMr2C4vF",
+	"edmtpEcxIu/BC+85U9loPWl8ifl+E8v3+k7ksjaXqxbWOwtbzRhN+rSHKgf28VlrEBerpvybGbXaMdxz",
+	"L0sLQHvN1sN5oVJ1xnr2cBjbSnyx1PuwBfuWl483df38kJTxItS2qc1La40zbmdcElTIstCRkeJqloN+",
+	"4eCmtNryRX8Fo3nGthZNWuRdc7G4qMjvci5REuq7NQFe23vuGdeXXeKmhnK/I/lGvW/+YKTRj8QLlIBr",
+	"Er1A1WNjB5sXElrVgDFsf/fgsGIWGxPKFVg2dFwa+qaKRYQSnmVkSnbaZjrD4fs1r9kK+V0za/RuxHnN",
+	"l/k0ec1H6xS7fkH/xBkFLDLhc1RJNOdpkRVydzQypY9QSqfGOtpo3Pvl91FHx16fCfgPnez+L979z5ff",
+	"R9HBN5jBfqP/+X/Q//G/+vL7QcfcLR6y5nHcgcOsTdqDCdVQUJYIG78foZv2HWx68JYLBF+bFznNVr80",
+	"I/pdzbee7P7vF/vqEVyd/qJrCZswnGCLsx4sZAW934b2tKJy4D2pTbVNbKf30RI21q9nUTdDC3Uv2h6L",
+	"W2V+vz85f6XVu8Z4+p2ix4JCx7YtptRvMY49hVbyQAxrtVOixsBWtJPvx5WWTfI9uNRq70qAa/W74ZJ/",
+	"ha7YcrS+M30Nz2K53cY3Y9nWikvZjAH125rPir6Eijc26DMcXVIIqhaXegpLRXP6DxJKV2Do5OINuiYL",
+	"NLzieby3t3e1Y1L0rjgjYL7FOdW/Gw3nCnGBri7eX35Ej29Gj3FOd6/JQl5FCKyvWKKrE2Og+g9QsSP0",
+	"M8GCCGSqhV2ThakVdrVnapuTOdiyia0CaTczUwrigjlNweNofn/lSODff/k4iFqJF3//5aOtFDcjKOEF",
+	"S2j2SKL3OWFvXqJTzhhJFMoFv6EpEWj4/vzs4u3Jefz+zcvT+M3l5aezDzsRSrAQC9faPckwnUOlGLCY",
+	"cjGNyg+CZ1D5HhqyCIIEycgNZqoa4fcfgEg594NfurXHOXyDgMIJD7kFIM8ViYKZKELQlS7Pzl+WZX8m",
+	"XICNkcqZOxTp4vypgEpBjAivIU6EDJ3/zCqXcdSsFRTZKv54Sliy8LrlnL0+hV4F0ktcMu+zzXAq+/be",
+	"Z/aZnXJ2Y1pIyKPPbBed3RCxQFePb0ZXKMFZZifrCVTHGpJN7eYxdDlQHIEDwlP09Fow0re3p1/498v3",
+	"52hCSZaaCqnwsGT4msQJluQYspvMt1e//vrrr7vv3u2+fHl1DNnHGDYnCPrw6hQ9efLkBfr08fQYUVs/",
+	"+tOnNy8lvOUUkEfaZHR0sD8y0u3VW5vGdQXrujr7iKdXx0hAOSYAxfK7q4uTj6evr5DC13ois3CoBfyZ",
+	"IX3dyQwN9Tp+evLiWYSucG464FPOHsOwXRjzP/+SnF2ZVI8ZZ7wQEl29mey+0z9eoeHT0UHVxNg6JfQL",
+	"zDJMzrxUOCM7sDEgBVfeTCmZ51xpqNj9B1lcHUFemBILrzMynhOgOBA8ytMFgtCyhbQtmoR0RQj0e4fm",
+	"nMp51e4HGE1SUz/oyqYZl7PCeAw9MQgkJ8MrqERPDw5gyW+hnLe9iavfPxsR8PPgCP22t7f3JUKffclZ",
+	"f/95sLe393nw7SpCjNyWqcfHKMdSoitv9BUa4+QaYQlH5r5z3Qr0QJTjKdlrPAQVIaSpS+Bl3eiRFVLY",
+	"FWuooESiq/+7+8HY+XffpFc2HxtnGRGPZIToBFFlaTK6JVm2qwVIAjRox5uUCMGFfr+GnBdPD3+qA04u",
+	"+DgjcwM0xxZP4BkD4RmVypSFuDLfXtnz1/sHCIXaCES4MuykdE7AtQw1N3n874KIha0nqZHQYnOErh7P",
+	"CE6JCP+mSVz7F393AkgV9AKZUQUAdyuogvJSuBkADU7lKlOKC4hphkrvJN37bMpLJsTWNjLS0+Ddm49e",
+	"z6GSIJ9cvPFMf0eD/b3R3r4pGEYYzungaPBkb3/viS2/DTz6sWn+8R9oDW4qSmktyVT7TAdHg9f296qE",
+	"Ljx3sL9vO8gq10HWu8F/WQeNkSdWKTrmFYblhHqS8YRIqY+lyPdqssbg6LcvXlrk4K2W0PVYDUGg6OCp",
+	"tEk2wpYm/6IneGxPZG+B51nn1t+bQZc5Sdbbvpu12n57W3pyLQU92dtHKU8Kw/GwRL+evHvredxLESt4",
+	"OG4WN0PZBZ6I0qYhXa3u5Yf3EZoYcKa0ALHs7KBjdTfAfDA/fxd4gXdDj3x9BHsa9g/3n3TNVy7Qdd39",
+	"xPANpkbUXXZU+jW0AjQ0BFuRtLmSCo+xJDvLjlALsUmZgR48Rs0wThJXBS3HAs+JaVD6W9CsfAtNmXzp",
+	"D4pU6N+B0rnSAUcDfmtaU1WHvTKs4PfgRH7+8hamK0tM94MCczhVJlaoSeAR0oiO7FlrzqmsCJoWcFXk",
+	"2NQBPDIV8dWMCNl5bjdEpKbbXrnAZliMXkZo0dX9PX5L51QNegw8NUY0rYDdGyqZQwSzYACdTkAaAL5l",
+	"TrAuigB+PTWrWY5fP+PUig3mkdHqRz4xG3PwH2NsftoHj19xMaZpSsAy+fTgxeonPnL+DrOFXZ1J6asQ",
+	"3SIgwlNBTH/kSumwJT+9nhYO3a0W1ML1x7/T9Ntjl1BnvAE1tF4BEG9eAjDkXAbohQt0MEtuk4xVc1ci",
+	"tNbZDdDBmfzM08WW4c2uFQJv6ibgstP7vcJ7Fzetch3Njf3RAXz/6eonzrl6pbVS80APjDi14UDwwKjH",
+	"mi7wIuM4/cj5WyymxDx32OcAbGc3kr4jKcWu5/3Tg4M+D1u50LVw3gK2v8PiGirfweWjlDOChrczbkR4",
+	"rYNiMLkYl/zOUoyHPjW7Xm+0bibv9UMLsPoQJ3LVCrfAdAMJGA/Nx739r+LmRpXTIx3djex3UGvZarwu",
+	"XFarDMDyqZIlw3fJe1tn+01JFO4TkgEXRCHbkRgrgCG9GA4xqjZMDlqF2WCD0CLSgsRmaPiGuvIE/mTS",
+	"iAcKy2WS/zZB5C10FoXjsQgAjedctLMvfZBZ0kWHQADpJEZ/IzVaNHigi+5ixobO7pn+pKktBnv2EXdm",
+	"0dthj2EMTPpXYt13hyGttUIJ0hocVQEPjkK2gSnaRFDthsDHfmrKnUTgOtS8w5QpTI21HbKOS1YgTXTX",
+	"DN9oBmCbwxuXg034pALhPCf6XOh0puQe+uiMp/agJjjLzCmNDtCcMzWTNnnUZzrH1oIOfYEZwnPCUrDM",
+	"cIFAXgHZwlpcXYmjOiK+JAlNSQMX7ybOr6bvbybvTC7afUn+3nZcspHN2H1gFaAH7bG1W3/QoLuqDz0k",
+	"+Qt9yMxE8rzCNLPb+a/SPD4Yy38t0+KRrARZxdHcErfIkBRDTjSJGz5Ft4Rc+7SolI0/kCk62N9ZQzp4",
+	"bJ/dMml+Jfgc2dozvhCvibIWceHLC0Fy6N4OvitIRZ5xnmqJGUtEFZrwpJDgTkJDs7Xhs52dNgF9zbP0",
+	"L0w+bf/iH9TzB/X8QT3r1LNuHACtu5P42Sii5caZizf/0GN6mWXaCRp3d7HwjPS2pJgOEV1TUZZkBSR1",
+	"3/BrUl/dqtZNfzpDAkSerXZr6Pv/LzEe2Ig7iYY4ndOyS4FGGvhazchckuyGSF9cMD2xjQoYdjtAjJFB",
+	"kz+s0wGgYQ12Odr2q03b1AAoml8aLNKFZ61ik+W4Pzyr/OF2WIKeAAMIe0GxgKE2xEx/QaUp4kTLCDLO",
+	"oJNUC00bvG21wc8h7j2T4i5R8ZoYPUdhmsm/nLttSzY7XD8mBx8dZHpzS50PNI+NmLBlJ/UHmPR7A52V",
+	"gPSp/vDwbgNG9XEaKK1ol1bXAVqxgpbbfanVY8EV3kJ0RCBEKksdNXUQYEvjQRgvxIgb1++xDZy9XUJ9",
+	"21aHD7DwLuB+OJnCgDjUzYQOHn914eJPgSJwHRZHbLC4hi/OSBmoDVDYyhqAjI8lFN/hUJFStUtu9LKW",
+	"a7R64JkZ10urrbf16KmJwjNGsuqOHvQahPwBwxiwC6TqiZX6XMvwoq45qzJ0a66wjeI4UVxABHkFMZ0x",
+	"DPdgmTCQ3pzNz+s7eL4iLbJr7rLZDJi0uyMeOsp/rJx2VSTFknn/VFaQEtV7BHjqscjQj//O4ArvAEL0",
+	"Vv9ckduUyrywtUE7Se1LN6gXnbW12fpdrZ3aVNN7yNiuAtIR7kzATDiXC45KuLFNpmVYVvlNJ0XLCVs7",
+	"JMs0IrKRV85dRk0vsa4XufZF8UTw+brBV0sXUA/96rECaKLylw3+siC9mlQ53PuvJFNK0HHBcGaDVWSE",
+	"5iSl2Iaps9TEMGNqxLt2fOoyBalZFRyEUoPwj+QRwiyYaOty6yI3wBTihA7SfpyRRrky1+0zG2I3N6qS",
+	"CFGCmSYKkhCra0EGpUaYq8cV7bna2UO/zLB50oIDmuMFGhN0BV2ur1BKcsJSaYqZy8/sStPXq2OEm0fo",
+	"x+I8MhlQwANMYq7+5UoSE8B/ZR8hKRr+HKFXEXpzjE4j9DJCf4vQ61GEXh+AcviZ4YyzKdRaVDMy39lD",
+	"71m2QBjlWNhgINwo7wQl2J/tHhzCTtzaBJpycP+7W3YN/Ewz7+pE9z6zXyBp1QUNxKZ0TczZVRTatajm",
+	"LNM7qZKQiklwFqe219GVyUIMmf0tyv5R7f52ed/F8O+OJkDJzNlt7hePfujwPzwKfRziLaTXdKBCeqBB",
+	"JbtwSaIII6/cdGeCg2PCKz0MFY24b8nhRyDxwzolWsBVA60SsLrEkI2Mu670Vx3MPkHpy4250dqhW83K",
+	"FhsIufDChw3dWoEmP6K2fkRtPSSTOuVCaOkfeqyA6mKKFQyrGjOmwMzOMcKZ5FZhp565IELQP9bGvJbC",
+	"LBGKTjSOEDThWcZvZX1Eb7722L1p67m6Ztptyc/fPzzV7sRs7LuF9q+icA5uftC4HzTuIQXxGb+tmSpM",
+	"p4YhZwk5RhhJOCgLntI4/qztY//F0jRjMkt2wR6z6xU+W2qTPnt9eq4fOPHG9zJPf/9E4bNZYo+5V9EP",
+	"S+akc7fC2xQXC6TonKCMzqlCQ/I1IfDwLk7/VUhF0h0osAXdf+4nUfjPZJQ9myUNcFltn3UH/19pn11m",
+	"IV3fIuvKllGJrpwbwBY7s71izO+8UAmfE3R1coWGuWk2vbOHTuomxjleVE+wbAE1DT4za3msmj+aMkaL",
+	"WuG0WyyRWwEayr0nz4ajHXQ6o1kqiIlUeIXnNKNEopNEoYP90dOdbsthmwz9UY2IbQz4LvbE9jJ+mBZ/",
+	"mBa/o2nREYYJF52eoSF0tTTa18H+7i0h1x4bTjKeXK8v3qy0OAZpywNyyB92yIcuaLCM6Vb1DSrIc64t",
+	"uT3b5EqIfYzTG5psO671vWHjNCPoyryRsunVHjqBl2lmnteSanGZVEslfJE4Dk6Zy8/l4Fy8IXvoDCcz",
+	"pNctiUAzbPyD/JahZwaXAYMjlGOblZuZys9ToS9ZosRYdQKRsuZqzl6fmnX+BQwgZ7PE7OW7GD76E6Ef",
+	"Vt4fFpDvLy8Y6gR186EgjSUxkNT/7Bg9MxUNTP2C5xuKCJbgPv7d/D82SS1Gg9mMCjszhl6EF9Prph80",
+	"MX4dE8mSlBlY8l+SVrqAuB808wfN/EEzQ/UM0spkQ1JHN7EQQMQ2I4suumNXcfvjfcikpptLabPaQydI",
+	"kEkhcda/EpcfUaAlyTcnl644V0fNrHswK/0hyOV3LZjVn1CmcAmpg9gflPIHpXw4SulqZd3OiJoRgRT3",
+	"KvFBZS3PMKUFy8PICZo7WyClVMqC3B8l9ZX7K3jXFZrzGxuh7IRrxdEVFAdOBZ4oPRoNwVHg7d35CqTC",
+	"C4lOUMEUzWwXHIYziIOGnFdIMN05RleMq9i+UhIlQ5OdA4Feu8ZiNxm/yDCDFNe/BgGHrfxJqPgPcfcH",
+	"Ef8DEXHqyqO43BI0xKUsOV6gUc1aMNrflJiXkQDblof/Zs2hQ7yj9zNMdzQ5/ECmEh0On+5EaLQ/fGp6",
+	"o42eDJ/smMqzAt9WFXmBWJuqBC5MAXFGpDG9lhnkORGUB+ytJ2nalozP3H7/GhS23M4fnLrW3BL60kq4",
+	"KzsLAChARWbnpyhv/Qc1/kGNH8ZgyzzANHTFtC8gX5NCWrETmhrXKtZWoVVyQzKs8SIV+HbLIbe/2Gn/",
+	"qhYCtz+c/cHpn7tf9sNK8IOkPbCAaTOG/Zi2ChyNouwU2l9WipGm78aKWNsL25zj+wTYklkSd9RpWbti",
+	"w9+LdOqCYo8QhuLj0HFQS+S3My6Ja7mAFYFgAThHKs3XnYUc1g8C1mfqRwD/yeJp9fJ/NLcJBs6GW9l0",
+	"6VUnkA+Ea1XyjbJoY1gbrXYd2g+v6nhxtRMhLoASuJR6z1VtAByKw02IEKZoHNjkMIN48Er+aQXcaizg",
+	"zJQWOKoC/SkE9u+hS1NWAL0xhrMxQeMMs2v9AozAgmcMlaMnw9HOcByqdF9G02qo+gOH0II57zvFzcLR",
+	"/AiW/REs++CCx0vA4ZrpynbnRqPOphylbNEn0NWi/X3zqx8hrd8jpNWIVlTNEIHG8g52SvPQvTTsqsPf",
+	"47KB1f2ECVQsVrNVLhKjISLGUS54ziXOkE1oMXbR8ltXs0Zz+tsZz4hpjENSV8Ln2EoD1Brbri7eX35E",
+	"gS0a31abuV7Aqxx3PXEH8dcwGNS29L1sBstoyw831A8rwUMy60vCUktdSFr17ZNarfA82abx1MERGh2i",
+	"FC/g54TP9dDIetA1taEMPW8HFyxh9I9BTb6HstfOnw8daEsiW3n9rUf+lrKU36Ik45JINHTBZ6boQtnv",
+	"EBQf31O3E6GCZUTKevMy/ULGUcbZlAhkr4COM4KGgmDJmUSHEfopQs939lCwV26Gc0mOHe0PXgwMCehE",
+	"+iC3pRL9YWg17OoHnf5Bp39Yc9vhApoGg/HRa5RYFnVEQ7n39LAvGQa7y32IumW5V2LseoZZ7KETa+rB",
+	"mSA4XSBJhK0R63EdKtE1yRXC0v5+XLY7gwMYk4S7cpXQs9bM6WsMzsZk54dyb6HUrBtaUk/QX/86JBS2",
+	"84OE/iChP0ioaUcBNFQjxSNNVkyN255k8j7CXV8JQv5DpG2NYWRpS8H20DlXPgm1IrcLTZhhaavqeNKo",
+	"pZ14KghJEcEiWxgbgkd/ncDr+wU7Q2Z/jWqp7KaEzJxAOd85lZKkJoxLo31aZHZa87Z203XKvEbimkc9",
+	"DRj4IXD0LyfMwq5+UOIflPi/nRKb3n/14HvwRoI2be2ZIMQaRTygBvck2PkMS7Lr/Jhbjq66LJ0RF/o1",
+	"H91b/hoEy9/SD6L1g2j9EB9LDRx0TSAtZYhE6Z6C0IXnZRAzGo4O0SsyFgUWiwg9GaF3WCQzoHaH/y97",
+	"X/rcxo3t+6+g9EVk3SZNyY6TSHU/8Nly4ndjW2Vrbl5qmBKhbpDEqBvgAGjRnFT+91c4B0AvbC6SqcV2",
+	"z4eJxd7Q6LMvv+PNIGfhUWLlTO/oJfQ47eq6g2fbuw8HvjAa0a92PnTGmKmYjofanYBFI/Yzm1Wb7pO9",
+	"+tt0seHVWhnZyshWRhZRSicyhKmnkppSSKHga73U+2xfVD/TTByXykPqIUdGXn36X+sfk0xaZ5R07AUE",
+	"6TlyJWpRCa2zcHgjGH6ToDFq/x8nD0eExobfMBC50UiEEaP+sGZCMOsEh+aW15Mzwg3L3DQdqApN80zo",
+	"KDQtxVQz+81hyA9Ms2EiZpcJNWwMugQeys1yJFxQN6YpEwlVZMloGKPFzSkZ39CUJzgJMdY3Y5JybbSr",
+	"nsioSCjAf8GCrL/OxRQ2AlGwIqIoNp3NqBiJlNEbLqaEg/9PNE+ZMOmyT94aMpNpot0W0pQk1NAT8uns",
+	"/WtiGM0ACSuCtTMaz/DuhHvwaa5x2BxLmvAxz+DrfrLfdkUrNIg1JnSuSdg2rL7tsP60D1tlZlwl5GKW",
+	"K51QaMP9v1RYBdw9hXSb29FJbnK1YQBZ+aPsBnNz55lk57myHs5ty3D/w+dVXRFWcsUFhbepr6VRT/yH",
+	"z2vK4RU+sPea67nU3Nf7VS+lxtB4lkHVycRSCs3Yf48OLMf1Rvlg8Dz+bQj/Ze7P6hfDQ/3/8PnooAk/",
+	"uNi/g//X+3T2/rgHjqNeXcivcmEpvU7umlDFPM1jdlfJhbYEUeUZCEGtPJ8Lw6ZMlRdwzuQ8ZRsWEJDl",
+	"0D4yuRIoBbY84e9vvdz5Ajs1tRS9lN2w1EP5wg458raS0opvS0saC4L/w+eRx7IuvhlRzMqLkq7AH0qj",
+	"gVHb7IwQDjC+y1vjg/s5ZE93oO8tOw2KHfhamw3qX3KHKbDFV/8umxB8xqBC/LtDdlujq5Q2mEPpC7JF",
+	"5CAwwg+HmiiZG3ZCxvjUy+LKsXWKR2Ks6YRNc6oSLqblw6Tzavhm2AX8bkJJ+TSYIsCUwCn32E8MJouD",
+	"4qWa0JEAk/QUf3M2DoKJUEHGNI7Z3LBkHNYKuCIlBJK1sN51inuqHQn1dT5Ka8LKZrU9Cm2PwsOXPVoZ",
+	"UEmXlvKeExjj6uRBEAebOiNXjY2tbQwNQuPBVGLb2PCwMwNXaOzBpgN+uWp6wDGBq5bbI8wL3JVXfGi1",
+	"+Kgt37Th1XseHgg0F9pky9B+K+MD76CunmGZzp6zSO+outYE5p5n3JgKy5AxPtKa3VBC5Mx1KIWqFnOm",
+	"XFxDJz7hZiQ647m9UubatTID6CEa9WGaOZlItaAqwfInRlXKmQo35NrNFJc3TC2UXZposvGxTn/vNv5t",
+	"k1etOd7KxFYmrrPkKc7hWpKCkl2DzV3kIIqqfVcLwU2flhx5eLOpSQu0hlMrJO5ZSADVNRlOLjcNZdK9",
+	"GUvnkMvcJDQyxgwX083phHf+pG8kiwCn7ZpDcC+PX30VU+lXlkLaWypX3mlmXENCcF0qdsbS5BLOPbhl",
+	"2rXhyaGcfpeH4skH+032Pql0iftY27Mknu6/yxRJVvDz7omRYZo6e7a0eVmeGt6jU6vAw8+k8274rls7",
+	"OKeCpXDovBuBWOpRANXtmRnroe0yEp2L4Rvsv3BRJs0UzMuAYrziufYMdLZ0n1wM32y9BBqSR6LUfRIS",
+	"IzEV5IoRTP97p6xPsPrHOmGUvBu+KydXcCdq2ZWRGGc0u7TPGZ/CNef+GlIcqeZjYFPQWcTZd+OMzi99",
+	"S+SGJI2j86eam3HLe5SUjN+a1vVrMzGPNyrNyR3fAuzF6w6W2NZcS8H7961G28zKw2ZWsvBlHyafcmct",
+	"8oBplGDRPUL2ZAsb+KSJ+2wtP7SO/z1nTKRSLDaFpDj0BUK3TJnIORO9hBr67C8sNfx7bRH6Jw9l4ZDe",
+	"0HSG8kTXxJ2LmKfQva0X3IAJLQXpjD+8Pzv/bfj+8sP52fvL18OL4bh7Sl4MXhCAXF1wzfpkmC7oUo9E",
+	"wnWcSp0r1rOcq2SasiQiixk1kNXgmlB9zZI++UiNQ6dnCdZ9pxyKLZNEMa2bTOZfmPkwZ+I1NfSjr7S8",
+	"ncDDy94ome3i6OLZF3L3c625mHKz3P2KVzKbU7W+xHozmbltuKvceTAFyeJc2W05+eefZT4YOgokVJN5",
+	"fpVyDUQ3ZwLK+ElHSBIrljBhOE31KWkkL6DpbmPVbXOcqzozNhTtrq+k36Rb8BP8D7dbFHAbpZpSwTUN",
+	"I2zWhuQ+VM7cKS53q6hX+f5F6Kvptqmn3fKtM/r5NyamZnZwcjQYRAcZF+HvHUJbr6hmPS40E5obfsNI",
+	"ZkWaN6btg9fFuf79Zcv4mmJd5U+0PeBVIa3vJM4la0ziGT3hVo1KVQ13NcVZynv8VIMt5TU+SsSlsklt",
+	"2GUnm7qNomx0h6dcw2AAUeFh0qFJxkV3DSs3KdGt0ZQahz+ItF7nUJZX3nqTe46uVElpvTbYe5Tly3TI",
+	"A4ZaqgbFI8RbduERH3RpeaWNvDx8rWpdH9WjLhHZRUO5eExvwlhyRePrjZ7eOZ78xp/7GDUYLty0p7tN",
+	"lMx2dkT9e2Pw5Wvz0Wofb7ub5kniu6xLcHwRNmFLfUKTw7aVW56Gz1Zb5qO4bfWtaj23NmH+eAlzB6oq",
+	"J2Su5FQxrcnVEjMMCOxSam/EgTNKTpjWXIrN3Yx1ZbvVI1wVIQ+lHtp8+0OPaJpzFlf07v5y7578pIah",
+	"Gb0kRypheiPgExNGLSGxNafcAfFBImPCmapZBWSIJ3FNJnZ3PJiAywlyPRJhHnlHKu87OWwnKsj7Xz8R",
+	"kWdXTFme+sf5exywGu7gkJpSpkgs8zQBvCHN2Eh4pHtAUYocMBIXU2IW0l2tietDIm5mq6YZI5mEInly",
+	"RuMZrj7lMAvfrtZhKhEpyJU0s4A/c6iJUZSnjek9MJLdLr8uNnknO/mWeCIrjynDilS/5TnlShNBM9iU",
+	"WYByWJe4+MIy56/KKK7v4naz2HMRKbjo27eJkYTkJPCTZTYkJ8dMq/zbCQhmZR8UiKs3R7inQjOuiiY3",
+	"P4PrjOt7GRZnPeg5E8j5rvLWPc4KqfGLwc/jokCgG0RccQ7HIUMo8GAChs8LwpYUwnIVtPM13mSF/p40",
+	"dif7TDOH0oVjl6xRsOBC4/gQN48WSeRQl0liQTXJuLbSIgFFMqOaXDEmSIyFJNay/3tX2ec271GAQVe/",
+	"2BpLqSATSzWtxfTdxAX3OmCeOttLMTBnvBWCbQeL2fJ2UlbR2MAmOTJcH+mrnLmT/VKORu4pOqdkunuZ",
+	"SHnJH+2FbTHHHSVcaSN3MIfKlPK9BAdr3HH7Yo7yHj/ZwGBpjY8TFSxvUhsSbIs59lfMUWFhV8sRYTAP",
+	"9KmcTHjM1LbkWVkObA/mVXn+QeT3OuO0vPLWNN1388y8+qUfqrrjy5TKA1Z3VC2MR6ju2IVFfHVHyypt",
+	"dccjIJFVFdSmlpoGxeRrLjY7eR/DWfcRoPZ3Xx+XDs/3Ax4gMk21FIRmEoOLXLmf9PpxAhCJuu2yPuJl",
+	"Dcu6CB350DVbK+56INf3C2Pwq28EN3RA8Yea+FaJda90L60UaK8TamoQJVxoQxGuqGktMV63DaikZ3i2",
+	"E1qJX0cZsGTHJWyDLdl5DcPSkI0O+0xjExEYs/Hx7E3veHD8sjcYDI6On3fRKI03Bi5q37aNY1Q4fXsM",
+	"I4jL7yR+Ed63nFXN6JJoxipNaF4/rIdiuSjDl0wZYEzO8oyKMn2PLVH/8ccff/Tew//GkcsLuL5JGLyD",
+	"ySXG56YbEdQ1IzGGn25YMo7CIDiW8im/4lY6hTZQX67VodZkG/SOf4ggXioVySyPOyAWy+c3Mr1hSUS4",
+	"GIlS1+ghzDShXWI3NTfFyHQ36MatbT0OyscCzvpJhnP8+h4llBM2p4EPP7pP3MZx2jjOzgkSSzFQHOJE",
+	"DxcOcG4V3qQsxur28dagzZ25+o6Dp/bHVmXJ3Pqt+w7xNAwvqKnLLwrvNJUrFMSuDU8tyTs1SQot6esY",
+	"XPDitKIsXeEPqrfVkgQMIt1djT1gAKkw7R4heLSN6YrZoC3ztUGjhwVjCSLC+7aKWx9nY/xoq358RgPe",
+	"4p7rsN7DGM/aHCsmpnQKg0BJaoVtpxoM6/rShz75fePAqlLFqX0C3CvLtQGERaJlzGlKFlJdM9UnH1mv",
+	"eEvCRILL8mD4cLV1EcI5I2GXcc3YXBMeJl/OuDZSLaEeSjErcaVgbs4prqA8xQvx83ESdPnOJXzHMCWr",
+	"Nj0r4D7iPeDW/5Jc4LJhbChiWpbq1kdiMePxzOE7xpayBKx8IlXMSC5SpnUdkFIpDriRTZvc5Aw5bM79",
+	"uUOPP4y6gBt9lIqzXY08jKJaD1mwRZ2LWiXUKqEHG1FNV/B5DzWJZ5Jjg0ONNDd1zKxVRJszG8PSeffI",
+	"mcVj7EOb+PMMZkUXy/66eikfwb262GgL6IjEuVIAsiYSMqfa7L1LpkZycWq9+P1OrHhl7/kNKUh4nyep",
+	"G+Hrta5YqwUfzBWzBFd2xIJRJnMTy4zdQtsZRQVOiN93/8sblzZBR0NIbHPxrXYZvWb6hIznKRWXXFzO",
+	"UxqzceRnillvJCJXNL4GVyTgyffJ2zRlU5oWDoxeMEVeDH4ums9YEOAYu+oTu2P22Ixq3KeFgJRUk3Nx",
+	"EXbkG5KexUs9SRFqv2UrQVsJ+lAS9J2sZnZo6kqBdkGuX5GgnE7ZnoWnm2g+dtKzEi+B2EwYeC6hA/rO",
+	"Y9l3nMdOOrAE+xiSsAnNU6NHgsZuZki67PbJENYEE0QE4QKzAmlp4W7mh7xhSvGEXWJV1bhvhT4WmI3x",
+	"HMjJ4y+XRo77ZFh6+xk1vimylJNAPaDLigCGSVYVQaO4t5/vmxL19oWepJhHVmkFfSvoH0rQIzMgwgNI",
+	"ikKQdNY1YTTmKgAq+xkE2QGhew2kRVFuGh7oovZzprhMSOdqSahY+hrUKb9hIiJXS5JRLtyvkYeCMcs5",
+	"BLM0MwZNW+oLq1gClUWZL2tloTF+QhKuDRex8dfpqIItU6rMhAMg1btRdXYUXLGcs4ic/fpqJFB0l0bv",
+	"OclVek8qymMhNY4DtprDz3fSVnPhGd3IyoKrXFjdO58zmmr7/IRjPA3zHvZzp5SL0kP65JWvnOK+csrQ",
+	"K6pZn3xiOOjq49nw9buzQ01GBwg6rkcHUMPFaDwjEz7NFTvUVotxAbyxBkN/6L71N4OhX4WbvDXy/q4X",
+	"vA7g84+D1v+1VEl6+joplUpeLYMI8DxvOaFgV+BVHZVGw539+orUuVMX7KVJlZUa8f9rUo7NYqgxTrlg",
+	"ej18zyuZW95cWKG0oBofwrDo2SwYE2Q8UTLDeW9jI8cIm6P5DTshhVBYzBgEBoJwIJ2XZMHYtY7IRzYl",
+	"P3QjjGSPxIRbgTFPqdCkczwon3X0vHPcxbQtFSKnqUfYCg9yGDxg1KKKQjgNjWg9ii5wzgbcw8zYSLDP",
+	"YNBK0aPJv3JA7UmoYaduBTTVkowO2GePBRTO16ODyLUXBDm5gGStkMVZBAwtnMBnV3A8GAl4I1BNx+R3",
+	"xq6PB+S/yaCLcGAZo5at4N+vJ2dhFoTuk3OmYiYMnTJNZvSGQUrYvnqGGxYz3Bq7hDxNwewfCSHNzC68",
+	"8vWsjIUPK0W6PLErBq0BNjfNWLJGXJ79+uoi0Mw6mbkBHnP9WIkdZnY2zn+QX3TX+yypO5vFK3u1NvFq",
+	"j377NePFflgLxgq1wLiR57c6b5dFDrdeLNpYO4m4z/ZcJmK2Vry9kYqE1ZdGX1fsuROotTDMilfD3JxO",
+	"e01ijaSpkvmcdKz+tAwFkpgqpnQUQDbsjyPhmyvkPGVRQ0IKQ6dlCEBrQoFBA7vJsScjWIBh3VZTUEF0",
+	"LBUjnd/4NVNmJI56rnS9IiE09IHomRUS6E5b2bBkbv6oQbwZUCwgvuTEe9198kZZ64t9RtccZhh5KbtO",
+	"XoQv0BpYdzew1sk+R5B7ahSbSw7D7neTbp9ydcOW53DN360JuEHoFTxwQjTsWkniWMHimTtCN6/gZb2N",
+	"JXcRgpNcCJZuqkx/A2e0DNp6QPdB/khdJ2QmFyTDoMiW6IliOLOaIZom9mNpa/YWOgrCCIIkdKmDIwKn",
+	"7MQTO/g9WE85zS0XygkZr3edxoR6b4MYepVaVRriNbHMMinIhKcGLQIgMw6dydYmKIa4ETfE7aQIY5Rd",
+	"Aaf2C1tICmLXEBGrAiIwjdK02KB58BX8mWtU9HZ7vpUArQTYj9V/UrX5gU24ICESgC6A+9W7/qTjkH0T",
+	"OCJzU/LBu1HdW3DUvpMYqJZFNMqBIdGCzvVMGntnCHB0qIAxnoA5CTSTRGEmti/zRll2qElKtbFyqntC",
+	"yg4AgRzJ0QtiJDn+wYMXjwQAiYbwtYRxUXbTYPC/r7COyMqW0JAFK94KLjqF0/wtdLjHSFj3KDYYmmAi",
+	"SOGjY5JJYWY6NNZTeAHMDtbufqhJuI29hysHgX9OMMBCY5qwjMfYnMsFwdrxers5MbkSmhz/EOEJfkSq",
+	"llCrv056FZ+wFV+t+LoX8VWQWI2Fj14Ab0lLqQ0MucKIBRMyAbFEx3HCutSB7TZLLsMExKKSfH1Q422C",
+	"nkNCDcMIH/Z2uJw+CXex/GVPsrx6xZWZkf8iz4+AUTXp+FnHH88uzt5fvP3w/vKPs+HHT91+I1r5R3/T",
+	"1/ntsYefGNyDe5Nd8B4QxDrJGZptCiy2bz+S99G9+JxiZB3QdTxVAUmtjjWkcWwt7mZixjIbu3/7rrJ5",
+	"zazBrFcUThTW7fyRyGM6ZEUgD1ubHCw1IPkjaL/r16LEyOxKGymYq89MPMMNfRGkkIYsmQEaKRWwrHLR",
+	"mX35P+wKz2GBqw0HL1bfDi5Kvrn6/1vXSuwhTmN3ktA6Bo4qU3pB49vJG2M9PS5uuNmh0wQDam9LZz/G",
+	"UDQ2iy+xWncvt7sl0ld9D8qIX1+TBqm/x3ZFUqKS73JKmguMlraBdDDDgELayGsmdJnd8IptiEKuchwm",
+	"uhBq/bdrJsYR0TO5EEQCqJCV11BHOKMaUsfXbG66J0QzF0txE5ooSbmAUvWlzBWZKCkMwXOoGYmYpqkm",
+	"41/OLkiJ/e0l+tlf8Ny/XZb8/MOn9eeEfXMNucWW2KXRK2tbSsFGouwkBg9xFYYpAsOEEsxPFekpArNz",
+	"eIo1PVVPzCUWIne2IFfWj4OthMhTzHxbOLfO+JwrpknHm5fPBxCXiwg1JJPakJ8H3fVoR3VeeaqoR/V1",
+	"Pgr60coitM4t666FtEbDBSiLADgdgtQ5tgBLpVqe+c0BIH1XlZBAGazgdqlqnC39p6de5AZ/VRAaxzIX",
+	"plHIrjVqtgIfNTD4gynedQUXxfrbztn1g+RWlLLXyVZZgkxZq5Dv3DTbpBLXBjoQ9SMUL8E4IND0vuYJ",
+	"yZ6mffJi8AIVoSC5uBZW+8PNI2gmAJXmFVxEXhwN8CfUbQ0QR4Guf+Pi+v4pGp6yhpbdVwqsfXeKvv+C",
+	"9h0W9YsUXygNWZwrKN/+55/1hnCfatfYvRLomupra3BKEisGs7Zoqmuq0/5xzZb7oXj8qhf23ptJP7zr",
+	"7YMi1Wes6yAfAs3UaPm+rCf7AHzg4xhO9vkfEX5zM37kt8FBX9fUqjVsO3T2SplfI+e53Z1hqyxXIbs1",
+	"LR++Ygc9MOpUzkSmqVxU2i4wYHRKqJBimckckJsAEzaAzBZIsWHmlitc9ispBogSNz+0OeqOdB1Wt1vM",
+	"aM+FY087BPWF+Of7rpT7KiNZnr52SYiEmtTvN4pVlPdtRMXeHsEaFvLAZw6sXX7DlPaFgEVZcqeMiWBP",
+	"czBs48Du7rqxlSrQk9aNtgaUrMkMpwjGoT65E+RaFyI8lAA7hBourNfqk6FbsJV78YzF19VWjJHwyzoh",
+	"lCwUtGZDJxzIepmbnpz0FM6wQBXANXkxGJQRILw51ydDH6TTfCpcpThsf6ZZesO0D1/pu8TBvNDHUCTA",
+	"SrjC7m1hLc84Tzuo5Vf5iCGtsFHtdLY2qNWMB0cLYWh93eD3Oia9jZm3Y8yqxL0PpGDXNwjh8baX/t6i",
+	"XKr42PcS0QrKZIcs8EU4dyd73noI0OV0O5N06C/7Sq1Sv0vbrdKw99+XHRpeOyJXOU9Nj4tQH164oHIh",
+	"bmmU1m7vqsjoCcSFixCb60Qj0Ii2ZPqZkJED74zIxPeSdcM4Fk/GmPc0CzkS1lpUOdbjYD0p+UTTiVUH",
+	"c55KA9YlvJu1+DpjNO4uwbC7LNr/xhEZl/vqyoe6p9aZx90YCZokATwsIjqPZ9aOrNTylRr3cCOikEOJ",
+	"ZeJR23WfjO2fYGzngv87Z6TzYvAz4RNi6DUTW1OiF4Vie8K2o1/lI9qOYaNa27GdCPPFgA1JUsiDIgPm",
+	"xRDpeOf7CMp2ygJvl0hjEMk7mqAlIfBA2nQtrJM73pqg+54AU1enUEjKAO+5FOmpkNq9G6lYjusev2/Q",
+	"0DOqUs6UfztAEVq6eM2SLJhylUdFHO2asXk58OP3BS7weds+GYYdCvMU9EiMeTImNFZS6+KRRpIrVgIJ",
+	"wVidplk5qvR/vNVURIIwAY46HhR6ox4fJkmVq/4Xn3v3WTjR01T77r0eBYjudnKrOtTAx0kdPbRCrcWo",
+	"u1+74hxhfAgF8qtE8L2x4Sn1cJugdzK78El60FW0MbBQdDGdw7k7BRb2OjvYioMT1/8kJFTOsuSUTGiq",
+	"2Qn+hUfXjs5Fnq2swj31SsqUUfH1RTKqn2V7JAM26LvMrdW66cqcURzaELb4IIrsGGS2YF5sKd1zYk0x",
+	"EFRkMeMpomvxAl2WV3Bnx89qzDEeiU4oGLffpYtxjEpGKUyNgubf5675VwoydkCKlwCV+55mLKkMDNdw",
+	"6Uiwz1wbvHGIhvvRSvbJ73/9BEACXOQAhc5oamYxVYxkPGXQqKSLwbQTJbOGuc8jUWkKPCEcSiwmS48w",
+	"efTCzPBYQpcRdlCFYy/NLKpMC0xYzC1zXy3J80prMY7NPfrRzEhndKClFK7l+OjH0UE3InMaX1u658Kh",
+	"m/lH/GSvoOT4Z/KGXamcqmVYjf1MR+QdVfHMXoeYStDQuCHgUuXCpxpwqa7yUQIutY1qAy5PxAj7LtOB",
+	"tUa9moIgnblicwrwZlD4m+SpmUmZREHwdtfpkDUG1taYzYoceSC7YX3a0G5V69zsP2lYJ7bgXL769VVJ",
+	"1W4wUvY51ffqXyw22o3lnHCH7Iz/6Iz/Gh3Es3h0cEL+Gh14YOlLKewvo4PjwfHL3uBlb3A0Ovj7b0iH",
+	"KEWXWLijGCjepE+GomSi+yY5ApNWAFkUQyFrRgF/qX59wIHAdYP8EcYC78bbfjiw/R4th7fhi3ueRoUB",
+	"z7UoQ5sHA++sXJ8xkew52Hzh4IgMvWaasMmExQDl5CdEJVCsWHXTirHosZy7yKGQVfdRz+RC+6rHKZ1r",
+	"KNnGEkfvWCFwUgPSg0j27HI8peFT9oXORPIoMeHdZGehyVrJ2UrO+5WcZyJZxYLaWTbqZ1a0bESpHB0I",
+	"WRNfKZ9rYmZK5lM3NoSZ0YHHk+yT37g2VUAcwLNarVYni5mMRkLCAPFLORlHCDzvITqh4WammJ5JMDUz",
+	"Li7plI1h5EgIyUjlAOvGOp5JmV4uGVXjCKXkEfnE5oZlV0yNhKvxwdNWAeOW+GDCzQn5wx78GVy7oxfd",
+	"Avjeoe0cvzzFpVJBKph6I9Gx5+A8z4j4EVQQbyMJi1MuWHJaYJNKqIF3cAduF7rrgPlIh0NHPszjihnV",
+	"XEy7iMAHixFyRXEWFfv+7qTjp6pUns1NVMTN8dBIhGPdPnmPQeEKKTgMIgwUY4tR5fhqm1FDkKyaP/jF",
+	"EuSKvqrTpacJQG31DvdpGCvmxyEkbJ7KZcaEOdTEA45dfBy+//QWEMd+GZ5fvnv7/nL4yxnpHL3orssN",
+	"OMKr5AYy+plneXZwcvxDZE/AP46eh1wFF4ZNoRcxahx7UcRH4YOQLdRZ33nLIpq4la1beIkjKot3G3Vw",
+	"AvmRqDHRsSoLLLf9K0+mloIrWy2dHdJYPmqp7uCWwxi+ziTLL3S+PcdSkYlb8TW//fTLH5X9mElr+uap",
+	"k2grqq0s7AS7haLL57HMLH1tmtWwo84qS9NGLRA1i28rUtd+6ROENr2BalQoN/U60T/qv8gYwWsvMc0x",
+	"/rNPxoBrenn009g3pR79ZGYjEbRjxzcTHWqimbrhMQOAyO6pG5zrAVYvmUjGlcm328BYJ5hh8e/pb5jR",
+	"z1Yk4f2eH5FhPs11EG9r8Fqr8VaPdxnuPRJhEz2Qq5twY9Ug86PQjuxbubfE52Njr4fd8w6VYTQjVFnz",
+	"tGiudbCZ/ZH4hFU7V0vAGgQkP1ED97vmInFVRCk1MBMO+3LdBmqpfKaMFVC3DPF6uWFZfyS+QF/+w1Fz",
+	"CT10u9K04kYkchGRIyu1Xw5cumyd5K4QW7P6ODqOCkX4clBWhLvoQa9UTFgb6kK3Y62WKbTM6hffrmq8",
+	"zHNSJUK04+8ns38eZv6UJZ/dELsRdjuIkFcyWQZz6ugnaxIf/0ByYcWOYMkWFQPs20NtsbFCxiFvwnlb",
+	"OPUV1azHhWbwtBtGMmriGSlGPbpmVKnI3AfcYa5W5BwH9pnGBpL1fpyPIv84f7+Od/5dt2t/Y2JqZgcn",
+	"RwPk6PD3zj3sftrc/u88V9x+3UvNxKVgLNm9K4mJ9wzQzNYhAyQ5cualm5t3h5qkr0milLBgb2e1ficl",
+	"QVsMwZJgqAiBDa1NYpUngW+x7x6MkD75HadpO9e6wQClqWI0WTosKmh2X72tkxRmVu5vH78Y/Dx2sZLU",
+	"1TeMi8JnGAwLT+3k2nr9I6EozlWcUe/s+xpp19Q+pVx03aIB6dID2tYWLqSBxYPXzk2EpmOYChhmhIPo",
+	"SpfYFiXYAnamMz4eHI27J+XXcfCdLE3tme5J8A50JPC+ENKJqfDP5poANBcWOM0pV2jZTSXTfsJCQEw5",
+	"dBF3OSFzqTW/StlIJDkyG9OkE6A4/eFecXTc7ZOLhQybAV+jKAF3BU+cKUIdXAH8nkkwUqHrTJqZS4KK",
+	"hEzAUoU9scteX2pUxXd+knVGpSU+SpFReYvaCqN9tXS9DSTdlg45sVZHx+xAWeagV60MqumOBrOyXhe0",
+	"CuICj4XkaEK4AKg+rEz0qCTj54MjL/h/C4K/E6Y5KXmVMivyCrXQHYlSR4x7hhVIEeIjOIm7mMmgmEoa",
+	"5BQBA5dWerNUs8jqnhfjPjm7YWo5cssLEsxKX+reoEcXdEl4Uiwermwe0PIl8u48V3Op2YMZWfdYRvV8",
+	"o3x0nzeUqrDPNHPuSsIM5SksJGhhKLhpoiZ32MeprcYCSgegHk846GRoQ2Eu6ioxD45+HtAf2FHv5dVR",
+	"3PuRHie9n9hg0ntOX1z9EL9MfmQ/WT8+DUJ0wy1+jI+T3o9Xz1nv58nRoPeC/nD1Mv4x+Yn9DKEAhHc/",
+	"eT6w3gU39o0P3skblliOzKjdzHRZ2PEzY+b65NkzKRhEXt02+e3TzzJ7ba987d+7Oh/neI/NJHDrjT8t",
+	"czMakjVmvSP8MuzShWxr9NZ2VTaOcdjoEuyxIu8XflMTzLTJtUBruEpD6DRwTQzaOdaolILE8NfJSDS7",
+	"CDCNrMEVKUl8N2B4wbVzlrCkh2uS0QTw3Z2usWZ32eL25jMpGdfW8m6S+Fjv90VG7gMW+1Uc7Eeo9NtB",
+	"9/gyv7aU99blKuss3rZw5XYlf42SdHPB34428zOcmdNL5XRTWf0QzvpNTr/uuWLDPOHm7IYJsz2ah6Om",
+	"XK4xoA/WUlxfUxfgIxgCv88kmVFNUikBfNIg1CPKUxiDUYXshXzla5d6rIx+aRzz9CVwC6uc4CeNbUxR",
+	"vPIn3SOVumesI1FwD/1ctCoJuiKvxYyBPcONmzjissKYHGyptC5m3Te1/rieYdOFC7VOagUPzp4K2S5G",
+	"sx4VSc99jS+wYhuh4THQ5tb3VIOVbnmPEqj0W9MMJQ/fsI1Stn2Q9xvMdMwfxMdmAbFV/zz7y/3r0v5q",
+	"BXqi6OJuPRk+jTunZlaCcQj3P6gz621yuWsbPt6Wh3g6/zflWDLLDWINhcrYU5/C0kQw6Ihnehb2FAan",
+	"aTph05xiYg3LmFY7On53G/V1SEu/Wpo+tMe7QWRi+RMuTPhP0Dq8rSzcXRYCt3vmXVBd0NMdpSL7DCPO",
+	"19nkZ3D4yac4PuXQIIxuNK65iQE/CEbAqU9kDGCHrbW+2s1j3R+cLTZjaVKMT6i55jhzU+PGE/QZiZPo",
+	"9+9MludYb3Qoy7pyW9HbBxiTWlauXPh+yo2Vn98iblNp43Ya7hs2rY3abOGwi3XV3/fq+TaZkJbJYQJK",
+	"AcOEJrZumPfkESCgZpUbsCZ10EU+CjISTkXdMIV3Kd8dq0PJuGxxXqLFOSYd+2i7pAJs2t1bk5QuJnk6",
+	"EtYH8Nf6KodTl4WC8ns/3LhPPoRc0Ivj4/XlSiU6f6o2bWmJjxIFKG9Rgxhwh9tIQGv93uPUX0tiK8IK",
+	"yofmisYGEllMdTe219zRRi5rt2d/lf66dFVR+wocVG/9xcEDn7lvSmB/kdh7wAR2xQx5hAT2FtlXTmCX",
+	"vl7r1LegCw+Su5YK+iBrLYaboWpuIfngFnuGq3knb5h26O/Osky5uGYJMZKMJ0pmYyIFdM+HesAIkC49",
+	"KpkV91KchFZXTTrWZIR6fq4ITX3VkA59SlRrprXzTzLGDBdTbMvCm+nIz/UjE8aSKxpfdyNo/QQzdyQq",
+	"N/Atoe4OQuQ0JYrdcLbQEUm4nucwk6aO6Bqtzk+kIhmJ0rD5aL32irxBrEPy1vCMpVwwB3wA1YFuyw71",
+	"SHgQ5gy2XELXQdjTQ4cOBOWXCIbmEc8QdF6xExJLpcD9nbEMGyIXVNn9wPKs8+HFq1/HMPHFWvqVKi+a",
+	"4FWKT2emPxIjYYXljGsj1dLb6ZFrolBsobgxTHjk13I9MVTjagOQbQGODerB8ISTkeDWWU9qxcYwthED",
+	"GYpFgIcU3nY+d72/lTR5LZyBwbGR6IzxQZceEddyyLgbVQb7QLMyTyOHrZSLxM2Rt7vMLQnbnafOj7KP",
+	"dU0ih9o/L5VTfH9k3aIHl0iB7Rium+MQn4WEAJOCJ1YSWBqwhgDAjPg9tDRhVypkLmKsthuXkX37+G5j",
+	"fBs9s8uVtX0JdIYfcU65OtSNZXMAxEuVZWe3aePTFeKw11KudNgKlYyEb1SxCy4JAAlPHYmPbJJr5nbP",
+	"lQhaEihvS+iED33v4IzOKOJxQ592Qjq+On4GhYdsJLB1HNu4Ya2ilKPmgjClpHKYx4BXYp/pwAHWgSaM",
+	"xPjtpAeG0piAv6rLEq3JIX1n92tjk+YTwswqVXBbmX1wcrBTWfXO5cqwGY+CsAVP/sh0njaafL/PsGHK",
+	"MWliWTuwdCiGBTklsJlcJLo1CFuD8H4NQqDareX6WNTvBWupHuwutY1eK2yYKe8MNGsKcQBKqthRFUut",
+	"YpWhJZewmGtnxzmrDMcap1LnVqXLNClFmhuacy78Er/qukr/FtsD8R5loboxbQi+KcmFm+V5JJj/UjVk",
+	"u6yhyDPrbyVMlVjFXXXn/JZdFYtzxc0SLqJzbjX3yT//tKQneRLDv/+0p6kbf+tcpa5Z6OTZs6PjH/uD",
+	"/qB/dPLT4KcBEKJb3V8+rhTYQh+sAqB8qAxhqAfUQHO52yCOnFTLhru8chA/lRnjVlSE/IGlSsFgKIUL",
+	"2zfajwLNfmguKbUvy0mpQb02v8WLKrsq93twDQ+aEV/WOFgIBITjHHSlsZAGTxQEUK0kqbSiFfd6dQHD",
+	"87fkmi2dr1f1HaoOCKL7WAHi2to81AxmVZvfzVMyIv6Emfe9kuyNyjM+U0aTmvidU8HSqPCNK9K34niW",
+	"UDEcK6wuqnCXwU5yXilLiGb4ADK0O/k/EaEZE4lTDqAfwZ5ucrJd5w402IFDGacyvi4th83ihqWcNyPm",
+	"Iw6eA1zEkSW9Bu8dQHApjE+hAFOoAcWl/PULfJYGTstNLDM/j1nbR4Spa7WdCeORoiJW4NzNIlZAaAhv",
+	"OL83YLkJS0Eyx0ikB+Jz45UaCHI6VWxKDSMTPs1VeYCKC6cn1NArqpkzdROunQ4GhCklU5Sbcybg1FMA",
+	"E/bICvb5CTq2gJeFbnVpZTikTpcZGLjCSsj/HwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -61,6 +61,7 @@ var (
 	PractitionerUpdated         = Type{Name: "practitioner.updated", Version: 1, RecordType: "practitioner", Summary: "A practitioner changed."}
 	PossibleDuplicateDismissed  = Type{Name: "possible_duplicate.dismissed", Version: 1, RecordType: "possible_duplicate", Summary: "The SEND team found a possible duplicate to be two children."}
 	PossibleDuplicateFound      = Type{Name: "possible_duplicate.found", Version: 1, RecordType: "possible_duplicate", Summary: "Two records hold the same NHS number or UPN: a pair for the SEND team to look at."}
+	PossibleDuplicateUpdated    = Type{Name: "possible_duplicate.updated", Version: 1, RecordType: "possible_duplicate", Summary: "A merge settled a possible duplicate: merged with its records, or moved onto the record kept."}
 	ReferralClosed              = Type{Name: "referral.closed", Version: 1, RecordType: "referral", Summary: "A referral was closed."}
 	ReferralReceived            = Type{Name: "referral.received", Version: 1, RecordType: "referral", Summary: "A referral was received."}
 	ReferralStatusChanged       = Type{Name: "referral.status_changed", Version: 1, RecordType: "referral", Summary: "A referral moved along the pathway."}
@@ -132,6 +133,7 @@ var Catalogue = []Type{
 	PractitionerUpdated,
 	PossibleDuplicateDismissed,
 	PossibleDuplicateFound,
+	PossibleDuplicateUpdated,
 	ReferralClosed,
 	ReferralReceived,
 	ReferralStatusChanged,
