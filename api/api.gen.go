@@ -318,8 +318,10 @@ const (
 	AuditActionComplete   AuditAction = "complete"
 	AuditActionCreate     AuditAction = "create"
 	AuditActionDelete     AuditAction = "delete"
+	AuditActionDismiss    AuditAction = "dismiss"
 	AuditActionExport     AuditAction = "export"
 	AuditActionList       AuditAction = "list"
+	AuditActionMerge      AuditAction = "merge"
 	AuditActionRead       AuditAction = "read"
 	AuditActionReview     AuditAction = "review"
 	AuditActionRevoke     AuditAction = "revoke"
@@ -343,9 +345,13 @@ func (e AuditAction) Valid() bool {
 		return true
 	case AuditActionDelete:
 		return true
+	case AuditActionDismiss:
+		return true
 	case AuditActionExport:
 		return true
 	case AuditActionList:
+		return true
+	case AuditActionMerge:
 		return true
 	case AuditActionRead:
 		return true
@@ -1574,6 +1580,24 @@ func (e MAPDecisionOutcome) Valid() bool {
 	}
 }
 
+// Defines values for MatchedOn.
+const (
+	MatchedOnNHSNumber MatchedOn = "nhs_number"
+	MatchedOnUPN       MatchedOn = "upn"
+)
+
+// Valid indicates whether the value is a known member of the MatchedOn enum.
+func (e MatchedOn) Valid() bool {
+	switch e {
+	case MatchedOnNHSNumber:
+		return true
+	case MatchedOnUPN:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MeetingType.
 const (
 	MeetingTypeAllocation        MeetingType = "allocation"
@@ -1760,6 +1784,27 @@ func (e PlanSection) Valid() bool {
 	}
 }
 
+// Defines values for PossibleDuplicateStatus.
+const (
+	PossibleDuplicateStatusDismissed PossibleDuplicateStatus = "dismissed"
+	PossibleDuplicateStatusMerged    PossibleDuplicateStatus = "merged"
+	PossibleDuplicateStatusOpen      PossibleDuplicateStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the PossibleDuplicateStatus enum.
+func (e PossibleDuplicateStatus) Valid() bool {
+	switch e {
+	case PossibleDuplicateStatusDismissed:
+		return true
+	case PossibleDuplicateStatusMerged:
+		return true
+	case PossibleDuplicateStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PractitionerRole.
 const (
 	PractitionerRoleEarlyHelpWorker         PractitionerRole = "early_help_worker"
@@ -1813,26 +1858,28 @@ func (e PractitionerRole) Valid() bool {
 
 // Defines values for RecordType.
 const (
-	RecordTypeAPIKey           RecordType = "api_key"
-	RecordTypeAction           RecordType = "action"
-	RecordTypeAllocation       RecordType = "allocation"
-	RecordTypeAnnualReview     RecordType = "annual_review"
-	RecordTypeConsent          RecordType = "consent"
-	RecordTypeDispute          RecordType = "dispute"
-	RecordTypeEHCPlan          RecordType = "ehc_plan"
-	RecordTypeEHCRequest       RecordType = "ehc_request"
-	RecordTypeFamilyAssessment RecordType = "family_assessment"
-	RecordTypeInvolvement      RecordType = "involvement"
-	RecordTypeMeeting          RecordType = "meeting"
-	RecordTypeOrganisation     RecordType = "organisation"
-	RecordTypePathwayFeedback  RecordType = "pathway_feedback"
-	RecordTypePractitioner     RecordType = "practitioner"
-	RecordTypeReferral         RecordType = "referral"
-	RecordTypeSurveyInvitation RecordType = "survey_invitation"
-	RecordTypeSurveyResponse   RecordType = "survey_response"
-	RecordTypeSurveyTemplate   RecordType = "survey_template"
-	RecordTypeTransitionPlan   RecordType = "transition_plan"
-	RecordTypeYoungPerson      RecordType = "young_person"
+	RecordTypeAPIKey            RecordType = "api_key"
+	RecordTypeAction            RecordType = "action"
+	RecordTypeAllocation        RecordType = "allocation"
+	RecordTypeAnnualReview      RecordType = "annual_review"
+	RecordTypeConsent           RecordType = "consent"
+	RecordTypeDispute           RecordType = "dispute"
+	RecordTypeEHCPlan           RecordType = "ehc_plan"
+	RecordTypeEHCRequest        RecordType = "ehc_request"
+	RecordTypeFamilyAssessment  RecordType = "family_assessment"
+	RecordTypeInvolvement       RecordType = "involvement"
+	RecordTypeMeeting           RecordType = "meeting"
+	RecordTypeOrganisation      RecordType = "organisation"
+	RecordTypePathwayFeedback   RecordType = "pathway_feedback"
+	RecordTypePossibleDuplicate RecordType = "possible_duplicate"
+	RecordTypePractitioner      RecordType = "practitioner"
+	RecordTypeReferral          RecordType = "referral"
+	RecordTypeSurveyInvitation  RecordType = "survey_invitation"
+	RecordTypeSurveyResponse    RecordType = "survey_response"
+	RecordTypeSurveyTemplate    RecordType = "survey_template"
+	RecordTypeTimelineEvent     RecordType = "timeline_event"
+	RecordTypeTransitionPlan    RecordType = "transition_plan"
+	RecordTypeYoungPerson       RecordType = "young_person"
 )
 
 // Valid indicates whether the value is a known member of the RecordType enum.
@@ -1864,6 +1911,8 @@ func (e RecordType) Valid() bool {
 		return true
 	case RecordTypePathwayFeedback:
 		return true
+	case RecordTypePossibleDuplicate:
+		return true
 	case RecordTypePractitioner:
 		return true
 	case RecordTypeReferral:
@@ -1873,6 +1922,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeSurveyResponse:
 		return true
 	case RecordTypeSurveyTemplate:
+		return true
+	case RecordTypeTimelineEvent:
 		return true
 	case RecordTypeTransitionPlan:
 		return true
@@ -2761,11 +2812,12 @@ type AttendeeHow string
 // AttendeeKind defines model for Attendee.Kind.
 type AttendeeKind string
 
-// AuditAction defines model for AuditAction.
+// AuditAction `merge`: two records of one child became one (on the kept record, the merged-away record, and once per type of record moved, with `changed_fields: [young_person_id]`); `dismiss`: a possible duplicate was found to be two children.
 type AuditAction string
 
 // AuditEvent defines model for AuditEvent.
 type AuditEvent struct {
+	// Action `merge`: two records of one child became one (on the kept record, the merged-away record, and once per type of record moved, with `changed_fields: [young_person_id]`); `dismiss`: a possible duplicate was found to be two children.
 	Action AuditAction `json:"action"`
 	Actor  struct {
 		APIKeyID       *openapi_types.UUID `json:"api_key_id,omitempty"`
@@ -2994,6 +3046,12 @@ type DisclosureControl struct {
 
 // DisclosureMode exact: figures as counted; open: small-number suppression applied.
 type DisclosureMode string
+
+// DismissInput defines model for DismissInput.
+type DismissInput struct {
+	// Reason Why the two records are not one child (kept with the pair; no more personal detail than needed).
+	Reason string `json:"reason"`
+}
 
 // Dispute defines model for Dispute.
 type Dispute struct {
@@ -3851,6 +3909,9 @@ type MAPDecisionCostBand string
 // MAPDecisionOutcome defines model for MAPDecision.Outcome.
 type MAPDecisionOutcome string
 
+// MatchedOn The identifier both records of a possible duplicate hold.
+type MatchedOn string
+
 // Meeting defines model for Meeting.
 type Meeting struct {
 	Actions   []Action   `json:"actions"`
@@ -3906,6 +3967,27 @@ type MeetingPatch struct {
 
 // MeetingType allocation meeting; mam multi-agency meeting; map multi-agency panel; taf team around the family; family_service_plan; review.
 type MeetingType string
+
+// MergeInput defines model for MergeInput.
+type MergeInput struct {
+	// From The other record of the same child, merged into this one and then answering 301.
+	From openapi_types.UUID `json:"from"`
+}
+
+// MergeResult Example: {"merged_from":"0190a5e1-6b1c-7a2d-8e0f-3a4b5c6d7e8f","moved":{"consent":1,"involvement":3,"meeting":2,"referral":1,"timeline_event":6},"young_person":{"age":7,"contacts":[],"created_at":"2026-01-10T09:00:00Z","date_of_birth":"2018-05-14","family_name":"Example","given_name":"Noah","id":"0190a5e1-7c2d-7b3e-9f10-4a5b6c7d8e9f","recorded_by_organisation_id":"0190a5e0-1111-7000-8000-000000000001","updated_at":"2026-03-02T10:20:00Z","version":3}}
+type MergeResult struct {
+	MergedFrom openapi_types.UUID `json:"merged_from"`
+
+	// Moved How many records of each type moved, by record type (referral, family_assessment, meeting, action, pathway_feedback, ehc_request, ehc_plan, annual_review, dispute, transition_plan, survey_response, survey_invitation, involvement, consent, timeline_event).
+	Moved       map[string]int `json:"moved"`
+	YoungPerson YoungPerson    `json:"young_person"`
+}
+
+// MergedYoungPerson A record merged into this one, as it was when merged.
+type MergedYoungPerson struct {
+	MergedAt    time.Time   `json:"merged_at"`
+	YoungPerson YoungPerson `json:"young_person"`
+}
 
 // Milestone defines model for Milestone.
 type Milestone struct {
@@ -4070,6 +4152,40 @@ type PFAPatch struct {
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
 
+// PossibleDuplicate Example: {"found_at":"2026-03-02T10:15:00Z","id":"0190a5e2-1a2b-7c3d-8e4f-5a6b7c8d9e0f","matched_on":"nhs_number","status":"open","version":1,"young_person_ids":["0190a5e1-6b1c-7a2d-8e0f-3a4b5c6d7e8f","0190a5e1-7c2d-7b3e-9f10-4a5b6c7d8e9f"]}
+type PossibleDuplicate struct {
+	FoundAt time.Time          `json:"found_at"`
+	ID      openapi_types.UUID `json:"id"`
+
+	// MatchedOn The identifier both records of a possible duplicate hold.
+	MatchedOn MatchedOn `json:"matched_on"`
+
+	// MergedInto The record kept, once merged.
+	MergedInto *openapi_types.UUID `json:"merged_into,omitempty"`
+
+	// Reason Why it was dismissed.
+	Reason *string `json:"reason,omitempty"`
+
+	// ResolvedAt When it was dismissed or merged.
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+
+	// Status `open`: for the SEND team to look at; `merged`: the records were merged (or the pair was settled by a merge); `dismissed`: two children, with the reason.
+	Status  PossibleDuplicateStatus `json:"status"`
+	Version int                     `json:"version"`
+
+	// YoungPersonIDs The two records, the one recorded first first. Either may since have been merged away (its id then answers 301).
+	YoungPersonIDs []openapi_types.UUID `json:"young_person_ids"`
+}
+
+// PossibleDuplicatePage defines model for PossibleDuplicatePage.
+type PossibleDuplicatePage struct {
+	Items      []PossibleDuplicate `json:"items"`
+	NextCursor *string             `json:"next_cursor,omitempty"`
+}
+
+// PossibleDuplicateStatus `open`: for the SEND team to look at; `merged`: the records were merged (or the pair was settled by a merge); `dismissed`: two children, with the reason.
+type PossibleDuplicateStatus string
+
 // Practitioner defines model for Practitioner.
 type Practitioner struct {
 	Active         bool               `json:"active"`
@@ -4123,9 +4239,12 @@ type Problem struct {
 	Detail        *string       `json:"detail,omitempty"`
 	Errors        *[]FieldError `json:"errors,omitempty"`
 	Instance      *string       `json:"instance,omitempty"`
-	RequestID     *string       `json:"request_id,omitempty"`
-	Status        int           `json:"status"`
-	Title         string        `json:"title"`
+
+	// Location A record to go to instead, as a path: for a 409 on an NHS number or UPN, the record the caller may see that holds it; for a 301, the record this one was merged into.
+	Location  *string `json:"location,omitempty"`
+	RequestID *string `json:"request_id,omitempty"`
+	Status    int     `json:"status"`
+	Title     string  `json:"title"`
 
 	// Type A URI naming the problem type.
 	Type string `json:"type"`
@@ -4347,8 +4466,11 @@ type SubjectAccessExport struct {
 	FamilyAssessments   []FamilyAssessment   `json:"family_assessments"`
 	Involvements        []Involvement        `json:"involvements"`
 	Meetings            []Meeting            `json:"meetings"`
-	PathwayFeedback     []PathwayFeedback    `json:"pathway_feedback"`
-	Referrals           []Referral           `json:"referrals"`
+
+	// MergedYoungPeople Other records of this child merged into this one, as they were when merged (their records are in the lists below; their audit trail is in access_log).
+	MergedYoungPeople []MergedYoungPerson `json:"merged_young_people"`
+	PathwayFeedback   []PathwayFeedback   `json:"pathway_feedback"`
+	Referrals         []Referral          `json:"referrals"`
 
 	// SurveyResponses Survey responses about the young person (answers as given).
 	SurveyResponses []SurveyResponse `json:"survey_responses"`
@@ -4936,6 +5058,9 @@ type Forbidden = Problem
 // Gone RFC 9457 problem details.
 type Gone = Problem
 
+// IdentifierConflict RFC 9457 problem details.
+type IdentifierConflict = Problem
+
 // NotFound RFC 9457 problem details.
 type NotFound = Problem
 
@@ -5395,6 +5520,29 @@ type ListPathwayFeedbackParams struct {
 type CreatePathwayFeedbackParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListPossibleDuplicatesParams defines parameters for ListPossibleDuplicates.
+type ListPossibleDuplicatesParams struct {
+	Status *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// YoungPersonID Pairs naming this record.
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DismissPossibleDuplicateParams defines parameters for DismissPossibleDuplicate.
+type DismissPossibleDuplicateParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListPractitionersParams defines parameters for ListPractitioners.
@@ -5867,6 +6015,15 @@ type UpdateInvolvementParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// MergeYoungPeopleParams defines parameters for MergeYoungPeople.
+type MergeYoungPeopleParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // GetTimelineParams defines parameters for GetTimeline.
 type GetTimelineParams struct {
 	// Limit Page size.
@@ -5960,6 +6117,9 @@ type UpdateOrganisationApplicationMergePatchPlusJSONRequestBody = OrganisationPa
 // CreatePathwayFeedbackJSONRequestBody defines body for CreatePathwayFeedback for application/json ContentType.
 type CreatePathwayFeedbackJSONRequestBody = PathwayFeedbackInput
 
+// DismissPossibleDuplicateJSONRequestBody defines body for DismissPossibleDuplicate for application/json ContentType.
+type DismissPossibleDuplicateJSONRequestBody = DismissInput
+
 // CreatePractitionerJSONRequestBody defines body for CreatePractitioner for application/json ContentType.
 type CreatePractitionerJSONRequestBody = PractitionerInput
 
@@ -6028,6 +6188,9 @@ type CreateInvolvementJSONRequestBody = InvolvementInput
 
 // UpdateInvolvementApplicationMergePatchPlusJSONRequestBody defines body for UpdateInvolvement for application/merge-patch+json ContentType.
 type UpdateInvolvementApplicationMergePatchPlusJSONRequestBody = InvolvementPatch
+
+// MergeYoungPeopleJSONRequestBody defines body for MergeYoungPeople for application/json ContentType.
+type MergeYoungPeopleJSONRequestBody = MergeInput
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -6202,6 +6365,12 @@ type ServerInterface interface {
 	// GetPathwayFeedback Read one piece of feedback
 	// (GET /v1/pathway-feedback/{id})
 	GetPathwayFeedback(ctx echo.Context, id ID) error
+	// ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
+	// (GET /v1/possible-duplicates)
+	ListPossibleDuplicates(ctx echo.Context, params ListPossibleDuplicatesParams) error
+	// DismissPossibleDuplicate Record that a pair are two children, and why (SEND team)
+	// (POST /v1/possible-duplicates/{id}/dismiss)
+	DismissPossibleDuplicate(ctx echo.Context, id ID, params DismissPossibleDuplicateParams) error
 	// ListPractitioners List practitioners
 	// (GET /v1/practitioners)
 	ListPractitioners(ctx echo.Context, params ListPractitionersParams) error
@@ -6361,6 +6530,9 @@ type ServerInterface interface {
 	// UpdateInvolvement Change or end an involvement (JSON merge patch)
 	// (PATCH /v1/young-people/{id}/involvements/{involvement_id})
 	UpdateInvolvement(ctx echo.Context, id ID, involvementID openapi_types.UUID, params UpdateInvolvementParams) error
+	// MergeYoungPeople Merge another record of the same child into this one (SEND team)
+	// (POST /v1/young-people/{id}/merge)
+	MergeYoungPeople(ctx echo.Context, id ID, params MergeYoungPeopleParams) error
 	// GetTimeline Every event of the pathway for one young person, in time order
 	// (GET /v1/young-people/{id}/timeline)
 	GetTimeline(ctx echo.Context, id ID, params GetTimelineParams) error
@@ -8546,6 +8718,96 @@ func (w *ServerInterfaceWrapper) GetPathwayFeedback(ctx echo.Context) error {
 	return err
 }
 
+// ListPossibleDuplicates converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPossibleDuplicates(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPossibleDuplicatesParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "young_person_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "young_person_id", ctx.QueryParams(), &params.YoungPersonID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter young_person_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPossibleDuplicates(ctx, params)
+	return err
+}
+
+// DismissPossibleDuplicate converts echo context to params.
+func (w *ServerInterfaceWrapper) DismissPossibleDuplicate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DismissPossibleDuplicateParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DismissPossibleDuplicate(ctx, id, params)
+	return err
+}
+
 // ListPractitioners converts echo context to params.
 func (w *ServerInterfaceWrapper) ListPractitioners(ctx echo.Context) error {
 	var err error
@@ -10520,6 +10782,57 @@ func (w *ServerInterfaceWrapper) UpdateInvolvement(ctx echo.Context) error {
 	return err
 }
 
+// MergeYoungPeople converts echo context to params.
+func (w *ServerInterfaceWrapper) MergeYoungPeople(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MergeYoungPeopleParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.MergeYoungPeople(ctx, id, params)
+	return err
+}
+
 // GetTimeline converts echo context to params.
 func (w *ServerInterfaceWrapper) GetTimeline(ctx echo.Context) error {
 	var err error
@@ -10614,6 +10927,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/young-people", wrapper.CreateYoungPerson, options.OperationMiddlewares["createYoungPerson"]...)
 	router.GET(options.BaseURL+"/v1/young-people/:id", wrapper.GetYoungPerson, options.OperationMiddlewares["getYoungPerson"]...)
 	router.PATCH(options.BaseURL+"/v1/young-people/:id", wrapper.UpdateYoungPerson, options.OperationMiddlewares["updateYoungPerson"]...)
+	router.POST(options.BaseURL+"/v1/young-people/:id/merge", wrapper.MergeYoungPeople, options.OperationMiddlewares["mergeYoungPeople"]...)
+	router.GET(options.BaseURL+"/v1/possible-duplicates", wrapper.ListPossibleDuplicates, options.OperationMiddlewares["listPossibleDuplicates"]...)
+	router.POST(options.BaseURL+"/v1/possible-duplicates/:id/dismiss", wrapper.DismissPossibleDuplicate, options.OperationMiddlewares["dismissPossibleDuplicate"]...)
 	router.GET(options.BaseURL+"/v1/referrals", wrapper.ListReferrals, options.OperationMiddlewares["listReferrals"]...)
 	router.POST(options.BaseURL+"/v1/referrals", wrapper.CreateReferral, options.OperationMiddlewares["createReferral"]...)
 	router.GET(options.BaseURL+"/v1/referrals/:id", wrapper.GetReferral, options.OperationMiddlewares["getReferral"]...)
@@ -10727,6 +11043,8 @@ type ConflictApplicationProblemPlusJSONResponse struct {
 type ForbiddenApplicationProblemPlusJSONResponse Problem
 
 type GoneApplicationProblemPlusJSONResponse Problem
+
+type IdentifierConflictApplicationProblemPlusJSONResponse Problem
 
 type NotFoundApplicationProblemPlusJSONResponse Problem
 
@@ -20288,6 +20606,320 @@ func (response GetPathwayFeedback503ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type ListPossibleDuplicatesRequestObject struct {
+	Params ListPossibleDuplicatesParams
+}
+
+type ListPossibleDuplicatesResponseObject interface {
+	VisitListPossibleDuplicatesResponse(w http.ResponseWriter) error
+}
+
+type ListPossibleDuplicates200JSONResponse PossibleDuplicatePage
+
+func (response ListPossibleDuplicates200JSONResponse) VisitListPossibleDuplicatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPossibleDuplicates400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListPossibleDuplicates400ApplicationProblemPlusJSONResponse) VisitListPossibleDuplicatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPossibleDuplicates401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPossibleDuplicates401ApplicationProblemPlusJSONResponse) VisitListPossibleDuplicatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPossibleDuplicates403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPossibleDuplicates403ApplicationProblemPlusJSONResponse) VisitListPossibleDuplicatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPossibleDuplicates429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPossibleDuplicates429ApplicationProblemPlusJSONResponse) VisitListPossibleDuplicatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPossibleDuplicates503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPossibleDuplicates503ApplicationProblemPlusJSONResponse) VisitListPossibleDuplicatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicateRequestObject struct {
+	ID     ID `json:"id"`
+	Params DismissPossibleDuplicateParams
+	Body   *DismissPossibleDuplicateJSONRequestBody
+}
+
+type DismissPossibleDuplicateResponseObject interface {
+	VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error
+}
+
+type DismissPossibleDuplicate200ResponseHeaders struct {
+	ETag *string
+}
+
+type DismissPossibleDuplicate200JSONResponse struct {
+	Body    PossibleDuplicate
+	Headers DismissPossibleDuplicate200ResponseHeaders
+}
+
+func (response DismissPossibleDuplicate200JSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate400ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate401ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate403ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate404ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate409ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate412ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate413ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate415ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate429ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DismissPossibleDuplicate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DismissPossibleDuplicate503ApplicationProblemPlusJSONResponse) VisitDismissPossibleDuplicateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPractitionersRequestObject struct {
 	Params ListPractitionersParams
 }
@@ -26902,19 +27534,16 @@ func (response CreateYoungPerson403ApplicationProblemPlusJSONResponse) VisitCrea
 }
 
 type CreateYoungPerson409ApplicationProblemPlusJSONResponse struct {
-	ConflictApplicationProblemPlusJSONResponse
+	IdentifierConflictApplicationProblemPlusJSONResponse
 }
 
 func (response CreateYoungPerson409ApplicationProblemPlusJSONResponse) VisitCreateYoungPersonResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -27035,6 +27664,30 @@ func (response GetYoungPerson200JSONResponse) VisitGetYoungPersonResponse(w http
 		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
 	}
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetYoungPerson301ResponseHeaders struct {
+	Location *string
+}
+
+type GetYoungPerson301ApplicationProblemPlusJSONResponse struct {
+	Body    Problem
+	Headers GetYoungPerson301ResponseHeaders
+}
+
+func (response GetYoungPerson301ApplicationProblemPlusJSONResponse) VisitGetYoungPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(301)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -27240,19 +27893,16 @@ func (response UpdateYoungPerson404ApplicationProblemPlusJSONResponse) VisitUpda
 }
 
 type UpdateYoungPerson409ApplicationProblemPlusJSONResponse struct {
-	ConflictApplicationProblemPlusJSONResponse
+	IdentifierConflictApplicationProblemPlusJSONResponse
 }
 
 func (response UpdateYoungPerson409ApplicationProblemPlusJSONResponse) VisitUpdateYoungPersonResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -28703,6 +29353,228 @@ func (response UpdateInvolvement503ApplicationProblemPlusJSONResponse) VisitUpda
 	return err
 }
 
+type MergeYoungPeopleRequestObject struct {
+	ID     ID `json:"id"`
+	Params MergeYoungPeopleParams
+	Body   *MergeYoungPeopleJSONRequestBody
+}
+
+type MergeYoungPeopleResponseObject interface {
+	VisitMergeYoungPeopleResponse(w http.ResponseWriter) error
+}
+
+type MergeYoungPeople200ResponseHeaders struct {
+	ETag *string
+}
+
+type MergeYoungPeople200JSONResponse struct {
+	Body    MergeResult
+	Headers MergeYoungPeople200ResponseHeaders
+}
+
+func (response MergeYoungPeople200JSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople400ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople401ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople403ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople404ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople409ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople412ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople413ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople415ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople422ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople429ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeYoungPeople503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response MergeYoungPeople503ApplicationProblemPlusJSONResponse) VisitMergeYoungPeopleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTimelineRequestObject struct {
 	ID     ID `json:"id"`
 	Params GetTimelineParams
@@ -29001,6 +29873,12 @@ type StrictServerInterface interface {
 	// GetPathwayFeedback Read one piece of feedback
 	// (GET /v1/pathway-feedback/{id})
 	GetPathwayFeedback(ctx context.Context, request GetPathwayFeedbackRequestObject) (GetPathwayFeedbackResponseObject, error)
+	// ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
+	// (GET /v1/possible-duplicates)
+	ListPossibleDuplicates(ctx context.Context, request ListPossibleDuplicatesRequestObject) (ListPossibleDuplicatesResponseObject, error)
+	// DismissPossibleDuplicate Record that a pair are two children, and why (SEND team)
+	// (POST /v1/possible-duplicates/{id}/dismiss)
+	DismissPossibleDuplicate(ctx context.Context, request DismissPossibleDuplicateRequestObject) (DismissPossibleDuplicateResponseObject, error)
 	// ListPractitioners List practitioners
 	// (GET /v1/practitioners)
 	ListPractitioners(ctx context.Context, request ListPractitionersRequestObject) (ListPractitionersResponseObject, error)
@@ -29160,6 +30038,9 @@ type StrictServerInterface interface {
 	// UpdateInvolvement Change or end an involvement (JSON merge patch)
 	// (PATCH /v1/young-people/{id}/involvements/{involvement_id})
 	UpdateInvolvement(ctx context.Context, request UpdateInvolvementRequestObject) (UpdateInvolvementResponseObject, error)
+	// MergeYoungPeople Merge another record of the same child into this one (SEND team)
+	// (POST /v1/young-people/{id}/merge)
+	MergeYoungPeople(ctx context.Context, request MergeYoungPeopleRequestObject) (MergeYoungPeopleResponseObject, error)
 	// GetTimeline Every event of the pathway for one young person, in time order
 	// (GET /v1/young-people/{id}/timeline)
 	GetTimeline(ctx context.Context, request GetTimelineRequestObject) (GetTimelineResponseObject, error)
@@ -31264,6 +32145,80 @@ func (sh *strictHandler) GetPathwayFeedback(ctx echo.Context, id ID) error {
 	return nil
 }
 
+// ListPossibleDuplicates operation middleware
+func (sh *strictHandler) ListPossibleDuplicates(ctx echo.Context, params ListPossibleDuplicatesParams) error {
+	var request ListPossibleDuplicatesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPossibleDuplicates(ctx.Request().Context(), request.(ListPossibleDuplicatesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPossibleDuplicates")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPossibleDuplicatesResponseObject); ok {
+		return validResponse.VisitListPossibleDuplicatesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DismissPossibleDuplicate operation middleware
+func (sh *strictHandler) DismissPossibleDuplicate(ctx echo.Context, id ID, params DismissPossibleDuplicateParams) error {
+	var request DismissPossibleDuplicateRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body DismissPossibleDuplicateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DismissPossibleDuplicate(ctx.Request().Context(), request.(DismissPossibleDuplicateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DismissPossibleDuplicate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DismissPossibleDuplicateResponseObject); ok {
+		return validResponse.VisitDismissPossibleDuplicateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListPractitioners operation middleware
 func (sh *strictHandler) ListPractitioners(ctx echo.Context, params ListPractitionersParams) error {
 	var request ListPractitionersRequestObject
@@ -33140,6 +34095,55 @@ func (sh *strictHandler) UpdateInvolvement(ctx echo.Context, id ID, involvementI
 	return nil
 }
 
+// MergeYoungPeople operation middleware
+func (sh *strictHandler) MergeYoungPeople(ctx echo.Context, id ID, params MergeYoungPeopleParams) error {
+	var request MergeYoungPeopleRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body MergeYoungPeopleJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MergeYoungPeople(ctx.Request().Context(), request.(MergeYoungPeopleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MergeYoungPeople")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MergeYoungPeopleResponseObject); ok {
+		return validResponse.VisitMergeYoungPeopleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetTimeline operation middleware
 func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimelineParams) error {
 	var request GetTimelineRequestObject
@@ -33171,579 +34175,631 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L37c9s2/ij6r2B0z0zkWdqxnce29tw54zhOk20evnayPf1ucimIhCSsKYALgHa0nfzvZ/ABQIIkKFGy",
-	"7DQd9wc3kkg8P+/nH4OEz3POCFNycPTHYEZwSgT88+wjnur/p0QmguaKcjY4GnycESRILogkTGH95SOJ",
-	"romQlLNjJAlLEVVojJMrRBkavZnsvsMqmY32BtFAJjMyx3pMtcjJ4GgglaBsOvj2LRq85Qk2UzRn/HTx",
-	"FvEJUjOCEkGwIikSRPJCJGT5oN+iQY4FnhNld3RaCMlFeE8jRr6qOIEnRm6+XJBryguJcjyFyah+/D8F",
-	"EYtBNGB4rucz79RWMsdf3xI2VbPB0eH+fjSYU+Y+H0SBzb95qd+CwXOsZtXYNB1EA0H+U1BB0sGREgXx",
-	"55lwMcdqcDQoCngyMHJK5jlXhCWLX8mivfUTVDD6n4KgK7JAOREo41Oa4AzpSYlUaEj2pnsIo0+f3rzc",
-	"OUaCKEGJRDdUzeCIJJ6blzFL0ZinCw0dGV7AjxMqpEKYyRsiyuMzIFbt0Vvirl5jx0EeHP5UO8if9O0q",
-	"RYQe8///18nu/+Dd/+7v/rwXH+1++dv/Cp/GBICxAwI0wI9QhqVCguD0GGEkFc4I4owgKpEgk0KS1Oz9",
-	"6cFh944s0Hdt5fnT1SDxls6pai/0HE8JkvS/ndCYwXv+xCmZ4CJTg6NnGhLxVzov5hVcmk/VEihTZEoE",
-	"rOG8EDmXpL2K32bmfgVJuEj12YwJZVN7bFckVxr59RO4SKlCSmCadR7X/9l1E90Ghy5IzoU65fMci8CS",
-	"TzLJkaZ1hSKIXBOxQBM6LQRBEy4ayE4E5ammAeQ/Bc5QBtOi4c2MZwQlOCMsxQLNOVMzieb8mhh6N17Y",
-	"7yLE1YyIGyqJ/jLFC7nTST3sgoM3NsGZJOVmx5xnBDNvty+pTDIui9CGR+QrTtQIDe1o5T4vz96/RIrg",
-	"+c5R/SCwRAkvmCLpHhrxnLDREZJznGW7rJiPiUCyyDXh16ReP5wX44zKGUk/M/00SrHCaAhDaIDI+A3M",
-	"p2aCyBnPDOLMSJZGBoUkSbg+yUVtYMmR4gpnEiWYMa5x8ZrgTA81jzSV+cwEL1iq4e1mRgRBCWdmB+nO",
-	"HjphOFtIJRFn2QL2p6GU0Gti94R4ofJCAb2a4wXSU2B5BcdTntnT/Sc7e59Zx52l1bH71/a/BJkMjgb/",
-	"z+OKpT42v8rH1U294ynxrvCV4PP25b0CwpniRcmJDEwOKUuyQtJr0glQEz1gL6aRYkUG3aikOXJGVYBp",
-	"fNBHm8xolgrCDKZTiTL7PBomWJJdyiRhkiq91iM4XUEmRAicWXiTaIgTRa+pWjyS1Y8KjzMiI8M/CsZI",
-	"tmN4v57vkTfNzYww+xpJoxK8heZa+h/lg5zVBrBEi/GbThrqdt7FivrTow9iihmVHaJN/SDhFLn3AoLP",
-	"aIY1OsFJX/Ps2nGgoSWxGpURBpyo9hkhgBTAEuxOlwg9HEkLI2ohSZSibNoJSv5aYhAw1hE9zAF85O1t",
-	"v8WrgPsYYYXmXCp0sI8WBAuJ8EQRgUYavEddC1b8lpB/WYhrsvjIrwgLCwmUXVMj9iKln0JTek0Y4iwh",
-	"BiBV/aEbLNEcpxW7rst3MMbSNXsyDpc0ruScePfLH0+ffAsJOt/0gDLnTBKQe1/g9MKIc/pTwpkiDP6J",
-	"8zyjBhge54KPMzL/27+lgdR+dO3cvGUmrR/XO5zpA9e4yYU+E5zRFOEppgwwlGp2w5TAiTpGIyIEF3KE",
-	"9MFIRHAyQxNKsnRv8C0anHI2yWhyr8s/0cKfInrtRkRmRMKKYSXHaJQUQhCmYv1YUa4cZGJ40TAnQTJy",
-	"jZnaQyCBYHT+4fIjuplxST6zUUP2HQHbZFOJlH7UyeBS0SyzIlYueEKkJOkRyOILhxcX+sPuif4wspxV",
-	"Gg7mqXTeQ23wvjQv6alvsNbhyITDBpRYUDaNDHzrn/Q6EsxADcuuiaE69mDqKtlSAVOf+SsuxjRNDbrd",
-	"19VqRE5wlhGh2YEW6pwgkHIATAC6Xzgj972qjLIrRL5SqbXccaHgmBlHGiiIQGOCQAMZYobI11xTDI/Y",
-	"7MCy33P1SvOC+1z6e45kkcwsawV8Z1ppUuVBwwlfMX6D+ASWeY4XGcfpR87fYjG994MGTVWzVy0gOvg1",
-	"QiQCFcosUgBOUP3iK0wzcq+nWhlPUMqJBACd688e8SFK66zYsn6rwhqMRwkWwuhp9mmtyO7VKYIz8oSW",
-	"aB97DM98q1j6kjNYb+92OD2yIl/V40Re118OMLagNYoLdYT+cfnhPahbRt8BKDy9/KcRlkYnSUJydYTc",
-	"RCOtqWTFnEk7QGQkzwhNBS/yCKV0ruVXziKUYEWmXCwilOExySI0J1iL8hG6xllBolJ1PEa4VHKcVkUl",
-	"Gv0r+TIy2HlJxDVNyCeGrzHN9IT3DflaSxtjCQsz6hVOZnohWuTSwDLncw0rw5TfsAjEaSyA5HMB6KLR",
-	"FlStC4//6Betlsgnjv9o1cBjOceO+xkjUtowIjV4IRIFk6UYqAWsve0xszW51EfO32G2sEKUvM8r++AI",
-	"lNAyBZAmq+pQCXY3LZ9IfbirxYHNzy9oaK2f0SeGCzXjgv6X3DfvSQRJCVMUZxKw3vuM1AwrhAUBWAcR",
-	"FPDwE7OC1H2j4G8ky3aNXAwM3hkVxwuE0biQFMRMUWQEDblAmCFa4QVcuCCVFRIzsDQBO9uxG5NFrukZ",
-	"Sd+RlOKPcFf3z1wfSTTX8yMNLI7WaDg2coFmvTkRVpPCV0TLXN8ckAF8niROac6FflZRYjFvnmdEkTTG",
-	"qqXV7So6D6h2kffWeBHnWukArk6EVmxX67PlAFoVZlyRAHuKBmlBYrPkFapmNOg565wQTXv7LlLT57Tw",
-	"F1caDaMBv9HbrV1XYA/mqU1OyJlw+j5vFKdVsGbA4NI8+y0a3MzMtbeV90qJ/pdxnHiHV1+dHaW8sHIt",
-	"1Ql+KRfMx/8midJTm6WcloAAyJQa8RBn5x6UWsNtF+BuCIIO7uqm8f2QIaNj7W9YXqg1l70GUAchrOk6",
-	"sEYSeNYRBoz880BDMP7hOc0WEcJIGqEJ7FRNt8AW4ddBVut4V5n6fMCrA1Y3FJ1jo/TUz5oqMq//YzVq",
-	"DKrrxkLgBUBK5czUg7Ais7KmMS+twB2Yu3vplyXeEqalpn8NeA5WrFRrzF8CJ3uSFpmyoq//Htbfx5In",
-	"FGdxYtwg5rsZwRkYysxHLZHirPp2xjWnnA6iAZnnGV/MwRBjGN8gGkwKodliXJo6NWLrb1auTp5ypnCy",
-	"GkeaxiKGNUdPzNta8MUMwdod9B5bAxFGORFSqxWY1a29XPNxNdNQ3iQcMGpsjIZrusai8nXBs01eb1qB",
-	"Wyj9rpBawG7tx9qnUypIorhY6I2tZgoVlCwFfR+imgDsxgiCcJZ5kQb1cwZ3RAfzJCxdU+K4Iw7fvo2V",
-	"72zGzLHskBA24PNiPXEtxMzr/Lu5pXLBkbvF2rzLIWETrli/trYMjMvRkX3UqCIpSWhKUkRVhOjEWsxI",
-	"2gs3AvfYnpiwKZ4SUOEzgvsNXF12yM9PZY07t7nwmiyy8+6W39JbavwXt+KYFfa3uGZ/LshYgbMLck3J",
-	"TUA9MTFKa5GKlOA005pfezgNL9JSq2U7e0czIpVmwBD2lFslv/crojTtrfGKO4GerzRO2L5fLrdcRFTt",
-	"OnT+/pE0CHieE5zFgk5nSmo1jU6osUa0CbpFxL6irT+pE1/mmDKFKRCdOWEakhOCZVgG6iSojVMpJ6ot",
-	"Mera21LkuTN9NHD0SmkWSdbARQ+NTuzbIVkW/NmxfkoG2ZGjxD03aoAtllpi7P0K2Nq7l5BPcDzhSdF/",
-	"8+eTkxNBcGi/miXMNTiVUsqG8KZxaY19NuDQO9bIu11/s621hmAwz3BvQUWS/xSEGelvmVG2t+3AA7HK",
-	"glDk6doU2ka4rl7YghdsGhsRv9+2Q8KOO7T2eN4heVaL0o5RcZLI50S1TVe7WcXdSrRcTzbq0lO2Isw6",
-	"LcYhhUHOgaMT/nnBYUGIyyAyQT2xtVFDbE+pTYYUUKtDyCWaY5Od6YWtOtGXlrpvInJ2c7dmwGBdiruw",
-	"i0Ra+QfngSMk4DgEErI3iFbyyIAvye4GZUSBg+fy7P0heoulMrutCZ/3wFk9gHu630O1vS2N7OLVy+RZ",
-	"DxjeGRK7ESxsjd3O8dc35v1n5sDsp4OVnNg77Z/2g/h9a9bcsLKkGiUBaM2jKKEiKTJN2I5RWhB0iG4I",
-	"uZLO3QfuTLOGXqDYZPSrd1jj/B1oNxF8jn4nWKCfIQxsTfmguqCnjSuJBiYyyf6s0fsu5Yc2/jvN1jxb",
-	"v4LKL9z/BvqKID3EDh/ct2Jr9ZW+e7S4tiUY70LTggAfy9KKAulLxSwhWUbSsLkzpzYV5PaKa1/HhRUI",
-	"vps1KxdkQr+GgfiKLB5JdE0lHWcQuycUGvI8/lzs7z9JzJvwbxLv7e3tREhxMNtMGZUEGd94AHuu+dWa",
-	"h+kkm6UhM/qZoMgIZxwFYnZh2PIIamJhEOIAPDbhSRuap7cEA+2LrbmU9D/Z1IWc2NiJYcNYJneO0dxY",
-	"szPOpvqmwVXlrbCfPW3Tm+y8PTjbJdclZWFEwabISOMrg+xLiZshCd+iwVUoScxiCaJKkmyyh94o8NtB",
-	"coWc8RtmonqPkFSa61LlguuXUz23ODNr9+a2Qr7LHd4X4ZaSSKkh61fKAgBqvJsxLh9DQ4JFtkAzkuUR",
-	"Oj15tavH3EFcIIknZFpgkWpm6L9xevLqBBykoMDs3nBxhU5dOoEWk17pWSiRqFoOeFEdA2mtQmtD4dnC",
-	"vKT8+ZKAb1Cu6Tj7wAjydgToOS8yRfOMVCF4MuATM7Iot76iQICvTffgAoFOaN1u+psbhm64MAFRLRFv",
-	"BQDoDVyTjOfWJckISeXyFdReQPDCZjNX7syQbLrydXfZLI0Ju6aCs7mNCGokH8FzAD/eczhDE5woLjZc",
-	"vJ29lK1xln2YDI7+tRxvzVr+CS99+9Kc5lupxG90IEbc12Ce4BwnNtdp/XF8+8EGA3xbSj4CUp/AE0DU",
-	"YjynSlkjsD7YLolvMzPOjN/401JWmVWuaUq4xskZZwQ+kxsZyxkWJI2N8jXDoGComeDFdBbj9JonRuhP",
-	"aRozrmKFr0icYxEmLVeWbJZ2Ho+bN+ScQQldczIfw88BY9CXJYJpAwG4sNEnyAwoQ5En9yPW9PDdZTCH",
-	"nNE8lKfWekFxfmWO3bcc1SDTzzT12R3cSZDbFSlVVcCeuzMjahqDiF58RmVli9SbEVTzdk1TMwLfkK/W",
-	"A2QE6EE00CwhFfhGq4DGe2fexJBcCJefZDZ5GBCixIZBFfUXRgu96LNrSwPboQCrnW7+tr+B59kIEUEh",
-	"7E/n4bdCapucFeZewwlwEFmrFigXXFMB8Ugi+4LJwZR0yki6SxmEJcvVYmCn3TSZYTYlaQx5YHVRrw3U",
-	"Damu5xkYlGlfQQIZE+upb3mVLR9A0oSLtD9K26dlqGCDRiKTOssZGulPox1IZWGQ2M4UYniudR2T3G3T",
-	"XSHPEk8hBL4QzEQclOe5ckkNu9PX3SnftTmMFzDBm5fSW7qyUcfLsz/0oxCfbCGCSGWPqDX/+m6V1jud",
-	"h/lIlhIizzMSmexDzhJyjHApxeEkIVKijE9tai2R9oThQiC4QytDBM6aCnvwcmvn/Lte4znsBg47ZATw",
-	"ATdyRKx+K45MdZJxoIhb0bkq+np/etcpFuQkUZX8tHGQbsjoWdl0uYBiBKbMAHwq3+xlamZcERn0WQTI",
-	"AaDGyiUJPkfls6hhquhaRz9HautUnTe1GXlnvu51MeeuFMstbqe5vZWievexr3y1eQ1rz337o159qJW2",
-	"UIcS/SA6SRQ63D94iuTes59KwgYKqaeE+/YBLabr30HH0B8WRMXG6lweB2S2x7ngU0Gk9IQua5TOKOvQ",
-	"S05nSZvGkIxO6ZhmVC3iNWN0zKtZRwSnkVwmtP94elsZTnrH0MxdqNPqS54l76qHy5jKvktr+kmqoYKY",
-	"N0v6mXObwX9YQe2JGc5zwoCkgBjx/vUlBDpTVmgxw2jgWvlFOVazY6TXDLl/XKRERCYV2AYDTwpVCNI2",
-	"52zp1jtII5RnCE9hCjtVQZh3ADeBmh9aUMY1uxSaQAEPt5letHttoAmBxrsa0NbX+o8inWp5hqd4Aelo",
-	"FgJSW98rzzBDEBm9s4dGaUFGhgtJ+tWVR/I8sWkB2afkGI00KbFpaOOMjD6zsggTTq60lAo3pr+ondEN",
-	"lvacGFfVWUGZg5XwtAonP5YqZS3K0V7/YtPXLSxs+Dpc8UbvtsRDuw03ZhQ8I2/BHaSkH9tuMsNNsX21",
-	"TdTD/o6H18HllfOt4Ak9pIilOLuBqfA045Js4q/jhUr4fCVkwvgf7LNd4TbrR4G72ZdGy9Tm9gxLILPE",
-	"c6K1HDJLjBXec1bEvnQy59ckjRWPW5Fd5hd8A7qWNSEaexNYj7pThk6rqmsNAVUveD27wa2vYc1zjrxF",
-	"Bs+cz+cFswnC5wCvhCVErgldZvN1bdFdH8FyETubIBZTEueCgvNpLDDNwOOJi5Ry/Y3MYmdunuMrrExc",
-	"32I+5pkMXk4VMPO8V8AMZYqIXBBFhBN2exTh0ytn08LqyY0qjQ7LkXsmQlBH84xNMypnETrn5v8vBFVU",
-	"ztAlnTL01j7csDY/q2PWYTDQSs142nHYc0wzz1avtOI9J1Ia06sJ3bOEv2bfjxOcZVs54ZDWddA3c/WU",
-	"Mxm00W4SsALluuLxImhkMj9uN2CesnjCRchJ+UbLfEKLOVq8Csue5cGtshLXr/42Zia/Yp016tXm0q/2",
-	"twH5ozlTXzvgve7BaCvOCV9tTrRgcgnP3nWUt3NK9IaW6oUliXXbiR1vR4yXQN84a3eyAWgKXrqHIR5g",
-	"bxpobi9sE8nFx+I13XJr4XiIbh3u9wllXxMf60G4qyjqfSNstbqDZz1DUOsY3Y7VxwJ4jokzwawBtktl",
-	"rw2oQQNNVuNDCSVLAHcbJnLH2+7RPu4fTIsn4SyLXZXRI4TZIpjRHaw4elx7VB4Zy7iacUlMcnz9AQOW",
-	"tadsNVCTSQ8/+6ZIf2kN8tRBroKCu9n+b5Yc42xNyrOp8tNmGfWDf2mkTSi4VMoD61kBl6lRPYsaNLR0",
-	"EBx98uVESX/vz54G6RllcVLNulqY3jB41FAUnMW24Km1KvSb00jE9SKr/9rf/Rn9bbiz++WP59Hhfqi+",
-	"ajd9mxuqpXVJ+4+S4klF8rhF/yZcaq0jQA6nArO0epuOM5PG1DMZyUYD1xYagoyXNl+sHWXEuLP0m7+u",
-	"MA4oG7FGMiNE6U+ZNV7UrHpB/KvqYGuYFDwL1Xcqf1inonY0cGXBAzbXnDBb9/uRLXIuoSiYCzWUhvhQ",
-	"iYYHR6Ysnh6MpDueXO6nH874TfxfIrgMVriBmly8mrQslS4RNllY+l00rMrEl1UDM3pFgPDCKkNl1HfC",
-	"qoKroU7SOCFZFljYa36D5npoV3/7hohq5vBGy1k7Qhx5wRKaPZIo5xlNFke1XcPQPEvLI3e70ecMoZ5Q",
-	"b90+HqGbGVb1AXiRpSjlwVtoQLwDG3/NHkzU7ixwWkHkqINY6wRg9UflcVb1849hF8uq52ssMQ6HUk3X",
-	"g2k8ywnrQp28UAGRA495oXqgi377BJ79VqaTu3zRwPUKOi4YzpB5UpqC+SSltrA1lJ9rZgAemcrrrr63",
-	"4vbtyH6vTH3IQ+cdKJOEPjMzAMxyYH4ufy1dNK6oHKwg0ScwoQlWBA1fn12eootCY7LYO9wfHuwMk52d",
-	"PQQVMb4qE0YMbhcooSg/M2JaCEAB2NOZoFLNsTSVqtFJMS2kKotT2csCN8NKnWEM8Y7Kaic9ruSFeeGF",
-	"SbGrNhVX2fvNqJWEmwgU70KO0BN0w8WV3lOKF+5oqTL+GTS8IFP09HDnGI0xu0IznlHzmC2N6Do/9Nmi",
-	"v0gKmQd9Fapy4eu9IF3VvbAtZLOSGwZwYwN3fdczI1iskdHY00jkYl17QAtkEyy3DPWzJ9vxahZl6JPR",
-	"+26kF/LfL6kxw8zmCYQ0nn7xEXbdVTq/jT7sXWPAPt4nRM3NZV5x6vAPUD+gbQMCEGvsvnZ2keUj3r3W",
-	"iFkdPrzaA5tZf2r8qJP5HJn6qDgD9w24dyL/K63ztL4EkhSBczq2ZU9lhCDjdU6Yqj0L30Y2B/4ze1eR",
-	"U1eXGCrKmhgHv1LdHoI6kJgydeRKvEWuOn+EUpLhhe0DZBiH4/OtDRmPbHNH9W9hS64uhNuTS+O1eTvN",
-	"XZXZvS5JolFoz1VJA7UvMVPCspdaX1pMKxzggJHRXVA70GGOF1Yq0D9Otb5bsbFjLftyZiryJ/aEfTGp",
-	"VIl624vsik9LTrKJxbHJuJo1iL0K0yWSRMBYW4Ev2wwN3JDWd7oIa9tcgrYblSzYREzdnjRVE1QaBQxL",
-	"mZKzbHFkk9YDcuYjCQEsWoSF4daqb1GXNIKF2UsbmBWGhzeCKkWYBiSakB33cyl1p2bT6bERVEHk8yCw",
-	"1/puI3z0CV6tCRWhbZtYIqcoVAfv2p9wUVICBSFAbsw99H4jBLut4OLZww972cPrIkqohQHE6MPtYgW2",
-	"z+N29BOVUCmbmRgrk3h+5+JOKAOonxjRKTssoSvhXFlVSgOYOdZhU7OhUdquokSgUmEdXp69f7lz7DOV",
-	"pOLVqma2KH+QhnenFoZKi54bw2QrwQQuxFW/tozjeHErXdJNkZt+eDkWKlvE7mNK5ZxKSWynPDAbR6D1",
-	"kVSDvSem4KkgpBrBfQRTnP13OcTeZ+YJLR1z6zfdv/03vUMxPxvrZvUqZPbZdXt5W8yyFRtEbBZVvVt+",
-	"rlZsP9hRlxzwNjwwzqpyfx6YcvEbhL9vws9CJLFHknMf9XjlMHV1uU347O8+1Xc1ZWpUP8eMZMcgFI4J",
-	"wrNmYdM7D///1n2RneWwS2FqGQz7xHYZb5jxLDVFZEnJ9Us5YA+RWRJDNC5mKcJQNCY2WZClhWdBFCp7",
-	"Q6Dh08PDWikAPYLluDaoTo+nMdYfzSvEG9zV2SwxVZoCZsr0msrVwax2BGnUYd8+ueIt58pYpy5NpxHF",
-	"ZTd2ZfOtZShZlTnSQ6F3h9cYzDugEKkpb2MjeX2T+1ojYsI/4jbYW+0Umg75LmgsrzT02qYBrqQDw/Oe",
-	"7QGWJ1PVBFKzK5A4YdZjUxxI+r8+kui5KXi1mTDaLIkSvuald/thrDCk2KxZsp4hwpRY2H5NcLi/thMz",
-	"NoKCvgZEaOLegJYn6wYSV2dmx1t6WhcWdzfBiPXwvuWeXy4BeycYSGSZoufDg50jmyPhLCuNwiZQhSGq",
-	"Grw6dSrR//C+RblcJDOe8SmVKrLVY1CChWlllmPblweyVNIiUzPOUzT06tjt2ORHNSPC4oMrrImq4gkm",
-	"IgGPs4XrsNy25NiCIF5xExCw7bLr38f+ult1O72VxxMu4nLlS61DZ7PklGBJLjpKoENFS++JI3SAbBN1",
-	"hKfkGB3aBLo5MQ5PXgBlyjA7Rk/QjE5nxOu5e4yeohzTFFV9K47RMwTlDGzIsOJlW6e3J8foudf/EcpV",
-	"UTY9Rn9HGZkoiCfGLD1GP2lZQK8yPUY/W7Ojd9YHg2hwOIgGTwbR4OkgGjwbRIPng2jw90E0+GkQDX7u",
-	"OpuXHv9tEoZ/F0CfutxUH72Un6rVm8u1QuRrQuBR2/5XohwX0lJZVUit7v7b5B+5nrENlbfbZ7Q8SXRJ",
-	"26b2DhSdu7Zr1kXmEm0TQnO1xRzbRihGq9aoK/HbPPhoWdatd4VList7xuj15CwoRQOCYqywmBK15vsT",
-	"CmitBc31XmTczGoMY2u93FHDtWaQbwwf2mht8Z1H/yepVO9tTLld/lmK1Hvn9H2rIldnY/isuXzTzdkE",
-	"OsIkflRDpbZqdvjm5HLDOspW5CztulrmdFvZuIjy+pe+Xv3k2xdDPpslZ44NtHFE09leED8VruHxCiJQ",
-	"TvaLeWN5nxvF15fy7FIis/jIdaTvdQK/lNuoQ8gQ7yCZzDjPjFEky8iUIBuZFKHheAeZ0oGmUb7Tq7wn",
-	"kp2K3WrxDwRGLfJRkRRzqTBLiIzQMN1BeCwJS4hhciDYCYIBPZ7awr5coDmvW0nxIBqMB9Eg0XffJUqU",
-	"+9wEy+8ZFtYN7jWg0szvAX/jNdlDZgqJcITGQClSEBoRhrKjUrmzXV9h3ADeoFbon4YzOc+2plHm338i",
-	"vlQ7qu/PnEqf45+Fw6x7ed+Bv7wn61tGDHJSVtpFXthwVaqkaXEATW01IgvMrnYidIqGJsYC6rW+RENP",
-	"p95pG1UaHTJbBSNXtS3A7Kp9zQeoLKIg6ByLBWzjGLkzrG3I2spsIJKdc0lYEtDSdiCinHEBPYxNjjAy",
-	"zk9nBdOisU18fXEQIWhbrDjKKLtCNuagXVlx5e4lYaU3M6CrX569N/7Tzn076L08f/tyEA3ewd9L+Htu",
-	"P5y9ew3fnb4fRIPXbwbR4J/6z7tL/fdcP3Jyqf9++Kife3nZozsImQzqgLYEYGW9fFXbImdUnl4Orsoi",
-	"H3BxeRnzvMtbCadaLch6NU2FDvM+ZdMjdIJyE1Ibod9NYRDjoULDtJSfNRWixodvftyJ0PuyJR50iObI",
-	"hm/95nkfvUs7GUSD3wfRQF/Mb0Fy095TDDStV7jpbZu39dRCZZOirnzPPlrq3JKIZVEVEyqkQvCouQxJ",
-	"mHJOc2Oe60X1S7FRrgNwlVB/i9KMLF7wQs3ipJCKp4sOwLz4/aSjbI8Go3iNM67LRet35lziTIJuTt3+",
-	"WnNhIJlXeNOzAtC6nqj1Wne6qozLicOFecpShgYpcAGa702Ikv20MXY3VtQftSuHyupYsrNZYve0Trex",
-	"6q176jWmdYbD/bjCUci+6sKU3+Dpo0oTlJDZsHBU4XB/Vw9ojJ1hnLqppU2uOAsvx/IO45rrQcm1S/Zi",
-	"lJtwXCNs9a5pXYe6aaBzm6VvokiEqeEyFcLEDpgIOs1w5zgl6GZGs466WpQhQTJyjZlCMBXCScLnc26a",
-	"7EBUFZDbjvyzVQ1xIdVuF08JSxYmngMNMRrNcT4qYz4gdKyMvK6tcQfdQJJwTYGBTixmi5g1Shj2p9fb",
-	"DGIsvWDuFev0gEXWHMgO3ZKMJ1ebRjI26HmgBwpWsxu8QO5Bl01lDi3RpzwRfF62PQkf/iPZs43w5iT2",
-	"1vRhLdLQD1G3EV8WkOjvL9TsbJZ4QYhrkJtbKqgdTTEuyESWWf7gNKUMvdDaMyjNAJqWQiOcppCfWa+f",
-	"3NAUV9TRWNrMLp/gGAuC1+jEZpXgddTVlVqgO6yO6zu3ptoXRWq9a2sYMmzIMvpH2wJRKizl0a5j1Zrz",
-	"gqk4d61am1aBBcHikUTmMX3H8GTT5FD+59ke9sO9XgXB81pJq7IRSkcXz5XquB0zqu8ldAkVSD1pA5Gz",
-	"Q3hJ8y6CIaWCJCrO8cLm56gZFSk0XtDCxJx+DQYGNtZpA6zNdXXByAxL8tFGEGwiXDRbbYyJuiGExbke",
-	"WJqMMM5SLBax4nHOpTp4Poiqx8wXIWndxTWsZJxQQqQZ0oLm/JpsYBS3Qer+5F1Hl+GE9KoSHsasN0do",
-	"nGF2pYEcG3W7bnjCnmLXxkJBpKlIaQTqAPt26zNlasunrTR2nmF2QSR6jC7OLrvqApgOuHGgwMaToLDj",
-	"XmjC9hyCMDTaxMYbBUzVxFylMXidrHlWEhYXDDpxyJwAVpZvUJYSrR0SpuLWj+DGisGNpS+9EGpGROxj",
-	"u32FSlXBIc5z6OOTEFvF58NbrUeevT5bGvlTXOWCNap/HPxrf/fnL3/8PVz2o2g9bx5/Hn78houreIwl",
-	"SeOMYMGCpSlMozp7dlVnAf3uLryL3Lvenf/24hw9Rr+9OA/e+bdOWA+4exIiJQ77XyGeSK7j3FnDF9Rt",
-	"LancBSvkKj9uq3wvboguvWrmBF9uuBmq0wj2KtnAcOhFXPe1x4BZb5kpyZjAtZbxEqt+OsSahQxjzzzR",
-	"Zcayj2gCCO+Ea4tkuLmXlWuFV1yvq+4DqDpQH1m7s5dah6VCNjS+jJ/vc04ZVvqmvO23twRyvI2UXwHA",
-	"tTLPwGljx7BCgVr9wuBrg94bW781d14Rxt7b/AZ5eqXtzQuqjLWSG2c4SHDu1EZnH1xLYdTb+KedIKAs",
-	"3pUprbSWNSDd28QtjGB6UycuXX0jX7qfh7IklRIw25VzAoM6JFVmxvkIVhq3jL52IpqQlRKsXizX/Loc",
-	"3ZTMIddaaEuIqbYkm7N2W3Y2bWrvZ7f2wRf3eKuEWLlvr3R0OfiSWwa+/P2iJYzlFpzhZtkSPYvQ3+Ey",
-	"fgrLyDVJp9OZ5jc9gNJALizb9VWHLvR+IT8LHlUrdJu8ekNZym8gQIsYKEkwY1BEAEK5qIneXlPmuouo",
-	"j7WMpJvIbYEgj56RHRrUXmqNaxNQ2xaS9MGHTdbXlg27rft1w7PzpjtPuk1GQJwdIz6nyvYeMYTRSzug",
-	"/Vpbb3xwnfy43XszuDo0ZBzVj8Xmw7ycnCFbY83KeNVpUM/IbRUoZyl5azwZLW3uSVibuwMDdS/g0Xe4",
-	"UcSk7fYLKdUxaNb9nEZl8o7MOZQOg5RSGMbr5kIhPRdMEyZ/w9QZW+KL7y3k575RZjWM2We3yPmq5S65",
-	"mC05B0Arv1ePQG3rG5m9JDrR5OVXU1Tu4HBnD1k3gzTBXYq7rmIs9awbipdhX2gMPqlAvmGPM7PtoKPB",
-	"eF03TKN6x/5+++CTOxgzvYMx14oA86q8rRh2shbwlka/1QNP72rg2UHAClCFX3rwV7CUCCT3DtHp5cvz",
-	"E3Tw89/3j+y3Bz/JslrCnazy8K72T9clk//u80Ld7/QtGlytH3FYZiav2sS3ZZRKXJPNJDyxaapu9eoy",
-	"EtrRaRGcAEdlxQXDS47t/49qDgGtRTgT2THUoINISk+CA8UkQlAZ2D2JCqZohkqdxbxZLybrWsSbWa31",
-	"0pTBNQ93JWn4pod25KnTbGPYw1rGqJD2vlLYtBKG7MwxfesqzVrBz8gupq6PJ5v0SxvdwIQ7Efy/JLCu",
-	"V/p8JGLkmghk+lh3SEZee5jbyk1Ne58DAnNZXrHA2Ngqqi+hyTbrKOlhROvVlq4lmVS3UBpugcZ24WXt",
-	"S3tZtQKX3qV34XpJitfNIsgoI351hVcR+iVCrw8QF+j14RECX9aEJiAl/afArNLL63g34zdxxo33qNYX",
-	"arUxSL/KJ4qwDd51stryQI5SoqMMnVmjW8lx4fZuE8LR7hW0dghGNLiZGZxe15J2M+NrH1sw4AMWYMbz",
-	"rySqbrYD+OrxpB5uu9imgYt3N8S9yvQ0NbYyzGIgA9XPJUvwopJr5bo6OEMVrRWoeM9dXRY/HvgSXMNa",
-	"OfArgkbNeqB4SlJ08Hz38JkpFtpOdZxDAJsxdgzl3pPnw4OdnWNXfWIsXF0kE0TgjLzOBvBIIq3iM2Ud",
-	"PasqiZr5Yy5iO39XkMmKshIf6ZxA3Ia8IDkXoUwOnyd2pOdr2qzvhrL4aQxJgis7+DA9s6m+laXxeAHc",
-	"08VJ93mzAcOtYaKulYWg2NkeZb3IQMPc5aJtY1fdoP8u7Rqer3c6jT02BolCKwrtrndeqsY26dBtq/sn",
-	"X5OsSCmbxvVkjbVO73B/G8dXjhI8v46lho51k9RrPwM2BHSNO4ia6NdBgv/pcHOD8KCTI1eTB3pMEml9",
-	"Qljm1FSqgZ8q4vVIBsr68BuGbrhIJbqZEWN9W6AEMzSl1/BpHjCjVDMEAzgD7n27wH6PlxRr9aMQtx3D",
-	"BnwOBvuNG7S3pMljrmbh6LjQHdXbOXV1bFrZkmk9eKu9vcpZUa1ws8JTP2LXqbOqy3OgRaoNTPdaQfvd",
-	"xfnEr7DTgO0pCUdf4CmJKYuFVrcCcalaztjfPXwW1sSc2LRJ2/mgXueCixsaK70GWRnKyoNckkot9Jig",
-	"O/ihXqFWD9MV2WcaGcdQmCh8JOqGa0lmzgWpGh8HV1ywOVEdXX4EVURQDEaNOVFAswCha5L98i6jTcAp",
-	"z69xbx1rro60tfH63QUhUc0YTYJw+HJyBv5bRNwzKOEpQUMrhiaEycJQbS3b7hyZfObfXly8Qb/NqCKu",
-	"hW+E3v324tR+px9/keHkCp1iQcdjglmETs5/fY/O8RWVCjMaoRcnry7sUycTQRP9zOnr92fodKbFRhKh",
-	"Dx8+vjZd+LSgGaGLs1efTPcCkkbo/YcXH0s7E7e2Nl/C1YscRIPf3rj/fdT/MznLv118eDeIBnrN5n8n",
-	"8L+TS/0/88jJm/eQ6Xz+63v9vxcn8D/z24vTixf6fyevLvT/zJd68YNo8MF80osdRAO9yqCI/ApsNUsz",
-	"natM3soI0ZX0bpz01SsROoTfqJL2N8PoTeU6yZHRBpbbNMxwXMS5wIkCck1Eb+vVBgalLTaMqU7WlW3P",
-	"9QnwQnZ6lKvTs8kYzAXU9E0AWje91EbyrXNEfY1J1f5r9qResWTeu36fmTlV617oD9Asxr+1Za1jXHhY",
-	"Gy27TGprRIg1qcFG8UO3wdZ1Yfc2YNg2EpVT9zmbbbieW9T3/nzQ7e30qYQ+p8z/9uA2l7+yTvgtL7dj",
-	"y/1Uyfq2bmZYxXOIUQnrWyv3AiPckPgGMwXqcDKj5JpsOhjXY2Gx0fvBoyEkHePk6pW1pCzVD41/x2gE",
-	"E9NLscNr8YqSLD0TggejqZXtbNs203BQhNvs8R+XH94j+2tZR4NClwQQCB9rOhfzSTymQs20cP/4PwUR",
-	"i8fNdPoOdHETR251Icz5hTBbMNud0oTMMcjQ9n+Ms3hMGRZVFydj9r1iHFox5EBsYv2V4rHEi+DpvTb2",
-	"zvbJYYXHWAa0K/mfTAu+XKCcSzUVILIvqYRa1sq/gp4p+BrTrKNrbCt1r7Pa6RvTHzosTSam9XOn8GN/",
-	"R4JklKSI94uH20TISwoh7BKbJeMQmUxIoiptvK2oGX/ddhsQZvhmUmTxGEu6kua9hWdfwKPLGxHWW+L3",
-	"WshmnBt8yoxAi5GAdwKcD97AJtnd2LDRjW3XqxGaVvCjwUFRVhAZefG7Dkao+swEZJMjG1VbGlrQ0FVv",
-	"Lh92jvuEX7ty2f7ZRNbvgSfENIBm088MWqYIhsrepyQtVR0gjTt76I1CV4TkEnQcnCREShsc4Af9HiHC",
-	"UkSVnkavGtpJ1KezgdJmHQYWEMACKsuepYVaoOH5ycfT1zumG0z7Hni20sXgYeiFflzTBG8h8TInssJi",
-	"jaLOQCYUF4tYL/3+Ez/uKkujiVX23GvnU5GYTcVx7542Cl9mfcLSfXSDN45d2VGsXK2wqcBMQbC9AfCe",
-	"qVq3J2erG1hsib41eveYOhwZZ1MnZvjz9FPDt4qIbWpa1XHX5EnOsCBpWfveUr12M44emSs1DL+9qTpE",
-	"BEI16tXCZgZ6hM84azhDwzKdG2ihD1q2CQLLFo5ONnuQrB0v0IHdK1B0GwqhLzvdny5Y20QfNbDVxMQn",
-	"IpMMT6ckRaOaSDCyDByXHLnOsDUME6UykqKxiVNQyewzAyoE5nmq0HDkSNpoJ7LALxFGowDSjIChe8/4",
-	"MDMqWepnNqqD5+i4svXaoDGUEXxNjMigN2c47ypVeJmEuFLDuxPauXLWbSjtfwayh4aQceKSuQSZ82uS",
-	"7mxIDRu0a13CsgzbLuxh1bfpRM14vPA6xsTOOwUVb8FYpdFJQJUegzUfGDmHiFYlSTYxzSvL7jDQCNJY",
-	"lE/O3+zVmiGX8/mtXtyEpXES1FhF8DyeE2txzAiGqhOVGUAPO8VT2F6sfw6qtj7MBmrXfPoV/fLy/AKd",
-	"CEWTjEDbHcsSuNUTMCtvWwv/M5rMWnwa+rVJ37HvRG/TVbEc/+fh4c5wugNHC8lMWGF0LrhyIQSJQof7",
-	"Bz+hy2RG0iIj6ADlWOCpwPkMPdc6wWdmq2KgBCsy5WKBtJ5+hEYZmeIs5uOMTmFVIzTU+xkmO9ZqUUZb",
-	"MTw3WVZ6DWevT23t3tNXJ5/Z4f7BUyT3nj6B4sajvBhnNIkVllduPOLGawZenWOh0BM0KZixju3soTrJ",
-	"/szgNDgjVpWZcg1oNzPCPHpNFcKZ5KhSuajsak7Z3PMgGngrDoLEO5z79dDXagstVTzG9bhbSCiIn10N",
-	"osGzq1jx+HBf//twHz48gw/PzIeDffik9ULz7y/LmzyXBffzXHAT/peSJIMge/1Pky3nFTwkswS4oIwr",
-	"q31wEsmzQnWWdZjR6WxXbxaaoZsP8zwjX6laIPcqXBdNiTBeyFsV+y6XE3lnXB1FSJR4Z4oIBtyIa3b7",
-	"PUm6Stcafz0ha4xl3wiNZpLp4rKfYuvkX5PMT7mrivjVmiCHM5o3KmRsg6Zqu1vh1Xc22Vhimgafh/DB",
-	"7Zqr5jjvXdnXR+4N3Dx9+iZbyDMNk/8SLj9bdsxdnQ/5PpxEJW5tamewR7eRt28jtDYzrYwzvx2mLx87",
-	"jGfriofL52ggZVOYxcoLmNaih0361c83aHdHVN86WP1nRtclrtgWGiwB4G1o4I6B3Z/2XS5+Kw7YvxbK",
-	"rO8bvQ1K4Cz7MBkc/WsN5PjSXFJQ5fOBvUUIcJbxpNZ2+xjN8bxeq9n7JQ9UcT5GCk+Q1s0QhmZEXiLe",
-	"MXKHaiL2YtMW01hnag2kyoUA8ZnD31wfHJ4MqqvxRhk4v09Yoi9TDwNuwC11hzwZG1tSWVK7bHYJxWFM",
-	"WB64Xe+vSeQS36iN3A+chw0eXV6ElbNY2feXP5gTkQSdm3YE9Ng00kRf0cH+fgSqn8aEuUmKTcgx0mBt",
-	"VEDzJJVov36GvDCRox04acOSmqfjwkXdXqrFBg/MU+cDx3Z3wX0aFVzQdDsb05bxbGuJqYwTnpIlMvuK",
-	"1A5vv6Uo62pkbsV3VnSM1VlR8ILfuFqCxqR09hFPNTikREBxdXAXmfCKZWJzSASGgyxZ/GbSq39km4iw",
-	"/k17/OagT4ntdjnXwz45nR6U1M/6/etL9OHlpY1+NglvNZOWjNAv59aPnhDZKp5zsvs/pn5OdLAfLqFz",
-	"ayisr/jTr1Wvw6oFla0ENLTJe6119irx2o4Rt52t2vMYA5qMTA/GXdOD0dovZbjC0PMoOHszfdkD0FXA",
-	"tw3xs0bv7k8GrW9jG4Jof6xaKdJtAcuac9wzyiyZvhcmLFv+CmBeetVhgTS/pjErhCRicYRyQa+xIhG6",
-	"5lnBFBbQW94rIF1DOUcKjlEuiiOUFznNKotZwahCw1wUsW2OF+nH4rICqq1UVMS28XyVaoegXKpmOiDL",
-	"7fhiK0BaXBq8Y0nASmnKWM9IltczhmPQt4WpQeB9DZ3qZZV6bJdYfVEu0/vKmPw1eanOTDMyO4WMtWBj",
-	"G+MX5q83cG3z9nPVcz9UedtwhFiJAnrvT/PYsQLNJBO5NB3a1h+6wM5CuwaT7Ow9BRkLpi6ZfWZt73s0",
-	"EOWSGvlpgk8FtKo6QEPGGdlBiqNnaGjDZ0ufnhE6nq0lgFRtiOz0IcJoM+RcfOx2RFCXr7w0NNyPyF3D",
-	"KLtmuzTNTqQiedjKzLiKb7i4spfT5RSJzQGuweVqkBhgc5tEIPpuyFgEPauvuED+Y/LIjzxcgDfVt/E/",
-	"kqjyZqKM4FpmV9PRuQz31jWh9W8/Zq4nviFZOJj6fmzVNu+7CRANmX6ZGN/AtNv0p14Hr26FMKvrsTYw",
-	"aPULW0Mpr2XKfi8Ea6PKxJ6V0fBwDXXuJBWtCcyrjmup3RigoQekbUNsb7KJ+5PcXWekAO8kOYaqLBMu",
-	"0ImWbmacp0eIzPOMQz8ckLdmdKrpXyllRDXhLqPX0EJyIihEYQmSGT10RnNbNJnP51qwW0RoynmKjIhS",
-	"o5PlhDVZxm9CYqYZmGJjMFpV7yVETs8neM0gNSiqygtN/+257E642MXuXCDFW0LtnJfoVKvffILOrXCF",
-	"DvcPnkUomeFcEYF+CnSTrha+spUVdq2sggfT//VZmR/S84XAifd9+VsQ9LADvc08hgGH2A3NMjQmKOWM",
-	"RGi8QDczTXpYCqbIYERDoPdwrexGh9ut0XuRKWkib2iV7d+D/HQdSj8luqXXdZ1UayUrlebu2iNPN00S",
-	"O59sZVvrYoqZ83boUo6xFs6Ub22MOHaE4GlWNfaCTd1t6BmfIMzKYLCq2G+jX++LQTQ4HUSDl4NocDaI",
-	"Bq8G0eCXQTR4faD/HA6iwZtBNPjHIBr8GiaonjwQDt657iiysVHTnXlX6l9fMazTAL9JOsDM+qg2Cmb1",
-	"T85Fs95h8ElIOG/Hq1uzpTnnMjnFXuOmhnZ/p5vGilyTWv3zGu3x0+scgJRn57biGwGfPd2itfA2gNOw",
-	"x6G/DXd2v/zxPDrsMChuBlcrsxRCt77qIrci/frE4x5F39o2thI9sYTO/WAgucJkfHcguvSaXMC7Y12S",
-	"sDTmkwlNTAELY4/VaiB8tubOayqp4qKyu4Kl1fQ4TLgJSk9MlrWaEYFzCtbRUkjAWZzLRTLjGZ+an3JM",
-	"UoqVoAnFzIttKPKcC1UtoDIiV9/NMcNT+Fe3uedc8HFG5gFn6qtT9PPTZ3/XurR+AplEcxlQKEzyYEwU",
-	"nobV86cHh6b3hn0UHLN7S3KdY9lRLluPpn+D3NpJRhMlj7xMi0eynMKMsBeOXO1M6CdCcLFGWYyqbECA",
-	"mlAmFWZJB8eutWtZEt8RqNJFVbbccd9KU7h4gxieu8qn7kr146trDVift5k1WhY0cgGX8LHRCdSnDoO6",
-	"QaddTrUMb44GOKfxFVmAAl4lm0UuM79CBi9WPWrEBtkYORd5atyrsxu8iJ3JaFDrrGg/2ZChWslHaNIr",
-	"88LE4wjMJGzCPSsLcU0WsdKyv4nZsd+YzijS+4aya6rMEkMoeeFFeDcwLeOyECup3al97Ft1VivecFOe",
-	"2sc3lZbrJfyW1u72Hv3WSsWJV1r9PnrUJGD5Xt2fsmdwjV7MvJAqHpO4TvRDqpCfJO9S8iH6HlNJUi/4",
-	"q2PpEbqZcRcQhpGZ8DMzM0YwFGVQMuMIWUAn5XPIPIawNMeAXmlZAullQNgUleU7qctF/cyw3+wfq3qr",
-	"Mp4TVkvf98SMOaYs7tfFy4FXs/tqf0LbHqFd6rtq398nTq8MzTAFdfE81zR1cHH2avdw//D57v7+/sHh",
-	"k3o8hv7RuLGfftt1/uwOqcQmosWbyEblyxvVt+DF6trNF/BQM53RgmxYrKwnPgJAr5rl0nvlwrzhF6K0",
-	"ZL1/u5tL86aLWmiCQL+YSAdKfqm2Ofi5gxxVUKt3LBvzo3nqB8rmAMj3qrS1HWWdQLgEuCvErtOH0KV3",
-	"wF4dk+s8ZSk93tRY0OR961nr7VtIcZPiiygzVwL9E6kyuZ5u9y6XMdC1YUqvCYvHiw3UL/Nqb7pX+UV8",
-	"Ka2spZxgkz9rbgZkm4aM1qVNNICt3FFjUm/By+5jE8PN5uLOd+ZmXr8jExviPjWoXDQwkYX2Z4jjb/G+",
-	"FaUwjqFDgk05tzm8k0IVgvRsNdvNnEJdJ/XTWh6q5TtTaRWRaohH/YqGdjGsZqfCJQWQfb7TrMRu8RRn",
-	"guB0UeKriSe2uoNePRRXuuGICzTn5uQ2YWHevT9f/949xrXa2XQHHSmXsgjHB9rHvgzrt2HlKxWo+7Pw",
-	"VcvfhnXPI2P9Mn1aBK2d7dMiceuN7EhVaODvTf7WkGG3JXreHd5u4O5snKef+J/OTM+fNMYyMYm5OJlZ",
-	"U8mYzPA15YUw4Qx5Rr7G1pAJRQC8r93nlFyTjOd2gBmB+IQ4JZB3lc8WkiY4i+e8FNgkmc+M/VP/zQlJ",
-	"ZnGG2bTA07odBWfOqKnlNSoLnMV0nmMq7GR+L51lZpOuTnsfKwJ+VKbDo93Pxf7+EwLlwnLlf+H6JFXf",
-	"OOW5/GaO5zE023NfQIpb9QlaJoGFKCHlt8aa5A8Mjb3TY1MGKKWCJHqSx8jVakBYIaOHNIqhlD2d7OIb",
-	"7Z3KBZssOVgqKLSMZGVHJ7u8MkHORrfAkuBLtyC/eET4/MNti1Iqe9qtXpZPnnKmBAcCPqGZK2bbHbe/",
-	"HY8Ep6tFx0sw4Z3DoxoXrbmvN0NtIe+UMCLWVhlNo8LVhFZfybl51q/ovtnrorzh1W+5IvJK07J1WIN+",
-	"+SMQwAD37rJ8t8LrLB1xNmu73wqaIh8sG5dQLjrM6Mvd+XQ2UfTaEDzyVU9m1WtVNvWq0ToJQfNMo2E3",
-	"Jp2XdxSOHV0pqN+uK1L35i/4TcA0bWsJdRTNo3PCtAb+SKJrnBXEFgBqMIRjpLjCWVm5FO7hkTTf7oVL",
-	"N45J2JMzJ9jRnI64qgmdFlphl0elCVRGZS5W5HrIycjlNMN3xpgPX2IWy4QLEiGbGKq/1CpznOKFjJAT",
-	"mHme6WcyzGSE9vb2wjHhBjU7+Jb91TYofSTt4iOX9zrX6vv/qyWGjTJfPdKgmbAwHQHDIlTt9/pS9dhm",
-	"RRV2QWVcwTMwhgCz1GcPQBCuRQM/tceusnzLgbgwXyhIvjFW8xk1lTD1kRSKoCGGi0J8AkVBmbwhwuTZ",
-	"3To92EG8g8IK5twmaqfVjVCG3AUYp0WaDhguy3dB8bAgVE0FL/KwF9XQOCRIDkYzDVkIHq9qfQGrQ47F",
-	"2XJups0/U+bhvWUxT/VJYdQS0eLxojIOBmzYN+vyDE2VNucYLnvS8ovq6O1awpdn20S+LEiokZjS+hYU",
-	"WO5Fru9EP/fWsHQL21G7vfO4R9W7EamB0zk1FudaxEbD7dxOiQGxuCoYiBnOFrLyMoc5tfO1lAX2Ax7p",
-	"mnq6oq6a7zE5NZrsRh3gwNmysqKyc1EmeE400czodGabka+qIxbBU5tYDzsrZh6hK5Ir19bNzRrZtth2",
-	"KidRISsiZHwq1y+XGe5KF3nnFoK0gDurrxO4LMpeFYfvLM+25CrXON6wXzA299rTPbjhMRH2ngStq2fv",
-	"D5FNKkWMkPQIXZ6/fVl1ts4IFkwfW0o13haZWkTo3duXaM5TkM8jdKmf1wBBInSuf8oFn0AdGc2eoN4M",
-	"SFuXZ+9eO784mXODN+YZwrSMaQwdesDT91YORU4O9dNFXK7J6zfImjsi9M83yFgoIvTu8o2tciMJk1ws",
-	"InT+EjlLSIROLl8iXCgq5xF6eYle8huG5IKlgs9JhD58fO2atb2/PEGXZ++RNYKUlWIxsrm7tNavzLcE",
-	"6EMcRIN38PcS/p7bD2fvXsN3p+8H0eD1m0E0+Kf+8+5S/z2Hfm2X+u/Ly0E0MI3Y3l+ehEmTZwHzA+Mg",
-	"0K2MQIPsaq8gqx8YZ77xIuPMF1WIm6xsRJilpVoQm1g56FGSJEXuQuWqr+G8efU5wfOZ7AqsM2YpuCzP",
-	"5FRv1VzLyV7wQs3ifxfSpi9DKk7ct7fzJfkacjR8Rbjq1RCVKg/giCCqEAwN3z1+VYufr7dvCU5WABqe",
-	"QPH7s68djaTh1zjj0/61t4qUqrPrjmrfVczVGtW8qjit0IitXtf9BoXXLky8VmBYa1jvP6DnIWwVGTPB",
-	"YP3HemmjxwJjhequ9h/4bJZogiuXt+dycW1rjXue4eD9EACtdbPJm8LRdvuPeVGCW6tj7zT/bVTla0Ue",
-	"bjFns9SrtuIka0QuBowSxgxamUMQHmtm1UpXG1qNWxM78Prv9PeUwhQXLnoypNvVgzD77/1j+WIXfNci",
-	"HlaM9rt+9tw82mpb6+FJZ6yrHNRJaBBTPFjsDGJtkxAf7VtU1aNhgcMMgEEDxzx6GvlMJSgUwlgnAA1r",
-	"KjNghavs+DWP2crYmA5r0gm6mfGsLMt0sPsMDTN6RYSKn+1ECAxZXCBYDxouiIwZ3zHV5/jElG83/ejR",
-	"MJlxmhAodq7IV6V/P9jVOghKZlgrnRr8h/qnnWOUzEhypdWAKaZMGoRx+4tscXhsevZiU2YdtJt25UYf",
-	"yPwDcjtecgdFSl3cY1MH4whX9h4T5eDLHyZGKHYRQuGe7Kta7ZlVvKlioNvyCUDJmswFe9taTVbKQ9g0",
-	"0tliVV/fEvmaU0HkXdT/28RttX7nXUMCenc77RWJ2YSEKiJzPbea97wXSnlX4ZP+2gIze5Do7sYLs/Tg",
-	"oAZ43ehaHc9GnbU2hNOQieYtlmWfrQQzNCbIYeoxsuFX6Mm+fkTazlw8xYsIYYXmXCr0834vE9F9APTa",
-	"fttaQkwNAsxye12glAUJePRojRaugzHgAqPsKtYCQfvGHl8fPDZMfFc/JR9DwEGi+BVhJvYg7De8IoHr",
-	"v5zxGwbZBMemiRVVEs2wnEGxM5L36FrqbdRN46+/zxluw1AdOsV7MlZ3kDw/Dpew1IZvWOQqyUa6hJ++",
-	"pSxQ82tzpli7+z+2w9A6c+E3wXgn9Kx77f+ffa996WGXUICaV1PXzqH7vvXlbCT6Wu1pzS3aqephatYm",
-	"3hGn1ty8m3j5ni5IQmiuQs6vdZJxWmbm6uXu+c8dzDRlWMKcr8CF6xpru5FgwNoOmmitoPhEERGbSuJY",
-	"VQl/WMVVkMgSE59ZkSf5hvtlndQKU3nO1EcS5Vio5sKHJneApMhEtLSKvEmE4T3gtqbhVK1q3M6mVeAa",
-	"uLIe1IZiwT+ZgriUIVzVaL4iJIduTYngUrrvIVLdbNh0iKpMCFr/ctjXrJWLd//7Rf/Z3/05/vLHfvTk",
-	"53BmllXc2ks0ihzwtpqRYs1SyxXOHdZQ7jBktXFQ3yd+XauQa/d168oJdsruEcINVRgNb7iQyhWwHBOp",
-	"FVejAh/VNWOtz+ozO3KKsT3bY9CEj9BEEAL/dE48c6ukVpzQrWQQDcwkoFlyY2qHPX/pKZd/VcsKINdB",
-	"+pKo7ZTItNEhK3O37p5fFdZz7bOnXipGaWPr0MQ35z8ts/6fWkm/Q4U7WPKzx/tNlrKBqiOL8ZyqNTpY",
-	"3I3y3TvJ8Zrimn9R4UnV1MOYIJdlz39HJd8/aLOPqMSgNeqL1pFyo/pF9yY2ro9kfy7s6UpYw1ldaqTO",
-	"wzHkAsRH5O0bGvgyQkH+mnCBMEOYcbaY80KWY+z0S29rYGt38I4Xiuc0RTTEKMe5WYUp7wFdOjXsip1j",
-	"Y48xMZPczHK8YRjPNmhEe2v2R8+s5NdK0DKGv/Y123iErDZRD0XHIeL2LA/LfFp3anf46IqTbNFQMC5o",
-	"pmLacaOXOJtwkaKcZlxrOZRJJQpwH0VIzmieu07ptiXwsZUUTUPrrnaVXY1rNpESXMmh3gxqlWnktpUB",
-	"b1lCoLMnjlEnHTY5KRFJoi/GSI87t+qbUy4joFx9yFIiFZpQIdWaLmBfZF8lBMNRA3hEAQNOCavtW/fW",
-	"vmkhgTqObcS3NxePLUZ0K8SH0dMOhbgBz61Iym1ViduGBrSxQasTJqpVrb7T7bGAkhJ/LxbwTwPIm0Dp",
-	"d73H5df10UYHm0i19k31o8xXNrtrSf7CXhUHXX5lUjTTyI/SLMW5CFURHntznJIyq2hvRrI0KkvY74Fx",
-	"0hu2TMVsW7ISoGJhUdEYQhWa4TwnzMiGdsZHEhoPRgj7/SOEMebu9AzjTrhI+7uP4Wlnier4fU2Wt74e",
-	"XCZdt0K2Z1wo5H1rRBJNM0zpeOO/JdLZsUrD1l4/ddK/qfp2LbTVz8g/32rhywB+G5Spjjz3R5iqaKxf",
-	"cB4QTacB8+Wpa8uJTDsnrTTImE+8+/AlNi3280k8psK4SVfCtw3A6pTRpjiPJQ1G0WixFxQuFynkFDY1",
-	"E0TOeJbaiH+czDRd0D8RLDKq5SMTYo+GpRZa0ZmysjbIUIiCM3kHwBOGYKmbMMNSwaO9UNkU4+ncKXPx",
-	"0xqCaVJkxRyCvAMtAe2T6LR8Em4HjRcIT8mKO8ptMZG0eynr1pmoAZZXbGKZOeMOsrC8A64DVhMwo4Ep",
-	"itB55H5ZlQoCV+LUVohDDUm/E3FoF7jgOWGxVzO0LN4ZMg1WY22UU1VOvm4jaZOIvU5NuqbpgpdXv+KQ",
-	"7qaT8f10I7bzLa0w24jcbTMLk5rhyrwknCmcrBEODt1nXBWoU/N20JEx7aD8fvTzI4mSBp8CC1yYAJre",
-	"fonyUwRXZSdgQU4SVQ+LT2bJyvdmyS2tJQHqz5XmQV0mm9JcSr7mUE4khvTMfuBlQ2LWiuo+M+/0t8dQ",
-	"BkQ2/jnmIsZjfh244d81O/vZVS8zmUyGx1Fmo3dbIfCqEEyig6fhc+nPXgPQtYrjGnvv8OCJXjGs/eAJ",
-	"CAxjsuAs1d8ePI3QwTO0t7e3EwZLxm2OS9uSb1obrWguYsmDWIPw/AA1NNtc3ttjhSXmkKJOshTGeoPD",
-	"PaSBAMhuarxqIc9G0aYa//sWIfSyjKuz2zStuITS1XXw+hV5bJ2Hkx/DObG9jrQtvsz5NUljxeM6gHiC",
-	"TJwQbNT/jExUjAXR8MR4bCo0Q8qHLdQE+kRc5DkRsQEdQaC20/JQnyDZbDFW/2r738YdH365qKj/PWxk",
-	"l70jqWJ558P7FQjMuazg1G2Wb/LZnxygk2JaSOVUUJzglMxp0o85Hj7bNpJvypvaG6zRouP2DqjUrDbV",
-	"nFVxdPhMq7nGVfI9Kn54u1mNCtvVC7tS6e5cMTRb2UpXnXvB844T2Crelw3h+iF/1bluDTF9dTv8Tnxd",
-	"+Wo//C2XvZaA+S0ITTSIDClJqKR9OJZ+/6V7+ls04NdECJqSeFlJjmU/mbqLsTEe3LLKv3VNrCVRu3fG",
-	"i9h2YtmIRpUnGFX1Q7zlfOm8jJfe0Vd19hKSK68sZVWUskO20SNtwvK3evGtUjcIM0SZKW2feTFHmpm4",
-	"QqRDd4qa57Cd9YvcRLcwWTXAr62JWiJZr2RDpV/AVHFvDxOvuGlgL6sXtAa8r4TAENB9yhM+p2xa8ZU2",
-	"NZhhGbvAgWYHoHbEQ9vc7en9zse4bDvtJbmqmuvU+idpZ6xbtQdwF3g+Bi6Ql+p9jPAYuhxAlRItssUH",
-	"P/Xsq21W0NGYKjyqw/Z2kyWvN5PfE+rL/QhX1lMHkLQMFPqBV7OGqDsBV5nX58Duuzn+qlU7+5XFQfgU",
-	"OoL2nNuQ+AKIcn9S36ecfWJXjN+wjvJS1oHmlYREn87fa3j+9Pb9Efr0/gAVLCUCPY/Qp/eH1p+LlQJd",
-	"EmHbXc6Y9vQjT2zDcZIiXihJU4LO2DTDLNW/Piv70FE2teV8pP7hJ8TIDVg7tDZUqBkX0Hn80/uf62vS",
-	"Xx3su2Kjtha0M4zATn2U+PT+YBANPr0/hL9P4O8z+PsT/P0Z/h7sB+HBL1SxmZu1NF+XNrb9oCnbL50V",
-	"52XDmR7ldrwXz733TO2e9aTxJeb7TSzf6zuRy+pTrh5W7yxsNWM06dNFrXywj89ag7hYNeQv5qnVjuG+",
-	"HdSWlelmMxlXCTSBWHGpOmM9eziMba25WOp9kB79qmzlOj8kZbwItfBq89Jae5ObGZcEFRJSnmzlv6bl",
-	"oF84uCketnzRX8FonrGtRZMWeddYLC4q8rucS5SE+nYto9f2nnvG9WWXuKmh3COim3Uo+pORRj8SL1Dk",
-	"rEn0ArWpjR1sXkhoKATGsP3dw2cVs9iYUK7AsqHj0tBlVywilPAsI1Oy0zbTGQ7fr8XQVsjvmlmjtyPO",
-	"a07m0+Q1X61T7PoF/RNnFLDIhM9RJdGcp0VWyN2DA1P6CKV0aqyjjTbPX/446Ojv7DMB/6WT3f/Bu//9",
-	"8sdBdPgNRrDf6H/+b/S//a++/HHYMXaLh6x5HLfgMGuT9mBCNZRMJcLG70foun0Hmx685QLBafMip9nq",
-	"STOi52rOerL7P1/s1AdwdfqLriVswnCCjeh6sJAV9H4b2lOtWNy9qU21TWynQ9USNtavs1Q3Qwv1mNoe",
-	"i1tlfr87OX+l1bvGePqdoseCQse2LabUbzGOPYVWck8Ma7VTosbAmo9vxJWWDfI9uNRq70qAa/W74ZJ/",
-	"ha7YcrS+I30Nj2K53cY3Y9nWikvZjAH125rPir6Eijc26DMcXVIIqhaXeghLRXP6KwmlKzB0cv4GXZEF",
-	"Go54Hu/t7Y12TIreiDMC5lucU/270XBGiAs0Ov9w+RE9vj54jHO6e0UWchQhsL5iiUYnxkD1X6BiR+gF",
-	"wYIIZKqFXZGFqRU22jPVu8kcbNnEVoG0m5kpBXHBnKbgcTS/v3Ik8B+/fRxErcSLf/z20VaKg24EBUto",
-	"9kiiDzlhb16iU84YSRTKBb+mKRFo+OH92fnbk/fxhzcvT+M3l5efzi52IpRgIRbQ90WPkmE6h0oxYDHl",
-	"YhqVHwTPoLY7tM0RBAmSkWvMVPWE3yXCtkg3P/i9fHqcwzcIKJzwkFsA8lyRKJiJIgRd6fLs/cuy7M+E",
-	"C7AxUjlzhyJdnD8VUCmIEeG1LYqQofOfWeUyjtq95U2dejwlLFl4PY3OXp9CNX7pJS6Z+WzLosq+vfeZ",
-	"fWannF2bRh/y6DPbRWfXRCzQ6PH1wQglOMvsYD2B6lhDskRYEDSGOv6KI3BAeIqeXgtG+vb29IT/uPzw",
-	"Hk0oyVJTIRVelgxfkTjBkhxDdpP5dvT777//vvvu3e7Ll6NjyD7GsDlB0MWrU/TkyZOf0aePp8eIpubb",
-	"T5/evJQwyykgj7TJ6Ohw/8BIt6O3No1rBOsanX3E09ExElCOCUCx/G50fvLx9PUIKXylBzILnxMxJZ8Z",
-	"0tedzNBQr+PvT35+HqERzvPMCkSP4bFdeOZv/5acjUyqx4wzXgiJRm8mu+/0jyM0fHpwWLWatk4JPYFZ",
-	"hsmZlwpnZAc2BqRg5I2UknnOlYaK3V/JYnQEeWFKLLz+1XhOgOJA8ChPFwhCyxbSNtIS0hUh0PMOzTmV",
-	"46rdC3iapKZ+0MimGZejwvMYuj4QSE6GKahETw8P99CJW82MZuBw1HOYOZ3VfI4XSCqaZWhMNGZBEwn9",
-	"/v7P9tIu9BC7JxNFxOgY4cb7aoYVmmCakRQqPID9Tk8jibgmAknF85ykO84ur8VfqqzNPyNYEglazxUx",
-	"5S45S6BKkomOevoMSZJwlsqoTNcxW9JEAO7kLZWqBLXRH5+NjPt5cIT+tbe39yVCn33VQH//ebC3t/d5",
-	"8G0UIUZuytzqY5RjKdHIe3qExji5QlgCTLjvXMMB/SDK8ZTsNV6CkhfSFF7w0or0kxXW2xVrsKdEotH/",
-	"2b0wR7r7Jh3ZhHOcZUQ8khGiE0SVZTrohmTZrpaQCRDZHW9QIgQXen6NGj8/ffb3Ombkgo8zMjdYcWwJ",
-	"AbxjUDijUpm6FyPz7cgCmN4/oCAUf4CeMtZB4+AA4E4DwOjxfwoiFrZgpqYyllxFaPR4RnBKRPg3TcPb",
-	"v/i7E0CLoZ3HjCoAiBtBFdTPws0Ib/CaV6lgXEDQNi5Sqki699nUz0yILd5kxMPBuzcfvdZXJcc5OX/j",
-	"2TaPBvt7B3v7piIaYTing6PBk739vSe2vjgIIY9N/47/Qod6UzJLq4GmnGk6OBq8tr9XNYLhvcP9fdvI",
-	"WLlGxt4N/tt6oIzAtEqTM1MYnhpqjccTIqU+liLf09t5tv+ka8hyja6f7yeGrzE14pkvhw2O/vXFSxkd",
-	"vNXai55GAx8ogXgqbQKSsGXbv+gBHtvD3FvgedZ5ah/MQ5c5SdY7OTdqdXLtE9GDawnxyd4+SnlSGGkA",
-	"S/T7ybu3XjRCKX4Gz9WN4kYwFNuQQ2fvka6O+Z2d+8cZlaaDIE7UsmOHdu3dYHphfv4uUApza7EGTu/O",
-	"jkpPQysYRUMwwUmbgqrwGEuys+wItW6QlIn9wWPUbOokccXlcizwnJjuvP8KWutvgBH7QjXU/tC/A311",
-	"FRmOBvzG9GWrDntltMYfwYH8tPAtDFdW7u4HBeZwqgS3UIfMI6RpBLJnrfm1spJ9WsBVkWNTXvHINBpQ",
-	"MyJk57ldE5GaVpPlApvRRnoZoUVX9/f4LZ1TNejx4KmxTWq99s5QyRwiWFsD6HQCMghwS3OCdQEI8Oup",
-	"Wc1y/HqBUyusmFcOVr/yidlQjv8aG/7TPnj8iosxTVMCBt+nhz+vfuMj5+8wW9jVyVtTjJJGWNxFeCqI",
-	"6SteqYG2CKvXZcRRCquXtsjE4z9o+u2xS3E0/pkaRVgBS29eAhzlXAZIjQs9MUtuU5tVY1dKza9kYeEV",
-	"jvMFTxdbBlW7VgiFqhvlrU3rjlGli4dX2afmxv7suLH/dPUb77l6xQtmp+iBTKc2QAteOOixpnO8yDhO",
-	"P3L+FospMe8963MAtpscSd+RlGLolAcof9jnZSvIutbn35dQvMPiCsoYAtyglDOChjczbtSVmWZfYD8z",
-	"8RU7S4kFNB3a9Vq5dYsWXvu2gIAR4n+u9OQWWH0gm+a+pQdv/6tkCKO26icdyY7sd1A422r3LvZZq0cg",
-	"aFAlSzHDZWJuXdhoyr9wn5DZuSAK2SbgWAEM6cVwCDguW85SiWzkSGgRaVF2MQ3eUFfSxw8mA3mgsFwS",
-	"ehB/elO1t9BDFU7W4o7UcqSLevdlHjJLukgYiD2ddOwXUiNjg3uCkS4RwJDoPdOJNbVFgc8+4s5qCvax",
-	"x/AMDPpXEhi+K/hpDR2q2NZAsIqZcXS5DYfRJpJ1N/A+9rObbiWz1wHuHaZMYWocNpC4XjIgaQIEZ/ha",
-	"s53MGMGN18rmDFOBcJ4TfS50OlNyD3105ml7UBOcZeaUDg7RnDM1k14/bTfTsXXCQPNkhvCcsBQMWFwg",
-	"ELBAorE2bVclq47DL0lCU9JA49vpH6u5ypvJO5POeFeqircdl69mk77vWWfpQbZs+d8H8nVbfaeH6nEu",
-	"wDkFBrpX4AN7UJXWourglqnl+TySleStOJpbuhgZamQokaaOw6fohpArn4yVwvwFmaLD/Z01ZJLH9t0t",
-	"U/VXgs+RrXzkax2anmuZHL48FySH7vjgWIRE+BnnqRbxsURUoQlPCgm+PjQ0Wxs+39lp097XPEv/wpTX",
-	"9od+ILwPhPeB8G6N8NYNIWBh6KSbNvxtuSHq/M2v+pleJqh2ZtHtnVg8I72tRqa1SddQlCVZAdUIrvkV",
-	"qa9uVc+xH85oAiGTqx1H+v4fDCWrDCU2ylSiIU7ntOzMofENvlYzMpckuybSF1JMH3ijs4YdOxBXZzDs",
-	"T+vWAUBag0kfbHtq0yo4AMXmlwZjdiGJq5hz+dyfnkE/OHbuBrMBfBD2YsgBuW1Epv6CSlPzjJbxiJxB",
-	"47UWhjc46mq7qMP5O2YAXbLtFTGKmcI0k385X+j3N23i+gk70OpgDpsbNH14e2zkmi0HH1zAoN8bXq3I",
-	"pk/1wXP/ncFb34QB8IpiUhMzLl3Ed18a+VhwhbcQMBMIuMtSR8Md8Nj6lRBrD4kcxqV/bIO/b5bQ/LZx",
-	"5gIW3oUX9ycEGeyA4rbQZuevLg391bELbtKil00G0aDJGSnzFACAW1lBkNG1hM849CtSqnbJtV7ZcsVf",
-	"P3hmnuul/Nfb9vRU2OEdI0V2h7F6DYD+hJEt2IXl9URofa5lsFrXmFWZyTVX2KYOOFFcQAJFBTGdYS13",
-	"YMAxSNIczc/bPfxpRdpz19hlMylwGnQHwXSU91k57KrgmiXj/lDGohLVe0Qa62eRoR8P8TZrxtt4Zxci",
-	"1frnilKnVOaFLRvcSaVfuod6kWhbtrEfVNihTaHN+4wULCAb59a0zwQHulC7hBvrb1oG+ZXfdBLDnLC1",
-	"A/xMjzIbx+d8mdS0GeyayHU2iyeCz9cN5Vu6gHogYY8VQH+lv2wooQXp1VTO4d4DhVuPwilBxwXDmY1f",
-	"khGak5Rim2rBUhOHj6kRKtuB0ss0umavARCFDa14JI8QZsH0fZfQGrkHTHlf6Evvh55pbC0TTD+zIXZj",
-	"oypzFyWYaXoiCbHKIeRla1wbPa7I1mhnD/02w+ZNC0mQlz0maAS980coJTlhqTQtEuRnNtKkGdKxG0fo",
-	"h2c9MgmAwD5Mur/+ZSSJSUIZ2VdIioYvIvQqQm+O0WmEXkbolwi9PojQ60PQZj8znHE2hQquakbmO3vo",
-	"A8sWCKMcCxsfhhtF46Cxw/Pdw2ewE7c2gaYcwjrcLbu2oLBN70T3PrPfIPvcBYPEpiBWzNkoCu1aVGOW",
-	"OdVUSch/JjiLU9tBbWRSf0OOFYvtf1bPil3ed3GtuKMJEEFzdpvHO0QPRocHn80dBzq06IUmIRW9APJV",
-	"chqXmY0w8urfdybpONa/0odTkZe7llceItp/GLdPCy5rUFnCZJfws5EN3JUxrEPoJyjjuzEPXDsQsFml",
-	"ZwOpHCa830DAFRj2EAP4EAP4g7DGUy6EVleg1RToWqYuybAqtWXqbO0cI5xJbo0T1DONRAjaaNvg61L6",
-	"JkLRiUYvgiY8y/iNrD/Rm5s+djNtPUHeDLstgf/7x0nbnZiNfbf0lFXE0cHNA3l8II8/iOYw4zc1s4zp",
-	"dTPkLCHHCNvidBaypXGtWjvP/s9Lc/vJLNkF29OuVzpyqen+7PXpe/3Cifd8Lyv+98/OP5sl9oZ61fex",
-	"FFI6hzbMprhYIEXnBGV0ThUakq8JgZd3cfrvQiqS7kAFP+ifdjfZ+T+S7fpsljTAZbUZ2x38gxl7PTP2",
-	"MkPy+oZrV1KRSjRyjhZbiNE26jK/80IlfE7Q6GSEhrnp9L+zh07qltg5XlRvsGwBNUg+M2ugrTrvmmJn",
-	"i1pRxxsskVsBGsq9J8+HBzvodEazVBATRvIKz2lGiUQniUKH+wdPd7oNrG0K9me1tbaR57uYXdvLeLDA",
-	"Plhgf0wLrKMpEy46fW9D6EZs1MXD/d0bQq485p9kPLlaX6haaZgNkqV75MsP5tofqADJMlZf1SOpgNb5",
-	"HeX2TLgrgf0xTvVuthwl/cEIDzQjaGRmpGw62kMnMJkWIfJaJjsuM9mphC8SJzdQ5pLiOXh+r8keOsPJ",
-	"DOl1SyLQDBvnLb9h6LkhA4D8EcqxTYXPTLH/qdDwIVFiLFiBuGtzNWevT806/wLGnrNZYvbyXYw8/enX",
-	"gzH8wdrzQ0sphrBBlxWoPWWpExTheH6MnpsKJKbeyE8bCiaWVj/+w/w/NolZRuXajIA7k41ehBch7oYf",
-	"NInFOuagJWlfsOS/JJl1MZIP5PaB3D6Q2y3XH0kr8xRJHcnFQgD924yiuqidXcXtj3chCZu2YaV9zjTb",
-	"mRQSZ/3r9fnhHlp+fXNy6Ur4dVTWuwMT2p+C0n7Xsnr9aWwKl5A6iH0gsg9E9ocgsq6i3s2MqBkRSHGv",
-	"1CfU3/OMcFqcfRY58XZnC1SYSlmQuyPCvjViBHON0Jxf23j3slMZRyOoeZ4KPFH6aTQEf4q3d+dSkQov",
-	"JDpBBVM0s53aGM4gqh5SviG/eucYjRhXsZ1SEiVDg70H2r52EdduDnCeYQYZ3n8N2g9b+UEYwIOQ/UD/",
-	"/xr0n7pyRi7JCQ1xKcGOF+igZt442N+UD5RhGtuWwn+xpt8h3tH7GaY7mpJekKlEz4ZPdyJ0sD98alp/",
-	"HjwZPtkxVbEFvqmqhQOdN/U8XAwJ4oxIY2YuCyjkRFAesC2fpGlbHj9z+/1rEOdyO39ywlxzwehLK+Gu",
-	"7LUCoADV4p1Pprz1B0L+QMj/9MZp5sG0IUmmFwz5mhTSCrvQ7r9WTbsKmZMbUnCNUqnAN1uOwv7NDvtX",
-	"NWm4/eHsT0463f2yB7PGAzX8ccRamzDvxypWkGw0e6eB/7ZSeDVNjFaEX5/bTkffJ+aazJK4ozjS2rVO",
-	"/lGkUxcnfYQw9FSAfrNaD4AW7q4JDVYEwjHgHKk0X3eWQFk/LlyfqR8U/oOFWOvlPzQZ23YsdbilWJci",
-	"eAKJabjWN8RotzasudEZ3lGM4aiOUqOdCHEBRMQVo/CCAQxuQB3ICRHC1IcE+yNmkF1QSV2tGGyNQJyZ",
-	"ohxHVdoIhTSRPXRpCnKgN8ZIOCZonGF2pSfACKyVxih78GR4sDMch3p/lAHWGiD/xFHVYLr8TqHUcDQP",
-	"8dMP8dM/krjzEtC/Zqa7JgLI3EFnh6NSoukT+2wpxl1zyYco5x8sytnIglTNELkmYoEc2JVWtDvpuVgH",
-	"3cdlD8K7ieGoGLtm5lwkRhtGjKNc8JxLnCGbWWXMx+W3rsaUli9uZjwjpkEZSV3JrWMrg1Brkxydf7j8",
-	"iAJbNN7DNks/h6kcTz9xB/HXMI7UtvS97CPLyNKDo+/BIvKDiAiXhKWWMJG06toqtR7khRmY3oGHR+jg",
-	"GUrxAn5O+Fw/GtnwBk2oKEM/tSM/logXj8EkcAcl+V2wBXQ9L+lzFZJhwyVuKEv5DUoyLolEQxdUaMqV",
-	"lN1uQVPzfaE7ESpYRqSs95/UEzKOMs6mRCB7C3ScETQUBEvOJHoWob9H6KedPRTsz57hXJJjxzaCFwOP",
-	"BJQ4fZDb0uH+NGQedvVA4h9I/AOJ32oshybfYKP12uSWpV/RUO49fdaXgoON6S4E7LKeNDHmT8Nn9tCJ",
-	"NWvhTBCcLpAkwhah9hgWleiK5AphaX8/LjtWwgGMScJdUVtodm7G9PUUZ0+z40Nlx1CO4DUtCS8o3H8d",
-	"6gvbeaC+D9T3gfreussOkF+NT480RTJFtHtS2LuIgH4lCPkvkbbjj5HgLfHbQ++58qmvFfRd3MgMS1vK",
-	"ypOBLdnFU0FIiggW2cIYPTzS7cRs3/PaGUX9e1Sr5GDqNs0J1AufUylJasLzNMVIi8wOa2arV1u3islB",
-	"Kc5r9vY04AeBWOK/nAgNu3og4g9E/IGI37J9az2VA/y9oP5b2y2IzsZyENDbe9L6fIYl2XWe4i1HzV2W",
-	"PptzPc1HN8tfg9b5W3qgdw/07oHebcNkAMoxUKUyfqX04kFcyU9lSDwaHjxDr8hYFFgsIvTkAL3DIpkB",
-	"oXzmhC8rV2KkSdTuwXNItutrawBVfPcuLA6VqGoMAVbpnxOiagLrI2kfMBE9GkJUW5LUB/wXtQnA1h7I",
-	"6wN5fSCvW7HIWmrDVNPjFvK0lYF83QTzqz4j+VgSdujF7jTNqwSdXv5TK/RozrX2jIb6BWRQIbKhh5FX",
-	"07fS0CNoB5YaEVj/NX3nI4QTRa8JUOvoMyu7RLufJWGMaK29zLJ6OTlDVJG57S8GgcJZMWcyKrPnEiyJ",
-	"Bhdoewb9vQhLSJxiRUbAhmBSqhafmTVgJzgjLMUCLQguexJSdYxG1zijqelIm8jrEcqoVNLGp8wxSzHU",
-	"3IMFzSmkhMNBmNJzERLYZD/OMPvMMoL/L3vv1tzGjfwNf5Uu3ZisHdKS7GQTqv4XfG058X9jWWVr3zyp",
-	"ZYoDzYAkVkOAO8CI5qby3Z9CNzAnDg+SZYnKM7mJxTkAA6DP3b++FXIKAh0WoEXCpUlWfXhvYKaSWLsl",
-	"ZAnEzLABfD6/eAuGsznCzwU4d86iGb0dhEe3F5o6d/K4CQr3HHf3s93bNYHSwBG51JmGfNkoIbvD+9M+",
-	"LpWZiTSGq1mW6phhKfn/Mmlld/cMo5JuRSeZydIt3RzLm7IfQNS9GzxeZqm1q+6amf1fsaiKmXwm10Iy",
-	"/Jr6XBpFzH/FoiZX3tCAvbdCL5QWPo+z+igzhkWzOeb1TOxJYXP+P6MjS3G9UXZ8/Cr6ZYj/5+7P6o7R",
-	"pf5/xWJ01IQyXqzf0f/pfT6/OO2huarXJ/KzWtqTXj/uGljK/ZmnIHiqltoeiCrNoM9sbXwhDZ/ytDyB",
-	"S64WCd8ygRzOkVQrk6WSuMCOEf5sM+A3SpUrqjbWSvYSfssTD/iNi+sowzJZy/ntMdSUI/5fsQg8WH6x",
-	"3ZByy2pKYoZ+KHV3J0G1dwsCBPte3bkBgW/qeLg92e9Yt1KswHMtXanv5B6NvItdb0ta7lbS4gMrFbrZ",
-	"vyeAVfVK0ZUF5iURRQUOPCb/4YWGVGWGDyCkUcfFk6G14kcy1GzCpxlLYyGn5cvQeTN8N+xigwBgUL4N",
-	"O5zwFNOxfDk9KkoOsJtpYCOJivAZ/eY0K4LhYRJCFkV8YXgc5nNFRJ4Sds/GvgH1w3qo9S31eT5Jocva",
-	"YrUVL23Fy7NKZ7XsoxKQLkWWJ9iJ27GSnJNsq+5dV3F2FsU08JtHE8Rtmcyz6d26djwfrUvr1wvER2zX",
-	"uq5qPkHf1n3JzHugi01tSa71Qh9uE1c8rnmVeBnFc62N6z2E5EtKv3rgON0Hlt5oa2Bk13NhTIXaIKQh",
-	"rZ2AqWHOvsAUt2p+byLkDWJYgDAj2QkX9kmVaVfJj/imZIXo3HUyUemSpTGltXGWJoKn+QuFBslveQrq",
-	"lqfL1E5NNhklVPXx4EbJXcODrf3QstOWnX4D04NRU8MVFETgKr3uw0KJyz10Fhi+9LBY0OMra00CpFXX",
-	"Wv5yuPwFD2yTuuYSBzDpvjfjyQIDzdv4zZxzI+R0e8Dmg7/pLxKnwdv2jdK4j6cDs46B9jNPMCdBpS7j",
-	"18yExmjtpjj5jCfxGO89umNMvGHkvDhjn0Hp5qOHjcQfVEDKbdbuOJQ/920Q6m5BqHnBCvYPPQ2TxCng",
-	"pXWfZ4kRPTa1akP+M3Q+DD90axcXTPIEL112A+RoPYao3T0z4z3SmEayczV8R4VAzqOm6YMoP7MY195B",
-	"1qHuw9Xw3c5HsB5/JEtlUHnoKWISrjlQWoe3IvtAWV3WamTwYfihHL6ilajFr0YynLP52I4TnuEzl/4Z",
-	"KK5UI164KGTdUiPRcM4WY1/WG/ZH0nNtmKgkUUsq6qW9eqFBpTFPByCVRIA7RiVZcQApj0XKIwQxTyHm",
-	"USJkyUl+BkyOJFvbUVDS1bat+9tnTJMJzuMztyR4N5PA5ZRNMTsMEs5iEDp/ub/50s7DVXBVBqM3VWKJ",
-	"Rfekax4h+rqLbGpjCd++/fXxjyDZ3L4ljLI05dKMKXAfro9nuWK8Xn/sxn19eorpaC+Ru9Kqbwg+us04",
-	"1Jijm96ThBr90rQegjbC+Cy7fRZMqcxj99G6d8YQC7bxrVWmNmL4bCKG8/xQPHycsK4vRyp1ykDohRzB",
-	"YdxwvqjnDOUak5BN2gZ0pNogz5skbDcAnmjeIGXXZCzFM+8tYx8xjJkbKE8QvdxB6T5o6fakJfnWBXa4",
-	"EUtiSwUzfOGtgDuGLNWCy17MDHv5B6U1/7mxVuazRxdykJ/E/DAV2oFjZDISCVk7S2HQIlQSOuHHi/PL",
-	"X4YX44+X5xfjt8OrYdg9g9fHrwERv5dC8z4MkyVb6ZGMhbaWWJbyniX6VCWJtcqWM2Ywqig0MH1jbZ1P",
-	"zLiWLDym8pREYGJ3HKdc6yZb5CduPi64fMsM++Szuu/GK+mxd6ma7+Pyobuv1P73Wj08EWa1/xNv1HzB",
-	"0s2VINtPmluG+7Ks56A+8ChL7YoO/vV7mYSG7vAC07DIrhOh8bwuuMRCJRTWUcpjLo1giT6DxpOJ5NBt",
-	"LA5odhZX+8nntQWba4W2STTavX8Iu7o59q9Kp0wKzfJucRv92h8rd+7l3L6T67j8/sJ/3PTaxB/78qvn",
-	"7MsvXE7N7GhwcnwcHM2FzP/ewz/8hmneE1JzqYURtxzmlht6K8UOvMlZ/J+vm8ZzchiXt2i317hytFpn",
-	"8S5nsarRl+cR5GBUadVn3OQ2K2/PofrOynN8EgdaZZFaL9peRkDrFPtWLoqp0NhIR1bIHzosngvZ3cAF",
-	"mkT3TudYjTk8iozYZDyXZ95azofjLKuews0y6MGT679Ocj2iR6qqAT2BW2of8vK+qZbMWgfVs0qpr0vB",
-	"unMqgH3konNb9Sacx9csutlq1V7Sze/8vU+RtOW8cg/0tkmq5nsb3f67yUf13OzR2ubtNkn9kWgTme5m",
-	"mzqSytdvR0JTk3G6k9AOwz6tTfNJTNT6UrVWapvr8SxzPVzcWk1gkappyrWG6xWFfwgcrJQBR23hUjXh",
-	"WgsltxeY10X8Tut3nfs8llBqU0WeUQ/GheBRRVF4uLQRf3JTFhm0E9yWb9ZMK3fupZeWtecH0iZTlewf",
-	"wilP+ZNKeBtouS8PKS3kbq22cqZaZXanMlsjrLsHWsrbc7CKbGmOT6PFlhepVWHbQMtBBFoq1O/iLAEp",
-	"n4g1qyYTEfF0l4upzEJ2K59VdvEoUmOT2lmeeat8HlCe8qJ6SB4r8vJ1ouwRIy9VlegJIi/7UJePvLRU",
-	"1kZenheYUVUsbssKbhCHPh6y3aD9lN+1lzF7R3xg//YyOnCVQPPxPZQ+FkMyrSSwuZJTa4CK1P2kNwO3",
-	"28t3ntYneqxhWld5WQiWRdVito9k5n8lbsD6F+ELHa72Cw0+ZXPTJ32TlE4yMICZGt6AkNowgi1pmktE",
-	"z+1CHegZMd8LesDPo4w+sOcUdmEQ7D2HYamdQYd/YZEJABsafDp/1zs9Pv2+d3x8fHL6qkuqcLTVSVPb",
-	"29ZnU6H03f6anF22vppdvpp8qXyTkoSnMGcr0JxX8ui9aNmMq3BVxiKYckS4m2VzJsukEVp6+O23337r",
-	"XeB/YQAym1/z1FWNYHcU3MKIi4XpBkBiaiRD/OmWx2GQN/riiZiKa2EZW14E40OpHWYVxePe6XcBmKXC",
-	"/qyWPThUBcsiblVyy+MAhBzJUs3MC2w8wbpg1zUzRQ9v143EzW1zef2nAsL3IF1Xfn5P4rbKF6eBhD+5",
-	"LW59Vq3P6jGiqPawYRjVcS0hHWbVetV8mQPWtfKdDqp7M4R7NhZ6OIosM/XW0D4gd1YDTHxNSD9g5f1H",
-	"mazKdKKNSCy1OOEMhWz2IETOUXNWEdEOHIeE6qa6+fsLz0d0lhW66BM4ynbRa9FxsqXb1kH2bGrnc+7i",
-	"7fhUWHtuq69sp1R+WWCDPTDi9wU2h6xhjtQBxDpVxx8hwi1nqz78urUh0Uh6FDEcAd+FQCfXVl/RKhIs",
-	"gaVKb3jah0+8V0JA4zKmaXnscHza2jT5PSNpp3HD+UKDyPspzoQ2Kl2d2T9Sbpm1ktx1z6QZlLs0Edw4",
-	"waOU31xCl8u7INW6I+Woc/QOfPW/lZA0bWxGSYh6pUy2kVzORDRz6HKRPVwSZz5RacQhkwnXug6Hl6YC",
-	"UeuaFrnJenPIgA9nvz19d+QC7PBJeiPvq1qSx9ia9JIv61TUyq9Wfj2HnsnrMJQvNEQzJSjlsXaqt6Xf",
-	"bpRh2wNAw9J935Coi2HsoE2kfY7Ni4tpP69ykOdlD15t1UB0AA5WFFWPBdPmwVNua6cVoVsfWNkaylUh",
-	"K6Qyu/BhvRWKd/Xho+TOZmVLJhDjjbTLkewUtmuX7tcEqsQ0hFaZicdsyVahfb1vP2mFVZzyZTgAJleE",
-	"m2T1LuzMot2rX+iRNAqmVnvquIkR1hzNOG9uSwHPbgBaAZP0MpWZSM05MKmXPNVQgol1+LEma8RUemO/",
-	"4C+kv+D3HKTqQmerNbJbJeUZGNn2rJZN7FzddozmDspI2ZjqOWPqgbn9O4qRO2t4gqZgnKWe+zW00Ewh",
-	"YYan1CReSMNuOMTcMJFQE3lHrEaN5OXw6s3PDh8cGXWMnJeyBsiEtHbvkq2stepg/ITp9sHqPUuKBrIN",
-	"8sja7U0C6cxaoXiE888qsXbqOsyNhmofY3drGDhb3cz4SMZsFThDl1JrnJ2MLZKtOZ/yRcIiHlvruPq+",
-	"lAmdx089pLtbhPxzRj4GsrmnMg3VQfdAVZ5S3NfMmHE3MeOu2PUbyaolzjS6GRIew/Wq7tcYUM9mdAE4",
-	"DWYdnh3XXkkejGRofxrPM23G13xMrxrTq0KSyhmHTBqR1EdCFEPvlAAzS1U2nY1kePnx8xVsVcdD6JBb",
-	"wtipItg7Oj9Wdml4onn3rPIBOGttEFqRpmIfdOeP5wtCHdssjaoMP68PQylVJiNsCwRhLnSajovf5v5I",
-	"XhAWvyPpQZrJcIAjYSq24WwewHKm3BYF+VmqLTTdlGbSHcES5S3RV6SzaOYPtgbUXIyCRExnjVHyT3aC",
-	"n0tTf+PYyCHrK/wLmy8SVGxpgcfIqyi351Xv5Ac0uTAJbXD0Nkcn9F1wfE8Hkin+5G3jamgm7aerNKzl",
-	"M3D3UMoFccO8aUKrRrVq1MHXXTd67UlP8WmQ5cPONHgj8w6KlkkZZgc6r88D61d2hqQCSOUsWKfrzNkN",
-	"1wMIFwmTYyHHqE2Ege9iKuQ0DOCaRTfozc8bwvThfZLwqVUgfAzAKjh109WLQmfCglVN7bUZ06SQLiWm",
-	"oTXJjat8Rf5CFm7xUQfJstEF0lq5LXs+fPb8QVWzuVjiig72aYKyxnytRvzAfDdkUcQXJnSMtyIkMDKK",
-	"l3kcUg8stKAGudexZIEFoNKR3GygLbcGl3Nli8xlMtRiPmFZYvRIssj1C0tW1mjDOWH3MAlCUjpPUpq4",
-	"6/elbnmaipiPSQcO+1ZekCkc0j2Ywku/jI0KXXss9/XWYnTmXCmZqMH9iZ2vqzKkUVLY7ftLSQn7QQcp",
-	"IeoOhFZGtDLiYGUE0RFKCWIyBQ/qbKpPb0wywr4CLzE7BtsZbGjTUdTE5QP6dkQ8FSqGzvXKeRPRmzcV",
-	"t1wGcL2CORPS/Rp4VCezWmAoWXNDTjd0tOEQPMYahnlhWlNdhb09FtoIGRn/nA4qMFGl8jG8gAKhG1Rb",
-	"TuITqwUP4PznNyNJXL/kCHJMr/SdTJZ7WOc9FzEYhm0htRV6dEc3sGzkOpNWbC8WnCXajh8LimZTwpLd",
-	"8YQJWRqkD298jYbwNRqGXTPN+/CZUwunT+fDtx/OX2gYHVGHBj06wmoRzqIZTMQ0S/kLbQWgkEhWG3qV",
-	"DN1e/2V6lVShbu/c4WTfBwpf2NN0Rfl/oJTLH81BqZ7repVzD88uLBEVlI5kroNSM9rzn99AnbB1QZka",
-	"qlTY2GelxiD5LMIaykRIrvVGNvlGZZasl5afLZmmQTgVdZol5xLCSarm1GE2NCoEIaMk0+KWD6DgJ8sZ",
-	"R09Gzleg8z0sOb/RAXziU/iuG1AKykhOhOU1i4RJDZ3T4/JdJ686p11K1WRSZizJ+6/6gfpwbnkHqtIk",
-	"GIFNmZDakFLPltQKyTvUR5J/QTVayR6L/51p+0TMDD9zM2CJVjA64l+iJENtPb9fj44CVz6ds1hyuktV",
-	"3AWo3lHPXzuD0+ORxC9CqXYKv3J+c3oM/wPHXQoezTkj7/SMw9vJed5zR/fhkqcRl4ZNuYYZu6VwmP30",
-	"OS0YtsqNMawmsyRBY2MkpTIzO/HK7ln2jBurZLIa2BmjwEFNn815vIHTnv/85io/M5vY7RZo3s3te/Zo",
-	"MN7YZ0d91Vu/ZfHO+SxaW6uN3nd7ta2J3aYe5ktp9SbLD3OaDzyp1tlCmVsJa3aTZrcXd/xi7+Uy4hs5",
-	"4ztMGXIfADq7ngtj6lrkAFOzDbec2XDXVNw+E1vVbJqqbAEdK7UtLSITZylPdUDkmHKMIo+krztXi4QH",
-	"DZlk5CYuY4haxQ3VKNwIQeXqud6Zz9sKGSZBRyrl0PlF3PDUjORJz5XmVpiLxhJ5PbP8hex/y1ZWXBfh",
-	"SavPWpmEnE9NvJugD+9Sq/PxL6aIonoGvYnV5DvQqnX3V+s2sU13IB8IQ2OhhDR7A4N8ztJbvrrEZ/5s",
-	"Fc9vwy8L8hmAxgUvMSvLkzxfcNmOBRvQu6h5H/45yaTkybbK23d4R0vbrcl2YJRDB3MAM7WEeTmdbKOn",
-	"KLWClsckbz3KhTaVxB10mUiI2UrnlhPeshc57WGoUdHXNLMErCYQbrb1QmDePAJjF0AH5bSP+VxJmIjE",
-	"kB6CJ1S4fLZy31lw3T0HhcumbLs4ZaPQwJQEO4cAEwIDVMiSpFigRW7c+Ds3KAa7DZCWebTM48nNlEHV",
-	"SEEKExJyrwfZLO5X7+aADpUeyDhPMiz8Dd2gbt44QtmLg1RzVhpZyBC0ZAs9w8xNcuZ0mMQkQy4dJ+Bx",
-	"4EF38jJWYoMvNCRMG8viugMoWyyAUaiT12AUnH7nqivkSGIT4dzLr7AZoF00uzR5BamvxigtCcvjjMVX",
-	"4UNneJt/hc7fMZLWnsPUX6OAy5yBn5zCXEkz03l2EMMPoPhr7e0vNOSvse9wuTr4z4nLv4xYzOciIrQk",
-	"ISFPQq1Ah4HJUqnh9LuAbvAdu7XCWuRNjK/YwpbztZzv0DhfcTpr1H/yGslS+dTpGi2v0XBBv75yy3VI",
-	"4F9MQbHbmZ7hEl12cbbZgfM+JlMnZsaVllHZu0u4gPwtljTtTZbMr0VqZvA3eHWCNK6h47v2fzq/Or+4",
-	"ev/xYvzb+fDT5+46jApBgbqXvs34nen3wFD/3JfsA/sXqTTWEGeclMUU9cTW4bkzpVVjYWiOz+oPJJ7G",
-	"9Va5LIqsidBMB5Q+ZZf+obOn3nKr4es1MRfk83YGVOCh/eaFv5MAIzSVY7AsFijVReIqaxgYNb/WBit/",
-	"sDYq9rQ69HmxUhlYcYPHq1y8s0aA5/bjf7MzvMQJrtdiv17/Onwo/suVRt85B+Zp3Vl2E4DVAVjTMpEU",
-	"5LGbMsgl1hPyVpg96vfJZfm+dPdTdMvks2hMud8P8ro7wkzX16AMN/2c5Fb9O3aLr9Ipadtn3g3F1rme",
-	"SysIHQr/kGgw6oZLXaZUemIXnK0rYZipxCpx1la94TIMQM/UUlINaQfBAoTRMGMaUwJu+MJ0B6C5czn5",
-	"wi5IhMSaiZXKUpikCisaY7QGRzJiSaIh/OmcSg4d57CP6Jd/4Lh/uuyHvCyx6Z586Ry4UrEkWOV47QoK",
-	"R7JsEOfW8DoGcICaFAMKHhaxQ/sYxfLtT1Wr00V9Ane3hGtrs+JSooMu4h7iSxhr64qUa+h4ffjVMbov",
-	"A2AG5kob+PG4uxlqt05mhwq5W5/nk0Dvrk1C68xS/cbeUaQu4ckCBFWnMmlHFqgfVZN9W/TdNhF3P76N",
-	"p5AXnEWlNS6i/DFjnr3nxrwEFkUqk6aRoW/UvXbC9DYwk0fTDzYl7RTzb2GTvklL0jXdwasOVqYj69uo",
-	"N9wbMalJcm90IBHQZJ47Z4UqKSQ+5Y4ohiV9eH38muS1hEzeSKuk4MsDrKBByevlcACvT47pJxLBDYC8",
-	"OUn8IuTNtycGHGUDGbhdyrnC/Ynh21dx7DGpn5R8Oh7MoyzFmoV//V4HEvPpGpqqvXKSYPrGqtQKopTH",
-	"1vxlia4pB/aPG756GGKhA3Fl372davLPvbuzqTrGpoakQzxuNTL4VvqhHYAGfBrV0I7/ibpbbG/P8Ncg",
-	"vqfR1Q6H4odOwSqTeuDM2vvTepVaKyd2Q4mUTxgj85Q5QTdRSaKWlTIlcsSdAZNKruYqQ4hiQnjy7V+K",
-	"Hi45xo3L1vczgURg/r01ZLJYNELRF964fHb7+eIeOOXxsF17X9nU7KFzPJ+lh9Cfr33CW3k2desdvId3",
-	"sEhM3drqardncFiwEh8HsobELU+1T2EtcvE7ZdATe5uDKg9zTuGeQ5AyLP/sBjsddVbHx1skF5iU38lZ",
-	"Yhc9ZwyQkvIUQkoX7MPQTRhB8WY8uqmWLo2kn9YAGCxTBFDAolMUEyozPTXppdTTkqSH0PD6+LgM8eKV",
-	"yD4Mc9grMZWuPAKXf655csu1dwvq+/gXvbwgFy/ixrhqhl3uQk9zh+0s9LN8QldhvlBte/nWWXgIwFs5",
-	"4zWq8At6hnAXbXRPX2CJUzySHrC5eI+ut+gah+g9TItz8k08hbnM2yN/4Cq/dy+LxdpAWIF4N6V76B97",
-	"pnq3X6Xdene+9q2mvaemna9YANeZSExPFDDFhX2ulvKOanft9S5hkg3QVV+4Ll2BKWB96Yrrl1IFrg9H",
-	"ABNfItrNu8h6CqCIuVmqkbT6cJpR/hhlXcNnlkysEFqIRBnUn/HbrE7bCUl9HaPqOi6qesMAwnK5bPlS",
-	"9wwxrnE1RpLFcY5/GBCeLtPVtNVSPS4tRJBHxCIV+7Zvug+h/RPNiUyK/2QcOq+PfwQxAcNuuNwZTL8q",
-	"xOkBa8d+lk+oHecL1WrHrXb8lOgvcVywkiKe6TkYdLxn4gTTzMq8ch8Pbs7N99SZS/zjkWT4RmQ6d73V",
-	"mQ+ocW1diGO6NceGUSUPWuWUfnOtmpLW3fAPjbZ8ztJE8NR/HQKhrZwfbAVLnrpMucI/ecP5ouxQ8+uC",
-	"D/gAfh+G+QrlvRz1SIYiDoFFqdK6GNIouOYlsCLygWo2L3vr/j+vqxUeNsqEIM0C1YhG7WEYx1WC/P9p",
-	"3Pu38A0OU9lw3/UkMJx3Y3nVhore/+zOQ8sPW4TOg9VmLgmJDBie3EpQxas4/pC/2CUjHLsvjKgeVvxt",
-	"daIUFYaXeO9eTpSvjIRW6dhykoGrTZQKk8R5fAYTlmg+oL/oqqXjptk4cq/Mwo16rVTCmXx+Xpvqtuz2",
-	"2uACtZHSu/lvakWyZaIqLm1x0XyURawT45QLXk3rHRR9sJYzkRC2oCgQvUUF6zt8WaOrcCQ7eVmF3dIu",
-	"+Wwq8cG8TzbCAbxycABKQugQaMcIT37B5tijq6gM1/joSPIvQht6cR5v8M2k7cgXP39GVBIhM+xcwVli",
-	"ZhFLOcxFwrGIkDDhEJd2kqr5Ws3iCz2SlVrfAQjMtZmsPDTvyWszo2vY8QvDwPm1780sAMJiF4kwK0SA",
-	"iKmP1qsK2ACiAsPJ380MOqMjrZR0IAQnfx8ddQNYsOjGkoyQDtvRD/GDfYLB6Y/wjl+nGUtX+WzsNp3A",
-	"B5ZGM/scwcJhnfIW51KVgA/VuVSd5ZM4l2oL1TqXDkT1a/W3u8Vqa0W0NdkCnUXKFwzBHTFlPc4SM1Mq",
-	"DnKe3d0kfjaodTv9U2ss6JG0lc0xXbtUrTV2UBHd+jnNDek3P78pCfgtqtG9XEfo91hXqK7/zSOjYc7T",
-	"qVV5HBA//aMT/jE6imbR6GgAf4yOfB+AsZL2l5FrTfh97/hkdPTnnxhwSlO2ouQv3yW0D0NZsil8AStg",
-	"Oy5Ecya3z5pU/+cifgCpfue2KbgSPVyuv32dBYHjPq4PZz+2QO422o+WObSumsNtK01+4Y1AadD5388f",
-	"LxzzQpK9l0h/yWX8wD75K4eoZtgN18AnEx4hGp3vQBhjrmzVrtRGJIm1d3SkFs7BKlXV3tUztdQ+6XbK",
-	"FhqLDSjD1luChP3WABsj4we2kQ6puaH9oHMZP4nrfD+2WwjBlum2TPdgme65jNfh7PZmq/ql5Upb4X1H",
-	"R1LVOF8isPs8NkZ3IHlmdOSBePvwi9CmCsyFkHzrdRawnKlgJJWEkOmxmoQBtRjx2MZYZTZLuZ4pVHDn",
-	"Qo7ZlIfYlyp3P6nUwXWGOpoplYxXnKVhQAz2BD7zheHza56OpMvdotvW4TJXNDAIM4Df7MUf0RY9ed0t",
-	"Wpw41K/T789oqkxCBVF0JDv2nihRmscBbOr/n4M6K6zecAAobhW6m2BJoSMQowP7PUacaSGnXcIfxclI",
-	"tSZzi1oT/3bo+NZblbGFCYrwAl0ayfxatw8X5DuvHAWHhUb+dKqrq1xfr61rcAhWwyw/2QO5Jurq59Kf",
-	"CYS79h6Cs7xtpW98E/NFolZzLs0LDR4z8erT8OLzewRN/Gl4Of7w/mI8/OkcOievu5tCKO7gVUIoc/ZF",
-	"zLP50eD0u8DeQH+cvMpDOkIaPsXa3aCxwVHhC8YNgR2ns77ylkQ0uJltmniJIiqTdwt1NMAwUtAYD1rn",
-	"BZba/p3FU3uCK0utnArTmFFsT93RHdvuPM9Y1E9ssTsUVeGJO9GF2yjVFuH3W2UpZ8oq3FnimOGaVCzz",
-	"ScnvICOzRaTm9mhu68qzp7grM+JGARI0c37LjTcekgFhQt9igjJmIHtx6of6G4SE+j2maFD4ex9CBIQe",
-	"n/wQ+iLukx/MbCRzwdrxFXQvNGjaC4TH7Z65dvAemXrMZRxW+rnvQrGeUCDKf6d/4Zx9sdyM3vfqBIbZ",
-	"NNM5Z9wAdF31LXu03/zdI5kvokfAdm3QrATlvtXmif0q95U0PhXCe+RQb8YZzubAUuzunxejO9Dg/kh+",
-	"ppSq6xXCpSIYqazhk94IGbsUr4QZ7DlKdexuAbVKfUCRFxjhnIDOheHz/kh+haj9pzvNJezk3fLWcioZ",
-	"q2UAJ5bhf3/sooqbmH7lsDVLnpPToJCh3x+XZeg+ItTLI5PPjcSoW7FWQBUCan3Hd0spz/McVwkIJr7N",
-	"ndgnZSlvDFdmmnYt7RralQSprlW8ypW4kx+sIn76HWTScizJ4x3SCSm/R4Jma/qSwx3G+3YQ+RumeU9I",
-	"zXG0Ww5zZqIZFF2IXfG2SmHhgwvYtzFw5gr/wiKD6RC+51sK/7y82ER2/6lr079wOTWzo8HJMTGD/O+9",
-	"4SJ8N9OHf/MiFXZ3x5rLseQ83r88jssLjqiKm0A44oyIeuz6st4jYew5MaMSEvbddOWW5+zK19qhfpZ4",
-	"SoV/lBO4mlJ1qtjlB5mnU5rikyTplJeozdBpy78OIeGGDJM6kGoH8yCPe9V8mho/aNAydmbTfA2XuMzS",
-	"hdL80QRPm4HzbOrDGnsvbJVkX5Vv05TU8lXy7xEzWiqa1ROks+xBYD6XpSW0NrD6XLJZGjnQ9lyWPcXp",
-	"S2oQ00vUdJtkHeJdv6jp827dNcxiYc5vuTS77T5qyeQc2jmuW82P+pyKeZ6X7P11pmDGNCRKISKgIfw9",
-	"4t3Y86EKwYr+9LfONV7pc9LYDulrarXXicg389rqB3vjb/qGB9yNsel0n2NRu5tt9fS6/IXljGPtjDCu",
-	"vYaLWpDzuj3gD8jc3XEAo0DPKAHaHmQe58jBZV5T9sZyNu8xGffcRn6FzrnF5eLmd6juFje9J3G1+KVp",
-	"BiTHPWz9LG0l1ME6ZhzfyDnPdt6yU+q9/MP9a2x/tWIkTtnyfvnRPkKxYGZWKh/P339Up/O7hCk2Jl+/",
-	"81lQfvIswcCu72eS2m3w7b/96nX++Q/46e3lJximBv7eedXtuvQzlyrg9JORrPT+LPLbqKxVUv61HYFy",
-	"3oSBjjAawuKjwy4Cy1FBbeCD61bNGUkmpcpkxOMB5K1CpXIVsNdMC4z85ZOvfWAnLE2uj/MKuxgepB5w",
-	"5WJk+9pEySlPQXOPWW2/8awYmYFmEz7NWBrTumFeA/ZrS9hykiVuSjh1+5XYi9GodAVxZlalnAPlFgbv",
-	"pxEidYv92q5XwCR9oN+Lomm6SkdyOVPaZ0XMELSuMqtIyYin0g6xnvkiNEwSNrVaZkjt5jHYxrHSu7Ja",
-	"1auUn5mj3gBpmpBJIxJgsEhZZNAO5qnbSd2H96WTMZL4vYRvUzkOVjfIJMOSAB5jFmS1n6ydQqHVNe6B",
-	"3craJjQlZ/zqjsfzEP6/5of5sf1MWzSAqxKVSb8rrZupFe2PItqRh3iuuGS6OIr3FPL8i12gjYbtOV4+",
-	"+MDL5wzLVsmNRXNuot2PkgM61WIVIVJha/I+aKHILU9XpFHNeBIXPSVqXjVq8Kppz7wkdXLk2ztzyqJ1",
-	"q0OnLL13ZTZ9xJ68ZaEtpK/y25oZ+FdETiot3F5NqPNFax2u3444rzYlFn9Tz1N11+lgWP6AHWVKtgfa",
-	"qbqh9ZZHQ0CjRRjUhfWaXeCUa7Qg6C3lt1P2IIRlvXlMenMIHTu0nVIBbe3erZ06PZLWkPbP+rQHyqV2",
-	"FpBvwt2Hj9ZuWQrN4fXp6WZsohKJHKoSXprik3jhykvUwEHc5dYT16rrh9ls2p7ONT7XYTKuOAu6W4s+",
-	"7qnUl2Xqyz9Kf41dhtVDOe6qr/5q5922FJmv4piPmCJTUX6eIEVmB9ssp8iUvV2tA6PNkznwPBmVYmFf",
-	"rWZuO+LLHZimEXOeCMm3tI0lJ7IOwKQCy8KZ1lxrZ7uwJHGKgg5gzrkRcqp9soIgt7CmqxPO42sW3VD7",
-	"wUTpLOUBqCQuGT8NvdGv/BSfdZaO/4rdtqEvDKsuTGsVPrDLhtbZx7Vc50700qz7bqy2IuaWGGOelijN",
-	"PXVvb021abQ9XsIaN4N//W5PrRJxhP/+3d6W3vpXZ2lyNDiaGbMYvHx5cvr3/nH/uH8y+OH4h2M8w252",
-	"f3h9JacofbRe7vmxgsxbV9SwDtW9hgA3VEqIR2VEbp+RV/rdx56ahtxolAeu8NiFkrCs25d4M2caUxOH",
-	"erC3X24NXeN+6xMYXr6HG77SAVU/Y06cSZlIgrp/jqqJLfU7PH9f2kpeuuZv82eJKozzxrK9EuMMym2m",
-	"Es7iGu9cMMmTAOxGrLNOVJwdOynNyR/G9Un5im1ynHuwdx6D5jQADO1K/iMANucydpwdRSHq7wjSImXG",
-	"EqD4oOVO0iNsuFBnlKjopl9pgt0wlctmNFKC7HDYMIQk3VuDyQ4I6oshqjUzFALWqrIxpaLOhrOemUjN",
-	"fTdBbYfIW3DUViYHvA/KDaGxlVnew10D87Wbvr9uDjsh7QlSGemYHjPEAeY3HMjpNOVTZjhMxDRLy7jW",
-	"zlCKmWHXTHOX0RYL7QQoRpdTlRDnWnCJt54hZBrGioXGYtKYkLaxPp/CH/1y/3P7gy4TMFKF5VH/NwAA",
-	"//8=",
+	"7P1rc9u22jCM/hWM9jsTe27asZxDG3v2POPYTpPVHLztZPXp3WRTEAlJWKYALgC0o9XJf38HFwASJEGJ",
+	"kmWnXZN+cCMJBHG4zsc/Bwmf55wRpuTg6M/BjOCUCPjn+Uc81f9PiUwEzRXlbHA0+DgjSJBcEEmYwvrL",
+	"RxLdECEpZ8dIEpYiqtAYJ9eIMjR6M9l7h1UyG+0PooFMZmSO9ZxqkZPB0UAqQdl08O1bNHjLE2xe0Xzj",
+	"p8u3iE+QmhGUCIIVSZEgkhciIasmfcdvSPqRL51TkISLFKkZlYgzgm6xRHMipiRFlCm+/BXfokGOBZ4T",
+	"ZQ/ttBCSi/CxjRj5quIERozc63NBbigvJMrxFPZD9fB/F0QsBtGA4bl+n3mmtpI5/vqWsKmaDY4ODw6i",
+	"wZwy93kYBY7izZl+CibPsZpVc9N0EA0E+XdBBUkHR0oUxH/PhIs5VoOjQVHAyMDMKZnnXBGWLH4li/bW",
+	"T1DB6L8Lgq7JAuVEoIxPaYIzpF9KpEI7ZH+6jzD69OnN2e4xEkQJSiS6pWoGRyTx3DyMWYrGPF1oAMzw",
+	"An6cUCEVwkzeElEen4Hiao/eEvf0GjsOcnj4c+0gf9a3qxQRes7//x8ne/+L9/5zsPdiPz7a+/I//0/4",
+	"NCYA7x0QoHFqhDIsFRIEp8cII6lwRgDyqESCTApJUrP3p8PD7h1ZvOrayvOnq0HiLZ1T1V7oBZ4SJOl/",
+	"OqExg+f8F6dkgotMDY6eaUjEX+m8mFdwaT5VS6BMkSkRsIaLQuRckvYqfpstfPSkEo0JZVN7bNckV5q+",
+	"6BG4SKlCSmCadR7X/91zL7oLDl2SnAt1yuc5FoEln2SSI01OC0UQuSFigSZ0WgiCJlw0kJ0IylNNA8i/",
+	"C5yhDF6Ldm5nPCMowRlhKRZozpmaSTTnN8SQ1PHCfhchrmZE3FJJ9JcpXsjdTuphFxy8sQnOJCk3O+Y8",
+	"I5h5uz2jMsm4LEIbHpGvOFEjtGNnK/d5df7+DCmC57tH9YPAEiW8YIqk+2jEc8JGR0jOcZbtsWI+JgLJ",
+	"Ite8RXMTPTgvxhmVM5J+Zno0SrHCaAem0ACR8Vt4n5oJImc8M4gzI1kaGRSSJOH6JBe1iSVHiiucSZRg",
+	"xrjGxRuCMz3VPNJU5jMTvGCphrfbGREEJZyZHaS7++iE4WwhlWYX2QL2p6GU0Bti94R4ofJCAb2a4wXS",
+	"r8DyGo6nPLOnB0929z+zjjtLq2P3r+3/EWQyOBr8fx5XXPux+VU+rm7qHU+Jd4WvBJ+3L+8VEM4UL0pO",
+	"ZGByh7IkKyS9IZ0ANdET9mIaKVZk0I1KmulnVAWYxgd9tMmMZqkgzGA6lSiz49FOgiXZo0wSJqnSaz2C",
+	"0xVkQoTAmYU3iXZwougNVYtHsvpR4XFGZGT4R8EYyXaNeKHf98h7ze2MMPsYSaMSvIXmWvof5UDOahNY",
+	"osX4bScNdTvvYkX96dEHMcWMyg7pqX6QRsrxHkDwGc2wRic46Rue3TgOtGNJrEZlhAEnqn1GCCAFsAS7",
+	"0yVCT0fSwkhzSBKlKJt2gpK/lhgEjHVED3MAIQHvLV4F3McIKzTnUqHhAVoQLCTCE0UEGmnwHnUtWPE7",
+	"Qv5VIW7I4iO/JiwsJFB2Q41kjZQehab0hjDEWUIMQKr6IBBYcVqx67p8B3MsXbMn43BJ40rOife+/Pn0",
+	"ybeQoPNNTyhzziQBufclTi+NOKc/JZwpwuCfOM8zaoDhcS74OCPz//mXNJDaj65dmKfMS+vH9Q5n+sA1",
+	"bnKhzwRnNEV4iikDDKWa3TAlcKKO0YgIwYUcIX0wEhGczNCEkizdH3yLBqecTTKaPOjyT7Twp4heuxGR",
+	"GZGwYljJMRolhRCEqVgPK8qVg0wMDxrmJEhGbjBT+wgkEIwuPlx9RLczLslnNmrIviNgm2wqkdJDnQwu",
+	"Fc0yK2LlgidESpIegSy+cHhxqT/snegPI8tZpeFgntboDWqD95V5SL/6Fms1kUw4bECJBWXTyMC3/kmv",
+	"I8EMNL3shhiqYw+mrpItFTD1mb/iYkzT1KDbQ12tRuQEZxkRmh1ooc4JAikHwASg+4Uz8tCryii7RuQr",
+	"lVqRHhcKjplxpIGCCDQmCDSQHcwQ+ZpriuERm11Y9puUMEUnlIgNsIZ8xfM8s9KkwjQDRFjwQkMeEVJT",
+	"NA26jokueAFLlIQgnGnxfwHsCrD7/esrZCVHLtCni/dHevVIzbByz+9k1rKwiwTWMrP+ldlfNZiVDM0Q",
+	"Dg1dhlIMjv7w1khl+XrzLElBIMD1tXvLHUSDnGtYFIOjwWM2k7FZ6uDbF02ppcIs0eD6+Gb4GObYywnX",
+	"RxMNstIa0vr18cHwxQF+RoZ7PyWH6d5P4ydk78VkeLD3FD8bP09+Sn8mLyYaQ4BmDI6eHryIBooqfeQV",
+	"lStxZaZULo8eP+ZM69Rs316Puzb52GGdvvgtULzS3OLwAxCjdrk8Sw2Ra92uYYVHaOTOx5FEqj4zLW2X",
+	"NB54ZAmm+2in680aJfXbGcjxCS4ksbBlbQq7n5ne+nuuXmn55yHR9T1HskhmduXA4xhnpLmFa8ZvEZ8A",
+	"al7gRcZx+pHzt1hMH5y4gHVGi5Q3RJQ02yhOCMwGZpEC+ADVD77CNCMPeqqVTRKlnEiAgLn+7DFcovB0",
+	"BPqbqsw2hsuhBAthbBN2NOIMhK+A7TS0RDvsMYz5VomxS85gvb3b6fTMinxVjxN5U384IMwFjbxcqCP0",
+	"j6sP78HEYHR8gMLTq38aBWF0kiQkV0fIvWiktfOsmDNpJ4iMthWhqeBFHqGUzrXOxlmEEqzIlItFhDI8",
+	"JlmE5gRr9TVCNzgrSFSaS44RLhV7Z0mgEo3+SL6MDEe6IuKGJuQTwzeYZvqFDw35KVZ4jCUszJgUcDLT",
+	"C9FqhgaWOZ9rWNlJ+S2LQIXEAsQcLgBdNNqCeeHSk7n0g44CTpzMpdVhT8w6dhKfMZymDcNpQ/5DomCy",
+	"VH20UrG/PQFuTcnsI+fvMFtYxUE+5JV9cARKaDkaSJNV76kEW7OWyaU+3NUi8ObnF3Qu1M/oE8OFmnFB",
+	"/0MemvckggAHxZkErPc+GwkLCwKwDmoX4OEnZpWHh0bB30iW7RldEIRaZ0gfLxBG40JSUK1EkRG0o4U2",
+	"pqUDhxdw4YJUlnfMwLoK7GzXbkwWuaZnJH1HUoo/wl09PHN9JNFcvx9pYHG0RsOxkQs0682JsNYDfE20",
+	"nlEKbgCfJ4kzFOVCj1WUWMzTcp8iaYxVy5Kxp+g8YM6IvKfGizjXijZwdSJimvaw4ZQTUM5ixhUJsKdo",
+	"kBYkNkteYV6JBj3fOidE096+i9T0OS38xZWG8mjAb/V2a9cV2IMZtckJObNl3/FO8F8OawYMrszYb9Hg",
+	"dmauvW2wqgxHfxhnoXd49dXZWcoLK9dSneCXcsF8/C9itAqzlNMSEACZUiMe4uzCg1LrrOgC3A1B0MFd",
+	"3R10EDLedaz9DcsLteay1wDqIIQ13WXWMAhjHWHAyD8PtAMGbzyn2SJCGEkjNIFttukK2yL8OshqHe8q",
+	"87YPeHXA6oaiC2yUnvpZU0Xm9X+sRo1Bdd1YCLwASKkc+HoSVmRW1jQm1RW4A+/uXvpVibeEaanpjwHP",
+	"wXKbcuYjTnWyJ2mRKSv6+s9h/X0seUJxFifG9We+mxGcgXHYfNQSKc6qb2dcc8rpIBqQeZ7xxRyMj4bx",
+	"DaLBpBCaLcaleV8jtv5m5erkKWcKJ6txpGku0Op9CkZcnIDHFzMEa3fQe2wtANgaYCI9oubh4JqPq5mG",
+	"8ibhgFljYyhf0x0clY8Lnm3yeNPz0ULpd4XUAnZrP9Ynk1JBEsXFQm9sNVOooGQp6PsQ1QRgN0cQhLPM",
+	"C+CpnzO44DqYJ2HpmhLHPXH49m2sfGYzZo5lh4SwAZ8X64lrIWZe59/NLZULjtwt1t67HBI24Yr1a2vL",
+	"wLicHdmhRhVJSUJTkiKqIkQnpYW2F24E7rH9YsKmeEpAhc8I7jdxddmh2BYqa9y5zYXXZJGdd7f8lt5S",
+	"47O7E8essL/FNftzQcYKnF2SG0puA+qJCf1bi1SkBKeZ1vza02l4kZZaLdvZO5oRqTQDhlC/3Cr5vR8R",
+	"pWlvjUfcCfR8pHHC9vlyueUiomrXofP3j6RBwPOc4CwWdDpTUqtpdEKNNaJN0C0i9hVt/Zc68WWOKVOY",
+	"AtGZE6YhOSFYhmWgToLaOJXyRbUlRl17W4o896aPBo5eKc0iyRq46KHRiX06JMuCyyvWo2SQHTlK3HOj",
+	"BthiqSXG3o+Arb17CfkExxOeFP03fzE5OREEh/arWcJcg1MppWwIbxqX1thnAw69Y4282/U321prCAbz",
+	"DPcWVCT5d0GYkf6WGWV72w48EKssCEWerk2hbeD46oWBBzQ2In6/bYeEHXdo7fm8Q/KsFqUdo+Ikkc+J",
+	"apuudrOKu5VouZ5s1KWnbEWYdVqMQwqDnANHJ/zzgsOCsC7rqc5ia6OGeLZSmwwpoFaHkEs0xyY70wtb",
+	"daJnlrpvInJ2c7dmkGxdiru0i0Ra+QfngSMk4DgEErI/iFbyyIAvye4GZUSBg+fq/P0heoulMrutCZ8P",
+	"wFk9gHt60EO1vSuN7OLVy+RZDxjeGRK7ESxsjd3O8dc35vln5sDsp+FKTuyd9s8HQfy+M2tuWFlSjZIA",
+	"tGYoSqhIikwTtmOUFgQdoltCrqVz94E706yhFyg2Gf3qHdY4fwfaTQSfo98JFugFhD6uKR9UF/S0cSXR",
+	"wETj2Z81et+n/NDGf6fZmrH1K6j8wv1voK8I0kPs8MF9K7ZWX+l7QItrW4LxLjQtCPCxLK0okL5UzBKS",
+	"ZSQNmztzatOf7q649nVcWIHgu1mzckEm9GsYiK/J4pFEN1TScQbxqkKhHZ7Hn4uDgyeJeRL+TeL9/f3d",
+	"CCkOZpspo5Ig4xsPYM8Nv17zMJ1kszRkRo8JioxwxlEgTh2mLY+gJhYGIQ7AYxOetKF5eksw0L7YmktJ",
+	"/5NNXciJjZ3YaRjL5O4xmhtrdsbZVN80uKq8Ffazp216k523B2e75LqkLIwo2BQZaXxtkH0pcTMk4Vs0",
+	"uA4lRlosQVRJkk320RsFfjsIRJQzfstMQOoRkkpzXapcQslyqucWZ97avbmtkO9yhw9FuKUkUmrI+pWy",
+	"AIAa72aMy2Foh2CRLdCMZHmETk9e7ek5dxEXSOIJmRYYooBrT5yevDoBBykoMHu3XFyjU5dCo8WkV/ot",
+	"lEhULQe8qI6BtFahtaHw28K8pPz5ioBvUK7pOPvACPJ2BOg5LzJF84xUIXgy4BMzsii3vqJAULtNceKi",
+	"Fvesv7ll6JYLExDVEvFWAIDewA3JeG5dkoyQVC5fQe0BBA9s9ubKnRmSTVc+7i6bpTFhN1RwNrcRQY2E",
+	"OxgH8OONwxma4ERxseHi7dtL2Rpn2YcJRK4vw1uzln/CQ9++NF/zrVTiNzoQI+5rME9wjhOb37f+PL79",
+	"YIMJvi0lHwGpT+AJIGoxnlOlrBFYH2yXxLeZGWfGb/3XUlaZVW5oSrjGyRlnBD6TWxnLGRYkjY3yNcOg",
+	"YKiZ4MV0FuP0hidG6E9pGjOuYoWvSZxjESYt15ZslnYej5s35JxBCV1zAnkLQWPQlyWCaQMBuLDRJ8hM",
+	"KEORJw8j1vTw3WXwDjmjeSg3s/WA4vzaHLtvOapBpp9d7bM7uJMgtytSqqqAvUYcO1SpGB0hdcutw1Mi",
+	"PoFIQJPPMiYJnpvQwB2boQqJ8y6fwGiRYkrSPXyLF+X3mkRBumGuVc1FTvS0Nn1izm+Iy64eJTPMpiSN",
+	"IY1OHqE/GmbVL6PdYzRKqZxTKUdHCKOcS6MQpIWJljQFNyYmtZSjMYHtuIRVn6kaAduYgfSVZVRWFlh9",
+	"hYJqiUZzkozAN+Sr9XsZtWEQDfSyU4FvteJrfJbmSQxpxADySWbLBAAZKGnAoIp1hBA4YV5lthYmD/ry",
+	"zm8sL2iHRKx2PvrX/w088EaYCgqjf7lIByust8l6YeA7nPwKEcZqgXLBNTUUjySyD5j8a0mnjKR7lEF4",
+	"tlwtDnfaj+vAWxN528jdkG57noEhHe0rSCBzZD01Nq8qZQSIlcbN/qTNjpahYi0arUzaPGdopD+NdpGt",
+	"jUM0NCOG51rnM4UdvKyqHE8hFaAQzERelOe5ckkN+9vXvSnfs/nLl/CCN2fSW7qy0dfLs2D0UIjTthBB",
+	"pLJH1Hr/+u6l1jOdh/lIlpIyzzMSmcxjTV+PES6lWZwkREqU8alNqyfSnjBcCAS5aKWQwFlT4Sj+1s75",
+	"d73GC9gNHHbIGOIDbuSIWP1WHJnqZGdAEbeie1b09eH0z1MsyEmiKjly42DlEEuvbNtcODacLcyn8sle",
+	"JnfGFZFB302AHABqrFyS4HNUjkUNk03XOvo5lFun6rzKzQhE83Wvi7lwZZjucDvN7a1UWbqPfeWjzWtY",
+	"+913P+rVh1ppTXUo0QPRSaLQ4cHwKZL7z34uCRso5p4xwhfptLqifwddS39YEBUb63t5HFDVIs4Fnwoi",
+	"pSeGWeN8RlmHfnY6S9o0hmR0Ssc0o2oRrxmrZB7NOiJZy2zj3vPpbWU46R1LNHchX6sveZa8qwaXsaV9",
+	"l9b0F1VTBTFvlvQzazeDILGCRP4ZznPCgKSUWd8JZ4qyQosZxhKRaADLsZodI71myIHkIiUiMinRNih6",
+	"UqhCkLZZa0u33kEaQVcKv8IUdauCUe8BbgL1fgJ1CYyG5TbTi3avDTQh0HhXA9r6Wv9RpFMtz/AULyAt",
+	"z0JAamv75RlmCCLEd/fRKC3IyHAhSb+60mieRzotIAuXHKORJiU2HW+ckdFnVhZgw8m1llLhxvQX9boT",
+	"pSbKuKrOCkqcrISnVTj5sVQya9Ge9voXmz5uYWHDx+GKN3q2JR7abbg5o+AZeQvuICX92HaTGW6K7att",
+	"wx72dwxeB5dXvm8FT+ghRSzF2Q1MpqcZl2QTvyUvVMLnKyET5v9gx3aFHa0fDe/evjRqqPZuzygKMks8",
+	"J1rLIbPEeCM8p03sSydgEYsVj1sRbuYXfAu6ljWlGgsU2JO6U6dOq4qLDQFVL3g9u8Gdr2HNc468RQbP",
+	"nM/nBbOJ0hcAr4QlRK4JXWbzdW3RXR/BchE7KyEWUxLngoITbiwwzcDzi4uUcv2NzGJndp/ja6xMfONi",
+	"PuZZ2K5XBQ497xU4BBWAckEUEU7Y7VGAU6+cTQurJzcqtDosR25MhKCG7jmbZlTOInTBzf9fCqqonKEr",
+	"OmXorR3csLo/q2PWYTDgTM142nHYc0wzz2ehtOI9J1IaY6wJYbSEv+bniBOcZVs54ZDWNeybwXvKmQza",
+	"aDcJ3IH6RPF4ETQymR+3mzhAWTzhIuSsfaNlPqHFHC1ehWXP8uBWWYnrV38XM5NfrdIa9Wrv0o/2twH5",
+	"szlTXzvwv+7JaSvOCV9tTrRgcgVj7zva3bkpekNL9cCSBMPtxNC3I+dLoG+ctTvZADQFL93DEA+wNw24",
+	"txe2ieTiY/Ga7sm1cDxEtw4P+oT0r4mP9WDkVRT1oRG2Wt3wWc9Q3DpGt3MWsACeY+JtMGuA7VLZawNq",
+	"0ECT1fhQQskSwN2Gidzxtge0j/sH0+JJOMtiV2H4CGG2CGa2B6sNH9eGyiNjGVdQKRKKBNQHGLCsjbKV",
+	"gE1FAfjZN0X6S2uQpw5yFRTczfZ/s+QYZ2tSnk2VnzbLqB/8mZE2ofBUKQ+sZwVcpkb1LO7Q0NJBcPTJ",
+	"lxMl/b0/exqkZ5TFSfXW1cL0hkG0hqLgLLbFjq1Vod87jURcL7D8x8HeC/Q/O7t7X/58Hh0ehGord9O3",
+	"uaFaWpe0/ygpnlQkj1v0b8Kl1joC5HAqMEurp+k4M+lcPZOybFR0baEhyDizeXPtaCvGnaXf/HUFgkDZ",
+	"iDWSGSFKf8qs8aJm1QviX1UDX8Ok4FmozlX5wzrV9KOBawkQsLnmhNma/49sgwMJxdFcyKU0xIdKtDM8",
+	"MuUB9WQk3fXkcj8Nc8Zv4/8QwWWw0g/UJuPVS8s2CRJhk42mn0U7VYuIsnpiRq8JEF5YZaiFwm5YVXD9",
+	"E0gaJyTLAgt7zW/RXE/tau/fElG9ObzR8q0doZ68YAnNHkmU84wmi6ParmFqKBbbaAihzxkClKDXgh0e",
+	"odsZVvUJeJGlKOXBW2hAvAMbf80eTNTuLHBaQeSog1jrBGD1R+VxVr0zjmEXyzpnaCwxDodSTdeTaTzL",
+	"CetCnTmVchN5eXmdC1ILUHM1A6sotR2ISSuLVuaYimPEOJpzQaxlHmfI1GE2tZuNFaVZt2q4to1wCUs7",
+	"ozIvVEAAw2NeqB7EQz99AmO/lUUGXBZxANgFHRd6m2akNK1DSEptiX8oStjMCz0yPShcpwPF7dOR/V6Z",
+	"qqGHzldSpo59ZmYCeMvQ/Fz+WjqsXKlBWEGiT2BiAvZ2Xp9fnaLLQtM1sX94sDPc3Ul2d/cR1En5qkxw",
+	"OTihoLCm/MyIaaYCZYFPZ4JKNcfS1OxHJ8W0kKosWWZBF5wuKzWoMUTBKqur9biSl+aBlybxstpUXNV0",
+	"aMbwJNzE43gXcoSeoFsurvWeUrxwR0uV8VahnUsyRU8Pd4/RGLNrNOMZNcMs8LseOH226C+SQj5KX/Wy",
+	"XPh6D0hXizFsGdqsEIsB3NjAXd/1zAgWa+S59jSZuQjoHtACOSbL7WT9rOt2vpp9HToG9b4b6SWC9Et1",
+	"zTCz2SMh/a9ftIhdd1XkwcZi9q48YYf3Cdhz7zKPOOPA36CqRNsiBiDW2H3t7CLLR7x7rRGzOnx4FSk2",
+	"s4XV+FEn8zkyVXNxBs4scHZF/leaXba+BJIUgas+tsVwZYQgD3pOmKqNhW8jWxnhM3tXkVNXrRrqDJuI",
+	"D79+4T6C6qCYMnXkCv9Frk9JhFKS4YXtiGYYh5N6Whsy/unmjurfwpZctRC3J5fcbbO5mrsqc75d6kyj",
+	"/KKrnQeiU2JeCcteaotqMa1wuAdGRpND7bCPOV5YqUD/ONXaf8XGjrUmoAUxPSqxJ+wLjaWC2Nt6Zld8",
+	"WnKSTeTJJuNqVqb26o6XSBIBY22FAW0zUHJDWt/pMK1tcwnablTIYhMxdXvSVE1QaZS1LGVKzrLFkU1C",
+	"CciZjySE82gRFqZbq+pJXdIIlusvLYJWGN65FVQpwjQg0YTsup9LqTs1m06PjaAKIp8Hgb3Wdxfho08o",
+	"b02oCG3baGROUagO3jWC4qKkBAoCotyc++j9Rgh2V8HF8w4c9vIO1EWUUGMLyFiA28UKLMHH7VgwKqF+",
+	"OjMRZ6Ycwb2LO6G8sH5iRKfssISuhDOoVSkNYOZYh03Yh5aRe4oSgUqFdefq/P3Z7rHPVJKKV6uaEaf8",
+	"QRrenVoYKu2bbg6TzQUvcAG/+rFlHMeL4umSborcdAbNsVDZInYfbQ6Xy2oDI3oEWh9JNdh7YgqeCkKq",
+	"GdxHMEzaf5dT7H9mntDS8W79pPu3/6R3KOZnY+utHq1yz8BdUT5r2YoNqTaLqp4tP1crth/srEsOeBv+",
+	"KGdVeTh/VLn4DZIBNuFnIZLYI/W9j3q8cpq6utwmfPZ3n+q7SkM1qp9jRrJjEArHBOFZs9ztvSdDfOu+",
+	"yM4i6aUwtQyGfWK7jDfMeFa2hnNcv5QD9hGZJTHEJmOWIgylhGKTJVpaeBZEobJjCNp5enhYKxChZ7Ac",
+	"14YY6vk0xvqzeeWZg7s6nyWmdlfATJneULk6tNfOII067NsnVzzlHDvrVCvqNKK4XM+u3Ma1DCWr8mh6",
+	"KPTu8BqTeQcUIjXlbWwkr29yX2vEj/hH3AZ7q51CKyrfIY/ltYZe20rCFfpgeN6zacTy1LKaQGp2BRIn",
+	"vPXYlIyS/q+PJHpuyqBtJow2C+WEr3np3X4YKwwJR2s2MmCIMCUWtosXHO6v7TSVjaCgrwGRFzZO0Lu2",
+	"J+u6TKozs/MtPa1Li7ubOZXWwfuWZ2e5BOydYCCtZ4qe7wx3j6w7yllWGuVuoDZHVLW6dupUov/hfYty",
+	"uUhmPONTKlVkawqhBAvT4C7HtlsT5OykRaZmnKdox6tuuGtTQdWMCIsPrtwqqkpqGGcWHmcL12u+bcmx",
+	"ZWK8kjcgYNtl17+P/XW3qrl6K48nXMTlypdah85nySnBklx2OAyhzqk34ggN0Rx/pfNijvCUHKNDm044",
+	"J8ZjyAugTBlmx+gJmtHpjHjdx4/RU5RjmqKqm8kxeoag3IMNoFa8bPb19uQYPfc64UIRM8qmx+gnlJGJ",
+	"guhqzNJj9LOWBfQq02P0wpodvbMeDqLB4SAaPBlEg6eDaPBsEA2eD6LBT4No8PMgGrzoOpszj/82CcO/",
+	"CqBPXW6qj14CVOVLLRvVkq8JgaG2EbpEOS6kpbKqkFrd/ZfJxnLdsxsqb7fPaHnK7JJmXu0dKDp3zfis",
+	"i8ylHSeE5mqLGceNwJRWBVpX+Ll58NGyHGTvCpe0HPCM0evJWVCgCATFWGExJWrN5ycU0FoLmus9yLh5",
+	"qzGMrfVwR2XfmkG+MX1oo7XFdx79X6R/gbcx5Xb5V2ld4J3T962VXZ2N4bPm8k1fexP2CS/xoxoqtVWz",
+	"wzcnVxtW17YiZ2nX1TKn28rGpbXXv/T1qmrfvUT2+Sw5d2ygjSOazvaC+KlwbbBXEIHyZb+YJ5Z3P1J8",
+	"fSnPLiUyi4c5ep/AL+U26hCyg3eRTGacZ8YokmVkSpCN04rQzngXmYKSC4KFLMsUeSOS3YrdavHPRTBB",
+	"Ue256fouI7ST7iI8loQlxDA5EOwEwYAeT225Zy4gDqoWqTyIBuNBNEj03XeJEuU+N8HyB4aFdUOdDag0",
+	"s53A33hD9pF5hUQ4QmOgFCkIjQhDMVqp3NmurzBuAG9QQfYvw5mcZ1vTKPPvvxBfqh3V92dOpc/xr8Jh",
+	"1r2878Bf3pP1LSMGOSkr7SIvbfAuVdI0voAKhBqRBWbXuxE6RTsmxgKq+J6hHU+n3m0bVRp9U1tlRFc1",
+	"s8Dsun3NQ1SWlBB0jsUCtnGM3BnWNmRtZTYQyb5zSVgS0NJ2IKKccQGdrU3GNDLOT2cF06KxTQN+OYwQ",
+	"NLNWHGWUXSMbc9Cut7ly95Kw0psZ0NWvzt8b/2nnvh30Xl28PRtEg3fw9wr+XtgP5+9ew3en7wfR4PWb",
+	"QTT4p/7z7kr/vdBDTq703w8f9bizqx49Y8hkUAe0JQAr68W82hY5o/L0cnBVFvmAi8urH8C7vJVwqtWC",
+	"rFfT1Csxz1M2PUInKDchtRH63ZRJMR4qtJOW8rOmQtT48M2PuxF6XzZKhL7hHNnwrd8876N3aSeDaPD7",
+	"IBroi/ktSG7ae4qBpvUKN71rS7+eWqhsUtSVz9mhpc4tiVgWVTGhQioEQ81lSMKUc5ob81wvql+KjXId",
+	"gKuE+jsUqmTxghdqFieFVDxddADm5e8nHUWMNBjFa5xxXS5av1/rEmcS9Pjq9teaCwPJvMKbnvWQ1vVE",
+	"rdfQ1dWoXE4cLs0oSxkapMAFaL43IUr208bY3VhRf9SuHCqrY8nOZ4nd0zo96KqnHqgDndYZDg/iCkch",
+	"F60LU36D0UeVJighs2HhqMLhwZ6e0Bg7wzh1W0siXXEWXsbpPcY114OSa5fsxSg34bhG2Oq99LoOddNA",
+	"5zZL30SRCFPDZSqEiR0wEXSa4c5xStDtjGYdVcYoQ4Jk5AYzheBVCCcJn8+5ab0EUVVAbjuy8Va1SYbE",
+	"wz08JSxZmHgOtIPRaI7zURnzAaFjZeR1bY276BZSpmsKDPTnMVvErFHQsT+93mYQY+kFc49YpwcssuZA",
+	"duiWZDy53jSSsUHPA51xsJqZOupmoMumMocGtdgngs/LZjjhw38kezaX3pzE3pk+rEUa+iHqNuLLAhL9",
+	"w4Wanc8SLwhxDXJzRwW1o1XKJZnIsuYBOE0pQy+19gxKM4CmpdAIpylkq9arSTc0xRVVRZa2OMwnOMaC",
+	"4DX681kleB11daUW6A6r4/ourKn2ZZFa79oahgwbsoz+0bZAlApLebTrWLXmvGAqzl0D36ZVYEGweCSR",
+	"GabvGEY2TQ7lf57t4SDcAVgQPK8V+Crb43T0dl2pjts5o/peQpdQgdSTNhA5O4RXQsBFMKRUkETFOV7Y",
+	"/Bw1oyKFdhxamJjTr8HAwMY6bYC1ua4uGJlhST7aCIJNhItmA5YxUbeEsDjXE0uTEcZZisUiVjzOuVTD",
+	"54OoGma+CEnrLq5hJeM0edeNkBbo7LGBUdwGqfsv7zq6DCekV830MGa9OULjDLNrDeTYqNt1wxP2FLs2",
+	"FgoiTX1OI1AH2LdbnynaW4620thFhtklkegxujy/6qqSYPoix4FyI0+Cwo57oAnbcwjC0GgTG28UMFUT",
+	"c5XG4HWy5llJWFww6FQicwJYWT5BWUq0dkiYils/ghsrBjeWvvRCqBkRsY/t9hEqVQWHOM+hu1NCbE2j",
+	"D2+1Hnn++nxp5E9xnQvWqIUy/ONg78WXP38KF0EpWuPN8Ofh4bdcXMdjLEkaZwQLFizUYdoX2rOr+izo",
+	"Z/fgWeSe9e78t5cX6DH67eVF8M6/dcJ6wN2TEClx2P8K8URyHefOGr6gbmtJ5S5YIVf5cVvlc3FDdOlV",
+	"biH4cMPNUJ1GsHPLBoZDL+K6rz0GzHrLTEnGBK61jDOs+ukQa5Z1jD3zRJcZyw7RBBCeCVdayXBzLyvX",
+	"Co+4DmjdB1D1JT+ydmcvtQ5LhWxofBk/3+ecMqz0TXnbb28J5HgbKb8CgGtFr4HTxo5hhQK1+oXB1yZ9",
+	"MLZ+Z+68Ioy9t/kN8vRK25sXVBlrJTfOcJDg3KuNzg5cS2HU2/infUFAWbwvU1ppLWtAureJOxjB9KZO",
+	"XLr6Rr50Pw9lSSolYLYrbgUGdUiqzIzzEaw0bhl97UQ0ISslWL1Yrvl1ObspmUNutNCWEFN7Sjbf2m3Z",
+	"2cxpXs9u7YMvbniroFq5b6+Qdjn5klsGvvz9oiWM5Rac4WbZEj2L0E9wGT+HZeSapNPpTPNbQEBpIBeW",
+	"7brtk/QYpX5ZQwseVYN8m7x6S1nKbyFAixgoSTBjUEQAQrmoid5eU+a6j6iPtYykm8htgSCPnpEdGtTO",
+	"tMa1CahtC0n64MMm62vLht3W/brh2XnTnSfdJiMgzo4Rn1NlO7EYwuilHdB+Dc83PrhOftzuyBpcHdph",
+	"HNWPxebDnE3Oka04Z2W86jSoZ+S2CpSzlLw1noyWNvckrM3dg4G6F/DoO9woYtL2gIaU6hg0635OozJ5",
+	"R+YcSodBSilM4/W2oZCeC6YJk79h6owt8cX3FvJz3yizGsbs2C1yvmq5Sy5mS84B0Mof1CNQ2/pGZi+J",
+	"TjR5+dUUlRse7u4j62aQJrhLcddjjaWedUPxMuwLjcEnFcg37HFmtkl4NBiv64ZpVO84OGgffHIPc6b3",
+	"MOdaEWBelbcV007WAt7S6Ld64ul9TTwbBqwAVfilB38FS4lAcv8QnV6dXZyg4YufDo7st8OfZVkt4V5W",
+	"eXhf+6frksl/9Xmg7nf6Fg2u1484LDOTV23i2zJKJW7IZhKe2DRVt3p0GQnt6DsJToCjsuKC4SXH9v9H",
+	"NYeA1iKciewYatBBJKUnwYFiEiGok+xGooIpmqFSZzFP1kvrwiIGjvFa66UpCmwGdyVp+KaHduSp02xj",
+	"2MNaxqiQ9r5S2LQShuzMMX3rKs1awc/ILqaujyeb9Esb3cCEOxH8PySwrlf6fCRi5IYIZLp6d0hGXrOc",
+	"u8pNTXufAwJzWV6xwNjYKqovoeU46yjpYUTr1ZauJZlUd1Aa7oDGduFl7Ut7WbUCl96ld+F6SYrXzSLI",
+	"KCN+dYVXEfolQq+HiAv0+vAIgS9rQhOQkv5dYFbp5XW8m/HbOOPGe1TrkrXaGKQf5RNF2AbPOllteSBH",
+	"KdFRhs6t0a3kuHB7dwnhaHdOWjsEIxrczgxOr2tJu53xtY8tGPABCzDz+VcSVTfbAXz1eFIPt11s08DF",
+	"uxviXmV6mhpbGWYxkIHq55IleFHJtXJdHZyhitYKFFXnri6LHw98Ba5hrRz4FUGjZj1QPCUpGj7fO3xm",
+	"ioW2Ux3nEMBmjB07cv/J853h7u6xqz4xFq4ukgkicEZeZwN4JJFW8Zmyjp5VlUTN+2MuYvv+riCTFWUl",
+	"PtI5gbgNeUlyLkKZHD5P7EjP17RZ3w1l8dMYkgRX9jNi+s2m+laWxuMFcE8XJ93nyQYMt6aJulYWgmJn",
+	"e5T1IgMNc5eLto1ddYP+u7RreL7e6TT22JgkCq0otLveeaka26RDt63un3xNsiKlbBrXkzXWOr3Dg20c",
+	"XzlL8Pw6lho61k1Sr/0M2BDQNe4gaqJfBwn+p8PNDcKDTo5cTR7ouEmk9QlhmVNTqQZ+qojXIxko68Nv",
+	"GbqFThW3M2KsbwuUYIam9AY+zQNmlOoNwQDOgHvfLrDf8JJirR4KcdsxbMDnYLDfuEF7S5o85moWjo4L",
+	"3VG9uVVXJ5CVDarWg7fa06ucFdUK79bN5O/Ug+u86nkdaBhrA9O9xth+r3U+8SvsNGB7SsLRF3hKYspi",
+	"odWtQFyqljMO9g6fhTUxJzZt0oQ/qNe54OKGxkpvQFaGsvIgl6RSCz0m6A5+qFeo1dN0RfaZts4xFCYK",
+	"H4m65VqSmXNBqjbQwRUXbE5UR88jQRURFINRY04U0CxA6Jpkv7znahNwyvNr3FvHmqsjbW28fndBSFQz",
+	"RpMgHJ5NzsF/i4gbgxKeErRjxdCEMFkYqq1l290jk8/828vLN+i3GVXENTSO0LvfXp7a7/TwlxlOrtEp",
+	"FnQ8JphF6OTi1/foAl9TqTCjEXp58urSjjqZCJroMaev35+j05kWG0mEPnz4+Nr0JNSCZoQuz199Mt0L",
+	"SBqh9x9efiztTNza2nwJVy9yEA1+e+P+91H/z+Qs/3b54d0gGug1m/+dwP9OrvT/zJCTN+8h0/ni1/f6",
+	"fy9P4H/mt5enly/1/05eXer/mS/14gfR4IP5pBc7iAZ6lUER+RXYapZmOleZvJURoivp3Tjpq0cidAi/",
+	"USXtb4bRm8p1kiOjDSy3aZjpuIhzgRMF5JqI3tarDQxKW2wYU52sK9ue6xPghez0KFenZ5MxmAuo6ZsA",
+	"tG56qY3kW+eI+hqTqv3X7Em9Ysm8Z/0+M3Oq1r3Qv0GzGP/WlrWOceFhbbTsMqmtESHWpAYbxQ/dBVvX",
+	"hd27gGHbSFS+us/ZbMP13KK+D+eDbm+nTyX0OWX+t8O7XP7KOuF3vNyOLfdTJevbup1hFc8hRiWsb63c",
+	"C8xwS+JbzBSow8mMkhuy6WRcz4XFRs8Hj4aQdIyT61fWkrJUPzT+HaMRTExnyQ6vxStKsvRcCB6Mpla2",
+	"z2/bTMNBEW6zx39cfXiP7K9lHQ0KXRJAIHys6VzMJ/GYCjXTwv3jfxdELB430+k70MW9OHKrC2HOL4TZ",
+	"gtnulCZkjkGGtv9jnMVjyrCoujgZs+8149CKIQdiE+uvFI8lXgRP77Wxd7ZPDis8xjKgXcl/Z1rw5QLl",
+	"XKqpAJF9SSXUslb+NfRMwTeYZh09dFupe53VTt+YbtlhaTIxjbA7hR/7OxIkoyRFvF883CZCXlIIYZfY",
+	"LBmHyGRCElVp421FzfjrttuAMMO3kyKLx1jSlTTvLYx9CUOXNyL0G5T3XMhmnBt8yqYFa7jlK0b+xCbZ",
+	"3diw0a1tXqwRmlbwo8FBUVYQGXnxuw5GqPrMBGSTIxtVWxpa0I6r3lwOdo77hN+4ctn+2UTW74EnxLTD",
+	"ZtPPDFqmCIbK3qckLVUdII27++iNQteE5BJ0HJwkREobHOAH/R4hwlJElX6NXjW0k6i/zgZKm3UYWEAA",
+	"C6gse5YWaoF2Lk4+nr7eNd1g2vfAs5UuBg9DL/VwTRO8hcTLnMgKizWKOgOZUFwsYr30h0/8uK8sjSZW",
+	"2XOvnU9FYjYVx7172ih8mfUJS/fRDZ44dmVHsXK1wqYCMwXB9gbAe6Zq3Z2crW5gsSX61ujdY+pwZJxN",
+	"nZjhv6efGr5VRAw30LZ0hEokZ1iQtKx9b6leuxlHj8yVGobf3VQdIgKhGvVqYTMDPcJnnDWcoZ0ynRto",
+	"oQ9atgkCyxaOTjZ7kKwdL9CB3StQdBsKoS87PZwuWNtEHzWw1cTEJyKTDE+nJEWjmkgwsgwclxy5zrA1",
+	"DBOlMpKisYlTUMnsMwMqBOZ5qtDOyJG00W5UdY5HowDSjIChe2N8mBmVLPUzG9XBc3Rc2Xpt0BjKCL4h",
+	"RmTQmzOcd5UqvExCXKnh3QvtXPnWbSjtfwWyh3Yg48Qlcwky5zck3d2QGjZo17qEZRm2XdrDqm/TiZrx",
+	"eOF1jImddwoq3oKxSqOTgCo9Bms+MHIBEa1KkmximleW3WGgEaSxKJ9cvNmvNUMu3+e3enEvLI2ToMYq",
+	"gufxnFiLY0YwVJ2ozAB62imewvZi/XNQtfVhNlC75tOv6Jezi0t0IhRNMgJtdyxL4FZPwKy8bS38z2gy",
+	"a/Fp6Ncmfce+E71NV8Vy/hc7h7s70104WkhmwgqjC8GVCyFIFDo8GP6MrpIZSYuMoCHKscBTgfMZeq51",
+	"gs/MVsVACVZkysUCaT39CI0yMsVZzMcZncKqRmhH72cn2bVWizLaiuG5ybLSazh/fWpr956+OvnMDg+G",
+	"T5Hcf/oEihuP8mKc0SRWWF67+Yibrxl4dYGFQk/QpGDGOra7j+ok+zOD0+CMWFVmyjWg3c4I8+g1VQhn",
+	"kqNK5aKyqzllc8+DaOCtOAgS73Du10Nfqy20VPEY1+NuIaEgfnY9iAbPrmPF48MD/e/DA/jwDD48Mx+G",
+	"B/BJ64Xm31+WN3kuC+7nueAm/C8lSQZB9vqfJlvOK3hIZglwQRlXVvvgSyTPCtVZ1mFGp7M9vVlohm4+",
+	"zPOMfKVqgdyjcF00JcJ4Ie9U7LtcTuSdcXUUIVHinWbbJP3QsQVTOmdCiUBjrmYlf+YTzfK5lHScaWEw",
+	"z6C/JiCwT6rYTFbujiIPxElGg697evTeDRYan6R+rFzV+9dX793j5ZefLt4Pvui1mwKIARfomp2KT5Ku",
+	"srsm1oCQNeayT4RmM4mAcdkLsnXkr0nmpwtWBQhrDZzD2dgbFWG2AV+13a2ISHD25FhimgbHQ+jjdk1t",
+	"c5z3rkrsE6YNXFR9ej5byDPNnv8r3JW2ZJq7Oh/yfTiJStza1EZij24jT+VGaG3etDJG/m6YvnzuMJ6t",
+	"K9ouf0cDKZuCOFZesLcWm2zCsh7f4DsdEYnrYPVfGV2XuJFbaLAEgLdhPXAM7OEsB+Xit+I8/u9CmfX9",
+	"undBCZxlHyaDoz/WQI4vzSUF1VUf2FuEAGcZT2otw4/RHM/rdaa9X/JABepjpPAEab0SYWik5CURHiN3",
+	"qCbaMDYtPY1lqdb8qlwIEJ85/M31weHJoLoab5aB81mFtREipuQuPbLasq/RXK3twuZtQZFnIKIRmutX",
+	"avUPLM428MtqpAxhJm8JJNk8ORj2MECH4vLDGCym5JJIKEfx54B8xVqlAPiF9cRmQ4OD4YsD/IwM956P",
+	"h8neT/gw3fuZHEz2nuCn42fJ8/Qn8rM+aLC0eI5ewCPqe4SflFXKB0eHXiNzQDibrROTGxj7vCGvlIHH",
+	"P0Fjd4UTpeX7L3VxdXB4cPh872C4Nzz4ePDi6ODg6ODgf7XY4QcHwLDhz3sHz/aGTysIMQU6B+f2GKLB",
+	"lN4Q5r5+z/FsYITM6kB+Sg7TvZ/GT8jei8nwYO8pfjZ+nvyU/kxeTEz9a2dciVu+CjfJwd5wOBzu/XRw",
+	"cLCnacWeV5h3WJeG3O6e7B0cfhweHB263ZUC4JNv35pAWbvKPuKxu8Uw4P+5olZwQwnht2iO2cJX9ghO",
+	"ZqZ/E7wqMpUoADPg2x0HFpEjAH5MqYWfCBkJLnIF1uOJDWOJ/Bo1UdmXP6o35Y9cD//IVLmBndqBshA3",
+	"ZBGb+iuSlF9QdkOVdRh7YB05K0mE6jDs1watkK4J08tI9u96rKkEsLSaDfRrrq7ZXWInzqf+xAEbnL2O",
+	"EFWKEJauhRAYicygdpKAXdA6esy2jqZ6dWPO4IGUSfKBgJUt9TE+GRuvR9n8oWzLDGXMTAA5BAg9XDvj",
+	"JVE8NscscB42zWE5CeAsVvb55QNzIpJgGI6dAT02LZ/RVzQ8OIiAKWq5Z27KNyTkGGkhxsChGUklOqif",
+	"IS9MjkOHBGYtSs3TcYkNbi/VYoMH5hH3wLHdXxi6Fnxcek+7boAtON22Z6YyTnhKllhoViQhevstDReu",
+	"mvNWojyKjrk6a99e8ltX9dY4P84/4qkGh5QIaAMCgQ0mEHCZkSRk8ICDLBW6zWwV/pFtIlv6N+1pF8M+",
+	"zSDahccP+1Qf8KCkftbvX1+hD2dXNk/HpGbXnC8yQr9c2IivhMhWmbeTvf81ld6i4UG42NudobC+4k+/",
+	"Vl15q2aJtmbdjk0zb62zVzHydjaT7cHYfo9x9cjIdAveM92CradNhmvhPY+Cb28W2vAAdBXwbcPYUKN3",
+	"D2dxqG9jG2aH/li1UoHfApY13/HAKLPk9b0wYdnyVwDz0qsOmx/yGxqzQkgiFkcoF/QGa2H+hmcFU1gs",
+	"EBfIa3VQQzlHCo5RLoojlBc5zSr/SMGoQju5KGLbxjXSw+KyVretqVfEc5LSBGdVUjiCwt6a6YAst+sb",
+	"KQDS4tI1G0sC/jTTcGFGsrxe2yIGw4Aw1XK8r3FaZEpWRTLsEqsvymV6XxnntCYv1ZlpRmZfIWMt2EA9",
+	"jVwU5q83cW3z9rPdekePCMMRYiUKqdniNI8dK9BMMpFLC3fYSnmX2Pnj1mCSnV0SIbfOVNC0Y9aOE4sG",
+	"olxSI5Na8KmApopDtMM4I7tIcfQM7dhEjzL6xAgdz9YSQKqGefb1IcJoc7ldJsd2RFBnMViaxOTnjqzh",
+	"gluzsadmJ1KRPOxTZFzFt1xc28vpct/H5gDX4HI1SAywuU1i5f2AmVgEY4BecYH8YfLIj5FfQNyP79F9",
+	"JFEVd4Mygmtu82ZIzjLcW9dh0r9Rprme+JZk4bSfh/FMWutIEyAaMv0yMb6BaXexEq+DV3dCmNWVwxsY",
+	"tPqBraGU19zroBeCtVHFGf6MhodrqHMvSdNNYF51XEu9hJ3G+QakbUNsb7KJh5PcXQ+/AO8kOQbXxoQL",
+	"dKKlmxnn6REi8zzj0LkN5K0ZnWr6V0oZUU24y+gN2IQngkK8sCCZ0UNnNLfl/fl8rgW7RYSmnKfIiCg1",
+	"Olm+sCbL+O2yzGsGpiwmzFZVJguR04sJXjOcGsp/80LTf3suexMu9rA7FyhGIqHK2xk61eo3n6ALK1yh",
+	"w4PhswglM5wrItDPu22jbLXwlU0XsWu6GDyY/o/PykzGng8ETrzvw9+CoIcd6G0WHxIIf7ilWYbGBKVg",
+	"EB8v0O1Mkx6WgikyGHsX6JJfKxDVEWTR6BLMlDQxorSqS9OD/HQdSj8luqXXdZ1UayUrlebuKllPN01n",
+	"vphsZVvrYop5593QpZxjLZwpn9oYcewMwdOsqsGGHEWusiqfIMzKsOWqLH2js/zLQTQ4HUSDs0E0OB9E",
+	"g1eDaPDLIBq8Huo/h4No8GYQDf4xiAa/hgmqjRI9c0GiDbf1hBcs6CkdPrOeUt/zerg3xIfjvZ+SJ+ne",
+	"z+TpZO8Zfj7+Kfk5fUEOwJ9tgkTBo1OPPnUOmAHPCfP9r8OW1AkxqD0d6L3cyl9aHt5q11v2LvgHsCq2",
+	"xIX+fitdkZSZIoKhvingXrwmuYoQZwnxnIg9pLXuBBHrl0ypnFMpa+Gt/gSSZzelMtychbDWNIiL0AqX",
+	"F8np5aNrAXRV7WbToE4ZPnN1y50T3hQ4M6WFXGIz1GeCv/vonIKuOccLJKm+nRm+IWhMSmcvwrd4gXao",
+	"Zka1EBWJnhwMd2s1yXoAmdMADv2G0YcN2TQafN2b8j0bjOF5f9+cyV6Zu7KO0VGFNl5lnaWqX/OutiKS",
+	"tyjaAwrlHcDXgp+RJnOjozL9HaRPCNpSHGWcXyOsjtHIAMfoyMvTkqbpmgWbHft8jqkADKtl/cGg3WM0",
+	"KvFOT3XLkbNT2sQdM7smAj57sZTYvAm6P9tJwozEUyzDMf83HXUFN+ozOu+qdtJXn+/05G6SAT2zwQ4b",
+	"5e/5J+cS+O4xZj2E2O0UXev/Mudc5uPba9zUY+vvdNMQ8xtSa/lUw1e/oogDkPLs3FZ8b9Kzp1t0O90F",
+	"cBqOHfQ/O7t7X/58Hh12eKY2g6uVidmhW191kVuh2T7xeEByXdvGVoKul9C5vxlIrvA93h+ILr0ml+Pr",
+	"mJQkLI35ZEITo0YYx94tF9fw2frNbqikiovKgQcuO9PWPeEmDzcxhaW0oIZzCm62UtvEWZzLRTLjGZ+a",
+	"n3JMUoqVoAnFzAuJLvKcC1UtoPJGVt/NMcNT+Fe33+BC8HFGArHPl69O0Yunz35CuRmBTG0tGbBMmXop",
+	"MVF4GrbzPh0eGtHCDoUIn/0l5Z1i2SHP6Nn0b1BOaJLRRElfaHkky1eYGfbDCW+dNcyIEFysUQmwqpQW",
+	"oCaUSYVZEubYZeB7dxCn4mjKoRklk4rgFAI4ocbC7Mi2onx68AJxLcOj96+vyk6OAn26eB/5Sfdw+DjL",
+	"nHJAiKkUY1KtqTq28z05GDaesxHtWubzgko71DO/6eYSvSpQa5mqbHlQWyvZ/PINYnju+lc4KNXDV1eM",
+	"s/Fg5q3RsoDKSzgHF8dQiqx+FE3d2dFuilHGykcDnNP4miwG9eD6qAy7L/HbyziOGlkSNgrf5eCZ0KNa",
+	"HPWg1h/ffrLJE7VQaiNs54WJVa0HU+tjMcHTiszzzMSzNuKrq2+qAGu9HqudxGVG8KCVJBCiRZdeRmyD",
+	"xGRcFmIlmT+1w75VJ7riCffKUzt8UzWhXq59aZ8mb+i3VtmFeKXf7KNHRgO+45V8t294ql7MvJAqHpO4",
+	"zu1CxkS/IJorvwbZyphKknrh0x1Lj9DtjLuQaozMCz8z88YIpqIMyiMeIYsOpByHzDBNHeEY0CstRBnz",
+	"lKZdVJbPpK7u0GeGq7ghIIW1ttRaJ62VavPkqzmmLO7XsdmBl+vY7Gxg/TlMe4Z2WyeTEN430r0MbqxZ",
+	"YAeX56/2jOX14GB4+KQe0ah/NIFgT7/tuYiwDnHMFh2JNxEKy4c3qmXIi9V9ei5hULN0jQXZsDxdL3ID",
+	"AL3qLVfeI5fmCb/pgCX+/VubXpknXdxfEwT6WSwdKPlluecQKRbku4JahWvZnB/NqL9R9jtAvmc3bIea",
+	"dALhEuCuELtOH0KX3gF7dUyu85Sl9HhTK0mT963n77ZPafEUyjkhysyVQK98Z+1zu3dZV4FsI5OqN15s",
+	"oHeaR3vTvSqywJflyr45CTa1kszNgATUkOS61KgGsJU7arzUW/Cy+9jEYrW5uPOduZnX2/aZ70QYtpwI",
+	"Jjbf/gx5zy3et6Ls4THoPra8mK3XNClUIUiv3K1lzCnkKdOjtTxUq21FpVVXqike9WsQ0cWwml3plzS7",
+	"8flOs+uWxVOcCYLTRYmvx9bsbzoOUWk8CbccHGvcnNwmLMy79+fr37vHuFaHa9yZeazJIhwfaB/7Mqzf",
+	"hnmzVKAezrRZLX8bZk2PjPWrjNAiaO3qCC0St97MjlSFJv7e5G8NGXZbouf94e0GAUON8/SLvKUz0981",
+	"jbFMTCEjnMysQWVMZviG8kKYgMA8I19ja8GFgm/e1+5zSm5IxnM7wYxAhF+cEqhTkc8WkiY4i+e8FNgk",
+	"mc+M4Vf/zQlJZnGG2bTA07q1BWfOmqvlNSoLnMV0nmMq7Mv8vqnLzCZdPuCPFQE/KsuHob3PxcHBEwKl",
+	"oXPlf+F64lbfOOW5/GaO5zE0VndfQEmQ6hO0xwU7UkLKb43NyZ84ybjULAZKvqZUkES/5DFydfkQVsjo",
+	"IY3Cl2X/Xrv4RivfcsGmqggsFRRaRrKye69dXllQxMaHwpLgS7cgv1Bg+PzDLWpTKnvarc7KkaecKcGB",
+	"gE9o5hqXdGe+bccVw+lq0fEKDH0XMFTjojUK9maoLeSdEkbE2iqjaUq/mtDqK7kwY/3uXZs9LsobXv2U",
+	"aximNC1bhzXohz8CAQxw7y77eCtA3dIRZ9m2+62gKfLBsnEJ5aLDjL7cnU9nE0VvDMEjX/XLrHqtygbO",
+	"NVonIe2MaTTsxqSL8o7C2RcrBfW7dcDt3vwlvw2Ypm3d2I4C6XROmNbAH0l0g7OC2GKvDYZwjBRXOCvD",
+	"dOAeHknz7X64TP+YhF1Yc4IdzemITJ7QaaEVdnlUmkBlVGYzR65fuCxLtsB3xuQPX2IWy4QLEiFbWkF/",
+	"qVXmOMULGSEnMPM802MyzGSE9vf3w1lVBjU7+Jb9FRlAfiTt4iNXOWKu1ff/r5YYNqod4ZEGzYSF6f4e",
+	"FqFqv9eXquc2K6qwC7qgCJ6BMQSYpT57AIJw7U74qT13VSejnIgL84WC9FVjNZ9R0/VAH0mhCNrBcFGI",
+	"T6ABhAny291KgQ0H8Q4KK5hzm6idVjdCGXIXYJwWaTpguCzVDN7LIFRNBS/ysPvY0DgkSA5GMw1ZCIZX",
+	"dZ2B1SHH4mzpbg3/kLICg/eXBXvVXwqzlogWjxeVcTBgw75dl2doqrQ5x3D1Byy/qI7eriV8eYowvbmz",
+	"goSaRiutb0EznV7k+l70c28NS7ewHbXbO48HVL0bISo4nVNjca6FqjSc0+2kUhCLq+LwmOFsIStfdJhT",
+	"O19L2Uwt4Leuqacramj7HpNTo8lu1O0bnC0ru+c4F2WC5wQiYel0po6saXB53eUIRm1iPewMfj+CeHrX",
+	"wruqocbIDRHuVU6iQlZEyPhUrt8aIdyBPPLOLQRpAXdWXydwGadeNQLrLGe95CrXON6wXzA299rTPbjh",
+	"MRH2ngStq+fvD5Ety4AYIekRurp4e4agvMOEJigjWDB9bCnVeFtkahGhd2/P0JynIJ9H6EqP1wBBInSh",
+	"f8oFhzh4YE9QnxOkravzd6+dX5zMucEbM4YwLWMaQ4ee8PS9lUORk0P9hEuXrfn6DbLmjgj98w0yFooI",
+	"vbt6Y6uCSsIkF4sIXZwhZwmJ0MnVGcKFonIeobMrdMZvGZILlgo+JxH68PG1a8z9/uoEXZ2/R9YIUnYF",
+	"wchWv6C13tS+JUAf4iAavIO/V/D3wn44f/cavjt9P4gGr98MosE/9Z93V/rvBfTmvtJ/z64G0cA03X5/",
+	"dRImTZ4FzI8IhAi/MvQO6pN4zTf8iEDzjRcSaL6oYvtkZSPCLC3VgtgECUI/yiQpchcjWH0N582rzwme",
+	"z2RXRKExS8FleSYn37zUqGqy4IWaxf8qpC0AAsmscf2B7tDCK/I15Gj4inDVly/yMxMOkSCqEAztvHv8",
+	"qpaBVm/VGXxZAWh4Ao3Ozr+GLTKmDVqc8Wn/WsVFStX5TUdnpyoya43qx1U0V2hGPz5rjUnhsUsT1RWY",
+	"1hrW+0/oeQhbRZlNyFj/uc5sjFlgrlCPjf4Tn88STXDl8lbMLvptrXkvMhy8HwKgtW49lqZwtN1e014s",
+	"4dZ6ljnNfxtVzG1WoW8VaBOGD16dZWkKLVNpK9V3VjOFoiqQp+QVNEU7akao10VMlN5ezUsktAi8Bccm",
+	"FQhrBEdKYJppTZoyVFGJ3d7ezXZt1lDRmWac5harP5T65VachY04z4BxxpiDK7MQwmPNtFuJ7zsuvRBL",
+	"BNEP/c/UvOLSxZqGdNx6yGr/vX8sH+zC820VtPXpRdRR+beGGP5V1hlMkI54mNoZCNwmsD5RbPEcj8IH",
+	"jjgAHA0K5HGbyGe5QZEZ5joBGFlT1QMbZeXlqPkTV0YOddjaTtDtjGdl2cfh3jO0k9FrIlT8bDdCYObj",
+	"AsF60M6CyJjxXVPd1paG5zCVRDvJjNOEQNsvRb4q/ftwT2toKJlhrZJrpNjRP+0eo2RGkmutJE0xZdKg",
+	"kdtfZNukQbxqIbFpOAa6X7sPgA96/gG5HS+5gyKlLiq0qaFyhCtrmIkB8aUzE0EVu/ipYPf5lU3nzSre",
+	"VHHkbekNoGRN1ou9ba0mNuUhbBoHbrGqr+eNfM2pIPI+KgBs4tRbt5ySIwF9x/eLU21CQhWvup7T0Rvv",
+	"BZreV3Cpv7bAmz1IdHfjBaF6cFADvG50rY5nox7TG8JpyID1Fsuy43SCGRoT5DD1GNngNPTkQA+Rtkc1",
+	"T/EiQlihOZcKvTjoZUB7CIBe26tdSyqqQYBZbq8LlLIgAX8nrdHCdTAGHISUXcdaIGjf2OOb4WPDxPf0",
+	"KPkYwjESxa8JM5EZYa/qNQlc/9WM3zLItTg27ZypkmiG5QyKqZJcrc7GqiUPmdf46+9zhtsw44dO8YFM",
+	"+R0kz49SJiy1wS0WuUqykS7hp28pC9QU3Zwp1u7+z+0wtM4SCZtgvBN61r32/599rn3pYYdZgJpXr66d",
+	"Q/d968vZSPS1OtWaW7SvqgfxWY9BRxRfc/Puxcv3dEkSQnMVcg2uk6rUMsJXD3e//8LBTKg4EKsFMxtf",
+	"hJFgwBcB+mmtPdVEERGbvlRYVUmTWMVVCM0SA6hZkSf5hjtHn9QKX3qu5kcS5Vio5sJ3TGYFSZGJ92kV",
+	"kZUIw3PAbU0Dq1pV2t1Nq8w2cGU9qA1Fyn8yBfcpQ7jqAXFNSA59ixPBpXTfQxy/2bDplVwZFrT+5bCv",
+	"WYsf7/3ni/5zsPci/vLnQfTkRThvzSpu7SUaRQ54W810sWYrB69Y0sGyakk1qO8T3a9VyLU7nHflVTtl",
+	"9wjhhiqMdm65kMoVyB4TqRVXowIf1TVjrc/qMztyirE922PQhI/QRBAC/3QuTnOrpFb82K1kEA3MS0Cz",
+	"5MYRAXv+0lMu/6qWNViog/QVUdspwW1jZ1Zmtt0/v3KV73z21EvFKC1vHZr45vyn5fT4Syvp96hwB0uK",
+	"93i+yVI2UHVkMZ5TtUaHrPtRvnungN5QXPO+KjypWkQaE6ST279E91WlfCMl3z9os4+oxKA16pfXkXKj",
+	"slYPJjauj2R/LezpSueDWgGe1Eid32OHCxAfkbfvSDNERkxJRiivwhBmnC3mvJDlHLv9kv8a2Nod2uQF",
+	"KjpNEe1glOPcrMKUSEm1yKVhV+weG3uM8aBx85bjDYOctkEj2luzP3pmJb+SBFSn8da+ZpuwkNUm6qHo",
+	"OETcnuVhmafrXu0OH12Bly0aCsYFzVRMO270CmcTLlKU04xrLYcyqUQB7qMIyRnNNYRCEvkHRi6gebCR",
+	"FJMZZtNadVi/wGNXY7xNpARXiao3g1plGrlrwcg7Fljo7Lln1EmHTU5KRJLoizHS4+6d+vKVywgoVx+y",
+	"lJTla9dzDPsi+yohGI4awCMKGHBKWG3furf2Tcss1HFsI769uXhsMaJbIT6MnnYoxA14bsWZbqt44DY0",
+	"oI0NWp0wUa1q9Z1ujwWUlPh7sYB/GkDeBEq/6z0uv66PNnbaxPG1b6ofZb62uW9Lsjv2qyjx8iuTwArF",
+	"+8oY1lKci1AV4bE/xykpc672ZyRLo7JFzj4YJ71py0TVtiUrASoWFhVdlfQZznPCjGxo3/hIQmPjCGG/",
+	"P5UwxtzdnkHuCRdpf/cxjHaWqI7f12R56+vBZUp6K6B9xoVC3rdGJNE0w7SmMf5bIp0dqzRs7fdTJ/2b",
+	"qm/XQlv9jPzzrRa+DOC3QZnqyPNwhKmK0foF5wHRdBowX566tt/ItIvUSoOM+cS7D19i02I/n8RjKoyb",
+	"dCV82wCsThltivMYCu+HxV5QuFykkFPY1EwQOeNZavMhcDLTdEH/RLDIqJaPTAJC1V/fy0YpO3eYRgAU",
+	"nMm7AJ4wBUvdCzMsFQzthcqmVFHnTpmLLtcQTJMiK+YQAh9oOWxHotNyJNwOlI6fkhV3lNtSK2n3Utat",
+	"wlEDLK8UxzJzxj3kqHkHXAesJmBGA1MyovPI/aIzFQSuxKmtEIcakn4n4tAu/8FzwmKv7mpZADVkGqzm",
+	"2ijjrHz5eplYLk19nYp9TdMFL69+xSG9oxmRytWAb3ZLMiSzrx04LUjfof3ivc4ITjWD6dilfd/SKr2N",
+	"eN42szCJK64ITsKZwskawfLQ3c7VyDo1TwcdGdMOyu/HRD+SKGnwKbDAhQmg6R2cKD+BclXuBhbkJFH1",
+	"pIFklqx8bpbc0VoSoP5caR7UZbIpzaXkaw7FVmJIXu0HXjYkZq1Y73PzTH97DGVAZOMXMRcxHvObwA3/",
+	"rtnZC1fbzeR5GR5HmY3ebQXGq0IwiYZPw+fSn70GoGsVxzX23p3hE71iWPvwCQgMY7LgLNXfDp9GaPgM",
+	"7e/v74bBknGbAdS25JvWiSual1nyINYgPH+DCqNtLu/tscISc0hRJ1kKY73B4R7SQABkNzVetZBno2hT",
+	"jf99SzR6OdjV2W2adF1C6eoqgf1KYLbOw8mP4YzhXkfaFl/m/IakseJxHUA8QSZOCDbqf0YmKsaCaHhi",
+	"PDb1qyHlw5axAn0iLvKciNiAjiBQ+Wp5qE+QbLYYq3+1/W/jng+/XFTU/x42ssvek1SxvLPywwoE5lxW",
+	"cOo2yzfZ/k+G6KSYFlI5FRQnOCVzmvRjjofPto3km/Km9gZrtOi4vQMqNatNNWdVHB0+02qucZV8j3oo",
+	"3m5Wo8J29cKuBLt7VwzNVrbSbOlB8LzjBLaK92XD2X7IX3XGXUNMX9k5uBtfVz7aD3/LZa8lYH4LQhMN",
+	"IkNKEippH46lnz9zo79FA35DhKApiZcVLFn2k6lKGRvjwR17IFjXxFoStXtmvIhtN5uNaFR5glFVXcVb",
+	"zpfOyzjzjr6qQpiQXHlFO6uSnR2yjZ5pE5a/1Ytvd8HFDFFmCv9nXsyRZiauTOuOO0Xo3rq7fgmg6A4m",
+	"qwb4tTVRSyTrdX6o9Mu7Ku7tYeKVfg3sZfWC1oD3lRAYArpPecLnlE0rvtKmBjMsYxc40Oyi1I54aJu7",
+	"Pb3f+RiXbae9JFdzdJ1OCCTtjHWr9gDuAs/HwAXyUr2PER5DDwio4aJFtnj4c89O0GYFHc29wrM6bG83",
+	"qvL6W/l9tb48jHBlPXUASctAoR94NSusuhNwdYt9Duy+m+OvWrWzX1kchE+hI2i/cxsSXwBRHk7q+5Sz",
+	"T+ya8VvWUXzLOtC8gpno08V76JT39v0R+vR+iAqWEoGeR+jT+0Prz8VKgS6JsG06aEx7esgTZEoskRTx",
+	"QkmaEnTOphlmqf71WdmekLJp1bz70/ufESO3YO3Q2lChZlxQtdC/vKivSX81PHClWG2lbGcYgZ36KPHp",
+	"/XAQDT69P4S/T+DvM/j7M/x9AX+HB0F48MtXbOZmLc3XpY3tIGjK9guLxXnZjqdHMSLvwQvvOVPZaD1p",
+	"fIn5fhPL9/pO5LI2l6sW1jsLW80YTfr0mCsH9vFZaxAXq6b8xYxa7Rju219uWRFzNpNxlUATiBWXqjPW",
+	"s4fD2Fbii6XeB+nRzcvW9fNDUsaLUIOzNi+tNX+5nXFJUCHLQkdGiqtZDvqFg5vSassX/RWM5hnbWjRp",
+	"kXfNxeKiIr/LuURJqO/WSXxt77lnXF92iZsayj0iuln/pr8YafQj8QIl4JpEL1C529jB5oWEdktgDDvY",
+	"O3xWMYuNCeUKLNtxXBqaL4tFhBKeZWRKdttmOsPh+zVg2gr5XTNr9G7Eec2X+TR5zUfrFLt+Qf/EGQUs",
+	"MuFzVEk052mRFXJvODSlj1BKp8Y62uj+/eXPYUfbb58J+A+d7P0v3vvPlz+H0eE3mMF+o//5f9D/8b/6",
+	"8udhx9wtHrLmcdyBw6xN2oMJ1VBQlggbvx+hm/YdbHrwlgsEX5sXOc1WvzQj+l3Nt57s/e8X++ohXJ3+",
+	"omsJmzCcYJu+HixkBb3fhva0onLgPalNtU1sp3/XEjbWr+9WN0MLdeDaHotbZX6/Pzl/pdW7xnj6naLH",
+	"gkLHti2m1G8xjj2FVvJADGu1U6LGwJrDN+JKyyb5HlxqtXclwLX63XDJv0JXbDla35m+hmex3G7jm7Fs",
+	"a8WlbMaA+m3NZ0VfQsUbG/QZji4pBFWLKz2FpaI5/ZWE0hUYOrl4g67JAu2MeB7v7++Pdk2K3ogzAuZb",
+	"nFP9u9FwRogLNLr4cPURPb4ZPsY53bsmCzmKEFhfsUSjE2Og+g9QsSP0kmBBBDLVwq7JwtQKG+2b2uZk",
+	"DrZsYqtA2s3MlIK4YE5T8Dia3185EviP3z4OolbixT9++2grxUGvhoIlNHsk0YecsDdn6JQzRhKFcsFv",
+	"aEoE2vnw/vzi7cn7+MObs9P4zdXVp/PL3QglWIgFdMXRs2SYzqFSDFhMuZhG5QfBM6h8D02FBEGCZOQG",
+	"M1WN8Hto2Aby5ge/dGuPc/gGAYUTHnILQJ4rEgUzUYSgK12dvz8ry/5MuAAbI5UzdyjSxflTAZWCGBFe",
+	"U6cIGTr/mVUu46jded9U8cdTwpKF1/Hp/PUp9CqQXuKSeZ9t6FTZt/c/s8/slLMb0wZFHn1me+j8hogF",
+	"Gj2+GY5QgrPMTtYTqI41JJvazWPocqA4AgeEp+jptWCkb29fv/AfVx/eowklWWoqpMLDkuFrEidYkmPI",
+	"bjLfjn7//fff99692zs7Gx1D9jGGzQmCLl+doidPnrxAnz6eHiNq60d/+vTmTMJbTgF5pE1GR4cHQyPd",
+	"jt7aNK4RrGt0/hFPR8dIQDkmAMXyu9HFycfT1yOk8LWeyCwcagF/ZkhfdzJDO3odPz158TxCI5znmRWI",
+	"HsOwPRjzP/+SnI1MqseMM14IiUZvJnvv9I8jtPN0eFg14rZOCf0CswyTMy8VzsgubAxIwcibKSXznCsN",
+	"FXu/ksXoCPLClFh43b3xnADFgeBRni4QhJYtpG0zJqQrQqDfu2POqZxX7V3CaJKa+kEjm2ZczgrjMfTE",
+	"IJCcDK+gEj09PNxHJ241M5qBw1G/w7zTWc3neIGkolmGxkRjFrTY0M8fvLCXdqmn2DuZKCJGxwg3nlcz",
+	"rNAE04ykUOEB7Hf6NZKIGyKQVDzPSbrr7PJa/KXK2vwzgiWRoPVcE1PukrMEqiSZ6Kinz5AkCWepjMp0",
+	"HbMlTQTgTt5CvXILaqM/PxsZ9/PgCP2xv7//JUKffdVAf/95sL+//3nwbRQhRm7L3OpjlGMp0cgbPUJj",
+	"nFwjLAEm3HeuHYMeiHI8JfuNh6DkhTSFF7y0Ij2ywnq7Yg32lEg0+r97l+ZI996kI5twjrOMiEcyQnSC",
+	"qLJMB92SLNvTEjIBIrvrTUqE4EK/X6PGi6fPfqpjRi74OCNzgxXHlhDAMwaFMyqVqXsxMt+OLIDp/QMK",
+	"QvEH6LhjHTQODgDuNACMHv+7IGJhC2ZqKmPJVYRGj2cEp0SEf9M0vP2LvzsBtBiancyoAoC4FVRB/Szc",
+	"jPAGr3mVCsYFBG1DKXuS7n829TMTYos3GfFw8O7NR68xWMlxTi7eeLbNo8HB/nD/wFREIwzndHA0eLJ/",
+	"sP/E1hcHIeSx6W7yH+jfb0pmaTXQlDNNB0eD1/b3qkYwPHd4cGDbPCvX5tm7wX9ZD5QRmFZpcuYVhqeG",
+	"GgfyhEipj6XI9/V2nh086ZqyXKPrdvyJ4RtMjXjmy2GDoz++eCmjg7dae9Gv0cAHSiCeSpuAJGzZ9i96",
+	"gsf2MPcXeJ51ntoHM+gqJ8l6J+dmrU6ufSJ6ci0hPtk/QClPCiMNYIl+P3n31otGKMXP4Lm6WdwMhmIb",
+	"cujsPdLVMb+3c/8IvSE4U1ouW3bs0My+G0wvzc/fBUrh3VqsgdO7t6PSr6EVjKIdMMFJm4Kq8BhLsrvs",
+	"CLVukJSJ/cFj1GzqJHHF5XIs8JyY3sV/BK31t8CIfaEaan/o34G+uooMRwN+a7rWVYe9Mlrjz+BEflr4",
+	"FqYrK3f3gwJzOFWCW6h/6BHSNALZs9b8WlnJPi3gqsixKa94ZBoNqBkRsvPcbohITSPOcoHNaCO9jNCi",
+	"q/t7/JbOqRr0GHhqbJNar703VDKHCNbWADqdgAwC3NKcYF0AAvx6alazHL9e4tQKK+aR4epHPjEbyvEf",
+	"Y8N/2gePX3ExpmlKwOD79PDF6ic+cv4Os4VdnbwzxShphMVdhKeCmK7rlRpoi7B6XUYcpbB6aYtMPP6T",
+	"pt8euxRH45+pUYQVsPTmDOAo5zJAalzoiVlym9qsmrtSan4lCwuvcJwvebrYMqjatUIoVN0ob21a94wq",
+	"XTy8yj41N/ZXx42Dp6ufeM/VK14w+4oeyHRqA7TggWGPNV3gRcZx+pHzt1hMiXnuWZ8DsL32SPqOpBRD",
+	"H0FA+cM+D1tB1jWG/76E4h0W11DGEOAGpZwRtHM740ZdmWn2BfYzE1+xu5RYQNOhPa/RXbdo4TW3CwgY",
+	"If7nSk9ugdUHsmkeWnrw9r9KhjBqqx7pSHZkv4PC2Va7d7HPWj0CQYMqWYoZLhNz68JGU/6F+4TMzgVR",
+	"yLZIxwpgSC+GQ8Bx2ZCXSmQjR0KLSIuyx2vwhrqSPv5mMpAHCssloR/iT2+q9hY6zMLJWtyBBoQu6t2X",
+	"ecgs6SJhIPZ00rFfSI2MDR4IRrpEAEOi902f2tQWBT7/iDurKdhhj2EMTPrfJDB8V/DTGjpUsa2BYBUz",
+	"4+hyGw6jTSTrbuB97Gc33UlmrwPcO0yZwtQ4bCBxvWRA0gQIzvCNZjuZMYIbr5XNGaYC4Twn+lzodKbk",
+	"PvrozNP2oCY4y8wpDQ/RnDM1k163cfemY+uEgdbSDOE5YSkYsLhAIGCBRGNt2q5KVh2Hz0hCU9JA47vp",
+	"H6u5ypvJO5POeF+qircdl69mk74fWGfpQbZs+d8f5Ouu+k4P1eNCgHMKDHSvwAf2Q1Vai6qDW6aW5/NI",
+	"VpK34mhu6WJkqJGhRJo67jxFt4Rc+2SsFOYvyRQdHuyuIZM8ts9umaq/EnyObOUjX+vQ9FzL5PDlhSA5",
+	"1qI2OBYhEX7GeapFfCwRVWjCk0KCrw/tmK3tPN/dbdPe1zxL/4spr+2e/YPw/iC8Pwjv1ghv3RACFoZO",
+	"umnD35Yboi7e/KrH9DJBtTOL7u7E4hnpbTUyrU26pqIsyQqoRnDDr0l9dat6jv3tjCYQMrnacaTv/4eh",
+	"ZJWhxEaZSrSD0zktO3NofIOv1YzMJcluiPSFFNMH3uisYccOxNUZDPvLunUAkNZg0sNtv9q0Cg5Asfml",
+	"wZhdSOIq5lyO+8sz6B+OnfvBbAAfhL0YckBuG5Gpv6DS1DyjZTwiZ9B4rYXhDY662i7qcP6eGUCXbHtN",
+	"jGKmMM3kf50v9PubNnH9hB1odTCHzQ2aPrw9NnLNloMPLmHS7w2vVmTTp/rDc/+dwVvfhAHwimJSEzMu",
+	"XcR3Xxr5WHCFtxAwEwi4y1JHwx3w2PqVEGsPiRzGpX9sg79vl9D8tnHmEhbehRcPJwQZ7IDittBm579d",
+	"Gvpvxy64SYteNhlEgyZnpMxTAABuZQVBRtcSPuPQr0ip2iM3emXLFX898NyM66X819v29FTY4RkjRXaH",
+	"sXoNgP6CkS3YheX1RGh9rmWwWtecVZnJNVfYpg44UVxAAkUFMZ1hLfdgwDFI0pzNz9s9/HlF2nPX3GUz",
+	"KXAadAfBdJT3WTntquCaJfP+rYxFJar3iDTWY5GhHz/ibdaMt/HOLkSq9c8VpU6pzAtbNriTSp+5Qb1I",
+	"tC3b2A8q7NSm0OZDRgoWkI1zZ9pnggNdqF3CjfU3LYP8ym86iWFO2NoBfqZHmY3jc75MatoMdr3IdTaL",
+	"J4LP1w3lW7qAeiBhjxVAf6X/2lBCC9KrqZzDvR8Ubj0KpwQdFwxnNn5JRmhOUoptqgVLTRw+pkaobAdK",
+	"L9Pomr0GQBQ2tOKRPEKYBdP3XUJr5AaY8r7Ql94PPdPYWiaYfmY72M2NqsxdlGCm6YkkxCqHkJetcW30",
+	"uCJbo9199NsMmyctJEFe9pigEfTOH6GU5ISl0rRIkJ/ZSJNmSMduHKEfnvXIJAAC+zDp/vqXkSQmCWVk",
+	"HyEp2nkZoVcRenOMTiN0FqFfIvR6GKHXh6DNfmY442wKFVzVjMx399EHli0QRjkWNj4MN4rGQWOH53uH",
+	"z2Anbm0CTTmEdbhbdm1BYZveie5/Zr9B9rkLBolNQayYs1EU2rWo5ixzqqmSkP9McBantoPayKT+hhwr",
+	"Ftv/qp4Vu7zv4lpxRxMggubsNo93iH4YHX74bO450KFFLzQJqegFkK+S07jMbISRV/++M0nHsf6VPpyK",
+	"vNy3vPIjov1v4/ZpwWUNKkuY7BJ+NrKBuzKGdQj9BGV8N+aBawcCNqv0bCCVwwsfNhBwBYb9iAH8EQP4",
+	"N2GNp1wIra5AqynQtUxdkp2q1Japs7V7jHAmuTVOUM80EiFoo22Dr0vpmwhFJxq9CJrwLOO3sj6iNzd9",
+	"7N609QR5M+22BP7vHydtd2I29t3SU1YRRwc3P8jjD/L4N9EcZvy2ZpYxvW52OEvIMcK2OJ2FbGlcq9bO",
+	"c/BiaW4/mSV7YHva80pHLjXdn78+fa8fOPHG97Lif//s/PNZYm+oV30fSyGlc2jD2xQXC6TonKCMzqlC",
+	"O+RrQuDhPZz+q5CKpLtQwQ/6p91Pdv7fyXZ9Pksa4LLajO0O/ocZez0z9jJD8vqGa1dSkUo0co4WW4jR",
+	"Nuoyv/NCJXxO0OhkhHZy0+l/dx+d1C2xc7yonmDZAmqQfGbWQFt13jXFzha1oo63WCK3ArQj95883xnu",
+	"otMZzVJBTBjJKzynGSUSnSQKHR4Mn+52G1jbFOyvamttI893Mbu2l/HDAvvDAvv3tMA6mjLhotP3tgPd",
+	"iI26eHiwd0vItcf8k4wn1+sLVSsNs0Gy9IB8+Ye59m9UgGQZq6/qkVRA6/yOcnsm3JXA/hinejdbjpL+",
+	"YIQHmhE0Mm+kbDraRyfwMi1C5LVMdlxmslMJXyRObqDMJcVz8PzekH10jpMZ0uuWRKAZNs5bfsvQc0MG",
+	"APkjlGObCp+ZYv9ToeFDosRYsAJx1+Zqzl+fmnX+Fxh7zmeJ2ct3MfL0p18/jOE/rD1/aynFEDbosgK1",
+	"pyx1giIcz4/Rc1OBxNQb+XlDwcTS6sd/mv/HJjHLqFybEXBnstGL8CLE3fSDJrFYxxy0JO0Llvz/svd1",
+	"zW3jWNp/BeUbSzWUYjtOd1quvdCbON2Z6SSuxLP9do2mTIiEJIwpQAOAVjRd/d+3cA4AkhL1YccfcoZ7",
+	"sdOxSAIEgfP5nOd8l2LWYyQbcduI20bc3jP/SFqEp1jqRS5VCuTf3SSqR+10jHQ/PoQljG3DQnwOm+2M",
+	"ck2z3fn6ynAPa7++73/xFH5rmPUeIIS2F5L2SWn1dpexKXyE1O/YRsg2QvZZCFnPqDefMDNhihhZovoE",
+	"/r1SEM6as68ib96270EKc61z9nBCuByNiGGsmEzljcO7h05lksTAeZ4qOjL2atKCfErp3X1KRRu60KRP",
+	"cmF45jq1CZoBqh5KvqG+un1GYiHNlRtSM6PrHvYRZPutSVzXa4CLjAqo8P4+ZD+8yjNRAI2R3cj/70P+",
+	"c09n5IucSIsGC3a4IMeV8Mbx0V31QIBp3LcV/rML/bZo275PK21bSfqZjTV51TptR+T4qHWKrT+PX7Ze",
+	"tpEVW9F5wRYOch75PDyGhEjBNIaZA4HCjCkua2LL/TRdtcfP/ft+H8I5vM6eC+ZKCsZ+tLDvQq8V2ArA",
+	"Fu9zMuGrN4K8EeR7H5wWpT2NIgl7wbCvSa6dsQvt/its2gVkTt9RgtsjlSo6v2cU9m/usd9rSMO/H832",
+	"XHT67yuasEYjDZ+PWesK5stYxWIno2fvPfDfthqv2MRoC/z6wnU6ehrMNZskV2vIkW7NdfLXPB17nHSP",
+	"UOipAP1mrR8ALdx9ExpqGMAxYB25xj+vpUC5PS7crmkZFP7MINZ2+k2TsfvGUte3FFvnCPahMI1W+oag",
+	"d+tgzUud4b3EaMXVIxW3IyIVCBFPRlECA+DZAB7IEVMK+SEh/kgFVBcUVtcKBtseICmQlKNXlI1wKBPp",
+	"ki9IyEHeY5BwyMgwo+LaDkAJRCsxKHv8snXcbg3ren8EgLXdkHuMqobQ5RNBqWFpGvx0g59+TubOWzj+",
+	"lTDdDVMg5o7XdjgKFs0u2GcnMR5aSzYo52eGckZbkJsJYTdMLYjfdiGK9iA9F6tb90XoQfgwGI5CsVtl",
+	"LlWC3jARksyUnElNM+IqqzB8HP7qOaasfTGfyIxhgzKWesqtM2eDcBeTjC8+fbkkNa+I2cNVlX4BQ3md",
+	"3vcL8X0ERyqv9FTxkU1iqUn0NRGRZ2IifGEidYKJpUXXVm39oBLMAHsHnvTI8SuS0gX8nMipvTRy8AYr",
+	"qLggr1eRHxvMixcQEngASn4PtoCu50E+F5AMB5eYc5HKOUkyqZkmLQ8qRLqS0O0WPLVyLrQdkVxkTOtq",
+	"/0k7oJAkk2LMFHFfgQ8zRlqKUS2FJq8i8mNEXre7pLY/e0Znmp15tVH7YeCSGifOLuR9+XB7I+bhrRoR",
+	"34j4RsTfK5bDim+I0Zba5AbqV9LS3dNXu0pwiDE9hIEd+KQZhj9Rz3RJ34W1aKYYTRdEM+VIqEsKi2ty",
+	"zWaGUO1+PwsdK2EBhiyRntQWmp3jM8t+io+nuecDs2NdjeAND4IXHO7vR/rC6zTSt5G+jfT95i47IH7t",
+	"eTq0EglJtHeUsA+BgH6nGPsP067jD1rwTvh1yUdpytLXGfoeNzKh2lFZlWxgJ3bpWDGWEkZVtsCgR0l0",
+	"ezO7nHldi6L+PaowOSBv05QBX/iUa81ShOdZiZHmmXssjlZlW3eOyXEw5616O63JgwCW+LszoeGtGiHe",
+	"CPFGiH9j+9ZqKQfke8H9d7FbMJ0xclDjt+8o62cTqlnHZ4rvGTX3JeRsLuwwl36U70PWlV+pkXeNvGvk",
+	"3X2EDMA5BqkU8Cshiwe4ktcBEk9ax6/IOzZUOVWLiLw8Jh+oSiYgKF9548vZlZRYEdU5/gGK7XaNNYAr",
+	"3nmIiENhqmIgwDn9U8ZMxWA91O4CRPTYHWJWLUm7wN9pTABerRGvjXhtxOu9RGSdtBFmOeNWl2kLQL71",
+	"AvOrXSP9QjNxUsLuLIdXGXnz5X+tQ0+m0nrPpGVvIHgUIgc9jEqcvoWHHkE7sBRNYPv/se98RGhi+A0D",
+	"aR0NROgS7X/WTAhmvfZQZfV2dE64YVPXXwyAwlk+FToK1XMJ1cxuF2h7Bv29mEjYVUoNi0ENwaDcLAbC",
+	"BbATmjGRUkUWjIaehNyckfiGZjzFjrSJvolJxrXRDp8ypSKlwLkHE5pyKAmHhUDquYgoitWPEyoGImP0",
+	"hosx4RCwIJpnTJhs0SXvDZnILNVuCWlGUmpoj3w5//iWGEanQD8XwdwZTSb4dMI9uz3X2LmTpXVUuOfw",
+	"db/Yb7uiUGokIhM61yQsGwKyW6w77sJSmQlXKbmc5EqnFErJ/0qF1d3tM8hKuhUd5SZXG7o5lj/KbgRR",
+	"d27weJEr61fdFpn9Hz6rqpkwkyEXFN5meS61KuY/fLakV97ggJ23XM+k5h7HWb2VGkOTyRRwPSO7U+iU",
+	"/c/gwJ64ziA/OnqZ/NqH/2Xun9Uvhj91/8Nng4M6lvFi/Q7+f+fL+ceTDrirenUiv8i53enL210Tqpjf",
+	"85gEV3Ku7YaonhmIma2Mz4VhY6bKE7hgcpaxDRMIdI5oWplcCZQCW0b4s0HAr9Uql1htrKXoZOyGZZ7w",
+	"GxbXnQwrZK3kt9tQI0b8P3wWebL84nMTxayoKakZ/EOpuzsqqp1bEADZ9+LWDQh8U8f97cl+y7qVYgWe",
+	"a+nK8pfcoZF38dWbkpbblbT4xErl3OzeE8CaeqXsygxwSXiiIkceE/5wqImSuWE9EuOoV8WdsfXiByLW",
+	"dMTGOVUpF+Pyz6T1pv+u34YGAYSS8mXQ4YQpgGP5cnowlBxhN9WEDgQYwmf4N2dZIQ0PFSSmScJmhqVx",
+	"mCsw8pS4e9b2DVjerPta37I8zycpdFlZrKbipal4eVZwVis+KgnpUmZ5BJ24nSgJkmRTde+qibO1KKZG",
+	"3jyaIm7KZJ5N79aV7floXVq/XSE+YrvWVVPzCfq27nrMfAS6+KjNkWui0PvbxBW2a6gSL7N4rrRxvYOS",
+	"fIHwq3vO032g6lpbByMfTrkxldNGYhzS+gkADXP+BUDcqvjejItr4LAg3AxEK57ZO2WuXSU/8JuiF6JD",
+	"6GQk1ZyqFGFtjKqMMxUeyDUR7IYpIm+Ymis7NVHnlGDVx707JbdNDzb+QyNOG3H6AK4HxaaGC1IcAlfp",
+	"dRcRilLuvlFg8ND9EkGPb6zVKZDGXGvky/7KF9iwdeaaAw4A6L4zYdkMEs2b5M2UMcPFeHPC5oO/6DvJ",
+	"08Blu2Zp3MvjhlnlQPuFZYBJkMohfs2Ea8jWrsuTT1iWXsG1B7fMideMHIozdhkULz6430z8XiWk3Mfa",
+	"nofy+75JQt0uCTUtRMHuqad+ljkDvLTu0zwzvEPH1mwIfyatD/0P7aUfZ1SwDH66aEcg0ToUWLs7ZsI6",
+	"aDENROuy/w4LgVxETeMLIT6zGNdegd6h7pLL/rutt0A9/kCUyqBC6imhggwZQViH9yK7BFFd1muk5EP/",
+	"Qzl9hSuxlL8aiHhKp1d2nPgM7rnw95Dil2rGCxYFvVtsJBpP6ezKl/XG3YHwUpuMZJbJORb14rc61ESq",
+	"lKkeEVIAwR3Fkqw0IoqlXLEESMwVSVmScVEKkp8RKgaCrnxRIoWrbVuNt0+oRhecpWduSeBqKggTYzoG",
+	"dBjJGE0J1+Hh/uILOw9XwVUZDJ9UySUW3ZOGLAH2dZfZ1MYefPv006OfiKBT+5Q4yZViwlxh4j5eHc9K",
+	"xXS1/tiNe3pyAnC0FyBdcdXXJB/dx9jXnKOb3pOkGv3SNBGCJsP4LLt9FkKpLGN3sbq35hALsfHQJlOT",
+	"MXw2GcNp2BT3nydctpcTqZwxEHslh3QY14zNljFDwWLios7aIC0h1+jzOg3bjgjLNKvRsis6FvOZd9ax",
+	"j5jGDA7KE2Qvt5x0n7R036Q58k0IbH8zliiWCmF46L2AW6Ys5YyJTkoNffEHwpr/XFsr88WzCznKTxR+",
+	"AIV25Bi5SHiG3s6cG/AIpSCt+NPH84tf+x+vPl2cf7x627/sx+0zcnp0SoDxe84165J+NqcLPRAp19YT",
+	"yxXr2EOvZJZZr2w+oQayilwTqq+tr/OZGteShaVYnpJxAHanqWJa1/kiPzPzacbEW2roZ4/qvp2sxNve",
+	"KTndJeSDV1/K3a+1dnjGzWL3O97I6Yyq9ZUgm3eaW4a7iqznYD6wJFd2RXv/+Gf5CPXd5iVUk1k+zLiG",
+	"/TpjAgqVQFkniqVMGE4zfUZqdyYch3ZtcUB9sLjaTz7UFqyvFdqk0fDr/Y3b1Q3cv1KNqeCahm5xa+Pa",
+	"nypX7hTcvlXouPz8In5c99jMb/vyo6f0669MjM3koHd8dBQdTLkI/94hPvyGatbhQjOhueE3jEytNPRe",
+	"ih14XbD43982jecUMC5/ou1R48rWaoLF24LFcul8eRmBAUapqjHjurBZ+fPsa+ysPMcnCaBVFqmJou3k",
+	"BDRBsYcKUYy5hkY6onL8SYumUy7aa6RAnereGhxbEg6PoiPWOc/lmTee8/4Ey6q7cL0Oundw/bdprkeM",
+	"SFUtoCcIS+1yvHxsqjlmTYDqWUHql7XgcnAqIrvoRRe26owYS4c0ud7o1V7gxe/8tU8B2nJRuXt62kjJ",
+	"6c5Ot39vjFE9N3906eNtd0n9lmiATLfzTd2RCuu3BdBU55xuPWj74Z8uTfNJXNTlpWq81Abr8SyxHi5v",
+	"LUdkpuRYMa3JcIHpHyQHKyHgsC2ckiOmNZdic4H5sorf6v2uSp/HUkoNVOQZ9WCccZZUDIX7g434nSs1",
+	"tLbqpDluMKY38g0yYdQCEpYzyh2FLGSZRpypJTOG9PEirsnILqxnlXG5Xq4HwoM/SUsq7yc6akEqyMdf",
+	"vhCRT4dM2eP494uP2PI9PMERBWZMkUTmWQp0d5qxgfBNZYDEL3K8fFyMiZlLd7cmrr6TuC7ymk4ZmUqo",
+	"ICLnNJng7DOuDXPYVqT0I1KQoTSTQH92qIlRlGe1aVuw6t0qvy0WeSfD/pacVCvDlKmpqt/ygnKlPZQW",
+	"ChAKAfAAhRzPyopfXsXtdrw/RaQ4RY0Rv0HA4e6To3AU7TnFnejO4erRbwXuzbK/DfuyM0OiwkIfr0o1",
+	"1+WK6ynXD9JIlgrMv4PQcLUFbjgr3+LTo5/iAjPSDtKxuIZjF0GUldCnyud7YUkKObuKoXuLD1nZuntN",
+	"WM2+0qnjl8S+itYUmXOhscmX65CPW+RQl7fEnGoy5doKmhR00IRqMmRMFJBHOH+7HXi3eE/Chr36xdbY",
+	"Z8U2sbumsdP+a8Kne8FwDVYXWnyKgRHlbR+syZpPFrcT0IomBtbX7eD1AdHKlTtZTeWg7T0FMZXMdkcO",
+	"laf8WWaswffcVTiWFnIHI6y8Uxrza2sMdelg3R7fU/48exs/Lc3xaYKn5UVqIqcNvmcv8D2V0+/gPRHG",
+	"PEGLy9GIJ0xty2yWRcj2mGdVXDyK1lhnTZdn3tjSe1QeN6tukscC/HybKntEwE/VJHoCwM8up8sDfppT",
+	"1gB+nheHZlUtbipGq1GHHoaz2aH9HK56iBSAf/r6yH8Y33dwgtg/1VIQOpUYg+XK/Umv7xcEAbvbTusz",
+	"3lYzrctQjQzV+EtQwUdy878xy7H6RvBA187lUBNfKbTulR6kkggdDELNEs0VF9pQZMurm0uC920ju+oY",
+	"Pt2J8crPo0x6teMUtlFf7TyHfqmLVot9pYmJCPTR+nz+rnNydPJD5+jo6PjkZRtN4WRjkGbp2zYxm8pJ",
+	"3x6vCeKyidVsi9WEpSqnvKd0QTRjlfJNr1rW03ldlimwxgyIlSf5lIry0Yjtefj9999/73yE/4sjl3lx",
+	"xcrQlA/Td4zPTDsiqKYGIoY/3bA0jkJ/WZbxMR9yK9hC7bVH8LWoNRSPOievIggrS0WmVjw4Mi8rIm5k",
+	"dsPSiHAxEKVS7UPod0bbxK5r7tLy0IsRm+C5ua1ndfpcdI7Yy9CVn9+ThK3C4tQc4c/uEzcxqyZm9Rgp",
+	"KLvZAPTjpBYXjip1laypLAGXrfKtAao7C4Q79rO8vxNZFuqNo71H4aya7kRLSvoeCZ8QhlKcE214Zk+L",
+	"U86k0M0en+ICNWcVFe2wYKhU19E13V15PmKwrLBFnyBQtu28Fo3Om3PbBMieDWVTkC7ej1fc+nMbY2Vb",
+	"tfKLgpL2nqF5H6En+RLV3TJvbasa+Gt7SEuX/LaxD2YJv2xHgGcBv97Q2itaJpxmZC7VNVNd8pl1SsS7",
+	"TKQ4Ld+yBu62Pk24ZiDsNK4Zm2nCQxvvCddGqgVA5BSzwloK5pq24wzKzUGxyw2y8pWfXCI1Ds03l5py",
+	"BrJjfAY8+l+SC5w29EBHIudSAcVAzCc8mThS48RuLgEzH0mVMJKLjGm9zMKsFAey5LpFrvPeHCH1/flv",
+	"D4lx3LGZcPg0TwJC3NW0xIixdekFmy+fokZ/Nfpr30vArORZZT8/1CSZSI6VNku7elPV11odtjkB1C9d",
+	"94CHuhjGDlp3tM9vmFqU1uN5VSE/L3/wcqMFoiPi2OzB9JhRbe690mtpt0LHgHs2tvpiUegKIc22tgTe",
+	"C4WruuSTYM5npXPKgVoYrcuBaBW+axuv18jlSTWJrTGTXtE5XcT28b7ruVVWqWLzuEeoWGDphbW7oCGg",
+	"do8+1ANhJBlb66nlJoYUxzjjyBWjuXxoOyJaEirwYTI3iZwyQoWeM6VJqTuBa1tg8tqasDf2Db4j+wXe",
+	"Zy9NF9xbjZPdGCnPwMm2e7XsYgdz2wmaWxgjZWeq45ype5b27zBH7rxhrFpLc+WlX03ndkUyapgiLfs7",
+	"F4ZeM5IyQ3kGuTx/WI0ciIv+5ZtfXFsaENQpSF5EDaALaf3eOV1Yb9VXFJt2l1i7Z47ZQLpGH1m/vU4h",
+	"nVkvFKvO/GuVRHuXvDdEM6NJXF7dK3dpHDlf3UzYQKR0ETlHF6E1zk9WMjfMuvOKzTKasNR6x9XnKcp1",
+	"yJ/6TkJuEcLrDHwOpHpvsdqxG6oF4YGqPsW8L1T14EXUuF/s+g1E1ROnGsIMGUvJcLEc1+hhUTeEAJwF",
+	"s9oVCNZeChYNRGz/dDXNtbkasit81BU+KkatnDOSC8Oz5ZGAPNsHJYiZKJmPJwMRX3z6ckk2muMxaWFY",
+	"wtipQo8hCH4s7NKwTLP2WeUFYNbaAKM3TsXe6PYfCwuCjYLtGZU5vF6X9IWQuUigGyWJg9Kp2y7+M3cH",
+	"4iO2gHJHuqdyEfdgpFBQFZH5RLpPFIW9tLTQeJHKhduCpZM3h1iRzpOJ39iagOViJMn4eFKbJf9sJ/il",
+	"NPU3Tow8l5pSWOArkFWI7XnZOX4NLpcrNn0bSLF980XfSgx1it95m6TaLepMa9byGYR7EHKB0jD06mrM",
+	"qMaM2nu6n9qovauudzDI8manmngn8xaGllEU0IEu6nPP9pWdIZoAQjoP1tk6U3rNdI/Es4yKKy6uwJqI",
+	"I988n4txHJEhTa4hmh/6EHbJ+yxjY2tA+ByANXCWXVevCp0LS6xpan+bUI0G6VwADK1Ob1yGFfmOPNzi",
+	"pfZSZEMIpPFyG/G8/+L5g6yiuWjmig526b23InytRXzPcjemScJmJnaCt6IkIDMKP7M0xtar4EH1QtSx",
+	"5IFFRKqBWO+gzTcml0nBjVU4jikb0TwzeiBo4trUZgvrtMGcoGmtIFwgnCcrTdy1mZU3TCmesiu0geOu",
+	"1RfoCsd4DUB48S9XRsauK6t7e+sxOneuBCaqCX9aHbGkQ2o1hf1835WWsC+0lxpiOYDQ6IhGR+ytjsBz",
+	"hER/IGQKGdRaV59eCzKCdlYvAB0DXbTWMBsWNXFhQN8FkykuU9IaLlw0EaJ5Y37DRESGCzKlXLi/Rp5M",
+	"1CxmkErWzGDQDQJtMARLoYZhWrjWnuRsRFKuDReJ8ffpqMJOWiofgx9AIbSjaqdzuGMxYxE5/+XNQKDU",
+	"LwWCnNArvSe13lC4ILT6hmQYdCPXVunhFe3IipFhLqzans0YzbQdP+WYzUbAkv3iGeWiNEiXvPE1GtzX",
+	"aBg6pJp1yReGnUM/n/fffjg/1GRwgI3B9OAAqkUYTSZkxMe5YofaKkAu4FitaZHXd9/6u2mRV+2wcOvG",
+	"erveUMTCnqYZ339BKZffmr1SPddwEaSHFxf2EBUnHY65Lo45nGyyfLB1cTI1qZ7C2vZ+SwKSTRKoocy4",
+	"YHo9AewbmdtjPbfybE41DsKwqNPMGRMkHik5jWEGsZExEq9qfsN6pJAn8wmDSEaQK6T1A5kzdq0j8pmN",
+	"yat2hBCUgRhxK2tmGRWatE6Oylcdv2ydtBGqSYXIaRba/vuBHIsrmNKoGJFVUSPfq6Jz7MDpA+oDwb6C",
+	"GS1Fh6b/yoH3NaWGnbkZ0ExLMjhgXz2bbLheDw4iVz4dRCwG3YUsriJg3kGGC2ZwcjQQ8Eag1U7Ib4xd",
+	"nxyR/yFHbUweTRnF6PSEkbej89DqUXfJBVMJE4aOmSYTeoPpMPvqU1ywhOHS2CnkWQbOxkAIaSZ24pWv",
+	"Z8UzfFgpskXPzhgUDlj6dMrSNZL2/Jc3l2HPrBO3GzpCrO8aWSnu3b1628hveupDFu+cT5KVtVobfbe/",
+	"NjWxm8zDsJTWbrLyMJz5yB/VZbFQllbcut1o2e0kHb/aa5lI2FrJ+A4gQ+4FiM6HU27MshXZA2i2YVYy",
+	"GzyeeE9qTbOxkvmMtKzWtmcRhDhVTOkocC3aPw6ErzuXs4xFNUgyDBOXqeut4QZmFHwIjuXqwe4M87ZK",
+	"hgqiE6kYaf3Kr5kyA3HccaW5FeGioUReT6x8Qf/fipWFfYhPT1p71uokkHxy5MMEXfJOWZuPfTVFFtUL",
+	"6HWiJnyBxqy7u1m3Tmy6DXlPHBozyYXZmRjkS65u2OIC7vmzMTwfRl4Wx6dHNCx4SVhZmeTlgkM7FmJA",
+	"bzvNu8jPUS4EyzZV3r6DK5qz3bhse3ZycGP2yETOybQMJ1sbKVJW0bIU9a1nudCmAtyBkIkgKV3o4DnB",
+	"JTsdpx0cNSz6Guf2AMsRidf7ejGh3j0ixi6Ajsqwj+lUCjLimUE7BHYod3i2gSiayhPXVL5XhGzKvosz",
+	"NgoLTApi5xABIDACgyzLigWaBefGX7nGMNjugDTCoxEeT+6m9KpOCpwwLkiIeqDP4v7qwxyk5frgpAFk",
+	"WMQb2tGye+MOyk4SpIpZqRUhfaIFnekJIDcxmNOiAkCG0GYBtlsaedKdUMaKYvBQk4xqY0Vcu0fKHguB",
+	"LNTxKTGSnLzyrX4GAnpnhCi/hB7UdtHs0oQKUl+NUVoSGvKMxVvBTWdwmX+EDs8YCOvPAfTXSMJEEODH",
+	"J2QqhZnogA6i8AKYf116+qEm4TH2GQ6rA/85cvjLhKZsyhNkS+KCBBBqhTqMmFwJTU5eRXgB+ENcEy2h",
+	"Fnmd4Cs+YSP5Gsm3b5Kv2J1Lp//4FI6l9NDppbO8coaL8+srt1yHBPbVFCd2s9AzTEDILs3XB3Dep+jq",
+	"pNS40jIse3eACxKeYo+mvcge8yFXZkL+Ql4ewxnXpPXp4/nFr/2PV5/PL88/Xr7/9PHq9/P+5y/tbm1b",
+	"sM/+oW/z23fq2TPWP/cmu9D+YcunNGdoLCqwE5uA51ZIq4bC0MDP6jck7MbWSidqmiTWRag/Bwifskt/",
+	"3+ipt8xa+HpFzUVh3s6Bijy137SIdyJhhOv/BN32sLGeq6yhxMjpUBuo/IHaqNSf1b7HxQppyIIZ2F7l",
+	"4p2VA3huX/53O8MLmOBqLfbp6tvBTel3Vxp9awzM04az7EcgdJmAVZUPSXE8tp8MDIl1uLjhZof6fQxZ",
+	"vi9d/RRN2tkkuULs97087pY008trUKabfk56a/k9tquv0i5purbfjsXWhZ5LK0hamP5B1WDkNRO6fFLx",
+	"jm10tq6EAXq9Emp91Wsm4ojoiZwLrCFtAVkAN5pMqAZIwDWbmXaPaOZCTr6wi2RcQM3EQuaKjJSEikbs",
+	"gTYQCc0yTeKfz7Hk0EkOe4t+8QeM+6dDP4SyxLprwtI5cqViSaDKcegKCgei7BAHb3iVAzgCS4oSTB4W",
+	"uUMCXXV5hjCvqtfpsj6Ru1qQofVZYSkhQJcwT/HFjfV1uWKatLw9/PIIwpcRoYZMpTbkp6P2eqrd5WO2",
+	"r5S7y/N8EurdlUlondtTv7Z3FJpLsLMIkKpjmbQ7FmAfVcG+DftuA8TdTW7DLmSFZJFqSYpIv82oF+/B",
+	"mReEJonMhakV6Gttr600vTXC5NHsg3WgnWL+DW3Sg3TCX7EdvOlgdTqIvrV2w50Zk+o099oAEhJNBuwc",
+	"NCUGg8RD7vDE0KxLTo9OUV8LkotrYY0UeHgEFTSgeb0ejsjp8RH+CVVwDSFvOBK/cnH98IcBRllzDNxX",
+	"ClLh7ofh4as4dpjUz1I8nQxmSa6gZuEf/1wmEvNwDY3VXuFIUH1tTWpJEsWgWTjN9JJxYP9xzRb3c1hw",
+	"Q1zaZ28+NeF1bx9sqo6xriFpH7bb0jF4KPvQDoADPo1paMf/jN0tNrdn+D4O339N2+01J77vDKzyUY+c",
+	"W3v3s149rZUdu6ZEygPG0D2lTtGNZJbJeaVMCQNxZ4QKKRZTmQNFMTI8+fYvRQ+XwHHj0Pp+JiTjgL+3",
+	"jkye8loq+iIaF2a3WyzuniGP+x3a+8amZveN8XyWEUK/v3ZJbwU0dRMdvEN0sACmbmx1tT0y2C9Eic8D",
+	"WUfihintIawFFr9VJj2xlzmq8jhICncfkJRB+Wc72hqoszY+XCIYB1B+K4jENkTOKIGTFCCECBfskr6b",
+	"MJDiTVhyXS1dGgg/rR6hZK6AQAGKTkFNyNx05KijsKclag+uyenRUZnixRuRXdIPtFd8LFx5BCz/VLPs",
+	"hmkfFtR3iS96fYEhXuCNcdUM28KF/sztd7DQz/IJQ4VhoZr28k2wcB+It4LgNbKIC3qBcBtrdMdYYElS",
+	"PJIdsL54D39v2DX2MXqoin3yIJHCoPN2wA9chmt38lisDwQViLczuvv+tmdqd/tV2m53h7VvLO0dLe2w",
+	"YhEZ5jwzHV7QFBf+uZyLW5rdS493gEnag1B9Ebp0BaYE6ksXTL8QMnJ9OCIy8iWi7dBF1p8AzJibuRwI",
+	"aw+rHPFjiLomX2g2skpoxjNpwH6Gd7M2bStG8/UKTNeroqo3jkhcLpct/9Q+A45rWI2BoGka+A8j5NOl",
+	"ugpbLdXj4kJEISOWyNS3fdNdEtt/gjuRC/7vnJHW6dFPhI+IoddMbE2mXxbqdI+tYz/LJ7SOw0I11nFj",
+	"HT8l+0uaFqKkyGd6CUZaPjJxDDCzsqzcJYIbpPmONnNJfjySDl/LTOd+b2zmPWpcu6zEAW7NoGFUKYJW",
+	"2aUPblUjaN0Nf99sy+dUZZwp/3ZAhLZwcbAFmTPlkHJFfPKasVk5oObXBW7wCfwu6YcVCr0c9UDEPI0J",
+	"TZTUuhjSSDJkJbIijIFqOi1H6/6ft9WKCBsiIdCyADOi1nrop2n1QP4vjnv3Fr7Rfhob7r2ehIbzdiKv",
+	"2lDRx5/dfmjkYcPQubfWzAUykREKO7eSVPEmjt/kh9t0hBP3hRPVgYq/jUGUosLwAq7dKYjyjZnQ6jm2",
+	"kqTnahOFBJA4S8/IiGaa9fBf+Ks9x3Wzcce9Mgs36lDKjFHx/KI21c+yPWoDC9RkSm8Xv1kqki0fquKn",
+	"DSGaT6LIdUKecsaqsN5e0QdrPuEZcgvygtGbV7i+4xdL5yoeiFYoq7CftI0xm0p+MPTJBjqAl44OQAoS",
+	"OwbaK6An/0in0KOrqAzXcOtAsK9cG3xwyDf4ZtJ25I+/fAFWEi5y6FzBaGYmCVWMTHnGoIgQOeGAl3ak",
+	"5HSlZvFQD0Sl1rdHOGBtRgtPzXt8aib4G3T8gjRw+O0HM4kIcrHzjJsFMECk2EfrZYVsAFiByfGPZkJa",
+	"gwMtpXAkBMc/Dg7aEZnR5NoeGS4ct6Mf4rW9g5KTn8g7NlQ5VYswG/uZjskHqpKJvQ9p4aBOeUNwqXqA",
+	"9zW4VJ3lkwSXlhaqCS7tienX2G+3y9UuFdEu6RbSmik2o0DuCJD1NM/MRMo0CjK7vU79rDHrtsanVkTQ",
+	"I1kr63O6dqkab2yvMrrL+zQ40m9+eVNS8BtMozuFjiDusWpQDf/FEqPJlKmxNXkcET/+Ryv+Y3CQTJLB",
+	"QY/8MTjwfQCupLB/GbjWhD90jo4HB3/+CQknpegCwV++S2iX9EXJp/AFrATacQGbM4Z9VrT632fpPWj1",
+	"W7dNgZXowHL95ds8CBj3cWM4u4kFDLfh92iEQxOq2d+20hgXXkuURlp//fLpoxNecGTvpNJfMJHec0z+",
+	"0jGqGXrNNGGjEUuAjc53IEwBK1v1K7XhWWb9HZ3ImQuwCln1d/VEzrUH3Y7pTEOxASJsvSeI3G81tDEi",
+	"vWcfaZ+aG9oXOhfpk4TOdxO7hRJshG4jdPdW6J6LdJXObmexql9YqbSR3ndwIOSS5Ms4dJ+HxuiOJM8M",
+	"DjwRb5f8yrWpEnMBJd9qnQWZT2Q0EFKQmOorOYojbDHiuY2hymyimJ5IMHCnXFzRMYuhL1UIP0nl6Dpj",
+	"nUykzK4WjKo4QgF7TL6wmWHTIVMD4bBbeNkqXeYCBybc9Mjv9sefwBc9Pm0XLU4c69fJD2c4VSpIhVF0",
+	"IFr2miSTmqURWdf/P5A6S6jecAQobhXa62hJSYsDRwf0e0wY1VyM28g/CpMRckXnFrUm/umk5VtvVcbm",
+	"JirSC/jTQITf2l3yEWPnla3guNAwno51dZXfV2vragKC1TTLz3ZDrqi65X3p9wTQXfsIwVloW+kb36Rs",
+	"lsnFlAlzqInnTLz83P/45T2QJv7cv7j68P7jVf/nc9I6Pm2vS6G4jVdJoUzpVz7Npwe9k1eRvQD/cfwy",
+	"pHS4MGwMtbtRbYOjIhYMH4Rs2Z3LK2+PiCZuZusmXjoRlcm7hTroQRopqs0HrcoCe9r+ladju4MrSy2d",
+	"CVOLKLa77uCWbXeeZy7qZzrbnoqqyMSt7MJNlmqD8vu9spQTaQ3uPHPCcEUrluWkYLfQkfkskVO7NTd1",
+	"5dlR3ZUFca0Cieolv5XGazdJDzmhbwCgDAhkr079UH8hMbJ+X2E2KP5nl8RACH11/Dr2RdzHr81kIIJi",
+	"bfkKukNNNH4LoMdtn7l28J6Z+oqJNK70c9/GYj3CRJR/T//AKf1qpRk+7+Ux6efjXAfJuIbouhpb9my/",
+	"4dkDERbRM2C7NmhWgzLfavPYvpV7SxwfC+E9c6h34wyjU0IVdPcPxeiONLg7EF8QUjVcAF0qkJGKJX7S",
+	"ay5SB/HKqIGeo1jH7hZQS+UTiqzgCGdIdM4Nm3YH4htU7d/dbi5xJ2/Xt1ZSiVTOI3JsBf4PRy6ruE7o",
+	"VzZbveY5PokKHfrDUVmH7qJCvT4yYW6oRt2KNQqqUFCrX3y7lvIyz0mVCGniG+zELpCl0BiuLDTtWto1",
+	"tCtJhBzKdBGMuOPX1hA/eUVyYSWWYOkW7QQnv4OKZiN8yfEOw3VbDvkbqlmHC81gtBtGptQkE1J0IXbF",
+	"21KRmU8uQN/GyLkr7CtNDMAhfM83Rf5+8XHdsfv3sjX9KxNjMznoHR+hMAj/3pkuwnczvf8nzxS3X/dK",
+	"M3ElGEt3L49j4iMDVsV1JBxpjof6yvVlvQNg7DkJoxIT9u1s5UbmbMNrbTE/SzKlIj821NiJ1eMMRx4p",
+	"LsD06ZLfrIlDfSygxuylmWI0XTieOuCVWH2sEzJmUqaSiE+PfopdcCdz4JO4wMJDu3MYtZVrRrgZCEWx",
+	"5e+E+uiEh807/ogx5aLtJg1kvZ7Oe2niQhqYPIQZuInQYA0Na/Eua85aqZctsD5PsDmsTCs+OTqO273y",
+	"6zgGYpZl9ko3ErwDHQh8LsSgEir82FwToO1D9NmMcoX25Fgy7RviBF6jQ5ddkCMyk1rzYcYGIs3xnDJN",
+	"WoFN2P/cKX6N211yOZdhMeBrFFUBDo3GmSLUMYPA36cSTGMof5Rm4nLFIiUjsI9hTey01+PAqsT4ewkC",
+	"K03xSRBg5SVq4F/3VVv4PmzpBtf1LbgulFzLfL0tgNsedaqwrSW1U2PMLoO2VqmWYFjIIaeEC2AARcSp",
+	"5w6KXx4de53xa9AZrdDyT8lhxqy0LDRKeyBK9VVuDCvLImQWccJ6PpFBp5WUzxnykC6s4GeZZpFVW6dx",
+	"l5zfMLUYuOkF4WcFN3Vv0KFzuiA8LSYPd9a34voWUXmRq5nU7NFMuwfEuL3cKFrd5w1gIPaVTp2TlDJD",
+	"eQYTCQocIE11u8n97GPyVtnBTgc6Lb9x0LXRhkLL7tXNfHT80xF9xY47PwyPk86P9CTtvGZHo85Lejp8",
+	"lfyQ/shejw6igyzI3w2P+DE5STs/Dl+yzk+j46POKX01/CH5MX3NfoLYBfbF6L08sj4NN/aNDz7IG5ba",
+	"EzmldjGzReE9TIyZ6d6LF1IwiDK7ZfLLp19M7b2d8r1/7uryXOAzNm+BWy/8Wfk0ow26dFjvSD4Pq3Qp",
+	"GwDlQ5T31rbO2eiI3CNc8md+syTTaZ1DgzZ4dfuhq8I1MWhdWVNWCpLAv3oDUe+YQMvKGgeopCxc2/w5",
+	"185FQ9AU12RKU2iM4dSUNfbLdr432knJpLf2fp2yQDDmN5nWj4jErEQEngCGuYPa8hjMBqJ9a0DQOju7",
+	"gQY9Gh6zVghvRmPuaKm/wBZnnUyON1Va9OGqX+X4eTef7OcpN+c3TJjtkUtsKuhSsoGZdCkT+JzKUZ+X",
+	"+fHbRJIJ1SSTEjhtDTLIohSHrkVVEnHICL91yd1Kp67ahn7fwjayeoh8O8qNmZw3/qIH3OBujHW7G/xZ",
+	"3zyzunsdAm8+YWBFceMaRLm8O6Zfmw1+j8LdbQdiJNETLOFxEenREhrFGYAhn8jotENF2nEf8hvM7toW",
+	"GRiPdPPb15ium96TxHP90tS31IBv2ARzm1revY35OrkRJM9m2bJV6734w/3Xlf2rVSOpovO7Vfj4HPuM",
+	"mkmJACU8/2D5nN8m0b62fOidx/H6ydMMoEm+I5eyn8H78X71Wn//G/n57cVn0leG/Nh62W47ALWLfDn7",
+	"ZCAq3asLhDYSMwgfW9AO0M0NaXGjSVy8dNwGalSkhIg8PMyaOQNBhZC5SFjaI6HZtZCOw2FINQfsSpj8",
+	"0gu24tLkujCvuA0AF+xiWqbTsI/NpBgzRTTzXRcwsBdGpkTTERvnFLO2DpkHHUczOh/lmZsSTN2+JYQ9",
+	"jVQLkuZmUULNSbcwcD2OkMgb6Dg6XIRgj/8W3lCJAGY5n0jtM70TSGFWZpVIkTCFYfwV7CbXZJTRsbUy",
+	"Y8VuOJsDXIQBV0lltaq/YoVB4G0jaGmSXBieEUpmiiYG/GCm3JfUXfK+tDMGAt4Xk8yV7WBtg1xQKGpj",
+	"KeD4qx3R7RQKq672G9hPufQR6uJOv7nt8TyU/29hMz92xGmDBXBZOmXCf5Um4NSo9kdR7SBDvFScU11s",
+	"xTsqefbVLtBax/Ycft77xOaXHIgXMIyFc647u58EIxBUS2UCXLuNy3uvpY43TC3QopqwLC26Ii1F1bBF",
+	"ucZv5jWp0yMPH8wpq9aNAZ2y9t6Gzf0EXeXLSpsLX6e+Edv+PXL/lRZuexy2vGhNwPXhDuflutKYB408",
+	"Vb86bgwrH6AnWsn3AD9V1zSP9Hw+4LRwA7awXvELnHENHgQ+pfx0xL+TuGw3X6HdHJOWHdpOqWjO4J6t",
+	"nTk9ENaR9vd6RNWZS1uDB+RYeNpd8ikkj09PTtajKktHZF+N8NIUnyQKV16iGgnifm4icY25vofmutud",
+	"K3IOUI7lYEF7Y9niHY36sk598UfpX1cOvHlfgbvqo785eOdRQnVgmW+SmI8IlqkYP08AltkiNstgmXK0",
+	"qwlgNBQ6e46TkQpK05eqvjdzlt1CaMIj7pm37IO8Ydp1S3H2bMbFNUuJkSQeKTmNiRTAhRIQzxFwNHtm",
+	"S6sppOiFCLYmLWuoQrETV4RmHtyoQ/0n1Zpp7RyqKWOGizGWu+LDdOT7C5MRY+mQJtftCKrxwbgeiMoD",
+	"fJW+e4IQOc0IxsZ1RFKuZzl0jlvmIo9W+zhjViC0rtfResUXeTNcB7SH4VOWccFcFgbwz27JDvVA+M4D",
+	"U1hyCSVZYU0PHU0cAMyRUNOzZmKTFsV6JJFKgb8+YVOsUZ9TZdcDUaQX/cs3v8TQl836FxUwKk3xLsXH",
+	"E9MdiIGwcnbCNaQ+nHcQheD/XHFjmPCc5eWKCag30AZoPwOlJ8BW8YIe5lXKFQlQTgHtozHyolgEKYrw",
+	"trOZo2Oo4GqW4i8YCByIVowDXXkud3tC4nZUab8H/BE8ixzJXi5SwJTgKvM0wgI86rw3O6yroDsMmZNM",
+	"jvH98egWtAhECqxVc6VuhzgWbgQpEgbxI+CBsjYEkEb5NbR7ws7U5czsEsZlTvouvluMb6MndrpyaV3C",
+	"PsOPOKNcHepadC9QyFNlj7NbtPhsZXPYeylXOiyFSgfCV/HZCZcEgIRRB+IzG+WaudVzSGa7BcrLEshJ",
+	"AhUJuMATijlIoM5ISYuW8mTQnxzZPJBZA+YqSsgULghTSirH1g/sU3ZMx9eyjgJnIOL3ow7YWDEBL1mX",
+	"JVqdG/zBrtfG4vc9Ik8s1ahYmX3QO9ipcGTnggxYjCehWoSRPzOdZ7XW4m8TrCZ1hzS1Rzsc6YDZBzkl",
+	"kN9DpLqxJRtbcm9tSdjwW2uZsOLJy+QS9vQuEGyvUNZWTX72tp21ojgw5lVMsIqRVzHo0AhMWcK1MwGd",
+	"QQe/JpnUubUGZJaWouo1lYuXforPGv7t32J70sFz5lQXpkk33HMuENfZH6/gdEhVkxS05imfWi8vZap0",
+	"ytxdd04D2lmxJFfcLOAmOuPWXuj9459210qeJvDf/7SXqRv/6Fxlrgiz9+LF8cmP3aPuUfe49/ro9RHs",
+	"YTe7P3wgLJwofbDKhPWp0rRoOQII+tI9BrlIpVrUPOWN43qDB5SZREKuxG5owaCJk0tR1FqtAp0NqLwr",
+	"MUrIUYkzZKlVmpdydlbu78EhPain/lrj1iEjnENIVQq2afB/QXYtYRhLM1px6lcn0L94T67ZwnmYVY+l",
+	"6vYgzZuVPa5c2HOOYfK5/t38TkbqN78SpFMS21G5/3fGaLokuWdUsCwqPPKK4K64uyWOI3cUVidVOOlg",
+	"nTlfmKVEMxyA9O1K/i0idMpE6vQKaGWw4utce4coLBB8SSaT69J02CSpmcpFfZsY5FJ1pL3Y4qtTEzMA",
+	"DnYK7caoQWSjlpUPU2LbqjlpuUnklLnQg7ZDhN6oSysTOhFGRYTCOblFhILQEFRx3nbgAxV2B8kcQ6ee",
+	"zNV1MqzZkOOxYmNqGBnxca7KDcdc/D+lhg6pZs7ATrl26htAk0pmKDdnTMClZ8Bl78lu7PgputNAnIjO",
+	"fGlm2EpWlw8wnAorIf8vAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -20,6 +20,8 @@ const (
 	Submit     = "submit"
 	Review     = "review"
 	Complete   = "complete"
+	Merge      = "merge"   // two records of one child became one; see Event
+	Dismiss    = "dismiss" // a possible duplicate was found to be two children
 )
 
 // Record types.
@@ -38,6 +40,8 @@ const (
 	PathwayFeedback  = "pathway_feedback"
 	EHCRequest       = "ehc_request"
 	Dispute          = "dispute"
+	// PossibleDuplicate is a pair of records holding the same NHS number or UPN.
+	PossibleDuplicate = "possible_duplicate"
 )
 
 // Event is one entry in the audit trail. It holds identifiers and field names, never values.
@@ -67,7 +71,7 @@ type Event struct {
 type Filter struct {
 	RecordType     string
 	RecordID       string
-	YoungPersonID  string
+	YoungPersonID  string // also the events of records merged into this one
 	Action         string
 	ActorKeyID     string
 	ActorOrgID     string

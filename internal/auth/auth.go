@@ -57,6 +57,7 @@ const (
 	ExportReturns       Permission = "returns:export"       // statutory returns holding personal data (SEN2)
 	ReadSurveys         Permission = "surveys:read"         // survey templates and their questions (not responses)
 	ManageSurveys       Permission = "surveys:manage"       // add templates and new versions of their questions
+	MergeRecords        Permission = "records:merge"        // the possible duplicates list; dismiss a pair or merge two records of one child
 )
 
 // matrix is the single place that says which role holds which permission. Which records a
@@ -64,7 +65,7 @@ const (
 var matrix = map[Role][]Permission{
 	RoleAdmin: {ReadDirectory, ManageOrganisations, ManagePractitioners, ManageKeys, ReadAudit, ManageRetention, ReadSurveys},
 	RoleSENDOfficer: {ReadDirectory, ManagePractitioners, ReadCasework, WriteCasework, TriageReferrals, RunPathway, GiveFeedback, ReadAccessLog, ExportRecords,
-		ReadReports, ReadExactReports, ExportReturns, ReadSurveys, ManageSurveys},
+		ReadReports, ReadExactReports, ExportReturns, ReadSurveys, ManageSurveys, MergeRecords},
 	RolePractitioner:   {ReadDirectory, ReadCasework, WriteCasework, GiveFeedback, ReadSurveys},
 	RoleEngagementLead: {ReadDirectory, ReadCasework, WriteCasework, RunPathway, GiveFeedback, ReadSurveys},
 	RolePanelMember:    {ReadDirectory, ReadCasework, ReadSurveys},

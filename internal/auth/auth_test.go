@@ -54,6 +54,10 @@ func TestMatrix(t *testing.T) {
 		{RoleSENDOfficer, ExportReturns, true},
 		{RolePractitioner, ManageSurveys, false},
 		{RoleFamily, ReadSurveys, true},
+		// Merging is a judgement that two records are one child, made by those who can read both.
+		{RoleSENDOfficer, MergeRecords, true},
+		{RoleAdmin, MergeRecords, false},
+		{RolePractitioner, MergeRecords, false},
 		{Role("nobody"), ReadDirectory, false},
 	}
 	for _, c := range cases {

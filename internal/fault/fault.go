@@ -25,7 +25,15 @@ const (
 	Unavailable
 	// Gone is a link or token that existed but can no longer be used (an expired invitation).
 	Gone
+	// Moved is a record that now lives under another id (merged into another): Related names it.
+	Moved
 )
+
+// Ref names another record an error points the caller to.
+type Ref struct {
+	Type string // a record type, e.g. young_person
+	ID   string
+}
 
 // FieldError names one bad field with a JSON pointer into the request document.
 type FieldError struct {
@@ -49,6 +57,9 @@ type Error struct {
 	Permission string
 	// Cause is the underlying error, for the log (an outage's connection error); never shown.
 	Cause error
+	// Related is a record the caller may follow: the record a conflict is with, or where a moved
+	// record went. Set it only for a record the caller may see.
+	Related *Ref
 }
 
 // Unwrap gives errors.Is and errors.As the cause.

@@ -178,6 +178,13 @@ func matrix() []row {
 		// A family may read the access log and export, but only of their own children.
 		{method: "GET", path: "/v1/young-people/{child}/access-log", want: expect(fb, map[caller]int{sendOfficer: ok, familyOwn: ok, familyOther: nf})},
 		{method: "GET", path: "/v1/young-people/{child}/export", want: expect(fb, map[caller]int{sendOfficer: ok, familyOwn: ok, familyOther: nf})},
+		// One child, one record: possible duplicates and merging are the SEND team's alone; the
+		// pair or the record merged away rides in the {feedback} slot.
+		{method: "GET", path: "/v1/possible-duplicates", want: only(ok, sendOfficer)},
+		{method: "POST", path: "/v1/possible-duplicates/{feedback}/dismiss", writes: true, setup: withPossibleDuplicate, want: only(ok, sendOfficer),
+			body: func(*env, caller, fixture) any { return map[string]any{"reason": "Twins."} }},
+		{method: "POST", path: "/v1/young-people/{child}/merge", writes: true, setup: withOtherRecord, want: only(ok, sendOfficer),
+			body: func(_ *env, _ caller, f fixture) any { return map[string]any{"from": f.feedback} }},
 
 		{method: "GET", path: "/v1/referrals", want: only(ok, sendOfficer, involved, uninvolved, leadInvolved, leadUninvolved, panelMember, familyOwn, familyOther)},
 		{method: "POST", path: "/v1/referrals", writes: true,

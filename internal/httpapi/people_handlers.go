@@ -3,6 +3,8 @@ package httpapi
 import (
 	"context"
 
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/person"
 )
@@ -54,4 +56,54 @@ func (h *peopleHandlers) UpdateYoungPerson(ctx context.Context, req api.UpdateYo
 		return nil, err
 	}
 	return api.UpdateYoungPerson200JSONResponse{Body: toYoungPerson(yp, h.s.today()), Headers: api.UpdateYoungPerson200ResponseHeaders{ETag: etag(yp.Version)}}, nil
+}
+
+func (h *peopleHandlers) MergeYoungPeople(ctx context.Context, req api.MergeYoungPeopleRequestObject) (api.MergeYoungPeopleResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	res, err := h.svc.MergeYoungPeople(ctx, req.ID.String(), ifMatch, req.Body.From.String())
+	if err != nil {
+		return nil, err
+	}
+	moved := map[string]int(res.Moved)
+	if moved == nil {
+		moved = map[string]int{}
+	}
+	return api.MergeYoungPeople200JSONResponse{Body: api.MergeResult{YoungPerson: toYoungPerson(res.Kept, h.s.today()), MergedFrom: mustUUID(res.From),
+		Moved: moved}, Headers: api.MergeYoungPeople200ResponseHeaders{ETag: etag(res.Kept.Version)}}, nil
+}
+
+func (h *peopleHandlers) ListPossibleDuplicates(ctx context.Context, req api.ListPossibleDuplicatesRequestObject) (api.ListPossibleDuplicatesResponseObject, error) {
+	q := req.Params
+	f := person.DuplicateFilter{Status: person.DuplicateStatus(ptrVal(q.Status)), YoungPersonID: uuidStr(q.YoungPersonID)}
+	items, next, err := h.svc.PossibleDuplicates(ctx, f, page(q.Limit, q.Cursor))
+	if err != nil {
+		return nil, err
+	}
+	out := api.ListPossibleDuplicates200JSONResponse{Items: make([]api.PossibleDuplicate, len(items)), NextCursor: nextCursor(next)}
+	for i, d := range items {
+		out.Items[i] = toPossibleDuplicate(d)
+	}
+	return out, nil
+}
+
+func (h *peopleHandlers) DismissPossibleDuplicate(ctx context.Context, req api.DismissPossibleDuplicateRequestObject) (api.DismissPossibleDuplicateResponseObject, error) {
+	ifMatch, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	d, err := h.svc.DismissDuplicate(ctx, req.ID.String(), ifMatch, req.Body.Reason)
+	if err != nil {
+		return nil, err
+	}
+	return api.DismissPossibleDuplicate200JSONResponse{Body: toPossibleDuplicate(d),
+		Headers: api.DismissPossibleDuplicate200ResponseHeaders{ETag: etag(d.Version)}}, nil
+}
+
+func toPossibleDuplicate(d person.Duplicate) api.PossibleDuplicate {
+	return api.PossibleDuplicate{ID: mustUUID(d.ID), YoungPersonIDs: []openapi_types.UUID{mustUUID(d.YoungPersonIDs[0]), mustUUID(d.YoungPersonIDs[1])},
+		MatchedOn: api.MatchedOn(d.MatchedOn), FoundAt: d.FoundAt, Status: api.PossibleDuplicateStatus(d.Status), ResolvedAt: d.ResolvedAt,
+		Reason: ptr(d.Reason), MergedInto: uuidPtr(d.MergedInto), Version: d.Version}
 }

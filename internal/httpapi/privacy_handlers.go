@@ -54,7 +54,11 @@ func toExport(x privacy.Export) api.SubjectAccessExport {
 		Meetings: make([]api.Meeting, len(x.Meetings)), PathwayFeedback: make([]api.PathwayFeedback, len(x.Feedback)),
 		EHCNeedsAssessments: make([]api.EHCNeedsAssessment, len(x.EHCRequests)),
 		EHCPlans:            make([]api.EHCPlan, len(x.EHCPlans)), AnnualReviews: make([]api.AnnualReview, len(x.Reviews)),
-		Consents: make([]api.Consent, len(x.Consents)), AccessLog: make([]api.AuditEvent, len(x.AccessLog))}
+		Consents: make([]api.Consent, len(x.Consents)), AccessLog: make([]api.AuditEvent, len(x.AccessLog)),
+		MergedYoungPeople: make([]api.MergedYoungPerson, len(x.Merged))}
+	for i, m := range x.Merged {
+		out.MergedYoungPeople[i] = api.MergedYoungPerson{MergedAt: m.MergedAt, YoungPerson: toYoungPerson(m.YoungPerson, d)}
+	}
 	for i, r := range x.Referrals {
 		out.Referrals[i] = toReferral(r)
 	}

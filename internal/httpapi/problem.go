@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/oneplan-send/oneplan/api"
+	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/fault"
 )
 
@@ -22,6 +23,7 @@ import (
 const problemBase = "https://oneplan.example/problems/"
 
 var titles = map[int]string{
+	http.StatusMovedPermanently:      "Moved permanently",
 	http.StatusBadRequest:            "Invalid request",
 	http.StatusUnauthorized:          "Unauthenticated",
 	http.StatusForbidden:             "Forbidden",
@@ -49,7 +51,11 @@ var kindStatus = map[fault.Kind]int{
 	fault.RateLimited:        http.StatusTooManyRequests,
 	fault.Unavailable:        http.StatusServiceUnavailable,
 	fault.Gone:               http.StatusGone,
+	fault.Moved:              http.StatusMovedPermanently,
 }
+
+// relatedPaths is where each kind of record a problem may point to lives.
+var relatedPaths = map[string]string{audit.YoungPerson: "/v1/young-people/"}
 
 func problemType(status int) string {
 	return problemBase + strings.ReplaceAll(strings.ToLower(titles[status]), " ", "-")
@@ -84,6 +90,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if p.Status == http.StatusPreconditionFailed && p.CurrentEtag != nil {
 		c.Response().Header().Set("ETag", *p.CurrentEtag)
 	}
+	if p.Status == http.StatusMovedPermanently && p.Location != nil {
+		c.Response().Header().Set("Location", *p.Location)
+	}
 	if p.Status == http.StatusServiceUnavailable {
 		s.log.Warn("database unavailable", "request_id", rid, "route", c.Path(), "error", err.Error())
 	} else if p.Status >= 500 {
@@ -117,6 +126,10 @@ func (s *Server) toProblem(err error, c echo.Context) api.Problem {
 		if fe.Kind == fault.PreconditionFailed && fe.CurrentVersion > 0 {
 			etag := etagOf(fe.CurrentVersion)
 			p.CurrentEtag = &etag
+		}
+		if fe.Related != nil && relatedPaths[fe.Related.Type] != "" {
+			loc := relatedPaths[fe.Related.Type] + fe.Related.ID
+			p.Location = &loc
 		}
 		return p
 	}

@@ -61,6 +61,9 @@ var (
 	PathwayFeedbackRecorded     = Type{Name: "pathway_feedback.recorded", Version: 1, RecordType: "pathway_feedback", Summary: "Feedback on the pathway was recorded."}
 	PractitionerCreated         = Type{Name: "practitioner.created", Version: 1, RecordType: "practitioner", Summary: "A practitioner was added to the directory."}
 	PractitionerUpdated         = Type{Name: "practitioner.updated", Version: 1, RecordType: "practitioner", Summary: "A practitioner changed."}
+	PossibleDuplicateDismissed  = Type{Name: "possible_duplicate.dismissed", Version: 1, RecordType: "possible_duplicate", Summary: "The SEND team found a possible duplicate to be two children."}
+	PossibleDuplicateFound      = Type{Name: "possible_duplicate.found", Version: 1, RecordType: "possible_duplicate", Summary: "Two records hold the same NHS number or UPN: a pair for the SEND team to look at."}
+	PossibleDuplicateUpdated    = Type{Name: "possible_duplicate.updated", Version: 1, RecordType: "possible_duplicate", Summary: "A merge settled a possible duplicate: merged with its records, or moved onto the record kept."}
 	ReferralClosed              = Type{Name: "referral.closed", Version: 1, RecordType: "referral", Summary: "A referral was closed."}
 	ReferralSafeguardingRaised  = Type{Name: "referral.safeguarding_concern_raised", Version: 1, RecordType: "referral", Summary: "A safeguarding concern was raised on a referral after it was received."}
 	ReferralReceived            = Type{Name: "referral.received", Version: 1, RecordType: "referral", Summary: "A referral was received."}
@@ -77,6 +80,7 @@ var (
 	TransitionPlanUpdated       = Type{Name: "transition_plan.updated", Version: 1, RecordType: "transition_plan", Summary: "A transition plan changed."}
 	YoungPersonCreated          = Type{Name: "young_person.created", Version: 1, RecordType: "young_person", Summary: "A young person was recorded."}
 	YoungPersonErased           = Type{Name: "young_person.erased", Version: 1, RecordType: "young_person", Summary: "A young person's records were erased after retention."}
+	YoungPersonMerged           = Type{Name: "young_person.merged", Version: 1, RecordType: "young_person", Summary: "Another record of the same child was merged into this one; its records moved here."}
 	YoungPersonExported         = Type{Name: "young_person.exported", Version: 1, RecordType: "young_person", Summary: "A young person's records were exported for a subject access request."}
 	YoungPersonUpdated          = Type{Name: "young_person.updated", Version: 1, RecordType: "young_person", Summary: "A young person's record changed."}
 )
@@ -132,6 +136,9 @@ var Catalogue = []Type{
 	PathwayFeedbackRecorded,
 	PractitionerCreated,
 	PractitionerUpdated,
+	PossibleDuplicateDismissed,
+	PossibleDuplicateFound,
+	PossibleDuplicateUpdated,
 	ReferralClosed,
 	ReferralReceived,
 	ReferralSafeguardingRaised,
@@ -149,6 +156,7 @@ var Catalogue = []Type{
 	YoungPersonCreated,
 	YoungPersonErased,
 	YoungPersonExported,
+	YoungPersonMerged,
 	YoungPersonUpdated,
 }
 

@@ -32,3 +32,13 @@ func RawString(st *Store, sql string, args ...any) (string, error) {
 func AgeIdempotencyClaim(tx *Tx, owner, key string, at time.Time) error {
 	return tx.db.Model(&idempotencyRow{}).Where("api_key_id = ? AND idem_key = ?", owner, key).Update("created_at", at.UTC()).Error
 }
+
+// LinkedTables names the tables a merge moves, for the test that they are every table holding a
+// young person's id.
+func LinkedTables() []string {
+	out := make([]string, len(linkedTables))
+	for i, t := range linkedTables {
+		out[i] = t.table
+	}
+	return out
+}

@@ -370,17 +370,33 @@ func (tx *Tx) Audit(events ...audit.Event) error {
 // AuditEvents lists one page of the trail.
 func (tx auditRepo) Events(f audit.Filter, p paging.Page) ([]audit.Event, string, error) {
 	q := tx.db.Model(&auditRow{})
-	// A child's events (a record's) are its own and those of the lists that showed it.
-	for col, v := range map[string]string{"young_person_id": f.YoungPersonID, "record_id": f.RecordID} {
-		if v == "" {
+	// A child's events are their own, those of the records merged into them (whose trail stays
+	// under its own id), and those of the lists that showed any of them; a record's likewise.
+	ids := map[string][]string{"young_person_id": nil, "record_id": nil}
+	if f.YoungPersonID != "" {
+		merged, err := tx.mergedIDs(f.YoungPersonID)
+		if err != nil {
+			return nil, "", err
+		}
+		ids["young_person_id"] = append(merged, f.YoungPersonID)
+	}
+	if f.RecordID != "" {
+		ids["record_id"] = []string{f.RecordID}
+	}
+	for col, vs := range ids {
+		if len(vs) == 0 {
 			continue
 		}
 		list := strings.TrimSuffix(col, "_id") + "_ids"
-		if tx.dialect == Postgres {
-			q = q.Where("("+col+" = ? OR "+list+" @> ?::jsonb)", v, toJSON([]string{v}))
-		} else {
-			q = q.Where("("+col+" = ? OR EXISTS (SELECT 1 FROM json_each(audit_events."+list+") WHERE value = ?))", v, v)
+		conds, args := []string{col + " IN ?"}, []any{vs}
+		for _, v := range vs {
+			if tx.dialect == Postgres {
+				conds, args = append(conds, list+" @> ?::jsonb"), append(args, toJSON([]string{v}))
+			} else {
+				conds, args = append(conds, "EXISTS (SELECT 1 FROM json_each(audit_events."+list+") WHERE value = ?)"), append(args, v)
+			}
 		}
+		q = q.Where("("+strings.Join(conds, " OR ")+")", args...)
 	}
 	for col, v := range map[string]string{"record_type": f.RecordType,
 		"action": f.Action, "actor_key_id": f.ActorKeyID, "actor_org_id": f.ActorOrgID, "request_id": f.RequestID} {

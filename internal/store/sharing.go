@@ -175,8 +175,18 @@ func (tx peopleRepo) RetentionDue(bornBy time.Time, p paging.Page) ([]person.You
 // EraseYoungPerson deletes a young person and every record hanging off them. The audit trail,
 // which holds ids only, is kept; so is the outbox.
 func (tx peopleRepo) Erase(id string) error {
+	// The records merged into this one go with it, and so do the pairs naming either.
+	merged, err := tx.mergedIDs(id)
+	if err != nil {
+		return err
+	}
+	if err := tx.db.Exec("DELETE FROM possible_duplicates WHERE young_person_id IN ? OR other_young_person_id IN ?",
+		append(merged, id), append(merged, id)).Error; err != nil {
+		return translate(err)
+	}
 	// Children first, so no foreign key is ever left dangling.
 	stmts := []string{
+		"DELETE FROM merged_young_people WHERE merged_into = ?",
 		"DELETE FROM timeline_events WHERE young_person_id = ?",
 		"DELETE FROM pathway_feedback WHERE young_person_id = ?",
 		// Survey answers about the child go with them; anonymous responses hold no young person.

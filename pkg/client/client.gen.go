@@ -315,8 +315,10 @@ const (
 	AuditActionComplete   AuditAction = "complete"
 	AuditActionCreate     AuditAction = "create"
 	AuditActionDelete     AuditAction = "delete"
+	AuditActionDismiss    AuditAction = "dismiss"
 	AuditActionExport     AuditAction = "export"
 	AuditActionList       AuditAction = "list"
+	AuditActionMerge      AuditAction = "merge"
 	AuditActionRead       AuditAction = "read"
 	AuditActionReview     AuditAction = "review"
 	AuditActionRevoke     AuditAction = "revoke"
@@ -340,9 +342,13 @@ func (e AuditAction) Valid() bool {
 		return true
 	case AuditActionDelete:
 		return true
+	case AuditActionDismiss:
+		return true
 	case AuditActionExport:
 		return true
 	case AuditActionList:
+		return true
+	case AuditActionMerge:
 		return true
 	case AuditActionRead:
 		return true
@@ -1571,6 +1577,24 @@ func (e MAPDecisionOutcome) Valid() bool {
 	}
 }
 
+// Defines values for MatchedOn.
+const (
+	MatchedOnNHSNumber MatchedOn = "nhs_number"
+	MatchedOnUPN       MatchedOn = "upn"
+)
+
+// Valid indicates whether the value is a known member of the MatchedOn enum.
+func (e MatchedOn) Valid() bool {
+	switch e {
+	case MatchedOnNHSNumber:
+		return true
+	case MatchedOnUPN:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MeetingType.
 const (
 	MeetingTypeAllocation        MeetingType = "allocation"
@@ -1757,6 +1781,27 @@ func (e PlanSection) Valid() bool {
 	}
 }
 
+// Defines values for PossibleDuplicateStatus.
+const (
+	PossibleDuplicateStatusDismissed PossibleDuplicateStatus = "dismissed"
+	PossibleDuplicateStatusMerged    PossibleDuplicateStatus = "merged"
+	PossibleDuplicateStatusOpen      PossibleDuplicateStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the PossibleDuplicateStatus enum.
+func (e PossibleDuplicateStatus) Valid() bool {
+	switch e {
+	case PossibleDuplicateStatusDismissed:
+		return true
+	case PossibleDuplicateStatusMerged:
+		return true
+	case PossibleDuplicateStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PractitionerRole.
 const (
 	PractitionerRoleEarlyHelpWorker         PractitionerRole = "early_help_worker"
@@ -1810,26 +1855,28 @@ func (e PractitionerRole) Valid() bool {
 
 // Defines values for RecordType.
 const (
-	RecordTypeAPIKey           RecordType = "api_key"
-	RecordTypeAction           RecordType = "action"
-	RecordTypeAllocation       RecordType = "allocation"
-	RecordTypeAnnualReview     RecordType = "annual_review"
-	RecordTypeConsent          RecordType = "consent"
-	RecordTypeDispute          RecordType = "dispute"
-	RecordTypeEHCPlan          RecordType = "ehc_plan"
-	RecordTypeEHCRequest       RecordType = "ehc_request"
-	RecordTypeFamilyAssessment RecordType = "family_assessment"
-	RecordTypeInvolvement      RecordType = "involvement"
-	RecordTypeMeeting          RecordType = "meeting"
-	RecordTypeOrganisation     RecordType = "organisation"
-	RecordTypePathwayFeedback  RecordType = "pathway_feedback"
-	RecordTypePractitioner     RecordType = "practitioner"
-	RecordTypeReferral         RecordType = "referral"
-	RecordTypeSurveyInvitation RecordType = "survey_invitation"
-	RecordTypeSurveyResponse   RecordType = "survey_response"
-	RecordTypeSurveyTemplate   RecordType = "survey_template"
-	RecordTypeTransitionPlan   RecordType = "transition_plan"
-	RecordTypeYoungPerson      RecordType = "young_person"
+	RecordTypeAPIKey            RecordType = "api_key"
+	RecordTypeAction            RecordType = "action"
+	RecordTypeAllocation        RecordType = "allocation"
+	RecordTypeAnnualReview      RecordType = "annual_review"
+	RecordTypeConsent           RecordType = "consent"
+	RecordTypeDispute           RecordType = "dispute"
+	RecordTypeEHCPlan           RecordType = "ehc_plan"
+	RecordTypeEHCRequest        RecordType = "ehc_request"
+	RecordTypeFamilyAssessment  RecordType = "family_assessment"
+	RecordTypeInvolvement       RecordType = "involvement"
+	RecordTypeMeeting           RecordType = "meeting"
+	RecordTypeOrganisation      RecordType = "organisation"
+	RecordTypePathwayFeedback   RecordType = "pathway_feedback"
+	RecordTypePossibleDuplicate RecordType = "possible_duplicate"
+	RecordTypePractitioner      RecordType = "practitioner"
+	RecordTypeReferral          RecordType = "referral"
+	RecordTypeSurveyInvitation  RecordType = "survey_invitation"
+	RecordTypeSurveyResponse    RecordType = "survey_response"
+	RecordTypeSurveyTemplate    RecordType = "survey_template"
+	RecordTypeTimelineEvent     RecordType = "timeline_event"
+	RecordTypeTransitionPlan    RecordType = "transition_plan"
+	RecordTypeYoungPerson       RecordType = "young_person"
 )
 
 // Valid indicates whether the value is a known member of the RecordType enum.
@@ -1861,6 +1908,8 @@ func (e RecordType) Valid() bool {
 		return true
 	case RecordTypePathwayFeedback:
 		return true
+	case RecordTypePossibleDuplicate:
+		return true
 	case RecordTypePractitioner:
 		return true
 	case RecordTypeReferral:
@@ -1870,6 +1919,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeSurveyResponse:
 		return true
 	case RecordTypeSurveyTemplate:
+		return true
+	case RecordTypeTimelineEvent:
 		return true
 	case RecordTypeTransitionPlan:
 		return true
@@ -2758,11 +2809,12 @@ type AttendeeHow string
 // AttendeeKind defines model for Attendee.Kind.
 type AttendeeKind string
 
-// AuditAction defines model for AuditAction.
+// AuditAction `merge`: two records of one child became one (on the kept record, the merged-away record, and once per type of record moved, with `changed_fields: [young_person_id]`); `dismiss`: a possible duplicate was found to be two children.
 type AuditAction string
 
 // AuditEvent defines model for AuditEvent.
 type AuditEvent struct {
+	// Action `merge`: two records of one child became one (on the kept record, the merged-away record, and once per type of record moved, with `changed_fields: [young_person_id]`); `dismiss`: a possible duplicate was found to be two children.
 	Action AuditAction `json:"action"`
 	Actor  struct {
 		APIKeyID       *openapi_types.UUID `json:"api_key_id,omitempty"`
@@ -2991,6 +3043,12 @@ type DisclosureControl struct {
 
 // DisclosureMode exact: figures as counted; open: small-number suppression applied.
 type DisclosureMode string
+
+// DismissInput defines model for DismissInput.
+type DismissInput struct {
+	// Reason Why the two records are not one child (kept with the pair; no more personal detail than needed).
+	Reason string `json:"reason"`
+}
 
 // Dispute defines model for Dispute.
 type Dispute struct {
@@ -3848,6 +3906,9 @@ type MAPDecisionCostBand string
 // MAPDecisionOutcome defines model for MAPDecision.Outcome.
 type MAPDecisionOutcome string
 
+// MatchedOn The identifier both records of a possible duplicate hold.
+type MatchedOn string
+
 // Meeting defines model for Meeting.
 type Meeting struct {
 	Actions   []Action   `json:"actions"`
@@ -3903,6 +3964,27 @@ type MeetingPatch struct {
 
 // MeetingType allocation meeting; mam multi-agency meeting; map multi-agency panel; taf team around the family; family_service_plan; review.
 type MeetingType string
+
+// MergeInput defines model for MergeInput.
+type MergeInput struct {
+	// From The other record of the same child, merged into this one and then answering 301.
+	From openapi_types.UUID `json:"from"`
+}
+
+// MergeResult Example: {"merged_from":"0190a5e1-6b1c-7a2d-8e0f-3a4b5c6d7e8f","moved":{"consent":1,"involvement":3,"meeting":2,"referral":1,"timeline_event":6},"young_person":{"age":7,"contacts":[],"created_at":"2026-01-10T09:00:00Z","date_of_birth":"2018-05-14","family_name":"Example","given_name":"Noah","id":"0190a5e1-7c2d-7b3e-9f10-4a5b6c7d8e9f","recorded_by_organisation_id":"0190a5e0-1111-7000-8000-000000000001","updated_at":"2026-03-02T10:20:00Z","version":3}}
+type MergeResult struct {
+	MergedFrom openapi_types.UUID `json:"merged_from"`
+
+	// Moved How many records of each type moved, by record type (referral, family_assessment, meeting, action, pathway_feedback, ehc_request, ehc_plan, annual_review, dispute, transition_plan, survey_response, survey_invitation, involvement, consent, timeline_event).
+	Moved       map[string]int `json:"moved"`
+	YoungPerson YoungPerson    `json:"young_person"`
+}
+
+// MergedYoungPerson A record merged into this one, as it was when merged.
+type MergedYoungPerson struct {
+	MergedAt    time.Time   `json:"merged_at"`
+	YoungPerson YoungPerson `json:"young_person"`
+}
 
 // Milestone defines model for Milestone.
 type Milestone struct {
@@ -4067,6 +4149,40 @@ type PFAPatch struct {
 // PlanSection A section of an EHC plan (Reg 12).
 type PlanSection string
 
+// PossibleDuplicate Example: {"found_at":"2026-03-02T10:15:00Z","id":"0190a5e2-1a2b-7c3d-8e4f-5a6b7c8d9e0f","matched_on":"nhs_number","status":"open","version":1,"young_person_ids":["0190a5e1-6b1c-7a2d-8e0f-3a4b5c6d7e8f","0190a5e1-7c2d-7b3e-9f10-4a5b6c7d8e9f"]}
+type PossibleDuplicate struct {
+	FoundAt time.Time          `json:"found_at"`
+	ID      openapi_types.UUID `json:"id"`
+
+	// MatchedOn The identifier both records of a possible duplicate hold.
+	MatchedOn MatchedOn `json:"matched_on"`
+
+	// MergedInto The record kept, once merged.
+	MergedInto *openapi_types.UUID `json:"merged_into,omitempty"`
+
+	// Reason Why it was dismissed.
+	Reason *string `json:"reason,omitempty"`
+
+	// ResolvedAt When it was dismissed or merged.
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+
+	// Status `open`: for the SEND team to look at; `merged`: the records were merged (or the pair was settled by a merge); `dismissed`: two children, with the reason.
+	Status  PossibleDuplicateStatus `json:"status"`
+	Version int                     `json:"version"`
+
+	// YoungPersonIDs The two records, the one recorded first first. Either may since have been merged away (its id then answers 301).
+	YoungPersonIDs []openapi_types.UUID `json:"young_person_ids"`
+}
+
+// PossibleDuplicatePage defines model for PossibleDuplicatePage.
+type PossibleDuplicatePage struct {
+	Items      []PossibleDuplicate `json:"items"`
+	NextCursor *string             `json:"next_cursor,omitempty"`
+}
+
+// PossibleDuplicateStatus `open`: for the SEND team to look at; `merged`: the records were merged (or the pair was settled by a merge); `dismissed`: two children, with the reason.
+type PossibleDuplicateStatus string
+
 // Practitioner defines model for Practitioner.
 type Practitioner struct {
 	Active         bool               `json:"active"`
@@ -4120,9 +4236,12 @@ type Problem struct {
 	Detail        *string       `json:"detail,omitempty"`
 	Errors        *[]FieldError `json:"errors,omitempty"`
 	Instance      *string       `json:"instance,omitempty"`
-	RequestID     *string       `json:"request_id,omitempty"`
-	Status        int           `json:"status"`
-	Title         string        `json:"title"`
+
+	// Location A record to go to instead, as a path: for a 409 on an NHS number or UPN, the record the caller may see that holds it; for a 301, the record this one was merged into.
+	Location  *string `json:"location,omitempty"`
+	RequestID *string `json:"request_id,omitempty"`
+	Status    int     `json:"status"`
+	Title     string  `json:"title"`
 
 	// Type A URI naming the problem type.
 	Type string `json:"type"`
@@ -4344,8 +4463,11 @@ type SubjectAccessExport struct {
 	FamilyAssessments   []FamilyAssessment   `json:"family_assessments"`
 	Involvements        []Involvement        `json:"involvements"`
 	Meetings            []Meeting            `json:"meetings"`
-	PathwayFeedback     []PathwayFeedback    `json:"pathway_feedback"`
-	Referrals           []Referral           `json:"referrals"`
+
+	// MergedYoungPeople Other records of this child merged into this one, as they were when merged (their records are in the lists below; their audit trail is in access_log).
+	MergedYoungPeople []MergedYoungPerson `json:"merged_young_people"`
+	PathwayFeedback   []PathwayFeedback   `json:"pathway_feedback"`
+	Referrals         []Referral          `json:"referrals"`
 
 	// SurveyResponses Survey responses about the young person (answers as given).
 	SurveyResponses []SurveyResponse `json:"survey_responses"`
@@ -4933,6 +5055,9 @@ type Forbidden = Problem
 // Gone RFC 9457 problem details.
 type Gone = Problem
 
+// IdentifierConflict RFC 9457 problem details.
+type IdentifierConflict = Problem
+
 // NotFound RFC 9457 problem details.
 type NotFound = Problem
 
@@ -5392,6 +5517,29 @@ type ListPathwayFeedbackParams struct {
 type CreatePathwayFeedbackParams struct {
 	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListPossibleDuplicatesParams defines parameters for ListPossibleDuplicates.
+type ListPossibleDuplicatesParams struct {
+	Status *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// YoungPersonID Pairs naming this record.
+	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DismissPossibleDuplicateParams defines parameters for DismissPossibleDuplicate.
+type DismissPossibleDuplicateParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListPractitionersParams defines parameters for ListPractitioners.
@@ -5864,6 +6012,15 @@ type UpdateInvolvementParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// MergeYoungPeopleParams defines parameters for MergeYoungPeople.
+type MergeYoungPeopleParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // GetTimelineParams defines parameters for GetTimeline.
 type GetTimelineParams struct {
 	// Limit Page size.
@@ -5957,6 +6114,9 @@ type UpdateOrganisationApplicationMergePatchPlusJSONRequestBody = OrganisationPa
 // CreatePathwayFeedbackJSONRequestBody defines body for CreatePathwayFeedback for application/json ContentType.
 type CreatePathwayFeedbackJSONRequestBody = PathwayFeedbackInput
 
+// DismissPossibleDuplicateJSONRequestBody defines body for DismissPossibleDuplicate for application/json ContentType.
+type DismissPossibleDuplicateJSONRequestBody = DismissInput
+
 // CreatePractitionerJSONRequestBody defines body for CreatePractitioner for application/json ContentType.
 type CreatePractitionerJSONRequestBody = PractitionerInput
 
@@ -6025,6 +6185,9 @@ type CreateInvolvementJSONRequestBody = InvolvementInput
 
 // UpdateInvolvementApplicationMergePatchPlusJSONRequestBody defines body for UpdateInvolvement for application/merge-patch+json ContentType.
 type UpdateInvolvementApplicationMergePatchPlusJSONRequestBody = InvolvementPatch
+
+// MergeYoungPeopleJSONRequestBody defines body for MergeYoungPeople for application/json ContentType.
+type MergeYoungPeopleJSONRequestBody = MergeInput
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -6746,6 +6909,34 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
 	GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
+	//
+	// One entry per pair and identifier, newest first. A pair is found when a record is
+	// recorded (or changed) with an NHS number or UPN that a record the caller could not see
+	// already holds, including two records written at the same moment. Each pair listed is
+	// audited on both children's trails.
+	//
+	// Corresponds with GET /v1/possible-duplicates (the `ListPossibleDuplicates` operationId).
+	ListPossibleDuplicates(ctx context.Context, params *ListPossibleDuplicatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DismissPossibleDuplicateWithBody Record that a pair are two children, and why (SEND team)
+	//
+	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/possible-duplicates/{id}/dismiss (the `DismissPossibleDuplicate` operationId).
+	DismissPossibleDuplicateWithBody(ctx context.Context, id ID, params *DismissPossibleDuplicateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DismissPossibleDuplicate Record that a pair are two children, and why (SEND team)
+	//
+	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/possible-duplicates/{id}/dismiss (the `DismissPossibleDuplicate` operationId).
+	DismissPossibleDuplicate(ctx context.Context, id ID, params *DismissPossibleDuplicateParams, body DismissPossibleDuplicateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListPractitioners List practitioners
 	//
 	// Corresponds with GET /v1/practitioners (the `ListPractitioners` operationId).
@@ -7283,12 +7474,28 @@ type ClientInterface interface {
 
 	// CreateYoungPersonWithBody Record a child or young person (aged 0-25)
 	//
+	// An NHS number or UPN names one child. When a record the caller may see already holds the
+	// NHS number or UPN given, the answer is `409` with `location` naming that record (use it
+	// rather than recording the child again). When only records the caller may not see hold it,
+	// the child is recorded exactly as a new one (`201`): the answer never tells a caller that a
+	// child they cannot see is known. The pair then goes on the SEND team's list of possible
+	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
+	// same moment are both kept and found as a pair.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
 	CreateYoungPersonWithBody(ctx context.Context, params *CreateYoungPersonParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateYoungPerson Record a child or young person (aged 0-25)
+	//
+	// An NHS number or UPN names one child. When a record the caller may see already holds the
+	// NHS number or UPN given, the answer is `409` with `location` naming that record (use it
+	// rather than recording the child again). When only records the caller may not see hold it,
+	// the child is recorded exactly as a new one (`201`): the answer never tells a caller that a
+	// child they cannot see is known. The pair then goes on the SEND team's list of possible
+	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
+	// same moment are both kept and found as a pair.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7297,10 +7504,18 @@ type ClientInterface interface {
 
 	// GetYoungPerson Read a young person's record
 	//
+	// A record merged into another answers `301` with `Location` (and the problem's `location`)
+	// naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
+	// other operation on a merged-away id answers `404`.
+	//
 	// Corresponds with GET /v1/young-people/{id} (the `GetYoungPerson` operationId).
 	GetYoungPerson(ctx context.Context, id ID, params *GetYoungPersonParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateYoungPersonWithBody Change a young person's record (JSON merge patch)
+	//
+	// Giving the record an NHS number or UPN that another record holds is treated as on create:
+	// `409` with `location` when the caller may see that record, otherwise the change is made
+	// and the pair goes on the possible duplicates list.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7308,6 +7523,10 @@ type ClientInterface interface {
 	UpdateYoungPersonWithBody(ctx context.Context, id ID, params *UpdateYoungPersonParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateYoungPersonWithApplicationMergePatchPlusJSONBody Change a young person's record (JSON merge patch)
+	//
+	// Giving the record an NHS number or UPN that another record holds is treated as on create:
+	// `409` with `location` when the caller may see that record, otherwise the change is made
+	// and the pair goes on the possible duplicates list.
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
@@ -7417,6 +7636,58 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
 	UpdateInvolvementWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, involvementID openapi_types.UUID, params *UpdateInvolvementParams, body UpdateInvolvementApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MergeYoungPeopleWithBody Merge another record of the same child into this one (SEND team)
+	//
+	// Moves every record linked to `from` onto this record, in one transaction: referrals (with
+	// their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
+	// assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
+	// invitations, the team around the child, consents and the timeline. Each moved record's
+	// version moves on. This record's own details are kept as they are: correct them afterwards
+	// with `PATCH` if the other record had them right.
+	//
+	// The history is kept, never rewritten. The record merged away stays as it was when merged:
+	// its id answers `301` pointing here, its details appear in this child's subject access export
+	// (`merged_young_people`), and its audit trail, still under its own id, is read with this
+	// child's access log. The merge is audited on both records' trails and once for each type
+	// of record moved, announced as `young_person.merged`, and shown on this child's timeline.
+	// The pair's possible duplicates are marked `merged`; the other record's pairs with third
+	// records move onto this one.
+	//
+	// Refused with `409` when both records have an EHC plan that has not ceased (a child has one
+	// plan; cease the one recorded in error first) or both have a current transition plan.
+	// `If-Match` guards this record.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
+	MergeYoungPeopleWithBody(ctx context.Context, id ID, params *MergeYoungPeopleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MergeYoungPeople Merge another record of the same child into this one (SEND team)
+	//
+	// Moves every record linked to `from` onto this record, in one transaction: referrals (with
+	// their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
+	// assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
+	// invitations, the team around the child, consents and the timeline. Each moved record's
+	// version moves on. This record's own details are kept as they are: correct them afterwards
+	// with `PATCH` if the other record had them right.
+	//
+	// The history is kept, never rewritten. The record merged away stays as it was when merged:
+	// its id answers `301` pointing here, its details appear in this child's subject access export
+	// (`merged_young_people`), and its audit trail, still under its own id, is read with this
+	// child's access log. The merge is audited on both records' trails and once for each type
+	// of record moved, announced as `young_person.merged`, and shown on this child's timeline.
+	// The pair's possible duplicates are marked `merged`; the other record's pairs with third
+	// records move onto this one.
+	//
+	// Refused with `409` when both records have an EHC plan that has not ceased (a child has one
+	// plan; cease the one recorded in error first) or both have a current transition plan.
+	// `If-Match` guards this record.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
+	MergeYoungPeople(ctx context.Context, id ID, params *MergeYoungPeopleParams, body MergeYoungPeopleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTimeline Every event of the pathway for one young person, in time order
 	//
@@ -8922,6 +9193,64 @@ func (c *Client) GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...Re
 	return c.Client.Do(req)
 }
 
+// ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
+//
+// One entry per pair and identifier, newest first. A pair is found when a record is
+// recorded (or changed) with an NHS number or UPN that a record the caller could not see
+// already holds, including two records written at the same moment. Each pair listed is
+// audited on both children's trails.
+//
+// Corresponds with GET /v1/possible-duplicates (the `ListPossibleDuplicates` operationId).
+func (c *Client) ListPossibleDuplicates(ctx context.Context, params *ListPossibleDuplicatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPossibleDuplicatesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DismissPossibleDuplicateWithBody Record that a pair are two children, and why (SEND team)
+//
+// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/possible-duplicates/{id}/dismiss (the `DismissPossibleDuplicate` operationId).
+func (c *Client) DismissPossibleDuplicateWithBody(ctx context.Context, id ID, params *DismissPossibleDuplicateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDismissPossibleDuplicateRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DismissPossibleDuplicate Record that a pair are two children, and why (SEND team)
+//
+// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/possible-duplicates/{id}/dismiss (the `DismissPossibleDuplicate` operationId).
+func (c *Client) DismissPossibleDuplicate(ctx context.Context, id ID, params *DismissPossibleDuplicateParams, body DismissPossibleDuplicateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDismissPossibleDuplicateRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListPractitioners List practitioners
 //
 // Corresponds with GET /v1/practitioners (the `ListPractitioners` operationId).
@@ -10049,6 +10378,14 @@ func (c *Client) ListYoungPeople(ctx context.Context, params *ListYoungPeoplePar
 
 // CreateYoungPersonWithBody Record a child or young person (aged 0-25)
 //
+// An NHS number or UPN names one child. When a record the caller may see already holds the
+// NHS number or UPN given, the answer is `409` with `location` naming that record (use it
+// rather than recording the child again). When only records the caller may not see hold it,
+// the child is recorded exactly as a new one (`201`): the answer never tells a caller that a
+// child they cannot see is known. The pair then goes on the SEND team's list of possible
+// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
+// same moment are both kept and found as a pair.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -10065,6 +10402,14 @@ func (c *Client) CreateYoungPersonWithBody(ctx context.Context, params *CreateYo
 }
 
 // CreateYoungPerson Record a child or young person (aged 0-25)
+//
+// An NHS number or UPN names one child. When a record the caller may see already holds the
+// NHS number or UPN given, the answer is `409` with `location` naming that record (use it
+// rather than recording the child again). When only records the caller may not see hold it,
+// the child is recorded exactly as a new one (`201`): the answer never tells a caller that a
+// child they cannot see is known. The pair then goes on the SEND team's list of possible
+// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
+// same moment are both kept and found as a pair.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10083,6 +10428,10 @@ func (c *Client) CreateYoungPerson(ctx context.Context, params *CreateYoungPerso
 
 // GetYoungPerson Read a young person's record
 //
+// A record merged into another answers `301` with `Location` (and the problem's `location`)
+// naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
+// other operation on a merged-away id answers `404`.
+//
 // Corresponds with GET /v1/young-people/{id} (the `GetYoungPerson` operationId).
 func (c *Client) GetYoungPerson(ctx context.Context, id ID, params *GetYoungPersonParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetYoungPersonRequest(c.Server, id, params)
@@ -10097,6 +10446,10 @@ func (c *Client) GetYoungPerson(ctx context.Context, id ID, params *GetYoungPers
 }
 
 // UpdateYoungPersonWithBody Change a young person's record (JSON merge patch)
+//
+// Giving the record an NHS number or UPN that another record holds is treated as on create:
+// `409` with `location` when the caller may see that record, otherwise the change is made
+// and the pair goes on the possible duplicates list.
 //
 // Takes any type of body and a specified content type.
 //
@@ -10114,6 +10467,10 @@ func (c *Client) UpdateYoungPersonWithBody(ctx context.Context, id ID, params *U
 }
 
 // UpdateYoungPersonWithApplicationMergePatchPlusJSONBody Change a young person's record (JSON merge patch)
+//
+// Giving the record an NHS number or UPN that another record holds is treated as on create:
+// `409` with `location` when the caller may see that record, otherwise the change is made
+// and the pair goes on the possible duplicates list.
 //
 // Takes a body of the `application/merge-patch+json` content type.
 //
@@ -10344,6 +10701,78 @@ func (c *Client) UpdateInvolvementWithBody(ctx context.Context, id ID, involveme
 // Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
 func (c *Client) UpdateInvolvementWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, involvementID openapi_types.UUID, params *UpdateInvolvementParams, body UpdateInvolvementApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateInvolvementRequestWithApplicationMergePatchPlusJSONBody(c.Server, id, involvementID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MergeYoungPeopleWithBody Merge another record of the same child into this one (SEND team)
+//
+// Moves every record linked to `from` onto this record, in one transaction: referrals (with
+// their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
+// assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
+// invitations, the team around the child, consents and the timeline. Each moved record's
+// version moves on. This record's own details are kept as they are: correct them afterwards
+// with `PATCH` if the other record had them right.
+//
+// The history is kept, never rewritten. The record merged away stays as it was when merged:
+// its id answers `301` pointing here, its details appear in this child's subject access export
+// (`merged_young_people`), and its audit trail, still under its own id, is read with this
+// child's access log. The merge is audited on both records' trails and once for each type
+// of record moved, announced as `young_person.merged`, and shown on this child's timeline.
+// The pair's possible duplicates are marked `merged`; the other record's pairs with third
+// records move onto this one.
+//
+// Refused with `409` when both records have an EHC plan that has not ceased (a child has one
+// plan; cease the one recorded in error first) or both have a current transition plan.
+// `If-Match` guards this record.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
+func (c *Client) MergeYoungPeopleWithBody(ctx context.Context, id ID, params *MergeYoungPeopleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMergeYoungPeopleRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MergeYoungPeople Merge another record of the same child into this one (SEND team)
+//
+// Moves every record linked to `from` onto this record, in one transaction: referrals (with
+// their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
+// assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
+// invitations, the team around the child, consents and the timeline. Each moved record's
+// version moves on. This record's own details are kept as they are: correct them afterwards
+// with `PATCH` if the other record had them right.
+//
+// The history is kept, never rewritten. The record merged away stays as it was when merged:
+// its id answers `301` pointing here, its details appear in this child's subject access export
+// (`merged_young_people`), and its audit trail, still under its own id, is read with this
+// child's access log. The merge is audited on both records' trails and once for each type
+// of record moved, announced as `young_person.merged`, and shown on this child's timeline.
+// The pair's possible duplicates are marked `merged`; the other record's pairs with third
+// records move onto this one.
+//
+// Refused with `409` when both records have an EHC plan that has not ceased (a child has one
+// plan; cease the one recorded in error first) or both have a current transition plan.
+// `If-Match` guards this record.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
+func (c *Client) MergeYoungPeople(ctx context.Context, id ID, params *MergeYoungPeopleParams, body MergeYoungPeopleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMergeYoungPeopleRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -14242,6 +14671,169 @@ func NewGetPathwayFeedbackRequest(server string, id ID) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListPossibleDuplicatesRequest constructs an http.Request for the ListPossibleDuplicates method
+func NewListPossibleDuplicatesRequest(server string, params *ListPossibleDuplicatesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/possible-duplicates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.YoungPersonID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "young_person_id", *params.YoungPersonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDismissPossibleDuplicateRequest calls the generic DismissPossibleDuplicate builder with application/json body
+func NewDismissPossibleDuplicateRequest(server string, id ID, params *DismissPossibleDuplicateParams, body DismissPossibleDuplicateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDismissPossibleDuplicateRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewDismissPossibleDuplicateRequestWithBody constructs an http.Request for the DismissPossibleDuplicate method, with any body, and a specified content type
+func NewDismissPossibleDuplicateRequestWithBody(server string, id ID, params *DismissPossibleDuplicateParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/possible-duplicates/%s/dismiss", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListPractitionersRequest constructs an http.Request for the ListPractitioners method
 func NewListPractitionersRequest(server string, params *ListPractitionersParams) (*http.Request, error) {
 	var err error
@@ -17950,6 +18542,79 @@ func NewUpdateInvolvementRequestWithBody(server string, id ID, involvementID ope
 	return req, nil
 }
 
+// NewMergeYoungPeopleRequest calls the generic MergeYoungPeople builder with application/json body
+func NewMergeYoungPeopleRequest(server string, id ID, params *MergeYoungPeopleParams, body MergeYoungPeopleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMergeYoungPeopleRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewMergeYoungPeopleRequestWithBody constructs an http.Request for the MergeYoungPeople method, with any body, and a specified content type
+func NewMergeYoungPeopleRequestWithBody(server string, id ID, params *MergeYoungPeopleParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/young-people/%s/merge", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewGetTimelineRequest constructs an http.Request for the GetTimeline method
 func NewGetTimelineRequest(server string, id ID, params *GetTimelineParams) (*http.Request, error) {
 	var err error
@@ -18771,6 +19436,36 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
 	GetPathwayFeedbackWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPathwayFeedbackResponse, error)
 
+	// ListPossibleDuplicatesWithResponse Pairs of records holding the same NHS number or UPN (SEND team)
+	//
+	// One entry per pair and identifier, newest first. A pair is found when a record is
+	// recorded (or changed) with an NHS number or UPN that a record the caller could not see
+	// already holds, including two records written at the same moment. Each pair listed is
+	// audited on both children's trails.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/possible-duplicates (the `ListPossibleDuplicates` operationId).
+	ListPossibleDuplicatesWithResponse(ctx context.Context, params *ListPossibleDuplicatesParams, reqEditors ...RequestEditorFn) (*ListPossibleDuplicatesResponse, error)
+
+	// DismissPossibleDuplicateWithBodyWithResponse Record that a pair are two children, and why (SEND team)
+	//
+	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/possible-duplicates/{id}/dismiss (the `DismissPossibleDuplicate` operationId).
+	DismissPossibleDuplicateWithBodyWithResponse(ctx context.Context, id ID, params *DismissPossibleDuplicateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DismissPossibleDuplicateResponse, error)
+
+	// DismissPossibleDuplicateWithResponse Record that a pair are two children, and why (SEND team)
+	//
+	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/possible-duplicates/{id}/dismiss (the `DismissPossibleDuplicate` operationId).
+	DismissPossibleDuplicateWithResponse(ctx context.Context, id ID, params *DismissPossibleDuplicateParams, body DismissPossibleDuplicateJSONRequestBody, reqEditors ...RequestEditorFn) (*DismissPossibleDuplicateResponse, error)
+
 	// ListPractitionersWithResponse List practitioners
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -19358,12 +20053,28 @@ type ClientWithResponsesInterface interface {
 
 	// CreateYoungPersonWithBodyWithResponse Record a child or young person (aged 0-25)
 	//
+	// An NHS number or UPN names one child. When a record the caller may see already holds the
+	// NHS number or UPN given, the answer is `409` with `location` naming that record (use it
+	// rather than recording the child again). When only records the caller may not see hold it,
+	// the child is recorded exactly as a new one (`201`): the answer never tells a caller that a
+	// child they cannot see is known. The pair then goes on the SEND team's list of possible
+	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
+	// same moment are both kept and found as a pair.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
 	CreateYoungPersonWithBodyWithResponse(ctx context.Context, params *CreateYoungPersonParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateYoungPersonResponse, error)
 
 	// CreateYoungPersonWithResponse Record a child or young person (aged 0-25)
+	//
+	// An NHS number or UPN names one child. When a record the caller may see already holds the
+	// NHS number or UPN given, the answer is `409` with `location` naming that record (use it
+	// rather than recording the child again). When only records the caller may not see hold it,
+	// the child is recorded exactly as a new one (`201`): the answer never tells a caller that a
+	// child they cannot see is known. The pair then goes on the SEND team's list of possible
+	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
+	// same moment are both kept and found as a pair.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -19372,6 +20083,10 @@ type ClientWithResponsesInterface interface {
 
 	// GetYoungPersonWithResponse Read a young person's record
 	//
+	// A record merged into another answers `301` with `Location` (and the problem's `location`)
+	// naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
+	// other operation on a merged-away id answers `404`.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/young-people/{id} (the `GetYoungPerson` operationId).
@@ -19379,12 +20094,20 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateYoungPersonWithBodyWithResponse Change a young person's record (JSON merge patch)
 	//
+	// Giving the record an NHS number or UPN that another record holds is treated as on create:
+	// `409` with `location` when the caller may see that record, otherwise the change is made
+	// and the pair goes on the possible duplicates list.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/young-people/{id} (the `UpdateYoungPerson` operationId).
 	UpdateYoungPersonWithBodyWithResponse(ctx context.Context, id ID, params *UpdateYoungPersonParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateYoungPersonResponse, error)
 
 	// UpdateYoungPersonWithApplicationMergePatchPlusJSONBodyWithResponse Change a young person's record (JSON merge patch)
+	//
+	// Giving the record an NHS number or UPN that another record holds is treated as on create:
+	// `409` with `location` when the caller may see that record, otherwise the change is made
+	// and the pair goes on the possible duplicates list.
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -19502,6 +20225,58 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
 	UpdateInvolvementWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, involvementID openapi_types.UUID, params *UpdateInvolvementParams, body UpdateInvolvementApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateInvolvementResponse, error)
+
+	// MergeYoungPeopleWithBodyWithResponse Merge another record of the same child into this one (SEND team)
+	//
+	// Moves every record linked to `from` onto this record, in one transaction: referrals (with
+	// their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
+	// assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
+	// invitations, the team around the child, consents and the timeline. Each moved record's
+	// version moves on. This record's own details are kept as they are: correct them afterwards
+	// with `PATCH` if the other record had them right.
+	//
+	// The history is kept, never rewritten. The record merged away stays as it was when merged:
+	// its id answers `301` pointing here, its details appear in this child's subject access export
+	// (`merged_young_people`), and its audit trail, still under its own id, is read with this
+	// child's access log. The merge is audited on both records' trails and once for each type
+	// of record moved, announced as `young_person.merged`, and shown on this child's timeline.
+	// The pair's possible duplicates are marked `merged`; the other record's pairs with third
+	// records move onto this one.
+	//
+	// Refused with `409` when both records have an EHC plan that has not ceased (a child has one
+	// plan; cease the one recorded in error first) or both have a current transition plan.
+	// `If-Match` guards this record.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
+	MergeYoungPeopleWithBodyWithResponse(ctx context.Context, id ID, params *MergeYoungPeopleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MergeYoungPeopleResponse, error)
+
+	// MergeYoungPeopleWithResponse Merge another record of the same child into this one (SEND team)
+	//
+	// Moves every record linked to `from` onto this record, in one transaction: referrals (with
+	// their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
+	// assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
+	// invitations, the team around the child, consents and the timeline. Each moved record's
+	// version moves on. This record's own details are kept as they are: correct them afterwards
+	// with `PATCH` if the other record had them right.
+	//
+	// The history is kept, never rewritten. The record merged away stays as it was when merged:
+	// its id answers `301` pointing here, its details appear in this child's subject access export
+	// (`merged_young_people`), and its audit trail, still under its own id, is read with this
+	// child's access log. The merge is audited on both records' trails and once for each type
+	// of record moved, announced as `young_person.merged`, and shown on this child's timeline.
+	// The pair's possible duplicates are marked `merged`; the other record's pairs with third
+	// records move onto this one.
+	//
+	// Refused with `409` when both records have an EHC plan that has not ceased (a child has one
+	// plan; cease the one recorded in error first) or both have a current transition plan.
+	// `If-Match` guards this record.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
+	MergeYoungPeopleWithResponse(ctx context.Context, id ID, params *MergeYoungPeopleParams, body MergeYoungPeopleJSONRequestBody, reqEditors ...RequestEditorFn) (*MergeYoungPeopleResponse, error)
 
 	// GetTimelineWithResponse Every event of the pathway for one young person, in time order
 	//
@@ -26452,6 +27227,242 @@ func (r GetPathwayFeedbackResponse) ContentType() string {
 	return ""
 }
 
+// ListPossibleDuplicatesResponse429Headers the declared response headers of an HTTP 429 response for ListPossibleDuplicates
+type ListPossibleDuplicatesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListPossibleDuplicatesResponse503Headers the declared response headers of an HTTP 503 response for ListPossibleDuplicates
+type ListPossibleDuplicatesResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListPossibleDuplicatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PossibleDuplicatePage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPossibleDuplicatesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListPossibleDuplicatesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPossibleDuplicatesResponse) GetJSON200() *PossibleDuplicatePage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListPossibleDuplicatesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPossibleDuplicatesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPossibleDuplicatesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListPossibleDuplicatesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListPossibleDuplicatesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPossibleDuplicatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPossibleDuplicatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPossibleDuplicatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPossibleDuplicatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DismissPossibleDuplicateResponse200Headers the declared response headers of an HTTP 200 response for DismissPossibleDuplicate
+type DismissPossibleDuplicateResponse200Headers struct {
+	ETag *string
+}
+
+// DismissPossibleDuplicateResponse409Headers the declared response headers of an HTTP 409 response for DismissPossibleDuplicate
+type DismissPossibleDuplicateResponse409Headers struct {
+	RetryAfter *int
+}
+
+// DismissPossibleDuplicateResponse412Headers the declared response headers of an HTTP 412 response for DismissPossibleDuplicate
+type DismissPossibleDuplicateResponse412Headers struct {
+	ETag *string
+}
+
+// DismissPossibleDuplicateResponse429Headers the declared response headers of an HTTP 429 response for DismissPossibleDuplicate
+type DismissPossibleDuplicateResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DismissPossibleDuplicateResponse503Headers the declared response headers of an HTTP 503 response for DismissPossibleDuplicate
+type DismissPossibleDuplicateResponse503Headers struct {
+	RetryAfter *int
+}
+
+type DismissPossibleDuplicateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PossibleDuplicate
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DismissPossibleDuplicateResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DismissPossibleDuplicateResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *DismissPossibleDuplicateResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DismissPossibleDuplicateResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DismissPossibleDuplicateResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DismissPossibleDuplicateResponse) GetJSON200() *PossibleDuplicate {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DismissPossibleDuplicateResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DismissPossibleDuplicateResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DismissPossibleDuplicateResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DismissPossibleDuplicateResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DismissPossibleDuplicateResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DismissPossibleDuplicateResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r DismissPossibleDuplicateResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r DismissPossibleDuplicateResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DismissPossibleDuplicateResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DismissPossibleDuplicateResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DismissPossibleDuplicateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DismissPossibleDuplicateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DismissPossibleDuplicateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DismissPossibleDuplicateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListPractitionersResponse429Headers the declared response headers of an HTTP 429 response for ListPractitioners
 type ListPractitionersResponse429Headers struct {
 	RetryAfter *int
@@ -31272,11 +32283,6 @@ type CreateYoungPersonResponse201Headers struct {
 	Location *string
 }
 
-// CreateYoungPersonResponse409Headers the declared response headers of an HTTP 409 response for CreateYoungPerson
-type CreateYoungPersonResponse409Headers struct {
-	RetryAfter *int
-}
-
 // CreateYoungPersonResponse429Headers the declared response headers of an HTTP 429 response for CreateYoungPerson
 type CreateYoungPersonResponse429Headers struct {
 	RetryAfter *int
@@ -31299,7 +32305,7 @@ type CreateYoungPersonResponse struct {
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationProblemJSON409 *Conflict
+	ApplicationProblemJSON409 *IdentifierConflict
 	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationProblemJSON413 *PayloadTooLarge
 	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -31312,8 +32318,6 @@ type CreateYoungPersonResponse struct {
 	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateYoungPersonResponse201Headers
-	// Headers409 the parsed response headers for an HTTP 409 response
-	Headers409 *CreateYoungPersonResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateYoungPersonResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -31341,7 +32345,7 @@ func (r CreateYoungPersonResponse) GetApplicationProblemJSON403() *Forbidden {
 }
 
 // GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r CreateYoungPersonResponse) GetApplicationProblemJSON409() *Conflict {
+func (r CreateYoungPersonResponse) GetApplicationProblemJSON409() *IdentifierConflict {
 	return r.ApplicationProblemJSON409
 }
 
@@ -31404,6 +32408,11 @@ type GetYoungPersonResponse200Headers struct {
 	ETag *string
 }
 
+// GetYoungPersonResponse301Headers the declared response headers of an HTTP 301 response for GetYoungPerson
+type GetYoungPersonResponse301Headers struct {
+	Location *string
+}
+
 // GetYoungPersonResponse429Headers the declared response headers of an HTTP 429 response for GetYoungPerson
 type GetYoungPersonResponse429Headers struct {
 	RetryAfter *int
@@ -31419,6 +32428,8 @@ type GetYoungPersonResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *YoungPerson
+	// ApplicationProblemJSON301 the response for an HTTP 301 `application/problem+json` response
+	ApplicationProblemJSON301 *Problem
 	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationProblemJSON400 *BadRequest
 	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -31433,6 +32444,8 @@ type GetYoungPersonResponse struct {
 	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetYoungPersonResponse200Headers
+	// Headers301 the parsed response headers for an HTTP 301 response
+	Headers301 *GetYoungPersonResponse301Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetYoungPersonResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -31442,6 +32455,11 @@ type GetYoungPersonResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetYoungPersonResponse) GetJSON200() *YoungPerson {
 	return r.JSON200
+}
+
+// GetApplicationProblemJSON301 returns the response for an HTTP 301 `application/problem+json` response
+func (r GetYoungPersonResponse) GetApplicationProblemJSON301() *Problem {
+	return r.ApplicationProblemJSON301
 }
 
 // GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
@@ -31508,11 +32526,6 @@ type UpdateYoungPersonResponse200Headers struct {
 	ETag *string
 }
 
-// UpdateYoungPersonResponse409Headers the declared response headers of an HTTP 409 response for UpdateYoungPerson
-type UpdateYoungPersonResponse409Headers struct {
-	RetryAfter *int
-}
-
 // UpdateYoungPersonResponse412Headers the declared response headers of an HTTP 412 response for UpdateYoungPerson
 type UpdateYoungPersonResponse412Headers struct {
 	ETag *string
@@ -31542,7 +32555,7 @@ type UpdateYoungPersonResponse struct {
 	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationProblemJSON409 *Conflict
+	ApplicationProblemJSON409 *IdentifierConflict
 	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
 	ApplicationProblemJSON412 *PreconditionFailed
 	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
@@ -31557,8 +32570,6 @@ type UpdateYoungPersonResponse struct {
 	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateYoungPersonResponse200Headers
-	// Headers409 the parsed response headers for an HTTP 409 response
-	Headers409 *UpdateYoungPersonResponse409Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *UpdateYoungPersonResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -31593,7 +32604,7 @@ func (r UpdateYoungPersonResponse) GetApplicationProblemJSON404() *NotFound {
 }
 
 // GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r UpdateYoungPersonResponse) GetApplicationProblemJSON409() *Conflict {
+func (r UpdateYoungPersonResponse) GetApplicationProblemJSON409() *IdentifierConflict {
 	return r.ApplicationProblemJSON409
 }
 
@@ -32610,6 +33621,159 @@ func (r UpdateInvolvementResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateInvolvementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MergeYoungPeopleResponse200Headers the declared response headers of an HTTP 200 response for MergeYoungPeople
+type MergeYoungPeopleResponse200Headers struct {
+	ETag *string
+}
+
+// MergeYoungPeopleResponse409Headers the declared response headers of an HTTP 409 response for MergeYoungPeople
+type MergeYoungPeopleResponse409Headers struct {
+	RetryAfter *int
+}
+
+// MergeYoungPeopleResponse412Headers the declared response headers of an HTTP 412 response for MergeYoungPeople
+type MergeYoungPeopleResponse412Headers struct {
+	ETag *string
+}
+
+// MergeYoungPeopleResponse429Headers the declared response headers of an HTTP 429 response for MergeYoungPeople
+type MergeYoungPeopleResponse429Headers struct {
+	RetryAfter *int
+}
+
+// MergeYoungPeopleResponse503Headers the declared response headers of an HTTP 503 response for MergeYoungPeople
+type MergeYoungPeopleResponse503Headers struct {
+	RetryAfter *int
+}
+
+type MergeYoungPeopleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MergeResult
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Unprocessable
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MergeYoungPeopleResponse200Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *MergeYoungPeopleResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *MergeYoungPeopleResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *MergeYoungPeopleResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *MergeYoungPeopleResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MergeYoungPeopleResponse) GetJSON200() *MergeResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r MergeYoungPeopleResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MergeYoungPeopleResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r MergeYoungPeopleResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r MergeYoungPeopleResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r MergeYoungPeopleResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r MergeYoungPeopleResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r MergeYoungPeopleResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r MergeYoungPeopleResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r MergeYoungPeopleResponse) GetApplicationProblemJSON422() *Unprocessable {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r MergeYoungPeopleResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r MergeYoungPeopleResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r MergeYoungPeopleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MergeYoungPeopleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MergeYoungPeopleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MergeYoungPeopleResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -33927,6 +35091,54 @@ func (c *ClientWithResponses) GetPathwayFeedbackWithResponse(ctx context.Context
 	return ParseGetPathwayFeedbackResponse(rsp)
 }
 
+// ListPossibleDuplicatesWithResponse Pairs of records holding the same NHS number or UPN (SEND team)
+//
+// One entry per pair and identifier, newest first. A pair is found when a record is
+// recorded (or changed) with an NHS number or UPN that a record the caller could not see
+// already holds, including two records written at the same moment. Each pair listed is
+// audited on both children's trails.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/possible-duplicates (the `ListPossibleDuplicates` operationId).
+func (c *ClientWithResponses) ListPossibleDuplicatesWithResponse(ctx context.Context, params *ListPossibleDuplicatesParams, reqEditors ...RequestEditorFn) (*ListPossibleDuplicatesResponse, error) {
+	rsp, err := c.ListPossibleDuplicates(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPossibleDuplicatesResponse(rsp)
+}
+
+// DismissPossibleDuplicateWithBodyWithResponse Record that a pair are two children, and why (SEND team)
+//
+// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/possible-duplicates/{id}/dismiss (the `DismissPossibleDuplicate` operationId).
+func (c *ClientWithResponses) DismissPossibleDuplicateWithBodyWithResponse(ctx context.Context, id ID, params *DismissPossibleDuplicateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DismissPossibleDuplicateResponse, error) {
+	rsp, err := c.DismissPossibleDuplicateWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDismissPossibleDuplicateResponse(rsp)
+}
+
+// DismissPossibleDuplicateWithResponse Record that a pair are two children, and why (SEND team)
+//
+// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/possible-duplicates/{id}/dismiss (the `DismissPossibleDuplicate` operationId).
+func (c *ClientWithResponses) DismissPossibleDuplicateWithResponse(ctx context.Context, id ID, params *DismissPossibleDuplicateParams, body DismissPossibleDuplicateJSONRequestBody, reqEditors ...RequestEditorFn) (*DismissPossibleDuplicateResponse, error) {
+	rsp, err := c.DismissPossibleDuplicate(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDismissPossibleDuplicateResponse(rsp)
+}
+
 // ListPractitionersWithResponse List practitioners
 //
 // Returns a wrapper object for the known response body format(s).
@@ -34868,6 +36080,14 @@ func (c *ClientWithResponses) ListYoungPeopleWithResponse(ctx context.Context, p
 
 // CreateYoungPersonWithBodyWithResponse Record a child or young person (aged 0-25)
 //
+// An NHS number or UPN names one child. When a record the caller may see already holds the
+// NHS number or UPN given, the answer is `409` with `location` naming that record (use it
+// rather than recording the child again). When only records the caller may not see hold it,
+// the child is recorded exactly as a new one (`201`): the answer never tells a caller that a
+// child they cannot see is known. The pair then goes on the SEND team's list of possible
+// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
+// same moment are both kept and found as a pair.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -34880,6 +36100,14 @@ func (c *ClientWithResponses) CreateYoungPersonWithBodyWithResponse(ctx context.
 }
 
 // CreateYoungPersonWithResponse Record a child or young person (aged 0-25)
+//
+// An NHS number or UPN names one child. When a record the caller may see already holds the
+// NHS number or UPN given, the answer is `409` with `location` naming that record (use it
+// rather than recording the child again). When only records the caller may not see hold it,
+// the child is recorded exactly as a new one (`201`): the answer never tells a caller that a
+// child they cannot see is known. The pair then goes on the SEND team's list of possible
+// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
+// same moment are both kept and found as a pair.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -34894,6 +36122,10 @@ func (c *ClientWithResponses) CreateYoungPersonWithResponse(ctx context.Context,
 
 // GetYoungPersonWithResponse Read a young person's record
 //
+// A record merged into another answers `301` with `Location` (and the problem's `location`)
+// naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
+// other operation on a merged-away id answers `404`.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/young-people/{id} (the `GetYoungPerson` operationId).
@@ -34907,6 +36139,10 @@ func (c *ClientWithResponses) GetYoungPersonWithResponse(ctx context.Context, id
 
 // UpdateYoungPersonWithBodyWithResponse Change a young person's record (JSON merge patch)
 //
+// Giving the record an NHS number or UPN that another record holds is treated as on create:
+// `409` with `location` when the caller may see that record, otherwise the change is made
+// and the pair goes on the possible duplicates list.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/young-people/{id} (the `UpdateYoungPerson` operationId).
@@ -34919,6 +36155,10 @@ func (c *ClientWithResponses) UpdateYoungPersonWithBodyWithResponse(ctx context.
 }
 
 // UpdateYoungPersonWithApplicationMergePatchPlusJSONBodyWithResponse Change a young person's record (JSON merge patch)
+//
+// Giving the record an NHS number or UPN that another record holds is treated as on create:
+// `409` with `location` when the caller may see that record, otherwise the change is made
+// and the pair goes on the possible duplicates list.
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -35113,6 +36353,70 @@ func (c *ClientWithResponses) UpdateInvolvementWithApplicationMergePatchPlusJSON
 		return nil, err
 	}
 	return ParseUpdateInvolvementResponse(rsp)
+}
+
+// MergeYoungPeopleWithBodyWithResponse Merge another record of the same child into this one (SEND team)
+//
+// Moves every record linked to `from` onto this record, in one transaction: referrals (with
+// their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
+// assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
+// invitations, the team around the child, consents and the timeline. Each moved record's
+// version moves on. This record's own details are kept as they are: correct them afterwards
+// with `PATCH` if the other record had them right.
+//
+// The history is kept, never rewritten. The record merged away stays as it was when merged:
+// its id answers `301` pointing here, its details appear in this child's subject access export
+// (`merged_young_people`), and its audit trail, still under its own id, is read with this
+// child's access log. The merge is audited on both records' trails and once for each type
+// of record moved, announced as `young_person.merged`, and shown on this child's timeline.
+// The pair's possible duplicates are marked `merged`; the other record's pairs with third
+// records move onto this one.
+//
+// Refused with `409` when both records have an EHC plan that has not ceased (a child has one
+// plan; cease the one recorded in error first) or both have a current transition plan.
+// `If-Match` guards this record.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
+func (c *ClientWithResponses) MergeYoungPeopleWithBodyWithResponse(ctx context.Context, id ID, params *MergeYoungPeopleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MergeYoungPeopleResponse, error) {
+	rsp, err := c.MergeYoungPeopleWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMergeYoungPeopleResponse(rsp)
+}
+
+// MergeYoungPeopleWithResponse Merge another record of the same child into this one (SEND team)
+//
+// Moves every record linked to `from` onto this record, in one transaction: referrals (with
+// their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
+// assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
+// invitations, the team around the child, consents and the timeline. Each moved record's
+// version moves on. This record's own details are kept as they are: correct them afterwards
+// with `PATCH` if the other record had them right.
+//
+// The history is kept, never rewritten. The record merged away stays as it was when merged:
+// its id answers `301` pointing here, its details appear in this child's subject access export
+// (`merged_young_people`), and its audit trail, still under its own id, is read with this
+// child's access log. The merge is audited on both records' trails and once for each type
+// of record moved, announced as `young_person.merged`, and shown on this child's timeline.
+// The pair's possible duplicates are marked `merged`; the other record's pairs with third
+// records move onto this one.
+//
+// Refused with `409` when both records have an EHC plan that has not ceased (a child has one
+// plan; cease the one recorded in error first) or both have a current transition plan.
+// `If-Match` guards this record.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
+func (c *ClientWithResponses) MergeYoungPeopleWithResponse(ctx context.Context, id ID, params *MergeYoungPeopleParams, body MergeYoungPeopleJSONRequestBody, reqEditors ...RequestEditorFn) (*MergeYoungPeopleResponse, error) {
+	rsp, err := c.MergeYoungPeople(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMergeYoungPeopleResponse(rsp)
 }
 
 // GetTimelineWithResponse Every event of the pathway for one young person, in time order
@@ -42057,6 +43361,239 @@ func ParseGetPathwayFeedbackResponse(rsp *http.Response) (*GetPathwayFeedbackRes
 	return response, nil
 }
 
+// ParseListPossibleDuplicatesResponse parses an HTTP response from a ListPossibleDuplicatesWithResponse call
+func ParseListPossibleDuplicatesResponse(rsp *http.Response) (*ListPossibleDuplicatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPossibleDuplicatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PossibleDuplicatePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListPossibleDuplicatesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListPossibleDuplicatesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDismissPossibleDuplicateResponse parses an HTTP response from a DismissPossibleDuplicateWithResponse call
+func ParseDismissPossibleDuplicateResponse(rsp *http.Response) (*DismissPossibleDuplicateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DismissPossibleDuplicateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PossibleDuplicate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DismissPossibleDuplicateResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers DismissPossibleDuplicateResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers DismissPossibleDuplicateResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers DismissPossibleDuplicateResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DismissPossibleDuplicateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListPractitionersResponse parses an HTTP response from a ListPractitionersWithResponse call
 func ParseListPractitionersResponse(rsp *http.Response) (*ListPractitionersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -46860,7 +48397,7 @@ func ParseCreateYoungPersonResponse(rsp *http.Response) (*CreateYoungPersonRespo
 		response.ApplicationProblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest IdentifierConflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -46921,16 +48458,6 @@ func ParseCreateYoungPersonResponse(rsp *http.Response) (*CreateYoungPersonRespo
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
-	case rsp.StatusCode == 409:
-		var headers CreateYoungPersonResponse409Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateYoungPersonResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -46976,6 +48503,13 @@ func ParseGetYoungPersonResponse(rsp *http.Response) (*GetYoungPersonResponse, e
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 301:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON301 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
@@ -47032,6 +48566,16 @@ func ParseGetYoungPersonResponse(rsp *http.Response) (*GetYoungPersonResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 301:
+		var headers GetYoungPersonResponse301Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers301 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetYoungPersonResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -47107,7 +48651,7 @@ func ParseUpdateYoungPersonResponse(rsp *http.Response) (*UpdateYoungPersonRespo
 		response.ApplicationProblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest IdentifierConflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -47168,16 +48712,6 @@ func ParseUpdateYoungPersonResponse(rsp *http.Response) (*UpdateYoungPersonRespo
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
-	case rsp.StatusCode == 409:
-		var headers UpdateYoungPersonResponse409Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers UpdateYoungPersonResponse412Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
@@ -48151,6 +49685,162 @@ func ParseUpdateInvolvementResponse(rsp *http.Response) (*UpdateInvolvementRespo
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpdateInvolvementResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMergeYoungPeopleResponse parses an HTTP response from a MergeYoungPeopleWithResponse call
+func ParseMergeYoungPeopleResponse(rsp *http.Response) (*MergeYoungPeopleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MergeYoungPeopleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MergeResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers MergeYoungPeopleResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 409:
+		var headers MergeYoungPeopleResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers MergeYoungPeopleResponse412Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers MergeYoungPeopleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers MergeYoungPeopleResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

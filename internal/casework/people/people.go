@@ -13,17 +13,23 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/organisations"
 	"github.com/oneplan-send/oneplan/internal/casework/team"
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/sharing"
+	"github.com/oneplan-send/oneplan/internal/transition"
 )
 
 // Tx is what the young people's use cases need of a transaction: the team's, since recording a
-// child adds to the team around them.
+// child adds to the team around them; the possible duplicates; and, for a merge, whether each
+// record has a plan in force.
 type Tx interface {
 	team.Tx
+	Duplicates() person.DuplicateRepository
+	Plans() ehcplan.Repository
+	Transitions() transition.Repository
 }
 
 // Service runs the young people's use cases.
@@ -56,8 +62,12 @@ func (s *Service) CreateYoungPerson(ctx context.Context, yp person.YoungPerson) 
 				return err
 			}
 		}
+		holders, err := s.checkIdentifiers(tx, p, yp.Claims(), "")
+		if err != nil {
+			return err
+		}
 		if err := tx.People().Create(yp); err != nil {
-			return identifierConflict(err)
+			return err
 		}
 		// The recording organisation and the child's setting join the team around the child.
 		if err := s.team.Involve(tx, p, yp.ID, p.OrganisationID, p.PractitionerID, sharing.RoleRecordedBy); err != nil {
@@ -68,26 +78,27 @@ func (s *Service) CreateYoungPerson(ctx context.Context, yp person.YoungPerson) 
 				return err
 			}
 		}
-		return casework.Record(tx, s.Event(ctx, p, audit.Create, audit.YoungPerson, yp.ID, yp.ID, nil),
-			s.Notice(outbox.YoungPersonCreated, yp.ID, nil))
+		if err := casework.Record(tx, s.Event(ctx, p, audit.Create, audit.YoungPerson, yp.ID, yp.ID, nil),
+			s.Notice(outbox.YoungPersonCreated, yp.ID, nil)); err != nil {
+			return err
+		}
+		return s.recordDuplicates(ctx, tx, p, yp.ID, holders)
 	})
 	return yp, err
 }
 
-// identifierConflict names the field behind a uniqueness conflict without echoing the value.
-func identifierConflict(err error) error {
-	if fault.KindOf(err) == fault.Conflict {
-		return &fault.Error{Kind: fault.Conflict, Detail: "Another young person already has this NHS number or UPN.",
-			Fields: []fault.FieldError{{Pointer: "/nhs_number", Detail: "may already be recorded"}, {Pointer: "/upn", Detail: "may already be recorded"}}}
-	}
-	return err
-}
-
-// YoungPerson reads one record the caller may see, auditing the read.
+// YoungPerson reads one record the caller may see, auditing the read. A record merged into
+// another is Moved to it, for a caller who may see that one; for anyone else it is not found.
 func (s *Service) YoungPerson(ctx context.Context, id string) (_ person.YoungPerson, err error) {
 	defer casework.Wrap(&err, "read young person %s", id)
 	return casework.ReadAudited(ctx, s.Core, s.db, audit.YoungPerson, id,
-		func(tx Tx, sc access.Scope) (person.YoungPerson, error) { return tx.People().Get(id, sc) },
+		func(tx Tx, sc access.Scope) (person.YoungPerson, error) {
+			yp, err := tx.People().Get(id, sc)
+			if fault.KindOf(err) == fault.NotFound {
+				return yp, movedTo(tx, id, sc, err)
+			}
+			return yp, err
+		},
 		func(r person.YoungPerson) string { return r.ID })
 }
 
@@ -102,9 +113,14 @@ func (s *Service) YoungPeople(ctx context.Context, f person.Filter, pg paging.Pa
 // UpdateYoungPerson changes a record the caller may see.
 func (s *Service) UpdateYoungPerson(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[person.YoungPerson]) (_ person.YoungPerson, err error) {
 	defer casework.Wrap(&err, "update young person %s", id)
+	var holders []person.Holder // records the caller may not see holding an identifier the change gives
 	return youngPeople.Patch(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch, mutate, nil,
-		func(tx Tx, _ auth.Principal, cur person.YoungPerson, next *person.YoungPerson) error {
+		func(tx Tx, p auth.Principal, cur person.YoungPerson, next *person.YoungPerson) error {
 			if err := next.Validate(s.Today(), s.rules); err != nil {
+				return err
+			}
+			var err error
+			if holders, err = s.checkIdentifiers(tx, p, person.NewClaims(cur, *next), cur.ID); err != nil {
 				return err
 			}
 			if next.EducationSettingID != "" && next.EducationSettingID != cur.EducationSettingID {
@@ -121,11 +137,14 @@ func (s *Service) UpdateYoungPerson(ctx context.Context, id string, ifMatch *int
 					return err
 				}
 			}
-			return casework.Record(tx, s.Event(ctx, p, audit.Update, audit.YoungPerson, id, id, changed),
-				s.Notice(outbox.YoungPersonUpdated, id, map[string]any{"changed_fields": changed}))
+			if err := casework.Record(tx, s.Event(ctx, p, audit.Update, audit.YoungPerson, id, id, changed),
+				s.Notice(outbox.YoungPersonUpdated, id, map[string]any{"changed_fields": changed})); err != nil {
+				return err
+			}
+			return s.recordDuplicates(ctx, tx, p, id, holders)
 		})
 }
 
 var youngPeople = casework.Versioned[person.YoungPerson, Tx]{Load: casework.LoadVia(Tx.People, person.Repository.Get),
-	Save:  func(tx Tx, yp person.YoungPerson) error { return identifierConflict(tx.People().Update(yp)) },
+	Save:  casework.SaveVia(Tx.People, person.Repository.Update),
 	Stamp: func(yp *person.YoungPerson) (*int, *time.Time) { return &yp.Version, &yp.UpdatedAt }}

@@ -87,6 +87,7 @@ func (s *Service) AccessLog(ctx context.Context, youngPersonID string, pg paging
 type Export struct {
 	ExportedAt   time.Time
 	YoungPerson  person.YoungPerson
+	Merged       []person.Merged // other records of the child merged into this one, as they were
 	Referrals    []referral.Referral
 	Allocations  []referral.Allocation
 	Assessments  []assessment.Assessment
@@ -113,6 +114,11 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		if x.YoungPerson, err = tx.People().Get(id, s.Scope(p)); err != nil {
+			return err
+		}
+		// A merged record's own records moved here; its details and its audit trail (read with
+		// this record's below) are this child's too.
+		if x.Merged, err = tx.People().MergedFrom(id); err != nil {
 			return err
 		}
 		all := access.Scope{}

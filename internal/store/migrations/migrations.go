@@ -25,6 +25,7 @@ var all = []*gormigrate.Migration{
 	m0010,
 	m0011,
 	m0012,
+	m0013,
 	m0014,
 	m0015,
 }
