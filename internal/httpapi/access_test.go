@@ -219,8 +219,8 @@ func TestFamilyEndToEnd(t *testing.T) {
 			if actor["role"] == "engagement_lead" && m["action"] == "read" && m["purpose"] == "preparing the MAM" && actor["practitioner_id"] == e.lead {
 				sawLead = true
 			}
-			if m["young_person_id"] != f.child {
-				t.Fatal("the access log shows only this child's events")
+			if m["young_person_id"] != f.child || m["young_person_ids"] != nil || m["record_ids"] != nil {
+				t.Fatalf("the access log shows only this child's events, and no other child's ids: %v", m)
 			}
 			if m["ip"] != nil || actor["api_key_id"] != nil || actor["subject"] != nil || m["request_id"] != nil {
 				t.Fatalf("staff members' own data must be redacted for the family: %v", m)

@@ -1,6 +1,7 @@
 package referral
 
 import (
+	"context"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/access"
@@ -11,11 +12,16 @@ import (
 type Repository interface {
 	Allocate(a Allocation) error
 	Allocations(referralID string) ([]Allocation, error)
-	NextReference(scope string) (int64, error)
 	Create(r Referral) error
 	Get(id string, s access.Scope) (Referral, error)
 	Update(r Referral) error
 	Stages(referralID string) (map[Status]time.Time, error)
 	ReachStage(r Referral, s StageReached) error
 	List(f Filter, s access.Scope, p paging.Page) ([]Referral, string, error)
+}
+
+// References hands out the numbers of human references, per scope ("referral:2026"), never the
+// same number twice.
+type References interface {
+	Next(ctx context.Context, scope string) (int64, error)
 }

@@ -209,22 +209,13 @@ func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]per
 
 // Referrals.
 
-// NextReference allocates the next number in a per-year sequence. The upsert takes a row lock
-// (PostgreSQL) or runs under the write lock (SQLite), so numbers are never handed out twice.
-func (tx referralRepo) NextReference(scope string) (int64, error) {
-	var n int64
-	err := tx.db.Raw(`INSERT INTO reference_counters (scope, value) VALUES (?, 1)
-		ON CONFLICT (scope) DO UPDATE SET value = reference_counters.value + 1 RETURNING value`, scope).Scan(&n).Error
-	return n, translate(err)
-}
-
 // CreateReferral inserts r.
 func (tx referralRepo) Create(r referral.Referral) error {
 	row := toReferralRow(r)
 	if err := tx.db.Create(&row).Error; err != nil {
 		return translate(err)
 	}
-	return tx.writeReasons(r)
+	return tx.insertReasons(r)
 }
 
 // writeReasons keeps one referral_reasons row per reason, so reports group reasons in SQL on both
@@ -233,6 +224,11 @@ func (tx conn) writeReasons(r referral.Referral) error {
 	if err := tx.db.Exec("DELETE FROM referral_reasons WHERE referral_id = ?", r.ID).Error; err != nil {
 		return translate(err)
 	}
+	return tx.insertReasons(r)
+}
+
+// insertReasons adds r's reason rows (a new referral has none to replace).
+func (tx conn) insertReasons(r referral.Referral) error {
 	if len(r.Reasons) == 0 {
 		return nil
 	}

@@ -140,12 +140,12 @@ func mkReferral(t testing.TB, st *store.Store, yp person.YoungPerson, pr directo
 	r := referral.Referral{ID: newID(t), Status: referral.Received, YoungPersonID: yp.ID, ReferrerPractitionerID: pr.ID,
 		ReferrerOrganisationID: pr.OrganisationID, Reasons: []string{"sen"}, MainReason: "sen", ServicesInvolved: []string{"school", "camhs"},
 		ReceivedOn: testkit.Day(2026, 3, 2), Eligibility: referral.Eligibility{Eligible: true}, CreatedAt: ts, UpdatedAt: ts, Version: 1}
+	n, err := st.References(1).Next(ctx, "referral:2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Reference = referral.FormatReference(2026, n)
 	write(t, st, func(tx *store.Tx) error {
-		n, err := tx.Referrals().NextReference("referral:2026")
-		if err != nil {
-			return err
-		}
-		r.Reference = referral.FormatReference(2026, n)
 		if edit != nil {
 			edit(&r)
 		}
@@ -874,13 +874,13 @@ func TestScope(t *testing.T) {
 
 func TestNextReference(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		refs := st.References(1)
 		next := func(scope string) int64 {
-			var n int64
-			write(t, st, func(tx *store.Tx) error {
-				var err error
-				n, err = tx.Referrals().NextReference(scope)
-				return err
-			})
+			t.Helper()
+			n, err := refs.Next(ctx, scope)
+			if err != nil {
+				t.Fatal(err)
+			}
 			return n
 		}
 		var got []int64
@@ -890,61 +890,59 @@ func TestNextReference(t *testing.T) {
 		got = append(got, next("referral:2027"), next("referral:2026"), next("referral:2027"))
 		wantEqual(t, "sequence", got, []int64{1, 2, 3, 1, 4, 2})
 
-		// A rolled-back transaction hands its number back.
-		err := st.InTx(ctx, func(tx *store.Tx) error {
-			if _, err := tx.Referrals().NextReference("referral:2027"); err != nil {
-				return err
-			}
-			return errors.New("abandon")
-		})
-		if err == nil || err.Error() != "abandon" {
-			t.Fatalf("InTx error = %v", err)
-		}
-		if n := next("referral:2027"); n != 3 {
-			t.Fatalf("after rollback = %d, want 3", n)
+		// Blocks: a second allocator (another process) takes its own block, so numbers never
+		// repeat; one that stops leaves its unused numbers as a gap.
+		a, b := st.References(5), st.References(5)
+		wantEqual(t, "first block", []int64{next2(t, a, "x"), next2(t, a, "x")}, []int64{1, 2})
+		wantEqual(t, "second process's block", []int64{next2(t, b, "x"), next2(t, a, "x"), next2(t, b, "x")}, []int64{6, 3, 7})
+		if n := next2(t, st.References(5), "x"); n != 11 {
+			t.Fatalf("a third process's first number = %d, want 11 (after the two blocks)", n)
 		}
 	})
 }
 
+func next2(t *testing.T, r *store.ReferenceBlocks, scope string) int64 {
+	t.Helper()
+	n, err := r.Next(ctx, scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestNextReferenceConcurrent: many requests on several processes' allocators at once get
+// distinct numbers.
 func TestNextReferenceConcurrent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		const workers = 20
+		const workers = 40
+		allocators := []*store.ReferenceBlocks{st.References(3), st.References(3), st.References(7)}
 		var (
 			wg   sync.WaitGroup
 			mu   sync.Mutex
-			got  []int64
-			errs []error
+			seen = map[int64]bool{}
 		)
 		start := make(chan struct{})
-		for range workers {
+		for i := range workers {
 			wg.Go(func() {
 				<-start
-				var n int64
-				err := st.InTx(ctx, func(tx *store.Tx) error {
-					var err error
-					n, err = tx.Referrals().NextReference("referral:2026")
-					return err
-				})
+				n, err := allocators[i%len(allocators)].Next(ctx, "referral:2026")
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {
-					errs = append(errs, err)
+					t.Error(err)
 					return
 				}
-				got = append(got, n)
+				if seen[n] {
+					t.Errorf("number %d handed out twice", n)
+				}
+				seen[n] = true
 			})
 		}
 		close(start)
 		wg.Wait()
-		if len(errs) > 0 {
-			t.Fatalf("%d of %d transactions failed, first: %v", len(errs), workers, errs[0])
+		if len(seen) != workers {
+			t.Fatalf("%d distinct numbers for %d requests", len(seen), workers)
 		}
-		slices.Sort(got)
-		want := make([]int64, workers)
-		for i := range want {
-			want[i] = int64(i + 1)
-		}
-		wantEqual(t, "numbers handed out", got, want)
 	})
 }
 

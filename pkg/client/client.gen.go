@@ -6982,8 +6982,9 @@ type ClientInterface interface {
 
 	// CreateReferralWithBody Receive a referral into the pathway
 	//
-	// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt), status
-	// `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
+	// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
+	// but with gaps where a referral was refused or a server restarted, and a little out of order
+	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 	// the council's area) computed on the day of receipt.
 	//
 	// Takes any type of body and a specified content type.
@@ -6993,8 +6994,9 @@ type ClientInterface interface {
 
 	// CreateReferral Receive a referral into the pathway
 	//
-	// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt), status
-	// `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
+	// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
+	// but with gaps where a referral was refused or a server restarted, and a little out of order
+	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 	// the council's area) computed on the day of receipt.
 	//
 	// Takes a body of the `application/json` content type.
@@ -9366,8 +9368,9 @@ func (c *Client) ListReferrals(ctx context.Context, params *ListReferralsParams,
 
 // CreateReferralWithBody Receive a referral into the pathway
 //
-// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt), status
-// `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
+// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
+// but with gaps where a referral was refused or a server restarted, and a little out of order
+// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 // the council's area) computed on the day of receipt.
 //
 // Takes any type of body and a specified content type.
@@ -9387,8 +9390,9 @@ func (c *Client) CreateReferralWithBody(ctx context.Context, params *CreateRefer
 
 // CreateReferral Receive a referral into the pathway
 //
-// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt), status
-// `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
+// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
+// but with gaps where a referral was refused or a server restarted, and a little out of order
+// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 // the council's area) computed on the day of receipt.
 //
 // Takes a body of the `application/json` content type.
@@ -19517,8 +19521,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateReferralWithBodyWithResponse Receive a referral into the pathway
 	//
-	// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt), status
-	// `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
+	// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
+	// but with gaps where a referral was refused or a server restarted, and a little out of order
+	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 	// the council's area) computed on the day of receipt.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -19528,8 +19533,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateReferralWithResponse Receive a referral into the pathway
 	//
-	// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt), status
-	// `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
+	// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
+	// but with gaps where a referral was refused or a server restarted, and a little out of order
+	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 	// the council's area) computed on the day of receipt.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -35232,8 +35238,9 @@ func (c *ClientWithResponses) ListReferralsWithResponse(ctx context.Context, par
 
 // CreateReferralWithBodyWithResponse Receive a referral into the pathway
 //
-// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt), status
-// `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
+// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
+// but with gaps where a referral was refused or a server restarted, and a little out of order
+// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 // the council's area) computed on the day of receipt.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -35249,8 +35256,9 @@ func (c *ClientWithResponses) CreateReferralWithBodyWithResponse(ctx context.Con
 
 // CreateReferralWithResponse Receive a referral into the pathway
 //
-// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt), status
-// `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
+// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
+// but with gaps where a referral was refused or a server restarted, and a little out of order
+// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 // the council's area) computed on the day of receipt.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).

@@ -75,6 +75,7 @@ func (s *Service) AccessLog(ctx context.Context, youngPersonID string, pg paging
 		if out, next, err = tx.AuditTrail().Events(audit.Filter{YoungPersonID: youngPersonID}, pg); err != nil {
 			return err
 		}
+		out = onlyAbout(youngPersonID, out)
 		if p.Role == auth.RoleFamily {
 			out = redactStaff(out)
 		}
@@ -200,12 +201,26 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 		}); err != nil {
 			return err
 		}
-		x.AccessLog = redactStaff(x.AccessLog)
+		x.AccessLog = redactStaff(onlyAbout(id, x.AccessLog))
 		x.ExportedAt = s.Now()
 		return casework.Record(tx, s.Event(ctx, p, audit.Export, audit.YoungPerson, id, id, nil),
 			s.Notice(outbox.YoungPersonExported, id, nil))
 	})
 	return x, err
+}
+
+// onlyAbout shows the lists in a child's access log as about that child alone: a list names every
+// record it returned and whose, and the other children on the page are none of this child's (or
+// their family's) business.
+func onlyAbout(youngPersonID string, events []audit.Event) []audit.Event {
+	out := make([]audit.Event, len(events))
+	for i, e := range events {
+		if len(e.YoungPersonIDs) > 0 {
+			e.YoungPersonID, e.YoungPersonIDs, e.RecordIDs = youngPersonID, nil, nil
+		}
+		out[i] = e
+	}
+	return out
 }
 
 // redactStaff removes staff members' own personal data (IP address, identity-provider subject,

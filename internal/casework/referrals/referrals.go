@@ -33,12 +33,13 @@ type Service struct {
 	db   casework.DB[Tx]
 	area []string
 	team *team.Service
+	refs referral.References
 }
 
 // New returns the pathway's service. area lists the localities that make up the council's area
-// for eligibility (empty: the whole council).
-func New(core casework.Core, db casework.DB[Tx], area []string, team *team.Service) *Service {
-	return &Service{Core: core, db: db, area: area, team: team}
+// for eligibility (empty: the whole council); refs numbers the human references.
+func New(core casework.Core, db casework.DB[Tx], area []string, team *team.Service, refs referral.References) *Service {
+	return &Service{Core: core, db: db, area: area, team: team, refs: refs}
 }
 
 // CreateReferral receives a referral: it gets a reference, status received and its eligibility.
@@ -55,6 +56,13 @@ func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (_ re
 		return r, err
 	}
 	r.ID, r.Status, r.CreatedAt, r.UpdatedAt, r.Version = casework.NewID(), referral.Received, s.Now(), s.Now(), 1
+	// The number is taken before the transaction, outside it: a refused referral leaves a gap in the
+	// year's references rather than every create waiting on one counter.
+	n, err := s.refs.Next(ctx, fmt.Sprintf("referral:%d", r.ReceivedOn.Year()))
+	if err != nil {
+		return r, err
+	}
+	r.Reference = referral.FormatReference(r.ReceivedOn.Year(), n)
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		if err := s.fillReferrer(tx, p, &r); err != nil {
 			return err
@@ -62,15 +70,11 @@ func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (_ re
 		if err := s.assess(tx, p, &r); err != nil {
 			return err
 		}
-		n, err := tx.Referrals().NextReference(fmt.Sprintf("referral:%d", r.ReceivedOn.Year()))
-		if err != nil {
-			return err
-		}
-		r.Reference = referral.FormatReference(r.ReceivedOn.Year(), n)
 		if err := tx.Referrals().Create(r); err != nil {
 			return err
 		}
-		if err := s.reachStage(tx, r, r.ReceivedOn); err != nil {
+		// A new referral has reached no stage yet: receipt is its first.
+		if err := tx.Referrals().ReachStage(r, referral.Reach(r.ReceivedOn, nil, r.Status, r.ReceivedOn, s.Today())); err != nil {
 			return err
 		}
 		if err := s.OnTimeline(tx, r.YoungPersonID, r.ID, r.ReceivedOn, "referral.received", audit.Referral, r.ID,
