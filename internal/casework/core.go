@@ -149,11 +149,12 @@ func (k Versioned[T, Tx]) Change(ctx context.Context, c Core, db DB[Tx], perm au
 		}
 		*updatedAt, *version = c.Now(), *version+1
 		if err := k.Save(tx, v); err != nil {
-			return Raced(err, ifMatch)
+			return err
 		}
 		return after(tx, p, v)
 	})
-	return v, err
+	// The store may find the version gone only when the unit's writes are sent, at its end.
+	return v, Raced(err, ifMatch)
 }
 
 // Patch applies a caller's Mutation through Change. before, if set, refuses a record that may no

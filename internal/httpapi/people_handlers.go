@@ -23,7 +23,7 @@ func (h *peopleHandlers) GetYoungPerson(ctx context.Context, req api.GetYoungPer
 	if err != nil {
 		return nil, err
 	}
-	return api.GetYoungPerson200JSONResponse{Body: toYoungPerson(yp, h.s.today()), Headers: api.GetYoungPerson200ResponseHeaders{ETag: etag(yp.Version)}}, nil
+	return fastJSON{body: toYoungPerson(yp, h.s.today()), etag: etag(yp.Version)}, nil
 }
 
 func (h *peopleHandlers) ListYoungPeople(ctx context.Context, req api.ListYoungPeopleRequestObject) (api.ListYoungPeopleResponseObject, error) {
@@ -39,7 +39,7 @@ func (h *peopleHandlers) ListYoungPeople(ctx context.Context, req api.ListYoungP
 	for i, yp := range items {
 		out.Items[i] = toYoungPerson(yp, d)
 	}
-	return out, nil
+	return fastJSON{body: out}, nil
 }
 
 func (h *peopleHandlers) UpdateYoungPerson(ctx context.Context, req api.UpdateYoungPersonRequestObject) (api.UpdateYoungPersonResponseObject, error) {

@@ -21,7 +21,7 @@ func (h *referralHandlers) GetReferral(ctx context.Context, req api.GetReferralR
 	if err != nil {
 		return nil, err
 	}
-	return api.GetReferral200JSONResponse{Body: toReferral(r), Headers: api.GetReferral200ResponseHeaders{ETag: etag(r.Version)}}, nil
+	return fastJSON{body: toReferral(r), etag: etag(r.Version)}, nil
 }
 
 func (h *referralHandlers) ListReferrals(ctx context.Context, req api.ListReferralsRequestObject) (api.ListReferralsResponseObject, error) {
@@ -36,7 +36,7 @@ func (h *referralHandlers) ListReferrals(ctx context.Context, req api.ListReferr
 	for i, r := range items {
 		out.Items[i] = toReferral(r)
 	}
-	return out, nil
+	return fastJSON{body: out}, nil
 }
 
 func (h *referralHandlers) UpdateReferral(ctx context.Context, req api.UpdateReferralRequestObject) (api.UpdateReferralResponseObject, error) {

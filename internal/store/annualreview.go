@@ -94,13 +94,13 @@ func (r annualReviewRow) toDomain() annualreview.Review {
 // CreateAnnualReview inserts r.
 func (tx reviewRepo) Create(r annualreview.Review) error {
 	row := toAnnualReviewRow(r)
-	return translate(tx.db.Create(&row).Error)
+	return translate(tx.w().Create(&row).Error)
 }
 
 // AnnualReview loads one review within scope.
 func (tx reviewRepo) Get(id string, s access.Scope) (annualreview.Review, error) {
 	var row annualReviewRow
-	err := visibleYoungPeople(tx.db.Where("annual_reviews.id = ?", id), "annual_reviews.young_person_id", s).Take(&row).Error
+	err := visibleYoungPeople(tx.q().Where("annual_reviews.id = ?", id), "annual_reviews.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return annualreview.Review{}, fault.New(fault.NotFound, "No such annual review.")
 	}
@@ -116,7 +116,7 @@ func (tx reviewRepo) Update(r annualreview.Review) error {
 // PendingAnnualReviews returns a plan's reviews not yet decided or cancelled.
 func (tx reviewRepo) Pending(planID string) ([]annualreview.Review, error) {
 	var rows []annualReviewRow
-	if err := tx.db.Where("plan_id = ? AND status IN ?", planID, []string{string(annualreview.Due), string(annualreview.Held)}).
+	if err := tx.q().Where("plan_id = ? AND status IN ?", planID, []string{string(annualreview.Due), string(annualreview.Held)}).
 		Order("sequence").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
@@ -129,7 +129,7 @@ func (tx reviewRepo) Pending(planID string) ([]annualreview.Review, error) {
 
 // AnnualReviews lists one page within scope.
 func (tx reviewRepo) List(f annualreview.Filter, s access.Scope, p paging.Page) ([]annualreview.Review, string, error) {
-	q := visibleYoungPeople(tx.db.Model(&annualReviewRow{}), "annual_reviews.young_person_id", s)
+	q := visibleYoungPeople(tx.q().Model(&annualReviewRow{}), "annual_reviews.young_person_id", s)
 	if f.PlanID != "" {
 		q = q.Where("annual_reviews.plan_id = ?", f.PlanID)
 	}

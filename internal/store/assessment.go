@@ -60,7 +60,7 @@ func (r assessmentRow) toDomain() assessment.Assessment {
 // versions with the same number, from racing requests, cannot both be written.
 func (tx assessmentRepo) Create(a assessment.Assessment) error {
 	row := toAssessmentRow(a)
-	err := translate(tx.db.Create(&row).Error)
+	err := translate(tx.w().Create(&row).Error)
 	if errors.Is(err, fault.ErrConflict) {
 		return fault.New(fault.Conflict, "Another version of this referral's assessment was written at the same time; read it and try again.")
 	}
@@ -70,7 +70,7 @@ func (tx assessmentRepo) Create(a assessment.Assessment) error {
 // Assessment loads one assessment within scope.
 func (tx assessmentRepo) Get(id string, s access.Scope) (assessment.Assessment, error) {
 	var row assessmentRow
-	err := visibleYoungPeople(tx.db.Where("family_assessments.id = ?", id), "family_assessments.young_person_id", s).Take(&row).Error
+	err := visibleYoungPeople(tx.q().Where("family_assessments.id = ?", id), "family_assessments.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return assessment.Assessment{}, fault.New(fault.NotFound, "No such family assessment.")
 	}
@@ -81,7 +81,7 @@ func (tx assessmentRepo) Get(id string, s access.Scope) (assessment.Assessment, 
 // has been started.
 func (tx assessmentRepo) Latest(referralID string) (a assessment.Assessment, found bool, err error) {
 	var rows []assessmentRow
-	if err := tx.db.Where("referral_id = ?", referralID).Order("assessment_number DESC").Limit(1).Find(&rows).Error; err != nil {
+	if err := tx.q().Where("referral_id = ?", referralID).Order("assessment_number DESC").Limit(1).Find(&rows).Error; err != nil {
 		return a, false, translate(err)
 	}
 	if len(rows) == 0 {
@@ -98,7 +98,7 @@ func (tx assessmentRepo) Update(a assessment.Assessment) error {
 
 // Assessments lists one page within scope, newest first.
 func (tx assessmentRepo) List(f assessment.Filter, s access.Scope, p paging.Page) ([]assessment.Assessment, string, error) {
-	q := visibleYoungPeople(tx.db.Model(&assessmentRow{}), "family_assessments.young_person_id", s)
+	q := visibleYoungPeople(tx.q().Model(&assessmentRow{}), "family_assessments.young_person_id", s)
 	if f.ReferralID != "" {
 		q = q.Where("family_assessments.referral_id = ?", f.ReferralID)
 	}

@@ -18,7 +18,7 @@ func (clockNoticeRow) TableName() string { return "clock_notices" }
 // ClaimNotice records that the time-driven notice key has been sent and reports whether this
 // call claimed it: each notice is sent once, however often the sweeper runs.
 func (tx noticeRepo) Claim(key string, at time.Time) (bool, error) {
-	res := tx.db.Clauses(clause.OnConflict{DoNothing: true}).Create(&clockNoticeRow{Key: key, CreatedAt: at})
+	res := tx.w().Clauses(clause.OnConflict{DoNothing: true}).Create(&clockNoticeRow{Key: key, CreatedAt: at})
 	if res.Error != nil {
 		return false, translate(res.Error)
 	}
@@ -29,7 +29,7 @@ func (tx noticeRepo) Claim(key string, at time.Time) (bool, error) {
 // [from, to].
 func (tx ehcRequestRepo) DecisionDue(from, to time.Time) ([]ehc.Request, error) {
 	var rows []ehcRequestRow
-	if err := tx.db.Where("status = ? AND decision_due_on >= ? AND decision_due_on <= ?", string(ehc.Received), fromDate(from), fromDate(to)).
+	if err := tx.q().Where("status = ? AND decision_due_on >= ? AND decision_due_on <= ?", string(ehc.Received), fromDate(from), fromDate(to)).
 		Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}

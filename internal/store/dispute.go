@@ -75,13 +75,13 @@ func (r disputeRow) toDomain() dispute.Dispute {
 // CreateDispute inserts d.
 func (tx disputeRepo) Create(d dispute.Dispute) error {
 	row := toDisputeRow(d)
-	return translate(tx.db.Create(&row).Error)
+	return translate(tx.w().Create(&row).Error)
 }
 
 // Dispute loads one dispute within scope.
 func (tx disputeRepo) Get(id string, s access.Scope) (dispute.Dispute, error) {
 	var row disputeRow
-	err := visibleYoungPeople(tx.db.Where("disputes.id = ?", id), "disputes.young_person_id", s).Take(&row).Error
+	err := visibleYoungPeople(tx.q().Where("disputes.id = ?", id), "disputes.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return dispute.Dispute{}, fault.New(fault.NotFound, "No such dispute.")
 	}
@@ -96,7 +96,7 @@ func (tx disputeRepo) Update(d dispute.Dispute) error {
 
 // Disputes lists one page within scope, newest first.
 func (tx disputeRepo) List(f dispute.Filter, s access.Scope, p paging.Page) ([]dispute.Dispute, string, error) {
-	q := visibleYoungPeople(tx.db.Model(&disputeRow{}), "disputes.young_person_id", s)
+	q := visibleYoungPeople(tx.q().Model(&disputeRow{}), "disputes.young_person_id", s)
 	if f.Kind != "" {
 		q = q.Where("disputes.kind = ?", f.Kind)
 	}

@@ -48,7 +48,7 @@ func (tx peopleRepo) LockIdentifiers(claims []person.Claim) error {
 	}
 	slices.Sort(keys)
 	for _, k := range slices.Compact(keys) {
-		if err := tx.db.Exec("SELECT pg_advisory_xact_lock(?, ?)", identifierLockClass, k).Error; err != nil {
+		if err := tx.w().Exec("SELECT pg_advisory_xact_lock(?, ?)", identifierLockClass, k).Error; err != nil {
 			return translate(err)
 		}
 	}
@@ -63,7 +63,7 @@ func (tx peopleRepo) Holders(claims []person.Claim, except string, s access.Scop
 		if !ok {
 			return nil, fmt.Errorf("holders: no column for identifier %q", c.On)
 		}
-		q := visibleYoungPeople(tx.db.Model(&youngPersonRow{}).Where("young_people."+col+" = ?", c.Value), "young_people.id", s)
+		q := visibleYoungPeople(tx.q().Model(&youngPersonRow{}).Where("young_people."+col+" = ?", c.Value), "young_people.id", s)
 		if except != "" {
 			q = q.Where("young_people.id <> ?", except)
 		}
@@ -131,7 +131,8 @@ func (tx conn) lockYoungPeople(ids ...string) ([]string, error) {
 		q += " FOR UPDATE"
 	}
 	var found []string
-	err := tx.db.Raw(q, ids).Scan(&found).Error
+	// w: a locking read holds its locks only inside the transaction.
+	err := tx.w().Raw(q, ids).Scan(&found).Error
 	return found, translate(err)
 }
 
@@ -162,7 +163,7 @@ func (tx peopleRepo) Merge(from, into string, at time.Time) (person.Moved, error
 			set += ", updated_at = ?"
 			args = append(args, at.UTC())
 		}
-		res := tx.db.Exec("UPDATE "+t.table+" SET "+set+" WHERE young_person_id = ?", append(args, from)...)
+		res := tx.w().Exec("UPDATE "+t.table+" SET "+set+" WHERE young_person_id = ?", append(args, from)...)
 		if res.Error != nil {
 			return nil, fmt.Errorf("move %s: %w", t.table, translate(res.Error))
 		}
@@ -170,15 +171,15 @@ func (tx peopleRepo) Merge(from, into string, at time.Time) (person.Moved, error
 			moved[t.recordType] += int(res.RowsAffected)
 		}
 	}
-	if err := tx.db.Exec("UPDATE merged_young_people SET merged_into = ? WHERE merged_into = ?", into, from).Error; err != nil {
+	if err := tx.w().Exec("UPDATE merged_young_people SET merged_into = ? WHERE merged_into = ?", into, from).Error; err != nil {
 		return nil, translate(err)
 	}
 	snap := toSnapshot(row.toDomain())
-	if err := tx.db.Exec("INSERT INTO merged_young_people (id, merged_into, merged_at, snapshot) VALUES (?, ?, ?, ?)",
+	if err := tx.w().Exec("INSERT INTO merged_young_people (id, merged_into, merged_at, snapshot) VALUES (?, ?, ?, ?)",
 		from, into, at.UTC(), toJSON(snap)).Error; err != nil {
 		return nil, translate(err)
 	}
-	if err := tx.db.Exec("DELETE FROM young_people WHERE id = ?", from).Error; err != nil {
+	if err := tx.w().Exec("DELETE FROM young_people WHERE id = ?", from).Error; err != nil {
 		// A table holding the child's id that linkedTables does not know still refers to it.
 		return nil, translate(err)
 	}
@@ -203,7 +204,7 @@ func (tx peopleRepo) MergedInto(id string) (string, error) {
 // MergedFrom lists the records merged into id, oldest first.
 func (tx peopleRepo) MergedFrom(id string) ([]person.Merged, error) {
 	var rows []mergedRow
-	if err := tx.db.Where("merged_into = ?", id).Order("id").Find(&rows).Error; err != nil {
+	if err := tx.q().Where("merged_into = ?", id).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
 	out := make([]person.Merged, len(rows))
@@ -216,7 +217,7 @@ func (tx peopleRepo) MergedFrom(id string) ([]person.Merged, error) {
 // mergedIDs lists the records merged into id.
 func (tx conn) mergedIDs(id string) ([]string, error) {
 	var ids []string
-	err := tx.db.Model(&mergedRow{}).Where("merged_into = ?", id).Order("id").Pluck("id", &ids).Error
+	err := tx.q().Model(&mergedRow{}).Where("merged_into = ?", id).Order("id").Pluck("id", &ids).Error
 	return ids, translate(err)
 }
 
@@ -313,7 +314,7 @@ func (tx duplicateRepo) Record(ds ...person.Duplicate) ([]person.Duplicate, erro
 	var added []person.Duplicate
 	for _, d := range ds {
 		r := toDuplicateRow(d)
-		res := tx.db.Exec(`INSERT INTO possible_duplicates (id, young_person_id, other_young_person_id, matched_on, found_at, status,
+		res := tx.w().Exec(`INSERT INTO possible_duplicates (id, young_person_id, other_young_person_id, matched_on, found_at, status,
 			resolved_at, reason, merged_into, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (young_person_id, other_young_person_id, matched_on) DO NOTHING`,
 			r.ID, r.YoungPersonID, r.OtherYoungPersonID, r.MatchedOn, r.FoundAt, r.Status, r.ResolvedAt, r.Reason, r.MergedInto, r.UpdatedAt, r.Version)
@@ -330,7 +331,7 @@ func (tx duplicateRepo) Record(ds ...person.Duplicate) ([]person.Duplicate, erro
 // Get loads one possible duplicate.
 func (tx duplicateRepo) Get(id string) (person.Duplicate, error) {
 	var row duplicateRow
-	err := tx.db.Where("id = ?", id).Take(&row).Error
+	err := tx.q().Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return person.Duplicate{}, fault.New(fault.NotFound, "No such possible duplicate.")
 	}
@@ -345,7 +346,7 @@ func (tx duplicateRepo) Update(d person.Duplicate) error {
 
 // List lists one page, newest first.
 func (tx duplicateRepo) List(f person.DuplicateFilter, p paging.Page) ([]person.Duplicate, string, error) {
-	q := tx.db.Model(&duplicateRow{})
+	q := tx.q().Model(&duplicateRow{})
 	if f.Status != "" {
 		q = q.Where("possible_duplicates.status = ?", string(f.Status))
 	}

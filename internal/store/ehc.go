@@ -134,13 +134,13 @@ func (r ehcRequestRow) toDomain() ehc.Request {
 // CreateEHCRequest inserts r.
 func (tx ehcRequestRepo) Create(r ehc.Request) error {
 	row := toEHCRequestRow(r)
-	return translate(tx.db.Create(&row).Error)
+	return translate(tx.w().Create(&row).Error)
 }
 
 // EHCRequest loads one EHC needs assessment request within scope.
 func (tx ehcRequestRepo) Get(id string, s access.Scope) (ehc.Request, error) {
 	var row ehcRequestRow
-	err := visibleYoungPeople(tx.db.Where("ehc_requests.id = ?", id), "ehc_requests.young_person_id", s).Take(&row).Error
+	err := visibleYoungPeople(tx.q().Where("ehc_requests.id = ?", id), "ehc_requests.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return ehc.Request{}, fault.New(fault.NotFound, "No such EHC needs assessment request.")
 	}
@@ -155,7 +155,7 @@ func (tx ehcRequestRepo) Update(r ehc.Request) error {
 
 // EHCRequests lists one page within scope, newest first.
 func (tx ehcRequestRepo) List(f ehc.Filter, s access.Scope, p paging.Page) ([]ehc.Request, string, error) {
-	q := visibleYoungPeople(tx.db.Model(&ehcRequestRow{}), "ehc_requests.young_person_id", s)
+	q := visibleYoungPeople(tx.q().Model(&ehcRequestRow{}), "ehc_requests.young_person_id", s)
 	if f.YoungPersonID != "" {
 		q = q.Where("ehc_requests.young_person_id = ?", f.YoungPersonID)
 	}

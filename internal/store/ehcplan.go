@@ -254,12 +254,12 @@ func toVersionRow(planID string, v ehcplan.Version) ehcPlanVersionRow {
 // conflict (the one-plan rule, kept by a partial unique index).
 func (tx planRepo) Create(p ehcplan.Plan) error {
 	row := toEHCPlanRow(p)
-	if err := translate(tx.db.Create(&row).Error); err != nil {
+	if err := translate(tx.w().Create(&row).Error); err != nil {
 		return err
 	}
 	for _, v := range p.Versions {
 		vr := toVersionRow(p.ID, v)
-		if err := translate(tx.db.Create(&vr).Error); err != nil {
+		if err := translate(tx.w().Create(&vr).Error); err != nil {
 			return err
 		}
 	}
@@ -269,7 +269,7 @@ func (tx planRepo) Create(p ehcplan.Plan) error {
 // EHCPlan loads one plan with its versions within scope.
 func (tx planRepo) Get(id string, s access.Scope) (ehcplan.Plan, error) {
 	var row ehcPlanRow
-	err := visibleYoungPeople(tx.db.Where("ehc_plans.id = ?", id), "ehc_plans.young_person_id", s).Take(&row).Error
+	err := visibleYoungPeople(tx.q().Where("ehc_plans.id = ?", id), "ehc_plans.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return ehcplan.Plan{}, fault.New(fault.NotFound, "No such EHC plan.")
 	}
@@ -292,7 +292,7 @@ func (tx conn) withVersions(rows []ehcPlanRow) ([]ehcplan.Plan, error) {
 		ids[i] = r.ID
 	}
 	var vs []ehcPlanVersionRow
-	if err := tx.db.Where("plan_id IN ?", ids).Order("plan_id, number").Find(&vs).Error; err != nil {
+	if err := tx.q().Where("plan_id IN ?", ids).Order("plan_id, number").Find(&vs).Error; err != nil {
 		return nil, translate(err)
 	}
 	byPlan := map[string][]ehcPlanVersionRow{}
@@ -314,7 +314,7 @@ func (tx planRepo) Update(p ehcplan.Plan) error {
 		return err
 	}
 	var stored []ehcPlanVersionRow
-	if err := tx.db.Where("plan_id = ?", p.ID).Find(&stored).Error; err != nil {
+	if err := tx.q().Where("plan_id = ?", p.ID).Find(&stored).Error; err != nil {
 		return translate(err)
 	}
 	have := map[int]ehcPlanVersionRow{}
@@ -326,23 +326,23 @@ func (tx planRepo) Update(p ehcplan.Plan) error {
 		old, ok := have[v.Number]
 		switch {
 		case !ok:
-			if err := translate(tx.db.Create(&vr).Error); err != nil {
+			if err := translate(tx.w().Create(&vr).Error); err != nil {
 				return err
 			}
 		case old.State == "frozen":
 		default:
-			if err := translate(tx.db.Model(&ehcPlanVersionRow{}).Where("plan_id = ? AND number = ?", p.ID, v.Number).
+			if err := translate(tx.w().Model(&ehcPlanVersionRow{}).Where("plan_id = ? AND number = ?", p.ID, v.Number).
 				Select("*").Omit("plan_id", "number", "created_at").UpdateColumns(&vr).Error); err != nil {
 				return err
 			}
 		}
 	}
-	return translate(tx.db.Where("plan_id = ? AND number > ? AND state <> ?", p.ID, len(p.Versions), "frozen").Delete(&ehcPlanVersionRow{}).Error)
+	return translate(tx.w().Where("plan_id = ? AND number > ? AND state <> ?", p.ID, len(p.Versions), "frozen").Delete(&ehcPlanVersionRow{}).Error)
 }
 
 // EHCPlans lists one page of plans within scope.
 func (tx planRepo) List(f ehcplan.Filter, s access.Scope, p paging.Page) ([]ehcplan.Plan, string, error) {
-	q := visibleYoungPeople(tx.db.Model(&ehcPlanRow{}), "ehc_plans.young_person_id", s)
+	q := visibleYoungPeople(tx.q().Model(&ehcPlanRow{}), "ehc_plans.young_person_id", s)
 	if f.YoungPersonID != "" {
 		q = q.Where("ehc_plans.young_person_id = ?", f.YoungPersonID)
 	}
@@ -371,7 +371,7 @@ func (tx planRepo) List(f ehcplan.Filter, s access.Scope, p paging.Page) ([]ehcp
 // person's, or everyone's when youngPersonID is empty.
 func (tx planRepo) CeaseDue(today time.Time, youngPersonID string) ([]ehcplan.Plan, error) {
 	var rows []ehcPlanRow
-	q := tx.db.Where("status = ? AND ceases_on <= ?", string(ehcplan.Ceasing), fromDate(today))
+	q := tx.q().Where("status = ? AND ceases_on <= ?", string(ehcplan.Ceasing), fromDate(today))
 	if youngPersonID != "" {
 		q = q.Where("young_person_id = ?", youngPersonID)
 	}

@@ -30,7 +30,7 @@ func RawString(st *Store, sql string, args ...any) (string, error) {
 
 // AgeIdempotencyClaim backdates a claim, as if its request had been claimed at.
 func AgeIdempotencyClaim(tx *Tx, owner, key string, at time.Time) error {
-	return tx.db.Model(&idempotencyRow{}).Where("api_key_id = ? AND idem_key = ?", owner, key).Update("created_at", at.UTC()).Error
+	return tx.w().Model(&idempotencyRow{}).Where("api_key_id = ? AND idem_key = ?", owner, key).Update("created_at", at.UTC()).Error
 }
 
 // LinkedTables names the tables a merge moves, for the test that they are every table holding a

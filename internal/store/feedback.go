@@ -55,13 +55,13 @@ func (r feedbackRow) toDomain() feedback.Feedback {
 // CreateFeedback inserts f.
 func (tx feedbackRepo) Create(f feedback.Feedback) error {
 	row := toFeedbackRow(f)
-	return translate(tx.db.Create(&row).Error)
+	return translate(tx.w().Create(&row).Error)
 }
 
 // Feedback loads one piece of feedback within scope.
 func (tx feedbackRepo) Get(id string, s access.Scope) (feedback.Feedback, error) {
 	var row feedbackRow
-	err := visibleYoungPeople(tx.db.Where("pathway_feedback.id = ?", id), "pathway_feedback.young_person_id", s).Take(&row).Error
+	err := visibleYoungPeople(tx.q().Where("pathway_feedback.id = ?", id), "pathway_feedback.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return feedback.Feedback{}, fault.New(fault.NotFound, "No such feedback.")
 	}
@@ -73,7 +73,7 @@ func (tx feedbackRepo) Get(id string, s access.Scope) (feedback.Feedback, error)
 
 // ListFeedback lists one page within scope, newest first.
 func (tx feedbackRepo) List(f feedback.Filter, s access.Scope, p paging.Page) ([]feedback.Feedback, string, error) {
-	q := visibleYoungPeople(tx.db.Model(&feedbackRow{}), "pathway_feedback.young_person_id", s)
+	q := visibleYoungPeople(tx.q().Model(&feedbackRow{}), "pathway_feedback.young_person_id", s)
 	if f.ReferralID != "" {
 		q = q.Where("pathway_feedback.referral_id = ?", f.ReferralID)
 	}
@@ -89,7 +89,7 @@ func (tx feedbackRepo) List(f feedback.Filter, s access.Scope, p paging.Page) ([
 // ReferralOfMeeting is the referral a meeting belongs to, or NotFound.
 func (tx meetingRepo) ReferralOf(meetingID string) (string, error) {
 	var ids []string
-	if err := tx.db.Table("meetings").Where("id = ?", meetingID).Limit(1).Pluck("referral_id", &ids).Error; err != nil {
+	if err := tx.q().Table("meetings").Where("id = ?", meetingID).Limit(1).Pluck("referral_id", &ids).Error; err != nil {
 		return "", translate(err)
 	}
 	if len(ids) == 0 {

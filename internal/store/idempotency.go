@@ -81,16 +81,6 @@ func (k IdempotencyKeys) Claim(ctx context.Context, keyID, key string, r idempot
 	return false, prev, nil
 }
 
-// committed marks the claim ctx carries, if any, Committed inside the transaction about to commit.
-func committed(ctx context.Context, db *gorm.DB) error {
-	c, ok := idempotency.ClaimFrom(ctx)
-	if !ok {
-		return nil
-	}
-	return db.Model(&idempotencyRow{}).Where("api_key_id = ? AND idem_key = ? AND state = ?", c.Owner, c.Key, idempotency.Pending).
-		Update("state", idempotency.Committed).Error
-}
-
 // Complete stores the answer to replay.
 func (k IdempotencyKeys) Complete(ctx context.Context, keyID, key string, r idempotency.Response) error {
 	body := string(r.Body)

@@ -62,19 +62,19 @@ func (rr meetingReadRow) toDomain() meeting.Meeting {
 
 // meetingsQuery selects meetings with their referral's date of receipt.
 func (tx conn) meetingsQuery() *gorm.DB {
-	return tx.db.Table("meetings").Select("meetings.*, referrals.received_on AS referral_received_on").
+	return tx.q().Table("meetings").Select("meetings.*, referrals.received_on AS referral_received_on").
 		Joins("JOIN referrals ON referrals.id = meetings.referral_id")
 }
 
 // CreateMeeting inserts m and the actions agreed at it.
 func (tx meetingRepo) Create(m meeting.Meeting) error {
 	row := toMeetingRow(m)
-	if err := tx.db.Create(&row).Error; err != nil {
+	if err := tx.w().Create(&row).Error; err != nil {
 		return translate(err)
 	}
 	for _, a := range m.Actions {
 		ar := toActionRow(a)
-		if err := tx.db.Create(&ar).Error; err != nil {
+		if err := tx.w().Create(&ar).Error; err != nil {
 			return translate(err)
 		}
 	}
@@ -139,7 +139,7 @@ func (tx conn) withActions(ms []meeting.Meeting) error {
 		ids[i] = m.ID
 	}
 	var rows []actionRow
-	if err := tx.db.Where("meeting_id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
+	if err := tx.q().Where("meeting_id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
 		return translate(err)
 	}
 	byMeeting := map[string][]meeting.Action{}
@@ -192,7 +192,7 @@ func (r actionRow) toDomain() meeting.Action {
 // Action loads one action within scope.
 func (tx meetingRepo) Action(id string, s access.Scope) (meeting.Action, error) {
 	var row actionRow
-	err := visibleYoungPeople(tx.db.Where("meeting_actions.id = ?", id), "meeting_actions.young_person_id", s).Take(&row).Error
+	err := visibleYoungPeople(tx.q().Where("meeting_actions.id = ?", id), "meeting_actions.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return meeting.Action{}, fault.New(fault.NotFound, "No such action.")
 	}
@@ -202,7 +202,7 @@ func (tx meetingRepo) Action(id string, s access.Scope) (meeting.Action, error) 
 // CompleteAction records a's completion if it is still open, so two completions racing each
 // other cannot both succeed: the loser is told the action is done.
 func (tx meetingRepo) CompleteAction(a meeting.Action) error {
-	res := tx.db.Model(&actionRow{}).Where("id = ? AND status = ?", a.ID, meeting.Open).Updates(map[string]any{
+	res := tx.w().Model(&actionRow{}).Where("id = ? AND status = ?", a.ID, meeting.Open).Updates(map[string]any{
 		"status": a.Status, "completed_at": a.CompletedAt, "completed_by_practitioner_id": nullable(a.CompletedByPractitionerID),
 		"completion_note": nullable(a.CompletionNote)})
 	if res.Error != nil {
@@ -216,7 +216,7 @@ func (tx meetingRepo) CompleteAction(a meeting.Action) error {
 
 // Actions lists one page within scope, newest first.
 func (tx meetingRepo) Actions(f meeting.ActionFilter, s access.Scope, p paging.Page) ([]meeting.Action, string, error) {
-	q := visibleYoungPeople(tx.db.Model(&actionRow{}), "meeting_actions.young_person_id", s)
+	q := visibleYoungPeople(tx.q().Model(&actionRow{}), "meeting_actions.young_person_id", s)
 	if f.OwnerPractitionerID != "" {
 		q = q.Where("meeting_actions.owner_practitioner_id = ?", f.OwnerPractitionerID)
 	}

@@ -35,7 +35,7 @@ func (tx *Tx) AddTimeline(events ...timeline.Event) error {
 	for _, e := range events {
 		row := timelineRow{ID: e.ID, YoungPersonID: e.YoungPersonID, ReferralID: nullable(e.ReferralID), OccurredOn: fromDate(e.OccurredOn),
 			RecordedAt: e.RecordedAt, Kind: e.Kind, RecordType: e.RecordType, RecordID: e.RecordID, Summary: e.Summary}
-		if err := tx.db.Create(&row).Error; err != nil {
+		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
 			return translate(err)
 		}
 	}
@@ -48,7 +48,7 @@ func (tx timelineRepo) Page(youngPersonID string, p paging.Page) ([]timeline.Eve
 	if p.Limit <= 0 || p.Limit > 200 {
 		p.Limit = 50
 	}
-	q := tx.db.Model(&timelineRow{}).Where("young_person_id = ?", youngPersonID)
+	q := tx.q().Model(&timelineRow{}).Where("young_person_id = ?", youngPersonID)
 	if p.Cursor != "" {
 		day, id, err := decodeTimelineCursor(p.Cursor)
 		if err != nil {
@@ -105,13 +105,13 @@ func (allocationRow) TableName() string { return "allocations" }
 // Allocate ends the referral's active allocation, if any, and starts a. The partial unique index
 // allows one active allocation per referral, so two concurrent allocations cannot both succeed.
 func (tx referralRepo) Allocate(a referral.Allocation) error {
-	if err := tx.db.Model(&allocationRow{}).Where("referral_id = ? AND ended_at IS NULL", a.ReferralID).
+	if err := tx.w().Model(&allocationRow{}).Where("referral_id = ? AND ended_at IS NULL", a.ReferralID).
 		Update("ended_at", a.StartedAt).Error; err != nil {
 		return translate(err)
 	}
 	row := allocationRow{ID: a.ID, ReferralID: a.ReferralID, PractitionerID: a.PractitionerID, OrganisationID: a.OrganisationID,
 		Reason: a.Reason, MeetingID: nullable(a.MeetingID), StartedAt: a.StartedAt}
-	err := translate(tx.db.Create(&row).Error)
+	err := translate(tx.w().Create(&row).Error)
 	if errors.Is(err, fault.ErrConflict) {
 		return fault.New(fault.Conflict, "Another allocation of this referral was made at the same time; read it and try again.")
 	}
@@ -121,7 +121,7 @@ func (tx referralRepo) Allocate(a referral.Allocation) error {
 // Allocations lists a referral's allocations, newest first.
 func (tx referralRepo) Allocations(referralID string) ([]referral.Allocation, error) {
 	var rows []allocationRow
-	if err := tx.db.Where("referral_id = ?", referralID).Order("id DESC").Find(&rows).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+	if err := tx.q().Where("referral_id = ?", referralID).Order("id DESC").Find(&rows).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, translate(err)
 	}
 	out := make([]referral.Allocation, len(rows))

@@ -121,5 +121,5 @@ func notify(tx conn, channel, payload string) error {
 	if tx.dialect != Postgres {
 		return nil
 	}
-	return tx.db.Exec("SELECT pg_notify(?, ?)", channel, payload).Error
+	return tx.w().Exec("SELECT pg_notify(?, ?)", channel, payload).Error
 }

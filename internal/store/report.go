@@ -59,7 +59,7 @@ func countBy(q *gorm.DB) (report.Counts, error) {
 // Activity counts the pathway's activity in [from, to].
 func (tx reportRepo) Activity(from, to time.Time, f report.Filter) (a report.ActivityFigures, err error) {
 	referrals := func() *gorm.DB {
-		return reportReferrals(f, between(tx.db.Table("referrals r"), "r.received_on", from, to), "r")
+		return reportReferrals(f, between(tx.q().Table("referrals r"), "r.received_on", from, to), "r")
 	}
 	// One pass over the period's referrals (one covering index) gives every single-valued
 	// breakdown; the organisations joined are a few hundred rows.
@@ -85,27 +85,27 @@ func (tx reportRepo) Activity(from, to time.Time, f report.Filter) (a report.Act
 			a.LocalityNames[c.Locality] = c.LocalityName
 		}
 	}
-	if a.ByReason, err = countBy(reportReferrals(f, between(tx.db.Table("referral_reasons rr"), "rr.received_on", from, to), "rr").
+	if a.ByReason, err = countBy(reportReferrals(f, between(tx.q().Table("referral_reasons rr"), "rr.received_on", from, to), "rr").
 		Select("rr.reason AS k, COUNT(*) AS n").Group("rr.reason")); err != nil {
 		return a, err
 	}
 	// Distinct settings first, then their types: cheaper than COUNT(DISTINCT) per type.
 	settings := referrals().Distinct("r.referrer_organisation_id")
-	if a.Settings, err = countBy(tx.db.Table("(?) d", settings).Select("o.type AS k, COUNT(*) AS n").
+	if a.Settings, err = countBy(tx.q().Table("(?) d", settings).Select("o.type AS k, COUNT(*) AS n").
 		Joins("JOIN organisations o ON o.id = d.referrer_organisation_id").Group("o.type")); err != nil {
 		return a, err
 	}
-	if a.Meetings, err = countBy(reportChildren(f, between(tx.db.Table("meetings m"), "m.held_on", from, to), "m.young_person_id").
+	if a.Meetings, err = countBy(reportChildren(f, between(tx.q().Table("meetings m"), "m.held_on", from, to), "m.young_person_id").
 		Select("m.type AS k, COUNT(*) AS n").Group("m.type")); err != nil {
 		return a, err
 	}
-	if a.Disputes, err = countBy(reportChildren(f, between(tx.db.Table("disputes d"), "d.received_on", from, to), "d.young_person_id").
+	if a.Disputes, err = countBy(reportChildren(f, between(tx.q().Table("disputes d"), "d.received_on", from, to), "d.young_person_id").
 		Select("d.kind AS k, COUNT(*) AS n").Group("d.kind")); err != nil {
 		return a, err
 	}
 	var ehc struct{ Received, Started, Refused, Issued int64 }
 	f0, t0 := fromDate(from), fromDate(to)
-	err = reportChildren(f, tx.db.Table("ehc_requests e"), "e.young_person_id").Select(`
+	err = reportChildren(f, tx.q().Table("ehc_requests e"), "e.young_person_id").Select(`
 		COALESCE(SUM(CASE WHEN e.received_on >= ? AND e.received_on <= ? THEN 1 ELSE 0 END), 0) AS received,
 		COALESCE(SUM(CASE WHEN e.decision = 'assess' AND e.decided_on >= ? AND e.decided_on <= ? THEN 1 ELSE 0 END), 0) AS started,
 		COALESCE(SUM(CASE WHEN e.decision = 'not_assess' AND e.decided_on >= ? AND e.decided_on <= ? THEN 1 ELSE 0 END), 0) AS refused,
@@ -124,7 +124,7 @@ func (tx reportRepo) Activity(from, to time.Time, f report.Filter) (a report.Act
 // one point in the pathway. Anonymous answers belong to no child, so a locality or organisation
 // filter leaves them out.
 func (tx reportRepo) SurveyAnswerCounts(from, to time.Time, f report.Filter, templateID, point string) ([]report.AnswerCount, error) {
-	q := reportChildren(f, between(tx.db.Table("survey_answers a"), "a.submitted_on", from, to), "a.young_person_id")
+	q := reportChildren(f, between(tx.q().Table("survey_answers a"), "a.submitted_on", from, to), "a.young_person_id")
 	if templateID != "" {
 		q = q.Where("a.template_id = ?", templateID)
 	}
@@ -144,7 +144,7 @@ func (tx reportRepo) SurveyAnswerCounts(from, to time.Time, f report.Filter, tem
 func (tx reportRepo) EHCTimeliness(from, to time.Time, f report.Filter) (report.TimelinessFigures, error) {
 	var out report.TimelinessFigures
 	var dec struct{ N, Within, Adjusted int }
-	err := reportChildren(f, between(tx.db.Table("ehc_requests"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
+	err := reportChildren(f, between(tx.q().Table("ehc_requests"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
 		COALESCE(SUM(CASE WHEN decided_on <= decision_raw_due_on THEN 1 ELSE 0 END), 0) AS within,
 		COALESCE(SUM(CASE WHEN decided_on <= decision_due_on THEN 1 ELSE 0 END), 0) AS adjusted`).Scan(&dec).Error
 	if err != nil {
@@ -152,7 +152,7 @@ func (tx reportRepo) EHCTimeliness(from, to time.Time, f report.Filter) (report.
 	}
 	out.Decisions, out.DecisionsWithin, out.DecisionsWithinAdjusted = dec.N, dec.Within, dec.Adjusted
 	var plans struct{ N, Within, Adjusted, Plain, PlainWithin int }
-	err = reportChildren(f, between(tx.db.Table("ehc_requests"), "plan_issued_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
+	err = reportChildren(f, between(tx.q().Table("ehc_requests"), "plan_issued_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
 		COALESCE(SUM(CASE WHEN plan_issued_on <= final_plan_raw_due_on THEN 1 ELSE 0 END), 0) AS within,
 		COALESCE(SUM(CASE WHEN plan_issued_on <= final_plan_due_on THEN 1 ELSE 0 END), 0) AS adjusted,
 		COALESCE(SUM(CASE WHEN NOT week20 THEN 1 ELSE 0 END), 0) AS plain,
@@ -163,7 +163,7 @@ func (tx reportRepo) EHCTimeliness(from, to time.Time, f report.Filter) (report.
 	out.Plans, out.PlansWithin, out.PlansWithinAdjusted = plans.N, plans.Within, plans.Adjusted
 	out.PlansNoExceptions, out.PlansNoExceptionsWithin = plans.Plain, plans.PlainWithin
 	var rev struct{ N, Held, Decided int }
-	err = reportChildren(f, between(tx.db.Table("annual_reviews").Where("status = ?", "decided"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
+	err = reportChildren(f, between(tx.q().Table("annual_reviews").Where("status = ?", "decided"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
 		COALESCE(SUM(CASE WHEN meeting_on <= due_on THEN 1 ELSE 0 END), 0) AS held,
 		COALESCE(SUM(CASE WHEN decided_on <= decision_due_on THEN 1 ELSE 0 END), 0) AS decided`).Scan(&rev).Error
 	if err != nil {
@@ -179,7 +179,7 @@ func (tx reportRepo) Transitions(q transition.GapQuery, ending transition.Upcomi
 	on := fromDate(q.AsOf)
 	col := "young_people.id"
 	var pop struct{ With, Total int64 }
-	err := reportChildren(f, tx.db.Table("young_people"), col).Select(`COALESCE(SUM(CASE WHEN `+transitionPlanOn(col)+` THEN 1 ELSE 0 END), 0) AS with,
+	err := reportChildren(f, tx.q().Table("young_people"), col).Select(`COALESCE(SUM(CASE WHEN `+transitionPlanOn(col)+` THEN 1 ELSE 0 END), 0) AS with,
 		COUNT(*) AS total`, on, on).
 		Where("young_people.date_of_birth <= ? AND young_people.date_of_birth > ?", fromDate(q.BornBy), fromDate(q.BornAfter)).
 		Where("("+openReferralOn(col)+" OR "+ehcPlanOn(col)+")", closedReferralStatuses, on, on, on).Scan(&pop).Error
@@ -197,12 +197,12 @@ func (tx reportRepo) Transitions(q transition.GapQuery, ending transition.Upcomi
 		maxAgeArgs = []any{fromDate(ending.MaxAgeEnd.From), fromDate(ending.MaxAgeEnd.Through)}
 	}
 	// Each plan in force is flagged once for each reason, then the flags are added up.
-	plans := reportChildren(f, tx.db.Table("ehc_plans p"), "p.young_person_id").Joins("JOIN young_people yp ON yp.id = p.young_person_id").
+	plans := reportChildren(f, tx.q().Table("ehc_plans p"), "p.young_person_id").Joins("JOIN young_people yp ON yp.id = p.young_person_id").
 		Select(`CASE WHEN `+expected+` THEN 1 ELSE 0 END AS expected, CASE WHEN `+maxAge+` THEN 1 ELSE 0 END AS max_age`,
 			append([]any{on, on, on, through}, maxAgeArgs...)...).
 		Where(planInForce+" AND (p.first_issued_on IS NULL OR p.first_issued_on <= ?)", on, on)
 	var end struct{ Ending, Expected, MaxAge int64 }
-	err = tx.db.Table("(?) x", plans).Select(`COALESCE(SUM(x.expected), 0) AS expected, COALESCE(SUM(x.max_age), 0) AS max_age,
+	err = tx.q().Table("(?) x", plans).Select(`COALESCE(SUM(x.expected), 0) AS expected, COALESCE(SUM(x.max_age), 0) AS max_age,
 		COALESCE(SUM(CASE WHEN x.expected = 1 OR x.max_age = 1 THEN 1 ELSE 0 END), 0) AS ending`).Scan(&end).Error
 	if err != nil {
 		return out, translate(err)
@@ -224,7 +224,7 @@ func (tx reportRepo) Funnel(from, to time.Time, f report.Filter) (report.FunnelF
 			Days  *int
 			N     int64
 		}
-		err := reportReferrals(f, between(tx.db.Table("referral_stages s"), "s.received_on", from, to), "s").
+		err := reportReferrals(f, between(tx.q().Table("referral_stages s"), "s.received_on", from, to), "s").
 			Select("s.stage, " + g.col + " AS days, COUNT(*) AS n").Group("s.stage, " + g.col).Scan(&rows).Error
 		if err != nil {
 			return out, translate(err)

@@ -22,7 +22,7 @@ import (
 // get loads one row by id, or a NotFound naming what.
 func get[R any](tx conn, what, id string) (R, error) {
 	var row R
-	err := tx.db.Where("id = ?", id).Take(&row).Error
+	err := tx.q().Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return row, fault.New(fault.NotFound, "No such "+what+".")
 	}
@@ -33,7 +33,14 @@ func get[R any](tx conn, what, id string) (R, error) {
 // never overwritten: the loser gets a stale-precondition error naming the current version.
 func updateVersioned(tx conn, row any, table, id string, version int) error {
 	// UpdateColumns, not Updates: the caller's updated_at stands (GORM would stamp its own clock).
-	res := tx.db.Table(table).Where("id = ? AND version = ?", id, version).Select("*").Omit("id", "created_at").UpdateColumns(row)
+	update := func(db *gorm.DB) *gorm.DB {
+		return db.Table(table).Where("id = ? AND version = ?", id, version).Select("*").Omit("id", "created_at").UpdateColumns(row)
+	}
+	if tx.deferWrites {
+		// Sent with the rest of the unit's writes, which happen only if it finds the version.
+		return tx.laterGuard(table, id, update)
+	}
+	res := tx.w().Table(table).Where("id = ? AND version = ?", id, version).Select("*").Omit("id", "created_at").UpdateColumns(row)
 	if res.Error != nil {
 		return translate(res.Error)
 	}
@@ -41,7 +48,7 @@ func updateVersioned(tx conn, row any, table, id string, version int) error {
 		return nil
 	}
 	var current int
-	err := tx.db.Table(table).Where("id = ?", id).Select("version").Row().Scan(&current)
+	err := tx.q().Table(table).Where("id = ?", id).Select("version").Row().Scan(&current)
 	if err != nil {
 		return fault.New(fault.NotFound, "No such record.")
 	}
@@ -62,7 +69,7 @@ func like(q string) string {
 // CreateOrganisation inserts o.
 func (tx directoryRepo) CreateOrganisation(o directory.Organisation) error {
 	row := toOrganisationRow(o)
-	return translate(tx.db.Create(&row).Error)
+	return translate(tx.w().Create(&row).Error)
 }
 
 // Organisation loads one organisation.
@@ -79,7 +86,7 @@ func (tx directoryRepo) UpdateOrganisation(o directory.Organisation) error {
 
 // Organisations lists one page.
 func (tx directoryRepo) Organisations(f directory.OrganisationFilter, p paging.Page) ([]directory.Organisation, string, error) {
-	q := tx.db.Model(&organisationRow{})
+	q := tx.q().Model(&organisationRow{})
 	if f.Type != "" {
 		q = q.Where("type = ?", f.Type)
 	}
@@ -97,7 +104,7 @@ func (tx directoryRepo) Organisations(f directory.OrganisationFilter, p paging.P
 // CreatePractitioner inserts p.
 func (tx directoryRepo) CreatePractitioner(p directory.Practitioner) error {
 	row := toPractitionerRow(p)
-	return translate(tx.db.Create(&row).Error)
+	return translate(tx.w().Create(&row).Error)
 }
 
 // Practitioner loads one practitioner.
@@ -114,7 +121,7 @@ func (tx directoryRepo) UpdatePractitioner(p directory.Practitioner) error {
 
 // Practitioners lists one page.
 func (tx directoryRepo) Practitioners(f directory.PractitionerFilter, p paging.Page) ([]directory.Practitioner, string, error) {
-	q := tx.db.Model(&practitionerRow{})
+	q := tx.q().Model(&practitionerRow{})
 	if f.OrganisationID != "" {
 		q = q.Where("organisation_id = ?", f.OrganisationID)
 	}
@@ -169,13 +176,13 @@ func visibleYoungPeople(q *gorm.DB, col string, s access.Scope) *gorm.DB {
 // CreateYoungPerson inserts p.
 func (tx peopleRepo) Create(p person.YoungPerson) error {
 	row := toYoungPersonRow(p)
-	return translate(tx.db.Create(&row).Error)
+	return translate(tx.w().Create(&row).Error)
 }
 
 // YoungPerson loads one young person within scope.
 func (tx peopleRepo) Get(id string, s access.Scope) (person.YoungPerson, error) {
 	var row youngPersonRow
-	err := visibleYoungPeople(tx.db.Where("young_people.id = ?", id), "young_people.id", s).Take(&row).Error
+	err := visibleYoungPeople(tx.q().Where("young_people.id = ?", id), "young_people.id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return person.YoungPerson{}, fault.New(fault.NotFound, "No such young person.")
 	}
@@ -190,7 +197,7 @@ func (tx peopleRepo) Update(p person.YoungPerson) error {
 
 // YoungPeople lists one page within scope.
 func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]person.YoungPerson, string, error) {
-	q := visibleYoungPeople(tx.db.Model(&youngPersonRow{}), "young_people.id", s)
+	q := visibleYoungPeople(tx.q().Model(&youngPersonRow{}), "young_people.id", s)
 	if f.Query != "" {
 		q = q.Where(`(young_people.search_name LIKE ? ESCAPE '\' OR young_people.nhs_number = ? OR young_people.upn = ?)`,
 			like(f.Query), f.Query, strings.ToUpper(f.Query))
@@ -212,7 +219,7 @@ func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]per
 // CreateReferral inserts r.
 func (tx referralRepo) Create(r referral.Referral) error {
 	row := toReferralRow(r)
-	if err := tx.db.Create(&row).Error; err != nil {
+	if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
 		return translate(err)
 	}
 	return tx.insertReasons(r)
@@ -221,7 +228,7 @@ func (tx referralRepo) Create(r referral.Referral) error {
 // writeReasons keeps one referral_reasons row per reason, so reports group reasons in SQL on both
 // databases rather than unpacking the JSON array.
 func (tx conn) writeReasons(r referral.Referral) error {
-	if err := tx.db.Exec("DELETE FROM referral_reasons WHERE referral_id = ?", r.ID).Error; err != nil {
+	if err := tx.w().Exec("DELETE FROM referral_reasons WHERE referral_id = ?", r.ID).Error; err != nil {
 		return translate(err)
 	}
 	return tx.insertReasons(r)
@@ -232,20 +239,25 @@ func (tx conn) insertReasons(r referral.Referral) error {
 	if len(r.Reasons) == 0 {
 		return nil
 	}
-	rows := make([]map[string]any, 0, len(r.Reasons))
 	for _, reason := range r.Reasons {
-		rows = append(rows, map[string]any{"referral_id": r.ID, "reason": reason, "main": reason == r.MainReason, "young_person_id": r.YoungPersonID,
-			"received_on": fromDate(r.ReceivedOn), "locality_key": nullable(key(r.Locality))})
+		row := map[string]any{"referral_id": r.ID, "reason": reason, "main": reason == r.MainReason, "young_person_id": r.YoungPersonID,
+			"received_on": fromDate(r.ReceivedOn), "locality_key": nullable(key(r.Locality))}
+		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Table("referral_reasons").Create(row) }); err != nil {
+			return translate(err)
+		}
 	}
-	return translate(tx.db.Table("referral_reasons").Create(rows).Error)
+	return nil
 }
 
 // Referral loads one referral within scope.
 func (tx referralRepo) Get(id string, s access.Scope) (referral.Referral, error) {
 	var row referralRow
-	err := visibleYoungPeople(tx.db.Where("referrals.id = ?", id), "referrals.young_person_id", s).Take(&row).Error
+	err := visibleYoungPeople(tx.q().Where("referrals.id = ?", id), "referrals.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return referral.Referral{}, fault.New(fault.NotFound, "No such referral.")
+	}
+	if err == nil {
+		tx.remember("referral_reasons:"+id, row.Reasons+"|"+row.MainReason)
 	}
 	return row.toDomain(), translate(err)
 }
@@ -256,13 +268,16 @@ func (tx referralRepo) Update(r referral.Referral) error {
 	if err := updateVersioned(tx.conn, &row, "referrals", r.ID, r.Version-1); err != nil {
 		return err
 	}
+	if was, ok := tx.recall("referral_reasons:" + r.ID); ok && was == row.Reasons+"|"+row.MainReason {
+		return nil // read in this session and unchanged: the reason rows stand
+	}
 	return tx.writeReasons(r)
 }
 
 // ReferralStages returns the day a referral first reached each stage it has reached.
 func (tx referralRepo) Stages(referralID string) (map[referral.Status]time.Time, error) {
 	var rows []struct{ Stage, ReachedOn string }
-	if err := tx.db.Table("referral_stages").Select("stage, reached_on").Where("referral_id = ?", referralID).Find(&rows).Error; err != nil {
+	if err := tx.q().Table("referral_stages").Select("stage, reached_on").Where("referral_id = ?", referralID).Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
 	out := make(map[referral.Status]time.Time, len(rows))
@@ -275,15 +290,17 @@ func (tx referralRepo) Stages(referralID string) (map[referral.Status]time.Time,
 // ReachStage records the first day r reached a stage, with the referral's dimensions the funnel
 // report filters by; a stage already recorded keeps its first day.
 func (tx referralRepo) ReachStage(r referral.Referral, s referral.StageReached) error {
-	return translate(tx.db.Exec(`INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key,
+	return translate(tx.later(func(db *gorm.DB) *gorm.DB {
+		return db.Exec(`INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key,
 		days_from_received, days_from_previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (referral_id, stage) DO NOTHING`,
-		r.ID, string(s.Stage), fromDate(s.On), r.YoungPersonID, fromDate(r.ReceivedOn), nullable(key(r.Locality)), s.DaysFromReceived,
-		s.DaysFromPrevious).Error)
+			r.ID, string(s.Stage), fromDate(s.On), r.YoungPersonID, fromDate(r.ReceivedOn), nullable(key(r.Locality)), s.DaysFromReceived,
+			s.DaysFromPrevious)
+	}))
 }
 
 // Referrals lists one page within scope.
 func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([]referral.Referral, string, error) {
-	q := visibleYoungPeople(tx.db.Model(&referralRow{}), "referrals.young_person_id", s)
+	q := visibleYoungPeople(tx.q().Model(&referralRow{}), "referrals.young_person_id", s)
 	if f.Status != "" {
 		q = q.Where("referrals.status = ?", f.Status)
 	}
@@ -304,7 +321,7 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 		q = q.Where("referrals.created_at < ?", f.CreatedBefore.UTC())
 	}
 	if f.Locality != "" || f.Query != "" {
-		sub := tx.db.Table("young_people yp").Select("yp.id")
+		sub := tx.q().Table("young_people yp").Select("yp.id")
 		if f.Locality != "" {
 			sub = sub.Where("yp.locality_key = ?", key(f.Locality))
 		}
@@ -320,7 +337,7 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 			q = q.Where("referrals.young_person_id IN (?)", sub)
 		}
 	}
-	return listPage(q, "referrals", p, func(r referralRow) string { return r.ID }, referralRow.toDomain)
+	return scanPage(q, "referrals", referralColumns, p, (*referralRow).fields, func(r referralRow) string { return r.ID }, referralRow.toDomain)
 }
 
 // Audit and outbox.
@@ -352,20 +369,22 @@ func (tx *Tx) Audit(events ...audit.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	rows := make([]auditRow, len(events))
-	for i, e := range events {
-		rows[i] = auditRow{ID: e.ID, OccurredAt: e.OccurredAt, Action: e.Action, RecordType: e.RecordType,
+	for _, e := range events {
+		row := auditRow{ID: e.ID, OccurredAt: e.OccurredAt, Action: e.Action, RecordType: e.RecordType,
 			RecordID: nullable(e.RecordID), YoungPersonID: nullable(e.YoungPersonID), ActorKeyID: nullable(e.ActorKeyID),
 			ActorSubject: nullable(e.ActorSubject), ActorPractitionerID: nullable(e.ActorPractitionerID), ActorOrgID: nullable(e.ActorOrgID), ActorRole: e.ActorRole, Purpose: nullable(e.Purpose),
 			ChangedFields: toJSONOrNull(e.ChangedFields, len(e.ChangedFields) == 0), RequestID: nullable(e.RequestID), IP: nullable(e.IP),
 			RecordIDs: toJSONOrNull(e.RecordIDs, len(e.RecordIDs) == 0), YoungPersonIDs: toJSONOrNull(e.YoungPersonIDs, len(e.YoungPersonIDs) == 0)}
+		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
+			return translate(err)
+		}
 	}
-	return translate(tx.db.CreateInBatches(rows, 100).Error)
+	return nil
 }
 
 // AuditEvents lists one page of the trail.
 func (tx auditRepo) Events(f audit.Filter, p paging.Page) ([]audit.Event, string, error) {
-	q := tx.db.Model(&auditRow{})
+	q := tx.q().Model(&auditRow{})
 	// A child's events are their own, those of the records merged into them (whose trail stays
 	// under its own id), and those of the lists that showed any of them; a record's likewise.
 	ids := map[string][]string{"young_person_id": nil, "record_id": nil}
@@ -434,7 +453,7 @@ func (outboxRow) TableName() string { return "outbox_events" }
 func (tx *Tx) Publish(events ...outbox.Event) error {
 	for _, e := range events {
 		row := outboxRow{ID: e.ID, OccurredAt: e.OccurredAt, EventType: e.Type, RecordType: e.RecordType, RecordID: e.RecordID, Payload: toJSON(e.Payload)}
-		if err := tx.db.Create(&row).Error; err != nil {
+		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
 			return translate(err)
 		}
 	}
@@ -444,7 +463,7 @@ func (tx *Tx) Publish(events ...outbox.Event) error {
 // OutboxEvents returns the events about one record, oldest first (for tests and delivery).
 func (tx outboxRepo) ForRecord(recordID string) ([]outbox.Event, error) {
 	var rows []outboxRow
-	if err := tx.db.Where("record_id = ?", recordID).Order("id").Find(&rows).Error; err != nil {
+	if err := tx.q().Where("record_id = ?", recordID).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
 	out := make([]outbox.Event, len(rows))
@@ -485,13 +504,13 @@ func (r apiKeyRow) toDomain() auth.APIKey {
 func (tx keyRepo) Create(k auth.APIKey) error {
 	row := apiKeyRow{ID: k.ID, Prefix: k.Prefix, Hash: k.Hash, Name: k.Name, OrganisationID: k.OrganisationID, Role: string(k.Role),
 		PractitionerID: nullable(k.PractitionerID), CreatedAt: k.CreatedAt}
-	return translate(tx.db.Create(&row).Error)
+	return translate(tx.w().Create(&row).Error)
 }
 
 // APIKeyByPrefix finds a key by its lookup prefix.
 func (tx keyRepo) ByPrefix(prefix string) (auth.APIKey, error) {
 	var row apiKeyRow
-	err := tx.db.Where("prefix = ?", prefix).Take(&row).Error
+	err := tx.q().Where("prefix = ?", prefix).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return auth.APIKey{}, fault.New(fault.NotFound, "No such key.")
 	}
@@ -506,7 +525,7 @@ func (tx keyRepo) Get(id string) (auth.APIKey, error) {
 
 // APIKeys lists one page of keys.
 func (tx keyRepo) List(f auth.KeyFilter, p paging.Page) ([]auth.APIKey, string, error) {
-	q := tx.db.Model(&apiKeyRow{})
+	q := tx.q().Model(&apiKeyRow{})
 	if f.OrganisationID != "" {
 		q = q.Where("organisation_id = ?", f.OrganisationID)
 	}
@@ -521,7 +540,7 @@ func (tx keyRepo) List(f auth.KeyFilter, p paging.Page) ([]auth.APIKey, string, 
 
 // RevokeAPIKey marks a key revoked; revoking twice is a conflict.
 func (tx keyRepo) Revoke(id string, at time.Time) error {
-	res := tx.db.Model(&apiKeyRow{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", at.UTC())
+	res := tx.w().Model(&apiKeyRow{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", at.UTC())
 	if res.Error != nil {
 		return translate(res.Error)
 	}
@@ -538,6 +557,6 @@ func (tx keyRepo) Revoke(id string, at time.Time) error {
 // ActiveKeysWithRole counts unrevoked keys holding role.
 func (tx keyRepo) ActiveWithRole(role auth.Role) (int64, error) {
 	var n int64
-	err := tx.db.Model(&apiKeyRow{}).Where("role = ? AND revoked_at IS NULL", string(role)).Count(&n).Error
+	err := tx.q().Model(&apiKeyRow{}).Where("role = ? AND revoked_at IS NULL", string(role)).Count(&n).Error
 	return n, translate(err)
 }

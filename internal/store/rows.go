@@ -1,10 +1,12 @@
 package store
 
 import (
-	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
+
+	// JSON columns are read on every row of every list: segmentio's decoder, a drop-in for
+	// encoding/json, reads them several times faster (measured on the referral list).
+	"github.com/segmentio/encoding/json"
 
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/person"
@@ -75,17 +77,6 @@ func fromJSON[T any](s *string) T {
 type unreadable struct {
 	what string
 	err  error
-}
-
-// readable turns an unreadable raised under fn into an error.
-func readable(err *error) {
-	if r := recover(); r != nil {
-		u, ok := r.(unreadable)
-		if !ok {
-			panic(r)
-		}
-		*err = fmt.Errorf("read stored %s: %w", u.what, u.err)
-	}
 }
 
 type organisationRow struct {
@@ -197,6 +188,21 @@ func (r youngPersonRow) toDomain() person.YoungPerson {
 		Communication:   fromJSON[*person.Communication](r.Communication),
 		RecordedByOrgID: r.RecordedByOrgID, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
 	}
+}
+
+// referralColumns and (*referralRow).fields name referralRow's columns in one order, for scanPage.
+const referralColumns = `referrals.id, referrals.reference, referrals.status, referrals.young_person_id,
+	referrals.referrer_practitioner_id, referrals.referrer_organisation_id, referrals.reasons, referrals.main_reason,
+	referrals.services_involved, referrals.services_count, referrals.safeguarding_concern, referrals.consent, referrals.summary,
+	referrals.received_on, referrals.locality, referrals.locality_key, referrals.route, referrals.eligible, referrals.eligibility,
+	referrals.triage, referrals.engagement_lead_id, referrals.closure, referrals.safeguarding_raised, referrals.created_at,
+	referrals.updated_at, referrals.version`
+
+func (r *referralRow) fields() []any {
+	return []any{&r.ID, &r.Reference, &r.Status, &r.YoungPersonID, &r.ReferrerPractitionerID, &r.ReferrerOrganisationID, &r.Reasons,
+		&r.MainReason, &r.ServicesInvolved, &r.ServicesCount, &r.SafeguardingConcern, &r.Consent, &r.Summary, &r.ReceivedOn,
+		&r.Locality, &r.LocalityKey, &r.Route, &r.Eligible, &r.Eligibility, &r.Triage, &r.EngagementLeadID, &r.Closure,
+		&r.SafeguardingRaised, &r.CreatedAt, &r.UpdatedAt, &r.Version}
 }
 
 type referralRow struct {

@@ -18,7 +18,7 @@ func (tx sen2Repo) Candidates(from, ref time.Time) (sen2.Candidates, error) {
 	var out sen2.Candidates
 	f, r := fromDate(from), fromDate(ref)
 	var planRows []ehcPlanRow
-	err := tx.db.Where("first_issued_on IS NOT NULL AND first_issued_on <= ? AND (ceases_on IS NULL OR ceases_on >= ?)", r, f).
+	err := tx.q().Where("first_issued_on IS NOT NULL AND first_issued_on <= ? AND (ceases_on IS NULL OR ceases_on >= ?)", r, f).
 		Order("id").Find(&planRows).Error
 	if err != nil {
 		return out, translate(err)
@@ -27,7 +27,7 @@ func (tx sen2Repo) Candidates(from, ref time.Time) (sen2.Candidates, error) {
 		return out, err
 	}
 	var requestRows []ehcRequestRow
-	err = tx.db.Where(`received_on <= ? AND (received_on >= ? OR request_outcome_on IS NULL OR request_outcome_on >= ?
+	err = tx.q().Where(`received_on <= ? AND (received_on >= ? OR request_outcome_on IS NULL OR request_outcome_on >= ?
 		OR assessment_outcome_on IS NULL OR assessment_outcome_on >= ?
 		OR id IN (SELECT ehc_request_id FROM ehc_plans WHERE first_issued_on IS NOT NULL AND first_issued_on <= ? AND (ceases_on IS NULL OR ceases_on >= ?)))`,
 		r, f, f, f, r, f).Order("id").Find(&requestRows).Error
@@ -50,7 +50,7 @@ func (tx sen2Repo) Candidates(from, ref time.Time) (sen2.Candidates, error) {
 	out.Reviews = map[string]annualreview.Review{}
 	err = inChunks(planIDs, func(ids []string) error {
 		var reviews []annualReviewRow
-		if err := tx.db.Where("plan_id IN ? AND meeting_on IS NOT NULL AND meeting_on <= ?", ids, r).Order("plan_id, sequence").Find(&reviews).Error; err != nil {
+		if err := tx.q().Where("plan_id IN ? AND meeting_on IS NOT NULL AND meeting_on <= ?", ids, r).Order("plan_id, sequence").Find(&reviews).Error; err != nil {
 			return err
 		}
 		for _, rv := range reviews {
@@ -63,7 +63,7 @@ func (tx sen2Repo) Candidates(from, ref time.Time) (sen2.Candidates, error) {
 	}
 	err = inChunks(subjects, func(ids []string) error {
 		var disputes []disputeRow
-		if err := tx.db.Where("subject_id IN ? AND received_on <= ?", ids, r).Order("id").Find(&disputes).Error; err != nil {
+		if err := tx.q().Where("subject_id IN ? AND received_on <= ?", ids, r).Order("id").Find(&disputes).Error; err != nil {
 			return err
 		}
 		for _, d := range disputes {
@@ -81,7 +81,7 @@ func (tx sen2Repo) Candidates(from, ref time.Time) (sen2.Candidates, error) {
 	slices.Sort(ids)
 	err = inChunks(ids, func(ids []string) error {
 		var rows []youngPersonRow
-		if err := tx.db.Where("id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
+		if err := tx.q().Where("id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
 			return err
 		}
 		for _, p := range rows {

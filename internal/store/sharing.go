@@ -7,6 +7,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/sharing"
+	"gorm.io/gorm"
 )
 
 type involvementRow struct {
@@ -63,7 +64,7 @@ func (r involvementRow) toDomain() sharing.Involvement {
 // CreateInvolvement inserts i.
 func (tx sharingRepo) CreateInvolvement(i sharing.Involvement) error {
 	row := toInvolvementRow(i)
-	return translate(tx.db.Create(&row).Error)
+	return translate(tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }))
 }
 
 // Involvement loads one involvement of a young person.
@@ -83,7 +84,7 @@ func (tx sharingRepo) UpdateInvolvement(i sharing.Involvement) error {
 
 // Involvements lists one page of a young person's team, newest first.
 func (tx sharingRepo) Involvements(youngPersonID string, currentOn *time.Time, p paging.Page) ([]sharing.Involvement, string, error) {
-	q := tx.db.Model(&involvementRow{}).Where("young_person_id = ?", youngPersonID)
+	q := tx.q().Model(&involvementRow{}).Where("young_person_id = ?", youngPersonID)
 	if currentOn != nil {
 		on := fromDate(*currentOn)
 		q = q.Where("started_on <= ? AND (ended_on IS NULL OR ended_on > ?)", on, on)
@@ -135,7 +136,7 @@ func (r consentRow) toDomain() sharing.Consent {
 // CreateConsent inserts c.
 func (tx sharingRepo) CreateConsent(c sharing.Consent) error {
 	row := toConsentRow(c)
-	return translate(tx.db.Create(&row).Error)
+	return translate(tx.w().Create(&row).Error)
 }
 
 // Consent loads one consent of a young person.
@@ -156,7 +157,7 @@ func (tx sharingRepo) UpdateConsent(c sharing.Consent) error {
 // Consents lists every consent recorded for a young person, newest first. A child has few.
 func (tx sharingRepo) Consents(youngPersonID string) ([]sharing.Consent, error) {
 	var rows []consentRow
-	if err := tx.db.Where("young_person_id = ?", youngPersonID).Order("id DESC").Find(&rows).Error; err != nil {
+	if err := tx.q().Where("young_person_id = ?", youngPersonID).Order("id DESC").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
 	out := make([]sharing.Consent, len(rows))
@@ -168,7 +169,7 @@ func (tx sharingRepo) Consents(youngPersonID string) ([]sharing.Consent, error) 
 
 // RetentionDue lists young people born on or before bornBy (so past retention), oldest first by id.
 func (tx peopleRepo) RetentionDue(bornBy time.Time, p paging.Page) ([]person.YoungPerson, string, error) {
-	q := tx.db.Model(&youngPersonRow{}).Where("date_of_birth <= ?", fromDate(bornBy))
+	q := tx.q().Model(&youngPersonRow{}).Where("date_of_birth <= ?", fromDate(bornBy))
 	return listPage(q, "young_people", p, func(r youngPersonRow) string { return r.ID }, youngPersonRow.toDomain)
 }
 
@@ -180,7 +181,7 @@ func (tx peopleRepo) Erase(id string) error {
 	if err != nil {
 		return err
 	}
-	if err := tx.db.Exec("DELETE FROM possible_duplicates WHERE young_person_id IN ? OR other_young_person_id IN ?",
+	if err := tx.w().Exec("DELETE FROM possible_duplicates WHERE young_person_id IN ? OR other_young_person_id IN ?",
 		append(merged, id), append(merged, id)).Error; err != nil {
 		return translate(err)
 	}
@@ -211,11 +212,11 @@ func (tx peopleRepo) Erase(id string) error {
 		"DELETE FROM referrals WHERE young_person_id = ?",
 	}
 	for _, stmt := range stmts {
-		if err := tx.db.Exec(stmt, id).Error; err != nil {
+		if err := tx.w().Exec(stmt, id).Error; err != nil {
 			return translate(err)
 		}
 	}
-	res := tx.db.Exec("DELETE FROM young_people WHERE id = ?", id)
+	res := tx.w().Exec("DELETE FROM young_people WHERE id = ?", id)
 	if res.Error != nil {
 		return translate(res.Error)
 	}

@@ -54,13 +54,13 @@ func (r surveyTemplateRow) toDomain(versions []surveyTemplateVersionRow) survey.
 
 func (tx conn) insertQuestionSet(templateID string, set survey.QuestionSet) error {
 	row := surveyTemplateVersionRow{TemplateID: templateID, Number: set.Number, Questions: toJSON(set.Questions), CreatedAt: set.CreatedAt}
-	return translate(tx.db.Create(&row).Error)
+	return translate(tx.w().Create(&row).Error)
 }
 
 // CreateSurveyTemplate inserts t with its question sets; a taken code is a conflict.
 func (tx surveyRepo) CreateTemplate(t survey.Template) error {
 	row := toSurveyTemplateRow(t)
-	if err := tx.db.Create(&row).Error; err != nil {
+	if err := tx.w().Create(&row).Error; err != nil {
 		if err = translate(err); fault.KindOf(err) == fault.Conflict {
 			return fault.Field(fault.Conflict, "/code", "another template already has this code")
 		}
@@ -90,7 +90,7 @@ func (tx surveyRepo) Template(id string) (survey.Template, error) {
 		return survey.Template{}, err
 	}
 	var versions []surveyTemplateVersionRow
-	if err := tx.db.Where("template_id = ?", id).Order("number").Find(&versions).Error; err != nil {
+	if err := tx.q().Where("template_id = ?", id).Order("number").Find(&versions).Error; err != nil {
 		return survey.Template{}, translate(err)
 	}
 	return row.toDomain(versions), nil
@@ -99,7 +99,7 @@ func (tx surveyRepo) Template(id string) (survey.Template, error) {
 // SurveyTemplates lists one page of templates, each with its question sets (one query for the
 // page's sets, not one per template).
 func (tx surveyRepo) Templates(audience string, p paging.Page) ([]survey.Template, string, error) {
-	q := tx.db.Model(&surveyTemplateRow{})
+	q := tx.q().Model(&surveyTemplateRow{})
 	if audience != "" {
 		q = q.Where("audience = ?", audience)
 	}
@@ -113,7 +113,7 @@ func (tx surveyRepo) Templates(audience string, p paging.Page) ([]survey.Templat
 		ids[i] = r.ID
 	}
 	var versions []surveyTemplateVersionRow
-	if err := tx.db.Where("template_id IN ?", ids).Order("template_id, number").Find(&versions).Error; err != nil {
+	if err := tx.q().Where("template_id IN ?", ids).Order("template_id, number").Find(&versions).Error; err != nil {
 		return nil, "", translate(err)
 	}
 	byTemplate := map[string][]surveyTemplateVersionRow{}
@@ -183,7 +183,7 @@ func (tx surveyRepo) CreateResponse(r survey.Response, scores []survey.Score) er
 		YoungPersonID: nullable(r.YoungPersonID), SubmittedOn: fromDate(r.SubmittedOn), Via: r.Via, InvitationID: nullable(r.InvitationID),
 		RespondentOrgID: nullable(r.RespondentOrgID), PractitionerID: nullable(r.PractitionerID), Answers: toJSON(r.Answers),
 		CreatedAt: r.CreatedAt, Version: r.Version}
-	if err := tx.db.Create(&row).Error; err != nil {
+	if err := tx.w().Create(&row).Error; err != nil {
 		return translate(err)
 	}
 	if len(scores) == 0 {
@@ -195,14 +195,14 @@ func (tx surveyRepo) CreateResponse(r survey.Response, scores []survey.Score) er
 			ProfessionalRole: row.ProfessionalRole, Point: r.Point, SubmittedOn: row.SubmittedOn, YoungPersonID: row.YoungPersonID,
 			QuestionType: s.Type, Score: s.Score, Choice: nullable(s.Choice)}
 	}
-	return translate(tx.db.Create(&answers).Error)
+	return translate(tx.w().Create(&answers).Error)
 }
 
 // SurveyResponse loads one response within scope. Anonymous responses belong to no child, so
 // only callers whose reach is the whole council see them.
 func (tx surveyRepo) Response(id string, s access.Scope) (survey.Response, error) {
 	var row surveyResponseRow
-	err := visibleYoungPeople(tx.db.Where("survey_responses.id = ?", id), "survey_responses.young_person_id", s).Take(&row).Error
+	err := visibleYoungPeople(tx.q().Where("survey_responses.id = ?", id), "survey_responses.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return survey.Response{}, fault.New(fault.NotFound, "No such survey response.")
 	}
@@ -211,7 +211,7 @@ func (tx surveyRepo) Response(id string, s access.Scope) (survey.Response, error
 
 // SurveyResponses lists one page within scope.
 func (tx surveyRepo) Responses(f survey.ResponseFilter, s access.Scope, p paging.Page) ([]survey.Response, string, error) {
-	q := visibleYoungPeople(tx.db.Model(&surveyResponseRow{}), "survey_responses.young_person_id", s)
+	q := visibleYoungPeople(tx.q().Model(&surveyResponseRow{}), "survey_responses.young_person_id", s)
 	for col, v := range map[string]string{"template_id": f.TemplateID, "referral_id": f.ReferralID, "ehc_plan_id": f.EHCPlanID,
 		"young_person_id": f.YoungPersonID, "point": f.Point} {
 		if v != "" {
@@ -266,13 +266,13 @@ func (r surveyInvitationRow) toDomain() survey.Invitation {
 // CreateSurveyInvitation inserts i.
 func (tx surveyRepo) CreateInvitation(i survey.Invitation) error {
 	row := toSurveyInvitationRow(i)
-	return translate(tx.db.Create(&row).Error)
+	return translate(tx.w().Create(&row).Error)
 }
 
 // SurveyInvitationByToken finds an invitation by its token's hash.
 func (tx surveyRepo) InvitationByToken(hash string) (survey.Invitation, error) {
 	var row surveyInvitationRow
-	err := tx.db.Where("token_hash = ?", hash).Take(&row).Error
+	err := tx.q().Where("token_hash = ?", hash).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return survey.Invitation{}, fault.New(fault.NotFound, "No such invitation: check the link.")
 	}
@@ -282,7 +282,7 @@ func (tx surveyRepo) InvitationByToken(hash string) (survey.Invitation, error) {
 // SurveyInvitation loads one invitation within scope.
 func (tx surveyRepo) Invitation(id string, s access.Scope) (survey.Invitation, error) {
 	var row surveyInvitationRow
-	err := visibleYoungPeople(tx.db.Where("survey_invitations.id = ?", id), "survey_invitations.young_person_id", s).Take(&row).Error
+	err := visibleYoungPeople(tx.q().Where("survey_invitations.id = ?", id), "survey_invitations.young_person_id", s).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return survey.Invitation{}, fault.New(fault.NotFound, "No such survey invitation.")
 	}
@@ -297,7 +297,7 @@ func (tx surveyRepo) UpdateInvitation(i survey.Invitation) error {
 
 // SurveyInvitations lists one page within scope.
 func (tx surveyRepo) Invitations(f survey.InvitationFilter, s access.Scope, p paging.Page) ([]survey.Invitation, string, error) {
-	q := visibleYoungPeople(tx.db.Model(&surveyInvitationRow{}), "survey_invitations.young_person_id", s)
+	q := visibleYoungPeople(tx.q().Model(&surveyInvitationRow{}), "survey_invitations.young_person_id", s)
 	if f.ReferralID != "" {
 		q = q.Where("survey_invitations.referral_id = ?", f.ReferralID)
 	}

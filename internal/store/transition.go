@@ -75,7 +75,7 @@ func (r transitionPlanRow) toDomain() transition.Plan {
 
 // transitionPlans is the base query: plans with their young person's date of birth.
 func (tx conn) transitionPlans(s access.Scope) *gorm.DB {
-	q := tx.db.Model(&transitionPlanRow{}).Select("transition_plans.*, young_people.date_of_birth").
+	q := tx.q().Model(&transitionPlanRow{}).Select("transition_plans.*, young_people.date_of_birth").
 		Joins("JOIN young_people ON young_people.id = transition_plans.young_person_id")
 	return visibleYoungPeople(q, "transition_plans.young_person_id", s)
 }
@@ -85,7 +85,7 @@ func (tx conn) transitionPlans(s access.Scope) *gorm.DB {
 // cannot both win).
 func (tx transitionRepo) Create(p transition.Plan) error {
 	row := toTransitionPlanRow(p)
-	err := translate(tx.db.Omit("date_of_birth").Create(&row).Error)
+	err := translate(tx.w().Omit("date_of_birth").Create(&row).Error)
 	if fault.KindOf(err) == fault.Conflict {
 		return transition.CurrentPlanConflict()
 	}
@@ -95,7 +95,7 @@ func (tx transitionRepo) Create(p transition.Plan) error {
 // CurrentTransitionPlanID returns the id of the young person's plan that has not ended, or "".
 func (tx transitionRepo) CurrentID(youngPersonID string) (string, error) {
 	var ids []string
-	err := tx.db.Model(&transitionPlanRow{}).Where("young_person_id = ? AND ended_on IS NULL", youngPersonID).Limit(1).Pluck("id", &ids).Error
+	err := tx.q().Model(&transitionPlanRow{}).Where("young_person_id = ? AND ended_on IS NULL", youngPersonID).Limit(1).Pluck("id", &ids).Error
 	if err != nil || len(ids) == 0 {
 		return "", translate(err)
 	}
@@ -105,7 +105,7 @@ func (tx transitionRepo) CurrentID(youngPersonID string) (string, error) {
 // LastTransitionPlanEnd returns the latest day one of the young person's plans ended (zero: none).
 func (tx transitionRepo) LastEnded(youngPersonID string) (time.Time, error) {
 	var last *string
-	err := tx.db.Model(&transitionPlanRow{}).Where("young_person_id = ? AND ended_on IS NOT NULL", youngPersonID).
+	err := tx.q().Model(&transitionPlanRow{}).Where("young_person_id = ? AND ended_on IS NOT NULL", youngPersonID).
 		Select("MAX(ended_on)").Row().Scan(&last)
 	if err != nil || last == nil {
 		return time.Time{}, translate(err)
@@ -127,7 +127,7 @@ func (tx transitionRepo) Get(id string, s access.Scope) (transition.Plan, error)
 func (tx transitionRepo) Update(p transition.Plan) error {
 	row := toTransitionPlanRow(p)
 	// As updateVersioned, but the joined date of birth is not a column of the plan.
-	res := tx.db.Table("transition_plans").Where("id = ? AND version = ?", p.ID, p.Version-1).
+	res := tx.w().Table("transition_plans").Where("id = ? AND version = ?", p.ID, p.Version-1).
 		Select("*").Omit("id", "created_at", "young_person_id", "date_of_birth").UpdateColumns(&row)
 	if res.Error != nil {
 		return translate(res.Error)
@@ -136,7 +136,7 @@ func (tx transitionRepo) Update(p transition.Plan) error {
 		return nil
 	}
 	var current int
-	if err := tx.db.Table("transition_plans").Where("id = ?", p.ID).Select("version").Row().Scan(&current); err != nil {
+	if err := tx.q().Table("transition_plans").Where("id = ?", p.ID).Select("version").Row().Scan(&current); err != nil {
 		return fault.New(fault.NotFound, "No such transition plan.")
 	}
 	return fault.Stale(current)
@@ -219,7 +219,7 @@ func (r gapRow) toGap() transition.Gap {
 func (tx transitionRepo) Gaps(q transition.GapQuery, s access.Scope, p paging.Page) ([]transition.Gap, string, error) {
 	on := fromDate(q.AsOf)
 	col := "young_people.id"
-	db := tx.db.Table("young_people").Select(`young_people.id, young_people.given_name, young_people.family_name,
+	db := tx.q().Table("young_people").Select(`young_people.id, young_people.given_name, young_people.family_name,
 		young_people.preferred_name, young_people.date_of_birth,
 		CASE WHEN `+openReferralOn(col)+` THEN 1 ELSE 0 END AS open_referral,
 		CASE WHEN `+ehcPlanOn(col)+` THEN 1 ELSE 0 END AS ehc_plan,
@@ -271,7 +271,7 @@ func (tx transitionRepo) Upcoming(q transition.UpcomingQuery, s access.Scope) ([
 	// Children's services end at 18.
 	cond, args := population("young_people.id")
 	if !q.Turning18.Empty() {
-		db := tx.db.Table("young_people").Select("young_people.id AS young_person_id, young_people.date_of_birth").
+		db := tx.q().Table("young_people").Select("young_people.id AS young_person_id, young_people.date_of_birth").
 			Where("young_people.date_of_birth >= ? AND young_people.date_of_birth <= ?", fromDate(q.Turning18.From), fromDate(q.Turning18.Through)).
 			Where(cond, args...)
 		if err := run(transition.UpcomingTurns18, "", visibleYoungPeople(db, "young_people.id", s)); err != nil {
@@ -280,7 +280,7 @@ func (tx transitionRepo) Upcoming(q transition.UpcomingQuery, s access.Scope) ([
 	}
 
 	// The current transition plan's expected end of the EHC plan.
-	db := tx.db.Table("transition_plans t").Select("t.young_person_id, young_people.date_of_birth, t.ehc_plan_expected_end_on AS event_on, t.id AS related_id").
+	db := tx.q().Table("transition_plans t").Select("t.young_person_id, young_people.date_of_birth, t.ehc_plan_expected_end_on AS event_on, t.id AS related_id").
 		Joins("JOIN young_people ON young_people.id = t.young_person_id").
 		Where("t.started_on <= ? AND (t.ended_on IS NULL OR t.ended_on > ?)", on, on).
 		Where("t.ehc_plan_expected_end_on > ? AND t.ehc_plan_expected_end_on <= ?", on, through)
@@ -290,7 +290,7 @@ func (tx transitionRepo) Upcoming(q transition.UpcomingQuery, s access.Scope) ([
 
 	// An EHC plan in force reaches its upper age limit: the end of the academic year of turning 25.
 	if !q.MaxAgeEnd.Empty() {
-		db = tx.db.Table("ehc_plans p").Select("p.young_person_id, young_people.date_of_birth, p.id AS related_id").
+		db = tx.q().Table("ehc_plans p").Select("p.young_person_id, young_people.date_of_birth, p.id AS related_id").
 			Joins("JOIN young_people ON young_people.id = p.young_person_id").
 			Where(planInForce+" AND (p.first_issued_on IS NULL OR p.first_issued_on <= ?)", on, on).
 			Where("young_people.date_of_birth >= ? AND young_people.date_of_birth <= ?", fromDate(q.MaxAgeEnd.From), fromDate(q.MaxAgeEnd.Through))
@@ -301,7 +301,7 @@ func (tx transitionRepo) Upcoming(q transition.UpcomingQuery, s access.Scope) ([
 
 	// A service in the team around the child ends.
 	cond, args = population("i.young_person_id")
-	db = tx.db.Table("involvements i").Select("i.young_person_id, young_people.date_of_birth, i.ended_on AS event_on, i.id AS related_id").
+	db = tx.q().Table("involvements i").Select("i.young_person_id, young_people.date_of_birth, i.ended_on AS event_on, i.id AS related_id").
 		Joins("JOIN young_people ON young_people.id = i.young_person_id").
 		Where("i.ended_on > ? AND i.ended_on <= ?", on, through).
 		Where(cond, args...)
@@ -319,7 +319,7 @@ func (tx transitionRepo) WithCurrentPlan(youngPersonIDs []string, day time.Time)
 	}
 	on := fromDate(day)
 	var ids []string
-	err := tx.db.Model(&transitionPlanRow{}).Where("young_person_id IN ? AND started_on <= ? AND (ended_on IS NULL OR ended_on > ?)", youngPersonIDs, on, on).
+	err := tx.q().Model(&transitionPlanRow{}).Where("young_person_id IN ? AND started_on <= ? AND (ended_on IS NULL OR ended_on > ?)", youngPersonIDs, on, on).
 		Distinct().Pluck("young_person_id", &ids).Error
 	for _, id := range ids {
 		out[id] = true

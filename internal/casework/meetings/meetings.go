@@ -156,12 +156,13 @@ func (s *Service) CreateMeeting(ctx context.Context, m meeting.Meeting) (_ meeti
 			// process starts on its own record.
 			err = s.referrals.Advance(ctx, tx, p, &r, referral.Panel, "MAP held", m.HeldOn)
 		}
-		if fault.KindOf(err) == fault.PreconditionFailed {
-			// The caller sent no If-Match: a referral changed under us is a conflict, not a 412.
-			return fault.New(fault.Conflict, "The referral changed while this meeting was being recorded; read it and try again.")
-		}
 		return err
 	})
+	if fault.KindOf(err) == fault.PreconditionFailed {
+		// The caller sent no If-Match: a referral changed under us (found when the writes are sent,
+		// at the end) is a conflict, not a 412.
+		return m, fault.New(fault.Conflict, "The referral changed while this meeting was being recorded; read it and try again.")
+	}
 	return m, err
 }
 

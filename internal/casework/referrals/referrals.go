@@ -6,6 +6,7 @@ package referrals
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/access"
@@ -70,6 +71,10 @@ func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (_ re
 		if err := s.assess(tx, p, &r); err != nil {
 			return err
 		}
+		// Every read comes before the first write, so that the writes go together at the end.
+		if err := s.team.Involve(tx, p, r.YoungPersonID, r.ReferrerOrganisationID, r.ReferrerPractitionerID, sharing.RoleReferrer); err != nil {
+			return err
+		}
 		if err := tx.Referrals().Create(r); err != nil {
 			return err
 		}
@@ -79,9 +84,6 @@ func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (_ re
 		}
 		if err := s.OnTimeline(tx, r.YoungPersonID, r.ID, r.ReceivedOn, "referral.received", audit.Referral, r.ID,
 			"Referral "+r.Reference+" received"); err != nil {
-			return err
-		}
-		if err := s.team.Involve(tx, p, r.YoungPersonID, r.ReferrerOrganisationID, r.ReferrerPractitionerID, sharing.RoleReferrer); err != nil {
 			return err
 		}
 		if r.Consent != nil {
@@ -170,6 +172,9 @@ func (s *Service) UpdateReferral(ctx context.Context, id string, ifMatch *int, m
 			}
 			if err := next.Normalise(s.Today()); err != nil {
 				return err
+			}
+			if slices.Equal(next.ServicesInvolved, cur.ServicesInvolved) && next.ReceivedOn.Equal(cur.ReceivedOn) {
+				return nil // nothing eligibility is judged on changed: it stands as assessed
 			}
 			return s.assess(tx, p, next)
 		},

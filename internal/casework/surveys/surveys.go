@@ -364,14 +364,15 @@ func (s *Service) AnswerSurveyLink(ctx context.Context, token string, answers []
 			return err
 		}
 		if err := tx.Surveys().UpdateInvitation(inv); err != nil {
-			if fault.KindOf(err) == fault.PreconditionFailed {
-				return fault.New(fault.Conflict, "This invitation has already been answered; thank you.")
-			}
 			return err
 		}
 		// The respondent has no account: the audit trail names them by the invitation.
 		p := auth.Principal{Role: auth.RoleFamily, Subject: "survey-invitation:" + inv.ID}
 		return s.saveSurveyResponse(ctx, tx, p, r, set)
 	})
+	if fault.KindOf(err) == fault.PreconditionFailed {
+		// Another answer to the same invitation won the race (found when the writes are sent).
+		return r, fault.New(fault.Conflict, "This invitation has already been answered; thank you.")
+	}
 	return r, err
 }

@@ -1,0 +1,344 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/idempotency"
+)
+
+// A session is one unit of work: InTx's transaction, or Read's reads. On PostgreSQL it spends as
+// few round trips as it can, because round trips, not the database's work, were what bounded the
+// write path (each a write and a read system call on both sides):
+//
+//   - writes that nothing reads back within the unit (the record created, its audit and outbox
+//     events, its timeline line, a versioned update) are kept and sent together, at the end, as
+//     one statement of data-modifying CTEs. One statement is one atomic transaction, so a unit
+//     whose reads come first and whose writes all wait for the end needs no BEGIN and no COMMIT;
+//   - a versioned update in that statement guards the rest: every other write in it happens only
+//     if the update found the version it expected, so a lost race writes nothing;
+//   - the transaction is begun only when it is needed: a write that must happen at once (a lock,
+//     a delete, an update whose result is needed), or kept writes that a later read must see.
+//
+// At READ COMMITTED, PostgreSQL's default, reads before BEGIN see exactly what reads inside the
+// transaction would: each statement sees what was committed when it started. SQLite sessions are
+// a transaction from the start and write at once: round trips cost nothing in-process.
+type session struct {
+	ctx     context.Context
+	pool    *gorm.DB // the connection pool
+	tx      *gorm.DB // the transaction, once begun
+	dialect string
+	// defer: PostgreSQL, keeping writes for the end. canBegin: InTx (Read never begins).
+	deferWrites, canBegin bool
+	pending               []keptWrite
+	guards                []guard
+	// seen remembers what this session read that a later write may spare itself (a referral's
+	// reasons, rewritten only when they changed).
+	seen map[string]string
+}
+
+// remember keeps a value read, for a later write in the same session.
+func (s *session) remember(key, value string) {
+	if s.seen == nil {
+		s.seen = map[string]string{}
+	}
+	s.seen[key] = value
+}
+
+// recall is a value remembered, if any.
+func (s *session) recall(key string) (string, bool) {
+	v, ok := s.seen[key]
+	return v, ok
+}
+
+// keptWrite is a write kept for the end: SQL written for the dialect, $n placeholders counted
+// from 1.
+type keptWrite struct {
+	sql  string
+	vars []any
+}
+
+// guard is a versioned update kept for the end, whose success the other kept writes depend on.
+type guard struct {
+	keptWrite
+	table, id string
+}
+
+// q is the handle for a read: what has been kept is sent first, so the read sees it.
+func (s *session) q() *gorm.DB {
+	if len(s.pending) > 0 || len(s.guards) > 0 {
+		// Sent now, the kept writes must still commit with the rest: in the transaction.
+		if s.tx == nil && s.canBegin {
+			if err := s.begin(); err != nil {
+				return s.failed(err)
+			}
+		}
+		if err := s.flush(); err != nil {
+			return s.failed(err)
+		}
+	}
+	if s.tx != nil {
+		return s.tx
+	}
+	return s.pool
+}
+
+// w is the handle for a write that must happen now, inside the transaction.
+func (s *session) w() *gorm.DB {
+	if s.tx == nil && s.canBegin {
+		if err := s.begin(); err != nil {
+			return s.failed(err)
+		}
+	}
+	return s.q()
+}
+
+// failed is a handle whose next statement reports err (GORM carries an error on the handle).
+func (s *session) failed(err error) *gorm.DB {
+	db := s.pool.Session(&gorm.Session{NewDB: true})
+	_ = db.AddError(err)
+	return db
+}
+
+func (s *session) begin() error {
+	tx := s.pool.Begin()
+	if tx.Error != nil {
+		return tx.Error
+	}
+	s.tx = tx
+	return nil
+}
+
+// later keeps a write (one INSERT of one row, or an UPDATE with a WHERE clause) for the end of the
+// session, or runs it at once where writes are not kept. build gets a handle and must run exactly
+// one statement on it.
+func (s *session) later(build func(db *gorm.DB) *gorm.DB) error {
+	if !s.deferWrites {
+		return build(s.w()).Error
+	}
+	sql, vars, err := s.render(build)
+	if err != nil {
+		return err
+	}
+	kept, err := keepable(sql)
+	if err != nil {
+		return err
+	}
+	s.pending = append(s.pending, keptWrite{sql: kept, vars: vars})
+	return nil
+}
+
+// guardSpot marks where a kept write takes the condition that holds it back until the guards
+// have succeeded.
+const guardSpot = "/*guard*/"
+
+// keepable rewrites a statement to take a guard: INSERT ... VALUES (...) [ON CONFLICT ...] becomes
+// INSERT ... SELECT ... [guard] [ON CONFLICT ...] (PostgreSQL types the parameters from the target
+// columns either way); an UPDATE or DELETE takes it at the end of its WHERE clause.
+func keepable(sql string) (string, error) {
+	switch {
+	case strings.HasPrefix(sql, "INSERT INTO "):
+		i := strings.Index(sql, ") VALUES (")
+		if i < 0 {
+			return "", fmt.Errorf("kept insert without VALUES: %.80s", sql)
+		}
+		start := i + len(") VALUES (")
+		depth, end := 1, -1
+		for j := start; j < len(sql) && end < 0; j++ {
+			switch sql[j] {
+			case '(':
+				depth++
+			case ')':
+				if depth--; depth == 0 {
+					end = j
+				}
+			}
+		}
+		if end < 0 || strings.HasPrefix(sql[end+1:], ",(") {
+			return "", fmt.Errorf("kept insert of more than one row, or unbalanced: %.80s", sql)
+		}
+		return sql[:i+1] + " SELECT " + sql[start:end] + guardSpot + sql[end+1:], nil
+	case strings.HasPrefix(sql, "UPDATE "), strings.HasPrefix(sql, "DELETE "):
+		if !strings.Contains(sql, " WHERE ") {
+			return "", fmt.Errorf("kept update without WHERE: %.80s", sql)
+		}
+		return sql + guardSpot, nil
+	}
+	return "", fmt.Errorf("kept statement of an unexpected kind: %.80s", sql)
+}
+
+// laterGuard keeps a versioned update: the kept writes happen only if it updates its row. The
+// caller's update must end in the WHERE clause naming the row and its version.
+func (s *session) laterGuard(table, id string, build func(db *gorm.DB) *gorm.DB) error {
+	sql, vars, err := s.render(build)
+	if err != nil {
+		return err
+	}
+	s.guards = append(s.guards, guard{keptWrite: keptWrite{sql: sql, vars: vars}, table: table, id: id})
+	return nil
+}
+
+// render is the statement build would send, without sending it.
+func (s *session) render(build func(db *gorm.DB) *gorm.DB) (string, []any, error) {
+	stmt := build(s.pool.Session(&gorm.Session{DryRun: true, NewDB: true})).Statement
+	if stmt.Error != nil {
+		return "", nil, stmt.Error
+	}
+	return stmt.SQL.String(), stmt.Vars, nil
+}
+
+var placeholder = regexp.MustCompile(`\$(\d+)`)
+
+// renumber shifts a statement's $n placeholders by offset, to sit in a larger statement.
+func renumber(sql string, offset int) string {
+	if offset == 0 {
+		return sql
+	}
+	return placeholder.ReplaceAllStringFunc(sql, func(p string) string {
+		n, _ := strconv.Atoi(p[1:])
+		return "$" + strconv.Itoa(n+offset)
+	})
+}
+
+// flush sends what has been kept, as one statement. With guards, the writes happen only if every
+// guard's update found its row at its version; otherwise nothing is written and the caller gets
+// the stale-version error of the first guard that failed.
+func (s *session) flush() error {
+	pending, guards := s.pending, s.guards
+	s.pending, s.guards = nil, nil
+	if len(pending) == 0 && len(guards) == 0 {
+		return nil
+	}
+	db := s.pool
+	if s.tx != nil {
+		db = s.tx
+	}
+	if len(guards) == 0 && len(pending) == 1 {
+		return translate(db.Exec(withGuard(pending[0].sql, ""), pending[0].vars...).Error)
+	}
+	var (
+		b    strings.Builder
+		vars []any
+	)
+	b.WriteString("WITH ")
+	last := ""
+	for i, g := range guards {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		name := "g" + strconv.Itoa(i)
+		sql := renumber(g.sql, len(vars))
+		if last != "" {
+			sql += " AND EXISTS (SELECT 1 FROM " + last + ")"
+		}
+		b.WriteString(name + " AS (" + sql + " RETURNING 1)")
+		vars, last = append(vars, g.vars...), name
+	}
+	for i, p := range pending {
+		if i > 0 || len(guards) > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("w" + strconv.Itoa(i) + " AS (" + withGuard(renumber(p.sql, len(vars)), last) + ")")
+		vars = append(vars, p.vars...)
+	}
+	if last == "" {
+		b.WriteString(" SELECT 1")
+	} else {
+		b.WriteString(" SELECT COUNT(*) FROM " + last)
+	}
+	var n int64
+	if err := db.Raw(b.String(), vars...).Row().Scan(&n); err != nil {
+		return translate(err)
+	}
+	if last != "" && n == 0 {
+		return s.stale(db, guards)
+	}
+	return nil
+}
+
+// withGuard holds a kept write back unless the guard named last succeeded ("": no guard).
+func withGuard(sql, last string) string {
+	cond := ""
+	if last != "" {
+		cond = " EXISTS (SELECT 1 FROM " + last + ")"
+		if strings.HasPrefix(sql, "INSERT INTO ") {
+			cond = " WHERE" + cond
+		} else {
+			cond = " AND" + cond
+		}
+	}
+	return strings.Replace(sql, guardSpot, cond, 1)
+}
+
+// stale names the version a failed guard's row is at now, or that the row is gone.
+func (s *session) stale(db *gorm.DB, guards []guard) error {
+	for _, g := range guards {
+		var current int
+		err := db.Table(g.table).Where("id = ?", g.id).Select("version").Row().Scan(&current)
+		if err != nil {
+			return fault.New(fault.NotFound, "No such record.")
+		}
+		if !strings.Contains(g.sql, "version = ") {
+			continue
+		}
+		// The guard's expected version is its last argument (the WHERE id = ? AND version = ?).
+		if want := fmt.Sprint(g.vars[len(g.vars)-1]); want != strconv.Itoa(current) {
+			return fault.Stale(current)
+		}
+	}
+	return fault.New(fault.Conflict, "The record changed while this request was being handled; read it and try again.")
+}
+
+// finish ends the session after fn: sends what is kept (in the transaction, or as the one
+// statement that is the whole transaction) and commits, or rolls back on err.
+func (s *session) finish(err error) error {
+	if err != nil {
+		if s.tx != nil {
+			_ = s.tx.Rollback().Error
+		}
+		return err
+	}
+	if s.canBegin {
+		// A request retried with the same Idempotency-Key must never run twice: its claim is
+		// marked carried out in the same commit as the change itself.
+		if c, ok := idempotency.ClaimFrom(s.ctx); ok {
+			if err := s.later(func(db *gorm.DB) *gorm.DB {
+				return db.Model(&idempotencyRow{}).Where("api_key_id = ? AND idem_key = ? AND state = ?", c.Owner, c.Key, idempotency.Pending).
+					Update("state", idempotency.Committed)
+			}); err != nil {
+				return s.finish(err)
+			}
+		}
+	}
+	if err := s.flush(); err != nil {
+		return s.finish(err)
+	}
+	if s.tx != nil {
+		return s.tx.Commit().Error
+	}
+	return nil
+}
+
+// run runs fn in the session and finishes it; a panic rolls the transaction back, and a stored
+// value that cannot be read back becomes an error (see unreadable).
+func (s *session) run(fn func(tx *Tx) error, tx *Tx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if s.tx != nil {
+				_ = s.tx.Rollback().Error
+			}
+			u, ok := r.(unreadable)
+			if !ok {
+				panic(r)
+			}
+			err = fmt.Errorf("read stored %s: %w", u.what, u.err)
+		}
+	}()
+	return s.finish(fn(tx))
+}
