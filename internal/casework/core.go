@@ -203,10 +203,18 @@ func ReadAudited[T any, Tx Recorder](ctx context.Context, c Core, db DB[Tx], rec
 		return out, err
 	}
 	err = db.Read(ctx, func(tx Tx) error {
-		if out, err = load(tx, c.Scope(p)); err != nil {
+		e := c.Event(ctx, p, audit.Read, recordType, id, "", nil)
+		// A store that can write the event in the same statement as the read does (one round trip).
+		written := func() bool { return false }
+		if r, ok := any(tx).(interface{ AuditReading(audit.Event) func() bool }); ok {
+			written = r.AuditReading(e)
+		}
+		out, err = load(tx, c.Scope(p))
+		if done := written(); err != nil || done {
 			return err
 		}
-		return tx.Audit(c.Event(ctx, p, audit.Read, recordType, id, youngPersonOf(out), nil))
+		e.YoungPersonID = youngPersonOf(out)
+		return tx.Audit(e)
 	})
 	return out, err
 }

@@ -182,7 +182,7 @@ func (tx peopleRepo) Create(p person.YoungPerson) error {
 // YoungPerson loads one young person within scope.
 func (tx peopleRepo) Get(id string, s access.Scope) (person.YoungPerson, error) {
 	var row youngPersonRow
-	err := visibleYoungPeople(tx.q().Where("young_people.id = ?", id), "young_people.id", s).Take(&row).Error
+	err := tx.takeAudited(visibleYoungPeople(tx.q().Where("young_people.id = ?", id), "young_people.id", s), &row, "id")
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return person.YoungPerson{}, fault.New(fault.NotFound, "No such young person.")
 	}
@@ -252,7 +252,7 @@ func (tx conn) insertReasons(r referral.Referral) error {
 // Referral loads one referral within scope.
 func (tx referralRepo) Get(id string, s access.Scope) (referral.Referral, error) {
 	var row referralRow
-	err := visibleYoungPeople(tx.q().Where("referrals.id = ?", id), "referrals.young_person_id", s).Take(&row).Error
+	err := tx.takeAudited(visibleYoungPeople(tx.q().Where("referrals.id = ?", id), "referrals.young_person_id", s), &row, "young_person_id")
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return referral.Referral{}, fault.New(fault.NotFound, "No such referral.")
 	}

@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/idempotency"
 )
@@ -38,6 +39,9 @@ type session struct {
 	deferWrites, canBegin bool
 	pending               []keptWrite
 	guards                []guard
+	// readAudit is the audit event the next audited read writes as it reads (see AuditReading).
+	readAudit   *audit.Event
+	readAudited bool
 	// seen remembers what this session read that a later write may spare itself (a referral's
 	// reasons, rewritten only when they changed).
 	seen map[string]string
@@ -131,6 +135,23 @@ func (s *session) later(build func(db *gorm.DB) *gorm.DB) error {
 		return err
 	}
 	s.pending = append(s.pending, keptWrite{sql: kept, vars: vars})
+	return nil
+}
+
+// laterUnless is later for an INSERT held back by a condition of its own: cond gets the number of
+// the statement's parameters and returns " WHERE ..." numbering its own after them.
+func (s *session) laterUnless(build func(db *gorm.DB) *gorm.DB, cond func(vars int) (string, []any)) error {
+	sql, vars, err := s.render(build)
+	if err != nil {
+		return err
+	}
+	kept, err := keepable(sql)
+	if err != nil || !strings.HasPrefix(kept, "INSERT INTO ") {
+		return fmt.Errorf("a conditional kept write must be an insert: %w", err)
+	}
+	where, more := cond(len(vars))
+	kept = strings.Replace(kept, guardSpot, where+guardSpot, 1)
+	s.pending = append(s.pending, keptWrite{sql: kept, vars: append(vars, more...)})
 	return nil
 }
 
@@ -267,7 +288,8 @@ func withGuard(sql, last string) string {
 	cond := ""
 	if last != "" {
 		cond = " EXISTS (SELECT 1 FROM " + last + ")"
-		if strings.HasPrefix(sql, "INSERT INTO ") {
+		spot := strings.Index(sql, guardSpot)
+		if strings.HasPrefix(sql, "INSERT INTO ") && !strings.Contains(sql[strings.Index(sql, ") SELECT "):spot], " WHERE NOT EXISTS ") {
 			cond = " WHERE" + cond
 		} else {
 			cond = " AND" + cond
@@ -341,4 +363,61 @@ func (s *session) run(fn func(tx *Tx) error, tx *Tx) (err error) {
 		}
 	}()
 	return s.finish(fn(tx))
+}
+
+// AuditReading asks the next read of one record made through takeAudited (the busiest records:
+// referrals, young people) to write e, the audit event of the read, in the same statement as the
+// read, the young person taken from the row read: one round trip for an audited read. The
+// function returned says whether that happened (and forgets e): when it did not (SQLite, or a
+// read that does not take part), the caller writes e itself.
+func (tx *Tx) AuditReading(e audit.Event) (written func() bool) {
+	if !tx.deferWrites {
+		return func() bool { return false }
+	}
+	tx.readAudit, tx.readAudited = &e, false
+	return func() bool {
+		done := tx.readAudited
+		tx.readAudit, tx.readAudited = nil, false
+		return done
+	}
+}
+
+// takeAudited is q.Take(dest), writing the pending read audit event (see AuditReading) in the same
+// statement; ypCol is the column of the row read that names its young person.
+func (c conn) takeAudited(q *gorm.DB, dest any, ypCol string) error {
+	s := c.session
+	if s.readAudit == nil || len(s.pending) > 0 || len(s.guards) > 0 {
+		return q.Take(dest).Error
+	}
+	e := *s.readAudit
+	s.readAudit = nil
+	stmt := q.Session(&gorm.Session{DryRun: true}).Take(dest).Statement
+	if stmt.Error != nil {
+		return stmt.Error
+	}
+	vars := append([]any(nil), stmt.Vars...)
+	arg := func(v any) string {
+		vars = append(vars, v)
+		return "$" + strconv.Itoa(len(vars))
+	}
+	sql := "WITH r AS (" + stmt.SQL.String() + "), a AS (INSERT INTO audit_events (id, occurred_at, action, record_type, record_id, " +
+		"young_person_id, actor_key_id, actor_subject, actor_practitioner_id, actor_org_id, actor_role, purpose, changed_fields, request_id, ip) SELECT " +
+		strings.Join([]string{arg(e.ID), arg(e.OccurredAt), arg(e.Action), arg(e.RecordType), arg(nullable(e.RecordID)), "r." + ypCol,
+			arg(nullable(e.ActorKeyID)), arg(nullable(e.ActorSubject)), arg(nullable(e.ActorPractitionerID)), arg(nullable(e.ActorOrgID)),
+			arg(e.ActorRole), arg(nullable(e.Purpose)), arg(toJSONOrNull(e.ChangedFields, len(e.ChangedFields) == 0)),
+			arg(nullable(e.RequestID)), arg(nullable(e.IP))}, ", ") +
+		" FROM r) SELECT * FROM r"
+	db := s.pool
+	if s.tx != nil {
+		db = s.tx
+	}
+	res := db.Raw(sql, vars...).Scan(dest)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return gorm.ErrRecordNotFound
+	}
+	s.readAudited = true
+	return nil
 }

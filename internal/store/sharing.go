@@ -1,9 +1,11 @@
 package store
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/sharing"
@@ -62,6 +64,44 @@ func (r involvementRow) toDomain() sharing.Involvement {
 }
 
 // CreateInvolvement inserts i.
+// Join adds i unless an identical current involvement exists. On PostgreSQL it reads nothing:
+// the involvement and its announcement are kept writes that each hold back when one exists, judged
+// on the same snapshot in the unit's one statement, so they agree.
+func (tx sharingRepo) Join(i sharing.Involvement, announce outbox.Event) error {
+	on := fromDate(i.StartedOn)
+	if !tx.deferWrites {
+		var n int64
+		q := tx.q().Model(&involvementRow{}).Where("young_person_id = ? AND organisation_id = ? AND role = ? AND started_on <= ? AND (ended_on IS NULL OR ended_on > ?)",
+			i.YoungPersonID, i.OrganisationID, i.Role, on, on)
+		if i.PractitionerID == "" {
+			q = q.Where("practitioner_id IS NULL")
+		} else {
+			q = q.Where("practitioner_id = ?", i.PractitionerID)
+		}
+		if err := q.Count(&n).Error; err != nil || n > 0 {
+			return translate(err)
+		}
+		if err := tx.CreateInvolvement(i); err != nil {
+			return err
+		}
+		return (&Tx{tx.conn}).Publish(announce)
+	}
+	unless := func(vars int) (string, []any) {
+		n := func(k int) string { return "$" + strconv.Itoa(vars+k) }
+		return " WHERE NOT EXISTS (SELECT 1 FROM involvements x WHERE x.young_person_id = " + n(1) + " AND x.organisation_id = " + n(2) +
+				" AND x.role = " + n(3) + " AND COALESCE(x.practitioner_id::text, '') = " + n(4) + " AND x.started_on <= " + n(5) +
+				" AND (x.ended_on IS NULL OR x.ended_on > " + n(5) + "))",
+			[]any{i.YoungPersonID, i.OrganisationID, i.Role, i.PractitionerID, on}
+	}
+	row := toInvolvementRow(i)
+	if err := tx.laterUnless(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }, unless); err != nil {
+		return translate(err)
+	}
+	out := outboxRow{ID: announce.ID, OccurredAt: announce.OccurredAt, EventType: announce.Type, RecordType: announce.RecordType,
+		RecordID: announce.RecordID, Payload: toJSON(announce.Payload)}
+	return translate(tx.laterUnless(func(db *gorm.DB) *gorm.DB { return db.Create(&out) }, unless))
+}
+
 func (tx sharingRepo) CreateInvolvement(i sharing.Involvement) error {
 	row := toInvolvementRow(i)
 	return translate(tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }))

@@ -1333,3 +1333,43 @@ func TestRateBank(t *testing.T) {
 		}
 	})
 }
+
+// TestJoin: joining the team adds an involvement and its announcement once; the same
+// organisation, practitioner and role already current add nothing, in the same unit or a later one.
+func TestJoin(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		today := testkit.Day(2026, 5, 10)
+		org := mkOrg(t, st, nil)
+		pr := mkPractitioner(t, st, org.ID, nil)
+		yp := mkPerson(t, st, org.ID, nil)
+		join := func(tx *store.Tx, practitioner, role string) error {
+			i := sharing.Involvement{ID: newID(t), YoungPersonID: yp.ID, OrganisationID: org.ID, PractitionerID: practitioner, Role: role,
+				StartedOn: today, CreatedAt: now(), UpdatedAt: now(), Version: 1}
+			return tx.Sharing().Join(i, outbox.Event{ID: newID(t), OccurredAt: now(), Type: "involvement.started", RecordType: "involvement",
+				RecordID: i.ID, Payload: map[string]any{"young_person_id": yp.ID}})
+		}
+		write(t, st, func(tx *store.Tx) error { return join(tx, "", sharing.RoleReferrer) })
+		write(t, st, func(tx *store.Tx) error { return join(tx, "", sharing.RoleReferrer) }) // already current
+		write(t, st, func(tx *store.Tx) error { return join(tx, pr.ID, sharing.RoleReferrer) })
+		write(t, st, func(tx *store.Tx) error { return join(tx, pr.ID, sharing.RoleTeamMember) })
+		got, _, err := func() ([]sharing.Involvement, string, error) {
+			var out []sharing.Involvement
+			var next string
+			err := st.Read(ctx, func(tx *store.Tx) (err error) {
+				out, next, err = tx.Sharing().Involvements(yp.ID, &today, paging.Page{Limit: 200})
+				return err
+			})
+			return out, next, err
+		}()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 3 {
+			t.Fatalf("%d involvements, want 3 (the repeat adds none): %+v", len(got), got)
+		}
+		n, err := store.RawCount(st, `SELECT COUNT(*) FROM outbox_events WHERE event_type = 'involvement.started'`)
+		if err != nil || n != 3 {
+			t.Fatalf("%d announcements, %v; want 3", n, err)
+		}
+	})
+}

@@ -43,22 +43,9 @@ func New(core casework.Core, db casework.DB[Tx]) *Service { return &Service{Core
 // referring, a new setting). These hold the record already, so no consent check applies; an
 // identical current involvement is not repeated.
 func (s *Service) Involve(tx Tx, p auth.Principal, youngPersonID, orgID, practitionerID, role string) error {
-	today := s.Today()
-	current, _, err := tx.Sharing().Involvements(youngPersonID, &today, paging.Page{Limit: 200})
-	if err != nil {
-		return err
-	}
-	for _, i := range current {
-		if i.OrganisationID == orgID && i.Role == role && i.PractitionerID == practitionerID {
-			return nil
-		}
-	}
 	i := sharing.Involvement{ID: casework.NewID(), YoungPersonID: youngPersonID, OrganisationID: orgID, PractitionerID: practitionerID,
-		Role: role, StartedOn: today, CreatedAt: s.Now(), UpdatedAt: s.Now(), Version: 1}
-	if err := tx.Sharing().CreateInvolvement(i); err != nil {
-		return err
-	}
-	return tx.Publish(s.Notice(outbox.InvolvementStarted, i.ID,
+		Role: role, StartedOn: s.Today(), CreatedAt: s.Now(), UpdatedAt: s.Now(), Version: 1}
+	return tx.Sharing().Join(i, s.Notice(outbox.InvolvementStarted, i.ID,
 		map[string]any{"young_person_id": youngPersonID, "organisation_id": orgID, "role": role}))
 }
 
