@@ -320,6 +320,19 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 	if f.CreatedBefore != nil {
 		q = q.Where("referrals.created_at < ?", f.CreatedBefore.UTC())
 	}
+	// The page is read down one (column, id) index. Left to itself the planner walks the primary
+	// key backwards, filtering, which is slow when the matches are old (it cannot see that the
+	// newest referrals are unlike the rest): a degenerate range on the column, first in the order,
+	// makes that index the one that yields the order. The most selective filter drives.
+	drive := func(col, v string) { q = q.Where(col+" >= ? AND "+col+" <= ?", v, v).Order(col + " DESC") }
+	switch {
+	case f.YoungPersonID != "":
+		drive("referrals.young_person_id", f.YoungPersonID)
+	case f.OrganisationID != "":
+		drive("referrals.referrer_organisation_id", f.OrganisationID)
+	case f.Status != "":
+		drive("referrals.status", f.Status)
+	}
 	if f.Locality != "" || f.Query != "" {
 		sub := tx.q().Table("young_people yp").Select("yp.id")
 		if f.Locality != "" {

@@ -1,6 +1,6 @@
 -- Minimal SQL for GET /v1/referrals?limit=50 (pgbench, prepared mode): the first keyset page, newest
 -- id first, with one row more than the page to know whether there is a next one, and one audit
--- row for the list, in one transaction. (The server audits each of the 50 listed records.)
+-- row for the list, in one transaction (the server too writes one audit event per list).
 -- Variables from the driver: key_id, org_id.
 BEGIN;
 SELECT * FROM referrals ORDER BY id DESC LIMIT 51;

@@ -13,8 +13,8 @@ var extras0015 = map[string][]string{
 	dialectPostgres: {
 		`ALTER TABLE audit_events ADD COLUMN record_ids jsonb`,
 		`ALTER TABLE audit_events ADD COLUMN young_person_ids jsonb`,
-		`CREATE INDEX audit_events_young_people ON audit_events USING gin (young_person_ids jsonb_path_ops)`,
-		`CREATE INDEX audit_events_records ON audit_events USING gin (record_ids jsonb_path_ops)`,
+		`CREATE INDEX audit_events_young_people ON audit_events USING gin (young_person_ids jsonb_path_ops) WHERE young_person_ids IS NOT NULL`,
+		`CREATE INDEX audit_events_records ON audit_events USING gin (record_ids jsonb_path_ops) WHERE record_ids IS NOT NULL`,
 	},
 	dialectSQLite: {
 		`ALTER TABLE audit_events ADD COLUMN record_ids text`,
