@@ -1,6 +1,13 @@
 package store
 
-import "time"
+import (
+	"context"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
 
 // Helpers for the conformance suite (package store_test), which cannot reach the gorm handle.
 // They bypass the repositories on purpose, to check what the schema itself enforces (the
@@ -41,4 +48,34 @@ func LinkedTables() []string {
 		out[i] = t.table
 	}
 	return out
+}
+
+// RecordSQL makes st remember every statement it sends, arguments written in; the returned
+// function gives them (and forgets them). For the plan tests, which EXPLAIN what a list sends.
+func RecordSQL(st *Store) func() []string {
+	r := &sqlRecorder{}
+	st.db = st.db.Session(&gorm.Session{Logger: r})
+	return func() []string {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		out := r.sql
+		r.sql = nil
+		return out
+	}
+}
+
+type sqlRecorder struct {
+	mu  sync.Mutex
+	sql []string
+}
+
+func (r *sqlRecorder) LogMode(logger.LogLevel) logger.Interface { return r }
+func (r *sqlRecorder) Info(context.Context, string, ...any)     {}
+func (r *sqlRecorder) Warn(context.Context, string, ...any)     {}
+func (r *sqlRecorder) Error(context.Context, string, ...any)    {}
+func (r *sqlRecorder) Trace(_ context.Context, _ time.Time, fc func() (string, int64), _ error) {
+	sql, _ := fc()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sql = append(r.sql, sql)
 }
