@@ -281,3 +281,13 @@ func Wrap(err *error, format string, args ...any) {
 		*err = fmt.Errorf(format+": %w", append(args, *err)...)
 	}
 }
+
+// Referenced turns a missing record that a request body refers to into 422 naming the field:
+// the URL's resource exists, so 404 would mislead, and a record the caller may not see reads as
+// missing (no existence leak). Any other error, and nil, pass through.
+func Referenced(err error, pointer, detail string) error {
+	if fault.KindOf(err) == fault.NotFound {
+		return fault.Field(fault.Unprocessable, pointer, detail)
+	}
+	return err
+}

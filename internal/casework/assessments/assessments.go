@@ -44,10 +44,7 @@ func checkAssessor(tx Tx, id string) error {
 		return nil
 	}
 	_, err := tx.Directory().Practitioner(id)
-	if fault.KindOf(err) == fault.NotFound {
-		return fault.Field(fault.Unprocessable, "/assessor_practitioner_id", "no such practitioner")
-	}
-	return err
+	return casework.Referenced(err, "/assessor_practitioner_id", "no such practitioner")
 }
 
 // assessmentPayload is the outbox payload of an assessment: ids, codes and states only.

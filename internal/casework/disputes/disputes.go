@@ -125,11 +125,8 @@ func (s *Service) CreateDispute(ctx context.Context, in dispute.Dispute) (d disp
 			return err
 		}
 		yp, err := tx.People().Get(youngPersonID, s.Scope(p))
-		if fault.KindOf(err) == fault.NotFound {
-			return fault.Field(fault.Unprocessable, "/subject_id", "no such "+in.SubjectType)
-		}
 		if err != nil {
-			return err
+			return casework.Referenced(err, "/subject_id", "no such "+in.SubjectType)
 		}
 		in.YoungPersonID = yp.ID
 		if d, err = dispute.New(in, yp.DateOfBirth, s.Today()); err != nil {

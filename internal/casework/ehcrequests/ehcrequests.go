@@ -75,11 +75,8 @@ func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r e
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		yp, err := tx.People().Get(in.YoungPersonID, s.Scope(p))
-		if fault.KindOf(err) == fault.NotFound {
-			return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
-		}
 		if err != nil {
-			return err
+			return casework.Referenced(err, "/young_person_id", "no such young person")
 		}
 		if r, err = ehc.New(yp.ID, yp.DateOfBirth, in.ReceivedOn, in.RequestedBy, in.ReferralID, in.Notes, s.Today()); err != nil {
 			return err
@@ -95,11 +92,8 @@ func (s *Service) CreateEHCRequest(ctx context.Context, in EHCRequestInput) (r e
 		}
 		if in.MeetingID != "" {
 			m, err := tx.Meetings().Get(in.MeetingID, s.Scope(p))
-			if fault.KindOf(err) == fault.NotFound {
-				return fault.Field(fault.Unprocessable, "/meeting_id", "no such meeting")
-			}
 			if err != nil {
-				return err
+				return casework.Referenced(err, "/meeting_id", "no such meeting")
 			}
 			if m.YoungPersonID != yp.ID || m.Type != meeting.MAP || m.MapDecision == nil || m.MapDecision.Outcome != meeting.OutcomeRequestEHCNeedsAssessment {
 				return fault.Field(fault.Unprocessable, "/meeting_id",

@@ -50,11 +50,8 @@ func (s *Service) GiveFeedback(ctx context.Context, f feedback.Feedback) (_ feed
 		f.ProfessionalRole = ""
 		if f.From == feedback.FromProfessional {
 			pr, err := tx.Directory().Practitioner(f.PractitionerID)
-			if fault.KindOf(err) == fault.NotFound {
-				return fault.Field(fault.Unprocessable, "/practitioner_id", "no such practitioner")
-			}
 			if err != nil {
-				return err
+				return casework.Referenced(err, "/practitioner_id", "no such practitioner")
 			}
 			f.ProfessionalRole = feedback.RoleOf(pr.ID, r.EngagementLeadID)
 		}

@@ -141,10 +141,7 @@ func emailConflict(err error) error {
 // records that refer to one.
 func Exists(tx Tx, id, pointer string) error {
 	if _, err := tx.Directory().Organisation(id); err != nil {
-		if fault.KindOf(err) == fault.NotFound {
-			return fault.Field(fault.Unprocessable, pointer, "no such organisation")
-		}
-		return err
+		return casework.Referenced(err, pointer, "no such organisation")
 	}
 	return nil
 }

@@ -184,10 +184,7 @@ func (s *Service) MergeYoungPeople(ctx context.Context, keptID string, ifMatch *
 				return false, err
 			}
 			if _, err := tx.People().Get(fromID, s.Scope(p)); err != nil {
-				if fault.KindOf(err) == fault.NotFound {
-					return false, fault.Field(fault.Unprocessable, "/from", "no such young person")
-				}
-				return false, err
+				return false, casework.Referenced(err, "/from", "no such young person")
 			}
 			var err error
 			if check.KeptPlan, err = s.hasCurrentPlan(tx, kept.ID); err != nil {

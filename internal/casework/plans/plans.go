@@ -87,19 +87,13 @@ func (s *Service) CreateEHCPlan(ctx context.Context, in EHCPlanInput) (pl ehcpla
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		yp, err := tx.People().Get(in.YoungPersonID, s.Scope(p))
-		if fault.KindOf(err) == fault.NotFound {
-			return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
-		}
 		if err != nil {
-			return err
+			return casework.Referenced(err, "/young_person_id", "no such young person")
 		}
 		if in.RequestID != "" {
 			r, err := tx.EHCRequests().Get(in.RequestID, s.Scope(p))
-			if fault.KindOf(err) == fault.NotFound {
-				return fault.Field(fault.Unprocessable, "/ehc_request_id", "no such EHC needs assessment request")
-			}
 			if err != nil {
-				return err
+				return casework.Referenced(err, "/ehc_request_id", "no such EHC needs assessment request")
 			}
 			if r.YoungPersonID != yp.ID {
 				return fault.Field(fault.Unprocessable, "/ehc_request_id", "is another young person's request")

@@ -38,10 +38,7 @@ func (s *Service) Visible(tx Tx, p auth.Principal, id string) (referral.Referral
 // meeting, feedback): an unknown one is a bad reference in the body, not a missing resource.
 func (s *Service) ForWrite(tx Tx, p auth.Principal, id string) (referral.Referral, error) {
 	r, err := s.Visible(tx, p, id)
-	if fault.KindOf(err) == fault.NotFound {
-		return r, fault.Field(fault.Unprocessable, "/referral_id", "no such referral")
-	}
-	return r, err
+	return r, casework.Referenced(err, "/referral_id", "no such referral")
 }
 
 // saveReferral writes a changed referral with its audit, outbox and timeline events; on is the day

@@ -104,11 +104,8 @@ func (s *Service) CreateReferral(ctx context.Context, r referral.Referral) (_ re
 // practitioner can only refer in their own organisation's name.
 func (s *Service) fillReferrer(tx Tx, p auth.Principal, r *referral.Referral) error {
 	pr, err := tx.Directory().Practitioner(r.ReferrerPractitionerID)
-	if fault.KindOf(err) == fault.NotFound {
-		return fault.Field(fault.Unprocessable, "/referrer_practitioner_id", "no such practitioner")
-	}
 	if err != nil {
-		return err
+		return casework.Referenced(err, "/referrer_practitioner_id", "no such practitioner")
 	}
 	if !pr.Active {
 		return fault.Field(fault.Unprocessable, "/referrer_practitioner_id", "the practitioner is not active")
@@ -123,11 +120,8 @@ func (s *Service) fillReferrer(tx Tx, p auth.Principal, r *referral.Referral) er
 // assess works out eligibility on the day of receipt from the young person's record.
 func (s *Service) assess(tx Tx, p auth.Principal, r *referral.Referral) error {
 	yp, err := tx.People().Get(r.YoungPersonID, s.Scope(p))
-	if fault.KindOf(err) == fault.NotFound {
-		return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
-	}
 	if err != nil {
-		return err
+		return casework.Referenced(err, "/young_person_id", "no such young person")
 	}
 	settingLocality := ""
 	if yp.EducationSettingID != "" {

@@ -142,10 +142,7 @@ func questionSet(t survey.Template, version int) (survey.QuestionSet, error) {
 // surveyTemplateForWrite loads the template a body names: an unknown one is a bad reference.
 func surveyTemplateForWrite(tx Tx, id string) (survey.Template, error) {
 	t, err := tx.Surveys().Template(id)
-	if fault.KindOf(err) == fault.NotFound {
-		return t, fault.Field(fault.Unprocessable, "/template_id", "no such survey template")
-	}
-	return t, err
+	return t, casework.Referenced(err, "/template_id", "no such survey template")
 }
 
 // saveSurveyResponse writes a checked response with its reportable answers and its events.

@@ -127,11 +127,8 @@ func (s *Service) CreateInvolvement(ctx context.Context, i sharing.Involvement) 
 			return err
 		}
 		org, err := tx.Directory().Organisation(i.OrganisationID)
-		if fault.KindOf(err) == fault.NotFound {
-			return fault.Field(fault.Unprocessable, "/organisation_id", "no such organisation")
-		}
 		if err != nil {
-			return err
+			return casework.Referenced(err, "/organisation_id", "no such organisation")
 		}
 		if i.PractitionerID != "" {
 			pr, err := tx.Directory().Practitioner(i.PractitionerID)

@@ -100,11 +100,8 @@ func (s *Service) CreateTransitionPlan(ctx context.Context, in transition.Plan) 
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		yp, err := tx.People().Get(in.YoungPersonID, s.Scope(pr))
-		if fault.KindOf(err) == fault.NotFound {
-			return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
-		}
 		if err != nil {
-			return err
+			return casework.Referenced(err, "/young_person_id", "no such young person")
 		}
 		p = in
 		p.YoungPersonID, p.DateOfBirth, p.Ending = yp.ID, yp.DateOfBirth, nil
