@@ -82,6 +82,9 @@ var (
 	YoungPersonErased           = Type{Name: "young_person.erased", Version: 1, RecordType: "young_person", Summary: "A young person's records were erased after retention."}
 	YoungPersonMerged           = Type{Name: "young_person.merged", Version: 1, RecordType: "young_person", Summary: "Another record of the same child was merged into this one; its records moved here."}
 	YoungPersonExported         = Type{Name: "young_person.exported", Version: 1, RecordType: "young_person", Summary: "A young person's records were exported for a subject access request."}
+	WebhookSubscriptionCreated  = Type{Name: "webhook_subscription.created", Version: 1, RecordType: "webhook_subscription", Summary: "A webhook subscription was created."}
+	WebhookSubscriptionUpdated  = Type{Name: "webhook_subscription.updated", Version: 1, RecordType: "webhook_subscription", Summary: "A webhook subscription changed or its secret was rotated."}
+	WebhookSubscriptionFailing  = Type{Name: "webhook_subscription.failing", Version: 1, RecordType: "webhook_subscription", Summary: "A webhook subscription's receiver failed every retry of a delivery for the whole retry period."}
 	YoungPersonUpdated          = Type{Name: "young_person.updated", Version: 1, RecordType: "young_person", Summary: "A young person's record changed."}
 )
 
@@ -153,6 +156,9 @@ var Catalogue = []Type{
 	TransitionPlanCreated,
 	TransitionPlanEnded,
 	TransitionPlanUpdated,
+	WebhookSubscriptionCreated,
+	WebhookSubscriptionFailing,
+	WebhookSubscriptionUpdated,
 	YoungPersonCreated,
 	YoungPersonErased,
 	YoungPersonExported,

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"syscall"
 )
 
 // Policy says where deliveries may go. A webhook makes the server send requests to an address a
@@ -112,7 +113,7 @@ func (p Policy) CheckURL(raw string) error {
 
 // Control is a net.Dialer Control function that refuses any address the policy does not allow,
 // as it is dialled (after name resolution, for every redirect and retry).
-func (p Policy) Control(_, address string, _ any) error {
+func (p Policy) Control(_, address string, _ syscall.RawConn) error {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
 		return err
