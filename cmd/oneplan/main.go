@@ -149,7 +149,7 @@ func open(ctx context.Context) (*deployment, error) {
 	a := app.New(st, app.Options{Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers},
 		RetentionYears: cfg.RetentionYears, TransitionGapMinAge: cfg.TransitionGapMinAge, OpenData: cfg.OpenData, LACode: cfg.LACode,
 		Release: release(), Disclosure: report.Policy{Threshold: cfg.DisclosureThreshold, Rounding: cfg.DisclosureRounding, ShowZeros: cfg.DisclosureShowZeros},
-		WebhookPolicy: policy, Dispatch: webhooks.Options{Interval: cfg.DispatchInterval, Retention: cfg.EventsRetention, Observer: reg.Deliveries,
+		WebhookPolicy: policy, Dispatch: webhooks.Options{Interval: cfg.DispatchInterval, Retention: cfg.EventsRetention, Observer: reg.Deliveries, Timeout: cfg.WebhookTimeout,
 			Retry: webhook.Retry{Base: cfg.WebhookRetryBase, Cap: 6 * time.Hour, GiveUpAfter: cfg.WebhookRetryFor}}})
 	return &deployment{cfg: cfg, store: st, app: a, metrics: reg}, nil
 }

@@ -43,6 +43,7 @@ type Config struct {
 	EventsRetention     time.Duration // ONEPLAN_EVENTS_RETENTION: published events are pruned after this
 	WebhookRetryBase    time.Duration // ONEPLAN_WEBHOOK_RETRY_BASE: the first retry's delay (doubling after)
 	WebhookRetryFor     time.Duration // ONEPLAN_WEBHOOK_RETRY_FOR: how long a delivery is retried before it fails
+	WebhookTimeout      time.Duration // ONEPLAN_WEBHOOK_TIMEOUT: per attempt; a claim is leased for three times this
 }
 
 // Vars documents each variable with its default, for --help.
@@ -74,6 +75,7 @@ var Vars = [][3]string{
 	{"ONEPLAN_DISPATCH_INTERVAL", "250ms", "how often an idle server looks for newly committed events and due webhook deliveries (0 turns delivery off in this process)"},
 	{"ONEPLAN_EVENTS_RETENTION", "168h", "published events (the feed and replays) and delivery attempts are pruned after this"},
 	{"ONEPLAN_WEBHOOK_RETRY_BASE", "30s", "delay before the first retry of a failed webhook delivery; it doubles, with jitter, up to 6 hours"},
+	{"ONEPLAN_WEBHOOK_TIMEOUT", "10s", "how long one webhook attempt may take; a process that dies holding a delivery gives it up to the others after three times this"},
 	{"ONEPLAN_WEBHOOK_RETRY_FOR", "72h", "how long a failed webhook delivery is retried before it fails and its subscription is marked failing"},
 }
 
@@ -152,7 +154,8 @@ func FromEnv() (Config, error) {
 		to   *time.Duration
 		zero bool
 	}{{"ONEPLAN_DISPATCH_INTERVAL", &c.DispatchInterval, true}, {"ONEPLAN_EVENTS_RETENTION", &c.EventsRetention, false},
-		{"ONEPLAN_WEBHOOK_RETRY_BASE", &c.WebhookRetryBase, false}, {"ONEPLAN_WEBHOOK_RETRY_FOR", &c.WebhookRetryFor, false}} {
+		{"ONEPLAN_WEBHOOK_RETRY_BASE", &c.WebhookRetryBase, false}, {"ONEPLAN_WEBHOOK_RETRY_FOR", &c.WebhookRetryFor, false},
+		{"ONEPLAN_WEBHOOK_TIMEOUT", &c.WebhookTimeout, false}} {
 		v, err := time.ParseDuration(get(d.name))
 		if err != nil || v < 0 || (v == 0 && !d.zero) {
 			return c, fmt.Errorf("%s must be a positive duration such as 30s or 72h", d.name)

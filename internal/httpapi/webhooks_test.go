@@ -96,7 +96,6 @@ func (r *receiver) snapshot() (map[string][]map[string]any, int, []string) {
 	return out, r.refused, append([]string(nil), r.bad...)
 }
 
-
 func webhookOptions(o *httpapi.Options, a *app.Options) {
 	a.WebhookPolicy = webhook.Policy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
 	a.Dispatch = webhooks.Options{Retry: webhook.Retry{Base: 20 * time.Millisecond, Cap: 100 * time.Millisecond, GiveUpAfter: time.Hour}}

@@ -183,7 +183,9 @@ type Patch struct {
 }
 
 var versioned = casework.Versioned[webhook.Subscription, Tx]{
-	Load:  func(tx Tx, id string, _ access.Scope) (webhook.Subscription, error) { return tx.Webhooks().Subscription(id) },
+	Load: func(tx Tx, id string, _ access.Scope) (webhook.Subscription, error) {
+		return tx.Webhooks().Subscription(id)
+	},
 	Save:  func(tx Tx, v webhook.Subscription) error { return tx.Webhooks().UpdateSubscription(v) },
 	Stamp: func(v *webhook.Subscription) (*int, *time.Time) { return &v.Version, &v.UpdatedAt },
 }
