@@ -214,7 +214,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return
 			}
 			logger.Info("statutory clock sweep", "decisions_due", res.DecisionsDue, "deadlines_missed", res.DeadlinesMissed,
-				"reviews_due", res.ReviewsDue, "reviews_overdue", res.ReviewsOverdue, "plans_ceased", res.PlansCeased, "gaps_opened", res.GapsOpened)
+				"deadlines_due_soon", res.DeadlinesDueSoon, "reviews_due", res.ReviewsDue, "reviews_overdue", res.ReviewsOverdue, "plans_ceased", res.PlansCeased, "gaps_opened", res.GapsOpened)
 		})
 	}
 	if a.cfg.DispatchInterval > 0 {

@@ -39,6 +39,7 @@ var (
 	EHCRequestAdviceRequested   = Type{Name: "ehc_request.advice_requested", Version: 1, RecordType: "ehc_request", Summary: "Advice was requested from an adviser."}
 	EHCRequestDeadlineMissed    = Type{Name: "ehc_request.deadline_missed", Version: 1, RecordType: "ehc_request", Summary: "A statutory deadline of an EHC needs assessment passed unmet."}
 	EHCRequestDecided           = Type{Name: "ehc_request.decided", Version: 1, RecordType: "ehc_request", Summary: "The decision whether to assess was recorded."}
+	EHCRequestDeadlineDueSoon   = Type{Name: "ehc_request.deadline_due_soon", Version: 1, RecordType: "ehc_request", Summary: "A statutory deadline of an EHC needs assessment (the 16-week notice, the 20-week final plan) falls due soon."}
 	EHCRequestDecisionDue       = Type{Name: "ehc_request.decision_due", Version: 1, RecordType: "ehc_request", Summary: "The decision whether to assess falls due soon."}
 	EHCRequestDraftServed       = Type{Name: "ehc_request.draft_served", Version: 1, RecordType: "ehc_request", Summary: "The draft plan for a request was served."}
 	EHCRequestExceptionRecorded = Type{Name: "ehc_request.exception_recorded", Version: 1, RecordType: "ehc_request", Summary: "An exception to the time limits was recorded."}
@@ -117,6 +118,7 @@ var Catalogue = []Type{
 	EHCRequestAdviceRequested,
 	EHCRequestDeadlineMissed,
 	EHCRequestDecided,
+	EHCRequestDeadlineDueSoon,
 	EHCRequestDecisionDue,
 	EHCRequestDraftServed,
 	EHCRequestExceptionRecorded,
