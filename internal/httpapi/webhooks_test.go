@@ -15,9 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/casework/webhooks"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
+	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/webhook"
 )
 
@@ -282,4 +284,20 @@ func TestWebhooks(t *testing.T) {
 			t.Errorf("a SEND officer subscribed: %d", res.status)
 		}
 	}, webhookOptions)
+}
+
+// TestEventCatalogueInContract: every event type's payload schema is a component of the contract.
+func TestEventCatalogueInContract(t *testing.T) {
+	spec, err := api.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, et := range outbox.Catalogue {
+		if _, ok := spec.Components.Schemas[outbox.PayloadSchema(et.RecordType)]; !ok {
+			t.Errorf("%s: no component %s in openapi.yaml", et.Name, outbox.PayloadSchema(et.RecordType))
+		}
+		if et.Version < 1 || et.Summary == "" {
+			t.Errorf("%s: version %d, summary %q", et.Name, et.Version, et.Summary)
+		}
+	}
 }
