@@ -55,10 +55,8 @@ func tail(ctx context.Context, st *store.Store, fromStart bool, stdout io.Writer
 					return nil
 				}
 				first = false
-				if !(first && !fromStart) {
-					for _, e := range evs {
-						fmt.Fprintf(stdout, "%d\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.OccurredAt.Format(time.RFC3339), e.Type, e.RecordType, e.RecordID, e.YoungPersonID)
-					}
+				for _, e := range evs {
+					fmt.Fprintf(stdout, "%d\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.OccurredAt.Format(time.RFC3339), e.Type, e.RecordType, e.RecordID, e.YoungPersonID)
 				}
 				after = next
 				if len(evs) < 200 {

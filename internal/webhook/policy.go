@@ -96,7 +96,8 @@ func (p Policy) CheckURL(raw string) error {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !(isAddr && addr.IsLoopback() && p.allowed(addr)) && !(strings.EqualFold(host, "localhost") && p.allowed(netip.MustParseAddr("127.0.0.1"))) {
+		loopback := (isAddr && addr.IsLoopback() && p.allowed(addr)) || (strings.EqualFold(host, "localhost") && p.allowed(netip.MustParseAddr("127.0.0.1")))
+		if !loopback {
 			return errors.New("must use https (plain http only to an allowed loopback address)")
 		}
 	default:
