@@ -2552,6 +2552,42 @@ func (e UPNUnknown) Valid() bool {
 	}
 }
 
+// Defines values for WebhookSubscriptionStatus.
+const (
+	Failing WebhookSubscriptionStatus = "failing"
+	Healthy WebhookSubscriptionStatus = "healthy"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSubscriptionStatus enum.
+func (e WebhookSubscriptionStatus) Valid() bool {
+	switch e {
+	case Failing:
+		return true
+	case Healthy:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookView.
+const (
+	WebhookViewCouncil      WebhookView = "council"
+	WebhookViewOrganisation WebhookView = "organisation"
+)
+
+// Valid indicates whether the value is a known member of the WebhookView enum.
+func (e WebhookView) Valid() bool {
+	switch e {
+	case WebhookViewCouncil:
+		return true
+	case WebhookViewOrganisation:
+		return true
+	default:
+		return false
+	}
+}
+
 // Action defines model for Action.
 type Action struct {
 	CompletedAt               *time.Time          `json:"completed_at,omitempty"`
@@ -2573,6 +2609,9 @@ type ActionCompletion struct {
 	CompletedByPractitionerID *openapi_types.UUID `json:"completed_by_practitioner_id,omitempty"`
 	Note                      *string             `json:"note,omitempty"`
 }
+
+// ActionEventPayload The data of action events (see GET /v1/event-types for which).
+type ActionEventPayload = EventPayload
 
 // ActionInput defines model for ActionInput.
 type ActionInput struct {
@@ -2702,6 +2741,9 @@ type AnnualReviewDecisionInput struct {
 // AnnualReviewDecisionInputDecision defines model for AnnualReviewDecisionInput.Decision.
 type AnnualReviewDecisionInputDecision string
 
+// AnnualReviewEventPayload The data of annual_review events (see GET /v1/event-types for which).
+type AnnualReviewEventPayload = EventPayload
+
 // AnnualReviewMeetingInput defines model for AnnualReviewMeetingInput.
 type AnnualReviewMeetingInput struct {
 	Attendees  []AnnualReviewAttendee `json:"attendees"`
@@ -2745,6 +2787,9 @@ type APIKey struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 	Role      Role       `json:"role"`
 }
+
+// APIKeyEventPayload The data of api_key events (see GET /v1/event-types for which).
+type APIKeyEventPayload = EventPayload
 
 // APIKeyInput defines model for ApiKeyInput.
 type APIKeyInput struct {
@@ -2977,6 +3022,9 @@ type Consent struct {
 	YoungPersonID   openapi_types.UUID  `json:"young_person_id"`
 }
 
+// ConsentEventPayload The data of consent events (see GET /v1/event-types for which).
+type ConsentEventPayload = EventPayload
+
 // ConsentInput defines model for ConsentInput.
 type ConsentInput struct {
 	GivenBy           string                   `json:"given_by"`
@@ -3113,6 +3161,9 @@ type DisputeConclusionInput struct {
 	// Complaint: upheld, partly_upheld, not_upheld, withdrawn.
 	Outcome DisputeOutcome `json:"outcome"`
 }
+
+// DisputeEventPayload The data of dispute events (see GET /v1/event-types for which).
+type DisputeEventPayload = EventPayload
 
 // DisputeInput defines model for DisputeInput.
 type DisputeInput struct {
@@ -3538,6 +3589,9 @@ type EHCPlanDraftInput struct {
 	Sections EHCPlanSections `json:"sections"`
 }
 
+// EHCPlanEventPayload The data of ehc_plan events (see GET /v1/event-types for which).
+type EHCPlanEventPayload = EventPayload
+
 // EHCPlanInput defines model for EhcPlanInput.
 type EHCPlanInput struct {
 	// EHCRequestID The request the authority decided to issue a plan on; omit for a plan transferred in.
@@ -3638,6 +3692,9 @@ type EHCProvision struct {
 	Who      string    `json:"who"`
 }
 
+// EHCRequestEventPayload The data of ehc_request events (see GET /v1/event-types for which).
+type EHCRequestEventPayload = EventPayload
+
 // EHCRequestStatus defines model for EhcRequestStatus.
 type EHCRequestStatus string
 
@@ -3709,6 +3766,71 @@ type Eligibility struct {
 // Ethnicity DfE main ethnicity code (school census and SEN2): e.g. WBRI White British, MWBC White and Black Caribbean, APKN Pakistani, BAFR Black African, CHNE Chinese, OOTH any other, REFU refused, NOBT not yet obtained.
 type Ethnicity string
 
+// Event One committed event, as the feed lists it and as a webhook delivers it.
+type Event struct {
+	// Data What an event says: ids, codes, statuses and dates only, never names or free text. Every payload has the
+	// record's `id`; those about a child carry `young_person_id`. The per-record-type components below list the
+	// fields each kind of record's events carry; a new field may appear within a version.
+	Data EventPayload `json:"data"`
+
+	// ID The event's id; the webhook-id of every delivery of it.
+	ID         openapi_types.UUID `json:"id"`
+	RecordID   openapi_types.UUID `json:"record_id"`
+	RecordType string             `json:"record_type"`
+
+	// Sequence Its place in commit order.
+	Sequence int64 `json:"sequence"`
+
+	// Timestamp When the change happened.
+	Timestamp time.Time `json:"timestamp"`
+	Type      string    `json:"type"`
+	Version   int       `json:"version"`
+}
+
+// EventPage defines model for EventPage.
+type EventPage struct {
+	Items []Event `json:"items"`
+
+	// NextCursor Pass as `after` to continue; always present.
+	NextCursor string `json:"next_cursor"`
+}
+
+// EventPayload What an event says: ids, codes, statuses and dates only, never names or free text. Every payload has the
+// record's `id`; those about a child carry `young_person_id`. The per-record-type components below list the
+// fields each kind of record's events carry; a new field may appear within a version.
+type EventPayload struct {
+	ChangedFields *[]string `json:"changed_fields,omitempty"`
+
+	// Deadline For deadline events: which statutory deadline.
+	Deadline             *string                `json:"deadline,omitempty"`
+	DueOn                *openapi_types.Date    `json:"due_on,omitempty"`
+	ID                   openapi_types.UUID     `json:"id"`
+	OrganisationID       *openapi_types.UUID    `json:"organisation_id,omitempty"`
+	ReferralID           *openapi_types.UUID    `json:"referral_id,omitempty"`
+	Status               *string                `json:"status,omitempty"`
+	YoungPersonID        *openapi_types.UUID    `json:"young_person_id,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// EventType defines model for EventType.
+type EventType struct {
+	// Name e.g. referral.received
+	Name string `json:"name"`
+
+	// PayloadSchema The component in this contract describing the event's data.
+	PayloadSchema string `json:"payload_schema"`
+	RecordType    string `json:"record_type"`
+	Summary       string `json:"summary"`
+
+	// Version Bumped when the payload changes incompatibly.
+	Version int `json:"version"`
+}
+
+// EventTypeList defines model for EventTypeList.
+type EventTypeList struct {
+	Items []EventType `json:"items"`
+}
+
 // FamilyAssessment defines model for FamilyAssessment.
 type FamilyAssessment struct {
 	// AssessmentNumber 1 for the first assessment, 2 for its first review, and so on.
@@ -3733,6 +3855,9 @@ type FamilyAssessment struct {
 	Version       int                `json:"version"`
 	YoungPersonID openapi_types.UUID `json:"young_person_id"`
 }
+
+// FamilyAssessmentEventPayload The data of family_assessment events (see GET /v1/event-types for which).
+type FamilyAssessmentEventPayload = EventPayload
 
 // FamilyAssessmentInput defines model for FamilyAssessmentInput.
 type FamilyAssessmentInput struct {
@@ -3824,6 +3949,9 @@ type Involvement struct {
 	Version            int                `json:"version"`
 	YoungPersonID      openapi_types.UUID `json:"young_person_id"`
 }
+
+// InvolvementEventPayload The data of involvement events (see GET /v1/event-types for which).
+type InvolvementEventPayload = EventPayload
 
 // InvolvementInput defines model for InvolvementInput.
 type InvolvementInput struct {
@@ -3934,6 +4062,9 @@ type Meeting struct {
 	YoungPersonID openapi_types.UUID `json:"young_person_id"`
 }
 
+// MeetingEventPayload The data of meeting events (see GET /v1/event-types for which).
+type MeetingEventPayload = EventPayload
+
 // MeetingInput defines model for MeetingInput.
 type MeetingInput struct {
 	Actions   *[]ActionInput `json:"actions,omitempty"`
@@ -4025,6 +4156,9 @@ type Organisation struct {
 	Version int `json:"version"`
 }
 
+// OrganisationEventPayload The data of organisation events (see GET /v1/event-types for which).
+type OrganisationEventPayload = EventPayload
+
 // OrganisationInput defines model for OrganisationInput.
 type OrganisationInput struct {
 	Locality *string `json:"locality,omitempty"`
@@ -4094,6 +4228,9 @@ type PathwayFeedback struct {
 
 // PathwayFeedbackProfessionalRole For professionals: whether they are the referral's engagement lead.
 type PathwayFeedbackProfessionalRole string
+
+// PathwayFeedbackEventPayload The data of pathway_feedback events (see GET /v1/event-types for which).
+type PathwayFeedbackEventPayload = EventPayload
 
 // PathwayFeedbackInput defines model for PathwayFeedbackInput.
 type PathwayFeedbackInput struct {
@@ -4177,6 +4314,9 @@ type PossibleDuplicate struct {
 	YoungPersonIDs []openapi_types.UUID `json:"young_person_ids"`
 }
 
+// PossibleDuplicateEventPayload The data of possible_duplicate events (see GET /v1/event-types for which).
+type PossibleDuplicateEventPayload = EventPayload
+
 // PossibleDuplicatePage defines model for PossibleDuplicatePage.
 type PossibleDuplicatePage struct {
 	Items      []PossibleDuplicate `json:"items"`
@@ -4199,6 +4339,9 @@ type Practitioner struct {
 	UpdatedAt      time.Time          `json:"updated_at"`
 	Version        int                `json:"version"`
 }
+
+// PractitionerEventPayload The data of practitioner events (see GET /v1/event-types for which).
+type PractitionerEventPayload = EventPayload
 
 // PractitionerInput defines model for PractitionerInput.
 type PractitionerInput struct {
@@ -4305,6 +4448,9 @@ type ReferralConsent struct {
 
 // ReferralConsentRelationship defines model for ReferralConsent.Relationship.
 type ReferralConsentRelationship string
+
+// ReferralEventPayload The data of referral events (see GET /v1/event-types for which).
+type ReferralEventPayload = EventPayload
 
 // ReferralInput defines model for ReferralInput.
 type ReferralInput struct {
@@ -4510,6 +4656,9 @@ type SurveyInvitation struct {
 	YoungPersonID   *openapi_types.UUID    `json:"young_person_id,omitempty"`
 }
 
+// SurveyInvitationEventPayload The data of survey_invitation events (see GET /v1/event-types for which).
+type SurveyInvitationEventPayload = EventPayload
+
 // SurveyInvitationInput defines model for SurveyInvitationInput.
 type SurveyInvitationInput struct {
 	EHCPlanID *openapi_types.UUID `json:"ehc_plan_id,omitempty"`
@@ -4623,6 +4772,9 @@ type SurveyResponse struct {
 // SurveyResponseVia defines model for SurveyResponse.Via.
 type SurveyResponseVia string
 
+// SurveyResponseEventPayload The data of survey_response events (see GET /v1/event-types for which).
+type SurveyResponseEventPayload = EventPayload
+
 // SurveyResponseInput defines model for SurveyResponseInput.
 type SurveyResponseInput struct {
 	Answers   []SurveyAnswer      `json:"answers"`
@@ -4672,6 +4824,9 @@ type SurveyTemplate struct {
 	// Versions Oldest first.
 	Versions []SurveyQuestionSet `json:"versions"`
 }
+
+// SurveyTemplateEventPayload The data of survey_template events (see GET /v1/event-types for which).
+type SurveyTemplateEventPayload = EventPayload
 
 // SurveyTemplateInput defines model for SurveyTemplateInput.
 type SurveyTemplateInput struct {
@@ -4809,6 +4964,9 @@ type TransitionPlanEnding struct {
 	Reason  TransitionPlanEndReason `json:"reason"`
 }
 
+// TransitionPlanEventPayload The data of transition_plan events (see GET /v1/event-types for which).
+type TransitionPlanEventPayload = EventPayload
+
 // TransitionPlanInput defines model for TransitionPlanInput.
 type TransitionPlanInput struct {
 	AdultServicesContacts *[]AdultServicesContact `json:"adult_services_contacts,omitempty"`
@@ -4903,6 +5061,115 @@ type UpcomingTransitionPage struct {
 // UPNUnknown SEN2 reason there is no UPN or ULN: UN1 under 6, UN2 never attended a state school, UN3 educated outside England, UN5 conflicting records, UN8 new to the authority, UN9 no UPN or ULN, UN10 request closed before known.
 type UPNUnknown string
 
+// WebhookAttempt defines model for WebhookAttempt.
+type WebhookAttempt struct {
+	// Attempt 1 for the first attempt at this event.
+	Attempt     int       `json:"attempt"`
+	AttemptedAt time.Time `json:"attempted_at"`
+
+	// Error Why it failed: status_NNN, timeout, connection_failed, refused_address.
+	Error     *string            `json:"error,omitempty"`
+	EventID   openapi_types.UUID `json:"event_id"`
+	EventType string             `json:"event_type"`
+	ID        openapi_types.UUID `json:"id"`
+	LatencyMs int                `json:"latency_ms"`
+
+	// NextRetryAt When it is tried again; absent after success or when given up.
+	NextRetryAt *time.Time `json:"next_retry_at,omitempty"`
+
+	// ResponseCode The receiver's HTTP status; absent when there was no answer.
+	ResponseCode *int `json:"response_code,omitempty"`
+}
+
+// WebhookAttemptPage defines model for WebhookAttemptPage.
+type WebhookAttemptPage struct {
+	Items      []WebhookAttempt `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
+// WebhookReplayInput defines model for WebhookReplayInput.
+type WebhookReplayInput struct {
+	AfterEventID *openapi_types.UUID `json:"after_event_id,omitempty"`
+	Since        *time.Time          `json:"since,omitempty"`
+}
+
+// WebhookReplayResult defines model for WebhookReplayResult.
+type WebhookReplayResult struct {
+	// Queued How many deliveries were queued.
+	Queued int `json:"queued"`
+}
+
+// WebhookSecretRotation defines model for WebhookSecretRotation.
+type WebhookSecretRotation struct {
+	// OverlapSeconds How long the old secret keeps signing beside the new one.
+	OverlapSeconds int `json:"overlap_seconds"`
+}
+
+// WebhookSubscription defines model for WebhookSubscription.
+type WebhookSubscription struct {
+	Active         bool               `json:"active"`
+	CreatedAt      time.Time          `json:"created_at"`
+	EventTypes     []string           `json:"event_types"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganisationID openapi_types.UUID `json:"organisation_id"`
+
+	// PreviousSecretExpiresAt While set and in the future, the previous secret signs too.
+	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at,omitempty"`
+
+	// Status failing: a delivery ran out of retries; the next success clears it.
+	Status    WebhookSubscriptionStatus `json:"status"`
+	UpdatedAt time.Time                 `json:"updated_at"`
+	URL       string                    `json:"url"`
+	Version   int                       `json:"version"`
+
+	// View Whose view decides what the subscription receives: council, every event; organisation, directory events and those about children whose team included the organisation on the day.
+	View WebhookView `json:"view"`
+}
+
+// WebhookSubscriptionStatus failing: a delivery ran out of retries; the next success clears it.
+type WebhookSubscriptionStatus string
+
+// WebhookSubscriptionEventPayload The data of webhook_subscription events (see GET /v1/event-types for which).
+type WebhookSubscriptionEventPayload = EventPayload
+
+// WebhookSubscriptionInput defines model for WebhookSubscriptionInput.
+type WebhookSubscriptionInput struct {
+	Active *bool `json:"active,omitempty"`
+
+	// EventTypes Empty or absent: every type.
+	EventTypes     *[]string          `json:"event_types,omitempty"`
+	OrganisationID openapi_types.UUID `json:"organisation_id"`
+
+	// URL https on a public address (see the operation's description).
+	URL string `json:"url"`
+
+	// View Whose view decides what the subscription receives: council, every event; organisation, directory events and those about children whose team included the organisation on the day.
+	View WebhookView `json:"view"`
+}
+
+// WebhookSubscriptionIssued defines model for WebhookSubscriptionIssued.
+type WebhookSubscriptionIssued struct {
+	// Secret The signing secret (whsec_ and base64). It is never shown again: store it now.
+	Secret       string              `json:"secret"`
+	Subscription WebhookSubscription `json:"subscription"`
+}
+
+// WebhookSubscriptionPage defines model for WebhookSubscriptionPage.
+type WebhookSubscriptionPage struct {
+	Items      []WebhookSubscription `json:"items"`
+	NextCursor *string               `json:"next_cursor,omitempty"`
+}
+
+// WebhookSubscriptionPatch defines model for WebhookSubscriptionPatch.
+type WebhookSubscriptionPatch struct {
+	Active     *bool     `json:"active,omitempty"`
+	EventTypes *[]string `json:"event_types,omitempty"`
+	URL        *string   `json:"url,omitempty"`
+}
+
+// WebhookView Whose view decides what the subscription receives: council, every event; organisation, directory events and those about children whose team included the organisation on the day.
+type WebhookView string
+
 // YoungPerson defines model for YoungPerson.
 type YoungPerson struct {
 	// Age Completed years today.
@@ -4940,6 +5207,9 @@ type YoungPerson struct {
 	UPNUnknown *UPNUnknown `json:"upn_unknown,omitempty"`
 	Version    int         `json:"version"`
 }
+
+// YoungPersonEventPayload The data of young_person events (see GET /v1/event-types for which).
+type YoungPersonEventPayload = EventPayload
 
 // YoungPersonInput defines model for YoungPersonInput.
 type YoungPersonInput struct {
@@ -5045,6 +5315,9 @@ type ReportTo = openapi_types.Date
 
 // SurveyToken defines model for SurveyToken.
 type SurveyToken = string
+
+// UpdatedSince defines model for UpdatedSince.
+type UpdatedSince = time.Time
 
 // BadRequest RFC 9457 problem details.
 type BadRequest = Problem
@@ -5376,6 +5649,18 @@ type ServeEHCPlanDraftParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListEventsParams defines parameters for ListEvents.
+type ListEventsParams struct {
+	// After The `next_cursor` of the previous page.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Types Only these event types (comma-separated).
+	Types *[]string `form:"types,omitempty" json:"types,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // ExportSen2Params defines parameters for ExportSen2.
@@ -5931,6 +6216,47 @@ type ListUpcomingTransitionsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListWebhookSubscriptionsParams defines parameters for ListWebhookSubscriptions.
+type ListWebhookSubscriptionsParams struct {
+	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
+
+	// UpdatedSince Only records changed at or after this instant (for a nightly sync of what changed).
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateWebhookSubscriptionParams defines parameters for CreateWebhookSubscription.
+type CreateWebhookSubscriptionParams struct {
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateWebhookSubscriptionParams defines parameters for UpdateWebhookSubscription.
+type UpdateWebhookSubscriptionParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
+type ListWebhookDeliveriesParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// RotateWebhookSecretParams defines parameters for RotateWebhookSecret.
+type RotateWebhookSecretParams struct {
+	// IfMatch The `ETag` last read; a stale one is refused with 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListYoungPeopleParams defines parameters for ListYoungPeople.
 type ListYoungPeopleParams struct {
 	// Q Case-insensitive match on given, family or preferred name, or an exact NHS number or UPN.
@@ -6171,6 +6497,18 @@ type UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody = TransitionPl
 // EndTransitionPlanJSONRequestBody defines body for EndTransitionPlan for application/json ContentType.
 type EndTransitionPlanJSONRequestBody = TransitionPlanEndInput
 
+// CreateWebhookSubscriptionJSONRequestBody defines body for CreateWebhookSubscription for application/json ContentType.
+type CreateWebhookSubscriptionJSONRequestBody = WebhookSubscriptionInput
+
+// UpdateWebhookSubscriptionApplicationMergePatchPlusJSONRequestBody defines body for UpdateWebhookSubscription for application/merge-patch+json ContentType.
+type UpdateWebhookSubscriptionApplicationMergePatchPlusJSONRequestBody = WebhookSubscriptionPatch
+
+// ReplayWebhookEventsJSONRequestBody defines body for ReplayWebhookEvents for application/json ContentType.
+type ReplayWebhookEventsJSONRequestBody = WebhookReplayInput
+
+// RotateWebhookSecretJSONRequestBody defines body for RotateWebhookSecret for application/json ContentType.
+type RotateWebhookSecretJSONRequestBody = WebhookSecretRotation
+
 // CreateYoungPersonJSONRequestBody defines body for CreateYoungPerson for application/json ContentType.
 type CreateYoungPersonJSONRequestBody = YoungPersonInput
 
@@ -6191,6 +6529,177 @@ type UpdateInvolvementApplicationMergePatchPlusJSONRequestBody = InvolvementPatc
 
 // MergeYoungPeopleJSONRequestBody defines body for MergeYoungPeople for application/json ContentType.
 type MergeYoungPeopleJSONRequestBody = MergeInput
+
+// Getter for additional properties for EventPayload. Returns the specified
+// element and whether it was found
+func (a EventPayload) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for EventPayload
+func (a *EventPayload) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for EventPayload to handle AdditionalProperties
+func (a *EventPayload) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["changed_fields"]; found {
+		err = json.Unmarshal(raw, &a.ChangedFields)
+		if err != nil {
+			return fmt.Errorf("error reading 'changed_fields': %w", err)
+		}
+		delete(object, "changed_fields")
+	}
+
+	if raw, found := object["deadline"]; found {
+		err = json.Unmarshal(raw, &a.Deadline)
+		if err != nil {
+			return fmt.Errorf("error reading 'deadline': %w", err)
+		}
+		delete(object, "deadline")
+	}
+
+	if raw, found := object["due_on"]; found {
+		err = json.Unmarshal(raw, &a.DueOn)
+		if err != nil {
+			return fmt.Errorf("error reading 'due_on': %w", err)
+		}
+		delete(object, "due_on")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["organisation_id"]; found {
+		err = json.Unmarshal(raw, &a.OrganisationID)
+		if err != nil {
+			return fmt.Errorf("error reading 'organisation_id': %w", err)
+		}
+		delete(object, "organisation_id")
+	}
+
+	if raw, found := object["referral_id"]; found {
+		err = json.Unmarshal(raw, &a.ReferralID)
+		if err != nil {
+			return fmt.Errorf("error reading 'referral_id': %w", err)
+		}
+		delete(object, "referral_id")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if raw, found := object["young_person_id"]; found {
+		err = json.Unmarshal(raw, &a.YoungPersonID)
+		if err != nil {
+			return fmt.Errorf("error reading 'young_person_id': %w", err)
+		}
+		delete(object, "young_person_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for EventPayload to handle AdditionalProperties
+func (a EventPayload) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.ChangedFields != nil {
+		object["changed_fields"], err = json.Marshal(a.ChangedFields)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'changed_fields': %w", err)
+		}
+	}
+
+	if a.Deadline != nil {
+		object["deadline"], err = json.Marshal(a.Deadline)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'deadline': %w", err)
+		}
+	}
+
+	if a.DueOn != nil {
+		object["due_on"], err = json.Marshal(a.DueOn)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'due_on': %w", err)
+		}
+	}
+
+	object["id"], err = json.Marshal(a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	if a.OrganisationID != nil {
+		object["organisation_id"], err = json.Marshal(a.OrganisationID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'organisation_id': %w", err)
+		}
+	}
+
+	if a.ReferralID != nil {
+		object["referral_id"], err = json.Marshal(a.ReferralID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'referral_id': %w", err)
+		}
+	}
+
+	if a.Status != nil {
+		object["status"], err = json.Marshal(a.Status)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'status': %w", err)
+		}
+	}
+
+	if a.YoungPersonID != nil {
+		object["young_person_id"], err = json.Marshal(a.YoungPersonID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'young_person_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -6308,6 +6817,12 @@ type ServerInterface interface {
 	// ServeEHCPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
 	// (POST /v1/ehc-plans/{id}/serve-draft)
 	ServeEHCPlanDraft(ctx echo.Context, id ID, params ServeEHCPlanDraftParams) error
+	// ListEventTypes The event catalogue - every event type, its version and its payload schema
+	// (GET /v1/event-types)
+	ListEventTypes(ctx echo.Context) error
+	// ListEvents The pull feed - events in commit order after a cursor, within the caller's need-to-know
+	// (GET /v1/events)
+	ListEvents(ctx echo.Context, params ListEventsParams) error
 	// ExportSen2 The person-level SEN2 return content as CSV files in a zip, with a validation report
 	// (GET /v1/exports/sen2)
 	ExportSen2(ctx echo.Context, params ExportSen2Params) error
@@ -6494,6 +7009,27 @@ type ServerInterface interface {
 	// ListUpcomingTransitions Plans and services ending soon, so nobody reaches 18 or 25 unplanned
 	// (GET /v1/transitions/upcoming)
 	ListUpcomingTransitions(ctx echo.Context, params ListUpcomingTransitionsParams) error
+	// ListWebhookSubscriptions List webhook subscriptions (admin; never their secrets)
+	// (GET /v1/webhook-subscriptions)
+	ListWebhookSubscriptions(ctx echo.Context, params ListWebhookSubscriptionsParams) error
+	// CreateWebhookSubscription Subscribe a receiver to events (admin); the signing secret is in this answer only
+	// (POST /v1/webhook-subscriptions)
+	CreateWebhookSubscription(ctx echo.Context, params CreateWebhookSubscriptionParams) error
+	// GetWebhookSubscription Read a subscription (admin; never its secret)
+	// (GET /v1/webhook-subscriptions/{id})
+	GetWebhookSubscription(ctx echo.Context, id ID) error
+	// UpdateWebhookSubscription Change a subscription's URL, event types or active flag (JSON merge patch, admin)
+	// (PATCH /v1/webhook-subscriptions/{id})
+	UpdateWebhookSubscription(ctx echo.Context, id ID, params UpdateWebhookSubscriptionParams) error
+	// ListWebhookDeliveries A subscription's delivery attempts, newest first (admin)
+	// (GET /v1/webhook-subscriptions/{id}/deliveries)
+	ListWebhookDeliveries(ctx echo.Context, id ID, params ListWebhookDeliveriesParams) error
+	// ReplayWebhookEvents Send again the events after an event or since an instant (admin)
+	// (POST /v1/webhook-subscriptions/{id}/replay)
+	ReplayWebhookEvents(ctx echo.Context, id ID) error
+	// RotateWebhookSecret Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
+	// (POST /v1/webhook-subscriptions/{id}/rotate-secret)
+	RotateWebhookSecret(ctx echo.Context, id ID, params RotateWebhookSecretParams) error
 	// ListYoungPeople List young people the caller may see
 	// (GET /v1/young-people)
 	ListYoungPeople(ctx echo.Context, params ListYoungPeopleParams) error
@@ -8046,6 +8582,47 @@ func (w *ServerInterfaceWrapper) ServeEHCPlanDraft(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ServeEHCPlanDraft(ctx, id, params)
+	return err
+}
+
+// ListEventTypes converts echo context to params.
+func (w *ServerInterfaceWrapper) ListEventTypes(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListEventTypes(ctx)
+	return err
+}
+
+// ListEvents converts echo context to params.
+func (w *ServerInterfaceWrapper) ListEvents(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListEventsParams
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", ctx.QueryParams(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter after: %s", err))
+	}
+
+	// ------------- Optional query parameter "types" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "types", ctx.QueryParams(), &params.Types, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter types: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListEvents(ctx, params)
 	return err
 }
 
@@ -10345,6 +10922,210 @@ func (w *ServerInterfaceWrapper) ListUpcomingTransitions(ctx echo.Context) error
 	return err
 }
 
+// ListWebhookSubscriptions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListWebhookSubscriptions(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWebhookSubscriptionsParams
+	// ------------- Optional query parameter "organisation_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organisation_id", ctx.QueryParams(), &params.OrganisationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organisation_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", ctx.QueryParams(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_since: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListWebhookSubscriptions(ctx, params)
+	return err
+}
+
+// CreateWebhookSubscription converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateWebhookSubscription(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWebhookSubscriptionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateWebhookSubscription(ctx, params)
+	return err
+}
+
+// GetWebhookSubscription converts echo context to params.
+func (w *ServerInterfaceWrapper) GetWebhookSubscription(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetWebhookSubscription(ctx, id)
+	return err
+}
+
+// UpdateWebhookSubscription converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateWebhookSubscription(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateWebhookSubscriptionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateWebhookSubscription(ctx, id, params)
+	return err
+}
+
+// ListWebhookDeliveries converts echo context to params.
+func (w *ServerInterfaceWrapper) ListWebhookDeliveries(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWebhookDeliveriesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListWebhookDeliveries(ctx, id, params)
+	return err
+}
+
+// ReplayWebhookEvents converts echo context to params.
+func (w *ServerInterfaceWrapper) ReplayWebhookEvents(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReplayWebhookEvents(ctx, id)
+	return err
+}
+
+// RotateWebhookSecret converts echo context to params.
+func (w *ServerInterfaceWrapper) RotateWebhookSecret(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RotateWebhookSecretParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RotateWebhookSecret(ctx, id, params)
+	return err
+}
+
 // ListYoungPeople converts echo context to params.
 func (w *ServerInterfaceWrapper) ListYoungPeople(ctx echo.Context) error {
 	var err error
@@ -11026,6 +11807,15 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/reports/funnel", wrapper.GetFunnelReport, options.OperationMiddlewares["getFunnelReport"]...)
 	router.GET(options.BaseURL+"/v1/open-data/:report", wrapper.GetOpenDataReport, options.OperationMiddlewares["getOpenDataReport"]...)
 	router.GET(options.BaseURL+"/v1/exports/sen2", wrapper.ExportSen2, options.OperationMiddlewares["exportSen2"]...)
+	router.GET(options.BaseURL+"/v1/event-types", wrapper.ListEventTypes, options.OperationMiddlewares["listEventTypes"]...)
+	router.GET(options.BaseURL+"/v1/events", wrapper.ListEvents, options.OperationMiddlewares["listEvents"]...)
+	router.GET(options.BaseURL+"/v1/webhook-subscriptions", wrapper.ListWebhookSubscriptions, options.OperationMiddlewares["listWebhookSubscriptions"]...)
+	router.POST(options.BaseURL+"/v1/webhook-subscriptions", wrapper.CreateWebhookSubscription, options.OperationMiddlewares["createWebhookSubscription"]...)
+	router.GET(options.BaseURL+"/v1/webhook-subscriptions/:id", wrapper.GetWebhookSubscription, options.OperationMiddlewares["getWebhookSubscription"]...)
+	router.PATCH(options.BaseURL+"/v1/webhook-subscriptions/:id", wrapper.UpdateWebhookSubscription, options.OperationMiddlewares["updateWebhookSubscription"]...)
+	router.POST(options.BaseURL+"/v1/webhook-subscriptions/:id/rotate-secret", wrapper.RotateWebhookSecret, options.OperationMiddlewares["rotateWebhookSecret"]...)
+	router.GET(options.BaseURL+"/v1/webhook-subscriptions/:id/deliveries", wrapper.ListWebhookDeliveries, options.OperationMiddlewares["listWebhookDeliveries"]...)
+	router.POST(options.BaseURL+"/v1/webhook-subscriptions/:id/replay", wrapper.ReplayWebhookEvents, options.OperationMiddlewares["replayWebhookEvents"]...)
 
 }
 
@@ -17464,6 +18254,205 @@ type ServeEHCPlanDraft503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ServeEHCPlanDraft503ApplicationProblemPlusJSONResponse) VisitServeEHCPlanDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEventTypesRequestObject struct {
+}
+
+type ListEventTypesResponseObject interface {
+	VisitListEventTypesResponse(w http.ResponseWriter) error
+}
+
+type ListEventTypes200JSONResponse EventTypeList
+
+func (response ListEventTypes200JSONResponse) VisitListEventTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEventTypes401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListEventTypes401ApplicationProblemPlusJSONResponse) VisitListEventTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEventTypes403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListEventTypes403ApplicationProblemPlusJSONResponse) VisitListEventTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEventTypes429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListEventTypes429ApplicationProblemPlusJSONResponse) VisitListEventTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEventTypes503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListEventTypes503ApplicationProblemPlusJSONResponse) VisitListEventTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEventsRequestObject struct {
+	Params ListEventsParams
+}
+
+type ListEventsResponseObject interface {
+	VisitListEventsResponse(w http.ResponseWriter) error
+}
+
+type ListEvents200JSONResponse EventPage
+
+func (response ListEvents200JSONResponse) VisitListEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEvents400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListEvents400ApplicationProblemPlusJSONResponse) VisitListEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEvents401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListEvents401ApplicationProblemPlusJSONResponse) VisitListEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEvents403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListEvents403ApplicationProblemPlusJSONResponse) VisitListEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEvents429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListEvents429ApplicationProblemPlusJSONResponse) VisitListEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEvents503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListEvents503ApplicationProblemPlusJSONResponse) VisitListEventsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -27340,6 +28329,1180 @@ func (response ListUpcomingTransitions503ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListWebhookSubscriptionsRequestObject struct {
+	Params ListWebhookSubscriptionsParams
+}
+
+type ListWebhookSubscriptionsResponseObject interface {
+	VisitListWebhookSubscriptionsResponse(w http.ResponseWriter) error
+}
+
+type ListWebhookSubscriptions200JSONResponse WebhookSubscriptionPage
+
+func (response ListWebhookSubscriptions200JSONResponse) VisitListWebhookSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookSubscriptions400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookSubscriptions400ApplicationProblemPlusJSONResponse) VisitListWebhookSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookSubscriptions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookSubscriptions401ApplicationProblemPlusJSONResponse) VisitListWebhookSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookSubscriptions403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookSubscriptions403ApplicationProblemPlusJSONResponse) VisitListWebhookSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookSubscriptions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookSubscriptions429ApplicationProblemPlusJSONResponse) VisitListWebhookSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookSubscriptions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookSubscriptions503ApplicationProblemPlusJSONResponse) VisitListWebhookSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookSubscriptionRequestObject struct {
+	Params CreateWebhookSubscriptionParams
+	Body   *CreateWebhookSubscriptionJSONRequestBody
+}
+
+type CreateWebhookSubscriptionResponseObject interface {
+	VisitCreateWebhookSubscriptionResponse(w http.ResponseWriter) error
+}
+
+type CreateWebhookSubscription201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateWebhookSubscription201JSONResponse struct {
+	Body    WebhookSubscriptionIssued
+	Headers CreateWebhookSubscription201ResponseHeaders
+}
+
+func (response CreateWebhookSubscription201JSONResponse) VisitCreateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookSubscription400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookSubscription400ApplicationProblemPlusJSONResponse) VisitCreateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookSubscription401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookSubscription401ApplicationProblemPlusJSONResponse) VisitCreateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookSubscription403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookSubscription403ApplicationProblemPlusJSONResponse) VisitCreateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookSubscription409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookSubscription409ApplicationProblemPlusJSONResponse) VisitCreateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookSubscription413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookSubscription413ApplicationProblemPlusJSONResponse) VisitCreateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookSubscription415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookSubscription415ApplicationProblemPlusJSONResponse) VisitCreateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookSubscription422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookSubscription422ApplicationProblemPlusJSONResponse) VisitCreateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookSubscription429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookSubscription429ApplicationProblemPlusJSONResponse) VisitCreateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookSubscription503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookSubscription503ApplicationProblemPlusJSONResponse) VisitCreateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookSubscriptionRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetWebhookSubscriptionResponseObject interface {
+	VisitGetWebhookSubscriptionResponse(w http.ResponseWriter) error
+}
+
+type GetWebhookSubscription200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetWebhookSubscription200JSONResponse struct {
+	Body    WebhookSubscription
+	Headers GetWebhookSubscription200ResponseHeaders
+}
+
+func (response GetWebhookSubscription200JSONResponse) VisitGetWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookSubscription400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookSubscription400ApplicationProblemPlusJSONResponse) VisitGetWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookSubscription401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookSubscription401ApplicationProblemPlusJSONResponse) VisitGetWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookSubscription403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookSubscription403ApplicationProblemPlusJSONResponse) VisitGetWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookSubscription404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookSubscription404ApplicationProblemPlusJSONResponse) VisitGetWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookSubscription429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookSubscription429ApplicationProblemPlusJSONResponse) VisitGetWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookSubscription503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookSubscription503ApplicationProblemPlusJSONResponse) VisitGetWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookSubscriptionRequestObject struct {
+	ID     ID `json:"id"`
+	Params UpdateWebhookSubscriptionParams
+	Body   *UpdateWebhookSubscriptionApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateWebhookSubscriptionResponseObject interface {
+	VisitUpdateWebhookSubscriptionResponse(w http.ResponseWriter) error
+}
+
+type UpdateWebhookSubscription200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateWebhookSubscription200JSONResponse struct {
+	Body    WebhookSubscription
+	Headers UpdateWebhookSubscription200ResponseHeaders
+}
+
+func (response UpdateWebhookSubscription200JSONResponse) VisitUpdateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookSubscription400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookSubscription400ApplicationProblemPlusJSONResponse) VisitUpdateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookSubscription401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookSubscription401ApplicationProblemPlusJSONResponse) VisitUpdateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookSubscription403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookSubscription403ApplicationProblemPlusJSONResponse) VisitUpdateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookSubscription404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookSubscription404ApplicationProblemPlusJSONResponse) VisitUpdateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookSubscription409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookSubscription409ApplicationProblemPlusJSONResponse) VisitUpdateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookSubscription412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookSubscription412ApplicationProblemPlusJSONResponse) VisitUpdateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookSubscription413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookSubscription413ApplicationProblemPlusJSONResponse) VisitUpdateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookSubscription415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookSubscription415ApplicationProblemPlusJSONResponse) VisitUpdateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookSubscription422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookSubscription422ApplicationProblemPlusJSONResponse) VisitUpdateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookSubscription429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookSubscription429ApplicationProblemPlusJSONResponse) VisitUpdateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookSubscription503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookSubscription503ApplicationProblemPlusJSONResponse) VisitUpdateWebhookSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveriesRequestObject struct {
+	ID     ID `json:"id"`
+	Params ListWebhookDeliveriesParams
+}
+
+type ListWebhookDeliveriesResponseObject interface {
+	VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error
+}
+
+type ListWebhookDeliveries200JSONResponse WebhookAttemptPage
+
+func (response ListWebhookDeliveries200JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries400ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries401ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries403ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries404ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries429ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries503ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookEventsRequestObject struct {
+	ID   ID `json:"id"`
+	Body *ReplayWebhookEventsJSONRequestBody
+}
+
+type ReplayWebhookEventsResponseObject interface {
+	VisitReplayWebhookEventsResponse(w http.ResponseWriter) error
+}
+
+type ReplayWebhookEvents202JSONResponse WebhookReplayResult
+
+func (response ReplayWebhookEvents202JSONResponse) VisitReplayWebhookEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookEvents400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookEvents400ApplicationProblemPlusJSONResponse) VisitReplayWebhookEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookEvents401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookEvents401ApplicationProblemPlusJSONResponse) VisitReplayWebhookEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookEvents403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookEvents403ApplicationProblemPlusJSONResponse) VisitReplayWebhookEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookEvents404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookEvents404ApplicationProblemPlusJSONResponse) VisitReplayWebhookEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookEvents413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookEvents413ApplicationProblemPlusJSONResponse) VisitReplayWebhookEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookEvents415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookEvents415ApplicationProblemPlusJSONResponse) VisitReplayWebhookEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookEvents422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookEvents422ApplicationProblemPlusJSONResponse) VisitReplayWebhookEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookEvents429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookEvents429ApplicationProblemPlusJSONResponse) VisitReplayWebhookEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookEvents503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookEvents503ApplicationProblemPlusJSONResponse) VisitReplayWebhookEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecretRequestObject struct {
+	ID     ID `json:"id"`
+	Params RotateWebhookSecretParams
+	Body   *RotateWebhookSecretJSONRequestBody
+}
+
+type RotateWebhookSecretResponseObject interface {
+	VisitRotateWebhookSecretResponse(w http.ResponseWriter) error
+}
+
+type RotateWebhookSecret200ResponseHeaders struct {
+	ETag *string
+}
+
+type RotateWebhookSecret200JSONResponse struct {
+	Body    WebhookSubscriptionIssued
+	Headers RotateWebhookSecret200ResponseHeaders
+}
+
+func (response RotateWebhookSecret200JSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret400ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret401ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret403ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret404ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret409ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret412ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret413ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret415ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret422ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret429ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret503ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListYoungPeopleRequestObject struct {
 	Params ListYoungPeopleParams
 }
@@ -29816,6 +31979,12 @@ type StrictServerInterface interface {
 	// ServeEHCPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
 	// (POST /v1/ehc-plans/{id}/serve-draft)
 	ServeEHCPlanDraft(ctx context.Context, request ServeEHCPlanDraftRequestObject) (ServeEHCPlanDraftResponseObject, error)
+	// ListEventTypes The event catalogue - every event type, its version and its payload schema
+	// (GET /v1/event-types)
+	ListEventTypes(ctx context.Context, request ListEventTypesRequestObject) (ListEventTypesResponseObject, error)
+	// ListEvents The pull feed - events in commit order after a cursor, within the caller's need-to-know
+	// (GET /v1/events)
+	ListEvents(ctx context.Context, request ListEventsRequestObject) (ListEventsResponseObject, error)
 	// ExportSen2 The person-level SEN2 return content as CSV files in a zip, with a validation report
 	// (GET /v1/exports/sen2)
 	ExportSen2(ctx context.Context, request ExportSen2RequestObject) (ExportSen2ResponseObject, error)
@@ -30002,6 +32171,27 @@ type StrictServerInterface interface {
 	// ListUpcomingTransitions Plans and services ending soon, so nobody reaches 18 or 25 unplanned
 	// (GET /v1/transitions/upcoming)
 	ListUpcomingTransitions(ctx context.Context, request ListUpcomingTransitionsRequestObject) (ListUpcomingTransitionsResponseObject, error)
+	// ListWebhookSubscriptions List webhook subscriptions (admin; never their secrets)
+	// (GET /v1/webhook-subscriptions)
+	ListWebhookSubscriptions(ctx context.Context, request ListWebhookSubscriptionsRequestObject) (ListWebhookSubscriptionsResponseObject, error)
+	// CreateWebhookSubscription Subscribe a receiver to events (admin); the signing secret is in this answer only
+	// (POST /v1/webhook-subscriptions)
+	CreateWebhookSubscription(ctx context.Context, request CreateWebhookSubscriptionRequestObject) (CreateWebhookSubscriptionResponseObject, error)
+	// GetWebhookSubscription Read a subscription (admin; never its secret)
+	// (GET /v1/webhook-subscriptions/{id})
+	GetWebhookSubscription(ctx context.Context, request GetWebhookSubscriptionRequestObject) (GetWebhookSubscriptionResponseObject, error)
+	// UpdateWebhookSubscription Change a subscription's URL, event types or active flag (JSON merge patch, admin)
+	// (PATCH /v1/webhook-subscriptions/{id})
+	UpdateWebhookSubscription(ctx context.Context, request UpdateWebhookSubscriptionRequestObject) (UpdateWebhookSubscriptionResponseObject, error)
+	// ListWebhookDeliveries A subscription's delivery attempts, newest first (admin)
+	// (GET /v1/webhook-subscriptions/{id}/deliveries)
+	ListWebhookDeliveries(ctx context.Context, request ListWebhookDeliveriesRequestObject) (ListWebhookDeliveriesResponseObject, error)
+	// ReplayWebhookEvents Send again the events after an event or since an instant (admin)
+	// (POST /v1/webhook-subscriptions/{id}/replay)
+	ReplayWebhookEvents(ctx context.Context, request ReplayWebhookEventsRequestObject) (ReplayWebhookEventsResponseObject, error)
+	// RotateWebhookSecret Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
+	// (POST /v1/webhook-subscriptions/{id}/rotate-secret)
+	RotateWebhookSecret(ctx context.Context, request RotateWebhookSecretRequestObject) (RotateWebhookSecretResponseObject, error)
 	// ListYoungPeople List young people the caller may see
 	// (GET /v1/young-people)
 	ListYoungPeople(ctx context.Context, request ListYoungPeopleRequestObject) (ListYoungPeopleResponseObject, error)
@@ -31497,6 +33687,54 @@ func (sh *strictHandler) ServeEHCPlanDraft(ctx echo.Context, id ID, params Serve
 		return err
 	} else if validResponse, ok := response.(ServeEHCPlanDraftResponseObject); ok {
 		return validResponse.VisitServeEHCPlanDraftResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListEventTypes operation middleware
+func (sh *strictHandler) ListEventTypes(ctx echo.Context) error {
+	var request ListEventTypesRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListEventTypes(ctx.Request().Context(), request.(ListEventTypesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListEventTypes")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListEventTypesResponseObject); ok {
+		return validResponse.VisitListEventTypesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListEvents operation middleware
+func (sh *strictHandler) ListEvents(ctx echo.Context, params ListEventsParams) error {
+	var request ListEventsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListEvents(ctx.Request().Context(), request.(ListEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListEvents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListEventsResponseObject); ok {
+		return validResponse.VisitListEventsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -33646,6 +35884,276 @@ func (sh *strictHandler) ListUpcomingTransitions(ctx echo.Context, params ListUp
 	return nil
 }
 
+// ListWebhookSubscriptions operation middleware
+func (sh *strictHandler) ListWebhookSubscriptions(ctx echo.Context, params ListWebhookSubscriptionsParams) error {
+	var request ListWebhookSubscriptionsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWebhookSubscriptions(ctx.Request().Context(), request.(ListWebhookSubscriptionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWebhookSubscriptions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListWebhookSubscriptionsResponseObject); ok {
+		return validResponse.VisitListWebhookSubscriptionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateWebhookSubscription operation middleware
+func (sh *strictHandler) CreateWebhookSubscription(ctx echo.Context, params CreateWebhookSubscriptionParams) error {
+	var request CreateWebhookSubscriptionRequestObject
+
+	request.Params = params
+
+	var body CreateWebhookSubscriptionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateWebhookSubscription(ctx.Request().Context(), request.(CreateWebhookSubscriptionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateWebhookSubscription")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateWebhookSubscriptionResponseObject); ok {
+		return validResponse.VisitCreateWebhookSubscriptionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetWebhookSubscription operation middleware
+func (sh *strictHandler) GetWebhookSubscription(ctx echo.Context, id ID) error {
+	var request GetWebhookSubscriptionRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWebhookSubscription(ctx.Request().Context(), request.(GetWebhookSubscriptionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWebhookSubscription")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetWebhookSubscriptionResponseObject); ok {
+		return validResponse.VisitGetWebhookSubscriptionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateWebhookSubscription operation middleware
+func (sh *strictHandler) UpdateWebhookSubscription(ctx echo.Context, id ID, params UpdateWebhookSubscriptionParams) error {
+	var request UpdateWebhookSubscriptionRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body UpdateWebhookSubscriptionApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateWebhookSubscription(ctx.Request().Context(), request.(UpdateWebhookSubscriptionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateWebhookSubscription")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateWebhookSubscriptionResponseObject); ok {
+		return validResponse.VisitUpdateWebhookSubscriptionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListWebhookDeliveries operation middleware
+func (sh *strictHandler) ListWebhookDeliveries(ctx echo.Context, id ID, params ListWebhookDeliveriesParams) error {
+	var request ListWebhookDeliveriesRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWebhookDeliveries(ctx.Request().Context(), request.(ListWebhookDeliveriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWebhookDeliveries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListWebhookDeliveriesResponseObject); ok {
+		return validResponse.VisitListWebhookDeliveriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReplayWebhookEvents operation middleware
+func (sh *strictHandler) ReplayWebhookEvents(ctx echo.Context, id ID) error {
+	var request ReplayWebhookEventsRequestObject
+
+	request.ID = id
+
+	var body ReplayWebhookEventsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplayWebhookEvents(ctx.Request().Context(), request.(ReplayWebhookEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplayWebhookEvents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReplayWebhookEventsResponseObject); ok {
+		return validResponse.VisitReplayWebhookEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RotateWebhookSecret operation middleware
+func (sh *strictHandler) RotateWebhookSecret(ctx echo.Context, id ID, params RotateWebhookSecretParams) error {
+	var request RotateWebhookSecretRequestObject
+
+	request.ID = id
+	request.Params = params
+
+	var body RotateWebhookSecretJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RotateWebhookSecret(ctx.Request().Context(), request.(RotateWebhookSecretRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RotateWebhookSecret")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RotateWebhookSecretResponseObject); ok {
+		return validResponse.VisitRotateWebhookSecretResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListYoungPeople operation middleware
 func (sh *strictHandler) ListYoungPeople(ctx echo.Context, params ListYoungPeopleParams) error {
 	var request ListYoungPeopleRequestObject
@@ -34175,632 +36683,698 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1rc9u22jCM/hWM9jsTe27asZxDG3v2POPYTpPVHLztZPXp3WRTEAlJWKYALgC0o9XJf38HFwASJEGJ",
-	"kmWnXZN+cCMJBHG4zsc/Bwmf55wRpuTg6M/BjOCUCPjn+Uc81f9PiUwEzRXlbHA0+DgjSJBcEEmYwvrL",
-	"RxLdECEpZ8dIEpYiqtAYJ9eIMjR6M9l7h1UyG+0PooFMZmSO9ZxqkZPB0UAqQdl08O1bNHjLE2xe0Xzj",
-	"p8u3iE+QmhGUCIIVSZEgkhciIasmfcdvSPqRL51TkISLFKkZlYgzgm6xRHMipiRFlCm+/BXfokGOBZ4T",
-	"ZQ/ttBCSi/CxjRj5quIERozc63NBbigvJMrxFPZD9fB/F0QsBtGA4bl+n3mmtpI5/vqWsKmaDY4ODw6i",
-	"wZwy93kYBY7izZl+CibPsZpVc9N0EA0E+XdBBUkHR0oUxH/PhIs5VoOjQVHAyMDMKZnnXBGWLH4li/bW",
-	"T1DB6L8Lgq7JAuVEoIxPaYIzpF9KpEI7ZH+6jzD69OnN2e4xEkQJSiS6pWoGRyTx3DyMWYrGPF1oAMzw",
-	"An6cUCEVwkzeElEen4Hiao/eEvf0GjsOcnj4c+0gf9a3qxQRes7//x8ne/+L9/5zsPdiPz7a+/I//0/4",
-	"NCYA7x0QoHFqhDIsFRIEp8cII6lwRgDyqESCTApJUrP3p8PD7h1ZvOrayvOnq0HiLZ1T1V7oBZ4SJOl/",
-	"OqExg+f8F6dkgotMDY6eaUjEX+m8mFdwaT5VS6BMkSkRsIaLQuRckvYqfpstfPSkEo0JZVN7bNckV5q+",
-	"6BG4SKlCSmCadR7X/91zL7oLDl2SnAt1yuc5FoEln2SSI01OC0UQuSFigSZ0WgiCJlw0kJ0IylNNA8i/",
-	"C5yhDF6Ldm5nPCMowRlhKRZozpmaSTTnN8SQ1PHCfhchrmZE3FJJ9JcpXsjdTuphFxy8sQnOJCk3O+Y8",
-	"I5h5uz2jMsm4LEIbHpGvOFEjtGNnK/d5df7+DCmC57tH9YPAEiW8YIqk+2jEc8JGR0jOcZbtsWI+JgLJ",
-	"Ite8RXMTPTgvxhmVM5J+Zno0SrHCaAem0ACR8Vt4n5oJImc8M4gzI1kaGRSSJOH6JBe1iSVHiiucSZRg",
-	"xrjGxRuCMz3VPNJU5jMTvGCphrfbGREEJZyZHaS7++iE4WwhlWYX2QL2p6GU0Bti94R4ofJCAb2a4wXS",
-	"r8DyGo6nPLOnB0929z+zjjtLq2P3r+3/EWQyOBr8fx5XXPux+VU+rm7qHU+Jd4WvBJ+3L+8VEM4UL0pO",
-	"ZGByh7IkKyS9IZ0ANdET9mIaKVZk0I1KmulnVAWYxgd9tMmMZqkgzGA6lSiz49FOgiXZo0wSJqnSaz2C",
-	"0xVkQoTAmYU3iXZwougNVYtHsvpR4XFGZGT4R8EYyXaNeKHf98h7ze2MMPsYSaMSvIXmWvof5UDOahNY",
-	"osX4bScNdTvvYkX96dEHMcWMyg7pqX6QRsrxHkDwGc2wRic46Rue3TgOtGNJrEZlhAEnqn1GCCAFsAS7",
-	"0yVCT0fSwkhzSBKlKJt2gpK/lhgEjHVED3MAIQHvLV4F3McIKzTnUqHhAVoQLCTCE0UEGmnwHnUtWPE7",
-	"Qv5VIW7I4iO/JiwsJFB2Q41kjZQehab0hjDEWUIMQKr6IBBYcVqx67p8B3MsXbMn43BJ40rOife+/Pn0",
-	"ybeQoPNNTyhzziQBufclTi+NOKc/JZwpwuCfOM8zaoDhcS74OCPz//mXNJDaj65dmKfMS+vH9Q5n+sA1",
-	"bnKhzwRnNEV4iikDDKWa3TAlcKKO0YgIwYUcIX0wEhGczNCEkizdH3yLBqecTTKaPOjyT7Twp4heuxGR",
-	"GZGwYljJMRolhRCEqVgPK8qVg0wMDxrmJEhGbjBT+wgkEIwuPlx9RLczLslnNmrIviNgm2wqkdJDnQwu",
-	"Fc0yK2LlgidESpIegSy+cHhxqT/snegPI8tZpeFgntboDWqD95V5SL/6Fms1kUw4bECJBWXTyMC3/kmv",
-	"I8EMNL3shhiqYw+mrpItFTD1mb/iYkzT1KDbQ12tRuQEZxkRmh1ooc4JAikHwASg+4Uz8tCryii7RuQr",
-	"lVqRHhcKjplxpIGCCDQmCDSQHcwQ+ZpriuERm11Y9puUMEUnlIgNsIZ8xfM8s9KkwjQDRFjwQkMeEVJT",
-	"NA26jokueAFLlIQgnGnxfwHsCrD7/esrZCVHLtCni/dHevVIzbByz+9k1rKwiwTWMrP+ldlfNZiVDM0Q",
-	"Dg1dhlIMjv7w1khl+XrzLElBIMD1tXvLHUSDnGtYFIOjwWM2k7FZ6uDbF02ppcIs0eD6+Gb4GObYywnX",
-	"RxMNstIa0vr18cHwxQF+RoZ7PyWH6d5P4ydk78VkeLD3FD8bP09+Sn8mLyYaQ4BmDI6eHryIBooqfeQV",
-	"lStxZaZULo8eP+ZM69Rs316Puzb52GGdvvgtULzS3OLwAxCjdrk8Sw2Ra92uYYVHaOTOx5FEqj4zLW2X",
-	"NB54ZAmm+2in680aJfXbGcjxCS4ksbBlbQq7n5ne+nuuXmn55yHR9T1HskhmduXA4xhnpLmFa8ZvEZ8A",
-	"al7gRcZx+pHzt1hMH5y4gHVGi5Q3RJQ02yhOCMwGZpEC+ADVD77CNCMPeqqVTRKlnEiAgLn+7DFcovB0",
-	"BPqbqsw2hsuhBAthbBN2NOIMhK+A7TS0RDvsMYz5VomxS85gvb3b6fTMinxVjxN5U384IMwFjbxcqCP0",
-	"j6sP78HEYHR8gMLTq38aBWF0kiQkV0fIvWiktfOsmDNpJ4iMthWhqeBFHqGUzrXOxlmEEqzIlItFhDI8",
-	"JlmE5gRr9TVCNzgrSFSaS44RLhV7Z0mgEo3+SL6MDEe6IuKGJuQTwzeYZvqFDw35KVZ4jCUszJgUcDLT",
-	"C9FqhgaWOZ9rWNlJ+S2LQIXEAsQcLgBdNNqCeeHSk7n0g44CTpzMpdVhT8w6dhKfMZymDcNpQ/5DomCy",
-	"VH20UrG/PQFuTcnsI+fvMFtYxUE+5JV9cARKaDkaSJNV76kEW7OWyaU+3NUi8ObnF3Qu1M/oE8OFmnFB",
-	"/0MemvckggAHxZkErPc+GwkLCwKwDmoX4OEnZpWHh0bB30iW7RldEIRaZ0gfLxBG40JSUK1EkRG0o4U2",
-	"pqUDhxdw4YJUlnfMwLoK7GzXbkwWuaZnJH1HUoo/wl09PHN9JNFcvx9pYHG0RsOxkQs0682JsNYDfE20",
-	"nlEKbgCfJ4kzFOVCj1WUWMzTcp8iaYxVy5Kxp+g8YM6IvKfGizjXijZwdSJimvaw4ZQTUM5ixhUJsKdo",
-	"kBYkNkteYV6JBj3fOidE096+i9T0OS38xZWG8mjAb/V2a9cV2IMZtckJObNl3/FO8F8OawYMrszYb9Hg",
-	"dmauvW2wqgxHfxhnoXd49dXZWcoLK9dSneCXcsF8/C9itAqzlNMSEACZUiMe4uzCg1LrrOgC3A1B0MFd",
-	"3R10EDLedaz9DcsLteay1wDqIIQ13WXWMAhjHWHAyD8PtAMGbzyn2SJCGEkjNIFttukK2yL8OshqHe8q",
-	"87YPeHXA6oaiC2yUnvpZU0Xm9X+sRo1Bdd1YCLwASKkc+HoSVmRW1jQm1RW4A+/uXvpVibeEaanpjwHP",
-	"wXKbcuYjTnWyJ2mRKSv6+s9h/X0seUJxFifG9We+mxGcgXHYfNQSKc6qb2dcc8rpIBqQeZ7xxRyMj4bx",
-	"DaLBpBCaLcaleV8jtv5m5erkKWcKJ6txpGku0Op9CkZcnIDHFzMEa3fQe2wtANgaYCI9oubh4JqPq5mG",
-	"8ibhgFljYyhf0x0clY8Lnm3yeNPz0ULpd4XUAnZrP9Ynk1JBEsXFQm9sNVOooGQp6PsQ1QRgN0cQhLPM",
-	"C+CpnzO44DqYJ2HpmhLHPXH49m2sfGYzZo5lh4SwAZ8X64lrIWZe59/NLZULjtwt1t67HBI24Yr1a2vL",
-	"wLicHdmhRhVJSUJTkiKqIkQnpYW2F24E7rH9YsKmeEpAhc8I7jdxddmh2BYqa9y5zYXXZJGdd7f8lt5S",
-	"47O7E8essL/FNftzQcYKnF2SG0puA+qJCf1bi1SkBKeZ1vza02l4kZZaLdvZO5oRqTQDhlC/3Cr5vR8R",
-	"pWlvjUfcCfR8pHHC9vlyueUiomrXofP3j6RBwPOc4CwWdDpTUqtpdEKNNaJN0C0i9hVt/Zc68WWOKVOY",
-	"AtGZE6YhOSFYhmWgToLaOJXyRbUlRl17W4o896aPBo5eKc0iyRq46KHRiX06JMuCyyvWo2SQHTlK3HOj",
-	"BthiqSXG3o+Arb17CfkExxOeFP03fzE5OREEh/arWcJcg1MppWwIbxqX1thnAw69Y4282/U321prCAbz",
-	"DPcWVCT5d0GYkf6WGWV72w48EKssCEWerk2hbeD46oWBBzQ2In6/bYeEHXdo7fm8Q/KsFqUdo+Ikkc+J",
-	"apuudrOKu5VouZ5s1KWnbEWYdVqMQwqDnANHJ/zzgsOCsC7rqc5ia6OGeLZSmwwpoFaHkEs0xyY70wtb",
-	"daJnlrpvInJ2c7dmkGxdiru0i0Ra+QfngSMk4DgEErI/iFbyyIAvye4GZUSBg+fq/P0heoulMrutCZ8P",
-	"wFk9gHt60EO1vSuN7OLVy+RZDxjeGRK7ESxsjd3O8dc35vln5sDsp+FKTuyd9s8HQfy+M2tuWFlSjZIA",
-	"tGYoSqhIikwTtmOUFgQdoltCrqVz94E706yhFyg2Gf3qHdY4fwfaTQSfo98JFugFhD6uKR9UF/S0cSXR",
-	"wETj2Z81et+n/NDGf6fZmrH1K6j8wv1voK8I0kPs8MF9K7ZWX+l7QItrW4LxLjQtCPCxLK0okL5UzBKS",
-	"ZSQNmztzatOf7q649nVcWIHgu1mzckEm9GsYiK/J4pFEN1TScQbxqkKhHZ7Hn4uDgyeJeRL+TeL9/f3d",
-	"CCkOZpspo5Ig4xsPYM8Nv17zMJ1kszRkRo8JioxwxlEgTh2mLY+gJhYGIQ7AYxOetKF5eksw0L7YmktJ",
-	"/5NNXciJjZ3YaRjL5O4xmhtrdsbZVN80uKq8Ffazp216k523B2e75LqkLIwo2BQZaXxtkH0pcTMk4Vs0",
-	"uA4lRlosQVRJkk320RsFfjsIRJQzfstMQOoRkkpzXapcQslyqucWZ97avbmtkO9yhw9FuKUkUmrI+pWy",
-	"AIAa72aMy2Foh2CRLdCMZHmETk9e7ek5dxEXSOIJmRYYooBrT5yevDoBBykoMHu3XFyjU5dCo8WkV/ot",
-	"lEhULQe8qI6BtFahtaHw28K8pPz5ioBvUK7pOPvACPJ2BOg5LzJF84xUIXgy4BMzsii3vqJAULtNceKi",
-	"Fvesv7ll6JYLExDVEvFWAIDewA3JeG5dkoyQVC5fQe0BBA9s9ubKnRmSTVc+7i6bpTFhN1RwNrcRQY2E",
-	"OxgH8OONwxma4ERxseHi7dtL2Rpn2YcJRK4vw1uzln/CQ9++NF/zrVTiNzoQI+5rME9wjhOb37f+PL79",
-	"YIMJvi0lHwGpT+AJIGoxnlOlrBFYH2yXxLeZGWfGb/3XUlaZVW5oSrjGyRlnBD6TWxnLGRYkjY3yNcOg",
-	"YKiZ4MV0FuP0hidG6E9pGjOuYoWvSZxjESYt15ZslnYej5s35JxBCV1zAnkLQWPQlyWCaQMBuLDRJ8hM",
-	"KEORJw8j1vTw3WXwDjmjeSg3s/WA4vzaHLtvOapBpp9d7bM7uJMgtytSqqqAvUYcO1SpGB0hdcutw1Mi",
-	"PoFIQJPPMiYJnpvQwB2boQqJ8y6fwGiRYkrSPXyLF+X3mkRBumGuVc1FTvS0Nn1izm+Iy64eJTPMpiSN",
-	"IY1OHqE/GmbVL6PdYzRKqZxTKUdHCKOcS6MQpIWJljQFNyYmtZSjMYHtuIRVn6kaAduYgfSVZVRWFlh9",
-	"hYJqiUZzkozAN+Sr9XsZtWEQDfSyU4FvteJrfJbmSQxpxADySWbLBAAZKGnAoIp1hBA4YV5lthYmD/ry",
-	"zm8sL2iHRKx2PvrX/w088EaYCgqjf7lIByust8l6YeA7nPwKEcZqgXLBNTUUjySyD5j8a0mnjKR7lEF4",
-	"tlwtDnfaj+vAWxN528jdkG57noEhHe0rSCBzZD01Nq8qZQSIlcbN/qTNjpahYi0arUzaPGdopD+NdpGt",
-	"jUM0NCOG51rnM4UdvKyqHE8hFaAQzERelOe5ckkN+9vXvSnfs/nLl/CCN2fSW7qy0dfLs2D0UIjTthBB",
-	"pLJH1Hr/+u6l1jOdh/lIlpIyzzMSmcxjTV+PES6lWZwkREqU8alNqyfSnjBcCAS5aKWQwFlT4Sj+1s75",
-	"d73GC9gNHHbIGOIDbuSIWP1WHJnqZGdAEbeie1b09eH0z1MsyEmiKjly42DlEEuvbNtcODacLcyn8sle",
-	"JnfGFZFB302AHABqrFyS4HNUjkUNk03XOvo5lFun6rzKzQhE83Wvi7lwZZjucDvN7a1UWbqPfeWjzWtY",
-	"+913P+rVh1ppTXUo0QPRSaLQ4cHwKZL7z34uCRso5p4xwhfptLqifwddS39YEBUb63t5HFDVIs4Fnwoi",
-	"pSeGWeN8RlmHfnY6S9o0hmR0Ssc0o2oRrxmrZB7NOiJZy2zj3vPpbWU46R1LNHchX6sveZa8qwaXsaV9",
-	"l9b0F1VTBTFvlvQzazeDILGCRP4ZznPCgKSUWd8JZ4qyQosZxhKRaADLsZodI71myIHkIiUiMinRNih6",
-	"UqhCkLZZa0u33kEaQVcKv8IUdauCUe8BbgL1fgJ1CYyG5TbTi3avDTQh0HhXA9r6Wv9RpFMtz/AULyAt",
-	"z0JAamv75RlmCCLEd/fRKC3IyHAhSb+60mieRzotIAuXHKORJiU2HW+ckdFnVhZgw8m1llLhxvQX9boT",
-	"pSbKuKrOCkqcrISnVTj5sVQya9Ge9voXmz5uYWHDx+GKN3q2JR7abbg5o+AZeQvuICX92HaTGW6K7att",
-	"wx72dwxeB5dXvm8FT+ghRSzF2Q1MpqcZl2QTvyUvVMLnKyET5v9gx3aFHa0fDe/evjRqqPZuzygKMks8",
-	"J1rLIbPEeCM8p03sSydgEYsVj1sRbuYXfAu6ljWlGgsU2JO6U6dOq4qLDQFVL3g9u8Gdr2HNc468RQbP",
-	"nM/nBbOJ0hcAr4QlRK4JXWbzdW3RXR/BchE7KyEWUxLngoITbiwwzcDzi4uUcv2NzGJndp/ja6xMfONi",
-	"PuZZ2K5XBQ497xU4BBWAckEUEU7Y7VGAU6+cTQurJzcqtDosR25MhKCG7jmbZlTOInTBzf9fCqqonKEr",
-	"OmXorR3csLo/q2PWYTDgTM142nHYc0wzz2ehtOI9J1IaY6wJYbSEv+bniBOcZVs54ZDWNeybwXvKmQza",
-	"aDcJ3IH6RPF4ETQymR+3mzhAWTzhIuSsfaNlPqHFHC1ehWXP8uBWWYnrV38XM5NfrdIa9Wrv0o/2twH5",
-	"szlTXzvwv+7JaSvOCV9tTrRgcgVj7zva3bkpekNL9cCSBMPtxNC3I+dLoG+ctTvZADQFL93DEA+wNw24",
-	"txe2ieTiY/Ga7sm1cDxEtw4P+oT0r4mP9WDkVRT1oRG2Wt3wWc9Q3DpGt3MWsACeY+JtMGuA7VLZawNq",
-	"0ECT1fhQQskSwN2Gidzxtge0j/sH0+JJOMtiV2H4CGG2CGa2B6sNH9eGyiNjGVdQKRKKBNQHGLCsjbKV",
-	"gE1FAfjZN0X6S2uQpw5yFRTczfZ/s+QYZ2tSnk2VnzbLqB/8mZE2ofBUKQ+sZwVcpkb1LO7Q0NJBcPTJ",
-	"lxMl/b0/exqkZ5TFSfXW1cL0hkG0hqLgLLbFjq1Vod87jURcL7D8x8HeC/Q/O7t7X/58Hh0ehGord9O3",
-	"uaFaWpe0/ygpnlQkj1v0b8Kl1joC5HAqMEurp+k4M+lcPZOybFR0baEhyDizeXPtaCvGnaXf/HUFgkDZ",
-	"iDWSGSFKf8qs8aJm1QviX1UDX8Ok4FmozlX5wzrV9KOBawkQsLnmhNma/49sgwMJxdFcyKU0xIdKtDM8",
-	"MuUB9WQk3fXkcj8Nc8Zv4/8QwWWw0g/UJuPVS8s2CRJhk42mn0U7VYuIsnpiRq8JEF5YZaiFwm5YVXD9",
-	"E0gaJyTLAgt7zW/RXE/tau/fElG9ObzR8q0doZ68YAnNHkmU84wmi6ParmFqKBbbaAihzxkClKDXgh0e",
-	"odsZVvUJeJGlKOXBW2hAvAMbf80eTNTuLHBaQeSog1jrBGD1R+VxVr0zjmEXyzpnaCwxDodSTdeTaTzL",
-	"CetCnTmVchN5eXmdC1ILUHM1A6sotR2ISSuLVuaYimPEOJpzQaxlHmfI1GE2tZuNFaVZt2q4to1wCUs7",
-	"ozIvVEAAw2NeqB7EQz99AmO/lUUGXBZxANgFHRd6m2akNK1DSEptiX8oStjMCz0yPShcpwPF7dOR/V6Z",
-	"qqGHzldSpo59ZmYCeMvQ/Fz+WjqsXKlBWEGiT2BiAvZ2Xp9fnaLLQtM1sX94sDPc3Ul2d/cR1En5qkxw",
-	"OTihoLCm/MyIaaYCZYFPZ4JKNcfS1OxHJ8W0kKosWWZBF5wuKzWoMUTBKqur9biSl+aBlybxstpUXNV0",
-	"aMbwJNzE43gXcoSeoFsurvWeUrxwR0uV8VahnUsyRU8Pd4/RGLNrNOMZNcMs8LseOH226C+SQj5KX/Wy",
-	"XPh6D0hXizFsGdqsEIsB3NjAXd/1zAgWa+S59jSZuQjoHtACOSbL7WT9rOt2vpp9HToG9b4b6SWC9Et1",
-	"zTCz2SMh/a9ftIhdd1XkwcZi9q48YYf3Cdhz7zKPOOPA36CqRNsiBiDW2H3t7CLLR7x7rRGzOnx4FSk2",
-	"s4XV+FEn8zkyVXNxBs4scHZF/leaXba+BJIUgas+tsVwZYQgD3pOmKqNhW8jWxnhM3tXkVNXrRrqDJuI",
-	"D79+4T6C6qCYMnXkCv9Frk9JhFKS4YXtiGYYh5N6Whsy/unmjurfwpZctRC3J5fcbbO5mrsqc75d6kyj",
-	"/KKrnQeiU2JeCcteaotqMa1wuAdGRpND7bCPOV5YqUD/ONXaf8XGjrUmoAUxPSqxJ+wLjaWC2Nt6Zld8",
-	"WnKSTeTJJuNqVqb26o6XSBIBY22FAW0zUHJDWt/pMK1tcwnablTIYhMxdXvSVE1QaZS1LGVKzrLFkU1C",
-	"CciZjySE82gRFqZbq+pJXdIIlusvLYJWGN65FVQpwjQg0YTsup9LqTs1m06PjaAKIp8Hgb3Wdxfho08o",
-	"b02oCG3baGROUagO3jWC4qKkBAoCotyc++j9Rgh2V8HF8w4c9vIO1EWUUGMLyFiA28UKLMHH7VgwKqF+",
-	"OjMRZ6Ycwb2LO6G8sH5iRKfssISuhDOoVSkNYOZYh03Yh5aRe4oSgUqFdefq/P3Z7rHPVJKKV6uaEaf8",
-	"QRrenVoYKu2bbg6TzQUvcAG/+rFlHMeL4umSborcdAbNsVDZInYfbQ6Xy2oDI3oEWh9JNdh7YgqeCkKq",
-	"GdxHMEzaf5dT7H9mntDS8W79pPu3/6R3KOZnY+utHq1yz8BdUT5r2YoNqTaLqp4tP1crth/srEsOeBv+",
-	"KGdVeTh/VLn4DZIBNuFnIZLYI/W9j3q8cpq6utwmfPZ3n+q7SkM1qp9jRrJjEArHBOFZs9ztvSdDfOu+",
-	"yM4i6aUwtQyGfWK7jDfMeFa2hnNcv5QD9hGZJTHEJmOWIgylhGKTJVpaeBZEobJjCNp5enhYKxChZ7Ac",
-	"14YY6vk0xvqzeeWZg7s6nyWmdlfATJneULk6tNfOII067NsnVzzlHDvrVCvqNKK4XM+u3Ma1DCWr8mh6",
-	"KPTu8BqTeQcUIjXlbWwkr29yX2vEj/hH3AZ7q51CKyrfIY/ltYZe20rCFfpgeN6zacTy1LKaQGp2BRIn",
-	"vPXYlIyS/q+PJHpuyqBtJow2C+WEr3np3X4YKwwJR2s2MmCIMCUWtosXHO6v7TSVjaCgrwGRFzZO0Lu2",
-	"J+u6TKozs/MtPa1Li7ubOZXWwfuWZ2e5BOydYCCtZ4qe7wx3j6w7yllWGuVuoDZHVLW6dupUov/hfYty",
-	"uUhmPONTKlVkawqhBAvT4C7HtlsT5OykRaZmnKdox6tuuGtTQdWMCIsPrtwqqkpqGGcWHmcL12u+bcmx",
-	"ZWK8kjcgYNtl17+P/XW3qrl6K48nXMTlypdah85nySnBklx2OAyhzqk34ggN0Rx/pfNijvCUHKNDm044",
-	"J8ZjyAugTBlmx+gJmtHpjHjdx4/RU5RjmqKqm8kxeoag3IMNoFa8bPb19uQYPfc64UIRM8qmx+gnlJGJ",
-	"guhqzNJj9LOWBfQq02P0wpodvbMeDqLB4SAaPBlEg6eDaPBsEA2eD6LBT4No8PMgGrzoOpszj/82CcO/",
-	"CqBPXW6qj14CVOVLLRvVkq8JgaG2EbpEOS6kpbKqkFrd/ZfJxnLdsxsqb7fPaHnK7JJmXu0dKDp3zfis",
-	"i8ylHSeE5mqLGceNwJRWBVpX+Ll58NGyHGTvCpe0HPCM0evJWVCgCATFWGExJWrN5ycU0FoLmus9yLh5",
-	"qzGMrfVwR2XfmkG+MX1oo7XFdx79X6R/gbcx5Xb5V2ld4J3T962VXZ2N4bPm8k1fexP2CS/xoxoqtVWz",
-	"wzcnVxtW17YiZ2nX1TKn28rGpbXXv/T1qmrfvUT2+Sw5d2ygjSOazvaC+KlwbbBXEIHyZb+YJ5Z3P1J8",
-	"fSnPLiUyi4c5ep/AL+U26hCyg3eRTGacZ8YokmVkSpCN04rQzngXmYKSC4KFLMsUeSOS3YrdavHPRTBB",
-	"Ue256fouI7ST7iI8loQlxDA5EOwEwYAeT225Zy4gDqoWqTyIBuNBNEj03XeJEuU+N8HyB4aFdUOdDag0",
-	"s53A33hD9pF5hUQ4QmOgFCkIjQhDMVqp3NmurzBuAG9QQfYvw5mcZ1vTKPPvvxBfqh3V92dOpc/xr8Jh",
-	"1r2878Bf3pP1LSMGOSkr7SIvbfAuVdI0voAKhBqRBWbXuxE6RTsmxgKq+J6hHU+n3m0bVRp9U1tlRFc1",
-	"s8Dsun3NQ1SWlBB0jsUCtnGM3BnWNmRtZTYQyb5zSVgS0NJ2IKKccQGdrU3GNDLOT2cF06KxTQN+OYwQ",
-	"NLNWHGWUXSMbc9Cut7ly95Kw0psZ0NWvzt8b/2nnvh30Xl28PRtEg3fw9wr+XtgP5+9ew3en7wfR4PWb",
-	"QTT4p/7z7kr/vdBDTq703w8f9bizqx49Y8hkUAe0JQAr68W82hY5o/L0cnBVFvmAi8urH8C7vJVwqtWC",
-	"rFfT1Csxz1M2PUInKDchtRH63ZRJMR4qtJOW8rOmQtT48M2PuxF6XzZKhL7hHNnwrd8876N3aSeDaPD7",
-	"IBroi/ktSG7ae4qBpvUKN71rS7+eWqhsUtSVz9mhpc4tiVgWVTGhQioEQ81lSMKUc5ob81wvql+KjXId",
-	"gKuE+jsUqmTxghdqFieFVDxddADm5e8nHUWMNBjFa5xxXS5av1/rEmcS9Pjq9teaCwPJvMKbnvWQ1vVE",
-	"rdfQ1dWoXE4cLs0oSxkapMAFaL43IUr208bY3VhRf9SuHCqrY8nOZ4nd0zo96KqnHqgDndYZDg/iCkch",
-	"F60LU36D0UeVJighs2HhqMLhwZ6e0Bg7wzh1W0siXXEWXsbpPcY114OSa5fsxSg34bhG2Oq99LoOddNA",
-	"5zZL30SRCFPDZSqEiR0wEXSa4c5xStDtjGYdVcYoQ4Jk5AYzheBVCCcJn8+5ab0EUVVAbjuy8Va1SYbE",
-	"wz08JSxZmHgOtIPRaI7zURnzAaFjZeR1bY276BZSpmsKDPTnMVvErFHQsT+93mYQY+kFc49YpwcssuZA",
-	"duiWZDy53jSSsUHPA51xsJqZOupmoMumMocGtdgngs/LZjjhw38kezaX3pzE3pk+rEUa+iHqNuLLAhL9",
-	"w4Wanc8SLwhxDXJzRwW1o1XKJZnIsuYBOE0pQy+19gxKM4CmpdAIpylkq9arSTc0xRVVRZa2OMwnOMaC",
-	"4DX681kleB11daUW6A6r4/ourKn2ZZFa79oahgwbsoz+0bZAlApLebTrWLXmvGAqzl0D36ZVYEGweCSR",
-	"GabvGEY2TQ7lf57t4SDcAVgQPK8V+Crb43T0dl2pjts5o/peQpdQgdSTNhA5O4RXQsBFMKRUkETFOV7Y",
-	"/Bw1oyKFdhxamJjTr8HAwMY6bYC1ua4uGJlhST7aCIJNhItmA5YxUbeEsDjXE0uTEcZZisUiVjzOuVTD",
-	"54OoGma+CEnrLq5hJeM0edeNkBbo7LGBUdwGqfsv7zq6DCekV830MGa9OULjDLNrDeTYqNt1wxP2FLs2",
-	"FgoiTX1OI1AH2LdbnynaW4620thFhtklkegxujy/6qqSYPoix4FyI0+Cwo57oAnbcwjC0GgTG28UMFUT",
-	"c5XG4HWy5llJWFww6FQicwJYWT5BWUq0dkiYils/ghsrBjeWvvRCqBkRsY/t9hEqVQWHOM+hu1NCbE2j",
-	"D2+1Hnn++nxp5E9xnQvWqIUy/ONg78WXP38KF0EpWuPN8Ofh4bdcXMdjLEkaZwQLFizUYdoX2rOr+izo",
-	"Z/fgWeSe9e78t5cX6DH67eVF8M6/dcJ6wN2TEClx2P8K8URyHefOGr6gbmtJ5S5YIVf5cVvlc3FDdOlV",
-	"biH4cMPNUJ1GsHPLBoZDL+K6rz0GzHrLTEnGBK61jDOs+ukQa5Z1jD3zRJcZyw7RBBCeCVdayXBzLyvX",
-	"Co+4DmjdB1D1JT+ydmcvtQ5LhWxofBk/3+ecMqz0TXnbb28J5HgbKb8CgGtFr4HTxo5hhQK1+oXB1yZ9",
-	"MLZ+Z+68Ioy9t/kN8vRK25sXVBlrJTfOcJDg3KuNzg5cS2HU2/infUFAWbwvU1ppLWtAureJOxjB9KZO",
-	"XLr6Rr50Pw9lSSolYLYrbgUGdUiqzIzzEaw0bhl97UQ0ISslWL1Yrvl1ObspmUNutNCWEFN7Sjbf2m3Z",
-	"2cxpXs9u7YMvbniroFq5b6+Qdjn5klsGvvz9oiWM5Rac4WbZEj2L0E9wGT+HZeSapNPpTPNbQEBpIBeW",
-	"7brtk/QYpX5ZQwseVYN8m7x6S1nKbyFAixgoSTBjUEQAQrmoid5eU+a6j6iPtYykm8htgSCPnpEdGtTO",
-	"tMa1CahtC0n64MMm62vLht3W/brh2XnTnSfdJiMgzo4Rn1NlO7EYwuilHdB+Dc83PrhOftzuyBpcHdph",
-	"HNWPxebDnE3Oka04Z2W86jSoZ+S2CpSzlLw1noyWNvckrM3dg4G6F/DoO9woYtL2gIaU6hg0635OozJ5",
-	"R+YcSodBSilM4/W2oZCeC6YJk79h6owt8cX3FvJz3yizGsbs2C1yvmq5Sy5mS84B0Mof1CNQ2/pGZi+J",
-	"TjR5+dUUlRse7u4j62aQJrhLcddjjaWedUPxMuwLjcEnFcg37HFmtkl4NBiv64ZpVO84OGgffHIPc6b3",
-	"MOdaEWBelbcV007WAt7S6Ld64ul9TTwbBqwAVfilB38FS4lAcv8QnV6dXZyg4YufDo7st8OfZVkt4V5W",
-	"eXhf+6frksl/9Xmg7nf6Fg2u1484LDOTV23i2zJKJW7IZhKe2DRVt3p0GQnt6DsJToCjsuKC4SXH9v9H",
-	"NYeA1iKciewYatBBJKUnwYFiEiGok+xGooIpmqFSZzFP1kvrwiIGjvFa66UpCmwGdyVp+KaHduSp02xj",
-	"2MNaxqiQ9r5S2LQShuzMMX3rKs1awc/ILqaujyeb9Esb3cCEOxH8PySwrlf6fCRi5IYIZLp6d0hGXrOc",
-	"u8pNTXufAwJzWV6xwNjYKqovoeU46yjpYUTr1ZauJZlUd1Aa7oDGduFl7Ut7WbUCl96ld+F6SYrXzSLI",
-	"KCN+dYVXEfolQq+HiAv0+vAIgS9rQhOQkv5dYFbp5XW8m/HbOOPGe1TrkrXaGKQf5RNF2AbPOllteSBH",
-	"KdFRhs6t0a3kuHB7dwnhaHdOWjsEIxrczgxOr2tJu53xtY8tGPABCzDz+VcSVTfbAXz1eFIPt11s08DF",
-	"uxviXmV6mhpbGWYxkIHq55IleFHJtXJdHZyhitYKFFXnri6LHw98Ba5hrRz4FUGjZj1QPCUpGj7fO3xm",
-	"ioW2Ux3nEMBmjB07cv/J853h7u6xqz4xFq4ukgkicEZeZwN4JJFW8Zmyjp5VlUTN+2MuYvv+riCTFWUl",
-	"PtI5gbgNeUlyLkKZHD5P7EjP17RZ3w1l8dMYkgRX9jNi+s2m+laWxuMFcE8XJ93nyQYMt6aJulYWgmJn",
-	"e5T1IgMNc5eLto1ddYP+u7RreL7e6TT22JgkCq0otLveeaka26RDt63un3xNsiKlbBrXkzXWOr3Dg20c",
-	"XzlL8Pw6lho61k1Sr/0M2BDQNe4gaqJfBwn+p8PNDcKDTo5cTR7ouEmk9QlhmVNTqQZ+qojXIxko68Nv",
-	"GbqFThW3M2KsbwuUYIam9AY+zQNmlOoNwQDOgHvfLrDf8JJirR4KcdsxbMDnYLDfuEF7S5o85moWjo4L",
-	"3VG9uVVXJ5CVDarWg7fa06ucFdUK79bN5O/Ug+u86nkdaBhrA9O9xth+r3U+8SvsNGB7SsLRF3hKYspi",
-	"odWtQFyqljMO9g6fhTUxJzZt0oQ/qNe54OKGxkpvQFaGsvIgl6RSCz0m6A5+qFeo1dN0RfaZts4xFCYK",
-	"H4m65VqSmXNBqjbQwRUXbE5UR88jQRURFINRY04U0CxA6Jpkv7znahNwyvNr3FvHmqsjbW28fndBSFQz",
-	"RpMgHJ5NzsF/i4gbgxKeErRjxdCEMFkYqq1l290jk8/828vLN+i3GVXENTSO0LvfXp7a7/TwlxlOrtEp",
-	"FnQ8JphF6OTi1/foAl9TqTCjEXp58urSjjqZCJroMaev35+j05kWG0mEPnz4+Nr0JNSCZoQuz199Mt0L",
-	"SBqh9x9efiztTNza2nwJVy9yEA1+e+P+91H/z+Qs/3b54d0gGug1m/+dwP9OrvT/zJCTN+8h0/ni1/f6",
-	"fy9P4H/mt5enly/1/05eXer/mS/14gfR4IP5pBc7iAZ6lUER+RXYapZmOleZvJURoivp3Tjpq0cidAi/",
-	"USXtb4bRm8p1kiOjDSy3aZjpuIhzgRMF5JqI3tarDQxKW2wYU52sK9ue6xPghez0KFenZ5MxmAuo6ZsA",
-	"tG56qY3kW+eI+hqTqv3X7Em9Ysm8Z/0+M3Oq1r3Qv0GzGP/WlrWOceFhbbTsMqmtESHWpAYbxQ/dBVvX",
-	"hd27gGHbSFS+us/ZbMP13KK+D+eDbm+nTyX0OWX+t8O7XP7KOuF3vNyOLfdTJevbup1hFc8hRiWsb63c",
-	"C8xwS+JbzBSow8mMkhuy6WRcz4XFRs8Hj4aQdIyT61fWkrJUPzT+HaMRTExnyQ6vxStKsvRcCB6Mpla2",
-	"z2/bTMNBEW6zx39cfXiP7K9lHQ0KXRJAIHys6VzMJ/GYCjXTwv3jfxdELB430+k70MW9OHKrC2HOL4TZ",
-	"gtnulCZkjkGGtv9jnMVjyrCoujgZs+8149CKIQdiE+uvFI8lXgRP77Wxd7ZPDis8xjKgXcl/Z1rw5QLl",
-	"XKqpAJF9SSXUslb+NfRMwTeYZh09dFupe53VTt+YbtlhaTIxjbA7hR/7OxIkoyRFvF883CZCXlIIYZfY",
-	"LBmHyGRCElVp421FzfjrttuAMMO3kyKLx1jSlTTvLYx9CUOXNyL0G5T3XMhmnBt8yqYFa7jlK0b+xCbZ",
-	"3diw0a1tXqwRmlbwo8FBUVYQGXnxuw5GqPrMBGSTIxtVWxpa0I6r3lwOdo77hN+4ctn+2UTW74EnxLTD",
-	"ZtPPDFqmCIbK3qckLVUdII27++iNQteE5BJ0HJwkREobHOAH/R4hwlJElX6NXjW0k6i/zgZKm3UYWEAA",
-	"C6gse5YWaoF2Lk4+nr7eNd1g2vfAs5UuBg9DL/VwTRO8hcTLnMgKizWKOgOZUFwsYr30h0/8uK8sjSZW",
-	"2XOvnU9FYjYVx7172ih8mfUJS/fRDZ44dmVHsXK1wqYCMwXB9gbAe6Zq3Z2crW5gsSX61ujdY+pwZJxN",
-	"nZjhv6efGr5VRAw30LZ0hEokZ1iQtKx9b6leuxlHj8yVGobf3VQdIgKhGvVqYTMDPcJnnDWcoZ0ynRto",
-	"oQ9atgkCyxaOTjZ7kKwdL9CB3StQdBsKoS87PZwuWNtEHzWw1cTEJyKTDE+nJEWjmkgwsgwclxy5zrA1",
-	"DBOlMpKisYlTUMnsMwMqBOZ5qtDOyJG00W5UdY5HowDSjIChe2N8mBmVLPUzG9XBc3Rc2Xpt0BjKCL4h",
-	"RmTQmzOcd5UqvExCXKnh3QvtXPnWbSjtfwWyh3Yg48Qlcwky5zck3d2QGjZo17qEZRm2XdrDqm/TiZrx",
-	"eOF1jImddwoq3oKxSqOTgCo9Bms+MHIBEa1KkmximleW3WGgEaSxKJ9cvNmvNUMu3+e3enEvLI2ToMYq",
-	"gufxnFiLY0YwVJ2ozAB62imewvZi/XNQtfVhNlC75tOv6Jezi0t0IhRNMgJtdyxL4FZPwKy8bS38z2gy",
-	"a/Fp6Ncmfce+E71NV8Vy/hc7h7s70104WkhmwgqjC8GVCyFIFDo8GP6MrpIZSYuMoCHKscBTgfMZeq51",
-	"gs/MVsVACVZkysUCaT39CI0yMsVZzMcZncKqRmhH72cn2bVWizLaiuG5ybLSazh/fWpr956+OvnMDg+G",
-	"T5Hcf/oEihuP8mKc0SRWWF67+Yibrxl4dYGFQk/QpGDGOra7j+ok+zOD0+CMWFVmyjWg3c4I8+g1VQhn",
-	"kqNK5aKyqzllc8+DaOCtOAgS73Du10Nfqy20VPEY1+NuIaEgfnY9iAbPrmPF48MD/e/DA/jwDD48Mx+G",
-	"B/BJ64Xm31+WN3kuC+7nueAm/C8lSQZB9vqfJlvOK3hIZglwQRlXVvvgSyTPCtVZ1mFGp7M9vVlohm4+",
-	"zPOMfKVqgdyjcF00JcJ4Ie9U7LtcTuSdcXUUIVHinWbbJP3QsQVTOmdCiUBjrmYlf+YTzfK5lHScaWEw",
-	"z6C/JiCwT6rYTFbujiIPxElGg697evTeDRYan6R+rFzV+9dX793j5ZefLt4Pvui1mwKIARfomp2KT5Ku",
-	"srsm1oCQNeayT4RmM4mAcdkLsnXkr0nmpwtWBQhrDZzD2dgbFWG2AV+13a2ISHD25FhimgbHQ+jjdk1t",
-	"c5z3rkrsE6YNXFR9ej5byDPNnv8r3JW2ZJq7Oh/yfTiJStza1EZij24jT+VGaG3etDJG/m6YvnzuMJ6t",
-	"K9ouf0cDKZuCOFZesLcWm2zCsh7f4DsdEYnrYPVfGV2XuJFbaLAEgLdhPXAM7OEsB+Xit+I8/u9CmfX9",
-	"undBCZxlHyaDoz/WQI4vzSUF1VUf2FuEAGcZT2otw4/RHM/rdaa9X/JABepjpPAEab0SYWik5CURHiN3",
-	"qCbaMDYtPY1lqdb8qlwIEJ85/M31weHJoLoab5aB81mFtREipuQuPbLasq/RXK3twuZtQZFnIKIRmutX",
-	"avUPLM428MtqpAxhJm8JJNk8ORj2MECH4vLDGCym5JJIKEfx54B8xVqlAPiF9cRmQ4OD4YsD/IwM956P",
-	"h8neT/gw3fuZHEz2nuCn42fJ8/Qn8rM+aLC0eI5ewCPqe4SflFXKB0eHXiNzQDibrROTGxj7vCGvlIHH",
-	"P0Fjd4UTpeX7L3VxdXB4cPh872C4Nzz4ePDi6ODg6ODgf7XY4QcHwLDhz3sHz/aGTysIMQU6B+f2GKLB",
-	"lN4Q5r5+z/FsYITM6kB+Sg7TvZ/GT8jei8nwYO8pfjZ+nvyU/kxeTEz9a2dciVu+CjfJwd5wOBzu/XRw",
-	"cLCnacWeV5h3WJeG3O6e7B0cfhweHB263ZUC4JNv35pAWbvKPuKxu8Uw4P+5olZwQwnht2iO2cJX9ghO",
-	"ZqZ/E7wqMpUoADPg2x0HFpEjAH5MqYWfCBkJLnIF1uOJDWOJ/Bo1UdmXP6o35Y9cD//IVLmBndqBshA3",
-	"ZBGb+iuSlF9QdkOVdRh7YB05K0mE6jDs1watkK4J08tI9u96rKkEsLSaDfRrrq7ZXWInzqf+xAEbnL2O",
-	"EFWKEJauhRAYicygdpKAXdA6esy2jqZ6dWPO4IGUSfKBgJUt9TE+GRuvR9n8oWzLDGXMTAA5BAg9XDvj",
-	"JVE8NscscB42zWE5CeAsVvb55QNzIpJgGI6dAT02LZ/RVzQ8OIiAKWq5Z27KNyTkGGkhxsChGUklOqif",
-	"IS9MjkOHBGYtSs3TcYkNbi/VYoMH5hH3wLHdXxi6Fnxcek+7boAtON22Z6YyTnhKllhoViQhevstDReu",
-	"mvNWojyKjrk6a99e8ltX9dY4P84/4qkGh5QIaAMCgQ0mEHCZkSRk8ICDLBW6zWwV/pFtIlv6N+1pF8M+",
-	"zSDahccP+1Qf8KCkftbvX1+hD2dXNk/HpGbXnC8yQr9c2IivhMhWmbeTvf81ld6i4UG42NudobC+4k+/",
-	"Vl15q2aJtmbdjk0zb62zVzHydjaT7cHYfo9x9cjIdAveM92CradNhmvhPY+Cb28W2vAAdBXwbcPYUKN3",
-	"D2dxqG9jG2aH/li1UoHfApY13/HAKLPk9b0wYdnyVwDz0qsOmx/yGxqzQkgiFkcoF/QGa2H+hmcFU1gs",
-	"EBfIa3VQQzlHCo5RLoojlBc5zSr/SMGoQju5KGLbxjXSw+KyVretqVfEc5LSBGdVUjiCwt6a6YAst+sb",
-	"KQDS4tI1G0sC/jTTcGFGsrxe2yIGw4Aw1XK8r3FaZEpWRTLsEqsvymV6XxnntCYv1ZlpRmZfIWMt2EA9",
-	"jVwU5q83cW3z9rPdekePCMMRYiUKqdniNI8dK9BMMpFLC3fYSnmX2Pnj1mCSnV0SIbfOVNC0Y9aOE4sG",
-	"olxSI5Na8KmApopDtMM4I7tIcfQM7dhEjzL6xAgdz9YSQKqGefb1IcJoc7ldJsd2RFBnMViaxOTnjqzh",
-	"gluzsadmJ1KRPOxTZFzFt1xc28vpct/H5gDX4HI1SAywuU1i5f2AmVgEY4BecYH8YfLIj5FfQNyP79F9",
-	"JFEVd4Mygmtu82ZIzjLcW9dh0r9Rprme+JZk4bSfh/FMWutIEyAaMv0yMb6BaXexEq+DV3dCmNWVwxsY",
-	"tPqBraGU19zroBeCtVHFGf6MhodrqHMvSdNNYF51XEu9hJ3G+QakbUNsb7KJh5PcXQ+/AO8kOQbXxoQL",
-	"dKKlmxnn6REi8zzj0LkN5K0ZnWr6V0oZUU24y+gN2IQngkK8sCCZ0UNnNLfl/fl8rgW7RYSmnKfIiCg1",
-	"Olm+sCbL+O2yzGsGpiwmzFZVJguR04sJXjOcGsp/80LTf3suexMu9rA7FyhGIqHK2xk61eo3n6ALK1yh",
-	"w4PhswglM5wrItDPu22jbLXwlU0XsWu6GDyY/o/PykzGng8ETrzvw9+CoIcd6G0WHxIIf7ilWYbGBKVg",
-	"EB8v0O1Mkx6WgikyGHsX6JJfKxDVEWTR6BLMlDQxorSqS9OD/HQdSj8luqXXdZ1UayUrlebuKllPN01n",
-	"vphsZVvrYop5593QpZxjLZwpn9oYcewMwdOsqsGGHEWusiqfIMzKsOWqLH2js/zLQTQ4HUSDs0E0OB9E",
-	"g1eDaPDLIBq8Huo/h4No8GYQDf4xiAa/hgmqjRI9c0GiDbf1hBcs6CkdPrOeUt/zerg3xIfjvZ+SJ+ne",
-	"z+TpZO8Zfj7+Kfk5fUEOwJ9tgkTBo1OPPnUOmAHPCfP9r8OW1AkxqD0d6L3cyl9aHt5q11v2LvgHsCq2",
-	"xIX+fitdkZSZIoKhvingXrwmuYoQZwnxnIg9pLXuBBHrl0ypnFMpa+Gt/gSSZzelMtychbDWNIiL0AqX",
-	"F8np5aNrAXRV7WbToE4ZPnN1y50T3hQ4M6WFXGIz1GeCv/vonIKuOccLJKm+nRm+IWhMSmcvwrd4gXao",
-	"Zka1EBWJnhwMd2s1yXoAmdMADv2G0YcN2TQafN2b8j0bjOF5f9+cyV6Zu7KO0VGFNl5lnaWqX/OutiKS",
-	"tyjaAwrlHcDXgp+RJnOjozL9HaRPCNpSHGWcXyOsjtHIAMfoyMvTkqbpmgWbHft8jqkADKtl/cGg3WM0",
-	"KvFOT3XLkbNT2sQdM7smAj57sZTYvAm6P9tJwozEUyzDMf83HXUFN+ozOu+qdtJXn+/05G6SAT2zwQ4b",
-	"5e/5J+cS+O4xZj2E2O0UXev/Mudc5uPba9zUY+vvdNMQ8xtSa/lUw1e/oogDkPLs3FZ8b9Kzp1t0O90F",
-	"cBqOHfQ/O7t7X/58Hh12eKY2g6uVidmhW191kVuh2T7xeEByXdvGVoKul9C5vxlIrvA93h+ILr0ml+Pr",
-	"mJQkLI35ZEITo0YYx94tF9fw2frNbqikiovKgQcuO9PWPeEmDzcxhaW0oIZzCm62UtvEWZzLRTLjGZ+a",
-	"n3JMUoqVoAnFzAuJLvKcC1UtoPJGVt/NMcNT+Fe33+BC8HFGArHPl69O0Yunz35CuRmBTG0tGbBMmXop",
-	"MVF4GrbzPh0eGtHCDoUIn/0l5Z1i2SHP6Nn0b1BOaJLRRElfaHkky1eYGfbDCW+dNcyIEFysUQmwqpQW",
-	"oCaUSYVZEubYZeB7dxCn4mjKoRklk4rgFAI4ocbC7Mi2onx68AJxLcOj96+vyk6OAn26eB/5Sfdw+DjL",
-	"nHJAiKkUY1KtqTq28z05GDaesxHtWubzgko71DO/6eYSvSpQa5mqbHlQWyvZ/PINYnju+lc4KNXDV1eM",
-	"s/Fg5q3RsoDKSzgHF8dQiqx+FE3d2dFuilHGykcDnNP4miwG9eD6qAy7L/HbyziOGlkSNgrf5eCZ0KNa",
-	"HPWg1h/ffrLJE7VQaiNs54WJVa0HU+tjMcHTiszzzMSzNuKrq2+qAGu9HqudxGVG8KCVJBCiRZdeRmyD",
-	"xGRcFmIlmT+1w75VJ7riCffKUzt8UzWhXq59aZ8mb+i3VtmFeKXf7KNHRgO+45V8t294ql7MvJAqHpO4",
-	"zu1CxkS/IJorvwbZyphKknrh0x1Lj9DtjLuQaozMCz8z88YIpqIMyiMeIYsOpByHzDBNHeEY0CstRBnz",
-	"lKZdVJbPpK7u0GeGq7ghIIW1ttRaJ62VavPkqzmmLO7XsdmBl+vY7Gxg/TlMe4Z2WyeTEN430r0MbqxZ",
-	"YAeX56/2jOX14GB4+KQe0ah/NIFgT7/tuYiwDnHMFh2JNxEKy4c3qmXIi9V9ei5hULN0jQXZsDxdL3ID",
-	"AL3qLVfeI5fmCb/pgCX+/VubXpknXdxfEwT6WSwdKPlluecQKRbku4JahWvZnB/NqL9R9jtAvmc3bIea",
-	"dALhEuCuELtOH0KX3gF7dUyu85Sl9HhTK0mT963n77ZPafEUyjkhysyVQK98Z+1zu3dZV4FsI5OqN15s",
-	"oHeaR3vTvSqywJflyr45CTa1kszNgATUkOS61KgGsJU7arzUW/Cy+9jEYrW5uPOduZnX2/aZ70QYtpwI",
-	"Jjbf/gx5zy3et6Ls4THoPra8mK3XNClUIUiv3K1lzCnkKdOjtTxUq21FpVVXqike9WsQ0cWwml3plzS7",
-	"8flOs+uWxVOcCYLTRYmvx9bsbzoOUWk8CbccHGvcnNwmLMy79+fr37vHuFaHa9yZeazJIhwfaB/7Mqzf",
-	"hnmzVKAezrRZLX8bZk2PjPWrjNAiaO3qCC0St97MjlSFJv7e5G8NGXZbouf94e0GAUON8/SLvKUz0981",
-	"jbFMTCEjnMysQWVMZviG8kKYgMA8I19ja8GFgm/e1+5zSm5IxnM7wYxAhF+cEqhTkc8WkiY4i+e8FNgk",
-	"mc+M4Vf/zQlJZnGG2bTA07q1BWfOmqvlNSoLnMV0nmMq7Mv8vqnLzCZdPuCPFQE/KsuHob3PxcHBEwKl",
-	"oXPlf+F64lbfOOW5/GaO5zE0VndfQEmQ6hO0xwU7UkLKb43NyZ84ybjULAZKvqZUkES/5DFydfkQVsjo",
-	"IY3Cl2X/Xrv4RivfcsGmqggsFRRaRrKye69dXllQxMaHwpLgS7cgv1Bg+PzDLWpTKnvarc7KkaecKcGB",
-	"gE9o5hqXdGe+bccVw+lq0fEKDH0XMFTjojUK9maoLeSdEkbE2iqjaUq/mtDqK7kwY/3uXZs9LsobXv2U",
-	"aximNC1bhzXohz8CAQxw7y77eCtA3dIRZ9m2+62gKfLBsnEJ5aLDjL7cnU9nE0VvDMEjX/XLrHqtygbO",
-	"NVonIe2MaTTsxqSL8o7C2RcrBfW7dcDt3vwlvw2Ypm3d2I4C6XROmNbAH0l0g7OC2GKvDYZwjBRXOCvD",
-	"dOAeHknz7X64TP+YhF1Yc4IdzemITJ7QaaEVdnlUmkBlVGYzR65fuCxLtsB3xuQPX2IWy4QLEiFbWkF/",
-	"qVXmOMULGSEnMPM802MyzGSE9vf3w1lVBjU7+Jb9FRlAfiTt4iNXOWKu1ff/r5YYNqod4ZEGzYSF6f4e",
-	"FqFqv9eXquc2K6qwC7qgCJ6BMQSYpT57AIJw7U74qT13VSejnIgL84WC9FVjNZ9R0/VAH0mhCNrBcFGI",
-	"T6ABhAny291KgQ0H8Q4KK5hzm6idVjdCGXIXYJwWaTpguCzVDN7LIFRNBS/ysPvY0DgkSA5GMw1ZCIZX",
-	"dZ2B1SHH4mzpbg3/kLICg/eXBXvVXwqzlogWjxeVcTBgw75dl2doqrQ5x3D1Byy/qI7eriV8eYowvbmz",
-	"goSaRiutb0EznV7k+l70c28NS7ewHbXbO48HVL0bISo4nVNjca6FqjSc0+2kUhCLq+LwmOFsIStfdJhT",
-	"O19L2Uwt4Leuqacramj7HpNTo8lu1O0bnC0ru+c4F2WC5wQiYel0po6saXB53eUIRm1iPewMfj+CeHrX",
-	"wruqocbIDRHuVU6iQlZEyPhUrt8aIdyBPPLOLQRpAXdWXydwGadeNQLrLGe95CrXON6wXzA299rTPbjh",
-	"MRH2ngStq+fvD5Ety4AYIekRurp4e4agvMOEJigjWDB9bCnVeFtkahGhd2/P0JynIJ9H6EqP1wBBInSh",
-	"f8oFhzh4YE9QnxOkravzd6+dX5zMucEbM4YwLWMaQ4ee8PS9lUORk0P9hEuXrfn6DbLmjgj98w0yFooI",
-	"vbt6Y6uCSsIkF4sIXZwhZwmJ0MnVGcKFonIeobMrdMZvGZILlgo+JxH68PG1a8z9/uoEXZ2/R9YIUnYF",
-	"wchWv6C13tS+JUAf4iAavIO/V/D3wn44f/cavjt9P4gGr98MosE/9Z93V/rvBfTmvtJ/z64G0cA03X5/",
-	"dRImTZ4FzI8IhAi/MvQO6pN4zTf8iEDzjRcSaL6oYvtkZSPCLC3VgtgECUI/yiQpchcjWH0N582rzwme",
-	"z2RXRKExS8FleSYn37zUqGqy4IWaxf8qpC0AAsmscf2B7tDCK/I15Gj4inDVly/yMxMOkSCqEAztvHv8",
-	"qpaBVm/VGXxZAWh4Ao3Ozr+GLTKmDVqc8Wn/WsVFStX5TUdnpyoya43qx1U0V2hGPz5rjUnhsUsT1RWY",
-	"1hrW+0/oeQhbRZlNyFj/uc5sjFlgrlCPjf4Tn88STXDl8lbMLvptrXkvMhy8HwKgtW49lqZwtN1e014s",
-	"4dZ6ljnNfxtVzG1WoW8VaBOGD16dZWkKLVNpK9V3VjOFoiqQp+QVNEU7akao10VMlN5ezUsktAi8Bccm",
-	"FQhrBEdKYJppTZoyVFGJ3d7ezXZt1lDRmWac5harP5T65VachY04z4BxxpiDK7MQwmPNtFuJ7zsuvRBL",
-	"BNEP/c/UvOLSxZqGdNx6yGr/vX8sH+zC820VtPXpRdRR+beGGP5V1hlMkI54mNoZCNwmsD5RbPEcj8IH",
-	"jjgAHA0K5HGbyGe5QZEZ5joBGFlT1QMbZeXlqPkTV0YOddjaTtDtjGdl2cfh3jO0k9FrIlT8bDdCYObj",
-	"AsF60M6CyJjxXVPd1paG5zCVRDvJjNOEQNsvRb4q/ftwT2toKJlhrZJrpNjRP+0eo2RGkmutJE0xZdKg",
-	"kdtfZNukQbxqIbFpOAa6X7sPgA96/gG5HS+5gyKlLiq0qaFyhCtrmIkB8aUzE0EVu/ipYPf5lU3nzSre",
-	"VHHkbekNoGRN1ou9ba0mNuUhbBoHbrGqr+eNfM2pIPI+KgBs4tRbt5ySIwF9x/eLU21CQhWvup7T0Rvv",
-	"BZreV3Cpv7bAmz1IdHfjBaF6cFADvG50rY5nox7TG8JpyID1Fsuy43SCGRoT5DD1GNngNPTkQA+Rtkc1",
-	"T/EiQlihOZcKvTjoZUB7CIBe26tdSyqqQYBZbq8LlLIgAX8nrdHCdTAGHISUXcdaIGjf2OOb4WPDxPf0",
-	"KPkYwjESxa8JM5EZYa/qNQlc/9WM3zLItTg27ZypkmiG5QyKqZJcrc7GqiUPmdf46+9zhtsw44dO8YFM",
-	"+R0kz49SJiy1wS0WuUqykS7hp28pC9QU3Zwp1u7+z+0wtM4SCZtgvBN61r32/599rn3pYYdZgJpXr66d",
-	"Q/d968vZSPS1OtWaW7SvqgfxWY9BRxRfc/Puxcv3dEkSQnMVcg2uk6rUMsJXD3e//8LBTKg4EKsFMxtf",
-	"hJFgwBcB+mmtPdVEERGbvlRYVUmTWMVVCM0SA6hZkSf5hjtHn9QKX3qu5kcS5Vio5sJ3TGYFSZGJ92kV",
-	"kZUIw3PAbU0Dq1pV2t1Nq8w2cGU9qA1Fyn8yBfcpQ7jqAXFNSA59ixPBpXTfQxy/2bDplVwZFrT+5bCv",
-	"WYsf7/3ni/5zsPci/vLnQfTkRThvzSpu7SUaRQ54W810sWYrB69Y0sGyakk1qO8T3a9VyLU7nHflVTtl",
-	"9wjhhiqMdm65kMoVyB4TqRVXowIf1TVjrc/qMztyirE922PQhI/QRBAC/3QuTnOrpFb82K1kEA3MS0Cz",
-	"5MYRAXv+0lMu/6qWNViog/QVUdspwW1jZ1Zmtt0/v3KV73z21EvFKC1vHZr45vyn5fT4Syvp96hwB0uK",
-	"93i+yVI2UHVkMZ5TtUaHrPtRvnungN5QXPO+KjypWkQaE6ST279E91WlfCMl3z9os4+oxKA16pfXkXKj",
-	"slYPJjauj2R/LezpSueDWgGe1Eid32OHCxAfkbfvSDNERkxJRiivwhBmnC3mvJDlHLv9kv8a2Nod2uQF",
-	"KjpNEe1glOPcrMKUSEm1yKVhV+weG3uM8aBx85bjDYOctkEj2luzP3pmJb+SBFSn8da+ZpuwkNUm6qHo",
-	"OETcnuVhmafrXu0OH12Bly0aCsYFzVRMO270CmcTLlKU04xrLYcyqUQB7qMIyRnNNYRCEvkHRi6gebCR",
-	"FJMZZtNadVi/wGNXY7xNpARXiao3g1plGrlrwcg7Fljo7Lln1EmHTU5KRJLoizHS4+6d+vKVywgoVx+y",
-	"lJTla9dzDPsi+yohGI4awCMKGHBKWG3furf2Tcss1HFsI769uXhsMaJbIT6MnnYoxA14bsWZbqt44DY0",
-	"oI0NWp0wUa1q9Z1ujwWUlPh7sYB/GkDeBEq/6z0uv66PNnbaxPG1b6ofZb62uW9Lsjv2qyjx8iuTwArF",
-	"+8oY1lKci1AV4bE/xykpc672ZyRLo7JFzj4YJ71py0TVtiUrASoWFhVdlfQZznPCjGxo3/hIQmPjCGG/",
-	"P5UwxtzdnkHuCRdpf/cxjHaWqI7f12R56+vBZUp6K6B9xoVC3rdGJNE0w7SmMf5bIp0dqzRs7fdTJ/2b",
-	"qm/XQlv9jPzzrRa+DOC3QZnqyPNwhKmK0foF5wHRdBowX566tt/ItIvUSoOM+cS7D19i02I/n8RjKoyb",
-	"dCV82wCsThltivMYCu+HxV5QuFykkFPY1EwQOeNZavMhcDLTdEH/RLDIqJaPTAJC1V/fy0YpO3eYRgAU",
-	"nMm7AJ4wBUvdCzMsFQzthcqmVFHnTpmLLtcQTJMiK+YQAh9oOWxHotNyJNwOlI6fkhV3lNtSK2n3Utat",
-	"wlEDLK8UxzJzxj3kqHkHXAesJmBGA1MyovPI/aIzFQSuxKmtEIcakn4n4tAu/8FzwmKv7mpZADVkGqzm",
-	"2ijjrHz5eplYLk19nYp9TdMFL69+xSG9oxmRytWAb3ZLMiSzrx04LUjfof3ivc4ITjWD6dilfd/SKr2N",
-	"eN42szCJK64ITsKZwskawfLQ3c7VyDo1TwcdGdMOyu/HRD+SKGnwKbDAhQmg6R2cKD+BclXuBhbkJFH1",
-	"pIFklqx8bpbc0VoSoP5caR7UZbIpzaXkaw7FVmJIXu0HXjYkZq1Y73PzTH97DGVAZOMXMRcxHvObwA3/",
-	"rtnZC1fbzeR5GR5HmY3ebQXGq0IwiYZPw+fSn70GoGsVxzX23p3hE71iWPvwCQgMY7LgLNXfDp9GaPgM",
-	"7e/v74bBknGbAdS25JvWiSual1nyINYgPH+DCqNtLu/tscISc0hRJ1kKY73B4R7SQABkNzVetZBno2hT",
-	"jf99SzR6OdjV2W2adF1C6eoqgf1KYLbOw8mP4YzhXkfaFl/m/IakseJxHUA8QSZOCDbqf0YmKsaCaHhi",
-	"PDb1qyHlw5axAn0iLvKciNiAjiBQ+Wp5qE+QbLYYq3+1/W/jng+/XFTU/x42ssvek1SxvLPywwoE5lxW",
-	"cOo2yzfZ/k+G6KSYFlI5FRQnOCVzmvRjjofPto3km/Km9gZrtOi4vQMqNatNNWdVHB0+02qucZV8j3oo",
-	"3m5Wo8J29cKuBLt7VwzNVrbSbOlB8LzjBLaK92XD2X7IX3XGXUNMX9k5uBtfVz7aD3/LZa8lYH4LQhMN",
-	"IkNKEippH46lnz9zo79FA35DhKApiZcVLFn2k6lKGRvjwR17IFjXxFoStXtmvIhtN5uNaFR5glFVXcVb",
-	"zpfOyzjzjr6qQpiQXHlFO6uSnR2yjZ5pE5a/1Ytvd8HFDFFmCv9nXsyRZiauTOuOO0Xo3rq7fgmg6A4m",
-	"qwb4tTVRSyTrdX6o9Mu7Ku7tYeKVfg3sZfWC1oD3lRAYArpPecLnlE0rvtKmBjMsYxc40Oyi1I54aJu7",
-	"Pb3f+RiXbae9JFdzdJ1OCCTtjHWr9gDuAs/HwAXyUr2PER5DDwio4aJFtnj4c89O0GYFHc29wrM6bG83",
-	"qvL6W/l9tb48jHBlPXUASctAoR94NSusuhNwdYt9Duy+m+OvWrWzX1kchE+hI2i/cxsSXwBRHk7q+5Sz",
-	"T+ya8VvWUXzLOtC8gpno08V76JT39v0R+vR+iAqWEoGeR+jT+0Prz8VKgS6JsG06aEx7esgTZEoskRTx",
-	"QkmaEnTOphlmqf71WdmekLJp1bz70/ufESO3YO3Q2lChZlxQtdC/vKivSX81PHClWG2lbGcYgZ36KPHp",
-	"/XAQDT69P4S/T+DvM/j7M/x9AX+HB0F48MtXbOZmLc3XpY3tIGjK9guLxXnZjqdHMSLvwQvvOVPZaD1p",
-	"fIn5fhPL9/pO5LI2l6sW1jsLW80YTfr0mCsH9vFZaxAXq6b8xYxa7Rju219uWRFzNpNxlUATiBWXqjPW",
-	"s4fD2Fbii6XeB+nRzcvW9fNDUsaLUIOzNi+tNX+5nXFJUCHLQkdGiqtZDvqFg5vSassX/RWM5hnbWjRp",
-	"kXfNxeKiIr/LuURJqO/WSXxt77lnXF92iZsayj0iuln/pr8YafQj8QIl4JpEL1C529jB5oWEdktgDDvY",
-	"O3xWMYuNCeUKLNtxXBqaL4tFhBKeZWRKdttmOsPh+zVg2gr5XTNr9G7Eec2X+TR5zUfrFLt+Qf/EGQUs",
-	"MuFzVEk052mRFXJvODSlj1BKp8Y62uj+/eXPYUfbb58J+A+d7P0v3vvPlz+H0eE3mMF+o//5f9D/8b/6",
-	"8udhx9wtHrLmcdyBw6xN2oMJ1VBQlggbvx+hm/YdbHrwlgsEX5sXOc1WvzQj+l3Nt57s/e8X++ohXJ3+",
-	"omsJmzCcYJu+HixkBb3fhva0onLgPalNtU1sp3/XEjbWr+9WN0MLdeDaHotbZX6/Pzl/pdW7xnj6naLH",
-	"gkLHti2m1G8xjj2FVvJADGu1U6LGwJrDN+JKyyb5HlxqtXclwLX63XDJv0JXbDla35m+hmex3G7jm7Fs",
-	"a8WlbMaA+m3NZ0VfQsUbG/QZji4pBFWLKz2FpaI5/ZWE0hUYOrl4g67JAu2MeB7v7++Pdk2K3ogzAuZb",
-	"nFP9u9FwRogLNLr4cPURPb4ZPsY53bsmCzmKEFhfsUSjE2Og+g9QsSP0kmBBBDLVwq7JwtQKG+2b2uZk",
-	"DrZsYqtA2s3MlIK4YE5T8Dia3185EviP3z4OolbixT9++2grxUGvhoIlNHsk0YecsDdn6JQzRhKFcsFv",
-	"aEoE2vnw/vzi7cn7+MObs9P4zdXVp/PL3QglWIgFdMXRs2SYzqFSDFhMuZhG5QfBM6h8D02FBEGCZOQG",
-	"M1WN8Hto2Aby5ge/dGuPc/gGAYUTHnILQJ4rEgUzUYSgK12dvz8ry/5MuAAbI5UzdyjSxflTAZWCGBFe",
-	"U6cIGTr/mVUu46jded9U8cdTwpKF1/Hp/PUp9CqQXuKSeZ9t6FTZt/c/s8/slLMb0wZFHn1me+j8hogF",
-	"Gj2+GY5QgrPMTtYTqI41JJvazWPocqA4AgeEp+jptWCkb29fv/AfVx/eowklWWoqpMLDkuFrEidYkmPI",
-	"bjLfjn7//fff99692zs7Gx1D9jGGzQmCLl+doidPnrxAnz6eHiNq60d/+vTmTMJbTgF5pE1GR4cHQyPd",
-	"jt7aNK4RrGt0/hFPR8dIQDkmAMXyu9HFycfT1yOk8LWeyCwcagF/ZkhfdzJDO3odPz158TxCI5znmRWI",
-	"HsOwPRjzP/+SnI1MqseMM14IiUZvJnvv9I8jtPN0eFg14rZOCf0CswyTMy8VzsgubAxIwcibKSXznCsN",
-	"FXu/ksXoCPLClFh43b3xnADFgeBRni4QhJYtpG0zJqQrQqDfu2POqZxX7V3CaJKa+kEjm2ZczgrjMfTE",
-	"IJCcDK+gEj09PNxHJ241M5qBw1G/w7zTWc3neIGkolmGxkRjFrTY0M8fvLCXdqmn2DuZKCJGxwg3nlcz",
-	"rNAE04ykUOEB7Hf6NZKIGyKQVDzPSbrr7PJa/KXK2vwzgiWRoPVcE1PukrMEqiSZ6Kinz5AkCWepjMp0",
-	"HbMlTQTgTt5CvXILaqM/PxsZ9/PgCP2xv7//JUKffdVAf/95sL+//3nwbRQhRm7L3OpjlGMp0cgbPUJj",
-	"nFwjLAEm3HeuHYMeiHI8JfuNh6DkhTSFF7y0Ij2ywnq7Yg32lEg0+r97l+ZI996kI5twjrOMiEcyQnSC",
-	"qLJMB92SLNvTEjIBIrvrTUqE4EK/X6PGi6fPfqpjRi74OCNzgxXHlhDAMwaFMyqVqXsxMt+OLIDp/QMK",
-	"QvEH6LhjHTQODgDuNACMHv+7IGJhC2ZqKmPJVYRGj2cEp0SEf9M0vP2LvzsBtBiancyoAoC4FVRB/Szc",
-	"jPAGr3mVCsYFBG1DKXuS7n829TMTYos3GfFw8O7NR68xWMlxTi7eeLbNo8HB/nD/wFREIwzndHA0eLJ/",
-	"sP/E1hcHIeSx6W7yH+jfb0pmaTXQlDNNB0eD1/b3qkYwPHd4cGDbPCvX5tm7wX9ZD5QRmFZpcuYVhqeG",
-	"GgfyhEipj6XI9/V2nh086ZqyXKPrdvyJ4RtMjXjmy2GDoz++eCmjg7dae9Gv0cAHSiCeSpuAJGzZ9i96",
-	"gsf2MPcXeJ51ntoHM+gqJ8l6J+dmrU6ufSJ6ci0hPtk/QClPCiMNYIl+P3n31otGKMXP4Lm6WdwMhmIb",
-	"cujsPdLVMb+3c/8IvSE4U1ouW3bs0My+G0wvzc/fBUrh3VqsgdO7t6PSr6EVjKIdMMFJm4Kq8BhLsrvs",
-	"CLVukJSJ/cFj1GzqJHHF5XIs8JyY3sV/BK31t8CIfaEaan/o34G+uooMRwN+a7rWVYe9Mlrjz+BEflr4",
-	"FqYrK3f3gwJzOFWCW6h/6BHSNALZs9b8WlnJPi3gqsixKa94ZBoNqBkRsvPcbohITSPOcoHNaCO9jNCi",
-	"q/t7/JbOqRr0GHhqbJNar703VDKHCNbWADqdgAwC3NKcYF0AAvx6alazHL9e4tQKK+aR4epHPjEbyvEf",
-	"Y8N/2gePX3ExpmlKwOD79PDF6ic+cv4Os4VdnbwzxShphMVdhKeCmK7rlRpoi7B6XUYcpbB6aYtMPP6T",
-	"pt8euxRH45+pUYQVsPTmDOAo5zJAalzoiVlym9qsmrtSan4lCwuvcJwvebrYMqjatUIoVN0ob21a94wq",
-	"XTy8yj41N/ZXx42Dp6ufeM/VK14w+4oeyHRqA7TggWGPNV3gRcZx+pHzt1hMiXnuWZ8DsL32SPqOpBRD",
-	"H0FA+cM+D1tB1jWG/76E4h0W11DGEOAGpZwRtHM740ZdmWn2BfYzE1+xu5RYQNOhPa/RXbdo4TW3CwgY",
-	"If7nSk9ugdUHsmkeWnrw9r9KhjBqqx7pSHZkv4PC2Va7d7HPWj0CQYMqWYoZLhNz68JGU/6F+4TMzgVR",
-	"yLZIxwpgSC+GQ8Bx2ZCXSmQjR0KLSIuyx2vwhrqSPv5mMpAHCssloR/iT2+q9hY6zMLJWtyBBoQu6t2X",
-	"ecgs6SJhIPZ00rFfSI2MDR4IRrpEAEOi902f2tQWBT7/iDurKdhhj2EMTPrfJDB8V/DTGjpUsa2BYBUz",
-	"4+hyGw6jTSTrbuB97Gc33UlmrwPcO0yZwtQ4bCBxvWRA0gQIzvCNZjuZMYIbr5XNGaYC4Twn+lzodKbk",
-	"PvrozNP2oCY4y8wpDQ/RnDM1k163cfemY+uEgdbSDOE5YSkYsLhAIGCBRGNt2q5KVh2Hz0hCU9JA47vp",
-	"H6u5ypvJO5POeF+qircdl69mk74fWGfpQbZs+d8f5Ouu+k4P1eNCgHMKDHSvwAf2Q1Vai6qDW6aW5/NI",
-	"VpK34mhu6WJkqJGhRJo67jxFt4Rc+2SsFOYvyRQdHuyuIZM8ts9umaq/EnyObOUjX+vQ9FzL5PDlhSA5",
-	"1qI2OBYhEX7GeapFfCwRVWjCk0KCrw/tmK3tPN/dbdPe1zxL/4spr+2e/YPw/iC8Pwjv1ghv3RACFoZO",
-	"umnD35Yboi7e/KrH9DJBtTOL7u7E4hnpbTUyrU26pqIsyQqoRnDDr0l9dat6jv3tjCYQMrnacaTv/4eh",
-	"ZJWhxEaZSrSD0zktO3NofIOv1YzMJcluiPSFFNMH3uisYccOxNUZDPvLunUAkNZg0sNtv9q0Cg5Asfml",
-	"wZhdSOIq5lyO+8sz6B+OnfvBbAAfhL0YckBuG5Gpv6DS1DyjZTwiZ9B4rYXhDY662i7qcP6eGUCXbHtN",
-	"jGKmMM3kf50v9PubNnH9hB1odTCHzQ2aPrw9NnLNloMPLmHS7w2vVmTTp/rDc/+dwVvfhAHwimJSEzMu",
-	"XcR3Xxr5WHCFtxAwEwi4y1JHwx3w2PqVEGsPiRzGpX9sg79vl9D8tnHmEhbehRcPJwQZ7IDittBm579d",
-	"Gvpvxy64SYteNhlEgyZnpMxTAABuZQVBRtcSPuPQr0ip2iM3emXLFX898NyM66X819v29FTY4RkjRXaH",
-	"sXoNgP6CkS3YheX1RGh9rmWwWtecVZnJNVfYpg44UVxAAkUFMZ1hLfdgwDFI0pzNz9s9/HlF2nPX3GUz",
-	"KXAadAfBdJT3WTntquCaJfP+rYxFJar3iDTWY5GhHz/ibdaMt/HOLkSq9c8VpU6pzAtbNriTSp+5Qb1I",
-	"tC3b2A8q7NSm0OZDRgoWkI1zZ9pnggNdqF3CjfU3LYP8ym86iWFO2NoBfqZHmY3jc75MatoMdr3IdTaL",
-	"J4LP1w3lW7qAeiBhjxVAf6X/2lBCC9KrqZzDvR8Ubj0KpwQdFwxnNn5JRmhOUoptqgVLTRw+pkaobAdK",
-	"L9Pomr0GQBQ2tOKRPEKYBdP3XUJr5AaY8r7Ql94PPdPYWiaYfmY72M2NqsxdlGCm6YkkxCqHkJetcW30",
-	"uCJbo9199NsMmyctJEFe9pigEfTOH6GU5ISl0rRIkJ/ZSJNmSMduHKEfnvXIJAAC+zDp/vqXkSQmCWVk",
-	"HyEp2nkZoVcRenOMTiN0FqFfIvR6GKHXh6DNfmY442wKFVzVjMx399EHli0QRjkWNj4MN4rGQWOH53uH",
-	"z2Anbm0CTTmEdbhbdm1BYZveie5/Zr9B9rkLBolNQayYs1EU2rWo5ixzqqmSkP9McBantoPayKT+hhwr",
-	"Ftv/qp4Vu7zv4lpxRxMggubsNo93iH4YHX74bO450KFFLzQJqegFkK+S07jMbISRV/++M0nHsf6VPpyK",
-	"vNy3vPIjov1v4/ZpwWUNKkuY7BJ+NrKBuzKGdQj9BGV8N+aBawcCNqv0bCCVwwsfNhBwBYb9iAH8EQP4",
-	"N2GNp1wIra5AqynQtUxdkp2q1Japs7V7jHAmuTVOUM80EiFoo22Dr0vpmwhFJxq9CJrwLOO3sj6iNzd9",
-	"7N609QR5M+22BP7vHydtd2I29t3SU1YRRwc3P8jjD/L4N9EcZvy2ZpYxvW52OEvIMcK2OJ2FbGlcq9bO",
-	"c/BiaW4/mSV7YHva80pHLjXdn78+fa8fOPHG97Lif//s/PNZYm+oV30fSyGlc2jD2xQXC6TonKCMzqlC",
-	"O+RrQuDhPZz+q5CKpLtQwQ/6p91Pdv7fyXZ9Pksa4LLajO0O/ocZez0z9jJD8vqGa1dSkUo0co4WW4jR",
-	"Nuoyv/NCJXxO0OhkhHZy0+l/dx+d1C2xc7yonmDZAmqQfGbWQFt13jXFzha1oo63WCK3ArQj95883xnu",
-	"otMZzVJBTBjJKzynGSUSnSQKHR4Mn+52G1jbFOyvamttI893Mbu2l/HDAvvDAvv3tMA6mjLhotP3tgPd",
-	"iI26eHiwd0vItcf8k4wn1+sLVSsNs0Gy9IB8+Ye59m9UgGQZq6/qkVRA6/yOcnsm3JXA/hinejdbjpL+",
-	"YIQHmhE0Mm+kbDraRyfwMi1C5LVMdlxmslMJXyRObqDMJcVz8PzekH10jpMZ0uuWRKAZNs5bfsvQc0MG",
-	"APkjlGObCp+ZYv9ToeFDosRYsAJx1+Zqzl+fmnX+Fxh7zmeJ2ct3MfL0p18/jOE/rD1/aynFEDbosgK1",
-	"pyx1giIcz4/Rc1OBxNQb+XlDwcTS6sd/mv/HJjHLqFybEXBnstGL8CLE3fSDJrFYxxy0JO0Llvz/svd1",
-	"zW3jWNp/BeUbSzWUYjtOd1quvdCbON2Z6SSuxLP9do2mTIiEJIwpQAOAVjRd/d+3cA4AkhL1YccfcoZ7",
-	"sdOxSAIEgfN9nue7FLO+RrIRt424bcTtPeOPpEV4iqVe5FKlQP7dTaL6qp2Oke7Hh7CEkTYsxOeQbGeU",
-	"a5rtjtdXLvew9uv7/hcP4bcGWe8BQmh7IWmfFFZvdxmbwkdI/Y5thGwjZJ+FkPWIevMJMxOmiJElqE/A",
-	"3ysF4aw5+yry5m37HqQw1zpnDyeEy9GIGMaKyVTeuHr3wFQmSQyY56miI2OvJi3Ip5Te3adUtKELTfok",
-	"F4ZnjqlN0Ayq6qHlG/qr22ckFtJcuSE1M7ruYR9Btt8axHW9BrjIqIAO7+9D9sOrPBMF0BjZjfz/PuQ/",
-	"93BGvsmJtGiwYIcLclwJbxwf3VUPhDKN+7bCf3ah3xZt2/dppW0rST+zsSavWqftiBwftU6R+vP4Zetl",
-	"G1GxFZ0XaOEg5xHPw9eQECmYxjBzAFCYMcVlTWy5n6ar9vi5f9/vQziH19lzwVxJwdiPFvZd4FqBrQBo",
-	"8T4nE756I8gbQb73wWlR2tMokpALhn1Ncu2MXaD7r6BpFyVz+o4S3B6pVNH5PVdh/+Ye+72GNPz70WzP",
-	"Raf/vqIJazTS8PmYta5hvlyrWOxk9Oy9B/7bVuMVSYy2lF9fOKajp6m5ZpPkag040q2xTv6ap2NfJ90j",
-	"FDgVgG/W+gFA4e5JaKhhUI4B68g1/nktBMrt68LtmpaLwp9ZibWdfkMydt+11PWUYuscwT40ptEKbwh6",
-	"t66seYkZ3kuMVlw9UnE7IlKBEPFgFKViADwbgAM5YkohPiTEH6mA7oLC6lqpwbYHSAoE5egVbSMc2kS6",
-	"5AsCcpD3GCQcMjLMqLi2A1AC0UoMyh6/bB23W8M67o9QYG035B5XVUPo8olKqWFpmvrppn76OZk7b+H4",
-	"V8J0N0yBmDtey3AULJpdap+dxHhoLdlUOT+zKme0BbmZEHbD1IL4bReiaA/CuVjdui8CB+HD1HAUit0q",
-	"c6kS9IaJkGSm5ExqmhHXWYXh4/BXjzFl7Yv5RGYMCcpY6iG3zpwNwl1MMr749OWS1LwiZg9XVfoFDOV1",
-	"et8vxPcRHKm80lPFRzaJpSbR10REnomJ8IWJ1Akmlhasrdr6QaUyA+QOPOmR41ckpQv4OZFTe2nkyhus",
-	"oOKCvF6t/NhgXryAkMADQPL7YgtgPQ/yuSjJcOUScy5SOSdJJjXTpOWLChGuJLDdgqdWzoW2I5KLjGld",
-	"5Z+0AwpJMinGTBH3FfgwY6SlGNVSaPIqIj9G5HW7S2r52TM60+zMq43aDwOX1DhxdiHvy4fbGzEPb9WI",
-	"+EbENyL+Xms5rPiGGG2JJjdAv5KW7p6+2lWCQ4zpIQzsgCfNMPyJeqZL+i6sRTPFaLogmikHQl1SWFyT",
-	"azYzhGr3+1lgrIQFGLJEelBbIDvHZ5b9FB9Pc88HZMe6HsEbHgQvONzfj/SF12mkbyN9G+n7zSw7IH7t",
-	"eTq0EglBtHeUsA9RAf1OMfYfph3jD1rwTvh1yUdpytLXGfq+bmRCtYOyKtnATuzSsWIsJYyqbIFBj5Lo",
-	"9mZ2OfO6tor696iC5IC4TVMGeOFTrjVLsTzPSow0z9xjcbQq2rpzTI6DOW/V22lNHgRqib87ExreqhHi",
-	"jRBvhPg30rdWWzkg3wvuv4vdgumMkYMav31HWT+bUM06PlN8z1VzX0LO5sIOc+lH+T5kXfmVGnnXyLtG",
-	"3t1HyACcY5BKoX4lZPGgruR1KIknreNX5B0bqpyqRUReHpMPVCUTEJSvvPHl7EpKrIjqHP8AzXa7xhrA",
-	"Fe88RMShMFUxEOCc/iljpmKwHmp3AVb02B1iVi1Ju8DfaUwAXq0Rr414bcTrvURknbQRZjnjVpdpC4V8",
-	"6wXmV7tG+oVm4qRUu7McXmXkzZf/tQ49mUrrPZOWvYHgUYhc6WFUwvQtPPQI6MBSNIHt/0fe+YjQxPAb",
-	"BtI6GojAEu1/1kwIZr320GX1dnROuGFTxy8GhcJZPhU6Ct1zCdXMbhegPQN+LyYSdpVSw2JQQzAoN4uB",
-	"cAHshGZMpFSRBaOBk5CbMxLf0IynyEib6JuYZFwb7epTplSkFDD3YEJTDi3hsBAIPRcRRbH7cULFQGSM",
-	"3nAxJhwCFkTzjAmTLbrkvSETmaXaLSHNSEoN7ZEv5x/fEsPoFODnIpg7o8kEn064R7fnGpk7WVoHhXsO",
-	"X/eL/bYrCqVGIjKhc03CsmFBdot1x11YKjPhKiWXk1zplEIr+V+psLq7fQZZSbeio9zkagObY/mj7AYQ",
-	"dWeCx4tcWb/qtpXZ/+GzqpoJMxlyQeFtludSq2L+w2dLeuUNDth5y/VMau7rOKu3UmNoMplCXc/I7hQ6",
-	"Zf8zOLAnrjPIj45eJr/24X+Z+2f1i+FP3f/w2eCgDmW8WL+D/9/5cv7xpAPuql6dyC9ybnf68nbXhCrm",
-	"9zwmwZWca7shqmcGYmYr43Nh2Jip8gQumJxlbMMEApwjmlYmVwKlwJYR/mwq4NdqlUvsNtZSdDJ2wzIP",
-	"+A2L606GFbJW8tttqLFG/D98Fnmw/OJzE8WsqCmpGfxDid0dFdXOFAQA9r24NQGBJ3XcX072W/atFCvw",
-	"XFtXlr/kDkTexVdvWlpu19LiEyuVc7M7J4A19UrZlRnUJeGJihx4TPjDoSZK5ob1SIyjXhV3xtaLH4hY",
-	"0xEb51SlXIzLP5PWm/67fhsIAggl5cuA4YQpKMfy7fRgKDnAbqoJHQgwhM/wb86yQhgeKkhMk4TNDEvj",
-	"MFdA5Clh96zlDVjerPva37I8zydpdFlZrKbjpel4eVblrFZ8VBLSpczyCJi4nSgJkmRTd++qibO1KaZG",
-	"3jyaIm7aZJ4Nd+vK9nw0ltZvV4iPSNe6amo+AW/rrsfMR6CLj9ocuSYKvb8krrBdQ5d4GcVzhcb1Dkry",
-	"BZZf3XOe7gNV19o6GPlwyo2pnDYS45DWT4DSMOdfQIlbtb434+IaMCwINwPRimf2Tplr18kP+KbohegQ",
-	"OhlJNacqxbI2RlXGmQoP5JoIdsMUkTdMzZWdmqhzSrDr496dktumBxv/oRGnjTh9ANeDIqnhghSHwHV6",
-	"3UWEopS77yoweOh+iaDHN9bqFEhjrjXyZX/lC2zYOnPNFQ5A0X1nwrIZJJo3yZspY4aL8eaEzQd/0XeS",
-	"p4HLds3SuJfHDbOKgfYLy6AmQSpX8WsmXEO2dl2efMKy9AquPbhlTrxm5NCcscugePHB/Wbi9yoh5T7W",
-	"9jyU3/dNEup2SahpIQp2Tz31s8wZ4KV1n+aZ4R06tmZD+DNpfeh/aC/9OKOCZfDTRTsCidahgNrdMRPW",
-	"QYtpIFqX/XfYCOQiahpfCOszi3HtFegd6i657L/begv04w9EqQ0qpJ4SKsiQESzr8F5kl2BVl/UaKfnQ",
-	"/1BOX+FKLOWvBiKe0umVHSc+g3su/D2k+KWa8YJFQe8WiUTjKZ1d+bbeuDsQXmqTkcwyOcemXvxWh5pI",
-	"lTLVI0IKALij2JKVRkSxlCuWAIi5IilLMi5KQfIzQsVA0JUvSqRwvW2r8fYJ1eiCs/TMLQlcTQVhYkzH",
-	"UB1GMkZTwnV4uL/4ws7DdXBVBsMnVXKJBXvSkCWAvu4ym9rYg2+ffnr0ExF0ap8SJ7lSTJgrTNzHq+NZ",
-	"qZiu9h+7cU9PTqAc7QVIV1z1NclH9zH2NefopvckqUa/NE2EoMkwPku2z0IolWXsLlb31hxiITYe2mRq",
-	"MobPJmM4DZvi/vOEy/ZyIpUzBmKv5BAO45qx2XLNULCYuKizNkhLyDX6vE7DtiPCMs1qtOyKjsV85p11",
-	"7COmMYOD8gTZyy0n3Sct3TdpjnwTAtvfjCWKpUIYHnov4JYpSzljopNSQ1/8gWXNf67tlfni0YUc5CcK",
-	"PyiFduAYuUh4ht7OnBvwCKUgrfjTx/OLX/sfrz5dnH+8etu/7MftM3J6dEoA8XvONeuSfjanCz0QKdfW",
-	"E8sV69hDr2SWWa9sPqEGsopcE6qvra/zmRpHycJSbE/JOBR2p6liWtf5Ij8z82nGxFtq6Gdf1X07WYm3",
-	"vVNyukvIB6++lLtfa+3wjJvF7ne8kdMZVes7QTbvNLcMdxVZz8F8YEmu7Ir2/vHP8hHqu81LqCazfJhx",
-	"Dft1xgQ0KoGyThRLmTCcZvqM1O5MOA7t2uaA+mBxlU8+9Bas7xXapNHw6/2N29UN2L9Sjangmga2uLVx",
-	"7U+VK3cKbt8qdFx+fhE/rnts5rd9+dFT+vVXJsZmctA7PjqKDqZchH/vEB9+QzXrcKGZ0NzwG0amVhp6",
-	"L8UOvC5Y/O9vm8ZzChiXP9H2qHFlazXB4m3BYrl0vryMwACjVNWYcV3YrPx59jV2Vp7jkwTQKovURNF2",
-	"cgKaoNhDhSjGXAORjqgcf9Ki6ZSL9hopUKe6twbHloTDo+iIdc5zeeaN57w/wbLqLlyvg+69uP7bNNcj",
-	"RqSqFtAThKV2OV4+NtUcsyZA9axK6pe14HJwKiK76EUXtuqMGEuHNLne6NVe4MXv/LVPUbTlonL39LSR",
-	"ktOdnW7/3hijem7+6NLH2+6S+i3RFDLdzjd1Ryqs35aCpjrndOtB2w//dGmaT+KiLi9V46U2tR7PstbD",
-	"5a3liMyUHCumNRkuMP2D4GClCjikhVNyxLTmUmxuMF9W8Vu931Xp81hKqSkVeUYcjDPOkoqhcH9lI37n",
-	"Sg3UVp00xw3G9Ea8QSaMWkDCcka5g5CFLNOIM7VkxpA+XsQ1GdmF9agyLtfL9UD44k/Sksr7iQ5akAry",
-	"8ZcvROTTIVP2OP794iNSvocnOKDAjCmSyDxLAe5OMzYQnlQGQPwih8vHxZiYuXR3a+L6O4ljkdd0yshU",
-	"QgcROafJBGefcW2Yq21FSD8iBRlKMwnwZ4eaGEV5Vpu2BaverfLbYpF3MuxviUm1MkwZmqr6LS8oV9qX",
-	"0kIDQiEAHqCR41lZ8curuN2O96eIFKeoMeI3CDjcfXIUjqI9p7gT3TlcPfqtgL1Z9rdhX3ZmCFRY6ONV",
-	"qeZYrriecv0gRLJUYP4dhIbrLXDDWfkWnx79FBc1I+0gHYtrOLIIoqwEniqf74UlKeTsag3dW3zIytbd",
-	"a8Bq9pVOHb4k8ipaU2TOhUaSL8eQj1vkUJe3xJxqMuXaCpoUdNCEajJkTBQlj3D+djvwbvGeBA179Yut",
-	"sc+KbWJ3TWOn/deET/cC4RqsLrT4FAMjyts+2JM1nyxuJ6AVTQysr9vB6wOilSt3sprKQdt7CmIqme1e",
-	"OVSe8meZsaa+567CsbSQOxhh5Z3SmF9bY6hLB+v29T3lz7O38dPSHJ8meFpepCZy2tT37EV9T+X0u/Ke",
-	"CGOeoMXlaMQTprZlNssiZHvMsyouHkVrrLOmyzNvbOk9ao+bVTfJYxX8fJsqe8SCn6pJ9AQFP7ucLl/w",
-	"05yypuDneWFoVtXipma0GnXoy3A2O7Sfw1UPkQLwT18f+Q/jewYniP1TLQWhU4kxWK7cn/R6viAI2N12",
-	"Wp/xtpppXYZuZOjGXyoVfCQ3/xuzHKtvBA90dC6HmvhOoXWv9CCdROhgEGqWYK640IYiWl7dXBK8bxvY",
-	"Vcfw6U6IV34eZdCrHaewDfpq5zn0SyxaLfaVJiYiwKP1+fxd5+To5IfO0dHR8cnLNprCycYgzdK3bWI2",
-	"lZO+PV4TxGUTq9kWqwlLVU55T+mCaMYq7ZtetayH87osQ2CNGQArT/IpFeWjEdvz8Pvvv//e+Qj/F0cu",
-	"8+KalYGUD9N3jM9Mj+SC/ztn0UAMc4N6ZUxnmswnDEhiw4BzqhHkCQGqKBK0Wm3jIKYwnExJxo3JGLDy",
-	"QeteytRA0ERJrd09uh0RVI4khnncsDSOAqkty/iYD7mVpqHh25cNtqi1To86J68iiGVLRaZWJjkEMSuX",
-	"bmR2Y2fDxUCU+sMPgWSNton9mLmrBQACSGTecwuyHkrqc0FXsZfxMj+/J4mVhcWpkRuf3SduAmVNoOwx",
-	"8l52s5UlFxcOn3UVIaosdpddga1RsTsLhDuSaN7fiSxrksa736MYWg0l0pJlcI8oU1j7UpwTbXhmT8uq",
-	"bvZFMS46dFZR0a4ADZXqOoyouyvPR4zQFQbwE0Tntp3Xgl29ObdNVO7Z4EQF6eKDB4pbJ3JjgG6rVn5R",
-	"4ODecz3gRyBCX8LXWwbLbVWjjW1fR9Mlv20k3ywVTdsR4FkA6je09oqWCbd+llTXTHXJZ9Ypof0ykeK0",
-	"PE8O3G19mnDNQNhpXDM204QH7vAJ10aqBdTlKWaFtRTMMcXjDMqMpEitg1CA5SeXkJQD4+cSE2hAWMZn",
-	"wKP/JbnAaQPxOqJHl7o2BmI+4cnEISkndnMJmPlIqoSRXGRM62XoZ6U4IDTXLXKd9+ZQsO/Pf3vIwsod",
-	"GYzDp3mSysddTUsMJ1iXXrD58ilq9Fejv/a978xKnlXI9UNNkonk2N6ztKs3tZqt1WGbs0790nUPeKiL",
-	"YeygdUf7/IapRWk9nlfr8/PyBy83WiA6Ig5CH0yPGdXm3tvLlnYr0BTcs7HVF4tCVwhptnEheC8UruqS",
-	"T4I5n5XOKQc8Y7QuB6JV+K5tvF4jgCjVJLbGTHpF53QR28d7qnWrrFLF5nGPULHAfg9rdwELoXaPPtQD",
-	"YSQZW+up5SaGuMo448h1wLkkbDsiWhIq8GEyN4mcMkKFnjOlSYkSwXElmLy2Ee2NfYPvyH6B99lL0wX3",
-	"VuNkN0bKM3Cy7V6tpOi8ue0EzS2MkbIz1XHO1D1L+3eYmHfeMLbKpbny0q+GLl6RjBqmSMv+zoWh14yk",
-	"zFCeQS7PH1YjB+Kif/nmF8eFA4I6BcmLpQroQlq/d04X1lv1bcym3SXW7pljNpCu0UfWb69TSGeQBYVW",
-	"N/9aJdHeJe8N0cxoEpdX98pdGkfOVzcTNhApXUTO0cV6HucnK5kbZt15xWYZTVhqvePq8xTlOuRPPX2R",
-	"W4TwOgOfA6neW6x27IZqQXigqk8x2QytRHgRNe4Xu34DUfXEqYYwQ8ZSMlwsxzV62EkOIQBnwaxSEcHa",
-	"S8GigYjtn66muTZXQ3aFj7rCR8WolXNGcmF4tjwSIHb7oAQxEyXz8WQg4otPXy7JRnM8Ji0MSxg7Vcx5",
-	"a7s57NKwTLP2WeUFYNbaAIw4TsXe6PYfCwuC7MT2jEJqXLAu6Qshc5EABSaJg9Kp2y7+M3cH4iPyTrkj",
-	"3VO5iHswUujiish8It0nisJeWlpovEjlwm3B0snD5L/Ok4nf2JqA5WIkyfh4Upsl/2wn+KU09TdOjDyX",
-	"RlZY4CuQVVhQ9LJz/BpcLtfh+jYgcXvGR89fhjrF77xNUu0Wza01a/kMwj1YcoHSMBCENWZUY0btPcZQ",
-	"bdTetfS72ku2XA+FTuYtDC2jKJQkuqjPPdtXdoZoAgjpPFhn60zpNdM9Es8yKq64uAJrIo48Yz8X4zgi",
-	"Q5pcQzQ/kB92yfssY2NrQPgcgDVwll1XrwqdC0usaWp/m1CNBulcQO1bnd64DCvyHXm4xUvtpciGEEjj",
-	"5Tbief/F8wdZreaimet02IXwb0X4Wov4nuVuTJOEzUzsBG9FSUBmFH5maYx8r+BB9ULUseSBRUSqgVjv",
-	"oM03JpdJAchVOI4pG9E8M3ogaOK4cbOFddpgTsCUKwgXWM6TlSbuuG3lDVOKp+wKbeC4a/UFusIxXjMQ",
-	"4S9XRsaOCta9vfUYnTtXKiaqCX9aHbGkQ2o1hf1835WWsC+0lxpiOYDQ6IhGR+ytjsBzhOiCIGQKGdRa",
-	"1xRfW2QEHFovoDoGqLvWwCkWjXhhQE+9yRSXKWkNFy6aCNG8Mb9hIiLDBZlSLtxfI49gahYzSCVrZjDo",
-	"BoE2GIKl0MMwLVxrj6w2IinXhovE+Pt0VIFELfWswQ+gENpRlV4d7ljMWETOf3kzECj1S4EgJ/RK7wk9",
-	"HuGCwC8OyTCgQNdW6eEV7ciKkWEurNqezRjNtB0/5ZjNxoIl+8UzykVpkC5543s0uO/RMHRINeuSLwzp",
-	"Sj+f999+OD/UZHCAbGR6cADdIowmEzLi41yxQ20VIBdwrNbw8vXdt/5uePmqtA63ZvPb9YYiFvY0DID/",
-	"Bf1jfmv2Sk1kw0WQHl5c2ENUnHQ45ro45nCyyfLB1sXJ1KR6Cms5BZcEJJsk0LiZccH0etTZNzK3x3pu",
-	"5dmcahyEYSepmTMmSDxSchrDDGIjY0R71fyG9UghT+YTBpGMIFdI6wcyZ+xaR+QzG5NX7QhLUAZixK2s",
-	"mWVUaNI6OSpfdfyyddLGUk0qRE4zjykdBnLQsWBKo2JEKEeNILOKzpH20wfUB4J9BTNaig5N/5UD2GxK",
-	"DTtzM6CZlmRwwL56CNtwvR4cRK5nO4hYDLoLWVxFwLyDDBfM4ORoIOCNQKudkN8Yuz45Iv9DjtqYPJoy",
-	"itHpCSNvR+eBX1J3yQVTCROGjpkmE3qD6TD76lNcsITh0tgp5FkGzsZACGkmduKVr2fFM3xYKbJFz84Y",
-	"FA5Y+nTK0jWS9vyXN5dhz6wTtxtoKNZTVVY6indvGTfym576kM0755NkZa3WRt/tr00j7ibzMCyltZus",
-	"PAxnPvJHdVkslKUVt243WnY7Scev9lomErZWMr6DkiH3AkTnwyk3ZtmK7EFptmFWMhs8nnhPak2zsZL5",
-	"jLSs1rZnEYQ4VUzpKAA82j8OhG92l7OMRTWVZBgmLuPlW8MNzCj4EBx75IPdGeZtlQwVRCdSMdL6lV8z",
-	"ZQbiuONacyvCRUNfvp5Y+YL+vxUrC/sQn5609qzVSSD55MiHCbrknbI2H/tqiiyqF9DrRE34Ao1Zd3ez",
-	"bp3YdBvynoA7ZpILszMayZdc3bDFBdzzZ2N4Poy8LI5Pj2hY8JKwsjLJywVX7ViIAb3tNO8iP0e5ECzb",
-	"1Hn7Dq5oznbjsu3ZycGN2SMTOSfTcjnZ2kiRsoqWpahvPcqFNpXCHQiZCJLShQ6eE1yy03HawVHDpq9x",
-	"bg+wHJF4va8XE+rdI2LsAuioXPYxnUpBRjwzaIfADuWunm0gCiZ74pjse0XIpuy7OGOjsMCkIHYOERQE",
-	"RmCQZVmxQLPg3Pgr1xgG2x2QRng0wuPJ3ZRe1UmBE8YFCVEP9FncX32Yg7Qc+U4aigyLeEM7WnZv3EHZ",
-	"SYJUa1ZqRUifaEFnegKVmxjMaVEBRYbA7QDbLY086E5oY0UxeKhJRrWxIq7dI2WPhUAW6viUGElOXnl+",
-	"oYEAwo4Q5ZdAfG0XzS5N6CD13RilJaEhz1i8Fdx0Bpf5R+jwjIGw/hyU/hpJmAgC/PiETKUwEx2qgyi8",
-	"AOZfl55+qEl4jH2Gq9WB/xy5+suEpmzKE4Ro4oKEItQKXhkxuRKanLyK8ALwh7gmWkIv8jrBV3zCRvI1",
-	"km/fJF+xO5dO//EpHEvpS6eXzvLKGS7Or+/ccrQM7KspTuxmoWeYgJBdmq8P4LxP0dVJqXGtZdj27gou",
-	"SHiKPZr2InvMh1yZCfkLeXkMZ1yT1qeP5xe/9j9efT6/PP94+f7Tx6vfz/ufv7S7tVxkn/1D3+a3pwfa",
-	"M6hB9ya7YA0iz1SaMzQWFdiJTcBza0mrhsbQAArrNyTsxtYK/TVNEusi1J8DLJ+yS3/f1VNvmbXw9Yqa",
-	"i8K8nQMVeWi/aRHvRMAIRzoFFH/I5uc6aygxcjrUBjp/oDcq9We17+tihTRkwQxsr3LzzsoBPLcv/7ud",
-	"4QVMcLUX+3T17eCm9Ltrjb51DczThrPsRyB0GfVVlQ9JcTy2nwwMiXW4uOFmh/59DFm+L139FMzwbJJc",
-	"Ye33vTzultjWy2tQxrh+Tnpr+T22q6/SLmmo4m8HnetCz6UVJC1M/6BqMPKaCV0+qXjHNgxd18IABLOE",
-	"Wl/1mok4Inoi5wJ7SFsAFsCNJhOqoSTgms1Mu0c0cyEn39hFMi6gZ2Ihc0VGSkJHIxKvDURCs0yT+Odz",
-	"bDl0ksPeol/8AeP+6aofQlti3TVh6Ry4UrEk0OU4dA2FA1F2iIM3vAo8HIElRQkmD4vcIQEqX55hmVfV",
-	"63RZn8hdLcjQ+qywlBCgS5iH+OLG+rpcMU1a3h5+eQThy4hQQ6ZSG/LTUXs91O7yMdtXyN3leT4J9O7K",
-	"JLTO7alfS1iF5hLsLAJI7tgm7Y4F2EfVYt8GfbcpxN1NbsMuZIVkkWpJiki/zagX78GZF4QmicyFqRXo",
-	"a22vrTC9NcLk0eyDdUU7xfwb2KQHod9fsR286WB1Ooi+tXbDnRGT6jT32gASAk2G2jlgQgaDxJfc4Ymh",
-	"WZecHp2ivhYkF9fCGinw8Ag6aEDzej0ckdPjI/wTquAaQN5wJH7l4vrhDwOMsuYYuK8UpMLdD8PDd3Hs",
-	"MKmfpXg6GcySXEHPwj/+uQwk5ss1NHZ7hSNB9bU1qSVJFAOGcprpJePA/uOaLe7nsOCGuLTP3nxqwuve",
-	"PthUHWMdC2ofttvSMXgo+9AOgAM+jWlox/+M7Bab6Rm+j8P3X8P1vebE952BVT7qkXNr737Wq6e1smPX",
-	"tEj5gjF0T6lTdCOZZXJeaVPCQNwZoUKKxVTmAFGMCE+e/qXgcAkYN65a38+EZBzq760jk6e8Foq+iMaF",
-	"2e0Wi7vnksf9Du19I5Pafdd4PssIod9fu6S3QjV1Ex28Q3SwKEzdyK+1PTLYL0SJzwNZR+KGKe1LWIta",
-	"/FYZ9MRe5qDK4yAp3H0AUgbtn+1oa6DO2vhwiWAcivJbQSS2IXJGCZykUEKI5YJd0ncTBlC8CUuuq61L",
-	"A+Gn1SOUzBUAKEDTKagJmZuOHHUUEmmi9uCanB4dlSFevBHZJf0Ae8XHwrVHwPJPNctumPZhQX2X+KLX",
-	"FxjiBdwY182wLVzoz9x+Bwv9LJ8wVBgWquG0b4KF+wC8FQSvkUVc0AuE21ijO8YCS5LikeyA9c17+HuD",
-	"rrGP0UNV7JMHiRQGnbdD/cBluHYnj8X6QNCBeDuju+9ve6Z2t1+l7XZ3WPvG0t7R0g4rFpFhzjPT4QVM",
-	"ceGfy7m4pdm99HhXMEl7EKovQpeuwZRAf+mC6RdCRo6HIyIj3yLaDiyy/gRgxtzM5UBYe1jlWD+GVdfk",
-	"C81GVgnNeCYN2M/wbtambcVovl6B6XpVdPXGEYnL7bLln9pngHENqzEQNE0D/mGEeLpUV8tWS/24uBBR",
-	"yIglMvW0b7pLYvtPcCeQsZe0To9+InxEDL1mYmsy/bJQp3tsHftZPqF1HBaqsY4b6/gp0V/StBAlRT7T",
-	"SzDS8pGJYygzK8vKXSK4QZrvaDOX5Mcj6fC1yHTu98Zm3iPi2mUlDuXWDAijShG0yi59cKsai9bd8PeN",
-	"tnxOVcaZ8m8HQGgLFwdbkDlTrlKuiE9eMzYrB9T8usANPoHfJf2wQoHLUQ9EzNOYOBL9MKSRZMhKYEUY",
-	"A9V0Wo7W/T9vqxURNqyEQMsCzIha66GfptUD+b847t0pfKP9NDbcez0JDOftRF6VUNHHn91+aORhg9C5",
-	"t9bMBSKREQo7t5JU8SaO3+SH23SEE/eFE9WBjr+NQZSiw/ACrt0piPKNmdDqObaSpOd6E4WEInGWnpER",
-	"zTTr4b/wV3uO62bjjntlFm7UoZQZo+L5RW2qn2V71AYWqMmU3i5+s9QkWz5UxU8bQjSfRJHrhDzljFXL",
-	"ensFD9Z8wjPEFuQFojevYH3HL5bOVTwQrdBWYT9pG2M2lfxg4MkGOICXDg5AChI7BNorgCf/SKfA0VV0",
-	"hmu4dSDYV64NPjjkGzyZtB354y9fAJWEixyYKxjNzCShipEpzxg0ESImHODSjpScrvQsHuqBqPT69giH",
-	"WpvRwkPzHp+aCf4GjF+QBg6//WAmEUEsdp5xswAEiBR5tF5WwAYAFZgc/2gmpDU40FIKB0Jw/OPgoB2R",
-	"GU2u7ZHhwmE7+iFe2zsoOfmJvGNDlVO1CLOxn+mYfKAqmdj7EBYO+pQ3BJeqB3hfg0vVWT5JcGlpoZrg",
-	"0p6Yfo39drtc7VIT7ZJuIa2ZYjMK4I5Qsp7mmZlImUZBZrfXqZ81Zt3W+NSKCHoka2V9TtcuVeON7VVG",
-	"d3mfBkf6zS9vSgp+g2l0p9ARxD1WDarhv1hiNJkyNbYmjwPix/9oxX8MDpJJMjjokT8GB54H4EoK+5eB",
-	"oyb8oXN0PDj4809IOClFF1j85VlCu6QvSj6Fb2AlQMcFaM4Y9lnR6n+fpfeg1W9NmwIr0YHl+su3eRAw",
-	"7uPGcHYTCxhuw+/RCIcmVLO/tNIYF14LlEZaf/3y6aMTXnBk76TSXzCR3nNM/tIhqhl6zTRhoxFLAI3O",
-	"MxCmUCtb9Su14Vlm/R2dyJkLsApZ9Xf1RM61L7od05mGZgOssPWeIGK/1cDGiPSefaR9Ije0L3Qu0icJ",
-	"ne8mdgsl2AjdRujurdA9F+kqnN3OYlW/sFJpI7zv4EDIJcmXcWCfB2J0B5JnBgceiLdLfuXaVIG5AJJv",
-	"tc+CzCcyGggpSEz1lRzFEVKMeGxj6DKbKKYnEgzcKRdXdMxi4KUK4SepHFxnrJOJlNnVglEVRyhgj8kX",
-	"NjNsOmRqIFztFl62Cpe5wIEJNz3yu/3xJ/BFj0/bBcWJQ/06+eEMp0oFqSCKDkTLXpNkUrM0Iuv4/wOo",
-	"s4TuDQeA4lahvQ6WlLQ4YHQA32PCqOZi3Eb8UZiMkCs6t+g18U8nLU+9VRmbm6hIL+BPAxF+a3fJR4yd",
-	"V7aCw0LDeDr21VV+X+2tqwkIVtMsP9sNuaLqlvel3xMAd+0jBGeBttIT36RslsnFlAlzqInHTLz83P/4",
-	"5T2AJv7cv7j68P7jVf/nc9I6Pm2vS6G4jVdJoUzpVz7Npwe9k1eRvQD/cfwypHS4MGwMvbtRLcFREQuG",
-	"D0K27M7llbdHRBM3s3UTL52IyuTdQh30II0U1eaDVmWBPW3/ytOx3cGVpZbOhKmtKLa77uCWtDvPMxf1",
-	"M51tT0VVZOJWdOEmS7VB+f1eWcqJtAZ3njlhuKIVy3JSsFvoyHyWyKndmptYeXZUd2VBXKtAonrJb6Xx",
-	"2k3SQ0zoGyhQhgpkr079UH8hMaJ+X2E2KP5nl8QACH11/Dr2TdzHr81kIIJibfkOukNNNH4LgMdtnzk6",
-	"eI9MfcVEGlf43LehWI8wEeXf0z9wSr9aaYbPe3lM+vk410EyrgG6rsaWPdpvePZAhEX0CNiOBs1qUOap",
-	"No/tW7m3xPGxEd4jh3o3zjA6JVQBu39oRnegwd2B+IIlVcMFwKUCGKlYwie95iJ1JV4ZNcA5in3sbgG1",
-	"VD6hyAqMcIZA59ywaXcgvkHV/t3t5hJ28nZ9ayWVSOU8IsdW4P9w5LKK64R+ZbPVa57jk6jQoT8clXXo",
-	"LirU6yMT5oZq1K1Yo6AKBbX6xbdrKS/znFSJECa+qZ3YpWQpEMOVhaZdS7uGdiWJkEOZLoIRd/zaGuIn",
-	"r0gurMQSLN2ineDkd1DRbCxfcrjDcN2WQ/6GatbhQjMY7YaRKTXJhBQsxK55Wyoy88kF4G2MnLvCvtLE",
-	"QDmE53xT5O8XH9cdu38vW9O/MjE2k4Pe8REKg/DvneEiPJvp/T95prj9uleaiSvBWLp7exwTHxmgKq4D",
-	"4UhzPNRXjpf1DgVjz0kYlZCwb2crNzJnW73WFvOzJFMq8mNDj51YPc5w5BHiAkyfLvnNmjjUxwJqzF6a",
-	"KUbThcOpA1yJ1cc6IWMmZSiJ+PTop9gFdzJXfBIXtfBAdw6jtnLNCDcDoShS/k6oj074snmHHzGmXLTd",
-	"pAGs18N5L01cSAOThzADNxEarIGwFu+y5qyVetkC+/MEm8PKtOKTo+O43Su/jkMgZllmr3QjwTvQgcDn",
-	"QgwqocKPzTUB2D6sPptRrtCeHEumPSFOwDU6dNkFOSIzqTUfZmwg0hzPKdOkFdCE/c+d4te43SWXcxkW",
-	"A75G0RXgqtE4U4Q6ZBD4+1SCaQztj9JMXK5YpGQE9jGsiZ32+jqwKjD+XhaBlab4JBVg5SVqyr/uq7fw",
-	"fdjSTV3Xt9R1oeRaxuttQbntUadatrWkdmqM2eWirVWoJRgWcsgp4QIQQLHi1GMHxS+Pjr3O+DXojFag",
-	"/FNymDErLQuN0h6IUn+VG8PKsgiRRZywnk9k0Gkl5XOGOKQLK/hZpllk1dZp3CXnN0wtBm56QfhZwU3d",
-	"G3TonC4IT4vJw531VFzfIiovcjWTmj2aafeANW4vN4pW93lDMRD7SqfOSUqZoTyDiQQFDiVNdbvJ/exj",
-	"8lbZwU4HOC2/cdC10YYCZffqZj46/umIvmLHnR+Gx0nnR3qSdl6zo1HnJT0dvkp+SH9kr0cH0UEW5O+G",
-	"R/yYnKSdH4cvWeen0fFR55S+Gv6Q/Ji+Zj9B7AJ5MXovj6xPw41944MP8oal9kROqV3MbFF4DxNjZrr3",
-	"4oUUDKLMbpn88ukXU3tvp3zvn7u6PBf4jM1b4NYLf1Y+zWiDLh3WO4LPwypdyqaA8iHae2upczY6IvdY",
-	"Lvkzv1mS6bTOoUEbvLr90FXhmhi0rqwpKwVJ4F+9gah3TICyssYBKikLR5s/59q5aFg0xTWZ0hSIMZya",
-	"ssZ+2c73RjspmfTW3q9TFliM+U2m9SNWYlYiAk9QhrmD2vI1mE2J9q0LgtbZ2U1p0KPVY9YK4c3VmDta",
-	"6i+Q4qyTyfGmTos+XPWrHD9v8sl+nnJzfsOE2R65RFJBl5INyKRLmcDn1I76vMyP3yaSTKgmmZSAaWsQ",
-	"QRalOLAWVUHEISP81iV3K0xdtYR+34I2snqIPB3lxkzOG3/RA25wN8a63Q3+rCfPrO5eV4E3nzCworhx",
-	"BFEu747p12aD36Nwd9uBGEn0BFt4XER6tFSN4gzAkE9kdNqhIu24D/kNZnctRQbGI9389jWm66b3JPFc",
-	"vzT1lBrwDZtgbtPLu7cxXyc3guTZLFu2ar0Xf7j/urJ/tWokVXR+tw4fn2OfUTMpAaCE5x8sn/PbJNrX",
-	"tg+983W8fvI0g9Ikz8il7Gfwfrxfvdbf/0Z+fnvxmfSVIT+2XrbbroDaRb6cfTIQFfbqokIbgRmEjy1o",
-	"V9DNDWlxo0lcvHTcBmhUhISIfHmYNXMGggohc5GwtEcC2bWQDsNhSDWH2pUw+aUXbMWlyXVhXnEbClyQ",
-	"xbQMp2Efm0kxZopo5lkXMLAXRqZE0xEb5xSztq4yDxhHMzof5ZmbEkzdviWEPY1UC5LmZlGqmpNuYeB6",
-	"HCGRN8A4OlyEYI//Ft5QiaDMcj6R2md6J5DCrMwqkSJhCsP4K7WbXJNRRsfWyowVu+FsDuUiDLBKKqtV",
-	"/RU7DAJuG0FLk+TC8IxQMlM0MeAHM+W+pO6S96WdMRDwvphkrmwHaxvkgkJTG0uhjr/KiG6nUFh1td/A",
-	"fsqlj1AXd/rNbY/nofx/C5v5sSNOGyyAy9IpE/6rNAGnRrU/imoHGeKl4pzqYiveUcmzr3aB1jq25/Dz",
-	"3ic2v+QAvIBhLJxz3dn9JBiBoFoqE8DabVzee211vGFqgRbVhGVpwYq0FFVDinKN38xrUqdHHj6YU1at",
-	"GwM6Ze29rTb3E7DKl5U2F75PfWNt+/eI/VdauO1x2PKiNQHXhzucl+taYx408lT96rgxrHwATrSS7wF+",
-	"qq4hj/R4PuC0cAO2sF7xC5xxDR4EPqX8dKx/J3HZbr5CuzkmLTu0nVJBzuCerZ05PRDWkfb3+oqqM5e2",
-	"Bg/IofC0u+RTSB6fnpysr6osHZF9NcJLU3ySKFx5iWokiPu5icQ15voemutud67IOahyLAcL2hvbFu9o",
-	"1Jd16os/Sv+6csWb9xW4qz76m4N3vkqorljmmyTmIxbLVIyfJyiW2SI2y8Uy5WhXE8BoIHT2vE5GKmhN",
-	"X+r63oxZdguhCY+4Z9yyD/KGaceW4uzZjItrlhIjSTxSchoTKQALJVQ8R4DR7JEtraaQohci2Jq0rKEK",
-	"zU5cEZr54kYd+j+p1kxr51BNGTNcjLHdFR+mI88vTEaMpUOaXLcj6MYH43ogKg/wXfruCULkNCMYG9cR",
-	"Sbme5cAct4xFHq3yOGNWIFDX62i94ou8Ga5DtYfhU5ZxwVwWBuqf3ZId6oHwzANTWHIJLVlhTQ8dTBwU",
-	"mCOgpkfNRJIWxXokkUqBvz5hU+xRn1Nl1wOrSC/6l29+iYGXzfoXlWJUmuJdio8npjsQA2Hl7IRrSH04",
-	"7yAKwf+54sYw4THLyx0T0G+gDcB+BkhPKFvFC3qYVyl3JEA7BdBHY+RFsQhSFOFtZzMHx1Cpq1mKv2Ag",
-	"cCBaMQ505bHc7QmJ21GFfg/wI3gWOZC9XKRQU4KrzNMIG/Co897ssK6D7jBkTjI5xvfHo1vAIhApsFfN",
-	"tbod4li4EaRIGMSPAAfK2hAAGuXX0O4JO1OXM7NLGJcx6bv4bjG+jZ7Y6cqldQn7DD/ijHJ1qGurewFC",
-	"nip7nN2ixWcrm8PeS7nSYSlUOhC+i89OuCQAJIw6EJ/ZKNfMrZ6rZLZboLwsAZwkQJGACzyhmIME6IyU",
-	"tGgpTwb85IjmgcgaMFdRqkzhgjClpHJo/YA+Zcd0eC3rIHAGIn4/6oCNFRPwknVZotW5wR/sem1sft8j",
-	"8MRSj4qV2Qe9g50aR3ZuyIDFeBKoRRj5M9N5Vmst/jbBblJ3SFN7tMORDjX7IKcE4nuIVDe2ZGNL7q0t",
-	"CRt+ay8Tdjx5mVyqPb1LCbZXKGu7Jj97285aURwQ8yomWMXIqxh0aASmLOHamYDOoINfk0zq3FoDMktL",
-	"UfWazsVLP8VnXf7t32J70sFj5lQXpkk33HMuENfZH6/gdEhVkxS05imfWi8vZap0ytxdd04D2lmxJFfc",
-	"LOAmOuPWXuj9459210qeJvDf/7SXqRv/6Fxlrgmz9+LF8cmP3aPuUfe49/ro9RHsYTe7P3wgLJwofbCK",
-	"hPWpQlq0HAEEfekeg1ikUi1qnvLGYb3BA8pIIiFXYje0YEDi5FIUtVarQGcDOu9KiBJyVMIMWaJK81LO",
-	"zsr9PTikB/XQX2vcOkSEcxVSlYZtGvxfkF1LNYylGa049asT6F+8J9ds4TzMqsdSdXsQ5s3KHtcu7DHH",
-	"MPlc/25+JyP0m18J0imJ7ajM/50xmi5J7hkVLIsKj7wiuCvubgnjyB2F1UkVTjpYZ84XZinRDAcgfbuS",
-	"f4sInTKROr0CWhms+DrX3lUUFhV8SSaT69J02CSpmcpFPU0MYqk60F6k+OrUxAwAg50C3Rg1WNmoZeXD",
-	"lNC2ak5abhI5ZS70oO0QgRt1aWUCE2FURCick1tEKAgNQRXnbQc8UGF3kMwxdOrBXB2TYc2GHI8VG1PD",
-	"yIiPc1UmHHPx/5QaOqSaOQM75dqpbyiaVDJDuTljAi49Ayx7D3Zjx0/RnQbgRHTmSzNDKlldPsBwKqyE",
-	"/L8AAAD//w==",
+	"7L37c9s4uij4r6C0typ2HdqxnUd37Nq65ThOJ9OJ47WT6dtnkqUgEpIwpgAOANrRdOV/38IHgARJUCJl",
+	"2d1zavsHdyThjQ/f+/HHKOGLnDPClBwd/zGaE5wSAf88/4xn+v8pkYmguaKcjY5Hn+cECZILIglTWH/5",
+	"RKJbIiTl7ARJwlJEFZrg5AZRhsbvp3sfsUrm4/1RNJLJnCywHlMtczI6HkklKJuNfvyIRh94gs0UzRm/",
+	"XH1AfIrUnKBEEKxIigSRvBAJWTfoR35L0s985ZiCJFykSM2pRJwRdIclWhAxIymiTPHVU/yIRjkWeEGU",
+	"PbSzQkguwsc2ZuS7ihNoMXbT54LcUl5IlOMZ7Ifq5v8qiFiOohHDCz2f6VNbyQJ//0DYTM1Hx0cHB9Fo",
+	"QZn7fBgFjuL9G90LBs+xmldj03QUjQT5V0EFSUfHShTEn2fKxQKr0fGoKKBlYOSULHKuCEuWv5Jle+un",
+	"qGD0XwVBN2SJciJQxmc0wRnSkxKp0A7Zn+0jjL58ef9m9wQJogQlEt1RNYcjknhhOmOWoglPlxoAM7yE",
+	"H6dUSIUwk3dElMdnoLjao7fEPb3GjoM8PPq5dpA/69tVigg95v/7j9O9/8Z7/z7Ye7UfH+99+6//FT6N",
+	"KcB7BwToNzVGGZYKCYLTE4SRVDgjAHlUIkGmhSSp2fvzw6PuHdl31bWVl8/Xg8QHuqCqvdBLPCNI0n93",
+	"QmMG/fyJUzLFRaZGxy80JOLvdFEsKrg0n6olUKbIjAhYw2Uhci5JexW/zZf+86QSTQhlM3tsNyRXGr/o",
+	"FrhIqUJKYJp1Htf/2XMT3ecNXZGcC3XGFzkWgSWfZpIjjU4LRRC5JWKJpnRWCIKmXDQeOxGUpxoHkH8V",
+	"OEMZTIt27uY8IyjBGWEpFmjBmZpLtOC3xKDUydJ+FyGu5kTcUUn0lyleyt1O7GEXHLyxKc4kKTc74Twj",
+	"mHm7fUNlknFZhDY8Jt9xosZox45W7vP6/OINUgQvdo/rB4ElSnjBFEn30ZjnhI2PkVzgLNtjxWJCBJJF",
+	"rmmLpia6cV5MMirnJP3KdGuUYoXRDgyhASLjdzCfmgsi5zwzD2dOsjQyT0iShOuTXNYGlhwprnAmUYIZ",
+	"4/ot3hKc6aEWkcYyX5ngBUs1vN3NiSAo4czsIN3dR6cMZ0upNLnIlrA/DaWE3hK7J8QLlRcK8NUCL5Ge",
+	"AssbOJ7yzJ4fPNvd/8o67iytjt2/tv8lyHR0PPq/nlZU+6n5VT6tbuojT4l3hW8FX7Qv7y0gzhQvS0pk",
+	"YHKHsiQrJL0lnQA11QP2IhopVmTU/ZQ00c+oChCNT/pokznNUkGYeelUosy2RzsJlmSPMkmYpEqv9RhO",
+	"V5ApEQJnFt4k2sGJordULZ/I6keFJxmRkaEfBWMk2zXshZ7viTfN3Zww242kUQneQlMt/Y+yIWe1ASzS",
+	"YvyuE4e6nXeRov746JOYYUZlB/dUP0jD5XgdEHxGc6yfE5z0Lc9uHQXasShWP2WE4U1U+4wQQAq8EuxO",
+	"lwg9HEkLw80hSZSibNYJSv5aYmAwhrAe5gBCDN4HvA64TxBWaMGlQocHaEmwkAhPFRForMF73LVgxe8J",
+	"+deFuCXLz/yGsDCTQNktNZw1UroVmtFbwhBnCTEAqeqNgGHFaUWu6/wdjLFyzR6PwyWNKz4n3vv2x/Nn",
+	"P8KMzpdcbzG9piwhHWBnnoFEyRwzzU9jpYHDnDJAImVSYabQjn5ZGDE6m6tsieSSJfri7uZYuc6dEFSY",
+	"dcQSFtJ5F3uKLkIX8kOfjMw5kwQY+Nc4vTJ8qf6UcKYIg3/iPM+ogeqnueCTjCz+65/SPLl+CPrS9DKT",
+	"1o/rI870ajWS4UJfLs5oivAM6xMyZ6WXInCiTtCYCMGFHCN9AhIRnMzRlJIs3R/9iEZnnE0zmjzq8k81",
+	"F6uIXrvh9RmRsGJYyQkaJ4UQhKlYNyvKlQNzDx0NlRUkI7eYqX0ErBRGl5+uP6O7OZfkKxs3mPgx0H82",
+	"k0jppk6YkIpmmeUVc8ETIiVJj0GoWLoHfqU/7J3qD2PLIkhDij3x12vUBu9r00lPfYe1vEumHDagxJKy",
+	"WWQeqv5JryPBDETW7JYY9GkPpi5bruSU9Zm/5WJC09Tgjce6Wo2REpxlRGi6prlTx9GkHAATgO4Xzshj",
+	"ryqj7AaR71QqkqJJoeCYGUcaKIhAE4JAlNrBDJHvuUZ9HtbchWW/TwlTdEqJ2ODVkO94kWcW9ylMM3gI",
+	"S15oyCNCatSsQddxA0tewBIlIQhnWo5ZAt2F133x7hpZFpgL9OXy4livHimNAW3/ncyqSHaRwJr5178y",
+	"+6sGs5IyG8ShoctgitHxP7w1UllOb/qSFBn8W1u7t9xRNMq5hkUxOh49ZXMZm6WOfnzTOFnjcE0DRk9v",
+	"D5/CGHs54fpoolFWqnVavz49OHx1gF+Qw72fkqN076fJM7L3anp4sPccv5i8TH5KfyavpvqFAM4YHT8/",
+	"eBWNFFX6yCssV76VuVK5PH76lDOSZ5jt2+tx1yafulenL34LGK/UG7n3AQ+jdrk8Sw2Sa92uoenHaOzO",
+	"x6FEqr4yLTaUOB6IfQmm+2ina2b9JPXsDASSBBeSWNiyypHdr0xv/YKrt5qRe8znesGRLJK5XTnQOMYZ",
+	"aW7hhvE7xKfwNC/xMuM4/cz5Byxmj45cQM2keeNbIkqcbSRABPoPs0gBdIDqjm8xzcijnmqlXEUpJxIg",
+	"YKE/ewSXKDwbgyCqKv2ToXIowUIYJYttjTgDLjKgBA4t0TZ7Cm1+VPz4ijMYtnc7nB5Zke/qaSJv650D",
+	"zFxQW82FOkZ/u/50AboSo6wAKDy7/ruRdManSUJydYzcRGO0k/CsWDBpB4iM2BihmeBFHqGULrTwyVmE",
+	"EqzIjItlhDI8IVmEFgRrOTxCtzgrSFTqfU4QLjUUTiVCJRr/I/k2NhTpmohbmpAvDN9imukJHxvyU6zw",
+	"BEtYmNGN4GSuF6LZdw0sC77QsLKT8jsWgSyMBbA5XMBz0c8W9CRXHs+lOzoMOHU8l5brPTbrxHF8RgOc",
+	"NjTADf4PiYLJUobT0tH+9hi4gZzZZ84/Yra0goN8zCv75BCU0Hw0oCarp6ASlOaaJ5f6cNezwJufX9BK",
+	"Uj+jLwwXas4F/Td5bNqTCAIUFGcSXr332XBYWBCAdRC74B1+YVZ4eOwn+BvJsj0jCwJT6ywCkyXCaFJI",
+	"CqKVKDKCdjTTxjR34N4FXLgglQkBM1ATAznbtRuTRa7xGUk/kpTiz3BXj09cn0i00PMjDSwO12g4NnyB",
+	"Jr05EVYNgm+IljNKxg3g8zRxGq9c6LaKEvvyNN+nSBpj1VcNEHm9Jss414I2UHUiYpr2UEaVA1DOYsYV",
+	"CZCnaJQWJDZLXqMnikY9Z10QonFv30Vq/JwW/uJKjX804nd6u7XrCuzBtNrkhJz+tW97x/ivhjUDBtem",
+	"7Y9odDc3197WWFUasH8Yq6d3ePXV2VHKCyvXUp3gt3LBfPJPYqQKs5SzEhDgMaWGPcTZpQel1urSBbgb",
+	"gqCDu7pd6yCkvetY+/ktYcqy3rD6LPs0BfFx1RXUemmZMMxVaMqPYRpEdA+JdrTA8sv5Z6RlQ/huTy9M",
+	"AgW7m9NkbpCWWdx7lhdq4JkOeHFB8G8aJa36Fdo6rIWRf1loB8wKeEGzZYQwkoajA/1l0+C4xcflwL51",
+	"9+uMCP6rqEN9N4hfYiOR1c+aKrKo/2P9ux1VsIiFwEsA48pNQg/CiswywkZxveZhw9zdS78ukQphmqX7",
+	"x4jnoB9POfNfdXWyp2mRKcuX+/2w/j6WPKE4ixNjYDXfzQnOQAVvPmp2GWfVt3OuyfhsFI3IIs/4cgGa",
+	"UUOVR9FoWghNs+PSiKKxjv5m7erkGWcKJ+vfSFOXwbBmNxLTW3PlmCFYu4PeE6uewFY7FOkWNTsS10yG",
+	"mmsob2I1GDU26vqBRveo7C54tkn3pn2p9aQ/FlJz/639WMtXSgVJFBdLvbH1FKuCkpWg70NUE4DdGEEQ",
+	"zjLPTap+zmDo7KDshKUD2aEHYj/at7G2z2acBpYd7MsGTIgYxkuGOI06c9HcUrngyN1ibd7VkLAJVaxf",
+	"W5ta43J0ZJsaOSklCU1JiqiKEJ2W6uNebyNwj+2JCZvhGQH9QkZwv4Gryw55EFFZo85tKjyQRHbe3epb",
+	"+kCNQfFeFLN6/S2q2Z8KMlbg7IrcUnIXkJ2Mg+UgVJESnGZaLG0Pp+FFWmy1amcfaUak0gQYHCpzq4Ho",
+	"3UWUescBXdwJ9OzSOGHbv1xuuYio2nXo/P0jaSDwPCc4iwWdzZXUMiSdUqMqaSN0+xD7srb+pI59WWDK",
+	"FKaAdBaEaUhOCJZhHqgToTZOpZyotsSoa28rH8+DCcuBo1dKk0gy4C16z+jU9g7xsmCPi3UrGSRHDhP3",
+	"3KgBtlhqjrF3FzAEdC8hn+J4ypOi/+Yvp6enguDQfjVJWGhwKrmUDeFNv6UB+2zAoXeskXe7/mZbaw3B",
+	"YJ7h3oyKJP8qiHWGWaUx7q3Y8ECsUm84d5chGNq6569fGJhnY8Pi99t2iNlxh9YezzskT6VSKlkqShL5",
+	"lKi26Wo366hb+SyH8UZdcspWmFknxbhHYR7nyOEJ/7zgsMB5zprRs9gq0MFrsJQmQwKolSHkCsmxSc70",
+	"wtad6BuL3TdhObupW9MVuc7FXdlFIi38g17IIRKwagIK2R9Fa2lkQCVld4MyosD6dH1+cYQ+YKnMbmvM",
+	"5yNQVg/gnh/0EG3viyO7aPUqftYDhodXFcJksWG0BmsMvZV+NMRgI6jdGmOwwN/fm/4vzNXaT4dreQYP",
+	"Ln4+CGKiezMRDX1QqpEHPC/TFCVUJEWmUfAJSguCjtAdITfSWU3BKmzW0OvRNFmS9Tus8SgdCGIq+AL9",
+	"TrBAr8BXdCAnU13Q88aVRCPj1Gh/1ojoITmd9otwMrhpW7+Cyrze/wb6Mks9GCQf3LeiFfbF00fUDbd5",
+	"Le9C04IAxc3SClfqS8UsIVlG0rBiNqc2HO7+InZf+49lXf40vVsuyJR+DwPxDVk+keiWSjrJwO1XKLTD",
+	"8/hrcXDwLDE94d8k3t/f342Q4qBgmjEqCTIuBoHXc8tvBh6m48FWeh7pNkHmFs44CsQtwLDlEdQY2CDE",
+	"AXg8PBHNaXxDloPJJ6xuE4q5oZp/SxDaPoiaaU7/k82cX5F1kNlpKB3l7glaGKtAxtlMwyGY/LwV9tNL",
+	"bgpnnbAFZ9sNTO+lLAxL3WS9AQbWol6DsH5Eo5tQGK99w4gqSbLpPnqvwP4J3qZyzu+Y8To+RlJpnoAq",
+	"F/60Gie7xZlZuze3FeJS7vCxyIqUREoNWb9SFgBQYyWOcdkM7RAssiWakyyP0NnpW3ieu4gLJPGUzAoM",
+	"rt61Hmenb0/B0AyC4N4dFzfozAV8aSburZ6FEomq5YA12pG31iq0VBmeLUzpyp+vCdhY5UAD5CdGkLcj",
+	"eJ6LIlM0z0jlZykDtkXDKXMaCkH67AXkcVFzbtff3DF0x4XxemsxoGsAQG/glmQ8t6ZdRkgqV6+g1gFB",
+	"h81mrszCIc55bXd32SyNCbulgrOFdftqhIdCO4Afrx3O0BQniosNF29nLzn/fvTOrOXv0EmTu/o0P0pl",
+	"yEYHYoQRDeYJznFio1GHj+PrYTYY4MdK9BHgSQWewkMtJguqlFWm64Pt4kc3U4fN+Z0/LWWVeuqWpoTr",
+	"NznnjMBncidjOceCpLERDecYxB81F7yYzWOc3vLEiCQpTWPGVazwDYlzLMKo5caizVJf5lHzBhc2KqFr",
+	"QSA4JahU+7aCbW48AC6sFw8yA8qQB8/jsDU9bKAZzCHnNA9FErc6KM5vzLH7GrgaZPq5AHxyB3cSpHZF",
+	"SlXlldkIVoCcKuNjpO54GRjKp+DuaYKWJiTBC+P/uWPjqSHNgwsaMTKumJF0D9/hZfm9RlEQHJtrQXiZ",
+	"Ez2sjZFZ8FvicgGMbSRpDLGS8hj9o6Ge/jbePUHjlMoFlXJ8jDDKuTTiSloYl1iTHmZqAqE5mhDYjguv",
+	"9omqYf+NOk1fWUZlpcnWVyio5mg0JckIfEO+W/uhEWpG0UgvOxX4TovlxvZremIIegeQTzKb1ALQQIkD",
+	"RpVDK/g5CjOV2VoYPejLA8Ei7Fqy3ojrX/8P8GQwzFSQGf3LeYxYZr2N1gsD3+FQbXAjV0uUC66xoXgi",
+	"ke1gsgVIOmMk3aMMfPDlena4Uw9fB94ay9t+3A3utucZGNTRvoIEwoOGCdl5ldclgKz02+yP2mxrGUot",
+	"pJ+VSfLAGRrrT+NdZDM5gXyLGF5omc+kIfFC53I8g3iPQjDjwVKe59olNbSD3/dmfM9Go1/BBO/fSG/p",
+	"yrrYrw510k3BGd9CBJHKHlFr/uFmulafzsN8IktOmecZiUx4ucavJwiX3CxOEiIlyvjMJoEg0p4wXAg4",
+	"C2mhkMBZU+Ew/tbO+Xe9xkvYDRx2SFXjA27kkFj9Vhya6iRnVtWyBdmzwq+PJ3+eYUFOE1XxkRt7pIdI",
+	"eqV558KR4WxpPpU9exkEGFdEBm1gAXQAT2PtkgRfoLItaqhsutbRzzDfOlVnnW96cpqve13MpUsado/b",
+	"aW5vrcjSfexruzavYfDc9z/q9YdaSU11KNEN0Wmi0NHB4XMk91/8XCI2EMw9ZYTP0mlxRf8Ospb+sCQq",
+	"NraB8jggSUmcCz4TREqPDbOmg4yyDvnsbJ60cQzJ6IxOaEbVMh7o82W6Zh0ewWVIee/x9LYynPT2yVo4",
+	"17n1lzxPPlaNSx/dvktrWrOqoYIvb570U2s3nUmxgmwNc5znhAFKKUP7E84UZYVmM4wmItEAlmM1P0F6",
+	"zRDoykVKRGTi3q1z+bRQhSBttdaWbr0DNYKsFJ7CpCCsnHofAG4CaYICySeMhOU20wt3DwaaEGh8rAFt",
+	"fa1/K9KZ5md4ipcQe2khILWZKPMMMwSe9rv7aJwWZGyokKTfXSI/z16eFmCkISdorFGJjbmcZGT8lZXp",
+	"AnFyo7lUuDH9RT25SCmJMq6qs4I8Nmvhad2b/FwKmTWvWXv9y027W1jYsDtc8UZ9W+yh3YYbMwqekbfg",
+	"DlTSj2w3ieGmr329bth7/R2Nh7zltfOtoQk9uIiVb3YDlelZxiXZxG7JC5XwxVrIhPE/2bZd7lvDowrc",
+	"7Cu9r2pze0pR4FniBdFSDpknxhrhGW1inzsBjViseNzyFDS/4DuQtawq1WigQJ/UHYJ2VuUHbTCoesHD",
+	"9Ab3voaB5xx5iwyeOV8sCmaj4S8BXglLiBwIXWbzdWnRXR/Bchk7LSEWMxLngoIRbiIwzcDyi4uUcv2N",
+	"zGKndl/gG6yMn+hyMeFZWK9XuTW97OXWBGmeckEUEY7Z7ZEuVq+czQorJzfyCbtXjlybCEHG53M2y6ic",
+	"R+iSm/+/FlRROUfXdMbQB9u4oXV/UX9ZR0F3ODXnacdhLzDNPJuF0oL3gkhplLHGFdQi/pqdI05wlm3l",
+	"hENS12HfMO0zzmRQR7uJWxEkoYony6CSyfy43QAMyuIpFyFj7XvN8wnN5mj2Ksx7lge3Tktcv/r7qJn8",
+	"3KpWqVebC5xneuuA/NGcqq8dQFG35LQF54SvVydaMLmGtg8dNeDMFL2hpeqwIlBzO7EI7QiEEugbZ+1O",
+	"NgBNwUv3XogH2JsGLtgLe3B/sMTMM9QfzC5vE8bKRzIDraeDUFAIrR4d9IncGIgu6p7c6xD+Y+OTanWH",
+	"L3r6MdcRTjs0BQsgicYdCLPGq1rJGm6ArBqveP1zLaFkxbvahgbfkd5HVN/7B9MimTjLYpeu+xhhtgwm",
+	"MAim7j6pNZXHRnGvIFsp5IKoNzBgWWtl02qbxBHws68p9ZfWwJ4d2DQoV5jt/2apBc4GYp5NZbM2Rasf",
+	"/BvDDEPys5JdGaakXCXl9czh0VAiAF/roy/H6fp7f/E8iM8oi5Nq1vW8/oY+vgajQEgPJNy2So9+cxqG",
+	"vZ6t/B8He6/Qf+3s7n3742V0dBBKVN6N3xYGa2lR1/6jxHhSkTxu4b8pl1ooCqDDmcAsrXrTSWai9nrG",
+	"3lmX8tpCQ5DxxoZHtp3BGHeGCPPXJakCWSjWj8zwePpTZnUrNaVj8P1VBSU0TAqehXKtlT8MKU0RjVx9",
+	"jYBKOCfMFtB4YquFSEjQ5zxCpUE+VKKdw2OTolIPZlPEB6Jt5/wu/jcRXAYTOkF+PF5NWtYckQiboEPd",
+	"F+1U9VbKDJ4ZvSGAeGGVoXoku2FJxhUjIWmckCwLLOwdv0MLPbQrZHFHRDVzeKPlrB2eqLxgCc2eSJTz",
+	"jCbL49quYWhIWNyorqLPGfynoHCJbR6Z3Py1AXiRpSjlwVtoQLwDG3/NHkzU7ixwWsHHUQex1gnA6o/L",
+	"46wK0ZzALlaVodGvxNhDSi2CHky/s5ywrqezoFJuwi+vTmdCav5zLm9l5US3Ay5zZeLUHFNxghhHCy6I",
+	"NRzgDJlc4CZ/uFHyNNOTHQ5WYa4gaW+ozAsVYMDwhBeqB/LQvU+h7Y8yl4QLFg8Au6CTQm/TtJSmDg9J",
+	"qa2XAYkxm+G/x6agiysborjtHdnvlclce+RMOWXc3VdmBoBZDs3Pfo0Lc1cu3SWsINEnMDX+hDvvzq/P",
+	"0FWh8ZrYPzrYOdzdSXZ39xGkw/mujO87yGOQ3FV+ZcRUJoLU1GdzQaVaYGnqRqDTYlZIVWams6ALNqG1",
+	"EtQEnHSVldV6XMlr0+G1iVqtNhVXqTuaLkYJN+5C3oUco2fojosbvacUL93RUmWMaWjniszQ86PdEzTB",
+	"7AbNeUZNMwv8rqBUny36i6QQLtNXvCwXPqyDdPlAw4qrzfLtGMCNDdz1Xc+cYDEgSLinRs85aPeAFgiB",
+	"Wa3G66f8t+PV1P9Qfqv33UgvTqVfnHCGmQ1uCcl//ZxZ7LqrXB7WVbR3ghHbvI8/oZvLdHHKgf+A5CFt",
+	"hR2AWGP3tbOLLB3x7rWGzOrw4SUe2UxVV6NHncTn2GRuxhnY2sAWF/lfaXLZ+hJQUgSeBLFNyCwjBEHk",
+	"C8JUrS18G9kEGF/ZxwqduozpkOvaOKT4aSr3EWSoxZSpY5ffMXK1ciKUkgwvbXlBQzgc19PakDGfN3dU",
+	"/xa25JLCuD25yHgbbNbcVRkw7yJ7Glk2XYpEYJ0SMyUse6UuqkW0wt4oGBlJDrW9UhZ4abkC/eNMS/8V",
+	"GTvRkoBmxHSrxJ6wzzSWAmJv7Zld8VlJSTbhJ5uEq5kd3ct9Xz6SCAhry0tpm36cG+L6TntubZsrnu2D",
+	"a9hTM89QDbtd3kZJSjbhorfH7NX4qEZy1ZLl5SxbHtsQngAb/ESCM5Q+PxhuUO6dOiMUvJlSYWl59Z07",
+	"QZUiTMM5Tciu+7kUCuwtpieGjwaO1HsgvdZ3H96ojyN0jecJbdsIjE6OqQ7e1UrjokRUCtzJ3Jj76GKj",
+	"939fvsozXhz1Ml7UOahQ7ReI94DbxQoU1SdtTzoqocQAM/56JtXEg3Njoai6flxOJ2uzAu2F489Vyaxg",
+	"5iibTXcA5WH3FCUClfL0zvX5xZvdE5/mJRUroWo6pvIHaViL1MJQqX51Y5hYOJjAuUvrbqsIoucD1cV8",
+	"FbmpApxjobJl7D7aCDgXEwg6/giEUpJqsPe4KDwThFQjuI+gN7X/LofY/8o8nqpjbt3T/dvv6R2K+dmo",
+	"oquuVeQeWFPKvpbqWYd0s6iqb/m5WrH9YEddccDbMJc5pc/jmcvKxW8QSrEJPQuhxB6JA/pI72uHqUvz",
+	"bcRnf/exvssiVcP6OWYkOwGedUIQnjeTLj94KMmP7ovsTNVf8nqrYNhHtqtow5xnZfVER/VLPmAfkXkS",
+	"g2c3ZmkjJZ1TQC2JQmVRHbTz/Oioll5Dj2AprnXQ1OPpF+uP5iUJD+7qfJ6YvGwBLWp6S+V6x2g7gjTS",
+	"uq8+XdPL2Z2GZKLq1PG4SNmuyNBBepx1UUg99A3u8BqDeQcUQjXlbWzEr29yXwPcW/wjboO9FZ6hWpvv",
+	"L4DljYZeW9DEpUlheNGzdMnqwLwaQ2p2BRwnzHpi0oFJ/9cnEr00Ke42Y0abaYbC17zybj9NFIZwrYHl",
+	"NBgiTImlLXQHh/trO8hnIyjoq9/khfWy9K7t2VCLTnVmdryVp3Vl3+5mNq8h775leFrNAXsnGAiKmqGX",
+	"O4e7x9Za5hQ/jWRBkNkkqsraO3Eq0f/wvkW5XCZznvEZlSqyGZlQgoWpAZljW9AMIp7SIlNzzlO042Wu",
+	"3LWBtGpOhH0PLukvqhKSGFsbnmRL/YD0cG1Fk02y4yUMAgbbLrv+feyvu5VT2Ft5POUiLle+Unl1Pk/O",
+	"CJbkqsOeCdl2vRbH6BAt8He6KBYIz8gJOrLBmAtiDJq8AMyUYXaCnqE5nc2JqA7/BD1HOaYpqmrqnKAX",
+	"CJJlWPdzxct6eB9OT9BLr1g0pICjbHaCfkIZmSrwTccsPUE/a15ArzI9Qa+sVtQ768NRNDoaRaNno2j0",
+	"fBSNXoyi0ctRNPppFI1+HkWjV11n88ajv03E8M8C8FOXFe2zFz5WmXrLWs7ke0KgqYZfylOJclxIi2VV",
+	"IbW4+08Ty+YKzDdE3m6T1uqA4xX17to7UHTh6lVaC54L2k4IzdUW47UbfjOtPMgu/Xjz4KNVEdzeFa4o",
+	"fOHpyofxWZDeCRjFWGExI2pg/ymFZ60ZzWEdGTezGsXYoM4d+aVr9oLG8KGN1hbfefR/kSoa3saU2+Vf",
+	"pYCGd05/bsb26mwMnTWXD+jIJAhBMInvdFGJrZocvj+93jDHu2U5S72u5jndVjZO8D780ofldr9/ovbz",
+	"eXLuyED7jWg82wviZ8JVil+DBMrJfjE9VtfgUnw4l2eXEpnFwxi9T+CXcht1CNnBu0gmc84zoxTJMjIj",
+	"yLqRRWhnsotMOs4lwUKWSZ68FsluRW41++ccrCBh+kIqzBIiI7ST7iI8kYQlxBA5YOwEwfA8nttU3lyA",
+	"m1bNkXoUjSajaJTou+9iJcp9bvLKHxkWhnpiG1BpxoqBOfSW7CMzhUQ4QhPAFCkwjQhDKl+p3NkOFxg3",
+	"gDfIv/uXoUzO8K5xlPn3X4gu1Y7qzydOpc3xr0Jhhl7en0BfLshwzYh5nJSVepHX1reYKmnKr0D+Rv2Q",
+	"BWY3uxE6QzvGBQRyIL9BO55MvdtWqjSq97aSsK4rqYLZTfuaD1GZkEPQBRZL2MYJcmdY25DVlVk/KTvn",
+	"Cq8pwKVtP0k55wKKv5t4c2SMn04LplljG0T9+jBCUO9dcZRRdoOsS0Q7W+na3UvCSmtmQFa/Pr8w9tPO",
+	"fTvovb788GYUjT7C32v4e2k/nH98B9+dXYyi0bv3o2j0d/3n47X+e6mbnF7rv58+63ZvrntULiLTUR3Q",
+	"VgCsrKdCa2vkjMjTy8BVaeQDJi4v+wLvslbCqVYLslZNk+3F9KdsdoxOUW48fiP0u0kyYyxUaCct+WeN",
+	"haix4ZsfdyN0UZbrhNL6HFnvst8866N3aaejaPT7KBrpi/ktiG7ae4oBp/Xyhr1vYcmeUqhsYtS1/WzT",
+	"UuaWRKzyqphSIRWCpuYyIJzWGs2Neq4X1i/ZRjkE4Cqm/h5pPlm85IWax0khFU+XHYB59ftpRwooDUbx",
+	"gDOu80XDqwavMCZBpblue625MODMq3fTM5vUUEvUsLLCLsPnauRwZVpZzNBABc5/9MK4KNlPG7/uxor6",
+	"P+3KoLLel+x8ntg9DamEWPV6pDqIWmY4OoirNwqhcl0v5TdofVxJghICL5YOKxwd7OkBjbIz/KbuajGu",
+	"a87CC4h9QLfrus907ZI9F+omHNcQW72iY9ehbuqH3SbpmwgSYWy4SoQwvgPGg04T3AVOCbqb06wjRxtl",
+	"SJCM3GKmEEyFcJLwxYKbslrgVQXotiNYcF2xboiL3MMzwpKl8edAOxiNFzgflz4f4DpWOobX1riL7iCi",
+	"uybAQO0ls0XMGukw++PrbToxllYw18UaPWCRNQOye25JxpObTT0ZG/g8UFcIq7nJQm8aumAvc2iQyX4q",
+	"+KIsJRQ+/CeyZ4nzzVHsvfHDINTQ76Fuw78swNE/nqvZ+TzxnBAHoJt7CqgdhWauyFSWKRnAaEoZeq2l",
+	"ZxCaATQthkY4TSGYtp6LuyEprkl6srJ8ZT7FMRYED6i9aIXgIeLqWinQHVbH9V1aVe3rIrXWtQGKDOuy",
+	"jP7W1kCUAkt5tEO0WgteMBXnrox0UyuwJFg8kcg003cMLZsqh/I/T/dwEK5DLQhe1NKjlcWFOioMrxXH",
+	"7ZhRfS+hS6hA6lkbiJwewstw4DwYUipIouIcL234kJpTkUIxE81MLOj3oGNgY53WwdpcVxeMzLEkn60H",
+	"wSbMRbN8zYSoO0JYnOuBpQlY4yzFYhkrHudcqsOXo6hqZr4IcevOr2Et4TRh4Q2XFqiLsoFS3Dqp+5N3",
+	"HV2GE9Ir43z4Zb0/RpMMsxsN5NiI23XFE/YEu/YrFESa7KaGoQ6Qb7c+k/K4bG25scsMsysi0VN0dX7d",
+	"lcTBVOeOA9lQngWZHdehCdsLcMLQzyY21iggqsbnKo3B6mTVs5KwuGBQ50XmBF5l2YOylGjpkDAVt34E",
+	"M1YMZix96YVQcyJi/7XbLlSqCg5xnkNtrITYlEufPmg58vzd+UrPn+ImF6yRquXwHwd7r7798VM4R0vR",
+	"am+avww3v+PiJp5gSdI4I1iwYB4RU/zRnl1VpUL33YO+yPX17vy315foKfrt9WXwzn90wnrA3JMQKXHY",
+	"/gr+RHKIcWeALahbW1KZC9bwVb7fVtkvbrAuvbJBBDs3zAzVaQTr3mygOPQ8rvvqY0Ctt0qVZFTgWsp4",
+	"g1U/GWJgUszYU090qbFsE40AoU84EUyGm3tZu1bo4urHdR9AVR3/2OqdvdA6LBWyrvGl/3yfc8qw0jfl",
+	"bb+9JeDjraf8GgCupQwHShs7ghVy1OrnBl8b9NHI+r2p8xo39t7qN4jTK3VvnlNlrIXcOMNBhPOgOjrb",
+	"cJDAqLfxdztBQFh8KFVaqS1rQLq3iXsowfSmTl00/Ua2dD8OZUUoJbxsl3sLFOoQVJkZ4yNoadwy+uqJ",
+	"aELWcrB6sVzT63J0k9GH3GqmLSEmNZZsztqt2dnMaF6Pbu3zXlzzVr63ct9eGvJy8BW3DHT5z/OWMJpb",
+	"MIabZUv0IkI/wWX8HOaRa5xOpzHNL6ABmYucW7bmjE0MxglK/ayLFjzKJEwuePWOspTfgYMWMVCSYMYg",
+	"xwG4clHjvT2Q53oIr49BStJN+LaAk0dPzw4Nam+0xLUJqG3rkfR5Dw+ey6EM/huYzMGub5Pza/Ou3daH",
+	"umLcWfudpd8GSyDOThBfUGXr7BjE7YVF0H7l7De+2E5+oV1vN7g6tMM4qh+Ljdd5Mz1HNmGf5UGr06Ce",
+	"Et4KeE6T88FYWlrS5rOwtPkACvQ+wA1W8408Om2Fbwj5jkHy72fUKoOLZM4h8xqEvMIwXuUiCuHDoDox",
+	"8SUmTdsKX4HeQkjuK43Ww5htu0XKXC13xcVsyXgBWoNHtVjUtr6RWk6iU41efjU5+Q6PdveRNYNI43ym",
+	"uKugx1JP+6J46ZaGJmAzC8RD9jgzWwI+Gk2Gmoka2UUODtoHnzzAmOkDjDnIQ81Lkrdm2Okg4C2VkusH",
+	"nj3UwPPDgJaicg/14K9gKRFI7h+hs+s3l6fo8NVPB8f228OfZZnN4UFWefRQ+6dD0eQ/+3So28V+RKOb",
+	"4R6RZeT0uk38WIWpxC3ZjAMVm4YSV11XodCOqqJgpDguM0IYWnJi/39cM1hoKcep8E4ghR94enocHAhO",
+	"EYI0064lKpiiGSplKtOznpkYFjFyhNdqV01OZdO4K4jEV420PWOd5B3DHgYpy0LahbXMpuUwZGcM7AeX",
+	"qNcyfoZ3MXmHPN6kX1jrBirmqeD/JoF1vdXnIxEjt0QgU7O9gzPySiHdl29q6iMdEJjL8nItxkaXUn0J",
+	"BeVZR8oRw1qv18StiPS6h9Bwj2dsF16mDrWXVcsP6l1611svUfHQKIeMMuJnf3gboV8i9O4QcYHeHR0j",
+	"sLVNaQJc0r8KzCq9Qf3dzfldnHFj3arVQFuvrNJd+VQRtkFfx6utdjQpOTrK0LlVCpYUF27vPi4m7bpY",
+	"g11EotHd3LzpoZq+uzkffGxBhxRYgBnPv5KoutkO4LMuXI+i4XDqhOFKjrpXroeBnIfYyEUNGBJUxcua",
+	"TGUZZjEgq+rnknB5vt21pGcd9KvyeQtkzucuu43vVX0NBnYtwvhpX6Nm0lc8Iyk6fLl39MJkhG0HjC7A",
+	"DdCc4Y7cf/Zy53B398Tl8JgIl13KuGI4VbnTVDyRCCtFmLLmsnXpYs38MRexnb/LVWdNco7PdEHA+0Ve",
+	"kZyLUDyMT7k7khxoCqLvhrL4eQyhlmuLVjE9s8lhlqXxZAk03nmb9+nZeGmtYaKulYXemtPgynqqhoZS",
+	"zvksxy5HRP9d2jW8HHY6jT02BolCKwrtrnd0r35t0j23re6ffE+yIqVsFtdDXgad3tHBNo6vHCV4fh1L",
+	"DR3rJgHsfhxxCOgadxA1n18Hofi7e5sbOFmdHrvMRlD1lUhrWcMypybfD/xUIa8nMpAcid8xdAflSO7m",
+	"xOgIlyjBDM3oLXxaBJQ91QxBN9iAk4RdYL/mJcZa3xS832PYgE/BYL9xA/eWOHnC1TzsYxi6o3oFs65y",
+	"L2urkA2Dt1rvdSafaoX3K1nzn1Ro7byqux4oWmzd+73i7H69fz718xQ1YHtGwj4seEZiymKhhcKAd6/m",
+	"Mw72jl6E5UXHNvWVCf1S8EHp07loN+RqegscPdQOAL4klZrpMa6L8EM9z68epss/0pQWjyG9U/hI1B3X",
+	"nMyCC1KVIg+uuGALojoKWwmqiKAYVC8LogBnwYOuyR+r6/42Aac8v8a9day5OtLWxut3F4RENWc0CcLh",
+	"m+k5WMERcW1QwlOCdiwbmhAmC4O1NW+7e2yiwn97ffUe/Tanirii2hH6+NvrM/udbv46w8kNOsOCTiYE",
+	"swidXv56gS7xDZUKMxqh16dvr2yr06mgiW5z9u7iHJ3NNdtIIvTp0+d3pvCkZjQjdHX+9ospUUHSCF18",
+	"ev251IZxqxH0OVy9yFE0+u29+99n/T8T+f3b1aePo2ik12z+dwr/O73W/zNNTt9fQLz45a8X+n+vT+F/",
+	"5rfXZ1ev9f9O317p/5kv9eJH0eiT+aQXO4pGepVhFvnWGqKaNSII6JioUiQ1IlOEsIk8mhKSooxqMkqV",
+	"paQIozsymXN+g1KS0VstEtAA1tAC2VotSU2ucw6G7QcBq3oiEU1NsnO7gD0KmdDJLRFLtxhAZT0znpsM",
+	"c/0jXKG1c3YOqIb+VYTjHN4rafyz9Ts2Z424SBuuG5Spl8/DdfDogkiFF3mw3p9jZ/RrRnOc54QFXDY6",
+	"FX+d+1nhvhjyErPxB5UrWHke/gbqx+hfQWQgJohObrcVYnXbL6qqSTol1Ncbg3fOGLTZnCnKCnKCcHaH",
+	"lxLlgjiHrT4GzfqMK/ZcKUqC3IsxoTZBAkOQIzwaJPFSHiOaygjwrIxs0kTrTaRBw5iLIqvjZXhBgCue",
+	"CkKQIt/VPjqHh5Wb1aC5wQ5fWVkJbkzT8YktpGsiM7FVDiRYiCUaNzwGxqYaXE7EnhkDFDKoujFbrFGj",
+	"HjPVlJIslYjgZI5uKEstw2Kmt3oemOsEYcTIHYIOVYEbgYzIhLBzOTaJ6ht+7PCI0tjMVgOrNcS2nn+6",
+	"7QjifrVrPTZ6J3MXigP6Mg32V6ed3JaPdqNieE8EOCwlQOWM+yC18DtfjcuQXr9bF9XSqKKpmQu3sX1P",
+	"yxco9gvQHxtc0lWR1AKwETKpBEQhcKKQaTxxqjNH0TTO29+I2hSLBRbLdZi7vsbXxSInqRZrbdod+6IN",
+	"3Gs2We8AKzox5uM1eN/W+a1Qfh23uyW2zm7lzX2gUm0Fz7sacSu54m7/krdggFuZXqdKH1NZlroyLRnP",
+	"0KpLhI7gN6qk/c3oRUy6ZMmRUZ6uNlSZ4biIcw1jQB+I6G2S3MBKuMUiitXJulpBuT4BXshON8Hq9GwE",
+	"MHNe3H2jzofmNLHhI0OOqK+FsNp/zUjYK4DB6+vXXjQ8/KDV/gcUUPRvbVU5RReT0H6WXXbSAWEJTWzw",
+	"4HYs5/RYgfxAa1ZzxRu52d8HvwxmF+7xcNq2ynLqPre5DdmiRS8ezxWyvZ0+BYMWlPnfHt7n8teW07nn",
+	"5XZsuZ+toL6tuzlW8QJcpcMK9bV7gRHuSHyHmQJ7RzKn5JZsOhjXY2GxUf/g0RCSTnBy89aaylYaAAya",
+	"MYLQ1NSH73CeeatlonMheDDoUGGahTOacbB0tAn6364/XSD7a5lujkIxMWDKn2rMHPNpPKFCzbVA+vRf",
+	"BRHLp82sUx3PxU0cudWFXs4vhNm6Mu6UpmSBQUlq/8c4iyeUGT7W2J+NXf+G8TsjQWpkE+uvFI8lXgZP",
+	"750xaLdPDis8wTIgmch/ZVRBVZucSzUToJNdIWOVJaVuoLQgvsXUQE6PDBedRQHes1ue3ZIw/5twJjWV",
+	"7WLX7O9IkIySFPF+YRmbsKVJIURQufmeITKdkkRV5pa2Jt64jW1Xvs7w3bTI4gmWdC3O+wBtX0PT1eXE",
+	"NxDaN6Pc4NrICFTiC+gcwbvEG9jkhDJOClq6hJIk+kHTCn5KnZmMvDA3ByNUfWUCki4hG3xWWtLQjity",
+	"UjZ2/qMJv3VVZfyziaxjC56SWYFFStnsK4PKgoKZ9Bi2sogTzgA17u6j9wrdEJJLkMpwkhAprY+qHxt3",
+	"jAhLEVV6GqcEa0xn4wnNOgwsIIAFVGYHTgu1RDuXp5/P3u0aXVT7Hni21ofEe6FXurnGCd5C4lW+jAqL",
+	"AbVPSl1VrJf++PHRDxXM3HxV9txr51OhmE0FCO+eHlx28F/dQKnBW+ZGwX6sT5BpbX26x4krIoCVy/w7",
+	"E1ivm3H7DnsmXrg/1l1fjm5LaLhRidNk1cs4mzluyJ+nn35jq/iijfSrqkwai8o5FiQtK1lZ5Nwurdcj",
+	"Dr2GiO7vMhHCVaGKU2pp83x4+Nk4DXGGdsrkTICyfdCyJc1YtnTovFlRcLB3bQcSWoNJtiG3+ize44ms",
+	"tU30kVZbJQl9JDLN8GxGUjSucS5jy2fgknGo8xUaholSGUnRxPjLqmT+lQEWAjcRqtDO2KG08W5kgV8i",
+	"jMaBRzMGvsNr48PMuKT8X9m4Dp7jk8rnwNlxM4JviTXCZ3hmGIR1EvsqRnatIPoguHPtrNvQLfwV0B7a",
+	"gfhsl5pBkAW/JenuhtiwgbuGIpZVr+3KHlZ9m44jjidLr/5j7LykoH4F6NT0cxKQc9O8mk+MXEL8l5Ik",
+	"mxrvjLLWI5R1N6r608v3vqeMN59fuNFNWGp9QdpWBC/iBbGq3IxgyCFXaSv0sDM8g+3F+uegBO7DbCAT",
+	"5Zdf0S9vLq/QqVA0yQgU0bQkgVtxBrPytrWMAgbcJp2G6svSdzB1EoKpkV6O/2rnaHdntgtHC6H/mne7",
+	"FFw5V9ZEoaODw5/RdTInaZERdIhyLPBM4HyOXmq+7SuzOe5QghWZgRUZK3yMxhmZ4Szmk4zOYFVjtKP3",
+	"s5PsWuVK6fXP8MLkJNBrOH93ZitxnL09/cqODg6fI7n//BmUKhnnxSSjSaywvHHjETdeMwDgEguFnqFp",
+	"wYwSb3cf1VH2VwanwRmxEteMa0ADyyT2pEKEM8lRJRlS2VVqvrnnUTTyVhwEiY8496sbDSmvzqWKJ7ge",
+	"pQbht/GLm1E0enETKx4fHeh/Hx3Ahxfw4YX5cHgAn7T4av79rTtqqVaoLc8FNwbqlCQZhKTqf5rcEl76",
+	"cjJPgApKz4IQnETyrFCdSdrmdDbf05vVEGA/LPKMfKdqiVxXuC6aEmHcju5VuqdcTuSdcXUUIVbioybb",
+	"JP3UsQWTCHNKiUATruYlfeZTTfK5lHSSaWYwz6BaPjxgH1WxuazsSEUeiNeJRt/3dOu9WyzAe0Z3K1d1",
+	"8e76wnUvv/xyeTH6ptdu0pkHbMvJsFIap0lXEQ3j80rIgLFsj9BoJm1GXFZ2bx35O5L5yTWqdOKa93L+",
+	"FR25lTYqqWIDD4Y561jrmsQ0DbaHEJztagQXOO9dY8RHTBtY0pzTyMopDOQ5J4n/AXZg63Xirs6HfB9O",
+	"ovJtbarKsUf34GocV+tgoArHLm8je+9GWMfMtDbg9X6IaPXYYTQwlPNePUcDZwScLquYSM3V2exDun2D",
+	"LHYE7gxBOn9lbLLCGN96pSve1zaUG46+Pp5io1z8Vkzw/7OezHDr+H2eRD98XHsc35pLCkrTPrC3EAHO",
+	"Mm6EWYe/T9ACL+pFbbxf8kC5mxOk8BRpsRdhqNrqZQQ5cZ5BNigH0vmdWDe4WqXdciGAfBbwN9cHh6ej",
+	"6mq8UUbO8hcWloiYkfsU5G0TOiNYW9WKTcIAFWUAiUZooafU0ikoxK3DnxWYGcJM3hGIRX92cNhDPx4K",
+	"Xw2/YDEjV0RCbrk/RuQ71hIPwC+sJzYbGh0cvjrAL8jh3svJYbL3Ez5K934mB9O9Z/j55EXyMv2J/KwP",
+	"GhRBnrkc3hH17erPypJIo+OjCj+bB2eD2mNiondeNtipMj7vJy0wMYUTpcWPb3VuenR0cPRy7+Bw7/Dg",
+	"88Gr44OD44OD/zYRF5WLBTQ7/Hnv4MXe4fMKQozf9OjcHkM0mtFbwtzXFxzPR4YHrg7kp+Qo3ftp8ozs",
+	"vZoeHuw9xy8mL5Of0p/Jq2npJAy6n7hlSnGDHOwdHh4e7v10cHCwp3HFnlcF5LDOrLndPds7OPp8eHB8",
+	"5HZX8qfPfvxoAmXtKvtw7+4Ww4D/x5rCJA0Zid+hBWZLXxaFyAaIgoCpIpNWDl4GfLvjwCJquwZGDqFE",
+	"yHBwkavmFE+tM1DkJ8aIyjygEaoFZUcopTIvFIlMykrYqW0oC3FLlrFJpihJ+QVlt1RZs7sH1pFT4kSo",
+	"DsN+IYLq0TVhehXK/l23NWm9Vqam1I/Pu2Z3iZ1vPvUHDqgI7XWEsBJEzNl6paDDMo3aUXF2QUPErG0d",
+	"TTV1Y8zggZQZrwJuPxoRDHAc6Ep5dToxRpmy0lxa2AT8kDPZxFmCm1V/m99aBsnVVXWO0/19oWwqhsB5",
+	"2Gjg1SiAs1jZ/qsb5kQkQWcmOwJ6CtHKCn1HhwcHERBFzfcsTC62hJwgzcQYODQtqUQH9TPkhQkF7uDA",
+	"rMKreTou/tftpVps8MA85B44tocLP9CMj4uCbycBs3FAbXVrKuOEp2SFAmlNrg5vv6VexZWO2YqvTNEx",
+	"VmfAzxW/c/FuxjZz/hnPNDikREDNQfC7MO6Uq3Q4IX2Mjf6xAt1mqhT/yB5cn1Kz0wxUqvgL3YQJ9kHS",
+	"E4MO+5TIa5djOuqT88wD5/qZXLy7Rp/eXNu4e5NqqXY4MkK/XFoHv4TIVnLp073/Nvmlo8ODcIrpez+X",
+	"+oq//GoysaUgLrgS8jZT9o5NG9VaZ68STe3sBLYyfXseYzKTESTeX+5B8SmXSEKGM3C/jIKzh+PooNG6",
+	"V7INrUgNMT+eaqS+jW3oR/q/qrWahi28suYcj/xkVkzf6yWsWv4aYF551WE9SX5LY1YIScTyGOWC3mIt",
+	"ddzyrGAKiyXiAnkF4GpPzqGCE5SL4hjlRU6zys5UMKrQTi6KOBd0gcUy0s3isoKRzeRdxAuS0gRnVZIn",
+	"BOWONHUEpnPX16YApMWliTuWBOySpgzdnGR5PVddDBoMYXJ0el/jtMiUrJLe2SVWX5TL9L4yRn6NXqoz",
+	"0xTXTiFjzYFBfrxcFOavN3Bt8/az3XpH5TxDEWIlCqnp9yyPHSnQ1DyRKxPx2fzcV9jZNQcQyc7a8RD8",
+	"afL22zaD/e2ikSiX1EjvIPhMQKn5Q7TDOCO7SHH0Au3YuJ7Si8dwRy8GcUpVGXE7fQgx2txMLnBnO7yy",
+	"U22sjFnzQ4UGmDJrBbzXl0XS5EQqkodts4yr+I6LG3s5XW4QsTnAAVSuBokBMrdJaITveBSLoC/VWy6Q",
+	"3wySPZQhEUvwn/It408kqvyXUEZwzf2g6dq06u0Ntez0NuDa64nvSJY9WD6H9RZeq8ZpAkRD+FglbzRe",
+	"2oOLHE013FCxo7He+6jfh+CBez3w9fWfGi9+fYetoQCvRPNBL4TQftrlVYLojGtP/UGyEDQf37rjWml+",
+	"7bR6NCBtG2JGk6w9nqThKrEHaD3JMdiM9EM71dzYnPP0GJFFnnGovw384ZzONL4uuaKoxoxm9BaU7VNB",
+	"wU9ckMzIzXOa2yJtfLHQjOgyQjPOU2RYqhpeLyes8V5+0WMzzcgUD4DRqszIIfR/OcUD3eihSBIvNL2y",
+	"57I35WIPu3OBZIgSsky/QWc8hSTwl5YZREcHhy8ilMxxrohAP++2td3VwteWzseudH7wYPp3n5eBtj07",
+	"BE68b+cfQdDDDvQ2c7wJ+JXc0SxDE4JSsDRMluhurlEPM5l8gj6XLeBoJKjt8F6pJQq/gwgsl8nI5cXs",
+	"gX66DqWf0N+SQ7tOqrWStUJ+d5be55tG219Ot7KtoS/FzHm/51KOMejNlL02fjh2hOBpVjUzQhY4V3+C",
+	"TxFmpbt6VbzLw6+no2j0ehSNzkbR6M0oGp2PotHbUTT6ZRSN3h3qP0ejaPR+FI3+NopGv4YRqvUOfuOc",
+	"gxv+AFNesKAJ+vCFNUH7Ju2jvUN8NNn7KXmW7v1Mnk/3XuCXk5+Sn9NX5AAcBYxzMJjK6l7HzrI14jlh",
+	"vmH7sMUlg+9xT8+EXvb6by3TebXrLZtt/ANY57TjXL5/lDZeykwS81B1SbDb3pBcRYizhHjW2R7cWndg",
+	"kDX4plQuqJQ1t2Z/AMmz21J4D6TvbA6DuAitcHXWqV7GzxZAV+mjNnXmleEzV3fceTeYBMsmV5eLu4eE",
+	"Z/B3H51TkI0XeIkk1bczx7cETUhpRUf4Di/RDtXEqOb7I9Gzg8PdWk7kHkDmJIAjUORUH2q8aTT6vjfj",
+	"e9bLxTOrv38jewWWy/qLjqpn46WqWimqNu/q4YVVO2NcBUMMFVeba96KGNHCwo8oSHQ8mBbMjzVqHh+X",
+	"GSWAYwYPPsVRxvkNwuoEjQ1Aj4+9mEJpyn1bUN+x/XNMBWCFWoQqNNo9QeMSV+ih7jhyumAbZGZG14jL",
+	"J4mWepiZRtGoHCRM/DxhOByfctuRi30TbSVZdCUQ6quD6DTrbxKtP7eeLxvFmvon54JNHzC+IoSM2uHk",
+	"1sZozrlMcWGvcVPzvb/Th0dPfsKZoYjJ67tpYMQtqVUdriEWP5uQg+Tykt2Z+6bFF8+3aIO8D4Q3rHzo",
+	"v3Z297798TI66jBTbvYA1mY7CIHnOojbCnHxsdwj0pXaNrYSKrACIf+HgeQaQ/TDgejKa3KB846aSsLS",
+	"mE+nNDEymrHy3nFxA5+tEfWWSqq4qKy5YL+FjKQs4Sa4PTFJ5TQXjHMKNtdSlMdZnMtlMucZn5mfckxS",
+	"ipWgCcXMc+Qv8pwLVS2gMk1X3y0wwzP4V7cR6VLwSUYCHvtXb8/Qq+cvfkK5aYFMXj0ZUPuZXEkxUXgW",
+	"VqI/PzwyPJBtCn5p+ytSu8Wyg/HSo+nfIJXYNKOJkj539USWU5gRwvnVu/MXEiG4GJAFtMqSGMAmlEmF",
+	"WRJmLcpwjW7XY8XRjOu/eiCC08jU48ixmhvWE6PnB68Q1wISunh37VyXuEBfLi8iP5MFHD7OMid5EWLS",
+	"L5n8BVSd2PGeHRw2+tk4DM2ceq7QHbKviUbviLJtJYiv1bxQ2WpXzFYGh6v3iOGFy7DuoFQ3X58t0nox",
+	"mlmjVW7AV3AOzqml5K19l6q6Jald8bCM8IhGOKfxDVmO6iEhURksUr5vL4w/asT22NgRF9hq/NBqZkeN",
+	"Dir3f/vJhvzUAgCMVJAXxsO6HgIAGd3B5V+RRZ4ZL+xGVED1TRUWoNfTkixHrdCWEC668sLMGygm47IQ",
+	"a9H8mW32ozrRNT3clGe2+abyTL0W10oW2Gv6o5XLJF5rlPzsodGAI8FautvXqVovZlFIFU9IXKd2IU2t",
+	"nwzRpV6EFACYSihB4Jz+O5Yeobs5d4EAGJkJvzIzYwRDUQapUY+RfQ6kbIdMM40d4RjQW81EGd2fxl1U",
+	"ln1Sl8zrK8OVExmgQpgcZZzNNArNCaulafT4qwWmzMsg1Ae8rkzrUsHYn8K0R2hXFjZZFvrGZ5SerjX1",
+	"9ujq/O2eUWsfHBwePau7t+ofjVfg8x97zj2wgx2zmXzizWuOkA0zkPNifRHWK2jUzAdlQTbMT9czRwFA",
+	"r5vl2utyZXr4FeUs8k97Q8G16RmucdFXHexAyS8i0F1VRAlqBa5VY342rf6DUkrYGlWlUrbtd9QJhCuA",
+	"u3rYdfwQuvQO2Ku/5DpNWYmPN1XnNGnfMGcC20uzp5AjDVFmroRyVqkl3e5drGAgRs4EmE6WG8idpmtv",
+	"vFe5bfi8XFkUNcEmAZm5GeCAGpxclxjVALZyR41JvQWvuo8HV62VdG+gWs0tcBOV2ub82J9MbisL0uEL",
+	"34R02DIhmUgS+zOkE2gR5zXJTk9AOLNJBW2WtmmhCkF6hUSuop4hO6lurRm2WqQUlVaeqoZ40q/eThdF",
+	"LXWoFjBWlFr1CWOz5rNFJDgTBKfLEqGcWAOKqXdLDdCqOw5mVW5ObhMa6937y+H37lHW9c4696ZuA2mY",
+	"I1TtY1+Flrahfy0lvMfTvVbL34be1UNj/dByC6G1k460UNywkR2qCg38Z6O/AUz2tnjjh3u3G7iLNc7T",
+	"T+2YzqFIvkxjLBOTvgwnc6vxmZA5vqW8EMYdNM/I99iqmCHNo/e1+5ySW5Lx3A4wJ+DfGacE0r/k86Wk",
+	"Cc7iBS85SkkWc6OZ1n9zQpJ5nGE2K/Csrg7CmVM3a4aSygJnMV3kmAo7mRfytFKv02VN/1wh8OMyaSDa",
+	"+1ocHDwjkBA+V/4XoBvThKv8xkn35TcLvIjnJKu+gEw71acMs5iCoish5bdGKeYPnGRcahIDiZ5TKkii",
+	"J3mKXDZOhBUyglIj3a2rK+kWXxYqs6o7t2CTrAeWChI3IxD55S+vzNNjvYNhSfClW5CfHjR8/nB57Wo0",
+	"VPZUrL0pW55xpgQHBD6lmauq1B2nuR1bEafrWcdr0EReQlP9Fq3WsjdBbT3eGWFEDJZpcyIoT9cjWn0l",
+	"l6atXwxxs+6ivOH1vVz9RaVx2RDSoDt/BgQYoN5dCvxWeILFI071bvdbQVPkg2XjEspFhwl9uTsfzyaK",
+	"3hqER77rybwa1frFSFnDdRKCJJl+ht0v6bK8o3DszVpG3bgurmkWSmAFXbs3f8XvArpzmy26oywCXRAm",
+	"KWdPJLrFWUFsiucGQThBiiuclQ5PcA9PpPl2P1ycY0LCNrYFwQ7ndPilT+msEARReVzKqjIqY+8jZC0b",
+	"ssyEBN8ZmwR8iVksEy5IhGzGEv2llunjFC9lhBzDzPNMt8kwkxHa398PxwCap9lBt+yvyADyE2kXH7mE",
+	"LIscC/J/a45ho5QsHmrQRFgQadWPARaq9nt9qXpss6LqdZlqxTwDbQ0QS332AAThjL3wU3vsKv1MORDo",
+	"DUzVYeHy+8ypqXWij6RQBO1guCjEp1D2xbh47m4lb42DeAeFFcy5TdROq/tBGXQXIJz20XTAcJmgHcyr",
+	"QaiaCV7kYfu2wXFIkBy0ehqyEDSvsrkDqUOOxNmE/Rr+IWAJGu+vcptbURVbxpNlpb0MKNnvhtIMjZU2",
+	"pxguW4alF9XR27WEL08Rpjf3pgjcniBKy1tQ6asXun4Q+dxbw8otbEfs9s7jEUXvhg8NThfUqMRrvjQN",
+	"63k7BBrY4qokBGY4W8rKWB6m1M4YVFZ6DBjWa+Lpmsz5vknnzEiym+hBjf1obc0sZ0NN8IKATzGdzdWx",
+	"VQ2uzrYeQatNtIedoQ/HEE2BOKvNGiFGbolwUzmOClkWIeMzObwgSotftIioOrcQpAXsbX2t1GWUQlWl",
+	"sDOJ/YqrHHC8YcNlbO61p/1yw2Mi7IIEtavnF0fIJhFBjJD0GF1ffniDIBnJlCYoI1gwfWwp1e+2yNQy",
+	"Qh8/vEELngJ/HqFr3V4DBInQpf4pFxyiIIA8Qdpb4Lauzz++c4Z7suDm3Zg2hGke0yg69IBnF5YPRY4P",
+	"9cNtXazuu/fIqjsi9Pf3yGgoIvTx+r1NtisJk1wsI3T5BjlNSIROr98gXCgqFxF6c43e8DuG5JKlgi9I",
+	"hD59fmcS1kbo4voUXZ9fIKsEKWsBYWRztdBaqX9fE6APcRSNPsLfa/h7aT+cf3wH351djKLRu/ejaPR3",
+	"/efjtf57qZucXuu/b65H0ejTZ9344vo0jJo8DZjvsgguiKVvIGTT8Uru+C6L5hvPZ9F8UTkfykpHhFla",
+	"igWx8WKEYrlJUuTOibH6Gs6bV58TvJjLLpdHo5aCy/JUTr56qZGDZ8kLNY//WUibrgZCmeN6h27fx2vy",
+	"PWRo+I5wVTQ08mM8jpAgqhAM7Xx8+rYWf1ivIxycrIBneArlDc+/hzUypvhhnPFZ/xTgRUpNjclgOZDS",
+	"dWxAUvHK3Sw0ou9ANmBQ6HZl3M4Cw1rFev8BPQthK9e58WnrP9Yb6wQXGCtUWaf/wOfzRCNcubpOvHPP",
+	"GzTuZYaD90MAtIZmD2oyR9sthO85O26tUqGT/LdRHMDGlPpagTZi+OSlL5cmfzmVtgBEZ5JgSAEEEV9e",
+	"nmC0o+aEerUDRWnt1bREQmHQOzBsUoGwfuBICUwzLUlThiossdvbutlOeRxKkdR0JN1i7o9SvtyKsbDh",
+	"iBpQzhh1cKUWQniiiXYr7cGOCy7FEoF7Rv8zNVNcOWfYkIxb96ntv/fPZceud76tPNE+vog6EmrXHoZ/",
+	"lXUCE8Qj3kvt9FRuI1gfKbZojofhA0ccAI4GBvKoTeST3CDLDGOdAowMFPVAR1lZOWr2xLWuTR26tlN0",
+	"N+dZmaT0cO8F2snoDREqfrEbIVDzcYFgPWhnSWTM+K5JGm0rLnAYSqKdZM5pQqDYnyLflf79cE9LaCiZ",
+	"Yy2S60exo3/aPUHJnCQ3WkiaYcqkeUZuf5EtjggOtYXEpswgyH7t8ho+6PkH5Ha84g6KlDq31aaEyhGu",
+	"tGHGB8TnzoyLV+wcvABnxw1Qr9WYDDNwehXvK0f3NvcGUDKQ9GJvW+uRTXkImzqq21fV1/JGvudUEPkQ",
+	"+R82MeoNTablUEDf9v0caZuQUDnUDjM6eu09T9iH8n711xaY2YNEdzeel6wHBzXA636u1fE8uD9jKwZl",
+	"qGNjc8Ub1cLf8GWFVG4fsCwr4yeYoQlBDrecIOtOh54d6CbS1tLnKV5GCCu04FKhVwe9VH6P8QQH2+Fr",
+	"cVo1mDXL7QNy76UsSMBCS2vYe8gbB5MmZTexZmHaN6YBzIDhnm4ln4IDSaL4DWHGlyRsB74hgeu/nvM7",
+	"BuErJ6bsPFUSzbGcQ7Jikqv1AW61eCwzjb/+Pme4DcND6BQfyfjQgaR9x2/CUuuOYx9XiejSFRzAB8oC",
+	"OXs3J+O1u/9jOyS4Mz3GJi/esWlDr/3/sf3alx428QXoTzV17Ry671tfzkbMupUCB27RTlV3O7Q2jg6/",
+	"w+bm3cSr93RFEkJzFTJmDon+apkNqs7d8186mAkls2I192tjPTE8F1hPQKKu1ambKiJiU6AOqyoOFau4",
+	"cvpZobI1K/J49XCF+9NaolbPOP5EohwL1Vz4jglWISkyHkqtJM0SYegH1NZUsqtlfd7dNItz460Mg9qQ",
+	"b/8XU9CCMoSrYjA3hORQXz0RXEr3PUQemA2bmu6VKkRLjO71NWtd4L1/f9N/DvZexd/+OIievQqHAlpR",
+	"s71EI3oCbaspWwaWSvGSex2syu5Vg/o+8Qha6G2sp0/K+XCouhPPjxFuCO9o544LqVwC+gmRWtQ2Qvtx",
+	"XZbXErg+s2MnytuzPQHZ/RhNBSHwT2eUNbdKasnF3UpG0chMArIwN6YT2PO3npLEd7WqgEkdpK+J2k6K",
+	"e+vtszZY8OHplcvU6JOnXkJRqSvs0B1sTn9aZpq/tFrhAVUEwZT9Pfo3ScoGoo4sJguqBpTKexh1Qe+o",
+	"2luKa/ZihadVrVijNHV8+7fooaoAbKSW8A/a7CMqX9CA+gD1R/lYeoqSQdpIS+FWu1Fes0djcoejhL/W",
+	"W+8Kl4RkER6PS51daYcLYHaRt+9Ik29GTMJTyK/DEGacLRe8kOUYu/2CKxu4pdt1zHMEdXIt2sEox7lZ",
+	"hcmRk2oGUb80sXtitEfGQsnNLCcbOpFtA6O1t2Z/9JRgfioRSE/krX1gdcOQjinqIZa5h7g9PckqS+KD",
+	"akk+uww/W1RrTAqaqZh23Og1zqZcpCinGdcyGWVSiQLMcxGSc5prCIUsAp8YuYSa54avTeaYzWq5l/1U",
+	"pF31PDfhaVwqst7kdJ0i576pTe+ZYaOzVKgRft1rcjwtkkRfjOF1d+9VTrRcRkAU/JSlpEwOPczw7gsY",
+	"61h2OGoAjyigbiphtX3r3to3zbNRf2OPxWWU5tCNuAy32o24jM1FD/t+u5UNR9HzDmVD4/W1vI63lety",
+	"G9LlxsrCTgiuVrUeArdHsEq68WcRrL+bZ7cJlP6p97j6uj5bT3rj1dm+qX505MZGQq6I9dmvYgbKr0w4",
+	"M+SaLD2aS+YzQpW/z/4Cp6SMwNufkyyNynJZ+6D49YYtw5bbWsIEcG6YsXUVE+Y4zwkznKyd8YmE6vER",
+	"wn5tPWEU5bs9Qx4SLtL+zgTQ2mn5On4fSKCH6xjKBAWt8IY5Fwp53xoGSuMMU6bKWPOJdDrCUmm4309U",
+	"92+qvl0LbfUz8s+3WvgqgN8GZqo/nsdDTJXH3i84DzDSs4Bq+AxyOCiSIlPqVos4MuZT7z58/lILKXwa",
+	"T6gwJui18G3d8To5yhnOYyjCEWbSQTx0fmNOvFRzQeScZ6mNjsHJXOMF/RPBIqOamzPhKGinlJkrPFNW",
+	"8TFFQSgY6ncBPGEIlroJMywVNO31lE1mrc6dMhdroCGYJkVWLCAgIlAu3bZEZ2VLuB0oyTAja+4ot4l3",
+	"0u6lDM3JUgMsLzHLKuXLA0QsegdcB6wmYEYjk0Ck88j9FEQVBK59U1tBDrVH+ichh3YyGJ4TFntpgst8",
+	"vSG1azXWRvGH5eTD4vJc0oIhCSabihZeXv2aQ/pIMyKVK1nQrJxmUGZfHXtakL5N+3n/vSE41QSmY5d2",
+	"vpVJpRve3W1iYcKYXEqkhDOFkwGhE1Dp0mVMOzO9g0aiWQfm9z3kn0iUNOgU6AvDCNDUPU+UH067LpIH",
+	"C3KaqHoISTJP1vabJ/fU7QSwP1eaBnUpmErlLvmeQ+qdGEKZ+4GXdTca5Pl/bvr01x5RBkg2fhVzEeMJ",
+	"vw3c8O+anL1ymf5M1J+hcZRZX+5WmIQqBJPo8Hn4XPqT1wB0raO4Rju9c/hMrxjWfvgMGIYJWXKW6m8P",
+	"n0fo8AXa39/fDYMl4zYerG13MGVU1xQytOhBDEA8/wEJcdtU3ttj9UrMIUWdaCn86s0b7sENBEB2U1Vb",
+	"6/Fs5Mmr33/fhJ1eRH51dpuG4JdQuj5nZL+EqK3zcPxjOH6815G22ZcFvyVprHhcBxCPkYkTgo34n5Gp",
+	"irEgGp4Yj026dQgAsknNQJ6IizwnIjagIwjkQVvtRhVEmy3C6l9t/9t44MMvFxUNuIeH1iI3wqqGapHr",
+	"q91Ii/xAPNDqmvCPy76Yc1nDV7QZFJOp4tkhOi1mhVROYMYJTsmCJv1I+dGLbaOkTSlpe4M1zHnS3gGV",
+	"mjFINR+gODp6oYVyY4b6M3L5eLtZ/3C3K8V2BYc+uBhrtrKVSmaP8s47TmCr774sld3v8Vc1vQcIFWtr",
+	"nne/17Vd+73fctmD2OEfQWiiwceQkoRK2oe+6v5vXOsf0YjfEiFoSuJVyXZW/WQyqsZG1XHPAiPWkDKI",
+	"/3d9JsvYloraCEeVJxhVmYG85XzrvIw33tFXGTQTkisv4WyVbraDE9MjbULyt3rx7frdmCHKTFWNzPPn",
+	"0sTEpRjecacIdad3h6eviu6hYGuAX5s3s0iynqOKSj81seLeHqZe2uLAXtYvaAC8r4XAENB9yRO+oGxW",
+	"0ZU2NphjGTunjGaJsrY3SVs572kpnEV01XbaS3L5coeUGSFppx9htQcwbngWES6Ql6bgBOEJFFiB/EOa",
+	"ZYsPf+5Zw96soKNyXnhU99rbVeC84nF+0bpvj8NcWbsiQNIqUOgHXs3swO4EXM5tnwK77xb4uxZE7Vf2",
+	"DcKn0BG059wGxxd4KI/H9X3J2Rd2w/gd60gcZ819XrJX9OXyAspQfrg4Rl8uDlHBUiLQywh9uTiy1mes",
+	"FEi+CNuKnkYRqZs8QyY9GEkRL5SkKUHnbJZhlupfX5S1PymbuSQ6+oefESN3oJvR0lCh5lxQtdS/vKqv",
+	"SX91eODSCNss706NAzv1n8SXi8NRNPpycQR/n8HfF/D3Z/j7Cv4eHgTh4TcymXN+c6oUWYTi93D1Q/1k",
+	"D8vEY8ZSahtCxvk5lUYgDys7bdOhMRxQxjRIOalCU0wzkh5bH4L44uIigoyPvFCRvg9GoBplbNpFJhWI",
+	"XkGaCiLDOXBhC73j5aFxp/NF37KGWBGWLONFRx1SeEKCKLG0Zxd2R6ESKUFdPpQSVRvBXBaQUqZMggyW",
+	"U2Qy8vZ1CrFpK5xDXMgdHSzq4olE7z5/vrT3Uq7Ey758h2WVYDkEMCHNcHk1tYMvQWvUALLawYZwSP0Z",
+	"bAMlNh7W46FDO/EVyTO83EizBSGwg4C/dNLoAz8/1i36ikiIf/yj7RJXhLKDvuN3aIHZEqUk0zBHiTQ5",
+	"zUyHHjBlR15xnNckEURd8So7w4AT1ex/hvNYkoSzVIZ3kHFbKphnKZIwHYTFSiTpDHKbTgiQGt1GExLO",
+	"iGWajSHm5cHzny3XbL44WLvv5sJWHUAxqTmw9q/3vlHAXvmo6y+uI6bVS+XXD2A3qvJRJrqHy4nriQ+a",
+	"iJhmWiBSYAis6QsjW7/M5uW3N63vWCLFeX8s3FWDXJM4ymbHCLsHsURC8++FMtX1NGmQJxaOvquSICQZ",
+	"WM9pLUWsScO6BKcaGDfIRmxiTCxEuP7C6uBBSu56ot6/QyrPoKNgqzqmjfLXS6oDX+RA20s2tJntL/CO",
+	"HtxKcmfmjKU36VBTSWDdG1GVEkOU8e01Oud7MdQff31754tcLTXvYjiJY70dsSzrqnfG6q+Mzg9YWjbB",
+	"EBai6wueK5Ub10mUF5OMJsjynOYGTM47ImCiJ9L3jw3rd9rv5Z5PYuVr6AnJXQmNDHbrUBdZsmYx4M7d",
+	"XJIkNp4TWJKXz3f30XtT9xoEMglph4Cj1Xy+loWoQozf7XcEJNboVY/TqZG45inVxovcxnoezxYZyvoi",
+	"H5urrG+qj32lP5/QRfPv+5Ltq1z3kFawpX+3L6yV1lESpN8KSklCU811ugpBNYRrZSF5jBJesIRmkUVa",
+	"sOOTWn3TCBl9KHc/S+t7rOcyobyQHlIQhu7gS0XwAlGWZEVq9ML1eqm2KIJ1iHNU3S6kQQuDpN1PzrqZ",
+	"23jpjreKM4WKgVXa/Dgvq2H3SLXtdbz0+pm83cPsdSvcETdhZIc7xZeZ510u/N4aCDVnNLF17VYyEGXD",
+	"Pj74hKUmq8mqIX8xrdY7uvfVg6wq0cfmMq6SrQQi9aXqjLTt4QBv60zEUu+D9Cimb6tW+CE2k2UcYCDa",
+	"NLD2VM17LmSZxtu+Z9+3oF8wvikcsHrR3wE3ZmxrsbxF3jUWi4tKQbtaj1yqcvt7G4Y4/MHRAJ6z4KpL",
+	"3JT595DogzP9vpFiKLPvrXOzKup/MRTuR0AGCjE0kXOgfp45xkUhoeg5uPUc7B29qIjaxgh9DTbYcfYG",
+	"VghJxDJCCc8yMiO7bYcjY6voVwZ9K2RiYCa0+xGRgZP5tGNg1zplqV/Q33FG4bWbsEWqJFrwtMgKuXd4",
+	"aBKQo5TOjPbEjxA/2Hv17Y/Dg3BYuE+s/E6ne/+N9/797Y/D6OgHjGC/0f/83+h/+199++OoY+wWrRt4",
+	"HPeghINJUDBJIJR1IsJmeYjQbfsONj14S62C0+ZFTrP1k2ZEz9Wc9XTvv7/ZqQ/h6vQXXUvYhDA26F1v",
+	"UreGLm1DRl1Tv+OBZNPaJrZTRX8FGetHr7sJWqgO/vZI3DpHwoeTR9b679UIT0+upyJBoWPbFlHqtxhH",
+	"nkIreSSCtd69skbAms03okqrBvkzqNR6P9EA1ep3wyX9Cl2xpWh9R/oeHsVSu41vxpKtNZeyGQHqtzWf",
+	"FH0LlVBp4Gc4uqQQVC2v9RAWi+b0VxJKE8HQ6eV7dEOWaGfM83h/f3+8axI5jTkj4IiGc6p/N5LYGHGB",
+	"xpefro1sg3O6d0OWchwh4/Ig0fjUuNr8G7DYMXpNsCACmQz4N2Rp8t+P902FQbIAtSSxtVjsZuZKQTw2",
+	"pyn4Tpvf3zoU+LffPo+iVsKLv/322VY/gIqpoHF7ItGnnLD3b9CZcUpBueC3NCUC7Xy6OL/8cHoRf3r/",
+	"5ix+f3395fxqN0IJFmJJrW04yTBdQPZj8P3iYhaVHwTPoP4klPYWBAmSkVvMVNXCr2QLakX3g19Aqcc5",
+	"/IBAzikPOThCNjQkCmaiN0FWuj6/eFOmstYS5zmbZVTO3aE4HSehArJfMyK80uoRMnj+K6uc36Nm/uvI",
+	"1tLEM8KSpVd3/fzdGVQMlV7CGDOfLateeertf2Vf2Rlnt6YYsTz+yvbQOWhqx09vD8cowVlmB+sJVCca",
+	"kk0FtQnUGlUcgSulJ+jptWCkb29fT/i3608XaEpJlpo6RdBZMnxD4gRLcgJZZcy3499///33vY8f9968",
+	"GZ9AjjoMmxMEXb09Q8+ePXuFvnw+O0HUVnH78uX9GwmznMHjkdbtBh0dHBrudvzBps8Zw7rG55/xbHyC",
+	"BKQYB1Asvxtfnn4+ezdGCt/ogczCoSLXV4b0dSdztKPX8dOzVy8jNMZ5nlmG6Ck024M2//VPydnYpNiY",
+	"c8YLIdH4/XTvo/5xjHaeHx6ZpXlZ4PQEZhnGk0gqnJFd2BiggrE3UkoWOQfnn71fyXJ8DPl4lFhWg0q8",
+	"IIBxwPTE0yWCkL6l9N3b4Jz0vDvmnMpx1Z7xWiGpyYk9tsnoylGhPYbKtARS2MEUVKLnR0f76NStBjwG",
+	"1BwOz8zp/P8WeImkolmGJkS/LLCa6f4Hr+ylXekh9k6niojxCcKN/mqOnYMc5AEFPaOeRhIBhjXF85yk",
+	"u87DULO/VFnvxYxgSSRIPTfElHDhLIHM38ad7PkLZN1HojJNitmSRgJwJx+gaqAFtfEfXw2P+3V0jP6x",
+	"v7//LUJffdFAf/91tL+//3X0YxwhRu7KDHwnKMdSorHXeowmOLlBWAJMuO+cbyL4N+R4RvYbnSAxqjTp",
+	"Ob10Lrpl9ertijXYUyLR+P/sXZkj3Xufjm1aQpxlRDyREaJTRJUlOuiOZNme5pAJINldb1DwY9Tz66fx",
+	"6vmLn+ovIxd8kpGFeRUnFhFAH/OEMyqVyY46Nt+OLYDp/cMThBShUPfaupo6OAC40wAwfvqvgoilLQKj",
+	"sYxFVxEaP50TnBIR/k3j8PYv/u4E4GIoOTynxvvlTlAFOeFxM7Ie/P+rFDxcQLA8FJQk6f5XUxMmITYh",
+	"uWEPRx/ff/bK85cU5/TyvaeDPR4d7B/uH5gs/4ThnI6OR8/2D/af2Sp/wIQ8Nc4t/9b/nhkzdWmKf5+O",
+	"jkfv7O+VyyP0Ozo4MGIiUzYQy7/Bf1pLmWGY1klyZgpDUwPqR8HBNYdKcND8EY1eHDzrGrJc41Mbb/aF",
+	"4VtMDXvm82Gj439881J1jT5o6UVPo4EPhEA8kzbxi7DFE7/pAZ7aw9xf4kXWeWqfTKPrnCTDTs6NWp1c",
+	"+0T04JpDfLZ/gFKeFIYbwBL9fvrxg+cJULKfwXN1o7gRDMY26NDpe6SrJvhg5/4ZKrRypjRfturY9ata",
+	"doPplfn5T4FSmFuzNXB6D3ZUehpawSjaARWctLZthSdYkt1VR6hlg6RMqBg8Rk2mThNXMCHHAi+Ignzk",
+	"/whq6++AEPtMNXgg6d8Bv7pMmMcjfseAi64Oe23cyR/Bgfx0fFsYrnRp6wcF5nCqxELNU9HszzHSOALZ",
+	"s9b0WlnOPi3gqsiJKRlybHwV1JwI2Xlut0SkBaktsOk4opcRWnR1f08/0AVVox4Nz4xuUsu1D/aUzCGC",
+	"tjXwnE6BBwFqaU6wzgDB+3puVrP6fb3GqWVWTJfD9V2+MBuU8m+jw3/e5x2/5WJC05SAwvf50av1PT5z",
+	"/hGzpV2dvDfGKHGEfbsIzwQhKRQbLMVAW1jIq/XrMIWVS1to4ukfNP3x1KWWMvaZGkZYA0vv3wAc5VwG",
+	"UI1zkTFLbmObdWNXQs2vZGnhFY7zNU+XWwZVu1bjFFdTylud1gM/lS4aXmX9Mjf2V38bB8/X97jg6i0v",
+	"mJ2ix2M6s6Fm0OGwx5qsD8Fnzj9gMSOm34s+ByCL3NRs+khSij9rNAxP/qhPZ8vImlf7ZyOKj1jcQLEL",
+	"gBuUckbQzt2cG3FlrskX6M+MH8juSmQBpb/3XOnvlawFNL0qi4Q3nnyI/rkCJVsg9YG8II/NPXj7X8dD",
+	"GLEVfCstyo7sd1AMzkr3Lopbi0fAaFAlSzbDZcDaOrPR5H/hPiGj1pIoNNfyOmhcNAzpxXAInba6FYiN",
+	"tJ4joUWkBYlN0/ANdaWv+A/jgTxQWM0J/f/sT2+spnEMMvjIvh2p+UgXv+/zPGSedKEwYHs68dgvpIbG",
+	"Ro8EI10sgEHR+i0ZrRUs4vwz7sxiaZs9hTYw6P8khuFPBT8toUOtoxoIVj4zDi+34TDahLPuBt6nfp6W",
+	"e/HsdYD7iClTmBqDDSQMLAmQNA6Cc3yryU5mlODGamWzn1GBcJ4TfS50NldyH3126ml7UFOcZeaUDo/Q",
+	"gjM1l1bD7pO6E2uE4YUCDmZBWAoKLC4QMFi+07/LTl5/w28gWKHxjO8nf6ynKu+nH/8/9t69uW0c2xf9",
+	"KqtctypSDaVIjpNO5Dp/eCdOJzOdxDdx7769R31NiIQkjClAmwCtaLr6u5/CWgAfetuRYznDXafOdCw+",
+	"QDzWe/1+BMx0X65K6XM88o6Dr/vOPssOYsuRRNXi61v9nR1cj4sUk1MYoHuLObDaVbqVVMe0TAWxBLsU",
+	"neVtFEycXAxIGpEkstKxcQIzzq/LYiw35j/zERx3mrewSZ66e/cs1d+magIOcbrsdVh5bm1y/ONFyqfM",
+	"mtqYWERIv7FSsTXxmUb4ERVlGnN90KBPa7xoNpdl7zuVxD+w5P1AS1QL3lrw1oJ3b4K3GgjBCMNauenK",
+	"3zYHoi7e/8Nes1MIarkD6tuTWCrhO0eNiAB33aNc3+tVym/UNa+ObhuP/qMLmmDJ5PbEkV3/OlCyLVDi",
+	"qkw1NFg8ETl/qz1v+Gcz5hPNkxuuy0YKQ6QU8llXJ3awro5O2MGmdXAj3UJJd/f9akKLWLGL6ZcFxexL",
+	"Ercp5/y6g1fQdWLnfk42bh9gpRpyPNyuItP+QWhCYxJ5PaKSyXzVCV/QqNvjov7M37MCWGfbXnNyzAwT",
+	"if7hcqEPH9pk1Rn2W2uNcrh7QLO8356SXbPn4oPP+NCH3q/OZLOzWmfuH3h725WgDV5ITAeqqn3F964y",
+	"8mmqDNtDwcyKgrsk9jLcbx6HrIe19tjIQSn90xwkcb3MXw7OILrj2nPx/YwgOh1IKjRxILo/tDX0o58u",
+	"XEl3vFwziMPvzPsUcAMvdQVhR9cGPeOPXxYL0yKkj82Ov73wnK7byfmv0iXv6LDjPWRFri9jLREvH2Bl",
+	"C/NleTseaDuvebHaumcWhBm3HOGydGCRUSk2UBQ7Zm1Zyz0EcOiQLD6t3Ld7/HJL2/O6Z+ck3pg0WF8E",
+	"sxZceMtjtxXXbHjuowoW5Ud9h0pje61DCqrrbW5Zb1Oau1Wi2v5cSOpY6GnmCJDWSuk3/qKdRLQjoNht",
+	"V7hHE2XI96wUzLAb55tlHxUH+lK7SDnUw7zIL//LWmE45fLWBX7EDe/q+HwuE8v4DF/3Is8ofzVM1eS2",
+	"pXwbB1AtJNxhBMhr/cOWErotvV3K+bNXS7jbSTiTikEmWeLql3QAEx4L5lotZEx1+EyQUblcKL3Jo1tk",
+	"TXTQqVZWPNE9YHJl+75vaA38BURUxORC6Zk9rXmDaV82mH82FJ27EDFp5Ynm3DmH2Jdtz1r4tBBbYbMN",
+	"v3lwV7eTsC97wCFEWNYQYj7lMtZE9qj7MrSiGduxF6awXJ71hBoAUX1Qu7/9JdREV6JDdwuPofFfAbwN",
+	"4P0pvA7gTQA/B/CuG8C7Y/Rm+5IlSo48QcCk2YZPMpkDgylLXX0YWwCNQ4rKF63j5/glfmwpjBSWdfhV",
+	"DjwhDqLPFjPa7svfsPvcF4NcESDWlZJhsOqr0+KZeU+1MBr7nzlLrmLHXB9S6++qxIo77YeaWXHDe5DU",
+	"ip+aFUKQ5u7u9Q5BHXSoczb3XOiwJC+sCCnkBYqvXNP4zmykuMiZ/NY26XjVvzWHU4iX+7ZX6or2R5P2",
+	"WdqXlV2Z78l1xs+dYuAexrC6Q39FuOE768BbFwIuovTcwSrHF37fQsAtJ6yuAaxrAB+Janyt0tS6K0ia",
+	"jb4W4ZI0CqgtwtlqngJLtHLBCVEKjQSA3Gyu+Dq3vnlqxNAeLw5DlSRqpqtX7KxNn/o37b1Bnh67L4P/",
+	"4euk3ZfQhz1Ye8o24ej3TS0ea/H4SDyHsZpVwjLE2ttQMuKnwBw4ndvZmlKrLs7TebWxt5+PoxbGnlol",
+	"6MiNofvzd68/2hvOStfvFMV/+O7883HkVmgnfB8nIbVPaOPbkLXIiAmHREyEgQb/GnG8ucXif2Xa8LiJ",
+	"CH7IBH8/3fmPKXZ9Po4Wtsv2MLaf+DqMfbsw9qZA8u0D1x5SUWgIfaLFATE6ynH6XWUmUhMO4VkIjSmX",
+	"sZCjZhvOqpHYCZsXd8hkjhgkfekCtGAUHD8vEXlVQB1nTHuCsRgauv3sRaPbhNeeI8wajW/ZRCSCaziL",
+	"DBx3uifN9QHWZQl2qLHW5cPzIGHX5WHUEdg6Avs4I7BepgxVujb31tCGpYbcxeNOa8b5dUn5R4mKrm9v",
+	"VG0NzK4US99RL9fh2kcEQLJJ1Rd4JMWm9XlHvb8Q7tbN/pTF9mv2XCX9iYwHkXAI6Y1CjsI2nOHLrAkx",
+	"rXSys7yTXRAVXM4tKqRvikeqZXXD23DOojHYcWuewphR8lbNJLwgMYCHP4Apc63wCYH9j1K7PzREFMFa",
+	"UXdNS3P+7jWN8wcI9pyPI/qWBwny7C6/6mB4He151FYKCTZkWUHsKSedEITjxSm8IAQSwht5eUfDxMnq",
+	"p3/S/15RYxa5XHcT4D5kYwdRqhD3jz9aFBa3CQdtaPvCIf+QYtbXSNbitha3tbjdM/5IXISneOxFLktT",
+	"lH93k6i+aqdllPvxPixhog3L43NEtjPMNEt2x+srl3tY+/X92RcP4bcGWe8eQmgHIWkfFFZvdxkb4yLE",
+	"fsfWQrYWso9CyHpEvdmYmzFPwagS1Cfi75WCcNacfR5487a5BykstM74/QnhcjQixHeFMFE3rt49ZypT",
+	"ECLmeZyyobFXQwPzKaVv9ykVbdhcwxlk0ojEMbVJlmBVPbZ8Y3918xRCqcyVe6XmRq962EeU7bcGcV2v",
+	"AS4SJrHD+8eQ/fgpj0QB1EZ2Lf9/DPkvPJyRb3KCBsst2MEcupXwRrdzVz2Ql2ns2wr/2YV+G6xpv6cR",
+	"N60k/cxHGp43TpoBdDuNE6L+7D5rPGsSKnbKZgVaOMp5wvPwNSSgJNcUZs4BFKY8FWpFbPksjpft8XP/",
+	"vT+GcM4/58AFcyUFYxct33c51wpuBUSL9zmZfNVrQV4L8oMPTsvSniaRRFww/GuUaWfsIt1/BU27KJnT",
+	"d5Tg9kjFKZvtuQr7N/fYHzWk4b+PJQcuOv36yjqsUUvDx2PWuob5cq1isZPJs/ce+G9bjVciMdpSfn3h",
+	"mI4epuaaj6OrNeBIt8Y6+XsWj3yddA8Yciog36z1A5DC3ZPQMMOxHAPnUWj681oIlNvXhds5LReFP7IS",
+	"azv8mmRs37XUqynF1jmCZ9iYxiq8IeTdurLmBWZ4LzEaYfVIhc0AVIpCxINRlIoB6GwgDuSQpynhQ2L8",
+	"kUnsLiisrqUabHuAlCRQjl7RNiKwTaQNXwiQA95TkHDAYZAweW1fwACjlRSU7T5rdJuNwSruj7zA2m7I",
+	"A66qxtDlA5VS49TU9dN1/fRjMnfe4PGvhOlueIpirruW4Si3aHapfXYS4761ZF3l/MiqnMkWFGYM/Ian",
+	"c/DbLo+i3QvnYnXrPs05CO+nhqNQ7FaZqzQibxikgmmqpkqzBFxnFYWP8796jClrX8zGKuFEUMZjD7l1",
+	"6mwQ4WKS4cWnL5ew4hMpe7is0i/wVV6nn/mJ+DGCI5VPeqj4yCaxVCf66ojIIzERvnAZO8HE44K1VVs/",
+	"qFRmQNyBxz3oPoeYzfHnSE3spYErb7CCSkh4uVz5scG8eIohgXuA5PfFFsh6nsvnoiTDlUvMhIzVDKJE",
+	"aa6h4YsKCa4kZ7tFT62cC20GkMmEa13ln7QvlAoSJUc8BbcKYpBwaKScaSU1PA/gpwBeNtuwkp89YVPN",
+	"T73aWLkweMkKJ85O5L58uIMR8/hVtYivRXwt4vday2HFN8ZoSzS5OfQrNHT75PmuEhxjTPdhYOd40pzC",
+	"n6Rn2nDmwlosSTmL56B56kCoSwpLaLjmUwNMu99Pc8ZKnIABj5QHtUWyc3pm2U/x8TT3fER2XNUjeCNy",
+	"wYsO948jffFzaulbS99a+n4zyw6KX3uenliJRCDaO0rY+6iAfpty/m+uHeMPWfBO+LXhozJl6esMfV83",
+	"MmbaQVmVbGAndtko5TwGztJkTkGPkuj2ZnY587q2ivr3oILkQLhNE4544ROhNY+pPM9KjDhL3GPpbVW0",
+	"deeYdHNz3qq3kxV5EKwl/uFMaPyqWojXQrwW4t9I31pt5cB8L7r/LnaLpjNFDlb47TvK+umYad7ymeI9",
+	"V819yXM2F/Y1l/4tP4asK39SLe9qeVfLu32EDNA5RqmU16/kWTysK3mZl8RDo/sc3vJBmrF0HsCzLnxg",
+	"aTRGQfncG1/OrmRgRVSr+wKb7XaNNaAr3rqPiENhqlIgwDn9E85NxWB9ot0FVNFjd4hZtiTtBP+gMQH8",
+	"tFq81uK1Fq97icg6aSPNYsZtVaYtL+RbLzBvuDQtM59WuByrp+UcSzLovMAnyS8SYihTmYy4BkH1htRZ",
+	"bMW+fVgbzvA/nmgIXZwgtFcOssmUx4gLiyphSsvbl/R4DULaOWJGDJL5KYTu9ys61GGJWiyfypwT20qN",
+	"lCErGjNA3zDw1FwxMyxs96XbT9r1pItYBxCpmOuAgPR0haBAyWTuacPo1SqFYco5GP7V9CDlLHbiHpdI",
+	"GM2TYV+acaqyETWHnV28D+wHWy2GhMdY2jzm0bVrE0NuTR6vwrLFYnC7RJe4QneSlvwrm0wTDAgJwyek",
+	"TnJuRUeBlsNAWcVTnnLcfnSRY2HFX3EoBady8aSj8sY9yznWKvC+Vti6TXHU62I5zo4i3U+FnZe1gp0Z",
+	"lqhRxtv/McXM9rPxJBcfDy1XSkV/t6sU4ElYLK1yyw1uBUpygvi1q6Jio5SQRnsie5XGyC7K5zCzO9+K",
+	"JGEMjwNQSZyXqAfOAQ7xf0JoqIkwIFC4IT5rkUun2/qSvkcbkSSYsmm24YJpDaG1PK8iLMUPYcCia2A6",
+	"fzBKRWmEzPipfb7QwJKZlZfTlGsUlngUJfDJ1Myxmr4vJ5xJzLiPhRxh5HPODTSmKkkovwMJMzx17b70",
+	"zSiI7MfSv5H8kcZMvQ4ldv9iVvrSPggox0RTUl49n7pKhMYp1AoY0Kc64aSvxRTlcBvcQniWQ0TCpPqF",
+	"1DEsIiJHkvBU2zEhare2Is2KTbpcqtkpxCLlEQKLOlpg9xCjaHD4totskAg95nF+UcoplTZUqRWEVjZa",
+	"8VTqJGx8+nh+8cvZx6vz/z7/ePnl6vP55fnHy/efPgbwEymxwRxiPmRZYpoY15UwTTO5RUauaJdZlg7V",
+	"bUJKy+6BG6Eyjcu+rt9kmcd7yozhqb30//9np/Xqjz+7QffVX//PLk0xmLEkfVkcUA0NuyNYS3P7HYbH",
+	"GHXmX6eJivlRDzkGVg/OOP1QDM7J+iqbeaezNLbAXvCeLi7/ztKUWUfiSJu51R7Y+HO0e9vMH/tTVlZ3",
+	"41/scne6r54Nn7OTVjc6HrR+ip/x1qthp9PqFP/XRe005CmXkR355/O3rePO8Qu85uTYThN1ARXkwkfB",
+	"UhvVTq86tjO08eLn7MXgp+hl/Ip3hoXWvN2nrFO0VpHgJ54cB0dGTLg2bDI96h3h13aPW53uZedV71mn",
+	"1+n8T7EtV2n9sj4OjkqH5Kh3dIJfeQsVvZ39gYRF3aG0RalPsySBIecxqXOnYMv6xWkLrw4Cn74qmIGf",
+	"aASRbhnVupZqtknDf7UOk36quTxeq+c/SQ6vv/y3leUwUXGWcGjYG4D84sD1IQUlgo8iXRegFR1TPNz+",
+	"/zE3TCQBWIV4wzF0E/QlpkDt9f5nzaX9hmYBufBmeA5WQjizHLsGk2widZBDaURMczRtlIQwlwdX1rIP",
+	"Sdvblwoz78tiwriMWQpzq+dc6EmYUwhvWCJiFFXtSN+EqIm109ETJmOGehIHNBGID4UTQeo0gJQRFMqY",
+	"yb5MOLux9oTA7CVokXBpknkb3hsYqyTWbgpZYr0Q1oMv5x/fgOFs4vwRO3bOorFT1sJTXVmjZr0vcY6r",
+	"+8Wu7Q56MuJSZxryaaPuzAZvj9o4VWYs0hgux1mqY4a4Un9nMmPpvHmKJYpuRoeZydIN1O7lRdkNLfbO",
+	"bO8XWTpVmt9WM/1bTKsxp3wkAyEZfs3iWFa6Jf8W04Ug02t6YeuN0FOlhW/qqt7KjGHReIJF/kO7U9iE",
+	"/5/+kT1xrX7W6TyLfjnD/+Xun9UVo5/a/xbT/tEqyqFi/o7+v9aX84/HLcxd6eWBvFMzu9MXtzsZfG7P",
+	"U0VsqmbabojqmUFTZun9Qho+4ml5ABdcOQtgzQBybHdnXGapJCmw5Q1/1cpms7JBqdNK+A1PPPsPTq47",
+	"GVbIWslvt6GmhtF/i2ngmbOK5YaUW1FT0jT0h5KqoajVznxkyPwzvzUbmTd09tQV//DkZsUMPNY+9sWV",
+	"3G4qlvZI3d9+u/52X2VVOTe7E4RZU69UajXFJgU6UYF3nf0fnmhIVWZ4D0J661VxZxiASvsy1GzIRxlL",
+	"YyFH5Z+h8frs7VmTosIMypch3SFPsTfDY2uhoeTYe5gG1pcYFT+lvznLijA5mYSQRRGfGh6HRTDSqAqQ",
+	"51oSscXNeqjN7ovjfJCu96XJqtvf6/b3R9XbhgHncnVqqcx0aGWJFyVQCsKshfpZNnG2dsivkDffTRHX",
+	"PfOPpGeeLW/P/fF92ZtMNF7enb9O470oxFtXnSA7fAtH9bdvNTXxzd+3CmXXY+bLUYpFrY9cXZJysLry",
+	"NVWDeMioMqT/3798+gh4agFPbfMOSvIp9WLsuWjvA0uvtXUwsgGlXcvjDumV1k/APhHnX2DWt9rslwh5",
+	"jYB2IExfNkKfPXSwXlhYQl6IzkMnQ5XOWBpTopizNBE8zR8otMviqhuezlI7NLnKKaEW8L07JbetFaz9",
+	"h1qc1uL0HlwPRgzncygOgYN9uIsIJSm375YQfOhhiaDvb6ytUiC1uVbLl8OVL7hhV5lrrooYO3BbY55M",
+	"MdG8Sd5MODdCjjYnbD74i36QPA1etmuWxn08bZjl2q93PMGaBOWLN7B62brX6/LkY57EV8v1ZzvkxFe8",
+	"Oe/U3uWldPHRfjPxB5WQcou1PQ/l932dhLpdEmpSiILdU09nSeIM8NK8T7LEiBYbWbMh/zM0Ppx9aC78",
+	"OGWSJ/jTRTNAidZiSOHTMmPeIoupLxuXZ28JFcBF1DR9EDVrFe+1V5B3qNtwefZ26y0IztWXJUyEPPUU",
+	"MQkDDlTW4b3INlCLh/UaGXw4+1BOX9FMLOSv+jKcsMmVfU94ivdc+Hug+KWa8cJJIe8W2TfshdMrj/ET",
+	"tvvSS20YqiRRM6qNpbV6on09s8RuDwmM8BniAFJOpcI8tjIt5lEiZClIfgpM9iVbWlFQ0gFdLMfbx0yT",
+	"C87jUzcleDWTwOWIjbA6DBLOYhA6f7i/+MKOw8E5VF5GT6rkEgsq1QGPkIrJZTa1sQffPv2k8wokm9in",
+	"hFGWplyaK0rch8vvs1IxXgYjcu89OT7GcrSnKF1p1tckH91iHGrO0Q3vQVKNfmrqCEGdYXyU1P+FUCrL",
+	"2F2s7q05xEJs3LfJVGcMH03GcJJviv3nCRft5UilzhgIvZIjbLxrzqeLNUO5xSTkKmsDGlKt0eerNGwz",
+	"AJ5ovkLLLulYymfeWcd+xzRm7qA8QPZyy0n3SUu3JvWRr0Ngh5uxJLFUCMMn3gu4ZcpSTblsxcywp39S",
+	"WfNfa3tlvnioUYf/T8IPS6FdD3smI5GQtzMTBj1CJaER+g7JTxfnH6/enF2ehc1TOOmcANL/zITmbTjD",
+	"Bta+jIW2nliW8ha2wKsksV7ZbMwMZhWFBqavra/zmRnHz8hjak9JBBZ2x3HKtV7li/zMzacpl2+YYZ99",
+	"VfftZCXd9jZVO3UP0tWXavdrrR2eCDPf/Y7XajJl6fpOkM07zU3DXUXWYzAfeJSldkZ7//xjsZ3ffjsw",
+	"DdO879eeB2xUQmUdpTzm0giW6FNYuTPxODRXNgesDhbbE1iOFbtduL5XaJNGo9X7h7CzmxOBqHTEpNAs",
+	"p45eG9f+VLlyp+D2rULH5ecX8eNVj038ti8/erHXdyJk/u8d4sOvmeYtITWXWhhxw2FipaH3UuyL1wWL",
+	"//fbhvGYAsblJdoeNa5srTpYvC1YrBbOl5cRORZBJWa8KmxWXp5DjZ2Vx/ggAbTKJNVRtJ2cgDoodl8h",
+	"ipHQ2MMuK8cfGiyeCNlcIwVWqe6twbEF4fBddMQ657k88tpzPpxgWXUXrtdBey+u/zbN9R0jUlUL6AHC",
+	"UrscLx+bqo9ZHaB6VCX1i1pwMTgVwC560YWtWkPO4wGLrjd6tRd08Vt/7UMUbbmo3J6eNkzVZGen2383",
+	"xagemz+6sHjbXVK/JepCptv5pu5I5fO3paBplXO69aAdhn+6MMwHcVEXp6r2Uutaj0dZ6+Hy1moI01SN",
+	"Uq4R3hLTPwQOVqqAI47oVA251kLJzQ3miyp+q/e7LH2+l1KqS0UeESH7VPCoYijsr2zE71ylkee2FWe0",
+	"wTagj3+SHLg06RwTllMmHJ8EZpmGgqcLZgyc0UVCw9BOrEeV8Qjdui998Sc0VOr9RActyCR8fPcFZDYZ",
+	"8NQex18vPhIwbv6EAlkRIpUhWK4BzXlfepheBPELHC6fkCMwM+Xu1uD6O4ER1IRmEw4ThR1EcM6iMY2e",
+	"kH6ptpUg/UBJGCgzzuHPnmgwKROJXgeKe+Fm+U0xyTsZ9rfEpFp6TRmaqrqWF0yk2pfSYgNCIQDuoZHj",
+	"UVnxi7O43Y73pwiKU1Qb8RsEHO0+NcyPoj2ntBPdOVw++o0ce7Psb+O+bE0JqLDQx8tSzVHeCj0RWt8H",
+	"6S2TlH9HoeF6C9zrrHwLTzqvwqJmpJlLx+IaQZTiJCsJ1Nzle3FKCjm7XEP3hh6ytHUPmr2mhDBNJOvW",
+	"FJkJqYnxV2MMy22RJ7q8JWZMw0RoK2iIuGHMNAw4l0XJY3t3oGQ3eQ9CjbO8Ymvss2Kb2F1T22n/MeHT",
+	"g6C7QauLLL6UoxHlbR/qyZqN57cT0CmLDM6v28HrA6KVK3eymspB2z0FMVOV7F45VB7yZ5Xwur7nrsKx",
+	"NJE7GGHlnVKbX1tjqAsH6/b1PeXlOdj4aWmMDxM8LU9SHTmt63sOor6ncvpdeU9AMU/U4mo4FBFPt2U2",
+	"yyJke8yzKi6+i9ZYZ02XR17b0gfUHjetbpLvVfDzbarsOxb8VE2iByj42eV0+YKf+pTVBT+PC0OzqhY3",
+	"NaOtUIe+DGezQ/s5v+o+UgD+6esj//n7PYMTxv6ZVhLYRFEMVqTuT3o9XxAG7G47rM9024phXebdyNiN",
+	"v1Aq+J3c/G/Mcix/ET7Q0bk80eA7hdZ90r10EpGDAcwswFwJqQ0jtLxVY4novm1gVy0jJjshXvlxlEGv",
+	"dhzCNuirncdwVmLRavCvLDIBII9WmZewe/ysSaZwtDFIs7C2dcymctK3x2tycVnHarbFavKpKqe8HVls",
+	"pX3Tq5b1cF6XZQisEUdg5XE2YbJ8NEJ7Hn7//fffWx/x/8LAZV5cszKS8lH6joup6UEmxf9mPOjLQWZI",
+	"r4zYVHuu7UXu6WGmCaCKIWgXktk4iClH/guJMCbhyMqHrXsxT/uSRanS2t2jm54nHELPnhkGOZkyT8RI",
+	"DISVpnnDty8bbDBrnXZax88DjGWrFCZWJjkEMSuXblRyY0cjJDHnuv7wJ0iyxprIeZ65WgBkgyfmPTch",
+	"66GkPhd0FQcZL/Pje5BYWT45K+TG5xJjeR0oqwNl9533sputLLmEdPisywhRZbG76ApsjYrdWSDckURz",
+	"fyeyrElq7/6AYmgrKJEWLIM9okxR7UtxTrQRiT0ty7rZF8W46NBpRUW7AjRSquswou6uPL9jhK4wgB8g",
+	"OrftvPrIXH1u66jcI8KJyqWLDx6kwjqRGwN0W7Xy0wIHd8/1gB+RCH0BX28RLLdRjTY2fR1NG37bSL5Z",
+	"Kpq2b8BnIajfwNorWkXC+lkqveZpGz7zVgntl8uYhuV5cvBu69Pk1/SlHcY151MNIucOHwttVDrHuryU",
+	"W2GtJHdM8TSCMiMpUesQFGD5ySUk5Zzxc4EJNEdYpmfgo/+lhKRhI/E6oUeXujb6cjYW0dghKUd2c0kc",
+	"+VClEYdMJlzrRejnNBWI0Lxqkld5bw4Fe3/+230WVu7IYJwvzYNUPu5qWlI4wbr0ks8WT1Gtv2r9deh9",
+	"Z1byLEOuP9EQjZWg9p6FXb2p1WytDtucdTorXXePh7p4jX3pqqN9fsPTeWk+Hlfr8+PyBy83WiA6AAeh",
+	"j6bHlGmz9/ayhd2KNAV7NrbO5LzQFVKZbVwI3gvFq9rwSXLns7IZE4hnTNZlXzYK37VJ12sCEGUaQmvM",
+	"xFdsxuahfbynWrfKKk75LOwBk3Pq97B2F7IQavfoJ7ovjYKRtZ4abmCEq0wjDlwHnEvCNgPQCpikh6nM",
+	"RGrCgUk946mGEiWC40ow2cpGtNf2C34g+wW/5yBNF9pbtZNdGymPwMm2e7WSovPmthM0tzBGys5UyzlT",
+	"e5b2bykx77xhapWLs9RLvxV08SkkzPAUGvZ3IQ275hBzw0SCuTx/WI3qy4uzy9fvHBcOCuoYJS+VKpAL",
+	"af3eGZtbb9W3MZtmG6zdM6NsIFujj6zfvkohnWIWFFvd/GeVRHsb3hvQ3GgIy7N75S4NA+ermzHvy5jN",
+	"A+foUj2P85NTlRlu3fmUTxMW8dh6x9XnpUzoPH/q6YvcJOSf0/c5kOq9xWyH7lUNDA9U9Sklm7GViC5i",
+	"xv1i568vq5440xhmSHgMg/liXKNHneQYAnAWzDIVEc69kjzoy9D+6WqSaXM14Ff0qCt6VEhaOeOQSSOS",
+	"xTchYrcPSoAZpyobjfsyvPj05RI2muMhNCgsYexQKeet7eawU8MTzZunlQ/AUWuDMOI0FHuj2388nxBi",
+	"J7ZnFFPjkrfhTEqVyQgpMCHMlc6q7eKXud2XH4l3yh3pXprJsIdvyru4ApiNlVuiIN9LCxNNF6WZdFuw",
+	"dPIo+a+zaOw3tga0XIyCRIzGK7Pkn+0Av5SG/tqJkcfSyIoTfIWyigqKnrW6L9Hlch2ub3Ikbs/46PnL",
+	"SKf4nbdJqt2iuXXFXD6CcA+VXJA0zAnCajOqNqMOHmNoZdTetfS72ku+WA9FTuYtDC2TMixJdFGfPdtX",
+	"doRkAkjlPFhn60zYNdc9CKcJk1dCXqE1EQaesV/IURjAgEXXGM3PyQ/b8D5J+MgaED4HYA2cRdfVq0Ln",
+	"woI1Te1vY6bJIJ1JrH1bpTcu8xn5gTzc4qMOUmRjCKT2cmvxfPji+YOqVnOxxHU67EL4tyR8rUW8Z7kb",
+	"sijiUxM6wVtREpgZxZ95HBLfK3pQvTzqWPLAAlBpX6530GYbk8tQAHIVjmPMhyxLjO5LFjlu3GRunTYc",
+	"EzLlShCSynmS0sAdt6264WkqYn5FNnDYtvqCXOGQrunL/C9XRoWOCtZ9vfUYnTtXKiZaEf60OmJBh6zU",
+	"FHb5figtYT/oIDXEYgCh1hG1jjhYHUHniNAFUcgUMqixril+ZZERcmg9xeoYpO5aA6dYNOLlL/TUmzwV",
+	"KobGYO6iiRjNG4kbLgMYzGHChHR/DTyCqZlPMZWsuaGgGwba8BU8xh6GSeFae2S1IcRCGyEj4+/TQQUS",
+	"tdSzhj+gQmgGVXp1vGM+5QGcv3vdlyT1S4EgJ/RK34k9HvkFOb84JsOQAl1bpUdXNAMrRgaZtGp7OuUs",
+	"0fb9saBsNhUs2RVPmJCll7Thte/REL5Hw7AB07wNXzjRlX4+P3vz4fyJhv4RsZHp/hF2i3AWjWEoRlnK",
+	"n2irAIXEY7WGl+/MrfUPw8tXpXW4NZvfrjcUsbCHYQD8D+gf81uzV2oiG8xz6eHFhT1ExUnHY66LY44n",
+	"GxYPti5OpobqKVzJKbggIPk4wsbNREiu16POvlaZPdYzK89mTNNLOHWSmhnnEsJhqiYhjiA0KiS0Vy1u",
+	"eA8KeTIbc4xk5HIFGi9gxvm1DuAzH8HzZkAlKH05FFbWTBMmNTSOO+Wrus8ax00q1WRSZizxmNL5ixx0",
+	"LJrSpBgJylETyGzKZkT76QPqfcm/ohmtZIvF/8oQbDZmhp+6EbBEK+gf8a8ewja/XvePAteznYtYCrpL",
+	"VVwFaN5hhgtHcNzpS/wi1GrH8Bvn18cd+D/QaVLyaMIZRafHHN4Mz3N+Sd2GC55GXBo24hrG7IbSYfbT",
+	"JzRhEaepsUPIkgSdjb6UyoztwCurZ8UzLqySybxnR4wKBy19NuHxGkl7/u71Zb5n1onbDTQU66kqKx3F",
+	"u7eMG/VNT73P5p3zcbQ0V2uj7/bXuhF3k3mYT6W1m6w8zM984I/qolgoSyth3W6y7HaSjl/ttVxGfK1k",
+	"fIslQ+4DQGeDiTBm0YrsYWm24VYyGzqedE9sTbNRqrIpNKzWtmcRhThLeaqDHODR/rEvfbO7miY8WFFJ",
+	"RmHiMl6+NdzQjMKFENQjn9ud+bitkmESdKRSDo1fxDVPTV92W641tyJcNPbl67GVL+T/W7Eytw/x6Ulr",
+	"z1qdhJJPDX2YoA1vU2vz8a+myKJ6Ab1O1OQrUJt1dzfr1olNtyH3BNwxVUKandFIvmTpDZ9f4D1/1Ybn",
+	"/cjL4vj0QOOEl4SVlUleLrhqx0IM6G2neRf5Ocyk5Mmmztu3eEV9tmuX7cBODm3MHozVDCblcrK1kaLU",
+	"Kloek771KBfaVAp3MGQiIWZznXtOeMlOx2kHR42avkaZPcBqCOF6Xy8E5t0jMHYCdFAu+5hMlIShSAzZ",
+	"IbhDhatn68uCyR4ck32vCNmUfRdnbBQWmJJgxxBgQWCABlmSFBM0zZ0bf+Uaw2C7A1ILj1p4PLib0qs6",
+	"KXjChIQ86kE+i/urD3NAw5HvxHmRYRFvaAaL7o07KDtJkGrNykoRcgZasqkeY+UmBXMaTGKRIXI74HaL",
+	"Aw+6k7exkhh8oiFh2lgR1+xB2WMBzEJ1T8AoOH7u+YX6Egk78ii/QuJrO2l2avIOUt+NUZoSlucZi6/C",
+	"m07xMv8InT+jL60/h6W/RgGXuQDvHsNESTPWeXUQww+g/OvC059oyB9jn+FqdfA/h67+MmIxn4iIIJqE",
+	"hLwItYJXBiZLpYbj5wFdgP6Q0KAV9iKvE3zFEtaSr5Z8hyb5it25cPq7J3gslS+dXjjLS2e4OL++c8vR",
+	"MvCvpjixm4We4RJDdnG2PoDzPiZXJ2bGtZZR27sruID8KfZo2ovsMR+I1Izhb/Csi2dcQ+PTx/OLX84+",
+	"Xn0+vzz/ePn+08er38/PPn9ptldykX32D32T3Z4e6MCgBt2X7II1SDxTccbJWEzRTqwDnltLWjU2huag",
+	"sH5D4m5sLNFfsyiyLsLqc0DlU3bq91099YZbC18vqbkgH7dzoAIP7Tcp4p0EGOFIp5Dij9j8XGcNA6Mm",
+	"A22w8wd7o2J/Vs98XaxUBubc4PYqN+8sHcBz+/G/2xFe4ACXe7FPlr8Ob4p/uNboW9fAPGw4yy4CsEXU",
+	"17R8SIrjsf1kUEisJeSNMDv071PI8n3p6odghufj6Ipqv/fyuFtiWy/OQRnj+jHprcXv2K6+Srukpoq/",
+	"HXSuCz2XZhAalP4h1WDUNZe6fFLpjm0Yuq6FAQlmgVlf9ZrLMAA9VjNJPaQNBAsQRsOYaSwJuOZT0+yB",
+	"5i7k5Bu7IBESeybmKkthmCrsaCTitb6MWJJoCH8+p5ZDJznsLfrpn/jev1z1Q96WuOqafOocuFIxJdjl",
+	"OHANhX1Zdohzb3gZeDhAS4oBJQ+L3CEgla9IqMyr6nW6rE/grpYwsD4rTiUG6CLuIb6Esb6uSLmGhreH",
+	"n3UwfBkAMzBR2sCrTnM91O7iMTtUyN3FcT4I9O7SILTO7KlfS1hF5hLuLEAkd2qTdscC7aNqsW+NvlsX",
+	"4u4mt3EX8kKyqHRBiii/zZgX77kzL4FFkcqkWSnQ19peW2F6VwiT72YfrCvaKcZfwybdC/3+ku3gTQer",
+	"01H0rbUb7oyYtEpzrw0gEdBkXjuHTMhokPiSOzoxLGnDSeeE9LWETF5La6TgwwPsoEHN6/VwACfdDv2J",
+	"VPAKQN78SPwi5PX9HwZ8y5pj4FYplwp3Pwz338Wxw6B+VvLhZDCPshR7Fv75xyKQmC/X0NTtlR8Jpq+t",
+	"Sa0gSjkylLNELxgH9h/XfL6fw0Ib4tI+e/OpyT/39sGm6jvWsaCe4XZbOAb3ZR/aF9ALH8Y0tO//TOwW",
+	"m+kZfozD9x/D9b3mxJ85A6t81APn1t79rFdPa2XHrmmR8gVj5J4yp+iGKknUrNKmRIG4U2BSyflEZQhR",
+	"TAhPnv6l4HDJMW5ctb4fCSQC6++tI5PFYiUUfRGNy0e3WyxuzyWPhx3a+0YmtX3XeD7KCKHfX7ukt/Jq",
+	"6jo6eIfoYFGYupFfa3tk8KwQJT4PZB2JG55qX8Ja1OI3yqAn9jIHVR7mksLdhyBl2P7ZDLYG6qyNj5dI",
+	"LrAov5GLxCZGzhjgScpLCKlcsA1nbsAIijfm0XW1dakv/bB6wGCWIoACNp2imlCZaalhKyUiTdIeQsNJ",
+	"p1OGePFGZBvOctgrMZKuPQKnf6J5csO1Dwvqu8QXvb6gEC/ixrhuhm3hQn/mDjtY6Ef5gKHCfKJqTvs6",
+	"WHgIwFu54DWqiAt6gXAba3THWGBJUnwnO2B98x79XqNrHGL0MC32yb1ECnOdt0P9wGV+7U4ei/WBsAPx",
+	"dkb3mb/tkdrdfpa229353NeW9o6Wdj5jAQwykZiWKGCKC/9czeQtze6Fx7uCSdbDUH0RunQNpoD9pXOu",
+	"n0oVOB6OAIa+RbSZs8j6E0AZczNTfWnt4TSj+jGquoYvLBlaJTQViTJoP+O3WZu2EZL5eoWm61XR1RsG",
+	"EJbbZcs/NU8R4xpnoy9ZHOf4hwHh6TJdLVst9ePSRAR5RixSsad9020I7T/RnSDGXmicdF6BGIJh11xu",
+	"TaZfFur0gK1jP8oHtI7ziaqt49o6fkj0lzguREmRz/QSDBo+MtHFMrOyrNwlgptL8x1t5pL8+E46fC0y",
+	"nfu9tpkPiLh2UYljuTVHwqhSBK2yS+/dqqaidff6faMtn7M0ETz1X4dAaHMXB5vDjKeuUq6IT15zPi0H",
+	"1Py84A0+gd+Gs3yGci5H3ZehiENwJPr5K42CAS+BFVEMVLNJOVr3X95WKyJsVAlBlgWaESuth7M4rh7I",
+	"/6b33p3CNzhMY8N914PAcN5O5FUJFX382e2HWh7WCJ0Ha81cEBIZMNy5laSKN3H8Jn+yTUc4cV84US3s",
+	"+NsYRCk6DC/w2p2CKN+YCa2eYytJeq43USosEufxKQxZonmP/kW/2nO8ajTuuFdG4d46UCrhTD6+qE11",
+	"WbZHbXCC6kzp7eI3C02y5UNV/LQhRPNJFrlOzFNOebWst1fwYM3GIiFsQVEgeosK1nf4dOFchX3ZyNsq",
+	"7JI2KWZTyQ/mPNkIB/DMwQEoCaFDoL1CePKPbIIcXUVnuMZb+5J/FdrQg/N8gyeTtm/++O4LopIImSFz",
+	"BWeJGUcs5TARCccmQsKEQ1zaYaomSz2LT3RfVnp9eyCw1mY499C83RMzpt+Q8QvTwPlvL8w4AMJiF4kw",
+	"c0SAiIlH61kFbABRgaH7kxlDo3+klZIOhKD7U/+oGcCURdf2yAjpsB39K17aOxgcv4K3fJBmLJ3no7HL",
+	"1IUPLI3G9j6ChcM+5Q3BpeoBPtTgUnWUDxJcWpioOrh0IKZfbb/dLle70ES7oFugMU35lCG4I5asx1li",
+	"xkrFQS6zm+vUzxqzbmt8akkEfSdrZX1O105V7Y0dVEZ3cZ/mjvTrd69LCn6DaXSn0BHGPZYNqsG/eGQ0",
+	"THg6siaPA+Kn/2iEf/aPonHUP+rBn/0jzwNwpaT9S99RE75odbr9o7/+woRTmrI5FX95ltA2nMmST+Eb",
+	"WAHpuBDNmcI+S1r912m8B61+a9oUnIkWTtffvs2DwPd+3xjObmKBwm20HrVwqEM1h0srTXHhtUBp0Pj7",
+	"l08fnfDCI3snlf6Uy3jPMflLh6hm2DXXwIdDHiEanWcgjLFWtupXaiOSxPo7OlJTF2CVqurv6rGaaV90",
+	"O2JTjc0GVGHrPUHCflsBGyPjPftIh0RuaD/oXMYPEjrfTewWSrAWurXQPVihey7jZTi7ncWqfmql0kZ4",
+	"3/6RVAuSLxHIPo/E6A4kz/SPPBBvG34R2lSBuRCSb7nPAmZjFfSlkhAyfaWGYUAUIx7bGLvMxinXY4UG",
+	"7kTIKzbiIfJS5eEnlTq4zlBHY6WSqzlnaRiQgO3CFz41fDLgaV+62i26bBkuc04vBmF68Lv98RX6ot2T",
+	"ZkFx4lC/jl+c0lCZhAqiaF827DVRojSPA1jH/5+DOivs3nAAKG4WmutgSaEhEKMD+R4jzrSQoybhj+Jg",
+	"pFrSuUWviX86NDz1VuXdwgRFeoF+6sv8t2YbPlLsvLIVHBYaxdOpr67y+3Jv3YqAYDXN8rPdkEuqbnFf",
+	"+j2BcNc+QnCa01Z64puYTxM1n3BpnmjwmImXn88+fnmPoIk/n11cfXj/8ers53NodE+a61IobuNVUigT",
+	"9lVMsslR7/h5YC+gf3Sf5SkdIQ0fYe9usJLgqIgF44LAlt25OPP2iGhwI1s38NKJqAzeTdRRD9NIwcp8",
+	"0LIssKftX1k8sju4MtXKmTArK4rtrju6Je3O48xF/cym21NRFZm4FV24zlJtUH6/V6ZyrKzBnSVOGC5p",
+	"xbKclPwWOjKbRmpit+YmVp4d1V1ZEK9UIMFqyW+l8dpN0iNM6BssUMYKZK9O/av+BiGhfl9RNij8ow0h",
+	"AkJfdV+Gvom7+9KM+zJXrA3fQfdEg6a1QHjc5qmjg/fI1FdcxmGFz30bivWQElH+O/0DJ+yrlWb0vGdd",
+	"OMtGmc4l4xqg62ps2aP95s/uy3wSPQK2o0GzGpR7qs2u/Sr3lfR+aoT3yKHejTOcTYClyO6fN6M70OB2",
+	"X36hkqrBHOFSEYxULuCTXgsZuxKvhBnkHKU+djeBWqU+ocgLjHBOQOfC8Em7L79B1f7qdnMJO3m7vrWS",
+	"SsZqFkDXCvwXHZdVXCf0K5tttebpHgeFDn3RKevQXVSo10cmHxupUTdjtYIqFNTyim/XUl7mOakSEEx8",
+	"XTuxS8lSTgxXFpp2Lu0c2pkEqQYqnudGXPelNcSPn0MmrcSSPN6inWZ8MFbquqWzQb58m+uYfqM7vlRu",
+	"2KmYqVwTcYdipi37n/IG8ReBzWOP7GCtmNTtJ6uyZvVB2laE5LZ6ddoc2PIplGFdNY9SbipNDCS8NpQo",
+	"veGJuOFYy1MCmPlimIxZGoNbYA16yiMxdLukBwwQdtXZJfiWJxowvN3IS6n1mE059m315ZBb3Wz4pOlC",
+	"Ff4EizikW/AhIOKgqMVW0lXCp9ykc2cyTBM270HMW3FG25ZTpLoZ9GX+VCMmXBs2mYbQ+FWKr67KKu9e",
+	"Y8bwydQ1veV3aTGSzGQpD6ER3nSDftbpPIsGTPMXJ/Duw9nr1pd3Z8fPX6D5JuJ2/pa2lWZ4NQ/hms95",
+	"XHA7udunJQ83nI01j65Ct2KnEGeY+GeQKoIdeqKRuSFhU0K9yEeGJWR0WwB6yiLe0tyeesPjZhvO5ByO",
+	"v35FWpMM0bdPgck5AePxRHMi6TWp8EPkX2ljCpb05YBF12o4xFn5lzDW8CIgoZRzD0OL5ljhlMe0geYw",
+	"ZCLRbvFKW9W+cMLSax5DaC8RchQSfznLJ/6qfEPbX+V3hLW9pStA+/XzL3lB29iYKbLxMKLrjYDFcYqf",
+	"PE3FjbU++zJRamq/isiehbxuIeOzv5T77O8w0zyGBjPVweM4MVvBDLFt+e/NCXnck/oyFtbZiZse0sT+",
+	"SHpIpcDs2dI+WDhT6TVNv4/J/Hb+X+8+ffrH1dkvv3z67fzN1cfzy98+ff7HlzaEN4LPQlfRpvsSSaGX",
+	"ZtnF03QPQlcWHLqzg7N4CmFZjYWOaTDlkVHp3HonNzk5AP1nXxKcSE6JOhsr7ax/JJuOXXyy/Fw/JxiV",
+	"LMmG9WVwKzTI96+F41/ZZJogZh4O98qqcUdyQk5p28crjwJEjXLPb8ecxYmQ/CrO+JW1bo7+CJYMht5R",
+	"p/vq2fA5O2l1o+NB66f4GW+9GnY6refsxeCn6GX8inesAZ6lyVHvCPd17+lT98q07YbXVunoqZLcBbjt",
+	"tliwTqzmubPifpDivlXj2IbCXNf51U2k9256uR054IiyQgcRacxITjquCwpZWOWM3g2q5TXI4KuMsk3O",
+	"zNbqvdWS83ua+uvBaUvavM4dH1KvacliqHoQwmi3f9e5D99UxreqVm4vqv87FsytdHYfoGruFifRl87V",
+	"J7Ku5nhcJXTlHftEW78vcP4g2uZYIBAZccNhmLDRcmVdAEtsVLur3adxHhXZJaZYxFAeN7eg+5wzio1s",
+	"D+S5IIqumRj2Cl+yuPfzCIuf72ob5wretW9T29uPBwXh9lyD+v9mPOO6HLRwJaZUf49hpxD/54qcdBGH",
+	"AdEBMwMqwsxrDAy5U9zlWhDqlHExk76smEATNvfGPTSQ3wJlC5MxWO8aQ5cu7IOvbLbhM346j6EQEYRP",
+	"gSHYUgRSxGGv4jtgoWspakntlTBU6YhTQEfErskAIzEjJlYit9II3Fk9p5X+hoAHTtFRj7ojusetTvey",
+	"0+nh//ufW8cTaGy3iCQc71t40Qg+c50lKzH7cZf9eLyStX2xo1vP84BuqWKEpAWTTuyoFPBUUAGENkxu",
+	"FLI7yEtlmOEt8q++WWwuiAN8tvcJ6A3370WtECQuX3HlMi1HvZcvTjqdW0ck8Qs+qzIL1IO6VuvDkYuh",
+	"jhxAUfJZkaJBakQMBikZ1dBbtfN1uMLxZ3Gz6Ho52JmFCGcl+qkSahQlzC1/pcto4gUkGDaITqzjalHZ",
+	"4EaHy7FI43VbSrZeM81bQmqOtSM3HCZWxIGSRCoQeCh+lcLUt4qCZBMeuOJz/pVFBsEtZDYZEAT/rxcf",
+	"1xVR/e9ibfQvXI7M+KjX7VBpV/7vnck/MFMpzHz/T56mwq75lebySnIe7w52zOVHjuJwHaVKnJHkvdLc",
+	"GCFH+6+YOSifucRrfrvK57rwZVvhy5Zi4pI8qciPDYjJcvk445EnwhLMdLfhtzGX5LipNF5VxMySlLN4",
+	"7lgH0atcfqwTMmZcJgYJTzqvQlf/krgUY1ggGzLj39rINAdh+jJlCCZjxsz3mnip6thArCnbdING6mVP",
+	"zr4wcKkMDh6bRoQJqPyYHiI8kxSPSeolc0JbtqLfzkwjPO50w2av/Dmu8Ignib3SvQm/gfUlPRc7iiIm",
+	"/buFBiRhpFKOKRMpVQePFK4AVR55lqonrldUDWGqtBaDhPdlyXlu5NzQ/ueSax0223A5U/lk4GoUdUUO",
+	"W0hYo9/HBezfJwoLnRHMWpmxizzIGIZY7YxzYoe9vpyhJA4OFdKnNMQHSfmXp6hO8u8ryf8+39J1uv9b",
+	"UHpIci2yLzcQPK3TqoLwLKidFcbsYhJ/mTgLX4t5ixiERD5Xwg/zTFDhs07X64xfcp3R8PwB01QNEm6l",
+	"ZaFRmn1ZQst177CyLCCeGCesZ2OV67SS8jklVtm5Ffw80TywauskbMP5DU/nfTe8XPhRAR59QYvN2BxE",
+	"XAwe71whLX/m5ltE5UWWTpXm3820u0fEomcbRatb3r+tiLfE3DCR4EByBY4ANat2k/vZd1haZYc7HcnR",
+	"/MYh10YbRhHhpc3c6b7qsOe823ox6Eatn9hx3HrJO8PWM3YyeB69iH/iL4dHwVGSy98Nj/gpOo5bPw2w",
+	"EK7baZ2w54MX0U/xS/4KO1EMM5k+6j3rWJ9GGPvFRx/UDY/tiZwwO5lUUkPegy+Zc9VxvmLOT59+OrH3",
+	"tsr37hyYuqBnbN4Ct5740/JpJht04bAu7KpdtRrO0qWqC2juo4BmAcONVmujI7JH8Kufxc2CTGerHBqy",
+	"wavbj1wVocGQdWVNWSUhwn/1+nK1YzIbO6N5wQEqKYuA0C5nQjsXjfL3WPMdc6rzNt7YL9v53miHkklv",
+	"7f1VyoLKhb7JtP6OZUKViMADlAftoLZ8WVANuHfrmPQ6O7uOTn+30qCVQngzttaOlvpThi0zrUSNNlXe",
+	"nuFVv6jR4y73OctiYbCAYIdSH3ttni71PLMLfd2PCVz8cZkfv40VjJmGRKnrvMbFS3FMLlYp4bG//41r",
+	"1fcA4ZjvKJ8K2u3fWCa0fIgi+1HSbC6de+0vuscN7t6xbnejPwtutNXd6/CUZmOOVpTwRf0ORYGa6esN",
+	"vkfh7rYDGAV6TC15LiI9XMAWcQZg3h3O2aTFZNxyC/kNZvfK+gqKR7rxHWpM1w3vQeK5fmpWnLDPbg3r",
+	"YG6NzH6wMV8nN3LJs1m2bNV6T/90/3Vl/2rVSJyy2d2KvnyOfcrMuERnkz//aPGc3ybRvrYQ961HZfOD",
+	"Zwk29EpFbeSpXQbvx/vZa/z6D/j5zcVnOEsN/NR41mw6ODwX+XL2SV+WEIVKdD6OZkP62IJ28HzCUGFu",
+	"WHx02ESiWyL4CDzYjzVz+pJJqTIZ8biHeUuPSUuxkAHTApFI8sEvfGAjLA2ujeMKmwhXYkfVl5VOZ6kg",
+	"UXKE3fgueOcCe/mbGWg25KOMUdbW4SypFBgkbDbMEjckHDo2YBlmMqPSOcSZmZcwkJSbGLye3hCpG57S",
+	"xPlgj18Lb6gECJpFfduU1xhjCrMyqkjJiKcUxl9C4hIa2yuslRmm/EbwGZaLcGSeqcxW9VfCVchZ+IAs",
+	"TcikEQkwmKYsMugH89Q3trfhfWln9CV+LyWZK9vB2gaZZAhRzGNEZYTqnuI8Lqy6lWtgl3JhEVbFnX5z",
+	"2+NxKP/f8s38vSNOGyyAy9Ipk35V6oBTrdq/i2pHGeKl4ozpYiveUcnzr3aC1jq25/jzwSc2v2RIo0Fh",
+	"LBrzqrP7SXJC9IlVhMzJtcu7V+DqG546YJ4xT2IXVbOqvRpVQzYg0LRmXpM6PXL/wZyyat0Y0Clr7221",
+	"uZ9kMq8qbSE968BGpMIfkcmxNHHb47DlSasDrvd3OC/XAZ3ea+Spuuq0MRAXTFZRltBP1WW/Ki9DIHYm",
+	"dFqEQVtYL/kFzrhGD0IvYThR/TuEZbv5iuzmEBr21XZIHrc5f7Z25nRfWkfa3+srqk5d2ho9IMep1GzD",
+	"pzx5fHJ8vL6qsnREDtUILw3xQaJw5SlaIUHcz3UkrjbXD9Bcd7tzSc5hlWM5WNDcCEJ9R6O+rFOf/ln6",
+	"15Ur3txX4K766G8O3m3C1vkmifkdi2Uqxs8DFMtsEZvlYplytKsOYNRdnAdeJ6NSJBpYwPDfzEB3C6GJ",
+	"j9gzAsgHdZMDgDh7NhHymsdgFITDVE1CUBKZbfKK5wAZtz1PqdUUSvbyCLaGhjVUsdlJEAgriQmd938y",
+	"rbnWzqGacG6EHBEECD1MB3aixjM2hyHn8YBF180AuRXQuO7LygM854J7gpQZS4Bi4zqAWOhpZrgOlpjl",
+	"A9BZeoMETG6hXVZA3gjjR7xW8QXeDNd5tYcRE54IyV0WBuuf3ZQ90X1pLX9EQMEpV9iSlc/pE0f6hwXm",
+	"BJDrOVCxpYulvAeRSlP018d8QgAKM5ba+aAq0ouzy9fvQhCU/akWo7KY7krFaGzafdmXVs6OhcbUh/MO",
+	"gjz4P0uFMVx6BvpyxwT2G2iDJK45QSuWrdIFPcqrlDsSsJ1iqoQ0FHlJeYApivxrp1NHrlGpq1mIv1Ag",
+	"sC8bIb3oyjPz2xMSNoMcC4AKp0zKRBI4PJtMxg5wz86yiANqwGM5ZrTQroPuSZ45SdSIvp+ObkFyAUpS",
+	"r5prdXtC76KNoGTEMX6EEDbWhkAKMD+Hdk/YkbqcmZ3C0H9HqpVs07eF9DWEZKAW5iXfZ7SIUybSJ3pl",
+	"da/dRh4I2j34dGlz2HuZSHU+FWncl76Lzw64JAAUvrUvPzvwZtp4VMlst0B5WnKqmZxYBl3gMaMcJBKh",
+	"xNBgpTwZ4m4TNwvxpOBYZakyRUjgaapSCsAgaRm+07HvrCM06svw/bCFNlYI6CXrskRb5QZ/sPO1sfn9",
+	"gKgwSz0qVmYT/PH2xpGdGzJwMh6EOBPfvB5b6DePzE2HNLZHOz/Sec0+yilJbC0y1rUtWduSB2tL4obf",
+	"2stEHU9eJpdqT+9Sgu0Vytquyc/etrNWlED+w4oJVjHyKgYdGYExj4R2JqAz6PDXKFE6s9aASuJSVH1F",
+	"5+KlH+KjLv/2X7E96eAZkKoTU6cb9pwL9OhjQ9cx5ZwOla5IClrzVEyslxfztHTK3F13TgPaUfEoS4WZ",
+	"401sKqy90PvnH3bXKhFH+N9/2MvSG//ogreg9/Rp9/indqfdaXd7LzsvO7iH3ej+zBmV/InSR8u8Zp9K",
+	"EUA6t+UIIOpL95icv2LFU1572gr7gDKSSJ4rsRtaEp+KS1GstFolORvYeVdClFDDEmZIMaSKlLOjcn/P",
+	"HdKj1URua9w6ollxFVKVhm2W+78ouxZqGEsjWnLqlwdwdvEervnceZhVj6Xq9hADj5U9rl3YM8hR8nn1",
+	"t/mdTCh7fiagVRLbAXA5YiOKUSScxQuSe8okT4LCI68I7oq7W8I4ckdheVCFk47WmfOFeQya0wvgzM7k",
+	"PwJgEy5jp1dQKxekMAuuvasoLCr4okRF16Xh8HG0YigXKZ9SQg3T/HGWmLFSMTHjOgpmpPaF1oqYATLq",
+	"29EgJwxWNmpVWZgSd9qKk5aZSE24Cz1o+wo+mSa47xdmBgUezX0u1pyTW0QogOVBFedt5+yu0u4glVHo",
+	"1FPz0mtXbcjRKOUjZjgMxShLuQYrszJDPhcRzBg2YJo7AzsW2qlvLJpMVUJyc8olXnoKUhVgN/b9MbnT",
+	"SINJznxpZCm3f9DlA4ynYtUG50lil48sJD3Xhk80rYcPHLcKqEmImGGJGmVEjAnTLElwM5OHLUZ2rmee",
+	"c6uxRMPVLG8oAlH764+//m8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

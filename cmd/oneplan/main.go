@@ -16,18 +16,23 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/auth/jwtauth"
 	"github.com/oneplan-send/oneplan/internal/casework/deadlines"
+	"github.com/oneplan-send/oneplan/internal/casework/webhooks"
 	"github.com/oneplan-send/oneplan/internal/config"
 	"github.com/oneplan-send/oneplan/internal/demo"
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
+	"github.com/oneplan-send/oneplan/internal/metrics"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/report"
 	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/webhook"
 )
 
 const usage = `oneplan: the 0-25 SEND pathway API
@@ -39,6 +44,7 @@ Usage:
   oneplan apikey generate                                print a fresh key to use as ONEPLAN_ADMIN_API_KEY
   oneplan seed --demo                                    load the fictional demo data set
   oneplan sweep [--as-of YYYY-MM-DD]                     send the statutory clock's due and missed notices once
+  oneplan events tail [--from-start]                     print events as they commit (a developer's terminal)
 
 Run "oneplan COMMAND --help" for a command's flags. Configuration comes from the environment:
 `
@@ -81,6 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return seed(ctx, rest, stdout, stderr)
 	case "sweep":
 		return sweep(ctx, rest, stdout, stderr)
+	case "events":
+		return events(ctx, rest, stdout, stderr)
 	}
 	printUsage(stderr)
 	return fmt.Errorf("unknown command %q", cmd)
@@ -113,9 +121,10 @@ func parse(fs *flag.FlagSet, args []string) (bool, error) {
 }
 
 type deployment struct {
-	cfg   config.Config
-	store *store.Store
-	app   *app.App
+	cfg     config.Config
+	store   *store.Store
+	app     *app.App
+	metrics *metrics.Registry
 }
 
 func open(ctx context.Context) (*deployment, error) {
@@ -131,10 +140,18 @@ func open(ctx context.Context) (*deployment, error) {
 		_ = st.Close()
 		return nil, err
 	}
+	policy, err := webhook.ParsePolicy(cfg.WebhookAllowed)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	reg := metrics.New()
 	a := app.New(st, app.Options{Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers},
 		RetentionYears: cfg.RetentionYears, TransitionGapMinAge: cfg.TransitionGapMinAge, OpenData: cfg.OpenData, LACode: cfg.LACode,
-		Release: release(), Disclosure: report.Policy{Threshold: cfg.DisclosureThreshold, Rounding: cfg.DisclosureRounding, ShowZeros: cfg.DisclosureShowZeros}})
-	return &deployment{cfg: cfg, store: st, app: a}, nil
+		Release: release(), Disclosure: report.Policy{Threshold: cfg.DisclosureThreshold, Rounding: cfg.DisclosureRounding, ShowZeros: cfg.DisclosureShowZeros},
+		WebhookPolicy: policy, Dispatch: webhooks.Options{Interval: cfg.DispatchInterval, Retention: cfg.EventsRetention, Observer: reg.Deliveries, Timeout: cfg.WebhookTimeout,
+			Retry: webhook.Retry{Base: cfg.WebhookRetryBase, Cap: 6 * time.Hour, GiveUpAfter: cfg.WebhookRetryFor}}})
+	return &deployment{cfg: cfg, store: st, app: a, metrics: reg}, nil
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -166,7 +183,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	opts := httpapi.Options{MaxBodyBytes: a.cfg.MaxBodyBytes, CORSOrigins: a.cfg.CORSOrigins, Logger: logger,
-		RateLimit: a.cfg.RateLimit, RateBurst: a.cfg.RateBurst, Profiling: a.cfg.Profiling}
+		RateLimit: a.cfg.RateLimit, RateBurst: a.cfg.RateBurst, Profiling: a.cfg.Profiling,
+		Metrics: promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{})}
 	runCtx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	if a.cfg.OIDCIssuer != "" {
@@ -196,8 +214,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return
 			}
 			logger.Info("statutory clock sweep", "decisions_due", res.DecisionsDue, "deadlines_missed", res.DeadlinesMissed,
-				"reviews_due", res.ReviewsDue, "reviews_overdue", res.ReviewsOverdue, "plans_ceased", res.PlansCeased, "gaps_opened", res.GapsOpened)
+				"deadlines_due_soon", res.DeadlinesDueSoon, "reviews_due", res.ReviewsDue, "reviews_overdue", res.ReviewsOverdue, "plans_ceased", res.PlansCeased, "gaps_opened", res.GapsOpened)
 		})
+	}
+	if a.cfg.DispatchInterval > 0 {
+		// Every process dispatches; they share the work through the database (see webhooks.Run).
+		go a.app.Webhooks.Run(runCtx, func(err error) { logger.Warn("event dispatch", "error", err.Error()) })
 	}
 	srv := &http.Server{Addr: a.cfg.Addr, Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}

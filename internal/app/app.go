@@ -21,12 +21,14 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework/surveys"
 	"github.com/oneplan-send/oneplan/internal/casework/team"
 	"github.com/oneplan-send/oneplan/internal/casework/transitions"
+	"github.com/oneplan-send/oneplan/internal/casework/webhooks"
 	"github.com/oneplan-send/oneplan/internal/clock"
 	"github.com/oneplan-send/oneplan/internal/idempotency"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/ratelimit"
 	"github.com/oneplan-send/oneplan/internal/report"
 	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/webhook"
 )
 
 // Options are the deployment's choices.
@@ -51,6 +53,10 @@ type Options struct {
 	Release string
 	// Clock is the one clock every service and the HTTP layer read; nil is the system clock.
 	Clock clock.Clock
+	// WebhookPolicy says which addresses webhooks may be delivered to.
+	WebhookPolicy webhook.Policy
+	// Dispatch tunes the delivery of events (interval, retries, retention, metrics).
+	Dispatch webhooks.Options
 }
 
 // App holds every area's service.
@@ -71,6 +77,7 @@ type App struct {
 	Reports       *reports.Service
 	Privacy       *privacy.Service
 	Deadlines     *deadlines.Service
+	Webhooks      *webhooks.Service
 	// Idempotency keeps the answers replayed to retried POSTs.
 	Idempotency idempotency.Store
 
@@ -96,6 +103,7 @@ func New(st *store.Store, opts Options) *App {
 	a.Reports = reports.New(core, store.Bind(st, func(tx *store.Tx) reports.Tx { return tx }),
 		reports.Options{Disclosure: opts.Disclosure, OpenData: opts.OpenData, LACode: opts.LACode, Release: opts.Release})
 	a.Privacy = privacy.New(core, store.Bind(st, func(tx *store.Tx) privacy.Tx { return tx }), a.Team, opts.RetentionYears)
+	a.Webhooks = webhooks.New(core, store.Bind(st, func(tx *store.Tx) webhooks.Tx { return tx }), opts.WebhookPolicy, opts.Dispatch)
 	a.Deadlines = deadlines.New(core, store.Bind(st, func(tx *store.Tx) deadlines.Tx { return tx }), a.Plans, a.Transitions)
 	return a
 }

@@ -58,17 +58,21 @@ const (
 	ReadSurveys         Permission = "surveys:read"         // survey templates and their questions (not responses)
 	ManageSurveys       Permission = "surveys:manage"       // add templates and new versions of their questions
 	MergeRecords        Permission = "records:merge"        // the possible duplicates list; dismiss a pair or merge two records of one child
+	ManageWebhooks      Permission = "webhooks:manage"      // webhook subscriptions, their secrets, deliveries and replays
+	ReadEvents          Permission = "events:read"          // the event catalogue and the pull feed (within the caller's need-to-know)
 )
 
 // matrix is the single place that says which role holds which permission. Which records a
 // permission reaches is Reach's business.
 var matrix = map[Role][]Permission{
-	RoleAdmin: {ReadDirectory, ManageOrganisations, ManagePractitioners, ManageKeys, ReadAudit, ManageRetention, ReadSurveys},
+	// Admins connect other systems (webhooks) but read no casework: their feed holds the
+	// directory's events only.
+	RoleAdmin: {ReadDirectory, ManageOrganisations, ManagePractitioners, ManageKeys, ReadAudit, ManageRetention, ReadSurveys, ManageWebhooks, ReadEvents},
 	RoleSENDOfficer: {ReadDirectory, ManagePractitioners, ReadCasework, WriteCasework, TriageReferrals, RunPathway, GiveFeedback, ReadAccessLog, ExportRecords,
-		ReadReports, ReadExactReports, ExportReturns, ReadSurveys, ManageSurveys, MergeRecords},
-	RolePractitioner:   {ReadDirectory, ReadCasework, WriteCasework, GiveFeedback, ReadSurveys},
-	RoleEngagementLead: {ReadDirectory, ReadCasework, WriteCasework, RunPathway, GiveFeedback, ReadSurveys},
-	RolePanelMember:    {ReadDirectory, ReadCasework, ReadSurveys},
+		ReadReports, ReadExactReports, ExportReturns, ReadSurveys, ManageSurveys, MergeRecords, ReadEvents},
+	RolePractitioner:   {ReadDirectory, ReadCasework, WriteCasework, GiveFeedback, ReadSurveys, ReadEvents},
+	RoleEngagementLead: {ReadDirectory, ReadCasework, WriteCasework, RunPathway, GiveFeedback, ReadSurveys, ReadEvents},
+	RolePanelMember:    {ReadDirectory, ReadCasework, ReadSurveys, ReadEvents},
 	// Analysts see aggregate figures only, and only ever with disclosure control applied.
 	RoleAnalyst: {ReadDirectory, ReadReports, ReadSurveys},
 	RoleFamily:  {ReadCasework, GiveFeedback, ReadAccessLog, ExportRecords, ReadSurveys},

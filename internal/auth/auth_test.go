@@ -58,6 +58,12 @@ func TestMatrix(t *testing.T) {
 		{RoleSENDOfficer, MergeRecords, true},
 		{RoleAdmin, MergeRecords, false},
 		{RolePractitioner, MergeRecords, false},
+		// Webhooks are connected by admins; the feed follows need-to-know.
+		{RoleAdmin, ManageWebhooks, true},
+		{RoleSENDOfficer, ManageWebhooks, false},
+		{RolePractitioner, ReadEvents, true},
+		{RoleAnalyst, ReadEvents, false},
+		{RoleFamily, ReadEvents, false},
 		{Role("nobody"), ReadDirectory, false},
 	}
 	for _, c := range cases {

@@ -77,6 +77,9 @@ func Record(tx Recorder, e audit.Event, n outbox.Event) error {
 	if err := tx.Audit(e); err != nil {
 		return err
 	}
+	if n.YoungPersonID == "" {
+		n.YoungPersonID = e.YoungPersonID
+	}
 	return tx.Publish(n)
 }
 

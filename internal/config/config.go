@@ -38,6 +38,12 @@ type Config struct {
 	DisclosureShowZeros bool          // ONEPLAN_DISCLOSURE_SHOW_ZEROS: publish true zeros in open data
 	OpenData            []string      // ONEPLAN_OPEN_DATA: reports served unauthenticated at /v1/open-data/{report}
 	LACode              string        // ONEPLAN_LA_CODE: the council's 3-digit DfE LA number, for the SEN2 return
+	WebhookAllowed      []string      // ONEPLAN_WEBHOOK_ALLOWED_NETWORKS: private networks webhooks may reach
+	DispatchInterval    time.Duration // ONEPLAN_DISPATCH_INTERVAL: how often an idle dispatcher looks for events; 0 never
+	EventsRetention     time.Duration // ONEPLAN_EVENTS_RETENTION: published events are pruned after this
+	WebhookRetryBase    time.Duration // ONEPLAN_WEBHOOK_RETRY_BASE: the first retry's delay (doubling after)
+	WebhookRetryFor     time.Duration // ONEPLAN_WEBHOOK_RETRY_FOR: how long a delivery is retried before it fails
+	WebhookTimeout      time.Duration // ONEPLAN_WEBHOOK_TIMEOUT: per attempt; a claim is leased for three times this
 }
 
 // Vars documents each variable with its default, for --help.
@@ -65,6 +71,12 @@ var Vars = [][3]string{
 	{"ONEPLAN_DISCLOSURE_SHOW_ZEROS", "false", "publish a true zero as 0 (by default a zero, being below the threshold, is withheld too)"},
 	{"ONEPLAN_OPEN_DATA", "", "reports served without credentials at /v1/open-data/{report}, comma-separated (activity, experience, timeliness, transitions, funnel, or all); empty: none"},
 	{"ONEPLAN_LA_CODE", "", "the council's 3-digit DfE local authority number, written into the SEN2 return"},
+	{"ONEPLAN_WEBHOOK_ALLOWED_NETWORKS", "", "networks (CIDRs or addresses, comma-separated) webhooks may be delivered to although private or loopback, e.g. 127.0.0.1/32 for a receiver on this machine; plain http is allowed only to an allowed loopback address"},
+	{"ONEPLAN_DISPATCH_INTERVAL", "250ms", "how often an idle server looks for newly committed events and due webhook deliveries (0 turns delivery off in this process)"},
+	{"ONEPLAN_EVENTS_RETENTION", "168h", "published events (the feed and replays) and delivery attempts are pruned after this"},
+	{"ONEPLAN_WEBHOOK_RETRY_BASE", "30s", "delay before the first retry of a failed webhook delivery; it doubles, with jitter, up to 6 hours"},
+	{"ONEPLAN_WEBHOOK_TIMEOUT", "10s", "how long one webhook attempt may take; a process that dies holding a delivery gives it up to the others after three times this"},
+	{"ONEPLAN_WEBHOOK_RETRY_FOR", "72h", "how long a failed webhook delivery is retried before it fails and its subscription is marked failing"},
 }
 
 // FromEnv reads the configuration.
@@ -135,6 +147,20 @@ func FromEnv() (Config, error) {
 		default:
 			return c, fmt.Errorf("ONEPLAN_OPEN_DATA names %q; use %s or all", r, strings.Join(report.Kinds, ", "))
 		}
+	}
+	c.WebhookAllowed = list(get("ONEPLAN_WEBHOOK_ALLOWED_NETWORKS"))
+	for _, d := range []struct {
+		name string
+		to   *time.Duration
+		zero bool
+	}{{"ONEPLAN_DISPATCH_INTERVAL", &c.DispatchInterval, true}, {"ONEPLAN_EVENTS_RETENTION", &c.EventsRetention, false},
+		{"ONEPLAN_WEBHOOK_RETRY_BASE", &c.WebhookRetryBase, false}, {"ONEPLAN_WEBHOOK_RETRY_FOR", &c.WebhookRetryFor, false},
+		{"ONEPLAN_WEBHOOK_TIMEOUT", &c.WebhookTimeout, false}} {
+		v, err := time.ParseDuration(get(d.name))
+		if err != nil || v < 0 || (v == 0 && !d.zero) {
+			return c, fmt.Errorf("%s must be a positive duration such as 30s or 72h", d.name)
+		}
+		*d.to = v
 	}
 	if c.LACode = get("ONEPLAN_LA_CODE"); c.LACode != "" && !laCode.MatchString(c.LACode) {
 		return c, fmt.Errorf("ONEPLAN_LA_CODE must be the 3-digit DfE local authority number, e.g. 355")

@@ -113,5 +113,6 @@ func newHandlers(s *Server, a *app.App) *handlers {
 		surveyHandlers:     surveyHandlers{s: s, svc: a.Surveys},
 		reportHandlers:     reportHandlers{s: s, svc: a.Reports},
 		privacyHandlers:    privacyHandlers{s: s, svc: a.Privacy},
+		eventHandlers:      eventHandlers{s: s, svc: a.Webhooks},
 	}
 }

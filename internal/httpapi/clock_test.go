@@ -62,6 +62,20 @@ func TestClockSweep(t *testing.T) {
 		if got := e.outboxTypes(req); got["ehc_request.decision_due"] != 1 || got["ehc_request.deadline_missed"] != 1 {
 			t.Fatalf("outbox: %v", got)
 		}
+		// The 16-week notice (27 Apr) and the 20-week final plan (25 May) warn two weeks ahead,
+		// once each however often the clock sweeps, and are missed the day after.
+		for _, c := range []struct {
+			day        string
+			soon, miss int
+		}{{"2026-04-12", 0, 0}, {"2026-04-13", 1, 0}, {"2026-04-13", 0, 0}, {"2026-04-20", 0, 0}, {"2026-04-27", 0, 0},
+			{"2026-04-28", 0, 1}, {"2026-05-10", 0, 0}, {"2026-05-11", 1, 0}, {"2026-05-11", 0, 0}, {"2026-05-26", 0, 1}, {"2026-05-27", 0, 0}} {
+			if res := sweep(c.day); res.DeadlinesDueSoon != c.soon || res.DeadlinesMissed != c.miss {
+				t.Fatalf("%s: %+v, want %d due soon and %d missed", c.day, res, c.soon, c.miss)
+			}
+		}
+		if got := e.outboxTypes(req); got["ehc_request.deadline_due_soon"] != 2 || got["ehc_request.deadline_missed"] != 3 {
+			t.Fatalf("outbox: %v", got)
+		}
 
 		// A plan issued on a past day: its first review is due a year later.
 		g := e.fixture()

@@ -26,6 +26,7 @@ type handlers struct {
 	surveyHandlers
 	reportHandlers
 	privacyHandlers
+	eventHandlers
 }
 
 var _ api.StrictServerInterface = (*handlers)(nil)

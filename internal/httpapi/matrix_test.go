@@ -204,6 +204,21 @@ func matrix() []row {
 				return map[string]any{"decision": "accept", "reason": "Meets the pathway."}
 			}},
 
+		{method: "GET", path: "/v1/event-types", want: expect(ok, map[caller]int{analyst: fb, familyOwn: fb, familyOther: fb})},
+		{method: "GET", path: "/v1/events", want: expect(ok, map[caller]int{analyst: fb, familyOwn: fb, familyOther: fb})},
+		{method: "GET", path: "/v1/webhook-subscriptions", want: only(ok, admin)},
+		{method: "POST", path: "/v1/webhook-subscriptions", writes: true, want: only(new, admin),
+			body: func(e *env, _ caller, _ fixture) any {
+				return map[string]any{"organisation_id": e.council, "view": "council", "url": "https://93.184.215.14/hook"}
+			}},
+		{method: "GET", path: "/v1/webhook-subscriptions/{referral}", want: only(nf, admin)},
+		{method: "PATCH", path: "/v1/webhook-subscriptions/{referral}", writes: true, want: only(nf, admin),
+			body: func(*env, caller, fixture) any { return map[string]any{"active": false} }},
+		{method: "POST", path: "/v1/webhook-subscriptions/{referral}/rotate-secret", writes: true, want: only(nf, admin),
+			body: func(*env, caller, fixture) any { return map[string]any{"overlap_seconds": 60} }},
+		{method: "GET", path: "/v1/webhook-subscriptions/{referral}/deliveries", want: only(nf, admin)},
+		{method: "POST", path: "/v1/webhook-subscriptions/{referral}/replay", writes: true, want: only(nf, admin),
+			body: func(*env, caller, fixture) any { return map[string]any{"since": "2026-01-01T00:00:00Z"} }},
 		{method: "GET", path: "/v1/api-keys", want: only(ok, admin)},
 		{method: "POST", path: "/v1/api-keys", writes: true, want: only(new, admin),
 			body: func(e *env, _ caller, _ fixture) any {

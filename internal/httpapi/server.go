@@ -49,6 +49,8 @@ type Options struct {
 	RateBurst int
 	// Profiling serves Go's profiler at /debug/pprof/ to admin keys (off by default).
 	Profiling bool
+	// Metrics, if set, is served at /metrics to admin keys (see metricsRoute).
+	Metrics http.Handler
 }
 
 // Server holds what the handlers need.
@@ -142,7 +144,9 @@ func New(a *app.App, opts Options) (*echo.Echo, error) {
 		},
 		SilenceServersWarning: true,
 		// The profiler is outside the contract (see profiling).
-		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/debug/pprof/") },
+		Skipper: func(c echo.Context) bool {
+			return strings.HasPrefix(c.Request().URL.Path, "/debug/pprof/") || c.Request().URL.Path == "/metrics"
+		},
 		MultiErrorHandler: func(me openapi3.MultiError) *echo.HTTPError {
 			return &echo.HTTPError{Code: http.StatusBadRequest, Message: "invalid request", Internal: me}
 		},
@@ -151,6 +155,9 @@ func New(a *app.App, opts Options) (*echo.Echo, error) {
 	api.RegisterHandlers(e, api.NewStrictHandler(newHandlers(s, a), nil))
 	if opts.Profiling {
 		s.profiling(e)
+	}
+	if opts.Metrics != nil {
+		s.metricsRoute(e, opts.Metrics)
 	}
 	return e, nil
 }

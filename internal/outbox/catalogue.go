@@ -39,6 +39,7 @@ var (
 	EHCRequestAdviceRequested   = Type{Name: "ehc_request.advice_requested", Version: 1, RecordType: "ehc_request", Summary: "Advice was requested from an adviser."}
 	EHCRequestDeadlineMissed    = Type{Name: "ehc_request.deadline_missed", Version: 1, RecordType: "ehc_request", Summary: "A statutory deadline of an EHC needs assessment passed unmet."}
 	EHCRequestDecided           = Type{Name: "ehc_request.decided", Version: 1, RecordType: "ehc_request", Summary: "The decision whether to assess was recorded."}
+	EHCRequestDeadlineDueSoon   = Type{Name: "ehc_request.deadline_due_soon", Version: 1, RecordType: "ehc_request", Summary: "A statutory deadline of an EHC needs assessment (the 16-week notice, the 20-week final plan) falls due soon."}
 	EHCRequestDecisionDue       = Type{Name: "ehc_request.decision_due", Version: 1, RecordType: "ehc_request", Summary: "The decision whether to assess falls due soon."}
 	EHCRequestDraftServed       = Type{Name: "ehc_request.draft_served", Version: 1, RecordType: "ehc_request", Summary: "The draft plan for a request was served."}
 	EHCRequestExceptionRecorded = Type{Name: "ehc_request.exception_recorded", Version: 1, RecordType: "ehc_request", Summary: "An exception to the time limits was recorded."}
@@ -82,6 +83,9 @@ var (
 	YoungPersonErased           = Type{Name: "young_person.erased", Version: 1, RecordType: "young_person", Summary: "A young person's records were erased after retention."}
 	YoungPersonMerged           = Type{Name: "young_person.merged", Version: 1, RecordType: "young_person", Summary: "Another record of the same child was merged into this one; its records moved here."}
 	YoungPersonExported         = Type{Name: "young_person.exported", Version: 1, RecordType: "young_person", Summary: "A young person's records were exported for a subject access request."}
+	WebhookSubscriptionCreated  = Type{Name: "webhook_subscription.created", Version: 1, RecordType: "webhook_subscription", Summary: "A webhook subscription was created."}
+	WebhookSubscriptionUpdated  = Type{Name: "webhook_subscription.updated", Version: 1, RecordType: "webhook_subscription", Summary: "A webhook subscription changed or its secret was rotated."}
+	WebhookSubscriptionFailing  = Type{Name: "webhook_subscription.failing", Version: 1, RecordType: "webhook_subscription", Summary: "A webhook subscription's receiver failed every retry of a delivery for the whole retry period."}
 	YoungPersonUpdated          = Type{Name: "young_person.updated", Version: 1, RecordType: "young_person", Summary: "A young person's record changed."}
 )
 
@@ -114,6 +118,7 @@ var Catalogue = []Type{
 	EHCRequestAdviceRequested,
 	EHCRequestDeadlineMissed,
 	EHCRequestDecided,
+	EHCRequestDeadlineDueSoon,
 	EHCRequestDecisionDue,
 	EHCRequestDraftServed,
 	EHCRequestExceptionRecorded,
@@ -153,6 +158,9 @@ var Catalogue = []Type{
 	TransitionPlanCreated,
 	TransitionPlanEnded,
 	TransitionPlanUpdated,
+	WebhookSubscriptionCreated,
+	WebhookSubscriptionFailing,
+	WebhookSubscriptionUpdated,
 	YoungPersonCreated,
 	YoungPersonErased,
 	YoungPersonExported,

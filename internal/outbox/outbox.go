@@ -12,5 +12,34 @@ type Event struct {
 	Type       string // e.g. referral.received
 	RecordType string
 	RecordID   string
-	Payload    map[string]any
+	// YoungPersonID is the child the event is about, if any: it decides who may receive it.
+	YoungPersonID string
+	Payload       map[string]any
+}
+
+// Published is an event once committed and given its place in commit order.
+type Published struct {
+	Event
+	Seq     int64
+	Version int
+}
+
+// PayloadSchema names the contract's component describing the payload of events about
+// recordType: ReferralEventPayload for referral.
+func PayloadSchema(recordType string) string {
+	out := make([]byte, 0, len(recordType)+12)
+	up := true
+	for i := 0; i < len(recordType); i++ {
+		c := recordType[i]
+		if c == '_' {
+			up = true
+			continue
+		}
+		if up && c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		up = false
+		out = append(out, c)
+	}
+	return string(out) + "EventPayload"
 }

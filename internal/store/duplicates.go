@@ -120,6 +120,8 @@ var linkedTables = []linkedTable{
 	{"involvements", audit.Involvement, true, true},
 	{"consents", audit.Consent, true, true},
 	{"timeline_events", "timeline_event", false, false},
+	// Events follow the child, so the feed and webhooks judge them on the record kept.
+	{"outbox_events", "", false, false},
 }
 
 // lockYoungPeople locks the rows of ids against every other writer until the transaction ends,

@@ -230,7 +230,8 @@ func TestMerge(t *testing.T) {
 			if want := map[string]int64{"audit_events": 1}[table]; n != want {
 				t.Errorf("%s: %d rows still name the merged-away record, want %d", table, n, want)
 			}
-			if table == "audit_events" || table == "young_people" || table == "possible_duplicates" {
+			// The fixture writes records through the repositories, not the services that announce them.
+			if table == "audit_events" || table == "young_people" || table == "possible_duplicates" || table == "outbox_events" {
 				continue
 			}
 			if n, err := store.RawCount(st, "SELECT COUNT(*) FROM "+table+" WHERE young_person_id = ?", kept.ID); err != nil || n != 2 {

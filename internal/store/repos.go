@@ -141,6 +141,13 @@ func visibleYoungPeople(q *gorm.DB, col string, s access.Scope) *gorm.DB {
 	if !s.Restricted {
 		return q
 	}
+	cond, args := visibleCondition(col, s)
+	return q.Where(cond, args...)
+}
+
+// visibleCondition is the condition visibleYoungPeople applies, for a caller that combines it
+// with others (s must be restricted).
+func visibleCondition(col string, s access.Scope) (string, []any) {
 	var conds []string
 	var args []any
 	on := fromDate(s.On)
@@ -168,9 +175,9 @@ func visibleYoungPeople(q *gorm.DB, col string, s access.Scope) *gorm.DB {
 		args = append(args, `%"practitioner_id":"`+s.PanelPractitionerID+`"%`)
 	}
 	if len(conds) == 0 {
-		return q.Where("1 = 0")
+		return "1 = 0", nil
 	}
-	return q.Where("("+strings.Join(conds, " OR ")+")", args...)
+	return "(" + strings.Join(conds, " OR ") + ")", args
 }
 
 // CreateYoungPerson inserts p.
@@ -451,21 +458,39 @@ func (r auditRow) toDomain() audit.Event {
 }
 
 type outboxRow struct {
-	ID          string
-	OccurredAt  time.Time
-	EventType   string
-	RecordType  string
-	RecordID    string
-	Payload     string
-	PublishedAt *time.Time
+	ID            string
+	OccurredAt    time.Time
+	EventType     string
+	RecordType    string
+	RecordID      string
+	Payload       string
+	PublishedAt   *time.Time
+	YoungPersonID *string
+	Seq           *int64
 }
 
 func (outboxRow) TableName() string { return "outbox_events" }
 
+// toOutboxRow is the row of an event to publish. The child it is about, which decides who may
+// receive it, is the one the service named, else the one its payload names, else the record
+// itself when that is a young person's.
+func toOutboxRow(e outbox.Event) outboxRow {
+	yp := e.YoungPersonID
+	if yp == "" {
+		if v, ok := e.Payload["young_person_id"].(string); ok {
+			yp = v
+		} else if e.RecordType == "young_person" {
+			yp = e.RecordID
+		}
+	}
+	return outboxRow{ID: e.ID, OccurredAt: e.OccurredAt, EventType: e.Type, RecordType: e.RecordType, RecordID: e.RecordID,
+		Payload: toJSON(e.Payload), YoungPersonID: nullable(yp)}
+}
+
 // Publish writes events to the outbox, for delivery after commit.
 func (tx *Tx) Publish(events ...outbox.Event) error {
 	for _, e := range events {
-		row := outboxRow{ID: e.ID, OccurredAt: e.OccurredAt, EventType: e.Type, RecordType: e.RecordType, RecordID: e.RecordID, Payload: toJSON(e.Payload)}
+		row := toOutboxRow(e)
 		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
 			return translate(err)
 		}

@@ -97,8 +97,7 @@ func (tx sharingRepo) Join(i sharing.Involvement, announce outbox.Event) error {
 	if err := tx.laterUnless(func(db *gorm.DB) *gorm.DB { return db.Create(&row) }, unless); err != nil {
 		return translate(err)
 	}
-	out := outboxRow{ID: announce.ID, OccurredAt: announce.OccurredAt, EventType: announce.Type, RecordType: announce.RecordType,
-		RecordID: announce.RecordID, Payload: toJSON(announce.Payload)}
+	out := toOutboxRow(announce)
 	return translate(tx.laterUnless(func(db *gorm.DB) *gorm.DB { return db.Create(&out) }, unless))
 }
 

@@ -49,6 +49,15 @@ const (
 	ReviewDueNoticeDays = 42
 )
 
+// Leads are how many days before each deadline its due_soon event is sent.
+type Leads struct {
+	NoPlanNotice int // the 16-week notice that no plan will be issued
+	FinalPlan    int // the 20-week final plan
+}
+
+// DefaultLeads: two weeks for the 16- and 20-week limits.
+var DefaultLeads = Leads{NoPlanNotice: 14, FinalPlan: 14}
+
 // sweeper is the principal recorded on what the clock does by itself.
 var sweeper = auth.Principal{Subject: "oneplan:sweeper", Role: auth.RoleAdmin}
 
@@ -58,6 +67,8 @@ type SweepResult struct {
 	Skipped bool
 
 	DecisionsDue, DeadlinesMissed, ReviewsDue, ReviewsOverdue, PlansCeased, GapsOpened int
+	// DeadlinesDueSoon counts due_soon events of the 16- and 20-week limits.
+	DeadlinesDueSoon int
 }
 
 // Sweep sends the time-driven outbox events as of asOf, each once however often it runs: an EHC
@@ -113,6 +124,37 @@ func (s *Service) sweep(ctx context.Context, asOf time.Time, slot string) (res S
 		})
 		if err != nil {
 			return err
+		}
+		// Due soon: every request's 16- and 20-week limits within their lead, read set-based (the
+		// requests with a limit passed were read above; these are the others).
+		notOverdue := false
+		current, err := paging.Drain(func(pg paging.Page) ([]ehc.Request, string, error) {
+			return tx.EHCRequests().List(ehc.Filter{Overdue: &notOverdue, Today: asOf}, access.Scope{}, pg)
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range append(current, missed...) {
+			d := r.Deadlines(asOf)
+			for _, named := range []struct {
+				name string
+				m    ehc.Milestone
+				lead int
+			}{{"no_plan_notice", d.NoPlanNotice, DefaultLeads.NoPlanNotice}, {"final_plan", d.FinalPlan, DefaultLeads.FinalPlan}} {
+				due := named.m.AdjustedDueOn
+				if named.m.Status.Done() || named.m.Status == statutory.StatusNotApplicable || named.m.Status == statutory.StatusOverdue ||
+					due.IsZero() || asOf.Before(statutory.AddDays(due, -named.lead)) {
+					continue
+				}
+				sent, err := send("ehc_request.deadline_due_soon:"+r.ID+":"+named.name+":"+day(due), outbox.EHCRequestDeadlineDueSoon, r.ID,
+					map[string]any{"young_person_id": r.YoungPersonID, "deadline": named.name, "due_on": day(due)})
+				if err != nil {
+					return err
+				}
+				if sent {
+					res.DeadlinesDueSoon++
+				}
+			}
 		}
 		for _, r := range missed {
 			d := r.Deadlines(asOf)

@@ -28,6 +28,7 @@ var all = []*gormigrate.Migration{
 	m0013,
 	m0014,
 	m0015,
+	m0020,
 }
 
 // Table records the IDs of the migrations applied.

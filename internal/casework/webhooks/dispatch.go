@@ -1,0 +1,270 @@
+package webhooks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/webhook"
+)
+
+// Options tune the dispatcher.
+type Options struct {
+	Interval    time.Duration // how often to look for new events and due deliveries when idle
+	Batch       int           // events sequenced, and deliveries claimed, per round
+	Concurrency int           // deliveries in flight per process
+	Lease       time.Duration // how long a claimed delivery is this process's before another may take it
+	Timeout     time.Duration // per attempt
+	Retry       webhook.Retry
+	Retention   time.Duration // published events (and attempts) are pruned after this
+	Observer    Observer      // metrics; nil for none
+}
+
+func (o Options) withDefaults() Options {
+	if o.Interval <= 0 {
+		o.Interval = 250 * time.Millisecond
+	}
+	if o.Batch <= 0 {
+		o.Batch = 500
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 16
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Second
+	}
+	if o.Lease <= o.Timeout {
+		o.Lease = 3 * o.Timeout
+	}
+	if o.Retry == (webhook.Retry{}) {
+		o.Retry = webhook.DefaultRetry
+	}
+	if o.Retention <= 0 {
+		o.Retention = 7 * 24 * time.Hour
+	}
+	return o
+}
+
+// Observer is told of each attempt, for metrics.
+type Observer interface {
+	Attempted(eventType string, code int, ok bool, latency, lag time.Duration)
+	GaveUp(eventType string)
+}
+
+// client sends deliveries: never through a proxy, never following a redirect, and dialling only
+// addresses the policy allows (checked on the address actually dialled, after resolution).
+type client struct{ http *http.Client }
+
+func newClient(policy webhook.Policy, timeout time.Duration) *client {
+	dialer := &net.Dialer{Timeout: timeout, Control: policy.Control}
+	tr := &http.Transport{Proxy: nil, DialContext: dialer.DialContext, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second,
+		TLSHandshakeTimeout: timeout, ResponseHeaderTimeout: timeout}
+	return &client{http: &http.Client{Transport: tr, Timeout: timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// Body is the JSON of an event as delivered and as the feed lists it.
+type Body struct {
+	ID         string         `json:"id"`
+	Type       string         `json:"type"`
+	Version    int            `json:"version"`
+	Sequence   int64          `json:"sequence"`
+	Timestamp  time.Time      `json:"timestamp"`
+	RecordType string         `json:"record_type"`
+	RecordID   string         `json:"record_id"`
+	Data       map[string]any `json:"data"`
+}
+
+// BodyOf is the JSON body of e.
+func BodyOf(e outbox.Published) Body {
+	data := e.Payload
+	if data == nil {
+		data = map[string]any{}
+	}
+	return Body{ID: e.ID, Type: e.Type, Version: e.Version, Sequence: e.Seq, Timestamp: e.OccurredAt.UTC(), RecordType: e.RecordType, RecordID: e.RecordID, Data: data}
+}
+
+// Sign returns the Standard Webhooks webhook-signature header of body for msgID at ts: one
+// "v1,<base64 HMAC-SHA256 of id.timestamp.body>" per secret, separated by spaces.
+func Sign(secrets []string, msgID string, ts time.Time, body []byte) (string, error) {
+	sigs := make([]string, 0, len(secrets))
+	for _, sec := range secrets {
+		wh, err := standardwebhooks.NewWebhook(sec)
+		if err != nil {
+			return "", err
+		}
+		sig, err := wh.Sign(msgID, ts, body)
+		if err != nil {
+			return "", err
+		}
+		sigs = append(sigs, sig)
+	}
+	return strings.Join(sigs, " "), nil
+}
+
+// Run sequences, delivers and prunes until ctx ends. Every process runs it: sequencing is one
+// process's at a time, claims are leased, so several processes deliver each event once per
+// subscription between them, and what a killed process had claimed is taken over when its lease
+// runs out.
+func (s *Service) Run(ctx context.Context, report func(error)) {
+	var lastPrune time.Time
+	for ctx.Err() == nil {
+		busy, err := s.Round(ctx)
+		if err != nil && ctx.Err() == nil {
+			report(err)
+		}
+		if time.Since(lastPrune) > time.Minute {
+			lastPrune = time.Now()
+			if _, err := s.Prune(ctx); err != nil && ctx.Err() == nil {
+				report(err)
+			}
+		}
+		if busy {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(s.opts.Interval):
+		}
+	}
+}
+
+// Round sequences what has committed, then claims and delivers what is due, once. It reports
+// whether a full batch of either was found (so there may be more waiting).
+func (s *Service) Round(ctx context.Context) (busy bool, err error) {
+	defer casework.Wrap(&err, "dispatch events")
+	var n int
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		n, _, err = tx.WebhookQueue().Sequence(s.Now(), s.opts.Batch)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	var jobs []webhook.Job
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		jobs, err = tx.WebhookQueue().Claim(s.Now(), s.opts.Lease, s.opts.Batch)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	sem := make(chan struct{}, s.opts.Concurrency)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	for _, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(j webhook.Job) {
+			defer func() { <-sem; wg.Done() }()
+			if err := s.deliver(ctx, j); err != nil {
+				mu.Lock()
+				first = errors.Join(first, err)
+				mu.Unlock()
+			}
+		}(j)
+	}
+	wg.Wait()
+	return n == s.opts.Batch || len(jobs) == s.opts.Batch, first
+}
+
+// deliver makes one attempt at j and records it.
+func (s *Service) deliver(ctx context.Context, j webhook.Job) error {
+	body, err := json.Marshal(BodyOf(j.Event))
+	if err != nil {
+		return err
+	}
+	start := s.Now()
+	a := webhook.Attempt{ID: casework.NewID(), SubscriptionID: j.Subscription.ID, EventID: j.Event.ID, EventType: j.Event.Type,
+		Attempt: j.Attempts + 1, AttemptedAt: start}
+	a.ResponseCode, a.Error = s.post(ctx, j, body, start)
+	a.Latency = s.Now().Sub(start)
+	first := start
+	if j.FirstAttempt != nil {
+		first = *j.FirstAttempt
+	}
+	gaveUp := false
+	if !a.Succeeded() {
+		next, ok := s.opts.Retry.Next(a.Attempt, first, start)
+		if ok {
+			a.NextRetryAt = &next
+		} else {
+			gaveUp = true
+		}
+	}
+	if o := s.opts.Observer; o != nil {
+		o.Attempted(j.Event.Type, a.ResponseCode, a.Succeeded(), a.Latency, s.Now().Sub(j.Event.OccurredAt))
+		if gaveUp {
+			o.GaveUp(j.Event.Type)
+		}
+	}
+	// Recorded even if ctx has ended: the attempt was made.
+	return s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error {
+		failing, err := tx.WebhookQueue().Finish(a, gaveUp)
+		if err != nil || !failing {
+			return err
+		}
+		sub := j.Subscription
+		sub.Status = webhook.Failing
+		return tx.Publish(s.Notice(outbox.WebhookSubscriptionFailing, sub.ID, subscriptionPayload(sub)))
+	})
+}
+
+// post sends one delivery. The answer's body is read (to reuse the connection) but never kept:
+// it is the receiver's, and may hold anything.
+func (s *Service) post(ctx context.Context, j webhook.Job, body []byte, at time.Time) (int, string) {
+	sig, err := Sign(j.Subscription.Secrets(at), j.Event.ID, at, body)
+	if err != nil {
+		return 0, "signing_failed"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.Subscription.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, "bad_url"
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "OnePlan-Webhooks/1")
+	req.Header.Set("webhook-id", j.Event.ID)
+	req.Header.Set("webhook-timestamp", strconv.FormatInt(at.Unix(), 10))
+	req.Header.Set("webhook-signature", sig)
+	resp, err := s.client.http.Do(req)
+	if err != nil {
+		switch {
+		case errors.Is(err, webhook.ErrRefusedAddress):
+			return 0, "refused_address"
+		case errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "Client.Timeout"):
+			return 0, "timeout"
+		}
+		return 0, "connection_failed"
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return resp.StatusCode, "status_" + strconv.Itoa(resp.StatusCode)
+	}
+	return resp.StatusCode, ""
+}
+
+// Prune deletes what has been published and settled for longer than the retention.
+func (s *Service) Prune(ctx context.Context) (n int64, err error) {
+	defer casework.Wrap(&err, "prune the outbox")
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		n, err = tx.WebhookQueue().Prune(s.Now().Add(-s.opts.Retention), 10000)
+		return err
+	})
+	return n, err
+}
