@@ -53,7 +53,7 @@ func TestListPlans(t *testing.T) {
 			r.referrer_practitioner_id, r.referrer_organisation_id, r.reasons, r.main_reason, r.services_involved, r.services_count, false,
 			'2026-11-30', true, r.eligibility, now(), now(), 1, r.locality, r.locality_key
 		FROM generate_series(1, 40000) i JOIN referrals r ON r.id = ('00000004-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid`,
-		`ANALYZE`,
+		`ANALYSE`,
 	} {
 		if _, err := store.RawExec(st, q); err != nil {
 			t.Fatal(err)
@@ -94,7 +94,7 @@ func TestListPlans(t *testing.T) {
 			if list == "" {
 				t.Fatal("no list query sent")
 			}
-			raw, err := store.RawString(st, "EXPLAIN (ANALYZE, FORMAT JSON) "+list)
+			raw, err := store.RawString(st, "EXPLAIN (ANALYSE, FORMAT JSON) "+list)
 			if err != nil {
 				t.Fatal(err)
 			}
