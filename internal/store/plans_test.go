@@ -72,6 +72,8 @@ func TestListPlans(t *testing.T) {
 		{"by young person", referral.Filter{YoungPersonID: benchload.YoungPersonID(123)}, access.Scope{}},
 		{"by referring organisation", referral.Filter{OrganisationID: school}, access.Scope{}},
 		{"by status and organisation", referral.Filter{Status: string(referral.Closed), OrganisationID: school}, access.Scope{}},
+		{"by reason", referral.Filter{Reason: "social_care"}, access.Scope{}},
+		{"by reason and status", referral.Filter{Reason: "social_care", Status: string(referral.Closed)}, access.Scope{}},
 		{"created since", referral.Filter{CreatedAfter: &created}, access.Scope{}},
 		{"a school's practitioner: children in its team", referral.Filter{}, access.Scope{Restricted: true, OrganisationID: school,
 			On: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}},

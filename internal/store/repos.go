@@ -312,8 +312,8 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 		q = q.Where("referrals.status = ?", f.Status)
 	}
 	if f.Reason != "" {
-		// Reasons are a JSON array of enum values; a quoted value cannot match inside another.
-		q = q.Where("referrals.reasons LIKE ?", `%"`+f.Reason+`"%`)
+		// One row per reason a referral gives, so the join neither repeats nor loses a referral.
+		q = q.Joins("JOIN referral_reasons rr ON rr.referral_id = referrals.id AND rr.reason = ?", f.Reason)
 	}
 	if f.OrganisationID != "" {
 		q = q.Where("referrals.referrer_organisation_id = ?", f.OrganisationID)
@@ -337,6 +337,9 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 		drive("referrals.young_person_id", f.YoungPersonID)
 	case f.OrganisationID != "":
 		drive("referrals.referrer_organisation_id", f.OrganisationID)
+	case f.Reason != "":
+		// (reason, referral_id) yields referrals in id order, as referrals.id = rr.referral_id.
+		drive("rr.reason", f.Reason)
 	case f.Status != "":
 		drive("referrals.status", f.Status)
 	}

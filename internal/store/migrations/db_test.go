@@ -97,7 +97,7 @@ func dumpSchema(t testing.TB, db *gorm.DB) string {
 		section("constraints", `SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid) FROM pg_constraint
 			WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2`)
 		section("triggers", `SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2`)
-		section("functions", `SELECT proname, pg_get_functiondef(oid) FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY 1`)
+		section("functions", `SELECT proname, pg_get_functiondef(oid) FROM pg_proc p WHERE pronamespace = 'public'::regnamespace AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY 1`)
 		ts = func(col string) string {
 			return `to_char(` + col + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`
 		}
