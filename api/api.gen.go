@@ -806,6 +806,96 @@ func (e DisputeSubjectType) Valid() bool {
 	}
 }
 
+// Defines values for DocumentKind.
+const (
+	DocumentKindAdvice         DocumentKind = "advice"
+	DocumentKindCorrespondence DocumentKind = "correspondence"
+	DocumentKindDecisionLetter DocumentKind = "decision_letter"
+	DocumentKindEvidence       DocumentKind = "evidence"
+	DocumentKindMinutes        DocumentKind = "minutes"
+	DocumentKindOther          DocumentKind = "other"
+	DocumentKindPlan           DocumentKind = "plan"
+	DocumentKindReport         DocumentKind = "report"
+)
+
+// Valid indicates whether the value is a known member of the DocumentKind enum.
+func (e DocumentKind) Valid() bool {
+	switch e {
+	case DocumentKindAdvice:
+		return true
+	case DocumentKindCorrespondence:
+		return true
+	case DocumentKindDecisionLetter:
+		return true
+	case DocumentKindEvidence:
+		return true
+	case DocumentKindMinutes:
+		return true
+	case DocumentKindOther:
+		return true
+	case DocumentKindPlan:
+		return true
+	case DocumentKindReport:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocumentMediaType.
+const (
+	ApplicationPdf                                                     DocumentMediaType = "application/pdf"
+	ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocument DocumentMediaType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+	ImageJpeg                                                          DocumentMediaType = "image/jpeg"
+	ImagePng                                                           DocumentMediaType = "image/png"
+)
+
+// Valid indicates whether the value is a known member of the DocumentMediaType enum.
+func (e DocumentMediaType) Valid() bool {
+	switch e {
+	case ApplicationPdf:
+		return true
+	case ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocument:
+		return true
+	case ImageJpeg:
+		return true
+	case ImagePng:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocumentRecordType.
+const (
+	DocumentRecordTypeAnnualReview DocumentRecordType = "annual_review"
+	DocumentRecordTypeDispute      DocumentRecordType = "dispute"
+	DocumentRecordTypeEHCPlan      DocumentRecordType = "ehc_plan"
+	DocumentRecordTypeEHCRequest   DocumentRecordType = "ehc_request"
+	DocumentRecordTypeMeeting      DocumentRecordType = "meeting"
+	DocumentRecordTypeReferral     DocumentRecordType = "referral"
+)
+
+// Valid indicates whether the value is a known member of the DocumentRecordType enum.
+func (e DocumentRecordType) Valid() bool {
+	switch e {
+	case DocumentRecordTypeAnnualReview:
+		return true
+	case DocumentRecordTypeDispute:
+		return true
+	case DocumentRecordTypeEHCPlan:
+		return true
+	case DocumentRecordTypeEHCRequest:
+		return true
+	case DocumentRecordTypeMeeting:
+		return true
+	case DocumentRecordTypeReferral:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EHCAdviser.
 const (
 	EHCAdviserEducational             EHCAdviser = "educational"
@@ -1864,6 +1954,7 @@ const (
 	RecordTypeAnnualReview      RecordType = "annual_review"
 	RecordTypeConsent           RecordType = "consent"
 	RecordTypeDispute           RecordType = "dispute"
+	RecordTypeDocument          RecordType = "document"
 	RecordTypeEHCPlan           RecordType = "ehc_plan"
 	RecordTypeEHCRequest        RecordType = "ehc_request"
 	RecordTypeFamilyAssessment  RecordType = "family_assessment"
@@ -1896,6 +1987,8 @@ func (e RecordType) Valid() bool {
 	case RecordTypeConsent:
 		return true
 	case RecordTypeDispute:
+		return true
+	case RecordTypeDocument:
 		return true
 	case RecordTypeEHCPlan:
 		return true
@@ -3224,6 +3317,51 @@ type DisputeStatus string
 
 // DisputeSubjectType The record holding the disputed decision. ehc_plan and annual_review are not yet supported (422).
 type DisputeSubjectType string
+
+// Document Example: {"content_path":"/v1/documents/0190a5e0-0000-7000-8000-00000000d0c1/content","created_at":"2026-11-02T10:15:00Z","file_name":"ep-advice.pdf","id":"0190a5e0-0000-7000-8000-00000000d0c1","kind":"advice","media_type":"application/pdf","record_id":"0190a5e0-0000-7000-8000-00000000e4c1","record_type":"ehc_request","sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","size_bytes":184320,"title":"Educational psychology advice","uploaded_by_organisation_id":"0190a5e0-0000-7000-8000-000000000c01","version":1,"young_person_id":"0190a5e0-0000-7000-8000-000000000a01"}
+type Document struct {
+	// ContentPath Where to download the bytes: /v1/documents/{id}/content.
+	ContentPath *string            `json:"content_path,omitempty"`
+	CreatedAt   time.Time          `json:"created_at"`
+	FileName    string             `json:"file_name"`
+	ID          openapi_types.UUID `json:"id"`
+
+	// Kind What the document is.
+	Kind DocumentKind `json:"kind"`
+
+	// MediaType The media type, decided from the file's bytes at upload.
+	MediaType DocumentMediaType  `json:"media_type"`
+	RecordID  openapi_types.UUID `json:"record_id"`
+
+	// RecordType The kind of record a document belongs to.
+	RecordType DocumentRecordType `json:"record_type"`
+
+	// Sha256 The SHA-256 of the bytes, hex.
+	Sha256                   string              `json:"sha256"`
+	SizeBytes                int64               `json:"size_bytes"`
+	Title                    string              `json:"title"`
+	UploadedByOrganisationID *openapi_types.UUID `json:"uploaded_by_organisation_id,omitempty"`
+	Version                  int                 `json:"version"`
+	YoungPersonID            openapi_types.UUID  `json:"young_person_id"`
+}
+
+// DocumentEventPayload The data of document events (see GET /v1/event-types for which).
+type DocumentEventPayload = EventPayload
+
+// DocumentKind What the document is.
+type DocumentKind string
+
+// DocumentMediaType The media type, decided from the file's bytes at upload.
+type DocumentMediaType string
+
+// DocumentPage defines model for DocumentPage.
+type DocumentPage struct {
+	Items      []Document `json:"items"`
+	NextCursor *string    `json:"next_cursor,omitempty"`
+}
+
+// DocumentRecordType The kind of record a document belongs to.
+type DocumentRecordType string
 
 // EHCAdvice defines model for EhcAdvice.
 type EHCAdvice struct {
@@ -4601,11 +4739,14 @@ type Sex string
 
 // SubjectAccessExport defines model for SubjectAccessExport.
 type SubjectAccessExport struct {
-	AccessLog           []AuditEvent         `json:"access_log"`
-	Allocations         []Allocation         `json:"allocations"`
-	AnnualReviews       []AnnualReview       `json:"annual_reviews"`
-	Consents            []Consent            `json:"consents"`
-	Disputes            []Dispute            `json:"disputes"`
+	AccessLog     []AuditEvent   `json:"access_log"`
+	Allocations   []Allocation   `json:"allocations"`
+	AnnualReviews []AnnualReview `json:"annual_reviews"`
+	Consents      []Consent      `json:"consents"`
+	Disputes      []Dispute      `json:"disputes"`
+
+	// Documents The documents attached to the child's records; each one's bytes are at its content_path.
+	Documents           []Document           `json:"documents"`
 	EHCNeedsAssessments []EHCNeedsAssessment `json:"ehc_needs_assessments"`
 	EHCPlans            []EHCPlan            `json:"ehc_plans"`
 	ExportedAt          time.Time            `json:"exported_at"`
@@ -5499,6 +5640,32 @@ type ConcludeDisputeParams struct {
 
 	// IfMatch The `ETag` last read; a stale one is refused with 412.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListDocumentsParams defines parameters for ListDocuments.
+type ListDocumentsParams struct {
+	RecordType DocumentRecordType `form:"record_type" json:"record_type"`
+	RecordID   openapi_types.UUID `form:"record_id" json:"record_id"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// UploadDocumentParams defines parameters for UploadDocument.
+type UploadDocumentParams struct {
+	RecordType DocumentRecordType `form:"record_type" json:"record_type"`
+	RecordID   openapi_types.UUID `form:"record_id" json:"record_id"`
+	Kind       DocumentKind       `form:"kind" json:"kind"`
+	Title      string             `form:"title" json:"title"`
+
+	// FileName The file's name as the sender knows it (used for downloads); a bare name, no path.
+	FileName *string `form:"file_name,omitempty" json:"file_name,omitempty"`
+
+	// IdempotencyKey A unique key per logical request (e.g. a UUID); retries with the same key and body replay the first answer.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListEHCNeedsAssessmentsParams defines parameters for ListEHCNeedsAssessments.
@@ -6763,6 +6930,21 @@ type ServerInterface interface {
 	// ConcludeDispute Record how the dispute ended (once; a second conclusion answers 409)
 	// (POST /v1/disputes/{id}/conclude)
 	ConcludeDispute(ctx echo.Context, id ID, params ConcludeDisputeParams) error
+	// ListDocuments List one record's documents
+	// (GET /v1/documents)
+	ListDocuments(ctx echo.Context, params ListDocumentsParams) error
+	// UploadDocument Attach a document (advice, a report, a letter) to a child's record
+	// (POST /v1/documents)
+	UploadDocument(ctx echo.Context, params UploadDocumentParams) error
+	// RemoveDocument Remove a document from a child's record
+	// (DELETE /v1/documents/{id})
+	RemoveDocument(ctx echo.Context, id ID) error
+	// GetDocument Read a document's description (not its bytes)
+	// (GET /v1/documents/{id})
+	GetDocument(ctx echo.Context, id ID) error
+	// GetDocumentContent Download a document's bytes
+	// (GET /v1/documents/{id}/content)
+	GetDocumentContent(ctx echo.Context, id ID) error
 	// ListEHCNeedsAssessments List EHC needs assessment requests
 	// (GET /v1/ehc-needs-assessments)
 	ListEHCNeedsAssessments(ctx echo.Context, params ListEHCNeedsAssessmentsParams) error
@@ -7780,6 +7962,156 @@ func (w *ServerInterfaceWrapper) ConcludeDispute(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ConcludeDispute(ctx, id, params)
+	return err
+}
+
+// ListDocuments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListDocuments(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDocumentsParams
+	// ------------- Required query parameter "record_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "record_type", ctx.QueryParams(), &params.RecordType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter record_type: %s", err))
+	}
+
+	// ------------- Required query parameter "record_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "record_id", ctx.QueryParams(), &params.RecordID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter record_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListDocuments(ctx, params)
+	return err
+}
+
+// UploadDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadDocument(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UploadDocumentParams
+	// ------------- Required query parameter "record_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "record_type", ctx.QueryParams(), &params.RecordType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter record_type: %s", err))
+	}
+
+	// ------------- Required query parameter "record_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "record_id", ctx.QueryParams(), &params.RecordID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter record_id: %s", err))
+	}
+
+	// ------------- Required query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Required query parameter "title" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "title", ctx.QueryParams(), &params.Title, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter title: %s", err))
+	}
+
+	// ------------- Optional query parameter "file_name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "file_name", ctx.QueryParams(), &params.FileName, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter file_name: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadDocument(ctx, params)
+	return err
+}
+
+// RemoveDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) RemoveDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RemoveDocument(ctx, id)
+	return err
+}
+
+// GetDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) GetDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetDocument(ctx, id)
+	return err
+}
+
+// GetDocumentContent converts echo context to params.
+func (w *ServerInterfaceWrapper) GetDocumentContent(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetDocumentContent(ctx, id)
 	return err
 }
 
@@ -11780,6 +12112,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/disputes/:id", wrapper.GetDispute, options.OperationMiddlewares["getDispute"]...)
 	router.PATCH(options.BaseURL+"/v1/disputes/:id", wrapper.UpdateDispute, options.OperationMiddlewares["updateDispute"]...)
 	router.POST(options.BaseURL+"/v1/disputes/:id/conclude", wrapper.ConcludeDispute, options.OperationMiddlewares["concludeDispute"]...)
+	router.GET(options.BaseURL+"/v1/documents", wrapper.ListDocuments, options.OperationMiddlewares["listDocuments"]...)
+	router.POST(options.BaseURL+"/v1/documents", wrapper.UploadDocument, options.OperationMiddlewares["uploadDocument"]...)
+	router.DELETE(options.BaseURL+"/v1/documents/:id", wrapper.RemoveDocument, options.OperationMiddlewares["removeDocument"]...)
+	router.GET(options.BaseURL+"/v1/documents/:id", wrapper.GetDocument, options.OperationMiddlewares["getDocument"]...)
+	router.GET(options.BaseURL+"/v1/documents/:id/content", wrapper.GetDocumentContent, options.OperationMiddlewares["getDocumentContent"]...)
 	router.GET(options.BaseURL+"/v1/reports/ehc-timeliness", wrapper.GetEHCTimelinessReport, options.OperationMiddlewares["getEhcTimelinessReport"]...)
 	router.GET(options.BaseURL+"/v1/transition-plans", wrapper.ListTransitionPlans, options.OperationMiddlewares["listTransitionPlans"]...)
 	router.POST(options.BaseURL+"/v1/transition-plans", wrapper.CreateTransitionPlan, options.OperationMiddlewares["createTransitionPlan"]...)
@@ -14693,6 +15030,779 @@ type ConcludeDispute503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ConcludeDispute503ApplicationProblemPlusJSONResponse) VisitConcludeDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentsRequestObject struct {
+	Params ListDocumentsParams
+}
+
+type ListDocumentsResponseObject interface {
+	VisitListDocumentsResponse(w http.ResponseWriter) error
+}
+
+type ListDocuments200JSONResponse DocumentPage
+
+func (response ListDocuments200JSONResponse) VisitListDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocuments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocuments400ApplicationProblemPlusJSONResponse) VisitListDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocuments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocuments401ApplicationProblemPlusJSONResponse) VisitListDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocuments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocuments403ApplicationProblemPlusJSONResponse) VisitListDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocuments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocuments429ApplicationProblemPlusJSONResponse) VisitListDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocuments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocuments503ApplicationProblemPlusJSONResponse) VisitListDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentRequestObject struct {
+	Params UploadDocumentParams
+	Body   io.Reader
+}
+
+type UploadDocumentResponseObject interface {
+	VisitUploadDocumentResponse(w http.ResponseWriter) error
+}
+
+type UploadDocument201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type UploadDocument201JSONResponse struct {
+	Body    Document
+	Headers UploadDocument201ResponseHeaders
+}
+
+func (response UploadDocument201JSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument400ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument401ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument403ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument409ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument413ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument415ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument422ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument429ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument503ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveDocumentRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type RemoveDocumentResponseObject interface {
+	VisitRemoveDocumentResponse(w http.ResponseWriter) error
+}
+
+type RemoveDocument204Response struct {
+}
+
+func (response RemoveDocument204Response) VisitRemoveDocumentResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type RemoveDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveDocument400ApplicationProblemPlusJSONResponse) VisitRemoveDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveDocument401ApplicationProblemPlusJSONResponse) VisitRemoveDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveDocument403ApplicationProblemPlusJSONResponse) VisitRemoveDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveDocument404ApplicationProblemPlusJSONResponse) VisitRemoveDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveDocument429ApplicationProblemPlusJSONResponse) VisitRemoveDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveDocument503ApplicationProblemPlusJSONResponse) VisitRemoveDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetDocumentResponseObject interface {
+	VisitGetDocumentResponse(w http.ResponseWriter) error
+}
+
+type GetDocument200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetDocument200JSONResponse struct {
+	Body    Document
+	Headers GetDocument200ResponseHeaders
+}
+
+func (response GetDocument200JSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument400ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument401ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument403ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument404ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument429ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument503ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentContentRequestObject struct {
+	ID ID `json:"id"`
+}
+
+type GetDocumentContentResponseObject interface {
+	VisitGetDocumentContentResponse(w http.ResponseWriter) error
+}
+
+type GetDocumentContent200ResponseHeaders struct {
+	ContentDisposition *string
+	XContentSHA256     *string
+}
+
+type GetDocumentContent200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       GetDocumentContent200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetDocumentContent200ApplicationPdfResponse) VisitGetDocumentContentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.XContentSHA256 != nil {
+		w.Header().Set("X-Content-SHA256", fmt.Sprint(*response.Headers.XContentSHA256))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetDocumentContent200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       GetDocumentContent200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetDocumentContent200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitGetDocumentContentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.XContentSHA256 != nil {
+		w.Header().Set("X-Content-SHA256", fmt.Sprint(*response.Headers.XContentSHA256))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetDocumentContent200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       GetDocumentContent200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetDocumentContent200ImageJpegResponse) VisitGetDocumentContentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.XContentSHA256 != nil {
+		w.Header().Set("X-Content-SHA256", fmt.Sprint(*response.Headers.XContentSHA256))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetDocumentContent200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       GetDocumentContent200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetDocumentContent200ImagePngResponse) VisitGetDocumentContentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.XContentSHA256 != nil {
+		w.Header().Set("X-Content-SHA256", fmt.Sprint(*response.Headers.XContentSHA256))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetDocumentContent400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocumentContent400ApplicationProblemPlusJSONResponse) VisitGetDocumentContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentContent401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocumentContent401ApplicationProblemPlusJSONResponse) VisitGetDocumentContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentContent403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocumentContent403ApplicationProblemPlusJSONResponse) VisitGetDocumentContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentContent404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocumentContent404ApplicationProblemPlusJSONResponse) VisitGetDocumentContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentContent429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocumentContent429ApplicationProblemPlusJSONResponse) VisitGetDocumentContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentContent503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocumentContent503ApplicationProblemPlusJSONResponse) VisitGetDocumentContentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -31925,6 +33035,21 @@ type StrictServerInterface interface {
 	// ConcludeDispute Record how the dispute ended (once; a second conclusion answers 409)
 	// (POST /v1/disputes/{id}/conclude)
 	ConcludeDispute(ctx context.Context, request ConcludeDisputeRequestObject) (ConcludeDisputeResponseObject, error)
+	// ListDocuments List one record's documents
+	// (GET /v1/documents)
+	ListDocuments(ctx context.Context, request ListDocumentsRequestObject) (ListDocumentsResponseObject, error)
+	// UploadDocument Attach a document (advice, a report, a letter) to a child's record
+	// (POST /v1/documents)
+	UploadDocument(ctx context.Context, request UploadDocumentRequestObject) (UploadDocumentResponseObject, error)
+	// RemoveDocument Remove a document from a child's record
+	// (DELETE /v1/documents/{id})
+	RemoveDocument(ctx context.Context, request RemoveDocumentRequestObject) (RemoveDocumentResponseObject, error)
+	// GetDocument Read a document's description (not its bytes)
+	// (GET /v1/documents/{id})
+	GetDocument(ctx context.Context, request GetDocumentRequestObject) (GetDocumentResponseObject, error)
+	// GetDocumentContent Download a document's bytes
+	// (GET /v1/documents/{id}/content)
+	GetDocumentContent(ctx context.Context, request GetDocumentContentRequestObject) (GetDocumentContentResponseObject, error)
 	// ListEHCNeedsAssessments List EHC needs assessment requests
 	// (GET /v1/ehc-needs-assessments)
 	ListEHCNeedsAssessments(ctx context.Context, request ListEHCNeedsAssessmentsRequestObject) (ListEHCNeedsAssessmentsResponseObject, error)
@@ -32902,6 +34027,133 @@ func (sh *strictHandler) ConcludeDispute(ctx echo.Context, id ID, params Conclud
 		return err
 	} else if validResponse, ok := response.(ConcludeDisputeResponseObject); ok {
 		return validResponse.VisitConcludeDisputeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListDocuments operation middleware
+func (sh *strictHandler) ListDocuments(ctx echo.Context, params ListDocumentsParams) error {
+	var request ListDocumentsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDocuments(ctx.Request().Context(), request.(ListDocumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDocuments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListDocumentsResponseObject); ok {
+		return validResponse.VisitListDocumentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadDocument operation middleware
+func (sh *strictHandler) UploadDocument(ctx echo.Context, params UploadDocumentParams) error {
+	var request UploadDocumentRequestObject
+
+	request.Params = params
+
+	request.Body = ctx.Request().Body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadDocument(ctx.Request().Context(), request.(UploadDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadDocumentResponseObject); ok {
+		return validResponse.VisitUploadDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RemoveDocument operation middleware
+func (sh *strictHandler) RemoveDocument(ctx echo.Context, id ID) error {
+	var request RemoveDocumentRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RemoveDocument(ctx.Request().Context(), request.(RemoveDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RemoveDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RemoveDocumentResponseObject); ok {
+		return validResponse.VisitRemoveDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetDocument operation middleware
+func (sh *strictHandler) GetDocument(ctx echo.Context, id ID) error {
+	var request GetDocumentRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDocument(ctx.Request().Context(), request.(GetDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetDocumentResponseObject); ok {
+		return validResponse.VisitGetDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetDocumentContent operation middleware
+func (sh *strictHandler) GetDocumentContent(ctx echo.Context, id ID) error {
+	var request GetDocumentContentRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDocumentContent(ctx.Request().Context(), request.(GetDocumentContentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDocumentContent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetDocumentContentResponseObject); ok {
+		return validResponse.VisitGetDocumentContentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -36683,698 +37935,732 @@ func (sh *strictHandler) GetTimeline(ctx echo.Context, id ID, params GetTimeline
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L37c9s4uij4r6C0typ2HdqxnUd37Nq65ThOJ9OJ47WT6dtnkqUgEpIwpgAOANrRdOV/38IHgARJUCJl",
-	"2d1zavsHdyThjQ/f+/HHKOGLnDPClBwd/zGaE5wSAf88/4xn+v8pkYmguaKcjY5Hn+cECZILIglTWH/5",
-	"RKJbIiTl7ARJwlJEFZrg5AZRhsbvp3sfsUrm4/1RNJLJnCywHlMtczI6HkklKJuNfvyIRh94gs0UzRm/",
-	"XH1AfIrUnKBEEKxIigSRvBAJWTfoR35L0s985ZiCJFykSM2pRJwRdIclWhAxIymiTPHVU/yIRjkWeEGU",
-	"PbSzQkguwsc2ZuS7ihNoMXbT54LcUl5IlOMZ7Ifq5v8qiFiOohHDCz2f6VNbyQJ//0DYTM1Hx0cHB9Fo",
-	"QZn7fBgFjuL9G90LBs+xmldj03QUjQT5V0EFSUfHShTEn2fKxQKr0fGoKKBlYOSULHKuCEuWv5Jle+un",
-	"qGD0XwVBN2SJciJQxmc0wRnSkxKp0A7Zn+0jjL58ef9m9wQJogQlEt1RNYcjknhhOmOWoglPlxoAM7yE",
-	"H6dUSIUwk3dElMdnoLjao7fEPb3GjoM8PPq5dpA/69tVigg95v/7j9O9/8Z7/z7Ye7UfH+99+6//FT6N",
-	"KcB7BwToNzVGGZYKCYLTE4SRVDgjAHlUIkGmhSSp2fvzw6PuHdl31bWVl8/Xg8QHuqCqvdBLPCNI0n93",
-	"QmMG/fyJUzLFRaZGxy80JOLvdFEsKrg0n6olUKbIjAhYw2Uhci5JexW/zZf+86QSTQhlM3tsNyRXGr/o",
-	"FrhIqUJKYJp1Htf/2XMT3ecNXZGcC3XGFzkWgSWfZpIjjU4LRRC5JWKJpnRWCIKmXDQeOxGUpxoHkH8V",
-	"OEMZTIt27uY8IyjBGWEpFmjBmZpLtOC3xKDUydJ+FyGu5kTcUUn0lyleyt1O7GEXHLyxKc4kKTc74Twj",
-	"mHm7fUNlknFZhDY8Jt9xosZox45W7vP6/OINUgQvdo/rB4ElSnjBFEn30ZjnhI2PkVzgLNtjxWJCBJJF",
-	"rmmLpia6cV5MMirnJP3KdGuUYoXRDgyhASLjdzCfmgsi5zwzD2dOsjQyT0iShOuTXNYGlhwprnAmUYIZ",
-	"4/ot3hKc6aEWkcYyX5ngBUs1vN3NiSAo4czsIN3dR6cMZ0upNLnIlrA/DaWE3hK7J8QLlRcK8NUCL5Ge",
-	"AssbOJ7yzJ4fPNvd/8o67iytjt2/tv8lyHR0PPq/nlZU+6n5VT6tbuojT4l3hW8FX7Qv7y0gzhQvS0pk",
-	"YHKHsiQrJL0lnQA11QP2IhopVmTU/ZQ00c+oChCNT/pokznNUkGYeelUosy2RzsJlmSPMkmYpEqv9RhO",
-	"V5ApEQJnFt4k2sGJordULZ/I6keFJxmRkaEfBWMk2zXshZ7viTfN3Zww242kUQneQlMt/Y+yIWe1ASzS",
-	"YvyuE4e6nXeRov746JOYYUZlB/dUP0jD5XgdEHxGc6yfE5z0Lc9uHQXasShWP2WE4U1U+4wQQAq8EuxO",
-	"lwg9HEkLw80hSZSibNYJSv5aYmAwhrAe5gBCDN4HvA64TxBWaMGlQocHaEmwkAhPFRForMF73LVgxe8J",
-	"+deFuCXLz/yGsDCTQNktNZw1UroVmtFbwhBnCTEAqeqNgGHFaUWu6/wdjLFyzR6PwyWNKz4n3vv2x/Nn",
-	"P8KMzpdcbzG9piwhHWBnnoFEyRwzzU9jpYHDnDJAImVSYabQjn5ZGDE6m6tsieSSJfri7uZYuc6dEFSY",
-	"dcQSFtJ5F3uKLkIX8kOfjMw5kwQY+Nc4vTJ8qf6UcKYIg3/iPM+ogeqnueCTjCz+65/SPLl+CPrS9DKT",
-	"1o/rI870ajWS4UJfLs5oivAM6xMyZ6WXInCiTtCYCMGFHCN9AhIRnMzRlJIs3R/9iEZnnE0zmjzq8k81",
-	"F6uIXrvh9RmRsGJYyQkaJ4UQhKlYNyvKlQNzDx0NlRUkI7eYqX0ErBRGl5+uP6O7OZfkKxs3mPgx0H82",
-	"k0jppk6YkIpmmeUVc8ETIiVJj0GoWLoHfqU/7J3qD2PLIkhDij3x12vUBu9r00lPfYe1vEumHDagxJKy",
-	"WWQeqv5JryPBDETW7JYY9GkPpi5bruSU9Zm/5WJC09Tgjce6Wo2REpxlRGi6prlTx9GkHAATgO4Xzshj",
-	"ryqj7AaR71QqkqJJoeCYGUcaKIhAE4JAlNrBDJHvuUZ9HtbchWW/TwlTdEqJ2ODVkO94kWcW9ylMM3gI",
-	"S15oyCNCatSsQddxA0tewBIlIQhnWo5ZAt2F133x7hpZFpgL9OXy4livHimNAW3/ncyqSHaRwJr5178y",
-	"+6sGs5IyG8ShoctgitHxP7w1UllOb/qSFBn8W1u7t9xRNMq5hkUxOh49ZXMZm6WOfnzTOFnjcE0DRk9v",
-	"D5/CGHs54fpoolFWqnVavz49OHx1gF+Qw72fkqN076fJM7L3anp4sPccv5i8TH5KfyavpvqFAM4YHT8/",
-	"eBWNFFX6yCssV76VuVK5PH76lDOSZ5jt2+tx1yafulenL34LGK/UG7n3AQ+jdrk8Sw2Sa92uoenHaOzO",
-	"x6FEqr4yLTaUOB6IfQmm+2ina2b9JPXsDASSBBeSWNiyypHdr0xv/YKrt5qRe8znesGRLJK5XTnQOMYZ",
-	"aW7hhvE7xKfwNC/xMuM4/cz5Byxmj45cQM2keeNbIkqcbSRABPoPs0gBdIDqjm8xzcijnmqlXEUpJxIg",
-	"YKE/ewSXKDwbgyCqKv2ToXIowUIYJYttjTgDLjKgBA4t0TZ7Cm1+VPz4ijMYtnc7nB5Zke/qaSJv650D",
-	"zFxQW82FOkZ/u/50AboSo6wAKDy7/ruRdManSUJydYzcRGO0k/CsWDBpB4iM2BihmeBFHqGULrTwyVmE",
-	"EqzIjItlhDI8IVmEFgRrOTxCtzgrSFTqfU4QLjUUTiVCJRr/I/k2NhTpmohbmpAvDN9imukJHxvyU6zw",
-	"BEtYmNGN4GSuF6LZdw0sC77QsLKT8jsWgSyMBbA5XMBz0c8W9CRXHs+lOzoMOHU8l5brPTbrxHF8RgOc",
-	"NjTADf4PiYLJUobT0tH+9hi4gZzZZ84/Yra0goN8zCv75BCU0Hw0oCarp6ASlOaaJ5f6cNezwJufX9BK",
-	"Uj+jLwwXas4F/Td5bNqTCAIUFGcSXr332XBYWBCAdRC74B1+YVZ4eOwn+BvJsj0jCwJT6ywCkyXCaFJI",
-	"CqKVKDKCdjTTxjR34N4FXLgglQkBM1ATAznbtRuTRa7xGUk/kpTiz3BXj09cn0i00PMjDSwO12g4NnyB",
-	"Jr05EVYNgm+IljNKxg3g8zRxGq9c6LaKEvvyNN+nSBpj1VcNEHm9Jss414I2UHUiYpr2UEaVA1DOYsYV",
-	"CZCnaJQWJDZLXqMnikY9Z10QonFv30Vq/JwW/uJKjX804nd6u7XrCuzBtNrkhJz+tW97x/ivhjUDBtem",
-	"7Y9odDc3197WWFUasH8Yq6d3ePXV2VHKCyvXUp3gt3LBfPJPYqQKs5SzEhDgMaWGPcTZpQel1urSBbgb",
-	"gqCDu7pd6yCkvetY+/ktYcqy3rD6LPs0BfFx1RXUemmZMMxVaMqPYRpEdA+JdrTA8sv5Z6RlQ/huTy9M",
-	"AgW7m9NkbpCWWdx7lhdq4JkOeHFB8G8aJa36Fdo6rIWRf1loB8wKeEGzZYQwkoajA/1l0+C4xcflwL51",
-	"9+uMCP6rqEN9N4hfYiOR1c+aKrKo/2P9ux1VsIiFwEsA48pNQg/CiswywkZxveZhw9zdS78ukQphmqX7",
-	"x4jnoB9POfNfdXWyp2mRKcuX+/2w/j6WPKE4ixNjYDXfzQnOQAVvPmp2GWfVt3OuyfhsFI3IIs/4cgGa",
-	"UUOVR9FoWghNs+PSiKKxjv5m7erkGWcKJ+vfSFOXwbBmNxLTW3PlmCFYu4PeE6uewFY7FOkWNTsS10yG",
-	"mmsob2I1GDU26vqBRveo7C54tkn3pn2p9aQ/FlJz/639WMtXSgVJFBdLvbH1FKuCkpWg70NUE4DdGEEQ",
-	"zjLPTap+zmDo7KDshKUD2aEHYj/at7G2z2acBpYd7MsGTIgYxkuGOI06c9HcUrngyN1ibd7VkLAJVaxf",
-	"W5ta43J0ZJsaOSklCU1JiqiKEJ2W6uNebyNwj+2JCZvhGQH9QkZwv4Gryw55EFFZo85tKjyQRHbe3epb",
-	"+kCNQfFeFLN6/S2q2Z8KMlbg7IrcUnIXkJ2Mg+UgVJESnGZaLG0Pp+FFWmy1amcfaUak0gQYHCpzq4Ho",
-	"3UWUescBXdwJ9OzSOGHbv1xuuYio2nXo/P0jaSDwPCc4iwWdzZXUMiSdUqMqaSN0+xD7srb+pI59WWDK",
-	"FKaAdBaEaUhOCJZhHqgToTZOpZyotsSoa28rH8+DCcuBo1dKk0gy4C16z+jU9g7xsmCPi3UrGSRHDhP3",
-	"3KgBtlhqjrF3FzAEdC8hn+J4ypOi/+Yvp6enguDQfjVJWGhwKrmUDeFNv6UB+2zAoXeskXe7/mZbaw3B",
-	"YJ7h3oyKJP8qiHWGWaUx7q3Y8ECsUm84d5chGNq6569fGJhnY8Pi99t2iNlxh9YezzskT6VSKlkqShL5",
-	"lKi26Wo366hb+SyH8UZdcspWmFknxbhHYR7nyOEJ/7zgsMB5zprRs9gq0MFrsJQmQwKolSHkCsmxSc70",
-	"wtad6BuL3TdhObupW9MVuc7FXdlFIi38g17IIRKwagIK2R9Fa2lkQCVld4MyosD6dH1+cYQ+YKnMbmvM",
-	"5yNQVg/gnh/0EG3viyO7aPUqftYDhodXFcJksWG0BmsMvZV+NMRgI6jdGmOwwN/fm/4vzNXaT4dreQYP",
-	"Ln4+CGKiezMRDX1QqpEHPC/TFCVUJEWmUfAJSguCjtAdITfSWU3BKmzW0OvRNFmS9Tus8SgdCGIq+AL9",
-	"TrBAr8BXdCAnU13Q88aVRCPj1Gh/1ojoITmd9otwMrhpW7+Cyrze/wb6Mks9GCQf3LeiFfbF00fUDbd5",
-	"Le9C04IAxc3SClfqS8UsIVlG0rBiNqc2HO7+InZf+49lXf40vVsuyJR+DwPxDVk+keiWSjrJwO1XKLTD",
-	"8/hrcXDwLDE94d8k3t/f342Q4qBgmjEqCTIuBoHXc8tvBh6m48FWeh7pNkHmFs44CsQtwLDlEdQY2CDE",
-	"AXg8PBHNaXxDloPJJ6xuE4q5oZp/SxDaPoiaaU7/k82cX5F1kNlpKB3l7glaGKtAxtlMwyGY/LwV9tNL",
-	"bgpnnbAFZ9sNTO+lLAxL3WS9AQbWol6DsH5Eo5tQGK99w4gqSbLpPnqvwP4J3qZyzu+Y8To+RlJpnoAq",
-	"F/60Gie7xZlZuze3FeJS7vCxyIqUREoNWb9SFgBQYyWOcdkM7RAssiWakyyP0NnpW3ieu4gLJPGUzAoM",
-	"rt61Hmenb0/B0AyC4N4dFzfozAV8aSburZ6FEomq5YA12pG31iq0VBmeLUzpyp+vCdhY5UAD5CdGkLcj",
-	"eJ6LIlM0z0jlZykDtkXDKXMaCkH67AXkcVFzbtff3DF0x4XxemsxoGsAQG/glmQ8t6ZdRkgqV6+g1gFB",
-	"h81mrszCIc55bXd32SyNCbulgrOFdftqhIdCO4Afrx3O0BQniosNF29nLzn/fvTOrOXv0EmTu/o0P0pl",
-	"yEYHYoQRDeYJznFio1GHj+PrYTYY4MdK9BHgSQWewkMtJguqlFWm64Pt4kc3U4fN+Z0/LWWVeuqWpoTr",
-	"NznnjMBncidjOceCpLERDecYxB81F7yYzWOc3vLEiCQpTWPGVazwDYlzLMKo5caizVJf5lHzBhc2KqFr",
-	"QSA4JahU+7aCbW48AC6sFw8yA8qQB8/jsDU9bKAZzCHnNA9FErc6KM5vzLH7GrgaZPq5AHxyB3cSpHZF",
-	"SlXlldkIVoCcKuNjpO54GRjKp+DuaYKWJiTBC+P/uWPjqSHNgwsaMTKumJF0D9/hZfm9RlEQHJtrQXiZ",
-	"Ez2sjZFZ8FvicgGMbSRpDLGS8hj9o6Ge/jbePUHjlMoFlXJ8jDDKuTTiSloYl1iTHmZqAqE5mhDYjguv",
-	"9omqYf+NOk1fWUZlpcnWVyio5mg0JckIfEO+W/uhEWpG0UgvOxX4TovlxvZremIIegeQTzKb1ALQQIkD",
-	"RpVDK/g5CjOV2VoYPejLA8Ei7Fqy3ojrX/8P8GQwzFSQGf3LeYxYZr2N1gsD3+FQbXAjV0uUC66xoXgi",
-	"ke1gsgVIOmMk3aMMfPDlena4Uw9fB94ay9t+3A3utucZGNTRvoIEwoOGCdl5ldclgKz02+yP2mxrGUot",
-	"pJ+VSfLAGRrrT+NdZDM5gXyLGF5omc+kIfFC53I8g3iPQjDjwVKe59olNbSD3/dmfM9Go1/BBO/fSG/p",
-	"yrrYrw510k3BGd9CBJHKHlFr/uFmulafzsN8IktOmecZiUx4ucavJwiX3CxOEiIlyvjMJoEg0p4wXAg4",
-	"C2mhkMBZU+Ew/tbO+Xe9xkvYDRx2SFXjA27kkFj9Vhya6iRnVtWyBdmzwq+PJ3+eYUFOE1XxkRt7pIdI",
-	"eqV558KR4WxpPpU9exkEGFdEBm1gAXQAT2PtkgRfoLItaqhsutbRzzDfOlVnnW96cpqve13MpUsado/b",
-	"aW5vrcjSfexruzavYfDc9z/q9YdaSU11KNEN0Wmi0NHB4XMk91/8XCI2EMw9ZYTP0mlxRf8Ospb+sCQq",
-	"NraB8jggSUmcCz4TREqPDbOmg4yyDvnsbJ60cQzJ6IxOaEbVMh7o82W6Zh0ewWVIee/x9LYynPT2yVo4",
-	"17n1lzxPPlaNSx/dvktrWrOqoYIvb570U2s3nUmxgmwNc5znhAFKKUP7E84UZYVmM4wmItEAlmM1P0F6",
-	"zRDoykVKRGTi3q1z+bRQhSBttdaWbr0DNYKsFJ7CpCCsnHofAG4CaYICySeMhOU20wt3DwaaEGh8rAFt",
-	"fa1/K9KZ5md4ipcQe2khILWZKPMMMwSe9rv7aJwWZGyokKTfXSI/z16eFmCkISdorFGJjbmcZGT8lZXp",
-	"AnFyo7lUuDH9RT25SCmJMq6qs4I8Nmvhad2b/FwKmTWvWXv9y027W1jYsDtc8UZ9W+yh3YYbMwqekbfg",
-	"DlTSj2w3ieGmr329bth7/R2Nh7zltfOtoQk9uIiVb3YDlelZxiXZxG7JC5XwxVrIhPE/2bZd7lvDowrc",
-	"7Cu9r2pze0pR4FniBdFSDpknxhrhGW1inzsBjViseNzyFDS/4DuQtawq1WigQJ/UHYJ2VuUHbTCoesHD",
-	"9Ab3voaB5xx5iwyeOV8sCmaj4S8BXglLiBwIXWbzdWnRXR/Bchk7LSEWMxLngoIRbiIwzcDyi4uUcv2N",
-	"zGKndl/gG6yMn+hyMeFZWK9XuTW97OXWBGmeckEUEY7Z7ZEuVq+czQorJzfyCbtXjlybCEHG53M2y6ic",
-	"R+iSm/+/FlRROUfXdMbQB9u4oXV/UX9ZR0F3ODXnacdhLzDNPJuF0oL3gkhplLHGFdQi/pqdI05wlm3l",
-	"hENS12HfMO0zzmRQR7uJWxEkoYony6CSyfy43QAMyuIpFyFj7XvN8wnN5mj2Ksx7lge3Tktcv/r7qJn8",
-	"3KpWqVebC5xneuuA/NGcqq8dQFG35LQF54SvVydaMLmGtg8dNeDMFL2hpeqwIlBzO7EI7QiEEugbZ+1O",
-	"NgBNwUv3XogH2JsGLtgLe3B/sMTMM9QfzC5vE8bKRzIDraeDUFAIrR4d9IncGIgu6p7c6xD+Y+OTanWH",
-	"L3r6MdcRTjs0BQsgicYdCLPGq1rJGm6ArBqveP1zLaFkxbvahgbfkd5HVN/7B9MimTjLYpeu+xhhtgwm",
-	"MAim7j6pNZXHRnGvIFsp5IKoNzBgWWtl02qbxBHws68p9ZfWwJ4d2DQoV5jt/2apBc4GYp5NZbM2Rasf",
-	"/BvDDEPys5JdGaakXCXl9czh0VAiAF/roy/H6fp7f/E8iM8oi5Nq1vW8/oY+vgajQEgPJNy2So9+cxqG",
-	"vZ6t/B8He6/Qf+3s7n3742V0dBBKVN6N3xYGa2lR1/6jxHhSkTxu4b8pl1ooCqDDmcAsrXrTSWai9nrG",
-	"3lmX8tpCQ5DxxoZHtp3BGHeGCPPXJakCWSjWj8zwePpTZnUrNaVj8P1VBSU0TAqehXKtlT8MKU0RjVx9",
-	"jYBKOCfMFtB4YquFSEjQ5zxCpUE+VKKdw2OTolIPZlPEB6Jt5/wu/jcRXAYTOkF+PF5NWtYckQiboEPd",
-	"F+1U9VbKDJ4ZvSGAeGGVoXoku2FJxhUjIWmckCwLLOwdv0MLPbQrZHFHRDVzeKPlrB2eqLxgCc2eSJTz",
-	"jCbL49quYWhIWNyorqLPGfynoHCJbR6Z3Py1AXiRpSjlwVtoQLwDG3/NHkzU7ixwWsHHUQex1gnA6o/L",
-	"46wK0ZzALlaVodGvxNhDSi2CHky/s5ywrqezoFJuwi+vTmdCav5zLm9l5US3Ay5zZeLUHFNxghhHCy6I",
-	"NRzgDJlc4CZ/uFHyNNOTHQ5WYa4gaW+ozAsVYMDwhBeqB/LQvU+h7Y8yl4QLFg8Au6CTQm/TtJSmDg9J",
-	"qa2XAYkxm+G/x6agiysborjtHdnvlclce+RMOWXc3VdmBoBZDs3Pfo0Lc1cu3SWsINEnMDX+hDvvzq/P",
-	"0FWh8ZrYPzrYOdzdSXZ39xGkw/mujO87yGOQ3FV+ZcRUJoLU1GdzQaVaYGnqRqDTYlZIVWams6ALNqG1",
-	"EtQEnHSVldV6XMlr0+G1iVqtNhVXqTuaLkYJN+5C3oUco2fojosbvacUL93RUmWMaWjniszQ86PdEzTB",
-	"7AbNeUZNMwv8rqBUny36i6QQLtNXvCwXPqyDdPlAw4qrzfLtGMCNDdz1Xc+cYDEgSLinRs85aPeAFgiB",
-	"Wa3G66f8t+PV1P9Qfqv33UgvTqVfnHCGmQ1uCcl//ZxZ7LqrXB7WVbR3ghHbvI8/oZvLdHHKgf+A5CFt",
-	"hR2AWGP3tbOLLB3x7rWGzOrw4SUe2UxVV6NHncTn2GRuxhnY2sAWF/lfaXLZ+hJQUgSeBLFNyCwjBEHk",
-	"C8JUrS18G9kEGF/ZxwqduozpkOvaOKT4aSr3EWSoxZSpY5ffMXK1ciKUkgwvbXlBQzgc19PakDGfN3dU",
-	"/xa25JLCuD25yHgbbNbcVRkw7yJ7Glk2XYpEYJ0SMyUse6UuqkW0wt4oGBlJDrW9UhZ4abkC/eNMS/8V",
-	"GTvRkoBmxHSrxJ6wzzSWAmJv7Zld8VlJSTbhJ5uEq5kd3ct9Xz6SCAhry0tpm36cG+L6TntubZsrnu2D",
-	"a9hTM89QDbtd3kZJSjbhorfH7NX4qEZy1ZLl5SxbHtsQngAb/ESCM5Q+PxhuUO6dOiMUvJlSYWl59Z07",
-	"QZUiTMM5Tciu+7kUCuwtpieGjwaO1HsgvdZ3H96ojyN0jecJbdsIjE6OqQ7e1UrjokRUCtzJ3Jj76GKj",
-	"939fvsozXhz1Ml7UOahQ7ReI94DbxQoU1SdtTzoqocQAM/56JtXEg3Njoai6flxOJ2uzAu2F489Vyaxg",
-	"5iibTXcA5WH3FCUClfL0zvX5xZvdE5/mJRUroWo6pvIHaViL1MJQqX51Y5hYOJjAuUvrbqsIoucD1cV8",
-	"FbmpApxjobJl7D7aCDgXEwg6/giEUpJqsPe4KDwThFQjuI+gN7X/LofY/8o8nqpjbt3T/dvv6R2K+dmo",
-	"oquuVeQeWFPKvpbqWYd0s6iqb/m5WrH9YEddccDbMJc5pc/jmcvKxW8QSrEJPQuhxB6JA/pI72uHqUvz",
-	"bcRnf/exvssiVcP6OWYkOwGedUIQnjeTLj94KMmP7ovsTNVf8nqrYNhHtqtow5xnZfVER/VLPmAfkXkS",
-	"g2c3ZmkjJZ1TQC2JQmVRHbTz/Oioll5Dj2AprnXQ1OPpF+uP5iUJD+7qfJ6YvGwBLWp6S+V6x2g7gjTS",
-	"uq8+XdPL2Z2GZKLq1PG4SNmuyNBBepx1UUg99A3u8BqDeQcUQjXlbWzEr29yXwPcW/wjboO9FZ6hWpvv",
-	"L4DljYZeW9DEpUlheNGzdMnqwLwaQ2p2BRwnzHpi0oFJ/9cnEr00Ke42Y0abaYbC17zybj9NFIZwrYHl",
-	"NBgiTImlLXQHh/trO8hnIyjoq9/khfWy9K7t2VCLTnVmdryVp3Vl3+5mNq8h775leFrNAXsnGAiKmqGX",
-	"O4e7x9Za5hQ/jWRBkNkkqsraO3Eq0f/wvkW5XCZznvEZlSqyGZlQgoWpAZljW9AMIp7SIlNzzlO042Wu",
-	"3LWBtGpOhH0PLukvqhKSGFsbnmRL/YD0cG1Fk02y4yUMAgbbLrv+feyvu5VT2Ft5POUiLle+Unl1Pk/O",
-	"CJbkqsOeCdl2vRbH6BAt8He6KBYIz8gJOrLBmAtiDJq8AMyUYXaCnqE5nc2JqA7/BD1HOaYpqmrqnKAX",
-	"CJJlWPdzxct6eB9OT9BLr1g0pICjbHaCfkIZmSrwTccsPUE/a15ArzI9Qa+sVtQ768NRNDoaRaNno2j0",
-	"fBSNXoyi0ctRNPppFI1+HkWjV11n88ajv03E8M8C8FOXFe2zFz5WmXrLWs7ke0KgqYZfylOJclxIi2VV",
-	"IbW4+08Ty+YKzDdE3m6T1uqA4xX17to7UHTh6lVaC54L2k4IzdUW47UbfjOtPMgu/Xjz4KNVEdzeFa4o",
-	"fOHpyofxWZDeCRjFWGExI2pg/ymFZ60ZzWEdGTezGsXYoM4d+aVr9oLG8KGN1hbfefR/kSoa3saU2+Vf",
-	"pYCGd05/bsb26mwMnTWXD+jIJAhBMInvdFGJrZocvj+93jDHu2U5S72u5jndVjZO8D780ofldr9/ovbz",
-	"eXLuyED7jWg82wviZ8JVil+DBMrJfjE9VtfgUnw4l2eXEpnFwxi9T+CXcht1CNnBu0gmc84zoxTJMjIj",
-	"yLqRRWhnsotMOs4lwUKWSZ68FsluRW41++ccrCBh+kIqzBIiI7ST7iI8kYQlxBA5YOwEwfA8nttU3lyA",
-	"m1bNkXoUjSajaJTou+9iJcp9bvLKHxkWhnpiG1BpxoqBOfSW7CMzhUQ4QhPAFCkwjQhDKl+p3NkOFxg3",
-	"gDfIv/uXoUzO8K5xlPn3X4gu1Y7qzydOpc3xr0Jhhl7en0BfLshwzYh5nJSVepHX1reYKmnKr0D+Rv2Q",
-	"BWY3uxE6QzvGBQRyIL9BO55MvdtWqjSq97aSsK4rqYLZTfuaD1GZkEPQBRZL2MYJcmdY25DVlVk/KTvn",
-	"Cq8pwKVtP0k55wKKv5t4c2SMn04LplljG0T9+jBCUO9dcZRRdoOsS0Q7W+na3UvCSmtmQFa/Pr8w9tPO",
-	"fTvovb788GYUjT7C32v4e2k/nH98B9+dXYyi0bv3o2j0d/3n47X+e6mbnF7rv58+63ZvrntULiLTUR3Q",
-	"VgCsrKdCa2vkjMjTy8BVaeQDJi4v+wLvslbCqVYLslZNk+3F9KdsdoxOUW48fiP0u0kyYyxUaCct+WeN",
-	"haix4ZsfdyN0UZbrhNL6HFnvst8866N3aaejaPT7KBrpi/ktiG7ae4oBp/Xyhr1vYcmeUqhsYtS1/WzT",
-	"UuaWRKzyqphSIRWCpuYyIJzWGs2Neq4X1i/ZRjkE4Cqm/h5pPlm85IWax0khFU+XHYB59ftpRwooDUbx",
-	"gDOu80XDqwavMCZBpblue625MODMq3fTM5vUUEvUsLLCLsPnauRwZVpZzNBABc5/9MK4KNlPG7/uxor6",
-	"P+3KoLLel+x8ntg9DamEWPV6pDqIWmY4OoirNwqhcl0v5TdofVxJghICL5YOKxwd7OkBjbIz/KbuajGu",
-	"a87CC4h9QLfrus907ZI9F+omHNcQW72iY9ehbuqH3SbpmwgSYWy4SoQwvgPGg04T3AVOCbqb06wjRxtl",
-	"SJCM3GKmEEyFcJLwxYKbslrgVQXotiNYcF2xboiL3MMzwpKl8edAOxiNFzgflz4f4DpWOobX1riL7iCi",
-	"uybAQO0ls0XMGukw++PrbToxllYw18UaPWCRNQOye25JxpObTT0ZG/g8UFcIq7nJQm8aumAvc2iQyX4q",
-	"+KIsJRQ+/CeyZ4nzzVHsvfHDINTQ76Fuw78swNE/nqvZ+TzxnBAHoJt7CqgdhWauyFSWKRnAaEoZeq2l",
-	"ZxCaATQthkY4TSGYtp6LuyEprkl6srJ8ZT7FMRYED6i9aIXgIeLqWinQHVbH9V1aVe3rIrXWtQGKDOuy",
-	"jP7W1kCUAkt5tEO0WgteMBXnrox0UyuwJFg8kcg003cMLZsqh/I/T/dwEK5DLQhe1NKjlcWFOioMrxXH",
-	"7ZhRfS+hS6hA6lkbiJwewstw4DwYUipIouIcL234kJpTkUIxE81MLOj3oGNgY53WwdpcVxeMzLEkn60H",
-	"wSbMRbN8zYSoO0JYnOuBpQlY4yzFYhkrHudcqsOXo6hqZr4IcevOr2Et4TRh4Q2XFqiLsoFS3Dqp+5N3",
-	"HV2GE9Ir43z4Zb0/RpMMsxsN5NiI23XFE/YEu/YrFESa7KaGoQ6Qb7c+k/K4bG25scsMsysi0VN0dX7d",
-	"lcTBVOeOA9lQngWZHdehCdsLcMLQzyY21iggqsbnKo3B6mTVs5KwuGBQ50XmBF5l2YOylGjpkDAVt34E",
-	"M1YMZix96YVQcyJi/7XbLlSqCg5xnkNtrITYlEufPmg58vzd+UrPn+ImF6yRquXwHwd7r7798VM4R0vR",
-	"am+avww3v+PiJp5gSdI4I1iwYB4RU/zRnl1VpUL33YO+yPX17vy315foKfrt9WXwzn90wnrA3JMQKXHY",
-	"/gr+RHKIcWeALahbW1KZC9bwVb7fVtkvbrAuvbJBBDs3zAzVaQTr3mygOPQ8rvvqY0Ctt0qVZFTgWsp4",
-	"g1U/GWJgUszYU090qbFsE40AoU84EUyGm3tZu1bo4urHdR9AVR3/2OqdvdA6LBWyrvGl/3yfc8qw0jfl",
-	"bb+9JeDjraf8GgCupQwHShs7ghVy1OrnBl8b9NHI+r2p8xo39t7qN4jTK3VvnlNlrIXcOMNBhPOgOjrb",
-	"cJDAqLfxdztBQFh8KFVaqS1rQLq3iXsowfSmTl00/Ua2dD8OZUUoJbxsl3sLFOoQVJkZ4yNoadwy+uqJ",
-	"aELWcrB6sVzT63J0k9GH3GqmLSEmNZZsztqt2dnMaF6Pbu3zXlzzVr63ct9eGvJy8BW3DHT5z/OWMJpb",
-	"MIabZUv0IkI/wWX8HOaRa5xOpzHNL6ABmYucW7bmjE0MxglK/ayLFjzKJEwuePWOspTfgYMWMVCSYMYg",
-	"xwG4clHjvT2Q53oIr49BStJN+LaAk0dPzw4Nam+0xLUJqG3rkfR5Dw+ey6EM/huYzMGub5Pza/Ou3daH",
-	"umLcWfudpd8GSyDOThBfUGXr7BjE7YVF0H7l7De+2E5+oV1vN7g6tMM4qh+Ljdd5Mz1HNmGf5UGr06Ce",
-	"Et4KeE6T88FYWlrS5rOwtPkACvQ+wA1W8408Om2Fbwj5jkHy72fUKoOLZM4h8xqEvMIwXuUiCuHDoDox",
-	"8SUmTdsKX4HeQkjuK43Ww5htu0XKXC13xcVsyXgBWoNHtVjUtr6RWk6iU41efjU5+Q6PdveRNYNI43ym",
-	"uKugx1JP+6J46ZaGJmAzC8RD9jgzWwI+Gk2Gmoka2UUODtoHnzzAmOkDjDnIQ81Lkrdm2Okg4C2VkusH",
-	"nj3UwPPDgJaicg/14K9gKRFI7h+hs+s3l6fo8NVPB8f228OfZZnN4UFWefRQ+6dD0eQ/+3So28V+RKOb",
-	"4R6RZeT0uk38WIWpxC3ZjAMVm4YSV11XodCOqqJgpDguM0IYWnJi/39cM1hoKcep8E4ghR94enocHAhO",
-	"EYI0064lKpiiGSplKtOznpkYFjFyhNdqV01OZdO4K4jEV420PWOd5B3DHgYpy0LahbXMpuUwZGcM7AeX",
-	"qNcyfoZ3MXmHPN6kX1jrBirmqeD/JoF1vdXnIxEjt0QgU7O9gzPySiHdl29q6iMdEJjL8nItxkaXUn0J",
-	"BeVZR8oRw1qv18StiPS6h9Bwj2dsF16mDrWXVcsP6l1611svUfHQKIeMMuJnf3gboV8i9O4QcYHeHR0j",
-	"sLVNaQJc0r8KzCq9Qf3dzfldnHFj3arVQFuvrNJd+VQRtkFfx6utdjQpOTrK0LlVCpYUF27vPi4m7bpY",
-	"g11EotHd3LzpoZq+uzkffGxBhxRYgBnPv5KoutkO4LMuXI+i4XDqhOFKjrpXroeBnIfYyEUNGBJUxcua",
-	"TGUZZjEgq+rnknB5vt21pGcd9KvyeQtkzucuu43vVX0NBnYtwvhpX6Nm0lc8Iyk6fLl39MJkhG0HjC7A",
-	"DdCc4Y7cf/Zy53B398Tl8JgIl13KuGI4VbnTVDyRCCtFmLLmsnXpYs38MRexnb/LVWdNco7PdEHA+0Ve",
-	"kZyLUDyMT7k7khxoCqLvhrL4eQyhlmuLVjE9s8lhlqXxZAk03nmb9+nZeGmtYaKulYXemtPgynqqhoZS",
-	"zvksxy5HRP9d2jW8HHY6jT02BolCKwrtrnd0r35t0j23re6ffE+yIqVsFtdDXgad3tHBNo6vHCV4fh1L",
-	"DR3rJgHsfhxxCOgadxA1n18Hofi7e5sbOFmdHrvMRlD1lUhrWcMypybfD/xUIa8nMpAcid8xdAflSO7m",
-	"xOgIlyjBDM3oLXxaBJQ91QxBN9iAk4RdYL/mJcZa3xS832PYgE/BYL9xA/eWOHnC1TzsYxi6o3oFs65y",
-	"L2urkA2Dt1rvdSafaoX3K1nzn1Ro7byqux4oWmzd+73i7H69fz718xQ1YHtGwj4seEZiymKhhcKAd6/m",
-	"Mw72jl6E5UXHNvWVCf1S8EHp07loN+RqegscPdQOAL4klZrpMa6L8EM9z68epss/0pQWjyG9U/hI1B3X",
-	"nMyCC1KVIg+uuGALojoKWwmqiKAYVC8LogBnwYOuyR+r6/42Aac8v8a9day5OtLWxut3F4RENWc0CcLh",
-	"m+k5WMERcW1QwlOCdiwbmhAmC4O1NW+7e2yiwn97ffUe/Tanirii2hH6+NvrM/udbv46w8kNOsOCTiYE",
-	"swidXv56gS7xDZUKMxqh16dvr2yr06mgiW5z9u7iHJ3NNdtIIvTp0+d3pvCkZjQjdHX+9ospUUHSCF18",
-	"ev251IZxqxH0OVy9yFE0+u29+99n/T8T+f3b1aePo2ik12z+dwr/O73W/zNNTt9fQLz45a8X+n+vT+F/",
-	"5rfXZ1ev9f9O317p/5kv9eJH0eiT+aQXO4pGepVhFvnWGqKaNSII6JioUiQ1IlOEsIk8mhKSooxqMkqV",
-	"paQIozsymXN+g1KS0VstEtAA1tAC2VotSU2ucw6G7QcBq3oiEU1NsnO7gD0KmdDJLRFLtxhAZT0znpsM",
-	"c/0jXKG1c3YOqIb+VYTjHN4rafyz9Ts2Z424SBuuG5Spl8/DdfDogkiFF3mw3p9jZ/RrRnOc54QFXDY6",
-	"FX+d+1nhvhjyErPxB5UrWHke/gbqx+hfQWQgJohObrcVYnXbL6qqSTol1Ncbg3fOGLTZnCnKCnKCcHaH",
-	"lxLlgjiHrT4GzfqMK/ZcKUqC3IsxoTZBAkOQIzwaJPFSHiOaygjwrIxs0kTrTaRBw5iLIqvjZXhBgCue",
-	"CkKQIt/VPjqHh5Wb1aC5wQ5fWVkJbkzT8YktpGsiM7FVDiRYiCUaNzwGxqYaXE7EnhkDFDKoujFbrFGj",
-	"HjPVlJIslYjgZI5uKEstw2Kmt3oemOsEYcTIHYIOVYEbgYzIhLBzOTaJ6ht+7PCI0tjMVgOrNcS2nn+6",
-	"7QjifrVrPTZ6J3MXigP6Mg32V6ed3JaPdqNieE8EOCwlQOWM+yC18DtfjcuQXr9bF9XSqKKpmQu3sX1P",
-	"yxco9gvQHxtc0lWR1AKwETKpBEQhcKKQaTxxqjNH0TTO29+I2hSLBRbLdZi7vsbXxSInqRZrbdod+6IN",
-	"3Gs2We8AKzox5uM1eN/W+a1Qfh23uyW2zm7lzX2gUm0Fz7sacSu54m7/krdggFuZXqdKH1NZlroyLRnP",
-	"0KpLhI7gN6qk/c3oRUy6ZMmRUZ6uNlSZ4biIcw1jQB+I6G2S3MBKuMUiitXJulpBuT4BXshON8Hq9GwE",
-	"MHNe3H2jzofmNLHhI0OOqK+FsNp/zUjYK4DB6+vXXjQ8/KDV/gcUUPRvbVU5RReT0H6WXXbSAWEJTWzw",
-	"4HYs5/RYgfxAa1ZzxRu52d8HvwxmF+7xcNq2ynLqPre5DdmiRS8ezxWyvZ0+BYMWlPnfHt7n8teW07nn",
-	"5XZsuZ+toL6tuzlW8QJcpcMK9bV7gRHuSHyHmQJ7RzKn5JZsOhjXY2GxUf/g0RCSTnBy89aaylYaAAya",
-	"MYLQ1NSH73CeeatlonMheDDoUGGahTOacbB0tAn6364/XSD7a5lujkIxMWDKn2rMHPNpPKFCzbVA+vRf",
-	"BRHLp82sUx3PxU0cudWFXs4vhNm6Mu6UpmSBQUlq/8c4iyeUGT7W2J+NXf+G8TsjQWpkE+uvFI8lXgZP",
-	"750xaLdPDis8wTIgmch/ZVRBVZucSzUToJNdIWOVJaVuoLQgvsXUQE6PDBedRQHes1ue3ZIw/5twJjWV",
-	"7WLX7O9IkIySFPF+YRmbsKVJIURQufmeITKdkkRV5pa2Jt64jW1Xvs7w3bTI4gmWdC3O+wBtX0PT1eXE",
-	"NxDaN6Pc4NrICFTiC+gcwbvEG9jkhDJOClq6hJIk+kHTCn5KnZmMvDA3ByNUfWUCki4hG3xWWtLQjity",
-	"UjZ2/qMJv3VVZfyziaxjC56SWYFFStnsK4PKgoKZ9Bi2sogTzgA17u6j9wrdEJJLkMpwkhAprY+qHxt3",
-	"jAhLEVV6GqcEa0xn4wnNOgwsIIAFVGYHTgu1RDuXp5/P3u0aXVT7Hni21ofEe6FXurnGCd5C4lW+jAqL",
-	"AbVPSl1VrJf++PHRDxXM3HxV9txr51OhmE0FCO+eHlx28F/dQKnBW+ZGwX6sT5BpbX26x4krIoCVy/w7",
-	"E1ivm3H7DnsmXrg/1l1fjm5LaLhRidNk1cs4mzluyJ+nn35jq/iijfSrqkwai8o5FiQtK1lZ5Nwurdcj",
-	"Dr2GiO7vMhHCVaGKU2pp83x4+Nk4DXGGdsrkTICyfdCyJc1YtnTovFlRcLB3bQcSWoNJtiG3+ize44ms",
-	"tU30kVZbJQl9JDLN8GxGUjSucS5jy2fgknGo8xUaholSGUnRxPjLqmT+lQEWAjcRqtDO2KG08W5kgV8i",
-	"jMaBRzMGvsNr48PMuKT8X9m4Dp7jk8rnwNlxM4JviTXCZ3hmGIR1EvsqRnatIPoguHPtrNvQLfwV0B7a",
-	"gfhsl5pBkAW/JenuhtiwgbuGIpZVr+3KHlZ9m44jjidLr/5j7LykoH4F6NT0cxKQc9O8mk+MXEL8l5Ik",
-	"mxrvjLLWI5R1N6r608v3vqeMN59fuNFNWGp9QdpWBC/iBbGq3IxgyCFXaSv0sDM8g+3F+uegBO7DbCAT",
-	"5Zdf0S9vLq/QqVA0yQgU0bQkgVtxBrPytrWMAgbcJp2G6svSdzB1EoKpkV6O/2rnaHdntgtHC6H/mne7",
-	"FFw5V9ZEoaODw5/RdTInaZERdIhyLPBM4HyOXmq+7SuzOe5QghWZgRUZK3yMxhmZ4Szmk4zOYFVjtKP3",
-	"s5PsWuVK6fXP8MLkJNBrOH93ZitxnL09/cqODg6fI7n//BmUKhnnxSSjSaywvHHjETdeMwDgEguFnqFp",
-	"wYwSb3cf1VH2VwanwRmxEteMa0ADyyT2pEKEM8lRJRlS2VVqvrnnUTTyVhwEiY8496sbDSmvzqWKJ7ge",
-	"pQbht/GLm1E0enETKx4fHeh/Hx3Ahxfw4YX5cHgAn7T4av79rTtqqVaoLc8FNwbqlCQZhKTqf5rcEl76",
-	"cjJPgApKz4IQnETyrFCdSdrmdDbf05vVEGA/LPKMfKdqiVxXuC6aEmHcju5VuqdcTuSdcXUUIVbioybb",
-	"JP3UsQWTCHNKiUATruYlfeZTTfK5lHSSaWYwz6BaPjxgH1WxuazsSEUeiNeJRt/3dOu9WyzAe0Z3K1d1",
-	"8e76wnUvv/xyeTH6ptdu0pkHbMvJsFIap0lXEQ3j80rIgLFsj9BoJm1GXFZ2bx35O5L5yTWqdOKa93L+",
-	"FR25lTYqqWIDD4Y561jrmsQ0DbaHEJztagQXOO9dY8RHTBtY0pzTyMopDOQ5J4n/AXZg63Xirs6HfB9O",
-	"ovJtbarKsUf34GocV+tgoArHLm8je+9GWMfMtDbg9X6IaPXYYTQwlPNePUcDZwScLquYSM3V2exDun2D",
-	"LHYE7gxBOn9lbLLCGN96pSve1zaUG46+Pp5io1z8Vkzw/7OezHDr+H2eRD98XHsc35pLCkrTPrC3EAHO",
-	"Mm6EWYe/T9ACL+pFbbxf8kC5mxOk8BRpsRdhqNrqZQQ5cZ5BNigH0vmdWDe4WqXdciGAfBbwN9cHh6ej",
-	"6mq8UUbO8hcWloiYkfsU5G0TOiNYW9WKTcIAFWUAiUZooafU0ikoxK3DnxWYGcJM3hGIRX92cNhDPx4K",
-	"Xw2/YDEjV0RCbrk/RuQ71hIPwC+sJzYbGh0cvjrAL8jh3svJYbL3Ez5K934mB9O9Z/j55EXyMv2J/KwP",
-	"GhRBnrkc3hH17erPypJIo+OjCj+bB2eD2mNiondeNtipMj7vJy0wMYUTpcWPb3VuenR0cPRy7+Bw7/Dg",
-	"88Gr44OD44OD/zYRF5WLBTQ7/Hnv4MXe4fMKQozf9OjcHkM0mtFbwtzXFxzPR4YHrg7kp+Qo3ftp8ozs",
-	"vZoeHuw9xy8mL5Of0p/Jq2npJAy6n7hlSnGDHOwdHh4e7v10cHCwp3HFnlcF5LDOrLndPds7OPp8eHB8",
-	"5HZX8qfPfvxoAmXtKvtw7+4Ww4D/x5rCJA0Zid+hBWZLXxaFyAaIgoCpIpNWDl4GfLvjwCJquwZGDqFE",
-	"yHBwkavmFE+tM1DkJ8aIyjygEaoFZUcopTIvFIlMykrYqW0oC3FLlrFJpihJ+QVlt1RZs7sH1pFT4kSo",
-	"DsN+IYLq0TVhehXK/l23NWm9Vqam1I/Pu2Z3iZ1vPvUHDqgI7XWEsBJEzNl6paDDMo3aUXF2QUPErG0d",
-	"TTV1Y8zggZQZrwJuPxoRDHAc6Ep5dToxRpmy0lxa2AT8kDPZxFmCm1V/m99aBsnVVXWO0/19oWwqhsB5",
-	"2Gjg1SiAs1jZ/qsb5kQkQWcmOwJ6CtHKCn1HhwcHERBFzfcsTC62hJwgzcQYODQtqUQH9TPkhQkF7uDA",
-	"rMKreTou/tftpVps8MA85B44tocLP9CMj4uCbycBs3FAbXVrKuOEp2SFAmlNrg5vv6VexZWO2YqvTNEx",
-	"VmfAzxW/c/FuxjZz/hnPNDikREDNQfC7MO6Uq3Q4IX2Mjf6xAt1mqhT/yB5cn1Kz0wxUqvgL3YQJ9kHS",
-	"E4MO+5TIa5djOuqT88wD5/qZXLy7Rp/eXNu4e5NqqXY4MkK/XFoHv4TIVnLp073/Nvmlo8ODcIrpez+X",
-	"+oq//GoysaUgLrgS8jZT9o5NG9VaZ68STe3sBLYyfXseYzKTESTeX+5B8SmXSEKGM3C/jIKzh+PooNG6",
-	"V7INrUgNMT+eaqS+jW3oR/q/qrWahi28suYcj/xkVkzf6yWsWv4aYF551WE9SX5LY1YIScTyGOWC3mIt",
-	"ddzyrGAKiyXiAnkF4GpPzqGCE5SL4hjlRU6zys5UMKrQTi6KOBd0gcUy0s3isoKRzeRdxAuS0gRnVZIn",
-	"BOWONHUEpnPX16YApMWliTuWBOySpgzdnGR5PVddDBoMYXJ0el/jtMiUrJLe2SVWX5TL9L4yRn6NXqoz",
-	"0xTXTiFjzYFBfrxcFOavN3Bt8/az3XpH5TxDEWIlCqnp9yyPHSnQ1DyRKxPx2fzcV9jZNQcQyc7a8RD8",
-	"afL22zaD/e2ikSiX1EjvIPhMQKn5Q7TDOCO7SHH0Au3YuJ7Si8dwRy8GcUpVGXE7fQgx2txMLnBnO7yy",
-	"U22sjFnzQ4UGmDJrBbzXl0XS5EQqkodts4yr+I6LG3s5XW4QsTnAAVSuBokBMrdJaITveBSLoC/VWy6Q",
-	"3wySPZQhEUvwn/It408kqvyXUEZwzf2g6dq06u0Ntez0NuDa64nvSJY9WD6H9RZeq8ZpAkRD+FglbzRe",
-	"2oOLHE013FCxo7He+6jfh+CBez3w9fWfGi9+fYetoQCvRPNBL4TQftrlVYLojGtP/UGyEDQf37rjWml+",
-	"7bR6NCBtG2JGk6w9nqThKrEHaD3JMdiM9EM71dzYnPP0GJFFnnGovw384ZzONL4uuaKoxoxm9BaU7VNB",
-	"wU9ckMzIzXOa2yJtfLHQjOgyQjPOU2RYqhpeLyes8V5+0WMzzcgUD4DRqszIIfR/OcUD3eihSBIvNL2y",
-	"57I35WIPu3OBZIgSsky/QWc8hSTwl5YZREcHhy8ilMxxrohAP++2td3VwteWzseudH7wYPp3n5eBtj07",
-	"BE68b+cfQdDDDvQ2c7wJ+JXc0SxDE4JSsDRMluhurlEPM5l8gj6XLeBoJKjt8F6pJQq/gwgsl8nI5cXs",
-	"gX66DqWf0N+SQ7tOqrWStUJ+d5be55tG219Ot7KtoS/FzHm/51KOMejNlL02fjh2hOBpVjUzQhY4V3+C",
-	"TxFmpbt6VbzLw6+no2j0ehSNzkbR6M0oGp2PotHbUTT6ZRSN3h3qP0ejaPR+FI3+NopGv4YRqvUOfuOc",
-	"gxv+AFNesKAJ+vCFNUH7Ju2jvUN8NNn7KXmW7v1Mnk/3XuCXk5+Sn9NX5AAcBYxzMJjK6l7HzrI14jlh",
-	"vmH7sMUlg+9xT8+EXvb6by3TebXrLZtt/ANY57TjXL5/lDZeykwS81B1SbDb3pBcRYizhHjW2R7cWndg",
-	"kDX4plQuqJQ1t2Z/AMmz21J4D6TvbA6DuAitcHXWqV7GzxZAV+mjNnXmleEzV3fceTeYBMsmV5eLu4eE",
-	"Z/B3H51TkI0XeIkk1bczx7cETUhpRUf4Di/RDtXEqOb7I9Gzg8PdWk7kHkDmJIAjUORUH2q8aTT6vjfj",
-	"e9bLxTOrv38jewWWy/qLjqpn46WqWimqNu/q4YVVO2NcBUMMFVeba96KGNHCwo8oSHQ8mBbMjzVqHh+X",
-	"GSWAYwYPPsVRxvkNwuoEjQ1Aj4+9mEJpyn1bUN+x/XNMBWCFWoQqNNo9QeMSV+ih7jhyumAbZGZG14jL",
-	"J4mWepiZRtGoHCRM/DxhOByfctuRi30TbSVZdCUQ6quD6DTrbxKtP7eeLxvFmvon54JNHzC+IoSM2uHk",
-	"1sZozrlMcWGvcVPzvb/Th0dPfsKZoYjJ67tpYMQtqVUdriEWP5uQg+Tykt2Z+6bFF8+3aIO8D4Q3rHzo",
-	"v3Z297798TI66jBTbvYA1mY7CIHnOojbCnHxsdwj0pXaNrYSKrACIf+HgeQaQ/TDgejKa3KB846aSsLS",
-	"mE+nNDEymrHy3nFxA5+tEfWWSqq4qKy5YL+FjKQs4Sa4PTFJ5TQXjHMKNtdSlMdZnMtlMucZn5mfckxS",
-	"ipWgCcXMc+Qv8pwLVS2gMk1X3y0wwzP4V7cR6VLwSUYCHvtXb8/Qq+cvfkK5aYFMXj0ZUPuZXEkxUXgW",
-	"VqI/PzwyPJBtCn5p+ytSu8Wyg/HSo+nfIJXYNKOJkj539USWU5gRwvnVu/MXEiG4GJAFtMqSGMAmlEmF",
-	"WRJmLcpwjW7XY8XRjOu/eiCC08jU48ixmhvWE6PnB68Q1wISunh37VyXuEBfLi8iP5MFHD7OMid5EWLS",
-	"L5n8BVSd2PGeHRw2+tk4DM2ceq7QHbKviUbviLJtJYiv1bxQ2WpXzFYGh6v3iOGFy7DuoFQ3X58t0nox",
-	"mlmjVW7AV3AOzqml5K19l6q6Jald8bCM8IhGOKfxDVmO6iEhURksUr5vL4w/asT22NgRF9hq/NBqZkeN",
-	"Dir3f/vJhvzUAgCMVJAXxsO6HgIAGd3B5V+RRZ4ZL+xGVED1TRUWoNfTkixHrdCWEC668sLMGygm47IQ",
-	"a9H8mW32ozrRNT3clGe2+abyTL0W10oW2Gv6o5XLJF5rlPzsodGAI8FautvXqVovZlFIFU9IXKd2IU2t",
-	"nwzRpV6EFACYSihB4Jz+O5Yeobs5d4EAGJkJvzIzYwRDUQapUY+RfQ6kbIdMM40d4RjQW81EGd2fxl1U",
-	"ln1Sl8zrK8OVExmgQpgcZZzNNArNCaulafT4qwWmzMsg1Ae8rkzrUsHYn8K0R2hXFjZZFvrGZ5SerjX1",
-	"9ujq/O2eUWsfHBwePau7t+ofjVfg8x97zj2wgx2zmXzizWuOkA0zkPNifRHWK2jUzAdlQTbMT9czRwFA",
-	"r5vl2utyZXr4FeUs8k97Q8G16RmucdFXHexAyS8i0F1VRAlqBa5VY342rf6DUkrYGlWlUrbtd9QJhCuA",
-	"u3rYdfwQuvQO2Ku/5DpNWYmPN1XnNGnfMGcC20uzp5AjDVFmroRyVqkl3e5drGAgRs4EmE6WG8idpmtv",
-	"vFe5bfi8XFkUNcEmAZm5GeCAGpxclxjVALZyR41JvQWvuo8HV62VdG+gWs0tcBOV2ub82J9MbisL0uEL",
-	"34R02DIhmUgS+zOkE2gR5zXJTk9AOLNJBW2WtmmhCkF6hUSuop4hO6lurRm2WqQUlVaeqoZ40q/eThdF",
-	"LXWoFjBWlFr1CWOz5rNFJDgTBKfLEqGcWAOKqXdLDdCqOw5mVW5ObhMa6937y+H37lHW9c4696ZuA2mY",
-	"I1TtY1+Flrahfy0lvMfTvVbL34be1UNj/dByC6G1k460UNywkR2qCg38Z6O/AUz2tnjjh3u3G7iLNc7T",
-	"T+2YzqFIvkxjLBOTvgwnc6vxmZA5vqW8EMYdNM/I99iqmCHNo/e1+5ySW5Lx3A4wJ+DfGacE0r/k86Wk",
-	"Cc7iBS85SkkWc6OZ1n9zQpJ5nGE2K/Csrg7CmVM3a4aSygJnMV3kmAo7mRfytFKv02VN/1wh8OMyaSDa",
-	"+1ocHDwjkBA+V/4XoBvThKv8xkn35TcLvIjnJKu+gEw71acMs5iCoish5bdGKeYPnGRcahIDiZ5TKkii",
-	"J3mKXDZOhBUyglIj3a2rK+kWXxYqs6o7t2CTrAeWChI3IxD55S+vzNNjvYNhSfClW5CfHjR8/nB57Wo0",
-	"VPZUrL0pW55xpgQHBD6lmauq1B2nuR1bEafrWcdr0EReQlP9Fq3WsjdBbT3eGWFEDJZpcyIoT9cjWn0l",
-	"l6atXwxxs+6ivOH1vVz9RaVx2RDSoDt/BgQYoN5dCvxWeILFI071bvdbQVPkg2XjEspFhwl9uTsfzyaK",
-	"3hqER77rybwa1frFSFnDdRKCJJl+ht0v6bK8o3DszVpG3bgurmkWSmAFXbs3f8XvArpzmy26oywCXRAm",
-	"KWdPJLrFWUFsiucGQThBiiuclQ5PcA9PpPl2P1ycY0LCNrYFwQ7ndPilT+msEARReVzKqjIqY+8jZC0b",
-	"ssyEBN8ZmwR8iVksEy5IhGzGEv2llunjFC9lhBzDzPNMt8kwkxHa398PxwCap9lBt+yvyADyE2kXH7mE",
-	"LIscC/J/a45ho5QsHmrQRFgQadWPARaq9nt9qXpss6LqdZlqxTwDbQ0QS332AAThjL3wU3vsKv1MORDo",
-	"DUzVYeHy+8ypqXWij6RQBO1guCjEp1D2xbh47m4lb42DeAeFFcy5TdROq/tBGXQXIJz20XTAcJmgHcyr",
-	"QaiaCV7kYfu2wXFIkBy0ehqyEDSvsrkDqUOOxNmE/Rr+IWAJGu+vcptbURVbxpNlpb0MKNnvhtIMjZU2",
-	"pxguW4alF9XR27WEL08Rpjf3pgjcniBKy1tQ6asXun4Q+dxbw8otbEfs9s7jEUXvhg8NThfUqMRrvjQN",
-	"63k7BBrY4qokBGY4W8rKWB6m1M4YVFZ6DBjWa+Lpmsz5vknnzEiym+hBjf1obc0sZ0NN8IKATzGdzdWx",
-	"VQ2uzrYeQatNtIedoQ/HEE2BOKvNGiFGbolwUzmOClkWIeMzObwgSotftIioOrcQpAXsbX2t1GWUQlWl",
-	"sDOJ/YqrHHC8YcNlbO61p/1yw2Mi7IIEtavnF0fIJhFBjJD0GF1ffniDIBnJlCYoI1gwfWwp1e+2yNQy",
-	"Qh8/vEELngJ/HqFr3V4DBInQpf4pFxyiIIA8Qdpb4Lauzz++c4Z7suDm3Zg2hGke0yg69IBnF5YPRY4P",
-	"9cNtXazuu/fIqjsi9Pf3yGgoIvTx+r1NtisJk1wsI3T5BjlNSIROr98gXCgqFxF6c43e8DuG5JKlgi9I",
-	"hD59fmcS1kbo4voUXZ9fIKsEKWsBYWRztdBaqX9fE6APcRSNPsLfa/h7aT+cf3wH351djKLRu/ejaPR3",
-	"/efjtf57qZucXuu/b65H0ejTZ9344vo0jJo8DZjvsgguiKVvIGTT8Uru+C6L5hvPZ9F8UTkfykpHhFla",
-	"igWx8WKEYrlJUuTOibH6Gs6bV58TvJjLLpdHo5aCy/JUTr56qZGDZ8kLNY//WUibrgZCmeN6h27fx2vy",
-	"PWRo+I5wVTQ08mM8jpAgqhAM7Xx8+rYWf1ivIxycrIBneArlDc+/hzUypvhhnPFZ/xTgRUpNjclgOZDS",
-	"dWxAUvHK3Sw0ou9ANmBQ6HZl3M4Cw1rFev8BPQthK9e58WnrP9Yb6wQXGCtUWaf/wOfzRCNcubpOvHPP",
-	"GzTuZYaD90MAtIZmD2oyR9sthO85O26tUqGT/LdRHMDGlPpagTZi+OSlL5cmfzmVtgBEZ5JgSAEEEV9e",
-	"nmC0o+aEerUDRWnt1bREQmHQOzBsUoGwfuBICUwzLUlThiossdvbutlOeRxKkdR0JN1i7o9SvtyKsbDh",
-	"iBpQzhh1cKUWQniiiXYr7cGOCy7FEoF7Rv8zNVNcOWfYkIxb96ntv/fPZceud76tPNE+vog6EmrXHoZ/",
-	"lXUCE8Qj3kvt9FRuI1gfKbZojofhA0ccAI4GBvKoTeST3CDLDGOdAowMFPVAR1lZOWr2xLWuTR26tlN0",
-	"N+dZmaT0cO8F2snoDREqfrEbIVDzcYFgPWhnSWTM+K5JGm0rLnAYSqKdZM5pQqDYnyLflf79cE9LaCiZ",
-	"Yy2S60exo3/aPUHJnCQ3WkiaYcqkeUZuf5EtjggOtYXEpswgyH7t8ho+6PkH5Ha84g6KlDq31aaEyhGu",
-	"tGHGB8TnzoyLV+wcvABnxw1Qr9WYDDNwehXvK0f3NvcGUDKQ9GJvW+uRTXkImzqq21fV1/JGvudUEPkQ",
-	"+R82MeoNTablUEDf9v0caZuQUDnUDjM6eu09T9iH8n711xaY2YNEdzeel6wHBzXA636u1fE8uD9jKwZl",
-	"qGNjc8Ub1cLf8GWFVG4fsCwr4yeYoQlBDrecIOtOh54d6CbS1tLnKV5GCCu04FKhVwe9VH6P8QQH2+Fr",
-	"cVo1mDXL7QNy76UsSMBCS2vYe8gbB5MmZTexZmHaN6YBzIDhnm4ln4IDSaL4DWHGlyRsB74hgeu/nvM7",
-	"BuErJ6bsPFUSzbGcQ7Jikqv1AW61eCwzjb/+Pme4DcND6BQfyfjQgaR9x2/CUuuOYx9XiejSFRzAB8oC",
-	"OXs3J+O1u/9jOyS4Mz3GJi/esWlDr/3/sf3alx428QXoTzV17Ry671tfzkbMupUCB27RTlV3O7Q2jg6/",
-	"w+bm3cSr93RFEkJzFTJmDon+apkNqs7d8186mAkls2I192tjPTE8F1hPQKKu1ambKiJiU6AOqyoOFau4",
-	"cvpZobI1K/J49XCF+9NaolbPOP5EohwL1Vz4jglWISkyHkqtJM0SYegH1NZUsqtlfd7dNItz460Mg9qQ",
-	"b/8XU9CCMoSrYjA3hORQXz0RXEr3PUQemA2bmu6VKkRLjO71NWtd4L1/f9N/DvZexd/+OIievQqHAlpR",
-	"s71EI3oCbaspWwaWSvGSex2syu5Vg/o+8Qha6G2sp0/K+XCouhPPjxFuCO9o544LqVwC+gmRWtQ2Qvtx",
-	"XZbXErg+s2MnytuzPQHZ/RhNBSHwT2eUNbdKasnF3UpG0chMArIwN6YT2PO3npLEd7WqgEkdpK+J2k6K",
-	"e+vtszZY8OHplcvU6JOnXkJRqSvs0B1sTn9aZpq/tFrhAVUEwZT9Pfo3ScoGoo4sJguqBpTKexh1Qe+o",
-	"2luKa/ZihadVrVijNHV8+7fooaoAbKSW8A/a7CMqX9CA+gD1R/lYeoqSQdpIS+FWu1Fes0djcoejhL/W",
-	"W+8Kl4RkER6PS51daYcLYHaRt+9Ik29GTMJTyK/DEGacLRe8kOUYu/2CKxu4pdt1zHMEdXIt2sEox7lZ",
-	"hcmRk2oGUb80sXtitEfGQsnNLCcbOpFtA6O1t2Z/9JRgfioRSE/krX1gdcOQjinqIZa5h7g9PckqS+KD",
-	"akk+uww/W1RrTAqaqZh23Og1zqZcpCinGdcyGWVSiQLMcxGSc5prCIUsAp8YuYSa54avTeaYzWq5l/1U",
-	"pF31PDfhaVwqst7kdJ0i576pTe+ZYaOzVKgRft1rcjwtkkRfjOF1d+9VTrRcRkAU/JSlpEwOPczw7gsY",
-	"61h2OGoAjyigbiphtX3r3to3zbNRf2OPxWWU5tCNuAy32o24jM1FD/t+u5UNR9HzDmVD4/W1vI63lety",
-	"G9LlxsrCTgiuVrUeArdHsEq68WcRrL+bZ7cJlP6p97j6uj5bT3rj1dm+qX505MZGQq6I9dmvYgbKr0w4",
-	"M+SaLD2aS+YzQpW/z/4Cp6SMwNufkyyNynJZ+6D49YYtw5bbWsIEcG6YsXUVE+Y4zwkznKyd8YmE6vER",
-	"wn5tPWEU5bs9Qx4SLtL+zgTQ2mn5On4fSKCH6xjKBAWt8IY5Fwp53xoGSuMMU6bKWPOJdDrCUmm4309U",
-	"92+qvl0LbfUz8s+3WvgqgN8GZqo/nsdDTJXH3i84DzDSs4Bq+AxyOCiSIlPqVos4MuZT7z58/lILKXwa",
-	"T6gwJui18G3d8To5yhnOYyjCEWbSQTx0fmNOvFRzQeScZ6mNjsHJXOMF/RPBIqOamzPhKGinlJkrPFNW",
-	"8TFFQSgY6ncBPGEIlroJMywVNO31lE1mrc6dMhdroCGYJkVWLCAgIlAu3bZEZ2VLuB0oyTAja+4ot4l3",
-	"0u6lDM3JUgMsLzHLKuXLA0QsegdcB6wmYEYjk0Ck88j9FEQVBK59U1tBDrVH+ichh3YyGJ4TFntpgst8",
-	"vSG1azXWRvGH5eTD4vJc0oIhCSabihZeXv2aQ/pIMyKVK1nQrJxmUGZfHXtakL5N+3n/vSE41QSmY5d2",
-	"vpVJpRve3W1iYcKYXEqkhDOFkwGhE1Dp0mVMOzO9g0aiWQfm9z3kn0iUNOgU6AvDCNDUPU+UH067LpIH",
-	"C3KaqHoISTJP1vabJ/fU7QSwP1eaBnUpmErlLvmeQ+qdGEKZ+4GXdTca5Pl/bvr01x5RBkg2fhVzEeMJ",
-	"vw3c8O+anL1ymf5M1J+hcZRZX+5WmIQqBJPo8Hn4XPqT1wB0raO4Rju9c/hMrxjWfvgMGIYJWXKW6m8P",
-	"n0fo8AXa39/fDYMl4zYerG13MGVU1xQytOhBDEA8/wEJcdtU3ttj9UrMIUWdaCn86s0b7sENBEB2U1Vb",
-	"6/Fs5Mmr33/fhJ1eRH51dpuG4JdQuj5nZL+EqK3zcPxjOH6815G22ZcFvyVprHhcBxCPkYkTgo34n5Gp",
-	"irEgGp4Yj026dQgAsknNQJ6IizwnIjagIwjkQVvtRhVEmy3C6l9t/9t44MMvFxUNuIeH1iI3wqqGapHr",
-	"q91Ii/xAPNDqmvCPy76Yc1nDV7QZFJOp4tkhOi1mhVROYMYJTsmCJv1I+dGLbaOkTSlpe4M1zHnS3gGV",
-	"mjFINR+gODp6oYVyY4b6M3L5eLtZ/3C3K8V2BYc+uBhrtrKVSmaP8s47TmCr774sld3v8Vc1vQcIFWtr",
-	"nne/17Vd+73fctmD2OEfQWiiwceQkoRK2oe+6v5vXOsf0YjfEiFoSuJVyXZW/WQyqsZG1XHPAiPWkDKI",
-	"/3d9JsvYloraCEeVJxhVmYG85XzrvIw33tFXGTQTkisv4WyVbraDE9MjbULyt3rx7frdmCHKTFWNzPPn",
-	"0sTEpRjecacIdad3h6eviu6hYGuAX5s3s0iynqOKSj81seLeHqZe2uLAXtYvaAC8r4XAENB9yRO+oGxW",
-	"0ZU2NphjGTunjGaJsrY3SVs572kpnEV01XbaS3L5coeUGSFppx9htQcwbngWES6Ql6bgBOEJFFiB/EOa",
-	"ZYsPf+5Zw96soKNyXnhU99rbVeC84nF+0bpvj8NcWbsiQNIqUOgHXs3swO4EXM5tnwK77xb4uxZE7Vf2",
-	"DcKn0BG059wGxxd4KI/H9X3J2Rd2w/gd60gcZ819XrJX9OXyAspQfrg4Rl8uDlHBUiLQywh9uTiy1mes",
-	"FEi+CNuKnkYRqZs8QyY9GEkRL5SkKUHnbJZhlupfX5S1PymbuSQ6+oefESN3oJvR0lCh5lxQtdS/vKqv",
-	"SX91eODSCNss706NAzv1n8SXi8NRNPpycQR/n8HfF/D3Z/j7Cv4eHgTh4TcymXN+c6oUWYTi93D1Q/1k",
-	"D8vEY8ZSahtCxvk5lUYgDys7bdOhMRxQxjRIOalCU0wzkh5bH4L44uIigoyPvFCRvg9GoBplbNpFJhWI",
-	"XkGaCiLDOXBhC73j5aFxp/NF37KGWBGWLONFRx1SeEKCKLG0Zxd2R6ESKUFdPpQSVRvBXBaQUqZMggyW",
-	"U2Qy8vZ1CrFpK5xDXMgdHSzq4olE7z5/vrT3Uq7Ey758h2WVYDkEMCHNcHk1tYMvQWvUALLawYZwSP0Z",
-	"bAMlNh7W46FDO/EVyTO83EizBSGwg4C/dNLoAz8/1i36ikiIf/yj7RJXhLKDvuN3aIHZEqUk0zBHiTQ5",
-	"zUyHHjBlR15xnNckEURd8So7w4AT1ex/hvNYkoSzVIZ3kHFbKphnKZIwHYTFSiTpDHKbTgiQGt1GExLO",
-	"iGWajSHm5cHzny3XbL44WLvv5sJWHUAxqTmw9q/3vlHAXvmo6y+uI6bVS+XXD2A3qvJRJrqHy4nriQ+a",
-	"iJhmWiBSYAis6QsjW7/M5uW3N63vWCLFeX8s3FWDXJM4ymbHCLsHsURC8++FMtX1NGmQJxaOvquSICQZ",
-	"WM9pLUWsScO6BKcaGDfIRmxiTCxEuP7C6uBBSu56ot6/QyrPoKNgqzqmjfLXS6oDX+RA20s2tJntL/CO",
-	"HtxKcmfmjKU36VBTSWDdG1GVEkOU8e01Oud7MdQff31754tcLTXvYjiJY70dsSzrqnfG6q+Mzg9YWjbB",
-	"EBai6wueK5Ub10mUF5OMJsjynOYGTM47ImCiJ9L3jw3rd9rv5Z5PYuVr6AnJXQmNDHbrUBdZsmYx4M7d",
-	"XJIkNp4TWJKXz3f30XtT9xoEMglph4Cj1Xy+loWoQozf7XcEJNboVY/TqZG45inVxovcxnoezxYZyvoi",
-	"H5urrG+qj32lP5/QRfPv+5Ltq1z3kFawpX+3L6yV1lESpN8KSklCU811ugpBNYRrZSF5jBJesIRmkUVa",
-	"sOOTWn3TCBl9KHc/S+t7rOcyobyQHlIQhu7gS0XwAlGWZEVq9ML1eqm2KIJ1iHNU3S6kQQuDpN1PzrqZ",
-	"23jpjreKM4WKgVXa/Dgvq2H3SLXtdbz0+pm83cPsdSvcETdhZIc7xZeZ510u/N4aCDVnNLF17VYyEGXD",
-	"Pj74hKUmq8mqIX8xrdY7uvfVg6wq0cfmMq6SrQQi9aXqjLTt4QBv60zEUu+D9Cimb6tW+CE2k2UcYCDa",
-	"NLD2VM17LmSZxtu+Z9+3oF8wvikcsHrR3wE3ZmxrsbxF3jUWi4tKQbtaj1yqcvt7G4Y4/MHRAJ6z4KpL",
-	"3JT595DogzP9vpFiKLPvrXOzKup/MRTuR0AGCjE0kXOgfp45xkUhoeg5uPUc7B29qIjaxgh9DTbYcfYG",
-	"VghJxDJCCc8yMiO7bYcjY6voVwZ9K2RiYCa0+xGRgZP5tGNg1zplqV/Q33FG4bWbsEWqJFrwtMgKuXd4",
-	"aBKQo5TOjPbEjxA/2Hv17Y/Dg3BYuE+s/E6ne/+N9/797Y/D6OgHjGC/0f/83+h/+199++OoY+wWrRt4",
-	"HPeghINJUDBJIJR1IsJmeYjQbfsONj14S62C0+ZFTrP1k2ZEz9Wc9XTvv7/ZqQ/h6vQXXUvYhDA26F1v",
-	"UreGLm1DRl1Tv+OBZNPaJrZTRX8FGetHr7sJWqgO/vZI3DpHwoeTR9b679UIT0+upyJBoWPbFlHqtxhH",
-	"nkIreSSCtd69skbAms03okqrBvkzqNR6P9EA1ep3wyX9Cl2xpWh9R/oeHsVSu41vxpKtNZeyGQHqtzWf",
-	"FH0LlVBp4Gc4uqQQVC2v9RAWi+b0VxJKE8HQ6eV7dEOWaGfM83h/f3+8axI5jTkj4IiGc6p/N5LYGHGB",
-	"xpefro1sg3O6d0OWchwh4/Ig0fjUuNr8G7DYMXpNsCACmQz4N2Rp8t+P902FQbIAtSSxtVjsZuZKQTw2",
-	"pyn4Tpvf3zoU+LffPo+iVsKLv/322VY/gIqpoHF7ItGnnLD3b9CZcUpBueC3NCUC7Xy6OL/8cHoRf3r/",
-	"5ix+f3395fxqN0IJFmJJrW04yTBdQPZj8P3iYhaVHwTPoP4klPYWBAmSkVvMVNXCr2QLakX3g19Aqcc5",
-	"/IBAzikPOThCNjQkCmaiN0FWuj6/eFOmstYS5zmbZVTO3aE4HSehArJfMyK80uoRMnj+K6uc36Nm/uvI",
-	"1tLEM8KSpVd3/fzdGVQMlV7CGDOfLateeertf2Vf2Rlnt6YYsTz+yvbQOWhqx09vD8cowVlmB+sJVCca",
-	"kk0FtQnUGlUcgSulJ+jptWCkb29fT/i3608XaEpJlpo6RdBZMnxD4gRLcgJZZcy3499///33vY8f9968",
-	"GZ9AjjoMmxMEXb09Q8+ePXuFvnw+O0HUVnH78uX9GwmznMHjkdbtBh0dHBrudvzBps8Zw7rG55/xbHyC",
-	"BKQYB1Asvxtfnn4+ezdGCt/ogczCoSLXV4b0dSdztKPX8dOzVy8jNMZ5nlmG6Ck024M2//VPydnYpNiY",
-	"c8YLIdH4/XTvo/5xjHaeHx6ZpXlZ4PQEZhnGk0gqnJFd2BiggrE3UkoWOQfnn71fyXJ8DPl4lFhWg0q8",
-	"IIBxwPTE0yWCkL6l9N3b4Jz0vDvmnMpx1Z7xWiGpyYk9tsnoylGhPYbKtARS2MEUVKLnR0f76NStBjwG",
-	"1BwOz8zp/P8WeImkolmGJkS/LLCa6f4Hr+ylXekh9k6niojxCcKN/mqOnYMc5AEFPaOeRhIBhjXF85yk",
-	"u87DULO/VFnvxYxgSSRIPTfElHDhLIHM38ad7PkLZN1HojJNitmSRgJwJx+gaqAFtfEfXw2P+3V0jP6x",
-	"v7//LUJffdFAf/91tL+//3X0YxwhRu7KDHwnKMdSorHXeowmOLlBWAJMuO+cbyL4N+R4RvYbnSAxqjTp",
-	"Ob10Lrpl9ertijXYUyLR+P/sXZkj3Xufjm1aQpxlRDyREaJTRJUlOuiOZNme5pAJINldb1DwY9Tz66fx",
-	"6vmLn+ovIxd8kpGFeRUnFhFAH/OEMyqVyY46Nt+OLYDp/cMThBShUPfaupo6OAC40wAwfvqvgoilLQKj",
-	"sYxFVxEaP50TnBIR/k3j8PYv/u4E4GIoOTynxvvlTlAFOeFxM7Ie/P+rFDxcQLA8FJQk6f5XUxMmITYh",
-	"uWEPRx/ff/bK85cU5/TyvaeDPR4d7B/uH5gs/4ThnI6OR8/2D/af2Sp/wIQ8Nc4t/9b/nhkzdWmKf5+O",
-	"jkfv7O+VyyP0Ozo4MGIiUzYQy7/Bf1pLmWGY1klyZgpDUwPqR8HBNYdKcND8EY1eHDzrGrJc41Mbb/aF",
-	"4VtMDXvm82Gj439881J1jT5o6UVPo4EPhEA8kzbxi7DFE7/pAZ7aw9xf4kXWeWqfTKPrnCTDTs6NWp1c",
-	"+0T04JpDfLZ/gFKeFIYbwBL9fvrxg+cJULKfwXN1o7gRDMY26NDpe6SrJvhg5/4ZKrRypjRfturY9ata",
-	"doPplfn5T4FSmFuzNXB6D3ZUehpawSjaARWctLZthSdYkt1VR6hlg6RMqBg8Rk2mThNXMCHHAi+Ignzk",
-	"/whq6++AEPtMNXgg6d8Bv7pMmMcjfseAi64Oe23cyR/Bgfx0fFsYrnRp6wcF5nCqxELNU9HszzHSOALZ",
-	"s9b0WlnOPi3gqsiJKRlybHwV1JwI2Xlut0SkBaktsOk4opcRWnR1f08/0AVVox4Nz4xuUsu1D/aUzCGC",
-	"tjXwnE6BBwFqaU6wzgDB+3puVrP6fb3GqWVWTJfD9V2+MBuU8m+jw3/e5x2/5WJC05SAwvf50av1PT5z",
-	"/hGzpV2dvDfGKHGEfbsIzwQhKRQbLMVAW1jIq/XrMIWVS1to4ukfNP3x1KWWMvaZGkZYA0vv3wAc5VwG",
-	"UI1zkTFLbmObdWNXQs2vZGnhFY7zNU+XWwZVu1bjFFdTylud1gM/lS4aXmX9Mjf2V38bB8/X97jg6i0v",
-	"mJ2ix2M6s6Fm0OGwx5qsD8Fnzj9gMSOm34s+ByCL3NRs+khSij9rNAxP/qhPZ8vImlf7ZyOKj1jcQLEL",
-	"gBuUckbQzt2cG3FlrskX6M+MH8juSmQBpb/3XOnvlawFNL0qi4Q3nnyI/rkCJVsg9YG8II/NPXj7X8dD",
-	"GLEVfCstyo7sd1AMzkr3Lopbi0fAaFAlSzbDZcDaOrPR5H/hPiGj1pIoNNfyOmhcNAzpxXAInba6FYiN",
-	"tJ4joUWkBYlN0/ANdaWv+A/jgTxQWM0J/f/sT2+spnEMMvjIvh2p+UgXv+/zPGSedKEwYHs68dgvpIbG",
-	"Ro8EI10sgEHR+i0ZrRUs4vwz7sxiaZs9hTYw6P8khuFPBT8toUOtoxoIVj4zDi+34TDahLPuBt6nfp6W",
-	"e/HsdYD7iClTmBqDDSQMLAmQNA6Cc3yryU5mlODGamWzn1GBcJ4TfS50NldyH3126ml7UFOcZeaUDo/Q",
-	"gjM1l1bD7pO6E2uE4YUCDmZBWAoKLC4QMFi+07/LTl5/w28gWKHxjO8nf6ynKu+nH/8/9t69uW0c2xf9",
-	"KqtctypSDaVIjpNO5Dp/eCdOJzOdxDdx7769R31NiIQkjClAmwCtaLr6u5/CWgAfetuRYznDXafOdCw+",
-	"QDzWe/1+BMx0X65K6XM88o6Dr/vOPssOYsuRRNXi61v9nR1cj4sUk1MYoHuLObDaVbqVVMe0TAWxBLsU",
-	"neVtFEycXAxIGpEkstKxcQIzzq/LYiw35j/zERx3mrewSZ66e/cs1d+magIOcbrsdVh5bm1y/ONFyqfM",
-	"mtqYWERIv7FSsTXxmUb4ERVlGnN90KBPa7xoNpdl7zuVxD+w5P1AS1QL3lrw1oJ3b4K3GgjBCMNauenK",
-	"3zYHoi7e/8Nes1MIarkD6tuTWCrhO0eNiAB33aNc3+tVym/UNa+ObhuP/qMLmmDJ5PbEkV3/OlCyLVDi",
-	"qkw1NFg8ETl/qz1v+Gcz5hPNkxuuy0YKQ6QU8llXJ3awro5O2MGmdXAj3UJJd/f9akKLWLGL6ZcFxexL",
-	"Ercp5/y6g1fQdWLnfk42bh9gpRpyPNyuItP+QWhCYxJ5PaKSyXzVCV/QqNvjov7M37MCWGfbXnNyzAwT",
-	"if7hcqEPH9pk1Rn2W2uNcrh7QLO8356SXbPn4oPP+NCH3q/OZLOzWmfuH3h725WgDV5ITAeqqn3F964y",
-	"8mmqDNtDwcyKgrsk9jLcbx6HrIe19tjIQSn90xwkcb3MXw7OILrj2nPx/YwgOh1IKjRxILo/tDX0o58u",
-	"XEl3vFwziMPvzPsUcAMvdQVhR9cGPeOPXxYL0yKkj82Ov73wnK7byfmv0iXv6LDjPWRFri9jLREvH2Bl",
-	"C/NleTseaDuvebHaumcWhBm3HOGydGCRUSk2UBQ7Zm1Zyz0EcOiQLD6t3Ld7/HJL2/O6Z+ck3pg0WF8E",
-	"sxZceMtjtxXXbHjuowoW5Ud9h0pje61DCqrrbW5Zb1Oau1Wi2v5cSOpY6GnmCJDWSuk3/qKdRLQjoNht",
-	"V7hHE2XI96wUzLAb55tlHxUH+lK7SDnUw7zIL//LWmE45fLWBX7EDe/q+HwuE8v4DF/3Is8ofzVM1eS2",
-	"pXwbB1AtJNxhBMhr/cOWErotvV3K+bNXS7jbSTiTikEmWeLql3QAEx4L5lotZEx1+EyQUblcKL3Jo1tk",
-	"TXTQqVZWPNE9YHJl+75vaA38BURUxORC6Zk9rXmDaV82mH82FJ27EDFp5Ynm3DmH2Jdtz1r4tBBbYbMN",
-	"v3lwV7eTsC97wCFEWNYQYj7lMtZE9qj7MrSiGduxF6awXJ71hBoAUX1Qu7/9JdREV6JDdwuPofFfAbwN",
-	"4P0pvA7gTQA/B/CuG8C7Y/Rm+5IlSo48QcCk2YZPMpkDgylLXX0YWwCNQ4rKF63j5/glfmwpjBSWdfhV",
-	"DjwhDqLPFjPa7svfsPvcF4NcESDWlZJhsOqr0+KZeU+1MBr7nzlLrmLHXB9S6++qxIo77YeaWXHDe5DU",
-	"ip+aFUKQ5u7u9Q5BHXSoczb3XOiwJC+sCCnkBYqvXNP4zmykuMiZ/NY26XjVvzWHU4iX+7ZX6or2R5P2",
-	"WdqXlV2Z78l1xs+dYuAexrC6Q39FuOE768BbFwIuovTcwSrHF37fQsAtJ6yuAaxrAB+Janyt0tS6K0ia",
-	"jb4W4ZI0CqgtwtlqngJLtHLBCVEKjQSA3Gyu+Dq3vnlqxNAeLw5DlSRqpqtX7KxNn/o37b1Bnh67L4P/",
-	"4euk3ZfQhz1Ye8o24ej3TS0ea/H4SDyHsZpVwjLE2ttQMuKnwBw4ndvZmlKrLs7TebWxt5+PoxbGnlol",
-	"6MiNofvzd68/2hvOStfvFMV/+O7883HkVmgnfB8nIbVPaOPbkLXIiAmHREyEgQb/GnG8ucXif2Xa8LiJ",
-	"CH7IBH8/3fmPKXZ9Po4Wtsv2MLaf+DqMfbsw9qZA8u0D1x5SUWgIfaLFATE6ynH6XWUmUhMO4VkIjSmX",
-	"sZCjZhvOqpHYCZsXd8hkjhgkfekCtGAUHD8vEXlVQB1nTHuCsRgauv3sRaPbhNeeI8wajW/ZRCSCaziL",
-	"DBx3uifN9QHWZQl2qLHW5cPzIGHX5WHUEdg6Avs4I7BepgxVujb31tCGpYbcxeNOa8b5dUn5R4mKrm9v",
-	"VG0NzK4US99RL9fh2kcEQLJJ1Rd4JMWm9XlHvb8Q7tbN/pTF9mv2XCX9iYwHkXAI6Y1CjsI2nOHLrAkx",
-	"rXSys7yTXRAVXM4tKqRvikeqZXXD23DOojHYcWuewphR8lbNJLwgMYCHP4Apc63wCYH9j1K7PzREFMFa",
-	"UXdNS3P+7jWN8wcI9pyPI/qWBwny7C6/6mB4He151FYKCTZkWUHsKSedEITjxSm8IAQSwht5eUfDxMnq",
-	"p3/S/15RYxa5XHcT4D5kYwdRqhD3jz9aFBa3CQdtaPvCIf+QYtbXSNbitha3tbjdM/5IXISneOxFLktT",
-	"lH93k6i+aqdllPvxPixhog3L43NEtjPMNEt2x+srl3tY+/X92RcP4bcGWe8eQmgHIWkfFFZvdxkb4yLE",
-	"fsfWQrYWso9CyHpEvdmYmzFPwagS1Cfi75WCcNacfR5487a5BykstM74/QnhcjQixHeFMFE3rt49ZypT",
-	"ECLmeZyyobFXQwPzKaVv9ykVbdhcwxlk0ojEMbVJlmBVPbZ8Y3918xRCqcyVe6XmRq962EeU7bcGcV2v",
-	"AS4SJrHD+8eQ/fgpj0QB1EZ2Lf9/DPkvPJyRb3KCBsst2MEcupXwRrdzVz2Ql2ns2wr/2YV+G6xpv6cR",
-	"N60k/cxHGp43TpoBdDuNE6L+7D5rPGsSKnbKZgVaOMp5wvPwNSSgJNcUZs4BFKY8FWpFbPksjpft8XP/",
-	"vT+GcM4/58AFcyUFYxct33c51wpuBUSL9zmZfNVrQV4L8oMPTsvSniaRRFww/GuUaWfsIt1/BU27KJnT",
-	"d5Tg9kjFKZvtuQr7N/fYHzWk4b+PJQcuOv36yjqsUUvDx2PWuob5cq1isZPJs/ce+G9bjVciMdpSfn3h",
-	"mI4epuaaj6OrNeBIt8Y6+XsWj3yddA8Yciog36z1A5DC3ZPQMMOxHAPnUWj681oIlNvXhds5LReFP7IS",
-	"azv8mmRs37XUqynF1jmCZ9iYxiq8IeTdurLmBWZ4LzEaYfVIhc0AVIpCxINRlIoB6GwgDuSQpynhQ2L8",
-	"kUnsLiisrqUabHuAlCRQjl7RNiKwTaQNXwiQA95TkHDAYZAweW1fwACjlRSU7T5rdJuNwSruj7zA2m7I",
-	"A66qxtDlA5VS49TU9dN1/fRjMnfe4PGvhOlueIpirruW4Si3aHapfXYS4761ZF3l/MiqnMkWFGYM/Ian",
-	"c/DbLo+i3QvnYnXrPs05CO+nhqNQ7FaZqzQibxikgmmqpkqzBFxnFYWP8796jClrX8zGKuFEUMZjD7l1",
-	"6mwQ4WKS4cWnL5ew4hMpe7is0i/wVV6nn/mJ+DGCI5VPeqj4yCaxVCf66ojIIzERvnAZO8HE44K1VVs/",
-	"qFRmQNyBxz3oPoeYzfHnSE3spYErb7CCSkh4uVz5scG8eIohgXuA5PfFFsh6nsvnoiTDlUvMhIzVDKJE",
-	"aa6h4YsKCa4kZ7tFT62cC20GkMmEa13ln7QvlAoSJUc8BbcKYpBwaKScaSU1PA/gpwBeNtuwkp89YVPN",
-	"T73aWLkweMkKJ85O5L58uIMR8/hVtYivRXwt4vday2HFN8ZoSzS5OfQrNHT75PmuEhxjTPdhYOd40pzC",
-	"n6Rn2nDmwlosSTmL56B56kCoSwpLaLjmUwNMu99Pc8ZKnIABj5QHtUWyc3pm2U/x8TT3fER2XNUjeCNy",
-	"wYsO948jffFzaulbS99a+n4zyw6KX3uenliJRCDaO0rY+6iAfpty/m+uHeMPWfBO+LXhozJl6esMfV83",
-	"MmbaQVmVbGAndtko5TwGztJkTkGPkuj2ZnY587q2ivr3oILkQLhNE4544ROhNY+pPM9KjDhL3GPpbVW0",
-	"deeYdHNz3qq3kxV5EKwl/uFMaPyqWojXQrwW4t9I31pt5cB8L7r/LnaLpjNFDlb47TvK+umYad7ymeI9",
-	"V819yXM2F/Y1l/4tP4asK39SLe9qeVfLu32EDNA5RqmU16/kWTysK3mZl8RDo/sc3vJBmrF0HsCzLnxg",
-	"aTRGQfncG1/OrmRgRVSr+wKb7XaNNaAr3rqPiENhqlIgwDn9E85NxWB9ot0FVNFjd4hZtiTtBP+gMQH8",
-	"tFq81uK1Fq97icg6aSPNYsZtVaYtL+RbLzBvuDQtM59WuByrp+UcSzLovMAnyS8SYihTmYy4BkH1htRZ",
-	"bMW+fVgbzvA/nmgIXZwgtFcOssmUx4gLiyphSsvbl/R4DULaOWJGDJL5KYTu9ys61GGJWiyfypwT20qN",
-	"lCErGjNA3zDw1FwxMyxs96XbT9r1pItYBxCpmOuAgPR0haBAyWTuacPo1SqFYco5GP7V9CDlLHbiHpdI",
-	"GM2TYV+acaqyETWHnV28D+wHWy2GhMdY2jzm0bVrE0NuTR6vwrLFYnC7RJe4QneSlvwrm0wTDAgJwyek",
-	"TnJuRUeBlsNAWcVTnnLcfnSRY2HFX3EoBady8aSj8sY9yznWKvC+Vti6TXHU62I5zo4i3U+FnZe1gp0Z",
-	"lqhRxtv/McXM9rPxJBcfDy1XSkV/t6sU4ElYLK1yyw1uBUpygvi1q6Jio5SQRnsie5XGyC7K5zCzO9+K",
-	"JGEMjwNQSZyXqAfOAQ7xf0JoqIkwIFC4IT5rkUun2/qSvkcbkSSYsmm24YJpDaG1PK8iLMUPYcCia2A6",
-	"fzBKRWmEzPipfb7QwJKZlZfTlGsUlngUJfDJ1Myxmr4vJ5xJzLiPhRxh5HPODTSmKkkovwMJMzx17b70",
-	"zSiI7MfSv5H8kcZMvQ4ldv9iVvrSPggox0RTUl49n7pKhMYp1AoY0Kc64aSvxRTlcBvcQniWQ0TCpPqF",
-	"1DEsIiJHkvBU2zEhare2Is2KTbpcqtkpxCLlEQKLOlpg9xCjaHD4totskAg95nF+UcoplTZUqRWEVjZa",
-	"8VTqJGx8+nh+8cvZx6vz/z7/ePnl6vP55fnHy/efPgbwEymxwRxiPmRZYpoY15UwTTO5RUauaJdZlg7V",
-	"bUJKy+6BG6Eyjcu+rt9kmcd7yozhqb30//9np/Xqjz+7QffVX//PLk0xmLEkfVkcUA0NuyNYS3P7HYbH",
-	"GHXmX6eJivlRDzkGVg/OOP1QDM7J+iqbeaezNLbAXvCeLi7/ztKUWUfiSJu51R7Y+HO0e9vMH/tTVlZ3",
-	"41/scne6r54Nn7OTVjc6HrR+ip/x1qthp9PqFP/XRe005CmXkR355/O3rePO8Qu85uTYThN1ARXkwkfB",
-	"UhvVTq86tjO08eLn7MXgp+hl/Ip3hoXWvN2nrFO0VpHgJ54cB0dGTLg2bDI96h3h13aPW53uZedV71mn",
-	"1+n8T7EtV2n9sj4OjkqH5Kh3dIJfeQsVvZ39gYRF3aG0RalPsySBIecxqXOnYMv6xWkLrw4Cn74qmIGf",
-	"aASRbhnVupZqtknDf7UOk36quTxeq+c/SQ6vv/y3leUwUXGWcGjYG4D84sD1IQUlgo8iXRegFR1TPNz+",
-	"/zE3TCQBWIV4wzF0E/QlpkDt9f5nzaX9hmYBufBmeA5WQjizHLsGk2widZBDaURMczRtlIQwlwdX1rIP",
-	"Sdvblwoz78tiwriMWQpzq+dc6EmYUwhvWCJiFFXtSN+EqIm109ETJmOGehIHNBGID4UTQeo0gJQRFMqY",
-	"yb5MOLux9oTA7CVokXBpknkb3hsYqyTWbgpZYr0Q1oMv5x/fgOFs4vwRO3bOorFT1sJTXVmjZr0vcY6r",
-	"+8Wu7Q56MuJSZxryaaPuzAZvj9o4VWYs0hgux1mqY4a4Un9nMmPpvHmKJYpuRoeZydIN1O7lRdkNLfbO",
-	"bO8XWTpVmt9WM/1bTKsxp3wkAyEZfs3iWFa6Jf8W04Ug02t6YeuN0FOlhW/qqt7KjGHReIJF/kO7U9iE",
-	"/5/+kT1xrX7W6TyLfjnD/+Xun9UVo5/a/xbT/tEqyqFi/o7+v9aX84/HLcxd6eWBvFMzu9MXtzsZfG7P",
-	"U0VsqmbabojqmUFTZun9Qho+4ml5ABdcOQtgzQBybHdnXGapJCmw5Q1/1cpms7JBqdNK+A1PPPsPTq47",
-	"GVbIWslvt6GmhtF/i2ngmbOK5YaUW1FT0jT0h5KqoajVznxkyPwzvzUbmTd09tQV//DkZsUMPNY+9sWV",
-	"3G4qlvZI3d9+u/52X2VVOTe7E4RZU69UajXFJgU6UYF3nf0fnmhIVWZ4D0J661VxZxiASvsy1GzIRxlL",
-	"YyFH5Z+h8frs7VmTosIMypch3SFPsTfDY2uhoeTYe5gG1pcYFT+lvznLijA5mYSQRRGfGh6HRTDSqAqQ",
-	"51oSscXNeqjN7ovjfJCu96XJqtvf6/b3R9XbhgHncnVqqcx0aGWJFyVQCsKshfpZNnG2dsivkDffTRHX",
-	"PfOPpGeeLW/P/fF92ZtMNF7enb9O470oxFtXnSA7fAtH9bdvNTXxzd+3CmXXY+bLUYpFrY9cXZJysLry",
-	"NVWDeMioMqT/3798+gh4agFPbfMOSvIp9WLsuWjvA0uvtXUwsgGlXcvjDumV1k/APhHnX2DWt9rslwh5",
-	"jYB2IExfNkKfPXSwXlhYQl6IzkMnQ5XOWBpTopizNBE8zR8otMviqhuezlI7NLnKKaEW8L07JbetFaz9",
-	"h1qc1uL0HlwPRgzncygOgYN9uIsIJSm375YQfOhhiaDvb6ytUiC1uVbLl8OVL7hhV5lrrooYO3BbY55M",
-	"MdG8Sd5MODdCjjYnbD74i36QPA1etmuWxn08bZjl2q93PMGaBOWLN7B62brX6/LkY57EV8v1ZzvkxFe8",
-	"Oe/U3uWldPHRfjPxB5WQcou1PQ/l932dhLpdEmpSiILdU09nSeIM8NK8T7LEiBYbWbMh/zM0Ppx9aC78",
-	"OGWSJ/jTRTNAidZiSOHTMmPeIoupLxuXZ28JFcBF1DR9EDVrFe+1V5B3qNtwefZ26y0IztWXJUyEPPUU",
-	"MQkDDlTW4b3INlCLh/UaGXw4+1BOX9FMLOSv+jKcsMmVfU94ivdc+Hug+KWa8cJJIe8W2TfshdMrj/ET",
-	"tvvSS20YqiRRM6qNpbV6on09s8RuDwmM8BniAFJOpcI8tjIt5lEiZClIfgpM9iVbWlFQ0gFdLMfbx0yT",
-	"C87jUzcleDWTwOWIjbA6DBLOYhA6f7i/+MKOw8E5VF5GT6rkEgsq1QGPkIrJZTa1sQffPv2k8wokm9in",
-	"hFGWplyaK0rch8vvs1IxXgYjcu89OT7GcrSnKF1p1tckH91iHGrO0Q3vQVKNfmrqCEGdYXyU1P+FUCrL",
-	"2F2s7q05xEJs3LfJVGcMH03GcJJviv3nCRft5UilzhgIvZIjbLxrzqeLNUO5xSTkKmsDGlKt0eerNGwz",
-	"AJ5ovkLLLulYymfeWcd+xzRm7qA8QPZyy0n3SUu3JvWRr0Ngh5uxJLFUCMMn3gu4ZcpSTblsxcywp39S",
-	"WfNfa3tlvnioUYf/T8IPS6FdD3smI5GQtzMTBj1CJaER+g7JTxfnH6/enF2ehc1TOOmcANL/zITmbTjD",
-	"Bta+jIW2nliW8ha2wKsksV7ZbMwMZhWFBqavra/zmRnHz8hjak9JBBZ2x3HKtV7li/zMzacpl2+YYZ99",
-	"VfftZCXd9jZVO3UP0tWXavdrrR2eCDPf/Y7XajJl6fpOkM07zU3DXUXWYzAfeJSldkZ7//xjsZ3ffjsw",
-	"DdO879eeB2xUQmUdpTzm0giW6FNYuTPxODRXNgesDhbbE1iOFbtduL5XaJNGo9X7h7CzmxOBqHTEpNAs",
-	"p45eG9f+VLlyp+D2rULH5ecX8eNVj038ti8/erHXdyJk/u8d4sOvmeYtITWXWhhxw2FipaH3UuyL1wWL",
-	"//fbhvGYAsblJdoeNa5srTpYvC1YrBbOl5cRORZBJWa8KmxWXp5DjZ2Vx/ggAbTKJNVRtJ2cgDoodl8h",
-	"ipHQ2MMuK8cfGiyeCNlcIwVWqe6twbEF4fBddMQ657k88tpzPpxgWXUXrtdBey+u/zbN9R0jUlUL6AHC",
-	"UrscLx+bqo9ZHaB6VCX1i1pwMTgVwC560YWtWkPO4wGLrjd6tRd08Vt/7UMUbbmo3J6eNkzVZGen2383",
-	"xagemz+6sHjbXVK/JepCptv5pu5I5fO3paBplXO69aAdhn+6MMwHcVEXp6r2Uutaj0dZ6+Hy1moI01SN",
-	"Uq4R3hLTPwQOVqqAI47oVA251kLJzQ3miyp+q/e7LH2+l1KqS0UeESH7VPCoYijsr2zE71ylkee2FWe0",
-	"wTagj3+SHLg06RwTllMmHJ8EZpmGgqcLZgyc0UVCw9BOrEeV8Qjdui998Sc0VOr9RActyCR8fPcFZDYZ",
-	"8NQex18vPhIwbv6EAlkRIpUhWK4BzXlfepheBPELHC6fkCMwM+Xu1uD6O4ER1IRmEw4ThR1EcM6iMY2e",
-	"kH6ptpUg/UBJGCgzzuHPnmgwKROJXgeKe+Fm+U0xyTsZ9rfEpFp6TRmaqrqWF0yk2pfSYgNCIQDuoZHj",
-	"UVnxi7O43Y73pwiKU1Qb8RsEHO0+NcyPoj2ntBPdOVw++o0ce7Psb+O+bE0JqLDQx8tSzVHeCj0RWt8H",
-	"6S2TlH9HoeF6C9zrrHwLTzqvwqJmpJlLx+IaQZTiJCsJ1Nzle3FKCjm7XEP3hh6ytHUPmr2mhDBNJOvW",
-	"FJkJqYnxV2MMy22RJ7q8JWZMw0RoK2iIuGHMNAw4l0XJY3t3oGQ3eQ9CjbO8Ymvss2Kb2F1T22n/MeHT",
-	"g6C7QauLLL6UoxHlbR/qyZqN57cT0CmLDM6v28HrA6KVK3eymspB2z0FMVOV7F45VB7yZ5Xwur7nrsKx",
-	"NJE7GGHlnVKbX1tjqAsH6/b1PeXlOdj4aWmMDxM8LU9SHTmt63sOor6ncvpdeU9AMU/U4mo4FBFPt2U2",
-	"yyJke8yzKi6+i9ZYZ02XR17b0gfUHjetbpLvVfDzbarsOxb8VE2iByj42eV0+YKf+pTVBT+PC0OzqhY3",
-	"NaOtUIe+DGezQ/s5v+o+UgD+6esj//n7PYMTxv6ZVhLYRFEMVqTuT3o9XxAG7G47rM9024phXebdyNiN",
-	"v1Aq+J3c/G/Mcix/ET7Q0bk80eA7hdZ90r10EpGDAcwswFwJqQ0jtLxVY4novm1gVy0jJjshXvlxlEGv",
-	"dhzCNuirncdwVmLRavCvLDIBII9WmZewe/ysSaZwtDFIs7C2dcymctK3x2tycVnHarbFavKpKqe8HVls",
-	"pX3Tq5b1cF6XZQisEUdg5XE2YbJ8NEJ7Hn7//fffWx/x/8LAZV5cszKS8lH6joup6UEmxf9mPOjLQWZI",
-	"r4zYVHuu7UXu6WGmCaCKIWgXktk4iClH/guJMCbhyMqHrXsxT/uSRanS2t2jm54nHELPnhkGOZkyT8RI",
-	"DISVpnnDty8bbDBrnXZax88DjGWrFCZWJjkEMSuXblRyY0cjJDHnuv7wJ0iyxprIeZ65WgBkgyfmPTch",
-	"66GkPhd0FQcZL/Pje5BYWT45K+TG5xJjeR0oqwNl9533sputLLmEdPisywhRZbG76ApsjYrdWSDckURz",
-	"fyeyrElq7/6AYmgrKJEWLIM9okxR7UtxTrQRiT0ty7rZF8W46NBpRUW7AjRSquswou6uPL9jhK4wgB8g",
-	"OrftvPrIXH1u66jcI8KJyqWLDx6kwjqRGwN0W7Xy0wIHd8/1gB+RCH0BX28RLLdRjTY2fR1NG37bSL5Z",
-	"Kpq2b8BnIajfwNorWkXC+lkqveZpGz7zVgntl8uYhuV5cvBu69Pk1/SlHcY151MNIucOHwttVDrHuryU",
-	"W2GtJHdM8TSCMiMpUesQFGD5ySUk5Zzxc4EJNEdYpmfgo/+lhKRhI/E6oUeXujb6cjYW0dghKUd2c0kc",
-	"+VClEYdMJlzrRejnNBWI0Lxqkld5bw4Fe3/+230WVu7IYJwvzYNUPu5qWlI4wbr0ks8WT1Gtv2r9deh9",
-	"Z1byLEOuP9EQjZWg9p6FXb2p1WytDtucdTorXXePh7p4jX3pqqN9fsPTeWk+Hlfr8+PyBy83WiA6AAeh",
-	"j6bHlGmz9/ayhd2KNAV7NrbO5LzQFVKZbVwI3gvFq9rwSXLns7IZE4hnTNZlXzYK37VJ12sCEGUaQmvM",
-	"xFdsxuahfbynWrfKKk75LOwBk3Pq97B2F7IQavfoJ7ovjYKRtZ4abmCEq0wjDlwHnEvCNgPQCpikh6nM",
-	"RGrCgUk946mGEiWC40ow2cpGtNf2C34g+wW/5yBNF9pbtZNdGymPwMm2e7WSovPmthM0tzBGys5UyzlT",
-	"e5b2bykx77xhapWLs9RLvxV08SkkzPAUGvZ3IQ275hBzw0SCuTx/WI3qy4uzy9fvHBcOCuoYJS+VKpAL",
-	"af3eGZtbb9W3MZtmG6zdM6NsIFujj6zfvkohnWIWFFvd/GeVRHsb3hvQ3GgIy7N75S4NA+ermzHvy5jN",
-	"A+foUj2P85NTlRlu3fmUTxMW8dh6x9XnpUzoPH/q6YvcJOSf0/c5kOq9xWyH7lUNDA9U9Sklm7GViC5i",
-	"xv1i568vq5440xhmSHgMg/liXKNHneQYAnAWzDIVEc69kjzoy9D+6WqSaXM14Ff0qCt6VEhaOeOQSSOS",
-	"xTchYrcPSoAZpyobjfsyvPj05RI2muMhNCgsYexQKeet7eawU8MTzZunlQ/AUWuDMOI0FHuj2388nxBi",
-	"J7ZnFFPjkrfhTEqVyQgpMCHMlc6q7eKXud2XH4l3yh3pXprJsIdvyru4ApiNlVuiIN9LCxNNF6WZdFuw",
-	"dPIo+a+zaOw3tga0XIyCRIzGK7Pkn+0Av5SG/tqJkcfSyIoTfIWyigqKnrW6L9Hlch2ub3Ikbs/46PnL",
-	"SKf4nbdJqt2iuXXFXD6CcA+VXJA0zAnCajOqNqMOHmNoZdTetfS72ku+WA9FTuYtDC2TMixJdFGfPdtX",
-	"doRkAkjlPFhn60zYNdc9CKcJk1dCXqE1EQaesV/IURjAgEXXGM3PyQ/b8D5J+MgaED4HYA2cRdfVq0Ln",
-	"woI1Te1vY6bJIJ1JrH1bpTcu8xn5gTzc4qMOUmRjCKT2cmvxfPji+YOqVnOxxHU67EL4tyR8rUW8Z7kb",
-	"sijiUxM6wVtREpgZxZ95HBLfK3pQvTzqWPLAAlBpX6530GYbk8tQAHIVjmPMhyxLjO5LFjlu3GRunTYc",
-	"EzLlShCSynmS0sAdt6264WkqYn5FNnDYtvqCXOGQrunL/C9XRoWOCtZ9vfUYnTtXKiZaEf60OmJBh6zU",
-	"FHb5figtYT/oIDXEYgCh1hG1jjhYHUHniNAFUcgUMqixril+ZZERcmg9xeoYpO5aA6dYNOLlL/TUmzwV",
-	"KobGYO6iiRjNG4kbLgMYzGHChHR/DTyCqZlPMZWsuaGgGwba8BU8xh6GSeFae2S1IcRCGyEj4+/TQQUS",
-	"tdSzhj+gQmgGVXp1vGM+5QGcv3vdlyT1S4EgJ/RK34k9HvkFOb84JsOQAl1bpUdXNAMrRgaZtGp7OuUs",
-	"0fb9saBsNhUs2RVPmJCll7Thte/REL5Hw7AB07wNXzjRlX4+P3vz4fyJhv4RsZHp/hF2i3AWjWEoRlnK",
-	"n2irAIXEY7WGl+/MrfUPw8tXpXW4NZvfrjcUsbCHYQD8D+gf81uzV2oiG8xz6eHFhT1ExUnHY66LY44n",
-	"GxYPti5OpobqKVzJKbggIPk4wsbNREiu16POvlaZPdYzK89mTNNLOHWSmhnnEsJhqiYhjiA0KiS0Vy1u",
-	"eA8KeTIbc4xk5HIFGi9gxvm1DuAzH8HzZkAlKH05FFbWTBMmNTSOO+Wrus8ax00q1WRSZizxmNL5ixx0",
-	"LJrSpBgJylETyGzKZkT76QPqfcm/ohmtZIvF/8oQbDZmhp+6EbBEK+gf8a8ewja/XvePAteznYtYCrpL",
-	"VVwFaN5hhgtHcNzpS/wi1GrH8Bvn18cd+D/QaVLyaMIZRafHHN4Mz3N+Sd2GC55GXBo24hrG7IbSYfbT",
-	"JzRhEaepsUPIkgSdjb6UyoztwCurZ8UzLqySybxnR4wKBy19NuHxGkl7/u71Zb5n1onbDTQU66kqKx3F",
-	"u7eMG/VNT73P5p3zcbQ0V2uj7/bXuhF3k3mYT6W1m6w8zM984I/qolgoSyth3W6y7HaSjl/ttVxGfK1k",
-	"fIslQ+4DQGeDiTBm0YrsYWm24VYyGzqedE9sTbNRqrIpNKzWtmcRhThLeaqDHODR/rEvfbO7miY8WFFJ",
-	"RmHiMl6+NdzQjMKFENQjn9ud+bitkmESdKRSDo1fxDVPTV92W641tyJcNPbl67GVL+T/W7Eytw/x6Ulr",
-	"z1qdhJJPDX2YoA1vU2vz8a+myKJ6Ab1O1OQrUJt1dzfr1olNtyH3BNwxVUKandFIvmTpDZ9f4D1/1Ybn",
-	"/cjL4vj0QOOEl4SVlUleLrhqx0IM6G2neRf5Ocyk5Mmmztu3eEV9tmuX7cBODm3MHozVDCblcrK1kaLU",
-	"Kloek771KBfaVAp3MGQiIWZznXtOeMlOx2kHR42avkaZPcBqCOF6Xy8E5t0jMHYCdFAu+5hMlIShSAzZ",
-	"IbhDhatn68uCyR4ck32vCNmUfRdnbBQWmJJgxxBgQWCABlmSFBM0zZ0bf+Uaw2C7A1ILj1p4PLib0qs6",
-	"KXjChIQ86kE+i/urD3NAw5HvxHmRYRFvaAaL7o07KDtJkGrNykoRcgZasqkeY+UmBXMaTGKRIXI74HaL",
-	"Aw+6k7exkhh8oiFh2lgR1+xB2WMBzEJ1T8AoOH7u+YX6Egk78ii/QuJrO2l2avIOUt+NUZoSlucZi6/C",
-	"m07xMv8InT+jL60/h6W/RgGXuQDvHsNESTPWeXUQww+g/OvC059oyB9jn+FqdfA/h67+MmIxn4iIIJqE",
-	"hLwItYJXBiZLpYbj5wFdgP6Q0KAV9iKvE3zFEtaSr5Z8hyb5it25cPq7J3gslS+dXjjLS2e4OL++c8vR",
-	"MvCvpjixm4We4RJDdnG2PoDzPiZXJ2bGtZZR27sruID8KfZo2ovsMR+I1Izhb/Csi2dcQ+PTx/OLX84+",
-	"Xn0+vzz/ePn+08er38/PPn9ptldykX32D32T3Z4e6MCgBt2X7II1SDxTccbJWEzRTqwDnltLWjU2huag",
-	"sH5D4m5sLNFfsyiyLsLqc0DlU3bq91099YZbC18vqbkgH7dzoAIP7Tcp4p0EGOFIp5Dij9j8XGcNA6Mm",
-	"A22w8wd7o2J/Vs98XaxUBubc4PYqN+8sHcBz+/G/2xFe4ACXe7FPlr8Ob4p/uNboW9fAPGw4yy4CsEXU",
-	"17R8SIrjsf1kUEisJeSNMDv071PI8n3p6odghufj6Ipqv/fyuFtiWy/OQRnj+jHprcXv2K6+Srukpoq/",
-	"HXSuCz2XZhAalP4h1WDUNZe6fFLpjm0Yuq6FAQlmgVlf9ZrLMAA9VjNJPaQNBAsQRsOYaSwJuOZT0+yB",
-	"5i7k5Bu7IBESeybmKkthmCrsaCTitb6MWJJoCH8+p5ZDJznsLfrpn/jev1z1Q96WuOqafOocuFIxJdjl",
-	"OHANhX1Zdohzb3gZeDhAS4oBJQ+L3CEgla9IqMyr6nW6rE/grpYwsD4rTiUG6CLuIb6Esb6uSLmGhreH",
-	"n3UwfBkAMzBR2sCrTnM91O7iMTtUyN3FcT4I9O7SILTO7KlfS1hF5hLuLEAkd2qTdscC7aNqsW+NvlsX",
-	"4u4mt3EX8kKyqHRBiii/zZgX77kzL4FFkcqkWSnQ19peW2F6VwiT72YfrCvaKcZfwybdC/3+ku3gTQer",
-	"01H0rbUb7oyYtEpzrw0gEdBkXjuHTMhokPiSOzoxLGnDSeeE9LWETF5La6TgwwPsoEHN6/VwACfdDv2J",
-	"VPAKQN78SPwi5PX9HwZ8y5pj4FYplwp3Pwz338Wxw6B+VvLhZDCPshR7Fv75xyKQmC/X0NTtlR8Jpq+t",
-	"Sa0gSjkylLNELxgH9h/XfL6fw0Ib4tI+e/OpyT/39sGm6jvWsaCe4XZbOAb3ZR/aF9ALH8Y0tO//TOwW",
-	"m+kZfozD9x/D9b3mxJ85A6t81APn1t79rFdPa2XHrmmR8gVj5J4yp+iGKknUrNKmRIG4U2BSyflEZQhR",
-	"TAhPnv6l4HDJMW5ctb4fCSQC6++tI5PFYiUUfRGNy0e3WyxuzyWPhx3a+0YmtX3XeD7KCKHfX7ukt/Jq",
-	"6jo6eIfoYFGYupFfa3tk8KwQJT4PZB2JG55qX8Ja1OI3yqAn9jIHVR7mksLdhyBl2P7ZDLYG6qyNj5dI",
-	"LrAov5GLxCZGzhjgScpLCKlcsA1nbsAIijfm0XW1dakv/bB6wGCWIoACNp2imlCZaalhKyUiTdIeQsNJ",
-	"p1OGePFGZBvOctgrMZKuPQKnf6J5csO1Dwvqu8QXvb6gEC/ixrhuhm3hQn/mDjtY6Ef5gKHCfKJqTvs6",
-	"WHgIwFu54DWqiAt6gXAba3THWGBJUnwnO2B98x79XqNrHGL0MC32yb1ECnOdt0P9wGV+7U4ei/WBsAPx",
-	"dkb3mb/tkdrdfpa229353NeW9o6Wdj5jAQwykZiWKGCKC/9czeQtze6Fx7uCSdbDUH0RunQNpoD9pXOu",
-	"n0oVOB6OAIa+RbSZs8j6E0AZczNTfWnt4TSj+jGquoYvLBlaJTQViTJoP+O3WZu2EZL5eoWm61XR1RsG",
-	"EJbbZcs/NU8R4xpnoy9ZHOf4hwHh6TJdLVst9ePSRAR5RixSsad9020I7T/RnSDGXmicdF6BGIJh11xu",
-	"TaZfFur0gK1jP8oHtI7ziaqt49o6fkj0lzguREmRz/QSDBo+MtHFMrOyrNwlgptL8x1t5pL8+E46fC0y",
-	"nfu9tpkPiLh2UYljuTVHwqhSBK2yS+/dqqaidff6faMtn7M0ETz1X4dAaHMXB5vDjKeuUq6IT15zPi0H",
-	"1Py84A0+gd+Gs3yGci5H3ZehiENwJPr5K42CAS+BFVEMVLNJOVr3X95WKyJsVAlBlgWaESuth7M4rh7I",
-	"/6b33p3CNzhMY8N914PAcN5O5FUJFX382e2HWh7WCJ0Ha81cEBIZMNy5laSKN3H8Jn+yTUc4cV84US3s",
-	"+NsYRCk6DC/w2p2CKN+YCa2eYytJeq43USosEufxKQxZonmP/kW/2nO8ajTuuFdG4d46UCrhTD6+qE11",
-	"WbZHbXCC6kzp7eI3C02y5UNV/LQhRPNJFrlOzFNOebWst1fwYM3GIiFsQVEgeosK1nf4dOFchX3ZyNsq",
-	"7JI2KWZTyQ/mPNkIB/DMwQEoCaFDoL1CePKPbIIcXUVnuMZb+5J/FdrQg/N8gyeTtm/++O4LopIImSFz",
-	"BWeJGUcs5TARCccmQsKEQ1zaYaomSz2LT3RfVnp9eyCw1mY499C83RMzpt+Q8QvTwPlvL8w4AMJiF4kw",
-	"c0SAiIlH61kFbABRgaH7kxlDo3+klZIOhKD7U/+oGcCURdf2yAjpsB39K17aOxgcv4K3fJBmLJ3no7HL",
-	"1IUPLI3G9j6ChcM+5Q3BpeoBPtTgUnWUDxJcWpioOrh0IKZfbb/dLle70ES7oFugMU35lCG4I5asx1li",
-	"xkrFQS6zm+vUzxqzbmt8akkEfSdrZX1O105V7Y0dVEZ3cZ/mjvTrd69LCn6DaXSn0BHGPZYNqsG/eGQ0",
-	"THg6siaPA+Kn/2iEf/aPonHUP+rBn/0jzwNwpaT9S99RE75odbr9o7/+woRTmrI5FX95ltA2nMmST+Eb",
-	"WAHpuBDNmcI+S1r912m8B61+a9oUnIkWTtffvs2DwPd+3xjObmKBwm20HrVwqEM1h0srTXHhtUBp0Pj7",
-	"l08fnfDCI3snlf6Uy3jPMflLh6hm2DXXwIdDHiEanWcgjLFWtupXaiOSxPo7OlJTF2CVqurv6rGaaV90",
-	"O2JTjc0GVGHrPUHCflsBGyPjPftIh0RuaD/oXMYPEjrfTewWSrAWurXQPVihey7jZTi7ncWqfmql0kZ4",
-	"3/6RVAuSLxHIPo/E6A4kz/SPPBBvG34R2lSBuRCSb7nPAmZjFfSlkhAyfaWGYUAUIx7bGLvMxinXY4UG",
-	"7kTIKzbiIfJS5eEnlTq4zlBHY6WSqzlnaRiQgO3CFz41fDLgaV+62i26bBkuc04vBmF68Lv98RX6ot2T",
-	"ZkFx4lC/jl+c0lCZhAqiaF827DVRojSPA1jH/5+DOivs3nAAKG4WmutgSaEhEKMD+R4jzrSQoybhj+Jg",
-	"pFrSuUWviX86NDz1VuXdwgRFeoF+6sv8t2YbPlLsvLIVHBYaxdOpr67y+3Jv3YqAYDXN8rPdkEuqbnFf",
-	"+j2BcNc+QnCa01Z64puYTxM1n3BpnmjwmImXn88+fnmPoIk/n11cfXj/8ers53NodE+a61IobuNVUigT",
-	"9lVMsslR7/h5YC+gf3Sf5SkdIQ0fYe9usJLgqIgF44LAlt25OPP2iGhwI1s38NKJqAzeTdRRD9NIwcp8",
-	"0LIssKftX1k8sju4MtXKmTArK4rtrju6Je3O48xF/cym21NRFZm4FV24zlJtUH6/V6ZyrKzBnSVOGC5p",
-	"xbKclPwWOjKbRmpit+YmVp4d1V1ZEK9UIMFqyW+l8dpN0iNM6BssUMYKZK9O/av+BiGhfl9RNij8ow0h",
-	"AkJfdV+Gvom7+9KM+zJXrA3fQfdEg6a1QHjc5qmjg/fI1FdcxmGFz30bivWQElH+O/0DJ+yrlWb0vGdd",
-	"OMtGmc4l4xqg62ps2aP95s/uy3wSPQK2o0GzGpR7qs2u/Sr3lfR+aoT3yKHejTOcTYClyO6fN6M70OB2",
-	"X36hkqrBHOFSEYxULuCTXgsZuxKvhBnkHKU+djeBWqU+ocgLjHBOQOfC8Em7L79B1f7qdnMJO3m7vrWS",
-	"SsZqFkDXCvwXHZdVXCf0K5tttebpHgeFDn3RKevQXVSo10cmHxupUTdjtYIqFNTyim/XUl7mOakSEEx8",
-	"XTuxS8lSTgxXFpp2Lu0c2pkEqQYqnudGXPelNcSPn0MmrcSSPN6inWZ8MFbquqWzQb58m+uYfqM7vlRu",
-	"2KmYqVwTcYdipi37n/IG8ReBzWOP7GCtmNTtJ6uyZvVB2laE5LZ6ddoc2PIplGFdNY9SbipNDCS8NpQo",
-	"veGJuOFYy1MCmPlimIxZGoNbYA16yiMxdLukBwwQdtXZJfiWJxowvN3IS6n1mE059m315ZBb3Wz4pOlC",
-	"Ff4EizikW/AhIOKgqMVW0lXCp9ykc2cyTBM270HMW3FG25ZTpLoZ9GX+VCMmXBs2mYbQ+FWKr67KKu9e",
-	"Y8bwydQ1veV3aTGSzGQpD6ER3nSDftbpPIsGTPMXJ/Duw9nr1pd3Z8fPX6D5JuJ2/pa2lWZ4NQ/hms95",
-	"XHA7udunJQ83nI01j65Ct2KnEGeY+GeQKoIdeqKRuSFhU0K9yEeGJWR0WwB6yiLe0tyeesPjZhvO5ByO",
-	"v35FWpMM0bdPgck5AePxRHMi6TWp8EPkX2ljCpb05YBF12o4xFn5lzDW8CIgoZRzD0OL5ljhlMe0geYw",
-	"ZCLRbvFKW9W+cMLSax5DaC8RchQSfznLJ/6qfEPbX+V3hLW9pStA+/XzL3lB29iYKbLxMKLrjYDFcYqf",
-	"PE3FjbU++zJRamq/isiehbxuIeOzv5T77O8w0zyGBjPVweM4MVvBDLFt+e/NCXnck/oyFtbZiZse0sT+",
-	"SHpIpcDs2dI+WDhT6TVNv4/J/Hb+X+8+ffrH1dkvv3z67fzN1cfzy98+ff7HlzaEN4LPQlfRpvsSSaGX",
-	"ZtnF03QPQlcWHLqzg7N4CmFZjYWOaTDlkVHp3HonNzk5AP1nXxKcSE6JOhsr7ax/JJuOXXyy/Fw/JxiV",
-	"LMmG9WVwKzTI96+F41/ZZJogZh4O98qqcUdyQk5p28crjwJEjXLPb8ecxYmQ/CrO+JW1bo7+CJYMht5R",
-	"p/vq2fA5O2l1o+NB66f4GW+9GnY6refsxeCn6GX8inesAZ6lyVHvCPd17+lT98q07YbXVunoqZLcBbjt",
-	"tliwTqzmubPifpDivlXj2IbCXNf51U2k9256uR054IiyQgcRacxITjquCwpZWOWM3g2q5TXI4KuMsk3O",
-	"zNbqvdWS83ua+uvBaUvavM4dH1KvacliqHoQwmi3f9e5D99UxreqVm4vqv87FsytdHYfoGruFifRl87V",
-	"J7Ku5nhcJXTlHftEW78vcP4g2uZYIBAZccNhmLDRcmVdAEtsVLur3adxHhXZJaZYxFAeN7eg+5wzio1s",
-	"D+S5IIqumRj2Cl+yuPfzCIuf72ob5wretW9T29uPBwXh9lyD+v9mPOO6HLRwJaZUf49hpxD/54qcdBGH",
-	"AdEBMwMqwsxrDAy5U9zlWhDqlHExk76smEATNvfGPTSQ3wJlC5MxWO8aQ5cu7IOvbLbhM346j6EQEYRP",
-	"gSHYUgRSxGGv4jtgoWspakntlTBU6YhTQEfErskAIzEjJlYit9II3Fk9p5X+hoAHTtFRj7ojusetTvey",
-	"0+nh//ufW8cTaGy3iCQc71t40Qg+c50lKzH7cZf9eLyStX2xo1vP84BuqWKEpAWTTuyoFPBUUAGENkxu",
-	"FLI7yEtlmOEt8q++WWwuiAN8tvcJ6A3370WtECQuX3HlMi1HvZcvTjqdW0ck8Qs+qzIL1IO6VuvDkYuh",
-	"jhxAUfJZkaJBakQMBikZ1dBbtfN1uMLxZ3Gz6Ho52JmFCGcl+qkSahQlzC1/pcto4gUkGDaITqzjalHZ",
-	"4EaHy7FI43VbSrZeM81bQmqOtSM3HCZWxIGSRCoQeCh+lcLUt4qCZBMeuOJz/pVFBsEtZDYZEAT/rxcf",
-	"1xVR/e9ibfQvXI7M+KjX7VBpV/7vnck/MFMpzHz/T56mwq75lebySnIe7w52zOVHjuJwHaVKnJHkvdLc",
-	"GCFH+6+YOSifucRrfrvK57rwZVvhy5Zi4pI8qciPDYjJcvk445EnwhLMdLfhtzGX5LipNF5VxMySlLN4",
-	"7lgH0atcfqwTMmZcJgYJTzqvQlf/krgUY1ggGzLj39rINAdh+jJlCCZjxsz3mnip6thArCnbdING6mVP",
-	"zr4wcKkMDh6bRoQJqPyYHiI8kxSPSeolc0JbtqLfzkwjPO50w2av/Dmu8Ignib3SvQm/gfUlPRc7iiIm",
-	"/buFBiRhpFKOKRMpVQePFK4AVR55lqonrldUDWGqtBaDhPdlyXlu5NzQ/ueSax0223A5U/lk4GoUdUUO",
-	"W0hYo9/HBezfJwoLnRHMWpmxizzIGIZY7YxzYoe9vpyhJA4OFdKnNMQHSfmXp6hO8u8ryf8+39J1uv9b",
-	"UHpIci2yLzcQPK3TqoLwLKidFcbsYhJ/mTgLX4t5ixiERD5Xwg/zTFDhs07X64xfcp3R8PwB01QNEm6l",
-	"ZaFRmn1ZQst177CyLCCeGCesZ2OV67SS8jklVtm5Ffw80TywauskbMP5DU/nfTe8XPhRAR59QYvN2BxE",
-	"XAwe71whLX/m5ltE5UWWTpXm3820u0fEomcbRatb3r+tiLfE3DCR4EByBY4ANat2k/vZd1haZYc7HcnR",
-	"/MYh10YbRhHhpc3c6b7qsOe823ox6Eatn9hx3HrJO8PWM3YyeB69iH/iL4dHwVGSy98Nj/gpOo5bPw2w",
-	"EK7baZ2w54MX0U/xS/4KO1EMM5k+6j3rWJ9GGPvFRx/UDY/tiZwwO5lUUkPegy+Zc9VxvmLOT59+OrH3",
-	"tsr37hyYuqBnbN4Ct5740/JpJht04bAu7KpdtRrO0qWqC2juo4BmAcONVmujI7JH8Kufxc2CTGerHBqy",
-	"wavbj1wVocGQdWVNWSUhwn/1+nK1YzIbO6N5wQEqKYuA0C5nQjsXjfL3WPMdc6rzNt7YL9v53miHkklv",
-	"7f1VyoLKhb7JtP6OZUKViMADlAftoLZ8WVANuHfrmPQ6O7uOTn+30qCVQngzttaOlvpThi0zrUSNNlXe",
-	"nuFVv6jR4y73OctiYbCAYIdSH3ttni71PLMLfd2PCVz8cZkfv40VjJmGRKnrvMbFS3FMLlYp4bG//41r",
-	"1fcA4ZjvKJ8K2u3fWCa0fIgi+1HSbC6de+0vuscN7t6xbnejPwtutNXd6/CUZmOOVpTwRf0ORYGa6esN",
-	"vkfh7rYDGAV6TC15LiI9XMAWcQZg3h3O2aTFZNxyC/kNZvfK+gqKR7rxHWpM1w3vQeK5fmpWnLDPbg3r",
-	"YG6NzH6wMV8nN3LJs1m2bNV6T/90/3Vl/2rVSJyy2d2KvnyOfcrMuERnkz//aPGc3ybRvrYQ961HZfOD",
-	"Zwk29EpFbeSpXQbvx/vZa/z6D/j5zcVnOEsN/NR41mw6ODwX+XL2SV+WEIVKdD6OZkP62IJ28HzCUGFu",
-	"WHx02ESiWyL4CDzYjzVz+pJJqTIZ8biHeUuPSUuxkAHTApFI8sEvfGAjLA2ujeMKmwhXYkfVl5VOZ6kg",
-	"UXKE3fgueOcCe/mbGWg25KOMUdbW4SypFBgkbDbMEjckHDo2YBlmMqPSOcSZmZcwkJSbGLye3hCpG57S",
-	"xPlgj18Lb6gECJpFfduU1xhjCrMyqkjJiKcUxl9C4hIa2yuslRmm/EbwGZaLcGSeqcxW9VfCVchZ+IAs",
-	"TcikEQkwmKYsMugH89Q3trfhfWln9CV+LyWZK9vB2gaZZAhRzGNEZYTqnuI8Lqy6lWtgl3JhEVbFnX5z",
-	"2+NxKP/f8s38vSNOGyyAy9Ipk35V6oBTrdq/i2pHGeKl4ozpYiveUcnzr3aC1jq25/jzwSc2v2RIo0Fh",
-	"LBrzqrP7SXJC9IlVhMzJtcu7V+DqG546YJ4xT2IXVbOqvRpVQzYg0LRmXpM6PXL/wZyyat0Y0Clr7221",
-	"uZ9kMq8qbSE968BGpMIfkcmxNHHb47DlSasDrvd3OC/XAZ3ea+Spuuq0MRAXTFZRltBP1WW/Ki9DIHYm",
-	"dFqEQVtYL/kFzrhGD0IvYThR/TuEZbv5iuzmEBr21XZIHrc5f7Z25nRfWkfa3+srqk5d2ho9IMep1GzD",
-	"pzx5fHJ8vL6qsnREDtUILw3xQaJw5SlaIUHcz3UkrjbXD9Bcd7tzSc5hlWM5WNDcCEJ9R6O+rFOf/ln6",
-	"15Ur3txX4K766G8O3m3C1vkmifkdi2Uqxs8DFMtsEZvlYplytKsOYNRdnAdeJ6NSJBpYwPDfzEB3C6GJ",
-	"j9gzAsgHdZMDgDh7NhHymsdgFITDVE1CUBKZbfKK5wAZtz1PqdUUSvbyCLaGhjVUsdlJEAgriQmd938y",
-	"rbnWzqGacG6EHBEECD1MB3aixjM2hyHn8YBF180AuRXQuO7LygM854J7gpQZS4Bi4zqAWOhpZrgOlpjl",
-	"A9BZeoMETG6hXVZA3gjjR7xW8QXeDNd5tYcRE54IyV0WBuuf3ZQ90X1pLX9EQMEpV9iSlc/pE0f6hwXm",
-	"BJDrOVCxpYulvAeRSlP018d8QgAKM5ba+aAq0ouzy9fvQhCU/akWo7KY7krFaGzafdmXVs6OhcbUh/MO",
-	"gjz4P0uFMVx6BvpyxwT2G2iDJK45QSuWrdIFPcqrlDsSsJ1iqoQ0FHlJeYApivxrp1NHrlGpq1mIv1Ag",
-	"sC8bIb3oyjPz2xMSNoMcC4AKp0zKRBI4PJtMxg5wz86yiANqwGM5ZrTQroPuSZ45SdSIvp+ObkFyAUpS",
-	"r5prdXtC76KNoGTEMX6EEDbWhkAKMD+Hdk/YkbqcmZ3C0H9HqpVs07eF9DWEZKAW5iXfZ7SIUybSJ3pl",
-	"da/dRh4I2j34dGlz2HuZSHU+FWncl76Lzw64JAAUvrUvPzvwZtp4VMlst0B5WnKqmZxYBl3gMaMcJBKh",
-	"xNBgpTwZ4m4TNwvxpOBYZakyRUjgaapSCsAgaRm+07HvrCM06svw/bCFNlYI6CXrskRb5QZ/sPO1sfn9",
-	"gKgwSz0qVmYT/PH2xpGdGzJwMh6EOBPfvB5b6DePzE2HNLZHOz/Sec0+yilJbC0y1rUtWduSB2tL4obf",
-	"2stEHU9eJpdqT+9Sgu0Vytquyc/etrNWlED+w4oJVjHyKgYdGYExj4R2JqAz6PDXKFE6s9aASuJSVH1F",
-	"5+KlH+KjLv/2X7E96eAZkKoTU6cb9pwL9OhjQ9cx5ZwOla5IClrzVEyslxfztHTK3F13TgPaUfEoS4WZ",
-	"401sKqy90PvnH3bXKhFH+N9/2MvSG//ogreg9/Rp9/indqfdaXd7LzsvO7iH3ej+zBmV/InSR8u8Zp9K",
-	"EUA6t+UIIOpL95icv2LFU1572gr7gDKSSJ4rsRtaEp+KS1GstFolORvYeVdClFDDEmZIMaSKlLOjcn/P",
-	"HdKj1URua9w6ollxFVKVhm2W+78ouxZqGEsjWnLqlwdwdvEervnceZhVj6Xq9hADj5U9rl3YM8hR8nn1",
-	"t/mdTCh7fiagVRLbAXA5YiOKUSScxQuSe8okT4LCI68I7oq7W8I4ckdheVCFk47WmfOFeQya0wvgzM7k",
-	"PwJgEy5jp1dQKxekMAuuvasoLCr4okRF16Xh8HG0YigXKZ9SQg3T/HGWmLFSMTHjOgpmpPaF1oqYATLq",
-	"29EgJwxWNmpVWZgSd9qKk5aZSE24Cz1o+wo+mSa47xdmBgUezX0u1pyTW0QogOVBFedt5+yu0u4glVHo",
-	"1FPz0mtXbcjRKOUjZjgMxShLuQYrszJDPhcRzBg2YJo7AzsW2qlvLJpMVUJyc8olXnoKUhVgN/b9MbnT",
-	"SINJznxpZCm3f9DlA4ynYtUG50lil48sJD3Xhk80rYcPHLcKqEmImGGJGmVEjAnTLElwM5OHLUZ2rmee",
-	"c6uxRMPVLG8oAlH764+//m8AAAD//w==",
+	"3P17c9s41i8KfxWU3l0Vux7KkZxLJ3a9tcvtOJPM5OJjJ9O7n0kODZGQhDEFcADQjqYr3/0UFgASJEGJ",
+	"lC89z+4/3JFE4rqwsK6/9cco4aucM8KUHB39MVoSnBIB/zz7ghf6/ymRiaC5opyNjkZflgQJkgsiCVNY",
+	"f/lEohsiJOXsGEnCUkQVmuHkGlGGrt7Pxx+xSpZXB6NoJJMlWWHdplrnZHQ0kkpQthj9/BmNPvAEmy6a",
+	"PX69+ID4HKklQYkgWJEUCSJ5IRKyrdGP/IakX/jGNgVJuEiRWlKJOCPoFku0ImJBUkSZ4pu7+BmNcizw",
+	"iii7aKeFkFyEl+2KkR8qTuCJK9d9LsgN5YVEOV7AfKh+/F8FEetRNGJ4pfsz79RGssI/PhC2UMvR0eFk",
+	"Eo1WlLnP0yiwFO/f6Leg8RyrZdU2TUfRSJB/FVSQdHSkREH8fuZcrLAaHY2KAp4MtJySVc4VYcn6b2Td",
+	"nvoJKhj9V0HQNVmjnAiU8QVNcIZ0p0QqtEcOFgcIo69f37/ZP0aCKEGJRLdULWGJJF6ZlzFL0Yyna02A",
+	"GV7Dj3MqpEKYyVsiyuUzVFzN0RviWI+xYyGnh69qC/lK765SROg2/99/nIz/G4//PRm/PoiPxt//63+F",
+	"V2MO9N5BAfpMXaEMS4UEwekxwkgqnBGgPCqRIPNCktTM/fn0sHtG9lx1TeXl8+0k8YGuqGoP9BwvCJL0",
+	"353UmMF7fscpmeMiU6OjF5oS8Q+6KlYVXZpP1RAoU2RBBIzhvBA5l6Q9it+Wa/94UolmhLKFXbZrkivN",
+	"X/QTuEipQkpgmnUu1/8Zu47ucoYuSM6FOuWrHIvAkE8yyZFmp4UiiNwQsUZzuigEQXMuGoedCMpTzQPI",
+	"vwqcoQy6RXu3S54RlOCMsBQLtOJMLSVa8RtiWOpsbb+LEFdLIm6pJPrLFK/lfif3sAMO7tgcZ5KUk51x",
+	"nhHMvNm+oTLJuCxCE74iP3CirtCeba2c5+XZpzdIEbzaP6ovBJYo4QVTJD1AVzwn7OoIyRXOsjErVjMi",
+	"kCxyfbfo20Q/nBezjMolSb8x/TRKscJoD5rQBJHxW+hPLQWRS56Zg7MkWRqZIyRJwvVKrmsNS44UVziT",
+	"KMGMcX0WbwjOdFOrSHOZb0zwgqWa3m6XRBCUcGZmkO4foBOGs7VU+rrI1jA/TaWE3hA7J8QLlRcK+NUK",
+	"r5HuAstrWJ5yzZ5Pnu0ffGMde5ZWy+5v2/8SZD46Gv3/nla39lPzq3xa7dRHnhJvC98Kvmpv3ltgnCle",
+	"lzeRock9ypKskPSGdBLUXDfY69JIsSKj7qOkL/2MqsCl8VkvbbKkWSoIMyedSpTZ59FegiUZUyYJk1Tp",
+	"sR7B6goyJ0LgzNKbRHs4UfSGqvUTWf2o8CwjMjL3R8EYyfaNeKH7e+J1c7skzL5G0qgkb6FvLf2P8kHO",
+	"ag1YpsX4bScPdTPvuor686PPYoEZlR3SU30hjZTjvYDgM1pifZxgpW94duNuoD3LYvVRRhjORDXPCAGl",
+	"wCnBbnWJ0M2RtDDSHJJEKcoWnaTkjyUGAWOI6GEWICTgfcDbiPsYYYVWXCo0naA1wUIiPFdEoCtN3ldd",
+	"A1b8jpR/WYgbsv7CrwkLCwmU3VAjWSOln0ILekMY4iwhhiBV/SEQWHFaXdd1+Q7a2DhmT8bhksaVnBOP",
+	"v//x/NnPsKDzNddTTC8pS0gH2ZljIFGyxEzL01hp4jCrDJRImVSYKbSnTxZGjC6WKlsjuWaJ3rjbJVbu",
+	"5U4KKsw4YgkD6dyLsaKr0Ib81Csjc84kAQH+V5xeGLlUf0o4U4TBP3GeZ9RQ9dNc8FlGVv/1T2mOXD8G",
+	"fW7eMp3Wl+sjzvRoNZPhQm8uzmiK8ALrFTJrpYcicKKO0RURggt5hfQKSERwskRzSrL0YPQzGp1yNs9o",
+	"8qjDP9FSrCJ67EbWZ0TCiGEkx+gqKYQgTMX6saIcOQj38KK5ZQXJyA1m6gCBKIXR+efLL+h2ySX5xq4a",
+	"QvwV3P9sIZHSjzplQiqaZVZWzAVPiJQkPQKlYu0O+IX+MD7RH66siCDNVeypv95DbfK+NC/prm+x1nfJ",
+	"nMMElFhTtojMQdU/6XEkmIHKmt0Qwz7twtR1y42Ssl7zt1zMaJoavvFYW6s5UoKzjAh9r2np1Ek0KQfC",
+	"BKL7C2fksUeVUXaNyA8qFUnRrFCwzIwjTRREoBlBoErtYYbIj1yzPo9r7sOw36eEKTqnROxwasgPvMoz",
+	"y/sUphkchDUvNOURITVr1qTrpIE1L2CIkhCEM63HrOHehdP96d0lsiIwF+jr+acjPXqkNAe07+9l1kSy",
+	"jwTWwr/+ldlfNZmVN7NhHJq6DKcYHf3DGyOVZffmXZIiw39rY/eGO4pGOde0KEZHo6dsKWMz1NHP75on",
+	"ax6u74DR05vpU2hjnBOulyYaZaVZp/Xr08n09QS/INPxL8lhOv5l9oyMX8+nk/Fz/GL2MvklfUVez/UJ",
+	"AZ4xOno+eR2NFFV6ySsuV56VpVK5PHr6lDOSZ5gd2O1x2yafulOnN/4eOF5pN3LnAw5GbXN5lhom19pd",
+	"c6cfoSu3Po4lUvWNabWh5PFw2ZdkeoD2unrWR1L3zkAhSXAhiaUtaxzZ/8b01D9x9VYLco95XD9xJItk",
+	"aUcOdxzjjDSncM34LeJzOJrneJ1xnH7h/AMWi0dnLmBm0rLxDRElzzYaIAL7hxmkgHuA6hffYpqRR13V",
+	"yriKUk4kUMBKf/YuXKLw4goUUVXZn8wthxIshDGy2KcRZyBFBozAoSHax57CMz8reXzDGgybu21Ot6zI",
+	"D/U0kTf1lwPCXNBazYU6Qn+9/PwJbCXGWAFUeHr5d6PpXJ0kCcnVEXIdXaG9hGfFiknbQGTUxggtBC/y",
+	"CKV0pZVPziKUYEUWXKwjlOEZySK0Iljr4RG6wVlBotLuc4xwaaFwJhEq0dU/ku9X5ka6JOKGJuQrwzeY",
+	"ZrrDx6b8FCs8wxIGZmwjOFnqgWjxXRPLiq80reyl/JZFoAtjAWIOF3Bc9LEFO8mFJ3PpFx0HnDuZS+v1",
+	"nph17CQ+YwFOGxbghvyHRMFkqcNp7ejg/gS4gZLZF84/Yra2ioN8zC377BiU0HI0sCZrp6ASjOZaJpd6",
+	"cbeLwLuvX9BLUl+jrwwXaskF/Td57LsnEQRuUJxJOPXeZyNhYUGA1kHtgnP4lVnl4bGP4G8ky8ZGFwSh",
+	"1nkEZmuE0ayQFFQrUWQE7WmhjWnpwJ0L2HBBKhcCZmAmhuts305MFrnmZyT9SFKKv8BePf7l+kSile4f",
+	"aWJxvEbTsZEL9NWbE2HNIPiaaD2jFNyAPk8SZ/HKhX5WUWJPnpb7FEljrPqaASLvrdk6zrWiDbc6ETFN",
+	"exijygYoZzHjigSup2iUFiQ2Q95iJ4pGPXtdEaJ5b99Bav6cFv7gSot/NOK3erq17QrMwTy1ywo5+2vf",
+	"553gv5nWDBlcmmd/RqPbpdn2tsWqsoD9w3g9vcWrj862Um5YOZZqBb+XA+azfxKjVZihnJaEAIcpNeIh",
+	"zs49KrVely7C3ZEEHd3V/VqTkPWuY+xnN4QpK3rD6LPs8xzUx01bUHtL64RhqULf/Bi6QUS/IdGeVlj+",
+	"cvYFad0QvhvrgUm4wW6XNFkapmUG957lhRq4pgNOXJD8m05Ja36FZx3XwsjfLLQHbgW8otk6QhhJI9GB",
+	"/bLpcLzHw+XIvrX325wI/qmoU303iZ9jo5HV15oqsqr/Y/u5HVW0iIXAayDjKkxCN8KKzArCxnC95WBD",
+	"391DvyyZCmFapPvHiOdgH0858091tbInaZEpK5f772H9fSx5QnEWJ8bBar5bEpyBCd581OIyzqpvl1xf",
+	"44tRNCKrPOPrFVhGza08ikbzQug7Oy6dKJrr6G+2jk6ecqZwsv2MNG0ZDGtxIzFva6kcMwRjd9R7bM0T",
+	"2FqHIv1EzY/EtZChlprKm1wNWo2NuX6g0z0qXxc82+X1pn+pdaQ/FlJL/635WM9XSgVJFBdrPbHtN1ZF",
+	"JRtJ36eoJgG7NoIknGVemFR9ncHR2XGzE5YOFIceSPxo78bWd3aTNLDsEF92EELEMFkyJGnUhYvmlMoB",
+	"R24Xa/1upoRdbsX6trVva1y2juyjRk9KSUJTkiKqIkTnpfm419kI7GO7Y8IWeEHAvpAR3K/harNDEURU",
+	"1m7n9i088Irs3LvNu/SBGofinW7M6vS3bs3+tyBjBc4uyA0ltwHdyQRYDmIVKcFpptXSdnOaXqTlVptm",
+	"9pFmRCp9AUNAZW4tEL1fEaXdccArbgV6vtJYYft+OdxyEFE169D6+0vSYOB5TnAWC7pYKql1SDqnxlTS",
+	"Zuj2IPYVbf1OnfiywpQpTIHprAjTlJwQLMMyUCdDbaxK2VFtiFHX3DYengdTlgNLr5S+IsmAs+gdoxP7",
+	"dkiWBX9crJ+SwevIceKeEzXEFkstMfZ+BRwB3UPI5zie86ToP/nz+cmJIDg0X30lrDQ5lVLKjvSmz9KA",
+	"eTbo0FvWyNtdf7KtsYZoMM9wb0FFkn8VxAbDbLIY9zZseCRWmTdcuMsQDm3D87cPDNyzsRHx+007JOy4",
+	"RWu35y2SZ1IpjSzVTRL5N1Ft0tVstt1u5bEcJht16Sn3Isw6LcYdCnM4R45P+OsFiwXBc9aNnsXWgA5R",
+	"g6U2GVJArQ4hN2iOzetMD2zbir6x3H0XkbP7dmuGIteluAs7SKSVf7ALOUYCXk1gIQejaOsdGTBJ2dmg",
+	"jCjwPl2efTpEH7BUZrY14fMRblaP4J5Peqi2d+WRXXf1JnnWI4aHNxVCZ7ERtAZbDL2RfjSXwU5Ue2+C",
+	"wQr/eG/ef2G21n6abpUZPLp4NQlyojsLEQ17UKqZBxwv8yhKqEiKTLPgY5QWBB2iW0KupfOaglfYjKHX",
+	"oWmKJNtnWJNROhjEXPAV+p1ggV5DrOhASabaoOeNLYlGJqjR/qwZ0UNKOu0T4XRw82x9Cyr3ev8d6Css",
+	"9RCQfHK/F6uwr54+om24LWt5G5oWBG7cLK14pd5UzBKSZSQNG2ZzatPh7q5i9/X/WNHlT7O75YLM6Y8w",
+	"EV+T9ROJbqikswzCfoVCezyPvxWTybPEvAn/JvHBwcF+hBQHA9OCUUmQCTEInJ4bfj1wMZ0MtjHySD8T",
+	"FG5hjaNA3gI0Wy5BTYANUhyQx8NfojmNr8l68PUJo9vlxtzRzH9PFNpeiJprTv+TLVxckQ2Q2WsYHeX+",
+	"MVoZr0DG2ULTIbj8vBH2s0vuSmedtAVr201M76UsjEjdFL2BBrayXsOwfkaj61Aarz3DiCpJsvkBeq/A",
+	"/wnRpnLJb5mJOj5CUmmZgCqX/rSZJ7vBmV67J3cvl0s5w8e6VqQkUmrK+htlAQI1XuIYl4+hPYJFtkZL",
+	"kuUROj15C8dzH3GBJJ6TRYEh1Lv2xunJ2xNwNIMiOL7l4hqduoQvLcS91b1QIlE1HPBGu+utNQqtVYZ7",
+	"C9905c+XBHyscqAD8jMjyJsRHM9VkSmaZ6SKs5QB36KRlDkNpSB98RLyuKgFt+tvbhm65cJEvbUE0C0E",
+	"oCdwQzKeW9cuIySVm0dQewHBC7v1XLmFQ5Lz1tfdZrM0JuyGCs5WNuyrkR4KzwH9eM/hDM1xorjYcfC2",
+	"91Ly73ffmbH8HV7S1129m5+lMWSnBTHKiCbzBOc4sdmow9vx7TA7NPBzI/sIyKQCz+GgFrMVVcoa0/XC",
+	"dsmju5nDlvzW75ayyjx1Q1PC9ZlcckbgM7mVsVxiQdLYqIZLDOqPWgpeLJYxTm94YlSSlKYx4ypW+JrE",
+	"ORZh1nJt2WZpL/Nu84YUNiqpa0UgOSVoVPu+QWxuHAAubBQPMg3KUATP44g1PXygGfQhlzQPZRK3XlCc",
+	"X5tl9y1wNcr0sQD86w72JHjbFSlVVVRmI1kBMFWujpC65WViKJ9DuKdJWpqRBK9M/OeezacGmAeXNGJ0",
+	"XLEg6Rjf4nX5vWZRkByba0V4nRPdrM2RWfEb4rAArmwmaQy5kvII/aNhnv5+tX+MrlIqV1TKqyOEUc6l",
+	"UVfSwoTEGniYuUmE5mhGYDouvdq/VI34b8xpessyKitLtt5CQbVEo2+SjMA35If1HxqlZhSN9LBTgW+1",
+	"Wm58v+ZNDEnvQPJJZkEtgA2UPGBUBbRCnKMwXZmphdmD3jxQLMKhJduduP72/4RIBiNMBYXR/7iIESus",
+	"t9l6Yeg7nKoNYeRqjXLBNTcUTySyLxi0AEkXjKRjyiAGX24Xhzvt8HXirYm87cPdkG57roFhHe0tSCA9",
+	"aJiSnVe4LgFmpc9mf9Zmn5YhaCF9rAzIA2foSn+62kcWyQn0W8TwSut8BobES53L8QLyPQrBTARLuZ5b",
+	"h9SwDv4YL/jYZqNfQAfv30hv6MqG2G9OddKPQjC+pQgilV2iVv/D3XStdzoX84ksJWWeZyQy6eWavx4j",
+	"XEqzOEmIlCjjCwsCQaRdYdgQCBbSSiGBtabCcfx7W+ff9RjPYTaw2CFTjU+4kWNi9V1xbKrzOrOmlnvQ",
+	"PSv++nj65ykW5CRRlRy5c0R66EqvLO9cuGs4W5tP5Zu9HAKMKyKDPrAAO4CjsXVIgq9Q+SxqmGy6xtHP",
+	"Md9aVeedb0Zymq97bcy5Aw27w+40p7dVZele9q2vNrdhcN93X+rti1ppTXUq0Q+ik0Shw8n0OZIHL16V",
+	"jA0Uc88Y4Yt0Wl3Rv4OupT+siYqNb6BcDgApiXPBF4JI6Ylh1nWQUdahn50ukzaPIRld0BnNqFrHA2O+",
+	"zKtZR0RwmVLeuz09rQwnvWOyVi50bvsmL5OP1cNljG7foTW9WVVTwZO3TPqZtZvBpFgBWsMS5zlhwFLK",
+	"1P6EM0VZocUMY4lINIHlWC2PkR4zJLpykRIRmbx3G1w+L1QhSNusdU+73sEaQVcKd2EgCKug3gegmwBM",
+	"UAB8wmhYbjK9ePdgogmRxsca0dbH+tciXWh5hqd4DbmXlgJSi0SZZ5ghiLTfP0BXaUGuzC0k6Q8H5Of5",
+	"y9MCnDTkGF1pVmJzLmcZufrGSrhAnFxrKRV2TH9RBxcpNVHGVbVWgGOzlZ62nckvpZJZi5q127/e9XVL",
+	"Czu+Dlu807st8dBOw7UZBdfIG3AHK+l3bTcvw11P+3bbsHf6Ox4ecpa39rflTughRWw8szuYTE8zLsku",
+	"fkteqISvtlImtP/ZPtsVvjU8q8D1vjH6qta3ZxQFmSVeEa3lkGVivBGe0yb2pROwiMWKx61IQfMLvgVd",
+	"y5pSjQUK7EndKWinFT5oQ0DVAx5mN7jzNgxc58gbZHDN+WpVMJsNfw70SlhC5EDqMpOva4tu+wiW69hZ",
+	"CbFYkDgXFJxwM4FpBp5fXKSU629kFjuz+wpfY2XiRNerGc/Cdr0qrOllr7AmgHnKBVFEOGG3B1ysHjlb",
+	"FFZPbuAJu1OO3DMRAsTnM7bIqFxG6Jyb//8qqKJyiS7pgqEP9uGG1f1F/WQdBsPh1JKnHYu9wjTzfBZK",
+	"K94rIqUxxppQUMv4a36OOMFZdi8rHNK6pn3TtE85k0Eb7S5hRQBCFc/WQSOT+fF+EzAoi+dchJy177XM",
+	"J7SYo8WrsOxZLtw2K3F96+9iZvKxVa1Rr9YXBM/0tgH5rTlTXzuBou7JaSvOCd9uTrRkcgnPPnTWgHNT",
+	"9KaW6oUNiZr3k4vQzkAoib6x1m5lA9QU3HTvhHiEvWvigt2wB48HS0w/Q+PB7PB2Eax8JjPQezqIBYXY",
+	"6uGkT+bGQHZRj+TexvAfm59Uo5u+6BnHXGc47dQULOBKNOFAmDVO1UbRcAdm1TjF249rSSUbztV9WPDd",
+	"1fuI5nt/YVpXJs6y2MF1HyHM1kEAgyB093HtUXlkDPcK0EoBC6L+gCHL2lMWVtsAR8DPvqXUH1qDe3Zw",
+	"06BeYab/m70tcDaQ8+yqm7VvtPrCvzHCMICfleLKMCPlJi2vJ4ZHw4gAcq3Pvpyk68/9xfMgP6MsTqpe",
+	"t8v6O8b4Go4CKT0AuG2NHv36NAJ7Ha38H5Pxa/Rfe/vj73+8jA4nIaDybv62MlxLq7r2HyXHk4rkcYv/",
+	"zbnUSlGAHS4EZmn1Np1lJmuvZ+6dDSmvDTREGW9semQ7GIxx54gwfx1IFehCsT5kRsbTnzJrW6kZHYPn",
+	"ryoooWlS8CyEtVb+MKQ0RTRy9TUCJuGcMFtA44mtFiIBoM9FhErDfKhEe9MjA1GpG7MQ8YFs2yW/jf9N",
+	"BJdBQCfAx+NVp2XNEYmwSTrU76K9qt5KieCZ0WsCjBdGGapHsh/WZFwxEpLGCcmywMDe8Vu00k27Qha3",
+	"RFQ9hyda9toRicoLltDsiUQ5z2iyPqrNGpoGwOJGdRW9zhA/BYVL7OORweavNcCLLEUpD+5Cg+Id2fhj",
+	"9miitmeB1QoejjqJtVYARn9ULmdViOYYZrGpDI0+JcYfUloRdGP6nOWEdR2dFZVyF3l5M5wJqcXPOdzK",
+	"KohuD0LmSuDUHFNxjBhHKy6IdRzgDBkscIMfbow8TXiy6WAT5oYr7Q2VeaECAhie8UL1YB767RN49meJ",
+	"JeGSxQPELuis0NM0T0pTh4ek1NbLAGDMZvrvkSno4sqGKG7fjuz3yiDXHjpXTpl3942ZBqCXqfnZr3Fh",
+	"9srBXcIIEr0CcxNPuPfu7PIUXRSar4mDw8nedH8v2d8/QACH80OZ2HfQxwDcVX5jxFQmAmjq06WgUq2w",
+	"NHUj0EmxKKQqkeks6YJPaKsGNYMgXWV1tR5b8qt54VeTtVpNKq6gO5ohRgk34ULehhyhZ+iWi2s9pxSv",
+	"3dJSZZxpaO+CLNDzw/1jNMPsGi15Rs1jlvhdQak+U/QHSSFdpq96WQ582AvS4YGGDVe74e0Ywo0N3fUd",
+	"z5JgMSBJuKdFzwVo96AWSIHZbMbrZ/y37dXM/1B+q/feSC9PpV+ecIaZTW4J6X/9glnsuCssDxsq2htg",
+	"xD7eJ57Q9WVeccaB/wHgIW2DHZBYY/a1tYvsPeLta42Z1enDAx7ZzVRXu486L58jg9yMM/C1gS8u8r/S",
+	"12XrS2BJEUQSxBaQWUYIkshXhKnas/BtZAEwvrGPFTt1iOmAdW0CUnyYygMECLWYMnXk8B0jVysnQinJ",
+	"8NqWFzQXh5N6WhMy7vPmjOrfwpQcKIybk8uMt8lmzVmVCfMus6eBsukgEkF0SkyXMOyNtqjWpRWORsHI",
+	"aHKoHZWywmsrFegfF1r7r66xY60JaEFMP5XYFfaFxlJB7G09syM+LW+SXeTJ5sXVREf3sO/LQxLBxdqK",
+	"UrrPOM4deX2nP7c2zQ3H9sEt7KnpZ6iF3Q5vJ5CSXaTo+xP2anJUA1y1FHk5y9ZHNoUnIAY/kRAMpdcP",
+	"mhuEvVMXhII7Uxosray+dyuoUoRpOqcJ2Xc/l0qB3cX02MjRIJF6B6TX+O4iG/UJhK7JPKFpG4XR6THV",
+	"wrtaaVyUjEpBOJlr8wB92un831Wu8pwXh72cF3UJKlT7BfI9YHexAkP1cTuSjkooMcBMvJ6BmnhwaSyU",
+	"VddPyukUbTawvXD+uSqFFczczWbhDqA87FhRIlCpT+9dnn16s3/s33lJJUqomo2p/EEa0SK1NFSaX10b",
+	"JhcOOnDh0vq1TReiFwPVJXwVuakCnGOhsnXsPtoMOJcTCDb+CJRSkmqy96QovBCEVC24j2A3tf8umzj4",
+	"xjyZqqNv/ab7t/+mtyjmZ2OKrl6tMvfAm1K+a289G5BuBlW9W36uRmw/2FY3LPB9uMuc0efx3GXl4HdI",
+	"pdjlPguxxB7AAX20963N1LX5NuOzv/tc36FI1bh+jhnJjkFmnRGEl03Q5QdPJfnZvZGdUP2lrLeJhn1m",
+	"u+luWPKsrJ7obv1SDjhAZJnEENmNWdqApHMGqDVRqCyqg/aeHx7W4DV0C/bGtQGauj19Yv3WPJDw8Kx4",
+	"UrgMLq/ypNWoYqj5a2ospvZJ6QosTsaTyWQy/kX/eaX/TOx/6SSZPnWFf+rGqNHh5PDleDodTw6/TCdH",
+	"0xdHk8l/a8KgGbFQ/iOSjzFAxR3k6XxkTEajPn06pf5oZN4Hz1RKcewYhV+ACJr2Uka39kCeQw+15MvG",
+	"JsglPnzxcnQ0ej1/9TKdvJq+evU8+SV9+eI1PpwTjCfJixc4nUxf4Gez+fP5dHY4m8xeHR4m6fRF+jKZ",
+	"vphN5pMJnrwCd9+/STxbA/lPXz1/djipqlSeOawOnKFcrpMlz/hijcpZF7kplhbP1nEr03nrRCfJZOrZ",
+	"Ko6mARvM9kbwZGqSppt+vYqsAl4zQbSgkPJbpmcAhwfW4AjVSfAPmv50JBZE8NrFAuoR4R8Pa7m083Di",
+	"uU+l/d6samztmvg8pLd6FrGj8hDzu3x3Mj588dLpPbB3EVqSH8FN8mncGzll6uXzUbTFLmgPQ2CnNpJ/",
+	"jxV6ZNNkPXG42swNRkszd59ia0RUW9lywxqGyY22SLvxD2/VsB0NNmv4JyjASGxNybJ5Wo8jcoyyha0f",
+	"l5Ha9jJdUVaYVSQ3NLUQ0wkXJtbEfbHB1tY6sB1QnK5mXVRWwwCtETRlmpEn0hwmhBUy9F2bUOtm87+5",
+	"YemBFnF+rDKbMDDm8zlNiFueg1suUmvzpGyxyg7cL/r6XeEFeZqD/9z8+585WWyc7L3I+W4Ejyjot9ld",
+	"GK6OstQDg8EVmVWl4w/qBm4jgEX9hTZXUwB0NFB4Qgt+tkwMqm7AB57eULk9rc22IA1D853fW95yUUND",
+	"cEQ7PXQO56QL12OQF25bDnkPluwWr9GYt0Ah+il3Yydr6y77NSA42V/iNklb1wfU2vWjPbG81rqHLUfn",
+	"QO70jdOv8NxmWIWaOdHMCuyF0OuxAXOV/q9PJHppAIp3MyU2QSLD27xxbz/PFIZk+4HF0BgiTIm1LVMM",
+	"i/u3dor2TlTQ1zvNC5sj423bs6HxONWa2fY2rtaFPbu7RSwNOfetsKHN9ktvBQMp7Qv0cm+6f2RjnZzb",
+	"rgH1CLh0ESKVMmbMIon+BwmpaFSqyOJpogQLU8E7x7YcLeSrp0WmlpynaM/DHd+3MChayrDnwZVsQBWc",
+	"nImUwrNsrQ+Qbq7tJrQQiR7cI1xLdtj172N/3K2KEN7I4zkXcTnyjeLQ2TI5JViSi45oNKiV4D1xhKZo",
+	"hX9oGRzhBTlGhxZKY0VMOBovgDNlmB2jZ2hJF0siqsU/Rs9RjmmKqoqIx+gFAqgzmzyoeFnN+MPJMXqJ",
+	"GEf6EtfNsAVeULY4Rr+gjMwVZBZilh6jV1pI06NMj9Fr69P21lqrz4ejaPRsFI20IvNiFI20/P3LKBpp",
+	"3f5119q88e7fJmP4ZwH8qSsG6ouX/F8F6jnUBUR+JAQe1fRLeSpRjgtpuawqJKIS/dMgEQDerlRNh0V3",
+	"QNJmuJgN1YrbM9Cqua02buOvHOROQmiu7hFtpxH13Kpi4YrHNBc+2oS/423hhrJlXqTDMDkLwDlBYowV",
+	"FguiBr4/p3CstcQ57EXGTa/GrTno5Y7qILVoj0bzoYnWBt+59P8hNdC8iSk3y/+U8mfeOv259XaqtTH3",
+	"rNl8YEcG3g1BJ37IbOV00Nfh+5PLHSv0WJGz9MprmdNNZefyPMM3fVhlnruX2TlbJmfuGmifEc1ne1H8",
+	"AgLqezCBsrO/mDc2V1BVfLiUZ4cSmcFDG71X4C/lNOoUsof3kUyWnGfGpZVlZEGQTQKI0N5sHxkw9TXB",
+	"QpYQnd4TyX513Wrxz4XHQ7mblVSYJURGaC/dR3gmCUtIZevBgmA4Hs9tIRYuIMi+Zu0ZRaPZKBoleu+7",
+	"RIlynruc8kemhaF5dIZUmpn+EMx2Qw6Q6UIiHKEZcIoUhEaEoRCDVG5thyuMO9AbVE/4j7mZXNik5lHm",
+	"3/9B91Jtqf78y6mMGPtPuWGGbt6fcL98IsMtI+ZwUlbaRX61mWFUSVM8D9C39UEWmF3vR+gU7ZkAXqhg",
+	"8QbteTr1ftuoUusvAKG/rSAeZtftbZ6iEk5N0BUWa5jGMXJrWJuQtZVZV5Ltc4NjCXhpO8tFLrlQqEQL",
+	"QiZ0zVnBtGhsIXB+nUZIa3daeMoou0Y2oLWNNb919pKw0lcY0NUvzz6Z6LfOeTvqvTz/8GYUjT7C30v4",
+	"e24/nH18B9+dfhpFo3fvR9Ho7/rPx0v991w/cnKp/37+op97c9mj7iSZj+qEtoFgZR3Itm2RMypPL7dF",
+	"ZZEP+C087CzeFWsGq1oNyMakGaw+8z5liyN0gnKTrxWh3w1EoIkvQntpKT9rLkRNBKb5cT9Cn0r3EuMg",
+	"W9vcgN+82DFv005G0ej3UTTSG/NbkN205xQDT+uVy3TXsuA9tVDZ5Khb37OPljq3JGJTTOycCqkQPGo2",
+	"A8BQbMijMc/14vql2CiHEFwl1N8BpJ3Fa16oZZwUUvF03UGYF7+fdAB4ajKKB6xxXS7yqk3e3ZkEdYK7",
+	"o+3MhoFkXp2bnligQz1RxvHXPzTD4LNvZg4X5inLGRqswGX/fDIB5vbTzqe7MaL+R7tyqGzPBDhbJnZO",
+	"Q+pYV289UhVrrTMcTuLqjALQQddJ+Q2ePqo0QQlps2vHFQ4nY92gMXaGz9RtDaFky1p4cCYPmDRXz3ir",
+	"bbKXANek4xpjq9fj7lrUXbPo2lf6LopEmBtuUiFM5KfJf9AX7gqnBN0uadaBsEsZEiQjN5gpBF0hnCR8",
+	"teKmKCrExAO77YB6qHPLQEBJkSk6xgvCkrWJxkV7GF2tcH5VRuxC4H+Z1lcb4z66BTyemgIDlTPNFDFr",
+	"gJn359f3mYJSesHcK9bpAYOsOZDdcUsynlzvmofS4OeBqpBYLU0NIfOgS9U3iwZ1iOaCr8pCkOHFfyL7",
+	"FYK8A4u9M38YxBr6HdT7iBoKSPSPFz90tky8FJIB7OaOCmpHmcALMpcloBY4TSlDv2rtGZRmIE3LoRFO",
+	"U4BCqVdSaWiKWyDrNhYfz+c4xoLgAZWzrRI8RF3dqgW6xerYvnNrqv21SK13bYAhwyacob+2LRClwlIu",
+	"7RCr1ooXTMU5xBoGrAJrgsUTicxjeo/hyabJofzPsz1MgrhGShC8qoHblqUhy5KI9WiAreq4bTOqzyW0",
+	"CRVJPWsTkbNDePhULoIhpYIkKs7x2oYtqiUVKZSiW0MY549gWkdjnDZ61mxXF40ssSRfbATBLsJFs/jg",
+	"jKhbQlic64algRvgLMViHSse51yq6ctRVD1mvghJ6y6uYevFaUB9GiEtUNVuB6O4i0n2Ou9augwnpFe9",
+	"oPDJen+EZhlm15rIsVG364Yn7Cl27VMoiDTY9EagDlzfbnymYEX5tJXGzjPMLohET9HF2WUXBBdRIJcF",
+	"sOyeBYUd90KTtlcQhKGPTWy8UXCpmpirNAavkzXPSsLigkGVPpkTOJXlG5SlRGuHhKm49SO4sWJwY+lN",
+	"L4RaEhH7p92+QqWq6BDnOVQ2TYgFzPz8QeuRZ+/ONkb+FNe5YA2gvek/JuPX3//4JYywV7SeN4+/DD9+",
+	"y8V1PMOSpHFGsGBBFDhTutuuXVVjTL87hneRe9fb899+PUdP0W+/ngf3/GcnrQfcPQmREof9rxBPJIc4",
+	"dwb4grqtJZW7YItc5cdtle/FDdGlF5ZX8OWGm6FajWDVwh0Mh17odV97DJj1NpmSjAlcaxlvsOqnQwyE",
+	"NI8980SXGcs+ohkgvBOG8ctwcy5bxwqvuOq/3QvwAUt1AU8dWbuzB4yApUI2sbHMfuyzThlWeqe86ben",
+	"BHK8DZnfQsC1gi9w08buwgoFavULg681+mjX+p1v5y1h7L3Nb4CyUNrevKDKWCu5cYY7srMe0EZnHxyk",
+	"MOpp/N12EFAWH8qUVlrLGpTuTeIORjA9qROHhbSTL91PSNkAhAEn2yGngkEdIDEy43wEK40bRl87EU3I",
+	"VglWD5br+7ps3eAxuiwtA2wqm712W3Z2c5rXsUn6nBf3eAutt5y3V0SmbHzDLsO9/OdFSxjLLTjDzbAl",
+	"ehGhX2AzXoVl5Jqk0+lM88ufAe6kC8vWkrHJwThGqY+ZbcmjhNB00CO3lKX8FgK0iKGSBDMGCFUQykVN",
+	"9PZAmeshoj4GGUl3kdsCQR49Izs0qb3RGtcupHZfh6TPeXjwnNUSumFgzqod3y7r15Zdu70PdcO48/Y7",
+	"T79NlkCcHSO+ospWSTSM20uLoKwfWtGuG9spL9Qn9rZrdGiPcVRfFpuv82Z+hizcspVBq9WgnhHeKnjO",
+	"kvPBeFpa2uazsLb5AAb0PsQNXvOdIjpN4TUD2BOD5t/PqVUmF5l859QAlkAzXt1JCuAvYDox+SUGZHdD",
+	"rEBvJST3jUbbacw+e483czXcDRtzT84LsBo8qseiNvWdzHISnWj28jeDqDw93D9A1g0iTfCZ4q7+MUs9",
+	"64viZVgamoHPLJAP2WPN/g4pbT+j0Wyom6iBDTeZtBc+eYA20wdoc1CEmgdxvKXZ+SDiLY2S2xtePFTD",
+	"y2nASlGFh3r0V7CUCCQPDtHp5ZvzEzR9/cvkyH47fSVLLK4HGeXhQ82fDmWT/+zzQt0v9jMaXQ+PiCwz",
+	"p7dN4ucmTiVuyG4SqNg1lbh6dRML7agJD06KoxLPy9wlx/b/RzWHhdZynAnvGACYIdLTk+BAcYoQFAlx",
+	"T6KCKZqhUqcyb9brSsAgRu7itdZVgy5hHu5KIvFNI+3IWKd5xzCHQcaykHVhq7BpJQzZmQP7wZVZsIKf",
+	"kV0MaqQnm/RLa90FQErwf5PAuN7q9ZGIkRsiULLEbNGRV+AXsryr3NS0RzoiMJvlIWXHxpZSfakFcngo",
+	"RBVGtN5uiduQ6XUHpeEOx9gOvMRQsptVQ3f3Nr3rrJeseGiWQ0YZ8dEf3kboLxF6N0VcoHeHRwh8bXOa",
+	"gJT0rwKzym5QP3dLfhtn3Hi3ahVstxur9Kt8rgjb4V0nq20ONCklOsrQmTUKljcu7N5dQkzaVU0Hh4hE",
+	"o9ulOdNDLX23Sz542YIBKTAA056/JVG1sx3EZ0O4HsXC4cwJw40c9ahcjwO5CLGRyxowV1CVL2twZjPM",
+	"YmBW1c/lxeXFdtcgazvuryrmLYARxh26jR9VfQkOdq3C+KD9UROyHy9IiqYvx4cvDJ5/O2F0BWGAZg33",
+	"5MGzl3vT/f1jh+ExEw4b1IRiOFO5s1Q8kQgrRZiy7rJtYP+m/5iL2PbfFaqzBZzjC10RiH6RFwYarX3r",
+	"+zd3B8iBvkH03lAWP48h1XJryVGmezYItBkA9+k73kWb93mzcdJazURdIwudNWfBlXWohoZRzsUsxw4j",
+	"ov8s7RheDludxhwbjUShEYVm1zu7V5826Y7bvc6f/EiyIqVsEddTXgat3uHkPpavbCW4fh1DDS3rLgns",
+	"fh5xiOgaexA1j1/HRfF3dzZ3CLI6OXLIRlCzn0jrWcMypwbvB36qmNcTGQBH4rcM3UIxuVuD6roka5Rg",
+	"hhb0Bj6tAsaeqodgGGwgSMIOsN/jJcfa/ihEv8cwAf8Gg/nGDd5b8uQZV8twjGFoj+r1Z7uK9W2tITuM",
+	"3mpvb3P5VCO8W8HB/0llcs8yuqgVkPW7Prfh/aR6CHFWOh4NJKTDKWrQ9oKEY1jwgsSUxUIrhYHoXi1n",
+	"TMaHL8L6ohOb+uqEZuBZl37JyhDthl5Nb0Cih8pPIJekUgs9JnQRfqhXadDNdMVHAtCgjAHeKbwk6pZr",
+	"SWbFBYnd8+ERF2xFVEdZUkEVERSD6WVFFPAsONA1/aMdbNM0RfmEU65fY986xlwtaWvi9b0LUqJaMpoE",
+	"6fDN/Ay84Ii4Z1DCU4L2rBiaECYLw7W1bLt/ZLLCf/v14j36bUkVQb8KqqhcRujjb7+e2u/0479mOLlG",
+	"p1jQ2YxgFqGT8799Quf4mkqFGY3QrydvL+xTJ3NBE/3M6btPZ+h0qcVGEqHPn7+8M2XDtaAZoYuzt19N",
+	"gTGSRujT51+/lNYwbi2CvoSrBzmKRr+9d//7ov9nMr9/u/j8cRSN9JjN/07gfyeX+n/mkZP3nyBf/Pxv",
+	"n/T/fj2B/5nffj29+FX/7+Tthf6f+VIPfhSNPptPerCjaKRHGRaRb6wjqlnhi4CNiSpFUqMyRQibzKM5",
+	"ISnKqL5GqbI3KcLolsyWnF+jlGT0RqsENMA1tEK21UpS0+tcgGH7QMConkhEU1Oqxg5gTAHLltwQsXaD",
+	"AVbWs17NncDHA6ahfxXhPIf3Spr4bH2OzVojLtJG6IaDDg/Bha+IVHiVB3HnnTijTzNa4jwnLBCy0Wn4",
+	"65zPhvDFUJSYzT+oQsHK9fAnsAkyHCgmyE5u7ivF6qZfVlXz6pRQHfkKonOuwJrNmaKsIMcIZ7d4LVEu",
+	"iAzj+QcdmvUeN8y5MpQEpRfjQg0giLsQDyTxWh4hmsoI+KyMLGiijSbSpGHcRZG18TK8IiAVzwUhSJEf",
+	"6gCdwcHKzWjQ0nCHb6ys43tF0yt9MrkkNjMTW+NAgoVYo6tGxMCVqeWbEzE2bYBBBlU7Zktta9ZjuppT",
+	"kqUSEZwsGxjWT6Sz80BfxwgjRm4RvFCVJxTIqEwIu5BjU2aoEccOhyiNTW81stpy2dbxp9uBIO5XO9Yj",
+	"Y3cye6E4sC/zwMFm2Mn7itHepbbAUEiAKhj3/kNQaNp9ahz6eX1vXVZLowa6Fi7cxA48K1/boGCoPza8",
+	"pKuevCVgo2RSCYxC4EQh8/DMmc7cjaZ53sFOt02xWmGx3sa562P8tVjlJNVqrYXdsSfa0L0Wk/UMsKIz",
+	"4z7ewvdt9YaK5dd5uxtia+027twHKtW98HlX82OjVNwdX/IWHHAb4XUq+JjKs9SFtGQiQ6tXInQIv1El",
+	"7W/GLmLgkiVHxni62VFlmuMizjWNwf1ARG+X5A5ewnssJFOtrCslk+sV4IXsDBOsVs9mADMXxd0363wo",
+	"polNHxmyRH09hNX8a07CXgkM3rt+5Wwjww8a7f+A8tf+rm0qhu1yEtrHsstPOiAtockNHtyP5YIeK5If",
+	"6M1qjninMPu78JfB4sIdDk7bV1l23Wc370O3aN0XjxcK2Z5On3KPK8r8b6d32fytxRDvuLkdU+7nK6hP",
+	"63aJVbyCUOmwQX3rXKCFWxLfYqbA35EsKbkhuzbGdVtY7PR+cGkISWc4uX5rXWUbHQCGzRhFaE6kNJgE",
+	"IfPRW60TnQnBg0mHCtMsjGjGwdPRvtD/evn5E7K/lnBzFErBglD+VHPmmM/jGRVqqRXSp/8qiFg/baJO",
+	"dRwX13HkRhc6OX8hzNaVcas0JysMRlL7P8ZZPKPMyLHG/2z8+teM3xoNUjObWH+leCzxOrh674xDu71y",
+	"WOEZlgHNRP4rowqq2uRcqoUAm+wGHassCHoNhaHxDaaGcnogXHQWBXjPbnh2Q8Lyb8KZ1Ldsl7hmf0eC",
+	"ZJSkiPdLy9hFLE0KIYLGzfcMkfmcJKpyt7Qt8SZs7H716wzfzossnmFJt/K8D/Dsr/Doxnz3XZT23W5u",
+	"CG1kBOooB2yOEF3iNWwwoUyQgtYuoSSJPtC0op/SZiYjL83N0QhV35gA0CVkk89KTxrac0VOyodd/GjC",
+	"b1xVGX9tIhvYgudkUWCRUrb4xqAutGAGHsNWFnHKGbDG/QP0XqFrQnIJWhlOEiKljVH1c+OOEGEpokp3",
+	"44xgje5sPqEZh6EFBLSASnTgtFBrtHd+8uX03b6xRbX3gWdbY0i8E3qhH9c8wRtIvCmWUWExoPZJaauK",
+	"9dAfPz/6oZKZm6fKrnttfSoWs6sC4e3Tg+sO/qkbqDV4w9wp2Y/1STKtjU+/ceyKCGDlkH8XAutxM27P",
+	"YU/ghbtz3e3l6O6JDTfqqBtUvYyzhZOG/H762TfulV+0mX5VlUlzUbnEgqRlJSvLnNul9XrkodcY0d1D",
+	"JkK8KlRxSq0tzofHn03QEGdorwRnApbtk5YtacaytWPnzYqCg6NrO5jQFk5yH3qrL+I9nspam0QfbbVV",
+	"ktBnIvMMLxYkRVc1yeXKyhm4FBzqcoWmYaJURlI0M/GyKll+Y8CFIEyEKrR35Vja1X5kiV8ijK4Ch+YK",
+	"5A7vGZ9mrsqb/xu7qpPn1XEVc+D8uBnBN8Q64TO8MALCNo19kyC7VRF9EN65tdf7sC38J7A9tAf52Q6a",
+	"QZAVvyHp/o7csMG7hjKWTaftwi5WfZpOIo5na6/+Y+yipKB+BdjU9HESgLlpTs1nRs4h/0tJks1NdEZZ",
+	"61HwYrE0pvqT8/f1ssJlf37hRtdhafUFbVsRvIpXxJpyM4IBQ66yVuhmF3gB04v1z0EN3KfZABLl17+h",
+	"v7w5v0AnQtEkI1BE014J3KozmJW7rXUUcOA272m05Fkq/QBTpyFEhgG49l/vHe7vLfZhaSH1X8tu54Ir",
+	"F8qaKHQ4mb5Cl8mSpEVG0BTlWOCFwPkSvdRy2zdmMe5QghVZgBcZK3yErjKywFnMZxldwKiu0J6ez16y",
+	"b40rZdQ/wyuDSaDHcPbu1FbiOH178o0dTqbPkTx4/gxKlVzlxSyjSaywvHbtEddeMwHgHAuFnqF5wYwR",
+	"b/8A1Vn2NwarwRmxGteCa0IDzyT2tEKEM8lRpRlSj4EbpuhIqjnnUTTyRhwkiY8496sbDZBzEy5VPMP1",
+	"LDVIv41fXI+i0YvrWPH4cKL/fTiBDy/gwwvzYTqBT1p9Nf/+3p21VCvUlueCGwd1SpIMUlL1Pw22hAdf",
+	"TpYJ3ILS8yAEO5E8K1QnSNuSLpZjPVlNAfbDKs/ID6rWyL0K20VTIkzY0Z1K95TDibw1rpYiJEp81Nc2",
+	"ST93TMEAYc4pEWjG1bK8n/lcX/lcSjrLtDBoas4TOMA+q2JLWfmRijyQrxONfoz10+MbLCB6Rr9WjurT",
+	"u8tP7vXyy6/nn0bf9dhtqfS2bzkZVkrjJOkqomFiXgkZ0JZ9I9Sagc2Iy7LwrSV/RzIfXKOCE9eyl4uv",
+	"6MBW2qmkik08GBasY71rEtM0+Dyk4NyvRXCF8941RnzGtIMnzQWNbOzCUJ4Lkvi/wA9so07c1vmU79NJ",
+	"VJ6tXU05duke3Izjah0MNOHY4e3k792J65ietia83o0RbW47zAaGSt6b+2jwjEDQZZUTqaU6iz6kn29c",
+	"ix2JO0OYzn8yN9ngjG+d0g3n6z6MG+5+fTzDRjn4e3HB/991ZIZ7x+9yJPrx49rh+N4cUlCb9om9xQhw",
+	"lnGjzDr+fYxWeFUvauP9kgfK3RwjhedIq70IQ9VWDxHk2EUG2aQcgPM7tmFwtUq75UCA+azgb64XDs9H",
+	"1dZ4rYyc5y+sLBGxIHcpyNu+6IxibU0rFoQBKsoAE43QSneptVMwiNuAP6swM4SZvCWQi/5sMu1hHw+l",
+	"r4ZPsFiQCyIBW+6PEfmBtcYD9Avjic2ERpPp6wl+Qabjl7NpMv4FH6bjV2QyHz/Dz2cvkpfpL+SVXmgw",
+	"BHnucjhH1PerPytLIo2ODiv+bA6cTWqPicneedkQp8r8vF+0wsQUTpRWP77XpenR4eTw5XgyHU8nXyav",
+	"jyaTo8nkv03GRRViAY9NX40nL8bT5xWFmLjp0Zldhmi0oDeEua8/cbwcGRm4WpBfksN0/MvsGRm/nk8n",
+	"4+f4xexl8kv6iryel0HCYPuJW64U18hkPJ1Op+NfJpPJWPOKsVcFZFoX1tzsno0nh1+mk6NDN7tSPn32",
+	"82eTKGtb2Ud6d7sYJvw/thQmaehI/BatMFv7uihkNkAWBHQVGVg5OBnw7Z4ji6gdGhg5hhIhI8FFrppT",
+	"PLfBQJEPjBGVOKARqiVlRyilMi8UiQxkJczUPigLcUPWsQFTlKT8grIbqqzb3SPryBlxIlSnYb8QQXXo",
+	"mjS9iWX/rp81sF4boSn14fO22W1i55lP/YYDJkK7HSGuBBlztl4p2LDMQ+2sODugIWrWfS1N1XWjzeCC",
+	"lIhXgbAfzQgGBA50QV6dzIxTpqw0lxYWgB8wk02eJYRZ9ff5bRWQXF1VFzjdPxbKQjEE1sNmA29mAZzF",
+	"yr6/+cGciCQYzGRbQE8hW1mhH2g6mURwKWq5Z2Ww2BJyjLQQY+jQPEklmtTXkBcmFbhDArMGr+bquPxf",
+	"N5dqsMEF85h7YNkeLv1ACz4uC74NAmbzgNrm1lTGCU/JBgPSFqwOb76lXcWVjrmXWJmio63OhJ8Lfuvy",
+	"3Yxv5uwLXmhySImAmoMQd2HCKTfZcEL2GJv9YxW63Uwp/pI9uD2l5qcZaFTxB7qLEOyTpKcGTfuUyGuX",
+	"Yzrsg3nmkXN9TT69u0Sf31zavHsDtVRbHBmhv5zbAL+EyBa49Mn4vw2+dDSdhCGm73xc6iP++jeDxJaC",
+	"uuBKyFuk7D0LG9UaZ68STW10AluZvt2PcZnJCID312MoPuWAJGQYgftlFOw9nEcHD207JfdhFakx5scz",
+	"jdSncR/2kf6naqul4R5OWbOPRz4yG7rvdRI2DX8LMW/c6rCdJL+hMSuEJGJ9hHJBb7DWOm54VjCFxRpx",
+	"gbwCcLUj51jBMcpFcYTyIqdZ5WcqGFVoLxdFnAu6wmId6cfisoKRRfIu4hVJaYKzCuQJQbkjfTuC0Lnv",
+	"W1OA0uLSxR1LAn5JU4ZuSbK8jlUXgwVDGIxO72ucFpmSFeidHWL1RTlM7yvj5NfspVozfePaLmSsJTDA",
+	"x8tFYf56Ddcmbz/bqXdUzjM3QqxEIfX9vchjdxXo2zyRG4H4LD73BXZ+zQGXZGfteEj+NLj99pnB8XbR",
+	"SJRDasA7CL4QUGp+ivYYZ2QfKY5eoD2b11NG8Rjp6MUgSakqI267DzFGi83kEnfuR1Z2po2NOWt+qtAA",
+	"V2atgPf2skj6OpGK5GHfLOMqvuXi2m5OVxhEbBZwwC1Xo8TANbdLaoQfeBSLYCzVWy6Q/xiAPZQpEWuI",
+	"n/I9408kquKXUEZwLfygGdq06ewN9ez0duDa7YlvSZY9GJ7Ddg+vNeM0CaKhfGzSNxon7cFVjqYZbqja",
+	"0RjvXczvQ/jAnQ749vpPjRO//YV7YwFeieZJL4bQPtrlVoLqjGtH/UFQCJqHb9tybXS/dno9GpR2H2pG",
+	"81p7PE3DVWIP3PUkx+Az0gftREtjS87TI0RWecah/jbIh0u60Py6lIqimjCa0Rswts8FhThxQTKjNy9p",
+	"bou08dVKC6LrCC04T5ERqWp8veywJnv5RY9NNyNTPABaq5CRQ+z/fI4HhtFDkSRe6PvKrst4zsUYu3UB",
+	"MEQJKNNv0ClPAQT+3AqD6HAyfRGhZIlzRQR6td+2dlcD31o6H7vS+cGF6f/6sky07flCYMX7vvwzSHrY",
+	"kd5ugTeBuJJbmmVoRlAKnobZGt0uNethBsknGHPZIo4GQG1H9EoNKPwWMrAckpHDxezBfroWpZ/S39JD",
+	"u1aqNZKtSn43Su/zXbPtz+f3Mq2hJ8X0ebfjUrYx6MyUb+18cGwLwdWsamaEPHCu/gSfI8zKcPWqeJfH",
+	"X09G0ejXUTQ6HUWjN6NodDaKRm9H0egvo2j0bqr/HI6i0ftRNPrrKBr9LcxQbXTwGxcc3IgHmPOCBV3Q",
+	"0xfWBe27tA/HU3w4G/+SPEvHr8jz+fgFfjn7JXmVviYTCBQwwcHgKqtHHTvP1ojnhPmO7WlLSobY456R",
+	"Cb389d9brvNq1vfstvEXYFvQjgv5/ln6eCkzIOah6pLgt70muYoQZwnxvLM9pLXuxCDr8E2pXFEpa2HN",
+	"fgOSZzel8h6A72w2g7gIjXAz6lQv52eLoCv4qF2DeWV4zdUtd9ENBmDZYHW5vHsAPIO/B+iMgm68wmsk",
+	"qd6dJb4haEZKLzrCt3iN9qi+jGqxPxI9m0z3a5jIPYjMaQCHYMipPtRk02j0Y7zgYxvl4rnV37+RvRLL",
+	"Zf1ER9Wx8aCqNqqqzb16eGXV9hhXyRBD1dXmmO9FjWhx4UdUJDoOTIvmrzRrvjoqESVAYoYIPsVRxvk1",
+	"wuoYXRmCvjrycgqlKfdtSX3Pvp9jKoAr1DJU4aH9Y3RV8grd1C1HzhZsk8xM65px+VeivT1MT6NoVDYS",
+	"vvw8ZTicn3LTgcW+i7WSrLoAhPraIDrd+rtk6y9t5MtOuab+yrlk0wfMrwgxo3Y6ufUxmnUuIS7sNu7q",
+	"vvdn+vDsyQecGcqYvHd3TYy4IbWqwzXG4qMJOUouN9mtue9afPH8Hn2Qd6HwhpcP/dfe/vj7Hy+jww43",
+	"5W4HYCvaQYg8t1HcvVwuPpd7xHulNo17SRXYwJD/h5HkFkf0w5Hoxm1yifPuNpWEpTGfz2lidDTj5b3l",
+	"4ho+WyfqDZVUcVF5c8F/C4ikLOEmuT0xoHJaCsY5BZ9rqcrjLM7lOlnyjC/MTzkmKcVK0IRi5gXyF3nO",
+	"haoGULmmq+9WmOEF/KvbiXQu+CwjgYj9i7en6PXzF7+g3DyBDK6eDJj9DFZSTBRehI3oz6eHRgayj0Jc",
+	"2sEGaLdYdgheujX9G0CJzTOaKOlLV09k2YVpIYyv3o1fSITgYgAKaIWSGOAmlEmFWRIWLcp0je7QY8XR",
+	"guu/uiGC08jU48ixWhrRE6Pnk9eIawUJfXp36UKXuEBfzz9FPpIFLD7OMqd5EWLglwx+AVXHtr1nk2nj",
+	"PZuHoYVTLxS6Q/c12egdWbYtgPhazQuVbQ7FbCE4XLxHDK8cwrqjUv34drRIG8Voeo02hQFfwDq4oJZS",
+	"tvZDquqepHbFwzLDIxrhnMbXZD2qp4REZbJIeb69NP6okdtjc0dcYquJQ6u5HTU7qML/7Seb8lNLADBa",
+	"QV6YooM8KWyHjWwAAHeH6H9FVnlmArIbCQLVN1WGgB5aS8kctbJcQmzpwss4b3CbjMtCbOX4p/axn9Xi",
+	"bnnDdXlqH99VtamX5dooDXuP/mzBmsRb/ZNfPI4aiCnYegX3ja/Wg1kVUsUzEtcvvpDR1sdFdCiMgAaA",
+	"qYRqBC7+v2PoEbpdcpcTgJHp8BszPUbQFGWAknqE7Mkg5XPIPKYZJSwDeqvlKWMG1GyMyvKd1OF6fWO4",
+	"iicDrgido4yzheamOWE1xEZP1FphyjwwoT7kdWGeLm2N/S+bdgvtIsMGcKFvqkYZ9FqzdI8uzt6OjYV7",
+	"MpkePqtHuuofTYDg859jFynYIZlZUJ949/IjZEcwcl5sr8d6AQ81oaEsyYZF6zqIFBD0tl4uvVcuzBt+",
+	"cTl7D6S9qeDSvBkud9HXMuxIya8n0F1gRAlqda9NbX4xT/0PQpew5apK+2w7BKmTCDcQd3Ww6/whtOkd",
+	"tFc/yfU7ZSM/3tWy07z7hsUV2Le0pApwaYgysyWUs8pC6Wbv0gYD6XIm13S23kEFNa/25ntVBIcv1pX1",
+	"URNssMjMzoAE1BDqujSqBrGVM2p06g140348uJWtvPcGWtjcAHexru0uj/3J123lTJq+8L1J05Y3ySSV",
+	"2J8BWaB1OW/BPT0GPc3iC1rAtnmhCkF6ZUduuj1DLlP9tBbYaklTVFrVqmriSb/SO103amlOtYSxoeqq",
+	"fzE2yz9bRoIzQXC6LhnKsfWlmNK31BCtuuXgYeVm5Xa5Y719fzl8372bdXvczp1vt4F3mLuo2su+iS3d",
+	"hym21PAezwxbDf8+TLAeG+vHllsMrY0/0mJxw1p2rCrU8J/N/gYI2fclGz/cud0hcqyxnj7KY7qEevky",
+	"jbFMDJIZTpbWFjMjS3xDeSFMZGiekR+xtTYD4qP3tfuckhuS8dw2sCQQ6hmnBJBg8uVa0gRn8YqXEqUk",
+	"q6UxUuu/OSHJMs4wWxTYVIwuzUE4c5ZnLVBSWeAspqscU2E787KfNtp1uhzrXyoGflTiB6Lxt2IyeUYA",
+	"Gz5X/hdgJtMXV/mN0+7Lb1Z4FS9JVn0BoDvVpwyzmIKhKyHlt8Y+5jecZFzqKwYwn1MqSKI7eYocMCfC",
+	"ChlFqYF860pMusGXNcusFc8N2OD2wFBB42YEksD84ZWQPTZQGIYEX7oB+Uih4fWHzWsXpqGyp2HtTfnk",
+	"KWdKcGDgc5q5AkvdKZv34zbidLvoeAmWyHN4VJ9Fa7XsfaG2Du+CMCIG67Q5EZSn2xmt3pJz86xfF3G3",
+	"10W5w9vfcqUYleZlQ64G/fIXYICB27vLlt/KVLB8xFnh7Xwraop8smxsQjno8EVfzs7ns4miN4bhkR+6",
+	"M69ctT4xUtZ4nYR8SaaPYfdJOi/3KJyGs1VQN1GMWx4LYVnBq92Tv+C3Adu5BY7uqJBAV4RJytkTiW5w",
+	"VhCL9ty4EI6R4gpnZewT7MMTab49CNfpmJGwu21FsOM5HSHqc7ooBEFUHpW6qozKNPwIWSeHLEGR4Dvj",
+	"k4AvMYtlwgWJkAUv0V9qnT5O8VpGyAnMPM/0MxlmMkIHBwfhdEBzNDvuLfsrMoT8RNrBRw6bZZVjQf7/",
+	"WmLYCZ3FYw36EhZEWvNjQISq/V4fqm7bjKg6XaZwMc/AWgOXpV57IIIweC/81G67QqIpGwK7gSlALBzU",
+	"z5Kasid6SQpF0B6GjUJ8DhVgTLTn/r1A2DiKd1RY0ZybRG21ug+UYXeBi9Memg4aLrHawdMapKqF4EUe",
+	"dnUbHocEycGqpykLweMVsDtcdchdcRa7X9M/5C7BwwebIug2FMiW8WxdWS8DRvbboXeG5kq73xgOOMPe",
+	"F9XS27GEN08Rpif3pgjsniBK61tQ9KsXu34Q/dwbw8Yp3I/a7a3HI6rejXAanK6oMYnXwmoajvR2NjSI",
+	"xVV1CMxwtpaV3zx8UztnUFn0MeBjr6mnW0D0fZfOqdFkd7GDGv/R1vJZzoea4BWB8GK6WKojaxrcDLwe",
+	"wVO7WA87syCOILECcVbrNUKM3BDhunISFbIiQsYXcnhtlJa8aBlRtW4hSgv42/p6qcuEhapgYSee/Yat",
+	"HLC8YcdlbPa1p/9yx2Ui7BMJWlfPPh0iiyeCGCHpEbo8//AGAS7JnCYoI1gwvWwp1ee2yNQ6Qh8/vEEr",
+	"noJ8HqFL/bwmCBKhc/1TLjgkRMD1BAi4IG1dnn185xz3ZMXNuTHPEKZlTGPo0A2efrJyKHJyqJ9569J2",
+	"371H1twRob+/R8ZCEaGPl+8t7q4kTHKxjtD5G+QsIRE6uXyDcKGoXEXozSV6w28ZkmuWCr4iEfr85Z3B",
+	"ro3Qp8sTdHn2CVkjSFkWCCML20JrVf99S4BexFE0+gh/L+Hvuf1w9vEdfHf6aRSN3r0fRaO/6z8fL/Xf",
+	"c/3IyaX+++ZyFI0+f9EPf7o8CbMmzwLmRy9CNGIZJgjAOl71HT960XzjhS+aL6o4RFnZiDBLS7UgNgGN",
+	"UDc3SYrcxTNWX8N68+pzgldL2RX9aMxSsFmeyck3LzXgeNa8UMv4n4W0yDWQ1RzXX+gOg7wkP0KOhh8I",
+	"V/VDIz/d4xAJogrB0N7Hp29rqYj1ksLBzgo4hidQ6fDsR9giY+ogxhlf9EcDL1Jqyk0GK4OUUWQD8MWr",
+	"yLNQi34s2YBG4bULE4EWaNYa1vs36HkIW7DnJrytf1tvbDxcqC0bINeh/pU/I2O/Jamr7GhLQ7kMoGOD",
+	"/suZ1ppna0WkKbKloFCs1sS0wJNjgyDQb9Qudi8w7FBtoP7rcbZM9D0hN1e6dwGGg9o9z3CQrAiciKH4",
+	"R02Z7n5L+XvhmvdWa9EZLO6jvIHNivWNGW0q/ewBsEuDwE6lLWHRCXMMIEaQs+YhHaM9tSTUq34oSie1",
+	"vgIllDa9BX8sFQhrvoSUwDRDFKL3Kua235vG26DNIZCnZijsPaKXlGrxvfg4G/GzAaZirNiVNQvhmZY1",
+	"WsANey49FksEUSX919R0ceFieEOqeT0UuP/cv5Qvdp3z+0K69vlF1AEJXjsY/lbW78UgH/FOamesdZvB",
+	"+kyxdVV6F5N/rwSWO0AoDW7kXZiRLzUEpX5o6wToZaC2CmbWylFTc4lujc7qMBeeoNslz0rI1en4BdrL",
+	"6DURKn6xHyGwVHKBYDxob01kzPi+gcC29SM4NCXRXrLkNCFQulCRH0r/Ph1rJRMlSyxwovQB2dM/7R+j",
+	"ZEmSa63nLTBl0hwpN7/IlnqEmOBCYlM0EdTXdrEQnwz9BXIz3rAHRUpd5G1TyeYIVwY9E8biC5gmSi12",
+	"MWrAv+MG2dcqZoZlUD2K91WsflsABSoZeA1jb1rbGU+5CLvG2tsT1td5SH7kVBD5EGgWu/glh0KDORbQ",
+	"9/l+scBNSqhigof5Tb3nvWDehwrg9ccW6NmjRLc3XqCvRwc1wus+rtXyPHhIZiuNZmhsZnPEO1X23/Fk",
+	"hayGH7As6/wnmKEZQY63HCMbEYieTfQj0sDsQQRkpDWiFZcKvZ70slo+xhEcHEpQyzqr0awZbh+Sey9l",
+	"QQJOZlrj3kPOOHhlKbsGLbO9Y5rADBmO9VPyKcTAJIpfE2bCYcKu7GsS2P7LJb9lkIFzbIroay13ieUS",
+	"oJdJrran69VSykw3/vj7rOF9+E5Cq/hI/pMOJu3HrhOW2ogie7hKRpdukAA+UBZAIN79Gq/t/R/3cwV3",
+	"gn3scuKdmDZ02/8f+15708NeysD9U3VdW4fu/dabs5OwbjXCgVO0XdUjJ62bpiN0sjl51/HmOV2QhNBc",
+	"hfyxQxLYWp6P6uXu/s8dzYSguVgtgtw4gIzMBQ4g0K5rVffmiojYlNvDqsqqxSqu4pY2WJ3NiDxZPVyv",
+	"/6QGO+v5959IlGOhmgPfM/k2JEUmyKoFOS0RhvfgtjV1+WoY1vu7YlI3zsowqg2lJ3w15TkoQ7gqbXNN",
+	"SA7V4hPBpXTfQ/KEmbCpUF+ZRbTG6E5fs3IHHv/7u/4zGb+Ov/8xiZ69DmczWlWzPUSjesLdVjO8DCz8",
+	"4kGVTTZhldWovk9KhVZ6G+PpA6AfTrx36vkRwg3lHe3dciGVg9OfEalVbaO0H9V1ea2B6zU7cqq8Xdtj",
+	"0N2P0FwQAv90fmWzq6QGle5GMopGphPQhbnx/sCcv/fUJH6oTeVY6iR9SdT9APbbgKWt+Y4Pf1853En/",
+	"euqlFJV2ww7bwe73T8vT9B9tVnhAE0GwAEGP95tXyg6qjixmK6oGFP57GHNB78TgG4prLm+F51XlW2M0",
+	"dXL79+ihahrsZJbwF9rMIypP0IBqB/VD+Vh2ilJA2slK4Ua7E0rbowm5w1nCf9ZZ78r4BLwLT8alzse0",
+	"xwUIu8ibd6Svb0YMfCugBTGEGWfrFS9k2cZ+v/zQBm/pjn7zYlmdXov2MMpxbkZhEH9SLSDqkyb2j431",
+	"yHgruenleMc4uPvgaO2p2R89I5iPhgJgS97YB9ZqDNmYoh5qmTuI92cn2eRVfFAryRcHUnSPZo1ZQTMV",
+	"044dvcTZnIsU5TTjWiejTCphfHoRkkuaawoFIITPjJxDBXcj1yZLzBY1JGkfWLWrOukuMo0DVut9nW4z",
+	"5NwVqPWOICGdhU+N8utOk5NpkSR6Y4ysu3+n4qjlMAKq4OcsJSXU9TAnvK9gbBPZYamBPKKAuamk1fau",
+	"e2PfFSqkfsYeS8oo3aE7SRlutDtJGburHvb8dhsbDqPnHcaGxulrBU7fF3LnfWiXOxsLOym4GtV2Cry/",
+	"C6u8N/6sC+vv5tjtQqV/6j5u3q4vNhnABKa2d6rfPXJtkzk3pCsdVGkP5VcmIxuQM8ug7FL4jFAV+3Ow",
+	"wikpkwgPliRLo7L41wEYfr1my8zrtpUwAZ4bFmxd/YclznPCjCRre3wioRZ+hLBfKVAYQ/l+z6yNhIu0",
+	"fzABPO2sfB2/D7ygh9sYSoyFVobGkguFvG+NAKV5him6Zbz5RDobYWk0POinqvs7VZ+upbb6GvnrWw18",
+	"E8HfB2eqH57HY0xV9N5fcB4QpBcB0/ApwFAokiJTuFerODLmc28/fPlSKyl8Hs+oMC7orfRtQ/M6JcoF",
+	"zmMoKRIW0kE9dHFjTr1US0HkkmepTfCBuG2DgEuwyKiW5kxGDdordeaKz5Q1iUyJEwqO+n0gT2iCpa7D",
+	"DEsFj/Y6ygYcrHOmzKVLaAqmSZEVK8jpCBR/t0+i0/JJ2B0oMLEgW/Yot9hBafdQhsLK1AjLw5bZZHx5",
+	"gKRLb4HrhNUkzGhkMFA6l9xHUaoocOuZuhfmUDukfxJzaOPZ8Jyw2AM9LtGHQ2bXqq2dUijLzoelFjrc",
+	"hSEYmU1DCy+3fssifaQZkcoVYGjWgTMss6+NPS1I30f7Rf+9ITjVF0zHLG1/GyGyG5He7cvCZGI5VKeE",
+	"M4WTAWkUULfTgb6dmreDTqJFB+f3o+WfSJQ07imwF4YZoKninig/I3hbMhIW5CRR9XSSZJlsfW+Z3NG2",
+	"E+D+XOk7qMvAVBp3yY8c0INiyMbuR1423GhQFsCZeae/9YgyYLLx65iLGM/4TWCHf9fX2WsHVmgSF80d",
+	"R5mN5W6lTKhCMImmz8Pr0v96DVDXthvXWKf3ps/0iGHs02cgMMzImrNUfzt9HqHpC3RwcLAfJkvGbUpb",
+	"2+9gisJuKcto2YMYwHj+B2D6tm95b47VKTGLFHWypfCpN2e4hzQQINldTW2tw7NTJK8+/30xRz1QgWrt",
+	"dkURKKl0O+xlP0zX1no4+TGcAt9rSdviy4rfkDRWPK4TiCfIxAnBRv3PyFzFWBBNT4zHBjEekoEsLhvo",
+	"E3GR50TEhnQEASi3zWFUQbbZulj9re2/Gw+8+OWgogH78NBW5EZa1VArcn20O1mRH0gG2lzh/nHFF7Mu",
+	"W+SKtoBiwDaeTdFJsSikcgozTnBKVjTpd5UfvrhvlrTrTdqeYI1zHrdnQKUWDFItByiODl9opdy4of4M",
+	"OCJvNtsP7v1qsV2Jog+uxpqp3Etdtkc55x0rcK/nviz83e/wVxXKBygVWyu4d5/Xra/2O7/lsAeJwz+D",
+	"1ESDhyElCZW0z/2q33/jnv4ZjfgNEYKmJN6EF7TpJwMKGxtTxx1rpFhHyiD5370zW8e28NVOPKpcwagC",
+	"N/KG871zM954S1+BgCYkVx5mboWY2yGJ6ZZ2ufLvdePb1cgxQ5SZwiCZF8+lLxOHkrznVhGqaO8PR+CK",
+	"7mBga5BfWzazTLIOs0Wlj66suDeHuYe8HJjL9gENoPetFBgiuq95wleULap7pc0NlljGLiijWWWtHU3S",
+	"Ns57VgrnEd00nfaQHOTvkEopJO2MI6zmAM4NzyPCBfJgCo4RnkGNGIBQ0iJbPH3VsyK/GUFHHcBwq+60",
+	"twvZeaXw/BJ83x9HuLJ+RaCkTaTQj7yaAMduBRxsuH8Du+9W+IdWRO1X9gzCp9AStPu8D4kvcFAeT+r7",
+	"mrOv7JrxW9aBfWfdfR5eLfp6/gmKan74dIS+fpqigqVEoJcR+vrp0HqfsVKg+SJs65MaQ6R+5BkyCGck",
+	"RbxQkqYEnbFFhlmqf31RVjKlbOEAdfQPrxAjtw5CChdqyQVVa/3L6/qY9FfTiUNCtkD1zowDM/WPxNdP",
+	"01E0+vrpEP4+g78v4O8r+Psa/k4nQXr4jcyWnF+fKEVWofw9XP1QX9lpiZ1mPKX2QQDNX1JpFPKwsdM+",
+	"OjSHA4qyBm9OqtAc04ykRzaGIP706VMEoJW8UJHeD0agtmZsnosMFIgeQZoKIsMwvjCF3vny8HBn8EXf",
+	"yoxYEZas41VHVVU4QoIosbZrFw5HoRIpQR0eSsmqjWIuC4CUKXGcwXOKDKhw36AQC1vhAuJC4ejgURdP",
+	"JHr35cu53ZdyJB6A9C2WFUZ0iGBCluFya2oLX5LWqEFktYUN8ZD6MbgPltg4WI/HDm3HFyTP8Honyxak",
+	"wA4i/jJIow/9/Nw26AsiIf/xj3ZIXBECOH3Hb9EKszVKSaZpjhJp8M3MCz1oyra8YTkvSSKIuuAVOsOA",
+	"FdXif4bzWJKEs1SGZ5BxW/iYZymS0B2kxUok6QLgWWcErhr9jL5IOCNWaDaOmJeT56+s1Gy+mGydd3Ng",
+	"mxagmNUCWPtXr98pYa881PUT15HT6sH69SPYnQqVlFj9sDlxHfigyYhpphUiBY7Amr0wsiXYbGkBu9N6",
+	"jyVSnPfnwl0V1fUVR9niCGF3INZIaPm9UKZAoL4a5LGlox+qvBCSDLzntIZya5Bk1xBUA+0GxYhdnImF",
+	"CJeQ2Jw8SMltT9b7d0AjDQYKtgp82ix/PaQ68UWOtD2wod18f4Fz9OBeklvTZyy9Toe6SgLj3ulWKTlE",
+	"md9eu+f8KIb64a9P72yVq7WWXYwkcaSnI9ZllfjOXP2N2fkBT8suHMJSdH3AS6VyEzqJ8mKW0QRZmdPs",
+	"gMG8IwI6eiL9+Niwfad9Xu54JDaehp6U3AVoZLhbh7nIXmuWA+7dLiVJYhM5gSV5+Xz/AL03pbtBIZMA",
+	"OwQSrZbztS5EFWL89qAjIbF2X/VYndoV11ylWnuRm1jP5blHgbI+yMeWKuuT6uNf6S8ndN35dz3J9lRu",
+	"O0gbxNK/2xPWgnWUBOmzglKS0FRLna7IUY3hWl1IHqGEFyyhWWSZFsz4uFaiNULGHsrdz9LGHuu+TCov",
+	"wEMKwtAtfKkIXiHKkqxIjV24XvLV1nWwAXHuVrcDadyFwavdB2rdLWy8DMfbJJlC0cMK+T/Oy4LePdDC",
+	"vRfPvfcM9Pgwf92GcMRdBNnhQfEleL6D8+9tgVBLRhNbmm+jAFE+2CcGn7DUoJpsavIv5qntge597SCb",
+	"qgyypYwrsJVApr5UnZm2PQLgbamMWOp52Ioam2uUmsIbforNbB0HBIj2HVg7quY8F7KE9Lbn2Y8t6JeM",
+	"b2ofbB70D+CNGbu3XN4i72qLxUVloN1sRy5Nuf2jDUMS/uBsAC9YcNMm7ir8e0z0wYV+30kxVNj3xrlb",
+	"Ifj/MBbuZ0AG6j80mXOgBKBZxlUhoW47hPVMxocvqkttZ4a+hRvsOX8DK4QkYh2hhGcZWZD9dsCR8VX0",
+	"q+R+L9fEQCS0u10iAzvz746Br9ZvlvoG/R1nFE67SVukSqIVT4uskOPp1ACQo5QujPXEzxCfjF9//2M6",
+	"CaeF+5eV/9LJ+L/x+N/f/5hGhz+hBfuN/uf/Rv/b/+r7H4cdbbfuuoHLcYebcPAVFAQJhMpURFiUhwjd",
+	"tPdg14W3t1Ww27zIaba904zovpq9noz/+7vtegpbp7/oGsIuF2Pjvut91W25l+5DR91Sy+OBdNPaJO4j",
+	"5m/jNdbvvu6+0EKl/O/vitsWSPhw+sjW+L3axdNT6qmuoNCy3del1G8w7noKjeSRLqzt4ZW1C6z5+E63",
+	"0qZG/oxbanucaODW6rfD5f0V2mJ7o/Vt6Ue4FXvb7bwz9trasim7XUD9puZfRd9DJVQa/BmWLikEVetL",
+	"3YTlojn9GwnBRDB0cv4eXZM12rvieXxwcHC1b4CcrjgjEIiGc6p/N5rYFeICXZ1/vjS6Dc7p+Jqs5VWE",
+	"TMiDRFcnJtTm38DFjtCvBAsikEHAvyZrg39/dWCKJJIVmCWJrcViJ7NUCvKxOU0hdtr8/taxwL/+9mUU",
+	"tQAv/vrbF1v9AIq+gsXtiUSfc8Lev0GnJigF5YLf0JQItPf509n5h5NP8ef3b07j95eXX88u9iOUYCHW",
+	"1PqGkwzTFaAfQ+wXF4uo/CB4BiU0oTq5IEiQjNxgpqon/GK8YFZ0P/jFlHqsw09I5JzzUIAjoKEhUTCT",
+	"vQm60uXZpzcllLXWOM/YIqNy6RbF2TgJFYB+zYjwqsNHyPD5b6wKfo+a+NeRLQeKF4Qla690/Nm7Uyh6",
+	"Kj3AGNOfrQxfReodfGPf2ClnN6aesjz6xsboDCy1V09vplcowVlmG+tJVMeakk01tRmUS1UcQSilp+jp",
+	"sWCkd+9Ad/jXy8+f0JySLDV1iuBlyfA1iRMsyTGgyphvr37//fffxx8/jt+8uToGjDoMkxMEXbw9Rc+e",
+	"PXuNvn45PUbUVnT7+vX9Gwm9nMLhkTbsBh1Opka6vfpg4XOuYFxXZ1/w4uoYCYAYB1Isv7s6P/ly+u4K",
+	"KXytGzIDh+pc3xjS250s0Z4exy/PXr+M0BXO88wKRE/hsTE881//lJxdGYiNJWe8EBJdvZ+PP+ofr9De",
+	"8+mhGZqHAqc7MMMwkURS4Yzsw8SAFVx5LaVklXMI/hn/jayvjgCPR4l11ajEKwIcB1xPPF0jSOlbSz+8",
+	"DdZJ97tn1qlsV41N1ApJDSb2lQWjK1uF5zEU1yUAYQddUImeHx4eoBM3GogYUEtYPNOni/9b4TWSimYZ",
+	"mhF9ssBrpt+fvLabdqGbGJ/MFRFXxwg33ldL7ALkAAcU7Iy6G0kEONYUz3OS7rsIQy3+UmWjFzOCJZGg",
+	"9VwTU8KFswSQv0042fMXyIaPRCVMipmSZgKwJx+ggqAltas/vhkZ99voCP3j4ODge4S++aqB/v7b6ODg",
+	"4Nvo51WEGLktEfiOUY6lRFfe01dohpNrhCXQhPvOxSZCfEOOF+Sg8RIAo0oDz+nBuegnq1NvR6zJnhKJ",
+	"rv7P+MIs6fh9emVhCXGWEfFERojOEVX20kG3JMvGWkImwGT3vUYhjlH3r4/G6+cvfqmfjFzwWUZW5lQc",
+	"W0YA75gjnFGpDDrqlfn2yhKYnj8cQYAIhdLdNtTU0QHQnSaAq6f/KohY2yIwmstYdhWhq6dLglMiwr9p",
+	"Ht7+xZ+dAF4MVZOX1ES/3AqqABMeNzPrIf6/guDhApLlobgkSQ++mZowCbGA5EY8HH18/wV0S6q00FHe",
+	"OCfn7z0b7NFocjA9mBiUf8JwTkdHo2cHk4NntuIfCCFPTXDLv/W/F8ZNXbri36ejo9E7+3sV8gjvHU4m",
+	"Rk2Ewq5GnKl28J/WU2YEpm2anOnC3KkB86PgEJpDJQRo/oxGLybPuposx/jU5pt9ZfgGUyOe+XLY6Ogf",
+	"3z2ortEHrb3objTxgRKIF9ICvwhbSPG7buCpXcyDNV5lnav22Tx0mZNk2Mq5VquVa6+IblxLiM8OJmWB",
+	"Xihr+vvJxw9eJEApfgbX1bXiWjAc27BDZ++Rrprgg637F6jWypnSctmmZdenat1Nphfm5z+FSqFvLdbA",
+	"6j3YUuluaEWjaA9McNL6thWeYUn2Ny2h1g2SElAxuIz6mjpJXMGEHIv/j713b24bx/ZFv8oq162yVEPJ",
+	"jzjpjlznD0/iPGY6iW/i3r37jPqaEAlJGFOANgFa0XT1d7+FtQA+JOphR47tbO46daZj8QHisd7r92MT",
+	"bhCP/F+10foZKuKyUY0VSPZ3lK8eCbO3p2YSrehisjf2nfxZ+6AyHN8OHpeXtG23C2hyCmChxVmx5k8P",
+	"rIwAN9dWXxtn2ccZLhU/JcqQHtUqmDFP9cp5u+FpnPHKABcLR+ww6gZdrN/BL2IizN4WF76i2KT1a+/t",
+	"KNEkYrS15jidoQ2C2pJmsGoA4fk6odGsP19/Z7EzVuiWo823/CpdU8p/KIZ/ss05fqPSgYhjjgHfk+OX",
+	"m++4VOoDk3M3Ov3NEiOXEe7sAhulnMdINpi7gY5YqMT76yWF80uXxMTBnyL+68BDS1F+piIRNuyl969x",
+	"H02VrhE1vkSGhrwsbTY9u3Bq/snnbr/idP5dxfMdb1U3ViqKqwTlXUzrno/KKh1eoH7Rij32s3F4svmO",
+	"j8q8UZl0r9jiML1yrWZ4w9EWY3I1BJdK/cLSEaf7nm8zATqbEmfTBx4LdmnFMB75421udoYsndqHFhQf",
+	"WHqNZBe4byBWkkNrNlbkroyt+sL4GdWBtNcKC6QB73ga8LWmBV76OScMXzjydfrPE5TsQNXX4IJ8b+uh",
+	"9P2bbAhyW7G20onswP0NyeCcd++7uK17hIaGMDo3MzwC1s6NjUX7F9cTEbXm3MDY+usYcbF7yA5GYeu0",
+	"i61gb6SrHKkbRJzxK7q0foVWwVc8MRuotBXWW0KN+bO1VLMyBkgeubOjrR3p+/fLNg8fR6tEGJo9K+XY",
+	"W14RY3vfaY+sMgFIRNuzRFErHMT5JVuJYukuO8Br8KE/ksHwoNvPeujIdVTZgkXNjJfLy/swuItlvXrz",
+	"HpRxWr7JZq9uuA9MSMMEJWwQMDBXQJoKBMfsxqqdhILglLVy6GciBTadcjsvYjQ2uguXPjztJmrIkoRm",
+	"6egYJkqasXYR9rKqO3VJGJUZtGAmXMYYwFIpoIFVLvr36OTVM/wamxUWjvG3+R+btcr74QcCZrovV6X0",
+	"OR55x8HXfWefZQux5UiiGvH1rf7OFq7HRYrJKQzQvcEcWOMq3UqqY1qmgliCXYrO8jYKJk4uBiSNSBJZ",
+	"6dg6gRnn12Uxlhvzn/kIjg/bt7BJDty9O5bqb1I1AYc4XfY6rDy3Njn+8SLlU2ZNbUwsIqTfWKnYmvhM",
+	"I/yIijKNuT5o0ae1XrTby7L3nUriH1jyfqAlagRvI3gbwbszwVsNhGCEYaXcdOVv6wNRF+//aa/ZKgS1",
+	"3AH17UkslfCto0ZEgLvqUa7v9SrlN+qaV0e3iUf/yQVNsGRyc+LIrn8TKNkUKHFVphpaLJ6InL/Vnjf8",
+	"sxnziebJDddlI4UhUgr5rPWJHayroxP2aNM6uJFuoaSPdv1qQouo2cX0y4Ji9iWJm5Rzft2jV9BNYud+",
+	"TjZuH2ClGnI83K4i0/5BaEJjEnk9opLJvO6EL2jUzXFRf+bvWQGssm2vOTlmholE/3C50IcPbbLqDPut",
+	"tUI53D2gWd5vB2TX7Lj44DM+9KH3qzPZ7Kw2mfsH3t52JWiDFxLTgapqX/G9rYw8SJVhOyiYqSm4S2Iv",
+	"w/3mcch6WGuPjRyU0j/NQRJXy/zl4AyiO648F9/PCKLTgaRCEwei+0NbQz/66cKVdMfLNYM4/M68TwE3",
+	"8FJXEHZ0rdEz/vhlsTAdQvpY7/jbC8/puq2c/ypd8pYOO95DVuTqMtYS8fIjrGxhvixvywNt5zUvVlv1",
+	"zIIw45YjXJYOLDIqxQaKYsesLGu5hwAOHZLFp5X7do9/3tD2vOrZOYk3Jg1WF8GsBBfe8NhNxTVrnvuk",
+	"gkX5Ud+i0the65CCmnqbW9bblOauTlTbnwtJHQs9zRwB0kop/dpftJWIdgQU2+0K92iiDPmelYIZduN8",
+	"s+yj4kBfahcph3qYF/nlf1kpDKdc3rrAj7jhXR2fz2ViGZ/hq17kGeWvhqma3LaUb+0AqoWEW4wAea1/",
+	"2FJCt6U3Szl/9hoJdzsJZ1IxyCRLXP2SDmDCY8Fcq4WMqQ6fCTIqlwul13l0i6yJDjrVyop93QMma9v3",
+	"fUNr4C8goiImF0rP7GnNG0z7ssX8s6Ho3IWISStPNOfOOcS+bHvWwoNCbIXtLvzmwV3dTsK+7AGHEGFZ",
+	"Q4j5lMtYE9mj7svQimZsx16YwnJ51j41AKL6oHZ/+0uoia5Eh+4WHkPr7wG8CeD9KbwK4HUAbwN4dxTA",
+	"u2P0ZvuSJUqOPEHApN2FTzKZA4MpS119GFsAjUOKyhed4+f4JX5sKYwUlnX4VQ48IQ6izxYz2u3L37D7",
+	"3BeDXBEg1pWSYVD31WnxzLynWhiN/c+cJVexY64PqfW3LrHiTvtjzay44T1IasVPTY0QpLm7e71D0AQd",
+	"mpzNPRc6LMkLK0IKeYHiK9c0vjMbKS5yJr+VTTpe9W/M4RTi5b7tlaai/cmkfZb2ZWVX5ntylfFzpxi4",
+	"hzGs7tBfEW74zjrw1oWAiyg9d7DK8YXftxBwwwlragCbGsAnohpfqTS17gqSZqOvRbgkrQJqi3C22qfA",
+	"Eq1ccEKUQiMBIDebK77OrW+eGjG0x4vDUCWJmunqFVtr0wP/pp03yNNjd2XwP3ydtPsS+rAHa0/ZJBz9",
+	"vmnEYyMen4jnMFazSliGWHtbSkb8FJgDp3M7W1Nq1cV5Dl+u7e334FDlcP0SBRDGTiKWJD1gcq4kh5n7",
+	"Y2rNx4hpPlPp9SlGaXK8KezMzYl8SuEoxPrjvC9LWG8t5tHR6uNWCcLrSWXGQo7aXfhYQczDSBMb8RK0",
+	"Wl8yxBAlnDZMXoBkEyFHwFk0LlCxMLxnR1kXkcFcRT5Fd8gnV6Xe1jkM98rb5plXv22LNMSTioi7Cdoi",
+	"JO5Xr4mCb4qC29NCu2lfF/NWkh7F31aHvNeKC4JJ9PKC0CURONdwNrGCrILeq1JwcOyuBqov8aDua7w+",
+	"yCtLHP+4/W/7YmklRpu6jz0OKaGcJhyE0TwZQssKFoTTnbLUtIO+ZAYmShvwCMUfzv776vWnV79+OP94",
+	"efX33y/Pv0Dr+BA+/B0Gc3B9F+WIOT1dB/ZtxJUWEzIyBsoHc8N1Dy5evwngNyvmWq8/vfrvdgAXH9+i",
+	"CPrHxflbhNMw7JrLUztzKOuAJ5pD693lh18C+PJfbwOg2dYBsDQaixuu230pNJwcPUduNoxjEz82ilFs",
+	"VhyrWenvCRtw+0sXzmgwJYhAZmCmsiSGTE5ZdI2YI315dIhfrlKw/2XExIW1tfgPp1o1pBqH1snxcRuY",
+	"tkuptBaDhMN/xBQGajLoOvjMbGq1OqKcUiqgL2M+TdTcjmBfg7Zin9sxq2ufCaRxX/OpoWXNB4zv9nCc",
+	"PKaSIj5RN47Koi/5VxaZZO6q5XjcMapzLdWMMIkxtU3t6zk8p4EBx0QDGHUKqxVTX1rNRCC3XreEuTgO",
+	"EbGREFNjEWNGl38V2nThLI7tDIX+K7osjnkcOi2F4+pLO8mJQAUmObSuhaSvs5IbFW0PEB+UnCbcfZRc",
+	"0YbNPRHuQJlxu06x/YqL4MXoLlyPH0oXrqlC+LavKMoS+Fc2mSK867lnn2AJTPU8GqtEjebAYiuzV2S+",
+	"CRp23WiqXJBbVCote0p2U+1Tzs7uZcIPlTFPwR4gbApu4bG3gjhWM2n3lLaOOgysKLM3BiAV4qIjNWP+",
+	"zXzaoe/rTuPhim+0r/c0L3f9rq0dXRUZbjrapJxNqnZIvl0GQjIc3+JLat1MN3ko+EtA/aveGRbCu6RN",
+	"oGWlLB55J+kKtH18MvZff8cEnBcYNR/9Tyudm/Rb0wF17xiYxlgPjhVWQItkSYDK2n6l/S/K1LeRjgC8",
+	"4UgaYoVNu+gT57m0mHt8zHXGbsWaxWyeXKRwgJbzwHtpJtu5XexJsr0fWmTJYKR43p5wWpx7Ql7jhA2Z",
+	"i4R8Qog6usCkILj7bl8umR7OWAo9US+hYFiryKRMJHDN+VSTXSicAcNrXeXP+KCSRbEghE6Wp49uiZtG",
+	"rt1GjOyklk8Hbo8tj0CwOQgEnUW3rrJ9HcVrnTENrZPDE0IonAltXbQzCtaQx2DV23LHyltuVm+qw++i",
+	"2coeRz6BTdj4EeWvS6tTWjry8q0FRbbS6lDGnVsZq7rioLQVtwmmEjdtirjvo4oE78JZMmNzTZDzdECQ",
+	"A5VF4wmyw7TCV/Syzmuhp4rofXqlS8J24KhT/rvjL7Vqv/NpStQ/IJWWYjgMHT2PZjIeqK9CjpAiCG/4",
+	"4rDqOxcqEdE8AG216SBVM81TVzSHREjCdCF8LUZcm7Cjzdyar9Lwkb25R15+aRxf3p0dP38RAp2MvFIO",
+	"Nei7s87x8xcFPTQzLmRQJy5qFFFJYLjX3U5uWIfklg5AUHnAjYy7asrl10lCt+qOGg5FxPPFnak0diaV",
+	"kKNJ0vW/3P7FYsJG/ODfUz66671TOdqZwxP4WApmWclxqVnIquis2cfLJ6fY16f4JusX/h9HoVNX7V76",
+	"zMVthwuua8fVk1mS1H2c35Xu81Ce4Fd89fesHkEj8Hco8F+7MENV6Pv12LV45+Oog6XZnRKz2trOlvN3",
+	"rz7aG85K12+VN3p48OrzceTWayv6CxdX0b7fE99mVDrH+DAkYiIMtPjXiOPNHRb/O7POQ5tCv/G9gVc/",
+	"pUTW+Tha2C6bU1p+4psuj9vlt9b1Wdy+r8MzjgmNQX/sQ3I8ZV/OPx7nv6vMRGrCITwLoTXlMqYE9lm1",
+	"UYGS6e4OmcwRor8vXf+C9Z2On/ueipjNK5xnM1Jm1EDV0t1nL1pHbXjlM+/WuHvDJiKxFtZZZOD48Oik",
+	"vbr/YFmCPdZWhOXD8yBdCcvDaBoUmgaFp9mg4GXKkMKXtSKzpQ1LDXlrx4edGefXJeUfJSq6XltzVGtU",
+	"bexbqBVL31EvN90MTwiff52qL+D6i03r2/L07jocNm72A5fg3S2I0CcyHkTCIaQ3CjkKu3CGL7MmxLQC",
+	"9MxyoGdB0ai8Yk9IjxmtsDHyhnfhHBMv8Y3QPIUxoyIQNZPwgsQAHv4ApswhRSfEhT1K7f7QEFGBdw0s",
+	"ES3N+btXZz7r/dRroc/HEX3Lg9RAby+/ml6Rphj6SVspJNgwyYXULE46IUb9i1N4QQD9BMf/8x0NEyer",
+	"D/6k/70i3EJyue4mwH3Ixg6iBKDkH/9NBUxrUBFxyD+kmPUQIo24bcRtI253DM8fF+EpHnuRy9IU5d/d",
+	"JKpvau8Y5X68D0sY1UIRn+vCGdUqs2R7OqtyN7S1X9+fffEMVyuIp+4hhPYoJO2Dsk5tL2N9+b2bhUbI",
+	"NkL2SQhZTzg1G3Mz5ikYVWLCw8K8UhDOmrPPA2/etncghYXWGb8/IVyORoT4rhAm6saVfXiT3igIkRI4",
+	"TtnQ2KuhhfmU0rf7lIo2bK7hDDJpROLKprGIPmEItYUvidunEEplrtwrNTe67mEfUbbfmuNwtQa4SJhE",
+	"AOQfQ/bjpzwRBdAY2Y38/zHkv/BsHx4DkDqlyYIdzOGoEt44OryrHsjLNHZthb91od8Ww0r8Vty2kvQz",
+	"H2l43jppB3B02Dppo+w9etZ65to2UzYryHRRzrvKdFdDAkpyTWHmvAt0ylOhamLLZ3G8bI+f++/9MYRz",
+	"/jmPXDBXUjB20fJ9VyrHkzGRKfucTL7qjSBvBPmjD07L0p4mkUTdM/xrlLmGZ0hUxJIK2WxRMqfvKMHt",
+	"kYpTNtsxSNFv7rE/akjDfx9LHrno9Osrm7BGIw2fjlnr0DHKtYrFTibP3nvgv200Xq0BvLH8+gIveqia",
+	"az6OrlZwh9yaCuAfWTzyddI9YEg5LuSI/ABqsyMWcmsmYzkGzqPQ9OeVDAG3rwu3c1ouCn9iJdZ2+Ovr",
+	"qpta6tvXUk/dQauyNK9yBM+wGZlVaPXJu3VlzeV6aOyyJInRCqtHKmwHoFIUIh6rvVQMQGcDadKGPE2J",
+	"Po0aYCV2FxRW11IN9tghhtlH9ApUNYEoal34Qnj18J6ChAMOg4TJa/sCBhitpKDs0bPWUbs1qKPGzwus",
+	"7YZ8xFXVGLp8oFJqnJqmfrqpn35K5s5rPP6VMN0NT1HMHbVXEdnnFs02tc9OYty3lmyqnJ9YlTPZgsKM",
+	"gSO6mt92eRTNR1HrFPU3VTUXW/eATbiM897InacPC8VulblKI/KGEVkqVVOlWQKus4rCx/lfy43ls7FK",
+	"OOBQeewZaU6dDSJcTDK8+PTlEmo+kbKHyyr9Al/ldfqZn4gfIzhS+aSHio+sE0tNoq+JiDwRE+ELl7ET",
+	"TDyGQmJaP6hUZoAuxPFxD46eQ8zm+HOkJvbSwJU3WEElJPy8XPmxxrw4wJDAPTBW+2KLMU/iQj4XJRmu",
+	"XGImZKxmECVKc03IrzGbO4iqY5goaca6hGTlvMR2AJlMuNYOmMr5bvaFUkGi5Iin4FYB0UZbKWdaSQ3P",
+	"A/gpgJ/bXfiMVGk651TEkSZsqvmpVxu1C4OX1DhxdiJ35cM9GjGPX9WI+EbENyJ+p7UcVnxjjNYomDAh",
+	"DRMFMyK0dPfk+bYSHGNM92Fg53SrnMKfpGe6cObCWixJOYvnHovKxeucwnK4zMA8VtWpC/jf0AQMeKQ8",
+	"56PkX417ZtlP8fE0j3U1YkLW9QjeiFzwosP940hf/JxG+jbSt5G+3yB9pwlzNFAoY/atRCKO2S0l7H1U",
+	"QL9JOf8P18BA8pmz4J3w68JHZcrS1xn6vm5kzLRjeinZwE7sslHKeQycpcmcgh4l0e3N7HLmdWUV9e9B",
+	"BcmBcJsmHOl0J0JrHlN5npUYcZZwXVIUVTJi55gc5ea8VW8nNXkQrCX+4Uxo/KpGiDdCvBHidxbieIYW",
+	"Wjkw34vuv4vdoulMkYMav31LWT8dM807PlO846q5L3nO5sK+5tK/5ceQdeVPauRdI+8aebeLkAE6xyiV",
+	"8vqVPIuHdSU/5yXx0Dp6Dm/4IM1YOg/g2RF8YGk0RkH53Btfzq5EJibTOXqBzXbbxhrQFe/cR8ShMFUp",
+	"EOCc/gnnpmKw7mt3AVX02B1ili1JO8E/aEwAP60Rr414bcTrTiKyTtpIs5hxq8u05YV8qwXmDZemY+ZT",
+	"vpo7lQjv6LzAJ8kv0HCVUmUy4hoE1RtSZ7EV+/ZhXTjD/9jXELo4QWivHGSTKY8RFxZVwpSWty/p8RqE",
+	"tHPEjBgk81MI3e9XdKhDRw7nogw0lUSrKDQWQ6Qscvx/9A0DR/EXxsywsNuXbj9p15MuYh1ApGJkt8LS",
+	"4Ap/t5LJPHAEAfRqlcIw5RwM/2p6xGVVYd3TPBn2pRmnKhtRc9jZxfvAfrDVYpHdVFjaPObRtWsTc1yv",
+	"q5hbz+0SXeIK3Ula5nRlf+4JwyekTnKquSFPU5Z0cxgoq3jKU47bjy7Cgbj5w6EUtHjFk/YqHEfg/1yB",
+	"97XC1m2Kvd4RluNsKdL9VNh5WSnYmWGJGmW8+7+mmNl+NtEu5h8PHVdKRX+3qxTgSVgsrXLLDW4FSnLi",
+	"pkoo5f69RkpIox3HKag0JtKmOczszifqJsPjAFQS5yXqgXOAQ/yfEFpqIpCiyShAfNYil0639SV9jzYi",
+	"STBl0+7CBdMaQmt5XkVYih/CgEXXxFRHD0apKI2QGT91PJyMqEmmKdcoLPEoSuCTqZljNX1fTjiTOV8z",
+	"Rj7n3EBrqpKE8juQMMNT1+5L34yCyH4s/buHz8QxU68DWsWMirDzWelL+yCgHBNNSXn1fOqK6EEdfQl9",
+	"qhNO+lpMUQ4jP6ldCDagwnKiM8L6hRTlWV8iIkeS8FQvkB8x4y6XanYKsUh5hMCi3D2SHmIUDQ7fdpEN",
+	"EqHHPM4vSjml0oYqtYLQykYrnkqdhC3PTnv+X+cfL79cfT6/PP94+f7TxwB+IiVWIqfFuK6EaZrJDTKy",
+	"pl1mWTpUt4kjwpim/EaoTOOyr+o3wWWptJtMmTE8tZf+f/867Lz848+j4OjlX//PNk0xmLEkfVkcUA0t",
+	"uyNYR3P7HYbHbeKbnCYq5ns95BhYwaTp9EMxOCfrK1STR4eHS2ML7AXv6eLy7yxNmXUk9pAGZ6+HjT97",
+	"27fN/LE7ZWV1N/7FLvfh0ctnw+fspHMUHQ86P8XPeOfl8PCwc1j83xFqpyFPuYzsyD+fv+kcHx6/wGtO",
+	"ju00URcQcq16vbfYRrXVq47tDK29+Dl7Mfgp+jl+yQ+Hhda83aesUrRWkeAnnhwHe8hnbNhkutfbw689",
+	"Ou4cHl0evuw9O+wdHv7fYlvWaf2yPg72Sodkr7d3gl95CxW9mf2BhEXTobRBqU+zJIEh5zGpc6dgy/rF",
+	"aQuvDgKfvip4nvd1hTF6nYb/ah0mfaC5PF6p5z9JDq++/JeV5TBRcZZwaNkbHAtW4PqQghLBR5GuC9CK",
+	"jikebv//mBsmkgCsQrzhGLoJ+hJToPZ6/7Pm0n5Du4BceD08ByshnFmOXYNJNpG6IFSPmOZo2igJYS4P",
+	"rqxl78jC7EuFmfdlMWFcxiyFudVzOWv3KYQ3LBExiqpupG9C1MTa6egJkzFDPYkDmgjEh8KJIHUaQMoI",
+	"CmXMZF8mnN0gHTxmL0GLhEuTzLvw3sBYJbF2U8gS64WwXpmOE/0RO3bOorFT1kJGSRZz7PFa40uc4+p+",
+	"sWu7hZ6MuNSZhnzaqDuzxbujLk6VGYs0hstxluqYIa7UP5jMWDpvn2KJopvRYWaydKVKrS7Kdmix7soa",
+	"DbtBL11k6VRpflvN9B8x3Qmx2H/EdIeMYfbEdfrZ4eGz6Jcz/F/u/lldMfqp+x8x3YJg7Mv5x+MO5q70",
+	"8kDeqZnd6YvbnQw+t+epIjZVM203RPXMoCmz9H5k1+NpeQAXXDkLYMUAcmx3Z1xmqSQpsOENfzXKZr2y",
+	"QanTSfgNTzz7D06uOxlWyFrJb7ehpobR/4hp4JmziuV29MUlTUN/KKkailptzUeGzD/zW7OReUNnR13x",
+	"D09uVszAU+1jX1zJzaZiaY80/e2362/3VVaVc7M9QZg19UqlVlNsUqATlVNk+j/sa0hVZngPQnrrVXFn",
+	"GIBK+zLUbMhHGUtjIUfln6H16uzNWZuiwgzKl1nZE/EUezM8thYaSo69h2lgfYlR8VP6m7OsCJOTSQhZ",
+	"FPGp4XFYBCONqgB5riQRW9ysj7XZfXGcD9L1vjRZTft70/7+pHrbMOBcrk4tlZkOkbnaiRIoBWFWQv0s",
+	"mzgbO+Rr5M13U8RNz/yT4Ylf2p674/uyN5lovLw7f53GO1GIt646mfB0xDs4qr99q6mJb/6+VSjbHjNf",
+	"jlIsanPkmpKUR6srX1E1iIeMKkP6/+PLp4+Apxbw1LbvoCQPqBdjx0V7H1h6ra2DkQ0o7Voed0ivtH4C",
+	"9ok4/wKzvtVmv0TIawS0A2H6shX67KGD9cLCEvJCdB46Gap0xtKYEsWcpYngaf5AoV0WV93wdJbaock6",
+	"p4RawHfulNy2VrDxHxpx2ojTe3A9GDGcz6E4BA724S4ilKTcrltC8KGPSwR9f2OtToE05lojXx6vfMEN",
+	"W2euuSpi7MDtjHkyxUTzOnkz4dwIOVqfsPngL/pB8jR42bZZGvfxtGGWa7/e8QRrEpQv3sDqZeter8qT",
+	"j3kSXy3Xn22RE695c96pvc1L6eK93WbiH1VCyi3W5jyU3/dNEup2SahJIQq2Tz2dJYkzwEvzPskSIzps",
+	"ZM2G/M/Q+nD2ob3w45RJnuBPF+0AJVqHIYVPx4x5hyymvmxdnr0hVAAXUdP0QdSsVbzXXkHeoe7C5dmb",
+	"jbcgOFdfljAR8tRTxCQMOFBZh/ciu0AtHtZrZPDh7EM5fUUzsZC/6stwwiZX9j3hKd5z4e+B4pdqxgsn",
+	"hbxbZN+wF06vPMZP2O1LL7VhqJJEzag2ltZqX/t6ZondHhIY4TPEAaScSoV5bGVazKNEyFKQ/BSY7Eu2",
+	"tKKgpAO6WI63j5kmF5zHp25K8GomgcsRG2F1GCScxSB0/nB/8YUdh4NzqLyMnlTJJRZUqgMeIRWTy2xq",
+	"Yw++ffrJ4UuQbGKfEkZZmnJprihxHy6/z0rFeBmMyL335PgYy9EOULrSrK9IPrrFeKw5Rze8B0k1+qlp",
+	"IgRNhvFJUv8XQqksY7exujfmEAuxcd8mU5MxfDIZw0m+KXafJ1y0lyOVOmMg9EqOsPGuOZ8u1gzlFpOQ",
+	"ddYGtKRaoc/rNGw7AJ5oXqNll3Qs5TPvrGO/Yxozd1AeIHu54aT7pKVbk+bINyGwx5uxJLFUCMN97wXc",
+	"MmWpplx2YmbYwZ9U1vzXyl6ZLx5q1OH/k/DDUmjXw57JSCTk7cyEQY9QSWiFvkPy08X5x6vXZ5dnYfsU",
+	"Tg5PAOl/ZkLzLpxhA2tfxkJbTyxLeQdb4FWSWK9sNmYGs4pCA9PX1tf5zIzjZ+QxtackAgu74zjlWtf5",
+	"Im+5+TTl8jUz7LOv6r6drKTb3qRqq+5BuvpSbX+ttcMTYebb3/FKTaYsXd0Jsn6nuWm4q8h6CuYDj7LU",
+	"zmjvX38stvPbbwemYZr3/drzgI1KqKyjlMdcGsESfQq1OxOPQ7u2OaA+WGxPYDlW7Hbh6l6hdRqNVu+f",
+	"ws5uTgSi0hGTQrOcOnplXPtT5cqtgtu3Ch2Xn1/Ej+sem/htX370Yq/vRMj831vEh18xzTtCai61MOKG",
+	"w8RKQ++l2BevChb/z7cN4ykFjMtLtDlqXNlaTbB4U7BYLZwvLyNyLIJKzLgubFZenscaOyuP8UECaJVJ",
+	"aqJoWzkBTVDsvkIUI6Gxh11Wjj+0WDwRsr1CCtSp7o3BsQXh8F10xCrnuTzyxnN+PMGy6i5crYN2Xlz/",
+	"bZrrO0akqhbQA4SltjlePjbVHLMmQPWkSuoXteBicCqAbfSiC1t1hpzHAxZdr/VqL+jiN/7ahyjaclG5",
+	"HT1tmKrJ1k63/26KUT01f3Rh8Ta7pH5LNIVMt/NN3ZHK529DQVOdc7rxoD0O/3RhmA/ioi5OVeOlNrUe",
+	"T7LWw+Wt1RCmqRqlXCO8JaZ/CBysVAFHHNGpGnKthZLrG8wXVfxG73dZ+nwvpdSUijwhQvap4FHFUNhd",
+	"2YjfuUojz20nzmiDrUEf/yQ5cGnSOSYsp0w4PgnMMg0FTxfMGDiji4SGoZ1YjyrjEbp1X/riT2ip1PuJ",
+	"DlqQSfj47gvIbDLgqT2Ov158JGDc/AkFsiJEKkOwXAOa8770ML0I4hc4XD4hR2Bmyt2twfV3AiOoCc0m",
+	"HCYKO4jgnEVjGj0h/VJtK0H6gZIwUGacw5/tazApE4leBYp74Wb5dTHJWxn2t8SkWnpNGZqqupYXTKTa",
+	"l9JiA0IhAO6hkeNJWfGLs7jZjvenCIpT1BjxawQc7T41zI+iPae0E905XD76rRx7s+xv477sTAmosNDH",
+	"y1LNUd4KPRFa3wfpLZOUf0eh4XoL3OusfAtPDl+GRc1IO5eOxTWCKMVJVhKoucv34pQUcna5hu41PWRp",
+	"6z5q9poSwjSRrFtTZCakJsZfjTEst0X2dXlLzJiGidBW0BBxw5hpGHAui5LH7vZAyW7yHoQaZ3nFVthn",
+	"xTaxu6ax0/7XhE8fBd0NWl1k8aUcjShv+1BP1mw8v52ATllkcH7dDl4dEK1cuZXVVA7a7iiImapk+8qh",
+	"8pA/q4Q39T13FY6lidzCCCvvlMb82hhDXThYt6/vKS/Po42flsb4MMHT8iQ1kdOmvudR1PdUTr8r7wko",
+	"5olaXA2HIuLppsxmWYRsjnlWxcV30RqrrOnyyBtb+hG1x02rm+R7Ffx8myr7jgU/VZPoAQp+tjldvuCn",
+	"OWVNwc/TwtCsqsV1zWg16tCX4ax3aD/nV91HCsA/fXXkP3+/Z3DC2D/TSgKbKIrBitT9Sa/mC8KA3W2H",
+	"9ZluqxnWZd6NjN34C6WC38nN/8Ysx/IX4QMdncu+Bt8ptOqT7qWTiBwMYGYB5kpIbRih5dWNJaL7NoFd",
+	"dYyYbIV45cdRBr3acgiboK+2HsNZiUWrxb+yyASAPFplXsKj42dtMoWjtUGahbVtYjaVk745XpOLyyZW",
+	"sylWk09VOeXtyGIr7ZtetayG87osQ2CNOAIrj7MJk+WjEdrz8Pvvv//e+Yj/FwYu8+KalZGUj9J3XExN",
+	"DzIp/ifjQV8OMkN6ZcSm2nNtL3JPDzNNAFUMQbuQzMZBTDnyX0iEMQlHVj5s3Yt52pcsSpXW7h7d9jzh",
+	"EHr2zDDIyZR5IkZiIKw0zRu+fdlgi1nr9LBz/DzAWLZKYWJlkkMQs3LpRiU3djRCEnOu6w/fR5I11kbO",
+	"88zVAiAbPDHvuQlZDSX1uaCreJTxMj++B4mV5ZNTIzc+lxjLm0BZEyi777yX3WxlySWkw2ddRogqi91F",
+	"V2BjVOzOAuGOJJq7O5FlTdJ4948ohlZDibRgGewQZYpqX4pzoo1I7GlZ1s2+KMZFh04rKtoVoJFSXYUR",
+	"dXfl+R0jdIUB/ADRuU3n1UfmmnPbROWeEE5ULl188CAV1olcG6DbqJUPChzcHdcDfkQi9AV8vUWw3FY1",
+	"2tj2dTRd+G0t+WapaNq+AZ+FoH4Da69oFQnrZ6n0mqdd+Mw7JbRfLmMalufJwbutT5Nf05d2GNecTzWI",
+	"nDt8LLRR6Rzr8lJuhbWS3DHF0wjKjKRErUNQgOUnl5CUc8bPBSbQHGGZnoGP/rcSkoaNxOuEHl3q2ujL",
+	"2VhEY4ekHNnNJXHkQ5VGHDKZcK0XoZ/TVCBCc90k13lvDgV7d/7bfRZWbslgnC/Ng1Q+bmtaUjjBuvSS",
+	"zxZPUaO/Gv312PvOrORZhlzf1xCNlaD2noVdva7VbKUOW591Oitdd4+HuniNfWnd0T6/4em8NB9Pq/X5",
+	"afmDl2stEB2Ag9BH02PKtNl5e9nCbkWagh0bW2dyXugKqcwmLgTvheJVXfgkufNZ2YwJxDMm67IvW4Xv",
+	"2qbrNQGIMg2hNWbiKzZj89A+3lOtW2UVp3wW9oDJOfV7WLsLWQi1e/S+7kujYGStp5YbGOEq04gD1wHn",
+	"krDtALQCJulhKjORmnBgUs94qqFEieC4EkxW24j2yn7BD2S/4Pc8StOF9lbjZDdGyhNwsu1eraTovLnt",
+	"BM0tjJGyM9VxztSOpf0bSsw7b5ha5eIs9dKvhi4+hYQZnkLL/i6kYdccYm6YSDCX5w+rUX15cXb56p3j",
+	"wkFBHaPkpVIFciGt3ztjc+ut+jZm0+6CtXtmlA1kK/SR9dvrFNIpZkGx1c1/Vkm0d+G9Ac2NhrA8u1fu",
+	"0jBwvroZ876M2Txwji7V8zg/OVWZ4dadT/k0YRGPrXdcfV7KhM7zp56+yE1C/jl9nwOp3lvMduhe1cLw",
+	"QFWfUrIZW4noImbcL3b++rLqiTONYYaExzCYL8Y1etRJjiEAZ8EsUxHh3CvJg74M7Z+uJpk2VwN+RY+6",
+	"okeFpJUzDpk0Ill8EyJ2+6AEmHGqstG4L8OLT18uYa05HkKLwhLGDpVy3tpuDjs1PNG8fVr5ABy1Nggj",
+	"TkOxN7r9x/MJIXZie0YxNS55F86kVJmMkAITwlzp1G0Xv8zdvvxIvFPuSPfSTIY9fFPexRXAbKzcEgX5",
+	"XlqYaLoozaTbgqWTR8l/nUVjv7E1oOViFCRiNK7Nkn+2A/xSGvorJ0aeSiMrTvAVyioqKHrWOfoZXS7X",
+	"4fo6R+L2jI+ev4x0it9566TaLZpba+byCYR7qOSCpGFOENaYUY0Z9egxhmqj9q6l39Ve8sV6KHIyb2Fo",
+	"mZRhSaKL+uzYvrIjJBNAKufBOltnwq657kE4TZi8EvIKrYkw8Iz9Qo7CAAYsusZofk5+2IX3ScJH1oDw",
+	"OQBr4Cy6rl4VOhcWrGlqfxszTQbpTGLtW53euMxn5AfycIuPepQiG0MgjZfbiOfHL54/qGo1F0tcp8M2",
+	"hH9LwtdaxDuWuyGLIj41oRO8FSWBmVH8mcch8b2iB9XLo44lDywAlfblagdttja5DAUgV+E4xnzIssTo",
+	"vmSR48ZN5tZpwzEhU64EIamcJykN3HHbqhuepiLmV2QDh12rL8gVDumavsz/cmVU6Khg3ddbj9G5c6Vi",
+	"oprwp9URCzqkVlPY5fuhtIT9oEepIRYDCI2OaHTEo9URdI4IXRCFTCGDWqua4muLjJBD6wCrY5C6awWc",
+	"YtGIl7/QU2/yVKgYWoO5iyZiNG8kbrgMYDCHCRPS/TXwCKZmPsVUsuaGgm4YaMNX8Bh7GCaFa+2R1YYQ",
+	"C22EjIy/TwcVSNRSzxr+gAqhHVTp1fGO+ZQHcP7uVV+S1C8FgpzQK30n9njkF+T84pgMQwp0bZUeXdEO",
+	"rBgZZNKq7emUs0Tb98eCstlUsGRXPGFCll7ShVe+R0P4Hg3DBkzzLnzhRFf6+fzs9YfzfQ39PWIj0/09",
+	"7BbhLBrDUIyylO9rqwCFxGO1gpfvzK31D8PLV6V1uDWb37Y3FLGwh2EA/F/QP+a3Zq/URDaY59LDiwt7",
+	"iIqTjsdcF8ccTzYsHmxdnEwN1VNYyym4ICD5OMLGzURIrlejzr5SmT3WMyvPZkzTSzh1kpoZ5xLCYaom",
+	"IY4gNCoktFctbngPCnkyG3OMZORyBVovYMb5tQ7gMx/B83ZAJSh9ORRW1kwTJjW0jg/LVx09ax23qVST",
+	"SZmxxGNK5y9y0LFoSpNiJChHTSCzKZsR7acPqPcl/4pmtJIdFv87Q7DZmBl+6kbAEq2gv8e/egjb/Hrd",
+	"3wtcz3YuYinoLlVxFaB5hxkuHMHxYV/iF6FWO4bfOL8+PoT/A4dtSh5NOKPo9JjD6+F5zi+pu3DB04hL",
+	"w0Zcw5jdUDrMfvqEJiziNDV2CFmSoLPRl1KZsR14ZfWseMaFVTKZ9+yIUeGgpc8mPF4hac/fvbrM98wq",
+	"cbuGhmI1VWWlo3j7lnGjvump99m8cz6OluZqZfTd/to04q4zD/OptHaTlYf5mQ/8UV0UC2VpJazbTZbd",
+	"VtLxq72Wy4ivlIxvsGTIfQDobDARxixakT0szTbcSmZDx5Puia1pNkpVNoWW1dr2LKIQZylPdZADPNo/",
+	"9qVvdlfThAc1lWQUJi7j5VvDDc0oXAhBPfK53ZmP2yoZJkFHKuXQ+kVc89T05VHHteZWhIvGvnw9tvKF",
+	"/H8rVub2IT49ae1Zq5NQ8qmhDxN04U1qbT7+1RRZVC+gV4mafAUas+7uZt0qsek25I6AO6ZKSLM1GsmX",
+	"LL3h8wu856/G8LwfeVkcnx5onPCSsLIyycsFV+1YiAG96TRvIz+HmZQ8Wdd5+wavaM5247I9spNDG7MH",
+	"YzWDSbmcbGWkKLWKlsekbz3KhTaVwh0MmUiI2VznnhNestVx2sJRo6avUWYPsBpCuNrXC4F59wiMnQAd",
+	"lMs+JhMlYSgSQ3YI7lDh6tn6smCyB8dk3ytCNmXfxRkbhQWmJNgxBFgQGKBBliTFBE1z58ZfucIw2OyA",
+	"NMKjER4P7qb0qk4KnjAhIY96kM/i/urDHNBy5DtxXmRYxBvawaJ74w7KVhKkWrNSK0LOQEs21WOs3KRg",
+	"TotJLDJEbgfcbnHgQXfyNlYSg/saEqaNFXHtHpQ9FsAs1NEJGAXHzz2/UF8iYUce5VdIfG0nzU5N3kHq",
+	"uzFKU8LyPGPxVXjTKV7mH6HzZ/Sl9eew9Nco4DIX4EfHMFHSjHVeHcTwAyj/uvD0fQ35Y+wzXK0O/ufQ",
+	"1V9GLOYTERFEk5CQF6FW8MrAZKnUcPw8oAvQHxIatMJe5FWCr1jCRvI1ku+xSb5idy6c/qMTPJbKl04v",
+	"nOWlM1ycX9+55WgZ+FdTnNj1Qs9wiSG7OFsdwHkfk6sTM+Nay6jt3RVcQP4UezTtRfaYD0RqxvA3eHaE",
+	"Z1xD69PH84tfzj5efT6/PP94+f7Tx6vfz88+f2l3a7nIPvuHvs5uTw/0yKAG3ZdsgzVIPFNxxslYTNFO",
+	"bAKeG0taNTaG5qCwfkPibmwt0V+zKLIuQv05oPIpO/W7rp56za2Fr5fUXJCP2zlQgYf2mxTxTgKMcKRT",
+	"SPFHbH6us4aBUZOBNtj5g71RsT+rZ74uVioDc25we5Wbd5YO4Ln9+N/tCC9wgMu92CfLX4c3xT9ca/St",
+	"a2AeNpxlFwHYIuprWj4kxfHYfDIoJNYR8kaYLfr3KWT5vnT1QzDD83F0RbXfO3ncLbGtF+egjHH9lPTW",
+	"4ndsVl+lXdJQxd8OOteFnkszCC1K/5BqMOqaS10+qXTHJgxd18KABLPArK96zWUYgB6rmaQe0haCBQij",
+	"Ycw0lgRc86lp90BzF3LyjV2QCIk9E3OVpTBMFXY0EvFaX0YsSTSEb8+p5dBJDnuLPvgT3/uXq37I2xLr",
+	"rsmnzoErFVOCXY4D11DYl2WHOPeGl4GHA7SkGFDysMgdAlL5ioTKvKpep8v6BO5qCQPrs+JUYoAu4h7i",
+	"Sxjr64qUa2h5e/jZIYYvA2AGJkobeHnYXg21u3jMHivk7uI4HwR6d2kQWmf21K8krCJzCXcWIJI7tUm7",
+	"Y4H2UbXYt0HfbQpxt5PbuAt5IVlUuiBFlN9mzIv33JmXwKJIZdLUCvSVttdGmN4aYfLd7INVRTvF+BvY",
+	"pHuh31+yHbzpYHU6ir6VdsOdEZPqNPfKABIBTea1c8iEjAaJL7mjE8OSLpwcnpC+lpDJa2mNFHx4gB00",
+	"qHm9Hg7g5OiQ/kQquAaQNz8Svwh5ff+HAd+y4hi4Vcqlwt0Pw/13cWwxqLdKPpwM5lGWYs/Cv/5YBBLz",
+	"5Rqaur3yI8H0tTWpFUQpR4ZylugF48D+45rPd3NYaENc2mevPzX5594+2FR9xyoW1DPcbgvH4L7sQ/sC",
+	"euHDmIb2/Z+J3WI9PcOPcfj+13B9rzjxZ87AKh/1wLm1dz/r1dNa2bErWqR8wRi5p8wpuqFKEjWrtClR",
+	"IO4UmFRyPlEZQhQTwpOnfyk4XHKMG1et70cCicD6e+vIZLGohaIvonH56LaLxe245PFxh/a+kUlt1zWe",
+	"TzJC6PfXNumtvJq6iQ7eITpYFKau5dfaHBk8K0SJzwNZR+KGp9qXsBa1+K0y6Im9zEGVh7mkcPchSBm2",
+	"f7aDjYE6a+PjJZILLMpv5SKxjZEzBniS8hJCKhfswpkbMILijXl0XW1d6ks/rB4wmKUIoIBNp6gmVGY6",
+	"athJiUiTtIfQcHJ4WIZ48UZkF85y2Csxkq49Aqd/onlyw7UPC+q7xBe9vqAQL+LGuG6GTeFCf+Yed7DQ",
+	"j/IBQ4X5RDWc9k2w8DEAb+WC16giLugFwm2s0S1jgSVJ8Z3sgNXNe/R7g67xGKOHabFP7iVSmOu8LeoH",
+	"LvNrt/JYrA+EHYi3M7rP/G1P1O72s7TZ7s7nvrG0t7S08xkLYJCJxHREAVNc+OdqJm9pdi883hVMsh6G",
+	"6ovQpWswBewvnXN9IFXgeDgCGPoW0XbOIutPAGXMzUz1pbWH04zqx6jqGr6wZGiV0FQkyqD9jN9mbdpW",
+	"SObrFZquV0VXbxhAWG6XLf/UPkWMa5yNvmRxnOMfBoSny3S1bLXUj0sTEeQZsUjFnvZNdyG0/0R3ghh7",
+	"oXVy+BLEEAy75nJjMv2yUKeP2Dr2o3xA6zifqMY6bqzjh0R/ieNClBT5TC/BoOUjE0dYZlaWldtEcHNp",
+	"vqXNXJIf30mHr0Smc783NvMjIq5dVOJYbs2RMKoUQavs0nu3qqlo3b1+12jL5yxNBE/91yEQ2tzFweYw",
+	"46mrlCvik9ecT8sBNT8veINP4HfhLJ+hnMtR92Uo4hAciX7+SqNgwEtgRRQD1WxSjtb93dtqRYSNKiHI",
+	"skAzotZ6OIvj6oH8L3rv3Sl8g8dpbLjvehAYztuJvCqhoo8/u/3QyMMGofPRWjMXhEQGDHduJaniTRy/",
+	"yfc36Qgn7gsnqoMdf2uDKEWH4QVeu1UQ5RszodVzbCVJz/UmSoVF4jw+hSFLNO/Rv+hXe47rRuOOe2UU",
+	"7q0DpRLO5NOL2lSXZXPUBieoyZTeLn6z0CRbPlTFT2tCNJ9kkevEPOWUV8t6ewUP1mwsEsIWFAWit6hg",
+	"fYcHC+cq7MtW3lZhl7RNMZtKfjDnyUY4gGcODkBJCB0C7RXCk39kE+ToKjrDNd7al/yr0IYenOcbPJm0",
+	"ffPHd18QlUTIDJkrOEvMOGIph4lIODYREiYc4tIOUzVZ6lnc131Z6fXtgcBam+HcQ/MenZgx/YaMX5gG",
+	"zn97YcYBEBa7SISZIwJETDxazypgA4gKDEc/mTG0+ntaKelACI5+6u+1A5iy6NoeGSEdtqN/xc/2DgbH",
+	"L+ENH6QZS+f5aOwyHcEHlkZjex/BwmGf8prgUvUAP9bgUnWUDxJcWpioJrj0SEy/xn67Xa52oYl2QbdA",
+	"a5ryKUNwRyxZj7PEjJWKg1xmt1epnxVm3cb41JII+k7Wyuqcrp2qxht7VBndxX2aO9Kv3r0qKfg1ptGd",
+	"QkcY91g2qAb/5pHRMOHpyJo8Doif/qMV/tnfi8ZRf68Hf/b3PA/AlZL2L31HTfiic3jU3/vrL0w4pSmb",
+	"U/GXZwntwpks+RS+gRWQjgvRnCnss6TVf53GO9Dqt6ZNwZno4HT97ds8CHzv943hbCcWKNxG69EIhyZU",
+	"83hppSkuvBIoDVr/+PLpoxNeeGTvpNIPuIx3HJO/dIhqhl1zDXw45BGi0XkGwhhrZat+pTYiSay/oyM1",
+	"dQFWqar+rh6rmfZFtyM21dhsQBW23hMk7Lca2BgZ79hHekzkhvaDzmX8IKHz7cRuoQQbodsI3UcrdM9l",
+	"vAxnt7VY1QdWKq2F9+3vSbUg+RKB7PNIjO5A8kx/zwPxduEXoU0VmAsh+Zb7LGA2VkFfKgkh01dqGAZE",
+	"MeKxjbHLbJxyPVZo4E6EvGIjHiIvVR5+UqmD6wx1NFYquZpzloYBCdgj+MKnhk8GPO1LV7tFly3DZc7p",
+	"xSBMD363P75EX/TopF1QnDjUr+MXpzRUJqGCKNqXLXtNlCjN4wBW8f/noM4KuzccAIqbhfYqWFJoCcTo",
+	"QL7HiDMt5KhN+KM4GKmWdG7Ra+KfDi1PvVV5tzBBkV6gn/oy/63dhY8UO69sBYeFRvF06qur/L7cW1cT",
+	"EKymWd7aDbmk6hb3pd8TCHftIwSnOW2lJ76J+TRR8wmXZl+Dx0y8/Hz28ct7BE18e3Zx9eH9x6uzt+fQ",
+	"Ojppr0qhuI1XSaFM2FcxySZ7vePngb2A/nH0LE/pCGn4CHt3g1qCoyIWjAsCG3bn4szbI6LBjWzVwEsn",
+	"ojJ4N1F7PUwjBbX5oGVZYE/bv7N4ZHdwZaqVM2FqK4rtrtu7Je3O08xFvWXTzamoikzciC7cZKnWKL/f",
+	"K1M5VtbgzhInDJe0YllOSn4LHZlNIzWxW3MdK8+W6q4siGsVSFAv+a00XrlJeoQJfYMFyliB7NWpf9Xf",
+	"ICTU7yvKBoV/dCFEQOiro59D38R99LMZ92WuWFu+g25fg6a1QHjc9qmjg/fI1FdcxmGFz30TivWQElH+",
+	"O/0DJ+yrlWb0vGdHcJaNMp1LxhVA19XYskf7zZ/dl/kkegRsR4NmNSj3VJtH9qvcV9L7qRHeI4d6N85w",
+	"NgGWIrt/3ozuQIO7ffmFSqoGc4RLRTBSuYBPei1k7Eq8EmaQc5T62N0EapX6hCIvMMI5AZ0LwyfdvvwG",
+	"Vfur280l7OTN+tZKKhmrWQBHVuC/OHRZxVVCv7LZ6jXP0XFQ6NAXh2Uduo0K9frI5GMjNepmrFFQhYJa",
+	"XvHNWsrLPCdVAoKJb2ontilZyonhykLTzqWdQzuTINVAxfPciDv62Rrix88hk1ZiSR5v0E4zPhgrdd3R",
+	"2SBfvvV1TL/RHV8qN2xVzFSuibhDMdOG/U95g/iLwOaxJ3awaiZ188mqrFlzkDYVIbmtXp02B7Z8CmVY",
+	"V82jlJtKEwMJrzUlSq95Im441vKUAGa+GCZjlsbgFliDnvJIDN0u6QEDhF11dgm+ZV8DhrdbeSm1HrMp",
+	"x76tvhxyq5sNn7RdqMKfYBGHdAs+BEQcFLXYSrpK+JSbdO5MhmnC5j2IeSfOaNtyilS3g77Mn2rEhGvD",
+	"JtMQWr9K8dVVWeXda8wYPpm6prf8Li1Gkpks5SG0wpujoJ8dHj6LBkzzFyfw7sPZq86Xd2fHz1+g+Sbi",
+	"bv6WrpVmeDUP4ZrPeVxwO7nbpyUPN5yNNY+uQrdipxBnmPhnkCqCHdrXyNyQsCmhXuQjwxIyui0APWUR",
+	"72huT73hcbsLZ3IOx1+/Iq1Jhujbp8DknIDxeKI5kfSaVPgh8q+0MQVL+nLAoms1HOKs/FsYa3gRkFDK",
+	"uYehRXOscMpj2kBzGDKRaLd4pa1qXzhh6TWPIbSXCDkKib+c5RN/Vb6h66/yO8La3tIVoP36+Ze8oG1s",
+	"zBTZeBjR9UbA4jjFT56m4sZan32ZKDW1X0Vkz0Jed5Dx2V/KffZ3mGkeQ4uZ6uBxnJitYIbYtvz35oQ8",
+	"7kl9GQvr7MRtD2lifyQ9pFJg9mxpHyycqfSapt/HZH47//u7T5/+eXX2yy+ffjt/ffXx/PK3T5//+aUL",
+	"4Y3gs9BVtOm+RFLopVl28TTdg9CVBYfu7OAsnkJYVmOhYxpMeWRUOrfeyU1ODkD/2ZcEJ5JTos7GSjvr",
+	"H8mmYxefLD/XzwlGJUuyYXUZXI0G+f61cPwrm0wTxMzD4V5ZNe5ITsgp7fp45V6AqFHu+d2YszgRkl/F",
+	"Gb+y1s3eH8GSwdDbOzx6+Wz4nJ10jqLjQeen+BnvvBweHnaesxeDn6Kf45f80BrgWZrs9fZwX/cODtwr",
+	"064bXlelowMluQtw222xYJ1YzXNnxf0gxX1149iEwtzU+TVNpPduerkdOeCIskIHEWnMSE46rgsKWVjl",
+	"jN4NquUVyOB1Rtk6Z2Zj9V695Pyepv5qcNqSNm9yx4+p17RkMVQ9CGG027+r3IdvKuOrq5Xbier/jgVz",
+	"tc7uA1TN3eIk+tK55kQ21RxPq4SuvGP3tfX7AucPom2OBQKRETcchgkbLVfWBbDERrW92j2I86jINjHF",
+	"IobytLkF3eecUWxkcyDPBVF0w8SwU/iSxb2fR1j8fFfbOGt4175NbW8+HhSE23EN6v+b8YzrctDClZhS",
+	"/T2GnUL8nyty0kUcBkQHzAyoCDOvMTDkTnGXa0GoU8bFTPqyYgJN2Nwb99BCfguULUzGYL1rDF26sA++",
+	"st2Fz/jpPIZCRBA+BYZgSxFIEYe9iu+Aha6lqCW1V8JQpSNOAR0RuyYDjMSMmKhFbqURuLN6Tiv9DQEP",
+	"nKK9HnVHHB13Do8uDw97+P/+763jCTS2W0QSjnctvGgEn7nOklrMftxlPx6vZGNfbOnW8zygW6oYIWnB",
+	"pBM7KgU8FVQAoQ2Ta4XsFvJSGWZ4h/yrbxabC+IAn+19AnrD/XtRNYLE5SuuXKZlr/fzi5PDw1tHJPEL",
+	"PqsyC9SDularw5GLoY4cQFHyWZGiQWpEDAYpGTXQW43z9XiF41txs+h6OdiZhQhnJfqpEmoUJcwtf6XL",
+	"aOIFJBjWiE6s4+pQ2eBah8uxSON1G0q2XjHNO0JqjrUjNxwmVsSBkkQqEHgofpXC1LeKgmQTHrjic/6V",
+	"RQbBLWQ2GRAE/68XH1cVUf3PYm30L1yOzHivd3RIpV35v7cm/8BMpTDz3T95mgq75leayyvJebw92DGX",
+	"HzmKw1WUKnFGkvdKc2OEHO2+YuZR+cwlXvPbVT43hS+bCl82FBOX5ElFfqxBTJbLxxmPPBGWYKa7C7+N",
+	"uSTHTaVxXREzS1LO4rljHUSvcvmxTsiYcZkYJDw5fBm6+pfEpRjDAtmQGf/WVqY5CNOXKUMwGTNmvtfE",
+	"S1XHBmJN2bYbNFIve3L2hYFLZXDw2DQiTEDlx/QQ4ZmkeExSL5kT2rIV/XZmWuHx4VHY7pU/xxUe8SSx",
+	"V7o34TewvqTnYkdRxKR/t9CAJIxUyjFlIqXq4JHCFaDKI89Ste96RdUQpkprMUh4X5ac51bODe1/LrnW",
+	"YbsLlzOVTwauRlFX5LCFhDX6fVzA/n2isNAZwayVGbvIg4xhiNXOOCd22KvLGUri4LFC+pSG+CAp//IU",
+	"NUn+XSX53+dbukn3fwtKD0muRfblFoKnHXaqIDwLaqfGmF1M4i8TZ+FrMW8Rg5DI50r4YZ4JKnx2eOR1",
+	"xi+5zmh5/oBpqgYJt9Ky0Cjtviyh5bp3WFkWEE+ME9azscp1Wkn5nBKr7NwKfp5oHli1dRJ24fyGp/O+",
+	"G14u/KgAj76gw2ZsDiIuBo931kjLt9x8i6i8yNKp0vy7mXb3iFj0bK1odcv7t5p4S8wNEwkOJFfgCFBT",
+	"t5vcz77D0io73OlIjuY3Drk22jCKCC9t5sOjl4fsOT/qvBgcRZ2f2HHc+ZkfDjvP2MngefQi/on/PNwL",
+	"9pJc/q55xE/Rcdz5aYCFcEeHnRP2fPAi+in+mb/EThTDTKb3es8OrU8jjP3ivQ/qhsf2RE6YnUwqqSHv",
+	"wZfMueo4XzHnp08fTOy9nfK9WwemLugZ67fArSf+tHyayQZdOKwLu2pbrYazdKmaApr7KKBZwHCj1Vrr",
+	"iOwQ/OqtuFmQ6azOoSEbvLr9yFURGgxZV9aUVRIi/FevL+sdk9nYGc0LDlBJWQSEdjkT2rlolL/Hmu+Y",
+	"U5238cZ+2c73RjuUTHpr79cpCyoX+ibT+juWCVUiAg9QHrSF2vJlQQ3g3q1j0qvs7CY6/d1Kg2qF8Hps",
+	"rS0t9QOGLTOdRI3WVd6e4VW/qNHTLvc5y2JhsIBgi1Ife22eLvU8swt93U8JXPxpmR+/jRWMmYZEqeu8",
+	"xsVLcUwuVinhsb//tWvV9wDhmO8onwra7d9YJrR8iCL7UdKsL5175S+6xw3u3rFqd6M/C2601d3r8JRm",
+	"Y45WlPBF/Q5FgZrpmw2+Q+HutgMYBXpMLXkuIj1cwBZxBmDeHc7ZpMNk3HEL+Q1md219BcUj3fgea0zX",
+	"De9B4rl+ampO2Ge3hk0wt0Fmf7QxXyc3csmzXrZs1HoHf7r/urJ/tWokTtnsbkVfPsc+ZWZcorPJn7+3",
+	"eM5vk2hfWYj7xqOy+cGzBBt6paI28tQug/fj/ey1fv0nvH198RnOUgM/tZ612w4Oz0W+nH3SlyVEoRKd",
+	"j6PZkD62oB08nzBUmBsWHx22keiWCD4CD/ZjzZy+ZFKqTEY87mHe0mPSUixkwLRAJJJ88Asf2ApLg+vi",
+	"uMI2wpXYUfVlpdNZKkiUHGE3vgveucBe/mYGmg35KGOUtXU4SyoFBgmbDbPEDQmHjg1YhpnMqHQOcWbm",
+	"JQwk5SYGr6c3ROqGpzRxPtjj18IbKgGCZlHfNuU1xpjCrIwqUjLiKYXxl5C4hMb2Cmtlhim/EXyG5SIc",
+	"mWcqs1X9lXAVchY+IEsTMmlEAgymKYsM+sE89Y3tXXhf2hl9id9LSebKdrC2QSYZQhTzGFEZobqnOI8L",
+	"q652DexSLixCXdzpN7c9noby/y3fzN874rTGArgsnTLpV6UJODWq/buodpQhXirOmC624h2VPP9qJ2il",
+	"Y3uOPz/6xOaXDGk0KIxFY647u58kJ0SfWEXInNy4vDsFrr7hqQPmGfMkdlE1q9qrUTVkAwJNa+Y1qdMj",
+	"9x/MKavWtQGdsvbeVJv7SSbzqtIW0rMOrEUq/BGZHEsTtzkOW560JuB6f4fzchXQ6b1GnqqrThsDccFk",
+	"FWUJ/VRd9qvyMgRiZ0KnRRi0hfWSX+CMa/Qg9BKGE9W/Q1i2m6/Ibg6hZV9th+Rxm/Nna2dO96V1pP29",
+	"vqLq1KWt0QNynErtLnzKk8cnx8erqypLR+SxGuGlIT5IFK48RTUSxP3cROIac/0Rmutudy7JOaxyLAcL",
+	"2mtBqO9o1Jd16sGfpX9dueLNXQXuqo/+5uDdOmydb5KY37FYpmL8PECxzAaxWS6WKUe7mgBG08X5yOtk",
+	"VIpEAwsY/usZ6G4hNPERO0YA+aBucgAQZ88mQl7zGIyCcJiqSQhKIrNNXvEcIOO25ym1mkLJXh7B1tCy",
+	"hio2OwkCYSUxofP+T6Y119o5VBPOjZAjggChh+nATtR4xuYw5DwesOi6HSC3AhrXfVl5gOdccE+QMmMJ",
+	"UGxcBxALPc0M18ESs3wAOktvkIDJLbTLCsgbYfyIVyq+wJvhOq/2MGLCEyG5y8Jg/bObsn3dl9byRwQU",
+	"nHKFLVn5nO470j8sMCeAXM+Bii1dLOU9iFSaor8+5hMCUJix1M4HVZFenF2+eheCoOxPtRiVxXRXKkZj",
+	"0+3LvrRydiw0pj6cdxDkwf9ZKozh0jPQlzsmsN9AGyRxzQlasWyVLuhRXqXckYDtFFMlpKHIS8oDTFHk",
+	"XzudOnKNSl3NQvyFAoF92QrpRVeemd+ekLAd5FgAVDhlUiaSwOHZZDJ2gHt2lkUcUAMeyzGjhXYddPt5",
+	"5iRRI/p+OroFyQUoSb1qrtVtn95FG0HJiGP8CCFsrA2BFGB+Du2esCN1OTM7haH/jlQr2aVvC+lrCMlA",
+	"LcxLvs9oEadMpPu6trrXbiMPBO0efLq0Oey9TKQ6n4o07kvfxWcHXBIACt/al58deDNtPKpktlugPC05",
+	"1UxOLIMu8JhRDhKJUGJosVKeDHG3iZuFeFJwrLJUmSIk8DRVKQVgkLQM3+nYd1YRGvVl+H7YQRsrBPSS",
+	"dVmi1bnBH+x8rW1+f0RUmKUeFSuzCf54c+PI1g0ZOBkPQpyJb16NLfSbR+amQxrbo50f6bxmH+WUJLYW",
+	"GevGlmxsyUdrS+KG39jLRB1PXiaXak/vUoLtFcrKrsnP3razVpRA/sOKCVYx8ioGHRmBMY+EdiagM+jw",
+	"1yhROrPWgEriUlS9pnPx0g/xSZd/+6/YnHTwDEjViWnSDTvOBXr0saHrmHJOh0prkoLWPBUT6+XFPC2d",
+	"MnfXndOAdlQ8ylJh5ngTmwprL/T+9YfdtUrEEf73H/ay9MY/uuAt6B0cHB3/1D3sHnaPej8f/nyIe9iN",
+	"7s+cUcmfKL23zGv2qRQBpHNbjgCivnSPyfkrap7yytNW2AeUkUTyXInd0JL4VFyKotZqleRsYOddCVFC",
+	"DUuYIcWQKlLOjsr9PXdI9+qJ3Fa4dUSz4iqkKg3bLPd/UXYt1DCWRrTk1C8P4OziPVzzufMwqx5L1e0h",
+	"Bh4re1y7sGeQo+Rz/bf5nUwoe34moFMS2wFwOWIjilEknMULknvKJE+CwiOvCO6Ku1vCOHJHYXlQhZOO",
+	"1pnzhXkMmtML4MzO5D8DYBMuY6dXUCsXpDALrr2rKCwq+KJERdel4fBxVDOUi5RPKaGGaf44S8xYqZiY",
+	"cR0FM1L7QqcmZoCM+nY0yAmDlY1aVRamxJ1Wc9IyE6kJd6EHbV/BJ9ME9/3CzKDAo7nPxZpzcosIBbA8",
+	"qOK87ZzdVdodpDIKnXpqXnpt3YYcjVI+YobDUIyylGuwMisz5HMRwYxhA6a5M7BjoZ36xqLJVCUkN6dc",
+	"4qWnIFUBdmPfH5M7jTSY5MyXRpZy+4e6kb0RiRUKxjh+buUTnIVYgRaLrbS3M4WPCSDhxsrYACZCZobr",
+	"dgDRmEfWFfYUyCKFwdwLHIy2CAmDRA1AG5U6gmMv91w9ji5LGDy2dSeQJ4ndX2TC6bk2fKJpw/jIdqfA",
+	"woSIGZaoUUbMnTDNkgRPG4UAxMhuhpknBWst8YS1yzueUN7++uOv/z8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

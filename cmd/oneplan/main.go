@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -21,11 +22,13 @@ import (
 	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/auth/jwtauth"
+	"github.com/oneplan-send/oneplan/internal/blobstore"
 	"github.com/oneplan-send/oneplan/internal/casework/deadlines"
 	"github.com/oneplan-send/oneplan/internal/casework/webhooks"
 	"github.com/oneplan-send/oneplan/internal/config"
 	"github.com/oneplan-send/oneplan/internal/demo"
 	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/document"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
 	"github.com/oneplan-send/oneplan/internal/metrics"
 	"github.com/oneplan-send/oneplan/internal/paging"
@@ -120,6 +123,23 @@ func parse(fs *flag.FlagSet, args []string) (bool, error) {
 	return err == nil, err
 }
 
+// documentStore is the configured document store, or a folder beside the SQLite database (or in
+// the working directory with PostgreSQL), created if missing.
+func documentStore(cfg config.Config) string {
+	if cfg.DocumentStore != "" {
+		return cfg.DocumentStore
+	}
+	dir := "oneplan-documents"
+	if !strings.HasPrefix(cfg.DatabaseURL, "postgres://") && !strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
+		dir = cfg.DatabaseURL + ".documents"
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	return "file://" + filepath.ToSlash(abs) + "?create_dir=true"
+}
+
 type deployment struct {
 	cfg     config.Config
 	store   *store.Store
@@ -145,8 +165,14 @@ func open(ctx context.Context) (*deployment, error) {
 		_ = st.Close()
 		return nil, err
 	}
+	blobs, err := blobstore.Open(ctx, documentStore(cfg))
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
 	reg := metrics.New()
-	a := app.New(st, app.Options{Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers},
+	a := app.New(st, app.Options{Blobs: blobs, DocumentLimits: document.Limits{MaxBytes: cfg.MaxDocumentBytes,
+		MaxUnpackedBytes: document.DefaultLimits.MaxUnpackedBytes, MaxRatio: document.DefaultLimits.MaxRatio}, Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers},
 		RetentionYears: cfg.RetentionYears, TransitionGapMinAge: cfg.TransitionGapMinAge, OpenData: cfg.OpenData, LACode: cfg.LACode,
 		Release: release(), Disclosure: report.Policy{Threshold: cfg.DisclosureThreshold, Rounding: cfg.DisclosureRounding, ShowZeros: cfg.DisclosureShowZeros},
 		WebhookPolicy: policy, Dispatch: webhooks.Options{Interval: cfg.DispatchInterval, Retention: cfg.EventsRetention, Observer: reg.Deliveries, Timeout: cfg.WebhookTimeout,

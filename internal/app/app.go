@@ -5,10 +5,12 @@ package app
 import (
 	"context"
 
+	"github.com/oneplan-send/oneplan/internal/blobstore"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/assessments"
 	"github.com/oneplan-send/oneplan/internal/casework/deadlines"
 	"github.com/oneplan-send/oneplan/internal/casework/disputes"
+	"github.com/oneplan-send/oneplan/internal/casework/documents"
 	"github.com/oneplan-send/oneplan/internal/casework/ehcrequests"
 	"github.com/oneplan-send/oneplan/internal/casework/keys"
 	"github.com/oneplan-send/oneplan/internal/casework/meetings"
@@ -23,6 +25,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework/transitions"
 	"github.com/oneplan-send/oneplan/internal/casework/webhooks"
 	"github.com/oneplan-send/oneplan/internal/clock"
+	"github.com/oneplan-send/oneplan/internal/document"
 	"github.com/oneplan-send/oneplan/internal/idempotency"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/ratelimit"
@@ -57,6 +60,12 @@ type Options struct {
 	WebhookPolicy webhook.Policy
 	// Dispatch tunes the delivery of events (interval, retries, retention, metrics).
 	Dispatch webhooks.Options
+	// Blobs keeps documents' bytes; nil keeps them in memory (tests, nothing else).
+	Blobs document.Blobs
+	// Scanner sees every upload before it is kept (a virus scanner); nil accepts all.
+	Scanner document.Scanner
+	// DocumentLimits caps uploads; zero is document.DefaultLimits.
+	DocumentLimits document.Limits
 }
 
 // App holds every area's service.
@@ -72,6 +81,7 @@ type App struct {
 	EHCRequests   *ehcrequests.Service
 	Plans         *plans.Service
 	Disputes      *disputes.Service
+	Documents     *documents.Service
 	Transitions   *transitions.Service
 	Surveys       *surveys.Service
 	Reports       *reports.Service
@@ -102,7 +112,11 @@ func New(st *store.Store, opts Options) *App {
 	a.Surveys = surveys.New(core, store.Bind(st, func(tx *store.Tx) surveys.Tx { return tx }), a.Referrals)
 	a.Reports = reports.New(core, store.Bind(st, func(tx *store.Tx) reports.Tx { return tx }),
 		reports.Options{Disclosure: opts.Disclosure, OpenData: opts.OpenData, LACode: opts.LACode, Release: opts.Release})
-	a.Privacy = privacy.New(core, store.Bind(st, func(tx *store.Tx) privacy.Tx { return tx }), a.Team, opts.RetentionYears)
+	if opts.Blobs == nil {
+		opts.Blobs = memoryBlobs()
+	}
+	a.Documents = documents.New(core, store.Bind(st, func(tx *store.Tx) documents.Tx { return tx }), opts.Blobs, opts.Scanner, opts.DocumentLimits)
+	a.Privacy = privacy.New(core, store.Bind(st, func(tx *store.Tx) privacy.Tx { return tx }), a.Team, opts.RetentionYears, opts.Blobs)
 	a.Webhooks = webhooks.New(core, store.Bind(st, func(tx *store.Tx) webhooks.Tx { return tx }), opts.WebhookPolicy, opts.Dispatch)
 	a.Deadlines = deadlines.New(core, store.Bind(st, func(tx *store.Tx) deadlines.Tx { return tx }), a.Plans, a.Transitions)
 	return a
@@ -128,3 +142,6 @@ func (a *App) Ready(ctx context.Context) error { return a.store.Ping(ctx) }
 
 // Dialect names the database in use.
 func (a *App) Dialect() string { return a.store.Dialect() }
+
+// memoryBlobs is a bucket in this process's memory, for tests and tools that never keep a document.
+func memoryBlobs() document.Blobs { return blobstore.Memory() }

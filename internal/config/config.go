@@ -44,6 +44,8 @@ type Config struct {
 	WebhookRetryBase    time.Duration // ONEPLAN_WEBHOOK_RETRY_BASE: the first retry's delay (doubling after)
 	WebhookRetryFor     time.Duration // ONEPLAN_WEBHOOK_RETRY_FOR: how long a delivery is retried before it fails
 	WebhookTimeout      time.Duration // ONEPLAN_WEBHOOK_TIMEOUT: per attempt; a claim is leased for three times this
+	DocumentStore       string        // ONEPLAN_DOCUMENT_STORE: where documents' bytes live (a gocloud.dev/blob URL)
+	MaxDocumentBytes    int64         // ONEPLAN_MAX_DOCUMENT_BYTES: the largest document taken
 }
 
 // Vars documents each variable with its default, for --help.
@@ -76,6 +78,8 @@ var Vars = [][3]string{
 	{"ONEPLAN_EVENTS_RETENTION", "168h", "published events (the feed and replays) and delivery attempts are pruned after this"},
 	{"ONEPLAN_WEBHOOK_RETRY_BASE", "30s", "delay before the first retry of a failed webhook delivery; it doubles, with jitter, up to 6 hours"},
 	{"ONEPLAN_WEBHOOK_TIMEOUT", "10s", "how long one webhook attempt may take; a process that dies holding a delivery gives it up to the others after three times this"},
+	{"ONEPLAN_DOCUMENT_STORE", "", "where uploaded documents' bytes are kept: file:///path/to/folder, or s3://bucket?region=eu-west-2 (any S3-compatible store: add &endpoint=https://...&use_path_style=true); empty: a folder beside the SQLite database, or ./oneplan-documents with PostgreSQL (replicas must share one bucket)"},
+	{"ONEPLAN_MAX_DOCUMENT_BYTES", "20971520", "largest document accepted (413 above); Word documents may also unpack to at most 100 MB and 100 times their size"},
 	{"ONEPLAN_WEBHOOK_RETRY_FOR", "72h", "how long a failed webhook delivery is retried before it fails and its subscription is marked failing"},
 }
 
@@ -108,6 +112,10 @@ func FromEnv() (Config, error) {
 	if c.MaxBodyBytes, err = strconv.ParseInt(get("ONEPLAN_MAX_BODY_BYTES"), 10, 64); err != nil || c.MaxBodyBytes < 1024 {
 		return c, fmt.Errorf("ONEPLAN_MAX_BODY_BYTES must be a whole number of bytes, at least 1024")
 	}
+	if c.MaxDocumentBytes, err = strconv.ParseInt(get("ONEPLAN_MAX_DOCUMENT_BYTES"), 10, 64); err != nil || c.MaxDocumentBytes < 1024 {
+		return c, fmt.Errorf("ONEPLAN_MAX_DOCUMENT_BYTES must be a whole number of bytes, at least 1024")
+	}
+	c.DocumentStore = get("ONEPLAN_DOCUMENT_STORE")
 	if c.Profiling, err = strconv.ParseBool(get("ONEPLAN_PPROF")); err != nil {
 		return c, fmt.Errorf("ONEPLAN_PPROF must be true or false")
 	}

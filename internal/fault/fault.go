@@ -27,6 +27,10 @@ const (
 	Gone
 	// Moved is a record that now lives under another id (merged into another): Related names it.
 	Moved
+	// TooLarge is a body over its limit (an uploaded document).
+	TooLarge
+	// UnsupportedMedia is a body of a kind the service does not take, judged from its content.
+	UnsupportedMedia
 )
 
 // Ref names another record an error points the caller to.

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -292,6 +293,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestRetentionAndErasure(t *testing.T) {
+	base, n, dir := t.TempDir(), 0, ""
 	each(t, func(t *testing.T, e *env) {
 		f := e.fixture() // aged 8: past a 5-year retention
 		in := child(3)
@@ -308,9 +310,17 @@ func TestRetentionAndErasure(t *testing.T) {
 		// review) are exported and erased with them.
 		plan := f
 		withIssuedPlan(e, &plan)
+		// So is a document on the plan, bytes and all.
+		if r := e.upload(e.officer, "ehc_plan", plan.feedback, testPDF, "application/octet-stream"); r.status != http.StatusCreated {
+			t.Fatalf("upload: %d %s", r.status, r.body)
+		}
 		x := e.mustDo(http.MethodGet, "/v1/young-people/"+f.child+"/export", nil, http.StatusOK)
-		if len(x["ehc_needs_assessments"].([]any)) != 1 || len(x["ehc_plans"].([]any)) != 1 || len(x["annual_reviews"].([]any)) != 1 {
-			t.Fatalf("export lacks EHC records: %v %v %v", x["ehc_needs_assessments"], x["ehc_plans"], x["annual_reviews"])
+		if len(x["ehc_needs_assessments"].([]any)) != 1 || len(x["ehc_plans"].([]any)) != 1 || len(x["annual_reviews"].([]any)) != 1 ||
+			len(x["documents"].([]any)) != 1 {
+			t.Fatalf("export lacks EHC records: %v %v %v %v", x["ehc_needs_assessments"], x["ehc_plans"], x["annual_reviews"], x["documents"])
+		}
+		if len(files(t, dir)) != 1 {
+			t.Fatalf("document files: %v", files(t, dir))
 		}
 		e.do(http.MethodPost, "/v1/retention/due/"+young+"/erase", e.admin, nil).problem(t, http.StatusConflict)
 		if r := e.do(http.MethodPost, "/v1/retention/due/"+f.child+"/erase", e.admin, nil); r.status != http.StatusNoContent {
@@ -319,11 +329,21 @@ func TestRetentionAndErasure(t *testing.T) {
 		e.do(http.MethodGet, "/v1/young-people/"+f.child, e.officer, nil).problem(t, http.StatusNotFound)
 		e.do(http.MethodGet, "/v1/referrals/"+f.referral, e.officer, nil).problem(t, http.StatusNotFound)
 		e.do(http.MethodGet, "/v1/ehc-plans/"+plan.feedback, e.officer, nil).problem(t, http.StatusNotFound)
+		if fs := files(t, dir); len(fs) != 0 {
+			t.Errorf("document files outlive the erasure: %v", fs)
+		}
 		tomb := items(t, e.do(http.MethodGet, "/v1/audit-events?action=delete&record_id="+f.child, e.admin, nil))
 		if len(tomb) != 1 {
 			t.Fatalf("tombstone: %v", tomb)
 		}
-	}, func(_ *httpapi.Options, c *app.Options) { c.RetentionYears = 5 })
+	}, func(o *httpapi.Options, c *app.Options) {
+		c.RetentionYears = 5
+		if c.Blobs == nil {
+			n++
+			dir = filepath.Join(base, strconv.Itoa(n))
+			docStore(dir)(o, c)
+		}
+	})
 }
 
 // TestCORSNamedOriginsOnly: browsers may call the API only from the configured front ends.

@@ -4,6 +4,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/casework/assessments"
 	"github.com/oneplan-send/oneplan/internal/casework/disputes"
+	"github.com/oneplan-send/oneplan/internal/casework/documents"
 	"github.com/oneplan-send/oneplan/internal/casework/ehcrequests"
 	"github.com/oneplan-send/oneplan/internal/casework/keys"
 	"github.com/oneplan-send/oneplan/internal/casework/meetings"
@@ -76,6 +77,11 @@ type disputeHandlers struct {
 	svc *disputes.Service
 }
 
+type documentHandlers struct {
+	s   *Server
+	svc *documents.Service
+}
+
 type transitionHandlers struct {
 	s   *Server
 	svc *transitions.Service
@@ -109,6 +115,7 @@ func newHandlers(s *Server, a *app.App) *handlers {
 		ehcRequestHandlers: ehcRequestHandlers{s: s, svc: a.EHCRequests},
 		planHandlers:       planHandlers{s: s, svc: a.Plans},
 		disputeHandlers:    disputeHandlers{s: s, svc: a.Disputes},
+		documentHandlers:   documentHandlers{s: s, svc: a.Documents},
 		transitionHandlers: transitionHandlers{s: s, svc: a.Transitions},
 		surveyHandlers:     surveyHandlers{s: s, svc: a.Surveys},
 		reportHandlers:     reportHandlers{s: s, svc: a.Reports},

@@ -22,6 +22,7 @@ type handlers struct {
 	ehcRequestHandlers
 	planHandlers
 	disputeHandlers
+	documentHandlers
 	transitionHandlers
 	surveyHandlers
 	reportHandlers

@@ -384,6 +384,10 @@ func newValidatingTransport(t *testing.T) *validatingTransport {
 	spec.Servers = nil
 	// The SEN2 export is a zip: read it as the opaque file the contract declares.
 	openapi3filter.RegisterBodyDecoder("application/zip", openapi3filter.FileBodyDecoder)
+	// So are documents' bytes.
+	for _, mt := range []string{"application/pdf", "image/png", "image/jpeg", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"} {
+		openapi3filter.RegisterBodyDecoder(mt, openapi3filter.FileBodyDecoder)
+	}
 	r, err := gorillamux.NewRouter(spec)
 	if err != nil {
 		t.Fatal(err)

@@ -86,6 +86,7 @@ func (e *env) practitionerOf(c caller) string {
 type row struct {
 	method, path string // path uses {child}, {referral}, {involvement}, {consent}, {org}, {practitioner}, {key}, {assessment}, {meeting}, {action}, {feedback}
 	body         func(e *env, c caller, f fixture) any
+	contentType  string                   // the body's media type, when not JSON
 	writes       bool                     // runs on a fresh fixture for each caller
 	setup        func(e *env, f *fixture) // prepares the fixture (pathway stage, records to act on)
 	want         map[caller]int
@@ -409,6 +410,14 @@ func matrix() []row {
 		{method: "POST", path: "/v1/disputes/{feedback}/conclude", writes: true, setup: withDispute, want: pathwayRun(ok),
 			body: func(*env, caller, fixture) any { return map[string]any{"outcome": "upheld", "concluded_on": today} }},
 
+		// Documents: need-to-know of the record they belong to; the document's id rides in the {feedback} slot.
+		{method: "GET", path: "/v1/documents?record_type=referral&record_id={referral}", want: caseworkList},
+		{method: "POST", path: "/v1/documents?record_type=referral&record_id={referral}&kind=advice&title=Advice", writes: true,
+			contentType: "application/octet-stream", want: attachToReferral(new), body: func(*env, caller, fixture) any { return testPDF }},
+		{method: "GET", path: "/v1/documents/{feedback}", setup: withDocument, want: caseworkRead(ok)},
+		{method: "GET", path: "/v1/documents/{feedback}/content", setup: withDocument, want: caseworkRead(ok)},
+		{method: "DELETE", path: "/v1/documents/{feedback}", writes: true, setup: withDocument, want: pathwayRun(http.StatusNoContent)},
+
 		// Transition plans; the plan's id rides in the {feedback} slot (see withTransitionPlan).
 		{method: "GET", path: "/v1/transition-plans", want: caseworkList},
 		{method: "POST", path: "/v1/transition-plans", writes: true, setup: withTransitionAge, want: attachToReferral(new),
@@ -437,6 +446,14 @@ func pathwayRun(success int) map[caller]int {
 func attachToReferral(success int) map[caller]int {
 	return expect(http.StatusUnprocessableEntity, map[caller]int{sendOfficer: success, involved: success, leadInvolved: success,
 		admin: fb, analyst: fb, panelMember: fb, familyOwn: fb, familyOther: fb})
+}
+
+func withDocument(e *env, f *fixture) {
+	r := e.upload(e.officer, "referral", f.referral, testPDF, "application/octet-stream")
+	if r.status != http.StatusCreated {
+		e.t.Fatalf("document: %d %s", r.status, r.body)
+	}
+	f.feedback = r.json(e.t)["id"].(string)
 }
 
 func withAssessment(e *env, f *fixture) {
@@ -538,7 +555,11 @@ func TestAuthorisationMatrix(t *testing.T) {
 				if r.body != nil {
 					body = r.body(e, c, f)
 				}
-				got := e.do(r.method, path, "", body, "Authorization", bearer(e.credential(t, c, f)))
+				headers := []string{"Authorization", bearer(e.credential(t, c, f))}
+				if r.contentType != "" {
+					headers = append(headers, "Content-Type", r.contentType)
+				}
+				got := e.do(r.method, path, "", body, headers...)
 				if want := r.want[c]; got.status != want {
 					t.Errorf("%s %s as %s: %d, want %d: %s", r.method, r.path, c, got.status, want, got.body)
 				}

@@ -88,6 +88,10 @@ func toExport(x privacy.Export) api.SubjectAccessExport {
 		disputes[i] = toDispute(v)
 	}
 	out.Disputes = disputes
+	out.Documents = make([]api.Document, len(x.Documents))
+	for i, v := range x.Documents {
+		out.Documents[i] = toDocument(v)
+	}
 	for i, v := range x.Involvements {
 		out.Involvements[i] = toInvolvement(v, d)
 	}

@@ -52,6 +52,8 @@ var kindStatus = map[fault.Kind]int{
 	fault.Unavailable:        http.StatusServiceUnavailable,
 	fault.Gone:               http.StatusGone,
 	fault.Moved:              http.StatusMovedPermanently,
+	fault.TooLarge:           http.StatusRequestEntityTooLarge,
+	fault.UnsupportedMedia:   http.StatusUnsupportedMediaType,
 }
 
 // relatedPaths is where each kind of record a problem may point to lives.
@@ -146,7 +148,11 @@ func (s *Server) toProblem(err error, c echo.Context) api.Problem {
 		case http.StatusMethodNotAllowed:
 			return newProblem(he.Code, "This resource does not support the "+c.Request().Method+" method.")
 		case http.StatusRequestEntityTooLarge:
-			return newProblem(he.Code, fmt.Sprintf("The request body is over the limit of %d bytes.", s.opts.MaxBodyBytes))
+			limit := s.opts.MaxBodyBytes
+			if isUpload(c) {
+				limit = s.app.Documents.Limits().MaxBytes
+			}
+			return newProblem(he.Code, fmt.Sprintf("The request body is over the limit of %d bytes.", limit))
 		case http.StatusUnsupportedMediaType:
 			return newProblem(he.Code, "The body's media type is not one this operation accepts.")
 		}

@@ -134,7 +134,11 @@ func New(a *app.App, opts Options) (*echo.Echo, error) {
 			AllowHeaders:  []string{"Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-Id", "X-Purpose"},
 			ExposeHeaders: []string{"ETag", "Location", "X-Request-Id", "Retry-After"}}))
 	}
-	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", opts.MaxBodyBytes)), s.authenticate, strictInput(spec), s.keepPatchBody, s.keepAccept)
+	// Uploaded documents have their own, larger limit (the service's); every other body the usual one.
+	docLimit := a.Documents.Limits().MaxBytes
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: fmt.Sprintf("%dB", opts.MaxBodyBytes), Skipper: isUpload}),
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: fmt.Sprintf("%dB", docLimit),
+			Skipper: func(c echo.Context) bool { return !isUpload(c) }}), s.authenticate, strictInput(spec), s.keepPatchBody, s.keepAccept)
 	e.Use(oapimw.OapiRequestValidatorWithOptions(spec, &oapimw.Options{
 		Options: openapi3filter.Options{
 			MultiError:         true,
@@ -329,4 +333,9 @@ func (s *Server) keepPatchBody(next echo.HandlerFunc) echo.HandlerFunc {
 func patchBody(ctx context.Context) []byte {
 	b, _ := ctx.Value(patchKey{}).([]byte)
 	return b
+}
+
+// isUpload is a document upload, whose body is a file rather than JSON.
+func isUpload(c echo.Context) bool {
+	return c.Request().Method == http.MethodPost && c.Request().URL.Path == "/v1/documents"
 }

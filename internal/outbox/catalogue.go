@@ -26,6 +26,8 @@ var (
 	DisputeConcluded            = Type{Name: "dispute.concluded", Version: 1, RecordType: "dispute", Summary: "A dispute (tribunal, mediation or complaint) concluded."}
 	DisputeRecorded             = Type{Name: "dispute.recorded", Version: 1, RecordType: "dispute", Summary: "A dispute was recorded."}
 	DisputeUpdated              = Type{Name: "dispute.updated", Version: 1, RecordType: "dispute", Summary: "A dispute changed."}
+	DocumentAdded               = Type{Name: "document.added", Version: 1, RecordType: "document", Summary: "A document (advice, a report, a letter) was attached to a child's record."}
+	DocumentRemoved             = Type{Name: "document.removed", Version: 1, RecordType: "document", Summary: "A document was removed from a child's record."}
 	EHCPlanAmendmentProposed    = Type{Name: "ehc_plan.amendment_proposed", Version: 1, RecordType: "ehc_plan", Summary: "Proposed amendments were sent to the family."}
 	EHCPlanCeased               = Type{Name: "ehc_plan.ceased", Version: 1, RecordType: "ehc_plan", Summary: "A plan ceased."}
 	EHCPlanCeasing              = Type{Name: "ehc_plan.ceasing", Version: 1, RecordType: "ehc_plan", Summary: "The authority decided to cease a plan; it stays in force until the appeal window closes."}
@@ -105,6 +107,8 @@ var Catalogue = []Type{
 	DisputeConcluded,
 	DisputeRecorded,
 	DisputeUpdated,
+	DocumentAdded,
+	DocumentRemoved,
 	EHCPlanAmendmentProposed,
 	EHCPlanCeased,
 	EHCPlanCeasing,

@@ -13,6 +13,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/dispute"
+	"github.com/oneplan-send/oneplan/internal/document"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
@@ -113,6 +114,7 @@ var linkedTables = []linkedTable{
 	{"ehc_plans", ehcplan.RecordType, true, true},
 	{"annual_reviews", annualreview.RecordType, true, true},
 	{"disputes", dispute.RecordType, true, true},
+	{"documents", document.RecordType, true, false},
 	{"transition_plans", transition.RecordType, true, true},
 	{"survey_responses", survey.RecordType, true, false},
 	{"survey_answers", "", false, false},

@@ -134,6 +134,9 @@ func seedLinked(t *testing.T, st *store.Store, yp person.YoungPerson, pr directo
 		VALUES (?, ?, ?, 1, 'scheduled', '2027-01-04', ?, ?, 1)`, newID(t), plan, yp.ID, ts, ts)
 	exec(`INSERT INTO disputes (id, young_person_id, kind, subject_type, subject_id, about, sections, brought_by, received_on, created_at, updated_at, version)
 		VALUES (?, ?, 'complaint', 'referral', ?, 'delay', '[]', 'parent', '2026-03-01', ?, ?, 1)`, newID(t), yp.ID, r.ID, ts, ts)
+	exec(`INSERT INTO documents (id, record_type, record_id, young_person_id, kind, title, file_name, media_type, size_bytes, sha256,
+		storage_key, created_at, version) VALUES (?, 'referral', ?, ?, 'advice', 'Advice', 'a.pdf', 'application/pdf', 10, 'ab', ?, ?, 1)`,
+		newID(t), r.ID, yp.ID, newID(t), ts)
 	exec(`INSERT INTO transition_plans (id, young_person_id, started_on, pfa, adult_services_contacts, care_act_status, ended_on, created_at, updated_at, version)
 		VALUES (?, ?, '2026-01-01', '{}', '[]', 'not_needed', '2026-02-01', ?, ?, 1)`, newID(t), yp.ID, ts, ts)
 	response := newID(t)
@@ -218,7 +221,7 @@ func TestMerge(t *testing.T) {
 			return err
 		})
 		wantEqual(t, "records moved", moved, person.Moved{"referral": 1, "family_assessment": 1, "meeting": 1, "action": 1,
-			"pathway_feedback": 1, "ehc_request": 1, "ehc_plan": 1, "annual_review": 1, "dispute": 1, "transition_plan": 1,
+			"pathway_feedback": 1, "ehc_request": 1, "ehc_plan": 1, "annual_review": 1, "dispute": 1, "document": 1, "transition_plan": 1,
 			"survey_response": 1, "survey_invitation": 1, "involvement": 1, "consent": 1, "timeline_event": 1})
 
 		// Nothing names the merged-away record but its audit trail, which is never rewritten.

@@ -242,6 +242,7 @@ func (tx peopleRepo) Erase(id string) error {
 		"DELETE FROM ehc_plans WHERE young_person_id = ?",
 		"DELETE FROM ehc_requests WHERE young_person_id = ?",
 		"DELETE FROM disputes WHERE young_person_id = ?",
+		"DELETE FROM documents WHERE young_person_id = ?",
 		"DELETE FROM transition_plans WHERE young_person_id = ?",
 		"DELETE FROM allocations WHERE referral_id IN (SELECT id FROM referrals WHERE young_person_id = ?)",
 		"DELETE FROM referral_reasons WHERE referral_id IN (SELECT id FROM referrals WHERE young_person_id = ?)",

@@ -7,6 +7,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/dispute"
+	"github.com/oneplan-send/oneplan/internal/document"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/feedback"
@@ -68,9 +69,13 @@ type reviewRepo struct{ conn }
 func (tx *Tx) Reviews() annualreview.Repository { return reviewRepo{tx.conn} }
 
 type disputeRepo struct{ conn }
+type documentRepo struct{ conn }
 
 // Disputes is the repository that keeps disputes.
 func (tx *Tx) Disputes() dispute.Repository { return disputeRepo{tx.conn} }
+
+// Documents is the repository that keeps documents' records.
+func (tx *Tx) Documents() document.Repository { return documentRepo{tx.conn} }
 
 type transitionRepo struct{ conn }
 

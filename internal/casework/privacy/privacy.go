@@ -14,6 +14,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/team"
 	"github.com/oneplan-send/oneplan/internal/dispute"
+	"github.com/oneplan-send/oneplan/internal/document"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
@@ -39,6 +40,7 @@ type Tx interface {
 	Plans() ehcplan.Repository
 	Reviews() annualreview.Repository
 	Disputes() dispute.Repository
+	Documents() document.Repository
 	Transitions() transition.Repository
 	Surveys() survey.Repository
 	AuditTrail() audit.Trail
@@ -50,14 +52,16 @@ type Service struct {
 	db             casework.DB[Tx]
 	team           *team.Service
 	retentionYears int
+	blobs          document.Blobs
 }
 
 // New returns the data protection service; records are kept retentionYears after birth (default 31).
-func New(core casework.Core, db casework.DB[Tx], team *team.Service, retentionYears int) *Service {
+// Documents' bytes are erased from blobs.
+func New(core casework.Core, db casework.DB[Tx], team *team.Service, retentionYears int, blobs document.Blobs) *Service {
 	if retentionYears <= 0 {
 		retentionYears = 31
 	}
-	return &Service{Core: core, db: db, team: team, retentionYears: retentionYears}
+	return &Service{Core: core, db: db, team: team, retentionYears: retentionYears, blobs: blobs}
 }
 
 // AccessLog answers "who has looked at this child's record": for the SEND team, and for the
@@ -98,6 +102,7 @@ type Export struct {
 	EHCPlans     []ehcplan.Plan
 	Reviews      []annualreview.Review
 	Disputes     []dispute.Dispute
+	Documents    []document.Document // the records of the files; their bytes are read one by one
 	Transitions  []transition.Plan
 	Surveys      []survey.Response
 	Involvements []sharing.Involvement
@@ -172,6 +177,9 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 		if x.Disputes, err = paging.Drain(func(pg paging.Page) ([]dispute.Dispute, string, error) {
 			return tx.Disputes().List(dispute.Filter{YoungPersonID: id}, all, pg)
 		}); err != nil {
+			return err
+		}
+		if x.Documents, err = tx.Documents().OfYoungPerson(id); err != nil {
 			return err
 		}
 		if x.Transitions, err = paging.Drain(func(pg paging.Page) ([]transition.Plan, string, error) {
@@ -278,6 +286,18 @@ func (s *Service) EraseYoungPerson(ctx context.Context, id string) (err error) {
 		}
 		if until := s.retainUntil(yp.DateOfBirth); until.After(s.Today()) {
 			return fault.StateConflict("This record must be kept until "+until.Format("2006-01-02")+".", "retained")
+		}
+		// Files first: if one cannot be removed nothing is erased and the erasure can be retried;
+		// if the records then fail to go, a retry finds the files already gone, which is its aim.
+		docs, err := tx.Documents().OfYoungPerson(id)
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			if err := s.blobs.Delete(ctx, d.StorageKey); err != nil {
+				return &fault.Error{Kind: fault.Unavailable, Detail: "The document store cannot be reached; nothing was erased. Try again shortly.",
+					RetryAfter: 5 * time.Second, Cause: err}
+			}
 		}
 		if err := tx.People().Erase(id); err != nil {
 			return err

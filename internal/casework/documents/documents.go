@@ -1,0 +1,196 @@
+// Package documents attaches files (advice, reports, letters, minutes) to a child's records: each
+// is checked from its bytes, kept in blob storage, and read, listed and removed under exactly the
+// need-to-know and audit of the record it belongs to.
+package documents
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/disputes"
+	"github.com/oneplan-send/oneplan/internal/document"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/paging"
+)
+
+// Tx is what the document use cases need of a transaction: the records a document can belong to.
+type Tx interface {
+	disputes.Tx
+	Documents() document.Repository
+}
+
+// Service runs the document use cases.
+type Service struct {
+	casework.Core
+	db      casework.DB[Tx]
+	blobs   document.Blobs
+	scanner document.Scanner
+	limits  document.Limits
+}
+
+// New returns the document service; a nil scanner accepts every file, zero limits are the defaults.
+func New(core casework.Core, db casework.DB[Tx], blobs document.Blobs, scanner document.Scanner, limits document.Limits) *Service {
+	if scanner == nil {
+		scanner = document.NoScan{}
+	}
+	if limits.MaxBytes <= 0 {
+		limits = document.DefaultLimits
+	}
+	return &Service{Core: core, db: db, blobs: blobs, scanner: scanner, limits: limits}
+}
+
+// Limits are the upload limits in force (the HTTP layer reads at most MaxBytes+1 bytes).
+func (s *Service) Limits() document.Limits { return s.limits }
+
+// parent resolves the record a document belongs to, within the caller's scope, to its young person
+// and the referral its timeline entry names. A record the caller cannot see is a bad reference.
+func parent(tx Tx, sc access.Scope, recordType, id string) (youngPersonID, referralID string, err error) {
+	switch recordType {
+	case document.OnReferral:
+		r, lookup := tx.Referrals().Get(id, sc)
+		youngPersonID, referralID, err = r.YoungPersonID, r.ID, lookup
+	case document.OnEHCRequest:
+		r, lookup := tx.EHCRequests().Get(id, sc)
+		youngPersonID, err = r.YoungPersonID, lookup
+	case document.OnEHCPlan:
+		p, lookup := tx.Plans().Get(id, sc)
+		youngPersonID, err = p.YoungPersonID, lookup
+	case document.OnAnnualReview:
+		r, lookup := tx.Reviews().Get(id, sc)
+		youngPersonID, err = r.YoungPersonID, lookup
+	case document.OnMeeting:
+		m, lookup := tx.Meetings().Get(id, sc)
+		youngPersonID, referralID, err = m.YoungPersonID, m.ReferralID, lookup
+	case document.OnDispute:
+		d, lookup := tx.Disputes().Get(id, sc)
+		youngPersonID, err = d.YoungPersonID, lookup
+	default:
+		return "", "", fault.Field(fault.Invalid, "/query/record_type", "is not a record that takes documents")
+	}
+	return youngPersonID, referralID, casework.Referenced(err, "/query/record_id", "no such "+recordType)
+}
+
+func payload(d document.Document) map[string]any {
+	return map[string]any{"young_person_id": d.YoungPersonID, "record_type": d.RecordType, "record_id": d.RecordID,
+		"kind": d.Kind, "media_type": d.MediaType, "size_bytes": d.SizeBytes, "sha256": d.SHA256}
+}
+
+// Upload checks content (its type from its bytes, its size, a Word document's unpacked size, the
+// scanner) and attaches it to the record m names. The bytes are stored before the record commits
+// and removed again if it does not; a crash between the two leaves an unreferenced blob, never a
+// record without its bytes.
+func (s *Service) Upload(ctx context.Context, m document.Meta, content []byte) (d document.Document, err error) {
+	defer casework.Wrap(&err, "upload document")
+	p, err := casework.Allow(ctx, auth.WriteCasework)
+	if err != nil {
+		return d, err
+	}
+	if err := m.Check(); err != nil {
+		return d, err
+	}
+	in, err := document.Inspect(content, m.Declared, s.limits)
+	if err != nil {
+		return d, err
+	}
+	if err := s.scanner.Scan(ctx, in.MediaType, content); err != nil {
+		return d, err
+	}
+	id := casework.NewID()
+	stored := false
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		youngPersonID, referralID, err := parent(tx, s.Scope(p), m.RecordType, m.RecordID)
+		if err != nil {
+			return err
+		}
+		d = document.New(m, in, youngPersonID, p.OrganisationID, s.Now())
+		d.ID, d.StorageKey = id, "documents/"+id
+		if !stored {
+			if err := s.blobs.Put(ctx, d.StorageKey, d.MediaType, content); err != nil {
+				return unavailable(err)
+			}
+			stored = true
+		}
+		if err := tx.Documents().Create(d); err != nil {
+			return err
+		}
+		if err := casework.Record(tx, s.Event(ctx, p, audit.Create, document.RecordType, d.ID, d.YoungPersonID, nil),
+			s.Notice(outbox.DocumentAdded, d.ID, payload(d))); err != nil {
+			return err
+		}
+		return s.OnTimeline(tx, d.YoungPersonID, referralID, s.Today(), "document.added", document.RecordType, d.ID,
+			"Document added ("+d.Kind+", "+d.MediaType+") to "+d.RecordType)
+	})
+	if err != nil && stored {
+		_ = s.blobs.Delete(context.WithoutCancel(ctx), "documents/"+id)
+	}
+	return d, err
+}
+
+// Document reads one document's record within the caller's scope, audited as a read.
+func (s *Service) Document(ctx context.Context, id string) (_ document.Document, err error) {
+	defer casework.Wrap(&err, "read document %s", id)
+	return casework.ReadAudited(ctx, s.Core, s.db, document.RecordType, id,
+		func(tx Tx, sc access.Scope) (document.Document, error) { return tx.Documents().Get(id, sc) },
+		func(d document.Document) string { return d.YoungPersonID })
+}
+
+// Content reads a document and opens its bytes, audited as a read of the document.
+func (s *Service) Content(ctx context.Context, id string) (d document.Document, r io.ReadCloser, err error) {
+	if d, err = s.Document(ctx, id); err != nil {
+		return d, nil, err
+	}
+	r, err = s.blobs.Open(ctx, d.StorageKey)
+	if err != nil {
+		return d, nil, unavailable(err)
+	}
+	return d, r, nil
+}
+
+// Documents lists one record's documents the caller may see, newest first, auditing the page.
+func (s *Service) Documents(ctx context.Context, recordType, recordID string, pg paging.Page) (_ []document.Document, _ string, err error) {
+	defer casework.Wrap(&err, "list documents")
+	return casework.ListAudited(ctx, s.Core, s.db, document.RecordType,
+		func(tx Tx, sc access.Scope) ([]document.Document, string, error) {
+			return tx.Documents().List(recordType, recordID, sc, pg)
+		},
+		func(d document.Document) (string, string) { return d.ID, d.YoungPersonID })
+}
+
+// Remove takes a document off a child's record (a wrong file, a misfiled letter): the SEND team's
+// or the engagement lead's to do. The record goes with the commit, the bytes after it.
+func (s *Service) Remove(ctx context.Context, id string) (err error) {
+	defer casework.Wrap(&err, "remove document %s", id)
+	p, err := casework.Allow(ctx, auth.RunPathway)
+	if err != nil {
+		return err
+	}
+	var d document.Document
+	err = s.db.InTx(ctx, func(tx Tx) error {
+		if d, err = tx.Documents().Get(id, s.Scope(p)); err != nil {
+			return err
+		}
+		if err := tx.Documents().Delete(id); err != nil {
+			return err
+		}
+		return casework.Record(tx, s.Event(ctx, p, audit.Delete, document.RecordType, id, d.YoungPersonID, nil),
+			s.Notice(outbox.DocumentRemoved, id, payload(d)))
+	})
+	if err != nil {
+		return err
+	}
+	// A failure here leaves bytes no record points to: harmless, and swept by the operator's
+	// storage lifecycle rules; the record's removal has committed.
+	_ = s.blobs.Delete(context.WithoutCancel(ctx), d.StorageKey)
+	return nil
+}
+
+// unavailable is a failure of the blob store: the caller may retry.
+func unavailable(err error) error {
+	return &fault.Error{Kind: fault.Unavailable, Detail: "The document store cannot be reached; try again shortly.", RetryAfter: 5 * time.Second, Cause: err}
+}
