@@ -12,8 +12,8 @@ import (
 	"gocloud.dev/gcerrors"
 	// The drivers a deployment can name in ONEPLAN_DOCUMENT_STORE.
 	_ "gocloud.dev/blob/fileblob"
-	_ "gocloud.dev/blob/s3blob"
 	"gocloud.dev/blob/memblob"
+	_ "gocloud.dev/blob/s3blob"
 )
 
 // Store is one bucket.
