@@ -60,6 +60,7 @@ const (
 	MergeRecords        Permission = "records:merge"        // the possible duplicates list; dismiss a pair or merge two records of one child
 	ManageWebhooks      Permission = "webhooks:manage"      // webhook subscriptions, their secrets, deliveries and replays
 	ReadEvents          Permission = "events:read"          // the event catalogue and the pull feed (within the caller's need-to-know)
+	RequestAssessment   Permission = "ehc-requests:request" // a family asks for an EHC needs assessment for their own child (s.36 CFA 2014)
 )
 
 // matrix is the single place that says which role holds which permission. Which records a
@@ -75,7 +76,7 @@ var matrix = map[Role][]Permission{
 	RolePanelMember:    {ReadDirectory, ReadCasework, ReadSurveys, ReadEvents},
 	// Analysts see aggregate figures only, and only ever with disclosure control applied.
 	RoleAnalyst: {ReadDirectory, ReadReports, ReadSurveys},
-	RoleFamily:  {ReadCasework, GiveFeedback, ReadAccessLog, ExportRecords, ReadSurveys},
+	RoleFamily:  {ReadCasework, GiveFeedback, ReadAccessLog, ExportRecords, ReadSurveys, RequestAssessment},
 }
 
 // Can reports whether role holds permission.

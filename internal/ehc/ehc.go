@@ -136,6 +136,34 @@ func New(youngPersonID string, dob, received time.Time, requestedBy, referralID,
 
 func validRequester(s string) bool { return slices.Contains(Requesters, s) }
 
+// FamilyRequest is a request a family makes for themselves (section 36 of the Children and
+// Families Act 2014: a parent for their child, or a young person aged 16 to 25 for themselves).
+// It is received the day it arrives, so the 6-week clock starts then; the council's own links (a
+// referral, the panel that asked) are not the family's to set.
+type FamilyRequest struct {
+	RequestedBy         string
+	ReceivedOn          time.Time // the day the caller gave: must be today
+	ReferralID, Meeting string
+}
+
+// CheckFamily refuses what a family's own request may not say; today is the civil date now.
+func (f FamilyRequest) CheckFamily(today time.Time) error {
+	var errs []fault.FieldError
+	if f.RequestedBy != ByParent && f.RequestedBy != ByYoungPerson {
+		errs = append(errs, fault.FieldError{Pointer: "/requested_by", Detail: "must be parent or young_person for a family's own request"})
+	}
+	if !f.ReceivedOn.IsZero() && !statutory.Civil(f.ReceivedOn).Equal(statutory.Civil(today)) {
+		errs = append(errs, fault.FieldError{Pointer: "/received_on", Detail: "is the day the request arrives: give today's date"})
+	}
+	if f.ReferralID != "" {
+		errs = append(errs, fault.FieldError{Pointer: "/referral_id", Detail: "is set by the SEND team, not in a family's own request"})
+	}
+	if f.Meeting != "" {
+		errs = append(errs, fault.FieldError{Pointer: "/meeting_id", Detail: "is set by the SEND team, not in a family's own request"})
+	}
+	return fault.Fields(fault.Unprocessable, errs)
+}
+
 // Decide records the decision whether to assess. Only a received request can be decided; a
 // refusal must have told the family of their appeal, mediation and IAS rights.
 func (r *Request) Decide(d Decision, today time.Time) error {

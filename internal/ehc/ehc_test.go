@@ -1,6 +1,7 @@
 package ehc
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -260,5 +261,32 @@ func TestGroundLetters(t *testing.T) {
 	}
 	if _, ok := GroundOf("e"); ok {
 		t.Error("e is not a ground")
+	}
+}
+
+func TestFamilyRequest(t *testing.T) {
+	today := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	for name, c := range map[string]struct {
+		f       FamilyRequest
+		pointer string
+	}{
+		"a parent, received today":        {FamilyRequest{RequestedBy: ByParent, ReceivedOn: today}, ""},
+		"a young person, no date":         {FamilyRequest{RequestedBy: ByYoungPerson}, ""},
+		"the school cannot be the family": {FamilyRequest{RequestedBy: BySchoolOrCollege}, "/requested_by"},
+		"backdated":                       {FamilyRequest{RequestedBy: ByParent, ReceivedOn: today.AddDate(0, 0, -7)}, "/received_on"},
+		"naming the council's referral":   {FamilyRequest{RequestedBy: ByParent, ReferralID: "r"}, "/referral_id"},
+		"naming the panel that asked":     {FamilyRequest{RequestedBy: ByParent, Meeting: "m"}, "/meeting_id"},
+	} {
+		err := c.f.CheckFamily(today)
+		if c.pointer == "" {
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+			continue
+		}
+		var fe *fault.Error
+		if !errors.As(err, &fe) || fe.Kind != fault.Unprocessable || len(fe.Fields) != 1 || fe.Fields[0].Pointer != c.pointer {
+			t.Errorf("%s: %v, want a refusal at %s", name, err, c.pointer)
+		}
 	}
 }

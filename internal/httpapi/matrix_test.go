@@ -295,7 +295,8 @@ func matrix() []row {
 
 		// EHC needs assessments; the request's id rides in the {feedback} slot (see withEHCRequest).
 		{method: "GET", path: "/v1/ehc-needs-assessments", want: caseworkList},
-		{method: "POST", path: "/v1/ehc-needs-assessments", writes: true, want: attachToReferral(new),
+		// A family may make their own request (s.36) for their own child; another child is "no such young person".
+		{method: "POST", path: "/v1/ehc-needs-assessments", writes: true, want: familyToo(attachToReferral(new)),
 			body: func(_ *env, _ caller, f fixture) any {
 				return map[string]any{"young_person_id": f.child, "received_on": today, "requested_by": "parent"}
 			}},
@@ -436,6 +437,12 @@ func matrix() []row {
 
 // caseworkList: lists answer every casework reader (filtered to what they may see).
 var caseworkList = only(ok, sendOfficer, involved, uninvolved, leadInvolved, leadUninvolved, panelMember, familyOwn, familyOther)
+
+// familyToo: as want, and a family may act for their own child (another child is not found).
+func familyToo(want map[caller]int) map[caller]int {
+	want[familyOwn], want[familyOther] = new, http.StatusUnprocessableEntity
+	return want
+}
 
 // pathwayRun: the SEND team and the engagement lead run the pathway.
 func pathwayRun(success int) map[caller]int {

@@ -7187,6 +7187,12 @@ type ClientInterface interface {
 	// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 	// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
 	//
+	// Who may call: the SEND team and partners in the child's team (casework:write), recording a request
+	// made to the council; and a family signed in for their own child (ehc-requests:request), making it
+	// themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
+	// (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
+	// SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments (the `CreateEHCNeedsAssessment` operationId).
@@ -7196,6 +7202,12 @@ type ClientInterface interface {
 	//
 	// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 	// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
+	//
+	// Who may call: the SEND team and partners in the child's team (casework:write), recording a request
+	// made to the council; and a family signed in for their own child (ehc-requests:request), making it
+	// themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
+	// (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
+	// SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -9131,6 +9143,12 @@ func (c *Client) ListEHCNeedsAssessments(ctx context.Context, params *ListEHCNee
 // The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 // aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
 //
+// Who may call: the SEND team and partners in the child's team (casework:write), recording a request
+// made to the council; and a family signed in for their own child (ehc-requests:request), making it
+// themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
+// (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
+// SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/ehc-needs-assessments (the `CreateEHCNeedsAssessment` operationId).
@@ -9150,6 +9168,12 @@ func (c *Client) CreateEHCNeedsAssessmentWithBody(ctx context.Context, params *C
 //
 // The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 // aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
+//
+// Who may call: the SEND team and partners in the child's team (casework:write), recording a request
+// made to the council; and a family signed in for their own child (ehc-requests:request), making it
+// themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
+// (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
+// SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -21047,6 +21071,12 @@ type ClientWithResponsesInterface interface {
 	// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 	// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
 	//
+	// Who may call: the SEND team and partners in the child's team (casework:write), recording a request
+	// made to the council; and a family signed in for their own child (ehc-requests:request), making it
+	// themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
+	// (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
+	// SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments (the `CreateEHCNeedsAssessment` operationId).
@@ -21056,6 +21086,12 @@ type ClientWithResponsesInterface interface {
 	//
 	// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 	// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
+	//
+	// Who may call: the SEND team and partners in the child's team (casework:write), recording a request
+	// made to the council; and a family signed in for their own child (ehc-requests:request), making it
+	// themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
+	// (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
+	// SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -38124,6 +38160,12 @@ func (c *ClientWithResponses) ListEHCNeedsAssessmentsWithResponse(ctx context.Co
 // The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 // aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
 //
+// Who may call: the SEND team and partners in the child's team (casework:write), recording a request
+// made to the council; and a family signed in for their own child (ehc-requests:request), making it
+// themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
+// (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
+// SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-needs-assessments (the `CreateEHCNeedsAssessment` operationId).
@@ -38139,6 +38181,12 @@ func (c *ClientWithResponses) CreateEHCNeedsAssessmentWithBodyWithResponse(ctx c
 //
 // The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 // aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
+//
+// Who may call: the SEND team and partners in the child's team (casework:write), recording a request
+// made to the council; and a family signed in for their own child (ehc-requests:request), making it
+// themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
+// (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
+// SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
