@@ -24,7 +24,7 @@ run:
 
 test:
 	@report=$$(mktemp -d); \
-	ONEPLAN_TEST_REPORT=$$report $(GO) test -count=1 ./...; status=$$?; \
+	ONEPLAN_TEST_REPORT=$$report $(GO) test -count=1 -timeout 45m ./...; status=$$?; \
 	echo; echo "Databases exercised by the database-backed suites:"; \
 	for f in $$report/*; do [ -e "$$f" ] && printf '  %-12s %s\n' "$$(basename $$f)" "$$(cat $$f)"; done; \
 	if grep -qs postgres $$report/*; then echo "  => SQLite and PostgreSQL"; else echo "  => SQLite only (PostgreSQL not reachable; set TEST_DATABASE_URL or REQUIRE_POSTGRES=1)"; fi; \
