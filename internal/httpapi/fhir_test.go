@@ -1,0 +1,208 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// fhirSchemaPath is the official HL7 FHIR R4 JSON schema, installed by `make fhir-schema` (npm ci in
+// tools/fhirschema); tests read it from disk, never from the network.
+var fhirSchemaPath = filepath.Join("..", "..", "tools", "fhirschema", "node_modules", "@medplum", "definitions", "dist", "fhir", "r4", "fhir.schema.json")
+
+var fhirSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	f, err := os.Open(fhirSchemaPath)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		return nil, err
+	}
+	// This build of the schema refers to two definitions it does not hold: integer64 (an R5 type
+	// no R4 resource we emit uses) and Resource (the abstract base, which means "any resource").
+	defs := doc.(map[string]any)["definitions"].(map[string]any)
+	if _, ok := defs["integer64"]; !ok {
+		defs["integer64"] = map[string]any{"type": "string", "pattern": "^[0]|[-]?[1-9][0-9]*$"}
+	}
+	if _, ok := defs["Resource"]; !ok {
+		defs["Resource"] = map[string]any{"$ref": "#/definitions/ResourceList"}
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft6)
+	if err := c.AddResource("http://hl7.org/fhir/json-schema/4.0", doc); err != nil {
+		return nil, err
+	}
+	return c.Compile("http://hl7.org/fhir/json-schema/4.0")
+})
+
+// fhirValid asserts a FHIR answer: its status, media type, and that the body is a valid R4
+// resource of the given type.
+func fhirValid(t *testing.T, r reply, status int, resourceType string) map[string]any {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d: %s", r.status, status, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/fhir+json") {
+		t.Fatalf("Content-Type %q", ct)
+	}
+	schema, err := fhirSchema()
+	if err != nil {
+		t.Fatalf("the FHIR R4 schema is not installed (run `make fhir-schema`): %v", err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(string(r.body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(inst); err != nil {
+		t.Fatalf("not a valid FHIR R4 resource: %v\n%s", err, r.body)
+	}
+	var m map[string]any
+	_ = json.Unmarshal(r.body, &m)
+	if m["resourceType"] != resourceType {
+		t.Fatalf("resourceType %v, want %s", m["resourceType"], resourceType)
+	}
+	return m
+}
+
+func entries(t *testing.T, bundle map[string]any) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	es, _ := bundle["entry"].([]any)
+	for _, e := range es {
+		out = append(out, e.(map[string]any)["resource"].(map[string]any))
+	}
+	return out
+}
+
+func nextLink(bundle map[string]any) string {
+	links, _ := bundle["link"].([]any)
+	for _, l := range links {
+		if l := l.(map[string]any); l["relation"] == "next" {
+			return l["url"].(string)
+		}
+	}
+	return ""
+}
+
+// TestFHIR drives the FHIR R4 facade: the CapabilityStatement, Patient, Organization,
+// ServiceRequest and Task reads and searches, paging, and OperationOutcomes for the caller who
+// may not see a child, the caller with no credentials, and a search the server does not support.
+// Every body the server emits is checked against the official R4 schema.
+func TestFHIR(t *testing.T) {
+	schema, err := fhirSchema()
+	if err != nil {
+		t.Fatalf("the FHIR R4 schema is not installed (run `make fhir-schema`): %v", err)
+	}
+	// The schema itself catches a bad resource (so a pass below means something).
+	for _, bad := range []string{`{"resourceType":"Patient","gender":"robot"}`, `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Patient","birthDate":"3 May"}}]}`} {
+		inst, _ := jsonschema.UnmarshalJSON(strings.NewReader(bad))
+		if schema.Validate(inst) == nil {
+			t.Fatalf("the schema accepts %s", bad)
+		}
+	}
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		withNHS := e.youngPerson(e.officer, child(10))
+		first := e.referral(e.officer, referralFor(withNHS, e.schoolSENCO))
+		second := e.referral(e.officer, referralFor(withNHS, e.schoolSENCO))
+		get := func(path, key string) reply {
+			return e.do(http.MethodGet, path, key, nil, "Accept", "application/fhir+json")
+		}
+
+		// The CapabilityStatement is public and lists what the tests below prove.
+		cs := fhirValid(t, get("/fhir/R4/metadata", ""), http.StatusOK, "CapabilityStatement")
+		got := map[string]bool{}
+		for _, r := range cs["rest"].([]any)[0].(map[string]any)["resource"].([]any) {
+			r := r.(map[string]any)
+			got[r["type"].(string)] = true
+		}
+		for _, want := range []string{"Patient", "Organization", "ServiceRequest", "Task"} {
+			if !got[want] {
+				t.Errorf("CapabilityStatement lacks %s: %v", want, got)
+			}
+		}
+
+		// Patient: read, by NHS number, by name and birth date.
+		p := fhirValid(t, get("/fhir/R4/Patient/"+withNHS, e.officer), http.StatusOK, "Patient")
+		ident := p["identifier"].([]any)[0].(map[string]any)
+		if ident["system"] != "https://fhir.nhs.uk/Id/nhs-number" || ident["value"] != "9434765919" || p["gender"] != "female" {
+			t.Errorf("patient: %v", p)
+		}
+		b := fhirValid(t, get("/fhir/R4/Patient?identifier="+url.QueryEscape("https://fhir.nhs.uk/Id/nhs-number|9434765919"), e.officer), http.StatusOK, "Bundle")
+		if es := entries(t, b); len(es) != 1 || es[0]["id"] != withNHS || b["type"] != "searchset" {
+			t.Errorf("search by NHS number: %s", mustJSON(b))
+		}
+		dob := time.Now().UTC().AddDate(-10, -2, 0).Format("2006-01-02")
+		b = fhirValid(t, get("/fhir/R4/Patient?name=okonkwo&birthdate="+dob, e.officer), http.StatusOK, "Bundle")
+		if es := entries(t, b); len(es) != 1 || es[0]["id"] != withNHS {
+			t.Errorf("search by name and birth date: %s", mustJSON(b))
+		}
+
+		// Organization.
+		o := fhirValid(t, get("/fhir/R4/Organization/"+e.school, e.officer), http.StatusOK, "Organization")
+		if o["id"] != e.school {
+			t.Errorf("organisation: %v", o)
+		}
+
+		// ServiceRequest: read, search by patient and status, paged.
+		sr := fhirValid(t, get("/fhir/R4/ServiceRequest/"+first.ID.String(), e.officer), http.StatusOK, "ServiceRequest")
+		if sr["status"] != "active" || sr["intent"] != "order" || sr["subject"].(map[string]any)["reference"] != "Patient/"+withNHS {
+			t.Errorf("service request: %v", sr)
+		}
+		b = fhirValid(t, get("/fhir/R4/ServiceRequest?patient=Patient/"+withNHS+"&status=active&_count=1", e.officer), http.StatusOK, "Bundle")
+		seen := []any{}
+		for _, r := range entries(t, b) {
+			seen = append(seen, r["id"])
+		}
+		next := nextLink(b)
+		if next == "" {
+			t.Fatalf("no next link with _count=1 and two referrals: %s", mustJSON(b))
+		}
+		u, _ := url.Parse(next)
+		b = fhirValid(t, get(u.RequestURI(), e.officer), http.StatusOK, "Bundle")
+		for _, r := range entries(t, b) {
+			seen = append(seen, r["id"])
+		}
+		if len(seen) != 2 || seen[0] != second.ID.String() || seen[1] != first.ID.String() || nextLink(b) != "" {
+			t.Errorf("two pages: %v (next %q)", seen, nextLink(b))
+		}
+		b = fhirValid(t, get("/fhir/R4/ServiceRequest?patient="+withNHS+"&status=completed", e.officer), http.StatusOK, "Bundle")
+		if es := entries(t, b); len(es) != 0 {
+			t.Errorf("completed: %d", len(es))
+		}
+
+		// Task follows the referral's state.
+		task := fhirValid(t, get("/fhir/R4/Task/"+first.ID.String(), e.officer), http.StatusOK, "Task")
+		if task["status"] != "requested" || task["focus"].(map[string]any)["reference"] != "ServiceRequest/"+first.ID.String() {
+			t.Errorf("task: %v", task)
+		}
+
+		// Refusals are OperationOutcomes, and a child the caller may not see does not exist for them.
+		oo := fhirValid(t, get("/fhir/R4/Patient/"+f.child, e.outsider), http.StatusNotFound, "OperationOutcome")
+		if oo["issue"].([]any)[0].(map[string]any)["code"] != "not-found" {
+			t.Errorf("outsider: %v", oo)
+		}
+		b = fhirValid(t, get("/fhir/R4/Patient?identifier="+url.QueryEscape("https://fhir.nhs.uk/Id/nhs-number|9434765919"), e.outsider), http.StatusOK, "Bundle")
+		if es := entries(t, b); len(es) != 0 {
+			t.Errorf("outsider's search found %d", len(es))
+		}
+		fhirValid(t, get("/fhir/R4/Patient/"+withNHS, ""), http.StatusUnauthorized, "OperationOutcome")
+		oo = fhirValid(t, get("/fhir/R4/Patient?gender=female", e.officer), http.StatusBadRequest, "OperationOutcome")
+		if oo["issue"].([]any)[0].(map[string]any)["expression"].([]any)[0] != "gender" {
+			t.Errorf("unsupported parameter: %v", oo)
+		}
+		fhirValid(t, get("/fhir/R4/Patient?identifier=9434765919", e.officer), http.StatusBadRequest, "OperationOutcome")
+		fhirValid(t, get("/fhir/R4/Observation/1", e.officer), http.StatusNotFound, "OperationOutcome")
+		fhirValid(t, get("/fhir/R4/Patient/"+unknownID, e.officer), http.StatusNotFound, "OperationOutcome")
+	})
+}
