@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/fhir"
 	"github.com/oneplan-send/oneplan/internal/paging"
@@ -72,6 +73,16 @@ func fhirResources() []fhirResource {
 				{"patient", fm.SearchParamTypeReference, "Patient/<id>, or the id alone"},
 				{"status", fm.SearchParamTypeToken, "active, completed or revoked"},
 			}},
+		{kind: fm.ResourceTypeCarePlan, doc: "An EHC plan: status, period, outcomes (section E) as contained goals, health provision (section G) as activities; the other sections are at /v1/ehc-plans/{id}.",
+			read: func(s *Server, c echo.Context, id string) (any, error) {
+				pl, err := s.app.Plans.EHCPlan(c.Request().Context(), id)
+				if err != nil {
+					return nil, err
+				}
+				return fhir.CarePlan(pl, s.today())
+			},
+			search: searchCarePlans,
+			params: []fhirParam{{"patient", fm.SearchParamTypeReference, "Patient/<id>, or the id alone"}}},
 		{kind: fm.ResourceTypeTask, doc: "Where a referral is on the pathway (same id as its ServiceRequest): businessStatus is OnePlan's status.",
 			read: func(s *Server, c echo.Context, id string) (any, error) {
 				r, err := s.app.Referrals.Referral(c.Request().Context(), id)
@@ -206,6 +217,23 @@ func searchServiceRequests(s *Server, c echo.Context, q url.Values, pg paging.Pa
 		items[i], ids[i] = fhir.ServiceRequest(r), r.ID
 	}
 	return items, ids, next, err
+}
+
+func searchCarePlans(s *Server, c echo.Context, q url.Values, pg paging.Page) ([]any, []string, string, error) {
+	f := ehcplan.Filter{YoungPersonID: strings.TrimPrefix(q.Get("patient"), "Patient/"), Today: s.today()}
+	plans, next, err := s.app.Plans.EHCPlans(c.Request().Context(), f, pg)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	items, ids := make([]any, len(plans)), make([]string, len(plans))
+	for i, pl := range plans {
+		cp, err := fhir.CarePlan(pl, f.Today)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		items[i], ids[i] = cp, pl.ID
+	}
+	return items, ids, next, nil
 }
 
 // capabilityStatement describes exactly what fhirRoutes serves.

@@ -126,7 +126,7 @@ func TestFHIR(t *testing.T) {
 			r := r.(map[string]any)
 			got[r["type"].(string)] = true
 		}
-		for _, want := range []string{"Patient", "Organization", "ServiceRequest", "Task"} {
+		for _, want := range []string{"Patient", "Organization", "ServiceRequest", "Task", "CarePlan"} {
 			if !got[want] {
 				t.Errorf("CapabilityStatement lacks %s: %v", want, got)
 			}
@@ -204,5 +204,48 @@ func TestFHIR(t *testing.T) {
 		fhirValid(t, get("/fhir/R4/Patient?identifier=9434765919", e.officer), http.StatusBadRequest, "OperationOutcome")
 		fhirValid(t, get("/fhir/R4/Observation/1", e.officer), http.StatusNotFound, "OperationOutcome")
 		fhirValid(t, get("/fhir/R4/Patient/"+unknownID, e.officer), http.StatusNotFound, "OperationOutcome")
+	})
+}
+
+// TestFHIRCarePlan: a health system reads a child's EHC plan back as a CarePlan: the outcomes
+// as goals, the health provision (section G) as activities that name the goals they serve.
+func TestFHIRCarePlan(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		sections := minimalSections()
+		sections["g"] = []any{map[string]any{"ref": "G1", "what": "Occupational therapy for fine motor skills", "who": "Community OT service",
+			"how_often": "Fortnightly, 45 minutes", "how_long": "One school year", "outcomes": []any{"E1"}}}
+		plan := e.mustDo(http.MethodPost, "/v1/ehc-plans", map[string]any{"young_person_id": f.child, "sections": sections}, http.StatusCreated)["id"].(string)
+		get := func(path, key string) reply { return e.do(http.MethodGet, path, key, nil) }
+
+		draft := fhirValid(t, get("/fhir/R4/CarePlan/"+plan, e.officer), http.StatusOK, "CarePlan")
+		if draft["status"] != "draft" || draft["period"] != nil {
+			t.Errorf("draft: %v", draft)
+		}
+		e.mustDo(http.MethodPost, "/v1/ehc-plans/"+plan+"/serve-draft", map[string]any{"served_on": daysAgo(20)}, http.StatusOK)
+		e.mustDo(http.MethodPost, "/v1/ehc-plans/"+plan+"/issue", map[string]any{"issued_on": daysAgo(3), "placement": placement,
+			"family_agreed_early": true}, http.StatusOK)
+
+		cp := fhirValid(t, get("/fhir/R4/CarePlan/"+plan, e.officer), http.StatusOK, "CarePlan")
+		act := cp["activity"].([]any)[0].(map[string]any)["detail"].(map[string]any)
+		goal := cp["contained"].([]any)[0].(map[string]any)
+		if cp["status"] != "active" || cp["period"].(map[string]any)["start"] != daysAgo(3) ||
+			act["description"] != "Occupational therapy for fine motor skills" || act["status"] != "in-progress" ||
+			act["goal"].([]any)[0].(map[string]any)["reference"] != "#goal-E1" ||
+			goal["resourceType"] != "Goal" || goal["id"] != "goal-E1" || cp["goal"].([]any)[0].(map[string]any)["reference"] != "#goal-E1" {
+			t.Errorf("care plan: %s", mustJSON(cp))
+		}
+		if len(cp["activity"].([]any)) != 1 {
+			t.Errorf("only section G is health provision: %d activities", len(cp["activity"].([]any)))
+		}
+		b := fhirValid(t, get("/fhir/R4/CarePlan?patient=Patient/"+f.child, e.officer), http.StatusOK, "Bundle")
+		if es := entries(t, b); len(es) != 1 || es[0]["id"] != plan {
+			t.Errorf("search by patient: %s", mustJSON(b))
+		}
+		fhirValid(t, get("/fhir/R4/CarePlan/"+plan, e.outsider), http.StatusNotFound, "OperationOutcome")
+		b = fhirValid(t, get("/fhir/R4/CarePlan?patient="+f.child, e.outsider), http.StatusOK, "Bundle")
+		if es := entries(t, b); len(es) != 0 {
+			t.Errorf("the outsider's search found %d plans", len(es))
+		}
 	})
 }
