@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -34,6 +36,8 @@ type fhirResource struct {
 	read   func(s *Server, c echo.Context, id string) (any, error)
 	search func(s *Server, c echo.Context, q url.Values, pg paging.Page) (items []any, ids []string, next string, err error)
 	params []fhirParam
+	// create, when set, accepts POST of this resource type.
+	create func(s *Server, c echo.Context) error
 }
 
 type fhirParam struct {
@@ -69,6 +73,7 @@ func fhirResources() []fhirResource {
 				return fhir.ServiceRequest(r), err
 			},
 			search: searchServiceRequests,
+			create: (*Server).fhirCreateReferral,
 			params: []fhirParam{
 				{"patient", fm.SearchParamTypeReference, "Patient/<id>, or the id alone"},
 				{"status", fm.SearchParamTypeToken, "active, completed or revoked"},
@@ -108,6 +113,9 @@ func (s *Server) fhirRoutes(e *echo.Echo) {
 		})
 		if r.search != nil {
 			g.GET("/"+r.kind.Code(), func(c echo.Context) error { return s.fhirSearch(c, r) })
+		}
+		if r.create != nil {
+			g.POST("/"+r.kind.Code(), func(c echo.Context) error { return r.create(s, c) })
 		}
 	}
 	// Anything else under the base is a resource or interaction the facade does not offer.
@@ -219,6 +227,82 @@ func searchServiceRequests(s *Server, c echo.Context, q url.Values, pg paging.Pa
 	return items, ids, next, err
 }
 
+// fhirReferralPaths names, as FHIRPaths, the referral fields the service may refuse.
+var fhirReferralPaths = map[string]string{
+	"/young_person_id": "ServiceRequest.subject", "/referrer_practitioner_id": "ServiceRequest.requester",
+	"/reasons": "ServiceRequest.reasonCode", "/main_reason": "ServiceRequest.reasonCode", "/summary": "ServiceRequest.note",
+}
+
+// fhirCreateReferral turns a health system's ServiceRequest into a OnePlan referral: the same
+// service, permission and rules as POST /v1/referrals; a safeguarding flag takes it down the
+// safeguarding route as it would there.
+func (s *Server) fhirCreateReferral(c echo.Context) error {
+	if mt, _, _ := mime.ParseMediaType(c.Request().Header.Get("Content-Type")); mt != fhir.MediaType && mt != "application/json" {
+		return &fault.Error{Kind: fault.UnsupportedMedia, Detail: "Send the ServiceRequest as application/fhir+json."}
+	}
+	if c.Request().Header.Get("If-None-Exist") != "" {
+		return fault.Field(fault.Invalid, "If-None-Exist", "conditional create is not supported yet: send an Idempotency-Key to make a resend safe")
+	}
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return err
+	}
+	if err := strictJSON(body); err != nil {
+		return err
+	}
+	var head struct {
+		ResourceType string `json:"resourceType"`
+	}
+	_ = json.Unmarshal(body, &head)
+	if head.ResourceType != "ServiceRequest" {
+		return fault.Field(fault.Invalid, "resourceType", "must be ServiceRequest")
+	}
+	sr, err := fm.UnmarshalServiceRequest(body)
+	if err != nil {
+		return fault.Field(fault.Invalid, "ServiceRequest", "not a FHIR R4 ServiceRequest: "+jsonProblem(err))
+	}
+	in, errs := fhir.FromServiceRequest(sr)
+	if len(errs) > 0 {
+		return &fault.Error{Kind: fault.Invalid, Detail: "The ServiceRequest cannot be taken as a referral; see each issue.", Fields: errs}
+	}
+	ctx := c.Request().Context()
+	if in.NHSNo != "" {
+		people, _, err := s.app.People.YoungPeople(ctx, person.Filter{NHSNumber: in.NHSNo}, paging.Page{Limit: 2})
+		if err != nil {
+			return err
+		}
+		if len(people) != 1 {
+			return fault.Field(fault.Unprocessable, "ServiceRequest.subject", "no child with this NHS number is known to you; create the Patient's record through /v1/young-people first")
+		}
+		in.PatientID = people[0].ID
+	}
+	in.Referral.YoungPersonID = in.PatientID
+	r, err := s.app.Referrals.CreateReferral(ctx, in.Referral)
+	if err != nil {
+		var fe *fault.Error
+		if errors.As(err, &fe) {
+			for i, f := range fe.Fields {
+				if p, ok := fhirReferralPaths[f.Pointer]; ok {
+					fe.Fields[i].Pointer = p
+				}
+			}
+		}
+		return err
+	}
+	c.Response().Header().Set("Location", requestBase(c)+fhirBase+"/ServiceRequest/"+r.ID)
+	c.Response().Header().Set("ETag", etagOf(r.Version))
+	return fhirJSON(c, http.StatusCreated, fhir.ServiceRequest(r))
+}
+
+// jsonProblem says what a decoding error found, without echoing the body.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return "the member " + te.Field + " has the wrong type"
+	}
+	return "it is not well-formed"
+}
+
 func searchCarePlans(s *Server, c echo.Context, q url.Values, pg paging.Page) ([]any, []string, string, error) {
 	f := ehcplan.Filter{YoungPersonID: strings.TrimPrefix(q.Get("patient"), "Patient/"), Today: s.today()}
 	plans, next, err := s.app.Plans.EHCPlans(c.Request().Context(), f, pg)
@@ -250,6 +334,9 @@ func capabilityStatement(c echo.Context) fm.CapabilityStatement {
 	for _, r := range fhirResources() {
 		res := fm.CapabilityStatementRestResource{Type: r.kind, Documentation: ptrTo(r.doc),
 			Interaction: []fm.CapabilityStatementRestResourceInteraction{{Code: fm.TypeRestfulInteractionRead}}}
+		if r.create != nil {
+			res.Interaction = append(res.Interaction, fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionCreate})
+		}
 		if r.search != nil {
 			res.Interaction = append(res.Interaction, fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionSearchType})
 			for _, p := range r.params {

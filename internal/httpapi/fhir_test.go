@@ -249,3 +249,92 @@ func TestFHIRCarePlan(t *testing.T) {
 		}
 	})
 }
+
+// fhirReferral is a ServiceRequest as a health system would send it.
+func fhirReferral(subject map[string]any, requester string, codings ...map[string]any) map[string]any {
+	reasons := []any{}
+	for _, c := range codings {
+		reasons = append(reasons, map[string]any{"coding": []any{c}})
+	}
+	return map[string]any{"resourceType": "ServiceRequest", "status": "active", "intent": "order", "subject": subject,
+		"requester": map[string]any{"reference": "Practitioner/" + requester}, "reasonCode": reasons,
+		"note": []any{map[string]any{"text": "Seen in clinic; parents worried about speech and attention."}}}
+}
+
+func snomed(code string) map[string]any {
+	return map[string]any{"system": "http://snomed.info/sct", "code": code}
+}
+
+// TestFHIRReferral: a health system refers a child with one FHIR POST (by NHS number or Patient
+// id), its SNOMED CT reasons mapped to OnePlan's; a safeguarding flag takes the referral down the
+// safeguarding route; unmapped codes and bad references are refused naming them, with nothing
+// written; an outsider cannot refer a child they cannot see.
+func TestFHIRReferral(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		withNHS := e.youngPerson(e.officer, child(6))
+		post := func(key string, body any, headers ...string) reply {
+			return e.do(http.MethodPost, "/fhir/R4/ServiceRequest", key, body, append([]string{"Content-Type", "application/fhir+json"}, headers...)...)
+		}
+		byNHS := map[string]any{"identifier": map[string]any{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}}
+
+		r := post(e.officer, fhirReferral(byNHS, e.lead, snomed("406506008"), snomed("408856003")))
+		sr := fhirValid(t, r, http.StatusCreated, "ServiceRequest")
+		id := sr["id"].(string)
+		if !strings.HasSuffix(r.header.Get("Location"), "/fhir/R4/ServiceRequest/"+id) || sr["subject"].(map[string]any)["reference"] != "Patient/"+withNHS {
+			t.Errorf("created: %s (Location %q)", r.body, r.header.Get("Location"))
+		}
+		ref := e.do(http.MethodGet, "/v1/referrals/"+id, e.officer, nil).json(t)
+		if reasons := ref["reasons"].([]any); len(reasons) != 2 || reasons[0] != "adhd" || reasons[1] != "asd_asc" || ref["status"] != "received" ||
+			ref["referrer_organisation_id"] != e.health || ref["summary"] != "Seen in clinic; parents worried about speech and attention." {
+			t.Errorf("the referral in /v1: %v", ref)
+		}
+
+		// A safeguarding flag: the referral must go to a safeguarding assessment at triage.
+		flagged := fhirReferral(map[string]any{"reference": "Patient/" + f.child}, e.schoolSENCO,
+			map[string]any{"system": "https://github.com/oneplan-send/oneplan/fhir/CodeSystem/referral-reason", "code": "speech_language"})
+		flagged["category"] = []any{map[string]any{"coding": []any{map[string]any{"system": "https://github.com/oneplan-send/oneplan/fhir/CodeSystem/referral-flag", "code": "safeguarding-concern"}}},
+			map[string]any{"coding": []any{map[string]any{"system": "https://github.com/oneplan-send/oneplan/fhir/CodeSystem/service-type", "code": "paediatrics"}}},
+			map[string]any{"coding": []any{map[string]any{"system": "https://github.com/oneplan-send/oneplan/fhir/CodeSystem/service-type", "code": "school"}}}}
+		sr = fhirValid(t, post(e.practitioner, flagged), http.StatusCreated, "ServiceRequest")
+		if sr["priority"] != "urgent" {
+			t.Errorf("flagged referral: %v", sr)
+		}
+		p := e.do(http.MethodPost, "/v1/referrals/"+sr["id"].(string)+"/triage", e.officer, map[string]any{"decision": "accept", "reason": "x", "route": "family_assessment"}).problem(t, http.StatusUnprocessableEntity)
+		if !hasPointer(p, "/route") {
+			t.Errorf("the flagged referral could go to a family assessment: %+v", p)
+		}
+		if g := e.do(http.MethodPost, "/v1/referrals/"+sr["id"].(string)+"/triage", e.officer, map[string]any{"decision": "accept", "reason": "x", "route": "safeguarding_assessment"}); g.status != http.StatusOK {
+			t.Errorf("safeguarding route: %d %s", g.status, g.body)
+		}
+
+		count := func() int { return len(items(t, e.do(http.MethodGet, "/v1/referrals?limit=200", e.officer, nil))) }
+		before := count()
+		for name, c := range map[string]struct {
+			key    string
+			body   any
+			status int
+			expr   string
+		}{
+			"unmapped code":       {e.officer, fhirReferral(byNHS, e.lead, snomed("406506008"), snomed("22298006")), http.StatusBadRequest, "ServiceRequest.reasonCode[1]"},
+			"no reason":           {e.officer, fhirReferral(byNHS, e.lead), http.StatusBadRequest, "ServiceRequest.reasonCode"},
+			"no subject":          {e.officer, fhirReferral(map[string]any{"display": "a child"}, e.lead, snomed("406506008")), http.StatusBadRequest, "ServiceRequest.subject"},
+			"unknown NHS number":  {e.officer, fhirReferral(map[string]any{"identifier": map[string]any{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765870"}}, e.lead, snomed("406506008")), http.StatusUnprocessableEntity, "ServiceRequest.subject"},
+			"unknown requester":   {e.officer, fhirReferral(byNHS, unknownID, snomed("406506008")), http.StatusUnprocessableEntity, "ServiceRequest.requester"},
+			"not a referral":      {e.officer, map[string]any{"resourceType": "Patient"}, http.StatusBadRequest, "resourceType"},
+			"a child out of view": {e.outsider, fhirReferral(map[string]any{"reference": "Patient/" + f.child}, e.otherWorker, snomed("406506008")), http.StatusUnprocessableEntity, "ServiceRequest.subject"},
+			"a duplicate key":     {e.officer, `{"resourceType":"ServiceRequest","status":"active","status":"draft"}`, http.StatusBadRequest, ""},
+		} {
+			oo := fhirValid(t, post(c.key, c.body), c.status, "OperationOutcome")
+			if c.expr != "" {
+				if ex, _ := oo["issue"].([]any)[0].(map[string]any)["expression"].([]any); len(ex) == 0 || ex[0] != c.expr {
+					t.Errorf("%s: %s", name, mustJSON(oo))
+				}
+			}
+		}
+		if n := count(); n != before {
+			t.Errorf("refused referrals wrote %d", n-before)
+		}
+		fhirValid(t, e.do(http.MethodPost, "/fhir/R4/ServiceRequest", e.officer, "<xml/>", "Content-Type", "application/fhir+xml"), http.StatusUnsupportedMediaType, "OperationOutcome")
+	})
+}
