@@ -4,7 +4,7 @@ GO      ?= go
 TOOL    := $(GO) tool -modfile=tools/go.mod
 DEMO_DB ?= oneplan-demo.db
 
-.PHONY: run test generate check-generate lint build docker bench bench-short bench-tools bench-store help
+.PHONY: run test generate check-generate lint build docker bench bench-short bench-tools bench-store docs-ui help
 
 help:
 	@echo "make run             serve the API on SQLite with demo data (prints the URL and keys)"
@@ -13,6 +13,7 @@ help:
 	@echo "make check-generate  fail if the generated code is stale"
 	@echo "make lint            gofmt, go vet and golangci-lint"
 	@echo "make build           build bin/oneplan"
+	@echo "make docs-ui         fetch the pinned Swagger UI (tools/docsui) into internal/httpapi/docsui/dist for /docs"
 	@echo "make bench           the server against PostgreSQL itself (wrk vs pgbench) and every report, on 1,000,000 referrals"
 	@echo "make bench-short     the same on 20,000 referrals with 2 s runs: proves the harness works (CI)"
 	@echo "make bench-store     report queries in-process (go test -bench) against the PostgreSQL ceiling"
@@ -41,6 +42,11 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || { echo "gofmt would change:"; echo "$$out"; exit 1; }
 	$(GO) vet ./...
 	$(GO) tool -modfile=tools/lint/go.mod golangci-lint run ./...
+
+# The interactive reference at /docs: swagger-ui-dist pinned by tools/docsui/package-lock.json,
+# copied into internal/httpapi/docsui/dist (committed: the binary builds with no network).
+docs-ui:
+	bash tools/docsui/fetch.sh
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/oneplan ./cmd/oneplan

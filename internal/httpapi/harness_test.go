@@ -388,6 +388,10 @@ func newValidatingTransport(t *testing.T) *validatingTransport {
 	for _, mt := range []string{"application/pdf", "image/png", "image/jpeg", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"} {
 		openapi3filter.RegisterBodyDecoder(mt, openapi3filter.FileBodyDecoder)
 	}
+	// The /docs page and its scripts and styles are text.
+	for _, mt := range []string{"text/html", "text/css", "text/javascript"} {
+		openapi3filter.RegisterBodyDecoder(mt, openapi3filter.PlainBodyDecoder)
+	}
 	r, err := gorillamux.NewRouter(spec)
 	if err != nil {
 		t.Fatal(err)
