@@ -11,7 +11,8 @@
 //    - each path id is a collection variable named after the resource ({{referralId}} ...);
 //    - faked response examples and random ids are dropped, so the file only changes with the contract.
 // 3. A "Journey" folder first: create an organisation, a practitioner, a young person and a referral,
-//    read it, find it in the list, triage it and read its timeline, each with tests, the ids carried
+//    read it, find it in the list, triage it, start the family assessment, request an EHC needs
+//    assessment and read the timeline, each with tests, the ids carried
 //    from one call to the next in collection variables. `tools/postman/run.sh` runs it with newman.
 //
 // Usage: node generate.js [output folder] (default ../../docs/postman)
@@ -34,7 +35,7 @@ const Converter = require("openapi-to-postmanv2");
 
 const root = path.resolve(__dirname, "../..");
 const outDir = path.resolve(process.argv[2] || path.join(root, "docs/postman"));
-const specText = fs.readFileSync(path.join(root, "openapi.yaml"), "utf8");
+const specText = fs.readFileSync(process.env.OPENAPI_SPEC || path.join(root, "openapi.yaml"), "utf8");
 const spec = yaml.load(specText);
 
 // ---- the contract ---------------------------------------------------------------------------
@@ -219,6 +220,14 @@ const journey = [
     check: "pm.expect(body.items.map(r => r.id)).to.include(pm.collectionVariables.get('referralId'));" },
   { name: "Triage it: accept", op: "triageReferral", status: 200, body: { decision: "accept", reason: "Two services involved; needs are emerging at school.", route: null, redirect_to: null, override_reason: null },
     check: "pm.expect(body.status).to.eql('accepted');" },
+  { name: "Start the family assessment", op: "createFamilyAssessment", status: 201,
+    body: { referral_id: "{{referralId}}", assessor_practitioner_id: null }, keep: { familyAssessmentId: "id" },
+    check: "pm.expect(body.referral_id).to.eql(pm.collectionVariables.get('referralId'));" },
+  { name: "Read the referral again: now assessing", op: "getReferral", status: 200, check: "pm.expect(body.status).to.eql('assessing');" },
+  { name: "Request an EHC needs assessment", op: "createEhcNeedsAssessment", status: 201,
+    pre: "pm.collectionVariables.set('today', new Date().toISOString().slice(0, 10));",
+    body: { young_person_id: "{{youngPersonId}}", received_on: "{{today}}", requested_by: "school_or_college", referral_id: "{{referralId}}", meeting_id: null },
+    keep: { ehcNeedsAssessmentId: "id" }, check: "pm.expect(body.young_person_id).to.eql(pm.collectionVariables.get('youngPersonId'));" },
   { name: "Read the young person's timeline", op: "getTimeline", status: 200, check: "pm.expect(body.items.length).to.be.above(0);" },
 ];
 
@@ -254,6 +263,7 @@ function journeyItem(step, generated) {
     ...keep,
   ].join("\n");
   item.event = [{ listen: "test", script: { type: "text/javascript", exec: exec.split("\n") } }];
+  if (step.pre) item.event.unshift({ listen: "prerequest", script: { type: "text/javascript", exec: step.pre.split("\n") } });
   return item;
 }
 
@@ -282,7 +292,7 @@ Converter.convert({ type: "string", data: specText }, {
       "Needs apiKey (a SEND officer's key) and adminKey; ids are carried in collection variables.",
     item: journey.map((s) => journeyItem(s, generated)),
   };
-  for (const k of ["organisationId", "practitionerId", "youngPersonId", "referralId", "referralReference"]) usedVariables.add(k);
+  for (const k of ["organisationId", "practitionerId", "youngPersonId", "referralId", "referralReference", "familyAssessmentId", "ehcNeedsAssessmentId", "today"]) usedVariables.add(k);
   const vars = [...usedVariables].sort();
   const defaults = { baseUrl: "http://127.0.0.1:8080" };
   const collection = {

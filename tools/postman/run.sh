@@ -35,6 +35,6 @@ if [ -z "$base" ] || [ -z "$admin" ] || [ -z "$officer" ]; then
   cat "$work/out"; echo "could not read the address and keys from oneplan serve"; exit 1
 fi
 echo "newman: the Journey folder against $base"
-node_modules/.bin/newman run "$root/docs/postman/oneplan.postman_collection.json" --folder Journey \
+node_modules/.bin/newman run "${POSTMAN_COLLECTION:-$root/docs/postman/oneplan.postman_collection.json}" --folder Journey \
   --env-var "baseUrl=$base" --env-var "apiKey=$officer" --env-var "adminKey=$admin" \
   --reporters cli --reporter-cli-no-banner --color off
