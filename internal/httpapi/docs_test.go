@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -9,6 +10,8 @@ import (
 	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
 )
+
+var serversBlock = regexp.MustCompile(`(?m)^servers:\n(?:[ \t-].*\n)+`)
 
 // /docs is public, embedded, and allowed to run only its own scripts; the served contract names
 // the configured server and is otherwise the contract as written.
@@ -54,13 +57,12 @@ func TestDocsPageAndServedServers(t *testing.T) {
 		}
 
 		spec := e.do(http.MethodGet, "/openapi.yaml", "", nil)
-		want := strings.Replace(string(api.SpecYAML), "servers:\n  - url: http://127.0.0.1:8080\n",
-			"servers:\n  - url: \"https://oneplan.council.example\"\n    description: This server.\n", 1)
-		if want == string(api.SpecYAML) {
-			t.Fatal("the contract's servers list has changed shape: update this test")
+		served := serversBlock.FindString(string(spec.body))
+		if served != "servers:\n  - url: \"https://oneplan.council.example\"\n    description: This server.\n" {
+			t.Errorf("served servers block: %q", served)
 		}
-		if string(spec.body) != want {
-			t.Fatalf("served contract differs from the contract with servers replaced")
+		if serversBlock.ReplaceAllString(string(spec.body), "") != serversBlock.ReplaceAllString(string(api.SpecYAML), "") {
+			t.Error("the served contract differs from the contract as written beyond its servers")
 		}
 	}, func(o *httpapi.Options, _ *app.Options) { o.ServerURL = "https://oneplan.council.example" })
 }
