@@ -4,7 +4,7 @@ GO      ?= go
 TOOL    := $(GO) tool -modfile=tools/go.mod
 DEMO_DB ?= oneplan-demo.db
 
-.PHONY: fhir-schema run test generate check-generate lint build docker bench bench-short bench-tools bench-store help
+.PHONY: fhir-schema run test generate check-generate lint build docker bench bench-short bench-tools bench-store docs-ui postman postman-run help
 
 help:
 	@echo "make run             serve the API on SQLite with demo data (prints the URL and keys)"
@@ -13,6 +13,9 @@ help:
 	@echo "make check-generate  fail if the generated code is stale"
 	@echo "make lint            gofmt, go vet and golangci-lint"
 	@echo "make build           build bin/oneplan"
+	@echo "make postman         regenerate docs/postman/ (collection and environment) from openapi.yaml"
+	@echo "make postman-run     run the collection's Journey with newman against a fresh demo server on SQLite"
+	@echo "make docs-ui         fetch the pinned Swagger UI (tools/docsui) into internal/httpapi/docsui/dist for /docs"
 	@echo "make bench           the server against PostgreSQL itself (wrk vs pgbench) and every report, on 1,000,000 referrals"
 	@echo "make bench-short     the same on 20,000 referrals with 2 s runs: proves the harness works (CI)"
 	@echo "make bench-store     report queries in-process (go test -bench) against the PostgreSQL ceiling"
@@ -47,6 +50,20 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || { echo "gofmt would change:"; echo "$$out"; exit 1; }
 	$(GO) vet ./...
 	$(GO) tool -modfile=tools/lint/go.mod golangci-lint run ./...
+
+# The interactive reference at /docs: swagger-ui-dist pinned by tools/docsui/package-lock.json,
+# copied into internal/httpapi/docsui/dist (committed: the binary builds with no network).
+docs-ui:
+	bash tools/docsui/fetch.sh
+
+# The Postman collection and environment in docs/postman/, generated from openapi.yaml with
+# openapi-to-postmanv2 (pinned in tools/postman/package-lock.json) and post-processed by
+# tools/postman/generate.js; postman-run runs its Journey with newman against `oneplan serve --demo`.
+postman:
+	@cd tools/postman && { [ -d node_modules ] || npm ci --no-audit --no-fund --ignore-scripts >/dev/null; } && node generate.js
+
+postman-run:
+	bash tools/postman/run.sh
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/oneplan ./cmd/oneplan

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -223,6 +224,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return id.Principal(), err
 		}
 	}
+	// Listen first, so the served contract names the address actually bound (ONEPLAN_ADDR may say
+	// port 0), unless a public URL is configured.
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = ln.Close() }()
+	addr := ln.Addr().String()
+	opts.ServerURL = a.cfg.PublicURL
+	if opts.ServerURL == "" {
+		opts.ServerURL = "http://" + reachable(ln.Addr())
+	}
 	e, err := httpapi.New(a.app, opts)
 	if err != nil {
 		return err
@@ -250,16 +263,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv := &http.Server{Addr: a.cfg.Addr, Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(ln) }()
 
-	fmt.Fprintf(stdout, "OnePlan is serving on http://%s (database: %s)\n", a.cfg.Addr, a.store.Dialect())
-	fmt.Fprintf(stdout, "  contract: http://%s/openapi.yaml\n", a.cfg.Addr)
+	fmt.Fprintf(stdout, "OnePlan is serving on http://%s (database: %s)\n", addr, a.store.Dialect())
+	fmt.Fprintf(stdout, "  contract: http://%s/openapi.yaml\n", addr)
+	fmt.Fprintf(stdout, "  reference: %s/docs\n", opts.ServerURL)
 	if made && a.cfg.AdminAPIKey == "" {
 		fmt.Fprintf(stdout, "  admin API key (shown once, keep it safe): %s\n", key)
 	}
 	if officerKey != "" {
 		fmt.Fprintf(stdout, "  demo SEND officer API key: %s\n", officerKey)
-		fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' http://%s/v1/referrals?limit=2\n", officerKey, a.cfg.Addr)
+		fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' http://%s/v1/referrals?limit=2\n", officerKey, addr)
 	}
 
 	stop, cancel := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -273,6 +287,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	shutdown, cancelShutdown := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancelShutdown()
 	return srv.Shutdown(shutdown)
+}
+
+// reachable is a listening address as a caller on this machine can dial it: a wildcard address
+// (0.0.0.0, ::) becomes localhost with the same port.
+func reachable(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // loadDemo seeds the demo data when the database is empty and issues a fresh demo key.

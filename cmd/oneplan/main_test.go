@@ -509,6 +509,13 @@ func TestServe(t *testing.T) {
 	if code, _ := get("/v1/referrals?limit=1", ""); code != http.StatusUnauthorized {
 		t.Errorf("/v1/referrals without a key: %d, want 401", code)
 	}
+	// The served contract names the address the server listens on, and /docs is public.
+	if code, body := get("/openapi.yaml", ""); code != http.StatusOK || !strings.Contains(string(body), "servers:\n  - url: \""+base+"\"\n") {
+		t.Errorf("/openapi.yaml: %d, servers should name %s", code, base)
+	}
+	if code, body := get("/docs", ""); code != http.StatusOK || !strings.Contains(string(body), "swagger-ui") {
+		t.Errorf("/docs: %d %.100s", code, body)
+	}
 
 	cancel()
 	select {

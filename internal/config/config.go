@@ -3,6 +3,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -46,6 +47,7 @@ type Config struct {
 	WebhookTimeout      time.Duration // ONEPLAN_WEBHOOK_TIMEOUT: per attempt; a claim is leased for three times this
 	DocumentStore       string        // ONEPLAN_DOCUMENT_STORE: where documents' bytes live (a gocloud.dev/blob URL)
 	MaxDocumentBytes    int64         // ONEPLAN_MAX_DOCUMENT_BYTES: the largest document taken
+	PublicURL           string        // ONEPLAN_PUBLIC_URL: the address callers use, for servers in /openapi.yaml
 }
 
 // Vars documents each variable with its default, for --help.
@@ -80,6 +82,7 @@ var Vars = [][3]string{
 	{"ONEPLAN_WEBHOOK_TIMEOUT", "10s", "how long one webhook attempt may take; a process that dies holding a delivery gives it up to the others after three times this"},
 	{"ONEPLAN_DOCUMENT_STORE", "", "where uploaded documents' bytes are kept: file:///path/to/folder, or s3://bucket?region=eu-west-2 (any S3-compatible store: add &endpoint=https://...&use_path_style=true); empty: a folder beside the SQLite database, or ./oneplan-documents with PostgreSQL (replicas must share one bucket)"},
 	{"ONEPLAN_MAX_DOCUMENT_BYTES", "20971520", "largest document accepted (413 above); Word documents may also unpack to at most 100 MB and 100 times their size"},
+	{"ONEPLAN_PUBLIC_URL", "", "the URL callers reach this server at (e.g. https://oneplan.council.example), named as the server in /openapi.yaml and used by /docs; unset: the address it listens on"},
 	{"ONEPLAN_WEBHOOK_RETRY_FOR", "72h", "how long a failed webhook delivery is retried before it fails and its subscription is marked failing"},
 }
 
@@ -178,6 +181,12 @@ func FromEnv() (Config, error) {
 	}
 	if c.DatabaseURL == "" {
 		return c, fmt.Errorf("ONEPLAN_DATABASE_URL must not be empty")
+	}
+	if c.PublicURL = strings.TrimRight(get("ONEPLAN_PUBLIC_URL"), "/"); c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return c, fmt.Errorf("ONEPLAN_PUBLIC_URL must be an http or https URL such as https://oneplan.council.example, with no query")
+		}
 	}
 	return c, nil
 }

@@ -82,6 +82,9 @@ func each(t *testing.T, fn func(t *testing.T, e *env), opts ...envOption) {
 	}
 }
 
+// selfURL as Options.ServerURL stands for the test server's own address.
+const selfURL = "self"
+
 // envOption adjusts a test server's settings.
 type envOption func(*httpapi.Options, *app.Options)
 
@@ -112,11 +115,19 @@ func newEnv(t *testing.T, st *store.Store, tweak ...envOption) *env {
 	for _, f := range hopts {
 		f(&opts)
 	}
+	// The test server listens before the API is built, so a test may have the served contract name
+	// it (ServerURL selfURL), as `oneplan serve` does.
+	srv := httptest.NewUnstartedServer(nil)
+	if opts.ServerURL == selfURL {
+		opts.ServerURL = "http://" + srv.Listener.Addr().String()
+	}
 	e, err := httpapi.New(a, opts)
 	if err != nil {
+		srv.Close()
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(e)
+	srv.Config.Handler = e
+	srv.Start()
 	t.Cleanup(srv.Close)
 	en := &env{t: t, srv: srv, st: st, app: a, logs: logs, idp: idp}
 	en.httpc = &http.Client{Transport: newValidatingTransport(t)}
@@ -387,6 +398,10 @@ func newValidatingTransport(t *testing.T) *validatingTransport {
 	// So are documents' bytes.
 	for _, mt := range []string{"application/pdf", "image/png", "image/jpeg", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"} {
 		openapi3filter.RegisterBodyDecoder(mt, openapi3filter.FileBodyDecoder)
+	}
+	// The /docs page and its scripts and styles are text.
+	for _, mt := range []string{"text/html", "text/css", "text/javascript"} {
+		openapi3filter.RegisterBodyDecoder(mt, openapi3filter.PlainBodyDecoder)
 	}
 	r, err := gorillamux.NewRouter(spec)
 	if err != nil {

@@ -51,6 +51,9 @@ type Options struct {
 	Profiling bool
 	// Metrics, if set, is served at /metrics to admin keys (see metricsRoute).
 	Metrics http.Handler
+	// ServerURL, if set, replaces servers in the served /openapi.yaml (the configured public URL,
+	// or the address the server listens on), so /docs and generated clients call this server.
+	ServerURL string
 }
 
 // Server holds what the handlers need.
@@ -117,7 +120,11 @@ func New(a *app.App, opts Options) (*echo.Echo, error) {
 	}
 	// The validator must not check the Host against servers[].
 	spec.Servers = nil
-	s := &Server{app: a, spec: spec, raw: api.SpecYAML, opts: opts, log: opts.Logger, limits: a.Limiter(opts.RateLimit, opts.RateBurst),
+	raw, err := servedSpec(api.SpecYAML, opts.ServerURL)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{app: a, spec: spec, raw: raw, opts: opts, log: opts.Logger, limits: a.Limiter(opts.RateLimit, opts.RateBurst),
 		public: publicRoutes(spec)}
 
 	e := echo.New()
@@ -240,7 +247,12 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		if isDocs(c.Request().URL.Path) {
+			// The reference page runs this server's own scripts and styles and calls this server.
+			h.Set("Content-Security-Policy", s.docsCSP())
+		} else {
+			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		}
 		h.Set("Cache-Control", "no-store")
 		return next(c)
 	}

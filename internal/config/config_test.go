@@ -1,0 +1,24 @@
+package config
+
+import "testing"
+
+func TestPublicURL(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"", "", true},
+		{"https://oneplan.council.example/", "https://oneplan.council.example", true},
+		{"http://10.0.0.5:8080/api", "http://10.0.0.5:8080/api", true},
+		{"oneplan.council.example", "", false},
+		{"ftp://oneplan.council.example", "", false},
+		{"https://oneplan.council.example/?a=b", "", false},
+		{"https://user:pw@oneplan.council.example", "", false},
+	} {
+		t.Setenv("ONEPLAN_PUBLIC_URL", tc.in)
+		c, err := FromEnv()
+		if (err == nil) != tc.ok || (tc.ok && c.PublicURL != tc.want) {
+			t.Errorf("%q: got %q, %v", tc.in, c.PublicURL, err)
+		}
+	}
+}
