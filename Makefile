@@ -4,7 +4,7 @@ GO      ?= go
 TOOL    := $(GO) tool -modfile=tools/go.mod
 DEMO_DB ?= oneplan-demo.db
 
-.PHONY: run test generate check-generate lint build docker bench bench-short bench-tools bench-store help
+.PHONY: run test generate check-generate lint build docker bench bench-short bench-tools bench-store contract-check help
 
 help:
 	@echo "make run             serve the API on SQLite with demo data (prints the URL and keys)"
@@ -12,6 +12,7 @@ help:
 	@echo "make generate        regenerate api/ and pkg/client/ from openapi.yaml"
 	@echo "make check-generate  fail if the generated code is stale"
 	@echo "make lint            gofmt, go vet and golangci-lint"
+	@echo "make contract-check  Spectral lint, no breaking change against versions/, examples valid (internal/contracttest)"
 	@echo "make build           build bin/oneplan"
 	@echo "make bench           the server against PostgreSQL itself (wrk vs pgbench) and every report, on 1,000,000 referrals"
 	@echo "make bench-short     the same on 20,000 referrals with 2 s runs: proves the harness works (CI)"
@@ -41,6 +42,13 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || { echo "gofmt would change:"; echo "$$out"; exit 1; }
 	$(GO) vet ./...
 	$(GO) tool -modfile=tools/lint/go.mod golangci-lint run ./...
+
+# The contract: Spectral (tools/spectral, .spectral.yaml) with zero errors, oasdiff (tools/oasdiff)
+# against the last released contract under versions/, and the Go test that validates every example
+# and requires descriptions and examples (internal/contracttest). See README "Contract stability".
+contract-check:
+	GO=$(GO) ./scripts/contract-check.sh
+	$(GO) test -count=1 ./internal/contracttest/
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/oneplan ./cmd/oneplan

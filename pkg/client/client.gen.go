@@ -3645,7 +3645,7 @@ type EHCPlacement struct {
 // EHCPlacementSettingType defines model for EHCPlacement.SettingType.
 type EHCPlacementSettingType string
 
-// EHCPlan defines model for EhcPlan.
+// EHCPlan `next_review`: The next annual review: within 12 months of the plan being made, then of the last review decision (s.44).
 type EHCPlan struct {
 	Cessation *struct {
 		CeasesOn  openapi_types.Date `json:"ceases_on"`
@@ -3740,7 +3740,7 @@ type EHCPlanInput struct {
 	YoungPersonID     openapi_types.UUID `json:"young_person_id"`
 }
 
-// EHCPlanIssueInput defines model for EhcPlanIssueInput.
+// EHCPlanIssueInput `sections`: The final content, when it differs from the draft or proposal after comments. `placement`: Section I, when sections is not given.
 type EHCPlanIssueInput struct {
 	// FamilyAgreedEarly The family responded and agreed before their comment period ended.
 	FamilyAgreedEarly *bool              `json:"family_agreed_early,omitempty"`
@@ -3790,7 +3790,7 @@ type EHCPlanServeInput struct {
 // EHCPlanStatus draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
 type EHCPlanStatus string
 
-// EHCPlanVersion defines model for EhcPlanVersion.
+// EHCPlanVersion `amendment_final`: Proposals and amended finals: the amended plan within 8 weeks of the notice (Reg 22(3)).
 type EHCPlanVersion struct {
 	AmendmentFinal *Milestone          `json:"amendment_final,omitempty"`
 	AnnualReviewID *openapi_types.UUID `json:"annual_review_id,omitempty"`
