@@ -6941,25 +6941,45 @@ type ClientInterface interface {
 
 	// Healthz Liveness probe
 	//
+	// **Who may call:** anyone; no credentials are needed.
+	//
+	// Answers 200 while the process is up, for a Kubernetes liveness probe. **Changes:** nothing.
+	//
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// OpenapiSpec This contract
+	//
+	// **Who may call:** anyone; no credentials are needed.
+	//
+	// The contract this server implements, as YAML. **Changes:** nothing.
 	//
 	// Corresponds with GET /openapi.yaml (the `OpenapiSpec` operationId).
 	OpenapiSpec(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Readyz Readiness probe (checks the database)
 	//
+	// **Who may call:** anyone; no credentials are needed.
+	//
+	// Answers 200 when the database answers, 503 otherwise, for a Kubernetes readiness probe. **Changes:** nothing.
+	//
 	// Corresponds with GET /readyz (the `Readyz` operationId).
 	Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListActions Actions agreed at meetings, across meetings
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/actions (the `ListActions` operationId).
 	ListActions(ctx context.Context, params *ListActionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CompleteActionWithBody Mark an action done (who and when are recorded)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the action done, recording who and when. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -6968,6 +6988,10 @@ type ClientInterface interface {
 
 	// CompleteAction Mark an action done (who and when are recorded)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the action done, recording who and when. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
@@ -6975,10 +6999,18 @@ type ClientInterface interface {
 
 	// ListAnnualReviews List annual reviews of EHC plans
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/annual-reviews (the `ListAnnualReviews` operationId).
 	ListAnnualReviews(ctx context.Context, params *ListAnnualReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAnnualReview Read one annual review with its due dates
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/annual-reviews/{id} (the `GetAnnualReview` operationId).
 	GetAnnualReview(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -6986,6 +7018,10 @@ type ClientInterface interface {
 	// DecideAnnualReviewWithBody Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
 	//
 	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -6996,6 +7032,10 @@ type ClientInterface interface {
 	//
 	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/annual-reviews/{id}/decision (the `DecideAnnualReview` operationId).
@@ -7004,6 +7044,10 @@ type ClientInterface interface {
 	// HoldAnnualReviewWithBody Record the review meeting held
 	//
 	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7014,6 +7058,10 @@ type ClientInterface interface {
 	//
 	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/annual-reviews/{id}/meeting (the `HoldAnnualReview` operationId).
@@ -7021,10 +7069,18 @@ type ClientInterface interface {
 
 	// ListAPIKeys List API keys (admin; never the keys themselves)
 	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/api-keys (the `ListAPIKeys` operationId).
 	ListAPIKeys(ctx context.Context, params *ListAPIKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateAPIKeyWithBody Issue an API key (admin); the key is in this answer only
+	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** Issues a key for an organisation and role; the secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7033,6 +7089,10 @@ type ClientInterface interface {
 
 	// CreateAPIKey Issue an API key (admin); the key is in this answer only
 	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** Issues a key for an organisation and role; the secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/api-keys (the `CreateAPIKey` operationId).
@@ -7040,10 +7100,18 @@ type ClientInterface interface {
 
 	// GetAPIKey Read a key's details (admin)
 	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/api-keys/{id} (the `GetAPIKey` operationId).
 	GetAPIKey(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RevokeAPIKey Revoke a key (admin); it fails at once
+	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** Revokes the key: every later call with it answers 401. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Corresponds with POST /v1/api-keys/{id}/revoke (the `RevokeAPIKey` operationId).
 	RevokeAPIKey(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7052,15 +7120,27 @@ type ClientInterface interface {
 	//
 	// The old key is revoked in the same transaction; the new key is in this answer only.
 	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** Issues a replacement key and revokes the old one. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Corresponds with POST /v1/api-keys/{id}/rotate (the `RotateAPIKey` operationId).
 	RotateAPIKey(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAuditEvents List audit events (admin)
 	//
+	// **Who may call:** admin only (`audit:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDisputes List tribunal appeals, mediations and complaints
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/disputes (the `ListDisputes` operationId).
 	ListDisputes(ctx context.Context, params *ListDisputesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7072,6 +7152,10 @@ type ClientInterface interface {
 	// `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
 	// alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
 	// With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7086,6 +7170,10 @@ type ClientInterface interface {
 	// alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
 	// With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/disputes (the `CreateDispute` operationId).
@@ -7093,10 +7181,18 @@ type ClientInterface interface {
 
 	// GetDispute Read a tribunal appeal, mediation or complaint
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/disputes/{id} (the `GetDispute` operationId).
 	GetDispute(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateDisputeWithBody Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the notes and dates given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7105,6 +7201,10 @@ type ClientInterface interface {
 
 	// UpdateDisputeWithApplicationMergePatchPlusJSONBody Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the notes and dates given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
 	// Corresponds with PATCH /v1/disputes/{id} (the `UpdateDispute` operationId).
@@ -7112,12 +7212,20 @@ type ClientInterface interface {
 
 	// ConcludeDisputeWithBody Record how the dispute ended (once; a second conclusion answers 409)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the outcome and the day it concluded; a second conclusion answers 409. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/disputes/{id}/conclude (the `ConcludeDispute` operationId).
 	ConcludeDisputeWithBody(ctx context.Context, id ID, params *ConcludeDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ConcludeDispute Record how the dispute ended (once; a second conclusion answers 409)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the outcome and the day it concluded; a second conclusion answers 409. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7129,6 +7237,10 @@ type ClientInterface interface {
 	// Who may call: anyone who may read casework; only documents of children the caller may see
 	// are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
 	// as one list event naming each document and child.
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the record named must be within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/documents (the `ListDocuments` operationId).
 	ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7146,6 +7258,10 @@ type ClientInterface interface {
 	// see is 422 naming `record_id`, as if it did not exist. Adds a `document.added` event and a
 	// timeline line (kind and type only: titles and file names stay out of both).
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Stores the bytes (checked from their content) in blob storage and records the document on the record named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/documents (the `UploadDocument` operationId).
@@ -7157,12 +7273,20 @@ type ClientInterface interface {
 	// The record goes at once; the bytes are deleted from the document store after the commit.
 	// Adds a `document.removed` event; the audit trail keeps that it existed.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Removes the document and its bytes. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Corresponds with DELETE /v1/documents/{id} (the `RemoveDocument` operationId).
 	RemoveDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDocument Read a document's description (not its bytes)
 	//
 	// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/documents/{id} (the `GetDocument` operationId).
 	GetDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7174,10 +7298,18 @@ type ClientInterface interface {
 	// Content-Security-Policy, so a browser never runs it. `Digest`-style integrity: the
 	// `X-Content-SHA256` header carries the SHA-256 recorded at upload. Audited as a read.
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/documents/{id}/content (the `GetDocumentContent` operationId).
 	GetDocumentContent(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListEHCNeedsAssessments List EHC needs assessment requests
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/ehc-needs-assessments (the `ListEHCNeedsAssessments` operationId).
 	ListEHCNeedsAssessments(ctx context.Context, params *ListEHCNeedsAssessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7192,6 +7324,10 @@ type ClientInterface interface {
 	// themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
 	// (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
 	// SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
+	//
+	// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7209,6 +7345,10 @@ type ClientInterface interface {
 	// (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
 	// SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
 	//
+	// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments (the `CreateEHCNeedsAssessment` operationId).
@@ -7216,12 +7356,20 @@ type ClientInterface interface {
 
 	// GetEHCNeedsAssessment Read one EHC needs assessment request with its statutory deadlines
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/ehc-needs-assessments/{id} (the `GetEHCNeedsAssessment` operationId).
 	GetEHCNeedsAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RequestEHCAdviceWithBody Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
 	//
 	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7232,6 +7380,10 @@ type ClientInterface interface {
 	//
 	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice (the `RequestEHCAdvice` operationId).
@@ -7239,12 +7391,20 @@ type ClientInterface interface {
 
 	// ReceiveEHCAdviceWithBody Record the day requested advice arrived
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the day the advice arrived. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEHCAdvice` operationId).
 	ReceiveEHCAdviceWithBody(ctx context.Context, id ID, adviceID openapi_types.UUID, params *ReceiveEHCAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReceiveEHCAdvice Record the day requested advice arrived
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the day the advice arrived. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7255,6 +7415,10 @@ type ClientInterface interface {
 	//
 	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-assess (the `DecideEHCNeedsAssessment` operationId).
@@ -7263,6 +7427,10 @@ type ClientInterface interface {
 	// DecideEHCNeedsAssessment Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 	//
 	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7273,6 +7441,10 @@ type ClientInterface interface {
 	//
 	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-issue (the `DecideEHCPlanIssue` operationId).
@@ -7281,6 +7453,10 @@ type ClientInterface interface {
 	// DecideEHCPlanIssue Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 	//
 	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7291,6 +7467,10 @@ type ClientInterface interface {
 	//
 	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEHCNeedsAssessmentException` operationId).
@@ -7300,12 +7480,20 @@ type ClientInterface interface {
 	//
 	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEHCNeedsAssessmentException` operationId).
 	AddEHCNeedsAssessmentException(ctx context.Context, id ID, params *AddEHCNeedsAssessmentExceptionParams, body AddEHCNeedsAssessmentExceptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// WithdrawEHCNeedsAssessmentWithBody Record that the request was withdrawn (SEN2 outcome W)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the request withdrawn (SEN2 outcome W); its clock stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7314,6 +7502,10 @@ type ClientInterface interface {
 
 	// WithdrawEHCNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the request withdrawn (SEN2 outcome W); its clock stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEHCNeedsAssessment` operationId).
@@ -7321,12 +7513,20 @@ type ClientInterface interface {
 
 	// ListEHCPlans List EHC plans
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/ehc-plans (the `ListEHCPlans` operationId).
 	ListEHCPlans(ctx context.Context, params *ListEHCPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateEHCPlanWithBody Draft an EHC plan (version 1)
 	//
 	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7337,6 +7537,10 @@ type ClientInterface interface {
 	//
 	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/ehc-plans (the `CreateEHCPlan` operationId).
@@ -7344,12 +7548,20 @@ type ClientInterface interface {
 
 	// GetEHCPlan Read one EHC plan with every version and its due dates
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/ehc-plans/{id} (the `GetEHCPlan` operationId).
 	GetEHCPlan(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ProposeEHCPlanAmendmentWithBody Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 	//
 	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7360,6 +7572,10 @@ type ClientInterface interface {
 	//
 	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/amendments (the `ProposeEHCPlanAmendment` operationId).
@@ -7368,6 +7584,10 @@ type ClientInterface interface {
 	// CeaseEHCPlanWithBody Record the decision to cease to maintain the plan (s.45)
 	//
 	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7378,6 +7598,10 @@ type ClientInterface interface {
 	//
 	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEHCPlan` operationId).
@@ -7386,6 +7610,10 @@ type ClientInterface interface {
 	// ReviseEHCPlanDraftWithBody Replace the draft's sections
 	//
 	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7396,6 +7624,10 @@ type ClientInterface interface {
 	//
 	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/draft (the `ReviseEHCPlanDraft` operationId).
@@ -7404,6 +7636,10 @@ type ClientInterface interface {
 	// IssueEHCPlanWithBody Issue the final plan, or the amended plan after proposed amendments
 	//
 	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7414,6 +7650,10 @@ type ClientInterface interface {
 	//
 	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/issue (the `IssueEHCPlan` operationId).
@@ -7421,12 +7661,20 @@ type ClientInterface interface {
 
 	// SetEHCPlanPhaseTransferWithBody Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the phase transfer and its deadline on the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEHCPlanPhaseTransfer` operationId).
 	SetEHCPlanPhaseTransferWithBody(ctx context.Context, id ID, params *SetEHCPlanPhaseTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetEHCPlanPhaseTransfer Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the phase transfer and its deadline on the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7437,6 +7685,10 @@ type ClientInterface interface {
 	//
 	// The first draft served meets the request's draft plan target.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEHCPlanDraft` operationId).
@@ -7445,6 +7697,10 @@ type ClientInterface interface {
 	// ServeEHCPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
 	//
 	// The first draft served meets the request's draft plan target.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7458,6 +7714,10 @@ type ClientInterface interface {
 	// Payloads carry ids, codes, statuses and dates only, never names or free text: read the record itself
 	// through the API, where access is checked and audited.
 	//
+	// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/event-types (the `ListEventTypes` operationId).
 	ListEventTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -7470,6 +7730,10 @@ type ClientInterface interface {
 	// to callers who may see that child now; directory events appear to everyone. Published events are kept for
 	// the retention period (ONEPLAN_EVENTS_RETENTION, 7 days by default), then pruned.
 	//
+	// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403). Events about records outside the caller's need-to-know are left out.
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/events (the `ListEvents` operationId).
 	ListEvents(ctx context.Context, params *ListEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -7480,10 +7744,18 @@ type ClientInterface interface {
 	// in the calendar year before it; `validation.csv` lists every mandatory item missing, per child, rather than
 	// leaving it out silently. It holds personal data: SEND team only, and each child included is audited.
 	//
+	// **Who may call:** send_officer only (`returns:export`): the file holds personal data.
+	//
+	// **Changes:** nothing; the export is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/exports/sen2 (the `ExportSen2` operationId).
 	ExportSen2(ctx context.Context, params *ExportSen2Params, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListFamilyAssessments List family assessments
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/family-assessments (the `ListFamilyAssessments` operationId).
 	ListFamilyAssessments(ctx context.Context, params *ListFamilyAssessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7493,6 +7765,10 @@ type ClientInterface interface {
 	// One assessment per referral, of the referral's route: `family_assessment`, or
 	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
 	// draft; starting it moves an `accepted` referral to `assessing`.
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7505,6 +7781,10 @@ type ClientInterface interface {
 	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
 	// draft; starting it moves an `accepted` referral to `assessing`.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/family-assessments (the `CreateFamilyAssessment` operationId).
@@ -7512,10 +7792,18 @@ type ClientInterface interface {
 
 	// GetFamilyAssessment Read a family assessment
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/family-assessments/{id} (the `GetFamilyAssessment` operationId).
 	GetFamilyAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateFamilyAssessmentWithBody Change a draft assessment (JSON merge patch)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the draft's sections given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7523,6 +7811,10 @@ type ClientInterface interface {
 	UpdateFamilyAssessmentWithBody(ctx context.Context, id ID, params *UpdateFamilyAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBody Change a draft assessment (JSON merge patch)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the draft's sections given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
@@ -7534,15 +7826,27 @@ type ClientInterface interface {
 	// Marks a submitted assessment `reviewed` and starts a new draft version linked to it
 	// (`previous_id`), carrying its content forward. The earlier version is never overwritten.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Starts a Family Assessment Review: a new draft following on from the submitted assessment. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Corresponds with POST /v1/family-assessments/{id}/review (the `ReviewFamilyAssessment` operationId).
 	ReviewFamilyAssessment(ctx context.Context, id ID, params *ReviewFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SubmitFamilyAssessment Submit a draft assessment to the early-help team
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Submits the draft: it can no longer be changed. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
 	SubmitFamilyAssessment(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMeetings List meetings
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/meetings (the `ListMeetings` operationId).
 	ListMeetings(ctx context.Context, params *ListMeetingsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7557,6 +7861,10 @@ type ClientInterface interface {
 	// allocation meeting once the family assessment has started; a MAM once an engagement lead is
 	// allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
 	// 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7574,6 +7882,10 @@ type ClientInterface interface {
 	// allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
 	// 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/meetings (the `CreateMeeting` operationId).
@@ -7581,12 +7893,20 @@ type ClientInterface interface {
 
 	// GetMeeting Read a meeting
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/meetings/{id} (the `GetMeeting` operationId).
 	GetMeeting(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateMeetingWithBody Correct a meeting's record (JSON merge patch)
 	//
 	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7596,6 +7916,10 @@ type ClientInterface interface {
 	// UpdateMeetingWithApplicationMergePatchPlusJSONBody Correct a meeting's record (JSON merge patch)
 	//
 	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
@@ -7607,15 +7931,27 @@ type ClientInterface interface {
 	// Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
 	// disclosure-controlled, whatever is asked. Rate limited per client address.
 	//
+	// **Who may call:** anyone, no credentials, when the council has switched open data on (404 otherwise); figures are always disclosure-controlled.
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/open-data/{report} (the `GetOpenDataReport` operationId).
 	GetOpenDataReport(ctx context.Context, report ReportKind, params *GetOpenDataReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListOrganisations List organisations
 	//
+	// **Who may call:** every role except family (`directory:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/organisations (the `ListOrganisations` operationId).
 	ListOrganisations(ctx context.Context, params *ListOrganisationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateOrganisationWithBody Register an organisation (admin)
+	//
+	// **Who may call:** admin only (`organisations:manage`).
+	//
+	// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7624,6 +7960,10 @@ type ClientInterface interface {
 
 	// CreateOrganisation Register an organisation (admin)
 	//
+	// **Who may call:** admin only (`organisations:manage`).
+	//
+	// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/organisations (the `CreateOrganisation` operationId).
@@ -7631,10 +7971,18 @@ type ClientInterface interface {
 
 	// GetOrganisation Read an organisation
 	//
+	// **Who may call:** every role except family (`directory:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/organisations/{id} (the `GetOrganisation` operationId).
 	GetOrganisation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateOrganisationWithBody Change an organisation (JSON merge patch, admin)
+	//
+	// **Who may call:** admin only (`organisations:manage`).
+	//
+	// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7643,6 +7991,10 @@ type ClientInterface interface {
 
 	// UpdateOrganisationWithApplicationMergePatchPlusJSONBody Change an organisation (JSON merge patch, admin)
 	//
+	// **Who may call:** admin only (`organisations:manage`).
+	//
+	// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
 	// Corresponds with PATCH /v1/organisations/{id} (the `UpdateOrganisation` operationId).
@@ -7650,10 +8002,18 @@ type ClientInterface interface {
 
 	// ListPathwayFeedback List pathway feedback
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/pathway-feedback (the `ListPathwayFeedback` operationId).
 	ListPathwayFeedback(ctx context.Context, params *ListPathwayFeedbackParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreatePathwayFeedbackWithBody Record a review of progress by the child, the family or a professional
+	//
+	// **Who may call:** roles with `feedback:give`: send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the feedback against the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7662,12 +8022,20 @@ type ClientInterface interface {
 
 	// CreatePathwayFeedback Record a review of progress by the child, the family or a professional
 	//
+	// **Who may call:** roles with `feedback:give`: send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the feedback against the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
 	CreatePathwayFeedback(ctx context.Context, params *CreatePathwayFeedbackParams, body CreatePathwayFeedbackJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPathwayFeedback Read one piece of feedback
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
 	GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7679,12 +8047,20 @@ type ClientInterface interface {
 	// already holds, including two records written at the same moment. Each pair listed is
 	// audited on both children's trails.
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/possible-duplicates (the `ListPossibleDuplicates` operationId).
 	ListPossibleDuplicates(ctx context.Context, params *ListPossibleDuplicatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DismissPossibleDuplicateWithBody Record that a pair are two children, and why (SEND team)
 	//
 	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
+	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7695,6 +8071,10 @@ type ClientInterface interface {
 	//
 	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/possible-duplicates/{id}/dismiss (the `DismissPossibleDuplicate` operationId).
@@ -7702,10 +8082,18 @@ type ClientInterface interface {
 
 	// ListPractitioners List practitioners
 	//
+	// **Who may call:** every role except family (`directory:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/practitioners (the `ListPractitioners` operationId).
 	ListPractitioners(ctx context.Context, params *ListPractitionersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreatePractitionerWithBody Register a practitioner (admin, or a SEND officer)
+	//
+	// **Who may call:** admin and send_officer (`practitioners:manage`).
+	//
+	// **Changes:** Registers a practitioner of an organisation in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7714,6 +8102,10 @@ type ClientInterface interface {
 
 	// CreatePractitioner Register a practitioner (admin, or a SEND officer)
 	//
+	// **Who may call:** admin and send_officer (`practitioners:manage`).
+	//
+	// **Changes:** Registers a practitioner of an organisation in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/practitioners (the `CreatePractitioner` operationId).
@@ -7721,10 +8113,18 @@ type ClientInterface interface {
 
 	// GetPractitioner Read a practitioner
 	//
+	// **Who may call:** every role except family (`directory:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/practitioners/{id} (the `GetPractitioner` operationId).
 	GetPractitioner(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdatePractitionerWithBody Change a practitioner (JSON merge patch)
+	//
+	// **Who may call:** admin and send_officer (`practitioners:manage`).
+	//
+	// **Changes:** Changes the practitioner's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7733,12 +8133,20 @@ type ClientInterface interface {
 
 	// UpdatePractitionerWithApplicationMergePatchPlusJSONBody Change a practitioner (JSON merge patch)
 	//
+	// **Who may call:** admin and send_officer (`practitioners:manage`).
+	//
+	// **Changes:** Changes the practitioner's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
 	// Corresponds with PATCH /v1/practitioners/{id} (the `UpdatePractitioner` operationId).
 	UpdatePractitionerWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdatePractitionerParams, body UpdatePractitionerApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListReferrals List referrals the caller may see
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/referrals (the `ListReferrals` operationId).
 	ListReferrals(ctx context.Context, params *ListReferralsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7749,6 +8157,10 @@ type ClientInterface interface {
 	// but with gaps where a referral was refused or a server restarted, and a little out of order
 	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 	// the council's area) computed on the day of receipt.
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7762,6 +8174,10 @@ type ClientInterface interface {
 	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 	// the council's area) computed on the day of receipt.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/referrals (the `CreateReferral` operationId).
@@ -7769,12 +8185,20 @@ type ClientInterface interface {
 
 	// GetReferral Read a referral
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/referrals/{id} (the `GetReferral` operationId).
 	GetReferral(ctx context.Context, id ID, params *GetReferralParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateReferralWithBody Correct a referral before triage (JSON merge patch)
 	//
 	// Only a referral still in status `received` can be changed; eligibility is recomputed.
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7784,6 +8208,10 @@ type ClientInterface interface {
 	// UpdateReferralWithApplicationMergePatchPlusJSONBody Correct a referral before triage (JSON merge patch)
 	//
 	// Only a referral still in status `received` can be changed; eligibility is recomputed.
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
@@ -7798,6 +8226,10 @@ type ClientInterface interface {
 	// moves an `assessing` referral to `allocated`. The lead joins the team around the child,
 	// which needs consent in force unless the referral carries a safeguarding concern.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/referrals/{id}/allocation (the `AllocateReferral` operationId).
@@ -7811,12 +8243,20 @@ type ClientInterface interface {
 	// moves an `assessing` referral to `allocated`. The lead joins the team around the child,
 	// which needs consent in force unless the referral carries a safeguarding concern.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/referrals/{id}/allocation (the `AllocateReferral` operationId).
 	AllocateReferral(ctx context.Context, id ID, params *AllocateReferralParams, body AllocateReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAllocations The referral's engagement leads, current and past
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
 	ListAllocations(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7826,6 +8266,10 @@ type ClientInterface interface {
 	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
 	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
 	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7837,6 +8281,10 @@ type ClientInterface interface {
 	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
 	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
 	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7857,6 +8305,10 @@ type ClientInterface interface {
 	// Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
 	// assessment where such concerns come to light.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
@@ -7876,6 +8328,10 @@ type ClientInterface interface {
 	// Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
 	// assessment where such concerns come to light.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
@@ -7886,6 +8342,10 @@ type ClientInterface interface {
 	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
 	// moves answer 409 naming the current status. Closing has its own call.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/referrals/{id}/transitions (the `TransitionReferral` operationId).
@@ -7895,6 +8355,10 @@ type ClientInterface interface {
 	//
 	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
 	// moves answer 409 naming the current status. Closing has its own call.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7908,6 +8372,10 @@ type ClientInterface interface {
 	// accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
 	// `redirect_to`. A referral that is not `received` answers 409 naming its current status.
 	//
+	// **Who may call:** send_officer only (`referrals:triage`).
+	//
+	// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/referrals/{id}/triage (the `TriageReferral` operationId).
@@ -7919,6 +8387,10 @@ type ClientInterface interface {
 	// `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
 	// accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
 	// `redirect_to`. A referral that is not `received` answers 409 naming its current status.
+	//
+	// **Who may call:** send_officer only (`referrals:triage`).
+	//
+	// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7932,6 +8404,10 @@ type ClientInterface interface {
 	// needs assessment requests received and assessments started (decisions to assess), tribunal appeals, mediations
 	// and complaints received. Computed in the database. See the README's "Reports" for each figure's definition.
 	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/reports/activity (the `GetActivityReport` operationId).
 	GetActivityReport(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -7943,6 +8419,10 @@ type ClientInterface interface {
 	// weeks (SEN2 Week20 = 0), the measure the DfE publishes. Percentages have one decimal place and are null when
 	// nothing was completed. Counts only: no child is named.
 	//
+	// **Who may call:** send_officer only (`reports:exact`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/reports/ehc-timeliness (the `GetEHCTimelinessReport` operationId).
 	GetEHCTimelinessReport(ctx context.Context, params *GetEHCTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -7952,10 +8432,18 @@ type ClientInterface interface {
 	// young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
 	// 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
 	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/reports/experience (the `GetExperienceReport` operationId).
 	GetExperienceReport(ctx context.Context, params *GetExperienceReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetFunnelReport Funnel: how many referrals received in the period reached each pathway stage, and the median days between stages
+	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// Corresponds with GET /v1/reports/funnel (the `GetFunnelReport` operationId).
 	GetFunnelReport(ctx context.Context, params *GetFunnelReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7964,6 +8452,10 @@ type ClientInterface interface {
 	//
 	// The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
 	// disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
+	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// Corresponds with GET /v1/reports/timeliness (the `GetTimelinessReport` operationId).
 	GetTimelinessReport(ctx context.Context, params *GetTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7975,12 +8467,20 @@ type ClientInterface interface {
 	// expected to end in the 12 months after that day (the transition plan's expected end or the end of the
 	// academic year in which the young person turns 25, whichever is sooner).
 	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/reports/transitions (the `GetTransitionsReport` operationId).
 	GetTransitionsReport(ctx context.Context, params *GetTransitionsReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListRetentionDue Records past their retention date (admin)
 	//
 	// Ids and dates only. The default retention is date of birth + 31 years (ONEPLAN_RETENTION_YEARS).
+	//
+	// **Who may call:** admin only (`retention:manage`).
+	//
+	// **Changes:** nothing.
 	//
 	// Corresponds with GET /v1/retention/due (the `ListRetentionDue` operationId).
 	ListRetentionDue(ctx context.Context, params *ListRetentionDueParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7989,10 +8489,18 @@ type ClientInterface interface {
 	//
 	// Deletes the young person, their referrals, involvements and consents; the audit trail keeps a tombstone with ids only. A record not yet due answers 409.
 	//
+	// **Who may call:** admin only (`retention:manage`).
+	//
+	// **Changes:** Erases the young person's records past their retention date, keeping an audit event without personal data. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 	EraseYoungPerson(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSurveyInvitations List survey invitations (never their tokens)
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/survey-invitations (the `ListSurveyInvitations` operationId).
 	ListSurveyInvitations(ctx context.Context, params *ListSurveyInvitationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -8003,6 +8511,10 @@ type ClientInterface interface {
 	// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
 	// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
 	// answered once before it expires (default 30 days, at most 90).
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8016,12 +8528,20 @@ type ClientInterface interface {
 	// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
 	// answered once before it expires (default 30 days, at most 90).
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
 	CreateSurveyInvitation(ctx context.Context, params *CreateSurveyInvitationParams, body CreateSurveyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetSurveyInvitation Read one survey invitation (never its token)
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/survey-invitations/{id} (the `GetSurveyInvitation` operationId).
 	GetSurveyInvitation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -8030,10 +8550,18 @@ type ClientInterface interface {
 	//
 	// Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
 	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed.
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/survey-links/{token} (the `GetSurveyLink` operationId).
 	GetSurveyLink(ctx context.Context, token SurveyToken, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AnswerSurveyLinkWithBody Answer an invitation, once (no credentials; the token is the key)
+	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed. An answered or expired invitation answers 409 or 410.
+	//
+	// **Changes:** Records the response and marks the invitation answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8041,6 +8569,10 @@ type ClientInterface interface {
 	AnswerSurveyLinkWithBody(ctx context.Context, token SurveyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AnswerSurveyLink Answer an invitation, once (no credentials; the token is the key)
+	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed. An answered or expired invitation answers 409 or 410.
+	//
+	// **Changes:** Records the response and marks the invitation answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8051,6 +8583,10 @@ type ClientInterface interface {
 	//
 	// Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403). A family sees their own responses, not professionals'.
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/survey-responses (the `ListSurveyResponses` operationId).
 	ListSurveyResponses(ctx context.Context, params *ListSurveyResponsesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -8060,6 +8596,10 @@ type ClientInterface interface {
 	// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
 	// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
 	// answers parent and carer or child and young person templates about their own children.
+	//
+	// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8073,6 +8613,10 @@ type ClientInterface interface {
 	// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
 	// answers parent and carer or child and young person templates about their own children.
 	//
+	// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/survey-responses (the `CreateSurveyResponse` operationId).
@@ -8080,10 +8624,18 @@ type ClientInterface interface {
 
 	// GetSurveyResponse Read one survey response
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/survey-responses/{id} (the `GetSurveyResponse` operationId).
 	GetSurveyResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSurveyTemplates List survey templates, built-in and the council's own
+	//
+	// **Who may call:** every role (`surveys:read`).
+	//
+	// **Changes:** nothing.
 	//
 	// Corresponds with GET /v1/survey-templates (the `ListSurveyTemplates` operationId).
 	ListSurveyTemplates(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -8093,6 +8645,10 @@ type ClientInterface interface {
 	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
 	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
 	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
+	//
+	// **Who may call:** send_officer only (`surveys:manage`).
+	//
+	// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8105,12 +8661,20 @@ type ClientInterface interface {
 	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
 	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
 	//
+	// **Who may call:** send_officer only (`surveys:manage`).
+	//
+	// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/survey-templates (the `CreateSurveyTemplate` operationId).
 	CreateSurveyTemplate(ctx context.Context, params *CreateSurveyTemplateParams, body CreateSurveyTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetSurveyTemplate Read a survey template with every version of its questions
+	//
+	// **Who may call:** every role (`surveys:read`).
+	//
+	// **Changes:** nothing.
 	//
 	// Corresponds with GET /v1/survey-templates/{id} (the `GetSurveyTemplate` operationId).
 	GetSurveyTemplate(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -8119,6 +8683,10 @@ type ClientInterface interface {
 	//
 	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
 	// `id` across versions to be reported as the same question. Built-in templates never change (409).
+	//
+	// **Who may call:** send_officer only (`surveys:manage`).
+	//
+	// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8130,12 +8698,20 @@ type ClientInterface interface {
 	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
 	// `id` across versions to be reported as the same question. Built-in templates never change (409).
 	//
+	// **Who may call:** send_officer only (`surveys:manage`).
+	//
+	// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/survey-templates/{id}/versions (the `AddSurveyTemplateVersion` operationId).
 	AddSurveyTemplateVersion(ctx context.Context, id ID, params *AddSurveyTemplateVersionParams, body AddSurveyTemplateVersionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTransitionPlans List transition plans
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/transition-plans (the `ListTransitionPlans` operationId).
 	ListTransitionPlans(ctx context.Context, params *ListTransitionPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -8147,6 +8723,10 @@ type ClientInterface interface {
 	// exist. The response carries the NHS continuing healthcare milestones computed from the young person's
 	// date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
 	// the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8161,6 +8741,10 @@ type ClientInterface interface {
 	// date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
 	// the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/transition-plans (the `CreateTransitionPlan` operationId).
@@ -8168,12 +8752,20 @@ type ClientInterface interface {
 
 	// GetTransitionPlan Read one transition plan with its CHC milestones
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/transition-plans/{id} (the `GetTransitionPlan` operationId).
 	GetTransitionPlan(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateTransitionPlanWithBody Change a current transition plan (JSON merge patch)
 	//
 	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8184,6 +8776,10 @@ type ClientInterface interface {
 	//
 	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
 	// Corresponds with PATCH /v1/transition-plans/{id} (the `UpdateTransitionPlan` operationId).
@@ -8193,6 +8789,10 @@ type ClientInterface interface {
 	//
 	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/transition-plans/{id}/end (the `EndTransitionPlan` operationId).
@@ -8201,6 +8801,10 @@ type ClientInterface interface {
 	// EndTransitionPlan End a transition plan
 	//
 	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8216,6 +8820,10 @@ type ClientInterface interface {
 	// ceasing); and have no transition plan current on `as_of` (started on or before it, not ended on or
 	// before it). Newest young person record first. Each young person listed is audited.
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/transitions/gaps (the `ListTransitionGaps` operationId).
 	ListTransitionGaps(ctx context.Context, params *ListTransitionGapsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -8229,10 +8837,18 @@ type ClientInterface interface {
 	// Sorted by date, then young person, kind and related record; the cursor continues after the last item.
 	// Each young person listed is audited.
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/transitions/upcoming (the `ListUpcomingTransitions` operationId).
 	ListUpcomingTransitions(ctx context.Context, params *ListUpcomingTransitionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListWebhookSubscriptions List webhook subscriptions (admin; never their secrets)
+	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** nothing.
 	//
 	// Corresponds with GET /v1/webhook-subscriptions (the `ListWebhookSubscriptions` operationId).
 	ListWebhookSubscriptions(ctx context.Context, params *ListWebhookSubscriptionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -8250,6 +8866,10 @@ type ClientInterface interface {
 	// dialled) unless the operator allows the network with ONEPLAN_WEBHOOK_ALLOWED_NETWORKS. `view` decides
 	// what the subscription receives: `council` every event; `organisation` the directory's events and events
 	// about children whose team included the organisation on the day of the event.
+	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8270,6 +8890,10 @@ type ClientInterface interface {
 	// what the subscription receives: `council` every event; `organisation` the directory's events and events
 	// about children whose team included the organisation on the day of the event.
 	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/webhook-subscriptions (the `CreateWebhookSubscription` operationId).
@@ -8277,10 +8901,18 @@ type ClientInterface interface {
 
 	// GetWebhookSubscription Read a subscription (admin; never its secret)
 	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/webhook-subscriptions/{id} (the `GetWebhookSubscription` operationId).
 	GetWebhookSubscription(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateWebhookSubscriptionWithBody Change a subscription's URL, event types or active flag (JSON merge patch, admin)
+	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8289,12 +8921,20 @@ type ClientInterface interface {
 
 	// UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBody Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
 	// Corresponds with PATCH /v1/webhook-subscriptions/{id} (the `UpdateWebhookSubscription` operationId).
 	UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateWebhookSubscriptionParams, body UpdateWebhookSubscriptionApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListWebhookDeliveries A subscription's delivery attempts, newest first (admin)
+	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** nothing.
 	//
 	// Corresponds with GET /v1/webhook-subscriptions/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 	ListWebhookDeliveries(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -8304,6 +8944,10 @@ type ClientInterface interface {
 	// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
 	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
 	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
+	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8316,12 +8960,20 @@ type ClientInterface interface {
 	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
 	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/webhook-subscriptions/{id}/replay (the `ReplayWebhookEvents` operationId).
 	ReplayWebhookEvents(ctx context.Context, id ID, body ReplayWebhookEventsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RotateWebhookSecretWithBody Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
+	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8330,12 +8982,20 @@ type ClientInterface interface {
 
 	// RotateWebhookSecret Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
 	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/webhook-subscriptions/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecret(ctx context.Context, id ID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListYoungPeople List young people the caller may see
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/young-people (the `ListYoungPeople` operationId).
 	ListYoungPeople(ctx context.Context, params *ListYoungPeopleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -8349,6 +9009,10 @@ type ClientInterface interface {
 	// child they cannot see is known. The pair then goes on the SEND team's list of possible
 	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 	// same moment are both kept and found as a pair.
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8365,6 +9029,10 @@ type ClientInterface interface {
 	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 	// same moment are both kept and found as a pair.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -8376,6 +9044,10 @@ type ClientInterface interface {
 	// naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
 	// other operation on a merged-away id answers `404`.
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/young-people/{id} (the `GetYoungPerson` operationId).
 	GetYoungPerson(ctx context.Context, id ID, params *GetYoungPersonParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -8384,6 +9056,10 @@ type ClientInterface interface {
 	// Giving the record an NHS number or UPN that another record holds is treated as on create:
 	// `409` with `location` when the caller may see that record, otherwise the change is made
 	// and the pair goes on the possible duplicates list.
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8396,6 +9072,10 @@ type ClientInterface interface {
 	// `409` with `location` when the caller may see that record, otherwise the change is made
 	// and the pair goes on the possible duplicates list.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
 	// Corresponds with PATCH /v1/young-people/{id} (the `UpdateYoungPerson` operationId).
@@ -8403,15 +9083,27 @@ type ClientInterface interface {
 
 	// GetAccessLog Who has looked at or changed this child's record (SEND team and the family)
 	//
+	// **Who may call:** send_officer, and a family for their own child (`access-log:read`); another child answers 404. Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/young-people/{id}/access-log (the `GetAccessLog` operationId).
 	GetAccessLog(ctx context.Context, id ID, params *GetAccessLogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListConsents Consents to share recorded for the young person
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/young-people/{id}/consents (the `ListConsents` operationId).
 	ListConsents(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateConsentWithBody Record consent to share
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the consent to share and its scope. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8419,6 +9111,10 @@ type ClientInterface interface {
 	CreateConsentWithBody(ctx context.Context, id ID, params *CreateConsentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateConsent Record consent to share
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the consent to share and its scope. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8437,6 +9133,10 @@ type ClientInterface interface {
 	// that never rested on it are unaffected. New involvements need consent, a safeguarding reason
 	// or a lawful basis.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/young-people/{id}/consents/{consent_id}/withdraw (the `WithdrawConsent` operationId).
@@ -8454,6 +9154,10 @@ type ClientInterface interface {
 	// that never rested on it are unaffected. New involvements need consent, a safeguarding reason
 	// or a lawful basis.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/young-people/{id}/consents/{consent_id}/withdraw (the `WithdrawConsent` operationId).
@@ -8461,10 +9165,18 @@ type ClientInterface interface {
 
 	// ExportYoungPerson Everything held about one young person, for a subject access request
 	//
+	// **Who may call:** send_officer, and a family for their own child (`records:export`); another child answers 404. Everyone else is refused (403).
+	//
+	// **Changes:** nothing; the export is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/young-people/{id}/export (the `ExportYoungPerson` operationId).
 	ExportYoungPerson(ctx context.Context, id ID, params *ExportYoungPersonParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListInvolvements The team around the child
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/young-people/{id}/involvements (the `ListInvolvements` operationId).
 	ListInvolvements(ctx context.Context, id ID, params *ListInvolvementsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -8474,6 +9186,10 @@ type ClientInterface interface {
 	// Involving an organisation shares the child's record with it, so it needs consent in force
 	// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
 	// to safeguard a child; the reason is kept). Otherwise 422.
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8486,6 +9202,10 @@ type ClientInterface interface {
 	// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
 	// to safeguard a child; the reason is kept). Otherwise 422.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/young-people/{id}/involvements (the `CreateInvolvement` operationId).
@@ -8493,12 +9213,20 @@ type ClientInterface interface {
 
 	// UpdateInvolvementWithBody Change or end an involvement (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
 	UpdateInvolvementWithBody(ctx context.Context, id ID, involvementID openapi_types.UUID, params *UpdateInvolvementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateInvolvementWithApplicationMergePatchPlusJSONBody Change or end an involvement (JSON merge patch)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
@@ -8526,6 +9254,10 @@ type ClientInterface interface {
 	// plan; cease the one recorded in error first) or both have a current transition plan.
 	// `If-Match` guards this record.
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
@@ -8552,6 +9284,10 @@ type ClientInterface interface {
 	// plan; cease the one recorded in error first) or both have a current transition plan.
 	// `If-Match` guards this record.
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
@@ -8561,11 +9297,19 @@ type ClientInterface interface {
 	//
 	// Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/young-people/{id}/timeline (the `GetTimeline` operationId).
 	GetTimeline(ctx context.Context, id ID, params *GetTimelineParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // Healthz Liveness probe
+//
+// **Who may call:** anyone; no credentials are needed.
+//
+// Answers 200 while the process is up, for a Kubernetes liveness probe. **Changes:** nothing.
 //
 // Corresponds with GET /healthz (the `Healthz` operationId).
 func (c *Client) Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8582,6 +9326,10 @@ func (c *Client) Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 
 // OpenapiSpec This contract
 //
+// **Who may call:** anyone; no credentials are needed.
+//
+// The contract this server implements, as YAML. **Changes:** nothing.
+//
 // Corresponds with GET /openapi.yaml (the `OpenapiSpec` operationId).
 func (c *Client) OpenapiSpec(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewOpenapiSpecRequest(c.Server)
@@ -8596,6 +9344,10 @@ func (c *Client) OpenapiSpec(ctx context.Context, reqEditors ...RequestEditorFn)
 }
 
 // Readyz Readiness probe (checks the database)
+//
+// **Who may call:** anyone; no credentials are needed.
+//
+// Answers 200 when the database answers, 503 otherwise, for a Kubernetes readiness probe. **Changes:** nothing.
 //
 // Corresponds with GET /readyz (the `Readyz` operationId).
 func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8612,6 +9364,10 @@ func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*ht
 
 // ListActions Actions agreed at meetings, across meetings
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/actions (the `ListActions` operationId).
 func (c *Client) ListActions(ctx context.Context, params *ListActionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListActionsRequest(c.Server, params)
@@ -8626,6 +9382,10 @@ func (c *Client) ListActions(ctx context.Context, params *ListActionsParams, req
 }
 
 // CompleteActionWithBody Mark an action done (who and when are recorded)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the action done, recording who and when. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -8644,6 +9404,10 @@ func (c *Client) CompleteActionWithBody(ctx context.Context, id ID, params *Comp
 
 // CompleteAction Mark an action done (who and when are recorded)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the action done, recording who and when. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
@@ -8661,6 +9425,10 @@ func (c *Client) CompleteAction(ctx context.Context, id ID, params *CompleteActi
 
 // ListAnnualReviews List annual reviews of EHC plans
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/annual-reviews (the `ListAnnualReviews` operationId).
 func (c *Client) ListAnnualReviews(ctx context.Context, params *ListAnnualReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAnnualReviewsRequest(c.Server, params)
@@ -8675,6 +9443,10 @@ func (c *Client) ListAnnualReviews(ctx context.Context, params *ListAnnualReview
 }
 
 // GetAnnualReview Read one annual review with its due dates
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Corresponds with GET /v1/annual-reviews/{id} (the `GetAnnualReview` operationId).
 func (c *Client) GetAnnualReview(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8692,6 +9464,10 @@ func (c *Client) GetAnnualReview(ctx context.Context, id ID, reqEditors ...Reque
 // DecideAnnualReviewWithBody Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
 //
 // Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -8712,6 +9488,10 @@ func (c *Client) DecideAnnualReviewWithBody(ctx context.Context, id ID, params *
 //
 // Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/annual-reviews/{id}/decision (the `DecideAnnualReview` operationId).
@@ -8730,6 +9510,10 @@ func (c *Client) DecideAnnualReview(ctx context.Context, id ID, params *DecideAn
 // HoldAnnualReviewWithBody Record the review meeting held
 //
 // From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -8750,6 +9534,10 @@ func (c *Client) HoldAnnualReviewWithBody(ctx context.Context, id ID, params *Ho
 //
 // From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/annual-reviews/{id}/meeting (the `HoldAnnualReview` operationId).
@@ -8767,6 +9555,10 @@ func (c *Client) HoldAnnualReview(ctx context.Context, id ID, params *HoldAnnual
 
 // ListAPIKeys List API keys (admin; never the keys themselves)
 //
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/api-keys (the `ListAPIKeys` operationId).
 func (c *Client) ListAPIKeys(ctx context.Context, params *ListAPIKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAPIKeysRequest(c.Server, params)
@@ -8781,6 +9573,10 @@ func (c *Client) ListAPIKeys(ctx context.Context, params *ListAPIKeysParams, req
 }
 
 // CreateAPIKeyWithBody Issue an API key (admin); the key is in this answer only
+//
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** Issues a key for an organisation and role; the secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -8799,6 +9595,10 @@ func (c *Client) CreateAPIKeyWithBody(ctx context.Context, params *CreateAPIKeyP
 
 // CreateAPIKey Issue an API key (admin); the key is in this answer only
 //
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** Issues a key for an organisation and role; the secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/api-keys (the `CreateAPIKey` operationId).
@@ -8816,6 +9616,10 @@ func (c *Client) CreateAPIKey(ctx context.Context, params *CreateAPIKeyParams, b
 
 // GetAPIKey Read a key's details (admin)
 //
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/api-keys/{id} (the `GetAPIKey` operationId).
 func (c *Client) GetAPIKey(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAPIKeyRequest(c.Server, id)
@@ -8830,6 +9634,10 @@ func (c *Client) GetAPIKey(ctx context.Context, id ID, reqEditors ...RequestEdit
 }
 
 // RevokeAPIKey Revoke a key (admin); it fails at once
+//
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** Revokes the key: every later call with it answers 401. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Corresponds with POST /v1/api-keys/{id}/revoke (the `RevokeAPIKey` operationId).
 func (c *Client) RevokeAPIKey(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8848,6 +9656,10 @@ func (c *Client) RevokeAPIKey(ctx context.Context, id ID, reqEditors ...RequestE
 //
 // The old key is revoked in the same transaction; the new key is in this answer only.
 //
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** Issues a replacement key and revokes the old one. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Corresponds with POST /v1/api-keys/{id}/rotate (the `RotateAPIKey` operationId).
 func (c *Client) RotateAPIKey(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateAPIKeyRequest(c.Server, id)
@@ -8863,6 +9675,10 @@ func (c *Client) RotateAPIKey(ctx context.Context, id ID, reqEditors ...RequestE
 
 // ListAuditEvents List audit events (admin)
 //
+// **Who may call:** admin only (`audit:read`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAuditEventsRequest(c.Server, params)
@@ -8877,6 +9693,10 @@ func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsPar
 }
 
 // ListDisputes List tribunal appeals, mediations and complaints
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Corresponds with GET /v1/disputes (the `ListDisputes` operationId).
 func (c *Client) ListDisputes(ctx context.Context, params *ListDisputesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8898,6 +9718,10 @@ func (c *Client) ListDisputes(ctx context.Context, params *ListDisputesParams, r
 // `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
 // alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
 // With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
+//
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -8922,6 +9746,10 @@ func (c *Client) CreateDisputeWithBody(ctx context.Context, params *CreateDisput
 // alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
 // With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
 //
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/disputes (the `CreateDispute` operationId).
@@ -8939,6 +9767,10 @@ func (c *Client) CreateDispute(ctx context.Context, params *CreateDisputeParams,
 
 // GetDispute Read a tribunal appeal, mediation or complaint
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/disputes/{id} (the `GetDispute` operationId).
 func (c *Client) GetDispute(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDisputeRequest(c.Server, id)
@@ -8953,6 +9785,10 @@ func (c *Client) GetDispute(ctx context.Context, id ID, reqEditors ...RequestEdi
 }
 
 // UpdateDisputeWithBody Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Changes the notes and dates given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -8971,6 +9807,10 @@ func (c *Client) UpdateDisputeWithBody(ctx context.Context, id ID, params *Updat
 
 // UpdateDisputeWithApplicationMergePatchPlusJSONBody Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Changes the notes and dates given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type.
 //
 // Corresponds with PATCH /v1/disputes/{id} (the `UpdateDispute` operationId).
@@ -8988,6 +9828,10 @@ func (c *Client) UpdateDisputeWithApplicationMergePatchPlusJSONBody(ctx context.
 
 // ConcludeDisputeWithBody Record how the dispute ended (once; a second conclusion answers 409)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the outcome and the day it concluded; a second conclusion answers 409. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/disputes/{id}/conclude (the `ConcludeDispute` operationId).
@@ -9004,6 +9848,10 @@ func (c *Client) ConcludeDisputeWithBody(ctx context.Context, id ID, params *Con
 }
 
 // ConcludeDispute Record how the dispute ended (once; a second conclusion answers 409)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the outcome and the day it concluded; a second conclusion answers 409. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9025,6 +9873,10 @@ func (c *Client) ConcludeDispute(ctx context.Context, id ID, params *ConcludeDis
 // Who may call: anyone who may read casework; only documents of children the caller may see
 // are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
 // as one list event naming each document and child.
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the record named must be within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Corresponds with GET /v1/documents (the `ListDocuments` operationId).
 func (c *Client) ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9052,6 +9904,10 @@ func (c *Client) ListDocuments(ctx context.Context, params *ListDocumentsParams,
 // see is 422 naming `record_id`, as if it did not exist. Adds a `document.added` event and a
 // timeline line (kind and type only: titles and file names stay out of both).
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Stores the bytes (checked from their content) in blob storage and records the document on the record named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/documents (the `UploadDocument` operationId).
@@ -9073,6 +9929,10 @@ func (c *Client) UploadDocumentWithBody(ctx context.Context, params *UploadDocum
 // The record goes at once; the bytes are deleted from the document store after the commit.
 // Adds a `document.removed` event; the audit trail keeps that it existed.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Removes the document and its bytes. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Corresponds with DELETE /v1/documents/{id} (the `RemoveDocument` operationId).
 func (c *Client) RemoveDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRemoveDocumentRequest(c.Server, id)
@@ -9089,6 +9949,10 @@ func (c *Client) RemoveDocument(ctx context.Context, id ID, reqEditors ...Reques
 // GetDocument Read a document's description (not its bytes)
 //
 // Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Corresponds with GET /v1/documents/{id} (the `GetDocument` operationId).
 func (c *Client) GetDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9110,6 +9974,10 @@ func (c *Client) GetDocument(ctx context.Context, id ID, reqEditors ...RequestEd
 // Content-Security-Policy, so a browser never runs it. `Digest`-style integrity: the
 // `X-Content-SHA256` header carries the SHA-256 recorded at upload. Audited as a read.
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/documents/{id}/content (the `GetDocumentContent` operationId).
 func (c *Client) GetDocumentContent(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocumentContentRequest(c.Server, id)
@@ -9124,6 +9992,10 @@ func (c *Client) GetDocumentContent(ctx context.Context, id ID, reqEditors ...Re
 }
 
 // ListEHCNeedsAssessments List EHC needs assessment requests
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Corresponds with GET /v1/ehc-needs-assessments (the `ListEHCNeedsAssessments` operationId).
 func (c *Client) ListEHCNeedsAssessments(ctx context.Context, params *ListEHCNeedsAssessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9148,6 +10020,10 @@ func (c *Client) ListEHCNeedsAssessments(ctx context.Context, params *ListEHCNee
 // themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
 // (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
 // SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
+//
+// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9175,6 +10051,10 @@ func (c *Client) CreateEHCNeedsAssessmentWithBody(ctx context.Context, params *C
 // (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
 // SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
 //
+// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/ehc-needs-assessments (the `CreateEHCNeedsAssessment` operationId).
@@ -9192,6 +10072,10 @@ func (c *Client) CreateEHCNeedsAssessment(ctx context.Context, params *CreateEHC
 
 // GetEHCNeedsAssessment Read one EHC needs assessment request with its statutory deadlines
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/ehc-needs-assessments/{id} (the `GetEHCNeedsAssessment` operationId).
 func (c *Client) GetEHCNeedsAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEHCNeedsAssessmentRequest(c.Server, id)
@@ -9208,6 +10092,10 @@ func (c *Client) GetEHCNeedsAssessment(ctx context.Context, id ID, reqEditors ..
 // RequestEHCAdviceWithBody Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
 //
 // Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9228,6 +10116,10 @@ func (c *Client) RequestEHCAdviceWithBody(ctx context.Context, id ID, params *Re
 //
 // Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/advice (the `RequestEHCAdvice` operationId).
@@ -9245,6 +10137,10 @@ func (c *Client) RequestEHCAdvice(ctx context.Context, id ID, params *RequestEHC
 
 // ReceiveEHCAdviceWithBody Record the day requested advice arrived
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the day the advice arrived. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEHCAdvice` operationId).
@@ -9261,6 +10157,10 @@ func (c *Client) ReceiveEHCAdviceWithBody(ctx context.Context, id ID, adviceID o
 }
 
 // ReceiveEHCAdvice Record the day requested advice arrived
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the day the advice arrived. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9281,6 +10181,10 @@ func (c *Client) ReceiveEHCAdvice(ctx context.Context, id ID, adviceID openapi_t
 //
 // Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-assess (the `DecideEHCNeedsAssessment` operationId).
@@ -9299,6 +10203,10 @@ func (c *Client) DecideEHCNeedsAssessmentWithBody(ctx context.Context, id ID, pa
 // DecideEHCNeedsAssessment Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 //
 // Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9319,6 +10227,10 @@ func (c *Client) DecideEHCNeedsAssessment(ctx context.Context, id ID, params *De
 //
 // Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-issue (the `DecideEHCPlanIssue` operationId).
@@ -9337,6 +10249,10 @@ func (c *Client) DecideEHCPlanIssueWithBody(ctx context.Context, id ID, params *
 // DecideEHCPlanIssue Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 //
 // Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9357,6 +10273,10 @@ func (c *Client) DecideEHCPlanIssue(ctx context.Context, id ID, params *DecideEH
 //
 // Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEHCNeedsAssessmentException` operationId).
@@ -9376,6 +10296,10 @@ func (c *Client) AddEHCNeedsAssessmentExceptionWithBody(ctx context.Context, id 
 //
 // Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEHCNeedsAssessmentException` operationId).
@@ -9392,6 +10316,10 @@ func (c *Client) AddEHCNeedsAssessmentException(ctx context.Context, id ID, para
 }
 
 // WithdrawEHCNeedsAssessmentWithBody Record that the request was withdrawn (SEN2 outcome W)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the request withdrawn (SEN2 outcome W); its clock stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9410,6 +10338,10 @@ func (c *Client) WithdrawEHCNeedsAssessmentWithBody(ctx context.Context, id ID, 
 
 // WithdrawEHCNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the request withdrawn (SEN2 outcome W); its clock stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEHCNeedsAssessment` operationId).
@@ -9427,6 +10359,10 @@ func (c *Client) WithdrawEHCNeedsAssessment(ctx context.Context, id ID, params *
 
 // ListEHCPlans List EHC plans
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/ehc-plans (the `ListEHCPlans` operationId).
 func (c *Client) ListEHCPlans(ctx context.Context, params *ListEHCPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEHCPlansRequest(c.Server, params)
@@ -9443,6 +10379,10 @@ func (c *Client) ListEHCPlans(ctx context.Context, params *ListEHCPlansParams, r
 // CreateEHCPlanWithBody Draft an EHC plan (version 1)
 //
 // After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
+//
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9463,6 +10403,10 @@ func (c *Client) CreateEHCPlanWithBody(ctx context.Context, params *CreateEHCPla
 //
 // After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 //
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/ehc-plans (the `CreateEHCPlan` operationId).
@@ -9480,6 +10424,10 @@ func (c *Client) CreateEHCPlan(ctx context.Context, params *CreateEHCPlanParams,
 
 // GetEHCPlan Read one EHC plan with every version and its due dates
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/ehc-plans/{id} (the `GetEHCPlan` operationId).
 func (c *Client) GetEHCPlan(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEHCPlanRequest(c.Server, id)
@@ -9496,6 +10444,10 @@ func (c *Client) GetEHCPlan(ctx context.Context, id ID, reqEditors ...RequestEdi
 // ProposeEHCPlanAmendmentWithBody Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 //
 // Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9516,6 +10468,10 @@ func (c *Client) ProposeEHCPlanAmendmentWithBody(ctx context.Context, id ID, par
 //
 // Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/ehc-plans/{id}/amendments (the `ProposeEHCPlanAmendment` operationId).
@@ -9534,6 +10490,10 @@ func (c *Client) ProposeEHCPlanAmendment(ctx context.Context, id ID, params *Pro
 // CeaseEHCPlanWithBody Record the decision to cease to maintain the plan (s.45)
 //
 // The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9554,6 +10514,10 @@ func (c *Client) CeaseEHCPlanWithBody(ctx context.Context, id ID, params *CeaseE
 //
 // The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEHCPlan` operationId).
@@ -9572,6 +10536,10 @@ func (c *Client) CeaseEHCPlan(ctx context.Context, id ID, params *CeaseEHCPlanPa
 // ReviseEHCPlanDraftWithBody Replace the draft's sections
 //
 // Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9592,6 +10560,10 @@ func (c *Client) ReviseEHCPlanDraftWithBody(ctx context.Context, id ID, params *
 //
 // Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/ehc-plans/{id}/draft (the `ReviseEHCPlanDraft` operationId).
@@ -9610,6 +10582,10 @@ func (c *Client) ReviseEHCPlanDraft(ctx context.Context, id ID, params *ReviseEH
 // IssueEHCPlanWithBody Issue the final plan, or the amended plan after proposed amendments
 //
 // Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9630,6 +10606,10 @@ func (c *Client) IssueEHCPlanWithBody(ctx context.Context, id ID, params *IssueE
 //
 // Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/ehc-plans/{id}/issue (the `IssueEHCPlan` operationId).
@@ -9647,6 +10627,10 @@ func (c *Client) IssueEHCPlan(ctx context.Context, id ID, params *IssueEHCPlanPa
 
 // SetEHCPlanPhaseTransferWithBody Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the phase transfer and its deadline on the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEHCPlanPhaseTransfer` operationId).
@@ -9663,6 +10647,10 @@ func (c *Client) SetEHCPlanPhaseTransferWithBody(ctx context.Context, id ID, par
 }
 
 // SetEHCPlanPhaseTransfer Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the phase transfer and its deadline on the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9683,6 +10671,10 @@ func (c *Client) SetEHCPlanPhaseTransfer(ctx context.Context, id ID, params *Set
 //
 // The first draft served meets the request's draft plan target.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEHCPlanDraft` operationId).
@@ -9701,6 +10693,10 @@ func (c *Client) ServeEHCPlanDraftWithBody(ctx context.Context, id ID, params *S
 // ServeEHCPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
 //
 // The first draft served meets the request's draft plan target.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9724,6 +10720,10 @@ func (c *Client) ServeEHCPlanDraft(ctx context.Context, id ID, params *ServeEHCP
 // Payloads carry ids, codes, statuses and dates only, never names or free text: read the record itself
 // through the API, where access is checked and audited.
 //
+// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/event-types (the `ListEventTypes` operationId).
 func (c *Client) ListEventTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEventTypesRequest(c.Server)
@@ -9746,6 +10746,10 @@ func (c *Client) ListEventTypes(ctx context.Context, reqEditors ...RequestEditor
 // to callers who may see that child now; directory events appear to everyone. Published events are kept for
 // the retention period (ONEPLAN_EVENTS_RETENTION, 7 days by default), then pruned.
 //
+// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403). Events about records outside the caller's need-to-know are left out.
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/events (the `ListEvents` operationId).
 func (c *Client) ListEvents(ctx context.Context, params *ListEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEventsRequest(c.Server, params)
@@ -9766,6 +10770,10 @@ func (c *Client) ListEvents(ctx context.Context, params *ListEventsParams, reqEd
 // in the calendar year before it; `validation.csv` lists every mandatory item missing, per child, rather than
 // leaving it out silently. It holds personal data: SEND team only, and each child included is audited.
 //
+// **Who may call:** send_officer only (`returns:export`): the file holds personal data.
+//
+// **Changes:** nothing; the export is recorded in the audit trail.
+//
 // Corresponds with GET /v1/exports/sen2 (the `ExportSen2` operationId).
 func (c *Client) ExportSen2(ctx context.Context, params *ExportSen2Params, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewExportSen2Request(c.Server, params)
@@ -9780,6 +10788,10 @@ func (c *Client) ExportSen2(ctx context.Context, params *ExportSen2Params, reqEd
 }
 
 // ListFamilyAssessments List family assessments
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Corresponds with GET /v1/family-assessments (the `ListFamilyAssessments` operationId).
 func (c *Client) ListFamilyAssessments(ctx context.Context, params *ListFamilyAssessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9799,6 +10811,10 @@ func (c *Client) ListFamilyAssessments(ctx context.Context, params *ListFamilyAs
 // One assessment per referral, of the referral's route: `family_assessment`, or
 // `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
 // draft; starting it moves an `accepted` referral to `assessing`.
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9821,6 +10837,10 @@ func (c *Client) CreateFamilyAssessmentWithBody(ctx context.Context, params *Cre
 // `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
 // draft; starting it moves an `accepted` referral to `assessing`.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/family-assessments (the `CreateFamilyAssessment` operationId).
@@ -9838,6 +10858,10 @@ func (c *Client) CreateFamilyAssessment(ctx context.Context, params *CreateFamil
 
 // GetFamilyAssessment Read a family assessment
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/family-assessments/{id} (the `GetFamilyAssessment` operationId).
 func (c *Client) GetFamilyAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetFamilyAssessmentRequest(c.Server, id)
@@ -9852,6 +10876,10 @@ func (c *Client) GetFamilyAssessment(ctx context.Context, id ID, reqEditors ...R
 }
 
 // UpdateFamilyAssessmentWithBody Change a draft assessment (JSON merge patch)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the draft's sections given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9869,6 +10897,10 @@ func (c *Client) UpdateFamilyAssessmentWithBody(ctx context.Context, id ID, para
 }
 
 // UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBody Change a draft assessment (JSON merge patch)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the draft's sections given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/merge-patch+json` content type.
 //
@@ -9890,6 +10922,10 @@ func (c *Client) UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBody(ctx
 // Marks a submitted assessment `reviewed` and starts a new draft version linked to it
 // (`previous_id`), carrying its content forward. The earlier version is never overwritten.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Starts a Family Assessment Review: a new draft following on from the submitted assessment. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Corresponds with POST /v1/family-assessments/{id}/review (the `ReviewFamilyAssessment` operationId).
 func (c *Client) ReviewFamilyAssessment(ctx context.Context, id ID, params *ReviewFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReviewFamilyAssessmentRequest(c.Server, id, params)
@@ -9905,6 +10941,10 @@ func (c *Client) ReviewFamilyAssessment(ctx context.Context, id ID, params *Revi
 
 // SubmitFamilyAssessment Submit a draft assessment to the early-help team
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Submits the draft: it can no longer be changed. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
 func (c *Client) SubmitFamilyAssessment(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSubmitFamilyAssessmentRequest(c.Server, id, params)
@@ -9919,6 +10959,10 @@ func (c *Client) SubmitFamilyAssessment(ctx context.Context, id ID, params *Subm
 }
 
 // ListMeetings List meetings
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Corresponds with GET /v1/meetings (the `ListMeetings` operationId).
 func (c *Client) ListMeetings(ctx context.Context, params *ListMeetingsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9943,6 +10987,10 @@ func (c *Client) ListMeetings(ctx context.Context, params *ListMeetingsParams, r
 // allocation meeting once the family assessment has started; a MAM once an engagement lead is
 // allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
 // 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9970,6 +11018,10 @@ func (c *Client) CreateMeetingWithBody(ctx context.Context, params *CreateMeetin
 // allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
 // 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/meetings (the `CreateMeeting` operationId).
@@ -9987,6 +11039,10 @@ func (c *Client) CreateMeeting(ctx context.Context, params *CreateMeetingParams,
 
 // GetMeeting Read a meeting
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/meetings/{id} (the `GetMeeting` operationId).
 func (c *Client) GetMeeting(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMeetingRequest(c.Server, id)
@@ -10003,6 +11059,10 @@ func (c *Client) GetMeeting(ctx context.Context, id ID, reqEditors ...RequestEdi
 // UpdateMeetingWithBody Correct a meeting's record (JSON merge patch)
 //
 // A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10022,6 +11082,10 @@ func (c *Client) UpdateMeetingWithBody(ctx context.Context, id ID, params *Updat
 // UpdateMeetingWithApplicationMergePatchPlusJSONBody Correct a meeting's record (JSON merge patch)
 //
 // A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/merge-patch+json` content type.
 //
@@ -10043,6 +11107,10 @@ func (c *Client) UpdateMeetingWithApplicationMergePatchPlusJSONBody(ctx context.
 // Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
 // disclosure-controlled, whatever is asked. Rate limited per client address.
 //
+// **Who may call:** anyone, no credentials, when the council has switched open data on (404 otherwise); figures are always disclosure-controlled.
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/open-data/{report} (the `GetOpenDataReport` operationId).
 func (c *Client) GetOpenDataReport(ctx context.Context, report ReportKind, params *GetOpenDataReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOpenDataReportRequest(c.Server, report, params)
@@ -10058,6 +11126,10 @@ func (c *Client) GetOpenDataReport(ctx context.Context, report ReportKind, param
 
 // ListOrganisations List organisations
 //
+// **Who may call:** every role except family (`directory:read`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/organisations (the `ListOrganisations` operationId).
 func (c *Client) ListOrganisations(ctx context.Context, params *ListOrganisationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListOrganisationsRequest(c.Server, params)
@@ -10072,6 +11144,10 @@ func (c *Client) ListOrganisations(ctx context.Context, params *ListOrganisation
 }
 
 // CreateOrganisationWithBody Register an organisation (admin)
+//
+// **Who may call:** admin only (`organisations:manage`).
+//
+// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10090,6 +11166,10 @@ func (c *Client) CreateOrganisationWithBody(ctx context.Context, params *CreateO
 
 // CreateOrganisation Register an organisation (admin)
 //
+// **Who may call:** admin only (`organisations:manage`).
+//
+// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/organisations (the `CreateOrganisation` operationId).
@@ -10107,6 +11187,10 @@ func (c *Client) CreateOrganisation(ctx context.Context, params *CreateOrganisat
 
 // GetOrganisation Read an organisation
 //
+// **Who may call:** every role except family (`directory:read`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/organisations/{id} (the `GetOrganisation` operationId).
 func (c *Client) GetOrganisation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOrganisationRequest(c.Server, id)
@@ -10121,6 +11205,10 @@ func (c *Client) GetOrganisation(ctx context.Context, id ID, reqEditors ...Reque
 }
 
 // UpdateOrganisationWithBody Change an organisation (JSON merge patch, admin)
+//
+// **Who may call:** admin only (`organisations:manage`).
+//
+// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10139,6 +11227,10 @@ func (c *Client) UpdateOrganisationWithBody(ctx context.Context, id ID, params *
 
 // UpdateOrganisationWithApplicationMergePatchPlusJSONBody Change an organisation (JSON merge patch, admin)
 //
+// **Who may call:** admin only (`organisations:manage`).
+//
+// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type.
 //
 // Corresponds with PATCH /v1/organisations/{id} (the `UpdateOrganisation` operationId).
@@ -10156,6 +11248,10 @@ func (c *Client) UpdateOrganisationWithApplicationMergePatchPlusJSONBody(ctx con
 
 // ListPathwayFeedback List pathway feedback
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/pathway-feedback (the `ListPathwayFeedback` operationId).
 func (c *Client) ListPathwayFeedback(ctx context.Context, params *ListPathwayFeedbackParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPathwayFeedbackRequest(c.Server, params)
@@ -10170,6 +11266,10 @@ func (c *Client) ListPathwayFeedback(ctx context.Context, params *ListPathwayFee
 }
 
 // CreatePathwayFeedbackWithBody Record a review of progress by the child, the family or a professional
+//
+// **Who may call:** roles with `feedback:give`: send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the feedback against the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10188,6 +11288,10 @@ func (c *Client) CreatePathwayFeedbackWithBody(ctx context.Context, params *Crea
 
 // CreatePathwayFeedback Record a review of progress by the child, the family or a professional
 //
+// **Who may call:** roles with `feedback:give`: send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the feedback against the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
@@ -10204,6 +11308,10 @@ func (c *Client) CreatePathwayFeedback(ctx context.Context, params *CreatePathwa
 }
 
 // GetPathwayFeedback Read one piece of feedback
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
 func (c *Client) GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10225,6 +11333,10 @@ func (c *Client) GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...Re
 // already holds, including two records written at the same moment. Each pair listed is
 // audited on both children's trails.
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/possible-duplicates (the `ListPossibleDuplicates` operationId).
 func (c *Client) ListPossibleDuplicates(ctx context.Context, params *ListPossibleDuplicatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPossibleDuplicatesRequest(c.Server, params)
@@ -10241,6 +11353,10 @@ func (c *Client) ListPossibleDuplicates(ctx context.Context, params *ListPossibl
 // DismissPossibleDuplicateWithBody Record that a pair are two children, and why (SEND team)
 //
 // Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
+//
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10261,6 +11377,10 @@ func (c *Client) DismissPossibleDuplicateWithBody(ctx context.Context, id ID, pa
 //
 // Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/possible-duplicates/{id}/dismiss (the `DismissPossibleDuplicate` operationId).
@@ -10278,6 +11398,10 @@ func (c *Client) DismissPossibleDuplicate(ctx context.Context, id ID, params *Di
 
 // ListPractitioners List practitioners
 //
+// **Who may call:** every role except family (`directory:read`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/practitioners (the `ListPractitioners` operationId).
 func (c *Client) ListPractitioners(ctx context.Context, params *ListPractitionersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPractitionersRequest(c.Server, params)
@@ -10292,6 +11416,10 @@ func (c *Client) ListPractitioners(ctx context.Context, params *ListPractitioner
 }
 
 // CreatePractitionerWithBody Register a practitioner (admin, or a SEND officer)
+//
+// **Who may call:** admin and send_officer (`practitioners:manage`).
+//
+// **Changes:** Registers a practitioner of an organisation in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10310,6 +11438,10 @@ func (c *Client) CreatePractitionerWithBody(ctx context.Context, params *CreateP
 
 // CreatePractitioner Register a practitioner (admin, or a SEND officer)
 //
+// **Who may call:** admin and send_officer (`practitioners:manage`).
+//
+// **Changes:** Registers a practitioner of an organisation in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/practitioners (the `CreatePractitioner` operationId).
@@ -10327,6 +11459,10 @@ func (c *Client) CreatePractitioner(ctx context.Context, params *CreatePractitio
 
 // GetPractitioner Read a practitioner
 //
+// **Who may call:** every role except family (`directory:read`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/practitioners/{id} (the `GetPractitioner` operationId).
 func (c *Client) GetPractitioner(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPractitionerRequest(c.Server, id)
@@ -10341,6 +11477,10 @@ func (c *Client) GetPractitioner(ctx context.Context, id ID, reqEditors ...Reque
 }
 
 // UpdatePractitionerWithBody Change a practitioner (JSON merge patch)
+//
+// **Who may call:** admin and send_officer (`practitioners:manage`).
+//
+// **Changes:** Changes the practitioner's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10359,6 +11499,10 @@ func (c *Client) UpdatePractitionerWithBody(ctx context.Context, id ID, params *
 
 // UpdatePractitionerWithApplicationMergePatchPlusJSONBody Change a practitioner (JSON merge patch)
 //
+// **Who may call:** admin and send_officer (`practitioners:manage`).
+//
+// **Changes:** Changes the practitioner's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type.
 //
 // Corresponds with PATCH /v1/practitioners/{id} (the `UpdatePractitioner` operationId).
@@ -10375,6 +11519,10 @@ func (c *Client) UpdatePractitionerWithApplicationMergePatchPlusJSONBody(ctx con
 }
 
 // ListReferrals List referrals the caller may see
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Corresponds with GET /v1/referrals (the `ListReferrals` operationId).
 func (c *Client) ListReferrals(ctx context.Context, params *ListReferralsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10395,6 +11543,10 @@ func (c *Client) ListReferrals(ctx context.Context, params *ListReferralsParams,
 // but with gaps where a referral was refused or a server restarted, and a little out of order
 // across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 // the council's area) computed on the day of receipt.
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10418,6 +11570,10 @@ func (c *Client) CreateReferralWithBody(ctx context.Context, params *CreateRefer
 // across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 // the council's area) computed on the day of receipt.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/referrals (the `CreateReferral` operationId).
@@ -10435,6 +11591,10 @@ func (c *Client) CreateReferral(ctx context.Context, params *CreateReferralParam
 
 // GetReferral Read a referral
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/referrals/{id} (the `GetReferral` operationId).
 func (c *Client) GetReferral(ctx context.Context, id ID, params *GetReferralParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetReferralRequest(c.Server, id, params)
@@ -10451,6 +11611,10 @@ func (c *Client) GetReferral(ctx context.Context, id ID, params *GetReferralPara
 // UpdateReferralWithBody Correct a referral before triage (JSON merge patch)
 //
 // Only a referral still in status `received` can be changed; eligibility is recomputed.
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10470,6 +11634,10 @@ func (c *Client) UpdateReferralWithBody(ctx context.Context, id ID, params *Upda
 // UpdateReferralWithApplicationMergePatchPlusJSONBody Correct a referral before triage (JSON merge patch)
 //
 // Only a referral still in status `received` can be changed; eligibility is recomputed.
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/merge-patch+json` content type.
 //
@@ -10494,6 +11662,10 @@ func (c *Client) UpdateReferralWithApplicationMergePatchPlusJSONBody(ctx context
 // moves an `assessing` referral to `allocated`. The lead joins the team around the child,
 // which needs consent in force unless the referral carries a safeguarding concern.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/referrals/{id}/allocation (the `AllocateReferral` operationId).
@@ -10517,6 +11689,10 @@ func (c *Client) AllocateReferralWithBody(ctx context.Context, id ID, params *Al
 // moves an `assessing` referral to `allocated`. The lead joins the team around the child,
 // which needs consent in force unless the referral carries a safeguarding concern.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/referrals/{id}/allocation (the `AllocateReferral` operationId).
@@ -10533,6 +11709,10 @@ func (c *Client) AllocateReferral(ctx context.Context, id ID, params *AllocateRe
 }
 
 // ListAllocations The referral's engagement leads, current and past
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
 func (c *Client) ListAllocations(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10552,6 +11732,10 @@ func (c *Client) ListAllocations(ctx context.Context, id ID, reqEditors ...Reque
 // Any referral not closed, redirected or declined can be closed. One still awaiting triage
 // (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
 // to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10573,6 +11757,10 @@ func (c *Client) CloseReferralWithBody(ctx context.Context, id ID, params *Close
 // Any referral not closed, redirected or declined can be closed. One still awaiting triage
 // (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
 // to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10603,6 +11791,10 @@ func (c *Client) CloseReferral(ctx context.Context, id ID, params *CloseReferral
 // Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
 // assessment where such concerns come to light.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
@@ -10632,6 +11824,10 @@ func (c *Client) RaiseSafeguardingConcernWithBody(ctx context.Context, id ID, pa
 // Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
 // assessment where such concerns come to light.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
@@ -10652,6 +11848,10 @@ func (c *Client) RaiseSafeguardingConcern(ctx context.Context, id ID, params *Ra
 // For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
 // moves answer 409 naming the current status. Closing has its own call.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/referrals/{id}/transitions (the `TransitionReferral` operationId).
@@ -10671,6 +11871,10 @@ func (c *Client) TransitionReferralWithBody(ctx context.Context, id ID, params *
 //
 // For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
 // moves answer 409 naming the current status. Closing has its own call.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10694,6 +11898,10 @@ func (c *Client) TransitionReferral(ctx context.Context, id ID, params *Transiti
 // accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
 // `redirect_to`. A referral that is not `received` answers 409 naming its current status.
 //
+// **Who may call:** send_officer only (`referrals:triage`).
+//
+// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/referrals/{id}/triage (the `TriageReferral` operationId).
@@ -10715,6 +11923,10 @@ func (c *Client) TriageReferralWithBody(ctx context.Context, id ID, params *Tria
 // `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
 // accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
 // `redirect_to`. A referral that is not `received` answers 409 naming its current status.
+//
+// **Who may call:** send_officer only (`referrals:triage`).
+//
+// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10738,6 +11950,10 @@ func (c *Client) TriageReferral(ctx context.Context, id ID, params *TriageReferr
 // needs assessment requests received and assessments started (decisions to assess), tribunal appeals, mediations
 // and complaints received. Computed in the database. See the README's "Reports" for each figure's definition.
 //
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/reports/activity (the `GetActivityReport` operationId).
 func (c *Client) GetActivityReport(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetActivityReportRequest(c.Server, params)
@@ -10759,6 +11975,10 @@ func (c *Client) GetActivityReport(ctx context.Context, params *GetActivityRepor
 // weeks (SEN2 Week20 = 0), the measure the DfE publishes. Percentages have one decimal place and are null when
 // nothing was completed. Counts only: no child is named.
 //
+// **Who may call:** send_officer only (`reports:exact`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/reports/ehc-timeliness (the `GetEHCTimelinessReport` operationId).
 func (c *Client) GetEHCTimelinessReport(ctx context.Context, params *GetEHCTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEHCTimelinessReportRequest(c.Server, params)
@@ -10778,6 +11998,10 @@ func (c *Client) GetEHCTimelinessReport(ctx context.Context, params *GetEHCTimel
 // young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
 // 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
 //
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/reports/experience (the `GetExperienceReport` operationId).
 func (c *Client) GetExperienceReport(ctx context.Context, params *GetExperienceReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetExperienceReportRequest(c.Server, params)
@@ -10792,6 +12016,10 @@ func (c *Client) GetExperienceReport(ctx context.Context, params *GetExperienceR
 }
 
 // GetFunnelReport Funnel: how many referrals received in the period reached each pathway stage, and the median days between stages
+//
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
 //
 // Corresponds with GET /v1/reports/funnel (the `GetFunnelReport` operationId).
 func (c *Client) GetFunnelReport(ctx context.Context, params *GetFunnelReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10810,6 +12038,10 @@ func (c *Client) GetFunnelReport(ctx context.Context, params *GetFunnelReportPar
 //
 // The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
 // disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
+//
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
 //
 // Corresponds with GET /v1/reports/timeliness (the `GetTimelinessReport` operationId).
 func (c *Client) GetTimelinessReport(ctx context.Context, params *GetTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10831,6 +12063,10 @@ func (c *Client) GetTimelinessReport(ctx context.Context, params *GetTimelinessR
 // expected to end in the 12 months after that day (the transition plan's expected end or the end of the
 // academic year in which the young person turns 25, whichever is sooner).
 //
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/reports/transitions (the `GetTransitionsReport` operationId).
 func (c *Client) GetTransitionsReport(ctx context.Context, params *GetTransitionsReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTransitionsReportRequest(c.Server, params)
@@ -10847,6 +12083,10 @@ func (c *Client) GetTransitionsReport(ctx context.Context, params *GetTransition
 // ListRetentionDue Records past their retention date (admin)
 //
 // Ids and dates only. The default retention is date of birth + 31 years (ONEPLAN_RETENTION_YEARS).
+//
+// **Who may call:** admin only (`retention:manage`).
+//
+// **Changes:** nothing.
 //
 // Corresponds with GET /v1/retention/due (the `ListRetentionDue` operationId).
 func (c *Client) ListRetentionDue(ctx context.Context, params *ListRetentionDueParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10865,6 +12105,10 @@ func (c *Client) ListRetentionDue(ctx context.Context, params *ListRetentionDueP
 //
 // Deletes the young person, their referrals, involvements and consents; the audit trail keeps a tombstone with ids only. A record not yet due answers 409.
 //
+// **Who may call:** admin only (`retention:manage`).
+//
+// **Changes:** Erases the young person's records past their retention date, keeping an audit event without personal data. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 func (c *Client) EraseYoungPerson(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEraseYoungPersonRequest(c.Server, id)
@@ -10879,6 +12123,10 @@ func (c *Client) EraseYoungPerson(ctx context.Context, id ID, reqEditors ...Requ
 }
 
 // ListSurveyInvitations List survey invitations (never their tokens)
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Corresponds with GET /v1/survey-invitations (the `ListSurveyInvitations` operationId).
 func (c *Client) ListSurveyInvitations(ctx context.Context, params *ListSurveyInvitationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10899,6 +12147,10 @@ func (c *Client) ListSurveyInvitations(ctx context.Context, params *ListSurveyIn
 // calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
 // referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
 // answered once before it expires (default 30 days, at most 90).
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10922,6 +12174,10 @@ func (c *Client) CreateSurveyInvitationWithBody(ctx context.Context, params *Cre
 // referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
 // answered once before it expires (default 30 days, at most 90).
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
@@ -10938,6 +12194,10 @@ func (c *Client) CreateSurveyInvitation(ctx context.Context, params *CreateSurve
 }
 
 // GetSurveyInvitation Read one survey invitation (never its token)
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Corresponds with GET /v1/survey-invitations/{id} (the `GetSurveyInvitation` operationId).
 func (c *Client) GetSurveyInvitation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10956,6 +12216,10 @@ func (c *Client) GetSurveyInvitation(ctx context.Context, id ID, reqEditors ...R
 //
 // Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
 //
+// **Who may call:** anyone holding the invitation's token; no credentials are needed.
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/survey-links/{token} (the `GetSurveyLink` operationId).
 func (c *Client) GetSurveyLink(ctx context.Context, token SurveyToken, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSurveyLinkRequest(c.Server, token)
@@ -10970,6 +12234,10 @@ func (c *Client) GetSurveyLink(ctx context.Context, token SurveyToken, reqEditor
 }
 
 // AnswerSurveyLinkWithBody Answer an invitation, once (no credentials; the token is the key)
+//
+// **Who may call:** anyone holding the invitation's token; no credentials are needed. An answered or expired invitation answers 409 or 410.
+//
+// **Changes:** Records the response and marks the invitation answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10987,6 +12255,10 @@ func (c *Client) AnswerSurveyLinkWithBody(ctx context.Context, token SurveyToken
 }
 
 // AnswerSurveyLink Answer an invitation, once (no credentials; the token is the key)
+//
+// **Who may call:** anyone holding the invitation's token; no credentials are needed. An answered or expired invitation answers 409 or 410.
+//
+// **Changes:** Records the response and marks the invitation answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11007,6 +12279,10 @@ func (c *Client) AnswerSurveyLink(ctx context.Context, token SurveyToken, body A
 //
 // Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403). A family sees their own responses, not professionals'.
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/survey-responses (the `ListSurveyResponses` operationId).
 func (c *Client) ListSurveyResponses(ctx context.Context, params *ListSurveyResponsesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSurveyResponsesRequest(c.Server, params)
@@ -11026,6 +12302,10 @@ func (c *Client) ListSurveyResponses(ctx context.Context, params *ListSurveyResp
 // referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
 // template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
 // answers parent and carer or child and young person templates about their own children.
+//
+// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11049,6 +12329,10 @@ func (c *Client) CreateSurveyResponseWithBody(ctx context.Context, params *Creat
 // template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
 // answers parent and carer or child and young person templates about their own children.
 //
+// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/survey-responses (the `CreateSurveyResponse` operationId).
@@ -11066,6 +12350,10 @@ func (c *Client) CreateSurveyResponse(ctx context.Context, params *CreateSurveyR
 
 // GetSurveyResponse Read one survey response
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/survey-responses/{id} (the `GetSurveyResponse` operationId).
 func (c *Client) GetSurveyResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSurveyResponseRequest(c.Server, id)
@@ -11080,6 +12368,10 @@ func (c *Client) GetSurveyResponse(ctx context.Context, id ID, reqEditors ...Req
 }
 
 // ListSurveyTemplates List survey templates, built-in and the council's own
+//
+// **Who may call:** every role (`surveys:read`).
+//
+// **Changes:** nothing.
 //
 // Corresponds with GET /v1/survey-templates (the `ListSurveyTemplates` operationId).
 func (c *Client) ListSurveyTemplates(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11099,6 +12391,10 @@ func (c *Client) ListSurveyTemplates(ctx context.Context, params *ListSurveyTemp
 // A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
 // instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
 // adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
+//
+// **Who may call:** send_officer only (`surveys:manage`).
+//
+// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11121,6 +12417,10 @@ func (c *Client) CreateSurveyTemplateWithBody(ctx context.Context, params *Creat
 // instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
 // adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
 //
+// **Who may call:** send_officer only (`surveys:manage`).
+//
+// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/survey-templates (the `CreateSurveyTemplate` operationId).
@@ -11137,6 +12437,10 @@ func (c *Client) CreateSurveyTemplate(ctx context.Context, params *CreateSurveyT
 }
 
 // GetSurveyTemplate Read a survey template with every version of its questions
+//
+// **Who may call:** every role (`surveys:read`).
+//
+// **Changes:** nothing.
 //
 // Corresponds with GET /v1/survey-templates/{id} (the `GetSurveyTemplate` operationId).
 func (c *Client) GetSurveyTemplate(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11155,6 +12459,10 @@ func (c *Client) GetSurveyTemplate(ctx context.Context, id ID, reqEditors ...Req
 //
 // Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
 // `id` across versions to be reported as the same question. Built-in templates never change (409).
+//
+// **Who may call:** send_officer only (`surveys:manage`).
+//
+// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11176,6 +12484,10 @@ func (c *Client) AddSurveyTemplateVersionWithBody(ctx context.Context, id ID, pa
 // Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
 // `id` across versions to be reported as the same question. Built-in templates never change (409).
 //
+// **Who may call:** send_officer only (`surveys:manage`).
+//
+// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/survey-templates/{id}/versions (the `AddSurveyTemplateVersion` operationId).
@@ -11192,6 +12504,10 @@ func (c *Client) AddSurveyTemplateVersion(ctx context.Context, id ID, params *Ad
 }
 
 // ListTransitionPlans List transition plans
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Corresponds with GET /v1/transition-plans (the `ListTransitionPlans` operationId).
 func (c *Client) ListTransitionPlans(ctx context.Context, params *ListTransitionPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11213,6 +12529,10 @@ func (c *Client) ListTransitionPlans(ctx context.Context, params *ListTransition
 // exist. The response carries the NHS continuing healthcare milestones computed from the young person's
 // date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
 // the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11237,6 +12557,10 @@ func (c *Client) CreateTransitionPlanWithBody(ctx context.Context, params *Creat
 // date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
 // the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/transition-plans (the `CreateTransitionPlan` operationId).
@@ -11254,6 +12578,10 @@ func (c *Client) CreateTransitionPlan(ctx context.Context, params *CreateTransit
 
 // GetTransitionPlan Read one transition plan with its CHC milestones
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/transition-plans/{id} (the `GetTransitionPlan` operationId).
 func (c *Client) GetTransitionPlan(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTransitionPlanRequest(c.Server, id)
@@ -11270,6 +12598,10 @@ func (c *Client) GetTransitionPlan(ctx context.Context, id ID, reqEditors ...Req
 // UpdateTransitionPlanWithBody Change a current transition plan (JSON merge patch)
 //
 // Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11290,6 +12622,10 @@ func (c *Client) UpdateTransitionPlanWithBody(ctx context.Context, id ID, params
 //
 // Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type.
 //
 // Corresponds with PATCH /v1/transition-plans/{id} (the `UpdateTransitionPlan` operationId).
@@ -11309,6 +12645,10 @@ func (c *Client) UpdateTransitionPlanWithApplicationMergePatchPlusJSONBody(ctx c
 //
 // The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/transition-plans/{id}/end (the `EndTransitionPlan` operationId).
@@ -11327,6 +12667,10 @@ func (c *Client) EndTransitionPlanWithBody(ctx context.Context, id ID, params *E
 // EndTransitionPlan End a transition plan
 //
 // The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11352,6 +12696,10 @@ func (c *Client) EndTransitionPlan(ctx context.Context, id ID, params *EndTransi
 // ceasing); and have no transition plan current on `as_of` (started on or before it, not ended on or
 // before it). Newest young person record first. Each young person listed is audited.
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/transitions/gaps (the `ListTransitionGaps` operationId).
 func (c *Client) ListTransitionGaps(ctx context.Context, params *ListTransitionGapsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTransitionGapsRequest(c.Server, params)
@@ -11375,6 +12723,10 @@ func (c *Client) ListTransitionGaps(ctx context.Context, params *ListTransitionG
 // Sorted by date, then young person, kind and related record; the cursor continues after the last item.
 // Each young person listed is audited.
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/transitions/upcoming (the `ListUpcomingTransitions` operationId).
 func (c *Client) ListUpcomingTransitions(ctx context.Context, params *ListUpcomingTransitionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListUpcomingTransitionsRequest(c.Server, params)
@@ -11389,6 +12741,10 @@ func (c *Client) ListUpcomingTransitions(ctx context.Context, params *ListUpcomi
 }
 
 // ListWebhookSubscriptions List webhook subscriptions (admin; never their secrets)
+//
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** nothing.
 //
 // Corresponds with GET /v1/webhook-subscriptions (the `ListWebhookSubscriptions` operationId).
 func (c *Client) ListWebhookSubscriptions(ctx context.Context, params *ListWebhookSubscriptionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11416,6 +12772,10 @@ func (c *Client) ListWebhookSubscriptions(ctx context.Context, params *ListWebho
 // dialled) unless the operator allows the network with ONEPLAN_WEBHOOK_ALLOWED_NETWORKS. `view` decides
 // what the subscription receives: `council` every event; `organisation` the directory's events and events
 // about children whose team included the organisation on the day of the event.
+//
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11446,6 +12806,10 @@ func (c *Client) CreateWebhookSubscriptionWithBody(ctx context.Context, params *
 // what the subscription receives: `council` every event; `organisation` the directory's events and events
 // about children whose team included the organisation on the day of the event.
 //
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/webhook-subscriptions (the `CreateWebhookSubscription` operationId).
@@ -11463,6 +12827,10 @@ func (c *Client) CreateWebhookSubscription(ctx context.Context, params *CreateWe
 
 // GetWebhookSubscription Read a subscription (admin; never its secret)
 //
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/webhook-subscriptions/{id} (the `GetWebhookSubscription` operationId).
 func (c *Client) GetWebhookSubscription(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWebhookSubscriptionRequest(c.Server, id)
@@ -11477,6 +12845,10 @@ func (c *Client) GetWebhookSubscription(ctx context.Context, id ID, reqEditors .
 }
 
 // UpdateWebhookSubscriptionWithBody Change a subscription's URL, event types or active flag (JSON merge patch, admin)
+//
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11495,6 +12867,10 @@ func (c *Client) UpdateWebhookSubscriptionWithBody(ctx context.Context, id ID, p
 
 // UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBody Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 //
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type.
 //
 // Corresponds with PATCH /v1/webhook-subscriptions/{id} (the `UpdateWebhookSubscription` operationId).
@@ -11511,6 +12887,10 @@ func (c *Client) UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBody(
 }
 
 // ListWebhookDeliveries A subscription's delivery attempts, newest first (admin)
+//
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** nothing.
 //
 // Corresponds with GET /v1/webhook-subscriptions/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 func (c *Client) ListWebhookDeliveries(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11530,6 +12910,10 @@ func (c *Client) ListWebhookDeliveries(ctx context.Context, id ID, params *ListW
 // Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
 // subscription may receive (its types and view as at each event). Replayed deliveries keep their
 // `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
+//
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11552,6 +12936,10 @@ func (c *Client) ReplayWebhookEventsWithBody(ctx context.Context, id ID, content
 // subscription may receive (its types and view as at each event). Replayed deliveries keep their
 // `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 //
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/webhook-subscriptions/{id}/replay (the `ReplayWebhookEvents` operationId).
@@ -11568,6 +12956,10 @@ func (c *Client) ReplayWebhookEvents(ctx context.Context, id ID, body ReplayWebh
 }
 
 // RotateWebhookSecretWithBody Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
+//
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11586,6 +12978,10 @@ func (c *Client) RotateWebhookSecretWithBody(ctx context.Context, id ID, params 
 
 // RotateWebhookSecret Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
 //
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/webhook-subscriptions/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
@@ -11602,6 +12998,10 @@ func (c *Client) RotateWebhookSecret(ctx context.Context, id ID, params *RotateW
 }
 
 // ListYoungPeople List young people the caller may see
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Corresponds with GET /v1/young-people (the `ListYoungPeople` operationId).
 func (c *Client) ListYoungPeople(ctx context.Context, params *ListYoungPeopleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11625,6 +13025,10 @@ func (c *Client) ListYoungPeople(ctx context.Context, params *ListYoungPeoplePar
 // child they cannot see is known. The pair then goes on the SEND team's list of possible
 // duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 // same moment are both kept and found as a pair.
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11651,6 +13055,10 @@ func (c *Client) CreateYoungPersonWithBody(ctx context.Context, params *CreateYo
 // duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 // same moment are both kept and found as a pair.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -11672,6 +13080,10 @@ func (c *Client) CreateYoungPerson(ctx context.Context, params *CreateYoungPerso
 // naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
 // other operation on a merged-away id answers `404`.
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/young-people/{id} (the `GetYoungPerson` operationId).
 func (c *Client) GetYoungPerson(ctx context.Context, id ID, params *GetYoungPersonParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetYoungPersonRequest(c.Server, id, params)
@@ -11690,6 +13102,10 @@ func (c *Client) GetYoungPerson(ctx context.Context, id ID, params *GetYoungPers
 // Giving the record an NHS number or UPN that another record holds is treated as on create:
 // `409` with `location` when the caller may see that record, otherwise the change is made
 // and the pair goes on the possible duplicates list.
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11712,6 +13128,10 @@ func (c *Client) UpdateYoungPersonWithBody(ctx context.Context, id ID, params *U
 // `409` with `location` when the caller may see that record, otherwise the change is made
 // and the pair goes on the possible duplicates list.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type.
 //
 // Corresponds with PATCH /v1/young-people/{id} (the `UpdateYoungPerson` operationId).
@@ -11729,6 +13149,10 @@ func (c *Client) UpdateYoungPersonWithApplicationMergePatchPlusJSONBody(ctx cont
 
 // GetAccessLog Who has looked at or changed this child's record (SEND team and the family)
 //
+// **Who may call:** send_officer, and a family for their own child (`access-log:read`); another child answers 404. Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/young-people/{id}/access-log (the `GetAccessLog` operationId).
 func (c *Client) GetAccessLog(ctx context.Context, id ID, params *GetAccessLogParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAccessLogRequest(c.Server, id, params)
@@ -11744,6 +13168,10 @@ func (c *Client) GetAccessLog(ctx context.Context, id ID, params *GetAccessLogPa
 
 // ListConsents Consents to share recorded for the young person
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/young-people/{id}/consents (the `ListConsents` operationId).
 func (c *Client) ListConsents(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListConsentsRequest(c.Server, id)
@@ -11758,6 +13186,10 @@ func (c *Client) ListConsents(ctx context.Context, id ID, reqEditors ...RequestE
 }
 
 // CreateConsentWithBody Record consent to share
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the consent to share and its scope. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11775,6 +13207,10 @@ func (c *Client) CreateConsentWithBody(ctx context.Context, id ID, params *Creat
 }
 
 // CreateConsent Record consent to share
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the consent to share and its scope. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11803,6 +13239,10 @@ func (c *Client) CreateConsent(ctx context.Context, id ID, params *CreateConsent
 // that never rested on it are unaffected. New involvements need consent, a safeguarding reason
 // or a lawful basis.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/young-people/{id}/consents/{consent_id}/withdraw (the `WithdrawConsent` operationId).
@@ -11830,6 +13270,10 @@ func (c *Client) WithdrawConsentWithBody(ctx context.Context, id ID, consentID o
 // that never rested on it are unaffected. New involvements need consent, a safeguarding reason
 // or a lawful basis.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/young-people/{id}/consents/{consent_id}/withdraw (the `WithdrawConsent` operationId).
@@ -11847,6 +13291,10 @@ func (c *Client) WithdrawConsent(ctx context.Context, id ID, consentID openapi_t
 
 // ExportYoungPerson Everything held about one young person, for a subject access request
 //
+// **Who may call:** send_officer, and a family for their own child (`records:export`); another child answers 404. Everyone else is refused (403).
+//
+// **Changes:** nothing; the export is recorded in the audit trail.
+//
 // Corresponds with GET /v1/young-people/{id}/export (the `ExportYoungPerson` operationId).
 func (c *Client) ExportYoungPerson(ctx context.Context, id ID, params *ExportYoungPersonParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewExportYoungPersonRequest(c.Server, id, params)
@@ -11861,6 +13309,10 @@ func (c *Client) ExportYoungPerson(ctx context.Context, id ID, params *ExportYou
 }
 
 // ListInvolvements The team around the child
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Corresponds with GET /v1/young-people/{id}/involvements (the `ListInvolvements` operationId).
 func (c *Client) ListInvolvements(ctx context.Context, id ID, params *ListInvolvementsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11880,6 +13332,10 @@ func (c *Client) ListInvolvements(ctx context.Context, id ID, params *ListInvolv
 // Involving an organisation shares the child's record with it, so it needs consent in force
 // that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
 // to safeguard a child; the reason is kept). Otherwise 422.
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11902,6 +13358,10 @@ func (c *Client) CreateInvolvementWithBody(ctx context.Context, id ID, params *C
 // that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
 // to safeguard a child; the reason is kept). Otherwise 422.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/young-people/{id}/involvements (the `CreateInvolvement` operationId).
@@ -11919,6 +13379,10 @@ func (c *Client) CreateInvolvement(ctx context.Context, id ID, params *CreateInv
 
 // UpdateInvolvementWithBody Change or end an involvement (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
@@ -11935,6 +13399,10 @@ func (c *Client) UpdateInvolvementWithBody(ctx context.Context, id ID, involveme
 }
 
 // UpdateInvolvementWithApplicationMergePatchPlusJSONBody Change or end an involvement (JSON merge patch)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/merge-patch+json` content type.
 //
@@ -11972,6 +13440,10 @@ func (c *Client) UpdateInvolvementWithApplicationMergePatchPlusJSONBody(ctx cont
 // plan; cease the one recorded in error first) or both have a current transition plan.
 // `If-Match` guards this record.
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
@@ -12008,6 +13480,10 @@ func (c *Client) MergeYoungPeopleWithBody(ctx context.Context, id ID, params *Me
 // plan; cease the one recorded in error first) or both have a current transition plan.
 // `If-Match` guards this record.
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
@@ -12026,6 +13502,10 @@ func (c *Client) MergeYoungPeople(ctx context.Context, id ID, params *MergeYoung
 // GetTimeline Every event of the pathway for one young person, in time order
 //
 // Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Corresponds with GET /v1/young-people/{id}/timeline (the `GetTimeline` operationId).
 func (c *Client) GetTimeline(ctx context.Context, id ID, params *GetTimelineParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -20789,12 +22269,20 @@ type ClientWithResponsesInterface interface {
 
 	// HealthzWithResponse Liveness probe
 	//
+	// **Who may call:** anyone; no credentials are needed.
+	//
+	// Answers 200 while the process is up, for a Kubernetes liveness probe. **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	HealthzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthzResponse, error)
 
 	// OpenapiSpecWithResponse This contract
+	//
+	// **Who may call:** anyone; no credentials are needed.
+	//
+	// The contract this server implements, as YAML. **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -20803,12 +22291,20 @@ type ClientWithResponsesInterface interface {
 
 	// ReadyzWithResponse Readiness probe (checks the database)
 	//
+	// **Who may call:** anyone; no credentials are needed.
+	//
+	// Answers 200 when the database answers, 503 otherwise, for a Kubernetes readiness probe. **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /readyz (the `Readyz` operationId).
 	ReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyzResponse, error)
 
 	// ListActionsWithResponse Actions agreed at meetings, across meetings
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -20817,12 +22313,20 @@ type ClientWithResponsesInterface interface {
 
 	// CompleteActionWithBodyWithResponse Mark an action done (who and when are recorded)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the action done, recording who and when. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
 	CompleteActionWithBodyWithResponse(ctx context.Context, id ID, params *CompleteActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CompleteActionResponse, error)
 
 	// CompleteActionWithResponse Mark an action done (who and when are recorded)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the action done, recording who and when. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -20831,12 +22335,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListAnnualReviewsWithResponse List annual reviews of EHC plans
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/annual-reviews (the `ListAnnualReviews` operationId).
 	ListAnnualReviewsWithResponse(ctx context.Context, params *ListAnnualReviewsParams, reqEditors ...RequestEditorFn) (*ListAnnualReviewsResponse, error)
 
 	// GetAnnualReviewWithResponse Read one annual review with its due dates
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -20847,6 +22359,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/annual-reviews/{id}/decision (the `DecideAnnualReview` operationId).
@@ -20855,6 +22371,10 @@ type ClientWithResponsesInterface interface {
 	// DecideAnnualReviewWithResponse Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
 	//
 	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -20865,6 +22385,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/annual-reviews/{id}/meeting (the `HoldAnnualReview` operationId).
@@ -20874,12 +22398,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/annual-reviews/{id}/meeting (the `HoldAnnualReview` operationId).
 	HoldAnnualReviewWithResponse(ctx context.Context, id ID, params *HoldAnnualReviewParams, body HoldAnnualReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*HoldAnnualReviewResponse, error)
 
 	// ListAPIKeysWithResponse List API keys (admin; never the keys themselves)
+	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -20888,12 +22420,20 @@ type ClientWithResponsesInterface interface {
 
 	// CreateAPIKeyWithBodyWithResponse Issue an API key (admin); the key is in this answer only
 	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** Issues a key for an organisation and role; the secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/api-keys (the `CreateAPIKey` operationId).
 	CreateAPIKeyWithBodyWithResponse(ctx context.Context, params *CreateAPIKeyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAPIKeyResponse, error)
 
 	// CreateAPIKeyWithResponse Issue an API key (admin); the key is in this answer only
+	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** Issues a key for an organisation and role; the secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -20902,12 +22442,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetAPIKeyWithResponse Read a key's details (admin)
 	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/api-keys/{id} (the `GetAPIKey` operationId).
 	GetAPIKeyWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetAPIKeyResponse, error)
 
 	// RevokeAPIKeyWithResponse Revoke a key (admin); it fails at once
+	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** Revokes the key: every later call with it answers 401. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -20918,6 +22466,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// The old key is revoked in the same transaction; the new key is in this answer only.
 	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** Issues a replacement key and revokes the old one. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/api-keys/{id}/rotate (the `RotateAPIKey` operationId).
@@ -20925,12 +22477,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListAuditEventsWithResponse List audit events (admin)
 	//
+	// **Who may call:** admin only (`audit:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
 
 	// ListDisputesWithResponse List tribunal appeals, mediations and complaints
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -20945,6 +22505,10 @@ type ClientWithResponsesInterface interface {
 	// alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
 	// With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/disputes (the `CreateDispute` operationId).
@@ -20958,12 +22522,20 @@ type ClientWithResponsesInterface interface {
 	// alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
 	// With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/disputes (the `CreateDispute` operationId).
 	CreateDisputeWithResponse(ctx context.Context, params *CreateDisputeParams, body CreateDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDisputeResponse, error)
 
 	// GetDisputeWithResponse Read a tribunal appeal, mediation or complaint
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -20972,12 +22544,20 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateDisputeWithBodyWithResponse Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the notes and dates given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/disputes/{id} (the `UpdateDispute` operationId).
 	UpdateDisputeWithBodyWithResponse(ctx context.Context, id ID, params *UpdateDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDisputeResponse, error)
 
 	// UpdateDisputeWithApplicationMergePatchPlusJSONBodyWithResponse Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the notes and dates given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -20986,12 +22566,20 @@ type ClientWithResponsesInterface interface {
 
 	// ConcludeDisputeWithBodyWithResponse Record how the dispute ended (once; a second conclusion answers 409)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the outcome and the day it concluded; a second conclusion answers 409. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/disputes/{id}/conclude (the `ConcludeDispute` operationId).
 	ConcludeDisputeWithBodyWithResponse(ctx context.Context, id ID, params *ConcludeDisputeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConcludeDisputeResponse, error)
 
 	// ConcludeDisputeWithResponse Record how the dispute ended (once; a second conclusion answers 409)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the outcome and the day it concluded; a second conclusion answers 409. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21003,6 +22591,10 @@ type ClientWithResponsesInterface interface {
 	// Who may call: anyone who may read casework; only documents of children the caller may see
 	// are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
 	// as one list event naming each document and child.
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the record named must be within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21022,6 +22614,10 @@ type ClientWithResponsesInterface interface {
 	// see is 422 naming `record_id`, as if it did not exist. Adds a `document.added` event and a
 	// timeline line (kind and type only: titles and file names stay out of both).
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Stores the bytes (checked from their content) in blob storage and records the document on the record named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/documents (the `UploadDocument` operationId).
@@ -21033,6 +22629,10 @@ type ClientWithResponsesInterface interface {
 	// The record goes at once; the bytes are deleted from the document store after the commit.
 	// Adds a `document.removed` event; the audit trail keeps that it existed.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Removes the document and its bytes. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/documents/{id} (the `RemoveDocument` operationId).
@@ -21041,6 +22641,10 @@ type ClientWithResponsesInterface interface {
 	// GetDocumentWithResponse Read a document's description (not its bytes)
 	//
 	// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21054,12 +22658,20 @@ type ClientWithResponsesInterface interface {
 	// Content-Security-Policy, so a browser never runs it. `Digest`-style integrity: the
 	// `X-Content-SHA256` header carries the SHA-256 recorded at upload. Audited as a read.
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/documents/{id}/content (the `GetDocumentContent` operationId).
 	GetDocumentContentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetDocumentContentResponse, error)
 
 	// ListEHCNeedsAssessmentsWithResponse List EHC needs assessment requests
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21077,6 +22689,10 @@ type ClientWithResponsesInterface interface {
 	// (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
 	// SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
 	//
+	// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments (the `CreateEHCNeedsAssessment` operationId).
@@ -21093,12 +22709,20 @@ type ClientWithResponsesInterface interface {
 	// (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
 	// SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
 	//
+	// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments (the `CreateEHCNeedsAssessment` operationId).
 	CreateEHCNeedsAssessmentWithResponse(ctx context.Context, params *CreateEHCNeedsAssessmentParams, body CreateEHCNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEHCNeedsAssessmentResponse, error)
 
 	// GetEHCNeedsAssessmentWithResponse Read one EHC needs assessment request with its statutory deadlines
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21109,6 +22733,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice (the `RequestEHCAdvice` operationId).
@@ -21118,6 +22746,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice (the `RequestEHCAdvice` operationId).
@@ -21125,12 +22757,20 @@ type ClientWithResponsesInterface interface {
 
 	// ReceiveEHCAdviceWithBodyWithResponse Record the day requested advice arrived
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the day the advice arrived. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEHCAdvice` operationId).
 	ReceiveEHCAdviceWithBodyWithResponse(ctx context.Context, id ID, adviceID openapi_types.UUID, params *ReceiveEHCAdviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReceiveEHCAdviceResponse, error)
 
 	// ReceiveEHCAdviceWithResponse Record the day requested advice arrived
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the day the advice arrived. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21141,6 +22781,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-assess (the `DecideEHCNeedsAssessment` operationId).
@@ -21149,6 +22793,10 @@ type ClientWithResponsesInterface interface {
 	// DecideEHCNeedsAssessmentWithResponse Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 	//
 	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21159,6 +22807,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-issue (the `DecideEHCPlanIssue` operationId).
@@ -21167,6 +22819,10 @@ type ClientWithResponsesInterface interface {
 	// DecideEHCPlanIssueWithResponse Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 	//
 	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21177,6 +22833,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEHCNeedsAssessmentException` operationId).
@@ -21186,12 +22846,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEHCNeedsAssessmentException` operationId).
 	AddEHCNeedsAssessmentExceptionWithResponse(ctx context.Context, id ID, params *AddEHCNeedsAssessmentExceptionParams, body AddEHCNeedsAssessmentExceptionJSONRequestBody, reqEditors ...RequestEditorFn) (*AddEHCNeedsAssessmentExceptionResponse, error)
 
 	// WithdrawEHCNeedsAssessmentWithBodyWithResponse Record that the request was withdrawn (SEN2 outcome W)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the request withdrawn (SEN2 outcome W); its clock stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21200,12 +22868,20 @@ type ClientWithResponsesInterface interface {
 
 	// WithdrawEHCNeedsAssessmentWithResponse Record that the request was withdrawn (SEN2 outcome W)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the request withdrawn (SEN2 outcome W); its clock stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEHCNeedsAssessment` operationId).
 	WithdrawEHCNeedsAssessmentWithResponse(ctx context.Context, id ID, params *WithdrawEHCNeedsAssessmentParams, body WithdrawEHCNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*WithdrawEHCNeedsAssessmentResponse, error)
 
 	// ListEHCPlansWithResponse List EHC plans
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21216,6 +22892,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-plans (the `CreateEHCPlan` operationId).
@@ -21225,12 +22905,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-plans (the `CreateEHCPlan` operationId).
 	CreateEHCPlanWithResponse(ctx context.Context, params *CreateEHCPlanParams, body CreateEHCPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEHCPlanResponse, error)
 
 	// GetEHCPlanWithResponse Read one EHC plan with every version and its due dates
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21241,6 +22929,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/amendments (the `ProposeEHCPlanAmendment` operationId).
@@ -21249,6 +22941,10 @@ type ClientWithResponsesInterface interface {
 	// ProposeEHCPlanAmendmentWithResponse Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 	//
 	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21259,6 +22955,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEHCPlan` operationId).
@@ -21267,6 +22967,10 @@ type ClientWithResponsesInterface interface {
 	// CeaseEHCPlanWithResponse Record the decision to cease to maintain the plan (s.45)
 	//
 	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21277,6 +22981,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/draft (the `ReviseEHCPlanDraft` operationId).
@@ -21285,6 +22993,10 @@ type ClientWithResponsesInterface interface {
 	// ReviseEHCPlanDraftWithResponse Replace the draft's sections
 	//
 	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21295,6 +23007,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/issue (the `IssueEHCPlan` operationId).
@@ -21304,6 +23020,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/issue (the `IssueEHCPlan` operationId).
@@ -21311,12 +23031,20 @@ type ClientWithResponsesInterface interface {
 
 	// SetEHCPlanPhaseTransferWithBodyWithResponse Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the phase transfer and its deadline on the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEHCPlanPhaseTransfer` operationId).
 	SetEHCPlanPhaseTransferWithBodyWithResponse(ctx context.Context, id ID, params *SetEHCPlanPhaseTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetEHCPlanPhaseTransferResponse, error)
 
 	// SetEHCPlanPhaseTransferWithResponse Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the phase transfer and its deadline on the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21327,6 +23055,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// The first draft served meets the request's draft plan target.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEHCPlanDraft` operationId).
@@ -21335,6 +23067,10 @@ type ClientWithResponsesInterface interface {
 	// ServeEHCPlanDraftWithResponse Record the draft sent to the family (15 days to comment, Reg 13(1))
 	//
 	// The first draft served meets the request's draft plan target.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21347,6 +23083,10 @@ type ClientWithResponsesInterface interface {
 	// changes incompatibly; `payload_schema` names the component in this contract that describes its `data`.
 	// Payloads carry ids, codes, statuses and dates only, never names or free text: read the record itself
 	// through the API, where access is checked and audited.
+	//
+	// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21362,6 +23102,10 @@ type ClientWithResponsesInterface interface {
 	// to callers who may see that child now; directory events appear to everyone. Published events are kept for
 	// the retention period (ONEPLAN_EVENTS_RETENTION, 7 days by default), then pruned.
 	//
+	// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403). Events about records outside the caller's need-to-know are left out.
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/events (the `ListEvents` operationId).
@@ -21374,12 +23118,20 @@ type ClientWithResponsesInterface interface {
 	// in the calendar year before it; `validation.csv` lists every mandatory item missing, per child, rather than
 	// leaving it out silently. It holds personal data: SEND team only, and each child included is audited.
 	//
+	// **Who may call:** send_officer only (`returns:export`): the file holds personal data.
+	//
+	// **Changes:** nothing; the export is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/exports/sen2 (the `ExportSen2` operationId).
 	ExportSen2WithResponse(ctx context.Context, params *ExportSen2Params, reqEditors ...RequestEditorFn) (*ExportSen2Response, error)
 
 	// ListFamilyAssessmentsWithResponse List family assessments
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21392,6 +23144,10 @@ type ClientWithResponsesInterface interface {
 	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
 	// draft; starting it moves an `accepted` referral to `assessing`.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/family-assessments (the `CreateFamilyAssessment` operationId).
@@ -21403,12 +23159,20 @@ type ClientWithResponsesInterface interface {
 	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
 	// draft; starting it moves an `accepted` referral to `assessing`.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/family-assessments (the `CreateFamilyAssessment` operationId).
 	CreateFamilyAssessmentWithResponse(ctx context.Context, params *CreateFamilyAssessmentParams, body CreateFamilyAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFamilyAssessmentResponse, error)
 
 	// GetFamilyAssessmentWithResponse Read a family assessment
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21417,12 +23181,20 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateFamilyAssessmentWithBodyWithResponse Change a draft assessment (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the draft's sections given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/family-assessments/{id} (the `UpdateFamilyAssessment` operationId).
 	UpdateFamilyAssessmentWithBodyWithResponse(ctx context.Context, id ID, params *UpdateFamilyAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFamilyAssessmentResponse, error)
 
 	// UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBodyWithResponse Change a draft assessment (JSON merge patch)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the draft's sections given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21434,6 +23206,10 @@ type ClientWithResponsesInterface interface {
 	// Marks a submitted assessment `reviewed` and starts a new draft version linked to it
 	// (`previous_id`), carrying its content forward. The earlier version is never overwritten.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Starts a Family Assessment Review: a new draft following on from the submitted assessment. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/family-assessments/{id}/review (the `ReviewFamilyAssessment` operationId).
@@ -21441,12 +23217,20 @@ type ClientWithResponsesInterface interface {
 
 	// SubmitFamilyAssessmentWithResponse Submit a draft assessment to the early-help team
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Submits the draft: it can no longer be changed. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
 	SubmitFamilyAssessmentWithResponse(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*SubmitFamilyAssessmentResponse, error)
 
 	// ListMeetingsWithResponse List meetings
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21464,6 +23248,10 @@ type ClientWithResponsesInterface interface {
 	// allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
 	// 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/meetings (the `CreateMeeting` operationId).
@@ -21480,12 +23268,20 @@ type ClientWithResponsesInterface interface {
 	// allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
 	// 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/meetings (the `CreateMeeting` operationId).
 	CreateMeetingWithResponse(ctx context.Context, params *CreateMeetingParams, body CreateMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMeetingResponse, error)
 
 	// GetMeetingWithResponse Read a meeting
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21496,6 +23292,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
@@ -21504,6 +23304,10 @@ type ClientWithResponsesInterface interface {
 	// UpdateMeetingWithApplicationMergePatchPlusJSONBodyWithResponse Correct a meeting's record (JSON merge patch)
 	//
 	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21515,12 +23319,20 @@ type ClientWithResponsesInterface interface {
 	// Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
 	// disclosure-controlled, whatever is asked. Rate limited per client address.
 	//
+	// **Who may call:** anyone, no credentials, when the council has switched open data on (404 otherwise); figures are always disclosure-controlled.
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/open-data/{report} (the `GetOpenDataReport` operationId).
 	GetOpenDataReportWithResponse(ctx context.Context, report ReportKind, params *GetOpenDataReportParams, reqEditors ...RequestEditorFn) (*GetOpenDataReportResponse, error)
 
 	// ListOrganisationsWithResponse List organisations
+	//
+	// **Who may call:** every role except family (`directory:read`).
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21529,12 +23341,20 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrganisationWithBodyWithResponse Register an organisation (admin)
 	//
+	// **Who may call:** admin only (`organisations:manage`).
+	//
+	// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/organisations (the `CreateOrganisation` operationId).
 	CreateOrganisationWithBodyWithResponse(ctx context.Context, params *CreateOrganisationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrganisationResponse, error)
 
 	// CreateOrganisationWithResponse Register an organisation (admin)
+	//
+	// **Who may call:** admin only (`organisations:manage`).
+	//
+	// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21543,12 +23363,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetOrganisationWithResponse Read an organisation
 	//
+	// **Who may call:** every role except family (`directory:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/organisations/{id} (the `GetOrganisation` operationId).
 	GetOrganisationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetOrganisationResponse, error)
 
 	// UpdateOrganisationWithBodyWithResponse Change an organisation (JSON merge patch, admin)
+	//
+	// **Who may call:** admin only (`organisations:manage`).
+	//
+	// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21557,12 +23385,20 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateOrganisationWithApplicationMergePatchPlusJSONBodyWithResponse Change an organisation (JSON merge patch, admin)
 	//
+	// **Who may call:** admin only (`organisations:manage`).
+	//
+	// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/organisations/{id} (the `UpdateOrganisation` operationId).
 	UpdateOrganisationWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateOrganisationParams, body UpdateOrganisationApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganisationResponse, error)
 
 	// ListPathwayFeedbackWithResponse List pathway feedback
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21571,6 +23407,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreatePathwayFeedbackWithBodyWithResponse Record a review of progress by the child, the family or a professional
 	//
+	// **Who may call:** roles with `feedback:give`: send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the feedback against the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
@@ -21578,12 +23418,20 @@ type ClientWithResponsesInterface interface {
 
 	// CreatePathwayFeedbackWithResponse Record a review of progress by the child, the family or a professional
 	//
+	// **Who may call:** roles with `feedback:give`: send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the feedback against the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
 	CreatePathwayFeedbackWithResponse(ctx context.Context, params *CreatePathwayFeedbackParams, body CreatePathwayFeedbackJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePathwayFeedbackResponse, error)
 
 	// GetPathwayFeedbackWithResponse Read one piece of feedback
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21597,6 +23445,10 @@ type ClientWithResponsesInterface interface {
 	// already holds, including two records written at the same moment. Each pair listed is
 	// audited on both children's trails.
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/possible-duplicates (the `ListPossibleDuplicates` operationId).
@@ -21605,6 +23457,10 @@ type ClientWithResponsesInterface interface {
 	// DismissPossibleDuplicateWithBodyWithResponse Record that a pair are two children, and why (SEND team)
 	//
 	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
+	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21615,12 +23471,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/possible-duplicates/{id}/dismiss (the `DismissPossibleDuplicate` operationId).
 	DismissPossibleDuplicateWithResponse(ctx context.Context, id ID, params *DismissPossibleDuplicateParams, body DismissPossibleDuplicateJSONRequestBody, reqEditors ...RequestEditorFn) (*DismissPossibleDuplicateResponse, error)
 
 	// ListPractitionersWithResponse List practitioners
+	//
+	// **Who may call:** every role except family (`directory:read`).
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21629,12 +23493,20 @@ type ClientWithResponsesInterface interface {
 
 	// CreatePractitionerWithBodyWithResponse Register a practitioner (admin, or a SEND officer)
 	//
+	// **Who may call:** admin and send_officer (`practitioners:manage`).
+	//
+	// **Changes:** Registers a practitioner of an organisation in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/practitioners (the `CreatePractitioner` operationId).
 	CreatePractitionerWithBodyWithResponse(ctx context.Context, params *CreatePractitionerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePractitionerResponse, error)
 
 	// CreatePractitionerWithResponse Register a practitioner (admin, or a SEND officer)
+	//
+	// **Who may call:** admin and send_officer (`practitioners:manage`).
+	//
+	// **Changes:** Registers a practitioner of an organisation in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21643,12 +23515,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetPractitionerWithResponse Read a practitioner
 	//
+	// **Who may call:** every role except family (`directory:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/practitioners/{id} (the `GetPractitioner` operationId).
 	GetPractitionerWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPractitionerResponse, error)
 
 	// UpdatePractitionerWithBodyWithResponse Change a practitioner (JSON merge patch)
+	//
+	// **Who may call:** admin and send_officer (`practitioners:manage`).
+	//
+	// **Changes:** Changes the practitioner's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21657,12 +23537,20 @@ type ClientWithResponsesInterface interface {
 
 	// UpdatePractitionerWithApplicationMergePatchPlusJSONBodyWithResponse Change a practitioner (JSON merge patch)
 	//
+	// **Who may call:** admin and send_officer (`practitioners:manage`).
+	//
+	// **Changes:** Changes the practitioner's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/practitioners/{id} (the `UpdatePractitioner` operationId).
 	UpdatePractitionerWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdatePractitionerParams, body UpdatePractitionerApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePractitionerResponse, error)
 
 	// ListReferralsWithResponse List referrals the caller may see
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21676,6 +23564,10 @@ type ClientWithResponsesInterface interface {
 	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 	// the council's area) computed on the day of receipt.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/referrals (the `CreateReferral` operationId).
@@ -21688,12 +23580,20 @@ type ClientWithResponsesInterface interface {
 	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 	// the council's area) computed on the day of receipt.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/referrals (the `CreateReferral` operationId).
 	CreateReferralWithResponse(ctx context.Context, params *CreateReferralParams, body CreateReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateReferralResponse, error)
 
 	// GetReferralWithResponse Read a referral
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21704,6 +23604,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Only a referral still in status `received` can be changed; eligibility is recomputed.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/referrals/{id} (the `UpdateReferral` operationId).
@@ -21712,6 +23616,10 @@ type ClientWithResponsesInterface interface {
 	// UpdateReferralWithApplicationMergePatchPlusJSONBodyWithResponse Correct a referral before triage (JSON merge patch)
 	//
 	// Only a referral still in status `received` can be changed; eligibility is recomputed.
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21726,6 +23634,10 @@ type ClientWithResponsesInterface interface {
 	// moves an `assessing` referral to `allocated`. The lead joins the team around the child,
 	// which needs consent in force unless the referral carries a safeguarding concern.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/referrals/{id}/allocation (the `AllocateReferral` operationId).
@@ -21739,12 +23651,20 @@ type ClientWithResponsesInterface interface {
 	// moves an `assessing` referral to `allocated`. The lead joins the team around the child,
 	// which needs consent in force unless the referral carries a safeguarding concern.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/referrals/{id}/allocation (the `AllocateReferral` operationId).
 	AllocateReferralWithResponse(ctx context.Context, id ID, params *AllocateReferralParams, body AllocateReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*AllocateReferralResponse, error)
 
 	// ListAllocationsWithResponse The referral's engagement leads, current and past
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21757,6 +23677,10 @@ type ClientWithResponsesInterface interface {
 	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
 	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
@@ -21767,6 +23691,10 @@ type ClientWithResponsesInterface interface {
 	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
 	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
 	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21787,6 +23715,10 @@ type ClientWithResponsesInterface interface {
 	// Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
 	// assessment where such concerns come to light.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
@@ -21806,6 +23738,10 @@ type ClientWithResponsesInterface interface {
 	// Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
 	// assessment where such concerns come to light.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
@@ -21816,6 +23752,10 @@ type ClientWithResponsesInterface interface {
 	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
 	// moves answer 409 naming the current status. Closing has its own call.
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/referrals/{id}/transitions (the `TransitionReferral` operationId).
@@ -21825,6 +23765,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
 	// moves answer 409 naming the current status. Closing has its own call.
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21838,6 +23782,10 @@ type ClientWithResponsesInterface interface {
 	// accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
 	// `redirect_to`. A referral that is not `received` answers 409 naming its current status.
 	//
+	// **Who may call:** send_officer only (`referrals:triage`).
+	//
+	// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/referrals/{id}/triage (the `TriageReferral` operationId).
@@ -21850,6 +23798,10 @@ type ClientWithResponsesInterface interface {
 	// accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
 	// `redirect_to`. A referral that is not `received` answers 409 naming its current status.
 	//
+	// **Who may call:** send_officer only (`referrals:triage`).
+	//
+	// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/referrals/{id}/triage (the `TriageReferral` operationId).
@@ -21861,6 +23813,10 @@ type ClientWithResponsesInterface interface {
 	// them with the number of distinct settings, by the child's locality, by route), meetings held by type, EHC
 	// needs assessment requests received and assessments started (decisions to assess), tribunal appeals, mediations
 	// and complaints received. Computed in the database. See the README's "Reports" for each figure's definition.
+	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21875,6 +23831,10 @@ type ClientWithResponsesInterface interface {
 	// weeks (SEN2 Week20 = 0), the measure the DfE publishes. Percentages have one decimal place and are null when
 	// nothing was completed. Counts only: no child is named.
 	//
+	// **Who may call:** send_officer only (`reports:exact`).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/reports/ehc-timeliness (the `GetEHCTimelinessReport` operationId).
@@ -21886,12 +23846,20 @@ type ClientWithResponsesInterface interface {
 	// young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
 	// 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
 	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/reports/experience (the `GetExperienceReport` operationId).
 	GetExperienceReportWithResponse(ctx context.Context, params *GetExperienceReportParams, reqEditors ...RequestEditorFn) (*GetExperienceReportResponse, error)
 
 	// GetFunnelReportWithResponse Funnel: how many referrals received in the period reached each pathway stage, and the median days between stages
+	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21902,6 +23870,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
 	// disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
+	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21915,6 +23887,10 @@ type ClientWithResponsesInterface interface {
 	// expected to end in the 12 months after that day (the transition plan's expected end or the end of the
 	// academic year in which the young person turns 25, whichever is sooner).
 	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/reports/transitions (the `GetTransitionsReport` operationId).
@@ -21923,6 +23899,10 @@ type ClientWithResponsesInterface interface {
 	// ListRetentionDueWithResponse Records past their retention date (admin)
 	//
 	// Ids and dates only. The default retention is date of birth + 31 years (ONEPLAN_RETENTION_YEARS).
+	//
+	// **Who may call:** admin only (`retention:manage`).
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21933,12 +23913,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Deletes the young person, their referrals, involvements and consents; the audit trail keeps a tombstone with ids only. A record not yet due answers 409.
 	//
+	// **Who may call:** admin only (`retention:manage`).
+	//
+	// **Changes:** Erases the young person's records past their retention date, keeping an audit event without personal data. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 	EraseYoungPersonWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*EraseYoungPersonResponse, error)
 
 	// ListSurveyInvitationsWithResponse List survey invitations (never their tokens)
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21952,6 +23940,10 @@ type ClientWithResponsesInterface interface {
 	// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
 	// answered once before it expires (default 30 days, at most 90).
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
@@ -21964,12 +23956,20 @@ type ClientWithResponsesInterface interface {
 	// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
 	// answered once before it expires (default 30 days, at most 90).
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
 	CreateSurveyInvitationWithResponse(ctx context.Context, params *CreateSurveyInvitationParams, body CreateSurveyInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSurveyInvitationResponse, error)
 
 	// GetSurveyInvitationWithResponse Read one survey invitation (never its token)
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21980,6 +23980,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
 	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed.
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/survey-links/{token} (the `GetSurveyLink` operationId).
@@ -21987,12 +23991,20 @@ type ClientWithResponsesInterface interface {
 
 	// AnswerSurveyLinkWithBodyWithResponse Answer an invitation, once (no credentials; the token is the key)
 	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed. An answered or expired invitation answers 409 or 410.
+	//
+	// **Changes:** Records the response and marks the invitation answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/survey-links/{token}/response (the `AnswerSurveyLink` operationId).
 	AnswerSurveyLinkWithBodyWithResponse(ctx context.Context, token SurveyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AnswerSurveyLinkResponse, error)
 
 	// AnswerSurveyLinkWithResponse Answer an invitation, once (no credentials; the token is the key)
+	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed. An answered or expired invitation answers 409 or 410.
+	//
+	// **Changes:** Records the response and marks the invitation answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22002,6 +24014,10 @@ type ClientWithResponsesInterface interface {
 	// ListSurveyResponsesWithResponse List survey responses the caller may see
 	//
 	// Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403). A family sees their own responses, not professionals'.
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22015,6 +24031,10 @@ type ClientWithResponsesInterface interface {
 	// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
 	// answers parent and carer or child and young person templates about their own children.
 	//
+	// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/survey-responses (the `CreateSurveyResponse` operationId).
@@ -22027,6 +24047,10 @@ type ClientWithResponsesInterface interface {
 	// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
 	// answers parent and carer or child and young person templates about their own children.
 	//
+	// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/survey-responses (the `CreateSurveyResponse` operationId).
@@ -22034,12 +24058,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetSurveyResponseWithResponse Read one survey response
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/survey-responses/{id} (the `GetSurveyResponse` operationId).
 	GetSurveyResponseWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetSurveyResponseResponse, error)
 
 	// ListSurveyTemplatesWithResponse List survey templates, built-in and the council's own
+	//
+	// **Who may call:** every role (`surveys:read`).
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22052,6 +24084,10 @@ type ClientWithResponsesInterface interface {
 	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
 	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
 	//
+	// **Who may call:** send_officer only (`surveys:manage`).
+	//
+	// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/survey-templates (the `CreateSurveyTemplate` operationId).
@@ -22063,12 +24099,20 @@ type ClientWithResponsesInterface interface {
 	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
 	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
 	//
+	// **Who may call:** send_officer only (`surveys:manage`).
+	//
+	// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/survey-templates (the `CreateSurveyTemplate` operationId).
 	CreateSurveyTemplateWithResponse(ctx context.Context, params *CreateSurveyTemplateParams, body CreateSurveyTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSurveyTemplateResponse, error)
 
 	// GetSurveyTemplateWithResponse Read a survey template with every version of its questions
+	//
+	// **Who may call:** every role (`surveys:read`).
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22080,6 +24124,10 @@ type ClientWithResponsesInterface interface {
 	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
 	// `id` across versions to be reported as the same question. Built-in templates never change (409).
 	//
+	// **Who may call:** send_officer only (`surveys:manage`).
+	//
+	// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/survey-templates/{id}/versions (the `AddSurveyTemplateVersion` operationId).
@@ -22090,12 +24138,20 @@ type ClientWithResponsesInterface interface {
 	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
 	// `id` across versions to be reported as the same question. Built-in templates never change (409).
 	//
+	// **Who may call:** send_officer only (`surveys:manage`).
+	//
+	// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/survey-templates/{id}/versions (the `AddSurveyTemplateVersion` operationId).
 	AddSurveyTemplateVersionWithResponse(ctx context.Context, id ID, params *AddSurveyTemplateVersionParams, body AddSurveyTemplateVersionJSONRequestBody, reqEditors ...RequestEditorFn) (*AddSurveyTemplateVersionResponse, error)
 
 	// ListTransitionPlansWithResponse List transition plans
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22110,6 +24166,10 @@ type ClientWithResponsesInterface interface {
 	// date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
 	// the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/transition-plans (the `CreateTransitionPlan` operationId).
@@ -22123,12 +24183,20 @@ type ClientWithResponsesInterface interface {
 	// date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
 	// the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/transition-plans (the `CreateTransitionPlan` operationId).
 	CreateTransitionPlanWithResponse(ctx context.Context, params *CreateTransitionPlanParams, body CreateTransitionPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTransitionPlanResponse, error)
 
 	// GetTransitionPlanWithResponse Read one transition plan with its CHC milestones
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22139,6 +24207,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/transition-plans/{id} (the `UpdateTransitionPlan` operationId).
@@ -22147,6 +24219,10 @@ type ClientWithResponsesInterface interface {
 	// UpdateTransitionPlanWithApplicationMergePatchPlusJSONBodyWithResponse Change a current transition plan (JSON merge patch)
 	//
 	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22157,6 +24233,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/transition-plans/{id}/end (the `EndTransitionPlan` operationId).
@@ -22165,6 +24245,10 @@ type ClientWithResponsesInterface interface {
 	// EndTransitionPlanWithResponse End a transition plan
 	//
 	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22179,6 +24263,10 @@ type ClientWithResponsesInterface interface {
 	// (not closed, redirected or declined; received on or before `as_of`) or an EHC plan in force (issued or
 	// ceasing); and have no transition plan current on `as_of` (started on or before it, not ended on or
 	// before it). Newest young person record first. Each young person listed is audited.
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22195,12 +24283,20 @@ type ClientWithResponsesInterface interface {
 	// Sorted by date, then young person, kind and related record; the cursor continues after the last item.
 	// Each young person listed is audited.
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/transitions/upcoming (the `ListUpcomingTransitions` operationId).
 	ListUpcomingTransitionsWithResponse(ctx context.Context, params *ListUpcomingTransitionsParams, reqEditors ...RequestEditorFn) (*ListUpcomingTransitionsResponse, error)
 
 	// ListWebhookSubscriptionsWithResponse List webhook subscriptions (admin; never their secrets)
+	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22221,6 +24317,10 @@ type ClientWithResponsesInterface interface {
 	// what the subscription receives: `council` every event; `organisation` the directory's events and events
 	// about children whose team included the organisation on the day of the event.
 	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/webhook-subscriptions (the `CreateWebhookSubscription` operationId).
@@ -22240,12 +24340,20 @@ type ClientWithResponsesInterface interface {
 	// what the subscription receives: `council` every event; `organisation` the directory's events and events
 	// about children whose team included the organisation on the day of the event.
 	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/webhook-subscriptions (the `CreateWebhookSubscription` operationId).
 	CreateWebhookSubscriptionWithResponse(ctx context.Context, params *CreateWebhookSubscriptionParams, body CreateWebhookSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookSubscriptionResponse, error)
 
 	// GetWebhookSubscriptionWithResponse Read a subscription (admin; never its secret)
+	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22254,6 +24362,10 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateWebhookSubscriptionWithBodyWithResponse Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/webhook-subscriptions/{id} (the `UpdateWebhookSubscription` operationId).
@@ -22261,12 +24373,20 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBodyWithResponse Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/webhook-subscriptions/{id} (the `UpdateWebhookSubscription` operationId).
 	UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateWebhookSubscriptionParams, body UpdateWebhookSubscriptionApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWebhookSubscriptionResponse, error)
 
 	// ListWebhookDeliveriesWithResponse A subscription's delivery attempts, newest first (admin)
+	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22279,6 +24399,10 @@ type ClientWithResponsesInterface interface {
 	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
 	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/webhook-subscriptions/{id}/replay (the `ReplayWebhookEvents` operationId).
@@ -22290,12 +24414,20 @@ type ClientWithResponsesInterface interface {
 	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
 	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/webhook-subscriptions/{id}/replay (the `ReplayWebhookEvents` operationId).
 	ReplayWebhookEventsWithResponse(ctx context.Context, id ID, body ReplayWebhookEventsJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplayWebhookEventsResponse, error)
 
 	// RotateWebhookSecretWithBodyWithResponse Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
+	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22304,12 +24436,20 @@ type ClientWithResponsesInterface interface {
 
 	// RotateWebhookSecretWithResponse Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
 	//
+	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	//
+	// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/webhook-subscriptions/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecretWithResponse(ctx context.Context, id ID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
 
 	// ListYoungPeopleWithResponse List young people the caller may see
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22326,6 +24466,10 @@ type ClientWithResponsesInterface interface {
 	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 	// same moment are both kept and found as a pair.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -22341,6 +24485,10 @@ type ClientWithResponsesInterface interface {
 	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 	// same moment are both kept and found as a pair.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -22351,6 +24499,10 @@ type ClientWithResponsesInterface interface {
 	// A record merged into another answers `301` with `Location` (and the problem's `location`)
 	// naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
 	// other operation on a merged-away id answers `404`.
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22363,6 +24515,10 @@ type ClientWithResponsesInterface interface {
 	// `409` with `location` when the caller may see that record, otherwise the change is made
 	// and the pair goes on the possible duplicates list.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/young-people/{id} (the `UpdateYoungPerson` operationId).
@@ -22374,12 +24530,20 @@ type ClientWithResponsesInterface interface {
 	// `409` with `location` when the caller may see that record, otherwise the change is made
 	// and the pair goes on the possible duplicates list.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/young-people/{id} (the `UpdateYoungPerson` operationId).
 	UpdateYoungPersonWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateYoungPersonParams, body UpdateYoungPersonApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateYoungPersonResponse, error)
 
 	// GetAccessLogWithResponse Who has looked at or changed this child's record (SEND team and the family)
+	//
+	// **Who may call:** send_officer, and a family for their own child (`access-log:read`); another child answers 404. Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22388,6 +24552,10 @@ type ClientWithResponsesInterface interface {
 
 	// ListConsentsWithResponse Consents to share recorded for the young person
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/young-people/{id}/consents (the `ListConsents` operationId).
@@ -22395,12 +24563,20 @@ type ClientWithResponsesInterface interface {
 
 	// CreateConsentWithBodyWithResponse Record consent to share
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the consent to share and its scope. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/young-people/{id}/consents (the `CreateConsent` operationId).
 	CreateConsentWithBodyWithResponse(ctx context.Context, id ID, params *CreateConsentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateConsentResponse, error)
 
 	// CreateConsentWithResponse Record consent to share
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the consent to share and its scope. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22419,6 +24595,10 @@ type ClientWithResponsesInterface interface {
 	// that never rested on it are unaffected. New involvements need consent, a safeguarding reason
 	// or a lawful basis.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/young-people/{id}/consents/{consent_id}/withdraw (the `WithdrawConsent` operationId).
@@ -22436,6 +24616,10 @@ type ClientWithResponsesInterface interface {
 	// that never rested on it are unaffected. New involvements need consent, a safeguarding reason
 	// or a lawful basis.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/young-people/{id}/consents/{consent_id}/withdraw (the `WithdrawConsent` operationId).
@@ -22443,12 +24627,20 @@ type ClientWithResponsesInterface interface {
 
 	// ExportYoungPersonWithResponse Everything held about one young person, for a subject access request
 	//
+	// **Who may call:** send_officer, and a family for their own child (`records:export`); another child answers 404. Everyone else is refused (403).
+	//
+	// **Changes:** nothing; the export is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/young-people/{id}/export (the `ExportYoungPerson` operationId).
 	ExportYoungPersonWithResponse(ctx context.Context, id ID, params *ExportYoungPersonParams, reqEditors ...RequestEditorFn) (*ExportYoungPersonResponse, error)
 
 	// ListInvolvementsWithResponse The team around the child
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22461,6 +24653,10 @@ type ClientWithResponsesInterface interface {
 	// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
 	// to safeguard a child; the reason is kept). Otherwise 422.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/young-people/{id}/involvements (the `CreateInvolvement` operationId).
@@ -22472,6 +24668,10 @@ type ClientWithResponsesInterface interface {
 	// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
 	// to safeguard a child; the reason is kept). Otherwise 422.
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/young-people/{id}/involvements (the `CreateInvolvement` operationId).
@@ -22479,12 +24679,20 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateInvolvementWithBodyWithResponse Change or end an involvement (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
 	UpdateInvolvementWithBodyWithResponse(ctx context.Context, id ID, involvementID openapi_types.UUID, params *UpdateInvolvementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateInvolvementResponse, error)
 
 	// UpdateInvolvementWithApplicationMergePatchPlusJSONBodyWithResponse Change or end an involvement (JSON merge patch)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22512,6 +24720,10 @@ type ClientWithResponsesInterface interface {
 	// plan; cease the one recorded in error first) or both have a current transition plan.
 	// `If-Match` guards this record.
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
@@ -22538,6 +24750,10 @@ type ClientWithResponsesInterface interface {
 	// plan; cease the one recorded in error first) or both have a current transition plan.
 	// `If-Match` guards this record.
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
@@ -22546,6 +24762,10 @@ type ClientWithResponsesInterface interface {
 	// GetTimelineWithResponse Every event of the pathway for one young person, in time order
 	//
 	// Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -37680,6 +39900,10 @@ func (r GetTimelineResponse) ContentType() string {
 
 // HealthzWithResponse Liveness probe
 //
+// **Who may call:** anyone; no credentials are needed.
+//
+// Answers 200 while the process is up, for a Kubernetes liveness probe. **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /healthz (the `Healthz` operationId).
@@ -37692,6 +39916,10 @@ func (c *ClientWithResponses) HealthzWithResponse(ctx context.Context, reqEditor
 }
 
 // OpenapiSpecWithResponse This contract
+//
+// **Who may call:** anyone; no credentials are needed.
+//
+// The contract this server implements, as YAML. **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -37706,6 +39934,10 @@ func (c *ClientWithResponses) OpenapiSpecWithResponse(ctx context.Context, reqEd
 
 // ReadyzWithResponse Readiness probe (checks the database)
 //
+// **Who may call:** anyone; no credentials are needed.
+//
+// Answers 200 when the database answers, 503 otherwise, for a Kubernetes readiness probe. **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /readyz (the `Readyz` operationId).
@@ -37718,6 +39950,10 @@ func (c *ClientWithResponses) ReadyzWithResponse(ctx context.Context, reqEditors
 }
 
 // ListActionsWithResponse Actions agreed at meetings, across meetings
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -37732,6 +39968,10 @@ func (c *ClientWithResponses) ListActionsWithResponse(ctx context.Context, param
 
 // CompleteActionWithBodyWithResponse Mark an action done (who and when are recorded)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the action done, recording who and when. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
@@ -37744,6 +39984,10 @@ func (c *ClientWithResponses) CompleteActionWithBodyWithResponse(ctx context.Con
 }
 
 // CompleteActionWithResponse Mark an action done (who and when are recorded)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the action done, recording who and when. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -37758,6 +40002,10 @@ func (c *ClientWithResponses) CompleteActionWithResponse(ctx context.Context, id
 
 // ListAnnualReviewsWithResponse List annual reviews of EHC plans
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/annual-reviews (the `ListAnnualReviews` operationId).
@@ -37770,6 +40018,10 @@ func (c *ClientWithResponses) ListAnnualReviewsWithResponse(ctx context.Context,
 }
 
 // GetAnnualReviewWithResponse Read one annual review with its due dates
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -37786,6 +40038,10 @@ func (c *ClientWithResponses) GetAnnualReviewWithResponse(ctx context.Context, i
 //
 // Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/annual-reviews/{id}/decision (the `DecideAnnualReview` operationId).
@@ -37800,6 +40056,10 @@ func (c *ClientWithResponses) DecideAnnualReviewWithBodyWithResponse(ctx context
 // DecideAnnualReviewWithResponse Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
 //
 // Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -37816,6 +40076,10 @@ func (c *ClientWithResponses) DecideAnnualReviewWithResponse(ctx context.Context
 //
 // From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/annual-reviews/{id}/meeting (the `HoldAnnualReview` operationId).
@@ -37831,6 +40095,10 @@ func (c *ClientWithResponses) HoldAnnualReviewWithBodyWithResponse(ctx context.C
 //
 // From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/annual-reviews/{id}/meeting (the `HoldAnnualReview` operationId).
@@ -37843,6 +40111,10 @@ func (c *ClientWithResponses) HoldAnnualReviewWithResponse(ctx context.Context, 
 }
 
 // ListAPIKeysWithResponse List API keys (admin; never the keys themselves)
+//
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -37857,6 +40129,10 @@ func (c *ClientWithResponses) ListAPIKeysWithResponse(ctx context.Context, param
 
 // CreateAPIKeyWithBodyWithResponse Issue an API key (admin); the key is in this answer only
 //
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** Issues a key for an organisation and role; the secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/api-keys (the `CreateAPIKey` operationId).
@@ -37869,6 +40145,10 @@ func (c *ClientWithResponses) CreateAPIKeyWithBodyWithResponse(ctx context.Conte
 }
 
 // CreateAPIKeyWithResponse Issue an API key (admin); the key is in this answer only
+//
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** Issues a key for an organisation and role; the secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -37883,6 +40163,10 @@ func (c *ClientWithResponses) CreateAPIKeyWithResponse(ctx context.Context, para
 
 // GetAPIKeyWithResponse Read a key's details (admin)
 //
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/api-keys/{id} (the `GetAPIKey` operationId).
@@ -37895,6 +40179,10 @@ func (c *ClientWithResponses) GetAPIKeyWithResponse(ctx context.Context, id ID, 
 }
 
 // RevokeAPIKeyWithResponse Revoke a key (admin); it fails at once
+//
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** Revokes the key: every later call with it answers 401. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -37911,6 +40199,10 @@ func (c *ClientWithResponses) RevokeAPIKeyWithResponse(ctx context.Context, id I
 //
 // The old key is revoked in the same transaction; the new key is in this answer only.
 //
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** Issues a replacement key and revokes the old one. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/api-keys/{id}/rotate (the `RotateAPIKey` operationId).
@@ -37924,6 +40216,10 @@ func (c *ClientWithResponses) RotateAPIKeyWithResponse(ctx context.Context, id I
 
 // ListAuditEventsWithResponse List audit events (admin)
 //
+// **Who may call:** admin only (`audit:read`).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
@@ -37936,6 +40232,10 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, p
 }
 
 // ListDisputesWithResponse List tribunal appeals, mediations and complaints
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -37956,6 +40256,10 @@ func (c *ClientWithResponses) ListDisputesWithResponse(ctx context.Context, para
 // alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
 // With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
 //
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/disputes (the `CreateDispute` operationId).
@@ -37975,6 +40279,10 @@ func (c *ClientWithResponses) CreateDisputeWithBodyWithResponse(ctx context.Cont
 // alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
 // With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
 //
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/disputes (the `CreateDispute` operationId).
@@ -37987,6 +40295,10 @@ func (c *ClientWithResponses) CreateDisputeWithResponse(ctx context.Context, par
 }
 
 // GetDisputeWithResponse Read a tribunal appeal, mediation or complaint
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -38001,6 +40313,10 @@ func (c *ClientWithResponses) GetDisputeWithResponse(ctx context.Context, id ID,
 
 // UpdateDisputeWithBodyWithResponse Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Changes the notes and dates given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/disputes/{id} (the `UpdateDispute` operationId).
@@ -38013,6 +40329,10 @@ func (c *ClientWithResponses) UpdateDisputeWithBodyWithResponse(ctx context.Cont
 }
 
 // UpdateDisputeWithApplicationMergePatchPlusJSONBodyWithResponse Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Changes the notes and dates given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38027,6 +40347,10 @@ func (c *ClientWithResponses) UpdateDisputeWithApplicationMergePatchPlusJSONBody
 
 // ConcludeDisputeWithBodyWithResponse Record how the dispute ended (once; a second conclusion answers 409)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the outcome and the day it concluded; a second conclusion answers 409. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/disputes/{id}/conclude (the `ConcludeDispute` operationId).
@@ -38039,6 +40363,10 @@ func (c *ClientWithResponses) ConcludeDisputeWithBodyWithResponse(ctx context.Co
 }
 
 // ConcludeDisputeWithResponse Record how the dispute ended (once; a second conclusion answers 409)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the outcome and the day it concluded; a second conclusion answers 409. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38056,6 +40384,10 @@ func (c *ClientWithResponses) ConcludeDisputeWithResponse(ctx context.Context, i
 // Who may call: anyone who may read casework; only documents of children the caller may see
 // are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
 // as one list event naming each document and child.
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the record named must be within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -38081,6 +40413,10 @@ func (c *ClientWithResponses) ListDocumentsWithResponse(ctx context.Context, par
 // see is 422 naming `record_id`, as if it did not exist. Adds a `document.added` event and a
 // timeline line (kind and type only: titles and file names stay out of both).
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Stores the bytes (checked from their content) in blob storage and records the document on the record named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/documents (the `UploadDocument` operationId).
@@ -38098,6 +40434,10 @@ func (c *ClientWithResponses) UploadDocumentWithBodyWithResponse(ctx context.Con
 // The record goes at once; the bytes are deleted from the document store after the commit.
 // Adds a `document.removed` event; the audit trail keeps that it existed.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Removes the document and its bytes. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/documents/{id} (the `RemoveDocument` operationId).
@@ -38112,6 +40452,10 @@ func (c *ClientWithResponses) RemoveDocumentWithResponse(ctx context.Context, id
 // GetDocumentWithResponse Read a document's description (not its bytes)
 //
 // Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -38131,6 +40475,10 @@ func (c *ClientWithResponses) GetDocumentWithResponse(ctx context.Context, id ID
 // Content-Security-Policy, so a browser never runs it. `Digest`-style integrity: the
 // `X-Content-SHA256` header carries the SHA-256 recorded at upload. Audited as a read.
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/documents/{id}/content (the `GetDocumentContent` operationId).
@@ -38143,6 +40491,10 @@ func (c *ClientWithResponses) GetDocumentContentWithResponse(ctx context.Context
 }
 
 // ListEHCNeedsAssessmentsWithResponse List EHC needs assessment requests
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -38166,6 +40518,10 @@ func (c *ClientWithResponses) ListEHCNeedsAssessmentsWithResponse(ctx context.Co
 // (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
 // SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
 //
+// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-needs-assessments (the `CreateEHCNeedsAssessment` operationId).
@@ -38188,6 +40544,10 @@ func (c *ClientWithResponses) CreateEHCNeedsAssessmentWithBodyWithResponse(ctx c
 // (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
 // SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
 //
+// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-needs-assessments (the `CreateEHCNeedsAssessment` operationId).
@@ -38200,6 +40560,10 @@ func (c *ClientWithResponses) CreateEHCNeedsAssessmentWithResponse(ctx context.C
 }
 
 // GetEHCNeedsAssessmentWithResponse Read one EHC needs assessment request with its statutory deadlines
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -38216,6 +40580,10 @@ func (c *ClientWithResponses) GetEHCNeedsAssessmentWithResponse(ctx context.Cont
 //
 // Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/advice (the `RequestEHCAdvice` operationId).
@@ -38231,6 +40599,10 @@ func (c *ClientWithResponses) RequestEHCAdviceWithBodyWithResponse(ctx context.C
 //
 // Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/advice (the `RequestEHCAdvice` operationId).
@@ -38244,6 +40616,10 @@ func (c *ClientWithResponses) RequestEHCAdviceWithResponse(ctx context.Context, 
 
 // ReceiveEHCAdviceWithBodyWithResponse Record the day requested advice arrived
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the day the advice arrived. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEHCAdvice` operationId).
@@ -38256,6 +40632,10 @@ func (c *ClientWithResponses) ReceiveEHCAdviceWithBodyWithResponse(ctx context.C
 }
 
 // ReceiveEHCAdviceWithResponse Record the day requested advice arrived
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the day the advice arrived. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38272,6 +40652,10 @@ func (c *ClientWithResponses) ReceiveEHCAdviceWithResponse(ctx context.Context, 
 //
 // Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-assess (the `DecideEHCNeedsAssessment` operationId).
@@ -38286,6 +40670,10 @@ func (c *ClientWithResponses) DecideEHCNeedsAssessmentWithBodyWithResponse(ctx c
 // DecideEHCNeedsAssessmentWithResponse Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 //
 // Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38302,6 +40690,10 @@ func (c *ClientWithResponses) DecideEHCNeedsAssessmentWithResponse(ctx context.C
 //
 // Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/decision-to-issue (the `DecideEHCPlanIssue` operationId).
@@ -38316,6 +40708,10 @@ func (c *ClientWithResponses) DecideEHCPlanIssueWithBodyWithResponse(ctx context
 // DecideEHCPlanIssueWithResponse Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 //
 // Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38332,6 +40728,10 @@ func (c *ClientWithResponses) DecideEHCPlanIssueWithResponse(ctx context.Context
 //
 // Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEHCNeedsAssessmentException` operationId).
@@ -38347,6 +40747,10 @@ func (c *ClientWithResponses) AddEHCNeedsAssessmentExceptionWithBodyWithResponse
 //
 // Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/exceptions (the `AddEHCNeedsAssessmentException` operationId).
@@ -38359,6 +40763,10 @@ func (c *ClientWithResponses) AddEHCNeedsAssessmentExceptionWithResponse(ctx con
 }
 
 // WithdrawEHCNeedsAssessmentWithBodyWithResponse Record that the request was withdrawn (SEN2 outcome W)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the request withdrawn (SEN2 outcome W); its clock stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38373,6 +40781,10 @@ func (c *ClientWithResponses) WithdrawEHCNeedsAssessmentWithBodyWithResponse(ctx
 
 // WithdrawEHCNeedsAssessmentWithResponse Record that the request was withdrawn (SEN2 outcome W)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the request withdrawn (SEN2 outcome W); its clock stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEHCNeedsAssessment` operationId).
@@ -38385,6 +40797,10 @@ func (c *ClientWithResponses) WithdrawEHCNeedsAssessmentWithResponse(ctx context
 }
 
 // ListEHCPlansWithResponse List EHC plans
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -38401,6 +40817,10 @@ func (c *ClientWithResponses) ListEHCPlansWithResponse(ctx context.Context, para
 //
 // After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 //
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-plans (the `CreateEHCPlan` operationId).
@@ -38416,6 +40836,10 @@ func (c *ClientWithResponses) CreateEHCPlanWithBodyWithResponse(ctx context.Cont
 //
 // After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 //
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-plans (the `CreateEHCPlan` operationId).
@@ -38428,6 +40852,10 @@ func (c *ClientWithResponses) CreateEHCPlanWithResponse(ctx context.Context, par
 }
 
 // GetEHCPlanWithResponse Read one EHC plan with every version and its due dates
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -38444,6 +40872,10 @@ func (c *ClientWithResponses) GetEHCPlanWithResponse(ctx context.Context, id ID,
 //
 // Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-plans/{id}/amendments (the `ProposeEHCPlanAmendment` operationId).
@@ -38458,6 +40890,10 @@ func (c *ClientWithResponses) ProposeEHCPlanAmendmentWithBodyWithResponse(ctx co
 // ProposeEHCPlanAmendmentWithResponse Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 //
 // Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38474,6 +40910,10 @@ func (c *ClientWithResponses) ProposeEHCPlanAmendmentWithResponse(ctx context.Co
 //
 // The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-plans/{id}/cease (the `CeaseEHCPlan` operationId).
@@ -38488,6 +40928,10 @@ func (c *ClientWithResponses) CeaseEHCPlanWithBodyWithResponse(ctx context.Conte
 // CeaseEHCPlanWithResponse Record the decision to cease to maintain the plan (s.45)
 //
 // The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38504,6 +40948,10 @@ func (c *ClientWithResponses) CeaseEHCPlanWithResponse(ctx context.Context, id I
 //
 // Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-plans/{id}/draft (the `ReviseEHCPlanDraft` operationId).
@@ -38518,6 +40966,10 @@ func (c *ClientWithResponses) ReviseEHCPlanDraftWithBodyWithResponse(ctx context
 // ReviseEHCPlanDraftWithResponse Replace the draft's sections
 //
 // Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38534,6 +40986,10 @@ func (c *ClientWithResponses) ReviseEHCPlanDraftWithResponse(ctx context.Context
 //
 // Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-plans/{id}/issue (the `IssueEHCPlan` operationId).
@@ -38549,6 +41005,10 @@ func (c *ClientWithResponses) IssueEHCPlanWithBodyWithResponse(ctx context.Conte
 //
 // Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-plans/{id}/issue (the `IssueEHCPlan` operationId).
@@ -38562,6 +41022,10 @@ func (c *ClientWithResponses) IssueEHCPlanWithResponse(ctx context.Context, id I
 
 // SetEHCPlanPhaseTransferWithBodyWithResponse Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the phase transfer and its deadline on the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEHCPlanPhaseTransfer` operationId).
@@ -38574,6 +41038,10 @@ func (c *ClientWithResponses) SetEHCPlanPhaseTransferWithBodyWithResponse(ctx co
 }
 
 // SetEHCPlanPhaseTransferWithResponse Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the phase transfer and its deadline on the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38590,6 +41058,10 @@ func (c *ClientWithResponses) SetEHCPlanPhaseTransferWithResponse(ctx context.Co
 //
 // The first draft served meets the request's draft plan target.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-plans/{id}/serve-draft (the `ServeEHCPlanDraft` operationId).
@@ -38604,6 +41076,10 @@ func (c *ClientWithResponses) ServeEHCPlanDraftWithBodyWithResponse(ctx context.
 // ServeEHCPlanDraftWithResponse Record the draft sent to the family (15 days to comment, Reg 13(1))
 //
 // The first draft served meets the request's draft plan target.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38622,6 +41098,10 @@ func (c *ClientWithResponses) ServeEHCPlanDraftWithResponse(ctx context.Context,
 // changes incompatibly; `payload_schema` names the component in this contract that describes its `data`.
 // Payloads carry ids, codes, statuses and dates only, never names or free text: read the record itself
 // through the API, where access is checked and audited.
+//
+// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403).
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -38643,6 +41123,10 @@ func (c *ClientWithResponses) ListEventTypesWithResponse(ctx context.Context, re
 // to callers who may see that child now; directory events appear to everyone. Published events are kept for
 // the retention period (ONEPLAN_EVENTS_RETENTION, 7 days by default), then pruned.
 //
+// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403). Events about records outside the caller's need-to-know are left out.
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/events (the `ListEvents` operationId).
@@ -38661,6 +41145,10 @@ func (c *ClientWithResponses) ListEventsWithResponse(ctx context.Context, params
 // in the calendar year before it; `validation.csv` lists every mandatory item missing, per child, rather than
 // leaving it out silently. It holds personal data: SEND team only, and each child included is audited.
 //
+// **Who may call:** send_officer only (`returns:export`): the file holds personal data.
+//
+// **Changes:** nothing; the export is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/exports/sen2 (the `ExportSen2` operationId).
@@ -38673,6 +41161,10 @@ func (c *ClientWithResponses) ExportSen2WithResponse(ctx context.Context, params
 }
 
 // ListFamilyAssessmentsWithResponse List family assessments
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -38691,6 +41183,10 @@ func (c *ClientWithResponses) ListFamilyAssessmentsWithResponse(ctx context.Cont
 // `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
 // draft; starting it moves an `accepted` referral to `assessing`.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/family-assessments (the `CreateFamilyAssessment` operationId).
@@ -38708,6 +41204,10 @@ func (c *ClientWithResponses) CreateFamilyAssessmentWithBodyWithResponse(ctx con
 // `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
 // draft; starting it moves an `accepted` referral to `assessing`.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/family-assessments (the `CreateFamilyAssessment` operationId).
@@ -38720,6 +41220,10 @@ func (c *ClientWithResponses) CreateFamilyAssessmentWithResponse(ctx context.Con
 }
 
 // GetFamilyAssessmentWithResponse Read a family assessment
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -38734,6 +41238,10 @@ func (c *ClientWithResponses) GetFamilyAssessmentWithResponse(ctx context.Contex
 
 // UpdateFamilyAssessmentWithBodyWithResponse Change a draft assessment (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the draft's sections given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/family-assessments/{id} (the `UpdateFamilyAssessment` operationId).
@@ -38746,6 +41254,10 @@ func (c *ClientWithResponses) UpdateFamilyAssessmentWithBodyWithResponse(ctx con
 }
 
 // UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBodyWithResponse Change a draft assessment (JSON merge patch)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the draft's sections given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38763,6 +41275,10 @@ func (c *ClientWithResponses) UpdateFamilyAssessmentWithApplicationMergePatchPlu
 // Marks a submitted assessment `reviewed` and starts a new draft version linked to it
 // (`previous_id`), carrying its content forward. The earlier version is never overwritten.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Starts a Family Assessment Review: a new draft following on from the submitted assessment. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/family-assessments/{id}/review (the `ReviewFamilyAssessment` operationId).
@@ -38776,6 +41292,10 @@ func (c *ClientWithResponses) ReviewFamilyAssessmentWithResponse(ctx context.Con
 
 // SubmitFamilyAssessmentWithResponse Submit a draft assessment to the early-help team
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Submits the draft: it can no longer be changed. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
@@ -38788,6 +41308,10 @@ func (c *ClientWithResponses) SubmitFamilyAssessmentWithResponse(ctx context.Con
 }
 
 // ListMeetingsWithResponse List meetings
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -38811,6 +41335,10 @@ func (c *ClientWithResponses) ListMeetingsWithResponse(ctx context.Context, para
 // allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
 // 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/meetings (the `CreateMeeting` operationId).
@@ -38833,6 +41361,10 @@ func (c *ClientWithResponses) CreateMeetingWithBodyWithResponse(ctx context.Cont
 // allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
 // 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/meetings (the `CreateMeeting` operationId).
@@ -38845,6 +41377,10 @@ func (c *ClientWithResponses) CreateMeetingWithResponse(ctx context.Context, par
 }
 
 // GetMeetingWithResponse Read a meeting
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -38861,6 +41397,10 @@ func (c *ClientWithResponses) GetMeetingWithResponse(ctx context.Context, id ID,
 //
 // A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/meetings/{id} (the `UpdateMeeting` operationId).
@@ -38875,6 +41415,10 @@ func (c *ClientWithResponses) UpdateMeetingWithBodyWithResponse(ctx context.Cont
 // UpdateMeetingWithApplicationMergePatchPlusJSONBodyWithResponse Correct a meeting's record (JSON merge patch)
 //
 // A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38892,6 +41436,10 @@ func (c *ClientWithResponses) UpdateMeetingWithApplicationMergePatchPlusJSONBody
 // Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
 // disclosure-controlled, whatever is asked. Rate limited per client address.
 //
+// **Who may call:** anyone, no credentials, when the council has switched open data on (404 otherwise); figures are always disclosure-controlled.
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/open-data/{report} (the `GetOpenDataReport` operationId).
@@ -38904,6 +41452,10 @@ func (c *ClientWithResponses) GetOpenDataReportWithResponse(ctx context.Context,
 }
 
 // ListOrganisationsWithResponse List organisations
+//
+// **Who may call:** every role except family (`directory:read`).
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -38918,6 +41470,10 @@ func (c *ClientWithResponses) ListOrganisationsWithResponse(ctx context.Context,
 
 // CreateOrganisationWithBodyWithResponse Register an organisation (admin)
 //
+// **Who may call:** admin only (`organisations:manage`).
+//
+// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/organisations (the `CreateOrganisation` operationId).
@@ -38930,6 +41486,10 @@ func (c *ClientWithResponses) CreateOrganisationWithBodyWithResponse(ctx context
 }
 
 // CreateOrganisationWithResponse Register an organisation (admin)
+//
+// **Who may call:** admin only (`organisations:manage`).
+//
+// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38944,6 +41504,10 @@ func (c *ClientWithResponses) CreateOrganisationWithResponse(ctx context.Context
 
 // GetOrganisationWithResponse Read an organisation
 //
+// **Who may call:** every role except family (`directory:read`).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/organisations/{id} (the `GetOrganisation` operationId).
@@ -38956,6 +41520,10 @@ func (c *ClientWithResponses) GetOrganisationWithResponse(ctx context.Context, i
 }
 
 // UpdateOrganisationWithBodyWithResponse Change an organisation (JSON merge patch, admin)
+//
+// **Who may call:** admin only (`organisations:manage`).
+//
+// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38970,6 +41538,10 @@ func (c *ClientWithResponses) UpdateOrganisationWithBodyWithResponse(ctx context
 
 // UpdateOrganisationWithApplicationMergePatchPlusJSONBodyWithResponse Change an organisation (JSON merge patch, admin)
 //
+// **Who may call:** admin only (`organisations:manage`).
+//
+// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/organisations/{id} (the `UpdateOrganisation` operationId).
@@ -38982,6 +41554,10 @@ func (c *ClientWithResponses) UpdateOrganisationWithApplicationMergePatchPlusJSO
 }
 
 // ListPathwayFeedbackWithResponse List pathway feedback
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -38996,6 +41572,10 @@ func (c *ClientWithResponses) ListPathwayFeedbackWithResponse(ctx context.Contex
 
 // CreatePathwayFeedbackWithBodyWithResponse Record a review of progress by the child, the family or a professional
 //
+// **Who may call:** roles with `feedback:give`: send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the feedback against the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
@@ -39009,6 +41589,10 @@ func (c *ClientWithResponses) CreatePathwayFeedbackWithBodyWithResponse(ctx cont
 
 // CreatePathwayFeedbackWithResponse Record a review of progress by the child, the family or a professional
 //
+// **Who may call:** roles with `feedback:give`: send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the feedback against the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
@@ -39021,6 +41605,10 @@ func (c *ClientWithResponses) CreatePathwayFeedbackWithResponse(ctx context.Cont
 }
 
 // GetPathwayFeedbackWithResponse Read one piece of feedback
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39040,6 +41628,10 @@ func (c *ClientWithResponses) GetPathwayFeedbackWithResponse(ctx context.Context
 // already holds, including two records written at the same moment. Each pair listed is
 // audited on both children's trails.
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/possible-duplicates (the `ListPossibleDuplicates` operationId).
@@ -39054,6 +41646,10 @@ func (c *ClientWithResponses) ListPossibleDuplicatesWithResponse(ctx context.Con
 // DismissPossibleDuplicateWithBodyWithResponse Record that a pair are two children, and why (SEND team)
 //
 // Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
+//
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39070,6 +41666,10 @@ func (c *ClientWithResponses) DismissPossibleDuplicateWithBodyWithResponse(ctx c
 //
 // Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/possible-duplicates/{id}/dismiss (the `DismissPossibleDuplicate` operationId).
@@ -39082,6 +41682,10 @@ func (c *ClientWithResponses) DismissPossibleDuplicateWithResponse(ctx context.C
 }
 
 // ListPractitionersWithResponse List practitioners
+//
+// **Who may call:** every role except family (`directory:read`).
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39096,6 +41700,10 @@ func (c *ClientWithResponses) ListPractitionersWithResponse(ctx context.Context,
 
 // CreatePractitionerWithBodyWithResponse Register a practitioner (admin, or a SEND officer)
 //
+// **Who may call:** admin and send_officer (`practitioners:manage`).
+//
+// **Changes:** Registers a practitioner of an organisation in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/practitioners (the `CreatePractitioner` operationId).
@@ -39108,6 +41716,10 @@ func (c *ClientWithResponses) CreatePractitionerWithBodyWithResponse(ctx context
 }
 
 // CreatePractitionerWithResponse Register a practitioner (admin, or a SEND officer)
+//
+// **Who may call:** admin and send_officer (`practitioners:manage`).
+//
+// **Changes:** Registers a practitioner of an organisation in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39122,6 +41734,10 @@ func (c *ClientWithResponses) CreatePractitionerWithResponse(ctx context.Context
 
 // GetPractitionerWithResponse Read a practitioner
 //
+// **Who may call:** every role except family (`directory:read`).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/practitioners/{id} (the `GetPractitioner` operationId).
@@ -39134,6 +41750,10 @@ func (c *ClientWithResponses) GetPractitionerWithResponse(ctx context.Context, i
 }
 
 // UpdatePractitionerWithBodyWithResponse Change a practitioner (JSON merge patch)
+//
+// **Who may call:** admin and send_officer (`practitioners:manage`).
+//
+// **Changes:** Changes the practitioner's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39148,6 +41768,10 @@ func (c *ClientWithResponses) UpdatePractitionerWithBodyWithResponse(ctx context
 
 // UpdatePractitionerWithApplicationMergePatchPlusJSONBodyWithResponse Change a practitioner (JSON merge patch)
 //
+// **Who may call:** admin and send_officer (`practitioners:manage`).
+//
+// **Changes:** Changes the practitioner's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/practitioners/{id} (the `UpdatePractitioner` operationId).
@@ -39160,6 +41784,10 @@ func (c *ClientWithResponses) UpdatePractitionerWithApplicationMergePatchPlusJSO
 }
 
 // ListReferralsWithResponse List referrals the caller may see
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39179,6 +41807,10 @@ func (c *ClientWithResponses) ListReferralsWithResponse(ctx context.Context, par
 // across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 // the council's area) computed on the day of receipt.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/referrals (the `CreateReferral` operationId).
@@ -39197,6 +41829,10 @@ func (c *ClientWithResponses) CreateReferralWithBodyWithResponse(ctx context.Con
 // across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 // the council's area) computed on the day of receipt.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/referrals (the `CreateReferral` operationId).
@@ -39209,6 +41845,10 @@ func (c *ClientWithResponses) CreateReferralWithResponse(ctx context.Context, pa
 }
 
 // GetReferralWithResponse Read a referral
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39225,6 +41865,10 @@ func (c *ClientWithResponses) GetReferralWithResponse(ctx context.Context, id ID
 //
 // Only a referral still in status `received` can be changed; eligibility is recomputed.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/referrals/{id} (the `UpdateReferral` operationId).
@@ -39239,6 +41883,10 @@ func (c *ClientWithResponses) UpdateReferralWithBodyWithResponse(ctx context.Con
 // UpdateReferralWithApplicationMergePatchPlusJSONBodyWithResponse Correct a referral before triage (JSON merge patch)
 //
 // Only a referral still in status `received` can be changed; eligibility is recomputed.
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39259,6 +41907,10 @@ func (c *ClientWithResponses) UpdateReferralWithApplicationMergePatchPlusJSONBod
 // moves an `assessing` referral to `allocated`. The lead joins the team around the child,
 // which needs consent in force unless the referral carries a safeguarding concern.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/referrals/{id}/allocation (the `AllocateReferral` operationId).
@@ -39278,6 +41930,10 @@ func (c *ClientWithResponses) AllocateReferralWithBodyWithResponse(ctx context.C
 // moves an `assessing` referral to `allocated`. The lead joins the team around the child,
 // which needs consent in force unless the referral carries a safeguarding concern.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/referrals/{id}/allocation (the `AllocateReferral` operationId).
@@ -39290,6 +41946,10 @@ func (c *ClientWithResponses) AllocateReferralWithResponse(ctx context.Context, 
 }
 
 // ListAllocationsWithResponse The referral's engagement leads, current and past
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39308,6 +41968,10 @@ func (c *ClientWithResponses) ListAllocationsWithResponse(ctx context.Context, i
 // (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
 // to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/referrals/{id}/close (the `CloseReferral` operationId).
@@ -39324,6 +41988,10 @@ func (c *ClientWithResponses) CloseReferralWithBodyWithResponse(ctx context.Cont
 // Any referral not closed, redirected or declined can be closed. One still awaiting triage
 // (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
 // to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39350,6 +42018,10 @@ func (c *ClientWithResponses) CloseReferralWithResponse(ctx context.Context, id 
 // Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
 // assessment where such concerns come to light.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
@@ -39375,6 +42047,10 @@ func (c *ClientWithResponses) RaiseSafeguardingConcernWithBodyWithResponse(ctx c
 // Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
 // assessment where such concerns come to light.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
@@ -39391,6 +42067,10 @@ func (c *ClientWithResponses) RaiseSafeguardingConcernWithResponse(ctx context.C
 // For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
 // moves answer 409 naming the current status. Closing has its own call.
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/referrals/{id}/transitions (the `TransitionReferral` operationId).
@@ -39406,6 +42086,10 @@ func (c *ClientWithResponses) TransitionReferralWithBodyWithResponse(ctx context
 //
 // For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
 // moves answer 409 naming the current status. Closing has its own call.
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39425,6 +42109,10 @@ func (c *ClientWithResponses) TransitionReferralWithResponse(ctx context.Context
 // accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
 // `redirect_to`. A referral that is not `received` answers 409 naming its current status.
 //
+// **Who may call:** send_officer only (`referrals:triage`).
+//
+// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/referrals/{id}/triage (the `TriageReferral` operationId).
@@ -39443,6 +42131,10 @@ func (c *ClientWithResponses) TriageReferralWithBodyWithResponse(ctx context.Con
 // accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
 // `redirect_to`. A referral that is not `received` answers 409 naming its current status.
 //
+// **Who may call:** send_officer only (`referrals:triage`).
+//
+// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/referrals/{id}/triage (the `TriageReferral` operationId).
@@ -39460,6 +42152,10 @@ func (c *ClientWithResponses) TriageReferralWithResponse(ctx context.Context, id
 // them with the number of distinct settings, by the child's locality, by route), meetings held by type, EHC
 // needs assessment requests received and assessments started (decisions to assess), tribunal appeals, mediations
 // and complaints received. Computed in the database. See the README's "Reports" for each figure's definition.
+//
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39480,6 +42176,10 @@ func (c *ClientWithResponses) GetActivityReportWithResponse(ctx context.Context,
 // weeks (SEN2 Week20 = 0), the measure the DfE publishes. Percentages have one decimal place and are null when
 // nothing was completed. Counts only: no child is named.
 //
+// **Who may call:** send_officer only (`reports:exact`).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/reports/ehc-timeliness (the `GetEHCTimelinessReport` operationId).
@@ -39497,6 +42197,10 @@ func (c *ClientWithResponses) GetEHCTimelinessReportWithResponse(ctx context.Con
 // young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
 // 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
 //
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/reports/experience (the `GetExperienceReport` operationId).
@@ -39509,6 +42213,10 @@ func (c *ClientWithResponses) GetExperienceReportWithResponse(ctx context.Contex
 }
 
 // GetFunnelReportWithResponse Funnel: how many referrals received in the period reached each pathway stage, and the median days between stages
+//
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39525,6 +42233,10 @@ func (c *ClientWithResponses) GetFunnelReportWithResponse(ctx context.Context, p
 //
 // The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
 // disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
+//
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39544,6 +42256,10 @@ func (c *ClientWithResponses) GetTimelinessReportWithResponse(ctx context.Contex
 // expected to end in the 12 months after that day (the transition plan's expected end or the end of the
 // academic year in which the young person turns 25, whichever is sooner).
 //
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/reports/transitions (the `GetTransitionsReport` operationId).
@@ -39558,6 +42274,10 @@ func (c *ClientWithResponses) GetTransitionsReportWithResponse(ctx context.Conte
 // ListRetentionDueWithResponse Records past their retention date (admin)
 //
 // Ids and dates only. The default retention is date of birth + 31 years (ONEPLAN_RETENTION_YEARS).
+//
+// **Who may call:** admin only (`retention:manage`).
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39574,6 +42294,10 @@ func (c *ClientWithResponses) ListRetentionDueWithResponse(ctx context.Context, 
 //
 // Deletes the young person, their referrals, involvements and consents; the audit trail keeps a tombstone with ids only. A record not yet due answers 409.
 //
+// **Who may call:** admin only (`retention:manage`).
+//
+// **Changes:** Erases the young person's records past their retention date, keeping an audit event without personal data. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
@@ -39586,6 +42310,10 @@ func (c *ClientWithResponses) EraseYoungPersonWithResponse(ctx context.Context, 
 }
 
 // ListSurveyInvitationsWithResponse List survey invitations (never their tokens)
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39605,6 +42333,10 @@ func (c *ClientWithResponses) ListSurveyInvitationsWithResponse(ctx context.Cont
 // referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
 // answered once before it expires (default 30 days, at most 90).
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
@@ -39623,6 +42355,10 @@ func (c *ClientWithResponses) CreateSurveyInvitationWithBodyWithResponse(ctx con
 // referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
 // answered once before it expires (default 30 days, at most 90).
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/survey-invitations (the `CreateSurveyInvitation` operationId).
@@ -39635,6 +42371,10 @@ func (c *ClientWithResponses) CreateSurveyInvitationWithResponse(ctx context.Con
 }
 
 // GetSurveyInvitationWithResponse Read one survey invitation (never its token)
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39651,6 +42391,10 @@ func (c *ClientWithResponses) GetSurveyInvitationWithResponse(ctx context.Contex
 //
 // Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
 //
+// **Who may call:** anyone holding the invitation's token; no credentials are needed.
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/survey-links/{token} (the `GetSurveyLink` operationId).
@@ -39664,6 +42408,10 @@ func (c *ClientWithResponses) GetSurveyLinkWithResponse(ctx context.Context, tok
 
 // AnswerSurveyLinkWithBodyWithResponse Answer an invitation, once (no credentials; the token is the key)
 //
+// **Who may call:** anyone holding the invitation's token; no credentials are needed. An answered or expired invitation answers 409 or 410.
+//
+// **Changes:** Records the response and marks the invitation answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/survey-links/{token}/response (the `AnswerSurveyLink` operationId).
@@ -39676,6 +42424,10 @@ func (c *ClientWithResponses) AnswerSurveyLinkWithBodyWithResponse(ctx context.C
 }
 
 // AnswerSurveyLinkWithResponse Answer an invitation, once (no credentials; the token is the key)
+//
+// **Who may call:** anyone holding the invitation's token; no credentials are needed. An answered or expired invitation answers 409 or 410.
+//
+// **Changes:** Records the response and marks the invitation answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39691,6 +42443,10 @@ func (c *ClientWithResponses) AnswerSurveyLinkWithResponse(ctx context.Context, 
 // ListSurveyResponsesWithResponse List survey responses the caller may see
 //
 // Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403). A family sees their own responses, not professionals'.
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39710,6 +42466,10 @@ func (c *ClientWithResponses) ListSurveyResponsesWithResponse(ctx context.Contex
 // template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
 // answers parent and carer or child and young person templates about their own children.
 //
+// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/survey-responses (the `CreateSurveyResponse` operationId).
@@ -39728,6 +42488,10 @@ func (c *ClientWithResponses) CreateSurveyResponseWithBodyWithResponse(ctx conte
 // template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
 // answers parent and carer or child and young person templates about their own children.
 //
+// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/survey-responses (the `CreateSurveyResponse` operationId).
@@ -39741,6 +42505,10 @@ func (c *ClientWithResponses) CreateSurveyResponseWithResponse(ctx context.Conte
 
 // GetSurveyResponseWithResponse Read one survey response
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/survey-responses/{id} (the `GetSurveyResponse` operationId).
@@ -39753,6 +42521,10 @@ func (c *ClientWithResponses) GetSurveyResponseWithResponse(ctx context.Context,
 }
 
 // ListSurveyTemplatesWithResponse List survey templates, built-in and the council's own
+//
+// **Who may call:** every role (`surveys:read`).
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39771,6 +42543,10 @@ func (c *ClientWithResponses) ListSurveyTemplatesWithResponse(ctx context.Contex
 // instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
 // adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
 //
+// **Who may call:** send_officer only (`surveys:manage`).
+//
+// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/survey-templates (the `CreateSurveyTemplate` operationId).
@@ -39788,6 +42564,10 @@ func (c *ClientWithResponses) CreateSurveyTemplateWithBodyWithResponse(ctx conte
 // instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
 // adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
 //
+// **Who may call:** send_officer only (`surveys:manage`).
+//
+// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/survey-templates (the `CreateSurveyTemplate` operationId).
@@ -39800,6 +42580,10 @@ func (c *ClientWithResponses) CreateSurveyTemplateWithResponse(ctx context.Conte
 }
 
 // GetSurveyTemplateWithResponse Read a survey template with every version of its questions
+//
+// **Who may call:** every role (`surveys:read`).
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39817,6 +42601,10 @@ func (c *ClientWithResponses) GetSurveyTemplateWithResponse(ctx context.Context,
 // Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
 // `id` across versions to be reported as the same question. Built-in templates never change (409).
 //
+// **Who may call:** send_officer only (`surveys:manage`).
+//
+// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/survey-templates/{id}/versions (the `AddSurveyTemplateVersion` operationId).
@@ -39833,6 +42621,10 @@ func (c *ClientWithResponses) AddSurveyTemplateVersionWithBodyWithResponse(ctx c
 // Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
 // `id` across versions to be reported as the same question. Built-in templates never change (409).
 //
+// **Who may call:** send_officer only (`surveys:manage`).
+//
+// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/survey-templates/{id}/versions (the `AddSurveyTemplateVersion` operationId).
@@ -39845,6 +42637,10 @@ func (c *ClientWithResponses) AddSurveyTemplateVersionWithResponse(ctx context.C
 }
 
 // ListTransitionPlansWithResponse List transition plans
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39865,6 +42661,10 @@ func (c *ClientWithResponses) ListTransitionPlansWithResponse(ctx context.Contex
 // date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
 // the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/transition-plans (the `CreateTransitionPlan` operationId).
@@ -39884,6 +42684,10 @@ func (c *ClientWithResponses) CreateTransitionPlanWithBodyWithResponse(ctx conte
 // date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
 // the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/transition-plans (the `CreateTransitionPlan` operationId).
@@ -39896,6 +42700,10 @@ func (c *ClientWithResponses) CreateTransitionPlanWithResponse(ctx context.Conte
 }
 
 // GetTransitionPlanWithResponse Read one transition plan with its CHC milestones
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39912,6 +42720,10 @@ func (c *ClientWithResponses) GetTransitionPlanWithResponse(ctx context.Context,
 //
 // Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/transition-plans/{id} (the `UpdateTransitionPlan` operationId).
@@ -39926,6 +42738,10 @@ func (c *ClientWithResponses) UpdateTransitionPlanWithBodyWithResponse(ctx conte
 // UpdateTransitionPlanWithApplicationMergePatchPlusJSONBodyWithResponse Change a current transition plan (JSON merge patch)
 //
 // Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39942,6 +42758,10 @@ func (c *ClientWithResponses) UpdateTransitionPlanWithApplicationMergePatchPlusJ
 //
 // The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/transition-plans/{id}/end (the `EndTransitionPlan` operationId).
@@ -39956,6 +42776,10 @@ func (c *ClientWithResponses) EndTransitionPlanWithBodyWithResponse(ctx context.
 // EndTransitionPlanWithResponse End a transition plan
 //
 // The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39976,6 +42800,10 @@ func (c *ClientWithResponses) EndTransitionPlanWithResponse(ctx context.Context,
 // (not closed, redirected or declined; received on or before `as_of`) or an EHC plan in force (issued or
 // ceasing); and have no transition plan current on `as_of` (started on or before it, not ended on or
 // before it). Newest young person record first. Each young person listed is audited.
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39998,6 +42826,10 @@ func (c *ClientWithResponses) ListTransitionGapsWithResponse(ctx context.Context
 // Sorted by date, then young person, kind and related record; the cursor continues after the last item.
 // Each young person listed is audited.
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/transitions/upcoming (the `ListUpcomingTransitions` operationId).
@@ -40010,6 +42842,10 @@ func (c *ClientWithResponses) ListUpcomingTransitionsWithResponse(ctx context.Co
 }
 
 // ListWebhookSubscriptionsWithResponse List webhook subscriptions (admin; never their secrets)
+//
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40036,6 +42872,10 @@ func (c *ClientWithResponses) ListWebhookSubscriptionsWithResponse(ctx context.C
 // what the subscription receives: `council` every event; `organisation` the directory's events and events
 // about children whose team included the organisation on the day of the event.
 //
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/webhook-subscriptions (the `CreateWebhookSubscription` operationId).
@@ -40061,6 +42901,10 @@ func (c *ClientWithResponses) CreateWebhookSubscriptionWithBodyWithResponse(ctx 
 // what the subscription receives: `council` every event; `organisation` the directory's events and events
 // about children whose team included the organisation on the day of the event.
 //
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/webhook-subscriptions (the `CreateWebhookSubscription` operationId).
@@ -40073,6 +42917,10 @@ func (c *ClientWithResponses) CreateWebhookSubscriptionWithResponse(ctx context.
 }
 
 // GetWebhookSubscriptionWithResponse Read a subscription (admin; never its secret)
+//
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40087,6 +42935,10 @@ func (c *ClientWithResponses) GetWebhookSubscriptionWithResponse(ctx context.Con
 
 // UpdateWebhookSubscriptionWithBodyWithResponse Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 //
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/webhook-subscriptions/{id} (the `UpdateWebhookSubscription` operationId).
@@ -40100,6 +42952,10 @@ func (c *ClientWithResponses) UpdateWebhookSubscriptionWithBodyWithResponse(ctx 
 
 // UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBodyWithResponse Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 //
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/webhook-subscriptions/{id} (the `UpdateWebhookSubscription` operationId).
@@ -40112,6 +42968,10 @@ func (c *ClientWithResponses) UpdateWebhookSubscriptionWithApplicationMergePatch
 }
 
 // ListWebhookDeliveriesWithResponse A subscription's delivery attempts, newest first (admin)
+//
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40130,6 +42990,10 @@ func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Cont
 // subscription may receive (its types and view as at each event). Replayed deliveries keep their
 // `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 //
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/webhook-subscriptions/{id}/replay (the `ReplayWebhookEvents` operationId).
@@ -40147,6 +43011,10 @@ func (c *ClientWithResponses) ReplayWebhookEventsWithBodyWithResponse(ctx contex
 // subscription may receive (its types and view as at each event). Replayed deliveries keep their
 // `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 //
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/webhook-subscriptions/{id}/replay (the `ReplayWebhookEvents` operationId).
@@ -40159,6 +43027,10 @@ func (c *ClientWithResponses) ReplayWebhookEventsWithResponse(ctx context.Contex
 }
 
 // RotateWebhookSecretWithBodyWithResponse Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
+//
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40173,6 +43045,10 @@ func (c *ClientWithResponses) RotateWebhookSecretWithBodyWithResponse(ctx contex
 
 // RotateWebhookSecretWithResponse Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
 //
+// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+//
+// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/webhook-subscriptions/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
@@ -40185,6 +43061,10 @@ func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Contex
 }
 
 // ListYoungPeopleWithResponse List young people the caller may see
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40207,6 +43087,10 @@ func (c *ClientWithResponses) ListYoungPeopleWithResponse(ctx context.Context, p
 // duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 // same moment are both kept and found as a pair.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -40228,6 +43112,10 @@ func (c *ClientWithResponses) CreateYoungPersonWithBodyWithResponse(ctx context.
 // duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 // same moment are both kept and found as a pair.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -40244,6 +43132,10 @@ func (c *ClientWithResponses) CreateYoungPersonWithResponse(ctx context.Context,
 // A record merged into another answers `301` with `Location` (and the problem's `location`)
 // naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
 // other operation on a merged-away id answers `404`.
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40262,6 +43154,10 @@ func (c *ClientWithResponses) GetYoungPersonWithResponse(ctx context.Context, id
 // `409` with `location` when the caller may see that record, otherwise the change is made
 // and the pair goes on the possible duplicates list.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/young-people/{id} (the `UpdateYoungPerson` operationId).
@@ -40279,6 +43175,10 @@ func (c *ClientWithResponses) UpdateYoungPersonWithBodyWithResponse(ctx context.
 // `409` with `location` when the caller may see that record, otherwise the change is made
 // and the pair goes on the possible duplicates list.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/young-people/{id} (the `UpdateYoungPerson` operationId).
@@ -40291,6 +43191,10 @@ func (c *ClientWithResponses) UpdateYoungPersonWithApplicationMergePatchPlusJSON
 }
 
 // GetAccessLogWithResponse Who has looked at or changed this child's record (SEND team and the family)
+//
+// **Who may call:** send_officer, and a family for their own child (`access-log:read`); another child answers 404. Everyone else is refused (403).
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40305,6 +43209,10 @@ func (c *ClientWithResponses) GetAccessLogWithResponse(ctx context.Context, id I
 
 // ListConsentsWithResponse Consents to share recorded for the young person
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/young-people/{id}/consents (the `ListConsents` operationId).
@@ -40318,6 +43226,10 @@ func (c *ClientWithResponses) ListConsentsWithResponse(ctx context.Context, id I
 
 // CreateConsentWithBodyWithResponse Record consent to share
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the consent to share and its scope. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/young-people/{id}/consents (the `CreateConsent` operationId).
@@ -40330,6 +43242,10 @@ func (c *ClientWithResponses) CreateConsentWithBodyWithResponse(ctx context.Cont
 }
 
 // CreateConsentWithResponse Record consent to share
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the consent to share and its scope. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40354,6 +43270,10 @@ func (c *ClientWithResponses) CreateConsentWithResponse(ctx context.Context, id 
 // that never rested on it are unaffected. New involvements need consent, a safeguarding reason
 // or a lawful basis.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/young-people/{id}/consents/{consent_id}/withdraw (the `WithdrawConsent` operationId).
@@ -40377,6 +43297,10 @@ func (c *ClientWithResponses) WithdrawConsentWithBodyWithResponse(ctx context.Co
 // that never rested on it are unaffected. New involvements need consent, a safeguarding reason
 // or a lawful basis.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/young-people/{id}/consents/{consent_id}/withdraw (the `WithdrawConsent` operationId).
@@ -40390,6 +43314,10 @@ func (c *ClientWithResponses) WithdrawConsentWithResponse(ctx context.Context, i
 
 // ExportYoungPersonWithResponse Everything held about one young person, for a subject access request
 //
+// **Who may call:** send_officer, and a family for their own child (`records:export`); another child answers 404. Everyone else is refused (403).
+//
+// **Changes:** nothing; the export is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/young-people/{id}/export (the `ExportYoungPerson` operationId).
@@ -40402,6 +43330,10 @@ func (c *ClientWithResponses) ExportYoungPersonWithResponse(ctx context.Context,
 }
 
 // ListInvolvementsWithResponse The team around the child
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40420,6 +43352,10 @@ func (c *ClientWithResponses) ListInvolvementsWithResponse(ctx context.Context, 
 // that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
 // to safeguard a child; the reason is kept). Otherwise 422.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/young-people/{id}/involvements (the `CreateInvolvement` operationId).
@@ -40437,6 +43373,10 @@ func (c *ClientWithResponses) CreateInvolvementWithBodyWithResponse(ctx context.
 // that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
 // to safeguard a child; the reason is kept). Otherwise 422.
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/young-people/{id}/involvements (the `CreateInvolvement` operationId).
@@ -40450,6 +43390,10 @@ func (c *ClientWithResponses) CreateInvolvementWithResponse(ctx context.Context,
 
 // UpdateInvolvementWithBodyWithResponse Change or end an involvement (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
@@ -40462,6 +43406,10 @@ func (c *ClientWithResponses) UpdateInvolvementWithBodyWithResponse(ctx context.
 }
 
 // UpdateInvolvementWithApplicationMergePatchPlusJSONBodyWithResponse Change or end an involvement (JSON merge patch)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40495,6 +43443,10 @@ func (c *ClientWithResponses) UpdateInvolvementWithApplicationMergePatchPlusJSON
 // plan; cease the one recorded in error first) or both have a current transition plan.
 // `If-Match` guards this record.
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
@@ -40527,6 +43479,10 @@ func (c *ClientWithResponses) MergeYoungPeopleWithBodyWithResponse(ctx context.C
 // plan; cease the one recorded in error first) or both have a current transition plan.
 // `If-Match` guards this record.
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
@@ -40541,6 +43497,10 @@ func (c *ClientWithResponses) MergeYoungPeopleWithResponse(ctx context.Context, 
 // GetTimelineWithResponse Every event of the pathway for one young person, in time order
 //
 // Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
