@@ -38,7 +38,12 @@ type Problem struct {
 	What  string
 }
 
-func (p Problem) String() string { return p.Where + ": " + p.What }
+func (p Problem) String() string {
+	if strings.HasPrefix(p.Where, "#/components/examples/") {
+		return p.Where + "): " + p.What
+	}
+	return p.Where + ": " + p.What
+}
 
 // jsonMedia reports whether a media type carries JSON, and so should carry examples.
 func jsonMedia(mt string) bool {
@@ -96,7 +101,7 @@ func Check(doc *openapi3.T) []Problem {
 			for mt, media := range resp.Value.Content {
 				w := "components/responses/" + name + " " + mt
 				if jsonMedia(mt) && !hasExample(media) {
-					add(w, "no example: add an example problem answer under components/examples and reference it")
+					add(w, "no example: add its value under components/examples and reference it from `examples:` beside `schema:`")
 				}
 				out = append(out, validate(w, media, false)...)
 			}
@@ -109,6 +114,32 @@ func Check(doc *openapi3.T) []Problem {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return collapse(out)
+}
+
+// collapse reports a shared example that fails the same way in several places once, naming the
+// places, so one broken value does not bury the rest of the list.
+func collapse(in []Problem) []Problem {
+	type key struct{ ref, what string }
+	var out []Problem
+	seen := map[key]int{}
+	for _, p := range in {
+		ref, at := "", ""
+		if i := strings.Index(p.Where, " (#/components/examples/"); i >= 0 {
+			ref = p.Where[i+2 : len(p.Where)-1]
+			at = p.Where[:strings.LastIndex(p.Where[:i], " example ")]
+		}
+		k := key{ref, p.What}
+		if j, ok := seen[k]; ok && ref != "" {
+			out[j].Where += "; " + at
+			continue
+		}
+		seen[k] = len(out)
+		if ref != "" {
+			p.Where = ref + " (used by " + at
+		}
+		out = append(out, p)
+	}
 	return out
 }
 
