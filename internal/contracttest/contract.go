@@ -51,7 +51,7 @@ func jsonMedia(mt string) bool {
 }
 
 // Check returns every problem found in doc, sorted: operations without a description, request
-// bodies and 2xx JSON answers without an example, and examples (on operations, shared responses
+// bodies, 2xx JSON answers and problem answers without an example, and examples (on operations, shared responses
 // and under components/examples) that are not valid against their schema.
 func Check(doc *openapi3.T) []Problem {
 	var out []Problem
@@ -85,7 +85,7 @@ func Check(doc *openapi3.T) []Problem {
 				}
 				for mt, media := range resp.Value.Content {
 					w := fmt.Sprintf("%s answer %s %s", where, status, mt)
-					if strings.HasPrefix(status, "2") && jsonMedia(mt) && !hasExample(media) {
+					if (strings.HasPrefix(status, "2") || mt == "application/problem+json") && jsonMedia(mt) && !hasExample(media) {
 						add(w, "no example: add `examples: { <name>: { $ref: \"#/components/examples/<Name>\" } }` "+
 							"beside `schema:`, and the example's value under components/examples")
 					}
