@@ -8846,7 +8846,7 @@ type ClientInterface interface {
 
 	// ListWebhookSubscriptions List webhook subscriptions (admin; never their secrets)
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** nothing.
 	//
@@ -8867,7 +8867,7 @@ type ClientInterface interface {
 	// what the subscription receives: `council` every event; `organisation` the directory's events and events
 	// about children whose team included the organisation on the day of the event.
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
@@ -8890,7 +8890,7 @@ type ClientInterface interface {
 	// what the subscription receives: `council` every event; `organisation` the directory's events and events
 	// about children whose team included the organisation on the day of the event.
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
@@ -8901,7 +8901,7 @@ type ClientInterface interface {
 
 	// GetWebhookSubscription Read a subscription (admin; never its secret)
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** nothing.
 	//
@@ -8910,7 +8910,7 @@ type ClientInterface interface {
 
 	// UpdateWebhookSubscriptionWithBody Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
@@ -8921,7 +8921,7 @@ type ClientInterface interface {
 
 	// UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBody Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
@@ -8932,7 +8932,7 @@ type ClientInterface interface {
 
 	// ListWebhookDeliveries A subscription's delivery attempts, newest first (admin)
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** nothing.
 	//
@@ -8945,7 +8945,7 @@ type ClientInterface interface {
 	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
 	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
@@ -8960,7 +8960,7 @@ type ClientInterface interface {
 	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
 	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
@@ -8971,7 +8971,7 @@ type ClientInterface interface {
 
 	// RotateWebhookSecretWithBody Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
@@ -8982,7 +8982,7 @@ type ClientInterface interface {
 
 	// RotateWebhookSecret Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
@@ -12742,7 +12742,7 @@ func (c *Client) ListUpcomingTransitions(ctx context.Context, params *ListUpcomi
 
 // ListWebhookSubscriptions List webhook subscriptions (admin; never their secrets)
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** nothing.
 //
@@ -12773,7 +12773,7 @@ func (c *Client) ListWebhookSubscriptions(ctx context.Context, params *ListWebho
 // what the subscription receives: `council` every event; `organisation` the directory's events and events
 // about children whose team included the organisation on the day of the event.
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
@@ -12806,7 +12806,7 @@ func (c *Client) CreateWebhookSubscriptionWithBody(ctx context.Context, params *
 // what the subscription receives: `council` every event; `organisation` the directory's events and events
 // about children whose team included the organisation on the day of the event.
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
@@ -12827,7 +12827,7 @@ func (c *Client) CreateWebhookSubscription(ctx context.Context, params *CreateWe
 
 // GetWebhookSubscription Read a subscription (admin; never its secret)
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** nothing.
 //
@@ -12846,7 +12846,7 @@ func (c *Client) GetWebhookSubscription(ctx context.Context, id ID, reqEditors .
 
 // UpdateWebhookSubscriptionWithBody Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
@@ -12867,7 +12867,7 @@ func (c *Client) UpdateWebhookSubscriptionWithBody(ctx context.Context, id ID, p
 
 // UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBody Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
@@ -12888,7 +12888,7 @@ func (c *Client) UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBody(
 
 // ListWebhookDeliveries A subscription's delivery attempts, newest first (admin)
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** nothing.
 //
@@ -12911,7 +12911,7 @@ func (c *Client) ListWebhookDeliveries(ctx context.Context, id ID, params *ListW
 // subscription may receive (its types and view as at each event). Replayed deliveries keep their
 // `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
@@ -12936,7 +12936,7 @@ func (c *Client) ReplayWebhookEventsWithBody(ctx context.Context, id ID, content
 // subscription may receive (its types and view as at each event). Replayed deliveries keep their
 // `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
@@ -12957,7 +12957,7 @@ func (c *Client) ReplayWebhookEvents(ctx context.Context, id ID, body ReplayWebh
 
 // RotateWebhookSecretWithBody Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
@@ -12978,7 +12978,7 @@ func (c *Client) RotateWebhookSecretWithBody(ctx context.Context, id ID, params 
 
 // RotateWebhookSecret Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
@@ -24294,7 +24294,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListWebhookSubscriptionsWithResponse List webhook subscriptions (admin; never their secrets)
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** nothing.
 	//
@@ -24317,7 +24317,7 @@ type ClientWithResponsesInterface interface {
 	// what the subscription receives: `council` every event; `organisation` the directory's events and events
 	// about children whose team included the organisation on the day of the event.
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
@@ -24340,7 +24340,7 @@ type ClientWithResponsesInterface interface {
 	// what the subscription receives: `council` every event; `organisation` the directory's events and events
 	// about children whose team included the organisation on the day of the event.
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
@@ -24351,7 +24351,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetWebhookSubscriptionWithResponse Read a subscription (admin; never its secret)
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** nothing.
 	//
@@ -24362,7 +24362,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateWebhookSubscriptionWithBodyWithResponse Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
@@ -24373,7 +24373,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBodyWithResponse Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
@@ -24384,7 +24384,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListWebhookDeliveriesWithResponse A subscription's delivery attempts, newest first (admin)
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** nothing.
 	//
@@ -24399,7 +24399,7 @@ type ClientWithResponsesInterface interface {
 	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
 	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
@@ -24414,7 +24414,7 @@ type ClientWithResponsesInterface interface {
 	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
 	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
@@ -24425,7 +24425,7 @@ type ClientWithResponsesInterface interface {
 
 	// RotateWebhookSecretWithBodyWithResponse Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
@@ -24436,7 +24436,7 @@ type ClientWithResponsesInterface interface {
 
 	// RotateWebhookSecretWithResponse Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
 	//
-	// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
@@ -42843,7 +42843,7 @@ func (c *ClientWithResponses) ListUpcomingTransitionsWithResponse(ctx context.Co
 
 // ListWebhookSubscriptionsWithResponse List webhook subscriptions (admin; never their secrets)
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** nothing.
 //
@@ -42872,7 +42872,7 @@ func (c *ClientWithResponses) ListWebhookSubscriptionsWithResponse(ctx context.C
 // what the subscription receives: `council` every event; `organisation` the directory's events and events
 // about children whose team included the organisation on the day of the event.
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
@@ -42901,7 +42901,7 @@ func (c *ClientWithResponses) CreateWebhookSubscriptionWithBodyWithResponse(ctx 
 // what the subscription receives: `council` every event; `organisation` the directory's events and events
 // about children whose team included the organisation on the day of the event.
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
@@ -42918,7 +42918,7 @@ func (c *ClientWithResponses) CreateWebhookSubscriptionWithResponse(ctx context.
 
 // GetWebhookSubscriptionWithResponse Read a subscription (admin; never its secret)
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** nothing.
 //
@@ -42935,7 +42935,7 @@ func (c *ClientWithResponses) GetWebhookSubscriptionWithResponse(ctx context.Con
 
 // UpdateWebhookSubscriptionWithBodyWithResponse Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
@@ -42952,7 +42952,7 @@ func (c *ClientWithResponses) UpdateWebhookSubscriptionWithBodyWithResponse(ctx 
 
 // UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBodyWithResponse Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
@@ -42969,7 +42969,7 @@ func (c *ClientWithResponses) UpdateWebhookSubscriptionWithApplicationMergePatch
 
 // ListWebhookDeliveriesWithResponse A subscription's delivery attempts, newest first (admin)
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** nothing.
 //
@@ -42990,7 +42990,7 @@ func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Cont
 // subscription may receive (its types and view as at each event). Replayed deliveries keep their
 // `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
@@ -43011,7 +43011,7 @@ func (c *ClientWithResponses) ReplayWebhookEventsWithBodyWithResponse(ctx contex
 // subscription may receive (its types and view as at each event). Replayed deliveries keep their
 // `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
@@ -43028,7 +43028,7 @@ func (c *ClientWithResponses) ReplayWebhookEventsWithResponse(ctx context.Contex
 
 // RotateWebhookSecretWithBodyWithResponse Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
@@ -43045,7 +43045,7 @@ func (c *ClientWithResponses) RotateWebhookSecretWithBodyWithResponse(ctx contex
 
 // RotateWebhookSecretWithResponse Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
 //
-// **Who may call:** admin only (`webhooks:manage`); a subscription of another organisation answers 404.
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
