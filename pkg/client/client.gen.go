@@ -7017,11 +7017,11 @@ type ClientInterface interface {
 
 	// DecideAnnualReviewWithBody Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
 	//
-	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7030,11 +7030,11 @@ type ClientInterface interface {
 
 	// DecideAnnualReview Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
 	//
-	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7043,11 +7043,11 @@ type ClientInterface interface {
 
 	// HoldAnnualReviewWithBody Record the review meeting held
 	//
-	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7056,11 +7056,11 @@ type ClientInterface interface {
 
 	// HoldAnnualReview Record the review meeting held
 	//
-	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7118,11 +7118,11 @@ type ClientInterface interface {
 
 	// RotateAPIKey Replace a key with a new one for the same organisation and role (admin)
 	//
-	// The old key is revoked in the same transaction; the new key is in this answer only.
-	//
 	// **Who may call:** admin only (`keys:manage`).
 	//
 	// **Changes:** Issues a replacement key and revokes the old one. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// The old key is revoked in the same transaction; the new key is in this answer only.
 	//
 	// Corresponds with POST /v1/api-keys/{id}/rotate (the `RotateAPIKey` operationId).
 	RotateAPIKey(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7147,15 +7147,15 @@ type ClientInterface interface {
 
 	// CreateDisputeWithBody Record a tribunal appeal, a mediation or a complaint against a decision
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
 	// (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
 	// `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
 	// alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
 	// With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
-	//
-	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
-	//
-	// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7164,15 +7164,15 @@ type ClientInterface interface {
 
 	// CreateDispute Record a tribunal appeal, a mediation or a complaint against a decision
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
 	// (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
 	// `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
 	// alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
 	// With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
-	//
-	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
-	//
-	// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7234,18 +7234,22 @@ type ClientInterface interface {
 
 	// ListDocuments List one record's documents
 	//
-	// Who may call: anyone who may read casework; only documents of children the caller may see
-	// are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
-	// as one list event naming each document and child.
-	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the record named must be within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
 	//
 	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
+	// Who may call: anyone who may read casework; only documents of children the caller may see
+	// are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
+	// as one list event naming each document and child.
 	//
 	// Corresponds with GET /v1/documents (the `ListDocuments` operationId).
 	ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UploadDocumentWithBody Attach a document (advice, a report, a letter) to a child's record
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Stores the bytes (checked from their content) in blob storage and records the document on the record named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Who may call: anyone who may write casework (the SEND team; a practitioner or setting in the
 	// child's team, for the records they can see). The body is the file itself (not multipart),
@@ -7258,10 +7262,6 @@ type ClientInterface interface {
 	// see is 422 naming `record_id`, as if it did not exist. Adds a `document.added` event and a
 	// timeline line (kind and type only: titles and file names stay out of both).
 	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Stores the bytes (checked from their content) in blob storage and records the document on the record named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
-	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/documents (the `UploadDocument` operationId).
@@ -7269,38 +7269,38 @@ type ClientInterface interface {
 
 	// RemoveDocument Remove a document from a child's record
 	//
-	// Who may call: the SEND team or an engagement lead (pathway:run) who may see the child.
-	// The record goes at once; the bytes are deleted from the document store after the commit.
-	// Adds a `document.removed` event; the audit trail keeps that it existed.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Removes the document and its bytes. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Who may call: the SEND team or an engagement lead (pathway:run) who may see the child.
+	// The record goes at once; the bytes are deleted from the document store after the commit.
+	// Adds a `document.removed` event; the audit trail keeps that it existed.
 	//
 	// Corresponds with DELETE /v1/documents/{id} (the `RemoveDocument` operationId).
 	RemoveDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDocument Read a document's description (not its bytes)
 	//
-	// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
-	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
 	//
 	// Corresponds with GET /v1/documents/{id} (the `GetDocument` operationId).
 	GetDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDocumentContent Download a document's bytes
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Who may call: as for reading the document. Always served as an attachment
 	// (`Content-Disposition: attachment`), with `X-Content-Type-Options: nosniff` and a sandboxing
 	// Content-Security-Policy, so a browser never runs it. `Digest`-style integrity: the
 	// `X-Content-SHA256` header carries the SHA-256 recorded at upload. Audited as a read.
-	//
-	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
-	//
-	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/documents/{id}/content (the `GetDocumentContent` operationId).
 	GetDocumentContent(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7316,6 +7316,10 @@ type ClientInterface interface {
 
 	// CreateEHCNeedsAssessmentWithBody Record a request for an EHC needs assessment (starts the 20-week statutory clock)
 	//
+	// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 	// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
 	//
@@ -7324,10 +7328,6 @@ type ClientInterface interface {
 	// themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
 	// (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
 	// SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
-	//
-	// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7336,6 +7336,10 @@ type ClientInterface interface {
 
 	// CreateEHCNeedsAssessment Record a request for an EHC needs assessment (starts the 20-week statutory clock)
 	//
+	// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 	// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
 	//
@@ -7344,10 +7348,6 @@ type ClientInterface interface {
 	// themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
 	// (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
 	// SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
-	//
-	// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7365,11 +7365,11 @@ type ClientInterface interface {
 
 	// RequestEHCAdviceWithBody Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
 	//
-	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7378,11 +7378,11 @@ type ClientInterface interface {
 
 	// RequestEHCAdvice Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
 	//
-	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7413,11 +7413,11 @@ type ClientInterface interface {
 
 	// DecideEHCNeedsAssessmentWithBody Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 	//
-	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7426,11 +7426,11 @@ type ClientInterface interface {
 
 	// DecideEHCNeedsAssessment Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 	//
-	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7439,11 +7439,11 @@ type ClientInterface interface {
 
 	// DecideEHCPlanIssueWithBody Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 	//
-	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7452,11 +7452,11 @@ type ClientInterface interface {
 
 	// DecideEHCPlanIssue Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 	//
-	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7465,11 +7465,11 @@ type ClientInterface interface {
 
 	// AddEHCNeedsAssessmentExceptionWithBody Record an exception period that excuses the local authority's time limits
 	//
-	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7478,11 +7478,11 @@ type ClientInterface interface {
 
 	// AddEHCNeedsAssessmentException Record an exception period that excuses the local authority's time limits
 	//
-	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7522,11 +7522,11 @@ type ClientInterface interface {
 
 	// CreateEHCPlanWithBody Draft an EHC plan (version 1)
 	//
-	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
 	//
 	// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7535,11 +7535,11 @@ type ClientInterface interface {
 
 	// CreateEHCPlan Draft an EHC plan (version 1)
 	//
-	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
 	//
 	// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7557,11 +7557,11 @@ type ClientInterface interface {
 
 	// ProposeEHCPlanAmendmentWithBody Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 	//
-	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7570,11 +7570,11 @@ type ClientInterface interface {
 
 	// ProposeEHCPlanAmendment Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 	//
-	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7583,11 +7583,11 @@ type ClientInterface interface {
 
 	// CeaseEHCPlanWithBody Record the decision to cease to maintain the plan (s.45)
 	//
-	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7596,11 +7596,11 @@ type ClientInterface interface {
 
 	// CeaseEHCPlan Record the decision to cease to maintain the plan (s.45)
 	//
-	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7609,11 +7609,11 @@ type ClientInterface interface {
 
 	// ReviseEHCPlanDraftWithBody Replace the draft's sections
 	//
-	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7622,11 +7622,11 @@ type ClientInterface interface {
 
 	// ReviseEHCPlanDraft Replace the draft's sections
 	//
-	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7635,11 +7635,11 @@ type ClientInterface interface {
 
 	// IssueEHCPlanWithBody Issue the final plan, or the amended plan after proposed amendments
 	//
-	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7648,11 +7648,11 @@ type ClientInterface interface {
 
 	// IssueEHCPlan Issue the final plan, or the amended plan after proposed amendments
 	//
-	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7683,11 +7683,11 @@ type ClientInterface interface {
 
 	// ServeEHCPlanDraftWithBody Record the draft sent to the family (15 days to comment, Reg 13(1))
 	//
-	// The first draft served meets the request's draft plan target.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// The first draft served meets the request's draft plan target.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7696,11 +7696,11 @@ type ClientInterface interface {
 
 	// ServeEHCPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
 	//
-	// The first draft served meets the request's draft plan target.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// The first draft served meets the request's draft plan target.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7709,19 +7709,23 @@ type ClientInterface interface {
 
 	// ListEventTypes The event catalogue - every event type, its version and its payload schema
 	//
+	// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Every change OnePlan announces is one of these types. A type's `version` is bumped when its payload
 	// changes incompatibly; `payload_schema` names the component in this contract that describes its `data`.
 	// Payloads carry ids, codes, statuses and dates only, never names or free text: read the record itself
 	// through the API, where access is checked and audited.
 	//
-	// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403).
-	//
-	// **Changes:** nothing.
-	//
 	// Corresponds with GET /v1/event-types (the `ListEventTypes` operationId).
 	ListEventTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListEvents The pull feed - events in commit order after a cursor, within the caller's need-to-know
+	//
+	// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403). Events about records outside the caller's need-to-know are left out.
+	//
+	// **Changes:** nothing.
 	//
 	// Events in the order they were committed, oldest first, after `after` (omit it to start from the oldest
 	// event still kept). Pass `next_cursor` back as `after` to continue; it is always present, and an empty page
@@ -7730,23 +7734,19 @@ type ClientInterface interface {
 	// to callers who may see that child now; directory events appear to everyone. Published events are kept for
 	// the retention period (ONEPLAN_EVENTS_RETENTION, 7 days by default), then pruned.
 	//
-	// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403). Events about records outside the caller's need-to-know are left out.
-	//
-	// **Changes:** nothing.
-	//
 	// Corresponds with GET /v1/events (the `ListEvents` operationId).
 	ListEvents(ctx context.Context, params *ListEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ExportSen2 The person-level SEN2 return content as CSV files in a zip, with a validation report
 	//
+	// **Who may call:** send_officer only (`returns:export`): the file holds personal data.
+	//
+	// **Changes:** nothing; the export is recorded in the audit trail.
+	//
 	// One CSV per module (sen2 header, person, requests, assessment, namedplan, plandetail, activeplans,
 	// placementdetail, senneed) with the DfE item names as columns, for the caseload on `reference_date` and activity
 	// in the calendar year before it; `validation.csv` lists every mandatory item missing, per child, rather than
 	// leaving it out silently. It holds personal data: SEND team only, and each child included is audited.
-	//
-	// **Who may call:** send_officer only (`returns:export`): the file holds personal data.
-	//
-	// **Changes:** nothing; the export is recorded in the audit trail.
 	//
 	// Corresponds with GET /v1/exports/sen2 (the `ExportSen2` operationId).
 	ExportSen2(ctx context.Context, params *ExportSen2Params, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7762,13 +7762,13 @@ type ClientInterface interface {
 
 	// CreateFamilyAssessmentWithBody Start the family assessment of an accepted referral
 	//
-	// One assessment per referral, of the referral's route: `family_assessment`, or
-	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
-	// draft; starting it moves an `accepted` referral to `assessing`.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// One assessment per referral, of the referral's route: `family_assessment`, or
+	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
+	// draft; starting it moves an `accepted` referral to `assessing`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7777,13 +7777,13 @@ type ClientInterface interface {
 
 	// CreateFamilyAssessment Start the family assessment of an accepted referral
 	//
-	// One assessment per referral, of the referral's route: `family_assessment`, or
-	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
-	// draft; starting it moves an `accepted` referral to `assessing`.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// One assessment per referral, of the referral's route: `family_assessment`, or
+	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
+	// draft; starting it moves an `accepted` referral to `assessing`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7823,12 +7823,12 @@ type ClientInterface interface {
 
 	// ReviewFamilyAssessment Start a Family Assessment Review
 	//
-	// Marks a submitted assessment `reviewed` and starts a new draft version linked to it
-	// (`previous_id`), carrying its content forward. The earlier version is never overwritten.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Starts a Family Assessment Review: a new draft following on from the submitted assessment. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Marks a submitted assessment `reviewed` and starts a new draft version linked to it
+	// (`previous_id`), carrying its content forward. The earlier version is never overwritten.
 	//
 	// Corresponds with POST /v1/family-assessments/{id}/review (the `ReviewFamilyAssessment` operationId).
 	ReviewFamilyAssessment(ctx context.Context, id ID, params *ReviewFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7853,6 +7853,10 @@ type ClientInterface interface {
 
 	// CreateMeetingWithBody Record a meeting on the pathway
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
 	// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 	// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
@@ -7861,10 +7865,6 @@ type ClientInterface interface {
 	// allocation meeting once the family assessment has started; a MAM once an engagement lead is
 	// allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
 	// 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7873,6 +7873,10 @@ type ClientInterface interface {
 
 	// CreateMeeting Record a meeting on the pathway
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
 	// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 	// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
@@ -7881,10 +7885,6 @@ type ClientInterface interface {
 	// allocation meeting once the family assessment has started; a MAM once an engagement lead is
 	// allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
 	// 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7902,11 +7902,11 @@ type ClientInterface interface {
 
 	// UpdateMeetingWithBody Correct a meeting's record (JSON merge patch)
 	//
-	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7915,11 +7915,11 @@ type ClientInterface interface {
 
 	// UpdateMeetingWithApplicationMergePatchPlusJSONBody Correct a meeting's record (JSON merge patch)
 	//
-	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
@@ -7928,12 +7928,12 @@ type ClientInterface interface {
 
 	// GetOpenDataReport A report as published open data (no credentials; disclosure-controlled only)
 	//
-	// Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
-	// disclosure-controlled, whatever is asked. Rate limited per client address.
-	//
 	// **Who may call:** anyone, no credentials, when the council has switched open data on (404 otherwise); figures are always disclosure-controlled.
 	//
 	// **Changes:** nothing.
+	//
+	// Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
+	// disclosure-controlled, whatever is asked. Rate limited per client address.
 	//
 	// Corresponds with GET /v1/open-data/{report} (the `GetOpenDataReport` operationId).
 	GetOpenDataReport(ctx context.Context, report ReportKind, params *GetOpenDataReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -8042,25 +8042,25 @@ type ClientInterface interface {
 
 	// ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** nothing.
+	//
 	// One entry per pair and identifier, newest first. A pair is found when a record is
 	// recorded (or changed) with an NHS number or UPN that a record the caller could not see
 	// already holds, including two records written at the same moment. Each pair listed is
 	// audited on both children's trails.
-	//
-	// **Who may call:** send_officer only (`records:merge`).
-	//
-	// **Changes:** nothing.
 	//
 	// Corresponds with GET /v1/possible-duplicates (the `ListPossibleDuplicates` operationId).
 	ListPossibleDuplicates(ctx context.Context, params *ListPossibleDuplicatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DismissPossibleDuplicateWithBody Record that a pair are two children, and why (SEND team)
 	//
-	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
-	//
 	// **Who may call:** send_officer only (`records:merge`).
 	//
 	// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8069,11 +8069,11 @@ type ClientInterface interface {
 
 	// DismissPossibleDuplicate Record that a pair are two children, and why (SEND team)
 	//
-	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
-	//
 	// **Who may call:** send_officer only (`records:merge`).
 	//
 	// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8153,14 +8153,14 @@ type ClientInterface interface {
 
 	// CreateReferralWithBody Receive a referral into the pathway
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
 	// but with gaps where a referral was refused or a server restarted, and a little out of order
 	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 	// the council's area) computed on the day of receipt.
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8169,14 +8169,14 @@ type ClientInterface interface {
 
 	// CreateReferral Receive a referral into the pathway
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
 	// but with gaps where a referral was refused or a server restarted, and a little out of order
 	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 	// the council's area) computed on the day of receipt.
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8194,11 +8194,11 @@ type ClientInterface interface {
 
 	// UpdateReferralWithBody Correct a referral before triage (JSON merge patch)
 	//
-	// Only a referral still in status `received` can be changed; eligibility is recomputed.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only a referral still in status `received` can be changed; eligibility is recomputed.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8207,11 +8207,11 @@ type ClientInterface interface {
 
 	// UpdateReferralWithApplicationMergePatchPlusJSONBody Correct a referral before triage (JSON merge patch)
 	//
-	// Only a referral still in status `received` can be changed; eligibility is recomputed.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only a referral still in status `received` can be changed; eligibility is recomputed.
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
@@ -8220,15 +8220,15 @@ type ClientInterface interface {
 
 	// AllocateReferralWithBody Record the allocation meeting's choice of engagement lead
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
 	// recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
 	// and keeps it in the history; there is one active lead per referral. The first allocation
 	// moves an `assessing` referral to `allocated`. The lead joins the team around the child,
 	// which needs consent in force unless the referral carries a safeguarding concern.
-	//
-	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8237,15 +8237,15 @@ type ClientInterface interface {
 
 	// AllocateReferral Record the allocation meeting's choice of engagement lead
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
 	// recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
 	// and keeps it in the history; there is one active lead per referral. The first allocation
 	// moves an `assessing` referral to `allocated`. The lead joins the team around the child,
 	// which needs consent in force unless the referral carries a safeguarding concern.
-	//
-	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8263,13 +8263,13 @@ type ClientInterface interface {
 
 	// CloseReferralWithBody Close a referral with its outcome
 	//
-	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
-	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
-	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8278,13 +8278,13 @@ type ClientInterface interface {
 
 	// CloseReferral Close a referral with its outcome
 	//
-	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
-	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
-	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8293,6 +8293,10 @@ type ClientInterface interface {
 
 	// RaiseSafeguardingConcernWithBody Record a safeguarding concern found after the referral was received
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// For a concern found during the family assessment or later (the intake details are closed to
 	// PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
 	// redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
@@ -8304,10 +8308,6 @@ type ClientInterface interface {
 	// until then, so the case is never without one. Announced as `referral.safeguarding_concern_raised`.
 	// Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
 	// assessment where such concerns come to light.
-	//
-	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8316,6 +8316,10 @@ type ClientInterface interface {
 
 	// RaiseSafeguardingConcern Record a safeguarding concern found after the referral was received
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// For a concern found during the family assessment or later (the intake details are closed to
 	// PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
 	// redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
@@ -8328,10 +8332,6 @@ type ClientInterface interface {
 	// Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
 	// assessment where such concerns come to light.
 	//
-	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
-	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
@@ -8339,12 +8339,12 @@ type ClientInterface interface {
 
 	// TransitionReferralWithBody Move a referral along the pathway
 	//
-	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
-	// moves answer 409 naming the current status. Closing has its own call.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
+	// moves answer 409 naming the current status. Closing has its own call.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8353,12 +8353,12 @@ type ClientInterface interface {
 
 	// TransitionReferral Move a referral along the pathway
 	//
-	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
-	// moves answer 409 naming the current status. Closing has its own call.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
+	// moves answer 409 naming the current status. Closing has its own call.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8367,14 +8367,14 @@ type ClientInterface interface {
 
 	// TriageReferralWithBody Triage a received referral (SEND officer)
 	//
+	// **Who may call:** send_officer only (`referrals:triage`).
+	//
+	// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// `accept` moves the referral to `accepted` on a route: `family_assessment`, or
 	// `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
 	// accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
 	// `redirect_to`. A referral that is not `received` answers 409 naming its current status.
-	//
-	// **Who may call:** send_officer only (`referrals:triage`).
-	//
-	// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8383,14 +8383,14 @@ type ClientInterface interface {
 
 	// TriageReferral Triage a received referral (SEND officer)
 	//
+	// **Who may call:** send_officer only (`referrals:triage`).
+	//
+	// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// `accept` moves the referral to `accepted` on a route: `family_assessment`, or
 	// `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
 	// accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
 	// `redirect_to`. A referral that is not `received` answers 409 naming its current status.
-	//
-	// **Who may call:** send_officer only (`referrals:triage`).
-	//
-	// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8399,19 +8399,23 @@ type ClientInterface interface {
 
 	// GetActivityReport Activity: referrals by reason, setting and locality, routes, meetings, EHC needs assessments, tribunals and complaints
 	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Referrals received in the period (by any reason given, by main reason, by the type of setting that referred
 	// them with the number of distinct settings, by the child's locality, by route), meetings held by type, EHC
 	// needs assessment requests received and assessments started (decisions to assess), tribunal appeals, mediations
 	// and complaints received. Computed in the database. See the README's "Reports" for each figure's definition.
 	//
-	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
-	//
-	// **Changes:** nothing.
-	//
 	// Corresponds with GET /v1/reports/activity (the `GetActivityReport` operationId).
 	GetActivityReport(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetEHCTimelinessReport Timeliness of EHC decisions, plans and annual reviews completed in a period
+	//
+	// **Who may call:** send_officer only (`reports:exact`).
+	//
+	// **Changes:** nothing.
 	//
 	// Counts what was completed between `from` and `to` inclusive: decisions whether to assess (6 weeks, Reg 5), first
 	// final plans (20 weeks, Reg 13(2)) and annual review decisions. Each is reported against the raw limit and the
@@ -8419,22 +8423,18 @@ type ClientInterface interface {
 	// weeks (SEN2 Week20 = 0), the measure the DfE publishes. Percentages have one decimal place and are null when
 	// nothing was completed. Counts only: no child is named.
 	//
-	// **Who may call:** send_officer only (`reports:exact`).
-	//
-	// **Changes:** nothing.
-	//
 	// Corresponds with GET /v1/reports/ehc-timeliness (the `GetEHCTimelinessReport` operationId).
 	GetEHCTimelinessReport(ctx context.Context, params *GetEHCTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetExperienceReport Experience: survey responses per question, with mean scores and the distribution of answers
 	//
-	// For responses submitted in the period: per template and respondent group (parents and carers, children and
-	// young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
-	// 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
-	//
 	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
 	//
 	// **Changes:** nothing.
+	//
+	// For responses submitted in the period: per template and respondent group (parents and carers, children and
+	// young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
+	// 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
 	//
 	// Corresponds with GET /v1/reports/experience (the `GetExperienceReport` operationId).
 	GetExperienceReport(ctx context.Context, params *GetExperienceReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -8450,48 +8450,48 @@ type ClientInterface interface {
 
 	// GetTimelinessReport Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
 	//
-	// The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
-	// disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
-	//
 	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
 	//
 	// **Changes:** nothing.
+	//
+	// The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
+	// disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
 	//
 	// Corresponds with GET /v1/reports/timeliness (the `GetTimelinessReport` operationId).
 	GetTimelinessReport(ctx context.Context, params *GetTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTransitionsReport Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
 	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// A snapshot on `to` (and, when compared, on the previous period's last day): young people aged 14 to 25 with an
 	// open referral or an EHC plan in force, with and without a current transition plan; and EHC plans in force
 	// expected to end in the 12 months after that day (the transition plan's expected end or the end of the
 	// academic year in which the young person turns 25, whichever is sooner).
-	//
-	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
-	//
-	// **Changes:** nothing.
 	//
 	// Corresponds with GET /v1/reports/transitions (the `GetTransitionsReport` operationId).
 	GetTransitionsReport(ctx context.Context, params *GetTransitionsReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListRetentionDue Records past their retention date (admin)
 	//
-	// Ids and dates only. The default retention is date of birth + 31 years (ONEPLAN_RETENTION_YEARS).
-	//
 	// **Who may call:** admin only (`retention:manage`).
 	//
 	// **Changes:** nothing.
+	//
+	// Ids and dates only. The default retention is date of birth + 31 years (ONEPLAN_RETENTION_YEARS).
 	//
 	// Corresponds with GET /v1/retention/due (the `ListRetentionDue` operationId).
 	ListRetentionDue(ctx context.Context, params *ListRetentionDueParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EraseYoungPerson Erase a young person's records past retention (admin)
 	//
-	// Deletes the young person, their referrals, involvements and consents; the audit trail keeps a tombstone with ids only. A record not yet due answers 409.
-	//
 	// **Who may call:** admin only (`retention:manage`).
 	//
 	// **Changes:** Erases the young person's records past their retention date, keeping an audit event without personal data. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Deletes the young person, their referrals, involvements and consents; the audit trail keeps a tombstone with ids only. A record not yet due answers 409.
 	//
 	// Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 	EraseYoungPerson(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -8507,14 +8507,14 @@ type ClientInterface interface {
 
 	// CreateSurveyInvitationWithBody Invite a parent or young person to answer a survey without an account
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
 	// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
 	// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
 	// answered once before it expires (default 30 days, at most 90).
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8523,14 +8523,14 @@ type ClientInterface interface {
 
 	// CreateSurveyInvitation Invite a parent or young person to answer a survey without an account
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
 	// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
 	// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
 	// answered once before it expires (default 30 days, at most 90).
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8548,11 +8548,11 @@ type ClientInterface interface {
 
 	// GetSurveyLink The questions an invitation asks (no credentials; the token is the key)
 	//
-	// Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
-	//
 	// **Who may call:** anyone holding the invitation's token; no credentials are needed.
 	//
 	// **Changes:** nothing.
+	//
+	// Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
 	//
 	// Corresponds with GET /v1/survey-links/{token} (the `GetSurveyLink` operationId).
 	GetSurveyLink(ctx context.Context, token SurveyToken, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -8581,25 +8581,25 @@ type ClientInterface interface {
 
 	// ListSurveyResponses List survey responses the caller may see
 	//
-	// Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
-	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403). A family sees their own responses, not professionals'.
 	//
 	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
+	// Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
 	//
 	// Corresponds with GET /v1/survey-responses (the `ListSurveyResponses` operationId).
 	ListSurveyResponses(ctx context.Context, params *ListSurveyResponsesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateSurveyResponseWithBody Record a response to a survey template
 	//
+	// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// A response answers one version of a template (the current one unless `template_version` is given), about one
 	// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
 	// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
 	// answers parent and carer or child and young person templates about their own children.
-	//
-	// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8608,14 +8608,14 @@ type ClientInterface interface {
 
 	// CreateSurveyResponse Record a response to a survey template
 	//
+	// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// A response answers one version of a template (the current one unless `template_version` is given), about one
 	// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
 	// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
 	// answers parent and carer or child and young person templates about their own children.
-	//
-	// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8642,13 +8642,13 @@ type ClientInterface interface {
 
 	// CreateSurveyTemplateWithBody Add a council survey instrument (version 1 of its questions)
 	//
-	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
-	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
-	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
-	//
 	// **Who may call:** send_officer only (`surveys:manage`).
 	//
 	// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
+	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
+	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8657,13 +8657,13 @@ type ClientInterface interface {
 
 	// CreateSurveyTemplate Add a council survey instrument (version 1 of its questions)
 	//
-	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
-	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
-	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
-	//
 	// **Who may call:** send_officer only (`surveys:manage`).
 	//
 	// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
+	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
+	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8681,12 +8681,12 @@ type ClientInterface interface {
 
 	// AddSurveyTemplateVersionWithBody Publish a new version of a council template's questions
 	//
-	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
-	// `id` across versions to be reported as the same question. Built-in templates never change (409).
-	//
 	// **Who may call:** send_officer only (`surveys:manage`).
 	//
 	// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
+	// `id` across versions to be reported as the same question. Built-in templates never change (409).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8695,12 +8695,12 @@ type ClientInterface interface {
 
 	// AddSurveyTemplateVersion Publish a new version of a council template's questions
 	//
-	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
-	// `id` across versions to be reported as the same question. Built-in templates never change (409).
-	//
 	// **Who may call:** send_officer only (`surveys:manage`).
 	//
 	// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
+	// `id` across versions to be reported as the same question. Built-in templates never change (409).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8718,15 +8718,15 @@ type ClientInterface interface {
 
 	// CreateTransitionPlanWithBody Record a young person's transition plan (preparing for adulthood, 13 to 25)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// One current plan per young person: a second while one is current is 409 naming `/young_person_id`
 	// (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
 	// exist. The response carries the NHS continuing healthcare milestones computed from the young person's
 	// date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
 	// the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8735,15 +8735,15 @@ type ClientInterface interface {
 
 	// CreateTransitionPlan Record a young person's transition plan (preparing for adulthood, 13 to 25)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// One current plan per young person: a second while one is current is 409 naming `/young_person_id`
 	// (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
 	// exist. The response carries the NHS continuing healthcare milestones computed from the young person's
 	// date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
 	// the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8761,11 +8761,11 @@ type ClientInterface interface {
 
 	// UpdateTransitionPlanWithBody Change a current transition plan (JSON merge patch)
 	//
-	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8774,11 +8774,11 @@ type ClientInterface interface {
 
 	// UpdateTransitionPlanWithApplicationMergePatchPlusJSONBody Change a current transition plan (JSON merge patch)
 	//
-	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
@@ -8787,11 +8787,11 @@ type ClientInterface interface {
 
 	// EndTransitionPlanWithBody End a transition plan
 	//
-	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8800,11 +8800,11 @@ type ClientInterface interface {
 
 	// EndTransitionPlan End a transition plan
 	//
-	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8813,6 +8813,10 @@ type ClientInterface interface {
 
 	// ListTransitionGaps Young people who should have a transition plan and have none
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// The "no young person slips through the net" measure. Lists the young people the caller may see who,
 	// on `as_of`, have reached the threshold (`min_age`, by birthday or, with `school_year`, from 1 September
 	// of the school year in which they reach it: Year 9 for 14) and are not yet 26; have an open referral
@@ -8820,14 +8824,14 @@ type ClientInterface interface {
 	// ceasing); and have no transition plan current on `as_of` (started on or before it, not ended on or
 	// before it). Newest young person record first. Each young person listed is audited.
 	//
-	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
-	//
-	// **Changes:** nothing.
-	//
 	// Corresponds with GET /v1/transitions/gaps (the `ListTransitionGaps` operationId).
 	ListTransitionGaps(ctx context.Context, params *ListTransitionGapsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUpcomingTransitions Plans and services ending soon, so nobody reaches 18 or 25 unplanned
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// For the young people the caller may see who on `as_of` have an open referral, an EHC plan in force or
 	// a current transition plan: the events in (`as_of`, `as_of` + `within_months`]. `turns_18` is the 18th
@@ -8836,10 +8840,6 @@ type ClientInterface interface {
 	// in force turns 25 (SEN2 cease reason 1); `service_end` an involvement in the team around the child ending.
 	// Sorted by date, then young person, kind and related record; the cursor continues after the last item.
 	// Each young person listed is audited.
-	//
-	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
-	//
-	// **Changes:** nothing.
 	//
 	// Corresponds with GET /v1/transitions/upcoming (the `ListUpcomingTransitions` operationId).
 	ListUpcomingTransitions(ctx context.Context, params *ListUpcomingTransitionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -8855,6 +8855,10 @@ type ClientInterface interface {
 
 	// CreateWebhookSubscriptionWithBody Subscribe a receiver to events (admin); the signing secret is in this answer only
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Deliveries follow the Standard Webhooks specification: a POST of the event's JSON (the same shape as a
 	// feed item) with `webhook-id` (the event id, the same on every retry and replay: de-duplicate on it),
 	// `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of
@@ -8866,10 +8870,6 @@ type ClientInterface interface {
 	// dialled) unless the operator allows the network with ONEPLAN_WEBHOOK_ALLOWED_NETWORKS. `view` decides
 	// what the subscription receives: `council` every event; `organisation` the directory's events and events
 	// about children whose team included the organisation on the day of the event.
-	//
-	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
-	//
-	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8878,6 +8878,10 @@ type ClientInterface interface {
 
 	// CreateWebhookSubscription Subscribe a receiver to events (admin); the signing secret is in this answer only
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Deliveries follow the Standard Webhooks specification: a POST of the event's JSON (the same shape as a
 	// feed item) with `webhook-id` (the event id, the same on every retry and replay: de-duplicate on it),
 	// `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of
@@ -8889,10 +8893,6 @@ type ClientInterface interface {
 	// dialled) unless the operator allows the network with ONEPLAN_WEBHOOK_ALLOWED_NETWORKS. `view` decides
 	// what the subscription receives: `council` every event; `organisation` the directory's events and events
 	// about children whose team included the organisation on the day of the event.
-	//
-	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
-	//
-	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8941,13 +8941,13 @@ type ClientInterface interface {
 
 	// ReplayWebhookEventsWithBody Send again the events after an event or since an instant (admin)
 	//
-	// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
-	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
-	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
-	//
 	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
+	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
+	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8956,13 +8956,13 @@ type ClientInterface interface {
 
 	// ReplayWebhookEvents Send again the events after an event or since an instant (admin)
 	//
-	// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
-	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
-	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
-	//
 	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
+	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
+	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -9002,6 +9002,10 @@ type ClientInterface interface {
 
 	// CreateYoungPersonWithBody Record a child or young person (aged 0-25)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// An NHS number or UPN names one child. When a record the caller may see already holds the
 	// NHS number or UPN given, the answer is `409` with `location` naming that record (use it
 	// rather than recording the child again). When only records the caller may not see hold it,
@@ -9009,10 +9013,6 @@ type ClientInterface interface {
 	// child they cannot see is known. The pair then goes on the SEND team's list of possible
 	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 	// same moment are both kept and found as a pair.
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -9021,6 +9021,10 @@ type ClientInterface interface {
 
 	// CreateYoungPerson Record a child or young person (aged 0-25)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// An NHS number or UPN names one child. When a record the caller may see already holds the
 	// NHS number or UPN given, the answer is `409` with `location` naming that record (use it
 	// rather than recording the child again). When only records the caller may not see hold it,
@@ -9029,10 +9033,6 @@ type ClientInterface interface {
 	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 	// same moment are both kept and found as a pair.
 	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
-	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -9040,26 +9040,26 @@ type ClientInterface interface {
 
 	// GetYoungPerson Read a young person's record
 	//
-	// A record merged into another answers `301` with `Location` (and the problem's `location`)
-	// naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
-	// other operation on a merged-away id answers `404`.
-	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// A record merged into another answers `301` with `Location` (and the problem's `location`)
+	// naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
+	// other operation on a merged-away id answers `404`.
 	//
 	// Corresponds with GET /v1/young-people/{id} (the `GetYoungPerson` operationId).
 	GetYoungPerson(ctx context.Context, id ID, params *GetYoungPersonParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateYoungPersonWithBody Change a young person's record (JSON merge patch)
 	//
-	// Giving the record an NHS number or UPN that another record holds is treated as on create:
-	// `409` with `location` when the caller may see that record, otherwise the change is made
-	// and the pair goes on the possible duplicates list.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Giving the record an NHS number or UPN that another record holds is treated as on create:
+	// `409` with `location` when the caller may see that record, otherwise the change is made
+	// and the pair goes on the possible duplicates list.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -9068,13 +9068,13 @@ type ClientInterface interface {
 
 	// UpdateYoungPersonWithApplicationMergePatchPlusJSONBody Change a young person's record (JSON merge patch)
 	//
-	// Giving the record an NHS number or UPN that another record holds is treated as on create:
-	// `409` with `location` when the caller may see that record, otherwise the change is made
-	// and the pair goes on the possible duplicates list.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Giving the record an NHS number or UPN that another record holds is treated as on create:
+	// `409` with `location` when the caller may see that record, otherwise the change is made
+	// and the pair goes on the possible duplicates list.
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
@@ -9123,6 +9123,10 @@ type ClientInterface interface {
 
 	// WithdrawConsentWithBody Record that consent was withdrawn
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
 	// involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
 	// announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
@@ -9132,10 +9136,6 @@ type ClientInterface interface {
 	// (`involvement.review_needed`) and keeps its access until a practitioner decides. Involvements
 	// that never rested on it are unaffected. New involvements need consent, a safeguarding reason
 	// or a lawful basis.
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -9144,6 +9144,10 @@ type ClientInterface interface {
 
 	// WithdrawConsent Record that consent was withdrawn
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
 	// involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
 	// announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
@@ -9153,10 +9157,6 @@ type ClientInterface interface {
 	// (`involvement.review_needed`) and keeps its access until a practitioner decides. Involvements
 	// that never rested on it are unaffected. New involvements need consent, a safeguarding reason
 	// or a lawful basis.
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -9183,13 +9183,13 @@ type ClientInterface interface {
 
 	// CreateInvolvementWithBody Involve an organisation (and practitioner) in the team around the child
 	//
-	// Involving an organisation shares the child's record with it, so it needs consent in force
-	// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
-	// to safeguard a child; the reason is kept). Otherwise 422.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Involving an organisation shares the child's record with it, so it needs consent in force
+	// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
+	// to safeguard a child; the reason is kept). Otherwise 422.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -9198,13 +9198,13 @@ type ClientInterface interface {
 
 	// CreateInvolvement Involve an organisation (and practitioner) in the team around the child
 	//
-	// Involving an organisation shares the child's record with it, so it needs consent in force
-	// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
-	// to safeguard a child; the reason is kept). Otherwise 422.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Involving an organisation shares the child's record with it, so it needs consent in force
+	// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
+	// to safeguard a child; the reason is kept). Otherwise 422.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -9235,6 +9235,10 @@ type ClientInterface interface {
 
 	// MergeYoungPeopleWithBody Merge another record of the same child into this one (SEND team)
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Moves every record linked to `from` onto this record, in one transaction: referrals (with
 	// their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
 	// assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
@@ -9253,10 +9257,6 @@ type ClientInterface interface {
 	// Refused with `409` when both records have an EHC plan that has not ceased (a child has one
 	// plan; cease the one recorded in error first) or both have a current transition plan.
 	// `If-Match` guards this record.
-	//
-	// **Who may call:** send_officer only (`records:merge`).
-	//
-	// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -9265,6 +9265,10 @@ type ClientInterface interface {
 
 	// MergeYoungPeople Merge another record of the same child into this one (SEND team)
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Moves every record linked to `from` onto this record, in one transaction: referrals (with
 	// their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
 	// assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
@@ -9284,10 +9288,6 @@ type ClientInterface interface {
 	// plan; cease the one recorded in error first) or both have a current transition plan.
 	// `If-Match` guards this record.
 	//
-	// **Who may call:** send_officer only (`records:merge`).
-	//
-	// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
-	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
@@ -9295,11 +9295,11 @@ type ClientInterface interface {
 
 	// GetTimeline Every event of the pathway for one young person, in time order
 	//
-	// Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
-	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
 	//
 	// Corresponds with GET /v1/young-people/{id}/timeline (the `GetTimeline` operationId).
 	GetTimeline(ctx context.Context, id ID, params *GetTimelineParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -9463,11 +9463,11 @@ func (c *Client) GetAnnualReview(ctx context.Context, id ID, reqEditors ...Reque
 
 // DecideAnnualReviewWithBody Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
 //
-// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 //
 // Takes any type of body and a specified content type.
 //
@@ -9486,11 +9486,11 @@ func (c *Client) DecideAnnualReviewWithBody(ctx context.Context, id ID, params *
 
 // DecideAnnualReview Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
 //
-// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9509,11 +9509,11 @@ func (c *Client) DecideAnnualReview(ctx context.Context, id ID, params *DecideAn
 
 // HoldAnnualReviewWithBody Record the review meeting held
 //
-// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9532,11 +9532,11 @@ func (c *Client) HoldAnnualReviewWithBody(ctx context.Context, id ID, params *Ho
 
 // HoldAnnualReview Record the review meeting held
 //
-// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9654,11 +9654,11 @@ func (c *Client) RevokeAPIKey(ctx context.Context, id ID, reqEditors ...RequestE
 
 // RotateAPIKey Replace a key with a new one for the same organisation and role (admin)
 //
-// The old key is revoked in the same transaction; the new key is in this answer only.
-//
 // **Who may call:** admin only (`keys:manage`).
 //
 // **Changes:** Issues a replacement key and revokes the old one. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// The old key is revoked in the same transaction; the new key is in this answer only.
 //
 // Corresponds with POST /v1/api-keys/{id}/rotate (the `RotateAPIKey` operationId).
 func (c *Client) RotateAPIKey(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9713,15 +9713,15 @@ func (c *Client) ListDisputes(ctx context.Context, params *ListDisputesParams, r
 
 // CreateDisputeWithBody Record a tribunal appeal, a mediation or a complaint against a decision
 //
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
 // (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
 // `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
 // alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
 // With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
-//
-// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
-//
-// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9740,15 +9740,15 @@ func (c *Client) CreateDisputeWithBody(ctx context.Context, params *CreateDisput
 
 // CreateDispute Record a tribunal appeal, a mediation or a complaint against a decision
 //
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
 // (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
 // `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
 // alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
 // With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
-//
-// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
-//
-// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9870,13 +9870,13 @@ func (c *Client) ConcludeDispute(ctx context.Context, id ID, params *ConcludeDis
 
 // ListDocuments List one record's documents
 //
-// Who may call: anyone who may read casework; only documents of children the caller may see
-// are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
-// as one list event naming each document and child.
-//
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the record named must be within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
 //
 // **Changes:** nothing; every record listed is recorded in the audit trail.
+//
+// Who may call: anyone who may read casework; only documents of children the caller may see
+// are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
+// as one list event naming each document and child.
 //
 // Corresponds with GET /v1/documents (the `ListDocuments` operationId).
 func (c *Client) ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9893,6 +9893,10 @@ func (c *Client) ListDocuments(ctx context.Context, params *ListDocumentsParams,
 
 // UploadDocumentWithBody Attach a document (advice, a report, a letter) to a child's record
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Stores the bytes (checked from their content) in blob storage and records the document on the record named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Who may call: anyone who may write casework (the SEND team; a practitioner or setting in the
 // child's team, for the records they can see). The body is the file itself (not multipart),
 // at most ONEPLAN_MAX_DOCUMENT_BYTES (20 MB by default). What the file is, is decided from its
@@ -9903,10 +9907,6 @@ func (c *Client) ListDocuments(ctx context.Context, params *ListDocumentsParams,
 // exactly the need-to-know and audit of the record it belongs to; a record the caller cannot
 // see is 422 naming `record_id`, as if it did not exist. Adds a `document.added` event and a
 // timeline line (kind and type only: titles and file names stay out of both).
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Stores the bytes (checked from their content) in blob storage and records the document on the record named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9925,13 +9925,13 @@ func (c *Client) UploadDocumentWithBody(ctx context.Context, params *UploadDocum
 
 // RemoveDocument Remove a document from a child's record
 //
-// Who may call: the SEND team or an engagement lead (pathway:run) who may see the child.
-// The record goes at once; the bytes are deleted from the document store after the commit.
-// Adds a `document.removed` event; the audit trail keeps that it existed.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Removes the document and its bytes. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Who may call: the SEND team or an engagement lead (pathway:run) who may see the child.
+// The record goes at once; the bytes are deleted from the document store after the commit.
+// Adds a `document.removed` event; the audit trail keeps that it existed.
 //
 // Corresponds with DELETE /v1/documents/{id} (the `RemoveDocument` operationId).
 func (c *Client) RemoveDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9948,11 +9948,11 @@ func (c *Client) RemoveDocument(ctx context.Context, id ID, reqEditors ...Reques
 
 // GetDocument Read a document's description (not its bytes)
 //
-// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
-//
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
 //
 // Corresponds with GET /v1/documents/{id} (the `GetDocument` operationId).
 func (c *Client) GetDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9969,14 +9969,14 @@ func (c *Client) GetDocument(ctx context.Context, id ID, reqEditors ...RequestEd
 
 // GetDocumentContent Download a document's bytes
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Who may call: as for reading the document. Always served as an attachment
 // (`Content-Disposition: attachment`), with `X-Content-Type-Options: nosniff` and a sandboxing
 // Content-Security-Policy, so a browser never runs it. `Digest`-style integrity: the
 // `X-Content-SHA256` header carries the SHA-256 recorded at upload. Audited as a read.
-//
-// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
-//
-// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Corresponds with GET /v1/documents/{id}/content (the `GetDocumentContent` operationId).
 func (c *Client) GetDocumentContent(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10012,6 +10012,10 @@ func (c *Client) ListEHCNeedsAssessments(ctx context.Context, params *ListEHCNee
 
 // CreateEHCNeedsAssessmentWithBody Record a request for an EHC needs assessment (starts the 20-week statutory clock)
 //
+// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 // aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
 //
@@ -10020,10 +10024,6 @@ func (c *Client) ListEHCNeedsAssessments(ctx context.Context, params *ListEHCNee
 // themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
 // (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
 // SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
-//
-// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
-//
-// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10042,6 +10042,10 @@ func (c *Client) CreateEHCNeedsAssessmentWithBody(ctx context.Context, params *C
 
 // CreateEHCNeedsAssessment Record a request for an EHC needs assessment (starts the 20-week statutory clock)
 //
+// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 // aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
 //
@@ -10050,10 +10054,6 @@ func (c *Client) CreateEHCNeedsAssessmentWithBody(ctx context.Context, params *C
 // themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
 // (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
 // SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
-//
-// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
-//
-// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10091,11 +10091,11 @@ func (c *Client) GetEHCNeedsAssessment(ctx context.Context, id ID, reqEditors ..
 
 // RequestEHCAdviceWithBody Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
 //
-// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 //
 // Takes any type of body and a specified content type.
 //
@@ -10114,11 +10114,11 @@ func (c *Client) RequestEHCAdviceWithBody(ctx context.Context, id ID, params *Re
 
 // RequestEHCAdvice Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
 //
-// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10179,11 +10179,11 @@ func (c *Client) ReceiveEHCAdvice(ctx context.Context, id ID, adviceID openapi_t
 
 // DecideEHCNeedsAssessmentWithBody Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 //
-// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 //
 // Takes any type of body and a specified content type.
 //
@@ -10202,11 +10202,11 @@ func (c *Client) DecideEHCNeedsAssessmentWithBody(ctx context.Context, id ID, pa
 
 // DecideEHCNeedsAssessment Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 //
-// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10225,11 +10225,11 @@ func (c *Client) DecideEHCNeedsAssessment(ctx context.Context, id ID, params *De
 
 // DecideEHCPlanIssueWithBody Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 //
-// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 //
 // Takes any type of body and a specified content type.
 //
@@ -10248,11 +10248,11 @@ func (c *Client) DecideEHCPlanIssueWithBody(ctx context.Context, id ID, params *
 
 // DecideEHCPlanIssue Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 //
-// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10271,11 +10271,11 @@ func (c *Client) DecideEHCPlanIssue(ctx context.Context, id ID, params *DecideEH
 
 // AddEHCNeedsAssessmentExceptionWithBody Record an exception period that excuses the local authority's time limits
 //
-// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 //
 // Takes any type of body and a specified content type.
 //
@@ -10294,11 +10294,11 @@ func (c *Client) AddEHCNeedsAssessmentExceptionWithBody(ctx context.Context, id 
 
 // AddEHCNeedsAssessmentException Record an exception period that excuses the local authority's time limits
 //
-// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10378,11 +10378,11 @@ func (c *Client) ListEHCPlans(ctx context.Context, params *ListEHCPlansParams, r
 
 // CreateEHCPlanWithBody Draft an EHC plan (version 1)
 //
-// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
-//
 // **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
 //
 // **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10401,11 +10401,11 @@ func (c *Client) CreateEHCPlanWithBody(ctx context.Context, params *CreateEHCPla
 
 // CreateEHCPlan Draft an EHC plan (version 1)
 //
-// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
-//
 // **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
 //
 // **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10443,11 +10443,11 @@ func (c *Client) GetEHCPlan(ctx context.Context, id ID, reqEditors ...RequestEdi
 
 // ProposeEHCPlanAmendmentWithBody Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 //
-// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -10466,11 +10466,11 @@ func (c *Client) ProposeEHCPlanAmendmentWithBody(ctx context.Context, id ID, par
 
 // ProposeEHCPlanAmendment Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 //
-// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10489,11 +10489,11 @@ func (c *Client) ProposeEHCPlanAmendment(ctx context.Context, id ID, params *Pro
 
 // CeaseEHCPlanWithBody Record the decision to cease to maintain the plan (s.45)
 //
-// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 //
 // Takes any type of body and a specified content type.
 //
@@ -10512,11 +10512,11 @@ func (c *Client) CeaseEHCPlanWithBody(ctx context.Context, id ID, params *CeaseE
 
 // CeaseEHCPlan Record the decision to cease to maintain the plan (s.45)
 //
-// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10535,11 +10535,11 @@ func (c *Client) CeaseEHCPlan(ctx context.Context, id ID, params *CeaseEHCPlanPa
 
 // ReviseEHCPlanDraftWithBody Replace the draft's sections
 //
-// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 //
 // Takes any type of body and a specified content type.
 //
@@ -10558,11 +10558,11 @@ func (c *Client) ReviseEHCPlanDraftWithBody(ctx context.Context, id ID, params *
 
 // ReviseEHCPlanDraft Replace the draft's sections
 //
-// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10581,11 +10581,11 @@ func (c *Client) ReviseEHCPlanDraft(ctx context.Context, id ID, params *ReviseEH
 
 // IssueEHCPlanWithBody Issue the final plan, or the amended plan after proposed amendments
 //
-// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10604,11 +10604,11 @@ func (c *Client) IssueEHCPlanWithBody(ctx context.Context, id ID, params *IssueE
 
 // IssueEHCPlan Issue the final plan, or the amended plan after proposed amendments
 //
-// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10669,11 +10669,11 @@ func (c *Client) SetEHCPlanPhaseTransfer(ctx context.Context, id ID, params *Set
 
 // ServeEHCPlanDraftWithBody Record the draft sent to the family (15 days to comment, Reg 13(1))
 //
-// The first draft served meets the request's draft plan target.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// The first draft served meets the request's draft plan target.
 //
 // Takes any type of body and a specified content type.
 //
@@ -10692,11 +10692,11 @@ func (c *Client) ServeEHCPlanDraftWithBody(ctx context.Context, id ID, params *S
 
 // ServeEHCPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
 //
-// The first draft served meets the request's draft plan target.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// The first draft served meets the request's draft plan target.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10715,14 +10715,14 @@ func (c *Client) ServeEHCPlanDraft(ctx context.Context, id ID, params *ServeEHCP
 
 // ListEventTypes The event catalogue - every event type, its version and its payload schema
 //
+// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403).
+//
+// **Changes:** nothing.
+//
 // Every change OnePlan announces is one of these types. A type's `version` is bumped when its payload
 // changes incompatibly; `payload_schema` names the component in this contract that describes its `data`.
 // Payloads carry ids, codes, statuses and dates only, never names or free text: read the record itself
 // through the API, where access is checked and audited.
-//
-// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403).
-//
-// **Changes:** nothing.
 //
 // Corresponds with GET /v1/event-types (the `ListEventTypes` operationId).
 func (c *Client) ListEventTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10739,16 +10739,16 @@ func (c *Client) ListEventTypes(ctx context.Context, reqEditors ...RequestEditor
 
 // ListEvents The pull feed - events in commit order after a cursor, within the caller's need-to-know
 //
+// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403). Events about records outside the caller's need-to-know are left out.
+//
+// **Changes:** nothing.
+//
 // Events in the order they were committed, oldest first, after `after` (omit it to start from the oldest
 // event still kept). Pass `next_cursor` back as `after` to continue; it is always present, and an empty page
 // means nothing new yet (poll again later). The order is commit order: an event whose transaction committed
 // late comes after every event already listed, so a cursor never skips one. Events about a child appear only
 // to callers who may see that child now; directory events appear to everyone. Published events are kept for
 // the retention period (ONEPLAN_EVENTS_RETENTION, 7 days by default), then pruned.
-//
-// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403). Events about records outside the caller's need-to-know are left out.
-//
-// **Changes:** nothing.
 //
 // Corresponds with GET /v1/events (the `ListEvents` operationId).
 func (c *Client) ListEvents(ctx context.Context, params *ListEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10765,14 +10765,14 @@ func (c *Client) ListEvents(ctx context.Context, params *ListEventsParams, reqEd
 
 // ExportSen2 The person-level SEN2 return content as CSV files in a zip, with a validation report
 //
+// **Who may call:** send_officer only (`returns:export`): the file holds personal data.
+//
+// **Changes:** nothing; the export is recorded in the audit trail.
+//
 // One CSV per module (sen2 header, person, requests, assessment, namedplan, plandetail, activeplans,
 // placementdetail, senneed) with the DfE item names as columns, for the caseload on `reference_date` and activity
 // in the calendar year before it; `validation.csv` lists every mandatory item missing, per child, rather than
 // leaving it out silently. It holds personal data: SEND team only, and each child included is audited.
-//
-// **Who may call:** send_officer only (`returns:export`): the file holds personal data.
-//
-// **Changes:** nothing; the export is recorded in the audit trail.
 //
 // Corresponds with GET /v1/exports/sen2 (the `ExportSen2` operationId).
 func (c *Client) ExportSen2(ctx context.Context, params *ExportSen2Params, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10808,13 +10808,13 @@ func (c *Client) ListFamilyAssessments(ctx context.Context, params *ListFamilyAs
 
 // CreateFamilyAssessmentWithBody Start the family assessment of an accepted referral
 //
-// One assessment per referral, of the referral's route: `family_assessment`, or
-// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
-// draft; starting it moves an `accepted` referral to `assessing`.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// One assessment per referral, of the referral's route: `family_assessment`, or
+// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
+// draft; starting it moves an `accepted` referral to `assessing`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -10833,13 +10833,13 @@ func (c *Client) CreateFamilyAssessmentWithBody(ctx context.Context, params *Cre
 
 // CreateFamilyAssessment Start the family assessment of an accepted referral
 //
-// One assessment per referral, of the referral's route: `family_assessment`, or
-// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
-// draft; starting it moves an `accepted` referral to `assessing`.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// One assessment per referral, of the referral's route: `family_assessment`, or
+// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
+// draft; starting it moves an `accepted` referral to `assessing`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10919,12 +10919,12 @@ func (c *Client) UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBody(ctx
 
 // ReviewFamilyAssessment Start a Family Assessment Review
 //
-// Marks a submitted assessment `reviewed` and starts a new draft version linked to it
-// (`previous_id`), carrying its content forward. The earlier version is never overwritten.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Starts a Family Assessment Review: a new draft following on from the submitted assessment. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Marks a submitted assessment `reviewed` and starts a new draft version linked to it
+// (`previous_id`), carrying its content forward. The earlier version is never overwritten.
 //
 // Corresponds with POST /v1/family-assessments/{id}/review (the `ReviewFamilyAssessment` operationId).
 func (c *Client) ReviewFamilyAssessment(ctx context.Context, id ID, params *ReviewFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10979,6 +10979,10 @@ func (c *Client) ListMeetings(ctx context.Context, params *ListMeetingsParams, r
 
 // CreateMeetingWithBody Record a meeting on the pathway
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
 // (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 // before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
@@ -10987,10 +10991,6 @@ func (c *Client) ListMeetings(ctx context.Context, params *ListMeetingsParams, r
 // allocation meeting once the family assessment has started; a MAM once an engagement lead is
 // allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
 // 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11009,6 +11009,10 @@ func (c *Client) CreateMeetingWithBody(ctx context.Context, params *CreateMeetin
 
 // CreateMeeting Record a meeting on the pathway
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
 // (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 // before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
@@ -11017,10 +11021,6 @@ func (c *Client) CreateMeetingWithBody(ctx context.Context, params *CreateMeetin
 // allocation meeting once the family assessment has started; a MAM once an engagement lead is
 // allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
 // 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11058,11 +11058,11 @@ func (c *Client) GetMeeting(ctx context.Context, id ID, reqEditors ...RequestEdi
 
 // UpdateMeetingWithBody Correct a meeting's record (JSON merge patch)
 //
-// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -11081,11 +11081,11 @@ func (c *Client) UpdateMeetingWithBody(ctx context.Context, id ID, params *Updat
 
 // UpdateMeetingWithApplicationMergePatchPlusJSONBody Correct a meeting's record (JSON merge patch)
 //
-// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 //
 // Takes a body of the `application/merge-patch+json` content type.
 //
@@ -11104,12 +11104,12 @@ func (c *Client) UpdateMeetingWithApplicationMergePatchPlusJSONBody(ctx context.
 
 // GetOpenDataReport A report as published open data (no credentials; disclosure-controlled only)
 //
-// Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
-// disclosure-controlled, whatever is asked. Rate limited per client address.
-//
 // **Who may call:** anyone, no credentials, when the council has switched open data on (404 otherwise); figures are always disclosure-controlled.
 //
 // **Changes:** nothing.
+//
+// Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
+// disclosure-controlled, whatever is asked. Rate limited per client address.
 //
 // Corresponds with GET /v1/open-data/{report} (the `GetOpenDataReport` operationId).
 func (c *Client) GetOpenDataReport(ctx context.Context, report ReportKind, params *GetOpenDataReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11328,14 +11328,14 @@ func (c *Client) GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...Re
 
 // ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** nothing.
+//
 // One entry per pair and identifier, newest first. A pair is found when a record is
 // recorded (or changed) with an NHS number or UPN that a record the caller could not see
 // already holds, including two records written at the same moment. Each pair listed is
 // audited on both children's trails.
-//
-// **Who may call:** send_officer only (`records:merge`).
-//
-// **Changes:** nothing.
 //
 // Corresponds with GET /v1/possible-duplicates (the `ListPossibleDuplicates` operationId).
 func (c *Client) ListPossibleDuplicates(ctx context.Context, params *ListPossibleDuplicatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11352,11 +11352,11 @@ func (c *Client) ListPossibleDuplicates(ctx context.Context, params *ListPossibl
 
 // DismissPossibleDuplicateWithBody Record that a pair are two children, and why (SEND team)
 //
-// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
-//
 // **Who may call:** send_officer only (`records:merge`).
 //
 // **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 //
 // Takes any type of body and a specified content type.
 //
@@ -11375,11 +11375,11 @@ func (c *Client) DismissPossibleDuplicateWithBody(ctx context.Context, id ID, pa
 
 // DismissPossibleDuplicate Record that a pair are two children, and why (SEND team)
 //
-// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
-//
 // **Who may call:** send_officer only (`records:merge`).
 //
 // **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11539,14 +11539,14 @@ func (c *Client) ListReferrals(ctx context.Context, params *ListReferralsParams,
 
 // CreateReferralWithBody Receive a referral into the pathway
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
 // but with gaps where a referral was refused or a server restarted, and a little out of order
 // across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 // the council's area) computed on the day of receipt.
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11565,14 +11565,14 @@ func (c *Client) CreateReferralWithBody(ctx context.Context, params *CreateRefer
 
 // CreateReferral Receive a referral into the pathway
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
 // but with gaps where a referral was refused or a server restarted, and a little out of order
 // across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 // the council's area) computed on the day of receipt.
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11610,11 +11610,11 @@ func (c *Client) GetReferral(ctx context.Context, id ID, params *GetReferralPara
 
 // UpdateReferralWithBody Correct a referral before triage (JSON merge patch)
 //
-// Only a referral still in status `received` can be changed; eligibility is recomputed.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only a referral still in status `received` can be changed; eligibility is recomputed.
 //
 // Takes any type of body and a specified content type.
 //
@@ -11633,11 +11633,11 @@ func (c *Client) UpdateReferralWithBody(ctx context.Context, id ID, params *Upda
 
 // UpdateReferralWithApplicationMergePatchPlusJSONBody Correct a referral before triage (JSON merge patch)
 //
-// Only a referral still in status `received` can be changed; eligibility is recomputed.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only a referral still in status `received` can be changed; eligibility is recomputed.
 //
 // Takes a body of the `application/merge-patch+json` content type.
 //
@@ -11656,15 +11656,15 @@ func (c *Client) UpdateReferralWithApplicationMergePatchPlusJSONBody(ctx context
 
 // AllocateReferralWithBody Record the allocation meeting's choice of engagement lead
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
 // recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
 // and keeps it in the history; there is one active lead per referral. The first allocation
 // moves an `assessing` referral to `allocated`. The lead joins the team around the child,
 // which needs consent in force unless the referral carries a safeguarding concern.
-//
-// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
-//
-// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11683,15 +11683,15 @@ func (c *Client) AllocateReferralWithBody(ctx context.Context, id ID, params *Al
 
 // AllocateReferral Record the allocation meeting's choice of engagement lead
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
 // recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
 // and keeps it in the history; there is one active lead per referral. The first allocation
 // moves an `assessing` referral to `allocated`. The lead joins the team around the child,
 // which needs consent in force unless the referral carries a safeguarding concern.
-//
-// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
-//
-// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11729,13 +11729,13 @@ func (c *Client) ListAllocations(ctx context.Context, id ID, reqEditors ...Reque
 
 // CloseReferralWithBody Close a referral with its outcome
 //
-// Any referral not closed, redirected or declined can be closed. One still awaiting triage
-// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
-// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
 //
 // Takes any type of body and a specified content type.
 //
@@ -11754,13 +11754,13 @@ func (c *Client) CloseReferralWithBody(ctx context.Context, id ID, params *Close
 
 // CloseReferral Close a referral with its outcome
 //
-// Any referral not closed, redirected or declined can be closed. One still awaiting triage
-// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
-// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11779,6 +11779,10 @@ func (c *Client) CloseReferral(ctx context.Context, id ID, params *CloseReferral
 
 // RaiseSafeguardingConcernWithBody Record a safeguarding concern found after the referral was received
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // For a concern found during the family assessment or later (the intake details are closed to
 // PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
 // redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
@@ -11790,10 +11794,6 @@ func (c *Client) CloseReferral(ctx context.Context, id ID, params *CloseReferral
 // until then, so the case is never without one. Announced as `referral.safeguarding_concern_raised`.
 // Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
 // assessment where such concerns come to light.
-//
-// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
-//
-// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11812,6 +11812,10 @@ func (c *Client) RaiseSafeguardingConcernWithBody(ctx context.Context, id ID, pa
 
 // RaiseSafeguardingConcern Record a safeguarding concern found after the referral was received
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // For a concern found during the family assessment or later (the intake details are closed to
 // PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
 // redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
@@ -11823,10 +11827,6 @@ func (c *Client) RaiseSafeguardingConcernWithBody(ctx context.Context, id ID, pa
 // until then, so the case is never without one. Announced as `referral.safeguarding_concern_raised`.
 // Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
 // assessment where such concerns come to light.
-//
-// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
-//
-// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11845,12 +11845,12 @@ func (c *Client) RaiseSafeguardingConcern(ctx context.Context, id ID, params *Ra
 
 // TransitionReferralWithBody Move a referral along the pathway
 //
-// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
-// moves answer 409 naming the current status. Closing has its own call.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
+// moves answer 409 naming the current status. Closing has its own call.
 //
 // Takes any type of body and a specified content type.
 //
@@ -11869,12 +11869,12 @@ func (c *Client) TransitionReferralWithBody(ctx context.Context, id ID, params *
 
 // TransitionReferral Move a referral along the pathway
 //
-// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
-// moves answer 409 naming the current status. Closing has its own call.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
+// moves answer 409 naming the current status. Closing has its own call.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11893,14 +11893,14 @@ func (c *Client) TransitionReferral(ctx context.Context, id ID, params *Transiti
 
 // TriageReferralWithBody Triage a received referral (SEND officer)
 //
+// **Who may call:** send_officer only (`referrals:triage`).
+//
+// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // `accept` moves the referral to `accepted` on a route: `family_assessment`, or
 // `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
 // accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
 // `redirect_to`. A referral that is not `received` answers 409 naming its current status.
-//
-// **Who may call:** send_officer only (`referrals:triage`).
-//
-// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11919,14 +11919,14 @@ func (c *Client) TriageReferralWithBody(ctx context.Context, id ID, params *Tria
 
 // TriageReferral Triage a received referral (SEND officer)
 //
+// **Who may call:** send_officer only (`referrals:triage`).
+//
+// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // `accept` moves the referral to `accepted` on a route: `family_assessment`, or
 // `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
 // accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
 // `redirect_to`. A referral that is not `received` answers 409 naming its current status.
-//
-// **Who may call:** send_officer only (`referrals:triage`).
-//
-// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11945,14 +11945,14 @@ func (c *Client) TriageReferral(ctx context.Context, id ID, params *TriageReferr
 
 // GetActivityReport Activity: referrals by reason, setting and locality, routes, meetings, EHC needs assessments, tribunals and complaints
 //
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // Referrals received in the period (by any reason given, by main reason, by the type of setting that referred
 // them with the number of distinct settings, by the child's locality, by route), meetings held by type, EHC
 // needs assessment requests received and assessments started (decisions to assess), tribunal appeals, mediations
 // and complaints received. Computed in the database. See the README's "Reports" for each figure's definition.
-//
-// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
-//
-// **Changes:** nothing.
 //
 // Corresponds with GET /v1/reports/activity (the `GetActivityReport` operationId).
 func (c *Client) GetActivityReport(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11969,15 +11969,15 @@ func (c *Client) GetActivityReport(ctx context.Context, params *GetActivityRepor
 
 // GetEHCTimelinessReport Timeliness of EHC decisions, plans and annual reviews completed in a period
 //
+// **Who may call:** send_officer only (`reports:exact`).
+//
+// **Changes:** nothing.
+//
 // Counts what was completed between `from` and `to` inclusive: decisions whether to assess (6 weeks, Reg 5), first
 // final plans (20 weeks, Reg 13(2)) and annual review decisions. Each is reported against the raw limit and the
 // exception-adjusted date; plans also "excluding exceptions", among requests where no exception applied to the 20
 // weeks (SEN2 Week20 = 0), the measure the DfE publishes. Percentages have one decimal place and are null when
 // nothing was completed. Counts only: no child is named.
-//
-// **Who may call:** send_officer only (`reports:exact`).
-//
-// **Changes:** nothing.
 //
 // Corresponds with GET /v1/reports/ehc-timeliness (the `GetEHCTimelinessReport` operationId).
 func (c *Client) GetEHCTimelinessReport(ctx context.Context, params *GetEHCTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11994,13 +11994,13 @@ func (c *Client) GetEHCTimelinessReport(ctx context.Context, params *GetEHCTimel
 
 // GetExperienceReport Experience: survey responses per question, with mean scores and the distribution of answers
 //
-// For responses submitted in the period: per template and respondent group (parents and carers, children and
-// young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
-// 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
-//
 // **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
 //
 // **Changes:** nothing.
+//
+// For responses submitted in the period: per template and respondent group (parents and carers, children and
+// young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
+// 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
 //
 // Corresponds with GET /v1/reports/experience (the `GetExperienceReport` operationId).
 func (c *Client) GetExperienceReport(ctx context.Context, params *GetExperienceReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12036,12 +12036,12 @@ func (c *Client) GetFunnelReport(ctx context.Context, params *GetFunnelReportPar
 
 // GetTimelinessReport Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
 //
-// The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
-// disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
-//
 // **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
 //
 // **Changes:** nothing.
+//
+// The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
+// disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
 //
 // Corresponds with GET /v1/reports/timeliness (the `GetTimelinessReport` operationId).
 func (c *Client) GetTimelinessReport(ctx context.Context, params *GetTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12058,14 +12058,14 @@ func (c *Client) GetTimelinessReport(ctx context.Context, params *GetTimelinessR
 
 // GetTransitionsReport Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
 //
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // A snapshot on `to` (and, when compared, on the previous period's last day): young people aged 14 to 25 with an
 // open referral or an EHC plan in force, with and without a current transition plan; and EHC plans in force
 // expected to end in the 12 months after that day (the transition plan's expected end or the end of the
 // academic year in which the young person turns 25, whichever is sooner).
-//
-// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
-//
-// **Changes:** nothing.
 //
 // Corresponds with GET /v1/reports/transitions (the `GetTransitionsReport` operationId).
 func (c *Client) GetTransitionsReport(ctx context.Context, params *GetTransitionsReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12082,11 +12082,11 @@ func (c *Client) GetTransitionsReport(ctx context.Context, params *GetTransition
 
 // ListRetentionDue Records past their retention date (admin)
 //
-// Ids and dates only. The default retention is date of birth + 31 years (ONEPLAN_RETENTION_YEARS).
-//
 // **Who may call:** admin only (`retention:manage`).
 //
 // **Changes:** nothing.
+//
+// Ids and dates only. The default retention is date of birth + 31 years (ONEPLAN_RETENTION_YEARS).
 //
 // Corresponds with GET /v1/retention/due (the `ListRetentionDue` operationId).
 func (c *Client) ListRetentionDue(ctx context.Context, params *ListRetentionDueParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12103,11 +12103,11 @@ func (c *Client) ListRetentionDue(ctx context.Context, params *ListRetentionDueP
 
 // EraseYoungPerson Erase a young person's records past retention (admin)
 //
-// Deletes the young person, their referrals, involvements and consents; the audit trail keeps a tombstone with ids only. A record not yet due answers 409.
-//
 // **Who may call:** admin only (`retention:manage`).
 //
 // **Changes:** Erases the young person's records past their retention date, keeping an audit event without personal data. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Deletes the young person, their referrals, involvements and consents; the audit trail keeps a tombstone with ids only. A record not yet due answers 409.
 //
 // Corresponds with POST /v1/retention/due/{id}/erase (the `EraseYoungPerson` operationId).
 func (c *Client) EraseYoungPerson(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12143,14 +12143,14 @@ func (c *Client) ListSurveyInvitations(ctx context.Context, params *ListSurveyIn
 
 // CreateSurveyInvitationWithBody Invite a parent or young person to answer a survey without an account
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
 // calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
 // referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
 // answered once before it expires (default 30 days, at most 90).
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -12169,14 +12169,14 @@ func (c *Client) CreateSurveyInvitationWithBody(ctx context.Context, params *Cre
 
 // CreateSurveyInvitation Invite a parent or young person to answer a survey without an account
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
 // calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
 // referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
 // answered once before it expires (default 30 days, at most 90).
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -12214,11 +12214,11 @@ func (c *Client) GetSurveyInvitation(ctx context.Context, id ID, reqEditors ...R
 
 // GetSurveyLink The questions an invitation asks (no credentials; the token is the key)
 //
-// Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
-//
 // **Who may call:** anyone holding the invitation's token; no credentials are needed.
 //
 // **Changes:** nothing.
+//
+// Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
 //
 // Corresponds with GET /v1/survey-links/{token} (the `GetSurveyLink` operationId).
 func (c *Client) GetSurveyLink(ctx context.Context, token SurveyToken, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12277,11 +12277,11 @@ func (c *Client) AnswerSurveyLink(ctx context.Context, token SurveyToken, body A
 
 // ListSurveyResponses List survey responses the caller may see
 //
-// Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
-//
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403). A family sees their own responses, not professionals'.
 //
 // **Changes:** nothing; every record listed is recorded in the audit trail.
+//
+// Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
 //
 // Corresponds with GET /v1/survey-responses (the `ListSurveyResponses` operationId).
 func (c *Client) ListSurveyResponses(ctx context.Context, params *ListSurveyResponsesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12298,14 +12298,14 @@ func (c *Client) ListSurveyResponses(ctx context.Context, params *ListSurveyResp
 
 // CreateSurveyResponseWithBody Record a response to a survey template
 //
+// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // A response answers one version of a template (the current one unless `template_version` is given), about one
 // referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
 // template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
 // answers parent and carer or child and young person templates about their own children.
-//
-// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
-//
-// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -12324,14 +12324,14 @@ func (c *Client) CreateSurveyResponseWithBody(ctx context.Context, params *Creat
 
 // CreateSurveyResponse Record a response to a survey template
 //
+// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // A response answers one version of a template (the current one unless `template_version` is given), about one
 // referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
 // template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
 // answers parent and carer or child and young person templates about their own children.
-//
-// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
-//
-// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -12388,13 +12388,13 @@ func (c *Client) ListSurveyTemplates(ctx context.Context, params *ListSurveyTemp
 
 // CreateSurveyTemplateWithBody Add a council survey instrument (version 1 of its questions)
 //
-// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
-// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
-// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
-//
 // **Who may call:** send_officer only (`surveys:manage`).
 //
 // **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
+// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
+// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
 //
 // Takes any type of body and a specified content type.
 //
@@ -12413,13 +12413,13 @@ func (c *Client) CreateSurveyTemplateWithBody(ctx context.Context, params *Creat
 
 // CreateSurveyTemplate Add a council survey instrument (version 1 of its questions)
 //
-// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
-// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
-// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
-//
 // **Who may call:** send_officer only (`surveys:manage`).
 //
 // **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
+// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
+// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -12457,12 +12457,12 @@ func (c *Client) GetSurveyTemplate(ctx context.Context, id ID, reqEditors ...Req
 
 // AddSurveyTemplateVersionWithBody Publish a new version of a council template's questions
 //
-// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
-// `id` across versions to be reported as the same question. Built-in templates never change (409).
-//
 // **Who may call:** send_officer only (`surveys:manage`).
 //
 // **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
+// `id` across versions to be reported as the same question. Built-in templates never change (409).
 //
 // Takes any type of body and a specified content type.
 //
@@ -12481,12 +12481,12 @@ func (c *Client) AddSurveyTemplateVersionWithBody(ctx context.Context, id ID, pa
 
 // AddSurveyTemplateVersion Publish a new version of a council template's questions
 //
-// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
-// `id` across versions to be reported as the same question. Built-in templates never change (409).
-//
 // **Who may call:** send_officer only (`surveys:manage`).
 //
 // **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
+// `id` across versions to be reported as the same question. Built-in templates never change (409).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -12524,15 +12524,15 @@ func (c *Client) ListTransitionPlans(ctx context.Context, params *ListTransition
 
 // CreateTransitionPlanWithBody Record a young person's transition plan (preparing for adulthood, 13 to 25)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // One current plan per young person: a second while one is current is 409 naming `/young_person_id`
 // (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
 // exist. The response carries the NHS continuing healthcare milestones computed from the young person's
 // date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
 // the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -12551,15 +12551,15 @@ func (c *Client) CreateTransitionPlanWithBody(ctx context.Context, params *Creat
 
 // CreateTransitionPlan Record a young person's transition plan (preparing for adulthood, 13 to 25)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // One current plan per young person: a second while one is current is 409 naming `/young_person_id`
 // (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
 // exist. The response carries the NHS continuing healthcare milestones computed from the young person's
 // date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
 // the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -12597,11 +12597,11 @@ func (c *Client) GetTransitionPlan(ctx context.Context, id ID, reqEditors ...Req
 
 // UpdateTransitionPlanWithBody Change a current transition plan (JSON merge patch)
 //
-// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 //
 // Takes any type of body and a specified content type.
 //
@@ -12620,11 +12620,11 @@ func (c *Client) UpdateTransitionPlanWithBody(ctx context.Context, id ID, params
 
 // UpdateTransitionPlanWithApplicationMergePatchPlusJSONBody Change a current transition plan (JSON merge patch)
 //
-// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 //
 // Takes a body of the `application/merge-patch+json` content type.
 //
@@ -12643,11 +12643,11 @@ func (c *Client) UpdateTransitionPlanWithApplicationMergePatchPlusJSONBody(ctx c
 
 // EndTransitionPlanWithBody End a transition plan
 //
-// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 //
 // Takes any type of body and a specified content type.
 //
@@ -12666,11 +12666,11 @@ func (c *Client) EndTransitionPlanWithBody(ctx context.Context, id ID, params *E
 
 // EndTransitionPlan End a transition plan
 //
-// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -12689,16 +12689,16 @@ func (c *Client) EndTransitionPlan(ctx context.Context, id ID, params *EndTransi
 
 // ListTransitionGaps Young people who should have a transition plan and have none
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing.
+//
 // The "no young person slips through the net" measure. Lists the young people the caller may see who,
 // on `as_of`, have reached the threshold (`min_age`, by birthday or, with `school_year`, from 1 September
 // of the school year in which they reach it: Year 9 for 14) and are not yet 26; have an open referral
 // (not closed, redirected or declined; received on or before `as_of`) or an EHC plan in force (issued or
 // ceasing); and have no transition plan current on `as_of` (started on or before it, not ended on or
 // before it). Newest young person record first. Each young person listed is audited.
-//
-// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
-//
-// **Changes:** nothing.
 //
 // Corresponds with GET /v1/transitions/gaps (the `ListTransitionGaps` operationId).
 func (c *Client) ListTransitionGaps(ctx context.Context, params *ListTransitionGapsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12715,6 +12715,10 @@ func (c *Client) ListTransitionGaps(ctx context.Context, params *ListTransitionG
 
 // ListUpcomingTransitions Plans and services ending soon, so nobody reaches 18 or 25 unplanned
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing.
+//
 // For the young people the caller may see who on `as_of` have an open referral, an EHC plan in force or
 // a current transition plan: the events in (`as_of`, `as_of` + `within_months`]. `turns_18` is the 18th
 // birthday (children's services end); `plan_expected_end` the current transition plan's expected end of
@@ -12722,10 +12726,6 @@ func (c *Client) ListTransitionGaps(ctx context.Context, params *ListTransitionG
 // in force turns 25 (SEN2 cease reason 1); `service_end` an involvement in the team around the child ending.
 // Sorted by date, then young person, kind and related record; the cursor continues after the last item.
 // Each young person listed is audited.
-//
-// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
-//
-// **Changes:** nothing.
 //
 // Corresponds with GET /v1/transitions/upcoming (the `ListUpcomingTransitions` operationId).
 func (c *Client) ListUpcomingTransitions(ctx context.Context, params *ListUpcomingTransitionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12761,6 +12761,10 @@ func (c *Client) ListWebhookSubscriptions(ctx context.Context, params *ListWebho
 
 // CreateWebhookSubscriptionWithBody Subscribe a receiver to events (admin); the signing secret is in this answer only
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Deliveries follow the Standard Webhooks specification: a POST of the event's JSON (the same shape as a
 // feed item) with `webhook-id` (the event id, the same on every retry and replay: de-duplicate on it),
 // `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of
@@ -12772,10 +12776,6 @@ func (c *Client) ListWebhookSubscriptions(ctx context.Context, params *ListWebho
 // dialled) unless the operator allows the network with ONEPLAN_WEBHOOK_ALLOWED_NETWORKS. `view` decides
 // what the subscription receives: `council` every event; `organisation` the directory's events and events
 // about children whose team included the organisation on the day of the event.
-//
-// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
-//
-// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -12794,6 +12794,10 @@ func (c *Client) CreateWebhookSubscriptionWithBody(ctx context.Context, params *
 
 // CreateWebhookSubscription Subscribe a receiver to events (admin); the signing secret is in this answer only
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Deliveries follow the Standard Webhooks specification: a POST of the event's JSON (the same shape as a
 // feed item) with `webhook-id` (the event id, the same on every retry and replay: de-duplicate on it),
 // `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of
@@ -12805,10 +12809,6 @@ func (c *Client) CreateWebhookSubscriptionWithBody(ctx context.Context, params *
 // dialled) unless the operator allows the network with ONEPLAN_WEBHOOK_ALLOWED_NETWORKS. `view` decides
 // what the subscription receives: `council` every event; `organisation` the directory's events and events
 // about children whose team included the organisation on the day of the event.
-//
-// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
-//
-// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -12907,13 +12907,13 @@ func (c *Client) ListWebhookDeliveries(ctx context.Context, id ID, params *ListW
 
 // ReplayWebhookEventsWithBody Send again the events after an event or since an instant (admin)
 //
-// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
-// subscription may receive (its types and view as at each event). Replayed deliveries keep their
-// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
-//
 // **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
+// subscription may receive (its types and view as at each event). Replayed deliveries keep their
+// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 //
 // Takes any type of body and a specified content type.
 //
@@ -12932,13 +12932,13 @@ func (c *Client) ReplayWebhookEventsWithBody(ctx context.Context, id ID, content
 
 // ReplayWebhookEvents Send again the events after an event or since an instant (admin)
 //
-// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
-// subscription may receive (its types and view as at each event). Replayed deliveries keep their
-// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
-//
 // **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
+// subscription may receive (its types and view as at each event). Replayed deliveries keep their
+// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -13018,6 +13018,10 @@ func (c *Client) ListYoungPeople(ctx context.Context, params *ListYoungPeoplePar
 
 // CreateYoungPersonWithBody Record a child or young person (aged 0-25)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // An NHS number or UPN names one child. When a record the caller may see already holds the
 // NHS number or UPN given, the answer is `409` with `location` naming that record (use it
 // rather than recording the child again). When only records the caller may not see hold it,
@@ -13025,10 +13029,6 @@ func (c *Client) ListYoungPeople(ctx context.Context, params *ListYoungPeoplePar
 // child they cannot see is known. The pair then goes on the SEND team's list of possible
 // duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 // same moment are both kept and found as a pair.
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -13047,6 +13047,10 @@ func (c *Client) CreateYoungPersonWithBody(ctx context.Context, params *CreateYo
 
 // CreateYoungPerson Record a child or young person (aged 0-25)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // An NHS number or UPN names one child. When a record the caller may see already holds the
 // NHS number or UPN given, the answer is `409` with `location` naming that record (use it
 // rather than recording the child again). When only records the caller may not see hold it,
@@ -13054,10 +13058,6 @@ func (c *Client) CreateYoungPersonWithBody(ctx context.Context, params *CreateYo
 // child they cannot see is known. The pair then goes on the SEND team's list of possible
 // duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 // same moment are both kept and found as a pair.
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -13076,13 +13076,13 @@ func (c *Client) CreateYoungPerson(ctx context.Context, params *CreateYoungPerso
 
 // GetYoungPerson Read a young person's record
 //
-// A record merged into another answers `301` with `Location` (and the problem's `location`)
-// naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
-// other operation on a merged-away id answers `404`.
-//
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
+//
+// A record merged into another answers `301` with `Location` (and the problem's `location`)
+// naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
+// other operation on a merged-away id answers `404`.
 //
 // Corresponds with GET /v1/young-people/{id} (the `GetYoungPerson` operationId).
 func (c *Client) GetYoungPerson(ctx context.Context, id ID, params *GetYoungPersonParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -13099,13 +13099,13 @@ func (c *Client) GetYoungPerson(ctx context.Context, id ID, params *GetYoungPers
 
 // UpdateYoungPersonWithBody Change a young person's record (JSON merge patch)
 //
-// Giving the record an NHS number or UPN that another record holds is treated as on create:
-// `409` with `location` when the caller may see that record, otherwise the change is made
-// and the pair goes on the possible duplicates list.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Giving the record an NHS number or UPN that another record holds is treated as on create:
+// `409` with `location` when the caller may see that record, otherwise the change is made
+// and the pair goes on the possible duplicates list.
 //
 // Takes any type of body and a specified content type.
 //
@@ -13124,13 +13124,13 @@ func (c *Client) UpdateYoungPersonWithBody(ctx context.Context, id ID, params *U
 
 // UpdateYoungPersonWithApplicationMergePatchPlusJSONBody Change a young person's record (JSON merge patch)
 //
-// Giving the record an NHS number or UPN that another record holds is treated as on create:
-// `409` with `location` when the caller may see that record, otherwise the change is made
-// and the pair goes on the possible duplicates list.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Giving the record an NHS number or UPN that another record holds is treated as on create:
+// `409` with `location` when the caller may see that record, otherwise the change is made
+// and the pair goes on the possible duplicates list.
 //
 // Takes a body of the `application/merge-patch+json` content type.
 //
@@ -13229,6 +13229,10 @@ func (c *Client) CreateConsent(ctx context.Context, id ID, params *CreateConsent
 
 // WithdrawConsentWithBody Record that consent was withdrawn
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
 // involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
 // announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
@@ -13238,10 +13242,6 @@ func (c *Client) CreateConsent(ctx context.Context, id ID, params *CreateConsent
 // (`involvement.review_needed`) and keeps its access until a practitioner decides. Involvements
 // that never rested on it are unaffected. New involvements need consent, a safeguarding reason
 // or a lawful basis.
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -13260,6 +13260,10 @@ func (c *Client) WithdrawConsentWithBody(ctx context.Context, id ID, consentID o
 
 // WithdrawConsent Record that consent was withdrawn
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
 // involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
 // announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
@@ -13269,10 +13273,6 @@ func (c *Client) WithdrawConsentWithBody(ctx context.Context, id ID, consentID o
 // (`involvement.review_needed`) and keeps its access until a practitioner decides. Involvements
 // that never rested on it are unaffected. New involvements need consent, a safeguarding reason
 // or a lawful basis.
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -13329,13 +13329,13 @@ func (c *Client) ListInvolvements(ctx context.Context, id ID, params *ListInvolv
 
 // CreateInvolvementWithBody Involve an organisation (and practitioner) in the team around the child
 //
-// Involving an organisation shares the child's record with it, so it needs consent in force
-// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
-// to safeguard a child; the reason is kept). Otherwise 422.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Involving an organisation shares the child's record with it, so it needs consent in force
+// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
+// to safeguard a child; the reason is kept). Otherwise 422.
 //
 // Takes any type of body and a specified content type.
 //
@@ -13354,13 +13354,13 @@ func (c *Client) CreateInvolvementWithBody(ctx context.Context, id ID, params *C
 
 // CreateInvolvement Involve an organisation (and practitioner) in the team around the child
 //
-// Involving an organisation shares the child's record with it, so it needs consent in force
-// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
-// to safeguard a child; the reason is kept). Otherwise 422.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Involving an organisation shares the child's record with it, so it needs consent in force
+// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
+// to safeguard a child; the reason is kept). Otherwise 422.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -13421,6 +13421,10 @@ func (c *Client) UpdateInvolvementWithApplicationMergePatchPlusJSONBody(ctx cont
 
 // MergeYoungPeopleWithBody Merge another record of the same child into this one (SEND team)
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Moves every record linked to `from` onto this record, in one transaction: referrals (with
 // their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
 // assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
@@ -13439,10 +13443,6 @@ func (c *Client) UpdateInvolvementWithApplicationMergePatchPlusJSONBody(ctx cont
 // Refused with `409` when both records have an EHC plan that has not ceased (a child has one
 // plan; cease the one recorded in error first) or both have a current transition plan.
 // `If-Match` guards this record.
-//
-// **Who may call:** send_officer only (`records:merge`).
-//
-// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -13461,6 +13461,10 @@ func (c *Client) MergeYoungPeopleWithBody(ctx context.Context, id ID, params *Me
 
 // MergeYoungPeople Merge another record of the same child into this one (SEND team)
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Moves every record linked to `from` onto this record, in one transaction: referrals (with
 // their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
 // assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
@@ -13480,10 +13484,6 @@ func (c *Client) MergeYoungPeopleWithBody(ctx context.Context, id ID, params *Me
 // plan; cease the one recorded in error first) or both have a current transition plan.
 // `If-Match` guards this record.
 //
-// **Who may call:** send_officer only (`records:merge`).
-//
-// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
-//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
@@ -13501,11 +13501,11 @@ func (c *Client) MergeYoungPeople(ctx context.Context, id ID, params *MergeYoung
 
 // GetTimeline Every event of the pathway for one young person, in time order
 //
-// Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
-//
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
 //
 // Corresponds with GET /v1/young-people/{id}/timeline (the `GetTimeline` operationId).
 func (c *Client) GetTimeline(ctx context.Context, id ID, params *GetTimelineParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -22357,11 +22357,11 @@ type ClientWithResponsesInterface interface {
 
 	// DecideAnnualReviewWithBodyWithResponse Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
 	//
-	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22370,11 +22370,11 @@ type ClientWithResponsesInterface interface {
 
 	// DecideAnnualReviewWithResponse Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
 	//
-	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22383,11 +22383,11 @@ type ClientWithResponsesInterface interface {
 
 	// HoldAnnualReviewWithBodyWithResponse Record the review meeting held
 	//
-	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22396,11 +22396,11 @@ type ClientWithResponsesInterface interface {
 
 	// HoldAnnualReviewWithResponse Record the review meeting held
 	//
-	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22464,11 +22464,11 @@ type ClientWithResponsesInterface interface {
 
 	// RotateAPIKeyWithResponse Replace a key with a new one for the same organisation and role (admin)
 	//
-	// The old key is revoked in the same transaction; the new key is in this answer only.
-	//
 	// **Who may call:** admin only (`keys:manage`).
 	//
 	// **Changes:** Issues a replacement key and revokes the old one. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// The old key is revoked in the same transaction; the new key is in this answer only.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22499,15 +22499,15 @@ type ClientWithResponsesInterface interface {
 
 	// CreateDisputeWithBodyWithResponse Record a tribunal appeal, a mediation or a complaint against a decision
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
 	// (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
 	// `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
 	// alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
 	// With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
-	//
-	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
-	//
-	// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22516,15 +22516,15 @@ type ClientWithResponsesInterface interface {
 
 	// CreateDisputeWithResponse Record a tribunal appeal, a mediation or a complaint against a decision
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
 	// (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
 	// `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
 	// alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
 	// With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
-	//
-	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
-	//
-	// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22588,13 +22588,13 @@ type ClientWithResponsesInterface interface {
 
 	// ListDocumentsWithResponse List one record's documents
 	//
-	// Who may call: anyone who may read casework; only documents of children the caller may see
-	// are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
-	// as one list event naming each document and child.
-	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the record named must be within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
 	//
 	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
+	// Who may call: anyone who may read casework; only documents of children the caller may see
+	// are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
+	// as one list event naming each document and child.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22602,6 +22602,10 @@ type ClientWithResponsesInterface interface {
 	ListDocumentsWithResponse(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*ListDocumentsResponse, error)
 
 	// UploadDocumentWithBodyWithResponse Attach a document (advice, a report, a letter) to a child's record
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Stores the bytes (checked from their content) in blob storage and records the document on the record named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Who may call: anyone who may write casework (the SEND team; a practitioner or setting in the
 	// child's team, for the records they can see). The body is the file itself (not multipart),
@@ -22614,10 +22618,6 @@ type ClientWithResponsesInterface interface {
 	// see is 422 naming `record_id`, as if it did not exist. Adds a `document.added` event and a
 	// timeline line (kind and type only: titles and file names stay out of both).
 	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Stores the bytes (checked from their content) in blob storage and records the document on the record named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
-	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/documents (the `UploadDocument` operationId).
@@ -22625,13 +22625,13 @@ type ClientWithResponsesInterface interface {
 
 	// RemoveDocumentWithResponse Remove a document from a child's record
 	//
-	// Who may call: the SEND team or an engagement lead (pathway:run) who may see the child.
-	// The record goes at once; the bytes are deleted from the document store after the commit.
-	// Adds a `document.removed` event; the audit trail keeps that it existed.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Removes the document and its bytes. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Who may call: the SEND team or an engagement lead (pathway:run) who may see the child.
+	// The record goes at once; the bytes are deleted from the document store after the commit.
+	// Adds a `document.removed` event; the audit trail keeps that it existed.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22640,11 +22640,11 @@ type ClientWithResponsesInterface interface {
 
 	// GetDocumentWithResponse Read a document's description (not its bytes)
 	//
-	// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
-	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22653,14 +22653,14 @@ type ClientWithResponsesInterface interface {
 
 	// GetDocumentContentWithResponse Download a document's bytes
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Who may call: as for reading the document. Always served as an attachment
 	// (`Content-Disposition: attachment`), with `X-Content-Type-Options: nosniff` and a sandboxing
 	// Content-Security-Policy, so a browser never runs it. `Digest`-style integrity: the
 	// `X-Content-SHA256` header carries the SHA-256 recorded at upload. Audited as a read.
-	//
-	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
-	//
-	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22680,6 +22680,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateEHCNeedsAssessmentWithBodyWithResponse Record a request for an EHC needs assessment (starts the 20-week statutory clock)
 	//
+	// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 	// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
 	//
@@ -22688,10 +22692,6 @@ type ClientWithResponsesInterface interface {
 	// themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
 	// (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
 	// SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
-	//
-	// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22700,6 +22700,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateEHCNeedsAssessmentWithResponse Record a request for an EHC needs assessment (starts the 20-week statutory clock)
 	//
+	// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 	// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
 	//
@@ -22708,10 +22712,6 @@ type ClientWithResponsesInterface interface {
 	// themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
 	// (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
 	// SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
-	//
-	// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22731,11 +22731,11 @@ type ClientWithResponsesInterface interface {
 
 	// RequestEHCAdviceWithBodyWithResponse Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
 	//
-	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22744,11 +22744,11 @@ type ClientWithResponsesInterface interface {
 
 	// RequestEHCAdviceWithResponse Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
 	//
-	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22779,11 +22779,11 @@ type ClientWithResponsesInterface interface {
 
 	// DecideEHCNeedsAssessmentWithBodyWithResponse Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 	//
-	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22792,11 +22792,11 @@ type ClientWithResponsesInterface interface {
 
 	// DecideEHCNeedsAssessmentWithResponse Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 	//
-	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22805,11 +22805,11 @@ type ClientWithResponsesInterface interface {
 
 	// DecideEHCPlanIssueWithBodyWithResponse Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 	//
-	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22818,11 +22818,11 @@ type ClientWithResponsesInterface interface {
 
 	// DecideEHCPlanIssueWithResponse Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 	//
-	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22831,11 +22831,11 @@ type ClientWithResponsesInterface interface {
 
 	// AddEHCNeedsAssessmentExceptionWithBodyWithResponse Record an exception period that excuses the local authority's time limits
 	//
-	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22844,11 +22844,11 @@ type ClientWithResponsesInterface interface {
 
 	// AddEHCNeedsAssessmentExceptionWithResponse Record an exception period that excuses the local authority's time limits
 	//
-	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22890,11 +22890,11 @@ type ClientWithResponsesInterface interface {
 
 	// CreateEHCPlanWithBodyWithResponse Draft an EHC plan (version 1)
 	//
-	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
 	//
 	// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22903,11 +22903,11 @@ type ClientWithResponsesInterface interface {
 
 	// CreateEHCPlanWithResponse Draft an EHC plan (version 1)
 	//
-	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
 	//
 	// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22927,11 +22927,11 @@ type ClientWithResponsesInterface interface {
 
 	// ProposeEHCPlanAmendmentWithBodyWithResponse Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 	//
-	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22940,11 +22940,11 @@ type ClientWithResponsesInterface interface {
 
 	// ProposeEHCPlanAmendmentWithResponse Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 	//
-	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22953,11 +22953,11 @@ type ClientWithResponsesInterface interface {
 
 	// CeaseEHCPlanWithBodyWithResponse Record the decision to cease to maintain the plan (s.45)
 	//
-	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22966,11 +22966,11 @@ type ClientWithResponsesInterface interface {
 
 	// CeaseEHCPlanWithResponse Record the decision to cease to maintain the plan (s.45)
 	//
-	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22979,11 +22979,11 @@ type ClientWithResponsesInterface interface {
 
 	// ReviseEHCPlanDraftWithBodyWithResponse Replace the draft's sections
 	//
-	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22992,11 +22992,11 @@ type ClientWithResponsesInterface interface {
 
 	// ReviseEHCPlanDraftWithResponse Replace the draft's sections
 	//
-	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23005,11 +23005,11 @@ type ClientWithResponsesInterface interface {
 
 	// IssueEHCPlanWithBodyWithResponse Issue the final plan, or the amended plan after proposed amendments
 	//
-	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23018,11 +23018,11 @@ type ClientWithResponsesInterface interface {
 
 	// IssueEHCPlanWithResponse Issue the final plan, or the amended plan after proposed amendments
 	//
-	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23053,11 +23053,11 @@ type ClientWithResponsesInterface interface {
 
 	// ServeEHCPlanDraftWithBodyWithResponse Record the draft sent to the family (15 days to comment, Reg 13(1))
 	//
-	// The first draft served meets the request's draft plan target.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// The first draft served meets the request's draft plan target.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23066,11 +23066,11 @@ type ClientWithResponsesInterface interface {
 
 	// ServeEHCPlanDraftWithResponse Record the draft sent to the family (15 days to comment, Reg 13(1))
 	//
-	// The first draft served meets the request's draft plan target.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// The first draft served meets the request's draft plan target.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23079,14 +23079,14 @@ type ClientWithResponsesInterface interface {
 
 	// ListEventTypesWithResponse The event catalogue - every event type, its version and its payload schema
 	//
+	// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Every change OnePlan announces is one of these types. A type's `version` is bumped when its payload
 	// changes incompatibly; `payload_schema` names the component in this contract that describes its `data`.
 	// Payloads carry ids, codes, statuses and dates only, never names or free text: read the record itself
 	// through the API, where access is checked and audited.
-	//
-	// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403).
-	//
-	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23095,16 +23095,16 @@ type ClientWithResponsesInterface interface {
 
 	// ListEventsWithResponse The pull feed - events in commit order after a cursor, within the caller's need-to-know
 	//
+	// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403). Events about records outside the caller's need-to-know are left out.
+	//
+	// **Changes:** nothing.
+	//
 	// Events in the order they were committed, oldest first, after `after` (omit it to start from the oldest
 	// event still kept). Pass `next_cursor` back as `after` to continue; it is always present, and an empty page
 	// means nothing new yet (poll again later). The order is commit order: an event whose transaction committed
 	// late comes after every event already listed, so a cursor never skips one. Events about a child appear only
 	// to callers who may see that child now; directory events appear to everyone. Published events are kept for
 	// the retention period (ONEPLAN_EVENTS_RETENTION, 7 days by default), then pruned.
-	//
-	// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403). Events about records outside the caller's need-to-know are left out.
-	//
-	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23113,14 +23113,14 @@ type ClientWithResponsesInterface interface {
 
 	// ExportSen2WithResponse The person-level SEN2 return content as CSV files in a zip, with a validation report
 	//
+	// **Who may call:** send_officer only (`returns:export`): the file holds personal data.
+	//
+	// **Changes:** nothing; the export is recorded in the audit trail.
+	//
 	// One CSV per module (sen2 header, person, requests, assessment, namedplan, plandetail, activeplans,
 	// placementdetail, senneed) with the DfE item names as columns, for the caseload on `reference_date` and activity
 	// in the calendar year before it; `validation.csv` lists every mandatory item missing, per child, rather than
 	// leaving it out silently. It holds personal data: SEND team only, and each child included is audited.
-	//
-	// **Who may call:** send_officer only (`returns:export`): the file holds personal data.
-	//
-	// **Changes:** nothing; the export is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23140,13 +23140,13 @@ type ClientWithResponsesInterface interface {
 
 	// CreateFamilyAssessmentWithBodyWithResponse Start the family assessment of an accepted referral
 	//
-	// One assessment per referral, of the referral's route: `family_assessment`, or
-	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
-	// draft; starting it moves an `accepted` referral to `assessing`.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// One assessment per referral, of the referral's route: `family_assessment`, or
+	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
+	// draft; starting it moves an `accepted` referral to `assessing`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23155,13 +23155,13 @@ type ClientWithResponsesInterface interface {
 
 	// CreateFamilyAssessmentWithResponse Start the family assessment of an accepted referral
 	//
-	// One assessment per referral, of the referral's route: `family_assessment`, or
-	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
-	// draft; starting it moves an `accepted` referral to `assessing`.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// One assessment per referral, of the referral's route: `family_assessment`, or
+	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
+	// draft; starting it moves an `accepted` referral to `assessing`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23203,12 +23203,12 @@ type ClientWithResponsesInterface interface {
 
 	// ReviewFamilyAssessmentWithResponse Start a Family Assessment Review
 	//
-	// Marks a submitted assessment `reviewed` and starts a new draft version linked to it
-	// (`previous_id`), carrying its content forward. The earlier version is never overwritten.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Starts a Family Assessment Review: a new draft following on from the submitted assessment. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Marks a submitted assessment `reviewed` and starts a new draft version linked to it
+	// (`previous_id`), carrying its content forward. The earlier version is never overwritten.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23239,6 +23239,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateMeetingWithBodyWithResponse Record a meeting on the pathway
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
 	// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 	// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
@@ -23247,10 +23251,6 @@ type ClientWithResponsesInterface interface {
 	// allocation meeting once the family assessment has started; a MAM once an engagement lead is
 	// allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
 	// 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23259,6 +23259,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateMeetingWithResponse Record a meeting on the pathway
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
 	// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 	// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
@@ -23267,10 +23271,6 @@ type ClientWithResponsesInterface interface {
 	// allocation meeting once the family assessment has started; a MAM once an engagement lead is
 	// allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
 	// 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23290,11 +23290,11 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateMeetingWithBodyWithResponse Correct a meeting's record (JSON merge patch)
 	//
-	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23303,11 +23303,11 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateMeetingWithApplicationMergePatchPlusJSONBodyWithResponse Correct a meeting's record (JSON merge patch)
 	//
-	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23316,12 +23316,12 @@ type ClientWithResponsesInterface interface {
 
 	// GetOpenDataReportWithResponse A report as published open data (no credentials; disclosure-controlled only)
 	//
-	// Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
-	// disclosure-controlled, whatever is asked. Rate limited per client address.
-	//
 	// **Who may call:** anyone, no credentials, when the council has switched open data on (404 otherwise); figures are always disclosure-controlled.
 	//
 	// **Changes:** nothing.
+	//
+	// Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
+	// disclosure-controlled, whatever is asked. Rate limited per client address.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23440,14 +23440,14 @@ type ClientWithResponsesInterface interface {
 
 	// ListPossibleDuplicatesWithResponse Pairs of records holding the same NHS number or UPN (SEND team)
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** nothing.
+	//
 	// One entry per pair and identifier, newest first. A pair is found when a record is
 	// recorded (or changed) with an NHS number or UPN that a record the caller could not see
 	// already holds, including two records written at the same moment. Each pair listed is
 	// audited on both children's trails.
-	//
-	// **Who may call:** send_officer only (`records:merge`).
-	//
-	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23456,11 +23456,11 @@ type ClientWithResponsesInterface interface {
 
 	// DismissPossibleDuplicateWithBodyWithResponse Record that a pair are two children, and why (SEND team)
 	//
-	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
-	//
 	// **Who may call:** send_officer only (`records:merge`).
 	//
 	// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23469,11 +23469,11 @@ type ClientWithResponsesInterface interface {
 
 	// DismissPossibleDuplicateWithResponse Record that a pair are two children, and why (SEND team)
 	//
-	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
-	//
 	// **Who may call:** send_officer only (`records:merge`).
 	//
 	// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23559,14 +23559,14 @@ type ClientWithResponsesInterface interface {
 
 	// CreateReferralWithBodyWithResponse Receive a referral into the pathway
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
 	// but with gaps where a referral was refused or a server restarted, and a little out of order
 	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 	// the council's area) computed on the day of receipt.
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23575,14 +23575,14 @@ type ClientWithResponsesInterface interface {
 
 	// CreateReferralWithResponse Receive a referral into the pathway
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
 	// but with gaps where a referral was refused or a server restarted, and a little out of order
 	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 	// the council's area) computed on the day of receipt.
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23602,11 +23602,11 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateReferralWithBodyWithResponse Correct a referral before triage (JSON merge patch)
 	//
-	// Only a referral still in status `received` can be changed; eligibility is recomputed.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only a referral still in status `received` can be changed; eligibility is recomputed.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23615,11 +23615,11 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateReferralWithApplicationMergePatchPlusJSONBodyWithResponse Correct a referral before triage (JSON merge patch)
 	//
-	// Only a referral still in status `received` can be changed; eligibility is recomputed.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Only a referral still in status `received` can be changed; eligibility is recomputed.
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23628,15 +23628,15 @@ type ClientWithResponsesInterface interface {
 
 	// AllocateReferralWithBodyWithResponse Record the allocation meeting's choice of engagement lead
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
 	// recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
 	// and keeps it in the history; there is one active lead per referral. The first allocation
 	// moves an `assessing` referral to `allocated`. The lead joins the team around the child,
 	// which needs consent in force unless the referral carries a safeguarding concern.
-	//
-	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23645,15 +23645,15 @@ type ClientWithResponsesInterface interface {
 
 	// AllocateReferralWithResponse Record the allocation meeting's choice of engagement lead
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
 	// recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
 	// and keeps it in the history; there is one active lead per referral. The first allocation
 	// moves an `assessing` referral to `allocated`. The lead joins the team around the child,
 	// which needs consent in force unless the referral carries a safeguarding concern.
-	//
-	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23673,13 +23673,13 @@ type ClientWithResponsesInterface interface {
 
 	// CloseReferralWithBodyWithResponse Close a referral with its outcome
 	//
-	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
-	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
-	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23688,13 +23688,13 @@ type ClientWithResponsesInterface interface {
 
 	// CloseReferralWithResponse Close a referral with its outcome
 	//
-	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
-	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
-	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23703,6 +23703,10 @@ type ClientWithResponsesInterface interface {
 
 	// RaiseSafeguardingConcernWithBodyWithResponse Record a safeguarding concern found after the referral was received
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// For a concern found during the family assessment or later (the intake details are closed to
 	// PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
 	// redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
@@ -23714,10 +23718,6 @@ type ClientWithResponsesInterface interface {
 	// until then, so the case is never without one. Announced as `referral.safeguarding_concern_raised`.
 	// Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
 	// assessment where such concerns come to light.
-	//
-	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23726,6 +23726,10 @@ type ClientWithResponsesInterface interface {
 
 	// RaiseSafeguardingConcernWithResponse Record a safeguarding concern found after the referral was received
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// For a concern found during the family assessment or later (the intake details are closed to
 	// PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
 	// redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
@@ -23738,10 +23742,6 @@ type ClientWithResponsesInterface interface {
 	// Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
 	// assessment where such concerns come to light.
 	//
-	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
-	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/referrals/{id}/safeguarding-concern (the `RaiseSafeguardingConcern` operationId).
@@ -23749,12 +23749,12 @@ type ClientWithResponsesInterface interface {
 
 	// TransitionReferralWithBodyWithResponse Move a referral along the pathway
 	//
-	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
-	// moves answer 409 naming the current status. Closing has its own call.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
+	// moves answer 409 naming the current status. Closing has its own call.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23763,12 +23763,12 @@ type ClientWithResponsesInterface interface {
 
 	// TransitionReferralWithResponse Move a referral along the pathway
 	//
-	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
-	// moves answer 409 naming the current status. Closing has its own call.
-	//
 	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 	//
 	// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
+	// moves answer 409 naming the current status. Closing has its own call.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23777,14 +23777,14 @@ type ClientWithResponsesInterface interface {
 
 	// TriageReferralWithBodyWithResponse Triage a received referral (SEND officer)
 	//
+	// **Who may call:** send_officer only (`referrals:triage`).
+	//
+	// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// `accept` moves the referral to `accepted` on a route: `family_assessment`, or
 	// `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
 	// accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
 	// `redirect_to`. A referral that is not `received` answers 409 naming its current status.
-	//
-	// **Who may call:** send_officer only (`referrals:triage`).
-	//
-	// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23793,14 +23793,14 @@ type ClientWithResponsesInterface interface {
 
 	// TriageReferralWithResponse Triage a received referral (SEND officer)
 	//
+	// **Who may call:** send_officer only (`referrals:triage`).
+	//
+	// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// `accept` moves the referral to `accepted` on a route: `family_assessment`, or
 	// `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
 	// accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
 	// `redirect_to`. A referral that is not `received` answers 409 naming its current status.
-	//
-	// **Who may call:** send_officer only (`referrals:triage`).
-	//
-	// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23809,14 +23809,14 @@ type ClientWithResponsesInterface interface {
 
 	// GetActivityReportWithResponse Activity: referrals by reason, setting and locality, routes, meetings, EHC needs assessments, tribunals and complaints
 	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Referrals received in the period (by any reason given, by main reason, by the type of setting that referred
 	// them with the number of distinct settings, by the child's locality, by route), meetings held by type, EHC
 	// needs assessment requests received and assessments started (decisions to assess), tribunal appeals, mediations
 	// and complaints received. Computed in the database. See the README's "Reports" for each figure's definition.
-	//
-	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
-	//
-	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23825,15 +23825,15 @@ type ClientWithResponsesInterface interface {
 
 	// GetEHCTimelinessReportWithResponse Timeliness of EHC decisions, plans and annual reviews completed in a period
 	//
+	// **Who may call:** send_officer only (`reports:exact`).
+	//
+	// **Changes:** nothing.
+	//
 	// Counts what was completed between `from` and `to` inclusive: decisions whether to assess (6 weeks, Reg 5), first
 	// final plans (20 weeks, Reg 13(2)) and annual review decisions. Each is reported against the raw limit and the
 	// exception-adjusted date; plans also "excluding exceptions", among requests where no exception applied to the 20
 	// weeks (SEN2 Week20 = 0), the measure the DfE publishes. Percentages have one decimal place and are null when
 	// nothing was completed. Counts only: no child is named.
-	//
-	// **Who may call:** send_officer only (`reports:exact`).
-	//
-	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23842,13 +23842,13 @@ type ClientWithResponsesInterface interface {
 
 	// GetExperienceReportWithResponse Experience: survey responses per question, with mean scores and the distribution of answers
 	//
-	// For responses submitted in the period: per template and respondent group (parents and carers, children and
-	// young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
-	// 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
-	//
 	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
 	//
 	// **Changes:** nothing.
+	//
+	// For responses submitted in the period: per template and respondent group (parents and carers, children and
+	// young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
+	// 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23868,12 +23868,12 @@ type ClientWithResponsesInterface interface {
 
 	// GetTimelinessReportWithResponse Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
 	//
-	// The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
-	// disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
-	//
 	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
 	//
 	// **Changes:** nothing.
+	//
+	// The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
+	// disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23882,14 +23882,14 @@ type ClientWithResponsesInterface interface {
 
 	// GetTransitionsReportWithResponse Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
 	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// A snapshot on `to` (and, when compared, on the previous period's last day): young people aged 14 to 25 with an
 	// open referral or an EHC plan in force, with and without a current transition plan; and EHC plans in force
 	// expected to end in the 12 months after that day (the transition plan's expected end or the end of the
 	// academic year in which the young person turns 25, whichever is sooner).
-	//
-	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
-	//
-	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23898,11 +23898,11 @@ type ClientWithResponsesInterface interface {
 
 	// ListRetentionDueWithResponse Records past their retention date (admin)
 	//
-	// Ids and dates only. The default retention is date of birth + 31 years (ONEPLAN_RETENTION_YEARS).
-	//
 	// **Who may call:** admin only (`retention:manage`).
 	//
 	// **Changes:** nothing.
+	//
+	// Ids and dates only. The default retention is date of birth + 31 years (ONEPLAN_RETENTION_YEARS).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23911,11 +23911,11 @@ type ClientWithResponsesInterface interface {
 
 	// EraseYoungPersonWithResponse Erase a young person's records past retention (admin)
 	//
-	// Deletes the young person, their referrals, involvements and consents; the audit trail keeps a tombstone with ids only. A record not yet due answers 409.
-	//
 	// **Who may call:** admin only (`retention:manage`).
 	//
 	// **Changes:** Erases the young person's records past their retention date, keeping an audit event without personal data. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Deletes the young person, their referrals, involvements and consents; the audit trail keeps a tombstone with ids only. A record not yet due answers 409.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23935,14 +23935,14 @@ type ClientWithResponsesInterface interface {
 
 	// CreateSurveyInvitationWithBodyWithResponse Invite a parent or young person to answer a survey without an account
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
 	// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
 	// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
 	// answered once before it expires (default 30 days, at most 90).
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23951,14 +23951,14 @@ type ClientWithResponsesInterface interface {
 
 	// CreateSurveyInvitationWithResponse Invite a parent or young person to answer a survey without an account
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
 	// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
 	// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
 	// answered once before it expires (default 30 days, at most 90).
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -23978,11 +23978,11 @@ type ClientWithResponsesInterface interface {
 
 	// GetSurveyLinkWithResponse The questions an invitation asks (no credentials; the token is the key)
 	//
-	// Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
-	//
 	// **Who may call:** anyone holding the invitation's token; no credentials are needed.
 	//
 	// **Changes:** nothing.
+	//
+	// Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24013,11 +24013,11 @@ type ClientWithResponsesInterface interface {
 
 	// ListSurveyResponsesWithResponse List survey responses the caller may see
 	//
-	// Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
-	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403). A family sees their own responses, not professionals'.
 	//
 	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
+	// Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24026,14 +24026,14 @@ type ClientWithResponsesInterface interface {
 
 	// CreateSurveyResponseWithBodyWithResponse Record a response to a survey template
 	//
+	// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// A response answers one version of a template (the current one unless `template_version` is given), about one
 	// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
 	// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
 	// answers parent and carer or child and young person templates about their own children.
-	//
-	// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24042,14 +24042,14 @@ type ClientWithResponsesInterface interface {
 
 	// CreateSurveyResponseWithResponse Record a response to a survey template
 	//
+	// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// A response answers one version of a template (the current one unless `template_version` is given), about one
 	// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
 	// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
 	// answers parent and carer or child and young person templates about their own children.
-	//
-	// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
-	//
-	// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24080,13 +24080,13 @@ type ClientWithResponsesInterface interface {
 
 	// CreateSurveyTemplateWithBodyWithResponse Add a council survey instrument (version 1 of its questions)
 	//
-	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
-	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
-	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
-	//
 	// **Who may call:** send_officer only (`surveys:manage`).
 	//
 	// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
+	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
+	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24095,13 +24095,13 @@ type ClientWithResponsesInterface interface {
 
 	// CreateSurveyTemplateWithResponse Add a council survey instrument (version 1 of its questions)
 	//
-	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
-	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
-	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
-	//
 	// **Who may call:** send_officer only (`surveys:manage`).
 	//
 	// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
+	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
+	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24121,12 +24121,12 @@ type ClientWithResponsesInterface interface {
 
 	// AddSurveyTemplateVersionWithBodyWithResponse Publish a new version of a council template's questions
 	//
-	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
-	// `id` across versions to be reported as the same question. Built-in templates never change (409).
-	//
 	// **Who may call:** send_officer only (`surveys:manage`).
 	//
 	// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
+	// `id` across versions to be reported as the same question. Built-in templates never change (409).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24135,12 +24135,12 @@ type ClientWithResponsesInterface interface {
 
 	// AddSurveyTemplateVersionWithResponse Publish a new version of a council template's questions
 	//
-	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
-	// `id` across versions to be reported as the same question. Built-in templates never change (409).
-	//
 	// **Who may call:** send_officer only (`surveys:manage`).
 	//
 	// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
+	// `id` across versions to be reported as the same question. Built-in templates never change (409).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24160,15 +24160,15 @@ type ClientWithResponsesInterface interface {
 
 	// CreateTransitionPlanWithBodyWithResponse Record a young person's transition plan (preparing for adulthood, 13 to 25)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// One current plan per young person: a second while one is current is 409 naming `/young_person_id`
 	// (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
 	// exist. The response carries the NHS continuing healthcare milestones computed from the young person's
 	// date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
 	// the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24177,15 +24177,15 @@ type ClientWithResponsesInterface interface {
 
 	// CreateTransitionPlanWithResponse Record a young person's transition plan (preparing for adulthood, 13 to 25)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// One current plan per young person: a second while one is current is 409 naming `/young_person_id`
 	// (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
 	// exist. The response carries the NHS continuing healthcare milestones computed from the young person's
 	// date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
 	// the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24205,11 +24205,11 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateTransitionPlanWithBodyWithResponse Change a current transition plan (JSON merge patch)
 	//
-	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24218,11 +24218,11 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateTransitionPlanWithApplicationMergePatchPlusJSONBodyWithResponse Change a current transition plan (JSON merge patch)
 	//
-	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24231,11 +24231,11 @@ type ClientWithResponsesInterface interface {
 
 	// EndTransitionPlanWithBodyWithResponse End a transition plan
 	//
-	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24244,11 +24244,11 @@ type ClientWithResponsesInterface interface {
 
 	// EndTransitionPlanWithResponse End a transition plan
 	//
-	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24257,16 +24257,16 @@ type ClientWithResponsesInterface interface {
 
 	// ListTransitionGapsWithResponse Young people who should have a transition plan and have none
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// The "no young person slips through the net" measure. Lists the young people the caller may see who,
 	// on `as_of`, have reached the threshold (`min_age`, by birthday or, with `school_year`, from 1 September
 	// of the school year in which they reach it: Year 9 for 14) and are not yet 26; have an open referral
 	// (not closed, redirected or declined; received on or before `as_of`) or an EHC plan in force (issued or
 	// ceasing); and have no transition plan current on `as_of` (started on or before it, not ended on or
 	// before it). Newest young person record first. Each young person listed is audited.
-	//
-	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
-	//
-	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24275,6 +24275,10 @@ type ClientWithResponsesInterface interface {
 
 	// ListUpcomingTransitionsWithResponse Plans and services ending soon, so nobody reaches 18 or 25 unplanned
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// For the young people the caller may see who on `as_of` have an open referral, an EHC plan in force or
 	// a current transition plan: the events in (`as_of`, `as_of` + `within_months`]. `turns_18` is the 18th
 	// birthday (children's services end); `plan_expected_end` the current transition plan's expected end of
@@ -24282,10 +24286,6 @@ type ClientWithResponsesInterface interface {
 	// in force turns 25 (SEN2 cease reason 1); `service_end` an involvement in the team around the child ending.
 	// Sorted by date, then young person, kind and related record; the cursor continues after the last item.
 	// Each young person listed is audited.
-	//
-	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
-	//
-	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24305,6 +24305,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateWebhookSubscriptionWithBodyWithResponse Subscribe a receiver to events (admin); the signing secret is in this answer only
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Deliveries follow the Standard Webhooks specification: a POST of the event's JSON (the same shape as a
 	// feed item) with `webhook-id` (the event id, the same on every retry and replay: de-duplicate on it),
 	// `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of
@@ -24316,10 +24320,6 @@ type ClientWithResponsesInterface interface {
 	// dialled) unless the operator allows the network with ONEPLAN_WEBHOOK_ALLOWED_NETWORKS. `view` decides
 	// what the subscription receives: `council` every event; `organisation` the directory's events and events
 	// about children whose team included the organisation on the day of the event.
-	//
-	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
-	//
-	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24328,6 +24328,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateWebhookSubscriptionWithResponse Subscribe a receiver to events (admin); the signing secret is in this answer only
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Deliveries follow the Standard Webhooks specification: a POST of the event's JSON (the same shape as a
 	// feed item) with `webhook-id` (the event id, the same on every retry and replay: de-duplicate on it),
 	// `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of
@@ -24339,10 +24343,6 @@ type ClientWithResponsesInterface interface {
 	// dialled) unless the operator allows the network with ONEPLAN_WEBHOOK_ALLOWED_NETWORKS. `view` decides
 	// what the subscription receives: `council` every event; `organisation` the directory's events and events
 	// about children whose team included the organisation on the day of the event.
-	//
-	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
-	//
-	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24395,13 +24395,13 @@ type ClientWithResponsesInterface interface {
 
 	// ReplayWebhookEventsWithBodyWithResponse Send again the events after an event or since an instant (admin)
 	//
-	// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
-	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
-	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
-	//
 	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
+	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
+	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24410,13 +24410,13 @@ type ClientWithResponsesInterface interface {
 
 	// ReplayWebhookEventsWithResponse Send again the events after an event or since an instant (admin)
 	//
-	// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
-	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
-	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
-	//
 	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 	//
 	// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
+	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
+	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24458,6 +24458,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateYoungPersonWithBodyWithResponse Record a child or young person (aged 0-25)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// An NHS number or UPN names one child. When a record the caller may see already holds the
 	// NHS number or UPN given, the answer is `409` with `location` naming that record (use it
 	// rather than recording the child again). When only records the caller may not see hold it,
@@ -24465,10 +24469,6 @@ type ClientWithResponsesInterface interface {
 	// child they cannot see is known. The pair then goes on the SEND team's list of possible
 	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 	// same moment are both kept and found as a pair.
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24477,6 +24477,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateYoungPersonWithResponse Record a child or young person (aged 0-25)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// An NHS number or UPN names one child. When a record the caller may see already holds the
 	// NHS number or UPN given, the answer is `409` with `location` naming that record (use it
 	// rather than recording the child again). When only records the caller may not see hold it,
@@ -24485,10 +24489,6 @@ type ClientWithResponsesInterface interface {
 	// duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 	// same moment are both kept and found as a pair.
 	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
-	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/young-people (the `CreateYoungPerson` operationId).
@@ -24496,13 +24496,13 @@ type ClientWithResponsesInterface interface {
 
 	// GetYoungPersonWithResponse Read a young person's record
 	//
-	// A record merged into another answers `301` with `Location` (and the problem's `location`)
-	// naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
-	// other operation on a merged-away id answers `404`.
-	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// A record merged into another answers `301` with `Location` (and the problem's `location`)
+	// naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
+	// other operation on a merged-away id answers `404`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24511,13 +24511,13 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateYoungPersonWithBodyWithResponse Change a young person's record (JSON merge patch)
 	//
-	// Giving the record an NHS number or UPN that another record holds is treated as on create:
-	// `409` with `location` when the caller may see that record, otherwise the change is made
-	// and the pair goes on the possible duplicates list.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Giving the record an NHS number or UPN that another record holds is treated as on create:
+	// `409` with `location` when the caller may see that record, otherwise the change is made
+	// and the pair goes on the possible duplicates list.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24526,13 +24526,13 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateYoungPersonWithApplicationMergePatchPlusJSONBodyWithResponse Change a young person's record (JSON merge patch)
 	//
-	// Giving the record an NHS number or UPN that another record holds is treated as on create:
-	// `409` with `location` when the caller may see that record, otherwise the change is made
-	// and the pair goes on the possible duplicates list.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Giving the record an NHS number or UPN that another record holds is treated as on create:
+	// `409` with `location` when the caller may see that record, otherwise the change is made
+	// and the pair goes on the possible duplicates list.
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24585,6 +24585,10 @@ type ClientWithResponsesInterface interface {
 
 	// WithdrawConsentWithBodyWithResponse Record that consent was withdrawn
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
 	// involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
 	// announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
@@ -24594,10 +24598,6 @@ type ClientWithResponsesInterface interface {
 	// (`involvement.review_needed`) and keeps its access until a practitioner decides. Involvements
 	// that never rested on it are unaffected. New involvements need consent, a safeguarding reason
 	// or a lawful basis.
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24606,6 +24606,10 @@ type ClientWithResponsesInterface interface {
 
 	// WithdrawConsentWithResponse Record that consent was withdrawn
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
 	// involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
 	// announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
@@ -24615,10 +24619,6 @@ type ClientWithResponsesInterface interface {
 	// (`involvement.review_needed`) and keeps its access until a practitioner decides. Involvements
 	// that never rested on it are unaffected. New involvements need consent, a safeguarding reason
 	// or a lawful basis.
-	//
-	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
-	//
-	// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24649,13 +24649,13 @@ type ClientWithResponsesInterface interface {
 
 	// CreateInvolvementWithBodyWithResponse Involve an organisation (and practitioner) in the team around the child
 	//
-	// Involving an organisation shares the child's record with it, so it needs consent in force
-	// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
-	// to safeguard a child; the reason is kept). Otherwise 422.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Involving an organisation shares the child's record with it, so it needs consent in force
+	// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
+	// to safeguard a child; the reason is kept). Otherwise 422.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24664,13 +24664,13 @@ type ClientWithResponsesInterface interface {
 
 	// CreateInvolvementWithResponse Involve an organisation (and practitioner) in the team around the child
 	//
-	// Involving an organisation shares the child's record with it, so it needs consent in force
-	// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
-	// to safeguard a child; the reason is kept). Otherwise 422.
-	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
 	// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// Involving an organisation shares the child's record with it, so it needs consent in force
+	// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
+	// to safeguard a child; the reason is kept). Otherwise 422.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24701,6 +24701,10 @@ type ClientWithResponsesInterface interface {
 
 	// MergeYoungPeopleWithBodyWithResponse Merge another record of the same child into this one (SEND team)
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Moves every record linked to `from` onto this record, in one transaction: referrals (with
 	// their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
 	// assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
@@ -24719,10 +24723,6 @@ type ClientWithResponsesInterface interface {
 	// Refused with `409` when both records have an EHC plan that has not ceased (a child has one
 	// plan; cease the one recorded in error first) or both have a current transition plan.
 	// `If-Match` guards this record.
-	//
-	// **Who may call:** send_officer only (`records:merge`).
-	//
-	// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24731,6 +24731,10 @@ type ClientWithResponsesInterface interface {
 
 	// MergeYoungPeopleWithResponse Merge another record of the same child into this one (SEND team)
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Moves every record linked to `from` onto this record, in one transaction: referrals (with
 	// their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
 	// assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
@@ -24750,10 +24754,6 @@ type ClientWithResponsesInterface interface {
 	// plan; cease the one recorded in error first) or both have a current transition plan.
 	// `If-Match` guards this record.
 	//
-	// **Who may call:** send_officer only (`records:merge`).
-	//
-	// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
-	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
@@ -24761,11 +24761,11 @@ type ClientWithResponsesInterface interface {
 
 	// GetTimelineWithResponse Every event of the pathway for one young person, in time order
 	//
-	// Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
-	//
 	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 	//
 	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
+	// Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -40036,11 +40036,11 @@ func (c *ClientWithResponses) GetAnnualReviewWithResponse(ctx context.Context, i
 
 // DecideAnnualReviewWithBodyWithResponse Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
 //
-// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40055,11 +40055,11 @@ func (c *ClientWithResponses) DecideAnnualReviewWithBodyWithResponse(ctx context
 
 // DecideAnnualReviewWithResponse Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
 //
-// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40074,11 +40074,11 @@ func (c *ClientWithResponses) DecideAnnualReviewWithResponse(ctx context.Context
 
 // HoldAnnualReviewWithBodyWithResponse Record the review meeting held
 //
-// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40093,11 +40093,11 @@ func (c *ClientWithResponses) HoldAnnualReviewWithBodyWithResponse(ctx context.C
 
 // HoldAnnualReviewWithResponse Record the review meeting held
 //
-// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40197,11 +40197,11 @@ func (c *ClientWithResponses) RevokeAPIKeyWithResponse(ctx context.Context, id I
 
 // RotateAPIKeyWithResponse Replace a key with a new one for the same organisation and role (admin)
 //
-// The old key is revoked in the same transaction; the new key is in this answer only.
-//
 // **Who may call:** admin only (`keys:manage`).
 //
 // **Changes:** Issues a replacement key and revokes the old one. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// The old key is revoked in the same transaction; the new key is in this answer only.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40250,15 +40250,15 @@ func (c *ClientWithResponses) ListDisputesWithResponse(ctx context.Context, para
 
 // CreateDisputeWithBodyWithResponse Record a tribunal appeal, a mediation or a complaint against a decision
 //
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
 // (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
 // `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
 // alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
 // With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
-//
-// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
-//
-// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40273,15 +40273,15 @@ func (c *ClientWithResponses) CreateDisputeWithBodyWithResponse(ctx context.Cont
 
 // CreateDisputeWithResponse Record a tribunal appeal, a mediation or a complaint against a decision
 //
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
 // (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
 // `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
 // alongside them). Only a parent or a young person aged 16-25 may appeal or go to mediation, never about a referral.
 // With `decision_letter_on`, a tribunal appeal or mediation carries its `appeal_deadline`.
-//
-// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
-//
-// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40381,13 +40381,13 @@ func (c *ClientWithResponses) ConcludeDisputeWithResponse(ctx context.Context, i
 
 // ListDocumentsWithResponse List one record's documents
 //
-// Who may call: anyone who may read casework; only documents of children the caller may see
-// are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
-// as one list event naming each document and child.
-//
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the record named must be within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
 //
 // **Changes:** nothing; every record listed is recorded in the audit trail.
+//
+// Who may call: anyone who may read casework; only documents of children the caller may see
+// are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
+// as one list event naming each document and child.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40402,6 +40402,10 @@ func (c *ClientWithResponses) ListDocumentsWithResponse(ctx context.Context, par
 
 // UploadDocumentWithBodyWithResponse Attach a document (advice, a report, a letter) to a child's record
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Stores the bytes (checked from their content) in blob storage and records the document on the record named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Who may call: anyone who may write casework (the SEND team; a practitioner or setting in the
 // child's team, for the records they can see). The body is the file itself (not multipart),
 // at most ONEPLAN_MAX_DOCUMENT_BYTES (20 MB by default). What the file is, is decided from its
@@ -40412,10 +40416,6 @@ func (c *ClientWithResponses) ListDocumentsWithResponse(ctx context.Context, par
 // exactly the need-to-know and audit of the record it belongs to; a record the caller cannot
 // see is 422 naming `record_id`, as if it did not exist. Adds a `document.added` event and a
 // timeline line (kind and type only: titles and file names stay out of both).
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Stores the bytes (checked from their content) in blob storage and records the document on the record named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40430,13 +40430,13 @@ func (c *ClientWithResponses) UploadDocumentWithBodyWithResponse(ctx context.Con
 
 // RemoveDocumentWithResponse Remove a document from a child's record
 //
-// Who may call: the SEND team or an engagement lead (pathway:run) who may see the child.
-// The record goes at once; the bytes are deleted from the document store after the commit.
-// Adds a `document.removed` event; the audit trail keeps that it existed.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Removes the document and its bytes. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Who may call: the SEND team or an engagement lead (pathway:run) who may see the child.
+// The record goes at once; the bytes are deleted from the document store after the commit.
+// Adds a `document.removed` event; the audit trail keeps that it existed.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40451,11 +40451,11 @@ func (c *ClientWithResponses) RemoveDocumentWithResponse(ctx context.Context, id
 
 // GetDocumentWithResponse Read a document's description (not its bytes)
 //
-// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
-//
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40470,14 +40470,14 @@ func (c *ClientWithResponses) GetDocumentWithResponse(ctx context.Context, id ID
 
 // GetDocumentContentWithResponse Download a document's bytes
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Who may call: as for reading the document. Always served as an attachment
 // (`Content-Disposition: attachment`), with `X-Content-Type-Options: nosniff` and a sandboxing
 // Content-Security-Policy, so a browser never runs it. `Digest`-style integrity: the
 // `X-Content-SHA256` header carries the SHA-256 recorded at upload. Audited as a read.
-//
-// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
-//
-// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40509,6 +40509,10 @@ func (c *ClientWithResponses) ListEHCNeedsAssessmentsWithResponse(ctx context.Co
 
 // CreateEHCNeedsAssessmentWithBodyWithResponse Record a request for an EHC needs assessment (starts the 20-week statutory clock)
 //
+// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 // aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
 //
@@ -40517,10 +40521,6 @@ func (c *ClientWithResponses) ListEHCNeedsAssessmentsWithResponse(ctx context.Co
 // themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
 // (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
 // SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
-//
-// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
-//
-// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40535,6 +40535,10 @@ func (c *ClientWithResponses) CreateEHCNeedsAssessmentWithBodyWithResponse(ctx c
 
 // CreateEHCNeedsAssessmentWithResponse Record a request for an EHC needs assessment (starts the 20-week statutory clock)
 //
+// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 // aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
 //
@@ -40543,10 +40547,6 @@ func (c *ClientWithResponses) CreateEHCNeedsAssessmentWithBodyWithResponse(ctx c
 // themselves: `requested_by` is `parent` or `young_person`, `received_on` is today
 // (the 6-week clock starts the day the request arrives), and `referral_id` and `meeting_id` are the
 // SEND team's to set (422 naming the field). A child the caller cannot see is 422 on `young_person_id`.
-//
-// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
-//
-// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40578,11 +40578,11 @@ func (c *ClientWithResponses) GetEHCNeedsAssessmentWithResponse(ctx context.Cont
 
 // RequestEHCAdviceWithBodyWithResponse Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
 //
-// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40597,11 +40597,11 @@ func (c *ClientWithResponses) RequestEHCAdviceWithBodyWithResponse(ctx context.C
 
 // RequestEHCAdviceWithResponse Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
 //
-// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40650,11 +40650,11 @@ func (c *ClientWithResponses) ReceiveEHCAdviceWithResponse(ctx context.Context, 
 
 // DecideEHCNeedsAssessmentWithBodyWithResponse Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 //
-// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40669,11 +40669,11 @@ func (c *ClientWithResponses) DecideEHCNeedsAssessmentWithBodyWithResponse(ctx c
 
 // DecideEHCNeedsAssessmentWithResponse Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 //
-// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40688,11 +40688,11 @@ func (c *ClientWithResponses) DecideEHCNeedsAssessmentWithResponse(ctx context.C
 
 // DecideEHCPlanIssueWithBodyWithResponse Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 //
-// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40707,11 +40707,11 @@ func (c *ClientWithResponses) DecideEHCPlanIssueWithBodyWithResponse(ctx context
 
 // DecideEHCPlanIssueWithResponse Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 //
-// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40726,11 +40726,11 @@ func (c *ClientWithResponses) DecideEHCPlanIssueWithResponse(ctx context.Context
 
 // AddEHCNeedsAssessmentExceptionWithBodyWithResponse Record an exception period that excuses the local authority's time limits
 //
-// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40745,11 +40745,11 @@ func (c *ClientWithResponses) AddEHCNeedsAssessmentExceptionWithBodyWithResponse
 
 // AddEHCNeedsAssessmentExceptionWithResponse Record an exception period that excuses the local authority's time limits
 //
-// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40815,11 +40815,11 @@ func (c *ClientWithResponses) ListEHCPlansWithResponse(ctx context.Context, para
 
 // CreateEHCPlanWithBodyWithResponse Draft an EHC plan (version 1)
 //
-// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
-//
 // **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
 //
 // **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40834,11 +40834,11 @@ func (c *ClientWithResponses) CreateEHCPlanWithBodyWithResponse(ctx context.Cont
 
 // CreateEHCPlanWithResponse Draft an EHC plan (version 1)
 //
-// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
-//
 // **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
 //
 // **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40870,11 +40870,11 @@ func (c *ClientWithResponses) GetEHCPlanWithResponse(ctx context.Context, id ID,
 
 // ProposeEHCPlanAmendmentWithBodyWithResponse Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 //
-// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40889,11 +40889,11 @@ func (c *ClientWithResponses) ProposeEHCPlanAmendmentWithBodyWithResponse(ctx co
 
 // ProposeEHCPlanAmendmentWithResponse Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 //
-// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40908,11 +40908,11 @@ func (c *ClientWithResponses) ProposeEHCPlanAmendmentWithResponse(ctx context.Co
 
 // CeaseEHCPlanWithBodyWithResponse Record the decision to cease to maintain the plan (s.45)
 //
-// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40927,11 +40927,11 @@ func (c *ClientWithResponses) CeaseEHCPlanWithBodyWithResponse(ctx context.Conte
 
 // CeaseEHCPlanWithResponse Record the decision to cease to maintain the plan (s.45)
 //
-// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40946,11 +40946,11 @@ func (c *ClientWithResponses) CeaseEHCPlanWithResponse(ctx context.Context, id I
 
 // ReviseEHCPlanDraftWithBodyWithResponse Replace the draft's sections
 //
-// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40965,11 +40965,11 @@ func (c *ClientWithResponses) ReviseEHCPlanDraftWithBodyWithResponse(ctx context
 
 // ReviseEHCPlanDraftWithResponse Replace the draft's sections
 //
-// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40984,11 +40984,11 @@ func (c *ClientWithResponses) ReviseEHCPlanDraftWithResponse(ctx context.Context
 
 // IssueEHCPlanWithBodyWithResponse Issue the final plan, or the amended plan after proposed amendments
 //
-// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41003,11 +41003,11 @@ func (c *ClientWithResponses) IssueEHCPlanWithBodyWithResponse(ctx context.Conte
 
 // IssueEHCPlanWithResponse Issue the final plan, or the amended plan after proposed amendments
 //
-// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41056,11 +41056,11 @@ func (c *ClientWithResponses) SetEHCPlanPhaseTransferWithResponse(ctx context.Co
 
 // ServeEHCPlanDraftWithBodyWithResponse Record the draft sent to the family (15 days to comment, Reg 13(1))
 //
-// The first draft served meets the request's draft plan target.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// The first draft served meets the request's draft plan target.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41075,11 +41075,11 @@ func (c *ClientWithResponses) ServeEHCPlanDraftWithBodyWithResponse(ctx context.
 
 // ServeEHCPlanDraftWithResponse Record the draft sent to the family (15 days to comment, Reg 13(1))
 //
-// The first draft served meets the request's draft plan target.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// The first draft served meets the request's draft plan target.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41094,14 +41094,14 @@ func (c *ClientWithResponses) ServeEHCPlanDraftWithResponse(ctx context.Context,
 
 // ListEventTypesWithResponse The event catalogue - every event type, its version and its payload schema
 //
+// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403).
+//
+// **Changes:** nothing.
+//
 // Every change OnePlan announces is one of these types. A type's `version` is bumped when its payload
 // changes incompatibly; `payload_schema` names the component in this contract that describes its `data`.
 // Payloads carry ids, codes, statuses and dates only, never names or free text: read the record itself
 // through the API, where access is checked and audited.
-//
-// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403).
-//
-// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -41116,16 +41116,16 @@ func (c *ClientWithResponses) ListEventTypesWithResponse(ctx context.Context, re
 
 // ListEventsWithResponse The pull feed - events in commit order after a cursor, within the caller's need-to-know
 //
+// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403). Events about records outside the caller's need-to-know are left out.
+//
+// **Changes:** nothing.
+//
 // Events in the order they were committed, oldest first, after `after` (omit it to start from the oldest
 // event still kept). Pass `next_cursor` back as `after` to continue; it is always present, and an empty page
 // means nothing new yet (poll again later). The order is commit order: an event whose transaction committed
 // late comes after every event already listed, so a cursor never skips one. Events about a child appear only
 // to callers who may see that child now; directory events appear to everyone. Published events are kept for
 // the retention period (ONEPLAN_EVENTS_RETENTION, 7 days by default), then pruned.
-//
-// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403). Events about records outside the caller's need-to-know are left out.
-//
-// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -41140,14 +41140,14 @@ func (c *ClientWithResponses) ListEventsWithResponse(ctx context.Context, params
 
 // ExportSen2WithResponse The person-level SEN2 return content as CSV files in a zip, with a validation report
 //
+// **Who may call:** send_officer only (`returns:export`): the file holds personal data.
+//
+// **Changes:** nothing; the export is recorded in the audit trail.
+//
 // One CSV per module (sen2 header, person, requests, assessment, namedplan, plandetail, activeplans,
 // placementdetail, senneed) with the DfE item names as columns, for the caseload on `reference_date` and activity
 // in the calendar year before it; `validation.csv` lists every mandatory item missing, per child, rather than
 // leaving it out silently. It holds personal data: SEND team only, and each child included is audited.
-//
-// **Who may call:** send_officer only (`returns:export`): the file holds personal data.
-//
-// **Changes:** nothing; the export is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -41179,13 +41179,13 @@ func (c *ClientWithResponses) ListFamilyAssessmentsWithResponse(ctx context.Cont
 
 // CreateFamilyAssessmentWithBodyWithResponse Start the family assessment of an accepted referral
 //
-// One assessment per referral, of the referral's route: `family_assessment`, or
-// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
-// draft; starting it moves an `accepted` referral to `assessing`.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// One assessment per referral, of the referral's route: `family_assessment`, or
+// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
+// draft; starting it moves an `accepted` referral to `assessing`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41200,13 +41200,13 @@ func (c *ClientWithResponses) CreateFamilyAssessmentWithBodyWithResponse(ctx con
 
 // CreateFamilyAssessmentWithResponse Start the family assessment of an accepted referral
 //
-// One assessment per referral, of the referral's route: `family_assessment`, or
-// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
-// draft; starting it moves an `accepted` referral to `assessing`.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// One assessment per referral, of the referral's route: `family_assessment`, or
+// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
+// draft; starting it moves an `accepted` referral to `assessing`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41272,12 +41272,12 @@ func (c *ClientWithResponses) UpdateFamilyAssessmentWithApplicationMergePatchPlu
 
 // ReviewFamilyAssessmentWithResponse Start a Family Assessment Review
 //
-// Marks a submitted assessment `reviewed` and starts a new draft version linked to it
-// (`previous_id`), carrying its content forward. The earlier version is never overwritten.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Starts a Family Assessment Review: a new draft following on from the submitted assessment. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Marks a submitted assessment `reviewed` and starts a new draft version linked to it
+// (`previous_id`), carrying its content forward. The earlier version is never overwritten.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -41326,6 +41326,10 @@ func (c *ClientWithResponses) ListMeetingsWithResponse(ctx context.Context, para
 
 // CreateMeetingWithBodyWithResponse Record a meeting on the pathway
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
 // (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 // before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
@@ -41334,10 +41338,6 @@ func (c *ClientWithResponses) ListMeetingsWithResponse(ctx context.Context, para
 // allocation meeting once the family assessment has started; a MAM once an engagement lead is
 // allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
 // 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41352,6 +41352,10 @@ func (c *ClientWithResponses) CreateMeetingWithBodyWithResponse(ctx context.Cont
 
 // CreateMeetingWithResponse Record a meeting on the pathway
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
 // (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 // before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
@@ -41360,10 +41364,6 @@ func (c *ClientWithResponses) CreateMeetingWithBodyWithResponse(ctx context.Cont
 // allocation meeting once the family assessment has started; a MAM once an engagement lead is
 // allocated; a MAP or review meeting once a MAM is recorded. A refusal because of the stage is
 // 409 naming `current_status`; a MAP or review dated before the first MAM is 422 on `/held_on`.
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41395,11 +41395,11 @@ func (c *ClientWithResponses) GetMeetingWithResponse(ctx context.Context, id ID,
 
 // UpdateMeetingWithBodyWithResponse Correct a meeting's record (JSON merge patch)
 //
-// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41414,11 +41414,11 @@ func (c *ClientWithResponses) UpdateMeetingWithBodyWithResponse(ctx context.Cont
 
 // UpdateMeetingWithApplicationMergePatchPlusJSONBodyWithResponse Correct a meeting's record (JSON merge patch)
 //
-// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41433,12 +41433,12 @@ func (c *ClientWithResponses) UpdateMeetingWithApplicationMergePatchPlusJSONBody
 
 // GetOpenDataReportWithResponse A report as published open data (no credentials; disclosure-controlled only)
 //
-// Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
-// disclosure-controlled, whatever is asked. Rate limited per client address.
-//
 // **Who may call:** anyone, no credentials, when the council has switched open data on (404 otherwise); figures are always disclosure-controlled.
 //
 // **Changes:** nothing.
+//
+// Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
+// disclosure-controlled, whatever is asked. Rate limited per client address.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -41623,14 +41623,14 @@ func (c *ClientWithResponses) GetPathwayFeedbackWithResponse(ctx context.Context
 
 // ListPossibleDuplicatesWithResponse Pairs of records holding the same NHS number or UPN (SEND team)
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** nothing.
+//
 // One entry per pair and identifier, newest first. A pair is found when a record is
 // recorded (or changed) with an NHS number or UPN that a record the caller could not see
 // already holds, including two records written at the same moment. Each pair listed is
 // audited on both children's trails.
-//
-// **Who may call:** send_officer only (`records:merge`).
-//
-// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -41645,11 +41645,11 @@ func (c *ClientWithResponses) ListPossibleDuplicatesWithResponse(ctx context.Con
 
 // DismissPossibleDuplicateWithBodyWithResponse Record that a pair are two children, and why (SEND team)
 //
-// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
-//
 // **Who may call:** send_officer only (`records:merge`).
 //
 // **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41664,11 +41664,11 @@ func (c *ClientWithResponses) DismissPossibleDuplicateWithBodyWithResponse(ctx c
 
 // DismissPossibleDuplicateWithResponse Record that a pair are two children, and why (SEND team)
 //
-// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
-//
 // **Who may call:** send_officer only (`records:merge`).
 //
 // **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41802,14 +41802,14 @@ func (c *ClientWithResponses) ListReferralsWithResponse(ctx context.Context, par
 
 // CreateReferralWithBodyWithResponse Receive a referral into the pathway
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
 // but with gaps where a referral was refused or a server restarted, and a little out of order
 // across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 // the council's area) computed on the day of receipt.
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41824,14 +41824,14 @@ func (c *ClientWithResponses) CreateReferralWithBodyWithResponse(ctx context.Con
 
 // CreateReferralWithResponse Receive a referral into the pathway
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
 // but with gaps where a referral was refused or a server restarted, and a little out of order
 // across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
 // the council's area) computed on the day of receipt.
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41863,11 +41863,11 @@ func (c *ClientWithResponses) GetReferralWithResponse(ctx context.Context, id ID
 
 // UpdateReferralWithBodyWithResponse Correct a referral before triage (JSON merge patch)
 //
-// Only a referral still in status `received` can be changed; eligibility is recomputed.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only a referral still in status `received` can be changed; eligibility is recomputed.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41882,11 +41882,11 @@ func (c *ClientWithResponses) UpdateReferralWithBodyWithResponse(ctx context.Con
 
 // UpdateReferralWithApplicationMergePatchPlusJSONBodyWithResponse Correct a referral before triage (JSON merge patch)
 //
-// Only a referral still in status `received` can be changed; eligibility is recomputed.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Only a referral still in status `received` can be changed; eligibility is recomputed.
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41901,15 +41901,15 @@ func (c *ClientWithResponses) UpdateReferralWithApplicationMergePatchPlusJSONBod
 
 // AllocateReferralWithBodyWithResponse Record the allocation meeting's choice of engagement lead
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
 // recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
 // and keeps it in the history; there is one active lead per referral. The first allocation
 // moves an `assessing` referral to `allocated`. The lead joins the team around the child,
 // which needs consent in force unless the referral carries a safeguarding concern.
-//
-// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
-//
-// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41924,15 +41924,15 @@ func (c *ClientWithResponses) AllocateReferralWithBodyWithResponse(ctx context.C
 
 // AllocateReferralWithResponse Record the allocation meeting's choice of engagement lead
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
 // recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
 // and keeps it in the history; there is one active lead per referral. The first allocation
 // moves an `assessing` referral to `allocated`. The lead joins the team around the child,
 // which needs consent in force unless the referral carries a safeguarding concern.
-//
-// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
-//
-// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41964,13 +41964,13 @@ func (c *ClientWithResponses) ListAllocationsWithResponse(ctx context.Context, i
 
 // CloseReferralWithBodyWithResponse Close a referral with its outcome
 //
-// Any referral not closed, redirected or declined can be closed. One still awaiting triage
-// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
-// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41985,13 +41985,13 @@ func (c *ClientWithResponses) CloseReferralWithBodyWithResponse(ctx context.Cont
 
 // CloseReferralWithResponse Close a referral with its outcome
 //
-// Any referral not closed, redirected or declined can be closed. One still awaiting triage
-// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
-// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Any referral not closed, redirected or declined can be closed. One still awaiting triage
+// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
+// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42006,6 +42006,10 @@ func (c *ClientWithResponses) CloseReferralWithResponse(ctx context.Context, id 
 
 // RaiseSafeguardingConcernWithBodyWithResponse Record a safeguarding concern found after the referral was received
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // For a concern found during the family assessment or later (the intake details are closed to
 // PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
 // redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
@@ -42017,10 +42021,6 @@ func (c *ClientWithResponses) CloseReferralWithResponse(ctx context.Context, id 
 // until then, so the case is never without one. Announced as `referral.safeguarding_concern_raised`.
 // Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
 // assessment where such concerns come to light.
-//
-// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
-//
-// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42035,6 +42035,10 @@ func (c *ClientWithResponses) RaiseSafeguardingConcernWithBodyWithResponse(ctx c
 
 // RaiseSafeguardingConcernWithResponse Record a safeguarding concern found after the referral was received
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // For a concern found during the family assessment or later (the intake details are closed to
 // PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
 // redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
@@ -42046,10 +42050,6 @@ func (c *ClientWithResponses) RaiseSafeguardingConcernWithBodyWithResponse(ctx c
 // until then, so the case is never without one. Announced as `referral.safeguarding_concern_raised`.
 // Needs `pathway:run`: the SEND team, who triage, and the engagement lead, who runs the
 // assessment where such concerns come to light.
-//
-// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
-//
-// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42064,12 +42064,12 @@ func (c *ClientWithResponses) RaiseSafeguardingConcernWithResponse(ctx context.C
 
 // TransitionReferralWithBodyWithResponse Move a referral along the pathway
 //
-// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
-// moves answer 409 naming the current status. Closing has its own call.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
+// moves answer 409 naming the current status. Closing has its own call.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42084,12 +42084,12 @@ func (c *ClientWithResponses) TransitionReferralWithBodyWithResponse(ctx context
 
 // TransitionReferralWithResponse Move a referral along the pathway
 //
-// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
-// moves answer 409 naming the current status. Closing has its own call.
-//
 // **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
 //
 // **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
+// moves answer 409 naming the current status. Closing has its own call.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42104,14 +42104,14 @@ func (c *ClientWithResponses) TransitionReferralWithResponse(ctx context.Context
 
 // TriageReferralWithBodyWithResponse Triage a received referral (SEND officer)
 //
+// **Who may call:** send_officer only (`referrals:triage`).
+//
+// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // `accept` moves the referral to `accepted` on a route: `family_assessment`, or
 // `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
 // accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
 // `redirect_to`. A referral that is not `received` answers 409 naming its current status.
-//
-// **Who may call:** send_officer only (`referrals:triage`).
-//
-// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42126,14 +42126,14 @@ func (c *ClientWithResponses) TriageReferralWithBodyWithResponse(ctx context.Con
 
 // TriageReferralWithResponse Triage a received referral (SEND officer)
 //
+// **Who may call:** send_officer only (`referrals:triage`).
+//
+// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // `accept` moves the referral to `accepted` on a route: `family_assessment`, or
 // `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
 // accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
 // `redirect_to`. A referral that is not `received` answers 409 naming its current status.
-//
-// **Who may call:** send_officer only (`referrals:triage`).
-//
-// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42148,14 +42148,14 @@ func (c *ClientWithResponses) TriageReferralWithResponse(ctx context.Context, id
 
 // GetActivityReportWithResponse Activity: referrals by reason, setting and locality, routes, meetings, EHC needs assessments, tribunals and complaints
 //
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // Referrals received in the period (by any reason given, by main reason, by the type of setting that referred
 // them with the number of distinct settings, by the child's locality, by route), meetings held by type, EHC
 // needs assessment requests received and assessments started (decisions to assess), tribunal appeals, mediations
 // and complaints received. Computed in the database. See the README's "Reports" for each figure's definition.
-//
-// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
-//
-// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -42170,15 +42170,15 @@ func (c *ClientWithResponses) GetActivityReportWithResponse(ctx context.Context,
 
 // GetEHCTimelinessReportWithResponse Timeliness of EHC decisions, plans and annual reviews completed in a period
 //
+// **Who may call:** send_officer only (`reports:exact`).
+//
+// **Changes:** nothing.
+//
 // Counts what was completed between `from` and `to` inclusive: decisions whether to assess (6 weeks, Reg 5), first
 // final plans (20 weeks, Reg 13(2)) and annual review decisions. Each is reported against the raw limit and the
 // exception-adjusted date; plans also "excluding exceptions", among requests where no exception applied to the 20
 // weeks (SEN2 Week20 = 0), the measure the DfE publishes. Percentages have one decimal place and are null when
 // nothing was completed. Counts only: no child is named.
-//
-// **Who may call:** send_officer only (`reports:exact`).
-//
-// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -42193,13 +42193,13 @@ func (c *ClientWithResponses) GetEHCTimelinessReportWithResponse(ctx context.Con
 
 // GetExperienceReportWithResponse Experience: survey responses per question, with mean scores and the distribution of answers
 //
-// For responses submitted in the period: per template and respondent group (parents and carers, children and
-// young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
-// 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
-//
 // **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
 //
 // **Changes:** nothing.
+//
+// For responses submitted in the period: per template and respondent group (parents and carers, children and
+// young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
+// 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -42231,12 +42231,12 @@ func (c *ClientWithResponses) GetFunnelReportWithResponse(ctx context.Context, p
 
 // GetTimelinessReportWithResponse Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
 //
-// The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
-// disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
-//
 // **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
 //
 // **Changes:** nothing.
+//
+// The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
+// disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -42251,14 +42251,14 @@ func (c *ClientWithResponses) GetTimelinessReportWithResponse(ctx context.Contex
 
 // GetTransitionsReportWithResponse Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
 //
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // A snapshot on `to` (and, when compared, on the previous period's last day): young people aged 14 to 25 with an
 // open referral or an EHC plan in force, with and without a current transition plan; and EHC plans in force
 // expected to end in the 12 months after that day (the transition plan's expected end or the end of the
 // academic year in which the young person turns 25, whichever is sooner).
-//
-// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
-//
-// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -42273,11 +42273,11 @@ func (c *ClientWithResponses) GetTransitionsReportWithResponse(ctx context.Conte
 
 // ListRetentionDueWithResponse Records past their retention date (admin)
 //
-// Ids and dates only. The default retention is date of birth + 31 years (ONEPLAN_RETENTION_YEARS).
-//
 // **Who may call:** admin only (`retention:manage`).
 //
 // **Changes:** nothing.
+//
+// Ids and dates only. The default retention is date of birth + 31 years (ONEPLAN_RETENTION_YEARS).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -42292,11 +42292,11 @@ func (c *ClientWithResponses) ListRetentionDueWithResponse(ctx context.Context, 
 
 // EraseYoungPersonWithResponse Erase a young person's records past retention (admin)
 //
-// Deletes the young person, their referrals, involvements and consents; the audit trail keeps a tombstone with ids only. A record not yet due answers 409.
-//
 // **Who may call:** admin only (`retention:manage`).
 //
 // **Changes:** Erases the young person's records past their retention date, keeping an audit event without personal data. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Deletes the young person, their referrals, involvements and consents; the audit trail keeps a tombstone with ids only. A record not yet due answers 409.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -42328,14 +42328,14 @@ func (c *ClientWithResponses) ListSurveyInvitationsWithResponse(ctx context.Cont
 
 // CreateSurveyInvitationWithBodyWithResponse Invite a parent or young person to answer a survey without an account
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
 // calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
 // referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
 // answered once before it expires (default 30 days, at most 90).
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42350,14 +42350,14 @@ func (c *ClientWithResponses) CreateSurveyInvitationWithBodyWithResponse(ctx con
 
 // CreateSurveyInvitationWithResponse Invite a parent or young person to answer a survey without an account
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
 // calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
 // referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
 // answered once before it expires (default 30 days, at most 90).
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42389,11 +42389,11 @@ func (c *ClientWithResponses) GetSurveyInvitationWithResponse(ctx context.Contex
 
 // GetSurveyLinkWithResponse The questions an invitation asks (no credentials; the token is the key)
 //
-// Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
-//
 // **Who may call:** anyone holding the invitation's token; no credentials are needed.
 //
 // **Changes:** nothing.
+//
+// Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -42442,11 +42442,11 @@ func (c *ClientWithResponses) AnswerSurveyLinkWithResponse(ctx context.Context, 
 
 // ListSurveyResponsesWithResponse List survey responses the caller may see
 //
-// Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
-//
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403). A family sees their own responses, not professionals'.
 //
 // **Changes:** nothing; every record listed is recorded in the audit trail.
+//
+// Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -42461,14 +42461,14 @@ func (c *ClientWithResponses) ListSurveyResponsesWithResponse(ctx context.Contex
 
 // CreateSurveyResponseWithBodyWithResponse Record a response to a survey template
 //
+// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // A response answers one version of a template (the current one unless `template_version` is given), about one
 // referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
 // template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
 // answers parent and carer or child and young person templates about their own children.
-//
-// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
-//
-// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42483,14 +42483,14 @@ func (c *ClientWithResponses) CreateSurveyResponseWithBodyWithResponse(ctx conte
 
 // CreateSurveyResponseWithResponse Record a response to a survey template
 //
+// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // A response answers one version of a template (the current one unless `template_version` is given), about one
 // referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
 // template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
 // answers parent and carer or child and young person templates about their own children.
-//
-// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
-//
-// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42539,13 +42539,13 @@ func (c *ClientWithResponses) ListSurveyTemplatesWithResponse(ctx context.Contex
 
 // CreateSurveyTemplateWithBodyWithResponse Add a council survey instrument (version 1 of its questions)
 //
-// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
-// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
-// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
-//
 // **Who may call:** send_officer only (`surveys:manage`).
 //
 // **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
+// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
+// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42560,13 +42560,13 @@ func (c *ClientWithResponses) CreateSurveyTemplateWithBodyWithResponse(ctx conte
 
 // CreateSurveyTemplateWithResponse Add a council survey instrument (version 1 of its questions)
 //
-// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
-// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
-// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
-//
 // **Who may call:** send_officer only (`surveys:manage`).
 //
 // **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
+// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
+// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42598,12 +42598,12 @@ func (c *ClientWithResponses) GetSurveyTemplateWithResponse(ctx context.Context,
 
 // AddSurveyTemplateVersionWithBodyWithResponse Publish a new version of a council template's questions
 //
-// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
-// `id` across versions to be reported as the same question. Built-in templates never change (409).
-//
 // **Who may call:** send_officer only (`surveys:manage`).
 //
 // **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
+// `id` across versions to be reported as the same question. Built-in templates never change (409).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42618,12 +42618,12 @@ func (c *ClientWithResponses) AddSurveyTemplateVersionWithBodyWithResponse(ctx c
 
 // AddSurveyTemplateVersionWithResponse Publish a new version of a council template's questions
 //
-// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
-// `id` across versions to be reported as the same question. Built-in templates never change (409).
-//
 // **Who may call:** send_officer only (`surveys:manage`).
 //
 // **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
+// `id` across versions to be reported as the same question. Built-in templates never change (409).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42655,15 +42655,15 @@ func (c *ClientWithResponses) ListTransitionPlansWithResponse(ctx context.Contex
 
 // CreateTransitionPlanWithBodyWithResponse Record a young person's transition plan (preparing for adulthood, 13 to 25)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // One current plan per young person: a second while one is current is 409 naming `/young_person_id`
 // (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
 // exist. The response carries the NHS continuing healthcare milestones computed from the young person's
 // date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
 // the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42678,15 +42678,15 @@ func (c *ClientWithResponses) CreateTransitionPlanWithBodyWithResponse(ctx conte
 
 // CreateTransitionPlanWithResponse Record a young person's transition plan (preparing for adulthood, 13 to 25)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // One current plan per young person: a second while one is current is 409 naming `/young_person_id`
 // (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
 // exist. The response carries the NHS continuing healthcare milestones computed from the young person's
 // date of birth: identify by the 14th birthday, refer by the 16th, eligibility decided by 3 months after
 // the 17th ("soon after 17"), package in place by the 18th (a 29 February birthday is 1 March in other years).
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42718,11 +42718,11 @@ func (c *ClientWithResponses) GetTransitionPlanWithResponse(ctx context.Context,
 
 // UpdateTransitionPlanWithBodyWithResponse Change a current transition plan (JSON merge patch)
 //
-// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42737,11 +42737,11 @@ func (c *ClientWithResponses) UpdateTransitionPlanWithBodyWithResponse(ctx conte
 
 // UpdateTransitionPlanWithApplicationMergePatchPlusJSONBodyWithResponse Change a current transition plan (JSON merge patch)
 //
-// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42756,11 +42756,11 @@ func (c *ClientWithResponses) UpdateTransitionPlanWithApplicationMergePatchPlusJ
 
 // EndTransitionPlanWithBodyWithResponse End a transition plan
 //
-// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42775,11 +42775,11 @@ func (c *ClientWithResponses) EndTransitionPlanWithBodyWithResponse(ctx context.
 
 // EndTransitionPlanWithResponse End a transition plan
 //
-// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42794,16 +42794,16 @@ func (c *ClientWithResponses) EndTransitionPlanWithResponse(ctx context.Context,
 
 // ListTransitionGapsWithResponse Young people who should have a transition plan and have none
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing.
+//
 // The "no young person slips through the net" measure. Lists the young people the caller may see who,
 // on `as_of`, have reached the threshold (`min_age`, by birthday or, with `school_year`, from 1 September
 // of the school year in which they reach it: Year 9 for 14) and are not yet 26; have an open referral
 // (not closed, redirected or declined; received on or before `as_of`) or an EHC plan in force (issued or
 // ceasing); and have no transition plan current on `as_of` (started on or before it, not ended on or
 // before it). Newest young person record first. Each young person listed is audited.
-//
-// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
-//
-// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -42818,6 +42818,10 @@ func (c *ClientWithResponses) ListTransitionGapsWithResponse(ctx context.Context
 
 // ListUpcomingTransitionsWithResponse Plans and services ending soon, so nobody reaches 18 or 25 unplanned
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing.
+//
 // For the young people the caller may see who on `as_of` have an open referral, an EHC plan in force or
 // a current transition plan: the events in (`as_of`, `as_of` + `within_months`]. `turns_18` is the 18th
 // birthday (children's services end); `plan_expected_end` the current transition plan's expected end of
@@ -42825,10 +42829,6 @@ func (c *ClientWithResponses) ListTransitionGapsWithResponse(ctx context.Context
 // in force turns 25 (SEN2 cease reason 1); `service_end` an involvement in the team around the child ending.
 // Sorted by date, then young person, kind and related record; the cursor continues after the last item.
 // Each young person listed is audited.
-//
-// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
-//
-// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -42860,6 +42860,10 @@ func (c *ClientWithResponses) ListWebhookSubscriptionsWithResponse(ctx context.C
 
 // CreateWebhookSubscriptionWithBodyWithResponse Subscribe a receiver to events (admin); the signing secret is in this answer only
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Deliveries follow the Standard Webhooks specification: a POST of the event's JSON (the same shape as a
 // feed item) with `webhook-id` (the event id, the same on every retry and replay: de-duplicate on it),
 // `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of
@@ -42871,10 +42875,6 @@ func (c *ClientWithResponses) ListWebhookSubscriptionsWithResponse(ctx context.C
 // dialled) unless the operator allows the network with ONEPLAN_WEBHOOK_ALLOWED_NETWORKS. `view` decides
 // what the subscription receives: `council` every event; `organisation` the directory's events and events
 // about children whose team included the organisation on the day of the event.
-//
-// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
-//
-// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42889,6 +42889,10 @@ func (c *ClientWithResponses) CreateWebhookSubscriptionWithBodyWithResponse(ctx 
 
 // CreateWebhookSubscriptionWithResponse Subscribe a receiver to events (admin); the signing secret is in this answer only
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Deliveries follow the Standard Webhooks specification: a POST of the event's JSON (the same shape as a
 // feed item) with `webhook-id` (the event id, the same on every retry and replay: de-duplicate on it),
 // `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of
@@ -42900,10 +42904,6 @@ func (c *ClientWithResponses) CreateWebhookSubscriptionWithBodyWithResponse(ctx 
 // dialled) unless the operator allows the network with ONEPLAN_WEBHOOK_ALLOWED_NETWORKS. `view` decides
 // what the subscription receives: `council` every event; `organisation` the directory's events and events
 // about children whose team included the organisation on the day of the event.
-//
-// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
-//
-// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -42986,13 +42986,13 @@ func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Cont
 
 // ReplayWebhookEventsWithBodyWithResponse Send again the events after an event or since an instant (admin)
 //
-// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
-// subscription may receive (its types and view as at each event). Replayed deliveries keep their
-// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
-//
 // **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
+// subscription may receive (its types and view as at each event). Replayed deliveries keep their
+// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -43007,13 +43007,13 @@ func (c *ClientWithResponses) ReplayWebhookEventsWithBodyWithResponse(ctx contex
 
 // ReplayWebhookEventsWithResponse Send again the events after an event or since an instant (admin)
 //
-// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
-// subscription may receive (its types and view as at each event). Replayed deliveries keep their
-// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
-//
 // **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
 //
 // **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
+// subscription may receive (its types and view as at each event). Replayed deliveries keep their
+// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -43079,6 +43079,10 @@ func (c *ClientWithResponses) ListYoungPeopleWithResponse(ctx context.Context, p
 
 // CreateYoungPersonWithBodyWithResponse Record a child or young person (aged 0-25)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // An NHS number or UPN names one child. When a record the caller may see already holds the
 // NHS number or UPN given, the answer is `409` with `location` naming that record (use it
 // rather than recording the child again). When only records the caller may not see hold it,
@@ -43086,10 +43090,6 @@ func (c *ClientWithResponses) ListYoungPeopleWithResponse(ctx context.Context, p
 // child they cannot see is known. The pair then goes on the SEND team's list of possible
 // duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 // same moment are both kept and found as a pair.
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -43104,6 +43104,10 @@ func (c *ClientWithResponses) CreateYoungPersonWithBodyWithResponse(ctx context.
 
 // CreateYoungPersonWithResponse Record a child or young person (aged 0-25)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // An NHS number or UPN names one child. When a record the caller may see already holds the
 // NHS number or UPN given, the answer is `409` with `location` naming that record (use it
 // rather than recording the child again). When only records the caller may not see hold it,
@@ -43111,10 +43115,6 @@ func (c *ClientWithResponses) CreateYoungPersonWithBodyWithResponse(ctx context.
 // child they cannot see is known. The pair then goes on the SEND team's list of possible
 // duplicates (`GET /v1/possible-duplicates`). Two records given the same identifier at the
 // same moment are both kept and found as a pair.
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -43129,13 +43129,13 @@ func (c *ClientWithResponses) CreateYoungPersonWithResponse(ctx context.Context,
 
 // GetYoungPersonWithResponse Read a young person's record
 //
-// A record merged into another answers `301` with `Location` (and the problem's `location`)
-// naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
-// other operation on a merged-away id answers `404`.
-//
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
+//
+// A record merged into another answers `301` with `Location` (and the problem's `location`)
+// naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
+// other operation on a merged-away id answers `404`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -43150,13 +43150,13 @@ func (c *ClientWithResponses) GetYoungPersonWithResponse(ctx context.Context, id
 
 // UpdateYoungPersonWithBodyWithResponse Change a young person's record (JSON merge patch)
 //
-// Giving the record an NHS number or UPN that another record holds is treated as on create:
-// `409` with `location` when the caller may see that record, otherwise the change is made
-// and the pair goes on the possible duplicates list.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Giving the record an NHS number or UPN that another record holds is treated as on create:
+// `409` with `location` when the caller may see that record, otherwise the change is made
+// and the pair goes on the possible duplicates list.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -43171,13 +43171,13 @@ func (c *ClientWithResponses) UpdateYoungPersonWithBodyWithResponse(ctx context.
 
 // UpdateYoungPersonWithApplicationMergePatchPlusJSONBodyWithResponse Change a young person's record (JSON merge patch)
 //
-// Giving the record an NHS number or UPN that another record holds is treated as on create:
-// `409` with `location` when the caller may see that record, otherwise the change is made
-// and the pair goes on the possible duplicates list.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Giving the record an NHS number or UPN that another record holds is treated as on create:
+// `409` with `location` when the caller may see that record, otherwise the change is made
+// and the pair goes on the possible duplicates list.
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -43260,6 +43260,10 @@ func (c *ClientWithResponses) CreateConsentWithResponse(ctx context.Context, id 
 
 // WithdrawConsentWithBodyWithResponse Record that consent was withdrawn
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
 // involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
 // announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
@@ -43269,10 +43273,6 @@ func (c *ClientWithResponses) CreateConsentWithResponse(ctx context.Context, id 
 // (`involvement.review_needed`) and keeps its access until a practitioner decides. Involvements
 // that never rested on it are unaffected. New involvements need consent, a safeguarding reason
 // or a lawful basis.
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -43287,6 +43287,10 @@ func (c *ClientWithResponses) WithdrawConsentWithBodyWithResponse(ctx context.Co
 
 // WithdrawConsentWithResponse Record that consent was withdrawn
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
 // involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
 // announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
@@ -43296,10 +43300,6 @@ func (c *ClientWithResponses) WithdrawConsentWithBodyWithResponse(ctx context.Co
 // (`involvement.review_needed`) and keeps its access until a practitioner decides. Involvements
 // that never rested on it are unaffected. New involvements need consent, a safeguarding reason
 // or a lawful basis.
-//
-// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
-//
-// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -43348,13 +43348,13 @@ func (c *ClientWithResponses) ListInvolvementsWithResponse(ctx context.Context, 
 
 // CreateInvolvementWithBodyWithResponse Involve an organisation (and practitioner) in the team around the child
 //
-// Involving an organisation shares the child's record with it, so it needs consent in force
-// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
-// to safeguard a child; the reason is kept). Otherwise 422.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Involving an organisation shares the child's record with it, so it needs consent in force
+// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
+// to safeguard a child; the reason is kept). Otherwise 422.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -43369,13 +43369,13 @@ func (c *ClientWithResponses) CreateInvolvementWithBodyWithResponse(ctx context.
 
 // CreateInvolvementWithResponse Involve an organisation (and practitioner) in the team around the child
 //
-// Involving an organisation shares the child's record with it, so it needs consent in force
-// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
-// to safeguard a child; the reason is kept). Otherwise 422.
-//
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
 // **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// Involving an organisation shares the child's record with it, so it needs consent in force
+// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
+// to safeguard a child; the reason is kept). Otherwise 422.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -43424,6 +43424,10 @@ func (c *ClientWithResponses) UpdateInvolvementWithApplicationMergePatchPlusJSON
 
 // MergeYoungPeopleWithBodyWithResponse Merge another record of the same child into this one (SEND team)
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Moves every record linked to `from` onto this record, in one transaction: referrals (with
 // their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
 // assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
@@ -43442,10 +43446,6 @@ func (c *ClientWithResponses) UpdateInvolvementWithApplicationMergePatchPlusJSON
 // Refused with `409` when both records have an EHC plan that has not ceased (a child has one
 // plan; cease the one recorded in error first) or both have a current transition plan.
 // `If-Match` guards this record.
-//
-// **Who may call:** send_officer only (`records:merge`).
-//
-// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -43460,6 +43460,10 @@ func (c *ClientWithResponses) MergeYoungPeopleWithBodyWithResponse(ctx context.C
 
 // MergeYoungPeopleWithResponse Merge another record of the same child into this one (SEND team)
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Moves every record linked to `from` onto this record, in one transaction: referrals (with
 // their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
 // assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
@@ -43479,10 +43483,6 @@ func (c *ClientWithResponses) MergeYoungPeopleWithBodyWithResponse(ctx context.C
 // plan; cease the one recorded in error first) or both have a current transition plan.
 // `If-Match` guards this record.
 //
-// **Who may call:** send_officer only (`records:merge`).
-//
-// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
-//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/young-people/{id}/merge (the `MergeYoungPeople` operationId).
@@ -43496,11 +43496,11 @@ func (c *ClientWithResponses) MergeYoungPeopleWithResponse(ctx context.Context, 
 
 // GetTimelineWithResponse Every event of the pathway for one young person, in time order
 //
-// Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
-//
 // **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
 //
 // **Changes:** nothing; the read is recorded in the audit trail.
+//
+// Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
 //
 // Returns a wrapper object for the known response body format(s).
 //
