@@ -4,7 +4,7 @@ GO      ?= go
 TOOL    := $(GO) tool -modfile=tools/go.mod
 DEMO_DB ?= oneplan-demo.db
 
-.PHONY: fhir-schema run test generate check-generate lint build docker bench bench-short bench-tools bench-store docs-ui postman postman-run help
+.PHONY: fhir-schema run test generate check-generate lint build docker bench bench-short bench-tools bench-store docs-ui postman postman-run contract-check help
 
 help:
 	@echo "make run             serve the API on SQLite with demo data (prints the URL and keys)"
@@ -12,6 +12,7 @@ help:
 	@echo "make generate        regenerate api/ and pkg/client/ from openapi.yaml"
 	@echo "make check-generate  fail if the generated code is stale"
 	@echo "make lint            gofmt, go vet and golangci-lint"
+	@echo "make contract-check  Spectral lint, no breaking change against versions/, examples valid (internal/contracttest)"
 	@echo "make build           build bin/oneplan"
 	@echo "make postman         regenerate docs/postman/ (collection and environment) from openapi.yaml"
 	@echo "make postman-run     run the collection's Journey with newman against a fresh demo server on SQLite"
@@ -64,6 +65,12 @@ postman:
 
 postman-run:
 	bash tools/postman/run.sh
+# The contract: Spectral (tools/spectral, .spectral.yaml) with zero errors, oasdiff (tools/oasdiff)
+# against the last released contract under versions/, and the Go test that validates every example
+# and requires descriptions and examples (internal/contracttest). See README "Contract stability".
+contract-check:
+	GO=$(GO) ./scripts/contract-check.sh
+	$(GO) test -count=1 ./internal/contracttest/
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/oneplan ./cmd/oneplan

@@ -3645,7 +3645,7 @@ type EHCPlacement struct {
 // EHCPlacementSettingType defines model for EHCPlacement.SettingType.
 type EHCPlacementSettingType string
 
-// EHCPlan defines model for EhcPlan.
+// EHCPlan `next_review`: The next annual review: within 12 months of the plan being made, then of the last review decision (s.44).
 type EHCPlan struct {
 	Cessation *struct {
 		CeasesOn  openapi_types.Date `json:"ceases_on"`
@@ -3740,7 +3740,7 @@ type EHCPlanInput struct {
 	YoungPersonID     openapi_types.UUID `json:"young_person_id"`
 }
 
-// EHCPlanIssueInput defines model for EhcPlanIssueInput.
+// EHCPlanIssueInput `sections`: The final content, when it differs from the draft or proposal after comments. `placement`: Section I, when sections is not given.
 type EHCPlanIssueInput struct {
 	// FamilyAgreedEarly The family responded and agreed before their comment period ended.
 	FamilyAgreedEarly *bool              `json:"family_agreed_early,omitempty"`
@@ -3790,7 +3790,7 @@ type EHCPlanServeInput struct {
 // EHCPlanStatus draft: not yet issued; issued: a final plan is in force; ceasing: decided to cease, held in force until ceases_on; ceased.
 type EHCPlanStatus string
 
-// EHCPlanVersion defines model for EhcPlanVersion.
+// EHCPlanVersion `amendment_final`: Proposals and amended finals: the amended plan within 8 weeks of the notice (Reg 22(3)).
 type EHCPlanVersion struct {
 	AmendmentFinal *Milestone          `json:"amendment_final,omitempty"`
 	AnnualReviewID *openapi_types.UUID `json:"annual_review_id,omitempty"`
@@ -6959,25 +6959,45 @@ type ClientInterface interface {
 
 	// Healthz Liveness probe
 	//
+	// **Who may call:** anyone; no credentials are needed.
+	//
+	// Answers 200 while the process is up, for a Kubernetes liveness probe. **Changes:** nothing.
+	//
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// OpenapiSpec This contract
+	//
+	// **Who may call:** anyone; no credentials are needed.
+	//
+	// The contract this server implements, as YAML. **Changes:** nothing.
 	//
 	// Corresponds with GET /openapi.yaml (the `OpenapiSpec` operationId).
 	OpenapiSpec(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Readyz Readiness probe (checks the database)
 	//
+	// **Who may call:** anyone; no credentials are needed.
+	//
+	// Answers 200 when the database answers, 503 otherwise, for a Kubernetes readiness probe. **Changes:** nothing.
+	//
 	// Corresponds with GET /readyz (the `Readyz` operationId).
 	Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListActions Actions agreed at meetings, across meetings
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/actions (the `ListActions` operationId).
 	ListActions(ctx context.Context, params *ListActionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CompleteActionWithBody Mark an action done (who and when are recorded)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the action done, recording who and when. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -6986,6 +7006,10 @@ type ClientInterface interface {
 
 	// CompleteAction Mark an action done (who and when are recorded)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the action done, recording who and when. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
@@ -6993,15 +7017,27 @@ type ClientInterface interface {
 
 	// ListAnnualReviews List annual reviews of EHC plans
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/annual-reviews (the `ListAnnualReviews` operationId).
 	ListAnnualReviews(ctx context.Context, params *ListAnnualReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAnnualReview Read one annual review with its due dates
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/annual-reviews/{id} (the `GetAnnualReview` operationId).
 	GetAnnualReview(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DecideAnnualReviewWithBody Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 	//
@@ -7012,6 +7048,10 @@ type ClientInterface interface {
 
 	// DecideAnnualReview Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 	//
 	// Takes a body of the `application/json` content type.
@@ -7020,6 +7060,10 @@ type ClientInterface interface {
 	DecideAnnualReview(ctx context.Context, id ID, params *DecideAnnualReviewParams, body DecideAnnualReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// HoldAnnualReviewWithBody Record the review meeting held
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 	//
@@ -7030,6 +7074,10 @@ type ClientInterface interface {
 
 	// HoldAnnualReview Record the review meeting held
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 	//
 	// Takes a body of the `application/json` content type.
@@ -7039,10 +7087,18 @@ type ClientInterface interface {
 
 	// ListAPIKeys List API keys (admin; never the keys themselves)
 	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/api-keys (the `ListAPIKeys` operationId).
 	ListAPIKeys(ctx context.Context, params *ListAPIKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateAPIKeyWithBody Issue an API key (admin); the key is in this answer only
+	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** Issues a key for an organisation and role; the secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7051,6 +7107,10 @@ type ClientInterface interface {
 
 	// CreateAPIKey Issue an API key (admin); the key is in this answer only
 	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** Issues a key for an organisation and role; the secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/api-keys (the `CreateAPIKey` operationId).
@@ -7058,15 +7118,27 @@ type ClientInterface interface {
 
 	// GetAPIKey Read a key's details (admin)
 	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/api-keys/{id} (the `GetAPIKey` operationId).
 	GetAPIKey(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RevokeAPIKey Revoke a key (admin); it fails at once
 	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** Revokes the key: every later call with it answers 401. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Corresponds with POST /v1/api-keys/{id}/revoke (the `RevokeAPIKey` operationId).
 	RevokeAPIKey(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RotateAPIKey Replace a key with a new one for the same organisation and role (admin)
+	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** Issues a replacement key and revokes the old one. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// The old key is revoked in the same transaction; the new key is in this answer only.
 	//
@@ -7075,15 +7147,27 @@ type ClientInterface interface {
 
 	// ListAuditEvents List audit events (admin)
 	//
+	// **Who may call:** admin only (`audit:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDisputes List tribunal appeals, mediations and complaints
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/disputes (the `ListDisputes` operationId).
 	ListDisputes(ctx context.Context, params *ListDisputesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateDisputeWithBody Record a tribunal appeal, a mediation or a complaint against a decision
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
 	// (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
@@ -7098,6 +7182,10 @@ type ClientInterface interface {
 
 	// CreateDispute Record a tribunal appeal, a mediation or a complaint against a decision
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
 	// (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
 	// `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
@@ -7111,10 +7199,18 @@ type ClientInterface interface {
 
 	// GetDispute Read a tribunal appeal, mediation or complaint
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/disputes/{id} (the `GetDispute` operationId).
 	GetDispute(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateDisputeWithBody Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the notes and dates given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7123,12 +7219,20 @@ type ClientInterface interface {
 
 	// UpdateDisputeWithApplicationMergePatchPlusJSONBody Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the notes and dates given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
 	// Corresponds with PATCH /v1/disputes/{id} (the `UpdateDispute` operationId).
 	UpdateDisputeWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateDisputeParams, body UpdateDisputeApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ConcludeDisputeWithBody Record how the dispute ended (once; a second conclusion answers 409)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the outcome and the day it concluded; a second conclusion answers 409. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7137,12 +7241,20 @@ type ClientInterface interface {
 
 	// ConcludeDispute Record how the dispute ended (once; a second conclusion answers 409)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the outcome and the day it concluded; a second conclusion answers 409. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/disputes/{id}/conclude (the `ConcludeDispute` operationId).
 	ConcludeDispute(ctx context.Context, id ID, params *ConcludeDisputeParams, body ConcludeDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDocuments List one record's documents
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the record named must be within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Who may call: anyone who may read casework; only documents of children the caller may see
 	// are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
@@ -7152,6 +7264,10 @@ type ClientInterface interface {
 	ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UploadDocumentWithBody Attach a document (advice, a report, a letter) to a child's record
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Stores the bytes (checked from their content) in blob storage and records the document on the record named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Who may call: anyone who may write casework (the SEND team; a practitioner or setting in the
 	// child's team, for the records they can see). The body is the file itself (not multipart),
@@ -7171,6 +7287,10 @@ type ClientInterface interface {
 
 	// RemoveDocument Remove a document from a child's record
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Removes the document and its bytes. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Who may call: the SEND team or an engagement lead (pathway:run) who may see the child.
 	// The record goes at once; the bytes are deleted from the document store after the commit.
 	// Adds a `document.removed` event; the audit trail keeps that it existed.
@@ -7180,12 +7300,20 @@ type ClientInterface interface {
 
 	// GetDocument Read a document's description (not its bytes)
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
 	//
 	// Corresponds with GET /v1/documents/{id} (the `GetDocument` operationId).
 	GetDocument(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDocumentContent Download a document's bytes
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Who may call: as for reading the document. Always served as an attachment
 	// (`Content-Disposition: attachment`), with `X-Content-Type-Options: nosniff` and a sandboxing
@@ -7197,10 +7325,18 @@ type ClientInterface interface {
 
 	// ListEHCNeedsAssessments List EHC needs assessment requests
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/ehc-needs-assessments (the `ListEHCNeedsAssessments` operationId).
 	ListEHCNeedsAssessments(ctx context.Context, params *ListEHCNeedsAssessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateEHCNeedsAssessmentWithBody Record a request for an EHC needs assessment (starts the 20-week statutory clock)
+	//
+	// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 	// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
@@ -7218,6 +7354,10 @@ type ClientInterface interface {
 
 	// CreateEHCNeedsAssessment Record a request for an EHC needs assessment (starts the 20-week statutory clock)
 	//
+	// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 	// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
 	//
@@ -7234,10 +7374,18 @@ type ClientInterface interface {
 
 	// GetEHCNeedsAssessment Read one EHC needs assessment request with its statutory deadlines
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/ehc-needs-assessments/{id} (the `GetEHCNeedsAssessment` operationId).
 	GetEHCNeedsAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RequestEHCAdviceWithBody Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 	//
@@ -7248,6 +7396,10 @@ type ClientInterface interface {
 
 	// RequestEHCAdvice Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 	//
 	// Takes a body of the `application/json` content type.
@@ -7257,6 +7409,10 @@ type ClientInterface interface {
 
 	// ReceiveEHCAdviceWithBody Record the day requested advice arrived
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the day the advice arrived. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEHCAdvice` operationId).
@@ -7264,12 +7420,20 @@ type ClientInterface interface {
 
 	// ReceiveEHCAdvice Record the day requested advice arrived
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the day the advice arrived. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEHCAdvice` operationId).
 	ReceiveEHCAdvice(ctx context.Context, id ID, adviceID openapi_types.UUID, params *ReceiveEHCAdviceParams, body ReceiveEHCAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DecideEHCNeedsAssessmentWithBody Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 	//
@@ -7280,6 +7444,10 @@ type ClientInterface interface {
 
 	// DecideEHCNeedsAssessment Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 	//
 	// Takes a body of the `application/json` content type.
@@ -7288,6 +7456,10 @@ type ClientInterface interface {
 	DecideEHCNeedsAssessment(ctx context.Context, id ID, params *DecideEHCNeedsAssessmentParams, body DecideEHCNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DecideEHCPlanIssueWithBody Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 	//
@@ -7298,6 +7470,10 @@ type ClientInterface interface {
 
 	// DecideEHCPlanIssue Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 	//
 	// Takes a body of the `application/json` content type.
@@ -7306,6 +7482,10 @@ type ClientInterface interface {
 	DecideEHCPlanIssue(ctx context.Context, id ID, params *DecideEHCPlanIssueParams, body DecideEHCPlanIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddEHCNeedsAssessmentExceptionWithBody Record an exception period that excuses the local authority's time limits
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 	//
@@ -7316,6 +7496,10 @@ type ClientInterface interface {
 
 	// AddEHCNeedsAssessmentException Record an exception period that excuses the local authority's time limits
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 	//
 	// Takes a body of the `application/json` content type.
@@ -7325,12 +7509,20 @@ type ClientInterface interface {
 
 	// WithdrawEHCNeedsAssessmentWithBody Record that the request was withdrawn (SEN2 outcome W)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the request withdrawn (SEN2 outcome W); its clock stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEHCNeedsAssessment` operationId).
 	WithdrawEHCNeedsAssessmentWithBody(ctx context.Context, id ID, params *WithdrawEHCNeedsAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// WithdrawEHCNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the request withdrawn (SEN2 outcome W); its clock stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7339,10 +7531,18 @@ type ClientInterface interface {
 
 	// ListEHCPlans List EHC plans
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/ehc-plans (the `ListEHCPlans` operationId).
 	ListEHCPlans(ctx context.Context, params *ListEHCPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateEHCPlanWithBody Draft an EHC plan (version 1)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 	//
@@ -7353,6 +7553,10 @@ type ClientInterface interface {
 
 	// CreateEHCPlan Draft an EHC plan (version 1)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 	//
 	// Takes a body of the `application/json` content type.
@@ -7362,10 +7566,18 @@ type ClientInterface interface {
 
 	// GetEHCPlan Read one EHC plan with every version and its due dates
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/ehc-plans/{id} (the `GetEHCPlan` operationId).
 	GetEHCPlan(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ProposeEHCPlanAmendmentWithBody Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 	//
@@ -7376,6 +7588,10 @@ type ClientInterface interface {
 
 	// ProposeEHCPlanAmendment Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 	//
 	// Takes a body of the `application/json` content type.
@@ -7384,6 +7600,10 @@ type ClientInterface interface {
 	ProposeEHCPlanAmendment(ctx context.Context, id ID, params *ProposeEHCPlanAmendmentParams, body ProposeEHCPlanAmendmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CeaseEHCPlanWithBody Record the decision to cease to maintain the plan (s.45)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 	//
@@ -7394,6 +7614,10 @@ type ClientInterface interface {
 
 	// CeaseEHCPlan Record the decision to cease to maintain the plan (s.45)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 	//
 	// Takes a body of the `application/json` content type.
@@ -7402,6 +7626,10 @@ type ClientInterface interface {
 	CeaseEHCPlan(ctx context.Context, id ID, params *CeaseEHCPlanParams, body CeaseEHCPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReviseEHCPlanDraftWithBody Replace the draft's sections
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 	//
@@ -7412,6 +7640,10 @@ type ClientInterface interface {
 
 	// ReviseEHCPlanDraft Replace the draft's sections
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 	//
 	// Takes a body of the `application/json` content type.
@@ -7420,6 +7652,10 @@ type ClientInterface interface {
 	ReviseEHCPlanDraft(ctx context.Context, id ID, params *ReviseEHCPlanDraftParams, body ReviseEHCPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// IssueEHCPlanWithBody Issue the final plan, or the amended plan after proposed amendments
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 	//
@@ -7430,6 +7666,10 @@ type ClientInterface interface {
 
 	// IssueEHCPlan Issue the final plan, or the amended plan after proposed amendments
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 	//
 	// Takes a body of the `application/json` content type.
@@ -7439,6 +7679,10 @@ type ClientInterface interface {
 
 	// SetEHCPlanPhaseTransferWithBody Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the phase transfer and its deadline on the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEHCPlanPhaseTransfer` operationId).
@@ -7446,12 +7690,20 @@ type ClientInterface interface {
 
 	// SetEHCPlanPhaseTransfer Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the phase transfer and its deadline on the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEHCPlanPhaseTransfer` operationId).
 	SetEHCPlanPhaseTransfer(ctx context.Context, id ID, params *SetEHCPlanPhaseTransferParams, body SetEHCPlanPhaseTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ServeEHCPlanDraftWithBody Record the draft sent to the family (15 days to comment, Reg 13(1))
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// The first draft served meets the request's draft plan target.
 	//
@@ -7462,6 +7714,10 @@ type ClientInterface interface {
 
 	// ServeEHCPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The first draft served meets the request's draft plan target.
 	//
 	// Takes a body of the `application/json` content type.
@@ -7470,6 +7726,10 @@ type ClientInterface interface {
 	ServeEHCPlanDraft(ctx context.Context, id ID, params *ServeEHCPlanDraftParams, body ServeEHCPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListEventTypes The event catalogue - every event type, its version and its payload schema
+	//
+	// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// Every change OnePlan announces is one of these types. A type's `version` is bumped when its payload
 	// changes incompatibly; `payload_schema` names the component in this contract that describes its `data`.
@@ -7480,6 +7740,10 @@ type ClientInterface interface {
 	ListEventTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListEvents The pull feed - events in commit order after a cursor, within the caller's need-to-know
+	//
+	// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403). Events about records outside the caller's need-to-know are left out.
+	//
+	// **Changes:** nothing.
 	//
 	// Events in the order they were committed, oldest first, after `after` (omit it to start from the oldest
 	// event still kept). Pass `next_cursor` back as `after` to continue; it is always present, and an empty page
@@ -7493,6 +7757,10 @@ type ClientInterface interface {
 
 	// ExportSen2 The person-level SEN2 return content as CSV files in a zip, with a validation report
 	//
+	// **Who may call:** send_officer only (`returns:export`): the file holds personal data.
+	//
+	// **Changes:** nothing; the export is recorded in the audit trail.
+	//
 	// One CSV per module (sen2 header, person, requests, assessment, namedplan, plandetail, activeplans,
 	// placementdetail, senneed) with the DfE item names as columns, for the caseload on `reference_date` and activity
 	// in the calendar year before it; `validation.csv` lists every mandatory item missing, per child, rather than
@@ -7503,10 +7771,18 @@ type ClientInterface interface {
 
 	// ListFamilyAssessments List family assessments
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/family-assessments (the `ListFamilyAssessments` operationId).
 	ListFamilyAssessments(ctx context.Context, params *ListFamilyAssessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateFamilyAssessmentWithBody Start the family assessment of an accepted referral
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// One assessment per referral, of the referral's route: `family_assessment`, or
 	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
@@ -7519,6 +7795,10 @@ type ClientInterface interface {
 
 	// CreateFamilyAssessment Start the family assessment of an accepted referral
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// One assessment per referral, of the referral's route: `family_assessment`, or
 	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
 	// draft; starting it moves an `accepted` referral to `assessing`.
@@ -7530,10 +7810,18 @@ type ClientInterface interface {
 
 	// GetFamilyAssessment Read a family assessment
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/family-assessments/{id} (the `GetFamilyAssessment` operationId).
 	GetFamilyAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateFamilyAssessmentWithBody Change a draft assessment (JSON merge patch)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the draft's sections given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7542,12 +7830,20 @@ type ClientInterface interface {
 
 	// UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBody Change a draft assessment (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the draft's sections given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
 	// Corresponds with PATCH /v1/family-assessments/{id} (the `UpdateFamilyAssessment` operationId).
 	UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateFamilyAssessmentParams, body UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReviewFamilyAssessment Start a Family Assessment Review
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Starts a Family Assessment Review: a new draft following on from the submitted assessment. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Marks a submitted assessment `reviewed` and starts a new draft version linked to it
 	// (`previous_id`), carrying its content forward. The earlier version is never overwritten.
@@ -7557,15 +7853,27 @@ type ClientInterface interface {
 
 	// SubmitFamilyAssessment Submit a draft assessment to the early-help team
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Submits the draft: it can no longer be changed. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
 	SubmitFamilyAssessment(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMeetings List meetings
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/meetings (the `ListMeetings` operationId).
 	ListMeetings(ctx context.Context, params *ListMeetingsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateMeetingWithBody Record a meeting on the pathway
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
 	// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
@@ -7583,6 +7891,10 @@ type ClientInterface interface {
 
 	// CreateMeeting Record a meeting on the pathway
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
 	// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 	// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
@@ -7599,10 +7911,18 @@ type ClientInterface interface {
 
 	// GetMeeting Read a meeting
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/meetings/{id} (the `GetMeeting` operationId).
 	GetMeeting(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateMeetingWithBody Correct a meeting's record (JSON merge patch)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 	//
@@ -7613,6 +7933,10 @@ type ClientInterface interface {
 
 	// UpdateMeetingWithApplicationMergePatchPlusJSONBody Correct a meeting's record (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
@@ -7622,6 +7946,10 @@ type ClientInterface interface {
 
 	// GetOpenDataReport A report as published open data (no credentials; disclosure-controlled only)
 	//
+	// **Who may call:** anyone, no credentials, when the council has switched open data on (404 otherwise); figures are always disclosure-controlled.
+	//
+	// **Changes:** nothing.
+	//
 	// Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
 	// disclosure-controlled, whatever is asked. Rate limited per client address.
 	//
@@ -7630,10 +7958,18 @@ type ClientInterface interface {
 
 	// ListOrganisations List organisations
 	//
+	// **Who may call:** every role except family (`directory:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/organisations (the `ListOrganisations` operationId).
 	ListOrganisations(ctx context.Context, params *ListOrganisationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateOrganisationWithBody Register an organisation (admin)
+	//
+	// **Who may call:** admin only (`organisations:manage`).
+	//
+	// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7642,6 +7978,10 @@ type ClientInterface interface {
 
 	// CreateOrganisation Register an organisation (admin)
 	//
+	// **Who may call:** admin only (`organisations:manage`).
+	//
+	// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/organisations (the `CreateOrganisation` operationId).
@@ -7649,10 +7989,18 @@ type ClientInterface interface {
 
 	// GetOrganisation Read an organisation
 	//
+	// **Who may call:** every role except family (`directory:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/organisations/{id} (the `GetOrganisation` operationId).
 	GetOrganisation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateOrganisationWithBody Change an organisation (JSON merge patch, admin)
+	//
+	// **Who may call:** admin only (`organisations:manage`).
+	//
+	// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7661,6 +8009,10 @@ type ClientInterface interface {
 
 	// UpdateOrganisationWithApplicationMergePatchPlusJSONBody Change an organisation (JSON merge patch, admin)
 	//
+	// **Who may call:** admin only (`organisations:manage`).
+	//
+	// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
 	// Corresponds with PATCH /v1/organisations/{id} (the `UpdateOrganisation` operationId).
@@ -7668,10 +8020,18 @@ type ClientInterface interface {
 
 	// ListPathwayFeedback List pathway feedback
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/pathway-feedback (the `ListPathwayFeedback` operationId).
 	ListPathwayFeedback(ctx context.Context, params *ListPathwayFeedbackParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreatePathwayFeedbackWithBody Record a review of progress by the child, the family or a professional
+	//
+	// **Who may call:** roles with `feedback:give`: send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the feedback against the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7680,6 +8040,10 @@ type ClientInterface interface {
 
 	// CreatePathwayFeedback Record a review of progress by the child, the family or a professional
 	//
+	// **Who may call:** roles with `feedback:give`: send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the feedback against the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
@@ -7687,10 +8051,18 @@ type ClientInterface interface {
 
 	// GetPathwayFeedback Read one piece of feedback
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
 	GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
+	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** nothing.
 	//
 	// One entry per pair and identifier, newest first. A pair is found when a record is
 	// recorded (or changed) with an NHS number or UPN that a record the caller could not see
@@ -7702,6 +8074,10 @@ type ClientInterface interface {
 
 	// DismissPossibleDuplicateWithBody Record that a pair are two children, and why (SEND team)
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 	//
 	// Takes any type of body and a specified content type.
@@ -7710,6 +8086,10 @@ type ClientInterface interface {
 	DismissPossibleDuplicateWithBody(ctx context.Context, id ID, params *DismissPossibleDuplicateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DismissPossibleDuplicate Record that a pair are two children, and why (SEND team)
+	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 	//
@@ -7720,10 +8100,18 @@ type ClientInterface interface {
 
 	// ListPractitioners List practitioners
 	//
+	// **Who may call:** every role except family (`directory:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/practitioners (the `ListPractitioners` operationId).
 	ListPractitioners(ctx context.Context, params *ListPractitionersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreatePractitionerWithBody Register a practitioner (admin, or a SEND officer)
+	//
+	// **Who may call:** admin and send_officer (`practitioners:manage`).
+	//
+	// **Changes:** Registers a practitioner of an organisation in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7732,6 +8120,10 @@ type ClientInterface interface {
 
 	// CreatePractitioner Register a practitioner (admin, or a SEND officer)
 	//
+	// **Who may call:** admin and send_officer (`practitioners:manage`).
+	//
+	// **Changes:** Registers a practitioner of an organisation in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/practitioners (the `CreatePractitioner` operationId).
@@ -7739,10 +8131,18 @@ type ClientInterface interface {
 
 	// GetPractitioner Read a practitioner
 	//
+	// **Who may call:** every role except family (`directory:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/practitioners/{id} (the `GetPractitioner` operationId).
 	GetPractitioner(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdatePractitionerWithBody Change a practitioner (JSON merge patch)
+	//
+	// **Who may call:** admin and send_officer (`practitioners:manage`).
+	//
+	// **Changes:** Changes the practitioner's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7751,6 +8151,10 @@ type ClientInterface interface {
 
 	// UpdatePractitionerWithApplicationMergePatchPlusJSONBody Change a practitioner (JSON merge patch)
 	//
+	// **Who may call:** admin and send_officer (`practitioners:manage`).
+	//
+	// **Changes:** Changes the practitioner's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
 	// Corresponds with PATCH /v1/practitioners/{id} (the `UpdatePractitioner` operationId).
@@ -7758,10 +8162,18 @@ type ClientInterface interface {
 
 	// ListReferrals List referrals the caller may see
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/referrals (the `ListReferrals` operationId).
 	ListReferrals(ctx context.Context, params *ListReferralsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateReferralWithBody Receive a referral into the pathway
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
 	// but with gaps where a referral was refused or a server restarted, and a little out of order
@@ -7775,6 +8187,10 @@ type ClientInterface interface {
 
 	// CreateReferral Receive a referral into the pathway
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
 	// but with gaps where a referral was refused or a server restarted, and a little out of order
 	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
@@ -7787,10 +8203,18 @@ type ClientInterface interface {
 
 	// GetReferral Read a referral
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/referrals/{id} (the `GetReferral` operationId).
 	GetReferral(ctx context.Context, id ID, params *GetReferralParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateReferralWithBody Correct a referral before triage (JSON merge patch)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Only a referral still in status `received` can be changed; eligibility is recomputed.
 	//
@@ -7801,6 +8225,10 @@ type ClientInterface interface {
 
 	// UpdateReferralWithApplicationMergePatchPlusJSONBody Correct a referral before triage (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Only a referral still in status `received` can be changed; eligibility is recomputed.
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
@@ -7809,6 +8237,10 @@ type ClientInterface interface {
 	UpdateReferralWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateReferralParams, body UpdateReferralApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AllocateReferralWithBody Record the allocation meeting's choice of engagement lead
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
 	// recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
@@ -7823,6 +8255,10 @@ type ClientInterface interface {
 
 	// AllocateReferral Record the allocation meeting's choice of engagement lead
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
 	// recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
 	// and keeps it in the history; there is one active lead per referral. The first allocation
@@ -7836,10 +8272,18 @@ type ClientInterface interface {
 
 	// ListAllocations The referral's engagement leads, current and past
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
 	ListAllocations(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CloseReferralWithBody Close a referral with its outcome
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
 	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
@@ -7852,6 +8296,10 @@ type ClientInterface interface {
 
 	// CloseReferral Close a referral with its outcome
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
 	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
 	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
@@ -7862,6 +8310,10 @@ type ClientInterface interface {
 	CloseReferral(ctx context.Context, id ID, params *CloseReferralParams, body CloseReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RaiseSafeguardingConcernWithBody Record a safeguarding concern found after the referral was received
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// For a concern found during the family assessment or later (the intake details are closed to
 	// PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
@@ -7882,6 +8334,10 @@ type ClientInterface interface {
 
 	// RaiseSafeguardingConcern Record a safeguarding concern found after the referral was received
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// For a concern found during the family assessment or later (the intake details are closed to
 	// PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
 	// redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
@@ -7901,6 +8357,10 @@ type ClientInterface interface {
 
 	// TransitionReferralWithBody Move a referral along the pathway
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
 	// moves answer 409 naming the current status. Closing has its own call.
 	//
@@ -7911,6 +8371,10 @@ type ClientInterface interface {
 
 	// TransitionReferral Move a referral along the pathway
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
 	// moves answer 409 naming the current status. Closing has its own call.
 	//
@@ -7920,6 +8384,10 @@ type ClientInterface interface {
 	TransitionReferral(ctx context.Context, id ID, params *TransitionReferralParams, body TransitionReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// TriageReferralWithBody Triage a received referral (SEND officer)
+	//
+	// **Who may call:** send_officer only (`referrals:triage`).
+	//
+	// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// `accept` moves the referral to `accepted` on a route: `family_assessment`, or
 	// `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
@@ -7933,6 +8401,10 @@ type ClientInterface interface {
 
 	// TriageReferral Triage a received referral (SEND officer)
 	//
+	// **Who may call:** send_officer only (`referrals:triage`).
+	//
+	// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// `accept` moves the referral to `accepted` on a route: `family_assessment`, or
 	// `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
 	// accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
@@ -7945,6 +8417,10 @@ type ClientInterface interface {
 
 	// GetActivityReport Activity: referrals by reason, setting and locality, routes, meetings, EHC needs assessments, tribunals and complaints
 	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Referrals received in the period (by any reason given, by main reason, by the type of setting that referred
 	// them with the number of distinct settings, by the child's locality, by route), meetings held by type, EHC
 	// needs assessment requests received and assessments started (decisions to assess), tribunal appeals, mediations
@@ -7954,6 +8430,10 @@ type ClientInterface interface {
 	GetActivityReport(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetEHCTimelinessReport Timeliness of EHC decisions, plans and annual reviews completed in a period
+	//
+	// **Who may call:** send_officer only (`reports:exact`).
+	//
+	// **Changes:** nothing.
 	//
 	// Counts what was completed between `from` and `to` inclusive: decisions whether to assess (6 weeks, Reg 5), first
 	// final plans (20 weeks, Reg 13(2)) and annual review decisions. Each is reported against the raw limit and the
@@ -7966,6 +8446,10 @@ type ClientInterface interface {
 
 	// GetExperienceReport Experience: survey responses per question, with mean scores and the distribution of answers
 	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// For responses submitted in the period: per template and respondent group (parents and carers, children and
 	// young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
 	// 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
@@ -7975,10 +8459,18 @@ type ClientInterface interface {
 
 	// GetFunnelReport Funnel: how many referrals received in the period reached each pathway stage, and the median days between stages
 	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/reports/funnel (the `GetFunnelReport` operationId).
 	GetFunnelReport(ctx context.Context, params *GetFunnelReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTimelinessReport Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
+	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
 	// disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
@@ -7987,6 +8479,10 @@ type ClientInterface interface {
 	GetTimelinessReport(ctx context.Context, params *GetTimelinessReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTransitionsReport Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
+	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// A snapshot on `to` (and, when compared, on the previous period's last day): young people aged 14 to 25 with an
 	// open referral or an EHC plan in force, with and without a current transition plan; and EHC plans in force
@@ -7998,12 +8494,20 @@ type ClientInterface interface {
 
 	// ListRetentionDue Records past their retention date (admin)
 	//
+	// **Who may call:** admin only (`retention:manage`).
+	//
+	// **Changes:** nothing.
+	//
 	// Ids and dates only. The default retention is date of birth + 31 years (ONEPLAN_RETENTION_YEARS).
 	//
 	// Corresponds with GET /v1/retention/due (the `ListRetentionDue` operationId).
 	ListRetentionDue(ctx context.Context, params *ListRetentionDueParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EraseYoungPerson Erase a young person's records past retention (admin)
+	//
+	// **Who may call:** admin only (`retention:manage`).
+	//
+	// **Changes:** Erases the young person's records past their retention date, keeping an audit event without personal data. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Deletes the young person, their referrals, involvements and consents; the audit trail keeps a tombstone with ids only. A record not yet due answers 409.
 	//
@@ -8012,10 +8516,18 @@ type ClientInterface interface {
 
 	// ListSurveyInvitations List survey invitations (never their tokens)
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/survey-invitations (the `ListSurveyInvitations` operationId).
 	ListSurveyInvitations(ctx context.Context, params *ListSurveyInvitationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateSurveyInvitationWithBody Invite a parent or young person to answer a survey without an account
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
 	// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
@@ -8029,6 +8541,10 @@ type ClientInterface interface {
 
 	// CreateSurveyInvitation Invite a parent or young person to answer a survey without an account
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
 	// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
 	// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
@@ -8041,10 +8557,18 @@ type ClientInterface interface {
 
 	// GetSurveyInvitation Read one survey invitation (never its token)
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/survey-invitations/{id} (the `GetSurveyInvitation` operationId).
 	GetSurveyInvitation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetSurveyLink The questions an invitation asks (no credentials; the token is the key)
+	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed.
+	//
+	// **Changes:** nothing.
 	//
 	// Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
 	//
@@ -8053,12 +8577,20 @@ type ClientInterface interface {
 
 	// AnswerSurveyLinkWithBody Answer an invitation, once (no credentials; the token is the key)
 	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed. An answered or expired invitation answers 409 or 410.
+	//
+	// **Changes:** Records the response and marks the invitation answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/survey-links/{token}/response (the `AnswerSurveyLink` operationId).
 	AnswerSurveyLinkWithBody(ctx context.Context, token SurveyToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AnswerSurveyLink Answer an invitation, once (no credentials; the token is the key)
+	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed. An answered or expired invitation answers 409 or 410.
+	//
+	// **Changes:** Records the response and marks the invitation answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8067,12 +8599,20 @@ type ClientInterface interface {
 
 	// ListSurveyResponses List survey responses the caller may see
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403). A family sees their own responses, not professionals'.
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
 	//
 	// Corresponds with GET /v1/survey-responses (the `ListSurveyResponses` operationId).
 	ListSurveyResponses(ctx context.Context, params *ListSurveyResponsesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateSurveyResponseWithBody Record a response to a survey template
+	//
+	// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// A response answers one version of a template (the current one unless `template_version` is given), about one
 	// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
@@ -8086,6 +8626,10 @@ type ClientInterface interface {
 
 	// CreateSurveyResponse Record a response to a survey template
 	//
+	// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// A response answers one version of a template (the current one unless `template_version` is given), about one
 	// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
 	// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
@@ -8098,15 +8642,27 @@ type ClientInterface interface {
 
 	// GetSurveyResponse Read one survey response
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/survey-responses/{id} (the `GetSurveyResponse` operationId).
 	GetSurveyResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSurveyTemplates List survey templates, built-in and the council's own
 	//
+	// **Who may call:** every role (`surveys:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/survey-templates (the `ListSurveyTemplates` operationId).
 	ListSurveyTemplates(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateSurveyTemplateWithBody Add a council survey instrument (version 1 of its questions)
+	//
+	// **Who may call:** send_officer only (`surveys:manage`).
+	//
+	// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
 	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
@@ -8119,6 +8675,10 @@ type ClientInterface interface {
 
 	// CreateSurveyTemplate Add a council survey instrument (version 1 of its questions)
 	//
+	// **Who may call:** send_officer only (`surveys:manage`).
+	//
+	// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
 	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
 	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
@@ -8130,10 +8690,18 @@ type ClientInterface interface {
 
 	// GetSurveyTemplate Read a survey template with every version of its questions
 	//
+	// **Who may call:** every role (`surveys:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/survey-templates/{id} (the `GetSurveyTemplate` operationId).
 	GetSurveyTemplate(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddSurveyTemplateVersionWithBody Publish a new version of a council template's questions
+	//
+	// **Who may call:** send_officer only (`surveys:manage`).
+	//
+	// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
 	// `id` across versions to be reported as the same question. Built-in templates never change (409).
@@ -8145,6 +8713,10 @@ type ClientInterface interface {
 
 	// AddSurveyTemplateVersion Publish a new version of a council template's questions
 	//
+	// **Who may call:** send_officer only (`surveys:manage`).
+	//
+	// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
 	// `id` across versions to be reported as the same question. Built-in templates never change (409).
 	//
@@ -8155,10 +8727,18 @@ type ClientInterface interface {
 
 	// ListTransitionPlans List transition plans
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/transition-plans (the `ListTransitionPlans` operationId).
 	ListTransitionPlans(ctx context.Context, params *ListTransitionPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateTransitionPlanWithBody Record a young person's transition plan (preparing for adulthood, 13 to 25)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// One current plan per young person: a second while one is current is 409 naming `/young_person_id`
 	// (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
@@ -8173,6 +8753,10 @@ type ClientInterface interface {
 
 	// CreateTransitionPlan Record a young person's transition plan (preparing for adulthood, 13 to 25)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// One current plan per young person: a second while one is current is 409 naming `/young_person_id`
 	// (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
 	// exist. The response carries the NHS continuing healthcare milestones computed from the young person's
@@ -8186,10 +8770,18 @@ type ClientInterface interface {
 
 	// GetTransitionPlan Read one transition plan with its CHC milestones
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/transition-plans/{id} (the `GetTransitionPlan` operationId).
 	GetTransitionPlan(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateTransitionPlanWithBody Change a current transition plan (JSON merge patch)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 	//
@@ -8200,6 +8792,10 @@ type ClientInterface interface {
 
 	// UpdateTransitionPlanWithApplicationMergePatchPlusJSONBody Change a current transition plan (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
@@ -8208,6 +8804,10 @@ type ClientInterface interface {
 	UpdateTransitionPlanWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, params *UpdateTransitionPlanParams, body UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EndTransitionPlanWithBody End a transition plan
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 	//
@@ -8218,6 +8818,10 @@ type ClientInterface interface {
 
 	// EndTransitionPlan End a transition plan
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 	//
 	// Takes a body of the `application/json` content type.
@@ -8226,6 +8830,10 @@ type ClientInterface interface {
 	EndTransitionPlan(ctx context.Context, id ID, params *EndTransitionPlanParams, body EndTransitionPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTransitionGaps Young people who should have a transition plan and have none
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// The "no young person slips through the net" measure. Lists the young people the caller may see who,
 	// on `as_of`, have reached the threshold (`min_age`, by birthday or, with `school_year`, from 1 September
@@ -8238,6 +8846,10 @@ type ClientInterface interface {
 	ListTransitionGaps(ctx context.Context, params *ListTransitionGapsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUpcomingTransitions Plans and services ending soon, so nobody reaches 18 or 25 unplanned
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// For the young people the caller may see who on `as_of` have an open referral, an EHC plan in force or
 	// a current transition plan: the events in (`as_of`, `as_of` + `within_months`]. `turns_18` is the 18th
@@ -8252,10 +8864,18 @@ type ClientInterface interface {
 
 	// ListWebhookSubscriptions List webhook subscriptions (admin; never their secrets)
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/webhook-subscriptions (the `ListWebhookSubscriptions` operationId).
 	ListWebhookSubscriptions(ctx context.Context, params *ListWebhookSubscriptionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateWebhookSubscriptionWithBody Subscribe a receiver to events (admin); the signing secret is in this answer only
+	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Deliveries follow the Standard Webhooks specification: a POST of the event's JSON (the same shape as a
 	// feed item) with `webhook-id` (the event id, the same on every retry and replay: de-duplicate on it),
@@ -8276,6 +8896,10 @@ type ClientInterface interface {
 
 	// CreateWebhookSubscription Subscribe a receiver to events (admin); the signing secret is in this answer only
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Deliveries follow the Standard Webhooks specification: a POST of the event's JSON (the same shape as a
 	// feed item) with `webhook-id` (the event id, the same on every retry and replay: de-duplicate on it),
 	// `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of
@@ -8295,10 +8919,18 @@ type ClientInterface interface {
 
 	// GetWebhookSubscription Read a subscription (admin; never its secret)
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/webhook-subscriptions/{id} (the `GetWebhookSubscription` operationId).
 	GetWebhookSubscription(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateWebhookSubscriptionWithBody Change a subscription's URL, event types or active flag (JSON merge patch, admin)
+	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8307,6 +8939,10 @@ type ClientInterface interface {
 
 	// UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBody Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
 	// Corresponds with PATCH /v1/webhook-subscriptions/{id} (the `UpdateWebhookSubscription` operationId).
@@ -8314,10 +8950,18 @@ type ClientInterface interface {
 
 	// ListWebhookDeliveries A subscription's delivery attempts, newest first (admin)
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/webhook-subscriptions/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 	ListWebhookDeliveries(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReplayWebhookEventsWithBody Send again the events after an event or since an instant (admin)
+	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
 	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
@@ -8330,6 +8974,10 @@ type ClientInterface interface {
 
 	// ReplayWebhookEvents Send again the events after an event or since an instant (admin)
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
 	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
 	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
@@ -8341,12 +8989,20 @@ type ClientInterface interface {
 
 	// RotateWebhookSecretWithBody Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/webhook-subscriptions/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecretWithBody(ctx context.Context, id ID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RotateWebhookSecret Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
+	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -8355,10 +9011,18 @@ type ClientInterface interface {
 
 	// ListYoungPeople List young people the caller may see
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/young-people (the `ListYoungPeople` operationId).
 	ListYoungPeople(ctx context.Context, params *ListYoungPeopleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateYoungPersonWithBody Record a child or young person (aged 0-25)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// An NHS number or UPN names one child. When a record the caller may see already holds the
 	// NHS number or UPN given, the answer is `409` with `location` naming that record (use it
@@ -8375,6 +9039,10 @@ type ClientInterface interface {
 
 	// CreateYoungPerson Record a child or young person (aged 0-25)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// An NHS number or UPN names one child. When a record the caller may see already holds the
 	// NHS number or UPN given, the answer is `409` with `location` naming that record (use it
 	// rather than recording the child again). When only records the caller may not see hold it,
@@ -8390,6 +9058,10 @@ type ClientInterface interface {
 
 	// GetYoungPerson Read a young person's record
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// A record merged into another answers `301` with `Location` (and the problem's `location`)
 	// naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
 	// other operation on a merged-away id answers `404`.
@@ -8398,6 +9070,10 @@ type ClientInterface interface {
 	GetYoungPerson(ctx context.Context, id ID, params *GetYoungPersonParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateYoungPersonWithBody Change a young person's record (JSON merge patch)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Giving the record an NHS number or UPN that another record holds is treated as on create:
 	// `409` with `location` when the caller may see that record, otherwise the change is made
@@ -8410,6 +9086,10 @@ type ClientInterface interface {
 
 	// UpdateYoungPersonWithApplicationMergePatchPlusJSONBody Change a young person's record (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Giving the record an NHS number or UPN that another record holds is treated as on create:
 	// `409` with `location` when the caller may see that record, otherwise the change is made
 	// and the pair goes on the possible duplicates list.
@@ -8421,15 +9101,27 @@ type ClientInterface interface {
 
 	// GetAccessLog Who has looked at or changed this child's record (SEND team and the family)
 	//
+	// **Who may call:** send_officer, and a family for their own child (`access-log:read`); another child answers 404. Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Corresponds with GET /v1/young-people/{id}/access-log (the `GetAccessLog` operationId).
 	GetAccessLog(ctx context.Context, id ID, params *GetAccessLogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListConsents Consents to share recorded for the young person
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/young-people/{id}/consents (the `ListConsents` operationId).
 	ListConsents(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateConsentWithBody Record consent to share
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the consent to share and its scope. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8438,12 +9130,20 @@ type ClientInterface interface {
 
 	// CreateConsent Record consent to share
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the consent to share and its scope. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/young-people/{id}/consents (the `CreateConsent` operationId).
 	CreateConsent(ctx context.Context, id ID, params *CreateConsentParams, body CreateConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// WithdrawConsentWithBody Record that consent was withdrawn
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
 	// involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
@@ -8462,6 +9162,10 @@ type ClientInterface interface {
 
 	// WithdrawConsent Record that consent was withdrawn
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
 	// involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
 	// announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
@@ -8479,15 +9183,27 @@ type ClientInterface interface {
 
 	// ExportYoungPerson Everything held about one young person, for a subject access request
 	//
+	// **Who may call:** send_officer, and a family for their own child (`records:export`); another child answers 404. Everyone else is refused (403).
+	//
+	// **Changes:** nothing; the export is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/young-people/{id}/export (the `ExportYoungPerson` operationId).
 	ExportYoungPerson(ctx context.Context, id ID, params *ExportYoungPersonParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListInvolvements The team around the child
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Corresponds with GET /v1/young-people/{id}/involvements (the `ListInvolvements` operationId).
 	ListInvolvements(ctx context.Context, id ID, params *ListInvolvementsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateInvolvementWithBody Involve an organisation (and practitioner) in the team around the child
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Involving an organisation shares the child's record with it, so it needs consent in force
 	// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
@@ -8500,6 +9216,10 @@ type ClientInterface interface {
 
 	// CreateInvolvement Involve an organisation (and practitioner) in the team around the child
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Involving an organisation shares the child's record with it, so it needs consent in force
 	// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
 	// to safeguard a child; the reason is kept). Otherwise 422.
@@ -8511,6 +9231,10 @@ type ClientInterface interface {
 
 	// UpdateInvolvementWithBody Change or end an involvement (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
@@ -8518,12 +9242,20 @@ type ClientInterface interface {
 
 	// UpdateInvolvementWithApplicationMergePatchPlusJSONBody Change or end an involvement (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
 	// Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
 	UpdateInvolvementWithApplicationMergePatchPlusJSONBody(ctx context.Context, id ID, involvementID openapi_types.UUID, params *UpdateInvolvementParams, body UpdateInvolvementApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// MergeYoungPeopleWithBody Merge another record of the same child into this one (SEND team)
+	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Moves every record linked to `from` onto this record, in one transaction: referrals (with
 	// their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
@@ -8551,6 +9283,10 @@ type ClientInterface interface {
 
 	// MergeYoungPeople Merge another record of the same child into this one (SEND team)
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Moves every record linked to `from` onto this record, in one transaction: referrals (with
 	// their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
 	// assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
@@ -8576,6 +9312,10 @@ type ClientInterface interface {
 	MergeYoungPeople(ctx context.Context, id ID, params *MergeYoungPeopleParams, body MergeYoungPeopleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTimeline Every event of the pathway for one young person, in time order
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
 	//
@@ -8623,6 +9363,10 @@ func (c *Client) DocsAsset(ctx context.Context, asset string, reqEditors ...Requ
 
 // Healthz Liveness probe
 //
+// **Who may call:** anyone; no credentials are needed.
+//
+// Answers 200 while the process is up, for a Kubernetes liveness probe. **Changes:** nothing.
+//
 // Corresponds with GET /healthz (the `Healthz` operationId).
 func (c *Client) Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewHealthzRequest(c.Server)
@@ -8637,6 +9381,10 @@ func (c *Client) Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 }
 
 // OpenapiSpec This contract
+//
+// **Who may call:** anyone; no credentials are needed.
+//
+// The contract this server implements, as YAML. **Changes:** nothing.
 //
 // Corresponds with GET /openapi.yaml (the `OpenapiSpec` operationId).
 func (c *Client) OpenapiSpec(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8653,6 +9401,10 @@ func (c *Client) OpenapiSpec(ctx context.Context, reqEditors ...RequestEditorFn)
 
 // Readyz Readiness probe (checks the database)
 //
+// **Who may call:** anyone; no credentials are needed.
+//
+// Answers 200 when the database answers, 503 otherwise, for a Kubernetes readiness probe. **Changes:** nothing.
+//
 // Corresponds with GET /readyz (the `Readyz` operationId).
 func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReadyzRequest(c.Server)
@@ -8668,6 +9420,10 @@ func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*ht
 
 // ListActions Actions agreed at meetings, across meetings
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/actions (the `ListActions` operationId).
 func (c *Client) ListActions(ctx context.Context, params *ListActionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListActionsRequest(c.Server, params)
@@ -8682,6 +9438,10 @@ func (c *Client) ListActions(ctx context.Context, params *ListActionsParams, req
 }
 
 // CompleteActionWithBody Mark an action done (who and when are recorded)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the action done, recording who and when. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -8700,6 +9460,10 @@ func (c *Client) CompleteActionWithBody(ctx context.Context, id ID, params *Comp
 
 // CompleteAction Mark an action done (who and when are recorded)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the action done, recording who and when. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
@@ -8717,6 +9481,10 @@ func (c *Client) CompleteAction(ctx context.Context, id ID, params *CompleteActi
 
 // ListAnnualReviews List annual reviews of EHC plans
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/annual-reviews (the `ListAnnualReviews` operationId).
 func (c *Client) ListAnnualReviews(ctx context.Context, params *ListAnnualReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAnnualReviewsRequest(c.Server, params)
@@ -8732,6 +9500,10 @@ func (c *Client) ListAnnualReviews(ctx context.Context, params *ListAnnualReview
 
 // GetAnnualReview Read one annual review with its due dates
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/annual-reviews/{id} (the `GetAnnualReview` operationId).
 func (c *Client) GetAnnualReview(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAnnualReviewRequest(c.Server, id)
@@ -8746,6 +9518,10 @@ func (c *Client) GetAnnualReview(ctx context.Context, id ID, reqEditors ...Reque
 }
 
 // DecideAnnualReviewWithBody Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 //
@@ -8766,6 +9542,10 @@ func (c *Client) DecideAnnualReviewWithBody(ctx context.Context, id ID, params *
 
 // DecideAnnualReview Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 //
 // Takes a body of the `application/json` content type.
@@ -8784,6 +9564,10 @@ func (c *Client) DecideAnnualReview(ctx context.Context, id ID, params *DecideAn
 }
 
 // HoldAnnualReviewWithBody Record the review meeting held
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 //
@@ -8804,6 +9588,10 @@ func (c *Client) HoldAnnualReviewWithBody(ctx context.Context, id ID, params *Ho
 
 // HoldAnnualReview Record the review meeting held
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 //
 // Takes a body of the `application/json` content type.
@@ -8823,6 +9611,10 @@ func (c *Client) HoldAnnualReview(ctx context.Context, id ID, params *HoldAnnual
 
 // ListAPIKeys List API keys (admin; never the keys themselves)
 //
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/api-keys (the `ListAPIKeys` operationId).
 func (c *Client) ListAPIKeys(ctx context.Context, params *ListAPIKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAPIKeysRequest(c.Server, params)
@@ -8837,6 +9629,10 @@ func (c *Client) ListAPIKeys(ctx context.Context, params *ListAPIKeysParams, req
 }
 
 // CreateAPIKeyWithBody Issue an API key (admin); the key is in this answer only
+//
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** Issues a key for an organisation and role; the secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -8855,6 +9651,10 @@ func (c *Client) CreateAPIKeyWithBody(ctx context.Context, params *CreateAPIKeyP
 
 // CreateAPIKey Issue an API key (admin); the key is in this answer only
 //
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** Issues a key for an organisation and role; the secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/api-keys (the `CreateAPIKey` operationId).
@@ -8872,6 +9672,10 @@ func (c *Client) CreateAPIKey(ctx context.Context, params *CreateAPIKeyParams, b
 
 // GetAPIKey Read a key's details (admin)
 //
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/api-keys/{id} (the `GetAPIKey` operationId).
 func (c *Client) GetAPIKey(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAPIKeyRequest(c.Server, id)
@@ -8887,6 +9691,10 @@ func (c *Client) GetAPIKey(ctx context.Context, id ID, reqEditors ...RequestEdit
 
 // RevokeAPIKey Revoke a key (admin); it fails at once
 //
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** Revokes the key: every later call with it answers 401. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Corresponds with POST /v1/api-keys/{id}/revoke (the `RevokeAPIKey` operationId).
 func (c *Client) RevokeAPIKey(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeAPIKeyRequest(c.Server, id)
@@ -8901,6 +9709,10 @@ func (c *Client) RevokeAPIKey(ctx context.Context, id ID, reqEditors ...RequestE
 }
 
 // RotateAPIKey Replace a key with a new one for the same organisation and role (admin)
+//
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** Issues a replacement key and revokes the old one. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // The old key is revoked in the same transaction; the new key is in this answer only.
 //
@@ -8919,6 +9731,10 @@ func (c *Client) RotateAPIKey(ctx context.Context, id ID, reqEditors ...RequestE
 
 // ListAuditEvents List audit events (admin)
 //
+// **Who may call:** admin only (`audit:read`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
 func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAuditEventsRequest(c.Server, params)
@@ -8934,6 +9750,10 @@ func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsPar
 
 // ListDisputes List tribunal appeals, mediations and complaints
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/disputes (the `ListDisputes` operationId).
 func (c *Client) ListDisputes(ctx context.Context, params *ListDisputesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListDisputesRequest(c.Server, params)
@@ -8948,6 +9768,10 @@ func (c *Client) ListDisputes(ctx context.Context, params *ListDisputesParams, r
 }
 
 // CreateDisputeWithBody Record a tribunal appeal, a mediation or a complaint against a decision
+//
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
 // (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
@@ -8972,6 +9796,10 @@ func (c *Client) CreateDisputeWithBody(ctx context.Context, params *CreateDisput
 
 // CreateDispute Record a tribunal appeal, a mediation or a complaint against a decision
 //
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
 // (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
 // `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
@@ -8995,6 +9823,10 @@ func (c *Client) CreateDispute(ctx context.Context, params *CreateDisputeParams,
 
 // GetDispute Read a tribunal appeal, mediation or complaint
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/disputes/{id} (the `GetDispute` operationId).
 func (c *Client) GetDispute(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDisputeRequest(c.Server, id)
@@ -9009,6 +9841,10 @@ func (c *Client) GetDispute(ctx context.Context, id ID, reqEditors ...RequestEdi
 }
 
 // UpdateDisputeWithBody Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Changes the notes and dates given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9027,6 +9863,10 @@ func (c *Client) UpdateDisputeWithBody(ctx context.Context, id ID, params *Updat
 
 // UpdateDisputeWithApplicationMergePatchPlusJSONBody Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Changes the notes and dates given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type.
 //
 // Corresponds with PATCH /v1/disputes/{id} (the `UpdateDispute` operationId).
@@ -9043,6 +9883,10 @@ func (c *Client) UpdateDisputeWithApplicationMergePatchPlusJSONBody(ctx context.
 }
 
 // ConcludeDisputeWithBody Record how the dispute ended (once; a second conclusion answers 409)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the outcome and the day it concluded; a second conclusion answers 409. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9061,6 +9905,10 @@ func (c *Client) ConcludeDisputeWithBody(ctx context.Context, id ID, params *Con
 
 // ConcludeDispute Record how the dispute ended (once; a second conclusion answers 409)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the outcome and the day it concluded; a second conclusion answers 409. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/disputes/{id}/conclude (the `ConcludeDispute` operationId).
@@ -9077,6 +9925,10 @@ func (c *Client) ConcludeDispute(ctx context.Context, id ID, params *ConcludeDis
 }
 
 // ListDocuments List one record's documents
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the record named must be within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Who may call: anyone who may read casework; only documents of children the caller may see
 // are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
@@ -9096,6 +9948,10 @@ func (c *Client) ListDocuments(ctx context.Context, params *ListDocumentsParams,
 }
 
 // UploadDocumentWithBody Attach a document (advice, a report, a letter) to a child's record
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Stores the bytes (checked from their content) in blob storage and records the document on the record named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Who may call: anyone who may write casework (the SEND team; a practitioner or setting in the
 // child's team, for the records they can see). The body is the file itself (not multipart),
@@ -9125,6 +9981,10 @@ func (c *Client) UploadDocumentWithBody(ctx context.Context, params *UploadDocum
 
 // RemoveDocument Remove a document from a child's record
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Removes the document and its bytes. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Who may call: the SEND team or an engagement lead (pathway:run) who may see the child.
 // The record goes at once; the bytes are deleted from the document store after the commit.
 // Adds a `document.removed` event; the audit trail keeps that it existed.
@@ -9144,6 +10004,10 @@ func (c *Client) RemoveDocument(ctx context.Context, id ID, reqEditors ...Reques
 
 // GetDocument Read a document's description (not its bytes)
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
 //
 // Corresponds with GET /v1/documents/{id} (the `GetDocument` operationId).
@@ -9160,6 +10024,10 @@ func (c *Client) GetDocument(ctx context.Context, id ID, reqEditors ...RequestEd
 }
 
 // GetDocumentContent Download a document's bytes
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Who may call: as for reading the document. Always served as an attachment
 // (`Content-Disposition: attachment`), with `X-Content-Type-Options: nosniff` and a sandboxing
@@ -9181,6 +10049,10 @@ func (c *Client) GetDocumentContent(ctx context.Context, id ID, reqEditors ...Re
 
 // ListEHCNeedsAssessments List EHC needs assessment requests
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/ehc-needs-assessments (the `ListEHCNeedsAssessments` operationId).
 func (c *Client) ListEHCNeedsAssessments(ctx context.Context, params *ListEHCNeedsAssessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEHCNeedsAssessmentsRequest(c.Server, params)
@@ -9195,6 +10067,10 @@ func (c *Client) ListEHCNeedsAssessments(ctx context.Context, params *ListEHCNee
 }
 
 // CreateEHCNeedsAssessmentWithBody Record a request for an EHC needs assessment (starts the 20-week statutory clock)
+//
+// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 // aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
@@ -9222,6 +10098,10 @@ func (c *Client) CreateEHCNeedsAssessmentWithBody(ctx context.Context, params *C
 
 // CreateEHCNeedsAssessment Record a request for an EHC needs assessment (starts the 20-week statutory clock)
 //
+// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 // aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
 //
@@ -9248,6 +10128,10 @@ func (c *Client) CreateEHCNeedsAssessment(ctx context.Context, params *CreateEHC
 
 // GetEHCNeedsAssessment Read one EHC needs assessment request with its statutory deadlines
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/ehc-needs-assessments/{id} (the `GetEHCNeedsAssessment` operationId).
 func (c *Client) GetEHCNeedsAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEHCNeedsAssessmentRequest(c.Server, id)
@@ -9262,6 +10146,10 @@ func (c *Client) GetEHCNeedsAssessment(ctx context.Context, id ID, reqEditors ..
 }
 
 // RequestEHCAdviceWithBody Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 //
@@ -9282,6 +10170,10 @@ func (c *Client) RequestEHCAdviceWithBody(ctx context.Context, id ID, params *Re
 
 // RequestEHCAdvice Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 //
 // Takes a body of the `application/json` content type.
@@ -9301,6 +10193,10 @@ func (c *Client) RequestEHCAdvice(ctx context.Context, id ID, params *RequestEHC
 
 // ReceiveEHCAdviceWithBody Record the day requested advice arrived
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the day the advice arrived. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEHCAdvice` operationId).
@@ -9318,6 +10214,10 @@ func (c *Client) ReceiveEHCAdviceWithBody(ctx context.Context, id ID, adviceID o
 
 // ReceiveEHCAdvice Record the day requested advice arrived
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the day the advice arrived. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEHCAdvice` operationId).
@@ -9334,6 +10234,10 @@ func (c *Client) ReceiveEHCAdvice(ctx context.Context, id ID, adviceID openapi_t
 }
 
 // DecideEHCNeedsAssessmentWithBody Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 //
@@ -9354,6 +10258,10 @@ func (c *Client) DecideEHCNeedsAssessmentWithBody(ctx context.Context, id ID, pa
 
 // DecideEHCNeedsAssessment Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 //
 // Takes a body of the `application/json` content type.
@@ -9372,6 +10280,10 @@ func (c *Client) DecideEHCNeedsAssessment(ctx context.Context, id ID, params *De
 }
 
 // DecideEHCPlanIssueWithBody Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 //
@@ -9392,6 +10304,10 @@ func (c *Client) DecideEHCPlanIssueWithBody(ctx context.Context, id ID, params *
 
 // DecideEHCPlanIssue Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 //
 // Takes a body of the `application/json` content type.
@@ -9410,6 +10326,10 @@ func (c *Client) DecideEHCPlanIssue(ctx context.Context, id ID, params *DecideEH
 }
 
 // AddEHCNeedsAssessmentExceptionWithBody Record an exception period that excuses the local authority's time limits
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 //
@@ -9430,6 +10350,10 @@ func (c *Client) AddEHCNeedsAssessmentExceptionWithBody(ctx context.Context, id 
 
 // AddEHCNeedsAssessmentException Record an exception period that excuses the local authority's time limits
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 //
 // Takes a body of the `application/json` content type.
@@ -9449,6 +10373,10 @@ func (c *Client) AddEHCNeedsAssessmentException(ctx context.Context, id ID, para
 
 // WithdrawEHCNeedsAssessmentWithBody Record that the request was withdrawn (SEN2 outcome W)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the request withdrawn (SEN2 outcome W); its clock stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEHCNeedsAssessment` operationId).
@@ -9465,6 +10393,10 @@ func (c *Client) WithdrawEHCNeedsAssessmentWithBody(ctx context.Context, id ID, 
 }
 
 // WithdrawEHCNeedsAssessment Record that the request was withdrawn (SEN2 outcome W)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the request withdrawn (SEN2 outcome W); its clock stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9483,6 +10415,10 @@ func (c *Client) WithdrawEHCNeedsAssessment(ctx context.Context, id ID, params *
 
 // ListEHCPlans List EHC plans
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/ehc-plans (the `ListEHCPlans` operationId).
 func (c *Client) ListEHCPlans(ctx context.Context, params *ListEHCPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEHCPlansRequest(c.Server, params)
@@ -9497,6 +10433,10 @@ func (c *Client) ListEHCPlans(ctx context.Context, params *ListEHCPlansParams, r
 }
 
 // CreateEHCPlanWithBody Draft an EHC plan (version 1)
+//
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 //
@@ -9517,6 +10457,10 @@ func (c *Client) CreateEHCPlanWithBody(ctx context.Context, params *CreateEHCPla
 
 // CreateEHCPlan Draft an EHC plan (version 1)
 //
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 //
 // Takes a body of the `application/json` content type.
@@ -9536,6 +10480,10 @@ func (c *Client) CreateEHCPlan(ctx context.Context, params *CreateEHCPlanParams,
 
 // GetEHCPlan Read one EHC plan with every version and its due dates
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/ehc-plans/{id} (the `GetEHCPlan` operationId).
 func (c *Client) GetEHCPlan(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEHCPlanRequest(c.Server, id)
@@ -9550,6 +10498,10 @@ func (c *Client) GetEHCPlan(ctx context.Context, id ID, reqEditors ...RequestEdi
 }
 
 // ProposeEHCPlanAmendmentWithBody Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 //
@@ -9570,6 +10522,10 @@ func (c *Client) ProposeEHCPlanAmendmentWithBody(ctx context.Context, id ID, par
 
 // ProposeEHCPlanAmendment Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 //
 // Takes a body of the `application/json` content type.
@@ -9588,6 +10544,10 @@ func (c *Client) ProposeEHCPlanAmendment(ctx context.Context, id ID, params *Pro
 }
 
 // CeaseEHCPlanWithBody Record the decision to cease to maintain the plan (s.45)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 //
@@ -9608,6 +10568,10 @@ func (c *Client) CeaseEHCPlanWithBody(ctx context.Context, id ID, params *CeaseE
 
 // CeaseEHCPlan Record the decision to cease to maintain the plan (s.45)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 //
 // Takes a body of the `application/json` content type.
@@ -9626,6 +10590,10 @@ func (c *Client) CeaseEHCPlan(ctx context.Context, id ID, params *CeaseEHCPlanPa
 }
 
 // ReviseEHCPlanDraftWithBody Replace the draft's sections
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 //
@@ -9646,6 +10614,10 @@ func (c *Client) ReviseEHCPlanDraftWithBody(ctx context.Context, id ID, params *
 
 // ReviseEHCPlanDraft Replace the draft's sections
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 //
 // Takes a body of the `application/json` content type.
@@ -9664,6 +10636,10 @@ func (c *Client) ReviseEHCPlanDraft(ctx context.Context, id ID, params *ReviseEH
 }
 
 // IssueEHCPlanWithBody Issue the final plan, or the amended plan after proposed amendments
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 //
@@ -9684,6 +10660,10 @@ func (c *Client) IssueEHCPlanWithBody(ctx context.Context, id ID, params *IssueE
 
 // IssueEHCPlan Issue the final plan, or the amended plan after proposed amendments
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 //
 // Takes a body of the `application/json` content type.
@@ -9703,6 +10683,10 @@ func (c *Client) IssueEHCPlan(ctx context.Context, id ID, params *IssueEHCPlanPa
 
 // SetEHCPlanPhaseTransferWithBody Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the phase transfer and its deadline on the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEHCPlanPhaseTransfer` operationId).
@@ -9720,6 +10704,10 @@ func (c *Client) SetEHCPlanPhaseTransferWithBody(ctx context.Context, id ID, par
 
 // SetEHCPlanPhaseTransfer Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the phase transfer and its deadline on the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEHCPlanPhaseTransfer` operationId).
@@ -9736,6 +10724,10 @@ func (c *Client) SetEHCPlanPhaseTransfer(ctx context.Context, id ID, params *Set
 }
 
 // ServeEHCPlanDraftWithBody Record the draft sent to the family (15 days to comment, Reg 13(1))
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // The first draft served meets the request's draft plan target.
 //
@@ -9756,6 +10748,10 @@ func (c *Client) ServeEHCPlanDraftWithBody(ctx context.Context, id ID, params *S
 
 // ServeEHCPlanDraft Record the draft sent to the family (15 days to comment, Reg 13(1))
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The first draft served meets the request's draft plan target.
 //
 // Takes a body of the `application/json` content type.
@@ -9774,6 +10770,10 @@ func (c *Client) ServeEHCPlanDraft(ctx context.Context, id ID, params *ServeEHCP
 }
 
 // ListEventTypes The event catalogue - every event type, its version and its payload schema
+//
+// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403).
+//
+// **Changes:** nothing.
 //
 // Every change OnePlan announces is one of these types. A type's `version` is bumped when its payload
 // changes incompatibly; `payload_schema` names the component in this contract that describes its `data`.
@@ -9794,6 +10794,10 @@ func (c *Client) ListEventTypes(ctx context.Context, reqEditors ...RequestEditor
 }
 
 // ListEvents The pull feed - events in commit order after a cursor, within the caller's need-to-know
+//
+// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403). Events about records outside the caller's need-to-know are left out.
+//
+// **Changes:** nothing.
 //
 // Events in the order they were committed, oldest first, after `after` (omit it to start from the oldest
 // event still kept). Pass `next_cursor` back as `after` to continue; it is always present, and an empty page
@@ -9817,6 +10821,10 @@ func (c *Client) ListEvents(ctx context.Context, params *ListEventsParams, reqEd
 
 // ExportSen2 The person-level SEN2 return content as CSV files in a zip, with a validation report
 //
+// **Who may call:** send_officer only (`returns:export`): the file holds personal data.
+//
+// **Changes:** nothing; the export is recorded in the audit trail.
+//
 // One CSV per module (sen2 header, person, requests, assessment, namedplan, plandetail, activeplans,
 // placementdetail, senneed) with the DfE item names as columns, for the caseload on `reference_date` and activity
 // in the calendar year before it; `validation.csv` lists every mandatory item missing, per child, rather than
@@ -9837,6 +10845,10 @@ func (c *Client) ExportSen2(ctx context.Context, params *ExportSen2Params, reqEd
 
 // ListFamilyAssessments List family assessments
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/family-assessments (the `ListFamilyAssessments` operationId).
 func (c *Client) ListFamilyAssessments(ctx context.Context, params *ListFamilyAssessmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListFamilyAssessmentsRequest(c.Server, params)
@@ -9851,6 +10863,10 @@ func (c *Client) ListFamilyAssessments(ctx context.Context, params *ListFamilyAs
 }
 
 // CreateFamilyAssessmentWithBody Start the family assessment of an accepted referral
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // One assessment per referral, of the referral's route: `family_assessment`, or
 // `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
@@ -9873,6 +10889,10 @@ func (c *Client) CreateFamilyAssessmentWithBody(ctx context.Context, params *Cre
 
 // CreateFamilyAssessment Start the family assessment of an accepted referral
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // One assessment per referral, of the referral's route: `family_assessment`, or
 // `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
 // draft; starting it moves an `accepted` referral to `assessing`.
@@ -9894,6 +10914,10 @@ func (c *Client) CreateFamilyAssessment(ctx context.Context, params *CreateFamil
 
 // GetFamilyAssessment Read a family assessment
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/family-assessments/{id} (the `GetFamilyAssessment` operationId).
 func (c *Client) GetFamilyAssessment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetFamilyAssessmentRequest(c.Server, id)
@@ -9908,6 +10932,10 @@ func (c *Client) GetFamilyAssessment(ctx context.Context, id ID, reqEditors ...R
 }
 
 // UpdateFamilyAssessmentWithBody Change a draft assessment (JSON merge patch)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the draft's sections given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -9926,6 +10954,10 @@ func (c *Client) UpdateFamilyAssessmentWithBody(ctx context.Context, id ID, para
 
 // UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBody Change a draft assessment (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the draft's sections given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type.
 //
 // Corresponds with PATCH /v1/family-assessments/{id} (the `UpdateFamilyAssessment` operationId).
@@ -9942,6 +10974,10 @@ func (c *Client) UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBody(ctx
 }
 
 // ReviewFamilyAssessment Start a Family Assessment Review
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Starts a Family Assessment Review: a new draft following on from the submitted assessment. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Marks a submitted assessment `reviewed` and starts a new draft version linked to it
 // (`previous_id`), carrying its content forward. The earlier version is never overwritten.
@@ -9961,6 +10997,10 @@ func (c *Client) ReviewFamilyAssessment(ctx context.Context, id ID, params *Revi
 
 // SubmitFamilyAssessment Submit a draft assessment to the early-help team
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Submits the draft: it can no longer be changed. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
 func (c *Client) SubmitFamilyAssessment(ctx context.Context, id ID, params *SubmitFamilyAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSubmitFamilyAssessmentRequest(c.Server, id, params)
@@ -9976,6 +11016,10 @@ func (c *Client) SubmitFamilyAssessment(ctx context.Context, id ID, params *Subm
 
 // ListMeetings List meetings
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/meetings (the `ListMeetings` operationId).
 func (c *Client) ListMeetings(ctx context.Context, params *ListMeetingsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListMeetingsRequest(c.Server, params)
@@ -9990,6 +11034,10 @@ func (c *Client) ListMeetings(ctx context.Context, params *ListMeetingsParams, r
 }
 
 // CreateMeetingWithBody Record a meeting on the pathway
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
 // (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
@@ -10017,6 +11065,10 @@ func (c *Client) CreateMeetingWithBody(ctx context.Context, params *CreateMeetin
 
 // CreateMeeting Record a meeting on the pathway
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
 // (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 // before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
@@ -10043,6 +11095,10 @@ func (c *Client) CreateMeeting(ctx context.Context, params *CreateMeetingParams,
 
 // GetMeeting Read a meeting
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/meetings/{id} (the `GetMeeting` operationId).
 func (c *Client) GetMeeting(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMeetingRequest(c.Server, id)
@@ -10057,6 +11113,10 @@ func (c *Client) GetMeeting(ctx context.Context, id ID, reqEditors ...RequestEdi
 }
 
 // UpdateMeetingWithBody Correct a meeting's record (JSON merge patch)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 //
@@ -10077,6 +11137,10 @@ func (c *Client) UpdateMeetingWithBody(ctx context.Context, id ID, params *Updat
 
 // UpdateMeetingWithApplicationMergePatchPlusJSONBody Correct a meeting's record (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 //
 // Takes a body of the `application/merge-patch+json` content type.
@@ -10096,6 +11160,10 @@ func (c *Client) UpdateMeetingWithApplicationMergePatchPlusJSONBody(ctx context.
 
 // GetOpenDataReport A report as published open data (no credentials; disclosure-controlled only)
 //
+// **Who may call:** anyone, no credentials, when the council has switched open data on (404 otherwise); figures are always disclosure-controlled.
+//
+// **Changes:** nothing.
+//
 // Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
 // disclosure-controlled, whatever is asked. Rate limited per client address.
 //
@@ -10114,6 +11182,10 @@ func (c *Client) GetOpenDataReport(ctx context.Context, report ReportKind, param
 
 // ListOrganisations List organisations
 //
+// **Who may call:** every role except family (`directory:read`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/organisations (the `ListOrganisations` operationId).
 func (c *Client) ListOrganisations(ctx context.Context, params *ListOrganisationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListOrganisationsRequest(c.Server, params)
@@ -10128,6 +11200,10 @@ func (c *Client) ListOrganisations(ctx context.Context, params *ListOrganisation
 }
 
 // CreateOrganisationWithBody Register an organisation (admin)
+//
+// **Who may call:** admin only (`organisations:manage`).
+//
+// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10146,6 +11222,10 @@ func (c *Client) CreateOrganisationWithBody(ctx context.Context, params *CreateO
 
 // CreateOrganisation Register an organisation (admin)
 //
+// **Who may call:** admin only (`organisations:manage`).
+//
+// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/organisations (the `CreateOrganisation` operationId).
@@ -10163,6 +11243,10 @@ func (c *Client) CreateOrganisation(ctx context.Context, params *CreateOrganisat
 
 // GetOrganisation Read an organisation
 //
+// **Who may call:** every role except family (`directory:read`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/organisations/{id} (the `GetOrganisation` operationId).
 func (c *Client) GetOrganisation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOrganisationRequest(c.Server, id)
@@ -10177,6 +11261,10 @@ func (c *Client) GetOrganisation(ctx context.Context, id ID, reqEditors ...Reque
 }
 
 // UpdateOrganisationWithBody Change an organisation (JSON merge patch, admin)
+//
+// **Who may call:** admin only (`organisations:manage`).
+//
+// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10195,6 +11283,10 @@ func (c *Client) UpdateOrganisationWithBody(ctx context.Context, id ID, params *
 
 // UpdateOrganisationWithApplicationMergePatchPlusJSONBody Change an organisation (JSON merge patch, admin)
 //
+// **Who may call:** admin only (`organisations:manage`).
+//
+// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type.
 //
 // Corresponds with PATCH /v1/organisations/{id} (the `UpdateOrganisation` operationId).
@@ -10212,6 +11304,10 @@ func (c *Client) UpdateOrganisationWithApplicationMergePatchPlusJSONBody(ctx con
 
 // ListPathwayFeedback List pathway feedback
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/pathway-feedback (the `ListPathwayFeedback` operationId).
 func (c *Client) ListPathwayFeedback(ctx context.Context, params *ListPathwayFeedbackParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPathwayFeedbackRequest(c.Server, params)
@@ -10226,6 +11322,10 @@ func (c *Client) ListPathwayFeedback(ctx context.Context, params *ListPathwayFee
 }
 
 // CreatePathwayFeedbackWithBody Record a review of progress by the child, the family or a professional
+//
+// **Who may call:** roles with `feedback:give`: send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the feedback against the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10244,6 +11344,10 @@ func (c *Client) CreatePathwayFeedbackWithBody(ctx context.Context, params *Crea
 
 // CreatePathwayFeedback Record a review of progress by the child, the family or a professional
 //
+// **Who may call:** roles with `feedback:give`: send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the feedback against the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
@@ -10261,6 +11365,10 @@ func (c *Client) CreatePathwayFeedback(ctx context.Context, params *CreatePathwa
 
 // GetPathwayFeedback Read one piece of feedback
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
 func (c *Client) GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPathwayFeedbackRequest(c.Server, id)
@@ -10275,6 +11383,10 @@ func (c *Client) GetPathwayFeedback(ctx context.Context, id ID, reqEditors ...Re
 }
 
 // ListPossibleDuplicates Pairs of records holding the same NHS number or UPN (SEND team)
+//
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** nothing.
 //
 // One entry per pair and identifier, newest first. A pair is found when a record is
 // recorded (or changed) with an NHS number or UPN that a record the caller could not see
@@ -10296,6 +11408,10 @@ func (c *Client) ListPossibleDuplicates(ctx context.Context, params *ListPossibl
 
 // DismissPossibleDuplicateWithBody Record that a pair are two children, and why (SEND team)
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 //
 // Takes any type of body and a specified content type.
@@ -10314,6 +11430,10 @@ func (c *Client) DismissPossibleDuplicateWithBody(ctx context.Context, id ID, pa
 }
 
 // DismissPossibleDuplicate Record that a pair are two children, and why (SEND team)
+//
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 //
@@ -10334,6 +11454,10 @@ func (c *Client) DismissPossibleDuplicate(ctx context.Context, id ID, params *Di
 
 // ListPractitioners List practitioners
 //
+// **Who may call:** every role except family (`directory:read`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/practitioners (the `ListPractitioners` operationId).
 func (c *Client) ListPractitioners(ctx context.Context, params *ListPractitionersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPractitionersRequest(c.Server, params)
@@ -10348,6 +11472,10 @@ func (c *Client) ListPractitioners(ctx context.Context, params *ListPractitioner
 }
 
 // CreatePractitionerWithBody Register a practitioner (admin, or a SEND officer)
+//
+// **Who may call:** admin and send_officer (`practitioners:manage`).
+//
+// **Changes:** Registers a practitioner of an organisation in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10366,6 +11494,10 @@ func (c *Client) CreatePractitionerWithBody(ctx context.Context, params *CreateP
 
 // CreatePractitioner Register a practitioner (admin, or a SEND officer)
 //
+// **Who may call:** admin and send_officer (`practitioners:manage`).
+//
+// **Changes:** Registers a practitioner of an organisation in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/practitioners (the `CreatePractitioner` operationId).
@@ -10383,6 +11515,10 @@ func (c *Client) CreatePractitioner(ctx context.Context, params *CreatePractitio
 
 // GetPractitioner Read a practitioner
 //
+// **Who may call:** every role except family (`directory:read`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/practitioners/{id} (the `GetPractitioner` operationId).
 func (c *Client) GetPractitioner(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPractitionerRequest(c.Server, id)
@@ -10397,6 +11533,10 @@ func (c *Client) GetPractitioner(ctx context.Context, id ID, reqEditors ...Reque
 }
 
 // UpdatePractitionerWithBody Change a practitioner (JSON merge patch)
+//
+// **Who may call:** admin and send_officer (`practitioners:manage`).
+//
+// **Changes:** Changes the practitioner's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -10415,6 +11555,10 @@ func (c *Client) UpdatePractitionerWithBody(ctx context.Context, id ID, params *
 
 // UpdatePractitionerWithApplicationMergePatchPlusJSONBody Change a practitioner (JSON merge patch)
 //
+// **Who may call:** admin and send_officer (`practitioners:manage`).
+//
+// **Changes:** Changes the practitioner's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type.
 //
 // Corresponds with PATCH /v1/practitioners/{id} (the `UpdatePractitioner` operationId).
@@ -10432,6 +11576,10 @@ func (c *Client) UpdatePractitionerWithApplicationMergePatchPlusJSONBody(ctx con
 
 // ListReferrals List referrals the caller may see
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/referrals (the `ListReferrals` operationId).
 func (c *Client) ListReferrals(ctx context.Context, params *ListReferralsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListReferralsRequest(c.Server, params)
@@ -10446,6 +11594,10 @@ func (c *Client) ListReferrals(ctx context.Context, params *ListReferralsParams,
 }
 
 // CreateReferralWithBody Receive a referral into the pathway
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
 // but with gaps where a referral was refused or a server restarted, and a little out of order
@@ -10469,6 +11621,10 @@ func (c *Client) CreateReferralWithBody(ctx context.Context, params *CreateRefer
 
 // CreateReferral Receive a referral into the pathway
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
 // but with gaps where a referral was refused or a server restarted, and a little out of order
 // across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
@@ -10491,6 +11647,10 @@ func (c *Client) CreateReferral(ctx context.Context, params *CreateReferralParam
 
 // GetReferral Read a referral
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/referrals/{id} (the `GetReferral` operationId).
 func (c *Client) GetReferral(ctx context.Context, id ID, params *GetReferralParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetReferralRequest(c.Server, id, params)
@@ -10505,6 +11665,10 @@ func (c *Client) GetReferral(ctx context.Context, id ID, params *GetReferralPara
 }
 
 // UpdateReferralWithBody Correct a referral before triage (JSON merge patch)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Only a referral still in status `received` can be changed; eligibility is recomputed.
 //
@@ -10525,6 +11689,10 @@ func (c *Client) UpdateReferralWithBody(ctx context.Context, id ID, params *Upda
 
 // UpdateReferralWithApplicationMergePatchPlusJSONBody Correct a referral before triage (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Only a referral still in status `received` can be changed; eligibility is recomputed.
 //
 // Takes a body of the `application/merge-patch+json` content type.
@@ -10543,6 +11711,10 @@ func (c *Client) UpdateReferralWithApplicationMergePatchPlusJSONBody(ctx context
 }
 
 // AllocateReferralWithBody Record the allocation meeting's choice of engagement lead
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
 // recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
@@ -10567,6 +11739,10 @@ func (c *Client) AllocateReferralWithBody(ctx context.Context, id ID, params *Al
 
 // AllocateReferral Record the allocation meeting's choice of engagement lead
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
 // recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
 // and keeps it in the history; there is one active lead per referral. The first allocation
@@ -10590,6 +11766,10 @@ func (c *Client) AllocateReferral(ctx context.Context, id ID, params *AllocateRe
 
 // ListAllocations The referral's engagement leads, current and past
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
 func (c *Client) ListAllocations(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAllocationsRequest(c.Server, id)
@@ -10604,6 +11784,10 @@ func (c *Client) ListAllocations(ctx context.Context, id ID, reqEditors ...Reque
 }
 
 // CloseReferralWithBody Close a referral with its outcome
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Any referral not closed, redirected or declined can be closed. One still awaiting triage
 // (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
@@ -10626,6 +11810,10 @@ func (c *Client) CloseReferralWithBody(ctx context.Context, id ID, params *Close
 
 // CloseReferral Close a referral with its outcome
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Any referral not closed, redirected or declined can be closed. One still awaiting triage
 // (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
 // to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
@@ -10646,6 +11834,10 @@ func (c *Client) CloseReferral(ctx context.Context, id ID, params *CloseReferral
 }
 
 // RaiseSafeguardingConcernWithBody Record a safeguarding concern found after the referral was received
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // For a concern found during the family assessment or later (the intake details are closed to
 // PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
@@ -10676,6 +11868,10 @@ func (c *Client) RaiseSafeguardingConcernWithBody(ctx context.Context, id ID, pa
 
 // RaiseSafeguardingConcern Record a safeguarding concern found after the referral was received
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // For a concern found during the family assessment or later (the intake details are closed to
 // PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
 // redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
@@ -10705,6 +11901,10 @@ func (c *Client) RaiseSafeguardingConcern(ctx context.Context, id ID, params *Ra
 
 // TransitionReferralWithBody Move a referral along the pathway
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
 // moves answer 409 naming the current status. Closing has its own call.
 //
@@ -10725,6 +11925,10 @@ func (c *Client) TransitionReferralWithBody(ctx context.Context, id ID, params *
 
 // TransitionReferral Move a referral along the pathway
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
 // moves answer 409 naming the current status. Closing has its own call.
 //
@@ -10744,6 +11948,10 @@ func (c *Client) TransitionReferral(ctx context.Context, id ID, params *Transiti
 }
 
 // TriageReferralWithBody Triage a received referral (SEND officer)
+//
+// **Who may call:** send_officer only (`referrals:triage`).
+//
+// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // `accept` moves the referral to `accepted` on a route: `family_assessment`, or
 // `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
@@ -10767,6 +11975,10 @@ func (c *Client) TriageReferralWithBody(ctx context.Context, id ID, params *Tria
 
 // TriageReferral Triage a received referral (SEND officer)
 //
+// **Who may call:** send_officer only (`referrals:triage`).
+//
+// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // `accept` moves the referral to `accepted` on a route: `family_assessment`, or
 // `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
 // accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
@@ -10789,6 +12001,10 @@ func (c *Client) TriageReferral(ctx context.Context, id ID, params *TriageReferr
 
 // GetActivityReport Activity: referrals by reason, setting and locality, routes, meetings, EHC needs assessments, tribunals and complaints
 //
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // Referrals received in the period (by any reason given, by main reason, by the type of setting that referred
 // them with the number of distinct settings, by the child's locality, by route), meetings held by type, EHC
 // needs assessment requests received and assessments started (decisions to assess), tribunal appeals, mediations
@@ -10808,6 +12024,10 @@ func (c *Client) GetActivityReport(ctx context.Context, params *GetActivityRepor
 }
 
 // GetEHCTimelinessReport Timeliness of EHC decisions, plans and annual reviews completed in a period
+//
+// **Who may call:** send_officer only (`reports:exact`).
+//
+// **Changes:** nothing.
 //
 // Counts what was completed between `from` and `to` inclusive: decisions whether to assess (6 weeks, Reg 5), first
 // final plans (20 weeks, Reg 13(2)) and annual review decisions. Each is reported against the raw limit and the
@@ -10830,6 +12050,10 @@ func (c *Client) GetEHCTimelinessReport(ctx context.Context, params *GetEHCTimel
 
 // GetExperienceReport Experience: survey responses per question, with mean scores and the distribution of answers
 //
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // For responses submitted in the period: per template and respondent group (parents and carers, children and
 // young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
 // 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
@@ -10849,6 +12073,10 @@ func (c *Client) GetExperienceReport(ctx context.Context, params *GetExperienceR
 
 // GetFunnelReport Funnel: how many referrals received in the period reached each pathway stage, and the median days between stages
 //
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/reports/funnel (the `GetFunnelReport` operationId).
 func (c *Client) GetFunnelReport(ctx context.Context, params *GetFunnelReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetFunnelReportRequest(c.Server, params)
@@ -10863,6 +12091,10 @@ func (c *Client) GetFunnelReport(ctx context.Context, params *GetFunnelReportPar
 }
 
 // GetTimelinessReport Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
+//
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
 //
 // The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
 // disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
@@ -10881,6 +12113,10 @@ func (c *Client) GetTimelinessReport(ctx context.Context, params *GetTimelinessR
 }
 
 // GetTransitionsReport Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
+//
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
 //
 // A snapshot on `to` (and, when compared, on the previous period's last day): young people aged 14 to 25 with an
 // open referral or an EHC plan in force, with and without a current transition plan; and EHC plans in force
@@ -10902,6 +12138,10 @@ func (c *Client) GetTransitionsReport(ctx context.Context, params *GetTransition
 
 // ListRetentionDue Records past their retention date (admin)
 //
+// **Who may call:** admin only (`retention:manage`).
+//
+// **Changes:** nothing.
+//
 // Ids and dates only. The default retention is date of birth + 31 years (ONEPLAN_RETENTION_YEARS).
 //
 // Corresponds with GET /v1/retention/due (the `ListRetentionDue` operationId).
@@ -10918,6 +12158,10 @@ func (c *Client) ListRetentionDue(ctx context.Context, params *ListRetentionDueP
 }
 
 // EraseYoungPerson Erase a young person's records past retention (admin)
+//
+// **Who may call:** admin only (`retention:manage`).
+//
+// **Changes:** Erases the young person's records past their retention date, keeping an audit event without personal data. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Deletes the young person, their referrals, involvements and consents; the audit trail keeps a tombstone with ids only. A record not yet due answers 409.
 //
@@ -10936,6 +12180,10 @@ func (c *Client) EraseYoungPerson(ctx context.Context, id ID, reqEditors ...Requ
 
 // ListSurveyInvitations List survey invitations (never their tokens)
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/survey-invitations (the `ListSurveyInvitations` operationId).
 func (c *Client) ListSurveyInvitations(ctx context.Context, params *ListSurveyInvitationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSurveyInvitationsRequest(c.Server, params)
@@ -10950,6 +12198,10 @@ func (c *Client) ListSurveyInvitations(ctx context.Context, params *ListSurveyIn
 }
 
 // CreateSurveyInvitationWithBody Invite a parent or young person to answer a survey without an account
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
 // calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
@@ -10973,6 +12225,10 @@ func (c *Client) CreateSurveyInvitationWithBody(ctx context.Context, params *Cre
 
 // CreateSurveyInvitation Invite a parent or young person to answer a survey without an account
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
 // calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
 // referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
@@ -10995,6 +12251,10 @@ func (c *Client) CreateSurveyInvitation(ctx context.Context, params *CreateSurve
 
 // GetSurveyInvitation Read one survey invitation (never its token)
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/survey-invitations/{id} (the `GetSurveyInvitation` operationId).
 func (c *Client) GetSurveyInvitation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSurveyInvitationRequest(c.Server, id)
@@ -11009,6 +12269,10 @@ func (c *Client) GetSurveyInvitation(ctx context.Context, id ID, reqEditors ...R
 }
 
 // GetSurveyLink The questions an invitation asks (no credentials; the token is the key)
+//
+// **Who may call:** anyone holding the invitation's token; no credentials are needed.
+//
+// **Changes:** nothing.
 //
 // Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
 //
@@ -11027,6 +12291,10 @@ func (c *Client) GetSurveyLink(ctx context.Context, token SurveyToken, reqEditor
 
 // AnswerSurveyLinkWithBody Answer an invitation, once (no credentials; the token is the key)
 //
+// **Who may call:** anyone holding the invitation's token; no credentials are needed. An answered or expired invitation answers 409 or 410.
+//
+// **Changes:** Records the response and marks the invitation answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/survey-links/{token}/response (the `AnswerSurveyLink` operationId).
@@ -11043,6 +12311,10 @@ func (c *Client) AnswerSurveyLinkWithBody(ctx context.Context, token SurveyToken
 }
 
 // AnswerSurveyLink Answer an invitation, once (no credentials; the token is the key)
+//
+// **Who may call:** anyone holding the invitation's token; no credentials are needed. An answered or expired invitation answers 409 or 410.
+//
+// **Changes:** Records the response and marks the invitation answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11061,6 +12333,10 @@ func (c *Client) AnswerSurveyLink(ctx context.Context, token SurveyToken, body A
 
 // ListSurveyResponses List survey responses the caller may see
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403). A family sees their own responses, not professionals'.
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
 //
 // Corresponds with GET /v1/survey-responses (the `ListSurveyResponses` operationId).
@@ -11077,6 +12353,10 @@ func (c *Client) ListSurveyResponses(ctx context.Context, params *ListSurveyResp
 }
 
 // CreateSurveyResponseWithBody Record a response to a survey template
+//
+// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // A response answers one version of a template (the current one unless `template_version` is given), about one
 // referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
@@ -11100,6 +12380,10 @@ func (c *Client) CreateSurveyResponseWithBody(ctx context.Context, params *Creat
 
 // CreateSurveyResponse Record a response to a survey template
 //
+// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // A response answers one version of a template (the current one unless `template_version` is given), about one
 // referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
 // template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
@@ -11122,6 +12406,10 @@ func (c *Client) CreateSurveyResponse(ctx context.Context, params *CreateSurveyR
 
 // GetSurveyResponse Read one survey response
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/survey-responses/{id} (the `GetSurveyResponse` operationId).
 func (c *Client) GetSurveyResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSurveyResponseRequest(c.Server, id)
@@ -11137,6 +12425,10 @@ func (c *Client) GetSurveyResponse(ctx context.Context, id ID, reqEditors ...Req
 
 // ListSurveyTemplates List survey templates, built-in and the council's own
 //
+// **Who may call:** every role (`surveys:read`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/survey-templates (the `ListSurveyTemplates` operationId).
 func (c *Client) ListSurveyTemplates(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSurveyTemplatesRequest(c.Server, params)
@@ -11151,6 +12443,10 @@ func (c *Client) ListSurveyTemplates(ctx context.Context, params *ListSurveyTemp
 }
 
 // CreateSurveyTemplateWithBody Add a council survey instrument (version 1 of its questions)
+//
+// **Who may call:** send_officer only (`surveys:manage`).
+//
+// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
 // instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
@@ -11173,6 +12469,10 @@ func (c *Client) CreateSurveyTemplateWithBody(ctx context.Context, params *Creat
 
 // CreateSurveyTemplate Add a council survey instrument (version 1 of its questions)
 //
+// **Who may call:** send_officer only (`surveys:manage`).
+//
+// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
 // instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
 // adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
@@ -11194,6 +12494,10 @@ func (c *Client) CreateSurveyTemplate(ctx context.Context, params *CreateSurveyT
 
 // GetSurveyTemplate Read a survey template with every version of its questions
 //
+// **Who may call:** every role (`surveys:read`).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/survey-templates/{id} (the `GetSurveyTemplate` operationId).
 func (c *Client) GetSurveyTemplate(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSurveyTemplateRequest(c.Server, id)
@@ -11208,6 +12512,10 @@ func (c *Client) GetSurveyTemplate(ctx context.Context, id ID, reqEditors ...Req
 }
 
 // AddSurveyTemplateVersionWithBody Publish a new version of a council template's questions
+//
+// **Who may call:** send_officer only (`surveys:manage`).
+//
+// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
 // `id` across versions to be reported as the same question. Built-in templates never change (409).
@@ -11229,6 +12537,10 @@ func (c *Client) AddSurveyTemplateVersionWithBody(ctx context.Context, id ID, pa
 
 // AddSurveyTemplateVersion Publish a new version of a council template's questions
 //
+// **Who may call:** send_officer only (`surveys:manage`).
+//
+// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
 // `id` across versions to be reported as the same question. Built-in templates never change (409).
 //
@@ -11249,6 +12561,10 @@ func (c *Client) AddSurveyTemplateVersion(ctx context.Context, id ID, params *Ad
 
 // ListTransitionPlans List transition plans
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/transition-plans (the `ListTransitionPlans` operationId).
 func (c *Client) ListTransitionPlans(ctx context.Context, params *ListTransitionPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTransitionPlansRequest(c.Server, params)
@@ -11263,6 +12579,10 @@ func (c *Client) ListTransitionPlans(ctx context.Context, params *ListTransition
 }
 
 // CreateTransitionPlanWithBody Record a young person's transition plan (preparing for adulthood, 13 to 25)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // One current plan per young person: a second while one is current is 409 naming `/young_person_id`
 // (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
@@ -11287,6 +12607,10 @@ func (c *Client) CreateTransitionPlanWithBody(ctx context.Context, params *Creat
 
 // CreateTransitionPlan Record a young person's transition plan (preparing for adulthood, 13 to 25)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // One current plan per young person: a second while one is current is 409 naming `/young_person_id`
 // (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
 // exist. The response carries the NHS continuing healthcare milestones computed from the young person's
@@ -11310,6 +12634,10 @@ func (c *Client) CreateTransitionPlan(ctx context.Context, params *CreateTransit
 
 // GetTransitionPlan Read one transition plan with its CHC milestones
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Corresponds with GET /v1/transition-plans/{id} (the `GetTransitionPlan` operationId).
 func (c *Client) GetTransitionPlan(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTransitionPlanRequest(c.Server, id)
@@ -11324,6 +12652,10 @@ func (c *Client) GetTransitionPlan(ctx context.Context, id ID, reqEditors ...Req
 }
 
 // UpdateTransitionPlanWithBody Change a current transition plan (JSON merge patch)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 //
@@ -11344,6 +12676,10 @@ func (c *Client) UpdateTransitionPlanWithBody(ctx context.Context, id ID, params
 
 // UpdateTransitionPlanWithApplicationMergePatchPlusJSONBody Change a current transition plan (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 //
 // Takes a body of the `application/merge-patch+json` content type.
@@ -11362,6 +12698,10 @@ func (c *Client) UpdateTransitionPlanWithApplicationMergePatchPlusJSONBody(ctx c
 }
 
 // EndTransitionPlanWithBody End a transition plan
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 //
@@ -11382,6 +12722,10 @@ func (c *Client) EndTransitionPlanWithBody(ctx context.Context, id ID, params *E
 
 // EndTransitionPlan End a transition plan
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 //
 // Takes a body of the `application/json` content type.
@@ -11400,6 +12744,10 @@ func (c *Client) EndTransitionPlan(ctx context.Context, id ID, params *EndTransi
 }
 
 // ListTransitionGaps Young people who should have a transition plan and have none
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing.
 //
 // The "no young person slips through the net" measure. Lists the young people the caller may see who,
 // on `as_of`, have reached the threshold (`min_age`, by birthday or, with `school_year`, from 1 September
@@ -11422,6 +12770,10 @@ func (c *Client) ListTransitionGaps(ctx context.Context, params *ListTransitionG
 }
 
 // ListUpcomingTransitions Plans and services ending soon, so nobody reaches 18 or 25 unplanned
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing.
 //
 // For the young people the caller may see who on `as_of` have an open referral, an EHC plan in force or
 // a current transition plan: the events in (`as_of`, `as_of` + `within_months`]. `turns_18` is the 18th
@@ -11446,6 +12798,10 @@ func (c *Client) ListUpcomingTransitions(ctx context.Context, params *ListUpcomi
 
 // ListWebhookSubscriptions List webhook subscriptions (admin; never their secrets)
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/webhook-subscriptions (the `ListWebhookSubscriptions` operationId).
 func (c *Client) ListWebhookSubscriptions(ctx context.Context, params *ListWebhookSubscriptionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListWebhookSubscriptionsRequest(c.Server, params)
@@ -11460,6 +12816,10 @@ func (c *Client) ListWebhookSubscriptions(ctx context.Context, params *ListWebho
 }
 
 // CreateWebhookSubscriptionWithBody Subscribe a receiver to events (admin); the signing secret is in this answer only
+//
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Deliveries follow the Standard Webhooks specification: a POST of the event's JSON (the same shape as a
 // feed item) with `webhook-id` (the event id, the same on every retry and replay: de-duplicate on it),
@@ -11490,6 +12850,10 @@ func (c *Client) CreateWebhookSubscriptionWithBody(ctx context.Context, params *
 
 // CreateWebhookSubscription Subscribe a receiver to events (admin); the signing secret is in this answer only
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Deliveries follow the Standard Webhooks specification: a POST of the event's JSON (the same shape as a
 // feed item) with `webhook-id` (the event id, the same on every retry and replay: de-duplicate on it),
 // `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of
@@ -11519,6 +12883,10 @@ func (c *Client) CreateWebhookSubscription(ctx context.Context, params *CreateWe
 
 // GetWebhookSubscription Read a subscription (admin; never its secret)
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/webhook-subscriptions/{id} (the `GetWebhookSubscription` operationId).
 func (c *Client) GetWebhookSubscription(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWebhookSubscriptionRequest(c.Server, id)
@@ -11533,6 +12901,10 @@ func (c *Client) GetWebhookSubscription(ctx context.Context, id ID, reqEditors .
 }
 
 // UpdateWebhookSubscriptionWithBody Change a subscription's URL, event types or active flag (JSON merge patch, admin)
+//
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11551,6 +12923,10 @@ func (c *Client) UpdateWebhookSubscriptionWithBody(ctx context.Context, id ID, p
 
 // UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBody Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type.
 //
 // Corresponds with PATCH /v1/webhook-subscriptions/{id} (the `UpdateWebhookSubscription` operationId).
@@ -11568,6 +12944,10 @@ func (c *Client) UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBody(
 
 // ListWebhookDeliveries A subscription's delivery attempts, newest first (admin)
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/webhook-subscriptions/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 func (c *Client) ListWebhookDeliveries(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListWebhookDeliveriesRequest(c.Server, id, params)
@@ -11582,6 +12962,10 @@ func (c *Client) ListWebhookDeliveries(ctx context.Context, id ID, params *ListW
 }
 
 // ReplayWebhookEventsWithBody Send again the events after an event or since an instant (admin)
+//
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
 // subscription may receive (its types and view as at each event). Replayed deliveries keep their
@@ -11604,6 +12988,10 @@ func (c *Client) ReplayWebhookEventsWithBody(ctx context.Context, id ID, content
 
 // ReplayWebhookEvents Send again the events after an event or since an instant (admin)
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
 // subscription may receive (its types and view as at each event). Replayed deliveries keep their
 // `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
@@ -11625,6 +13013,10 @@ func (c *Client) ReplayWebhookEvents(ctx context.Context, id ID, body ReplayWebh
 
 // RotateWebhookSecretWithBody Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/webhook-subscriptions/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
@@ -11641,6 +13033,10 @@ func (c *Client) RotateWebhookSecretWithBody(ctx context.Context, id ID, params 
 }
 
 // RotateWebhookSecret Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
+//
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11659,6 +13055,10 @@ func (c *Client) RotateWebhookSecret(ctx context.Context, id ID, params *RotateW
 
 // ListYoungPeople List young people the caller may see
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/young-people (the `ListYoungPeople` operationId).
 func (c *Client) ListYoungPeople(ctx context.Context, params *ListYoungPeopleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListYoungPeopleRequest(c.Server, params)
@@ -11673,6 +13073,10 @@ func (c *Client) ListYoungPeople(ctx context.Context, params *ListYoungPeoplePar
 }
 
 // CreateYoungPersonWithBody Record a child or young person (aged 0-25)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // An NHS number or UPN names one child. When a record the caller may see already holds the
 // NHS number or UPN given, the answer is `409` with `location` naming that record (use it
@@ -11699,6 +13103,10 @@ func (c *Client) CreateYoungPersonWithBody(ctx context.Context, params *CreateYo
 
 // CreateYoungPerson Record a child or young person (aged 0-25)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // An NHS number or UPN names one child. When a record the caller may see already holds the
 // NHS number or UPN given, the answer is `409` with `location` naming that record (use it
 // rather than recording the child again). When only records the caller may not see hold it,
@@ -11724,6 +13132,10 @@ func (c *Client) CreateYoungPerson(ctx context.Context, params *CreateYoungPerso
 
 // GetYoungPerson Read a young person's record
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // A record merged into another answers `301` with `Location` (and the problem's `location`)
 // naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
 // other operation on a merged-away id answers `404`.
@@ -11742,6 +13154,10 @@ func (c *Client) GetYoungPerson(ctx context.Context, id ID, params *GetYoungPers
 }
 
 // UpdateYoungPersonWithBody Change a young person's record (JSON merge patch)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Giving the record an NHS number or UPN that another record holds is treated as on create:
 // `409` with `location` when the caller may see that record, otherwise the change is made
@@ -11764,6 +13180,10 @@ func (c *Client) UpdateYoungPersonWithBody(ctx context.Context, id ID, params *U
 
 // UpdateYoungPersonWithApplicationMergePatchPlusJSONBody Change a young person's record (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Giving the record an NHS number or UPN that another record holds is treated as on create:
 // `409` with `location` when the caller may see that record, otherwise the change is made
 // and the pair goes on the possible duplicates list.
@@ -11785,6 +13205,10 @@ func (c *Client) UpdateYoungPersonWithApplicationMergePatchPlusJSONBody(ctx cont
 
 // GetAccessLog Who has looked at or changed this child's record (SEND team and the family)
 //
+// **Who may call:** send_officer, and a family for their own child (`access-log:read`); another child answers 404. Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // Corresponds with GET /v1/young-people/{id}/access-log (the `GetAccessLog` operationId).
 func (c *Client) GetAccessLog(ctx context.Context, id ID, params *GetAccessLogParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAccessLogRequest(c.Server, id, params)
@@ -11800,6 +13224,10 @@ func (c *Client) GetAccessLog(ctx context.Context, id ID, params *GetAccessLogPa
 
 // ListConsents Consents to share recorded for the young person
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/young-people/{id}/consents (the `ListConsents` operationId).
 func (c *Client) ListConsents(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListConsentsRequest(c.Server, id)
@@ -11814,6 +13242,10 @@ func (c *Client) ListConsents(ctx context.Context, id ID, reqEditors ...RequestE
 }
 
 // CreateConsentWithBody Record consent to share
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the consent to share and its scope. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -11832,6 +13264,10 @@ func (c *Client) CreateConsentWithBody(ctx context.Context, id ID, params *Creat
 
 // CreateConsent Record consent to share
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the consent to share and its scope. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/young-people/{id}/consents (the `CreateConsent` operationId).
@@ -11848,6 +13284,10 @@ func (c *Client) CreateConsent(ctx context.Context, id ID, params *CreateConsent
 }
 
 // WithdrawConsentWithBody Record that consent was withdrawn
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
 // involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
@@ -11876,6 +13316,10 @@ func (c *Client) WithdrawConsentWithBody(ctx context.Context, id ID, consentID o
 
 // WithdrawConsent Record that consent was withdrawn
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
 // involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
 // announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
@@ -11903,6 +13347,10 @@ func (c *Client) WithdrawConsent(ctx context.Context, id ID, consentID openapi_t
 
 // ExportYoungPerson Everything held about one young person, for a subject access request
 //
+// **Who may call:** send_officer, and a family for their own child (`records:export`); another child answers 404. Everyone else is refused (403).
+//
+// **Changes:** nothing; the export is recorded in the audit trail.
+//
 // Corresponds with GET /v1/young-people/{id}/export (the `ExportYoungPerson` operationId).
 func (c *Client) ExportYoungPerson(ctx context.Context, id ID, params *ExportYoungPersonParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewExportYoungPersonRequest(c.Server, id, params)
@@ -11918,6 +13366,10 @@ func (c *Client) ExportYoungPerson(ctx context.Context, id ID, params *ExportYou
 
 // ListInvolvements The team around the child
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Corresponds with GET /v1/young-people/{id}/involvements (the `ListInvolvements` operationId).
 func (c *Client) ListInvolvements(ctx context.Context, id ID, params *ListInvolvementsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListInvolvementsRequest(c.Server, id, params)
@@ -11932,6 +13384,10 @@ func (c *Client) ListInvolvements(ctx context.Context, id ID, params *ListInvolv
 }
 
 // CreateInvolvementWithBody Involve an organisation (and practitioner) in the team around the child
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Involving an organisation shares the child's record with it, so it needs consent in force
 // that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
@@ -11954,6 +13410,10 @@ func (c *Client) CreateInvolvementWithBody(ctx context.Context, id ID, params *C
 
 // CreateInvolvement Involve an organisation (and practitioner) in the team around the child
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Involving an organisation shares the child's record with it, so it needs consent in force
 // that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
 // to safeguard a child; the reason is kept). Otherwise 422.
@@ -11975,6 +13435,10 @@ func (c *Client) CreateInvolvement(ctx context.Context, id ID, params *CreateInv
 
 // UpdateInvolvementWithBody Change or end an involvement (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
@@ -11992,6 +13456,10 @@ func (c *Client) UpdateInvolvementWithBody(ctx context.Context, id ID, involveme
 
 // UpdateInvolvementWithApplicationMergePatchPlusJSONBody Change or end an involvement (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type.
 //
 // Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
@@ -12008,6 +13476,10 @@ func (c *Client) UpdateInvolvementWithApplicationMergePatchPlusJSONBody(ctx cont
 }
 
 // MergeYoungPeopleWithBody Merge another record of the same child into this one (SEND team)
+//
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Moves every record linked to `from` onto this record, in one transaction: referrals (with
 // their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
@@ -12045,6 +13517,10 @@ func (c *Client) MergeYoungPeopleWithBody(ctx context.Context, id ID, params *Me
 
 // MergeYoungPeople Merge another record of the same child into this one (SEND team)
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Moves every record linked to `from` onto this record, in one transaction: referrals (with
 // their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
 // assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
@@ -12080,6 +13556,10 @@ func (c *Client) MergeYoungPeople(ctx context.Context, id ID, params *MergeYoung
 }
 
 // GetTimeline Every event of the pathway for one young person, in time order
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
 //
@@ -20928,12 +22408,20 @@ type ClientWithResponsesInterface interface {
 
 	// HealthzWithResponse Liveness probe
 	//
+	// **Who may call:** anyone; no credentials are needed.
+	//
+	// Answers 200 while the process is up, for a Kubernetes liveness probe. **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	HealthzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthzResponse, error)
 
 	// OpenapiSpecWithResponse This contract
+	//
+	// **Who may call:** anyone; no credentials are needed.
+	//
+	// The contract this server implements, as YAML. **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -20942,12 +22430,20 @@ type ClientWithResponsesInterface interface {
 
 	// ReadyzWithResponse Readiness probe (checks the database)
 	//
+	// **Who may call:** anyone; no credentials are needed.
+	//
+	// Answers 200 when the database answers, 503 otherwise, for a Kubernetes readiness probe. **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /readyz (the `Readyz` operationId).
 	ReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyzResponse, error)
 
 	// ListActionsWithResponse Actions agreed at meetings, across meetings
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -20956,12 +22452,20 @@ type ClientWithResponsesInterface interface {
 
 	// CompleteActionWithBodyWithResponse Mark an action done (who and when are recorded)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the action done, recording who and when. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
 	CompleteActionWithBodyWithResponse(ctx context.Context, id ID, params *CompleteActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CompleteActionResponse, error)
 
 	// CompleteActionWithResponse Mark an action done (who and when are recorded)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the action done, recording who and when. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -20970,6 +22474,10 @@ type ClientWithResponsesInterface interface {
 
 	// ListAnnualReviewsWithResponse List annual reviews of EHC plans
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/annual-reviews (the `ListAnnualReviews` operationId).
@@ -20977,12 +22485,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetAnnualReviewWithResponse Read one annual review with its due dates
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/annual-reviews/{id} (the `GetAnnualReview` operationId).
 	GetAnnualReviewWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetAnnualReviewResponse, error)
 
 	// DecideAnnualReviewWithBodyWithResponse Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 	//
@@ -20993,6 +22509,10 @@ type ClientWithResponsesInterface interface {
 
 	// DecideAnnualReviewWithResponse Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -21001,6 +22521,10 @@ type ClientWithResponsesInterface interface {
 	DecideAnnualReviewWithResponse(ctx context.Context, id ID, params *DecideAnnualReviewParams, body DecideAnnualReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideAnnualReviewResponse, error)
 
 	// HoldAnnualReviewWithBodyWithResponse Record the review meeting held
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 	//
@@ -21011,6 +22535,10 @@ type ClientWithResponsesInterface interface {
 
 	// HoldAnnualReviewWithResponse Record the review meeting held
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -21020,12 +22548,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListAPIKeysWithResponse List API keys (admin; never the keys themselves)
 	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/api-keys (the `ListAPIKeys` operationId).
 	ListAPIKeysWithResponse(ctx context.Context, params *ListAPIKeysParams, reqEditors ...RequestEditorFn) (*ListAPIKeysResponse, error)
 
 	// CreateAPIKeyWithBodyWithResponse Issue an API key (admin); the key is in this answer only
+	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** Issues a key for an organisation and role; the secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21034,12 +22570,20 @@ type ClientWithResponsesInterface interface {
 
 	// CreateAPIKeyWithResponse Issue an API key (admin); the key is in this answer only
 	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** Issues a key for an organisation and role; the secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/api-keys (the `CreateAPIKey` operationId).
 	CreateAPIKeyWithResponse(ctx context.Context, params *CreateAPIKeyParams, body CreateAPIKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAPIKeyResponse, error)
 
 	// GetAPIKeyWithResponse Read a key's details (admin)
+	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21048,12 +22592,20 @@ type ClientWithResponsesInterface interface {
 
 	// RevokeAPIKeyWithResponse Revoke a key (admin); it fails at once
 	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** Revokes the key: every later call with it answers 401. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/api-keys/{id}/revoke (the `RevokeAPIKey` operationId).
 	RevokeAPIKeyWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*RevokeAPIKeyResponse, error)
 
 	// RotateAPIKeyWithResponse Replace a key with a new one for the same organisation and role (admin)
+	//
+	// **Who may call:** admin only (`keys:manage`).
+	//
+	// **Changes:** Issues a replacement key and revokes the old one. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// The old key is revoked in the same transaction; the new key is in this answer only.
 	//
@@ -21064,6 +22616,10 @@ type ClientWithResponsesInterface interface {
 
 	// ListAuditEventsWithResponse List audit events (admin)
 	//
+	// **Who may call:** admin only (`audit:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
@@ -21071,12 +22627,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListDisputesWithResponse List tribunal appeals, mediations and complaints
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/disputes (the `ListDisputes` operationId).
 	ListDisputesWithResponse(ctx context.Context, params *ListDisputesParams, reqEditors ...RequestEditorFn) (*ListDisputesResponse, error)
 
 	// CreateDisputeWithBodyWithResponse Record a tribunal appeal, a mediation or a complaint against a decision
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
 	// (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
@@ -21091,6 +22655,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateDisputeWithResponse Record a tribunal appeal, a mediation or a complaint against a decision
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
 	// (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
 	// `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
@@ -21104,12 +22672,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetDisputeWithResponse Read a tribunal appeal, mediation or complaint
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/disputes/{id} (the `GetDispute` operationId).
 	GetDisputeWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetDisputeResponse, error)
 
 	// UpdateDisputeWithBodyWithResponse Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the notes and dates given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21118,12 +22694,20 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateDisputeWithApplicationMergePatchPlusJSONBodyWithResponse Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the notes and dates given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/disputes/{id} (the `UpdateDispute` operationId).
 	UpdateDisputeWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateDisputeParams, body UpdateDisputeApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDisputeResponse, error)
 
 	// ConcludeDisputeWithBodyWithResponse Record how the dispute ended (once; a second conclusion answers 409)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the outcome and the day it concluded; a second conclusion answers 409. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21132,12 +22716,20 @@ type ClientWithResponsesInterface interface {
 
 	// ConcludeDisputeWithResponse Record how the dispute ended (once; a second conclusion answers 409)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the outcome and the day it concluded; a second conclusion answers 409. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/disputes/{id}/conclude (the `ConcludeDispute` operationId).
 	ConcludeDisputeWithResponse(ctx context.Context, id ID, params *ConcludeDisputeParams, body ConcludeDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*ConcludeDisputeResponse, error)
 
 	// ListDocumentsWithResponse List one record's documents
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the record named must be within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Who may call: anyone who may read casework; only documents of children the caller may see
 	// are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
@@ -21149,6 +22741,10 @@ type ClientWithResponsesInterface interface {
 	ListDocumentsWithResponse(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*ListDocumentsResponse, error)
 
 	// UploadDocumentWithBodyWithResponse Attach a document (advice, a report, a letter) to a child's record
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Stores the bytes (checked from their content) in blob storage and records the document on the record named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Who may call: anyone who may write casework (the SEND team; a practitioner or setting in the
 	// child's team, for the records they can see). The body is the file itself (not multipart),
@@ -21168,6 +22764,10 @@ type ClientWithResponsesInterface interface {
 
 	// RemoveDocumentWithResponse Remove a document from a child's record
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Removes the document and its bytes. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Who may call: the SEND team or an engagement lead (pathway:run) who may see the child.
 	// The record goes at once; the bytes are deleted from the document store after the commit.
 	// Adds a `document.removed` event; the audit trail keeps that it existed.
@@ -21179,6 +22779,10 @@ type ClientWithResponsesInterface interface {
 
 	// GetDocumentWithResponse Read a document's description (not its bytes)
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -21187,6 +22791,10 @@ type ClientWithResponsesInterface interface {
 	GetDocumentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error)
 
 	// GetDocumentContentWithResponse Download a document's bytes
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Who may call: as for reading the document. Always served as an attachment
 	// (`Content-Disposition: attachment`), with `X-Content-Type-Options: nosniff` and a sandboxing
@@ -21200,12 +22808,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListEHCNeedsAssessmentsWithResponse List EHC needs assessment requests
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/ehc-needs-assessments (the `ListEHCNeedsAssessments` operationId).
 	ListEHCNeedsAssessmentsWithResponse(ctx context.Context, params *ListEHCNeedsAssessmentsParams, reqEditors ...RequestEditorFn) (*ListEHCNeedsAssessmentsResponse, error)
 
 	// CreateEHCNeedsAssessmentWithBodyWithResponse Record a request for an EHC needs assessment (starts the 20-week statutory clock)
+	//
+	// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 	// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
@@ -21223,6 +22839,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateEHCNeedsAssessmentWithResponse Record a request for an EHC needs assessment (starts the 20-week statutory clock)
 	//
+	// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 	// aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
 	//
@@ -21239,12 +22859,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetEHCNeedsAssessmentWithResponse Read one EHC needs assessment request with its statutory deadlines
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/ehc-needs-assessments/{id} (the `GetEHCNeedsAssessment` operationId).
 	GetEHCNeedsAssessmentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetEHCNeedsAssessmentResponse, error)
 
 	// RequestEHCAdviceWithBodyWithResponse Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 	//
@@ -21255,6 +22883,10 @@ type ClientWithResponsesInterface interface {
 
 	// RequestEHCAdviceWithResponse Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -21264,6 +22896,10 @@ type ClientWithResponsesInterface interface {
 
 	// ReceiveEHCAdviceWithBodyWithResponse Record the day requested advice arrived
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the day the advice arrived. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEHCAdvice` operationId).
@@ -21271,12 +22907,20 @@ type ClientWithResponsesInterface interface {
 
 	// ReceiveEHCAdviceWithResponse Record the day requested advice arrived
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the day the advice arrived. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEHCAdvice` operationId).
 	ReceiveEHCAdviceWithResponse(ctx context.Context, id ID, adviceID openapi_types.UUID, params *ReceiveEHCAdviceParams, body ReceiveEHCAdviceJSONRequestBody, reqEditors ...RequestEditorFn) (*ReceiveEHCAdviceResponse, error)
 
 	// DecideEHCNeedsAssessmentWithBodyWithResponse Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 	//
@@ -21287,6 +22931,10 @@ type ClientWithResponsesInterface interface {
 
 	// DecideEHCNeedsAssessmentWithResponse Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -21295,6 +22943,10 @@ type ClientWithResponsesInterface interface {
 	DecideEHCNeedsAssessmentWithResponse(ctx context.Context, id ID, params *DecideEHCNeedsAssessmentParams, body DecideEHCNeedsAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideEHCNeedsAssessmentResponse, error)
 
 	// DecideEHCPlanIssueWithBodyWithResponse Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 	//
@@ -21305,6 +22957,10 @@ type ClientWithResponsesInterface interface {
 
 	// DecideEHCPlanIssueWithResponse Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -21313,6 +22969,10 @@ type ClientWithResponsesInterface interface {
 	DecideEHCPlanIssueWithResponse(ctx context.Context, id ID, params *DecideEHCPlanIssueParams, body DecideEHCPlanIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideEHCPlanIssueResponse, error)
 
 	// AddEHCNeedsAssessmentExceptionWithBodyWithResponse Record an exception period that excuses the local authority's time limits
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 	//
@@ -21323,6 +22983,10 @@ type ClientWithResponsesInterface interface {
 
 	// AddEHCNeedsAssessmentExceptionWithResponse Record an exception period that excuses the local authority's time limits
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -21332,12 +22996,20 @@ type ClientWithResponsesInterface interface {
 
 	// WithdrawEHCNeedsAssessmentWithBodyWithResponse Record that the request was withdrawn (SEN2 outcome W)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the request withdrawn (SEN2 outcome W); its clock stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEHCNeedsAssessment` operationId).
 	WithdrawEHCNeedsAssessmentWithBodyWithResponse(ctx context.Context, id ID, params *WithdrawEHCNeedsAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*WithdrawEHCNeedsAssessmentResponse, error)
 
 	// WithdrawEHCNeedsAssessmentWithResponse Record that the request was withdrawn (SEN2 outcome W)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the request withdrawn (SEN2 outcome W); its clock stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21346,12 +23018,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListEHCPlansWithResponse List EHC plans
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/ehc-plans (the `ListEHCPlans` operationId).
 	ListEHCPlansWithResponse(ctx context.Context, params *ListEHCPlansParams, reqEditors ...RequestEditorFn) (*ListEHCPlansResponse, error)
 
 	// CreateEHCPlanWithBodyWithResponse Draft an EHC plan (version 1)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 	//
@@ -21362,6 +23042,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateEHCPlanWithResponse Draft an EHC plan (version 1)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+	//
+	// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -21371,12 +23055,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetEHCPlanWithResponse Read one EHC plan with every version and its due dates
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/ehc-plans/{id} (the `GetEHCPlan` operationId).
 	GetEHCPlanWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetEHCPlanResponse, error)
 
 	// ProposeEHCPlanAmendmentWithBodyWithResponse Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 	//
@@ -21387,6 +23079,10 @@ type ClientWithResponsesInterface interface {
 
 	// ProposeEHCPlanAmendmentWithResponse Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -21395,6 +23091,10 @@ type ClientWithResponsesInterface interface {
 	ProposeEHCPlanAmendmentWithResponse(ctx context.Context, id ID, params *ProposeEHCPlanAmendmentParams, body ProposeEHCPlanAmendmentJSONRequestBody, reqEditors ...RequestEditorFn) (*ProposeEHCPlanAmendmentResponse, error)
 
 	// CeaseEHCPlanWithBodyWithResponse Record the decision to cease to maintain the plan (s.45)
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 	//
@@ -21405,6 +23105,10 @@ type ClientWithResponsesInterface interface {
 
 	// CeaseEHCPlanWithResponse Record the decision to cease to maintain the plan (s.45)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -21413,6 +23117,10 @@ type ClientWithResponsesInterface interface {
 	CeaseEHCPlanWithResponse(ctx context.Context, id ID, params *CeaseEHCPlanParams, body CeaseEHCPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*CeaseEHCPlanResponse, error)
 
 	// ReviseEHCPlanDraftWithBodyWithResponse Replace the draft's sections
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 	//
@@ -21423,6 +23131,10 @@ type ClientWithResponsesInterface interface {
 
 	// ReviseEHCPlanDraftWithResponse Replace the draft's sections
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -21431,6 +23143,10 @@ type ClientWithResponsesInterface interface {
 	ReviseEHCPlanDraftWithResponse(ctx context.Context, id ID, params *ReviseEHCPlanDraftParams, body ReviseEHCPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*ReviseEHCPlanDraftResponse, error)
 
 	// IssueEHCPlanWithBodyWithResponse Issue the final plan, or the amended plan after proposed amendments
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 	//
@@ -21441,6 +23157,10 @@ type ClientWithResponsesInterface interface {
 
 	// IssueEHCPlanWithResponse Issue the final plan, or the amended plan after proposed amendments
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -21450,6 +23170,10 @@ type ClientWithResponsesInterface interface {
 
 	// SetEHCPlanPhaseTransferWithBodyWithResponse Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the phase transfer and its deadline on the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEHCPlanPhaseTransfer` operationId).
@@ -21457,12 +23181,20 @@ type ClientWithResponsesInterface interface {
 
 	// SetEHCPlanPhaseTransferWithResponse Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the phase transfer and its deadline on the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEHCPlanPhaseTransfer` operationId).
 	SetEHCPlanPhaseTransferWithResponse(ctx context.Context, id ID, params *SetEHCPlanPhaseTransferParams, body SetEHCPlanPhaseTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*SetEHCPlanPhaseTransferResponse, error)
 
 	// ServeEHCPlanDraftWithBodyWithResponse Record the draft sent to the family (15 days to comment, Reg 13(1))
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// The first draft served meets the request's draft plan target.
 	//
@@ -21473,6 +23205,10 @@ type ClientWithResponsesInterface interface {
 
 	// ServeEHCPlanDraftWithResponse Record the draft sent to the family (15 days to comment, Reg 13(1))
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The first draft served meets the request's draft plan target.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -21481,6 +23217,10 @@ type ClientWithResponsesInterface interface {
 	ServeEHCPlanDraftWithResponse(ctx context.Context, id ID, params *ServeEHCPlanDraftParams, body ServeEHCPlanDraftJSONRequestBody, reqEditors ...RequestEditorFn) (*ServeEHCPlanDraftResponse, error)
 
 	// ListEventTypesWithResponse The event catalogue - every event type, its version and its payload schema
+	//
+	// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// Every change OnePlan announces is one of these types. A type's `version` is bumped when its payload
 	// changes incompatibly; `payload_schema` names the component in this contract that describes its `data`.
@@ -21493,6 +23233,10 @@ type ClientWithResponsesInterface interface {
 	ListEventTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListEventTypesResponse, error)
 
 	// ListEventsWithResponse The pull feed - events in commit order after a cursor, within the caller's need-to-know
+	//
+	// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403). Events about records outside the caller's need-to-know are left out.
+	//
+	// **Changes:** nothing.
 	//
 	// Events in the order they were committed, oldest first, after `after` (omit it to start from the oldest
 	// event still kept). Pass `next_cursor` back as `after` to continue; it is always present, and an empty page
@@ -21508,6 +23252,10 @@ type ClientWithResponsesInterface interface {
 
 	// ExportSen2WithResponse The person-level SEN2 return content as CSV files in a zip, with a validation report
 	//
+	// **Who may call:** send_officer only (`returns:export`): the file holds personal data.
+	//
+	// **Changes:** nothing; the export is recorded in the audit trail.
+	//
 	// One CSV per module (sen2 header, person, requests, assessment, namedplan, plandetail, activeplans,
 	// placementdetail, senneed) with the DfE item names as columns, for the caseload on `reference_date` and activity
 	// in the calendar year before it; `validation.csv` lists every mandatory item missing, per child, rather than
@@ -21520,12 +23268,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListFamilyAssessmentsWithResponse List family assessments
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/family-assessments (the `ListFamilyAssessments` operationId).
 	ListFamilyAssessmentsWithResponse(ctx context.Context, params *ListFamilyAssessmentsParams, reqEditors ...RequestEditorFn) (*ListFamilyAssessmentsResponse, error)
 
 	// CreateFamilyAssessmentWithBodyWithResponse Start the family assessment of an accepted referral
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// One assessment per referral, of the referral's route: `family_assessment`, or
 	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
@@ -21538,6 +23294,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateFamilyAssessmentWithResponse Start the family assessment of an accepted referral
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// One assessment per referral, of the referral's route: `family_assessment`, or
 	// `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
 	// draft; starting it moves an `accepted` referral to `assessing`.
@@ -21549,12 +23309,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetFamilyAssessmentWithResponse Read a family assessment
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/family-assessments/{id} (the `GetFamilyAssessment` operationId).
 	GetFamilyAssessmentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetFamilyAssessmentResponse, error)
 
 	// UpdateFamilyAssessmentWithBodyWithResponse Change a draft assessment (JSON merge patch)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the draft's sections given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21563,12 +23331,20 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBodyWithResponse Change a draft assessment (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the draft's sections given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/family-assessments/{id} (the `UpdateFamilyAssessment` operationId).
 	UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateFamilyAssessmentParams, body UpdateFamilyAssessmentApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFamilyAssessmentResponse, error)
 
 	// ReviewFamilyAssessmentWithResponse Start a Family Assessment Review
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Starts a Family Assessment Review: a new draft following on from the submitted assessment. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Marks a submitted assessment `reviewed` and starts a new draft version linked to it
 	// (`previous_id`), carrying its content forward. The earlier version is never overwritten.
@@ -21580,6 +23356,10 @@ type ClientWithResponsesInterface interface {
 
 	// SubmitFamilyAssessmentWithResponse Submit a draft assessment to the early-help team
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Submits the draft: it can no longer be changed. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
@@ -21587,12 +23367,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListMeetingsWithResponse List meetings
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/meetings (the `ListMeetings` operationId).
 	ListMeetingsWithResponse(ctx context.Context, params *ListMeetingsParams, reqEditors ...RequestEditorFn) (*ListMeetingsResponse, error)
 
 	// CreateMeetingWithBodyWithResponse Record a meeting on the pathway
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
 	// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
@@ -21610,6 +23398,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateMeetingWithResponse Record a meeting on the pathway
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
 	// (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 	// before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
@@ -21626,12 +23418,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetMeetingWithResponse Read a meeting
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/meetings/{id} (the `GetMeeting` operationId).
 	GetMeetingWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetMeetingResponse, error)
 
 	// UpdateMeetingWithBodyWithResponse Correct a meeting's record (JSON merge patch)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 	//
@@ -21642,6 +23442,10 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateMeetingWithApplicationMergePatchPlusJSONBodyWithResponse Correct a meeting's record (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
@@ -21650,6 +23454,10 @@ type ClientWithResponsesInterface interface {
 	UpdateMeetingWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateMeetingParams, body UpdateMeetingApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMeetingResponse, error)
 
 	// GetOpenDataReportWithResponse A report as published open data (no credentials; disclosure-controlled only)
+	//
+	// **Who may call:** anyone, no credentials, when the council has switched open data on (404 otherwise); figures are always disclosure-controlled.
+	//
+	// **Changes:** nothing.
 	//
 	// Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
 	// disclosure-controlled, whatever is asked. Rate limited per client address.
@@ -21661,12 +23469,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListOrganisationsWithResponse List organisations
 	//
+	// **Who may call:** every role except family (`directory:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/organisations (the `ListOrganisations` operationId).
 	ListOrganisationsWithResponse(ctx context.Context, params *ListOrganisationsParams, reqEditors ...RequestEditorFn) (*ListOrganisationsResponse, error)
 
 	// CreateOrganisationWithBodyWithResponse Register an organisation (admin)
+	//
+	// **Who may call:** admin only (`organisations:manage`).
+	//
+	// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21675,12 +23491,20 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrganisationWithResponse Register an organisation (admin)
 	//
+	// **Who may call:** admin only (`organisations:manage`).
+	//
+	// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/organisations (the `CreateOrganisation` operationId).
 	CreateOrganisationWithResponse(ctx context.Context, params *CreateOrganisationParams, body CreateOrganisationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrganisationResponse, error)
 
 	// GetOrganisationWithResponse Read an organisation
+	//
+	// **Who may call:** every role except family (`directory:read`).
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21689,12 +23513,20 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateOrganisationWithBodyWithResponse Change an organisation (JSON merge patch, admin)
 	//
+	// **Who may call:** admin only (`organisations:manage`).
+	//
+	// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/organisations/{id} (the `UpdateOrganisation` operationId).
 	UpdateOrganisationWithBodyWithResponse(ctx context.Context, id ID, params *UpdateOrganisationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganisationResponse, error)
 
 	// UpdateOrganisationWithApplicationMergePatchPlusJSONBodyWithResponse Change an organisation (JSON merge patch, admin)
+	//
+	// **Who may call:** admin only (`organisations:manage`).
+	//
+	// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21703,12 +23535,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListPathwayFeedbackWithResponse List pathway feedback
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/pathway-feedback (the `ListPathwayFeedback` operationId).
 	ListPathwayFeedbackWithResponse(ctx context.Context, params *ListPathwayFeedbackParams, reqEditors ...RequestEditorFn) (*ListPathwayFeedbackResponse, error)
 
 	// CreatePathwayFeedbackWithBodyWithResponse Record a review of progress by the child, the family or a professional
+	//
+	// **Who may call:** roles with `feedback:give`: send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the feedback against the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21717,6 +23557,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreatePathwayFeedbackWithResponse Record a review of progress by the child, the family or a professional
 	//
+	// **Who may call:** roles with `feedback:give`: send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the feedback against the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
@@ -21724,12 +23568,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetPathwayFeedbackWithResponse Read one piece of feedback
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
 	GetPathwayFeedbackWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetPathwayFeedbackResponse, error)
 
 	// ListPossibleDuplicatesWithResponse Pairs of records holding the same NHS number or UPN (SEND team)
+	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** nothing.
 	//
 	// One entry per pair and identifier, newest first. A pair is found when a record is
 	// recorded (or changed) with an NHS number or UPN that a record the caller could not see
@@ -21743,6 +23595,10 @@ type ClientWithResponsesInterface interface {
 
 	// DismissPossibleDuplicateWithBodyWithResponse Record that a pair are two children, and why (SEND team)
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -21751,6 +23607,10 @@ type ClientWithResponsesInterface interface {
 	DismissPossibleDuplicateWithBodyWithResponse(ctx context.Context, id ID, params *DismissPossibleDuplicateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DismissPossibleDuplicateResponse, error)
 
 	// DismissPossibleDuplicateWithResponse Record that a pair are two children, and why (SEND team)
+	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 	//
@@ -21761,12 +23621,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListPractitionersWithResponse List practitioners
 	//
+	// **Who may call:** every role except family (`directory:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/practitioners (the `ListPractitioners` operationId).
 	ListPractitionersWithResponse(ctx context.Context, params *ListPractitionersParams, reqEditors ...RequestEditorFn) (*ListPractitionersResponse, error)
 
 	// CreatePractitionerWithBodyWithResponse Register a practitioner (admin, or a SEND officer)
+	//
+	// **Who may call:** admin and send_officer (`practitioners:manage`).
+	//
+	// **Changes:** Registers a practitioner of an organisation in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21775,12 +23643,20 @@ type ClientWithResponsesInterface interface {
 
 	// CreatePractitionerWithResponse Register a practitioner (admin, or a SEND officer)
 	//
+	// **Who may call:** admin and send_officer (`practitioners:manage`).
+	//
+	// **Changes:** Registers a practitioner of an organisation in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/practitioners (the `CreatePractitioner` operationId).
 	CreatePractitionerWithResponse(ctx context.Context, params *CreatePractitionerParams, body CreatePractitionerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePractitionerResponse, error)
 
 	// GetPractitionerWithResponse Read a practitioner
+	//
+	// **Who may call:** every role except family (`directory:read`).
+	//
+	// **Changes:** nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21789,12 +23665,20 @@ type ClientWithResponsesInterface interface {
 
 	// UpdatePractitionerWithBodyWithResponse Change a practitioner (JSON merge patch)
 	//
+	// **Who may call:** admin and send_officer (`practitioners:manage`).
+	//
+	// **Changes:** Changes the practitioner's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/practitioners/{id} (the `UpdatePractitioner` operationId).
 	UpdatePractitionerWithBodyWithResponse(ctx context.Context, id ID, params *UpdatePractitionerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePractitionerResponse, error)
 
 	// UpdatePractitionerWithApplicationMergePatchPlusJSONBodyWithResponse Change a practitioner (JSON merge patch)
+	//
+	// **Who may call:** admin and send_officer (`practitioners:manage`).
+	//
+	// **Changes:** Changes the practitioner's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21803,12 +23687,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListReferralsWithResponse List referrals the caller may see
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/referrals (the `ListReferrals` operationId).
 	ListReferralsWithResponse(ctx context.Context, params *ListReferralsParams, reqEditors ...RequestEditorFn) (*ListReferralsResponse, error)
 
 	// CreateReferralWithBodyWithResponse Receive a referral into the pathway
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
 	// but with gaps where a referral was refused or a server restarted, and a little out of order
@@ -21822,6 +23714,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateReferralWithResponse Receive a referral into the pathway
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
 	// but with gaps where a referral was refused or a server restarted, and a little out of order
 	// across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
@@ -21834,12 +23730,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetReferralWithResponse Read a referral
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/referrals/{id} (the `GetReferral` operationId).
 	GetReferralWithResponse(ctx context.Context, id ID, params *GetReferralParams, reqEditors ...RequestEditorFn) (*GetReferralResponse, error)
 
 	// UpdateReferralWithBodyWithResponse Correct a referral before triage (JSON merge patch)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Only a referral still in status `received` can be changed; eligibility is recomputed.
 	//
@@ -21850,6 +23754,10 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateReferralWithApplicationMergePatchPlusJSONBodyWithResponse Correct a referral before triage (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Only a referral still in status `received` can be changed; eligibility is recomputed.
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
@@ -21858,6 +23766,10 @@ type ClientWithResponsesInterface interface {
 	UpdateReferralWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateReferralParams, body UpdateReferralApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateReferralResponse, error)
 
 	// AllocateReferralWithBodyWithResponse Record the allocation meeting's choice of engagement lead
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
 	// recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
@@ -21872,6 +23784,10 @@ type ClientWithResponsesInterface interface {
 
 	// AllocateReferralWithResponse Record the allocation meeting's choice of engagement lead
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
 	// recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
 	// and keeps it in the history; there is one active lead per referral. The first allocation
@@ -21885,12 +23801,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListAllocationsWithResponse The referral's engagement leads, current and past
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
 	ListAllocationsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListAllocationsResponse, error)
 
 	// CloseReferralWithBodyWithResponse Close a referral with its outcome
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
 	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
@@ -21903,6 +23827,10 @@ type ClientWithResponsesInterface interface {
 
 	// CloseReferralWithResponse Close a referral with its outcome
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Any referral not closed, redirected or declined can be closed. One still awaiting triage
 	// (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
 	// to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
@@ -21913,6 +23841,10 @@ type ClientWithResponsesInterface interface {
 	CloseReferralWithResponse(ctx context.Context, id ID, params *CloseReferralParams, body CloseReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseReferralResponse, error)
 
 	// RaiseSafeguardingConcernWithBodyWithResponse Record a safeguarding concern found after the referral was received
+	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// For a concern found during the family assessment or later (the intake details are closed to
 	// PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
@@ -21933,6 +23865,10 @@ type ClientWithResponsesInterface interface {
 
 	// RaiseSafeguardingConcernWithResponse Record a safeguarding concern found after the referral was received
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// For a concern found during the family assessment or later (the intake details are closed to
 	// PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
 	// redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
@@ -21952,6 +23888,10 @@ type ClientWithResponsesInterface interface {
 
 	// TransitionReferralWithBodyWithResponse Move a referral along the pathway
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
 	// moves answer 409 naming the current status. Closing has its own call.
 	//
@@ -21962,6 +23902,10 @@ type ClientWithResponsesInterface interface {
 
 	// TransitionReferralWithResponse Move a referral along the pathway
 	//
+	// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+	//
+	// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
 	// moves answer 409 naming the current status. Closing has its own call.
 	//
@@ -21971,6 +23915,10 @@ type ClientWithResponsesInterface interface {
 	TransitionReferralWithResponse(ctx context.Context, id ID, params *TransitionReferralParams, body TransitionReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*TransitionReferralResponse, error)
 
 	// TriageReferralWithBodyWithResponse Triage a received referral (SEND officer)
+	//
+	// **Who may call:** send_officer only (`referrals:triage`).
+	//
+	// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// `accept` moves the referral to `accepted` on a route: `family_assessment`, or
 	// `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
@@ -21984,6 +23932,10 @@ type ClientWithResponsesInterface interface {
 
 	// TriageReferralWithResponse Triage a received referral (SEND officer)
 	//
+	// **Who may call:** send_officer only (`referrals:triage`).
+	//
+	// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// `accept` moves the referral to `accepted` on a route: `family_assessment`, or
 	// `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
 	// accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
@@ -21996,6 +23948,10 @@ type ClientWithResponsesInterface interface {
 
 	// GetActivityReportWithResponse Activity: referrals by reason, setting and locality, routes, meetings, EHC needs assessments, tribunals and complaints
 	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Referrals received in the period (by any reason given, by main reason, by the type of setting that referred
 	// them with the number of distinct settings, by the child's locality, by route), meetings held by type, EHC
 	// needs assessment requests received and assessments started (decisions to assess), tribunal appeals, mediations
@@ -22007,6 +23963,10 @@ type ClientWithResponsesInterface interface {
 	GetActivityReportWithResponse(ctx context.Context, params *GetActivityReportParams, reqEditors ...RequestEditorFn) (*GetActivityReportResponse, error)
 
 	// GetEHCTimelinessReportWithResponse Timeliness of EHC decisions, plans and annual reviews completed in a period
+	//
+	// **Who may call:** send_officer only (`reports:exact`).
+	//
+	// **Changes:** nothing.
 	//
 	// Counts what was completed between `from` and `to` inclusive: decisions whether to assess (6 weeks, Reg 5), first
 	// final plans (20 weeks, Reg 13(2)) and annual review decisions. Each is reported against the raw limit and the
@@ -22021,6 +23981,10 @@ type ClientWithResponsesInterface interface {
 
 	// GetExperienceReportWithResponse Experience: survey responses per question, with mean scores and the distribution of answers
 	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// For responses submitted in the period: per template and respondent group (parents and carers, children and
 	// young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
 	// 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
@@ -22032,12 +23996,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetFunnelReportWithResponse Funnel: how many referrals received in the period reached each pathway stage, and the median days between stages
 	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/reports/funnel (the `GetFunnelReport` operationId).
 	GetFunnelReportWithResponse(ctx context.Context, params *GetFunnelReportParams, reqEditors ...RequestEditorFn) (*GetFunnelReportResponse, error)
 
 	// GetTimelinessReportWithResponse Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
+	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
 	// disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
@@ -22048,6 +24020,10 @@ type ClientWithResponsesInterface interface {
 	GetTimelinessReportWithResponse(ctx context.Context, params *GetTimelinessReportParams, reqEditors ...RequestEditorFn) (*GetTimelinessReportResponse, error)
 
 	// GetTransitionsReportWithResponse Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
+	//
+	// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// A snapshot on `to` (and, when compared, on the previous period's last day): young people aged 14 to 25 with an
 	// open referral or an EHC plan in force, with and without a current transition plan; and EHC plans in force
@@ -22061,6 +24037,10 @@ type ClientWithResponsesInterface interface {
 
 	// ListRetentionDueWithResponse Records past their retention date (admin)
 	//
+	// **Who may call:** admin only (`retention:manage`).
+	//
+	// **Changes:** nothing.
+	//
 	// Ids and dates only. The default retention is date of birth + 31 years (ONEPLAN_RETENTION_YEARS).
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -22069,6 +24049,10 @@ type ClientWithResponsesInterface interface {
 	ListRetentionDueWithResponse(ctx context.Context, params *ListRetentionDueParams, reqEditors ...RequestEditorFn) (*ListRetentionDueResponse, error)
 
 	// EraseYoungPersonWithResponse Erase a young person's records past retention (admin)
+	//
+	// **Who may call:** admin only (`retention:manage`).
+	//
+	// **Changes:** Erases the young person's records past their retention date, keeping an audit event without personal data. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Deletes the young person, their referrals, involvements and consents; the audit trail keeps a tombstone with ids only. A record not yet due answers 409.
 	//
@@ -22079,12 +24063,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListSurveyInvitationsWithResponse List survey invitations (never their tokens)
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/survey-invitations (the `ListSurveyInvitations` operationId).
 	ListSurveyInvitationsWithResponse(ctx context.Context, params *ListSurveyInvitationsParams, reqEditors ...RequestEditorFn) (*ListSurveyInvitationsResponse, error)
 
 	// CreateSurveyInvitationWithBodyWithResponse Invite a parent or young person to answer a survey without an account
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
 	// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
@@ -22098,6 +24090,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateSurveyInvitationWithResponse Invite a parent or young person to answer a survey without an account
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
 	// calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
 	// referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
@@ -22110,12 +24106,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetSurveyInvitationWithResponse Read one survey invitation (never its token)
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/survey-invitations/{id} (the `GetSurveyInvitation` operationId).
 	GetSurveyInvitationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetSurveyInvitationResponse, error)
 
 	// GetSurveyLinkWithResponse The questions an invitation asks (no credentials; the token is the key)
+	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed.
+	//
+	// **Changes:** nothing.
 	//
 	// Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
 	//
@@ -22126,6 +24130,10 @@ type ClientWithResponsesInterface interface {
 
 	// AnswerSurveyLinkWithBodyWithResponse Answer an invitation, once (no credentials; the token is the key)
 	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed. An answered or expired invitation answers 409 or 410.
+	//
+	// **Changes:** Records the response and marks the invitation answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/survey-links/{token}/response (the `AnswerSurveyLink` operationId).
@@ -22133,12 +24141,20 @@ type ClientWithResponsesInterface interface {
 
 	// AnswerSurveyLinkWithResponse Answer an invitation, once (no credentials; the token is the key)
 	//
+	// **Who may call:** anyone holding the invitation's token; no credentials are needed. An answered or expired invitation answers 409 or 410.
+	//
+	// **Changes:** Records the response and marks the invitation answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/survey-links/{token}/response (the `AnswerSurveyLink` operationId).
 	AnswerSurveyLinkWithResponse(ctx context.Context, token SurveyToken, body AnswerSurveyLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*AnswerSurveyLinkResponse, error)
 
 	// ListSurveyResponsesWithResponse List survey responses the caller may see
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403). A family sees their own responses, not professionals'.
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
 	//
@@ -22148,6 +24164,10 @@ type ClientWithResponsesInterface interface {
 	ListSurveyResponsesWithResponse(ctx context.Context, params *ListSurveyResponsesParams, reqEditors ...RequestEditorFn) (*ListSurveyResponsesResponse, error)
 
 	// CreateSurveyResponseWithBodyWithResponse Record a response to a survey template
+	//
+	// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// A response answers one version of a template (the current one unless `template_version` is given), about one
 	// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
@@ -22161,6 +24181,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateSurveyResponseWithResponse Record a response to a survey template
 	//
+	// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// A response answers one version of a template (the current one unless `template_version` is given), about one
 	// referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
 	// template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
@@ -22173,6 +24197,10 @@ type ClientWithResponsesInterface interface {
 
 	// GetSurveyResponseWithResponse Read one survey response
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/survey-responses/{id} (the `GetSurveyResponse` operationId).
@@ -22180,12 +24208,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListSurveyTemplatesWithResponse List survey templates, built-in and the council's own
 	//
+	// **Who may call:** every role (`surveys:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/survey-templates (the `ListSurveyTemplates` operationId).
 	ListSurveyTemplatesWithResponse(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*ListSurveyTemplatesResponse, error)
 
 	// CreateSurveyTemplateWithBodyWithResponse Add a council survey instrument (version 1 of its questions)
+	//
+	// **Who may call:** send_officer only (`surveys:manage`).
+	//
+	// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
 	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
@@ -22198,6 +24234,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateSurveyTemplateWithResponse Add a council survey instrument (version 1 of its questions)
 	//
+	// **Who may call:** send_officer only (`surveys:manage`).
+	//
+	// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
 	// instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
 	// adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
@@ -22209,12 +24249,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetSurveyTemplateWithResponse Read a survey template with every version of its questions
 	//
+	// **Who may call:** every role (`surveys:read`).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/survey-templates/{id} (the `GetSurveyTemplate` operationId).
 	GetSurveyTemplateWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetSurveyTemplateResponse, error)
 
 	// AddSurveyTemplateVersionWithBodyWithResponse Publish a new version of a council template's questions
+	//
+	// **Who may call:** send_officer only (`surveys:manage`).
+	//
+	// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
 	// `id` across versions to be reported as the same question. Built-in templates never change (409).
@@ -22226,6 +24274,10 @@ type ClientWithResponsesInterface interface {
 
 	// AddSurveyTemplateVersionWithResponse Publish a new version of a council template's questions
 	//
+	// **Who may call:** send_officer only (`surveys:manage`).
+	//
+	// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
 	// `id` across versions to be reported as the same question. Built-in templates never change (409).
 	//
@@ -22236,12 +24288,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListTransitionPlansWithResponse List transition plans
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/transition-plans (the `ListTransitionPlans` operationId).
 	ListTransitionPlansWithResponse(ctx context.Context, params *ListTransitionPlansParams, reqEditors ...RequestEditorFn) (*ListTransitionPlansResponse, error)
 
 	// CreateTransitionPlanWithBodyWithResponse Record a young person's transition plan (preparing for adulthood, 13 to 25)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// One current plan per young person: a second while one is current is 409 naming `/young_person_id`
 	// (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
@@ -22256,6 +24316,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateTransitionPlanWithResponse Record a young person's transition plan (preparing for adulthood, 13 to 25)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// One current plan per young person: a second while one is current is 409 naming `/young_person_id`
 	// (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
 	// exist. The response carries the NHS continuing healthcare milestones computed from the young person's
@@ -22269,12 +24333,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetTransitionPlanWithResponse Read one transition plan with its CHC milestones
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/transition-plans/{id} (the `GetTransitionPlan` operationId).
 	GetTransitionPlanWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetTransitionPlanResponse, error)
 
 	// UpdateTransitionPlanWithBodyWithResponse Change a current transition plan (JSON merge patch)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 	//
@@ -22285,6 +24357,10 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateTransitionPlanWithApplicationMergePatchPlusJSONBodyWithResponse Change a current transition plan (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
@@ -22293,6 +24369,10 @@ type ClientWithResponsesInterface interface {
 	UpdateTransitionPlanWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, params *UpdateTransitionPlanParams, body UpdateTransitionPlanApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTransitionPlanResponse, error)
 
 	// EndTransitionPlanWithBodyWithResponse End a transition plan
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 	//
@@ -22303,6 +24383,10 @@ type ClientWithResponsesInterface interface {
 
 	// EndTransitionPlanWithResponse End a transition plan
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -22311,6 +24395,10 @@ type ClientWithResponsesInterface interface {
 	EndTransitionPlanWithResponse(ctx context.Context, id ID, params *EndTransitionPlanParams, body EndTransitionPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*EndTransitionPlanResponse, error)
 
 	// ListTransitionGapsWithResponse Young people who should have a transition plan and have none
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// The "no young person slips through the net" measure. Lists the young people the caller may see who,
 	// on `as_of`, have reached the threshold (`min_age`, by birthday or, with `school_year`, from 1 September
@@ -22325,6 +24413,10 @@ type ClientWithResponsesInterface interface {
 	ListTransitionGapsWithResponse(ctx context.Context, params *ListTransitionGapsParams, reqEditors ...RequestEditorFn) (*ListTransitionGapsResponse, error)
 
 	// ListUpcomingTransitionsWithResponse Plans and services ending soon, so nobody reaches 18 or 25 unplanned
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing.
 	//
 	// For the young people the caller may see who on `as_of` have an open referral, an EHC plan in force or
 	// a current transition plan: the events in (`as_of`, `as_of` + `within_months`]. `turns_18` is the 18th
@@ -22341,12 +24433,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListWebhookSubscriptionsWithResponse List webhook subscriptions (admin; never their secrets)
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/webhook-subscriptions (the `ListWebhookSubscriptions` operationId).
 	ListWebhookSubscriptionsWithResponse(ctx context.Context, params *ListWebhookSubscriptionsParams, reqEditors ...RequestEditorFn) (*ListWebhookSubscriptionsResponse, error)
 
 	// CreateWebhookSubscriptionWithBodyWithResponse Subscribe a receiver to events (admin); the signing secret is in this answer only
+	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Deliveries follow the Standard Webhooks specification: a POST of the event's JSON (the same shape as a
 	// feed item) with `webhook-id` (the event id, the same on every retry and replay: de-duplicate on it),
@@ -22367,6 +24467,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateWebhookSubscriptionWithResponse Subscribe a receiver to events (admin); the signing secret is in this answer only
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Deliveries follow the Standard Webhooks specification: a POST of the event's JSON (the same shape as a
 	// feed item) with `webhook-id` (the event id, the same on every retry and replay: de-duplicate on it),
 	// `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of
@@ -22386,12 +24490,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetWebhookSubscriptionWithResponse Read a subscription (admin; never its secret)
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/webhook-subscriptions/{id} (the `GetWebhookSubscription` operationId).
 	GetWebhookSubscriptionWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetWebhookSubscriptionResponse, error)
 
 	// UpdateWebhookSubscriptionWithBodyWithResponse Change a subscription's URL, event types or active flag (JSON merge patch, admin)
+	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22400,6 +24512,10 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBodyWithResponse Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/webhook-subscriptions/{id} (the `UpdateWebhookSubscription` operationId).
@@ -22407,12 +24523,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListWebhookDeliveriesWithResponse A subscription's delivery attempts, newest first (admin)
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/webhook-subscriptions/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 	ListWebhookDeliveriesWithResponse(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error)
 
 	// ReplayWebhookEventsWithBodyWithResponse Send again the events after an event or since an instant (admin)
+	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
 	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
@@ -22425,6 +24549,10 @@ type ClientWithResponsesInterface interface {
 
 	// ReplayWebhookEventsWithResponse Send again the events after an event or since an instant (admin)
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
 	// subscription may receive (its types and view as at each event). Replayed deliveries keep their
 	// `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
@@ -22436,12 +24564,20 @@ type ClientWithResponsesInterface interface {
 
 	// RotateWebhookSecretWithBodyWithResponse Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
 	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/webhook-subscriptions/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecretWithBodyWithResponse(ctx context.Context, id ID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
 
 	// RotateWebhookSecretWithResponse Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
+	//
+	// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+	//
+	// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -22450,12 +24586,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListYoungPeopleWithResponse List young people the caller may see
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/young-people (the `ListYoungPeople` operationId).
 	ListYoungPeopleWithResponse(ctx context.Context, params *ListYoungPeopleParams, reqEditors ...RequestEditorFn) (*ListYoungPeopleResponse, error)
 
 	// CreateYoungPersonWithBodyWithResponse Record a child or young person (aged 0-25)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// An NHS number or UPN names one child. When a record the caller may see already holds the
 	// NHS number or UPN given, the answer is `409` with `location` naming that record (use it
@@ -22472,6 +24616,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateYoungPersonWithResponse Record a child or young person (aged 0-25)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// An NHS number or UPN names one child. When a record the caller may see already holds the
 	// NHS number or UPN given, the answer is `409` with `location` naming that record (use it
 	// rather than recording the child again). When only records the caller may not see hold it,
@@ -22487,6 +24635,10 @@ type ClientWithResponsesInterface interface {
 
 	// GetYoungPersonWithResponse Read a young person's record
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
+	//
 	// A record merged into another answers `301` with `Location` (and the problem's `location`)
 	// naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
 	// other operation on a merged-away id answers `404`.
@@ -22497,6 +24649,10 @@ type ClientWithResponsesInterface interface {
 	GetYoungPersonWithResponse(ctx context.Context, id ID, params *GetYoungPersonParams, reqEditors ...RequestEditorFn) (*GetYoungPersonResponse, error)
 
 	// UpdateYoungPersonWithBodyWithResponse Change a young person's record (JSON merge patch)
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Giving the record an NHS number or UPN that another record holds is treated as on create:
 	// `409` with `location` when the caller may see that record, otherwise the change is made
@@ -22509,6 +24665,10 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateYoungPersonWithApplicationMergePatchPlusJSONBodyWithResponse Change a young person's record (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Giving the record an NHS number or UPN that another record holds is treated as on create:
 	// `409` with `location` when the caller may see that record, otherwise the change is made
 	// and the pair goes on the possible duplicates list.
@@ -22520,12 +24680,20 @@ type ClientWithResponsesInterface interface {
 
 	// GetAccessLogWithResponse Who has looked at or changed this child's record (SEND team and the family)
 	//
+	// **Who may call:** send_officer, and a family for their own child (`access-log:read`); another child answers 404. Everyone else is refused (403).
+	//
+	// **Changes:** nothing.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/young-people/{id}/access-log (the `GetAccessLog` operationId).
 	GetAccessLogWithResponse(ctx context.Context, id ID, params *GetAccessLogParams, reqEditors ...RequestEditorFn) (*GetAccessLogResponse, error)
 
 	// ListConsentsWithResponse Consents to share recorded for the young person
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22534,6 +24702,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateConsentWithBodyWithResponse Record consent to share
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the consent to share and its scope. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/young-people/{id}/consents (the `CreateConsent` operationId).
@@ -22541,12 +24713,20 @@ type ClientWithResponsesInterface interface {
 
 	// CreateConsentWithResponse Record consent to share
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Records the consent to share and its scope. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/young-people/{id}/consents (the `CreateConsent` operationId).
 	CreateConsentWithResponse(ctx context.Context, id ID, params *CreateConsentParams, body CreateConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateConsentResponse, error)
 
 	// WithdrawConsentWithBodyWithResponse Record that consent was withdrawn
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
 	// involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
@@ -22565,6 +24745,10 @@ type ClientWithResponsesInterface interface {
 
 	// WithdrawConsentWithResponse Record that consent was withdrawn
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
 	// involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
 	// announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
@@ -22582,6 +24766,10 @@ type ClientWithResponsesInterface interface {
 
 	// ExportYoungPersonWithResponse Everything held about one young person, for a subject access request
 	//
+	// **Who may call:** send_officer, and a family for their own child (`records:export`); another child answers 404. Everyone else is refused (403).
+	//
+	// **Changes:** nothing; the export is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/young-people/{id}/export (the `ExportYoungPerson` operationId).
@@ -22589,12 +24777,20 @@ type ClientWithResponsesInterface interface {
 
 	// ListInvolvementsWithResponse The team around the child
 	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; every record listed is recorded in the audit trail.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/young-people/{id}/involvements (the `ListInvolvements` operationId).
 	ListInvolvementsWithResponse(ctx context.Context, id ID, params *ListInvolvementsParams, reqEditors ...RequestEditorFn) (*ListInvolvementsResponse, error)
 
 	// CreateInvolvementWithBodyWithResponse Involve an organisation (and practitioner) in the team around the child
+	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Involving an organisation shares the child's record with it, so it needs consent in force
 	// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
@@ -22607,6 +24803,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateInvolvementWithResponse Involve an organisation (and practitioner) in the team around the child
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Involving an organisation shares the child's record with it, so it needs consent in force
 	// that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
 	// to safeguard a child; the reason is kept). Otherwise 422.
@@ -22618,6 +24818,10 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateInvolvementWithBodyWithResponse Change or end an involvement (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
@@ -22625,12 +24829,20 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateInvolvementWithApplicationMergePatchPlusJSONBodyWithResponse Change or end an involvement (JSON merge patch)
 	//
+	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+	//
+	// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
 	UpdateInvolvementWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id ID, involvementID openapi_types.UUID, params *UpdateInvolvementParams, body UpdateInvolvementApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateInvolvementResponse, error)
 
 	// MergeYoungPeopleWithBodyWithResponse Merge another record of the same child into this one (SEND team)
+	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Moves every record linked to `from` onto this record, in one transaction: referrals (with
 	// their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
@@ -22658,6 +24870,10 @@ type ClientWithResponsesInterface interface {
 
 	// MergeYoungPeopleWithResponse Merge another record of the same child into this one (SEND team)
 	//
+	// **Who may call:** send_officer only (`records:merge`).
+	//
+	// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
 	// Moves every record linked to `from` onto this record, in one transaction: referrals (with
 	// their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
 	// assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
@@ -22683,6 +24899,10 @@ type ClientWithResponsesInterface interface {
 	MergeYoungPeopleWithResponse(ctx context.Context, id ID, params *MergeYoungPeopleParams, body MergeYoungPeopleJSONRequestBody, reqEditors ...RequestEditorFn) (*MergeYoungPeopleResponse, error)
 
 	// GetTimelineWithResponse Every event of the pathway for one young person, in time order
+	//
+	// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+	//
+	// **Changes:** nothing; the read is recorded in the audit trail.
 	//
 	// Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
 	//
@@ -37963,6 +40183,10 @@ func (c *ClientWithResponses) DocsAssetWithResponse(ctx context.Context, asset s
 
 // HealthzWithResponse Liveness probe
 //
+// **Who may call:** anyone; no credentials are needed.
+//
+// Answers 200 while the process is up, for a Kubernetes liveness probe. **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /healthz (the `Healthz` operationId).
@@ -37975,6 +40199,10 @@ func (c *ClientWithResponses) HealthzWithResponse(ctx context.Context, reqEditor
 }
 
 // OpenapiSpecWithResponse This contract
+//
+// **Who may call:** anyone; no credentials are needed.
+//
+// The contract this server implements, as YAML. **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -37989,6 +40217,10 @@ func (c *ClientWithResponses) OpenapiSpecWithResponse(ctx context.Context, reqEd
 
 // ReadyzWithResponse Readiness probe (checks the database)
 //
+// **Who may call:** anyone; no credentials are needed.
+//
+// Answers 200 when the database answers, 503 otherwise, for a Kubernetes readiness probe. **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /readyz (the `Readyz` operationId).
@@ -38001,6 +40233,10 @@ func (c *ClientWithResponses) ReadyzWithResponse(ctx context.Context, reqEditors
 }
 
 // ListActionsWithResponse Actions agreed at meetings, across meetings
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -38015,6 +40251,10 @@ func (c *ClientWithResponses) ListActionsWithResponse(ctx context.Context, param
 
 // CompleteActionWithBodyWithResponse Mark an action done (who and when are recorded)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the action done, recording who and when. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/actions/{id}/complete (the `CompleteAction` operationId).
@@ -38027,6 +40267,10 @@ func (c *ClientWithResponses) CompleteActionWithBodyWithResponse(ctx context.Con
 }
 
 // CompleteActionWithResponse Mark an action done (who and when are recorded)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the action done, recording who and when. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38041,6 +40285,10 @@ func (c *ClientWithResponses) CompleteActionWithResponse(ctx context.Context, id
 
 // ListAnnualReviewsWithResponse List annual reviews of EHC plans
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/annual-reviews (the `ListAnnualReviews` operationId).
@@ -38054,6 +40302,10 @@ func (c *ClientWithResponses) ListAnnualReviewsWithResponse(ctx context.Context,
 
 // GetAnnualReviewWithResponse Read one annual review with its due dates
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/annual-reviews/{id} (the `GetAnnualReview` operationId).
@@ -38066,6 +40318,10 @@ func (c *ClientWithResponses) GetAnnualReviewWithResponse(ctx context.Context, i
 }
 
 // DecideAnnualReviewWithBodyWithResponse Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 //
@@ -38082,6 +40338,10 @@ func (c *ClientWithResponses) DecideAnnualReviewWithBodyWithResponse(ctx context
 
 // DecideAnnualReviewWithResponse Record the authority's decision to maintain, amend or cease (4 weeks after the meeting, Reg 20)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to maintain, amend or cease, and sets the plan's next review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Maintain and cease decisions must have told the family of their appeal rights. The next review falls due 12 months after the decision; carry out an amendment or cessation on the plan.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -38096,6 +40356,10 @@ func (c *ClientWithResponses) DecideAnnualReviewWithResponse(ctx context.Context
 }
 
 // HoldAnnualReviewWithBodyWithResponse Record the review meeting held
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 //
@@ -38112,6 +40376,10 @@ func (c *ClientWithResponses) HoldAnnualReviewWithBodyWithResponse(ctx context.C
 
 // HoldAnnualReviewWithResponse Record the review meeting held
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, attendees and recommendation; the decision becomes due within 4 weeks. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // From Year 9 the review must name the Preparing for Adulthood areas it focused on (Reg 20(6)).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -38127,6 +40395,10 @@ func (c *ClientWithResponses) HoldAnnualReviewWithResponse(ctx context.Context, 
 
 // ListAPIKeysWithResponse List API keys (admin; never the keys themselves)
 //
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/api-keys (the `ListAPIKeys` operationId).
@@ -38139,6 +40411,10 @@ func (c *ClientWithResponses) ListAPIKeysWithResponse(ctx context.Context, param
 }
 
 // CreateAPIKeyWithBodyWithResponse Issue an API key (admin); the key is in this answer only
+//
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** Issues a key for an organisation and role; the secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38153,6 +40429,10 @@ func (c *ClientWithResponses) CreateAPIKeyWithBodyWithResponse(ctx context.Conte
 
 // CreateAPIKeyWithResponse Issue an API key (admin); the key is in this answer only
 //
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** Issues a key for an organisation and role; the secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/api-keys (the `CreateAPIKey` operationId).
@@ -38165,6 +40445,10 @@ func (c *ClientWithResponses) CreateAPIKeyWithResponse(ctx context.Context, para
 }
 
 // GetAPIKeyWithResponse Read a key's details (admin)
+//
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -38179,6 +40463,10 @@ func (c *ClientWithResponses) GetAPIKeyWithResponse(ctx context.Context, id ID, 
 
 // RevokeAPIKeyWithResponse Revoke a key (admin); it fails at once
 //
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** Revokes the key: every later call with it answers 401. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/api-keys/{id}/revoke (the `RevokeAPIKey` operationId).
@@ -38191,6 +40479,10 @@ func (c *ClientWithResponses) RevokeAPIKeyWithResponse(ctx context.Context, id I
 }
 
 // RotateAPIKeyWithResponse Replace a key with a new one for the same organisation and role (admin)
+//
+// **Who may call:** admin only (`keys:manage`).
+//
+// **Changes:** Issues a replacement key and revokes the old one. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // The old key is revoked in the same transaction; the new key is in this answer only.
 //
@@ -38207,6 +40499,10 @@ func (c *ClientWithResponses) RotateAPIKeyWithResponse(ctx context.Context, id I
 
 // ListAuditEventsWithResponse List audit events (admin)
 //
+// **Who may call:** admin only (`audit:read`).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
@@ -38220,6 +40516,10 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, p
 
 // ListDisputesWithResponse List tribunal appeals, mediations and complaints
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/disputes (the `ListDisputes` operationId).
@@ -38232,6 +40532,10 @@ func (c *ClientWithResponses) ListDisputesWithResponse(ctx context.Context, para
 }
 
 // CreateDisputeWithBodyWithResponse Record a tribunal appeal, a mediation or a complaint against a decision
+//
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
 // (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
@@ -38252,6 +40556,10 @@ func (c *ClientWithResponses) CreateDisputeWithBodyWithResponse(ctx context.Cont
 
 // CreateDisputeWithResponse Record a tribunal appeal, a mediation or a complaint against a decision
 //
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Records the appeal, mediation or complaint against the decision named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The young person is the subject's: an EHC needs assessment request, an EHC plan, an annual review or a referral
 // (a subject the caller cannot see answers 422 on `/subject_id`). What the dispute may be `about` depends on its
 // `kind`; a tribunal appeal on the plan's contents names the `sections` appealed (B, F, I; C, D, G, H1, H2 only
@@ -38271,6 +40579,10 @@ func (c *ClientWithResponses) CreateDisputeWithResponse(ctx context.Context, par
 
 // GetDisputeWithResponse Read a tribunal appeal, mediation or complaint
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/disputes/{id} (the `GetDispute` operationId).
@@ -38283,6 +40595,10 @@ func (c *ClientWithResponses) GetDisputeWithResponse(ctx context.Context, id ID,
 }
 
 // UpdateDisputeWithBodyWithResponse Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Changes the notes and dates given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38297,6 +40613,10 @@ func (c *ClientWithResponses) UpdateDisputeWithBodyWithResponse(ctx context.Cont
 
 // UpdateDisputeWithApplicationMergePatchPlusJSONBodyWithResponse Correct notes and dates (JSON merge patch); also after it concluded, since the mediation certificate follows the mediation
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Changes the notes and dates given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/disputes/{id} (the `UpdateDispute` operationId).
@@ -38309,6 +40629,10 @@ func (c *ClientWithResponses) UpdateDisputeWithApplicationMergePatchPlusJSONBody
 }
 
 // ConcludeDisputeWithBodyWithResponse Record how the dispute ended (once; a second conclusion answers 409)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the outcome and the day it concluded; a second conclusion answers 409. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38323,6 +40647,10 @@ func (c *ClientWithResponses) ConcludeDisputeWithBodyWithResponse(ctx context.Co
 
 // ConcludeDisputeWithResponse Record how the dispute ended (once; a second conclusion answers 409)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the outcome and the day it concluded; a second conclusion answers 409. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/disputes/{id}/conclude (the `ConcludeDispute` operationId).
@@ -38335,6 +40663,10 @@ func (c *ClientWithResponses) ConcludeDisputeWithResponse(ctx context.Context, i
 }
 
 // ListDocumentsWithResponse List one record's documents
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the record named must be within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Who may call: anyone who may read casework; only documents of children the caller may see
 // are listed (a record the caller cannot see lists nothing). Newest first; the page is audited
@@ -38352,6 +40684,10 @@ func (c *ClientWithResponses) ListDocumentsWithResponse(ctx context.Context, par
 }
 
 // UploadDocumentWithBodyWithResponse Attach a document (advice, a report, a letter) to a child's record
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Stores the bytes (checked from their content) in blob storage and records the document on the record named. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Who may call: anyone who may write casework (the SEND team; a practitioner or setting in the
 // child's team, for the records they can see). The body is the file itself (not multipart),
@@ -38377,6 +40713,10 @@ func (c *ClientWithResponses) UploadDocumentWithBodyWithResponse(ctx context.Con
 
 // RemoveDocumentWithResponse Remove a document from a child's record
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Removes the document and its bytes. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Who may call: the SEND team or an engagement lead (pathway:run) who may see the child.
 // The record goes at once; the bytes are deleted from the document store after the commit.
 // Adds a `document.removed` event; the audit trail keeps that it existed.
@@ -38394,6 +40734,10 @@ func (c *ClientWithResponses) RemoveDocumentWithResponse(ctx context.Context, id
 
 // GetDocumentWithResponse Read a document's description (not its bytes)
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Who may call - anyone who may see the child whose record it belongs to (404 otherwise). Audited as a read.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -38408,6 +40752,10 @@ func (c *ClientWithResponses) GetDocumentWithResponse(ctx context.Context, id ID
 }
 
 // GetDocumentContentWithResponse Download a document's bytes
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Who may call: as for reading the document. Always served as an attachment
 // (`Content-Disposition: attachment`), with `X-Content-Type-Options: nosniff` and a sandboxing
@@ -38427,6 +40775,10 @@ func (c *ClientWithResponses) GetDocumentContentWithResponse(ctx context.Context
 
 // ListEHCNeedsAssessmentsWithResponse List EHC needs assessment requests
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/ehc-needs-assessments (the `ListEHCNeedsAssessments` operationId).
@@ -38439,6 +40791,10 @@ func (c *ClientWithResponses) ListEHCNeedsAssessmentsWithResponse(ctx context.Co
 }
 
 // CreateEHCNeedsAssessmentWithBodyWithResponse Record a request for an EHC needs assessment (starts the 20-week statutory clock)
+//
+// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 // aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
@@ -38462,6 +40818,10 @@ func (c *ClientWithResponses) CreateEHCNeedsAssessmentWithBodyWithResponse(ctx c
 
 // CreateEHCNeedsAssessmentWithResponse Record a request for an EHC needs assessment (starts the 20-week statutory clock)
 //
+// **Who may call:** send_officer, practitioner and engagement_lead (`casework:write`) for a child within their need-to-know, and a family for their own child (`ehc-requests:request`, section 36: made by a parent or the young person, received today). A child outside the caller's need-to-know answers 422. panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the request and starts the 20-week statutory clock. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The request is `received` with SEN2 request outcome `A` (pending). A young person may request only when
 // aged 16 to 25 on the day the request was received (s.36(1) Children and Families Act 2014).
 //
@@ -38484,6 +40844,10 @@ func (c *ClientWithResponses) CreateEHCNeedsAssessmentWithResponse(ctx context.C
 
 // GetEHCNeedsAssessmentWithResponse Read one EHC needs assessment request with its statutory deadlines
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/ehc-needs-assessments/{id} (the `GetEHCNeedsAssessment` operationId).
@@ -38496,6 +40860,10 @@ func (c *ClientWithResponses) GetEHCNeedsAssessmentWithResponse(ctx context.Cont
 }
 
 // RequestEHCAdviceWithBodyWithResponse Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 //
@@ -38512,6 +40880,10 @@ func (c *ClientWithResponses) RequestEHCAdviceWithBodyWithResponse(ctx context.C
 
 // RequestEHCAdviceWithResponse Record a request for advice from one adviser (Reg 6; 6 weeks, Reg 8)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the advice request and its 6-week due date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Only while `assessing`. Advice on preparing for adulthood is for children in Year 9 or above. Each adviser has its own 6-week clock, paused only for grounds c and d.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -38527,6 +40899,10 @@ func (c *ClientWithResponses) RequestEHCAdviceWithResponse(ctx context.Context, 
 
 // ReceiveEHCAdviceWithBodyWithResponse Record the day requested advice arrived
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the day the advice arrived. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEHCAdvice` operationId).
@@ -38540,6 +40916,10 @@ func (c *ClientWithResponses) ReceiveEHCAdviceWithBodyWithResponse(ctx context.C
 
 // ReceiveEHCAdviceWithResponse Record the day requested advice arrived
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the day the advice arrived. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/advice/{advice_id}/received (the `ReceiveEHCAdvice` operationId).
@@ -38552,6 +40932,10 @@ func (c *ClientWithResponses) ReceiveEHCAdviceWithResponse(ctx context.Context, 
 }
 
 // DecideEHCNeedsAssessmentWithBodyWithResponse Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 //
@@ -38568,6 +40952,10 @@ func (c *ClientWithResponses) DecideEHCNeedsAssessmentWithBodyWithResponse(ctx c
 
 // DecideEHCNeedsAssessmentWithResponse Record the decision whether to carry out the assessment (Reg 5, 6 weeks)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to assess or not (Reg 5), moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Only from `received`. A refusal must have told the family of their appeal, mediation and IAS rights.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -38582,6 +40970,10 @@ func (c *ClientWithResponses) DecideEHCNeedsAssessmentWithResponse(ctx context.C
 }
 
 // DecideEHCPlanIssueWithBodyWithResponse Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 //
@@ -38598,6 +40990,10 @@ func (c *ClientWithResponses) DecideEHCPlanIssueWithBodyWithResponse(ctx context
 
 // DecideEHCPlanIssueWithResponse Record the decision whether to issue an EHC plan (a refusal by 16 weeks, Reg 10)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to issue a plan or not, moving the request on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Only from `assessing`. `issue` moves the request to `plan_drafting` (SEN2 assessment outcome stays A until the final plan is issued); `not_issue` sets assessment outcome N and must have told the family of their appeal rights.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -38612,6 +41008,10 @@ func (c *ClientWithResponses) DecideEHCPlanIssueWithResponse(ctx context.Context
 }
 
 // AddEHCNeedsAssessmentExceptionWithBodyWithResponse Record an exception period that excuses the local authority's time limits
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 //
@@ -38628,6 +41028,10 @@ func (c *ClientWithResponses) AddEHCNeedsAssessmentExceptionWithBodyWithResponse
 
 // AddEHCNeedsAssessmentExceptionWithResponse Record an exception period that excuses the local authority's time limits
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds the exception period, which moves the request's deadlines. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Grounds (a) to (d) of Regs 5(4), 10(4) and 13(3). The raw due dates stay; the adjusted ones pause for the period.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -38643,6 +41047,10 @@ func (c *ClientWithResponses) AddEHCNeedsAssessmentExceptionWithResponse(ctx con
 
 // WithdrawEHCNeedsAssessmentWithBodyWithResponse Record that the request was withdrawn (SEN2 outcome W)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the request withdrawn (SEN2 outcome W); its clock stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-needs-assessments/{id}/withdraw (the `WithdrawEHCNeedsAssessment` operationId).
@@ -38655,6 +41063,10 @@ func (c *ClientWithResponses) WithdrawEHCNeedsAssessmentWithBodyWithResponse(ctx
 }
 
 // WithdrawEHCNeedsAssessmentWithResponse Record that the request was withdrawn (SEN2 outcome W)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the request withdrawn (SEN2 outcome W); its clock stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -38669,6 +41081,10 @@ func (c *ClientWithResponses) WithdrawEHCNeedsAssessmentWithResponse(ctx context
 
 // ListEHCPlansWithResponse List EHC plans
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/ehc-plans (the `ListEHCPlans` operationId).
@@ -38681,6 +41097,10 @@ func (c *ClientWithResponses) ListEHCPlansWithResponse(ctx context.Context, para
 }
 
 // CreateEHCPlanWithBodyWithResponse Draft an EHC plan (version 1)
+//
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 //
@@ -38697,6 +41117,10 @@ func (c *ClientWithResponses) CreateEHCPlanWithBodyWithResponse(ctx context.Cont
 
 // CreateEHCPlanWithResponse Draft an EHC plan (version 1)
 //
+// **Who may call:** roles with `pathway:run`: send_officer, and an engagement_lead for a child whose team includes them (another child answers 422 naming the field). Everyone else is refused (403).
+//
+// **Changes:** Creates the plan with its draft version 1. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // After a decision to issue on the young person's request (`ehc_request_id`), or without a request for a plan transferred in from another authority. A young person has one plan: a second is 409. Section I must be blank in a draft (Reg 13(1)(b)).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -38712,6 +41136,10 @@ func (c *ClientWithResponses) CreateEHCPlanWithResponse(ctx context.Context, par
 
 // GetEHCPlanWithResponse Read one EHC plan with every version and its due dates
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/ehc-plans/{id} (the `GetEHCPlan` operationId).
@@ -38724,6 +41152,10 @@ func (c *ClientWithResponses) GetEHCPlanWithResponse(ctx context.Context, id ID,
 }
 
 // ProposeEHCPlanAmendmentWithBodyWithResponse Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 //
@@ -38740,6 +41172,10 @@ func (c *ClientWithResponses) ProposeEHCPlanAmendmentWithBodyWithResponse(ctx co
 
 // ProposeEHCPlanAmendmentWithResponse Send proposed amendments to the family (Reg 22: 15 days to comment, final within 8 weeks)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Adds a proposed amendment version with its comment and final due dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Only for a plan in force with no proposal pending. The proposal carries the whole amended content; issue it with `POST /v1/ehc-plans/{id}/issue`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -38754,6 +41190,10 @@ func (c *ClientWithResponses) ProposeEHCPlanAmendmentWithResponse(ctx context.Co
 }
 
 // CeaseEHCPlanWithBodyWithResponse Record the decision to cease to maintain the plan (s.45)
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 //
@@ -38770,6 +41210,10 @@ func (c *ClientWithResponses) CeaseEHCPlanWithBodyWithResponse(ctx context.Conte
 
 // CeaseEHCPlanWithResponse Record the decision to cease to maintain the plan (s.45)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the decision to cease to maintain the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The plan is held in force until the appeal window closes (the day after 2 months from the decision), unless the authority is no longer responsible (reasons 5, 7, 8). Reviews not yet held lapse; pending proposed amendments lapse.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -38784,6 +41228,10 @@ func (c *ClientWithResponses) CeaseEHCPlanWithResponse(ctx context.Context, id I
 }
 
 // ReviseEHCPlanDraftWithBodyWithResponse Replace the draft's sections
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 //
@@ -38800,6 +41248,10 @@ func (c *ClientWithResponses) ReviseEHCPlanDraftWithBodyWithResponse(ctx context
 
 // ReviseEHCPlanDraftWithResponse Replace the draft's sections
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Replaces the sections of the draft version. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Only before the first final. A draft already served on the family is kept as served; the revision becomes the next draft version and must be served again.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -38814,6 +41266,10 @@ func (c *ClientWithResponses) ReviseEHCPlanDraftWithResponse(ctx context.Context
 }
 
 // IssueEHCPlanWithBodyWithResponse Issue the final plan, or the amended plan after proposed amendments
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 //
@@ -38830,6 +41286,10 @@ func (c *ClientWithResponses) IssueEHCPlanWithBodyWithResponse(ctx context.Conte
 
 // IssueEHCPlanWithResponse Issue the final plan, or the amended plan after proposed amendments
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Issues the final (or amended) plan, freezing its version and setting the next annual review date. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Freezes a new final version. Not before the comment period has ended unless the family agreed early. The first final closes the request (SEN2 assessment outcome Y, the 20-week limit met or missed) and schedules the first annual review within 12 months (s.44).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -38845,6 +41305,10 @@ func (c *ClientWithResponses) IssueEHCPlanWithResponse(ctx context.Context, id I
 
 // SetEHCPlanPhaseTransferWithBodyWithResponse Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the phase transfer and its deadline on the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEHCPlanPhaseTransfer` operationId).
@@ -38858,6 +41322,10 @@ func (c *ClientWithResponses) SetEHCPlanPhaseTransferWithBodyWithResponse(ctx co
 
 // SetEHCPlanPhaseTransferWithResponse Record the next phase transfer and its Reg 18 deadline (15 February, 31 March, or 5 months before a post-16 move)
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the phase transfer and its deadline on the plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/ehc-plans/{id}/phase-transfer (the `SetEHCPlanPhaseTransfer` operationId).
@@ -38870,6 +41338,10 @@ func (c *ClientWithResponses) SetEHCPlanPhaseTransferWithResponse(ctx context.Co
 }
 
 // ServeEHCPlanDraftWithBodyWithResponse Record the draft sent to the family (15 days to comment, Reg 13(1))
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // The first draft served meets the request's draft plan target.
 //
@@ -38886,6 +41358,10 @@ func (c *ClientWithResponses) ServeEHCPlanDraftWithBodyWithResponse(ctx context.
 
 // ServeEHCPlanDraftWithResponse Record the draft sent to the family (15 days to comment, Reg 13(1))
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the draft served, starting the family's comment period. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The first draft served meets the request's draft plan target.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -38900,6 +41376,10 @@ func (c *ClientWithResponses) ServeEHCPlanDraftWithResponse(ctx context.Context,
 }
 
 // ListEventTypesWithResponse The event catalogue - every event type, its version and its payload schema
+//
+// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403).
+//
+// **Changes:** nothing.
 //
 // Every change OnePlan announces is one of these types. A type's `version` is bumped when its payload
 // changes incompatibly; `payload_schema` names the component in this contract that describes its `data`.
@@ -38918,6 +41398,10 @@ func (c *ClientWithResponses) ListEventTypesWithResponse(ctx context.Context, re
 }
 
 // ListEventsWithResponse The pull feed - events in commit order after a cursor, within the caller's need-to-know
+//
+// **Who may call:** roles with `events:read` (admin, send_officer, practitioner, engagement_lead, panel_member); analyst and family are refused (403). Events about records outside the caller's need-to-know are left out.
+//
+// **Changes:** nothing.
 //
 // Events in the order they were committed, oldest first, after `after` (omit it to start from the oldest
 // event still kept). Pass `next_cursor` back as `after` to continue; it is always present, and an empty page
@@ -38939,6 +41423,10 @@ func (c *ClientWithResponses) ListEventsWithResponse(ctx context.Context, params
 
 // ExportSen2WithResponse The person-level SEN2 return content as CSV files in a zip, with a validation report
 //
+// **Who may call:** send_officer only (`returns:export`): the file holds personal data.
+//
+// **Changes:** nothing; the export is recorded in the audit trail.
+//
 // One CSV per module (sen2 header, person, requests, assessment, namedplan, plandetail, activeplans,
 // placementdetail, senneed) with the DfE item names as columns, for the caseload on `reference_date` and activity
 // in the calendar year before it; `validation.csv` lists every mandatory item missing, per child, rather than
@@ -38957,6 +41445,10 @@ func (c *ClientWithResponses) ExportSen2WithResponse(ctx context.Context, params
 
 // ListFamilyAssessmentsWithResponse List family assessments
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/family-assessments (the `ListFamilyAssessments` operationId).
@@ -38969,6 +41461,10 @@ func (c *ClientWithResponses) ListFamilyAssessmentsWithResponse(ctx context.Cont
 }
 
 // CreateFamilyAssessmentWithBodyWithResponse Start the family assessment of an accepted referral
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // One assessment per referral, of the referral's route: `family_assessment`, or
 // `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
@@ -38987,6 +41483,10 @@ func (c *ClientWithResponses) CreateFamilyAssessmentWithBodyWithResponse(ctx con
 
 // CreateFamilyAssessmentWithResponse Start the family assessment of an accepted referral
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Starts a draft family assessment of the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // One assessment per referral, of the referral's route: `family_assessment`, or
 // `safeguarding_assessment` (CAFA) when a safeguarding concern is recorded. It starts as a
 // draft; starting it moves an `accepted` referral to `assessing`.
@@ -39004,6 +41504,10 @@ func (c *ClientWithResponses) CreateFamilyAssessmentWithResponse(ctx context.Con
 
 // GetFamilyAssessmentWithResponse Read a family assessment
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/family-assessments/{id} (the `GetFamilyAssessment` operationId).
@@ -39016,6 +41520,10 @@ func (c *ClientWithResponses) GetFamilyAssessmentWithResponse(ctx context.Contex
 }
 
 // UpdateFamilyAssessmentWithBodyWithResponse Change a draft assessment (JSON merge patch)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the draft's sections given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39030,6 +41538,10 @@ func (c *ClientWithResponses) UpdateFamilyAssessmentWithBodyWithResponse(ctx con
 
 // UpdateFamilyAssessmentWithApplicationMergePatchPlusJSONBodyWithResponse Change a draft assessment (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the draft's sections given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/family-assessments/{id} (the `UpdateFamilyAssessment` operationId).
@@ -39042,6 +41554,10 @@ func (c *ClientWithResponses) UpdateFamilyAssessmentWithApplicationMergePatchPlu
 }
 
 // ReviewFamilyAssessmentWithResponse Start a Family Assessment Review
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Starts a Family Assessment Review: a new draft following on from the submitted assessment. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Marks a submitted assessment `reviewed` and starts a new draft version linked to it
 // (`previous_id`), carrying its content forward. The earlier version is never overwritten.
@@ -39059,6 +41575,10 @@ func (c *ClientWithResponses) ReviewFamilyAssessmentWithResponse(ctx context.Con
 
 // SubmitFamilyAssessmentWithResponse Submit a draft assessment to the early-help team
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Submits the draft: it can no longer be changed. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/family-assessments/{id}/submit (the `SubmitFamilyAssessment` operationId).
@@ -39072,6 +41592,10 @@ func (c *ClientWithResponses) SubmitFamilyAssessmentWithResponse(ctx context.Con
 
 // ListMeetingsWithResponse List meetings
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/meetings (the `ListMeetings` operationId).
@@ -39084,6 +41608,10 @@ func (c *ClientWithResponses) ListMeetingsWithResponse(ctx context.Context, para
 }
 
 // CreateMeetingWithBodyWithResponse Record a meeting on the pathway
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
 // (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
@@ -39107,6 +41635,10 @@ func (c *ClientWithResponses) CreateMeetingWithBodyWithResponse(ctx context.Cont
 
 // CreateMeetingWithResponse Record a meeting on the pathway
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the meeting, its attendees, decisions and actions; a multi-agency meeting moves its referral on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Allocation meetings, multi-agency meetings (MAM), multi-agency panels (MAP), team-around-the-family
 // (TAF) and family service plan meetings, and reviews. TAF and family service plan meetings held
 // before the referral can be attached to it. Recording a MAM moves an `allocated` referral to
@@ -39129,6 +41661,10 @@ func (c *ClientWithResponses) CreateMeetingWithResponse(ctx context.Context, par
 
 // GetMeetingWithResponse Read a meeting
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/meetings/{id} (the `GetMeeting` operationId).
@@ -39141,6 +41677,10 @@ func (c *ClientWithResponses) GetMeetingWithResponse(ctx context.Context, id ID,
 }
 
 // UpdateMeetingWithBodyWithResponse Correct a meeting's record (JSON merge patch)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 //
@@ -39157,6 +41697,10 @@ func (c *ClientWithResponses) UpdateMeetingWithBodyWithResponse(ctx context.Cont
 
 // UpdateMeetingWithApplicationMergePatchPlusJSONBodyWithResponse Correct a meeting's record (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Corrects the meeting's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // A corrected `held_on` must keep the referral's meetings in the pathway's order (no MAP or review meeting before the first MAM), else 422 on `/held_on`.
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
@@ -39171,6 +41715,10 @@ func (c *ClientWithResponses) UpdateMeetingWithApplicationMergePatchPlusJSONBody
 }
 
 // GetOpenDataReportWithResponse A report as published open data (no credentials; disclosure-controlled only)
+//
+// **Who may call:** anyone, no credentials, when the council has switched open data on (404 otherwise); figures are always disclosure-controlled.
+//
+// **Changes:** nothing.
 //
 // Served only for the reports the council has switched on (`ONEPLAN_OPEN_DATA`); 404 otherwise. Always
 // disclosure-controlled, whatever is asked. Rate limited per client address.
@@ -39188,6 +41736,10 @@ func (c *ClientWithResponses) GetOpenDataReportWithResponse(ctx context.Context,
 
 // ListOrganisationsWithResponse List organisations
 //
+// **Who may call:** every role except family (`directory:read`).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/organisations (the `ListOrganisations` operationId).
@@ -39200,6 +41752,10 @@ func (c *ClientWithResponses) ListOrganisationsWithResponse(ctx context.Context,
 }
 
 // CreateOrganisationWithBodyWithResponse Register an organisation (admin)
+//
+// **Who may call:** admin only (`organisations:manage`).
+//
+// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39214,6 +41770,10 @@ func (c *ClientWithResponses) CreateOrganisationWithBodyWithResponse(ctx context
 
 // CreateOrganisationWithResponse Register an organisation (admin)
 //
+// **Who may call:** admin only (`organisations:manage`).
+//
+// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/organisations (the `CreateOrganisation` operationId).
@@ -39226,6 +41786,10 @@ func (c *ClientWithResponses) CreateOrganisationWithResponse(ctx context.Context
 }
 
 // GetOrganisationWithResponse Read an organisation
+//
+// **Who may call:** every role except family (`directory:read`).
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39240,6 +41804,10 @@ func (c *ClientWithResponses) GetOrganisationWithResponse(ctx context.Context, i
 
 // UpdateOrganisationWithBodyWithResponse Change an organisation (JSON merge patch, admin)
 //
+// **Who may call:** admin only (`organisations:manage`).
+//
+// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/organisations/{id} (the `UpdateOrganisation` operationId).
@@ -39252,6 +41820,10 @@ func (c *ClientWithResponses) UpdateOrganisationWithBodyWithResponse(ctx context
 }
 
 // UpdateOrganisationWithApplicationMergePatchPlusJSONBodyWithResponse Change an organisation (JSON merge patch, admin)
+//
+// **Who may call:** admin only (`organisations:manage`).
+//
+// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39266,6 +41838,10 @@ func (c *ClientWithResponses) UpdateOrganisationWithApplicationMergePatchPlusJSO
 
 // ListPathwayFeedbackWithResponse List pathway feedback
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/pathway-feedback (the `ListPathwayFeedback` operationId).
@@ -39278,6 +41854,10 @@ func (c *ClientWithResponses) ListPathwayFeedbackWithResponse(ctx context.Contex
 }
 
 // CreatePathwayFeedbackWithBodyWithResponse Record a review of progress by the child, the family or a professional
+//
+// **Who may call:** roles with `feedback:give`: send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the feedback against the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39292,6 +41872,10 @@ func (c *ClientWithResponses) CreatePathwayFeedbackWithBodyWithResponse(ctx cont
 
 // CreatePathwayFeedbackWithResponse Record a review of progress by the child, the family or a professional
 //
+// **Who may call:** roles with `feedback:give`: send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the feedback against the referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/pathway-feedback (the `CreatePathwayFeedback` operationId).
@@ -39305,6 +41889,10 @@ func (c *ClientWithResponses) CreatePathwayFeedbackWithResponse(ctx context.Cont
 
 // GetPathwayFeedbackWithResponse Read one piece of feedback
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/pathway-feedback/{id} (the `GetPathwayFeedback` operationId).
@@ -39317,6 +41905,10 @@ func (c *ClientWithResponses) GetPathwayFeedbackWithResponse(ctx context.Context
 }
 
 // ListPossibleDuplicatesWithResponse Pairs of records holding the same NHS number or UPN (SEND team)
+//
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** nothing.
 //
 // One entry per pair and identifier, newest first. A pair is found when a record is
 // recorded (or changed) with an NHS number or UPN that a record the caller could not see
@@ -39336,6 +41928,10 @@ func (c *ClientWithResponses) ListPossibleDuplicatesWithResponse(ctx context.Con
 
 // DismissPossibleDuplicateWithBodyWithResponse Record that a pair are two children, and why (SEND team)
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -39350,6 +41946,10 @@ func (c *ClientWithResponses) DismissPossibleDuplicateWithBodyWithResponse(ctx c
 }
 
 // DismissPossibleDuplicateWithResponse Record that a pair are two children, and why (SEND team)
+//
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Records that the pair are two children, so it leaves the list. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Only an open pair can be dismissed (`409` otherwise). A pair dismissed is not found again on the same identifier.
 //
@@ -39366,6 +41966,10 @@ func (c *ClientWithResponses) DismissPossibleDuplicateWithResponse(ctx context.C
 
 // ListPractitionersWithResponse List practitioners
 //
+// **Who may call:** every role except family (`directory:read`).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/practitioners (the `ListPractitioners` operationId).
@@ -39378,6 +41982,10 @@ func (c *ClientWithResponses) ListPractitionersWithResponse(ctx context.Context,
 }
 
 // CreatePractitionerWithBodyWithResponse Register a practitioner (admin, or a SEND officer)
+//
+// **Who may call:** admin and send_officer (`practitioners:manage`).
+//
+// **Changes:** Registers a practitioner of an organisation in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39392,6 +42000,10 @@ func (c *ClientWithResponses) CreatePractitionerWithBodyWithResponse(ctx context
 
 // CreatePractitionerWithResponse Register a practitioner (admin, or a SEND officer)
 //
+// **Who may call:** admin and send_officer (`practitioners:manage`).
+//
+// **Changes:** Registers a practitioner of an organisation in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/practitioners (the `CreatePractitioner` operationId).
@@ -39404,6 +42016,10 @@ func (c *ClientWithResponses) CreatePractitionerWithResponse(ctx context.Context
 }
 
 // GetPractitionerWithResponse Read a practitioner
+//
+// **Who may call:** every role except family (`directory:read`).
+//
+// **Changes:** nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39418,6 +42034,10 @@ func (c *ClientWithResponses) GetPractitionerWithResponse(ctx context.Context, i
 
 // UpdatePractitionerWithBodyWithResponse Change a practitioner (JSON merge patch)
 //
+// **Who may call:** admin and send_officer (`practitioners:manage`).
+//
+// **Changes:** Changes the practitioner's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/practitioners/{id} (the `UpdatePractitioner` operationId).
@@ -39430,6 +42050,10 @@ func (c *ClientWithResponses) UpdatePractitionerWithBodyWithResponse(ctx context
 }
 
 // UpdatePractitionerWithApplicationMergePatchPlusJSONBodyWithResponse Change a practitioner (JSON merge patch)
+//
+// **Who may call:** admin and send_officer (`practitioners:manage`).
+//
+// **Changes:** Changes the practitioner's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39444,6 +42068,10 @@ func (c *ClientWithResponses) UpdatePractitionerWithApplicationMergePatchPlusJSO
 
 // ListReferralsWithResponse List referrals the caller may see
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/referrals (the `ListReferrals` operationId).
@@ -39456,6 +42084,10 @@ func (c *ClientWithResponses) ListReferralsWithResponse(ctx context.Context, par
 }
 
 // CreateReferralWithBodyWithResponse Receive a referral into the pathway
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
 // but with gaps where a referral was refused or a server restarted, and a little out of order
@@ -39475,6 +42107,10 @@ func (c *ClientWithResponses) CreateReferralWithBodyWithResponse(ctx context.Con
 
 // CreateReferralWithResponse Receive a referral into the pathway
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the young person must be within the caller's need-to-know (a child the caller cannot see answers 422 as no such young person). panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the referral in status `received` with its reference and statutory dates. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The referral gets a human reference (`REF-YYYY-NNNNNN`, numbered per year of receipt: unique,
 // but with gaps where a referral was refused or a server restarted, and a little out of order
 // across servers), status `received`, and its eligibility for the pathway (aged 0-25, two or more services involved, in
@@ -39493,6 +42129,10 @@ func (c *ClientWithResponses) CreateReferralWithResponse(ctx context.Context, pa
 
 // GetReferralWithResponse Read a referral
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/referrals/{id} (the `GetReferral` operationId).
@@ -39505,6 +42145,10 @@ func (c *ClientWithResponses) GetReferralWithResponse(ctx context.Context, id ID
 }
 
 // UpdateReferralWithBodyWithResponse Correct a referral before triage (JSON merge patch)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Only a referral still in status `received` can be changed; eligibility is recomputed.
 //
@@ -39521,6 +42165,10 @@ func (c *ClientWithResponses) UpdateReferralWithBodyWithResponse(ctx context.Con
 
 // UpdateReferralWithApplicationMergePatchPlusJSONBodyWithResponse Correct a referral before triage (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the referral's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Only a referral still in status `received` can be changed; eligibility is recomputed.
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
@@ -39535,6 +42183,10 @@ func (c *ClientWithResponses) UpdateReferralWithApplicationMergePatchPlusJSONBod
 }
 
 // AllocateReferralWithBodyWithResponse Record the allocation meeting's choice of engagement lead
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
 // recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
@@ -39555,6 +42207,10 @@ func (c *ClientWithResponses) AllocateReferralWithBodyWithResponse(ctx context.C
 
 // AllocateReferralWithResponse Record the allocation meeting's choice of engagement lead
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the engagement lead chosen; the lead's practitioner joins the team around the child. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Names the referral's engagement lead (a practitioner) and why. When a safeguarding concern is
 // recorded the lead must be a social worker. Re-allocation ends the previous lead's allocation
 // and keeps it in the history; there is one active lead per referral. The first allocation
@@ -39574,6 +42230,10 @@ func (c *ClientWithResponses) AllocateReferralWithResponse(ctx context.Context, 
 
 // ListAllocationsWithResponse The referral's engagement leads, current and past
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/referrals/{id}/allocations (the `ListAllocations` operationId).
@@ -39586,6 +42246,10 @@ func (c *ClientWithResponses) ListAllocationsWithResponse(ctx context.Context, i
 }
 
 // CloseReferralWithBodyWithResponse Close a referral with its outcome
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Any referral not closed, redirected or declined can be closed. One still awaiting triage
 // (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
@@ -39604,6 +42268,10 @@ func (c *ClientWithResponses) CloseReferralWithBodyWithResponse(ctx context.Cont
 
 // CloseReferralWithResponse Close a referral with its outcome
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Closes the referral with its outcome and reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Any referral not closed, redirected or declined can be closed. One still awaiting triage
 // (`received`) closes only as `moved_away` or `family_withdrew`: any other ending is triage's
 // to give (decline or redirect, with a reason), so another outcome answers 409 naming the status.
@@ -39620,6 +42288,10 @@ func (c *ClientWithResponses) CloseReferralWithResponse(ctx context.Context, id 
 }
 
 // RaiseSafeguardingConcernWithBodyWithResponse Record a safeguarding concern found after the referral was received
+//
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // For a concern found during the family assessment or later (the intake details are closed to
 // PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
@@ -39646,6 +42318,10 @@ func (c *ClientWithResponses) RaiseSafeguardingConcernWithBodyWithResponse(ctx c
 
 // RaiseSafeguardingConcernWithResponse Record a safeguarding concern found after the referral was received
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Records the concern and routes the referral to safeguarding. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // For a concern found during the family assessment or later (the intake details are closed to
 // PATCH once triaged, so this is the one way to record it). Allowed on any referral not closed,
 // redirected or declined; a second concern answers 409. It sets `safeguarding_concern`, keeps the
@@ -39671,6 +42347,10 @@ func (c *ClientWithResponses) RaiseSafeguardingConcernWithResponse(ctx context.C
 
 // TransitionReferralWithBodyWithResponse Move a referral along the pathway
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
 // moves answer 409 naming the current status. Closing has its own call.
 //
@@ -39687,6 +42367,10 @@ func (c *ClientWithResponses) TransitionReferralWithBodyWithResponse(ctx context
 
 // TransitionReferralWithResponse Move a referral along the pathway
 //
+// **Who may call:** roles with `pathway:run`: send_officer (every record) and engagement_lead (children whose team includes them; 404 otherwise). Practitioners, panel members, families, admin and analyst are refused (403).
+//
+// **Changes:** Moves the referral to the next pathway status, if the move is allowed from its current status (409 otherwise). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // For the moves no other record makes: `plan_in_place`, `reviewing`, back to `mam_held`. Illegal
 // moves answer 409 naming the current status. Closing has its own call.
 //
@@ -39702,6 +42386,10 @@ func (c *ClientWithResponses) TransitionReferralWithResponse(ctx context.Context
 }
 
 // TriageReferralWithBodyWithResponse Triage a received referral (SEND officer)
+//
+// **Who may call:** send_officer only (`referrals:triage`).
+//
+// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // `accept` moves the referral to `accepted` on a route: `family_assessment`, or
 // `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
@@ -39721,6 +42409,10 @@ func (c *ClientWithResponses) TriageReferralWithBodyWithResponse(ctx context.Con
 
 // TriageReferralWithResponse Triage a received referral (SEND officer)
 //
+// **Who may call:** send_officer only (`referrals:triage`).
+//
+// **Changes:** Accepts, redirects or declines the referral, moving its status on. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // `accept` moves the referral to `accepted` on a route: `family_assessment`, or
 // `safeguarding_assessment` when a safeguarding concern is recorded (the route defaults
 // accordingly). Accepting an ineligible referral needs `override_reason`. `redirect` needs
@@ -39739,6 +42431,10 @@ func (c *ClientWithResponses) TriageReferralWithResponse(ctx context.Context, id
 
 // GetActivityReportWithResponse Activity: referrals by reason, setting and locality, routes, meetings, EHC needs assessments, tribunals and complaints
 //
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // Referrals received in the period (by any reason given, by main reason, by the type of setting that referred
 // them with the number of distinct settings, by the child's locality, by route), meetings held by type, EHC
 // needs assessment requests received and assessments started (decisions to assess), tribunal appeals, mediations
@@ -39756,6 +42452,10 @@ func (c *ClientWithResponses) GetActivityReportWithResponse(ctx context.Context,
 }
 
 // GetEHCTimelinessReportWithResponse Timeliness of EHC decisions, plans and annual reviews completed in a period
+//
+// **Who may call:** send_officer only (`reports:exact`).
+//
+// **Changes:** nothing.
 //
 // Counts what was completed between `from` and `to` inclusive: decisions whether to assess (6 weeks, Reg 5), first
 // final plans (20 weeks, Reg 13(2)) and annual review decisions. Each is reported against the raw limit and the
@@ -39776,6 +42476,10 @@ func (c *ClientWithResponses) GetEHCTimelinessReportWithResponse(ctx context.Con
 
 // GetExperienceReportWithResponse Experience: survey responses per question, with mean scores and the distribution of answers
 //
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // For responses submitted in the period: per template and respondent group (parents and carers, children and
 // young people, engagement leads, other professionals), each question's number of responses, mean score (Likert
 // 1-5, two decimal places) or share answering yes, and the distribution of answers. Free text is never reported.
@@ -39793,6 +42497,10 @@ func (c *ClientWithResponses) GetExperienceReportWithResponse(ctx context.Contex
 
 // GetFunnelReportWithResponse Funnel: how many referrals received in the period reached each pathway stage, and the median days between stages
 //
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/reports/funnel (the `GetFunnelReport` operationId).
@@ -39805,6 +42513,10 @@ func (c *ClientWithResponses) GetFunnelReportWithResponse(ctx context.Context, p
 }
 
 // GetTimelinessReportWithResponse Timeliness: EHC decisions within 6 weeks, plans within 20 weeks (with and without exceptions), annual reviews on time
+//
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
 //
 // The figures of `/v1/reports/ehc-timeliness` as report tables, with the common filters, comparison and
 // disclosure control: for each measure the number completed on time, late, in all, and the percentage on time.
@@ -39821,6 +42533,10 @@ func (c *ClientWithResponses) GetTimelinessReportWithResponse(ctx context.Contex
 }
 
 // GetTransitionsReportWithResponse Transitions: young people 14 and over with and without a transition plan; EHC plans ending in the next 12 months
+//
+// **Who may call:** send_officer (exact figures, `reports:exact`) and analyst (disclosure-controlled figures, `reports:read`: small numbers withheld as `[c]`). Everyone else is refused (403).
+//
+// **Changes:** nothing.
 //
 // A snapshot on `to` (and, when compared, on the previous period's last day): young people aged 14 to 25 with an
 // open referral or an EHC plan in force, with and without a current transition plan; and EHC plans in force
@@ -39840,6 +42556,10 @@ func (c *ClientWithResponses) GetTransitionsReportWithResponse(ctx context.Conte
 
 // ListRetentionDueWithResponse Records past their retention date (admin)
 //
+// **Who may call:** admin only (`retention:manage`).
+//
+// **Changes:** nothing.
+//
 // Ids and dates only. The default retention is date of birth + 31 years (ONEPLAN_RETENTION_YEARS).
 //
 // Returns a wrapper object for the known response body format(s).
@@ -39854,6 +42574,10 @@ func (c *ClientWithResponses) ListRetentionDueWithResponse(ctx context.Context, 
 }
 
 // EraseYoungPersonWithResponse Erase a young person's records past retention (admin)
+//
+// **Who may call:** admin only (`retention:manage`).
+//
+// **Changes:** Erases the young person's records past their retention date, keeping an audit event without personal data. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Deletes the young person, their referrals, involvements and consents; the audit trail keeps a tombstone with ids only. A record not yet due answers 409.
 //
@@ -39870,6 +42594,10 @@ func (c *ClientWithResponses) EraseYoungPersonWithResponse(ctx context.Context, 
 
 // ListSurveyInvitationsWithResponse List survey invitations (never their tokens)
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/survey-invitations (the `ListSurveyInvitations` operationId).
@@ -39882,6 +42610,10 @@ func (c *ClientWithResponses) ListSurveyInvitationsWithResponse(ctx context.Cont
 }
 
 // CreateSurveyInvitationWithBodyWithResponse Invite a parent or young person to answer a survey without an account
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
 // calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
@@ -39901,6 +42633,10 @@ func (c *ClientWithResponses) CreateSurveyInvitationWithBodyWithResponse(ctx con
 
 // CreateSurveyInvitationWithResponse Invite a parent or young person to answer a survey without an account
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the invitation and its one-time link token, shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The answer holds a `token`, shown once (only its hash is kept): send the family a link to your front end that
 // calls `GET /v1/survey-links/{token}` and `POST /v1/survey-links/{token}/response`. The invitation is about one
 // referral or EHC plan the caller may see, for a parent and carer or child and young person template, and can be
@@ -39919,6 +42655,10 @@ func (c *ClientWithResponses) CreateSurveyInvitationWithResponse(ctx context.Con
 
 // GetSurveyInvitationWithResponse Read one survey invitation (never its token)
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/survey-invitations/{id} (the `GetSurveyInvitation` operationId).
@@ -39931,6 +42671,10 @@ func (c *ClientWithResponses) GetSurveyInvitationWithResponse(ctx context.Contex
 }
 
 // GetSurveyLinkWithResponse The questions an invitation asks (no credentials; the token is the key)
+//
+// **Who may call:** anyone holding the invitation's token; no credentials are needed.
+//
+// **Changes:** nothing.
 //
 // Names no child and holds nothing personal. 404 for an unknown token, 409 once answered, 410 once expired.
 //
@@ -39947,6 +42691,10 @@ func (c *ClientWithResponses) GetSurveyLinkWithResponse(ctx context.Context, tok
 
 // AnswerSurveyLinkWithBodyWithResponse Answer an invitation, once (no credentials; the token is the key)
 //
+// **Who may call:** anyone holding the invitation's token; no credentials are needed. An answered or expired invitation answers 409 or 410.
+//
+// **Changes:** Records the response and marks the invitation answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/survey-links/{token}/response (the `AnswerSurveyLink` operationId).
@@ -39960,6 +42708,10 @@ func (c *ClientWithResponses) AnswerSurveyLinkWithBodyWithResponse(ctx context.C
 
 // AnswerSurveyLinkWithResponse Answer an invitation, once (no credentials; the token is the key)
 //
+// **Who may call:** anyone holding the invitation's token; no credentials are needed. An answered or expired invitation answers 409 or 410.
+//
+// **Changes:** Records the response and marks the invitation answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/survey-links/{token}/response (the `AnswerSurveyLink` operationId).
@@ -39972,6 +42724,10 @@ func (c *ClientWithResponses) AnswerSurveyLinkWithResponse(ctx context.Context, 
 }
 
 // ListSurveyResponsesWithResponse List survey responses the caller may see
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403). A family sees their own responses, not professionals'.
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Responses about a child follow the child's record; anonymous ones are for the council's SEND team. Each response listed is audited.
 //
@@ -39987,6 +42743,10 @@ func (c *ClientWithResponses) ListSurveyResponsesWithResponse(ctx context.Contex
 }
 
 // CreateSurveyResponseWithBodyWithResponse Record a response to a survey template
+//
+// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // A response answers one version of a template (the current one unless `template_version` is given), about one
 // referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
@@ -40006,6 +42766,10 @@ func (c *ClientWithResponses) CreateSurveyResponseWithBodyWithResponse(ctx conte
 
 // CreateSurveyResponseWithResponse Record a response to a survey template
 //
+// **Who may call:** roles with `feedback:give` (record survey responses): send_officer, practitioner, engagement_lead, and a family for their own child; the referral named must be within the caller's need-to-know (422 otherwise). panel_member, admin and analyst are refused (403).
+//
+// **Changes:** Records the response against the template version and referral. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // A response answers one version of a template (the current one unless `template_version` is given), about one
 // referral or EHC plan or about neither (anonymous), at a point in the pathway. Answers are checked against the
 // template: a wrong type or an out-of-range answer is 400 naming the question. A family signed in as themselves
@@ -40024,6 +42788,10 @@ func (c *ClientWithResponses) CreateSurveyResponseWithResponse(ctx context.Conte
 
 // GetSurveyResponseWithResponse Read one survey response
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/survey-responses/{id} (the `GetSurveyResponse` operationId).
@@ -40037,6 +42805,10 @@ func (c *ClientWithResponses) GetSurveyResponseWithResponse(ctx context.Context,
 
 // ListSurveyTemplatesWithResponse List survey templates, built-in and the council's own
 //
+// **Who may call:** every role (`surveys:read`).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/survey-templates (the `ListSurveyTemplates` operationId).
@@ -40049,6 +42821,10 @@ func (c *ClientWithResponses) ListSurveyTemplatesWithResponse(ctx context.Contex
 }
 
 // CreateSurveyTemplateWithBodyWithResponse Add a council survey instrument (version 1 of its questions)
+//
+// **Who may call:** send_officer only (`surveys:manage`).
+//
+// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
 // instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
@@ -40067,6 +42843,10 @@ func (c *ClientWithResponses) CreateSurveyTemplateWithBodyWithResponse(ctx conte
 
 // CreateSurveyTemplateWithResponse Add a council survey instrument (version 1 of its questions)
 //
+// **Who may call:** send_officer only (`surveys:manage`).
+//
+// **Changes:** Adds the council's template with version 1 of its questions. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // A survey template is data: its questions (Likert 1-5, yes/no, choice, free text) and its audience. The two
 // instruments of the Salford pilot are built in (`parent_carer_experience`, `professional_experience`); a council
 // adds its own, such as a transition engagement survey, without code changes. `code` is unique (409 if taken).
@@ -40084,6 +42864,10 @@ func (c *ClientWithResponses) CreateSurveyTemplateWithResponse(ctx context.Conte
 
 // GetSurveyTemplateWithResponse Read a survey template with every version of its questions
 //
+// **Who may call:** every role (`surveys:read`).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/survey-templates/{id} (the `GetSurveyTemplate` operationId).
@@ -40096,6 +42880,10 @@ func (c *ClientWithResponses) GetSurveyTemplateWithResponse(ctx context.Context,
 }
 
 // AddSurveyTemplateVersionWithBodyWithResponse Publish a new version of a council template's questions
+//
+// **Who may call:** send_officer only (`surveys:manage`).
+//
+// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
 // `id` across versions to be reported as the same question. Built-in templates never change (409).
@@ -40113,6 +42901,10 @@ func (c *ClientWithResponses) AddSurveyTemplateVersionWithBodyWithResponse(ctx c
 
 // AddSurveyTemplateVersionWithResponse Publish a new version of a council template's questions
 //
+// **Who may call:** send_officer only (`surveys:manage`).
+//
+// **Changes:** Adds the next version of the template's questions; responses keep the version they answered. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Earlier versions stay as they were, and responses keep naming the version they answered. A question keeps its
 // `id` across versions to be reported as the same question. Built-in templates never change (409).
 //
@@ -40129,6 +42921,10 @@ func (c *ClientWithResponses) AddSurveyTemplateVersionWithResponse(ctx context.C
 
 // ListTransitionPlansWithResponse List transition plans
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/transition-plans (the `ListTransitionPlans` operationId).
@@ -40141,6 +42937,10 @@ func (c *ClientWithResponses) ListTransitionPlansWithResponse(ctx context.Contex
 }
 
 // CreateTransitionPlanWithBodyWithResponse Record a young person's transition plan (preparing for adulthood, 13 to 25)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // One current plan per young person: a second while one is current is 409 naming `/young_person_id`
 // (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
@@ -40161,6 +42961,10 @@ func (c *ClientWithResponses) CreateTransitionPlanWithBodyWithResponse(ctx conte
 
 // CreateTransitionPlanWithResponse Record a young person's transition plan (preparing for adulthood, 13 to 25)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the referral or young person named must be within the caller's need-to-know, or the answer is 422 naming the field. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's transition plan. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // One current plan per young person: a second while one is current is 409 naming `/young_person_id`
 // (end the first). The young person must be aged 13 to 25 on `started_on`. Named organisations must
 // exist. The response carries the NHS continuing healthcare milestones computed from the young person's
@@ -40180,6 +42984,10 @@ func (c *ClientWithResponses) CreateTransitionPlanWithResponse(ctx context.Conte
 
 // GetTransitionPlanWithResponse Read one transition plan with its CHC milestones
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/transition-plans/{id} (the `GetTransitionPlan` operationId).
@@ -40192,6 +43000,10 @@ func (c *ClientWithResponses) GetTransitionPlanWithResponse(ctx context.Context,
 }
 
 // UpdateTransitionPlanWithBodyWithResponse Change a current transition plan (JSON merge patch)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 //
@@ -40208,6 +43020,10 @@ func (c *ClientWithResponses) UpdateTransitionPlanWithBodyWithResponse(ctx conte
 
 // UpdateTransitionPlanWithApplicationMergePatchPlusJSONBodyWithResponse Change a current transition plan (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the plan's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Objects merge field by field (`{"chc": {"referred_on": "2026-06-01"}}`); arrays are replaced. An ended plan is kept as it was (409).
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
@@ -40222,6 +43038,10 @@ func (c *ClientWithResponses) UpdateTransitionPlanWithApplicationMergePatchPlusJ
 }
 
 // EndTransitionPlanWithBodyWithResponse End a transition plan
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 //
@@ -40238,6 +43058,10 @@ func (c *ClientWithResponses) EndTransitionPlanWithBodyWithResponse(ctx context.
 
 // EndTransitionPlanWithResponse End a transition plan
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Ends the plan with its reason. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // The end takes effect on its own day. A young person still in scope with no current plan shows in the gaps list again from that day.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -40252,6 +43076,10 @@ func (c *ClientWithResponses) EndTransitionPlanWithResponse(ctx context.Context,
 }
 
 // ListTransitionGapsWithResponse Young people who should have a transition plan and have none
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing.
 //
 // The "no young person slips through the net" measure. Lists the young people the caller may see who,
 // on `as_of`, have reached the threshold (`min_age`, by birthday or, with `school_year`, from 1 September
@@ -40272,6 +43100,10 @@ func (c *ClientWithResponses) ListTransitionGapsWithResponse(ctx context.Context
 }
 
 // ListUpcomingTransitionsWithResponse Plans and services ending soon, so nobody reaches 18 or 25 unplanned
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing.
 //
 // For the young people the caller may see who on `as_of` have an open referral, an EHC plan in force or
 // a current transition plan: the events in (`as_of`, `as_of` + `within_months`]. `turns_18` is the 18th
@@ -40294,6 +43126,10 @@ func (c *ClientWithResponses) ListUpcomingTransitionsWithResponse(ctx context.Co
 
 // ListWebhookSubscriptionsWithResponse List webhook subscriptions (admin; never their secrets)
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/webhook-subscriptions (the `ListWebhookSubscriptions` operationId).
@@ -40306,6 +43142,10 @@ func (c *ClientWithResponses) ListWebhookSubscriptionsWithResponse(ctx context.C
 }
 
 // CreateWebhookSubscriptionWithBodyWithResponse Subscribe a receiver to events (admin); the signing secret is in this answer only
+//
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Deliveries follow the Standard Webhooks specification: a POST of the event's JSON (the same shape as a
 // feed item) with `webhook-id` (the event id, the same on every retry and replay: de-duplicate on it),
@@ -40332,6 +43172,10 @@ func (c *ClientWithResponses) CreateWebhookSubscriptionWithBodyWithResponse(ctx 
 
 // CreateWebhookSubscriptionWithResponse Subscribe a receiver to events (admin); the signing secret is in this answer only
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Creates the subscription; its signing secret is shown in this answer only. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Deliveries follow the Standard Webhooks specification: a POST of the event's JSON (the same shape as a
 // feed item) with `webhook-id` (the event id, the same on every retry and replay: de-duplicate on it),
 // `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of
@@ -40357,6 +43201,10 @@ func (c *ClientWithResponses) CreateWebhookSubscriptionWithResponse(ctx context.
 
 // GetWebhookSubscriptionWithResponse Read a subscription (admin; never its secret)
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/webhook-subscriptions/{id} (the `GetWebhookSubscription` operationId).
@@ -40369,6 +43217,10 @@ func (c *ClientWithResponses) GetWebhookSubscriptionWithResponse(ctx context.Con
 }
 
 // UpdateWebhookSubscriptionWithBodyWithResponse Change a subscription's URL, event types or active flag (JSON merge patch, admin)
+//
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40383,6 +43235,10 @@ func (c *ClientWithResponses) UpdateWebhookSubscriptionWithBodyWithResponse(ctx 
 
 // UpdateWebhookSubscriptionWithApplicationMergePatchPlusJSONBodyWithResponse Change a subscription's URL, event types or active flag (JSON merge patch, admin)
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Changes the subscription's fields given (JSON merge patch). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/webhook-subscriptions/{id} (the `UpdateWebhookSubscription` operationId).
@@ -40396,6 +43252,10 @@ func (c *ClientWithResponses) UpdateWebhookSubscriptionWithApplicationMergePatch
 
 // ListWebhookDeliveriesWithResponse A subscription's delivery attempts, newest first (admin)
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/webhook-subscriptions/{id}/deliveries (the `ListWebhookDeliveries` operationId).
@@ -40408,6 +43268,10 @@ func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Cont
 }
 
 // ReplayWebhookEventsWithBodyWithResponse Send again the events after an event or since an instant (admin)
+//
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
 // subscription may receive (its types and view as at each event). Replayed deliveries keep their
@@ -40426,6 +43290,10 @@ func (c *ClientWithResponses) ReplayWebhookEventsWithBodyWithResponse(ctx contex
 
 // ReplayWebhookEventsWithResponse Send again the events after an event or since an instant (admin)
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Queues the events again for delivery to the subscription. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Queues every event still kept after `after_event_id`, or that occurred at or after `since`, that the
 // subscription may receive (its types and view as at each event). Replayed deliveries keep their
 // `webhook-id`: a receiver that de-duplicates must forget the ids it wants again.
@@ -40443,6 +43311,10 @@ func (c *ClientWithResponses) ReplayWebhookEventsWithResponse(ctx context.Contex
 
 // RotateWebhookSecretWithBodyWithResponse Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
 //
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/webhook-subscriptions/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
@@ -40455,6 +43327,10 @@ func (c *ClientWithResponses) RotateWebhookSecretWithBodyWithResponse(ctx contex
 }
 
 // RotateWebhookSecretWithResponse Give a subscription a new signing secret (admin); the old one keeps signing during the overlap
+//
+// **Who may call:** admin only (`webhooks:manage`); an unknown subscription answers 404.
+//
+// **Changes:** Issues a new signing secret; the old one keeps signing during the overlap. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40469,6 +43345,10 @@ func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Contex
 
 // ListYoungPeopleWithResponse List young people the caller may see
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family); the list holds only records within the caller's need-to-know (the SEND team: the whole council; partners: their team's children; panel members: children put before their panel; a family: their own children). admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/young-people (the `ListYoungPeople` operationId).
@@ -40481,6 +43361,10 @@ func (c *ClientWithResponses) ListYoungPeopleWithResponse(ctx context.Context, p
 }
 
 // CreateYoungPersonWithBodyWithResponse Record a child or young person (aged 0-25)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // An NHS number or UPN names one child. When a record the caller may see already holds the
 // NHS number or UPN given, the answer is `409` with `location` naming that record (use it
@@ -40503,6 +43387,10 @@ func (c *ClientWithResponses) CreateYoungPersonWithBodyWithResponse(ctx context.
 
 // CreateYoungPersonWithResponse Record a child or young person (aged 0-25)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead); the caller's organisation joins the new record's team around the child. panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Creates the young person's record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // An NHS number or UPN names one child. When a record the caller may see already holds the
 // NHS number or UPN given, the answer is `409` with `location` naming that record (use it
 // rather than recording the child again). When only records the caller may not see hold it,
@@ -40524,6 +43412,10 @@ func (c *ClientWithResponses) CreateYoungPersonWithResponse(ctx context.Context,
 
 // GetYoungPersonWithResponse Read a young person's record
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
+//
 // A record merged into another answers `301` with `Location` (and the problem's `location`)
 // naming the record kept, to a caller who may see that record; to anyone else, `404`. Every
 // other operation on a merged-away id answers `404`.
@@ -40540,6 +43432,10 @@ func (c *ClientWithResponses) GetYoungPersonWithResponse(ctx context.Context, id
 }
 
 // UpdateYoungPersonWithBodyWithResponse Change a young person's record (JSON merge patch)
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Giving the record an NHS number or UPN that another record holds is treated as on create:
 // `409` with `location` when the caller may see that record, otherwise the change is made
@@ -40558,6 +43454,10 @@ func (c *ClientWithResponses) UpdateYoungPersonWithBodyWithResponse(ctx context.
 
 // UpdateYoungPersonWithApplicationMergePatchPlusJSONBodyWithResponse Change a young person's record (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes the record's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Giving the record an NHS number or UPN that another record holds is treated as on create:
 // `409` with `location` when the caller may see that record, otherwise the change is made
 // and the pair goes on the possible duplicates list.
@@ -40575,6 +43475,10 @@ func (c *ClientWithResponses) UpdateYoungPersonWithApplicationMergePatchPlusJSON
 
 // GetAccessLogWithResponse Who has looked at or changed this child's record (SEND team and the family)
 //
+// **Who may call:** send_officer, and a family for their own child (`access-log:read`); another child answers 404. Everyone else is refused (403).
+//
+// **Changes:** nothing.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/young-people/{id}/access-log (the `GetAccessLog` operationId).
@@ -40587,6 +43491,10 @@ func (c *ClientWithResponses) GetAccessLogWithResponse(ctx context.Context, id I
 }
 
 // ListConsentsWithResponse Consents to share recorded for the young person
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40601,6 +43509,10 @@ func (c *ClientWithResponses) ListConsentsWithResponse(ctx context.Context, id I
 
 // CreateConsentWithBodyWithResponse Record consent to share
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the consent to share and its scope. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/young-people/{id}/consents (the `CreateConsent` operationId).
@@ -40614,6 +43526,10 @@ func (c *ClientWithResponses) CreateConsentWithBodyWithResponse(ctx context.Cont
 
 // CreateConsentWithResponse Record consent to share
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Records the consent to share and its scope. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/young-people/{id}/consents (the `CreateConsent` operationId).
@@ -40626,6 +43542,10 @@ func (c *ClientWithResponses) CreateConsentWithResponse(ctx context.Context, id 
 }
 
 // WithdrawConsentWithBodyWithResponse Record that consent was withdrawn
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
 // involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
@@ -40650,6 +43570,10 @@ func (c *ClientWithResponses) WithdrawConsentWithBodyWithResponse(ctx context.Co
 
 // WithdrawConsentWithResponse Record that consent was withdrawn
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Marks the consent withdrawn, with the reason; sharing that relied on it stops. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // From the withdrawal day nothing rests on the consent (UK GDPR Art 7(3)). Each of the child's
 // involvements not ended by then that rested on it (its `consent_id`) is decided, audited and
 // announced: one with no other basis ends on the withdrawal day (`involvement.ended`), so that
@@ -40673,6 +43597,10 @@ func (c *ClientWithResponses) WithdrawConsentWithResponse(ctx context.Context, i
 
 // ExportYoungPersonWithResponse Everything held about one young person, for a subject access request
 //
+// **Who may call:** send_officer, and a family for their own child (`records:export`); another child answers 404. Everyone else is refused (403).
+//
+// **Changes:** nothing; the export is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/young-people/{id}/export (the `ExportYoungPerson` operationId).
@@ -40686,6 +43614,10 @@ func (c *ClientWithResponses) ExportYoungPersonWithResponse(ctx context.Context,
 
 // ListInvolvementsWithResponse The team around the child
 //
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; every record listed is recorded in the audit trail.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/young-people/{id}/involvements (the `ListInvolvements` operationId).
@@ -40698,6 +43630,10 @@ func (c *ClientWithResponses) ListInvolvementsWithResponse(ctx context.Context, 
 }
 
 // CreateInvolvementWithBodyWithResponse Involve an organisation (and practitioner) in the team around the child
+//
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Involving an organisation shares the child's record with it, so it needs consent in force
 // that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
@@ -40716,6 +43652,10 @@ func (c *ClientWithResponses) CreateInvolvementWithBodyWithResponse(ctx context.
 
 // CreateInvolvementWithResponse Involve an organisation (and practitioner) in the team around the child
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Adds an organisation (and optionally a practitioner) to the team around the child, which widens who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Involving an organisation shares the child's record with it, so it needs consent in force
 // that covers the organisation, or a `safeguarding_reason` (sharing without consent is lawful
 // to safeguard a child; the reason is kept). Otherwise 422.
@@ -40733,6 +43673,10 @@ func (c *ClientWithResponses) CreateInvolvementWithResponse(ctx context.Context,
 
 // UpdateInvolvementWithBodyWithResponse Change or end an involvement (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
@@ -40746,6 +43690,10 @@ func (c *ClientWithResponses) UpdateInvolvementWithBodyWithResponse(ctx context.
 
 // UpdateInvolvementWithApplicationMergePatchPlusJSONBodyWithResponse Change or end an involvement (JSON merge patch)
 //
+// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
+//
+// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/young-people/{id}/involvements/{involvement_id} (the `UpdateInvolvement` operationId).
@@ -40758,6 +43706,10 @@ func (c *ClientWithResponses) UpdateInvolvementWithApplicationMergePatchPlusJSON
 }
 
 // MergeYoungPeopleWithBodyWithResponse Merge another record of the same child into this one (SEND team)
+//
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Moves every record linked to `from` onto this record, in one transaction: referrals (with
 // their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
@@ -40791,6 +43743,10 @@ func (c *ClientWithResponses) MergeYoungPeopleWithBodyWithResponse(ctx context.C
 
 // MergeYoungPeopleWithResponse Merge another record of the same child into this one (SEND team)
 //
+// **Who may call:** send_officer only (`records:merge`).
+//
+// **Changes:** Moves everything held on the other record onto this one and retires the other record (its id then answers 301 to this one). Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
 // Moves every record linked to `from` onto this record, in one transaction: referrals (with
 // their allocations, family assessments, meetings and actions, pathway feedback), EHC needs
 // assessments, EHC plans and annual reviews, disputes, transition plans, survey responses and
@@ -40822,6 +43778,10 @@ func (c *ClientWithResponses) MergeYoungPeopleWithResponse(ctx context.Context, 
 }
 
 // GetTimelineWithResponse Every event of the pathway for one young person, in time order
+//
+// **Who may call:** roles with `casework:read` (send_officer, practitioner, engagement_lead, panel_member, family). Need-to-know applies: the SEND team (`send_officer`) sees every record in the council, a practitioner or engagement lead the children whose team around the child includes their organisation (or them), a panel member the children put before a panel they sat on, a family only their own children; a record outside it answers 404. admin and analyst are refused (403).
+//
+// **Changes:** nothing; the read is recorded in the audit trail.
 //
 // Referrals, triage, assessments, allocations, meetings and their decisions, feedback and closure, oldest first.
 //
