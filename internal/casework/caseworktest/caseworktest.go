@@ -192,6 +192,13 @@ func (e *Env) Referral(youngPersonID string, edit func(*referral.Referral)) refe
 	return Must(e.App.Referrals.CreateReferral(As(e.Officer()), r))(e.T)
 }
 
+// Accept triages a received referral as accepted (for the family assessment route), as the officer.
+func (e *Env) Accept(referralID string) referral.Referral {
+	e.T.Helper()
+	return Must(e.App.Referrals.TriageReferral(As(e.Officer()), referralID, nil,
+		referral.Triage{Decision: referral.DecisionAccept, Reason: "meets the threshold"}))(e.T)
+}
+
 // Case is a child with a team around them: recorded, referred by their school, consent to share
 // with everyone involved, and the health trust's engagement lead involved.
 type Case struct {
