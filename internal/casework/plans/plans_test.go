@@ -1,0 +1,97 @@
+package plans_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/oneplan-send/oneplan/internal/audit"
+	cwt "github.com/oneplan-send/oneplan/internal/casework/caseworktest"
+	"github.com/oneplan-send/oneplan/internal/casework/ehcrequests"
+	"github.com/oneplan-send/oneplan/internal/casework/plans"
+	"github.com/oneplan-send/oneplan/internal/ehc"
+	"github.com/oneplan-send/oneplan/internal/ehcplan"
+	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/statutory"
+	"github.com/oneplan-send/oneplan/internal/testkit"
+)
+
+func TestMain(m *testing.M) { cwt.Main(m) }
+
+// request records a request for yp received 30 days ago; decided, if set, takes it to a decision
+// to issue a plan.
+func request(t *testing.T, e *cwt.Env, youngPersonID string, decided bool) ehc.Request {
+	t.Helper()
+	officer := cwt.As(e.Officer())
+	r := cwt.Must(e.App.EHCRequests.CreateEHCRequest(officer, ehcrequests.EHCRequestInput{YoungPersonID: youngPersonID,
+		RequestedBy: ehc.BySchoolOrCollege, ReceivedOn: cwt.Today.AddDate(0, 0, -30)}))(t)
+	if decided {
+		cwt.Must(e.App.EHCRequests.DecideEHCRequest(officer, r.ID, nil, ehc.Decision{Decision: ehc.Assess, DecidedOn: cwt.Today.AddDate(0, 0, -20)}))(t)
+		r = cwt.Must(e.App.EHCRequests.DecideEHCIssue(officer, r.ID, nil, ehc.IssueDecision{Decision: ehc.Issue, DecidedOn: cwt.Today.AddDate(0, 0, -1)}))(t)
+	}
+	return r
+}
+
+// A plan is drafted by the pathway, for a child the caller sees, once the authority decided to
+// issue one on that child's request; a child has one plan.
+func TestCreateEHCPlanRules(t *testing.T) {
+	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
+		yp := e.YoungPerson(8, nil)
+		sibling := e.YoungPerson(6, nil)
+		_, err := e.App.Plans.CreateEHCPlan(cwt.As(e.Partner()), plans.EHCPlanInput{YoungPersonID: yp.ID})
+		testkit.AsFault(t, err, fault.Forbidden)
+		_, err = e.App.Plans.CreateEHCPlan(cwt.As(e.Lead()), plans.EHCPlanInput{YoungPersonID: yp.ID, TransferredFromLA: "888"})
+		testkit.WantFault(t, err, fault.Unprocessable, "/young_person_id")
+		early := request(t, e, yp.ID, false)
+		_, err = e.App.Plans.CreateEHCPlan(cwt.As(e.Officer()), plans.EHCPlanInput{YoungPersonID: yp.ID, RequestID: early.ID})
+		testkit.WantFault(t, err, fault.Unprocessable, "/ehc_request_id")
+		theirs := request(t, e, sibling.ID, true)
+		_, err = e.App.Plans.CreateEHCPlan(cwt.As(e.Officer()), plans.EHCPlanInput{YoungPersonID: yp.ID, RequestID: theirs.ID})
+		testkit.WantFault(t, err, fault.Unprocessable, "/ehc_request_id")
+
+		pl, err := e.App.Plans.CreateEHCPlan(cwt.As(e.Officer()), plans.EHCPlanInput{YoungPersonID: sibling.ID, RequestID: theirs.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pl.Status != ehcplan.Draft || len(pl.Versions) != 1 || !pl.Versions[0].CreatedAt.Equal(cwt.Now) {
+			t.Errorf("plan = %s with %d versions", pl.Status, len(pl.Versions))
+		}
+		e.WantWritten(pl.ID, audit.Create, outbox.EHCPlanDrafted)
+		_, err = e.App.Plans.CreateEHCPlan(cwt.As(e.Officer()), plans.EHCPlanInput{YoungPersonID: sibling.ID, TransferredFromLA: "888"})
+		testkit.WantFault(t, err, fault.Conflict, "/young_person_id")
+	})
+}
+
+// Serving the draft: not after the clock's today, under If-Match, once; the comment period runs from
+// the day served, and the plan's request hears of it in the same transaction.
+func TestServeEHCPlanDraft(t *testing.T) {
+	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
+		yp := e.YoungPerson(8, nil)
+		r := request(t, e, yp.ID, true)
+		pl := cwt.Must(e.App.Plans.CreateEHCPlan(cwt.As(e.Officer()), plans.EHCPlanInput{YoungPersonID: yp.ID, RequestID: r.ID}))(t)
+		_, err := e.App.Plans.ServeEHCPlanDraft(cwt.As(e.Officer()), pl.ID, nil, cwt.Today.AddDate(0, 0, 1))
+		testkit.WantFault(t, err, fault.Invalid, "/served_on")
+		_, err = e.App.Plans.ServeEHCPlanDraft(cwt.As(e.Officer()), pl.ID, cwt.Ptr(pl.Version+1), cwt.Today)
+		testkit.AsFault(t, err, fault.PreconditionFailed)
+		_, err = e.App.Plans.ServeEHCPlanDraft(cwt.As(e.Outsider()), pl.ID, nil, cwt.Today)
+		testkit.AsFault(t, err, fault.Forbidden)
+		got, err := e.App.Plans.ServeEHCPlanDraft(cwt.As(e.Officer()), pl.ID, cwt.Ptr(pl.Version), cwt.Today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := got.Latest()
+		if l.ServedOn == nil || !l.ServedOn.Equal(cwt.Today) || l.CommentsDueOn == nil || !l.CommentsDueOn.Equal(statutory.DraftCommentPeriodEnd(cwt.Today)) {
+			t.Errorf("served %v, comments due %v", l.ServedOn, l.CommentsDueOn)
+		}
+		// 15 days beginning with the day served (Reg 13(1)): 2 to 16 March.
+		if want := testkit.Day(2026, 3, 16); !l.CommentsDueOn.Equal(want) {
+			t.Errorf("comments due %v, want %v", l.CommentsDueOn, want)
+		}
+		e.WantWritten(pl.ID, audit.Transition, outbox.EHCPlanDraftServed)
+		if got := e.NoticeTypes(r.ID); !slices.Contains(got, outbox.EHCRequestDraftServed.Name) {
+			t.Errorf("request's events = %q, want %s", got, outbox.EHCRequestDraftServed.Name)
+		}
+		_, err = e.App.Plans.ServeEHCPlanDraft(cwt.As(e.Officer()), pl.ID, nil, cwt.Today)
+		testkit.AsFault(t, err, fault.Conflict)
+	})
+}
