@@ -41,8 +41,9 @@ func Main(m *testing.M) { storetest.Main(m) }
 type Env struct {
 	T     testing.TB
 	App   *app.App
-	Clock clock.Clock
+	Clock clock.Clock // reads now: stopped at Now until Travel moves it
 	st    *store.Store
+	now   time.Time
 
 	// Organisations: the council's SEND service, a partner school (the children's setting), a
 	// health trust, and a nursery with no link to anyone's records.
@@ -64,15 +65,18 @@ func Each(t *testing.T, fn func(t *testing.T, e *Env), opts ...Option) {
 	}
 }
 
-// New wires the services over st as internal/app does, with the clock stopped at Now, and seeds
+// New wires the services over st as internal/app does, with the clock stopped at Now (an Option
+// may replace it, and then Travel does nothing), and seeds
 // the organisations and practitioners.
 func New(t testing.TB, st *store.Store, opts ...Option) *Env {
 	t.Helper()
-	o := app.Options{PersonRules: person.Rules{AllowTestNHSNumbers: true}, Clock: clock.Fixed(Now)}
+	e := &Env{T: t, st: st, now: Now}
+	e.Clock = func() time.Time { return e.now }
+	o := app.Options{PersonRules: person.Rules{AllowTestNHSNumbers: true}, Clock: e.Clock}
 	for _, f := range opts {
 		f(&o)
 	}
-	e := &Env{T: t, App: app.New(st, o), Clock: o.Clock, st: st}
+	e.App = app.New(st, o)
 	e.Council = e.Organisation("Council SEND", "local_authority_send", "Central")
 	e.School = e.Organisation("Oakfield Primary", "school_primary", "South")
 	e.Health = e.Organisation("Community Health NHS Trust", "health_trust", "South")
@@ -82,6 +86,10 @@ func New(t testing.TB, st *store.Store, opts ...Option) *Env {
 	e.OtherWorker = e.Practitioner(e.Other.ID, "Olu Other", "senco")
 	return e
 }
+
+// Travel stops the services' clock at to instead: for what happens after time has passed (an
+// invitation expiring, a deadline falling due). Call it between calls, never during one.
+func (e *Env) Travel(to time.Time) { e.now = to }
 
 // Principals, one for each role (auth.Roles), each in its natural organisation.
 
