@@ -1,6 +1,7 @@
 package people_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/oneplan-send/oneplan/internal/audit"
@@ -111,5 +112,48 @@ func TestUpdateYoungPersonMovesTheSetting(t *testing.T) {
 		}
 		_, err = e.App.People.YoungPerson(cwt.As(e.Partner()), yp.ID)
 		testkit.AsFault(t, err, fault.NotFound)
+	})
+}
+
+// One child, one record: a caller who can see the record holding an NHS number is sent to it; a
+// caller who cannot records the child as new (learning nothing), and the pair goes to the SEND
+// team, who merge the two under If-Match; the merged record's id then answers Moved.
+func TestDuplicatesAndMerging(t *testing.T) {
+	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
+		nhs := func(yp *person.YoungPerson) { yp.NHSNumber = "9434765919" }
+		first := e.YoungPerson(8, nhs)
+		_, err := e.App.People.CreateYoungPerson(cwt.As(e.Officer()), person.YoungPerson{GivenName: "Amy", FamilyName: "Okonkwo-Test",
+			DateOfBirth: first.DateOfBirth, NHSNumber: "9434765919"})
+		if fe := testkit.AsFault(t, err, fault.Conflict); fe.Related == nil || fe.Related.ID != first.ID || !slices.Equal(testkit.Pointers(err), []string{"/nhs_number"}) {
+			t.Errorf("conflict = %+v, want it to name the existing record and /nhs_number", fe)
+		}
+		second, err := e.App.People.CreateYoungPerson(cwt.As(e.Outsider()), person.YoungPerson{GivenName: "Amy", FamilyName: "Okonkwo-Test",
+			DateOfBirth: first.DateOfBirth, NHSNumber: "9434765919"})
+		if err != nil {
+			t.Fatalf("a partner who cannot see the first record was refused: %v", err)
+		}
+		_, _, err = e.App.People.PossibleDuplicates(cwt.As(e.Outsider()), person.DuplicateFilter{}, paging.Page{})
+		testkit.AsFault(t, err, fault.Forbidden)
+		pairs, _, err := e.App.People.PossibleDuplicates(cwt.As(e.Officer()), person.DuplicateFilter{}, paging.Page{})
+		if err != nil || len(pairs) != 1 || pairs[0].YoungPersonIDs != [2]string{first.ID, second.ID} {
+			t.Fatalf("possible duplicates = %+v (%v), want the pair", pairs, err)
+		}
+		e.WantWritten(pairs[0].ID, audit.Create, outbox.PossibleDuplicateFound)
+
+		_, err = e.App.People.MergeYoungPeople(cwt.As(e.Outsider()), first.ID, nil, second.ID)
+		testkit.AsFault(t, err, fault.Forbidden)
+		_, err = e.App.People.MergeYoungPeople(cwt.As(e.Officer()), first.ID, cwt.Ptr(first.Version+1), second.ID)
+		testkit.AsFault(t, err, fault.PreconditionFailed)
+		res, err := e.App.People.MergeYoungPeople(cwt.As(e.Officer()), first.ID, cwt.Ptr(first.Version), second.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Kept.ID != first.ID || res.Kept.Version != first.Version+1 {
+			t.Errorf("kept = %s v%d", res.Kept.ID, res.Kept.Version)
+		}
+		_, err = e.App.People.YoungPerson(cwt.As(e.Officer()), second.ID)
+		if fe := testkit.AsFault(t, err, fault.Moved); fe.Related == nil || fe.Related.ID != first.ID {
+			t.Errorf("the merged record answers %+v, want Moved to the kept one", fe)
+		}
 	})
 }
