@@ -95,3 +95,41 @@ func TestServeEHCPlanDraft(t *testing.T) {
 		testkit.AsFault(t, err, fault.Conflict)
 	})
 }
+
+// Issuing the final plan waits for the family's comment period unless they agreed early; it closes
+// the request and schedules the first annual review, due the day before the plan's anniversary.
+func TestIssueEHCPlan(t *testing.T) {
+	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
+		yp := e.YoungPerson(8, nil)
+		r := request(t, e, yp.ID, true)
+		officer := cwt.As(e.Officer())
+		pl := cwt.Must(e.App.Plans.CreateEHCPlan(officer, plans.EHCPlanInput{YoungPersonID: yp.ID, RequestID: r.ID, Sections: ehcplan.Sections{
+			B: []ehcplan.Need{{Ref: "B1", SENType: "SLCN", Rank: 1, Description: "Speech and language needs."}},
+			E: []ehcplan.Outcome{{Ref: "E1", Description: "Speaks in short sentences by July.", Needs: []string{"B1"}}},
+			F: []ehcplan.Provision{{Ref: "F1", What: "Speech therapy", Who: "Speech and language therapist", HowOften: "Weekly", HowLong: "A year", Outcomes: []string{"E1"}}},
+		}}))(t)
+		placement := &ehcplan.Placement{SettingName: "Oakfield Primary", SettingType: "mainstream_school"}
+		_, err := e.App.Plans.IssueEHCPlan(officer, pl.ID, nil, ehcplan.IssueInput{IssuedOn: cwt.Today, Placement: placement})
+		testkit.AsFault(t, err, fault.Conflict) // the draft was never served
+		pl = cwt.Must(e.App.Plans.ServeEHCPlanDraft(officer, pl.ID, nil, cwt.Today))(t)
+		_, err = e.App.Plans.IssueEHCPlan(officer, pl.ID, nil, ehcplan.IssueInput{IssuedOn: cwt.Today, Placement: placement})
+		testkit.WantFault(t, err, fault.Unprocessable, "/issued_on")
+		_, err = e.App.Plans.IssueEHCPlan(cwt.As(e.Partner()), pl.ID, nil, ehcplan.IssueInput{IssuedOn: cwt.Today, Placement: placement, FamilyAgreedEarly: true})
+		testkit.AsFault(t, err, fault.Forbidden)
+		got, err := e.App.Plans.IssueEHCPlan(officer, pl.ID, cwt.Ptr(pl.Version), ehcplan.IssueInput{IssuedOn: cwt.Today, Placement: placement, FamilyAgreedEarly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != ehcplan.Issued || got.ReviewDueOn == nil || !got.ReviewDueOn.Equal(testkit.Day(2027, 3, 1)) {
+			t.Errorf("issued = %s, review due %v; want issued, review due 2027-03-01", got.Status, got.ReviewDueOn)
+		}
+		e.WantWritten(pl.ID, audit.Transition, outbox.EHCPlanIssued)
+		req, err := e.App.EHCRequests.EHCRequest(officer, r.ID)
+		if err != nil || req.Status != ehc.PlanIssued {
+			t.Errorf("request after the plan = %s (%v), want plan_issued", req.Status, err)
+		}
+		if got := e.NoticeTypes(r.ID); !slices.Contains(got, outbox.EHCRequestPlanIssued.Name) {
+			t.Errorf("request's events = %q", got)
+		}
+	})
+}
