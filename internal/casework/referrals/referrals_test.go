@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/oneplan-send/oneplan/internal/assessment"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	cwt "github.com/oneplan-send/oneplan/internal/casework/caseworktest"
@@ -174,5 +175,51 @@ func TestCloseReferral(t *testing.T) {
 		e.WantWritten(r.ID, audit.Close, outbox.ReferralStatusChanged)
 		_, err = e.App.Referrals.TransitionReferral(cwt.As(e.Officer()), r.ID, nil, referral.Accepted, "reopen")
 		testkit.AsFault(t, err, fault.Conflict)
+	})
+}
+
+// A lead is allocated once the assessment has started; a safeguarding concern raised later (dated
+// no later than the clock's today) moves the referral to the safeguarding route and calls for a
+// social worker as lead, whom allocation then insists on.
+func TestAllocateAndSafeguarding(t *testing.T) {
+	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
+		c := e.Case(8)
+		_, err := e.App.Referrals.Allocate(cwt.As(e.Officer()), c.Referral.ID, nil, e.LeadWorker.ID, "", "")
+		testkit.AsFault(t, err, fault.Conflict) // not yet triaged, let alone assessed
+		e.Accept(c.Referral.ID)
+		cwt.Must(e.App.Assessments.CreateAssessment(cwt.As(e.Officer()), c.Referral.ID, "", assessment.Sections{}))(t)
+		_, err = e.App.Referrals.Allocate(cwt.As(e.Partner()), c.Referral.ID, nil, e.LeadWorker.ID, "", "")
+		testkit.AsFault(t, err, fault.Forbidden)
+		r, err := e.App.Referrals.Allocate(cwt.As(e.Officer()), c.Referral.ID, nil, e.LeadWorker.ID, "health needs lead", "")
+		if err != nil || r.Status != referral.Allocated || r.EngagementLeadID != e.LeadWorker.ID {
+			t.Fatalf("allocate = %s lead %s (%v)", r.Status, r.EngagementLeadID, err)
+		}
+		allocations, err := e.App.Referrals.Allocations(cwt.As(e.Officer()), r.ID)
+		if err != nil || len(allocations) != 1 || !allocations[0].StartedAt.Equal(cwt.Now) {
+			t.Errorf("allocations = %+v (%v)", allocations, err)
+		}
+
+		_, err = e.App.Referrals.RaiseSafeguardingConcern(cwt.As(e.Lead()), r.ID, nil, "disclosure at school", cwt.Today.AddDate(0, 0, 1))
+		testkit.AsFault(t, err, fault.Invalid)
+		raised, err := e.App.Referrals.RaiseSafeguardingConcern(cwt.As(e.Lead()), r.ID, cwt.Ptr(r.Version), "disclosure at school", cwt.Today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !raised.SafeguardingConcern || raised.SafeguardingRaised == nil || !raised.SafeguardingRaised.RaisedOn.Equal(cwt.Today) ||
+			raised.Route != referral.RouteSafeguardingAssessment {
+			t.Errorf("raised = concern %v %+v route %s", raised.SafeguardingConcern, raised.SafeguardingRaised, raised.Route)
+		}
+		e.WantWritten(r.ID, audit.Update, outbox.ReferralSafeguardingRaised)
+		n := e.Notices(r.ID)
+		if last := n[len(n)-1]; last.Type != outbox.ReferralSafeguardingRaised.Name || last.Payload["lead_must_be_social_worker"] != true {
+			t.Errorf("last event = %s %v, want the concern, asking for a social worker", last.Type, last.Payload)
+		}
+		nurse := e.Practitioner(e.Health.ID, "Nia Nurse", "school_nurse")
+		_, err = e.App.Referrals.Allocate(cwt.As(e.Officer()), r.ID, nil, nurse.ID, "", "")
+		testkit.WantFault(t, err, fault.Unprocessable, "/practitioner_id")
+		social := e.Practitioner(e.Council.ID, "Sol Social", "social_worker")
+		if _, err := e.App.Referrals.Allocate(cwt.As(e.Officer()), r.ID, nil, social.ID, "safeguarding", ""); err != nil {
+			t.Errorf("allocating a social worker: %v", err)
+		}
 	})
 }
