@@ -130,3 +130,33 @@ func TestFamilyFeedback(t *testing.T) {
 }
 
 var assessmentSections = assessment.Sections{Education: "Needs help with reading."}
+
+// A meeting's record is corrected under If-Match, within the clock's today, by someone who sees it;
+// its type stays what it was.
+func TestUpdateMeeting(t *testing.T) {
+	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
+		c := e.Case(8)
+		m := cwt.Must(e.App.Meetings.CreateMeeting(cwt.As(e.Officer()), taf(c.Referral.ID)))(t)
+		said := func(cur meeting.Meeting) (meeting.Meeting, []string, error) {
+			cur.FamilySaid, cur.Type = "They felt listened to.", meeting.MAP
+			return cur, []string{"family_said", "type"}, nil
+		}
+		_, err := e.App.Meetings.UpdateMeeting(cwt.As(e.Officer()), m.ID, cwt.Ptr(m.Version+1), said)
+		testkit.AsFault(t, err, fault.PreconditionFailed)
+		_, err = e.App.Meetings.UpdateMeeting(cwt.As(e.Outsider()), m.ID, nil, said)
+		testkit.AsFault(t, err, fault.NotFound)
+		_, err = e.App.Meetings.UpdateMeeting(cwt.As(e.Officer()), m.ID, nil, func(cur meeting.Meeting) (meeting.Meeting, []string, error) {
+			cur.HeldOn = cwt.Today.AddDate(0, 0, 1)
+			return cur, []string{"held_on"}, nil
+		})
+		testkit.WantFault(t, err, fault.Invalid, "/held_on")
+		got, err := e.App.Meetings.UpdateMeeting(cwt.As(e.Partner()), m.ID, cwt.Ptr(m.Version), said)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.FamilySaid == "" || got.Type != meeting.TAF || got.Version != m.Version+1 || len(got.Actions) != 1 {
+			t.Errorf("corrected = %s %q v%d with %d actions; want the type and actions kept", got.Type, got.FamilySaid, got.Version, len(got.Actions))
+		}
+		e.WantWritten(m.ID, audit.Update, outbox.MeetingUpdated)
+	})
+}
