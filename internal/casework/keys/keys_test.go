@@ -67,6 +67,13 @@ func TestRevokeAndRotateAPIKey(t *testing.T) {
 		e.WantWritten(k.ID, audit.Revoke, outbox.APIKeyRevoked)
 		_, err = e.App.Keys.Authenticate(cwt.Anonymous(), key)
 		testkit.AsFault(t, err, fault.Unauthenticated)
+		_, err = e.App.Keys.RevokeAPIKey(cwt.As(e.Admin()), k.ID)
+		testkit.AsFault(t, err, fault.Conflict)
+		_, _, err = e.App.Keys.RotateAPIKey(cwt.As(e.Admin()), k.ID)
+		testkit.AsFault(t, err, fault.Conflict)
+		if n := len(e.Notices(k.ID)); n != 2 {
+			t.Errorf("%d events on the key, want 2 (created, revoked once)", n)
+		}
 
 		key2, k2, err := e.App.Keys.IssueAPIKey(cwt.Anonymous(), e.School.ID, auth.RolePractitioner, "mis", "")
 		if err != nil {
