@@ -172,7 +172,7 @@ func copyFile(from, to string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(to, b, 0o600)
+	return os.WriteFile(to, b, 0o600) //nolint:gosec // a path under the test's own temporary directory
 }
 
 func postgresBackend() Backend {
