@@ -96,3 +96,41 @@ func TestSurveyInvitation(t *testing.T) {
 		testkit.AsFault(t, err, fault.Gone)
 	})
 }
+
+// A family answers their own survey about their own child's referral, dated by the clock; they see
+// their own answers but never a professional's about the same child, and an outsider sees neither.
+func TestFamilySurveyResponses(t *testing.T) {
+	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
+		c := e.Case(8)
+		mine := template(t, e)
+		staff := cwt.Must(e.App.Surveys.CreateSurveyTemplate(cwt.As(e.Officer()), "team_view", "Team view", "", survey.Professional, questions))(t)
+		family := cwt.As(e.Family(c.Child.ID))
+		yes := []survey.Answer{{QuestionID: "heard", Value: true}}
+		_, err := e.App.Surveys.CreateSurveyResponse(family, survey.Response{TemplateID: staff.ID, Point: "at_closure", ReferralID: c.Referral.ID, Answers: yes})
+		if k := testkit.KindOf(t, err); k == fault.Unknown {
+			t.Errorf("a family answered a professional survey")
+		}
+		_, err = e.App.Surveys.CreateSurveyResponse(cwt.As(e.Family(e.YoungPerson(6, nil).ID)), survey.Response{TemplateID: mine.ID, Point: "at_closure",
+			ReferralID: c.Referral.ID, Answers: yes})
+		testkit.WantFault(t, err, fault.Unprocessable, "/referral_id")
+		r, err := e.App.Surveys.CreateSurveyResponse(family, survey.Response{TemplateID: mine.ID, Point: "at_closure", ReferralID: c.Referral.ID, Answers: yes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Via != survey.ViaFamily || !r.SubmittedOn.Equal(cwt.Today) || r.YoungPersonID != c.Child.ID {
+			t.Errorf("response = via %s on %v about %s", r.Via, r.SubmittedOn, r.YoungPersonID)
+		}
+		theirs, err := e.App.Surveys.CreateSurveyResponse(cwt.As(e.Lead()), survey.Response{TemplateID: staff.ID, Point: "at_closure",
+			ReferralID: c.Referral.ID, ProfessionalRole: survey.RoleEngagementLead, Answers: yes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.App.Surveys.SurveyResponse(family, r.ID); err != nil {
+			t.Errorf("the family cannot read their own response: %v", err)
+		}
+		_, err = e.App.Surveys.SurveyResponse(family, theirs.ID)
+		testkit.AsFault(t, err, fault.NotFound)
+		_, err = e.App.Surveys.SurveyResponse(cwt.As(e.Outsider()), r.ID)
+		testkit.AsFault(t, err, fault.NotFound)
+	})
+}
