@@ -3,7 +3,9 @@ package plans_test
 import (
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	cwt "github.com/oneplan-send/oneplan/internal/casework/caseworktest"
 	"github.com/oneplan-send/oneplan/internal/casework/ehcrequests"
@@ -12,6 +14,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 	"github.com/oneplan-send/oneplan/internal/testkit"
 )
@@ -103,11 +106,7 @@ func TestIssueEHCPlan(t *testing.T) {
 		yp := e.YoungPerson(8, nil)
 		r := request(t, e, yp.ID, true)
 		officer := cwt.As(e.Officer())
-		pl := cwt.Must(e.App.Plans.CreateEHCPlan(officer, plans.EHCPlanInput{YoungPersonID: yp.ID, RequestID: r.ID, Sections: ehcplan.Sections{
-			B: []ehcplan.Need{{Ref: "B1", SENType: "SLCN", Rank: 1, Description: "Speech and language needs."}},
-			E: []ehcplan.Outcome{{Ref: "E1", Description: "Speaks in short sentences by July.", Needs: []string{"B1"}}},
-			F: []ehcplan.Provision{{Ref: "F1", What: "Speech therapy", Who: "Speech and language therapist", HowOften: "Weekly", HowLong: "A year", Outcomes: []string{"E1"}}},
-		}}))(t)
+		pl := cwt.Must(e.App.Plans.CreateEHCPlan(officer, plans.EHCPlanInput{YoungPersonID: yp.ID, RequestID: r.ID, Sections: sections}))(t)
 		placement := &ehcplan.Placement{SettingName: "Oakfield Primary", SettingType: "mainstream_school"}
 		_, err := e.App.Plans.IssueEHCPlan(officer, pl.ID, nil, ehcplan.IssueInput{IssuedOn: cwt.Today, Placement: placement})
 		testkit.AsFault(t, err, fault.Conflict) // the draft was never served
@@ -130,6 +129,69 @@ func TestIssueEHCPlan(t *testing.T) {
 		}
 		if got := e.NoticeTypes(r.ID); !slices.Contains(got, outbox.EHCRequestPlanIssued.Name) {
 			t.Errorf("request's events = %q", got)
+		}
+	})
+}
+
+// sections is enough of a plan to issue.
+var sections = ehcplan.Sections{
+	B: []ehcplan.Need{{Ref: "B1", SENType: "SLCN", Rank: 1, Description: "Speech and language needs."}},
+	E: []ehcplan.Outcome{{Ref: "E1", Description: "Speaks in short sentences by July.", Needs: []string{"B1"}}},
+	F: []ehcplan.Provision{{Ref: "F1", What: "Speech therapy", Who: "Speech and language therapist", HowOften: "Weekly", HowLong: "A year", Outcomes: []string{"E1"}}},
+}
+
+// The annual review, eleven months on by the services' clock: the meeting is recorded once held,
+// the decision needs the appeal rights told, and deciding schedules the next review.
+func TestAnnualReview(t *testing.T) {
+	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
+		yp := e.YoungPerson(8, nil)
+		officer := cwt.As(e.Officer())
+		r := request(t, e, yp.ID, true)
+		pl := cwt.Must(e.App.Plans.CreateEHCPlan(officer, plans.EHCPlanInput{YoungPersonID: yp.ID, RequestID: r.ID, Sections: sections}))(t)
+		cwt.Must(e.App.Plans.ServeEHCPlanDraft(officer, pl.ID, nil, cwt.Today))(t)
+		cwt.Must(e.App.Plans.IssueEHCPlan(officer, pl.ID, nil, ehcplan.IssueInput{IssuedOn: cwt.Today, FamilyAgreedEarly: true,
+			Placement: &ehcplan.Placement{SettingName: "Oakfield Primary", SettingType: "mainstream_school"}}))(t)
+		reviews, _, err := e.App.Plans.AnnualReviews(officer, annualreview.Filter{PlanID: pl.ID}, paging.Page{})
+		if err != nil || len(reviews) != 1 {
+			t.Fatalf("reviews = %+v (%v), want the first scheduled", reviews, err)
+		}
+		rv := reviews[0]
+		e.WantWritten(rv.ID, audit.Create, outbox.AnnualReviewScheduled)
+
+		e.Travel(time.Date(2027, 2, 15, 10, 0, 0, 0, time.UTC))
+		sent := testkit.Day(2027, 2, 12)
+		meeting := annualreview.Meeting{On: testkit.Day(2027, 2, 20), Attendees: []annualreview.Attendee{{Role: "parent", Name: "Grace"}},
+			Recommendation: annualreview.Maintain}
+		_, err = e.App.Plans.HoldAnnualReview(officer, rv.ID, nil, meeting)
+		testkit.WantFault(t, err, fault.Invalid, "/meeting_on")
+		meeting.On, meeting.ReportSentOn = testkit.Day(2027, 2, 10), &sent
+		_, err = e.App.Plans.HoldAnnualReview(cwt.As(e.Outsider()), rv.ID, nil, meeting)
+		testkit.AsFault(t, err, fault.NotFound)
+		held, err := e.App.Plans.HoldAnnualReview(officer, rv.ID, cwt.Ptr(rv.Version), meeting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.WantWritten(rv.ID, audit.Update, outbox.AnnualReviewHeld)
+		_, err = e.App.Plans.HoldAnnualReview(officer, rv.ID, nil, meeting)
+		testkit.AsFault(t, err, fault.Conflict)
+
+		decided := testkit.Day(2027, 2, 15)
+		_, err = e.App.Plans.DecideAnnualReview(cwt.As(e.Partner()), rv.ID, nil, annualreview.Decision{Decision: annualreview.Maintain, DecidedOn: decided}, nil)
+		testkit.AsFault(t, err, fault.Forbidden)
+		_, err = e.App.Plans.DecideAnnualReview(officer, rv.ID, nil, annualreview.Decision{Decision: annualreview.Maintain, DecidedOn: decided}, nil)
+		testkit.WantFault(t, err, fault.Unprocessable, "/appeal_rights_notified")
+		_, err = e.App.Plans.DecideAnnualReview(officer, rv.ID, cwt.Ptr(held.Version), annualreview.Decision{Decision: annualreview.Maintain,
+			DecidedOn: decided, AppealRightsNotified: true}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.WantWritten(rv.ID, audit.Transition, outbox.AnnualReviewDecided)
+		after, err := e.App.Plans.EHCPlan(officer, pl.ID)
+		if want := statutory.NextReviewDue(decided); err != nil || after.ReviewDueOn == nil || !after.ReviewDueOn.Equal(want) || !want.Equal(testkit.Day(2028, 2, 14)) {
+			t.Errorf("plan's next review due %v (%v), want %v", after.ReviewDueOn, err, want)
+		}
+		if next, _, err := e.App.Plans.AnnualReviews(officer, annualreview.Filter{PlanID: pl.ID}, paging.Page{}); err != nil || len(next) != 2 {
+			t.Errorf("reviews after the decision = %d (%v), want the next one scheduled", len(next), err)
 		}
 	})
 }
