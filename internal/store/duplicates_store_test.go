@@ -272,7 +272,7 @@ func TestMerge(t *testing.T) {
 		}
 
 		// Refusals.
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { _, err := tx.People().Merge(kept.ID, kept.ID, at); return err }), fault.Unprocessable)
+		testkit.AsFault(t, st.InTx(ctx, func(tx *store.Tx) error { _, err := tx.People().Merge(kept.ID, kept.ID, at); return err }), fault.Unprocessable)
 		wantNotFound(t, st.InTx(ctx, func(tx *store.Tx) error { _, err := tx.People().Merge(from.ID, kept.ID, at); return err }))
 		wantNotFound(t, st.InTx(ctx, func(tx *store.Tx) error { _, err := tx.People().Merge(kept.ID, newID(t), at); return err }))
 
@@ -370,7 +370,7 @@ func TestDuplicates(t *testing.T) {
 		wantEqual(t, "dismissed", read(t, st, func(tx *store.Tx) (person.Duplicate, error) { return tx.Duplicates().Get(d1.ID) }), got)
 		stale := got
 		stale.Reason = "Overwritten?"
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Duplicates().Update(stale) }), fault.PreconditionFailed)
+		testkit.AsFault(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Duplicates().Update(stale) }), fault.PreconditionFailed)
 
 		list := func(f person.DuplicateFilter, p paging.Page) ([]string, string) {
 			var next string

@@ -72,16 +72,6 @@ func read[T any](t testing.TB, st *store.Store, fn func(tx *store.Tx) (T, error)
 // readErr runs fn and returns only its error.
 func readErr(st *store.Store, fn func(tx *store.Tx) error) error { return st.Read(ctx, fn) }
 
-// wantKind fails unless err is a *fault.Error of kind, and returns it.
-func wantKind(t testing.TB, err error, kind fault.Kind) *fault.Error {
-	t.Helper()
-	var fe *fault.Error
-	if !errors.As(err, &fe) || fe.Kind != kind {
-		t.Fatalf("error = %#v (%v), want a *fault.Error of kind %d", err, err, kind)
-	}
-	return fe
-}
-
 func wantNotFound(t testing.TB, err error) {
 	t.Helper()
 	if !errors.Is(err, fault.ErrNotFound) {
@@ -381,7 +371,7 @@ func checkVersioned[T any](t *testing.T, st *store.Store, orig T, bump func(T, s
 	wantEqual(t, "after update", stored, next)
 
 	err := st.InTx(ctx, func(tx *store.Tx) error { return update(tx, bump(orig, "second")) })
-	fe := wantKind(t, err, fault.PreconditionFailed)
+	fe := testkit.AsFault(t, err, fault.PreconditionFailed)
 	if fe.CurrentVersion != 2 {
 		t.Fatalf("CurrentVersion = %d, want 2", fe.CurrentVersion)
 	}
@@ -482,17 +472,17 @@ func TestUniquenessAndForeignKeys(t *testing.T) {
 		}
 
 		dupURN := directory.Organisation{ID: newID(t), Name: "Twin", Type: "school", URN: "123456", CreatedAt: now(), UpdatedAt: now(), Version: 1}
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Directory().CreateOrganisation(dupURN) }), fault.Conflict)
+		testkit.AsFault(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Directory().CreateOrganisation(dupURN) }), fault.Conflict)
 
 		mkPractitioner(t, st, o.ID, func(p *directory.Practitioner) { p.Email = "Jo.Bloggs@example.org" })
 		dupEmail := directory.Practitioner{ID: newID(t), OrganisationID: o.ID, Name: "Other Jo", Email: "jo.bloggs@EXAMPLE.org",
 			Role: "teacher", Active: true, CreatedAt: now(), UpdatedAt: now(), Version: 1}
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Directory().CreatePractitioner(dupEmail) }), fault.Conflict)
+		testkit.AsFault(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Directory().CreatePractitioner(dupEmail) }), fault.Conflict)
 
 		dupID := dupEmail
 		dupID.Email = "someone.else@example.org"
 		write(t, st, func(tx *store.Tx) error { return tx.Directory().CreatePractitioner(dupID) })
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error {
+		testkit.AsFault(t, st.InTx(ctx, func(tx *store.Tx) error {
 			again := dupID
 			again.Email = "third@example.org"
 			return tx.Directory().CreatePractitioner(again)
@@ -501,24 +491,24 @@ func TestUniquenessAndForeignKeys(t *testing.T) {
 		orphan := dupEmail
 		orphan.ID, orphan.Email, orphan.OrganisationID = newID(t), "orphan@example.org", newID(t)
 		err := st.InTx(ctx, func(tx *store.Tx) error { return tx.Directory().CreatePractitioner(orphan) })
-		wantKind(t, err, fault.Unprocessable)
+		testkit.AsFault(t, err, fault.Unprocessable)
 		if !errors.Is(err, fault.ErrUnprocessable) {
 			t.Fatalf("errors.Is(ErrUnprocessable) = false for %v", err)
 		}
 
 		stray := dupNHS
 		stray.ID, stray.NHSNumber, stray.EducationSettingID = newID(t), "", newID(t)
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.People().Create(stray) }), fault.Unprocessable)
+		testkit.AsFault(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.People().Create(stray) }), fault.Unprocessable)
 
 		pr := mkPractitioner(t, st, o.ID, nil)
 		yp := mkPerson(t, st, o.ID, nil)
 		first := mkReferral(t, st, yp, pr, nil)
 		dupRef := mkReferralValue(t, yp, pr)
 		dupRef.Reference = first.Reference
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Referrals().Create(dupRef) }), fault.Conflict)
+		testkit.AsFault(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Referrals().Create(dupRef) }), fault.Conflict)
 		noPerson := mkReferralValue(t, yp, pr)
 		noPerson.Reference, noPerson.YoungPersonID = "REF-2026-999999", newID(t)
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Referrals().Create(noPerson) }), fault.Unprocessable)
+		testkit.AsFault(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Referrals().Create(noPerson) }), fault.Unprocessable)
 	})
 }
 
@@ -572,7 +562,7 @@ func TestPagination(t *testing.T) {
 
 		for _, bad := range []string{"garbage!", "djE6bm90LWEtdXVpZA", base64.RawURLEncoding.EncodeToString([]byte("v2:" + created[0]))} {
 			_, _, err := listOrgs(st, directory.OrganisationFilter{}, paging.Page{Limit: 3, Cursor: bad})
-			fe := wantKind(t, err, fault.Invalid)
+			fe := testkit.AsFault(t, err, fault.Invalid)
 			if len(fe.Fields) != 1 || fe.Fields[0].Pointer != "/query/cursor" {
 				t.Fatalf("cursor %q: fields = %+v, want /query/cursor", bad, fe.Fields)
 			}
@@ -992,7 +982,7 @@ func TestTransactions(t *testing.T) {
 			}
 			return tx.Directory().CreateOrganisation(clash)
 		})
-		wantKind(t, err, fault.Conflict)
+		testkit.AsFault(t, err, fault.Conflict)
 		wantNotFound(t, readErr(st, func(tx *store.Tx) error { _, err := tx.Directory().Organisation(first.ID); return err }))
 
 		// Commit on success.
@@ -1059,7 +1049,7 @@ func TestAudit(t *testing.T) {
 			wantEqual(t, c.name, evIDs(auditEvents(t, st, c.f)), c.want)
 		}
 		// A duplicate id is refused: the trail never has two entries with one id.
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Audit(e1) }), fault.Conflict)
+		testkit.AsFault(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Audit(e1) }), fault.Conflict)
 
 		// Append-only, whatever path the change takes.
 		for _, stmt := range []struct {
@@ -1144,10 +1134,10 @@ func TestAPIKeys(t *testing.T) {
 
 		dup := admin2
 		dup.ID = newID(t)
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Keys().Create(dup) }), fault.Conflict)
+		testkit.AsFault(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Keys().Create(dup) }), fault.Conflict)
 		orphan := admin2
 		orphan.ID, orphan.Prefix, orphan.OrganisationID = newID(t), "orphan00", newID(t)
-		wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Keys().Create(orphan) }), fault.Unprocessable)
+		testkit.AsFault(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Keys().Create(orphan) }), fault.Unprocessable)
 
 		count := func(role auth.Role) int64 {
 			return read(t, st, func(tx *store.Tx) (int64, error) { return tx.Keys().ActiveWithRole(role) })

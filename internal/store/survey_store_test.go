@@ -12,6 +12,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
 	"github.com/oneplan-send/oneplan/internal/survey"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
 // The built-in instruments are frozen in migration 0010 as data, and must be exactly what the
@@ -77,7 +78,7 @@ func TestSurveyTemplateVersions(t *testing.T) {
 
 		dup := tpl
 		dup.ID = newID(t)
-		fe := wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Surveys().CreateTemplate(dup) }), fault.Conflict)
+		fe := testkit.AsFault(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Surveys().CreateTemplate(dup) }), fault.Conflict)
 		if len(fe.Fields) != 1 || fe.Fields[0].Pointer != "/code" {
 			t.Fatalf("duplicate code: %+v", fe)
 		}
@@ -97,7 +98,7 @@ func TestSurveyTemplateVersions(t *testing.T) {
 		if err := again.AddVersion([]survey.Question{{ID: "other", Text: "Other", Type: survey.Text}}, at.Add(2*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		fe = wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Surveys().AddQuestionSet(again) }), fault.PreconditionFailed)
+		fe = testkit.AsFault(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Surveys().AddQuestionSet(again) }), fault.PreconditionFailed)
 		if fe.CurrentVersion != 2 {
 			t.Fatalf("stale: current version %d", fe.CurrentVersion)
 		}
@@ -150,7 +151,7 @@ func TestSurveyInvitations(t *testing.T) {
 		if err := second.MarkAnswered(newID(t), made.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if fe := wantKind(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Surveys().UpdateInvitation(second) }), fault.PreconditionFailed); fe.CurrentVersion != 2 {
+		if fe := testkit.AsFault(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Surveys().UpdateInvitation(second) }), fault.PreconditionFailed); fe.CurrentVersion != 2 {
 			t.Fatalf("second answer: current version %d", fe.CurrentVersion)
 		}
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/testkit"
 )
 
 var (
@@ -19,19 +20,15 @@ var (
 // faultOf returns the kind, pointers and details of a fault error (Unknown and none for nil).
 func faultOf(t *testing.T, err error) (fault.Kind, []string, []string) {
 	t.Helper()
-	if err == nil {
-		return fault.Unknown, nil, nil
-	}
+	kind := testkit.KindOf(t, err)
+	var details []string
 	var fe *fault.Error
-	if !errors.As(err, &fe) {
-		t.Fatalf("not a fault error: %v", err)
+	if errors.As(err, &fe) {
+		for _, f := range fe.Fields {
+			details = append(details, f.Detail)
+		}
 	}
-	var pointers, details []string
-	for _, f := range fe.Fields {
-		pointers = append(pointers, f.Pointer)
-		details = append(details, f.Detail)
-	}
-	return fe.Kind, pointers, details
+	return kind, testkit.Pointers(err), details
 }
 
 func likertQ(id string) Question {

@@ -111,7 +111,68 @@ func sqliteBackend() Backend {
 		mark(store.SQLite)
 		return filepath.Join(t.TempDir(), "oneplan.db")
 	}
-	return Backend{Name: store.SQLite, DSN: dsn, Empty: dsn, Open: func(t testing.TB) *store.Store { return openMigrated(t, dsn(t)) }}
+	open := func(t testing.TB) *store.Store {
+		path := dsn(t)
+		if tpl, err := sqliteTemplate(); err != nil {
+			t.Fatalf("migrate the SQLite template: %v", err)
+		} else if err := copyFile(tpl, path); err != nil {
+			t.Fatalf("copy the SQLite template: %v", err)
+		}
+		return openMigrated(t, path)
+	}
+	return Backend{Name: store.SQLite, DSN: dsn, Empty: dsn, Open: open}
+}
+
+var (
+	sqliteOnce sync.Once
+	sqliteTpl  string // a SQLite file migrated once per test binary, copied for each test
+	sqliteDir  string
+	sqliteErr  error
+)
+
+// sqliteTemplate migrates one SQLite file per test binary, as setupPostgres does a template
+// database: each test's Open copies it (a copy costs far less than running every migration), and
+// Open still runs Migrate on the copy, which finds nothing left to do.
+func sqliteTemplate() (string, error) {
+	sqliteOnce.Do(func() {
+		if sqliteDir, sqliteErr = os.MkdirTemp("", "oneplan-sqlite-tpl-"); sqliteErr != nil {
+			return
+		}
+		path := filepath.Join(sqliteDir, "template.db")
+		ctx := context.Background()
+		st, err := store.Open(ctx, path)
+		if err != nil {
+			sqliteErr = err
+			return
+		}
+		defer func() {
+			if err := st.Close(); err != nil && sqliteErr == nil {
+				sqliteErr = err
+			}
+		}()
+		if sqliteErr = st.Migrate(ctx); sqliteErr != nil {
+			return
+		}
+		// Fold the write-ahead log into the file, so the file alone is the whole database.
+		db, err := st.SQL()
+		if err != nil {
+			sqliteErr = err
+			return
+		}
+		if _, sqliteErr = db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); sqliteErr != nil {
+			return
+		}
+		sqliteTpl = path
+	})
+	return sqliteTpl, sqliteErr
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from) //nolint:gosec // the template this package wrote
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o600) //nolint:gosec // a path under the test's own temporary directory
 }
 
 func postgresBackend() Backend {
@@ -172,6 +233,9 @@ func Each(t *testing.T, fn func(t *testing.T, st *store.Store)) {
 // the package exercised in $ONEPLAN_TEST_REPORT (a directory), for `make test` to summarise.
 func Main(m *testing.M) {
 	code := m.Run()
+	if sqliteDir != "" {
+		_ = os.RemoveAll(sqliteDir)
+	}
 	if pgAdmin != nil && pgTemplate != "" {
 		_ = pgAdmin.Exec("DROP DATABASE IF EXISTS " + pgTemplate + " WITH (FORCE)").Error
 	}
