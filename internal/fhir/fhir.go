@@ -92,6 +92,30 @@ func Organisation(o directory.Organisation) orgResource {
 	return out
 }
 
+// PractitionerRoleSystem codes OnePlan's practitioner roles (senco, health_visitor, ...).
+const PractitionerRoleSystem = base + "CodeSystem/practitioner-role"
+
+// Practitioner shows a practitioner from the directory: their name and work contacts.
+func Practitioner(p directory.Practitioner) fhir.Practitioner {
+	out := fhir.Practitioner{Id: ptr(p.ID), Meta: meta(p.Version, p.UpdatedAt), Active: ptr(p.Active),
+		Name: []fhir.HumanName{{Text: ptr(p.Name)}}}
+	if p.Email != "" {
+		out.Telecom = append(out.Telecom, fhir.ContactPoint{System: ptr(fhir.ContactPointSystemEmail), Value: ptr(p.Email), Use: ptr(fhir.ContactPointUseWork)})
+	}
+	if p.Phone != "" {
+		out.Telecom = append(out.Telecom, fhir.ContactPoint{System: ptr(fhir.ContactPointSystemPhone), Value: ptr(p.Phone), Use: ptr(fhir.ContactPointUseWork)})
+	}
+	return out
+}
+
+// PractitionerRole shows what a practitioner does and for which organisation (OnePlan keeps one
+// role per practitioner, so the role has the practitioner's id).
+func PractitionerRole(p directory.Practitioner) fhir.PractitionerRole {
+	return fhir.PractitionerRole{Id: ptr(p.ID), Meta: meta(p.Version, p.UpdatedAt), Active: ptr(p.Active),
+		Practitioner: ref("Practitioner", p.ID), Organization: ref(orgType, p.OrganisationID),
+		Code: []fhir.CodeableConcept{{Coding: []fhir.Coding{{System: ptr(PractitionerRoleSystem), Code: ptr(p.Role)}}}}}
+}
+
 // RequestStatus is the FHIR status of a referral: open while on the pathway, completed once
 // closed, revoked when declined or redirected at triage.
 func RequestStatus(s referral.Status) fhir.RequestStatus {

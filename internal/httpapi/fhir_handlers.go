@@ -67,6 +67,16 @@ func fhirResources() []fhirResource {
 				o, err := s.app.Organisations.Organisation(c.Request().Context(), id)
 				return fhir.Organisation(o), err
 			}},
+		{kind: fm.ResourceTypePractitioner, doc: "A practitioner in the directory.",
+			read: func(s *Server, c echo.Context, id string) (any, error) {
+				p, err := s.app.Organisations.Practitioner(c.Request().Context(), id)
+				return fhir.Practitioner(p), err
+			}},
+		{kind: fm.ResourceTypePractitionerRole, doc: "A practitioner's role and organisation (same id as the Practitioner).",
+			read: func(s *Server, c echo.Context, id string) (any, error) {
+				p, err := s.app.Organisations.Practitioner(c.Request().Context(), id)
+				return fhir.PractitionerRole(p), err
+			}},
 		{kind: fm.ResourceTypeServiceRequest, doc: "A referral into the SEND pathway.",
 			read: func(s *Server, c echo.Context, id string) (any, error) {
 				r, err := s.app.Referrals.Referral(c.Request().Context(), id)

@@ -126,7 +126,7 @@ func TestFHIR(t *testing.T) {
 			r := r.(map[string]any)
 			got[r["type"].(string)] = true
 		}
-		for _, want := range []string{"Patient", "Organization", "ServiceRequest", "Task", "CarePlan"} {
+		for _, want := range []string{"Patient", "Organization", "Practitioner", "PractitionerRole", "ServiceRequest", "Task", "CarePlan"} {
 			if !got[want] {
 				t.Errorf("CapabilityStatement lacks %s: %v", want, got)
 			}
@@ -152,6 +152,13 @@ func TestFHIR(t *testing.T) {
 		o := fhirValid(t, get("/fhir/R4/Organization/"+e.school, e.officer), http.StatusOK, "Organization")
 		if o["id"] != e.school {
 			t.Errorf("organisation: %v", o)
+		}
+
+		pr := fhirValid(t, get("/fhir/R4/Practitioner/"+e.lead, e.officer), http.StatusOK, "Practitioner")
+		role := fhirValid(t, get("/fhir/R4/PractitionerRole/"+e.lead, e.officer), http.StatusOK, "PractitionerRole")
+		if pr["name"].([]any)[0].(map[string]any)["text"] != "Lee Lead" || role["organization"].(map[string]any)["reference"] != "Organization/"+e.health ||
+			role["code"].([]any)[0].(map[string]any)["coding"].([]any)[0].(map[string]any)["code"] != "health_visitor" {
+			t.Errorf("practitioner %v, role %v", pr, role)
 		}
 
 		// ServiceRequest: read, search by patient and status, paged.
