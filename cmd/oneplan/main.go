@@ -48,6 +48,7 @@ Usage:
   oneplan seed --demo                                    load the fictional demo data set
   oneplan sweep [--as-of YYYY-MM-DD]                     send the statutory clock's due and missed notices once
   oneplan events tail [--from-start]                     print events as they commit (a developer's terminal)
+  oneplan healthcheck [--ready]                          ask the running server's /healthz (or /readyz); exit 1 unless 200
 
 Run "oneplan COMMAND --help" for a command's flags. Configuration comes from the environment:
 `
@@ -92,6 +93,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return sweep(ctx, rest, stdout, stderr)
 	case "events":
 		return events(ctx, rest, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, rest, stdout, stderr)
 	}
 	printUsage(stderr)
 	return fmt.Errorf("unknown command %q", cmd)

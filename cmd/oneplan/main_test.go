@@ -412,6 +412,20 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
+func TestHealthcheckLoopback(t *testing.T) {
+	for in, want := range map[string]string{"0.0.0.0:8080": "127.0.0.1:8080", ":8080": "127.0.0.1:8080", "[::]:80": "[::1]:80",
+		"10.0.0.5:8080": "10.0.0.5:8080", "127.0.0.1:9": "127.0.0.1:9"} {
+		if got := loopback(in); got != want {
+			t.Errorf("loopback(%q) = %q, want %q", in, got, want)
+		}
+	}
+	setEnv(t, "unused.db")
+	t.Setenv("ONEPLAN_ADDR", freeAddr(t))
+	if err := mustFail(t, "healthcheck"); !strings.Contains(err.Error(), "healthcheck") {
+		t.Errorf("healthcheck with nothing listening: %v", err)
+	}
+}
+
 func TestServe(t *testing.T) {
 	b := storetest.Backends(t)[0] // SQLite
 	setEnv(t, b.DSN(t))
@@ -501,6 +515,17 @@ func TestServe(t *testing.T) {
 	}
 	if ready["status"] != "ok" || ready["database"] != store.SQLite {
 		t.Errorf("/readyz = %s, want status ok and database %s", body, store.SQLite)
+	}
+
+	// The container's HEALTHCHECK: the binary asks the server on ONEPLAN_ADDR.
+	if out := mustRun(t, "healthcheck"); !strings.Contains(out, "/healthz: 200") {
+		t.Errorf("healthcheck printed %q", out)
+	}
+	if out := mustRun(t, "healthcheck", "--ready"); !strings.Contains(out, "/readyz: 200") {
+		t.Errorf("healthcheck --ready printed %q", out)
+	}
+	if err := mustFail(t, "healthcheck", "--url", base+"/v1/referrals"); !strings.Contains(err.Error(), "answered 401") {
+		t.Errorf("healthcheck of a 401: %v", err)
 	}
 
 	if code, body := get("/v1/referrals?limit=1", officerKey); code != http.StatusOK {
