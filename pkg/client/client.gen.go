@@ -4519,10 +4519,15 @@ type Problem struct {
 	Instance      *string       `json:"instance,omitempty"`
 
 	// Location A record to go to instead, as a path: for a 409 on an NHS number or UPN, the record the caller may see that holds it; for a 301, the record this one was merged into.
-	Location  *string `json:"location,omitempty"`
-	RequestID *string `json:"request_id,omitempty"`
-	Status    int     `json:"status"`
-	Title     string  `json:"title"`
+	Location *string `json:"location,omitempty"`
+
+	// MissingPermission For a 403 refused by role: the permission the caller's role lacks, e.g. organisations:manage (see README, Who may do what).
+	//
+	// Example: organisations:manage
+	MissingPermission *string `json:"missing_permission,omitempty"`
+	RequestID         *string `json:"request_id,omitempty"`
+	Status            int     `json:"status"`
+	Title             string  `json:"title"`
 
 	// Type A URI naming the problem type.
 	Type string `json:"type"`
