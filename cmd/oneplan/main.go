@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -194,6 +195,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// a quarter as often cost a tenth of the CPU a busy list spent in the collector.
 		debug.SetGCPercent(400)
 	}
+	// Take the port before anything else: a second server started by mistake on a busy address
+	// must fail before it migrates, mints a key or prints one (a key printed by a process that
+	// then dies is easily lost).
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (ONEPLAN_ADDR): %w; is another server running there? Nothing was changed and no key was made", cfg.Addr, err)
+	}
+	defer func() { _ = ln.Close() }()
+	addr := ln.Addr().String()
 	a, err := open(ctx)
 	if err != nil {
 		return err
@@ -250,19 +264,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// Every process dispatches; they share the work through the database (see webhooks.Run).
 		go a.app.Webhooks.Run(runCtx, func(err error) { logger.Warn("event dispatch", "error", err.Error()) })
 	}
-	srv := &http.Server{Addr: a.cfg.Addr, Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	srv := &http.Server{Addr: addr, Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(ln) }()
 
-	fmt.Fprintf(stdout, "OnePlan is serving on http://%s (database: %s)\n", a.cfg.Addr, a.store.Dialect())
-	fmt.Fprintf(stdout, "  contract: http://%s/openapi.yaml\n", a.cfg.Addr)
+	fmt.Fprintf(stdout, "OnePlan is serving on http://%s (database: %s)\n", addr, a.store.Dialect())
+	fmt.Fprintf(stdout, "  contract: http://%s/openapi.yaml\n", addr)
 	if made && a.cfg.AdminAPIKey == "" {
 		fmt.Fprintf(stdout, "  admin API key (shown once, keep it safe): %s\n", key)
 	}
 	if officerKey != "" {
 		fmt.Fprintf(stdout, "  demo SEND officer API key: %s\n", officerKey)
-		fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' http://%s/v1/referrals?limit=2\n", officerKey, a.cfg.Addr)
+		fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' http://%s/v1/referrals?limit=2\n", officerKey, addr)
 	}
 
 	stop, cancel := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)

@@ -9,6 +9,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -546,5 +548,64 @@ func TestServe(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "shutting down") {
 		t.Errorf("no shutdown message:\n%s", stdout.String())
+	}
+}
+
+// TestServeOnBusyPort: a server started on an address already in use fails with a clear error
+// before it touches the database, mints a key or prints anything.
+func TestServeOnBusyPort(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "oneplan.db")
+	setEnv(t, dsn)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	t.Setenv("ONEPLAN_ADDR", busy.Addr().String())
+	out, errOut, err := runCmd(t, "serve", "--demo")
+	if err == nil {
+		t.Fatal("serve on a busy port succeeded")
+	}
+	if !strings.Contains(err.Error(), "cannot listen on "+busy.Addr().String()) || !strings.Contains(err.Error(), "no key was made") {
+		t.Errorf("error %q does not say the address is busy and nothing was made", err)
+	}
+	if out != "" || strings.Contains(errOut, "op_") {
+		t.Errorf("printed before failing:\nstdout: %s\nstderr: %s", out, errOut)
+	}
+	if _, err := os.Stat(dsn); !os.IsNotExist(err) {
+		t.Errorf("the database was created (%v): serve touched it before taking the port", err)
+	}
+}
+
+// TestServeOnPortZero: ONEPLAN_ADDR with port 0 serves on a free port, and the banner names it.
+func TestServeOnPortZero(t *testing.T) {
+	setEnv(t, storetest.Backends(t)[0].DSN(t))
+	t.Setenv("ONEPLAN_ADDR", "127.0.0.1:0")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, &stdout, &stderr) }()
+	banner := regexp.MustCompile(`serving on (http://127\.0\.0\.1:(\d+))`)
+	deadline := time.Now().Add(20 * time.Second)
+	var m []string
+	for m == nil {
+		if m = banner.FindStringSubmatch(stdout.String()); m == nil {
+			if time.Now().After(deadline) {
+				t.Fatalf("no banner:\n%s\n%s", stdout.String(), stderr.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if m[2] == "0" {
+		t.Fatalf("banner names port 0: %s", stdout.String())
+	}
+	resp, err := http.Get(m[1] + "/healthz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s/healthz: %v %v", m[1], resp, err)
+	}
+	resp.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
 	}
 }
