@@ -42,14 +42,15 @@ import (
 const usage = `oneplan: the 0-25 SEND pathway API
 
 Usage:
-  oneplan serve [--demo]                                 migrate, then serve the API
-  oneplan migrate                                        apply database migrations
-  oneplan apikey create --org ID --role ROLE [--name N]  make an API key (printed once)
-  oneplan apikey generate                                print a fresh key to use as ONEPLAN_ADMIN_API_KEY
-  oneplan seed --demo                                    load the fictional demo data set
-  oneplan sweep [--as-of YYYY-MM-DD]                     send the statutory clock's due and missed notices once
-  oneplan events tail [--from-start]                     print events as they commit (a developer's terminal)
-  oneplan healthcheck [--ready]                          ask the running server's /healthz (or /readyz); exit 1 unless 200
+  oneplan serve [--demo]                                   migrate, then serve the API
+  oneplan migrate                                          apply database migrations
+  oneplan apikey create --role ROLE [--org ID] [--name N]  make an API key (printed once); --org defaults to the council
+  oneplan apikey generate                                  print a fresh key to use as ONEPLAN_ADMIN_API_KEY
+  oneplan orgs list [--type TYPE] [--q TEXT]               list organisations and their ids
+  oneplan seed --demo                                      load the fictional demo data set
+  oneplan sweep [--as-of YYYY-MM-DD]                       send the statutory clock's due and missed notices once
+  oneplan events tail [--from-start]                       print events as they commit (a developer's terminal)
+  oneplan healthcheck [--ready]                            ask the running server's /healthz (or /readyz); exit 1 unless 200
 
 Run "oneplan COMMAND --help" for a command's flags. Configuration comes from the environment:
 `
@@ -96,6 +97,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return events(ctx, rest, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, rest, stdout, stderr)
+	case "orgs":
+		return orgs(ctx, rest, stdout, stderr)
 	}
 	printUsage(stderr)
 	return fmt.Errorf("unknown command %q", cmd)
@@ -348,7 +351,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "create" && args[0] != "generate") {
-		fmt.Fprintln(stderr, "Usage: oneplan apikey create --org ID --role ROLE [--name N] | oneplan apikey generate")
+		fmt.Fprintln(stderr, "Usage: oneplan apikey create --role ROLE [--org ID] [--name N] | oneplan apikey generate")
 		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
 			return nil
 		}
@@ -370,16 +373,16 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for i, r := range auth.Roles {
 		roles[i] = string(r)
 	}
-	fs := flags("apikey create --org ID --role ROLE [--name N]", "Create an API key bound to an organisation and a role. The key is printed once; only its hash is kept.", stderr)
-	org := fs.String("org", "", "organisation id the key acts for (required)")
+	fs := flags("apikey create --role ROLE [--org ID] [--name N]", "Create an API key bound to an organisation and a role. The key is printed once; only its hash is kept.", stderr)
+	org := fs.String("org", "", "organisation id the key acts for (default: the council's SEND service, when there is one; see `oneplan orgs list`)")
 	roleName := fs.String("role", "", "role: "+strings.Join(roles, ", ")+" (required)")
 	name := fs.String("name", "", "a label to recognise the key by")
 	if ok, err := parse(fs, args[1:]); !ok {
 		return err
 	}
-	if *org == "" || *roleName == "" {
+	if *roleName == "" {
 		fs.Usage()
-		return errors.New("--org and --role are required")
+		return errors.New("--role is required")
 	}
 	role, err := auth.ParseRole(*roleName)
 	if err != nil {
@@ -390,6 +393,14 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer func() { _ = a.store.Close() }()
+	if *org == "" {
+		council, err := theCouncil(ctx, a)
+		if err != nil {
+			return err
+		}
+		*org = council.ID
+		fmt.Fprintf(stderr, "no --org given: using the council's organisation, %s (%s)\n", council.Name, council.ID)
+	}
 	if *name == "" {
 		*name = string(role) + " key"
 	}

@@ -609,3 +609,66 @@ func TestServeOnPortZero(t *testing.T) {
 		t.Errorf("serve: %v", err)
 	}
 }
+
+// TestOrgsListAndDefaultCouncil: `orgs list` shows the directory with ids, and `apikey create`
+// without --org makes the key for the council's organisation (the admin key's), naming it.
+func TestOrgsListAndDefaultCouncil(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			dsn := b.DSN(t)
+			setEnv(t, dsn)
+			t.Setenv("ONEPLAN_ALLOW_TEST_NHS_NUMBERS", "true")
+			if err := mustFail(t, "apikey", "create", "--role", "admin"); !strings.Contains(err.Error(), "no local_authority_send organisation") {
+				t.Errorf("apikey create with no council: %v", err)
+			}
+			mustFail(t, "orgs")
+			mustFail(t, "orgs", "list", "extra")
+			if out := mustRun(t, "orgs", "list"); strings.TrimSpace(out) != "ID  TYPE  NAME  LOCALITY" {
+				t.Errorf("orgs list on an empty directory:\n%s", out)
+			}
+
+			mustRun(t, "seed", "--demo")
+			council := councilOrg(t, dsn)
+			out := mustRun(t, "orgs", "list")
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			if len(lines) < 10 || !strings.HasPrefix(lines[0], "ID ") || !strings.HasPrefix(lines[1], council+"  local_authority_send  Council SEND service") {
+				t.Errorf("orgs list: want a header then the council first:\n%s", out)
+			}
+			only := mustRun(t, "orgs", "list", "--type", "local_authority_send")
+			if n := len(strings.Split(strings.TrimSpace(only), "\n")); n != 2 {
+				t.Errorf("orgs list --type local_authority_send: %d lines:\n%s", n, only)
+			}
+
+			// The lost admin key: an operator on the server makes a new one without looking up ids.
+			key, errOut, err := runCmd(t, "apikey", "create", "--role", "admin", "--name", "replacement admin key")
+			if err != nil {
+				t.Fatalf("apikey create --role admin: %v\n%s", err, errOut)
+			}
+			if !keyFormat.MatchString(strings.TrimSpace(key)) || !strings.Contains(errOut, "using the council's organisation, Council SEND service ("+council+")") {
+				t.Errorf("apikey create without --org: %q, stderr %q", key, errOut)
+			}
+			if n := activeAdminKeys(t, dsn); n != 2 {
+				t.Errorf("want 2 active admin keys, got %d", n)
+			}
+
+			// A second council SEND organisation makes the default ambiguous: the operator must choose.
+			mustRun(t, "apikey", "create", "--role", "admin", "--org", council)
+			ctx := context.Background()
+			st, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = st.InTx(ctx, func(tx *store.Tx) error {
+				return tx.Directory().CreateOrganisation(directory.Organisation{ID: randomUUID(), Name: "Second SEND team", Type: "local_authority_send",
+					CreatedAt: time.Now(), UpdatedAt: time.Now(), Version: 1})
+			})
+			_ = st.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := mustFail(t, "apikey", "create", "--role", "send_officer"); !strings.Contains(err.Error(), "pass --org with one of") {
+				t.Errorf("apikey create with two councils: %v", err)
+			}
+		})
+	}
+}
