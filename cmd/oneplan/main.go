@@ -230,7 +230,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	opts := httpapi.Options{MaxBodyBytes: a.cfg.MaxBodyBytes, CORSOrigins: a.cfg.CORSOrigins, Logger: logger,
 		RateLimit: a.cfg.RateLimit, RateBurst: a.cfg.RateBurst, Profiling: a.cfg.Profiling,
-		Metrics: promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{})}
+		Metrics: promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}), Requests: a.metrics.Requests}
+	if sqlDB, err := a.store.SQL(); err == nil {
+		a.metrics.WatchDB(sqlDB)
+	}
 	runCtx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	if a.cfg.OIDCIssuer != "" {

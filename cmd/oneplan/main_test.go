@@ -533,6 +533,20 @@ func TestServe(t *testing.T) {
 	if code, body := get("/v1/referrals?limit=1", officerKey); code != http.StatusOK {
 		t.Errorf("/v1/referrals with the demo key: %d %s", code, body)
 	}
+	// Prometheus metrics, for admin keys: requests by route template and status, their latency,
+	// the database pool.
+	adminKey := adminLine.FindStringSubmatch(out)[1]
+	code, body = get("/metrics", adminKey)
+	for _, want := range []string{`oneplan_http_requests_total{method="GET",route="/v1/referrals",status="200"} 1`,
+		`oneplan_http_request_duration_seconds_bucket{method="GET",route="/readyz",le="+Inf"}`,
+		`go_sql_max_open_connections{db_name="oneplan"}`} {
+		if code != http.StatusOK || !strings.Contains(string(body), want) {
+			t.Errorf("/metrics (%d) lacks %s", code, want)
+		}
+	}
+	if code, _ := get("/metrics", officerKey); code != http.StatusForbidden {
+		t.Errorf("/metrics with a SEND officer key: %d, want 403", code)
+	}
 	if code, _ := get("/v1/referrals?limit=1", ""); code != http.StatusUnauthorized {
 		t.Errorf("/v1/referrals without a key: %d, want 401", code)
 	}

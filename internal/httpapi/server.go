@@ -51,6 +51,11 @@ type Options struct {
 	Profiling bool
 	// Metrics, if set, is served at /metrics to admin keys (see metricsRoute).
 	Metrics http.Handler
+	// Requests, if set, is told of every answered request: its method, route template, status and
+	// how long it took (the request metrics).
+	Requests interface {
+		ObserveRequest(method, route string, status int, took time.Duration)
+	}
 }
 
 // Server holds what the handlers need.
@@ -214,6 +219,9 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			attrs = append(attrs, "key_id", p.KeyID, "role", string(p.Role))
 		}
 		s.log.Info("request", attrs...)
+		if s.opts.Requests != nil {
+			s.opts.Requests.ObserveRequest(c.Request().Method, c.Path(), c.Response().Status, time.Since(start))
+		}
 		return nil
 	}
 }
