@@ -360,9 +360,10 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return errors.New("apikey needs a subcommand: create or generate")
 	}
-	if args[0] == "generate" {
+	sub, rest := args[0], args[1:]
+	if sub == "generate" {
 		fs := flags("apikey generate", "Print a fresh key in OnePlan's format, without storing it (for ONEPLAN_ADMIN_API_KEY).", stderr)
-		if ok, err := parse(fs, args[1:]); !ok {
+		if ok, err := parse(fs, rest); !ok {
 			return err
 		}
 		key, _, _, err := auth.NewKey()
@@ -380,7 +381,7 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	org := fs.String("org", "", "organisation id the key acts for (default: the council's SEND service, when there is one; see `oneplan orgs list`)")
 	roleName := fs.String("role", "", "role: "+strings.Join(roles, ", ")+" (required)")
 	name := fs.String("name", "", "a label to recognise the key by")
-	if ok, err := parse(fs, args[1:]); !ok {
+	if ok, err := parse(fs, rest); !ok {
 		return err
 	}
 	if *roleName == "" {
