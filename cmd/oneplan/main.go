@@ -42,13 +42,15 @@ import (
 const usage = `oneplan: the 0-25 SEND pathway API
 
 Usage:
-  oneplan serve [--demo]                                 migrate, then serve the API
-  oneplan migrate                                        apply database migrations
-  oneplan apikey create --org ID --role ROLE [--name N]  make an API key (printed once)
-  oneplan apikey generate                                print a fresh key to use as ONEPLAN_ADMIN_API_KEY
-  oneplan seed --demo                                    load the fictional demo data set
-  oneplan sweep [--as-of YYYY-MM-DD]                     send the statutory clock's due and missed notices once
-  oneplan events tail [--from-start]                     print events as they commit (a developer's terminal)
+  oneplan serve [--demo]                                   migrate, then serve the API
+  oneplan migrate                                          apply database migrations
+  oneplan apikey create --role ROLE [--org ID] [--name N]  make an API key (printed once); --org defaults to the council
+  oneplan apikey generate                                  print a fresh key to use as ONEPLAN_ADMIN_API_KEY
+  oneplan orgs list [--type TYPE] [--q TEXT]               list organisations and their ids
+  oneplan seed --demo                                      load the fictional demo data set
+  oneplan sweep [--as-of YYYY-MM-DD]                       send the statutory clock's due and missed notices once
+  oneplan events tail [--from-start]                       print events as they commit (a developer's terminal)
+  oneplan healthcheck [--ready]                            ask the running server's /healthz (or /readyz); exit 1 unless 200
 
 Run "oneplan COMMAND --help" for a command's flags. Configuration comes from the environment:
 `
@@ -93,6 +95,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return sweep(ctx, rest, stdout, stderr)
 	case "events":
 		return events(ctx, rest, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, rest, stdout, stderr)
+	case "orgs":
+		return orgs(ctx, rest, stdout, stderr)
 	}
 	printUsage(stderr)
 	return fmt.Errorf("unknown command %q", cmd)
@@ -192,6 +198,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// a quarter as often cost a tenth of the CPU a busy list spent in the collector.
 		debug.SetGCPercent(400)
 	}
+	// Take the port before anything else: a second server started by mistake on a busy address
+	// must fail before it migrates, mints a key or prints one (a key printed by a process that
+	// then dies is easily lost).
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (ONEPLAN_ADDR): %w; is another server running there? Nothing was changed and no key was made", cfg.Addr, err)
+	}
+	defer func() { _ = ln.Close() }()
+	addr := ln.Addr().String()
 	a, err := open(ctx)
 	if err != nil {
 		return err
@@ -211,7 +230,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	opts := httpapi.Options{MaxBodyBytes: a.cfg.MaxBodyBytes, CORSOrigins: a.cfg.CORSOrigins, Logger: logger,
 		RateLimit: a.cfg.RateLimit, RateBurst: a.cfg.RateBurst, Profiling: a.cfg.Profiling,
-		Metrics: promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{})}
+		Metrics: promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}), Requests: a.metrics.Requests}
+	if sqlDB, err := a.store.SQL(); err == nil {
+		a.metrics.WatchDB(sqlDB)
+	}
 	runCtx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	if a.cfg.OIDCIssuer != "" {
@@ -224,14 +246,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return id.Principal(), err
 		}
 	}
-	// Listen first, so the served contract names the address actually bound (ONEPLAN_ADDR may say
-	// port 0), unless a public URL is configured.
-	ln, err := net.Listen("tcp", a.cfg.Addr)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = ln.Close() }()
-	addr := ln.Addr().String()
+	// The served contract names the address actually bound (ONEPLAN_ADDR may say port 0), unless
+	// a public URL is configured.
 	opts.ServerURL = a.cfg.PublicURL
 	if opts.ServerURL == "" {
 		opts.ServerURL = "http://" + reachable(ln.Addr())
@@ -260,7 +276,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// Every process dispatches; they share the work through the database (see webhooks.Run).
 		go a.app.Webhooks.Run(runCtx, func(err error) { logger.Warn("event dispatch", "error", err.Error()) })
 	}
-	srv := &http.Server{Addr: a.cfg.Addr, Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	srv := &http.Server{Addr: addr, Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -358,15 +374,16 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "create" && args[0] != "generate") {
-		fmt.Fprintln(stderr, "Usage: oneplan apikey create --org ID --role ROLE [--name N] | oneplan apikey generate")
+		fmt.Fprintln(stderr, "Usage: oneplan apikey create --role ROLE [--org ID] [--name N] | oneplan apikey generate")
 		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
 			return nil
 		}
 		return errors.New("apikey needs a subcommand: create or generate")
 	}
-	if args[0] == "generate" {
+	sub, rest := args[0], args[1:]
+	if sub == "generate" {
 		fs := flags("apikey generate", "Print a fresh key in OnePlan's format, without storing it (for ONEPLAN_ADMIN_API_KEY).", stderr)
-		if ok, err := parse(fs, args[1:]); !ok {
+		if ok, err := parse(fs, rest); !ok {
 			return err
 		}
 		key, _, _, err := auth.NewKey()
@@ -380,16 +397,16 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for i, r := range auth.Roles {
 		roles[i] = string(r)
 	}
-	fs := flags("apikey create --org ID --role ROLE [--name N]", "Create an API key bound to an organisation and a role. The key is printed once; only its hash is kept.", stderr)
-	org := fs.String("org", "", "organisation id the key acts for (required)")
+	fs := flags("apikey create --role ROLE [--org ID] [--name N]", "Create an API key bound to an organisation and a role. The key is printed once; only its hash is kept.", stderr)
+	org := fs.String("org", "", "organisation id the key acts for (default: the council's SEND service, when there is one; see `oneplan orgs list`)")
 	roleName := fs.String("role", "", "role: "+strings.Join(roles, ", ")+" (required)")
 	name := fs.String("name", "", "a label to recognise the key by")
-	if ok, err := parse(fs, args[1:]); !ok {
+	if ok, err := parse(fs, rest); !ok {
 		return err
 	}
-	if *org == "" || *roleName == "" {
+	if *roleName == "" {
 		fs.Usage()
-		return errors.New("--org and --role are required")
+		return errors.New("--role is required")
 	}
 	role, err := auth.ParseRole(*roleName)
 	if err != nil {
@@ -400,6 +417,14 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer func() { _ = a.store.Close() }()
+	if *org == "" {
+		council, err := theCouncil(ctx, a)
+		if err != nil {
+			return err
+		}
+		*org = council.ID
+		fmt.Fprintf(stderr, "no --org given: using the council's organisation, %s (%s)\n", council.Name, council.ID)
+	}
 	if *name == "" {
 		*name = string(role) + " key"
 	}

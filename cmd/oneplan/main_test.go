@@ -9,6 +9,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -412,6 +414,20 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
+func TestHealthcheckLoopback(t *testing.T) {
+	for in, want := range map[string]string{"0.0.0.0:8080": "127.0.0.1:8080", ":8080": "127.0.0.1:8080", "[::]:80": "[::1]:80",
+		"10.0.0.5:8080": "10.0.0.5:8080", "127.0.0.1:9": "127.0.0.1:9"} {
+		if got := loopback(in); got != want {
+			t.Errorf("loopback(%q) = %q, want %q", in, got, want)
+		}
+	}
+	setEnv(t, "unused.db")
+	t.Setenv("ONEPLAN_ADDR", freeAddr(t))
+	if err := mustFail(t, "healthcheck"); !strings.Contains(err.Error(), "healthcheck") {
+		t.Errorf("healthcheck with nothing listening: %v", err)
+	}
+}
+
 func TestServe(t *testing.T) {
 	b := storetest.Backends(t)[0] // SQLite
 	setEnv(t, b.DSN(t))
@@ -503,8 +519,33 @@ func TestServe(t *testing.T) {
 		t.Errorf("/readyz = %s, want status ok and database %s", body, store.SQLite)
 	}
 
+	// The container's HEALTHCHECK: the binary asks the server on ONEPLAN_ADDR.
+	if out := mustRun(t, "healthcheck"); !strings.Contains(out, "/healthz: 200") {
+		t.Errorf("healthcheck printed %q", out)
+	}
+	if out := mustRun(t, "healthcheck", "--ready"); !strings.Contains(out, "/readyz: 200") {
+		t.Errorf("healthcheck --ready printed %q", out)
+	}
+	if err := mustFail(t, "healthcheck", "--url", base+"/v1/referrals"); !strings.Contains(err.Error(), "answered 401") {
+		t.Errorf("healthcheck of a 401: %v", err)
+	}
+
 	if code, body := get("/v1/referrals?limit=1", officerKey); code != http.StatusOK {
 		t.Errorf("/v1/referrals with the demo key: %d %s", code, body)
+	}
+	// Prometheus metrics, for admin keys: requests by route template and status, their latency,
+	// the database pool.
+	adminKey := adminLine.FindStringSubmatch(out)[1]
+	code, body = get("/metrics", adminKey)
+	for _, want := range []string{`oneplan_http_requests_total{method="GET",route="/v1/referrals",status="200"} 1`,
+		`oneplan_http_request_duration_seconds_bucket{method="GET",route="/readyz",le="+Inf"}`,
+		`go_sql_max_open_connections{db_name="oneplan"}`} {
+		if code != http.StatusOK || !strings.Contains(string(body), want) {
+			t.Errorf("/metrics (%d) lacks %s", code, want)
+		}
+	}
+	if code, _ := get("/metrics", officerKey); code != http.StatusForbidden {
+		t.Errorf("/metrics with a SEND officer key: %d, want 403", code)
 	}
 	if code, _ := get("/v1/referrals?limit=1", ""); code != http.StatusUnauthorized {
 		t.Errorf("/v1/referrals without a key: %d, want 401", code)
@@ -528,5 +569,127 @@ func TestServe(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "shutting down") {
 		t.Errorf("no shutdown message:\n%s", stdout.String())
+	}
+}
+
+// TestServeOnBusyPort: a server started on an address already in use fails with a clear error
+// before it touches the database, mints a key or prints anything.
+func TestServeOnBusyPort(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "oneplan.db")
+	setEnv(t, dsn)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	t.Setenv("ONEPLAN_ADDR", busy.Addr().String())
+	out, errOut, err := runCmd(t, "serve", "--demo")
+	if err == nil {
+		t.Fatal("serve on a busy port succeeded")
+	}
+	if !strings.Contains(err.Error(), "cannot listen on "+busy.Addr().String()) || !strings.Contains(err.Error(), "no key was made") {
+		t.Errorf("error %q does not say the address is busy and nothing was made", err)
+	}
+	if out != "" || strings.Contains(errOut, "op_") {
+		t.Errorf("printed before failing:\nstdout: %s\nstderr: %s", out, errOut)
+	}
+	if _, err := os.Stat(dsn); !os.IsNotExist(err) {
+		t.Errorf("the database was created (%v): serve touched it before taking the port", err)
+	}
+}
+
+// TestServeOnPortZero: ONEPLAN_ADDR with port 0 serves on a free port, and the banner names it.
+func TestServeOnPortZero(t *testing.T) {
+	setEnv(t, storetest.Backends(t)[0].DSN(t))
+	t.Setenv("ONEPLAN_ADDR", "127.0.0.1:0")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, &stdout, &stderr) }()
+	banner := regexp.MustCompile(`serving on (http://127\.0\.0\.1:(\d+))`)
+	deadline := time.Now().Add(20 * time.Second)
+	var m []string
+	for m == nil {
+		if m = banner.FindStringSubmatch(stdout.String()); m == nil {
+			if time.Now().After(deadline) {
+				t.Fatalf("no banner:\n%s\n%s", stdout.String(), stderr.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if m[2] == "0" {
+		t.Fatalf("banner names port 0: %s", stdout.String())
+	}
+	resp, err := http.Get(m[1] + "/healthz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s/healthz: %v %v", m[1], resp, err)
+	}
+	resp.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+}
+
+// TestOrgsListAndDefaultCouncil: `orgs list` shows the directory with ids, and `apikey create`
+// without --org makes the key for the council's organisation (the admin key's), naming it.
+func TestOrgsListAndDefaultCouncil(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			dsn := b.DSN(t)
+			setEnv(t, dsn)
+			t.Setenv("ONEPLAN_ALLOW_TEST_NHS_NUMBERS", "true")
+			if err := mustFail(t, "apikey", "create", "--role", "admin"); !strings.Contains(err.Error(), "no local_authority_send organisation") {
+				t.Errorf("apikey create with no council: %v", err)
+			}
+			mustFail(t, "orgs")
+			mustFail(t, "orgs", "list", "extra")
+			if out := mustRun(t, "orgs", "list"); strings.TrimSpace(out) != "ID  TYPE  NAME  LOCALITY" {
+				t.Errorf("orgs list on an empty directory:\n%s", out)
+			}
+
+			mustRun(t, "seed", "--demo")
+			council := councilOrg(t, dsn)
+			out := mustRun(t, "orgs", "list")
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			if len(lines) < 10 || !strings.HasPrefix(lines[0], "ID ") || !strings.HasPrefix(lines[1], council+"  local_authority_send  Council SEND service") {
+				t.Errorf("orgs list: want a header then the council first:\n%s", out)
+			}
+			only := mustRun(t, "orgs", "list", "--type", "local_authority_send")
+			if n := len(strings.Split(strings.TrimSpace(only), "\n")); n != 2 {
+				t.Errorf("orgs list --type local_authority_send: %d lines:\n%s", n, only)
+			}
+
+			// The lost admin key: an operator on the server makes a new one without looking up ids.
+			key, errOut, err := runCmd(t, "apikey", "create", "--role", "admin", "--name", "replacement admin key")
+			if err != nil {
+				t.Fatalf("apikey create --role admin: %v\n%s", err, errOut)
+			}
+			if !keyFormat.MatchString(strings.TrimSpace(key)) || !strings.Contains(errOut, "using the council's organisation, Council SEND service ("+council+")") {
+				t.Errorf("apikey create without --org: %q, stderr %q", key, errOut)
+			}
+			if n := activeAdminKeys(t, dsn); n != 2 {
+				t.Errorf("want 2 active admin keys, got %d", n)
+			}
+
+			// A second council SEND organisation makes the default ambiguous: the operator must choose.
+			mustRun(t, "apikey", "create", "--role", "admin", "--org", council)
+			ctx := context.Background()
+			st, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = st.InTx(ctx, func(tx *store.Tx) error {
+				return tx.Directory().CreateOrganisation(directory.Organisation{ID: randomUUID(), Name: "Second SEND team", Type: "local_authority_send",
+					CreatedAt: time.Now(), UpdatedAt: time.Now(), Version: 1})
+			})
+			_ = st.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := mustFail(t, "apikey", "create", "--role", "send_officer"); !strings.Contains(err.Error(), "pass --org with one of") {
+				t.Errorf("apikey create with two councils: %v", err)
+			}
+		})
 	}
 }

@@ -133,6 +133,9 @@ func (s *Server) toProblem(err error, c echo.Context) api.Problem {
 		if fe.CurrentStatus != "" {
 			p.CurrentStatus = &fe.CurrentStatus
 		}
+		if fe.Kind == fault.Forbidden && fe.Permission != "" {
+			p.MissingPermission = &fe.Permission
+		}
 		if fe.Kind == fault.PreconditionFailed && fe.CurrentVersion > 0 {
 			etag := etagOf(fe.CurrentVersion)
 			p.CurrentEtag = &etag

@@ -54,6 +54,11 @@ type Options struct {
 	// ServerURL, if set, replaces servers in the served /openapi.yaml (the configured public URL,
 	// or the address the server listens on), so /docs and generated clients call this server.
 	ServerURL string
+	// Requests, if set, is told of every answered request: its method, route template, status and
+	// how long it took (the request metrics).
+	Requests interface {
+		ObserveRequest(method, route string, status int, took time.Duration)
+	}
 }
 
 // Server holds what the handlers need.
@@ -228,6 +233,9 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			attrs = append(attrs, "key_id", p.KeyID, "role", string(p.Role))
 		}
 		s.log.Info("request", attrs...)
+		if s.opts.Requests != nil {
+			s.opts.Requests.ObserveRequest(c.Request().Method, c.Path(), c.Response().Status, time.Since(start))
+		}
 		return nil
 	}
 }

@@ -61,15 +61,13 @@ func strictInput(spec *openapi3.T) echo.MiddlewareFunc {
 	}
 }
 
-// operationInputs reads the contract once: one entry per /v1 operation, keyed by
-// "METHOD echo-path" as Echo routes it.
+// operationInputs reads the contract once: one entry per operation (the probes and the contract
+// included: a misspelt parameter is refused everywhere), keyed by "METHOD echo-path" as Echo
+// routes it.
 func operationInputs(spec *openapi3.T) map[string]*operationInput {
 	ops := map[string]*operationInput{}
 	purposeMax := 0
 	for path, item := range spec.Paths.Map() {
-		if !strings.HasPrefix(path, "/v1/") {
-			continue
-		}
 		for method, op := range item.Operations() {
 			in := &operationInput{query: map[string]bool{}, many: map[string]bool{}, maxLen: map[string]int{}}
 			var names []string

@@ -12,11 +12,13 @@ import (
 type Registry struct {
 	*prometheus.Registry
 	Deliveries *Deliveries
+	Requests   *Requests
 }
 
-// New returns a registry with the Go runtime and process collectors and the delivery metrics.
+// New returns a registry with the Go runtime and process collectors, the request metrics and the
+// delivery metrics.
 func New() *Registry {
 	r := prometheus.NewRegistry()
 	r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return &Registry{Registry: r, Deliveries: newDeliveries(r)}
+	return &Registry{Registry: r, Deliveries: newDeliveries(r), Requests: newRequests(r)}
 }

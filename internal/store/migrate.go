@@ -2,14 +2,30 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 
 	"github.com/oneplan-send/oneplan/internal/store/migrations"
 )
 
+// migrationLock is the PostgreSQL advisory lock held while migrating (the single-key space, apart
+// from the identifier locks' two-key one).
+const migrationLock = 0x4f504d494752 // "OPMIGR"
+
 // Migrate brings the schema up to date, recording each migration applied. The migrations
 // themselves, and how to add one, are in package migrations.
+//
+// On PostgreSQL it holds a session advisory lock throughout, so replicas started together
+// migrate one after the other: the first applies what is pending, the others wait and then find
+// nothing to do. (SQLite's immediate transactions already let one writer in at a time.)
 func (s *Store) Migrate(ctx context.Context) error {
+	if s.dialect == Postgres {
+		unlock, err := s.lockMigrations(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: wait for other processes migrating: %w", err)
+		}
+		defer unlock()
+	}
 	if err := migrations.Migrate(s.db.WithContext(ctx)); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -19,4 +35,28 @@ func (s *Store) Migrate(ctx context.Context) error {
 // AppliedMigrations lists the migrations recorded in the database, oldest first.
 func (s *Store) AppliedMigrations(ctx context.Context) ([]string, error) {
 	return migrations.Applied(s.db.WithContext(ctx))
+}
+
+// lockMigrations takes the migration lock on a connection of its own, kept out of the pool until
+// unlock. If the unlock fails the connection is discarded: closing the session drops the lock.
+func (s *Store) lockMigrations(ctx context.Context) (unlock func(), err error) {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", int64(migrationLock)); err != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		_ = conn.Close()
+		return nil, err
+	}
+	return func() {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(migrationLock)); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		_ = conn.Close()
+	}, nil
 }

@@ -115,7 +115,8 @@ func (s *Service) Report(ctx context.Context, kind string, q ReportQuery) (_ rep
 		exact = false
 	case DisclosureExact:
 		if !exact {
-			return report.Report{}, fault.New(fault.Forbidden, "Your role ("+string(p.Role)+") receives disclosure-controlled figures only; ask for disclosure=open.")
+			return report.Report{}, &fault.Error{Kind: fault.Forbidden, Permission: string(auth.ReadExactReports),
+				Detail: "Your role (" + string(p.Role) + ") receives disclosure-controlled figures only; ask for disclosure=open."}
 		}
 	}
 	return s.buildReport(ctx, kind, q, !exact)

@@ -1,0 +1,324 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/oneplan-send/oneplan/internal/store/storetest"
+)
+
+// The documentation's examples are run, so they stay true. Every ```sh block of README.md and
+// docs/*.md runs, in order and one bash session per file, against a freshly started server with
+// the demo data (as `make run` starts it). The placeholders the pages use are replaced by the real
+// thing: http://127.0.0.1:8080 by the server's address, op_xxxxxxxx_... by the admin key it
+// printed and op_yyyyyyyy_... by the demo SEND officer key. Every answer must be 2xx, unless the
+// line before the block says otherwise:
+//
+//	<!-- docs-test: skip (why it cannot run here) -->
+//	<!-- docs-test: expect 409 -->   (at least one answer is 409; the others 2xx)
+
+// docBlock is one ```sh block of a page.
+type docBlock struct {
+	file   string
+	line   int // of the opening fence
+	script string
+	skip   string // the reason, when skipped
+	expect int    // a status the block must meet, besides 2xx
+}
+
+var docsMarker = regexp.MustCompile(`^<!--\s*docs-test:\s*(skip|expect)\s*(.*?)\s*-->$`)
+
+// docBlocks reads the ```sh blocks of a Markdown file, fences indented or not.
+func docBlocks(t *testing.T, file string) []docBlock {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	var blocks []docBlock
+	for i := 0; i < len(lines); i++ {
+		trimmed := strings.TrimSpace(lines[i])
+		if trimmed != "```sh" {
+			continue
+		}
+		indent := lines[i][:strings.Index(lines[i], "```")]
+		b := docBlock{file: file, line: i + 1}
+		for j := i - 1; j >= 0; j-- {
+			prev := strings.TrimSpace(lines[j])
+			if prev == "" {
+				continue
+			}
+			if m := docsMarker.FindStringSubmatch(prev); m != nil {
+				switch m[1] {
+				case "skip":
+					b.skip = strings.Trim(m[2], "()")
+					if b.skip == "" {
+						t.Fatalf("%s:%d: a docs-test skip must give its reason", file, j+1)
+					}
+				case "expect":
+					n, err := strconv.Atoi(m[2])
+					if err != nil || n < 100 || n > 599 {
+						t.Fatalf("%s:%d: docs-test expect needs a status code, got %q", file, j+1, m[2])
+					}
+					b.expect = n
+				}
+			}
+			break
+		}
+		var body []string
+		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != "```"; i++ {
+			body = append(body, strings.TrimPrefix(lines[i], indent))
+		}
+		b.script = strings.Join(body, "\n")
+		blocks = append(blocks, b)
+	}
+	return blocks
+}
+
+// answer is one request the pages' examples made, as the proxy saw it.
+type answer struct {
+	block  int
+	method string
+	path   string
+	status int
+}
+
+// recorder stands between the examples and the server, noting each answer's status against the
+// block that asked; a request to /__docs-test/block/N starts block N.
+type recorder struct {
+	mu      sync.Mutex
+	block   int
+	answers []answer
+}
+
+func (r *recorder) handler(target *url.URL) http.Handler {
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if n, ok := strings.CutPrefix(req.URL.Path, "/__docs-test/block/"); ok {
+			r.mu.Lock()
+			r.block, _ = strconv.Atoi(n)
+			r.mu.Unlock()
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		rec := &statusWriter{ResponseWriter: w}
+		proxy.ServeHTTP(rec, req)
+		r.mu.Lock()
+		r.answers = append(r.answers, answer{block: r.block, method: req.Method, path: req.URL.Path, status: rec.status})
+		r.mu.Unlock()
+	})
+}
+
+func (r *recorder) of(block int) []answer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []answer
+	for _, a := range r.answers {
+		if a.block == block {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(p []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(p)
+}
+
+func (s *statusWriter) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// startDemoServer starts `oneplan serve --demo` in this process on a fresh SQLite database with
+// the settings `make run` uses, and returns its address and the admin and officer keys it printed.
+func startDemoServer(t *testing.T) (base, adminKey, officerKey string) {
+	t.Helper()
+	setEnv(t, storetest.Backends(t)[0].DSN(t))
+	// As the Makefile's run target sets them (keep the two in step).
+	t.Setenv("ONEPLAN_ALLOW_TEST_NHS_NUMBERS", "true")
+	t.Setenv("ONEPLAN_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+	t.Setenv("ONEPLAN_OPEN_DATA", "activity,experience")
+	t.Setenv("ONEPLAN_LA_CODE", "355")
+	t.Setenv("ONEPLAN_ADDR", "127.0.0.1:0")
+	t.Setenv("ONEPLAN_DOCUMENT_STORE", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "--demo"}, &stdout, &stderr) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	serving := regexp.MustCompile(`serving on (http://\S+) `)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		out := stdout.String()
+		s, a, o := serving.FindStringSubmatch(out), adminLine.FindStringSubmatch(out), officerLine.FindStringSubmatch(out)
+		if s != nil && a != nil && o != nil {
+			return s[1], a[1], o[1]
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped: %v\n%s\n%s", err, out, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo server did not print its address and keys:\n%s\n%s", out, stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestDocsExamples(t *testing.T) {
+	for _, tool := range []string{"bash", "curl", "jq"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("the documentation's examples need %s on PATH", tool)
+		}
+	}
+	pages, err := filepath.Glob("../../docs/*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages = append([]string{"../../README.md"}, pages...)
+
+	base, adminKey, officerKey := startDemoServer(t)
+	target, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	proxy := httptest.NewServer(rec.handler(target))
+	defer proxy.Close()
+
+	replacer := strings.NewReplacer("http://127.0.0.1:8080", proxy.URL, "op_xxxxxxxx_...", adminKey, "op_yyyyyyyy_...", officerKey)
+	n := 0
+	for _, page := range pages {
+		blocks := docBlocks(t, page)
+		if len(blocks) == 0 {
+			continue
+		}
+		name, _ := filepath.Rel("../..", page)
+		t.Run(name, func(t *testing.T) {
+			var script strings.Builder
+			script.WriteString("cd " + strconv.Quote(t.TempDir()) + "\n")
+			first := n
+			for _, b := range blocks {
+				n++
+				if b.skip != "" {
+					continue
+				}
+				fmt.Fprintf(&script, "curl -s %s/__docs-test/block/%d\n", proxy.URL, n)
+				script.WriteString(replacer.Replace(b.script))
+				script.WriteString("\n")
+			}
+			fmt.Fprintf(&script, "curl -s %s/__docs-test/block/0\n", proxy.URL)
+			script.WriteString("kill $(jobs -p) 2>/dev/null\n")
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "bash", "--noprofile", "--norc")
+			cmd.Stdin = strings.NewReader(script.String())
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			cmd.WaitDelay = 5 * time.Second
+			// Its own process group, so what the examples start in the background (a webhook
+			// receiver) ends with it.
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+			cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+			err := cmd.Start()
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = cmd.Wait()
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			if err != nil && ctx.Err() != nil {
+				t.Fatalf("%s: the examples did not finish in time:\n%s", name, lastLines(out.String()))
+			}
+			for i, b := range blocks {
+				id := first + i + 1
+				if b.skip != "" {
+					continue
+				}
+				answers := rec.of(id)
+				met := b.expect == 0
+				var wrong []string
+				for _, a := range answers {
+					switch {
+					case a.status >= 200 && a.status < 300:
+					case a.status == b.expect:
+						met = true
+					default:
+						wrong = append(wrong, fmt.Sprintf("%s %s: %d", a.method, a.path, a.status))
+					}
+				}
+				if len(wrong) > 0 || !met {
+					want := "2xx"
+					if b.expect != 0 {
+						want = fmt.Sprintf("2xx and at least one %d", b.expect)
+					}
+					t.Errorf("%s:%d: want %s, got:\n  %s\nblock:\n%s", b.file, b.line, want, strings.Join(wrong, "\n  "), b.script)
+				}
+			}
+			if t.Failed() {
+				t.Logf("output of %s's examples:\n%s", name, lastLines(out.String()))
+			}
+		})
+	}
+	if got := len(rec.of(0)); got != 0 {
+		t.Errorf("%d requests were made outside any block", got)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.answers) < 50 {
+		t.Errorf("the examples made only %d requests: are the blocks being run?", len(rec.answers))
+	}
+}
+
+// lastLines keeps the last lines of the examples' output for a failure message.
+func lastLines(s string) string {
+	var lines []string
+	sc := bufio.NewScanner(strings.NewReader(s))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if len(lines) > 80 {
+		lines = lines[len(lines)-80:]
+	}
+	return strings.Join(lines, "\n")
+}

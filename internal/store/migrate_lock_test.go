@@ -1,0 +1,58 @@
+package store_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/store/migrations"
+	"github.com/oneplan-send/oneplan/internal/store/storetest"
+)
+
+// TestConcurrentMigrate: two replicas starting together on a fresh database (two stores, as two
+// processes would have) both migrate without error, and each migration is applied once.
+func TestConcurrentMigrate(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			dsn := b.Empty(t)
+			const replicas = 3
+			stores := make([]*store.Store, replicas)
+			for i := range stores {
+				st, err := store.Open(context.Background(), dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = st.Close() })
+				stores[i] = st
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, replicas)
+			start := make(chan struct{})
+			for i, st := range stores {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					errs[i] = st.Migrate(context.Background())
+				}()
+			}
+			close(start)
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Errorf("replica %d: migrate: %v", i, err)
+				}
+			}
+			applied, err := stores[0].AppliedMigrations(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantEqual(t, "migrations applied", applied, migrations.IDs())
+			n, err := store.RawCount(stores[0], "SELECT COUNT(*) FROM "+migrations.Table)
+			if err != nil || n != int64(len(migrations.IDs())) {
+				t.Errorf("%s holds %d rows (%v), want one per migration (%d)", migrations.Table, n, err, len(migrations.IDs()))
+			}
+		})
+	}
+}
