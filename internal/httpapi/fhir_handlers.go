@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -98,6 +99,20 @@ func fhirResources() []fhirResource {
 			},
 			search: searchCarePlans,
 			params: []fhirParam{{"patient", fm.SearchParamTypeReference, "Patient/<id>, or the id alone"}}},
+		{kind: fm.ResourceTypeQuestionnaire, doc: "A survey template's current question set (likert_5 as a choice of 1-5, yes_no as boolean).",
+			read: func(s *Server, c echo.Context, id string) (any, error) {
+				t, err := s.app.Surveys.SurveyTemplate(c.Request().Context(), id)
+				if err != nil {
+					return nil, err
+				}
+				return fhir.Questionnaire(requestBase(c)+fhirBase, t, t.Versions[len(t.Versions)-1])
+			}},
+		{kind: fm.ResourceTypeQuestionnaireResponse, doc: "A survey response. Create: a respondent answers an invitation, its token in identifier (no other credentials), once.",
+			read: func(s *Server, c echo.Context, id string) (any, error) {
+				r, err := s.app.Surveys.SurveyResponse(c.Request().Context(), id)
+				return fhir.QuestionnaireResponse(requestBase(c)+fhirBase, r), err
+			},
+			create: (*Server).fhirAnswerInvitation},
 		{kind: fm.ResourceTypeTask, doc: "Where a referral is on the pathway (same id as its ServiceRequest): businessStatus is OnePlan's status.",
 			read: func(s *Server, c echo.Context, id string) (any, error) {
 				r, err := s.app.Referrals.Referral(c.Request().Context(), id)
@@ -126,6 +141,10 @@ func (s *Server) fhirRoutes(e *echo.Echo) {
 		}
 		if r.create != nil {
 			g.POST("/"+r.kind.Code(), func(c echo.Context) error { return r.create(s, c) })
+		}
+		if r.kind == fm.ResourceTypeQuestionnaireResponse {
+			// The invitation's token is the credential, as for /v1/survey-links/{token}.
+			s.public[http.MethodPost+" "+fhirBase+"/"+r.kind.Code()] = true
 		}
 	}
 	// Anything else under the base is a resource or interaction the facade does not offer.
@@ -247,25 +266,12 @@ var fhirReferralPaths = map[string]string{
 // service, permission and rules as POST /v1/referrals; a safeguarding flag takes it down the
 // safeguarding route as it would there.
 func (s *Server) fhirCreateReferral(c echo.Context) error {
-	if mt, _, _ := mime.ParseMediaType(c.Request().Header.Get("Content-Type")); mt != fhir.MediaType && mt != "application/json" {
-		return &fault.Error{Kind: fault.UnsupportedMedia, Detail: "Send the ServiceRequest as application/fhir+json."}
-	}
 	if c.Request().Header.Get("If-None-Exist") != "" {
 		return fault.Field(fault.Invalid, "If-None-Exist", "conditional create is not supported yet: send an Idempotency-Key to make a resend safe")
 	}
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := fhirBody(c, "ServiceRequest")
 	if err != nil {
 		return err
-	}
-	if err := strictJSON(body); err != nil {
-		return err
-	}
-	var head struct {
-		ResourceType string `json:"resourceType"`
-	}
-	_ = json.Unmarshal(body, &head)
-	if head.ResourceType != "ServiceRequest" {
-		return fault.Field(fault.Invalid, "resourceType", "must be ServiceRequest")
 	}
 	sr, err := fm.UnmarshalServiceRequest(body)
 	if err != nil {
@@ -302,6 +308,61 @@ func (s *Server) fhirCreateReferral(c echo.Context) error {
 	c.Response().Header().Set("Location", requestBase(c)+fhirBase+"/ServiceRequest/"+r.ID)
 	c.Response().Header().Set("ETag", etagOf(r.Version))
 	return fhirJSON(c, http.StatusCreated, fhir.ServiceRequest(r))
+}
+
+// fhirBody reads a FHIR resource of the given type from the request: JSON in UTF-8 with no
+// repeated member, and the right resourceType.
+func fhirBody(c echo.Context, resourceType string) ([]byte, error) {
+	if mt, _, _ := mime.ParseMediaType(c.Request().Header.Get("Content-Type")); mt != fhir.MediaType && mt != "application/json" {
+		return nil, &fault.Error{Kind: fault.UnsupportedMedia, Detail: "Send the " + resourceType + " as application/fhir+json."}
+	}
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return nil, err
+	}
+	if err := strictJSON(body); err != nil {
+		return nil, err
+	}
+	var head struct {
+		ResourceType string `json:"resourceType"`
+	}
+	_ = json.Unmarshal(body, &head)
+	if head.ResourceType != resourceType {
+		return nil, fault.Field(fault.Invalid, "resourceType", "must be "+resourceType)
+	}
+	return body, nil
+}
+
+var answerPointer = regexp.MustCompile(`^/answers/(\d+)(/value)?$`)
+
+// fhirAnswerInvitation records a respondent's answers to a survey invitation through FHIR.
+func (s *Server) fhirAnswerInvitation(c echo.Context) error {
+	body, err := fhirBody(c, "QuestionnaireResponse")
+	if err != nil {
+		return err
+	}
+	qr, err := fm.UnmarshalQuestionnaireResponse(body)
+	if err != nil {
+		return fault.Field(fault.Invalid, "QuestionnaireResponse", "not a FHIR R4 QuestionnaireResponse: "+jsonProblem(err))
+	}
+	token, answers, errs := fhir.FromQuestionnaireResponse(qr)
+	if len(errs) > 0 {
+		return &fault.Error{Kind: fault.Invalid, Detail: "The QuestionnaireResponse cannot be taken; see each issue.", Fields: errs}
+	}
+	r, err := s.app.Surveys.AnswerSurveyLink(c.Request().Context(), token, answers)
+	if err != nil {
+		var fe *fault.Error
+		if errors.As(err, &fe) {
+			for i, f := range fe.Fields {
+				if m := answerPointer.FindStringSubmatch(f.Pointer); m != nil {
+					fe.Fields[i].Pointer = "QuestionnaireResponse.item[" + m[1] + "]"
+				}
+			}
+		}
+		return err
+	}
+	c.Response().Header().Set("Location", requestBase(c)+fhirBase+"/QuestionnaireResponse/"+r.ID)
+	return fhirJSON(c, http.StatusCreated, fhir.QuestionnaireResponse(requestBase(c)+fhirBase, r))
 }
 
 // jsonProblem says what a decoding error found, without echoing the body.
@@ -380,7 +441,7 @@ var fhirIssueTypes = map[int]fm.IssueType{
 	http.StatusForbidden: fm.IssueTypeForbidden, http.StatusNotFound: fm.IssueTypeNotFound,
 	http.StatusConflict: fm.IssueTypeConflict, http.StatusPreconditionFailed: fm.IssueTypeConflict,
 	http.StatusUnprocessableEntity: fm.IssueTypeBusinessRule, http.StatusTooManyRequests: fm.IssueTypeThrottled,
-	http.StatusServiceUnavailable: fm.IssueTypeTransient, http.StatusMethodNotAllowed: fm.IssueTypeNotSupported,
+	http.StatusServiceUnavailable: fm.IssueTypeTransient, http.StatusGone: fm.IssueTypeExpired, http.StatusMethodNotAllowed: fm.IssueTypeNotSupported,
 }
 
 // writeOperationOutcome answers a problem under /fhir as an OperationOutcome with the same status.

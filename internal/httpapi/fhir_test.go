@@ -345,3 +345,47 @@ func TestFHIRReferral(t *testing.T) {
 		fhirValid(t, e.do(http.MethodPost, "/fhir/R4/ServiceRequest", e.officer, "<xml/>", "Content-Type", "application/fhir+xml"), http.StatusUnsupportedMediaType, "OperationOutcome")
 	})
 }
+
+// TestFHIRSurveys: a survey template as a Questionnaire, and a family answering an invitation
+// through FHIR with the token as the only credential, once; the response reads back as a
+// QuestionnaireResponse about the child.
+func TestFHIRSurveys(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		q := fhirValid(t, e.do(http.MethodGet, "/fhir/R4/Questionnaire/"+parentTemplate, e.officer, nil), http.StatusOK, "Questionnaire")
+		first := q["item"].([]any)[0].(map[string]any)
+		if q["version"] != "1" || first["linkId"] != "listened_to" || first["type"] != "choice" || len(first["answerOption"].([]any)) != 5 {
+			t.Errorf("questionnaire: %s", mustJSON(q))
+		}
+		token := e.svPost(e.officer, svInvitations, map[string]any{"template_id": parentTemplate, "point": "at_closure", "referral_id": f.referral}, http.StatusCreated)["token"].(string)
+		answer := func(values ...int) map[string]any {
+			items := []any{}
+			for i, id := range []string{"listened_to", "involved_in_decisions", "understood", "confidence_and_trust"} {
+				items = append(items, map[string]any{"linkId": id, "answer": []any{map[string]any{"valueInteger": values[i]}}})
+			}
+			return map[string]any{"resourceType": "QuestionnaireResponse", "status": "completed", "item": items,
+				"identifier": map[string]any{"system": "https://github.com/oneplan-send/oneplan/fhir/Id/survey-invitation-token", "value": token}}
+		}
+		post := func(body any) reply {
+			return e.do(http.MethodPost, "/fhir/R4/QuestionnaireResponse", "", body, "Content-Type", "application/fhir+json")
+		}
+		oo := fhirValid(t, post(answer(5, 4, 9, 4)), http.StatusBadRequest, "OperationOutcome")
+		if ex := oo["issue"].([]any)[0].(map[string]any)["expression"].([]any); ex[0] != "QuestionnaireResponse.item[2]" {
+			t.Errorf("a bad answer: %s", mustJSON(oo))
+		}
+		r := post(answer(5, 4, 4, 3))
+		qr := fhirValid(t, r, http.StatusCreated, "QuestionnaireResponse")
+		if qr["subject"].(map[string]any)["reference"] != "Patient/"+f.child || qr["item"].([]any)[2].(map[string]any)["answer"].([]any)[0].(map[string]any)["valueInteger"] != float64(4) {
+			t.Errorf("response: %s", mustJSON(qr))
+		}
+		fhirValid(t, post(answer(5, 4, 4, 3)), http.StatusConflict, "OperationOutcome")
+		back := fhirValid(t, e.do(http.MethodGet, "/fhir/R4/QuestionnaireResponse/"+qr["id"].(string), e.officer, nil), http.StatusOK, "QuestionnaireResponse")
+		if back["questionnaire"] != qr["questionnaire"] || !strings.HasSuffix(back["questionnaire"].(string), "/fhir/R4/Questionnaire/"+parentTemplate+"|1") {
+			t.Errorf("read back: %s", mustJSON(back))
+		}
+		fhirValid(t, e.do(http.MethodGet, "/fhir/R4/QuestionnaireResponse/"+qr["id"].(string), e.outsider, nil), http.StatusNotFound, "OperationOutcome")
+		bad := answer(5, 4, 4, 3)
+		bad["identifier"] = map[string]any{"system": "https://github.com/oneplan-send/oneplan/fhir/Id/survey-invitation-token", "value": "osi_" + strings.Repeat("a", 43)}
+		fhirValid(t, post(bad), http.StatusNotFound, "OperationOutcome")
+	})
+}
